@@ -1,9 +1,51 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Module } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-@Module({})
-class M {}
-async function main() { const app = await NestFactory.create(M, new FastifyAdapter()); await app.listen(0); console.log('ok', typeof DataSource); await app.close(); }
-void main();
+import { createGateway } from './bootstrap';
+import { createRootLogger } from './common/logger';
+import { ConfigError, loadConfig } from './config/config';
+import { DataDirectoryInUseError } from './database/embedded-database';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createRootLogger(config.logLevel);
+  let gateway;
+  try {
+    gateway = await createGateway(config, { logger: log });
+  } catch (err) {
+    if (err instanceof DataDirectoryInUseError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(3);
+    }
+    throw err;
+  }
+  await gateway.app.listen({ port: config.port, host: config.host });
+  log.info(
+    { port: config.port, host: config.host, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`, deviceAdmission: config.deviceAdmission, timeZone: config.timeZone },
+    'cvsecurity-gateway listening',
+  );
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    try {
+      await gateway.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`cvsecurity-gateway failed to start: ${err?.stack ?? err}\n`);
+  process.exit(1);
+});

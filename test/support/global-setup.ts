@@ -1,1 +1,65 @@
-export default async function setup() {}
+import { Client } from 'pg';
+import type { TestProject } from 'vitest/node';
+import { migrateDatabase } from '../../src/database/database';
+import { adminUrlFor, describeTestDb, isTestDatabaseName, TEST_DB_MARK, type TestDbPlan } from './test-db-plan';
+
+async function postgresAnswers(url: string): Promise<boolean> {
+  const c = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+/**
+ * One throwaway template database per run, migrated once; each test file clones it (fast), so files never
+ * share state. With no PostgreSQL answering (or TEST_DB=embedded), each file gets an in-memory PGlite.
+ */
+export default async function setup(project: TestProject) {
+  const adminUrl = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const wanted = process.env.TEST_DB ?? 'auto';
+  const usePg = wanted === 'pg' || (wanted === 'auto' && (await postgresAnswers(adminUrl)));
+  if (wanted === 'pg' && !(await postgresAnswers(adminUrl))) throw new Error(`TEST_DB=pg but PostgreSQL does not answer at ${adminUrl}`);
+  let plan: TestDbPlan;
+  if (usePg) {
+    const prefix = `cvgw${TEST_DB_MARK}${Date.now().toString(36)}_${process.pid}`;
+    const template = `${prefix}_tpl`;
+    if (!isTestDatabaseName(template)) throw new Error(`refusing database name ${template}`);
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${template}`);
+    await admin.end();
+    await migrateDatabase(adminUrlFor(adminUrl, template));
+    plan = { mode: 'pg', adminUrl, template, prefix };
+  } else {
+    plan = { mode: 'embedded' };
+  }
+  project.provide('testDb', plan);
+  process.stdout.write(`[tests] database: ${describeTestDb(plan)}\n`);
+  return async () => {
+    if (plan.mode !== 'pg') return;
+    const admin = new Client({ connectionString: plan.adminUrl });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${plan.prefix}%`]);
+      for (const { datname } of rows) {
+        if (!isTestDatabaseName(datname)) continue;
+        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [datname]);
+        await admin.query(`DROP DATABASE IF EXISTS ${datname}`);
+      }
+    } finally {
+      await admin.end();
+    }
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    testDb: TestDbPlan;
+  }
+}

@@ -1,0 +1,100 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { QueryFailedError } from 'typeorm';
+import { CvCode, CvError } from './cv-error';
+import { fail } from './envelope';
+import { isDeviceRoute, requestPath } from './request-context';
+
+interface Mapped {
+  status: number;
+  code: number;
+  message: string;
+}
+
+const HTTP_CODES: Record<number, number> = {
+  400: CvCode.InvalidParameter,
+  401: CvCode.Unauthorized,
+  403: CvCode.Unauthorized,
+  404: CvCode.NotFound,
+  405: CvCode.MethodNotAllowed,
+  409: CvCode.Conflict,
+  413: CvCode.PayloadTooLarge,
+  415: CvCode.InvalidParameter,
+  429: CvCode.RateLimited,
+};
+
+function httpMessage(ex: HttpException): string {
+  const r = ex.getResponse();
+  if (typeof r === 'string') return r;
+  const m = (r as { message?: unknown }).message;
+  if (Array.isArray(m)) return m.join('; ');
+  return typeof m === 'string' ? m : ex.message;
+}
+
+/** Maps any failure to status + envelope code; returns undefined for the unexpected ones. */
+export function mapError(err: unknown): Mapped | undefined {
+  if (err instanceof CvError) return { status: err.httpStatus, code: err.code, message: err.message };
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    if (status >= 500) return undefined;
+    return { status, code: HTTP_CODES[status] ?? CvCode.InvalidParameter, message: httpMessage(err) };
+  }
+  if (err instanceof QueryFailedError) {
+    const pgCode = (err as QueryFailedError & { code?: string }).code;
+    if (pgCode === '23505') return { status: 200, code: CvCode.Conflict, message: 'The record already exists' };
+    if (pgCode === '23503') return { status: 200, code: CvCode.Conflict, message: 'The record is referenced by other records' };
+    if (pgCode === '22001') return { status: 200, code: CvCode.InvalidParameter, message: 'A value is too long' };
+    if (pgCode === '22P02' || pgCode === '22003' || pgCode === '22007' || pgCode === '22008') {
+      return { status: 200, code: CvCode.InvalidParameter, message: 'A value has the wrong format' };
+    }
+    return undefined;
+  }
+  const fastifyErr = err as { statusCode?: number; code?: string; message?: string };
+  if (typeof fastifyErr?.statusCode === 'number' && fastifyErr.statusCode >= 400 && fastifyErr.statusCode < 500) {
+    const status = fastifyErr.statusCode;
+    const message =
+      fastifyErr.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? 'Request body is too large'
+        : fastifyErr.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fastifyErr.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError
+          ? 'Request body is not valid JSON'
+          : (fastifyErr.message ?? 'Bad request');
+    return { status, code: HTTP_CODES[status] ?? CvCode.InvalidParameter, message };
+  }
+  return undefined;
+}
+
+/**
+ * The single place where failures become answers: the CVSecurity envelope on /api, plain text on the
+ * device routes (firmware cannot parse JSON). Unexpected errors are logged with the request id and
+ * answered without internals.
+ */
+@Catch()
+export class CvExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Error');
+
+  catch(err: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<FastifyRequest>();
+    const reply = ctx.getResponse<FastifyReply>();
+    sendError(err, req, reply, this.logger);
+  }
+}
+
+export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply, logger: Pick<Logger, 'error' | 'warn'>): void {
+  let mapped = mapError(err);
+  if (mapped?.status === 404 && err instanceof NotFoundException) {
+    // Nest's text repeats the URL, token included; name the path only.
+    mapped.message = `No such endpoint: ${req.method} ${requestPath(req)}`;
+  }
+  if (!mapped) {
+    logger.error(`request ${req.id} failed: ${(err as Error)?.stack ?? String(err)}`);
+    mapped = { status: HttpStatus.INTERNAL_SERVER_ERROR, code: CvCode.ProgramError, message: `Program error (request id ${req.id})` };
+  }
+  if (reply.sent) return;
+  if (isDeviceRoute(req)) {
+    // Devices retry on anything but 200 OK; a 5xx here only makes them resend, so say so in text.
+    reply.status(mapped.status === 200 ? 400 : mapped.status).type('text/plain').send(`ERROR: ${mapped.message}`);
+    return;
+  }
+  reply.status(mapped.status).type('application/json; charset=utf-8').send(fail(mapped.code, mapped.message));
+}

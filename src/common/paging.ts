@@ -1,0 +1,71 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsOptional } from 'class-validator';
+import { CvCode, CvError } from './cv-error';
+
+export interface Page {
+  pageNo: number;
+  pageSize: number;
+  offset: number;
+}
+
+/** The manual's paging rules: -92 missing, -90 not positive, -91 larger than the cap. */
+export function checkPaging(pageNo: unknown, pageSize: unknown, maxPageSize = 1000): Page {
+  const missing = (v: unknown) => v === undefined || v === null || v === '';
+  if (missing(pageNo) || missing(pageSize)) throw new CvError(CvCode.PageMissing, 'PageSize and pageNo cannot be empty');
+  const no = Number(pageNo);
+  const size = Number(pageSize);
+  if (!Number.isInteger(no) || !Number.isInteger(size) || no <= 0 || size <= 0) {
+    throw new CvError(CvCode.PageNotPositive, 'PageNo or pageSize cannot be set less than or equal to 0');
+  }
+  if (size > maxPageSize) throw new CvError(CvCode.PageSizeTooLarge, `PageSize is greater than ${maxPageSize}`);
+  return { pageNo: no, pageSize: size, offset: (no - 1) * size };
+}
+
+/** The v2 "with total number" page object. */
+export interface V2Page<T> {
+  page: number;
+  size: number;
+  total: number;
+  data: T[];
+  offset: number;
+  lastPage: boolean;
+}
+
+export function v2Page<T>(rows: T[], total: number, p: Page): V2Page<T> {
+  return { page: p.pageNo - 1, size: p.pageSize, total, data: rows, offset: p.offset, lastPage: p.offset + rows.length >= total };
+}
+
+const toStringOrUndefined = ({ value }: { value: unknown }) => (value === undefined || value === null ? undefined : String(value));
+
+/** pageNo/pageSize as the manual names them; checked by checkPaging so the manual's codes apply. */
+export class PagingDto {
+  @ApiProperty({ example: 1, description: 'page number, from 1' })
+  @IsOptional()
+  @Transform(toStringOrUndefined)
+  pageNo?: string;
+
+  @ApiProperty({ example: 10, description: 'page size, 1 to 1000' })
+  @IsOptional()
+  @Transform(toStringOrUndefined)
+  pageSize?: string;
+}
+
+export class OptionalPagingDto {
+  @ApiPropertyOptional({ example: 1 })
+  @IsOptional()
+  @Transform(toStringOrUndefined)
+  pageNo?: string;
+
+  @ApiPropertyOptional({ example: 10 })
+  @IsOptional()
+  @Transform(toStringOrUndefined)
+  pageSize?: string;
+}
+
+/** Comma-separated lists ("a,b,c") as the manual sends them; arrays are accepted too. */
+export function splitList(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  const parts = Array.isArray(value) ? value.map(String) : String(value).split(',');
+  return [...new Set(parts.map((s) => s.trim()).filter((s) => s.length > 0))];
+}

@@ -1,0 +1,43 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { CvCode, CvError } from './cv-error';
+
+export interface CvValidationContext {
+  /** The manual's error code for this constraint, for example -20 "Pin number cannot be empty". */
+  code?: number;
+}
+
+function flatten(errors: ValidationError[], prefix = ''): Array<{ field: string; messages: string[]; code?: number }> {
+  const out: Array<{ field: string; messages: string[]; code?: number }> = [];
+  for (const e of errors) {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    if (e.constraints) {
+      const contexts = (e.contexts ?? {}) as Record<string, CvValidationContext>;
+      const code = Object.keys(e.constraints)
+        .map((k) => contexts[k]?.code)
+        .find((c) => c !== undefined);
+      out.push({ field, messages: Object.values(e.constraints), code });
+    }
+    if (e.children?.length) out.push(...flatten(e.children, field));
+  }
+  return out;
+}
+
+/** A DTO failure becomes one envelope whose message names each bad field; the code comes from the constraint's context. */
+export function validationErrorToCvError(errors: ValidationError[]): CvError {
+  const items = flatten(errors);
+  const code = items.find((i) => i.code !== undefined)?.code ?? CvCode.InvalidParameter;
+  const message = items.map((i) => `${i.field}: ${i.messages.join(', ')}`).join('; ') || 'Invalid parameters';
+  return new CvError(code, message);
+}
+
+export function cvValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    transform: true,
+    whitelist: true,
+    forbidNonWhitelisted: false,
+    validateCustomDecorators: true,
+    // Real clients send fields the manual omits; they are dropped, never a reason to refuse the request.
+    exceptionFactory: validationErrorToCvError,
+    validationError: { target: false, value: false },
+  });
+}

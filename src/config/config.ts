@@ -1,0 +1,106 @@
+import * as path from 'node:path';
+
+export type DeviceAdmission = 'manual' | 'auto';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** Unset means the embedded PGlite database under dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  apiToken: string | undefined;
+  deviceAdmission: DeviceAdmission;
+  timeZone: string;
+  logLevel: LogLevel;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** Thrown for a bad environment value; the message names the variable so an operator can fix it. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, detail: string) {
+    super(`Invalid configuration: ${variable} ${detail}`);
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function blankToUndefined(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function parsePort(raw: string | undefined): number {
+  const v = blankToUndefined(raw);
+  if (v === undefined) return 8088;
+  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new ConfigError('PORT', `must be an integer from 0 to 65535, got "${v}"`);
+  return Number(v);
+}
+
+function parseDatabaseUrl(raw: string | undefined): string | undefined {
+  const v = blankToUndefined(raw);
+  if (v === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'is not a URL (expected postgres://user:password@host:port/database)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', `must use the postgres:// scheme, got "${url.protocol}"`);
+  }
+  return v;
+}
+
+function parseAdmission(raw: string | undefined): DeviceAdmission {
+  const v = (blankToUndefined(raw) ?? 'manual').toLowerCase();
+  if (v !== 'manual' && v !== 'auto') throw new ConfigError('DEVICE_ADMISSION', `must be "manual" or "auto", got "${raw}"`);
+  return v;
+}
+
+export function systemTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+function parseTimeZone(raw: string | undefined): string {
+  const v = blankToUndefined(raw);
+  if (v === undefined) return systemTimeZone();
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: v });
+  } catch {
+    throw new ConfigError('TIME_ZONE', `must be an IANA zone name such as "Europe/Berlin", got "${v}"`);
+  }
+  return v;
+}
+
+function parseLogLevel(raw: string | undefined): LogLevel {
+  const v = (blankToUndefined(raw) ?? 'info').toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(v)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  return v;
+}
+
+function parseApiToken(raw: string | undefined): string | undefined {
+  const v = blankToUndefined(raw);
+  if (v !== undefined && (v.length < 8 || v.length > 256)) throw new ConfigError('API_TOKEN', 'must be 8 to 256 characters long');
+  return v;
+}
+
+function parseHost(raw: string | undefined): string {
+  const v = blankToUndefined(raw) ?? '0.0.0.0';
+  if (!/^[A-Za-z0-9.:\-\[\]]+$/.test(v)) throw new ConfigError('HOST', `is not a host name or address: "${v}"`);
+  return v;
+}
+
+/** Reads and validates the environment once, at start. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  return Object.freeze({
+    port: parsePort(env.PORT),
+    host: parseHost(env.HOST),
+    databaseUrl: parseDatabaseUrl(env.DATABASE_URL),
+    dataDir: path.resolve(blankToUndefined(env.DATA_DIR) ?? './data'),
+    apiToken: parseApiToken(env.API_TOKEN),
+    deviceAdmission: parseAdmission(env.DEVICE_ADMISSION),
+    timeZone: parseTimeZone(env.TIME_ZONE),
+    logLevel: parseLogLevel(env.LOG_LEVEL),
+  });
+}

@@ -1,0 +1,74 @@
+import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
+import { CvInput } from '../common/input.decorator';
+import { checkPaging } from '../common/paging';
+import { DepartmentService } from './department.service';
+import {
+  DepartmentAddDto,
+  DepartmentCodeDto,
+  DepartmentEnvelopeDto,
+  DepartmentListDto,
+  DepartmentListEnvelopeDto,
+  type DepartmentResponseDto,
+} from './dto/department.dto';
+
+@ApiTags('Department')
+@Controller()
+export class DepartmentController {
+  constructor(private readonly departments: DepartmentService) {}
+
+  @Post('api/department/add')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.5.1 Add or update a department (an existing code means update)' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async add(@CvInput() dto: DepartmentAddDto): Promise<Envelope<null>> {
+    await this.departments.upsert(dto);
+    return ok(null);
+  }
+
+  @Delete('api/department/delete/:code')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.5.2 Delete a department by code' })
+  @ApiParam({ name: 'code', example: '456' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async delete(@Param('code') code: string): Promise<Envelope<null>> {
+    await this.departments.delete(code);
+    return ok(null);
+  }
+
+  @Post('api/v2/department/delete')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Delete a department by code (v2 form; code in the query or the body)' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteV2(@CvInput() dto: DepartmentCodeDto): Promise<Envelope<null>> {
+    await this.departments.delete(dto.code);
+    return ok(null);
+  }
+
+  @Get('api/department/get/:code')
+  @ApiOperation({ summary: '2.5.3 Get a department by code' })
+  @ApiParam({ name: 'code', example: '456' })
+  @ApiOkResponse({ type: DepartmentEnvelopeDto })
+  async get(@Param('code') code: string): Promise<Envelope<DepartmentResponseDto>> {
+    const [dept] = await this.departments.toResponses([await this.departments.requireByCode(code)]);
+    return ok(dept);
+  }
+
+  @Get('api/v2/department/get')
+  @ApiOperation({ summary: 'Get a department by code (v2 form; code in the query)' })
+  @ApiOkResponse({ type: DepartmentEnvelopeDto })
+  async getV2(@CvInput() dto: DepartmentCodeDto): Promise<Envelope<DepartmentResponseDto>> {
+    return this.get(dto.code);
+  }
+
+  @Post('api/department/getDepartmentList')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'List departments; pageNo/pageSize optional (all departments without them)' })
+  @ApiOkResponse({ type: DepartmentListEnvelopeDto })
+  async list(@CvInput() dto: DepartmentListDto): Promise<Envelope<DepartmentResponseDto[]>> {
+    const page = dto.pageNo === undefined && dto.pageSize === undefined ? undefined : checkPaging(dto.pageNo, dto.pageSize);
+    const { rows } = await this.departments.list(page);
+    return ok(await this.departments.toResponses(rows));
+  }
+}

@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, IsNull, Repository } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import type { Page } from '../common/paging';
+import { Department } from './department.entity';
+import type { DepartmentAddDto, DepartmentResponseDto } from './dto/department.dto';
+
+@Injectable()
+export class DepartmentService {
+  constructor(@InjectRepository(Department) private readonly departments: Repository<Department>) {}
+
+  findByCode(code: string): Promise<Department | null> {
+    return this.departments.findOne({ where: { code } });
+  }
+
+  async requireByCode(code: string): Promise<Department> {
+    const d = await this.findByCode(code);
+    if (!d) throw new CvError(CvCode.DeptNotExist, `The department number does not exist: ${code}`);
+    return d;
+  }
+
+  /** The manual's add: an existing code means update. */
+  async upsert(dto: DepartmentAddDto): Promise<Department> {
+    const existing = await this.findByCode(dto.code);
+    let parentId: string | null = null;
+    if (dto.parentCode) {
+      const parent = await this.requireByCode(dto.parentCode);
+      if (existing && (parent.id === existing.id || (await this.isDescendant(parent.id, existing.id)))) {
+        throw new CvError(CvCode.DeptBadParent, 'Cannot be set as parent department');
+      }
+      parentId = parent.id;
+    }
+    const clash = await this.departments.findOne({ where: { name: dto.name, parentId: parentId ?? IsNull() } });
+    if (clash && clash.id !== existing?.id) throw new CvError(CvCode.DeptNameExists, 'The department name has already existed');
+    const sortNo = dto.sortNo !== undefined && Number.isInteger(Number(dto.sortNo)) ? Number(dto.sortNo) : undefined;
+    if (existing) {
+      existing.name = dto.name;
+      existing.parentId = parentId;
+      if (sortNo !== undefined) existing.sortNo = sortNo;
+      return this.departments.save(existing);
+    }
+    return this.departments.save(this.departments.create({ code: dto.code, name: dto.name, parentId, ...(sortNo !== undefined ? { sortNo } : {}) }));
+  }
+
+  private async isDescendant(candidateId: string, ancestorId: string): Promise<boolean> {
+    const rows: Array<{ id: string }> = await this.departments.query(
+      `WITH RECURSIVE sub AS (SELECT id FROM department WHERE parent_id = $1
+         UNION SELECT d.id FROM department d JOIN sub ON d.parent_id = sub.id)
+       SELECT id FROM sub WHERE id = $2`,
+      [ancestorId, candidateId],
+    );
+    return rows.length > 0;
+  }
+
+  async delete(code: string): Promise<void> {
+    const d = await this.requireByCode(code);
+    const children = await this.departments.count({ where: { parentId: d.id } });
+    if (children > 0) throw new CvError(CvCode.DeptCannotDelete, 'Cannot delete department: it has sub-departments');
+    const [{ used }] = await this.departments.query(
+      `SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'person') AS used`,
+    );
+    if (used) {
+      const [{ n }] = await this.departments.query('SELECT count(*)::int AS n FROM person WHERE dept_id = $1', [d.id]);
+      if (n > 0) throw new CvError(CvCode.DeptCannotDelete, 'Cannot delete department: it has persons');
+    }
+    await this.departments.delete({ id: d.id });
+  }
+
+  async list(page: Page | undefined): Promise<{ rows: Department[]; total: number }> {
+    const [rows, total] = await this.departments.findAndCount({
+      order: { sortNo: 'ASC', code: 'ASC' },
+      ...(page ? { skip: page.offset, take: page.pageSize } : {}),
+    });
+    return { rows, total };
+  }
+
+  /** Parent codes for a set of departments, in one query. */
+  async toResponses(rows: Department[]): Promise<DepartmentResponseDto[]> {
+    const parentIds = [...new Set(rows.map((r) => r.parentId).filter((p): p is string => !!p))];
+    const parents = parentIds.length ? await this.departments.find({ where: { id: In(parentIds) } }) : [];
+    const codeOf = new Map(parents.map((p) => [p.id, p.code]));
+    return rows.map((r) => ({ name: r.name, code: r.code, parentCode: r.parentId ? (codeOf.get(r.parentId) ?? null) : null }));
+  }
+}

@@ -1,0 +1,64 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { CvCode } from '../../common/cv-error';
+import { OptionalPagingDto } from '../../common/paging';
+import { ToTrimmedString } from '../../common/transforms';
+
+export class DepartmentAddDto {
+  @ApiProperty({ example: 'department name' })
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.DeptCodeOrNameEmpty } })
+  @IsNotEmpty({ context: { code: CvCode.DeptCodeOrNameEmpty } })
+  @MaxLength(100)
+  name!: string;
+
+  @ApiProperty({ example: '456', description: 'department code; an existing code means update' })
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.DeptCodeOrNameEmpty } })
+  @IsNotEmpty({ context: { code: CvCode.DeptCodeOrNameEmpty } })
+  @MaxLength(100)
+  code!: string;
+
+  @ApiPropertyOptional({ example: '123', description: 'parent department code' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(100)
+  parentCode?: string;
+
+  @ApiPropertyOptional({ example: 1, description: 'sort order' })
+  @IsOptional()
+  sortNo?: number;
+}
+
+export class DepartmentCodeDto {
+  @ApiProperty({ example: '456' })
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.DeptCodeOrNameEmpty } })
+  @IsNotEmpty({ context: { code: CvCode.DeptCodeOrNameEmpty } })
+  @MaxLength(100)
+  code!: string;
+}
+
+export class DepartmentListDto extends OptionalPagingDto {}
+
+export class DepartmentResponseDto {
+  @ApiProperty({ example: '4444' })
+  name!: string;
+  @ApiProperty({ example: '3333' })
+  code!: string;
+  @ApiProperty({ example: '2', nullable: true, type: String })
+  parentCode!: string | null;
+}
+
+export class DepartmentEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: DepartmentResponseDto }) data!: DepartmentResponseDto;
+}
+
+export class DepartmentListEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: [DepartmentResponseDto] }) data!: DepartmentResponseDto[];
+}

@@ -1,0 +1,51 @@
+import { Column, CreateDateColumn, Entity, Generated, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { newId } from '../common/ids';
+
+/** One day's opening: up to three [start, end] intervals, "HH:mm" each. */
+export type DayIntervals = Array<[string, string]>;
+
+/**
+ * The weekly schedule of a time segment, plus the three holiday types. Keys follow the device's
+ * `timezone` table (SunTime1..SatTime3, Hol1Time1..Hol3Time3).
+ */
+export interface WeekSchedule {
+  sun: DayIntervals;
+  mon: DayIntervals;
+  tue: DayIntervals;
+  wed: DayIntervals;
+  thu: DayIntervals;
+  fri: DayIntervals;
+  sat: DayIntervals;
+  hol1: DayIntervals;
+  hol2: DayIntervals;
+  hol3: DayIntervals;
+}
+
+/** CVSecurity's "time segment" (AccTimeSeg); reaches devices as a `timezone` record. */
+@Entity('time_segment')
+export class TimeSegment {
+  @PrimaryColumn({ type: 'char', length: 32 })
+  id: string = newId();
+
+  @Index('uq_time_segment_name', { unique: true })
+  @Column({ type: 'varchar', length: 100 })
+  name!: string;
+
+  /** TimezoneId on the devices: a small integer the protocol needs, kept apart from the hex id. */
+  @Index('uq_time_segment_tz_id', { unique: true })
+  @Column({ name: 'tz_id', type: 'integer' })
+  @Generated('increment')
+  tzId!: number;
+
+  @Column({ type: 'jsonb' })
+  schedule!: WeekSchedule;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  remark!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

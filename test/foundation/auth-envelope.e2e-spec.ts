@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataSource } from 'typeorm';
+import { ApiClientService } from '../../src/apiClient/api-client.service';
+import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('API tokens', () => {
+  const path = '/api/department/get/1';
+
+  it.each([
+    ['access_token query parameter', { query: { access_token: TEST_TOKEN } }],
+    ['acc_token query parameter', { query: { acc_token: TEST_TOKEN } }],
+    ['api-key header', { headers: { 'api-key': TEST_TOKEN } }],
+  ])('accepts the %s', async (_name, init) => {
+    const r = await t.request('GET', path, init);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ code: 0, message: 'success', data: { name: 'Department Name', code: '1', parentCode: null } });
+  });
+
+  it.each([
+    ['missing', {}],
+    ['wrong', { query: { access_token: 'not-the-token' } }],
+    ['empty', { query: { access_token: '' } }],
+  ])('refuses a %s token without data', async (_name, init) => {
+    const r = await t.request('GET', path, init);
+    expect(r.status).toBe(401);
+    expect(r.body.code).toBeLessThan(0);
+    expect(r.body.data).toBeNull();
+    expect(Object.keys(r.body).sort()).toEqual(['code', 'data', 'message']);
+  });
+
+  it('refuses a revoked client at once for a new token and within seconds for a cached one', async () => {
+    const clients = t.app.get(ApiClientService);
+    const { token } = await clients.create('revoke-me');
+    expect((await t.request('GET', path, { query: { access_token: token } })).body.code).toBe(0);
+    await clients.revoke('revoke-me');
+    expect((await t.request('GET', path, { query: { access_token: token } })).status).toBe(401);
+  });
+});
+
+describe('the envelope', () => {
+  it('has code, message and data on success', async () => {
+    const r = await t.post('/api/department/add', { code: 'env-1', name: 'Envelope' });
+    expect(r.body).toEqual({ code: 0, message: 'success', data: null });
+  });
+
+  it('names each bad field in a validation error', async () => {
+    const r = await t.post('/api/department/add', { code: 'x-1' });
+    expect(r.status).toBe(200);
+    expect(r.body.code).toBe(-10);
+    expect(r.body.message).toMatch(/name/);
+    expect(r.body.data).toBeNull();
+  });
+
+  it('refuses an unknown route with an envelope and no token in the message', async () => {
+    const r = await t.get('/api/noSuchModule/list');
+    expect(r.status).toBe(404);
+    expect(r.body).toEqual({ code: -404, message: 'No such endpoint: GET /api/noSuchModule/list', data: null });
+    expect(r.text).not.toContain(TEST_TOKEN);
+  });
+
+  it('answers malformed JSON with an envelope', async () => {
+    const r = await t.request('POST', '/api/department/add', {
+      query: { access_token: TEST_TOKEN },
+      body: '{"code": ',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ code: -400, message: 'Request body is not valid JSON', data: null });
+  });
+
+  it('answers an oversize body with an envelope', async () => {
+    const r = await t.request('POST', '/api/department/add', {
+      query: { access_token: TEST_TOKEN },
+      body: JSON.stringify({ code: 'big', name: 'x'.repeat(11 * 1024 * 1024) }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(r.status).toBe(413);
+    expect(r.body.code).toBe(-413);
+    expect(r.body.data).toBeNull();
+  });
+
+  it('accepts POST inputs from the query string with an empty or null JSON body', async () => {
+    const a = await t.request('POST', '/api/department/add', {
+      query: { access_token: TEST_TOKEN, code: 'q-1', name: 'From query' },
+      body: 'null',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(a.body.code).toBe(0);
+    const b = await t.request('POST', '/api/department/add', {
+      query: { access_token: TEST_TOKEN, code: 'q-2', name: 'Empty body' },
+      body: '',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(b.body.code).toBe(0);
+    expect((await t.get('/api/department/get/q-2')).body.data.name).toBe('Empty body');
+  });
+
+  it('maps a database conflict to an envelope, not a 500', async () => {
+    const ds = t.app.get(DataSource);
+    await expect(ds.query(`INSERT INTO department (id, code, name) VALUES (md5('a'), '1', 'dup')`)).rejects.toThrow();
+  });
+});
+
+describe('health', () => {
+  it('answers 200 when the database answers', async () => {
+    const r = await t.request('GET', '/health');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ status: 'ok', database: 'up' });
+  });
+});
+
+describe('swagger', () => {
+  it('serves the UI and the JSON document', async () => {
+    expect((await t.request('GET', '/api-docs')).status).toBe(200);
+    const doc = await t.request('GET', '/api-docs-json');
+    expect(doc.body.paths['/api/department/add'].post).toBeDefined();
+  });
+});

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('department (2.5)', () => {
+  it('seeds the fresh-install department', async () => {
+    expect((await t.get('/api/department/get/1')).body).toEqual({ code: 0, message: 'success', data: { name: 'Department Name', code: '1', parentCode: null } });
+  });
+
+  it('adds, updates by code, and reads with the parent code', async () => {
+    expect((await t.post('/api/department/add', { name: 'Parent', code: '100' })).body.code).toBe(0);
+    expect((await t.post('/api/department/add', { name: 'Child', code: '101', parentCode: '100' })).body.code).toBe(0);
+    expect((await t.post('/api/department/add', { name: 'Child renamed', code: 101, parentCode: 100 })).body.code).toBe(0);
+    expect((await t.get('/api/department/get/101')).body.data).toEqual({ name: 'Child renamed', code: '101', parentCode: '100' });
+    expect((await t.get('/api/v2/department/get', { code: '101' })).body.data).toEqual({ name: 'Child renamed', code: '101', parentCode: '100' });
+  });
+
+  it('refuses an unknown parent, a cycle and an unknown code with the manual codes', async () => {
+    expect((await t.post('/api/department/add', { name: 'Orphan', code: '200', parentCode: 'nope' })).body.code).toBe(-13);
+    expect((await t.post('/api/department/add', { name: 'Parent', code: '100', parentCode: '101' })).body.code).toBe(-14);
+    expect((await t.get('/api/department/get/none')).body).toEqual({ code: -13, message: 'The department number does not exist: none', data: null });
+  });
+
+  it('refuses a duplicate name under the same parent', async () => {
+    expect((await t.post('/api/department/add', { name: 'Same', code: '300' })).body.code).toBe(0);
+    expect((await t.post('/api/department/add', { name: 'Same', code: '301' })).body.code).toBe(-12);
+  });
+
+  it('lists with and without paging', async () => {
+    const all = await t.post('/api/department/getDepartmentList', null);
+    expect(all.body.code).toBe(0);
+    expect(all.body.data.map((d: { code: string }) => d.code)).toEqual(expect.arrayContaining(['1', '100', '101', '300']));
+    const page = await t.post('/api/department/getDepartmentList', { pageNo: 1, pageSize: 2 });
+    expect(page.body.data).toHaveLength(2);
+    expect((await t.post('/api/department/getDepartmentList', { pageNo: 0, pageSize: 2 })).body.code).toBe(-90);
+    expect((await t.post('/api/department/getDepartmentList', { pageNo: 1, pageSize: 5000 })).body.code).toBe(-91);
+  });
+
+  it('refuses to delete a department with children, then deletes leaf and parent', async () => {
+    expect((await t.delete('/api/department/delete/100')).body.code).toBe(-15);
+    expect((await t.delete('/api/department/delete/101')).body.code).toBe(0);
+    expect((await t.post('/api/v2/department/delete', undefined, { code: '100' })).body.code).toBe(0);
+    expect((await t.get('/api/department/get/100')).body.code).toBe(-13);
+    expect((await t.delete('/api/department/delete/100')).body.code).toBe(-13);
+  });
+});

@@ -1,0 +1,93 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
+import { createGateway, type Gateway } from '../../src/bootstrap';
+import { loadConfig, type AppConfig } from '../../src/config/config';
+import { createTestDatabase, type TestDatabase } from './test-db';
+
+export const TEST_TOKEN = 'test-token-0123456789';
+
+export interface HttpResult<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface TestApp {
+  baseUrl: string;
+  app: NestFastifyApplication;
+  gateway: Gateway;
+  ds: DataSource;
+  config: AppConfig;
+  db: TestDatabase;
+  /** GET /api... with the test token added. */
+  get<T = any>(path: string, query?: Record<string, unknown>): Promise<HttpResult<T>>;
+  /** POST /api... with a JSON body (undefined = no body) and the token. */
+  post<T = any>(path: string, body?: unknown, query?: Record<string, unknown>): Promise<HttpResult<T>>;
+  put<T = any>(path: string, body?: unknown, query?: Record<string, unknown>): Promise<HttpResult<T>>;
+  delete<T = any>(path: string, query?: Record<string, unknown>, body?: unknown): Promise<HttpResult<T>>;
+  /** Any request, no token added. */
+  request<T = any>(method: string, path: string, init?: { query?: Record<string, unknown>; body?: string; headers?: Record<string, string> }): Promise<HttpResult<T>>;
+  close(): Promise<void>;
+}
+
+function withQuery(base: string, path: string, query?: Record<string, unknown>): string {
+  const u = new URL(path, base);
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
+  return u.toString();
+}
+
+async function call<T>(method: string, url: string, body?: string, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
+  const res = await fetch(url, { method, body, headers });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* plain text */
+  }
+  return { status: res.status, headers: res.headers, body: parsed as T, text };
+}
+
+/**
+ * The whole gateway on a database of this file's own, listening on a random loopback port. Auto admission
+ * and UTC unless the test says otherwise.
+ */
+export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const config: AppConfig = {
+    ...loadConfig({}),
+    databaseUrl: db.url,
+    apiToken: TEST_TOKEN,
+    deviceAdmission: 'auto',
+    timeZone: 'UTC',
+    logLevel: 'silent',
+    port: 0,
+    host: '127.0.0.1',
+    ...overrides,
+  };
+  const gateway = await createGateway(config);
+  await gateway.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = gateway.app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const auth = { access_token: TEST_TOKEN };
+  const json = { 'content-type': 'application/json' };
+  return {
+    baseUrl,
+    app: gateway.app,
+    gateway,
+    ds: gateway.app.get(DataSource),
+    config,
+    db,
+    get: (path, query) => call('GET', withQuery(baseUrl, path, { ...auth, ...query })),
+    post: (path, body, query) => call('POST', withQuery(baseUrl, path, { ...auth, ...query }), body === undefined ? undefined : JSON.stringify(body), body === undefined ? {} : json),
+    put: (path, body, query) => call('PUT', withQuery(baseUrl, path, { ...auth, ...query }), body === undefined ? undefined : JSON.stringify(body), body === undefined ? {} : json),
+    delete: (path, query, body) => call('DELETE', withQuery(baseUrl, path, { ...auth, ...query }), body === undefined ? undefined : JSON.stringify(body), body === undefined ? {} : json),
+    request: (method, path, init = {}) => call(method, withQuery(baseUrl, path, init.query), init.body, init.headers),
+    async close() {
+      await gateway.close();
+      await db.drop();
+    },
+  };
+}
