@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
@@ -7,7 +6,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { ApiClientService } from './apiClient/api-client.service';
 import { AppModule, type DatabaseTarget } from './app.module';
-import { sendError } from './common/exception.filter';
 import { createRootLogger, NestPinoLogger } from './common/logger';
 import { redactUrl } from './common/redact';
 import { cvValidationPipe } from './common/validation';
@@ -56,8 +54,6 @@ export interface CreateAppOptions {
 export async function createApp(config: AppConfig, db: DatabaseTarget, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const log = options.logger ?? createRootLogger(config.logLevel);
   const adapter = new FastifyAdapter({
-    // Nest installs a default handler first; ours replaces it on purpose.
-    allowErrorHandlerOverride: true,
     bodyLimit: BODY_LIMIT,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
@@ -76,9 +72,6 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   registerBodyParsers(fastify);
   registerAccessLog(fastify, log);
-  // Failures Fastify raises before Nest sees the request (oversize or malformed bodies) get the same answers.
-  const errorLogger = new Logger('Error');
-  fastify.setErrorHandler((err, req, reply) => sendError(err, req, reply, errorLogger));
   app.useGlobalPipes(cvValidationPipe());
   setupSwagger(app, buildOpenApiDocument(app, VERSION));
   return app;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { ApiClientService } from '../../src/apiClient/api-client.service';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
@@ -122,5 +123,25 @@ describe('swagger', () => {
     expect((await t.request('GET', '/api-docs')).status).toBe(200);
     const doc = await t.request('GET', '/api-docs-json');
     expect(doc.body.paths['/api/department/add'].post).toBeDefined();
+  });
+});
+
+describe('the access log', () => {
+  it('writes one line per request with the token redacted', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => lines.push(l) });
+    const logged = await startTestApp({}, { logger });
+    try {
+      await logged.get('/api/department/get/1');
+      await logged.request('GET', '/api/department/get/1', { query: { acc_token: TEST_TOKEN } });
+      const access = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
+      expect(access).toHaveLength(2);
+      expect(access[0]).toMatchObject({ method: 'GET', status: 200, url: '/api/department/get/1?access_token=[REDACTED]' });
+      expect(access[1].url).toBe('/api/department/get/1?acc_token=[REDACTED]');
+      expect(typeof access[0].reqId).toBe('string');
+      expect(lines.join('\n')).not.toContain(TEST_TOKEN);
+    } finally {
+      await logged.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger as PinoLogger } from 'pino';
 import { DataSource } from 'typeorm';
 import { createGateway, type Gateway } from '../../src/bootstrap';
 import { loadConfig, type AppConfig } from '../../src/config/config';
@@ -53,7 +54,12 @@ async function call<T>(method: string, url: string, body?: string, headers: Reco
  * The whole gateway on a database of this file's own, listening on a random loopback port. Auto admission
  * and UTC unless the test says otherwise.
  */
-export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+export interface StartTestAppOptions {
+  /** Where the gateway's structured logs go (default: silent). */
+  logger?: PinoLogger;
+}
+
+export async function startTestApp(overrides: Partial<AppConfig> = {}, options: StartTestAppOptions = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const config: AppConfig = {
     ...loadConfig({}),
@@ -66,7 +72,7 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
     host: '127.0.0.1',
     ...overrides,
   };
-  const gateway = await createGateway(config);
+  const gateway = await createGateway(config, { logger: options.logger });
   await gateway.app.listen({ port: 0, host: '127.0.0.1' });
   const address = gateway.app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

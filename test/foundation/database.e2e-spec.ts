@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DataSource } from 'typeorm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createGateway } from '../../src/bootstrap';
+import { loadConfig } from '../../src/config/config';
+import { dataSourceOptions } from '../../src/database/data-source-options';
+import { migrateDatabase } from '../../src/database/database';
+import { lockDataDirectory } from '../../src/database/embedded-database';
+import { MIGRATIONS } from '../../src/database/migrations';
+import { createEmptyDatabase } from '../support/test-db';
+
+const tmpDirs: string[] = [];
+function tmpDataDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'cvgw-data-'));
+  tmpDirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+describe('migrations', () => {
+  it('run on an empty database and leave the schema builder nothing to do', async () => {
+    const db = await createEmptyDatabase();
+    try {
+      const ran = await migrateDatabase(db.url);
+      expect(ran).toEqual(MIGRATIONS.map((m) => new m().name));
+      expect(await migrateDatabase(db.url)).toEqual([]);
+      const ds = new DataSource(dataSourceOptions(db.url, { poolSize: 1 }));
+      await ds.initialize();
+      try {
+        const pending = await ds.driver.createSchemaBuilder().log();
+        expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+        const [seeded] = await ds.query(
+          `SELECT (SELECT name FROM department WHERE code = '1') AS dept, (SELECT name FROM area WHERE code = '1') AS area,
+                  (SELECT schedule->'mon' FROM time_segment WHERE name = '24-Hour Accessible') AS mon`,
+        );
+        expect(seeded).toEqual({ dept: 'Department Name', area: 'Area Name', mon: [['00:00', '23:59']] });
+      } finally {
+        await ds.destroy();
+      }
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+describe('the embedded database', () => {
+  const config = (dataDir: string) => ({ ...loadConfig({}), databaseUrl: undefined, dataDir, logLevel: 'silent' as const, apiToken: 'embedded-token-1' });
+
+  it('keeps its data across a restart', async () => {
+    const dataDir = tmpDataDir();
+    const first = await createGateway(config(dataDir));
+    await first.app.listen({ port: 0, host: '127.0.0.1' });
+    const base1 = `http://127.0.0.1:${(first.app.getHttpServer().address() as { port: number }).port}`;
+    const added = await fetch(`${base1}/api/department/add?access_token=embedded-token-1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'kept', name: 'Survives restart' }),
+    });
+    expect((await added.json()).code).toBe(0);
+    await first.close();
+    expect(fs.existsSync(path.join(dataDir, 'gateway.lock'))).toBe(false);
+
+    const second = await createGateway(config(dataDir));
+    try {
+      await second.app.listen({ port: 0, host: '127.0.0.1' });
+      const base2 = `http://127.0.0.1:${(second.app.getHttpServer().address() as { port: number }).port}`;
+      const got = await (await fetch(`${base2}/api/department/get/kept?access_token=embedded-token-1`)).json();
+      expect(got).toEqual({ code: 0, message: 'success', data: { name: 'Survives restart', code: 'kept', parentCode: null } });
+    } finally {
+      await second.close();
+    }
+  }, 60_000);
+
+  it('refuses a second process on the same data directory with a clear message', async () => {
+    const dataDir = tmpDataDir();
+    const main = path.resolve(process.cwd(), 'dist/src/main.js');
+    expect(fs.existsSync(main), 'dist/src/main.js is built by `npm test` (pretest)').toBe(true);
+    const release = lockDataDirectory(dataDir);
+    try {
+      const child = spawn(process.execPath, [main], {
+        env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (c) => (stderr += c));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(3);
+      expect(stderr).toContain(`The data directory ${dataDir} is in use by another gateway process (pid ${process.pid})`);
+    } finally {
+      release();
+    }
+  }, 30_000);
+
+  it('takes over a lock left by a dead process', () => {
+    const dataDir = tmpDataDir();
+    fs.writeFileSync(path.join(dataDir, 'gateway.lock'), '2147483646');
+    const release = lockDataDirectory(dataDir);
+    expect(fs.readFileSync(path.join(dataDir, 'gateway.lock'), 'utf8')).toBe(String(process.pid));
+    release();
+  });
+});
