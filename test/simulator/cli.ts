@@ -1,0 +1,156 @@
+/**
+ * Thin CLI over DeviceSimulator: connect, then poll / execute / acknowledge forever, optionally emitting access
+ * events. Node only, no dependencies.
+ *
+ *   npm run simulate -- --url http://127.0.0.1:8088 --sn SIM0001 --doors 4 [--interval 3] [--events 5]
+ */
+import { DeviceSimulator, DeviceSimulatorOptions } from './device-simulator';
+import type { ReplyForm, ReturnCase } from './wire';
+
+const HELP = `Usage: npm run simulate -- --url <base url> --sn <serial> [options]
+
+  --url <url>            gateway base URL (default http://127.0.0.1:8088)
+  --sn <serial>          device serial number (default SIM0000001)
+  --doors <n>            LockCount (default 4)
+  --interval <s>         seconds between polls (default: the server's RequestDelay)
+  --events <s>           emit a random access event every <s> seconds (default: none)
+  --rtstate <s>          upload rtstate every <s> seconds (default: none)
+  --tz <zone>            device time zone, IANA name or +08:00 (default: server TimeZone, else UTC)
+  --reply-form <f>       single | batched | multiline (default single)
+  --return-case <c>      Return | return (default Return)
+  --push-version <v>     pushver of the handshake (default 3.1.2)
+  --quiet                print commands and acks only, no HTTP lines
+  --help                 this text
+`;
+
+function parseArgs(argv: string[]): Record<string, string | true> {
+  const out: Record<string, string | true> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) continue;
+    const eq = a.indexOf('=');
+    if (eq > 0) {
+      out[a.slice(2, eq)] = a.slice(eq + 1);
+      continue;
+    }
+    const next = argv[i + 1];
+    if (next !== undefined && !next.startsWith('--')) {
+      out[a.slice(2)] = next;
+      i++;
+    } else out[a.slice(2)] = true;
+  }
+  return out;
+}
+
+const stamp = () => new Date().toISOString().replace('T', ' ').slice(0, 19);
+const log = (msg: string) => process.stdout.write(`${stamp()} ${msg}\n`);
+const num = (v: string | true | undefined): number | undefined => (typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const quiet = !!args.quiet;
+  const opts: DeviceSimulatorOptions = {
+    baseUrl: typeof args.url === 'string' ? args.url : 'http://127.0.0.1:8088',
+    sn: typeof args.sn === 'string' ? args.sn : 'SIM0000001',
+    doors: num(args.doors) ?? 4,
+    requestDelay: num(args.interval),
+    timeZone: typeof args.tz === 'string' ? args.tz : undefined,
+    replyForm: typeof args['reply-form'] === 'string' ? (args['reply-form'] as ReplyForm) : undefined,
+    returnCase: typeof args['return-case'] === 'string' ? (args['return-case'] as ReturnCase) : undefined,
+    pushVersion: typeof args['push-version'] === 'string' ? args['push-version'] : undefined,
+    onCommand: (c) => log(`<- ${c.line}${c.continuation.length ? ` (+${c.continuation.length} records)` : ''}`),
+    onAck: (a) => log(`-> ID=${a.id} Return=${a.code} CMD=${a.cmd} (HTTP ${a.status})`),
+    onExchange: (e) => {
+      if (quiet || e.path === '/iclock/getrequest' || e.path === '/iclock/devicecmd') return;
+      log(`   ${e.method} ${e.path}?${e.query} -> ${e.status ?? e.error}${e.responseBody ? ` ${JSON.stringify(e.responseBody.slice(0, 80))}` : ''}`);
+    },
+  };
+  const sim = new DeviceSimulator(opts);
+  const eventEvery = num(args.events);
+  const rtstateEvery = num(args.rtstate);
+
+  let running = true;
+  let wake: (() => void) | undefined;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  const stop = () => {
+    if (!running) process.exit(130);
+    running = false;
+    log('stopping (Ctrl-C again to force)');
+    wake?.();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  const connect = async () => {
+    for (;;) {
+      try {
+        const r = await sim.connect();
+        log(`connected ${sim.sn}: registered=${r.registered} RegistryCode=${r.registryCode ?? '-'} RequestDelay=${sim.requestDelay}s zone=${sim.zone}`);
+        return true;
+      } catch (e) {
+        const delay = Number(sim.serverOptions.ErrorDelay) || 10;
+        log(`connect failed: ${(e as Error).message}; retrying in ${delay}s`);
+        await sleep(delay * 1000);
+        if (!running) return false;
+      }
+    }
+  };
+
+  if (!(await connect())) return 0;
+  let nextEvent = eventEvery ? Date.now() + eventEvery * 1000 : Infinity;
+  let nextState = rtstateEvery ? Date.now() + rtstateEvery * 1000 : Infinity;
+  while (running) {
+    try {
+      if (!sim.registered) {
+        await sleep(15_000);
+        if (running) await connect();
+        continue;
+      }
+      await sim.poll();
+      if (sim.needsReconnect) {
+        log('restart requested by the server: reconnecting');
+        await connect();
+      }
+      if (Date.now() >= nextEvent) {
+        nextEvent = Date.now() + (eventEvery ?? 0) * 1000;
+        const users = sim.table('user');
+        const door = 1 + Math.floor(Math.random() * sim.doorCount);
+        const u = users.length && Math.random() < 0.8 ? users[Math.floor(Math.random() * users.length)] : undefined;
+        const { decision, upload } = await sim.access(u ? { pin: u.Pin, door } : { cardno: String(100000 + Math.floor(Math.random() * 900000)), door });
+        log(`event door ${door}: pin=${decision.pin} event=${decision.event} (${decision.reason}) -> HTTP ${upload.status}`);
+      }
+      if (Date.now() >= nextState) {
+        nextState = Date.now() + (rtstateEvery ?? 0) * 1000;
+        const r = await sim.uploadRtstate();
+        if (!quiet) log(`rtstate ${JSON.stringify(r.sent)} -> HTTP ${r.status}`);
+      }
+    } catch (e) {
+      const delay = Number(sim.serverOptions.ErrorDelay) || 10;
+      log(`error: ${(e as Error).message}; waiting ${delay}s`);
+      await sleep(delay * 1000);
+      continue;
+    }
+    await sleep(sim.requestDelay * 1000);
+  }
+  log(`stopped: ${sim.received.length} commands received, ${sim.acknowledged.length} acknowledged`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  },
+);

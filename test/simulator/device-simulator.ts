@@ -1,0 +1,1108 @@
+/**
+ * A ZKTeco access panel speaking Security PUSH over HTTP, for end-to-end tests of the gateway.
+ *
+ * It is an independent implementation of the device side (nothing from src/ is imported): it connects
+ * (4.1 → 4.4 → 4.5), polls getrequest, executes commands against its own tables and doors, reports results on
+ * devicecmd, answers COUNT / QUERY / GET OPTIONS through querydata, and uploads rtlog / rtstate / tabledata.
+ * Every HTTP exchange is recorded in `exchanges`.
+ */
+import { AccessDecision, AccessRight, evaluateAccess, toRight } from './access';
+import { classify, cmdEcho, isParseError, parseConditions, parseControlBytes, parseQueryArgs, parseRecord, ParsedCommand } from './commands';
+import { applyControl, DoorAction, DoorState, isUnlocked, newDoor, rtstateFields, SensorState } from './doors';
+import { Exchange, FetchLike, HttpResult, needsRawHttp, viaFetch, viaNodeHttp } from './http';
+import { DeviceTables, getField, Row, toUploadRecord, WRITABLE_TABLES } from './tables';
+import {
+  buildQuery,
+  CommandResult,
+  DeviceZone,
+  FieldValue,
+  formatCommaList,
+  formatRecord,
+  formatResultBodies,
+  formatWallClock,
+  instantOf,
+  LF,
+  md5Hex,
+  offsetZone,
+  parseCommandReply,
+  parseCommaList,
+  parseOptionLines,
+  parseTimeZoneOption,
+  ReplyForm,
+  ReturnCase,
+  wallClock,
+  zkDecode,
+  zkEncode,
+} from './wire';
+
+export type { ParsedCommand } from './commands';
+export type { DoorAction, DoorState } from './doors';
+export type { Exchange, HttpResult } from './http';
+export type { AccessDecision, AccessRight } from './access';
+
+export interface DeviceSimulatorOptions {
+  /** Gateway base URL, e.g. `http://127.0.0.1:8088`. */
+  baseUrl: string;
+  sn: string;
+  /** LockCount (default 4). */
+  doors?: number;
+  /** ReaderCount (default 2 × doors). */
+  readerCount?: number;
+  auxIn?: number;
+  auxOut?: number;
+  /** `pushver=` of the handshake (default '3.1.2'). */
+  pushVersion?: string;
+  /** `PushVersion=` of the registration body (default `Ver <pushVersion>S-20240809`). */
+  registryPushVersion?: string;
+  /** DeviceType (default 'acc'). */
+  deviceType?: string;
+  firmVer?: string;
+  ipAddress?: string;
+  mac?: string;
+  machineType?: number;
+  deviceName?: string;
+  multiBioDataSupport?: string;
+  multiBioPhotoSupport?: string;
+  accSupportFunList?: string;
+  /** Further registration parameters (added, or replacing the defaults of the same name). */
+  registryExtras?: Record<string, string | number>;
+  /** Appended to the handshake query as `language=` when set (the manual's query has no language). */
+  language?: string;
+  /** Further handshake query parameters (e.g. `{ DeviceType: 'acc' }`). */
+  handshakeExtras?: Record<string, string>;
+  /** Seconds between polls for `run()` / the CLI; default the server's RequestDelay, else 30. */
+  requestDelay?: number;
+  fetch?: FetchLike;
+  /** The true clock (default `() => new Date()`). The device clock is this plus the offset learnt from the server. */
+  now?: () => Date;
+  /** Device time zone for wall-clock event times: IANA name or `+08:00`. Default: server TimeZone option, else UTC. */
+  timeZone?: DeviceZone;
+  /** Set the device clock from the handshake `Date` header (default true; differences under 2 s are ignored). */
+  syncClock?: boolean;
+  /** Post several results in one devicecmd body, one per line. */
+  batchReplies?: boolean;
+  /** Result form (default 'single', or 'batched' when batchReplies). */
+  replyForm?: ReplyForm;
+  /** Spelling of the Return key (default 'Return'). */
+  returnCase?: ReturnCase;
+  /** CMD= echo: 'manual' (`DATA` for UPDATE/DELETE, as the manual prints) or 'full' (the verb). */
+  cmdEcho?: 'manual' | 'full';
+  /** DATA COUNT result: 'count' (Return = number of records, default) or 'zero' (the manual's examples). */
+  countReturn?: 'count' | 'zero';
+  /** Force a Return code for chosen commands. A negative code skips execution; undefined = normal behaviour. */
+  resultFor?: (command: ParsedCommand) => number | undefined | void;
+  /** Report results automatically (default true). When false they wait in `pendingAcks` until `flushAcks()`. */
+  autoAck?: boolean;
+  /** Records per querydata package for DATA QUERY (default 50). */
+  queryPackSize?: number;
+  /** CmdFormat reported at registration; 1 = commands arrive wrapped (Appendix 14). Default 0. */
+  cmdFormat?: 0 | 1;
+  /** Register on every connection (the manual's note L984-986; default true). */
+  registerEachConnection?: boolean;
+  /** Answer -7 "repeated command" for an ID already executed (default false: run it again, like real firmware). */
+  rejectRepeatedIds?: boolean;
+  /** `DATA DELETE <t> <unknown field>=x` wipes the table with Return 0, as a SenseFace 2A did with `uid=` (default true). */
+  unknownDeleteFieldWipes?: boolean;
+  /** Find key fields case-insensitively (default false: `pin=` does not set `Pin`). */
+  caseInsensitiveKeys?: boolean;
+  /** Tables this firmware knows; others answer -1004. */
+  supportedTables?: string[];
+  /** Primary-key overrides per table. */
+  tableKeys?: Record<string, string[]>;
+  /** `Stamp=` on rtlog uploads (default '9999'; null = leave it out as the manual's 7.2 example does). */
+  rtlogStamp?: string | null;
+  /** Record terminator for rtlog / rtstate / tabledata uploads (default LF). */
+  lineEnding?: '\n' | '\r\n';
+  /** First rtlog `index` (default 1). */
+  startIndex?: number;
+  /** Upload the events a panel logs for remote actions (8 remote open, 9 close, 7 cancel alarm, ...). Default false. */
+  logRemoteEvents?: boolean;
+  /** Keep at most this many exchanges (default 2000). */
+  maxExchanges?: number;
+  userAgent?: string;
+  onCommand?: (c: ReceivedCommand) => void;
+  onAck?: (a: Acknowledgement) => void;
+  onExchange?: (e: Exchange) => void;
+}
+
+export interface ReceivedCommand {
+  id: string;
+  /** The raw `C:<id>:...` line. */
+  line: string;
+  /** Text after `C:<id>:`. */
+  command: string;
+  at: Date;
+  /** Further record lines of a multi-record DATA UPDATE. */
+  continuation: string[];
+  parsed: ParsedCommand;
+  /** Return code the device produced (set once executed). */
+  result?: number;
+  /** Why the command failed, when it did. */
+  error?: string;
+}
+
+export interface Acknowledgement extends CommandResult {
+  at: Date;
+  /** The devicecmd body the result travelled in. */
+  body: string;
+  status: number;
+}
+
+export interface RtlogEvent {
+  /** Date (formatted in the device zone) or a literal `yyyy-MM-dd HH:mm:ss`; default the device clock. */
+  time?: Date | string;
+  pin?: string | number;
+  cardno?: string | number;
+  eventaddr?: number | string;
+  event?: number | string;
+  inoutstatus?: number | string;
+  verifytype?: number | string;
+  /** Default: the next index. */
+  index?: number;
+  [extra: string]: FieldValue | Date;
+}
+
+export interface RtstateInput {
+  time?: Date | string;
+  sensor?: string;
+  relay?: string;
+  alarm?: string;
+  /** Extra fields (e.g. `door: '01'` as a SenseFace 3 sends). */
+  [extra: string]: FieldValue | Date;
+}
+
+export interface UploadResult extends HttpResult {
+  /** The body that was posted. */
+  sent: string;
+}
+
+const BASE_EVENT_KEYS = ['time', 'pin', 'cardno', 'eventaddr', 'event', 'inoutstatus', 'verifytype', 'index'];
+
+export class DeviceSimulator {
+  readonly sn: string;
+  readonly tables: DeviceTables;
+  readonly received: ReceivedCommand[] = [];
+  readonly acknowledged: Acknowledgement[] = [];
+  readonly pendingAcks: CommandResult[] = [];
+  readonly doorActions: DoorAction[] = [];
+  readonly exchanges: Exchange[] = [];
+  /** Lines of getrequest replies the firmware would ignore (no `C:` prefix, not a continuation record). */
+  readonly ignoredLines: string[] = [];
+  /** Uploads made while executing commands (querydata) and on request. */
+  readonly uploads: Array<{ path: string; query: string; body: string; status: number; response: string }> = [];
+  /** Device options (registration parameters, SET OPTIONS values), as GET OPTIONS reports them. */
+  readonly options = new Map<string, string>();
+
+  /** Options of the last handshake / config reply (registry=ok, RegistryCode, RequestDelay, TimeZone, SessionID, ...). */
+  serverOptions: Record<string, string> = {};
+  /** `Date` header of the handshake reply. */
+  serverDate?: Date;
+  registered = false;
+  registryCode?: string;
+  sessionId?: string;
+  /** HTTP status of the last request. */
+  lastStatus?: number;
+  /** Set by CONTROL DEVICE 03 (restart); `connect()` clears it. */
+  needsReconnect = false;
+  restarts = 0;
+
+  private readonly opts: DeviceSimulatorOptions;
+  private readonly fetchImpl: FetchLike;
+  private readonly nowFn: () => Date;
+  private readonly doorStates: DoorState[];
+  private clockOffsetMs = 0;
+  private nextIndex: number;
+  private readonly executedIds = new Set<string>();
+  private readonly newRecordSent = new Set<string>();
+
+  constructor(options: DeviceSimulatorOptions) {
+    this.opts = { ...options };
+    this.sn = options.sn;
+    this.fetchImpl = options.fetch ?? (globalThis.fetch as unknown as FetchLike);
+    this.nowFn = options.now ?? (() => new Date());
+    this.doorStates = Array.from({ length: this.doorCount }, (_, i) => newDoor(i + 1));
+    this.nextIndex = options.startIndex ?? 1;
+    this.tables = new DeviceTables({
+      caseInsensitiveKeys: options.caseInsensitiveKeys,
+      supportedTables: options.supportedTables,
+      keys: options.tableKeys,
+    });
+    for (const [k, v] of this.registrationParams()) this.options.set(k, v);
+    this.options.set('~SerialNumber', this.sn);
+    this.options.set('ComPwd', '');
+    for (let d = 1; d <= this.doorCount; d++) this.options.set(`Door${d}Drivertime`, '5');
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Identity, clock
+  // -------------------------------------------------------------------------------------------------------------
+
+  get doorCount(): number {
+    return this.opts.doors ?? 4;
+  }
+
+  /** The device's zone: the option, else the server's TimeZone option, else UTC. */
+  get zone(): DeviceZone {
+    if (this.opts.timeZone) return this.opts.timeZone;
+    const tz = parseTimeZoneOption(this.serverOptions.TimeZone);
+    return tz === undefined ? 'UTC' : offsetZone(tz);
+  }
+
+  /** Raw `TimeZone=` option the server sent, if any. */
+  get timeZoneOption(): string | undefined {
+    return this.serverOptions.TimeZone;
+  }
+
+  /** The device clock. */
+  clock(): Date {
+    return new Date(this.nowFn().getTime() + this.clockOffsetMs);
+  }
+
+  /** Device wall-clock time `yyyy-MM-dd HH:mm:ss`. */
+  deviceTime(at: Date = this.clock()): string {
+    return formatWallClock(wallClock(at, this.zone));
+  }
+
+  get clockOffset(): number {
+    return this.clockOffsetMs;
+  }
+
+  /** Effective poll interval in seconds. */
+  get requestDelay(): number {
+    return this.opts.requestDelay ?? (Number(this.serverOptions.RequestDelay) || 30);
+  }
+
+  /** Registration parameters (4.4), in the manual's order. */
+  registrationParams(): Array<[string, string]> {
+    const o = this.opts;
+    const doors = this.doorCount;
+    const pushver = o.pushVersion ?? '3.1.2';
+    const params: Array<[string, string | number]> = [
+      ['DeviceType', o.deviceType ?? 'acc'],
+      ['~DeviceName', o.deviceName ?? `SIM-${doors}Door`],
+      ['FirmVer', o.firmVer ?? 'AC Ver 5.7.8.3033 Jan 9 2024'],
+      ['PushVersion', o.registryPushVersion ?? `Ver ${pushver}S-20240809`],
+      ['MAC', o.mac ?? macFor(this.sn)],
+      ['CommType', 'ethernet'],
+      ['MaxPackageSize', 2048000],
+      ['LockCount', doors],
+      ['ReaderCount', o.readerCount ?? doors * 2],
+      ['AuxInCount', o.auxIn ?? doors],
+      ['AuxOutCount', o.auxOut ?? doors],
+      ['MachineType', o.machineType ?? 101],
+      ['~IsOnlyRFMachine', 0],
+      ['~MaxUserCount', 30000],
+      ['~MaxAttLogCount', 100000],
+      ['~MaxUserFingerCount', 10],
+      ['MThreshold', 60],
+      ['IPAddress', o.ipAddress ?? '192.168.1.201'],
+      ['NetMask', '255.255.255.0'],
+      ['GATEIPAddress', '192.168.1.1'],
+      ['~ZKFPVersion', 10],
+      ['IclockSvrFun', 1],
+      ['OverallAntiFunOn', 0],
+      ['~REXInputFunOn', 0],
+      ['~CardFormatFunOn', 0],
+      ['~SupAuthrizeFunOn', 0],
+      ['~ReaderCFGFunOn', 0],
+      ['~ReaderLinkageFunOn', 0],
+      ['~RelayStateFunOn', 1],
+      ['~Ext485ReaderFunOn', 0],
+      ['~TimeAPBFunOn', 0],
+      ['~CtlAllRelayFunOn', 0],
+      ['~LossCardFunOn', 0],
+      ['SimpleEventType', 1],
+      ['VerifyStyles', 'ff7f0000'],
+      ['EventTypes', 'BF0FE03D30000100000000007000000000000000000000000077002001000000'],
+      ['DisableUserFunOn', 1],
+      ['DeleteAndFunOn', 0],
+      ['LogIDFunOn', 0],
+      ['DateFmtFunOn', 1],
+      ['DelAllLossCardFunOn', 0],
+      ['AutoClearDay', 0],
+      ['FirstDelayDay', 0],
+      ['DelayDay', 0],
+      ['StopAllVerify', 0],
+      ['FvFunOn', 0],
+      ['FaceFunOn', 1],
+      ['FingerFunOn', 1],
+      ['CameraOpen', 0],
+      ['AccSupportFunList', o.accSupportFunList ?? '0101010000111000000111010100011010'],
+      ['AutoServerFunOn', 0],
+      ['DelayOpenDoorFunOn', 1],
+      ['UserOpenDoorDelayFunOn', 1],
+      ['MultiCardInterTimeFunOn', 1],
+      ['OutRelaySetFunOn', 1],
+      ['MachineTZFunOn', 1],
+      ['DSTFunOn', 1],
+      ['CardSiteCodeFunOn', 1],
+      ['MulCardUserFunOn', 0],
+      ['UserNameFunOn', 1],
+      ['StringPinFunOn', 1],
+      ['MaxLockCount', doors],
+      ['MaxZigbeeCount', 0],
+      ['MaxMCUCardBits', 37],
+      ['SupportReaderType', 1],
+      ['CmdFormat', o.cmdFormat ?? 0],
+      ['MultiStageControlFunOn', 0],
+      ['MasterControlOn', 0],
+      ['SubControlOn', 0],
+      ['BioPhotoFun', 1],
+      ['BioDataFun', 1],
+      ['UserPicURLFunOn', 0],
+      ['MultiBioDataSupport', o.multiBioDataSupport ?? '0:1:1:0:0:0:0:0:0:1'],
+      ['MultiBioPhotoSupport', o.multiBioPhotoSupport ?? '0:0:0:0:0:0:0:0:0:1'],
+      ['MultiBioVersion', '0:10.0:5.8:0:0:0:0:0:0:58.0'],
+      ['MaxMultiBioDataCount', '0:10000:3000:0:0:0:0:0:0:3000'],
+      ['MaxMultiBioPhotoCount', '0:0:0:0:0:0:0:0:0:3000'],
+      ['~SerialNumber', this.sn],
+      ['authKey', ''],
+    ];
+    const out = new Map<string, string>(params.map(([k, v]) => [k, String(v)]));
+    for (const [k, v] of Object.entries(o.registryExtras ?? {})) out.set(k, String(v));
+    return [...out.entries()];
+  }
+
+  /** The registration body: one comma-separated line (4.4). */
+  registrationBody(): string {
+    return formatCommaList(this.registrationParams());
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Session: 4.1 handshake, 4.4 registry, 4.5 push
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** Handshake, then registration and configuration download (the manual's order for every connection). */
+  async connect(): Promise<{ registered: boolean; registryCode?: string }> {
+    const hs = await this.handshake();
+    if (!hs.registered || (this.opts.registerEachConnection ?? true)) await this.register();
+    else await this.downloadConfig();
+    this.needsReconnect = false;
+    return { registered: this.registered, registryCode: this.registryCode };
+  }
+
+  /**
+   * 4.1: `GET /iclock/cdata?SN=<sn>&pushver=<v>&options=all` → `OK` (unregistered) or the registry block.
+   * Sets the device clock from the reply's `Date` header.
+   */
+  async handshake(): Promise<HttpResult & { registered: boolean; options: Record<string, string> }> {
+    const query: Array<[string, string]> = [
+      ['SN', this.sn],
+      ['pushver', this.opts.pushVersion ?? '3.1.2'],
+      ['options', 'all'],
+    ];
+    if (this.opts.language) query.push(['language', this.opts.language]);
+    for (const [k, v] of Object.entries(this.opts.handshakeExtras ?? {})) query.push([k, v]);
+    const res = await this.send('GET', '/iclock/cdata', buildQuery(query));
+    const options = parseOptionLines(res.body);
+    this.serverOptions = { ...this.serverOptions, ...options };
+    const date = res.headers.date ? new Date(res.headers.date) : undefined;
+    if (date && !Number.isNaN(date.getTime())) {
+      this.serverDate = date;
+      if (this.opts.syncClock ?? true) {
+        const diff = date.getTime() - this.nowFn().getTime();
+        this.clockOffsetMs = Math.abs(diff) >= 2000 ? diff : 0;
+      }
+    }
+    const registered = res.status === 200 && options.registry === 'ok' && !!options.RegistryCode;
+    if (registered) {
+      this.registered = true;
+      this.registryCode = options.RegistryCode;
+    }
+    if (options.SessionID) this.sessionId = options.SessionID;
+    return { ...res, registered, options };
+  }
+
+  /** 4.4: POST the capability list; a `RegistryCode=` reply registers the device, then 4.5 downloads the configuration. */
+  async register(): Promise<{ registered: boolean; registryCode?: string; status: number; body: string; config?: Record<string, string> }> {
+    const res = await this.send('POST', '/iclock/registry', buildQuery([['SN', this.sn]]), this.registrationBody());
+    const opts = parseOptionLines(res.body);
+    for (const c of res.setCookies) {
+      const m = /JSESSIONID=([^;]+)/i.exec(c);
+      if (m) this.sessionId = m[1];
+    }
+    if (res.status === 200 && opts.RegistryCode) {
+      this.registered = true;
+      this.registryCode = opts.RegistryCode;
+      const config = await this.downloadConfig();
+      return { registered: true, registryCode: this.registryCode, status: res.status, body: res.body, config };
+    }
+    this.registered = false;
+    return { registered: false, status: res.status, body: res.body };
+  }
+
+  /** 4.5: `POST /iclock/push?SN=` with an empty body and the token cookie → configuration block. */
+  async downloadConfig(): Promise<Record<string, string>> {
+    const res = await this.send('POST', '/iclock/push', buildQuery([['SN', this.sn]]), '');
+    const config = parseOptionLines(res.body);
+    this.serverOptions = { ...this.serverOptions, ...config };
+    if (config.SessionID) this.sessionId = config.SessionID;
+    return config;
+  }
+
+  /** `GET /iclock/ping?SN=` (heartbeat during long uploads). */
+  async ping(): Promise<HttpResult> {
+    return this.send('GET', '/iclock/ping', buildQuery([['SN', this.sn]]));
+  }
+
+  /** Token cookie: MD5 of RegistryCode + SN + SessionID (order unspecified by the manual; advisory only). */
+  get token(): string | undefined {
+    if (!this.registryCode) return undefined;
+    return md5Hex(`${this.registryCode}${this.sn}${this.sessionId ?? ''}`);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Commands: getrequest → execute → devicecmd
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** One `GET /iclock/getrequest`: execute every command of the reply and report the results. */
+  async poll(): Promise<ReceivedCommand[]> {
+    const res = await this.send('GET', '/iclock/getrequest', buildQuery([['SN', this.sn]]));
+    if (res.status !== 200) return [];
+    const { commands, ignored } = parseCommandReply(res.body, { cmdFormat: this.opts.cmdFormat });
+    for (const l of ignored) if (l.trim() !== 'OK') this.ignoredLines.push(l);
+    const out: ReceivedCommand[] = [];
+    const form: ReplyForm = this.opts.replyForm ?? (this.opts.batchReplies ? 'batched' : 'single');
+    const batch = form === 'batched' || !!this.opts.batchReplies;
+    const autoAck = this.opts.autoAck ?? true;
+    const followUps: RtlogEvent[] = [];
+    const results: CommandResult[] = [];
+    for (const raw of commands) {
+      const parsed = classify(raw);
+      const rc: ReceivedCommand = {
+        id: raw.id,
+        line: raw.line,
+        command: raw.text,
+        at: this.nowFn(),
+        continuation: raw.continuation,
+        parsed,
+      };
+      this.received.push(rc);
+      out.push(rc);
+      this.opts.onCommand?.(rc);
+      const { code, error, events } = await this.execute(parsed);
+      rc.result = code;
+      if (error) rc.error = error;
+      followUps.push(...events);
+      const result: CommandResult = { id: raw.id, code, cmd: cmdEcho(parsed, this.opts.cmdEcho ?? 'manual') };
+      if (!autoAck) this.pendingAcks.push(result);
+      else if (batch) results.push(result);
+      else await this.postResults([result], form, false);
+    }
+    if (autoAck && results.length) await this.postResults(results, form, true);
+    if (followUps.length) await this.uploadRtlog(followUps);
+    return out;
+  }
+
+  /** Poll until a reply carries no command (or `maxPolls`). Returns everything received. */
+  async pollUntilIdle(opts: { maxPolls?: number; intervalMs?: number } = {}): Promise<ReceivedCommand[]> {
+    const all: ReceivedCommand[] = [];
+    for (let i = 0; i < (opts.maxPolls ?? 20); i++) {
+      const got = await this.poll();
+      all.push(...got);
+      if (got.length === 0) break;
+      if (opts.intervalMs) await sleep(opts.intervalMs);
+    }
+    return all;
+  }
+
+  /** Poll until `predicate(this)` holds (checked before each poll). Throws after `maxPolls`. */
+  async pollUntil(predicate: (sim: DeviceSimulator) => boolean, opts: { maxPolls?: number; intervalMs?: number } = {}): Promise<ReceivedCommand[]> {
+    const all: ReceivedCommand[] = [];
+    const max = opts.maxPolls ?? 50;
+    for (let i = 0; i < max; i++) {
+      if (predicate(this)) return all;
+      all.push(...(await this.poll()));
+      if (predicate(this)) return all;
+      await sleep(opts.intervalMs ?? 100);
+    }
+    throw new Error(`pollUntil: condition not met after ${max} polls; received ${this.received.map((r) => r.line).join(' | ')}`);
+  }
+
+  /** Report the results held back with `autoAck: false`. */
+  async flushAcks(form?: ReplyForm): Promise<Acknowledgement[]> {
+    const results = this.pendingAcks.splice(0);
+    const f = form ?? this.opts.replyForm ?? (this.opts.batchReplies ? 'batched' : 'single');
+    return this.postResults(results, f, f === 'batched' || !!this.opts.batchReplies);
+  }
+
+  private async postResults(results: CommandResult[], form: ReplyForm, batch: boolean): Promise<Acknowledgement[]> {
+    const returnCase = this.opts.returnCase ?? 'Return';
+    const acks: Acknowledgement[] = [];
+    const bodies = formatResultBodies(results, form, batch, returnCase);
+    const groups = bodies.length === results.length ? results.map((r) => [r]) : [results];
+    for (let i = 0; i < bodies.length; i++) {
+      const res = await this.send('POST', '/iclock/devicecmd', buildQuery([['SN', this.sn]]), bodies[i]);
+      for (const r of groups[i]) {
+        const ack: Acknowledgement = { ...r, at: this.nowFn(), body: bodies[i], status: res.status };
+        this.acknowledged.push(ack);
+        acks.push(ack);
+        this.opts.onAck?.(ack);
+      }
+    }
+    return acks;
+  }
+
+  private async execute(cmd: ParsedCommand): Promise<{ code: number; error?: string; events: RtlogEvent[] }> {
+    const events: RtlogEvent[] = [];
+    const repeated = this.executedIds.has(cmd.id);
+    this.executedIds.add(cmd.id);
+    if (repeated && this.opts.rejectRepeatedIds) return { code: -7, error: 'repeated command ID', events };
+    const forced = this.opts.resultFor?.(cmd);
+    if (typeof forced === 'number' && forced < 0) return { code: forced, error: 'forced by resultFor', events };
+    let out: { code: number; error?: string };
+    try {
+      out = await this.apply(cmd, events);
+    } catch (e) {
+      out = { code: -12, error: `simulator error: ${(e as Error).message}` };
+    }
+    if (typeof forced === 'number') out = { code: forced };
+    if (out.error) this.tables.warnings.push(`C:${cmd.id}: ${out.error}`);
+    return { ...out, events };
+  }
+
+  private async apply(cmd: ParsedCommand, events: RtlogEvent[]): Promise<{ code: number; error?: string }> {
+    switch (cmd.verb) {
+      case 'DATA UPDATE':
+        return this.dataUpdate(cmd);
+      case 'DATA DELETE':
+        return this.dataDelete(cmd);
+      case 'DATA COUNT':
+        return this.dataCount(cmd);
+      case 'DATA QUERY':
+        return this.dataQuery(cmd);
+      case 'CONTROL DEVICE':
+        return this.control(cmd, events);
+      case 'SET OPTIONS':
+        return this.setOptions(cmd);
+      case 'GET OPTIONS':
+        return this.getOptions(cmd);
+      case 'Test Host':
+      case 'UPGRADE':
+        return { code: 0 };
+      case null:
+        return { code: -1002, error: `unknown command "${cmd.text.slice(0, 60)}"` };
+      default:
+        return { code: -1002, error: `${cmd.verb} is not supported by this firmware` };
+    }
+  }
+
+  private tableError(table: string | undefined, writable = false): { code: number; error: string } | undefined {
+    if (!table || !this.tables.supports(table) || (writable && !WRITABLE_TABLES.includes(table))) {
+      return { code: -1004, error: `unsupported table "${table ?? ''}"` };
+    }
+    return undefined;
+  }
+
+  /** 9.1.1: `DATA UPDATE <table> k=v<HT>k=v` plus one further record per LF-separated line. */
+  private dataUpdate(cmd: ParsedCommand): { code: number; error?: string } {
+    const bad = this.tableError(cmd.table, true);
+    if (bad) return bad;
+    const table = cmd.table as string;
+    if (cmd.tableSeparator !== ' ') return { code: -1, error: 'table name not followed by a space' };
+    const records: Row[] = [];
+    for (const text of [cmd.args, ...cmd.continuation]) {
+      const rec = parseRecord(text);
+      if (isParseError(rec)) return { code: rec.error, error: rec.reason };
+      records.push(Object.fromEntries(rec));
+    }
+    for (const r of records) {
+      const sizeErr = sizeMismatch(table, r);
+      if (sizeErr) return { code: -12, error: sizeErr };
+    }
+    if (table === 'biodata' && new Set(records.map((r) => getField(r, 'Type'))).size > 1) {
+      this.tables.warnings.push(`C:${cmd.id}: biodata records of one command carry different Type values (9.1.1 L8828)`);
+    }
+    for (const r of records) this.tables.upsert(table, r);
+    return { code: 0 };
+  }
+
+  /** 9.1.2: `DATA DELETE <table> *|Field=value[<HT>Field=value]`. */
+  private dataDelete(cmd: ParsedCommand): { code: number; error?: string } {
+    const bad = this.tableError(cmd.table);
+    if (bad) return bad;
+    const table = cmd.table as string;
+    const conds = parseConditions(table, cmd.args);
+    if (isParseError(conds)) return { code: conds.error, error: conds.reason };
+    if (conds === 'all') {
+      this.tables.clear(table);
+      return { code: 0 };
+    }
+    const unknown = conds.filter(([k]) => !this.tables.knowsField(table, k));
+    if (unknown.length) {
+      if (this.opts.unknownDeleteFieldWipes ?? true) {
+        const n = this.tables.clear(table);
+        this.tables.warnings.push(`C:${cmd.id}: DATA DELETE ${table} by unknown field ${unknown[0][0]} wiped ${n} rows (SenseFace 2A behaviour)`);
+        return { code: 0 };
+      }
+      return { code: -1, error: `unknown condition field ${unknown[0][0]}` };
+    }
+    this.tables.delete(table, conds);
+    return { code: 0 };
+  }
+
+  /** 9.1.3: count, upload `<table>=<n>` to querydata (type=count), then report. */
+  private async dataCount(cmd: ParsedCommand): Promise<{ code: number; error?: string }> {
+    const bad = this.tableError(cmd.table);
+    if (bad) return bad;
+    const table = cmd.table as string;
+    const conds = parseConditions(table, cmd.args);
+    if (isParseError(conds)) return { code: conds.error, error: conds.reason };
+    const n = this.tables.count(table, conds === 'all' ? [] : conds);
+    await this.upload(
+      '/iclock/querydata',
+      buildQuery([
+        ['SN', this.sn],
+        ['type', 'count'],
+        ['cmdid', cmd.id],
+        ['tablename', table],
+        ['count', 1],
+        ['packcnt', 1],
+        ['packidx', 1],
+      ]),
+      `${table}=${n}`,
+    );
+    return { code: (this.opts.countReturn ?? 'count') === 'count' ? n : 0 };
+  }
+
+  /** 9.1.4: `DATA QUERY tablename=<t>,fielddesc=<*|f>,filter=<*|cond>` → querydata packages, Return = record count. */
+  private async dataQuery(cmd: ParsedCommand): Promise<{ code: number; error?: string }> {
+    const q = parseQueryArgs(cmd.args);
+    if (!q) return { code: -629, error: `DATA QUERY without tablename= ("${cmd.args.slice(0, 40)}")` };
+    const bad = this.tableError(q.tablename);
+    if (bad) return bad;
+    const table = q.tablename;
+    let rows = this.tables.rowsWithSlot(table);
+    const filter = q.filter.trim();
+    if (filter === 'NewRecord') {
+      rows = rows.filter((r) => !this.newRecordSent.has(r.row.index ?? ''));
+      for (const r of rows) this.newRecordSent.add(r.row.index ?? '');
+    } else if (filter !== '*' && filter !== '') {
+      const conds = parseConditions(table, filter);
+      if (isParseError(conds)) return { code: conds.error, error: conds.reason };
+      if (conds !== 'all') {
+        const start = conds.find(([k]) => k.toLowerCase() === 'starttime');
+        const end = conds.find(([k]) => k.toLowerCase() === 'endtime');
+        const rest = conds.filter(([k]) => !['starttime', 'endtime'].includes(k.toLowerCase()));
+        rows = rows.filter(({ row }) => rest.every(([k, v]) => getField(row, k) === v));
+        if (table === 'transaction' && (start || end)) {
+          const toZk = (v: string) => (/^\d+$/.test(v) ? Number(v) : zkFromText(v));
+          rows = rows.filter(({ row }) => {
+            const t = Number(row.time_second);
+            return (!start || t >= toZk(start[1])) && (!end || t <= toZk(end[1]));
+          });
+        }
+      }
+    }
+    const wanted = q.fielddesc.trim() === '*' ? undefined : q.fielddesc.split(/[,\t ]+/).map((f) => f.toLowerCase());
+    const lines = rows.map(({ row, slot }) => {
+      let rec = toUploadRecord(table, row, slot, this.sn) ?? [];
+      if (wanted) rec = rec.filter(([k]) => wanted.includes(k.toLowerCase()));
+      return formatRecord(rec, table);
+    });
+    const pack = Math.max(1, this.opts.queryPackSize ?? 50);
+    const packcnt = Math.ceil(lines.length / pack);
+    for (let i = 0; i < packcnt; i++) {
+      const chunk = lines.slice(i * pack, (i + 1) * pack);
+      await this.upload(
+        '/iclock/querydata',
+        buildQuery([
+          ['SN', this.sn],
+          ['type', 'tabledata'],
+          ['cmdid', cmd.id],
+          ['tablename', table],
+          ['count', chunk.length],
+          ['packcnt', packcnt],
+          ['packidx', i + 1],
+        ]),
+        chunk.join(this.opts.lineEnding ?? LF),
+      );
+    }
+    return { code: lines.length };
+  }
+
+  /** 9.4: `CONTROL DEVICE AABBCCDD[EE]`. */
+  private control(cmd: ParsedCommand, events: RtlogEvent[]): { code: number; error?: string } {
+    const bytes = parseControlBytes(cmd.args);
+    if (!bytes) return { code: -1002, error: `CONTROL DEVICE argument "${cmd.args}" is not AABBCCDD hex` };
+    const now = this.clock();
+    const { code, actions, restart } = applyControl(bytes, {
+      doors: this.doorStates,
+      auxOut: this.opts.auxOut ?? this.doorCount,
+      now,
+      cmdId: cmd.id,
+      raw: cmd.args.trim(),
+    });
+    this.doorActions.push(...actions);
+    if (restart) {
+      this.needsReconnect = true;
+      this.restarts++;
+    }
+    if (this.opts.logRemoteEvents && code === 0) {
+      const eventOf: Partial<Record<DoorAction['action'], number>> = {
+        open: 8,
+        close: 9,
+        normalOpen: 205,
+        cancelAlarm: 7,
+        enableNormalOpen: 11,
+        disableNormalOpen: 10,
+        lock: 233,
+        unlock: 234,
+        auxOpen: 12,
+        auxClose: 13,
+      };
+      for (const a of actions) {
+        const ev = eventOf[a.action];
+        if (ev !== undefined) events.push({ time: now, pin: 0, cardno: 0, eventaddr: a.door || 1, event: ev, inoutstatus: 2, verifytype: 200 });
+      }
+    }
+    return code === 0 ? { code } : { code, error: `CONTROL DEVICE ${cmd.args.trim()} → ${code}` };
+  }
+
+  /** 9.5.1: `SET OPTIONS k=v,k=v`. `DateTime=<Appendix-5 seconds>` sets the device clock. */
+  private setOptions(cmd: ParsedCommand): { code: number; error?: string } {
+    const pairs = parseCommaList(cmd.args.trim());
+    if (!pairs.length || pairs.some(([k]) => k === '')) return { code: -1002, error: 'SET OPTIONS without parameters' };
+    for (const [k, v] of pairs) {
+      this.options.set(k, v);
+      if (k === 'DateTime' && /^\d+$/.test(v)) {
+        const w = zkDecode(Number(v));
+        this.clockOffsetMs = instantOf(w, this.zone).getTime() - this.nowFn().getTime();
+      }
+    }
+    return { code: 0 };
+  }
+
+  /** 9.5.2: `GET OPTIONS a,b,c` → querydata type=options with the known values (unknown names omitted). */
+  private async getOptions(cmd: ParsedCommand): Promise<{ code: number; error?: string }> {
+    const names = cmd.args
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
+    if (!names.length) return { code: -1002, error: 'GET OPTIONS without names' };
+    const pairs: Array<[string, string]> = [];
+    for (const n of names) {
+      const v = this.options.get(n) ?? this.options.get(n.startsWith('~') ? n.slice(1) : `~${n}`);
+      if (v !== undefined) pairs.push([n, v]);
+    }
+    await this.upload(
+      '/iclock/querydata',
+      buildQuery([
+        ['SN', this.sn],
+        ['type', 'options'],
+        ['cmdid', cmd.id],
+        ['tablename', 'options'],
+        ['count', 1],
+        ['packcnt', 1],
+        ['packidx', 1],
+      ]),
+      formatCommaList(pairs),
+    );
+    return { code: 0 };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Uploads
+  // -------------------------------------------------------------------------------------------------------------
+
+  /**
+   * 7.2: `POST /iclock/cdata?SN=<sn>&table=rtlog&Stamp=9999`, one record per event:
+   *   time=<wall clock><HT>pin=<HT>cardno=<HT>eventaddr=<HT>event=<HT>inoutstatus=<HT>verifytype=<HT>index=[<HT>extra...]
+   * Each event is also kept in the device's `transaction` table.
+   */
+  async uploadRtlog(events: RtlogEvent[]): Promise<UploadResult> {
+    const lines: string[] = [];
+    for (const e of events) {
+      let index = e.index;
+      if (index === undefined) index = this.nextIndex++;
+      else this.nextIndex = Math.max(this.nextIndex, index + 1);
+      const when = e.time instanceof Date ? e.time : undefined;
+      const time = typeof e.time === 'string' ? e.time : this.deviceTime(when ?? this.clock());
+      const fields: Array<[string, FieldValue]> = [
+        ['time', time],
+        ['pin', e.pin ?? 0],
+        ['cardno', e.cardno ?? 0],
+        ['eventaddr', e.eventaddr ?? 1],
+        ['event', e.event ?? 0],
+        ['inoutstatus', e.inoutstatus ?? 0],
+        ['verifytype', e.verifytype ?? 0],
+        ['index', index],
+      ];
+      for (const [k, v] of Object.entries(e)) if (!BASE_EVENT_KEYS.includes(k) && !(v instanceof Date)) fields.push([k, v]);
+      lines.push(formatRecord(fields));
+      const f = Object.fromEntries(fields.map(([k, v]) => [k, v === undefined || v === null ? '' : String(v)]));
+      this.tables.upsert('transaction', {
+        cardno: f.cardno,
+        pin: f.pin,
+        verified: f.verifytype,
+        doorid: f.eventaddr,
+        eventtype: f.event,
+        inoutstate: f.inoutstatus,
+        time_second: String(zkFromText(time)),
+        index: String(index),
+        sitecode: f.sitecode ?? '0',
+        devid: '1',
+        ...(f.maskflag !== undefined ? { maskflag: f.maskflag } : {}),
+        ...(f.temperature !== undefined ? { temperature: f.temperature } : {}),
+        ...(f.convtemperature !== undefined ? { convtemperature: f.convtemperature } : {}),
+      });
+    }
+    const query: Array<[string, string]> = [
+      ['SN', this.sn],
+      ['table', 'rtlog'],
+    ];
+    const stamp = this.opts.rtlogStamp === undefined ? '9999' : this.opts.rtlogStamp;
+    if (stamp !== null) query.push(['Stamp', stamp]);
+    return this.upload('/iclock/cdata', buildQuery(query), lines.join(this.opts.lineEnding ?? LF));
+  }
+
+  /** 7.3: `time=..<HT>sensor=..<HT>relay=..<HT>alarm=..` computed from the doors unless given. */
+  async uploadRtstate(input: RtstateInput = {}): Promise<UploadResult> {
+    const now = this.clock();
+    const computed = rtstateFields(this.doorStates, now);
+    const time = typeof input.time === 'string' ? input.time : this.deviceTime(input.time instanceof Date ? input.time : now);
+    const fields: Array<[string, FieldValue]> = [
+      ['time', time],
+      ['sensor', input.sensor ?? computed.sensor],
+      ['relay', input.relay ?? computed.relay],
+      ['alarm', input.alarm ?? computed.alarm],
+    ];
+    for (const [k, v] of Object.entries(input)) if (!['time', 'sensor', 'relay', 'alarm'].includes(k) && !(v instanceof Date)) fields.push([k, v]);
+    return this.upload('/iclock/cdata', buildQuery([['SN', this.sn], ['table', 'rtstate']]), formatRecord(fields));
+  }
+
+  /**
+   * 7.5-7.12: `POST /iclock/cdata?SN=&table=tabledata&tablename=<t>&count=<n>`; records are prefixed with the table
+   * name and a SP (`user uid=..`), except ATTPHOTO. A string record is sent verbatim.
+   */
+  async uploadTable(tablename: string, records: Array<Record<string, FieldValue> | string>): Promise<UploadResult> {
+    const prefix = tablename.toUpperCase() === 'ATTPHOTO' ? undefined : tablename;
+    const lines = records.map((r) => (typeof r === 'string' ? r : formatRecord(r, prefix)));
+    return this.upload(
+      '/iclock/cdata',
+      buildQuery([
+        ['SN', this.sn],
+        ['table', 'tabledata'],
+        ['tablename', tablename],
+        ['count', records.length],
+      ]),
+      lines.join(this.opts.lineEnding ?? LF),
+    );
+  }
+
+  /** 4.6: `POST /iclock/cdata?SN=&table=options` with `Name=Value,...` (all device options, or the named ones). */
+  async uploadOptions(names?: string[]): Promise<UploadResult> {
+    const pairs: Array<[string, string]> = names ? names.filter((n) => this.options.has(n)).map((n) => [n, this.options.get(n) as string]) : [...this.options.entries()];
+    return this.upload('/iclock/cdata', buildQuery([['SN', this.sn], ['table', 'options']]), formatCommaList(pairs));
+  }
+
+  /**
+   * Anything else, for malformed-traffic tests. `query`: a string is sent verbatim; an object is encoded with
+   * SN first. `headers`: added to the firmware's headers; a null value removes one (e.g. `'Content-Type': null`).
+   * `Expect`, `Connection` and `Transfer-Encoding` headers go through node:http, since fetch refuses them.
+   */
+  async uploadRaw(
+    path: string,
+    query: string | Record<string, string | number> = {},
+    body?: string | Buffer,
+    headers: Record<string, string | null> = {},
+    opts: { method?: string } = {},
+  ): Promise<HttpResult> {
+    const q =
+      typeof query === 'string'
+        ? query
+        : buildQuery([...(Object.keys(query).some((k) => k.toLowerCase() === 'sn') ? [] : [['SN', this.sn] as [string, string]]), ...Object.entries(query)]);
+    return this.send(opts.method ?? (body === undefined ? 'GET' : 'POST'), path, q, body, headers);
+  }
+
+  private async upload(path: string, query: string, body: string): Promise<UploadResult> {
+    const res = await this.send('POST', path, query, body);
+    this.uploads.push({ path, query, body, status: res.status, response: res.body });
+    return { ...res, sent: body };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Access: a person presents a credential at a door
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** The decision the panel would take now (no upload). */
+  evaluateAccess(req: { pin?: string | number; cardno?: string | number; door: number; time?: Date }): AccessDecision {
+    const at = req.time ?? this.clock();
+    return evaluateAccess(
+      this.tables,
+      { pin: req.pin === undefined ? undefined : String(req.pin), cardno: req.cardno === undefined ? undefined : String(req.cardno), door: req.door },
+      wallClock(at, this.zone),
+    );
+  }
+
+  /** Present a credential: decide from the device tables, release the lock when granted, upload the rtlog event. */
+  async access(req: {
+    pin?: string | number;
+    cardno?: string | number;
+    door: number;
+    inoutstatus?: number;
+    verifytype?: number | string;
+    time?: Date;
+  }): Promise<{ decision: AccessDecision; upload: UploadResult }> {
+    const at = req.time ?? this.clock();
+    const decision = this.evaluateAccess({ ...req, time: at });
+    if (decision.granted) {
+      const d = this.doorStates[req.door - 1];
+      const secs = Number(this.options.get(`Door${req.door}Drivertime`) ?? '5') || 5;
+      if (d) d.openUntil = new Date(at.getTime() + secs * 1000);
+    }
+    const upload = await this.uploadRtlog([
+      {
+        time: at,
+        pin: decision.pin,
+        cardno: decision.cardno,
+        eventaddr: req.door,
+        event: decision.event,
+        inoutstatus: req.inoutstatus ?? 0,
+        verifytype: req.verifytype ?? (req.cardno !== undefined ? 4 : 1),
+      },
+    ]);
+    return { decision, upload };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Accessors for tests
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** Rows of a device table as key maps (copies, insertion order). */
+  table(name: string): Row[] {
+    return this.tables.rows(name);
+  }
+
+  user(pin: string | number): Row | undefined {
+    return this.tables.rows('user').find((u) => u.Pin === String(pin));
+  }
+
+  rightsOf(pin: string | number): AccessRight[] {
+    return this.tables
+      .rows('userauthorize')
+      .filter((r) => r.Pin === String(pin))
+      .map(toRight);
+  }
+
+  /** Door state; `unlocked` evaluated on the device clock. */
+  doorState(door: number): DoorState & { unlocked: boolean } {
+    const d = this.doorStates[door - 1];
+    if (!d) throw new Error(`door ${door} does not exist (LockCount=${this.doorCount})`);
+    return { ...d, unlocked: isUnlocked(d, this.clock()) };
+  }
+
+  get doors(): Array<DoorState & { unlocked: boolean }> {
+    return this.doorStates.map((d) => this.doorState(d.door));
+  }
+
+  setDoorSensor(door: number, state: SensorState): void {
+    this.doorState(door);
+    this.doorStates[door - 1].sensor = state;
+  }
+
+  /** Set alarm bits of a door (bit 0 accidental opening, bit 1 tamper, ... per 7.3). */
+  raiseAlarm(door: number, bits: number): void {
+    this.doorState(door);
+    this.doorStates[door - 1].alarm |= bits;
+  }
+
+  /** Warnings: unknown fields, empty keys, wiped tables, failed commands. */
+  get warnings(): string[] {
+    return this.tables.warnings;
+  }
+
+  /** Results reported for one command ID. */
+  ackFor(id: string | number): Acknowledgement | undefined {
+    return [...this.acknowledged].reverse().find((a) => a.id === String(id));
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // HTTP
+  // -------------------------------------------------------------------------------------------------------------
+
+  private firmwareHeaders(withBody: boolean): Record<string, string> {
+    const h: Record<string, string> = {
+      'User-Agent': this.opts.userAgent ?? 'iClock Proxy/1.09',
+      Accept: 'application/push',
+      'Accept-Charset': 'UTF-8',
+      'Accept-Language': 'zh-CN',
+    };
+    if (withBody) {
+      h['Content-Type'] = 'application/push;charset=UTF-8';
+      h['Content-Language'] = 'zh-CN';
+    }
+    const token = this.token;
+    if (token) h.Cookie = `token=${token}`;
+    return h;
+  }
+
+  private async send(method: string, path: string, query: string, body?: string | Buffer, extraHeaders: Record<string, string | null> = {}): Promise<HttpResult> {
+    const base = this.opts.baseUrl.replace(/\/+$/, '');
+    const url = `${base}${path}${query ? `?${query}` : ''}`;
+    const headers = this.firmwareHeaders(body !== undefined);
+    for (const [k, v] of Object.entries(extraHeaders)) {
+      for (const existing of Object.keys(headers)) if (existing.toLowerCase() === k.toLowerCase()) delete headers[existing];
+      if (v !== null) headers[k] = v;
+    }
+    const buf = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
+    const started = Date.now();
+    const raw = needsRawHttp(headers);
+    const ex: Exchange = {
+      at: this.nowFn(),
+      transport: raw ? 'http' : 'fetch',
+      method,
+      url,
+      path,
+      query,
+      requestHeaders: headers,
+      requestBody: buf?.toString('utf8'),
+      durationMs: 0,
+    };
+    try {
+      const res = raw ? await viaNodeHttp(url, method, headers, buf) : await viaFetch(this.fetchImpl, url, method, headers, method === 'GET' ? undefined : buf);
+      ex.status = res.status;
+      ex.responseHeaders = res.headers;
+      ex.responseBody = res.body;
+      this.lastStatus = res.status;
+      return res;
+    } catch (e) {
+      ex.error = (e as Error).message;
+      throw e;
+    } finally {
+      ex.durationMs = Date.now() - started;
+      this.exchanges.push(ex);
+      const max = this.opts.maxExchanges ?? 2000;
+      if (this.exchanges.length > max) this.exchanges.splice(0, this.exchanges.length - max);
+      this.opts.onExchange?.(ex);
+    }
+  }
+}
+
+/** Size= must equal the base64 length for userpic / biophoto downloads (-12 on real firmware). */
+function sizeMismatch(table: string, r: Row): string | undefined {
+  const pairs: Record<string, [string, string]> = { userpic: ['size', 'content'], biophoto: ['Size', 'Content'] };
+  const p = pairs[table];
+  if (!p) return undefined;
+  const size = getField(r, p[0], false);
+  const content = getField(r, p[1], false);
+  if (size === undefined || content === undefined || content === '') return undefined;
+  if (Number(size) !== content.length) return `${table} ${p[0]}=${size} but ${p[1]} has ${content.length} characters`;
+  return undefined;
+}
+
+/** `yyyy-MM-dd HH:mm:ss` → Appendix-5 seconds (wall-clock fields, no zone). */
+function zkFromText(text: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(text);
+  if (!m) return 0;
+  return zkEncode(+m[1], +m[2], +m[3], +m[4], +m[5], +m[6]);
+}
+
+function macFor(sn: string): string {
+  const h = md5Hex(sn);
+  return `00:17:61:${h.slice(0, 2)}:${h.slice(2, 4)}:${h.slice(4, 6)}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
