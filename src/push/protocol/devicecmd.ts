@@ -1,0 +1,165 @@
+/**
+ * Command results: `POST /iclock/devicecmd?SN=..` (manual 7.4; field notes "Devices" 3).
+ *
+ * Three shapes reach this endpoint, sometimes in one body:
+ *
+ *   ID=1&Return=0&CMD=DATA                      one result per line, LF-batched
+ *   ID=2&Return=0&CMD=DATA
+ *
+ *   ID=32                                       multi-line form, one field per line, optional
+ *   Return=0                                    SN= and FILENAME=; Content= runs to the next
+ *   CMD=Shell                                   `ID=` line
+ *   Content=Tue Mar 24 16:12:26 GMT 2026
+ *
+ *   ID=26&Return=0&CMD=INFO                     a result followed by `key=value` content lines
+ *   ~DeviceName=Biopro SA40
+ *   MAC=00:17:61:11:cd:3b
+ *
+ * The body is not form data: `+` and `%` are literal, nothing is URL-decoded. `Return` and
+ * `return` both occur. A result without an integer Return is rejected, never read as success.
+ * ACCOUNT results carry a bare token (`CMD=ACCOUNT&transaction&StartTime=...`): kept in `bare`.
+ */
+import type { ParseResult, RejectedLine } from './errors';
+import { KvMap, splitLines, toInt, type KvField } from './kv';
+import { returnMeaning } from './tables';
+
+export interface DeviceCmdResult {
+  lineNo: number;
+  /** Command id as echoed (integers here, but 16-hex ids exist in the field). */
+  id: string;
+  returnCode: number;
+  /** CMD echo: often just `DATA`, sometimes `DATA UPDATE`, `CONTROL DEVICE`, `GET OPTION`... */
+  cmd: string | null;
+  /** Sub-controller SN on results relayed by a master controller. */
+  sn: string | null;
+  fields: Record<string, string>;
+  bare: string[];
+  /** Content= of the multi-line form, or the content lines after an INFO-style result. */
+  content: string | null;
+  /** Appendix 1 meaning of the code (null when unknown: store the code verbatim). */
+  meaning: string | null;
+}
+
+interface Draft {
+  lineNo: number;
+  line: string;
+  fields: KvField[];
+  bare: string[];
+  content: string[];
+  multiLine: boolean;
+  inContent: boolean;
+}
+
+function pair(tok: string): KvField | null {
+  const eq = tok.indexOf('=');
+  if (eq <= 0) return null;
+  const rawKey = tok.slice(0, eq);
+  return { rawKey, key: rawKey.trim(), value: tok.slice(eq + 1) };
+}
+
+const ID_LINE = /^\s*id\s*=/i;
+const MULTI_KEYS = new Set(['return', 'cmd', 'sn', 'filename', 'content']);
+
+export function parseDeviceCmd(body: string): ParseResult<DeviceCmdResult> {
+  const results: DeviceCmdResult[] = [];
+  const rejected: RejectedLine[] = [];
+  let cur: Draft | null = null;
+
+  const finish = () => {
+    if (!cur) return;
+    const m = new KvMap(cur.fields);
+    const id = m.text('ID');
+    const rc = toInt(m.get('Return'));
+    const content = cur.content.length > 0 ? cur.content.join('\n') : (m.get('Content') ?? null);
+    if (!id) rejected.push({ line: cur.line, lineNo: cur.lineNo, reason: 'missing ID' });
+    else if (rc === null) {
+      rejected.push({ line: cur.line, lineNo: cur.lineNo, reason: m.has('Return') ? `bad Return "${m.get('Return')}"` : 'missing Return' });
+    } else {
+      results.push({
+        lineNo: cur.lineNo,
+        id,
+        returnCode: rc,
+        cmd: m.text('CMD') ?? null,
+        sn: m.text('SN') ?? null,
+        fields: m.toObject(),
+        bare: cur.bare,
+        content,
+        meaning: returnMeaning(rc),
+      });
+    }
+    cur = null;
+  };
+
+  for (const { text, lineNo } of splitLines(body)) {
+    if (ID_LINE.test(text)) {
+      finish();
+      const multiLine = !text.includes('&');
+      const fields: KvField[] = [];
+      const bare: string[] = [];
+      for (const tok of multiLine ? [text] : text.split('&')) {
+        const f = pair(tok);
+        if (f) fields.push(f);
+        else if (tok.trim() !== '') bare.push(tok);
+      }
+      cur = { lineNo, line: text, fields, bare, content: [], multiLine, inContent: false };
+      continue;
+    }
+    if (!cur) {
+      rejected.push({ line: text, lineNo, reason: 'not part of a result (no ID= before it)' });
+      continue;
+    }
+    const c: Draft = cur;
+    if (c.multiLine && !c.inContent) {
+      const f = pair(text);
+      if (f && MULTI_KEYS.has(f.key.toLowerCase())) {
+        c.fields.push(f);
+        c.line += `\n${text}`;
+        if (f.key.toLowerCase() === 'content') {
+          c.inContent = true;
+          c.content.push(f.value);
+        }
+        continue;
+      }
+    }
+    // INFO-style payload or continued Content: data, not a new result.
+    c.content.push(text);
+  }
+  finish();
+  return { results, rejected };
+}
+
+export type CommandFamily = 'DATA UPDATE' | 'DATA DELETE' | 'DATA COUNT' | 'DATA QUERY' | 'ACCOUNT' | 'OTHER';
+
+export interface ReturnOutcome {
+  /** The command ran (>= 0). */
+  ok: boolean;
+  /** Master controller accepted it for a sub-controller; the final result follows with the same ID. */
+  pending: boolean;
+  /** For QUERY / COUNT / ACCOUNT: the number of records (a positive Return is not an error). */
+  recordCount: number | null;
+  meaning: string | null;
+}
+
+/**
+ * Reads a Return code in the light of the command that was sent (the CMD echo is unreliable:
+ * `DATA` for every DATA verb). >= 0 succeeds; on QUERY, COUNT and ACCOUNT it is a record count.
+ */
+export function interpretReturn(returnCode: number, family: CommandFamily): ReturnOutcome {
+  const counted = family === 'DATA QUERY' || family === 'DATA COUNT' || family === 'ACCOUNT';
+  return {
+    ok: returnCode >= 0,
+    pending: returnCode === -5000,
+    recordCount: counted && returnCode >= 0 ? returnCode : null,
+    meaning: returnMeaning(returnCode),
+  };
+}
+
+/** The `key=value` lines after an INFO-style result, as a map. */
+export function resultContentMap(r: DeviceCmdResult): KvMap {
+  const fields: KvField[] = [];
+  for (const line of (r.content ?? '').split('\n')) {
+    const f = pair(line);
+    if (f) fields.push({ rawKey: f.rawKey, key: f.key.replace(/^~+/, ''), value: f.value });
+  }
+  return new KvMap(fields);
+}

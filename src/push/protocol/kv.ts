@@ -1,0 +1,266 @@
+/**
+ * Key/value primitives shared by every parser.
+ *
+ * The PUSH protocol has one idea, `Name=Value`, with three separators depending on where it
+ * travels: TAB inside a record (uploads, command fields), comma in the registration body and the
+ * options upload, LF in INFO-style devicecmd bodies and in the server's own config replies.
+ * Fields are always read by key, never by position: firmware adds, drops and reorders them.
+ */
+
+export interface KvField {
+  /** Key exactly as sent, e.g. `~DeviceName`. */
+  rawKey: string;
+  /** Key without surrounding spaces and without the `~` prefix, case kept, e.g. `DeviceName`. */
+  key: string;
+  value: string;
+}
+
+/** Normalises a key for lookup: uploads say `pin`, commands say `Pin`, options say `~MaxUserCount`. */
+export function normalizeKey(key: string): string {
+  return key.trim().replace(/^~+/, '').toLowerCase();
+}
+
+/**
+ * An ordered list of fields with case-insensitive, `~`-insensitive lookup.
+ * Duplicate keys are kept in `fields`; lookup returns the first occurrence.
+ */
+export class KvMap {
+  readonly fields: readonly KvField[];
+  private readonly index = new Map<string, string>();
+
+  constructor(fields: readonly KvField[]) {
+    this.fields = fields;
+    for (const f of fields) {
+      const k = normalizeKey(f.rawKey);
+      if (!this.index.has(k)) this.index.set(k, f.value);
+    }
+  }
+
+  get size(): number {
+    return this.fields.length;
+  }
+
+  has(key: string): boolean {
+    return this.index.has(normalizeKey(key));
+  }
+
+  get(key: string): string | undefined {
+    return this.index.get(normalizeKey(key));
+  }
+
+  /** Value with surrounding spaces removed; empty string becomes undefined. */
+  text(key: string): string | undefined {
+    const v = this.get(key);
+    if (v === undefined) return undefined;
+    const t = v.trim();
+    return t === '' ? undefined : t;
+  }
+
+  /** Integer value, or null when absent, empty or not an integer (never NaN). */
+  int(key: string): number | null {
+    return toInt(this.get(key));
+  }
+
+  /** Decimal value (temperatures), or null. */
+  num(key: string): number | null {
+    const t = this.text(key);
+    if (t === undefined || !/^[-+]?(\d+\.?\d*|\.\d+)$/.test(t)) return null;
+    return Number(t);
+  }
+
+  /** `1` → true, `0` → false, anything else (absent, empty, garbage) → null. */
+  flag(key: string): boolean | null {
+    const t = this.text(key);
+    if (t === '1') return true;
+    if (t === '0') return false;
+    return null;
+  }
+
+  /** Plain object keyed by the raw key (first occurrence wins), for storage and logs. */
+  toObject(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const f of this.fields) if (!(f.rawKey in out)) out[f.rawKey] = f.value;
+    return out;
+  }
+}
+
+export function toInt(v: string | undefined | null): number | null {
+  if (v === undefined || v === null) return null;
+  const t = v.trim();
+  if (!/^[-+]?\d+$/.test(t)) return null;
+  const n = Number(t);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+export interface BodyLine {
+  /** Line text without its terminator (and without trailing NUL padding). */
+  text: string;
+  /** 1-based line number. */
+  lineNo: number;
+}
+
+/**
+ * Splits a body into non-empty lines. Records end in LF on most firmware, CR LF on others
+ * (SenseFace 2A rtlog, irstate, linkphotoinfo); a missing final terminator is normal.
+ * Trailing NULs are C-string padding some firmware leaves in fixed buffers.
+ */
+export function splitLines(body: string): BodyLine[] {
+  const out: BodyLine[] = [];
+  const parts = body.split('\n');
+  for (let i = 0; i < parts.length; i++) {
+    const text = parts[i].replace(/\r+$/, '').replace(/\0+$/, '');
+    if (text.trim() === '') continue;
+    out.push({ text, lineNo: i + 1 });
+  }
+  return out;
+}
+
+function field(rawKey: string, value: string): KvField {
+  return { rawKey, key: rawKey.trim().replace(/^~+/, ''), value };
+}
+
+/** Splits `k=v` at the first `=`; values may contain `=` (base64 padding, filters). */
+function splitPair(token: string): KvField | null {
+  const eq = token.indexOf('=');
+  if (eq <= 0) return null;
+  const rawKey = token.slice(0, eq);
+  if (rawKey.trim() === '') return null;
+  return field(rawKey, token.slice(eq + 1));
+}
+
+// A key looks like `~Name`, `Door1Drivertime`, `SN_Num`, `wgRuleVer`; used to decide where a
+// space- or comma-separated value ends and the next field begins.
+const KEY_AHEAD = /^\s*~?[A-Za-z_][A-Za-z0-9_.\[\]~-]*=/;
+
+export interface TabRecord {
+  /** Table-name prefix such as `user` in `user uid=5<HT>...`, or null. */
+  prefix: string | null;
+  map: KvMap;
+  /** Tokens without `=` (positional attendance data, stray words); kept, never interpreted. */
+  bare: string[];
+}
+
+/**
+ * Parses one TAB-separated record:
+ *
+ *   [<table><SP>]<k>=<v><HT><k>=<v>...
+ *
+ * - A first token (up to the first SP or HT) without `=` is a table-name prefix.
+ * - With `expectedPrefix`, a prefix printed fused to the first key (`biodatapin=1`,
+ *   `DeviceAuthorizeSN=`, as in the manual's format lines) is split off too.
+ * - A line with no TAB at all but several `key=` tokens separated by spaces is split on the
+ *   spaces that precede a key: the manual prints TABs as spaces and some firmware/tools do
+ *   the same, while values such as `time=2017-01-10 11:49:32` keep their inner spaces.
+ */
+export function parseTabRecord(line: string, expectedPrefix?: string): TabRecord {
+  let rest = line.replace(/^[ ]+/, '');
+  let prefix: string | null = null;
+  const m = /^([^\s=]+)[ \t]+/.exec(rest);
+  if (m && !m[1].includes('=') && KEY_AHEAD.test(rest.slice(m[0].length))) {
+    prefix = m[1];
+    rest = rest.slice(m[0].length);
+  } else if (expectedPrefix) {
+    const lower = rest.toLowerCase();
+    const p = expectedPrefix.toLowerCase();
+    if (lower.startsWith(p) && rest.length > p.length && /^[A-Za-z_]/.test(rest.slice(p.length))) {
+      const after = rest.slice(p.length);
+      const eq = after.indexOf('=');
+      const firstSep = after.search(/[\t ]/);
+      if (eq > 0 && (firstSep < 0 || eq < firstSep)) {
+        prefix = rest.slice(0, p.length);
+        rest = after;
+      }
+    }
+  }
+  const tokens = rest.includes('\t') ? rest.split('\t') : splitOnKeyBoundaries(rest, ' ');
+  const fields: KvField[] = [];
+  const bare: string[] = [];
+  for (const tok of tokens) {
+    if (tok.trim() === '') continue;
+    const f = splitPair(tok);
+    if (f) fields.push(f);
+    else bare.push(tok);
+  }
+  return { prefix, map: new KvMap(fields), bare };
+}
+
+/** Splits on `sep` only where the text after it starts with `key=`. */
+function splitOnKeyBoundaries(text: string, sep: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let from = 0;
+  for (;;) {
+    const i = text.indexOf(sep, from);
+    if (i < 0) break;
+    if (KEY_AHEAD.test(text.slice(i + 1))) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+    from = i + 1;
+  }
+  out.push(text.slice(start));
+  return out;
+}
+
+/**
+ * Parses a comma list `Name=Value,~Name=Value,...` (registration body, options upload,
+ * GET OPTIONS results). A comma only separates fields when a key follows it, so
+ * `~OEMVendor=ZKTECO CO., LTD.` keeps its value. Stray spaces around keys are dropped
+ * (`~OEMVendor= ZKTeco Inc. ` keeps its value as sent). Line breaks are treated as separators,
+ * because some bodies end in LF and INFO-style bodies put one field per line.
+ */
+export function parseCommaList(body: string): KvMap {
+  const fields: KvField[] = [];
+  for (const { text } of splitLines(body)) {
+    for (const tok of splitOnKeyBoundaries(text, ',')) {
+      if (tok.trim() === '') continue;
+      const f = splitPair(tok);
+      if (f) fields.push(f);
+      else if (fields.length > 0) {
+        // A comma not followed by a key belongs to the previous value.
+        const last = fields[fields.length - 1];
+        fields[fields.length - 1] = { ...last, value: `${last.value},${tok}` };
+      }
+    }
+  }
+  return new KvMap(fields);
+}
+
+/** Parses `Name=Value` lines (config replies, INFO bodies). */
+export function parseLineList(body: string): KvMap {
+  const fields: KvField[] = [];
+  for (const { text } of splitLines(body)) {
+    const f = splitPair(text);
+    if (f) fields.push(f);
+  }
+  return new KvMap(fields);
+}
+
+/** Parses a URL query string (`SN=..&table=..`) with case-insensitive lookup. */
+export function parseQuery(query: string | Record<string, string | string[] | undefined>): KvMap {
+  const fields: KvField[] = [];
+  if (typeof query === 'string') {
+    const q = query.startsWith('?') ? query.slice(1) : query;
+    for (const part of q.split('&')) {
+      if (part === '') continue;
+      const eq = part.indexOf('=');
+      const k = eq < 0 ? part : part.slice(0, eq);
+      const v = eq < 0 ? '' : part.slice(eq + 1);
+      fields.push(field(safeDecode(k), safeDecode(v)));
+    }
+  } else {
+    for (const [k, v] of Object.entries(query)) {
+      if (v === undefined) continue;
+      fields.push(field(k, Array.isArray(v) ? (v[0] ?? '') : v));
+    }
+  }
+  return new KvMap(fields);
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+}

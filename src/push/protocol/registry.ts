@@ -1,0 +1,258 @@
+/**
+ * Registration body (`POST /iclock/registry?SN=..`, manual 4.4) and the dialect decision.
+ *
+ * Wire format, one line, comma-separated, keys optionally `~`-prefixed, values may contain
+ * spaces and (in the field) commas:
+ *
+ *   DeviceType=acc,~DeviceName=F20/M,FirmVer=Ver 8.0.1.3-20151229,PushVersion=Ver 2.0.22-20161201,
+ *   LockCount=1,ReaderCount=2,...,MultiBioDataSupport=0:1:0:0:0:0:0:0:0:1,AccSupportFunList=0101...,authKey=
+ *
+ * The same keys also arrive in the options upload (`table=options`) and GET OPTIONS results,
+ * so `parseCapabilities` works on any KvMap.
+ */
+import { KvMap, parseCommaList } from './kv';
+
+/** Names of the biometric types by Appendix 18 index. */
+export const BIO_TYPE_NAMES = [
+  'common',
+  'fingerprint',
+  'nirFace',
+  'voiceprint',
+  'iris',
+  'retina',
+  'palmprint',
+  'fingerVein',
+  'palmVein',
+  'visibleFace',
+  'visiblePalm',
+] as const;
+export type BioTypeName = (typeof BIO_TYPE_NAMES)[number];
+
+export const BIO_TYPE = {
+  common: 0,
+  fingerprint: 1,
+  nirFace: 2,
+  voiceprint: 3,
+  iris: 4,
+  retina: 5,
+  palmprint: 6,
+  fingerVein: 7,
+  palmVein: 8,
+  visibleFace: 9,
+  visiblePalm: 10,
+} as const satisfies Record<BioTypeName, number>;
+
+/** A colon list indexed by biometric type (`0:1:0:0:0:0:0:0:0:1`); missing entries are 0. */
+export interface MultiBioList {
+  raw: string;
+  /** Value per type index as sent (flags are 0/1; MultiBioVersion entries are versions like `10.0`). */
+  values: string[];
+  /** Types whose entry is non-zero. */
+  types: number[];
+  byType: Record<BioTypeName, boolean>;
+}
+
+export function parseMultiBioList(raw: string | undefined): MultiBioList | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  const values = raw.split(':').map((s) => s.trim());
+  const types: number[] = [];
+  values.forEach((v, i) => {
+    if (v !== '' && !/^0+(\.0+)?$/.test(v)) types.push(i);
+  });
+  const byType = Object.fromEntries(BIO_TYPE_NAMES.map((n, i) => [n, types.includes(i)])) as Record<BioTypeName, boolean>;
+  return { raw, values, types, byType };
+}
+
+/** `Ver 3.0.4S-20240809` / `2.4.1` / `Ver 2.0.22-20161201` → [3,0,4] / [2,4,1] / [2,0,22]. */
+export function parseVersion(raw: string | undefined | null): number[] | null {
+  if (!raw) return null;
+  const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(raw);
+  if (!m) return null;
+  return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+}
+
+export function compareVersions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Bit string, position 0 = left-most character; positions set to `1` (manual 4.4 L1955). */
+export function parseBitPositions(raw: string | undefined): Set<number> {
+  const out = new Set<number>();
+  if (!raw) return out;
+  const s = raw.trim();
+  for (let i = 0; i < s.length; i++) if (s[i] === '1') out.add(i);
+  return out;
+}
+
+export interface DeviceCapabilities {
+  deviceType: string | null;
+  deviceName: string | null;
+  serialNumber: string | null;
+  firmVer: string | null;
+  /** PushVersion as reported in the body (not the handshake `pushver`). */
+  pushVersionRaw: string | null;
+  pushVersion: number[] | null;
+  ipAddress: string | null;
+  mac: string | null;
+  commType: string | null;
+  machineType: number | null;
+  lockCount: number | null;
+  readerCount: number | null;
+  auxInCount: number | null;
+  auxOutCount: number | null;
+  maxLockCount: number | null;
+  maxUserCount: number | null;
+  maxAttLogCount: number | null;
+  maxPackageSize: number | null;
+  /** CmdFormat=1 wraps every command (Appendix 14). */
+  cmdFormat: number | null;
+  stringPinFunOn: boolean | null;
+  dateFmtFunOn: boolean | null;
+  mulCardUserFunOn: boolean | null;
+  userNameFunOn: boolean | null;
+  disableUserFunOn: boolean | null;
+  cardSiteCodeFunOn: boolean | null;
+  fingerFunOn: boolean | null;
+  faceFunOn: boolean | null;
+  fvFunOn: boolean | null;
+  photoFunOn: boolean | null;
+  bioPhotoFun: boolean | null;
+  bioDataFun: boolean | null;
+  userPicURLFunOn: boolean | null;
+  autoServerFunOn: boolean | null;
+  multiStageControlFunOn: boolean | null;
+  masterControlOn: boolean | null;
+  subControlOn: boolean | null;
+  multiBioDataSupport: MultiBioList | null;
+  multiBioPhotoSupport: MultiBioList | null;
+  multiBioVersion: MultiBioList | null;
+  /** Positions of AccSupportFunList set to 1 (meanings: tables accSupportFunList). */
+  accSupportFunList: Set<number>;
+  accSupportFunListRaw: string | null;
+  newVFStyles: string | null;
+  wgRuleVer: string | null;
+  devNSLevel: string | null;
+}
+
+export function parseCapabilities(p: KvMap): DeviceCapabilities {
+  const pushVersionRaw = p.text('PushVersion') ?? null;
+  return {
+    deviceType: p.text('DeviceType') ?? null,
+    deviceName: p.text('DeviceName') ?? null,
+    serialNumber: p.text('SerialNumber') ?? null,
+    firmVer: p.text('FirmVer') ?? p.text('FWVersion') ?? null,
+    pushVersionRaw,
+    pushVersion: parseVersion(pushVersionRaw),
+    ipAddress: p.text('IPAddress') ?? null,
+    mac: p.text('MAC') ?? null,
+    commType: p.text('CommType') ?? null,
+    machineType: p.int('MachineType'),
+    lockCount: p.int('LockCount'),
+    readerCount: p.int('ReaderCount'),
+    auxInCount: p.int('AuxInCount'),
+    auxOutCount: p.int('AuxOutCount'),
+    maxLockCount: p.int('MaxLockCount'),
+    maxUserCount: p.int('MaxUserCount'),
+    maxAttLogCount: p.int('MaxAttLogCount'),
+    maxPackageSize: p.int('MaxPackageSize'),
+    cmdFormat: p.int('CmdFormat'),
+    stringPinFunOn: p.flag('StringPinFunOn'),
+    dateFmtFunOn: p.flag('DateFmtFunOn'),
+    mulCardUserFunOn: p.flag('MulCardUserFunOn'),
+    userNameFunOn: p.flag('UserNameFunOn'),
+    disableUserFunOn: p.flag('DisableUserFunOn'),
+    cardSiteCodeFunOn: p.flag('CardSiteCodeFunOn'),
+    fingerFunOn: p.flag('FingerFunOn'),
+    faceFunOn: p.flag('FaceFunOn'),
+    fvFunOn: p.flag('FvFunOn'),
+    photoFunOn: p.flag('PhotoFunOn'),
+    bioPhotoFun: p.flag('BioPhotoFun'),
+    bioDataFun: p.flag('BioDataFun'),
+    userPicURLFunOn: p.flag('UserPicURLFunOn'),
+    autoServerFunOn: p.flag('AutoServerFunOn'),
+    multiStageControlFunOn: p.flag('MultiStageControlFunOn'),
+    masterControlOn: p.flag('MasterControlOn'),
+    subControlOn: p.flag('SubControlOn'),
+    multiBioDataSupport: parseMultiBioList(p.get('MultiBioDataSupport')),
+    multiBioPhotoSupport: parseMultiBioList(p.get('MultiBioPhotoSupport')),
+    multiBioVersion: parseMultiBioList(p.get('MultiBioVersion')),
+    accSupportFunList: parseBitPositions(p.get('AccSupportFunList')),
+    accSupportFunListRaw: p.text('AccSupportFunList') ?? null,
+    newVFStyles: p.text('NewVFStyles') ?? null,
+    wgRuleVer: p.text('WGRuleVer') ?? null,
+    devNSLevel: p.text('DevNSLevel') ?? null,
+  };
+}
+
+export interface Registration {
+  /** Every parameter as sent, `~` keys kept, case-insensitive lookup. */
+  params: KvMap;
+  capabilities: DeviceCapabilities;
+}
+
+/** Never throws: an empty or garbled body gives empty params and all-null capabilities. */
+export function parseRegistrationBody(body: string): Registration {
+  const params = parseCommaList(body);
+  return { params, capabilities: parseCapabilities(params) };
+}
+
+export interface Dialect {
+  /** Template table for fingerprints/faces: unified `biodata`, or legacy fingerprint `templatev10`. */
+  bio: 'biodata' | 'templatev10';
+  /** Biometric types the device accepts through biodata (empty for templatev10). */
+  bioTypes: number[];
+  /** Photo table: comparison photos (`biophoto`), user photo (`userpic`), or none. */
+  photo: 'biophoto' | 'userpic' | null;
+  /** user StartTime/EndTime encoding: Appendix-5 seconds (DateFmtFunOn=1) or YYYYMMDD. */
+  dateFormat: 'seconds' | 'yyyymmdd';
+  /** Alphanumeric PINs only with StringPinFunOn=1. */
+  pin: 'string' | 'numeric';
+  /** Cards in `user.CardNo`, or in `mulcarduser` when the device runs several cards per user. */
+  cards: 'user' | 'mulcarduser';
+  /** Tables accept DevID (AccSupportFunList 26). */
+  devId: boolean;
+  /** userauthorize StartTime/EndTime (AccSupportFunList 62). */
+  authorizeValidity: boolean;
+  /** timezone StartTime/EndTime (AccSupportFunList 60). */
+  timezoneValidity: boolean;
+  /** CmdFormat=1: commands wrapped as `DataType=1,SN=..,Priority=..,CmdID=..,CmdDesc=C:..`. */
+  wrappedCommands: boolean;
+  /** Upper bound for one getrequest reply, from MaxPackageSize. */
+  maxPackageSize: number | null;
+}
+
+/** PushVersion from which the unified BIODATA table exists (field notes, Devices 5). */
+export const BIODATA_MIN_PUSH_VERSION = [2, 2, 14] as const;
+
+/**
+ * Picks the command dialect from the whole registration, never from one flag: the handshake
+ * `pushver` and `DeviceType` are unreliable in the field (3.1.x devices announce 2.4.1,
+ * unrelated devices say `middle east`), so only the registration body is consulted.
+ */
+export function chooseDialect(c: DeviceCapabilities): Dialect {
+  const versionOk = c.pushVersion !== null && compareVersions(c.pushVersion, BIODATA_MIN_PUSH_VERSION) >= 0;
+  const bioTypes = c.multiBioDataSupport?.types.filter((t) => t > 0) ?? [];
+  const biodata = versionOk && (bioTypes.length > 0 || c.bioDataFun === true);
+  const photoTypes = c.multiBioPhotoSupport?.types.filter((t) => t > 0) ?? [];
+  let photo: Dialect['photo'] = null;
+  if (versionOk && (photoTypes.length > 0 || c.bioPhotoFun === true)) photo = 'biophoto';
+  else if (c.photoFunOn === true || c.userPicURLFunOn === true) photo = 'userpic';
+  return {
+    bio: biodata ? 'biodata' : 'templatev10',
+    bioTypes: biodata ? (bioTypes.length > 0 ? bioTypes : [BIO_TYPE.visibleFace]) : [],
+    photo,
+    dateFormat: c.dateFmtFunOn === true ? 'seconds' : 'yyyymmdd',
+    pin: c.stringPinFunOn === true ? 'string' : 'numeric',
+    cards: c.mulCardUserFunOn === true ? 'mulcarduser' : 'user',
+    devId: c.accSupportFunList.has(26),
+    authorizeValidity: c.accSupportFunList.has(62),
+    timezoneValidity: c.accSupportFunList.has(60),
+    wrappedCommands: c.cmdFormat === 1,
+    maxPackageSize: c.maxPackageSize,
+  };
+}
+

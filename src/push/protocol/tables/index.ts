@@ -1,0 +1,57 @@
+/**
+ * Lookups over the generated manual tables. Unknown codes answer null (never throw): devices
+ * send codes newer than the manual, and the API reports unknown names as null.
+ */
+import {
+  accSupportFunList,
+  biometricTypes,
+  controlDeviceCodes,
+  eventCodes,
+  returnValues,
+  rtstateAlarmBits,
+  verifyModes,
+  type ControlDeviceCodeRow,
+  type EventCodeRow,
+} from './push-tables.generated';
+
+export * from './push-tables.generated';
+
+const byCode = <T extends { code: number }>(rows: readonly T[]) => new Map(rows.map((r) => [r.code, r]));
+const eventIndex = byCode(eventCodes);
+const returnIndex = new Map(returnValues.map((r) => [r.code, r.meaning]));
+const verifyIndex = new Map(verifyModes.map((r) => [r.code, r.meaning]));
+const controlIndex = new Map(controlDeviceCodes.map((r) => [r.AA, r]));
+const funIndex = new Map(accSupportFunList.map((r) => [r.position, r.meaning]));
+const bioIndex = new Map(biometricTypes.map((r) => [r.type, r.name]));
+
+export function eventInfo(code: number): EventCodeRow | null {
+  return eventIndex.get(code) ?? null;
+}
+
+/** Appendix 1 meaning of a devicecmd `Return`; `>= 0` is success (or a record count). */
+export function returnMeaning(code: number): string | null {
+  if (code >= 0) return 'Successful';
+  return returnIndex.get(code) ?? null;
+}
+
+export function verifyModeName(code: number): string | null {
+  return verifyIndex.get(code) ?? null;
+}
+
+export function controlDeviceInfo(aa: number | string): ControlDeviceCodeRow | null {
+  const key = typeof aa === 'number' ? aa.toString(16).toUpperCase().padStart(2, '0') : aa.toUpperCase();
+  return controlIndex.get(key) ?? null;
+}
+
+export function accSupportFunMeaning(position: number): string | null {
+  return funIndex.get(position) ?? null;
+}
+
+export function biometricTypeName(type: number): string | null {
+  return bioIndex.get(type) ?? null;
+}
+
+/** Names of the alarm bits set in one door's rtstate alarm byte (manual 7.3, LSB = first bit). */
+export function alarmBitNames(byte: number): string[] {
+  return rtstateAlarmBits.filter((b) => (byte & b.mask) !== 0).map((b) => b.meaning);
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeTimeSegment,
+  decodeZkSeconds,
+  encodeTimeSegment,
+  encodeZkSeconds,
+  formatTzOffset,
+  formatWallClock,
+  instantToWallClock,
+  parseFixedOffset,
+  parseWallClock,
+  parseYmd,
+  wallClockToInstant,
+} from './time';
+import { encodeUserValidity } from './commands';
+
+describe('ZKTeco seconds (Appendix 5)', () => {
+  it.each([
+    [583512660, '2018-02-27 14:51:00'],
+    [752688180, '2023-06-01 16:03:00'],
+    [755193780, '2023-06-30 16:03:00'],
+    [548003688, '2017-01-19 15:14:48'],
+    [583080894, '2018-02-22 14:54:54'],
+    [583050990, '2018-02-22 06:36:30'],
+  ])('%i = %s (manual values)', (secs, text) => {
+    expect(formatWallClock(decodeZkSeconds(secs))).toBe(text);
+    expect(encodeZkSeconds(parseWallClock(text)!)).toBe(secs);
+  });
+
+  it('every month counts 31 days: Feb 28 → Mar 1 is 4 "days" apart', () => {
+    const a = encodeZkSeconds({ year: 2023, month: 2, day: 28, hour: 0, minute: 0, second: 0 });
+    const b = encodeZkSeconds({ year: 2023, month: 3, day: 1, hour: 0, minute: 0, second: 0 });
+    expect((b - a) / 86400).toBe(4);
+  });
+
+  it('user validity per DateFmtFunOn', () => {
+    const w = { year: 2018, month: 2, day: 27, hour: 14, minute: 51, second: 0 };
+    expect(encodeUserValidity(w, 'seconds')).toBe(583512660);
+    expect(encodeUserValidity(w, 'yyyymmdd')).toBe('20180227');
+    expect(encodeUserValidity(null, 'seconds')).toBe(0);
+    expect(parseYmd('20180227')).toEqual({ year: 2018, month: 2, day: 27 });
+  });
+});
+
+describe('time segments (§8.7)', () => {
+  it.each([
+    ['08:30', '12:00', 54396080],
+    ['00:01', '00:03', 65539],
+    ['10:00', '11:00', 65537100],
+    ['00:00', '23:59', 2359],
+  ])('%s-%s = %i', (start, end, v) => {
+    expect(encodeTimeSegment({ start, end })).toBe(v);
+    expect(decodeTimeSegment(v)).toEqual({ start, end });
+  });
+  it('unused segment is 0 and ends before start are refused', () => {
+    expect(encodeTimeSegment(null)).toBe(0);
+    expect(decodeTimeSegment(0)).toBeNull();
+    expect(() => encodeTimeSegment({ start: '12:00', end: '08:00' })).toThrow(RangeError);
+  });
+});
+
+describe('device wall clock → instant (Intl only)', () => {
+  it('Lima (UTC-5): 11:40:45 is 16:40:45Z (field sample)', () => {
+    expect(wallClockToInstant('2026-09-28 11:40:45', 'America/Lima').toISOString()).toBe('2026-09-28T16:40:45.000Z');
+  });
+  it('fixed offsets in the manual form and minutes', () => {
+    expect(wallClockToInstant('2018-02-22 14:54:54', '+0800').toISOString()).toBe('2018-02-22T06:54:54.000Z');
+    expect(wallClockToInstant('2018-02-22 14:54:54', 480).toISOString()).toBe('2018-02-22T06:54:54.000Z');
+    expect(parseFixedOffset('-05:00')).toBe(-300);
+    expect(parseFixedOffset('Europe/Berlin')).toBeNull();
+    expect(formatTzOffset(-300)).toBe('-0500');
+  });
+  it('DST zones: summer and winter offsets, and the spring-forward gap', () => {
+    expect(wallClockToInstant('2026-07-01 12:00:00', 'Europe/Berlin').toISOString()).toBe('2026-07-01T10:00:00.000Z');
+    expect(wallClockToInstant('2026-01-15 12:00:00', 'Europe/Berlin').toISOString()).toBe('2026-01-15T11:00:00.000Z');
+    expect(wallClockToInstant('2026-03-08 02:30:00', 'America/New_York').toISOString()).toBe('2026-03-08T07:30:00.000Z');
+  });
+  it('round trip through instantToWallClock', () => {
+    const d = wallClockToInstant('2026-11-21 07:45:00', 'Asia/Kolkata');
+    expect(formatWallClock(instantToWallClock(d, 'Asia/Kolkata'))).toBe('2026-11-21 07:45:00');
+  });
+  it('rejects non-times', () => {
+    expect(() => wallClockToInstant('yesterday', 'UTC')).toThrow(RangeError);
+    expect(parseWallClock('2026-13-01 00:00:00')).toBeNull();
+  });
+});

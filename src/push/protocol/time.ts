@@ -1,0 +1,212 @@
+/**
+ * Date and time encodings of the Security PUSH protocol (manual Appendix 5/6, digest §17).
+ *
+ * Device times are wall-clock fields without an offset. They become instants only with the
+ * device's configured zone, and that conversion uses `Intl` alone (no tz database dependency).
+ */
+
+export interface WallClock {
+  year: number;
+  month: number; // 1-12
+  day: number; // 1-31
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/**
+ * ZKTeco "seconds" (Appendix 5): every month has 31 days and every year 12 such months, so
+ * the value is a packed wall-clock, not an epoch. Never subtract two of them across months.
+ *
+ *   ((Y-2000)*12*31 + (M-1)*31 + (D-1)) * 86400 + (h*60 + m)*60 + s
+ */
+export function encodeZkSeconds(w: WallClock): number {
+  if (w.year < 2000 || w.year > 2133) throw new RangeError(`ZK seconds cover 2000-2133, got year ${w.year}`);
+  return ((w.year - 2000) * 372 + (w.month - 1) * 31 + (w.day - 1)) * 86400 + (w.hour * 60 + w.minute) * 60 + w.second;
+}
+
+export function decodeZkSeconds(t: number): WallClock {
+  if (!Number.isSafeInteger(t) || t < 0) throw new RangeError(`invalid ZK seconds value ${t}`);
+  const second = t % 60;
+  t = Math.floor(t / 60);
+  const minute = t % 60;
+  t = Math.floor(t / 60);
+  const hour = t % 24;
+  t = Math.floor(t / 24);
+  const day = (t % 31) + 1;
+  t = Math.floor(t / 31);
+  const month = (t % 12) + 1;
+  const year = Math.floor(t / 12) + 2000;
+  return { year, month, day, hour, minute, second };
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** `yyyy-MM-dd HH:mm:ss`, the form of rtlog `time` and of the REST API. */
+export function formatWallClock(w: WallClock): string {
+  return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}`;
+}
+
+/**
+ * Parses the device time `YYYY-MM-DD HH:MM:SS` (rtlog, rtstate, remote identification).
+ * Tolerates surrounding spaces and a `T` separator; returns null on anything else,
+ * including impossible dates (Feb 30), so callers can reject the record instead of storing garbage.
+ */
+export function parseWallClock(s: string | undefined | null): WallClock | null {
+  if (!s) return null;
+  const m = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{1,2}):(\d{1,2})\s*$/.exec(s);
+  if (!m) return null;
+  const w: WallClock = { year: +m[1], month: +m[2], day: +m[3], hour: +m[4], minute: +m[5], second: +m[6] };
+  return isValidWallClock(w) ? w : null;
+}
+
+export function isValidWallClock(w: WallClock): boolean {
+  if (w.month < 1 || w.month > 12 || w.day < 1 || w.hour > 23 || w.minute > 59 || w.second > 59) return false;
+  const dim = new Date(Date.UTC(w.year, w.month, 0)).getUTCDate();
+  return w.day <= dim;
+}
+
+/** `YYYYMMDD` (user validity with DateFmtFunOn=0, holiday.Holiday). */
+export function formatYmd(w: Pick<WallClock, 'year' | 'month' | 'day'>): string {
+  return `${pad(w.year, 4)}${pad(w.month)}${pad(w.day)}`;
+}
+
+export function parseYmd(s: string): Pick<WallClock, 'year' | 'month' | 'day'> | null {
+  const m = /^\s*(\d{4})(\d{2})(\d{2})\s*$/.exec(s);
+  if (!m) return null;
+  const w = { year: +m[1], month: +m[2], day: +m[3], hour: 0, minute: 0, second: 0 };
+  return isValidWallClock(w) ? { year: w.year, month: w.month, day: w.day } : null;
+}
+
+/**
+ * Offset given as minutes east of UTC (number), as `+08:00` / `-0500` / `+8`, or an IANA zone
+ * name such as `America/Lima`.
+ */
+export type DeviceZone = string | number;
+
+/** Parses a fixed offset (`+0800`, `-05:00`, `+8`, `UTC`, `Z`) to minutes; null if it is not one. */
+export function parseFixedOffset(zone: string): number | null {
+  const z = zone.trim();
+  if (/^(utc|gmt|z)$/i.test(z)) return 0;
+  const m = /^(?:utc|gmt)?([+-])(\d{1,2})(?::?(\d{2}))?$/i.exec(z);
+  if (!m) return null;
+  const h = +m[2];
+  const mm = m[3] ? +m[3] : 0;
+  if (h > 14 || mm > 59) return null;
+  return (m[1] === '-' ? -1 : 1) * (h * 60 + mm);
+}
+
+const dtfCache = new Map<string, Intl.DateTimeFormat>();
+function zoneFormatter(timeZone: string): Intl.DateTimeFormat {
+  let f = dtfCache.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    dtfCache.set(timeZone, f);
+  }
+  return f;
+}
+
+/** Offset (minutes east of UTC) of an IANA zone at a given instant. */
+export function zoneOffsetAt(timeZone: string, instantMs: number): number {
+  const parts = zoneFormatter(timeZone).formatToParts(new Date(instantMs));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((asUtc - Math.floor(instantMs / 1000) * 1000) / 60000);
+}
+
+/**
+ * Converts a device wall-clock time to an instant.
+ *
+ * For IANA zones the offset is found by refinement (the usual technique without a tz library):
+ * guess with the offset at the wall time read as UTC, then re-check at the candidate instant.
+ * A wall time inside a DST gap does not exist; it is read with the pre-jump offset, so it lands
+ * where the clock shows it after the jump (02:30 → 03:30). In an overlap either instant is valid.
+ */
+export function wallClockToInstant(wall: WallClock | string, zone: DeviceZone): Date {
+  const w = typeof wall === 'string' ? parseWallClock(wall) : wall;
+  if (!w) throw new RangeError(`not a device wall-clock time: ${String(wall)}`);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  if (typeof zone === 'number') return new Date(asUtc - zone * 60000);
+  const fixed = parseFixedOffset(zone);
+  if (fixed !== null) return new Date(asUtc - fixed * 60000);
+  const o1 = zoneOffsetAt(zone, asUtc);
+  const t1 = asUtc - o1 * 60000;
+  const o2 = zoneOffsetAt(zone, t1);
+  if (o1 === o2) return new Date(t1);
+  const t2 = asUtc - o2 * 60000;
+  if (zoneOffsetAt(zone, t2) === o2) return new Date(t2);
+  return new Date(asUtc - Math.min(o1, o2) * 60000);
+}
+
+/** The wall clock an instant shows in a zone (for `SET OPTIONS DateTime` and rtdata). */
+export function instantToWallClock(instant: Date, zone: DeviceZone): WallClock {
+  const ms = instant.getTime();
+  let offset: number;
+  if (typeof zone === 'number') offset = zone;
+  else {
+    const fixed = parseFixedOffset(zone);
+    offset = fixed !== null ? fixed : zoneOffsetAt(zone, ms);
+  }
+  const d = new Date(ms + offset * 60000);
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+  };
+}
+
+/** `+0800` / `-0500`: the `ServerTZ` form of the rtdata reply (manual 9.5.1). */
+export function formatTzOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const a = Math.abs(minutes);
+  return `${sign}${pad(Math.floor(a / 60))}${pad(a % 60)}`;
+}
+
+/** RFC 1123 GMT, the `Date` header the device sets its clock from. */
+export function formatHttpDate(instant: Date): string {
+  return instant.toUTCString();
+}
+
+/**
+ * Time segment of `timezone` / `DiffTimezoneVS` / `gatepassrule` (digest §8.7):
+ * `(HHMM_start << 16) + HHMM_end`, HHMM written in decimal (08:30 → 830). The manual prints
+ * `830 << 16 + 1200`, which would mean `830 << 1216` in C; the worked values prove the intent.
+ */
+export interface TimeSegment {
+  start: string; // 'HH:mm'
+  end: string; // 'HH:mm'
+}
+
+function hhmm(s: string, what: string): number {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(s.trim());
+  if (!m || +m[1] > 23 || +m[2] > 59) throw new RangeError(`${what}: not a HH:mm time: ${s}`);
+  return +m[1] * 100 + +m[2];
+}
+
+export function encodeTimeSegment(seg: TimeSegment | null | undefined): number {
+  if (!seg) return 0;
+  const a = hhmm(seg.start, 'segment start');
+  const b = hhmm(seg.end, 'segment end');
+  if (b < a) throw new RangeError(`segment ends before it starts: ${seg.start}-${seg.end}`);
+  return a * 65536 + b;
+}
+
+export function decodeTimeSegment(v: number): TimeSegment | null {
+  if (!Number.isSafeInteger(v) || v <= 0) return null;
+  const a = Math.floor(v / 65536);
+  const b = v % 65536;
+  const f = (x: number) => `${pad(Math.floor(x / 100))}:${pad(x % 100)}`;
+  return { start: f(a), end: f(b) };
+}
