@@ -1,7 +1,9 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CvCode, CvError } from '../common/cv-error';
+import { RateLimiter } from '../common/rate-limiter';
 import { requestPath } from '../common/request-context';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ApiClientService } from './api-client.service';
 
 /** The three places real clients put the token (field notes, REST item 2). */
@@ -11,25 +13,67 @@ export function tokenOf(req: FastifyRequest): string | undefined {
   const candidates = [q.access_token, q.acc_token, Array.isArray(header) ? header[0] : header];
   for (const c of candidates) {
     const v = Array.isArray(c) ? c[0] : c;
-    if (typeof v === 'string' && v.length > 0 && v.length <= 512) return v;
+    if (typeof v === 'string' && v.length > 0) return v;
   }
   return undefined;
 }
 
-/** Every /api route needs a valid token; the device side and the docs do not. */
+const MAX_TOKEN_LENGTH = 512;
+
+function perMinute(limit: number): RateLimiter | undefined {
+  return limit > 0 ? new RateLimiter(limit, limit / 60) : undefined;
+}
+
+/**
+ * Every /api route needs a valid token; the device side and the docs do not. Also the REST side's abuse
+ * limits: requests per address and per client, and wrong-token guesses per address (a missing token is not
+ * a guess). Limits are per process.
+ */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
-  constructor(private readonly clients: ApiClientService) {}
+  private readonly perIp: RateLimiter | undefined;
+  private readonly perClient: RateLimiter | undefined;
+  private readonly failures: RateLimiter | undefined;
+
+  constructor(
+    private readonly clients: ApiClientService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.perIp = perMinute(config.apiIpRateLimit);
+    this.perClient = perMinute(config.apiRateLimit);
+    this.failures = perMinute(config.authFailureLimit);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    const http = context.switchToHttp();
+    const req = http.getRequest<FastifyRequest>();
     if (!requestPath(req).startsWith('/api/')) return true;
+    const reply = http.getResponse<FastifyReply>();
+    const now = Date.now();
+    const ip = req.ip ?? 'unknown';
+    if (this.perIp && !this.perIp.take(ip, now)) this.tooMany(reply, this.perIp.retryAfter(ip, now), 'Too many requests from this address');
     const token = tokenOf(req);
     if (!token) throw new CvError(CvCode.Unauthorized, 'Authentication required: access_token is missing', 401);
-    const client = await this.clients.verify(token);
-    if (!client) throw new CvError(CvCode.Unauthorized, 'Authentication failed: access_token is invalid or revoked', 401);
+    // An address that used up its guesses is refused any token the gateway has not verified recently, so
+    // guessing stops while integrators already working from that address carry on.
+    if (this.failures && !this.failures.peek(ip, now) && !this.clients.recentlyVerified(token, now)) {
+      this.tooMany(reply, this.failures.retryAfter(ip, now), 'Too many failed authentication attempts from this address');
+    }
+    const client = token.length <= MAX_TOKEN_LENGTH ? await this.clients.verify(token, now) : undefined;
+    if (!client) {
+      this.failures?.take(ip, now);
+      throw new CvError(CvCode.Unauthorized, 'Authentication failed: access_token is invalid or revoked', 401);
+    }
+    if (this.perClient && !this.perClient.take(client.id, now)) {
+      this.tooMany(reply, this.perClient.retryAfter(client.id, now), 'Too many requests for this API client');
+    }
     (req as FastifyRequest & { apiClient?: unknown }).apiClient = client;
     return true;
+  }
+
+  private tooMany(reply: FastifyReply, retryAfterSeconds: number, message: string): never {
+    reply.header('Retry-After', String(Math.max(1, retryAfterSeconds)));
+    throw new CvError(CvCode.RateLimited, `${message}; retry later`, 429);
   }
 }

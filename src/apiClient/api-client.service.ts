@@ -52,6 +52,10 @@ export class ApiClientService {
     return (r.affected ?? 0) > 0;
   }
 
+  recentlyVerified(token: string, now = Date.now()): boolean {
+    return (this.verified.get(hashToken(token))?.until ?? 0) > now;
+  }
+
   async verify(token: string, now = Date.now()): Promise<ApiClient | undefined> {
     const tokenHash = hashToken(token);
     const hit = this.verified.get(tokenHash);

@@ -21,6 +21,8 @@ describe('loadConfig', () => {
     ['TIME_ZONE', { TIME_ZONE: 'Mars/Olympus' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['API_TOKEN', { API_TOKEN: 'short' }],
+    ['API_RATE_LIMIT', { API_RATE_LIMIT: '-5' }],
+    ['AUTH_FAILURE_LIMIT', { AUTH_FAILURE_LIMIT: 'many' }],
   ])('a bad %s names the variable', (variable, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(variable));

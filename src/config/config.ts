@@ -13,6 +13,12 @@ export interface AppConfig {
   deviceAdmission: DeviceAdmission;
   timeZone: string;
   logLevel: LogLevel;
+  /** /api requests per minute per API client (the burst is the same number); 0 turns the limit off. */
+  apiRateLimit: number;
+  /** /api requests per minute per client address; 0 turns the limit off. */
+  apiIpRateLimit: number;
+  /** Wrong-token attempts per minute per client address before that address is refused for a while. */
+  authFailureLimit: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -91,6 +97,13 @@ function parseHost(raw: string | undefined): string {
   return v;
 }
 
+function parseCount(name: string, raw: string | undefined, fallback: number): number {
+  const v = blankToUndefined(raw);
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v) || Number(v) > 10_000_000) throw new ConfigError(name, `must be a whole number from 0 to 10000000, got "${v}"`);
+  return Number(v);
+}
+
 /** Reads and validates the environment once, at start. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return Object.freeze({
@@ -102,5 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     deviceAdmission: parseAdmission(env.DEVICE_ADMISSION),
     timeZone: parseTimeZone(env.TIME_ZONE),
     logLevel: parseLogLevel(env.LOG_LEVEL),
+    apiRateLimit: parseCount('API_RATE_LIMIT', env.API_RATE_LIMIT, 60_000),
+    apiIpRateLimit: parseCount('API_IP_RATE_LIMIT', env.API_IP_RATE_LIMIT, 60_000),
+    authFailureLimit: parseCount('AUTH_FAILURE_LIMIT', env.AUTH_FAILURE_LIMIT, 300),
   });
 }
