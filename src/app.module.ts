@@ -7,6 +7,8 @@ import { CvExceptionFilter } from './common/exception.filter';
 import type { AppConfig } from './config/config';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthController } from './health/health.controller';
+import { GatewayMetrics } from './metrics/gateway-metrics';
+import { MetricsModule } from './metrics/metrics.module';
 
 export interface DatabaseTarget {
   url: string;
@@ -15,10 +17,15 @@ export interface DatabaseTarget {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, db: DatabaseTarget): DynamicModule {
+  static forRoot(config: AppConfig, db: DatabaseTarget, metrics: GatewayMetrics = new GatewayMetrics()): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), TypeOrmModule.forRoot(dataSourceOptions(db.url, { poolSize: db.poolSize })), ...FEATURE_MODULES],
+      imports: [
+        ConfigModule.forRoot(config),
+        MetricsModule.forRoot(metrics),
+        TypeOrmModule.forRoot(dataSourceOptions(db.url, { poolSize: db.poolSize })),
+        ...FEATURE_MODULES,
+      ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: CvExceptionFilter }],
     };

@@ -11,6 +11,7 @@ import { redactUrl } from './common/redact';
 import { cvValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from './database/database';
+import { GatewayMetrics } from './metrics/gateway-metrics';
 import { buildOpenApiDocument, setupSwagger } from './swagger';
 import packageJson from '../package.json';
 
@@ -35,8 +36,10 @@ function registerBodyParsers(fastify: FastifyInstance): void {
   fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
 }
 
-function registerAccessLog(fastify: FastifyInstance, log: PinoLogger): void {
+function registerAccessLog(fastify: FastifyInstance, log: PinoLogger, metrics: GatewayMetrics): void {
   fastify.addHook('onResponse', (req, reply, done) => {
+    // The route pattern, not the URL, keeps the label set bounded.
+    metrics.observeRequest(req.method, req.routeOptions?.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     log.info(
       { reqId: req.id, method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request',
@@ -62,7 +65,8 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
     // Devices post keys with mixed case and `~`; never let Fastify reject a query string.
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: true },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, db), adapter, {
+  const metrics = new GatewayMetrics();
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, db, metrics), adapter, {
     logger: new NestPinoLogger(log),
     preview: options.preview,
     // Our own parsers below: Nest's JSON parser refuses the empty and `null` bodies real clients send.
@@ -71,7 +75,7 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   registerBodyParsers(fastify);
-  registerAccessLog(fastify, log);
+  registerAccessLog(fastify, log, metrics);
   app.useGlobalPipes(cvValidationPipe());
   setupSwagger(app, buildOpenApiDocument(app, VERSION));
   return app;

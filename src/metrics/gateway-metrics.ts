@@ -1,0 +1,56 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The process's Prometheus metrics, one registry per app instance (tests run several apps in a process).
+ * Gauges whose value lives in the database are filled at scrape time by collectors registered by the
+ * modules that own the data.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'cvgw_http_requests_total',
+    help: 'HTTP requests answered, by route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'cvgw_http_request_duration_seconds',
+    help: 'HTTP request latency, by route pattern',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly eventsIngested = new Counter({
+    name: 'cvgw_events_ingested_total',
+    help: 'Access events (rtlog) stored from devices',
+    registers: [this.registry],
+  });
+
+  readonly deviceLinesRejected = new Counter({
+    name: 'cvgw_device_lines_rejected_total',
+    help: 'Lines of device uploads and command results refused as malformed',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  /** A gauge whose value is computed at scrape time. */
+  gauge<L extends string>(name: string, help: string, labelNames: readonly L[], collect: (g: Gauge<L>) => Promise<void> | void): Gauge<L> {
+    return new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        await collect(this);
+      },
+    });
+  }
+
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    this.httpRequests.inc({ method, route, status: String(status) });
+    this.httpDuration.observe({ method, route }, seconds);
+  }
+}
