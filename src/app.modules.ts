@@ -1,5 +1,16 @@
 import { ApiClientModule } from './apiClient/api-client.module';
+import { PushModule } from './push/push.module';
+import { ACCESS_MODULES } from './person/access.modules';
 import { DepartmentModule } from './department/department.module';
+import { AreaModule } from './area/area.module';
+import { DeviceModule } from './device/device.module';
+import { DoorModule } from './door/door.module';
+import { ReaderModule } from './reader/reader.module';
+import { TransactionModule } from './transaction/transaction.module';
+import { PushCenterModule } from './pushCenter/pushCenter.module';
+import { LiveStreamModule } from './liveStream/liveStream.module';
+import { VISBIO_MODULES } from './bioTemplate/visbio.modules';
+import { UnsupportedModule } from './unsupported/unsupported.module';
 
 /**
  * The domain and protocol modules, in one list so that adding a module is one line here. AppModule adds
@@ -7,5 +18,11 @@ import { DepartmentModule } from './department/department.module';
  */
 export const FEATURE_MODULES = [
   ApiClientModule,
+  PushModule,
+  ...ACCESS_MODULES,
   DepartmentModule,
+  AreaModule, DeviceModule, DoorModule, ReaderModule,
+  TransactionModule, PushCenterModule, LiveStreamModule,
+  ...VISBIO_MODULES,
+  UnsupportedModule,
 ];

@@ -1,13 +1,17 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { ApiClientService } from './apiClient/api-client.service';
 import { AppModule, type DatabaseTarget } from './app.module';
 import { createRootLogger, NestPinoLogger } from './common/logger';
+import { sendError } from './common/exception.filter';
 import { redactUrl } from './common/redact';
+import { requestContext, requestPath } from './common/request-context';
+import { parseLooseRestBody } from './common/rest-body';
 import { cvValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from './database/database';
@@ -33,17 +37,37 @@ function registerBodyParsers(fastify: FastifyInstance): void {
       done(err, undefined);
     }
   });
-  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
+  // Devices: the raw text, whatever the type. REST: form bodies and mislabelled JSON become objects (rest-body.ts).
+  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (req, body, done) =>
+    done(null, requestPath(req).startsWith('/api/') ? parseLooseRestBody(body as string, req.headers['content-type']) : body),
+  );
+}
+
+/**
+ * Every answer carries its request id (`x-request-id`: the caller's own when it sent a usable one), and
+ * every log line written while a request is served carries it too (the context is entered again after the
+ * body is read, since body parsing runs outside the request's async context).
+ */
+function registerRequestContext(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (req, reply, done) => {
+    reply.header('x-request-id', req.id);
+    requestContext.run({ reqId: req.id }, done);
+  });
+  fastify.addHook('preHandler', (req, _reply, done) => {
+    if (requestContext.getStore()?.reqId === req.id) return done();
+    requestContext.run({ reqId: req.id }, done);
+  });
 }
 
 function registerAccessLog(fastify: FastifyInstance, log: PinoLogger, metrics: GatewayMetrics): void {
   fastify.addHook('onResponse', (req, reply, done) => {
     // The route pattern, not the URL, keeps the label set bounded.
     metrics.observeRequest(req.method, req.routeOptions?.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
-    log.info(
-      { reqId: req.id, method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
-      'request',
-    );
+    // Every device polls every few seconds; those lines would drown the rest, so they are debug-level.
+    const level = reply.statusCode < 400 && req.url.startsWith('/iclock/getrequest') ? 'debug' : 'info';
+    if (log.isLevelEnabled(level)) {
+      log[level]({ reqId: req.id, method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    }
     done();
   });
 }
@@ -52,18 +76,29 @@ export interface CreateAppOptions {
   /** Build the module graph without instantiating providers (no database): enough for the OpenAPI document. */
   preview?: boolean;
   logger?: PinoLogger;
+  /** Pool size when DATABASE_URL is set (tests on an embedded database reached by URL pass 1). */
+  poolSize?: number;
 }
 
 export async function createApp(config: AppConfig, db: DatabaseTarget, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const log = options.logger ?? createRootLogger(config.logLevel);
+  const frameworkLog = new Logger('Error');
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
+    // Behind a load balancer or reverse proxy the client address comes from X-Forwarded-For (TRUST_PROXY).
+    trustProxy: config.trustProxy as boolean | string[], // a hop count works too (proxy-addr)
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     // Devices post keys with mixed case and `~`; never let Fastify reject a query string.
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: true },
+    // The router itself refuses a malformed URL (400) or a path parameter over 100 characters (414) before
+    // any hook or filter runs: answer those the same way as every other failure (envelope or device text).
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      reply.header('x-request-id', request.id);
+      sendError(error, request, reply, frameworkLog);
+    },
   });
   const metrics = new GatewayMetrics();
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, db, metrics), adapter, {
@@ -75,6 +110,7 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   registerBodyParsers(fastify);
+  registerRequestContext(fastify);
   registerAccessLog(fastify, log, metrics);
   app.useGlobalPipes(cvValidationPipe());
   setupSwagger(app, buildOpenApiDocument(app, VERSION));
@@ -94,7 +130,7 @@ export interface Gateway {
 
 /** Opens the database (embedded when DATABASE_URL is unset), migrates it, and builds the app. */
 export async function createGateway(config: AppConfig, options: CreateAppOptions = {}): Promise<Gateway> {
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, { poolSize: options.poolSize });
   try {
     await migrateDatabase(db.url);
     const app = await createApp(config, db, options);

@@ -44,6 +44,9 @@ export function mapError(err: unknown): Mapped | undefined {
     if (pgCode === '23505') return { status: 200, code: CvCode.Conflict, message: 'The record already exists' };
     if (pgCode === '23503') return { status: 200, code: CvCode.Conflict, message: 'The record is referenced by other records' };
     if (pgCode === '22001') return { status: 200, code: CvCode.InvalidParameter, message: 'A value is too long' };
+    if (pgCode === '23502') return { status: 200, code: CvCode.InvalidParameter, message: 'A required value is missing' };
+    // A NUL character or bytes the database encoding cannot hold, in any text input.
+    if (pgCode === '22021' || pgCode === '22P05') return { status: 200, code: CvCode.InvalidParameter, message: 'A value contains a character that cannot be stored' };
     if (pgCode === '22P02' || pgCode === '22003' || pgCode === '22007' || pgCode === '22008') {
       return { status: 200, code: CvCode.InvalidParameter, message: 'A value has the wrong format' };
     }
@@ -55,6 +58,10 @@ export function mapError(err: unknown): Mapped | undefined {
     const message =
       fastifyErr.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
         ? 'Request body is too large'
+        : fastifyErr.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? 'A path parameter is too long'
+          : fastifyErr.code === 'FST_ERR_BAD_URL'
+            ? 'The URL is malformed'
         : fastifyErr.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fastifyErr.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError
           ? 'Request body is not valid JSON'
           : (fastifyErr.message ?? 'Bad request');

@@ -1,17 +1,27 @@
 import type { LoggerService } from '@nestjs/common';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config/config';
+import { currentRequestId } from './request-context';
 
-export function createRootLogger(level: LogLevel): Logger {
-  return pino({
+/**
+ * The process's structured logger: one JSON object per line. A line written while a request is served
+ * carries its `reqId` (the `x-request-id` of the answer), wherever in the code it is written.
+ */
+export function createRootLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service: 'cvsecurity-gateway' },
+    mixin() {
+      const reqId = currentRequestId();
+      return reqId ? { reqId } : {};
+    },
     // Tokens and biometric payloads never reach a log line, whatever a caller passes in.
     redact: {
       paths: ['access_token', 'acc_token', 'token', 'req.headers["api-key"]', 'headers["api-key"]', '*.template', '*.personPhoto', '*.photo', '*.Tmp', '*.tmp'],
       censor: '[REDACTED]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Nest's own messages (bootstrap, errors) through the same structured logger. */

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional } from 'class-validator';
+import { IsOptional, MaxLength } from 'class-validator';
 import { CvCode, CvError } from './cv-error';
+import { MAX_PAGING_CHARS } from './limits';
 
 export interface Page {
   pageNo: number;
@@ -43,11 +44,13 @@ export class PagingDto {
   @ApiProperty({ example: 1, description: 'page number, from 1' })
   @IsOptional()
   @Transform(toStringOrUndefined)
+  @MaxLength(MAX_PAGING_CHARS)
   pageNo?: string;
 
   @ApiProperty({ example: 10, description: 'page size, 1 to 1000' })
   @IsOptional()
   @Transform(toStringOrUndefined)
+  @MaxLength(MAX_PAGING_CHARS)
   pageSize?: string;
 }
 
@@ -55,11 +58,13 @@ export class OptionalPagingDto {
   @ApiPropertyOptional({ example: 1 })
   @IsOptional()
   @Transform(toStringOrUndefined)
+  @MaxLength(MAX_PAGING_CHARS)
   pageNo?: string;
 
   @ApiPropertyOptional({ example: 10 })
   @IsOptional()
   @Transform(toStringOrUndefined)
+  @MaxLength(MAX_PAGING_CHARS)
   pageSize?: string;
 }
 

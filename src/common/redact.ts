@@ -1,4 +1,4 @@
-const SECRET_QUERY_KEYS = /([?&](?:access_token|acc_token|api-key|apikey|token)=)[^&#]*/gi;
+const SECRET_QUERY_KEYS = /([?&](?:access_token|acc_token|api-key|apikey|token|commkey)=)[^&#]*/gi;
 
 /** Tokens travel in URLs, so every URL that reaches a log goes through this first. */
 export function redactUrl(url: string): string {

@@ -6,16 +6,26 @@ export interface CvValidationContext {
   code?: number;
 }
 
+/**
+ * Which failed constraint names the error when several fail on one value. A missing value fails its
+ * length bound too (class-validator's maxLength refuses a non-string), so "is missing" must win over
+ * "is too long": a pin that is not there is -20 "Pin number cannot be empty", not -29 "PIN exception".
+ */
+const PRESENCE = ['isDefined', 'isNotEmpty', 'arrayNotEmpty', 'isString', 'isArray'];
+const BOUNDS = ['maxLength', 'minLength', 'length', 'arrayMaxSize', 'arrayMinSize', 'max', 'min'];
+const rank = (constraint: string) => (PRESENCE.includes(constraint) ? 0 : BOUNDS.includes(constraint) ? 2 : 1);
+
 function flatten(errors: ValidationError[], prefix = ''): Array<{ field: string; messages: string[]; code?: number }> {
   const out: Array<{ field: string; messages: string[]; code?: number }> = [];
   for (const e of errors) {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
     if (e.constraints) {
       const contexts = (e.contexts ?? {}) as Record<string, CvValidationContext>;
-      const code = Object.keys(e.constraints)
-        .map((k) => contexts[k]?.code)
-        .find((c) => c !== undefined);
-      out.push({ field, messages: Object.values(e.constraints), code });
+      const failed = Object.keys(e.constraints).sort((a, b) => rank(a) - rank(b));
+      // A missing value is reported as missing (with its code), not also as "too long".
+      const shown = rank(failed[0]) === 0 ? failed.filter((k) => rank(k) === 0) : failed;
+      const code = shown.map((k) => contexts[k]?.code).find((c) => c !== undefined);
+      out.push({ field, messages: shown.map((k) => e.constraints![k]), code });
     }
     if (e.children?.length) out.push(...flatten(e.children, field));
   }

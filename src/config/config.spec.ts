@@ -10,6 +10,11 @@ describe('loadConfig', () => {
     expect(c.dataDir.endsWith('/data')).toBe(true);
     expect(c.deviceAdmission).toBe('manual');
     expect(c.timeZone.length).toBeGreaterThan(0);
+    expect(c.deviceUploadRateLimit).toBe(3000);
+    expect(c.deviceSnConflict).toBe('refuse');
+    expect(c.deviceCommKey).toBeUndefined();
+    expect(c.trustProxy).toBe(false);
+    expect(c.deviceCommandTimeout).toBe(60);
   });
 
   it.each([
@@ -23,6 +28,12 @@ describe('loadConfig', () => {
     ['API_TOKEN', { API_TOKEN: 'short' }],
     ['API_RATE_LIMIT', { API_RATE_LIMIT: '-5' }],
     ['AUTH_FAILURE_LIMIT', { AUTH_FAILURE_LIMIT: 'many' }],
+    ['DEVICE_UPLOAD_RATE_LIMIT', { DEVICE_UPLOAD_RATE_LIMIT: '1.5' }],
+    ['DEVICE_SN_CONFLICT', { DEVICE_SN_CONFLICT: 'ignore' }],
+    ['DEVICE_COMM_KEY', { DEVICE_COMM_KEY: 'has space' }],
+    ['DEVICE_COMM_KEY', { DEVICE_COMM_KEY: 'abc' }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'the load balancer' }],
+    ['DEVICE_COMMAND_TIMEOUT', { DEVICE_COMMAND_TIMEOUT: '0' }],
   ])('a bad %s names the variable', (variable, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(variable));
@@ -31,5 +42,20 @@ describe('loadConfig', () => {
   it('accepts valid values', () => {
     const c = loadConfig({ PORT: '9000', DATABASE_URL: 'postgres://u@h:5432/d', DEVICE_ADMISSION: 'AUTO', TIME_ZONE: 'Europe/Berlin', LOG_LEVEL: 'debug' });
     expect(c).toMatchObject({ port: 9000, databaseUrl: 'postgres://u@h:5432/d', deviceAdmission: 'auto', timeZone: 'Europe/Berlin', logLevel: 'debug' });
+  });
+
+  it('reads the device-side hardening variables', () => {
+    const c = loadConfig({ DEVICE_UPLOAD_RATE_LIMIT: '0', DEVICE_SN_CONFLICT: 'Allow', DEVICE_COMM_KEY: ' s3cret-key ', DEVICE_COMMAND_TIMEOUT: '5' });
+    expect(c).toMatchObject({ deviceUploadRateLimit: 0, deviceSnConflict: 'allow', deviceCommKey: 's3cret-key', deviceCommandTimeout: 5 });
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+    ['2', 2],
+    ['10.0.0.5, 10.1.0.0/16', ['10.0.0.5', '10.1.0.0/16']],
+    ['loopback,::1', ['loopback', '::1']],
+  ])('TRUST_PROXY=%s', (raw, expected) => {
+    expect(loadConfig({ TRUST_PROXY: raw }).trustProxy).toEqual(expected);
   });
 });

@@ -2,6 +2,9 @@ import * as path from 'node:path';
 
 export type DeviceAdmission = 'manual' | 'auto';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type SnConflictPolicy = 'refuse' | 'allow';
+/** Fastify's trustProxy: off, every hop, a hop count, or the addresses/CIDRs of the proxies. */
+export type TrustProxy = boolean | number | string[];
 
 export interface AppConfig {
   port: number;
@@ -19,6 +22,16 @@ export interface AppConfig {
   apiIpRateLimit: number;
   /** Wrong-token attempts per minute per client address before that address is refused for a while. */
   authFailureLimit: number;
+  /** Device uploads (POSTs under /iclock) per minute per SN (the burst is the same number); 0 turns the limit off. */
+  deviceUploadRateLimit: number;
+  /** An admitted SN heard from a second address while its first address is still online: refused, or only flagged. */
+  deviceSnConflict: SnConflictPolicy;
+  /** When set, every /iclock request must present it (query `CommKey=` or header `X-Comm-Key`). */
+  deviceCommKey: string | undefined;
+  /** Which proxies' X-Forwarded-For to believe for the client address (rate limits, SN conflicts, logs). */
+  trustProxy: TrustProxy;
+  /** Seconds a delivered command may go without a result before it is offered again under a new CmdID. */
+  deviceCommandTimeout: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -104,6 +117,39 @@ function parseCount(name: string, raw: string | undefined, fallback: number): nu
   return Number(v);
 }
 
+function parseSnConflict(raw: string | undefined): SnConflictPolicy {
+  const v = (blankToUndefined(raw) ?? 'refuse').toLowerCase();
+  if (v !== 'refuse' && v !== 'allow') throw new ConfigError('DEVICE_SN_CONFLICT', `must be "refuse" or "allow", got "${raw}"`);
+  return v;
+}
+
+function parseCommKey(raw: string | undefined): string | undefined {
+  const v = blankToUndefined(raw);
+  if (v !== undefined && !/^[\x21-\x7e]{4,128}$/.test(v)) throw new ConfigError('DEVICE_COMM_KEY', 'must be 4 to 128 printable ASCII characters without spaces');
+  return v;
+}
+
+const ADDRESS_OR_CIDR = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*)(?:\/\d{1,3})?$/;
+
+function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const v = blankToUndefined(raw);
+  if (v === undefined || v.toLowerCase() === 'false') return false;
+  if (v.toLowerCase() === 'true') return true;
+  if (/^\d{1,2}$/.test(v)) return Number(v);
+  const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0 || !list.every((s) => ADDRESS_OR_CIDR.test(s) || s === 'loopback' || s === 'linklocal' || s === 'uniquelocal')) {
+    throw new ConfigError('TRUST_PROXY', `must be true, false, a hop count or a comma list of proxy addresses/CIDRs, got "${v}"`);
+  }
+  return list;
+}
+
+function parseRange(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  const v = blankToUndefined(raw);
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${v}"`);
+  return Number(v);
+}
+
 /** Reads and validates the environment once, at start. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return Object.freeze({
@@ -118,5 +164,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     apiRateLimit: parseCount('API_RATE_LIMIT', env.API_RATE_LIMIT, 60_000),
     apiIpRateLimit: parseCount('API_IP_RATE_LIMIT', env.API_IP_RATE_LIMIT, 60_000),
     authFailureLimit: parseCount('AUTH_FAILURE_LIMIT', env.AUTH_FAILURE_LIMIT, 300),
+    deviceUploadRateLimit: parseCount('DEVICE_UPLOAD_RATE_LIMIT', env.DEVICE_UPLOAD_RATE_LIMIT, 3000),
+    deviceSnConflict: parseSnConflict(env.DEVICE_SN_CONFLICT),
+    deviceCommKey: parseCommKey(env.DEVICE_COMM_KEY),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    deviceCommandTimeout: parseRange('DEVICE_COMMAND_TIMEOUT', env.DEVICE_COMMAND_TIMEOUT, 60, 1, 3600),
   });
 }

@@ -11,10 +11,15 @@ export interface DatabaseHandle {
   stop(): Promise<void>;
 }
 
+export interface OpenDatabaseOptions {
+  /** Pool size for DATABASE_URL; the embedded database always gets the size it can serve. */
+  poolSize?: number;
+}
+
 /** DATABASE_URL when set; otherwise the embedded database under DATA_DIR. */
-export async function openDatabase(config: Pick<AppConfig, 'databaseUrl' | 'dataDir'>): Promise<DatabaseHandle> {
+export async function openDatabase(config: Pick<AppConfig, 'databaseUrl' | 'dataDir'>, options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
   if (config.databaseUrl) {
-    return { url: config.databaseUrl, poolSize: 10, embedded: undefined, stop: async () => undefined };
+    return { url: config.databaseUrl, poolSize: options.poolSize ?? 10, embedded: undefined, stop: async () => undefined };
   }
   const embedded = await startEmbeddedDatabase(config.dataDir);
   return { url: embedded.url, poolSize: embedded.poolSize, embedded, stop: () => embedded.stop() };

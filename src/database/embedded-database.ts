@@ -7,7 +7,7 @@ export class DataDirectoryInUseError extends Error {}
 
 export interface EmbeddedDatabase {
   url: string;
-  /** The pg pool size the socket server can carry. */
+  /** The pg pool size the embedded database can serve correctly. */
   poolSize: number;
   stop(): Promise<void>;
 }
@@ -65,7 +65,8 @@ export async function startEmbeddedDatabase(dataDir: string | undefined): Promis
   try {
     const db = dataDir ? new PGlite(path.join(dataDir, 'pgdata')) : new PGlite();
     await db.waitReady;
-    const maxConnections = 16;
+    // Room for the app's one connection plus operators' tools (psql, the token command is refused by the lock).
+    const maxConnections = 4;
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
     await server.start();
     const conn = server.getServerConn();
@@ -73,7 +74,11 @@ export async function startEmbeddedDatabase(dataDir: string | undefined): Promis
     let stopped = false;
     return {
       url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-      poolSize: maxConnections / 2,
+      // One connection: the socket server feeds every connection's protocol messages into PGlite's single
+      // session one message at a time, so two connections' extended-protocol queries (Parse/Bind/Execute)
+      // interleave and clobber each other's unnamed statements ("bind message supplies 4 parameters, but
+      // prepared statement requires 1"). The pool serialises them instead.
+      poolSize: 1,
       async stop() {
         if (stopped) return;
         stopped = true;

@@ -36,6 +36,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly deviceRequestsRefused = new Counter({
+    name: 'cvgw_device_requests_refused_total',
+    help: 'Device (/iclock) requests refused before their handler: comm_key, sn_conflict, rate_limit, query_too_long',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   /** A gauge whose value is computed at scrape time. */
   gauge<L extends string>(name: string, help: string, labelNames: readonly L[], collect: (g: Gauge<L>) => Promise<void> | void): Gauge<L> {
     return new Gauge<L>({

@@ -57,9 +57,3 @@ export default async function setup(project: TestProject) {
     }
   };
 }
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    testDb: TestDbPlan;
-  }
-}

@@ -72,7 +72,7 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, options: 
     host: '127.0.0.1',
     ...overrides,
   };
-  const gateway = await createGateway(config, { logger: options.logger });
+  const gateway = await createGateway(config, { logger: options.logger, poolSize: db.poolSize });
   await gateway.app.listen({ port: 0, host: '127.0.0.1' });
   const address = gateway.app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

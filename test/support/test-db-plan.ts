@@ -16,3 +16,9 @@ export function adminUrlFor(adminUrl: string, database: string): string {
 export function describeTestDb(plan: TestDbPlan): string {
   return plan.mode === 'pg' ? `PostgreSQL ${new URL(plan.adminUrl).host}, template ${plan.template}` : 'embedded PGlite, one per test file';
 }
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    testDb: TestDbPlan;
+  }
+}

@@ -7,6 +7,8 @@ import { adminUrlFor, isTestDatabaseName } from './test-db-plan';
 export interface TestDatabase {
   url: string;
   mode: 'pg' | 'embedded';
+  /** The pool size the gateway must use on it (embedded PGlite serves one connection correctly). */
+  poolSize: number;
   drop(): Promise<void>;
 }
 
@@ -18,7 +20,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   if (plan.mode === 'embedded') {
     const db = await startEmbeddedDatabase(undefined);
     await migrateDatabase(db.url);
-    return { url: db.url, mode: 'embedded', drop: () => db.stop() };
+    return { url: db.url, mode: 'embedded', poolSize: db.poolSize, drop: () => db.stop() };
   }
   const name = `${plan.prefix}_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
   if (!isTestDatabaseName(name)) throw new Error(`refusing database name ${name}`);
@@ -32,6 +34,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     url: adminUrlFor(plan.adminUrl, name),
     mode: 'pg',
+    poolSize: 10,
     async drop() {
       const a = new Client({ connectionString: plan.adminUrl });
       await a.connect();
@@ -50,7 +53,7 @@ export async function createEmptyDatabase(): Promise<TestDatabase> {
   const plan = inject('testDb');
   if (plan.mode === 'embedded') {
     const db = await startEmbeddedDatabase(undefined);
-    return { url: db.url, mode: 'embedded', drop: () => db.stop() };
+    return { url: db.url, mode: 'embedded', poolSize: db.poolSize, drop: () => db.stop() };
   }
   const name = `${plan.prefix}_empty_${process.pid}_${++counter}`;
   if (!isTestDatabaseName(name)) throw new Error(`refusing database name ${name}`);
@@ -61,6 +64,7 @@ export async function createEmptyDatabase(): Promise<TestDatabase> {
   return {
     url: adminUrlFor(plan.adminUrl, name),
     mode: 'pg',
+    poolSize: 10,
     async drop() {
       const a = new Client({ connectionString: plan.adminUrl });
       await a.connect();

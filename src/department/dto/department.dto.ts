@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
 import { OptionalPagingDto } from '../../common/paging';
-import { ToTrimmedString } from '../../common/transforms';
+import { ToInteger, ToTrimmedString } from '../../common/transforms';
 
 export class DepartmentAddDto {
   @ApiProperty({ example: 'department name' })
@@ -28,6 +28,10 @@ export class DepartmentAddDto {
 
   @ApiPropertyOptional({ example: 1, description: 'sort order' })
   @IsOptional()
+  @ToInteger()
+  @IsInt()
+  @Min(-2147483648)
+  @Max(2147483647)
   sortNo?: number;
 }
 

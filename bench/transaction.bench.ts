@@ -1,0 +1,160 @@
+/**
+ * Transaction list latency at 5,000,000 events, through HTTP, on real PostgreSQL.
+ *
+ *   npm run build && node dist/bench/transaction.bench.js [adminUrl] [events]
+ *
+ * adminUrl defaults to BENCH_PG_URL or postgres://postgres@127.0.0.1:5432/postgres; events to 5000000.
+ * It creates a scratch database (its name contains `_test_`), migrates it, fills acc_transaction with
+ * `INSERT … SELECT generate_series` (through the real insert triggers, so feed, tally and outbox are as in
+ * production), starts the gateway on it, times `transaction/list` and `v2/transaction/list` (and the device
+ * and person lists) for a first page, deep pages and pages filtered by pin, device and date range, prints
+ * p50/p99, and drops the database. Nothing is asserted: these are figures, not tests. About 5-8 minutes here.
+ */
+import 'reflect-metadata';
+import { Client } from 'pg';
+import { createGateway } from '../src/bootstrap';
+import { loadConfig } from '../src/config/config';
+import { migrateDatabase } from '../src/database/database';
+
+const ADMIN_URL = process.argv[2] ?? process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const EVENTS = Number(process.argv[3] ?? 5_000_000);
+const DEVICES = 50;
+const PINS = 20_000;
+const DAYS = 365;
+const CHUNK = 500_000;
+const RUNS = 60;
+const WARMUP = 5;
+const TOKEN = 'bench-token-0123456789';
+const START = Date.UTC(2024, 0, 1);
+
+function dbUrl(name: string): string {
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+const secs = (t0: number) => ((Date.now() - t0) / 1000).toFixed(1);
+
+async function load(url: string): Promise<void> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(`SET synchronous_commit = off`);
+    for (let from = 1; from <= EVENTS; from += CHUNK) {
+      const to = Math.min(from + CHUNK - 1, EVENTS);
+      const t0 = Date.now();
+      // Event i: device i % 50, time spread evenly over a year (increasing with i), pin for 90% of events.
+      await c.query(
+        `INSERT INTO acc_transaction (unique_key, device_sn, dev_alias, log_id, event_time, pin, name, last_name, dept_code, dept_name,
+           card_no, door_no, door_name, reader_name, reader_state, event_no, event_name, event_level, event_point_name,
+           verify_mode_no, verify_mode_name, area_name)
+         SELECT 'BENCH' || (i % ${DEVICES}) || '_' || i || '_x', 'BENCH' || lpad((i % ${DEVICES})::text, 6, '0'), '10.0.0.' || (i % ${DEVICES}), i,
+           to_timestamp(${START / 1000} + (i::float8 * ${DAYS} * 86400 / ${EVENTS})),
+           CASE WHEN i % 10 = 0 THEN NULL ELSE ((i * 7919) % ${PINS})::text END,
+           CASE WHEN i % 10 = 0 THEN NULL ELSE 'Name' || ((i * 7919) % ${PINS}) END, 'Last', '1', 'Department Name',
+           NULL, 1 + i % 2, '10.0.0.' || (i % ${DEVICES}) || '-' || (1 + i % 2), '10.0.0.' || (i % ${DEVICES}) || '-' || (1 + i % 2) || '-In', 0,
+           CASE WHEN i % 10 = 0 THEN 8 ELSE 0 END, CASE WHEN i % 10 = 0 THEN 'Open the door remotely' ELSE 'The door opens normally after verification' END, 0,
+           '10.0.0.' || (i % ${DEVICES}) || '-' || (1 + i % 2), 15, 'Face', 'Area Name'
+         FROM generate_series(${from}::bigint, ${to}::bigint) AS i`,
+      );
+      process.stdout.write(`  loaded ${to.toLocaleString('en')} events (${secs(t0)} s)\n`);
+    }
+    const t0 = Date.now();
+    await c.query(`VACUUM ANALYZE acc_transaction`);
+    await c.query(`VACUUM ANALYZE acc_transaction_feed`);
+    await c.query(`VACUUM ANALYZE acc_transaction_tally`);
+    process.stdout.write(`  vacuum analyze (${secs(t0)} s)\n`);
+  } finally {
+    await c.end();
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function time(base: string, path: string, query: Record<string, string | number>): Promise<{ p50: number; p99: number; max: number; n: number; total?: number }> {
+  const u = new URL(path, base);
+  u.searchParams.set('access_token', TOKEN);
+  for (const [k, v] of Object.entries(query)) u.searchParams.set(k, String(v));
+  const samples: number[] = [];
+  let n = 0;
+  let total: number | undefined;
+  for (let i = 0; i < WARMUP + RUNS; i++) {
+    const t0 = performance.now();
+    const res = await fetch(u);
+    const body = (await res.json()) as { code: number; data: unknown };
+    const ms = performance.now() - t0;
+    if (body.code !== 0) throw new Error(`${path} answered ${JSON.stringify(body).slice(0, 200)}`);
+    if (i >= WARMUP) samples.push(ms);
+    const d = body.data as { data?: unknown[]; total?: number } | unknown[];
+    n = Array.isArray(d) ? d.length : (d.data?.length ?? 0);
+    if (!Array.isArray(d)) total = d.total;
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples[samples.length - 1], n, total };
+}
+
+async function main(): Promise<void> {
+  const name = `cvgw_bench_test_${process.pid}`;
+  if (!name.includes('_test_')) throw new Error('scratch database name must contain _test_');
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = dbUrl(name);
+  const t0 = Date.now();
+  try {
+    await migrateDatabase(url);
+    process.stdout.write(`Loading ${EVENTS.toLocaleString('en')} events into ${name} ...\n`);
+    await load(url);
+    process.stdout.write(`Loaded in ${secs(t0)} s\n`);
+
+    const gw = await createGateway({ ...loadConfig({}), databaseUrl: url, apiToken: TOKEN, timeZone: 'UTC', logLevel: 'silent', port: 0, host: '127.0.0.1' });
+    try {
+      await gw.app.listen({ port: 0, host: '127.0.0.1' });
+      const addr = gw.app.getHttpServer().address();
+      const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+      const deepNo = Math.floor(100_000 / 100);
+      const veryDeepNo = Math.floor(EVENTS / 2 / 100);
+      const pin = '4242';
+      const sn = 'BENCH000007';
+      const scenarios: Array<[string, string, Record<string, string | number>]> = [];
+      for (const v of ['', 'v2/']) {
+        scenarios.push(
+          [`${v}transaction/list  first page (100)`, `/api/${v}transaction/list`, { pageNo: 1, pageSize: 100 }],
+          [`${v}transaction/list  first page (1000)`, `/api/${v}transaction/list`, { pageNo: 1, pageSize: 1000 }],
+          [`${v}transaction/list  deep page (offset 100k)`, `/api/${v}transaction/list`, { pageNo: deepNo, pageSize: 100 }],
+          [`${v}transaction/list  very deep (offset ${((veryDeepNo - 1) * 100).toLocaleString('en')})`, `/api/${v}transaction/list`, { pageNo: veryDeepNo, pageSize: 100 }],
+          [`${v}transaction/list  by pin`, `/api/${v}transaction/list`, { pageNo: 1, pageSize: 100, personPin: pin }],
+          [`${v}transaction/list  by pin, last page`, `/api/${v}transaction/list`, { pageNo: 3, pageSize: 100, personPin: pin }],
+          [`${v}transaction/list  by date (1 day)`, `/api/${v}transaction/list`, { pageNo: 1, pageSize: 100, startDate: '2024-06-01 00:00:00', endDate: '2024-06-01 23:59:59' }],
+          [`${v}transaction/list  by date (1 month), p.50`, `/api/${v}transaction/list`, { pageNo: 50, pageSize: 100, startDate: '2024-06-01 08:30:00', endDate: '2024-06-30 17:00:00' }],
+          [`${v}transaction/device  first page`, `/api/${v}transaction/device/${sn}`, { pageNo: 1, pageSize: 100 }],
+          [`${v}transaction/device  deep page (offset 10k)`, `/api/${v}transaction/device/${sn}`, { pageNo: 101, pageSize: 100 }],
+          [`${v}transaction/device  + date (1 week)`, `/api/${v}transaction/device/${sn}`, { pageNo: 1, pageSize: 100, startDate: '2024-06-01', endDate: '2024-06-07' }],
+          [`${v}transaction/person  first page`, `/api/${v}transaction/person/${pin}`, { pageNo: 1, pageSize: 100 }],
+        );
+      }
+      process.stdout.write(`\n${'scenario'.padEnd(58)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'rows'.padStart(6)} ${'total'.padStart(9)}\n`);
+      for (const [label, path, q] of scenarios) {
+        const r = await time(base, path, q);
+        process.stdout.write(
+          `${label.padEnd(58)} ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${r.max.toFixed(1).padStart(8)} ${String(r.n).padStart(6)} ${(r.total ?? '').toString().padStart(9)}\n`,
+        );
+      }
+      process.stdout.write(`\n(${RUNS} sequential requests per scenario after ${WARMUP} warm-up requests; ${EVENTS.toLocaleString('en')} events, ${DEVICES} devices, ${PINS} pins, ${DAYS} days)\n`);
+    } finally {
+      await gw.close();
+    }
+  } finally {
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+    await admin.end();
+    process.stdout.write(`Dropped ${name}; total ${secs(t0)} s\n`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,49 @@
+import { In, type EntityManager } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import { AccLevelPerson } from './acc-level-person.entity';
+import { AccLevel } from './accLevel.entity';
+
+/** The levels with these ids, in the given order; -24 when one does not exist. */
+export async function requireLevels(m: EntityManager, levelIds: string[]): Promise<AccLevel[]> {
+  if (levelIds.length === 0) return [];
+  const found = await m.getRepository(AccLevel).find({ where: { id: In(levelIds) } });
+  const byId = new Map(found.map((l) => [l.id, l]));
+  const missing = levelIds.filter((id) => !byId.has(id));
+  if (missing.length) throw new CvError(CvCode.LevelNotExist, `The level group does not exist: ${missing.join(',')}`);
+  return levelIds.map((id) => byId.get(id)!);
+}
+
+/** Makes `levelIds` the person's complete set of levels. */
+export async function setPersonLevels(m: EntityManager, personId: string, levelIds: string[]): Promise<void> {
+  await requireLevels(m, levelIds);
+  const repo = m.getRepository(AccLevelPerson);
+  await repo.delete({ personId });
+  if (levelIds.length) await repo.insert(levelIds.map((levelId) => ({ levelId, personId })));
+}
+
+/** Adds levels to the person (kept if already there). */
+export async function addPersonLevels(m: EntityManager, personId: string, levelIds: string[]): Promise<void> {
+  await requireLevels(m, levelIds);
+  if (levelIds.length === 0) return;
+  await m
+    .createQueryBuilder()
+    .insert()
+    .into(AccLevelPerson)
+    .values(levelIds.map((levelId) => ({ levelId, personId })))
+    .orIgnore()
+    .execute();
+}
+
+export async function removePersonLevels(m: EntityManager, personId: string, levelIds: string[]): Promise<void> {
+  await requireLevels(m, levelIds);
+  if (levelIds.length) await m.getRepository(AccLevelPerson).delete({ personId, levelId: In(levelIds) });
+}
+
+/** personId → level ids. */
+export async function levelIdsOf(m: EntityManager, personIds: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (personIds.length === 0) return out;
+  const rows = await m.getRepository(AccLevelPerson).find({ where: { personId: In(personIds) }, order: { createdAt: 'ASC', levelId: 'ASC' } });
+  for (const r of rows) out.set(r.personId, [...(out.get(r.personId) ?? []), r.levelId]);
+  return out;
+}

@@ -1,0 +1,138 @@
+import { Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
+import { CvInput } from '../common/input.decorator';
+import { checkPaging, v2Page, type V2Page } from '../common/paging';
+import { AccLevelService } from './accLevel.service';
+import {
+  LevelAddDoorDto,
+  LevelAddDto,
+  LevelEnvelopeDto,
+  LevelIdDto,
+  LevelListDto,
+  LevelListEnvelopeDto,
+  LevelPageEnvelopeDto,
+  LevelPersonDto,
+  LevelUpdateDto,
+  toLevelResponse,
+  type LevelResponseDto,
+} from './dto/accLevel.dto';
+
+@ApiTags('AccLevel')
+@Controller()
+export class AccLevelController {
+  constructor(private readonly levels: AccLevelService) {}
+
+  @Post('api/accLevel/deleteLevel')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.1.1 Delete Person Level' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteLevel(@CvInput() dto: LevelPersonDto): Promise<Envelope<null>> {
+    await this.levels.deletePersonLevels(dto);
+    return ok(null);
+  }
+
+  @Get('api/accLevel/getById/:id')
+  @ApiOperation({ summary: '2.1.2 Get Level by Id' })
+  @ApiParam({ name: 'id', example: '402856aa6c3bbde1016c3bc2329200ff' })
+  @ApiOkResponse({ type: LevelEnvelopeDto })
+  async getById(@Param('id') id: string): Promise<Envelope<LevelResponseDto>> {
+    return ok(toLevelResponse(await this.levels.requireById(id.trim())));
+  }
+
+  @Get('api/accLevel/getByName/:name')
+  @ApiOperation({ summary: '2.1.3 Get Level by Name' })
+  @ApiParam({ name: 'name', example: 'public level group' })
+  @ApiOkResponse({ type: LevelEnvelopeDto })
+  async getByName(@Param('name') name: string): Promise<Envelope<LevelResponseDto>> {
+    return ok(toLevelResponse(await this.levels.requireByName(name)));
+  }
+
+  @Get('api/accLevel/list')
+  @ApiOperation({ summary: '2.1.4 Get Access Level List' })
+  @ApiOkResponse({ type: LevelListEnvelopeDto })
+  async list(@CvInput() dto: LevelListDto): Promise<Envelope<LevelResponseDto[]>> {
+    const { rows } = await this.levels.list(checkPaging(dto.pageNo, dto.pageSize));
+    return ok(rows.map(toLevelResponse));
+  }
+
+  @Post('api/accLevel/syncLevel')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.1.5 Sync Level Info to Device' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async syncLevel(@CvInput() dto: LevelIdDto): Promise<Envelope<null>> {
+    await this.levels.syncLevel(dto.levelId);
+    return ok(null);
+  }
+
+  @Post('api/accLevel/syncPerson')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.1.6 Sync Person Level' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async syncPerson(@CvInput() dto: LevelPersonDto): Promise<Envelope<null>> {
+    await this.levels.grantPersonLevels(dto, true);
+    return ok(null);
+  }
+
+  @Get('api/v2/accLevel/list')
+  @ApiOperation({ summary: '2.1.7 Get Access Level List (with total number)' })
+  @ApiOkResponse({ type: LevelPageEnvelopeDto })
+  async listV2(@CvInput() dto: LevelListDto): Promise<Envelope<V2Page<LevelResponseDto>>> {
+    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const { rows, total } = await this.levels.list(page);
+    return ok(v2Page(rows.map(toLevelResponse), total, page));
+  }
+
+  @Post('api/accLevel/addLevel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Add access levels ({"accApiLevelAddItems": [{name, areaName, timeSegName}]})' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async addLevel(@CvInput() dto: LevelAddDto): Promise<Envelope<null>> {
+    await this.levels.addLevels(dto.accApiLevelAddItems);
+    return ok(null);
+  }
+
+  @Post('api/accLevel/addLevelDoor')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Add doors to access levels ({"accApiLevelAddDoorItems": [{levelName, doorName}]}); members reach the new devices' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async addLevelDoor(@CvInput() dto: LevelAddDoorDto): Promise<Envelope<null>> {
+    await this.levels.addLevelDoors(dto.accApiLevelAddDoorItems);
+    return ok(null);
+  }
+
+  @Post('api/accLevel/addLevelPerson')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Add access levels to a person (?levelIds=&pin=)' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async addLevelPerson(@CvInput() dto: LevelPersonDto): Promise<Envelope<null>> {
+    await this.levels.grantPersonLevels(dto, false);
+    return ok(null);
+  }
+
+  @Put('api/accLevel/update/:id')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Update an access level (name, areaName, timeSegName)' })
+  @ApiParam({ name: 'id', example: '402856aa6c3bbde1016c3bc2329200ff' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async update(@Param('id') id: string, @CvInput() dto: LevelUpdateDto): Promise<Envelope<null>> {
+    await this.levels.update(id.trim(), dto);
+    return ok(null);
+  }
+
+  @Get('api/v2/accLevel/getById/:id')
+  @ApiOperation({ summary: 'v2 Get Level by Id' })
+  @ApiParam({ name: 'id', example: '402856aa6c3bbde1016c3bc2329200ff' })
+  @ApiOkResponse({ type: LevelEnvelopeDto })
+  async getByIdV2(@Param('id') id: string): Promise<Envelope<LevelResponseDto>> {
+    return this.getById(id);
+  }
+
+  @Get('api/v2/accLevel/getByName/:name')
+  @ApiOperation({ summary: 'v2 Get Level by Name' })
+  @ApiParam({ name: 'name', example: 'public level group' })
+  @ApiOkResponse({ type: LevelEnvelopeDto })
+  async getByNameV2(@Param('name') name: string): Promise<Envelope<LevelResponseDto>> {
+    return this.getByName(name);
+  }
+}

@@ -1,0 +1,146 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, Not, type EntityManager } from 'typeorm';
+import { Area } from '../area/area.entity';
+import { CvCode, CvError } from '../common/cv-error';
+import { splitList, type Page } from '../common/paging';
+import { Door } from '../door/door.entity';
+import { Person } from '../person/person.entity';
+import { SyncPlannerService } from '../sync/sync-planner.service';
+import { TimeSegment } from '../timeSegment/time-segment.entity';
+import { addPersonLevels, removePersonLevels, requireLevels } from './acc-level-membership';
+import { AccLevelDoor } from './acc-level-door.entity';
+import { AccLevel } from './accLevel.entity';
+import type { LevelAddDoorItemDto, LevelAddItemDto, LevelPersonDto, LevelUpdateDto } from './dto/accLevel.dto';
+
+const DEFAULT_TIME_SEGMENT = '24-Hour Accessible';
+
+@Injectable()
+export class AccLevelService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly planner: SyncPlannerService,
+  ) {}
+
+  async list(page: Page): Promise<{ rows: AccLevel[]; total: number }> {
+    const [rows, total] = await this.ds.getRepository(AccLevel).findAndCount({ order: { createdAt: 'ASC', name: 'ASC' }, skip: page.offset, take: page.pageSize });
+    return { rows, total };
+  }
+
+  async requireById(id: string): Promise<AccLevel> {
+    if (!id) throw new CvError(CvCode.LevelIdNull, "Access level id can't be null");
+    const l = await this.ds.getRepository(AccLevel).findOne({ where: { id } });
+    if (!l) throw new CvError(CvCode.LevelNotExist, 'The level group does not exist');
+    return l;
+  }
+
+  async requireByName(name: string): Promise<AccLevel> {
+    const l = await this.ds.getRepository(AccLevel).findOne({ where: { name } });
+    if (!l) throw new CvError(CvCode.LevelNotExist, 'The level group does not exist');
+    return l;
+  }
+
+  /** 2.1.1: the person loses these levels (the levels stay); devices no longer covered lose the person. */
+  deletePersonLevels(dto: LevelPersonDto): Promise<void> {
+    return this.ds.transaction(async (m) => {
+      const person = await this.requirePerson(m, dto.pin);
+      await removePersonLevels(m, person.id, this.levelIds(dto.levelIds));
+      await this.planner.syncPerson(m, person.id);
+    });
+  }
+
+  /**
+   * 2.1.6 syncPerson (force: everything re-sent) and addLevelPerson: the levels are added to the person's
+   * levels (never replacing them; removal is deleteLevel), then the person goes to the devices.
+   */
+  grantPersonLevels(dto: LevelPersonDto, force: boolean): Promise<void> {
+    return this.ds.transaction(async (m) => {
+      const person = await this.requirePerson(m, dto.pin);
+      await addPersonLevels(m, person.id, this.levelIds(dto.levelIds));
+      await this.planner.syncPerson(m, person.id, { force });
+    });
+  }
+
+  /** 2.1.5: no stored change; the level's time zone, persons and rights re-sent to its devices. */
+  syncLevel(levelId: string): Promise<void> {
+    return this.ds.transaction(async (m) => {
+      await requireLevels(m, [levelId]);
+      await this.planner.syncLevel(m, levelId, { force: true });
+    });
+  }
+
+  addLevels(items: LevelAddItemDto[]): Promise<AccLevel[]> {
+    return this.ds.transaction(async (m) => {
+      const repo = m.getRepository(AccLevel);
+      const out: AccLevel[] = [];
+      for (const item of items) {
+        if (await repo.exists({ where: { name: item.name } })) throw new CvError(CvCode.Conflict, `The level name already exists: ${item.name}`);
+        const level = repo.create({
+          name: item.name,
+          areaId: await this.areaIdFor(m, item.areaName),
+          timeSegmentId: (await this.timeSegmentFor(m, item.timeSegName ?? DEFAULT_TIME_SEGMENT)).id,
+        });
+        out.push(await repo.save(level));
+      }
+      return out;
+    });
+  }
+
+  /** Doors join levels; the members of those levels are sent to the doors' devices. */
+  addLevelDoors(items: LevelAddDoorItemDto[]): Promise<void> {
+    return this.ds.transaction(async (m) => {
+      const touched = new Set<string>();
+      for (const item of items) {
+        const level = await m.getRepository(AccLevel).findOne({ where: { name: item.levelName } });
+        if (!level) throw new CvError(CvCode.LevelNotExist, `The level group does not exist: ${item.levelName}`);
+        const door = await m.getRepository(Door).findOne({ where: { name: item.doorName } });
+        if (!door) throw new CvError(CvCode.DoorNotExist, `Door doesn't exist: ${item.doorName}`);
+        await m.createQueryBuilder().insert().into(AccLevelDoor).values({ levelId: level.id, doorId: door.id }).orIgnore().execute();
+        touched.add(level.id);
+      }
+      for (const levelId of touched) await this.planner.syncLevel(m, levelId);
+    });
+  }
+
+  update(id: string, dto: LevelUpdateDto): Promise<AccLevel> {
+    return this.ds.transaction(async (m) => {
+      const repo = m.getRepository(AccLevel);
+      const level = await repo.findOne({ where: { id } });
+      if (!level) throw new CvError(CvCode.LevelNotExist, 'The level group does not exist');
+      if (dto.name !== undefined && dto.name !== level.name) {
+        if (await repo.exists({ where: { name: dto.name, id: Not(id) } })) throw new CvError(CvCode.Conflict, `The level name already exists: ${dto.name}`);
+        level.name = dto.name;
+      }
+      if (dto.areaName !== undefined) level.areaId = await this.areaIdFor(m, dto.areaName);
+      const before = level.timeSegmentId;
+      if (dto.timeSegName !== undefined) level.timeSegmentId = (await this.timeSegmentFor(m, dto.timeSegName)).id;
+      const saved = await repo.save(level);
+      if (saved.timeSegmentId !== before) await this.planner.syncLevel(m, saved.id);
+      return saved;
+    });
+  }
+
+  private levelIds(text: string): string[] {
+    const ids = splitList(text);
+    if (ids.length === 0) throw new CvError(CvCode.LevelIdNull, "Access level id can't be null");
+    return ids;
+  }
+
+  private async requirePerson(m: EntityManager, pin: string): Promise<Person> {
+    const p = await m.getRepository(Person).findOne({ where: { pin, status: 'active' } });
+    if (!p) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+    return p;
+  }
+
+  private async areaIdFor(m: EntityManager, areaName: string | undefined): Promise<string | null> {
+    const areas = m.getRepository(Area);
+    const a = areaName ? ((await areas.findOne({ where: { name: areaName } })) ?? (await areas.findOne({ where: { code: areaName } }))) : await areas.findOne({ where: { code: '1' } });
+    if (areaName && !a) throw new CvError(CvCode.AreaNotExist, `Area didn't exist: ${areaName}`);
+    return a?.id ?? null;
+  }
+
+  private async timeSegmentFor(m: EntityManager, name: string): Promise<TimeSegment> {
+    const ts = await m.getRepository(TimeSegment).findOne({ where: { name } });
+    if (!ts) throw new CvError(CvCode.InvalidParameter, `The time segment does not exist: ${name}`);
+    return ts;
+  }
+}

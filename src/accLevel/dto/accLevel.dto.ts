@@ -1,0 +1,155 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { CvCode } from '../../common/cv-error';
+import { PagingDto } from '../../common/paging';
+import { MAX_BATCH_ITEMS, MAX_LIST_CHARS, MAX_NAME_CHARS, MAX_PIN_CHARS } from '../../common/limits';
+import { ToTrimmedString } from '../../common/transforms';
+import type { AccLevel } from '../accLevel.entity';
+
+/** pin + levelIds, from the query string (as the manual prints them) or the body. */
+export class LevelPersonDto {
+  @ApiProperty({ example: '1234' })
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.PinEmpty } })
+  @IsNotEmpty({ context: { code: CvCode.PinEmpty } })
+  @MaxLength(MAX_PIN_CHARS, { context: { code: CvCode.PinException } })
+  pin!: string;
+
+  @ApiProperty({ example: '402856aa6c3bbde1016c3bc2329200ff,402856aa6c3bbde1016c3bc232930100', description: 'level ids, comma separated' })
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.LevelIdNull } })
+  @IsNotEmpty({ context: { code: CvCode.LevelIdNull } })
+  @MaxLength(MAX_LIST_CHARS)
+  levelIds!: string;
+}
+
+export class LevelIdDto {
+  @ApiProperty({ example: '402856aa6c3bbde1016c3bc2329200ff' })
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.LevelIdNull } })
+  @IsNotEmpty({ context: { code: CvCode.LevelIdNull } })
+  @MaxLength(MAX_NAME_CHARS)
+  levelId!: string;
+}
+
+export class LevelListDto extends PagingDto {}
+
+export class LevelAddItemDto {
+  @ApiProperty({ example: 'Main entrance' })
+  @ToTrimmedString()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'Area Name', description: 'area name (or code); default area "1"' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(MAX_NAME_CHARS)
+  areaName?: string;
+
+  @ApiPropertyOptional({ example: '24-Hour Accessible', description: 'time segment name; default "24-Hour Accessible"' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(MAX_NAME_CHARS)
+  timeSegName?: string;
+}
+
+export class LevelAddDto {
+  @ApiProperty({ type: [LevelAddItemDto] })
+  @IsArray({ context: { code: CvCode.LevelIdNull } })
+  @ArrayNotEmpty({ context: { code: CvCode.LevelIdNull } })
+  @ArrayMaxSize(MAX_BATCH_ITEMS)
+  @ValidateNested({ each: true })
+  @Type(() => LevelAddItemDto)
+  accApiLevelAddItems!: LevelAddItemDto[];
+}
+
+export class LevelAddDoorItemDto {
+  @ApiProperty({ example: 'Main entrance' })
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.LevelIdNull } })
+  @IsNotEmpty({ context: { code: CvCode.LevelIdNull } })
+  @MaxLength(MAX_NAME_CHARS)
+  levelName!: string;
+
+  @ApiProperty({ example: '192.168.1.201-1' })
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.DoorNameNull } })
+  @IsNotEmpty({ context: { code: CvCode.DoorNameNull } })
+  @MaxLength(MAX_NAME_CHARS)
+  doorName!: string;
+}
+
+export class LevelAddDoorDto {
+  @ApiProperty({ type: [LevelAddDoorItemDto] })
+  @IsArray({ context: { code: CvCode.DoorNameNull } })
+  @ArrayNotEmpty({ context: { code: CvCode.DoorNameNull } })
+  @ArrayMaxSize(MAX_BATCH_ITEMS)
+  @ValidateNested({ each: true })
+  @Type(() => LevelAddDoorItemDto)
+  accApiLevelAddDoorItems!: LevelAddDoorItemDto[];
+}
+
+export class LevelUpdateDto {
+  @ApiPropertyOptional({ example: 'Main entrance' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name?: string;
+
+  @ApiPropertyOptional({ example: 'Area Name' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(MAX_NAME_CHARS)
+  areaName?: string;
+
+  @ApiPropertyOptional({ example: '24-Hour Accessible', description: 'a new time segment re-sends the rights of every member' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(MAX_NAME_CHARS)
+  timeSegName?: string;
+}
+
+export class LevelResponseDto {
+  @ApiProperty({ example: '402856aa6c3bbde1016c3bc2329200ff' }) id!: string;
+  @ApiProperty({ example: 'public level group' }) name!: string;
+}
+
+export function toLevelResponse(l: AccLevel): LevelResponseDto {
+  return { id: l.id, name: l.name };
+}
+
+export class LevelEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: LevelResponseDto }) data!: LevelResponseDto;
+}
+
+export class LevelListEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: [LevelResponseDto] }) data!: LevelResponseDto[];
+}
+
+export class LevelPageDto {
+  @ApiProperty({ example: 0 }) page!: number;
+  @ApiProperty({ example: 1 }) size!: number;
+  @ApiProperty({ example: 1 }) total!: number;
+  @ApiProperty({ type: [LevelResponseDto] }) data!: LevelResponseDto[];
+  @ApiProperty({ example: 0 }) offset!: number;
+  @ApiProperty({ example: true }) lastPage!: boolean;
+}
+
+export class LevelPageEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: LevelPageDto }) data!: LevelPageDto;
+}

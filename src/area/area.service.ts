@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import type { Page } from '../common/paging';
+import { Area } from './area.entity';
+import type { AreaCreateDto, AreaDetailDto, AreaUpdateDto } from './dto/area.dto';
+
+export class AreaNotFound extends CvError {
+  constructor(code: string) {
+    super(CvCode.AreaNotExist, `Area didn't exist: ${code}`);
+  }
+}
+
+@Injectable()
+export class AreaService {
+  constructor(@InjectRepository(Area) private readonly areas: Repository<Area>) {}
+
+  findByCode(code: string): Promise<Area | null> {
+    return this.areas.findOne({ where: { code } });
+  }
+
+  async requireByCode(code: string): Promise<Area> {
+    const a = await this.findByCode(code);
+    if (!a) throw new AreaNotFound(code);
+    return a;
+  }
+
+  async list(page: Page | undefined): Promise<{ rows: Area[]; total: number }> {
+    const [rows, total] = await this.areas.findAndCount({
+      order: { createdAt: 'ASC', code: 'ASC' },
+      ...(page ? { skip: page.offset, take: page.pageSize } : {}),
+    });
+    return { rows, total };
+  }
+
+  async create(dto: AreaCreateDto): Promise<Area> {
+    if (await this.findByCode(dto.code)) throw new CvError(CvCode.Conflict, `The area code already exists: ${dto.code}`);
+    const parentId = dto.parentCode ? (await this.requireByCode(dto.parentCode)).id : null;
+    return this.areas.save(this.areas.create({ code: dto.code, name: dto.name, parentId, remark: dto.remark ?? null }));
+  }
+
+  async update(code: string, dto: AreaUpdateDto): Promise<Area> {
+    const area = await this.requireByCode(code);
+    if (dto.name !== undefined) area.name = dto.name;
+    if (dto.remark !== undefined) area.remark = dto.remark === '' ? null : dto.remark;
+    if (dto.parentCode !== undefined) {
+      if (dto.parentCode === '' || dto.parentCode === null) area.parentId = null;
+      else {
+        const parent = await this.requireByCode(dto.parentCode);
+        if (parent.id === area.id || (await this.isDescendant(parent.id, area.id))) {
+          throw new CvError(CvCode.InvalidParameter, 'An area cannot be its own parent or the parent of its ancestor');
+        }
+        area.parentId = parent.id;
+      }
+    }
+    return this.areas.save(area);
+  }
+
+  /** Refuses while devices or child areas still belong to the area. */
+  async delete(code: string): Promise<void> {
+    const area = await this.requireByCode(code);
+    if ((await this.areas.count({ where: { parentId: area.id } })) > 0) {
+      throw new CvError(CvCode.Conflict, 'The area has child areas; move or delete them first');
+    }
+    const counts = await this.deviceCounts([area.id]);
+    if ((counts.get(area.id) ?? 0) > 0) throw new CvError(CvCode.Conflict, 'The area still has devices; move them to another area first');
+    await this.areas.delete({ id: area.id });
+  }
+
+  async toDetails(rows: Area[]): Promise<AreaDetailDto[]> {
+    const parentIds = [...new Set(rows.map((r) => r.parentId).filter((p): p is string => !!p))];
+    const parents = parentIds.length ? await this.areas.find({ where: { id: In(parentIds) } }) : [];
+    const codeOf = new Map(parents.map((p) => [p.id, p.code]));
+    const counts = await this.deviceCounts(rows.map((r) => r.id));
+    return rows.map((r) => ({
+      id: r.id,
+      code: r.code,
+      name: r.name,
+      parentCode: r.parentId ? (codeOf.get(r.parentId) ?? null) : null,
+      remark: r.remark,
+      deviceCount: counts.get(r.id) ?? 0,
+    }));
+  }
+
+  private async deviceCounts(areaIds: string[]): Promise<Map<string, number>> {
+    if (areaIds.length === 0) return new Map();
+    const rows: Array<{ area_id: string; n: number }> = await this.areas.query(
+      'SELECT area_id, count(*)::int AS n FROM device WHERE area_id = ANY($1) GROUP BY area_id',
+      [areaIds],
+    );
+    return new Map(rows.map((r) => [r.area_id, r.n]));
+  }
+
+  private async isDescendant(candidateId: string, ancestorId: string): Promise<boolean> {
+    const rows: Array<{ id: string }> = await this.areas.query(
+      `WITH RECURSIVE sub AS (SELECT id FROM area WHERE parent_id = $1
+         UNION SELECT a.id FROM area a JOIN sub ON a.parent_id = sub.id)
+       SELECT id FROM sub WHERE id = $2`,
+      [ancestorId, candidateId],
+    );
+    return rows.length > 0;
+  }
+}

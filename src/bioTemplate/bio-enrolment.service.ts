@@ -1,0 +1,121 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { CommandQueueService } from '../push/command-queue.service';
+import { BIO_TYPE, type BiodataUpload, type TableUpload, type TemplateV10Upload } from '../push/protocol';
+import { devicesHoldingPin, loadTemplates, templateCommands, type StoredTemplate } from '../sync/bio-sync';
+
+type TemplateUpload = BiodataUpload | TemplateV10Upload;
+
+interface Incoming {
+  bioType: number;
+  templateNo: number;
+  templateNoIndex: number;
+  validType: 1 | 3;
+  majorVer: number;
+  minorVer: number;
+  format: number;
+  template: string;
+}
+
+/** An uploaded record in bio_template terms; null for records that carry no usable template. */
+export function toIncoming(u: TemplateUpload): Incoming | null {
+  if (u.kind === 'templatev10') {
+    if (u.fingerId === null || u.fingerId < 0 || u.fingerId > 9 || u.valid === 0) return null;
+    return { bioType: BIO_TYPE.fingerprint, templateNo: u.fingerId, templateNoIndex: 0, validType: u.duress || u.valid === 3 ? 3 : 1, majorVer: 10, minorVer: 0, format: 0, template: u.template.replace(/\s+/g, '') };
+  }
+  if (u.valid === 0 || u.type <= 0) return null;
+  const format = u.format === null || !/^\d+$/.test(u.format) ? 0 : Number(u.format);
+  return {
+    bioType: u.type,
+    templateNo: u.no ?? 0,
+    templateNoIndex: u.index ?? 0,
+    validType: u.duress === 1 ? 3 : 1,
+    majorVer: u.majorVer ?? (u.type === BIO_TYPE.fingerprint ? 10 : 0),
+    minorVer: u.minorVer ?? 0,
+    format,
+    template: u.tmp.replace(/\s+/g, ''),
+  };
+}
+
+/**
+ * Enrolment at a device: a `tabledata` upload of `biodata` / `templatev10` records (push 6.4). The
+ * templates of known persons are stored in `bio_template` and sent to the person's OTHER devices, each in
+ * its own dialect; a re-sent upload (same content) stores and sends nothing. A face arrives as up to 15
+ * records (Index 0-14): every stored index of a changed (Type, No) goes out again as one set.
+ *
+ * Called by the PUSH upload handler after it has stored the upload (`onTableUpload` inside its
+ * transaction, or `ingest` on its own).
+ */
+@Injectable()
+export class BioEnrolmentService {
+  private readonly log = new Logger(BioEnrolmentService.name);
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly queue: CommandQueueService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Own transaction. */
+  ingest(deviceSn: string, records: readonly TableUpload[]): Promise<number> {
+    if (!records.some(isTemplate)) return Promise.resolve(0);
+    return this.ds.transaction((m) => this.onTableUpload(m, deviceSn, records));
+  }
+
+  /** In the caller's transaction; returns the number of templates stored or changed. */
+  async onTableUpload(m: EntityManager, deviceSn: string, records: readonly TableUpload[]): Promise<number> {
+    const uploads = records.filter(isTemplate);
+    if (uploads.length === 0) return 0;
+    const pins = [...new Set(uploads.map((u) => u.pin))];
+    const persons: Array<{ id: string; pin: string }> = await m.query(`SELECT id, pin FROM person WHERE pin = ANY($1)`, [pins]);
+    const idOf = new Map(persons.map((p) => [p.pin, p.id]));
+    const changed = new Map<string, Set<string>>();
+    let stored = 0;
+    for (const u of uploads) {
+      const personId = idOf.get(u.pin);
+      const t = toIncoming(u);
+      if (!personId || !t || !t.template) {
+        if (!personId) this.log.warn(`device ${deviceSn} uploaded a ${u.kind} template for unknown pin ${u.pin}; not stored`);
+        continue;
+      }
+      const [rows] = (await m.query(
+        `INSERT INTO bio_template (person_id, bio_type, template_no, template_no_index, valid_type, major_ver, minor_ver, format, template, source_sn)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (person_id, bio_type, template_no, template_no_index) DO UPDATE
+            SET valid_type = EXCLUDED.valid_type, major_ver = EXCLUDED.major_ver, minor_ver = EXCLUDED.minor_ver, format = EXCLUDED.format,
+                template = EXCLUDED.template, source_sn = EXCLUDED.source_sn, updated_at = now()
+          WHERE (bio_template.template, bio_template.valid_type, bio_template.major_ver, bio_template.minor_ver)
+                IS DISTINCT FROM (EXCLUDED.template, EXCLUDED.valid_type, EXCLUDED.major_ver, EXCLUDED.minor_ver)
+         RETURNING id`,
+        [personId, t.bioType, t.templateNo, t.templateNoIndex, t.validType, t.majorVer, t.minorVer, t.format, t.template, deviceSn],
+      ).then(insertedRows)) as [unknown[]];
+      if (rows.length === 0) continue;
+      stored++;
+      let slots = changed.get(u.pin);
+      if (!slots) changed.set(u.pin, (slots = new Set()));
+      slots.add(`${t.bioType}:${t.templateNo}`);
+    }
+    for (const [pin, slots] of changed) await this.sendToOthers(m, deviceSn, pin, slots);
+    return stored;
+  }
+
+  private async sendToOthers(m: EntityManager, sourceSn: string, pin: string, slots: Set<string>): Promise<void> {
+    const devices = (await devicesHoldingPin(m, pin, this.config.timeZone)).filter((d) => d.sn !== sourceSn);
+    if (devices.length === 0) return;
+    const templates: StoredTemplate[] = (await loadTemplates(m, [pin])).filter((t) => slots.has(`${t.bioType}:${t.templateNo}`));
+    const batches = devices.map((d) => ({ deviceSn: d.sn, commands: templateCommands(d, templates) })).filter((b) => b.commands.length > 0);
+    if (batches.length) await this.queue.enqueueMany(m, batches);
+  }
+}
+
+function isTemplate(r: TableUpload): r is TemplateUpload {
+  return r.kind === 'biodata' || r.kind === 'templatev10';
+}
+
+/** ds.query answers `INSERT ... RETURNING` with rows, or with [rows, count] on some drivers: always [rows]. */
+function insertedRows(r: unknown): [unknown[]] {
+  if (Array.isArray(r) && r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number') return [r[0]];
+  return [Array.isArray(r) ? r : []];
+}

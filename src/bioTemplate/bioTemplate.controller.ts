@@ -1,0 +1,128 @@
+import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
+import { CvInput } from '../common/input.decorator';
+import { BioTemplateInput } from './bio-template-input.decorator';
+import { BioTemplateService } from './bioTemplate.service';
+import {
+  BioTemplateAddDto,
+  BioTemplateListEnvelopeDto,
+  BioTemplateNoDto,
+  BioTemplatePinDto,
+  BioTemplatePinNoDto,
+  type BioTemplateResponseDto,
+} from './dto/bioTemplate.dto';
+
+/**
+ * 2.25 and the v2 forms real clients call (field notes REST 6). The manual prints 2.25.2 as
+ * `DELETE getFgListByPin/{pin}` and 2.25.3 as `DELETE deleteById/*?pin=`: those are served, and the paths
+ * later releases use (`delete/{pin}/{templateNo}`, `delete?pin=&templateNo=`, `deleteByPin/{pin}`) too.
+ */
+@ApiTags('BioTemplate')
+@Controller()
+export class BioTemplateController {
+  constructor(private readonly templates: BioTemplateService) {}
+
+  @Post('api/bioTemplate/add')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.25.1 Add Person Biometric Template (bare body or {apiBioTemplate:{...}})' })
+  @ApiBody({ type: BioTemplateAddDto })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async add(@BioTemplateInput() dto: BioTemplateAddDto): Promise<Envelope<null>> {
+    await this.templates.add(dto);
+    return ok(null);
+  }
+
+  @Post('api/v2/bioTemplate/add')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.25.1 Add Person Biometric Template (v2 path)' })
+  @ApiBody({ type: BioTemplateAddDto })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async addV2(@BioTemplateInput() dto: BioTemplateAddDto): Promise<Envelope<null>> {
+    return this.add(dto);
+  }
+
+  @Delete('api/bioTemplate/getFgListByPin/:pin')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.25.2 Delete Biometric Template by Person and Finger Number (as printed: templateNo in the query)' })
+  @ApiParam({ name: 'pin', example: '666' })
+  @ApiQuery({ name: 'templateNo', example: 3 })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteFingerPrinted(@Param('pin') pin: string, @CvInput() dto: BioTemplateNoDto): Promise<Envelope<null>> {
+    await this.templates.deleteFinger(pin, dto.templateNo);
+    return ok(null);
+  }
+
+  @Delete('api/bioTemplate/delete/:pin/:templateNo')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.25.2 Delete Biometric Template by Person and Finger Number' })
+  @ApiParam({ name: 'pin', example: '666' })
+  @ApiParam({ name: 'templateNo', example: '3' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteFinger(@Param('pin') pin: string, @Param('templateNo') templateNo: string): Promise<Envelope<null>> {
+    await this.templates.deleteFinger(pin, templateNo);
+    return ok(null);
+  }
+
+  @Delete('api/bioTemplate/delete')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.25.2 Delete Biometric Template by Person and Finger Number (pin and templateNo in the query)' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteFingerByQuery(@CvInput() dto: BioTemplatePinNoDto): Promise<Envelope<null>> {
+    await this.templates.deleteFinger(dto.pin, dto.templateNo);
+    return ok(null);
+  }
+
+  @Post('api/v2/bioTemplate/delete')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.25.2 Delete Biometric Template by Person and Finger Number (v2: pin and templateNo in the query or body)' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteFingerV2(@CvInput() dto: BioTemplatePinNoDto): Promise<Envelope<null>> {
+    return this.deleteFingerByQuery(dto);
+  }
+
+  @Delete('api/bioTemplate/deleteById/:any')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.25.3 Delete All Biometric Templates of a Person (as printed: deleteById/*?pin=)' })
+  @ApiParam({ name: 'any', example: '*', description: 'ignored; the manual prints a literal "*"' })
+  @ApiQuery({ name: 'pin', example: '666' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteAllPrinted(@CvInput() dto: BioTemplatePinDto): Promise<Envelope<null>> {
+    await this.templates.deleteAll(dto.pin);
+    return ok(null);
+  }
+
+  @Delete('api/bioTemplate/deleteByPin/:pin')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.25.3 Delete All Biometric Templates of a Person' })
+  @ApiParam({ name: 'pin', example: '666' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteAll(@Param('pin') pin: string): Promise<Envelope<null>> {
+    await this.templates.deleteAll(pin);
+    return ok(null);
+  }
+
+  @Post('api/v2/bioTemplate/deleteByPin')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.25.3 Delete All Biometric Templates of a Person (v2: pin in the query or body)' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteAllV2(@CvInput() dto: BioTemplatePinDto): Promise<Envelope<null>> {
+    return this.deleteAllPrinted(dto);
+  }
+
+  @Get('api/bioTemplate/getFgListByPin/:pin')
+  @ApiOperation({ summary: '2.25.4 Get Biometric Templates by Pin' })
+  @ApiParam({ name: 'pin', example: '666' })
+  @ApiOkResponse({ type: BioTemplateListEnvelopeDto })
+  async list(@Param('pin') pin: string): Promise<Envelope<BioTemplateResponseDto[]>> {
+    return ok(await this.templates.listFingerprints(pin));
+  }
+
+  @Get('api/v2/bioTemplate/getFgListByPin/:pin')
+  @ApiOperation({ summary: '2.25.4 Get Biometric Templates by Pin (v2 path)' })
+  @ApiParam({ name: 'pin', example: '666' })
+  @ApiOkResponse({ type: BioTemplateListEnvelopeDto })
+  async listV2(@Param('pin') pin: string): Promise<Envelope<BioTemplateResponseDto[]>> {
+    return this.list(pin);
+  }
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PushModule } from '../push/push.module';
+import { BioEnrolmentHook } from './bio-enrolment.hook';
+import { BioEnrolmentService } from './bio-enrolment.service';
+import { BioTemplateController } from './bioTemplate.controller';
+import { BioTemplate } from './bioTemplate.entity';
+import { BioTemplateService } from './bioTemplate.service';
+
+/** 2.25 biometric templates, and templates enrolled at devices (BioEnrolmentService, called by the PUSH upload handler). */
+@Module({
+  imports: [TypeOrmModule.forFeature([BioTemplate]), PushModule],
+  controllers: [BioTemplateController],
+  providers: [BioTemplateService, BioEnrolmentService, BioEnrolmentHook],
+  exports: [BioEnrolmentService],
+})
+export class BioTemplateModule {}

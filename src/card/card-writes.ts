@@ -1,0 +1,52 @@
+import { In, Not, type EntityManager } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import { Person } from '../person/person.entity';
+import { Card } from './card.entity';
+
+export const MAIN_CARD = 0;
+export const SECONDARY_CARD = 1;
+
+/** -23 when any of these card numbers belongs to another person. */
+async function checkFree(m: EntityManager, personId: string, cardNos: string[]): Promise<void> {
+  if (cardNos.length === 0) return;
+  const used = await m.getRepository(Card).findOne({ where: { cardNo: In(cardNos), personId: Not(personId) } });
+  if (used) throw new CvError(CvCode.CardUsed, `The card number has been used: ${used.cardNo}`);
+}
+
+/** Replaces the person's main card (null = none) and mirrors it in person.card_no. */
+export async function setMainCard(m: EntityManager, person: Person, cardNo: string | null): Promise<void> {
+  const cards = m.getRepository(Card);
+  if (cardNo) await checkFree(m, person.id, [cardNo]);
+  await cards.delete({ personId: person.id, cardType: MAIN_CARD });
+  if (cardNo) {
+    await cards.delete({ personId: person.id, cardNo });
+    await cards.insert(cards.create({ personId: person.id, cardNo, cardType: MAIN_CARD }));
+  }
+  person.cardNo = cardNo;
+  await m.getRepository(Person).update({ id: person.id }, { cardNo });
+}
+
+/** Replaces the person's secondary cards. */
+export async function setSecondaryCards(m: EntityManager, person: Person, cardNos: string[]): Promise<void> {
+  const cards = m.getRepository(Card);
+  const wanted = [...new Set(cardNos)].filter((c) => c !== person.cardNo);
+  await checkFree(m, person.id, wanted);
+  await cards.delete({ personId: person.id, cardType: SECONDARY_CARD });
+  if (wanted.length) await cards.insert(wanted.map((cardNo) => cards.create({ personId: person.id, cardNo, cardType: SECONDARY_CARD })));
+}
+
+/** Adds one secondary card (kept if the person already has it). */
+export async function addSecondaryCard(m: EntityManager, person: Person, cardNo: string): Promise<void> {
+  await checkFree(m, person.id, [cardNo]);
+  const cards = m.getRepository(Card);
+  if (await cards.exists({ where: { personId: person.id, cardNo } })) return;
+  await cards.insert(cards.create({ personId: person.id, cardNo, cardType: SECONDARY_CARD }));
+}
+
+export async function secondaryCardsOf(m: EntityManager, personIds: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (personIds.length === 0) return out;
+  const rows = await m.getRepository(Card).find({ where: { personId: In(personIds), cardType: SECONDARY_CARD }, order: { createdAt: 'ASC', cardNo: 'ASC' } });
+  for (const r of rows) out.set(r.personId, [...(out.get(r.personId) ?? []), r.cardNo]);
+  return out;
+}

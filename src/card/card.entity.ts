@@ -1,0 +1,28 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { newId } from '../common/ids';
+import { Person } from '../person/person.entity';
+
+/** A person's card: card_type 0 = main card (mirrored in person.card_no), 1 = secondary card. */
+@Entity('card')
+export class Card {
+  @PrimaryColumn({ type: 'char', length: 32 })
+  id: string = newId();
+
+  @Index('ix_card_person')
+  @Column({ name: 'person_id', type: 'char', length: 32 })
+  personId!: string;
+
+  @ManyToOne(() => Person, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'person_id', foreignKeyConstraintName: 'fk_card_person' })
+  person?: Person;
+
+  @Index('uq_card_no', { unique: true })
+  @Column({ name: 'card_no', type: 'varchar', length: 64 })
+  cardNo!: string;
+
+  @Column({ name: 'card_type', type: 'smallint', default: 0 })
+  cardType!: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

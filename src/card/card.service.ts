@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import { Person } from '../person/person.entity';
+import { SyncPlannerService } from '../sync/sync-planner.service';
+import { Card } from './card.entity';
+import { addSecondaryCard, MAIN_CARD, setMainCard } from './card-writes';
+import { toCardResponse, type CardResponseDto, type CardSetDto } from './dto/card.dto';
+
+@Injectable()
+export class CardService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly planner: SyncPlannerService,
+  ) {}
+
+  /** 2.4.2: a main card replaces the person's main card; a secondary card is added. The devices follow. */
+  set(dto: CardSetDto): Promise<void> {
+    return this.ds.transaction(async (m) => {
+      const person = await m.getRepository(Person).findOne({ where: { pin: dto.pin, status: 'active' } });
+      if (!person) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+      if ((dto.cardType ?? '0') === String(MAIN_CARD)) await setMainCard(m, person, dto.cardNo);
+      else await addSecondaryCard(m, person, dto.cardNo);
+      await this.planner.syncPerson(m, person.id);
+    });
+  }
+
+  /** 2.4.1: the main card first, then secondary cards. */
+  async ofPin(pin: string): Promise<CardResponseDto[]> {
+    if (!pin) throw new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
+    const person = await this.ds.getRepository(Person).findOne({ where: { pin, status: 'active' } });
+    if (!person) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+    const cards = await this.ds.getRepository(Card).find({ where: { personId: person.id }, order: { cardType: 'ASC', createdAt: 'ASC', cardNo: 'ASC' } });
+    return cards.map((c) => toCardResponse(person.pin, c));
+  }
+}

@@ -1,0 +1,53 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { CvCode } from '../../common/cv-error';
+import { MAX_PIN_CHARS } from '../../common/limits';
+import { ToTrimmedString } from '../../common/transforms';
+import type { Card } from '../card.entity';
+
+export class CardSetDto {
+  @ApiProperty({ example: '1234' })
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.PinEmpty } })
+  @IsNotEmpty({ context: { code: CvCode.PinEmpty } })
+  @MaxLength(MAX_PIN_CHARS, { context: { code: CvCode.PinException } })
+  pin!: string;
+
+  @ApiProperty({ example: '212121' })
+  @ToTrimmedString()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  cardNo!: string;
+
+  @ApiPropertyOptional({ example: '0', description: '"0" main card (replaces the current one), "1" secondary card' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsIn(['0', '1'])
+  cardType?: string;
+}
+
+export class CardPinDto {
+  @ApiProperty({ example: '1234' })
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.PinEmpty } })
+  @IsNotEmpty({ context: { code: CvCode.PinEmpty } })
+  @MaxLength(MAX_PIN_CHARS, { context: { code: CvCode.PinException } })
+  pin!: string;
+}
+
+export class CardResponseDto {
+  @ApiProperty({ example: '1234' }) pin!: string;
+  @ApiProperty({ example: '111' }) cardNo!: string;
+  @ApiProperty({ example: '0', description: '"0" main card, "1" secondary card' }) cardType!: string;
+}
+
+export function toCardResponse(pin: string, c: Card): CardResponseDto {
+  return { pin, cardNo: c.cardNo, cardType: String(c.cardType) };
+}
+
+export class CardListEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: [CardResponseDto] }) data!: CardResponseDto[];
+}

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import { DeviceAddressService } from '../push/device-address.service';
+import { DeviceAdmissionService } from '../push/device-admission.service';
+import { DeviceStatusService } from '../push/device-status.service';
+import { SyncPlannerService } from '../sync/sync-planner.service';
+import type { Device } from './device.entity';
+import { DeviceService } from './device.service';
+import type { DeviceSyncResultDto } from './dto/device.dto';
+
+/** The gateway's device administration that reaches into PUSH (admission) and the sync planner (full resync). */
+@Injectable()
+export class DeviceAdminService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly devices: DeviceService,
+    private readonly admission: DeviceAdmissionService,
+    private readonly status: DeviceStatusService,
+    private readonly planner: SyncPlannerService,
+    private readonly addresses: DeviceAddressService,
+  ) {}
+
+  /** Admits a pending or disabled device; for an admitted one flagged with an SN conflict, accepts the flagged address. */
+  async approve(sn: string): Promise<Device> {
+    const device = await this.devices.requireBySn(sn);
+    if (device.admission === 'admitted' && device.snConflictIp) await this.addresses.acceptFlaggedAddress(sn);
+    await this.admission.approve(sn);
+    return this.devices.requireBySn(sn);
+  }
+
+  async disable(sn: string): Promise<Device> {
+    await this.devices.requireBySn(sn);
+    await this.admission.disable(sn);
+    return this.devices.requireBySn(sn);
+  }
+
+  /** Everything the device should hold, planned and queued in one transaction. */
+  async syncAll(sn: string): Promise<DeviceSyncResultDto> {
+    const device = await this.devices.requireBySn(sn);
+    if (device.admission !== 'admitted') throw new CvError(CvCode.Conflict, `Device ${sn} is ${device.admission}; approve it first`);
+    await this.ds.transaction((m) => this.planner.syncDeviceFull(m, device.id));
+    const result = this.status.isOnline(device)
+      ? 'success: a full sync is queued'
+      : 'success: a full sync is queued; the device is offline and will receive it when it reconnects';
+    return { sn, result };
+  }
+}

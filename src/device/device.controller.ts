@@ -1,0 +1,56 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ok, type Envelope } from '../common/envelope';
+import { CvInput } from '../common/input.decorator';
+import { checkPaging, v2Page, type V2Page } from '../common/paging';
+import { DeviceService } from './device.service';
+import {
+  DeviceEnvelopeDto,
+  DeviceListDto,
+  DeviceListEnvelopeDto,
+  DevicePageEnvelopeDto,
+  DeviceSnDto,
+  toDeviceResponse,
+  toDeviceV2Response,
+  type DeviceResponseDto,
+  type DeviceV2ResponseDto,
+} from './dto/device.dto';
+
+/** 2.9 Access-control devices. */
+@ApiTags('Device')
+@Controller()
+export class DeviceController {
+  constructor(private readonly devices: DeviceService) {}
+
+  @Get('api/device/accList')
+  @ApiOperation({ summary: '2.9.1 Get Access Device List' })
+  @ApiOkResponse({ type: DeviceListEnvelopeDto })
+  async accList(@CvInput() dto: DeviceListDto): Promise<Envelope<DeviceResponseDto[]>> {
+    const { rows } = await this.devices.listAdded(checkPaging(dto.pageNo, dto.pageSize));
+    return ok(rows.map(toDeviceResponse));
+  }
+
+  @Get('api/device/getAcc')
+  @ApiOperation({ summary: '2.9.2 Get Access Device by SN (sn in the query, as the printed URL)' })
+  @ApiOkResponse({ type: DeviceEnvelopeDto })
+  async getAcc(@CvInput() dto: DeviceSnDto): Promise<Envelope<DeviceResponseDto>> {
+    return ok(toDeviceResponse(await this.devices.requireAddedBySn(dto.sn)));
+  }
+
+  @Get('api/device/getAcc/:sn')
+  @ApiOperation({ summary: '2.9.2 Get Access Device by SN (sn in the path, as the title)' })
+  @ApiParam({ name: 'sn', example: '5662012052868' })
+  @ApiOkResponse({ type: DeviceEnvelopeDto })
+  async getAccByPath(@Param('sn') sn: string): Promise<Envelope<DeviceResponseDto>> {
+    return ok(toDeviceResponse(await this.devices.requireAddedBySn(sn.trim())));
+  }
+
+  @Get(['api/v2/device/list', 'api/v2/device/accList'])
+  @ApiOperation({ summary: '2.9.3 Get Access Device List (with total number); the manual prints the v1 URL' })
+  @ApiOkResponse({ type: DevicePageEnvelopeDto })
+  async listV2(@CvInput() dto: DeviceListDto): Promise<Envelope<V2Page<DeviceV2ResponseDto>>> {
+    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const { rows, total } = await this.devices.listAdded(page);
+    return ok(v2Page(rows.map(toDeviceV2Response), total, page));
+  }
+}

@@ -1,0 +1,148 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn, type Relation } from 'typeorm';
+import { Area } from '../area/area.entity';
+import { newId } from '../common/ids';
+
+export type DeviceAdmission = 'pending' | 'admitted' | 'disabled';
+
+/**
+ * The registration as the gateway reads it: the codec's parsed capabilities (AccSupportFunList as an array
+ * of set positions) and the command dialect chosen from them. Written by the PUSH registry at each
+ * (re)registration; read by whoever builds commands for the device.
+ */
+export interface StoredCapabilities {
+  deviceType: string | null;
+  deviceName: string | null;
+  firmVer: string | null;
+  pushVersionRaw: string | null;
+  pushVersion: number[] | null;
+  ipAddress: string | null;
+  mac: string | null;
+  machineType: number | null;
+  lockCount: number | null;
+  readerCount: number | null;
+  auxInCount: number | null;
+  auxOutCount: number | null;
+  maxUserCount: number | null;
+  maxPackageSize: number | null;
+  cmdFormat: number | null;
+  /** AccSupportFunList positions set to 1 (position 0 = left-most character). */
+  accSupportFunList: number[];
+  accSupportFunListRaw: string | null;
+  /** Every other parsed capability of the codec (flags, MultiBio lists, ...). */
+  [name: string]: unknown;
+  /** Command dialect (codec `chooseDialect`): biodata or templatev10, date format, PIN form, cards, DevID. */
+  dialect: {
+    bio: 'biodata' | 'templatev10';
+    bioTypes: number[];
+    photo: 'biophoto' | 'userpic' | null;
+    dateFormat: 'seconds' | 'yyyymmdd';
+    pin: 'string' | 'numeric';
+    cards: 'user' | 'mulcarduser';
+    devId: boolean;
+    authorizeValidity: boolean;
+    timezoneValidity: boolean;
+    wrappedCommands: boolean;
+    maxPackageSize: number | null;
+  };
+}
+
+/** An access panel speaking Security PUSH, known by its serial number. */
+@Entity('device')
+export class Device {
+  @PrimaryColumn({ type: 'char', length: 32 })
+  id: string = newId();
+
+  @Index('uq_device_sn', { unique: true })
+  @Column({ type: 'varchar', length: 64 })
+  sn!: string;
+
+  /** Display name; the device's IP address (or SN) at first registration. */
+  @Column({ type: 'varchar', length: 100 })
+  alias!: string;
+
+  @ManyToOne(() => Area, { nullable: true })
+  @JoinColumn({ name: 'area_id', foreignKeyConstraintName: 'fk_device_area' })
+  area?: Relation<Area> | null;
+
+  @Index('ix_device_area')
+  @Column({ name: 'area_id', type: 'char', length: 32, nullable: true })
+  areaId!: string | null;
+
+  /** 'pending' until admitted (DEVICE_ADMISSION=auto admits at first contact); 'disabled' is refused like pending. */
+  @Column({ type: 'varchar', length: 16, default: 'pending' })
+  admission!: DeviceAdmission;
+
+  @Column({ name: 'ip_address', type: 'varchar', length: 64, nullable: true })
+  ipAddress!: string | null;
+
+  /** PushVersion of the registration body (e.g. `Ver 3.1.2S-20240809`); the handshake's pushver is in registration.pushver. */
+  @Column({ name: 'push_version', type: 'varchar', length: 64, nullable: true })
+  pushVersion!: string | null;
+
+  @Column({ name: 'firm_ver', type: 'varchar', length: 100, nullable: true })
+  firmVer!: string | null;
+
+  @Column({ name: 'device_type', type: 'varchar', length: 64, nullable: true })
+  deviceType!: string | null;
+
+  @Column({ name: 'device_name', type: 'varchar', length: 100, nullable: true })
+  deviceName!: string | null;
+
+  @Column({ name: 'lock_count', type: 'integer', default: 0 })
+  lockCount!: number;
+
+  @Column({ name: 'reader_count', type: 'integer', default: 0 })
+  readerCount!: number;
+
+  @Column({ name: 'aux_in_count', type: 'integer', default: 0 })
+  auxInCount!: number;
+
+  @Column({ name: 'aux_out_count', type: 'integer', default: 0 })
+  auxOutCount!: number;
+
+  /** IANA zone of the device's wall clock (rtlog times); config TIME_ZONE unless changed. */
+  @Column({ name: 'time_zone', type: 'varchar', length: 64 })
+  timeZone!: string;
+
+  @Column({ type: 'jsonb', nullable: true })
+  capabilities!: StoredCapabilities | null;
+
+  /** Every registration parameter as sent (raw keys, `~` kept), plus `pushver` from the handshake. */
+  @Column({ type: 'jsonb', nullable: true })
+  registration!: Record<string, string> | null;
+
+  /** RequestDelay (seconds) the gateway last told the device: its poll interval. */
+  @Column({ name: 'request_delay', type: 'integer', nullable: true })
+  requestDelay!: number | null;
+
+  /** RegistryCode handed out at registration (kept across reconnects). */
+  @Column({ name: 'registry_code', type: 'varchar', length: 32, nullable: true })
+  registryCode!: string | null;
+
+  @Column({ name: 'session_id', type: 'varchar', length: 64, nullable: true })
+  sessionId!: string | null;
+
+  @Column({ name: 'registered_at', type: 'timestamptz', nullable: true })
+  registeredAt!: Date | null;
+
+  /** The address the device talks from (the peer address, after TRUST_PROXY); see DeviceAddressService. */
+  @Column({ name: 'last_ip', type: 'varchar', length: 64, nullable: true })
+  lastIp!: string | null;
+
+  /** The last address from which a second device claimed this SN while the device was online (DEVICE_SN_CONFLICT). */
+  @Column({ name: 'sn_conflict_ip', type: 'varchar', length: 64, nullable: true })
+  snConflictIp!: string | null;
+
+  @Column({ name: 'sn_conflict_at', type: 'timestamptz', nullable: true })
+  snConflictAt!: Date | null;
+
+  /** Flushed from memory every few seconds; see DeviceStatusService for the live value. */
+  @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true })
+  lastSeenAt!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

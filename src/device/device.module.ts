@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PushModule } from '../push/push.module';
+import { SyncModule } from '../sync/sync.module';
+import { DeviceAdminService } from './device-admin.service';
+import { DeviceGatewayController } from './device-gateway.controller';
+import { DeviceController } from './device.controller';
+import { Device } from './device.entity';
+import { DeviceService } from './device.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Device]), PushModule, SyncModule],
+  controllers: [DeviceController, DeviceGatewayController],
+  providers: [DeviceService, DeviceAdminService],
+  exports: [DeviceService],
+})
+export class DeviceModule {}

@@ -1,0 +1,164 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, Not, Repository } from 'typeorm';
+import { Area } from '../area/area.entity';
+import { AreaNotFound } from '../area/area.service';
+import { CvCode, CvError } from '../common/cv-error';
+import type { Page } from '../common/paging';
+import { formatCvDateTime } from '../common/time';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { Door } from '../door/door.entity';
+import { DeviceRegistryService } from '../push/device-registry.service';
+import { DeviceStatusService } from '../push/device-status.service';
+import { WorkSignalService } from '../push/work-signal.service';
+import { Device, type DeviceAdmission } from './device.entity';
+import { deviceModel, type DeviceDetailDto } from './dto/device.dto';
+
+export class DeviceNotFound extends CvError {
+  constructor(sn: string) {
+    super(CvCode.NotFound, `Device does not exist: ${sn}`);
+  }
+}
+
+/**
+ * Device reads (2.9) and the gateway's device administration. The CVSecurity endpoints list the devices that
+ * were added (admitted or disabled); devices still pending admission appear only in the gateway's own list.
+ */
+@Injectable()
+export class DeviceService {
+  constructor(
+    @InjectRepository(Device) private readonly devices: Repository<Device>,
+    private readonly ds: DataSource,
+    private readonly status: DeviceStatusService,
+    private readonly registry: DeviceRegistryService,
+    private readonly signal: WorkSignalService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async listAdded(page: Page): Promise<{ rows: Device[]; total: number }> {
+    const [rows, total] = await this.devices.findAndCount({
+      where: { admission: Not('pending') },
+      order: { createdAt: 'ASC', sn: 'ASC' },
+      skip: page.offset,
+      take: page.pageSize,
+    });
+    return { rows, total };
+  }
+
+  findBySn(sn: string): Promise<Device | null> {
+    return this.devices.findOne({ where: { sn } });
+  }
+
+  async requireBySn(sn: string): Promise<Device> {
+    const d = await this.findBySn(sn);
+    if (!d) throw new DeviceNotFound(sn);
+    return d;
+  }
+
+  /** 2.9.2: only an added device is an access device to CVSecurity. */
+  async requireAddedBySn(sn: string): Promise<Device> {
+    const d = await this.findBySn(sn);
+    if (!d || d.admission === 'pending') throw new DeviceNotFound(sn);
+    return d;
+  }
+
+  async listAll(admission: DeviceAdmission | undefined, page: Page | undefined): Promise<Device[]> {
+    return this.devices.find({
+      where: admission ? { admission } : {},
+      order: { createdAt: 'ASC', sn: 'ASC' },
+      ...(page ? { skip: page.offset, take: page.pageSize } : {}),
+    });
+  }
+
+  /** Renames the device; with renameDoors, doors and readers still named after the old alias follow. */
+  async rename(sn: string, alias: string, renameDoors: boolean): Promise<Device> {
+    return this.ds.transaction(async (m) => {
+      const device = await m.findOne(Device, { where: { sn } });
+      if (!device) throw new DeviceNotFound(sn);
+      const old = device.alias;
+      device.alias = alias;
+      await m.save(device);
+      await this.signal.notifyDeviceChanged(m, sn);
+      if (renameDoors && old !== alias) {
+        const doors = await m.find(Door, { where: { deviceId: device.id } });
+        for (const door of doors) {
+          if (door.name !== `${old}-${door.doorNo}`) continue;
+          const name = `${alias}-${door.doorNo}`;
+          await m.query('UPDATE door SET name = $2, updated_at = now() WHERE id = $1', [door.id, name]);
+          await m.query(
+            `UPDATE reader SET name = $2 || substr(name, length($3) + 1), updated_at = now()
+               WHERE door_id = $1 AND left(name, length($3)) = $3`,
+            [door.id, name, door.name],
+          );
+        }
+      }
+      return device;
+    }).finally(() => this.forgetSession(sn));
+  }
+
+  async moveToArea(sn: string, areaCode: string): Promise<Device> {
+    const device = await this.requireBySn(sn);
+    const area = await this.ds.getRepository(Area).findOne({ where: { code: areaCode } });
+    if (!area) throw new AreaNotFound(areaCode);
+    device.areaId = area.id;
+    return this.devices.save(device);
+  }
+
+  /**
+   * Deletes the device with its doors and readers (FK cascades), and drops the commands still queued for it.
+   * Commands already answered stay as history.
+   */
+  async delete(sn: string): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      const device = await m.findOne(Device, { where: { sn } });
+      if (!device) throw new DeviceNotFound(sn);
+      await m.query(
+        `DELETE FROM device_command_attempt WHERE command_id IN (SELECT id FROM device_command WHERE device_sn = $1 AND state IN ('pending', 'sent'))`,
+        [sn],
+      );
+      await m.query(`DELETE FROM device_command WHERE device_sn = $1 AND state IN ('pending', 'sent')`, [sn]);
+      await m.delete(Device, { id: device.id });
+      await this.signal.notifyDeviceChanged(m, sn);
+    });
+    this.forgetSession(sn);
+  }
+
+  /** The PUSH registry caches a session per SN for the poll path; after a rename or delete it reloads the row. */
+  private forgetSession(sn: string): void {
+    this.registry.forget(sn);
+  }
+
+  async toDetails(rows: Device[]): Promise<DeviceDetailDto[]> {
+    const ids = rows.map((r) => r.id);
+    const areaIds = [...new Set(rows.map((r) => r.areaId).filter((a): a is string => !!a))];
+    const [areas, doors] = await Promise.all([
+      areaIds.length ? this.ds.getRepository(Area).find({ where: { id: In(areaIds) } }) : Promise.resolve([]),
+      ids.length ? this.ds.getRepository(Door).find({ where: { deviceId: In(ids) }, order: { doorNo: 'ASC' } }) : Promise.resolve([]),
+    ]);
+    const areaOf = new Map(areas.map((a) => [a.id, a]));
+    return rows.map((d) => {
+      const area = d.areaId ? areaOf.get(d.areaId) : undefined;
+      const lastSeen = this.status.lastSeen(d);
+      return {
+        id: d.id,
+        sn: d.sn,
+        alias: d.alias,
+        admission: d.admission,
+        online: d.admission === 'admitted' && this.status.isOnline(d),
+        lastSeen: formatCvDateTime(lastSeen, this.config.timeZone),
+        areaCode: area?.code ?? null,
+        areaName: area?.name ?? null,
+        type: deviceModel(d),
+        ipAddress: d.ipAddress,
+        firmVer: d.firmVer,
+        pushVersion: d.pushVersion,
+        lockCount: d.lockCount,
+        readerCount: d.readerCount,
+        timeZone: d.timeZone,
+        doors: doors.filter((x) => x.deviceId === d.id).map((x) => ({ id: x.id, doorNo: x.doorNo, name: x.name })),
+        lastAddress: d.lastIp,
+        snConflict: d.snConflictIp ? { address: d.snConflictIp, at: formatCvDateTime(d.snConflictAt, this.config.timeZone) } : null,
+      };
+    });
+  }
+}

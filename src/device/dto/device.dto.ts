@@ -1,0 +1,178 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { CvCode } from '../../common/cv-error';
+import { OptionalPagingDto, PagingDto } from '../../common/paging';
+import { ToBoolean, ToTrimmedString } from '../../common/transforms';
+import type { Device } from '../device.entity';
+
+export class DeviceListDto extends PagingDto {}
+
+export class DeviceSnDto {
+  @ApiProperty({ example: '5662012052868', description: 'device serial number' })
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.DeviceSnNull } })
+  @IsNotEmpty({ context: { code: CvCode.DeviceSnNull } })
+  @MaxLength(64)
+  sn!: string;
+}
+
+/** The model name: the registration's ~DeviceName (e.g. inBIO460, SpeedFace-V5L), else its DeviceType. */
+export function deviceModel(d: Device): string | null {
+  return d.deviceName ?? d.deviceType ?? null;
+}
+
+/** "1" enabled (admitted), "0" disabled: the administrative state, not online/offline. */
+export function deviceState(d: Device): string {
+  return d.admission === 'admitted' ? '1' : '0';
+}
+
+export class DeviceResponseDto {
+  @ApiProperty({ example: '402856aa6c3bbde1016c3bc2329200ff' }) id!: string;
+  @ApiProperty({ example: '0564140100195' }) sn!: string;
+  @ApiProperty({ example: '192.168.218.104', description: 'device name (alias), by default its IP address' }) name!: string;
+  @ApiProperty({ example: 'inBIO160', nullable: true, type: String, description: 'device model' }) type!: string | null;
+  @ApiProperty({ example: '1', description: '"1" enabled, "0" disabled' }) state!: string;
+  @ApiProperty({ example: 'acc', description: 'owning module; always "acc" here' }) module!: string;
+}
+
+/** v1 device object (2.9.1, 2.9.2). */
+export function toDeviceResponse(d: Device): DeviceResponseDto {
+  return { id: d.id, sn: d.sn, name: d.alias, type: deviceModel(d), state: deviceState(d), module: 'acc' };
+}
+
+export class DeviceV2ResponseDto {
+  @ApiProperty({ example: '8a888e238478c3a6018478e40ee40a64' }) id!: string;
+  @ApiProperty({ example: 'CJI4200960003' }) sn!: string;
+  @ApiProperty({ example: '10.8.14.142' }) name!: string;
+  @ApiProperty({ example: 'SpeedFace-V5L', nullable: true, type: String }) type!: string | null;
+  @ApiProperty({ example: '1', description: '"1" enabled, "0" disabled (v2 names it status)' }) status!: string;
+  @ApiProperty({ example: 'acc' }) module!: string;
+}
+
+/** v2 device object (2.9.3): the manual's example names the state "status". */
+export function toDeviceV2Response(d: Device): DeviceV2ResponseDto {
+  return { id: d.id, sn: d.sn, name: d.alias, type: deviceModel(d), status: deviceState(d), module: 'acc' };
+}
+
+export class DeviceEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: DeviceResponseDto }) data!: DeviceResponseDto;
+}
+
+export class DeviceListEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: [DeviceResponseDto] }) data!: DeviceResponseDto[];
+}
+
+export class DevicePageDto {
+  @ApiProperty({ example: 0 }) page!: number;
+  @ApiProperty({ example: 20 }) size!: number;
+  @ApiProperty({ example: 1 }) total!: number;
+  @ApiProperty({ type: [DeviceV2ResponseDto] }) data!: DeviceV2ResponseDto[];
+  @ApiProperty({ example: 0 }) offset!: number;
+  @ApiProperty({ example: true }) lastPage!: boolean;
+}
+
+export class DevicePageEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: DevicePageDto }) data!: DevicePageDto;
+}
+
+// ---- Gateway extensions ----
+
+export class DeviceGatewayListDto extends OptionalPagingDto {
+  @ApiPropertyOptional({ enum: ['pending', 'admitted', 'disabled'], description: 'only devices in this admission state' })
+  @IsOptional()
+  @IsIn(['pending', 'admitted', 'disabled'])
+  admission?: 'pending' | 'admitted' | 'disabled';
+}
+
+export class DeviceRenameDto {
+  @ApiProperty({ example: 'Main entrance', description: 'new device name (alias)' })
+  @ToTrimmedString()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  alias!: string;
+
+  @ApiPropertyOptional({
+    example: true,
+    description: 'also rename doors and readers still named after the old alias (<alias>-<n>, <alias>-<n>-In/-Out); default false',
+  })
+  @IsOptional()
+  @ToBoolean()
+  renameDoors?: boolean;
+}
+
+export class DeviceMoveDto {
+  @ApiProperty({ example: '2', description: 'code of the target area' })
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.AreaIdNull } })
+  @IsNotEmpty({ context: { code: CvCode.AreaIdNull } })
+  @MaxLength(100)
+  areaCode!: string;
+}
+
+export class DeviceDoorSummaryDto {
+  @ApiProperty({ example: '402856aa6c083827016c08582f8f0012' }) id!: string;
+  @ApiProperty({ example: 1 }) doorNo!: number;
+  @ApiProperty({ example: '192.168.214.15-1' }) name!: string;
+}
+
+export class DeviceDetailDto {
+  @ApiProperty({ example: '402856aa6c3bbde1016c3bc2329200ff' }) id!: string;
+  @ApiProperty({ example: '0564140100195' }) sn!: string;
+  @ApiProperty({ example: '192.168.218.104' }) alias!: string;
+  @ApiProperty({ example: 'admitted', enum: ['pending', 'admitted', 'disabled'] }) admission!: string;
+  @ApiProperty({ example: true, description: 'polled within the online window (DeviceStatusService)' }) online!: boolean;
+  @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String, description: 'last contact, yyyy-MM-dd HH:mm:ss' }) lastSeen!: string | null;
+  @ApiProperty({ example: '1', nullable: true, type: String }) areaCode!: string | null;
+  @ApiProperty({ example: 'Area Name', nullable: true, type: String }) areaName!: string | null;
+  @ApiProperty({ example: 'inBIO460', nullable: true, type: String }) type!: string | null;
+  @ApiProperty({ example: '192.168.218.104', nullable: true, type: String }) ipAddress!: string | null;
+  @ApiProperty({ example: 'AC Ver 5.7.8.3033', nullable: true, type: String }) firmVer!: string | null;
+  @ApiProperty({ example: 'Ver 3.1.2S-20240809', nullable: true, type: String }) pushVersion!: string | null;
+  @ApiProperty({ example: 4 }) lockCount!: number;
+  @ApiProperty({ example: 8 }) readerCount!: number;
+  @ApiProperty({ example: 'Europe/Berlin' }) timeZone!: string;
+  @ApiProperty({ type: [DeviceDoorSummaryDto] }) doors!: DeviceDoorSummaryDto[];
+  @ApiProperty({ example: '192.168.218.104', nullable: true, type: String, description: 'the address the device talks to the gateway from' })
+  lastAddress!: string | null;
+  @ApiProperty({
+    type: () => DeviceSnConflictDto,
+    nullable: true,
+    description: 'a second device claimed this SN from another address while the device was online (DEVICE_SN_CONFLICT); approve the device again to make that address its own',
+  })
+  snConflict!: DeviceSnConflictDto | null;
+}
+
+export class DeviceSnConflictDto {
+  @ApiProperty({ example: '192.168.218.77', description: 'the other address' }) address!: string;
+  @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String, description: 'last time it was refused (or allowed)' }) at!: string | null;
+}
+
+export class DeviceDetailEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: DeviceDetailDto }) data!: DeviceDetailDto;
+}
+
+export class DeviceDetailListEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: [DeviceDetailDto] }) data!: DeviceDetailDto[];
+}
+
+export class DeviceSyncResultDto {
+  @ApiProperty({ example: '0564140100195' }) sn!: string;
+  @ApiProperty({ example: 'success: a full sync is queued', description: 'what was queued' }) result!: string;
+}
+
+export class DeviceSyncEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: DeviceSyncResultDto }) data!: DeviceSyncResultDto;
+}

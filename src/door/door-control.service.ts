@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import { CommandQueueService } from '../push/command-queue.service';
+import { DeviceStatusService } from '../push/device-status.service';
+import { cancelAlarm, closeDoor, holdDoorOpen, lockDoor, openDoor, setNormalOpen } from '../push/protocol';
+import { DoorService } from './door.service';
+import type { Door } from './door.entity';
+
+/** The manual's codes for the open interval that have no CvCode constant in src/common (appendix 3.1). */
+export const DoorOpenTimeRequired = -202;
+export const DoorOpenTimeNotPositive = -203;
+
+/** How a request names its door: by id (…ById) or by name (…ByName). */
+export type DoorRef = { doorId: string } | { doorName: string };
+
+/** A queued door command: to which device, and whether that device is online to receive it now. */
+export interface QueuedDoorCommand {
+  deviceSn: string;
+  online: boolean;
+}
+
+/** What happened to the command, in words: the gateway extensions' message and the X-Gateway-Detail header. */
+export function queuedDetail(q: QueuedDoorCommand): string {
+  return q.online
+    ? `the command is queued for device ${q.deviceSn}`
+    : `device ${q.deviceSn} is offline; the command is queued and will be sent when it reconnects`;
+}
+
+/**
+ * Remote door control: each action is one `CONTROL DEVICE` command (push-protocol.md 12), built by the codec
+ * and queued in one transaction. The call answers once the command is queued; an offline device still gets
+ * it queued, and the answer says so (queuedDetail).
+ */
+@Injectable()
+export class DoorControlService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly doors: DoorService,
+    private readonly queue: CommandQueueService,
+    private readonly status: DeviceStatusService,
+  ) {}
+
+  /** 2.11.8 / 2.11.9: release the lock for `interval` seconds (1-254). */
+  async remoteOpen(ref: DoorRef, interval: string | undefined): Promise<QueuedDoorCommand> {
+    const seconds = checkInterval(interval);
+    return this.send(ref, (d) => openDoor(d.doorNo, seconds));
+  }
+
+  /** 2.11.6 / 2.11.7: lock now; also ends a remote normal-open. */
+  remoteClose(ref: DoorRef): Promise<QueuedDoorCommand> {
+    return this.send(ref, (d) => closeDoor(d.doorNo));
+  }
+
+  cancelAlarm(ref: DoorRef): Promise<QueuedDoorCommand> {
+    return this.send(ref, (d) => cancelAlarm(d.doorNo));
+  }
+
+  /** Keep the lock released until a remote close. */
+  normalOpen(ref: DoorRef): Promise<QueuedDoorCommand> {
+    return this.send(ref, (d) => holdDoorOpen(d.doorNo));
+  }
+
+  /** Enable or disable the door's normal-open time period of the day. */
+  normalOpenPeriod(ref: DoorRef, enable: boolean): Promise<QueuedDoorCommand> {
+    return this.send(ref, (d) => setNormalOpen(d.doorNo, enable));
+  }
+
+  /** Lockdown (`lock` true) or its end. */
+  lockdown(ref: DoorRef, lock: boolean): Promise<QueuedDoorCommand> {
+    return this.send(ref, (d) => lockDoor(d.doorNo, lock));
+  }
+
+  private async send(ref: DoorRef, build: (door: Door) => string): Promise<QueuedDoorCommand> {
+    const door = 'doorId' in ref ? await this.doors.requireById(ref.doorId) : await this.doors.requireByName(ref.doorName);
+    const device = door.device!;
+    if (device.admission === 'disabled') throw new CvError(CvCode.Conflict, `Device ${device.sn} is disabled`);
+    if (!door.enabled) throw new CvError(CvCode.Conflict, `Door ${door.name} is disabled`);
+    const command = build(door);
+    await this.ds.transaction((m) => this.queue.enqueue(m, device.sn, [command]));
+    return { deviceSn: device.sn, online: this.status.isOnline(device) };
+  }
+}
+
+/** -202 missing, -203 not greater than 0, -45 not a whole number of seconds within 1-254. */
+export function checkInterval(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') throw new CvError(DoorOpenTimeRequired, 'The door opening time is required');
+  const n = Number(raw);
+  if (Number.isFinite(n) && n <= 0) throw new CvError(DoorOpenTimeNotPositive, 'The door opening time needs to be greater than 0');
+  if (!Number.isInteger(n) || n > 254) throw new CvError(CvCode.DoorOpenDuration, 'Door open duration between 1~254 seconds.');
+  return n;
+}

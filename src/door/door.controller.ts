@@ -1,0 +1,142 @@
+import { Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags, type ApiResponseOptions } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CvCode, CvError } from '../common/cv-error';
+import { ok, type Envelope } from '../common/envelope';
+import { CvInput } from '../common/input.decorator';
+import { checkPaging, v2Page, type V2Page } from '../common/paging';
+import { DoorControlService, queuedDetail, type QueuedDoorCommand } from './door-control.service';
+import { DoorService } from './door.service';
+import {
+  DoorByIdDto,
+  DoorByNameDto,
+  DoorCommandEnvelopeDto,
+  DoorEnvelopeDto,
+  DoorIdDto,
+  DoorListDto,
+  DoorListEnvelopeDto,
+  DoorPageEnvelopeDto,
+  DoorStateByIdDto,
+  DoorStateBySnDto,
+  DoorStateEnvelopeDto,
+  DoorStateListEnvelopeDto,
+  DoorStateQueryDto,
+  RemoteOpenByIdDto,
+  RemoteOpenByNameDto,
+  toDoorResponse,
+  toDoorStateResponse,
+  type DoorResponseDto,
+  type DoorStateResponseDto,
+} from './dto/door.dto';
+
+/** Header of the remote-control answers that says what happened to the command (queued, device offline). */
+export const GATEWAY_DETAIL_HEADER = 'x-gateway-detail';
+
+const commandResponse: ApiResponseOptions = {
+  type: DoorCommandEnvelopeDto,
+  headers: {
+    [GATEWAY_DETAIL_HEADER]: {
+      description: 'what happened to the command, e.g. "device 0564140100195 is offline; the command is queued and will be sent when it reconnects"',
+      schema: { type: 'string' },
+    },
+  },
+};
+
+/**
+ * The manual's public response, `{"code":0,"message":"success","data":null}`, as clients compare it; whether
+ * the device was online to receive the command travels in a header instead of the message.
+ */
+function queued(reply: FastifyReply, q: QueuedDoorCommand): Envelope<null> {
+  reply.header(GATEWAY_DETAIL_HEADER, queuedDetail(q));
+  return ok(null);
+}
+
+/** 2.11 Doors: reads, live state from rtstate, and remote control queued as CONTROL DEVICE commands. */
+@ApiTags('Door')
+@Controller()
+export class DoorController {
+  constructor(
+    private readonly doors: DoorService,
+    private readonly control: DoorControlService,
+  ) {}
+
+  @Get('api/door/allDoorState')
+  @ApiOperation({ summary: '2.11.1 Get State of All Doors' })
+  @ApiOkResponse({ type: DoorStateListEnvelopeDto })
+  async allDoorState(@CvInput() _dto: DoorStateQueryDto): Promise<Envelope<DoorStateResponseDto[]>> {
+    return ok((await this.doors.allStates()).map((s) => toDoorStateResponse(s.door, s.state)));
+  }
+
+  @Get('api/door/doorStateById')
+  @ApiOperation({ summary: '2.11.2 Get Door State by Door Id' })
+  @ApiOkResponse({ type: DoorStateEnvelopeDto })
+  async doorStateById(@CvInput() dto: DoorStateByIdDto): Promise<Envelope<DoorStateResponseDto>> {
+    const s = await this.doors.stateById(dto.doorId);
+    return ok(toDoorStateResponse(s.door, s.state));
+  }
+
+  @Get('api/door/doorStateBySn')
+  @ApiOperation({ summary: '2.11.3 Get Door State by Device SN (an array: one state per door of the device)' })
+  @ApiOkResponse({ type: DoorStateListEnvelopeDto })
+  async doorStateBySn(@CvInput() dto: DoorStateBySnDto): Promise<Envelope<DoorStateResponseDto[]>> {
+    const sn = dto.deviceSn || dto.sn;
+    if (!sn) throw new CvError(CvCode.DeviceSnNull, "Device serial number can't be null");
+    return ok((await this.doors.statesBySn(sn)).map((s) => toDoorStateResponse(s.door, s.state)));
+  }
+
+  @Get('api/door/get')
+  @ApiOperation({ summary: '2.11.4 Get Door by Id' })
+  @ApiOkResponse({ type: DoorEnvelopeDto })
+  async get(@CvInput() dto: DoorIdDto): Promise<Envelope<DoorResponseDto>> {
+    return ok(toDoorResponse(await this.doors.requireById(dto.id)));
+  }
+
+  @Get('api/door/list')
+  @ApiOperation({ summary: '2.11.5 Get Door List' })
+  @ApiOkResponse({ type: DoorListEnvelopeDto })
+  async list(@CvInput() dto: DoorListDto): Promise<Envelope<DoorResponseDto[]>> {
+    const { rows } = await this.doors.list(checkPaging(dto.pageNo, dto.pageSize));
+    return ok(rows.map(toDoorResponse));
+  }
+
+  @Post(['api/door/remoteCloseById', 'api/door/remoteoffById', 'api/door/remoteOffById'])
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.11.6 Remote Close Door by Id (the manual prints remoteoffById; both are served)' })
+  @ApiOkResponse(commandResponse)
+  async remoteCloseById(@CvInput() dto: DoorByIdDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
+    return queued(reply, await this.control.remoteClose({ doorId: dto.doorId }));
+  }
+
+  @Post(['api/door/remoteCloseByName', 'api/door/remoteoffByName', 'api/door/remoteOffByName'])
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.11.7 Remote Close Door by Name (the manual prints remoteoffByName; both are served)' })
+  @ApiOkResponse(commandResponse)
+  async remoteCloseByName(@CvInput() dto: DoorByNameDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
+    return queued(reply, await this.control.remoteClose({ doorName: dto.doorName }));
+  }
+
+  @Post('api/door/remoteOpenById')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.11.8 Remote Open Door by Id' })
+  @ApiOkResponse(commandResponse)
+  async remoteOpenById(@CvInput() dto: RemoteOpenByIdDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
+    return queued(reply, await this.control.remoteOpen({ doorId: dto.doorId }, dto.interval));
+  }
+
+  @Post('api/door/remoteOpenByName')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.11.9 Remote Open Door by Name' })
+  @ApiOkResponse(commandResponse)
+  async remoteOpenByName(@CvInput() dto: RemoteOpenByNameDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
+    return queued(reply, await this.control.remoteOpen({ doorName: dto.doorName }, dto.interval));
+  }
+
+  @Get('api/v2/door/list')
+  @ApiOperation({ summary: '2.11.10 Get Door List (with total number)' })
+  @ApiOkResponse({ type: DoorPageEnvelopeDto })
+  async listV2(@CvInput() dto: DoorListDto): Promise<Envelope<V2Page<DoorResponseDto>>> {
+    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const { rows, total } = await this.doors.list(page);
+    return ok(v2Page(rows.map(toDoorResponse), total, page));
+  }
+}

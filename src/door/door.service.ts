@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository, SelectQueryBuilder } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import type { Page } from '../common/paging';
+import { DeviceStatusService } from '../push/device-status.service';
+import { Door } from './door.entity';
+import { doorStateTexts, type DeviceConnection, type DoorStateTexts } from './door-state';
+
+export class DoorNotFound extends CvError {
+  constructor(what: string) {
+    super(CvCode.DoorNotExist, `Door doesn't exist: ${what}`);
+  }
+}
+
+/** A door with the state texts of 2.11.1-2.11.3. */
+export interface DoorWithState {
+  door: Door;
+  state: DoorStateTexts;
+}
+
+/**
+ * Door reads. CVSecurity shows the doors of devices that were added; doors of devices still waiting for
+ * admission ('pending') are left out until the device is approved.
+ */
+@Injectable()
+export class DoorService {
+  constructor(
+    @InjectRepository(Door) private readonly doors: Repository<Door>,
+    private readonly status: DeviceStatusService,
+  ) {}
+
+  private visible(withDevice = false): SelectQueryBuilder<Door> {
+    const qb = this.doors.createQueryBuilder('door');
+    (withDevice ? qb.innerJoinAndSelect('door.device', 'device') : qb.innerJoin('door.device', 'device')).where("device.admission <> 'pending'");
+    return qb.orderBy('device.createdAt', 'ASC').addOrderBy('device.sn', 'ASC').addOrderBy('door.doorNo', 'ASC');
+  }
+
+  async list(page: Page): Promise<{ rows: Door[]; total: number }> {
+    const qb = this.visible();
+    const [rows, total] = await Promise.all([qb.clone().offset(page.offset).limit(page.pageSize).getMany(), qb.clone().getCount()]);
+    return { rows, total };
+  }
+
+  findVisibleById(id: string): Promise<Door | null> {
+    return this.visible(true).andWhere('door.id = :id', { id }).getOne();
+  }
+
+  findVisibleByName(name: string): Promise<Door | null> {
+    return this.visible(true).andWhere('door.name = :name', { name }).getOne();
+  }
+
+  async requireById(id: string): Promise<Door> {
+    const d = await this.findVisibleById(id);
+    if (!d) throw new DoorNotFound(id);
+    return d;
+  }
+
+  async requireByName(name: string): Promise<Door> {
+    const d = await this.findVisibleByName(name);
+    if (!d) throw new DoorNotFound(name);
+    return d;
+  }
+
+  /** The device's connection as door states report it ("connect"). */
+  connectionOf(door: Door): DeviceConnection {
+    const device = door.device;
+    if (!device || device.admission === 'disabled') return 'disabled';
+    return this.status.isOnline(device) ? 'online' : 'offline';
+  }
+
+  withState(door: Door): DoorWithState {
+    return { door, state: doorStateTexts(door, this.connectionOf(door)) };
+  }
+
+  async allStates(): Promise<DoorWithState[]> {
+    return (await this.visible(true).getMany()).map((d) => this.withState(d));
+  }
+
+  async stateById(doorId: string): Promise<DoorWithState> {
+    return this.withState(await this.requireById(doorId));
+  }
+
+  /** The states of every door of one device (an array: a device has 1, 2 or 4 doors). */
+  async statesBySn(sn: string): Promise<DoorWithState[]> {
+    const rows = await this.visible(true).andWhere('device.sn = :sn', { sn }).getMany();
+    if (rows.length === 0) {
+      const known = await this.doors.query(`SELECT 1 FROM device WHERE sn = $1 AND admission <> 'pending'`, [sn]);
+      if (known.length === 0) throw new CvError(CvCode.NotFound, `Device does not exist: ${sn}`);
+    }
+    return rows.map((d) => this.withState(d));
+  }
+}

@@ -1,0 +1,171 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { CvCode } from '../../common/cv-error';
+import { PagingDto } from '../../common/paging';
+import { MAX_TIME_CHARS } from '../../common/limits';
+import { ToTrimmedString } from '../../common/transforms';
+import type { Door } from '../door.entity';
+import type { DoorStateTexts } from '../door-state';
+
+const toStringOrUndefined = ({ value }: { value: unknown }) => (value === undefined || value === null ? undefined : String(value).trim());
+
+export class DoorListDto extends PagingDto {}
+
+export class DoorIdDto {
+  @ApiProperty({ example: '402856aa6c083827016c08582f8f0012', description: 'door id' })
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.DoorIdNull } })
+  @IsNotEmpty({ context: { code: CvCode.DoorIdNull } })
+  @MaxLength(64)
+  id!: string;
+}
+
+export class DoorByIdDto {
+  @ApiProperty({ example: '402856aa6c3baabb016c3bb37365000a', description: 'door id' })
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.DoorIdNull } })
+  @IsNotEmpty({ context: { code: CvCode.DoorIdNull } })
+  @MaxLength(64)
+  doorId!: string;
+}
+
+export class DoorByNameDto {
+  @ApiProperty({ example: '192.168.214.15-1', description: 'door name' })
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.DoorNameNull } })
+  @IsNotEmpty({ context: { code: CvCode.DoorNameNull } })
+  @MaxLength(100)
+  doorName!: string;
+}
+
+export class RemoteOpenByIdDto extends DoorByIdDto {
+  @ApiProperty({ example: 5, description: 'seconds the lock stays open, 1-254' })
+  @IsOptional()
+  @Transform(toStringOrUndefined)
+  @MaxLength(16, { context: { code: CvCode.DoorOpenDuration } })
+  interval?: string;
+}
+
+export class RemoteOpenByNameDto extends DoorByNameDto {
+  @ApiProperty({ example: 5, description: 'seconds the lock stays open, 1-254' })
+  @IsOptional()
+  @Transform(toStringOrUndefined)
+  @MaxLength(16, { context: { code: CvCode.DoorOpenDuration } })
+  interval?: string;
+}
+
+/** `timestamp` (ms since the epoch) is required by the manual and only paces polling; a missing one is accepted. */
+export class DoorStateQueryDto {
+  @ApiPropertyOptional({ example: 1494467276539, description: 'current time in ms since the epoch (not interpreted)' })
+  @IsOptional()
+  @Transform(toStringOrUndefined)
+  @MaxLength(MAX_TIME_CHARS)
+  timestamp?: string;
+}
+
+export class DoorStateByIdDto extends DoorStateQueryDto {
+  @ApiProperty({ example: '402856aa6c083827016c08582f8f0012', description: 'door id' })
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.DoorIdNull } })
+  @IsNotEmpty({ context: { code: CvCode.DoorIdNull } })
+  @MaxLength(64)
+  doorId!: string;
+}
+
+/** deviceSn as the URL prints it; `sn` as the parameter table ("Sn: device sn") and the title name it. -48 without both. */
+export class DoorStateBySnDto extends DoorStateQueryDto {
+  @ApiProperty({ example: '0564140100195', description: 'device serial number (also accepted as sn)' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.DeviceSnNull } })
+  @MaxLength(64)
+  deviceSn?: string;
+
+  @ApiPropertyOptional({ example: '0564140100195', description: 'deviceSn, as the parameter table names it' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.DeviceSnNull } })
+  @MaxLength(64)
+  sn?: string;
+}
+
+export class DoorResponseDto {
+  @ApiProperty({ example: '402856aa6c083827016c08582f8f0012' }) id!: string;
+  @ApiProperty({ example: '192.168.214.15-1' }) name!: string;
+  @ApiProperty({ example: '402856aa6c3bbde1016c3bc211e5005a' }) deviceId!: string;
+}
+
+/** The one door → CVSecurity response mapper (2.11.4, 2.11.5, 2.11.10). */
+export function toDoorResponse(d: Door): DoorResponseDto {
+  return { id: d.id, name: d.name, deviceId: d.deviceId };
+}
+
+export class DoorStateResponseDto extends DoorResponseDto {
+  @ApiProperty({ example: '1', description: 'device connection: "0" offline, "1" online, "2" disabled' }) connect!: string;
+  @ApiProperty({ example: 'no sensor', description: 'unknown | no sensor | off | open' }) sensor!: string;
+  @ApiProperty({ example: 'none', description: 'none | alarm | timeout | be opened accidentally | tampering | duress ... | unknown' }) alarm!: string;
+  @ApiProperty({ example: 'off', description: 'off | open | unknown' }) relay!: string;
+}
+
+export function toDoorStateResponse(d: Door, s: DoorStateTexts): DoorStateResponseDto {
+  return { id: d.id, name: d.name, deviceId: d.deviceId, connect: s.connect, sensor: s.sensor, alarm: s.alarm, relay: s.relay };
+}
+
+export class DoorEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: DoorResponseDto }) data!: DoorResponseDto;
+}
+
+export class DoorListEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: [DoorResponseDto] }) data!: DoorResponseDto[];
+}
+
+export class DoorPageDto {
+  @ApiProperty({ example: 0 }) page!: number;
+  @ApiProperty({ example: 20 }) size!: number;
+  @ApiProperty({ example: 1 }) total!: number;
+  @ApiProperty({ type: [DoorResponseDto] }) data!: DoorResponseDto[];
+  @ApiProperty({ example: 0 }) offset!: number;
+  @ApiProperty({ example: true }) lastPage!: boolean;
+}
+
+export class DoorPageEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: DoorPageDto }) data!: DoorPageDto;
+}
+
+export class DoorStateEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: DoorStateResponseDto }) data!: DoorStateResponseDto;
+}
+
+export class DoorStateListEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: [DoorStateResponseDto] }) data!: DoorStateResponseDto[];
+}
+
+export class DoorCommandEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({
+    example: 'success',
+    description: '"success" on the manual\'s endpoints (the X-Gateway-Detail header says whether the device is offline); the gateway extensions say it in the message',
+  })
+  message!: string;
+  @ApiProperty({ nullable: true, example: null, type: Object }) data!: null;
+}
+
+// ---- Gateway extensions: door actions the manual has no API for ----
+
+export class NormalOpenPeriodDto {
+  @ApiProperty({ example: true, description: 'true enables, false disables the normal-open time period of the day' })
+  @IsOptional()
+  @Transform(({ value }) => (value === true || value === 'true' || value === '1' || value === 1 ? true : value === false || value === 'false' || value === '0' || value === 0 ? false : value))
+  enable?: boolean;
+}

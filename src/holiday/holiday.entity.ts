@@ -1,0 +1,36 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { newId } from '../common/ids';
+
+/** CVSecurity's access holiday (AccHoliday): every day of [start_date, end_date] reaches devices as a `holiday` record. */
+@Entity('holiday')
+export class Holiday {
+  @PrimaryColumn({ type: 'char', length: 32 })
+  id: string = newId();
+
+  @Index('uq_holiday_name', { unique: true })
+  @Column({ type: 'varchar', length: 100 })
+  name!: string;
+
+  /** 1-3: which HolNTime segments of a time zone apply on these days. */
+  @Column({ name: 'holiday_type', type: 'smallint', default: 1 })
+  holidayType!: number;
+
+  @Column({ name: 'start_date', type: 'date' })
+  startDate!: string;
+
+  @Column({ name: 'end_date', type: 'date' })
+  endDate!: string;
+
+  /** Same month/day every year (device Loop=1) or these exact dates (Loop=2). */
+  @Column({ name: 'is_loop_by_year', type: 'boolean', default: false })
+  isLoopByYear!: boolean;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  remark!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

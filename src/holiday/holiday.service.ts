@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, Not, type EntityManager } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import { SyncPlannerService } from '../sync/sync-planner.service';
+import type { HolidayCreateDto, HolidayUpdateDto } from './dto/holiday.dto';
+import { Holiday } from './holiday.entity';
+
+/** Holidays; every change re-sends the whole holiday table to the devices (it can only be cleared with `*`). */
+@Injectable()
+export class HolidayService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly planner: SyncPlannerService,
+  ) {}
+
+  list(): Promise<Holiday[]> {
+    return this.ds.getRepository(Holiday).find({ order: { startDate: 'ASC', name: 'ASC' } });
+  }
+
+  async requireById(id: string): Promise<Holiday> {
+    const h = await this.ds.getRepository(Holiday).findOne({ where: { id } });
+    if (!h) throw new CvError(CvCode.NotFound, 'The holiday does not exist');
+    return h;
+  }
+
+  create(dto: HolidayCreateDto): Promise<Holiday> {
+    return this.ds.transaction(async (m) => {
+      const repo = m.getRepository(Holiday);
+      const h = repo.create({
+        name: dto.name,
+        startDate: dto.startDate,
+        endDate: dto.endDate,
+        holidayType: dto.holidayType ?? 1,
+        isLoopByYear: dto.isLoopByYear ?? false,
+        remark: dto.remark ?? null,
+      });
+      await this.check(m, h);
+      const saved = await repo.save(h);
+      await this.planner.syncHolidays(m);
+      return saved;
+    });
+  }
+
+  update(id: string, dto: HolidayUpdateDto): Promise<Holiday> {
+    return this.ds.transaction(async (m) => {
+      const repo = m.getRepository(Holiday);
+      const h = await repo.findOne({ where: { id } });
+      if (!h) throw new CvError(CvCode.NotFound, 'The holiday does not exist');
+      if (dto.name !== undefined) h.name = dto.name;
+      if (dto.startDate !== undefined) h.startDate = dto.startDate;
+      if (dto.endDate !== undefined) h.endDate = dto.endDate;
+      if (dto.holidayType !== undefined) h.holidayType = dto.holidayType;
+      if (dto.isLoopByYear !== undefined) h.isLoopByYear = dto.isLoopByYear;
+      if (dto.remark !== undefined) h.remark = dto.remark || null;
+      await this.check(m, h);
+      const saved = await repo.save(h);
+      await this.planner.syncHolidays(m);
+      return saved;
+    });
+  }
+
+  delete(id: string): Promise<void> {
+    return this.ds.transaction(async (m) => {
+      const res = await m.getRepository(Holiday).delete({ id });
+      if (!res.affected) throw new CvError(CvCode.NotFound, 'The holiday does not exist');
+      await this.planner.syncHolidays(m);
+    });
+  }
+
+  private async check(m: EntityManager, h: Holiday): Promise<void> {
+    const valid = (d: string) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
+    if (!valid(h.startDate) || !valid(h.endDate)) throw new CvError(CvCode.TimeFormat, 'Time format error: dates must be yyyy-MM-dd');
+    if (h.startDate > h.endDate) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
+    if (Date.parse(h.endDate) - Date.parse(h.startDate) > 366 * 86400000) throw new CvError(CvCode.InvalidParameter, 'A holiday spans at most one year');
+    const clash = await m.getRepository(Holiday).exists({ where: { name: h.name, ...(h.id ? { id: Not(h.id) } : {}) } });
+    if (clash) throw new CvError(CvCode.Conflict, `The holiday name already exists: ${h.name}`);
+  }
+}

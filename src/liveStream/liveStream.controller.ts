@@ -1,0 +1,61 @@
+import { Controller, Get, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CvCode, CvError } from '../common/cv-error';
+import { LiveStreamService, type StreamEventType } from './liveStream.service';
+
+const TYPES: StreamEventType[] = ['transaction', 'doorState'];
+const HEARTBEAT_MS = 15_000;
+
+/** Gateway extension: Server-Sent Events for dashboards (EventSource: `/api/gateway/stream?access_token=...`). */
+@ApiTags('Gateway extensions')
+@Controller('api/gateway/stream')
+export class LiveStreamController {
+  constructor(private readonly stream: LiveStreamService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Live stream (SSE): `transaction` events (v2 transaction items, id t:<xid>:<id> for Last-Event-ID resume) and `doorState` events',
+  })
+  @ApiQuery({ name: 'types', required: false, example: 'transaction,doorState', description: 'event types to receive (default both)' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'text/event-stream' })
+  async open(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const q = (req.query ?? {}) as Record<string, unknown>;
+    const wanted = typeof q.types === 'string' && q.types.trim() ? q.types.split(',').map((s) => s.trim()) : TYPES;
+    const bad = wanted.filter((t) => !TYPES.includes(t as StreamEventType));
+    if (bad.length) throw new CvError(CvCode.InvalidParameter, `types: unknown event type ${bad.join(', ')} (transaction, doorState)`);
+    const lastEventId = (req.headers['last-event-id'] as string | undefined) ?? (typeof q.lastEventId === 'string' ? q.lastEventId : undefined);
+
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    raw.write('retry: 3000\n\n');
+    let closed = false;
+    const sink = {
+      send: (event: StreamEventType, data: unknown, id?: string) => {
+        if (closed) return;
+        raw.write(`${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      },
+      close: () => {
+        if (!closed) raw.end();
+        closed = true;
+      },
+    };
+    const heartbeat = setInterval(() => !closed && raw.write(': ping\n\n'), HEARTBEAT_MS);
+    heartbeat.unref();
+    const unsubscribe = await this.stream.subscribe(sink, new Set(wanted as StreamEventType[]), lastEventId);
+    const done = () => {
+      closed = true;
+      clearInterval(heartbeat);
+      unsubscribe();
+    };
+    req.raw.on('close', done);
+    raw.on('close', done);
+  }
+}

@@ -1,0 +1,148 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { formatCvDateTime } from '../common/time';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { toV2Item } from '../transaction/dto/transaction-response.dto';
+import { TransactionRepository } from '../transaction/transaction.repository';
+
+export type StreamEventType = 'transaction' | 'doorState';
+
+export interface StreamSink {
+  send(event: StreamEventType, data: unknown, id?: string): void;
+  close(): void;
+}
+
+interface Subscriber {
+  sink: StreamSink;
+  types: Set<StreamEventType>;
+  /** Feed position of the last transaction sent: (xid, id). */
+  xid: string;
+  id: string;
+}
+
+export interface DoorStateEvent {
+  doorId: string;
+  doorName: string;
+  doorNo: number;
+  devSn: string | null;
+  sensor: 'none' | 'closed' | 'open' | 'unknown' | null;
+  relay: number | null;
+  alarm: string | null;
+  time: string | null;
+}
+
+const POLL_MS = 500;
+const BATCH = 500;
+const SENSOR = ['none', 'closed', 'open', 'unknown'] as const;
+
+/** `t:<xid>:<id>`, the SSE id of a transaction: a reconnecting client sends it back as Last-Event-ID. */
+export function parseStreamId(text: string | undefined): { xid: string; id: string } | undefined {
+  const m = /^t:(\d{1,19}):(\d{1,19})$/.exec(text?.trim() ?? '');
+  return m ? { xid: m[1], id: m[2] } : undefined;
+}
+
+/**
+ * Server-Sent Events for dashboards: every access event (the v2 item, in commit order, from the same
+ * (xid, id) feed as the monitor, so none is skipped or repeated; a client that reconnects with
+ * Last-Event-ID resumes where it was) and every door state change (sensor, relay, alarm; the current state
+ * of all doors when a client connects). One poll loop runs while anyone listens.
+ */
+@Injectable()
+export class LiveStreamService implements OnModuleDestroy {
+  private readonly logger = new Logger('LiveStream');
+  private readonly subscribers = new Set<Subscriber>();
+  private readonly doorStates = new Map<string, string>();
+  private timer?: NodeJS.Timeout;
+  private busy = false;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly transactions: TransactionRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async subscribe(sink: StreamSink, types: Set<StreamEventType>, lastEventId?: string): Promise<() => void> {
+    const from = parseStreamId(lastEventId) ?? (await this.transactions.feedPositionNow(this.ds));
+    const sub: Subscriber = { sink, types, ...from };
+    if (types.has('doorState')) for (const d of await this.readDoors()) sink.send('doorState', d.event);
+    this.subscribers.add(sub);
+    if (!this.timer) {
+      this.timer = setInterval(() => void this.tick(), POLL_MS);
+      this.timer.unref();
+    }
+    return () => this.unsubscribe(sub);
+  }
+
+  private unsubscribe(sub: Subscriber): void {
+    this.subscribers.delete(sub);
+    if (this.subscribers.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      this.doorStates.clear();
+    }
+  }
+
+  onModuleDestroy(): void {
+    for (const s of [...this.subscribers]) {
+      s.sink.close();
+      this.unsubscribe(s);
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      for (const sub of [...this.subscribers]) if (sub.types.has('transaction')) await this.sendTransactions(sub);
+      if ([...this.subscribers].some((s) => s.types.has('doorState'))) await this.sendDoorChanges();
+    } catch (err) {
+      this.logger.warn(`live stream poll failed: ${(err as Error).message}`);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async sendTransactions(sub: Subscriber): Promise<void> {
+    const rows = await this.transactions.findFeedAfter(this.ds, sub.xid, sub.id, BATCH);
+    for (const r of rows) {
+      sub.sink.send('transaction', toV2Item(r, this.config.timeZone), `t:${r.feed_xid}:${r.id}`);
+      sub.xid = r.feed_xid;
+      sub.id = r.id;
+    }
+  }
+
+  private async readDoors(): Promise<Array<{ key: string; event: DoorStateEvent }>> {
+    const rows: Array<{ id: string; name: string; door_no: number; sn: string | null; sensor_state: number | null; relay_state: number | null; alarm_state: string | null; door_state_at: Date | null }> =
+      await this.ds.query(
+        `SELECT d.id, d.name, d.door_no, v.sn, d.sensor_state, d.relay_state, d.alarm_state, d.door_state_at
+         FROM door d LEFT JOIN device v ON v.id = d.device_id ORDER BY v.sn, d.door_no`,
+      );
+    return rows.map((r) => {
+      const event: DoorStateEvent = {
+        doorId: r.id,
+        doorName: r.name,
+        doorNo: r.door_no,
+        devSn: r.sn,
+        sensor: r.sensor_state === null ? null : (SENSOR[r.sensor_state] ?? 'unknown'),
+        relay: r.relay_state,
+        alarm: r.alarm_state,
+        time: formatCvDateTime(r.door_state_at, this.config.timeZone),
+      };
+      return { key: r.id, event };
+    });
+  }
+
+  private async sendDoorChanges(): Promise<void> {
+    const doors = await this.readDoors();
+    const first = this.doorStates.size === 0;
+    for (const d of doors) {
+      const sig = JSON.stringify(d.event);
+      if (this.doorStates.get(d.key) === sig) continue;
+      this.doorStates.set(d.key, sig);
+      if (first) continue;
+      for (const s of this.subscribers) if (s.types.has('doorState')) s.sink.send('doorState', d.event);
+    }
+  }
+}
+

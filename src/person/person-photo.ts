@@ -1,0 +1,22 @@
+import { CvCode, CvError } from '../common/cv-error';
+
+const MAGIC: Array<[string, number[]]> = [
+  ['jpeg', [0xff, 0xd8, 0xff]],
+  ['png', [0x89, 0x50, 0x4e, 0x47]],
+  ['bmp', [0x42, 0x4d]],
+];
+
+/**
+ * A photo as the API receives it (base64, maybe with a `data:image/...;base64,` prefix and line breaks)
+ * normalised to bare base64 of a JPEG, PNG or BMP; anything else is -27 "Invalid personnel photo".
+ * Line breaks must go: inside a device command they would start a new record.
+ */
+export function normalizePhoto(raw: string): string {
+  const text = raw.replace(/^\s*data:[^,]*,/, '').replace(/\s+/g, '');
+  if (text.length < 8 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 === 1) {
+    throw new CvError(CvCode.InvalidPhoto, 'Invalid personnel photo');
+  }
+  const head = Buffer.from(text.slice(0, 8), 'base64');
+  if (!MAGIC.some(([, bytes]) => bytes.every((b, i) => head[i] === b))) throw new CvError(CvCode.InvalidPhoto, 'Invalid personnel photo');
+  return text;
+}

@@ -1,0 +1,101 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { DataSource, In } from 'typeorm';
+import { levelIdsOf } from '../accLevel/acc-level-membership';
+import { secondaryCardsOf } from '../card/card-writes';
+import { CvCode, CvError } from '../common/cv-error';
+import { checkPaging, splitList, v2Page, type V2Page } from '../common/paging';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { Department } from '../department/department.entity';
+import type { PersonListDto } from './dto/person-input.dto';
+import {
+  toPersonBrief,
+  toPersonFull,
+  toPersonListItem,
+  type PersonBriefDto,
+  type PersonExtras,
+  type PersonFullDto,
+  type PersonListItemDto,
+} from './dto/person-response.dto';
+import { Person } from './person.entity';
+
+/** Person reads. Resigned persons are not listed and not found, as in CVSecurity's personnel list. */
+@Injectable()
+export class PersonQueryService {
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async requireByPin(pin: string | undefined): Promise<Person> {
+    if (!pin) throw new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
+    const p = await this.ds.getRepository(Person).findOne({ where: { pin, status: 'active' } });
+    if (!p) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+    return p;
+  }
+
+  async brief(pin: string): Promise<PersonBriefDto> {
+    const p = await this.requireByPin(pin);
+    const [x] = await this.extras([p]);
+    return toPersonBrief(p, x);
+  }
+
+  async full(pin: string | undefined): Promise<PersonFullDto> {
+    const p = await this.requireByPin(pin);
+    const [x] = await this.extras([p]);
+    return toPersonFull(p, x, this.config.timeZone);
+  }
+
+  async list(dto: PersonListDto): Promise<PersonListItemDto[]> {
+    const { rows, extras } = await this.page(dto);
+    return rows.map((p, i) => toPersonListItem(p, extras[i]));
+  }
+
+  async listV2(dto: PersonListDto): Promise<V2Page<PersonFullDto>> {
+    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const { rows, extras, total } = await this.page(dto);
+    return v2Page(
+      rows.map((p, i) => toPersonFull(p, extras[i], this.config.timeZone)),
+      total,
+      page,
+    );
+  }
+
+  /** pins AND deptCodes when both are given; neither = every active person. Ordered by pin. */
+  private async page(dto: PersonListDto) {
+    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const qb = this.ds.getRepository(Person).createQueryBuilder('p').where(`p.status = 'active'`);
+    const pins = splitList(dto.pins);
+    const codes = splitList(dto.deptCodes);
+    if (pins.length) qb.andWhere('p.pin IN (:...pins)', { pins });
+    if (codes.length) qb.andWhere('p.dept_id IN (SELECT d.id FROM department d WHERE d.code IN (:...codes))', { codes });
+    const [rows, total] = await qb.orderBy('p.pin', 'ASC').skip(page.offset).take(page.pageSize).getManyAndCount();
+    return { rows, total, extras: await this.extras(rows) };
+  }
+
+  private async extras(rows: Person[]): Promise<PersonExtras[]> {
+    const m = this.ds.manager;
+    const ids = rows.map((r) => r.id);
+    const deptIds = [...new Set(rows.map((r) => r.deptId))];
+    const depts = deptIds.length ? await m.getRepository(Department).find({ where: { id: In(deptIds) } }) : [];
+    const deptOf = new Map(depts.map((d) => [d.id, d]));
+    const levels = await levelIdsOf(m, ids);
+    const cards = await secondaryCardsOf(m, ids);
+    return rows.map((r) => ({
+      deptCode: deptOf.get(r.deptId)?.code ?? '',
+      deptName: deptOf.get(r.deptId)?.name ?? '',
+      levelIds: levels.get(r.id) ?? [],
+      supplyCards: cards.get(r.id) ?? [],
+    }));
+  }
+
+  /**
+   * 2.13.5: a dynamic QR payload in CVSecurity's shape (`2#` + 32 bytes base64), valid for the current
+   * minute. The device-side validation scheme is not documented, so real devices will not accept it.
+   */
+  async qrCode(pin: string | undefined): Promise<string> {
+    const p = await this.requireByPin(pin);
+    const minute = Math.floor(Date.now() / 60000);
+    return `2#${createHash('sha256').update(`${p.id}:${p.pin}:${minute}`).digest('base64')}`;
+  }
+}

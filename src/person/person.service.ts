@@ -1,0 +1,172 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, Not, type EntityManager } from 'typeorm';
+import { levelIdsOf, setPersonLevels } from '../accLevel/acc-level-membership';
+import { setMainCard, setSecondaryCards } from '../card/card-writes';
+import { CvCode, CvError } from '../common/cv-error';
+import { splitList } from '../common/paging';
+import { parseCvDateTime, requireCvDateTime } from '../common/time';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { Department } from '../department/department.entity';
+import { SyncPlannerService } from '../sync/sync-planner.service';
+import type { PersonLeaveDto, PersonPhotoDto, PersonWriteDto } from './dto/person-input.dto';
+import { normalizePhoto } from './person-photo';
+import { Person } from './person.entity';
+
+/** Which write: 2.13.1 add, 2.13.7 basic information (no levels, no photo), 2.13.10 reinstatement. */
+export type PersonWriteMode = 'add' | 'basic' | 'reinstated';
+
+const PIN = /^[A-Za-z0-9._-]{1,64}$/;
+const blankToNull = (v: string | undefined) => (v === undefined ? undefined : v === '' ? null : v);
+
+/**
+ * Person writes. Each runs in one transaction with the sync planner, so the person, their cards and levels
+ * and the device commands they imply commit together.
+ */
+@Injectable()
+export class PersonService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly planner: SyncPlannerService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  upsert(dto: PersonWriteDto, mode: PersonWriteMode): Promise<Person> {
+    return this.ds.transaction((m) => this.upsertWith(m, dto, mode));
+  }
+
+  /** Several persons, all or nothing (v2/person/addPersons). */
+  upsertMany(dtos: PersonWriteDto[]): Promise<void> {
+    return this.ds.transaction(async (m) => {
+      for (const dto of dtos) await this.upsertWith(m, dto, 'add');
+    });
+  }
+
+  async upsertWith(m: EntityManager, dto: PersonWriteDto, mode: PersonWriteMode): Promise<Person> {
+    if (!PIN.test(dto.pin)) throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin}`);
+    const repo = m.getRepository(Person);
+    const existing = await repo.findOne({ where: { pin: dto.pin } });
+    if (mode === 'reinstated' && !existing) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+    const p = existing ?? repo.create({ pin: dto.pin, status: 'active', isDisabled: false, isSendMail: false });
+    p.deptId = await this.deptIdFor(m, dto.deptCode, existing?.deptId);
+    this.applyFields(p, dto);
+    if (mode !== 'basic') this.applyValidity(p, dto);
+    if (mode !== 'basic' && dto.personPhoto) p.photo = normalizePhoto(dto.personPhoto);
+    const pwd = dto.personPwd ?? dto.password;
+    if (pwd !== undefined) {
+      if (pwd && (await repo.exists({ where: { password: pwd, pin: Not(dto.pin) } }))) throw new CvError(CvCode.PasswordUsed, 'The password has been used');
+      p.password = pwd || null;
+    }
+    if (mode === 'reinstated') {
+      p.status = 'active';
+      p.leaveDate = null;
+      p.leaveType = null;
+    }
+    const saved = await repo.save(p);
+    if (dto.cardNo !== undefined) await setMainCard(m, saved, dto.cardNo || null);
+    if (dto.supplyCards !== undefined) await setSecondaryCards(m, saved, splitList(dto.supplyCards));
+    if (mode !== 'basic' && dto.accLevelIds !== undefined) await setPersonLevels(m, saved.id, splitList(dto.accLevelIds));
+    await this.planner.syncPerson(m, saved.id);
+    return saved;
+  }
+
+  private async deptIdFor(m: EntityManager, deptCode: string | undefined, current: string | undefined): Promise<string> {
+    const depts = m.getRepository(Department);
+    if (deptCode) {
+      const d = await depts.findOne({ where: { code: deptCode } });
+      if (!d) throw new CvError(CvCode.DeptNotExist, `The department number does not exist: ${deptCode}`);
+      return d.id;
+    }
+    if (current) return current;
+    const d = (await depts.findOne({ where: { code: '1' } })) ?? (await depts.findOne({ where: {}, order: { sortNo: 'ASC', code: 'ASC' } }));
+    if (!d) throw new CvError(CvCode.DeptNotExist, 'The department number does not exist');
+    return d.id;
+  }
+
+  private applyFields(p: Person, dto: PersonWriteDto): void {
+    if (dto.name !== undefined) p.name = dto.name;
+    if (dto.lastName !== undefined) p.lastName = dto.lastName;
+    if (dto.gender !== undefined) p.gender = normalizeGender(dto.gender);
+    if (dto.birthday !== undefined) p.birthday = dateOnly(dto.birthday, 'birthday');
+    if (dto.hireDate !== undefined) p.hireDate = dateOnly(dto.hireDate, 'hireDate');
+    for (const k of ['certType', 'certNumber', 'email', 'mobilePhone', 'ssn', 'carPlate'] as const) {
+      const v = blankToNull(dto[k]);
+      if (v !== undefined) p[k] = v;
+    }
+    if (dto.isDisabled !== undefined) p.isDisabled = dto.isDisabled;
+    if (dto.isSendMail !== undefined) p.isSendMail = dto.isSendMail;
+  }
+
+  private applyValidity(p: Person, dto: PersonWriteDto): void {
+    const tz = this.config.timeZone;
+    if (dto.accStartTime !== undefined) p.accStartTime = dto.accStartTime ? requireCvDateTime(dto.accStartTime, tz, 'accStartTime') : null;
+    if (dto.accEndTime !== undefined) p.accEndTime = dto.accEndTime ? requireCvDateTime(dto.accEndTime, tz, 'accEndTime') : null;
+    if (p.accStartTime && p.accEndTime && p.accStartTime > p.accEndTime) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
+  }
+
+  async requireActive(m: EntityManager, pin: string | undefined): Promise<Person> {
+    if (!pin) throw new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
+    const p = await m.getRepository(Person).findOne({ where: { pin } });
+    if (!p || p.status !== 'active') throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+    return p;
+  }
+
+  /** 2.13.2: the person, their cards and memberships go; every device loses them. */
+  delete(pins: string[]): Promise<void> {
+    return this.ds.transaction(async (m) => {
+      const repo = m.getRepository(Person);
+      const persons: Person[] = [];
+      for (const pin of pins) {
+        if (!pin) throw new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
+        const p = await repo.findOne({ where: { pin } });
+        if (!p) throw new CvError(CvCode.PersonNotExist, `The person does not exist: ${pin}`);
+        persons.push(p);
+      }
+      for (const p of persons) {
+        await this.planner.removePerson(m, p.pin);
+        await repo.delete({ id: p.id });
+      }
+    });
+  }
+
+  /** 2.13.6: the person stays (resigned, with their levels kept for a reinstatement) and leaves every device. */
+  leave(dto: PersonLeaveDto): Promise<void> {
+    return this.ds.transaction(async (m) => {
+      const p = await this.requireActive(m, dto.pin);
+      await m.getRepository(Person).update(
+        { id: p.id },
+        { status: 'left', leaveDate: dto.leaveDate ? dateOnly(dto.leaveDate, 'leaveDate') : null, leaveType: dto.leaveType || null },
+      );
+      await this.planner.removePerson(m, p.pin);
+    });
+  }
+
+  /** 2.13.8: a new face photo for the face devices that hold the person; an empty photo changes nothing. */
+  updatePhoto(dto: PersonPhotoDto): Promise<void> {
+    return this.ds.transaction(async (m) => {
+      const p = await this.requireActive(m, dto.pin);
+      if (!dto.personPhoto || dto.personPhoto.trim() === '') return;
+      await m.getRepository(Person).update({ id: p.id }, { photo: normalizePhoto(dto.personPhoto) });
+      await this.planner.syncPerson(m, p.id);
+    });
+  }
+
+  levelIdsOf(m: EntityManager, personIds: string[]): Promise<Map<string, string[]>> {
+    return levelIdsOf(m, personIds);
+  }
+}
+
+function normalizeGender(g: string): string | null {
+  const t = g.trim().toUpperCase();
+  if (t === '') return null;
+  if (t === 'M' || t === 'MALE') return 'M';
+  if (t === 'F' || t === 'FEMALE') return 'F';
+  return t.slice(0, 1);
+}
+
+/** yyyy-MM-dd (leniently parsed; "" = none); -100 otherwise. */
+function dateOnly(text: string, field: string): string | null {
+  if (text === '') return null;
+  const d = parseCvDateTime(text, 'UTC');
+  if (!d) throw new CvError(CvCode.TimeFormat, `Time format error: ${field} must be yyyy-MM-dd`);
+  return d.toISOString().slice(0, 10);
+}

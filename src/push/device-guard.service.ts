@@ -1,0 +1,135 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimiter } from '../common/rate-limiter';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { DeviceAddressService } from './device-address.service';
+import { parseQuery } from './protocol';
+
+/** Device query strings are short (SN, table, tablename, Stamp, cmdid, packcnt...); anything longer is not firmware. */
+export const MAX_DEVICE_QUERY_CHARS = 2048;
+const SN_PATTERN = /^[\x21-\x7e]{1,64}$/;
+/** Paths whose POST is not an upload: the poll and the heartbeat. */
+const NOT_UPLOADS = /^\/iclock\/(getrequest|ping)(\.aspx)?\/?$/i;
+
+export type RefusalReason = 'query_too_long' | 'comm_key' | 'sn_conflict' | 'rate_limit' | 'unavailable';
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
+/**
+ * The device side's gate (issue 7), a Fastify onRequest hook on every /iclock request, before the body is
+ * read and before any handler (the Nest controller and the plain getrequest route alike):
+ *
+ * 1. the query string is at most 2 KB (414 otherwise);
+ * 2. with DEVICE_COMM_KEY set, the request presents it, as the query parameter `CommKey` or the header
+ *    `X-Comm-Key` (401 otherwise; nothing about the SN is recorded);
+ * 3. an admitted SN talks from its own address (DeviceAddressService; 403 for a second device under
+ *    DEVICE_SN_CONFLICT=refuse);
+ * 4. uploads (every POST but getrequest and ping) stay within DEVICE_UPLOAD_RATE_LIMIT per SN and minute
+ *    (503 with Retry-After otherwise).
+ *
+ * Refusals are plain text (`ERROR: ...`) and never 200: firmware keeps what it could not upload and sends
+ * it again after ErrorDelay, so a refusal loses no event. A 503 is the answer any HTTP client reads as
+ * "try again later".
+ */
+@Injectable()
+export class DeviceGuardService implements OnModuleInit {
+  private readonly logger = new Logger('DeviceGuard');
+  private readonly uploads: RateLimiter | undefined;
+  private readonly commKey: Buffer | undefined;
+  /** One warning per address and reason per minute. */
+  private readonly warnings = new RateLimiter(1, 1 / 60);
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly addresses: DeviceAddressService,
+    private readonly metrics: GatewayMetrics,
+  ) {
+    const limit = config.deviceUploadRateLimit;
+    this.uploads = limit > 0 ? new RateLimiter(limit, limit / 60) : undefined;
+    this.commKey = config.deviceCommKey ? digest(config.deviceCommKey) : undefined;
+  }
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
+    if (!fastify || typeof fastify.addHook !== 'function') return;
+    // A callback hook, not an async one: the common case (a known device at its address) costs no promise.
+    fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+      if (req.url.length < 7 || req.url.slice(0, 7).toLowerCase() !== '/iclock') return done();
+      const outcome = this.check(req, reply);
+      if (outcome === false) return done();
+      if (outcome === true) return; // refused: the reply is sent
+      outcome.then((refused) => (refused ? undefined : done()), done);
+    });
+  }
+
+  /** Sends the refusal and gives true, or gives false when the request may proceed (a Promise when it needs the database). */
+  check(req: FastifyRequest, reply: FastifyReply, now = Date.now()): boolean | Promise<boolean> {
+    const i = req.url.indexOf('?');
+    const raw = i < 0 ? '' : req.url.slice(i + 1);
+    if (raw.length > MAX_DEVICE_QUERY_CHARS) return this.refuse(req, reply, 'query_too_long', 414, 'query string too long');
+    const q = parseQuery(raw);
+    if (this.commKey && !this.keyPresented(req, q.get('CommKey'))) {
+      return this.refuse(req, reply, 'comm_key', 401, 'comm key missing or wrong');
+    }
+    const sn = q.text('SN');
+    if (!sn || !SN_PATTERN.test(sn)) return false;
+    let admitted: boolean | Promise<boolean>;
+    try {
+      admitted = this.addresses.admit(sn, req.ip ?? 'unknown', now);
+    } catch (err) {
+      return this.unavailable(req, reply, sn, err);
+    }
+    if (admitted === true) return this.afterAddress(req, reply, sn, i, now);
+    if (admitted === false) return this.conflict(req, reply, sn);
+    return admitted.then(
+      (ok) => (ok ? this.afterAddress(req, reply, sn, i, now) : this.conflict(req, reply, sn)),
+      (err) => this.unavailable(req, reply, sn, err),
+    );
+  }
+
+  private conflict(req: FastifyRequest, reply: FastifyReply, sn: string): true {
+    return this.refuse(req, reply, 'sn_conflict', 403, `serial number ${sn} is in use by a device at another address`, sn);
+  }
+
+  private unavailable(req: FastifyRequest, reply: FastifyReply, sn: string, err: unknown): true {
+    this.logger.error(`device ${sn}: address check failed: ${(err as Error)?.stack ?? err}`);
+    reply.header('Retry-After', '30');
+    return this.refuse(req, reply, 'unavailable', 503, 'temporarily unavailable', sn);
+  }
+
+  /** The upload limit, once the address is known to be the device's. */
+  private afterAddress(req: FastifyRequest, reply: FastifyReply, sn: string, i: number, now: number): boolean {
+    if (this.uploads && req.method === 'POST' && !NOT_UPLOADS.test(req.url.slice(0, i < 0 ? undefined : i)) && !this.uploads.take(sn, now)) {
+      reply.header('Retry-After', String(Math.max(1, this.uploads.retryAfter(sn, now))));
+      return this.refuse(req, reply, 'rate_limit', 503, 'too many uploads from this device; retry later', sn);
+    }
+    return false;
+  }
+
+  private keyPresented(req: FastifyRequest, fromQuery: string | undefined): boolean {
+    const header = req.headers['x-comm-key'];
+    const given = fromQuery ?? (Array.isArray(header) ? header[0] : header);
+    if (typeof given !== 'string' || given.length === 0 || given.length > 256) return false;
+    return timingSafeEqual(digest(given), this.commKey!);
+  }
+
+  private refuse(req: FastifyRequest, reply: FastifyReply, reason: RefusalReason, status: number, message: string, sn?: string): true {
+    this.metrics.deviceRequestsRefused.inc({ reason });
+    const who = `${req.ip ?? 'unknown'}${sn ? ` (SN ${sn})` : ''}`;
+    if (reason !== 'sn_conflict' && this.warnings.take(`${reason}\n${who}`, Date.now())) {
+      this.logger.warn(`device request from ${who} refused: ${message} (${status})`);
+    }
+    reply
+      .code(status)
+      .header('Content-Type', 'text/plain;charset=UTF-8')
+      .header('Date', new Date().toUTCString())
+      .send(`ERROR: ${message}`);
+    return true;
+  }
+}

@@ -1,0 +1,347 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { newId } from '../common/ids';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import type { DeviceAdmission, StoredCapabilities } from '../device/device.entity';
+import { chooseDialect, parseRegistrationBody, type DeviceCapabilities } from './protocol';
+import { PUSH_SETTINGS, type PushSettings } from './push-settings';
+import { WorkSignalService } from './work-signal.service';
+
+/** What the device side keeps in memory per SN, so that a poll needs no database round trip. */
+export interface DeviceSession {
+  id: string;
+  sn: string;
+  alias: string;
+  admission: DeviceAdmission;
+  /** Has posted /iclock/registry and holds a RegistryCode. */
+  registered: boolean;
+  registryCode: string | null;
+  sessionId: string | null;
+  lockCount: number;
+  timeZone: string;
+  requestDelay: number | null;
+  lastSeenAt: Date | null;
+  capabilities: StoredCapabilities | null;
+}
+
+export interface DeviceRegisteredEvent {
+  deviceId: string;
+  sn: string;
+  /** First registration of this SN (no earlier registration stored). */
+  first: boolean;
+  /** Admitted now (by approval), as opposed to a re-registration of an admitted device. */
+  admittedNow: boolean;
+}
+
+interface DeviceRow {
+  id: string;
+  sn: string;
+  alias: string;
+  admission: DeviceAdmission;
+  registry_code: string | null;
+  session_id: string | null;
+  registration: Record<string, string> | null;
+  lock_count: number;
+  time_zone: string;
+  request_delay: number | null;
+  last_seen_at: Date | null;
+  capabilities: StoredCapabilities | null;
+  registered_at: Date | null;
+  area_id: string | null;
+}
+
+/**
+ * Serialises the choice of aliases and door names across concurrent registrations (and gateway processes)
+ * until the transaction ends: two devices behind one IP must not both take `<ip>-1`.
+ */
+async function lockNaming(m: EntityManager): Promise<void> {
+  await m.query(`SELECT pg_advisory_xact_lock(7330002)`);
+}
+
+/** `UPDATE … RETURNING` through ds.query answers [rows, count] (TypeORM 1.x); plain rows elsewhere. */
+function firstReturned<T>(result: unknown): T {
+  const rows = Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result;
+  return (rows as T[])[0];
+}
+
+const DEVICE_COLUMNS = `id, sn, alias, admission, registry_code, session_id, registration, lock_count, time_zone, request_delay, last_seen_at, capabilities, registered_at, area_id`;
+
+/** Values a text column can hold: no NUL (PostgreSQL refuses it), at most `max` characters. */
+export function clip(v: string | null | undefined, max: number): string | null {
+  if (v === null || v === undefined) return null;
+  const s = v.replace(/\0/g, '');
+  return s.length > max ? s.slice(0, max) : s;
+}
+
+const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
+
+function toStored(c: DeviceCapabilities): StoredCapabilities {
+  const { accSupportFunList, ...rest } = c;
+  return { ...rest, accSupportFunList: [...accSupportFunList].sort((a, b) => a - b), dialect: chooseDialect(c) } as StoredCapabilities;
+}
+
+/**
+ * The device registry: first contact, registration (4.4) with its doors and readers, admission, and the
+ * in-memory sessions the poll path reads. Registration is idempotent: devices register on every reconnect.
+ */
+@Injectable()
+export class DeviceRegistryService implements OnModuleInit {
+  private readonly logger = new Logger('DeviceRegistry');
+  private readonly sessions = new Map<string, DeviceSession>();
+  private readonly loading = new Map<string, Promise<DeviceSession>>();
+  private readonly pushvers = new Map<string, string>();
+  private readonly listeners: Array<(e: DeviceRegisteredEvent) => unknown> = [];
+
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
+    private readonly signal: WorkSignalService,
+  ) {}
+
+  onModuleInit(): void {
+    this.signal.onDeviceChanged((sn) => {
+      if (sn === null) this.sessions.clear();
+      else this.sessions.delete(sn);
+    });
+  }
+
+  /**
+   * Called after a device registers while admitted, or is approved (e.g. to queue a full sync). Errors are
+   * logged, never passed to the device.
+   */
+  onRegistered(fn: (e: DeviceRegisteredEvent) => unknown): void {
+    this.listeners.push(fn);
+  }
+
+  /** The in-memory session, if this process has seen the SN. */
+  cached(sn: string): DeviceSession | undefined {
+    return this.sessions.get(sn);
+  }
+
+  /**
+   * The session of an SN; an unknown SN is recorded at once (admitted under DEVICE_ADMISSION=auto, pending
+   * otherwise). Only the first contact of an SN with this process costs a query.
+   */
+  resolve(sn: string): Promise<DeviceSession> {
+    const s = this.sessions.get(sn);
+    if (s) return Promise.resolve(s);
+    let p = this.loading.get(sn);
+    if (!p) {
+      p = this.loadOrCreate(sn).finally(() => this.loading.delete(sn));
+      this.loading.set(sn, p);
+    }
+    return p;
+  }
+
+  private async loadOrCreate(sn: string): Promise<DeviceSession> {
+    let rows: DeviceRow[] = await this.ds.query(`SELECT ${DEVICE_COLUMNS} FROM device WHERE sn = $1`, [sn]);
+    if (rows.length === 0) {
+      const admission: DeviceAdmission = this.config.deviceAdmission === 'auto' ? 'admitted' : 'pending';
+      await this.ds.query(
+        `INSERT INTO device (id, sn, alias, area_id, admission, time_zone)
+         VALUES ($1, $2, $2, (SELECT id FROM area ORDER BY (code = '1') DESC, created_at LIMIT 1), $3, $4)
+         ON CONFLICT (sn) DO NOTHING`,
+        [newId(), sn, admission, this.config.timeZone],
+      );
+      rows = await this.ds.query(`SELECT ${DEVICE_COLUMNS} FROM device WHERE sn = $1`, [sn]);
+      this.logger.log(`new device ${sn}: ${rows[0]?.admission}`);
+    }
+    return this.remember(rows[0]);
+  }
+
+  private remember(r: DeviceRow): DeviceSession {
+    const s: DeviceSession = {
+      id: r.id,
+      sn: r.sn,
+      alias: r.alias,
+      admission: r.admission,
+      registered: !!r.registry_code && !!r.registered_at,
+      registryCode: r.registry_code,
+      sessionId: r.session_id,
+      lockCount: r.lock_count,
+      timeZone: r.time_zone,
+      requestDelay: r.request_delay,
+      lastSeenAt: r.last_seen_at,
+      capabilities: r.capabilities,
+    };
+    this.sessions.set(r.sn, s);
+    return s;
+  }
+
+  /** Drops the cached session (the next request reloads it). */
+  forget(sn: string): void {
+    this.sessions.delete(sn);
+  }
+
+  /** The handshake's `pushver` is kept in registration.pushver for operators (written when it changes). */
+  async noteHandshake(sn: string, pushver: string | null): Promise<DeviceSession> {
+    const s = await this.resolve(sn);
+    if (pushver && this.pushvers.get(sn) !== pushver) {
+      await this.ds.query(
+        `UPDATE device SET registration = COALESCE(registration, '{}'::jsonb) || jsonb_build_object('pushver', $2::text) WHERE sn = $1`,
+        [sn, clip(pushver, 64)],
+      );
+      this.pushvers.set(sn, pushver);
+    }
+    return s;
+  }
+
+  /**
+   * `POST /iclock/registry` (4.4): stores every parameter raw and parsed, gives an admitted device its doors
+   * and readers (idempotently) and a RegistryCode. Returns the session; `registered` is false for a device
+   * that is not admitted.
+   */
+  async register(sn: string, body: string): Promise<DeviceSession> {
+    await this.resolve(sn);
+    const { params, capabilities } = parseRegistrationBody(body.replace(/\0/g, ''));
+    const stored = toStored(capabilities);
+    const raw = params.toObject();
+    let event: DeviceRegisteredEvent | undefined;
+    const row = await this.ds.transaction(async (m) => {
+      const [cur]: DeviceRow[] = await m.query(`SELECT ${DEVICE_COLUMNS} FROM device WHERE sn = $1 FOR UPDATE`, [sn]);
+      const pushver = cur.registration?.pushver;
+      if (pushver !== undefined && raw.pushver === undefined) raw.pushver = pushver;
+      const admitted = cur.admission === 'admitted';
+      const ip = clip(capabilities.ipAddress, 64);
+      let alias = cur.alias;
+      if (alias === sn && ip) {
+        await lockNaming(m);
+        const [taken] = await m.query(`SELECT 1 FROM device WHERE alias = $1 AND sn <> $2 LIMIT 1`, [ip, sn]);
+        if (!taken) alias = ip;
+      }
+      const updated = firstReturned<DeviceRow>(await m.query(
+        `UPDATE device SET alias = $2, ip_address = $3, push_version = $4, firm_ver = $5, device_type = $6, device_name = $7,
+           lock_count = $8, reader_count = $9, aux_in_count = $10, aux_out_count = $11, capabilities = $12::jsonb,
+           registration = $13::jsonb, request_delay = $14,
+           registry_code = CASE WHEN admission = 'admitted' THEN COALESCE(registry_code, $15) ELSE registry_code END,
+           session_id = CASE WHEN admission = 'admitted' THEN $16 ELSE session_id END,
+           registered_at = CASE WHEN admission = 'admitted' THEN now() ELSE registered_at END,
+           area_id = COALESCE(area_id, (SELECT id FROM area ORDER BY (code = '1') DESC, created_at LIMIT 1)),
+           updated_at = now()
+         WHERE sn = $1 RETURNING ${DEVICE_COLUMNS}`,
+        [
+          sn,
+          clip(alias, 100),
+          ip,
+          clip(capabilities.pushVersionRaw, 64),
+          clip(capabilities.firmVer, 100),
+          clip(capabilities.deviceType, 64),
+          clip(capabilities.deviceName, 100),
+          Math.min(Math.max(int32(capabilities.lockCount) ?? 0, 0), 64),
+          Math.max(int32(capabilities.readerCount) ?? 0, 0),
+          Math.max(int32(capabilities.auxInCount) ?? 0, 0),
+          Math.max(int32(capabilities.auxOutCount) ?? 0, 0),
+          JSON.stringify(stored),
+          JSON.stringify(raw),
+          this.settings.requestDelay,
+          randomBytes(12).toString('base64url').slice(0, 16),
+          randomBytes(16).toString('hex').toUpperCase(),
+        ],
+      ));
+      if (admitted) {
+        await this.ensureDoors(m, updated);
+        event = { deviceId: updated.id, sn, first: cur.registered_at === null, admittedNow: false };
+      }
+      await this.signal.notifyDeviceChanged(m, sn);
+      return updated;
+    });
+    const s = this.remember(row);
+    if (event) this.fire(event);
+    return s;
+  }
+
+  /** Admits a pending (or disabled) device: creates its doors and readers from its stored registration. */
+  async setAdmission(sn: string, admission: DeviceAdmission): Promise<DeviceSession | null> {
+    let event: DeviceRegisteredEvent | undefined;
+    const row = await this.ds.transaction(async (m) => {
+      const [cur]: DeviceRow[] = await m.query(`SELECT ${DEVICE_COLUMNS} FROM device WHERE sn = $1 FOR UPDATE`, [sn]);
+      if (!cur) return null;
+      if (cur.admission === admission) return cur;
+      const updated = firstReturned<DeviceRow>(
+        await m.query(`UPDATE device SET admission = $2, updated_at = now() WHERE sn = $1 RETURNING ${DEVICE_COLUMNS}`, [sn, admission]),
+      );
+      if (admission === 'admitted') {
+        await this.ensureDoors(m, updated);
+        event = { deviceId: updated.id, sn, first: true, admittedNow: true };
+      }
+      await this.signal.notifyDeviceChanged(m, sn);
+      return updated;
+    });
+    if (!row) return null;
+    const s = this.remember(row);
+    this.logger.log(`device ${sn} admission: ${admission}`);
+    if (event) this.fire(event);
+    return s;
+  }
+
+  private fire(e: DeviceRegisteredEvent): void {
+    for (const fn of this.listeners) {
+      Promise.resolve()
+        .then(() => fn(e))
+        .catch((err) => this.logger.error(`registration listener failed for ${e.sn}: ${(err as Error)?.stack ?? err}`));
+    }
+  }
+
+  /**
+   * Doors 1..LockCount named `<alias>-<n>` (or `<SN>-<n>` when that name is taken), each with an in and an
+   * out reader named `<door>-In` / `<door>-Out`. Existing doors and readers are left as they are.
+   */
+  private async ensureDoors(m: EntityManager, d: DeviceRow): Promise<void> {
+    const count = d.lock_count;
+    const existing: Array<{ id: string; door_no: number; name: string }> = await m.query(`SELECT id, door_no, name FROM door WHERE device_id = $1`, [d.id]);
+    const byNo = new Map(existing.map((e) => [e.door_no, e]));
+    const missing: number[] = [];
+    for (let n = 1; n <= count; n++) if (!byNo.has(n)) missing.push(n);
+    if (missing.length > 0) {
+      await lockNaming(m);
+      const wanted = missing.map((n) => clip(`${d.alias}-${n}`, 100)!);
+      const fallback = missing.map((n) => clip(`${d.sn}-${n}`, 100)!);
+      const takenRows: Array<{ name: string }> = await m.query(`SELECT name FROM door WHERE name = ANY($1::text[])`, [[...wanted, ...fallback]]);
+      const taken = new Set(takenRows.map((r) => r.name));
+      const ids: string[] = [];
+      const names: string[] = [];
+      missing.forEach((n, i) => {
+        let name = !taken.has(wanted[i]) ? wanted[i] : !taken.has(fallback[i]) ? fallback[i] : clip(`${d.sn}-${n}-${newId().slice(0, 6)}`, 100)!;
+        taken.add(name);
+        ids.push(newId());
+        names.push(name);
+      });
+      const inserted: Array<{ id: string; door_no: number; name: string }> = await m.query(
+        `INSERT INTO door (id, device_id, door_no, name)
+         SELECT i, $1, n, nm FROM unnest($2::text[], $3::int[], $4::text[]) AS t(i, n, nm)
+         ON CONFLICT DO NOTHING RETURNING id, door_no, name`,
+        [d.id, ids, missing, names],
+      );
+      for (const r of inserted) byNo.set(r.door_no, r);
+    }
+    const doors = [...byNo.values()];
+    if (doors.length === 0) return;
+    const have: Array<{ door_id: string; in_out: number }> = await m.query(`SELECT door_id, in_out FROM reader WHERE door_id = ANY($1::text[])`, [doors.map((x) => x.id)]);
+    const haveKey = new Set(have.map((h) => `${h.door_id}/${h.in_out}`));
+    const rid: string[] = [];
+    const rdoor: string[] = [];
+    const rno: number[] = [];
+    const rio: number[] = [];
+    const rname: string[] = [];
+    for (const door of doors) {
+      for (const io of [0, 1]) {
+        if (haveKey.has(`${door.id}/${io}`)) continue;
+        rid.push(newId());
+        rdoor.push(door.id);
+        rno.push((door.door_no - 1) * 2 + 1 + io);
+        rio.push(io);
+        rname.push(clip(`${door.name}-${io === 0 ? 'In' : 'Out'}`, 100)!);
+      }
+    }
+    if (rid.length > 0) {
+      await m.query(
+        `INSERT INTO reader (id, door_id, reader_no, in_out, name)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[])
+         ON CONFLICT (door_id, in_out) DO NOTHING`,
+        [rid, rdoor, rno, rio, rname],
+      );
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DeviceRegistryService } from './device-registry.service';
+import { PUSH_SETTINGS, type PushSettings } from './push-settings';
+
+/** A device row as the device REST endpoints hold it. */
+export interface DeviceSeen {
+  sn: string;
+  lastSeenAt?: Date | null;
+  requestDelay?: number | null;
+}
+
+/**
+ * Liveness from the last contact. Every device request marks the SN as seen in memory; the times are written
+ * to device.last_seen_at in one statement every few seconds, so a poll costs no write. A device is online
+ * when it was seen within max(3 × RequestDelay, a floor).
+ */
+@Injectable()
+export class DeviceStatusService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('DeviceStatus');
+  private readonly seen = new Map<string, number>();
+  private readonly dirty = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly registry: DeviceRegistryService,
+    @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
+  ) {}
+
+  onModuleInit(): void {
+    this.schedule();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flush().catch((err) => this.logger.warn(`last-seen flush at shutdown failed: ${(err as Error).message}`));
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      void this.flush()
+        .catch((err) => this.logger.warn(`last-seen flush failed: ${(err as Error).message}`))
+        .finally(() => {
+          if (this.timer) this.schedule();
+        });
+    }, this.settings.lastSeenFlushMs);
+    this.timer.unref();
+  }
+
+  /** Marks a contact now (no I/O). */
+  touch(sn: string, at = Date.now()): void {
+    this.seen.set(sn, at);
+    this.dirty.add(sn);
+  }
+
+  /** Writes the contacts since the last flush: one UPDATE for all of them. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    if (this.dirty.size === 0) return Promise.resolve();
+    const sns = [...this.dirty];
+    this.dirty.clear();
+    const times = sns.map((sn) => new Date(this.seen.get(sn)!).toISOString());
+    this.flushing = this.ds
+      .query(
+        `UPDATE device d SET last_seen_at = v.t FROM unnest($1::text[], $2::timestamptz[]) AS v(sn, t)
+         WHERE d.sn = v.sn AND (d.last_seen_at IS NULL OR d.last_seen_at < v.t)`,
+        [sns, times],
+      )
+      .then(() => undefined)
+      .catch((err) => {
+        for (const sn of sns) this.dirty.add(sn);
+        throw err;
+      })
+      .finally(() => {
+        this.flushing = undefined;
+      });
+    return this.flushing;
+  }
+
+  /** The last contact: this process's memory, else the stored time (given, or from the cached device). */
+  lastSeen(device: string | DeviceSeen): Date | null {
+    const sn = typeof device === 'string' ? device : device.sn;
+    const stored = typeof device === 'string' ? (this.registry.cached(sn)?.lastSeenAt ?? null) : (device.lastSeenAt ?? this.registry.cached(sn)?.lastSeenAt ?? null);
+    const mem = this.seen.get(sn);
+    const best = Math.max(mem ?? 0, stored ? stored.getTime() : 0);
+    return best > 0 ? new Date(best) : null;
+  }
+
+  /** Seen within max(3 × RequestDelay, the floor). Pass the device row to use its stored last_seen_at. */
+  isOnline(device: string | DeviceSeen, now = Date.now()): boolean {
+    const last = this.lastSeen(device);
+    if (!last) return false;
+    const sn = typeof device === 'string' ? device : device.sn;
+    const delay = (typeof device === 'string' ? null : device.requestDelay) ?? this.registry.cached(sn)?.requestDelay ?? this.settings.requestDelay;
+    return now - last.getTime() <= Math.max(3 * delay * 1000, this.settings.onlineFloorMs);
+  }
+}

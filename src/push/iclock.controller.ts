@@ -1,0 +1,245 @@
+import { All, Controller, Get, HttpCode, Inject, Logger, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { redactUrl } from '../common/redact';
+import { zoneOffsetMinutes } from '../common/time';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { CommandQueueService } from './command-queue.service';
+import { DeviceRegistryService, type DeviceSession } from './device-registry.service';
+import { DeviceStatusService } from './device-status.service';
+import { logRejected } from './ingest-log';
+import {
+  classifyCdataPost,
+  formatInitReply,
+  formatPushConfigReply,
+  formatRegistryReply,
+  formatRtdataTimeReply,
+  formatTableAck,
+  formatUploadReply,
+  instantToWallClock,
+  parseCommaList,
+  parseDeviceCmd,
+  parseInitQuery,
+  parseQuery,
+  parseUploadQuery,
+  REGISTRY_REFUSED_REPLY,
+  UNREGISTERED_REPLY,
+  type ServerConfig,
+} from './protocol';
+import { PUSH_SETTINGS, type PushSettings } from './push-settings';
+import { RtlogIngestService } from './rtlog-ingest.service';
+import { UploadIngestService } from './upload-ingest.service';
+
+const OK = 'OK';
+const SN_PATTERN = /^[\x21-\x7e]{1,64}$/;
+
+function rawQuery(req: FastifyRequest): string {
+  const i = req.url.indexOf('?');
+  return i < 0 ? '' : req.url.slice(i + 1);
+}
+
+function bodyText(req: FastifyRequest): string {
+  const b = req.body as unknown;
+  if (typeof b === 'string') return b;
+  if (b === undefined || b === null) return '';
+  if (Buffer.isBuffer(b)) return b.toString('utf8');
+  return typeof b === 'object' ? JSON.stringify(b) : String(b);
+}
+
+/** Plain text, 200 and a GMT Date (the device sets its clock from it) on every device reply. */
+function text(reply: FastifyReply, body: string): string {
+  reply.header('Content-Type', 'text/plain;charset=UTF-8');
+  reply.header('Date', new Date().toUTCString());
+  return body;
+}
+
+/**
+ * The Security PUSH server (push-protocol.md §2, §22): the device side of the gateway. (The poll,
+ * `/iclock/getrequest`, is a plain Fastify route: see GetrequestRoute.) Every route answers
+ * 200 with the manual's plain-text body; bodies are read as text whatever their content type; GET and POST are
+ * accepted on every path, as are the legacy `.aspx` paths. Unknown SNs are recorded (pending under manual
+ * admission) and answered the unregistered way.
+ */
+@ApiExcludeController()
+@Controller('iclock')
+export class IclockController {
+  private readonly logger = new Logger('Iclock');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
+    private readonly registry: DeviceRegistryService,
+    private readonly status: DeviceStatusService,
+    private readonly queue: CommandQueueService,
+    private readonly rtlog: RtlogIngestService,
+    private readonly uploads: UploadIngestService,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  /** The SN of the request, marked as seen; null (answered `OK`) when missing or unusable. */
+  private sn(query: string): string | null {
+    const sn = parseQuery(query).text('SN');
+    if (!sn || !SN_PATTERN.test(sn)) return null;
+    this.status.touch(sn);
+    return sn;
+  }
+
+  private serverConfig(s: DeviceSession): ServerConfig {
+    const c = s.capabilities as
+      | (Record<string, unknown> & { multiBioDataSupport?: { raw?: string } | null; multiBioPhotoSupport?: { raw?: string } | null })
+      | null;
+    const hours = zoneOffsetMinutes(new Date(), this.config.timeZone) / 60;
+    const cfg: ServerConfig = {
+      sessionId: s.sessionId ?? s.registryCode ?? 'gateway',
+      requestDelay: this.settings.requestDelay,
+      errorDelay: this.settings.errorDelay,
+      timeZone: Math.round(hours * 100) / 100,
+    };
+    // The server supports whatever biometrics the device does (the effective set is the AND of both lists).
+    if (c?.bioDataFun === true) cfg.bioDataFun = true;
+    if (c?.bioPhotoFun === true) cfg.bioPhotoFun = true;
+    if (c?.multiBioDataSupport?.raw) cfg.multiBioDataSupport = c.multiBioDataSupport.raw.replace(/\s+/g, '');
+    if (c?.multiBioPhotoSupport?.raw) cfg.multiBioPhotoSupport = c.multiBioPhotoSupport.raw.replace(/\s+/g, '');
+    return cfg;
+  }
+
+  private registeredSession(s: DeviceSession): boolean {
+    return s.admission === 'admitted' && s.registered && !!s.registryCode;
+  }
+
+  /** 4.1 initialisation: `OK` = please register; the registry block for a registered, admitted device. */
+  @Get(['cdata', 'cdata.aspx'])
+  async handshake(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const q = rawQuery(req);
+    const sn = this.sn(q);
+    if (!sn) return text(reply, UNREGISTERED_REPLY);
+    const init = parseInitQuery(q);
+    const s = await this.registry.noteHandshake(sn, init.pushver);
+    if (!this.registeredSession(s)) return text(reply, UNREGISTERED_REPLY);
+    return text(reply, formatInitReply(s.registryCode!, this.serverConfig(s)));
+  }
+
+  /** Uploads: rtlog, rtstate, table data, options and the rest, classified by the query (§2). */
+  @Post(['cdata', 'cdata.aspx'])
+  @HttpCode(200)
+  async upload(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const raw = rawQuery(req);
+    const sn = this.sn(raw);
+    if (!sn) return text(reply, OK);
+    const q = parseUploadQuery(raw);
+    const body = bodyText(req);
+    const s = await this.registry.resolve(sn);
+    const kind = classifyCdataPost(q);
+    switch (kind) {
+      case 'rtlog':
+        await this.rtlog.ingestRtlog(s, body);
+        return text(reply, OK);
+      case 'rtstate':
+        await this.rtlog.ingestRtstate(s, body);
+        return text(reply, OK);
+      case 'tabledata': {
+        const table = q.tableName ?? '';
+        const n = await this.uploads.ingestTable(s, table, body);
+        return text(reply, formatTableAck(table, n));
+      }
+      case 'options':
+        await this.uploads.storeOptions(s, parseCommaList(body.replace(/\0/g, '')));
+        return text(reply, OK);
+      case 'deviceAuthorize':
+        await this.uploads.ingestGeneric(s, q.tableName ?? 'DeviceAuthorize', body);
+        return text(reply, OK);
+      case 'enrollInfo':
+        await this.uploads.ingestGeneric(s, 'EnrollInfoData', body);
+        return text(reply, OK);
+      case 'bioData':
+        await this.uploads.ingestTable(s, 'biodata', body);
+        return text(reply, OK);
+      case 'irstate':
+      case 'linkphotoinfo':
+      case 'testdata':
+        await this.uploads.ingestGeneric(s, kind, body);
+        return text(reply, OK);
+      default:
+        this.logger.warn(`device ${sn}: ${kind} upload (${redactUrl(raw).slice(0, 200)}) not handled; answered OK`);
+        return text(reply, formatUploadReply(q, 0));
+    }
+  }
+
+  /** 4.4 registration: RegistryCode (+ JSESSIONID) for an admitted device, `406` while it is not admitted. */
+  @All(['registry', 'registry.aspx'])
+  @HttpCode(200)
+  async register(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const sn = this.sn(rawQuery(req));
+    if (!sn) return text(reply, REGISTRY_REFUSED_REPLY);
+    const s = await this.registry.register(sn, bodyText(req));
+    if (!this.registeredSession(s)) {
+      this.logger.log(`device ${sn} registered while ${s.admission}: answered ${REGISTRY_REFUSED_REPLY}`);
+      return text(reply, REGISTRY_REFUSED_REPLY);
+    }
+    if (s.sessionId) reply.header('Set-Cookie', `JSESSIONID=${s.sessionId}; Path=/; HttpOnly`);
+    return text(reply, formatRegistryReply(s.registryCode!));
+  }
+
+  /** 4.5 configuration download. */
+  @All(['push', 'push.aspx'])
+  @HttpCode(200)
+  async push(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const sn = this.sn(rawQuery(req));
+    if (!sn) return text(reply, OK);
+    const s = await this.registry.resolve(sn);
+    if (!this.registeredSession(s)) return text(reply, OK);
+    return text(reply, formatPushConfigReply(this.serverConfig(s)));
+  }
+
+  /** 7.4 command results: single, LF-batched or multi-line; `Return` or `return`. */
+  @All(['devicecmd', 'devicecmd.aspx'])
+  @HttpCode(200)
+  async devicecmd(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const sn = this.sn(rawQuery(req));
+    if (!sn) return text(reply, OK);
+    const parsed = parseDeviceCmd(bodyText(req));
+    logRejected(this.logger, sn, 'devicecmd', parsed.rejected, { metrics: this.metrics, kind: 'devicecmd' });
+    const s = await this.registry.resolve(sn);
+    if (s.admission !== 'admitted') {
+      if (parsed.results.length) this.logger.warn(`device ${sn} is ${s.admission}: ${parsed.results.length} results ignored`);
+      return text(reply, OK);
+    }
+    if (parsed.results.length > 0) await this.queue.applyResults(sn, parsed.results);
+    return text(reply, OK);
+  }
+
+  /** DATA COUNT / DATA QUERY / GET OPTIONS results (9.1.3, 9.1.4, 9.5.2), possibly in packets. */
+  @All(['querydata', 'querydata.aspx'])
+  @HttpCode(200)
+  async querydata(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const raw = rawQuery(req);
+    const sn = this.sn(raw);
+    if (!sn) return text(reply, OK);
+    const s = await this.registry.resolve(sn);
+    const n = await this.uploads.ingestQueryData(s, raw, bodyText(req));
+    return text(reply, formatUploadReply(parseUploadQuery(raw), n));
+  }
+
+  /** 9.5.1 clock: `DateTime=<App-5 seconds, GMT>,ServerTZ=+hhmm`. */
+  @All('rtdata')
+  @HttpCode(200)
+  rtdata(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): string {
+    const raw = rawQuery(req);
+    this.sn(raw);
+    if (parseQuery(raw).text('type')?.toLowerCase() !== 'time') return text(reply, OK);
+    const now = new Date();
+    return text(reply, formatRtdataTimeReply(instantToWallClock(now, 0), zoneOffsetMinutes(now, this.config.timeZone)));
+  }
+
+  /**
+   * Heartbeat, the declined encryption exchange (we advertise PushProtVer 3.0.1, so a conforming device
+   * never calls it), and anything else under /iclock: `OK`, so a device never stalls.
+   */
+  @All(['ping', 'ping.aspx', 'exchange', '*'])
+  @HttpCode(200)
+  other(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): string {
+    this.sn(rawQuery(req));
+    return text(reply, OK);
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Tunables of the device side. One mutable object per app (provided by PushModule as PUSH_SETTINGS), so a
+ * test or a bench can shorten the timings on a running gateway: `app.get(PUSH_SETTINGS).ackTimeoutMs = 500`.
+ */
+export interface PushSettings {
+  /** RequestDelay sent to devices: seconds between getrequest polls. */
+  requestDelay: number;
+  /** ErrorDelay sent to devices: seconds before reconnecting after a network error. */
+  errorDelay: number;
+  /** A device is online when seen within max(3 × RequestDelay, this floor). */
+  onlineFloorMs: number;
+  /** A delivered command without a result is offered again (with a new CmdID) after this long (DEVICE_COMMAND_TIMEOUT). */
+  ackTimeoutMs: number;
+  /** Deliveries per command; after the last one times out the command fails. */
+  maxAttempts: number;
+  /** Commands per getrequest reply. */
+  maxCommandsPerReply: number;
+  /** UTF-8 bytes per getrequest reply (a first command larger than this still goes alone). */
+  replyByteBudget: number;
+  /** How often the in-memory last-seen times are written to device.last_seen_at. */
+  lastSeenFlushMs: number;
+}
+
+export const PUSH_SETTINGS = Symbol('PUSH_SETTINGS');
+
+export function defaultPushSettings(): PushSettings {
+  return {
+    requestDelay: 5,
+    errorDelay: 30,
+    onlineFloorMs: 30_000,
+    ackTimeoutMs: 60_000,
+    maxAttempts: 3,
+    maxCommandsPerReply: 50,
+    replyByteBudget: 256 * 1024,
+    lastSeenFlushMs: 5_000,
+  };
+}

@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { CommandQueueService } from './command-queue.service';
+import { DeviceCommandsController } from './device-commands.controller';
+import { DeviceAddressService } from './device-address.service';
+import { DeviceAdmissionService } from './device-admission.service';
+import { DeviceGuardService } from './device-guard.service';
+import { DeviceRegistryService } from './device-registry.service';
+import { DeviceStatusService } from './device-status.service';
+import { GetrequestRoute } from './getrequest.route';
+import { IclockController } from './iclock.controller';
+import { PushMetricsCollector } from './push-metrics.collector';
+import { defaultPushSettings, PUSH_SETTINGS } from './push-settings';
+import { RtlogIngestService } from './rtlog-ingest.service';
+import { UploadIngestService } from './upload-ingest.service';
+import { WorkSignalService } from './work-signal.service';
+
+/**
+ * The device side: the Security PUSH server (/iclock), the device registry, the durable command queue and
+ * the ingest of events and uploads. Other modules use CommandQueueService.enqueue, DeviceStatusService,
+ * DeviceAdmissionService and DeviceRegistryService.onRegistered.
+ */
+@Module({
+  controllers: [IclockController, DeviceCommandsController],
+  providers: [
+    { provide: PUSH_SETTINGS, useFactory: (config: AppConfig) => ({ ...defaultPushSettings(), ackTimeoutMs: config.deviceCommandTimeout * 1000 }), inject: [APP_CONFIG] },
+    WorkSignalService,
+    DeviceRegistryService,
+    DeviceAdmissionService,
+    DeviceStatusService,
+    DeviceAddressService,
+    DeviceGuardService,
+    CommandQueueService,
+    RtlogIngestService,
+    UploadIngestService,
+    GetrequestRoute,
+    PushMetricsCollector,
+  ],
+  exports: [PUSH_SETTINGS, CommandQueueService, DeviceStatusService, DeviceAdmissionService, DeviceAddressService, DeviceRegistryService, WorkSignalService],
+})
+export class PushModule {}

@@ -1,0 +1,149 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { clip, type DeviceSession } from './device-registry.service';
+import { logRejected } from './ingest-log';
+import { canonicalTableName, parseQueryData, parseTableData, receivedCount, type KvMap, type TableUpload } from './protocol';
+import { rowCount } from './rtlog-ingest.service';
+
+export interface UploadRecord {
+  table: string;
+  pin: string | null;
+  fields: Record<string, string>;
+}
+
+export interface PacketInfo {
+  cmdId: string | null;
+  packCnt: number | null;
+  packIdx: number | null;
+}
+
+const NO_PACKET: PacketInfo = { cmdId: null, packCnt: null, packIdx: null };
+const int32 = (n: number | null): number | null => (n === null || !Number.isInteger(n) || Math.abs(n) > 2147483647 ? null : n);
+
+function clean(fields: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) out[k.replace(/\0/g, '')] = v.replace(/\0/g, '');
+  return out;
+}
+
+function pinOf(u: TableUpload): string | null {
+  const p = (u as { pin?: unknown }).pin;
+  if (typeof p === 'string') return p;
+  for (const [k, v] of Object.entries(u.fields)) if (k.trim().toLowerCase() === 'pin') return v;
+  return null;
+}
+
+/**
+ * Table uploads (user, biodata, templatev10, userpic, biophoto, identitycard, ATTPHOTO, errorlog, ...),
+ * DATA QUERY results on /iclock/querydata (with their packets) and the options upload, stored one row per
+ * record in device_upload for the modules that will use them. Idempotent: a re-sent upload adds nothing.
+ */
+@Injectable()
+export class UploadIngestService {
+  private readonly logger = new Logger('UploadIngest');
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  // ---- VISBIO hook (bioTemplate enrolment): listeners get the parsed records of a stored table upload ----
+  private readonly tableListeners: Array<(sn: string, records: readonly TableUpload[]) => Promise<unknown>> = [];
+  onTableUpload(fn: (sn: string, records: readonly TableUpload[]) => Promise<unknown>): void {
+    this.tableListeners.push(fn);
+  }
+  // ---- end VISBIO hook ----
+
+  /** `table=tabledata&tablename=<t>`: answers the number of lines received (stored, held already, or rejected). */
+  async ingestTable(device: DeviceSession, tableName: string, body: string, packet: PacketInfo = NO_PACKET): Promise<number> {
+    const parsed = parseTableData(tableName, body);
+    logRejected(this.logger, device.sn, `${tableName} upload`, parsed.rejected, { metrics: this.metrics, kind: 'table' });
+    const table = canonicalTableName(tableName);
+    await this.store(
+      device,
+      parsed.results.map((u) => ({ table, pin: pinOf(u), fields: u.fields })),
+      packet,
+    );
+    // VISBIO hook: an admitted device's records go to the listeners; a listener failure is logged, the device still gets its answer.
+    if (device.admission === 'admitted') for (const fn of this.tableListeners) await fn(device.sn, parsed.results).catch((e: unknown) => this.logger.error(`table upload listener failed for ${device.sn}: ${(e as Error)?.stack ?? e}`));
+    return receivedCount(parsed);
+  }
+
+  /** `POST /iclock/querydata`: COUNT / QUERY / GET OPTIONS results. Returns the number of lines to acknowledge. */
+  async ingestQueryData(device: DeviceSession, rawQuery: string, body: string): Promise<number> {
+    const q = parseQueryData(rawQuery, body);
+    const packet: PacketInfo = { cmdId: q.cmdId, packCnt: q.packCnt, packIdx: q.packIdx };
+    if ('records' in q) {
+      logRejected(this.logger, device.sn, `querydata ${q.tableName ?? ''}`, q.records.rejected, { metrics: this.metrics, kind: 'querydata' });
+      const table = canonicalTableName(q.tableName ?? q.type);
+      await this.store(
+        device,
+        q.records.results.map((u) => ({ table, pin: pinOf(u), fields: u.fields })),
+        packet,
+      );
+      return receivedCount(q.records);
+    }
+    if ('options' in q) {
+      await this.storeOptions(device, q.options, packet);
+      return q.options.size;
+    }
+    if ('recordCount' in q) {
+      this.logger.log(`device ${device.sn}: DATA COUNT ${q.tableName ?? ''} (CmdID ${q.cmdId ?? '?'}) = ${q.recordCount ?? '?'}`);
+      return 1;
+    }
+    this.logger.log(`device ${device.sn}: querydata type=${q.type} (CmdID ${q.cmdId ?? '?'}) not stored`);
+    return 0;
+  }
+
+  /** `table=options` (and GET OPTIONS results): one record of every `Name=Value`. */
+  async storeOptions(device: DeviceSession, options: KvMap, packet: PacketInfo = NO_PACKET): Promise<void> {
+    if (options.size === 0) return;
+    await this.store(device, [{ table: 'options', pin: null, fields: options.toObject() }], packet);
+  }
+
+  /** Anything else a device posts with records (DeviceAuthorize, EnrollInfoData, BioData, irstate, ...). */
+  async ingestGeneric(device: DeviceSession, table: string, body: string): Promise<number> {
+    const parsed = parseTableData(table, body);
+    logRejected(this.logger, device.sn, `${table} upload`, parsed.rejected, { metrics: this.metrics, kind: 'table' });
+    await this.store(
+      device,
+      parsed.results.map((u) => ({ table, pin: pinOf(u), fields: u.fields })),
+      NO_PACKET,
+    );
+    return receivedCount(parsed);
+  }
+
+  private async store(device: DeviceSession, records: UploadRecord[], packet: PacketInfo): Promise<number> {
+    if (records.length === 0) return 0;
+    if (device.admission !== 'admitted') {
+      this.logger.warn(`device ${device.sn} is ${device.admission}: ${records.length} ${records[0].table} records not stored`);
+      return 0;
+    }
+    const keys: string[] = [];
+    const tables: string[] = [];
+    const pins: Array<string | null> = [];
+    const json: string[] = [];
+    const cmdId = clip(packet.cmdId, 64);
+    for (const r of records) {
+      const fields = clean(r.fields);
+      const text = JSON.stringify(fields);
+      const table = clip(r.table, 64) ?? '';
+      keys.push(createHash('md5').update(`${device.sn}\n${table}\n${cmdId ?? ''}\n${text}`).digest('hex'));
+      tables.push(table);
+      pins.push(clip(r.pin?.trim() || null, 64));
+      json.push(text);
+    }
+    const result = await this.ds.query(
+      `WITH ins AS (
+         INSERT INTO device_upload (upload_key, device_sn, table_name, pin, record, cmd_id, pack_cnt, pack_idx)
+         SELECT k, $1, t, p, r::jsonb, $6, $7, $8 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(k, t, p, r, ord)
+         ORDER BY ord
+         ON CONFLICT (upload_key) DO NOTHING RETURNING 1)
+       SELECT count(*)::int AS n FROM ins`,
+      [device.sn, keys, tables, pins, json, cmdId, int32(packet.packCnt), int32(packet.packIdx)],
+    );
+    return rowCount(result);
+  }
+}

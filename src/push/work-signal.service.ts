@@ -1,0 +1,188 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Client } from 'pg';
+import { DataSource, type EntityManager, type EntitySubscriberInterface, type QueryRunner, type TransactionCommitEvent, type TransactionRollbackEvent } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+
+/** PostgreSQL channels: the payload of each is one device SN. */
+export const COMMAND_CHANNEL = 'device_command';
+export const DEVICE_CHANNEL = 'device_changed';
+
+/**
+ * The per-device "maybe work" flag that lets an idle getrequest answer `OK` without touching the database.
+ *
+ * The flag of an SN is set
+ * - at start, for every SN with pending or sent commands (one query);
+ * - after a transaction that queued commands for it commits (never for one that rolls back);
+ * - when a delivered command's result timeout comes due (a timer);
+ * - by `NOTIFY device_command, '<sn>'` from any gateway process sharing the database (LISTEN runs only on
+ *   a real PostgreSQL server; the embedded database serves a single process).
+ * A poll takes (clears) the flag before it looks at the queue, so a signal raised while it looks is kept.
+ */
+@Injectable()
+export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('WorkSignal');
+  private readonly flags = new Set<string>();
+  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  /** Queued SNs per transaction, one set per savepoint depth. */
+  private readonly pendingByTx = new Map<QueryRunner, Array<Set<string>>>();
+  private readonly deviceListeners: Array<(sn: string | null) => void> = [];
+  private listener: Client | undefined;
+  private stopped = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** LISTEN/NOTIFY is used on a real PostgreSQL server only. */
+  get notifies(): boolean {
+    return !!this.config.databaseUrl;
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.ds.subscribers.push(this.subscriber());
+    await this.loadFromDatabase();
+    if (this.notifies) await this.listen();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    const l = this.listener;
+    this.listener = undefined;
+    if (l) await l.end().catch(() => undefined);
+  }
+
+  has(sn: string): boolean {
+    return this.flags.has(sn);
+  }
+
+  set(sn: string): void {
+    this.flags.add(sn);
+  }
+
+  /** Clears the flag and says whether it was set. */
+  take(sn: string): boolean {
+    return this.flags.delete(sn);
+  }
+
+  /** Sets the flag at `atMs` (keeps only the earliest pending wake-up per SN). */
+  wakeAt(sn: string, atMs: number): void {
+    const existing = this.timers.get(sn);
+    if (existing && existing.at <= atMs) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(() => {
+      this.timers.delete(sn);
+      this.flags.add(sn);
+    }, Math.max(0, atMs - Date.now()));
+    timer.unref();
+    this.timers.set(sn, { at: atMs, timer });
+  }
+
+  /**
+   * Called for every `device_changed` notification (another process registered or approved a device), with
+   * null after a LISTEN reconnect (anything may have changed).
+   */
+  onDeviceChanged(fn: (sn: string | null) => void): void {
+    this.deviceListeners.push(fn);
+  }
+
+  /**
+   * Raise the flags of `sns` once `manager`'s transaction commits (at once without a transaction). On a
+   * real PostgreSQL server also queue a NOTIFY in the same transaction, for the other gateway processes.
+   */
+  async afterCommit(manager: EntityManager, sns: Iterable<string>): Promise<void> {
+    const list = [...new Set(sns)];
+    if (list.length === 0) return;
+    if (this.notifies) await manager.query(`SELECT pg_notify('${COMMAND_CHANNEL}', sn) FROM unnest($1::text[]) AS sn`, [list]);
+    const qr = manager.queryRunner;
+    if (!qr || !qr.isTransactionActive) {
+      for (const sn of list) this.flags.add(sn);
+      return;
+    }
+    const depth = Math.max(1, (qr as QueryRunner & { transactionDepth?: number }).transactionDepth ?? 1);
+    let levels = this.pendingByTx.get(qr);
+    if (!levels) this.pendingByTx.set(qr, (levels = []));
+    const set = (levels[depth] ??= new Set<string>());
+    for (const sn of list) set.add(sn);
+  }
+
+  /** Tell the other processes that a device row changed (their caches reload it). */
+  async notifyDeviceChanged(manager: EntityManager, sn: string): Promise<void> {
+    if (this.notifies) await manager.query(`SELECT pg_notify('${DEVICE_CHANNEL}', $1)`, [sn]);
+  }
+
+  private subscriber(): EntitySubscriberInterface {
+    const depthOf = (qr: QueryRunner) => (qr as QueryRunner & { transactionDepth?: number }).transactionDepth ?? 0;
+    return {
+      afterTransactionCommit: (e: TransactionCommitEvent) => {
+        const levels = this.pendingByTx.get(e.queryRunner);
+        if (!levels) return;
+        const depth = depthOf(e.queryRunner);
+        if (depth <= 0 || !e.queryRunner.isTransactionActive) {
+          this.pendingByTx.delete(e.queryRunner);
+          for (const set of levels) if (set) for (const sn of set) this.flags.add(sn);
+          return;
+        }
+        // A savepoint was released: its SNs now belong to the enclosing level.
+        const inner = levels.splice(depth + 1);
+        const into = (levels[depth] ??= new Set<string>());
+        for (const set of inner) if (set) for (const sn of set) into.add(sn);
+      },
+      afterTransactionRollback: (e: TransactionRollbackEvent) => {
+        const levels = this.pendingByTx.get(e.queryRunner);
+        if (!levels) return;
+        const depth = depthOf(e.queryRunner);
+        if (depth <= 0 || !e.queryRunner.isTransactionActive) this.pendingByTx.delete(e.queryRunner);
+        else levels.splice(depth + 1);
+      },
+    };
+  }
+
+  private async loadFromDatabase(): Promise<void> {
+    const rows: Array<{ device_sn: string }> = await this.ds.query(
+      `SELECT DISTINCT device_sn FROM device_command WHERE state IN ('pending', 'sent')`,
+    );
+    for (const r of rows) this.flags.add(r.device_sn);
+  }
+
+  private async listen(): Promise<void> {
+    const client = new Client({ connectionString: this.config.databaseUrl });
+    client.on('notification', (n) => {
+      if (!n.payload) return;
+      if (n.channel === COMMAND_CHANNEL) this.flags.add(n.payload);
+      else if (n.channel === DEVICE_CHANNEL) for (const fn of this.deviceListeners) fn(n.payload);
+    });
+    const lost = (err?: Error) => {
+      if (this.stopped || this.listener !== client) return;
+      this.listener = undefined;
+      this.logger.warn(`LISTEN connection lost${err ? `: ${err.message}` : ''}; reconnecting`);
+      client.end().catch(() => undefined);
+      this.reconnectTimer = setTimeout(() => void this.reconnect(), 1000);
+      this.reconnectTimer.unref();
+    };
+    client.on('error', lost);
+    client.on('end', () => lost());
+    await client.connect();
+    await client.query(`LISTEN ${COMMAND_CHANNEL}`);
+    await client.query(`LISTEN ${DEVICE_CHANNEL}`);
+    this.listener = client;
+  }
+
+  private async reconnect(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.listen();
+      // Notifications sent while we were away are lost: look at the queue again.
+      await this.loadFromDatabase();
+      for (const fn of this.deviceListeners) fn(null);
+    } catch (err) {
+      this.logger.warn(`LISTEN reconnect failed: ${(err as Error).message}`);
+      this.reconnectTimer = setTimeout(() => void this.reconnect(), 5000);
+      this.reconnectTimer.unref();
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PushCenterController } from './pushCenter.controller';
+import { PushCenterService } from './pushCenter.service';
+import { PushDeliveryWorker } from './push-delivery.worker';
+import { PushOutboxRepository } from './push-outbox.repository';
+import { PushTarget } from './push-target.entity';
+
+/** Outbound event push ("Push Center", field notes REST item 11). */
+@Module({
+  imports: [TypeOrmModule.forFeature([PushTarget])],
+  controllers: [PushCenterController],
+  providers: [PushCenterService, PushOutboxRepository, PushDeliveryWorker],
+  exports: [PushCenterService],
+})
+export class PushCenterModule {}

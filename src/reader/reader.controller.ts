@@ -1,0 +1,105 @@
+import { Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
+import { CvInput } from '../common/input.decorator';
+import { checkPaging, v2Page, type V2Page } from '../common/paging';
+import { ReaderService } from './reader.service';
+import {
+  ReaderAddDto,
+  ReaderEnvelopeDto,
+  ReaderIdDto,
+  ReaderListDto,
+  ReaderListEnvelopeDto,
+  ReaderPageEnvelopeDto,
+  ReaderUpdateDto,
+  toReaderResponse,
+  type ReaderResponseDto,
+} from './dto/reader.dto';
+
+/**
+ * 2.14 Access readers, plus the v2 reader endpoints real clients call (CVSecurity's own Swagger; the manual
+ * lacks them): list, get, add, update, delete, all with the reader object of 2.14.
+ */
+@ApiTags('Reader')
+@Controller()
+export class ReaderController {
+  constructor(private readonly readers: ReaderService) {}
+
+  @Get('api/reader/accList')
+  @ApiOperation({ summary: '2.14.1 Get Access Reader List' })
+  @ApiOkResponse({ type: ReaderListEnvelopeDto })
+  async accList(@CvInput() dto: ReaderListDto): Promise<Envelope<ReaderResponseDto[]>> {
+    const { rows } = await this.readers.list(checkPaging(dto.pageNo, dto.pageSize));
+    return ok(rows.map(toReaderResponse));
+  }
+
+  @Get('api/reader/getAcc')
+  @ApiOperation({ summary: '2.14.2 Get Access Reader by Id' })
+  @ApiOkResponse({ type: ReaderEnvelopeDto })
+  async getAcc(@CvInput() dto: ReaderIdDto): Promise<Envelope<ReaderResponseDto>> {
+    return ok(toReaderResponse(await this.readers.requireById(dto.id)));
+  }
+
+  @Get('api/v2/reader/list')
+  @ApiOperation({ summary: 'Reader list with total number (v2; not in the manual)' })
+  @ApiOkResponse({ type: ReaderPageEnvelopeDto })
+  async listV2(@CvInput() dto: ReaderListDto): Promise<Envelope<V2Page<ReaderResponseDto>>> {
+    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const { rows, total } = await this.readers.list(page);
+    return ok(v2Page(rows.map(toReaderResponse), total, page));
+  }
+
+  @Get('api/v2/reader/get')
+  @ApiOperation({ summary: 'Reader by id (v2; id in the query)' })
+  @ApiOkResponse({ type: ReaderEnvelopeDto })
+  async getV2(@CvInput() dto: ReaderIdDto): Promise<Envelope<ReaderResponseDto>> {
+    return ok(toReaderResponse(await this.readers.requireById(dto.id)));
+  }
+
+  @Get('api/v2/reader/get/:id')
+  @ApiOperation({ summary: 'Reader by id (v2; id in the path)' })
+  @ApiParam({ name: 'id', example: '402856aa6c3c5063016c3cb3a0360005' })
+  @ApiOkResponse({ type: ReaderEnvelopeDto })
+  async getV2ByPath(@Param('id') id: string): Promise<Envelope<ReaderResponseDto>> {
+    return ok(toReaderResponse(await this.readers.requireById(id.trim())));
+  }
+
+  @Post('api/v2/reader/add')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Add a reader to a door (v2; one in and one out reader per door)' })
+  @ApiOkResponse({ type: ReaderEnvelopeDto })
+  async add(@CvInput() dto: ReaderAddDto): Promise<Envelope<ReaderResponseDto>> {
+    return ok(toReaderResponse(await this.readers.add(dto)));
+  }
+
+  @Post('api/v2/reader/update')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Update a reader: name, readerNo, direction (v2)' })
+  @ApiOkResponse({ type: ReaderEnvelopeDto })
+  async update(@CvInput() dto: ReaderUpdateDto): Promise<Envelope<ReaderResponseDto>> {
+    return ok(toReaderResponse(await this.readers.update(dto)));
+  }
+
+  @Put('api/v2/reader/update')
+  @ApiOperation({ summary: 'Update a reader (v2, PUT form)' })
+  @ApiOkResponse({ type: ReaderEnvelopeDto })
+  async updatePut(@CvInput() dto: ReaderUpdateDto): Promise<Envelope<ReaderResponseDto>> {
+    return this.update(dto);
+  }
+
+  @Post('api/v2/reader/delete')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Delete a reader by id (v2)' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async delete(@CvInput() dto: ReaderIdDto): Promise<Envelope<null>> {
+    await this.readers.delete(dto.id);
+    return ok(null);
+  }
+
+  @Delete('api/v2/reader/delete')
+  @ApiOperation({ summary: 'Delete a reader by id (v2, DELETE form)' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteByDelete(@CvInput() dto: ReaderIdDto): Promise<Envelope<null>> {
+    return this.delete(dto);
+  }
+}

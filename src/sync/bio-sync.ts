@@ -1,0 +1,142 @@
+/**
+ * Biometric templates on devices (VISBIO helper): which template commands a device needs, in the dialect it
+ * registered with, and which devices hold a person (from the planner's own `sync_device_person` rows, via
+ * ./sync-queries). Commands come from the codec's typed builders only.
+ *
+ * Dialects (push 8.8, 8.15; field notes, devices 5 and 14):
+ *   biodata      `DATA UPDATE biodata Pin No Index Valid Duress Type MajorVer MinorVer Format Tmp`, one Type per command,
+ *                only the Types the device announced in MultiBioDataSupport; deleted by `Type= Pin= No=` (9.1.2).
+ *   templatev10  fingerprints of algorithm 10 only: `DATA UPDATE templatev10 Pin FingerID Valid Template`
+ *                (duress is Valid=3); deleted by `Pin= FingerID=` or `Pin=`.
+ */
+import type { EntityManager } from 'typeorm';
+import { BIO_TYPE, dataDelete, dataUpdateBiodata, dataUpdateTemplateV10, type BiodataRecord, type TemplateV10Record } from '../push/protocol';
+import type { SyncDevice } from './device-dialect';
+import { chunkBuild } from './sync-commands';
+import { loadDevices, loadSyncRows } from './sync-queries';
+
+export interface StoredTemplate {
+  pin: string;
+  bioType: number;
+  templateNo: number;
+  templateNoIndex: number;
+  /** 1 normal, 3 duress. */
+  validType: number;
+  majorVer: number;
+  minorVer: number;
+  format: number;
+  template: string;
+}
+
+/** A (Type, No) slot of a person: what a delete names. */
+export interface TemplateSlot {
+  bioType: number;
+  templateNo: number;
+}
+
+/** Whether this device can take the template at all. */
+export function deviceAccepts(device: SyncDevice, t: Pick<StoredTemplate, 'bioType' | 'majorVer'>): boolean {
+  if (device.dialect.bio === 'biodata') return device.dialect.bioTypes.includes(t.bioType);
+  return t.bioType === BIO_TYPE.fingerprint && t.majorVer === 10;
+}
+
+/** The update commands for these templates on this device (templates it cannot take are left out). */
+export function templateCommands(device: SyncDevice, templates: readonly StoredTemplate[]): string[] {
+  const usable = templates.filter((t) => deviceAccepts(device, t));
+  if (usable.length === 0) return [];
+  const sorted = [...usable].sort((a, b) => a.pin.localeCompare(b.pin) || a.bioType - b.bioType || a.templateNo - b.templateNo || a.templateNoIndex - b.templateNoIndex);
+  if (device.dialect.bio === 'templatev10') {
+    // One template per finger: Index 0 (or the lowest index stored).
+    const seen = new Set<string>();
+    const records: TemplateV10Record[] = [];
+    for (const t of sorted) {
+      const key = `${t.pin}\u0000${t.templateNo}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      records.push({ pin: t.pin, fingerId: t.templateNo, valid: t.validType === 3 ? 3 : 1, template: t.template });
+    }
+    return chunkBuild(records, dataUpdateTemplateV10);
+  }
+  const out: string[] = [];
+  for (const type of [...new Set(sorted.map((t) => t.bioType))]) {
+    const records: BiodataRecord[] = sorted
+      .filter((t) => t.bioType === type)
+      .map((t) => ({
+        pin: t.pin,
+        no: t.templateNo,
+        index: t.templateNoIndex,
+        valid: 1,
+        duress: t.validType === 3 ? 1 : 0,
+        type: t.bioType,
+        majorVer: t.majorVer,
+        minorVer: t.minorVer,
+        format: t.format,
+        tmp: t.template,
+      }));
+    out.push(...chunkBuild(records, dataUpdateBiodata));
+  }
+  return out;
+}
+
+/** Deletes for these slots of one person; `all` (templatev10) clears every finger with one command. */
+export function templateDeleteCommands(device: SyncDevice, pin: string, slots: readonly TemplateSlot[], all = false): string[] {
+  const unique = [...new Map(slots.map((s) => [`${s.bioType}:${s.templateNo}`, s])).values()].sort((a, b) => a.bioType - b.bioType || a.templateNo - b.templateNo);
+  if (device.dialect.bio === 'templatev10') {
+    if (all) return [dataDelete('templatev10', [['Pin', pin]])];
+    return unique.filter((s) => s.bioType === BIO_TYPE.fingerprint).map((s) => dataDelete('templatev10', [['Pin', pin], ['FingerID', s.templateNo]]));
+  }
+  return unique
+    .filter((s) => device.dialect.bioTypes.includes(s.bioType))
+    .map((s) => dataDelete('biodata', [['Type', s.bioType], ['Pin', pin], ['No', s.templateNo]]));
+}
+
+/** Stored templates of these pins (persons only), in slot order. */
+export async function loadTemplates(m: EntityManager, pins: readonly string[]): Promise<StoredTemplate[]> {
+  if (pins.length === 0) return [];
+  const rows: Array<{
+    pin: string;
+    bio_type: number;
+    template_no: number;
+    template_no_index: number;
+    valid_type: number;
+    major_ver: number;
+    minor_ver: number;
+    format: number;
+    template: string;
+  }> = await m.query(
+    `SELECT p.pin, t.bio_type, t.template_no, t.template_no_index, t.valid_type, t.major_ver, t.minor_ver, t.format, t.template
+       FROM bio_template t JOIN person p ON p.id = t.person_id
+      WHERE p.pin = ANY($1)
+      ORDER BY p.pin, t.bio_type, t.template_no, t.template_no_index`,
+    [pins],
+  );
+  return rows.map((r) => ({
+    pin: r.pin,
+    bioType: Number(r.bio_type),
+    templateNo: Number(r.template_no),
+    templateNoIndex: Number(r.template_no_index),
+    validType: Number(r.valid_type),
+    majorVer: Number(r.major_ver),
+    minorVer: Number(r.minor_ver),
+    format: Number(r.format),
+    template: r.template,
+  }));
+}
+
+/** The admitted devices the planner has put this person on (its `sync_device_person` rows). */
+export async function devicesHoldingPin(m: EntityManager, pin: string, defaultZone: string): Promise<SyncDevice[]> {
+  const rows = await loadSyncRows(m, { pins: [pin] });
+  const devices = await loadDevices(m, [...new Set(rows.map((r) => r.deviceId))], defaultZone);
+  return [...devices.values()].sort((a, b) => a.sn.localeCompare(b.sn));
+}
+
+/**
+ * For the planner: the template commands that follow persons onto a device (a person newly put on the
+ * device, or a full sync). Empty when the bio_template table does not exist yet.
+ */
+export async function bioTemplateCommands(m: EntityManager, device: SyncDevice, pins: readonly string[]): Promise<string[]> {
+  if (pins.length === 0) return [];
+  const [{ present }] = await m.query(`SELECT to_regclass('public.bio_template') IS NOT NULL AS present`);
+  if (!present) return [];
+  return templateCommands(device, await loadTemplates(m, pins));
+}

@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, Not } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import { encodeWeeklySchedule } from '../push/protocol';
+import { toWeeklySchedule } from '../sync/sync-commands';
+import { SyncPlannerService } from '../sync/sync-planner.service';
+import type { TimeSegmentCreateDto, TimeSegmentUpdateDto } from './dto/timeSegment.dto';
+import { TimeSegment, type DayIntervals, type WeekSchedule } from './time-segment.entity';
+
+const DAYS: Array<keyof WeekSchedule> = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'hol1', 'hol2', 'hol3'];
+
+/** A schedule as given, checked with the codec's own encoder (HH:mm, end not before start, at most 3 intervals). */
+export function normalizeSchedule(input: Partial<Record<string, unknown>>): WeekSchedule {
+  const out = {} as WeekSchedule;
+  for (const day of DAYS) {
+    const raw = input[day] ?? [];
+    if (!Array.isArray(raw)) throw new CvError(CvCode.InvalidParameter, `schedule.${day} must be a list of [start, end] pairs`);
+    out[day] = raw.map((pair): [string, string] => {
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
+        throw new CvError(CvCode.InvalidParameter, `schedule.${day} must be a list of ["HH:mm", "HH:mm"] pairs`);
+      }
+      return [pair[0].trim(), pair[1].trim()];
+    }) as DayIntervals;
+  }
+  try {
+    encodeWeeklySchedule(toWeeklySchedule(out));
+  } catch (e) {
+    throw new CvError(CvCode.InvalidParameter, `schedule: ${(e as Error).message}`);
+  }
+  return out;
+}
+
+@Injectable()
+export class TimeSegmentService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly planner: SyncPlannerService,
+  ) {}
+
+  list(): Promise<TimeSegment[]> {
+    return this.ds.getRepository(TimeSegment).find({ order: { tzId: 'ASC' } });
+  }
+
+  async requireById(id: string): Promise<TimeSegment> {
+    const t = await this.ds.getRepository(TimeSegment).findOne({ where: { id } });
+    if (!t) throw new CvError(CvCode.NotFound, 'The time segment does not exist');
+    return t;
+  }
+
+  create(dto: TimeSegmentCreateDto): Promise<TimeSegment> {
+    return this.ds.transaction(async (m) => {
+      const repo = m.getRepository(TimeSegment);
+      if (await repo.exists({ where: { name: dto.name } })) throw new CvError(CvCode.Conflict, `The time segment name already exists: ${dto.name}`);
+      return repo.save(repo.create({ name: dto.name, schedule: normalizeSchedule(dto.schedule), remark: dto.remark ?? null }));
+    });
+  }
+
+  /** A changed schedule reaches every device that uses the segment as its `timezone` record. */
+  update(id: string, dto: TimeSegmentUpdateDto): Promise<TimeSegment> {
+    return this.ds.transaction(async (m) => {
+      const repo = m.getRepository(TimeSegment);
+      const t = await repo.findOne({ where: { id } });
+      if (!t) throw new CvError(CvCode.NotFound, 'The time segment does not exist');
+      if (dto.name !== undefined && dto.name !== t.name) {
+        if (await repo.exists({ where: { name: dto.name, id: Not(id) } })) throw new CvError(CvCode.Conflict, `The time segment name already exists: ${dto.name}`);
+        t.name = dto.name;
+      }
+      if (dto.remark !== undefined) t.remark = dto.remark || null;
+      if (dto.schedule !== undefined) t.schedule = normalizeSchedule(dto.schedule);
+      const saved = await repo.save(t);
+      if (dto.schedule !== undefined) await this.planner.syncTimeSegment(m, saved.id);
+      return saved;
+    });
+  }
+
+  /** Refused while a level uses it; otherwise removed from the devices it was sent to. */
+  delete(id: string): Promise<void> {
+    return this.ds.transaction(async (m) => {
+      const t = await m.getRepository(TimeSegment).findOne({ where: { id } });
+      if (!t) throw new CvError(CvCode.NotFound, 'The time segment does not exist');
+      const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM acc_level WHERE time_segment_id = $1`, [id]);
+      if (n > 0) throw new CvError(CvCode.Conflict, 'The time segment is used by an access level');
+      await this.planner.removeTimeSegment(m, t.tzId);
+      await m.getRepository(TimeSegment).delete({ id });
+    });
+  }
+}

@@ -1,0 +1,90 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { CvCode } from '../../common/cv-error';
+import { PagingDto } from '../../common/paging';
+import { ToTrimmedString } from '../../common/transforms';
+
+const DATE_DESC = 'yyyy-MM-dd HH:mm:ss in the server time zone (a bare yyyy-MM-dd is accepted; as endDate it covers that whole day)';
+
+/** startDate/endDate of the GET lists. */
+export class TransactionPageDto extends PagingDto {
+  @ApiPropertyOptional({ example: '2023-01-12 00:00:00', description: DATE_DESC })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(40, { context: { code: CvCode.TimeFormat } })
+  startDate?: string;
+
+  @ApiPropertyOptional({ example: '2023-01-12 23:59:59', description: DATE_DESC })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(40, { context: { code: CvCode.TimeFormat } })
+  endDate?: string;
+}
+
+/** 2.18.3 / 2.18.4. */
+export class TransactionListDto extends TransactionPageDto {
+  @ApiPropertyOptional({ example: '57', description: 'exact person pin' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(64)
+  personPin?: string;
+}
+
+/** v2 person list: the manual lists personPin beside the path pin; the path wins. */
+export class TransactionPersonPageDto extends TransactionListDto {}
+
+/** `GET /api/v3/transaction/device?deviceSn=` (field notes, REST item 6): query-parameter twin of 2.18.2. */
+export class TransactionV3DeviceDto extends TransactionPageDto {
+  @ApiPropertyOptional({ example: '5662012052868', description: 'device serial number (also accepted as sn or devSn)' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(64)
+  deviceSn?: string;
+
+  @ApiPropertyOptional({ description: 'alias of deviceSn' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(64)
+  sn?: string;
+
+  @ApiPropertyOptional({ description: 'alias of deviceSn' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(64)
+  devSn?: string;
+}
+
+/** `GET /api/v3/transaction/person|firstInAndLastOut?pin=` (field notes, REST item 6). */
+export class TransactionV3PersonDto extends TransactionPageDto {
+  @ApiPropertyOptional({ example: '57', description: 'person pin (also accepted as personPin)' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(64)
+  pin?: string;
+
+  @ApiPropertyOptional({ description: 'alias of pin' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(64)
+  personPin?: string;
+}
+
+/** 2.18.5. */
+export class TransactionMonitorDto {
+  @ApiProperty({
+    example: 1494467276539,
+    description:
+      'milliseconds since the epoch. Keep sending the value of your first call (the manual allows it): the server keeps one position per API client and timestamp, and each poll returns the events committed since the previous poll with the same timestamp (at most 1000; poll again for more). The first poll with a new timestamp returns the events stored since that instant.',
+  })
+  @IsOptional()
+  @ToTrimmedString()
+  timestamp?: string;
+}

@@ -1,0 +1,183 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { formatEventTime } from '../event-time-format';
+import type { TransactionRow } from '../transaction.repository';
+
+/**
+ * acc_transaction ids are bigints; the API shows them as CVSecurity's 32-hex ids (zero-padded hex), and
+ * getById accepts that form or the plain number.
+ */
+export function transactionIdToApi(id: string | number | bigint): string {
+  return BigInt(id).toString(16).padStart(32, '0');
+}
+
+const MAX_BIGINT = (1n << 63n) - 1n;
+
+export function transactionIdFromApi(text: string | undefined | null): string | undefined {
+  const s = (text ?? '').trim();
+  let v: bigint;
+  if (/^[0-9a-fA-F]{32}$/.test(s)) v = BigInt(`0x${s}`);
+  else if (/^\d{1,19}$/.test(s)) v = BigInt(s);
+  else return undefined;
+  return v > 0n && v <= MAX_BIGINT ? v.toString() : undefined;
+}
+
+/** Person fields of an event without a person are "" (as the manual's device events show), never absent. */
+const personText = (row: TransactionRow, v: string | null) => (row.pin === null ? '' : v);
+
+/** The v1 list item (2.18.1, 2.18.3, 2.18.6). */
+export class TransactionV1ItemDto {
+  @ApiProperty({ example: '402856aa6c3c5063016c3cb3a0360005' }) id!: string;
+  @ApiProperty({ example: '2017-08-04 15:59:12' }) eventTime!: string | null;
+  @ApiProperty({ example: '57', description: '"" for device events' }) pin!: string;
+  @ApiProperty({ example: 'Leo', nullable: true, type: String }) name!: string | null;
+  @ApiProperty({ example: 'Hou', nullable: true, type: String }) lastName!: string | null;
+  @ApiProperty({ example: 'Department Name', nullable: true, type: String }) deptName!: string | null;
+  @ApiProperty({ example: 'Area Name', nullable: true, type: String }) areaName!: string | null;
+  @ApiProperty({ example: '', description: '"" when no card was used' }) cardNo!: string;
+  @ApiProperty({ example: '5662012052868' }) devSn!: string;
+  @ApiProperty({ example: 'Face', nullable: true, type: String }) verifyModeName!: string | null;
+  @ApiProperty({ example: 'Normal Verify Open', nullable: true, type: String }) eventName!: string | null;
+  @ApiProperty({ example: '10.8.14.210-1', description: '"" for device events' }) eventPointName!: string;
+  @ApiProperty({ example: '10.8.14.210-1-Out', nullable: true, type: String }) readerName!: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String, required: false, description: 'absent in 2.18.1' }) accZone?: string | null;
+  @ApiProperty({ example: '10.8.14.210', nullable: true, type: String }) devName!: string | null;
+  @ApiProperty({ example: 161, nullable: true, type: Number }) logId!: number | null;
+}
+
+/** The v2 item (v2 lists, getById, 2.18.11). */
+export class TransactionV2ItemDto extends TransactionV1ItemDto {
+  @ApiProperty({ example: 0 }) eventNo!: number;
+  @ApiProperty({ example: 0, description: '0 normal, 1 warning, 2 alarm' }) eventLevel!: number;
+  @ApiProperty({ example: '10.8.14.210-1', nullable: true, type: String }) doorName!: string | null;
+  @ApiProperty({ example: '', description: 'base64 JPEG captured with the event; "" when none' }) capturePhotoBase64!: string;
+}
+
+/** The monitor item (2.18.5): no id, name, lastName or deptName. */
+export class TransactionMonitorItemDto {
+  @ApiProperty({ example: '2017-05-15 16:35:41' }) eventTime!: string | null;
+  @ApiProperty({ example: '' }) pin!: string;
+  @ApiProperty({ example: 'Area Name', nullable: true, type: String }) areaName!: string | null;
+  @ApiProperty({ example: '9606650' }) cardNo!: string;
+  @ApiProperty({ example: '0564140100195' }) devSn!: string;
+  @ApiProperty({ example: 'card or fingerprint', nullable: true, type: String }) verifyModeName!: string | null;
+  @ApiProperty({ example: 'card is not registered', nullable: true, type: String }) eventName!: string | null;
+  @ApiProperty({ example: '192.168.218.11-1' }) eventPointName!: string;
+  @ApiProperty({ example: '192.168.218.11-1-Out', nullable: true, type: String }) readerName!: string | null;
+  @ApiProperty({ example: '192.168.218.11', nullable: true, type: String }) devName!: string | null;
+}
+
+/** One day of a person (2.18.8, 2.18.9). */
+export class FirstInLastOutItemDto {
+  @ApiProperty({ example: '40285ab374521d14017452820eb50005', description: 'id of the first event of the day' }) id!: string;
+  @ApiProperty({ example: '147' }) pin!: string;
+  @ApiProperty({ example: '', nullable: true, type: String }) name!: string | null;
+  @ApiProperty({ example: '', nullable: true, type: String }) lastName!: string | null;
+  @ApiProperty({ example: '192.168.218.183-1-In', nullable: true, type: String }) readerNameIn!: string | null;
+  @ApiProperty({ example: '2020-09-03 13:48:07', nullable: true, type: String }) firstInTime!: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String }) readerNameOut!: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String }) lastOutTime!: string | null;
+  @ApiProperty({ example: '1', nullable: true, type: String }) deptCode!: string | null;
+  @ApiProperty({ example: 'Department Name', nullable: true, type: String }) deptName!: string | null;
+}
+
+export function toV1Item(row: TransactionRow, timeZone: string, withAccZone = true): TransactionV1ItemDto {
+  const item: TransactionV1ItemDto = {
+    id: transactionIdToApi(row.id),
+    eventTime: formatEventTime(row.event_time, timeZone),
+    pin: row.pin ?? '',
+    name: personText(row, row.name),
+    lastName: personText(row, row.last_name),
+    deptName: personText(row, row.dept_name),
+    areaName: row.area_name,
+    cardNo: row.card_no ?? '',
+    devSn: row.device_sn,
+    verifyModeName: row.verify_mode_name,
+    eventName: row.event_name,
+    eventPointName: row.event_point_name ?? '',
+    readerName: row.reader_name,
+    accZone: null,
+    devName: row.dev_alias,
+    logId: row.log_id,
+  };
+  if (!withAccZone) delete item.accZone;
+  return item;
+}
+
+export function toV2Item(row: TransactionRow, timeZone: string): TransactionV2ItemDto {
+  return {
+    ...toV1Item(row, timeZone),
+    eventNo: row.event_no,
+    eventLevel: row.event_level,
+    doorName: row.door_name,
+    capturePhotoBase64: '',
+  };
+}
+
+export function toMonitorItem(row: TransactionRow, timeZone: string): TransactionMonitorItemDto {
+  return {
+    eventTime: formatEventTime(row.event_time, timeZone),
+    pin: row.pin ?? '',
+    areaName: row.area_name,
+    cardNo: row.card_no ?? '',
+    devSn: row.device_sn,
+    verifyModeName: row.verify_mode_name,
+    eventName: row.event_name,
+    eventPointName: row.event_point_name ?? '',
+    readerName: row.reader_name,
+    devName: row.dev_alias,
+  };
+}
+
+export class TransactionV1EnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: [TransactionV1ItemDto] }) data!: TransactionV1ItemDto[];
+}
+
+export class TransactionV2PageDto {
+  @ApiProperty({ example: 0, description: 'pageNo - 1' }) page!: number;
+  @ApiProperty({ example: 20, description: 'the requested pageSize' }) size!: number;
+  @ApiProperty({ example: 39 }) total!: number;
+  @ApiProperty({ type: [TransactionV2ItemDto] }) data!: TransactionV2ItemDto[];
+  @ApiProperty({ example: 0 }) offset!: number;
+  @ApiProperty({ example: false }) lastPage!: boolean;
+}
+
+export class TransactionV2EnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: TransactionV2PageDto }) data!: TransactionV2PageDto;
+}
+
+export class TransactionItemEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: TransactionV2ItemDto }) data!: TransactionV2ItemDto;
+}
+
+export class TransactionMonitorEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: [TransactionMonitorItemDto] }) data!: TransactionMonitorItemDto[];
+}
+
+export class FirstInLastOutEnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: [FirstInLastOutItemDto] }) data!: FirstInLastOutItemDto[];
+}
+
+export class FirstInLastOutPageDto {
+  @ApiProperty({ example: 0 }) page!: number;
+  @ApiProperty({ example: 20 }) size!: number;
+  @ApiProperty({ example: 1 }) total!: number;
+  @ApiProperty({ type: [FirstInLastOutItemDto] }) data!: FirstInLastOutItemDto[];
+  @ApiProperty({ example: 0 }) offset!: number;
+  @ApiProperty({ example: true }) lastPage!: boolean;
+}
+
+export class FirstInLastOutV2EnvelopeDto {
+  @ApiProperty({ example: 0 }) code!: number;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ type: FirstInLastOutPageDto }) data!: FirstInLastOutPageDto;
+}

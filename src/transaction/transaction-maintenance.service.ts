@@ -1,0 +1,89 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { parseRetentionConfig, type RetentionConfig } from './retention.config';
+import { TransactionMonitorService } from './transaction-monitor.service';
+
+const RETENTION_BATCH = 5000;
+const EVERY_MS = 60_000;
+const RETENTION_EVERY_MS = 3_600_000;
+const CURSOR_IDLE_MS = 7 * 86_400_000;
+
+/**
+ * Background upkeep of the event tables, one pass a minute:
+ * - retention (EVENT_RETENTION_DAYS): events older than the limit are deleted in batches of 5000, oldest
+ *   first, at most hourly (the delete trigger removes their feed rows and tallies them out);
+ * - the tally's delta rows are summed into one row per device and day;
+ * - monitor cursors idle for a week are dropped.
+ */
+@Injectable()
+export class TransactionMaintenanceService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('TransactionMaintenance');
+  readonly config: RetentionConfig = parseRetentionConfig();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private lastRetentionAt = 0;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly monitor: TransactionMonitorService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.tick(), EVERY_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  private tick(): Promise<void> {
+    if (this.running) return this.running;
+    this.running = (async () => {
+      try {
+        if (this.config.retentionDays !== undefined && Date.now() - this.lastRetentionAt >= RETENTION_EVERY_MS) {
+          this.lastRetentionAt = Date.now();
+          const n = await this.deleteExpired();
+          if (n > 0) this.logger.log(`retention: deleted ${n} events older than ${this.config.retentionDays} days`);
+        }
+        await this.compactTally();
+        await this.monitor.pruneCursors(CURSOR_IDLE_MS);
+      } catch (err) {
+        this.logger.warn(`maintenance pass failed: ${(err as Error).message}`);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Deletes events older than the retention limit, batch by batch; returns how many. */
+  async deleteExpired(now = new Date()): Promise<number> {
+    if (this.config.retentionDays === undefined) return 0;
+    const cutoff = new Date(now.getTime() - this.config.retentionDays * 86_400_000);
+    let total = 0;
+    while (!this.stopped) {
+      const [, n] = await this.ds.query(
+        `DELETE FROM acc_transaction WHERE id IN (
+           SELECT id FROM acc_transaction WHERE event_time < $1 ORDER BY event_time LIMIT ${RETENTION_BATCH})`,
+        [cutoff],
+      );
+      total += Number(n ?? 0);
+      if (Number(n ?? 0) < RETENTION_BATCH) break;
+    }
+    return total;
+  }
+
+  /** One row per (device, day) instead of one per insert statement. */
+  async compactTally(): Promise<void> {
+    await this.ds.query(
+      `WITH moved AS (DELETE FROM acc_transaction_tally RETURNING device_sn, day, n)
+       INSERT INTO acc_transaction_tally (device_sn, day, n)
+       SELECT device_sn, day, sum(n) FROM moved GROUP BY device_sn, day HAVING sum(n) <> 0`,
+    );
+  }
+}

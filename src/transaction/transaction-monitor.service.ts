@@ -1,0 +1,77 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { toMonitorItem, type TransactionMonitorItemDto } from './dto/transaction-response.dto';
+import { TransactionRepository } from './transaction.repository';
+
+/** Events per poll; the rest come with the next poll (the cursor only moves past what was returned). */
+export const MONITOR_BATCH = 1000;
+
+/**
+ * 2.18.5 monitor. The manual: `timestamp` (ms) is required, and "there is no need to change it after the
+ * first request". So the position lives on the server, one per (API client, timestamp):
+ *
+ * - the first poll with a timestamp T creates the cursor at "every event stored at or after T, or not yet
+ *   visible now" (the events visible at that moment and stored before T are skipped), then returns the
+ *   events after it;
+ * - each later poll with the same T returns the events after the cursor and moves the cursor past them.
+ *
+ * Positions are (inserting transaction id, event id) in acc_transaction_feed, and only events of
+ * transactions older than the snapshot's xmin are handed out, so late-committing ingest transactions
+ * are delivered exactly once, never skipped. The cursor row is locked for the poll, so concurrent polls
+ * of the same client and timestamp never return the same event twice.
+ */
+@Injectable()
+export class TransactionMonitorService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly repo: TransactionRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  static parseTimestamp(raw: string | undefined): number {
+    if (raw === undefined || raw === '') throw new CvError(CvCode.InvalidParameter, 'timestamp is required (milliseconds since the epoch)');
+    if (!/^\d{1,16}$/.test(raw)) throw new CvError(CvCode.TimeFormat, 'Time format error: timestamp must be milliseconds since the epoch');
+    return Number(raw);
+  }
+
+  async poll(clientId: string, timestamp: number, limit = MONITOR_BATCH): Promise<TransactionMonitorItemDto[]> {
+    const rows = await this.ds.transaction(async (m) => {
+      const cursor = await this.lockCursor(m, clientId, timestamp);
+      const found = await this.repo.findFeedAfter(m, cursor.xid, cursor.transaction_id, limit, { snapshot: cursor.start_snapshot, before: new Date(timestamp) });
+      const last = found[found.length - 1];
+      await m.query(
+        `UPDATE transaction_monitor_cursor SET xid = $3, transaction_id = $4, polled_at = now() WHERE client_id = $1 AND timestamp = $2`,
+        [clientId, timestamp, last ? last.feed_xid : cursor.xid, last ? last.id : cursor.transaction_id],
+      );
+      return found;
+    });
+    return rows.map((r) => toMonitorItem(r, this.config.timeZone));
+  }
+
+  private async lockCursor(m: EntityManager, clientId: string, timestamp: number): Promise<{ xid: string; transaction_id: string; start_snapshot: string }> {
+    const select = () =>
+      m.query(
+        `SELECT xid::text AS xid, transaction_id::text AS transaction_id, start_snapshot FROM transaction_monitor_cursor WHERE client_id = $1 AND timestamp = $2 FOR UPDATE`,
+        [clientId, timestamp],
+      );
+    let [cursor] = await select();
+    if (!cursor) {
+      const start = await this.repo.feedPositionAt(m, new Date(timestamp));
+      await m.query(
+        `INSERT INTO transaction_monitor_cursor (client_id, timestamp, xid, transaction_id, start_snapshot) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+        [clientId, timestamp, start.xid, start.id, start.snapshot],
+      );
+      [cursor] = await select();
+    }
+    return cursor;
+  }
+
+  /** Cursors nobody polled for `olderThanMs` (clients that moved on to another timestamp). */
+  async pruneCursors(olderThanMs: number): Promise<number> {
+    const [, n] = await this.ds.query(`DELETE FROM transaction_monitor_cursor WHERE polled_at < now() - make_interval(secs => $1)`, [olderThanMs / 1000]);
+    return Number(n ?? 0);
+  }
+}

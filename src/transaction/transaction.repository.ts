@@ -1,0 +1,299 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+
+/** One acc_transaction row as the read queries select it (snake_case, bigint as text). */
+export interface TransactionRow {
+  id: string;
+  unique_key: string;
+  device_id: string | null;
+  device_sn: string;
+  dev_alias: string | null;
+  log_id: number | null;
+  event_time: Date;
+  pin: string | null;
+  person_id: string | null;
+  name: string | null;
+  last_name: string | null;
+  dept_code: string | null;
+  dept_name: string | null;
+  card_no: string | null;
+  door_id: string | null;
+  door_no: number | null;
+  door_name: string | null;
+  reader_id: string | null;
+  reader_name: string | null;
+  reader_state: number | null;
+  event_no: number;
+  event_name: string | null;
+  event_level: number;
+  event_point_name: string | null;
+  verify_mode_no: number | null;
+  verify_mode_name: string | null;
+  area_name: string | null;
+  temperature: string | null;
+  created_at: Date;
+}
+
+/** Events a new monitor cursor skips: visible in its creation snapshot and stored before its timestamp. */
+export interface FeedStart {
+  snapshot: string;
+  before: Date;
+}
+
+/** A row of the monitor feed: the event plus its position (inserting transaction id, event id). */
+export interface FeedRow extends TransactionRow {
+  feed_xid: string;
+}
+
+export const TRANSACTION_COLUMNS = [
+  'id', 'unique_key', 'device_id', 'device_sn', 'dev_alias', 'log_id', 'event_time', 'pin', 'person_id', 'name', 'last_name',
+  'dept_code', 'dept_name', 'card_no', 'door_id', 'door_no', 'door_name', 'reader_id', 'reader_name', 'reader_state', 'event_no',
+  'event_name', 'event_level', 'event_point_name', 'verify_mode_no', 'verify_mode_name', 'area_name', 'temperature', 'created_at',
+] as const;
+
+const cols = (alias: string) => TRANSACTION_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
+
+/** Filters of the transaction lists; times are a half-open range [from, to). */
+export interface TransactionFilter {
+  pin?: string;
+  deviceSn?: string;
+  from?: Date;
+  to?: Date;
+  eventNo?: number;
+  eventLevel?: number;
+  /** Case-insensitive substring of pin, name or last name (getDoorTransactions `filter`). */
+  fuzzy?: string;
+}
+
+export interface FirstInLastOutRow {
+  day: string;
+  first_id: string;
+  first_time: Date;
+  last_time: Date;
+  n: number;
+  reader_in: string | null;
+  reader_out: string | null;
+  name: string | null;
+  last_name: string | null;
+  dept_code: string | null;
+  dept_name: string | null;
+}
+
+const DAY_MS = 86_400_000;
+const floorDay = (d: Date) => new Date(Math.floor(d.getTime() / DAY_MS) * DAY_MS);
+const ceilDay = (d: Date) => new Date(Math.ceil(d.getTime() / DAY_MS) * DAY_MS);
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/** Offsets from which a page seeks through the tally instead of skipping index entries. */
+const DEEP_OFFSET = 5000;
+
+/** Filters the tally (device and UTC day) can answer. */
+const isTallyable = (f: TransactionFilter) => f.pin === undefined && f.eventNo === undefined && f.eventLevel === undefined && !f.fuzzy;
+
+function where(f: TransactionFilter, params: unknown[], alias = 't'): string {
+  const parts: string[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  if (f.pin !== undefined) parts.push(`${alias}.pin = ${p(f.pin)}`);
+  if (f.deviceSn !== undefined) parts.push(`${alias}.device_sn = ${p(f.deviceSn)}`);
+  if (f.from) parts.push(`${alias}.event_time >= ${p(f.from)}`);
+  if (f.to) parts.push(`${alias}.event_time < ${p(f.to)}`);
+  if (f.eventNo !== undefined) parts.push(`${alias}.event_no = ${p(f.eventNo)}`);
+  if (f.eventLevel !== undefined) parts.push(`${alias}.event_level = ${p(f.eventLevel)}`);
+  if (f.fuzzy) {
+    const like = p(`%${f.fuzzy.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    parts.push(`(${alias}.pin ILIKE ${like} OR ${alias}.name ILIKE ${like} OR ${alias}.last_name ILIKE ${like})`);
+  }
+  return parts.length ? `WHERE ${parts.join(' AND ')}` : '';
+}
+
+/**
+ * Reads of acc_transaction. Every list is newest first, (event_time DESC, id DESC), and one range scan of
+ * an index the PUSH migration made: (event_time, id), (pin, event_time) or (device_sn, event_time). A page
+ * first picks the ids (an index scan that skips `offset` entries without touching the other columns),
+ * then reads those rows; deep offsets first find their day in the tally (seekDeepOffset).
+ */
+@Injectable()
+export class TransactionRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async findPage(f: TransactionFilter, offset: number, limit: number): Promise<TransactionRow[]> {
+    if (offset < DEEP_OFFSET || !isTallyable(f)) return this.findPageFrom(this.ds, f, offset, limit);
+    // One snapshot for the tally walk and the page, so the two agree even while events arrive.
+    return this.ds.transaction('REPEATABLE READ', async (m) => {
+      const seek = await this.seekDeepOffset(m, f, offset);
+      return this.findPageFrom(m, seek.filter, seek.offset, limit);
+    });
+  }
+
+  private findPageFrom(m: EntityManager | DataSource, f: TransactionFilter, offset: number, limit: number): Promise<TransactionRow[]> {
+    const params: unknown[] = [];
+    const w = where(f, params, 'k');
+    params.push(offset, limit);
+    return m.query(
+      `SELECT ${cols('t')} FROM (
+         SELECT k.id, k.event_time FROM acc_transaction k ${w}
+         ORDER BY k.event_time DESC, k.id DESC OFFSET $${params.length - 1} LIMIT $${params.length}
+       ) page JOIN acc_transaction t ON t.id = page.id
+       ORDER BY page.event_time DESC, page.id DESC`,
+      params,
+    );
+  }
+
+  /**
+   * A deep offset without skipping a deep index range: the tally says how many events each whole UTC day
+   * holds, so walking it from the newest day finds the day where the offset falls; the page query then
+   * starts at that day's end and skips only within that day.
+   */
+  private async seekDeepOffset(m: EntityManager, f: TransactionFilter, offset: number): Promise<{ filter: TransactionFilter; offset: number }> {
+    let remaining = offset;
+    const firstFull = f.from ? ceilDay(f.from) : undefined;
+    let endFull = f.to ? floorDay(f.to) : undefined;
+    if (firstFull && endFull && firstFull.getTime() >= endFull.getTime()) return { filter: f, offset };
+    if (f.to && endFull && endFull.getTime() < f.to.getTime()) {
+      const top = await this.countExact({ ...f, from: f.from && f.from > endFull ? f.from : endFull }, m);
+      if (remaining < top) return { filter: f, offset: remaining };
+      remaining -= top;
+    }
+    const params: unknown[] = [];
+    const parts: string[] = [];
+    if (f.deviceSn !== undefined) parts.push(`device_sn = $${params.push(f.deviceSn)}`);
+    if (firstFull) parts.push(`day >= $${params.push(isoDay(firstFull))}`);
+    if (endFull) parts.push(`day < $${params.push(isoDay(endFull))}`);
+    const days: Array<{ day: string; n: string }> = await m.query(
+      `SELECT day::text AS day, sum(n)::bigint AS n FROM acc_transaction_tally ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''}
+       GROUP BY day HAVING sum(n) > 0 ORDER BY day DESC`,
+      params,
+    );
+    for (const d of days) {
+      const n = Number(d.n);
+      const dayStart = new Date(`${d.day}T00:00:00Z`);
+      if (remaining < n) return { filter: { ...f, to: new Date(dayStart.getTime() + DAY_MS) }, offset: remaining };
+      remaining -= n;
+      endFull = dayStart;
+    }
+    // Past every whole day: the partial first day (or nothing).
+    return { filter: { ...f, ...(endFull ? { to: endFull } : {}) }, offset: remaining };
+  }
+
+  /**
+   * The number of events matching the filter. Filters the tally can answer (device, time range) add the
+   * tally of whole UTC days to exact counts of the partial days at the edges, so a count over millions of
+   * rows costs a few hundred tally rows; other filters count exactly.
+   */
+  async count(f: TransactionFilter): Promise<number> {
+    if (!isTallyable(f)) return this.countExact(f);
+    const firstFull = f.from ? ceilDay(f.from) : undefined;
+    const endFull = f.to ? floorDay(f.to) : undefined;
+    if (firstFull && endFull && firstFull.getTime() >= endFull.getTime()) return this.countExact(f);
+    let total = 0;
+    if (f.from && firstFull && firstFull.getTime() > f.from.getTime()) total += await this.countExact({ ...f, to: firstFull });
+    if (f.to && endFull && endFull.getTime() < f.to.getTime()) total += await this.countExact({ ...f, from: endFull });
+    const params: unknown[] = [];
+    const parts: string[] = [];
+    if (f.deviceSn !== undefined) parts.push(`device_sn = $${params.push(f.deviceSn)}`);
+    if (firstFull) parts.push(`day >= $${params.push(isoDay(firstFull))}`);
+    if (endFull) parts.push(`day < $${params.push(isoDay(endFull))}`);
+    const [{ n }] = await this.ds.query(
+      `SELECT coalesce(sum(n), 0)::bigint AS n FROM acc_transaction_tally ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''}`,
+      params,
+    );
+    return total + Number(n);
+  }
+
+  async countExact(f: TransactionFilter, m: EntityManager | DataSource = this.ds): Promise<number> {
+    const params: unknown[] = [];
+    const [{ n }] = await m.query(`SELECT count(*)::bigint AS n FROM acc_transaction t ${where(f, params)}`, params);
+    return Number(n);
+  }
+
+  async findById(id: string): Promise<TransactionRow | undefined> {
+    const rows: TransactionRow[] = await this.ds.query(`SELECT ${cols('t')} FROM acc_transaction t WHERE t.id = $1`, [id]);
+    return rows[0];
+  }
+
+  /**
+   * Per day (in the server's zone) of one person: the first and the last normal event, with readers.
+   * Newest day first.
+   */
+  async findFirstInLastOut(pin: string, timeZone: string, from: Date | undefined, to: Date | undefined, offset: number, limit: number): Promise<{ rows: FirstInLastOutRow[]; total: number }> {
+    const f: TransactionFilter = { pin, eventLevel: 0, from, to };
+    const params: unknown[] = [];
+    const w = where(f, params);
+    params.push(timeZone);
+    const tz = `$${params.length}`;
+    params.push(offset, limit);
+    const rows: Array<FirstInLastOutRow & { total: string }> = await this.ds.query(
+      `SELECT d.*, count(*) OVER () AS total FROM (
+         SELECT (t.event_time AT TIME ZONE ${tz})::date::text AS day,
+                (array_agg(t.id ORDER BY t.event_time, t.id))[1] AS first_id,
+                min(t.event_time) AS first_time, max(t.event_time) AS last_time, count(*)::int AS n,
+                (array_agg(t.reader_name ORDER BY t.event_time, t.id))[1] AS reader_in,
+                (array_agg(t.reader_name ORDER BY t.event_time DESC, t.id DESC))[1] AS reader_out,
+                (array_agg(t.name ORDER BY t.event_time DESC, t.id DESC))[1] AS name,
+                (array_agg(t.last_name ORDER BY t.event_time DESC, t.id DESC))[1] AS last_name,
+                (array_agg(t.dept_code ORDER BY t.event_time DESC, t.id DESC))[1] AS dept_code,
+                (array_agg(t.dept_name ORDER BY t.event_time DESC, t.id DESC))[1] AS dept_name
+         FROM acc_transaction t ${w} GROUP BY 1
+       ) d ORDER BY d.day DESC OFFSET $${params.length - 1} LIMIT $${params.length}`,
+      params,
+    );
+    let total = rows.length ? Number(rows[0].total) : 0;
+    if (!rows.length && offset > 0) {
+      const [{ n }] = await this.ds.query(
+        `SELECT count(DISTINCT (t.event_time AT TIME ZONE ${tz})::date)::int AS n FROM acc_transaction t ${w}`,
+        params.slice(0, params.length - 2),
+      );
+      total = n;
+    }
+    return { rows, total };
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // The feed: (xid, id) positions of committed events (monitor, live stream)
+  // ---------------------------------------------------------------------------------------------------
+
+  /**
+   * Events after the position, in position order, and only from transactions older than this snapshot's
+   * xmin: those (and every transaction before them) have finished, so no event can still appear before the
+   * last one returned.
+   */
+  async findFeedAfter(m: EntityManager | DataSource, xid: string, id: string, limit: number, skip?: FeedStart): Promise<FeedRow[]> {
+    const params: unknown[] = [xid, id, limit];
+    const skipSql = skip
+      ? `AND NOT (f.created_at < $${params.push(skip.before)} AND pg_visible_in_snapshot(f.xid::text::xid8, $${params.push(skip.snapshot)}::pg_snapshot))`
+      : '';
+    return m.query(
+      `SELECT f.xid::text AS feed_xid, ${cols('t')}
+       FROM acc_transaction_feed f JOIN acc_transaction t ON t.id = f.transaction_id
+       WHERE (f.xid, f.transaction_id) > ($1::bigint, $2::bigint)
+         AND f.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint ${skipSql}
+       ORDER BY f.xid, f.transaction_id LIMIT $3`,
+      params,
+    );
+  }
+
+  /**
+   * The position just before every event stored at or after `at` and before every transaction still
+   * running, with the snapshot of this moment: events it already shows that were stored before `at` lie
+   * after the position only because an older transaction was still running, and are to be skipped.
+   */
+  async feedPositionAt(m: EntityManager | DataSource, at: Date): Promise<{ xid: string; id: string; snapshot: string }> {
+    const [row] = await m.query(
+      `SELECT LEAST(
+         (SELECT min(xid) FROM acc_transaction_feed WHERE created_at >= $1),
+         pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS xid, pg_current_snapshot()::text AS snapshot`,
+      [at],
+    );
+    return { xid: String(BigInt(row.xid) - 1n), id: '9223372036854775807', snapshot: row.snapshot };
+  }
+
+  /** The position after everything committed so far: "from now on". */
+  async feedPositionNow(m: EntityManager | DataSource): Promise<{ xid: string; id: string }> {
+    const [row] = await m.query(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xid`);
+    return { xid: String(BigInt(row.xid) - 1n), id: '9223372036854775807' };
+  }
+}

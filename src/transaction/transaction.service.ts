@@ -1,0 +1,157 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CvCode, CvError } from '../common/cv-error';
+import { checkPaging, v2Page, type Page, type V2Page } from '../common/paging';
+import { formatCvDateTime, parseCvDateTime } from '../common/time';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { toDoorDetail, toDoorItem, type DoorTransactionDetailItemDto, type DoorTransactionFilterDto, type DoorTransactionItemDto } from './dto/door-transaction.dto';
+import {
+  toV1Item,
+  toV2Item,
+  transactionIdFromApi,
+  transactionIdToApi,
+  type FirstInLastOutItemDto,
+  type TransactionV1ItemDto,
+  type TransactionV2ItemDto,
+} from './dto/transaction-response.dto';
+import { TransactionRepository, type FirstInLastOutRow, type TransactionFilter, type TransactionRow } from './transaction.repository';
+
+export class TransactionNotFound extends CvError {
+  constructor(id: string) {
+    super(CvCode.NotFound, `The transaction does not exist: ${id}`);
+  }
+}
+
+const BARE_DATE = /^\s*\d{4}-\d{1,2}-\d{1,2}\s*$/;
+
+const LEVELS: Record<string, number> = { normal: 0, '0': 0, warning: 1, warn: 1, abnormal: 1, error: 1, '1': 1, alarm: 2, '2': 2 };
+
+export interface TimeRangeInput {
+  start?: string;
+  end?: string;
+  startName: string;
+  endName: string;
+}
+
+@Injectable()
+export class TransactionService {
+  constructor(
+    private readonly repo: TransactionRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * startDate/endDate (or startTime/endTime) as a half-open range. The manual gives no format: its event
+   * time format, unpadded fields and bare dates are accepted (-100 otherwise); an end time covers its whole
+   * second, a bare end date its whole day; start after end is -101.
+   */
+  timeRange(r: TimeRangeInput): { from?: Date; to?: Date } {
+    const tz = this.config.timeZone;
+    const parse = (text: string | undefined, name: string): Date | undefined => {
+      if (text === undefined || text === '') return undefined;
+      const d = parseCvDateTime(text, tz);
+      if (!d) throw new CvError(CvCode.TimeFormat, `Time format error: ${name} must be yyyy-MM-dd HH:mm:ss`);
+      return d;
+    };
+    const from = parse(r.start, r.startName);
+    const endAt = parse(r.end, r.endName);
+    if (from && endAt && from.getTime() > endAt.getTime()) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
+    let to: Date | undefined;
+    if (endAt && r.end !== undefined) {
+      to = BARE_DATE.test(r.end) ? (parseCvDateTime(this.nextDay(r.end), tz) ?? new Date(endAt.getTime() + 86_400_000)) : new Date(endAt.getTime() + 1000);
+    }
+    return { from, to };
+  }
+
+  private nextDay(date: string): string {
+    const [y, m, d] = date.trim().split('-').map(Number);
+    const next = new Date(Date.UTC(y, m - 1, d + 1));
+    return next.toISOString().slice(0, 10);
+  }
+
+  page(pageNo: unknown, pageSize: unknown): Page {
+    return checkPaging(pageNo, pageSize, 1000);
+  }
+
+  async listV1(filter: TransactionFilter, page: Page, withAccZone = true): Promise<TransactionV1ItemDto[]> {
+    const rows = await this.repo.findPage(filter, page.offset, page.pageSize);
+    return rows.map((r) => toV1Item(r, this.config.timeZone, withAccZone));
+  }
+
+  async listV2(filter: TransactionFilter, page: Page): Promise<V2Page<TransactionV2ItemDto>> {
+    const [rows, total] = await Promise.all([this.repo.findPage(filter, page.offset, page.pageSize), this.repo.count(filter)]);
+    return v2Page(
+      rows.map((r) => toV2Item(r, this.config.timeZone)),
+      total,
+      page,
+    );
+  }
+
+  async getById(id: string): Promise<TransactionV2ItemDto> {
+    return toV2Item(await this.requireRow(id), this.config.timeZone);
+  }
+
+  private async requireRow(id: string | undefined): Promise<TransactionRow> {
+    const dbId = transactionIdFromApi(id);
+    const row = dbId ? await this.repo.findById(dbId) : undefined;
+    if (!row) throw new TransactionNotFound(id ?? '');
+    return row;
+  }
+
+  async firstInLastOut(pin: string, range: { from?: Date; to?: Date }, page: Page): Promise<{ rows: FirstInLastOutItemDto[]; total: number }> {
+    const { rows, total } = await this.repo.findFirstInLastOut(pin, this.config.timeZone, range.from, range.to, page.offset, page.pageSize);
+    return { rows: rows.map((r) => this.toFirstInLastOut(pin, r)), total };
+  }
+
+  private toFirstInLastOut(pin: string, r: FirstInLastOutRow): FirstInLastOutItemDto {
+    const tz = this.config.timeZone;
+    const hasOut = r.n > 1;
+    return {
+      id: transactionIdToApi(r.first_id),
+      pin,
+      name: r.name,
+      lastName: r.last_name,
+      readerNameIn: r.reader_in,
+      firstInTime: formatCvDateTime(r.first_time, tz),
+      readerNameOut: hasOut ? r.reader_out : null,
+      lastOutTime: hasOut ? formatCvDateTime(r.last_time, tz) : null,
+      deptCode: r.dept_code,
+      deptName: r.dept_name,
+    };
+  }
+
+  /** 2.18.10 / 2.18.11 filters; `content` wins over flat fields. */
+  doorFilter(f: DoorTransactionFilterDto): { filter: TransactionFilter; page: Page } {
+    const page = this.page(f.pageNo ?? f.page, f.pageSize);
+    const filter: TransactionFilter = { ...this.timeRange({ start: f.startTime, end: f.endTime, startName: 'startTime', endName: 'endTime' }) };
+    const devSn = f.devSn || f.devsn;
+    if (devSn) filter.deviceSn = devSn;
+    if (f.personPin) filter.pin = f.personPin;
+    if (f.filter) filter.fuzzy = f.filter;
+    if (f.eventNo !== undefined && f.eventNo !== '') {
+      if (!/^-?\d+$/.test(f.eventNo)) throw new CvError(CvCode.InvalidParameter, 'eventNo must be an event code');
+      filter.eventNo = Number(f.eventNo);
+    }
+    if (f.type !== undefined && f.type !== '') {
+      const level = LEVELS[f.type.toLowerCase()];
+      if (level === undefined) throw new CvError(CvCode.InvalidParameter, 'type must be normal, warning or alarm');
+      filter.eventLevel = level;
+    }
+    return { filter, page };
+  }
+
+  async doorTransactions(f: DoorTransactionFilterDto): Promise<{ rows: DoorTransactionItemDto[]; total: number; page: Page }> {
+    const { filter, page } = this.doorFilter(f);
+    const [rows, total] = await Promise.all([this.repo.findPage(filter, page.offset, page.pageSize), this.repo.count(filter)]);
+    return { rows: rows.map((r) => toDoorItem(r, this.config.timeZone)), total, page };
+  }
+
+  async doorTransactionsV2(f: DoorTransactionFilterDto): Promise<V2Page<TransactionV2ItemDto>> {
+    const { filter, page } = this.doorFilter(f);
+    return this.listV2(filter, page);
+  }
+
+  async doorTransactionDetail(id: string | undefined): Promise<DoorTransactionDetailItemDto> {
+    if (!id) throw new CvError(CvCode.InvalidParameter, 'id is required');
+    return toDoorDetail(await this.requireRow(id), this.config.timeZone);
+  }
+}

@@ -1,0 +1,119 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { AccLevel } from '../accLevel/accLevel.entity';
+import { newId } from '../common/ids';
+import { Device } from '../device/device.entity';
+import { Person } from '../person/person.entity';
+
+/** 'in' = checked in (a temporary user on the devices); 'out' = checked out; 'expired' = the window ended first. */
+export type VisRegistrationState = 'in' | 'out' | 'expired';
+
+/**
+ * A visit (2.17): the visitor is checked in under a visitor pin (8xxxxxxx, reused on a later visit) and is a
+ * temporary user on the devices of the visitor levels from startTime to endTime.
+ */
+@Entity('vis_registration')
+@Index('uq_vis_registration_cert_in', ['certType', 'certNum'], { unique: true, where: `state = 'in'` })
+@Index('uq_vis_registration_pin_in', ['visitorPin'], { unique: true, where: `state = 'in'` })
+@Index('ix_vis_registration_cert', ['certType', 'certNum', 'createdAt'])
+@Index('ix_vis_registration_due', ['endTime'], { where: `state = 'in'` })
+export class VisRegistration {
+  @PrimaryColumn({ type: 'char', length: 32 })
+  id: string = newId();
+
+  @Column({ name: 'visitor_pin', type: 'varchar', length: 64 })
+  visitorPin!: string;
+
+  @Column({ name: 'host_person_id', type: 'char', length: 32, nullable: true })
+  hostPersonId!: string | null;
+
+  @ManyToOne(() => Person, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'host_person_id', foreignKeyConstraintName: 'fk_vis_registration_host' })
+  host?: Person;
+
+  @Column({ name: 'host_pin', type: 'varchar', length: 64 })
+  hostPin!: string;
+
+  @Column({ name: 'cert_type', type: 'varchar', length: 10 })
+  certType!: string;
+
+  @Column({ name: 'cert_num', type: 'varchar', length: 64 })
+  certNum!: string;
+
+  @Column({ name: 'visitor_name', type: 'varchar', length: 100 })
+  visitorName!: string;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  phone!: string | null;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  company!: string | null;
+
+  @Column({ name: 'visit_reason', type: 'varchar', length: 255 })
+  visitReason!: string;
+
+  @Column({ name: 'visitor_count', type: 'integer', default: 1 })
+  visitorCount!: number;
+
+  @Column({ name: 'card_no', type: 'varchar', length: 64, nullable: true })
+  cardNo!: string | null;
+
+  @Column({ name: 'start_time', type: 'timestamptz' })
+  startTime!: Date;
+
+  @Column({ name: 'end_time', type: 'timestamptz' })
+  endTime!: Date;
+
+  @Column({ type: 'varchar', length: 16, default: 'in' })
+  state!: VisRegistrationState;
+
+  /** Check-out, or the sweeper's expiry. */
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
+  endedAt!: Date | null;
+
+  @Column({ name: 'reservation_id', type: 'char', length: 32, nullable: true })
+  reservationId!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
+
+/** The visitor levels of a visit. */
+@Entity('vis_registration_level')
+export class VisRegistrationLevel {
+  @PrimaryColumn({ name: 'registration_id', type: 'char', length: 32 })
+  registrationId!: string;
+
+  @Index('ix_vis_registration_level_level')
+  @PrimaryColumn({ name: 'level_id', type: 'char', length: 32 })
+  levelId!: string;
+
+  @ManyToOne(() => VisRegistration, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'registration_id', foreignKeyConstraintName: 'fk_vis_registration_level_registration' })
+  registration?: VisRegistration;
+
+  @ManyToOne(() => AccLevel, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'level_id', foreignKeyConstraintName: 'fk_vis_registration_level_level' })
+  level?: AccLevel;
+}
+
+/** The devices a visitor was sent to: check-out and expiry remove the visitor from exactly these. */
+@Entity('vis_registration_device')
+export class VisRegistrationDevice {
+  @PrimaryColumn({ name: 'registration_id', type: 'char', length: 32 })
+  registrationId!: string;
+
+  @Index('ix_vis_registration_device_device')
+  @PrimaryColumn({ name: 'device_id', type: 'char', length: 32 })
+  deviceId!: string;
+
+  @ManyToOne(() => VisRegistration, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'registration_id', foreignKeyConstraintName: 'fk_vis_registration_device_registration' })
+  registration?: VisRegistration;
+
+  @ManyToOne(() => Device, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_vis_registration_device_device' })
+  device?: Device;
+}

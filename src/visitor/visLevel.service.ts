@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import type { Page } from '../common/paging';
+import { splitList } from '../common/paging';
+
+/** 2.16 visitor levels: access levels marked for visitors (table vis_level). */
+@Injectable()
+export class VisLevelService {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  list(page: Page): Promise<Array<{ id: string; name: string }>> {
+    return this.ds.query(
+      `SELECT l.id, l.name FROM vis_level v JOIN acc_level l ON l.id = v.level_id ORDER BY l.name, l.id LIMIT $1 OFFSET $2`,
+      [page.pageSize, page.offset],
+    );
+  }
+
+  /** Gateway extension: offer access levels to visitors. -24 when one does not exist. */
+  async add(levelIds: unknown): Promise<void> {
+    const ids = this.requireIds(levelIds);
+    await this.ds.transaction(async (m) => {
+      await this.requireAccLevels(m, ids);
+      await m.query(`INSERT INTO vis_level (level_id) SELECT unnest($1::char(32)[]) ON CONFLICT DO NOTHING`, [ids]);
+    });
+  }
+
+  /** Gateway extension: withdraw levels from visitors (visits already checked in keep them). */
+  async remove(levelIds: unknown): Promise<void> {
+    const ids = this.requireIds(levelIds);
+    await this.ds.query(`DELETE FROM vis_level WHERE level_id = ANY($1)`, [ids]);
+  }
+
+  /** The visitor levels named (-24 when one is not a visitor level). */
+  async requireVisLevels(m: EntityManager, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const rows: Array<{ level_id: string }> = await m.query(`SELECT level_id FROM vis_level WHERE level_id = ANY($1)`, [ids]);
+    const found = new Set(rows.map((r) => r.level_id));
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length) throw new CvError(CvCode.LevelNotExist, `The level group does not exist: ${missing.join(',')}`);
+  }
+
+  private requireIds(levelIds: unknown): string[] {
+    const ids = splitList(levelIds);
+    if (ids.length === 0) throw new CvError(CvCode.LevelIdNull, "Access level id can't be null");
+    return ids;
+  }
+
+  private async requireAccLevels(m: EntityManager, ids: string[]): Promise<void> {
+    const rows: Array<{ id: string }> = await m.query(`SELECT id FROM acc_level WHERE id = ANY($1)`, [ids]);
+    const found = new Set(rows.map((r) => r.id));
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length) throw new CvError(CvCode.LevelNotExist, `The level group does not exist: ${missing.join(',')}`);
+  }
+}

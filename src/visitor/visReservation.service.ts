@@ -1,0 +1,69 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { CvError } from '../common/cv-error';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import type { VisReservationAddDto, VisReservationDelDto } from './dto/visitor.dto';
+import { VisReservation } from './vis-reservation.entity';
+import { VisCode } from './visitor-codes';
+import { checkCertNum, checkCertType, checkText, requireName, requireVisitDate, requireWindow } from './visitor-input';
+
+/** 2.15: reservations are stored only; a registration (2.17.1) of the same document consumes the matching one. */
+@Injectable()
+export class VisReservationService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async add(dto: VisReservationAddDto): Promise<void> {
+    const certType = checkCertType(dto.certType);
+    const certNum = checkCertNum(certType, dto.certNum);
+    const visitorName = requireName(dto.visitEmpName, dto.visEmpName);
+    checkText(dto.visitEmpPhone, dto.company, dto.visitReason);
+    const visitDate = requireVisitDate(dto.visitDate, this.config.timeZone, 'visitDate');
+    const visitEndDate = requireVisitDate(dto.visitEndDate, this.config.timeZone, 'visitEndDate');
+    requireWindow(visitDate, visitEndDate);
+    await this.ds.transaction(async (m) => {
+      const hostPersonId = await requireHost(m, dto.persPersonPin);
+      const [visiting] = await m.query(`SELECT 1 FROM vis_registration WHERE cert_type = $1 AND cert_num = $2 AND state = 'in'`, [certType, certNum]);
+      if (visiting) throw new CvError(VisCode.NoReservationDuringVisit, 'No need to make a reservation during the visit');
+      const [overlap] = await m.query(
+        `SELECT 1 FROM vis_reservation WHERE cert_type = $1 AND cert_num = $2 AND state = 'reserved' AND visit_date < $4 AND visit_end_date > $3`,
+        [certType, certNum, visitDate, visitEndDate],
+      );
+      if (overlap) throw new CvError(VisCode.AlreadyReserved, 'You have made a reservation');
+      const repo = m.getRepository(VisReservation);
+      await repo.insert(repo.create({
+        hostPersonId,
+        hostPin: dto.persPersonPin,
+        certType,
+        certNum,
+        visitorName,
+        phone: dto.visitEmpPhone || null,
+        company: dto.company || null,
+        visitReason: dto.visitReason,
+        visitDate,
+        visitEndDate,
+        state: 'reserved',
+        registrationId: null,
+      }));
+    });
+  }
+
+  /** 2.15.2: the one reservation of (certType, certNum, visitDate); -248 when there is none. */
+  async delete(dto: VisReservationDelDto): Promise<void> {
+    const certType = checkCertType(dto.certType);
+    const visitDate = requireVisitDate(dto.visitDate, this.config.timeZone, 'visitDate');
+    const res = await this.ds.getRepository(VisReservation).delete({ certType, certNum: dto.certNum, visitDate, state: 'reserved' });
+    if (!res.affected) throw new CvError(VisCode.NoReservation, 'No eligible visitor reservation information');
+  }
+}
+
+/** The host employee (persPersonPin): -240 empty, -253 unknown. */
+export async function requireHost(m: EntityManager, pin: string): Promise<string> {
+  if (!pin) throw new CvError(VisCode.HostPinEmpty, 'Host(visitor) pin cannot be empty');
+  const rows: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = $1 AND status = 'active'`, [pin]);
+  if (rows.length === 0) throw new CvError(VisCode.HostNotExist, 'The employee does not exist');
+  return rows[0].id;
+}

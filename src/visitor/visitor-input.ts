@@ -1,0 +1,51 @@
+import { CvError } from '../common/cv-error';
+import { parseCvDateTime } from '../common/time';
+import { VisCode } from './visitor-codes';
+
+/** 2 national ID card, 3 passport, 4 driver licence, 5 work permit, 6 real-name card, 7 driving licence, 8 others. */
+export const CERT_TYPES = new Set(['2', '3', '4', '5', '6', '7', '8']);
+
+/** Characters CVSecurity refuses in visitor text (-261); TAB/CR/LF would also split a device command. */
+const SPECIAL = /[<>"'&\\%\u0000-\u001f\u007f]/;
+
+export function checkCertType(certType: string): string {
+  if (!CERT_TYPES.has(certType)) throw new CvError(VisCode.CertTypeInvalid, 'Invalid certificate type');
+  return certType;
+}
+
+/** A national ID (type 2) is 15 digits, or 17 digits and a check digit or X. */
+export function checkCertNum(certType: string, certNum: string): string {
+  checkText(certNum);
+  if (certType === '2' && !/^(\d{15}|\d{17}[\dXx])$/.test(certNum)) throw new CvError(VisCode.CertNumInvalid, 'Please fill in the correct national ID number');
+  return certNum;
+}
+
+export function checkText(...values: Array<string | undefined | null>): void {
+  for (const v of values) if (v && SPECIAL.test(v)) throw new CvError(VisCode.SpecialCharacters, 'Contains special characters');
+}
+
+export function requireName(...candidates: Array<string | undefined>): string {
+  const name = candidates.find((c) => c !== undefined && c !== null && c.trim() !== '')?.trim();
+  if (!name) throw new CvError(VisCode.NameEmpty, 'Visitor name cannot be empty');
+  checkText(name);
+  return name;
+}
+
+/** `yyyy-MM-dd HH:mm:ss` in the server zone: -247 when empty, -249 when malformed. */
+export function requireVisitDate(raw: string | undefined, timeZone: string, field: string): Date {
+  if (raw === undefined || raw === null || raw.trim() === '') throw new CvError(VisCode.VisitDateEmpty, `Visit date cannot be empty: ${field}`);
+  const d = parseCvDateTime(raw, timeZone);
+  if (!d) throw new CvError(VisCode.DateFormat, `Date format error: ${field} must be yyyy-MM-dd HH:mm:ss`);
+  return d;
+}
+
+/** A window that ends after it starts (-252). */
+export function requireWindow(start: Date, end: Date): void {
+  if (end.getTime() <= start.getTime()) throw new CvError(VisCode.DateInvalid, 'Please fill in the correct date: the end must be after the start');
+}
+
+export function requireVisitorCount(raw: string | undefined): number {
+  const n = raw === undefined || raw === null || !/^\d+$/.test(String(raw)) ? NaN : Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new CvError(VisCode.CountNotPositive, 'Visitor Number Count Must bigger than 0');
+  return n;
+}

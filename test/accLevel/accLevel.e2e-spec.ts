@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALWAYS_OPEN_FIELDS, Device, expectSameShape, levelId, manualExample } from '../sync/access-helpers';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+let a: Device;
+let b: Device;
+let c: Device;
+let gate: string;
+
+const TZ1 = `DATA UPDATE timezone TimezoneId=1\t${ALWAYS_OPEN_FIELDS}`;
+const NIGHTS = 2000 * 65536 + 2359;
+const TZ2 = `DATA UPDATE timezone TimezoneId=2\t${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Hol1', 'Hol2', 'Hol3'].map((d) => `${d}Time1=${d === 'Sat' ? NIGHTS : 0}\t${d}Time2=0\t${d}Time3=0`).join('\t')}`;
+const USER7 = 'DATA UPDATE user CardNo=\tPin=7\tPassword=\tStartTime=0\tEndTime=0\tName=Gus\tPrivilege=0\tDisable=0';
+const rights = (tz: number, mask: number) => `DATA UPDATE userauthorize Pin=7\tAuthorizeTimezoneId=${tz}\tAuthorizeDoorId=${mask}`;
+const removal7 = ['DATA DELETE userauthorize Pin=7', 'DATA DELETE user Pin=7', 'DATA DELETE biodata Pin=7', 'DATA DELETE biophoto PIN=7\tType=9'];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  a = await Device.connect(t, 'LVLA0001', 2, '10.2.0.1');
+  b = await Device.connect(t, 'LVLB0001', 2, '10.2.0.2');
+  c = await Device.connect(t, 'LVLC0001', 1, '10.2.0.3');
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('level master data (2.1.2-2.1.4, 2.1.7 and the extra endpoints)', () => {
+  it('addLevel creates levels; a duplicate name, an unknown area or time segment is refused', async () => {
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Gate' }, { name: 'Other', areaName: 'Area Name', timeSegName: '24-Hour Accessible' }] })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Gate' }] })).body.code).toBe(-409);
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'X', areaName: 'nowhere' }] })).body.code).toBe(-80);
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'X', timeSegName: 'never' }] })).body.code).toBe(-400);
+    gate = await levelId(t, 'Gate');
+  });
+
+  it('getById and getByName (v1 and v2) answer {id, name} as the manual shows', async () => {
+    const byId = await t.get(`/api/accLevel/getById/${gate}`);
+    expect(byId.body).toEqual({ code: 0, message: 'success', data: { id: gate, name: 'Gate' } });
+    expectSameShape(byId.body, manualExample('2.1.2'));
+    expectSameShape((await t.get('/api/accLevel/getByName/Gate')).body, manualExample('2.1.3'));
+    expect((await t.get(`/api/v2/accLevel/getById/${gate}`)).body).toEqual(byId.body);
+    expect((await t.get('/api/v2/accLevel/getByName/Gate')).body).toEqual(byId.body);
+    expect((await t.get('/api/accLevel/getById/0123456789abcdef0123456789abcdef')).body).toEqual({ code: -24, message: 'The level group does not exist', data: null });
+    expect((await t.get('/api/accLevel/getByName/nope')).body.code).toBe(-24);
+  });
+
+  it('list (v1 array, v2 page object) with the manual paging errors', async () => {
+    const v1 = await t.get('/api/accLevel/list', { pageNo: 1, pageSize: 10 });
+    expect(v1.body.data.map((l: { name: string }) => l.name)).toEqual(['Gate', 'Other']);
+    expectSameShape(v1.body, manualExample('2.1.4'));
+    const v2 = await t.get('/api/v2/accLevel/list', { pageNo: 2, pageSize: 1 });
+    expect(v2.body).toEqual({ code: 0, message: 'success', data: { page: 1, size: 1, total: 2, data: [{ id: expect.any(String), name: 'Other' }], offset: 1, lastPage: true } });
+    expectSameShape(v2.body, manualExample('2.1.7'));
+    expect((await t.get('/api/accLevel/list', { pageNo: 1 })).body.code).toBe(-92);
+    expect((await t.get('/api/v2/accLevel/list', { pageNo: -1, pageSize: 5 })).body.code).toBe(-90);
+  });
+});
+
+describe('levels reach exactly the devices owning their doors', () => {
+  it('addLevelDoor sends the level time zone to the new devices; an unknown door is -47', async () => {
+    const res = await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Gate', doorName: '10.2.0.1-1' }, { levelName: 'Gate', doorName: '10.2.0.2-2' }, { levelName: 'Other', doorName: '10.2.0.3-1' }] });
+    expect(res.body).toEqual({ code: 0, message: 'success', data: null });
+    expect(await a.since()).toEqual([TZ1]);
+    expect(await b.since()).toEqual([TZ1]);
+    expect(await c.since()).toEqual([TZ1]);
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Gate', doorName: 'no door' }] })).body.code).toBe(-47);
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'nope', doorName: '10.2.0.1-1' }] })).body.code).toBe(-24);
+  });
+
+  it('addLevelPerson (query string, null body) grants the level: each device gets the user and its own door bitmask; the third device nothing', async () => {
+    expect((await t.post('/api/person/add', { pin: '7', name: 'Gus' })).body.code).toBe(0);
+    expect(await a.since()).toEqual([]);
+    const res = await t.post('/api/accLevel/addLevelPerson', null, { levelIds: gate, pin: '7' });
+    expect(res.body).toEqual({ code: 0, message: 'success', data: null });
+    expect(await a.since()).toEqual([USER7, rights(1, 1)]);
+    expect(await b.since()).toEqual([USER7, rights(1, 2)]);
+    expect(await c.since()).toEqual([]);
+    expect(c.sim.user('7')).toBeUndefined();
+    a.expectAllAcknowledged();
+    b.expectAllAcknowledged();
+  });
+
+  it('syncPerson (2.1.6) re-sends everything for the person; syncLevel (2.1.5) for every member', async () => {
+    expect((await t.post('/api/accLevel/syncPerson', null, { pin: '7', levelIds: gate })).body.code).toBe(0);
+    expect(await a.since()).toEqual([TZ1, 'DATA DELETE userauthorize Pin=7', USER7, rights(1, 1)]);
+    expect(await b.since()).toEqual([TZ1, 'DATA DELETE userauthorize Pin=7', USER7, rights(1, 2)]);
+    expect((await t.post('/api/accLevel/syncLevel', null, { levelId: gate })).body.code).toBe(0);
+    expect(await a.since()).toEqual([TZ1, 'DATA DELETE userauthorize Pin=7', USER7, rights(1, 1)]);
+    expect(await b.since()).toEqual([TZ1, 'DATA DELETE userauthorize Pin=7', USER7, rights(1, 2)]);
+    expect(await c.since()).toEqual([]);
+    expect((await t.post('/api/accLevel/syncLevel', { levelId: '0123456789abcdef0123456789abcdef' })).body.code).toBe(-24);
+    expect((await t.post('/api/accLevel/syncLevel', {})).body.code).toBe(-43);
+  });
+
+  it('a level moved to another time segment (PUT update/{id}) moves the rights: new timezone, old rights cleared, new rights', async () => {
+    const seg = await t.post('/api/gateway/timeSegments', { name: 'Nights', schedule: { sat: [['20:00', '23:59']] } });
+    expect(seg.body.data.tzId).toBe(2);
+    expect((await t.put(`/api/accLevel/update/${gate}`, { timeSegName: 'Nights' })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect(await a.since()).toEqual([TZ2, 'DATA DELETE userauthorize Pin=7', USER7, rights(2, 1)]);
+    expect(await b.since()).toEqual([TZ2, 'DATA DELETE userauthorize Pin=7', USER7, rights(2, 2)]);
+    expect(a.sim.rightsOf('7').map((r) => [r.timezoneId ?? (r as any).AuthorizeTimezoneId])).toHaveLength(1);
+    expect((await t.put('/api/accLevel/update/0123456789abcdef0123456789abcdef', { name: 'x' })).body.code).toBe(-24);
+  });
+
+  it('a changed time segment reaches every device using it; one in use cannot be deleted', async () => {
+    const segs = (await t.get('/api/gateway/timeSegments')).body.data;
+    const nights = segs.find((s: { name: string }) => s.name === 'Nights');
+    const upd = await t.put(`/api/gateway/timeSegments/${nights.id}`, { schedule: { sat: [['20:00', '23:59']], sun: [['00:00', '06:00']] } });
+    expect(upd.body.code).toBe(0);
+    const tz2b = TZ2.replace('SunTime1=0', `SunTime1=${0 * 65536 + 600}`);
+    expect(await a.since()).toEqual([tz2b]);
+    expect(await b.since()).toEqual([tz2b]);
+    expect(await c.since()).toEqual([]);
+    expect((await t.delete(`/api/gateway/timeSegments/${nights.id}`)).body.code).toBe(-409);
+  });
+
+  it('deleteLevel (2.1.1) takes the level away; devices no longer covered lose the person', async () => {
+    expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '7' })).body.code).toBe(-43);
+    expect((await t.post('/api/accLevel/deleteLevel', null, { pin: 'nobody', levelIds: gate })).body.code).toBe(-22);
+    expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '7', levelIds: '0123456789abcdef0123456789abcdef' })).body.code).toBe(-24);
+    expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '7', levelIds: gate })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect(await a.since()).toEqual(removal7);
+    expect(await b.since()).toEqual(removal7);
+    expect(await c.since()).toEqual([]);
+    expect(a.sim.user('7')).toBeUndefined();
+    expect((await t.get('/api/gateway/persons/7/sync')).body).toEqual({ code: 0, message: 'success', data: [] });
+  });
+});

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { manualEndpoint, manualExample, shapeOf, uniformArrays } from '../door/cv-examples';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const HEX32 = /^[0-9a-f]{32}$/;
+
+describe('area (2.7)', () => {
+  it('2.7.1 gets the seeded area by code, at the printed path and the title alias', async () => {
+    const printed = await t.get('/api/attAreaPerson/area/get/1', { code: '1' });
+    expect(printed.status).toBe(200);
+    expect(printed.body).toEqual({ code: 0, message: 'success', data: { id: expect.stringMatching(HEX32), code: '1', name: 'Area Name' } });
+    const alias = await t.get('/api/area/get/1');
+    expect(alias.body).toEqual(printed.body);
+    expect(manualEndpoint('2.7.1').routeAliases).toContain('/api/area/get/{code}');
+  });
+
+  it('2.7.1 matches the manual example field for field (the example id is the number 1; ids are 32-hex strings here)', async () => {
+    const example = manualExample('2.7.1');
+    const res = await t.get('/api/area/get/1');
+    expect(shapeOf(res.body)).toEqual(shapeOf({ ...example, data: { ...example.data, id: 'string' } }));
+  });
+
+  it('2.7.1 answers -80 for an unknown area', async () => {
+    expect((await t.get('/api/attAreaPerson/area/get/nope')).body).toEqual({ code: -80, message: "Area didn't exist: nope", data: null });
+  });
+
+  it('2.7.2 lists areas page by page, with the manual paging errors', async () => {
+    await expect(t.post('/api/gateway/areas', { code: '2', name: 'Second' }).then((r) => r.body.code)).resolves.toBe(0);
+    const all = await t.get('/api/attAreaPerson/area/list', { pageNo: 1, pageSize: 5 });
+    expect(all.body).toEqual({
+      code: 0,
+      message: 'success',
+      data: [
+        { id: expect.stringMatching(HEX32), code: '1', name: 'Area Name' },
+        { id: expect.stringMatching(HEX32), code: '2', name: 'Second' },
+      ],
+    });
+    expect(shapeOf(all.body)).toEqual(shapeOf(manualExample('2.7.2')));
+    expect(uniformArrays(all.body)).toBe(true);
+    expect((await t.get('/api/area/list', { pageNo: 2, pageSize: 1 })).body.data).toEqual([{ id: expect.stringMatching(HEX32), code: '2', name: 'Second' }]);
+    expect((await t.get('/api/area/list', { pageNo: 3, pageSize: 1 })).body.data).toEqual([]);
+    expect((await t.get('/api/area/list')).body.code).toBe(-92);
+    expect((await t.get('/api/area/list', { pageNo: 0, pageSize: 5 })).body.code).toBe(-90);
+    expect((await t.get('/api/area/list', { pageNo: 1, pageSize: 5000 })).body.code).toBe(-91);
+  });
+
+  it('needs the token', async () => {
+    const res = await t.request('GET', '/api/area/list', { query: { pageNo: 1, pageSize: 5 } });
+    expect(res.body.code).toBeLessThan(0);
+  });
+});
+
+describe('area CRUD (gateway extensions)', () => {
+  it('creates, reads, updates and deletes an area by code', async () => {
+    const created = await t.post('/api/gateway/areas', { code: 'B', name: 'Building B', parentCode: '1', remark: 'east wing' });
+    expect(created.body).toEqual({
+      code: 0,
+      message: 'success',
+      data: { id: expect.stringMatching(HEX32), code: 'B', name: 'Building B', parentCode: '1', remark: 'east wing', deviceCount: 0 },
+    });
+    expect((await t.get('/api/gateway/areas/B')).body.data).toEqual(created.body.data);
+    const updated = await t.put('/api/gateway/areas/B', { name: 'Building B2', parentCode: '', remark: '' });
+    expect(updated.body.data).toEqual({ ...created.body.data, name: 'Building B2', parentCode: null, remark: null });
+    expect((await t.get('/api/area/get/B')).body.data).toEqual({ id: created.body.data.id, code: 'B', name: 'Building B2' });
+    const list = await t.get('/api/gateway/areas');
+    expect(list.body.data.map((a: { code: string }) => a.code)).toEqual(expect.arrayContaining(['1', 'B']));
+    expect((await t.delete('/api/gateway/areas/B')).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/gateway/areas/B')).body.code).toBe(-80);
+    expect((await t.delete('/api/gateway/areas/B')).body.code).toBe(-80);
+  });
+
+  it('accepts inputs from the query string as well as the body', async () => {
+    const res = await t.post('/api/gateway/areas', null, { code: 'Q', name: 'From query' });
+    expect(res.body.data).toMatchObject({ code: 'Q', name: 'From query' });
+  });
+
+  it('refuses a duplicate code, a missing code, an unknown parent, a cycle, and deleting a parent', async () => {
+    await t.post('/api/gateway/areas', { code: 'P', name: 'Parent' });
+    await t.post('/api/gateway/areas', { code: 'C', name: 'Child', parentCode: 'P' });
+    expect((await t.post('/api/gateway/areas', { code: 'P', name: 'Again' })).body.code).toBe(-409);
+    expect((await t.post('/api/gateway/areas', { name: 'No code' })).body.code).toBe(-83);
+    expect((await t.post('/api/gateway/areas', { code: 'X', name: 'Orphan', parentCode: 'none' })).body.code).toBe(-80);
+    expect((await t.put('/api/gateway/areas/P', { parentCode: 'C' })).body.code).toBe(-400);
+    expect((await t.put('/api/gateway/areas/P', { parentCode: 'P' })).body.code).toBe(-400);
+    expect((await t.delete('/api/gateway/areas/P')).body.code).toBe(-409);
+    expect((await t.put('/api/gateway/areas/missing', { name: 'x' })).body.code).toBe(-80);
+  });
+});

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Device, expectSameShape, levelId, manualExample } from '../sync/access-helpers';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+let a: Device;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  a = await Device.connect(t, 'CARDA0001', 1, '10.3.0.1');
+  await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Door' }] });
+  await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Door', doorName: '10.3.0.1-1' }] });
+  expect((await t.post('/api/person/add', { pin: '42', name: 'Kim', accLevelIds: await levelId(t, 'Door') })).body.code).toBe(0);
+  expect((await t.post('/api/person/add', { pin: '43', name: 'Lou', cardNo: '5555' })).body.code).toBe(0);
+  await a.since();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('card (2.4)', () => {
+  it('set (2.4.2) gives the person a main card and re-sends the user record with CardNo', async () => {
+    expect((await t.post('/api/card/set', { pin: '42', cardNo: '212121', cardType: '0' })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect(await a.since()).toEqual([
+      'DATA UPDATE user CardNo=212121\tPin=42\tPassword=\tStartTime=0\tEndTime=0\tName=Kim\tPrivilege=0\tDisable=0',
+      'DATA UPDATE userauthorize Pin=42\tAuthorizeTimezoneId=1\tAuthorizeDoorId=1',
+    ]);
+    expect(a.sim.user('42')).toMatchObject({ CardNo: '212121' });
+  });
+
+  it('a new main card replaces the old one; a secondary card is added; getCards (2.4.1) lists them as the manual shows', async () => {
+    expect((await t.post('/api/card/set', { pin: '42', cardNo: '313131' })).body.code).toBe(0);
+    expect((await t.post('/api/card/set', { pin: '42', cardNo: '414141', cardType: 1 })).body.code).toBe(0);
+    const r = await t.get('/api/card/getCards/42');
+    expect(r.body).toEqual({ code: 0, message: 'success', data: [{ pin: '42', cardNo: '313131', cardType: '0' }, { pin: '42', cardNo: '414141', cardType: '1' }] });
+    expectSameShape(r.body, manualExample('2.4.1'));
+    expect((await t.get('/api/v2/card/getCards', { pin: '42' })).body).toEqual(r.body);
+    expect((await t.get('/api/person/get/42')).body.data.cardNo).toBe('313131');
+    expect((await t.post('/api/v2/person/getPersonList', { pins: '42', pageNo: 1, pageSize: 1 })).body.data.data[0].supplyCards).toBe('414141');
+  });
+
+  it('refuses a card of another person (-23), an unknown person (-22), an empty pin (-20)', async () => {
+    expect((await t.post('/api/card/set', { pin: '42', cardNo: '5555' })).body.code).toBe(-23);
+    expect((await t.post('/api/card/set', { pin: 'nobody', cardNo: '1' })).body.code).toBe(-22);
+    expect((await t.post('/api/card/set', { pin: '', cardNo: '1' })).body.code).toBe(-20);
+    expect((await t.get('/api/card/getCards/nobody')).body.code).toBe(-22);
+  });
+
+  it('person/add with cardNo "" deletes the main card', async () => {
+    await a.since();
+    expect((await t.post('/api/person/add', { pin: '42', cardNo: '' })).body.code).toBe(0);
+    expect((await a.since())[0]).toBe('DATA UPDATE user CardNo=\tPin=42\tPassword=\tStartTime=0\tEndTime=0\tName=Kim\tPrivilege=0\tDisable=0');
+    expect((await t.get('/api/card/getCards/42')).body.data).toEqual([{ pin: '42', cardNo: '414141', cardType: '1' }]);
+  });
+});

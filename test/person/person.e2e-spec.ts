@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALWAYS_OPEN_FIELDS, Device, expectSameShape, levelId, manualExample, PHOTO } from '../sync/access-helpers';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+let a: Device;
+let b: Device;
+let front: string;
+let lab: string;
+
+// 2026-01-01 08:00:00 and 2026-12-31 18:00:00 as Appendix-5 seconds (the simulator has DateFmtFunOn=1, zone UTC).
+const START = ((26 * 372) * 86400 + 8 * 3600);
+const END = ((26 * 372 + 11 * 31 + 30) * 86400 + 18 * 3600);
+const MORNINGS = 800 * 65536 + 1200;
+const MORNINGS_FIELDS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Hol1', 'Hol2', 'Hol3']
+  .map((d) => `${d}Time1=${['Mon', 'Tue', 'Wed', 'Thu', 'Fri'].includes(d) ? MORNINGS : 0}\t${d}Time2=0\t${d}Time3=0`)
+  .join('\t');
+const user = (name: string, extra = '') => `DATA UPDATE user CardNo=123456\tPin=1001\tPassword=${extra}\tStartTime=${START}\tEndTime=${END}\tName=${name}\tPrivilege=0\tDisable=0`;
+const removal = ['DATA DELETE userauthorize Pin=1001', 'DATA DELETE user Pin=1001', 'DATA DELETE biodata Pin=1001', 'DATA DELETE biophoto PIN=1001\tType=9'];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  a = await Device.connect(t, 'PERSONA0001', 4, '10.1.0.1');
+  b = await Device.connect(t, 'PERSONB0001', 2, '10.1.0.2');
+  const seg = await t.post('/api/gateway/timeSegments', { name: 'Mornings', schedule: { mon: [['08:00', '12:00']], tue: [['08:00', '12:00']], wed: [['08:00', '12:00']], thu: [['08:00', '12:00']], fri: [['08:00', '12:00']] } });
+  expect(seg.body).toMatchObject({ code: 0, data: { tzId: 2 } });
+  expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Front', areaName: 'Area Name', timeSegName: '24-Hour Accessible' }, { name: 'Lab', timeSegName: 'Mornings' }] })).body).toEqual({ code: 0, message: 'success', data: null });
+  expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Front', doorName: '10.1.0.1-1' }, { levelName: 'Front', doorName: '10.1.0.1-3' }, { levelName: 'Lab', doorName: '10.1.0.1-2' }] })).body.code).toBe(0);
+  front = await levelId(t, 'Front');
+  lab = await levelId(t, 'Lab');
+  // Levels without persons: their devices get the time zones at once.
+  expect(await a.since()).toEqual([`DATA UPDATE timezone TimezoneId=1\t${ALWAYS_OPEN_FIELDS}`, `DATA UPDATE timezone TimezoneId=2\t${MORNINGS_FIELDS}`]);
+  expect(await b.since()).toEqual([]);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('person/add (2.13.1) reaches exactly the devices of its levels', () => {
+  it('sends user, the full rights (one record per time zone, door bitmask) and the face photo; never to a device outside the levels', async () => {
+    const res = await t.post('/api/person/add', {
+      pin: '1001', deptCode: '1', name: 'Ann', lastName: 'Lee', gender: 'F', cardNo: '123456', personPhoto: PHOTO,
+      accLevelIds: `${front},${lab}`, accStartTime: '2026-01-01 08:00:00', accEndTime: '2026-12-31 18:00:00', unknownField: 'ignored',
+    });
+    expect(res.body).toEqual({ code: 0, message: 'success', data: null });
+    expect(await a.since()).toEqual([
+      user('Ann Lee'),
+      'DATA UPDATE userauthorize Pin=1001\tAuthorizeTimezoneId=1\tAuthorizeDoorId=5\nPin=1001\tAuthorizeTimezoneId=2\tAuthorizeDoorId=2',
+      `DATA UPDATE biophoto PIN=1001\tType=9\tNo=0\tIndex=0\tSize=${PHOTO.length}\tContent=${PHOTO}\tFormat=0`,
+    ]);
+    expect(await b.since()).toEqual([]);
+    a.expectAllAcknowledged();
+    expect(a.sim.user('1001')).toBeDefined();
+    expect(b.sim.user('1001')).toBeUndefined();
+    expect((await t.get('/api/gateway/persons/1001/sync')).body).toMatchObject({
+      code: 0,
+      data: [{ deviceSn: 'PERSONA0001', deviceAlias: '10.1.0.1', state: 'synced', rights: [{ timezoneId: 1, authorizeDoorId: 5 }, { timezoneId: 2, authorizeDoorId: 2 }], pendingCommands: 0, failedCommands: 0 }],
+    });
+  });
+
+  it('a narrower level set clears the rights first, then re-sends user and the full remaining rights; the unchanged photo is not re-sent', async () => {
+    expect((await t.post('/api/person/add', { pin: '1001', accLevelIds: front })).body.code).toBe(0);
+    expect(await a.since()).toEqual(['DATA DELETE userauthorize Pin=1001', user('Ann Lee'), 'DATA UPDATE userauthorize Pin=1001\tAuthorizeTimezoneId=1\tAuthorizeDoorId=5']);
+    expect(await b.since()).toEqual([]);
+  });
+
+  it('addPersonnelBasicInfo (2.13.7) re-sends the user record with the new name and password', async () => {
+    expect((await t.post('/api/person/addPersonnelBasicInfo', { pin: '1001', name: 'Anna', personPwd: '4321', hireDate: ' 2019-06-10', certType: 2, isDisabled: 'false' })).body.code).toBe(0);
+    expect(await a.since()).toEqual([user('Anna Lee', '4321'), 'DATA UPDATE userauthorize Pin=1001\tAuthorizeTimezoneId=1\tAuthorizeDoorId=5']);
+    expect(a.sim.user('1001')).toMatchObject({ Name: 'Anna Lee', Password: '4321' });
+  });
+
+  it('updatePersonnelPhoto (2.13.8) sends the new photo; an empty photo changes nothing', async () => {
+    const photo2 = Buffer.from([0xff, 0xd8, 0xff, 0xdb, 1, 2, 3, 4, 5]).toString('base64');
+    expect((await t.post('/api/person/updatePersonnelPhoto', { pin: '1001', personPhoto: photo2 })).body.code).toBe(0);
+    expect((await a.since()).at(-1)).toBe(`DATA UPDATE biophoto PIN=1001\tType=9\tNo=0\tIndex=0\tSize=${photo2.length}\tContent=${photo2}\tFormat=0`);
+    expect((await t.post('/api/person/updatePersonnelPhoto', { pin: '1001', personPhoto: '' })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect(await a.since()).toEqual([]);
+    expect((await t.post('/api/person/updatePersonnelPhoto', { pin: '1001', personPhoto: 'bm90IGEgcGhvdG8=' })).body.code).toBe(-27);
+    expect((await t.post('/api/person/updatePersonnelPhoto', { pin: 'nobody', personPhoto: PHOTO })).body.code).toBe(-22);
+  });
+
+  it('leave (2.13.6) removes the person everywhere, rights first, then user, then templates and photo; reinstated (2.13.10) puts them back', async () => {
+    expect((await t.post('/api/person/leave', { pin: '1001', leaveDate: '2026-03-01', leaveType: '1' })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect(await a.since()).toEqual(removal);
+    expect(a.sim.user('1001')).toBeUndefined();
+    expect((await t.get('/api/person/get/1001')).body.code).toBe(-22);
+    expect((await t.post('/api/person/reinstated', { pin: '1001' })).body.code).toBe(0);
+    const back = await a.since();
+    expect(back.slice(0, 2)).toEqual([user('Anna Lee', '4321'), 'DATA UPDATE userauthorize Pin=1001\tAuthorizeTimezoneId=1\tAuthorizeDoorId=5']);
+    expect(back[2]).toMatch(/^DATA UPDATE biophoto PIN=1001\tType=9\t/);
+    expect(a.sim.user('1001')).toBeDefined();
+    expect((await t.post('/api/person/reinstated', { pin: 'nobody' })).body.code).toBe(-22);
+    a.expectAllAcknowledged();
+  });
+
+  it('delete (2.13.2) removes the person from every device; DELETE and POST both work', async () => {
+    expect((await t.post('/api/person/add', { pin: '1002', name: 'Bob', accLevelIds: front })).body.code).toBe(0);
+    await a.since();
+    expect((await t.delete('/api/person/delete/1002')).body).toEqual({ code: 0, message: 'success', data: null });
+    expect(await a.since()).toEqual(['DATA DELETE userauthorize Pin=1002', 'DATA DELETE user Pin=1002', 'DATA DELETE biodata Pin=1002', 'DATA DELETE biophoto PIN=1002\tType=9']);
+    expect((await t.delete('/api/person/delete/1002')).body.code).toBe(-22);
+    expect((await t.post('/api/person/add', { pin: '1003', name: 'Cy' })).body.code).toBe(0);
+    expect(await a.since()).toEqual([]);
+    expect((await t.post('/api/person/delete/1003')).body.code).toBe(0);
+    expect(await a.since()).toEqual([]);
+  });
+});
+
+describe('person validation (manual error codes)', () => {
+  it.each([
+    [{ name: 'no pin' }, -20],
+    [{ pin: 'a b' }, -29],
+    [{ pin: '2001', deptCode: 'nope' }, -13],
+    [{ pin: '2001', accLevelIds: '0123456789abcdef0123456789abcdef' }, -24],
+    [{ pin: '2001', accStartTime: 'tomorrow' }, -100],
+    [{ pin: '2001', accStartTime: '2026-02-01 00:00:00', accEndTime: '2026-01-01 00:00:00' }, -101],
+    [{ pin: '2001', personPhoto: 'picture-base64' }, -27],
+    [{ pin: '2001', cardNo: '123456' }, -23],
+    [{ pin: '2001', personPwd: '4321' }, -26],
+  ])('person/add %j → %i', async (body, code) => {
+    const r = await t.post('/api/person/add', body);
+    expect(r.body).toMatchObject({ code, data: null });
+    expect((await t.get('/api/person/get/2001')).body.code).toBe(-22);
+  });
+});
+
+describe('person reads match the manual', () => {
+  it('get (2.13.3) has the seven fields of the example', async () => {
+    const r = await t.get('/api/person/get/1001');
+    expect(r.body).toEqual({ code: 0, message: 'success', data: { pin: '1001', deptCode: '1', deptName: 'Department Name', name: 'Anna', lastName: 'Lee', gender: 'F', cardNo: '123456' } });
+    expectSameShape(r.body, manualExample('2.13.3'));
+  });
+
+  it('getPersonList (2.13.4) pages from the body or the query, filters by pins and deptCodes', async () => {
+    const r = await t.post('/api/person/getPersonList', { pins: '1001,1003', deptCodes: '1', pageNo: 1, pageSize: 10 });
+    expect(r.body.code).toBe(0);
+    expect(r.body.data.map((p: { pin: string }) => p.pin)).toEqual(['1001']);
+    expectSameShape(r.body, manualExample('2.13.4'));
+    expect(r.body.data[0].personPhoto).toBe(r.body.data[0].vislightPhoto);
+    const q = await t.post('/api/person/getPersonList', null, { pageNo: 1, pageSize: 10, pins: '1001' });
+    expect(q.body.data.map((p: { pin: string }) => p.pin)).toEqual(['1001']);
+    expect((await t.post('/api/person/getPersonList', { pageNo: 1 })).body.code).toBe(-92);
+    expect((await t.post('/api/person/getPersonList', { pageNo: 0, pageSize: 10 })).body.code).toBe(-90);
+    expect((await t.post('/api/person/getPersonList', { pageNo: 1, pageSize: 1001 })).body.code).toBe(-91);
+  });
+
+  it('v2 getPersonList (2.13.9) answers the page object with the full person, field for field', async () => {
+    const r = await t.post('/api/v2/person/getPersonList', { pins: '1001', pageNo: 1, pageSize: 10 });
+    expectSameShape(r.body, manualExample('2.13.9'));
+    expect(r.body.data).toMatchObject({ page: 0, size: 10, total: 1, offset: 0, lastPage: true });
+    expect(r.body.data.data[0]).toMatchObject({
+      pin: '1001', name: 'Anna', lastName: 'Lee', gender: 'F', cardNo: '123456', personPwd: '4321', accLevelIds: front,
+      accStartTime: '2026-01-01 08:00:00', accEndTime: '2026-12-31 18:00:00', hireDate: '2019-06-10', certType: '2', isDisabled: false, birthday: null,
+    });
+    expect(r.body.data.data[0].id).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('v2 get and getQrCode', async () => {
+    const g = await t.get('/api/v2/person/get', { pin: '1001' });
+    expect(g.body.data).toEqual((await t.post('/api/v2/person/getPersonList', { pins: '1001', pageNo: 1, pageSize: 1 })).body.data.data[0]);
+    const qr = await t.post('/api/person/getQrCode/1001', { pin: '1001' });
+    expectSameShape(qr.body, manualExample('2.13.5'));
+    expect(qr.body.data).toMatch(/^2#[A-Za-z0-9+/]{43}=$/);
+    expect((await t.post('/api/v2/person/getQrCode', null, { pin: '1001' })).body.data).toMatch(/^2#/);
+    expect((await t.post('/api/person/getQrCode/nobody', {})).body.code).toBe(-22);
+  });
+});
+
+describe('v2 person writes', () => {
+  it('addPersons takes an array, all or nothing; deleteByPins and delete remove them from the devices', async () => {
+    const bad = await t.post('/api/v2/person/addPersons', [{ pin: '3001', accLevelIds: front }, { pin: '3002', deptCode: 'nope' }]);
+    expect(bad.body.code).toBe(-13);
+    expect((await t.get('/api/person/get/3001')).body.code).toBe(-22);
+    expect(await a.since()).toEqual([]);
+    const ok = await t.post('/api/v2/person/addPersons', { persons: [{ pin: '3001', name: 'X', accLevelIds: front }, { pin: '3002', name: 'Y', accLevelIds: front }] });
+    expect(ok.body).toEqual({ code: 0, message: 'success', data: null });
+    const sent = await a.since();
+    expect(sent.filter((c) => c.startsWith('DATA UPDATE user ')).length).toBe(2);
+    expect((await t.post('/api/v2/person/deleteByPins', null, { pins: '3001,nobody' })).body.code).toBe(-22);
+    expect((await t.post('/api/v2/person/deleteByPins', { pins: '3001' })).body.code).toBe(0);
+    expect((await t.post('/api/v2/person/delete', null, { pin: '3002' })).body.code).toBe(0);
+    expect((await a.since()).filter((c) => c.startsWith('DATA DELETE user '))).toEqual(['DATA DELETE user Pin=3001', 'DATA DELETE user Pin=3002']);
+    expect((await t.post('/api/v2/person/deleteByPins', {})).body.code).toBe(-81);
+  });
+});

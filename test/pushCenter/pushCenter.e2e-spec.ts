@@ -1,0 +1,229 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway, type Gateway } from '../../src/bootstrap';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
+
+/** A real HTTP receiver that answers `status` (500 while "down") and records every request. */
+class Receiver {
+  status = 500;
+  readonly requests: Array<{ headers: IncomingHttpHeaders; body: string; answered: number }> = [];
+  private server!: Server;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const answered = this.status;
+        this.requests.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), answered });
+        res.writeHead(answered, { 'content-type': 'text/plain' }).end(answered === 200 ? 'ok' : 'down');
+      });
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/events`;
+  }
+
+  delivered() {
+    return this.requests.filter((r) => r.answered === 200);
+  }
+
+  stop(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+let t: TestApp;
+let receiver: Receiver;
+let gateway2: Gateway | undefined;
+
+beforeAll(async () => {
+  process.env.PUSH_CENTER_RETRY_BASE_MS = '50';
+  process.env.PUSH_CENTER_RETRY_MAX_MS = '400';
+  process.env.PUSH_CENTER_POLL_MS = '50';
+  receiver = new Receiver();
+  await receiver.start();
+  t = await startTestApp();
+});
+
+afterAll(async () => {
+  await gateway2?.close();
+  await t?.close();
+  await receiver?.stop();
+});
+
+const SECRET = 'push-secret-123';
+
+describe('Push Center (gateway extension)', () => {
+  let targetId: string;
+
+  it('manages targets through /api/gateway/pushTargets, never showing the secret', async () => {
+    const created = await t.post('/api/gateway/pushTargets', { name: 'payroll', url: receiver.url, secret: SECRET });
+    expect(created.body).toEqual({
+      code: 0,
+      message: 'success',
+      data: {
+        id: expect.stringMatching(/^[0-9a-f]{32}$/),
+        name: 'payroll',
+        url: receiver.url,
+        hasSecret: true,
+        enabled: true,
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+        delivery: { pending: 0, delivered: 0, retrying: 0, oldestPendingAt: null, lastDeliveredAt: null, nextAttemptAt: null, lastError: null, lastStatus: null },
+      },
+    });
+    targetId = created.body.data.id;
+    expect((await t.post('/api/gateway/pushTargets', { name: 'payroll', url: receiver.url })).body.code).toBe(-409);
+    expect((await t.post('/api/gateway/pushTargets', { name: 'bad', url: 'ftp://x' })).body.code).toBe(-400);
+    expect((await t.get('/api/gateway/pushTargets')).body.data.map((x: { id: string }) => x.id)).toEqual([targetId]);
+    const spare = await t.post('/api/gateway/pushTargets', { name: 'spare', url: receiver.url, enabled: 'false' });
+    expect(spare.body.data).toMatchObject({ enabled: false, hasSecret: false });
+    expect((await t.put(`/api/gateway/pushTargets/${spare.body.data.id}`, { name: 'spare2' })).body.data.name).toBe('spare2');
+    expect((await t.delete(`/api/gateway/pushTargets/${spare.body.data.id}`)).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get(`/api/gateway/pushTargets/${spare.body.data.id}`)).body.code).toBe(-404);
+  });
+
+  it('retries a failing receiver with backoff, shows the state, then delivers every event in order per device, signed', async () => {
+    receiver.status = 500;
+    const a = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'PUSHA00001', doors: 2 });
+    const b = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'PUSHB00002', doors: 1 });
+    await a.connect();
+    await b.connect();
+    for (let i = 0; i < 4; i++) {
+      await a.uploadRtlog([
+        { time: `2024-04-01 08:00:0${i}`, pin: 7, cardno: 5000 + i, event: 0, eventaddr: 1, inoutstatus: 0, verifytype: 15 },
+        { time: `2024-04-01 08:01:0${i}`, pin: 0, event: 8, eventaddr: 2 },
+      ]);
+      await b.uploadRtlog([{ time: `2024-04-01 09:00:0${i}`, pin: 8, event: 0 }]);
+    }
+
+    // While the receiver fails: retried, visible as retrying with the last status and error.
+    const failing = await until('a retried failure', async () => {
+      const r = (await t.get(`/api/gateway/pushTargets/${targetId}`)).body.data;
+      return r.delivery.retrying >= 2 && receiver.requests.length >= 4 ? r : undefined;
+    });
+    expect(failing.delivery).toMatchObject({ pending: 12, delivered: 0, lastStatus: 500, lastError: 'HTTP 500', nextAttemptAt: expect.any(String) });
+    const pendingRows = (await t.get(`/api/gateway/pushTargets/${targetId}/deliveries`, { state: 'pending', pageNo: 1, pageSize: 50 })).body.data;
+    expect(pendingRows.total).toBe(12);
+    expect(pendingRows.data.some((d: { attempts: number; lastStatus: number }) => d.attempts >= 1 && d.lastStatus === 500)).toBe(true);
+    // Head of line: while a device's first event fails, its later events are not tried.
+    const tried = new Set(receiver.requests.map((r) => JSON.parse(JSON.parse(r.body).content).uniqueKey));
+    expect(tried.size).toBeLessThanOrEqual(2);
+    // Backoff: gaps between attempts grow (50, 100, 200, 400 ms ...), so few attempts in this time.
+    const attemptsOfA = receiver.requests.filter((r) => JSON.parse(JSON.parse(r.body).content).devSn === 'PUSHA00001').length;
+    expect(attemptsOfA).toBeLessThan(10);
+
+    receiver.status = 200;
+    await until('all delivered', async () => (await t.get(`/api/gateway/pushTargets/${targetId}`)).body.data.delivery.pending === 0);
+
+    const ok = receiver.delivered();
+    expect(ok).toHaveLength(12);
+    const contents = ok.map((r) => JSON.parse(JSON.parse(r.body).content));
+    // In order per device, every event exactly once among the successful deliveries.
+    expect(contents.filter((c) => c.devSn === 'PUSHA00001').map((c) => c.eventTime)).toEqual(
+      [0, 1, 2, 3].flatMap((i) => [Date.UTC(2024, 3, 1, 8, 0, i), Date.UTC(2024, 3, 1, 8, 1, i)]),
+    );
+    expect(contents.filter((c) => c.devSn === 'PUSHB00002').map((c) => c.eventTime)).toEqual([0, 1, 2, 3].map((i) => Date.UTC(2024, 3, 1, 9, 0, i)));
+    // Every request (failed ones too) of a device goes through its events in upload order (log index): the same head again, then the next.
+    for (const sn of ['PUSHA00001', 'PUSHB00002']) {
+      const seq = receiver.requests.map((r) => JSON.parse(JSON.parse(r.body).content)).filter((c) => c.devSn === sn).map((c) => c.logId as number);
+      expect(seq).toEqual([...seq].sort((x, y) => x - y));
+    }
+
+    // The payload, exactly as CVSecurity's Push Center sends it, and the HMAC over the raw body.
+    const first = ok.find((r) => JSON.parse(JSON.parse(r.body).content).cardNo === '5000')!;
+    expect(first.headers['x-gateway-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(first.body).digest('hex')}`);
+    expect(first.headers['content-type']).toMatch(/^application\/json/);
+    const payload = JSON.parse(first.body);
+    expect(Object.keys(payload)).toEqual(['module', 'dataType', 'moduleName', 'content', 'pushType', 'pushTypeName']);
+    expect(payload).toMatchObject({ module: 'acc', dataType: 'text', moduleName: 'Access', pushType: '7', pushTypeName: 'Event Log' });
+    const [door] = await t.ds.query(`SELECT d.id, d.name FROM door d JOIN device v ON v.id = d.device_id WHERE v.sn = 'PUSHA00001' AND d.door_no = 1`);
+    const [dev] = await t.ds.query(`SELECT alias FROM device WHERE sn = 'PUSHA00001'`);
+    expect(JSON.parse(payload.content)).toEqual({
+      eventTime: Date.UTC(2024, 3, 1, 8, 0, 0),
+      pin: '7',
+      name: null,
+      lastName: null,
+      cardNo: '5000',
+      deptCode: null,
+      deptName: null,
+      devSn: 'PUSHA00001',
+      devAlias: dev.alias,
+      doorId: door.id,
+      doorName: door.name,
+      eventNo: 0,
+      eventName: expect.any(String),
+      eventLevel: 0,
+      eventPointName: door.name,
+      readerName: `${door.name}-In`,
+      readerState: 0,
+      verifyModeNo: 15,
+      verifyModeName: 'Face',
+      areaName: 'Area Name',
+      logId: expect.any(Number),
+      temperature: null,
+      uniqueKey: `PUSHA00001_${JSON.parse(payload.content).logId}_2024-04-01 08:00:00`,
+    });
+    const state = (await t.get(`/api/gateway/pushTargets/${targetId}`)).body.data.delivery;
+    expect(state).toMatchObject({ pending: 0, delivered: 12, retrying: 0, lastError: null, lastDeliveredAt: expect.any(String) });
+  });
+
+  it('queues in the same transaction as the event: a rolled-back insert leaves no delivery', async () => {
+    const c = new Client({ connectionString: t.db.url });
+    await c.connect();
+    try {
+      const count = async () => Number((await c.query(`SELECT count(*) AS n FROM push_outbox`)).rows[0].n);
+      const before = await count();
+      await c.query('BEGIN');
+      await c.query(`INSERT INTO acc_transaction (unique_key, device_sn, event_time, event_no) VALUES ('RB_1', 'RB', now(), 0)`);
+      expect(Number((await c.query(`SELECT count(*) AS n FROM push_outbox`)).rows[0].n)).toBe(before + 1);
+      await c.query('ROLLBACK');
+      expect(await count()).toBe(before);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('keeps undelivered events across a restart and delivers them after it', async () => {
+    receiver.status = 503;
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'PUSHR00003', doors: 1 });
+    await sim.connect();
+    await sim.uploadRtlog([
+      { time: '2024-04-02 10:00:00', pin: 9, event: 0 },
+      { time: '2024-04-02 10:00:01', pin: 9, event: 0 },
+    ]);
+    await until('a failed attempt', async () => receiver.requests.some((r) => r.answered === 503));
+    await t.gateway.close();
+    const before = receiver.delivered().length;
+
+    receiver.status = 200;
+    gateway2 = await createGateway(t.config, { poolSize: t.db.poolSize });
+    await gateway2.app.listen({ port: 0, host: '127.0.0.1' });
+    await until('delivery after restart', async () => receiver.delivered().length === before + 2);
+    const times = receiver
+      .delivered()
+      .slice(before)
+      .map((r) => JSON.parse(JSON.parse(r.body).content).eventTime);
+    expect(times).toEqual([Date.UTC(2024, 3, 2, 10, 0, 0), Date.UTC(2024, 3, 2, 10, 0, 1)]);
+    const port = (gateway2.app.getHttpServer().address() as AddressInfo).port;
+    const res = await fetch(`http://127.0.0.1:${port}/api/gateway/pushTargets/${targetId}?access_token=${TEST_TOKEN}`);
+    expect(((await res.json()) as { data: { delivery: { pending: number } } }).data.delivery.pending).toBe(0);
+  });
+});

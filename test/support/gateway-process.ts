@@ -1,0 +1,125 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { TEST_TOKEN } from './test-app';
+
+/** Tests run from the repository root (vitest.config.ts). */
+export const MAIN_JS = path.resolve(process.cwd(), 'dist/src/main.js');
+
+/** A port nobody listens on right now (the kernel picks it; we close it and hand the number on). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A real gateway process (`node dist/src/main.js`), as production runs it. Needs `npm run build` first
+ * (`npm test` does it). start() waits for /health; kill() is `kill -9`; the same port is reused on restart,
+ * so clients keep their base URL.
+ */
+export class GatewayProcess {
+  child: ChildProcess | undefined;
+  output = '';
+  readonly baseUrl: string;
+
+  constructor(
+    readonly port: number,
+    readonly env: Record<string, string>,
+  ) {
+    this.baseUrl = `http://127.0.0.1:${port}`;
+  }
+
+  static async create(databaseUrl: string, env: Record<string, string> = {}): Promise<GatewayProcess> {
+    return new GatewayProcess(await freePort(), { DATABASE_URL: databaseUrl, ...env });
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async start(timeoutMs = 30_000): Promise<void> {
+    if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run \`npm run build\` first (npm test does)`);
+    const child = spawn(process.execPath, [MAIN_JS], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        API_TOKEN: TEST_TOKEN,
+        DEVICE_ADMISSION: 'auto',
+        LOG_LEVEL: 'warn',
+        TIME_ZONE: 'UTC',
+        HOST: '127.0.0.1',
+        ...this.env,
+        PORT: String(this.port),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString('utf8')).slice(-20_000);
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.running) throw new Error(`gateway on port ${this.port} exited during start (${child.exitCode ?? child.signalCode}):\n${this.output}`);
+      try {
+        const res = await fetch(`${this.baseUrl}/health`, { signal: AbortSignal.timeout(1000) });
+        if (res.status === 200) return;
+      } catch {
+        /* not listening yet */
+      }
+      await sleep(50);
+    }
+    await this.kill();
+    throw new Error(`gateway on port ${this.port} did not answer /health within ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  /** `kill -9`, and wait until the process is gone. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await gone;
+  }
+
+  /** SIGTERM (graceful), then SIGKILL if it takes longer than `graceMs`. */
+  async stop(graceMs = 10_000): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await gone;
+    clearTimeout(timer);
+  }
+
+  /** An /api call with the test token. */
+  async api<T = any>(method: string, pathAndQuery: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const u = new URL(pathAndQuery, this.baseUrl);
+    u.searchParams.set('access_token', TEST_TOKEN);
+    const res = await fetch(u, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* text */
+    }
+    return { status: res.status, body: parsed as T };
+  }
+}

@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import type { TestApp } from '../support/test-app';
+
+/** A 1x1 JPEG's first bytes, enough for the gateway's photo check. */
+export const PHOTO = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]).toString('base64');
+
+/** The 30 timezone fields of a schedule open 00:00-23:59 in segment 1 of all ten day types (tz 1 as seeded). */
+export const ALWAYS_OPEN_FIELDS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Hol1', 'Hol2', 'Hol3']
+  .map((d) => `${d}Time1=2359\t${d}Time2=0\t${d}Time3=0`)
+  .join('\t');
+
+/** A registered simulator whose queue has been drained; `mark()` then `since()` give what a write sent. */
+export class Device {
+  private from = 0;
+  constructor(readonly sim: DeviceSimulator) {}
+
+  static async connect(t: TestApp, sn: string, doors: number, ip: string, extra: Partial<ConstructorParameters<typeof DeviceSimulator>[0]> = {}): Promise<Device> {
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn, doors, ipAddress: ip, ...extra });
+    await sim.connect();
+    await sim.pollUntilIdle();
+    const d = new Device(sim);
+    d.mark();
+    return d;
+  }
+
+  mark(): void {
+    this.from = this.sim.received.length;
+  }
+
+  /** Polls until idle and returns every command text received since the mark (multi-record bodies joined by LF). */
+  async since(): Promise<string[]> {
+    await this.sim.pollUntilIdle({ maxPolls: 200 });
+    const out = this.sim.received.slice(this.from).map((r) => [r.command, ...r.continuation].join('\n'));
+    this.mark();
+    return out;
+  }
+
+  /** Every command received so far was acknowledged with Return >= 0. */
+  expectAllAcknowledged(): void {
+    const bad = this.sim.received.filter((r) => r.result === undefined || r.result < 0).map((r) => `${r.line} -> ${r.result} ${r.error ?? ''}`);
+    expect(bad).toEqual([]);
+    const ackIds = new Set(this.sim.acknowledged.map((a) => String(a.id)));
+    expect(this.sim.received.filter((r) => !ackIds.has(String(r.id))).map((r) => r.line)).toEqual([]);
+  }
+}
+
+/** The manual's example for an endpoint, from cvsecurity-api.json. */
+export function manualExample(section: string): any {
+  const file = path.resolve(process.env.SHARED_DIR ?? path.resolve(process.cwd(), '../shared'), 'spec/cvsecurity-api.json');
+  const spec = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const ep = spec.endpoints.find((e: { section: string }) => e.section === section);
+  if (!ep) throw new Error(`no endpoint ${section}`);
+  const ex = ep.response.exampleReconstructed ?? ep.response.example;
+  if (!ex || typeof ex !== 'object') throw new Error(`no JSON example for ${section}`);
+  return ex;
+}
+
+const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+/**
+ * Same key set as the example, recursively (arrays compared through their first item), and the same JSON type
+ * for every key whose example value is not null; a value may be null where the example has a string (unknown).
+ */
+export function expectSameShape(actual: unknown, example: unknown, at = 'data'): void {
+  if (example === null) return;
+  const ta = typeOf(actual);
+  const te = typeOf(example);
+  if (ta === 'null' && te === 'string') return;
+  expect(`${at}: ${ta}`).toBe(`${at}: ${te}`);
+  if (te === 'array') {
+    const a = actual as unknown[];
+    const e = example as unknown[];
+    expect(a.length, `${at} must not be empty for the comparison`).toBeGreaterThan(0);
+    if (e.length) expectSameShape(a[0], e[0], `${at}[0]`);
+  } else if (te === 'object') {
+    const a = actual as Record<string, unknown>;
+    const e = example as Record<string, unknown>;
+    expect(Object.keys(a).sort(), at).toEqual(Object.keys(e).sort());
+    for (const k of Object.keys(e)) expectSameShape(a[k], e[k], `${at}.${k}`);
+  }
+}
+
+/** The id of a door by name, and the id of a level by name, through the REST API. */
+export async function levelId(t: TestApp, name: string): Promise<string> {
+  const r = await t.get(`/api/accLevel/getByName/${encodeURIComponent(name)}`);
+  expect(r.body.code).toBe(0);
+  return r.body.data.id;
+}

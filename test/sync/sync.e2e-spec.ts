@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Device, levelId, PHOTO } from './access-helpers';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+let a: Device;
+let old: Device;
+let outside: Device;
+let level: string;
+
+const PERSONS = 1200;
+
+/** Persons inserted straight into the tables (the REST path is covered elsewhere), all in `level`. */
+async function seedPersons(n: number, levelIdValue: string): Promise<void> {
+  await t.ds.query(
+    `INSERT INTO person (id, pin, name, dept_id)
+     SELECT md5('p' || g), (100000 + g)::text, 'P' || g, (SELECT id FROM department WHERE code = '1') FROM generate_series(1, $1) g`,
+    [n],
+  );
+  await t.ds.query(`INSERT INTO acc_level_person (level_id, person_id) SELECT $1, md5('p' || g) FROM generate_series(1, $2) g`, [levelIdValue, n]);
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  a = await Device.connect(t, 'SYNCA0001', 2, '10.5.0.1');
+  // An older panel: no BIODATA / biophoto, YYYYMMDD validity, user photos through userpic.
+  old = await Device.connect(t, 'SYNCOLD001', 1, '10.5.0.2', {
+    registryPushVersion: 'Ver 2.2.0-20180101',
+    multiBioDataSupport: '',
+    multiBioPhotoSupport: '',
+    registryExtras: { DateFmtFunOn: 0, BioPhotoFun: 0, BioDataFun: 0, PhotoFunOn: 1 },
+  });
+  outside = await Device.connect(t, 'SYNCOUT001', 1, '10.5.0.3');
+  await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'All' }] });
+  await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'All', doorName: '10.5.0.1-2' }, { levelName: 'All', doorName: '10.5.0.2-1' }] });
+  level = await levelId(t, 'All');
+  await a.since();
+  await old.since();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('dialects', () => {
+  it('an older panel gets YYYYMMDD validity, templatev10 deletes and userpic photos', async () => {
+    expect((await t.post('/api/person/add', { pin: '9', name: 'Old', accLevelIds: level, accStartTime: '2026-05-06 07:00:00', personPhoto: PHOTO })).body.code).toBe(0);
+    expect(await old.since()).toEqual([
+      'DATA UPDATE user CardNo=\tPin=9\tPassword=\tStartTime=20260506\tEndTime=0\tName=Old\tPrivilege=0\tDisable=0',
+      'DATA UPDATE userauthorize Pin=9\tAuthorizeTimezoneId=1\tAuthorizeDoorId=1',
+      `DATA UPDATE userpic pin=9\tsize=${PHOTO.length}\tcontent=${PHOTO}`,
+    ]);
+    expect((await a.since()).slice(0, 2)).toEqual([
+      `DATA UPDATE user CardNo=\tPin=9\tPassword=\tStartTime=${(26 * 372 + 4 * 31 + 5) * 86400 + 7 * 3600}\tEndTime=0\tName=Old\tPrivilege=0\tDisable=0`,
+      'DATA UPDATE userauthorize Pin=9\tAuthorizeTimezoneId=1\tAuthorizeDoorId=2',
+    ]);
+    expect((await t.delete('/api/person/delete/9')).body.code).toBe(0);
+    expect(await old.since()).toEqual(['DATA DELETE userauthorize Pin=9', 'DATA DELETE user Pin=9', 'DATA DELETE templatev10 Pin=9', 'DATA DELETE userpic pin=9']);
+    await a.since();
+    expect(await outside.since()).toEqual([]);
+  });
+});
+
+describe('full sync of a device (syncDeviceFull), batched', () => {
+  it(`sends ${PERSONS} persons in a handful of commands, and the device ends up holding exactly them`, async () => {
+    await seedPersons(PERSONS, level);
+    const res = await t.post('/api/gateway/devices/SYNCA0001/sync');
+    expect(res.body.code).toBe(0);
+    const sent = await a.since();
+    const kinds = sent.map((c) => c.split(' ').slice(0, 3).join(' ') + (c.startsWith('DATA UPDATE') ? ` x${c.split('\n').length}` : ''));
+    expect(kinds).toEqual([
+      'DATA UPDATE timezone x1',
+      'DATA DELETE holiday',
+      'DATA DELETE userauthorize',
+      'DATA UPDATE user x500',
+      'DATA UPDATE user x500',
+      'DATA UPDATE user x200',
+      'DATA UPDATE userauthorize x500',
+      'DATA UPDATE userauthorize x500',
+      'DATA UPDATE userauthorize x200',
+    ]);
+    expect(sent[2]).toBe('DATA DELETE userauthorize *');
+    expect(a.sim.table('user')).toHaveLength(PERSONS);
+    expect(a.sim.rightsOf('100001')).toHaveLength(1);
+    a.expectAllAcknowledged();
+    expect(await outside.since()).toEqual([]);
+    expect(outside.sim.table('user')).toHaveLength(0);
+    // A second full sync removes persons the device should no longer hold.
+    await t.ds.query(`DELETE FROM acc_level_person WHERE person_id = md5('p1')`);
+    await t.post('/api/gateway/devices/SYNCA0001/sync');
+    const again = await a.since();
+    expect(again.slice(-4)).toEqual(['DATA DELETE userauthorize Pin=100001', 'DATA DELETE user Pin=100001', 'DATA DELETE biodata Pin=100001', 'DATA DELETE biophoto PIN=100001\tType=9']);
+    expect(a.sim.table('user')).toHaveLength(PERSONS - 1);
+  });
+
+  it('sync status of a person lists the devices holding them', async () => {
+    const r = await t.get('/api/gateway/persons/100002/sync');
+    expect(r.body.code).toBe(0);
+    // Seeded by SQL and fully synced to SYNCA0001 only (the older panel was never planned for them).
+    expect(r.body.data).toEqual([
+      { deviceSn: 'SYNCA0001', deviceAlias: '10.5.0.1', state: 'synced', rights: [{ timezoneId: 1, authorizeDoorId: 2 }], pendingCommands: 0, doneCommands: 2, failedCommands: 0, lastError: null, plannedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/) },
+    ]);
+    expect((await t.get('/api/gateway/persons/nobody/sync')).body.code).toBe(-22);
+  });
+});

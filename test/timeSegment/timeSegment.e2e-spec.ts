@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Device, levelId } from '../sync/access-helpers';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+let a: Device;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  a = await Device.connect(t, 'TSEGA0001', 1, '10.4.0.1');
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('time segments (gateway extension)', () => {
+  it('lists the seeded 24-hour segment, creates, reads, updates and deletes', async () => {
+    const list = await t.get('/api/gateway/timeSegments');
+    expect(list.body.data[0]).toMatchObject({ name: '24-Hour Accessible', tzId: 1 });
+    const created = await t.post('/api/gateway/timeSegments', { name: 'Split', schedule: { mon: [['08:30', '12:00'], ['13:00', '17:00']] }, remark: 'r' });
+    expect(created.body).toEqual({
+      code: 0,
+      message: 'success',
+      data: {
+        id: expect.stringMatching(/^[0-9a-f]{32}$/),
+        name: 'Split',
+        tzId: 2,
+        remark: 'r',
+        schedule: { sun: [], mon: [['08:30', '12:00'], ['13:00', '17:00']], tue: [], wed: [], thu: [], fri: [], sat: [], hol1: [], hol2: [], hol3: [] },
+      },
+    });
+    const id = created.body.data.id;
+    expect((await t.get(`/api/gateway/timeSegments/${id}`)).body.data.name).toBe('Split');
+    expect((await t.put(`/api/gateway/timeSegments/${id}`, { name: 'Split2' })).body.data.name).toBe('Split2');
+    expect((await t.delete(`/api/gateway/timeSegments/${id}`)).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get(`/api/gateway/timeSegments/${id}`)).body.code).toBe(-404);
+  });
+
+  it('refuses bad schedules and duplicate names', async () => {
+    expect((await t.post('/api/gateway/timeSegments', { name: 'Bad', schedule: { mon: [['12:00', '08:00']] } })).body.code).toBe(-400);
+    expect((await t.post('/api/gateway/timeSegments', { name: 'Bad', schedule: { mon: [['8h', '9h']] } })).body.code).toBe(-400);
+    expect((await t.post('/api/gateway/timeSegments', { name: 'Bad', schedule: { mon: [['01:00', '02:00'], ['03:00', '04:00'], ['05:00', '06:00'], ['07:00', '08:00']] } })).body.code).toBe(-400);
+    expect((await t.post('/api/gateway/timeSegments', { name: '24-Hour Accessible', schedule: {} })).body.code).toBe(-409);
+  });
+
+  it('a deleted segment that devices held is removed from them with DATA DELETE timezone', async () => {
+    const seg = (await t.post('/api/gateway/timeSegments', { name: 'Temp', schedule: { sun: [['00:00', '01:00']] } })).body.data;
+    await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'TempLevel', timeSegName: 'Temp' }] });
+    await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'TempLevel', doorName: '10.4.0.1-1' }] });
+    expect((await a.since())[0]).toMatch(new RegExp(`^DATA UPDATE timezone TimezoneId=${seg.tzId}\\tSunTime1=100\\t`));
+    // Move the level away, then the segment can go.
+    await t.put(`/api/accLevel/update/${await levelId(t, 'TempLevel')}`, { timeSegName: '24-Hour Accessible' });
+    await a.since();
+    expect((await t.delete(`/api/gateway/timeSegments/${seg.id}`)).body.code).toBe(0);
+    expect(await a.since()).toEqual([`DATA DELETE timezone TimezoneId=${seg.tzId}`]);
+  });
+});
+
+describe('holidays (gateway extension)', () => {
+  it('create/update/delete re-send the whole holiday table to every admitted device', async () => {
+    const h = await t.post('/api/gateway/holidays', { name: 'New Year', startDate: '2027-01-01', endDate: '2027-01-02', holidayType: 2, isLoopByYear: true });
+    expect(h.body).toEqual({ code: 0, message: 'success', data: { id: expect.any(String), name: 'New Year', startDate: '2027-01-01', endDate: '2027-01-02', holidayType: 2, isLoopByYear: true, remark: null } });
+    expect(await a.since()).toEqual(['DATA DELETE holiday *', 'DATA UPDATE holiday Holiday=20270101\tHolidayType=2\tLoop=1\nHoliday=20270102\tHolidayType=2\tLoop=1']);
+    expect((await t.put(`/api/gateway/holidays/${h.body.data.id}`, { endDate: '2027-01-01', isLoopByYear: false })).body.code).toBe(0);
+    expect(await a.since()).toEqual(['DATA DELETE holiday *', 'DATA UPDATE holiday Holiday=20270101\tHolidayType=2\tLoop=2']);
+    expect((await t.get('/api/gateway/holidays')).body.data).toHaveLength(1);
+    expect((await t.post('/api/gateway/holidays', { name: 'Bad', startDate: '2027-02-02', endDate: '2027-02-01' })).body.code).toBe(-101);
+    expect((await t.post('/api/gateway/holidays', { name: 'Bad', startDate: '2027-02-30', endDate: '2027-03-01' })).body.code).toBe(-100);
+    expect((await t.delete(`/api/gateway/holidays/${h.body.data.id}`)).body).toEqual({ code: 0, message: 'success', data: null });
+    expect(await a.since()).toEqual(['DATA DELETE holiday *']);
+    a.expectAllAcknowledged();
+  });
+});

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
+import { expectSameShape, manualExample } from './transaction-fixtures';
+
+interface SseEvent {
+  id?: string;
+  event?: string;
+  data?: any;
+}
+
+/** A minimal EventSource over fetch: collects parsed events until closed. */
+class SseClient {
+  readonly events: SseEvent[] = [];
+  private readonly abort = new AbortController();
+  status = 0;
+  contentType = '';
+
+  async open(url: string, headers: Record<string, string> = {}): Promise<void> {
+    const res = await fetch(url, { headers, signal: this.abort.signal });
+    this.status = res.status;
+    this.contentType = res.headers.get('content-type') ?? '';
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let buf = '';
+    void (async () => {
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          buf += decoder.decode(value, { stream: true });
+          let i: number;
+          while ((i = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, i);
+            buf = buf.slice(i + 2);
+            const e: SseEvent = {};
+            for (const line of block.split('\n')) {
+              if (line.startsWith('id: ')) e.id = line.slice(4);
+              else if (line.startsWith('event: ')) e.event = line.slice(7);
+              else if (line.startsWith('data: ')) e.data = JSON.parse(line.slice(6));
+            }
+            if (e.event) this.events.push(e);
+          }
+        }
+      } catch {
+        /* aborted */
+      }
+    })();
+  }
+
+  of(type: string): SseEvent[] {
+    return this.events.filter((e) => e.event === type);
+  }
+
+  close(): void {
+    this.abort.abort();
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, f: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!f()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+let t: TestApp;
+let sim: DeviceSimulator;
+const clients: SseClient[] = [];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'LIVE000001', doors: 2 });
+  await sim.connect();
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await t?.close();
+});
+
+const streamUrl = (q = '') => `${t.baseUrl}/api/gateway/stream?access_token=${TEST_TOKEN}${q}`;
+
+describe('live stream (SSE, gateway extension)', () => {
+  it('refuses a missing token with the envelope', async () => {
+    const r = await t.request('GET', '/api/gateway/stream');
+    expect(r.status).toBe(401);
+    expect(r.body).toMatchObject({ code: -401, data: null });
+    expect((await t.get('/api/gateway/stream', { types: 'nope' })).body).toMatchObject({ code: -400 });
+  });
+
+  it('streams new transactions (v2 items, resumable ids) and door state changes', async () => {
+    const c = new SseClient();
+    clients.push(c);
+    await c.open(streamUrl());
+    expect(c.status).toBe(200);
+    expect(c.contentType).toMatch(/^text\/event-stream/);
+    // The current state of every door first.
+    await until('door snapshot', () => c.of('doorState').length === 2);
+    expect(c.of('doorState')[0].data).toMatchObject({ devSn: 'LIVE000001', doorNo: 1, doorName: expect.any(String) });
+
+    await sim.uploadRtlog([
+      { time: '2024-05-01 10:00:00', pin: 5, event: 0, eventaddr: 1 },
+      { time: '2024-05-01 10:00:01', pin: 6, event: 0, eventaddr: 2 },
+    ]);
+    await until('two transactions', () => c.of('transaction').length === 2);
+    const [e1, e2] = c.of('transaction');
+    expect(e1.data).toMatchObject({ pin: '5', devSn: 'LIVE000001', eventTime: '2024-05-01 10:00:00', eventNo: 0 });
+    expect(e2.data.pin).toBe('6');
+    expect(e1.id).toMatch(/^t:\d+:\d+$/);
+    expectSameShape(e1.data, manualExample('2.18.13').data, 'stream item');
+
+    sim.setDoorSensor(1, 'open');
+    await sim.uploadRtstate();
+    await until('door 1 open', () => c.of('doorState').some((e) => e.data.doorNo === 1 && e.data.sensor === 'open'));
+
+    // A client that reconnects with Last-Event-ID gets what came after it, once.
+    const resumed = new SseClient();
+    clients.push(resumed);
+    await resumed.open(streamUrl('&types=transaction'), { 'last-event-id': e1.id! });
+    await until('resumed event', () => resumed.of('transaction').length >= 1);
+    await sim.uploadRtlog([{ time: '2024-05-01 10:00:02', pin: 7, event: 0 }]);
+    await until('third transaction', () => resumed.of('transaction').length === 2 && c.of('transaction').length === 3);
+    expect(resumed.of('transaction').map((e) => e.data.pin)).toEqual(['6', '7']);
+    expect(resumed.of('doorState')).toEqual([]);
+    expect(c.of('transaction').map((e) => e.data.pin)).toEqual(['5', '6', '7']);
+  });
+});

@@ -1,0 +1,193 @@
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
+import { expectSameShape, manualExample } from './transaction-fixtures';
+
+/** Concurrency belongs on real PostgreSQL: the embedded PGlite serialises transactions (stack notes). */
+const onPglite = inject('testDb').mode === 'embedded';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+type Item = { cardNo: string; devSn: string; eventTime: string };
+
+async function poll(timestamp: number, token = TEST_TOKEN): Promise<Item[]> {
+  const r = await t.request<{ code: number; data: Item[] }>('GET', '/api/transaction/monitor', { query: { access_token: token, timestamp } });
+  expect(r.body.code).toBe(0);
+  return r.body.data;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls until `n` events came (or 20 s passed). Events wait while any older transaction of the server runs
+ * (the snapshot's xmin is cluster-wide), so a busy test server may need more than one poll.
+ */
+async function pollFor(timestamp: number, n: number): Promise<Item[]> {
+  const got: Item[] = [];
+  for (const end = Date.now() + 20_000; got.length < n && Date.now() < end; ) {
+    got.push(...(await poll(timestamp)));
+    if (got.length < n) await sleep(50);
+  }
+  return got;
+}
+
+/** Inserts one event the way the ingest does, on its own connection (optionally left uncommitted by the caller). */
+async function insertEvent(c: Client, sn: string, cardNo: string): Promise<void> {
+  await c.query(`INSERT INTO acc_transaction (unique_key, device_sn, event_time, card_no, event_no) VALUES ($1, $2, now(), $3, 0)`, [`${sn}_${cardNo}`, sn, cardNo]);
+}
+
+describe('transaction/monitor (2.18.5)', () => {
+  it('requires a millisecond timestamp and starts at it: later events once, in the manual item shape', async () => {
+    expect((await t.get('/api/transaction/monitor')).body).toMatchObject({ code: -400, data: null });
+    expect((await t.get('/api/transaction/monitor', { timestamp: '2024-01-01' })).body).toMatchObject({ code: -100, data: null });
+
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'MON0000001', doors: 1 });
+    await sim.connect();
+    await sim.uploadRtlog([{ pin: 1, cardno: 1001, event: 0 }]);
+    await sleep(20);
+    const ts = Date.now();
+    expect(await poll(ts)).toEqual([]);
+    await sim.uploadRtlog([{ pin: 1, cardno: 1002, event: 0, verifytype: 4 }]);
+    const got = await pollFor(ts, 1);
+    expect(got.map((e) => e.cardNo)).toEqual(['1002']);
+    expect(got[0]).toMatchObject({ pin: '1', devSn: 'MON0000001', areaName: 'Area Name' });
+    expectSameShape(got[0], manualExample('2.18.5').data[0], '2.18.5 item');
+    expect(await poll(ts)).toEqual([]);
+
+    // An older timestamp is another cursor: it starts before both events.
+    expect((await pollFor(ts - 60_000, 2)).map((e) => e.cardNo)).toEqual(['1001', '1002']);
+  });
+
+  it.skipIf(onPglite)('never skips an event whose transaction commits after a later one was handed out', async () => {
+    const ts = Date.now();
+    expect(await poll(ts)).toEqual([]);
+    const slow = new Client({ connectionString: t.db.url });
+    const fast = new Client({ connectionString: t.db.url });
+    await slow.connect();
+    await fast.connect();
+    try {
+      await slow.query('BEGIN');
+      await insertEvent(slow, 'SLOW', '1'); // smaller id, not committed yet
+      await insertEvent(fast, 'FAST', '2'); // larger id, committed
+      const [{ a }] = (await fast.query(`SELECT (SELECT id FROM acc_transaction WHERE unique_key = 'SLOW_1') AS a`)).rows;
+      expect(a).toBeNull(); // invisible while open
+      // While the slow transaction runs, nothing after it may be handed out (an id cursor would hand out FAST and later skip SLOW).
+      expect(await poll(ts)).toEqual([]);
+      await slow.query('COMMIT');
+      expect((await pollFor(ts, 2)).map((e) => e.devSn)).toEqual(['SLOW', 'FAST']);
+      expect(await poll(ts)).toEqual([]);
+    } finally {
+      await slow.end();
+      await fast.end();
+    }
+  });
+
+  it.skipIf(onPglite)('starts exactly at the timestamp even while an older transaction holds the snapshot back', async () => {
+    const holder = new Client({ connectionString: t.db.url });
+    const writer = new Client({ connectionString: t.db.url });
+    await holder.connect();
+    await writer.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_current_xact_id()'); // an old running transaction: xmin stays below what follows
+      await insertEvent(writer, 'BEFORE', '1');
+      await sleep(20);
+      const ts = Date.now();
+      expect(await poll(ts)).toEqual([]);
+      await insertEvent(writer, 'AFTER', '2');
+      await holder.query('COMMIT');
+      expect((await pollFor(ts, 1)).map((e) => e.devSn)).toEqual(['AFTER']);
+      expect(await poll(ts)).toEqual([]);
+    } finally {
+      await holder.end();
+      await writer.end();
+    }
+  });
+
+  async function uploadConcurrently(prefix: string, devices: number, batches: number, perBatch: number): Promise<void> {
+    const sims = Array.from({ length: devices }, (_, i) => new DeviceSimulator({ baseUrl: t.baseUrl, sn: `${prefix}${String(i).padStart(6, '0')}`, doors: 1 }));
+    await Promise.all(sims.map((s) => s.connect()));
+    await Promise.all(
+      sims.map(async (s, d) => {
+        for (let b = 0; b < batches; b++) {
+          const events = Array.from({ length: perBatch }, (_, k) => ({ pin: d + 1, cardno: (d + 1) * 100_000 + b * perBatch + k, event: 0 }));
+          const r = await s.uploadRtlog(events);
+          expect(r.status).toBe(200);
+        }
+      }),
+    );
+  }
+
+  it.skipIf(onPglite)('delivers every event exactly once, in order per device, under concurrent rtlog uploads', async () => {
+    const devices = 8;
+    const batches = 15;
+    const perBatch = 4;
+    const ts = Date.now();
+    expect(await poll(ts)).toEqual([]);
+
+    const received: Item[] = [];
+    let uploading = true;
+    let polls = 0;
+    const poller = (async () => {
+      while (uploading) {
+        received.push(...(await poll(ts)));
+        polls++;
+        await sleep(5);
+      }
+    })();
+    await uploadConcurrently('MONC', devices, batches, perBatch);
+    uploading = false;
+    await poller;
+    expect(polls).toBeGreaterThan(3); // the client really polled while devices uploaded
+    const expected = devices * batches * perBatch;
+    // Events of still-running transactions (of any database on the server: the snapshot's xmin is cluster-wide) wait.
+    for (const end = Date.now() + 20_000; received.length < expected && Date.now() < end; ) {
+      received.push(...(await poll(ts)));
+      if (received.length < expected) await sleep(50);
+    }
+    expect(await poll(ts)).toEqual([]);
+
+    const cards = received.map((e) => Number(e.cardNo));
+    expect(new Set(cards).size).toBe(cards.length); // no duplicates
+    expect(cards.length).toBe(expected); // no gaps
+    for (let d = 0; d < devices; d++) {
+      const mine = cards.filter((c) => Math.floor(c / 100_000) === d + 1);
+      expect(mine).toEqual(Array.from({ length: batches * perBatch }, (_, k) => (d + 1) * 100_000 + k)); // in order
+    }
+  });
+
+  it.skipIf(onPglite)('hands each event to only one of two concurrent polls with the same client and timestamp', async () => {
+    const ts = Date.now();
+    expect(await poll(ts)).toEqual([]);
+    const batches: Item[][] = [];
+    let uploading = true;
+    const poller = async () => {
+      while (uploading) {
+        batches.push(await poll(ts));
+        await sleep(2);
+      }
+    };
+    const pollers = [poller(), poller()];
+    await uploadConcurrently('MOND', 4, 10, 5);
+    uploading = false;
+    await Promise.all(pollers);
+    for (const end = Date.now() + 20_000; batches.flat().length < 200 && Date.now() < end; await sleep(50)) batches.push(await poll(ts));
+    const cards = batches.flat().map((e) => Number(e.cardNo));
+    expect(cards.length).toBe(200);
+    expect(new Set(cards).size).toBe(200);
+    for (const batch of batches) {
+      // Within one answer, each device's events are in order.
+      for (let d = 1; d <= 4; d++) {
+        const mine = batch.map((e) => Number(e.cardNo)).filter((c) => Math.floor(c / 100_000) === d);
+        expect(mine).toEqual([...mine].sort((x, y) => x - y));
+      }
+    }
+  });
+});

@@ -1,0 +1,299 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { eventNameOf, expectSameShape, manualExample, manualFailureExample, verifyNameOf } from './transaction-fixtures';
+
+let t: TestApp;
+let a: DeviceSimulator;
+let b: DeviceSimulator;
+let aDoors: string[];
+let aAlias: string;
+
+const page = { pageNo: 1, pageSize: 100 };
+
+beforeAll(async () => {
+  t = await startTestApp();
+  a = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'TXA0000001', doors: 2 });
+  b = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'TXB0000002', doors: 1 });
+  await a.connect();
+  await b.connect();
+  await expect(
+    a.uploadRtlog([
+      { time: '2024-03-01 08:00:00', pin: 57, eventaddr: 1, event: 0, inoutstatus: 0, verifytype: 15, index: 1 },
+      { time: '2024-03-01 12:00:00', pin: 57, eventaddr: 1, event: 0, inoutstatus: 1, verifytype: 1, index: 2 },
+      { time: '2024-03-01 13:00:00', pin: 0, eventaddr: 2, event: 8, inoutstatus: 0, verifytype: 200, index: 3 },
+      { time: '2024-03-02 09:00:00', pin: 57, eventaddr: 2, event: 0, inoutstatus: 0, verifytype: 4, cardno: 9606650, index: 4 },
+      { time: '2024-03-02 09:30:00', pin: 99, eventaddr: 1, event: 23, inoutstatus: 0, verifytype: 4, cardno: 123456, index: 5 },
+    ]),
+  ).resolves.toMatchObject({ status: 200 });
+  await expect(b.uploadRtlog([{ time: '2024-03-01 10:00:00', pin: 58, eventaddr: 1, event: 0, inoutstatus: 0, verifytype: 15, index: 1 }])).resolves.toMatchObject({
+    status: 200,
+  });
+  const doors: Array<{ name: string }> = await t.ds.query(`SELECT d.name FROM door d JOIN device v ON v.id = d.device_id WHERE v.sn = $1 ORDER BY d.door_no`, ['TXA0000001']);
+  aDoors = doors.map((d) => d.name);
+  [{ alias: aAlias }] = await t.ds.query(`SELECT alias FROM device WHERE sn = $1`, ['TXA0000001']);
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('transaction lists (2.18.1-2.18.4, 2.18.6, 2.18.7)', () => {
+  it('2.18.3 lists every event newest first, v1 items with every field of the manual', async () => {
+    const r = await t.get('/api/transaction/list', page);
+    expect(r.status).toBe(200);
+    expect(r.body.code).toBe(0);
+    expect(r.body.message).toBe('success');
+    expect(r.body.data.map((e: { eventTime: string }) => e.eventTime)).toEqual([
+      '2024-03-02 09:30:00',
+      '2024-03-02 09:00:00',
+      '2024-03-01 13:00:00',
+      '2024-03-01 12:00:00',
+      '2024-03-01 10:00:00',
+      '2024-03-01 08:00:00',
+    ]);
+    expect(r.body.data[1]).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      eventTime: '2024-03-02 09:00:00',
+      pin: '57',
+      name: null,
+      lastName: null,
+      deptName: null,
+      areaName: 'Area Name',
+      cardNo: '9606650',
+      devSn: 'TXA0000001',
+      verifyModeName: verifyNameOf(4),
+      eventName: eventNameOf(0),
+      eventPointName: aDoors[1],
+      readerName: `${aDoors[1]}-In`,
+      accZone: null,
+      devName: aAlias,
+      logId: 4,
+    });
+    // A device event: person fields "" as the manual's examples show, never absent.
+    expect(r.body.data[2]).toMatchObject({ pin: '', name: '', lastName: '', deptName: '', cardNo: '', eventName: eventNameOf(8), logId: 3 });
+    expectSameShape(r.body.data[0], manualExample('2.18.3').data[0], '2.18.3 item');
+  });
+
+  it('2.18.4 pages with the total, and filters by pin and by date', async () => {
+    const r = await t.get('/api/v2/transaction/list', { pageNo: 2, pageSize: 2 });
+    expect(r.body).toEqual({
+      code: 0,
+      message: 'success',
+      data: { page: 1, size: 2, total: 6, data: [expect.any(Object), expect.any(Object)], offset: 2, lastPage: false },
+    });
+    expect(r.body.data.data.map((e: { eventTime: string }) => e.eventTime)).toEqual(['2024-03-01 13:00:00', '2024-03-01 12:00:00']);
+    expect(r.body.data.data[1]).toMatchObject({ eventNo: 0, eventLevel: 0, doorName: aDoors[0], capturePhotoBase64: '', readerName: `${aDoors[0]}-Out`, verifyModeName: verifyNameOf(1) });
+    expectSameShape(r.body.data.data[0], manualExample('2.18.4').data.data[0], '2.18.4 item');
+    expectSameShape(r.body.data, manualExample('2.18.4').data, '2.18.4 page');
+
+    const pin = await t.get('/api/v2/transaction/list', { ...page, personPin: '57' });
+    expect(pin.body.data.total).toBe(3);
+    expect(pin.body.data.data.every((e: { pin: string }) => e.pin === '57')).toBe(true);
+
+    const day = await t.get('/api/v2/transaction/list', { ...page, startDate: '2024-03-01 09:00:00', endDate: '2024-03-01 12:00:00' });
+    expect(day.body.data.data.map((e: { eventTime: string }) => e.eventTime)).toEqual(['2024-03-01 12:00:00', '2024-03-01 10:00:00']);
+    expect(day.body.data).toMatchObject({ total: 2, lastPage: true });
+
+    const bareDates = await t.get('/api/v2/transaction/list', { ...page, startDate: '2024-3-2', endDate: '2024-03-02' });
+    expect(bareDates.body.data.total).toBe(2);
+    const open = await t.get('/api/v2/transaction/list', { ...page, startDate: '2024-03-01 12:00:00' });
+    expect(open.body.data.total).toBe(4);
+
+    const alarm = await t.get('/api/v2/transaction/list', { ...page, personPin: '99' });
+    expect(alarm.body.data.data[0]).toMatchObject({ eventNo: 23, eventLevel: 1, eventName: eventNameOf(23), cardNo: '123456' });
+  });
+
+  it('2.18.1 / 2.18.2 / v3: events of one device', async () => {
+    const v1 = await t.get('/api/transaction/device/TXB0000002', page);
+    expect(v1.body.data).toHaveLength(1);
+    expect(v1.body.data[0]).toMatchObject({ devSn: 'TXB0000002', pin: '58', logId: 1 });
+    expectSameShape(v1.body.data[0], manualExample('2.18.1').data[0], '2.18.1 item');
+    const tokenAlias = await t.request('GET', '/api/transaction/device/TXB0000002', { query: { acc_token: 'test-token-0123456789', ...page } });
+    expect(tokenAlias.body.data).toHaveLength(1);
+
+    const v2 = await t.get('/api/v2/transaction/device/TXA0000001', { pageNo: 1, pageSize: 2, startDate: '2024-03-01 00:00:00', endDate: '2024-03-01 23:59:59' });
+    expect(v2.body.data).toMatchObject({ page: 0, size: 2, total: 3, offset: 0, lastPage: false });
+    expect(v2.body.data.data.map((e: { logId: number }) => e.logId)).toEqual([3, 2]);
+    expectSameShape(v2.body.data.data[0], manualExample('2.18.2').data.data[0], '2.18.2 item');
+
+    const v3 = await t.get('/api/v3/transaction/device', { ...page, deviceSn: 'TXA0000001' });
+    expect(v3.body.data.total).toBe(5);
+    expect((await t.get('/api/v3/transaction/device', page)).body).toEqual({ code: -48, message: 'Device serial number can not be null', data: null });
+  });
+
+  it('2.18.6 / 2.18.7 / v3: events of one person', async () => {
+    const v1 = await t.get('/api/transaction/person/57', page);
+    expect(v1.body.data.map((e: { logId: number }) => e.logId)).toEqual([4, 2, 1]);
+    const ex = manualExample('2.18.6').data[0];
+    expectSameShape(v1.body.data[0], { ...ex, accZone: null }, '2.18.6 item (accZone is in the field list)');
+
+    const v2 = await t.get('/api/v2/transaction/person/57', { pageNo: 1, pageSize: 1, startDate: '2024-03-01' });
+    expect(v2.body.data).toMatchObject({ page: 0, size: 1, total: 3, lastPage: false });
+    expectSameShape(v2.body.data.data[0], manualExample('2.18.7').data.data[0], '2.18.7 item');
+    const v3 = await t.get('/api/v3/transaction/person', { ...page, pin: '57', endDate: '2024-03-01 23:59:59' });
+    expect(v3.body.data.total).toBe(2);
+    expect((await t.get('/api/transaction/person/nobody', page)).body).toEqual({ code: 0, message: 'success', data: [] });
+    expect((await t.get('/api/v3/transaction/person', page)).body.code).toBe(-20);
+  });
+
+  it('answers the paging and time errors of the manual', async () => {
+    const err = async (path: string, q: Record<string, unknown>) => (await t.get(path, q)).body;
+    expect(await err('/api/transaction/list', {})).toEqual({ code: -92, message: 'PageSize and pageNo cannot be empty', data: null });
+    expect((await err('/api/v2/transaction/list', { pageNo: 0, pageSize: 10 })).code).toBe(-90);
+    expect((await err('/api/transaction/device/TXA0000001', { pageNo: 1, pageSize: 1001 })).code).toBe(-91);
+    expect((await err('/api/transaction/list', { ...page, startDate: '01/03/2024' })).code).toBe(-100);
+    expect((await err('/api/v2/transaction/person/57', { ...page, startDate: '2024-03-02', endDate: '2024-03-01' })).code).toBe(-101);
+  });
+});
+
+describe('first in / last out (2.18.8, 2.18.9, v3)', () => {
+  it('gives one record per day: first event in, last event out (none when the day has one event)', async () => {
+    const v1 = await t.get('/api/transaction/firstInAndLastOut/57', page);
+    expect(v1.body.code).toBe(0);
+    expect(v1.body.data).toEqual([
+      {
+        id: expect.stringMatching(/^[0-9a-f]{32}$/),
+        pin: '57',
+        name: null,
+        lastName: null,
+        readerNameIn: `${aDoors[1]}-In`,
+        firstInTime: '2024-03-02 09:00:00',
+        readerNameOut: null,
+        lastOutTime: null,
+        deptCode: null,
+        deptName: null,
+      },
+      expect.objectContaining({ firstInTime: '2024-03-01 08:00:00', readerNameIn: `${aDoors[0]}-In`, lastOutTime: '2024-03-01 12:00:00', readerNameOut: `${aDoors[0]}-Out` }),
+    ]);
+    expectSameShape(v1.body.data[0], manualExample('2.18.8').data[0], '2.18.8 item');
+
+    const v2 = await t.get('/api/v2/transaction/firstInAndLastOut/57', { pageNo: 2, pageSize: 1 });
+    expect(v2.body.data).toMatchObject({ page: 1, size: 1, total: 2, offset: 1, lastPage: true });
+    expect(v2.body.data.data[0].firstInTime).toBe('2024-03-01 08:00:00');
+    expectSameShape(v2.body.data, manualExample('2.18.9').data, '2.18.9 page');
+
+    const v3 = await t.get('/api/v3/transaction/firstInAndLastOut', { ...page, pin: '57', startDate: '2024-03-02 00:00:00' });
+    expect(v3.body.data.total).toBe(1);
+  });
+});
+
+describe('getById (2.18.13) and the door transactions (2.18.10-2.18.12, ret/msg envelope)', () => {
+  it('reads one event by the id the lists show, and its v2 twin', async () => {
+    const listed = (await t.get('/api/v2/transaction/list', { ...page, personPin: '99' })).body.data.data[0];
+    const r = await t.get(`/api/transaction/getById/${listed.id}`);
+    expect(r.body).toEqual({ code: 0, message: 'success', data: listed });
+    expectSameShape(r.body.data, manualExample('2.18.13').data, '2.18.13');
+    expect((await t.get(`/api/v2/transaction/getById/${listed.id}`)).body.data).toEqual(listed);
+    expect((await t.get('/api/transaction/getById/ffffffffffffffffffffffffffffffff')).body).toEqual({
+      code: -404,
+      message: 'The transaction does not exist: ffffffffffffffffffffffffffffffff',
+      data: null,
+    });
+  });
+
+  it('2.18.10 filters flat bodies and answers the short items with page, pageSize and total on top', async () => {
+    const r = await t.post('/api/transaction/getDoorTransactions', { devSn: 'TXA0000001', type: 'normal', pageNo: '1', pageSize: '2' });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      ret: 'ok',
+      msg: 'operation succeed',
+      data: [
+        {
+          id: expect.stringMatching(/^[0-9a-f]{32}$/),
+          eventNo: 0,
+          eventName: eventNameOf(0),
+          eventTime: '2024-03-02 09:00:00',
+          doorName: aDoors[1],
+          personPin: '57',
+          personName: null,
+          areaName: 'Area Name',
+          personLastName: null,
+          eventLevel: '0',
+        },
+        expect.objectContaining({ eventNo: 8, personPin: '', personName: '', eventLevel: '0' }),
+      ],
+      i18nArgs: null,
+      page: 1,
+      pageSize: 2,
+      total: 4,
+      success: true,
+    });
+    expectSameShape(r.body, manualExample('2.18.10'), '2.18.10 envelope');
+    expectSameShape(r.body.data[0], manualExample('2.18.10').data[0], '2.18.10 item');
+
+    const fuzzy = await t.post('/api/transaction/getDoorTransactions', { filter: '9', eventNo: '23', startTime: '2024-3-2 00:00:00', endTime: '2024-03-02 23:59:59', pageNo: 1, pageSize: 10 });
+    expect(fuzzy.body).toMatchObject({ ret: 'ok', total: 1, data: [{ personPin: '99', eventLevel: '1' }] });
+    const warning = await t.post('/api/transaction/getDoorTransactions', { type: 'warning', personPin: '99', pageNo: 1, pageSize: 10 });
+    expect(warning.body.total).toBe(1);
+  });
+
+  it('2.18.11 takes the filters inside "content" and answers full v2 items in a page object', async () => {
+    const r = await t.post('/api/v2/transaction/getDoorTransactions', {
+      content: { devSn: 'TXA0000001', startTime: '2024-3-1 00:00:00', endTime: '2024-3-1 23:59:59', type: 'normal', eventNo: '0', personPin: '57', pageNo: '1', pageSize: '2' },
+    });
+    expect(r.body).toMatchObject({ ret: 'ok', msg: 'Operation Succeed', i18nArgs: null, success: true, data: { page: 0, size: 2, total: 2, offset: 0, lastPage: true } });
+    expect(r.body.data.data.map((e: { logId: number }) => e.logId)).toEqual([2, 1]);
+    expectSameShape(r.body, manualExample('2.18.11'), '2.18.11 envelope');
+    expectSameShape(r.body.data.data[0], manualExample('2.18.11').data.data[0], '2.18.11 item');
+  });
+
+  it('2.18.12 reads one event by {id} or {content: {id}}', async () => {
+    const listed = (await t.get('/api/v2/transaction/list', { ...page, personPin: '99' })).body.data.data[0];
+    const r = await t.post('/api/transaction/getDoorTransactionDetail', { id: listed.id });
+    expect(r.body).toEqual({
+      ret: 'ok',
+      msg: 'operation succeed',
+      data: {
+        id: listed.id,
+        eventNo: 23,
+        eventName: eventNameOf(23),
+        eventTime: '2024-03-02 09:30:00',
+        doorName: aDoors[0],
+        personPin: '99',
+        personName: null,
+        areaName: 'Area Name',
+        personLastName: null,
+        devName: aAlias,
+        cardNo: '123456',
+        readerName: `${aDoors[0]}-In`,
+        verifyModeName: verifyNameOf(4),
+      },
+      i18nArgs: null,
+      success: true,
+    });
+    expectSameShape(r.body.data, manualExample('2.18.12').data, '2.18.12 item');
+    expect((await t.post('/api/transaction/getDoorTransactionDetail', { content: { id: listed.id } })).body.data.id).toBe(listed.id);
+  });
+
+  it('answers failures as {"ret":"fail",...}, never as the code envelope', async () => {
+    expect((await t.post('/api/transaction/getDoorTransactions', { devSn: 'TXA0000001' })).body).toEqual({
+      ret: 'fail',
+      msg: 'PageSize and pageNo cannot be empty',
+      data: null,
+      i18nArgs: null,
+    });
+    expect((await t.post('/api/v2/transaction/getDoorTransactions', { content: { pageNo: '1', pageSize: '10', startTime: 'yesterday' } })).body).toMatchObject({ ret: 'fail', data: null });
+    expect((await t.post('/api/transaction/getDoorTransactionDetail', { id: 'nope' })).body).toEqual({
+      ret: 'fail',
+      msg: 'The transaction does not exist: nope',
+      data: null,
+      i18nArgs: null,
+    });
+    expectSameShape(
+      (await t.post('/api/transaction/getDoorTransactions', {})).body,
+      manualFailureExample('2.18.10'),
+      '2.18.10 failure',
+    );
+    const unauth = await t.request('POST', '/api/transaction/getDoorTransactions', { body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(unauth.status).toBe(401);
+    expect(unauth.body).toMatchObject({ ret: 'fail', data: null });
+  });
+});
+
+describe('ingest idempotency as the API sees it', () => {
+  it('a re-sent upload adds no transaction', async () => {
+    await expect(a.uploadRtlog([{ time: '2024-03-01 08:00:00', pin: 57, eventaddr: 1, event: 0, inoutstatus: 0, verifytype: 15, index: 1 }])).resolves.toMatchObject({ status: 200 });
+    expect((await t.get('/api/v2/transaction/list', page)).body.data.total).toBe(6);
+  });
+});

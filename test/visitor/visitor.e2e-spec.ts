@@ -1,0 +1,214 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatCvDateTime } from '../../src/common/time';
+import { encodeZkSeconds, instantToWallClock } from '../../src/push/protocol';
+import { Device, expectSameShape, levelId, manualExample } from '../sync/access-helpers';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+/**
+ * 2.15-2.17 visitors end to end. V1 and V2 hold the doors of the visitor level "Visitors"; V2 announces
+ * AccSupportFunList position 62 (userauthorize StartTime/EndTime), V1 does not. The sweeper runs every
+ * 300 ms here (VISITOR_SWEEP_INTERVAL_MS).
+ */
+process.env.VISITOR_SWEEP_INTERVAL_MS = '300';
+
+let t: TestApp;
+let v1: Device;
+let v2: Device;
+let visitors: string;
+let other: string;
+
+const fmt = (d: Date) => formatCvDateTime(d, 'UTC')!;
+const secs = (d: Date) => encodeZkSeconds(instantToWallClock(d, 'UTC'));
+const whole = (ms: number) => new Date(Math.floor(ms / 1000) * 1000);
+const FUN_62 = `${'0'.repeat(62)}1`;
+const ok = { code: 0, message: 'success', data: null };
+
+const userLine = (pin: string, name: string, card: string, start: Date, end: Date) =>
+  `DATA UPDATE user CardNo=${card}\tPin=${pin}\tPassword=\tStartTime=${secs(start)}\tEndTime=${secs(end)}\tName=${name}\tPrivilege=0\tDisable=0`;
+const removal = (pin: string) => [`DATA DELETE userauthorize Pin=${pin}`, `DATA DELETE user Pin=${pin}`];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  v1 = await Device.connect(t, 'VIS10001', 2, '10.7.0.1');
+  v2 = await Device.connect(t, 'VIS20001', 1, '10.7.0.2', { accSupportFunList: FUN_62 });
+  expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Visitors', timeSegName: '24-Hour Accessible' }, { name: 'Staff only', timeSegName: '24-Hour Accessible' }] })).body.code).toBe(0);
+  expect(
+    (await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Visitors', doorName: '10.7.0.1-1' }, { levelName: 'Visitors', doorName: '10.7.0.2-1' }, { levelName: 'Staff only', doorName: '10.7.0.1-2' }] })).body.code,
+  ).toBe(0);
+  visitors = await levelId(t, 'Visitors');
+  other = await levelId(t, 'Staff only');
+  expect((await t.post('/api/person/add', { pin: '5', deptCode: '1', name: 'Host', cardNo: '424242' })).body.code).toBe(0);
+  await v1.since();
+  await v2.since();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('visLevel (2.16.1) and the gateway extension that offers levels to visitors', () => {
+  it('lists only the levels offered to visitors, with the manual example\'s keys', async () => {
+    await expect(t.get('/api/visLevel/list', { pageNo: 1, pageSize: 10 }).then((r) => r.body)).resolves.toEqual({ code: 0, message: 'success', data: [] });
+    await expect(t.post('/api/gateway/visLevel/add', undefined, { levelIds: visitors }).then((r) => r.body)).resolves.toEqual(ok);
+    await expect(t.post('/api/gateway/visLevel/add', { levelIds: '0123456789abcdef0123456789abcdef' }).then((r) => r.body.code)).resolves.toBe(-24);
+    const res = await t.get('/api/visLevel/list', { pageNo: 1, pageSize: 10 });
+    expect(res.body).toEqual({ code: 0, message: 'success', data: [{ id: visitors, name: 'Visitors' }] });
+    expectSameShape(res.body.data, manualExample('2.16.1').data);
+    await expect(t.get('/api/visLevel/list', { pageNo: 2, pageSize: 10 }).then((r) => r.body.data)).resolves.toEqual([]);
+    await expect(t.get('/api/visLevel/list').then((r) => r.body.code)).resolves.toBe(-92);
+    await expect(t.get('/api/visLevel/list', { pageNo: 0, pageSize: 10 }).then((r) => r.body.code)).resolves.toBe(-90);
+    await expect(t.get('/api/visLevel/list', { pageNo: 1, pageSize: 1001 }).then((r) => r.body.code)).resolves.toBe(-91);
+    await expect(t.post('/api/gateway/visLevel/add', { levelIds: other }).then((r) => r.body)).resolves.toEqual(ok);
+    await expect(t.post('/api/gateway/visLevel/delete', { levelIds: other }).then((r) => r.body)).resolves.toEqual(ok);
+    await expect(t.get('/api/visLevel/list', { pageNo: 1, pageSize: 10 }).then((r) => r.body.data)).resolves.toEqual([{ id: visitors, name: 'Visitors' }]);
+  });
+});
+
+describe('visReservation (2.15): stored only', () => {
+  const example = { persPersonPin: '5', certType: '3', certNum: '4512', visitEmpName: 'Mary', visitEmpPhone: '13015648651', company: 'ZKTeco', visitReason: 'visit', visitDate: '2030-08-31 14:40:00', visitEndDate: '2030-08-31 23:59:59' };
+
+  it('adds the manual example (nothing reaches a device), refuses a second one for the same window (-244), deletes by certType+certNum+visitDate', async () => {
+    await expect(t.post('/api/visReservation/add', example).then((r) => r.body)).resolves.toEqual(ok);
+    await expect(t.post('/api/visReservation/add', { ...example, visitDate: '2030-08-31 15:00:00' }).then((r) => r.body)).resolves.toEqual({ code: -244, message: 'You have made a reservation', data: null });
+    expect(await v1.since()).toEqual([]);
+    expect(await v2.since()).toEqual([]);
+    await expect(t.post('/api/visReservation/del', undefined, { certType: '3', certNum: '4512', visitDate: '2030-08-31 14:40:00' }).then((r) => r.body)).resolves.toEqual(ok);
+    await expect(t.post('/api/visReservation/del', undefined, { certType: '3', certNum: '4512', visitDate: '2030-08-31 14:40:00' }).then((r) => r.body)).resolves.toEqual({ code: -248, message: 'No eligible visitor reservation information', data: null });
+  });
+
+  it('answers the visitor error codes of the appendix', async () => {
+    const code = (body: Record<string, unknown>) => t.post('/api/visReservation/add', { ...example, ...body }).then((r) => r.body.code);
+    await expect(code({ persPersonPin: '' })).resolves.toBe(-240);
+    await expect(code({ persPersonPin: undefined })).resolves.toBe(-240);
+    await expect(code({ certType: undefined, certNum: undefined })).resolves.toBe(-241);
+    await expect(code({ certNum: undefined })).resolves.toBe(-242);
+    await expect(code({ visitEmpName: undefined })).resolves.toBe(-243);
+    await expect(code({ visitEmpName: undefined, visEmpName: 'Mary' })).resolves.toBe(0);
+    await expect(t.post('/api/visReservation/del', { certType: 3, certNum: '4512', visitDate: '2030-08-31 14:40:00' }).then((r) => r.body)).resolves.toEqual(ok);
+    await expect(code({ certType: '' })).resolves.toBe(-241);
+    await expect(code({ certNum: '' })).resolves.toBe(-242);
+    await expect(code({ visitEmpName: '' })).resolves.toBe(-243);
+    await expect(code({ visitReason: '' })).resolves.toBe(-246);
+    await expect(code({ visitDate: '' })).resolves.toBe(-247);
+    await expect(code({ visitEndDate: '31/08/2030' })).resolves.toBe(-249);
+    await expect(code({ certType: '9' })).resolves.toBe(-250);
+    await expect(code({ certType: '2', certNum: '12345' })).resolves.toBe(-251);
+    await expect(code({ visitEndDate: '2030-08-31 10:00:00' })).resolves.toBe(-252);
+    await expect(code({ persPersonPin: 'nobody' })).resolves.toBe(-253);
+    await expect(code({ visitEmpName: 'Mary<script>' })).resolves.toBe(-261);
+    await expect(t.post('/api/visReservation/del', undefined, { certType: '3', certNum: '4512' }).then((r) => r.body.code)).resolves.toBe(-247);
+    await expect(t.post('/api/visReservation/del', undefined, { certNum: '4512', visitDate: '2030-08-31 14:40:00' }).then((r) => r.body.code)).resolves.toBe(-241);
+  });
+});
+
+describe('visRegistration (2.17): check-in reaches the doors, check-out and the window\'s end remove the visitor', () => {
+  const start = whole(Date.now() - 3600_000);
+  const end = whole(Date.now() + 2 * 3600_000);
+  let body: Record<string, unknown>;
+  beforeAll(() => {
+    body = { persPersonPin: '5', certType: '8', certNum: '456888', visEmpName: 'max', visitEmpPhone: '', company: '', visitReason: 'visit', visitorCount: '1', startTime: fmt(start), endTime: fmt(end), cardNo: '5550001', visLevels: visitors };
+  });
+
+  it('check-in makes the visitor a temporary user 80000001 valid for the window, with rights on the visitor level doors only; a matching reservation is consumed', async () => {
+    await expect(t.post('/api/visReservation/add', { persPersonPin: '5', certType: '8', certNum: '456888', visitEmpName: 'max', visitReason: 'visit', visitDate: fmt(start), visitEndDate: fmt(end) }).then((r) => r.body)).resolves.toEqual(ok);
+    await expect(t.post('/api/visRegistration/add', body).then((r) => r.body)).resolves.toEqual(ok);
+    expect(await v1.since()).toEqual([userLine('80000001', 'max', '5550001', start, end), 'DATA UPDATE userauthorize Pin=80000001\tAuthorizeTimezoneId=1\tAuthorizeDoorId=1']);
+    expect(await v2.since()).toEqual([
+      userLine('80000001', 'max', '5550001', start, end),
+      `DATA UPDATE userauthorize Pin=80000001\tAuthorizeTimezoneId=1\tAuthorizeDoorId=1\tStartTime=${secs(start)}\tEndTime=${secs(end)}`,
+    ]);
+    v1.expectAllAcknowledged();
+    v2.expectAllAcknowledged();
+    expect(v1.sim.evaluateAccess({ pin: '80000001', door: 1 }).granted).toBe(true);
+    expect(v1.sim.evaluateAccess({ pin: '80000001', door: 2 }).granted).toBe(false);
+    const [res] = await t.ds.query(`SELECT state, registration_id IS NOT NULL AS linked FROM vis_reservation WHERE cert_num = '456888'`);
+    expect(res).toEqual({ state: 'registered', linked: true });
+    await expect(t.get('/api/gateway/visRegistration/get', { certType: '8', certNum: '456888' }).then((r) => r.body)).resolves.toEqual({
+      code: 0,
+      message: 'success',
+      data: { pin: '80000001', visEmpName: 'max', certType: '8', certNum: '456888', persPersonPin: '5', startTime: fmt(start), endTime: fmt(end), state: 'in', cardNo: '5550001', endedAt: null, visLevels: [visitors] },
+    });
+  });
+
+  it('refuses a second check-in (-255), a used card (-23), an unknown level (-24), no visitors (-258), an unknown host (-253), an ended window (-252); a reservation during the visit is -245', async () => {
+    const code = (b: Record<string, unknown>) => t.post('/api/visRegistration/add', { ...body, ...b }).then((r) => r.body.code);
+    await expect(code({})).resolves.toBe(-255);
+    await expect(code({ certNum: '1', cardNo: '424242' })).resolves.toBe(-23);
+    await expect(code({ certNum: '1', cardNo: '5550001' })).resolves.toBe(-23);
+    await expect(code({ certNum: '1', cardNo: '', visLevels: `${visitors},${other}` })).resolves.toBe(-24);
+    await expect(code({ certNum: '1', cardNo: '', visitorCount: '0' })).resolves.toBe(-258);
+    await expect(code({ certNum: '1', cardNo: '', persPersonPin: 'nobody' })).resolves.toBe(-253);
+    await expect(code({ certNum: '1', cardNo: '', visEmpName: undefined, visitEmpName: undefined })).resolves.toBe(-243);
+    await expect(code({ certNum: '1', cardNo: '', startTime: '2020-01-01 08:00:00', endTime: '2020-01-01 18:00:00' })).resolves.toBe(-252);
+    await expect(
+      t.post('/api/visReservation/add', { persPersonPin: '5', certType: '8', certNum: '456888', visitEmpName: 'max', visitReason: 'again', visitDate: '2031-01-01 09:00:00', visitEndDate: '2031-01-01 10:00:00' }).then((r) => r.body.code),
+    ).resolves.toBe(-245);
+    expect(await v1.since()).toEqual([]);
+  });
+
+  it('the QR code of a checked-in visitor (2.17.3) is a string; unknown visitors are -257', async () => {
+    const res = await t.post('/api/visRegistration/getQrCode/80000001', { pin: '80000001' });
+    expect(res.body).toEqual({ code: 0, message: 'success', data: expect.stringMatching(/^2#[A-Za-z0-9+/]+=*$/) });
+    expect(Object.keys(res.body).sort()).toEqual(Object.keys(manualExample('2.17.3')).sort());
+    await expect(t.post('/api/visRegistration/getQrCode/80000099').then((r) => r.body)).resolves.toEqual({ code: -257, message: "Visitor information doesn't exist", data: null });
+  });
+
+  it('a device full sync re-sends the checked-in visitor after clearing its rights table', async () => {
+    await expect(t.post('/api/gateway/devices/VIS20001/sync').then((r) => r.body.code)).resolves.toBe(0);
+    const visitorLines = [userLine('80000001', 'max', '5550001', start, end), `DATA UPDATE userauthorize Pin=80000001\tAuthorizeTimezoneId=1\tAuthorizeDoorId=1\tStartTime=${secs(start)}\tEndTime=${secs(end)}`];
+    // What the gateway queued for the device, in queue order: the wipe, then the visitor.
+    const queued: string[] = (await t.ds.query(`SELECT command FROM device_command WHERE device_sn = 'VIS20001' ORDER BY id`)).map((r: { command: string }) => r.command);
+    const wipe = queued.lastIndexOf('DATA DELETE userauthorize *');
+    expect(wipe).toBeGreaterThan(-1);
+    expect(queued.slice(wipe + 1)).toEqual(visitorLines);
+    const sent = await v2.since();
+    expect([...sent].sort()).toEqual([...queued.slice(queued.length - sent.length)].sort());
+    // The device must execute them in queue order; otherwise the wipe lands after the visitor's rights.
+    expect(sent.slice(sent.indexOf('DATA DELETE userauthorize *') + 1), 'getrequest must deliver commands in queue order').toEqual(visitorLines);
+    expect(v2.sim.evaluateAccess({ pin: '80000001', door: 1 }).granted).toBe(true);
+  });
+
+  it('check-out (2.17.2) removes the visitor from every device; a second check-out is -256, an unknown document -257', async () => {
+    await expect(t.post('/api/visRegistration/exit', undefined, { certType: '8', certNum: '456888' }).then((r) => r.body)).resolves.toEqual(ok);
+    expect(await v1.since()).toEqual(removal('80000001'));
+    expect(await v2.since()).toEqual(removal('80000001'));
+    expect(v1.sim.user('80000001')).toBeUndefined();
+    expect(v1.sim.rightsOf('80000001')).toEqual([]);
+    expect(v1.sim.evaluateAccess({ pin: '80000001', door: 1 }).granted).toBe(false);
+    await expect(t.post('/api/visRegistration/exit', undefined, { certType: '8', certNum: '456888' }).then((r) => r.body)).resolves.toEqual({ code: -256, message: 'Visitor unregistered, cannot be sign-out', data: null });
+    await expect(t.post('/api/visRegistration/exit', undefined, { certType: '8', certNum: 'never' }).then((r) => r.body.code)).resolves.toBe(-257);
+    await expect(t.post('/api/visRegistration/exit', undefined, { certType: '', certNum: '456888' }).then((r) => r.body.code)).resolves.toBe(-241);
+    await expect(t.post('/api/visRegistration/getQrCode/80000001').then((r) => r.body.code)).resolves.toBe(-257);
+    await expect(t.get('/api/gateway/visRegistration/get', { certType: '8', certNum: '456888' }).then((r) => r.body.data.state)).resolves.toBe('out');
+  });
+
+  it('the same document checks in again under the same visitor number', async () => {
+    await expect(t.post('/api/visRegistration/add', { ...body, cardNo: '' }).then((r) => r.body)).resolves.toEqual(ok);
+    expect(await v1.since()).toEqual([userLine('80000001', 'max', '', start, end), 'DATA UPDATE userauthorize Pin=80000001\tAuthorizeTimezoneId=1\tAuthorizeDoorId=1']);
+    await v2.since();
+    await expect(t.post('/api/visRegistration/exit', { certType: 8, certNum: 456888 }).then((r) => r.body)).resolves.toEqual(ok);
+    expect(await v1.since()).toEqual(removal('80000001'));
+    await v2.since();
+  });
+
+  it('a visitor who never checks out is removed from every device when the window ends (sweeper)', async () => {
+    const s = whole(Date.now() - 60_000);
+    const e = whole(Date.now() + 2000);
+    await expect(t.post('/api/visRegistration/add', { ...body, certType: '3', certNum: 'P123', visEmpName: 'Short Stay', cardNo: '', startTime: fmt(s), endTime: fmt(e) }).then((r) => r.body)).resolves.toEqual(ok);
+    expect(await v1.since()).toEqual([userLine('80000002', 'Short Stay', '', s, e), 'DATA UPDATE userauthorize Pin=80000002\tAuthorizeTimezoneId=1\tAuthorizeDoorId=1']);
+    await v2.since();
+    expect(v1.sim.user('80000002')).toBeDefined();
+    const deadline = Date.now() + 15_000;
+    let state = 'in';
+    while (state === 'in' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      state = (await t.get('/api/gateway/visRegistration/get', { certType: '3', certNum: 'P123' })).body.data.state;
+    }
+    expect(state).toBe('expired');
+    expect(await v1.since()).toEqual(removal('80000002'));
+    expect(await v2.since()).toEqual(removal('80000002'));
+    expect(v1.sim.user('80000002')).toBeUndefined();
+    expect(v2.sim.user('80000002')).toBeUndefined();
+    await expect(t.post('/api/gateway/visRegistration/sweep').then((r) => r.body)).resolves.toEqual({ code: 0, message: 'success', data: { expired: 0 } });
+    await expect(t.post('/api/visRegistration/exit', undefined, { certType: '3', certNum: 'P123' }).then((r) => r.body.code)).resolves.toBe(-256);
+  });
+});
