@@ -1,4 +1,10 @@
 import * as path from 'node:path';
+import { parsePushCenterConfig, type PushCenterConfig } from '../pushCenter/pushCenter.config';
+import { parseRetentionConfig } from '../transaction/retention.config';
+import { parseVisitorSweepIntervalMs } from '../visitor/visitor.config';
+import { ConfigError } from './config-error';
+
+export { ConfigError };
 
 export type DeviceAdmission = 'manual' | 'auto';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -32,16 +38,16 @@ export interface AppConfig {
   trustProxy: TrustProxy;
   /** Seconds a delivered command may go without a result before it is offered again under a new CmdID. */
   deviceCommandTimeout: number;
+  /** Events older than this many days are deleted; undefined keeps them forever (EVENT_RETENTION_DAYS). */
+  eventRetentionDays: number | undefined;
+  /** Push Center delivery timings (PUSH_CENTER_*). */
+  pushCenter: PushCenterConfig;
+  /** Milliseconds between sweeps that end expired visits; 0 turns the sweeper off (VISITOR_SWEEP_INTERVAL_MS). */
+  visitorSweepIntervalMs: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
-/** Thrown for a bad environment value; the message names the variable so an operator can fix it. */
-export class ConfigError extends Error {
-  constructor(readonly variable: string, detail: string) {
-    super(`Invalid configuration: ${variable} ${detail}`);
-  }
-}
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -169,5 +175,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     deviceCommKey: parseCommKey(env.DEVICE_COMM_KEY),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     deviceCommandTimeout: parseRange('DEVICE_COMMAND_TIMEOUT', env.DEVICE_COMMAND_TIMEOUT, 60, 1, 3600),
+    eventRetentionDays: parseRetentionConfig(env).retentionDays,
+    pushCenter: parsePushCenterConfig(env),
+    visitorSweepIntervalMs: parseVisitorSweepIntervalMs(env),
   });
 }

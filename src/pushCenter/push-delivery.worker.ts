@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { parsePushCenterConfig, retryDelayMs, type PushCenterConfig } from './pushCenter.config';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { retryDelayMs, type PushCenterConfig } from './pushCenter.config';
 import { PushOutboxRepository, type ClaimedDelivery, type DeliveryGroup } from './push-outbox.repository';
 import { SIGNATURE_HEADER, signBody, toPushBody } from './push-payload';
 
@@ -18,13 +19,18 @@ const PRUNE_EVERY_MS = 3_600_000;
 @Injectable()
 export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('PushCenter');
-  readonly config: PushCenterConfig = parsePushCenterConfig();
+  readonly config: PushCenterConfig;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
   private lastPruneAt = 0;
 
-  constructor(private readonly outbox: PushOutboxRepository) {}
+  constructor(
+    private readonly outbox: PushOutboxRepository,
+    @Inject(APP_CONFIG) appConfig: AppConfig,
+  ) {
+    this.config = appConfig.pushCenter;
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.tick(), this.config.pollMs);

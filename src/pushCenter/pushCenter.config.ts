@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/config';
+import { ConfigError } from '../config/config-error';
 
 export interface PushCenterConfig {
   /** First retry delay; doubles per failed attempt. */

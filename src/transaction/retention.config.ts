@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/config';
+import { ConfigError } from '../config/config-error';
 
 export interface RetentionConfig {
   /** Events older than this many days (by event time) are deleted; undefined keeps them forever. */

@@ -1,7 +1,8 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { parseRetentionConfig, type RetentionConfig } from './retention.config';
+import type { RetentionConfig } from './retention.config';
 import { TransactionMonitorService } from './transaction-monitor.service';
 
 const RETENTION_BATCH = 5000;
@@ -19,7 +20,7 @@ const CURSOR_IDLE_MS = 7 * 86_400_000;
 @Injectable()
 export class TransactionMaintenanceService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('TransactionMaintenance');
-  readonly config: RetentionConfig = parseRetentionConfig();
+  readonly config: RetentionConfig;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private lastRetentionAt = 0;
@@ -28,7 +29,10 @@ export class TransactionMaintenanceService implements OnApplicationBootstrap, On
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly monitor: TransactionMonitorService,
-  ) {}
+    @Inject(APP_CONFIG) appConfig: AppConfig,
+  ) {
+    this.config = { retentionDays: appConfig.eventRetentionDays };
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.tick(), EVERY_MS);

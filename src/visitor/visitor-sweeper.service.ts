@@ -1,13 +1,6 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { VisRegistrationService } from './visRegistration.service';
-
-/** Milliseconds between sweeps: VISITOR_SWEEP_INTERVAL_MS (default 30 s; 0 turns the sweeper off). */
-export function sweepIntervalMs(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.VISITOR_SWEEP_INTERVAL_MS?.trim();
-  if (!raw) return 30_000;
-  const n = Number(raw);
-  return Number.isInteger(n) && n >= 0 ? n : 30_000;
-}
 
 /**
  * Ends visits whose window has passed without a check-out: the visitor goes off every device. Safe with
@@ -20,10 +13,13 @@ export class VisitorSweeperService implements OnApplicationBootstrap, OnApplicat
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
 
-  constructor(private readonly registrations: VisRegistrationService) {}
+  constructor(
+    private readonly registrations: VisRegistrationService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   onApplicationBootstrap(): void {
-    const every = sweepIntervalMs();
+    const every = this.config.visitorSweepIntervalMs;
     if (every <= 0) return;
     this.timer = setInterval(() => void this.sweep().catch((e: unknown) => this.log.error(`visitor sweep failed: ${(e as Error).message}`)), every);
     this.timer.unref();

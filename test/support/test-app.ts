@@ -62,7 +62,9 @@ export interface StartTestAppOptions {
 export async function startTestApp(overrides: Partial<AppConfig> = {}, options: StartTestAppOptions = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const config: AppConfig = {
-    ...loadConfig({}),
+    // The environment's optional tunables (a test may set PUSH_CENTER_* or VISITOR_SWEEP_INTERVAL_MS before
+    // starting); everything that decides where the app runs is fixed below.
+    ...loadConfig(process.env),
     databaseUrl: db.url,
     apiToken: TEST_TOKEN,
     deviceAdmission: 'auto',
