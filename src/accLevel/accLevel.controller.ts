@@ -1,21 +1,18 @@
 import { Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
+import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { checkPaging, v2Page, type V2Page } from '../common/paging';
 import { AccLevelService } from './accLevel.service';
 import {
   LevelAddDoorDto,
   LevelAddDto,
-  LevelEnvelopeDto,
   LevelIdDto,
   LevelListDto,
-  LevelListEnvelopeDto,
-  LevelPageEnvelopeDto,
   LevelPersonDto,
+  LevelResponseDto,
   LevelUpdateDto,
   toLevelResponse,
-  type LevelResponseDto,
 } from './dto/accLevel.dto';
 
 @ApiTags('AccLevel')
@@ -35,7 +32,7 @@ export class AccLevelController {
   @Get('api/accLevel/getById/:id')
   @ApiOperation({ summary: '2.1.2 Get Level by Id' })
   @ApiParam({ name: 'id', example: '402856aa6c3bbde1016c3bc2329200ff' })
-  @ApiOkResponse({ type: LevelEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(LevelResponseDto) })
   async getById(@Param('id') id: string): Promise<Envelope<LevelResponseDto>> {
     return ok(toLevelResponse(await this.levels.requireById(id.trim())));
   }
@@ -43,14 +40,14 @@ export class AccLevelController {
   @Get('api/accLevel/getByName/:name')
   @ApiOperation({ summary: '2.1.3 Get Level by Name' })
   @ApiParam({ name: 'name', example: 'public level group' })
-  @ApiOkResponse({ type: LevelEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(LevelResponseDto) })
   async getByName(@Param('name') name: string): Promise<Envelope<LevelResponseDto>> {
     return ok(toLevelResponse(await this.levels.requireByName(name)));
   }
 
   @Get('api/accLevel/list')
   @ApiOperation({ summary: '2.1.4 Get Access Level List' })
-  @ApiOkResponse({ type: LevelListEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(LevelResponseDto) })
   async list(@CvInput() dto: LevelListDto): Promise<Envelope<LevelResponseDto[]>> {
     const { rows } = await this.levels.list(checkPaging(dto.pageNo, dto.pageSize));
     return ok(rows.map(toLevelResponse));
@@ -76,7 +73,7 @@ export class AccLevelController {
 
   @Get('api/v2/accLevel/list')
   @ApiOperation({ summary: '2.1.7 Get Access Level List (with total number)' })
-  @ApiOkResponse({ type: LevelPageEnvelopeDto })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(LevelResponseDto, { size: { example: 1 } }) })
   async listV2(@CvInput() dto: LevelListDto): Promise<Envelope<V2Page<LevelResponseDto>>> {
     const page = checkPaging(dto.pageNo, dto.pageSize);
     const { rows, total } = await this.levels.list(page);
@@ -123,7 +120,7 @@ export class AccLevelController {
   @Get('api/v2/accLevel/getById/:id')
   @ApiOperation({ summary: 'v2 Get Level by Id' })
   @ApiParam({ name: 'id', example: '402856aa6c3bbde1016c3bc2329200ff' })
-  @ApiOkResponse({ type: LevelEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(LevelResponseDto) })
   async getByIdV2(@Param('id') id: string): Promise<Envelope<LevelResponseDto>> {
     return this.getById(id);
   }
@@ -131,7 +128,7 @@ export class AccLevelController {
   @Get('api/v2/accLevel/getByName/:name')
   @ApiOperation({ summary: 'v2 Get Level by Name' })
   @ApiParam({ name: 'name', example: 'public level group' })
-  @ApiOkResponse({ type: LevelEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(LevelResponseDto) })
   async getByNameV2(@Param('name') name: string): Promise<Envelope<LevelResponseDto>> {
     return this.getByName(name);
   }

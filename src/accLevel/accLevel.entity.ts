@@ -1,14 +1,11 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { Area } from '../area/area.entity';
-import { newId } from '../common/ids';
+import { HexIdEntity } from '../common/hex-id.entity';
 import { TimeSegment } from '../timeSegment/time-segment.entity';
 
 /** An access level (level group): a set of doors open to its persons during one time segment. */
 @Entity('acc_level')
-export class AccLevel {
-  @PrimaryColumn({ type: 'char', length: 32 })
-  id: string = newId();
-
+export class AccLevel extends HexIdEntity {
   @Index('uq_acc_level_name', { unique: true })
   @Column({ type: 'varchar', length: 100 })
   name!: string;
@@ -27,10 +24,4 @@ export class AccLevel {
   @ManyToOne(() => Area, { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'area_id', foreignKeyConstraintName: 'fk_acc_level_area' })
   area?: Area;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }

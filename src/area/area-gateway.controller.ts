@@ -1,18 +1,11 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
+import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { checkPaging } from '../common/paging';
 import { GATEWAY_EXTENSIONS_TAG } from '../swagger';
 import { AreaService } from './area.service';
-import {
-  AreaCreateDto,
-  AreaDetailEnvelopeDto,
-  AreaDetailListEnvelopeDto,
-  AreaGatewayListDto,
-  AreaUpdateDto,
-  type AreaDetailDto,
-} from './dto/area.dto';
+import { AreaCreateDto, AreaDetailDto, AreaGatewayListDto, AreaUpdateDto } from './dto/area.dto';
 
 /** Area CRUD, which CVSecurity does in its UI and its API lacks. Areas are addressed by code. */
 @ApiTags(GATEWAY_EXTENSIONS_TAG)
@@ -22,7 +15,7 @@ export class AreaGatewayController {
 
   @Get()
   @ApiOperation({ summary: 'Gateway: list areas (pageNo/pageSize optional)' })
-  @ApiOkResponse({ type: AreaDetailListEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(AreaDetailDto) })
   async list(@CvInput() dto: AreaGatewayListDto): Promise<Envelope<AreaDetailDto[]>> {
     const page = dto.pageNo === undefined && dto.pageSize === undefined ? undefined : checkPaging(dto.pageNo, dto.pageSize);
     return ok(await this.areas.toDetails((await this.areas.list(page)).rows));
@@ -31,7 +24,7 @@ export class AreaGatewayController {
   @Get(':code')
   @ApiOperation({ summary: 'Gateway: get an area by code' })
   @ApiParam({ name: 'code', example: '1' })
-  @ApiOkResponse({ type: AreaDetailEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(AreaDetailDto) })
   async get(@Param('code') code: string): Promise<Envelope<AreaDetailDto>> {
     const [area] = await this.areas.toDetails([await this.areas.requireByCode(code)]);
     return ok(area);
@@ -40,7 +33,7 @@ export class AreaGatewayController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Gateway: create an area' })
-  @ApiOkResponse({ type: AreaDetailEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(AreaDetailDto) })
   async create(@CvInput() dto: AreaCreateDto): Promise<Envelope<AreaDetailDto>> {
     const [area] = await this.areas.toDetails([await this.areas.create(dto)]);
     return ok(area);
@@ -49,7 +42,7 @@ export class AreaGatewayController {
   @Put(':code')
   @ApiOperation({ summary: 'Gateway: update an area (name, parent, remark)' })
   @ApiParam({ name: 'code', example: '2' })
-  @ApiOkResponse({ type: AreaDetailEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(AreaDetailDto) })
   async update(@Param('code') code: string, @CvInput() dto: AreaUpdateDto): Promise<Envelope<AreaDetailDto>> {
     const [area] = await this.areas.toDetails([await this.areas.update(code, dto)]);
     return ok(area);

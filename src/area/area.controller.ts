@@ -1,10 +1,10 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ok, type Envelope } from '../common/envelope';
+import { envelopeOf, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { checkPaging } from '../common/paging';
 import { AreaService } from './area.service';
-import { AreaEnvelopeDto, AreaListDto, AreaListEnvelopeDto, toAreaResponse, type AreaResponseDto } from './dto/area.dto';
+import { AreaListDto, AreaResponseDto, toAreaResponse } from './dto/area.dto';
 
 /** 2.7 Areas. The manual prints the paths under attAreaPerson; the titles' `/api/area/...` are served too. */
 @ApiTags('Area')
@@ -15,14 +15,14 @@ export class AreaController {
   @Get(['api/attAreaPerson/area/get/:code', 'api/area/get/:code'])
   @ApiOperation({ summary: '2.7.1 Get Area by Code' })
   @ApiParam({ name: 'code', example: '1', description: 'area code' })
-  @ApiOkResponse({ type: AreaEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(AreaResponseDto) })
   async get(@Param('code') code: string): Promise<Envelope<AreaResponseDto>> {
     return ok(toAreaResponse(await this.areas.requireByCode(code.trim())));
   }
 
   @Get(['api/attAreaPerson/area/list', 'api/area/list'])
   @ApiOperation({ summary: '2.7.2 Get Area List' })
-  @ApiOkResponse({ type: AreaListEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(AreaResponseDto) })
   async list(@CvInput() dto: AreaListDto): Promise<Envelope<AreaResponseDto[]>> {
     const { rows } = await this.areas.list(checkPaging(dto.pageNo, dto.pageSize));
     return ok(rows.map(toAreaResponse));

@@ -1,11 +1,8 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { newId } from '../common/ids';
+import { Column, Entity, Index } from 'typeorm';
+import { HexIdEntity } from '../common/hex-id.entity';
 
 @Entity('area')
-export class Area {
-  @PrimaryColumn({ type: 'char', length: 32 })
-  id: string = newId();
-
+export class Area extends HexIdEntity {
   @Index('uq_area_code', { unique: true })
   @Column({ type: 'varchar', length: 100 })
   code!: string;
@@ -18,10 +15,4 @@ export class Area {
 
   @Column({ type: 'varchar', length: 255, nullable: true })
   remark!: string | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }

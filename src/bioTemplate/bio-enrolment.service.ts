@@ -5,18 +5,12 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CommandQueueService } from '../push/command-queue.service';
 import { BIO_TYPE, type BiodataUpload, type TableUpload, type TemplateV10Upload } from '../push/protocol';
 import { devicesHoldingPin, loadTemplates, templateCommands, type StoredTemplate } from '../sync/bio-sync';
+import type { TemplateFields } from './bio-template-input';
 
 type TemplateUpload = BiodataUpload | TemplateV10Upload;
 
-interface Incoming {
-  bioType: number;
-  templateNo: number;
-  templateNoIndex: number;
-  validType: 1 | 3;
-  majorVer: number;
-  minorVer: number;
+interface Incoming extends TemplateFields {
   format: number;
-  template: string;
 }
 
 /** An uploaded record in bio_template terms; null for records that carry no usable template. */

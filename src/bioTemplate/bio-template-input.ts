@@ -5,8 +5,8 @@ import type { BioTemplateAddDto } from './dto/bioTemplate.dto';
 /** Base64 characters of one template; a fingerprint is 1-3 KB, a face part a few KB, a palm up to ~20 KB. */
 export const MAX_TEMPLATE_CHARS = 64 * 1024;
 
-export interface CheckedTemplate {
-  pin: string;
+/** One template in bio_template terms, whether it came from the REST API or from a device upload. */
+export interface TemplateFields {
   bioType: number;
   templateNo: number;
   templateNoIndex: number;
@@ -14,6 +14,10 @@ export interface CheckedTemplate {
   majorVer: number;
   minorVer: number;
   template: string;
+}
+
+export interface CheckedTemplate extends TemplateFields {
+  pin: string;
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;

@@ -1,16 +1,15 @@
 import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
+import { EnvelopeDto, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { BioTemplateInput } from './bio-template-input.decorator';
 import { BioTemplateService } from './bioTemplate.service';
 import {
   BioTemplateAddDto,
-  BioTemplateListEnvelopeDto,
   BioTemplateNoDto,
   BioTemplatePinDto,
   BioTemplatePinNoDto,
-  type BioTemplateResponseDto,
+  BioTemplateResponseDto,
 } from './dto/bioTemplate.dto';
 
 /**
@@ -113,7 +112,7 @@ export class BioTemplateController {
   @Get('api/bioTemplate/getFgListByPin/:pin')
   @ApiOperation({ summary: '2.25.4 Get Biometric Templates by Pin' })
   @ApiParam({ name: 'pin', example: '666' })
-  @ApiOkResponse({ type: BioTemplateListEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(BioTemplateResponseDto) })
   async list(@Param('pin') pin: string): Promise<Envelope<BioTemplateResponseDto[]>> {
     return ok(await this.templates.listFingerprints(pin));
   }
@@ -121,7 +120,7 @@ export class BioTemplateController {
   @Get('api/v2/bioTemplate/getFgListByPin/:pin')
   @ApiOperation({ summary: '2.25.4 Get Biometric Templates by Pin (v2 path)' })
   @ApiParam({ name: 'pin', example: '666' })
-  @ApiOkResponse({ type: BioTemplateListEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(BioTemplateResponseDto) })
   async listV2(@Param('pin') pin: string): Promise<Envelope<BioTemplateResponseDto[]>> {
     return this.list(pin);
   }

@@ -1,9 +1,9 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
+import { EnvelopeDto, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { CardService } from './card.service';
-import { CardListEnvelopeDto, CardPinDto, CardSetDto, type CardResponseDto } from './dto/card.dto';
+import { CardPinDto, CardResponseDto, CardSetDto } from './dto/card.dto';
 
 @ApiTags('Card')
 @Controller()
@@ -13,7 +13,7 @@ export class CardController {
   @Get('api/card/getCards/:pin')
   @ApiOperation({ summary: '2.4.1 Get Card List by Pin' })
   @ApiParam({ name: 'pin', example: '1234' })
-  @ApiOkResponse({ type: CardListEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(CardResponseDto) })
   async getCards(@Param('pin') pin: string): Promise<Envelope<CardResponseDto[]>> {
     return ok(await this.cards.ofPin(pin.trim()));
   }
@@ -29,7 +29,7 @@ export class CardController {
 
   @Get('api/v2/card/getCards')
   @ApiOperation({ summary: 'v2 Get Card List by Pin (pin in the query)' })
-  @ApiOkResponse({ type: CardListEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(CardResponseDto) })
   async getCardsV2(@CvInput() dto: CardPinDto): Promise<Envelope<CardResponseDto[]>> {
     return ok(await this.cards.ofPin(dto.pin));
   }

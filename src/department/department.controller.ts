@@ -1,16 +1,14 @@
 import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
+import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { checkPaging } from '../common/paging';
 import { DepartmentService } from './department.service';
 import {
   DepartmentAddDto,
   DepartmentCodeDto,
-  DepartmentEnvelopeDto,
   DepartmentListDto,
-  DepartmentListEnvelopeDto,
-  type DepartmentResponseDto,
+  DepartmentResponseDto,
 } from './dto/department.dto';
 
 @ApiTags('Department')
@@ -49,7 +47,7 @@ export class DepartmentController {
   @Get('api/department/get/:code')
   @ApiOperation({ summary: '2.5.3 Get a department by code' })
   @ApiParam({ name: 'code', example: '456' })
-  @ApiOkResponse({ type: DepartmentEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(DepartmentResponseDto) })
   async get(@Param('code') code: string): Promise<Envelope<DepartmentResponseDto>> {
     const [dept] = await this.departments.toResponses([await this.departments.requireByCode(code)]);
     return ok(dept);
@@ -57,7 +55,7 @@ export class DepartmentController {
 
   @Get('api/v2/department/get')
   @ApiOperation({ summary: 'Get a department by code (v2 form; code in the query)' })
-  @ApiOkResponse({ type: DepartmentEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(DepartmentResponseDto) })
   async getV2(@CvInput() dto: DepartmentCodeDto): Promise<Envelope<DepartmentResponseDto>> {
     return this.get(dto.code);
   }
@@ -65,7 +63,7 @@ export class DepartmentController {
   @Post('api/department/getDepartmentList')
   @HttpCode(200)
   @ApiOperation({ summary: 'List departments; pageNo/pageSize optional (all departments without them)' })
-  @ApiOkResponse({ type: DepartmentListEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(DepartmentResponseDto) })
   async list(@CvInput() dto: DepartmentListDto): Promise<Envelope<DepartmentResponseDto[]>> {
     const page = dto.pageNo === undefined && dto.pageSize === undefined ? undefined : checkPaging(dto.pageNo, dto.pageSize);
     const { rows } = await this.departments.list(page);

@@ -1,11 +1,8 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { newId } from '../common/ids';
+import { Column, Entity, Index } from 'typeorm';
+import { HexIdEntity } from '../common/hex-id.entity';
 
 @Entity('department')
-export class Department {
-  @PrimaryColumn({ type: 'char', length: 32 })
-  id: string = newId();
-
+export class Department extends HexIdEntity {
   /** The business key clients address departments by. */
   @Index('uq_department_code', { unique: true })
   @Column({ type: 'varchar', length: 100 })
@@ -20,10 +17,4 @@ export class Department {
 
   @Column({ name: 'sort_no', type: 'integer', default: 999999 })
   sortNo!: number;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }

@@ -1,20 +1,17 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
+import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { checkPaging } from '../common/paging';
 import { GATEWAY_EXTENSIONS_TAG } from '../swagger';
 import { DeviceAdminService } from './device-admin.service';
 import { DeviceService } from './device.service';
 import {
-  DeviceDetailEnvelopeDto,
-  DeviceDetailListEnvelopeDto,
+  DeviceDetailDto,
   DeviceGatewayListDto,
   DeviceMoveDto,
   DeviceRenameDto,
-  DeviceSyncEnvelopeDto,
-  type DeviceDetailDto,
-  type DeviceSyncResultDto,
+  DeviceSyncResultDto,
 } from './dto/device.dto';
 
 /** What CVSecurity does to devices in its UI: admission, rename, area, delete, full resync. Devices by SN. */
@@ -28,7 +25,7 @@ export class DeviceGatewayController {
 
   @Get()
   @ApiOperation({ summary: 'Gateway: list devices, pending ones included, with online state and last contact' })
-  @ApiOkResponse({ type: DeviceDetailListEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(DeviceDetailDto) })
   async list(@CvInput() dto: DeviceGatewayListDto): Promise<Envelope<DeviceDetailDto[]>> {
     const page = dto.pageNo === undefined && dto.pageSize === undefined ? undefined : checkPaging(dto.pageNo, dto.pageSize);
     return ok(await this.devices.toDetails(await this.devices.listAll(dto.admission, page)));
@@ -37,7 +34,7 @@ export class DeviceGatewayController {
   @Get(':sn')
   @ApiOperation({ summary: 'Gateway: one device, with online state, last contact, area and doors' })
   @ApiParam({ name: 'sn', example: '0564140100195' })
-  @ApiOkResponse({ type: DeviceDetailEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(DeviceDetailDto) })
   async get(@Param('sn') sn: string): Promise<Envelope<DeviceDetailDto>> {
     const [d] = await this.devices.toDetails([await this.devices.requireBySn(sn)]);
     return ok(d);
@@ -47,7 +44,7 @@ export class DeviceGatewayController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Gateway: admit a pending (or disabled) device; its next poll is served' })
   @ApiParam({ name: 'sn', example: '0564140100195' })
-  @ApiOkResponse({ type: DeviceDetailEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(DeviceDetailDto) })
   async approve(@Param('sn') sn: string): Promise<Envelope<DeviceDetailDto>> {
     const [d] = await this.devices.toDetails([await this.admin.approve(sn)]);
     return ok(d);
@@ -57,7 +54,7 @@ export class DeviceGatewayController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Gateway: disable a device; it is answered like a pending one and receives no commands' })
   @ApiParam({ name: 'sn', example: '0564140100195' })
-  @ApiOkResponse({ type: DeviceDetailEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(DeviceDetailDto) })
   async disable(@Param('sn') sn: string): Promise<Envelope<DeviceDetailDto>> {
     const [d] = await this.devices.toDetails([await this.admin.disable(sn)]);
     return ok(d);
@@ -66,7 +63,7 @@ export class DeviceGatewayController {
   @Put(':sn/alias')
   @ApiOperation({ summary: 'Gateway: rename a device (its alias, the "name" of the device endpoints)' })
   @ApiParam({ name: 'sn', example: '0564140100195' })
-  @ApiOkResponse({ type: DeviceDetailEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(DeviceDetailDto) })
   async rename(@Param('sn') sn: string, @CvInput() dto: DeviceRenameDto): Promise<Envelope<DeviceDetailDto>> {
     const [d] = await this.devices.toDetails([await this.devices.rename(sn, dto.alias, dto.renameDoors === true)]);
     return ok(d);
@@ -75,7 +72,7 @@ export class DeviceGatewayController {
   @Put(':sn/area')
   @ApiOperation({ summary: 'Gateway: move a device to another area' })
   @ApiParam({ name: 'sn', example: '0564140100195' })
-  @ApiOkResponse({ type: DeviceDetailEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(DeviceDetailDto) })
   async move(@Param('sn') sn: string, @CvInput() dto: DeviceMoveDto): Promise<Envelope<DeviceDetailDto>> {
     const [d] = await this.devices.toDetails([await this.devices.moveToArea(sn, dto.areaCode)]);
     return ok(d);
@@ -94,7 +91,7 @@ export class DeviceGatewayController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Gateway: sync all data to this device (a full, batched resync through the sync planner)' })
   @ApiParam({ name: 'sn', example: '0564140100195' })
-  @ApiOkResponse({ type: DeviceSyncEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(DeviceSyncResultDto) })
   async sync(@Param('sn') sn: string): Promise<Envelope<DeviceSyncResultDto>> {
     return ok(await this.admin.syncAll(sn));
   }

@@ -1,19 +1,16 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ok, type Envelope } from '../common/envelope';
+import { envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { checkPaging, v2Page, type V2Page } from '../common/paging';
 import { DeviceService } from './device.service';
 import {
-  DeviceEnvelopeDto,
   DeviceListDto,
-  DeviceListEnvelopeDto,
-  DevicePageEnvelopeDto,
+  DeviceResponseDto,
   DeviceSnDto,
+  DeviceV2ResponseDto,
   toDeviceResponse,
   toDeviceV2Response,
-  type DeviceResponseDto,
-  type DeviceV2ResponseDto,
 } from './dto/device.dto';
 
 /** 2.9 Access-control devices. */
@@ -24,7 +21,7 @@ export class DeviceController {
 
   @Get('api/device/accList')
   @ApiOperation({ summary: '2.9.1 Get Access Device List' })
-  @ApiOkResponse({ type: DeviceListEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(DeviceResponseDto) })
   async accList(@CvInput() dto: DeviceListDto): Promise<Envelope<DeviceResponseDto[]>> {
     const { rows } = await this.devices.listAdded(checkPaging(dto.pageNo, dto.pageSize));
     return ok(rows.map(toDeviceResponse));
@@ -32,7 +29,7 @@ export class DeviceController {
 
   @Get('api/device/getAcc')
   @ApiOperation({ summary: '2.9.2 Get Access Device by SN (sn in the query, as the printed URL)' })
-  @ApiOkResponse({ type: DeviceEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(DeviceResponseDto) })
   async getAcc(@CvInput() dto: DeviceSnDto): Promise<Envelope<DeviceResponseDto>> {
     return ok(toDeviceResponse(await this.devices.requireAddedBySn(dto.sn)));
   }
@@ -40,14 +37,14 @@ export class DeviceController {
   @Get('api/device/getAcc/:sn')
   @ApiOperation({ summary: '2.9.2 Get Access Device by SN (sn in the path, as the title)' })
   @ApiParam({ name: 'sn', example: '5662012052868' })
-  @ApiOkResponse({ type: DeviceEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(DeviceResponseDto) })
   async getAccByPath(@Param('sn') sn: string): Promise<Envelope<DeviceResponseDto>> {
     return ok(toDeviceResponse(await this.devices.requireAddedBySn(sn.trim())));
   }
 
   @Get(['api/v2/device/list', 'api/v2/device/accList'])
   @ApiOperation({ summary: '2.9.3 Get Access Device List (with total number); the manual prints the v1 URL' })
-  @ApiOkResponse({ type: DevicePageEnvelopeDto })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(DeviceV2ResponseDto) })
   async listV2(@CvInput() dto: DeviceListDto): Promise<Envelope<V2Page<DeviceV2ResponseDto>>> {
     const page = checkPaging(dto.pageNo, dto.pageSize);
     const { rows, total } = await this.devices.listAdded(page);

@@ -1,6 +1,6 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn, type Relation } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, type Relation } from 'typeorm';
 import { Area } from '../area/area.entity';
-import { newId } from '../common/ids';
+import { HexIdEntity } from '../common/hex-id.entity';
 
 export type DeviceAdmission = 'pending' | 'admitted' | 'disabled';
 
@@ -48,10 +48,7 @@ export interface StoredCapabilities {
 
 /** An access panel speaking Security PUSH, known by its serial number. */
 @Entity('device')
-export class Device {
-  @PrimaryColumn({ type: 'char', length: 32 })
-  id: string = newId();
-
+export class Device extends HexIdEntity {
   @Index('uq_device_sn', { unique: true })
   @Column({ type: 'varchar', length: 64 })
   sn!: string;
@@ -139,10 +136,4 @@ export class Device {
   /** Flushed from memory every few seconds; see DeviceStatusService for the live value. */
   @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true })
   lastSeenAt!: Date | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags, type ApiResponseOptions } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CvCode, CvError } from '../common/cv-error';
-import { ok, type Envelope } from '../common/envelope';
+import { envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { checkPaging, v2Page, type V2Page } from '../common/paging';
 import { DoorControlService, queuedDetail, type QueuedDoorCommand } from './door-control.service';
@@ -11,22 +11,17 @@ import {
   DoorByIdDto,
   DoorByNameDto,
   DoorCommandEnvelopeDto,
-  DoorEnvelopeDto,
   DoorIdDto,
   DoorListDto,
-  DoorListEnvelopeDto,
-  DoorPageEnvelopeDto,
+  DoorResponseDto,
   DoorStateByIdDto,
   DoorStateBySnDto,
-  DoorStateEnvelopeDto,
-  DoorStateListEnvelopeDto,
   DoorStateQueryDto,
+  DoorStateResponseDto,
   RemoteOpenByIdDto,
   RemoteOpenByNameDto,
   toDoorResponse,
   toDoorStateResponse,
-  type DoorResponseDto,
-  type DoorStateResponseDto,
 } from './dto/door.dto';
 
 /** Header of the remote-control answers that says what happened to the command (queued, device offline). */
@@ -62,14 +57,14 @@ export class DoorController {
 
   @Get('api/door/allDoorState')
   @ApiOperation({ summary: '2.11.1 Get State of All Doors' })
-  @ApiOkResponse({ type: DoorStateListEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(DoorStateResponseDto) })
   async allDoorState(@CvInput() _dto: DoorStateQueryDto): Promise<Envelope<DoorStateResponseDto[]>> {
     return ok((await this.doors.allStates()).map((s) => toDoorStateResponse(s.door, s.state)));
   }
 
   @Get('api/door/doorStateById')
   @ApiOperation({ summary: '2.11.2 Get Door State by Door Id' })
-  @ApiOkResponse({ type: DoorStateEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(DoorStateResponseDto) })
   async doorStateById(@CvInput() dto: DoorStateByIdDto): Promise<Envelope<DoorStateResponseDto>> {
     const s = await this.doors.stateById(dto.doorId);
     return ok(toDoorStateResponse(s.door, s.state));
@@ -77,7 +72,7 @@ export class DoorController {
 
   @Get('api/door/doorStateBySn')
   @ApiOperation({ summary: '2.11.3 Get Door State by Device SN (an array: one state per door of the device)' })
-  @ApiOkResponse({ type: DoorStateListEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(DoorStateResponseDto) })
   async doorStateBySn(@CvInput() dto: DoorStateBySnDto): Promise<Envelope<DoorStateResponseDto[]>> {
     const sn = dto.deviceSn || dto.sn;
     if (!sn) throw new CvError(CvCode.DeviceSnNull, "Device serial number can't be null");
@@ -86,14 +81,14 @@ export class DoorController {
 
   @Get('api/door/get')
   @ApiOperation({ summary: '2.11.4 Get Door by Id' })
-  @ApiOkResponse({ type: DoorEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(DoorResponseDto) })
   async get(@CvInput() dto: DoorIdDto): Promise<Envelope<DoorResponseDto>> {
     return ok(toDoorResponse(await this.doors.requireById(dto.id)));
   }
 
   @Get('api/door/list')
   @ApiOperation({ summary: '2.11.5 Get Door List' })
-  @ApiOkResponse({ type: DoorListEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(DoorResponseDto) })
   async list(@CvInput() dto: DoorListDto): Promise<Envelope<DoorResponseDto[]>> {
     const { rows } = await this.doors.list(checkPaging(dto.pageNo, dto.pageSize));
     return ok(rows.map(toDoorResponse));
@@ -133,7 +128,7 @@ export class DoorController {
 
   @Get('api/v2/door/list')
   @ApiOperation({ summary: '2.11.10 Get Door List (with total number)' })
-  @ApiOkResponse({ type: DoorPageEnvelopeDto })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(DoorResponseDto) })
   async listV2(@CvInput() dto: DoorListDto): Promise<Envelope<V2Page<DoorResponseDto>>> {
     const page = checkPaging(dto.pageNo, dto.pageSize);
     const { rows, total } = await this.doors.list(page);

@@ -1,14 +1,11 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn, type Relation } from 'typeorm';
-import { newId } from '../common/ids';
+import { Column, Entity, Index, JoinColumn, ManyToOne, type Relation } from 'typeorm';
+import { HexIdEntity } from '../common/hex-id.entity';
 import { Device } from '../device/device.entity';
 
 /** One lock of a device (1..LockCount), created at registration as `<alias>-<n>`. */
 @Entity('door')
 @Index('uq_door_device_no', ['deviceId', 'doorNo'], { unique: true })
-export class Door {
-  @PrimaryColumn({ type: 'char', length: 32 })
-  id: string = newId();
-
+export class Door extends HexIdEntity {
   @ManyToOne(() => Device, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_door_device' })
   device?: Relation<Device>;
@@ -46,10 +43,4 @@ export class Door {
   /** Device time of the last state report, as an instant. */
   @Column({ name: 'door_state_at', type: 'timestamptz', nullable: true })
   doorStateAt!: Date | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }

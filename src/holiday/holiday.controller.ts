@@ -1,13 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
+import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import {
   HolidayCreateDto,
-  HolidayEnvelopeDto,
-  HolidayListEnvelopeDto,
+  HolidayResponseDto,
   HolidayUpdateDto,
   toHolidayResponse,
-  type HolidayResponseDto,
 } from './dto/holiday.dto';
 import { HolidayService } from './holiday.service';
 
@@ -18,7 +16,7 @@ export class HolidayController {
 
   @Get()
   @ApiOperation({ summary: 'Gateway extension: list holidays' })
-  @ApiOkResponse({ type: HolidayListEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(HolidayResponseDto) })
   async list(): Promise<Envelope<HolidayResponseDto[]>> {
     return ok((await this.holidays.list()).map(toHolidayResponse));
   }
@@ -26,7 +24,7 @@ export class HolidayController {
   @Get(':id')
   @ApiOperation({ summary: 'Gateway extension: get a holiday' })
   @ApiParam({ name: 'id' })
-  @ApiOkResponse({ type: HolidayEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(HolidayResponseDto) })
   async get(@Param('id') id: string): Promise<Envelope<HolidayResponseDto>> {
     return ok(toHolidayResponse(await this.holidays.requireById(id)));
   }
@@ -34,7 +32,7 @@ export class HolidayController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Gateway extension: create a holiday (every device gets the new holiday table)' })
-  @ApiOkResponse({ type: HolidayEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(HolidayResponseDto) })
   async create(@Body() dto: HolidayCreateDto): Promise<Envelope<HolidayResponseDto>> {
     return ok(toHolidayResponse(await this.holidays.create(dto)));
   }
@@ -43,7 +41,7 @@ export class HolidayController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Gateway extension: update a holiday' })
   @ApiParam({ name: 'id' })
-  @ApiOkResponse({ type: HolidayEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(HolidayResponseDto) })
   async update(@Param('id') id: string, @Body() dto: HolidayUpdateDto): Promise<Envelope<HolidayResponseDto>> {
     return ok(toHolidayResponse(await this.holidays.update(id, dto)));
   }

@@ -1,12 +1,9 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { newId } from '../common/ids';
+import { Column, Entity, Index } from 'typeorm';
+import { HexIdEntity } from '../common/hex-id.entity';
 
 /** CVSecurity's access holiday (AccHoliday): every day of [start_date, end_date] reaches devices as a `holiday` record. */
 @Entity('holiday')
-export class Holiday {
-  @PrimaryColumn({ type: 'char', length: 32 })
-  id: string = newId();
-
+export class Holiday extends HexIdEntity {
   @Index('uq_holiday_name', { unique: true })
   @Column({ type: 'varchar', length: 100 })
   name!: string;
@@ -27,10 +24,4 @@ export class Holiday {
 
   @Column({ type: 'varchar', length: 255, nullable: true })
   remark!: string | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }

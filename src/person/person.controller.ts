@@ -1,18 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CvCode, CvError } from '../common/cv-error';
-import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
+import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { splitList, type V2Page } from '../common/paging';
 import { PersonLeaveDto, PersonListDto, PersonPhotoDto, PersonPinDto, PersonPinsDto, PersonWriteDto } from './dto/person-input.dto';
-import {
-  PersonBriefEnvelopeDto,
-  PersonFullEnvelopeDto,
-  PersonFullPageEnvelopeDto,
-  PersonListEnvelopeDto,
-  QrCodeEnvelopeDto,
-} from './dto/person-envelope.dto';
-import type { PersonBriefDto, PersonFullDto, PersonListItemDto } from './dto/person-response.dto';
+import { QrCodeEnvelopeDto } from './dto/person-envelope.dto';
+import { PersonBriefDto, PersonFullDto, PersonListItemDto } from './dto/person-response.dto';
 import { validatePersons } from './person-batch';
 import { PersonQueryService } from './person-query.service';
 import { PersonService } from './person.service';
@@ -56,7 +50,7 @@ export class PersonController {
   @Get('api/person/get/:pin')
   @ApiOperation({ summary: '2.13.3 Get Person by Pin' })
   @ApiParam({ name: 'pin', example: '1234' })
-  @ApiOkResponse({ type: PersonBriefEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(PersonBriefDto) })
   async get(@Param('pin') pin: string): Promise<Envelope<PersonBriefDto>> {
     return ok(await this.query.brief(pin.trim()));
   }
@@ -64,7 +58,7 @@ export class PersonController {
   @Post('api/person/getPersonList')
   @HttpCode(200)
   @ApiOperation({ summary: '2.13.4 Get Persons by Pin List and Department Code List' })
-  @ApiOkResponse({ type: PersonListEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(PersonListItemDto) })
   async list(@CvInput() dto: PersonListDto): Promise<Envelope<PersonListItemDto[]>> {
     return ok(await this.query.list(dto));
   }
@@ -108,7 +102,7 @@ export class PersonController {
   @Post('api/v2/person/getPersonList')
   @HttpCode(200)
   @ApiOperation({ summary: '2.13.9 Get Persons by Pin List and Department Code List (with total number)' })
-  @ApiOkResponse({ type: PersonFullPageEnvelopeDto })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(PersonFullDto, { page: { description: 'pageNo - 1' }, size: { example: 10 } }) })
   async listV2(@CvInput() dto: PersonListDto): Promise<Envelope<V2Page<PersonFullDto>>> {
     return ok(await this.query.listV2(dto));
   }
@@ -163,7 +157,7 @@ export class PersonController {
 
   @Get('api/v2/person/get')
   @ApiOperation({ summary: 'v2 Get a person by pin (query pin): the full person object of 2.13.9' })
-  @ApiOkResponse({ type: PersonFullEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(PersonFullDto) })
   async getV2(@CvInput() dto: PersonPinDto): Promise<Envelope<PersonFullDto>> {
     return ok(await this.query.full(dto.pin));
   }

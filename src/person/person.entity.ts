@@ -1,15 +1,12 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { newId } from '../common/ids';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { HexIdEntity } from '../common/hex-id.entity';
 import { Department } from '../department/department.entity';
 
 export type PersonStatus = 'active' | 'left';
 
 /** CVSecurity's person (PersPerson), keyed for clients by `pin`. The rtlog ingest reads pin/id/name/last_name/dept_id. */
 @Entity('person')
-export class Person {
-  @PrimaryColumn({ type: 'char', length: 32 })
-  id: string = newId();
-
+export class Person extends HexIdEntity {
   @Index('uq_person_pin', { unique: true })
   @Column({ type: 'varchar', length: 64 })
   pin!: string;
@@ -88,10 +85,4 @@ export class Person {
 
   @Column({ name: 'leave_type', type: 'varchar', length: 32, nullable: true })
   leaveType!: string | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }

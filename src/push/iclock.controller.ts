@@ -11,6 +11,7 @@ import { DeviceStatusService } from './device-status.service';
 import { logRejected } from './ingest-log';
 import {
   classifyCdataPost,
+  formatHttpDate,
   formatInitReply,
   formatPushConfigReply,
   formatRegistryReply,
@@ -50,7 +51,7 @@ function bodyText(req: FastifyRequest): string {
 /** Plain text, 200 and a GMT Date (the device sets its clock from it) on every device reply. */
 function text(reply: FastifyReply, body: string): string {
   reply.header('Content-Type', 'text/plain;charset=UTF-8');
-  reply.header('Date', new Date().toUTCString());
+  reply.header('Date', formatHttpDate(new Date()));
   return body;
 }
 

@@ -1,17 +1,14 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
+import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import type { V2Page } from '../common/paging';
 import {
   PushDeliveryListDto,
-  PushDeliveryPageEnvelopeDto,
+  PushDeliveryResponseDto,
   PushTargetCreateDto,
-  PushTargetEnvelopeDto,
-  PushTargetListEnvelopeDto,
+  PushTargetResponseDto,
   PushTargetUpdateDto,
-  type PushDeliveryResponseDto,
-  type PushTargetResponseDto,
 } from './dto/pushCenter.dto';
 import { PushCenterService } from './pushCenter.service';
 
@@ -27,7 +24,7 @@ export class PushCenterController {
 
   @Get()
   @ApiOperation({ summary: 'Push Center: list targets with their delivery state' })
-  @ApiOkResponse({ type: PushTargetListEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(PushTargetResponseDto) })
   async list(): Promise<Envelope<PushTargetResponseDto[]>> {
     return ok(await this.pushCenter.list());
   }
@@ -35,7 +32,7 @@ export class PushCenterController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Push Center: add a target (events stored from now on are pushed to it)' })
-  @ApiOkResponse({ type: PushTargetEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(PushTargetResponseDto) })
   async create(@CvInput() dto: PushTargetCreateDto): Promise<Envelope<PushTargetResponseDto>> {
     return ok(await this.pushCenter.create(dto));
   }
@@ -43,7 +40,7 @@ export class PushCenterController {
   @Get(':id')
   @ApiOperation({ summary: 'Push Center: one target with its delivery state' })
   @ApiParam({ name: 'id' })
-  @ApiOkResponse({ type: PushTargetEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(PushTargetResponseDto) })
   async get(@Param('id') id: string): Promise<Envelope<PushTargetResponseDto>> {
     return ok(await this.pushCenter.get(id));
   }
@@ -52,7 +49,7 @@ export class PushCenterController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Push Center: change a target (url, secret, name, enabled)' })
   @ApiParam({ name: 'id' })
-  @ApiOkResponse({ type: PushTargetEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(PushTargetResponseDto) })
   async update(@Param('id') id: string, @CvInput() dto: PushTargetUpdateDto): Promise<Envelope<PushTargetResponseDto>> {
     return ok(await this.pushCenter.update(id, dto));
   }
@@ -70,7 +67,7 @@ export class PushCenterController {
   @Get(':id/deliveries')
   @ApiOperation({ summary: 'Push Center: deliveries of a target, newest first (state pending or delivered)' })
   @ApiParam({ name: 'id' })
-  @ApiOkResponse({ type: PushDeliveryPageEnvelopeDto })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(PushDeliveryResponseDto, { size: { example: 100 } }) })
   async deliveries(@Param('id') id: string, @CvInput() dto: PushDeliveryListDto): Promise<Envelope<V2Page<PushDeliveryResponseDto>>> {
     return ok(await this.pushCenter.deliveries(id, dto));
   }
@@ -79,7 +76,7 @@ export class PushCenterController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Push Center: retry the waiting deliveries of a target now' })
   @ApiParam({ name: 'id' })
-  @ApiOkResponse({ type: PushTargetEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(PushTargetResponseDto) })
   async retry(@Param('id') id: string): Promise<Envelope<PushTargetResponseDto>> {
     return ok(await this.pushCenter.retryNow(id));
   }

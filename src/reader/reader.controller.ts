@@ -1,19 +1,16 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
+import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { checkPaging, v2Page, type V2Page } from '../common/paging';
 import { ReaderService } from './reader.service';
 import {
   ReaderAddDto,
-  ReaderEnvelopeDto,
   ReaderIdDto,
   ReaderListDto,
-  ReaderListEnvelopeDto,
-  ReaderPageEnvelopeDto,
+  ReaderResponseDto,
   ReaderUpdateDto,
   toReaderResponse,
-  type ReaderResponseDto,
 } from './dto/reader.dto';
 
 /**
@@ -27,7 +24,7 @@ export class ReaderController {
 
   @Get('api/reader/accList')
   @ApiOperation({ summary: '2.14.1 Get Access Reader List' })
-  @ApiOkResponse({ type: ReaderListEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(ReaderResponseDto) })
   async accList(@CvInput() dto: ReaderListDto): Promise<Envelope<ReaderResponseDto[]>> {
     const { rows } = await this.readers.list(checkPaging(dto.pageNo, dto.pageSize));
     return ok(rows.map(toReaderResponse));
@@ -35,14 +32,14 @@ export class ReaderController {
 
   @Get('api/reader/getAcc')
   @ApiOperation({ summary: '2.14.2 Get Access Reader by Id' })
-  @ApiOkResponse({ type: ReaderEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(ReaderResponseDto) })
   async getAcc(@CvInput() dto: ReaderIdDto): Promise<Envelope<ReaderResponseDto>> {
     return ok(toReaderResponse(await this.readers.requireById(dto.id)));
   }
 
   @Get('api/v2/reader/list')
   @ApiOperation({ summary: 'Reader list with total number (v2; not in the manual)' })
-  @ApiOkResponse({ type: ReaderPageEnvelopeDto })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(ReaderResponseDto, { total: { example: 2 } }) })
   async listV2(@CvInput() dto: ReaderListDto): Promise<Envelope<V2Page<ReaderResponseDto>>> {
     const page = checkPaging(dto.pageNo, dto.pageSize);
     const { rows, total } = await this.readers.list(page);
@@ -51,7 +48,7 @@ export class ReaderController {
 
   @Get('api/v2/reader/get')
   @ApiOperation({ summary: 'Reader by id (v2; id in the query)' })
-  @ApiOkResponse({ type: ReaderEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(ReaderResponseDto) })
   async getV2(@CvInput() dto: ReaderIdDto): Promise<Envelope<ReaderResponseDto>> {
     return ok(toReaderResponse(await this.readers.requireById(dto.id)));
   }
@@ -59,7 +56,7 @@ export class ReaderController {
   @Get('api/v2/reader/get/:id')
   @ApiOperation({ summary: 'Reader by id (v2; id in the path)' })
   @ApiParam({ name: 'id', example: '402856aa6c3c5063016c3cb3a0360005' })
-  @ApiOkResponse({ type: ReaderEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(ReaderResponseDto) })
   async getV2ByPath(@Param('id') id: string): Promise<Envelope<ReaderResponseDto>> {
     return ok(toReaderResponse(await this.readers.requireById(id.trim())));
   }
@@ -67,7 +64,7 @@ export class ReaderController {
   @Post('api/v2/reader/add')
   @HttpCode(200)
   @ApiOperation({ summary: 'Add a reader to a door (v2; one in and one out reader per door)' })
-  @ApiOkResponse({ type: ReaderEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(ReaderResponseDto) })
   async add(@CvInput() dto: ReaderAddDto): Promise<Envelope<ReaderResponseDto>> {
     return ok(toReaderResponse(await this.readers.add(dto)));
   }
@@ -75,14 +72,14 @@ export class ReaderController {
   @Post('api/v2/reader/update')
   @HttpCode(200)
   @ApiOperation({ summary: 'Update a reader: name, readerNo, direction (v2)' })
-  @ApiOkResponse({ type: ReaderEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(ReaderResponseDto) })
   async update(@CvInput() dto: ReaderUpdateDto): Promise<Envelope<ReaderResponseDto>> {
     return ok(toReaderResponse(await this.readers.update(dto)));
   }
 
   @Put('api/v2/reader/update')
   @ApiOperation({ summary: 'Update a reader (v2, PUT form)' })
-  @ApiOkResponse({ type: ReaderEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(ReaderResponseDto) })
   async updatePut(@CvInput() dto: ReaderUpdateDto): Promise<Envelope<ReaderResponseDto>> {
     return this.update(dto);
   }

@@ -1,14 +1,11 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn, type Relation } from 'typeorm';
-import { newId } from '../common/ids';
+import { Column, Entity, Index, JoinColumn, ManyToOne, type Relation } from 'typeorm';
+import { HexIdEntity } from '../common/hex-id.entity';
 import { Door } from '../door/door.entity';
 
 /** A door's reader: one in (in_out 0) and one out (in_out 1), named `<doorName>-In` / `<doorName>-Out`. */
 @Entity('reader')
 @Index('uq_reader_door_in_out', ['doorId', 'inOut'], { unique: true })
-export class Reader {
-  @PrimaryColumn({ type: 'char', length: 32 })
-  id: string = newId();
-
+export class Reader extends HexIdEntity {
   @ManyToOne(() => Door, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'door_id', foreignKeyConstraintName: 'fk_reader_door' })
   door?: Relation<Door>;
@@ -26,10 +23,4 @@ export class Reader {
 
   @Column({ type: 'varchar', length: 100 })
   name!: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }

@@ -59,34 +59,57 @@ export async function loadPersons(m: EntityManager, where: { personIds: string[]
   }));
 }
 
-/** personId → deviceId → TimezoneId → door numbers, for active persons on admitted devices. */
+/** owner (a person, or a visit) → deviceId → TimezoneId → door numbers. */
 export type RightsIndex = Map<string, Map<string, DeviceRights>>;
 
-export async function loadRights(m: EntityManager, where: { personIds?: string[]; deviceId?: string }): Promise<RightsIndex> {
-  const cond = where.deviceId !== undefined ? 'd.device_id = $1' : 'lp.person_id = ANY($1)';
-  const param = where.deviceId !== undefined ? where.deviceId : (where.personIds ?? []);
-  const rows: Array<{ person_id: string; device_id: string; tz_id: number; doors: number[] }> = await m.query(
-    `SELECT lp.person_id, d.device_id, ts.tz_id, array_agg(DISTINCT d.door_no ORDER BY d.door_no) AS doors
-       FROM acc_level_person lp
-       JOIN person p ON p.id = lp.person_id AND p.status = 'active'
-       JOIN acc_level l ON l.id = lp.level_id
+/** Where the level memberships of loadLevelRights come from; SQL fragments, constants of the callers only. */
+export interface LevelMembers {
+  /** FROM clause: the membership table, joined to its owner so only live owners count. */
+  from: string;
+  /** owner id and level id columns of `from`. */
+  owner: string;
+  level: string;
+}
+
+/**
+ * What level memberships grant, on admitted devices: each level's time segment (as its TimezoneId) on the
+ * doors of the level. One query shape for persons (acc_level_person) and visitors (vis_registration_level),
+ * so both reach the devices by the same rule.
+ */
+export async function loadLevelRights(m: EntityManager, members: LevelMembers, where: { ownerIds?: string[]; deviceId?: string }): Promise<RightsIndex> {
+  const byDevice = where.deviceId !== undefined;
+  const rows: Array<{ owner_id: string; device_id: string; tz_id: number; doors: number[] }> = await m.query(
+    `SELECT ${members.owner} AS owner_id, d.device_id, ts.tz_id, array_agg(DISTINCT d.door_no ORDER BY d.door_no) AS doors
+       FROM ${members.from}
+       JOIN acc_level l ON l.id = ${members.level}
        JOIN time_segment ts ON ts.id = l.time_segment_id
-       JOIN acc_level_door ld ON ld.level_id = lp.level_id
+       JOIN acc_level_door ld ON ld.level_id = l.id
        JOIN door d ON d.id = ld.door_id
        JOIN device dev ON dev.id = d.device_id AND dev.admission = 'admitted'
-      WHERE ${cond}
-      GROUP BY lp.person_id, d.device_id, ts.tz_id`,
-    [param],
+      WHERE ${byDevice ? 'd.device_id = $1' : `${members.owner} = ANY($1)`}
+      GROUP BY ${members.owner}, d.device_id, ts.tz_id`,
+    [byDevice ? where.deviceId : (where.ownerIds ?? [])],
   );
   const out: RightsIndex = new Map();
   for (const r of rows) {
-    let perDevice = out.get(r.person_id);
-    if (!perDevice) out.set(r.person_id, (perDevice = new Map()));
+    let perDevice = out.get(r.owner_id);
+    if (!perDevice) out.set(r.owner_id, (perDevice = new Map()));
     let rights = perDevice.get(r.device_id);
     if (!rights) perDevice.set(r.device_id, (rights = new Map()));
     rights.set(Number(r.tz_id), r.doors.map(Number));
   }
   return out;
+}
+
+const PERSON_LEVELS: LevelMembers = {
+  from: `acc_level_person lp JOIN person p ON p.id = lp.person_id AND p.status = 'active'`,
+  owner: 'lp.person_id',
+  level: 'lp.level_id',
+};
+
+/** personId → deviceId → TimezoneId → door numbers, for active persons on admitted devices. */
+export function loadRights(m: EntityManager, where: { personIds?: string[]; deviceId?: string }): Promise<RightsIndex> {
+  return loadLevelRights(m, PERSON_LEVELS, { ownerIds: where.personIds, deviceId: where.deviceId });
 }
 
 export interface SyncRow {

@@ -8,6 +8,7 @@ import type { EntityManager } from 'typeorm';
 import { dataDelete, dataUpdateMulCardUser, dataUpdateUser, dataUpdateUserAuthorize, deleteUser, encodeZkSeconds, instantToWallClock, type UserAuthorizeRecord } from '../push/protocol';
 import type { SyncDevice } from './device-dialect';
 import { chunkBuild, userRecordFor, type DeviceRights, type SyncPerson } from './sync-commands';
+import { loadLevelRights, type LevelMembers, type RightsIndex } from './sync-queries';
 
 export interface SyncVisitor {
   registrationId: string;
@@ -19,32 +20,16 @@ export interface SyncVisitor {
 }
 
 /** registrationId → deviceId → TimezoneId → door numbers, for checked-in visits on admitted devices. */
-export type VisitorRights = Map<string, Map<string, DeviceRights>>;
+export type VisitorRights = RightsIndex;
 
-export async function loadVisitorRights(m: EntityManager, where: { registrationIds?: string[]; deviceId?: string }): Promise<VisitorRights> {
-  const byDevice = where.deviceId !== undefined;
-  const rows: Array<{ registration_id: string; device_id: string; tz_id: number; doors: number[] }> = await m.query(
-    `SELECT rl.registration_id, d.device_id, ts.tz_id, array_agg(DISTINCT d.door_no ORDER BY d.door_no) AS doors
-       FROM vis_registration_level rl
-       JOIN vis_registration r ON r.id = rl.registration_id AND r.state = 'in'
-       JOIN acc_level l ON l.id = rl.level_id
-       JOIN time_segment ts ON ts.id = l.time_segment_id
-       JOIN acc_level_door ld ON ld.level_id = l.id
-       JOIN door d ON d.id = ld.door_id
-       JOIN device dev ON dev.id = d.device_id AND dev.admission = 'admitted'
-      WHERE ${byDevice ? 'd.device_id = $1' : 'rl.registration_id = ANY($1)'}
-      GROUP BY rl.registration_id, d.device_id, ts.tz_id`,
-    [byDevice ? where.deviceId : (where.registrationIds ?? [])],
-  );
-  const out: VisitorRights = new Map();
-  for (const r of rows) {
-    let perDevice = out.get(r.registration_id);
-    if (!perDevice) out.set(r.registration_id, (perDevice = new Map()));
-    let rights = perDevice.get(r.device_id);
-    if (!rights) perDevice.set(r.device_id, (rights = new Map()));
-    rights.set(Number(r.tz_id), r.doors.map(Number));
-  }
-  return out;
+const VISITOR_LEVELS: LevelMembers = {
+  from: `vis_registration_level rl JOIN vis_registration r ON r.id = rl.registration_id AND r.state = 'in'`,
+  owner: 'rl.registration_id',
+  level: 'rl.level_id',
+};
+
+export function loadVisitorRights(m: EntityManager, where: { registrationIds?: string[]; deviceId?: string }): Promise<VisitorRights> {
+  return loadLevelRights(m, VISITOR_LEVELS, { ownerIds: where.registrationIds, deviceId: where.deviceId });
 }
 
 export async function loadVisitors(m: EntityManager, registrationIds: string[]): Promise<SyncVisitor[]> {

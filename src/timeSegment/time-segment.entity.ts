@@ -1,5 +1,5 @@
-import { Column, CreateDateColumn, Entity, Generated, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { newId } from '../common/ids';
+import { Column, Entity, Generated, Index } from 'typeorm';
+import { HexIdEntity } from '../common/hex-id.entity';
 
 /** One day's opening: up to three [start, end] intervals, "HH:mm" each. */
 export type DayIntervals = Array<[string, string]>;
@@ -23,10 +23,7 @@ export interface WeekSchedule {
 
 /** CVSecurity's "time segment" (AccTimeSeg); reaches devices as a `timezone` record. */
 @Entity('time_segment')
-export class TimeSegment {
-  @PrimaryColumn({ type: 'char', length: 32 })
-  id: string = newId();
-
+export class TimeSegment extends HexIdEntity {
   @Index('uq_time_segment_name', { unique: true })
   @Column({ type: 'varchar', length: 100 })
   name!: string;
@@ -42,10 +39,4 @@ export class TimeSegment {
 
   @Column({ type: 'varchar', length: 255, nullable: true })
   remark!: string | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }

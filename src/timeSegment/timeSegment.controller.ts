@@ -1,13 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
+import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import {
   TimeSegmentCreateDto,
-  TimeSegmentEnvelopeDto,
-  TimeSegmentListEnvelopeDto,
+  TimeSegmentResponseDto,
   TimeSegmentUpdateDto,
   toTimeSegmentResponse,
-  type TimeSegmentResponseDto,
 } from './dto/timeSegment.dto';
 import { TimeSegmentService } from './timeSegment.service';
 
@@ -18,7 +16,7 @@ export class TimeSegmentController {
 
   @Get()
   @ApiOperation({ summary: 'Gateway extension: list time segments' })
-  @ApiOkResponse({ type: TimeSegmentListEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(TimeSegmentResponseDto) })
   async list(): Promise<Envelope<TimeSegmentResponseDto[]>> {
     return ok((await this.segments.list()).map(toTimeSegmentResponse));
   }
@@ -26,7 +24,7 @@ export class TimeSegmentController {
   @Get(':id')
   @ApiOperation({ summary: 'Gateway extension: get a time segment' })
   @ApiParam({ name: 'id' })
-  @ApiOkResponse({ type: TimeSegmentEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(TimeSegmentResponseDto) })
   async get(@Param('id') id: string): Promise<Envelope<TimeSegmentResponseDto>> {
     return ok(toTimeSegmentResponse(await this.segments.requireById(id)));
   }
@@ -34,7 +32,7 @@ export class TimeSegmentController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Gateway extension: create a time segment' })
-  @ApiOkResponse({ type: TimeSegmentEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(TimeSegmentResponseDto) })
   async create(@Body() dto: TimeSegmentCreateDto): Promise<Envelope<TimeSegmentResponseDto>> {
     return ok(toTimeSegmentResponse(await this.segments.create(dto)));
   }
@@ -43,7 +41,7 @@ export class TimeSegmentController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Gateway extension: update a time segment (the devices using it get the new timezone record)' })
   @ApiParam({ name: 'id' })
-  @ApiOkResponse({ type: TimeSegmentEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(TimeSegmentResponseDto) })
   async update(@Param('id') id: string, @Body() dto: TimeSegmentUpdateDto): Promise<Envelope<TimeSegmentResponseDto>> {
     return ok(toTimeSegmentResponse(await this.segments.update(id, dto)));
   }

@@ -10,6 +10,13 @@ import { TransactionRepository } from './transaction.repository';
 export const MONITOR_BATCH = 1000;
 
 /**
+ * When every new event is held back by a transaction still running elsewhere on the server, a poll waits a
+ * little for it to end rather than answer empty: a client that just saw a door event expects it.
+ */
+const HELD_BACK_WAITS = 5;
+const HELD_BACK_WAIT_MS = 100;
+
+/**
  * 2.18.5 monitor. The manual: `timestamp` (ms) is required, and "there is no need to change it after the
  * first request". So the position lives on the server, one per (API client, timestamp):
  *
@@ -38,17 +45,22 @@ export class TransactionMonitorService {
   }
 
   async poll(clientId: string, timestamp: number, limit = MONITOR_BATCH): Promise<TransactionMonitorItemDto[]> {
-    const rows = await this.ds.transaction(async (m) => {
-      const cursor = await this.lockCursor(m, clientId, timestamp);
-      const found = await this.repo.findFeedAfter(m, cursor.xid, cursor.transaction_id, limit, { snapshot: cursor.start_snapshot, before: new Date(timestamp) });
-      const last = found[found.length - 1];
-      await m.query(
-        `UPDATE transaction_monitor_cursor SET xid = $3, transaction_id = $4, polled_at = now() WHERE client_id = $1 AND timestamp = $2`,
-        [clientId, timestamp, last ? last.feed_xid : cursor.xid, last ? last.id : cursor.transaction_id],
-      );
-      return found;
-    });
-    return rows.map((r) => toMonitorItem(r, this.config.timeZone));
+    for (let wait = 0; ; wait++) {
+      const { rows, heldBack } = await this.ds.transaction(async (m) => {
+        const cursor = await this.lockCursor(m, clientId, timestamp);
+        const skip = { snapshot: cursor.start_snapshot, before: new Date(timestamp) };
+        const found = await this.repo.findFeedAfter(m, cursor.xid, cursor.transaction_id, limit, skip);
+        const last = found[found.length - 1];
+        await m.query(
+          `UPDATE transaction_monitor_cursor SET xid = $3, transaction_id = $4, polled_at = now() WHERE client_id = $1 AND timestamp = $2`,
+          [clientId, timestamp, last ? last.feed_xid : cursor.xid, last ? last.id : cursor.transaction_id],
+        );
+        const held = found.length === 0 && wait < HELD_BACK_WAITS && (await this.repo.hasHeldBackFeed(m, cursor.xid, cursor.transaction_id, skip));
+        return { rows: found, heldBack: held };
+      });
+      if (!heldBack) return rows.map((r) => toMonitorItem(r, this.config.timeZone));
+      await new Promise((resolve) => setTimeout(resolve, HELD_BACK_WAIT_MS));
+    }
   }
 
   private async lockCursor(m: EntityManager, clientId: string, timestamp: number): Promise<{ xid: string; transaction_id: string; start_snapshot: string }> {

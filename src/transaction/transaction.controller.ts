@@ -1,7 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CvCode, CvError } from '../common/cv-error';
-import { ok, type Envelope } from '../common/envelope';
+import { envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { v2Page, type V2Page } from '../common/paging';
 import { ApiClientId } from './api-client-id.decorator';
@@ -14,16 +14,11 @@ import {
   TransactionV3PersonDto,
 } from './dto/transaction-query.dto';
 import {
-  FirstInLastOutEnvelopeDto,
-  FirstInLastOutV2EnvelopeDto,
-  TransactionItemEnvelopeDto,
-  TransactionMonitorEnvelopeDto,
-  TransactionV1EnvelopeDto,
-  TransactionV2EnvelopeDto,
-  type FirstInLastOutItemDto,
-  type TransactionMonitorItemDto,
-  type TransactionV1ItemDto,
-  type TransactionV2ItemDto,
+  FirstInLastOutItemDto,
+  TransactionMonitorItemDto,
+  TransactionV1ItemDto,
+  TransactionV2ItemDto,
+  transactionV2PageDocs,
 } from './dto/transaction-response.dto';
 import { TransactionMonitorService } from './transaction-monitor.service';
 import { TransactionService } from './transaction.service';
@@ -42,7 +37,7 @@ export class TransactionController {
   @Get('api/transaction/device/:deviceSn')
   @ApiOperation({ summary: '2.18.1 Get access transactions by device SN' })
   @ApiParam({ name: 'deviceSn', example: '5662012052868' })
-  @ApiOkResponse({ type: TransactionV1EnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(TransactionV1ItemDto) })
   async byDevice(@Param('deviceSn') deviceSn: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<TransactionV1ItemDto[]>> {
     const page = this.transactions.page(dto.pageNo, dto.pageSize);
     return ok(await this.transactions.listV1({ deviceSn, ...this.transactions.timeRange(dates(dto)) }, page, false));
@@ -51,7 +46,7 @@ export class TransactionController {
   @Get('api/v2/transaction/device/:deviceSn')
   @ApiOperation({ summary: '2.18.2 Get access transactions by device SN (with total number)' })
   @ApiParam({ name: 'deviceSn', example: '5662012052868' })
-  @ApiOkResponse({ type: TransactionV2EnvelopeDto })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(TransactionV2ItemDto, transactionV2PageDocs) })
   async byDeviceV2(@Param('deviceSn') deviceSn: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<V2Page<TransactionV2ItemDto>>> {
     const page = this.transactions.page(dto.pageNo, dto.pageSize);
     return ok(await this.transactions.listV2({ deviceSn, ...this.transactions.timeRange(dates(dto)) }, page));
@@ -59,7 +54,7 @@ export class TransactionController {
 
   @Get('api/v3/transaction/device')
   @ApiOperation({ summary: 'Get access transactions by device SN (v3 form: deviceSn in the query; answers like 2.18.2)' })
-  @ApiOkResponse({ type: TransactionV2EnvelopeDto })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(TransactionV2ItemDto, transactionV2PageDocs) })
   async byDeviceV3(@CvInput() dto: TransactionV3DeviceDto): Promise<Envelope<V2Page<TransactionV2ItemDto>>> {
     const sn = dto.deviceSn || dto.sn || dto.devSn;
     if (!sn) throw new CvError(CvCode.DeviceSnNull, 'Device serial number can not be null');
@@ -68,7 +63,7 @@ export class TransactionController {
 
   @Get('api/transaction/list')
   @ApiOperation({ summary: '2.18.3 Get access transaction list' })
-  @ApiOkResponse({ type: TransactionV1EnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(TransactionV1ItemDto) })
   async list(@CvInput() dto: TransactionListDto): Promise<Envelope<TransactionV1ItemDto[]>> {
     const page = this.transactions.page(dto.pageNo, dto.pageSize);
     const filter = { ...this.transactions.timeRange(dates(dto)), ...(dto.personPin ? { pin: dto.personPin } : {}) };
@@ -77,7 +72,7 @@ export class TransactionController {
 
   @Get('api/v2/transaction/list')
   @ApiOperation({ summary: '2.18.4 Get access transaction list (with total number)' })
-  @ApiOkResponse({ type: TransactionV2EnvelopeDto })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(TransactionV2ItemDto, transactionV2PageDocs) })
   async listV2(@CvInput() dto: TransactionListDto): Promise<Envelope<V2Page<TransactionV2ItemDto>>> {
     const page = this.transactions.page(dto.pageNo, dto.pageSize);
     const filter = { ...this.transactions.timeRange(dates(dto)), ...(dto.personPin ? { pin: dto.personPin } : {}) };
@@ -86,7 +81,7 @@ export class TransactionController {
 
   @Get('api/transaction/monitor')
   @ApiOperation({ summary: '2.18.5 Get real-time monitoring events (each event once per API client and timestamp)' })
-  @ApiOkResponse({ type: TransactionMonitorEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(TransactionMonitorItemDto) })
   async monitorEvents(@ApiClientId() clientId: string, @CvInput() dto: TransactionMonitorDto): Promise<Envelope<TransactionMonitorItemDto[]>> {
     return ok(await this.monitor.poll(clientId, TransactionMonitorService.parseTimestamp(dto.timestamp)));
   }
@@ -94,7 +89,7 @@ export class TransactionController {
   @Get('api/transaction/person/:pin')
   @ApiOperation({ summary: '2.18.6 Get access transactions by pin' })
   @ApiParam({ name: 'pin', example: '57' })
-  @ApiOkResponse({ type: TransactionV1EnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(TransactionV1ItemDto) })
   async byPerson(@Param('pin') pin: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<TransactionV1ItemDto[]>> {
     const page = this.transactions.page(dto.pageNo, dto.pageSize);
     return ok(await this.transactions.listV1({ pin: requirePin(pin), ...this.transactions.timeRange(dates(dto)) }, page));
@@ -103,7 +98,7 @@ export class TransactionController {
   @Get('api/v2/transaction/person/:pin')
   @ApiOperation({ summary: '2.18.7 Get access transactions by pin (with total number)' })
   @ApiParam({ name: 'pin', example: '57' })
-  @ApiOkResponse({ type: TransactionV2EnvelopeDto })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(TransactionV2ItemDto, transactionV2PageDocs) })
   async byPersonV2(@Param('pin') pin: string, @CvInput() dto: TransactionPersonPageDto): Promise<Envelope<V2Page<TransactionV2ItemDto>>> {
     const page = this.transactions.page(dto.pageNo, dto.pageSize);
     return ok(await this.transactions.listV2({ pin: requirePin(pin || dto.personPin), ...this.transactions.timeRange(dates(dto)) }, page));
@@ -111,7 +106,7 @@ export class TransactionController {
 
   @Get('api/v3/transaction/person')
   @ApiOperation({ summary: 'Get access transactions by pin (v3 form: pin in the query; answers like 2.18.7)' })
-  @ApiOkResponse({ type: TransactionV2EnvelopeDto })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(TransactionV2ItemDto, transactionV2PageDocs) })
   async byPersonV3(@CvInput() dto: TransactionV3PersonDto): Promise<Envelope<V2Page<TransactionV2ItemDto>>> {
     return this.byPersonV2(requirePin(dto.pin || dto.personPin), dto);
   }
@@ -119,7 +114,7 @@ export class TransactionController {
   @Get('api/transaction/firstInAndLastOut/:pin')
   @ApiOperation({ summary: '2.18.8 Get first-in / last-out records by pin (one per day, newest first)' })
   @ApiParam({ name: 'pin', example: '57' })
-  @ApiOkResponse({ type: FirstInLastOutEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(FirstInLastOutItemDto) })
   async firstInAndLastOut(@Param('pin') pin: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<FirstInLastOutItemDto[]>> {
     const page = this.transactions.page(dto.pageNo, dto.pageSize);
     return ok((await this.transactions.firstInLastOut(requirePin(pin), this.transactions.timeRange(dates(dto)), page)).rows);
@@ -128,7 +123,7 @@ export class TransactionController {
   @Get('api/v2/transaction/firstInAndLastOut/:pin')
   @ApiOperation({ summary: '2.18.9 Get first-in / last-out records by pin (with total number)' })
   @ApiParam({ name: 'pin', example: '57' })
-  @ApiOkResponse({ type: FirstInLastOutV2EnvelopeDto })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(FirstInLastOutItemDto) })
   async firstInAndLastOutV2(@Param('pin') pin: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<V2Page<FirstInLastOutItemDto>>> {
     const page = this.transactions.page(dto.pageNo, dto.pageSize);
     const { rows, total } = await this.transactions.firstInLastOut(requirePin(pin), this.transactions.timeRange(dates(dto)), page);
@@ -137,7 +132,7 @@ export class TransactionController {
 
   @Get('api/v3/transaction/firstInAndLastOut')
   @ApiOperation({ summary: 'Get first-in / last-out records by pin (v3 form: pin in the query; answers like 2.18.9)' })
-  @ApiOkResponse({ type: FirstInLastOutV2EnvelopeDto })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(FirstInLastOutItemDto) })
   async firstInAndLastOutV3(@CvInput() dto: TransactionV3PersonDto): Promise<Envelope<V2Page<FirstInLastOutItemDto>>> {
     return this.firstInAndLastOutV2(requirePin(dto.pin || dto.personPin), dto);
   }
@@ -145,7 +140,7 @@ export class TransactionController {
   @Get('api/transaction/getById/:id')
   @ApiOperation({ summary: '2.18.13 Get access transaction by event id' })
   @ApiParam({ name: 'id', example: '8a888e8f83f376e50183f4019fb70bcf' })
-  @ApiOkResponse({ type: TransactionItemEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(TransactionV2ItemDto) })
   async getById(@Param('id') id: string): Promise<Envelope<TransactionV2ItemDto>> {
     return ok(await this.transactions.getById(id));
   }
@@ -153,7 +148,7 @@ export class TransactionController {
   @Get('api/v2/transaction/getById/:id')
   @ApiOperation({ summary: 'Get access transaction by event id (v2 twin of 2.18.13)' })
   @ApiParam({ name: 'id', example: '8a888e8f83f376e50183f4019fb70bcf' })
-  @ApiOkResponse({ type: TransactionItemEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(TransactionV2ItemDto) })
   async getByIdV2(@Param('id') id: string): Promise<Envelope<TransactionV2ItemDto>> {
     return this.getById(id);
   }

@@ -36,6 +36,15 @@ export interface TransactionRow {
 }
 
 /** Events a new monitor cursor skips: visible in its creation snapshot and stored before its timestamp. */
+/** Feed rows after a position, less the events a new cursor skips (visible at its creation and older than T). */
+function feedAfter(xid: string, id: string, skip?: FeedStart): { where: string; params: unknown[] } {
+  const params: unknown[] = [xid, id];
+  const skipSql = skip
+    ? ` AND NOT (f.created_at < $${params.push(skip.before)} AND pg_visible_in_snapshot(f.xid::text::xid8, $${params.push(skip.snapshot)}::pg_snapshot))`
+    : '';
+  return { where: `(f.xid, f.transaction_id) > ($1::bigint, $2::bigint)${skipSql}`, params };
+}
+
 export interface FeedStart {
   snapshot: string;
   before: Date;
@@ -262,19 +271,30 @@ export class TransactionRepository {
    * last one returned.
    */
   async findFeedAfter(m: EntityManager | DataSource, xid: string, id: string, limit: number, skip?: FeedStart): Promise<FeedRow[]> {
-    const params: unknown[] = [xid, id, limit];
-    const skipSql = skip
-      ? `AND NOT (f.created_at < $${params.push(skip.before)} AND pg_visible_in_snapshot(f.xid::text::xid8, $${params.push(skip.snapshot)}::pg_snapshot))`
-      : '';
+    const { where, params } = feedAfter(xid, id, skip);
+    params.push(limit);
     return m.query(
       `SELECT f.xid::text AS feed_xid, ${cols('t')}
        FROM acc_transaction_feed f JOIN acc_transaction t ON t.id = f.transaction_id
-       WHERE (f.xid, f.transaction_id) > ($1::bigint, $2::bigint)
-         AND f.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint ${skipSql}
-       ORDER BY f.xid, f.transaction_id LIMIT $3`,
+       WHERE ${where} AND f.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+       ORDER BY f.xid, f.transaction_id LIMIT $${params.length}`,
       params,
     );
   }
+
+  /**
+   * Whether committed events after the position are held back only because an older transaction (of any
+   * database on the server) is still running: findFeedAfter hands them out once it ends.
+   */
+  async hasHeldBackFeed(m: EntityManager | DataSource, xid: string, id: string, skip?: FeedStart): Promise<boolean> {
+    const { where, params } = feedAfter(xid, id, skip);
+    const [{ held }] = await m.query(
+      `SELECT EXISTS (SELECT 1 FROM acc_transaction_feed f WHERE ${where} AND f.xid >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS held`,
+      params,
+    );
+    return held === true;
+  }
+
 
   /**
    * The position just before every event stored at or after `at` and before every transaction still

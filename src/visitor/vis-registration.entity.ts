@@ -1,8 +1,8 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { AccLevel } from '../accLevel/accLevel.entity';
-import { newId } from '../common/ids';
 import { Device } from '../device/device.entity';
 import { Person } from '../person/person.entity';
+import { VisitorDetails } from './visitor-details.entity';
 
 /** 'in' = checked in (a temporary user on the devices); 'out' = checked out; 'expired' = the window ended first. */
 export type VisRegistrationState = 'in' | 'out' | 'expired';
@@ -16,40 +16,13 @@ export type VisRegistrationState = 'in' | 'out' | 'expired';
 @Index('uq_vis_registration_pin_in', ['visitorPin'], { unique: true, where: `state = 'in'` })
 @Index('ix_vis_registration_cert', ['certType', 'certNum', 'createdAt'])
 @Index('ix_vis_registration_due', ['endTime'], { where: `state = 'in'` })
-export class VisRegistration {
-  @PrimaryColumn({ type: 'char', length: 32 })
-  id: string = newId();
-
+export class VisRegistration extends VisitorDetails {
   @Column({ name: 'visitor_pin', type: 'varchar', length: 64 })
   visitorPin!: string;
-
-  @Column({ name: 'host_person_id', type: 'char', length: 32, nullable: true })
-  hostPersonId!: string | null;
 
   @ManyToOne(() => Person, { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'host_person_id', foreignKeyConstraintName: 'fk_vis_registration_host' })
   host?: Person;
-
-  @Column({ name: 'host_pin', type: 'varchar', length: 64 })
-  hostPin!: string;
-
-  @Column({ name: 'cert_type', type: 'varchar', length: 10 })
-  certType!: string;
-
-  @Column({ name: 'cert_num', type: 'varchar', length: 64 })
-  certNum!: string;
-
-  @Column({ name: 'visitor_name', type: 'varchar', length: 100 })
-  visitorName!: string;
-
-  @Column({ type: 'varchar', length: 32, nullable: true })
-  phone!: string | null;
-
-  @Column({ type: 'varchar', length: 100, nullable: true })
-  company!: string | null;
-
-  @Column({ name: 'visit_reason', type: 'varchar', length: 255 })
-  visitReason!: string;
 
   @Column({ name: 'visitor_count', type: 'integer', default: 1 })
   visitorCount!: number;
@@ -72,12 +45,6 @@ export class VisRegistration {
 
   @Column({ name: 'reservation_id', type: 'char', length: 32, nullable: true })
   reservationId!: string | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }
 
 /** The visitor levels of a visit. */

@@ -1,9 +1,9 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
+import { EnvelopeDto, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { checkPaging } from '../common/paging';
-import { toVisLevelResponse, VisLevelIdsDto, VisLevelListDto, VisLevelListEnvelopeDto, type VisLevelResponseDto } from './dto/visitor.dto';
+import { toVisLevelResponse, VisLevelIdsDto, VisLevelListDto, VisLevelResponseDto } from './dto/visitor.dto';
 import { VisLevelService } from './visLevel.service';
 
 @ApiTags('Visitor')
@@ -13,7 +13,7 @@ export class VisLevelController {
 
   @Get('api/visLevel/list')
   @ApiOperation({ summary: '2.16.1 Get Visitor Level List' })
-  @ApiOkResponse({ type: VisLevelListEnvelopeDto })
+  @ApiOkResponse({ type: listEnvelopeOf(VisLevelResponseDto) })
   async list(@CvInput() dto: VisLevelListDto): Promise<Envelope<VisLevelResponseDto[]>> {
     const rows = await this.levels.list(checkPaging(dto.pageNo, dto.pageSize));
     return ok(rows.map(toVisLevelResponse));

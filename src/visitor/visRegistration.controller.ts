@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
+import { EnvelopeDto, envelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { VisitorCertDto, VisitorPinDto, VisQrCodeEnvelopeDto, VisRegistrationAddDto, VisRegistrationViewDto } from './dto/visitor.dto';
 import { VisRegistrationService } from './visRegistration.service';
@@ -47,18 +47,6 @@ class SweepResultDto {
   @ApiProperty({ example: 1, description: 'visits that expired in this sweep' }) expired!: number;
 }
 
-class SweepEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: SweepResultDto }) data!: SweepResultDto;
-}
-
-class VisRegistrationViewEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: VisRegistrationViewDto }) data!: VisRegistrationViewDto;
-}
-
 /** Gateway extensions: look at a visit, and end overdue visits now. */
 @ApiTags('Gateway extensions')
 @Controller()
@@ -70,7 +58,7 @@ export class VisRegistrationGatewayController {
 
   @Get('api/gateway/visRegistration/get')
   @ApiOperation({ summary: 'Gateway: the latest visit of a document (certType, certNum), with its state' })
-  @ApiOkResponse({ type: VisRegistrationViewEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(VisRegistrationViewDto) })
   async get(@CvInput() dto: VisitorCertDto): Promise<Envelope<VisRegistrationViewDto>> {
     return ok(await this.registrations.view(dto));
   }
@@ -78,7 +66,7 @@ export class VisRegistrationGatewayController {
   @Post('api/gateway/visRegistration/sweep')
   @HttpCode(200)
   @ApiOperation({ summary: 'Gateway: end every visit whose window has passed, now (the sweeper does it every VISITOR_SWEEP_INTERVAL_MS)' })
-  @ApiOkResponse({ type: SweepEnvelopeDto })
+  @ApiOkResponse({ type: envelopeOf(SweepResultDto) })
   async sweep(): Promise<Envelope<SweepResultDto>> {
     return ok({ expired: await this.sweeper.sweep() });
   }

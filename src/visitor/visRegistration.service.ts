@@ -12,7 +12,7 @@ import { VisLevelService } from './visLevel.service';
 import { requireHost } from './visReservation.service';
 import { VisCode } from './visitor-codes';
 import { VisitorDevicesService } from './visitor-devices.service';
-import { checkCertNum, checkCertType, checkText, requireName, requireVisitDate, requireVisitorCount, requireWindow } from './visitor-input';
+import { checkCertType, checkVisitor, requireVisitDate, requireVisitorCount, requireWindow, visitorColumns } from './visitor-input';
 
 /** Visitor numbers start here (8xxxxxxx, as the manual's 2.17.3 example). */
 export const FIRST_VISITOR_PIN = 80000001;
@@ -30,10 +30,8 @@ export class VisRegistrationService {
   ) {}
 
   async add(dto: VisRegistrationAddDto): Promise<void> {
-    const certType = checkCertType(dto.certType);
-    const certNum = checkCertNum(certType, dto.certNum);
-    const visitorName = requireName(dto.visEmpName, dto.visitEmpName);
-    checkText(dto.visitEmpPhone, dto.company, dto.visitReason, dto.cardNo);
+    const visitor = checkVisitor(dto, [dto.visEmpName, dto.visitEmpName], [dto.cardNo]);
+    const { certType, certNum } = visitor;
     const visitorCount = requireVisitorCount(dto.visitorCount);
     const startTime = requireVisitDate(dto.startTime, this.config.timeZone, 'startTime');
     const endTime = requireVisitDate(dto.endTime, this.config.timeZone, 'endTime');
@@ -49,14 +47,7 @@ export class VisRegistrationService {
       await this.levels.requireVisLevels(m, levelIds);
       const reg = m.getRepository(VisRegistration).create({
         visitorPin: await this.visitorPin(m, certType, certNum),
-        hostPersonId,
-        hostPin: dto.persPersonPin,
-        certType,
-        certNum,
-        visitorName,
-        phone: dto.visitEmpPhone || null,
-        company: dto.company || null,
-        visitReason: dto.visitReason,
+        ...visitorColumns(dto, visitor, hostPersonId),
         visitorCount,
         cardNo,
         startTime,

@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { VisReservationAddDto, VisReservationDelDto } from './dto/visitor.dto';
 import { VisReservation } from './vis-reservation.entity';
 import { VisCode } from './visitor-codes';
-import { checkCertNum, checkCertType, checkText, requireName, requireVisitDate, requireWindow } from './visitor-input';
+import { checkCertType, checkVisitor, requireVisitDate, requireWindow, visitorColumns } from './visitor-input';
 
 /** 2.15: reservations are stored only; a registration (2.17.1) of the same document consumes the matching one. */
 @Injectable()
@@ -17,10 +17,8 @@ export class VisReservationService {
   ) {}
 
   async add(dto: VisReservationAddDto): Promise<void> {
-    const certType = checkCertType(dto.certType);
-    const certNum = checkCertNum(certType, dto.certNum);
-    const visitorName = requireName(dto.visitEmpName, dto.visEmpName);
-    checkText(dto.visitEmpPhone, dto.company, dto.visitReason);
+    const visitor = checkVisitor(dto, [dto.visitEmpName, dto.visEmpName]);
+    const { certType, certNum } = visitor;
     const visitDate = requireVisitDate(dto.visitDate, this.config.timeZone, 'visitDate');
     const visitEndDate = requireVisitDate(dto.visitEndDate, this.config.timeZone, 'visitEndDate');
     requireWindow(visitDate, visitEndDate);
@@ -35,14 +33,7 @@ export class VisReservationService {
       if (overlap) throw new CvError(VisCode.AlreadyReserved, 'You have made a reservation');
       const repo = m.getRepository(VisReservation);
       await repo.insert(repo.create({
-        hostPersonId,
-        hostPin: dto.persPersonPin,
-        certType,
-        certNum,
-        visitorName,
-        phone: dto.visitEmpPhone || null,
-        company: dto.company || null,
-        visitReason: dto.visitReason,
+        ...visitorColumns(dto, visitor, hostPersonId),
         visitDate,
         visitEndDate,
         state: 'reserved',

@@ -1,5 +1,7 @@
 import { CvError } from '../common/cv-error';
 import { parseCvDateTime } from '../common/time';
+import type { VisitorBaseDto } from './dto/visitor.dto';
+import type { VisitorDetails } from './visitor-details.entity';
 import { VisCode } from './visitor-codes';
 
 /** 2 national ID card, 3 passport, 4 driver licence, 5 work permit, 6 real-name card, 7 driving licence, 8 others. */
@@ -29,6 +31,41 @@ export function requireName(...candidates: Array<string | undefined>): string {
   if (!name) throw new CvError(VisCode.NameEmpty, 'Visitor name cannot be empty');
   checkText(name);
   return name;
+}
+
+/** The visitor fields a reservation and a visit share, checked. */
+export interface CheckedVisitor {
+  certType: string;
+  certNum: string;
+  visitorName: string;
+}
+
+/**
+ * The checks a reservation (2.15.1) and a visit (2.17.1) share, in the order whose first failure the
+ * client sees: certificate, name (the first non-empty of `names`), then free text incl. `moreText`.
+ */
+export function checkVisitor(dto: VisitorBaseDto, names: Array<string | undefined>, moreText: Array<string | undefined> = []): CheckedVisitor {
+  const certType = checkCertType(dto.certType);
+  const certNum = checkCertNum(certType, dto.certNum);
+  const visitorName = requireName(...names);
+  checkText(dto.visitEmpPhone, dto.company, dto.visitReason, ...moreText);
+  return { certType, certNum, visitorName };
+}
+
+type VisitorColumns = Pick<VisitorDetails, 'hostPersonId' | 'hostPin' | 'certType' | 'certNum' | 'visitorName' | 'phone' | 'company' | 'visitReason'>;
+
+/** The VisitorDetails columns of a new reservation or visit; empty phone and company are stored as null. */
+export function visitorColumns(dto: VisitorBaseDto, v: CheckedVisitor, hostPersonId: string): VisitorColumns {
+  return {
+    hostPersonId,
+    hostPin: dto.persPersonPin,
+    certType: v.certType,
+    certNum: v.certNum,
+    visitorName: v.visitorName,
+    phone: dto.visitEmpPhone || null,
+    company: dto.company || null,
+    visitReason: dto.visitReason,
+  };
 }
 
 /** `yyyy-MM-dd HH:mm:ss` in the server zone: -247 when empty, -249 when malformed. */

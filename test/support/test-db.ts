@@ -15,61 +15,46 @@ export interface TestDatabase {
 let counter = 0;
 
 /** A fresh, migrated database of this test file's own. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const plan = inject('testDb');
-  if (plan.mode === 'embedded') {
-    const db = await startEmbeddedDatabase(undefined);
-    await migrateDatabase(db.url);
-    return { url: db.url, mode: 'embedded', poolSize: db.poolSize, drop: () => db.stop() };
-  }
-  const name = `${plan.prefix}_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
-  if (!isTestDatabaseName(name)) throw new Error(`refusing database name ${name}`);
-  const admin = new Client({ connectionString: plan.adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${plan.template}`);
-  } finally {
-    await admin.end();
-  }
-  return {
-    url: adminUrlFor(plan.adminUrl, name),
-    mode: 'pg',
-    poolSize: 10,
-    async drop() {
-      const a = new Client({ connectionString: plan.adminUrl });
-      await a.connect();
-      try {
-        await a.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-        await a.query(`DROP DATABASE IF EXISTS ${name}`);
-      } finally {
-        await a.end();
-      }
-    },
-  };
+export function createTestDatabase(): Promise<TestDatabase> {
+  return createDatabase(true);
 }
 
 /** An empty (unmigrated) database, for the migration tests. */
-export async function createEmptyDatabase(): Promise<TestDatabase> {
+export function createEmptyDatabase(): Promise<TestDatabase> {
+  return createDatabase(false);
+}
+
+/** On PostgreSQL a migrated database is a clone of the template global-setup migrated once (fast); an empty one is created bare. */
+async function createDatabase(migrated: boolean): Promise<TestDatabase> {
   const plan = inject('testDb');
   if (plan.mode === 'embedded') {
     const db = await startEmbeddedDatabase(undefined);
+    if (migrated) await migrateDatabase(db.url);
     return { url: db.url, mode: 'embedded', poolSize: db.poolSize, drop: () => db.stop() };
   }
-  const name = `${plan.prefix}_empty_${process.pid}_${++counter}`;
+  const name = migrated
+    ? `${plan.prefix}_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`
+    : `${plan.prefix}_empty_${process.pid}_${++counter}`;
   if (!isTestDatabaseName(name)) throw new Error(`refusing database name ${name}`);
-  const admin = new Client({ connectionString: plan.adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  await withAdmin(plan.adminUrl, (a) => a.query(migrated ? `CREATE DATABASE ${name} TEMPLATE ${plan.template}` : `CREATE DATABASE ${name}`));
   return {
     url: adminUrlFor(plan.adminUrl, name),
     mode: 'pg',
     poolSize: 10,
-    async drop() {
-      const a = new Client({ connectionString: plan.adminUrl });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
-    },
+    drop: () =>
+      withAdmin(plan.adminUrl, async (a) => {
+        await a.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+        await a.query(`DROP DATABASE IF EXISTS ${name}`);
+      }),
   };
+}
+
+async function withAdmin(adminUrl: string, work: (admin: Client) => Promise<unknown>): Promise<void> {
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await work(admin);
+  } finally {
+    await admin.end();
+  }
 }

@@ -111,6 +111,26 @@ describe('transaction/monitor (2.18.5)', () => {
     }
   });
 
+  it.skipIf(onPglite)('waits briefly for an older transaction to end rather than answer empty while new events are held back', async () => {
+    const holder = new Client({ connectionString: t.db.url });
+    const writer = new Client({ connectionString: t.db.url });
+    await holder.connect();
+    await writer.connect();
+    try {
+      const ts = Date.now();
+      expect(await poll(ts)).toEqual([]);
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_current_xact_id()');
+      await insertEvent(writer, 'HELD', '3');
+      const release = sleep(150).then(() => holder.query('COMMIT'));
+      expect((await poll(ts)).map((e) => e.devSn)).toEqual(['HELD']);
+      await release;
+    } finally {
+      await holder.end();
+      await writer.end();
+    }
+  });
+
   async function uploadConcurrently(prefix: string, devices: number, batches: number, perBatch: number): Promise<void> {
     const sims = Array.from({ length: devices }, (_, i) => new DeviceSimulator({ baseUrl: t.baseUrl, sn: `${prefix}${String(i).padStart(6, '0')}`, doors: 1 }));
     await Promise.all(sims.map((s) => s.connect()));

@@ -2,18 +2,16 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
+import { MAX_BATCH_ITEMS, MAX_LIST_CHARS, MAX_NAME_CHARS } from '../../common/limits';
 import { PagingDto } from '../../common/paging';
-import { MAX_BATCH_ITEMS, MAX_LIST_CHARS, MAX_NAME_CHARS, MAX_PIN_CHARS } from '../../common/limits';
+import { IsCvPin } from '../../common/pin.decorator';
 import { ToTrimmedString } from '../../common/transforms';
 import type { AccLevel } from '../accLevel.entity';
 
 /** pin + levelIds, from the query string (as the manual prints them) or the body. */
 export class LevelPersonDto {
   @ApiProperty({ example: '1234' })
-  @ToTrimmedString()
-  @IsString({ context: { code: CvCode.PinEmpty } })
-  @IsNotEmpty({ context: { code: CvCode.PinEmpty } })
-  @MaxLength(MAX_PIN_CHARS, { context: { code: CvCode.PinException } })
+  @IsCvPin()
   pin!: string;
 
   @ApiProperty({ example: '402856aa6c3bbde1016c3bc2329200ff,402856aa6c3bbde1016c3bc232930100', description: 'level ids, comma separated' })
@@ -127,29 +125,3 @@ export function toLevelResponse(l: AccLevel): LevelResponseDto {
   return { id: l.id, name: l.name };
 }
 
-export class LevelEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: LevelResponseDto }) data!: LevelResponseDto;
-}
-
-export class LevelListEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: [LevelResponseDto] }) data!: LevelResponseDto[];
-}
-
-export class LevelPageDto {
-  @ApiProperty({ example: 0 }) page!: number;
-  @ApiProperty({ example: 1 }) size!: number;
-  @ApiProperty({ example: 1 }) total!: number;
-  @ApiProperty({ type: [LevelResponseDto] }) data!: LevelResponseDto[];
-  @ApiProperty({ example: 0 }) offset!: number;
-  @ApiProperty({ example: true }) lastPage!: boolean;
-}
-
-export class LevelPageEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: LevelPageDto }) data!: LevelPageDto;
-}

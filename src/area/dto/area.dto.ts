@@ -22,18 +22,6 @@ export function toAreaResponse(a: Area): AreaResponseDto {
   return { id: a.id, code: a.code, name: a.name };
 }
 
-export class AreaEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: AreaResponseDto }) data!: AreaResponseDto;
-}
-
-export class AreaListEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: [AreaResponseDto] }) data!: AreaResponseDto[];
-}
-
 // ---- Gateway extensions: area CRUD ----
 
 export class AreaCreateDto {
@@ -101,14 +89,3 @@ export class AreaDetailDto extends AreaResponseDto {
   deviceCount!: number;
 }
 
-export class AreaDetailEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: AreaDetailDto }) data!: AreaDetailDto;
-}
-
-export class AreaDetailListEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: [AreaDetailDto] }) data!: AreaDetailDto[];
-}

@@ -121,8 +121,3 @@ export function toBioTemplateResponse(
   };
 }
 
-export class BioTemplateListEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: [BioTemplateResponseDto] }) data!: BioTemplateResponseDto[];
-}

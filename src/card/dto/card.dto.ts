@@ -1,16 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { CvCode } from '../../common/cv-error';
-import { MAX_PIN_CHARS } from '../../common/limits';
+import { IsCvPin } from '../../common/pin.decorator';
 import { ToTrimmedString } from '../../common/transforms';
 import type { Card } from '../card.entity';
 
 export class CardSetDto {
   @ApiProperty({ example: '1234' })
-  @ToTrimmedString()
-  @IsString({ context: { code: CvCode.PinEmpty } })
-  @IsNotEmpty({ context: { code: CvCode.PinEmpty } })
-  @MaxLength(MAX_PIN_CHARS, { context: { code: CvCode.PinException } })
+  @IsCvPin()
   pin!: string;
 
   @ApiProperty({ example: '212121' })
@@ -29,10 +25,7 @@ export class CardSetDto {
 
 export class CardPinDto {
   @ApiProperty({ example: '1234' })
-  @ToTrimmedString()
-  @IsString({ context: { code: CvCode.PinEmpty } })
-  @IsNotEmpty({ context: { code: CvCode.PinEmpty } })
-  @MaxLength(MAX_PIN_CHARS, { context: { code: CvCode.PinException } })
+  @IsCvPin()
   pin!: string;
 }
 
@@ -46,8 +39,3 @@ export function toCardResponse(pin: string, c: Card): CardResponseDto {
   return { pin, cardNo: c.cardNo, cardType: String(c.cardType) };
 }
 
-export class CardListEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: [CardResponseDto] }) data!: CardResponseDto[];
-}

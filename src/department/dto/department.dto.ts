@@ -55,14 +55,3 @@ export class DepartmentResponseDto {
   parentCode!: string | null;
 }
 
-export class DepartmentEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: DepartmentResponseDto }) data!: DepartmentResponseDto;
-}
-
-export class DepartmentListEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: [DepartmentResponseDto] }) data!: DepartmentResponseDto[];
-}

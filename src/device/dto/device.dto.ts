@@ -54,33 +54,6 @@ export function toDeviceV2Response(d: Device): DeviceV2ResponseDto {
   return { id: d.id, sn: d.sn, name: d.alias, type: deviceModel(d), status: deviceState(d), module: 'acc' };
 }
 
-export class DeviceEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: DeviceResponseDto }) data!: DeviceResponseDto;
-}
-
-export class DeviceListEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: [DeviceResponseDto] }) data!: DeviceResponseDto[];
-}
-
-export class DevicePageDto {
-  @ApiProperty({ example: 0 }) page!: number;
-  @ApiProperty({ example: 20 }) size!: number;
-  @ApiProperty({ example: 1 }) total!: number;
-  @ApiProperty({ type: [DeviceV2ResponseDto] }) data!: DeviceV2ResponseDto[];
-  @ApiProperty({ example: 0 }) offset!: number;
-  @ApiProperty({ example: true }) lastPage!: boolean;
-}
-
-export class DevicePageEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: DevicePageDto }) data!: DevicePageDto;
-}
-
 // ---- Gateway extensions ----
 
 export class DeviceGatewayListDto extends OptionalPagingDto {
@@ -154,25 +127,8 @@ export class DeviceSnConflictDto {
   @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String, description: 'last time it was refused (or allowed)' }) at!: string | null;
 }
 
-export class DeviceDetailEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: DeviceDetailDto }) data!: DeviceDetailDto;
-}
-
-export class DeviceDetailListEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: [DeviceDetailDto] }) data!: DeviceDetailDto[];
-}
-
 export class DeviceSyncResultDto {
   @ApiProperty({ example: '0564140100195' }) sn!: string;
   @ApiProperty({ example: 'success: a full sync is queued', description: 'what was queued' }) result!: string;
 }
 
-export class DeviceSyncEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: DeviceSyncResultDto }) data!: DeviceSyncResultDto;
-}

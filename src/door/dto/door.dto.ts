@@ -112,45 +112,6 @@ export function toDoorStateResponse(d: Door, s: DoorStateTexts): DoorStateRespon
   return { id: d.id, name: d.name, deviceId: d.deviceId, connect: s.connect, sensor: s.sensor, alarm: s.alarm, relay: s.relay };
 }
 
-export class DoorEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: DoorResponseDto }) data!: DoorResponseDto;
-}
-
-export class DoorListEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: [DoorResponseDto] }) data!: DoorResponseDto[];
-}
-
-export class DoorPageDto {
-  @ApiProperty({ example: 0 }) page!: number;
-  @ApiProperty({ example: 20 }) size!: number;
-  @ApiProperty({ example: 1 }) total!: number;
-  @ApiProperty({ type: [DoorResponseDto] }) data!: DoorResponseDto[];
-  @ApiProperty({ example: 0 }) offset!: number;
-  @ApiProperty({ example: true }) lastPage!: boolean;
-}
-
-export class DoorPageEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: DoorPageDto }) data!: DoorPageDto;
-}
-
-export class DoorStateEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: DoorStateResponseDto }) data!: DoorStateResponseDto;
-}
-
-export class DoorStateListEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: [DoorStateResponseDto] }) data!: DoorStateResponseDto[];
-}
-
 export class DoorCommandEnvelopeDto {
   @ApiProperty({ example: 0 }) code!: number;
   @ApiProperty({

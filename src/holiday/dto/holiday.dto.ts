@@ -71,14 +71,3 @@ export function toHolidayResponse(h: Holiday): HolidayResponseDto {
   return { id: h.id, name: h.name, startDate: h.startDate, endDate: h.endDate, holidayType: h.holidayType, isLoopByYear: h.isLoopByYear, remark: h.remark };
 }
 
-export class HolidayEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: HolidayResponseDto }) data!: HolidayResponseDto;
-}
-
-export class HolidayListEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: [HolidayResponseDto] }) data!: HolidayResponseDto[];
-}

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
-import { MAX_LIST_CHARS, MAX_PAGING_CHARS, MAX_PHOTO_CHARS, MAX_PIN_CHARS, MAX_TIME_CHARS } from '../../common/limits';
+import { MAX_LIST_CHARS, MAX_PAGING_CHARS, MAX_PHOTO_CHARS, MAX_TIME_CHARS } from '../../common/limits';
+import { IsCvPin } from '../../common/pin.decorator';
 import { ToBoolean, ToTrimmedString } from '../../common/transforms';
 
 /** A time too long to be one is a time format error (-100), as a malformed one is. */
@@ -10,10 +11,7 @@ const TOO_LONG_TIME = { context: { code: CvCode.TimeFormat } };
 /** `pin`, required everywhere (-20 when empty). */
 export class PersonPinDto {
   @ApiProperty({ example: '1234', description: 'personnel number' })
-  @ToTrimmedString()
-  @IsString({ context: { code: CvCode.PinEmpty } })
-  @IsNotEmpty({ context: { code: CvCode.PinEmpty } })
-  @MaxLength(MAX_PIN_CHARS, { context: { code: CvCode.PinException } })
+  @IsCvPin()
   pin!: string;
 }
 

@@ -40,17 +40,3 @@ export class DeviceCommandDto {
   createdAt!: string;
 }
 
-export class DeviceCommandPageDto {
-  @ApiProperty({ example: 0 }) page!: number;
-  @ApiProperty({ example: 50 }) size!: number;
-  @ApiProperty({ example: 1 }) total!: number;
-  @ApiProperty({ type: [DeviceCommandDto] }) data!: DeviceCommandDto[];
-  @ApiProperty({ example: 0 }) offset!: number;
-  @ApiProperty({ example: true }) lastPage!: boolean;
-}
-
-export class DeviceCommandsEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: DeviceCommandPageDto }) data!: DeviceCommandPageDto;
-}

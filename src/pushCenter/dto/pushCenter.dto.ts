@@ -121,29 +121,3 @@ export function toPushDeliveryResponse(r: OutboxRow, tz: string, transactionIdTo
   };
 }
 
-export class PushTargetEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: PushTargetResponseDto }) data!: PushTargetResponseDto;
-}
-
-export class PushTargetListEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: [PushTargetResponseDto] }) data!: PushTargetResponseDto[];
-}
-
-export class PushDeliveryPageDto {
-  @ApiProperty({ example: 0 }) page!: number;
-  @ApiProperty({ example: 100 }) size!: number;
-  @ApiProperty({ example: 1 }) total!: number;
-  @ApiProperty({ type: [PushDeliveryResponseDto] }) data!: PushDeliveryResponseDto[];
-  @ApiProperty({ example: 0 }) offset!: number;
-  @ApiProperty({ example: true }) lastPage!: boolean;
-}
-
-export class PushDeliveryPageEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: PushDeliveryPageDto }) data!: PushDeliveryPageDto;
-}

@@ -85,29 +85,3 @@ export class ReaderUpdateDto extends ReaderIdDto {
   readerState?: number;
 }
 
-export class ReaderEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: ReaderResponseDto }) data!: ReaderResponseDto;
-}
-
-export class ReaderListEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: [ReaderResponseDto] }) data!: ReaderResponseDto[];
-}
-
-export class ReaderPageDto {
-  @ApiProperty({ example: 0 }) page!: number;
-  @ApiProperty({ example: 20 }) size!: number;
-  @ApiProperty({ example: 2 }) total!: number;
-  @ApiProperty({ type: [ReaderResponseDto] }) data!: ReaderResponseDto[];
-  @ApiProperty({ example: 0 }) offset!: number;
-  @ApiProperty({ example: true }) lastPage!: boolean;
-}
-
-export class ReaderPageEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: ReaderPageDto }) data!: ReaderPageDto;
-}

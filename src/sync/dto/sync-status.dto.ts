@@ -18,8 +18,3 @@ export class PersonDeviceSyncDto {
   @ApiProperty({ example: '2026-11-21 08:00:00' }) plannedAt!: string | null;
 }
 
-export class PersonSyncEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: [PersonDeviceSyncDto] }) data!: PersonDeviceSyncDto[];
-}

@@ -77,14 +77,3 @@ export function toTimeSegmentResponse(t: TimeSegment): TimeSegmentResponseDto {
   return { id: t.id, name: t.name, tzId: t.tzId, schedule: t.schedule, remark: t.remark };
 }
 
-export class TimeSegmentEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: TimeSegmentResponseDto }) data!: TimeSegmentResponseDto;
-}
-
-export class TimeSegmentListEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: [TimeSegmentResponseDto] }) data!: TimeSegmentResponseDto[];
-}

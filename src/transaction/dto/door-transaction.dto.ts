@@ -5,7 +5,9 @@ import { formatEventTime } from '../event-time-format';
 import { MAX_PAGING_CHARS } from '../../common/limits';
 import { ToTrimmedString } from '../../common/transforms';
 import type { TransactionRow } from '../transaction.repository';
-import { transactionIdToApi, TransactionV2PageDto } from './transaction-response.dto';
+import { v2PageOf } from '../../common/envelope';
+import type { V2Page } from '../../common/paging';
+import { transactionIdToApi, TransactionV2ItemDto, transactionV2PageDocs } from './transaction-response.dto';
 
 /** The filters of 2.18.10 / 2.18.11; numbers may come as strings. */
 export class DoorTransactionFilterDto {
@@ -136,7 +138,7 @@ export class DoorTransactionsRetMsgDto {
 export class DoorTransactionsV2RetMsgDto {
   @ApiProperty({ example: 'ok' }) ret!: string;
   @ApiProperty({ example: 'Operation Succeed' }) msg!: string;
-  @ApiProperty({ type: TransactionV2PageDto, nullable: true }) data!: TransactionV2PageDto | null;
+  @ApiProperty({ type: v2PageOf(TransactionV2ItemDto, transactionV2PageDocs), nullable: true }) data!: V2Page<TransactionV2ItemDto> | null;
   @ApiProperty({ example: null, nullable: true, type: Object }) i18nArgs!: null;
   @ApiProperty({ example: true }) success!: boolean;
 }

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { V2PageDocs } from '../../common/envelope';
 import { formatEventTime } from '../event-time-format';
 import type { TransactionRow } from '../transaction.repository';
 
@@ -128,56 +129,10 @@ export function toMonitorItem(row: TransactionRow, timeZone: string): Transactio
   };
 }
 
-export class TransactionV1EnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: [TransactionV1ItemDto] }) data!: TransactionV1ItemDto[];
-}
-
-export class TransactionV2PageDto {
-  @ApiProperty({ example: 0, description: 'pageNo - 1' }) page!: number;
-  @ApiProperty({ example: 20, description: 'the requested pageSize' }) size!: number;
-  @ApiProperty({ example: 39 }) total!: number;
-  @ApiProperty({ type: [TransactionV2ItemDto] }) data!: TransactionV2ItemDto[];
-  @ApiProperty({ example: 0 }) offset!: number;
-  @ApiProperty({ example: false }) lastPage!: boolean;
-}
-
-export class TransactionV2EnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: TransactionV2PageDto }) data!: TransactionV2PageDto;
-}
-
-export class TransactionItemEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: TransactionV2ItemDto }) data!: TransactionV2ItemDto;
-}
-
-export class TransactionMonitorEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: [TransactionMonitorItemDto] }) data!: TransactionMonitorItemDto[];
-}
-
-export class FirstInLastOutEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: [FirstInLastOutItemDto] }) data!: FirstInLastOutItemDto[];
-}
-
-export class FirstInLastOutPageDto {
-  @ApiProperty({ example: 0 }) page!: number;
-  @ApiProperty({ example: 20 }) size!: number;
-  @ApiProperty({ example: 1 }) total!: number;
-  @ApiProperty({ type: [FirstInLastOutItemDto] }) data!: FirstInLastOutItemDto[];
-  @ApiProperty({ example: 0 }) offset!: number;
-  @ApiProperty({ example: true }) lastPage!: boolean;
-}
-
-export class FirstInLastOutV2EnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: FirstInLastOutPageDto }) data!: FirstInLastOutPageDto;
-}
+/** 2.18.2's page documents its fields as the request sent them; shared with the door transaction list that reuses it. */
+export const transactionV2PageDocs: V2PageDocs = {
+  page: { description: 'pageNo - 1' },
+  size: { description: 'the requested pageSize' },
+  total: { example: 39 },
+  lastPage: { example: false },
+};

@@ -29,7 +29,7 @@ export class VisitorCertDto {
 }
 
 /** Fields shared by a reservation (2.15.1) and a registration (2.17.1). */
-class VisitorBaseDto {
+export class VisitorBaseDto {
   @ApiProperty({ example: '5', description: 'pin of the employee visited (the host); -240 empty, -253 unknown' })
   @ToTrimmedString()
   @IsString({ context: { code: VisCode.HostPinEmpty } })
@@ -175,12 +175,6 @@ export class VisLevelResponseDto {
 /** The one entity → CVSecurity response mapper (2.16.1). */
 export function toVisLevelResponse(r: { id: string; name: string }): VisLevelResponseDto {
   return { id: r.id, name: r.name };
-}
-
-export class VisLevelListEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ type: [VisLevelResponseDto] }) data!: VisLevelResponseDto[];
 }
 
 export class VisQrCodeEnvelopeDto {

@@ -1,0 +1,21 @@
+import { applyDecorators } from '@nestjs/common';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { CvCode } from './cv-error';
+import { MAX_PIN_CHARS } from './limits';
+import { ToTrimmedString } from './transforms';
+
+/**
+ * A required person `pin` with the manual's codes: -20 when missing or empty, -29 when too long.
+ * Swagger stays on the DTO (`@ApiProperty`), since each endpoint documents the pin its own way.
+ */
+export function IsCvPin(): PropertyDecorator {
+  // Written as they would stand on the property; applied bottom-up as TypeScript would, so class-validator
+  // reports several failures in the same order as before.
+  const asWritten = [
+    ToTrimmedString(),
+    IsString({ context: { code: CvCode.PinEmpty } }),
+    IsNotEmpty({ context: { code: CvCode.PinEmpty } }),
+    MaxLength(MAX_PIN_CHARS, { context: { code: CvCode.PinException } }),
+  ];
+  return applyDecorators(...asWritten.reverse());
+}
