@@ -28,6 +28,7 @@ describe('loadConfig', () => {
     ['API_TOKEN', { API_TOKEN: 'short' }],
     ['API_RATE_LIMIT', { API_RATE_LIMIT: '-5' }],
     ['EVENT_RETENTION_DAYS', { EVENT_RETENTION_DAYS: '0' }],
+    ['DEVICE_COMMAND_KEEP_DAYS', { DEVICE_COMMAND_KEEP_DAYS: 'week' }],
     ['PUSH_CENTER_POLL_MS', { PUSH_CENTER_POLL_MS: 'soon' }],
     ['VISITOR_SWEEP_INTERVAL_MS', { VISITOR_SWEEP_INTERVAL_MS: '-1' }],
     ['AUTH_FAILURE_LIMIT', { AUTH_FAILURE_LIMIT: 'many' }],

@@ -38,6 +38,8 @@ export interface AppConfig {
   trustProxy: TrustProxy;
   /** Seconds a delivered command may go without a result before it is offered again under a new CmdID. */
   deviceCommandTimeout: number;
+  /** Days an acknowledged device command stays in the queue table for operators; 0 keeps them forever. */
+  deviceCommandKeepDays: number;
   /** Events older than this many days are deleted; undefined keeps them forever (EVENT_RETENTION_DAYS). */
   eventRetentionDays: number | undefined;
   /** Push Center delivery timings (PUSH_CENTER_*). */
@@ -175,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     deviceCommKey: parseCommKey(env.DEVICE_COMM_KEY),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     deviceCommandTimeout: parseRange('DEVICE_COMMAND_TIMEOUT', env.DEVICE_COMMAND_TIMEOUT, 60, 1, 3600),
+    deviceCommandKeepDays: parseRange('DEVICE_COMMAND_KEEP_DAYS', env.DEVICE_COMMAND_KEEP_DAYS, 30, 0, 36500),
     eventRetentionDays: parseRetentionConfig(env).retentionDays,
     pushCenter: parsePushCenterConfig(env),
     visitorSweepIntervalMs: parseVisitorSweepIntervalMs(env),

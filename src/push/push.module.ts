@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { CommandHistoryPruner } from './command-history.pruner';
 import { CommandQueueService } from './command-queue.service';
 import { DeviceCommandsController } from './device-commands.controller';
 import { DeviceAddressService } from './device-address.service';
@@ -31,6 +32,7 @@ import { WorkSignalService } from './work-signal.service';
     DeviceAddressService,
     DeviceGuardService,
     CommandQueueService,
+    CommandHistoryPruner,
     RtlogIngestService,
     UploadIngestService,
     GetrequestRoute,
