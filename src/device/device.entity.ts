@@ -1,6 +1,7 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, type Relation } from 'typeorm';
 import { Area } from '../area/area.entity';
 import { HexIdEntity } from '../common/hex-id.entity';
+import type { Dialect } from '../push/protocol/registry';
 
 export type DeviceAdmission = 'pending' | 'admitted' | 'disabled';
 
@@ -30,20 +31,8 @@ export interface StoredCapabilities {
   accSupportFunListRaw: string | null;
   /** Every other parsed capability of the codec (flags, MultiBio lists, ...). */
   [name: string]: unknown;
-  /** Command dialect (codec `chooseDialect`): biodata or templatev10, date format, PIN form, cards, DevID. */
-  dialect: {
-    bio: 'biodata' | 'templatev10';
-    bioTypes: number[];
-    photo: 'biophoto' | 'userpic' | null;
-    dateFormat: 'seconds' | 'yyyymmdd';
-    pin: 'string' | 'numeric';
-    cards: 'user' | 'mulcarduser';
-    devId: boolean;
-    authorizeValidity: boolean;
-    timezoneValidity: boolean;
-    wrappedCommands: boolean;
-    maxPackageSize: number | null;
-  };
+  /** Command dialect chosen from the registration (codec `chooseDialect`). */
+  dialect: Dialect;
 }
 
 /** An access panel speaking Security PUSH, known by its serial number. */
