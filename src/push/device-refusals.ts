@@ -10,18 +10,8 @@ import { isRefusal, refusalKey } from './protocol';
 
 /** device.id → refusal keys, for the given devices (devices without refusals are absent). */
 export async function loadRefusals(m: EntityManager, deviceIds: string[]): Promise<Map<string, Set<string>>> {
-  const out = new Map<string, Set<string>>();
-  if (deviceIds.length === 0) return out;
-  const rows: Array<{ device_id: string; what: string }> = await m.query(
-    `SELECT device_id, what FROM device_refusal WHERE device_id = ANY($1::char(32)[])`,
-    [deviceIds],
-  );
-  for (const r of rows) {
-    let set = out.get(r.device_id);
-    if (!set) out.set(r.device_id, (set = new Set()));
-    set.add(r.what);
-  }
-  return out;
+  const all = await listRefusals(m, deviceIds);
+  return new Map([...all].map(([id, list]) => [id, new Set(list.map((r) => r.what))]));
 }
 
 export interface DeviceRefusalView {
@@ -33,13 +23,20 @@ export interface DeviceRefusalView {
   lastAt: Date;
 }
 
-/** The refusals of one device, for operators. */
-export async function listRefusals(m: EntityManager, deviceId: string): Promise<DeviceRefusalView[]> {
-  const rows: Array<{ what: string; return_code: number; refusals: number; command: string; first_at: Date; last_at: Date }> = await m.query(
-    `SELECT what, return_code, refusals, command, first_at, last_at FROM device_refusal WHERE device_id = $1 ORDER BY what`,
-    [deviceId],
+/** The refusals of the given devices (device.id → refusals, by key), for operators. */
+export async function listRefusals(m: EntityManager, deviceIds: string[]): Promise<Map<string, DeviceRefusalView[]>> {
+  const out = new Map<string, DeviceRefusalView[]>();
+  if (deviceIds.length === 0) return out;
+  const rows: Array<{ device_id: string; what: string; return_code: number; refusals: number; command: string; first_at: Date; last_at: Date }> = await m.query(
+    `SELECT device_id, what, return_code, refusals, command, first_at, last_at FROM device_refusal WHERE device_id = ANY($1::char(32)[]) ORDER BY what`,
+    [deviceIds],
   );
-  return rows.map((r) => ({ what: r.what, returnCode: r.return_code, refusals: r.refusals, command: r.command, firstAt: r.first_at, lastAt: r.last_at }));
+  for (const r of rows) {
+    const list = out.get(r.device_id) ?? [];
+    out.set(r.device_id, list);
+    list.push({ what: r.what, returnCode: r.return_code, refusals: r.refusals, command: r.command, firstAt: r.first_at, lastAt: r.last_at });
+  }
+  return out;
 }
 
 /**
