@@ -272,8 +272,9 @@ export class CommandQueueService {
     }
     await this.ds.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [QUEUE_LOCK, sn]);
-      const rows: Array<{ attempt_id: string; id: string; state: CommandState; current: string | null; return_code: number | null; command: string; ref: unknown }> = await m.query(
-        `SELECT a.attempt_id::text AS attempt_id, c.id::text AS id, c.state, c.attempt_id::text AS current, c.return_code, c.command, c.ref
+      const rows: Array<{ attempt_id: string; id: string; state: CommandState; current: string | null; return_code: number | null; command: string; ref: unknown; refusals: boolean }> = await m.query(
+        `SELECT a.attempt_id::text AS attempt_id, c.id::text AS id, c.state, c.attempt_id::text AS current, c.return_code, c.command, c.ref,
+                EXISTS (SELECT 1 FROM device_refusal r JOIN device d ON d.id = r.device_id WHERE d.sn = $1) AS refusals
          FROM device_command_attempt a JOIN device_command c ON c.id = a.command_id
          WHERE a.attempt_id = ANY($2::bigint[]) AND a.device_sn = $1`,
         [sn, ids],
@@ -328,7 +329,7 @@ export class CommandQueueService {
         const row = byCommand.get(f.id)!;
         return { deviceSn: sn, commandId: f.id, command: row.command, ref: row.ref ?? null, state: f.state, returnCode: f.returnCode, reason: 'returned' };
       });
-      await recordRefusals(m, sn, outcomes);
+      await recordRefusals(m, sn, outcomes, rows[0]?.refusals === true);
       await this.outcomes.emit(m, outcomes);
       if (finished.length > 0) await this.signal.afterCommit(m, [sn]);
       if (plan.changes.some((c) => c.restartTimeout)) this.signal.wakeAt(sn, Date.now() + this.settings.ackTimeoutMs + 100);

@@ -44,7 +44,13 @@ export async function listRefusals(m: EntityManager, deviceIds: string[]): Promi
  * refusal code adds (or counts) the command's key; a success with the same key removes it (the firmware was
  * upgraded, or the refusal was not for good after all).
  */
-export async function recordRefusals(m: EntityManager, deviceSn: string, finished: ReadonlyArray<{ command: string; state: 'done' | 'failed'; returnCode: number | null }>): Promise<void> {
+export async function recordRefusals(
+  m: EntityManager,
+  deviceSn: string,
+  finished: ReadonlyArray<{ command: string; state: 'done' | 'failed'; returnCode: number | null }>,
+  /** Whether the device has refusals recorded (false saves the round trip that would remove some). */
+  hasRefusals = true,
+): Promise<void> {
   const refused = new Map<string, { code: number; command: string; n: number }>();
   const accepted = new Set<string>();
   for (const f of finished) {
@@ -58,7 +64,7 @@ export async function recordRefusals(m: EntityManager, deviceSn: string, finishe
       refused.delete(key);
     }
   }
-  if (accepted.size > 0) {
+  if (hasRefusals && accepted.size > 0) {
     await m.query(`DELETE FROM device_refusal WHERE device_id = (SELECT id FROM device WHERE sn = $1) AND what = ANY($2::varchar[])`, [deviceSn, [...accepted]]);
   }
   if (refused.size > 0) {
