@@ -177,6 +177,12 @@ describe('refused commands', () => {
     expect(await loadRefusals(t.ds.manager, [deviceId])).toEqual(new Map([[deviceId, new Set(['DATA UPDATE biodata'])]]));
     const list = await t.get('/api/gateway/devices');
     expect(list.body.data.find((d: { sn: string }) => d.sn === sim.sn).refusedCapabilities.map((r: { what: string }) => r.what)).toEqual(['DATA UPDATE biodata']);
+    // Registering again with the same firmware keeps the refusal; another firmware version forgets it.
+    await sim.register();
+    expect((await loadRefusals(t.ds.manager, [deviceId])).get(deviceId)).toEqual(new Set(['DATA UPDATE biodata']));
+    const upgraded = await connectedSim(t, { sn: sim.sn, firmVer: 'AC Ver 5.9.0 Jun 1 2026' });
+    await upgraded.pollUntilIdle();
+    expect(await loadRefusals(t.ds.manager, [deviceId])).toEqual(new Map());
   });
 });
 
