@@ -1,11 +1,14 @@
 /**
- * The command queue's rules, pure and with the clock passed in; the database layer mirrors
- * them in SQL. One command, many delivery attempts, each with its own id (the `C:<id>:` the
- * device echoes as `ID=`):
+ * The command queue's rules, pure and with the clock passed in. CommandQueueService runs them:
+ * it loads a device's rows under the device's lock, asks planClaim / planResults (below), and
+ * writes their answer back (the order semantics are written out in command-queue.service.ts).
+ * One command, many delivery attempts, each with its own id (the `C:<id>:` the device echoes
+ * as `ID=`):
  *
- *   pending --offer(attemptId)--> sent --result >= 0--------------> done
- *      ^                           |  --result < 0---------------> failed (Return kept)
- *      '-----expire (attempts < max)'  --expire (attempts = max)--> failed (timeout)
+ *   pending --planClaim: offer--> sent --result >= 0 (applyResult)-----------> done
+ *                                  |  --result < 0 (applyResult)------------> failed (Return kept)
+ *                                  |  --timeout, attempts left: planClaim----> sent again, new attempt id
+ *                                  '  --timeout, last attempt or overtaken---> failed (no Return)
  *
  * - A result is matched by attempt id. Unknown ids and results for finished commands are
  *   ignored (devices re-post results; querydata and devicecmd both conclude a query).
@@ -37,7 +40,7 @@ export interface QueueRules {
   maxAttempts: number;
 }
 
-export type Effect = 'sent' | 'done' | 'failed' | 'requeued' | 'waiting' | 'ignored';
+export type Effect = 'done' | 'failed' | 'waiting' | 'ignored';
 
 export interface Step {
   command: QueueCommand;
@@ -45,33 +48,6 @@ export interface Step {
 }
 
 export const SUBCONTROLLER_QUEUED = -5000;
-
-export function newCommand(): QueueCommand {
-  return { state: 'pending', attempts: [], returnCode: null, failure: null, finishedAt: null };
-}
-
-/** Hands a pending command out under a new attempt id. */
-export function offer(cmd: QueueCommand, attemptId: string, now: number, rules: QueueRules): Step {
-  if (cmd.state !== 'pending' || cmd.attempts.length >= rules.maxAttempts) return { command: cmd, effect: 'ignored' };
-  if (cmd.attempts.some((a) => a.attemptId === attemptId)) throw new Error(`attempt id ${attemptId} reused`);
-  return { command: { ...cmd, state: 'sent', attempts: [...cmd.attempts, { attemptId, sentAt: now }] }, effect: 'sent' };
-}
-
-/** When a sent command's current attempt times out (null when nothing is outstanding). */
-export function deadline(cmd: QueueCommand, rules: QueueRules): number | null {
-  if (cmd.state !== 'sent') return null;
-  return cmd.attempts[cmd.attempts.length - 1].sentAt + rules.ackTimeoutMs;
-}
-
-/** Re-queues a timed-out attempt, or fails the command once its attempts are used up. */
-export function expire(cmd: QueueCommand, now: number, rules: QueueRules): Step {
-  const due = deadline(cmd, rules);
-  if (due === null || now < due) return { command: cmd, effect: 'ignored' };
-  if (cmd.attempts.length >= rules.maxAttempts) {
-    return { command: { ...cmd, state: 'failed', failure: 'timeout', finishedAt: now }, effect: 'failed' };
-  }
-  return { command: { ...cmd, state: 'pending' }, effect: 'requeued' };
-}
 
 /** Applies a devicecmd result (`ID=<attemptId>&Return=<code>`). */
 export function applyResult(cmd: QueueCommand, attemptId: string, returnCode: number, now: number): Step {
