@@ -8,7 +8,9 @@ import type { Page } from '../common/paging';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { Door } from '../door/door.entity';
+import { listRefusals } from '../push/device-refusals';
 import { DeviceRegistryService } from '../push/device-registry.service';
+import { returnMeaning } from '../push/protocol';
 import { DeviceStatusService } from '../push/device-status.service';
 import { WorkSignalService } from '../push/work-signal.service';
 import { Device, type DeviceAdmission } from './device.entity';
@@ -139,9 +141,10 @@ export class DeviceService {
   async toDetails(rows: Device[]): Promise<DeviceDetailDto[]> {
     const ids = rows.map((r) => r.id);
     const areaIds = [...new Set(rows.map((r) => r.areaId).filter((a): a is string => !!a))];
-    const [areas, doors] = await Promise.all([
+    const [areas, doors, refusals] = await Promise.all([
       areaIds.length ? this.ds.getRepository(Area).find({ where: { id: In(areaIds) } }) : Promise.resolve([]),
       ids.length ? this.ds.getRepository(Door).find({ where: { deviceId: In(ids) }, order: { doorNo: 'ASC' } }) : Promise.resolve([]),
+      listRefusals(this.ds.manager, ids),
     ]);
     const areaOf = new Map(areas.map((a) => [a.id, a]));
     return rows.map((d) => {
@@ -169,6 +172,15 @@ export class DeviceService {
         doors: doors.filter((x) => x.deviceId === d.id).map((x) => ({ id: x.id, doorNo: x.doorNo, name: x.name })),
         lastAddress: d.lastIp,
         snConflict: d.snConflictIp ? { address: d.snConflictIp, at: formatCvDateTime(d.snConflictAt, this.config.timeZone) } : null,
+        refusedCapabilities: (refusals.get(d.id) ?? []).map((r) => ({
+          what: r.what,
+          returnCode: r.returnCode,
+          returnMeaning: returnMeaning(r.returnCode),
+          refusals: r.refusals,
+          command: r.command,
+          firstAt: formatCvDateTime(r.firstAt, this.config.timeZone),
+          lastAt: formatCvDateTime(r.lastAt, this.config.timeZone),
+        })),
       };
     });
   }

@@ -1,7 +1,63 @@
+/**
+ * The durable command queue (table device_command), the device side of the outbox. One command, many
+ * deliveries, each under its own CmdID (`C:<attempt_id>:`, logged in device_command_attempt):
+ *
+ *   pending --reply--> sent --Return >= 0--> done    (Return kept: a count for QUERY / COUNT)
+ *                       |   --Return < 0---> failed  (Return and its Appendix-1 meaning)
+ *                       |   --timeout, attempts left, not overtaken--> sent again under a new CmdID
+ *                       '   --timeout after the last delivery, or overtaken--> failed (no Return)
+ *
+ * Order, per device (the rules are the pure functions planClaim / planResults of protocol/command-rules.ts,
+ * which this class runs on the rows it loads under the device's lock, with the database clock):
+ *
+ * (a) A reply is a unit. It carries a prefix of the device's unfinished commands in queue (id) order, bounded
+ *     by count and bytes. While any command of it is outstanding (sent, unanswered, not timed out), the device
+ *     is offered nothing else: the next reply waits until every command of this one is answered or timed out.
+ * (b) A re-offer keeps the order. When an outstanding command times out it is offered again under a new CmdID,
+ *     together with everything after it that is unfinished, in the original order; nothing newer goes first.
+ *     A timed-out command is never re-offered after later commands have been answered since its delivery
+ *     ("overtaken"): the device runs a reply in order, so it did run, only its result was lost, and running it
+ *     again would undo what came after it (a re-run grant after a revoke). It fails with reason 'expired'.
+ * (c) Late results. A success from any delivery, current or superseded, completes the command (the device ran
+ *     it; every command is an idempotent upsert or delete). A failure counts only from the current delivery: a
+ *     failure of a superseded delivery is ignored while a newer one is out (the newer one decides). `-5000`
+ *     (accepted for a sub-controller) restarts the current delivery's timeout. Results for finished commands
+ *     (re-posted bodies, late duplicates, a success after an expiry) change nothing: a command finishes once.
+ * (d) Overlapping polls. A claim takes the device's advisory lock with pg_try_advisory_xact_lock, so of two
+ *     polls at once (one process or several on one database) one gets the commands and the other answers `OK`
+ *     at once (and looks again on its next poll); once the first has committed, (a) holds the second back.
+ *     Results take the same lock (waiting for it), so a result and an expiry, or two copies of one result,
+ *     never both finish a command.
+ * (e) A failure does not stop the queue. A command that fails (Return < 0, or expired) is final; later commands
+ *     go on (each is applied by the device on its own). The failure is reported through CommandOutcomeHub in
+ *     the transaction that records it, so the planner replans in the same commit; what it queues goes to the
+ *     tail, after everything already queued. Refusals for good (-1002, -1004, -629, -708) are also recorded as
+ *     device capabilities (device-refusals.ts) in that transaction.
+ *
+ * Every final transition (done, failed by Return, failed by expiry) is reported to CommandOutcomeHub once; a
+ * listener that throws rolls the transaction back, and devicecmd then answers an error so the device posts its
+ * results again. Idle polls cost nothing: GetrequestRoute asks the queue only when WorkSignalService says there
+ * may be work (commands committed, results recorded, a delivery's timeout due).
+ */
+
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { CommandOutcomeHub, type CommandOutcome } from './command-outcome';
 import type { DeviceCommandState } from './device-command.entity';
-import { applyResult, formatCommandLine, returnMeaning, type DeviceCmdResult, type QueueCommand } from './protocol';
+import { recordRefusals } from './device-refusals';
+import {
+  formatCommandLine,
+  planClaim,
+  planResults,
+  returnMeaning,
+  type AnsweredCommand,
+  type ClaimPlan,
+  type ClaimRules,
+  type CommandState,
+  type DeviceCmdResult,
+  type HeadCommand,
+  type MatchedResult,
+} from './protocol';
 import { PUSH_SETTINGS, type PushSettings } from './push-settings';
 import { WorkSignalService } from './work-signal.service';
 
@@ -36,17 +92,21 @@ export interface QueuedCommandView {
 }
 
 const MAX_BIGINT = 9223372036854775807n;
+/** Class id of the per-device queue lock: `pg_advisory_xact_lock(QUEUE_LOCK, hashtext(sn))`. */
+export const QUEUE_LOCK = 0x51554555;
+/** More sent commands than this are never loaded for one claim (a reply holds at most maxCommandsPerReply). */
+const MAX_SENT_LOADED = 1000;
 
-/**
- * The durable command queue (table device_command), the device side of the outbox:
- *
- *   pending --getrequest (new CmdID)--> sent --Return >= 0--> done (Return kept: a count for QUERY/COUNT)
- *                                            --Return < 0---> failed (Return and its Appendix-1 meaning)
- *      ^-------- no result within ackTimeoutMs, attempts < maxAttempts --'
- *                no result after the last attempt -------------------------> failed ("no result")
- *
- * The rules are the codec's pure state machine (command-rules.ts); this class mirrors them in SQL.
- */
+/** `UPDATE … RETURNING` through a manager answers [rows, count] (TypeORM 1.x); a WITH … SELECT plain rows. */
+function returnedRows<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return Array.isArray(result) ? (result as T[]) : [];
+}
+
+/** A command to queue: its text, and optionally a reference handed back in its outcome (CommandOutcome.ref). */
+export type QueueItem = string | { command: string; ref?: unknown };
+
+/** The durable command queue: see the module comment at the top of this file. */
 @Injectable()
 export class CommandQueueService {
   private readonly logger = new Logger('CommandQueue');
@@ -54,6 +114,7 @@ export class CommandQueueService {
   constructor(
     private readonly ds: DataSource,
     private readonly signal: WorkSignalService,
+    private readonly outcomes: CommandOutcomeHub,
     @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
   ) {}
 
@@ -63,146 +124,221 @@ export class CommandQueueService {
    * "work waiting" signal fires only after the commit. A text that would corrupt the wire (CR, NUL, an
    * embedded `C:` line) throws ProtocolValueError before anything is written.
    */
-  async enqueue(manager: EntityManager, deviceSn: string, commands: string[]): Promise<void> {
+  async enqueue(manager: EntityManager, deviceSn: string, commands: readonly QueueItem[]): Promise<void> {
     await this.enqueueMany(manager, [{ deviceSn, commands }]);
   }
 
-  /** Like enqueue for several devices, in one INSERT; order is kept per device. */
-  async enqueueMany(manager: EntityManager, items: ReadonlyArray<{ deviceSn: string; commands: readonly string[] }>): Promise<void> {
+  /**
+   * Like enqueue for several devices, in one INSERT; order is kept per device. A command may carry a `ref`
+   * (any JSON), stored in device_command.ref and handed back in its CommandOutcome.
+   */
+  async enqueueMany(manager: EntityManager, items: ReadonlyArray<{ deviceSn: string; commands: ReadonlyArray<QueueItem> }>): Promise<void> {
     const sns: string[] = [];
     const texts: string[] = [];
+    const refs: Array<string | null> = [];
     for (const { deviceSn, commands } of items) {
-      for (const c of commands) {
+      for (const item of commands) {
+        const c = typeof item === 'string' ? item : item.command;
         formatCommandLine({ cmdId: 1, command: c });
         sns.push(deviceSn);
         texts.push(c);
+        const ref = typeof item === 'string' ? undefined : item.ref;
+        refs.push(ref === undefined ? null : JSON.stringify(ref));
       }
     }
     if (texts.length === 0) return;
     await manager.query(
-      `INSERT INTO device_command (device_sn, command)
-       SELECT sn, cmd FROM unnest($1::varchar[], $2::text[]) WITH ORDINALITY AS t(sn, cmd, ord) ORDER BY ord`,
-      [sns, texts],
+      `INSERT INTO device_command (device_sn, command, ref)
+       SELECT sn, cmd, ref FROM unnest($1::varchar[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS t(sn, cmd, ref, ord) ORDER BY ord`,
+      [sns, texts, refs],
     );
     await this.signal.afterCommit(manager, sns);
   }
 
   /**
-   * Claims the next commands of a device for one getrequest reply, in queue order: pending ones and sent ones
-   * whose result timed out (re-offered under a new CmdID); sent ones out of attempts become failed. Bounded by
-   * count and bytes; `FOR UPDATE SKIP LOCKED` makes exactly one process deliver each attempt.
+   * The commands of one getrequest reply for a device (rules (a), (b), (d) above): under the device's lock,
+   * loads its unfinished head, asks planClaim, fails what it says (reporting the outcomes), and hands out the
+   * rest under new CmdIDs. Empty when another poll holds the lock, when a reply is outstanding, or when the
+   * queue is empty; the work signal is re-armed for whichever applies.
    */
   async claim(sn: string): Promise<ClaimedCommand[]> {
     const s = this.settings;
-    const timeoutSecs = s.ackTimeoutMs / 1000;
-    const rows: Array<{ id: string; attempt_id: string; command: string }> = await this.ds.query(
-      `WITH expired AS (
-         UPDATE device_command SET state = 'failed', done_at = now(), error = 'no result after ' || attempts || ' deliveries'
-         WHERE device_sn = $1 AND state = 'sent' AND sent_at <= now() - make_interval(secs => $2) AND attempts >= $3
-         RETURNING id
-       ), cand AS (
-         SELECT id, octet_length(command) AS len FROM device_command
-         WHERE device_sn = $1
-           AND (state = 'pending' OR (state = 'sent' AND sent_at <= now() - make_interval(secs => $2) AND attempts < $3))
-         ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED
-       ), pick AS (
-         SELECT id FROM (SELECT id, sum(len + 24) OVER (ORDER BY id) AS run, row_number() OVER (ORDER BY id) AS rn FROM cand) s
-         WHERE run <= $5 OR rn = 1
-       ), claimed AS (
-         UPDATE device_command c
-         SET state = 'sent', attempts = c.attempts + 1, attempt_id = nextval('device_command_attempt_seq'), sent_at = now()
-         FROM pick WHERE c.id = pick.id
-         RETURNING c.id, c.attempt_id, c.command, c.sent_at
-       ), logged AS (
-         INSERT INTO device_command_attempt (attempt_id, command_id, device_sn, sent_at)
-         SELECT attempt_id, id, $1, sent_at FROM claimed
-       )
-       SELECT id::text AS id, attempt_id::text AS attempt_id, command FROM claimed ORDER BY claimed.id`,
-      [sn, timeoutSecs, s.maxAttempts, s.maxCommandsPerReply, s.replyByteBudget],
-    );
-    if (rows.length > 0) {
-      this.signal.wakeAt(sn, Date.now() + s.ackTimeoutMs + 100);
-      return rows.map((r) => ({ id: r.id, attemptId: r.attempt_id, command: r.command }));
+    const rules: ClaimRules = { ackTimeoutMs: s.ackTimeoutMs, maxAttempts: s.maxAttempts, maxCommands: s.maxCommandsPerReply, byteBudget: s.replyByteBudget };
+    const out = await this.ds.transaction(async (m) => {
+      const [{ locked }]: Array<{ locked: boolean }> = await m.query(`SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked`, [QUEUE_LOCK, sn]);
+      if (!locked) return { busy: true as const };
+      const rows: Array<{ id: string; state: 'pending' | 'sent'; attempts: number; sent_ms: number | null; bytes: number; now_ms: number; overtaken: boolean }> = await m.query(
+        `WITH h AS (
+           (SELECT id, state, attempts, sent_at, octet_length(command) AS bytes FROM device_command
+            WHERE device_sn = $1 AND state = 'sent' ORDER BY id LIMIT ${MAX_SENT_LOADED})
+           UNION ALL
+           (SELECT id, state, attempts, sent_at, octet_length(command) FROM device_command
+            WHERE device_sn = $1 AND state = 'pending' ORDER BY id LIMIT $2)
+         )
+         SELECT h.id::text AS id, h.state, h.attempts, h.bytes,
+                (extract(epoch FROM h.sent_at) * 1000)::float8 AS sent_ms, (extract(epoch FROM now()) * 1000)::float8 AS now_ms,
+                (h.state = 'sent' AND h.sent_at <= now() - make_interval(secs => $3) AND EXISTS (
+                   SELECT 1 FROM device_command l
+                   WHERE l.device_sn = $1 AND l.state IN ('done', 'failed') AND l.id > h.id AND l.return_code IS NOT NULL AND l.done_at >= h.sent_at
+                 )) AS overtaken
+         FROM h ORDER BY h.id`,
+        [sn, rules.maxCommands, rules.ackTimeoutMs / 1000],
+      );
+      if (rows.length === 0) return { busy: false as const, plan: null, claimed: [] as ClaimedCommand[] };
+      const now = Number(rows[0].now_ms);
+      const head: HeadCommand[] = rows.map((r) => ({
+        id: r.id,
+        state: r.state,
+        attempts: r.attempts,
+        sentAt: r.sent_ms === null ? null : Number(r.sent_ms),
+        bytes: r.bytes,
+        overtaken: r.overtaken === true,
+      }));
+      const plan = planClaim(head, now, rules);
+      if (plan.fail.length > 0) await this.expire(m, sn, plan.fail, head);
+      let claimed: ClaimedCommand[] = [];
+      if (plan.offer.length > 0) {
+        const offered: Array<{ id: string; attempt_id: string; command: string }> = await m.query(
+          `WITH pick AS (
+             SELECT id, nextval('device_command_attempt_seq') AS aid FROM (SELECT id FROM device_command WHERE id = ANY($2::bigint[]) ORDER BY id) s
+           ), claimed AS (
+             UPDATE device_command c SET state = 'sent', attempts = c.attempts + 1, attempt_id = pick.aid, sent_at = now(), return_code = NULL
+             FROM pick WHERE c.id = pick.id AND c.device_sn = $1 AND c.state IN ('pending', 'sent')
+             RETURNING c.id, c.attempt_id, c.command, c.sent_at
+           ), logged AS (
+             INSERT INTO device_command_attempt (attempt_id, command_id, device_sn, sent_at) SELECT attempt_id, id, $1, sent_at FROM claimed
+           )
+           SELECT id::text AS id, attempt_id::text AS attempt_id, command FROM claimed ORDER BY claimed.id`,
+          [sn, plan.offer],
+        );
+        claimed = offered.map((r) => ({ id: r.id, attemptId: r.attempt_id, command: r.command }));
+      }
+      return { busy: false as const, plan: { ...plan, wakeInMs: plan.wakeAt === null ? null : plan.wakeAt - now }, claimed };
+    });
+    if (out.busy) {
+      // Another poll of this device is claiming right now: look again on the next poll.
+      this.signal.set(sn);
+      return [];
     }
-    // Nothing to hand out: wake up again when the oldest outstanding delivery times out.
-    const [{ oldest }]: Array<{ oldest: Date | null }> = await this.ds.query(
-      `SELECT min(sent_at) AS oldest FROM device_command WHERE device_sn = $1 AND state = 'sent'`,
-      [sn],
+    if (out.plan?.wakeInMs != null) this.signal.wakeAt(sn, Date.now() + out.plan.wakeInMs + 100);
+    return out.claimed;
+  }
+
+  /** Fails timed-out commands (planClaim's `fail`) and reports them, in the claim's transaction. */
+  private async expire(m: EntityManager, sn: string, fail: ClaimPlan['fail'], head: readonly HeadCommand[]): Promise<void> {
+    const attempts = new Map(head.map((h) => [h.id, h.attempts]));
+    const rows = returnedRows<{ id: string; command: string; ref: unknown }>(await m.query(
+      `UPDATE device_command c SET state = 'failed', done_at = now(), error = v.err
+       FROM unnest($2::bigint[], $3::text[]) AS v(id, err)
+       WHERE c.id = v.id AND c.device_sn = $1 AND c.state = 'sent'
+       RETURNING c.id::text AS id, c.command, c.ref`,
+      [
+        sn,
+        fail.map((f) => f.id),
+        fail.map((f) =>
+          f.why === 'attempts'
+            ? `no result after ${attempts.get(f.id) ?? '?'} deliveries`
+            : 'no result, and later commands of its reply were answered: it ran, its result was lost; not run again out of order',
+        ),
+      ],
+    ));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const f of fail) if (byId.has(f.id)) this.logger.warn(`device ${sn}: command ${f.id} failed: ${f.why === 'attempts' ? 'no result after the last delivery' : 'result lost behind later commands'}`);
+    await this.outcomes.emit(
+      m,
+      fail
+        .filter((f) => byId.has(f.id))
+        .map((f) => {
+          const r = byId.get(f.id)!;
+          return { deviceSn: sn, commandId: r.id, command: r.command, ref: r.ref ?? null, state: 'failed' as const, returnCode: null, reason: 'expired' as const };
+        }),
     );
-    if (oldest) this.signal.wakeAt(sn, new Date(oldest).getTime() + s.ackTimeoutMs + 100);
-    return [];
   }
 
   /**
-   * Applies devicecmd results by CmdID. A result for the current or a superseded attempt completes its
-   * command (a success always; a failure only from the current attempt, per the codec's rules); unknown ids,
-   * other devices' ids and results for finished commands are logged and ignored.
+   * Applies devicecmd results by CmdID (rule (c) above), under the device's lock, in one transaction that
+   * also records refusals and runs the outcome listeners. Unknown ids, other devices' ids and results for
+   * finished commands are logged and ignored. Throws when the transaction fails (a listener threw, the
+   * database is gone): nothing is recorded, and the caller must make the device send the results again.
    */
   async applyResults(sn: string, results: readonly DeviceCmdResult[]): Promise<ResultSummary> {
     const summary: ResultSummary = { done: 0, failed: 0, waiting: 0, ignored: 0 };
-    const ids = [...new Set(results.map((r) => r.id.trim()).filter((id) => /^\d{1,19}$/.test(id) && BigInt(id) <= MAX_BIGINT))];
-    const rows: Array<{ attempt_id: string; id: string; state: DeviceCommandState; current: string | null }> = ids.length
-      ? await this.ds.query(
-          `SELECT a.attempt_id::text AS attempt_id, c.id::text AS id, c.state, c.attempt_id::text AS current
-           FROM device_command_attempt a JOIN device_command c ON c.id = a.command_id
-           WHERE a.attempt_id = ANY($2::bigint[]) AND a.device_sn = $1`,
-          [sn, ids],
-        )
-      : [];
-    const byAttempt = new Map(rows.map((r) => [r.attempt_id, r]));
-    const commands = new Map<string, { cmd: QueueCommand; current: string | null; changed: boolean; effect: string }>();
-    const now = Date.now();
-    for (const r of results) {
-      const row = byAttempt.get(r.id.trim());
-      if (!row) {
-        summary.ignored++;
-        this.logger.warn(`device ${sn}: result for unknown command id ${JSON.stringify(r.id).slice(0, 40)} (Return=${r.returnCode}) ignored`);
-        continue;
-      }
-      let entry = commands.get(row.id);
-      if (!entry) {
-        entry = {
-          cmd: { state: row.state, attempts: [], returnCode: null, failure: null, finishedAt: null },
-          current: row.current,
-          changed: false,
-          effect: 'ignored',
-        };
-        commands.set(row.id, entry);
-      }
-      const attempts = row.attempt_id === entry.current ? [{ attemptId: row.attempt_id, sentAt: 0 }] : [{ attemptId: row.attempt_id, sentAt: 0 }, { attemptId: entry.current ?? '', sentAt: 0 }];
-      const step = applyResult({ ...entry.cmd, attempts }, row.attempt_id, r.returnCode, now);
-      if (step.effect === 'ignored') {
-        summary.ignored++;
-        this.logger.debug?.(`device ${sn}: result ID=${r.id} Return=${r.returnCode} ignored (command ${row.id} is ${entry.cmd.state})`);
-        continue;
-      }
-      entry.cmd = { ...step.command, attempts: [] };
-      entry.changed = true;
-      entry.effect = step.effect;
-      if (step.effect === 'done') summary.done++;
-      else if (step.effect === 'failed') {
-        summary.failed++;
-        this.logger.warn(`device ${sn}: command ${row.id} (CmdID ${r.id}) failed: Return=${r.returnCode} ${returnMeaning(r.returnCode) ?? '(unknown code)'}`);
-      } else if (step.effect === 'waiting') summary.waiting++;
+    const valid = (id: string) => /^\d{1,19}$/.test(id) && BigInt(id) <= MAX_BIGINT;
+    const ids = [...new Set(results.map((r) => r.id.trim()).filter(valid))];
+    if (ids.length === 0) {
+      for (const r of results) this.ignoredResult(sn, r);
+      summary.ignored = results.length;
+      return summary;
     }
-    const changed = [...commands.entries()].filter(([, e]) => e.changed);
-    if (changed.length > 0) {
-      await this.ds.query(
+    await this.ds.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [QUEUE_LOCK, sn]);
+      const rows: Array<{ attempt_id: string; id: string; state: CommandState; current: string | null; return_code: number | null; command: string; ref: unknown; refusals: boolean }> = await m.query(
+        `SELECT a.attempt_id::text AS attempt_id, c.id::text AS id, c.state, c.attempt_id::text AS current, c.return_code, c.command, c.ref,
+                EXISTS (SELECT 1 FROM device_refusal r JOIN device d ON d.id = r.device_id WHERE d.sn = $1) AS refusals
+         FROM device_command_attempt a JOIN device_command c ON c.id = a.command_id
+         WHERE a.attempt_id = ANY($2::bigint[]) AND a.device_sn = $1`,
+        [sn, ids],
+      );
+      const byAttempt = new Map(rows.map((r) => [r.attempt_id, r]));
+      const byCommand = new Map(rows.map((r) => [r.id, r]));
+      const matched: MatchedResult[] = [];
+      const matchedFrom: DeviceCmdResult[] = [];
+      for (const r of results) {
+        const row = byAttempt.get(r.id.trim());
+        if (!row) {
+          summary.ignored++;
+          this.ignoredResult(sn, r);
+          continue;
+        }
+        matched.push({ commandId: row.id, attemptId: row.attempt_id, returnCode: r.returnCode });
+        matchedFrom.push(r);
+      }
+      const commands: AnsweredCommand[] = [...byCommand.values()].map((r) => ({ id: r.id, state: r.state, currentAttempt: r.current, returnCode: r.return_code }));
+      const plan = planResults(commands, matched, Date.now());
+      plan.effects.forEach((e, i) => {
+        if (e === 'done') summary.done++;
+        else if (e === 'failed') summary.failed++;
+        else if (e === 'waiting') summary.waiting++;
+        else {
+          summary.ignored++;
+          this.logger.debug?.(`device ${sn}: result ID=${matchedFrom[i].id} Return=${matchedFrom[i].returnCode} ignored (command ${matched[i].commandId} is ${byCommand.get(matched[i].commandId)?.state})`);
+        }
+      });
+      if (plan.changes.length === 0) return;
+      const updated = returnedRows<{ id: string }>(await m.query(
         `UPDATE device_command c SET state = v.state, return_code = v.rc, error = v.err,
            done_at = CASE WHEN v.state IN ('done', 'failed') THEN now() ELSE c.done_at END,
-           sent_at = CASE WHEN v.state = 'sent' THEN now() ELSE c.sent_at END
-         FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[]) AS v(id, state, rc, err)
-         WHERE c.id = v.id AND c.state IN ('pending', 'sent')`,
+           sent_at = CASE WHEN v.restart THEN now() ELSE c.sent_at END
+         FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::bool[]) AS v(id, state, rc, err, restart)
+         WHERE c.id = v.id AND c.state IN ('pending', 'sent')
+         RETURNING c.id::text AS id`,
         [
-          changed.map(([id]) => id),
-          changed.map(([, e]) => e.cmd.state),
-          changed.map(([, e]) => e.cmd.returnCode),
-          changed.map(([, e]) => (e.cmd.state === 'failed' ? `Return ${e.cmd.returnCode}: ${returnMeaning(e.cmd.returnCode ?? 0) ?? 'unknown error code'}` : null)),
+          plan.changes.map((c) => c.id),
+          plan.changes.map((c) => c.state),
+          plan.changes.map((c) => c.returnCode),
+          plan.changes.map((c) => (c.state === 'failed' ? `Return ${c.returnCode}: ${returnMeaning(c.returnCode ?? 0) ?? 'unknown error code'}` : null)),
+          plan.changes.map((c) => c.restartTimeout),
         ],
-      );
-      if (changed.some(([, e]) => e.effect === 'waiting')) this.signal.wakeAt(sn, Date.now() + this.settings.ackTimeoutMs + 100);
-    }
+      ));
+      const written = new Set(updated.map((u) => u.id));
+      const finished = plan.finished.filter((f) => written.has(f.id));
+      for (const f of finished) {
+        if (f.state === 'failed') this.logger.warn(`device ${sn}: command ${f.id} failed: Return=${f.returnCode} ${returnMeaning(f.returnCode) ?? '(unknown code)'}`);
+      }
+      const outcomes: CommandOutcome[] = finished.map((f) => {
+        const row = byCommand.get(f.id)!;
+        return { deviceSn: sn, commandId: f.id, command: row.command, ref: row.ref ?? null, state: f.state, returnCode: f.returnCode, reason: 'returned' };
+      });
+      await recordRefusals(m, sn, outcomes, rows[0]?.refusals === true);
+      await this.outcomes.emit(m, outcomes);
+      if (finished.length > 0) await this.signal.afterCommit(m, [sn]);
+      if (plan.changes.some((c) => c.restartTimeout)) this.signal.wakeAt(sn, Date.now() + this.settings.ackTimeoutMs + 100);
+    });
     return summary;
+  }
+
+  private ignoredResult(sn: string, r: DeviceCmdResult): void {
+    this.logger.warn(`device ${sn}: result for unknown command id ${JSON.stringify(r.id).slice(0, 40)} (Return=${r.returnCode}) ignored`);
   }
 
   /** The queue of one device for operators, newest first. */

@@ -44,6 +44,10 @@ export class DeviceCommand {
   @Column({ type: 'text', nullable: true })
   error!: string | null;
 
+  /** The enqueuer's reference (any JSON), handed back in the command's outcome (command-outcome.ts). */
+  @Column({ type: 'jsonb', nullable: true })
+  ref!: unknown;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -236,6 +236,11 @@ export class DeviceRegistryService implements OnModuleInit {
         const [taken] = await m.query(`SELECT 1 FROM device WHERE alias = $1 AND sn <> $2 LIMIT 1`, [ip, sn]);
         if (!taken) alias = ip;
       }
+      // Another firmware may accept what this one refused for good (device-refusals.ts): forget its refusals.
+      await m.query(`DELETE FROM device_refusal r USING device d WHERE d.sn = $1 AND r.device_id = d.id AND d.firm_ver IS DISTINCT FROM $2`, [
+        sn,
+        clip(capabilities.firmVer, 100),
+      ]);
       const updated = firstReturned<DeviceRow>(await m.query(
         `UPDATE device SET alias = $2, ip_address = $3, push_version = $4, firm_ver = $5, device_type = $6, device_name = $7,
            lock_count = $8, reader_count = $9, aux_in_count = $10, aux_out_count = $11, capabilities = $12::jsonb,

@@ -65,9 +65,9 @@ export class GetrequestRoute implements OnModuleInit {
       this.signal.set(sn);
       throw err;
     }
+    // No `signal.set` after a delivery: the next reply waits for this one's results (they raise the signal when
+    // recorded) or for its timeout (the queue set a wake-up).
     if (claimed.length === 0) return EMPTY_QUEUE_REPLY;
-    // There may be more: look again on the next poll.
-    this.signal.set(sn);
     const wrap = s.capabilities?.dialect?.wrappedCommands ? { sn } : undefined;
     return formatGetrequestReply(
       claimed.map((c) => ({ cmdId: c.attemptId, command: c.command })),

@@ -211,7 +211,17 @@ export class IclockController {
       if (parsed.results.length) this.logger.warn(`device ${sn} is ${s.admission}: ${parsed.results.length} results ignored`);
       return text(reply, OK);
     }
-    if (parsed.results.length > 0) await this.queue.applyResults(sn, parsed.results);
+    if (parsed.results.length > 0) {
+      try {
+        await this.queue.applyResults(sn, parsed.results);
+      } catch (err) {
+        // Nothing of this body was recorded (one transaction): anything but 200 `OK` makes the device post
+        // the results again, and a command never counts as answered before its outcome is committed.
+        this.logger.error(`device ${sn}: ${parsed.results.length} results not recorded, device asked to resend: ${(err as Error)?.stack ?? err}`);
+        reply.code(503);
+        return text(reply, 'ERROR: results not recorded; send them again');
+      }
+    }
     return text(reply, OK);
   }
 

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DeviceKindService } from '../device/device-kind.service';
 import { CommandHistoryPruner } from './command-history.pruner';
+import { CommandOutcomeHub } from './command-outcome';
 import { CommandQueueService } from './command-queue.service';
 import { DeviceCommandsController } from './device-commands.controller';
 import { DeviceAddressService } from './device-address.service';
@@ -19,7 +20,8 @@ import { WorkSignalService } from './work-signal.service';
 
 /**
  * The device side: the Security PUSH server (/iclock), the device registry, the durable command queue and
- * the ingest of events and uploads. Other modules use CommandQueueService.enqueue, DeviceStatusService,
+ * the ingest of events and uploads. Other modules use CommandQueueService.enqueue, CommandOutcomeHub.register
+ * (final states of commands, in their transaction), DeviceStatusService,
  * DeviceAdmissionService and DeviceRegistryService.onRegistered.
  */
 @Module({
@@ -33,6 +35,7 @@ import { WorkSignalService } from './work-signal.service';
     DeviceStatusService,
     DeviceAddressService,
     DeviceGuardService,
+    CommandOutcomeHub,
     CommandQueueService,
     CommandHistoryPruner,
     RtlogIngestService,
@@ -40,6 +43,6 @@ import { WorkSignalService } from './work-signal.service';
     GetrequestRoute,
     PushMetricsCollector,
   ],
-  exports: [PUSH_SETTINGS, CommandQueueService, DeviceKindService, DeviceStatusService, DeviceAdmissionService, DeviceAddressService, DeviceRegistryService, WorkSignalService],
+  exports: [PUSH_SETTINGS, CommandQueueService, CommandOutcomeHub, DeviceKindService, DeviceStatusService, DeviceAdmissionService, DeviceAddressService, DeviceRegistryService, WorkSignalService],
 })
 export class PushModule {}

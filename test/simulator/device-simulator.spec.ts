@@ -173,6 +173,114 @@ describe('DeviceSimulator', () => {
       expect(server.devicecmdBodies).toEqual(['ID=10&Return=0&CMD=DATA']);
     });
 
+    describe('faults', () => {
+      it('loseNextReply: the server hands the reply out, the device gets nothing', async () => {
+        const sim = make();
+        server.enqueue(USER1);
+        sim.loseNextReply();
+        expect(await sim.poll()).toEqual([]);
+        expect(sim.lostReplies).toEqual([USER1]);
+        expect(sim.user(1)).toBeUndefined();
+        expect(server.devicecmdBodies).toEqual([]);
+        server.enqueue(USER2);
+        expect((await sim.poll()).map((c) => c.id)).toEqual(['11']);
+      });
+
+      it('failCommands: a chosen Return N times, then normal execution', async () => {
+        const sim = make();
+        const f = sim.failCommands((c) => c.table === 'user', -1002, 2);
+        server.enqueue(USER1);
+        await sim.poll();
+        server.enqueue(USER1);
+        await sim.poll();
+        server.enqueue(USER1);
+        await sim.poll();
+        expect(server.devicecmdBodies).toEqual(['ID=10&Return=-1002&CMD=DATA', 'ID=10&Return=-1002&CMD=DATA', 'ID=10&Return=0&CMD=DATA']);
+        expect(f.used).toBe(2);
+        expect(sim.user(1)?.Name).toBe('Ann');
+      });
+
+      it("failCommands 'always' never lets the command through", async () => {
+        const sim = make();
+        sim.failCommands((c) => c.table === 'userauthorize', -12, 'always');
+        for (let i = 0; i < 3; i++) {
+          server.enqueue(RIGHTS1);
+          await sim.poll();
+        }
+        expect(server.devicecmdBodies.every((b) => b.includes('Return=-12'))).toBe(true);
+        expect(sim.rightsOf(1)).toEqual([]);
+      });
+
+      it('holdResults: executes now, acknowledges late (releaseResults) or never (dropHeldResults)', async () => {
+        const sim = make();
+        sim.holdResults((c) => c.table === 'user');
+        server.enqueue(`${USER1}\n${RIGHTS1}`);
+        await sim.poll();
+        expect(sim.user(1)).toBeDefined();
+        expect(server.devicecmdBodies).toEqual(['ID=12&Return=0&CMD=DATA']);
+        await sim.releaseResults();
+        expect(server.devicecmdBodies).toEqual(['ID=12&Return=0&CMD=DATA', 'ID=10&Return=0&CMD=DATA']);
+        server.enqueue(USER2);
+        await sim.poll();
+        expect(sim.dropHeldResults().map((r) => r.id)).toEqual(['11']);
+        sim.stopHoldingResults();
+        expect(server.devicecmdBodies).toHaveLength(2);
+      });
+
+      it('pollConcurrently: two getrequests at once, each reply executed', async () => {
+        const sim = make();
+        server.enqueue(USER1);
+        const replies = await sim.pollConcurrently(2);
+        expect(replies.map((r) => r.map((c) => c.id)).sort()).toEqual([[], ['10']]);
+        expect(server.requestsTo('/iclock/getrequest')).toHaveLength(2);
+      });
+
+      it('factoryReset: tables wiped, then a fresh handshake and registry with the same SN', async () => {
+        const sim = make();
+        await sim.connect();
+        server.enqueue(USER1, RIGHTS1);
+        await sim.poll();
+        expect(sim.user(1)).toBeDefined();
+        server.clear();
+        expect((await sim.factoryReset()).registered).toBe(true);
+        expect(sim.user(1)).toBeUndefined();
+        expect(sim.rightsOf(1)).toEqual([]);
+        expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /iclock/cdata', 'POST /iclock/registry', 'POST /iclock/push']);
+        expect(server.requests[0].query.SN).toBe('3383154200002');
+      });
+
+      it('deleteUserLocally / deleteLocally change the panel without telling the server', async () => {
+        const sim = make();
+        server.enqueue(USER1, USER2, RIGHTS1, RIGHTS2);
+        await sim.poll();
+        const before = server.requests.length;
+        expect(sim.deleteUserLocally(1)).toBe(2);
+        expect(sim.user(1)).toBeUndefined();
+        expect(sim.rightsOf(1)).toEqual([]);
+        expect(sim.deleteLocally('userauthorize', { Pin: 2 })).toBe(1);
+        expect(sim.user(2)).toBeDefined();
+        expect(sim.deleteLocally('user')).toBe(1);
+        expect(server.requests.length).toBe(before);
+      });
+
+      it('retryResults: results the server did not answer 200 OK are posted again before the next poll', async () => {
+        let fail = true;
+        server.opts.devicecmdReply = () => (fail ? { status: 503, body: 'ERROR: try again' } : { status: 200, body: 'OK' });
+        try {
+          const sim = make({ retryResults: true });
+          server.enqueue(USER1);
+          await sim.poll();
+          expect(sim.unconfirmedResults.map((r) => r.id)).toEqual(['10']);
+          fail = false;
+          await sim.poll();
+          expect(server.devicecmdBodies).toEqual(['ID=10&Return=0&CMD=DATA', 'ID=10&Return=0&CMD=DATA']);
+          expect(sim.unconfirmedResults).toEqual([]);
+        } finally {
+          server.opts.devicecmdReply = undefined;
+        }
+      });
+    });
+
     it('pollUntilIdle stops at the first reply without commands', async () => {
       const s = new FakePushServer({ batchSize: 1 });
       await s.start();

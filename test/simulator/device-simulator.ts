@@ -39,6 +39,7 @@ export type { ParsedCommand } from './commands';
 export type { DoorAction, DoorState } from './doors';
 export type { Exchange, HttpResult } from './http';
 export type { AccessDecision, AccessRight } from './access';
+export type { CommandResult } from './wire';
 
 export interface DeviceSimulatorOptions {
   /** Gateway base URL, e.g. `http://127.0.0.1:8088`. */
@@ -93,6 +94,11 @@ export interface DeviceSimulatorOptions {
   resultFor?: (command: ParsedCommand) => number | undefined | void;
   /** Report results automatically (default true). When false they wait in `pendingAcks` until `flushAcks()`. */
   autoAck?: boolean;
+  /**
+   * Post again, before the next getrequest, results whose devicecmd POST was not answered 200 `OK` (or failed
+   * on the network), as firmware that keeps unconfirmed results does. Default false (results are posted once).
+   */
+  retryResults?: boolean;
   /** Records per querydata package for DATA QUERY (default 50). */
   queryPackSize?: number;
   /** CmdFormat reported at registration; 1 = commands arrive wrapped (Appendix 14). Default 0. */
@@ -139,6 +145,15 @@ export interface ReceivedCommand {
   result?: number;
   /** Why the command failed, when it did. */
   error?: string;
+}
+
+/** A `failCommands` fault: commands `match` selects are answered with `code`, `times` times (or always). */
+export interface CommandFault {
+  match: (c: ParsedCommand) => boolean;
+  code: number;
+  times: number | 'always';
+  /** Commands answered so far. */
+  used: number;
 }
 
 export interface Acknowledgement extends CommandResult {
@@ -192,6 +207,10 @@ export class DeviceSimulator {
   readonly uploads: Array<{ path: string; query: string; body: string; status: number; response: string }> = [];
   /** Device options (registration parameters, SET OPTIONS values), as GET OPTIONS reports them. */
   readonly options = new Map<string, string>();
+  /** Getrequest replies the device never saw (`loseNextReply`): the server handed them out, the device got nothing. */
+  readonly lostReplies: string[] = [];
+  /** Results whose devicecmd POST was not confirmed with 200 `OK`, waiting to be posted again (`retryResults`). */
+  readonly unconfirmedResults: CommandResult[] = [];
 
   /** Options of the last handshake / config reply (registry=ok, RegistryCode, RequestDelay, TimeZone, SessionID, ...). */
   serverOptions: Record<string, string> = {};
@@ -214,6 +233,9 @@ export class DeviceSimulator {
   private nextIndex: number;
   private readonly executedIds = new Set<string>();
   private readonly newRecordSent = new Set<string>();
+  private repliesToLose = 0;
+  private readonly faults: CommandFault[] = [];
+  private holdMatch: ((c: ParsedCommand) => boolean) | null = null;
 
   constructor(options: DeviceSimulatorOptions) {
     this.opts = { ...options };
@@ -457,8 +479,36 @@ export class DeviceSimulator {
 
   /** One `GET /iclock/getrequest`: execute every command of the reply and report the results. */
   async poll(): Promise<ReceivedCommand[]> {
+    await this.retryUnconfirmed();
     const res = await this.send('GET', '/iclock/getrequest', buildQuery([['SN', this.sn]]));
+    return this.handleReply(res);
+  }
+
+  /**
+   * Fault: two (or `n`) getrequests at once, as when a poll overlaps a slow one or a proxy duplicates it. Each
+   * reply is then executed in the order the replies arrived. Returns the commands of each reply.
+   */
+  async pollConcurrently(n = 2): Promise<ReceivedCommand[][]> {
+    await this.retryUnconfirmed();
+    const arrived: HttpResult[] = [];
+    await Promise.all(
+      Array.from({ length: n }, async () => {
+        arrived.push(await this.send('GET', '/iclock/getrequest', buildQuery([['SN', this.sn]])));
+      }),
+    );
+    const out: ReceivedCommand[][] = [];
+    for (const res of arrived) out.push(await this.handleReply(res));
+    return out;
+  }
+
+  /** Executes one getrequest reply and reports its results (unless it is to be lost). */
+  private async handleReply(res: HttpResult): Promise<ReceivedCommand[]> {
     if (res.status !== 200) return [];
+    if (this.repliesToLose > 0 && res.body.trim() !== 'OK') {
+      this.repliesToLose--;
+      this.lostReplies.push(res.body);
+      return [];
+    }
     const { commands, ignored } = parseCommandReply(res.body, { cmdFormat: this.opts.cmdFormat });
     for (const l of ignored) if (l.trim() !== 'OK') this.ignoredLines.push(l);
     const out: ReceivedCommand[] = [];
@@ -485,7 +535,7 @@ export class DeviceSimulator {
       if (error) rc.error = error;
       followUps.push(...events);
       const result: CommandResult = { id: raw.id, code, cmd: cmdEcho(parsed, this.opts.cmdEcho ?? 'manual') };
-      if (!autoAck) this.pendingAcks.push(result);
+      if (!autoAck || this.holdMatch?.(parsed)) this.pendingAcks.push(result);
       else if (batch) results.push(result);
       else await this.postResults([result], form, false);
     }
@@ -519,11 +569,103 @@ export class DeviceSimulator {
     throw new Error(`pollUntil: condition not met after ${max} polls; received ${this.received.map((r) => r.line).join(' | ')}`);
   }
 
-  /** Report the results held back with `autoAck: false`. */
-  async flushAcks(form?: ReplyForm): Promise<Acknowledgement[]> {
-    const results = this.pendingAcks.splice(0);
+  /** Report the results held back with `autoAck: false` or `holdResults()` (all, or those `which` selects). */
+  async flushAcks(form?: ReplyForm, which?: (r: CommandResult) => boolean): Promise<Acknowledgement[]> {
+    const results: CommandResult[] = [];
+    for (let i = 0; i < this.pendingAcks.length; ) {
+      if (!which || which(this.pendingAcks[i])) results.push(...this.pendingAcks.splice(i, 1));
+      else i++;
+    }
     const f = form ?? this.opts.replyForm ?? (this.opts.batchReplies ? 'batched' : 'single');
     return this.postResults(results, f, f === 'batched' || !!this.opts.batchReplies);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Fault injection (see README "Faults")
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** Fault: the next `n` getrequest replies that carry commands are lost on the way: the server believes them delivered. */
+  loseNextReply(n = 1): void {
+    this.repliesToLose += n;
+  }
+
+  /**
+   * Fault: answer the commands `match` selects with `code` (not executed) `times` times (default once), or
+   * 'always'. Faults are tried in the order they were added; the first with uses left applies. Returns the
+   * fault, whose `used` counts the commands it answered.
+   */
+  failCommands(match: (c: ParsedCommand) => boolean, code: number, times: number | 'always' = 1): CommandFault {
+    const f: CommandFault = { match, code, times, used: 0 };
+    this.faults.push(f);
+    return f;
+  }
+
+  /** Removes every `failCommands` fault. */
+  clearFaults(): void {
+    this.faults.splice(0);
+  }
+
+  /**
+   * Fault: execute but hold the results of the commands `match` selects (all when omitted) in `pendingAcks`:
+   * acknowledge late with `flushAcks()` / `releaseResults()`, or never with `dropHeldResults()`.
+   */
+  holdResults(match: (c: ParsedCommand) => boolean = () => true): void {
+    this.holdMatch = match;
+  }
+
+  /** Stops holding results (those already held stay held until released or dropped). */
+  stopHoldingResults(): void {
+    this.holdMatch = null;
+  }
+
+  /** Posts held results (all, or those `which` selects), late. */
+  releaseResults(which?: (r: CommandResult) => boolean, form?: ReplyForm): Promise<Acknowledgement[]> {
+    return this.flushAcks(form, which);
+  }
+
+  /** Forgets held results: those commands are never acknowledged. */
+  dropHeldResults(): CommandResult[] {
+    return this.pendingAcks.splice(0);
+  }
+
+  /**
+   * Fault: a factory reset. Every table is wiped and the session forgotten; then the device connects the way a
+   * fresh one does, with the same SN (handshake, registry, push). Door states and the event index are kept.
+   */
+  async factoryReset(): Promise<{ registered: boolean; registryCode?: string }> {
+    for (const t of this.tables.tableNames()) this.tables.clear(t);
+    this.registered = false;
+    this.registryCode = undefined;
+    this.sessionId = undefined;
+    this.serverOptions = {};
+    this.executedIds.clear();
+    this.pendingAcks.splice(0);
+    this.unconfirmedResults.splice(0);
+    return this.connect();
+  }
+
+  /**
+   * Fault: rows deleted at the panel (its menu, another tool) without the server knowing. `conds` are field =
+   * value pairs (all must match); none deletes the whole table. Returns the number of rows deleted.
+   */
+  deleteLocally(table: string, conds: Record<string, string | number> = {}): number {
+    return this.tables.delete(table, Object.entries(conds).map(([k, v]) => [k, String(v)]));
+  }
+
+  /** Fault: a user deleted at the panel with everything keyed by their Pin (rights, templates, photos, cards). */
+  deleteUserLocally(pin: string | number): number {
+    let n = 0;
+    for (const t of this.tables.tableNames()) {
+      if (this.tables.rows(t).some((r) => getField(r, 'Pin') !== undefined)) n += this.tables.delete(t, [['Pin', String(pin)]]);
+    }
+    return n;
+  }
+
+  private async retryUnconfirmed(): Promise<void> {
+    if (this.unconfirmedResults.length === 0) return;
+    const results = this.unconfirmedResults.splice(0);
+    const f = this.opts.replyForm ?? (this.opts.batchReplies ? 'batched' : 'single');
+    await this.postResults(results, f, f === 'batched' || !!this.opts.batchReplies);
   }
 
   private async postResults(results: CommandResult[], form: ReplyForm, batch: boolean): Promise<Acknowledgement[]> {
@@ -532,7 +674,14 @@ export class DeviceSimulator {
     const bodies = formatResultBodies(results, form, batch, returnCase);
     const groups = bodies.length === results.length ? results.map((r) => [r]) : [results];
     for (let i = 0; i < bodies.length; i++) {
-      const res = await this.send('POST', '/iclock/devicecmd', buildQuery([['SN', this.sn]]), bodies[i]);
+      let res: HttpResult;
+      try {
+        res = await this.send('POST', '/iclock/devicecmd', buildQuery([['SN', this.sn]]), bodies[i]);
+      } catch (e) {
+        if (this.opts.retryResults) this.unconfirmedResults.push(...groups.slice(i).flat());
+        throw e;
+      }
+      if (this.opts.retryResults && (res.status !== 200 || res.body.trim() !== 'OK')) this.unconfirmedResults.push(...groups[i]);
       for (const r of groups[i]) {
         const ack: Acknowledgement = { ...r, at: this.nowFn(), body: bodies[i], status: res.status };
         this.acknowledged.push(ack);
@@ -548,6 +697,11 @@ export class DeviceSimulator {
     const repeated = this.executedIds.has(cmd.id);
     this.executedIds.add(cmd.id);
     if (repeated && this.opts.rejectRepeatedIds) return { code: -7, error: 'repeated command ID', events };
+    const fault = this.faults.find((f) => (f.times === 'always' || f.used < f.times) && f.match(cmd));
+    if (fault) {
+      fault.used++;
+      return { code: fault.code, error: 'forced by failCommands', events };
+    }
     const forced = this.opts.resultFor?.(cmd);
     if (typeof forced === 'number' && forced < 0) return { code: forced, error: 'forced by resultFor', events };
     let out: { code: number; error?: string };

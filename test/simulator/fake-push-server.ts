@@ -25,6 +25,8 @@ export interface FakePushServerOptions {
   registryBody?: string;
   /** Commands handed out per getrequest (default: all queued). */
   batchSize?: number;
+  /** Answer of /iclock/devicecmd (default 200 `OK`). */
+  devicecmdReply?: () => { status: number; body: string };
 }
 
 export class FakePushServer {
@@ -91,6 +93,8 @@ export class FakePushServer {
         const n = this.opts.batchSize ?? this.queue.length;
         return { status: 200, body: this.queue.splice(0, n).join('\n') };
       }
+      case '/iclock/devicecmd':
+        return this.opts.devicecmdReply?.() ?? { status: 200, body: 'OK' };
       case '/iclock/querydata':
         if (req.query.type === 'tabledata') return { status: 200, body: `${req.query.tablename}=${req.query.count}` };
         return { status: 200, body: 'OK' };

@@ -5,6 +5,16 @@ import { Transaction1763700000400 } from './1763700000400-transaction';
 import { Visbio1763700000500 } from './1763700000500-visbio';
 import { Hardening1763700000900 } from './1763700000900-hardening';
 import { DeviceKind1763700000950 } from './1763700000950-device-kind';
+import { CommandOutcomes1763700001000 } from './1763700001000-command-outcomes';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
-export const MIGRATIONS = [Foundation1763700000000, Push1763700000100, Access1763700000200, Transaction1763700000400, Visbio1763700000500, Hardening1763700000900, DeviceKind1763700000950];
+export const MIGRATIONS = [
+  Foundation1763700000000,
+  Push1763700000100,
+  Access1763700000200,
+  Transaction1763700000400,
+  Visbio1763700000500,
+  Hardening1763700000900,
+  DeviceKind1763700000950,
+  CommandOutcomes1763700001000,
+];

@@ -141,6 +141,23 @@ export class DeviceDetailDto {
     description: 'a second device claimed this SN from another address while the device was online (DEVICE_SN_CONFLICT); approve the device again to make that address its own',
   })
   snConflict!: DeviceSnConflictDto | null;
+  @ApiProperty({
+    type: () => [DeviceRefusalDto],
+    description:
+      'tables and commands this firmware refused for good (Return -1002, -1004, -629 or -708), by key: `DATA <VERB> <table>` or the command name; a later success with the same key removes the entry',
+  })
+  refusedCapabilities!: DeviceRefusalDto[];
+}
+
+export class DeviceRefusalDto {
+  @ApiProperty({ example: 'DATA UPDATE biodata', description: '`DATA <VERB> <table>` as sent, or the command name (`CONTROL DEVICE`, `SET OPTIONS`)' }) what!: string;
+  @ApiProperty({ example: -1004, description: "the device's Return" }) returnCode!: number;
+  @ApiProperty({ example: 'The data and equipment configuration are inconsistent', nullable: true, type: String, description: 'its meaning in the manuals (Appendix 1)' })
+  returnMeaning!: string | null;
+  @ApiProperty({ example: 2, description: 'commands refused with this key' }) refusals!: number;
+  @ApiProperty({ example: 'DATA UPDATE biodata Pin=1\tNo=0\tIndex=0…', description: 'the head of the latest refused command' }) command!: string;
+  @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String }) firstAt!: string | null;
+  @ApiProperty({ example: '2026-11-21 08:05:00', nullable: true, type: String }) lastAt!: string | null;
 }
 
 export class DeviceSnConflictDto {

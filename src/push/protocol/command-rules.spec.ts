@@ -1,17 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { applyResult, deadline, expire, newCommand, offer, type QueueCommand, type QueueRules } from './command-rules';
+import { applyResult, planClaim, planResults, REPLY_LINE_OVERHEAD, type AnsweredCommand, type ClaimRules, type HeadCommand, type QueueCommand } from './command-rules';
 
-const rules: QueueRules = { ackTimeoutMs: 60_000, maxAttempts: 3 };
-const sent = (id = 'a1', at = 0): QueueCommand => offer(newCommand(), id, at, rules).command;
+/** A sent command whose delivery attempts are `ids` (the last is current). */
+const sent = (...ids: string[]): QueueCommand => ({
+  state: 'sent',
+  attempts: (ids.length ? ids : ['a1']).map((attemptId, i) => ({ attemptId, sentAt: i * 60_000 })),
+  returnCode: null,
+  failure: null,
+  finishedAt: null,
+});
 
-describe('command queue rules', () => {
-  it('pending → sent with its own attempt id', () => {
-    const s = offer(newCommand(), 'a1', 1000, rules);
-    expect(s.effect).toBe('sent');
-    expect(s.command).toMatchObject({ state: 'sent', attempts: [{ attemptId: 'a1', sentAt: 1000 }] });
-    expect(deadline(s.command, rules)).toBe(61_000);
-  });
-
+describe('one command: its results (applyResult)', () => {
   it('Return >= 0 marks done; a positive Return (QUERY count) is success', () => {
     expect(applyResult(sent(), 'a1', 0, 5).command).toMatchObject({ state: 'done', returnCode: 0, finishedAt: 5 });
     expect(applyResult(sent(), 'a1', 4, 5).command).toMatchObject({ state: 'done', returnCode: 4 });
@@ -19,27 +18,6 @@ describe('command queue rules', () => {
 
   it('Return < 0 marks failed with the code', () => {
     expect(applyResult(sent(), 'a1', -1004, 5).command).toMatchObject({ state: 'failed', returnCode: -1004, failure: 'device' });
-  });
-
-  it('not expired before the deadline', () => {
-    expect(expire(sent(), 59_999, rules).effect).toBe('ignored');
-  });
-
-  it('timeout re-offers under a NEW attempt id, up to maxAttempts, then fails', () => {
-    let c = sent('a1', 0);
-    let s = expire(c, 60_000, rules);
-    expect(s).toMatchObject({ effect: 'requeued', command: { state: 'pending' } });
-    c = offer(s.command, 'a2', 60_001, rules).command;
-    c = offer(expire(c, 120_001, rules).command, 'a3', 120_002, rules).command;
-    expect(c.attempts.map((a) => a.attemptId)).toEqual(['a1', 'a2', 'a3']);
-    s = expire(c, 180_002, rules);
-    expect(s).toMatchObject({ effect: 'failed', command: { state: 'failed', failure: 'timeout' } });
-    expect(offer(s.command, 'a4', 180_003, rules).effect).toBe('ignored');
-  });
-
-  it('reusing an attempt id is a bug', () => {
-    const c = expire(sent('a1', 0), 60_000, rules).command;
-    expect(() => offer(c, 'a1', 60_001, rules)).toThrow(/reused/);
   });
 
   it('unknown or stale attempt ids are ignored', () => {
@@ -50,24 +28,124 @@ describe('command queue rules', () => {
   });
 
   it('a success from a superseded attempt still marks the command done (the device ran it)', () => {
-    const c = offer(expire(sent('a1', 0), 60_000, rules).command, 'a2', 60_001, rules).command;
-    expect(applyResult(c, 'a1', 0, 60_500)).toMatchObject({ effect: 'done', command: { state: 'done' } });
+    expect(applyResult(sent('a1', 'a2'), 'a1', 0, 60_500)).toMatchObject({ effect: 'done', command: { state: 'done' } });
   });
 
   it('a failure from a superseded attempt is ignored while a newer attempt is out', () => {
-    const c = offer(expire(sent('a1', 0), 60_000, rules).command, 'a2', 60_001, rules).command;
+    const c = sent('a1', 'a2');
     expect(applyResult(c, 'a1', -12, 60_500)).toEqual({ command: c, effect: 'ignored' });
   });
 
-  it('a late result for the expired current attempt still counts', () => {
-    const c = expire(sent('a1', 0), 60_000, rules).command;
-    expect(applyResult(c, 'a1', 0, 60_100).command.state).toBe('done');
+  it('-5000 (queued on a sub-controller) waits for the final result and restarts the timeout', () => {
+    const s = applyResult(sent('a1'), 'a1', -5000, 50_000);
+    expect(s).toMatchObject({ effect: 'waiting', command: { state: 'sent', attempts: [{ attemptId: 'a1', sentAt: 50_000 }] } });
+    expect(applyResult(s.command, 'a1', 0, 60_000).command.state).toBe('done');
+  });
+});
+
+const claimRules: ClaimRules = { ackTimeoutMs: 60_000, maxAttempts: 3, maxCommands: 3, byteBudget: 10_000 };
+const pending = (id: string, bytes = 10): HeadCommand => ({ id, state: 'pending', attempts: 0, sentAt: null, bytes, overtaken: false });
+const out = (id: string, sentAt: number, attempts = 1, overtaken = false): HeadCommand => ({ id, state: 'sent', attempts, sentAt, bytes: 10, overtaken });
+
+describe('one device: what a poll hands out (planClaim)', () => {
+  it('hands out the head of the queue in order, bounded by count', () => {
+    expect(planClaim([pending('1'), pending('2'), pending('3'), pending('4')], 0, claimRules)).toEqual({
+      fail: [],
+      offer: ['1', '2', '3'],
+      waiting: false,
+      wakeAt: 60_000,
+    });
   });
 
-  it('-5000 (queued on a sub-controller) waits for the final result and restarts the timeout', () => {
-    const s = applyResult(sent('a1', 0), 'a1', -5000, 50_000);
-    expect(s).toMatchObject({ effect: 'waiting', command: { state: 'sent' } });
-    expect(deadline(s.command, rules)).toBe(110_000);
-    expect(applyResult(s.command, 'a1', 0, 60_000).command.state).toBe('done');
+  it('bounds a reply by bytes, but a first command larger than the budget still goes alone', () => {
+    const r = { ...claimRules, byteBudget: 100 };
+    expect(planClaim([pending('1', 500), pending('2')], 0, r).offer).toEqual(['1']);
+    expect(planClaim([pending('1', 40), pending('2', 40), pending('3')], 0, r).offer).toEqual(['1']);
+    expect(planClaim([pending('1', 10), pending('2', 100 - 2 * REPLY_LINE_OVERHEAD - 10)], 0, r).offer).toEqual(['1', '2']);
+  });
+
+  it('offers nothing newer while a delivered command is outstanding, and wakes at its deadline', () => {
+    expect(planClaim([out('1', 1000), pending('2')], 30_000, claimRules)).toEqual({ fail: [], offer: [], waiting: true, wakeAt: 61_000 });
+  });
+
+  it('a reply is a unit: one outstanding command of it holds back everything, even answered neighbours do not help', () => {
+    // 1 and 3 were answered (not in the head any more); 2 is still out.
+    expect(planClaim([out('2', 0), pending('4')], 59_999, claimRules).offer).toEqual([]);
+  });
+
+  it('re-offers a timed-out reply, then everything after it, in the original order', () => {
+    const p = planClaim([out('1', 0), out('2', 0), pending('3'), pending('4')], 60_000, claimRules);
+    expect(p).toEqual({ fail: [], offer: ['1', '2', '3'], waiting: false, wakeAt: 120_000 });
+  });
+
+  it('fails a command whose last delivery timed out, and goes on with the next', () => {
+    const p = planClaim([out('1', 0, 3), pending('2')], 60_000, claimRules);
+    expect(p).toEqual({ fail: [{ id: '1', why: 'attempts' }], offer: ['2'], waiting: false, wakeAt: 120_000 });
+  });
+
+  it('never re-offers an overtaken command (its reply ran; re-running it would undo later commands)', () => {
+    const p = planClaim([out('1', 0, 1, true), pending('5')], 60_000, claimRules);
+    expect(p).toEqual({ fail: [{ id: '1', why: 'overtaken' }], offer: ['5'], waiting: false, wakeAt: 120_000 });
+  });
+
+  it('a timed-out command after an outstanding one waits for it (-5000 restarted the first one\'s timeout)', () => {
+    const p = planClaim([out('1', 50_000), out('2', 0)], 60_000, claimRules);
+    expect(p).toMatchObject({ offer: [], waiting: true, wakeAt: 110_000 });
+  });
+
+  it('an empty queue offers nothing and needs no wake-up', () => {
+    expect(planClaim([], 5, claimRules)).toEqual({ fail: [], offer: [], waiting: false, wakeAt: null });
+  });
+});
+
+describe('one device: what a devicecmd body does (planResults)', () => {
+  const sentCmd = (id: string, attempt: string): AnsweredCommand => ({ id, state: 'sent', currentAttempt: attempt, returnCode: null });
+
+  it('success and failure of current deliveries finish their commands, once', () => {
+    const p = planResults([sentCmd('1', 'a1'), sentCmd('2', 'a2')], [
+      { commandId: '1', attemptId: 'a1', returnCode: 0 },
+      { commandId: '2', attemptId: 'a2', returnCode: -12 },
+      { commandId: '2', attemptId: 'a2', returnCode: 0 },
+    ], 5);
+    expect(p.finished).toEqual([
+      { id: '1', state: 'done', returnCode: 0 },
+      { id: '2', state: 'failed', returnCode: -12 },
+    ]);
+    expect(p.effects).toEqual(['done', 'failed', 'ignored']);
+    expect(p.changes).toEqual([
+      { id: '1', state: 'done', returnCode: 0, restartTimeout: false },
+      { id: '2', state: 'failed', returnCode: -12, restartTimeout: false },
+    ]);
+  });
+
+  it('a late success of a superseded delivery completes the command; a late failure of one is ignored', () => {
+    expect(planResults([sentCmd('1', 'a2')], [{ commandId: '1', attemptId: 'a1', returnCode: 0 }], 5).finished).toEqual([{ id: '1', state: 'done', returnCode: 0 }]);
+    expect(planResults([sentCmd('1', 'a2')], [{ commandId: '1', attemptId: 'a1', returnCode: -12 }], 5)).toEqual({ changes: [], finished: [], effects: ['ignored'] });
+  });
+
+  it('results for finished commands change nothing (a re-posted body, a second process)', () => {
+    const done: AnsweredCommand = { id: '1', state: 'done', currentAttempt: 'a1', returnCode: 0 };
+    const failed: AnsweredCommand = { id: '2', state: 'failed', currentAttempt: 'a2', returnCode: null };
+    const p = planResults([done, failed], [
+      { commandId: '1', attemptId: 'a1', returnCode: -12 },
+      { commandId: '2', attemptId: 'a2', returnCode: 0 },
+    ], 5);
+    expect(p).toEqual({ changes: [], finished: [], effects: ['ignored', 'ignored'] });
+  });
+
+  it('-5000 restarts the timeout, and the final result that follows in the same body finishes the command', () => {
+    expect(planResults([sentCmd('1', 'a1')], [{ commandId: '1', attemptId: 'a1', returnCode: -5000 }], 5).changes).toEqual([
+      { id: '1', state: 'sent', returnCode: -5000, restartTimeout: true },
+    ]);
+    const both = planResults([sentCmd('1', 'a1')], [
+      { commandId: '1', attemptId: 'a1', returnCode: -5000 },
+      { commandId: '1', attemptId: 'a1', returnCode: 0 },
+    ], 5);
+    expect(both.finished).toEqual([{ id: '1', state: 'done', returnCode: 0 }]);
+    expect(both.changes).toEqual([{ id: '1', state: 'done', returnCode: 0, restartTimeout: false }]);
+  });
+
+  it('ignores results for commands it was not given', () => {
+    expect(planResults([], [{ commandId: '9', attemptId: 'x', returnCode: 0 }], 5).effects).toEqual(['ignored']);
   });
 });

@@ -1,11 +1,14 @@
 /**
- * The command queue's rules, pure and with the clock passed in; the database layer mirrors
- * them in SQL. One command, many delivery attempts, each with its own id (the `C:<id>:` the
- * device echoes as `ID=`):
+ * The command queue's rules, pure and with the clock passed in. CommandQueueService runs them:
+ * it loads a device's rows under the device's lock, asks planClaim / planResults (below), and
+ * writes their answer back (the order semantics are written out in command-queue.service.ts).
+ * One command, many delivery attempts, each with its own id (the `C:<id>:` the device echoes
+ * as `ID=`):
  *
- *   pending --offer(attemptId)--> sent --result >= 0--------------> done
- *      ^                           |  --result < 0---------------> failed (Return kept)
- *      '-----expire (attempts < max)'  --expire (attempts = max)--> failed (timeout)
+ *   pending --planClaim: offer--> sent --result >= 0 (applyResult)-----------> done
+ *                                  |  --result < 0 (applyResult)------------> failed (Return kept)
+ *                                  |  --timeout, attempts left: planClaim----> sent again, new attempt id
+ *                                  '  --timeout, last attempt or overtaken---> failed (no Return)
  *
  * - A result is matched by attempt id. Unknown ids and results for finished commands are
  *   ignored (devices re-post results; querydata and devicecmd both conclude a query).
@@ -37,7 +40,7 @@ export interface QueueRules {
   maxAttempts: number;
 }
 
-export type Effect = 'sent' | 'done' | 'failed' | 'requeued' | 'waiting' | 'ignored';
+export type Effect = 'done' | 'failed' | 'waiting' | 'ignored';
 
 export interface Step {
   command: QueueCommand;
@@ -45,33 +48,6 @@ export interface Step {
 }
 
 export const SUBCONTROLLER_QUEUED = -5000;
-
-export function newCommand(): QueueCommand {
-  return { state: 'pending', attempts: [], returnCode: null, failure: null, finishedAt: null };
-}
-
-/** Hands a pending command out under a new attempt id. */
-export function offer(cmd: QueueCommand, attemptId: string, now: number, rules: QueueRules): Step {
-  if (cmd.state !== 'pending' || cmd.attempts.length >= rules.maxAttempts) return { command: cmd, effect: 'ignored' };
-  if (cmd.attempts.some((a) => a.attemptId === attemptId)) throw new Error(`attempt id ${attemptId} reused`);
-  return { command: { ...cmd, state: 'sent', attempts: [...cmd.attempts, { attemptId, sentAt: now }] }, effect: 'sent' };
-}
-
-/** When a sent command's current attempt times out (null when nothing is outstanding). */
-export function deadline(cmd: QueueCommand, rules: QueueRules): number | null {
-  if (cmd.state !== 'sent') return null;
-  return cmd.attempts[cmd.attempts.length - 1].sentAt + rules.ackTimeoutMs;
-}
-
-/** Re-queues a timed-out attempt, or fails the command once its attempts are used up. */
-export function expire(cmd: QueueCommand, now: number, rules: QueueRules): Step {
-  const due = deadline(cmd, rules);
-  if (due === null || now < due) return { command: cmd, effect: 'ignored' };
-  if (cmd.attempts.length >= rules.maxAttempts) {
-    return { command: { ...cmd, state: 'failed', failure: 'timeout', finishedAt: now }, effect: 'failed' };
-  }
-  return { command: { ...cmd, state: 'pending' }, effect: 'requeued' };
-}
 
 /** Applies a devicecmd result (`ID=<attemptId>&Return=<code>`). */
 export function applyResult(cmd: QueueCommand, attemptId: string, returnCode: number, now: number): Step {
@@ -87,4 +63,161 @@ export function applyResult(cmd: QueueCommand, attemptId: string, returnCode: nu
     return { command: { ...cmd, state: 'sent', attempts, returnCode }, effect: 'waiting' };
   }
   return { command: { ...cmd, state: 'failed', returnCode, failure: 'device', finishedAt: now }, effect: 'failed' };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// One device's queue: what a poll hands out, what a batch of results does. These functions are what production
+// runs (CommandQueueService loads the rows under the device's lock, asks here, and writes the answer back).
+// ---------------------------------------------------------------------------------------------------------------
+
+/** An unfinished command of one device, as the queue loads it (pending, or sent and unanswered). */
+export interface HeadCommand {
+  id: string;
+  state: 'pending' | 'sent';
+  /** Deliveries so far. */
+  attempts: number;
+  /** When the current delivery was handed out (sent commands). */
+  sentAt: number | null;
+  /** Size of the command text in UTF-8 bytes. */
+  bytes: number;
+  /**
+   * A later command of this device has been answered since this command's current delivery was handed out.
+   * Replies carry a prefix of the queue and the device runs a reply in order, so the reply that carried this
+   * command reached the device and this command ran before that later one: only its result was lost.
+   */
+  overtaken: boolean;
+}
+
+export interface ClaimRules extends QueueRules {
+  /** Commands per reply. */
+  maxCommands: number;
+  /** UTF-8 bytes per reply (a first command larger than this still goes alone). */
+  byteBudget: number;
+}
+
+/** Bytes a command costs in a reply beyond its text: `C:<CmdID>:` and the line end. */
+export const REPLY_LINE_OVERHEAD = 24;
+
+export interface ClaimPlan {
+  /** Commands that end failed now, in queue order: 'attempts' = no result after the last delivery; 'overtaken' (see HeadCommand). */
+  fail: Array<{ id: string; why: 'attempts' | 'overtaken' }>;
+  /** Commands to hand out in this reply, in queue order; each gets a new attempt id. */
+  offer: string[];
+  /** An earlier reply is still outstanding: nothing may be handed out before it is answered or times out. */
+  waiting: boolean;
+  /** When this queue next needs a look (the earliest deadline of what is out), or null. */
+  wakeAt: number | null;
+}
+
+/**
+ * Decides one getrequest reply for one device from its unfinished commands in queue order (`head`: every sent
+ * command and at least the first `maxCommands` pending ones).
+ *
+ * - While any delivered command is outstanding (sent, unanswered, its timeout not reached), nothing is
+ *   offered: a reply is a unit, and the next one waits until every command of it is answered or timed out.
+ * - A timed-out command is failed when it was overtaken (re-running it would undo what later commands did) or
+ *   when its attempts are used up; otherwise it is offered again, before anything newer, with everything
+ *   after it, in queue order.
+ * - Otherwise the reply is the head of the queue, bounded by count and bytes (the first command always goes).
+ */
+export function planClaim(head: readonly HeadCommand[], now: number, rules: ClaimRules): ClaimPlan {
+  const fail: ClaimPlan['fail'] = [];
+  const candidates: HeadCommand[] = [];
+  let earliest: number | null = null;
+  for (const c of head) {
+    if (c.state === 'sent') {
+      const due = (c.sentAt ?? 0) + rules.ackTimeoutMs;
+      if (now < due) {
+        earliest = earliest === null ? due : Math.min(earliest, due);
+        continue;
+      }
+      if (c.overtaken) fail.push({ id: c.id, why: 'overtaken' });
+      else if (c.attempts >= rules.maxAttempts) fail.push({ id: c.id, why: 'attempts' });
+      else candidates.push(c);
+      continue;
+    }
+    candidates.push(c);
+  }
+  if (earliest !== null) return { fail, offer: [], waiting: true, wakeAt: earliest };
+  const offer: string[] = [];
+  let bytes = 0;
+  for (const c of candidates) {
+    if (offer.length >= rules.maxCommands) break;
+    const cost = c.bytes + REPLY_LINE_OVERHEAD;
+    if (offer.length > 0 && bytes + cost > rules.byteBudget) break;
+    offer.push(c.id);
+    bytes += cost;
+  }
+  return { fail, offer, waiting: false, wakeAt: offer.length > 0 ? now + rules.ackTimeoutMs : null };
+}
+
+/** A command a devicecmd body names, as loaded for its results. */
+export interface AnsweredCommand {
+  id: string;
+  state: CommandState;
+  /** The attempt id of the current delivery. */
+  currentAttempt: string | null;
+  returnCode: number | null;
+}
+
+/** One result matched to its command (by the attempt id the device echoed). */
+export interface MatchedResult {
+  commandId: string;
+  attemptId: string;
+  returnCode: number;
+}
+
+export interface ResultChange {
+  id: string;
+  state: CommandState;
+  returnCode: number | null;
+  /** -5000: the current delivery's timeout restarts now. */
+  restartTimeout: boolean;
+}
+
+export interface ResultPlan {
+  /** Row changes, one per command (the last state it reached in this body). */
+  changes: ResultChange[];
+  /** Commands that reached done or failed in this body, in the order their results came. */
+  finished: Array<{ id: string; state: 'done' | 'failed'; returnCode: number }>;
+  /** Per result, in input order: what it did. */
+  effects: Effect[];
+}
+
+/**
+ * Applies the results of one devicecmd body in order (several may name one command: `-5000`, then the final
+ * code). Per command the rules of `applyResult`: any success completes it, even from a superseded delivery
+ * (the device ran it; commands are idempotent); a failure counts only from the current delivery; results for
+ * finished commands change nothing, so a command finishes once however often its result is re-posted.
+ */
+export function planResults(commands: readonly AnsweredCommand[], results: readonly MatchedResult[], now: number): ResultPlan {
+  const byId = new Map(commands.map((c) => [c.id, c]));
+  const state = new Map<string, { cmd: AnsweredCommand; restart: boolean; changed: boolean }>();
+  const finished: ResultPlan['finished'] = [];
+  const effects: Effect[] = [];
+  for (const r of results) {
+    const base = byId.get(r.commandId);
+    if (!base) {
+      effects.push('ignored');
+      continue;
+    }
+    const entry = state.get(r.commandId) ?? { cmd: base, restart: false, changed: false };
+    state.set(r.commandId, entry);
+    const cur = entry.cmd;
+    const attempts: Attempt[] =
+      r.attemptId === cur.currentAttempt || cur.currentAttempt === null
+        ? [{ attemptId: r.attemptId, sentAt: 0 }]
+        : [{ attemptId: r.attemptId, sentAt: 0 }, { attemptId: cur.currentAttempt, sentAt: 0 }];
+    const step = applyResult({ state: cur.state, attempts, returnCode: cur.returnCode, failure: null, finishedAt: null }, r.attemptId, r.returnCode, now);
+    effects.push(step.effect);
+    if (step.effect === 'ignored') continue;
+    entry.cmd = { ...cur, state: step.command.state, returnCode: step.command.returnCode };
+    entry.changed = true;
+    if (step.effect === 'waiting') entry.restart = true;
+    if (step.effect === 'done' || step.effect === 'failed') finished.push({ id: cur.id, state: step.effect, returnCode: r.returnCode });
+  }
+  const changes = [...state.values()]
+    .filter((e) => e.changed)
+    .map((e) => ({ id: e.cmd.id, state: e.cmd.state, returnCode: e.cmd.returnCode, restartTimeout: e.restart && e.cmd.state === 'sent' }));
+  return { changes, finished, effects };
 }

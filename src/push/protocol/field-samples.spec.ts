@@ -144,8 +144,9 @@ describe('field samples: Return codes', () => {
     expect(r.rejected).toEqual([]);
     expect(r.results[0].returnCode).toBe(rc);
     if (rc >= 0) expect(r.results[0].meaning).toBe('Successful');
-    // Codes outside Appendix 1 (-1002, -1004, -1001) stay unnamed: stored verbatim, never guessed.
-    if (rc === -1002 || rc === -1004 || rc === -1001) expect(returnMeaning(rc)).toBeNull();
+    // Codes outside the Security appendix (-1002, -1004, -1001) carry the Attendance PUSH appendix's meaning.
+    if (rc === -1002 || rc === -1004 || rc === -1001) expect(returnMeaning(rc)).toBe(returnMeaning(rc, 'attendance'));
+    expect(r.results[0].meaning).toEqual(expect.any(String));
   });
 
   it('16-hex command ids are echoed unchanged', () => {

@@ -13,12 +13,15 @@ import {
   type ControlDeviceCodeRow,
   type EventCodeRow,
 } from './push-tables.generated';
+import { attendanceReturnValues } from './attendance-return-values';
 
 export * from './push-tables.generated';
+export { attendanceReturnValues } from './attendance-return-values';
 
 const byCode = <T extends { code: number }>(rows: readonly T[]) => new Map(rows.map((r) => [r.code, r]));
 const eventIndex = byCode(eventCodes);
 const returnIndex = new Map(returnValues.map((r) => [r.code, r.meaning]));
+const attendanceReturnIndex = new Map(attendanceReturnValues.map((r) => [r.code, r.meaning]));
 const verifyIndex = new Map(verifyModes.map((r) => [r.code, r.meaning]));
 const controlIndex = new Map(controlDeviceCodes.map((r) => [r.AA, r]));
 const funIndex = new Map(accSupportFunList.map((r) => [r.position, r.meaning]));
@@ -28,10 +31,18 @@ export function eventInfo(code: number): EventCodeRow | null {
   return eventIndex.get(code) ?? null;
 }
 
-/** Appendix 1 meaning of a devicecmd `Return`; `>= 0` is success (or a record count). */
-export function returnMeaning(code: number): string | null {
+/** Which manual's Appendix 1 to read first where both define a code (they disagree on -1..-12). */
+export type ReturnCodeManual = 'security' | 'attendance';
+
+/**
+ * Appendix 1 meaning of a devicecmd `Return`; `>= 0` is success (or a record count). Both manuals are
+ * consulted: the Security PUSH appendix first (this gateway speaks Security PUSH), then the Attendance PUSH
+ * one (-1001..-1008); `manual: 'attendance'` reverses the order. Null only for a code neither manual lists.
+ */
+export function returnMeaning(code: number, manual: ReturnCodeManual = 'security'): string | null {
   if (code >= 0) return 'Successful';
-  return returnIndex.get(code) ?? null;
+  const [first, second] = manual === 'attendance' ? [attendanceReturnIndex, returnIndex] : [returnIndex, attendanceReturnIndex];
+  return first.get(code) ?? second.get(code) ?? null;
 }
 
 export function verifyModeName(code: number): string | null {

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+/** The final state of one device command, as the planner learns it. */
+export interface CommandOutcome {
+  deviceSn: string;
+  /** device_command.id */
+  commandId: string;
+  /** The command text (without `C:<id>:`). */
+  command: string;
+  /** What the enqueuer attached (`enqueueMany(..., [{ command, ref }])`); null when nothing was. */
+  ref: unknown;
+  state: 'done' | 'failed';
+  /** The device's Return; null when the command expired without one. */
+  returnCode: number | null;
+  /** 'returned': the device answered; 'expired': no result after the last delivery, or its result was lost behind later commands. */
+  reason: 'returned' | 'expired';
+}
+
+export type CommandOutcomeListener = (m: EntityManager, outcomes: CommandOutcome[]) => Promise<void>;
+
+/**
+ * Where the command queue reports final transitions (done via Return >= 0, failed via Return < 0, failed by
+ * expiry). Listeners run inside the transaction that records those states, once per final transition: a
+ * listener that throws rolls the transaction back (the results stay unrecorded; the device is told to send
+ * them again), so what a listener writes commits exactly when the outcome does.
+ */
+@Injectable()
+export class CommandOutcomeHub {
+  private readonly listeners: CommandOutcomeListener[] = [];
+
+  /** Adds a listener; the returned function removes it. */
+  register(listener: CommandOutcomeListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /** Called by the queue inside its transaction; listeners run one after the other, in registration order. */
+  async emit(m: EntityManager, outcomes: CommandOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    for (const l of [...this.listeners]) await l(m, outcomes);
+  }
+}

@@ -1,0 +1,39 @@
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { Device } from '../device/device.entity';
+
+/**
+ * A table or command this device's firmware refused for good (`-1002`, `-1004`, `-629`, `-708`; see
+ * protocol/refusals.ts): a device capability, recorded by the command queue when such a Return finishes a
+ * command and removed when a later command with the same key succeeds. `what` is the refusal key
+ * (`DATA UPDATE biodata`, `CONTROL DEVICE`, ...).
+ */
+@Entity('device_refusal')
+export class DeviceRefusal {
+  @PrimaryColumn({ name: 'device_id', type: 'char', length: 32, primaryKeyConstraintName: 'pk_device_refusal' })
+  deviceId!: string;
+
+  @ManyToOne(() => Device, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_device_refusal_device' })
+  device?: Relation<Device>;
+
+  @PrimaryColumn({ type: 'varchar', length: 128, primaryKeyConstraintName: 'pk_device_refusal' })
+  what!: string;
+
+  /** The Return of the latest refusal. */
+  @Column({ name: 'return_code', type: 'integer' })
+  returnCode!: number;
+
+  /** How many commands were refused with this key. */
+  @Column({ type: 'integer', default: 1 })
+  refusals!: number;
+
+  /** The head of the latest refused command (200 characters). */
+  @Column({ type: 'text' })
+  command!: string;
+
+  @Column({ name: 'first_at', type: 'timestamptz' })
+  firstAt!: Date;
+
+  @Column({ name: 'last_at', type: 'timestamptz' })
+  lastAt!: Date;
+}

@@ -1,0 +1,82 @@
+import type { EntityManager } from 'typeorm';
+import { isRefusal, refusalKey } from './protocol';
+
+/**
+ * Device capabilities refused for good (table device_refusal; the codes and the key format are in
+ * protocol/refusals.ts). Keys: `DATA <VERB> <table>` with the table as sent (`DATA UPDATE biodata`,
+ * `DATA DELETE mulcarduser`, `DATA QUERY user`), otherwise the command's leading words (`CONTROL DEVICE`,
+ * `SET OPTIONS`, `ENROLL_BIO`). Build a key from a command text with `refusalKey(command)`.
+ */
+
+/** device.id → refusal keys, for the given devices (devices without refusals are absent). */
+export async function loadRefusals(m: EntityManager, deviceIds: string[]): Promise<Map<string, Set<string>>> {
+  const all = await listRefusals(m, deviceIds);
+  return new Map([...all].map(([id, list]) => [id, new Set(list.map((r) => r.what))]));
+}
+
+export interface DeviceRefusalView {
+  what: string;
+  returnCode: number;
+  refusals: number;
+  command: string;
+  firstAt: Date;
+  lastAt: Date;
+}
+
+/** The refusals of the given devices (device.id → refusals, by key), for operators. */
+export async function listRefusals(m: EntityManager, deviceIds: string[]): Promise<Map<string, DeviceRefusalView[]>> {
+  const out = new Map<string, DeviceRefusalView[]>();
+  if (deviceIds.length === 0) return out;
+  const rows: Array<{ device_id: string; what: string; return_code: number; refusals: number; command: string; first_at: Date; last_at: Date }> = await m.query(
+    `SELECT device_id, what, return_code, refusals, command, first_at, last_at FROM device_refusal WHERE device_id = ANY($1::char(32)[]) ORDER BY what`,
+    [deviceIds],
+  );
+  for (const r of rows) {
+    const list = out.get(r.device_id) ?? [];
+    out.set(r.device_id, list);
+    list.push({ what: r.what, returnCode: r.return_code, refusals: r.refusals, command: r.command, firstAt: r.first_at, lastAt: r.last_at });
+  }
+  return out;
+}
+
+/**
+ * Records what the finished commands of one device say about its capabilities, in the caller's transaction: a
+ * refusal code adds (or counts) the command's key; a success with the same key removes it (the firmware was
+ * upgraded, or the refusal was not for good after all).
+ */
+export async function recordRefusals(
+  m: EntityManager,
+  deviceSn: string,
+  finished: ReadonlyArray<{ command: string; state: 'done' | 'failed'; returnCode: number | null }>,
+  /** Whether the device has refusals recorded (false saves the round trip that would remove some). */
+  hasRefusals = true,
+): Promise<void> {
+  const refused = new Map<string, { code: number; command: string; n: number }>();
+  const accepted = new Set<string>();
+  for (const f of finished) {
+    const key = refusalKey(f.command);
+    if (f.state === 'failed' && isRefusal(f.returnCode)) {
+      const prev = refused.get(key);
+      refused.set(key, { code: f.returnCode!, command: f.command.slice(0, 200), n: (prev?.n ?? 0) + 1 });
+      accepted.delete(key);
+    } else if (f.state === 'done') {
+      accepted.add(key);
+      refused.delete(key);
+    }
+  }
+  if (hasRefusals && accepted.size > 0) {
+    await m.query(`DELETE FROM device_refusal WHERE device_id = (SELECT id FROM device WHERE sn = $1) AND what = ANY($2::varchar[])`, [deviceSn, [...accepted]]);
+  }
+  if (refused.size > 0) {
+    const keys = [...refused.keys()];
+    await m.query(
+      `INSERT INTO device_refusal (device_id, what, return_code, refusals, command, first_at, last_at)
+       SELECT d.id, v.what, v.code, v.n, v.command, now(), now()
+       FROM device d, unnest($2::varchar[], $3::int[], $4::int[], $5::text[]) AS v(what, code, n, command)
+       WHERE d.sn = $1
+       ON CONFLICT (device_id, what) DO UPDATE SET return_code = EXCLUDED.return_code, refusals = device_refusal.refusals + EXCLUDED.refusals,
+         command = EXCLUDED.command, last_at = EXCLUDED.last_at`,
+      [deviceSn, keys, keys.map((k) => refused.get(k)!.code), keys.map((k) => refused.get(k)!.n), keys.map((k) => refused.get(k)!.command)],
+    );
+  }
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { controlDevice, dataDelete, dataQuery, dataUpdateUser, enrollBio, setOption, testHost } from './commands';
+import { isRefusal, refusalKey } from './refusals';
+
+describe('refusals', () => {
+  it('only the "not supported / no such table" codes are refusals for good', () => {
+    expect([-1002, -1004, -629, -708].every(isRefusal)).toBe(true);
+    expect([-12, -11, -1, 0, 3, -5000, -13].some(isRefusal)).toBe(false);
+    expect(isRefusal(null)).toBe(false);
+  });
+
+  it.each([
+    [dataUpdateUser({ pin: 1, name: 'A', cardNo: '', privilege: 0 }), 'DATA UPDATE user'],
+    ['DATA UPDATE biodata Pin=1\tNo=0\tIndex=0\tValid=1\tDuress=0\tType=9\tMajorVer=58\tMinorVer=0\tFormat=0\tTmp=AAAA', 'DATA UPDATE biodata'],
+    [dataDelete('mulcarduser', { Pin: 3 }), 'DATA DELETE mulcarduser'],
+    ['DATA DELETE userauthorize *', 'DATA DELETE userauthorize'],
+    [dataQuery({ table: 'user' }), 'DATA QUERY user'],
+    ['DATA COUNT userauthorize', 'DATA COUNT userauthorize'],
+    ['DATA UPDATE USERINFO PIN=1\tName=A', 'DATA UPDATE USERINFO'],
+    [controlDevice([1, 1, 1, 5]), 'CONTROL DEVICE'],
+    [setOption('DateTime', 1), 'SET OPTIONS'],
+    [enrollBio({ type: 9, no: 0, pin: 1, retry: 3, overwrite: true, mode: 0 }), 'ENROLL_BIO'],
+    [testHost('10.0.0.1'), 'Test Host'],
+    ['ACCOUNT transaction ContentType=tgz MaxIndex=0', 'ACCOUNT transaction'],
+    ['REBOOT', 'REBOOT'],
+  ])('%s → %s', (command, key) => {
+    expect(refusalKey(command)).toBe(key);
+  });
+});
