@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { CommandOutcomeHub, type CommandOutcome } from './command-outcome';
 import type { DeviceCommandState } from './device-command.entity';
 import { applyResult, formatCommandLine, returnMeaning, type DeviceCmdResult, type QueueCommand } from './protocol';
 import { PUSH_SETTINGS, type PushSettings } from './push-settings';
@@ -55,6 +56,7 @@ export class CommandQueueService {
     private readonly ds: DataSource,
     private readonly signal: WorkSignalService,
     @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
+    private readonly outcomes: CommandOutcomeHub,
   ) {}
 
   /**
@@ -67,22 +69,28 @@ export class CommandQueueService {
     await this.enqueueMany(manager, [{ deviceSn, commands }]);
   }
 
-  /** Like enqueue for several devices, in one INSERT; order is kept per device. */
-  async enqueueMany(manager: EntityManager, items: ReadonlyArray<{ deviceSn: string; commands: readonly string[] }>): Promise<void> {
+  /**
+   * Like enqueue for several devices, in one INSERT; order is kept per device. A command may be given as
+   * `{ command, ref }`: `ref` (any JSON) is stored with it and handed back in its outcome (CommandOutcomeHub).
+   */
+  async enqueueMany(manager: EntityManager, items: ReadonlyArray<{ deviceSn: string; commands: ReadonlyArray<string | { command: string; ref?: unknown }> }>): Promise<void> {
     const sns: string[] = [];
     const texts: string[] = [];
+    const refs: Array<string | null> = [];
     for (const { deviceSn, commands } of items) {
       for (const c of commands) {
-        formatCommandLine({ cmdId: 1, command: c });
+        const text = typeof c === 'string' ? c : c.command;
+        formatCommandLine({ cmdId: 1, command: text });
         sns.push(deviceSn);
-        texts.push(c);
+        texts.push(text);
+        refs.push(typeof c === 'string' || c.ref === undefined ? null : JSON.stringify(c.ref));
       }
     }
     if (texts.length === 0) return;
     await manager.query(
-      `INSERT INTO device_command (device_sn, command)
-       SELECT sn, cmd FROM unnest($1::varchar[], $2::text[]) WITH ORDINALITY AS t(sn, cmd, ord) ORDER BY ord`,
-      [sns, texts],
+      `INSERT INTO device_command (device_sn, command, ref)
+       SELECT sn, cmd, ref FROM unnest($1::varchar[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS t(sn, cmd, ref, ord) ORDER BY ord`,
+      [sns, texts, refs],
     );
     await this.signal.afterCommit(manager, sns);
   }
@@ -95,12 +103,16 @@ export class CommandQueueService {
   async claim(sn: string): Promise<ClaimedCommand[]> {
     const s = this.settings;
     const timeoutSecs = s.ackTimeoutMs / 1000;
-    const rows: Array<{ id: string; attempt_id: string; command: string }> = await this.ds.query(
-      `WITH expired AS (
-         UPDATE device_command SET state = 'failed', done_at = now(), error = 'no result after ' || attempts || ' deliveries'
-         WHERE device_sn = $1 AND state = 'sent' AND sent_at <= now() - make_interval(secs => $2) AND attempts >= $3
-         RETURNING id
-       ), cand AS (
+    const rows: Array<{ id: string; attempt_id: string; command: string }> = await this.ds.transaction(async (m) => {
+     const expired: Array<{ id: string; command: string; ref: unknown }> = await m.query(
+      `UPDATE device_command SET state = 'failed', done_at = now(), error = 'no result after ' || attempts || ' deliveries'
+       WHERE device_sn = $1 AND state = 'sent' AND sent_at <= now() - make_interval(secs => $2) AND attempts >= $3
+       RETURNING id::text AS id, command, ref`,
+      [sn, timeoutSecs, s.maxAttempts],
+     ).then((r: unknown) => (Array.isArray(r) && Array.isArray(r[0]) ? r[0] : r) as Array<{ id: string; command: string; ref: unknown }>);
+     await this.outcomes.emit(m, expired.map((e) => ({ deviceSn: sn, commandId: e.id, command: e.command, ref: e.ref, state: 'failed', returnCode: null, reason: 'expired' })));
+     return m.query(
+      `WITH cand AS (
          SELECT id, octet_length(command) AS len FROM device_command
          WHERE device_sn = $1
            AND (state = 'pending' OR (state = 'sent' AND sent_at <= now() - make_interval(secs => $2) AND attempts < $3))
@@ -119,7 +131,8 @@ export class CommandQueueService {
        )
        SELECT id::text AS id, attempt_id::text AS attempt_id, command FROM claimed ORDER BY claimed.id`,
       [sn, timeoutSecs, s.maxAttempts, s.maxCommandsPerReply, s.replyByteBudget],
-    );
+     );
+    });
     if (rows.length > 0) {
       this.signal.wakeAt(sn, Date.now() + s.ackTimeoutMs + 100);
       return rows.map((r) => ({ id: r.id, attemptId: r.attempt_id, command: r.command }));
@@ -187,19 +200,26 @@ export class CommandQueueService {
     }
     const changed = [...commands.entries()].filter(([, e]) => e.changed);
     if (changed.length > 0) {
-      await this.ds.query(
+      await this.ds.transaction(async (m) => {
+      const finished: Array<{ id: string; command: string; ref: unknown; state: 'done' | 'failed'; return_code: number | null }> = await m.query(
         `UPDATE device_command c SET state = v.state, return_code = v.rc, error = v.err,
            done_at = CASE WHEN v.state IN ('done', 'failed') THEN now() ELSE c.done_at END,
            sent_at = CASE WHEN v.state = 'sent' THEN now() ELSE c.sent_at END
          FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[]) AS v(id, state, rc, err)
-         WHERE c.id = v.id AND c.state IN ('pending', 'sent')`,
+         WHERE c.id = v.id AND c.state IN ('pending', 'sent')
+         RETURNING c.id::text AS id, c.command, c.ref, c.state, c.return_code`,
         [
           changed.map(([id]) => id),
           changed.map(([, e]) => e.cmd.state),
           changed.map(([, e]) => e.cmd.returnCode),
           changed.map(([, e]) => (e.cmd.state === 'failed' ? `Return ${e.cmd.returnCode}: ${returnMeaning(e.cmd.returnCode ?? 0) ?? 'unknown error code'}` : null)),
         ],
-      );
+      ).then((r: unknown) => (Array.isArray(r) && Array.isArray(r[0]) ? r[0] : r) as typeof finished);
+      const final: CommandOutcome[] = finished
+        .filter((f) => f.state === 'done' || f.state === 'failed')
+        .map((f) => ({ deviceSn: sn, commandId: f.id, command: f.command, ref: f.ref, state: f.state, returnCode: f.return_code, reason: 'returned' }));
+      await this.outcomes.emit(m, final);
+      });
       if (changed.some(([, e]) => e.effect === 'waiting')) this.signal.wakeAt(sn, Date.now() + this.settings.ackTimeoutMs + 100);
     }
     return summary;

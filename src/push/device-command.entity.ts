@@ -44,6 +44,10 @@ export class DeviceCommand {
   @Column({ type: 'text', nullable: true })
   error!: string | null;
 
+  /** What the command carries, for whoever queued it (the planner: device items); handed back in its outcome. */
+  @Column({ type: 'jsonb', nullable: true })
+  ref!: unknown;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

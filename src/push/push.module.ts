@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CommandHistoryPruner } from './command-history.pruner';
+import { CommandOutcomeHub } from './command-outcome';
 import { CommandQueueService } from './command-queue.service';
 import { DeviceCommandsController } from './device-commands.controller';
 import { DeviceAddressService } from './device-address.service';
@@ -32,12 +33,13 @@ import { WorkSignalService } from './work-signal.service';
     DeviceAddressService,
     DeviceGuardService,
     CommandQueueService,
+    CommandOutcomeHub,
     CommandHistoryPruner,
     RtlogIngestService,
     UploadIngestService,
     GetrequestRoute,
     PushMetricsCollector,
   ],
-  exports: [PUSH_SETTINGS, CommandQueueService, DeviceStatusService, DeviceAdmissionService, DeviceAddressService, DeviceRegistryService, WorkSignalService],
+  exports: [PUSH_SETTINGS, CommandQueueService, CommandOutcomeHub, DeviceStatusService, DeviceAdmissionService, DeviceAddressService, DeviceRegistryService, WorkSignalService],
 })
 export class PushModule {}
