@@ -13,7 +13,6 @@ import type { EntityManager } from 'typeorm';
 import { BIO_TYPE, dataDelete, dataUpdateBiodata, dataUpdateTemplateV10, type BiodataRecord, type TemplateV10Record } from '../push/protocol';
 import type { SyncDevice } from './device-dialect';
 import { chunkBuild } from './sync-commands';
-import { loadDevices, loadSyncRows } from './sync-queries';
 
 export interface StoredTemplate {
   pin: string;
@@ -121,13 +120,6 @@ export async function loadTemplates(m: EntityManager, pins: readonly string[]): 
     format: Number(r.format),
     template: r.template,
   }));
-}
-
-/** The admitted devices the planner has put this person on (its `sync_device_person` rows). */
-export async function devicesHoldingPin(m: EntityManager, pin: string, defaultZone: string): Promise<SyncDevice[]> {
-  const rows = await loadSyncRows(m, { pins: [pin] });
-  const devices = await loadDevices(m, [...new Set(rows.map((r) => r.deviceId))], defaultZone);
-  return [...devices.values()].sort((a, b) => a.sn.localeCompare(b.sn));
 }
 
 /**

@@ -118,7 +118,7 @@ export function rightsRecords(pin: string, rights: DeviceRights): UserAuthorizeR
 }
 
 /** Card numbers as mulcarduser wants them: hex, upper case. Non-numeric card numbers are left out. */
-function mulCardRecords(p: SyncPerson): MulCardUserRecord[] {
+export function mulCardRecords(p: SyncPerson): MulCardUserRecord[] {
   return p.cards
     .filter((c) => /^\d+$/.test(c.cardNo))
     .map((c) => ({ pin: p.pin, cardNo: BigInt(c.cardNo).toString(16).toUpperCase(), cardType: c.cardType === 1 ? 1 : 0 }));

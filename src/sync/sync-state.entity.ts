@@ -42,6 +42,10 @@ export class SyncItem {
   @Column({ name: 'next_try_at', type: 'timestamptz', nullable: true })
   nextTryAt!: Date | null;
 
+  /** The plan whose command failed last: a later success of the same plan does not confirm the item. */
+  @Column({ name: 'failed_plan', type: 'varchar', length: 40, nullable: true })
+  failedPlan!: string | null;
+
   /** Why the planner did not send this item (a stored value a device command cannot carry). */
   @Column({ type: 'text', nullable: true })
   skipped!: string | null;

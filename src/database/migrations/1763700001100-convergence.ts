@@ -4,7 +4,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Convergence (issue 10, part B): what each device has CONFIRMED (sync_item, written from Return codes, not
  * when commands are queued) and the work owed to devices (sync_owed, written in the transaction of the event
  * that causes it). The plan-time tables sync_device_person / sync_device_timezone go: they held a plan, not
- * proof. `device_command.ref` names the items a command carries (also added by the queue's migration
+ * proof; so does vis_registration_device (visitors are planner members now). `device_command.ref` names the items a command carries (also added by the queue's migration
  * 1763700001000; IF NOT EXISTS keeps the two in step whichever runs).
  */
 export class Convergence1763700001100 implements MigrationInterface {
@@ -14,6 +14,7 @@ export class Convergence1763700001100 implements MigrationInterface {
     await q.query(`ALTER TABLE "device_command" ADD COLUMN IF NOT EXISTS "ref" jsonb`);
     await q.query(`DROP TABLE IF EXISTS "sync_device_person"`);
     await q.query(`DROP TABLE IF EXISTS "sync_device_timezone"`);
+    await q.query(`DROP TABLE IF EXISTS "vis_registration_device"`);
     await q.query(
       `CREATE TABLE "sync_item" (
          "device_id" character(32) NOT NULL,
@@ -25,6 +26,7 @@ export class Convergence1763700001100 implements MigrationInterface {
          "last_return" integer,
          "failed_at" TIMESTAMP WITH TIME ZONE,
          "next_try_at" TIMESTAMP WITH TIME ZONE,
+         "failed_plan" character varying(40),
          "skipped" text,
          CONSTRAINT "pk_sync_item" PRIMARY KEY ("device_id", "kind", "key"))`,
     );
