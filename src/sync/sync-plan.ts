@@ -106,6 +106,8 @@ export interface ComposeOptions {
   plan: string;
   /** Full sync: the device's user, rights, card and holiday tables are cleared with `*` first. */
   full?: boolean;
+  /** Re-send as new: rights the device holds are cleared first even when the time zones stay. */
+  force?: boolean;
 }
 
 /**
@@ -159,7 +161,7 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
     const had = current.get(`auth\t${pin}`);
     if (had === undefined) continue;
     const keep = new Set(member(pin).auth.map((r) => r.authorizeTimezoneId));
-    if (had === '?' || authTimezones(had).some((tz) => !keep.has(tz))) del('auth', pin, dataDelete('userauthorize', [['Pin', pin]]));
+    if (o.force || had === '?' || authTimezones(had).some((tz) => !keep.has(tz))) del('auth', pin, dataDelete('userauthorize', [['Pin', pin]]));
   }
   emit('user', chunkGroups((puts.get('user') ?? []).map((pin) => ({ key: pin, hash: hashOf('user', pin), records: [member(pin).user] })), dataUpdateUser));
   emit('auth', chunkGroups(authPins.map((pin) => ({ key: pin, hash: hashOf('auth', pin), records: member(pin).auth })), dataUpdateUserAuthorize));

@@ -167,7 +167,7 @@ export class SyncPlannerService {
         skipped.push({ deviceId: device.id, pin: s.pin, reason: s.reason });
       }
       const base = req.mode === 'full' ? new Map([...current].filter(([id]) => !CLEARED_BY_FULL.has(splitItemId(id)[0]))) : current;
-      const commands = composeCommands(device, want, hashes, diff, base, { plan, full: req.mode === 'full' });
+      const commands = composeCommands(device, want, hashes, diff, base, { plan, full: req.mode === 'full', force: req.mode === 'force' });
       for (const id of diff.put) if (id.startsWith('user\t')) sent.push({ deviceId: device.id, pin: id.slice(5) });
       if (commands.length > 0) batches.push({ deviceSn: device.sn, commands });
     }
