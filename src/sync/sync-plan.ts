@@ -183,15 +183,16 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
     for (const command of templateCommands(device, member(pin).templates)) out.push({ command, ref: ref('bio', { put: [[pin, hashOf('bio', pin)]] }) });
   }
 
-  // Removals: a member leaving the device loses rights, user, templates, cards and photo (manual 9.1.2);
-  // a member staying loses only what it no longer has.
+  // Removals: a member leaving the device loses rights and user, then the templates, cards and photo it
+  // holds (manual 9.1.2); a member staying loses only what it no longer has.
   const gone = new Set(removes.get('user') ?? []);
+  const holds = (kind: ItemKind, pin: string) => current.has(`${kind}\t${pin}`);
   for (const pin of [...gone].sort()) {
     del('auth', pin, dataDelete('userauthorize', [['Pin', pin]]));
     del('user', pin, deleteUser(pin));
-    del('bio', pin, dataDelete(bioTable(device), [['Pin', pin]]));
-    if (device.dialect.cards === 'mulcarduser') del('card', pin, dataDelete('mulcarduser', [['Pin', pin]]));
-    const photo = photoDeleteCommand(device, pin);
+    if (holds('bio', pin)) del('bio', pin, dataDelete(bioTable(device), [['Pin', pin]]));
+    if (holds('card', pin) && device.dialect.cards === 'mulcarduser') del('card', pin, dataDelete('mulcarduser', [['Pin', pin]]));
+    const photo = holds('photo', pin) ? photoDeleteCommand(device, pin) : null;
     if (photo) del('photo', pin, photo);
   }
   for (const pin of removes.get('auth') ?? []) if (!gone.has(pin)) del('auth', pin, dataDelete('userauthorize', [['Pin', pin]]));

@@ -13,7 +13,8 @@ const NIGHTS = 2000 * 65536 + 2359;
 const TZ2 = `DATA UPDATE timezone TimezoneId=2\t${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Hol1', 'Hol2', 'Hol3'].map((d) => `${d}Time1=${d === 'Sat' ? NIGHTS : 0}\t${d}Time2=0\t${d}Time3=0`).join('\t')}`;
 const USER7 = 'DATA UPDATE user CardNo=\tPin=7\tPassword=\tStartTime=0\tEndTime=0\tName=Gus\tPrivilege=0\tDisable=0';
 const rights = (tz: number, mask: number) => `DATA UPDATE userauthorize Pin=7\tAuthorizeTimezoneId=${tz}\tAuthorizeDoorId=${mask}`;
-const removal7 = ['DATA DELETE userauthorize Pin=7', 'DATA DELETE user Pin=7', 'DATA DELETE biodata Pin=7', 'DATA DELETE biophoto PIN=7\tType=9'];
+/** Rights, then the user: the device holds no template or photo of Gus. */
+const removal7 = ['DATA DELETE userauthorize Pin=7', 'DATA DELETE user Pin=7'];
 
 beforeAll(async () => {
   t = await startTestApp();

@@ -54,7 +54,7 @@ describe('dialects', () => {
       'DATA UPDATE userauthorize Pin=9\tAuthorizeTimezoneId=1\tAuthorizeDoorId=2',
     ]);
     expect((await t.delete('/api/person/delete/9')).body.code).toBe(0);
-    expect(await old.since()).toEqual(['DATA DELETE userauthorize Pin=9', 'DATA DELETE user Pin=9', 'DATA DELETE templatev10 Pin=9', 'DATA DELETE userpic pin=9']);
+    expect(await old.since()).toEqual(['DATA DELETE userauthorize Pin=9', 'DATA DELETE user Pin=9', 'DATA DELETE userpic pin=9']);
     await a.since();
     expect(await outside.since()).toEqual([]);
   });
