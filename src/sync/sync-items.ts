@@ -66,6 +66,27 @@ export function authTimezones(hash: string): number[] {
   return hash.split(',').map((p) => Number(p.split(':')[0]));
 }
 
+/**
+ * A template set as `<Type>.<No>:<hash>|...` per slot (every Index of a slot together), so that a change
+ * sends only the slots that changed and deletes only the slots that went.
+ */
+export function bioHash(templates: readonly StoredTemplate[]): string {
+  const slots = new Map<string, string[]>();
+  for (const t of [...templates].sort((a, b) => a.bioType - b.bioType || a.templateNo - b.templateNo || a.templateNoIndex - b.templateNoIndex)) {
+    const slot = `${t.bioType}.${t.templateNo}`;
+    let l = slots.get(slot);
+    if (!l) slots.set(slot, (l = []));
+    l.push(`${t.templateNoIndex}/${t.validType}/${t.majorVer}/${t.minorVer}/${t.format}/${t.template}`);
+  }
+  return [...slots].map(([slot, parts]) => `${slot}:${sha(parts.join('|')).slice(0, 12)}`).join('|');
+}
+
+/** Slot → hash from a bio hash; null for `?` (content unknown). */
+export function bioSlots(hash: string): Map<string, string> | null {
+  if (hash === UNKNOWN_HASH) return null;
+  return new Map(hash.split('|').filter(Boolean).map((p) => p.split(':') as [string, string]));
+}
+
 /** Hash of every item of a desired device. */
 export function desiredHashes(d: DesiredDevice): Map<ItemId, string> {
   const out = new Map<ItemId, string>();
@@ -74,7 +95,7 @@ export function desiredHashes(d: DesiredDevice): Map<ItemId, string> {
     out.set(itemId('auth', m.pin), authHash(m.auth));
     if (m.cards.length) out.set(itemId('card', m.pin), m.cards.map((c) => `${c.cardNo}/${c.cardType}`).sort().join(','));
     if (m.photo) out.set(itemId('photo', m.pin), sha(m.photo));
-    if (m.templates.length) out.set(itemId('bio', m.pin), sha(m.templates.map((t) => `${t.bioType}/${t.templateNo}/${t.templateNoIndex}/${t.validType}/${t.majorVer}/${t.template}`).join('|')));
+    if (m.templates.length) out.set(itemId('bio', m.pin), bioHash(m.templates));
   }
   for (const [tz, r] of d.timezones) out.set(itemId('tz', tz), sha(JSON.stringify(r.schedule)));
   for (const [day, r] of d.holidays) out.set(itemId('hday', day), `${r.holidayType}:${r.loop}`);

@@ -19,10 +19,10 @@ import {
   deleteUser,
   utf8Length,
 } from '../push/protocol';
-import { templateCommands } from './bio-sync';
+import { templateDeleteCommands, templateRecordSets, type TemplateSlot } from './bio-sync';
 import type { SyncDevice } from './device-dialect';
 import { MAX_COMMAND_BYTES, MAX_PHOTO_COMMAND_BYTES, MAX_RECORDS_PER_COMMAND } from './sync-commands';
-import { authTimezones, splitItemId, type DesiredDevice, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
+import { authTimezones, bioSlots, splitItemId, type DesiredDevice, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
 
 export interface PlannedCommand {
   command: string;
@@ -79,6 +79,11 @@ function photoDeleteCommand(device: SyncDevice, pin: string): string | null {
   if (device.dialect.photo === 'userpic') return dataDelete('userpic', [['pin', pin]]);
   return null;
 }
+
+const toSlot = (slot: string): TemplateSlot => {
+  const [type, no] = slot.split('.').map(Number);
+  return { bioType: type, templateNo: no };
+};
 
 const bioTable = (device: SyncDevice) => (device.dialect.bio === 'biodata' ? 'biodata' : 'templatev10');
 
@@ -177,11 +182,26 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
     emit('photo', chunkGroups(photoPins.map((pin) => ({ key: pin, hash: hashOf('photo', pin), records: [{ pin, content: member(pin).photo! }] })), dataUpdateUserPic, MAX_PHOTO_COMMAND_BYTES));
   }
 
-  // Templates travel as a set per pin: a replaced set is cleared first, so a deleted finger does not linger.
+  // Templates per slot (Type, No): changed slots are sent, slots gone are deleted; a set in doubt (`?`) is
+  // cleared by Pin first. Records of many pins share a multi-record command per table and Type.
+  const bioSets = new Map<string, { build: (r: never[]) => string; groups: Array<Group<never>> }>();
   for (const pin of puts.get('bio') ?? []) {
-    if (current.has(`bio\t${pin}`)) del('bio', pin, dataDelete(bioTable(device), [['Pin', pin]]));
-    for (const command of templateCommands(device, member(pin).templates)) out.push({ command, ref: ref('bio', { put: [[pin, hashOf('bio', pin)]] }) });
+    const hash = hashOf('bio', pin);
+    const want = bioSlots(hash)!;
+    const had = current.get(`bio\t${pin}`);
+    const have = had === undefined ? new Map<string, string>() : bioSlots(had);
+    if (have === null) del('bio', pin, dataDelete(bioTable(device), [['Pin', pin]]));
+    const gone = have ? [...have.keys()].filter((slot) => !want.has(slot)).map(toSlot) : [];
+    for (const command of templateDeleteCommands(device, pin, gone)) out.push({ command, ref: ref('bio', { put: [[pin, hash]] }) });
+    const changed = new Set([...want].filter(([slot, h]) => have?.get(slot) !== h).map(([slot]) => slot));
+    const templates = member(pin).templates.filter((t) => changed.has(`${t.bioType}.${t.templateNo}`));
+    for (const set of templateRecordSets(device, templates)) {
+      let entry = bioSets.get(set.table);
+      if (!entry) bioSets.set(set.table, (entry = { build: set.build, groups: [] }));
+      entry.groups.push({ key: pin, hash, records: set.records as never[] });
+    }
   }
+  for (const { build, groups } of bioSets.values()) emit('bio', chunkGroups(groups, build));
 
   // Removals: a member leaving the device loses rights and user, then the templates, cards and photo it
   // holds (manual 9.1.2); a member staying loses only what it no longer has.
@@ -196,7 +216,13 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
     if (photo) del('photo', pin, photo);
   }
   for (const pin of removes.get('auth') ?? []) if (!gone.has(pin)) del('auth', pin, dataDelete('userauthorize', [['Pin', pin]]));
-  for (const pin of removes.get('bio') ?? []) if (!gone.has(pin)) del('bio', pin, dataDelete(bioTable(device), [['Pin', pin]]));
+  for (const pin of removes.get('bio') ?? []) {
+    if (gone.has(pin)) continue;
+    const slots = bioSlots(current.get(`bio\t${pin}`)!);
+    // Several fingers of a templatev10 device go with one `Pin=` command.
+    const commands = slots ? templateDeleteCommands(device, pin, [...slots.keys()].map(toSlot), slots.size > 1) : [dataDelete(bioTable(device), [['Pin', pin]])];
+    for (const command of commands) del('bio', pin, command);
+  }
   for (const pin of removes.get('card') ?? []) if (!gone.has(pin) && device.dialect.cards === 'mulcarduser') del('card', pin, dataDelete('mulcarduser', [['Pin', pin]]));
   for (const pin of removes.get('photo') ?? []) {
     const photo = !gone.has(pin) ? photoDeleteCommand(device, pin) : null;
