@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PushModule } from '../push/push.module';
 import { SyncConfirmation } from './sync-confirm';
+import { SyncMetricsCollector } from './sync-metrics.collector';
 import { SyncPlannerService } from './sync-planner.service';
 import { SyncReconciler } from './sync-reconciler.service';
 import { SyncStatusController } from './sync-status.controller';
@@ -10,7 +11,7 @@ import { SyncStatusService } from './sync-status.service';
 @Module({
   imports: [PushModule],
   controllers: [SyncStatusController],
-  providers: [SyncPlannerService, SyncStatusService, SyncConfirmation, SyncReconciler],
+  providers: [SyncPlannerService, SyncStatusService, SyncConfirmation, SyncReconciler, SyncMetricsCollector],
   exports: [SyncPlannerService, SyncReconciler],
 })
 export class SyncModule {}

@@ -66,6 +66,9 @@ describe('refused commands are never believed, and retried with backoff', () => 
     expect(person).toEqual([expect.objectContaining({ deviceSn: 'CONVA0001', state: 'divergent', holds: false, unconfirmed: ['auth'], lastReturn: -1002 })]);
     const device = (await t.get('/api/gateway/devices/CONVA0001/convergence')).body.data;
     expect(device).toMatchObject({ divergent: true, failingItems: 1 });
+    const metrics = (await t.request('GET', '/metrics')).text;
+    expect(metrics).toMatch(/^cvgw_sync_divergent_devices 1$/m);
+    expect(metrics).toMatch(/^cvgw_sync_oldest_unconfirmed_seconds [\d.]+$/m);
     expect(device.lastReturns[0]).toMatchObject({ returnCode: -1002, state: 'failed' });
     // Nothing is re-sent before the backoff ends.
     await reconciler.runOnce();
