@@ -1,10 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '../config/config';
-import { CommandQueueService } from '../push/command-queue.service';
 import { BIO_TYPE, type BiodataUpload, type TableUpload, type TemplateV10Upload } from '../push/protocol';
-import { devicesHoldingPin, loadTemplates, templateCommands, type StoredTemplate } from '../sync/bio-sync';
+import { SyncPlannerService } from '../sync/sync-planner.service';
 import type { TemplateFields } from './bio-template-input';
 
 type TemplateUpload = BiodataUpload | TemplateV10Upload;
@@ -39,8 +37,9 @@ export function toIncoming(u: TemplateUpload): Incoming | null {
  * its own dialect; a re-sent upload (same content) stores and sends nothing. A face arrives as up to 15
  * records (Index 0-14): every stored index of a changed (Type, No) goes out again as one set.
  *
- * Called by the PUSH upload handler after it has stored the upload (`onTableUpload` inside its
- * transaction, or `ingest` on its own).
+ * The copies to the other devices are planned (src/sync) in the same transaction as the stored templates,
+ * and the enrolling device is recorded as holding them. The upload handler answers the device only after
+ * this commits; a failure reaches the device as an error, so it sends the upload again.
  */
 @Injectable()
 export class BioEnrolmentService {
@@ -48,8 +47,7 @@ export class BioEnrolmentService {
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    private readonly queue: CommandQueueService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly planner: SyncPlannerService,
   ) {}
 
   /** Own transaction. */
@@ -65,7 +63,7 @@ export class BioEnrolmentService {
     const pins = [...new Set(uploads.map((u) => u.pin))];
     const persons: Array<{ id: string; pin: string }> = await m.query(`SELECT id, pin FROM person WHERE pin = ANY($1)`, [pins]);
     const idOf = new Map(persons.map((p) => [p.pin, p.id]));
-    const changed = new Map<string, Set<string>>();
+    const changed = new Set<string>();
     let stored = 0;
     for (const u of uploads) {
       const personId = idOf.get(u.pin);
@@ -87,20 +85,10 @@ export class BioEnrolmentService {
       ).then(insertedRows)) as [unknown[]];
       if (rows.length === 0) continue;
       stored++;
-      let slots = changed.get(u.pin);
-      if (!slots) changed.set(u.pin, (slots = new Set()));
-      slots.add(`${t.bioType}:${t.templateNo}`);
+      changed.add(u.pin);
     }
-    for (const [pin, slots] of changed) await this.sendToOthers(m, deviceSn, pin, slots);
+    if (changed.size > 0) await this.planner.syncPins(m, [...changed.keys()], { heldBy: deviceSn });
     return stored;
-  }
-
-  private async sendToOthers(m: EntityManager, sourceSn: string, pin: string, slots: Set<string>): Promise<void> {
-    const devices = (await devicesHoldingPin(m, pin, this.config.timeZone)).filter((d) => d.sn !== sourceSn);
-    if (devices.length === 0) return;
-    const templates: StoredTemplate[] = (await loadTemplates(m, [pin])).filter((t) => slots.has(`${t.bioType}:${t.templateNo}`));
-    const batches = devices.map((d) => ({ deviceSn: d.sn, commands: templateCommands(d, templates) })).filter((b) => b.commands.length > 0);
-    if (batches.length) await this.queue.enqueueMany(m, batches);
   }
 }
 

@@ -1,25 +1,22 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
-import { APP_CONFIG, type AppConfig } from '../config/config';
-import { CommandQueueService } from '../push/command-queue.service';
 import { BIO_TYPE } from '../push/protocol';
-import { devicesHoldingPin, templateCommands, templateDeleteCommands, type StoredTemplate, type TemplateSlot } from '../sync/bio-sync';
+import { SyncPlannerService } from '../sync/sync-planner.service';
 import { checkTemplateInput, checkTemplateNo } from './bio-template-input';
 import { BioTemplate } from './bioTemplate.entity';
 import { toBioTemplateResponse, type BioTemplateAddDto, type BioTemplateResponseDto } from './dto/bioTemplate.dto';
 
 /**
- * 2.25: a person's templates. Every write stores the rows and queues the device commands it implies (to the
- * devices the planner has put the person on, in each device's dialect) in one transaction.
+ * 2.25: a person's templates. Every write stores the rows and has the planner bring the person's devices to
+ * the new template set (in each device's dialect), in one transaction.
  */
 @Injectable()
 export class BioTemplateService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    private readonly queue: CommandQueueService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly planner: SyncPlannerService,
   ) {}
 
   async add(dto: BioTemplateAddDto): Promise<void> {
@@ -30,7 +27,7 @@ export class BioTemplateService {
       const clash = await repo.findOne({ where: { personId, bioType: t.bioType, templateNo: t.templateNo, templateNoIndex: t.templateNoIndex } });
       if (clash) throw new CvError(CvCode.FingerprintExists, 'The personnel fingerprint already existed!');
       await repo.insert({ personId, bioType: t.bioType, templateNo: t.templateNo, templateNoIndex: t.templateNoIndex, validType: t.validType, majorVer: t.majorVer, minorVer: t.minorVer, format: 0, template: t.template, sourceSn: null });
-      await this.sendTemplates(m, t.pin, [{ ...t, format: 0 }]);
+      await this.planner.syncPins(m, [t.pin]);
     });
   }
 
@@ -41,7 +38,7 @@ export class BioTemplateService {
       const personId = await this.requirePersonId(m, pin);
       const res = await m.getRepository(BioTemplate).delete({ personId, bioType: BIO_TYPE.fingerprint, templateNo });
       if (!res.affected) throw new CvError(CvCode.TemplateNoNotExist, 'templateNo not existed!');
-      await this.sendDeletes(m, pin, [{ bioType: BIO_TYPE.fingerprint, templateNo }], false);
+      await this.planner.syncPins(m, [pin]);
     });
   }
 
@@ -49,13 +46,8 @@ export class BioTemplateService {
   async deleteAll(pin: string): Promise<void> {
     await this.ds.transaction(async (m) => {
       const personId = await this.requirePersonId(m, pin);
-      const rows: Array<{ bio_type: number; template_no: number }> = await m.query(
-        `SELECT DISTINCT bio_type, template_no FROM bio_template WHERE person_id = $1 ORDER BY bio_type, template_no`,
-        [personId],
-      );
       await m.getRepository(BioTemplate).delete({ personId });
-      const slots = rows.map((r) => ({ bioType: Number(r.bio_type), templateNo: Number(r.template_no) }));
-      await this.sendDeletes(m, pin, slots, true);
+      await this.planner.syncPins(m, [pin]);
     });
   }
 
@@ -74,17 +66,5 @@ export class BioTemplateService {
     const rows: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = $1`, [pin.trim()]);
     if (rows.length === 0) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
     return rows[0].id;
-  }
-
-  private async sendTemplates(m: EntityManager, pin: string, templates: StoredTemplate[]): Promise<void> {
-    const devices = await devicesHoldingPin(m, pin, this.config.timeZone);
-    const batches = devices.map((d) => ({ deviceSn: d.sn, commands: templateCommands(d, templates) })).filter((b) => b.commands.length > 0);
-    if (batches.length) await this.queue.enqueueMany(m, batches);
-  }
-
-  private async sendDeletes(m: EntityManager, pin: string, slots: TemplateSlot[], all: boolean): Promise<void> {
-    const devices = await devicesHoldingPin(m, pin, this.config.timeZone);
-    const batches = devices.map((d) => ({ deviceSn: d.sn, commands: templateDeleteCommands(d, pin, slots, all) })).filter((b) => b.commands.length > 0);
-    if (batches.length) await this.queue.enqueueMany(m, batches);
   }
 }

@@ -46,6 +46,10 @@ export interface AppConfig {
   pushCenter: PushCenterConfig;
   /** Milliseconds between sweeps that end expired visits; 0 turns the sweeper off (VISITOR_SWEEP_INTERVAL_MS). */
   visitorSweepIntervalMs: number;
+  /** Convergence (src/sync): first retry delay after a refused/expired command, its cap, and the reconciler's period (0 = off). */
+  syncRetryBaseMs: number;
+  syncRetryMaxMs: number;
+  syncReconcileIntervalMs: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -181,5 +185,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventRetentionDays: parseRetentionConfig(env).retentionDays,
     pushCenter: parsePushCenterConfig(env),
     visitorSweepIntervalMs: parseVisitorSweepIntervalMs(env),
+    syncRetryBaseMs: parseRange('SYNC_RETRY_BASE_MS', env.SYNC_RETRY_BASE_MS, 10_000, 0, 86_400_000),
+    syncRetryMaxMs: parseRange('SYNC_RETRY_MAX_MS', env.SYNC_RETRY_MAX_MS, 600_000, 0, 86_400_000),
+    syncReconcileIntervalMs: parseRange('SYNC_RECONCILE_INTERVAL_MS', env.SYNC_RECONCILE_INTERVAL_MS, 15_000, 0, 86_400_000),
   });
 }

@@ -5,6 +5,7 @@ import { DeviceAddressService } from '../push/device-address.service';
 import { DeviceAdmissionService } from '../push/device-admission.service';
 import { DeviceStatusService } from '../push/device-status.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
+import { SyncReconciler } from '../sync/sync-reconciler.service';
 import type { Device } from './device.entity';
 import { DeviceService } from './device.service';
 import type { DeviceSyncResultDto } from './dto/device.dto';
@@ -18,6 +19,7 @@ export class DeviceAdminService {
     private readonly admission: DeviceAdmissionService,
     private readonly status: DeviceStatusService,
     private readonly planner: SyncPlannerService,
+    private readonly reconciler: SyncReconciler,
     private readonly addresses: DeviceAddressService,
   ) {}
 
@@ -35,11 +37,19 @@ export class DeviceAdminService {
     return this.devices.requireBySn(sn);
   }
 
-  /** Everything the device should hold, planned and queued in one transaction. */
+  /**
+   * A full sync: the first page is planned and queued in this transaction; if the device should hold more,
+   * the rest is recorded as owed and carried out by the reconciler, page by page.
+   */
   async syncAll(sn: string): Promise<DeviceSyncResultDto> {
     const device = await this.devices.requireBySn(sn);
     if (device.admission !== 'admitted') throw new CvError(CvCode.Conflict, `Device ${sn} is ${device.admission}; approve it first`);
-    await this.ds.transaction((m) => this.planner.syncDeviceFull(m, device.id));
+    const more = await this.ds.transaction(async (m) => {
+      const next = await this.planner.syncDeviceFull(m, device.id);
+      if (next !== null) await m.query(`INSERT INTO sync_owed (device_id, kind, cursor) VALUES ($1, 'full', $2) ON CONFLICT (device_id, kind) DO UPDATE SET cursor = EXCLUDED.cursor, attempts = 0, next_try_at = now()`, [device.id, next]);
+      return next !== null;
+    });
+    if (more) this.reconciler.kick();
     const result = this.status.isOnline(device)
       ? 'success: a full sync is queued'
       : 'success: a full sync is queued; the device is offline and will receive it when it reconnects';

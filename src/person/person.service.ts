@@ -34,18 +34,24 @@ export class PersonService {
     return this.ds.transaction((m) => this.upsertWith(m, dto, mode));
   }
 
-  /** Several persons, all or nothing (v2/person/addPersons). */
+  /** Several persons, all or nothing (v2/person/addPersons): one plan for all of them, multi-record commands. */
   upsertMany(dtos: PersonWriteDto[]): Promise<void> {
     return this.ds.transaction(async (m) => {
-      for (const dto of dtos) await this.upsertWith(m, dto, 'add');
+      for (const dto of dtos) await this.upsertWith(m, dto, 'add', false);
+      await this.planner.syncPins(m, dtos.map((d) => d.pin));
     });
   }
 
-  async upsertWith(m: EntityManager, dto: PersonWriteDto, mode: PersonWriteMode): Promise<Person> {
+  /** `plan` false: the caller plans the devices once for a whole batch. */
+  async upsertWith(m: EntityManager, dto: PersonWriteDto, mode: PersonWriteMode, plan = true): Promise<Person> {
     if (!PIN.test(dto.pin)) throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin}`);
     const repo = m.getRepository(Person);
     const existing = await repo.findOne({ where: { pin: dto.pin } });
     if (mode === 'reinstated' && !existing) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+    // Persons and checked-in visitors share the devices' user table: one pin namespace.
+    if (!existing && (await m.query(`SELECT 1 FROM vis_registration WHERE visitor_pin = $1 AND state = 'in' LIMIT 1`, [dto.pin])).length > 0) {
+      throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin} is the pin of a checked-in visitor`);
+    }
     const p = existing ?? repo.create({ pin: dto.pin, status: 'active', isDisabled: false, isSendMail: false });
     p.deptId = await this.deptIdFor(m, dto.deptCode, existing?.deptId);
     this.applyFields(p, dto);
@@ -65,7 +71,7 @@ export class PersonService {
     if (dto.cardNo !== undefined) await setMainCard(m, saved, dto.cardNo || null);
     if (dto.supplyCards !== undefined) await setSecondaryCards(m, saved, splitList(dto.supplyCards));
     if (mode !== 'basic' && dto.accLevelIds !== undefined) await setPersonLevels(m, saved.id, splitList(dto.accLevelIds));
-    await this.planner.syncPerson(m, saved.id);
+    if (plan) await this.planner.syncPins(m, [saved.pin]);
     return saved;
   }
 
@@ -121,10 +127,8 @@ export class PersonService {
         if (!p) throw new CvError(CvCode.PersonNotExist, `The person does not exist: ${pin}`);
         persons.push(p);
       }
-      for (const p of persons) {
-        await this.planner.removePerson(m, p.pin);
-        await repo.delete({ id: p.id });
-      }
+      await this.planner.removePins(m, persons.map((p) => p.pin));
+      await repo.delete(persons.map((p) => p.id));
     });
   }
 

@@ -99,6 +99,7 @@ export class DeviceRegistryService implements OnModuleInit {
   private readonly loading = new Map<string, Promise<DeviceSession>>();
   private readonly pushvers = new Map<string, string>();
   private readonly listeners: Array<(e: DeviceRegisteredEvent) => unknown> = [];
+  private readonly txListeners: Array<(m: EntityManager, e: DeviceRegisteredEvent) => Promise<void>> = [];
 
   constructor(
     private readonly ds: DataSource,
@@ -120,6 +121,14 @@ export class DeviceRegistryService implements OnModuleInit {
    */
   onRegistered(fn: (e: DeviceRegisteredEvent) => unknown): void {
     this.listeners.push(fn);
+  }
+
+  /**
+   * Called INSIDE the transaction that registers or admits a device, so that work owed to it (a full sync)
+   * is recorded with the event that causes it. A failure rolls the registration back.
+   */
+  onRegisteredInTransaction(fn: (m: EntityManager, e: DeviceRegisteredEvent) => Promise<void>): void {
+    this.txListeners.push(fn);
   }
 
   /** The in-memory session, if this process has seen the SN. */
@@ -274,6 +283,7 @@ export class DeviceRegistryService implements OnModuleInit {
       if (admitted) {
         await this.ensureDoors(m, updated);
         event = { deviceId: updated.id, sn, first: cur.registered_at === null, admittedNow: false };
+        for (const fn of this.txListeners) await fn(m, event);
       }
       await this.signal.notifyDeviceChanged(m, sn);
       return updated;
@@ -296,6 +306,7 @@ export class DeviceRegistryService implements OnModuleInit {
       if (admission === 'admitted') {
         await this.ensureDoors(m, updated);
         event = { deviceId: updated.id, sn, first: true, admittedNow: true };
+        for (const fn of this.txListeners) await fn(m, event);
       }
       await this.signal.notifyDeviceChanged(m, sn);
       return updated;

@@ -66,8 +66,16 @@ export class UploadIngestService {
       parsed.results.map((u) => ({ table, pin: pinOf(u), fields: u.fields })),
       packet,
     );
-    // VISBIO hook: an admitted device's records go to the listeners; a listener failure is logged, the device still gets its answer.
-    if (device.admission === 'admitted') for (const fn of this.tableListeners) await fn(device.sn, parsed.results).catch((e: unknown) => this.logger.error(`table upload listener failed for ${device.sn}: ${(e as Error)?.stack ?? e}`));
+    // VISBIO hook: an admitted device's records go to the listeners before the device is answered. A listener
+    // failure reaches the device as an error, so it sends the upload again (what it implies is never lost).
+    if (device.admission === 'admitted') {
+      for (const fn of this.tableListeners) {
+        await fn(device.sn, parsed.results).catch((e: unknown) => {
+          this.logger.error(`table upload listener failed for ${device.sn}; the device will send again: ${(e as Error)?.stack ?? e}`);
+          throw e;
+        });
+      }
+    }
     return receivedCount(parsed);
   }
 
@@ -91,10 +99,24 @@ export class UploadIngestService {
     }
     if ('recordCount' in q) {
       this.logger.log(`device ${device.sn}: DATA COUNT ${q.tableName ?? ''} (CmdID ${q.cmdId ?? '?'}) = ${q.recordCount ?? '?'}`);
+      await this.keepCount(device.sn, q.cmdId, q.recordCount);
       return 1;
     }
     this.logger.log(`device ${device.sn}: querydata type=${q.type} (CmdID ${q.cmdId ?? '?'}) not stored`);
     return 0;
+  }
+
+  /**
+   * A DATA COUNT result is kept in the ref of the command that asked for it (`count`), so whoever queued it
+   * reads it with the command's outcome (the Return of DATA COUNT is 0 in the manual's examples).
+   */
+  private async keepCount(sn: string, cmdId: string | null, count: number | null | undefined): Promise<void> {
+    if (!cmdId || !/^\d{1,18}$/.test(cmdId) || count === null || count === undefined || !Number.isInteger(count)) return;
+    await this.ds.query(
+      `UPDATE device_command c SET ref = c.ref || jsonb_build_object('count', $3::int)
+         FROM device_command_attempt a WHERE a.attempt_id = $2::bigint AND a.device_sn = $1 AND c.id = a.command_id AND jsonb_typeof(c.ref) = 'object'`,
+      [sn, cmdId, count],
+    );
   }
 
   /** `table=options` (and GET OPTIONS results): one record of every `Name=Value`. */

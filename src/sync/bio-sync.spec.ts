@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { chooseDialect, KvMap, parseCapabilities } from '../push/protocol';
 import { deviceAccepts, templateCommands, templateDeleteCommands, type StoredTemplate } from './bio-sync';
 import type { SyncDevice } from './device-dialect';
-import { visitorCommands, visitorRemovalCommands } from './visitor-sync';
 
 function device(params: Record<string, string>): SyncDevice {
   const kv = new KvMap(Object.entries(params).map(([k, v]) => ({ rawKey: k, key: k, value: v })));
@@ -41,17 +40,5 @@ describe('bio-sync dialects', () => {
     expect(templateDeleteCommands(modern, '7', slots)).toEqual(['DATA DELETE biodata Type=1\tPin=7\tNo=3']);
     expect(templateDeleteCommands(legacy, '7', slots)).toEqual(['DATA DELETE templatev10 Pin=7\tFingerID=3']);
     expect(templateDeleteCommands(legacy, '7', [], true)).toEqual(['DATA DELETE templatev10 Pin=7']);
-  });
-});
-
-describe('visitor-sync', () => {
-  const visitor = { registrationId: 'r', pin: '80000001', name: 'Max', cardNo: '99', startTime: new Date('2030-01-01T08:00:00Z'), endTime: new Date('2030-01-01T18:00:00Z') };
-  it('user with the window, then rights; a device without rights gets nothing', () => {
-    const cmds = visitorCommands(modern, [{ visitor, rights: new Map([[1, [2, 1]]]) }]);
-    expect(cmds).toHaveLength(2);
-    expect(cmds[0]).toMatch(/^DATA UPDATE user CardNo=99\tPin=80000001\tPassword=\tStartTime=\d+\tEndTime=\d+\tName=Max\tPrivilege=0\tDisable=0$/);
-    expect(cmds[1]).toBe('DATA UPDATE userauthorize Pin=80000001\tAuthorizeTimezoneId=1\tAuthorizeDoorId=3');
-    expect(visitorCommands(modern, [{ visitor, rights: new Map() }])).toEqual([]);
-    expect(visitorRemovalCommands(modern, '80000001')).toEqual(['DATA DELETE userauthorize Pin=80000001', 'DATA DELETE user Pin=80000001']);
   });
 });

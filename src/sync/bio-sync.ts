@@ -13,7 +13,6 @@ import type { EntityManager } from 'typeorm';
 import { BIO_TYPE, dataDelete, dataUpdateBiodata, dataUpdateTemplateV10, type BiodataRecord, type TemplateV10Record } from '../push/protocol';
 import type { SyncDevice } from './device-dialect';
 import { chunkBuild } from './sync-commands';
-import { loadDevices, loadSyncRows } from './sync-queries';
 
 export interface StoredTemplate {
   pin: string;
@@ -40,8 +39,16 @@ export function deviceAccepts(device: SyncDevice, t: Pick<StoredTemplate, 'bioTy
   return t.bioType === BIO_TYPE.fingerprint && t.majorVer === 10;
 }
 
-/** The update commands for these templates on this device (templates it cannot take are left out). */
-export function templateCommands(device: SyncDevice, templates: readonly StoredTemplate[]): string[] {
+/** Template records of one table/Type, with their builder: one DATA UPDATE carries one Type (push 8.8). */
+export interface TemplateRecordSet {
+  /** `biodata:<Type>` or `templatev10`. */
+  table: string;
+  build: (records: never[]) => string;
+  records: Array<BiodataRecord | TemplateV10Record>;
+}
+
+/** The records for these templates on this device (templates it cannot take are left out), per table/Type. */
+export function templateRecordSets(device: SyncDevice, templates: readonly StoredTemplate[]): TemplateRecordSet[] {
   const usable = templates.filter((t) => deviceAccepts(device, t));
   if (usable.length === 0) return [];
   const sorted = [...usable].sort((a, b) => a.pin.localeCompare(b.pin) || a.bioType - b.bioType || a.templateNo - b.templateNo || a.templateNoIndex - b.templateNoIndex);
@@ -55,11 +62,12 @@ export function templateCommands(device: SyncDevice, templates: readonly StoredT
       seen.add(key);
       records.push({ pin: t.pin, fingerId: t.templateNo, valid: t.validType === 3 ? 3 : 1, template: t.template });
     }
-    return chunkBuild(records, dataUpdateTemplateV10);
+    return [{ table: 'templatev10', build: dataUpdateTemplateV10 as (r: never[]) => string, records }];
   }
-  const out: string[] = [];
-  for (const type of [...new Set(sorted.map((t) => t.bioType))]) {
-    const records: BiodataRecord[] = sorted
+  return [...new Set(sorted.map((t) => t.bioType))].map((type) => ({
+    table: `biodata:${type}`,
+    build: dataUpdateBiodata as (r: never[]) => string,
+    records: sorted
       .filter((t) => t.bioType === type)
       .map((t) => ({
         pin: t.pin,
@@ -72,10 +80,13 @@ export function templateCommands(device: SyncDevice, templates: readonly StoredT
         minorVer: t.minorVer,
         format: t.format,
         tmp: t.template,
-      }));
-    out.push(...chunkBuild(records, dataUpdateBiodata));
-  }
-  return out;
+      })),
+  }));
+}
+
+/** The update commands for these templates on this device. */
+export function templateCommands(device: SyncDevice, templates: readonly StoredTemplate[]): string[] {
+  return templateRecordSets(device, templates).flatMap((set) => chunkBuild(set.records as never[], set.build));
 }
 
 /** Deletes for these slots of one person; `all` (templatev10) clears every finger with one command. */
@@ -121,22 +132,4 @@ export async function loadTemplates(m: EntityManager, pins: readonly string[]): 
     format: Number(r.format),
     template: r.template,
   }));
-}
-
-/** The admitted devices the planner has put this person on (its `sync_device_person` rows). */
-export async function devicesHoldingPin(m: EntityManager, pin: string, defaultZone: string): Promise<SyncDevice[]> {
-  const rows = await loadSyncRows(m, { pins: [pin] });
-  const devices = await loadDevices(m, [...new Set(rows.map((r) => r.deviceId))], defaultZone);
-  return [...devices.values()].sort((a, b) => a.sn.localeCompare(b.sn));
-}
-
-/**
- * For the planner: the template commands that follow persons onto a device (a person newly put on the
- * device, or a full sync). Empty when the bio_template table does not exist yet.
- */
-export async function bioTemplateCommands(m: EntityManager, device: SyncDevice, pins: readonly string[]): Promise<string[]> {
-  if (pins.length === 0) return [];
-  const [{ present }] = await m.query(`SELECT to_regclass('public.bio_template') IS NOT NULL AS present`);
-  if (!present) return [];
-  return templateCommands(device, await loadTemplates(m, pins));
 }

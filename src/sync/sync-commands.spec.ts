@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { chooseDialect, parseRegistrationBody } from '../push/protocol';
 import type { SyncDevice } from './device-dialect';
 import { dialectOf } from './device-dialect';
-import { chunkBuild, holidayCommands, personCommands, removalCommands, rightsRecords, timezoneCommands, userRecordFor, type SyncPerson } from './sync-commands';
+import { chunkBuild, holidayCommands, holidayRecords, personCommands, removalCommands, rightsRecords, timezoneCommands, userRecordFor, type SyncPerson } from './sync-commands';
 
 const modern: SyncDevice = {
   id: 'a'.repeat(32),
@@ -66,5 +66,17 @@ describe('sync-commands', () => {
   it('the dialect comes from the stored capabilities, or else from the raw registration', () => {
     expect(dialectOf({ dialect: legacy.dialect }, null).dialect).toEqual(legacy.dialect);
     expect(dialectOf(null, { PushVersion: 'Ver 3.1.2', DateFmtFunOn: '1', '~DeviceName': 'x', MultiBioPhotoSupport: '0:0:0:0:0:0:0:0:0:1' })).toMatchObject({ dialect: { dateFormat: 'seconds', photo: 'biophoto' }, photoType: 9 });
+  });
+
+  it('keeps holiday days apart that only zero padding tells apart (2025-01-11 and 2025-11-01)', () => {
+    const days = holidayRecords([
+      { startDate: '2025-01-11', endDate: '2025-01-11', holidayType: 1, isLoopByYear: false },
+      { startDate: '2025-11-01', endDate: '2025-11-01', holidayType: 2, isLoopByYear: false },
+    ]);
+    expect(days).toHaveLength(2);
+    expect(holidayCommands([
+      { startDate: '2025-01-11', endDate: '2025-01-11', holidayType: 1, isLoopByYear: false },
+      { startDate: '2025-11-01', endDate: '2025-11-01', holidayType: 2, isLoopByYear: false },
+    ]).join('\n')).toMatch(/Holiday=20250111[\s\S]*Holiday=20251101/);
   });
 });

@@ -118,7 +118,7 @@ export function rightsRecords(pin: string, rights: DeviceRights): UserAuthorizeR
 }
 
 /** Card numbers as mulcarduser wants them: hex, upper case. Non-numeric card numbers are left out. */
-function mulCardRecords(p: SyncPerson): MulCardUserRecord[] {
+export function mulCardRecords(p: SyncPerson): MulCardUserRecord[] {
   return p.cards
     .filter((c) => /^\d+$/.test(c.cardNo))
     .map((c) => ({ pin: p.pin, cardNo: BigInt(c.cardNo).toString(16).toUpperCase(), cardType: c.cardType === 1 ? 1 : 0 }));
@@ -214,6 +214,11 @@ export interface SyncHoliday {
   isLoopByYear: boolean;
 }
 
+/** A holiday day as the device keys it: YYYYMMDD, zero-padded. */
+export function holidayKey(d: { year: number; month: number; day: number }): string {
+  return `${String(d.year).padStart(4, '0')}${String(d.month).padStart(2, '0')}${String(d.day).padStart(2, '0')}`;
+}
+
 /** Every day of every holiday as one `holiday` record. */
 export function holidayRecords(holidays: readonly SyncHoliday[]): HolidayRecord[] {
   const out = new Map<string, HolidayRecord>();
@@ -224,7 +229,8 @@ export function holidayRecords(holidays: readonly SyncHoliday[]): HolidayRecord[
       const d = new Date(t);
       const day = { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
       const type = (h.holidayType >= 1 && h.holidayType <= 3 ? h.holidayType : 1) as 1 | 2 | 3;
-      const key = `${day.year}${day.month}${day.day}`;
+      // Zero-padded YYYYMMDD: unpadded, 2025-01-11 and 2025-11-01 both gave "2025111" and one was dropped.
+      const key = holidayKey(day);
       if (!out.has(key)) out.set(key, { holiday: day, holidayType: type, loop: h.isLoopByYear ? 1 : 2 });
     }
   }

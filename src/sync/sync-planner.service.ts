@@ -1,57 +1,47 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CommandQueueService } from '../push/command-queue.service';
-import { dataDelete, doorMask } from '../push/protocol';
-import { bioTemplateCommands } from './bio-sync';
-import { visitorCommandsForDevice } from './visitor-sync'; // VISBIO: visitors in a full sync
+import { dataCount } from '../push/protocol';
+import { loadRefusals } from '../push/device-refusals';
+import { devicesTouching, loadConfirmed, loadInflight, noteSkipped } from './confirmed-state';
+import { loadDesired, type PinScope } from './desired-state';
 import type { SyncDevice } from './device-dialect';
-import {
-  holidayCommands,
-  personCommands,
-  removalCommands,
-  timezoneCommands,
-  type DeviceRights,
-  type PersonOnDevice,
-  type SyncHoliday,
-  type SyncPerson,
-} from './sync-commands';
-import {
-  deleteSyncRows,
-  loadDevices,
-  loadDeviceTimezones,
-  loadHolidays,
-  loadPersons,
-  loadRights,
-  loadSyncRows,
-  loadTimeSegments,
-  markDeviceTimezones,
-  upsertSyncRows,
-  type RightsIndex,
-  type SyncRow,
-} from './sync-queries';
+import { currentState, desiredHashes, diffItems, MEMBER_KINDS, splitItemId, type Diff, type ItemKind, type SyncRef } from './sync-items';
+import { composeCommands, tableOf, type PlannedCommand } from './sync-plan';
+import { loadDevices } from './sync-queries';
 
 export interface SyncOptions {
-  /** Re-send everything (users, full rights, photos, time zones) even where the planner thinks the device has it. */
+  /** Re-send every desired item in scope even where the device confirmed it (REST syncPerson / syncLevel). */
   force?: boolean;
 }
 
-interface DevicePlan {
-  commands: string[];
-  upserts: SyncRow[];
-  removals: Array<{ deviceId: string; pin: string }>;
-  timezones: number[];
-  /** Pins newly put on the device (or re-sent in full): their stored biometric templates follow. */
-  placed: string[];
+type Mode = 'diff' | 'force' | 'full' | 'continue';
+
+interface PlanRequest {
+  deviceIds: readonly string[];
+  /** Member pins in scope; time zones and holidays are always in scope except in `continue`. null = all. */
+  pins: PinScope;
+  mode: Mode;
+  /** Pins to treat as gone (deleted in this transaction before their rows go). */
+  absent?: ReadonlySet<string>;
+  /** SN of a device that already holds the members' templates (it enrolled them): recorded, not sent. */
+  heldBy?: string;
 }
 
-const photoHash = (photo: string | null) => (photo ? createHash('sha1').update(photo).digest('hex') : null);
+/** Pins per transaction of a full sync (bounded memory and transaction size); the rest is owed. */
+export const FULL_SYNC_PAGE = 10_000;
+
+/** Kinds a full sync clears on the device with `DATA DELETE <table> *` before sending. */
+const CLEARED_BY_FULL: ReadonlySet<ItemKind> = new Set(['user', 'auth', 'card', 'hday']);
 
 /**
- * The one place that answers "which devices need what" (design.md, point 3). Every method takes the
- * caller's EntityManager: the domain write, the planner's state and the queued commands commit together.
- * Commands come from the codec's builders (through ./sync-commands), batched many records per command.
+ * The one planner (design.md point 3): every device command that reflects state comes from here. A plan is
+ * diff(desired, current) per device, where current = confirmed state (sync_item, from Return codes) replayed
+ * with the commands still in flight, so nothing already queued is queued twice. Items refused or unanswered
+ * wait for a backoff; tables a firmware refused for good are not planned. Every method takes the caller's
+ * EntityManager: the domain write and the commands it implies commit together.
  */
 @Injectable()
 export class SyncPlannerService {
@@ -62,195 +52,204 @@ export class SyncPlannerService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** A person saved (or their levels changed): user, full rights and photo where they belong, removal elsewhere. */
+  /** A person saved (or their levels or cards changed). */
   async syncPerson(m: EntityManager, personIdOrPin: string, opts: SyncOptions = {}): Promise<void> {
-    const rows: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE id = $1 OR pin = $1 ORDER BY (id = $1) DESC LIMIT 1`, [personIdOrPin]);
-    if (rows.length === 0) return this.removePerson(m, personIdOrPin);
-    await this.syncPersons(m, [rows[0].id], opts);
+    const rows: Array<{ pin: string }> = await m.query(`SELECT pin FROM person WHERE id = $1 OR pin = $1 ORDER BY (id = $1) DESC LIMIT 1`, [personIdOrPin]);
+    await this.syncPins(m, [rows[0]?.pin ?? personIdOrPin], opts);
   }
 
   async syncPersons(m: EntityManager, personIds: string[], opts: SyncOptions = {}): Promise<void> {
     if (personIds.length === 0) return;
-    const persons = await loadPersons(m, { personIds });
-    const rights = await loadRights(m, { personIds });
-    const prev = await loadSyncRows(m, { pins: persons.map((p) => p.pin) });
-    const deviceIds = new Set<string>(prev.map((r) => r.deviceId));
-    for (const perDevice of rights.values()) for (const d of perDevice.keys()) deviceIds.add(d);
-    const devices = await loadDevices(m, [...deviceIds], this.config.timeZone);
-    const known = await loadDeviceTimezones(m, [...devices.keys()]);
-    let holidays: SyncHoliday[] | undefined;
-    const plans: Array<[SyncDevice, DevicePlan]> = [];
-    for (const device of devices.values()) {
-      const before = new Map(prev.filter((r) => r.deviceId === device.id).map((r) => [r.pin, r]));
-      const plan = this.planDevice(device, persons, rights, before, opts);
-      const have = known.get(device.id) ?? new Set<number>();
-      const missing = plan.timezones.filter((tz) => opts.force || !have.has(tz));
-      if (missing.length > 0) {
-        const prefix = timezoneCommands(await loadTimeSegments(m, missing));
-        if (have.size === 0) {
-          holidays ??= await loadHolidays(m);
-          if (holidays.length > 0) prefix.push(...holidayCommands(holidays));
-        }
-        plan.commands.unshift(...prefix);
-      }
-      plan.timezones = missing;
-      plan.commands.push(...(await bioTemplateCommands(m, device, plan.placed)));
-      plans.push([device, plan]);
-    }
-    await this.commit(m, plans);
+    const rows: Array<{ pin: string }> = await m.query(`SELECT pin FROM person WHERE id = ANY($1)`, [personIds]);
+    await this.syncPins(m, rows.map((r) => r.pin), opts);
   }
 
-  /** The person is gone (deleted, resigned): removed from every device that holds or should hold them. */
-  async removePerson(m: EntityManager, pin: string): Promise<void> {
-    const rows = await loadSyncRows(m, { pins: [pin] });
-    const deviceIds = new Set(rows.map((r) => r.deviceId));
-    const person: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = $1`, [pin]);
-    if (person.length > 0) {
-      const rights = await loadRights(m, { personIds: [person[0].id] });
-      for (const d of rights.get(person[0].id)?.keys() ?? []) deviceIds.add(d);
-    }
-    const devices = await loadDevices(m, [...deviceIds], this.config.timeZone);
-    const plans: Array<[SyncDevice, DevicePlan]> = [...devices.values()].map((device) => [
-      device,
-      { commands: removalCommands(device, pin), upserts: [], removals: [{ deviceId: device.id, pin }], timezones: [], placed: [] },
-    ]);
-    await this.commit(m, plans);
-    // Rows of devices that are no longer admitted go too: nothing will be sent to them any more.
-    await deleteSyncRows(m, rows.map((r) => ({ deviceId: r.deviceId, pin })));
+  /** Members (persons or visitors) by pin, wherever they are or should be. */
+  async syncPins(m: EntityManager, pins: readonly string[], opts: SyncOptions & { absent?: ReadonlySet<string>; heldBy?: string } = {}): Promise<void> {
+    const unique = [...new Set(pins)];
+    if (unique.length === 0) return;
+    const deviceIds = new Set([...(await devicesGranting(m, unique)), ...(await devicesTouching(m, unique))]);
+    await this.plan(m, { deviceIds: [...deviceIds], pins: unique, mode: opts.force ? 'force' : 'diff', absent: opts.absent, heldBy: opts.heldBy });
   }
 
-  /** A level changed (doors, time segment) or was asked to sync: its persons × its devices. */
+  /** The person is gone (deleted in this transaction, or resigned): removed from every device. */
+  removePerson(m: EntityManager, pin: string): Promise<void> {
+    return this.removePins(m, [pin]);
+  }
+
+  removePins(m: EntityManager, pins: readonly string[]): Promise<void> {
+    return this.syncPins(m, pins, { absent: new Set(pins) });
+  }
+
+  /** A level changed (doors, time segment) or was asked to sync: its members on its devices, and its time zone. */
   async syncLevel(m: EntityManager, levelId: string, opts: SyncOptions = {}): Promise<void> {
-    const members: Array<{ person_id: string }> = await m.query(`SELECT person_id FROM acc_level_person WHERE level_id = $1`, [levelId]);
-    if (members.length > 0) return this.syncPersons(m, members.map((r) => r.person_id), opts);
-    // No persons: the level's devices still get its time zone, so a later grant needs nothing else.
-    const rows: Array<{ device_id: string; tz_id: number }> = await m.query(
-      `SELECT DISTINCT d.device_id, ts.tz_id FROM acc_level l JOIN time_segment ts ON ts.id = l.time_segment_id
-         JOIN acc_level_door ld ON ld.level_id = l.id JOIN door d ON d.id = ld.door_id WHERE l.id = $1`,
+    const pins = await levelPins(m, levelId);
+    const devices: Array<{ device_id: string }> = await m.query(
+      `SELECT DISTINCT d.device_id FROM acc_level_door ld JOIN door d ON d.id = ld.door_id WHERE ld.level_id = $1`,
       [levelId],
     );
-    await this.sendTimezone(m, rows.map((r) => r.device_id), Number(rows[0]?.tz_id), opts);
+    const deviceIds = new Set([...devices.map((r) => r.device_id), ...(await devicesGranting(m, pins)), ...(await devicesTouching(m, pins))]);
+    await this.plan(m, { deviceIds: [...deviceIds], pins, mode: opts.force ? 'force' : 'diff' });
   }
 
-  /** A time segment changed: its `timezone` record to every device that uses it. */
-  async syncTimeSegment(m: EntityManager, timeSegmentId: string): Promise<void> {
-    const seg: Array<{ tz_id: number }> = await m.query(`SELECT tz_id FROM time_segment WHERE id = $1`, [timeSegmentId]);
-    if (seg.length === 0) return;
-    const tzId = Number(seg[0].tz_id);
-    const rows: Array<{ device_id: string }> = await m.query(
-      `SELECT device_id FROM sync_device_timezone WHERE tz_id = $1
-       UNION SELECT d.device_id FROM acc_level l JOIN acc_level_door ld ON ld.level_id = l.id JOIN door d ON d.id = ld.door_id
-        WHERE l.time_segment_id = $2`,
-      [tzId, timeSegmentId],
-    );
-    await this.sendTimezone(m, rows.map((r) => r.device_id), tzId, { force: true });
+  /** A time segment changed or is about to be deleted: time zones of every admitted device (no member in scope). */
+  async syncTimeSegment(m: EntityManager): Promise<void> {
+    await this.plan(m, { deviceIds: await admittedDevices(m), pins: [], mode: 'diff' });
   }
 
-  /** A time segment deleted: `DATA DELETE timezone TimezoneId=` where it was sent. */
-  async removeTimeSegment(m: EntityManager, tzId: number): Promise<void> {
-    const rows: Array<{ device_id: string }> = await m.query(`SELECT device_id FROM sync_device_timezone WHERE tz_id = $1`, [tzId]);
-    const devices = await loadDevices(m, rows.map((r) => r.device_id), this.config.timeZone);
-    const batches = [...devices.values()].map((d) => ({ deviceSn: d.sn, commands: [dataDelete('timezone', [['TimezoneId', tzId]])] }));
-    await m.query(`DELETE FROM sync_device_timezone WHERE tz_id = $1`, [tzId]);
-    if (batches.length) await this.queue.enqueueMany(m, batches);
+  /** Holidays changed: the holiday table of every admitted device. */
+  syncHolidays(m: EntityManager): Promise<void> {
+    return this.syncTimeSegment(m);
   }
 
-  /** Holidays changed: the whole holiday table to every admitted device. */
-  async syncHolidays(m: EntityManager): Promise<void> {
-    const rows: Array<{ id: string }> = await m.query(`SELECT id FROM device WHERE admission = 'admitted'`);
-    const devices = await loadDevices(m, rows.map((r) => r.id), this.config.timeZone);
-    if (devices.size === 0) return;
-    const commands = holidayCommands(await loadHolidays(m));
-    await this.queue.enqueueMany(m, [...devices.values()].map((d) => ({ deviceSn: d.sn, commands })));
+  /** Plans one device completely against what it confirmed (the reconciler's periodic pass, per page of pins). */
+  async reconcileDevice(m: EntityManager, deviceId: string, pins: PinScope): Promise<void> {
+    await this.plan(m, { deviceIds: [deviceId], pins, mode: 'diff' });
   }
 
   /**
-   * Everything one device should hold, batched: its time zones, the holidays, then (after clearing its
-   * rights table) every user with full rights and photo; persons it held but should not are removed.
+   * Full sync of one device, confirmed state unknown: the device's user, rights, card and holiday tables are
+   * cleared with `*` and everything it should hold is sent. One page of pins per call (after `afterPin`);
+   * returns the last pin sent, or null when done. The first page also removes templates and photos of pins
+   * the device should no longer hold.
    */
-  async syncDeviceFull(m: EntityManager, deviceId: string): Promise<void> {
-    const devices = await loadDevices(m, [deviceId], this.config.timeZone);
-    const device = devices.get(deviceId);
-    if (!device) return;
-    const rights = await loadRights(m, { deviceId });
-    const persons = await loadPersons(m, { personIds: [...rights.keys()] });
-    const before = new Map((await loadSyncRows(m, { deviceId })).map((r) => [r.pin, r]));
-    const plan = this.planDevice(device, persons, rights, before, { force: true }, true);
-    const levelTz: Array<{ tz_id: number }> = await m.query(
-      `SELECT DISTINCT ts.tz_id FROM acc_level l JOIN time_segment ts ON ts.id = l.time_segment_id
-         JOIN acc_level_door ld ON ld.level_id = l.id JOIN door d ON d.id = ld.door_id WHERE d.device_id = $1`,
-      [deviceId],
-    );
-    const tzIds = [...new Set([...plan.timezones, ...levelTz.map((r) => Number(r.tz_id))])].sort((a, b) => a - b);
-    plan.commands.unshift(...timezoneCommands(await loadTimeSegments(m, tzIds)), ...holidayCommands(await loadHolidays(m)), dataDelete('userauthorize', '*'));
-    plan.timezones = tzIds;
-    plan.commands.push(...(await bioTemplateCommands(m, device, plan.placed)));
-    // ---- VISBIO: checked-in visitors go back on after `DATA DELETE userauthorize *` (src/sync/visitor-sync.ts) ----
-    plan.commands.push(...(await visitorCommandsForDevice(m, device)));
-    // ---- end VISBIO ----
-    await m.query(`DELETE FROM sync_device_person WHERE device_id = $1`, [deviceId]);
-    await m.query(`DELETE FROM sync_device_timezone WHERE device_id = $1`, [deviceId]);
-    plan.removals = [];
-    await this.commit(m, [[device, plan]]);
+  async syncDeviceFull(m: EntityManager, deviceId: string, afterPin: string | null = null, pageSize = FULL_SYNC_PAGE): Promise<string | null> {
+    const all = await devicePins(m, deviceId);
+    const start = afterPin === null ? 0 : all.findIndex((p) => p > afterPin);
+    const page = start < 0 ? [] : all.slice(start, start + pageSize);
+    if (afterPin === null) {
+      const wanted = new Set(all);
+      const stale = (await confirmedPins(m, deviceId)).filter((p) => !wanted.has(p));
+      await this.plan(m, { deviceIds: [deviceId], pins: [...page, ...stale], mode: 'full' });
+    } else if (page.length > 0) {
+      await this.plan(m, { deviceIds: [deviceId], pins: page, mode: 'continue' });
+    }
+    return start < 0 || start + pageSize >= all.length ? null : page[page.length - 1];
   }
 
-  /**
-   * What one device needs for these persons, given what it was last sent (`before`, keyed by pin).
-   * With `wiped`, the device's rights table is cleared first, so no per-person rights reset is needed.
-   */
-  private planDevice(device: SyncDevice, persons: SyncPerson[], rights: RightsIndex, before: Map<string, SyncRow>, opts: SyncOptions, wiped = false): DevicePlan {
-    const items: PersonOnDevice[] = [];
-    const upserts: SyncRow[] = [];
-    const timezones = new Set<number>();
-    const keep = new Set<string>();
-    const placed: string[] = [];
-    for (const person of persons) {
-      const r: DeviceRights | undefined = rights.get(person.id)?.get(device.id);
-      if (!r || r.size === 0) continue;
-      if (device.dialect.pin === 'numeric' && !/^\d+$/.test(person.pin)) {
-        this.log.warn(`device ${device.sn} takes numeric PINs only; person ${person.pin} is not sent`);
-        continue;
+  /** Asks the device to count its users; the answer is compared with what it confirmed (reconciler). */
+  async queueVerify(m: EntityManager, deviceSn: string): Promise<void> {
+    const ref: SyncRef = { sync: 1, plan: newId(), verify: 'user' };
+    await this.queue.enqueueMany(m, [{ deviceSn, commands: [{ command: dataCount('user'), ref }] }]);
+  }
+
+  private async plan(m: EntityManager, req: PlanRequest): Promise<void> {
+    if (req.deviceIds.length === 0) return;
+    const devices = [...(await loadDevices(m, [...req.deviceIds], this.config.timeZone)).values()].sort((a, b) => a.sn.localeCompare(b.sn));
+    if (devices.length === 0) return;
+    const ids = devices.map((d) => d.id);
+    const desired = await loadDesired(m, devices, req.pins, req.absent);
+    const confirmed = await loadConfirmed(m, ids, req.pins);
+    const inflight = await loadInflight(m, devices.map((d) => d.sn), req.pins);
+    const refusals = await loadRefusals(m, ids);
+    const pinSet = req.pins === null ? null : new Set(req.pins);
+    const plan = newId();
+    const batches: Array<{ deviceSn: string; commands: PlannedCommand[] }> = [];
+    const skipped: Array<{ deviceId: string; pin: string; reason: string }> = [];
+    const sent: Array<{ deviceId: string; pin: string }> = [];
+    for (const device of devices) {
+      const want = desired.get(device.id)!;
+      const have = confirmed.get(device.id)!;
+      const hashes = desiredHashes(want);
+      const current = currentState(have.confirmed, inflight.get(device.sn) ?? []);
+      if (device.sn === req.heldBy) await this.recordHeld(m, device, hashes, current, pinSet);
+      const refused = new Set(MEMBER_KINDS.concat(['tz', 'hday']).filter((k) => refusals.get(device.id)?.has(tableOf(device, k) ?? '')));
+      const member = (key: string) => pinSet === null || pinSet.has(key);
+      const inScope = (id: string) => {
+        const [kind, key] = splitItemId(id);
+        if (kind === 'tz' || kind === 'hday') return req.mode !== 'continue';
+        return member(key);
+      };
+      const diff = this.diff(req.mode, hashes, current, have.hold, refused, inScope);
+      if (req.mode === 'full' && hashes.size === 0 && current.size === 0) continue;
+      for (const s of want.skipped) {
+        this.log.warn(`device ${device.sn}: member ${s.pin} not sent: ${s.reason}`);
+        skipped.push({ deviceId: device.id, pin: s.pin, reason: s.reason });
       }
-      const prev = before.get(person.pin);
-      const hash = device.dialect.photo ? photoHash(person.photo) : null;
-      items.push({
-        person,
-        rights: r,
-        resetRights: !wiped && !!prev && (!!opts.force || prev.rights.some(([tz]) => !r.has(tz))),
-        sendPhoto: hash !== null && (!!opts.force || prev?.photoHash !== hash),
-        deletePhoto: hash === null && !!prev?.photoHash,
-      });
-      keep.add(person.pin);
-      if (!prev || opts.force || wiped) placed.push(person.pin);
-      for (const tz of r.keys()) timezones.add(tz);
-      upserts.push({ deviceId: device.id, pin: person.pin, rights: [...r.entries()].sort(([a], [b]) => a - b).map(([tz, doors]) => [tz, doorMask(doors)]), photoHash: hash });
+      const base = req.mode === 'full' ? new Map([...current].filter(([id]) => !CLEARED_BY_FULL.has(splitItemId(id)[0]))) : current;
+      const commands = composeCommands(device, want, hashes, diff, base, { plan, full: req.mode === 'full', force: req.mode === 'force' });
+      for (const id of diff.put) if (id.startsWith('user\t')) sent.push({ deviceId: device.id, pin: id.slice(5) });
+      if (commands.length > 0) batches.push({ deviceSn: device.sn, commands });
     }
-    const commands = personCommands(device, items);
-    const removals: Array<{ deviceId: string; pin: string }> = [];
-    for (const pin of before.keys()) {
-      if (keep.has(pin)) continue;
-      commands.push(...removalCommands(device, pin));
-      removals.push({ deviceId: device.id, pin });
-    }
-    return { commands, upserts, removals, timezones: [...timezones].sort((a, b) => a - b), placed };
-  }
-
-  private async sendTimezone(m: EntityManager, deviceIds: string[], tzId: number, opts: SyncOptions): Promise<void> {
-    if (deviceIds.length === 0 || !Number.isInteger(tzId)) return;
-    const devices = await loadDevices(m, [...new Set(deviceIds)], this.config.timeZone);
-    const known = await loadDeviceTimezones(m, [...devices.keys()]);
-    const targets = [...devices.values()].filter((d) => opts.force || !known.get(d.id)?.has(tzId));
-    if (targets.length === 0) return;
-    const commands = timezoneCommands(await loadTimeSegments(m, [tzId]));
-    await markDeviceTimezones(m, targets.map((d) => ({ deviceId: d.id, tzId })));
-    await this.queue.enqueueMany(m, targets.map((d) => ({ deviceSn: d.sn, commands })));
-  }
-
-  private async commit(m: EntityManager, plans: Array<[SyncDevice, DevicePlan]>): Promise<void> {
-    await upsertSyncRows(m, plans.flatMap(([, p]) => p.upserts));
-    await deleteSyncRows(m, plans.flatMap(([, p]) => p.removals));
-    await markDeviceTimezones(m, plans.flatMap(([d, p]) => p.timezones.map((tzId) => ({ deviceId: d.id, tzId }))));
-    const batches = plans.filter(([, p]) => p.commands.length > 0).map(([d, p]) => ({ deviceSn: d.sn, commands: p.commands }));
+    await noteSkipped(m, skipped, sent);
     if (batches.length) await this.queue.enqueueMany(m, batches);
+  }
+
+  /** The enrolling device holds the templates it uploaded: confirmed as the desired set, nothing sent back. */
+  private async recordHeld(m: EntityManager, device: SyncDevice, hashes: Map<string, string>, current: Map<string, string>, pins: ReadonlySet<string> | null): Promise<void> {
+    const held = [...hashes].filter(([id]) => id.startsWith('bio\t') && (pins === null || pins.has(id.slice(4))));
+    for (const [id, hash] of held) current.set(id, hash);
+    if (held.length === 0) return;
+    await m.query(
+      `INSERT INTO sync_item (device_id, kind, key, hash, confirmed_at)
+       SELECT $1, 'bio', k, h, now() FROM unnest($2::varchar[], $3::text[]) AS x(k, h)
+       ON CONFLICT (device_id, kind, key) DO UPDATE SET hash = EXCLUDED.hash, confirmed_at = now(), failures = 0, next_try_at = NULL`,
+      [device.id, held.map(([id]) => id.slice(4)), held.map(([, h]) => h)],
+    );
+  }
+
+  private diff(mode: Mode, hashes: Map<string, string>, current: Map<string, string>, hold: Set<string>, refused: Set<ItemKind>, inScope: (id: string) => boolean): Diff {
+    if (mode === 'diff') return diffItems({ desired: hashes, current, hold, refused, inScope });
+    // force / full / continue: every desired item in scope goes out again.
+    const put = diffItems({ desired: hashes, current: new Map(), refused, inScope }).put;
+    if (mode === 'continue') return { put, remove: [] };
+    const base = mode === 'full' ? new Map([...current].filter(([id]) => !CLEARED_BY_FULL.has(splitItemId(id)[0]))) : current;
+    return { put, remove: diffItems({ desired: hashes, current: base, refused, inScope }).remove };
   }
 }
+
+/** Admitted devices where these pins have rights (persons through levels, checked-in visitors through visitor levels). */
+export async function devicesGranting(m: EntityManager, pins: readonly string[]): Promise<string[]> {
+  if (pins.length === 0) return [];
+  const [{ visitors }] = await m.query(`SELECT to_regclass('public.vis_registration_level') IS NOT NULL AS visitors`);
+  const rows: Array<{ device_id: string }> = await m.query(
+    `SELECT DISTINCT d.device_id FROM person p JOIN acc_level_person lp ON lp.person_id = p.id
+       JOIN acc_level_door ld ON ld.level_id = lp.level_id JOIN door d ON d.id = ld.door_id
+      WHERE p.pin = ANY($1) AND p.status = 'active'
+     ${visitors ? `UNION SELECT DISTINCT d.device_id FROM vis_registration r JOIN vis_registration_level rl ON rl.registration_id = r.id
+       JOIN acc_level_door ld ON ld.level_id = rl.level_id JOIN door d ON d.id = ld.door_id
+      WHERE r.visitor_pin = ANY($1) AND r.state = 'in'` : ''}`,
+    [pins],
+  );
+  return rows.map((r) => r.device_id);
+}
+
+/** Every pin (person or visitor) of a level. */
+async function levelPins(m: EntityManager, levelId: string): Promise<string[]> {
+  const [{ visitors }] = await m.query(`SELECT to_regclass('public.vis_registration_level') IS NOT NULL AS visitors`);
+  const rows: Array<{ pin: string }> = await m.query(
+    `SELECT p.pin FROM acc_level_person lp JOIN person p ON p.id = lp.person_id WHERE lp.level_id = $1
+     ${visitors ? `UNION SELECT r.visitor_pin FROM vis_registration_level rl JOIN vis_registration r ON r.id = rl.registration_id WHERE rl.level_id = $1` : ''}`,
+    [levelId],
+  );
+  return rows.map((r) => r.pin);
+}
+
+/** Pins that should be on a device, sorted. */
+async function devicePins(m: EntityManager, deviceId: string): Promise<string[]> {
+  const [{ visitors }] = await m.query(`SELECT to_regclass('public.vis_registration_level') IS NOT NULL AS visitors`);
+  const rows: Array<{ pin: string }> = await m.query(
+    `SELECT p.pin FROM person p JOIN acc_level_person lp ON lp.person_id = p.id
+       JOIN acc_level_door ld ON ld.level_id = lp.level_id JOIN door d ON d.id = ld.door_id
+      WHERE d.device_id = $1 AND p.status = 'active'
+     ${visitors ? `UNION SELECT r.visitor_pin FROM vis_registration r JOIN vis_registration_level rl ON rl.registration_id = r.id
+       JOIN acc_level_door ld ON ld.level_id = rl.level_id JOIN door d ON d.id = ld.door_id
+      WHERE d.device_id = $1 AND r.state = 'in'` : ''}
+     ORDER BY 1`,
+    [deviceId],
+  );
+  return [...new Set(rows.map((r) => r.pin))].sort();
+}
+
+/** Member pins a device confirmed (any kind). */
+async function confirmedPins(m: EntityManager, deviceId: string): Promise<string[]> {
+  const rows: Array<{ key: string }> = await m.query(`SELECT DISTINCT key FROM sync_item WHERE device_id = $1 AND kind = ANY($2) AND hash IS NOT NULL`, [deviceId, MEMBER_KINDS]);
+  return rows.map((r) => r.key);
+}
+
+async function admittedDevices(m: EntityManager): Promise<string[]> {
+  const rows: Array<{ id: string }> = await m.query(`SELECT id FROM device WHERE admission = 'admitted'`);
+  return rows.map((r) => r.id);
+}
+
+export type { SyncDevice };

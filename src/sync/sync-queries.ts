@@ -7,8 +7,6 @@ import { effectiveKindSql } from '../device/device-kind';
 import { dialectOf, type SyncDevice } from './device-dialect';
 import type { DeviceRights, SyncHoliday, SyncPerson, SyncTimeSegment } from './sync-commands';
 
-const ROW_CHUNK = 5000;
-
 export async function loadDevices(m: EntityManager, deviceIds: string[], defaultZone: string): Promise<Map<string, SyncDevice>> {
   if (deviceIds.length === 0) return new Map();
   const rows: Array<{ id: string; sn: string; time_zone: string | null; capabilities: unknown; registration: unknown }> = await m.query(
@@ -79,8 +77,9 @@ export interface LevelMembers {
  * doors of the level. One query shape for persons (acc_level_person) and visitors (vis_registration_level),
  * so both reach the devices by the same rule.
  */
-export async function loadLevelRights(m: EntityManager, members: LevelMembers, where: { ownerIds?: string[]; deviceId?: string }): Promise<RightsIndex> {
-  const byDevice = where.deviceId !== undefined;
+export async function loadLevelRights(m: EntityManager, members: LevelMembers, where: { ownerIds?: string[]; deviceId?: string; deviceIds?: string[] }): Promise<RightsIndex> {
+  const deviceIds = where.deviceIds ?? (where.deviceId !== undefined ? [where.deviceId] : undefined);
+  const byDevice = deviceIds !== undefined;
   const rows: Array<{ owner_id: string; device_id: string; tz_id: number; doors: number[] }> = await m.query(
     `SELECT ${members.owner} AS owner_id, d.device_id, ts.tz_id, array_agg(DISTINCT d.door_no ORDER BY d.door_no) AS doors
        FROM ${members.from}
@@ -89,9 +88,9 @@ export async function loadLevelRights(m: EntityManager, members: LevelMembers, w
        JOIN acc_level_door ld ON ld.level_id = l.id
        JOIN door d ON d.id = ld.door_id
        JOIN device dev ON dev.id = d.device_id AND dev.admission = 'admitted'
-      WHERE ${byDevice ? 'd.device_id = $1' : `${members.owner} = ANY($1)`}
+      WHERE ${byDevice ? 'd.device_id = ANY($1)' : `${members.owner} = ANY($1)`}
       GROUP BY ${members.owner}, d.device_id, ts.tz_id`,
-    [byDevice ? where.deviceId : (where.ownerIds ?? [])],
+    [byDevice ? deviceIds : (where.ownerIds ?? [])],
   );
   const out: RightsIndex = new Map();
   for (const r of rows) {
@@ -111,66 +110,8 @@ const PERSON_LEVELS: LevelMembers = {
 };
 
 /** personId → deviceId → TimezoneId → door numbers, for active persons on admitted devices. */
-export function loadRights(m: EntityManager, where: { personIds?: string[]; deviceId?: string }): Promise<RightsIndex> {
-  return loadLevelRights(m, PERSON_LEVELS, { ownerIds: where.personIds, deviceId: where.deviceId });
-}
-
-export interface SyncRow {
-  deviceId: string;
-  pin: string;
-  rights: Array<[number, number]>;
-  photoHash: string | null;
-}
-
-export async function loadSyncRows(m: EntityManager, where: { pins?: string[]; deviceId?: string }): Promise<SyncRow[]> {
-  const rows: Array<{ device_id: string; pin: string; rights: Array<[number, number]>; photo_hash: string | null }> =
-    where.deviceId !== undefined
-      ? await m.query(`SELECT device_id, pin, rights, photo_hash FROM sync_device_person WHERE device_id = $1`, [where.deviceId])
-      : await m.query(`SELECT device_id, pin, rights, photo_hash FROM sync_device_person WHERE pin = ANY($1)`, [where.pins ?? []]);
-  return rows.map((r) => ({ deviceId: r.device_id, pin: r.pin, rights: r.rights ?? [], photoHash: r.photo_hash }));
-}
-
-export async function upsertSyncRows(m: EntityManager, rows: SyncRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += ROW_CHUNK) {
-    const chunk = rows.slice(i, i + ROW_CHUNK).map((r) => ({ device_id: r.deviceId, pin: r.pin, rights: r.rights, photo_hash: r.photoHash }));
-    await m.query(
-      `INSERT INTO sync_device_person (device_id, pin, rights, photo_hash, planned_at)
-       SELECT x.device_id, x.pin, x.rights, x.photo_hash, now()
-         FROM jsonb_to_recordset($1::jsonb) AS x(device_id char(32), pin varchar, rights jsonb, photo_hash varchar)
-       ON CONFLICT (device_id, pin) DO UPDATE SET rights = EXCLUDED.rights, photo_hash = EXCLUDED.photo_hash, planned_at = now()`,
-      [JSON.stringify(chunk)],
-    );
-  }
-}
-
-export async function deleteSyncRows(m: EntityManager, rows: Array<{ deviceId: string; pin: string }>): Promise<void> {
-  for (let i = 0; i < rows.length; i += ROW_CHUNK) {
-    const chunk = rows.slice(i, i + ROW_CHUNK).map((r) => ({ device_id: r.deviceId, pin: r.pin }));
-    await m.query(
-      `DELETE FROM sync_device_person s USING jsonb_to_recordset($1::jsonb) AS x(device_id char(32), pin varchar)
-        WHERE s.device_id = x.device_id AND s.pin = x.pin`,
-      [JSON.stringify(chunk)],
-    );
-  }
-}
-
-/** deviceId → TimezoneIds the device has been sent. */
-export async function loadDeviceTimezones(m: EntityManager, deviceIds: string[]): Promise<Map<string, Set<number>>> {
-  const out = new Map<string, Set<number>>(deviceIds.map((d) => [d, new Set<number>()]));
-  if (deviceIds.length === 0) return out;
-  const rows: Array<{ device_id: string; tz_id: number }> = await m.query(`SELECT device_id, tz_id FROM sync_device_timezone WHERE device_id = ANY($1)`, [deviceIds]);
-  for (const r of rows) out.get(r.device_id)?.add(Number(r.tz_id));
-  return out;
-}
-
-export async function markDeviceTimezones(m: EntityManager, pairs: Array<{ deviceId: string; tzId: number }>): Promise<void> {
-  if (pairs.length === 0) return;
-  await m.query(
-    `INSERT INTO sync_device_timezone (device_id, tz_id, planned_at)
-     SELECT x.device_id, x.tz_id, now() FROM jsonb_to_recordset($1::jsonb) AS x(device_id char(32), tz_id int)
-     ON CONFLICT (device_id, tz_id) DO UPDATE SET planned_at = now()`,
-    [JSON.stringify(pairs.map((p) => ({ device_id: p.deviceId, tz_id: p.tzId })))],
-  );
+export function loadRights(m: EntityManager, where: { personIds?: string[]; deviceId?: string; deviceIds?: string[] }): Promise<RightsIndex> {
+  return loadLevelRights(m, PERSON_LEVELS, { ownerIds: where.personIds, deviceId: where.deviceId, deviceIds: where.deviceIds });
 }
 
 export async function loadTimeSegments(m: EntityManager, tzIds: number[]): Promise<SyncTimeSegment[]> {

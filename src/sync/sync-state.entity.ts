@@ -2,47 +2,84 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typ
 import { Device } from '../device/device.entity';
 
 /**
- * What the planner last told a device to hold for one pin: the rights it sent (one [TimezoneId,
- * AuthorizeDoorId] pair per time zone) and a hash of the photo. The row goes when the person is removed
- * from the device. It answers "which devices must lose this person" without asking the device.
+ * What one device has CONFIRMED holding, per item (kind + key: `user`/`auth`/`card`/`photo`/`bio` by pin,
+ * `tz` by TimezoneId, `hday` by holiday day). Written only from the device's Return codes (the command
+ * outcome hook), never when a command is queued. `hash` is the content the device confirmed (null: the
+ * device holds nothing confirmed for the key). A refused or expired command leaves `hash` as it was and
+ * records the failure; the planner re-plans after `next_try_at` (backoff).
  */
-@Entity('sync_device_person')
-@Index('ix_sync_device_person_pin', ['pin'])
-export class SyncDevicePerson {
-  @PrimaryColumn({ name: 'device_id', type: 'char', length: 32 })
+@Entity('sync_item')
+@Index('ix_sync_item_key', ['key'])
+export class SyncItem {
+  @PrimaryColumn({ name: 'device_id', type: 'char', length: 32, primaryKeyConstraintName: 'pk_sync_item' })
   deviceId!: string;
 
-  @PrimaryColumn({ type: 'varchar', length: 64 })
-  pin!: string;
+  @PrimaryColumn({ type: 'varchar', length: 16, primaryKeyConstraintName: 'pk_sync_item' })
+  kind!: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 64, primaryKeyConstraintName: 'pk_sync_item' })
+  key!: string;
 
   @ManyToOne(() => Device, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_sync_device_person_device' })
+  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_sync_item_device' })
   device?: Device;
 
-  /** Rights as sent: [[TimezoneId, AuthorizeDoorId], ...]. */
-  @Column({ type: 'jsonb' })
-  rights!: Array<[number, number]>;
+  @Column({ type: 'text', nullable: true })
+  hash!: string | null;
 
-  @Column({ name: 'photo_hash', type: 'varchar', length: 64, nullable: true })
-  photoHash!: string | null;
+  @Column({ name: 'confirmed_at', type: 'timestamptz', nullable: true })
+  confirmedAt!: Date | null;
 
-  @Column({ name: 'planned_at', type: 'timestamptz', default: () => 'now()' })
-  plannedAt!: Date;
+  @Column({ type: 'integer', default: 0 })
+  failures!: number;
+
+  @Column({ name: 'last_return', type: 'integer', nullable: true })
+  lastReturn!: number | null;
+
+  @Column({ name: 'failed_at', type: 'timestamptz', nullable: true })
+  failedAt!: Date | null;
+
+  @Column({ name: 'next_try_at', type: 'timestamptz', nullable: true })
+  nextTryAt!: Date | null;
+
+  /** The plan whose command failed last: a later success of the same plan does not confirm the item. */
+  @Column({ name: 'failed_plan', type: 'varchar', length: 40, nullable: true })
+  failedPlan!: string | null;
+
+  /** Why the planner did not send this item (a stored value a device command cannot carry). */
+  @Column({ type: 'text', nullable: true })
+  skipped!: string | null;
 }
 
-/** The time zones (time segment tz_id) a device has been sent, so rights never reference a missing timezone. */
-@Entity('sync_device_timezone')
-export class SyncDeviceTimezone {
-  @PrimaryColumn({ name: 'device_id', type: 'char', length: 32 })
+/**
+ * Work owed to a device, recorded in the transaction of the event that causes it (admission, registration)
+ * and carried out by the reconciler with retries: `full` (clear and resend everything, in chunks; `cursor`
+ * is the last pin sent) or `verify` (count the device's users against what it confirmed).
+ */
+@Entity('sync_owed')
+export class SyncOwed {
+  @PrimaryColumn({ name: 'device_id', type: 'char', length: 32, primaryKeyConstraintName: 'pk_sync_owed' })
   deviceId!: string;
 
-  @PrimaryColumn({ name: 'tz_id', type: 'integer' })
-  tzId!: number;
+  @PrimaryColumn({ type: 'varchar', length: 16, primaryKeyConstraintName: 'pk_sync_owed' })
+  kind!: string;
 
   @ManyToOne(() => Device, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_sync_device_timezone_device' })
+  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_sync_owed_device' })
   device?: Device;
 
-  @Column({ name: 'planned_at', type: 'timestamptz', default: () => 'now()' })
-  plannedAt!: Date;
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  cursor!: string | null;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'next_try_at', type: 'timestamptz', default: () => 'now()' })
+  nextTryAt!: Date;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError!: string | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
 }

@@ -3,11 +3,27 @@ import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import type { PersonDeviceSyncDto } from './dto/sync-status.dto';
+import { loadRefusals } from '../push/device-refusals';
+import { doorMask, returnMeaning } from '../push/protocol';
+import { devicesTouching, loadConfirmed, loadInflight } from './confirmed-state';
+import { loadDesired } from './desired-state';
+import type { DeviceConvergenceDto, PersonDeviceRightDto, PersonDeviceSyncDto } from './dto/sync-status.dto';
+import { authTimezones, currentState, desiredHashes, MEMBER_KINDS, UNKNOWN_HASH } from './sync-items';
+import { devicesGranting } from './sync-planner.service';
+import { loadDevices } from './sync-queries';
+
+/** Rights as operators read them, from an auth hash ("1:1.2,2:1"). */
+function rightsOf(hash: string | undefined): PersonDeviceRightDto[] {
+  if (!hash || hash === UNKNOWN_HASH) return [];
+  return hash.split(',').map((part, i) => {
+    const doors = part.split(':')[1].split('@')[0].split('.').filter(Boolean).map(Number);
+    return { timezoneId: authTimezones(hash)[i], authorizeDoorId: doorMask(doors) };
+  });
+}
 
 /**
- * Sync status of one person per device: the devices the planner placed the person on, and the state of the
- * queued commands that carry the person's pin since that plan (a batched command counts for each of its pins).
+ * What operators see of convergence: per person, which devices hold them (confirmed by Return codes) and
+ * which do not yet; per device, desired against confirmed, what fails, what is refused, skipped or owed.
  */
 @Injectable()
 export class SyncStatusService {
@@ -17,42 +33,118 @@ export class SyncStatusService {
   ) {}
 
   async ofPerson(pin: string): Promise<PersonDeviceSyncDto[]> {
-    const person: Array<{ id: string }> = await this.ds.query(`SELECT id FROM person WHERE pin = $1`, [pin]);
-    if (person.length === 0) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
-    const rows: Array<{
-      sn: string;
-      alias: string;
-      rights: Array<[number, number]>;
-      planned_at: Date;
-      pending: number;
-      done: number;
-      failed: number;
-      last_error: string | null;
-    }> = await this.ds.query(
-      `SELECT dev.sn, dev.alias, s.rights, s.planned_at,
-              count(c.id) FILTER (WHERE c.state IN ('pending', 'sent'))::int AS pending,
-              count(c.id) FILTER (WHERE c.state = 'done')::int AS done,
-              count(c.id) FILTER (WHERE c.state = 'failed')::int AS failed,
-              (array_agg(concat_ws(' ', 'Return=' || c.return_code, c.error) ORDER BY c.id DESC) FILTER (WHERE c.state = 'failed'))[1] AS last_error
-         FROM sync_device_person s
-         JOIN device dev ON dev.id = s.device_id
-         LEFT JOIN device_command c ON c.device_sn = dev.sn AND c.created_at >= s.planned_at
-              AND strpos(E'\\n' || lower(translate(c.command, E' \\t', E'\\n\\n')) || E'\\n', E'\\npin=' || lower($1) || E'\\n') > 0
-        WHERE s.pin = $1
-        GROUP BY dev.sn, dev.alias, s.rights, s.planned_at
-        ORDER BY dev.sn`,
-      [pin],
+    const m = this.ds.manager;
+    const [known] = await m.query(
+      `SELECT 1 FROM person WHERE pin = $1 UNION ALL SELECT 1 FROM sync_item WHERE key = $1 AND kind = ANY($2) LIMIT 1`,
+      [pin, MEMBER_KINDS],
     );
-    return rows.map((r) => ({
-      deviceSn: r.sn,
-      deviceAlias: r.alias,
-      state: r.failed > 0 ? 'failed' : r.pending > 0 ? 'pending' : 'synced',
-      rights: (r.rights ?? []).map(([timezoneId, authorizeDoorId]) => ({ timezoneId, authorizeDoorId })),
-      pendingCommands: r.pending,
-      doneCommands: r.done,
-      failedCommands: r.failed,
-      lastError: r.last_error || null,
-      plannedAt: formatCvDateTime(r.planned_at, this.config.timeZone),
-    }));
+    if (!known) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+    const ids = [...new Set([...(await devicesGranting(m, [pin])), ...(await devicesTouching(m, [pin]))])];
+    const devices = [...(await loadDevices(m, ids, this.config.timeZone)).values()].sort((a, b) => a.sn.localeCompare(b.sn));
+    const desired = await loadDesired(m, devices, [pin]);
+    const confirmed = await loadConfirmed(m, devices.map((d) => d.id), [pin]);
+    const inflight = await loadInflight(m, devices.map((d) => d.sn), [pin]);
+    const rows: Array<{ device_id: string; kind: string; failures: number; last_return: number | null; skipped: string | null; confirmed_at: Date | null }> = await m.query(
+      `SELECT device_id, kind, failures, last_return, skipped, confirmed_at FROM sync_item WHERE key = $1 AND kind = ANY($2) AND device_id = ANY($3)`,
+      [pin, MEMBER_KINDS, devices.map((d) => d.id)],
+    );
+    const aliases: Array<{ id: string; alias: string }> = await m.query(`SELECT id, alias FROM device WHERE id = ANY($1)`, [devices.map((d) => d.id)]);
+    const aliasOf = new Map(aliases.map((a) => [a.id, a.alias]));
+    return devices.map((d) => {
+      const want = new Map([...desiredHashes(desired.get(d.id)!)].filter(([id]) => !id.startsWith('tz\t') && !id.startsWith('hday\t')));
+      const have = confirmed.get(d.id)!.confirmed;
+      const flying = inflight.get(d.sn) ?? [];
+      const items = rows.filter((r) => r.device_id === d.id);
+      const unconfirmed = MEMBER_KINDS.filter((k) => want.get(`${k}\t${pin}`) !== have.get(`${k}\t${pin}`));
+      const failing = items.filter((r) => r.failures > 0);
+      const skipped = items.find((r) => r.skipped)?.skipped ?? desired.get(d.id)!.skipped.find((s) => s.pin === pin)?.reason ?? null;
+      const pending = flying.filter((r) => r.kind && MEMBER_KINDS.includes(r.kind)).length;
+      const isDesired = want.size > 0;
+      const state: PersonDeviceSyncDto['state'] = skipped
+        ? 'skipped'
+        : unconfirmed.length === 0
+          ? 'synced'
+          : failing.length > 0
+            ? 'divergent'
+            : pending > 0
+              ? 'pending'
+              : isDesired
+                ? 'divergent'
+                : 'removing';
+      const lastReturn = failing.find((r) => r.last_return !== null)?.last_return ?? null;
+      const confirmedAt = items.map((r) => r.confirmed_at).filter((t): t is Date => !!t).sort((a, b) => b.getTime() - a.getTime())[0] ?? null;
+      return {
+        deviceSn: d.sn,
+        deviceAlias: aliasOf.get(d.id) ?? d.sn,
+        state,
+        desired: isDesired,
+        holds: isDesired && want.get(`user\t${pin}`) === have.get(`user\t${pin}`) && want.get(`auth\t${pin}`) === have.get(`auth\t${pin}`),
+        rights: rightsOf(want.get(`auth\t${pin}`)),
+        confirmedRights: rightsOf(have.get(`auth\t${pin}`)),
+        unconfirmed,
+        pendingCommands: pending,
+        lastReturn,
+        lastError: lastReturn === null ? (failing.length ? 'no result' : null) : `Return ${lastReturn}: ${returnMeaning(lastReturn) ?? 'unknown error code'}`,
+        skipped,
+        confirmedAt: formatCvDateTime(confirmedAt, this.config.timeZone),
+      };
+    });
+  }
+
+  async ofDevice(sn: string): Promise<DeviceConvergenceDto> {
+    const m = this.ds.manager;
+    const [row]: Array<{ id: string }> = await m.query(`SELECT id FROM device WHERE sn = $1`, [sn]);
+    if (!row) throw new CvError(CvCode.NotFound, `Device ${sn} does not exist`);
+    const devices = [...(await loadDevices(m, [row.id], this.config.timeZone)).values()];
+    const desired = devices.length ? desiredHashes((await loadDesired(m, devices, null)).get(row.id)!) : new Map<string, string>();
+    const confirmed = (await loadConfirmed(m, [row.id], null)).get(row.id)!.confirmed;
+    const current = currentState(confirmed, (await loadInflight(m, [sn], null)).get(sn) ?? []);
+    let unconfirmed = 0;
+    let divergent = 0;
+    for (const [id, hash] of desired) {
+      if (confirmed.get(id) !== hash) unconfirmed++;
+      if (current.get(id) !== hash) divergent++;
+    }
+    for (const id of confirmed.keys()) if (!desired.has(id)) unconfirmed++;
+    for (const id of current.keys()) if (!desired.has(id)) divergent++;
+    const [q]: Array<{ failing: number; pending: number; oldest: Date | null }> = await m.query(
+      `SELECT (SELECT count(*)::int FROM sync_item WHERE device_id = $1 AND failures > 0) AS failing,
+              (SELECT count(*)::int FROM device_command WHERE device_sn = $2 AND state IN ('pending', 'sent')) AS pending,
+              (SELECT min(created_at) FROM device_command WHERE device_sn = $2 AND state IN ('pending', 'sent')) AS oldest`,
+      [row.id, sn],
+    );
+    const last: Array<{ command: string; return_code: number | null; state: string; done_at: Date | null }> = await m.query(
+      `SELECT left(command, 80) AS command, return_code, state, done_at FROM device_command
+        WHERE device_sn = $1 AND state IN ('done', 'failed') ORDER BY done_at DESC NULLS LAST, id DESC LIMIT 10`,
+      [sn],
+    );
+    const skipped: Array<{ key: string; skipped: string }> = await m.query(`SELECT key, skipped FROM sync_item WHERE device_id = $1 AND skipped IS NOT NULL ORDER BY key LIMIT 100`, [row.id]);
+    const owed: Array<{ kind: string; attempts: number; last_error: string | null; next_try_at: Date }> = await m.query(
+      `SELECT kind, attempts, last_error, next_try_at FROM sync_owed WHERE device_id = $1 ORDER BY kind`,
+      [row.id],
+    );
+    const refused = [...((await loadRefusals(m, [row.id])).get(row.id) ?? [])].sort();
+    const tz = this.config.timeZone;
+    return {
+      sn,
+      divergent: divergent > 0 || q.failing > 0 || owed.length > 0,
+      desiredItems: desired.size,
+      confirmedItems: confirmed.size,
+      unconfirmedItems: unconfirmed,
+      failingItems: q.failing,
+      pendingCommands: q.pending,
+      oldestUnconfirmedAt: formatCvDateTime(q.oldest, tz),
+      oldestUnconfirmedAgeSeconds: q.oldest ? Math.max(0, Math.round((Date.now() - new Date(q.oldest).getTime()) / 1000)) : null,
+      lastReturns: last.map((l) => ({
+        command: l.command.length >= 80 ? `${l.command}…` : l.command,
+        returnCode: l.return_code,
+        meaning: l.return_code === null ? null : (returnMeaning(l.return_code) ?? null),
+        state: l.state,
+        at: formatCvDateTime(l.done_at, tz),
+      })),
+      refused,
+      skipped: skipped.map((s) => ({ pin: s.key, reason: s.skipped })),
+      owed: owed.map((o) => ({ kind: o.kind, attempts: o.attempts, lastError: o.last_error, nextTryAt: formatCvDateTime(o.next_try_at, tz) })),
+    };
   }
 }

@@ -1,15 +1,17 @@
 import { Module } from '@nestjs/common';
 import { PushModule } from '../push/push.module';
-import { SyncStatusController } from './sync-status.controller';
-import { SyncOnRegistration } from './sync-on-registration';
+import { SyncConfirmation } from './sync-confirm';
+import { SyncMetricsCollector } from './sync-metrics.collector';
 import { SyncPlannerService } from './sync-planner.service';
+import { SyncReconciler } from './sync-reconciler.service';
+import { SyncStatusController } from './sync-status.controller';
 import { SyncStatusService } from './sync-status.service';
 
-/** The sync planner (domain change → device commands) and the per-device sync status of a person. */
+/** The sync planner (desired state → device commands), confirmation from Return codes, the reconciler and the sync status. */
 @Module({
   imports: [PushModule],
   controllers: [SyncStatusController],
-  providers: [SyncPlannerService, SyncStatusService, SyncOnRegistration],
-  exports: [SyncPlannerService],
+  providers: [SyncPlannerService, SyncStatusService, SyncConfirmation, SyncReconciler, SyncMetricsCollector],
+  exports: [SyncPlannerService, SyncReconciler],
 })
 export class SyncModule {}

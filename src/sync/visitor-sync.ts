@@ -28,8 +28,8 @@ const VISITOR_LEVELS: LevelMembers = {
   level: 'rl.level_id',
 };
 
-export function loadVisitorRights(m: EntityManager, where: { registrationIds?: string[]; deviceId?: string }): Promise<VisitorRights> {
-  return loadLevelRights(m, VISITOR_LEVELS, { ownerIds: where.registrationIds, deviceId: where.deviceId });
+export function loadVisitorRights(m: EntityManager, where: { registrationIds?: string[]; deviceId?: string; deviceIds?: string[] }): Promise<VisitorRights> {
+  return loadLevelRights(m, VISITOR_LEVELS, { ownerIds: where.registrationIds, deviceId: where.deviceId, deviceIds: where.deviceIds });
 }
 
 export async function loadVisitors(m: EntityManager, registrationIds: string[]): Promise<SyncVisitor[]> {
@@ -41,59 +41,8 @@ export async function loadVisitors(m: EntityManager, registrationIds: string[]):
   return rows.map((r) => ({ registrationId: r.id, pin: r.visitor_pin, name: r.visitor_name, cardNo: r.card_no, startTime: new Date(r.start_time), endTime: new Date(r.end_time) }));
 }
 
-/** User, then rights with the visit window (manual 8.5 wants the user first); mulcarduser devices get the card there. */
-export function visitorCommands(device: SyncDevice, items: ReadonlyArray<{ visitor: SyncVisitor; rights: DeviceRights }>): string[] {
-  const usable = items.filter((i) => i.rights.size > 0 && (device.dialect.pin === 'string' || /^\d+$/.test(i.visitor.pin)));
-  if (usable.length === 0) return [];
-  const out = chunkBuild(usable.map((i) => userRecordFor(device, asSyncPerson(i.visitor))), dataUpdateUser);
-  const seconds = (d: Date) => encodeZkSeconds(instantToWallClock(d, device.timeZone));
-  const rights: UserAuthorizeRecord[] = usable.flatMap(({ visitor, rights: r }) =>
-    [...r.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([tz, doors]) => ({
-        pin: visitor.pin,
-        authorizeTimezoneId: tz,
-        doors: [...doors].sort((a, b) => a - b),
-        ...(device.dialect.authorizeValidity ? { startTime: seconds(visitor.startTime), endTime: seconds(visitor.endTime) } : {}),
-      })),
-  );
-  out.push(...chunkBuild(rights, dataUpdateUserAuthorize));
-  if (device.dialect.cards === 'mulcarduser') {
-    const cards = usable
-      .filter((i) => i.visitor.cardNo && /^\d+$/.test(i.visitor.cardNo))
-      .map((i) => ({ pin: i.visitor.pin, cardNo: BigInt(i.visitor.cardNo!).toString(16).toUpperCase(), cardType: 0 as const }));
-    if (cards.length) out.push(...chunkBuild(cards, dataUpdateMulCardUser));
-  }
-  return out;
-}
-
-/** Removing a visitor: rights, then the user (and the card table where the device keeps cards apart). */
-export function visitorRemovalCommands(device: SyncDevice, pin: string): string[] {
-  return [
-    dataDelete('userauthorize', [['Pin', pin]]),
-    deleteUser(pin),
-    ...(device.dialect.cards === 'mulcarduser' ? [dataDelete('mulcarduser', [['Pin', pin]])] : []),
-  ];
-}
-
-/** For the planner's full sync of one device: every checked-in visitor with rights there. */
-export async function visitorCommandsForDevice(m: EntityManager, device: SyncDevice): Promise<string[]> {
-  const [{ present }] = await m.query(`SELECT to_regclass('public.vis_registration') IS NOT NULL AS present`);
-  if (!present) return [];
-  const rights = await loadVisitorRights(m, { deviceId: device.id });
-  const visitors = await loadVisitors(m, [...rights.keys()]);
-  const items = visitors.map((v) => ({ visitor: v, rights: rights.get(v.registrationId)?.get(device.id) ?? new Map() }));
-  if (items.length > 0) {
-    await m.query(
-      `INSERT INTO vis_registration_device (registration_id, device_id) SELECT unnest($1::char(32)[]), $2 ON CONFLICT DO NOTHING`,
-      [items.map((i) => i.visitor.registrationId), device.id],
-    );
-  }
-  return visitorCommands(device, items);
-}
-
 /** The visitor as the planner's person shape: card on the user record (or mulcarduser), validity = the visit window. */
-function asSyncPerson(v: SyncVisitor): SyncPerson {
+export function asSyncPerson(v: SyncVisitor): SyncPerson {
   return {
     id: v.registrationId,
     pin: v.pin,

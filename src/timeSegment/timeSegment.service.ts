@@ -68,7 +68,7 @@ export class TimeSegmentService {
       if (dto.remark !== undefined) t.remark = dto.remark || null;
       if (dto.schedule !== undefined) t.schedule = normalizeSchedule(dto.schedule);
       const saved = await repo.save(t);
-      if (dto.schedule !== undefined) await this.planner.syncTimeSegment(m, saved.id);
+      if (dto.schedule !== undefined) await this.planner.syncTimeSegment(m);
       return saved;
     });
   }
@@ -80,8 +80,8 @@ export class TimeSegmentService {
       if (!t) throw new CvError(CvCode.NotFound, 'The time segment does not exist');
       const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM acc_level WHERE time_segment_id = $1`, [id]);
       if (n > 0) throw new CvError(CvCode.Conflict, 'The time segment is used by an access level');
-      await this.planner.removeTimeSegment(m, t.tzId);
       await m.getRepository(TimeSegment).delete({ id });
+      await this.planner.syncTimeSegment(m);
     });
   }
 }

@@ -65,22 +65,3 @@ export class VisRegistrationLevel {
   @JoinColumn({ name: 'level_id', foreignKeyConstraintName: 'fk_vis_registration_level_level' })
   level?: AccLevel;
 }
-
-/** The devices a visitor was sent to: check-out and expiry remove the visitor from exactly these. */
-@Entity('vis_registration_device')
-export class VisRegistrationDevice {
-  @PrimaryColumn({ name: 'registration_id', type: 'char', length: 32 })
-  registrationId!: string;
-
-  @Index('ix_vis_registration_device_device')
-  @PrimaryColumn({ name: 'device_id', type: 'char', length: 32 })
-  deviceId!: string;
-
-  @ManyToOne(() => VisRegistration, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'registration_id', foreignKeyConstraintName: 'fk_vis_registration_device_registration' })
-  registration?: VisRegistration;
-
-  @ManyToOne(() => Device, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_vis_registration_device_device' })
-  device?: Device;
-}

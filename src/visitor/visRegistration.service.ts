@@ -101,7 +101,7 @@ export class VisRegistrationService {
          SELECT id, visitor_pin FROM claimed ORDER BY visitor_pin`,
         [limit],
       );
-      for (const r of due) await this.devices.revoke(m, r.id, r.visitor_pin);
+      await this.devices.revokeMany(m, due.map((r) => r.visitor_pin));
       if (due.length) this.log.log(`${due.length} visit(s) expired and removed from the devices`);
       return due.length;
     });

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PushModule } from '../push/push.module';
+import { SyncModule } from '../sync/sync.module';
 import { VISITOR_ENTITIES } from './visitor.entities';
 import { VisLevelController, VisLevelGatewayController } from './visLevel.controller';
 import { VisLevelService } from './visLevel.service';
@@ -13,7 +14,7 @@ import { VisitorSweeperService } from './visitor-sweeper.service';
 
 /** 2.15-2.17 visitors: reservations, visitor levels, check-in/out reaching the devices, and the expiry sweeper. */
 @Module({
-  imports: [TypeOrmModule.forFeature(VISITOR_ENTITIES), PushModule],
+  imports: [TypeOrmModule.forFeature(VISITOR_ENTITIES), PushModule, SyncModule],
   controllers: [VisReservationController, VisLevelController, VisLevelGatewayController, VisRegistrationController, VisRegistrationGatewayController],
   providers: [VisReservationService, VisLevelService, VisRegistrationService, VisitorDevicesService, VisitorSweeperService],
 })

@@ -13,7 +13,8 @@ const NIGHTS = 2000 * 65536 + 2359;
 const TZ2 = `DATA UPDATE timezone TimezoneId=2\t${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Hol1', 'Hol2', 'Hol3'].map((d) => `${d}Time1=${d === 'Sat' ? NIGHTS : 0}\t${d}Time2=0\t${d}Time3=0`).join('\t')}`;
 const USER7 = 'DATA UPDATE user CardNo=\tPin=7\tPassword=\tStartTime=0\tEndTime=0\tName=Gus\tPrivilege=0\tDisable=0';
 const rights = (tz: number, mask: number) => `DATA UPDATE userauthorize Pin=7\tAuthorizeTimezoneId=${tz}\tAuthorizeDoorId=${mask}`;
-const removal7 = ['DATA DELETE userauthorize Pin=7', 'DATA DELETE user Pin=7', 'DATA DELETE biodata Pin=7', 'DATA DELETE biophoto PIN=7\tType=9'];
+/** Rights, then the user: the device holds no template or photo of Gus. */
+const removal7 = ['DATA DELETE userauthorize Pin=7', 'DATA DELETE user Pin=7'];
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -97,8 +98,9 @@ describe('levels reach exactly the devices owning their doors', () => {
     const seg = await t.post('/api/gateway/timeSegments', { name: 'Nights', schedule: { sat: [['20:00', '23:59']] } });
     expect(seg.body.data.tzId).toBe(2);
     expect((await t.put(`/api/accLevel/update/${gate}`, { timeSegName: 'Nights' })).body).toEqual({ code: 0, message: 'success', data: null });
-    expect(await a.since()).toEqual([TZ2, 'DATA DELETE userauthorize Pin=7', USER7, rights(2, 1)]);
-    expect(await b.since()).toEqual([TZ2, 'DATA DELETE userauthorize Pin=7', USER7, rights(2, 2)]);
+    // The user record is unchanged (confirmed): only the rights move; time zone 1, used by no level here any more, goes.
+    expect(await a.since()).toEqual([TZ2, 'DATA DELETE userauthorize Pin=7', rights(2, 1), 'DATA DELETE timezone TimezoneId=1']);
+    expect(await b.since()).toEqual([TZ2, 'DATA DELETE userauthorize Pin=7', rights(2, 2), 'DATA DELETE timezone TimezoneId=1']);
     expect(a.sim.rightsOf('7').map((r) => [r.timezoneId ?? (r as any).AuthorizeTimezoneId])).toHaveLength(1);
     expect((await t.put('/api/accLevel/update/0123456789abcdef0123456789abcdef', { name: 'x' })).body.code).toBe(-24);
   });

@@ -249,7 +249,7 @@ describe.skipIf(onPglite)('kill -9', () => {
       );
       // Kill as soon as the sync transaction has written (a backend of this database holds a transaction id
       // and a lock on the queue or the sync state).
-      await untilWriting(['device_command', 'sync_device_person'], 5_000 + fullSyncMs);
+      await untilWriting(['device_command', 'sync_owed'], 5_000 + fullSyncMs);
       await g.kill();
       const answer = await call;
       await untilDisconnected();

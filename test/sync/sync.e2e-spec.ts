@@ -54,7 +54,7 @@ describe('dialects', () => {
       'DATA UPDATE userauthorize Pin=9\tAuthorizeTimezoneId=1\tAuthorizeDoorId=2',
     ]);
     expect((await t.delete('/api/person/delete/9')).body.code).toBe(0);
-    expect(await old.since()).toEqual(['DATA DELETE userauthorize Pin=9', 'DATA DELETE user Pin=9', 'DATA DELETE templatev10 Pin=9', 'DATA DELETE userpic pin=9']);
+    expect(await old.since()).toEqual(['DATA DELETE userauthorize Pin=9', 'DATA DELETE user Pin=9', 'DATA DELETE userpic pin=9']);
     await a.since();
     expect(await outside.since()).toEqual([]);
   });
@@ -68,9 +68,10 @@ describe('full sync of a device (syncDeviceFull), batched', () => {
     const sent = await a.since();
     const kinds = sent.map((c) => c.split(' ').slice(0, 3).join(' ') + (c.startsWith('DATA UPDATE') ? ` x${c.split('\n').length}` : ''));
     expect(kinds).toEqual([
+      'DATA DELETE userauthorize',
+      'DATA DELETE user',
       'DATA UPDATE timezone x1',
       'DATA DELETE holiday',
-      'DATA DELETE userauthorize',
       'DATA UPDATE user x500',
       'DATA UPDATE user x500',
       'DATA UPDATE user x200',
@@ -78,7 +79,7 @@ describe('full sync of a device (syncDeviceFull), batched', () => {
       'DATA UPDATE userauthorize x500',
       'DATA UPDATE userauthorize x200',
     ]);
-    expect(sent[2]).toBe('DATA DELETE userauthorize *');
+    expect(sent.slice(0, 2)).toEqual(['DATA DELETE userauthorize *', 'DATA DELETE user *']);
     expect(a.sim.table('user')).toHaveLength(PERSONS);
     expect(a.sim.rightsOf('100001')).toHaveLength(1);
     a.expectAllAcknowledged();
@@ -88,17 +89,33 @@ describe('full sync of a device (syncDeviceFull), batched', () => {
     await t.ds.query(`DELETE FROM acc_level_person WHERE person_id = md5('p1')`);
     await t.post('/api/gateway/devices/SYNCA0001/sync');
     const again = await a.since();
-    expect(again.slice(-4)).toEqual(['DATA DELETE userauthorize Pin=100001', 'DATA DELETE user Pin=100001', 'DATA DELETE biodata Pin=100001', 'DATA DELETE biophoto PIN=100001\tType=9']);
+    // Cleared with `*` and resent: the person left out is simply not sent again.
+    expect(again.slice(0, 2)).toEqual(['DATA DELETE userauthorize *', 'DATA DELETE user *']);
+    expect(again.filter((c) => /(^|\n|\t| )Pin=100001(\t|\n|$)/.test(c) && !c.startsWith('DATA DELETE'))).toEqual([]);
     expect(a.sim.table('user')).toHaveLength(PERSONS - 1);
+    expect(a.sim.table('user').some((u) => u.Pin === '100001')).toBe(false);
   });
 
-  it('sync status of a person lists the devices holding them', async () => {
-    const r = await t.get('/api/gateway/persons/100002/sync');
+  it('the devices of a person: held (confirmed by the device) or not yet', async () => {
+    const r = await t.get('/api/gateway/persons/100002/devices');
     expect(r.body.code).toBe(0);
-    // Seeded by SQL and fully synced to SYNCA0001 only (the older panel was never planned for them).
+    // Seeded by SQL and fully synced to SYNCA0001 only: the older panel should hold them and does not.
     expect(r.body.data).toEqual([
-      { deviceSn: 'SYNCA0001', deviceAlias: '10.5.0.1', state: 'synced', rights: [{ timezoneId: 1, authorizeDoorId: 2 }], pendingCommands: 0, doneCommands: 2, failedCommands: 0, lastError: null, plannedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/) },
+      {
+        deviceSn: 'SYNCA0001', deviceAlias: '10.5.0.1', state: 'synced', desired: true, holds: true,
+        rights: [{ timezoneId: 1, authorizeDoorId: 2 }], confirmedRights: [{ timezoneId: 1, authorizeDoorId: 2 }], unconfirmed: [],
+        pendingCommands: 0, lastReturn: null, lastError: null, skipped: null, confirmedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
+      },
+      {
+        deviceSn: 'SYNCOLD001', deviceAlias: '10.5.0.2', state: 'divergent', desired: true, holds: false,
+        rights: [{ timezoneId: 1, authorizeDoorId: 1 }], confirmedRights: [], unconfirmed: ['user', 'auth'],
+        pendingCommands: 0, lastReturn: null, lastError: null, skipped: null, confirmedAt: null,
+      },
     ]);
+    expect((await t.get('/api/gateway/persons/100002/sync')).body.data).toHaveLength(2);
+    const dev = await t.get('/api/gateway/devices/SYNCA0001/convergence');
+    expect(dev.body.data).toMatchObject({ sn: 'SYNCA0001', divergent: false, unconfirmedItems: 0, failingItems: 0, pendingCommands: 0, refused: [], skipped: [], owed: [] });
+    expect(dev.body.data.desiredItems).toBe(dev.body.data.confirmedItems);
     expect((await t.get('/api/gateway/persons/nobody/sync')).body.code).toBe(-22);
   });
 });

@@ -1,3 +1,4 @@
+import { DeviceSafe } from '../../common/device-safe.decorator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsCvPin } from '../../common/pin.decorator';
@@ -14,6 +15,7 @@ export class CardSetDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(64)
+  @DeviceSafe()
   cardNo!: string;
 
   @ApiPropertyOptional({ example: '0', description: '"0" main card (replaces the current one), "1" secondary card' })

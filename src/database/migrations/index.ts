@@ -6,6 +6,7 @@ import { Visbio1763700000500 } from './1763700000500-visbio';
 import { Hardening1763700000900 } from './1763700000900-hardening';
 import { DeviceKind1763700000950 } from './1763700000950-device-kind';
 import { CommandOutcomes1763700001000 } from './1763700001000-command-outcomes';
+import { Convergence1763700001100 } from './1763700001100-convergence';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Hardening1763700000900,
   DeviceKind1763700000950,
   CommandOutcomes1763700001000,
+  Convergence1763700001100,
 ];

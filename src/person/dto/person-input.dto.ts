@@ -1,3 +1,4 @@
+import { DeviceSafe } from '../../common/device-safe.decorator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
@@ -27,10 +28,12 @@ export class PersonWriteDto extends PersonPinDto {
 
   @ApiPropertyOptional({ example: 'max', description: 'first name' })
   @IsOptional() @ToTrimmedString() @IsString() @MaxLength(100)
+  @DeviceSafe()
   name?: string;
 
   @ApiPropertyOptional({ example: 'lastName', description: 'last name' })
   @IsOptional() @ToTrimmedString() @IsString() @MaxLength(100)
+  @DeviceSafe()
   lastName?: string;
 
   @ApiPropertyOptional({ example: 'F', description: '"M" or "F"' })
@@ -39,10 +42,12 @@ export class PersonWriteDto extends PersonPinDto {
 
   @ApiPropertyOptional({ example: '123456789', description: 'main card number; absent = keep, "" = delete; -23 when another person has it' })
   @IsOptional() @ToTrimmedString() @IsString() @MaxLength(64)
+  @DeviceSafe()
   cardNo?: string;
 
   @ApiPropertyOptional({ example: '987643', description: 'secondary cards, comma separated; absent = keep, "" = delete' })
   @IsOptional() @ToTrimmedString() @IsString() @MaxLength(2000)
+  @DeviceSafe()
   supplyCards?: string;
 
   @ApiPropertyOptional({ example: 'picture-base64', description: 'photo (JPEG/PNG) as base64; sent to face devices as the comparison photo (-27 when unusable)' })
@@ -63,10 +68,12 @@ export class PersonWriteDto extends PersonPinDto {
 
   @ApiPropertyOptional({ example: '123456', description: 'device (keypad) password; -26 when another person has it' })
   @IsOptional() @ToTrimmedString() @IsString() @MaxLength(32)
+  @DeviceSafe()
   personPwd?: string;
 
   @ApiPropertyOptional({ example: '123456', description: 'alias of personPwd sent by some clients' })
   @IsOptional() @ToTrimmedString() @IsString() @MaxLength(32)
+  @DeviceSafe()
   password?: string;
 
   @ApiPropertyOptional({ example: '2016-07-15', description: 'yyyy-MM-dd' })

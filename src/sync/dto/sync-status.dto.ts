@@ -8,13 +8,58 @@ export class PersonDeviceRightDto {
 export class PersonDeviceSyncDto {
   @ApiProperty({ example: 'CJDE193560303' }) deviceSn!: string;
   @ApiProperty({ example: '192.168.1.201' }) deviceAlias!: string;
-  @ApiProperty({ enum: ['synced', 'pending', 'failed'], description: 'synced: every command carrying this pin since the last change is acknowledged' })
-  state!: 'synced' | 'pending' | 'failed';
-  @ApiProperty({ type: [PersonDeviceRightDto] }) rights!: PersonDeviceRightDto[];
+  @ApiProperty({
+    enum: ['synced', 'pending', 'divergent', 'skipped', 'removing'],
+    description:
+      'synced: the device confirmed (by Return codes) everything it should hold of this person and nothing more; pending: commands are on their way; ' +
+      'divergent: a command was refused or unanswered, it is planned again after a backoff; skipped: a stored value cannot be sent (see skipped); ' +
+      'removing: the person must leave this device and it has not confirmed it yet',
+  })
+  state!: 'synced' | 'pending' | 'divergent' | 'skipped' | 'removing';
+  @ApiProperty({ example: true, description: 'the person should be on this device' }) desired!: boolean;
+  @ApiProperty({ example: true, description: 'the device confirmed the user record and the rights it should hold' }) holds!: boolean;
+  @ApiProperty({ type: [PersonDeviceRightDto], description: 'rights the device should hold' }) rights!: PersonDeviceRightDto[];
+  @ApiProperty({ type: [PersonDeviceRightDto], description: 'rights the device confirmed' }) confirmedRights!: PersonDeviceRightDto[];
+  @ApiProperty({ example: ['photo'], type: [String], description: 'items (user, auth, card, photo, bio) not yet confirmed as they should be' }) unconfirmed!: string[];
   @ApiProperty({ example: 0 }) pendingCommands!: number;
-  @ApiProperty({ example: 3 }) doneCommands!: number;
-  @ApiProperty({ example: 0 }) failedCommands!: number;
-  @ApiProperty({ example: null, nullable: true, type: String, description: 'Return code and error of the last failed command' }) lastError!: string | null;
-  @ApiProperty({ example: '2026-11-21 08:00:00' }) plannedAt!: string | null;
+  @ApiProperty({ example: null, nullable: true, type: Number, description: 'last Return code of a refused command for this person here' }) lastReturn!: number | null;
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'the meaning of lastReturn' }) lastError!: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'why the person cannot be sent to this device' }) skipped!: string | null;
+  @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String, description: 'when the device last confirmed an item of this person' }) confirmedAt!: string | null;
 }
 
+export class ReturnCodeDto {
+  @ApiProperty({ example: 'DATA UPDATE userauthorize Pin=1…' }) command!: string;
+  @ApiProperty({ example: -1002, nullable: true, type: Number }) returnCode!: number | null;
+  @ApiProperty({ example: 'unsupported command', nullable: true, type: String }) meaning!: string | null;
+  @ApiProperty({ example: 'failed' }) state!: string;
+  @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String }) at!: string | null;
+}
+
+export class SkippedMemberDto {
+  @ApiProperty({ example: '12' }) pin!: string;
+  @ApiProperty({ example: 'name contains a control character' }) reason!: string;
+}
+
+export class OwedWorkDto {
+  @ApiProperty({ example: 'full', enum: ['full', 'verify'] }) kind!: string;
+  @ApiProperty({ example: 0 }) attempts!: number;
+  @ApiProperty({ example: null, nullable: true, type: String }) lastError!: string | null;
+  @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String }) nextTryAt!: string | null;
+}
+
+export class DeviceConvergenceDto {
+  @ApiProperty({ example: 'CJDE193560303' }) sn!: string;
+  @ApiProperty({ example: false, description: 'the device does not hold what the database says, and nothing in flight will fix it by itself' }) divergent!: boolean;
+  @ApiProperty({ example: 1203, description: 'items the device should hold (users, rights, cards, photos, template sets, time zones, holiday days)' }) desiredItems!: number;
+  @ApiProperty({ example: 1203, description: 'items the device confirmed by Return codes' }) confirmedItems!: number;
+  @ApiProperty({ example: 0, description: 'items desired and not confirmed as such, or confirmed and no longer desired' }) unconfirmedItems!: number;
+  @ApiProperty({ example: 0, description: 'items whose last command was refused or unanswered (retried with backoff)' }) failingItems!: number;
+  @ApiProperty({ example: 0 }) pendingCommands!: number;
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'queued time of the oldest command not yet answered' }) oldestUnconfirmedAt!: string | null;
+  @ApiProperty({ example: null, nullable: true, type: Number }) oldestUnconfirmedAgeSeconds!: number | null;
+  @ApiProperty({ type: [ReturnCodeDto], description: 'the last answered commands, newest first' }) lastReturns!: ReturnCodeDto[];
+  @ApiProperty({ example: ['biophoto'], type: [String], description: 'tables or commands the firmware refused for good (-1002/-1004): not planned' }) refused!: string[];
+  @ApiProperty({ type: [SkippedMemberDto], description: 'members not sent because a stored value cannot travel in a command' }) skipped!: SkippedMemberDto[];
+  @ApiProperty({ type: [OwedWorkDto], description: 'work owed to the device (full sync, verification)' }) owed!: OwedWorkDto[];
+}

@@ -1,3 +1,4 @@
+import { DeviceSafe } from '../../common/device-safe.decorator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { VisCode } from '../visitor-codes';
@@ -79,6 +80,7 @@ export class VisReservationAddDto extends VisitorBaseDto {
   @ToTrimmedString()
   @IsString({ context: { code: VisCode.NameEmpty } })
   @MaxLength(100)
+  @DeviceSafe()
   visitEmpName?: string;
 
   @ApiPropertyOptional({ example: 'Mary', description: 'accepted instead of visitEmpName' })
@@ -86,6 +88,7 @@ export class VisReservationAddDto extends VisitorBaseDto {
   @ToTrimmedString()
   @IsString({ context: { code: VisCode.NameEmpty } })
   @MaxLength(100)
+  @DeviceSafe()
   visEmpName?: string;
 
   @ApiProperty({ example: '2018-08-31 14:40:00', description: 'planned start yyyy-MM-dd HH:mm:ss (-247 empty, -249 format)' })
@@ -115,6 +118,7 @@ export class VisRegistrationAddDto extends VisitorBaseDto {
   @ToTrimmedString()
   @IsString({ context: { code: VisCode.NameEmpty } })
   @MaxLength(100)
+  @DeviceSafe()
   visEmpName?: string;
 
   @ApiPropertyOptional({ example: 'max', description: 'accepted instead of visEmpName (the manual\'s description spells it so)' })
@@ -122,6 +126,7 @@ export class VisRegistrationAddDto extends VisitorBaseDto {
   @ToTrimmedString()
   @IsString({ context: { code: VisCode.NameEmpty } })
   @MaxLength(100)
+  @DeviceSafe()
   visitEmpName?: string;
 
   @ApiProperty({ example: '1', description: 'number of visitors, > 0 (-258)' })
@@ -147,6 +152,7 @@ export class VisRegistrationAddDto extends VisitorBaseDto {
   @ToTrimmedString()
   @IsString()
   @MaxLength(64)
+  @DeviceSafe()
   cardNo?: string;
 
   @ApiPropertyOptional({ example: '402856aa6bff4b1a016bff5374800c0e,402856aa6c3c5063016c3cb3a0360005', description: 'visitor level ids, comma separated (-24 unknown)' })

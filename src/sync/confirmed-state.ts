@@ -1,0 +1,80 @@
+/**
+ * Confirmed state (table sync_item) and the commands in flight (device_command.ref), as plain SQL through
+ * the caller's EntityManager. Confirmation is written from command outcomes only (./sync-confirm.ts).
+ */
+import type { EntityManager } from 'typeorm';
+import type { PinScope } from './desired-state';
+import { isSyncRef, itemId, MEMBER_KINDS, type ItemId, type SyncRef } from './sync-items';
+
+export interface DeviceConfirmed {
+  confirmed: Map<ItemId, string>;
+  /** Items in backoff after a failure (not planned again before next_try_at). */
+  hold: Set<ItemId>;
+}
+
+const CHUNK = 5000;
+
+/** Confirmed items of these devices: every time zone and holiday, and the member items of the pins in scope. */
+export async function loadConfirmed(m: EntityManager, deviceIds: string[], pins: PinScope): Promise<Map<string, DeviceConfirmed>> {
+  const out = new Map<string, DeviceConfirmed>(deviceIds.map((d) => [d, { confirmed: new Map(), hold: new Set() }]));
+  if (deviceIds.length === 0) return out;
+  const rows: Array<{ device_id: string; kind: string; key: string; hash: string | null; held: boolean }> = await m.query(
+    `SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()) AS held FROM sync_item
+      WHERE device_id = ANY($1) ${pins === null ? '' : `AND (kind IN ('tz', 'hday') OR key = ANY($2))`}`,
+    pins === null ? [deviceIds] : [deviceIds, pins],
+  );
+  for (const r of rows) {
+    const d = out.get(r.device_id)!;
+    const id = itemId(r.kind as never, r.key);
+    if (r.hash !== null) d.confirmed.set(id, r.hash);
+    if (r.held) d.hold.add(id);
+  }
+  return out;
+}
+
+/** Refs of the commands still queued or unanswered for these devices (by SN), in queue order; pins narrow it. */
+export async function loadInflight(m: EntityManager, sns: string[], pins: PinScope): Promise<Map<string, SyncRef[]>> {
+  const out = new Map<string, SyncRef[]>(sns.map((s) => [s, []]));
+  if (sns.length === 0) return out;
+  const rows: Array<{ device_sn: string; ref: unknown }> = await m.query(
+    `SELECT device_sn, ref FROM device_command
+      WHERE device_sn = ANY($1) AND state IN ('pending', 'sent') AND ref IS NOT NULL AND ref ? 'sync'
+      ${pins === null ? '' : `AND (ref ? 'clear' OR ref->>'kind' IN ('tz', 'hday') OR ref->'del' ?| $2::text[] OR EXISTS (SELECT 1 FROM jsonb_array_elements(ref->'put') e WHERE e->>0 = ANY($2)))`}
+      ORDER BY id`,
+    pins === null ? [sns] : [sns, pins],
+  );
+  for (const r of rows) if (isSyncRef(r.ref)) out.get(r.device_sn)?.push(r.ref);
+  return out;
+}
+
+/** Devices that hold, or are being sent, anything of these pins. */
+export async function devicesTouching(m: EntityManager, pins: readonly string[]): Promise<string[]> {
+  if (pins.length === 0) return [];
+  const rows: Array<{ id: string }> = await m.query(
+    `SELECT DISTINCT device_id AS id FROM sync_item WHERE key = ANY($1) AND kind = ANY($2)
+     UNION
+     SELECT d.id FROM device_command c JOIN device d ON d.sn = c.device_sn
+      WHERE c.state IN ('pending', 'sent') AND c.ref ? 'sync' AND c.ref->>'kind' = ANY($2)
+        AND (c.ref->'del' ?| $1::text[] OR EXISTS (SELECT 1 FROM jsonb_array_elements(c.ref->'put') e WHERE e->>0 = ANY($1)))`,
+    [pins, MEMBER_KINDS],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Remembers members the planner could not send (shown to operators); clears the note for those it sent. */
+export async function noteSkipped(m: EntityManager, skipped: Array<{ deviceId: string; pin: string; reason: string }>, sent: Array<{ deviceId: string; pin: string }>): Promise<void> {
+  for (let i = 0; i < skipped.length; i += CHUNK) {
+    await m.query(
+      `INSERT INTO sync_item (device_id, kind, key, skipped)
+       SELECT x.device_id, 'user', x.pin, x.reason FROM jsonb_to_recordset($1::jsonb) AS x(device_id char(32), pin varchar, reason text)
+       ON CONFLICT (device_id, kind, key) DO UPDATE SET skipped = EXCLUDED.skipped`,
+      [JSON.stringify(skipped.slice(i, i + CHUNK).map((s) => ({ device_id: s.deviceId, pin: s.pin, reason: s.reason })))],
+    );
+  }
+  for (let i = 0; i < sent.length; i += CHUNK) {
+    const x = JSON.stringify(sent.slice(i, i + CHUNK).map((s) => ({ device_id: s.deviceId, pin: s.pin })));
+    const match = `FROM jsonb_to_recordset($1::jsonb) AS x(device_id char(32), pin varchar) WHERE s.device_id = x.device_id AND s.kind = 'user' AND s.key = x.pin AND s.skipped IS NOT NULL`;
+    await m.query(`DELETE FROM sync_item s USING ${match.slice(5)} AND s.hash IS NULL AND s.failures = 0`, [x]);
+    await m.query(`UPDATE sync_item s SET skipped = NULL ${match}`, [x]);
+  }
+}

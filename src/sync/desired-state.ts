@@ -1,0 +1,107 @@
+/**
+ * Desired state: what each device should hold, derived from persons, visitors, levels, doors, time segments,
+ * holidays, templates and photos. Set-based: one query per table for many devices and many pins.
+ */
+import type { EntityManager } from 'typeorm';
+import { encodeZkSeconds, instantToWallClock, type HolidayRecord, type TimezoneRecord } from '../push/protocol';
+import { deviceAccepts, loadTemplates, type StoredTemplate } from './bio-sync';
+import type { SyncDevice } from './device-dialect';
+import { holidayKey, holidayRecords, mulCardRecords, rightsRecords, toWeeklySchedule, userRecordFor, type SyncPerson } from './sync-commands';
+import { emptyDesired, unsafeValue, type DesiredDevice, type MemberOnDevice } from './sync-items';
+import { loadHolidays, loadPersons, loadRights } from './sync-queries';
+import { asSyncPerson, loadVisitorRights, loadVisitors, type SyncVisitor } from './visitor-sync';
+
+/** Which pins to look at: all (a full sync, a verification) or these. */
+export type PinScope = readonly string[] | null;
+
+async function hasTable(m: EntityManager, name: string): Promise<boolean> {
+  const [{ present }] = await m.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`public.${name}`]);
+  return present;
+}
+
+/** The persons (by id) and visits (by registration id) behind these pins; null scope = all with rights on the devices. */
+async function ownersOf(m: EntityManager, pins: PinScope, deviceIds: string[]) {
+  const visitorsPresent = await hasTable(m, 'vis_registration');
+  if (pins === null) {
+    const rights = await loadRights(m, { deviceIds });
+    const vrights = visitorsPresent ? await loadVisitorRights(m, { deviceIds }) : new Map();
+    return { rights, vrights };
+  }
+  const persons: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = ANY($1)`, [pins]);
+  const rights = await loadRights(m, { personIds: persons.map((p) => p.id) });
+  let vrights = new Map();
+  if (visitorsPresent) {
+    const regs: Array<{ id: string }> = await m.query(`SELECT id FROM vis_registration WHERE visitor_pin = ANY($1) AND state = 'in'`, [pins]);
+    vrights = await loadVisitorRights(m, { registrationIds: regs.map((r) => r.id) });
+  }
+  return { rights, vrights };
+}
+
+/** One member on one device, or why it cannot be sent. */
+function memberFor(device: SyncDevice, p: SyncPerson, rights: Map<number, number[]>, templates: StoredTemplate[], visit?: SyncVisitor): MemberOnDevice | string {
+  if (device.dialect.pin === 'numeric' && !/^\d+$/.test(p.pin)) return `device ${device.sn} takes numeric PINs only`;
+  const bad = unsafeValue({ pin: p.pin, name: p.name, lastName: p.lastName, cardNo: p.cardNo, password: p.password, ...Object.fromEntries(p.cards.map((c, i) => [`card ${i + 1}`, c.cardNo])) });
+  if (bad) return bad;
+  const seconds = (d: Date) => encodeZkSeconds(instantToWallClock(d, device.timeZone));
+  try {
+    const auth = rightsRecords(p.pin, rights).map((r) =>
+      visit && device.dialect.authorizeValidity ? { ...r, startTime: seconds(visit.startTime), endTime: seconds(visit.endTime) } : r,
+    );
+    return {
+      pin: p.pin,
+      user: userRecordFor(device, p),
+      auth,
+      cards: device.dialect.cards === 'mulcarduser' ? mulCardRecords(p) : [],
+      photo: device.dialect.photo && p.photo ? p.photo : null,
+      templates: templates.filter((t) => deviceAccepts(device, t)),
+    };
+  } catch (e) {
+    return `cannot be encoded: ${(e as Error).message}`;
+  }
+}
+
+/**
+ * Desired state of these devices for these pins (time zones and holidays always: they are few). `absent`
+ * pins are left out as if gone (a person being deleted in this transaction).
+ */
+export async function loadDesired(m: EntityManager, devices: readonly SyncDevice[], pins: PinScope, absent: ReadonlySet<string> = new Set()): Promise<Map<string, DesiredDevice>> {
+  const out = new Map<string, DesiredDevice>(devices.map((d) => [d.id, emptyDesired()]));
+  if (devices.length === 0) return out;
+  const deviceIds = devices.map((d) => d.id);
+  const byId = new Map(devices.map((d) => [d.id, d]));
+
+  const tzRows: Array<{ device_id: string; tz_id: number; schedule: TimezoneRecord['schedule'] & object }> = await m.query(
+    `SELECT DISTINCT d.device_id, ts.tz_id, ts.schedule FROM acc_level l JOIN time_segment ts ON ts.id = l.time_segment_id
+       JOIN acc_level_door ld ON ld.level_id = l.id JOIN door d ON d.id = ld.door_id WHERE d.device_id = ANY($1)`,
+    [deviceIds],
+  );
+  for (const r of tzRows) out.get(r.device_id)!.timezones.set(Number(r.tz_id), { timezoneId: Number(r.tz_id), schedule: toWeeklySchedule(r.schedule as never) });
+  const days: HolidayRecord[] = holidayRecords(await loadHolidays(m));
+  for (const d of out.values()) for (const h of days) d.holidays.set(typeof h.holiday === 'string' ? h.holiday : holidayKey(h.holiday), h);
+
+  const { rights, vrights } = await ownersOf(m, pins, deviceIds);
+  const persons = await loadPersons(m, { personIds: [...rights.keys()] });
+  const visits = await loadVisitors(m, [...vrights.keys()]);
+  const templates = (await hasTable(m, 'bio_template')) ? await loadTemplates(m, persons.map((p) => p.pin)) : [];
+  const templatesOf = new Map<string, StoredTemplate[]>();
+  for (const t of templates) {
+    let l = templatesOf.get(t.pin);
+    if (!l) templatesOf.set(t.pin, (l = []));
+    l.push(t);
+  }
+  const place = (p: SyncPerson, perDevice: Map<string, Map<number, number[]>> | undefined, visit?: SyncVisitor) => {
+    if (absent.has(p.pin)) return;
+    for (const [deviceId, r] of perDevice ?? []) {
+      const device = byId.get(deviceId);
+      const desired = out.get(deviceId);
+      if (!device || !desired || r.size === 0 || desired.members.has(p.pin)) continue;
+      const member = memberFor(device, p, r, templatesOf.get(p.pin) ?? [], visit);
+      if (typeof member === 'string') desired.skipped.push({ pin: p.pin, reason: member });
+      else desired.members.set(p.pin, member);
+    }
+  };
+  // Persons first: a pin held by a person and (from older data) by a visitor goes to the person.
+  for (const p of persons) place(p, rights.get(p.id));
+  for (const v of visits) place(asSyncPerson(v), vrights.get(v.registrationId), v);
+  return out;
+}

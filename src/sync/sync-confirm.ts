@@ -1,0 +1,113 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { CommandOutcomeHub, type CommandOutcome } from '../push/command-outcome';
+import { backoffMs, isSyncRef, UNKNOWN_HASH, type SyncRef } from './sync-items';
+
+/** An outcome the confirmation hook acts on, with its device id. */
+interface Confirmation {
+  deviceId: string;
+  outcome: CommandOutcome;
+  ref: SyncRef;
+}
+
+/**
+ * Writes confirmed state from command outcomes, in the transaction that records them (CommandOutcomeHub):
+ *   done   put → the item is confirmed with the hash the command carried (unless an earlier command of the
+ *                 same plan failed for it); del → gone; clear → every item of the kind gone.
+ *   failed put → the item is unknown (`?`): held possibly in an older form, never believed; del → still
+ *                 held; both count a failure and wait for a backoff before the planner tries again.
+ *                 A failed clear makes a full sync owed.
+ * Verification results (DATA COUNT) go to the listener registered with `onVerify`.
+ */
+@Injectable()
+export class SyncConfirmation implements OnModuleInit {
+  private readonly log = new Logger('SyncConfirmation');
+  private verifyListener?: (m: EntityManager, deviceId: string, outcome: CommandOutcome, ref: SyncRef) => Promise<void>;
+
+  constructor(
+    private readonly hub: CommandOutcomeHub,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.hub.register((m, outcomes) => this.apply(m, outcomes));
+  }
+
+  onVerify(fn: (m: EntityManager, deviceId: string, outcome: CommandOutcome, ref: SyncRef) => Promise<void>): void {
+    this.verifyListener = fn;
+  }
+
+  async apply(m: EntityManager, outcomes: CommandOutcome[]): Promise<void> {
+    const ours = outcomes.filter((o) => isSyncRef(o.ref));
+    if (ours.length === 0) return;
+    const sns = [...new Set(ours.map((o) => o.deviceSn))];
+    const rows: Array<{ id: string; sn: string }> = await m.query(`SELECT id, sn FROM device WHERE sn = ANY($1)`, [sns]);
+    const idOf = new Map(rows.map((r) => [r.sn, r.id]));
+    for (const outcome of ours) {
+      const deviceId = idOf.get(outcome.deviceSn);
+      if (!deviceId) continue;
+      const c: Confirmation = { deviceId, outcome, ref: outcome.ref as SyncRef };
+      if (c.ref.verify) {
+        await this.verifyListener?.(m, deviceId, outcome, c.ref);
+        continue;
+      }
+      if (outcome.state === 'done') await this.confirm(m, c);
+      else await this.fail(m, c);
+    }
+  }
+
+  private async confirm(m: EntityManager, { deviceId, outcome, ref }: Confirmation): Promise<void> {
+    if (!ref.kind) return;
+    if (ref.clear || ref.del?.length) {
+      const which = ref.clear ? '' : 'AND key = ANY($3)';
+      const params = ref.clear ? [deviceId, ref.kind] : [deviceId, ref.kind, ref.del];
+      await m.query(`DELETE FROM sync_item WHERE device_id = $1 AND kind = $2 ${which} AND skipped IS NULL`, params);
+      await m.query(`UPDATE sync_item SET hash = NULL, failures = 0, next_try_at = NULL, failed_plan = NULL WHERE device_id = $1 AND kind = $2 ${which}`, params);
+    }
+    if (ref.put?.length) {
+      await m.query(
+        `INSERT INTO sync_item (device_id, kind, key, hash, confirmed_at, last_return)
+         SELECT $1, $2, x.k, x.h, now(), $4 FROM jsonb_to_recordset($3::jsonb) AS x(k varchar, h text)
+         ON CONFLICT (device_id, kind, key) DO UPDATE SET
+           hash = CASE WHEN sync_item.failed_plan = $5 THEN sync_item.hash ELSE EXCLUDED.hash END,
+           confirmed_at = CASE WHEN sync_item.failed_plan = $5 THEN sync_item.confirmed_at ELSE now() END,
+           failures = CASE WHEN sync_item.failed_plan = $5 THEN sync_item.failures ELSE 0 END,
+           next_try_at = CASE WHEN sync_item.failed_plan = $5 THEN sync_item.next_try_at ELSE NULL END,
+           last_return = EXCLUDED.last_return`,
+        [deviceId, ref.kind, JSON.stringify(ref.put.map(([k, h]) => ({ k, h }))), outcome.returnCode, ref.plan],
+      );
+    }
+  }
+
+  private async fail(m: EntityManager, { deviceId, outcome, ref }: Confirmation): Promise<void> {
+    if (!ref.kind) return;
+    const rc = outcome.returnCode;
+    this.log.warn(`device ${outcome.deviceSn}: ${ref.kind} command ${outcome.commandId} ${outcome.reason === 'expired' ? 'got no result' : `failed (Return=${rc})`}; its items are unconfirmed and will be planned again`);
+    if (ref.clear) {
+      await m.query(
+        `INSERT INTO sync_owed (device_id, kind, next_try_at) VALUES ($1, 'full', now() + make_interval(secs => $2))
+         ON CONFLICT (device_id, kind) DO UPDATE SET next_try_at = EXCLUDED.next_try_at`,
+        [deviceId, this.config.syncRetryBaseMs / 1000],
+      );
+      return;
+    }
+    const keys = [...(ref.put ?? []).map(([k]) => k), ...(ref.del ?? [])];
+    if (keys.length === 0) return;
+    const failures: Array<{ key: string; failures: number }> = await m.query(
+      `INSERT INTO sync_item (device_id, kind, key, hash, failures, last_return, failed_at, failed_plan)
+       SELECT $1, $2, k, $3, 1, $4, now(), $5 FROM unnest($6::varchar[]) AS k
+       ON CONFLICT (device_id, kind, key) DO UPDATE SET
+         hash = CASE WHEN $7 THEN '${UNKNOWN_HASH}' ELSE COALESCE(sync_item.hash, '${UNKNOWN_HASH}') END,
+         failures = sync_item.failures + 1, last_return = EXCLUDED.last_return, failed_at = now(), failed_plan = EXCLUDED.failed_plan
+       RETURNING key, failures`,
+      [deviceId, ref.kind, UNKNOWN_HASH, rc, ref.plan, keys, !!ref.put],
+    ).then((r: unknown) => (Array.isArray(r) && Array.isArray(r[0]) ? r[0] : r) as Array<{ key: string; failures: number }>);
+    // Backoff per item, from its failure count.
+    await m.query(
+      `UPDATE sync_item s SET next_try_at = now() + make_interval(secs => x.secs)
+         FROM unnest($3::varchar[], $4::float8[]) AS x(key, secs) WHERE s.device_id = $1 AND s.kind = $2 AND s.key = x.key`,
+      [deviceId, ref.kind, failures.map((f) => f.key), failures.map((f) => backoffMs(f.failures, this.config.syncRetryBaseMs, this.config.syncRetryMaxMs) / 1000)],
+    );
+  }
+}

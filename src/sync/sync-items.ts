@@ -1,0 +1,174 @@
+/**
+ * The convergence model, pure (no database, no Nest): what a device should hold (desired items), what it
+ * holds as far as we know (current = confirmed state replayed with the commands still in flight), and the
+ * difference between the two. The planner loads the sets; this file decides.
+ *
+ * An item is one thing a device table holds, keyed so that the device would overwrite it in place:
+ *   user  / auth / card / photo / bio   by pin (the user record, its userauthorize rows, its mulcarduser rows,
+ *                                       its face photo, its biometric templates)
+ *   tz                                  by TimezoneId
+ *   hday                                by holiday day (YYYYMMDD)
+ * Each has a hash of its content. `?` is the hash of an item the device may hold with unknown content
+ * (a command carrying it failed): it never equals a desired hash, and it still gets removed when not desired.
+ */
+import { createHash } from 'node:crypto';
+import type { HolidayRecord, MulCardUserRecord, TimezoneRecord, UserAuthorizeRecord, UserRecord } from '../push/protocol';
+import type { StoredTemplate } from './bio-sync';
+
+export type ItemKind = 'user' | 'auth' | 'card' | 'photo' | 'bio' | 'tz' | 'hday';
+export const MEMBER_KINDS: readonly ItemKind[] = ['user', 'auth', 'card', 'photo', 'bio'];
+export const UNKNOWN_HASH = '?';
+
+/** `kind<TAB>key`: one item of one device. TAB cannot occur in a key (keys are pins, numbers, dates). */
+export type ItemId = string;
+export const itemId = (kind: ItemKind, key: string | number): ItemId => `${kind}\t${key}`;
+export function splitItemId(id: ItemId): [ItemKind, string] {
+  const i = id.indexOf('\t');
+  return [id.slice(0, i) as ItemKind, id.slice(i + 1)];
+}
+
+/** Everything one device should hold for one pin (a person or a checked-in visitor). */
+export interface MemberOnDevice {
+  pin: string;
+  user: UserRecord;
+  auth: UserAuthorizeRecord[];
+  /** mulcarduser rows; empty when the device keeps the card in the user record or the member has none. */
+  cards: MulCardUserRecord[];
+  /** Face photo (base64) for a device that takes photos; null otherwise. */
+  photo: string | null;
+  /** Templates this device can take. */
+  templates: StoredTemplate[];
+}
+
+/** What one device should hold, and what could not be sent at all (a stored value a command cannot carry). */
+export interface DesiredDevice {
+  members: Map<string, MemberOnDevice>;
+  timezones: Map<number, TimezoneRecord>;
+  holidays: Map<string, HolidayRecord>;
+  skipped: Array<{ pin: string; reason: string }>;
+}
+
+export const emptyDesired = (): DesiredDevice => ({ members: new Map(), timezones: new Map(), holidays: new Map(), skipped: [] });
+
+const sha = (s: string) => createHash('sha1').update(s).digest('hex').slice(0, 24);
+
+/** The rights as a readable canonical string ("1:3,2:1@start-end"): the planner reads TimezoneIds back from it. */
+export function authHash(records: readonly UserAuthorizeRecord[]): string {
+  return [...records]
+    .sort((a, b) => a.authorizeTimezoneId - b.authorizeTimezoneId)
+    .map((r) => `${r.authorizeTimezoneId}:${[...(r.doors ?? [])].sort((x, y) => x - y).join('.')}${r.startTime !== undefined ? `@${r.startTime}-${r.endTime}` : ''}`)
+    .join(',');
+}
+
+/** TimezoneIds named by an auth hash (empty for `?`). */
+export function authTimezones(hash: string): number[] {
+  if (!hash || hash === UNKNOWN_HASH) return [];
+  return hash.split(',').map((p) => Number(p.split(':')[0]));
+}
+
+/**
+ * A template set as `<Type>.<No>:<hash>|...` per slot (every Index of a slot together), so that a change
+ * sends only the slots that changed and deletes only the slots that went.
+ */
+export function bioHash(templates: readonly StoredTemplate[]): string {
+  const slots = new Map<string, string[]>();
+  for (const t of [...templates].sort((a, b) => a.bioType - b.bioType || a.templateNo - b.templateNo || a.templateNoIndex - b.templateNoIndex)) {
+    const slot = `${t.bioType}.${t.templateNo}`;
+    let l = slots.get(slot);
+    if (!l) slots.set(slot, (l = []));
+    l.push(`${t.templateNoIndex}/${t.validType}/${t.majorVer}/${t.minorVer}/${t.format}/${t.template}`);
+  }
+  return [...slots].map(([slot, parts]) => `${slot}:${sha(parts.join('|')).slice(0, 12)}`).join('|');
+}
+
+/** Slot → hash from a bio hash; null for `?` (content unknown). */
+export function bioSlots(hash: string): Map<string, string> | null {
+  if (hash === UNKNOWN_HASH) return null;
+  return new Map(hash.split('|').filter(Boolean).map((p) => p.split(':') as [string, string]));
+}
+
+/** Hash of every item of a desired device. */
+export function desiredHashes(d: DesiredDevice): Map<ItemId, string> {
+  const out = new Map<ItemId, string>();
+  for (const m of d.members.values()) {
+    out.set(itemId('user', m.pin), sha(JSON.stringify(m.user)));
+    out.set(itemId('auth', m.pin), authHash(m.auth));
+    if (m.cards.length) out.set(itemId('card', m.pin), m.cards.map((c) => `${c.cardNo}/${c.cardType}`).sort().join(','));
+    if (m.photo) out.set(itemId('photo', m.pin), sha(m.photo));
+    if (m.templates.length) out.set(itemId('bio', m.pin), bioHash(m.templates));
+  }
+  for (const [tz, r] of d.timezones) out.set(itemId('tz', tz), sha(JSON.stringify(r.schedule)));
+  for (const [day, r] of d.holidays) out.set(itemId('hday', day), `${r.holidayType}:${r.loop}`);
+  return out;
+}
+
+/**
+ * What a queued command says about items, stored as its `ref`. One kind per command: `put` items with their
+ * hash, `del` keys, or `clear` the whole kind; `verify` asks the device to count its users. `plan` groups the
+ * commands of one plan, so a later success of the same plan never hides an earlier failure.
+ */
+export interface SyncRef {
+  sync: 1;
+  plan: string;
+  kind?: ItemKind;
+  put?: Array<[string, string]>;
+  del?: string[];
+  clear?: true;
+  verify?: 'user';
+  count?: number;
+}
+
+export function isSyncRef(ref: unknown): ref is SyncRef {
+  return !!ref && typeof ref === 'object' && (ref as SyncRef).sync === 1;
+}
+
+/** Confirmed state replayed with the refs of the commands still queued for the device, in queue order. */
+export function currentState(confirmed: ReadonlyMap<ItemId, string>, inflight: readonly SyncRef[]): Map<ItemId, string> {
+  const cur = new Map(confirmed);
+  for (const r of inflight) {
+    if (!r.kind) continue;
+    if (r.clear) for (const id of [...cur.keys()]) if (id.startsWith(`${r.kind}\t`)) cur.delete(id);
+    for (const key of r.del ?? []) cur.delete(itemId(r.kind, key));
+    for (const [key, hash] of r.put ?? []) cur.set(itemId(r.kind, key), hash);
+  }
+  return cur;
+}
+
+export interface DiffInput {
+  desired: ReadonlyMap<ItemId, string>;
+  current: ReadonlyMap<ItemId, string>;
+  /** Items not to plan now: in backoff after a failure, or of a table the firmware refused for good. */
+  hold?: ReadonlySet<ItemId>;
+  /** Kinds the firmware refused for good: never planned. */
+  refused?: ReadonlySet<ItemKind>;
+  /** Only these items are looked at (default: all of desired and current). */
+  inScope?: (id: ItemId) => boolean;
+}
+
+export interface Diff {
+  put: ItemId[];
+  remove: ItemId[];
+}
+
+/** The planner's decision: put what is desired and not held as such, remove what is held and not desired. */
+export function diffItems(i: DiffInput): Diff {
+  const put: ItemId[] = [];
+  const remove: ItemId[] = [];
+  const open = (id: ItemId) => (!i.inScope || i.inScope(id)) && !i.hold?.has(id) && !i.refused?.has(splitItemId(id)[0]);
+  for (const [id, hash] of i.desired) if (i.current.get(id) !== hash && open(id)) put.push(id);
+  for (const id of i.current.keys()) if (!i.desired.has(id) && open(id)) remove.push(id);
+  return { put: put.sort(), remove: remove.sort() };
+}
+
+/** Backoff after `failures` failures: base·2^(failures-1), capped. */
+export function backoffMs(failures: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(failures - 1, 0), 20));
+}
+
+/** A stored value that cannot travel in a device command (control characters break the line protocol). */
+export function unsafeValue(fields: Record<string, string | null | undefined>): string | null {
+  for (const [name, v] of Object.entries(fields)) {
+    if (v && /[\x00-\x1f\x7f]/.test(v)) return `${name} contains a control character`;
+  }
+  return null;
+}

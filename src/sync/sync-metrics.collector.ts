@@ -1,0 +1,39 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
+
+/**
+ * Convergence figures for /metrics, read at scrape time (a few cheap queries): devices that diverge
+ * (items refused or unanswered, or work owed), and how long the oldest planned command has waited for its
+ * Return.
+ */
+@Injectable()
+export class SyncMetricsCollector implements OnModuleInit {
+  constructor(
+    private readonly metrics: GatewayMetrics,
+    private readonly ds: DataSource,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics.gauge('cvgw_sync_divergent_devices', 'Devices with items refused or unanswered (retried with backoff) or with work owed', [], async (g) => {
+      const [row]: Array<{ n: number }> = await this.ds.query(
+        `SELECT count(*)::int AS n FROM (SELECT device_id FROM sync_item WHERE failures > 0 UNION SELECT device_id FROM sync_owed) d`,
+      );
+      g.set(row?.n ?? 0);
+    });
+    this.metrics.gauge('cvgw_sync_failing_items', 'Device items whose last command was refused or unanswered', [], async (g) => {
+      const [row]: Array<{ n: number }> = await this.ds.query(`SELECT count(*)::int AS n FROM sync_item WHERE failures > 0`);
+      g.set(row?.n ?? 0);
+    });
+    this.metrics.gauge('cvgw_sync_skipped_members', 'Members not sent to a device because a stored value cannot travel in a command', [], async (g) => {
+      const [row]: Array<{ n: number }> = await this.ds.query(`SELECT count(*)::int AS n FROM sync_item WHERE skipped IS NOT NULL`);
+      g.set(row?.n ?? 0);
+    });
+    this.metrics.gauge('cvgw_sync_oldest_unconfirmed_seconds', 'Age of the oldest planned device command without a Return (0 when none waits)', [], async (g) => {
+      const [row]: Array<{ age: number | null }> = await this.ds.query(
+        `SELECT EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS age FROM device_command WHERE state IN ('pending', 'sent') AND ref ? 'sync'`,
+      );
+      g.set(Math.max(0, row?.age ?? 0));
+    });
+  }
+}

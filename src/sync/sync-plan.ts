@@ -1,0 +1,233 @@
+/**
+ * From a diff to device commands, pure: which commands, in which order, each with the `ref` that names the
+ * items it carries (the confirmation hook reads it back from the command's outcome). Records of many items
+ * travel in one multi-record DATA UPDATE (up to MAX_RECORDS_PER_COMMAND / MAX_COMMAND_BYTES); an item's
+ * records never straddle two commands, so one Return confirms or fails the whole item.
+ *
+ * Order on the wire: time zones, holidays, then per member kind resets, users, rights, cards, photos,
+ * templates; removals of members, then time zones no longer used (rights referring to them are gone first).
+ */
+import {
+  dataDelete,
+  dataUpdateBiophoto,
+  dataUpdateHoliday,
+  dataUpdateMulCardUser,
+  dataUpdateTimezone,
+  dataUpdateUser,
+  dataUpdateUserAuthorize,
+  dataUpdateUserPic,
+  deleteUser,
+  utf8Length,
+} from '../push/protocol';
+import { templateDeleteCommands, templateRecordSets, type TemplateSlot } from './bio-sync';
+import type { SyncDevice } from './device-dialect';
+import { MAX_COMMAND_BYTES, MAX_PHOTO_COMMAND_BYTES, MAX_RECORDS_PER_COMMAND } from './sync-commands';
+import { authTimezones, bioSlots, splitItemId, type DesiredDevice, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
+
+export interface PlannedCommand {
+  command: string;
+  ref: SyncRef;
+}
+
+interface Group<T> {
+  key: string;
+  hash: string;
+  records: T[];
+}
+
+/** Multi-record commands over groups of records; a group stays in one command. */
+export function chunkGroups<T>(groups: readonly Group<T>[], build: (records: T[]) => string, maxBytes = MAX_COMMAND_BYTES, maxRecords = MAX_RECORDS_PER_COMMAND): Array<{ command: string; put: Array<[string, string]> }> {
+  const out: Array<{ command: string; put: Array<[string, string]> }> = [];
+  let parts: string[] = [];
+  let put: Array<[string, string]> = [];
+  let records = 0;
+  let bytes = 0;
+  let rebuild: T[] = [];
+  let joinable = true;
+  const flush = () => {
+    if (put.length === 0) return;
+    out.push({ command: joinable ? parts.join('\n') : build(rebuild), put });
+    parts = [];
+    put = [];
+    records = 0;
+    bytes = 0;
+    rebuild = [];
+    joinable = true;
+  };
+  for (const g of groups) {
+    if (g.records.length === 0) continue;
+    const singles = g.records.map((r) => build([r]));
+    const size = singles.reduce((n, s) => n + utf8Length(s), 0);
+    if (put.length > 0 && (records + g.records.length > maxRecords || bytes + size > maxBytes)) flush();
+    for (const single of singles) {
+      const header = /^DATA UPDATE [^ ]+ /.exec(single);
+      if (parts.length === 0) parts.push(single);
+      else if (header && single.indexOf('\n') < 0) parts.push(single.slice(header[0].length));
+      else joinable = false;
+    }
+    rebuild.push(...g.records);
+    put.push([g.key, g.hash]);
+    records += g.records.length;
+    bytes += size;
+  }
+  flush();
+  return out;
+}
+
+function photoDeleteCommand(device: SyncDevice, pin: string): string | null {
+  if (device.dialect.photo === 'biophoto') return dataDelete('biophoto', [['PIN', pin], ['Type', device.photoType]]);
+  if (device.dialect.photo === 'userpic') return dataDelete('userpic', [['pin', pin]]);
+  return null;
+}
+
+const toSlot = (slot: string): TemplateSlot => {
+  const [type, no] = slot.split('.').map(Number);
+  return { bioType: type, templateNo: no };
+};
+
+const bioTable = (device: SyncDevice) => (device.dialect.bio === 'biodata' ? 'biodata' : 'templatev10');
+
+/** The table a kind lives in on this device (what a firmware refusal names). */
+export function tableOf(device: SyncDevice, kind: ItemKind): string | null {
+  switch (kind) {
+    case 'user':
+      return 'user';
+    case 'auth':
+      return 'userauthorize';
+    case 'card':
+      return device.dialect.cards === 'mulcarduser' ? 'mulcarduser' : null;
+    case 'photo':
+      return device.dialect.photo;
+    case 'bio':
+      return bioTable(device);
+    case 'tz':
+      return 'timezone';
+    case 'hday':
+      return 'holiday';
+  }
+}
+
+export interface ComposeOptions {
+  plan: string;
+  /** Full sync: the device's user, rights, card and holiday tables are cleared with `*` first. */
+  full?: boolean;
+  /** Re-send as new: rights the device holds are cleared first even when the time zones stay. */
+  force?: boolean;
+}
+
+/**
+ * The commands for one device. `current` is what the device holds as far as we know (for the resets a put
+ * needs: fewer time zones in the rights, templates or cards replaced as a set).
+ */
+export function composeCommands(device: SyncDevice, desired: DesiredDevice, hashes: ReadonlyMap<ItemId, string>, diff: Diff, current: ReadonlyMap<ItemId, string>, o: ComposeOptions): PlannedCommand[] {
+  const out: PlannedCommand[] = [];
+  const ref = (kind: ItemKind, r: Omit<SyncRef, 'sync' | 'plan' | 'kind'>): SyncRef => ({ sync: 1, plan: o.plan, kind, ...r });
+  const del = (kind: ItemKind, key: string, command: string) => out.push({ command, ref: ref(kind, { del: [key] }) });
+  const puts = new Map<ItemKind, string[]>();
+  for (const id of diff.put) {
+    const [kind, key] = splitItemId(id);
+    let l = puts.get(kind);
+    if (!l) puts.set(kind, (l = []));
+    l.push(key);
+  }
+  const removes = new Map<ItemKind, string[]>();
+  for (const id of diff.remove) {
+    const [kind, key] = splitItemId(id);
+    let l = removes.get(kind);
+    if (!l) removes.set(kind, (l = []));
+    l.push(key);
+  }
+  const hashOf = (kind: ItemKind, key: string) => hashes.get(`${kind}\t${key}`)!;
+  const member = (pin: string) => desired.members.get(pin)!;
+  const emit = (kind: ItemKind, chunks: Array<{ command: string; put: Array<[string, string]> }>) => {
+    for (const c of chunks) out.push({ command: c.command, ref: ref(kind, { put: c.put }) });
+  };
+
+  if (o.full) {
+    out.push({ command: dataDelete('userauthorize', '*'), ref: ref('auth', { clear: true }) });
+    out.push({ command: dataDelete('user', '*'), ref: ref('user', { clear: true }) });
+    if (device.dialect.cards === 'mulcarduser') out.push({ command: dataDelete('mulcarduser', '*'), ref: ref('card', { clear: true }) });
+  }
+
+  // Time zones before the rights that name them.
+  const tzs = (puts.get('tz') ?? []).map(Number).sort((a, b) => a - b);
+  emit('tz', chunkGroups(tzs.map((tz) => ({ key: String(tz), hash: hashOf('tz', String(tz)), records: [desired.timezones.get(tz)!] })), dataUpdateTimezone));
+
+  // Holidays can only be deleted all at once (`holiday *`, manual 9.1.2): any removal or change resends the table.
+  const hdayPuts = puts.get('hday') ?? [];
+  const hdayChange = (removes.get('hday') ?? []).length > 0 || hdayPuts.some((d) => current.has(`hday\t${d}`));
+  const hdays = o.full || hdayChange ? [...desired.holidays.keys()] : hdayPuts;
+  if (o.full || hdayChange) out.push({ command: dataDelete('holiday', '*'), ref: ref('hday', { clear: true }) });
+  emit('hday', chunkGroups(hdays.sort().map((d) => ({ key: d, hash: hashOf('hday', d), records: [desired.holidays.get(d)!] })), dataUpdateHoliday));
+
+  // Rights that lose a time zone are cleared first (an update only overwrites the time zones it names).
+  const authPins = puts.get('auth') ?? [];
+  for (const pin of authPins) {
+    const had = current.get(`auth\t${pin}`);
+    if (had === undefined) continue;
+    const keep = new Set(member(pin).auth.map((r) => r.authorizeTimezoneId));
+    if (o.force || had === '?' || authTimezones(had).some((tz) => !keep.has(tz))) del('auth', pin, dataDelete('userauthorize', [['Pin', pin]]));
+  }
+  emit('user', chunkGroups((puts.get('user') ?? []).map((pin) => ({ key: pin, hash: hashOf('user', pin), records: [member(pin).user] })), dataUpdateUser));
+  emit('auth', chunkGroups(authPins.map((pin) => ({ key: pin, hash: hashOf('auth', pin), records: member(pin).auth })), dataUpdateUserAuthorize));
+
+  const cardPins = puts.get('card') ?? [];
+  for (const pin of cardPins) if (current.has(`card\t${pin}`)) del('card', pin, dataDelete('mulcarduser', [['Pin', pin]]));
+  emit('card', chunkGroups(cardPins.map((pin) => ({ key: pin, hash: hashOf('card', pin), records: member(pin).cards })), dataUpdateMulCardUser));
+
+  const photoPins = puts.get('photo') ?? [];
+  if (device.dialect.photo === 'biophoto') {
+    emit('photo', chunkGroups(photoPins.map((pin) => ({ key: pin, hash: hashOf('photo', pin), records: [{ pin, type: device.photoType, no: 0, index: 0, content: member(pin).photo! }] })), dataUpdateBiophoto, MAX_PHOTO_COMMAND_BYTES));
+  } else if (device.dialect.photo === 'userpic') {
+    emit('photo', chunkGroups(photoPins.map((pin) => ({ key: pin, hash: hashOf('photo', pin), records: [{ pin, content: member(pin).photo! }] })), dataUpdateUserPic, MAX_PHOTO_COMMAND_BYTES));
+  }
+
+  // Templates per slot (Type, No): changed slots are sent, slots gone are deleted; a set in doubt (`?`) is
+  // cleared by Pin first. Records of many pins share a multi-record command per table and Type.
+  const bioSets = new Map<string, { build: (r: never[]) => string; groups: Array<Group<never>> }>();
+  for (const pin of puts.get('bio') ?? []) {
+    const hash = hashOf('bio', pin);
+    const want = bioSlots(hash)!;
+    const had = current.get(`bio\t${pin}`);
+    const have = had === undefined ? new Map<string, string>() : bioSlots(had);
+    if (have === null) del('bio', pin, dataDelete(bioTable(device), [['Pin', pin]]));
+    const gone = have ? [...have.keys()].filter((slot) => !want.has(slot)).map(toSlot) : [];
+    for (const command of templateDeleteCommands(device, pin, gone)) out.push({ command, ref: ref('bio', { put: [[pin, hash]] }) });
+    const changed = new Set([...want].filter(([slot, h]) => have?.get(slot) !== h).map(([slot]) => slot));
+    const templates = member(pin).templates.filter((t) => changed.has(`${t.bioType}.${t.templateNo}`));
+    for (const set of templateRecordSets(device, templates)) {
+      let entry = bioSets.get(set.table);
+      if (!entry) bioSets.set(set.table, (entry = { build: set.build, groups: [] }));
+      entry.groups.push({ key: pin, hash, records: set.records as never[] });
+    }
+  }
+  for (const { build, groups } of bioSets.values()) emit('bio', chunkGroups(groups, build));
+
+  // Removals: a member leaving the device loses rights and user, then the templates, cards and photo it
+  // holds (manual 9.1.2); a member staying loses only what it no longer has.
+  const gone = new Set(removes.get('user') ?? []);
+  const holds = (kind: ItemKind, pin: string) => current.has(`${kind}\t${pin}`);
+  for (const pin of [...gone].sort()) {
+    del('auth', pin, dataDelete('userauthorize', [['Pin', pin]]));
+    del('user', pin, deleteUser(pin));
+    if (holds('bio', pin)) del('bio', pin, dataDelete(bioTable(device), [['Pin', pin]]));
+    if (holds('card', pin) && device.dialect.cards === 'mulcarduser') del('card', pin, dataDelete('mulcarduser', [['Pin', pin]]));
+    const photo = holds('photo', pin) ? photoDeleteCommand(device, pin) : null;
+    if (photo) del('photo', pin, photo);
+  }
+  for (const pin of removes.get('auth') ?? []) if (!gone.has(pin)) del('auth', pin, dataDelete('userauthorize', [['Pin', pin]]));
+  for (const pin of removes.get('bio') ?? []) {
+    if (gone.has(pin)) continue;
+    const slots = bioSlots(current.get(`bio\t${pin}`)!);
+    // Several fingers of a templatev10 device go with one `Pin=` command.
+    const commands = slots ? templateDeleteCommands(device, pin, [...slots.keys()].map(toSlot), slots.size > 1) : [dataDelete(bioTable(device), [['Pin', pin]])];
+    for (const command of commands) del('bio', pin, command);
+  }
+  for (const pin of removes.get('card') ?? []) if (!gone.has(pin) && device.dialect.cards === 'mulcarduser') del('card', pin, dataDelete('mulcarduser', [['Pin', pin]]));
+  for (const pin of removes.get('photo') ?? []) {
+    const photo = !gone.has(pin) ? photoDeleteCommand(device, pin) : null;
+    if (photo) del('photo', pin, photo);
+  }
+  for (const tz of (removes.get('tz') ?? []).map(Number).sort((a, b) => a - b)) del('tz', String(tz), dataDelete('timezone', [['TimezoneId', tz]]));
+  return out;
+}

@@ -1,0 +1,207 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import type { CommandOutcome } from '../push/command-outcome';
+import { DeviceRegistryService, type DeviceRegisteredEvent } from '../push/device-registry.service';
+import { backoffMs, UNKNOWN_HASH, type SyncRef } from './sync-items';
+import { SyncConfirmation } from './sync-confirm';
+import { SyncPlannerService } from './sync-planner.service';
+
+/** Advisory lock key of the reconciler leader (one process at a time when several share the database). */
+const LEADER_LOCK = 7330010;
+/** Items re-planned per pass for divergent devices, and owed jobs per pass. */
+const DIVERGENT_BATCH = 5000;
+const OWED_BATCH = 20;
+
+/**
+ * The reconciler: brings devices back to the database when something went wrong or is owed.
+ *   - Registration / approval record owed work in their own transaction (sync_owed): `full` for a device
+ *     just admitted or with nothing confirmed (clear with `*`, resend everything, in pages), `verify` for a
+ *     re-registration (confirmed state is in doubt: plan the whole device again and ask `DATA COUNT user`;
+ *     a count that cannot match what the device confirmed — factory reset, users deleted at the panel —
+ *     makes a full sync owed). An approval followed by the device's registration owes ONE full sync.
+ *   - Periodically (SYNC_RECONCILE_INTERVAL_MS): owed work that is due, and items whose backoff ended
+ *     (refused or unanswered commands), planned again.
+ * One process leads at a time (pg_try_advisory_lock); each job is its own bounded transaction.
+ */
+@Injectable()
+export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
+  private readonly log = new Logger('SyncReconciler');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly registry: DeviceRegistryService,
+    private readonly planner: SyncPlannerService,
+    private readonly confirmation: SyncConfirmation,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.onRegisteredInTransaction((m, e) => this.owe(m, e));
+    this.registry.onRegistered(() => this.kick());
+    this.confirmation.onVerify((m, deviceId, outcome, ref) => this.verified(m, deviceId, outcome, ref));
+    if (this.config.syncReconcileIntervalMs > 0) {
+      this.timer = setInterval(() => this.kick(), this.config.syncReconcileIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Work owed because of a registration or an approval, in that transaction. */
+  async owe(m: EntityManager, e: DeviceRegisteredEvent): Promise<void> {
+    const [state]: Array<{ full_owed: boolean; known: boolean }> = await m.query(
+      `SELECT EXISTS (SELECT 1 FROM sync_owed WHERE device_id = $1 AND kind = 'full') AS full_owed,
+              EXISTS (SELECT 1 FROM sync_item WHERE device_id = $1 AND hash IS NOT NULL)
+           OR EXISTS (SELECT 1 FROM device_command WHERE device_sn = $2 AND state IN ('pending', 'sent') AND ref ? 'sync') AS known`,
+      [e.deviceId, e.sn],
+    );
+    if (state.full_owed) return;
+    if (e.admittedNow || !state.known) await oweJob(m, e.deviceId, 'full');
+    else await oweJob(m, e.deviceId, 'verify');
+  }
+
+  /** Runs a pass soon (after the current one when one is running). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.runOnce()
+      .catch((err) => this.log.error(`reconciler pass failed: ${(err as Error)?.stack ?? err}`))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Waits for the running pass (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** One pass, as leader only: owed jobs that are due, then divergent items whose backoff ended. */
+  async runOnce(): Promise<void> {
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    try {
+      const [{ leader }] = await runner.query(`SELECT pg_try_advisory_lock($1) AS leader`, [LEADER_LOCK]);
+      if (!leader) return;
+      try {
+        for (let i = 0; i < 1000 && !this.stopped; i++) {
+          const did = (await this.runOwed()) + (await this.runDivergent());
+          if (did === 0) break;
+        }
+      } finally {
+        await runner.query(`SELECT pg_advisory_unlock($1)`, [LEADER_LOCK]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async runOwed(): Promise<number> {
+    const jobs: Array<{ device_id: string; kind: string; cursor: string | null; attempts: number }> = await this.ds.query(
+      `SELECT device_id, kind, cursor, attempts FROM sync_owed WHERE next_try_at <= now() ORDER BY (kind = 'full') DESC, created_at LIMIT $1`,
+      [OWED_BATCH],
+    );
+    for (const job of jobs) {
+      try {
+        await this.ds.transaction(async (m) => {
+          const [row] = await m.query(`SELECT cursor FROM sync_owed WHERE device_id = $1 AND kind = $2 FOR UPDATE SKIP LOCKED`, [job.device_id, job.kind]);
+          if (!row) return;
+          if (job.kind === 'full') {
+            const next = await this.planner.syncDeviceFull(m, job.device_id, row.cursor);
+            if (next === null) await m.query(`DELETE FROM sync_owed WHERE device_id = $1 AND kind = 'full'`, [job.device_id]);
+            else await m.query(`UPDATE sync_owed SET cursor = $3, attempts = 0, last_error = NULL WHERE device_id = $1 AND kind = $2`, [job.device_id, job.kind, next]);
+          } else {
+            await this.verifyDevice(m, job.device_id);
+            await m.query(`DELETE FROM sync_owed WHERE device_id = $1 AND kind = $2`, [job.device_id, job.kind]);
+          }
+        });
+      } catch (err) {
+        const attempts = job.attempts + 1;
+        this.log.error(`owed ${job.kind} sync of device ${job.device_id} failed (attempt ${attempts}); retried later: ${(err as Error)?.message ?? err}`);
+        await this.ds.query(
+          `UPDATE sync_owed SET attempts = $3, last_error = $4, next_try_at = now() + make_interval(secs => $5) WHERE device_id = $1 AND kind = $2`,
+          [job.device_id, job.kind, attempts, String((err as Error)?.message ?? err).slice(0, 500), backoffMs(attempts, this.config.syncRetryBaseMs, this.config.syncRetryMaxMs) / 1000],
+        );
+      }
+    }
+    return jobs.length;
+  }
+
+  /** Items whose backoff ended, planned again per device (bounded per pass). */
+  private async runDivergent(): Promise<number> {
+    const rows: Array<{ device_id: string; kind: string; key: string }> = await this.ds.query(
+      `SELECT device_id, kind, key FROM sync_item WHERE failures > 0 AND next_try_at <= now() ORDER BY next_try_at LIMIT $1`,
+      [DIVERGENT_BATCH],
+    );
+    const byDevice = new Map<string, Set<string>>();
+    for (const r of rows) {
+      let pins = byDevice.get(r.device_id);
+      if (!pins) byDevice.set(r.device_id, (pins = new Set()));
+      if (r.kind !== 'tz' && r.kind !== 'hday') pins.add(r.key);
+    }
+    for (const [deviceId, pins] of byDevice) {
+      await this.ds.transaction(async (m) => {
+        // Out of backoff: planned again now (its failure count stays until a success confirms it).
+        await m.query(`UPDATE sync_item SET next_try_at = NULL WHERE device_id = $1 AND failures > 0 AND next_try_at <= now()`, [deviceId]);
+        await this.planner.reconcileDevice(m, deviceId, [...pins]);
+      });
+    }
+    return rows.length;
+  }
+
+  /** Re-registration: plan the whole device against what it confirmed, then ask it to count its users. */
+  private async verifyDevice(m: EntityManager, deviceId: string): Promise<void> {
+    const [d]: Array<{ sn: string }> = await m.query(`SELECT sn FROM device WHERE id = $1 AND admission = 'admitted'`, [deviceId]);
+    if (!d) return;
+    await this.planner.reconcileDevice(m, deviceId, null);
+    await this.planner.queueVerify(m, d.sn);
+  }
+
+  /**
+   * A `DATA COUNT user` answered. Commands run in queue order, so the count reflects every command before it:
+   * it must lie between the users the device confirmed and those plus the ones in doubt (`?`). Otherwise the
+   * panel changed behind our back (factory reset, users deleted or added at the panel): a full sync is owed.
+   */
+  async verified(m: EntityManager, deviceId: string, outcome: CommandOutcome, ref: SyncRef): Promise<void> {
+    if (outcome.state !== 'done') {
+      this.log.warn(`device ${outcome.deviceSn}: DATA COUNT user ${outcome.reason === 'expired' ? 'got no result' : `refused (Return=${outcome.returnCode})`}; not verified`);
+      return;
+    }
+    const count = typeof ref.count === 'number' ? ref.count : outcome.returnCode;
+    if (count === null || count < 0) return;
+    const [{ sure, doubt }]: Array<{ sure: number; doubt: number }> = await m.query(
+      `SELECT count(*) FILTER (WHERE hash <> $2)::int AS sure, count(*) FILTER (WHERE hash = $2)::int AS doubt
+         FROM sync_item WHERE device_id = $1 AND kind = 'user' AND hash IS NOT NULL`,
+      [deviceId, UNKNOWN_HASH],
+    );
+    if (count >= sure && count <= sure + doubt) return;
+    this.log.warn(`device ${outcome.deviceSn} holds ${count} users where ${sure}${doubt ? `-${sure + doubt}` : ''} are confirmed: its tables changed behind the gateway; a full sync is owed`);
+    await oweJob(m, deviceId, 'full');
+    setImmediate(() => this.kick());
+  }
+}
+
+/** Records owed work (a newer full sync restarts from the beginning). */
+export async function oweJob(m: EntityManager, deviceId: string, kind: 'full' | 'verify'): Promise<void> {
+  await m.query(
+    `INSERT INTO sync_owed (device_id, kind) VALUES ($1, $2)
+     ON CONFLICT (device_id, kind) DO UPDATE SET cursor = NULL, attempts = 0, next_try_at = now(), last_error = NULL`,
+    [deviceId, kind],
+  );
+}

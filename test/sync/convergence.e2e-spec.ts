@@ -1,0 +1,146 @@
+/**
+ * Convergence with misbehaving panels (simulator): REST writes end with the panel's tables EQUAL to the
+ * desired state within a bounded number of polls, whatever the panel did in between: refused commands
+ * (retried with backoff, never believed), a factory reset, users deleted at the panel.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { Device, levelId } from './access-helpers';
+
+let t: TestApp;
+let reconciler: SyncReconciler;
+let a: Device;
+let b: Device;
+let front: string;
+/** userauthorize updates device A refuses with -1002 (the firmware says "unsupported" for a while). */
+let refuseRights = 0;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What a panel holds: pin → sorted "tz:doorMask" rights. */
+function tablesOf(d: Device): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const u of d.sim.table('user')) out[String(u.Pin)] = [];
+  for (const r of d.sim.table('userauthorize')) (out[String(r.Pin)] ??= []).push(`${r.AuthorizeTimezoneId}:${r.AuthorizeDoorId}`);
+  for (const k of Object.keys(out)) out[k].sort();
+  return out;
+}
+
+/** Polls and runs the reconciler (past the backoff) until the panel holds `want`, at most `rounds` times. */
+async function converge(d: Device, want: Record<string, string[]>, rounds = 8): Promise<number> {
+  for (let i = 0; i < rounds; i++) {
+    await reconciler.idle();
+    await d.sim.pollUntilIdle({ maxPolls: 50 });
+    if (JSON.stringify(tablesOf(d)) === JSON.stringify(want)) return i;
+    await sleep(250);
+    await reconciler.runOnce();
+  }
+  expect(tablesOf(d)).toEqual(want);
+  return rounds;
+}
+
+beforeAll(async () => {
+  t = await startTestApp({ syncRetryBaseMs: 1000, syncRetryMaxMs: 2000, syncReconcileIntervalMs: 0 });
+  reconciler = t.app.get(SyncReconciler);
+  a = await Device.connect(t, 'CONVA0001', 2, '10.9.0.1', {
+    resultFor: (c) => (c.verb === 'DATA UPDATE' && c.table === 'userauthorize' && refuseRights > 0 ? (refuseRights--, -1002) : undefined),
+  });
+  b = await Device.connect(t, 'CONVB0001', 2, '10.9.0.2');
+  expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Front' }] })).body.code).toBe(0);
+  expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Front', doorName: '10.9.0.1-1' }] })).body.code).toBe(0);
+  front = await levelId(t, 'Front');
+  await converge(a, {});
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('refused commands are never believed, and retried with backoff', () => {
+  it('a grant refused twice with -1002 leaves the device divergent, then lands once the panel accepts again', async () => {
+    refuseRights = 2;
+    expect((await t.post('/api/person/add', { pin: '501', name: 'Ann', accLevelIds: front })).body.code).toBe(0);
+    await a.sim.pollUntilIdle();
+    expect(tablesOf(a)).toEqual({ '501': [] });
+    const person = (await t.get('/api/gateway/persons/501/devices')).body.data;
+    expect(person).toEqual([expect.objectContaining({ deviceSn: 'CONVA0001', state: 'divergent', holds: false, unconfirmed: ['auth'], lastReturn: -1002 })]);
+    const device = (await t.get('/api/gateway/devices/CONVA0001/convergence')).body.data;
+    expect(device).toMatchObject({ divergent: true, failingItems: 1 });
+    const metrics = (await t.request('GET', '/metrics')).text;
+    expect(metrics).toMatch(/^cvgw_sync_divergent_devices 1$/m);
+    expect(metrics).toMatch(/^cvgw_sync_oldest_unconfirmed_seconds [\d.]+$/m);
+    expect(device.lastReturns[0]).toMatchObject({ returnCode: -1002, state: 'failed' });
+    // Nothing is re-sent before the backoff ends.
+    await reconciler.runOnce();
+    expect(await a.sim.pollUntilIdle()).toEqual([]);
+    const rounds = await converge(a, { '501': ['1:1'] }, 20);
+    expect(rounds).toBeGreaterThanOrEqual(2);
+    expect(refuseRights).toBe(0);
+    expect((await t.get('/api/gateway/persons/501/devices')).body.data[0]).toMatchObject({ state: 'synced', holds: true, lastReturn: null });
+    expect((await t.get('/api/gateway/devices/CONVA0001/convergence')).body.data).toMatchObject({ divergent: false, failingItems: 0, unconfirmedItems: 0 });
+  });
+
+  it('a revoke refused once is retried: the person does not keep access the database revoked', async () => {
+    expect((await t.post('/api/person/add', { pin: '502', name: 'Bob', accLevelIds: front })).body.code).toBe(0);
+    await converge(a, { '501': ['1:1'], '502': ['1:1'] });
+    let refuse = 1;
+    const sim = a.sim as unknown as { opts: { resultFor?: (c: { verb: string | null; table?: string; args: string }) => number | undefined } };
+    const before = sim.opts.resultFor;
+    sim.opts.resultFor = (c) => (c.verb === 'DATA DELETE' && c.table === 'userauthorize' && c.args.includes('502') && refuse > 0 ? (refuse--, -12) : before?.(c));
+    expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '502', levelIds: front })).body.code).toBe(0);
+    await converge(a, { '501': ['1:1'] }, 20);
+    sim.opts.resultFor = before;
+    expect(a.sim.evaluateAccess({ pin: '502', door: 1 }).granted).toBe(false);
+  });
+});
+
+describe('REST writes end with the panel equal to the database', () => {
+  it('grant, change a level\'s doors, revoke, delete: each ends equal on every panel', async () => {
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Front', doorName: '10.9.0.2-2' }] })).body.code).toBe(0);
+    await converge(b, { '501': ['1:2'] });
+    expect((await t.post('/api/person/add', { pin: '503', name: 'Cy', accLevelIds: front })).body.code).toBe(0);
+    await converge(a, { '501': ['1:1'], '503': ['1:1'] });
+    await converge(b, { '501': ['1:2'], '503': ['1:2'] });
+    expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '503', levelIds: front })).body.code).toBe(0);
+    await converge(a, { '501': ['1:1'] });
+    await converge(b, { '501': ['1:2'] });
+    expect((await t.delete('/api/person/delete/501')).body.code).toBe(0);
+    await converge(a, {});
+    await converge(b, {});
+  });
+});
+
+describe('a panel changed behind the gateway is brought back', () => {
+  it('a factory-reset panel that registers again with the same SN gets everything back with no REST call', async () => {
+    expect((await t.post('/api/v2/person/addPersons', [1, 2, 3].map((i) => ({ pin: `60${i}`, name: `R${i}`, accLevelIds: front })))).body.code).toBe(0);
+    const want = { '601': ['1:2'], '602': ['1:2'], '603': ['1:2'] };
+    await converge(b, want);
+    for (const table of b.sim.tables.tableNames()) b.sim.tables.clear(table);
+    expect(tablesOf(b)).toEqual({});
+    await b.sim.connect();
+    await converge(b, want);
+    const queued: string[] = (await t.ds.query(`SELECT command FROM device_command WHERE device_sn = 'CONVB0001' ORDER BY id`)).map((r: { command: string }) => r.command);
+    expect(queued).toContain('DATA COUNT user');
+    expect(queued.filter((c) => c === 'DATA DELETE user *')).toHaveLength(1);
+  });
+
+  it('a user deleted at the panel is restored after the panel registers again (DATA COUNT verification)', async () => {
+    const want = tablesOf(b);
+    b.sim.tables.delete('user', [['Pin', '602']]);
+    b.sim.tables.delete('userauthorize', [['Pin', '602']]);
+    expect(tablesOf(b)['602']).toBeUndefined();
+    await b.sim.connect();
+    await converge(b, want);
+  });
+
+  it('a re-registration of an intact panel costs one DATA COUNT and nothing else', async () => {
+    const before = (await t.ds.query(`SELECT count(*)::int AS n FROM device_command WHERE device_sn = 'CONVB0001'`))[0].n;
+    await b.sim.connect();
+    await reconciler.idle();
+    await b.sim.pollUntilIdle();
+    await reconciler.idle();
+    await b.sim.pollUntilIdle();
+    const after: string[] = (await t.ds.query(`SELECT command FROM device_command WHERE device_sn = 'CONVB0001' ORDER BY id OFFSET $1`, [before])).map((r: { command: string }) => r.command);
+    expect(after).toEqual(['DATA COUNT user']);
+  });
+});
