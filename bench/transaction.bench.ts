@@ -15,6 +15,7 @@ import { Client } from 'pg';
 import { createGateway } from '../src/bootstrap';
 import { loadConfig } from '../src/config/config';
 import { migrateDatabase } from '../src/database/database';
+import { PUBLISH_INSERTED_EVENTS } from '../src/transaction/acc-transaction-publish';
 
 const ADMIN_URL = process.argv[2] ?? process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const EVENTS = Number(process.argv[3] ?? 5_000_000);
@@ -45,7 +46,7 @@ async function load(url: string): Promise<void> {
       const t0 = Date.now();
       // Event i: device i % 50, time spread evenly over a year (increasing with i), pin for 90% of events.
       await c.query(
-        `INSERT INTO acc_transaction (unique_key, device_sn, dev_alias, log_id, event_time, pin, name, last_name, dept_code, dept_name,
+        `WITH ins AS (INSERT INTO acc_transaction (unique_key, device_sn, dev_alias, log_id, event_time, pin, name, last_name, dept_code, dept_name,
            card_no, door_no, door_name, reader_name, reader_state, event_no, event_name, event_level, event_point_name,
            verify_mode_no, verify_mode_name, area_name)
          SELECT 'BENCH' || (i % ${DEVICES}) || '_' || i || '_x', 'BENCH' || lpad((i % ${DEVICES})::text, 6, '0'), '10.0.0.' || (i % ${DEVICES}), i,
@@ -55,7 +56,7 @@ async function load(url: string): Promise<void> {
            NULL, 1 + i % 2, '10.0.0.' || (i % ${DEVICES}) || '-' || (1 + i % 2), '10.0.0.' || (i % ${DEVICES}) || '-' || (1 + i % 2) || '-In', 0,
            CASE WHEN i % 10 = 0 THEN 8 ELSE 0 END, CASE WHEN i % 10 = 0 THEN 'Open the door remotely' ELSE 'The door opens normally after verification' END, 0,
            '10.0.0.' || (i % ${DEVICES}) || '-' || (1 + i % 2), 15, 'Face', 'Area Name'
-         FROM generate_series(${from}::bigint, ${to}::bigint) AS i`,
+         FROM generate_series(${from}::bigint, ${to}::bigint) AS i RETURNING *), ${PUBLISH_INSERTED_EVENTS} SELECT 1`,
       );
       process.stdout.write(`  loaded ${to.toLocaleString('en')} events (${secs(t0)} s)\n`);
     }
