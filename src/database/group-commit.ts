@@ -23,8 +23,12 @@ export interface BatchClient {
   query<R = Record<string, unknown>>(name: string, text: string, values: unknown[]): Promise<R[]>;
 }
 
-/** Runs `fn` in one transaction on one connection: BEGIN, fn, COMMIT (ROLLBACK and rethrow on failure). */
-export type TransactionRunner = <X>(fn: (db: BatchClient) => Promise<X>) => Promise<X>;
+/**
+ * Runs `fn` in one transaction on one connection: BEGIN, fn, COMMIT (ROLLBACK and rethrow on failure).
+ * With `oneStatement`, `fn` may issue a single query, which is its own transaction (no BEGIN/COMMIT round
+ * trips); a second query is refused.
+ */
+export type TransactionRunner = <X>(fn: (db: BatchClient) => Promise<X>, oneStatement?: boolean) => Promise<X>;
 
 export interface GroupCommitKind<T, R> {
   /** For logs and metrics: rtlog, ATTLOG, ... */
@@ -38,6 +42,11 @@ export interface GroupCommitKind<T, R> {
   maxItems?: number;
   /** Concurrent batch transactions (default 2): enough to keep the database busy while the next batch gathers. */
   maxInFlight?: number;
+  /**
+   * `flush` issues exactly one statement (data-modifying CTEs can write several tables atomically): it then
+   * runs as its own transaction, one round trip per batch instead of three.
+   */
+  oneStatement?: boolean;
 }
 
 export interface GroupCommitObserver {
@@ -123,7 +132,7 @@ export class GroupCommit<T, R> {
   private async write(batch: Array<Waiting<T, R>>): Promise<void> {
     let results: R[];
     try {
-      results = await this.transaction((db) => this.kind.flush(db, batch.map((w) => w.item)));
+      results = await this.transaction((db) => this.kind.flush(db, batch.map((w) => w.item)), this.kind.oneStatement);
     } catch (err) {
       if (batch.length === 1) {
         batch[0].reject(err);
@@ -133,7 +142,7 @@ export class GroupCommit<T, R> {
       this.observer?.fallback(this.kind.name, batch.length, err);
       for (const w of batch) {
         try {
-          const [r] = await this.transaction((db) => this.kind.flush(db, [w.item]));
+          const [r] = await this.transaction((db) => this.kind.flush(db, [w.item]), this.kind.oneStatement);
           this.observer?.batch(this.kind.name, 1, true);
           w.resolve(r);
         } catch (e) {

@@ -85,11 +85,13 @@ export interface RealtimeItem {
 }
 
 /**
- * The event insert: every upload of the batch in one `INSERT … SELECT … ON CONFLICT DO NOTHING`, joined at
- * insert time with the device, area, door, reader and person names, and published (feed, tally, Push Center
- * outbox) in the same statement. Constant text, so it is prepared once per connection.
+ * One statement per batch, so it is its own transaction (one round trip) and is prepared once per connection:
+ * - the events of every upload in one `INSERT … SELECT … ON CONFLICT DO NOTHING`, joined at insert time
+ *   with the device, area, door, reader and person names, and published (feed, tally, Push Center outbox);
+ * - the door states, where an older report never overwrites a newer one.
+ * It answers the keys of the events stored now and the doors updated per device.
  */
-const INSERT_EVENTS_SQL = `
+const REALTIME_SQL = `
   WITH ins AS (INSERT INTO acc_transaction (unique_key, device_id, device_sn, dev_alias, log_id, event_time, pin, person_id, name, last_name,
     dept_code, dept_name, card_no, door_id, door_no, door_name, reader_id, reader_name, reader_state, event_no, event_name,
     event_level, event_point_name, verify_mode_no, verify_mode_name, area_name, temperature)
@@ -108,17 +110,15 @@ const INSERT_EVENTS_SQL = `
   LEFT JOIN department dp ON dp.id = p.dept_id
   ORDER BY e.ord
   ON CONFLICT (unique_key) DO NOTHING RETURNING *),
-  ${PUBLISH_INSERTED_EVENTS}
-  SELECT unique_key FROM ins`;
-
-/** The door-state update: an older report never overwrites a newer one. */
-const UPDATE_DOORS_SQL = `
-  WITH upd AS (UPDATE door SET sensor_state = COALESCE(s.sensor, door.sensor_state), relay_state = COALESCE(s.relay, door.relay_state),
+  ${PUBLISH_INSERTED_EVENTS},
+  upd AS (UPDATE door SET sensor_state = COALESCE(s.sensor, door.sensor_state), relay_state = COALESCE(s.relay, door.relay_state),
      alarm_state = COALESCE(s.alarm, door.alarm_state), door_state_at = s.at, updated_at = now()
-   FROM unnest($1::varchar[], $2::int[], $3::int[], $4::int[], $5::varchar[], $6::timestamptz[]) AS s(device_id, door_no, sensor, relay, alarm, at)
+   FROM unnest($15::varchar[], $16::int[], $17::int[], $18::int[], $19::varchar[], $20::timestamptz[]) AS s(device_id, door_no, sensor, relay, alarm, at)
    WHERE door.device_id = s.device_id AND door.door_no = s.door_no AND (door.door_state_at IS NULL OR door.door_state_at <= s.at)
    RETURNING door.device_id)
-  SELECT device_id, count(*)::int AS n FROM upd GROUP BY device_id`;
+  SELECT unique_key, NULL::varchar AS device_id, 0 AS n FROM ins
+  UNION ALL
+  SELECT NULL, device_id, count(*)::int FROM upd GROUP BY device_id`;
 
 /** Rows written for one upload. */
 export interface RealtimeStored {
@@ -126,37 +126,33 @@ export interface RealtimeStored {
   doors: number;
 }
 
-/** Writes one group-commit batch of real-time uploads; returns the rows stored per upload. */
+/** Writes one group-commit batch of real-time uploads (one statement); returns the rows stored per upload. */
 async function flushRealtime(db: BatchClient, items: readonly RealtimeItem[]): Promise<RealtimeStored[]> {
   const stored = items.map(() => ({ events: 0, doors: 0 }));
   const eventCount = items.reduce((n, it) => n + it.events.length, 0);
-  if (eventCount > 0) {
-    const cols: unknown[][] = Array.from({ length: 14 }, () => new Array(eventCount));
-    const owner = new Map<string, number>();
-    let k = 0;
-    items.forEach((it, i) => {
-      for (const e of it.events) {
-        cols[0][k] = it.deviceId;
-        cols[1][k] = e.key;
-        cols[2][k] = e.logId;
-        cols[3][k] = e.at;
-        cols[4][k] = e.pin;
-        cols[5][k] = e.card;
-        cols[6][k] = e.doorNo;
-        cols[7][k] = e.inOut;
-        cols[8][k] = e.event;
-        cols[9][k] = e.eventName;
-        cols[10][k] = e.level;
-        cols[11][k] = e.verifyNo;
-        cols[12][k] = e.verifyName;
-        cols[13][k] = e.temperature;
-        k++;
-        if (!owner.has(e.key)) owner.set(e.key, i);
-      }
-    });
-    const rows = await db.query<{ unique_key: string }>('cvgw_rtlog_insert', INSERT_EVENTS_SQL, cols);
-    for (const r of rows) stored[owner.get(r.unique_key)!].events++;
-  }
+  const params: unknown[][] = Array.from({ length: 20 }, (_, i) => (i < 14 ? new Array(eventCount) : []));
+  const owner = new Map<string, number>();
+  let k = 0;
+  items.forEach((it, i) => {
+    for (const e of it.events) {
+      params[0][k] = it.deviceId;
+      params[1][k] = e.key;
+      params[2][k] = e.logId;
+      params[3][k] = e.at;
+      params[4][k] = e.pin;
+      params[5][k] = e.card;
+      params[6][k] = e.doorNo;
+      params[7][k] = e.inOut;
+      params[8][k] = e.event;
+      params[9][k] = e.eventName;
+      params[10][k] = e.level;
+      params[11][k] = e.verifyNo;
+      params[12][k] = e.verifyName;
+      params[13][k] = e.temperature;
+      k++;
+      if (!owner.has(e.key)) owner.set(e.key, i);
+    }
+  });
   // Door states: the latest per (device, door) across the whole batch, as one upload after another would leave it.
   const latest = new Map<string, { item: number; deviceId: string; s: DoorState }>();
   items.forEach((it, i) => {
@@ -166,20 +162,21 @@ async function flushRealtime(db: BatchClient, items: readonly RealtimeItem[]): P
       if (!prev || prev.s.at <= s.at) latest.set(key, { item: i, deviceId: it.deviceId, s });
     }
   });
-  if (latest.size > 0) {
-    const doors = [...latest.values()];
-    const rows = await db.query<{ device_id: string; n: number }>('cvgw_rtstate_update', UPDATE_DOORS_SQL, [
-      doors.map((d) => d.deviceId),
-      doors.map((d) => d.s.door),
-      doors.map((d) => d.s.sensor),
-      doors.map((d) => d.s.relay),
-      doors.map((d) => d.s.alarm),
-      doors.map((d) => new Date(d.s.at).toISOString()),
-    ]);
+  const lastItemOf = new Map<string, number>();
+  for (const d of latest.values()) {
+    params[14].push(d.deviceId);
+    params[15].push(d.s.door);
+    params[16].push(d.s.sensor);
+    params[17].push(d.s.relay);
+    params[18].push(d.s.alarm);
+    params[19].push(new Date(d.s.at).toISOString());
     // Door updates are counted against the last upload of each device that reported one.
-    const lastItemOf = new Map<string, number>();
-    for (const d of doors) lastItemOf.set(d.deviceId, Math.max(lastItemOf.get(d.deviceId) ?? -1, d.item));
-    for (const r of rows) stored[lastItemOf.get(r.device_id)!].doors += r.n;
+    lastItemOf.set(d.deviceId, Math.max(lastItemOf.get(d.deviceId) ?? -1, d.item));
+  }
+  const rows = await db.query<{ unique_key: string | null; device_id: string | null; n: number }>('cvgw_realtime_ingest', REALTIME_SQL, params);
+  for (const r of rows) {
+    if (r.unique_key !== null) stored[owner.get(r.unique_key)!].events++;
+    else if (r.device_id !== null) stored[lastItemOf.get(r.device_id)!].doors += r.n;
   }
   return stored;
 }
@@ -198,7 +195,7 @@ export class RtlogIngestService {
     groupCommit: GroupCommitService,
     private readonly metrics: GatewayMetrics,
   ) {
-    this.batcher = groupCommit.create({ name: 'rtlog', flush: flushRealtime, maxItems: 400, maxInFlight: 2 });
+    this.batcher = groupCommit.create({ name: 'rtlog', flush: flushRealtime, oneStatement: true, maxItems: 400, maxInFlight: 3 });
   }
 
   async ingestRtlog(device: DeviceSession, body: string): Promise<IngestSummary> {
