@@ -91,7 +91,7 @@ export interface RealtimeItem {
  * - the door states, where an older report never overwrites a newer one.
  * It answers the keys of the events stored now and the doors updated per device.
  */
-const REALTIME_SQL = `
+export const REALTIME_SQL = `
   WITH ins AS (INSERT INTO acc_transaction (unique_key, device_id, device_sn, dev_alias, log_id, event_time, pin, person_id, name, last_name,
     dept_code, dept_name, card_no, door_id, door_no, door_name, reader_id, reader_name, reader_state, event_no, event_name,
     event_level, event_point_name, verify_mode_no, verify_mode_name, area_name, temperature)
@@ -195,7 +195,7 @@ export class RtlogIngestService {
     groupCommit: GroupCommitService,
     private readonly metrics: GatewayMetrics,
   ) {
-    this.batcher = groupCommit.create({ name: 'rtlog', flush: flushRealtime, oneStatement: true, maxItems: 400, maxInFlight: 3 });
+    this.batcher = groupCommit.create({ name: 'rtlog', flush: flushRealtime, oneStatement: true, maxItems: 400, maxInFlight: 4 });
   }
 
   async ingestRtlog(device: DeviceSession, body: string): Promise<IngestSummary> {
