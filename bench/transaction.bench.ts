@@ -5,7 +5,7 @@
  *
  * adminUrl defaults to BENCH_PG_URL or postgres://postgres@127.0.0.1:5432/postgres; events to 5000000.
  * It creates a scratch database (its name contains `_test_`), migrates it, fills acc_transaction with
- * `INSERT … SELECT generate_series` (through the real insert triggers, so feed, tally and outbox are as in
+ * `INSERT … SELECT generate_series` (with the ingest's own publish step, so feed, tally and outbox are as in
  * production), starts the gateway on it, times `transaction/list` and `v2/transaction/list` (and the device
  * and person lists) for a first page, deep pages and pages filtered by pin, device and date range, prints
  * p50/p99, and drops the database. Nothing is asserted: these are figures, not tests. About 5-8 minutes here.
@@ -15,6 +15,7 @@ import { Client } from 'pg';
 import { createGateway } from '../src/bootstrap';
 import { loadConfig } from '../src/config/config';
 import { migrateDatabase } from '../src/database/database';
+import { seedEvents } from './lib/seed-events';
 
 const ADMIN_URL = process.argv[2] ?? process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const EVENTS = Number(process.argv[3] ?? 5_000_000);
@@ -34,40 +35,6 @@ function dbUrl(name: string): string {
 }
 
 const secs = (t0: number) => ((Date.now() - t0) / 1000).toFixed(1);
-
-async function load(url: string): Promise<void> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(`SET synchronous_commit = off`);
-    for (let from = 1; from <= EVENTS; from += CHUNK) {
-      const to = Math.min(from + CHUNK - 1, EVENTS);
-      const t0 = Date.now();
-      // Event i: device i % 50, time spread evenly over a year (increasing with i), pin for 90% of events.
-      await c.query(
-        `INSERT INTO acc_transaction (unique_key, device_sn, dev_alias, log_id, event_time, pin, name, last_name, dept_code, dept_name,
-           card_no, door_no, door_name, reader_name, reader_state, event_no, event_name, event_level, event_point_name,
-           verify_mode_no, verify_mode_name, area_name)
-         SELECT 'BENCH' || (i % ${DEVICES}) || '_' || i || '_x', 'BENCH' || lpad((i % ${DEVICES})::text, 6, '0'), '10.0.0.' || (i % ${DEVICES}), i,
-           to_timestamp(${START / 1000} + (i::float8 * ${DAYS} * 86400 / ${EVENTS})),
-           CASE WHEN i % 10 = 0 THEN NULL ELSE ((i * 7919) % ${PINS})::text END,
-           CASE WHEN i % 10 = 0 THEN NULL ELSE 'Name' || ((i * 7919) % ${PINS}) END, 'Last', '1', 'Department Name',
-           NULL, 1 + i % 2, '10.0.0.' || (i % ${DEVICES}) || '-' || (1 + i % 2), '10.0.0.' || (i % ${DEVICES}) || '-' || (1 + i % 2) || '-In', 0,
-           CASE WHEN i % 10 = 0 THEN 8 ELSE 0 END, CASE WHEN i % 10 = 0 THEN 'Open the door remotely' ELSE 'The door opens normally after verification' END, 0,
-           '10.0.0.' || (i % ${DEVICES}) || '-' || (1 + i % 2), 15, 'Face', 'Area Name'
-         FROM generate_series(${from}::bigint, ${to}::bigint) AS i`,
-      );
-      process.stdout.write(`  loaded ${to.toLocaleString('en')} events (${secs(t0)} s)\n`);
-    }
-    const t0 = Date.now();
-    await c.query(`VACUUM ANALYZE acc_transaction`);
-    await c.query(`VACUUM ANALYZE acc_transaction_feed`);
-    await c.query(`VACUUM ANALYZE acc_transaction_tally`);
-    process.stdout.write(`  vacuum analyze (${secs(t0)} s)\n`);
-  } finally {
-    await c.end();
-  }
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -106,7 +73,7 @@ async function main(): Promise<void> {
   try {
     await migrateDatabase(url);
     process.stdout.write(`Loading ${EVENTS.toLocaleString('en')} events into ${name} ...\n`);
-    await load(url);
+    await seedEvents(url, { events: EVENTS, devices: DEVICES, pins: PINS, days: DAYS, start: START, chunk: CHUNK });
     process.stdout.write(`Loaded in ${secs(t0)} s\n`);
 
     const gw = await createGateway({ ...loadConfig({}), databaseUrl: url, apiToken: TOKEN, timeZone: 'UTC', logLevel: 'silent', port: 0, host: '127.0.0.1' });

@@ -1,5 +1,6 @@
 import { ApiClientModule } from './apiClient/api-client.module';
 import { PushModule } from './push/push.module';
+import { GroupCommitModule } from './database/group-commit.service';
 import { ACCESS_MODULES } from './person/access.modules';
 import { DepartmentModule } from './department/department.module';
 import { AreaModule } from './area/area.module';
@@ -18,6 +19,7 @@ import { UnsupportedModule } from './unsupported/unsupported.module';
  */
 export const FEATURE_MODULES = [
   ApiClientModule,
+  GroupCommitModule,
   PushModule,
   ...ACCESS_MODULES,
   DepartmentModule,

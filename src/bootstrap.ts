@@ -11,6 +11,7 @@ import { createRootLogger, NestPinoLogger } from './common/logger';
 import { sendError } from './common/exception.filter';
 import { redactUrl } from './common/redact';
 import { requestContext, requestPath } from './common/request-context';
+import { isIdlePoll } from './push/device-request';
 import { parseLooseRestBody } from './common/rest-body';
 import { cvValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
@@ -51,16 +52,26 @@ function registerBodyParsers(fastify: FastifyInstance): void {
 function registerRequestContext(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    // The poll enters the context itself, and only when it has work to do (GetrequestRoute).
+    if (isPoll(req)) return done();
     requestContext.run({ reqId: req.id }, done);
   });
   fastify.addHook('preHandler', (req, _reply, done) => {
-    if (requestContext.getStore()?.reqId === req.id) return done();
+    if (isPoll(req) || requestContext.getStore()?.reqId === req.id) return done();
     requestContext.run({ reqId: req.id }, done);
   });
 }
 
+const isPoll = (req: FastifyRequest) => req.url.startsWith('/iclock/getrequest');
+
 function registerAccessLog(fastify: FastifyInstance, log: PinoLogger, metrics: GatewayMetrics): void {
   fastify.addHook('onResponse', (req, reply, done) => {
+    // An idle poll (nothing queued) is the commonest request there is: counted, and logged at debug only.
+    if (isIdlePoll(req)) {
+      metrics.idlePolls.inc();
+      if (log.isLevelEnabled('debug')) log.debug({ reqId: req.id, method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'idle poll');
+      return done();
+    }
     // The route pattern, not the URL, keeps the label set bounded.
     metrics.observeRequest(req.method, req.routeOptions?.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     // Every device polls every few seconds; those lines would drown the rest, so they are debug-level.

@@ -27,11 +27,12 @@ function freePort(): Promise<number> {
  * One gateway process as production runs it (`node dist/src/main.js`), on its own port, against `databaseUrl`,
  * with auto admission and warn-level logs; resolves once /health answers 200.
  */
-export async function startGateway(databaseUrl: string, env: Record<string, string> = {}): Promise<GatewayChild> {
+export async function startGateway(databaseUrl: string, env: Record<string, string> = {}, opts: { quietStdout?: boolean; nodeArgs?: string[] } = {}): Promise<GatewayChild> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN_JS], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), MAIN_JS], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', DEVICE_ADMISSION: 'auto', TIME_ZONE: 'UTC', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // quietStdout: the log lines still get written (their cost is part of the figures), just not shown.
+    stdio: ['ignore', opts.quietStdout ? 'ignore' : 'inherit', 'inherit'],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const deadline = Date.now() + 60_000;

@@ -29,6 +29,26 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly groupCommitBatches = new Counter({
+    name: 'cvgw_group_commit_batches_total',
+    help: 'Ingest transactions written by group commit, by kind; fallback=yes for an upload rewritten alone after its batch failed',
+    labelNames: ['kind', 'fallback'] as const,
+    registers: [this.registry],
+  });
+
+  readonly groupCommitItems = new Counter({
+    name: 'cvgw_group_commit_items_total',
+    help: 'Uploads written by group commit, by kind (items ÷ batches = the mean batch size)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly idlePolls = new Counter({
+    name: 'cvgw_device_idle_polls_total',
+    help: 'getrequest polls answered OK from memory (nothing queued for the device)',
+    registers: [this.registry],
+  });
+
   readonly deviceLinesRejected = new Counter({
     name: 'cvgw_device_lines_rejected_total',
     help: 'Lines of device uploads and command results refused as malformed',

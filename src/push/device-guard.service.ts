@@ -6,7 +6,7 @@ import { RateLimiter } from '../common/rate-limiter';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { DeviceAddressService } from './device-address.service';
-import { parseQuery } from './protocol';
+import { deviceQuery, httpDateNow } from './device-request';
 
 /** Device query strings are short (SN, table, tablename, Stamp, cmdid, packcnt...); anything longer is not firmware. */
 export const MAX_DEVICE_QUERY_CHARS = 2048;
@@ -73,7 +73,7 @@ export class DeviceGuardService implements OnModuleInit {
     const i = req.url.indexOf('?');
     const raw = i < 0 ? '' : req.url.slice(i + 1);
     if (raw.length > MAX_DEVICE_QUERY_CHARS) return this.refuse(req, reply, 'query_too_long', 414, 'query string too long');
-    const q = parseQuery(raw);
+    const q = deviceQuery(req);
     if (this.commKey && !this.keyPresented(req, q.get('CommKey'))) {
       return this.refuse(req, reply, 'comm_key', 401, 'comm key missing or wrong');
     }
@@ -128,7 +128,7 @@ export class DeviceGuardService implements OnModuleInit {
     reply
       .code(status)
       .header('Content-Type', 'text/plain;charset=UTF-8')
-      .header('Date', new Date().toUTCString())
+      .header('Date', httpDateNow())
       .send(`ERROR: ${message}`);
     return true;
   }

@@ -8,11 +8,11 @@ import { DeviceKindService } from '../device/device-kind.service';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { CommandQueueService } from './command-queue.service';
 import { DeviceRegistryService, type DeviceSession } from './device-registry.service';
+import { httpDateNow } from './device-request';
 import { DeviceStatusService } from './device-status.service';
 import { logRejected } from './ingest-log';
 import {
   classifyCdataPost,
-  formatHttpDate,
   formatInitReply,
   formatPushConfigReply,
   formatRegistryReply,
@@ -52,7 +52,7 @@ function bodyText(req: FastifyRequest): string {
 /** Plain text, 200 and a GMT Date (the device sets its clock from it) on every device reply. */
 function text(reply: FastifyReply, body: string): string {
   reply.header('Content-Type', 'text/plain;charset=UTF-8');
-  reply.header('Date', formatHttpDate(new Date()));
+  reply.header('Date', httpDateNow());
   return body;
 }
 

@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import type { BatchClient, GroupCommit } from '../database/group-commit';
+import { GroupCommitService } from '../database/group-commit.service';
+import { PUBLISH_INSERTED_EVENTS } from '../transaction/acc-transaction-publish';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import type { DeviceSession } from './device-registry.service';
 import { clip } from './device-registry.service';
@@ -49,20 +51,152 @@ export function verifyBitsName(bits: string): string {
 
 const SENSOR: Record<string, number> = { none: 0, closed: 1, open: 2, unknown: 3 };
 
+/** One event, ready for the insert (names and codes resolved in the request, not in the batch). */
+interface EventRow {
+  key: string;
+  logId: number | null;
+  at: string;
+  pin: string | null;
+  card: string | null;
+  doorNo: number | null;
+  inOut: number | null;
+  event: number;
+  eventName: string | null;
+  level: number;
+  verifyNo: number | null;
+  verifyName: string | null;
+  temperature: string | null;
+}
+
+/** The latest reported state of one door. */
+interface DoorState {
+  door: number;
+  sensor: number | null;
+  relay: number | null;
+  alarm: string | null;
+  at: number;
+}
+
+/** One upload's share of a group-commit batch. */
+export interface RealtimeItem {
+  deviceId: string;
+  events: EventRow[];
+  doors: DoorState[];
+}
+
 /**
- * Real-time uploads. rtlog events become acc_transaction rows in one `INSERT … SELECT … ON CONFLICT DO
- * NOTHING` per upload, joined at insert time with the device, area, door, reader and person names; door-state
- * rows (under rtlog or rtstate) update the doors.
+ * One statement per batch, so it is its own transaction (one round trip) and is prepared once per connection:
+ * - the events of every upload in one `INSERT … SELECT … ON CONFLICT DO NOTHING`, joined at insert time
+ *   with the device, area, door, reader and person names, and published (feed, tally, Push Center outbox);
+ * - the door states, where an older report never overwrites a newer one.
+ * It answers the keys of the events stored now and the doors updated per device.
+ */
+export const REALTIME_SQL = `
+  WITH ins AS (INSERT INTO acc_transaction (unique_key, device_id, device_sn, dev_alias, log_id, event_time, pin, person_id, name, last_name,
+    dept_code, dept_name, card_no, door_id, door_no, door_name, reader_id, reader_name, reader_state, event_no, event_name,
+    event_level, event_point_name, verify_mode_no, verify_mode_name, area_name, temperature)
+  SELECT e.unique_key, dv.id, dv.sn, dv.alias, e.log_id, e.event_time, e.pin, p.id, p.name, p.last_name, dp.code, dp.name,
+    e.card_no, d.id, e.door_no, d.name, r.id, r.name, e.reader_state, e.event_no, e.event_name,
+    e.event_level, d.name, e.verify_mode_no, e.verify_mode_name, a.name, e.temperature
+  FROM unnest($1::varchar[], $2::varchar[], $3::int[], $4::timestamptz[], $5::varchar[], $6::varchar[], $7::int[], $8::int[], $9::int[],
+              $10::varchar[], $11::int[], $12::int[], $13::varchar[], $14::varchar[]) WITH ORDINALITY
+       AS e(device_id, unique_key, log_id, event_time, pin, card_no, door_no, reader_state, event_no, event_name, event_level,
+            verify_mode_no, verify_mode_name, temperature, ord)
+  JOIN device dv ON dv.id = e.device_id
+  LEFT JOIN area a ON a.id = dv.area_id
+  LEFT JOIN door d ON d.device_id = dv.id AND d.door_no = e.door_no
+  LEFT JOIN reader r ON r.door_id = d.id AND r.in_out = e.reader_state
+  LEFT JOIN person p ON p.pin = e.pin
+  LEFT JOIN department dp ON dp.id = p.dept_id
+  ORDER BY e.ord
+  ON CONFLICT (unique_key) DO NOTHING RETURNING *),
+  ${PUBLISH_INSERTED_EVENTS},
+  upd AS (UPDATE door SET sensor_state = COALESCE(s.sensor, door.sensor_state), relay_state = COALESCE(s.relay, door.relay_state),
+     alarm_state = COALESCE(s.alarm, door.alarm_state), door_state_at = s.at, updated_at = now()
+   FROM unnest($15::varchar[], $16::int[], $17::int[], $18::int[], $19::varchar[], $20::timestamptz[]) AS s(device_id, door_no, sensor, relay, alarm, at)
+   WHERE door.device_id = s.device_id AND door.door_no = s.door_no AND (door.door_state_at IS NULL OR door.door_state_at <= s.at)
+   RETURNING door.device_id)
+  SELECT unique_key, NULL::varchar AS device_id, 0 AS n FROM ins
+  UNION ALL
+  SELECT NULL, device_id, count(*)::int FROM upd GROUP BY device_id`;
+
+/** Rows written for one upload. */
+export interface RealtimeStored {
+  events: number;
+  doors: number;
+}
+
+/** Writes one group-commit batch of real-time uploads (one statement); returns the rows stored per upload. */
+async function flushRealtime(db: BatchClient, items: readonly RealtimeItem[]): Promise<RealtimeStored[]> {
+  const stored = items.map(() => ({ events: 0, doors: 0 }));
+  const eventCount = items.reduce((n, it) => n + it.events.length, 0);
+  const params: unknown[][] = Array.from({ length: 20 }, (_, i) => (i < 14 ? new Array(eventCount) : []));
+  const owner = new Map<string, number>();
+  let k = 0;
+  items.forEach((it, i) => {
+    for (const e of it.events) {
+      params[0][k] = it.deviceId;
+      params[1][k] = e.key;
+      params[2][k] = e.logId;
+      params[3][k] = e.at;
+      params[4][k] = e.pin;
+      params[5][k] = e.card;
+      params[6][k] = e.doorNo;
+      params[7][k] = e.inOut;
+      params[8][k] = e.event;
+      params[9][k] = e.eventName;
+      params[10][k] = e.level;
+      params[11][k] = e.verifyNo;
+      params[12][k] = e.verifyName;
+      params[13][k] = e.temperature;
+      k++;
+      if (!owner.has(e.key)) owner.set(e.key, i);
+    }
+  });
+  // Door states: the latest per (device, door) across the whole batch, as one upload after another would leave it.
+  const latest = new Map<string, { item: number; deviceId: string; s: DoorState }>();
+  items.forEach((it, i) => {
+    for (const s of it.doors) {
+      const key = `${it.deviceId}\n${s.door}`;
+      const prev = latest.get(key);
+      if (!prev || prev.s.at <= s.at) latest.set(key, { item: i, deviceId: it.deviceId, s });
+    }
+  });
+  const lastItemOf = new Map<string, number>();
+  for (const d of latest.values()) {
+    params[14].push(d.deviceId);
+    params[15].push(d.s.door);
+    params[16].push(d.s.sensor);
+    params[17].push(d.s.relay);
+    params[18].push(d.s.alarm);
+    params[19].push(new Date(d.s.at).toISOString());
+    // Door updates are counted against the last upload of each device that reported one.
+    lastItemOf.set(d.deviceId, Math.max(lastItemOf.get(d.deviceId) ?? -1, d.item));
+  }
+  const rows = await db.query<{ unique_key: string | null; device_id: string | null; n: number }>('cvgw_realtime_ingest', REALTIME_SQL, params);
+  for (const r of rows) {
+    if (r.unique_key !== null) stored[owner.get(r.unique_key)!].events++;
+    else if (r.device_id !== null) stored[lastItemOf.get(r.device_id)!].doors += r.n;
+  }
+  return stored;
+}
+
+/**
+ * Real-time uploads (rtlog events and door states under rtlog or rtstate). Each request parses its own
+ * body and resolves names and codes; the rows then go through one group commit (GroupCommit) shared by
+ * every device, and the request is answered once the batch holding its rows has committed.
  */
 @Injectable()
 export class RtlogIngestService {
   private readonly logger = new Logger('RtlogIngest');
-  private personTable: { exists: boolean; checkedAt: number } | undefined;
+  private readonly batcher: GroupCommit<RealtimeItem, RealtimeStored>;
 
   constructor(
-    private readonly ds: DataSource,
+    groupCommit: GroupCommitService,
     private readonly metrics: GatewayMetrics,
-  ) {}
+  ) {
+    this.batcher = groupCommit.create({ name: 'rtlog', flush: flushRealtime, oneStatement: true, maxItems: 400, maxInFlight: 4 });
+  }
 
   async ingestRtlog(device: DeviceSession, body: string): Promise<IngestSummary> {
     const parsed = parseRtlog(body, { doorCount: device.lockCount || null });
@@ -87,8 +221,10 @@ export class RtlogIngestService {
       }
       return summary;
     }
-    if (events.length > 0) summary.stored += await this.storeEvents(device, events);
-    if (states.length > 0) summary.stored += await this.storeDoorStates(device, states);
+    if (events.length + states.length === 0) return summary;
+    const stored = await this.batcher.submit({ deviceId: device.id, events: events.map((e) => eventRow(device, e)), doors: latestDoorStates(device, states) });
+    if (stored.events > 0) this.metrics.eventsIngested.inc(stored.events);
+    summary.stored = stored.events + stored.doors;
     return summary;
   }
 
@@ -96,130 +232,52 @@ export class RtlogIngestService {
     const parsed = parseRtstate(body, { doorCount: device.lockCount || null });
     logRejected(this.logger, device.sn, 'rtstate', parsed.rejected, { metrics: this.metrics, kind: 'rtstate' });
     const summary: IngestSummary = { accepted: parsed.results.length, stored: 0, rejected: parsed.rejected.length };
-    if (device.admission !== 'admitted') return summary;
-    if (parsed.results.length > 0) summary.stored = await this.storeDoorStates(device, parsed.results);
+    if (device.admission !== 'admitted' || parsed.results.length === 0) return summary;
+    const doors = latestDoorStates(device, parsed.results);
+    if (doors.length > 0) summary.stored = (await this.batcher.submit({ deviceId: device.id, events: [], doors })).doors;
     return summary;
   }
+}
 
-  private async hasPersonTable(): Promise<boolean> {
-    const now = Date.now();
-    if (this.personTable && (this.personTable.exists || now - this.personTable.checkedAt < 30_000)) return this.personTable.exists;
-    const [{ ok }] = await this.ds.query(`SELECT to_regclass('public.person') IS NOT NULL AND to_regclass('public.department') IS NOT NULL AS ok`);
-    this.personTable = { exists: !!ok, checkedAt: now };
-    return !!ok;
-  }
+function eventRow(device: DeviceSession, e: RtlogEvent): EventRow {
+  const time = formatWallClock(e.wallClock);
+  const key = e.index !== null ? `${device.sn}_${e.index}_${time}` : `${device.sn}_${time}_${e.pin ?? ''}_${e.event}_${e.eventAddr ?? ''}`;
+  const t = e.fields['temperature'] ?? e.fields['Temperature'];
+  return {
+    key: clip(key, 200)!,
+    logId: int32(e.index),
+    at: wallClockToInstant(e.wallClock, device.timeZone).toISOString(),
+    pin: clip(e.personPin, 64),
+    card: clip(e.cardNo, 64),
+    doorNo: int32(e.eventAddr),
+    inOut: int32(e.inOutStatus),
+    event: e.event,
+    eventName: clip(eventInfo(e.event)?.name ?? null, 200),
+    level: eventLevel(e.event),
+    verifyNo: int32(e.verifyType),
+    verifyName: clip(e.verifyBits ? verifyBitsName(e.verifyBits) : e.verifyType !== null ? verifyModeName(e.verifyType) : null, 100),
+    temperature: e.temperature !== null && e.temperature !== 0 ? clip(t?.trim() ?? String(e.temperature), 16) : null,
+  };
+}
 
-  private async storeEvents(device: DeviceSession, events: RtlogEvent[]): Promise<number> {
-    const cols = {
-      key: [] as string[],
-      logId: [] as Array<number | null>,
-      at: [] as string[],
-      pin: [] as Array<string | null>,
-      card: [] as Array<string | null>,
-      doorNo: [] as Array<number | null>,
-      inOut: [] as Array<number | null>,
-      event: [] as number[],
-      eventName: [] as Array<string | null>,
-      level: [] as number[],
-      verifyNo: [] as Array<number | null>,
-      verifyName: [] as Array<string | null>,
-      temperature: [] as Array<string | null>,
-    };
-    for (const e of events) {
-      const time = formatWallClock(e.wallClock);
-      const key = e.index !== null ? `${device.sn}_${e.index}_${time}` : `${device.sn}_${time}_${e.pin ?? ''}_${e.event}_${e.eventAddr ?? ''}`;
-      cols.key.push(clip(key, 200)!);
-      cols.logId.push(int32(e.index));
-      cols.at.push(wallClockToInstant(e.wallClock, device.timeZone).toISOString());
-      cols.pin.push(clip(e.personPin, 64));
-      cols.card.push(clip(e.cardNo, 64));
-      cols.doorNo.push(int32(e.eventAddr));
-      cols.inOut.push(int32(e.inOutStatus));
-      cols.event.push(e.event);
-      cols.eventName.push(clip(eventInfo(e.event)?.name ?? null, 200));
-      cols.level.push(eventLevel(e.event));
-      cols.verifyNo.push(int32(e.verifyType));
-      cols.verifyName.push(clip(e.verifyBits ? verifyBitsName(e.verifyBits) : e.verifyType !== null ? verifyModeName(e.verifyType) : null, 100));
-      const t = e.fields['temperature'] ?? e.fields['Temperature'];
-      cols.temperature.push(e.temperature !== null && e.temperature !== 0 ? clip(t?.trim() ?? String(e.temperature), 16) : null);
+/** The latest state per door of one upload; an older report in the same upload never wins. */
+function latestDoorStates(device: DeviceSession, rows: DoorStateRow[]): DoorState[] {
+  const latest = new Map<number, DoorState>();
+  for (const row of rows) {
+    const at = wallClockToInstant(row.wallClock, device.timeZone).getTime();
+    for (const d of row.doors) {
+      const prev = latest.get(d.door);
+      if (prev && prev.at > at) continue;
+      latest.set(d.door, {
+        door: d.door,
+        sensor: d.sensor === null ? null : SENSOR[d.sensor],
+        relay: d.relay,
+        alarm: d.alarmByte === null ? null : d.alarmByte.toString(16).toUpperCase().padStart(2, '0'),
+        at,
+      });
     }
-    const person = await this.hasPersonTable();
-    const sql = `
-      WITH ins AS (INSERT INTO acc_transaction (unique_key, device_id, device_sn, dev_alias, log_id, event_time, pin, person_id, name, last_name,
-        dept_code, dept_name, card_no, door_id, door_no, door_name, reader_id, reader_name, reader_state, event_no, event_name,
-        event_level, event_point_name, verify_mode_no, verify_mode_name, area_name, temperature)
-      SELECT e.unique_key, dv.id, dv.sn, dv.alias, e.log_id, e.event_time, e.pin, ${person ? 'p.id, p.name, p.last_name, dp.code, dp.name' : 'NULL, NULL, NULL, NULL, NULL'},
-        e.card_no, d.id, e.door_no, d.name, r.id, r.name, e.reader_state, e.event_no, e.event_name,
-        e.event_level, d.name, e.verify_mode_no, e.verify_mode_name, a.name, e.temperature
-      FROM unnest($2::varchar[], $3::int[], $4::timestamptz[], $5::varchar[], $6::varchar[], $7::int[], $8::int[], $9::int[],
-                  $10::varchar[], $11::int[], $12::int[], $13::varchar[], $14::varchar[]) WITH ORDINALITY
-           AS e(unique_key, log_id, event_time, pin, card_no, door_no, reader_state, event_no, event_name, event_level,
-                verify_mode_no, verify_mode_name, temperature, ord)
-      JOIN device dv ON dv.id = $1
-      LEFT JOIN area a ON a.id = dv.area_id
-      LEFT JOIN door d ON d.device_id = dv.id AND d.door_no = e.door_no
-      LEFT JOIN reader r ON r.door_id = d.id AND r.in_out = e.reader_state
-      ${person ? 'LEFT JOIN person p ON p.pin = e.pin LEFT JOIN department dp ON dp.id = p.dept_id' : ''}
-      ORDER BY e.ord
-      ON CONFLICT (unique_key) DO NOTHING RETURNING 1)
-      SELECT count(*)::int AS n FROM ins`;
-    const result = await this.ds.query(sql, [
-      device.id,
-      cols.key,
-      cols.logId,
-      cols.at,
-      cols.pin,
-      cols.card,
-      cols.doorNo,
-      cols.inOut,
-      cols.event,
-      cols.eventName,
-      cols.level,
-      cols.verifyNo,
-      cols.verifyName,
-      cols.temperature,
-    ]);
-    const stored = rowCount(result);
-    if (stored > 0) this.metrics.eventsIngested.inc(stored);
-    return stored;
   }
-
-  /** The latest state per door wins; an older report never overwrites a newer one. */
-  private async storeDoorStates(device: DeviceSession, rows: DoorStateRow[]): Promise<number> {
-    const latest = new Map<number, { sensor: number | null; relay: number | null; alarm: string | null; at: number }>();
-    for (const row of rows) {
-      const at = wallClockToInstant(row.wallClock, device.timeZone).getTime();
-      for (const d of row.doors) {
-        const prev = latest.get(d.door);
-        if (prev && prev.at > at) continue;
-        latest.set(d.door, {
-          sensor: d.sensor === null ? null : SENSOR[d.sensor],
-          relay: d.relay,
-          alarm: d.alarmByte === null ? null : d.alarmByte.toString(16).toUpperCase().padStart(2, '0'),
-          at,
-        });
-      }
-    }
-    if (latest.size === 0) return 0;
-    const doors = [...latest.entries()];
-    const result = await this.ds.query(
-      `WITH upd AS (UPDATE door SET sensor_state = COALESCE(s.sensor, door.sensor_state), relay_state = COALESCE(s.relay, door.relay_state),
-         alarm_state = COALESCE(s.alarm, door.alarm_state), door_state_at = s.at, updated_at = now()
-       FROM unnest($2::int[], $3::int[], $4::int[], $5::varchar[], $6::timestamptz[]) AS s(door_no, sensor, relay, alarm, at)
-       WHERE door.device_id = $1 AND door.door_no = s.door_no AND (door.door_state_at IS NULL OR door.door_state_at <= s.at)
-       RETURNING 1)
-       SELECT count(*)::int AS n FROM upd`,
-      [
-        device.id,
-        doors.map(([n]) => n),
-        doors.map(([, v]) => v.sensor),
-        doors.map(([, v]) => v.relay),
-        doors.map(([, v]) => v.alarm),
-        doors.map(([, v]) => new Date(v.at).toISOString()),
-      ],
-    );
-    return rowCount(result);
-  }
+  return [...latest.values()];
 }
 
 /** The `SELECT count(*)::int AS n FROM <data-modifying CTE>` answer. */

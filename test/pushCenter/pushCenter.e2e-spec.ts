@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/bootstrap';
+import { PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
 
@@ -192,7 +193,7 @@ describe('Push Center (gateway extension)', () => {
       const count = async () => Number((await c.query(`SELECT count(*) AS n FROM push_outbox`)).rows[0].n);
       const before = await count();
       await c.query('BEGIN');
-      await c.query(`INSERT INTO acc_transaction (unique_key, device_sn, event_time, event_no) VALUES ('RB_1', 'RB', now(), 0)`);
+      await c.query(`WITH ins AS (INSERT INTO acc_transaction (unique_key, device_sn, event_time, event_no) VALUES ('RB_1', 'RB', now(), 0) RETURNING *), ${PUBLISH_INSERTED_EVENTS} SELECT 1`);
       expect(Number((await c.query(`SELECT count(*) AS n FROM push_outbox`)).rows[0].n)).toBe(before + 1);
       await c.query('ROLLBACK');
       expect(await count()).toBe(before);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
 import { TransactionMaintenanceService } from '../../src/transaction/transaction-maintenance.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -13,9 +14,9 @@ beforeAll(async () => {
   // 12,000 events over ~9 days, uneven per day, 3 devices, several events per second.
   for (const [from, to] of [[1, 6000], [6001, 12000]]) {
     await t.ds.query(
-      `INSERT INTO acc_transaction (unique_key, device_sn, event_time, pin, event_no, log_id)
+      `WITH ins AS (INSERT INTO acc_transaction (unique_key, device_sn, event_time, pin, event_no, log_id)
        SELECT 'DP_' || i, 'DP' || (i % 3), timestamptz '2024-02-01 00:00:00+00' + make_interval(secs => (i * i) / 200.0), (i % 50)::text, 0, i
-       FROM generate_series($1::int, $2::int) AS i`,
+       FROM generate_series($1::int, $2::int) AS i RETURNING *), ${PUBLISH_INSERTED_EVENTS} SELECT 1`,
       [from, to],
     );
   }

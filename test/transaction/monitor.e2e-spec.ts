@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
 import { expectSameShape, manualExample } from './transaction-fixtures';
@@ -40,7 +41,10 @@ async function pollFor(timestamp: number, n: number): Promise<Item[]> {
 
 /** Inserts one event the way the ingest does, on its own connection (optionally left uncommitted by the caller). */
 async function insertEvent(c: Client, sn: string, cardNo: string): Promise<void> {
-  await c.query(`INSERT INTO acc_transaction (unique_key, device_sn, event_time, card_no, event_no) VALUES ($1, $2, now(), $3, 0)`, [`${sn}_${cardNo}`, sn, cardNo]);
+  await c.query(
+    `WITH ins AS (INSERT INTO acc_transaction (unique_key, device_sn, event_time, card_no, event_no) VALUES ($1, $2, now(), $3, 0) RETURNING *), ${PUBLISH_INSERTED_EVENTS} SELECT 1`,
+    [`${sn}_${cardNo}`, sn, cardNo],
+  );
 }
 
 describe('transaction/monitor (2.18.5)', () => {

@@ -7,6 +7,7 @@ import { Hardening1763700000900 } from './1763700000900-hardening';
 import { DeviceKind1763700000950 } from './1763700000950-device-kind';
 import { CommandOutcomes1763700001000 } from './1763700001000-command-outcomes';
 import { Convergence1763700001100 } from './1763700001100-convergence';
+import { RealtimeIngest1763700001200 } from './1763700001200-realtime-ingest';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   DeviceKind1763700000950,
   CommandOutcomes1763700001000,
   Convergence1763700001100,
+  RealtimeIngest1763700001200,
 ];

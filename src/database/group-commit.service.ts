@@ -1,0 +1,92 @@
+import { Global, Inject, Injectable, Logger, Module, type OnModuleDestroy } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { GroupCommit, type BatchClient, type GroupCommitKind, type TransactionRunner } from './group-commit';
+
+interface PostgresDriverLike {
+  obtainMasterConnection(): Promise<[PoolClient, (err?: unknown) => void]>;
+}
+
+/**
+ * Makes GroupCommit batchers for the ingest paths (rtlog and rtstate here; the attendance ATTLOG ingest the
+ * same way): `groupCommit.create({ name, flush })`, then `await batcher.submit(item)` per request.
+ *
+ * A batch runs on a connection taken straight from the pg pool, BEGIN … COMMIT, with named (prepared)
+ * statements on a PostgreSQL server: the hot ingest statements are parsed and planned once per connection,
+ * not once per request. (On the embedded database every connection shares one session, where a statement
+ * name prepared by one connection would collide with the next: there the statements stay unnamed.)
+ */
+@Injectable()
+export class GroupCommitService implements OnModuleDestroy {
+  private readonly logger = new Logger('GroupCommit');
+  private readonly batchers: Array<GroupCommit<never, unknown>> = [];
+  private readonly named: boolean;
+
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly metrics: GatewayMetrics,
+  ) {
+    this.named = !!config.databaseUrl;
+  }
+
+  create<T, R>(kind: GroupCommitKind<T, R>): GroupCommit<T, R> {
+    const batcher = new GroupCommit<T, R>(kind, this.transaction, {
+      batch: (name, items, fallback) => {
+        this.metrics.groupCommitBatches.inc({ kind: name, fallback: fallback ? 'yes' : 'no' });
+        this.metrics.groupCommitItems.inc({ kind: name }, items);
+      },
+      fallback: (name, items, err) =>
+        this.logger.warn(`${name}: a batch of ${items} uploads failed (${(err as Error)?.message ?? err}); writing them one by one`),
+    });
+    this.batchers.push(batcher as unknown as GroupCommit<never, unknown>);
+    return batcher;
+  }
+
+  /** Answers every queued upload before the pool closes. */
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all(this.batchers.map((b) => b.idle()));
+  }
+
+  readonly transaction: TransactionRunner = async (fn, oneStatement) => {
+    const [client, release] = await (this.ds.driver as unknown as PostgresDriverLike).obtainMasterConnection();
+    let statements = 0;
+    const db: BatchClient = {
+      query: async <R>(name: string, text: string, values: unknown[]) => {
+        if (oneStatement && statements++ > 0) throw new Error('a one-statement group commit issued a second statement');
+        return (await client.query(this.named ? { name, text, values } : { text, values })).rows as R[];
+      },
+    };
+    if (oneStatement) {
+      try {
+        const result = await fn(db);
+        release();
+        return result;
+      } catch (err) {
+        release(err instanceof Error && 'severity' in err ? undefined : err); // a database error leaves the connection usable
+        throw err;
+      }
+    }
+    try {
+      await client.query('BEGIN');
+      const result = await fn(db);
+      await client.query('COMMIT');
+      release();
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+        release();
+      } catch (rollbackErr) {
+        release(rollbackErr); // a broken connection leaves the pool
+      }
+      throw err;
+    }
+  };
+}
+
+@Global()
+@Module({ providers: [GroupCommitService], exports: [GroupCommitService] })
+export class GroupCommitModule {}

@@ -1,0 +1,22 @@
+/**
+ * What storing an access event implies, written set-based in the SAME statement as the event insert (it
+ * replaced a statement-level trigger with transition tables, which cost a tuplestore and a PL/pgSQL call
+ * per upload; migration 1763700001200).
+ *
+ * Append these CTEs after a data-modifying CTE named `ins` that is `INSERT INTO acc_transaction … RETURNING *`:
+ * - acc_transaction_feed: each new event with the inserting transaction's id (the monitor's and the live
+ *   stream's exactly-once position, see TransactionMonitorService);
+ * - acc_transaction_tally: the per-device, per-UTC-day count deltas behind the list totals;
+ * - push_outbox: one row per event and enabled Push Center target, the event as JSON.
+ *
+ * Every writer of acc_transaction must use it: a row inserted without it is invisible to the monitor,
+ * the live stream, the Push Center and the totals.
+ */
+export const PUBLISH_INSERTED_EVENTS = `
+  ins_xact AS (SELECT pg_current_xact_id()::text::bigint AS x),
+  ins_feed AS (INSERT INTO acc_transaction_feed (transaction_id, xid) SELECT i.id, ins_xact.x FROM ins i CROSS JOIN ins_xact),
+  ins_tally AS (INSERT INTO acc_transaction_tally (device_sn, day, n)
+    SELECT i.device_sn, (i.event_time AT TIME ZONE 'UTC')::date, count(*) FROM ins i GROUP BY 1, 2),
+  ins_outbox AS (INSERT INTO push_outbox (target_id, transaction_id, device_sn, xid, event)
+    SELECT t.id, i.id, i.device_sn, ins_xact.x, to_jsonb(i) FROM ins i CROSS JOIN push_target t CROSS JOIN ins_xact
+    WHERE t.enabled ORDER BY i.id, t.id)`;
