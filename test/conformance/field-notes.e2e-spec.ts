@@ -27,7 +27,7 @@ const NO_BODY = {
   'the inputs in a JSON body': (path: string, query: Record<string, unknown>) => t.post(path, query),
   // Spring's @RequestParam, behind the real server, reads form fields too.
   'the inputs in a form body': (path: string, query: Record<string, unknown>) =>
-    t.request('POST', path, { query: token(), body: new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+    t.request('POST', path, { query: token(), body: new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
   // `curl -d '{...}'` without -H: JSON under the form content type.
   'JSON under a form content type': (path: string, query: Record<string, unknown>) =>
     t.request('POST', path, { query: token(), body: JSON.stringify(query), headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
