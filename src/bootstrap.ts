@@ -11,6 +11,7 @@ import { createRootLogger, NestPinoLogger } from './common/logger';
 import { sendError } from './common/exception.filter';
 import { redactUrl } from './common/redact';
 import { requestContext, requestPath } from './common/request-context';
+import { RouteForms } from './common/route-forms';
 import { parseLooseRestBody } from './common/rest-body';
 import { cvValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
@@ -83,8 +84,12 @@ export interface CreateAppOptions {
 export async function createApp(config: AppConfig, db: DatabaseTarget, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const log = options.logger ?? createRootLogger(config.logLevel);
   const frameworkLog = new Logger('Error');
+  const routeForms = new RouteForms();
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
+    // Path and query parameters are interchangeable (route-forms.ts): a URL no route matches as sent is
+    // routed in the form another route takes.
+    rewriteUrl: routeForms.rewriteUrl,
     // Behind a load balancer or reverse proxy the client address comes from X-Forwarded-For (TRUST_PROXY).
     trustProxy: config.trustProxy as boolean | string[], // a hop count works too (proxy-addr)
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
@@ -108,6 +113,7 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
     bodyParser: false,
     abortOnError: false,
   });
+  routeForms.attach(app);
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   registerBodyParsers(fastify);
   registerRequestContext(fastify);
