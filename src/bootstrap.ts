@@ -8,6 +8,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { ApiClientService } from './apiClient/api-client.service';
 import { AppModule, type DatabaseTarget } from './app.module';
 import { createRootLogger, NestPinoLogger } from './common/logger';
+import { drainBody } from './common/drain-body';
 import { sendError } from './common/exception.filter';
 import { redactUrl } from './common/redact';
 import { requestContext, requestPath } from './common/request-context';
@@ -21,6 +22,8 @@ import { buildOpenApiDocument, setupSwagger } from './swagger';
 import packageJson from '../package.json';
 
 export const BODY_LIMIT = 10 * 1024 * 1024;
+/** How much of a refused oversize body is read and discarded so that the client can read the 413 (drain-body.ts). */
+const OVERSIZE_DRAIN_LIMIT = 128 * 1024 * 1024;
 const VERSION: string = packageJson.version;
 
 /** Device bodies come as application/push, text/plain or nothing at all; JSON clients send empty or `null` bodies. */
@@ -42,6 +45,14 @@ function registerBodyParsers(fastify: FastifyInstance): void {
   fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (req, body, done) =>
     done(null, requestPath(req).startsWith('/api/') ? parseLooseRestBody(body as string, req.headers['content-type']) : body),
   );
+}
+
+/** A refusal of an oversize body waits until the client has sent it (up to a cap), so that it can be read. */
+function registerOversizeDrain(fastify: FastifyInstance): void {
+  fastify.addHook('onSend', async (req, reply, payload) => {
+    if (reply.statusCode === 413 && !req.raw.complete) await drainBody(req.raw, OVERSIZE_DRAIN_LIMIT, 30_000);
+    return payload;
+  });
 }
 
 /**
@@ -116,6 +127,7 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
   routeForms.attach(app);
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   registerBodyParsers(fastify);
+  registerOversizeDrain(fastify);
   registerRequestContext(fastify);
   registerAccessLog(fastify, log, metrics);
   app.useGlobalPipes(cvValidationPipe());
