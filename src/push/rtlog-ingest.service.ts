@@ -57,7 +57,6 @@ const SENSOR: Record<string, number> = { none: 0, closed: 1, open: 2, unknown: 3
 @Injectable()
 export class RtlogIngestService {
   private readonly logger = new Logger('RtlogIngest');
-  private personTable: { exists: boolean; checkedAt: number } | undefined;
 
   constructor(
     private readonly ds: DataSource,
@@ -101,13 +100,6 @@ export class RtlogIngestService {
     return summary;
   }
 
-  private async hasPersonTable(): Promise<boolean> {
-    const now = Date.now();
-    if (this.personTable && (this.personTable.exists || now - this.personTable.checkedAt < 30_000)) return this.personTable.exists;
-    const [{ ok }] = await this.ds.query(`SELECT to_regclass('public.person') IS NOT NULL AND to_regclass('public.department') IS NOT NULL AS ok`);
-    this.personTable = { exists: !!ok, checkedAt: now };
-    return !!ok;
-  }
 
   private async storeEvents(device: DeviceSession, events: RtlogEvent[]): Promise<number> {
     const cols = {
@@ -143,12 +135,11 @@ export class RtlogIngestService {
       const t = e.fields['temperature'] ?? e.fields['Temperature'];
       cols.temperature.push(e.temperature !== null && e.temperature !== 0 ? clip(t?.trim() ?? String(e.temperature), 16) : null);
     }
-    const person = await this.hasPersonTable();
     const sql = `
       WITH ins AS (INSERT INTO acc_transaction (unique_key, device_id, device_sn, dev_alias, log_id, event_time, pin, person_id, name, last_name,
         dept_code, dept_name, card_no, door_id, door_no, door_name, reader_id, reader_name, reader_state, event_no, event_name,
         event_level, event_point_name, verify_mode_no, verify_mode_name, area_name, temperature)
-      SELECT e.unique_key, dv.id, dv.sn, dv.alias, e.log_id, e.event_time, e.pin, ${person ? 'p.id, p.name, p.last_name, dp.code, dp.name' : 'NULL, NULL, NULL, NULL, NULL'},
+      SELECT e.unique_key, dv.id, dv.sn, dv.alias, e.log_id, e.event_time, e.pin, p.id, p.name, p.last_name, dp.code, dp.name,
         e.card_no, d.id, e.door_no, d.name, r.id, r.name, e.reader_state, e.event_no, e.event_name,
         e.event_level, d.name, e.verify_mode_no, e.verify_mode_name, a.name, e.temperature
       FROM unnest($2::varchar[], $3::int[], $4::timestamptz[], $5::varchar[], $6::varchar[], $7::int[], $8::int[], $9::int[],
@@ -159,7 +150,7 @@ export class RtlogIngestService {
       LEFT JOIN area a ON a.id = dv.area_id
       LEFT JOIN door d ON d.device_id = dv.id AND d.door_no = e.door_no
       LEFT JOIN reader r ON r.door_id = d.id AND r.in_out = e.reader_state
-      ${person ? 'LEFT JOIN person p ON p.pin = e.pin LEFT JOIN department dp ON dp.id = p.dept_id' : ''}
+      LEFT JOIN person p ON p.pin = e.pin LEFT JOIN department dp ON dp.id = p.dept_id
       ORDER BY e.ord
       ON CONFLICT (unique_key) DO NOTHING RETURNING 1)
       SELECT count(*)::int AS n FROM ins`;

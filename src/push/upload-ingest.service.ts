@@ -38,7 +38,8 @@ function pinOf(u: TableUpload): string | null {
 /**
  * Table uploads (user, biodata, templatev10, userpic, biophoto, identitycard, ATTPHOTO, errorlog, ...),
  * DATA QUERY results on /iclock/querydata (with their packets) and the options upload, stored one row per
- * record in device_upload for the modules that will use them. Idempotent: a re-sent upload adds nothing.
+ * record in device_upload (see its entity for what reads it and how long it is kept); table uploads also go
+ * to the listeners (template enrolment). Idempotent: a re-sent upload adds nothing.
  */
 @Injectable()
 export class UploadIngestService {
@@ -49,12 +50,11 @@ export class UploadIngestService {
     private readonly metrics: GatewayMetrics,
   ) {}
 
-  // ---- VISBIO hook (bioTemplate enrolment): listeners get the parsed records of a stored table upload ----
+  /** Listeners (template enrolment, bio-enrolment.hook.ts) get the parsed records of a stored table upload. */
   private readonly tableListeners: Array<(sn: string, records: readonly TableUpload[]) => Promise<unknown>> = [];
   onTableUpload(fn: (sn: string, records: readonly TableUpload[]) => Promise<unknown>): void {
     this.tableListeners.push(fn);
   }
-  // ---- end VISBIO hook ----
 
   /** `table=tabledata&tablename=<t>`: answers the number of lines received (stored, held already, or rejected). */
   async ingestTable(device: DeviceSession, tableName: string, body: string, packet: PacketInfo = NO_PACKET): Promise<number> {
@@ -66,7 +66,7 @@ export class UploadIngestService {
       parsed.results.map((u) => ({ table, pin: pinOf(u), fields: u.fields })),
       packet,
     );
-    // VISBIO hook: an admitted device's records go to the listeners; a listener failure is logged, the device still gets its answer.
+    // An admitted device's records go to the listeners; a listener failure is logged, the device still gets its answer.
     if (device.admission === 'admitted') for (const fn of this.tableListeners) await fn(device.sn, parsed.results).catch((e: unknown) => this.logger.error(`table upload listener failed for ${device.sn}: ${(e as Error)?.stack ?? e}`));
     return receivedCount(parsed);
   }

@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CommandQueueService } from '../push/command-queue.service';
 import { dataDelete, doorMask } from '../push/protocol';
 import { bioTemplateCommands } from './bio-sync';
-import { visitorCommandsForDevice } from './visitor-sync'; // VISBIO: visitors in a full sync
+import { visitorCommandsForDevice } from './visitor-sync';
 import type { SyncDevice } from './device-dialect';
 import {
   holidayCommands,
@@ -185,9 +185,8 @@ export class SyncPlannerService {
     plan.commands.unshift(...timezoneCommands(await loadTimeSegments(m, tzIds)), ...holidayCommands(await loadHolidays(m)), dataDelete('userauthorize', '*'));
     plan.timezones = tzIds;
     plan.commands.push(...(await bioTemplateCommands(m, device, plan.placed)));
-    // ---- VISBIO: checked-in visitors go back on after `DATA DELETE userauthorize *` (src/sync/visitor-sync.ts) ----
+    // Checked-in visitors go back on after `DATA DELETE userauthorize *` (visitor-sync.ts).
     plan.commands.push(...(await visitorCommandsForDevice(m, device)));
-    // ---- end VISBIO ----
     await m.query(`DELETE FROM sync_device_person WHERE device_id = $1`, [deviceId]);
     await m.query(`DELETE FROM sync_device_timezone WHERE device_id = $1`, [deviceId]);
     plan.removals = [];

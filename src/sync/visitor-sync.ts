@@ -1,5 +1,5 @@
 /**
- * Visitors on devices (VISBIO helper): a checked-in visitor is a temporary user on the devices of the doors
+ * Visitors on devices: a checked-in visitor is a temporary user on the devices of the doors
  * of their visitor levels, valid for the visit window only (user StartTime/EndTime, and userauthorize
  * StartTime/EndTime where the device supports it, AccSupportFunList 62). Commands come from the codec's
  * typed builders; the user record is the planner's own (`userRecordFor`).
@@ -78,8 +78,6 @@ export function visitorRemovalCommands(device: SyncDevice, pin: string): string[
 
 /** For the planner's full sync of one device: every checked-in visitor with rights there. */
 export async function visitorCommandsForDevice(m: EntityManager, device: SyncDevice): Promise<string[]> {
-  const [{ present }] = await m.query(`SELECT to_regclass('public.vis_registration') IS NOT NULL AS present`);
-  if (!present) return [];
   const rights = await loadVisitorRights(m, { deviceId: device.id });
   const visitors = await loadVisitors(m, [...rights.keys()]);
   const items = visitors.map((v) => ({ visitor: v, rights: rights.get(v.registrationId)?.get(device.id) ?? new Map() }));
