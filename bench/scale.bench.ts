@@ -1,5 +1,5 @@
 /**
- * Scale-out figures (issue 7): the getrequest and rtlog-ingest phases of push.bench with ONE gateway process
+ * Scale-out figures: the getrequest and rtlog-ingest phases of push.bench with ONE gateway process
  * and with TWO processes on the same real PostgreSQL, side by side. Prints, never asserts.
  *
  *   npm run build && node dist/bench/scale.bench.js

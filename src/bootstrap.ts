@@ -8,10 +8,12 @@ import type { Logger as PinoLogger } from 'pino';
 import { ApiClientService } from './apiClient/api-client.service';
 import { AppModule, type DatabaseTarget } from './app.module';
 import { createRootLogger, NestPinoLogger } from './common/logger';
+import { drainBody } from './common/drain-body';
 import { sendError } from './common/exception.filter';
 import { redactUrl } from './common/redact';
 import { requestContext, requestPath } from './common/request-context';
 import { isIdlePoll } from './push/device-request';
+import { RouteForms } from './common/route-forms';
 import { parseLooseRestBody } from './common/rest-body';
 import { cvValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
@@ -21,6 +23,8 @@ import { buildOpenApiDocument, setupSwagger } from './swagger';
 import packageJson from '../package.json';
 
 export const BODY_LIMIT = 10 * 1024 * 1024;
+/** How much of a refused oversize body is read and discarded so that the client can read the 413 (drain-body.ts). */
+const OVERSIZE_DRAIN_LIMIT = 128 * 1024 * 1024;
 const VERSION: string = packageJson.version;
 
 /** Device bodies come as application/push, text/plain or nothing at all; JSON clients send empty or `null` bodies. */
@@ -42,6 +46,14 @@ function registerBodyParsers(fastify: FastifyInstance): void {
   fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (req, body, done) =>
     done(null, requestPath(req).startsWith('/api/') ? parseLooseRestBody(body as string, req.headers['content-type']) : body),
   );
+}
+
+/** A refusal of an oversize body waits until the client has sent it (up to a cap), so that it can be read. */
+function registerOversizeDrain(fastify: FastifyInstance): void {
+  fastify.addHook('onSend', async (req, reply, payload) => {
+    if (reply.statusCode === 413 && !req.raw.complete) await drainBody(req.raw, OVERSIZE_DRAIN_LIMIT, 30_000);
+    return payload;
+  });
 }
 
 /**
@@ -94,8 +106,12 @@ export interface CreateAppOptions {
 export async function createApp(config: AppConfig, db: DatabaseTarget, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const log = options.logger ?? createRootLogger(config.logLevel);
   const frameworkLog = new Logger('Error');
+  const routeForms = new RouteForms();
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
+    // Path and query parameters are interchangeable (route-forms.ts): a URL no route matches as sent is
+    // routed in the form another route takes.
+    rewriteUrl: routeForms.rewriteUrl,
     // Behind a load balancer or reverse proxy the client address comes from X-Forwarded-For (TRUST_PROXY).
     trustProxy: config.trustProxy as boolean | string[], // a hop count works too (proxy-addr)
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
@@ -119,8 +135,10 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
     bodyParser: false,
     abortOnError: false,
   });
+  routeForms.attach(app);
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   registerBodyParsers(fastify);
+  registerOversizeDrain(fastify);
   registerRequestContext(fastify);
   registerAccessLog(fastify, log, metrics);
   app.useGlobalPipes(cvValidationPipe());

@@ -15,7 +15,7 @@ describe('openapi/openapi.json', () => {
     const drifted = structuredClone(generated);
     drifted.paths['/api/invented'] = { get: {} };
     expect(openApiDrift(drifted, generated).length).toBeGreaterThan(0);
-    const renamed = structuredClone(generated) as { info: { title: string } };
+    const renamed = structuredClone(generated) as unknown as { info: { title: string } };
     renamed.info.title = 'something else';
     expect(openApiDrift(renamed, generated).length).toBeGreaterThan(0);
   });

@@ -2,7 +2,6 @@ import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { EnvelopeDto, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { BioTemplateInput } from './bio-template-input.decorator';
 import { BioTemplateService } from './bioTemplate.service';
 import {
   BioTemplateAddDto,
@@ -27,7 +26,7 @@ export class BioTemplateController {
   @ApiOperation({ summary: '2.25.1 Add Person Biometric Template (bare body or {apiBioTemplate:{...}})' })
   @ApiBody({ type: BioTemplateAddDto })
   @ApiOkResponse({ type: EnvelopeDto })
-  async add(@BioTemplateInput() dto: BioTemplateAddDto): Promise<Envelope<null>> {
+  async add(@CvInput() dto: BioTemplateAddDto): Promise<Envelope<null>> {
     await this.templates.add(dto);
     return ok(null);
   }
@@ -37,7 +36,7 @@ export class BioTemplateController {
   @ApiOperation({ summary: '2.25.1 Add Person Biometric Template (v2 path)' })
   @ApiBody({ type: BioTemplateAddDto })
   @ApiOkResponse({ type: EnvelopeDto })
-  async addV2(@BioTemplateInput() dto: BioTemplateAddDto): Promise<Envelope<null>> {
+  async addV2(@CvInput() dto: BioTemplateAddDto): Promise<Envelope<null>> {
     return this.add(dto);
   }
 

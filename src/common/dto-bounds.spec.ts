@@ -3,7 +3,7 @@ import { getMetadataStorage } from 'class-validator';
 import { describe, expect, it } from 'vitest';
 
 /**
- * Bounded input (issue 7): every REST input field is bounded. A string needs a length limit (or a closed set
+ * Bounded input: every REST input field is bounded. A string needs a length limit (or a closed set
  * of values), an array a size limit, a number a range. The check reads class-validator's metadata of every
  * DTO module under src/, so a new unbounded field fails here rather than in production.
  */

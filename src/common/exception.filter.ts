@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
+import { ProtocolValueError } from '../push/protocol/errors';
 import { CvCode, CvError } from './cv-error';
 import { fail } from './envelope';
 import { isDeviceRoute, requestPath } from './request-context';
@@ -34,6 +35,11 @@ function httpMessage(ex: HttpException): string {
 /** Maps any failure to status + envelope code; returns undefined for the unexpected ones. */
 export function mapError(err: unknown): Mapped | undefined {
   if (err instanceof CvError) return { status: err.httpStatus, code: err.code, message: err.message };
+  // A value a device command cannot carry (TAB, CR, LF, NUL) that no DTO refused first: the write rolls back
+  // with its commands, and the client is told which field, never a 5xx.
+  if (err instanceof ProtocolValueError) {
+    return { status: 200, code: CvCode.InvalidParameter, message: `A value cannot be sent to the devices: ${err.field} ${err.reason}` };
+  }
   if (err instanceof HttpException) {
     const status = err.getStatus();
     if (status >= 500) return undefined;

@@ -1,5 +1,5 @@
 /**
- * Upper bounds of REST inputs (issue 7, bounded input), in characters. Each is generous for real use and
+ * Upper bounds of REST inputs, in characters. Each is generous for real use and
  * small next to the 10 MB body limit; src/common/dto-bounds.spec.ts checks that every DTO field has one.
  */
 

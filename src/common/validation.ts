@@ -1,4 +1,5 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { normaliseClientForms } from './client-forms';
 import { CvCode, CvError } from './cv-error';
 
 export interface CvValidationContext {
@@ -40,8 +41,16 @@ export function validationErrorToCvError(errors: ValidationError[]): CvError {
   return new CvError(code, message);
 }
 
+/** Brings every client form of an input to the DTO's own field names (client-forms.ts), then validates. */
+class CvValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const dto = metadata.metatype;
+    return super.transform(typeof dto === 'function' && metadata.type !== 'param' ? normaliseClientForms(dto, value) : value, metadata);
+  }
+}
+
 export function cvValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new CvValidationPipe({
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: false,

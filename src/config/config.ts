@@ -40,6 +40,8 @@ export interface AppConfig {
   deviceCommandTimeout: number;
   /** Days an acknowledged device command stays in the queue table for operators; 0 keeps them forever. */
   deviceCommandKeepDays: number;
+  /** Days a stored device upload (device_upload: table records, query results, capture photos) is kept; 0 keeps them forever. */
+  deviceUploadKeepDays: number;
   /** Events older than this many days are deleted; undefined keeps them forever (EVENT_RETENTION_DAYS). */
   eventRetentionDays: number | undefined;
   /** Push Center delivery timings (PUSH_CENTER_*). */
@@ -182,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     deviceCommandTimeout: parseRange('DEVICE_COMMAND_TIMEOUT', env.DEVICE_COMMAND_TIMEOUT, 60, 1, 3600),
     deviceCommandKeepDays: parseRange('DEVICE_COMMAND_KEEP_DAYS', env.DEVICE_COMMAND_KEEP_DAYS, 30, 0, 36500),
+    deviceUploadKeepDays: parseRange('DEVICE_UPLOAD_KEEP_DAYS', env.DEVICE_UPLOAD_KEEP_DAYS, 30, 0, 36500),
     eventRetentionDays: parseRetentionConfig(env).retentionDays,
     pushCenter: parsePushCenterConfig(env),
     visitorSweepIntervalMs: parseVisitorSweepIntervalMs(env),

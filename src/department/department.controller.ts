@@ -1,8 +1,8 @@
 import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
+import { EnvelopeDto, envelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { checkPaging } from '../common/paging';
+import { checkPaging, v2Page, type V2Page } from '../common/paging';
 import { DepartmentService } from './department.service';
 import {
   DepartmentAddDto,
@@ -62,11 +62,14 @@ export class DepartmentController {
 
   @Post('api/department/getDepartmentList')
   @HttpCode(200)
-  @ApiOperation({ summary: 'List departments; pageNo/pageSize optional (all departments without them)' })
-  @ApiOkResponse({ type: listEnvelopeOf(DepartmentResponseDto) })
-  async list(@CvInput() dto: DepartmentListDto): Promise<Envelope<DepartmentResponseDto[]>> {
+  @ApiOperation({
+    summary: 'List departments (CVSecurity Swagger): the v2 page object, as clients read data.data; pageNo/pageSize optional (all departments in one page without them)',
+  })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(DepartmentResponseDto, { page: { description: 'pageNo - 1' } }) })
+  async list(@CvInput() dto: DepartmentListDto): Promise<Envelope<V2Page<DepartmentResponseDto>>> {
     const page = dto.pageNo === undefined && dto.pageSize === undefined ? undefined : checkPaging(dto.pageNo, dto.pageSize);
-    const { rows } = await this.departments.list(page);
-    return ok(await this.departments.toResponses(rows));
+    const { rows, total } = await this.departments.list(page);
+    const items = await this.departments.toResponses(rows);
+    return ok(v2Page(items, total, page ?? { pageNo: 1, pageSize: Math.max(total, 1), offset: 0 }));
   }
 }

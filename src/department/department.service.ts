@@ -57,13 +57,8 @@ export class DepartmentService {
     const d = await this.requireByCode(code);
     const children = await this.departments.count({ where: { parentId: d.id } });
     if (children > 0) throw new CvError(CvCode.DeptCannotDelete, 'Cannot delete department: it has sub-departments');
-    const [{ used }] = await this.departments.query(
-      `SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'person') AS used`,
-    );
-    if (used) {
-      const [{ n }] = await this.departments.query('SELECT count(*)::int AS n FROM person WHERE dept_id = $1', [d.id]);
-      if (n > 0) throw new CvError(CvCode.DeptCannotDelete, 'Cannot delete department: it has persons');
-    }
+    const [{ n }] = await this.departments.query('SELECT count(*)::int AS n FROM person WHERE dept_id = $1', [d.id]);
+    if (n > 0) throw new CvError(CvCode.DeptCannotDelete, 'Cannot delete department: it has persons');
     await this.departments.delete({ id: d.id });
   }
 

@@ -105,8 +105,10 @@ export class LiveStreamService implements OnModuleDestroy {
 
   private async sendTransactions(sub: Subscriber): Promise<void> {
     const rows = await this.transactions.findFeedAfter(this.ds, sub.xid, sub.id, BATCH);
+    // A photo uploaded after its event is not in the stream; reads of the event carry it (capturePhotos).
+    const photos = rows.length ? await this.transactions.capturePhotos(rows) : new Map<string, string>();
     for (const r of rows) {
-      sub.sink.send('transaction', toV2Item(r, this.config.timeZone), `t:${r.feed_xid}:${r.id}`);
+      sub.sink.send('transaction', toV2Item(r, this.config.timeZone, photos.get(r.id)), `t:${r.feed_xid}:${r.id}`);
       sub.xid = r.feed_xid;
       sub.id = r.id;
     }

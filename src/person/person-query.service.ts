@@ -1,18 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { DataSource, In } from 'typeorm';
 import { levelIdsOf } from '../accLevel/acc-level-membership';
 import { secondaryCardsOf } from '../card/card-writes';
 import { CvCode, CvError } from '../common/cv-error';
+import { refuseQrCode } from '../common/qr-code';
 import { checkPaging, splitList, v2Page, type V2Page } from '../common/paging';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { Department } from '../department/department.entity';
 import type { PersonListDto } from './dto/person-input.dto';
 import {
-  toPersonBrief,
   toPersonFull,
   toPersonListItem,
-  type PersonBriefDto,
   type PersonExtras,
   type PersonFullDto,
   type PersonListItemDto,
@@ -34,10 +32,11 @@ export class PersonQueryService {
     return p;
   }
 
-  async brief(pin: string): Promise<PersonBriefDto> {
+  /** 2.13.3: the short view of the manual plus what the same person's getPersonList item carries. */
+  async brief(pin: string): Promise<PersonListItemDto> {
     const p = await this.requireByPin(pin);
     const [x] = await this.extras([p]);
-    return toPersonBrief(p, x);
+    return toPersonListItem(p, x);
   }
 
   async full(pin: string | undefined): Promise<PersonFullDto> {
@@ -89,13 +88,9 @@ export class PersonQueryService {
     }));
   }
 
-  /**
-   * 2.13.5: a dynamic QR payload in CVSecurity's shape (`2#` + 32 bytes base64), valid for the current
-   * minute. The device-side validation scheme is not documented, so real devices will not accept it.
-   */
-  async qrCode(pin: string | undefined): Promise<string> {
-    const p = await this.requireByPin(pin);
-    const minute = Math.floor(Date.now() / 60000);
-    return `2#${createHash('sha256').update(`${p.id}:${p.pin}:${minute}`).digest('base64')}`;
+  /** 2.13.5 and its v2 form: -501, after the pin is checked (qr-code.ts says why). */
+  async qrCode(pin: string | undefined): Promise<never> {
+    await this.requireByPin(pin);
+    return refuseQrCode();
   }
 }

@@ -5,8 +5,7 @@ import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Env
 import { CvInput } from '../common/input.decorator';
 import { splitList, type V2Page } from '../common/paging';
 import { PersonLeaveDto, PersonListDto, PersonPhotoDto, PersonPinDto, PersonPinsDto, PersonWriteDto } from './dto/person-input.dto';
-import { QrCodeEnvelopeDto } from './dto/person-envelope.dto';
-import { PersonBriefDto, PersonFullDto, PersonListItemDto } from './dto/person-response.dto';
+import { PersonFullDto, PersonListItemDto } from './dto/person-response.dto';
 import { validatePersons } from './person-batch';
 import { PersonQueryService } from './person-query.service';
 import { PersonService } from './person.service';
@@ -50,8 +49,8 @@ export class PersonController {
   @Get('api/person/get/:pin')
   @ApiOperation({ summary: '2.13.3 Get Person by Pin' })
   @ApiParam({ name: 'pin', example: '1234' })
-  @ApiOkResponse({ type: envelopeOf(PersonBriefDto) })
-  async get(@Param('pin') pin: string): Promise<Envelope<PersonBriefDto>> {
+  @ApiOkResponse({ type: envelopeOf(PersonListItemDto) })
+  async get(@Param('pin') pin: string): Promise<Envelope<PersonListItemDto>> {
     return ok(await this.query.brief(pin.trim()));
   }
 
@@ -65,11 +64,11 @@ export class PersonController {
 
   @Post('api/person/getQrCode/:pin')
   @HttpCode(200)
-  @ApiOperation({ summary: '2.13.5 Get Dynamic QR Code by Pin' })
+  @ApiOperation({ summary: '2.13.5 Get Dynamic QR Code by Pin: not served, -501 (no QR payload a reader accepts is documented); -22 for an unknown pin' })
   @ApiParam({ name: 'pin', example: '123' })
-  @ApiOkResponse({ type: QrCodeEnvelopeDto })
-  async qrCode(@Param('pin') pin: string): Promise<Envelope<string>> {
-    return ok(await this.query.qrCode(pin.trim()));
+  @ApiOkResponse({ type: EnvelopeDto })
+  async qrCode(@Param('pin') pin: string): Promise<Envelope<null>> {
+    return this.query.qrCode(pin.trim());
   }
 
   @Post('api/person/leave')
@@ -149,10 +148,10 @@ export class PersonController {
 
   @Post('api/v2/person/getQrCode')
   @HttpCode(200)
-  @ApiOperation({ summary: 'v2 Get Dynamic QR Code (pin in the query or the body)' })
-  @ApiOkResponse({ type: QrCodeEnvelopeDto })
-  async qrCodeV2(@CvInput() dto: PersonPinDto): Promise<Envelope<string>> {
-    return ok(await this.query.qrCode(dto.pin));
+  @ApiOperation({ summary: 'v2 Get Dynamic QR Code (pin in the query or the body): not served, -501 as 2.13.5' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async qrCodeV2(@CvInput() dto: PersonPinDto): Promise<Envelope<null>> {
+    return this.query.qrCode(dto.pin);
   }
 
   @Get('api/v2/person/get')

@@ -36,7 +36,7 @@ const MAX_REMEMBERED = 50_000;
 
 /**
  * Binds each admitted SN to the address it talks from, so that a second device claiming the SN from another
- * address is noticed (issue 7). A request from the bound address costs no I/O; a request from another
+ * address is noticed. A request from the bound address costs no I/O; a request from another
  * address, or the first one a process sees, reads the device row once (the binding and the last contact are
  * shared by every gateway process through the database: device.last_ip, device.last_seen_at).
  *

@@ -21,7 +21,7 @@ function digest(s: string): Buffer {
 }
 
 /**
- * The device side's gate (issue 7), a Fastify onRequest hook on every /iclock request, before the body is
+ * The device side's gate, a Fastify onRequest hook on every /iclock request, before the body is
  * read and before any handler (the Nest controller and the plain getrequest route alike):
  *
  * 1. the query string is at most 2 KB (414 otherwise);
@@ -46,7 +46,7 @@ export class DeviceGuardService implements OnModuleInit {
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly addresses: DeviceAddressService,
     private readonly metrics: GatewayMetrics,
   ) {

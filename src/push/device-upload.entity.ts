@@ -1,9 +1,10 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
- * Table uploads (user, biodata, templatev10, userpic, biophoto, identitycard, errorlog, options, ...) and
- * DATA QUERY results (querydata, with cmd id and packet numbers), one row per record, kept for the modules
- * that will use them (a later bioTemplate module reads biodata/templatev10 by table_name and pin).
+ * Table uploads (user, biodata, templatev10, userpic, biophoto, identitycard, ATTPHOTO, errorlog, options,
+ * ...) and DATA QUERY results (querydata, with cmd id and packet numbers), one row per record as received.
+ * Read for the events' capture photos (ATTPHOTO, by `pin` = the snapshot's file name); templates are copied
+ * into bio_template at upload time. Kept DEVICE_UPLOAD_KEEP_DAYS (command-history.pruner.ts).
  * `upload_key` (md5 of SN, table, cmd id and the record line) makes a re-sent upload add nothing.
  */
 @Entity('device_upload')

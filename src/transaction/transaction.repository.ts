@@ -219,6 +219,30 @@ export class TransactionRepository {
     return Number(n);
   }
 
+  /**
+   * The capture photos (ATTPHOTO uploads, push 7.9) of some events, by event id. A device names a snapshot
+   * `<yyyyMMddHHmmss>-<pin>.jpg` (`<yyyyMMddHHmmss>.jpg` when nobody was identified) in its own wall-clock
+   * time, and sends it in its own upload, before or after the rtlog line: the pair is found by device SN and
+   * that name (device_upload's table/pin index), whenever the event is read.
+   */
+  async capturePhotos(rows: readonly TransactionRow[]): Promise<Map<string, string>> {
+    if (rows.length === 0) return new Map();
+    const found: Array<{ id: string; photo: string }> = await this.ds.query(
+      `SELECT t.id::text AS id, u.photo
+       FROM acc_transaction t
+       JOIN device dv ON dv.sn = t.device_sn
+       CROSS JOIN LATERAL (SELECT to_char(t.event_time AT TIME ZONE dv.time_zone, 'YYYYMMDDHH24MISS') AS stamp) s
+       JOIN LATERAL (
+         SELECT u.record->>'photo' AS photo FROM device_upload u
+         WHERE u.table_name = 'ATTPHOTO' AND u.device_sn = t.device_sn
+           AND u.pin IN (s.stamp || '-' || coalesce(t.pin, '') || '.jpg', s.stamp || '.jpg')
+         ORDER BY u.id DESC LIMIT 1) u ON u.photo IS NOT NULL
+       WHERE t.id = ANY($1::bigint[])`,
+      [rows.map((r) => r.id)],
+    );
+    return new Map(found.map((r) => [r.id, r.photo]));
+  }
+
   async findById(id: string): Promise<TransactionRow | undefined> {
     const rows: TransactionRow[] = await this.ds.query(`SELECT ${cols('t')} FROM acc_transaction t WHERE t.id = $1`, [id]);
     return rows[0];

@@ -79,15 +79,17 @@ export class TransactionService {
 
   async listV2(filter: TransactionFilter, page: Page): Promise<V2Page<TransactionV2ItemDto>> {
     const [rows, total] = await Promise.all([this.repo.findPage(filter, page.offset, page.pageSize), this.repo.count(filter)]);
+    const photos = await this.repo.capturePhotos(rows);
     return v2Page(
-      rows.map((r) => toV2Item(r, this.config.timeZone)),
+      rows.map((r) => toV2Item(r, this.config.timeZone, photos.get(r.id))),
       total,
       page,
     );
   }
 
   async getById(id: string): Promise<TransactionV2ItemDto> {
-    return toV2Item(await this.requireRow(id), this.config.timeZone);
+    const row = await this.requireRow(id);
+    return toV2Item(row, this.config.timeZone, (await this.repo.capturePhotos([row])).get(row.id));
   }
 
   private async requireRow(id: string | undefined): Promise<TransactionRow> {

@@ -5,19 +5,28 @@ import { CvCode, CvError } from '../common/cv-error';
 import type { Page } from '../common/paging';
 import { splitList } from '../common/paging';
 
-/** 2.16 visitor levels: access levels marked for visitors (table vis_level). */
+/**
+ * Which access levels are visitor levels. The manual's API can read visitor levels (2.16.1) and use them
+ * (2.17.1 visLevels) but has no call to make one; CVSecurity makes them in its UI. So that a fresh install
+ * serves a visitor system through the manual's endpoints alone, every access level is a visitor level until
+ * an operator narrows the set (gateway extension `visLevel/add`): from then on only the levels in table
+ * vis_level are, and withdrawing all of them (`visLevel/delete`) offers every level again.
+ */
+const IS_VISITOR_LEVEL = `(NOT EXISTS (SELECT 1 FROM vis_level) OR EXISTS (SELECT 1 FROM vis_level v WHERE v.level_id = l.id))`;
+
+/** 2.16 visitor levels: access levels offered to visitors (see IS_VISITOR_LEVEL). */
 @Injectable()
 export class VisLevelService {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   list(page: Page): Promise<Array<{ id: string; name: string }>> {
-    return this.ds.query(
-      `SELECT l.id, l.name FROM vis_level v JOIN acc_level l ON l.id = v.level_id ORDER BY l.name, l.id LIMIT $1 OFFSET $2`,
-      [page.pageSize, page.offset],
-    );
+    return this.ds.query(`SELECT l.id, l.name FROM acc_level l WHERE ${IS_VISITOR_LEVEL} ORDER BY l.name, l.id LIMIT $1 OFFSET $2`, [
+      page.pageSize,
+      page.offset,
+    ]);
   }
 
-  /** Gateway extension: offer access levels to visitors. -24 when one does not exist. */
+  /** Gateway extension: offer access levels to visitors (the first call narrows the set from every level). -24 when one does not exist. */
   async add(levelIds: unknown): Promise<void> {
     const ids = this.requireIds(levelIds);
     await this.ds.transaction(async (m) => {
@@ -35,8 +44,8 @@ export class VisLevelService {
   /** The visitor levels named (-24 when one is not a visitor level). */
   async requireVisLevels(m: EntityManager, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    const rows: Array<{ level_id: string }> = await m.query(`SELECT level_id FROM vis_level WHERE level_id = ANY($1)`, [ids]);
-    const found = new Set(rows.map((r) => r.level_id));
+    const rows: Array<{ id: string }> = await m.query(`SELECT l.id FROM acc_level l WHERE l.id = ANY($1) AND ${IS_VISITOR_LEVEL}`, [ids]);
+    const found = new Set(rows.map((r) => r.id));
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length) throw new CvError(CvCode.LevelNotExist, `The level group does not exist: ${missing.join(',')}`);
   }

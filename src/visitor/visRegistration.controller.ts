@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { EnvelopeDto, envelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { VisitorCertDto, VisitorPinDto, VisQrCodeEnvelopeDto, VisRegistrationAddDto, VisRegistrationViewDto } from './dto/visitor.dto';
+import { VisitorCertDto, VisitorPinDto, VisRegistrationAddDto, VisRegistrationViewDto } from './dto/visitor.dto';
 import { VisRegistrationService } from './visRegistration.service';
 import { VisitorSweeperService } from './visitor-sweeper.service';
 
@@ -34,12 +34,12 @@ export class VisRegistrationController {
 
   @Post('api/visRegistration/getQrCode/:pin')
   @HttpCode(200)
-  @ApiOperation({ summary: '2.17.3 Get Visitor Dynamic QR Code' })
+  @ApiOperation({ summary: '2.17.3 Get Visitor Dynamic QR Code: not served, -501 (no QR payload a reader accepts is documented); -257 without a checked-in visitor' })
   @ApiParam({ name: 'pin', example: '80000001' })
   @ApiBody({ type: VisitorPinDto, required: false })
-  @ApiOkResponse({ type: VisQrCodeEnvelopeDto })
-  async qrCode(@Param('pin') pin: string, @CvInput() dto: VisitorPinDto): Promise<Envelope<string>> {
-    return ok(await this.registrations.qrCode(pin.trim() || dto.pin));
+  @ApiOkResponse({ type: EnvelopeDto })
+  async qrCode(@Param('pin') pin: string, @CvInput() dto: VisitorPinDto): Promise<Envelope<null>> {
+    return this.registrations.qrCode(pin.trim() || dto.pin);
   }
 }
 

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { splitList } from '../common/paging';
+import { refuseQrCode } from '../common/qr-code';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { VisitorCertDto, VisRegistrationAddDto, VisRegistrationViewDto } from './dto/visitor.dto';
@@ -107,16 +107,15 @@ export class VisRegistrationService {
     });
   }
 
-  /** 2.17.3: the content of a time-limited QR code for a checked-in visitor (-257 otherwise). */
-  async qrCode(pin: string | undefined): Promise<string> {
+  /** 2.17.3: -257 for no checked-in visitor, else -501 (qr-code.ts says why). */
+  async qrCode(pin: string | undefined): Promise<never> {
     if (!pin) throw new CvError(VisCode.VisitorNotExist, "Visitor information doesn't exist");
     const [reg]: Array<{ id: string; visitor_pin: string }> = await this.ds.query(
       `SELECT id, visitor_pin FROM vis_registration WHERE visitor_pin = $1 AND state = 'in'`,
       [pin],
     );
     if (!reg) throw new CvError(VisCode.VisitorNotExist, "Visitor information doesn't exist");
-    const minute = Math.floor(Date.now() / 60000);
-    return `2#${createHash('sha256').update(`${reg.id}:${reg.visitor_pin}:${minute}`).digest('base64')}`;
+    return refuseQrCode();
   }
 
   /** Gateway extension: the latest visit of a document. */

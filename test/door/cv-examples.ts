@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { specPath } from '../fixtures/spec-files';
 
 /** An endpoint of the manual, as cvsecurity-api.json describes it. */
 export interface ManualEndpoint {
@@ -24,7 +24,7 @@ let cache: ManualEndpoint[] | undefined;
 /** Every endpoint of the manual, in the manual's order. */
 export function manualEndpoints(): ManualEndpoint[] {
   if (!cache) {
-    const file = path.resolve(process.env.SHARED_DIR ?? path.resolve(process.cwd(), '../shared'), 'spec/cvsecurity-api.json');
+    const file = specPath('cvsecurity-api.json');
     cache = (JSON.parse(fs.readFileSync(file, 'utf8')) as { endpoints: ManualEndpoint[] }).endpoints;
   }
   return cache;

@@ -61,7 +61,7 @@ describe('the embedded database', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ code: 'kept', name: 'Survives restart' }),
     });
-    expect((await added.json()).code).toBe(0);
+    expect(((await added.json()) as { code: number }).code).toBe(0);
     await first.close();
     expect(fs.existsSync(path.join(dataDir, 'gateway.lock'))).toBe(false);
 

@@ -33,12 +33,15 @@ describe('department (2.5)', () => {
     expect((await t.post('/api/department/add', { name: 'Same', code: '301' })).body.code).toBe(-12);
   });
 
-  it('lists with and without paging', async () => {
+  it('lists with and without paging, in the v2 page object clients read (data.data)', async () => {
     const all = await t.post('/api/department/getDepartmentList', null);
     expect(all.body.code).toBe(0);
-    expect(all.body.data.map((d: { code: string }) => d.code)).toEqual(expect.arrayContaining(['1', '100', '101', '300']));
+    expect(Object.keys(all.body.data).sort()).toEqual(['data', 'lastPage', 'offset', 'page', 'size', 'total']);
+    expect(all.body.data.data.map((d: { code: string }) => d.code)).toEqual(expect.arrayContaining(['1', '100', '101', '300']));
+    expect(all.body.data).toMatchObject({ page: 0, offset: 0, lastPage: true, total: all.body.data.data.length });
     const page = await t.post('/api/department/getDepartmentList', { pageNo: 1, pageSize: 2 });
-    expect(page.body.data).toHaveLength(2);
+    expect(page.body.data).toMatchObject({ page: 0, size: 2, total: all.body.data.total, offset: 0, lastPage: false });
+    expect(page.body.data.data).toHaveLength(2);
     expect((await t.post('/api/department/getDepartmentList', { pageNo: 0, pageSize: 2 })).body.code).toBe(-90);
     expect((await t.post('/api/department/getDepartmentList', { pageNo: 1, pageSize: 5000 })).body.code).toBe(-91);
   });

@@ -5,7 +5,7 @@ import { GatewayProcess } from '../support/gateway-process';
 import { createTestDatabase, type TestDatabase } from '../support/test-db';
 
 /**
- * Issue 7, crash safety: `kill -9` of a real gateway process (`node dist/src/main.js`) loses no acknowledged
+ * Crash safety: `kill -9` of a real gateway process (`node dist/src/main.js`) loses no acknowledged
  * event and no queued command, whether it comes during ingest, during command delivery or during a full
  * sync. The process is restarted on the same port and database after each kill, as a supervisor would.
  * Real PostgreSQL only (the embedded database runs inside the process being killed, without fsync).
@@ -32,11 +32,6 @@ afterAll(async () => {
   await pg?.end();
   await db?.drop();
 });
-
-async function restart(): Promise<void> {
-  await g.kill();
-  await g.start();
-}
 
 async function connect(sn: string): Promise<DeviceSimulator> {
   const sim = new DeviceSimulator({ baseUrl: g.baseUrl, sn, doors: 2 });

@@ -7,7 +7,7 @@ import type { FetchLike } from '../simulator/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
- * Issue 7, abuse resistance on the device side: what a device that is not admitted gets, body and query
+ * Abuse resistance on the device side: what a device that is not admitted gets, body and query
  * bounds, the per-device upload rate limit, a second device claiming an admitted SN from another address,
  * and the optional comm key. Other addresses are other loopback addresses (127.0.0.2, ...).
  */

@@ -6,7 +6,7 @@ import { connectedSim, enqueue } from '../push/push-helpers';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
 
 /**
- * Issue 7, observability through HTTP: request ids on every answer and every log line of the request, tokens
+ * Observability through HTTP: request ids on every answer and every log line of the request, tokens
  * redacted, and the Prometheus metrics at /metrics moving with the traffic.
  */
 const lines: Array<Record<string, unknown>> = [];

@@ -8,7 +8,7 @@ import { TEST_TOKEN } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-db';
 
 /**
- * Issue 7, scale out: two real gateway processes (`node dist/src/main.js`) on one PostgreSQL database serve
+ * Scale out: two real gateway processes (`node dist/src/main.js`) on one PostgreSQL database serve
  * any device and any client. LISTEN/NOTIFY needs a real PostgreSQL server (the embedded database is one
  * process only), so the file is skipped on PGlite.
  */

@@ -6,7 +6,7 @@ import { connectedSim, enqueue } from './push-helpers';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ deviceCommandKeepDays: 30 });
+  t = await startTestApp({ deviceCommandKeepDays: 30, deviceUploadKeepDays: 30 });
 });
 afterAll(async () => {
   await t?.close();
@@ -35,4 +35,15 @@ it('deletes acknowledged commands past DEVICE_COMMAND_KEEP_DAYS, with their atte
   );
   expect(orphans).toBe(0);
   expect(await t.app.get(CommandHistoryPruner).prune()).toBe(0);
+});
+
+it('deletes device uploads past DEVICE_UPLOAD_KEEP_DAYS and keeps recent ones', async () => {
+  const sim = await connectedSim(t, { sn: 'HIST-2' });
+  const photo = Buffer.from('old snapshot').toString('base64');
+  expect((await sim.uploadTable('ATTPHOTO', [{ pin: '20200101080000-1.jpg', sn: 'HIST-2', size: 12, photo }, { pin: '20240101080000-1.jpg', sn: 'HIST-2', size: 12, photo }])).status).toBe(200);
+  await t.ds.query(`UPDATE device_upload SET received_at = now() - interval '31 days' WHERE device_sn = 'HIST-2' AND pin = '20200101080000-1.jpg'`);
+  expect(await t.app.get(CommandHistoryPruner).pruneUploads()).toBe(1);
+  const left = await t.ds.query(`SELECT pin FROM device_upload WHERE device_sn = 'HIST-2'`);
+  expect(left).toEqual([{ pin: '20240101080000-1.jpg' }]);
+  expect(await t.app.get(CommandHistoryPruner).pruneUploads()).toBe(0);
 });

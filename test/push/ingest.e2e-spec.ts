@@ -27,13 +27,9 @@ describe('rtlog', () => {
   });
 
   it('stores each event with the device, door, reader, event, verify mode, card and pin', async () => {
-    let person: { id: string } | undefined;
-    const [{ exists }] = await t.ds.query(`SELECT to_regclass('public.person') IS NOT NULL AS exists`);
-    if (exists) {
-      const [dept] = await t.ds.query(`SELECT id FROM department WHERE code = '1'`);
-      person = { id: newId() };
-      await t.ds.query(`INSERT INTO person (id, pin, name, last_name, dept_id) VALUES ($1, '1001', 'Ann', 'Lee', $2)`, [person.id, dept.id]);
-    }
+    const [dept] = await t.ds.query(`SELECT id FROM department WHERE code = '1'`);
+    const person = { id: newId() };
+    await t.ds.query(`INSERT INTO person (id, pin, name, last_name, dept_id) VALUES ($1, '1001', 'Ann', 'Lee', $2)`, [person.id, dept.id]);
     const r = await sim.uploadRtlog([
       { time: '2026-03-01 10:00:00', pin: 1001, cardno: 123456, eventaddr: 2, event: 0, inoutstatus: 1, verifytype: 4, index: 11 },
       { time: '2026-03-01 10:00:05', pin: 0, cardno: 0, eventaddr: 1, event: 27, inoutstatus: 0, verifytype: 1, index: 12 },
@@ -56,11 +52,11 @@ describe('rtlog', () => {
       log_id: 11,
       event_time: new Date('2026-03-01T04:30:00Z'),
       pin: '1001',
-      person_id: person?.id ?? null,
-      name: person ? 'Ann' : null,
-      last_name: person ? 'Lee' : null,
-      dept_code: person ? '1' : null,
-      dept_name: person ? 'Department Name' : null,
+      person_id: person.id,
+      name: 'Ann',
+      last_name: 'Lee',
+      dept_code: '1',
+      dept_name: 'Department Name',
       card_no: '123456',
       door_id: door(2, 1).id,
       door_no: 2,

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { specPath } from '../fixtures/spec-files';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator, DeviceSimulatorOptions } from './device-simulator';
 import { FakePushServer } from './fake-push-server';
 
-const specFile = (name: string) => path.resolve(process.env.SHARED_DIR ?? path.resolve(process.cwd(), '../shared'), 'spec', name);
+const specFile = specPath;
 const vectors: Array<{ id: string; request: { rawQuery: string; body: string | null; headers: Record<string, string> } }> = JSON.parse(
   fs.readFileSync(specFile('push-vectors.json'), 'utf8'),
 ).vectors;

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { specPath } from '../fixtures/spec-files';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from './device-simulator';
 import { FakePushServer } from './fake-push-server';
 
-const specFile = (name: string) => path.resolve(process.env.SHARED_DIR ?? path.resolve(process.cwd(), '../shared'), 'spec', name);
+const specFile = specPath;
 
 interface Vector {
   id: string;

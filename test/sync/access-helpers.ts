@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import path from 'node:path';
+import { specPath } from '../fixtures/spec-files';
 import { expect } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import type { TestApp } from '../support/test-app';
@@ -49,7 +49,7 @@ export class Device {
 
 /** The manual's example for an endpoint, from cvsecurity-api.json. */
 export function manualExample(section: string): any {
-  const file = path.resolve(process.env.SHARED_DIR ?? path.resolve(process.cwd(), '../shared'), 'spec/cvsecurity-api.json');
+  const file = specPath('cvsecurity-api.json');
   const spec = JSON.parse(fs.readFileSync(file, 'utf8'));
   const ep = spec.endpoints.find((e: { section: string }) => e.section === section);
   if (!ep) throw new Error(`no endpoint ${section}`);

@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { specPath } from '../fixtures/spec-files';
 import { expect } from 'vitest';
 
-const sharedDir = process.env.SHARED_DIR ?? path.resolve(process.cwd(), '../shared');
 
 interface ApiEndpoint {
   section: string;
@@ -13,7 +12,7 @@ let api: { endpoints: ApiEndpoint[] } | undefined;
 
 /** The manual's response example of a section (cvsecurity-api.json), reconstructed where the printed one is not JSON. */
 export function manualExample(section: string): any {
-  api ??= JSON.parse(fs.readFileSync(path.resolve(sharedDir, 'spec/cvsecurity-api.json'), 'utf8'));
+  api ??= JSON.parse(fs.readFileSync(specPath('cvsecurity-api.json'), 'utf8'));
   const e = api!.endpoints.find((x) => x.section === section);
   if (!e) throw new Error(`no section ${section}`);
   const ex = typeof e.response.example === 'string' ? e.response.exampleReconstructed : e.response.example;
@@ -23,7 +22,7 @@ export function manualExample(section: string): any {
 
 /** The failure example of a ret/msg section. */
 export function manualFailureExample(section: string): any {
-  api ??= JSON.parse(fs.readFileSync(path.resolve(sharedDir, 'spec/cvsecurity-api.json'), 'utf8'));
+  api ??= JSON.parse(fs.readFileSync(specPath('cvsecurity-api.json'), 'utf8'));
   const e = api!.endpoints.find((x) => x.section === section) as (ApiEndpoint & { response: { errorExample?: unknown } }) | undefined;
   if (!e?.response.errorExample) throw new Error(`no failure example for ${section}`);
   return e.response.errorExample;
@@ -32,7 +31,7 @@ export function manualFailureExample(section: string): any {
 let tables: { eventCodes: Array<{ code: number; name: string; kind: string }>; verifyModes: Array<{ code: number; meaning: string }> } | undefined;
 
 export function pushTables() {
-  tables ??= JSON.parse(fs.readFileSync(path.resolve(sharedDir, 'spec/push-tables.json'), 'utf8'));
+  tables ??= JSON.parse(fs.readFileSync(specPath('push-tables.json'), 'utf8'));
   return tables!;
 }
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ClientForms } from '../../common/client-forms';
 import { CvCode } from '../../common/cv-error';
 import { MAX_TEMPLATE_CHARS } from '../../common/limits';
 import { ToTrimmedString } from '../../common/transforms';
@@ -7,8 +8,10 @@ import { ToTrimmedString } from '../../common/transforms';
 /**
  * 2.25.1 body (bare, or wrapped as `{apiBioTemplate:{...}}`, field notes REST 7). Range and format checks
  * (validType -32, templateNo -33, base64 and size) are made by the service so that each gets its manual code
- * whatever type the client sent (numbers arrive as strings and strings as numbers).
+ * whatever type the client sent (numbers arrive as strings and strings as numbers). `pin` and `personPin`
+ * are accepted for personId (the global synonyms).
  */
+@ClientForms({ wrappers: ['apiBioTemplate'] })
 export class BioTemplateAddDto {
   @ApiProperty({ example: '666', description: 'person pin ("personnel ID"); -20 when empty, -22 when unknown' })
   @ToTrimmedString()

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Transactions (issue 5): what the transaction API, the monitor, the Push Center and the live stream need
+ * Transactions: what the transaction API, the monitor, the Push Center and the live stream need
  * beside acc_transaction (created by 1763700000100-push, filled by the rtlog ingest).
  *
  * acc_transaction itself gets no new column or index (its entity belongs to the PUSH side, and the schema

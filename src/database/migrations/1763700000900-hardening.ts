@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Production hardening (issue 7): the address an admitted device talks from, and the last time a second
+ * Production hardening: the address an admitted device talks from, and the last time a second
  * device claimed its SN from another address (DEVICE_SN_CONFLICT).
  */
 export class Hardening1763700000900 implements MigrationInterface {

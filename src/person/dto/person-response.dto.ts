@@ -13,11 +13,16 @@ export class PersonBriefDto {
   @ApiProperty({ example: '123456789' }) cardNo!: string;
 }
 
-/** 2.13.4 person/getPersonList item. */
+/**
+ * 2.13.4 person/getPersonList item, and 2.13.3 person/get/{pin} too: a client reads the same fields from the
+ * single read as from the list (face-enrolment clients read the photo fields and level ids there).
+ */
 export class PersonListItemDto extends PersonBriefDto {
   @ApiProperty({ example: '', description: 'photo, base64' }) personPhoto!: string;
   @ApiProperty({ example: '', description: 'face comparison photo, base64 (the same photo)' }) vislightPhoto!: string;
   @ApiProperty({ example: '' }) vislightPhotoPath!: string;
+  @ApiProperty({ example: '8a888e2384847238018484748507065a', description: "the person's access level ids, comma separated (as in v2 getPersonList)" })
+  accLevelIds!: string;
 }
 
 /** 2.13.9 v2/person/getPersonList item: the full person. */
@@ -65,7 +70,7 @@ export function toPersonBrief(p: Person, x: PersonExtras): PersonBriefDto {
 }
 
 export function toPersonListItem(p: Person, x: PersonExtras): PersonListItemDto {
-  return { ...toPersonBrief(p, x), personPhoto: p.photo ?? '', vislightPhoto: p.photo ?? '', vislightPhotoPath: '' };
+  return { ...toPersonBrief(p, x), personPhoto: p.photo ?? '', vislightPhoto: p.photo ?? '', vislightPhotoPath: '', accLevelIds: x.levelIds.join(',') };
 }
 
 export function toPersonFull(p: Person, x: PersonExtras, timeZone: string): PersonFullDto {

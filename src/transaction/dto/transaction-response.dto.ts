@@ -50,7 +50,8 @@ export class TransactionV2ItemDto extends TransactionV1ItemDto {
   @ApiProperty({ example: 0 }) eventNo!: number;
   @ApiProperty({ example: 0, description: '0 normal, 1 warning, 2 alarm' }) eventLevel!: number;
   @ApiProperty({ example: '10.8.14.210-1', nullable: true, type: String }) doorName!: string | null;
-  @ApiProperty({ example: '', description: 'base64 JPEG captured with the event; "" when none' }) capturePhotoBase64!: string;
+  @ApiProperty({ example: '', description: 'base64 JPEG the device captured with the event (its ATTPHOTO upload); "" when none was uploaded' })
+  capturePhotoBase64!: string;
 }
 
 /** The monitor item (2.18.5): no id, name, lastName or deptName. */
@@ -104,13 +105,14 @@ export function toV1Item(row: TransactionRow, timeZone: string, withAccZone = tr
   return item;
 }
 
-export function toV2Item(row: TransactionRow, timeZone: string): TransactionV2ItemDto {
+/** `capturePhoto`: the event's ATTPHOTO upload, base64 (TransactionRepository.capturePhotos). */
+export function toV2Item(row: TransactionRow, timeZone: string, capturePhoto = ''): TransactionV2ItemDto {
   return {
     ...toV1Item(row, timeZone),
     eventNo: row.event_no,
     eventLevel: row.event_level,
     doorName: row.door_name,
-    capturePhotoBase64: '',
+    capturePhotoBase64: capturePhoto,
   };
 }
 

@@ -183,12 +183,6 @@ export function toVisLevelResponse(r: { id: string; name: string }): VisLevelRes
   return { id: r.id, name: r.name };
 }
 
-export class VisQrCodeEnvelopeDto {
-  @ApiProperty({ example: 0 }) code!: number;
-  @ApiProperty({ example: 'success' }) message!: string;
-  @ApiProperty({ example: '2#6SQLIaSLhprGhpkCgFrhHfdyZXFJxK2DLy+oLVoImoI=', description: 'dynamic QR code content' }) data!: string;
-}
-
 // ---- Gateway extensions ----
 
 export class VisLevelIdsDto {

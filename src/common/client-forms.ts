@@ -1,0 +1,129 @@
+import { getMetadataStorage } from 'class-validator';
+
+/**
+ * The forms real clients send for the same input (field notes REST 4, 6, 7; clients built from CVSecurity's
+ * Swagger), accepted by every endpoint through one mechanism rather than per controller:
+ *
+ * - **synonyms**: the manual's several names for one thing (`pin`, `personPin`, `personId`; `deviceSn`,
+ *   `devSn`, `sn`; `pageNo`, `page`). A DTO that declares one name of a group also receives the value sent
+ *   under another name of it (a name the DTO declares itself is never overwritten).
+ * - **wrappers**: a JSON body wrapped in its Swagger parameter name, `{"department": {...}}`. Unwrapped when
+ *   the key is one the DTO declares as a wrapper or one of the global names below, or when the key is not a
+ *   field of the DTO and its value is an object carrying at least one field of the DTO.
+ * - **path forms**: which fields of a query-parameter DTO a client may send as trailing path segments instead,
+ *   `GET /api/v2/person/get/{pin}` for `GET /api/v2/person/get?pin=` (see route-forms.ts). By default, the
+ *   first field of the DTO named in DEFAULT_PATH_KEYS.
+ *
+ * The defaults apply to every DTO, so a new endpoint gets them without work; a DTO adds its own forms with
+ * `@ClientForms({...})` next to its fields.
+ */
+export interface ClientFormsOptions {
+  /** Wrapper keys (CVSecurity's Swagger parameter names) this DTO's body may come in, e.g. `apiBioTemplate`. */
+  wrappers?: string[];
+  /** Extra names for a field: `{ pin: ['persPersonPin'] }` accepts `persPersonPin` for `pin`. */
+  synonyms?: Record<string, string[]>;
+  /** Global synonym names that mean something else in this DTO, never mapped onto its fields. */
+  notSynonyms?: string[];
+  /** The fields a client may send as trailing path segments, in order; `[]` turns the default off. */
+  path?: string[];
+}
+
+/** The manual's names for one thing, accepted alike by every DTO that declares one of them. */
+export const GLOBAL_SYNONYMS: readonly (readonly string[])[] = [
+  ['pin', 'personPin', 'personId'],
+  ['deviceSn', 'devSn', 'sn'],
+  ['pageNo', 'page'],
+];
+
+/** Swagger parameter names seen wrapping bodies (field notes REST 7 and client code), unwrapped for every DTO. */
+export const GLOBAL_WRAPPERS: readonly string[] = ['apiBioTemplate', 'person', 'department', 'accLevel', 'visitor', 'reader', 'card'];
+
+/** Fields that may come as one trailing path segment when the DTO names no path form of its own. */
+export const DEFAULT_PATH_KEYS: readonly string[] = ['pin', 'code', 'id', 'deviceSn', 'sn', 'name'];
+
+const FORMS = Symbol('clientForms');
+
+/** Declares the extra forms a DTO accepts (next to its fields); the global defaults apply anyway. */
+export function ClientForms(options: ClientFormsOptions): ClassDecorator {
+  return (target) => {
+    Reflect.defineMetadata(FORMS, options, target);
+  };
+}
+
+interface ResolvedForms {
+  fields: Set<string>;
+  /** field → the other names it is accepted under, in preference order. */
+  aliases: Map<string, string[]>;
+  wrappers: Set<string>;
+  path: string[];
+}
+
+const cache = new WeakMap<Function, ResolvedForms>();
+
+/** The fields class-validator knows for a DTO (what the whitelist keeps), inherited ones included. */
+export function declaredFields(dto: Function): Set<string> {
+  return new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).map((m) => m.propertyName));
+}
+
+export function formsOf(dto: Function): ResolvedForms {
+  const known = cache.get(dto);
+  if (known) return known;
+  // Own and inherited declarations (a subclass adds to its parent's).
+  const chain: ClientFormsOptions[] = [];
+  for (let c: Function | null = dto; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    const o = Reflect.getOwnMetadata(FORMS, c) as ClientFormsOptions | undefined;
+    if (o) chain.unshift(o);
+  }
+  const fields = declaredFields(dto);
+  const notSynonyms = new Set(chain.flatMap((o) => o.notSynonyms ?? []));
+  const aliases = new Map<string, string[]>();
+  const add = (field: string, names: string[]) => {
+    const list = aliases.get(field) ?? [];
+    for (const n of names) if (n !== field && !fields.has(n) && !list.includes(n)) list.push(n);
+    if (list.length) aliases.set(field, list);
+  };
+  for (const o of chain) for (const [field, names] of Object.entries(o.synonyms ?? {})) if (fields.has(field)) add(field, names);
+  for (const group of GLOBAL_SYNONYMS) {
+    const members = group.filter((n) => !notSynonyms.has(n));
+    for (const field of members) if (fields.has(field)) add(field, members);
+  }
+  const declaredPath = [...chain].reverse().find((o) => o.path !== undefined)?.path;
+  const path = declaredPath ?? DEFAULT_PATH_KEYS.filter((k) => fields.has(k)).slice(0, 1);
+  const resolved: ResolvedForms = { fields, aliases, wrappers: new Set([...GLOBAL_WRAPPERS, ...chain.flatMap((o) => o.wrappers ?? [])]), path };
+  cache.set(dto, resolved);
+  return resolved;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+const present = (v: unknown) => v !== undefined && v !== null && v !== '';
+
+/**
+ * One input object (query and body merged, or a body) brought to the DTO's own field names: wrappers
+ * unwrapped (the wrapped fields win over loose ones, as the body wins over the query), then synonyms mapped.
+ * Returns the input itself when there is nothing to do; never mutates it.
+ */
+export function normaliseClientForms(dto: Function, input: unknown): unknown {
+  if (!isPlainObject(input)) return input;
+  const forms = formsOf(dto);
+  if (forms.fields.size === 0) return input;
+  let out: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(input)) {
+    if (forms.fields.has(key) || !isPlainObject(value)) continue;
+    const named = forms.wrappers.has(key);
+    const carriesFields = Object.keys(value).some((k) => forms.fields.has(k) || [...forms.aliases.values()].some((a) => a.includes(k)));
+    if (!named && !carriesFields) continue;
+    out ??= { ...input };
+    delete out[key];
+    Object.assign(out, value);
+  }
+  for (const [field, names] of forms.aliases) {
+    const source = out ?? input;
+    if (present(source[field])) continue;
+    const from = names.find((n) => present(source[n]));
+    if (from === undefined) continue;
+    out ??= { ...input };
+    out[field] = source[from];
+  }
+  return out ?? input;
+}

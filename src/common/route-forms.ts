@@ -1,0 +1,145 @@
+import { RequestMethod, type INestApplicationContext } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
+import type { IncomingMessage } from 'node:http';
+import { declaredFields, formsOf, GLOBAL_SYNONYMS } from './client-forms';
+
+/**
+ * Path and query parameters are interchangeable (clients built from CVSecurity's Swagger send either):
+ *
+ * - `GET /api/person/get?pin=1` reaches `GET /api/person/get/:pin` (query → path): the trailing `:params` of
+ *   a route may come from the query string, under their own names or a synonym (client-forms.ts).
+ * - `GET /api/v2/person/get/1` reaches `GET /api/v2/person/get?pin=1` (path → query): a route without path
+ *   parameters whose input DTO has path forms (`@ClientForms({ path })`, else its first DEFAULT_PATH_KEYS
+ *   field) takes them as trailing segments.
+ *
+ * Done by rewriting the URL before routing (Fastify's `rewriteUrl`), and only for `/api/` URLs that match no
+ * route as sent, so every route keeps its own guards, pipes and filters, and no served URL changes meaning.
+ * Every controller, including ones added later, is covered: the table is read from Nest's own route metadata.
+ */
+interface Route {
+  method: string;
+  segments: string[];
+  /** Fields of the route's input DTO that may come as trailing path segments (routes without `:params`). */
+  pathForms: string[];
+}
+
+const METHODS: Record<number, string[]> = {
+  [RequestMethod.GET]: ['GET', 'HEAD'],
+  [RequestMethod.POST]: ['POST'],
+  [RequestMethod.PUT]: ['PUT'],
+  [RequestMethod.DELETE]: ['DELETE'],
+  [RequestMethod.PATCH]: ['PATCH'],
+  [RequestMethod.ALL]: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
+  [RequestMethod.OPTIONS]: ['OPTIONS'],
+  [RequestMethod.HEAD]: ['HEAD'],
+};
+
+const split = (path: string) => path.split('/').filter((s) => s !== '');
+const isParam = (seg: string) => seg.startsWith(':') || seg === '*';
+const paramName = (seg: string) => seg.slice(1).replace(/\?$/, '');
+
+function joinPath(...parts: Array<string | undefined>): string {
+  return '/' + parts.flatMap((p) => (p ? split(p) : [])).join('/');
+}
+
+/** Every route of every controller, with the path forms of its input DTO. */
+export function routesOf(app: INestApplicationContext): Route[] {
+  const routes: Route[] = [];
+  for (const mod of app.get(ModulesContainer).values()) {
+    for (const wrapper of mod.controllers.values()) {
+      const cls = wrapper.metatype as (new (...args: never[]) => unknown) | undefined;
+      if (!cls?.prototype) continue;
+      const base = ([] as string[]).concat((Reflect.getMetadata(PATH_METADATA, cls) as string | string[] | undefined) ?? '');
+      for (const name of Object.getOwnPropertyNames(cls.prototype)) {
+        const handler = (cls.prototype as Record<string, unknown>)[name];
+        if (name === 'constructor' || typeof handler !== 'function') continue;
+        const paths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
+        const method = Reflect.getMetadata(METHOD_METADATA, handler) as number | undefined;
+        if (paths === undefined || method === undefined) continue;
+        const types = (Reflect.getMetadata('design:paramtypes', cls.prototype, name) as unknown[] | undefined) ?? [];
+        const dto = types.find((t): t is Function => typeof t === 'function' && declaredFields(t).size > 0);
+        const pathForms = dto ? formsOf(dto).path : [];
+        for (const b of base) {
+          for (const p of ([] as string[]).concat(paths)) {
+            for (const m of METHODS[method] ?? []) routes.push({ method: m, segments: split(joinPath(b, p)), pathForms });
+          }
+        }
+      }
+    }
+  }
+  return routes;
+}
+
+function matches(route: Route, segs: string[]): boolean {
+  if (route.segments.at(-1) === '*') return segs.length >= route.segments.length - 1 && route.segments.slice(0, -1).every((s, i) => isParam(s) || s === segs[i]);
+  return route.segments.length === segs.length && route.segments.every((s, i) => isParam(s) || s === segs[i]);
+}
+
+/** The names a path parameter may come under in the query: its own first, then its synonyms. */
+function queryNamesOf(param: string): string[] {
+  const group = GLOBAL_SYNONYMS.find((g) => g.includes(param));
+  return group ? [param, ...group.filter((n) => n !== param)] : [param];
+}
+
+export class RouteForms {
+  private app?: INestApplicationContext;
+  private routes?: Route[];
+
+  /** Called once the Nest application exists; the route table is read on the first request. */
+  attach(app: INestApplicationContext): void {
+    this.app = app;
+    this.routes = undefined;
+  }
+
+  /** Fastify's `rewriteUrl`: the URL to route, the one sent unless a client form of another route applies. */
+  readonly rewriteUrl = (req: IncomingMessage): string => {
+    const url = req.url ?? '/';
+    if (!url.startsWith('/api/') || !this.app) return url;
+    try {
+      return this.rewrite(req.method ?? 'GET', url);
+    } catch {
+      return url; // never let a rewrite attempt turn into a failure of its own: route the URL as sent
+    }
+  };
+
+  rewrite(method: string, url: string): string {
+    this.routes ??= this.app ? routesOf(this.app) : [];
+    const q = url.indexOf('?');
+    const rawPath = q < 0 ? url : url.slice(0, q);
+    const search = q < 0 ? '' : url.slice(q + 1);
+    let segs: string[];
+    try {
+      segs = split(rawPath).map((s) => decodeURIComponent(s));
+    } catch {
+      return url;
+    }
+    const candidates = this.routes.filter((r) => r.method === method);
+    // A catch-all (the unsupported modules' `prefix/*`) yields to a served route's own form.
+    if (candidates.some((r) => r.segments.at(-1) !== '*' && matches(r, segs))) return url;
+    const query = new URLSearchParams(search);
+
+    // query → path: the route's trailing parameters, taken from the query.
+    for (const r of candidates) {
+      if (r.segments.length <= segs.length || r.segments.at(-1) === '*') continue;
+      const head = r.segments.slice(0, segs.length);
+      if (!head.every((s, i) => isParam(s) || s === segs[i])) continue;
+      const tail = r.segments.slice(segs.length);
+      if (!tail.every((s) => s.startsWith(':'))) continue;
+      const values = tail.map((s) => queryNamesOf(paramName(s)).map((n) => query.get(n)).find((v) => v !== null && v !== ''));
+      if (values.some((v) => v === undefined)) continue;
+      const path = '/' + [...segs, ...(values as string[])].map(encodeURIComponent).join('/');
+      return search ? `${path}?${search}` : path;
+    }
+
+    // path → query: trailing segments of a route that has none, as the query parameters its DTO names.
+    for (const r of candidates) {
+      if (r.pathForms.length === 0 || r.segments.some(isParam)) continue;
+      const extra = segs.length - r.segments.length;
+      if (extra < 1 || extra > r.pathForms.length || !r.segments.every((s, i) => s === segs[i])) continue;
+      segs.slice(r.segments.length).forEach((v, i) => query.set(r.pathForms[i], v));
+      return `/${r.segments.map(encodeURIComponent).join('/')}?${query.toString()}`;
+    }
+    return url;
+  }
+}

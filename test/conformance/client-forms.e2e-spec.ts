@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { servedEndpoints, buildFixture, callManual, fillPath, pathVariants, type Fixture } from './conformance-support';
+import { startTestApp, TEST_TOKEN, type HttpResult, type TestApp } from '../support/test-app';
+
+/**
+ * 1. Every form a real client may send, on every operation of the live OpenAPI document (client-forms.ts,
+ * route-forms.ts): a path parameter sent in the query, an identifier sent as a trailing path segment, the
+ * manual's synonyms (`pin`/`personPin`/`personId`, `deviceSn`/`devSn`/`sn`, `pageNo`/`page`), and a JSON body
+ * wrapped in its Swagger parameter name. Each form must get the same answer as the form the route declares.
+ */
+let t: TestApp;
+let f: Fixture;
+let ops: Array<{ method: string; path: string; pathParams: string[]; bodyProps: string[] }> = [];
+
+beforeAll(async () => {
+  t = await startTestApp({ apiRateLimit: 0, apiIpRateLimit: 0 });
+  f = await buildFixture(t);
+  const doc = (await (await fetch(`${t.baseUrl}/api-docs-json`)).json()) as any;
+  for (const [path, item] of Object.entries<any>(doc.paths)) {
+    if (!path.startsWith('/api/') || path === '/api/gateway/stream') continue;
+    for (const [method, op] of Object.entries<any>(item)) {
+      const params = (op.parameters ?? []) as Array<{ in: string; name: string }>;
+      let schema = op.requestBody?.content?.['application/json']?.schema;
+      if (schema?.$ref) schema = doc.components.schemas[schema.$ref.split('/').pop()];
+      ops.push({ method: method.toUpperCase(), path, pathParams: params.filter((p) => p.in === 'path').map((p) => p.name), bodyProps: Object.keys(schema?.properties ?? {}) });
+    }
+  }
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const send = (method: string, path: string, query: Record<string, unknown> = {}, body?: unknown): Promise<HttpResult> =>
+  t.request(method, path, {
+    query: { access_token: TEST_TOKEN, ...query },
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
+
+/** Values that exist in the fixture, by parameter name: the first one a read accepts is used. */
+function candidates(name: string): string[] {
+  const byName: Record<string, string[]> = {
+    pin: [f.pin, f.visitorPin],
+    code: [f.deptCode, f.areaCode],
+    id: [f.levelId, f.readerId, f.transactionId, f.doors[0].id],
+    name: [f.levelName],
+    sn: [f.sn],
+    deviceSn: [f.sn],
+    doorId: [f.doors[0].id],
+    templateNo: ['3'],
+  };
+  return byName[name] ?? ['x'];
+}
+
+/** Removes what differs between two calls of one read by nature (the time of the answer). */
+const comparable = (r: HttpResult) => ({ status: r.status, code: r.body?.code, message: r.body?.message, data: r.body?.data });
+
+/** Paths where the query form would need a parameter in the middle of the path: gateway extensions only. */
+const trailingParams = (path: string) => /^\/api\/[^{]*(\{\w+\}(\/)?)*$/.test(path) && !/\}\/\w/.test(path);
+
+describe('a path parameter may come in the query', () => {
+  it('every operation with trailing path parameters answers the query form as the path form', { timeout: 120_000 }, async () => {
+    // Where the path without its parameters is a route of its own (a gateway extension's list), it is that route.
+    const routed = new Set(ops.map((o) => `${o.method} ${o.path}`));
+    const withParams = ops.filter((o) => o.pathParams.length && trailingParams(o.path) && !routed.has(`${o.method} ${o.path.replace(/\/\{.*$/, '')}`));
+    expect(withParams.length).toBeGreaterThan(25);
+    for (const op of withParams) {
+      // Reads with values that exist (so the data is compared too); writes with values that do not, so that
+      // neither form changes what the other finds.
+      const values: Record<string, string> = {};
+      for (const p of op.pathParams) {
+        const list = op.method === 'GET' ? candidates(p) : [`nobody-${p}`];
+        values[p] = list[0];
+        for (const v of list) {
+          const probe = await send(op.method, op.path.replace(`{${p}}`, encodeURIComponent(v)).replace(/\{(\w+)\}/g, (_, n) => candidates(n)[0]));
+          if (probe.body?.code === 0) {
+            values[p] = v;
+            break;
+          }
+        }
+      }
+      const asPath = await send(op.method, op.path.replace(/\{(\w+)\}/g, (_, n) => encodeURIComponent(values[n])));
+      const base = op.path.replace(/\/\{.*$/, '');
+      const asQuery = await send(op.method, base, values);
+      const label = `${op.method} ${base}?${new URLSearchParams(values)}`;
+      expect(asQuery.body?.message ?? '', label).not.toMatch(/^No such endpoint/);
+      expect(comparable(asQuery), label).toEqual(comparable(asPath));
+    }
+  });
+
+  it('the manual synonyms name a path parameter in the query too', async () => {
+    const byPin = await send('GET', `/api/person/get/${f.pin}`);
+    expect(byPin.body.code).toBe(0);
+    for (const name of ['pin', 'personPin', 'personId']) expect(comparable(await send('GET', '/api/person/get', { [name]: f.pin })), name).toEqual(comparable(byPin));
+    const bySn = await send('GET', `/api/transaction/device/${f.sn}`, { pageNo: 1, pageSize: 5 });
+    expect(bySn.body.code).toBe(0);
+    for (const name of ['deviceSn', 'devSn', 'sn']) expect(comparable(await send('GET', '/api/transaction/device', { [name]: f.sn, pageNo: 1, pageSize: 5 })), name).toEqual(comparable(bySn));
+  });
+});
+
+describe('an identifier may come as a trailing path segment', () => {
+  it('every read by query identifier answers the path form alike', { timeout: 120_000 }, async () => {
+    const reads = ops.filter((o) => o.method === 'GET' && !o.pathParams.length);
+    let checked = 0;
+    for (const op of reads) {
+      for (const key of ['pin', 'code', 'sn', 'id', 'name']) {
+        const value = candidates(key).find(() => true)!;
+        const asQuery = await send('GET', op.path, { [key]: value });
+        if (asQuery.body?.code !== 0 || asQuery.body.data === null || Array.isArray(asQuery.body.data)) continue;
+        // A read the query identifier selects: the path form names the same item.
+        const other = await send('GET', op.path, { [key]: `${value}-other` });
+        if (other.body?.code === 0 && JSON.stringify(other.body.data) === JSON.stringify(asQuery.body.data)) continue;
+        const asPath = await send('GET', `${op.path}/${encodeURIComponent(value)}`);
+        expect(comparable(asPath), `GET ${op.path}/${value} vs ?${key}=`).toEqual(comparable(asQuery));
+        checked++;
+        break;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(3);
+  });
+
+  it('the Swagger forms of the issue: v2/person/get/{pin}, v2/department/get/{code}, device/getAcc/{sn}', async () => {
+    for (const [path, q] of [
+      [`/api/v2/person/get/${f.pin}`, ['/api/v2/person/get', { pin: f.pin }]],
+      [`/api/v2/department/get/${f.deptCode}`, ['/api/v2/department/get', { code: f.deptCode }]],
+      [`/api/v2/card/getCards/${f.pin}`, ['/api/v2/card/getCards', { pin: f.pin }]],
+    ] as const) {
+      const a = await send('GET', path);
+      expect(a.body.code, path).toBe(0);
+      expect(comparable(a), path).toEqual(comparable(await send('GET', q[0], q[1])));
+    }
+  });
+});
+
+describe('synonyms', () => {
+  it('pin, personPin and personId name the same person everywhere a pin is read', async () => {
+    for (const [method, path, extra] of [
+      ['GET', '/api/v2/person/get', {}],
+      ['GET', '/api/v2/card/getCards', {}],
+      ['GET', '/api/v3/transaction/person', { pageNo: 1, pageSize: 5 }],
+    ] as const) {
+      const base = await send(method, path, { pin: f.pin, ...extra });
+      expect(base.body.code, path).toBe(0);
+      for (const name of ['personPin', 'personId']) expect(comparable(await send(method, path, { [name]: f.pin, ...extra })), `${path} ${name}`).toEqual(comparable(base));
+    }
+  });
+
+  it('deviceSn, devSn and sn name the same device', async () => {
+    const base = await send('GET', '/api/device/getAcc', { sn: f.sn });
+    expect(base.body.code).toBe(0);
+    for (const name of ['deviceSn', 'devSn']) expect(comparable(await send('GET', '/api/device/getAcc', { [name]: f.sn })), name).toEqual(comparable(base));
+    const state = await send('GET', '/api/door/doorStateBySn', { deviceSn: f.sn });
+    expect(state.body.code).toBe(0);
+    expect((await send('GET', '/api/door/doorStateBySn', { devSn: f.sn })).body.code).toBe(0);
+  });
+
+  it('page is pageNo, on every paged list', async () => {
+    const lists = ops.filter((o) => o.method === 'GET' && !o.pathParams.length);
+    let checked = 0;
+    for (const op of lists) {
+      const second = await send('GET', op.path, { pageNo: 2, pageSize: 1 });
+      const first = await send('GET', op.path, { pageNo: 1, pageSize: 1 });
+      if (second.body?.code !== 0 || JSON.stringify(first.body.data) === JSON.stringify(second.body.data)) continue;
+      expect(comparable(await send('GET', op.path, { page: 2, pageSize: 1 })), op.path).toEqual(comparable(second));
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('a JSON body wrapped in its Swagger parameter name', () => {
+  /** The Swagger parameter name of a write, where CVSecurity's is known, else the entity its path names. */
+  const wrapperOf = (path: string) => {
+    if (path.includes('bioTemplate')) return 'apiBioTemplate';
+    const entity = path.replace(/^\/api\/(v\d\/)?(gateway\/)?/, '').split('/')[0];
+    return entity;
+  };
+
+  it('every write of the manual answers the wrapped body as the bare one', { timeout: 120_000 }, async () => {
+    let checked = 0;
+    for (const e of servedEndpoints()) {
+      const example = e.body?.example;
+      if (e.method === 'GET' || !example || typeof example !== 'object' || Array.isArray(example)) continue;
+      // Only writes that can run twice alike (adds are upserts; deletes and check-ins are not repeated).
+      if (/delete|exit|Close|Open|remote|leave|reinstated|getQrCode|addPersons|addLevel$|addLevelDoor|visReservation\/add|visRegistration\/add/i.test(e.likelyPath)) continue;
+      const path = fillPath(e, pathVariants(e)[0]);
+      const bare = await callManual(t, e, path);
+      const wrapped = await callManual(t, e, path, { body: { [wrapperOf(e.likelyPath)]: example } });
+      expect(comparable(wrapped), `${e.section} ${path} wrapped as ${wrapperOf(e.likelyPath)}`).toEqual(comparable(bare));
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(5);
+  });
+
+  it('the forms of the issue: {"department": {...}}, {"person": {...}}, {"apiBioTemplate": {...}} with pin', async () => {
+    expect((await t.post('/api/department/add', { department: { code: 'W1', name: 'Wrapped', parentCode: '1' } })).body.code).toBe(0);
+    expect((await t.get('/api/department/get/W1')).body.data).toMatchObject({ code: 'W1', name: 'Wrapped' });
+    expect((await t.post('/api/person/add', { person: { pin: 'W2', name: 'Wrapped', deptCode: 'W1' } })).body.code).toBe(0);
+    expect((await t.get('/api/person/get/W2')).body.data).toMatchObject({ pin: 'W2', name: 'Wrapped', deptCode: 'W1' });
+    const template = Buffer.from('wrapped finger').toString('base64');
+    expect((await t.post('/api/bioTemplate/add', { apiBioTemplate: { pin: 'W2', validType: '1', template, templateNo: '4' } })).body.code).toBe(0);
+    expect((await t.get('/api/bioTemplate/getFgListByPin/W2')).body.data).toEqual([expect.objectContaining({ personId: 'W2', templateNo: '4' })]);
+  });
+
+  it('every documented write body is unwrapped the same way (the fuzz covers the rest)', async () => {
+    let checked = 0;
+    for (const op of ops.filter((o) => o.method !== 'GET' && o.bodyProps.length && !o.pathParams.length)) {
+      // A body that fails validation the same way whatever the write: each declared field an empty object.
+      const body = Object.fromEntries(op.bodyProps.slice(0, 3).map((k) => [k, '\u0001'.repeat(300)]));
+      const bare = await send(op.method, op.path, {}, body);
+      const wrapped = await send(op.method, op.path, {}, { [wrapperOf(op.path)]: body });
+      expect({ code: wrapped.body?.code, message: wrapped.body?.message }, `${op.method} ${op.path}`).toEqual({ code: bare.body?.code, message: bare.body?.message });
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(5);
+  });
+});

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+/**
+ * The README's visitor walk-through, step by step: a fresh install (auto admission) to a checked-in visitor
+ * whose card opens the door of a simulated panel, then checked out, with CVSecurity's own endpoints only
+ * (the manual's, and addLevel/addLevelDoor from CVSecurity's Swagger); no /api/gateway/ extension.
+ */
+let t: TestApp;
+let panel: DeviceSimulator;
+
+beforeAll(async () => {
+  t = await startTestApp({ deviceAdmission: 'auto' });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const fmt = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+const ok = { code: 0, message: 'success', data: null };
+
+describe('README walk-through: a visitor system on a fresh install', () => {
+  let levelId: string;
+  let visitorPin: string;
+
+  it('1. a panel connects and its doors are listed', async () => {
+    panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'LOBBY000001', doors: 1, ipAddress: '10.20.0.5' });
+    expect((await panel.connect()).registered).toBe(true);
+    await panel.pollUntilIdle();
+    const doors = await t.get('/api/door/list', { pageNo: 1, pageSize: 10 });
+    expect(doors.body.data.map((d: { name: string }) => d.name)).toEqual(['10.20.0.5-1']);
+  });
+
+  it('2. an access level on the lobby door (CVSecurity Swagger: addLevel, addLevelDoor)', async () => {
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Lobby', areaName: 'Area Name', timeSegName: '24-Hour Accessible' }] })).body).toEqual(ok);
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Lobby', doorName: '10.20.0.5-1' }] })).body).toEqual(ok);
+    levelId = (await t.get('/api/accLevel/getByName/Lobby')).body.data.id;
+  });
+
+  it('3. it is a visitor level out of the box (2.16.1)', async () => {
+    expect((await t.get('/api/visLevel/list', { pageNo: 1, pageSize: 10 })).body).toEqual({ code: 0, message: 'success', data: [{ id: levelId, name: 'Lobby' }] });
+  });
+
+  it('4. the host is a person (2.13.1)', async () => {
+    expect((await t.post('/api/person/add', { pin: '1001', name: 'Host', deptCode: '1' })).body).toEqual(ok);
+  });
+
+  it('5. the visitor checks in with a card (2.17.1), and the panel receives them', async () => {
+    const now = Date.now();
+    const res = await t.post('/api/visRegistration/add', {
+      persPersonPin: '1001', certType: '8', certNum: 'P1234567', visEmpName: 'Guest', visitEmpPhone: '', company: 'Acme', visitReason: 'meeting',
+      visitorCount: '1', startTime: fmt(now - 60_000), endTime: fmt(now + 3_600_000), cardNo: '7770001', visLevels: levelId,
+    });
+    expect(res.body).toEqual(ok);
+    await panel.pollUntilIdle();
+    const user = panel.table('user').find((u) => u.CardNo === '7770001');
+    expect(user, 'the visitor is a user of the panel').toBeDefined();
+    visitorPin = user!.Pin;
+    expect(panel.rightsOf(visitorPin).length).toBeGreaterThan(0);
+    expect(panel.evaluateAccess({ cardno: '7770001', door: 1 }).granted).toBe(true);
+    expect((await panel.access({ cardno: '7770001', door: 1 })).upload.status).toBe(200);
+  });
+
+  it('6. the visitor checks out (2.17.2) and leaves the panel', async () => {
+    expect((await t.post('/api/visRegistration/exit', undefined, { certType: '8', certNum: 'P1234567' })).body).toEqual(ok);
+    await panel.pollUntilIdle();
+    expect(panel.user(visitorPin)).toBeUndefined();
+    expect(panel.evaluateAccess({ cardno: '7770001', door: 1 }).granted).toBe(false);
+  });
+});
