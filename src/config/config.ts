@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { parseConsoleConfig, type ConsoleConfig } from '../console/console.config';
 import { parsePushCenterConfig, type PushCenterConfig } from '../pushCenter/pushCenter.config';
 import { parseRetentionConfig } from '../transaction/retention.config';
 import { parseVisitorSweepIntervalMs } from '../visitor/visitor.config';
@@ -46,6 +47,8 @@ export interface AppConfig {
   pushCenter: PushCenterConfig;
   /** Milliseconds between sweeps that end expired visits; 0 turns the sweeper off (VISITOR_SWEEP_INTERVAL_MS). */
   visitorSweepIntervalMs: number;
+  /** Operator console sessions, sign-in limits and the first administrator (CONSOLE_*). */
+  console: ConsoleConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -181,5 +184,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventRetentionDays: parseRetentionConfig(env).retentionDays,
     pushCenter: parsePushCenterConfig(env),
     visitorSweepIntervalMs: parseVisitorSweepIntervalMs(env),
+    console: parseConsoleConfig(env),
   });
 }

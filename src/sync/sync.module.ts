@@ -10,6 +10,6 @@ import { SyncStatusService } from './sync-status.service';
   imports: [PushModule],
   controllers: [SyncStatusController],
   providers: [SyncPlannerService, SyncStatusService, SyncOnRegistration],
-  exports: [SyncPlannerService],
+  exports: [SyncPlannerService, SyncStatusService],
 })
 export class SyncModule {}

@@ -16,5 +16,6 @@ import { VisitorSweeperService } from './visitor-sweeper.service';
   imports: [TypeOrmModule.forFeature(VISITOR_ENTITIES), PushModule],
   controllers: [VisReservationController, VisLevelController, VisLevelGatewayController, VisRegistrationController, VisRegistrationGatewayController],
   providers: [VisReservationService, VisLevelService, VisRegistrationService, VisitorDevicesService, VisitorSweeperService],
+  exports: [VisReservationService, VisRegistrationService],
 })
 export class VisitorModule {}
