@@ -22,13 +22,13 @@ function localInput(d: Date) {
 
 function VisitorForm({ kind, onDone }: { kind: 'checkin' | 'reserve'; onDone: () => void }) {
   const now = new Date();
-  const [f, setF] = useState({ visEmpName: '', certType: '4', certNum: '', persPersonPin: '', visitReason: '', company: '', start: localInput(now), end: localInput(new Date(now.getTime() + 4 * 3600_000)) });
+  const [f, setF] = useState({ visEmpName: '', certType: '4', certNum: '', persPersonPin: '', visitReason: '', company: '', visitorCount: '1', start: localInput(now), end: localInput(new Date(now.getTime() + 4 * 3600_000)) });
   const a = useAction();
   const set = (k: keyof typeof f) => (e: any) => setF({ ...f, [k]: e.currentTarget.value });
   async function submit(e: Event) {
     e.preventDefault();
     const base = { visEmpName: f.visEmpName, certType: f.certType, certNum: f.certNum, persPersonPin: f.persPersonPin, visitReason: f.visitReason, company: f.company || undefined };
-    const body = kind === 'checkin' ? { ...base, startTime: fromLocalInput(f.start), endTime: fromLocalInput(f.end) } : { ...base, visitDate: fromLocalInput(f.start), visitEndDate: fromLocalInput(f.end) };
+    const body = kind === 'checkin' ? { ...base, visitorCount: f.visitorCount, startTime: fromLocalInput(f.start), endTime: fromLocalInput(f.end) } : { ...base, visitDate: fromLocalInput(f.start), visitEndDate: fromLocalInput(f.end) };
     const r = await a.run(() => api('POST', kind === 'checkin' ? 'visitors/checkin' : 'visitors/reservations', body), kind === 'checkin' ? `${f.visEmpName} checked in` : `Reservation for ${f.visEmpName} saved`);
     if (r !== undefined) onDone();
   }
@@ -61,6 +61,11 @@ function VisitorForm({ kind, onDone }: { kind: 'checkin' | 'reserve'; onDone: ()
         <Field label="Company">
           <input name="company" maxLength={100} value={f.company} onInput={set('company')} />
         </Field>
+        {kind === 'checkin' && (
+          <Field label="Number of visitors">
+            <input name="visitorCount" type="number" min={1} max={99} required value={f.visitorCount} onInput={set('visitorCount')} />
+          </Field>
+        )}
         <Field label="From">
           <input name="start" type="datetime-local" required value={f.start} onInput={set('start')} />
         </Field>
