@@ -1,4 +1,9 @@
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runOperatorCommand } from '../../src/cli/operator';
+import { ConsoleAuditService } from '../../src/console/audit.service';
+import { OperatorService } from '../../src/console/operator.service';
+import { ConsoleSessionService } from '../../src/console/session.service';
 import { base32Decode, totp } from '../../src/console/totp';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createOperator, rawCall, signIn } from './console-helpers';
@@ -174,5 +179,53 @@ describe('console API: second factor and sign-in limits', () => {
     expect(blocked.body.code).toBe(-429);
     const log = await t.ds.query(`SELECT outcome FROM console_audit WHERE action = 'session.login' AND target = 'gus' ORDER BY id`);
     expect(log.map((r: { outcome: string }) => r.outcome)).toEqual(['failed', 'failed', 'failed', 'failed', 'refused']);
+  });
+});
+
+describe('the first operator: command line and first start', () => {
+  async function operatorCli(args: string[], stdinText?: string): Promise<{ code: number; lines: string[] }> {
+    const lines: string[] = [];
+    const saved = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = t.db.url;
+    try {
+      const stdin = Readable.from(stdinText === undefined ? [] : [stdinText]);
+      const code = await runOperatorCommand(args, (l) => lines.push(l), stdin);
+      return { code, lines };
+    } finally {
+      if (saved === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = saved;
+    }
+  }
+
+  it('npm run operator -- create prints a generated password once, which signs in; --password-stdin prints none', async () => {
+    const made = await operatorCli(['create', 'root', '--role', 'admin']);
+    expect(made.code).toBe(0);
+    expect(made.lines[0]).toBe('created operator "root" (admin)');
+    const password = made.lines.at(-1)!;
+    expect(password).toMatch(/^[\w-]{16}$/);
+    expect((await (await signIn(t, 'root', password)).call('GET', 'session')).body.data.operator.role).toBe('admin');
+
+    const quiet = await operatorCli(['create', 'kim', '--role', 'viewer', '--password-stdin'], 'kim-chosen-password\n');
+    expect(quiet.lines).toEqual(['created operator "kim" (viewer)']);
+    await signIn(t, 'kim', 'kim-chosen-password');
+    expect((await operatorCli(['create', 'kim'])).code).toBe(1);
+    expect((await operatorCli(['create', 'x', '--role', 'boss'])).code).toBe(2);
+    expect((await operatorCli(['disable', 'kim'])).code).toBe(0);
+    await expect(signIn(t, 'kim', 'kim-chosen-password')).rejects.toThrow(/sign-in failed/);
+    expect((await operatorCli(['list'])).lines.some((l) => l.startsWith('kim\tviewer\tno\t'))).toBe(true);
+  });
+
+  it('CONSOLE_ADMIN_PASSWORD creates "admin" only while there is no operator; nothing is open by default', async () => {
+    const config = t.config;
+    const make = (adminPassword: string | undefined) =>
+      new ConsoleSessionService(t.ds, t.app.get(OperatorService), t.app.get(ConsoleAuditService), { ...config, console: { ...config.console, adminPassword } });
+    await make('first-start-password').onApplicationBootstrap();
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM console_operator WHERE name = 'admin'`))[0].n).toBe(0);
+    await t.ds.query(`DELETE FROM console_operator`);
+    await make(undefined).onApplicationBootstrap();
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM console_operator`))[0].n).toBe(0);
+    await make('first-start-password').onApplicationBootstrap();
+    const c = await signIn(t, 'admin', 'first-start-password');
+    expect((await c.call('GET', 'session')).body.data.operator).toMatchObject({ name: 'admin', role: 'admin' });
   });
 });

@@ -15,8 +15,8 @@ interface LiveEvent {
 }
 
 export function doorTone(d: { sensor: string; alarm: string; connect: string }) {
-  if (d.connect !== '1') return 'muted' as const;
-  if (d.alarm && d.alarm !== 'none') return 'bad' as const;
+  if (d.connect !== '1' || d.sensor === 'unknown') return 'muted' as const;
+  if (d.alarm && d.alarm !== 'none' && d.alarm !== 'unknown') return 'bad' as const;
   return d.sensor === 'open' ? ('warn' as const) : ('ok' as const);
 }
 
