@@ -35,15 +35,18 @@ export class ConsolePersonsController {
       parts.push(`(p.pin LIKE ${prefix} OR p.name ILIKE ${anywhere} OR p.last_name ILIKE ${anywhere} OR p.card_no LIKE ${prefix})`);
     }
     const dept = queryText(q.deptCode);
-    if (dept) parts.push(`d.code = $${params.push(dept)}`);
+    if (dept) parts.push(`p.dept_id = (SELECT id FROM department WHERE code = $${params.push(dept)})`);
     const where = `WHERE ${parts.join(' AND ')}`;
-    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM person p JOIN department d ON d.id = p.dept_id ${where}`, params);
+    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM person p ${where}`, params);
+    // The page's ids first (an index walk over pin), then the joins and level counts for those rows only:
+    // computed in the outer query, they are not paid for the rows OFFSET skips.
     const rows: Array<{ pin: string; name: string | null; last_name: string | null; dept_code: string; dept_name: string; card_no: string | null; acc_start_time: Date | null; acc_end_time: Date | null; is_disabled: boolean; levels: number }> =
       await this.ds.query(
-        `SELECT p.pin, p.name, p.last_name, d.code AS dept_code, d.name AS dept_name, p.card_no, p.acc_start_time, p.acc_end_time, p.is_disabled,
+        `WITH page AS (SELECT p.id, p.pin FROM person p ${where} ORDER BY p.pin OFFSET $${params.length + 1} LIMIT $${params.length + 2})
+         SELECT p.pin, p.name, p.last_name, d.code AS dept_code, d.name AS dept_name, p.card_no, p.acc_start_time, p.acc_end_time, p.is_disabled,
                 (SELECT count(*)::int FROM acc_level_person lp WHERE lp.person_id = p.id) AS levels
-           FROM person p JOIN department d ON d.id = p.dept_id ${where}
-          ORDER BY p.pin OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+           FROM page JOIN person p ON p.id = page.id JOIN department d ON d.id = p.dept_id
+          ORDER BY page.pin`,
         [...params, page.offset, page.size],
       );
     const tz = this.config.timeZone;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
@@ -13,6 +13,7 @@ import { verifyTotp } from './totp';
 
 export const SESSION_COOKIE = 'cvgw_console';
 const TOUCH_EVERY_MS = 30_000;
+const SWEEP_EVERY_MS = 3_600_000;
 const LOGIN_WINDOW_SECONDS = 15 * 60;
 
 export function hashSessionId(id: string): string {
@@ -28,8 +29,9 @@ export type LoginResult = { session: ConsoleSessionInfo; sessionId: string; maxA
  * operator name, so neither guessing one account from many addresses nor many accounts from one works.
  */
 @Injectable()
-export class ConsoleSessionService implements OnApplicationBootstrap {
+export class ConsoleSessionService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Console');
+  private sweeper?: NodeJS.Timeout;
   private readonly failures: RateLimiter;
   private readonly adminAllowed: ((ip: string) => boolean) | undefined;
 
@@ -46,6 +48,8 @@ export class ConsoleSessionService implements OnApplicationBootstrap {
 
   /** First start: with CONSOLE_ADMIN_PASSWORD set and no operator yet, an administrator `admin` is created. */
   async onApplicationBootstrap(): Promise<void> {
+    this.sweeper = setInterval(() => void this.sweep().catch((err) => this.logger.warn(`session sweep failed: ${err.message}`)), SWEEP_EVERY_MS);
+    this.sweeper.unref();
     const password = this.config.console.adminPassword;
     if (!password || (await this.operators.count()) > 0) return;
     try {
@@ -135,7 +139,11 @@ export class ConsoleSessionService implements OnApplicationBootstrap {
     await this.ds.query(`DELETE FROM console_session WHERE operator_id = $1 AND id_hash <> $2`, [operatorId, keepSessionId ? hashSessionId(keepSessionId) : '']);
   }
 
-  /** Expired sessions are deleted when met; this sweeps the ones never met again. */
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
+  }
+
+  /** Expired sessions are deleted when met; this (hourly) sweeps the ones never met again. */
   async sweep(now = Date.now()): Promise<void> {
     await this.ds.query(`DELETE FROM console_session WHERE last_seen_at < $1 OR created_at < $2`, [new Date(now - this.idleMs), new Date(now - this.maxMs)]);
   }
