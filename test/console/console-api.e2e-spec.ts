@@ -211,7 +211,7 @@ describe('the first operator: command line and first start', () => {
     expect((await operatorCli(['create', 'kim'])).code).toBe(1);
     expect((await operatorCli(['create', 'x', '--role', 'boss'])).code).toBe(2);
     expect((await operatorCli(['disable', 'kim'])).code).toBe(0);
-    await expect(signIn(t, 'kim', 'kim-chosen-password')).rejects.toThrow(/sign-in failed/);
+    await expect(signIn(t, 'kim', 'kim-chosen-password', {}, { 'x-forwarded-for': '10.20.0.2' })).rejects.toThrow(/Wrong operator name/);
     expect((await operatorCli(['list'])).lines.some((l) => l.startsWith('kim\tviewer\tno\t'))).toBe(true);
   });
 
@@ -225,7 +225,7 @@ describe('the first operator: command line and first start', () => {
     await make(undefined).onApplicationBootstrap();
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM console_operator`))[0].n).toBe(0);
     await make('first-start-password').onApplicationBootstrap();
-    const c = await signIn(t, 'admin', 'first-start-password');
+    const c = await signIn(t, 'admin', 'first-start-password', {}, { 'x-forwarded-for': '10.20.0.1' });
     expect((await c.call('GET', 'session')).body.data.operator).toMatchObject({ name: 'admin', role: 'admin' });
   });
 });
