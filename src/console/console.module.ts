@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccLevelModule } from '../accLevel/accLevel.module';
 import { ApiClientModule } from '../apiClient/api-client.module';
 import { AreaModule } from '../area/area.module';
 import { DepartmentModule } from '../department/department.module';
@@ -35,7 +36,7 @@ import { ConsoleVisitorsController } from './visitors.controller';
 @Module({
   imports: [
     ApiClientModule, PushModule, SyncModule, PersonModule, DeviceModule, DoorModule, TransactionModule, VisitorModule,
-    PushCenterModule, LiveStreamModule, DepartmentModule, AreaModule, TimeSegmentModule, HolidayModule,
+    PushCenterModule, LiveStreamModule, DepartmentModule, AreaModule, TimeSegmentModule, HolidayModule, AccLevelModule,
   ],
   controllers: [
     ConsoleSessionController, ConsoleDashboardController, ConsolePersonsController, ConsoleDevicesController, ConsoleDoorsController,
