@@ -123,10 +123,30 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     await shot(page, 'person');
   });
 
+  it('runs a full sync with a progress bar and shows the command queue with Return codes', async () => {
+    await nav(page, 'Devices');
+    await page.getByRole('button', { name: `Full sync ${SN}` }).click();
+    await page.getByRole('dialog', { name: 'Full sync' }).getByRole('button', { name: 'Queue full sync' }).click();
+    await page.getByText(`A full sync of ${SN} is queued`).waitFor();
+    await page.getByRole('status').filter({ hasText: 'commands still to go' }).waitFor();
+    await shot(page, 'devices-sync');
+    await panelCatchesUp();
+    await page.getByText(/Nothing waiting\. \d+ done, 0 failed\./).waitFor();
+    const queue = page.getByRole('region', { name: `Command queue of ${SN}` });
+    await queue.getByRole('cell', { name: /^DATA UPDATE user/ }).first().waitFor();
+    expect(await queue.getByRole('cell', { name: 'done', exact: true }).count()).toBeGreaterThan(0);
+  });
+
   it('opens a door remotely after confirmation: CONTROL DEVICE reaches the panel and the event shows live', async () => {
     await nav(page, 'Doors');
+    // Escape cancels the confirmation: nothing is queued.
     await page.getByRole('button', { name: `Open ${DOOR}`, exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Confirm door command' });
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM device_command WHERE command LIKE 'CONTROL DEVICE%'`))[0].n).toBe(0);
+    await page.getByRole('button', { name: `Open ${DOOR}`, exact: true }).click();
     await dialog.waitFor();
     await shot(page, 'door-confirm');
     await dialog.getByRole('button', { name: `Open ${DOOR}`, exact: true }).click();
@@ -198,7 +218,13 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     const viewer = await ctx.newPage();
     viewer.setDefaultTimeout(10_000);
     try {
-      await signIn(viewer, 'vera', 'vera-password-1');
+      // Signed in with the keyboard alone.
+      await viewer.goto(`${t.baseUrl}/console`);
+      await viewer.getByLabel('Operator name').focus();
+      await viewer.keyboard.type('vera');
+      await viewer.keyboard.press('Tab');
+      await viewer.keyboard.type('vera-password-1');
+      await viewer.keyboard.press('Enter');
       await viewer.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
       await nav(viewer, 'Doors');
       await viewer.getByRole('cell', { name: DOOR }).waitFor();
@@ -208,6 +234,8 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
       expect(await viewer.getByRole('button', { name: 'Add person' }).count()).toBe(0);
       expect(await viewer.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
       await shot(viewer, 'viewer-persons');
+      await viewer.setViewportSize({ width: 820, height: 1180 });
+      await shot(viewer, 'tablet-portrait-persons');
       // Past the interface: the API itself refuses, with the viewer's own valid CSRF token.
       const statuses = await viewer.evaluate(async () => {
         const s = await (await fetch('/console/api/session')).json();
