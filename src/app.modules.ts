@@ -11,6 +11,7 @@ import { TransactionModule } from './transaction/transaction.module';
 import { PushCenterModule } from './pushCenter/pushCenter.module';
 import { LiveStreamModule } from './liveStream/liveStream.module';
 import { VISBIO_MODULES } from './bioTemplate/visbio.modules';
+import { ConsoleModule } from './console/console.module';
 import { UnsupportedModule } from './unsupported/unsupported.module';
 
 /**
@@ -26,5 +27,6 @@ export const FEATURE_MODULES = [
   AreaModule, DeviceModule, DoorModule, ReaderModule,
   TransactionModule, PushCenterModule, LiveStreamModule,
   ...VISBIO_MODULES,
+  ConsoleModule,
   UnsupportedModule,
 ];

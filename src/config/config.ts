@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { parseConsoleConfig, type ConsoleConfig } from '../console/console.config';
 import { parsePushCenterConfig, type PushCenterConfig } from '../pushCenter/pushCenter.config';
 import { parseRetentionConfig } from '../transaction/retention.config';
 import { parseVisitorSweepIntervalMs } from '../visitor/visitor.config';
@@ -52,6 +53,8 @@ export interface AppConfig {
   syncRetryBaseMs: number;
   syncRetryMaxMs: number;
   syncReconcileIntervalMs: number;
+  /** Operator console sessions, sign-in limits and the first administrator (CONSOLE_*). */
+  console: ConsoleConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -191,5 +194,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     syncRetryBaseMs: parseRange('SYNC_RETRY_BASE_MS', env.SYNC_RETRY_BASE_MS, 10_000, 0, 86_400_000),
     syncRetryMaxMs: parseRange('SYNC_RETRY_MAX_MS', env.SYNC_RETRY_MAX_MS, 600_000, 0, 86_400_000),
     syncReconcileIntervalMs: parseRange('SYNC_RECONCILE_INTERVAL_MS', env.SYNC_RECONCILE_INTERVAL_MS, 15_000, 0, 86_400_000),
+    console: parseConsoleConfig(env),
   });
 }

@@ -12,6 +12,6 @@ import { DeviceService } from './device.service';
   imports: [TypeOrmModule.forFeature([Device]), PushModule, SyncModule],
   controllers: [DeviceController, DeviceGatewayController],
   providers: [DeviceService, DeviceAdminService],
-  exports: [DeviceService],
+  exports: [DeviceService, DeviceAdminService],
 })
 export class DeviceModule {}

@@ -7,5 +7,6 @@ import { HolidayService } from './holiday.service';
   imports: [SyncModule],
   controllers: [HolidayController],
   providers: [HolidayService],
+  exports: [HolidayService],
 })
 export class HolidayModule {}

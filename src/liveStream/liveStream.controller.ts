@@ -7,6 +7,40 @@ import { LiveStreamService, type StreamEventType } from './liveStream.service';
 const TYPES: StreamEventType[] = ['transaction', 'doorState'];
 const HEARTBEAT_MS = 15_000;
 
+/** Hijacks the reply into a Server-Sent Events stream fed by the live stream service (also used by the operator console). */
+export async function openEventStream(req: FastifyRequest, reply: FastifyReply, stream: LiveStreamService, types: Set<StreamEventType>, lastEventId: string | undefined): Promise<void> {
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  raw.write('retry: 3000\n\n');
+  let closed = false;
+  const sink = {
+    send: (event: StreamEventType, data: unknown, id?: string) => {
+      if (closed) return;
+      raw.write(`${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    },
+    close: () => {
+      if (!closed) raw.end();
+      closed = true;
+    },
+  };
+  const heartbeat = setInterval(() => !closed && raw.write(': ping\n\n'), HEARTBEAT_MS);
+  heartbeat.unref();
+  const unsubscribe = await stream.subscribe(sink, types, lastEventId);
+  const done = () => {
+    closed = true;
+    clearInterval(heartbeat);
+    unsubscribe();
+  };
+  req.raw.on('close', done);
+  raw.on('close', done);
+}
+
 /** Gateway extension: Server-Sent Events for dashboards (EventSource: `/api/gateway/stream?access_token=...`). */
 @ApiTags('Gateway extensions')
 @Controller('api/gateway/stream')
@@ -27,35 +61,6 @@ export class LiveStreamController {
     if (bad.length) throw new CvError(CvCode.InvalidParameter, `types: unknown event type ${bad.join(', ')} (transaction, doorState)`);
     const lastEventId = (req.headers['last-event-id'] as string | undefined) ?? (typeof q.lastEventId === 'string' ? q.lastEventId : undefined);
 
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    raw.write('retry: 3000\n\n');
-    let closed = false;
-    const sink = {
-      send: (event: StreamEventType, data: unknown, id?: string) => {
-        if (closed) return;
-        raw.write(`${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      },
-      close: () => {
-        if (!closed) raw.end();
-        closed = true;
-      },
-    };
-    const heartbeat = setInterval(() => !closed && raw.write(': ping\n\n'), HEARTBEAT_MS);
-    heartbeat.unref();
-    const unsubscribe = await this.stream.subscribe(sink, new Set(wanted as StreamEventType[]), lastEventId);
-    const done = () => {
-      closed = true;
-      clearInterval(heartbeat);
-      unsubscribe();
-    };
-    req.raw.on('close', done);
-    raw.on('close', done);
+    await openEventStream(req, reply, this.stream, new Set(wanted as StreamEventType[]), lastEventId);
   }
 }

@@ -8,5 +8,6 @@ import { LiveStreamService } from './liveStream.service';
   imports: [TransactionModule],
   controllers: [LiveStreamController],
   providers: [LiveStreamService],
+  exports: [LiveStreamService],
 })
 export class LiveStreamModule {}

@@ -12,6 +12,6 @@ import { SyncStatusService } from './sync-status.service';
   imports: [PushModule],
   controllers: [SyncStatusController],
   providers: [SyncPlannerService, SyncStatusService, SyncConfirmation, SyncReconciler, SyncMetricsCollector],
-  exports: [SyncPlannerService, SyncReconciler],
+  exports: [SyncPlannerService, SyncReconciler, SyncStatusService],
 })
 export class SyncModule {}

@@ -7,5 +7,6 @@ import { TimeSegmentService } from './timeSegment.service';
   imports: [SyncModule],
   controllers: [TimeSegmentController],
   providers: [TimeSegmentService],
+  exports: [TimeSegmentService],
 })
 export class TimeSegmentModule {}

@@ -67,6 +67,8 @@ const cols = (alias: string) => TRANSACTION_COLUMNS.map((c) => `${alias}.${c}`).
 export interface TransactionFilter {
   pin?: string;
   deviceSn?: string;
+  /** The door's id (the operator console's door filter). */
+  doorId?: string;
   from?: Date;
   to?: Date;
   eventNo?: number;
@@ -98,7 +100,7 @@ const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const DEEP_OFFSET = 5000;
 
 /** Filters the tally (device and UTC day) can answer. */
-const isTallyable = (f: TransactionFilter) => f.pin === undefined && f.eventNo === undefined && f.eventLevel === undefined && !f.fuzzy;
+const isTallyable = (f: TransactionFilter) => f.pin === undefined && f.doorId === undefined && f.eventNo === undefined && f.eventLevel === undefined && !f.fuzzy;
 
 function where(f: TransactionFilter, params: unknown[], alias = 't'): string {
   const parts: string[] = [];
@@ -108,6 +110,7 @@ function where(f: TransactionFilter, params: unknown[], alias = 't'): string {
   };
   if (f.pin !== undefined) parts.push(`${alias}.pin = ${p(f.pin)}`);
   if (f.deviceSn !== undefined) parts.push(`${alias}.device_sn = ${p(f.deviceSn)}`);
+  if (f.doorId !== undefined) parts.push(`${alias}.door_id = ${p(f.doorId)}`);
   if (f.from) parts.push(`${alias}.event_time >= ${p(f.from)}`);
   if (f.to) parts.push(`${alias}.event_time < ${p(f.to)}`);
   if (f.eventNo !== undefined) parts.push(`${alias}.event_no = ${p(f.eventNo)}`);

@@ -17,5 +17,6 @@ import { VisitorSweeperService } from './visitor-sweeper.service';
   imports: [TypeOrmModule.forFeature(VISITOR_ENTITIES), PushModule, SyncModule],
   controllers: [VisReservationController, VisLevelController, VisLevelGatewayController, VisRegistrationController, VisRegistrationGatewayController],
   providers: [VisReservationService, VisLevelService, VisRegistrationService, VisitorDevicesService, VisitorSweeperService],
+  exports: [VisReservationService, VisRegistrationService],
 })
 export class VisitorModule {}

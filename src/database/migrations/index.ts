@@ -8,6 +8,7 @@ import { DeviceKind1763700000950 } from './1763700000950-device-kind';
 import { CommandOutcomes1763700001000 } from './1763700001000-command-outcomes';
 import { Convergence1763700001100 } from './1763700001100-convergence';
 import { RealtimeIngest1763700001200 } from './1763700001200-realtime-ingest';
+import { Console1763700001500 } from './1763700001500-console';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   CommandOutcomes1763700001000,
   Convergence1763700001100,
   RealtimeIngest1763700001200,
+  Console1763700001500,
 ];

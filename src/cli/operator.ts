@@ -1,0 +1,117 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { CvError } from '../common/cv-error';
+import { ConfigError, loadConfig } from '../config/config';
+import { CONSOLE_ROLES } from '../console/console-roles';
+import { OperatorService } from '../console/operator.service';
+import { dataSourceOptions } from '../database/data-source-options';
+import { migrateDatabase, openDatabase } from '../database/database';
+import { DataDirectoryInUseError } from '../database/embedded-database';
+
+const USAGE = [
+  'usage: npm run operator -- create <name> [--role admin|operator|viewer] [--password-stdin]',
+  '       npm run operator -- password <name> [--password-stdin]',
+  '       npm run operator -- list | enable <name> | disable <name> | totp-off <name>',
+  'Without --password-stdin a random password is generated and printed once.',
+].join('\n');
+
+async function readStdinLine(stdin: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stdin) {
+    text += chunk.toString();
+    if (text.includes('\n')) break;
+  }
+  return text.split(/\r?\n/)[0];
+}
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** `npm run operator -- ...`: console operator accounts in the configured database (the first administrator, or a locked-out one). */
+export async function runOperatorCommand(args: string[], out: (line: string) => void, stdin: NodeJS.ReadableStream = process.stdin): Promise<number> {
+  const [command, name] = args;
+  const needsName = ['create', 'password', 'enable', 'disable', 'totp-off'];
+  if (!(command === 'list' || (needsName.includes(command ?? '') && name && !name.startsWith('--')))) {
+    out(USAGE);
+    return 2;
+  }
+  const role = option(args, '--role') ?? 'admin';
+  if (!CONSOLE_ROLES.includes(role as never)) {
+    out(`--role must be one of ${CONSOLE_ROLES.join(', ')}`);
+    return 2;
+  }
+  const fromStdin = args.includes('--password-stdin');
+  const password = command === 'create' || command === 'password' ? (fromStdin ? await readStdinLine(stdin) : randomBytes(12).toString('base64url')) : undefined;
+  const config = loadConfig();
+  const db = await openDatabase(config);
+  try {
+    await migrateDatabase(db.url);
+    const ds = new DataSource(dataSourceOptions(db.url, { poolSize: 1 }));
+    await ds.initialize();
+    try {
+      const operators = new OperatorService(ds);
+      if (command === 'list') {
+        out(['name', 'role', 'enabled', 'totp', 'created'].join('\t'));
+        for (const o of await operators.list()) out([o.name, o.role, o.disabled ? 'no' : 'yes', o.totpEnabled ? 'yes' : 'no', o.createdAt.toISOString()].join('\t'));
+        return 0;
+      }
+      if (command === 'create') {
+        await operators.create(name, role, password);
+        out(`created operator "${name}" (${role})`);
+      } else {
+        const row = await operators.findByName(name);
+        if (!row) {
+          out(`no operator named "${name}"`);
+          return 1;
+        }
+        if (command === 'password') {
+          await operators.setPassword(row.id, password);
+          await ds.query(`DELETE FROM console_session WHERE operator_id = $1`, [row.id]);
+          out(`new password set for "${name}"; their sessions ended`);
+        } else if (command === 'totp-off') {
+          await operators.setTotpSecret(row.id, null);
+          out(`second factor removed for "${name}"`);
+        } else {
+          await operators.update(row.id, { disabled: command === 'disable' });
+          out(`${command}d operator "${name}"`);
+        }
+      }
+      if (password !== undefined && !fromStdin) {
+        out('password (shown once; sign in at /console and change it under Settings):');
+        out(password);
+      }
+      await ds.query(`INSERT INTO console_audit (operator, role, action, target, outcome, detail) VALUES (NULL, NULL, $1, $2, 'ok', $3)`, [
+        `operator.cli.${command}`,
+        name,
+        JSON.stringify({ role: command === 'create' ? role : undefined, by: 'command line' }),
+      ]);
+      return 0;
+    } catch (err) {
+      if (err instanceof CvError) {
+        out(err.message);
+        return 1;
+      }
+      throw err;
+    } finally {
+      await ds.destroy();
+    }
+  } finally {
+    await db.stop();
+  }
+}
+
+if (require.main === module) {
+  runOperatorCommand(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`))
+    .then((code) => process.exit(code))
+    .catch((err) => {
+      if (err instanceof ConfigError || err instanceof DataDirectoryInUseError) {
+        process.stderr.write(`${err.message}\n`);
+        process.exit(2);
+      }
+      process.stderr.write(`${err?.stack ?? err}\n`);
+      process.exit(1);
+    });
+}

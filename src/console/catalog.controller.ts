@@ -1,0 +1,140 @@
+import { Body, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ok } from '../common/envelope';
+import { AccLevelService } from '../accLevel/accLevel.service';
+import { LevelAddDoorItemDto, LevelAddItemDto } from '../accLevel/dto/accLevel.dto';
+import { AreaCreateDto } from '../area/dto/area.dto';
+import { AreaService } from '../area/area.service';
+import { DepartmentAddDto } from '../department/dto/department.dto';
+import { HolidayCreateDto } from '../holiday/dto/holiday.dto';
+import { TimeSegmentCreateDto } from '../timeSegment/dto/timeSegment.dto';
+import { DepartmentService } from '../department/department.service';
+import { HolidayService } from '../holiday/holiday.service';
+import { TimeSegmentService } from '../timeSegment/timeSegment.service';
+import { ConsoleController } from './console-http';
+import { Audit } from './console-roles';
+
+/**
+ * The reference lists the console's pages and forms pick from (access levels, departments, areas, time
+ * segments, holidays), and their creation and deletion through the same services, rules and error codes as the REST API.
+ */
+@ConsoleController('catalog')
+export class ConsoleCatalogController {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly departments: DepartmentService,
+    private readonly areas: AreaService,
+    private readonly timeSegments: TimeSegmentService,
+    private readonly holidays: HolidayService,
+    private readonly accLevels: AccLevelService,
+  ) {}
+
+  @Get('levels')
+  async levels() {
+    const rows: Array<{ id: string; name: string; time_segment: string | null; area: string | null; doors: string[] | null; persons: number }> = await this.ds.query(
+      `SELECT l.id, l.name, ts.name AS time_segment, a.name AS area,
+              (SELECT array_agg(d.name ORDER BY d.name) FROM acc_level_door ld JOIN door d ON d.id = ld.door_id WHERE ld.level_id = l.id) AS doors,
+              (SELECT count(*)::int FROM acc_level_person lp WHERE lp.level_id = l.id) AS persons
+         FROM acc_level l LEFT JOIN time_segment ts ON ts.id = l.time_segment_id LEFT JOIN area a ON a.id = l.area_id
+        ORDER BY l.name`,
+    );
+    return ok(rows.map((r) => ({ id: r.id, name: r.name, timeSegment: r.time_segment, area: r.area, doors: r.doors ?? [], persons: r.persons })));
+  }
+
+  @Get('departments')
+  async departmentList() {
+    return ok(await this.departments.toResponses((await this.departments.list(undefined)).rows));
+  }
+
+  @Get('areas')
+  async areaList() {
+    return ok(await this.areas.toDetails((await this.areas.list(undefined)).rows));
+  }
+
+  @Get('time-segments')
+  async timeSegmentList() {
+    return ok((await this.timeSegments.list()).map((t) => ({ id: t.id, name: t.name, tzId: t.tzId, remark: t.remark, schedule: t.schedule })));
+  }
+
+  @Get('holidays')
+  async holidayList() {
+    return ok(await this.holidays.list());
+  }
+
+  @Post('levels')
+  @HttpCode(200)
+  @Audit('level.create', (r) => r.body?.name)
+  async addLevel(@Body() dto: LevelAddItemDto) {
+    await this.accLevels.addLevels([dto]);
+    return ok(null);
+  }
+
+  /** A door joins a level: every person of the level is planned onto the door's panel. */
+  @Post('levels/doors')
+  @HttpCode(200)
+  @Audit('level.addDoor', (r) => `${r.body?.levelName} ${r.body?.doorName}`)
+  async addLevelDoor(@Body() dto: LevelAddDoorItemDto) {
+    await this.accLevels.addLevelDoors([dto]);
+    return ok(null);
+  }
+
+  @Post('departments')
+  @HttpCode(200)
+  @Audit('department.save', (r) => r.body?.code)
+  async saveDepartment(@Body() dto: DepartmentAddDto) {
+    await this.departments.upsert(dto);
+    return ok(null);
+  }
+
+  @Delete('departments/:code')
+  @Audit('department.delete', (r) => r.params.code)
+  async deleteDepartment(@Param('code') code: string) {
+    await this.departments.delete(code);
+    return ok(null);
+  }
+
+  @Post('areas')
+  @HttpCode(200)
+  @Audit('area.create', (r) => r.body?.code)
+  async createArea(@Body() dto: AreaCreateDto) {
+    await this.areas.create(dto);
+    return ok(null);
+  }
+
+  @Delete('areas/:code')
+  @Audit('area.delete', (r) => r.params.code)
+  async deleteArea(@Param('code') code: string) {
+    await this.areas.delete(code);
+    return ok(null);
+  }
+
+  @Post('time-segments')
+  @HttpCode(200)
+  @Audit('timeSegment.create', (r) => r.body?.name)
+  async createTimeSegment(@Body() dto: TimeSegmentCreateDto) {
+    await this.timeSegments.create(dto);
+    return ok(null);
+  }
+
+  @Delete('time-segments/:id')
+  @Audit('timeSegment.delete', (r) => r.params.id)
+  async deleteTimeSegment(@Param('id') id: string) {
+    await this.timeSegments.delete(id);
+    return ok(null);
+  }
+
+  @Post('holidays')
+  @HttpCode(200)
+  @Audit('holiday.create', (r) => r.body?.name)
+  async createHoliday(@Body() dto: HolidayCreateDto) {
+    await this.holidays.create(dto);
+    return ok(null);
+  }
+
+  @Delete('holidays/:id')
+  @Audit('holiday.delete', (r) => r.params.id)
+  async deleteHoliday(@Param('id') id: string) {
+    await this.holidays.delete(id);
+    return ok(null);
+  }
+}

@@ -1,0 +1,30 @@
+import { CvCode, CvError } from '../common/cv-error';
+
+export interface ConsolePage {
+  page: number;
+  size: number;
+  offset: number;
+}
+
+/** `page` from 1, `size` up to 500 (the console's tables never show more at once). */
+export function consolePage(query: { page?: unknown; size?: unknown } | undefined, defaultSize = 50): ConsolePage {
+  const page = query?.page === undefined || query.page === '' ? 1 : Number(query.page);
+  const size = query?.size === undefined || query.size === '' ? defaultSize : Number(query.size);
+  if (!Number.isInteger(page) || page < 1 || page > 1_000_000) throw new CvError(CvCode.PageNotPositive, 'page must be a whole number from 1');
+  if (!Number.isInteger(size) || size < 1 || size > 500) throw new CvError(CvCode.PageSizeTooLarge, 'size must be a whole number from 1 to 500');
+  return { page, size, offset: (page - 1) * size };
+}
+
+export function likePattern(text: string, anchored: 'prefix' | 'anywhere'): string {
+  const escaped = text.replace(/[\\%_]/g, (c) => `\\${c}`);
+  return anchored === 'prefix' ? `${escaped}%` : `%${escaped}%`;
+}
+
+/** A query-string value as a trimmed string, or undefined when absent or blank. */
+export function queryText(v: unknown, max = 100): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const t = v.trim();
+  if (t === '') return undefined;
+  if (t.length > max) throw new CvError(CvCode.InvalidParameter, `A filter may have at most ${max} characters`);
+  return t;
+}

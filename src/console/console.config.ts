@@ -1,0 +1,68 @@
+import { BlockList, isIP } from 'node:net';
+import { ConfigError } from '../config/config-error';
+
+export interface ConsoleConfig {
+  /** Minutes without a request after which a session ends (CONSOLE_SESSION_IDLE_MINUTES). */
+  sessionIdleMinutes: number;
+  /** Hours after sign-in after which a session ends whatever happens (CONSOLE_SESSION_MAX_HOURS). */
+  sessionMaxHours: number;
+  /** Failed sign-ins allowed per address and per operator name within 15 minutes (CONSOLE_LOGIN_LIMIT). */
+  loginLimit: number;
+  /** Addresses/CIDRs administrators may sign in from; empty = anywhere (CONSOLE_ADMIN_ALLOW). */
+  adminAllow: string[];
+  /** Password of an `admin` operator created on first start when there is no operator yet (CONSOLE_ADMIN_PASSWORD). */
+  adminPassword: string | undefined;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return Number(raw);
+}
+
+/** An address or CIDR the allow-list understands (IPv4 or IPv6). */
+function parseAllowEntry(entry: string): { address: string; prefix?: number; family: 'ipv4' | 'ipv6' } | undefined {
+  const [address, prefixText, extra] = entry.split('/');
+  const v = isIP(address);
+  if (v === 0 || extra !== undefined) return undefined;
+  const family = v === 4 ? 'ipv4' : 'ipv6';
+  if (prefixText === undefined) return { address, family };
+  const prefix = Number(prefixText);
+  if (!/^\d{1,3}$/.test(prefixText) || prefix > (v === 4 ? 32 : 128)) return undefined;
+  return { address, prefix, family };
+}
+
+/** CONSOLE_* variables, all optional. */
+export function parseConsoleConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
+  const allowRaw = env.CONSOLE_ADMIN_ALLOW?.trim() ?? '';
+  const adminAllow = allowRaw ? allowRaw.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  for (const a of adminAllow) {
+    if (!parseAllowEntry(a)) throw new ConfigError('CONSOLE_ADMIN_ALLOW', `must be a comma list of addresses or CIDRs, got "${a}"`);
+  }
+  const adminPassword = env.CONSOLE_ADMIN_PASSWORD === undefined || env.CONSOLE_ADMIN_PASSWORD === '' ? undefined : env.CONSOLE_ADMIN_PASSWORD;
+  if (adminPassword !== undefined && adminPassword.length < 10) throw new ConfigError('CONSOLE_ADMIN_PASSWORD', 'must be at least 10 characters long');
+  return {
+    sessionIdleMinutes: int(env, 'CONSOLE_SESSION_IDLE_MINUTES', 30, 1, 10_080),
+    sessionMaxHours: int(env, 'CONSOLE_SESSION_MAX_HOURS', 12, 1, 720),
+    loginLimit: int(env, 'CONSOLE_LOGIN_LIMIT', 10, 1, 10_000),
+    adminAllow,
+    adminPassword,
+  };
+}
+
+/** A matcher over CONSOLE_ADMIN_ALLOW; IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) count as their IPv4 address. */
+export function addressMatcher(entries: string[]): ((ip: string) => boolean) | undefined {
+  if (entries.length === 0) return undefined;
+  const list = new BlockList();
+  for (const e of entries) {
+    const p = parseAllowEntry(e)!;
+    if (p.prefix === undefined) list.addAddress(p.address, p.family);
+    else list.addSubnet(p.address, p.prefix, p.family);
+  }
+  return (ip: string) => {
+    const plain = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+    const v = isIP(plain);
+    return v !== 0 && list.check(plain, v === 4 ? 'ipv4' : 'ipv6');
+  };
+}

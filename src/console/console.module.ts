@@ -1,0 +1,49 @@
+import { Module } from '@nestjs/common';
+import { AccLevelModule } from '../accLevel/accLevel.module';
+import { ApiClientModule } from '../apiClient/api-client.module';
+import { AreaModule } from '../area/area.module';
+import { DepartmentModule } from '../department/department.module';
+import { DeviceModule } from '../device/device.module';
+import { DoorModule } from '../door/door.module';
+import { HolidayModule } from '../holiday/holiday.module';
+import { LiveStreamModule } from '../liveStream/liveStream.module';
+import { PersonModule } from '../person/person.module';
+import { PushModule } from '../push/push.module';
+import { PushCenterModule } from '../pushCenter/pushCenter.module';
+import { SyncModule } from '../sync/sync.module';
+import { TimeSegmentModule } from '../timeSegment/timeSegment.module';
+import { TransactionModule } from '../transaction/transaction.module';
+import { VisitorModule } from '../visitor/visitor.module';
+import { AuditInterceptor } from './audit.interceptor';
+import { ConsoleAuditService } from './audit.service';
+import { ConsoleCatalogController } from './catalog.controller';
+import { ConsoleGuard } from './console.guard';
+import { ConsoleStatusService } from './console-status.service';
+import { ConsoleDashboardController } from './dashboard.controller';
+import { ConsoleDevicesController } from './devices.controller';
+import { ConsoleDoorsController } from './doors.controller';
+import { ConsoleAuditController, ConsoleOperatorsController } from './operators.controller';
+import { OperatorService } from './operator.service';
+import { ConsolePersonsController } from './persons.controller';
+import { ConsoleSessionController } from './session.controller';
+import { ConsoleSessionService } from './session.service';
+import { ConsoleSettingsController } from './settings.controller';
+import { ConsoleStaticController } from './static.controller';
+import { ConsoleTransactionsController } from './transactions.controller';
+import { ConsoleVisitorsController } from './visitors.controller';
+
+/** The operator console: its pages at /console and its session-protected API at /console/api (issue 15). */
+@Module({
+  imports: [
+    ApiClientModule, PushModule, SyncModule, PersonModule, DeviceModule, DoorModule, TransactionModule, VisitorModule,
+    PushCenterModule, LiveStreamModule, DepartmentModule, AreaModule, TimeSegmentModule, HolidayModule, AccLevelModule,
+  ],
+  controllers: [
+    ConsoleSessionController, ConsoleDashboardController, ConsolePersonsController, ConsoleDevicesController, ConsoleDoorsController,
+    ConsoleTransactionsController, ConsoleVisitorsController, ConsoleSettingsController, ConsoleOperatorsController, ConsoleAuditController,
+    ConsoleCatalogController, ConsoleStaticController,
+  ],
+  providers: [OperatorService, ConsoleSessionService, ConsoleAuditService, ConsoleStatusService, ConsoleGuard, AuditInterceptor],
+  exports: [OperatorService, ConsoleAuditService],
+})
+export class ConsoleModule {}

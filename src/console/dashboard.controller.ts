@@ -1,0 +1,27 @@
+import { Get, Req, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ok } from '../common/envelope';
+import { openEventStream } from '../liveStream/liveStream.controller';
+import { LiveStreamService } from '../liveStream/liveStream.service';
+import type { ConsoleRequest } from './console-cookie';
+import { ConsoleController } from './console-http';
+import { ConsoleStatusService } from './console-status.service';
+
+/** The dashboard's numbers, and the live events behind the session cookie (the SSE stream of /api/gateway/stream, without a token in the URL). */
+@ConsoleController('dashboard')
+export class ConsoleDashboardController {
+  constructor(
+    private readonly status: ConsoleStatusService,
+    private readonly stream: LiveStreamService,
+  ) {}
+
+  @Get()
+  async get() {
+    return ok(await this.status.dashboard());
+  }
+
+  @Get('stream')
+  async live(@Req() req: ConsoleRequest, @Res() reply: FastifyReply): Promise<void> {
+    await openEventStream(req, reply, this.stream, new Set(['transaction', 'doorState']), req.headers['last-event-id'] as string | undefined);
+  }
+}

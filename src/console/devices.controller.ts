@@ -1,0 +1,80 @@
+import { Body, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { CvCode, CvError } from '../common/cv-error';
+import { ok } from '../common/envelope';
+import { DeviceAdminService } from '../device/device-admin.service';
+import { DeviceService } from '../device/device.service';
+import { DeviceMoveDto, DeviceRenameDto } from '../device/dto/device.dto';
+import { CommandQueueService } from '../push/command-queue.service';
+import { ConsoleController } from './console-http';
+import { consolePage } from './console-paging';
+import { ConsoleStatusService } from './console-status.service';
+import { Audit, RequireRole } from './console-roles';
+
+const STATES = ['pending', 'sent', 'done', 'failed'] as const;
+type QueueState = (typeof STATES)[number];
+
+/** Devices: admission (approve, disable), alias, area, full sync on demand, and each device's command queue with Return codes. */
+@ConsoleController('devices')
+export class ConsoleDevicesController {
+  constructor(
+    private readonly devices: DeviceService,
+    private readonly admin: DeviceAdminService,
+    private readonly queue: CommandQueueService,
+    private readonly status: ConsoleStatusService,
+  ) {}
+
+  @Get()
+  async list() {
+    return ok(await this.devices.toDetails(await this.devices.listAll(undefined, undefined)));
+  }
+
+  @Post(':sn/approve')
+  @HttpCode(200)
+  @RequireRole('admin')
+  @Audit('device.approve', (r) => r.params.sn)
+  async approve(@Param('sn') sn: string) {
+    const [d] = await this.devices.toDetails([await this.admin.approve(sn)]);
+    return ok(d);
+  }
+
+  @Post(':sn/disable')
+  @HttpCode(200)
+  @RequireRole('admin')
+  @Audit('device.disable', (r) => r.params.sn)
+  async disable(@Param('sn') sn: string) {
+    const [d] = await this.devices.toDetails([await this.admin.disable(sn)]);
+    return ok(d);
+  }
+
+  @Put(':sn/alias')
+  @Audit('device.rename', (r) => r.params.sn)
+  async rename(@Param('sn') sn: string, @Body() dto: DeviceRenameDto) {
+    const [d] = await this.devices.toDetails([await this.devices.rename(sn, dto.alias, dto.renameDoors === true)]);
+    return ok(d);
+  }
+
+  @Put(':sn/area')
+  @Audit('device.area', (r) => r.params.sn)
+  async area(@Param('sn') sn: string, @Body() dto: DeviceMoveDto) {
+    const [d] = await this.devices.toDetails([await this.devices.moveToArea(sn, dto.areaCode)]);
+    return ok(d);
+  }
+
+  @Post(':sn/sync')
+  @HttpCode(200)
+  @Audit('device.sync', (r) => r.params.sn)
+  async sync(@Param('sn') sn: string) {
+    return ok(await this.admin.syncAll(sn));
+  }
+
+  /** The queue, newest first, with each Return code's meaning; `progress` counts what is still to go (a full sync's progress bar). */
+  @Get(':sn/commands')
+  async commands(@Param('sn') sn: string, @Query() q: Record<string, unknown>) {
+    await this.devices.requireBySn(sn);
+    const state = q.state === undefined || q.state === '' ? undefined : (q.state as QueueState);
+    if (state !== undefined && !STATES.includes(state)) throw new CvError(CvCode.InvalidParameter, `state must be one of ${STATES.join(', ')}`);
+    const page = consolePage(q, 20);
+    const [list, progress] = await Promise.all([this.queue.list(sn, state, page.offset, page.size), this.status.queueCounts(sn)]);
+    return ok({ ...list, page: page.page, size: page.size, progress });
+  }
+}

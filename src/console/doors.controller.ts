@@ -1,0 +1,39 @@
+import { Body, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CvCode, CvError } from '../common/cv-error';
+import { ok } from '../common/envelope';
+import { DoorControlService, queuedDetail, type QueuedDoorCommand } from '../door/door-control.service';
+import { DoorService } from '../door/door.service';
+import { ConsoleController } from './console-http';
+import { Audit } from './console-roles';
+
+const ACTIONS = ['open', 'close', 'normalOpen', 'cancelAlarm'] as const;
+type DoorAction = (typeof ACTIONS)[number];
+
+/** Doors with their state, and remote control: each action queues one CONTROL DEVICE command for the door's panel. */
+@ConsoleController('doors')
+export class ConsoleDoorsController {
+  constructor(
+    private readonly doors: DoorService,
+    private readonly control: DoorControlService,
+  ) {}
+
+  @Get()
+  async list() {
+    return ok((await this.doors.allStates()).map((s) => ({ id: s.door.id, name: s.door.name, doorNo: s.door.doorNo, deviceId: s.door.deviceId, ...s.state })));
+  }
+
+  @Post(':doorId/:action')
+  @HttpCode(200)
+  @Audit('door.control', (r) => `${r.params.doorId} ${r.params.action}`)
+  async act(@Param('doorId') doorId: string, @Param('action') action: string, @Body() body: { interval?: unknown } | undefined) {
+    if (!ACTIONS.includes(action as DoorAction)) throw new CvError(CvCode.InvalidParameter, `action must be one of ${ACTIONS.join(', ')}`);
+    const door = await this.doors.requireById(doorId);
+    const ref = { doorId: door.id };
+    let queued: QueuedDoorCommand;
+    if (action === 'open') queued = await this.control.remoteOpen(ref, body?.interval === undefined ? '5' : String(body.interval));
+    else if (action === 'close') queued = await this.control.remoteClose(ref);
+    else if (action === 'normalOpen') queued = await this.control.normalOpen(ref);
+    else queued = await this.control.cancelAlarm(ref);
+    return ok({ door: door.name, ...queued }, queuedDetail(queued));
+  }
+}

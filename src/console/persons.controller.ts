@@ -1,0 +1,94 @@
+import { Body, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ok } from '../common/envelope';
+import { formatCvDateTime } from '../common/time';
+import { Inject } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { PersonWriteDto } from '../person/dto/person-input.dto';
+import { PersonQueryService } from '../person/person-query.service';
+import { PersonService } from '../person/person.service';
+import { SyncStatusService } from '../sync/sync-status.service';
+import { ConsoleController } from './console-http';
+import { consolePage, likePattern, queryText } from './console-paging';
+import { Audit } from './console-roles';
+
+/** Persons: server-side search and paging (holds at 100,000 persons: one indexed scan per page), add/edit, delete, where each person is held. */
+@ConsoleController('persons')
+export class ConsolePersonsController {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly persons: PersonService,
+    private readonly query: PersonQueryService,
+    private readonly syncStatus: SyncStatusService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  async list(@Query() q: Record<string, unknown>) {
+    const page = consolePage(q);
+    const text = queryText(q.q);
+    const params: unknown[] = [];
+    const parts = [`p.status = 'active'`];
+    if (text) {
+      const prefix = `$${params.push(likePattern(text, 'prefix'))}`;
+      const anywhere = `$${params.push(likePattern(text, 'anywhere'))}`;
+      parts.push(`(p.pin LIKE ${prefix} OR p.name ILIKE ${anywhere} OR p.last_name ILIKE ${anywhere} OR p.card_no LIKE ${prefix})`);
+    }
+    const dept = queryText(q.deptCode);
+    if (dept) parts.push(`p.dept_id = (SELECT id FROM department WHERE code = $${params.push(dept)})`);
+    const where = `WHERE ${parts.join(' AND ')}`;
+    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM person p ${where}`, params);
+    // The page's ids first (an index walk over pin), then the joins and level counts for those rows only:
+    // computed in the outer query, they are not paid for the rows OFFSET skips.
+    const rows: Array<{ pin: string; name: string | null; last_name: string | null; dept_code: string; dept_name: string; card_no: string | null; acc_start_time: Date | null; acc_end_time: Date | null; is_disabled: boolean; levels: number }> =
+      await this.ds.query(
+        `WITH page AS (SELECT p.id, p.pin FROM person p ${where} ORDER BY p.pin OFFSET $${params.length + 1} LIMIT $${params.length + 2})
+         SELECT p.pin, p.name, p.last_name, d.code AS dept_code, d.name AS dept_name, p.card_no, p.acc_start_time, p.acc_end_time, p.is_disabled,
+                (SELECT count(*)::int FROM acc_level_person lp WHERE lp.person_id = p.id) AS levels
+           FROM page JOIN person p ON p.id = page.id JOIN department d ON d.id = p.dept_id
+          ORDER BY page.pin`,
+        [...params, page.offset, page.size],
+      );
+    const tz = this.config.timeZone;
+    return ok({
+      total,
+      page: page.page,
+      size: page.size,
+      rows: rows.map((r) => ({
+        pin: r.pin,
+        name: r.name,
+        lastName: r.last_name,
+        deptCode: r.dept_code,
+        deptName: r.dept_name,
+        cardNo: r.card_no,
+        accStartTime: formatCvDateTime(r.acc_start_time, tz),
+        accEndTime: formatCvDateTime(r.acc_end_time, tz),
+        isDisabled: r.is_disabled,
+        levels: r.levels,
+      })),
+    });
+  }
+
+  /** The person as the REST API shows them, plus the panels the planner placed them on and whether those hold them yet. */
+  @Get(':pin')
+  async get(@Param('pin') pin: string) {
+    const [person, devices] = await Promise.all([this.query.full(pin), this.syncStatus.ofPerson(pin)]);
+    return ok({ person, devices });
+  }
+
+  /** Add or edit (the REST API's person/add rules and validation: department, cards, photo, levels, validity). */
+  @Post()
+  @HttpCode(200)
+  @Audit('person.save', (r) => r.body?.pin)
+  async save(@Body() dto: PersonWriteDto) {
+    await this.persons.upsert(dto, 'add');
+    return ok(null);
+  }
+
+  @Delete(':pin')
+  @Audit('person.delete', (r) => r.params.pin)
+  async delete(@Param('pin') pin: string) {
+    await this.persons.delete([pin.trim()]);
+    return ok(null);
+  }
+}

@@ -1,0 +1,102 @@
+import { Body, Get, HttpCode, Post, Req, Res, SetMetadata } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { CvCode, CvError } from '../common/cv-error';
+import { ok } from '../common/envelope';
+import { clearSessionCookie, setSessionCookie, type ConsoleRequest } from './console-cookie';
+import { ConsoleController } from './console-http';
+import { PUBLIC_KEY } from './console.guard';
+import { Audit, RequireRole } from './console-roles';
+import { OperatorService } from './operator.service';
+import { verifyPassword } from './password';
+import { ConsoleSessionService } from './session.service';
+import { newTotpSecret, totpUri, verifyTotp } from './totp';
+
+/** Sign-in, the current session, sign-out, and an operator's own password and second factor. */
+@ConsoleController('session')
+export class ConsoleSessionController {
+  /** Secrets offered by totp/start and not yet confirmed, per operator (a restart just asks again). */
+  private readonly pendingTotp = new Map<string, string>();
+
+  constructor(
+    private readonly sessions: ConsoleSessionService,
+    private readonly operators: OperatorService,
+  ) {}
+
+  /**
+   * Public, but only as JSON: a cross-site HTML form cannot send application/json without a CORS preflight
+   * (which the gateway does not grant), so a forged sign-in into the attacker's account is not possible.
+   */
+  @Post('login')
+  @HttpCode(200)
+  @SetMetadata(PUBLIC_KEY, true)
+  async login(@Req() req: ConsoleRequest, @Res({ passthrough: true }) reply: FastifyReply, @Body() body: Record<string, unknown> | undefined) {
+    if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) throw new CvError(CvCode.InvalidParameter, 'Sign in with a JSON body', 415);
+    const result = await this.sessions.login(body?.name, body?.password, body?.code, req.ip);
+    if ('totpRequired' in result) return ok({ totpRequired: true }, 'Enter the one-time code from your authenticator app');
+    setSessionCookie(req, reply, result.sessionId, result.maxAgeSeconds);
+    return ok(result.session);
+  }
+
+  @Get()
+  me(@Req() req: ConsoleRequest) {
+    return ok(req.console!);
+  }
+
+  @Post('logout')
+  @HttpCode(200)
+  @RequireRole('viewer')
+  @Audit('session.logout')
+  async logout(@Req() req: ConsoleRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    await this.sessions.logout(req.consoleSessionId);
+    clearSessionCookie(req, reply);
+    return ok(null);
+  }
+
+  @Post('password')
+  @HttpCode(200)
+  @RequireRole('viewer')
+  @Audit('session.password')
+  async password(@Req() req: ConsoleRequest, @Body() body: Record<string, unknown> | undefined) {
+    const me = await this.operators.requireById(req.console!.operator.id);
+    if (typeof body?.current !== 'string' || !(await verifyPassword(body.current, me.password_hash))) {
+      throw new CvError(CvCode.Unauthorized, 'The current password is wrong');
+    }
+    await this.operators.setPassword(me.id, body?.next);
+    await this.sessions.endOtherSessions(me.id, req.consoleSessionId);
+    return ok(null);
+  }
+
+  @Post('totp/start')
+  @HttpCode(200)
+  @RequireRole('viewer')
+  totpStart(@Req() req: ConsoleRequest) {
+    const secret = newTotpSecret();
+    this.pendingTotp.set(req.console!.operator.id, secret);
+    return ok({ secret, uri: totpUri(secret, req.console!.operator.name) });
+  }
+
+  @Post('totp/confirm')
+  @HttpCode(200)
+  @RequireRole('viewer')
+  @Audit('session.totp.on')
+  async totpConfirm(@Req() req: ConsoleRequest, @Body() body: Record<string, unknown> | undefined) {
+    const id = req.console!.operator.id;
+    const secret = this.pendingTotp.get(id);
+    if (!secret) throw new CvError(CvCode.InvalidParameter, 'Start the set-up first');
+    if (typeof body?.code !== 'string' || !verifyTotp(secret, body.code)) throw new CvError(CvCode.InvalidParameter, 'The one-time code is wrong; check the phone clock');
+    await this.operators.setTotpSecret(id, secret);
+    this.pendingTotp.delete(id);
+    return ok(null);
+  }
+
+  @Post('totp/off')
+  @HttpCode(200)
+  @RequireRole('viewer')
+  @Audit('session.totp.off')
+  async totpOff(@Req() req: ConsoleRequest, @Body() body: Record<string, unknown> | undefined) {
+    const me = await this.operators.requireById(req.console!.operator.id);
+    if (typeof body?.password !== 'string' || !(await verifyPassword(body.password, me.password_hash))) throw new CvError(CvCode.Unauthorized, 'The password is wrong');
+    await this.operators.setTotpSecret(me.id, null);
+    return ok(null);
+  }
+}

@@ -1,0 +1,109 @@
+import { Body, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ok } from '../common/envelope';
+import { formatCvDateTime } from '../common/time';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { VisitorCertDto, VisRegistrationAddDto, VisReservationAddDto, VisReservationDelDto } from '../visitor/dto/visitor.dto';
+import { VisRegistrationService } from '../visitor/visRegistration.service';
+import { VisReservationService } from '../visitor/visReservation.service';
+import { ConsoleController } from './console-http';
+import { consolePage, likePattern, queryText } from './console-paging';
+import { Audit } from './console-roles';
+
+const cert = (r: { body: { certType?: string; certNum?: string } }) => `${r.body?.certType ?? ''}:${r.body?.certNum ?? ''}`;
+
+/** Visitors: reservations (add, cancel), check-in (registration) and check-out, with the REST API's own rules. */
+@ConsoleController('visitors')
+export class ConsoleVisitorsController {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly reservations: VisReservationService,
+    private readonly registrations: VisRegistrationService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Visits (newest first; `state=in` for the visitors on site) and open reservations. */
+  @Get()
+  async list(@Query() q: Record<string, unknown>) {
+    const page = consolePage(q, 20);
+    const tz = this.config.timeZone;
+    const params: unknown[] = [];
+    const parts: string[] = [];
+    const state = queryText(q.state, 8);
+    if (state) parts.push(`state = $${params.push(state)}`);
+    const text = queryText(q.q);
+    if (text) parts.push(`(visitor_name ILIKE $${params.push(likePattern(text, 'anywhere'))} OR cert_num LIKE $${params.push(likePattern(text, 'prefix'))})`);
+    const where = parts.length ? `WHERE ${parts.join(' AND ')}` : '';
+    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM vis_registration ${where}`, params);
+    const visits: Array<Record<string, any>> = await this.ds.query(
+      `SELECT visitor_pin, visitor_name, cert_type, cert_num, host_pin, company, visit_reason, card_no, start_time, end_time, state, ended_at
+         FROM vis_registration ${where} ORDER BY start_time DESC, id OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+      [...params, page.offset, page.size],
+    );
+    const reserved: Array<Record<string, any>> = await this.ds.query(
+      `SELECT visitor_name, cert_type, cert_num, host_pin, company, visit_reason, visit_date, visit_end_date
+         FROM vis_reservation WHERE state = 'reserved' ORDER BY visit_date LIMIT 200`,
+    );
+    return ok({
+      total,
+      page: page.page,
+      size: page.size,
+      visits: visits.map((v) => ({
+        visitorPin: v.visitor_pin,
+        name: v.visitor_name,
+        certType: v.cert_type,
+        certNum: v.cert_num,
+        hostPin: v.host_pin,
+        company: v.company,
+        reason: v.visit_reason,
+        cardNo: v.card_no,
+        startTime: formatCvDateTime(v.start_time, tz),
+        endTime: formatCvDateTime(v.end_time, tz),
+        state: v.state,
+        endedAt: formatCvDateTime(v.ended_at, tz),
+      })),
+      reservations: reserved.map((r) => ({
+        name: r.visitor_name,
+        certType: r.cert_type,
+        certNum: r.cert_num,
+        hostPin: r.host_pin,
+        company: r.company,
+        reason: r.visit_reason,
+        visitDate: formatCvDateTime(r.visit_date, tz),
+        visitEndDate: formatCvDateTime(r.visit_end_date, tz),
+      })),
+    });
+  }
+
+  @Post('reservations')
+  @HttpCode(200)
+  @Audit('visitor.reserve', cert)
+  async reserve(@Body() dto: VisReservationAddDto) {
+    await this.reservations.add(dto);
+    return ok(null);
+  }
+
+  @Post('reservations/cancel')
+  @HttpCode(200)
+  @Audit('visitor.reservation.cancel', cert)
+  async cancel(@Body() dto: VisReservationDelDto) {
+    await this.reservations.delete(dto);
+    return ok(null);
+  }
+
+  @Post('checkin')
+  @HttpCode(200)
+  @Audit('visitor.checkin', cert)
+  async checkin(@Body() dto: VisRegistrationAddDto) {
+    await this.registrations.add(dto);
+    return ok(null);
+  }
+
+  @Post('checkout')
+  @HttpCode(200)
+  @Audit('visitor.checkout', cert)
+  async checkout(@Body() dto: VisitorCertDto) {
+    await this.registrations.exit(dto);
+    return ok(null);
+  }
+}

@@ -1,0 +1,63 @@
+/** The console API: JSON envelopes {code, message, data}; the session's CSRF token on every change. */
+let csrfToken = '';
+let onSignedOut: () => void = () => {};
+
+export function setCsrf(token: string) {
+  csrfToken = token;
+}
+export function whenSignedOut(fn: () => void) {
+  onSignedOut = fn;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Errors in plain words, with the manual's (or the gateway's) code to look up. */
+export function errorText(e: unknown): string {
+  if (e instanceof ApiError) return `${e.message} (code ${e.code})`;
+  return `The gateway could not be reached: ${(e as Error)?.message ?? String(e)}`;
+}
+
+export function csrfHeaders(): Record<string, string> {
+  return { 'x-csrf-token': csrfToken };
+}
+
+export async function api<T = any>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = method === 'GET' ? {} : csrfHeaders();
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`/console/api/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  let envelope: { code: number; message: string; data: T };
+  try {
+    envelope = await res.json();
+  } catch {
+    throw new ApiError(-1, `The gateway answered HTTP ${res.status} without a readable body`);
+  }
+  if (envelope.code !== 0) {
+    if (res.status === 401 && !path.startsWith('session/login')) onSignedOut();
+    throw new ApiError(envelope.code, envelope.message);
+  }
+  return envelope.data;
+}
+
+export function query(params: Record<string, unknown>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** `<input type="datetime-local">` gives 2026-11-22T08:30; the gateway reads yyyy-MM-dd HH:mm:ss. */
+export function fromLocalInput(v: string): string | undefined {
+  if (!v) return undefined;
+  const [d, t] = v.split('T');
+  return `${d} ${t.length === 5 ? `${t}:00` : t}`;
+}
+export function toLocalInput(v: string | null | undefined): string {
+  return v ? v.slice(0, 16).replace(' ', 'T') : '';
+}

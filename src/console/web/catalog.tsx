@@ -1,0 +1,238 @@
+import { useState } from 'preact/hooks';
+import { api } from './api';
+import type { Me } from './main';
+import { can, Confirm, Field, Notice, useAction, useLoad } from './ui';
+
+type TabKey = 'levels' | 'departments' | 'areas' | 'time-segments' | 'holidays';
+const TABS: Array<{ key: TabKey; label: string; cols: Array<[string, string]>; deleteBy?: 'code' | 'id' }> = [
+  { key: 'levels', label: 'Access levels', cols: [['name', 'Name'], ['timeSegment', 'Time segment'], ['area', 'Area'], ['doors', 'Doors'], ['persons', 'Persons']] },
+  { key: 'departments', label: 'Departments', cols: [['code', 'Code'], ['name', 'Name'], ['parentCode', 'Parent']], deleteBy: 'code' },
+  { key: 'areas', label: 'Areas', cols: [['code', 'Code'], ['name', 'Name'], ['parentCode', 'Parent']], deleteBy: 'code' },
+  { key: 'time-segments', label: 'Time segments', cols: [['name', 'Name'], ['tzId', 'Device id'], ['hours', 'Hours'], ['remark', 'Remark']], deleteBy: 'id' },
+  { key: 'holidays', label: 'Holidays', cols: [['name', 'Name'], ['startDate', 'From'], ['endDate', 'Until'], ['holidayType', 'Type'], ['isLoopByYear', 'Every year']], deleteBy: 'id' },
+];
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun', 'hol1', 'hol2', 'hol3'];
+
+function cell(v: unknown): string {
+  if (Array.isArray(v)) return v.join(', ');
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  return v === null || v === undefined ? '' : String(v);
+}
+
+function hoursOf(schedule: Record<string, string[][]> | undefined): string {
+  if (!schedule) return '';
+  return DAYS.filter((d) => schedule[d]?.length)
+    .map((d) => `${d} ${schedule[d].map(([a, b]) => `${a}–${b}`).join(' ')}`)
+    .join(', ');
+}
+
+/** The create form of each list, posting to the same services (and rules) as the REST API. */
+function CreateForm({ tab, onDone }: { tab: TabKey; onDone: (message: string) => void }) {
+  const [f, setF] = useState<Record<string, any>>({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '18:00', holidayType: '1' });
+  const segments = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/time-segments') : Promise.resolve([])), [tab]);
+  const areas = useLoad(() => (tab === 'levels' || tab === 'areas' ? api('GET', 'catalog/areas') : Promise.resolve([])), [tab]);
+  const levels = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/levels') : Promise.resolve([])), [tab]);
+  const doors = useLoad(() => (tab === 'levels' ? api('GET', 'doors') : Promise.resolve([])), [tab]);
+  const a = useAction();
+  const text = (k: string, label: string, required = true, type: 'text' | 'time' | 'date' = 'text') => (
+    <Field label={label}>
+      <input name={k} type={type as 'text'} required={required} value={f[k] ?? ''} onInput={(e) => setF({ ...f, [k]: e.currentTarget.value })} />
+    </Field>
+  );
+  async function submit(e: Event, path: string, body: unknown, ok: string) {
+    e.preventDefault();
+    // The page remounts this form after a success (fresh lists in its selects) and shows the message itself.
+    if ((await a.run(() => api('POST', path, body))) !== undefined) onDone(ok);
+  }
+  if (tab === 'levels') {
+    return (
+      <>
+        <form class="row" aria-label="New access level" onSubmit={(e) => submit(e, 'catalog/levels', { name: f.name, timeSegName: f.timeSegName || undefined, areaName: f.areaName || undefined }, `Level ${f.name} created`)}>
+          {text('name', 'Level name')}
+          <Field label="Time segment">
+            <select value={f.timeSegName ?? ''} onChange={(e) => setF({ ...f, timeSegName: e.currentTarget.value })}>
+              <option value="">24-Hour Accessible</option>
+              {(segments.data ?? []).map((s: any) => (
+                <option key={s.id}>{s.name}</option>
+              ))}
+            </select>
+          </Field>
+          <Field label="Area">
+            <select value={f.areaName ?? ''} onChange={(e) => setF({ ...f, areaName: e.currentTarget.value })}>
+              <option value="">(default)</option>
+              {(areas.data ?? []).map((x: any) => (
+                <option key={x.code}>{x.name}</option>
+              ))}
+            </select>
+          </Field>
+          <button type="submit">Create level</button>
+        </form>
+        <form class="row" aria-label="Add a door to a level" onSubmit={(e) => submit(e, 'catalog/levels/doors', { levelName: f.levelName, doorName: f.doorName }, `${f.doorName} added to ${f.levelName}`)}>
+          <Field label="Level">
+            <select name="levelName" required value={f.levelName ?? ''} onChange={(e) => setF({ ...f, levelName: e.currentTarget.value })}>
+              <option value="" disabled>
+                choose
+              </option>
+              {(levels.data ?? []).map((l: any) => (
+                <option key={l.id}>{l.name}</option>
+              ))}
+            </select>
+          </Field>
+          <Field label="Door">
+            <select name="doorName" required value={f.doorName ?? ''} onChange={(e) => setF({ ...f, doorName: e.currentTarget.value })}>
+              <option value="" disabled>
+                choose
+              </option>
+              {(doors.data ?? []).map((d: any) => (
+                <option key={d.id}>{d.name}</option>
+              ))}
+            </select>
+          </Field>
+          <button type="submit">Add door</button>
+        </form>
+        <Notice error={a.error} ok={a.ok} />
+      </>
+    );
+  }
+  const forms: Record<Exclude<TabKey, 'levels'>, () => any> = {
+    departments: () => (
+      <form class="row" aria-label="New department" onSubmit={(e) => submit(e, 'catalog/departments', { code: f.code, name: f.name, parentCode: f.parentCode || undefined }, `Department ${f.name} saved`)}>
+        {text('code', 'Code')}
+        {text('name', 'Name')}
+        {text('parentCode', 'Parent code', false)}
+        <button type="submit">Save department</button>
+      </form>
+    ),
+    areas: () => (
+      <form class="row" aria-label="New area" onSubmit={(e) => submit(e, 'catalog/areas', { code: f.code, name: f.name, parentCode: f.parentCode || undefined }, `Area ${f.name} created`)}>
+        {text('code', 'Code')}
+        {text('name', 'Name')}
+        {text('parentCode', 'Parent code', false)}
+        <button type="submit">Create area</button>
+      </form>
+    ),
+    'time-segments': () => (
+      <form
+        aria-label="New time segment"
+        onSubmit={(e) => submit(e, 'catalog/time-segments', { name: f.name, schedule: Object.fromEntries(DAYS.map((d) => [d, f.days.includes(d) ? [[f.from, f.to]] : []])) }, `Time segment ${f.name} created`)}
+      >
+        <div class="row">
+          {text('name', 'Name')}
+          {text('from', 'From', true, 'time')}
+          {text('to', 'Until', true, 'time')}
+        </div>
+        <fieldset>
+          <legend>Days</legend>
+          <div class="checks">
+            {DAYS.map((d) => (
+              <label key={d}>
+                <input type="checkbox" checked={f.days.includes(d)} onChange={(e) => setF({ ...f, days: e.currentTarget.checked ? [...f.days, d] : f.days.filter((x: string) => x !== d) })} />
+                {d}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <button type="submit">Create time segment</button>
+      </form>
+    ),
+    holidays: () => (
+      <form class="row" aria-label="New holiday" onSubmit={(e) => submit(e, 'catalog/holidays', { name: f.name, startDate: f.startDate, endDate: f.endDate, holidayType: Number(f.holidayType), isLoopByYear: !!f.isLoopByYear }, `Holiday ${f.name} created`)}>
+        {text('name', 'Name')}
+        {text('startDate', 'From', true, 'date')}
+        {text('endDate', 'Until', true, 'date')}
+        <Field label="Type">
+          <select value={f.holidayType} onChange={(e) => setF({ ...f, holidayType: e.currentTarget.value })}>
+            <option value="1">1</option>
+            <option value="2">2</option>
+            <option value="3">3</option>
+          </select>
+        </Field>
+        <label>
+          <input type="checkbox" checked={!!f.isLoopByYear} onChange={(e) => setF({ ...f, isLoopByYear: e.currentTarget.checked })} />
+          Every year
+        </label>
+        <button type="submit">Create holiday</button>
+      </form>
+    ),
+  };
+  return (
+    <>
+      {forms[tab]()}
+      <Notice error={a.error} ok={a.ok} />
+    </>
+  );
+}
+
+/** Access levels, departments, areas, time segments and holidays: lists, creation, deletion. */
+export function CatalogPage({ me }: { me: Me }) {
+  const [tab, setTab] = useState<TabKey>('levels');
+  const current = TABS.find((t) => t.key === tab)!;
+  const list = useLoad(() => api('GET', `catalog/${tab}`), [tab]);
+  const [del, setDel] = useState<any>(null);
+  const [version, setVersion] = useState(0);
+  const a = useAction();
+  const mayEdit = can(me.role, 'operator');
+  async function remove() {
+    const row = del;
+    setDel(null);
+    await a.run(() => api('DELETE', `catalog/${tab}/${encodeURIComponent(row[current.deleteBy!])}`), `${row.name} deleted`);
+    list.reload();
+  }
+  return (
+    <>
+      <div role="tablist" aria-label="Reference lists" class="actions">
+        {TABS.map((t) => (
+          <button key={t.key} type="button" role="tab" id={`tab-${t.key}`} aria-selected={t.key === tab} aria-controls="catalog-panel" class={t.key === tab ? '' : 'secondary outline'} onClick={() => setTab(t.key)}>
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id="catalog-panel" aria-labelledby={`tab-${tab}`}>
+        {mayEdit && (
+          <CreateForm
+            key={`${tab}-${version}`}
+            tab={tab}
+            onDone={(message) => {
+              a.setError(undefined);
+              a.setOk(message);
+              setVersion((v) => v + 1);
+              list.reload();
+            }}
+          />
+        )}
+        <Notice error={a.error || list.error} ok={a.ok} />
+        <table>
+          <thead>
+            <tr>
+              {current.cols.map(([, label]) => (
+                <th scope="col" key={label}>
+                  {label}
+                </th>
+              ))}
+              {mayEdit && current.deleteBy && <th scope="col">Action</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {(list.data ?? []).map((row: any, i: number) => (
+              <tr key={row.id ?? row.code ?? i}>
+                {current.cols.map(([k]) => (
+                  <td key={k}>{k === 'hours' ? hoursOf(row.schedule) : cell(row[k])}</td>
+                ))}
+                {mayEdit && current.deleteBy && (
+                  <td>
+                    <button type="button" class="small secondary outline" aria-label={`Delete ${row.name}`} onClick={() => setDel(row)}>
+                      Delete
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Confirm open={!!del} title="Delete" confirmLabel={`Delete ${del?.name ?? ''}`} danger onConfirm={remove} onCancel={() => setDel(null)}>
+        <p>Delete {del?.name}? The gateway refuses when something still uses it.</p>
+      </Confirm>
+    </>
+  );
+}

@@ -1,0 +1,188 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from './api';
+import type { Me } from './main';
+import { Badge, can, Notice, useAction, useLoad } from './ui';
+
+interface LiveEvent {
+  id: string;
+  eventTime: string;
+  pin: string;
+  name: string;
+  eventName: string;
+  eventPointName: string;
+  devSn: string;
+  doorName?: string;
+}
+
+export function doorTone(d: { sensor: string; alarm: string; connect: string }) {
+  if (d.connect !== '1' || d.sensor === 'unknown') return 'muted' as const;
+  if (d.alarm && d.alarm !== 'none' && d.alarm !== 'unknown') return 'bad' as const;
+  return d.sensor === 'open' ? ('warn' as const) : ('ok' as const);
+}
+
+export function DashboardPage({ me }: { me: Me }) {
+  const { data, error, reload } = useLoad(() => api('GET', 'dashboard'));
+  const [events, setEvents] = useState<LiveEvent[]>([]);
+  const [live, setLive] = useState<'connecting' | 'live' | 'lost'>('connecting');
+  const a = useAction();
+  useEffect(() => {
+    const es = new EventSource('/console/api/dashboard/stream');
+    es.onopen = () => setLive('live');
+    es.onerror = () => setLive('lost');
+    es.addEventListener('transaction', (e) => setEvents((list) => [JSON.parse((e as MessageEvent).data), ...list].slice(0, 50)));
+    // Door state changes refresh the numbers and the door list.
+    es.addEventListener('doorState', () => reload());
+    return () => es.close();
+  }, []);
+  async function approve(sn: string) {
+    await a.run(() => api('POST', `devices/${encodeURIComponent(sn)}/approve`), `Panel ${sn} approved; its data is being sent`);
+    reload();
+  }
+  if (error) return <Notice error={error} />;
+  if (!data) return <p aria-busy="true">Loading…</p>;
+  return (
+    <>
+      <section class="cards" aria-label="Panels">
+        <article>
+          <span class="n">{data.devices.online}</span> panels online
+        </article>
+        <article>
+          <span class="n">{data.devices.offline}</span> offline
+        </article>
+        <article>
+          <span class="n">{data.devices.pending}</span> waiting for approval
+        </article>
+        <article>
+          <span class="n">{data.notConverged.length}</span> not converged
+        </article>
+      </section>
+      <Notice error={a.error} ok={a.ok} />
+      {data.pendingDevices.length > 0 && (
+        <section aria-labelledby="pending-h">
+          <h2 id="pending-h">Waiting for approval</h2>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">SN</th>
+                <th scope="col">Model</th>
+                <th scope="col">Address</th>
+                <th scope="col">Last seen</th>
+                <th scope="col">Action</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.pendingDevices.map((d: any) => (
+                <tr key={d.sn}>
+                  <td>{d.sn}</td>
+                  <td>{d.type}</td>
+                  <td>{d.ipAddress}</td>
+                  <td>{d.lastSeen}</td>
+                  <td>
+                    {can(me.role, 'admin') ? (
+                      <button type="button" class="small" onClick={() => approve(d.sn)} disabled={a.busy}>
+                        Approve {d.sn}
+                      </button>
+                    ) : (
+                      <small>an administrator approves</small>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+      {data.notConverged.length > 0 && (
+        <section aria-labelledby="nc-h">
+          <h2 id="nc-h">Not converged</h2>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Panel</th>
+                <th scope="col">Online</th>
+                <th scope="col">Waiting</th>
+                <th scope="col">Failed (24 h)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.notConverged.map((d: any) => (
+                <tr key={d.sn}>
+                  <td>
+                    {d.alias} ({d.sn})
+                  </td>
+                  <td>{d.online ? <Badge tone="ok">online</Badge> : <Badge tone="muted">offline</Badge>}</td>
+                  <td>{d.pending + d.sent}</td>
+                  <td>{d.failedRecently}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+      <div class="two">
+        <section aria-labelledby="doors-h">
+          <h2 id="doors-h">Doors</h2>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Door</th>
+                <th scope="col">Sensor</th>
+                <th scope="col">Lock</th>
+                <th scope="col">Alarm</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.doors.map((d: any) => (
+                <tr key={d.id}>
+                  <td>{d.name}</td>
+                  <td>
+                    <Badge tone={doorTone(d)}>{d.connect === '1' ? d.sensor : 'offline'}</Badge>
+                  </td>
+                  <td>{d.relay}</td>
+                  <td>{d.alarm}</td>
+                </tr>
+              ))}
+              {data.doors.length === 0 && (
+                <tr>
+                  <td colSpan={4}>No doors yet: approve a panel.</td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+        </section>
+        <section aria-labelledby="ev-h">
+          <h2 id="ev-h">
+            Live events <Badge tone={live === 'live' ? 'ok' : 'warn'}>{live}</Badge>
+          </h2>
+          <div class="events">
+            <table aria-live="polite">
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Event</th>
+                  <th scope="col">Where</th>
+                  <th scope="col">Who</th>
+                </tr>
+              </thead>
+              <tbody id="live-events">
+                {events.map((e) => (
+                  <tr key={e.id}>
+                    <td>{e.eventTime}</td>
+                    <td>{e.eventName}</td>
+                    <td>{e.doorName || e.eventPointName || e.devSn}</td>
+                    <td>{e.pin ? `${e.name} (${e.pin})` : ''}</td>
+                  </tr>
+                ))}
+                {events.length === 0 && (
+                  <tr>
+                    <td colSpan={4}>Events appear here as they happen.</td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,85 @@
+import { useState } from 'preact/hooks';
+import { api } from './api';
+import { doorTone } from './dashboard';
+import type { Me } from './main';
+import { Badge, can, Confirm, Notice, useAction, useLoad } from './ui';
+
+const ACTIONS: Array<{ action: string; label: string; words: string; danger?: boolean }> = [
+  { action: 'open', label: 'Open', words: 'open (unlock for 5 seconds)' },
+  { action: 'close', label: 'Close', words: 'close (lock now)' },
+  { action: 'normalOpen', label: 'Normal open', words: 'hold open until closed again', danger: true },
+  { action: 'cancelAlarm', label: 'Cancel alarm', words: 'cancel the alarm of' },
+];
+
+export function DoorsPage({ me }: { me: Me }) {
+  const { data, error, reload } = useLoad(() => api('GET', 'doors'));
+  const [pending, setPending] = useState<{ door: any; action: (typeof ACTIONS)[number] } | null>(null);
+  const a = useAction();
+  async function confirm() {
+    const p = pending!;
+    setPending(null);
+    await a.run(
+      () => api('POST', `doors/${p.door.id}/${p.action.action}`, {}),
+      () => `${p.action.label}: command queued for ${p.door.name}`,
+    );
+    reload();
+  }
+  if (error) return <Notice error={error} />;
+  if (!data) return <p aria-busy="true">Loading…</p>;
+  const mayAct = can(me.role, 'operator');
+  return (
+    <>
+      <Notice error={a.error} ok={a.ok} />
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Door</th>
+              <th scope="col">Panel</th>
+              <th scope="col">Sensor</th>
+              <th scope="col">Lock</th>
+              <th scope="col">Alarm</th>
+              {mayAct && <th scope="col">Remote control</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {data.map((d: any) => (
+              <tr key={d.id}>
+                <td>{d.name}</td>
+                <td>{d.connect === '1' ? <Badge tone="ok">online</Badge> : d.connect === '2' ? <Badge tone="muted">disabled</Badge> : <Badge tone="muted">offline</Badge>}</td>
+                <td>
+                  <Badge tone={doorTone(d)}>{d.sensor}</Badge>
+                </td>
+                <td>{d.relay}</td>
+                <td>{d.alarm}</td>
+                {mayAct && (
+                  <td>
+                    <div class="actions">
+                      {ACTIONS.map((x) => (
+                        <button key={x.action} type="button" class={x.danger ? 'secondary' : ''} aria-label={`${x.label} ${d.name}`} onClick={() => setPending({ door: d, action: x })}>
+                          {x.label}
+                        </button>
+                      ))}
+                    </div>
+                  </td>
+                )}
+              </tr>
+            ))}
+            {data.length === 0 && (
+              <tr>
+                <td colSpan={6}>No doors yet: approve a panel.</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      <Confirm open={!!pending} title="Confirm door command" confirmLabel={pending ? `${pending.action.label} ${pending.door.name}` : ''} danger={pending?.action.danger} onConfirm={confirm} onCancel={() => setPending(null)}>
+        {pending && (
+          <p>
+            {pending.action.label}: {pending.action.words} <strong>{pending.door.name}</strong>?
+          </p>
+        )}
+      </Confirm>
+    </>
+  );
+}

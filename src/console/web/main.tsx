@@ -1,0 +1,143 @@
+import '@picocss/pico/css/pico.min.css';
+import './console.css';
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api, setCsrf, whenSignedOut } from './api';
+import { AuditPage } from './audit';
+import { CatalogPage } from './catalog';
+import { DashboardPage } from './dashboard';
+import { DevicesPage } from './devices';
+import { DoorsPage } from './doors';
+import { PersonsPage } from './persons';
+import { SettingsPage } from './settings';
+import { TransactionsPage } from './transactions';
+import { can, Notice, useAction, type Role } from './ui';
+import { VisitorsPage } from './visitors';
+
+export interface Me {
+  id: string;
+  name: string;
+  role: Role;
+  totpEnabled: boolean;
+}
+
+const PAGES: Array<{ path: string; label: string; need?: Role; view: (p: { me: Me }) => any }> = [
+  { path: 'dashboard', label: 'Dashboard', view: DashboardPage },
+  { path: 'persons', label: 'Persons', view: PersonsPage },
+  { path: 'doors', label: 'Doors', view: DoorsPage },
+  { path: 'devices', label: 'Devices', view: DevicesPage },
+  { path: 'transactions', label: 'Transactions', view: TransactionsPage },
+  { path: 'visitors', label: 'Visitors', view: VisitorsPage },
+  { path: 'access', label: 'Access levels', view: CatalogPage },
+  { path: 'audit', label: 'Audit log', need: 'operator', view: AuditPage },
+  { path: 'settings', label: 'Settings', view: SettingsPage },
+];
+
+function currentPath(): string {
+  const p = location.pathname.replace(/^\/console\/?/, '').split('/')[0];
+  return PAGES.some((x) => x.path === p) ? p : 'dashboard';
+}
+
+function Login({ onIn }: { onIn: (me: Me, csrf: string) => void }) {
+  const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const [needCode, setNeedCode] = useState(false);
+  const a = useAction();
+  async function submit(e: Event) {
+    e.preventDefault();
+    const r = await a.run(() => api('POST', 'session/login', { name, password, code: needCode ? code : undefined }));
+    if (!r) return;
+    if (r.totpRequired) setNeedCode(true);
+    else onIn(r.operator, r.csrfToken);
+  }
+  return (
+    <main class="container login">
+      <article>
+        <h1>Gateway console</h1>
+        <form onSubmit={submit} aria-label="Sign in">
+          <label>
+            Operator name
+            <input name="name" autocomplete="username" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          </label>
+          <label>
+            Password
+            <input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          </label>
+          {needCode && (
+            <label>
+              One-time code
+              <input name="code" inputMode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required value={code} onInput={(e) => setCode(e.currentTarget.value)} autofocus />
+            </label>
+          )}
+          <Notice error={a.error} ok={needCode && !a.error ? 'Enter the 6-digit code from your authenticator app' : undefined} />
+          <button type="submit" aria-busy={a.busy} disabled={a.busy}>
+            Sign in
+          </button>
+        </form>
+      </article>
+    </main>
+  );
+}
+
+function App() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [page, setPage] = useState(currentPath());
+  useEffect(() => {
+    whenSignedOut(() => setMe(null));
+    api('GET', 'session').then(
+      (s) => (setCsrf(s.csrfToken), setMe(s.operator)),
+      () => setMe(null),
+    );
+    const onPop = () => setPage(currentPath());
+    addEventListener('popstate', onPop);
+    return () => removeEventListener('popstate', onPop);
+  }, []);
+  function go(path: string, e?: Event) {
+    e?.preventDefault();
+    history.pushState(null, '', `/console/${path}`);
+    setPage(path);
+    document.getElementById('main')?.focus();
+  }
+  async function logout() {
+    await api('POST', 'session/logout').catch(() => undefined);
+    setMe(null);
+  }
+  if (me === undefined) return <p aria-busy="true">Loading…</p>;
+  if (me === null) return <Login onIn={(m, csrf) => (setCsrf(csrf), setMe(m))} />;
+  const current = PAGES.find((p) => p.path === page)!;
+  const View = current.view;
+  return (
+    <div class="shell">
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <strong>Gateway console</strong>
+        <span class="who">
+          {me.name} · {me.role}
+          <button type="button" class="secondary outline small" onClick={logout}>
+            Sign out
+          </button>
+        </span>
+      </header>
+      <nav class="side" aria-label="Pages">
+        <ul>
+          {PAGES.filter((p) => !p.need || can(me.role, p.need)).map((p) => (
+            <li key={p.path}>
+              <a href={`/console/${p.path}`} aria-current={p.path === page ? 'page' : undefined} onClick={(e) => go(p.path, e)}>
+                {p.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" tabIndex={-1} class="content">
+        <h1>{current.label}</h1>
+        <View me={me} />
+      </main>
+    </div>
+  );
+}
+
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,325 @@
+import { useState } from 'preact/hooks';
+import { api } from './api';
+import type { Me } from './main';
+import { Badge, can, Confirm, Field, Notice, useAction, useLoad } from './ui';
+
+function ApiClients() {
+  const list = useLoad(() => api('GET', 'settings/api-clients'));
+  const [name, setName] = useState('');
+  const [token, setToken] = useState<{ name: string; token: string } | null>(null);
+  const [revoke, setRevoke] = useState<string | null>(null);
+  const a = useAction();
+  async function create(e: Event) {
+    e.preventDefault();
+    const r = await a.run(() => api('POST', 'settings/api-clients', { name }));
+    if (r) {
+      setToken({ name: r.name, token: r.token });
+      setName('');
+      list.reload();
+    }
+  }
+  async function doRevoke() {
+    const n = revoke!;
+    setRevoke(null);
+    await a.run(() => api('POST', `settings/api-clients/${encodeURIComponent(n)}/revoke`), `Token of ${n} revoked`);
+    list.reload();
+  }
+  return (
+    <section aria-labelledby="clients-h">
+      <h2 id="clients-h">API clients</h2>
+      <form class="row" onSubmit={create} aria-label="New API client">
+        <Field label="New client name">
+          <input name="clientName" required maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </Field>
+        <button type="submit" disabled={a.busy}>
+          Create token
+        </button>
+      </form>
+      {token && (
+        <div role="status" aria-live="polite">
+          <p>
+            Token of <strong>{token.name}</strong>. It is shown this once; copy it now:
+          </p>
+          <p class="token" id="new-token">
+            {token.token}
+          </p>
+          <button type="button" class="secondary small" onClick={() => setToken(null)}>
+            I copied it
+          </button>
+        </div>
+      )}
+      <Notice error={a.error || list.error} ok={a.ok} />
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">State</th>
+            <th scope="col">Created</th>
+            <th scope="col">Last used</th>
+            <th scope="col">Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(list.data ?? []).map((c: any) => (
+            <tr key={c.id}>
+              <td>{c.name}</td>
+              <td>{c.enabled ? <Badge tone="ok">active</Badge> : <Badge tone="muted">revoked</Badge>}</td>
+              <td>{c.createdAt}</td>
+              <td>{c.lastUsedAt ?? 'never'}</td>
+              <td>
+                {c.enabled && (
+                  <button type="button" class="small secondary" onClick={() => setRevoke(c.name)} aria-label={`Revoke ${c.name}`}>
+                    Revoke
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Confirm open={!!revoke} title="Revoke token" confirmLabel={`Revoke ${revoke}`} danger onConfirm={doRevoke} onCancel={() => setRevoke(null)}>
+        <p>Revoke the token of {revoke}? Its integrations stop working within seconds.</p>
+      </Confirm>
+    </section>
+  );
+}
+
+function PushTargets() {
+  const list = useLoad(() => api('GET', 'settings/push-targets'));
+  const [f, setF] = useState({ name: '', url: '', secret: '' });
+  const a = useAction();
+  async function create(e: Event) {
+    e.preventDefault();
+    const r = await a.run(() => api('POST', 'settings/push-targets', { name: f.name, url: f.url, secret: f.secret || undefined }), `Target ${f.name} added`);
+    if (r) setF({ name: '', url: '', secret: '' });
+    list.reload();
+  }
+  async function act(method: 'PUT' | 'POST' | 'DELETE', path: string, body: unknown, ok: string) {
+    await a.run(() => api(method, `settings/push-targets/${path}`, body), ok);
+    list.reload();
+  }
+  return (
+    <section aria-labelledby="push-h">
+      <h2 id="push-h">Push Center targets</h2>
+      <form class="row" onSubmit={create} aria-label="New Push Center target">
+        <Field label="Name">
+          <input required maxLength={100} value={f.name} onInput={(e) => setF({ ...f, name: e.currentTarget.value })} />
+        </Field>
+        <Field label="URL">
+          <input type="url" required value={f.url} onInput={(e) => setF({ ...f, url: e.currentTarget.value })} />
+        </Field>
+        <Field label="Signing secret (optional)">
+          <input type="password" autocomplete="new-password" value={f.secret} onInput={(e) => setF({ ...f, secret: e.currentTarget.value })} />
+        </Field>
+        <button type="submit">Add target</button>
+      </form>
+      <Notice error={a.error || list.error} ok={a.ok} />
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">URL</th>
+              <th scope="col">State</th>
+              <th scope="col">Waiting / retrying</th>
+              <th scope="col">Last delivered</th>
+              <th scope="col">Last error</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(list.data ?? []).map((t: any) => (
+              <tr key={t.id}>
+                <td>{t.name}</td>
+                <td>{t.url}</td>
+                <td>{t.enabled ? <Badge tone={t.delivery.retrying ? 'warn' : 'ok'}>{t.delivery.retrying ? 'retrying' : 'enabled'}</Badge> : <Badge tone="muted">paused</Badge>}</td>
+                <td>
+                  {t.delivery.pending} / {t.delivery.retrying}
+                </td>
+                <td>{t.delivery.lastDeliveredAt ?? '—'}</td>
+                <td>{t.delivery.lastError ?? ''}</td>
+                <td>
+                  <div class="actions">
+                    <button type="button" class="secondary outline" onClick={() => act('PUT', `${t.id}/enabled`, { enabled: !t.enabled }, `${t.name} ${t.enabled ? 'paused' : 'enabled'}`)}>
+                      {t.enabled ? 'Pause' : 'Enable'}
+                    </button>
+                    <button type="button" class="secondary outline" onClick={() => act('POST', `${t.id}/retry`, undefined, `Retrying ${t.name} now`)}>
+                      Retry now
+                    </button>
+                    <button type="button" class="secondary outline" onClick={() => act('DELETE', t.id, undefined, `${t.name} deleted`)} aria-label={`Delete ${t.name}`}>
+                      Delete
+                    </button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function Operators({ me }: { me: Me }) {
+  const list = useLoad(() => api('GET', 'operators'));
+  const [f, setF] = useState({ name: '', role: 'operator', password: '' });
+  const a = useAction();
+  async function create(e: Event) {
+    e.preventDefault();
+    const r = await a.run(() => api('POST', 'operators', f), `Operator ${f.name} created`);
+    if (r) setF({ name: '', role: 'operator', password: '' });
+    list.reload();
+  }
+  async function update(o: any, change: Record<string, unknown>, ok: string) {
+    await a.run(() => api('PUT', `operators/${o.id}`, change), ok);
+    list.reload();
+  }
+  return (
+    <section aria-labelledby="ops-h">
+      <h2 id="ops-h">Operators and roles</h2>
+      <p>
+        <small>Viewers read; operators run the site (persons, doors, devices, visitors); administrators also approve panels and manage tokens, targets and operators.</small>
+      </p>
+      <form class="row" onSubmit={create} aria-label="New operator">
+        <Field label="Name">
+          <input name="opName" required maxLength={64} value={f.name} onInput={(e) => setF({ ...f, name: e.currentTarget.value })} />
+        </Field>
+        <Field label="Role">
+          <select name="opRole" value={f.role} onChange={(e) => setF({ ...f, role: e.currentTarget.value })}>
+            <option value="viewer">viewer</option>
+            <option value="operator">operator</option>
+            <option value="admin">administrator</option>
+          </select>
+        </Field>
+        <Field label="Password (10+ characters)">
+          <input name="opPassword" type="password" autocomplete="new-password" required minLength={10} value={f.password} onInput={(e) => setF({ ...f, password: e.currentTarget.value })} />
+        </Field>
+        <button type="submit">Create operator</button>
+      </form>
+      <Notice error={a.error || list.error} ok={a.ok} />
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Role</th>
+            <th scope="col">Second factor</th>
+            <th scope="col">State</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(list.data ?? []).map((o: any) => (
+            <tr key={o.id}>
+              <td>{o.name}</td>
+              <td>
+                <select aria-label={`Role of ${o.name}`} value={o.role} disabled={o.id === me.id} onChange={(e) => update(o, { role: e.currentTarget.value }, `${o.name} is now ${e.currentTarget.value}`)}>
+                  <option value="viewer">viewer</option>
+                  <option value="operator">operator</option>
+                  <option value="admin">administrator</option>
+                </select>
+              </td>
+              <td>{o.totpEnabled ? <Badge tone="ok">TOTP</Badge> : <Badge tone="muted">none</Badge>}</td>
+              <td>{o.disabled ? <Badge tone="muted">disabled</Badge> : <Badge tone="ok">active</Badge>}</td>
+              <td>
+                {o.id !== me.id && (
+                  <button type="button" class="small secondary" onClick={() => update(o, { disabled: !o.disabled }, `${o.name} ${o.disabled ? 'enabled' : 'disabled'}`)}>
+                    {o.disabled ? 'Enable' : 'Disable'}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function MyAccount({ me }: { me: Me }) {
+  const [pw, setPw] = useState({ current: '', next: '' });
+  const [totp, setTotp] = useState<{ secret: string; uri: string } | null>(null);
+  const [code, setCode] = useState('');
+  const [offPassword, setOffPassword] = useState('');
+  const a = useAction();
+  return (
+    <section aria-labelledby="me-h">
+      <h2 id="me-h">My account ({me.name})</h2>
+      <Notice error={a.error} ok={a.ok} />
+      <form
+        class="row"
+        aria-label="Change password"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (await a.run(() => api('POST', 'session/password', pw), 'Password changed; your other sessions ended') !== undefined) setPw({ current: '', next: '' });
+        }}
+      >
+        <Field label="Current password">
+          <input type="password" autocomplete="current-password" required value={pw.current} onInput={(e) => setPw({ ...pw, current: e.currentTarget.value })} />
+        </Field>
+        <Field label="New password (10+ characters)">
+          <input type="password" autocomplete="new-password" required minLength={10} value={pw.next} onInput={(e) => setPw({ ...pw, next: e.currentTarget.value })} />
+        </Field>
+        <button type="submit">Change password</button>
+      </form>
+      {!me.totpEnabled && !totp && (
+        <button type="button" class="secondary" onClick={async () => setTotp((await a.run(() => api('POST', 'session/totp/start'))) ?? null)}>
+          Set up a second factor (TOTP)
+        </button>
+      )}
+      {totp && (
+        <form
+          class="row"
+          aria-label="Confirm second factor"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            if ((await a.run(() => api('POST', 'session/totp/confirm', { code }), 'Second factor on: sign-ins now ask for a code')) !== undefined) setTotp(null);
+          }}
+        >
+          <p>
+            Add this key to an authenticator app: <code>{totp.secret}</code>
+            <br />
+            <small>{totp.uri}</small>
+          </p>
+          <Field label="Code from the app">
+            <input inputMode="numeric" pattern="[0-9]{6}" required value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+          </Field>
+          <button type="submit">Turn on</button>
+        </form>
+      )}
+      {me.totpEnabled && (
+        <form
+          class="row"
+          aria-label="Turn off second factor"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void a.run(() => api('POST', 'session/totp/off', { password: offPassword }), 'Second factor off');
+          }}
+        >
+          <Field label="Password, to turn the second factor off">
+            <input type="password" required value={offPassword} onInput={(e) => setOffPassword(e.currentTarget.value)} />
+          </Field>
+          <button type="submit" class="secondary">
+            Turn off
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+export function SettingsPage({ me }: { me: Me }) {
+  return (
+    <>
+      {can(me.role, 'admin') ? (
+        <>
+          <ApiClients />
+          <PushTargets />
+          <Operators me={me} />
+        </>
+      ) : (
+        <p>API clients, Push Center targets and operators are managed by administrators.</p>
+      )}
+      <MyAccount me={me} />
+    </>
+  );
+}

@@ -1,0 +1,205 @@
+import { useState } from 'preact/hooks';
+import { api, fromLocalInput } from './api';
+import type { Me } from './main';
+import { Badge, can, Field, Notice, useAction, useLoad } from './ui';
+
+const CERT_TYPES: Array<[string, string]> = [
+  ['2', 'Passport'],
+  ['3', 'Driving license'],
+  ['4', 'ID card'],
+  ['5', 'Work permit'],
+  ['6', 'Residence permit'],
+  ['7', 'Other'],
+  ['8', 'Other document'],
+];
+
+function pad(n: number) {
+  return String(n).padStart(2, '0');
+}
+function localInput(d: Date) {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function VisitorForm({ kind, onDone }: { kind: 'checkin' | 'reserve'; onDone: () => void }) {
+  const now = new Date();
+  const [f, setF] = useState({ visEmpName: '', certType: '4', certNum: '', persPersonPin: '', visitReason: '', company: '', visitorCount: '1', start: localInput(now), end: localInput(new Date(now.getTime() + 4 * 3600_000)) });
+  const a = useAction();
+  const set = (k: keyof typeof f) => (e: any) => setF({ ...f, [k]: e.currentTarget.value });
+  async function submit(e: Event) {
+    e.preventDefault();
+    const base = { visEmpName: f.visEmpName, certType: f.certType, certNum: f.certNum, persPersonPin: f.persPersonPin, visitReason: f.visitReason, company: f.company || undefined };
+    const body = kind === 'checkin' ? { ...base, visitorCount: f.visitorCount, startTime: fromLocalInput(f.start), endTime: fromLocalInput(f.end) } : { ...base, visitDate: fromLocalInput(f.start), visitEndDate: fromLocalInput(f.end) };
+    const r = await a.run(() => api('POST', kind === 'checkin' ? 'visitors/checkin' : 'visitors/reservations', body), kind === 'checkin' ? `${f.visEmpName} checked in` : `Reservation for ${f.visEmpName} saved`);
+    if (r !== undefined) onDone();
+  }
+  return (
+    <form onSubmit={submit} aria-label={kind === 'checkin' ? 'Check a visitor in' : 'Reserve a visit'}>
+      <div class="row">
+        <Field label="Visitor name">
+          <input name="visEmpName" required maxLength={100} value={f.visEmpName} onInput={set('visEmpName')} />
+        </Field>
+        <Field label="Document">
+          <select name="certType" value={f.certType} onChange={set('certType')}>
+            {CERT_TYPES.map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Document number">
+          <input name="certNum" required maxLength={64} value={f.certNum} onInput={set('certNum')} />
+        </Field>
+        <Field label="Host (person pin)">
+          <input name="persPersonPin" required maxLength={64} value={f.persPersonPin} onInput={set('persPersonPin')} />
+        </Field>
+      </div>
+      <div class="row">
+        <Field label="Reason">
+          <input name="visitReason" required maxLength={255} value={f.visitReason} onInput={set('visitReason')} />
+        </Field>
+        <Field label="Company">
+          <input name="company" maxLength={100} value={f.company} onInput={set('company')} />
+        </Field>
+        {kind === 'checkin' && (
+          <Field label="Number of visitors">
+            <input name="visitorCount" type="number" min={1} max={99} required value={f.visitorCount} onInput={set('visitorCount')} />
+          </Field>
+        )}
+        <Field label="From">
+          <input name="start" type="datetime-local" required value={f.start} onInput={set('start')} />
+        </Field>
+        <Field label="Until">
+          <input name="end" type="datetime-local" required value={f.end} onInput={set('end')} />
+        </Field>
+      </div>
+      <Notice error={a.error} ok={a.ok} />
+      <button type="submit" aria-busy={a.busy} disabled={a.busy}>
+        {kind === 'checkin' ? 'Check in' : 'Reserve'}
+      </button>
+    </form>
+  );
+}
+
+export function VisitorsPage({ me }: { me: Me }) {
+  const [state, setState] = useState('');
+  const list = useLoad(() => api('GET', `visitors${state ? `?state=${state}` : ''}`), [state]);
+  const [form, setForm] = useState<'checkin' | 'reserve' | null>(null);
+  const a = useAction();
+  const mayAct = can(me.role, 'operator');
+  async function checkout(v: any) {
+    await a.run(() => api('POST', 'visitors/checkout', { certType: v.certType, certNum: v.certNum }), `${v.name} checked out`);
+    list.reload();
+  }
+  async function cancel(r: any) {
+    await a.run(() => api('POST', 'visitors/reservations/cancel', { certType: r.certType, certNum: r.certNum, visitDate: r.visitDate }), `Reservation of ${r.name} cancelled`);
+    list.reload();
+  }
+  return (
+    <>
+      {mayAct && (
+        <div class="row">
+          <button type="button" onClick={() => setForm('checkin')}>
+            Check a visitor in
+          </button>
+          <button type="button" class="secondary" onClick={() => setForm('reserve')}>
+            Reserve a visit
+          </button>
+        </div>
+      )}
+      {form && <VisitorForm key={form} kind={form} onDone={() => (setForm(null), list.reload())} />}
+      <Notice error={a.error || list.error} ok={a.ok} />
+      <h2>Visits</h2>
+      <div class="row">
+        <Field label="Show">
+          <select value={state} onChange={(e) => setState(e.currentTarget.value)}>
+            <option value="">all visits</option>
+            <option value="in">on site</option>
+            <option value="out">left</option>
+          </select>
+        </Field>
+      </div>
+      {list.data && (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Visitor</th>
+              <th scope="col">Document</th>
+              <th scope="col">Host</th>
+              <th scope="col">From – until</th>
+              <th scope="col">State</th>
+              {mayAct && <th scope="col">Action</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.visits.map((v: any) => (
+              <tr key={`${v.visitorPin}-${v.startTime}`}>
+                <td>
+                  {v.name} {v.company ? `(${v.company})` : ''}
+                </td>
+                <td>{v.certNum}</td>
+                <td>{v.hostPin}</td>
+                <td>
+                  {v.startTime} – {v.endedAt ?? v.endTime}
+                </td>
+                <td>{v.state === 'in' ? <Badge tone="ok">on site</Badge> : <Badge tone="muted">{v.state === 'out' ? 'left' : v.state}</Badge>}</td>
+                {mayAct && (
+                  <td>
+                    {v.state === 'in' && (
+                      <button type="button" class="small" onClick={() => checkout(v)} aria-label={`Check out ${v.name}`}>
+                        Check out
+                      </button>
+                    )}
+                  </td>
+                )}
+              </tr>
+            ))}
+            {list.data.visits.length === 0 && (
+              <tr>
+                <td colSpan={6}>No visits.</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      )}
+      <h2>Reservations</h2>
+      {list.data && (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Visitor</th>
+              <th scope="col">Document</th>
+              <th scope="col">Host</th>
+              <th scope="col">When</th>
+              {mayAct && <th scope="col">Action</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.reservations.map((r: any) => (
+              <tr key={`${r.certNum}-${r.visitDate}`}>
+                <td>{r.name}</td>
+                <td>{r.certNum}</td>
+                <td>{r.hostPin}</td>
+                <td>
+                  {r.visitDate} – {r.visitEndDate}
+                </td>
+                {mayAct && (
+                  <td>
+                    <button type="button" class="small secondary" onClick={() => cancel(r)} aria-label={`Cancel reservation of ${r.name}`}>
+                      Cancel
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+            {list.data.reservations.length === 0 && (
+              <tr>
+                <td colSpan={5}>No open reservations.</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}

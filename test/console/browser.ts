@@ -1,0 +1,48 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Browser } from 'playwright-core';
+
+/** The system's Chromium (Debian's `chromium` package; .ci/run installs it), or CHROMIUM_PATH. */
+export function chromiumPath(): string | undefined {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter((p): p is string => !!p);
+  return candidates.find((p) => fs.existsSync(p));
+}
+
+/**
+ * Headless Chromium for the console's browser tests: no sandbox (CI runs as root), and every background
+ * service that would reach for the network turned off, or Chromium stalls on a closed network.
+ */
+export async function launchChromium(executablePath: string): Promise<{ browser: Browser; close: () => Promise<unknown> }> {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    timeout: 30_000,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+      // Playwright gives every launch a fresh --user-data-dir of its own (and refuses one passed here).
+    ],
+  });
+  return {
+    browser,
+    close: () => browser.close().catch(() => undefined),
+  };
+}
+
+/** dist/console, built by `npm run build` (pretest); built here when missing so the file also runs alone. */
+export async function ensureConsoleBuilt(): Promise<void> {
+  const root = path.resolve(__dirname, '../..');
+  if (fs.existsSync(path.join(root, 'dist/console/index.html'))) return;
+  const { build } = await import('vite');
+  await build({ configFile: path.join(root, 'src/console/web/vite.config.mts'), logLevel: 'warn' });
+}
+
+export const SCREENSHOT_DIR = path.resolve(__dirname, '../../test-output/console');

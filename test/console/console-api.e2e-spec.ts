@@ -1,0 +1,231 @@
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runOperatorCommand } from '../../src/cli/operator';
+import { ConsoleAuditService } from '../../src/console/audit.service';
+import { OperatorService } from '../../src/console/operator.service';
+import { ConsoleSessionService } from '../../src/console/session.service';
+import { base32Decode, totp } from '../../src/console/totp';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { createOperator, rawCall, signIn } from './console-helpers';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp({ trustProxy: true, console: { sessionIdleMinutes: 5, sessionMaxHours: 12, loginLimit: 4, adminAllow: [], adminPassword: undefined } });
+  await createOperator(t, 'ada', 'admin', 'ada-password-1');
+  await createOperator(t, 'otto', 'operator', 'otto-password-1');
+  await createOperator(t, 'vera', 'viewer', 'vera-password-1');
+});
+afterAll(() => t?.close());
+
+describe('console API: sessions and CSRF', () => {
+  it('refuses every console API call without a session, with the envelope and HTTP 401', async () => {
+    for (const [method, path] of [
+      ['GET', '/console/api/dashboard'],
+      ['GET', '/console/api/persons'],
+      ['POST', '/console/api/doors/0123456789abcdef0123456789abcdef/open'],
+      ['GET', '/console/api/session'],
+    ]) {
+      const r = await rawCall(t, method, path, method === 'POST' ? {} : undefined);
+      expect(r.status, `${method} ${path}`).toBe(401);
+      expect(r.body).toEqual({ code: -401, message: expect.stringMatching(/sign in/i), data: null });
+    }
+    // A forged or stale cookie is no session either.
+    const forged = await rawCall(t, 'GET', '/console/api/dashboard', undefined, { cookie: 'cvgw_console=forged' });
+    expect(forged.status).toBe(401);
+  });
+
+  it('signs in with the right password only; the cookie is HttpOnly, SameSite=Strict, scoped to /console, Secure only behind TLS', async () => {
+    const wrong = await rawCall(t, 'POST', '/console/api/session/login', { name: 'otto', password: 'not-the-password' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.code).toBe(-401);
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+    const unknown = await rawCall(t, 'POST', '/console/api/session/login', { name: 'nobody', password: 'whatever-password' });
+    expect(unknown.body.message).toBe(wrong.body.message);
+
+    const c = await signIn(t, 'otto', 'otto-password-1');
+    expect(c.setCookie).toMatch(/^cvgw_console=[\w-]{43}; Path=\/console; HttpOnly; SameSite=Strict; Max-Age=43200$/);
+    const me = await c.call('GET', 'session');
+    expect(me.body.data).toEqual({ operator: { id: expect.any(String), name: 'otto', role: 'operator', totpEnabled: false }, csrfToken: c.csrf });
+
+    const tls = await signIn(t, 'otto', 'otto-password-1', {}, { 'x-forwarded-proto': 'https' });
+    expect(tls.setCookie).toMatch(/; Secure$/);
+  });
+
+  it('refuses a state-changing call without the CSRF token, or with another session\'s token', async () => {
+    const c = await signIn(t, 'otto', 'otto-password-1');
+    const other = await signIn(t, 'ada', 'ada-password-1');
+    const none = await rawCall(t, 'POST', '/console/api/persons', { pin: 'csrf1', name: 'X' }, { cookie: c.cookie });
+    expect(none.status).toBe(403);
+    expect(none.body).toEqual({ code: -401, message: expect.stringMatching(/CSRF/), data: null });
+    const foreign = await rawCall(t, 'POST', '/console/api/persons', { pin: 'csrf1', name: 'X' }, { cookie: c.cookie, 'x-csrf-token': other.csrf });
+    expect(foreign.status).toBe(403);
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM person WHERE pin = 'csrf1'`);
+    expect(n).toBe(0);
+    const good = await c.call('POST', 'persons', { pin: 'csrf1', name: 'X' });
+    expect(good.body).toEqual({ code: 0, message: 'success', data: null });
+  });
+
+  it('ends the session at logout and after the idle time', async () => {
+    const c = await signIn(t, 'otto', 'otto-password-1');
+    expect((await c.call('POST', 'session/logout')).body.code).toBe(0);
+    expect((await c.call('GET', 'dashboard')).status).toBe(401);
+
+    const d = await signIn(t, 'otto', 'otto-password-1');
+    await t.ds.query(`UPDATE console_session SET last_seen_at = now() - interval '6 minutes' WHERE operator_id = (SELECT id FROM console_operator WHERE name = 'otto')`);
+    expect((await d.call('GET', 'dashboard')).status).toBe(401);
+    const e = await signIn(t, 'otto', 'otto-password-1');
+    await t.ds.query(`UPDATE console_session SET created_at = now() - interval '13 hours' WHERE operator_id = (SELECT id FROM console_operator WHERE name = 'otto')`);
+    expect((await e.call('GET', 'dashboard')).status).toBe(401);
+  });
+
+  it('stores only scrypt hashes and session-id hashes', async () => {
+    const rows = await t.ds.query(`SELECT password_hash FROM console_operator`);
+    for (const r of rows) expect(r.password_hash).toMatch(/^scrypt\$/);
+    const c = await signIn(t, 'vera', 'vera-password-1');
+    const id = c.cookie.split('=')[1];
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM console_session WHERE id_hash = $1`, [id]);
+    expect(n).toBe(0);
+  });
+});
+
+describe('console API: roles and audit', () => {
+  it('lets a viewer read but change nothing, and logs the refusal', async () => {
+    const v = await signIn(t, 'vera', 'vera-password-1');
+    expect((await v.call('GET', 'persons')).body.code).toBe(0);
+    expect((await v.call('GET', 'dashboard')).body.code).toBe(0);
+    const add = await v.call('POST', 'persons', { pin: 'viewer1', name: 'Nope' });
+    expect(add.status).toBe(403);
+    expect(add.body.message).toMatch(/viewer/);
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM person WHERE pin = 'viewer1'`);
+    expect(n).toBe(0);
+    // Administrator-only reads are refused too.
+    expect((await v.call('GET', 'settings/api-clients')).status).toBe(403);
+    const audit = await (await signIn(t, 'ada', 'ada-password-1')).call('GET', 'audit?operator=vera&action=person.save');
+    expect(audit.body.data.rows[0]).toMatchObject({ operator: 'vera', role: 'viewer', action: 'person.save', target: 'viewer1', outcome: 'refused' });
+  });
+
+  it('lets an operator run the site but not manage tokens or operators', async () => {
+    const o = await signIn(t, 'otto', 'otto-password-1');
+    expect((await o.call('POST', 'settings/api-clients', { name: 'x' })).status).toBe(403);
+    expect((await o.call('POST', 'operators', { name: 'eve', role: 'admin', password: 'eve-password-1' })).status).toBe(403);
+    expect((await o.call('GET', 'audit')).body.code).toBe(0);
+  });
+
+  it('creates an API token shown once, revokes it, and records both with the operator; secrets never reach the log', async () => {
+    const a = await signIn(t, 'ada', 'ada-password-1');
+    const created = await a.call('POST', 'settings/api-clients', { name: 'payroll' });
+    expect(created.body.data).toEqual({ id: expect.any(String), name: 'payroll', token: expect.stringMatching(/^.{20,}$/) });
+    const token = created.body.data.token as string;
+    expect((await rawCall(t, 'GET', `/api/accLevel/list?pageNo=1&pageSize=10&access_token=${token}`)).body.code).toBe(0);
+    const listed = await a.call('GET', 'settings/api-clients');
+    expect(JSON.stringify(listed.body)).not.toContain(token);
+    expect((await a.call('POST', 'settings/api-clients/payroll/revoke')).body.code).toBe(0);
+    expect((await rawCall(t, 'GET', `/api/accLevel/list?pageNo=1&pageSize=10&access_token=${token}`)).body.code).toBe(-401);
+    const op = await a.call('POST', 'operators', { name: 'eve', role: 'viewer', password: 'eve-password-1' });
+    expect(op.body.data).toMatchObject({ name: 'eve', role: 'viewer', totpEnabled: false, disabled: false });
+    const log = (await a.call('GET', 'audit?operator=ada')).body.data.rows;
+    expect(log.map((r: any) => `${r.action} ${r.target} ${r.outcome}`)).toEqual(
+      expect.arrayContaining(['apiClient.create payroll ok', 'apiClient.revoke payroll ok', 'operator.create eve ok', 'session.login ada ok']),
+    );
+    const text = JSON.stringify(await t.ds.query(`SELECT detail FROM console_audit`));
+    expect(text).not.toContain(token);
+    expect(text).not.toContain('eve-password-1');
+  });
+
+  it('records a failed action with the manual\'s code', async () => {
+    const o = await signIn(t, 'otto', 'otto-password-1');
+    const r = await o.call('POST', 'persons', { pin: 'lvl1', accLevelIds: 'ffffffffffffffffffffffffffffffff' });
+    expect(r.body.code).toBe(-24);
+    const rows = (await o.call('GET', 'audit?action=person.save&target=lvl1')).body.data.rows;
+    expect(rows[0]).toMatchObject({ operator: 'otto', outcome: 'failed', detail: expect.objectContaining({ code: -24 }) });
+  });
+});
+
+describe('console API: second factor and sign-in limits', () => {
+  it('turns TOTP on with a valid code, then asks for it at sign-in and refuses a wrong one', async () => {
+    await createOperator(t, 'tina', 'operator', 'tina-password-1');
+    const c = await signIn(t, 'tina', 'tina-password-1');
+    const start = await c.call('POST', 'session/totp/start');
+    const secret = start.body.data.secret as string;
+    expect(start.body.data.uri).toContain(`secret=${secret}`);
+    expect((await c.call('POST', 'session/totp/confirm', { code: '000000' })).body.code).toBe(-400);
+    const code = () => totp(base32Decode(secret), Math.floor(Date.now() / 1000));
+    expect((await c.call('POST', 'session/totp/confirm', { code: code() })).body.code).toBe(0);
+
+    const first = await rawCall(t, 'POST', '/console/api/session/login', { name: 'tina', password: 'tina-password-1' });
+    expect(first.body.data).toEqual({ totpRequired: true });
+    expect(first.headers.get('set-cookie')).toBeNull();
+    const wrong = await rawCall(t, 'POST', '/console/api/session/login', { name: 'tina', password: 'tina-password-1', code: '123456' === code() ? '654321' : '123456' });
+    expect(wrong.status).toBe(401);
+    const ok = await signIn(t, 'tina', 'tina-password-1', { code: code() });
+    expect((await ok.call('GET', 'session')).body.data.operator.totpEnabled).toBe(true);
+  });
+
+  it('refuses a sign-in as a form post (JSON only)', async () => {
+    const res = await fetch(`${t.baseUrl}/console/api/session/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=ada&password=ada-password-1' });
+    expect(res.status).toBe(415);
+    expect(res.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('throttles failed sign-ins per operator name (CONSOLE_LOGIN_LIMIT), even with the right password afterwards', async () => {
+    await createOperator(t, 'gus', 'viewer', 'gus-password-1');
+    for (let i = 0; i < 4; i++) {
+      const r = await rawCall(t, 'POST', '/console/api/session/login', { name: 'gus', password: `guess-${i}-wrong` }, { 'x-forwarded-for': `10.9.0.${i + 1}` });
+      expect(r.status).toBe(401);
+    }
+    const blocked = await rawCall(t, 'POST', '/console/api/session/login', { name: 'gus', password: 'gus-password-1' }, { 'x-forwarded-for': '10.9.0.99' });
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.code).toBe(-429);
+    const log = await t.ds.query(`SELECT outcome FROM console_audit WHERE action = 'session.login' AND target = 'gus' ORDER BY id`);
+    expect(log.map((r: { outcome: string }) => r.outcome)).toEqual(['failed', 'failed', 'failed', 'failed', 'refused']);
+  });
+});
+
+describe('the first operator: command line and first start', () => {
+  async function operatorCli(args: string[], stdinText?: string): Promise<{ code: number; lines: string[] }> {
+    const lines: string[] = [];
+    const saved = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = t.db.url;
+    try {
+      const stdin = Readable.from(stdinText === undefined ? [] : [stdinText]);
+      const code = await runOperatorCommand(args, (l) => lines.push(l), stdin);
+      return { code, lines };
+    } finally {
+      if (saved === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = saved;
+    }
+  }
+
+  it('npm run operator -- create prints a generated password once, which signs in; --password-stdin prints none', async () => {
+    const made = await operatorCli(['create', 'root', '--role', 'admin']);
+    expect(made.code).toBe(0);
+    expect(made.lines[0]).toBe('created operator "root" (admin)');
+    const password = made.lines.at(-1)!;
+    expect(password).toMatch(/^[\w-]{16}$/);
+    expect((await (await signIn(t, 'root', password)).call('GET', 'session')).body.data.operator.role).toBe('admin');
+
+    const quiet = await operatorCli(['create', 'kim', '--role', 'viewer', '--password-stdin'], 'kim-chosen-password\n');
+    expect(quiet.lines).toEqual(['created operator "kim" (viewer)']);
+    await signIn(t, 'kim', 'kim-chosen-password');
+    expect((await operatorCli(['create', 'kim'])).code).toBe(1);
+    expect((await operatorCli(['create', 'x', '--role', 'boss'])).code).toBe(2);
+    expect((await operatorCli(['disable', 'kim'])).code).toBe(0);
+    await expect(signIn(t, 'kim', 'kim-chosen-password', {}, { 'x-forwarded-for': '10.20.0.2' })).rejects.toThrow(/Wrong operator name/);
+    expect((await operatorCli(['list'])).lines.some((l) => l.startsWith('kim\tviewer\tno\t'))).toBe(true);
+  });
+
+  it('CONSOLE_ADMIN_PASSWORD creates "admin" only while there is no operator; nothing is open by default', async () => {
+    const config = t.config;
+    const make = (adminPassword: string | undefined) =>
+      new ConsoleSessionService(t.ds, t.app.get(OperatorService), t.app.get(ConsoleAuditService), { ...config, console: { ...config.console, adminPassword } });
+    await make('first-start-password').onApplicationBootstrap();
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM console_operator WHERE name = 'admin'`))[0].n).toBe(0);
+    await t.ds.query(`DELETE FROM console_operator`);
+    await make(undefined).onApplicationBootstrap();
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM console_operator`))[0].n).toBe(0);
+    await make('first-start-password').onApplicationBootstrap();
+    const c = await signIn(t, 'admin', 'first-start-password', {}, { 'x-forwarded-for': '10.20.0.1' });
+    expect((await c.call('GET', 'session')).body.data.operator).toMatchObject({ name: 'admin', role: 'admin' });
+  });
+});

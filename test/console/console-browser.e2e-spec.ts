@@ -1,0 +1,271 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { PHOTO } from '../sync/access-helpers';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { chromiumPath, ensureConsoleBuilt, launchChromium, SCREENSHOT_DIR } from './browser';
+import { createOperator } from './console-helpers';
+
+/**
+ * The operator console driven in a real Chromium against a simulated panel. Runs whenever a Chromium is
+ * installed (CHROMIUM_PATH or Debian's /usr/bin/chromium; .ci/run installs it); skipped with a message
+ * otherwise. Screenshots of each page land in test-output/console/.
+ */
+const executable = chromiumPath();
+if (!executable) console.warn('[console browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+
+const SN = 'CONSOLE0001';
+const IP = '10.77.0.5';
+const DOOR = `${IP}-1`;
+
+let t: TestApp;
+let browser: Browser;
+let closeBrowser: () => Promise<unknown>;
+let admin: BrowserContext;
+let page: Page;
+let sim: DeviceSimulator;
+
+async function shot(p: Page, name: string) {
+  await p.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+}
+
+async function signIn(p: Page, name: string, password: string) {
+  await p.goto(`${t.baseUrl}/console`);
+  await p.getByLabel('Operator name').fill(name);
+  await p.getByLabel('Password').fill(password);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function nav(p: Page, label: string) {
+  await p.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: label }).click();
+  await p.getByRole('heading', { level: 1, name: label }).waitFor();
+}
+
+/** Lets the simulated panel poll until its queue is empty (it works in the background while the browser acts). */
+async function panelCatchesUp() {
+  await sim.pollUntilIdle({ maxPolls: 100 });
+}
+
+describe.skipIf(!executable)('operator console in Chromium', () => {
+  beforeAll(async () => {
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await ensureConsoleBuilt();
+    t = await startTestApp({ deviceAdmission: 'manual' });
+    await createOperator(t, 'ada', 'admin', 'ada-password-1');
+    await createOperator(t, 'vera', 'viewer', 'vera-password-1');
+    ({ browser, close: closeBrowser } = await launchChromium(executable!));
+    admin = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    page = await admin.newPage();
+    page.setDefaultTimeout(10_000);
+    sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: SN, doors: 2, ipAddress: IP, deviceName: 'inBIO260' });
+    await sim.connect();
+  }, 120_000);
+  afterAll(async () => {
+    await closeBrowser?.();
+    await t?.close();
+  });
+
+  it('refuses a wrong password in plain words, then signs in', async () => {
+    await signIn(page, 'ada', 'wrong-password');
+    await expect(page.getByRole('alert').textContent()).resolves.toBe('Wrong operator name or password (code -401)');
+    await shot(page, 'login-failed');
+    await page.getByLabel('Password').fill('ada-password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    expect(await page.getByText('ada · admin').count()).toBe(1);
+  });
+
+  it('approves a pending panel from the dashboard', async () => {
+    await page.getByRole('button', { name: `Approve ${SN}` }).click();
+    await page.getByText(`Panel ${SN} approved`).waitFor();
+    const [device] = await t.ds.query(`SELECT admission FROM device WHERE sn = $1`, [SN]);
+    expect(device.admission).toBe('admitted');
+    // The panel registers again and takes what the gateway queued for it.
+    await sim.connect();
+    await panelCatchesUp();
+    await page.reload();
+    await page.getByRole('cell', { name: DOOR }).first().waitFor();
+    await shot(page, 'dashboard');
+  });
+
+  it('adds a person with a level, and the panel receives them', async () => {
+    await nav(page, 'Access levels');
+    const level = page.getByRole('form', { name: 'New access level' });
+    await level.getByLabel('Level name').fill('Lobby');
+    await level.getByRole('button', { name: 'Create level' }).click();
+    await page.getByText('Level Lobby created').waitFor();
+    const door = page.getByRole('form', { name: 'Add a door to a level' });
+    await door.locator('select[name=levelName]').selectOption('Lobby');
+    await door.locator('select[name=doorName]').selectOption(DOOR);
+    await door.getByRole('button', { name: 'Add door' }).click();
+    await page.getByRole('cell', { name: DOOR }).waitFor();
+    await panelCatchesUp();
+    await nav(page, 'Persons');
+    await page.getByRole('button', { name: 'Add person' }).click();
+    const form = page.getByRole('form', { name: 'New person' });
+    await form.getByLabel('Pin').fill('4711');
+    await form.getByLabel('First name').fill('Grace');
+    await form.getByLabel('Last name').fill('Hopper');
+    await form.getByLabel('Card number').fill('123456');
+    await form.getByLabel('Lobby').check();
+    await form.getByLabel('Photo (JPEG or PNG)').setInputFiles({ name: 'grace.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(PHOTO, 'base64') });
+    await form.getByRole('button', { name: 'Save person' }).click();
+    await page.getByRole('cell', { name: '4711', exact: true }).waitFor();
+    await panelCatchesUp();
+    expect(sim.user('4711')).toMatchObject({ Pin: '4711', Name: 'Grace Hopper', CardNo: '123456' });
+    expect(sim.rightsOf('4711').length).toBe(1);
+    const [stored] = await t.ds.query(`SELECT photo FROM person WHERE pin = '4711'`);
+    expect(stored.photo).toBe(PHOTO);
+    await page.getByRole('button', { name: 'Open 4711' }).click();
+    await page.getByRole('table', { name: 'Panels holding this person' }).getByText('holds them').waitFor();
+    await shot(page, 'person');
+  });
+
+  it('runs a full sync with a progress bar and shows the command queue with Return codes', async () => {
+    await nav(page, 'Devices');
+    await page.getByRole('button', { name: `Full sync ${SN}` }).click();
+    await page.getByRole('dialog', { name: 'Full sync' }).getByRole('button', { name: 'Queue full sync' }).click();
+    await page.getByText(`A full sync of ${SN} is queued`).waitFor();
+    await page.getByRole('status').filter({ hasText: 'commands still to go' }).waitFor();
+    await shot(page, 'devices-sync');
+    await panelCatchesUp();
+    await page.getByText(/Nothing waiting\. \d+ done, 0 failed\./).waitFor();
+    const queue = page.getByRole('region', { name: `Command queue of ${SN}` });
+    await queue.getByRole('cell', { name: /^DATA UPDATE user/ }).first().waitFor();
+    expect(await queue.getByRole('cell', { name: 'done', exact: true }).count()).toBeGreaterThan(0);
+  });
+
+  it('opens a door remotely after confirmation: CONTROL DEVICE reaches the panel and the event shows live', async () => {
+    await nav(page, 'Doors');
+    // Escape cancels the confirmation: nothing is queued.
+    await page.getByRole('button', { name: `Open ${DOOR}`, exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Confirm door command' });
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM device_command WHERE command LIKE 'CONTROL DEVICE%'`))[0].n).toBe(0);
+    await page.getByRole('button', { name: `Open ${DOOR}`, exact: true }).click();
+    await dialog.waitFor();
+    await shot(page, 'door-confirm');
+    await dialog.getByRole('button', { name: `Open ${DOOR}`, exact: true }).click();
+    await page.getByText(`Open: command queued for ${DOOR}`).waitFor();
+    const before = sim.received.length;
+    await panelCatchesUp();
+    const control = sim.received.slice(before).map((r) => r.command);
+    expect(control.some((c) => /^CONTROL DEVICE 01010105/.test(c))).toBe(true);
+    expect(sim.doorActions.at(-1)).toMatchObject({ action: 'open', door: 1 });
+
+    await nav(page, 'Dashboard');
+    await page.getByText('live', { exact: true }).waitFor();
+    await sim.access({ pin: '4711', door: 1 });
+    await page.locator('#live-events').getByText('Grace (4711)').waitFor();
+    await shot(page, 'dashboard-live');
+  });
+
+  it('filters transactions and exports them as CSV with progress', async () => {
+    await sim.access({ cardno: '999999', door: 1 });
+    await nav(page, 'Transactions');
+    await page.getByRole('form', { name: 'Filter transactions' }).getByLabel('Person pin').fill('4711');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('1 in all').waitFor();
+    await shot(page, 'transactions');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split('\r\n');
+    expect(csv[0]).toBe('eventTime,pin,name,lastName,deptName,cardNo,devSn,devName,doorName,readerName,eventNo,eventName,verifyModeName,areaName');
+    expect(csv).toHaveLength(2);
+    expect(csv[1]).toContain(',4711,Grace,Hopper,');
+    await page.getByText('Exported 1 events to transactions.csv').waitFor();
+  });
+
+  it('checks a visitor in and out', async () => {
+    await nav(page, 'Visitors');
+    await page.getByRole('button', { name: 'Check a visitor in' }).click();
+    const form = page.getByRole('form', { name: 'Check a visitor in' });
+    await form.getByLabel('Visitor name').fill('Alan');
+    await form.getByLabel('Document number').fill('V-100');
+    await form.getByLabel('Host (person pin)').fill('4711');
+    await form.getByLabel('Reason').fill('Meeting');
+    await form.getByRole('button', { name: 'Check in' }).click();
+    await page.getByRole('button', { name: 'Check out Alan' }).waitFor();
+    await shot(page, 'visitors');
+    const [reg] = await t.ds.query(`SELECT state FROM vis_registration WHERE cert_num = 'V-100'`);
+    expect(reg.state).toBe('in');
+    await page.getByRole('button', { name: 'Check out Alan' }).click();
+    await page.getByText('Alan checked out').waitFor();
+    const [after] = await t.ds.query(`SELECT state FROM vis_registration WHERE cert_num = 'V-100'`);
+    expect(after.state).toBe('out');
+  });
+
+  it('creates an API token shown once, and revokes it', async () => {
+    await nav(page, 'Settings');
+    await page.getByLabel('New client name').fill('hr-sync');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = (await page.locator('#new-token').textContent())!.trim();
+    expect((await t.request('GET', '/api/accLevel/list', { query: { pageNo: 1, pageSize: 5, access_token: token } })).body.code).toBe(0);
+    await shot(page, 'settings-token');
+    await page.getByRole('button', { name: 'I copied it' }).click();
+    await page.getByRole('button', { name: 'Revoke hr-sync' }).click();
+    await page.getByRole('dialog', { name: 'Revoke token' }).getByRole('button', { name: 'Revoke hr-sync' }).click();
+    await page.getByText('Token of hr-sync revoked').waitFor();
+    expect(await page.locator('#new-token').count()).toBe(0);
+    expect((await t.request('GET', '/api/accLevel/list', { query: { pageNo: 1, pageSize: 5, access_token: token } })).body.code).toBe(-401);
+  });
+
+  it('lets a viewer look but not change anything', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+    const viewer = await ctx.newPage();
+    viewer.setDefaultTimeout(10_000);
+    try {
+      // Signed in with the keyboard alone.
+      await viewer.goto(`${t.baseUrl}/console`);
+      await viewer.getByLabel('Operator name').focus();
+      await viewer.keyboard.type('vera');
+      await viewer.keyboard.press('Tab');
+      await viewer.keyboard.type('vera-password-1');
+      await viewer.keyboard.press('Enter');
+      await viewer.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+      await nav(viewer, 'Doors');
+      await viewer.getByRole('cell', { name: DOOR }).waitFor();
+      expect(await viewer.getByRole('button', { name: `Open ${DOOR}`, exact: true }).count()).toBe(0);
+      await nav(viewer, 'Persons');
+      await viewer.getByRole('cell', { name: '4711', exact: true }).waitFor();
+      expect(await viewer.getByRole('button', { name: 'Add person' }).count()).toBe(0);
+      expect(await viewer.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
+      await shot(viewer, 'viewer-persons');
+      await viewer.setViewportSize({ width: 820, height: 1180 });
+      await shot(viewer, 'tablet-portrait-persons');
+      // Past the interface: the API itself refuses, with the viewer's own valid CSRF token.
+      const statuses = await viewer.evaluate(async () => {
+        const s = await (await fetch('/console/api/session')).json();
+        const h = { 'content-type': 'application/json', 'x-csrf-token': s.data.csrfToken };
+        const doors = await (await fetch('/console/api/doors')).json();
+        return Promise.all([
+          fetch('/console/api/persons', { method: 'POST', headers: h, body: JSON.stringify({ pin: 'v1', name: 'Nope' }) }).then((r) => r.status),
+          fetch(`/console/api/doors/${doors.data[0].id}/open`, { method: 'POST', headers: h, body: '{}' }).then((r) => r.status),
+          fetch('/console/api/persons/4711', { method: 'DELETE', headers: h }).then((r) => r.status),
+        ]);
+      });
+      expect(statuses).toEqual([403, 403, 403]);
+      const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM person WHERE pin IN ('v1', '4711')`);
+      expect(n).toBe(1);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('shows every action in the audit log', async () => {
+    await nav(page, 'Audit log');
+    const table = page.locator('#audit-table');
+    await table.getByText('apiClient.revoke').waitFor();
+    const text = (await table.textContent()) ?? '';
+    for (const action of ['session.login', 'device.approve', 'level.create', 'level.addDoor', 'person.save', 'door.control', 'transaction.export', 'visitor.checkin', 'visitor.checkout', 'apiClient.create', 'apiClient.revoke']) {
+      expect(text, action).toContain(action);
+    }
+    // The viewer's refused attempts are there too, marked refused.
+    const refused = await t.ds.query(`SELECT action FROM console_audit WHERE operator = 'vera' AND outcome = 'refused' ORDER BY id`);
+    expect(refused.map((r: { action: string }) => r.action).sort()).toEqual(['door.control', 'person.delete', 'person.save']);
+    await shot(page, 'audit');
+  });
+});

@@ -1,0 +1,50 @@
+import { OperatorService } from '../../src/console/operator.service';
+
+/** What these helpers need of test/support's TestApp (not imported, so tsc does not pull test/support in). */
+export interface ConsoleTestApp {
+  baseUrl: string;
+  app: { get<T = unknown>(token: unknown): T };
+}
+
+export interface ConsoleClient {
+  cookie: string;
+  csrf: string;
+  setCookie: string;
+  call<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T; headers: Headers; text: string }>;
+}
+
+export async function createOperator(t: ConsoleTestApp, name: string, role: 'admin' | 'operator' | 'viewer', password = `${name}-password-1`): Promise<string> {
+  await t.app.get<OperatorService>(OperatorService).create(name, role, password);
+  return password;
+}
+
+export async function rawCall(t: ConsoleTestApp, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${t.baseUrl}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: any = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body: parsed, headers: res.headers, text };
+}
+
+/** Signs in through the console API and returns a client that sends the cookie and the CSRF token. */
+export async function signIn(t: ConsoleTestApp, name: string, password: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<ConsoleClient> {
+  const r = await rawCall(t, 'POST', '/console/api/session/login', { name, password, ...extra }, headers);
+  if (r.body?.code !== 0 || !r.body.data.csrfToken) throw new Error(`sign-in failed: ${r.text}`);
+  const setCookie = r.headers.get('set-cookie') ?? '';
+  const cookie = setCookie.split(';')[0];
+  const csrf = r.body.data.csrfToken as string;
+  return {
+    cookie,
+    csrf,
+    setCookie,
+    call: (method, path, body, h = {}) => rawCall(t, method, `/console/api/${path}`, body, { cookie, ...(method === 'GET' ? {} : { 'x-csrf-token': csrf }), ...h }),
+  };
+}
