@@ -305,21 +305,32 @@ export class CommandQueueService {
         }
       });
       if (plan.changes.length === 0) return;
-      const updated = returnedRows<{ id: string }>(await m.query(
-        `UPDATE device_command c SET state = v.state, return_code = v.rc, error = v.err,
-           done_at = CASE WHEN v.state IN ('done', 'failed') THEN now() ELSE c.done_at END,
-           sent_at = CASE WHEN v.restart THEN now() ELSE c.sent_at END
-         FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::bool[]) AS v(id, state, rc, err, restart)
-         WHERE c.id = v.id AND c.state IN ('pending', 'sent')
-         RETURNING c.id::text AS id`,
+      // `outstanding`: sent commands of the device, not timed out, left unanswered after this body (0: the reply
+      // is complete, or only timed-out commands remain; either way the next claim has work).
+      const updated: Array<{ id: string; outstanding: number }> = await m.query(
+        `WITH upd AS (
+           UPDATE device_command c SET state = v.state, return_code = v.rc, error = v.err,
+             done_at = CASE WHEN v.state IN ('done', 'failed') THEN now() ELSE c.done_at END,
+             sent_at = CASE WHEN v.restart THEN now() ELSE c.sent_at END
+           FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::bool[]) AS v(id, state, rc, err, restart)
+           WHERE c.id = v.id AND c.state IN ('pending', 'sent')
+           RETURNING c.id, c.state
+         )
+         SELECT upd.id::text AS id,
+                (SELECT count(*)::int FROM device_command d
+                 WHERE d.device_sn = $6 AND d.state = 'sent' AND d.sent_at > now() - make_interval(secs => $7)
+                   AND d.id NOT IN (SELECT id FROM upd WHERE state <> 'sent')) AS outstanding
+         FROM upd`,
         [
           plan.changes.map((c) => c.id),
           plan.changes.map((c) => c.state),
           plan.changes.map((c) => c.returnCode),
           plan.changes.map((c) => (c.state === 'failed' ? `Return ${c.returnCode}: ${returnMeaning(c.returnCode ?? 0) ?? 'unknown error code'}` : null)),
           plan.changes.map((c) => c.restartTimeout),
+          sn,
+          this.settings.ackTimeoutMs / 1000,
         ],
-      ));
+      );
       const written = new Set(updated.map((u) => u.id));
       const finished = plan.finished.filter((f) => written.has(f.id));
       for (const f of finished) {
@@ -331,7 +342,8 @@ export class CommandQueueService {
       });
       await recordRefusals(m, sn, outcomes, rows[0]?.refusals === true);
       await this.outcomes.emit(m, outcomes);
-      if (finished.length > 0) await this.signal.afterCommit(m, [sn]);
+      // The next reply may go once this one is complete: wake this device's next poll (in every process).
+      if (finished.length > 0 && updated.some((u) => u.outstanding === 0)) await this.signal.afterCommit(m, [sn]);
       if (plan.changes.some((c) => c.restartTimeout)) this.signal.wakeAt(sn, Date.now() + this.settings.ackTimeoutMs + 100);
     });
     return summary;

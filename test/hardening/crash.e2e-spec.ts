@@ -147,7 +147,7 @@ describe.skipIf(onPglite)('kill -9', () => {
     expect(rows).toBe(batches * BATCH);
   });
 
-  it('during command delivery: every queued command is acknowledged in the end (some delivered twice)', async () => {
+  it('during command delivery: every queued command is acknowledged in the end (some delivered twice)', { timeout: 60_000 }, async () => {
     const sn = 'CRASH-CMD-1';
     let sim = await connect(sn);
     const doorId: string = (await g.api('GET', `/api/gateway/devices/${sn}`)).body.data.doors[0].id;

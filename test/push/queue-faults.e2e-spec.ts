@@ -5,6 +5,7 @@ import { loadRefusals } from '../../src/push/device-refusals';
 import { dataDelete, dataUpdateUser, dataUpdateUserAuthorize, returnMeaning } from '../../src/push/protocol';
 import { defaultPushSettings } from '../../src/push/push-settings';
 import type { DeviceSimulator } from '../simulator/device-simulator';
+import { levelId } from '../sync/access-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { commandsOf, connectedSim, enqueue, settingsOf, sleep } from './push-helpers';
 
@@ -118,6 +119,35 @@ describe('order after a lost getrequest reply', () => {
     await enqueue(t, sim.sn, [user(5)]);
     await sim.poll();
     expect(sim.user(5)).toBeDefined();
+  });
+});
+
+describe('through REST writes', () => {
+  it('addLevelPerson, the reply is lost, deleteLevel: the person never holds access on the panel and ends without it', async () => {
+    settingsOf(t).ackTimeoutMs = 2000;
+    const sim = await fresh('F-REST-1', { ipAddress: '10.66.0.1', doors: 2 });
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'QF' }] })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'QF', doorName: '10.66.0.1-1' }] })).body.code).toBe(0);
+    const level = await levelId(t, 'QF');
+    expect((await t.post('/api/person/add', { pin: '501', name: 'Ann' })).body.code).toBe(0);
+    await sim.pollUntilIdle();
+    const from = sim.received.length;
+
+    expect((await t.post('/api/accLevel/addLevelPerson', undefined, { levelIds: level, pin: '501' })).body.code).toBe(0);
+    sim.loseNextReply();
+    expect(await sim.poll()).toEqual([]);
+    expect(sim.lostReplies).toHaveLength(1);
+    expect((await t.post('/api/accLevel/deleteLevel', undefined, { levelIds: level, pin: '501' })).body.code).toBe(0);
+    expect(await sim.poll()).toEqual([]);
+    await sleep(2000);
+    await pollRounds(sim, 4, () => expect(hasAccess(sim, 501)).toBe(false));
+    expect(hasAccess(sim, 501)).toBe(false);
+    const got = sim.received.slice(from).map((c) => c.command);
+    // The grant came again (its reply was lost), and the revoke after it.
+    const lastGrant = got.map((c) => c.startsWith('DATA UPDATE userauthorize Pin=501')).lastIndexOf(true);
+    const lastRevoke = got.map((c) => c.startsWith('DATA DELETE userauthorize Pin=501')).lastIndexOf(true);
+    expect(lastGrant).toBeGreaterThanOrEqual(0);
+    expect(lastRevoke).toBeGreaterThan(lastGrant);
   });
 });
 
