@@ -5,8 +5,10 @@ import type { DeviceSession } from './device-registry.service';
 import { clip } from './device-registry.service';
 import { logRejected } from './ingest-log';
 import {
+  bodyTemperatureCelsius,
   eventInfo,
   formatWallClock,
+  maskFlagOf,
   parseRtlog,
   parseRtstate,
   verifyModeName,
@@ -124,6 +126,8 @@ export class RtlogIngestService {
       verifyNo: [] as Array<number | null>,
       verifyName: [] as Array<string | null>,
       temperature: [] as Array<string | null>,
+      maskFlag: [] as Array<number | null>,
+      convTemperature: [] as Array<number | null>,
     };
     for (const e of events) {
       const time = formatWallClock(e.wallClock);
@@ -142,19 +146,21 @@ export class RtlogIngestService {
       cols.verifyName.push(clip(e.verifyBits ? verifyBitsName(e.verifyBits) : e.verifyType !== null ? verifyModeName(e.verifyType) : null, 100));
       const t = e.fields['temperature'] ?? e.fields['Temperature'];
       cols.temperature.push(e.temperature !== null && e.temperature !== 0 ? clip(t?.trim() ?? String(e.temperature), 16) : null);
+      cols.maskFlag.push(maskFlagOf(e));
+      cols.convTemperature.push(bodyTemperatureCelsius(e));
     }
     const person = await this.hasPersonTable();
     const sql = `
       WITH ins AS (INSERT INTO acc_transaction (unique_key, device_id, device_sn, dev_alias, log_id, event_time, pin, person_id, name, last_name,
         dept_code, dept_name, card_no, door_id, door_no, door_name, reader_id, reader_name, reader_state, event_no, event_name,
-        event_level, event_point_name, verify_mode_no, verify_mode_name, area_name, temperature)
+        event_level, event_point_name, verify_mode_no, verify_mode_name, area_name, temperature, mask_flag, conv_temperature)
       SELECT e.unique_key, dv.id, dv.sn, dv.alias, e.log_id, e.event_time, e.pin, ${person ? 'p.id, p.name, p.last_name, dp.code, dp.name' : 'NULL, NULL, NULL, NULL, NULL'},
         e.card_no, d.id, e.door_no, d.name, r.id, r.name, e.reader_state, e.event_no, e.event_name,
-        e.event_level, d.name, e.verify_mode_no, e.verify_mode_name, a.name, e.temperature
+        e.event_level, d.name, e.verify_mode_no, e.verify_mode_name, a.name, e.temperature, e.mask_flag, e.conv_temperature
       FROM unnest($2::varchar[], $3::int[], $4::timestamptz[], $5::varchar[], $6::varchar[], $7::int[], $8::int[], $9::int[],
-                  $10::varchar[], $11::int[], $12::int[], $13::varchar[], $14::varchar[]) WITH ORDINALITY
+                  $10::varchar[], $11::int[], $12::int[], $13::varchar[], $14::varchar[], $15::smallint[], $16::numeric[]) WITH ORDINALITY
            AS e(unique_key, log_id, event_time, pin, card_no, door_no, reader_state, event_no, event_name, event_level,
-                verify_mode_no, verify_mode_name, temperature, ord)
+                verify_mode_no, verify_mode_name, temperature, mask_flag, conv_temperature, ord)
       JOIN device dv ON dv.id = $1
       LEFT JOIN area a ON a.id = dv.area_id
       LEFT JOIN door d ON d.device_id = dv.id AND d.door_no = e.door_no
@@ -178,6 +184,8 @@ export class RtlogIngestService {
       cols.verifyNo,
       cols.verifyName,
       cols.temperature,
+      cols.maskFlag,
+      cols.convTemperature,
     ]);
     const stored = rowCount(result);
     if (stored > 0) this.metrics.eventsIngested.inc(stored);

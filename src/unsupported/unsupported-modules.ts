@@ -29,7 +29,6 @@ export const UNSUPPORTED_MODULES: readonly UnsupportedModule[] = [
   { module: 'faceKiosk', what: 'FaceKiosk', prefixes: ['/api/insAreaPerson/', '/api/device/attAdDeviceList', '/api/attPerson/editInsPerson'] },
   { module: 'attApply', what: 'attendance', prefixes: ['/api/attApply/'] },
   { module: 'attPerson', what: 'attendance', prefixes: ['/api/attPerson/'] },
-  { module: 'hep', what: 'health protection', prefixes: ['/api/hep/'] },
   // "psgdDvice" is the typo of the 2.30.1 title; answered the same way.
   { module: 'psgDevice', what: 'entrance control', prefixes: ['/api/psgDevice/', '/api/v2/psgDevice/', '/api/psgdDvice/'] },
   { module: 'psgGate', what: 'entrance control', prefixes: ['/api/psgGate/', '/api/v2/psgGate/'] },
