@@ -12,6 +12,7 @@ import { LiveStreamModule } from './liveStream/liveStream.module';
 import { VISBIO_MODULES } from './bioTemplate/visbio.modules';
 import { UnsupportedModule } from './unsupported/unsupported.module';
 import { HepModule } from './hep/hep.module';
+import { MediaModule } from './media/media.module';
 
 /**
  * The domain and protocol modules, in one list so that adding a module is one line here. AppModule adds
@@ -25,6 +26,6 @@ export const FEATURE_MODULES = [
   AreaModule, DeviceModule, DoorModule, ReaderModule,
   TransactionModule, PushCenterModule, LiveStreamModule,
   ...VISBIO_MODULES,
-  HepModule,
+  HepModule, MediaModule,
   UnsupportedModule,
 ];

@@ -10,6 +10,8 @@ import { AppModule, type DatabaseTarget } from './app.module';
 import { createRootLogger, NestPinoLogger } from './common/logger';
 import { sendError } from './common/exception.filter';
 import { redactUrl } from './common/redact';
+import { fixPrintedQuery } from './common/printed-url';
+import multipart from '@fastify/multipart';
 import { requestContext, requestPath } from './common/request-context';
 import { parseLooseRestBody } from './common/rest-body';
 import { cvValidationPipe } from './common/validation';
@@ -93,6 +95,8 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
     },
     // Devices post keys with mixed case and `~`; never let Fastify reject a query string.
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: true },
+    // 2.6's printed URLs put `&access_token=` straight after the path (printed-url.ts).
+    rewriteUrl: (req: { url?: string }) => fixPrintedQuery(req.url ?? '/'),
     // The router itself refuses a malformed URL (400) or a path parameter over 100 characters (414) before
     // any hook or filter runs: answer those the same way as every other failure (envelope or device text).
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
@@ -110,6 +114,8 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   registerBodyParsers(fastify);
+  // adMedia/add (2.6.1) is a multipart form; one file, bounded by MEDIA_MAX_BYTES.
+  await app.register(multipart as never, { limits: { fileSize: config.mediaMaxBytes, files: 1, fields: 20, parts: 25 } });
   registerRequestContext(fastify);
   registerAccessLog(fastify, log, metrics);
   app.useGlobalPipes(cvValidationPipe());

@@ -190,6 +190,8 @@ export class DeviceSimulator {
   readonly ignoredLines: string[] = [];
   /** Uploads made while executing commands (querydata) and on request. */
   readonly uploads: Array<{ path: string; query: string; body: string; status: number; response: string }> = [];
+  /** SET ADSCREEN_OPTIONS received (channel controllers' advertising screens, 9.5.3): the parameter lists. */
+  readonly adScreen: Array<Record<string, string>> = [];
   /** Device options (registration parameters, SET OPTIONS values), as GET OPTIONS reports them. */
   readonly options = new Map<string, string>();
 
@@ -577,6 +579,8 @@ export class DeviceSimulator {
         return this.setOptions(cmd);
       case 'GET OPTIONS':
         return this.getOptions(cmd);
+      case 'SET ADSCREEN_OPTIONS':
+        return this.setAdScreen(cmd);
       case 'Test Host':
       case 'UPGRADE':
         return { code: 0 };
@@ -585,6 +589,14 @@ export class DeviceSimulator {
       default:
         return { code: -1002, error: `${cmd.verb} is not supported by this firmware` };
     }
+  }
+
+  /** 9.5.3: `InOut=..,Area=..,Type=..,URL=..,InPlayInterval=..`; the screen's download is not simulated (0). */
+  private setAdScreen(cmd: ParsedCommand): { code: number; error?: string } {
+    const params: Record<string, string> = Object.fromEntries(parseCommaList(cmd.args));
+    if (!/^https?:\/\//.test(params.URL ?? '')) return { code: -618, error: 'URL format error' };
+    this.adScreen.push(params);
+    return { code: 0 };
   }
 
   private tableError(table: string | undefined, writable = false): { code: number; error: string } | undefined {
