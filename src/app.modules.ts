@@ -13,6 +13,7 @@ import { VISBIO_MODULES } from './bioTemplate/visbio.modules';
 import { UnsupportedModule } from './unsupported/unsupported.module';
 import { HepModule } from './hep/hep.module';
 import { MediaModule } from './media/media.module';
+import { ParkModule } from './park/park.module';
 
 /**
  * The domain and protocol modules, in one list so that adding a module is one line here. AppModule adds
@@ -26,6 +27,6 @@ export const FEATURE_MODULES = [
   AreaModule, DeviceModule, DoorModule, ReaderModule,
   TransactionModule, PushCenterModule, LiveStreamModule,
   ...VISBIO_MODULES,
-  HepModule, MediaModule,
+  HepModule, MediaModule, ParkModule,
   UnsupportedModule,
 ];

@@ -18,8 +18,6 @@ export const UNSUPPORTED_MODULES: readonly UnsupportedModule[] = [
   { module: 'eleDevice', what: 'elevator control', prefixes: ['/api/eleDevice/', '/api/v2/eleDevice/'] },
   { module: 'floor', what: 'elevator control', prefixes: ['/api/floor/', '/api/v2/floor/'] },
   { module: 'eleTransaction', what: 'elevator control', prefixes: ['/api/eleTransaction/', '/api/v2/eleTransaction/'] },
-  { module: 'park', what: 'parking', prefixes: ['/api/parkAuthorize/'] },
-  { module: 'parkTransaction', what: 'parking', prefixes: ['/api/parkTransaction/', '/api/v2/parkTransaction/'] },
   // 2.7 (areas, /api/attAreaPerson/area/...) is served by more specific routes; the person parts (2.8) are not.
   { module: 'attAreaPerson', what: 'attendance', prefixes: ['/api/attAreaPerson/'] },
   { module: 'attTransaction', what: 'attendance', prefixes: ['/api/transaction/listAttTransaction'] },
