@@ -7,7 +7,7 @@ import { checkListType, checkPlate, checkValidity, type ListEntry } from './park
 
 class NotListed extends CvError {
   constructor(carNumber: string) {
-    super(CvCode.ParkOperationType, `Operation type error: ${carNumber} is on neither the white nor the black list`);
+    super(CvCode.ParkPlate, `Car license plate is incorrect: ${carNumber} is on neither the white nor the black list`);
   }
 }
 
@@ -38,7 +38,7 @@ export class ParkAuthorizeService {
     );
   }
 
-  /** -220 when the old plate is on no list, or the new plate is already another entry. */
+  /** -223 when the old plate is on no list; -220 when the new plate is already another entry (edit that one instead). */
   async edit(input: ListInput & { oldCarNumber?: unknown }): Promise<void> {
     const old = checkPlate(input.oldCarNumber, 'oldCarNumber');
     const { carNumber, key } = checkPlate(input.carNumber);

@@ -22,7 +22,7 @@ export class ParkController {
 
   @Post('delBlackWhite')
   @HttpCode(200)
-  @ApiOperation({ summary: '2.3.2 Take a plate off its list (-220 when it is on none)' })
+  @ApiOperation({ summary: '2.3.2 Take a plate off its list (-223 when it is on none)' })
   @ApiOkResponse({ type: EnvelopeDto })
   async delete(@CvInput() dto: ParkDeleteDto): Promise<Envelope<null>> {
     await this.lists.delete(dto);
@@ -31,7 +31,7 @@ export class ParkController {
 
   @Post('editBlackWhite')
   @HttpCode(200)
-  @ApiOperation({ summary: '2.3.3 Change the entry of oldCarNumber (plate, list type, dates); -220 when it is on no list' })
+  @ApiOperation({ summary: '2.3.3 Change the entry of oldCarNumber (plate, list type, dates); -223 when it is on no list, -220 when the new plate has its own entry' })
   @ApiOkResponse({ type: EnvelopeDto })
   async edit(@CvInput() dto: ParkAuthorizeEditDto): Promise<Envelope<null>> {
     await this.lists.edit(dto);

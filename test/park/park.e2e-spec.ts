@@ -44,10 +44,10 @@ describe('plate lists (2.3)', () => {
     ['addBlackWhite', { type: 1, carNumber: 'A1234', fromTime: '2026-03-02', toTime: '2026-03-01' }, -222],
     ['addBlackWhite', { type: 1, carNumber: '' }, -223],
     ['addBlackWhite', { type: 1, carNumber: 'A#1' }, -223],
-    ['editBlackWhite', { type: 1, carNumber: 'A1234', oldCarNumber: 'NOTLISTED' }, -220],
+    ['editBlackWhite', { type: 1, carNumber: 'A1234', oldCarNumber: 'NOTLISTED' }, -223],
     ['editBlackWhite', { type: 1, carNumber: 'A32212', oldCarNumber: 'C12345' }, -220],
     ['editBlackWhite', { type: 1, carNumber: 'A1234' }, -223],
-    ['delBlackWhite', { carNumber: 'NOTLISTED' }, -220],
+    ['delBlackWhite', { carNumber: 'NOTLISTED' }, -223],
     ['delBlackWhite', {}, -223],
   ])('%s %j → %s', async (op, query, code) => {
     const r = await park(op, query);
