@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { effectiveKindSql } from '../device/device-kind';
 import { CommandQueueService } from '../push/command-queue.service';
 import { setAdScreenOptions } from '../push/protocol';
 import type { AdMediaItemDto, AdScreenQueuedDto } from './dto/ad-media.dto';
@@ -96,9 +97,12 @@ export class AdMediaService {
    */
   async pushToScreen(sn: string, name: string, opts: { inOut: 0 | 1; area: number; range?: number; playInterval: number }, requestBase: string): Promise<AdScreenQueuedDto> {
     const media = await this.getByName(name);
-    const [device] = await this.ds.query(`SELECT sn, admission FROM device WHERE sn = $1`, [sn]);
+    const [device] = await this.ds.query(`SELECT d.sn, d.admission, ${effectiveKindSql('d')} AS kind FROM device d WHERE d.sn = $1`, [sn]);
     if (!device) throw new CvError(CvCode.NotFound, `Device ${sn} does not exist`);
     if (device.admission === 'disabled') throw new CvError(CvCode.Conflict, `Device ${sn} is disabled`);
+    // Only channel controllers run SET ADSCREEN_OPTIONS; an access panel is let through in case its kind was not
+    // recognised, but attendance terminals and elevator controllers certainly have no advertising screen.
+    if (device.kind === 'att' || device.kind === 'ele') throw new CvError(CvCode.Conflict, `Device ${sn} is not a channel controller (kind ${device.kind})`);
     const url = `${this.config.publicUrl ?? requestBase}${media.mediaPath}`;
     let command: string;
     try {

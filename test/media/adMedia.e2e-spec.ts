@@ -100,6 +100,7 @@ describe('gateway extension: a media item on a channel controller advertising sc
   it('queues SET ADSCREEN_OPTIONS with the stable URL; the device gets it, acknowledges it, and can download the file', async () => {
     const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'PSG0000001', doors: 1 });
     await sim.connect();
+    expect((await t.post('/api/gateway/devices/PSG0000001/kind', { kind: 'psg' })).body.code).toBe(0);
     await sim.pollUntilIdle();
     const r = await t.post('/api/gateway/adMedia/showOnScreen', { deviceSn: 'PSG0000001', mediaName: '111', inOut: 1, area: 2, playInterval: 15 });
     const path = (await t.get('/api/adMedia/get/111')).body.data[0].mediaPath;
@@ -116,5 +117,9 @@ describe('gateway extension: a media item on a channel controller advertising sc
     expect((await t.post('/api/gateway/adMedia/showOnScreen', { deviceSn: 'PSG0000001', mediaName: 'none' })).body).toMatchObject({ code: -70, data: null });
     expect((await t.post('/api/gateway/adMedia/showOnScreen', { mediaName: '111' })).body).toMatchObject({ code: -48, data: null });
     expect((await t.post('/api/gateway/adMedia/showOnScreen', { deviceSn: 'PSG0000001', mediaName: '111', inOut: 3 })).body).toMatchObject({ code: -400, data: null });
+    const att = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'ATT0000001', doors: 1 });
+    await att.connect();
+    expect((await t.post('/api/gateway/devices/ATT0000001/kind', { kind: 'att' })).body.code).toBe(0);
+    expect((await t.post('/api/gateway/adMedia/showOnScreen', { deviceSn: 'ATT0000001', mediaName: '111' })).body).toMatchObject({ code: -409, data: null });
   });
 });
