@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manualEndpoint } from '../door/cv-examples';
+import { manualEndpoint, manualEndpoints } from '../door/cv-examples';
 import { startTestApp, type HttpResult, type TestApp } from '../support/test-app';
 import { cameraEvent, uploadMedia } from './modules-calls';
 
@@ -20,6 +20,18 @@ afterAll(async () => {
 const SUCCESS = { code: 0, message: 'success', data: null };
 const page = { pageNo: 1, pageSize: 10 };
 const park = (op: string, query: Record<string, unknown>) => t.post(`/api/parkAuthorize/${op}`, undefined, query);
+
+describe('the catalogue', () => {
+  it('has 11 endpoints in 2.3, 2.6, 2.20 and 2.26, and none answers -501', async () => {
+    const sections = manualEndpoints().filter((e) => /^2\.(3|6|20|26)\./.test(e.section));
+    expect(sections.map((e) => e.section).sort()).toEqual(['2.20.1', '2.20.2', '2.20.3', '2.26.1', '2.26.2', '2.3.1', '2.3.2', '2.3.3', '2.6.1', '2.6.2', '2.6.3']);
+    for (const e of sections) {
+      const res = await t.request(e.method, e.likelyPath.replace(/\{\w+\}/g, 'x'), { query: { access_token: t.config.apiToken } });
+      expect(res.body.code, `${e.section} ${e.method} ${e.likelyPath}`).not.toBe(-501);
+      expect(res.body.code, `${e.section} ${e.method} ${e.likelyPath}`).not.toBe(-404);
+    }
+  });
+});
 
 describe('writes answer the public response', () => {
   it.each([
