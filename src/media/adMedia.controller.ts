@@ -43,7 +43,7 @@ export class AdMediaController {
       }
     } catch (e) {
       const code = (e as { code?: string }).code;
-      if (code === 'FST_REQ_FILE_TOO_LARGE') throw new CvError(CvCode.PayloadTooLarge, 'The file is larger than the gateway accepts (MEDIA_MAX_BYTES)');
+      if (code === 'FST_REQ_FILE_TOO_LARGE') throw new CvError(CvCode.PayloadTooLarge, 'The file is larger than the gateway accepts (MEDIA_MAX_BYTES)', 413);
       throw new CvError(CvCode.InvalidParameter, `The multipart body could not be read: ${(e as Error).message}`);
     }
     if (!file) throw new CvError(CvCode.InvalidParameter, 'file is required');

@@ -38,7 +38,7 @@ export function decodePicture(raw: string | undefined): Buffer | null {
   const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
   const png = bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
   if (!jpeg && !png) throw new CvError(CvCode.InvalidParameter, 'picture must be a base64 JPEG or PNG');
-  if (bytes.length > PICTURE_MAX) throw new CvError(CvCode.PayloadTooLarge, `picture is larger than ${PICTURE_MAX} bytes`);
+  if (bytes.length > PICTURE_MAX) throw new CvError(CvCode.PayloadTooLarge, `picture is larger than ${PICTURE_MAX} bytes`, 413);
   return bytes;
 }
 
