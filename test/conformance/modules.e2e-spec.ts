@@ -98,6 +98,15 @@ describe("the manual's error codes", () => {
     expect((await park('editBlackWhite', { type: 1, carNumber: 'B20000', oldCarNumber: 'B10000' })).body).toMatchObject({ code: -220, data: null });
   });
 
+  it('a multipart body sent to another endpoint still gets an envelope, never a 5xx', async () => {
+    const form = new FormData();
+    form.append('code', 'm1');
+    form.append('name', 'Multipart');
+    const res = await fetch(new URL(`/api/department/add?access_token=${t.config.apiToken}`, t.baseUrl), { method: 'POST', body: form });
+    expect(res.status).toBeLessThan(500);
+    expect(Object.keys(await res.json()).sort()).toEqual(['code', 'data', 'message']);
+  });
+
   it('2.20.1 answers the picture of the record type asked for only', async () => {
     const r = await cameraEvent(t, 'Q1234', 'out');
     expect((await t.get('/api/parkTransaction/getParkRecordPicture', { recordId: r.body.data.recordId, recordType: 2 })).body.code).toBe(0);
