@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { CvCode } from '../../common/cv-error';
 import { ToTrimmedString } from '../../common/transforms';
 import { TransactionPageDto } from '../../transaction/dto/transaction-query.dto';
 
@@ -8,21 +9,25 @@ export class ParkAuthorizeDto {
   @ApiProperty({ example: '0', description: '0 white list, 1 black list' })
   @IsOptional()
   @ToTrimmedString()
+  @MaxLength(10, { context: { code: CvCode.ParkListType } })
   type?: string;
 
   @ApiProperty({ example: 'A32212' })
   @IsOptional()
   @ToTrimmedString()
+  @MaxLength(40, { context: { code: CvCode.ParkPlate } })
   carNumber?: string;
 
   @ApiPropertyOptional({ example: '2018-08-17', description: 'first day (required on the white list)' })
   @IsOptional()
   @ToTrimmedString()
+  @MaxLength(40, { context: { code: CvCode.ParkTime } })
   fromTime?: string;
 
   @ApiPropertyOptional({ example: '2019-08-16', description: 'last day, inclusive (required on the white list)' })
   @IsOptional()
   @ToTrimmedString()
+  @MaxLength(40, { context: { code: CvCode.ParkTime } })
   toTime?: string;
 }
 
@@ -30,6 +35,7 @@ export class ParkAuthorizeEditDto extends ParkAuthorizeDto {
   @ApiProperty({ example: 'A32212', description: 'the plate to change' })
   @IsOptional()
   @ToTrimmedString()
+  @MaxLength(40, { context: { code: CvCode.ParkPlate } })
   oldCarNumber?: string;
 }
 
@@ -37,6 +43,7 @@ export class ParkDeleteDto {
   @ApiProperty({ example: 'A32212' })
   @IsOptional()
   @ToTrimmedString()
+  @MaxLength(40, { context: { code: CvCode.ParkPlate } })
   carNumber?: string;
 }
 
@@ -54,11 +61,13 @@ export class ParkPictureDto {
   @ApiProperty({ example: '402856aa6c1778b3016c1a695c860016' })
   @IsOptional()
   @ToTrimmedString()
+  @MaxLength(64)
   recordId?: string;
 
   @ApiProperty({ example: '1', description: '1 entry, 2 exit' })
   @IsOptional()
   @ToTrimmedString()
+  @MaxLength(10)
   recordType?: string;
 }
 
@@ -86,15 +95,17 @@ export class ParkCameraEventDto {
   @ApiProperty({ example: 'A32212', description: 'the plate read (also accepted as plate, plateNumber or licensePlate)' })
   @IsOptional()
   @ToTrimmedString()
+  @MaxLength(40, { context: { code: CvCode.ParkPlate } })
   carNumber?: string;
 
-  @ApiPropertyOptional({ description: 'alias of carNumber' }) @IsOptional() @ToTrimmedString() plate?: string;
-  @ApiPropertyOptional({ description: 'alias of carNumber' }) @IsOptional() @ToTrimmedString() plateNumber?: string;
-  @ApiPropertyOptional({ description: 'alias of carNumber' }) @IsOptional() @ToTrimmedString() licensePlate?: string;
+  @ApiPropertyOptional({ description: 'alias of carNumber' }) @IsOptional() @ToTrimmedString() @MaxLength(40, { context: { code: CvCode.ParkPlate } }) plate?: string;
+  @ApiPropertyOptional({ description: 'alias of carNumber' }) @IsOptional() @ToTrimmedString() @MaxLength(40, { context: { code: CvCode.ParkPlate } }) plateNumber?: string;
+  @ApiPropertyOptional({ description: 'alias of carNumber' }) @IsOptional() @ToTrimmedString() @MaxLength(40, { context: { code: CvCode.ParkPlate } }) licensePlate?: string;
 
   @ApiProperty({ example: 'in', description: 'in/entry/1 or out/exit/2' })
   @IsOptional()
   @ToTrimmedString()
+  @MaxLength(16)
   direction?: string;
 
   @ApiPropertyOptional({ example: '2026-03-02 08:00:00', description: 'yyyy-MM-dd HH:mm:ss in the server time zone, or ISO 8601; default now' })
@@ -112,6 +123,7 @@ export class ParkCameraEventDto {
   @ApiPropertyOptional({ description: 'the camera picture, base64 JPEG or PNG (a data: URL prefix is accepted)' })
   @IsOptional()
   @IsString()
+  @MaxLength(8_000_000, { context: { code: CvCode.PayloadTooLarge } })
   picture?: string;
 }
 
