@@ -13,6 +13,9 @@ import { LiveStreamModule } from './liveStream/liveStream.module';
 import { VISBIO_MODULES } from './bioTemplate/visbio.modules';
 import { ConsoleModule } from './console/console.module';
 import { UnsupportedModule } from './unsupported/unsupported.module';
+import { HepModule } from './hep/hep.module';
+import { MediaModule } from './media/media.module';
+import { ParkModule } from './park/park.module';
 
 /**
  * The domain and protocol modules, in one list so that adding a module is one line here. AppModule adds
@@ -28,5 +31,6 @@ export const FEATURE_MODULES = [
   TransactionModule, PushCenterModule, LiveStreamModule,
   ...VISBIO_MODULES,
   ConsoleModule,
+  HepModule, MediaModule, ParkModule,
   UnsupportedModule,
 ];

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -11,6 +12,8 @@ import { createRootLogger, NestPinoLogger } from './common/logger';
 import { drainBody } from './common/drain-body';
 import { sendError } from './common/exception.filter';
 import { redactUrl } from './common/redact';
+import { fixPrintedQuery } from './common/printed-url';
+import multipart from '@fastify/multipart';
 import { requestContext, requestPath } from './common/request-context';
 import { isIdlePoll } from './push/device-request';
 import { RouteForms } from './common/route-forms';
@@ -109,9 +112,10 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
   const routeForms = new RouteForms();
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
-    // Path and query parameters are interchangeable (route-forms.ts): a URL no route matches as sent is
-    // routed in the form another route takes.
-    rewriteUrl: routeForms.rewriteUrl,
+    // 2.6's printed URLs put `&access_token=` straight after the path (printed-url.ts); then path and query
+    // parameters are interchangeable (route-forms.ts): a URL no route matches as sent is routed in the form
+    // another route takes.
+    rewriteUrl: (req: IncomingMessage) => routeForms.rewriteUrl(Object.assign(req, { url: fixPrintedQuery(req.url ?? '/') })),
     // Behind a load balancer or reverse proxy the client address comes from X-Forwarded-For (TRUST_PROXY).
     trustProxy: config.trustProxy as boolean | string[], // a hop count works too (proxy-addr)
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
@@ -139,6 +143,8 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   registerBodyParsers(fastify);
   registerOversizeDrain(fastify);
+  // adMedia/add (2.6.1) is a multipart form; one file, bounded by MEDIA_MAX_BYTES.
+  await app.register(multipart as never, { limits: { fileSize: config.mediaMaxBytes, files: 1, fields: 20, parts: 25 } });
   registerRequestContext(fastify);
   registerAccessLog(fastify, log, metrics);
   app.useGlobalPipes(cvValidationPipe());

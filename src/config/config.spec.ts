@@ -63,3 +63,27 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: raw }).trustProxy).toEqual(expected);
   });
 });
+
+describe('loadConfig: temperature, media and parking', () => {
+  it('defaults: fever from 37.3 °C, unlisted cars let in, media up to 20 MiB, no PUBLIC_URL', () => {
+    const c = loadConfig({});
+    expect([c.hepFeverThreshold, c.parkingAllowUnlisted, c.mediaMaxBytes, c.publicUrl]).toEqual([37.3, true, 20 * 1024 * 1024, undefined]);
+  });
+
+  it('reads valid values', () => {
+    const c = loadConfig({ HEP_FEVER_THRESHOLD: '37.5', PARKING_UNLISTED: 'Refuse', MEDIA_MAX_BYTES: '1048576', PUBLIC_URL: 'http://10.0.0.5:8088/' });
+    expect([c.hepFeverThreshold, c.parkingAllowUnlisted, c.mediaMaxBytes, c.publicUrl]).toEqual([37.5, false, 1048576, 'http://10.0.0.5:8088']);
+  });
+
+  it.each([
+    ['HEP_FEVER_THRESHOLD', { HEP_FEVER_THRESHOLD: '99.5' }],
+    ['HEP_FEVER_THRESHOLD', { HEP_FEVER_THRESHOLD: 'hot' }],
+    ['PARKING_UNLISTED', { PARKING_UNLISTED: 'maybe' }],
+    ['MEDIA_MAX_BYTES', { MEDIA_MAX_BYTES: '10' }],
+    ['PUBLIC_URL', { PUBLIC_URL: 'gateway:8088' }],
+    ['PUBLIC_URL', { PUBLIC_URL: 'ftp://gw' }],
+  ])('refuses a bad %s', (name, env) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+});

@@ -55,6 +55,14 @@ export interface AppConfig {
   syncReconcileIntervalMs: number;
   /** Operator console sessions, sign-in limits and the first administrator (CONSOLE_*). */
   console: ConsoleConfig;
+  /** Body temperature (°C) from which a hep event's status is "Abnormal" (HEP_FEVER_THRESHOLD). */
+  hepFeverThreshold: number;
+  /** Whether the parking camera extension lets in cars on neither list (PARKING_UNLISTED: allow or refuse). */
+  parkingAllowUnlisted: boolean;
+  /** Largest adMedia upload in bytes (MEDIA_MAX_BYTES). */
+  mediaMaxBytes: number;
+  /** Absolute base URL devices reach the gateway at, for URLs sent to devices (PUBLIC_URL); unset: the operator request's host. */
+  publicUrl: string | undefined;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -167,6 +175,36 @@ function parseRange(name: string, raw: string | undefined, fallback: number, min
   return Number(v);
 }
 
+/** A temperature in degrees Celsius with at most 2 decimals, within a body's plausible range. */
+function parseFeverThreshold(raw: string | undefined): number {
+  const v = blankToUndefined(raw);
+  if (v === undefined) return 37.3;
+  if (!/^\d{2}(\.\d{1,2})?$/.test(v) || Number(v) < 34 || Number(v) > 42) {
+    throw new ConfigError('HEP_FEVER_THRESHOLD', `must be a temperature in degrees Celsius from 34 to 42 (e.g. 37.3), got "${v}"`);
+  }
+  return Number(v);
+}
+
+function parseUnlistedCars(raw: string | undefined): boolean {
+  const v = (blankToUndefined(raw) ?? 'allow').toLowerCase();
+  if (v !== 'allow' && v !== 'refuse') throw new ConfigError('PARKING_UNLISTED', `must be "allow" or "refuse", got "${raw}"`);
+  return v === 'allow';
+}
+
+function parsePublicUrl(raw: string | undefined): string | undefined {
+  const v = blankToUndefined(raw);
+  if (v === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigError('PUBLIC_URL', `is not an absolute URL (expected http://host:port), got "${v}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('PUBLIC_URL', `must use http or https, got "${url.protocol}"`);
+  if (/[,\s]/.test(v)) throw new ConfigError('PUBLIC_URL', 'must not contain commas or spaces (devices read comma-separated options)');
+  return v.replace(/\/+$/, '');
+}
+
 /** Reads and validates the environment once, at start. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return Object.freeze({
@@ -195,5 +233,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     syncRetryMaxMs: parseRange('SYNC_RETRY_MAX_MS', env.SYNC_RETRY_MAX_MS, 600_000, 0, 86_400_000),
     syncReconcileIntervalMs: parseRange('SYNC_RECONCILE_INTERVAL_MS', env.SYNC_RECONCILE_INTERVAL_MS, 15_000, 0, 86_400_000),
     console: parseConsoleConfig(env),
+    hepFeverThreshold: parseFeverThreshold(env.HEP_FEVER_THRESHOLD),
+    parkingAllowUnlisted: parseUnlistedCars(env.PARKING_UNLISTED),
+    mediaMaxBytes: parseRange('MEDIA_MAX_BYTES', env.MEDIA_MAX_BYTES, 20 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    publicUrl: parsePublicUrl(env.PUBLIC_URL),
   });
 }

@@ -102,6 +102,14 @@ export class AccTransaction {
   @Column({ type: 'varchar', length: 16, nullable: true })
   temperature!: string | null;
 
+  /** rtlog `maskflag` as sent: 1 wearing a mask, 0 not (or no mask detection), null when absent. */
+  @Column({ name: 'mask_flag', type: 'smallint', nullable: true })
+  maskFlag!: number | null;
+
+  /** Body temperature in degrees Celsius (rtlog `convtemperature`, else `temperature`; Fahrenheit converted); null when not measured. */
+  @Column({ name: 'conv_temperature', type: 'numeric', precision: 5, scale: 2, nullable: true })
+  convTemperature!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

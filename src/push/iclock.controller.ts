@@ -98,6 +98,8 @@ export class IclockController {
       requestDelay: this.settings.requestDelay,
       errorDelay: this.settings.errorDelay,
       timeZone: Math.round(hours * 100) / 100,
+      // Temperature-screening devices then send convtemperature in Celsius (the hep API's unit).
+      irTempUnitTrans: 0,
     };
     // The server supports whatever biometrics the device does (the effective set is the AND of both lists).
     if (c?.bioDataFun === true) cfg.bioDataFun = true;

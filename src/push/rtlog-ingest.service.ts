@@ -7,8 +7,10 @@ import type { DeviceSession } from './device-registry.service';
 import { clip } from './device-registry.service';
 import { logRejected } from './ingest-log';
 import {
+  bodyTemperatureCelsius,
   eventInfo,
   formatWallClock,
+  maskFlagOf,
   parseRtlog,
   parseRtstate,
   verifyModeName,
@@ -66,6 +68,10 @@ interface EventRow {
   verifyNo: number | null;
   verifyName: string | null;
   temperature: string | null;
+  /** rtlog `maskflag` (0/1), else null; hep (2.26). */
+  maskFlag: number | null;
+  /** Body temperature in °C (`convtemperature` preferred), else null; hep (2.26). */
+  convTemperature: number | null;
 }
 
 /** The latest reported state of one door. */
@@ -94,14 +100,14 @@ export interface RealtimeItem {
 export const REALTIME_SQL = `
   WITH ins AS (INSERT INTO acc_transaction (unique_key, device_id, device_sn, dev_alias, log_id, event_time, pin, person_id, name, last_name,
     dept_code, dept_name, card_no, door_id, door_no, door_name, reader_id, reader_name, reader_state, event_no, event_name,
-    event_level, event_point_name, verify_mode_no, verify_mode_name, area_name, temperature)
+    event_level, event_point_name, verify_mode_no, verify_mode_name, area_name, temperature, mask_flag, conv_temperature)
   SELECT e.unique_key, dv.id, dv.sn, dv.alias, e.log_id, e.event_time, e.pin, p.id, p.name, p.last_name, dp.code, dp.name,
     e.card_no, d.id, e.door_no, d.name, r.id, r.name, e.reader_state, e.event_no, e.event_name,
-    e.event_level, d.name, e.verify_mode_no, e.verify_mode_name, a.name, e.temperature
+    e.event_level, d.name, e.verify_mode_no, e.verify_mode_name, a.name, e.temperature, e.mask_flag, e.conv_temperature
   FROM unnest($1::varchar[], $2::varchar[], $3::int[], $4::timestamptz[], $5::varchar[], $6::varchar[], $7::int[], $8::int[], $9::int[],
-              $10::varchar[], $11::int[], $12::int[], $13::varchar[], $14::varchar[]) WITH ORDINALITY
+              $10::varchar[], $11::int[], $12::int[], $13::varchar[], $14::varchar[], $21::smallint[], $22::numeric[]) WITH ORDINALITY
        AS e(device_id, unique_key, log_id, event_time, pin, card_no, door_no, reader_state, event_no, event_name, event_level,
-            verify_mode_no, verify_mode_name, temperature, ord)
+            verify_mode_no, verify_mode_name, temperature, mask_flag, conv_temperature, ord)
   JOIN device dv ON dv.id = e.device_id
   LEFT JOIN area a ON a.id = dv.area_id
   LEFT JOIN door d ON d.device_id = dv.id AND d.door_no = e.door_no
@@ -130,7 +136,7 @@ export interface RealtimeStored {
 async function flushRealtime(db: BatchClient, items: readonly RealtimeItem[]): Promise<RealtimeStored[]> {
   const stored = items.map(() => ({ events: 0, doors: 0 }));
   const eventCount = items.reduce((n, it) => n + it.events.length, 0);
-  const params: unknown[][] = Array.from({ length: 20 }, (_, i) => (i < 14 ? new Array(eventCount) : []));
+  const params: unknown[][] = Array.from({ length: 22 }, (_, i) => (i < 14 || i >= 20 ? new Array(eventCount) : []));
   const owner = new Map<string, number>();
   let k = 0;
   items.forEach((it, i) => {
@@ -149,6 +155,8 @@ async function flushRealtime(db: BatchClient, items: readonly RealtimeItem[]): P
       params[11][k] = e.verifyNo;
       params[12][k] = e.verifyName;
       params[13][k] = e.temperature;
+      params[20][k] = e.maskFlag;
+      params[21][k] = e.convTemperature;
       k++;
       if (!owner.has(e.key)) owner.set(e.key, i);
     }
@@ -257,6 +265,8 @@ function eventRow(device: DeviceSession, e: RtlogEvent): EventRow {
     verifyNo: int32(e.verifyType),
     verifyName: clip(e.verifyBits ? verifyBitsName(e.verifyBits) : e.verifyType !== null ? verifyModeName(e.verifyType) : null, 100),
     temperature: e.temperature !== null && e.temperature !== 0 ? clip(t?.trim() ?? String(e.temperature), 16) : null,
+    maskFlag: maskFlagOf(e),
+    convTemperature: bodyTemperatureCelsius(e),
   };
 }
 

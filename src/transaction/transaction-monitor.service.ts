@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { toMonitorItem, type TransactionMonitorItemDto } from './dto/transaction-response.dto';
-import { TransactionRepository } from './transaction.repository';
+import { TransactionRepository, type FeedRow } from './transaction.repository';
 
 /** Events per poll; the rest come with the next poll (the cursor only moves past what was returned). */
 export const MONITOR_BATCH = 1000;
@@ -45,8 +45,17 @@ export class TransactionMonitorService {
   }
 
   async poll(clientId: string, timestamp: number, limit = MONITOR_BATCH): Promise<TransactionMonitorItemDto[]> {
+    return this.pollFeed(clientId, timestamp, async (_m, rows) => rows.map((r) => toMonitorItem(r, this.config.timeZone)), limit);
+  }
+
+  /**
+   * The cursor machinery for any reader of the event feed (2.18.5, and 2.26.2 with its own cursor key):
+   * `select` turns the events after the cursor into the answer's items, inside the poll's transaction, so
+   * the cursor moves only if the answer was built. It may drop events (a filtered monitor): they are passed.
+   */
+  async pollFeed<T>(clientId: string, timestamp: number, select: (m: EntityManager, rows: FeedRow[]) => Promise<T[]>, limit = MONITOR_BATCH): Promise<T[]> {
     for (let wait = 0; ; wait++) {
-      const { rows, heldBack } = await this.ds.transaction(async (m) => {
+      const { items, heldBack } = await this.ds.transaction(async (m) => {
         const cursor = await this.lockCursor(m, clientId, timestamp);
         const skip = { snapshot: cursor.start_snapshot, before: new Date(timestamp) };
         const found = await this.repo.findFeedAfter(m, cursor.xid, cursor.transaction_id, limit, skip);
@@ -56,9 +65,9 @@ export class TransactionMonitorService {
           [clientId, timestamp, last ? last.feed_xid : cursor.xid, last ? last.id : cursor.transaction_id],
         );
         const held = found.length === 0 && wait < HELD_BACK_WAITS && (await this.repo.hasHeldBackFeed(m, cursor.xid, cursor.transaction_id, skip));
-        return { rows: found, heldBack: held };
+        return { items: held ? [] : await select(m, found), heldBack: held };
       });
-      if (!heldBack) return rows.map((r) => toMonitorItem(r, this.config.timeZone));
+      if (!heldBack) return items;
       await new Promise((resolve) => setTimeout(resolve, HELD_BACK_WAIT_MS));
     }
   }

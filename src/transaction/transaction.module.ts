@@ -10,6 +10,6 @@ import { TransactionService } from './transaction.service';
 @Module({
   controllers: [TransactionController, DoorTransactionController],
   providers: [TransactionRepository, TransactionService, TransactionMonitorService, TransactionMaintenanceService],
-  exports: [TransactionRepository, TransactionService],
+  exports: [TransactionRepository, TransactionService, TransactionMonitorService],
 })
 export class TransactionModule {}

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualEndpoint, manualEndpoints, shapeDifferences } from '../door/cv-examples';
 import { startTestApp, type HttpResult, type TestApp } from '../support/test-app';
 import { buildFixture, SERVED_MODULES, type Fixture } from './conformance-support';
+import { moduleShapeCalls } from './modules-calls';
 
 /**
  * 3. Response shapes: for every served endpoint whose manual section has a JSON example (or the catalogue's
@@ -71,6 +72,8 @@ const CALLS: Record<string, () => Promise<HttpResult>> = {
   '2.18.12': () => t.post('/api/transaction/getDoorTransactionDetail', { id: f.transactionId }),
   '2.18.13': () => t.get(`/api/transaction/getById/${f.transactionId}`),
   '2.25.4': () => t.get(`/api/bioTemplate/getFgListByPin/${f.pin}`),
+  // 2.6.3, 2.20.x, 2.26.x (media, parking, temperature and mask)
+  ...moduleShapeCalls(() => t, startedAt),
 };
 
 /** Writes whose example is the envelope with data null; run last, on data of their own. */

@@ -205,6 +205,8 @@ export class DeviceSimulator {
   readonly ignoredLines: string[] = [];
   /** Uploads made while executing commands (querydata) and on request. */
   readonly uploads: Array<{ path: string; query: string; body: string; status: number; response: string }> = [];
+  /** SET ADSCREEN_OPTIONS received (channel controllers' advertising screens, 9.5.3): the parameter lists. */
+  readonly adScreen: Array<Record<string, string>> = [];
   /** Device options (registration parameters, SET OPTIONS values), as GET OPTIONS reports them. */
   readonly options = new Map<string, string>();
   /** Getrequest replies the device never saw (`loseNextReply`): the server handed them out, the device got nothing. */
@@ -731,6 +733,8 @@ export class DeviceSimulator {
         return this.setOptions(cmd);
       case 'GET OPTIONS':
         return this.getOptions(cmd);
+      case 'SET ADSCREEN_OPTIONS':
+        return this.setAdScreen(cmd);
       case 'Test Host':
       case 'UPGRADE':
         return { code: 0 };
@@ -739,6 +743,14 @@ export class DeviceSimulator {
       default:
         return { code: -1002, error: `${cmd.verb} is not supported by this firmware` };
     }
+  }
+
+  /** 9.5.3: `InOut=..,Area=..,Type=..,URL=..,InPlayInterval=..`; the screen's download is not simulated (0). */
+  private setAdScreen(cmd: ParsedCommand): { code: number; error?: string } {
+    const params: Record<string, string> = Object.fromEntries(parseCommaList(cmd.args));
+    if (!/^https?:\/\//.test(params.URL ?? '')) return { code: -618, error: 'URL format error' };
+    this.adScreen.push(params);
+    return { code: 0 };
   }
 
   private tableError(table: string | undefined, writable = false): { code: number; error: string } | undefined {
@@ -1089,7 +1101,31 @@ export class DeviceSimulator {
     );
   }
 
-  /** Present a credential: decide from the device tables, release the lock when granted, upload the rtlog event. */
+  /**
+   * Temperature screening fields of an rtlog line (7.2): `maskflag`, `temperature` in the device's IRTempUnit
+   * (0 Celsius, 1 Fahrenheit; default 0) and `convtemperature` in the unit the server asked for with
+   * IRTempUnitTrans (the device's own unit when it did not). `0` means not measured, as firmware sends it.
+   */
+  screeningFields(s: { maskflag?: 0 | 1; celsius?: number }): Record<string, string> {
+    const unitOf = (v: string | undefined) => (v === '1' ? 'F' : 'C');
+    const own = unitOf(this.options.get('IRTempUnit'));
+    const trans = this.serverOptions.IRTempUnitTrans === undefined ? own : unitOf(this.serverOptions.IRTempUnitTrans);
+    const inUnit = (u: 'C' | 'F') => (s.celsius === undefined ? '0' : (u === 'F' ? (s.celsius * 9) / 5 + 32 : s.celsius).toFixed(1));
+    return { maskflag: String(s.maskflag ?? 0), temperature: inUnit(own), convtemperature: inUnit(trans) };
+  }
+
+  /** 7.9: an ATTPHOTO snapshot named as firmware names it, `<yyyyMMddHHmmss of the event>[-<pin>].jpg`. */
+  async uploadSnapshot(at: Date | string, pin: string | number | undefined, jpegBase64: string): Promise<UploadResult> {
+    const stamp = (typeof at === 'string' ? at : this.deviceTime(at)).replace(/\D/g, '');
+    const name = pin === undefined || String(pin) === '0' || String(pin) === '' ? `${stamp}.jpg` : `${stamp}-${pin}.jpg`;
+    return this.uploadTable('ATTPHOTO', [{ pin: name, sn: this.sn, size: Buffer.from(jpegBase64, 'base64').length, photo: jpegBase64 }]);
+  }
+
+  /**
+   * Present a credential: decide from the device tables, release the lock when granted, upload the rtlog event.
+   * With `screening`, the line carries the mask flag and temperature; with `snapshot`, the camera's picture
+   * follows as ATTPHOTO.
+   */
   async access(req: {
     pin?: string | number;
     cardno?: string | number;
@@ -1097,6 +1133,8 @@ export class DeviceSimulator {
     inoutstatus?: number;
     verifytype?: number | string;
     time?: Date;
+    screening?: { maskflag?: 0 | 1; celsius?: number };
+    snapshot?: string;
   }): Promise<{ decision: AccessDecision; upload: UploadResult }> {
     const at = req.time ?? this.clock();
     const decision = this.evaluateAccess({ ...req, time: at });
@@ -1114,8 +1152,10 @@ export class DeviceSimulator {
         event: decision.event,
         inoutstatus: req.inoutstatus ?? 0,
         verifytype: req.verifytype ?? (req.cardno !== undefined ? 4 : 1),
+        ...(req.screening ? this.screeningFields(req.screening) : {}),
       },
     ]);
+    if (req.snapshot) await this.uploadSnapshot(at, decision.pin, req.snapshot);
     return { decision, upload };
   }
 

@@ -9,6 +9,7 @@ import { CommandOutcomes1763700001000 } from './1763700001000-command-outcomes';
 import { Convergence1763700001100 } from './1763700001100-convergence';
 import { RealtimeIngest1763700001200 } from './1763700001200-realtime-ingest';
 import { Console1763700001500 } from './1763700001500-console';
+import { Modules1763700001700 } from './1763700001700-modules';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Convergence1763700001100,
   RealtimeIngest1763700001200,
   Console1763700001500,
+  Modules1763700001700,
 ];

@@ -681,6 +681,42 @@ export function upgrade(p: UpgradeParams): string {
   return `UPGRADE ${pairs.filter(([, v]) => v !== undefined).map(([k, v]) => optionPair(k, v)).join(',')}`;
 }
 
+/** What a channel controller's advertising screen should show (9.5.3). */
+export interface AdScreenParams {
+  /** 0 the entry side's screen, 1 the exit side's. */
+  inOut: 0 | 1;
+  /** Display area number, from 1. */
+  area: number;
+  /** 0 video, 1 picture/icon, 2 text, 3 firmware upgrade. */
+  type: 0 | 1 | 2 | 3;
+  /** Size of the display area; left out when not given (the manual gives no unit or default). */
+  range?: number;
+  /** Absolute URL the screen downloads the file from. */
+  url: string;
+  /** Seconds between items: sent as InPlayInterval for the entry side, OutPlayInterval for the exit side. */
+  playInterval: number;
+}
+
+/**
+ * `SET ADSCREEN_OPTIONS InOut=0,Area=1,Type=1,Range=..,URL=http://..,InPlayInterval=10` (9.5.3, channel
+ * controllers only). The device first answers -5000 (the screen is downloading), then the screen's result
+ * under the same ID. Commas cannot be escaped, so a URL with a comma is refused.
+ */
+export function setAdScreenOptions(p: AdScreenParams): string {
+  if (!/^https?:\/\/\S+$/.test(p.url)) throw new ProtocolValueError('URL', 'must be an absolute http(s) URL');
+  if (!Number.isInteger(p.area) || p.area < 1) throw new ProtocolValueError('Area', 'must be a whole number from 1');
+  if (!Number.isInteger(p.playInterval) || p.playInterval < 1) throw new ProtocolValueError('PlayInterval', 'must be a whole number of seconds from 1');
+  const pairs: Array<readonly [string, FieldValue]> = [
+    ['InOut', p.inOut],
+    ['Area', p.area],
+    ['Type', p.type],
+    ['Range', p.range],
+    ['URL', p.url],
+    [p.inOut === 1 ? 'OutPlayInterval' : 'InPlayInterval', p.playInterval],
+  ];
+  return `SET ADSCREEN_OPTIONS ${pairs.filter(([, v]) => v !== undefined).map(([k, v]) => optionPair(k, v)).join(',')}`;
+}
+
 /** `ENROLL_BIO TYPE=<HT>NO=<HT>PIN=<HT>RETRY=<HT>OVERWRITE=<HT>MODE=` */
 export function enrollBio(p: { type: number; no: number; pin: string | number; retry: number; overwrite: boolean; mode: 0 | 1 }): string {
   return `ENROLL_BIO ${formatFields([

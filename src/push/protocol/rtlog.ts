@@ -185,6 +185,28 @@ function parseEventLine(m: KvMap, lineNo: number): RtlogEvent | string {
   };
 }
 
+/** Body temperatures above this are read as Fahrenheit: no living body is 50 °C, and 86-113 °F is a body's range. */
+const FAHRENHEIT_ABOVE = 50;
+
+/**
+ * The event's body temperature in degrees Celsius, rounded to 2 decimals, or null when none was measured.
+ * `convtemperature` is in the unit the server asked for with IRTempUnitTrans (the gateway asks for Celsius),
+ * `temperature` in the device's own IRTempUnit; `0` means "not measured". A device that ignores
+ * IRTempUnitTrans may still send Fahrenheit, so a value above 50 is converted.
+ */
+export function bodyTemperatureCelsius(e: Pick<RtlogEvent, 'temperature' | 'convTemperature'>): number | null {
+  const raw = [e.convTemperature, e.temperature].find((t) => t !== null && Number.isFinite(t) && t > 0) ?? null;
+  if (raw === null) return null;
+  const c = raw > FAHRENHEIT_ABOVE ? ((raw - 32) * 5) / 9 : raw;
+  if (c <= 0 || c >= 100) return null;
+  return Math.round(c * 100) / 100;
+}
+
+/** rtlog `maskflag`: 0 or 1 as sent; anything else is no reading. */
+export function maskFlagOf(e: Pick<RtlogEvent, 'maskFlag'>): 0 | 1 | null {
+  return e.maskFlag === 0 || e.maskFlag === 1 ? e.maskFlag : null;
+}
+
 /**
  * `POST /iclock/cdata?SN=..&table=rtlog`, one record per line (LF or CR LF):
  *

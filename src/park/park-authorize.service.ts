@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import { newId } from '../common/ids';
+import { checkListType, checkPlate, checkValidity, type ListEntry } from './park-rules';
+
+class NotListed extends CvError {
+  constructor(carNumber: string) {
+    super(CvCode.ParkPlate, `Car license plate is incorrect: ${carNumber} is on neither the white nor the black list`);
+  }
+}
+
+export interface ListInput {
+  type?: unknown;
+  carNumber?: unknown;
+  fromTime?: unknown;
+  toTime?: unknown;
+}
+
+/**
+ * 2.3: the plate lists. One entry per plate (matched without case, spaces or dashes): a plate is on the white
+ * or the black list, never both. Add also updates an entry already there, so a retried add is harmless.
+ */
+@Injectable()
+export class ParkAuthorizeService {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async add(input: ListInput): Promise<void> {
+    const { carNumber, key } = checkPlate(input.carNumber);
+    const type = checkListType(input.type);
+    const { from, to } = checkValidity(type, input.fromTime, input.toTime);
+    await this.ds.query(
+      `INSERT INTO park_authorize (id, car_number, plate_key, type, from_date, to_date) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (plate_key) DO UPDATE SET car_number = EXCLUDED.car_number, type = EXCLUDED.type, from_date = EXCLUDED.from_date,
+         to_date = EXCLUDED.to_date, updated_at = now()`,
+      [newId(), carNumber, key, type, from, to],
+    );
+  }
+
+  /** -223 when the old plate is on no list; -220 when the new plate is already another entry (edit that one instead). */
+  async edit(input: ListInput & { oldCarNumber?: unknown }): Promise<void> {
+    const old = checkPlate(input.oldCarNumber, 'oldCarNumber');
+    const { carNumber, key } = checkPlate(input.carNumber);
+    const type = checkListType(input.type);
+    const { from, to } = checkValidity(type, input.fromTime, input.toTime);
+    await this.ds.transaction(async (m) => {
+      const [row] = await m.query(`SELECT id FROM park_authorize WHERE plate_key = $1 FOR UPDATE`, [old.key]);
+      if (!row) throw new NotListed(old.carNumber);
+      const [clash] = await m.query(`SELECT 1 FROM park_authorize WHERE plate_key = $1 AND id <> $2`, [key, row.id]);
+      if (clash) throw new CvError(CvCode.ParkOperationType, `Operation type error: ${carNumber} is already on a list`);
+      await m.query(
+        `UPDATE park_authorize SET car_number = $2, plate_key = $3, type = $4, from_date = $5, to_date = $6, updated_at = now() WHERE id = $1`,
+        [row.id, carNumber, key, type, from, to],
+      );
+    });
+  }
+
+  async delete(input: { carNumber?: unknown }): Promise<void> {
+    const { carNumber, key } = checkPlate(input.carNumber);
+    const [, n] = await this.ds.query(`DELETE FROM park_authorize WHERE plate_key = $1`, [key]);
+    if (!n) throw new NotListed(carNumber);
+  }
+
+  async entryFor(key: string): Promise<ListEntry | undefined> {
+    const [row] = await this.ds.query(`SELECT type, from_date::text AS from, to_date::text AS to FROM park_authorize WHERE plate_key = $1`, [key]);
+    return row ? { type: row.type, from: row.from, to: row.to } : undefined;
+  }
+}

@@ -1,0 +1,122 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import { newId } from '../common/ids';
+import type { Page } from '../common/paging';
+import { formatCvDateTime, parseCvDateTime } from '../common/time';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import type { ParkCameraAnswerDto, ParkCameraEventDto, ParkRecordInItemDto, ParkRecordOutItemDto } from './dto/park.dto';
+import { ParkAuthorizeService } from './park-authorize.service';
+import { checkPlate, decide, parseDirection, plateKey } from './park-rules';
+
+interface RecordRow {
+  id: string;
+  park_area_name: string | null;
+  driver_name: string | null;
+  car_number: string;
+  car_type_name: string | null;
+  channel_name: string | null;
+  direction: number;
+  event_type: string;
+  event_time: Date;
+}
+
+export interface ParkRecordFilter {
+  carNumber?: string;
+  from?: Date;
+  to?: Date;
+}
+
+const PICTURE_MAX = 5 * 1024 * 1024;
+
+/** A camera picture: base64 (or a data: URL) of a JPEG or PNG; anything else is refused rather than stored. */
+export function decodePicture(raw: string | undefined): Buffer | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  const b64 = raw.trim().replace(/^data:image\/[a-z]+;base64,/i, '');
+  const bytes = /^[A-Za-z0-9+/=\s]+$/.test(b64) ? Buffer.from(b64, 'base64') : Buffer.alloc(0);
+  const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
+  const png = bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+  if (!jpeg && !png) throw new CvError(CvCode.InvalidParameter, 'picture must be a base64 JPEG or PNG');
+  if (bytes.length > PICTURE_MAX) throw new CvError(CvCode.PayloadTooLarge, `picture is larger than ${PICTURE_MAX} bytes`, 413);
+  return bytes;
+}
+
+const base = (r: RecordRow) => ({
+  id: r.id,
+  parkAreaName: r.park_area_name,
+  name: r.driver_name,
+  carNumber: r.car_number,
+  carTypeName: r.car_type_name,
+  channelName: r.channel_name,
+  channelState: r.direction === 1 ? 'Entry' : 'Exit',
+  eventType: r.event_type,
+});
+
+/** 2.20: entries and exits, recorded from what plate cameras post (gateway extension), with their pictures. */
+@Injectable()
+export class ParkRecordService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly lists: ParkAuthorizeService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Decides with the lists, stores the record (with the decision and the picture) and answers the camera. */
+  async cameraEvent(dto: ParkCameraEventDto): Promise<ParkCameraAnswerDto> {
+    const { carNumber, key } = checkPlate(dto.carNumber ?? dto.plate ?? dto.plateNumber ?? dto.licensePlate);
+    const direction = parseDirection(dto.direction);
+    if (!direction) throw new CvError(CvCode.InvalidParameter, 'direction must be in (entry, 1) or out (exit, 2)');
+    const at = this.eventTime(dto.eventTime);
+    const picture = decodePicture(dto.picture);
+    const day = formatCvDateTime(at, this.config.timeZone)!.slice(0, 10);
+    const d = decide(await this.lists.entryFor(key), day, direction, this.config.parkingAllowUnlisted);
+    const id = newId();
+    await this.ds.query(
+      `INSERT INTO park_record (id, direction, car_number, plate_key, event_time, park_area_name, channel_name, car_type_name, driver_name,
+         camera_id, allowed, list_type, event_type, picture)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      [id, direction, carNumber, key, at, dto.parkAreaName || null, dto.channelName || null, dto.carTypeName || d.carTypeName, dto.driverName || null,
+        dto.cameraId || null, d.allowed, d.listType, d.eventType, picture],
+    );
+    return { recordId: id, allowed: d.allowed, listType: d.listType === null ? null : d.listType === 0 ? 'white' : 'black', eventType: d.eventType, carNumber };
+  }
+
+  private eventTime(raw: string | undefined): Date {
+    if (!raw) return new Date();
+    const d = parseCvDateTime(raw, this.config.timeZone) ?? (/^\d{4}-\d{2}-\d{2}T/.test(raw) ? new Date(raw) : undefined);
+    if (!d || Number.isNaN(d.getTime())) throw new CvError(CvCode.TimeFormat, 'Time format error: eventTime must be yyyy-MM-dd HH:mm:ss or ISO 8601');
+    return d;
+  }
+
+  async list(direction: 1, f: ParkRecordFilter, page: Page): Promise<ParkRecordInItemDto[]>;
+  async list(direction: 2, f: ParkRecordFilter, page: Page): Promise<ParkRecordOutItemDto[]>;
+  async list(direction: 1 | 2, f: ParkRecordFilter, page: Page): Promise<Array<ParkRecordInItemDto | ParkRecordOutItemDto>> {
+    const params: unknown[] = [direction];
+    const parts = ['direction = $1'];
+    if (f.carNumber) parts.push(`plate_key LIKE $${params.push(`%${plateKey(f.carNumber).replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
+    if (f.from) parts.push(`event_time >= $${params.push(f.from)}`);
+    if (f.to) parts.push(`event_time < $${params.push(f.to)}`);
+    params.push(page.offset, page.pageSize);
+    const rows: RecordRow[] = await this.ds.query(
+      `SELECT id, park_area_name, driver_name, car_number, car_type_name, channel_name, direction, event_type, event_time
+       FROM park_record WHERE ${parts.join(' AND ')} ORDER BY event_time DESC, id DESC OFFSET $${params.length - 1} LIMIT $${params.length}`,
+      params,
+    );
+    const tz = this.config.timeZone;
+    return rows.map((r) => (direction === 1 ? { ...base(r), checkInTime: formatCvDateTime(r.event_time, tz) } : { ...base(r), checkOutTime: formatCvDateTime(r.event_time, tz) }));
+  }
+
+  /** 2.20.1: the picture of an entry (recordType 1) or exit (2) record, base64. */
+  async picture(recordId: string | undefined, recordType: string | undefined): Promise<string> {
+    if (!recordId) throw new CvError(CvCode.InvalidParameter, 'recordId is required');
+    const direction = recordType === '1' ? 1 : recordType === '2' ? 2 : undefined;
+    if (!direction) throw new CvError(CvCode.InvalidParameter, 'recordType must be 1 (entry) or 2 (exit)');
+    const [row] = /^[0-9a-f]{32}$/i.test(recordId)
+      ? await this.ds.query(`SELECT picture FROM park_record WHERE id = $1 AND direction = $2`, [recordId.toLowerCase(), direction])
+      : [];
+    if (!row) throw new CvError(CvCode.NotFound, `The ${direction === 1 ? 'entry' : 'exit'} record does not exist: ${recordId}`);
+    if (!row.picture) throw new CvError(CvCode.NotFound, `The record has no picture: ${recordId}`);
+    return (row.picture as Buffer).toString('base64');
+  }
+}

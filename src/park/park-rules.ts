@@ -1,0 +1,89 @@
+import { CvCode, CvError } from '../common/cv-error';
+
+/** 0 white list, 1 black list (2.3). */
+export type ListType = 0 | 1;
+
+/**
+ * A plate as the lists match it: upper case, without the spaces, dashes, dots and middle dots people and
+ * cameras put in different places (`粤B·12345`, `AB-123-CD`, `ab 123 cd`).
+ */
+export function plateKey(raw: string): string {
+  return raw.normalize('NFKC').toUpperCase().replace(/[\s\-·.•_]/g, '');
+}
+
+/** -223 "Car license plate is incorrect": missing, too long, or anything but letters (any script) and digits. */
+export function checkPlate(raw: unknown, field = 'carNumber'): { carNumber: string; key: string } {
+  const carNumber = typeof raw === 'string' || typeof raw === 'number' ? String(raw).trim() : '';
+  const key = plateKey(carNumber);
+  if (!carNumber || carNumber.length > 20 || !/^[\p{L}\p{N}]{2,15}$/u.test(key)) {
+    throw new CvError(CvCode.ParkPlate, `Car license plate is incorrect: ${field} must be 2 to 15 letters or digits`);
+  }
+  return { carNumber, key };
+}
+
+/** -221: `0`/`1`, also as a number or the words white/black. */
+export function checkListType(raw: unknown): ListType {
+  const v = typeof raw === 'string' ? raw.trim().toLowerCase() : raw;
+  if (v === 0 || v === '0' || v === 'white') return 0;
+  if (v === 1 || v === '1' || v === 'black') return 1;
+  throw new CvError(CvCode.ParkListType, 'Black and white list type error: type must be 0 (white list) or 1 (black list)');
+}
+
+const DAY = /^\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]\d{1,2}:\d{1,2}(?::\d{1,2})?)?\s*$/;
+
+/** `2018-08-17` (a time after it, or `/` separators, are accepted): the ISO day, or -222. */
+export function parseDay(raw: unknown, field: string): string | null {
+  if (raw === undefined || raw === null || raw === '') return null;
+  const m = typeof raw === 'string' ? DAY.exec(raw) : null;
+  const iso = m ? `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}` : '';
+  const d = new Date(`${iso}T00:00:00Z`);
+  if (!m || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== iso) throw new CvError(CvCode.ParkTime, `Time parameter error: ${field} must be yyyy-MM-dd`);
+  return iso;
+}
+
+/**
+ * -222 for bad or reversed dates. A white list entry needs both (the manual: "White List need to be filled
+ * in"); a black list entry without dates applies from now on, for good.
+ */
+export function checkValidity(type: ListType, fromRaw: unknown, toRaw: unknown): { from: string | null; to: string | null } {
+  const from = parseDay(fromRaw, 'fromTime');
+  const to = parseDay(toRaw, 'toTime');
+  if (type === 0 && (!from || !to)) throw new CvError(CvCode.ParkTime, 'Time parameter error: a white list entry needs fromTime and toTime');
+  if (from && to && from > to) throw new CvError(CvCode.ParkTime, 'Time parameter error: fromTime is after toTime');
+  return { from, to };
+}
+
+export interface ListEntry {
+  type: ListType;
+  from: string | null;
+  to: string | null;
+}
+
+export interface CameraDecision {
+  allowed: boolean;
+  /** The list that decided, when one did. */
+  listType: ListType | null;
+  eventType: string;
+  carTypeName: string;
+}
+
+/**
+ * The answer to a plate camera (gateway extension). An entry in force on that day (server time zone):
+ * black refuses in both directions, white lets in and out. Otherwise (no entry, or one out of its dates) the
+ * car is a temporary one: it may always leave, and enters when PARKING_UNLISTED is allow.
+ */
+export function decide(entry: ListEntry | undefined, day: string, direction: 1 | 2, allowUnlisted: boolean): CameraDecision {
+  const inForce = entry && (!entry.from || entry.from <= day) && (!entry.to || day <= entry.to);
+  if (inForce && entry.type === 1) return { allowed: false, listType: 1, eventType: 'Black list car refused', carTypeName: 'Black list car' };
+  if (inForce && entry.type === 0) return { allowed: true, listType: 0, eventType: 'White list car passed', carTypeName: 'Fixed car' };
+  if (direction === 2 || allowUnlisted) return { allowed: true, listType: null, eventType: 'Temporary car passed', carTypeName: 'Temporary car' };
+  return { allowed: false, listType: null, eventType: 'Unlisted car refused', carTypeName: 'Temporary car' };
+}
+
+/** `in`/`out`, `entry`/`exit`, `1`/`2` (the manual's recordType), `0`/`1` (PUSH inoutstatus): 1 entry or 2 exit. */
+export function parseDirection(raw: unknown): 1 | 2 | undefined {
+  const v = typeof raw === 'string' ? raw.trim().toLowerCase() : raw;
+  if (['in', 'entry', 'enter', '1', 1, '0', 0].includes(v as string | number)) return 1;
+  if (['out', 'exit', 'leave', '2', 2].includes(v as string | number)) return 2;
+  return undefined;
+}
