@@ -17,7 +17,7 @@ import { declaredFields, formsOf, GLOBAL_SYNONYMS } from './client-forms';
  * route as sent, so every route keeps its own guards, pipes and filters, and no served URL changes meaning.
  * Every controller, including ones added later, is covered: the table is read from Nest's own route metadata.
  */
-interface Route {
+export interface Route {
   method: string;
   segments: string[];
   /** Fields of the route's input DTO that may come as trailing path segments (routes without `:params`). */
@@ -84,12 +84,13 @@ function queryNamesOf(param: string): string[] {
 
 export class RouteForms {
   private app?: INestApplicationContext;
-  private routes?: Route[];
+
+  /** `routes`: a fixed table (tests); otherwise read from the attached application. */
+  constructor(private routes?: Route[]) {}
 
   /** Called once the Nest application exists; the route table is read on the first request. */
   attach(app: INestApplicationContext): void {
     this.app = app;
-    this.routes = undefined;
   }
 
   /** Fastify's `rewriteUrl`: the URL to route, the one sent unless a client form of another route applies. */

@@ -1,0 +1,69 @@
+import { IsOptional, IsString } from 'class-validator';
+import { describe, expect, it } from 'vitest';
+import { ClientForms, formsOf, normaliseClientForms } from './client-forms';
+
+class PinDto {
+  @IsString() pin!: string;
+  @IsOptional() @IsString() name?: string;
+}
+
+class PersonIdDto {
+  @IsString() personId!: string;
+}
+
+@ClientForms({ wrappers: ['apiThing'], synonyms: { code: ['deptCode'] }, path: ['code', 'no'] })
+class DeclaredDto {
+  @IsString() code!: string;
+  @IsOptional() @IsString() no?: string;
+}
+
+@ClientForms({ notSynonyms: ['personId'] })
+class OwnIdDto {
+  @IsString() pin!: string;
+  @IsOptional() @IsString() personId?: string;
+}
+
+class SnDto {
+  @IsString() deviceSn!: string;
+  @IsString() sn!: string;
+  @IsOptional() @IsString() pageNo?: string;
+}
+
+describe('client forms', () => {
+  it('maps the manual synonyms onto the name the DTO declares', () => {
+    expect(normaliseClientForms(PinDto, { personPin: '7' })).toEqual({ personPin: '7', pin: '7' });
+    expect(normaliseClientForms(PinDto, { personId: '7' })).toEqual({ personId: '7', pin: '7' });
+    expect(normaliseClientForms(PersonIdDto, { pin: '7' })).toEqual({ pin: '7', personId: '7' });
+    expect(normaliseClientForms(SnDto, { devSn: 'A', page: '2' })).toEqual({ devSn: 'A', page: '2', deviceSn: 'A', sn: 'A', pageNo: '2' });
+  });
+
+  it('never overwrites a name the DTO declares, nor maps a synonym the DTO opts out of', () => {
+    expect(normaliseClientForms(PinDto, { pin: '1', personPin: '2' })).toEqual({ pin: '1', personPin: '2' });
+    expect(normaliseClientForms(SnDto, { deviceSn: 'A', devSn: 'B' })).toEqual({ deviceSn: 'A', devSn: 'B', sn: 'B' });
+    expect(normaliseClientForms(OwnIdDto, { personId: 'x' })).toEqual({ personId: 'x' });
+  });
+
+  it('unwraps a body wrapped in its Swagger name, a global one, or any key holding its fields', () => {
+    expect(normaliseClientForms(DeclaredDto, { apiThing: { nothingKnown: 1 } })).toEqual({ nothingKnown: 1 });
+    expect(normaliseClientForms(PinDto, { person: { pin: '1' } })).toEqual({ pin: '1' });
+    expect(normaliseClientForms(PinDto, { whatever: { personPin: '1', name: 'A' } })).toEqual({ personPin: '1', name: 'A', pin: '1' });
+    // The wrapped fields win over loose ones (query inputs merged before the body).
+    expect(normaliseClientForms(PinDto, { pin: 'query', person: { pin: 'body' } })).toEqual({ pin: 'body' });
+    // An object without any field of the DTO is left alone (and dropped by the whitelist later).
+    expect(normaliseClientForms(PinDto, { pin: '1', extra: { a: 1 } })).toEqual({ pin: '1', extra: { a: 1 } });
+  });
+
+  it('applies declared synonyms, and leaves what is not an object alone', () => {
+    expect(normaliseClientForms(DeclaredDto, { deptCode: 'D' })).toEqual({ deptCode: 'D', code: 'D' });
+    expect(normaliseClientForms(PinDto, 'text')).toBe('text');
+    expect(normaliseClientForms(PinDto, [1])).toEqual([1]);
+    const same = { pin: '1' };
+    expect(normaliseClientForms(PinDto, same)).toBe(same);
+  });
+
+  it('names the path forms: declared, else the first identifier field', () => {
+    expect(formsOf(DeclaredDto).path).toEqual(['code', 'no']);
+    expect(formsOf(PinDto).path).toEqual(['pin']);
+    expect(formsOf(PersonIdDto).path).toEqual([]);
+  });
+});
