@@ -104,7 +104,7 @@ describe("the manual's error codes", () => {
     form.append('name', 'Multipart');
     const res = await fetch(new URL(`/api/department/add?access_token=${t.config.apiToken}`, t.baseUrl), { method: 'POST', body: form });
     expect(res.status).toBeLessThan(500);
-    expect(Object.keys(await res.json()).sort()).toEqual(['code', 'data', 'message']);
+    expect(Object.keys((await res.json()) as object).sort()).toEqual(['code', 'data', 'message']);
   });
 
   it('2.20.1 answers the picture of the record type asked for only', async () => {

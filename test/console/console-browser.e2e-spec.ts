@@ -238,9 +238,9 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
       await shot(viewer, 'tablet-portrait-persons');
       // Past the interface: the API itself refuses, with the viewer's own valid CSRF token.
       const statuses = await viewer.evaluate(async () => {
-        const s = await (await fetch('/console/api/session')).json();
+        const s: any = await (await fetch('/console/api/session')).json();
         const h = { 'content-type': 'application/json', 'x-csrf-token': s.data.csrfToken };
-        const doors = await (await fetch('/console/api/doors')).json();
+        const doors: any = await (await fetch('/console/api/doors')).json();
         return Promise.all([
           fetch('/console/api/persons', { method: 'POST', headers: h, body: JSON.stringify({ pin: 'v1', name: 'Nope' }) }).then((r) => r.status),
           fetch(`/console/api/doors/${doors.data[0].id}/open`, { method: 'POST', headers: h, body: '{}' }).then((r) => r.status),

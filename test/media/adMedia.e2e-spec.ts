@@ -21,7 +21,7 @@ async function upload(fields: { file?: { name: string; type: string; bytes: Buff
   if (fields.mediaName !== undefined) form.append('mediaName', fields.mediaName);
   if (fields.file) form.append('file', new Blob([fields.file.bytes], { type: fields.file.type }), fields.file.name);
   const res = await fetch(new URL(url, t.baseUrl), { method: 'POST', body: form });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as any };
 }
 
 const fetchBytes = async (base: string, path: string) => {
@@ -88,7 +88,7 @@ describe('adMedia (2.6)', () => {
     try {
       await other.app.listen({ port: 0, host: '127.0.0.1' });
       const base = `http://127.0.0.1:${(other.app.getHttpServer().address() as { port: number }).port}`;
-      const item = (await (await fetch(`${base}/api/adMedia/get/111?access_token=${TEST_TOKEN}`)).json()).data[0];
+      const item = ((await (await fetch(`${base}/api/adMedia/get/111?access_token=${TEST_TOKEN}`)).json()) as any).data[0];
       expect((await fetchBytes(base, item.mediaPath)).bytes.equals(JPEG)).toBe(true);
     } finally {
       await other.close();
