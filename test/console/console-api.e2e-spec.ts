@@ -6,6 +6,7 @@ import { OperatorService } from '../../src/console/operator.service';
 import { ConsoleSessionService } from '../../src/console/session.service';
 import { base32Decode, totp } from '../../src/console/totp';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { ensureConsoleBuilt } from './browser';
 import { createOperator, rawCall, signIn } from './console-helpers';
 
 let t: TestApp;
@@ -227,5 +228,28 @@ describe('the first operator: command line and first start', () => {
     await make('first-start-password').onApplicationBootstrap();
     const c = await signIn(t, 'admin', 'first-start-password', {}, { 'x-forwarded-for': '10.20.0.1' });
     expect((await c.call('GET', 'session')).body.data.operator).toMatchObject({ name: 'admin', role: 'admin' });
+  });
+});
+
+describe('the console pages', () => {
+  it('serves the built page at /console and its client routes, with a strict content security policy, and no file outside its folder', async () => {
+    await ensureConsoleBuilt();
+    const page = await rawCall(t, 'GET', '/console');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    const script = /src="\/console\/assets\/([\w.-]+\.js)"/.exec(page.text)?.[1];
+    expect(script).toBeDefined();
+    const asset = await rawCall(t, 'GET', `/console/assets/${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+    expect((await rawCall(t, 'GET', '/console/persons')).text).toBe(page.text);
+    for (const bad of ['/console/assets/..%2F..%2Fpackage.json', '/console/assets/.env', '/console/assets/nope.js']) {
+      const r = await rawCall(t, 'GET', bad);
+      expect(r.status, bad).toBe(404);
+      expect(r.body.code).toBe(-404);
+    }
+    expect((await rawCall(t, 'GET', '/console/api/nothing-here')).status).toBe(404);
   });
 });
