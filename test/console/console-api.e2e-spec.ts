@@ -134,6 +134,21 @@ describe('console API: roles and audit', () => {
     expect(text).not.toContain('eve-password-1');
   });
 
+  it('lets an administrator set another operator\'s password (their sessions end) and delete them, but not demote or delete themself', async () => {
+    const a = await signIn(t, 'ada', 'ada-password-1');
+    await createOperator(t, 'pat', 'operator', 'pat-password-1');
+    const pat = await signIn(t, 'pat', 'pat-password-1');
+    const id = (await pat.call('GET', 'session')).body.data.operator.id;
+    expect((await a.call('PUT', `operators/${id}`, { password: 'pat-new-password' })).body.code).toBe(0);
+    expect((await pat.call('GET', 'session')).status).toBe(401);
+    await signIn(t, 'pat', 'pat-new-password');
+    const me = (await a.call('GET', 'session')).body.data.operator.id;
+    expect((await a.call('PUT', `operators/${me}`, { role: 'viewer' })).body.code).toBe(-409);
+    expect((await a.call('DELETE', `operators/${me}`)).body.code).toBe(-409);
+    expect((await a.call('DELETE', `operators/${id}`)).body.data).toMatchObject({ name: 'pat' });
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM console_operator WHERE name = 'pat'`))[0].n).toBe(0);
+  });
+
   it('records a failed action with the manual\'s code', async () => {
     const o = await signIn(t, 'otto', 'otto-password-1');
     const r = await o.call('POST', 'persons', { pin: 'lvl1', accLevelIds: 'ffffffffffffffffffffffffffffffff' });

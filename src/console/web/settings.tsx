@@ -163,7 +163,15 @@ function PushTargets() {
 function Operators({ me }: { me: Me }) {
   const list = useLoad(() => api('GET', 'operators'));
   const [f, setF] = useState({ name: '', role: 'operator', password: '' });
+  const [reset, setReset] = useState({ id: '', password: '' });
+  const [del, setDel] = useState<any>(null);
   const a = useAction();
+  async function remove() {
+    const o = del;
+    setDel(null);
+    await a.run(() => api('DELETE', `operators/${o.id}`), `Operator ${o.name} deleted`);
+    list.reload();
+  }
   async function create(e: Event) {
     e.preventDefault();
     const r = await a.run(() => api('POST', 'operators', f), `Operator ${f.name} created`);
@@ -222,15 +230,53 @@ function Operators({ me }: { me: Me }) {
               <td>{o.disabled ? <Badge tone="muted">disabled</Badge> : <Badge tone="ok">active</Badge>}</td>
               <td>
                 {o.id !== me.id && (
-                  <button type="button" class="small secondary" onClick={() => update(o, { disabled: !o.disabled }, `${o.name} ${o.disabled ? 'enabled' : 'disabled'}`)}>
-                    {o.disabled ? 'Enable' : 'Disable'}
-                  </button>
+                  <div class="actions">
+                    <button type="button" class="small secondary" onClick={() => update(o, { disabled: !o.disabled }, `${o.name} ${o.disabled ? 'enabled' : 'disabled'}`)}>
+                      {o.disabled ? 'Enable' : 'Disable'}
+                    </button>
+                    <button type="button" class="small secondary outline" aria-label={`Delete operator ${o.name}`} onClick={() => setDel(o)}>
+                      Delete
+                    </button>
+                  </div>
                 )}
               </td>
             </tr>
           ))}
         </tbody>
       </table>
+      <form
+        class="row"
+        aria-label="Set an operator's password"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const o = (list.data ?? []).find((x: any) => x.id === reset.id);
+          if ((await a.run(() => api('PUT', `operators/${reset.id}`, { password: reset.password }), `New password set for ${o?.name}; their sessions ended`)) !== undefined) setReset({ id: '', password: '' });
+        }}
+      >
+        <Field label="Operator">
+          <select required value={reset.id} onChange={(e) => setReset({ ...reset, id: e.currentTarget.value })}>
+            <option value="" disabled>
+              choose
+            </option>
+            {(list.data ?? [])
+              .filter((o: any) => o.id !== me.id)
+              .map((o: any) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+          </select>
+        </Field>
+        <Field label="New password (10+ characters)">
+          <input type="password" autocomplete="new-password" required minLength={10} value={reset.password} onInput={(e) => setReset({ ...reset, password: e.currentTarget.value })} />
+        </Field>
+        <button type="submit" class="secondary">
+          Set password
+        </button>
+      </form>
+      <Confirm open={!!del} title="Delete operator" confirmLabel={`Delete ${del?.name ?? ''}`} danger onConfirm={remove} onCancel={() => setDel(null)}>
+        <p>Delete the operator {del?.name}? Their sessions end; the audit log keeps their actions.</p>
+      </Confirm>
     </section>
   );
 }
