@@ -149,6 +149,19 @@ describe('console API: roles and audit', () => {
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM console_operator WHERE name = 'pat'`))[0].n).toBe(0);
   });
 
+  it('manages Push Center targets and shows their deliveries (administrators only)', async () => {
+    const a = await signIn(t, 'ada', 'ada-password-1');
+    const created = await a.call('POST', 'settings/push-targets', { name: 'payroll-hook', url: 'http://127.0.0.1:9/hook' });
+    expect(created.body.data).toMatchObject({ name: 'payroll-hook', enabled: true, delivery: { pending: 0 } });
+    const id = created.body.data.id;
+    expect((await a.call('GET', `settings/push-targets/${id}/deliveries`)).body.data).toMatchObject({ total: 0, data: [] });
+    expect((await a.call('PUT', `settings/push-targets/${id}/enabled`, { enabled: false })).body.data.enabled).toBe(false);
+    const o = await signIn(t, 'otto', 'otto-password-1');
+    expect((await o.call('GET', 'settings/push-targets')).status).toBe(403);
+    expect((await a.call('DELETE', `settings/push-targets/${id}`)).body.code).toBe(0);
+    expect((await a.call('GET', `settings/push-targets/${id}/deliveries`)).body.code).toBe(-404);
+  });
+
   it('records a failed action with the manual\'s code', async () => {
     const o = await signIn(t, 'otto', 'otto-password-1');
     const r = await o.call('POST', 'persons', { pin: 'lvl1', accLevelIds: 'ffffffffffffffffffffffffffffffff' });

@@ -84,9 +84,55 @@ function ApiClients() {
   );
 }
 
+/** The last 50 events queued for one target, with their delivery state and last error. */
+function Deliveries({ target }: { target: any }) {
+  const list = useLoad(() => api('GET', `settings/push-targets/${target.id}/deliveries`), [target.id]);
+  if (list.error) return <Notice error={list.error} />;
+  if (!list.data) return <p aria-busy="true">Loading…</p>;
+  return (
+    <section aria-labelledby="deliveries-h">
+      <h3 id="deliveries-h">Deliveries to {target.name}</h3>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Event</th>
+            <th scope="col">Device</th>
+            <th scope="col">State</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">Next attempt</th>
+            <th scope="col">Last error</th>
+            <th scope="col">Delivered</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.data.data.map((d: any) => (
+            <tr key={d.id}>
+              <td>{d.createdAt}</td>
+              <td>{d.devSn}</td>
+              <td>
+                <Badge tone={d.state === 'delivered' ? 'ok' : d.attempts > 0 ? 'warn' : 'muted'}>{d.state}</Badge>
+              </td>
+              <td>{d.attempts}</td>
+              <td>{d.nextAttemptAt ?? ''}</td>
+              <td>{d.lastError ?? ''}</td>
+              <td>{d.deliveredAt ?? ''}</td>
+            </tr>
+          ))}
+          {list.data.data.length === 0 && (
+            <tr>
+              <td colSpan={7}>Nothing queued for this target yet.</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 function PushTargets() {
   const list = useLoad(() => api('GET', 'settings/push-targets'));
   const [f, setF] = useState({ name: '', url: '', secret: '' });
+  const [shown, setShown] = useState<any>(null);
   const a = useAction();
   async function create(e: Event) {
     e.preventDefault();
@@ -146,6 +192,9 @@ function PushTargets() {
                     <button type="button" class="secondary outline" onClick={() => act('POST', `${t.id}/retry`, undefined, `Retrying ${t.name} now`)}>
                       Retry now
                     </button>
+                    <button type="button" class="secondary outline" onClick={() => setShown(t)} aria-label={`Deliveries to ${t.name}`}>
+                      Deliveries
+                    </button>
                     <button type="button" class="secondary outline" onClick={() => act('DELETE', t.id, undefined, `${t.name} deleted`)} aria-label={`Delete ${t.name}`}>
                       Delete
                     </button>
@@ -156,6 +205,7 @@ function PushTargets() {
           </tbody>
         </table>
       </div>
+      {shown && <Deliveries key={shown.id} target={shown} />}
     </section>
   );
 }
