@@ -26,6 +26,7 @@ describe('console API: sessions and CSRF', () => {
       ['GET', '/console/api/persons'],
       ['POST', '/console/api/doors/0123456789abcdef0123456789abcdef/open'],
       ['GET', '/console/api/session'],
+      ['GET', '/console/api/dashboard/stream'],
     ]) {
       const r = await rawCall(t, method, path, method === 'POST' ? {} : undefined);
       expect(r.status, `${method} ${path}`).toBe(401);
@@ -65,6 +66,17 @@ describe('console API: sessions and CSRF', () => {
     expect(n).toBe(0);
     const good = await c.call('POST', 'persons', { pin: 'csrf1', name: 'X' });
     expect(good.body).toEqual({ code: 0, message: 'success', data: null });
+  });
+
+  it('opens the live event stream behind the session cookie (no token in the URL)', async () => {
+    const c = await signIn(t, 'vera', 'vera-password-1');
+    const ac = new AbortController();
+    const res = await fetch(`${t.baseUrl}/console/api/dashboard/stream`, { headers: { cookie: c.cookie }, signal: ac.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const first = await res.body!.getReader().read();
+    expect(new TextDecoder().decode(first.value)).toContain('retry: 3000');
+    ac.abort();
   });
 
   it('ends the session at logout and after the idle time', async () => {
