@@ -5,6 +5,7 @@ import { ConsoleAuditService } from '../../src/console/audit.service';
 import { OperatorService } from '../../src/console/operator.service';
 import { ConsoleSessionService } from '../../src/console/session.service';
 import { base32Decode, totp } from '../../src/console/totp';
+import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { ensureConsoleBuilt } from './browser';
 import { createOperator, rawCall, signIn } from './console-helpers';
@@ -172,6 +173,26 @@ describe('console API: roles and audit', () => {
     expect((await o.call('GET', 'settings/push-targets')).status).toBe(403);
     expect((await a.call('DELETE', `settings/push-targets/${id}`)).body.code).toBe(0);
     expect((await a.call('GET', `settings/push-targets/${id}/deliveries`)).body.code).toBe(-404);
+  });
+
+  it('queues one CONTROL DEVICE per door action and refuses unknown actions and doors', async () => {
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'CONSOLEAPI1', doors: 2, ipAddress: '10.66.0.1' });
+    await sim.connect();
+    await sim.pollUntilIdle();
+    const o = await signIn(t, 'otto', 'otto-password-1', {}, { 'x-forwarded-for': '10.30.0.1' });
+    const doors = (await o.call('GET', 'doors')).body.data;
+    const door = doors.find((d: { name: string }) => d.name === '10.66.0.1-1');
+    expect(door).toMatchObject({ connect: '1' });
+    for (const action of ['open', 'close', 'normalOpen', 'cancelAlarm']) {
+      const r = await o.call('POST', `doors/${door.id}/${action}`, {});
+      expect(r.body).toEqual({ code: 0, message: 'the command is queued for device CONSOLEAPI1', data: { door: '10.66.0.1-1', deviceSn: 'CONSOLEAPI1', online: true } });
+    }
+    await sim.pollUntilIdle();
+    expect(sim.doorActions.map((a) => a.action)).toEqual(['open', 'close', 'normalOpen', 'cancelAlarm']);
+    expect((await o.call('POST', `doors/${door.id}/explode`, {})).body.code).toBe(-400);
+    expect((await o.call('POST', 'doors/0123456789abcdef0123456789abcdef/open', {})).body.code).toBe(-47);
+    const log = (await o.call('GET', `audit?action=door.control&target=${door.id}`)).body.data.rows;
+    expect(log.map((r: { target: string; outcome: string }) => `${r.target.split(' ')[1]} ${r.outcome}`)).toEqual(['explode failed', 'cancelAlarm ok', 'normalOpen ok', 'close ok', 'open ok']);
   });
 
   it('records a failed action with the manual\'s code', async () => {
