@@ -144,6 +144,20 @@ export class ConsoleSessionService implements OnApplicationBootstrap, OnModuleDe
     return s.disabled || now - s.last_seen_at.getTime() > this.idleMs || now - s.created_at.getTime() > this.maxMs;
   }
 
+  /** A TOTP secret offered to this session, kept with the session until confirmed (so any gateway process can confirm it). */
+  async offerTotp(sessionId: string | undefined, secret: string): Promise<void> {
+    await this.ds.query(`UPDATE console_session SET totp_pending = $2 WHERE id_hash = $1`, [hashSessionId(sessionId ?? ''), secret]);
+  }
+
+  async offeredTotp(sessionId: string | undefined): Promise<string | undefined> {
+    const rows: Array<{ totp_pending: string | null }> = await this.ds.query(`SELECT totp_pending FROM console_session WHERE id_hash = $1`, [hashSessionId(sessionId ?? '')]);
+    return rows[0]?.totp_pending ?? undefined;
+  }
+
+  async clearOfferedTotp(sessionId: string | undefined): Promise<void> {
+    await this.ds.query(`UPDATE console_session SET totp_pending = NULL WHERE id_hash = $1`, [hashSessionId(sessionId ?? '')]);
+  }
+
   async logout(sessionId: string | undefined): Promise<void> {
     if (sessionId) await this.ds.query(`DELETE FROM console_session WHERE id_hash = $1`, [hashSessionId(sessionId)]);
   }
