@@ -9,7 +9,7 @@ import { addressMatcher } from './console.config';
 import type { ConsoleOperator, ConsoleSessionInfo } from './console-roles';
 import { OperatorService, toOperator, type OperatorRow } from './operator.service';
 import { decoyHash, verifyPassword } from './password';
-import { verifyTotp } from './totp';
+import { matchTotp } from './totp';
 
 export const SESSION_COOKIE = 'cvgw_console';
 const TOUCH_EVERY_MS = 30_000;
@@ -88,7 +88,8 @@ export class ConsoleSessionService implements OnApplicationBootstrap, OnModuleDe
     }
     if (row.totp_secret) {
       if (code === undefined || code === null || code === '') return { totpRequired: true };
-      if (typeof code !== 'string' || !verifyTotp(row.totp_secret, code, now)) return this.failed(keys, name, ip, now, 'wrong one-time code');
+      const step = typeof code === 'string' ? matchTotp(row.totp_secret, code, now) : undefined;
+      if (step === undefined || !(await this.operators.useTotpStep(row.id, step))) return this.failed(keys, name, ip, now, 'wrong one-time code');
     }
     const sessionId = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');

@@ -220,8 +220,13 @@ describe('console API: second factor and sign-in limits', () => {
     expect(first.headers.get('set-cookie')).toBeNull();
     const wrong = await rawCall(t, 'POST', '/console/api/session/login', { name: 'tina', password: 'tina-password-1', code: '123456' === code() ? '654321' : '123456' });
     expect(wrong.status).toBe(401);
-    const ok = await signIn(t, 'tina', 'tina-password-1', { code: code() });
+    const used = code();
+    const ok = await signIn(t, 'tina', 'tina-password-1', { code: used });
     expect((await ok.call('GET', 'session')).body.data.operator.totpEnabled).toBe(true);
+    // A code seen once (shoulder-surfed, logged by a proxy) does not sign in again.
+    const replay = await rawCall(t, 'POST', '/console/api/session/login', { name: 'tina', password: 'tina-password-1', code: used }, { 'x-forwarded-for': '10.40.0.1' });
+    expect(replay.status).toBe(401);
+    expect(replay.body.message).toBe('The one-time code is wrong');
   });
 
   it('refuses a sign-in as a form post (JSON only)', async () => {

@@ -14,6 +14,7 @@ export class Console1763700001500 implements MigrationInterface {
       "role" character varying(16) NOT NULL,
       "password_hash" character varying(255) NOT NULL,
       "totp_secret" character varying(64),
+      "totp_last_step" bigint,
       "disabled" boolean NOT NULL DEFAULT false,
       "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
       "password_changed_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
