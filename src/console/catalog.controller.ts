@@ -7,6 +7,7 @@ import { AreaCreateDto } from '../area/dto/area.dto';
 import { AreaService } from '../area/area.service';
 import { DepartmentAddDto } from '../department/dto/department.dto';
 import { HolidayCreateDto } from '../holiday/dto/holiday.dto';
+import { eventCodes } from '../push/protocol/tables';
 import { TimeSegmentCreateDto } from '../timeSegment/dto/timeSegment.dto';
 import { DepartmentService } from '../department/department.service';
 import { HolidayService } from '../holiday/holiday.service';
@@ -39,6 +40,12 @@ export class ConsoleCatalogController {
         ORDER BY l.name`,
     );
     return ok(rows.map((r) => ({ id: r.id, name: r.name, timeSegment: r.time_segment, area: r.area, doors: r.doors ?? [], persons: r.persons })));
+  }
+
+  /** The manual's event codes and names (the transactions page's event filter). */
+  @Get('events')
+  events() {
+    return ok(eventCodes.map((e) => ({ code: e.code, name: e.name, level: e.level })));
   }
 
   @Get('departments')

@@ -6,6 +6,9 @@ import { LiveStreamService } from '../liveStream/liveStream.service';
 import type { ConsoleRequest } from './console-cookie';
 import { ConsoleController } from './console-http';
 import { ConsoleStatusService } from './console-status.service';
+import { ConsoleSessionService } from './session.service';
+
+const SESSION_CHECK_MS = 30_000;
 
 /** The dashboard's numbers, and the live events behind the session cookie (the SSE stream of /api/gateway/stream, without a token in the URL). */
 @ConsoleController('dashboard')
@@ -13,6 +16,7 @@ export class ConsoleDashboardController {
   constructor(
     private readonly status: ConsoleStatusService,
     private readonly stream: LiveStreamService,
+    private readonly sessions: ConsoleSessionService,
   ) {}
 
   @Get()
@@ -23,5 +27,13 @@ export class ConsoleDashboardController {
   @Get('stream')
   async live(@Req() req: ConsoleRequest, @Res() reply: FastifyReply): Promise<void> {
     await openEventStream(req, reply, this.stream, new Set(['transaction', 'doorState']), req.headers['last-event-id'] as string | undefined);
+    // A stream outlives the request that opened it: end it once the session ends (sign-out, expiry, operator
+    // disabled). Reading it does not count as activity, so an open dashboard alone does not keep a session alive.
+    const check = setInterval(async () => {
+      const alive = await this.sessions.isAlive(req.consoleSessionId).catch(() => true);
+      if (!alive) reply.raw.end();
+    }, SESSION_CHECK_MS);
+    check.unref();
+    reply.raw.on('close', () => clearInterval(check));
   }
 }

@@ -94,7 +94,16 @@ export class OperatorService {
   }
 
   async setTotpSecret(id: string, secret: string | null): Promise<void> {
-    await this.ds.query(`UPDATE console_operator SET totp_secret = $2 WHERE id = $1`, [id, secret]);
+    await this.ds.query(`UPDATE console_operator SET totp_secret = $2, totp_last_step = NULL WHERE id = $1`, [id, secret]);
+  }
+
+  /** Records a used TOTP step; false when it (or a later one) was used already: a replayed code. */
+  async useTotpStep(id: string, step: number): Promise<boolean> {
+    const rows = await this.ds.query(
+      `UPDATE console_operator SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2) RETURNING id`,
+      [id, step],
+    );
+    return (Array.isArray(rows[0]) ? rows[0] : rows).length > 0;
   }
 
   async delete(id: string): Promise<OperatorView> {

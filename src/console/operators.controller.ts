@@ -7,11 +7,15 @@ import { ConsoleController } from './console-http';
 import { consolePage, queryText } from './console-paging';
 import { Audit, RequireRole } from './console-roles';
 import { OperatorService } from './operator.service';
+import { ConsoleSessionService } from './session.service';
 
 /** Operators and roles (administrators only), and the audit log (administrators and operators). */
 @ConsoleController('operators')
 export class ConsoleOperatorsController {
-  constructor(private readonly operators: OperatorService) {}
+  constructor(
+    private readonly operators: OperatorService,
+    private readonly sessions: ConsoleSessionService,
+  ) {}
 
   @Get()
   @RequireRole('admin')
@@ -35,7 +39,10 @@ export class ConsoleOperatorsController {
       throw new CvError(CvCode.Conflict, 'You cannot demote or disable yourself; ask another administrator');
     }
     const updated = await this.operators.update(id, { role: body?.role, disabled: body?.disabled });
-    if (typeof body?.password === 'string' && body.password !== '') await this.operators.setPassword(id, body.password);
+    if (typeof body?.password === 'string' && body.password !== '') {
+      await this.operators.setPassword(id, body.password);
+      await this.sessions.endOtherSessions(id, undefined);
+    }
     return ok(updated);
   }
 

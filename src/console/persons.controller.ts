@@ -1,8 +1,7 @@
-import { Body, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ok } from '../common/envelope';
 import { formatCvDateTime } from '../common/time';
-import { Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { PersonWriteDto } from '../person/dto/person-input.dto';
 import { PersonQueryService } from '../person/person-query.service';

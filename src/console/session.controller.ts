@@ -14,9 +14,6 @@ import { newTotpSecret, totpUri, verifyTotp } from './totp';
 /** Sign-in, the current session, sign-out, and an operator's own password and second factor. */
 @ConsoleController('session')
 export class ConsoleSessionController {
-  /** Secrets offered by totp/start and not yet confirmed, per operator (a restart just asks again). */
-  private readonly pendingTotp = new Map<string, string>();
-
   constructor(
     private readonly sessions: ConsoleSessionService,
     private readonly operators: OperatorService,
@@ -69,9 +66,9 @@ export class ConsoleSessionController {
   @Post('totp/start')
   @HttpCode(200)
   @RequireRole('viewer')
-  totpStart(@Req() req: ConsoleRequest) {
+  async totpStart(@Req() req: ConsoleRequest) {
     const secret = newTotpSecret();
-    this.pendingTotp.set(req.console!.operator.id, secret);
+    await this.sessions.offerTotp(req.consoleSessionId, secret);
     return ok({ secret, uri: totpUri(secret, req.console!.operator.name) });
   }
 
@@ -80,12 +77,11 @@ export class ConsoleSessionController {
   @RequireRole('viewer')
   @Audit('session.totp.on')
   async totpConfirm(@Req() req: ConsoleRequest, @Body() body: Record<string, unknown> | undefined) {
-    const id = req.console!.operator.id;
-    const secret = this.pendingTotp.get(id);
+    const secret = await this.sessions.offeredTotp(req.consoleSessionId);
     if (!secret) throw new CvError(CvCode.InvalidParameter, 'Start the set-up first');
     if (typeof body?.code !== 'string' || !verifyTotp(secret, body.code)) throw new CvError(CvCode.InvalidParameter, 'The one-time code is wrong; check the phone clock');
-    await this.operators.setTotpSecret(id, secret);
-    this.pendingTotp.delete(id);
+    await this.operators.setTotpSecret(req.console!.operator.id, secret);
+    await this.sessions.clearOfferedTotp(req.consoleSessionId);
     return ok(null);
   }
 

@@ -9,7 +9,7 @@ import { addressMatcher } from './console.config';
 import type { ConsoleOperator, ConsoleSessionInfo } from './console-roles';
 import { OperatorService, toOperator, type OperatorRow } from './operator.service';
 import { decoyHash, verifyPassword } from './password';
-import { verifyTotp } from './totp';
+import { matchTotp } from './totp';
 
 export const SESSION_COOKIE = 'cvgw_console';
 const TOUCH_EVERY_MS = 30_000;
@@ -88,7 +88,8 @@ export class ConsoleSessionService implements OnApplicationBootstrap, OnModuleDe
     }
     if (row.totp_secret) {
       if (code === undefined || code === null || code === '') return { totpRequired: true };
-      if (typeof code !== 'string' || !verifyTotp(row.totp_secret, code, now)) return this.failed(keys, name, ip, now, 'wrong one-time code');
+      const step = typeof code === 'string' ? matchTotp(row.totp_secret, code, now) : undefined;
+      if (step === undefined || !(await this.operators.useTotpStep(row.id, step))) return this.failed(keys, name, ip, now, 'wrong one-time code');
     }
     const sessionId = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
@@ -121,13 +122,41 @@ export class ConsoleSessionService implements OnApplicationBootstrap, OnModuleDe
     );
     const r = rows[0];
     if (!r) return undefined;
-    if (r.disabled || now - r.last_seen_at.getTime() > this.idleMs || now - r.s_created_at.getTime() > this.maxMs) {
+    if (this.ended({ disabled: r.disabled, created_at: r.s_created_at, last_seen_at: r.last_seen_at }, now)) {
       await this.ds.query(`DELETE FROM console_session WHERE id_hash = $1`, [idHash]);
       return undefined;
     }
     if (now - r.last_seen_at.getTime() > TOUCH_EVERY_MS) await this.ds.query(`UPDATE console_session SET last_seen_at = $2 WHERE id_hash = $1`, [idHash, new Date(now)]);
     const operator: ConsoleOperator = { id: r.id, name: r.name, role: r.role, totpEnabled: !!r.totp_secret };
     return { operator, csrfToken: r.csrf_token };
+  }
+
+  /** Whether a session still stands, without touching its idle clock (for long-lived streams). */
+  async isAlive(sessionId: string | undefined, now = Date.now()): Promise<boolean> {
+    if (!sessionId) return false;
+    const rows: Array<{ disabled: boolean; created_at: Date; last_seen_at: Date }> = await this.ds.query(
+      `SELECT o.disabled, s.created_at, s.last_seen_at FROM console_session s JOIN console_operator o ON o.id = s.operator_id WHERE s.id_hash = $1`,
+      [hashSessionId(sessionId)],
+    );
+    return !!rows[0] && !this.ended(rows[0], now);
+  }
+
+  private ended(s: { disabled: boolean; created_at: Date; last_seen_at: Date }, now: number): boolean {
+    return s.disabled || now - s.last_seen_at.getTime() > this.idleMs || now - s.created_at.getTime() > this.maxMs;
+  }
+
+  /** A TOTP secret offered to this session, kept with the session until confirmed (so any gateway process can confirm it). */
+  async offerTotp(sessionId: string | undefined, secret: string): Promise<void> {
+    await this.ds.query(`UPDATE console_session SET totp_pending = $2 WHERE id_hash = $1`, [hashSessionId(sessionId ?? ''), secret]);
+  }
+
+  async offeredTotp(sessionId: string | undefined): Promise<string | undefined> {
+    const rows: Array<{ totp_pending: string | null }> = await this.ds.query(`SELECT totp_pending FROM console_session WHERE id_hash = $1`, [hashSessionId(sessionId ?? '')]);
+    return rows[0]?.totp_pending ?? undefined;
+  }
+
+  async clearOfferedTotp(sessionId: string | undefined): Promise<void> {
+    await this.ds.query(`UPDATE console_session SET totp_pending = NULL WHERE id_hash = $1`, [hashSessionId(sessionId ?? '')]);
   }
 
   async logout(sessionId: string | undefined): Promise<void> {

@@ -4,7 +4,7 @@ import { ok } from '../common/envelope';
 import { formatCvDateTime } from '../common/time';
 import { ApiClientService } from '../apiClient/api-client.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { PushTargetCreateDto } from '../pushCenter/dto/pushCenter.dto';
+import { PushDeliveryListDto, PushTargetCreateDto } from '../pushCenter/dto/pushCenter.dto';
 import { PushCenterService } from '../pushCenter/pushCenter.service';
 import { ConsoleController } from './console-http';
 import { Audit, RequireRole } from './console-roles';
@@ -89,6 +89,6 @@ export class ConsoleSettingsController {
   @RequireRole('admin')
   async deliveries(@Param('id') id: string, @Query() q: Record<string, unknown>) {
     const state = q.state === 'pending' || q.state === 'delivered' ? q.state : undefined;
-    return ok(await this.pushCenter.deliveries(id, { state, pageNo: '1', pageSize: '50' } as never));
+    return ok(await this.pushCenter.deliveries(id, Object.assign(new PushDeliveryListDto(), { state, pageNo: '1', pageSize: '50' })));
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { base32Decode, base32Encode, hotp, totp, verifyTotp } from './totp';
+import { base32Decode, base32Encode, hotp, matchTotp, totp, verifyTotp } from './totp';
 
 // RFC 6238 appendix B (SHA-1 rows): the secret is the ASCII string "12345678901234567890", 8 digits.
 const SECRET = Buffer.from('12345678901234567890');
@@ -39,5 +39,6 @@ describe('TOTP (RFC 6238) and HOTP (RFC 4226)', () => {
     expect(verifyTotp(b32, at(1111111111 - 90), now)).toBe(false);
     expect(verifyTotp(b32, 'abcdef', now)).toBe(false);
     expect(verifyTotp(b32, '', now)).toBe(false);
+    expect(matchTotp(b32, at(1111111111 - 30), now)).toBe(Math.floor(1111111111 / 30) - 1);
   });
 });

@@ -54,13 +54,20 @@ export function totp(secret: Buffer, unixSeconds: number, digits = 6, step = 30)
   return hotp(secret, Math.floor(unixSeconds / step), digits);
 }
 
-/** Accepts the code of this step or one step either side (clock drift between phone and server). */
-export function verifyTotp(secretBase32: string, code: string, now = Date.now()): boolean {
-  if (!/^\d{6}$/.test(code.trim())) return false;
+/**
+ * The time step whose code this is: this step or one either side (clock drift between phone and server);
+ * undefined when it matches none. Callers refuse a step already used, so a seen code cannot be replayed.
+ */
+export function matchTotp(secretBase32: string, code: string, now = Date.now()): number | undefined {
+  if (!/^\d{6}$/.test(code.trim())) return undefined;
   const secret = base32Decode(secretBase32);
-  const t = Math.floor(now / 1000);
+  const step = Math.floor(now / 30_000);
   const given = Buffer.from(code.trim());
-  return [-30, 0, 30].some((d) => timingSafeEqual(Buffer.from(totp(secret, t + d)), given));
+  return [step - 1, step, step + 1].find((s) => timingSafeEqual(Buffer.from(hotp(secret, s)), given));
+}
+
+export function verifyTotp(secretBase32: string, code: string, now = Date.now()): boolean {
+  return matchTotp(secretBase32, code, now) !== undefined;
 }
 
 export function newTotpSecret(): string {

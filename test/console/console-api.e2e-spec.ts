@@ -5,7 +5,9 @@ import { ConsoleAuditService } from '../../src/console/audit.service';
 import { OperatorService } from '../../src/console/operator.service';
 import { ConsoleSessionService } from '../../src/console/session.service';
 import { base32Decode, totp } from '../../src/console/totp';
+import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { ensureConsoleBuilt } from './browser';
 import { createOperator, rawCall, signIn } from './console-helpers';
 
 let t: TestApp;
@@ -25,6 +27,7 @@ describe('console API: sessions and CSRF', () => {
       ['GET', '/console/api/persons'],
       ['POST', '/console/api/doors/0123456789abcdef0123456789abcdef/open'],
       ['GET', '/console/api/session'],
+      ['GET', '/console/api/dashboard/stream'],
     ]) {
       const r = await rawCall(t, method, path, method === 'POST' ? {} : undefined);
       expect(r.status, `${method} ${path}`).toBe(401);
@@ -64,6 +67,17 @@ describe('console API: sessions and CSRF', () => {
     expect(n).toBe(0);
     const good = await c.call('POST', 'persons', { pin: 'csrf1', name: 'X' });
     expect(good.body).toEqual({ code: 0, message: 'success', data: null });
+  });
+
+  it('opens the live event stream behind the session cookie (no token in the URL)', async () => {
+    const c = await signIn(t, 'vera', 'vera-password-1');
+    const ac = new AbortController();
+    const res = await fetch(`${t.baseUrl}/console/api/dashboard/stream`, { headers: { cookie: c.cookie }, signal: ac.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const first = await res.body!.getReader().read();
+    expect(new TextDecoder().decode(first.value)).toContain('retry: 3000');
+    ac.abort();
   });
 
   it('ends the session at logout and after the idle time', async () => {
@@ -133,6 +147,54 @@ describe('console API: roles and audit', () => {
     expect(text).not.toContain('eve-password-1');
   });
 
+  it('lets an administrator set another operator\'s password (their sessions end) and delete them, but not demote or delete themself', async () => {
+    const a = await signIn(t, 'ada', 'ada-password-1');
+    await createOperator(t, 'pat', 'operator', 'pat-password-1');
+    const pat = await signIn(t, 'pat', 'pat-password-1');
+    const id = (await pat.call('GET', 'session')).body.data.operator.id;
+    expect((await a.call('PUT', `operators/${id}`, { password: 'pat-new-password' })).body.code).toBe(0);
+    expect((await pat.call('GET', 'session')).status).toBe(401);
+    await signIn(t, 'pat', 'pat-new-password');
+    const me = (await a.call('GET', 'session')).body.data.operator.id;
+    expect((await a.call('PUT', `operators/${me}`, { role: 'viewer' })).body.code).toBe(-409);
+    expect((await a.call('DELETE', `operators/${me}`)).body.code).toBe(-409);
+    expect((await a.call('DELETE', `operators/${id}`)).body.data).toMatchObject({ name: 'pat' });
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM console_operator WHERE name = 'pat'`))[0].n).toBe(0);
+  });
+
+  it('manages Push Center targets and shows their deliveries (administrators only)', async () => {
+    const a = await signIn(t, 'ada', 'ada-password-1');
+    const created = await a.call('POST', 'settings/push-targets', { name: 'payroll-hook', url: 'http://127.0.0.1:9/hook' });
+    expect(created.body.data).toMatchObject({ name: 'payroll-hook', enabled: true, delivery: { pending: 0 } });
+    const id = created.body.data.id;
+    expect((await a.call('GET', `settings/push-targets/${id}/deliveries`)).body.data).toMatchObject({ total: 0, data: [] });
+    expect((await a.call('PUT', `settings/push-targets/${id}/enabled`, { enabled: false })).body.data.enabled).toBe(false);
+    const o = await signIn(t, 'otto', 'otto-password-1');
+    expect((await o.call('GET', 'settings/push-targets')).status).toBe(403);
+    expect((await a.call('DELETE', `settings/push-targets/${id}`)).body.code).toBe(0);
+    expect((await a.call('GET', `settings/push-targets/${id}/deliveries`)).body.code).toBe(-404);
+  });
+
+  it('queues one CONTROL DEVICE per door action and refuses unknown actions and doors', async () => {
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'CONSOLEAPI1', doors: 2, ipAddress: '10.66.0.1' });
+    await sim.connect();
+    await sim.pollUntilIdle();
+    const o = await signIn(t, 'otto', 'otto-password-1', {}, { 'x-forwarded-for': '10.30.0.1' });
+    const doors = (await o.call('GET', 'doors')).body.data;
+    const door = doors.find((d: { name: string }) => d.name === '10.66.0.1-1');
+    expect(door).toMatchObject({ connect: '1' });
+    for (const action of ['open', 'close', 'normalOpen', 'cancelAlarm']) {
+      const r = await o.call('POST', `doors/${door.id}/${action}`, {});
+      expect(r.body).toEqual({ code: 0, message: 'the command is queued for device CONSOLEAPI1', data: { door: '10.66.0.1-1', deviceSn: 'CONSOLEAPI1', online: true } });
+    }
+    await sim.pollUntilIdle();
+    expect(sim.doorActions.map((a) => a.action)).toEqual(['open', 'close', 'normalOpen', 'cancelAlarm']);
+    expect((await o.call('POST', `doors/${door.id}/explode`, {})).body.code).toBe(-400);
+    expect((await o.call('POST', 'doors/0123456789abcdef0123456789abcdef/open', {})).body.code).toBe(-47);
+    const log = (await o.call('GET', `audit?action=door.control&target=${door.id}`)).body.data.rows;
+    expect(log.map((r: { target: string; outcome: string }) => `${r.target.split(' ')[1]} ${r.outcome}`)).toEqual(['explode failed', 'cancelAlarm ok', 'normalOpen ok', 'close ok', 'open ok']);
+  });
+
   it('records a failed action with the manual\'s code', async () => {
     const o = await signIn(t, 'otto', 'otto-password-1');
     const r = await o.call('POST', 'persons', { pin: 'lvl1', accLevelIds: 'ffffffffffffffffffffffffffffffff' });
@@ -158,8 +220,13 @@ describe('console API: second factor and sign-in limits', () => {
     expect(first.headers.get('set-cookie')).toBeNull();
     const wrong = await rawCall(t, 'POST', '/console/api/session/login', { name: 'tina', password: 'tina-password-1', code: '123456' === code() ? '654321' : '123456' });
     expect(wrong.status).toBe(401);
-    const ok = await signIn(t, 'tina', 'tina-password-1', { code: code() });
+    const used = code();
+    const ok = await signIn(t, 'tina', 'tina-password-1', { code: used });
     expect((await ok.call('GET', 'session')).body.data.operator.totpEnabled).toBe(true);
+    // A code seen once (shoulder-surfed, logged by a proxy) does not sign in again.
+    const replay = await rawCall(t, 'POST', '/console/api/session/login', { name: 'tina', password: 'tina-password-1', code: used }, { 'x-forwarded-for': '10.40.0.1' });
+    expect(replay.status).toBe(401);
+    expect(replay.body.message).toBe('The one-time code is wrong');
   });
 
   it('refuses a sign-in as a form post (JSON only)', async () => {
@@ -227,5 +294,28 @@ describe('the first operator: command line and first start', () => {
     await make('first-start-password').onApplicationBootstrap();
     const c = await signIn(t, 'admin', 'first-start-password', {}, { 'x-forwarded-for': '10.20.0.1' });
     expect((await c.call('GET', 'session')).body.data.operator).toMatchObject({ name: 'admin', role: 'admin' });
+  });
+});
+
+describe('the console pages', () => {
+  it('serves the built page at /console and its client routes, with a strict content security policy, and no file outside its folder', async () => {
+    await ensureConsoleBuilt();
+    const page = await rawCall(t, 'GET', '/console');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    const script = /src="\/console\/assets\/([\w.-]+\.js)"/.exec(page.text)?.[1];
+    expect(script).toBeDefined();
+    const asset = await rawCall(t, 'GET', `/console/assets/${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+    expect((await rawCall(t, 'GET', '/console/persons')).text).toBe(page.text);
+    for (const bad of ['/console/assets/..%2F..%2Fpackage.json', '/console/assets/.env', '/console/assets/nope.js']) {
+      const r = await rawCall(t, 'GET', bad);
+      expect(r.status, bad).toBe(404);
+      expect(r.body.code).toBe(-404);
+    }
+    expect((await rawCall(t, 'GET', '/console/api/nothing-here')).status).toBe(404);
   });
 });

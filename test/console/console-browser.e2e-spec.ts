@@ -168,6 +168,7 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     await sim.access({ cardno: '999999', door: 1 });
     await nav(page, 'Transactions');
     await page.getByRole('form', { name: 'Filter transactions' }).getByLabel('Person pin').fill('4711');
+    await page.locator('select[name=eventNo]').selectOption('0');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.getByText('1 in all').waitFor();
     await shot(page, 'transactions');

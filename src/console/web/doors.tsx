@@ -4,11 +4,11 @@ import { doorTone } from './dashboard';
 import type { Me } from './main';
 import { Badge, can, Confirm, Notice, useAction, useLoad } from './ui';
 
-const ACTIONS: Array<{ action: string; label: string; words: string; danger?: boolean }> = [
-  { action: 'open', label: 'Open', words: 'open (unlock for 5 seconds)' },
-  { action: 'close', label: 'Close', words: 'close (lock now)' },
-  { action: 'normalOpen', label: 'Normal open', words: 'hold open until closed again', danger: true },
-  { action: 'cancelAlarm', label: 'Cancel alarm', words: 'cancel the alarm of' },
+const ACTIONS: Array<{ action: string; label: string; question: (door: string) => string; danger?: boolean }> = [
+  { action: 'open', label: 'Open', question: (d) => `Unlock ${d} for 5 seconds?` },
+  { action: 'close', label: 'Close', question: (d) => `Lock ${d} now?` },
+  { action: 'normalOpen', label: 'Normal open', question: (d) => `Hold ${d} open until someone closes it again?`, danger: true },
+  { action: 'cancelAlarm', label: 'Cancel alarm', question: (d) => `Cancel the alarm of ${d}?` },
 ];
 
 export function DoorsPage({ me }: { me: Me }) {
@@ -74,11 +74,7 @@ export function DoorsPage({ me }: { me: Me }) {
         </table>
       </div>
       <Confirm open={!!pending} title="Confirm door command" confirmLabel={pending ? `${pending.action.label} ${pending.door.name}` : ''} danger={pending?.action.danger} onConfirm={confirm} onCancel={() => setPending(null)}>
-        {pending && (
-          <p>
-            {pending.action.label}: {pending.action.words} <strong>{pending.door.name}</strong>?
-          </p>
-        )}
+        {pending && <p>{pending.action.question(pending.door.name)}</p>}
       </Confirm>
     </>
   );

@@ -84,9 +84,55 @@ function ApiClients() {
   );
 }
 
+/** The last 50 events queued for one target, with their delivery state and last error. */
+function Deliveries({ target }: { target: any }) {
+  const list = useLoad(() => api('GET', `settings/push-targets/${target.id}/deliveries`), [target.id]);
+  if (list.error) return <Notice error={list.error} />;
+  if (!list.data) return <p aria-busy="true">Loading…</p>;
+  return (
+    <section aria-labelledby="deliveries-h">
+      <h3 id="deliveries-h">Deliveries to {target.name}</h3>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Event</th>
+            <th scope="col">Device</th>
+            <th scope="col">State</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">Next attempt</th>
+            <th scope="col">Last error</th>
+            <th scope="col">Delivered</th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.data.data.map((d: any) => (
+            <tr key={d.id}>
+              <td>{d.createdAt}</td>
+              <td>{d.devSn}</td>
+              <td>
+                <Badge tone={d.state === 'delivered' ? 'ok' : d.attempts > 0 ? 'warn' : 'muted'}>{d.state}</Badge>
+              </td>
+              <td>{d.attempts}</td>
+              <td>{d.nextAttemptAt ?? ''}</td>
+              <td>{d.lastError ?? ''}</td>
+              <td>{d.deliveredAt ?? ''}</td>
+            </tr>
+          ))}
+          {list.data.data.length === 0 && (
+            <tr>
+              <td colSpan={7}>Nothing queued for this target yet.</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 function PushTargets() {
   const list = useLoad(() => api('GET', 'settings/push-targets'));
   const [f, setF] = useState({ name: '', url: '', secret: '' });
+  const [shown, setShown] = useState<any>(null);
   const a = useAction();
   async function create(e: Event) {
     e.preventDefault();
@@ -146,6 +192,9 @@ function PushTargets() {
                     <button type="button" class="secondary outline" onClick={() => act('POST', `${t.id}/retry`, undefined, `Retrying ${t.name} now`)}>
                       Retry now
                     </button>
+                    <button type="button" class="secondary outline" onClick={() => setShown(t)} aria-label={`Deliveries to ${t.name}`}>
+                      Deliveries
+                    </button>
                     <button type="button" class="secondary outline" onClick={() => act('DELETE', t.id, undefined, `${t.name} deleted`)} aria-label={`Delete ${t.name}`}>
                       Delete
                     </button>
@@ -156,6 +205,7 @@ function PushTargets() {
           </tbody>
         </table>
       </div>
+      {shown && <Deliveries key={shown.id} target={shown} />}
     </section>
   );
 }
@@ -163,7 +213,15 @@ function PushTargets() {
 function Operators({ me }: { me: Me }) {
   const list = useLoad(() => api('GET', 'operators'));
   const [f, setF] = useState({ name: '', role: 'operator', password: '' });
+  const [reset, setReset] = useState({ id: '', password: '' });
+  const [del, setDel] = useState<any>(null);
   const a = useAction();
+  async function remove() {
+    const o = del;
+    setDel(null);
+    await a.run(() => api('DELETE', `operators/${o.id}`), `Operator ${o.name} deleted`);
+    list.reload();
+  }
   async function create(e: Event) {
     e.preventDefault();
     const r = await a.run(() => api('POST', 'operators', f), `Operator ${f.name} created`);
@@ -222,15 +280,53 @@ function Operators({ me }: { me: Me }) {
               <td>{o.disabled ? <Badge tone="muted">disabled</Badge> : <Badge tone="ok">active</Badge>}</td>
               <td>
                 {o.id !== me.id && (
-                  <button type="button" class="small secondary" onClick={() => update(o, { disabled: !o.disabled }, `${o.name} ${o.disabled ? 'enabled' : 'disabled'}`)}>
-                    {o.disabled ? 'Enable' : 'Disable'}
-                  </button>
+                  <div class="actions">
+                    <button type="button" class="small secondary" onClick={() => update(o, { disabled: !o.disabled }, `${o.name} ${o.disabled ? 'enabled' : 'disabled'}`)}>
+                      {o.disabled ? 'Enable' : 'Disable'}
+                    </button>
+                    <button type="button" class="small secondary outline" aria-label={`Delete operator ${o.name}`} onClick={() => setDel(o)}>
+                      Delete
+                    </button>
+                  </div>
                 )}
               </td>
             </tr>
           ))}
         </tbody>
       </table>
+      <form
+        class="row"
+        aria-label="Set an operator's password"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const o = (list.data ?? []).find((x: any) => x.id === reset.id);
+          if ((await a.run(() => api('PUT', `operators/${reset.id}`, { password: reset.password }), `New password set for ${o?.name}; their sessions ended`)) !== undefined) setReset({ id: '', password: '' });
+        }}
+      >
+        <Field label="Operator">
+          <select required value={reset.id} onChange={(e) => setReset({ ...reset, id: e.currentTarget.value })}>
+            <option value="" disabled>
+              choose
+            </option>
+            {(list.data ?? [])
+              .filter((o: any) => o.id !== me.id)
+              .map((o: any) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+          </select>
+        </Field>
+        <Field label="New password (10+ characters)">
+          <input type="password" autocomplete="new-password" required minLength={10} value={reset.password} onInput={(e) => setReset({ ...reset, password: e.currentTarget.value })} />
+        </Field>
+        <button type="submit" class="secondary">
+          Set password
+        </button>
+      </form>
+      <Confirm open={!!del} title="Delete operator" confirmLabel={`Delete ${del?.name ?? ''}`} danger onConfirm={remove} onCancel={() => setDel(null)}>
+        <p>Delete the operator {del?.name}? Their sessions end; the audit log keeps their actions.</p>
+      </Confirm>
     </section>
   );
 }

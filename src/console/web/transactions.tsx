@@ -40,6 +40,7 @@ export function TransactionsPage(_: { me: Me }) {
   const [page, setPage] = useState(1);
   const devices = useLoad(() => api('GET', 'devices'));
   const doors = useLoad(() => api('GET', 'doors'));
+  const events = useLoad(() => api('GET', 'catalog/events'));
   const params = { ...filter, from: fromLocalInput(filter.from), to: fromLocalInput(filter.to) };
   const list = useLoad(() => api('GET', `transactions${query({ ...params, page, size: 50 })}`), [filter, page]);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
@@ -99,8 +100,15 @@ export function TransactionsPage(_: { me: Me }) {
               ))}
             </select>
           </Field>
-          <Field label="Event code">
-            <input name="eventNo" inputMode="numeric" value={form.eventNo} onInput={set('eventNo')} />
+          <Field label="Event">
+            <select name="eventNo" value={form.eventNo} onChange={set('eventNo')}>
+              <option value="">all</option>
+              {(events.data ?? []).map((e: any) => (
+                <option key={e.code} value={String(e.code)}>
+                  {e.code} · {e.name}
+                </option>
+              ))}
+            </select>
           </Field>
         </div>
         <div class="row">

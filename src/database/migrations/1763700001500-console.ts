@@ -14,6 +14,7 @@ export class Console1763700001500 implements MigrationInterface {
       "role" character varying(16) NOT NULL,
       "password_hash" character varying(255) NOT NULL,
       "totp_secret" character varying(64),
+      "totp_last_step" bigint,
       "disabled" boolean NOT NULL DEFAULT false,
       "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
       "password_changed_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
@@ -22,6 +23,7 @@ export class Console1763700001500 implements MigrationInterface {
     )`);
     await q.query(`CREATE UNIQUE INDEX "uq_console_operator_name" ON "console_operator" (lower("name"))`);
     // The session id itself is never stored: only its SHA-256, so a database read does not hand out sessions.
+    // totp_pending: a second-factor secret offered to this session and not confirmed yet (any process may confirm).
     await q.query(`CREATE TABLE "console_session" (
       "id_hash" character(64) NOT NULL,
       "operator_id" character(32) NOT NULL,
@@ -29,6 +31,7 @@ export class Console1763700001500 implements MigrationInterface {
       "ip" character varying(64),
       "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
       "last_seen_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
+      "totp_pending" character varying(64),
       CONSTRAINT "pk_console_session" PRIMARY KEY ("id_hash"),
       CONSTRAINT "fk_console_session_operator" FOREIGN KEY ("operator_id") REFERENCES "console_operator"("id") ON DELETE CASCADE
     )`);
