@@ -12,18 +12,19 @@ export const REFUSALS_FOR_GOOD = 3;
 export async function loadRefusals(m: EntityManager, deviceIds: string[]): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
   if (deviceIds.length === 0) return out;
+  // Only devices and names that have a refusal at all are looked at further (index device_sn, state, id).
+  const name = (c: string) => `COALESCE(substring(${c}.command FROM '^DATA (?:UPDATE|DELETE|COUNT) ([A-Za-z0-9_]+)'), substring(${c}.command FROM '^([A-Z]+(?: [A-Z]+)?)'))`;
   const rows: Array<{ device_id: string; name: string }> = await m.query(
-    `WITH recent AS (
-       SELECT d.id AS device_id, COALESCE(substring(c.command FROM '^DATA (?:UPDATE|DELETE|COUNT) ([A-Za-z0-9_]+)'), substring(c.command FROM '^([A-Z]+(?: [A-Z]+)?)')) AS name,
-              c.state, c.return_code, c.id
-         FROM device d JOIN device_command c ON c.device_sn = d.sn
-        WHERE d.id = ANY($1) AND c.state IN ('done', 'failed')
-     ), ranked AS (
-       SELECT device_id, name, state, return_code, row_number() OVER (PARTITION BY device_id, name ORDER BY id DESC) AS k FROM recent
+    `WITH refused AS (
+       SELECT DISTINCT d.id AS device_id, d.sn, ${name('c')} AS name
+         FROM device d JOIN device_command c ON c.device_sn = d.sn AND c.state = 'failed' AND c.return_code = ANY($3)
+        WHERE d.id = ANY($1)
      )
-     SELECT device_id, name FROM ranked WHERE k <= $2
-      GROUP BY device_id, name
-     HAVING count(*) = $2 AND bool_and(state = 'failed' AND return_code = ANY($3))`,
+     SELECT r.device_id, r.name FROM refused r
+      WHERE (SELECT count(*) = $2 AND bool_and(x.state = 'failed' AND x.return_code = ANY($3))
+               FROM (SELECT c.state, c.return_code FROM device_command c
+                      WHERE c.device_sn = r.sn AND c.state IN ('done', 'failed') AND ${name('c')} = r.name
+                      ORDER BY c.id DESC LIMIT $2) x)`,
     [deviceIds, REFUSALS_FOR_GOOD, REFUSAL_CODES],
   );
   for (const r of rows) {

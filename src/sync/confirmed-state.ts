@@ -10,16 +10,18 @@ export interface DeviceConfirmed {
   confirmed: Map<ItemId, string>;
   /** Items in backoff after a failure (not planned again before next_try_at). */
   hold: Set<ItemId>;
+  /** Pins carrying a "not sent" note. */
+  skipped: Set<string>;
 }
 
 const CHUNK = 5000;
 
 /** Confirmed items of these devices: every time zone and holiday, and the member items of the pins in scope. */
 export async function loadConfirmed(m: EntityManager, deviceIds: string[], pins: PinScope): Promise<Map<string, DeviceConfirmed>> {
-  const out = new Map<string, DeviceConfirmed>(deviceIds.map((d) => [d, { confirmed: new Map(), hold: new Set() }]));
+  const out = new Map<string, DeviceConfirmed>(deviceIds.map((d) => [d, { confirmed: new Map(), hold: new Set(), skipped: new Set() }]));
   if (deviceIds.length === 0) return out;
-  const rows: Array<{ device_id: string; kind: string; key: string; hash: string | null; held: boolean }> = await m.query(
-    `SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()) AS held FROM sync_item
+  const rows: Array<{ device_id: string; kind: string; key: string; hash: string | null; held: boolean; skipped: boolean }> = await m.query(
+    `SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()) AS held, skipped IS NOT NULL AS skipped FROM sync_item
       WHERE device_id = ANY($1) ${pins === null ? '' : `AND (kind IN ('tz', 'hday') OR key = ANY($2))`}`,
     pins === null ? [deviceIds] : [deviceIds, pins],
   );
@@ -28,6 +30,7 @@ export async function loadConfirmed(m: EntityManager, deviceIds: string[], pins:
     const id = itemId(r.kind as never, r.key);
     if (r.hash !== null) d.confirmed.set(id, r.hash);
     if (r.held) d.hold.add(id);
+    if (r.skipped) d.skipped.add(r.key);
   }
   return out;
 }
