@@ -17,7 +17,7 @@ const OWED_BATCH = 20;
  * The reconciler: brings devices back to the database when something went wrong or is owed.
  *   - Registration / approval record owed work in their own transaction (sync_owed): `full` for a device
  *     just admitted or with nothing confirmed (clear with `*`, resend everything, in pages), `verify` for a
- *     re-registration (confirmed state is in doubt: plan the whole device again and ask `DATA COUNT user`;
+ *     re-registration (confirmed state is in doubt: plan its time zones and holidays again and ask `DATA COUNT user`;
  *     a count that cannot match what the device confirmed — factory reset, users deleted at the panel —
  *     makes a full sync owed). An approval followed by the device's registration owes ONE full sync.
  *   - Periodically (SYNC_RECONCILE_INTERVAL_MS): owed work that is due, and items whose backoff ended
@@ -173,11 +173,14 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     return rows.length;
   }
 
-  /** Re-registration: plan the whole device against what it confirmed, then ask it to count its users. */
+  /**
+   * Re-registration: time zones and holidays planned again (members are planned on every change and retried
+   * after failures), then the device counts its users: a bounded job whatever the size of the site.
+   */
   private async verifyDevice(m: EntityManager, deviceId: string): Promise<void> {
     const [d]: Array<{ sn: string }> = await m.query(`SELECT sn FROM device WHERE id = $1 AND admission = 'admitted'`, [deviceId]);
     if (!d) return;
-    await this.planner.reconcileDevice(m, deviceId, null);
+    await this.planner.reconcileDevice(m, deviceId, []);
     await this.planner.queueVerify(m, d.sn);
   }
 
