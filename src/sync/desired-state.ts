@@ -31,11 +31,11 @@ async function ownersOf(m: EntityManager, pins: PinScope, deviceIds: string[]) {
     const vrights = visitorsPresent ? await loadVisitorRights(m, { deviceIds }) : new Map();
     return { rights, vrights };
   }
-  const persons: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = ANY($1)`, [pins]);
+  const persons: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin IN (SELECT unnest($1::text[]))`, [pins]);
   const rights = await loadRights(m, { personIds: persons.map((p) => p.id), deviceIds });
   let vrights = new Map();
   if (visitorsPresent) {
-    const regs: Array<{ id: string }> = await m.query(`SELECT id FROM vis_registration WHERE visitor_pin = ANY($1) AND state = 'in'`, [pins]);
+    const regs: Array<{ id: string }> = await m.query(`SELECT id FROM vis_registration WHERE visitor_pin IN (SELECT unnest($1::text[])) AND state = 'in'`, [pins]);
     vrights = await loadVisitorRights(m, { registrationIds: regs.map((r) => r.id), deviceIds });
   }
   return { rights, vrights };

@@ -60,7 +60,7 @@ export class SyncPlannerService {
 
   async syncPersons(m: EntityManager, personIds: string[], opts: SyncOptions = {}): Promise<void> {
     if (personIds.length === 0) return;
-    const rows: Array<{ pin: string }> = await m.query(`SELECT pin FROM person WHERE id = ANY($1)`, [personIds]);
+    const rows: Array<{ pin: string }> = await m.query(`SELECT pin FROM person WHERE id IN (SELECT unnest($1::char(32)[]))`, [personIds]);
     await this.syncPins(m, rows.map((r) => r.pin), opts);
   }
 
@@ -206,10 +206,10 @@ export async function devicesGranting(m: EntityManager, pins: readonly string[])
   const rows: Array<{ device_id: string }> = await m.query(
     `SELECT DISTINCT d.device_id FROM person p JOIN acc_level_person lp ON lp.person_id = p.id
        JOIN acc_level_door ld ON ld.level_id = lp.level_id JOIN door d ON d.id = ld.door_id
-      WHERE p.pin = ANY($1) AND p.status = 'active'
+      WHERE p.pin IN (SELECT unnest($1::text[])) AND p.status = 'active'
      ${visitors ? `UNION SELECT DISTINCT d.device_id FROM vis_registration r JOIN vis_registration_level rl ON rl.registration_id = r.id
        JOIN acc_level_door ld ON ld.level_id = rl.level_id JOIN door d ON d.id = ld.door_id
-      WHERE r.visitor_pin = ANY($1) AND r.state = 'in'` : ''}`,
+      WHERE r.visitor_pin IN (SELECT unnest($1::text[])) AND r.state = 'in'` : ''}`,
     [pins],
   );
   return rows.map((r) => r.device_id);

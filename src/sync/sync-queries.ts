@@ -39,7 +39,7 @@ export async function loadPersons(m: EntityManager, where: { personIds: string[]
     `SELECT p.id, p.pin, p.name, p.last_name, p.card_no, p.password, p.is_disabled, p.acc_start_time, p.acc_end_time, p.photo, p.status,
             (SELECT json_agg(json_build_object('cardNo', c.card_no, 'cardType', c.card_type) ORDER BY c.card_type, c.card_no)
                FROM card c WHERE c.person_id = p.id) AS cards
-       FROM person p WHERE p.id = ANY($1) ORDER BY p.pin`,
+       FROM person p WHERE p.id IN (SELECT unnest($1::char(32)[])) ORDER BY p.pin`,
     [where.personIds],
   );
   return rows.map((r) => ({
@@ -100,7 +100,7 @@ export async function loadLevelRights(m: EntityManager, members: LevelMembers, w
   if (where.ownerIds) params.push(where.ownerIds);
   const held: Array<{ owner_id: string; level_id: string }> = await m.query(
     `SELECT ${members.owner} AS owner_id, ${members.level} AS level_id FROM ${members.from}
-      WHERE ${members.level} = ANY($1) ${where.ownerIds ? `AND ${members.owner} = ANY($2)` : ''}`,
+      WHERE ${members.level} = ANY($1) ${where.ownerIds ? `AND ${members.owner} IN (SELECT unnest($2::char(32)[]))` : ''}`,
     params,
   );
   const out: RightsIndex = new Map();
