@@ -41,7 +41,7 @@ export class PreparedQueryService {
       release();
       return rows;
     } catch (err) {
-      release();
+      release(err instanceof Error && 'severity' in err ? undefined : err); // a database error leaves the connection usable
       throw err;
     }
   }
