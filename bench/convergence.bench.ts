@@ -156,7 +156,7 @@ async function main(): Promise<void> {
       const pollers = sims.map(async (s) => {
         while (!stop) {
           const got = await s.poll();
-          if (got.length === 0) await new Promise((r) => setTimeout(r, 20));
+          if (got.length === 0) await new Promise((r) => setTimeout(r, 250)); // an idle panel polls again soon (real ones: RequestDelay)
         }
       });
       await Promise.all(
