@@ -19,13 +19,12 @@ afterAll(async () => {
 });
 
 describe('card (2.4)', () => {
-  it('set (2.4.2) gives the person a main card and re-sends the user record with CardNo', async () => {
+  it('set (2.4.2) gives the person a main card and re-sends the user record with CardNo, the rights staying', async () => {
     expect((await t.post('/api/card/set', { pin: '42', cardNo: '212121', cardType: '0' })).body).toEqual({ code: 0, message: 'success', data: null });
-    expect(await a.since()).toEqual([
-      'DATA UPDATE user CardNo=212121\tPin=42\tPassword=\tStartTime=0\tEndTime=0\tName=Kim\tPrivilege=0\tDisable=0',
-      'DATA UPDATE userauthorize Pin=42\tAuthorizeTimezoneId=1\tAuthorizeDoorId=1',
-    ]);
+    // Only the user record changed: the rights the panel confirmed are not sent again.
+    expect(await a.since()).toEqual(['DATA UPDATE user CardNo=212121\tPin=42\tPassword=\tStartTime=0\tEndTime=0\tName=Kim\tPrivilege=0\tDisable=0']);
     expect(a.sim.user('42')).toMatchObject({ CardNo: '212121' });
+    expect(a.sim.rightsOf('42').map((r) => r.doors)).toEqual([[1]]);
   });
 
   it('a new main card replaces the old one; a secondary card is added; getCards (2.4.1) lists them as the manual shows', async () => {
