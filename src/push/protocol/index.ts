@@ -12,3 +12,4 @@ export * from './command-line';
 export * from './getrequest';
 export * from './command-rules';
 export * from './tables';
+export * from './elevator';

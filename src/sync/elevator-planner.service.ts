@@ -1,0 +1,169 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { CommandQueueService } from '../push/command-queue.service';
+import { dataDelete, dataUpdateUser, deleteUser } from '../push/protocol';
+import type { SyncDevice } from './device-dialect';
+import { moduleRightsCommands, planModuleDevice, type ModuleKind, type ModuleRights, type ModuleSyncRow } from './elevator-commands';
+import { chunkBuild, holidayCommands, timezoneCommands, userRecordFor, type SyncPerson } from './sync-commands';
+import { loadDevices, loadDeviceTimezones, loadHolidays, loadPersons, loadTimeSegments, markDeviceTimezones } from './sync-queries';
+
+export interface ModuleSyncOptions {
+  /** Re-send every record even where the planner thinks the device has it. */
+  force?: boolean;
+}
+
+/** personId → deviceId → TimezoneId → points (floor numbers or gate numbers). */
+type RightsIndex = Map<string, Map<string, ModuleRights>>;
+
+const RIGHTS_SQL: Record<ModuleKind, string> = {
+  // Floors exist only on elevator controllers; gates are doors of channel controllers (psg_level_gate).
+  ele: `SELECT lp.person_id, f.device_id, ts.tz_id, array_agg(DISTINCT f.floor_no ORDER BY f.floor_no) AS points
+          FROM ele_level_person lp JOIN person p ON p.id = lp.person_id AND p.status = 'active'
+          JOIN ele_level l ON l.id = lp.level_id JOIN time_segment ts ON ts.id = l.time_segment_id
+          JOIN ele_level_floor lf ON lf.level_id = l.id JOIN floor f ON f.id = lf.floor_id
+          JOIN device dev ON dev.id = f.device_id AND dev.admission = 'admitted'
+         WHERE %WHERE% GROUP BY lp.person_id, f.device_id, ts.tz_id`,
+  psg: `SELECT lp.person_id, d.device_id, ts.tz_id, array_agg(DISTINCT d.door_no ORDER BY d.door_no) AS points
+          FROM psg_level_person lp JOIN person p ON p.id = lp.person_id AND p.status = 'active'
+          JOIN psg_level l ON l.id = lp.level_id JOIN time_segment ts ON ts.id = l.time_segment_id
+          JOIN psg_level_gate lg ON lg.level_id = l.id JOIN door d ON d.id = lg.gate_id
+          JOIN device dev ON dev.id = d.device_id AND dev.admission = 'admitted'
+         WHERE %WHERE% GROUP BY lp.person_id, d.device_id, ts.tz_id`,
+};
+
+/**
+ * The planner for elevator controllers (`usereleauthorize`, floors) and channel controllers
+ * (`userauthorize`, gates): the part of "which devices need what" that the access planner
+ * (sync-planner.service.ts) leaves to it, with the same rules — the caller's EntityManager, commands from
+ * the codec's builders, batched, and the plan recorded in sync_device_module_person so that a right taken
+ * away is deleted from the device.
+ *
+ * Entry points: persons changed (syncPersons, from the person and level write paths), a person gone
+ * (removePin), a level changed (syncLevel), a controller admitted or resynchronised (syncDevice).
+ */
+@Injectable()
+export class ElevatorPlannerService {
+  constructor(
+    private readonly queue: CommandQueueService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** These persons' rights on every elevator and channel controller that holds or should hold them. */
+  async syncPersons(m: EntityManager, personIds: string[], opts: ModuleSyncOptions = {}): Promise<void> {
+    if (personIds.length === 0) return;
+    const persons = await loadPersons(m, { personIds });
+    const pins = persons.map((p) => p.pin);
+    for (const module of ['ele', 'psg'] as const) {
+      const rights = await this.loadRights(m, module, { personIds });
+      const prev = await this.loadRows(m, module, { pins });
+      const deviceIds = new Set(prev.map((r) => r.deviceId));
+      for (const perDevice of rights.values()) for (const d of perDevice.keys()) deviceIds.add(d);
+      if (deviceIds.size === 0) continue;
+      const devices = await loadDevices(m, [...deviceIds], this.config.timeZone);
+      for (const device of devices.values()) {
+        const before = new Map(prev.filter((r) => r.deviceId === device.id).map((r) => [r.pin, r]));
+        await this.apply(m, module, device, persons, rights, before, opts, false);
+      }
+    }
+  }
+
+  /** A person deleted or resigned: off every elevator and channel controller that holds them. */
+  async removePin(m: EntityManager, pin: string): Promise<void> {
+    for (const module of ['ele', 'psg'] as const) {
+      const rows = await this.loadRows(m, module, { pins: [pin] });
+      const devices = await loadDevices(m, rows.map((r) => r.deviceId), this.config.timeZone);
+      for (const device of devices.values()) await this.apply(m, module, device, [], new Map(), new Map([[pin, rows.find((r) => r.deviceId === device.id)!]]), {}, false);
+      await m.query(`DELETE FROM sync_device_module_person WHERE module = $1 AND pin = $2`, [module, pin]);
+    }
+  }
+
+  /** An elevator or entrance-control level changed or was asked to sync: its persons; its devices' time zone. */
+  async syncLevel(m: EntityManager, module: ModuleKind, levelId: string, opts: ModuleSyncOptions = {}): Promise<void> {
+    const members: Array<{ person_id: string }> = await m.query(`SELECT person_id FROM ${module}_level_person WHERE level_id = $1`, [levelId]);
+    if (members.length > 0) await this.syncPersons(m, members.map((r) => r.person_id), opts);
+  }
+
+  /**
+   * Everything one controller should hold: time zones, holidays, then (after clearing its rights table)
+   * every person with rights there; persons it held but should not are deleted.
+   */
+  async syncDevice(m: EntityManager, module: ModuleKind, deviceId: string): Promise<void> {
+    const device = (await loadDevices(m, [deviceId], this.config.timeZone)).get(deviceId);
+    if (!device) return;
+    const rights = await this.loadRights(m, module, { deviceId });
+    const persons = await loadPersons(m, { personIds: [...rights.keys()] });
+    const before = new Map((await this.loadRows(m, module, { deviceId })).map((r) => [r.pin, r]));
+    await this.apply(m, module, device, persons, rights, before, { force: true }, true);
+  }
+
+  private async apply(
+    m: EntityManager,
+    module: ModuleKind,
+    device: SyncDevice,
+    persons: SyncPerson[],
+    rights: RightsIndex,
+    before: Map<string, ModuleSyncRow>,
+    opts: ModuleSyncOptions,
+    full: boolean,
+  ): Promise<void> {
+    const plan = planModuleDevice(persons, (personId) => rights.get(personId)?.get(device.id), before, !!opts.force || full);
+    const commands: string[] = [];
+    if (full) {
+      commands.push(...timezoneCommands(await loadTimeSegments(m, plan.timezones)), ...holidayCommands(await loadHolidays(m)));
+      commands.push(dataDelete(module === 'ele' ? 'usereleauthorize' : 'userauthorize', '*'));
+      await markDeviceTimezones(m, plan.timezones.map((tzId) => ({ deviceId: device.id, tzId })));
+    } else {
+      const known = (await loadDeviceTimezones(m, [device.id])).get(device.id) ?? new Set<number>();
+      const missing = plan.timezones.filter((tz) => !known.has(tz));
+      if (missing.length > 0) {
+        commands.push(...timezoneCommands(await loadTimeSegments(m, missing)));
+        if (known.size === 0) commands.push(...holidayCommands(await loadHolidays(m)));
+        await markDeviceTimezones(m, missing.map((tzId) => ({ deviceId: device.id, tzId })));
+      }
+    }
+    const placed = plan.items.map((i) => i.person);
+    if (!full) for (const i of plan.items) if (i.reset) commands.push(dataDelete(module === 'ele' ? 'usereleauthorize' : 'userauthorize', [['Pin', i.person.pin]]));
+    if (placed.length) commands.push(...chunkBuild(placed.map((p) => userRecordFor(device, p)), dataUpdateUser));
+    commands.push(...moduleRightsCommands(module, plan.items));
+    for (const pin of plan.removals) {
+      commands.push(dataDelete(module === 'ele' ? 'usereleauthorize' : 'userauthorize', [['Pin', pin]]), deleteUser(pin));
+    }
+    if (full) await m.query(`DELETE FROM sync_device_module_person WHERE device_id = $1 AND module = $2`, [device.id, module]);
+    if (plan.upserts.length) {
+      await m.query(
+        `INSERT INTO sync_device_module_person (device_id, module, pin, rights, planned_at)
+         SELECT $1, $2, x.pin, x.rights, now() FROM jsonb_to_recordset($3::jsonb) AS x(pin varchar, rights jsonb)
+         ON CONFLICT (device_id, module, pin) DO UPDATE SET rights = EXCLUDED.rights, planned_at = now()`,
+        [device.id, module, JSON.stringify(plan.upserts.map((u) => ({ pin: u.pin, rights: u.rights })))],
+      );
+    }
+    if (plan.removals.length) {
+      await m.query(`DELETE FROM sync_device_module_person WHERE device_id = $1 AND module = $2 AND pin = ANY($3)`, [device.id, module, plan.removals]);
+    }
+    if (commands.length) await this.queue.enqueueMany(m, [{ deviceSn: device.sn, commands }]);
+  }
+
+  private async loadRights(m: EntityManager, module: ModuleKind, where: { personIds?: string[]; deviceId?: string }): Promise<RightsIndex> {
+    const byDevice = where.deviceId !== undefined;
+    const sql = RIGHTS_SQL[module].replace('%WHERE%', byDevice ? 'dev.id = $1' : 'lp.person_id = ANY($1)');
+    const rows: Array<{ person_id: string; device_id: string; tz_id: number; points: number[] }> = await m.query(sql, [byDevice ? where.deviceId : where.personIds]);
+    const out: RightsIndex = new Map();
+    for (const r of rows) {
+      let perDevice = out.get(r.person_id);
+      if (!perDevice) out.set(r.person_id, (perDevice = new Map()));
+      let rights = perDevice.get(r.device_id);
+      if (!rights) perDevice.set(r.device_id, (rights = new Map()));
+      rights.set(Number(r.tz_id), r.points.map(Number));
+    }
+    return out;
+  }
+
+  private async loadRows(m: EntityManager, module: ModuleKind, where: { pins?: string[]; deviceId?: string }): Promise<ModuleSyncRow[]> {
+    const rows: Array<{ device_id: string; pin: string; rights: Array<[number, number[]]> }> =
+      where.deviceId !== undefined
+        ? await m.query(`SELECT device_id, pin, rights FROM sync_device_module_person WHERE module = $1 AND device_id = $2`, [module, where.deviceId])
+        : await m.query(`SELECT device_id, pin, rights FROM sync_device_module_person WHERE module = $1 AND pin = ANY($2)`, [module, where.pins ?? []]);
+    return rows.map((r) => ({ deviceId: r.device_id, pin: r.pin, rights: r.rights ?? [] }));
+  }
+}
