@@ -10,6 +10,7 @@ import { TransactionModule } from './transaction/transaction.module';
 import { PushCenterModule } from './pushCenter/pushCenter.module';
 import { LiveStreamModule } from './liveStream/liveStream.module';
 import { VISBIO_MODULES } from './bioTemplate/visbio.modules';
+import { ElevatorModule } from './elevator/elevator.module';
 import { UnsupportedModule } from './unsupported/unsupported.module';
 
 /**
@@ -24,5 +25,6 @@ export const FEATURE_MODULES = [
   AreaModule, DeviceModule, DoorModule, ReaderModule,
   TransactionModule, PushCenterModule, LiveStreamModule,
   ...VISBIO_MODULES,
+  ElevatorModule,
   UnsupportedModule,
 ];

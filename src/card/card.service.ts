@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { Person } from '../person/person.entity';
+import { ElevatorPlannerService } from '../sync/elevator-planner.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { Card } from './card.entity';
 import { addSecondaryCard, MAIN_CARD, setMainCard } from './card-writes';
@@ -12,6 +13,7 @@ export class CardService {
   constructor(
     private readonly ds: DataSource,
     private readonly planner: SyncPlannerService,
+    private readonly elevator: ElevatorPlannerService,
   ) {}
 
   /** 2.4.2: a main card replaces the person's main card; a secondary card is added. The devices follow. */
@@ -22,6 +24,7 @@ export class CardService {
       if ((dto.cardType ?? '0') === String(MAIN_CARD)) await setMainCard(m, person, dto.cardNo);
       else await addSecondaryCard(m, person, dto.cardNo);
       await this.planner.syncPerson(m, person.id);
+      await this.elevator.syncPersons(m, [person.id]);
     });
   }
 

@@ -7,6 +7,7 @@ import { splitList } from '../common/paging';
 import { parseCvDateTime, requireCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { Department } from '../department/department.entity';
+import { ElevatorPlannerService } from '../sync/elevator-planner.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import type { PersonLeaveDto, PersonPhotoDto, PersonWriteDto } from './dto/person-input.dto';
 import { normalizePhoto } from './person-photo';
@@ -27,6 +28,7 @@ export class PersonService {
   constructor(
     private readonly ds: DataSource,
     private readonly planner: SyncPlannerService,
+    private readonly elevator: ElevatorPlannerService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -66,6 +68,7 @@ export class PersonService {
     if (dto.supplyCards !== undefined) await setSecondaryCards(m, saved, splitList(dto.supplyCards));
     if (mode !== 'basic' && dto.accLevelIds !== undefined) await setPersonLevels(m, saved.id, splitList(dto.accLevelIds));
     await this.planner.syncPerson(m, saved.id);
+    await this.elevator.syncPersons(m, [saved.id]);
     return saved;
   }
 
@@ -123,6 +126,7 @@ export class PersonService {
       }
       for (const p of persons) {
         await this.planner.removePerson(m, p.pin);
+        await this.elevator.removePin(m, p.pin);
         await repo.delete({ id: p.id });
       }
     });
@@ -137,6 +141,7 @@ export class PersonService {
         { status: 'left', leaveDate: dto.leaveDate ? dateOnly(dto.leaveDate, 'leaveDate') : null, leaveType: dto.leaveType || null },
       );
       await this.planner.removePerson(m, p.pin);
+      await this.elevator.removePin(m, p.pin);
     });
   }
 

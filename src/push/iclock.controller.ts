@@ -8,6 +8,7 @@ import { DeviceKindService } from '../device/device-kind.service';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { CommandQueueService } from './command-queue.service';
 import { DeviceRegistryService, type DeviceSession } from './device-registry.service';
+import { ModuleIngestService } from './module-ingest.service';
 import { DeviceStatusService } from './device-status.service';
 import { logRejected } from './ingest-log';
 import {
@@ -78,6 +79,7 @@ export class IclockController {
     private readonly uploads: UploadIngestService,
     private readonly metrics: GatewayMetrics,
     private readonly kinds: DeviceKindService,
+    private readonly modules: ModuleIngestService,
   ) {}
 
   /** The SN of the request, marked as seen; null (answered `OK`) when missing or unusable. */
@@ -162,6 +164,9 @@ export class IclockController {
         await this.uploads.ingestTable(s, 'biodata', body);
         return text(reply, OK);
       case 'irstate':
+        await this.modules.ingestIrstate(await this.registry.resolve(sn), body);
+        await this.uploads.ingestGeneric(s, kind, body);
+        return text(reply, OK);
       case 'linkphotoinfo':
       case 'testdata':
         await this.uploads.ingestGeneric(s, kind, body);

@@ -4,6 +4,7 @@ import { GatewayMetrics } from '../metrics/gateway-metrics';
 import type { DeviceSession } from './device-registry.service';
 import { clip } from './device-registry.service';
 import { logRejected } from './ingest-log';
+import { ModuleIngestService } from './module-ingest.service';
 import {
   eventInfo,
   formatWallClock,
@@ -62,6 +63,7 @@ export class RtlogIngestService {
   constructor(
     private readonly ds: DataSource,
     private readonly metrics: GatewayMetrics,
+    private readonly modules: ModuleIngestService,
   ) {}
 
   async ingestRtlog(device: DeviceSession, body: string): Promise<IngestSummary> {
@@ -87,7 +89,9 @@ export class RtlogIngestService {
       }
       return summary;
     }
-    if (events.length > 0) summary.stored += await this.storeEvents(device, events);
+    // Elevator and channel controllers' events are theirs (eleTransaction, psgTransaction), not access events.
+    const module = device.kind === 'ele' || device.kind === 'psg' ? device.kind : null;
+    if (events.length > 0) summary.stored += module ? await this.modules.storeEvents(device, module, events) : await this.storeEvents(device, events);
     if (states.length > 0) summary.stored += await this.storeDoorStates(device, states);
     return summary;
   }

@@ -1,5 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { effectiveKindSql } from '../device/device-kind';
 import { DeviceRegistryService, type DeviceRegisteredEvent } from '../push/device-registry.service';
 import { SyncPlannerService } from './sync-planner.service';
 
@@ -24,8 +25,10 @@ export class SyncOnRegistration implements OnModuleInit {
     if (!e.first && !e.admittedNow) return;
     await this.ds.transaction(async (m) => {
       const [{ needed }] = await m.query(
-        `SELECT EXISTS (SELECT 1 FROM acc_level_door ld JOIN door d ON d.id = ld.door_id WHERE d.device_id = $1)
-             OR EXISTS (SELECT 1 FROM holiday) AS needed`,
+        // Elevator and channel controllers are planned by ElevatorPlannerService (their rights tables differ).
+        `SELECT (EXISTS (SELECT 1 FROM acc_level_door ld JOIN door d ON d.id = ld.door_id WHERE d.device_id = $1)
+             OR EXISTS (SELECT 1 FROM holiday))
+            AND NOT EXISTS (SELECT 1 FROM device v WHERE v.id = $1 AND ${effectiveKindSql('v')} IN ('ele', 'psg')) AS needed`,
         [e.deviceId],
       );
       if (needed) await this.planner.syncDeviceFull(m, e.deviceId);

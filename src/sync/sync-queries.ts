@@ -88,7 +88,7 @@ export async function loadLevelRights(m: EntityManager, members: LevelMembers, w
        JOIN time_segment ts ON ts.id = l.time_segment_id
        JOIN acc_level_door ld ON ld.level_id = l.id
        JOIN door d ON d.id = ld.door_id
-       JOIN device dev ON dev.id = d.device_id AND dev.admission = 'admitted'
+       JOIN device dev ON dev.id = d.device_id AND dev.admission = 'admitted' AND ${effectiveKindSql('dev')} NOT IN ('ele', 'psg')
       WHERE ${byDevice ? 'd.device_id = $1' : `${members.owner} = ANY($1)`}
       GROUP BY ${members.owner}, d.device_id, ts.tz_id`,
     [byDevice ? where.deviceId : (where.ownerIds ?? [])],

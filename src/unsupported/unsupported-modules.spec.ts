@@ -3,7 +3,7 @@ import { unsupportedModuleOf, unsupportedRoutePaths } from './unsupported-module
 
 describe('unsupported modules', () => {
   it.each([
-    ['/api/eleLevel/list', 'eleLevel'],
+    ['/api/parkAuthorize/addBlackWhite', 'park'],
     ['/api/v2/psgTransaction/device/X1', 'psgTransaction'],
     ['/api/psgdDvice/list', 'psgDevice'],
     ['/api/transaction/listAttTransaction', 'attTransaction'],
@@ -15,13 +15,13 @@ describe('unsupported modules', () => {
     expect(unsupportedModuleOf(path)?.module).toBe(module);
   });
 
-  it.each(['/api/device/getAcc', '/api/device/getAttendance', '/api/transaction/list', '/api/accLevel/list', '/api/eleLevelX/list'])('%s is none of them', (path) => {
+  it.each(['/api/device/getAcc', '/api/device/getAttendance', '/api/transaction/list', '/api/accLevel/list', '/api/eleLevel/list', '/api/floor/list'])('%s is none of them', (path) => {
     expect(unsupportedModuleOf(path)).toBeUndefined();
   });
 
   it('routes folders as wildcards and single paths exactly, without the leading slash', () => {
     const paths = unsupportedRoutePaths();
-    expect(paths).toContain('api/eleLevel/*');
+    expect(paths).toContain('api/parkAuthorize/*');
     expect(paths).toContain('api/device/getAtt');
     expect(paths.every((p) => !p.startsWith('/'))).toBe(true);
   });

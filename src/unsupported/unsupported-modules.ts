@@ -14,10 +14,6 @@ export interface UnsupportedModule {
 }
 
 export const UNSUPPORTED_MODULES: readonly UnsupportedModule[] = [
-  { module: 'eleLevel', what: 'elevator control', prefixes: ['/api/eleLevel/', '/api/v2/eleLevel/'] },
-  { module: 'eleDevice', what: 'elevator control', prefixes: ['/api/eleDevice/', '/api/v2/eleDevice/'] },
-  { module: 'floor', what: 'elevator control', prefixes: ['/api/floor/', '/api/v2/floor/'] },
-  { module: 'eleTransaction', what: 'elevator control', prefixes: ['/api/eleTransaction/', '/api/v2/eleTransaction/'] },
   { module: 'park', what: 'parking', prefixes: ['/api/parkAuthorize/'] },
   { module: 'parkTransaction', what: 'parking', prefixes: ['/api/parkTransaction/', '/api/v2/parkTransaction/'] },
   { module: 'media', what: 'advertisement media', prefixes: ['/api/adMedia/'] },
