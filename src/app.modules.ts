@@ -11,6 +11,7 @@ import { PushCenterModule } from './pushCenter/pushCenter.module';
 import { LiveStreamModule } from './liveStream/liveStream.module';
 import { VISBIO_MODULES } from './bioTemplate/visbio.modules';
 import { ElevatorModule } from './elevator/elevator.module';
+import { PassageModule } from './passage/passage.module';
 import { UnsupportedModule } from './unsupported/unsupported.module';
 
 /**
@@ -25,6 +26,6 @@ export const FEATURE_MODULES = [
   AreaModule, DeviceModule, DoorModule, ReaderModule,
   TransactionModule, PushCenterModule, LiveStreamModule,
   ...VISBIO_MODULES,
-  ElevatorModule,
+  ElevatorModule, PassageModule,
   UnsupportedModule,
 ];

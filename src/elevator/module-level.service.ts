@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { newId } from '../common/ids';
+import { effectiveKindSql } from '../device/device-kind';
 import { splitList, type Page } from '../common/paging';
 import { ElevatorPlannerService } from '../sync/elevator-planner.service';
 import type { ModuleKind } from '../sync/elevator-commands';
@@ -110,8 +111,8 @@ export class ModuleLevelService {
         const ids = [...new Set(input.pointIds)];
         const found: Array<{ id: string }> = await m.query(
           module === 'ele'
-            ? `SELECT id FROM floor WHERE id = ANY($1)`
-            : `SELECT d.id FROM door d WHERE d.id = ANY($1)`,
+            ? `SELECT f.id FROM floor f WHERE f.id = ANY($1)`
+            : `SELECT g.id FROM door g JOIN device d ON d.id = g.device_id WHERE g.id = ANY($1) AND ${effectiveKindSql('d')} = 'psg'`,
           [ids],
         );
         const missing = ids.filter((x) => !found.some((f) => f.id === x));

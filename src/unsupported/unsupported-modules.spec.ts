@@ -4,8 +4,8 @@ import { unsupportedModuleOf, unsupportedRoutePaths } from './unsupported-module
 describe('unsupported modules', () => {
   it.each([
     ['/api/parkAuthorize/addBlackWhite', 'park'],
-    ['/api/v2/psgTransaction/device/X1', 'psgTransaction'],
-    ['/api/psgdDvice/list', 'psgDevice'],
+    ['/api/v2/parkTransaction/listParkRecordin', 'parkTransaction'],
+    ['/api/adMedia/get/x', 'media'],
     ['/api/transaction/listAttTransaction', 'attTransaction'],
     ['/api/device/getAtt', 'attDevice'],
     ['/api/attPerson/editInsPerson', 'faceKiosk'],
@@ -15,7 +15,7 @@ describe('unsupported modules', () => {
     expect(unsupportedModuleOf(path)?.module).toBe(module);
   });
 
-  it.each(['/api/device/getAcc', '/api/device/getAttendance', '/api/transaction/list', '/api/accLevel/list', '/api/eleLevel/list', '/api/floor/list'])('%s is none of them', (path) => {
+  it.each(['/api/device/getAcc', '/api/device/getAttendance', '/api/transaction/list', '/api/accLevel/list', '/api/eleLevel/list', '/api/floor/list', '/api/psgdDvice/list', '/api/psgGate/list'])('%s is none of them', (path) => {
     expect(unsupportedModuleOf(path)).toBeUndefined();
   });
 

@@ -26,12 +26,6 @@ export const UNSUPPORTED_MODULES: readonly UnsupportedModule[] = [
   { module: 'attApply', what: 'attendance', prefixes: ['/api/attApply/'] },
   { module: 'attPerson', what: 'attendance', prefixes: ['/api/attPerson/'] },
   { module: 'hep', what: 'health protection', prefixes: ['/api/hep/'] },
-  // "psgdDvice" is the typo of the 2.30.1 title; answered the same way.
-  { module: 'psgDevice', what: 'entrance control', prefixes: ['/api/psgDevice/', '/api/v2/psgDevice/', '/api/psgdDvice/'] },
-  { module: 'psgGate', what: 'entrance control', prefixes: ['/api/psgGate/', '/api/v2/psgGate/'] },
-  { module: 'psgLevel', what: 'entrance control', prefixes: ['/api/psgLevel/', '/api/v2/psgLevel/'] },
-  { module: 'psgReader', what: 'entrance control', prefixes: ['/api/psgReader/', '/api/v2/psgReader/'] },
-  { module: 'psgTransaction', what: 'entrance control', prefixes: ['/api/psgTransaction/', '/api/v2/psgTransaction/'] },
 ];
 
 /** The route paths (find-my-way syntax, without the leading slash Nest adds) that cover the prefixes. */
