@@ -33,6 +33,8 @@ const COLUMNS = [...TRANSACTION_COLUMNS, 'gate_type'].map((c) => `t.${c}`).join(
 
 /** Events per monitor poll; the rest come with the next poll. */
 const MONITOR_BATCH = 1000;
+const HELD_BACK_WAITS = 20;
+const HELD_BACK_WAIT_MS = 100;
 
 /**
  * Reads of elevator and channel-controller events (module_transaction), newest first, each list one range
@@ -102,7 +104,16 @@ export class ModuleTransactionService {
    * older than the snapshot's xmin are handed out, so none can still appear before the last one returned.
    */
   async monitor(clientId: string, module: ModuleKind, timestamp: number): Promise<PsgMonitorItemDto[]> {
-    const rows: ModuleTransactionRow[] = await this.ds.transaction(async (m) => {
+    // Events held back only by a transaction still running elsewhere on the server: wait a little for it.
+    for (let wait = 0; ; wait++) {
+      const { rows, heldBack } = await this.poll(clientId, module, timestamp, wait < HELD_BACK_WAITS);
+      if (!heldBack) return rows.map((r) => ({ ...this.toPsgItem(r), id: null as unknown as string }));
+      await new Promise((resolve) => setTimeout(resolve, HELD_BACK_WAIT_MS));
+    }
+  }
+
+  private poll(clientId: string, module: ModuleKind, timestamp: number, mayWait: boolean): Promise<{ rows: ModuleTransactionRow[]; heldBack: boolean }> {
+    return this.ds.transaction(async (m) => {
       const select = () =>
         m.query(
           `SELECT xid::text AS xid, transaction_id::text AS transaction_id FROM module_monitor_cursor WHERE client_id = $1 AND module = $2 AND timestamp = $3 FOR UPDATE`,
@@ -133,9 +144,17 @@ export class ModuleTransactionService {
         `UPDATE module_monitor_cursor SET xid = $4, transaction_id = $5, polled_at = now() WHERE client_id = $1 AND module = $2 AND timestamp = $3`,
         [clientId, module, timestamp, last ? last.feed_xid : cursor.xid, last ? last.id : cursor.transaction_id],
       );
-      return found;
+      let heldBack = false;
+      if (found.length === 0 && mayWait) {
+        const [{ held }] = await m.query(
+          `SELECT EXISTS (SELECT 1 FROM module_transaction t WHERE t.module = $1 AND (t.xid, t.id) > ($2::bigint, $3::bigint) AND t.created_at >= $4
+             AND t.xid >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS held`,
+          [module, cursor.xid, cursor.transaction_id, new Date(timestamp)],
+        );
+        heldBack = held === true;
+      }
+      return { rows: found, heldBack };
     });
-    return rows.map((r) => ({ ...this.toPsgItem(r), id: null as unknown as string }));
   }
 }
 

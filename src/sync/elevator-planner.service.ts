@@ -94,6 +94,8 @@ export class ElevatorPlannerService {
     const rights = await this.loadRights(m, module, { deviceId });
     const persons = await loadPersons(m, { personIds: [...rights.keys()] });
     const before = new Map((await this.loadRows(m, module, { deviceId })).map((r) => [r.pin, r]));
+    // A controller nobody has rights on, and that was sent nothing, has nothing to receive.
+    if (rights.size === 0 && before.size === 0) return;
     await this.apply(m, module, device, persons, rights, before, { force: true }, true);
   }
 

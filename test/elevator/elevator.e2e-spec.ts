@@ -23,7 +23,12 @@ beforeAll(async () => {
   panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'ACCPANEL01', doors: 2, ipAddress: '10.9.0.2' });
   await panel.connect();
   await panel.pollUntilIdle();
-  const floors = (await t.get('/api/floor/list', { pageNo: 1, pageSize: 100 })).body.data as Array<{ id: string; floorNo: number }>;
+  // Floors are created by the registration listener, which runs after the registry answer.
+  let floors: Array<{ id: string; floorNo: number }> = [];
+  for (let i = 0; i < 50 && floors.length < 12; i++) {
+    floors = (await t.get('/api/floor/list', { pageNo: 1, pageSize: 100 })).body.data;
+    if (floors.length < 12) await new Promise((r) => setTimeout(r, 50));
+  }
   floorIds = new Map(floors.map((f) => [f.floorNo, f.id]));
   await t.post('/api/person/add', { pin: '701', name: 'Ann' });
   await t.post('/api/person/add', { pin: '702', name: 'Bob' });
