@@ -68,7 +68,7 @@ export class ModuleIngestService {
          dept_code, dept_name, card_no, door_id, door_no, door_name, reader_id, reader_name, reader_state, event_no, event_name, event_level,
          event_point_name, verify_mode_no, verify_mode_name, area_name, alarm_type, gate_type)
        SELECT $1::varchar, e.unique_key, pg_current_xact_id()::text::bigint, dv.id, dv.sn, dv.alias, e.log_id, e.event_time, e.pin, p.id, p.name, p.last_name,
-         dp.code, dp.name, e.card_no, pt.id, e.point_no, pt.name, r.id, r.name, e.reader_state, e.event_no, e.event_name, e.event_level,
+         dp.code, dp.name, e.card_no, pt.id, e.point_no, pt.name, r.id, COALESCE(r.name, CASE WHEN $1::varchar = 'ele' THEN 'others' ELSE 'Others' END), e.reader_state, e.event_no, e.event_name, e.event_level,
          pt.name, e.verify_mode_no, e.verify_mode_name, a.name, e.alarm_type,
          CASE WHEN $1::varchar = 'psg' THEN COALESCE(NULLIF(substring(dv.registration->>'PassWayType' FROM '^[0-3]$'), '')::int, 0) END
        FROM unnest($3::varchar[], $4::int[], $5::timestamptz[], $6::varchar[], $7::varchar[], $8::int[], $9::int[], $10::int[], $11::varchar[],

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualEndpoint, manualEndpoints, shapeDifferences } from '../door/cv-examples';
 import { startTestApp, type HttpResult, type TestApp } from '../support/test-app';
 import { buildFixture, SERVED_MODULES, type Fixture } from './conformance-support';
+import { buildElevatorPassageFixture, elevatorPassageCalls, type ElevatorPassageFixture } from './elevator-passage-fixture';
 
 /**
  * 3. Response shapes: for every served endpoint whose manual section has a JSON example (or the catalogue's
@@ -11,11 +12,13 @@ import { buildFixture, SERVED_MODULES, type Fixture } from './conformance-suppor
  */
 let t: TestApp;
 let f: Fixture;
+let ef: ElevatorPassageFixture;
 const startedAt = Date.now() - 1000;
 
 beforeAll(async () => {
   t = await startTestApp();
   f = await buildFixture(t);
+  ef = await buildElevatorPassageFixture(t, f.pin);
 });
 afterAll(async () => {
   await t?.close();
@@ -73,6 +76,7 @@ const CALLS: Record<string, () => Promise<HttpResult>> = {
   '2.18.12': () => t.post('/api/transaction/getDoorTransactionDetail', { id: f.transactionId }),
   '2.18.13': () => t.get(`/api/transaction/getById/${f.transactionId}`),
   '2.25.4': () => t.get(`/api/bioTemplate/getFgListByPin/${f.pin}`),
+  ...elevatorPassageCalls(() => t, () => ef, startedAt),
 };
 
 /** Writes whose example is the envelope with data null; run last, on data of their own. */
