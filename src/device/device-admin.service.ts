@@ -4,6 +4,7 @@ import { CvCode, CvError } from '../common/cv-error';
 import { DeviceAddressService } from '../push/device-address.service';
 import { DeviceAdmissionService } from '../push/device-admission.service';
 import { DeviceStatusService } from '../push/device-status.service';
+import { ElevatorPlannerService } from '../sync/elevator-planner.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import type { Device } from './device.entity';
 import { DeviceService } from './device.service';
@@ -18,6 +19,7 @@ export class DeviceAdminService {
     private readonly admission: DeviceAdmissionService,
     private readonly status: DeviceStatusService,
     private readonly planner: SyncPlannerService,
+    private readonly elevator: ElevatorPlannerService,
     private readonly addresses: DeviceAddressService,
   ) {}
 
@@ -39,7 +41,9 @@ export class DeviceAdminService {
   async syncAll(sn: string): Promise<DeviceSyncResultDto> {
     const device = await this.devices.requireBySn(sn);
     if (device.admission !== 'admitted') throw new CvError(CvCode.Conflict, `Device ${sn} is ${device.admission}; approve it first`);
-    await this.ds.transaction((m) => this.planner.syncDeviceFull(m, device.id));
+    // Elevator and channel controllers hold other rights tables: their own planner syncs them.
+    const kind = device.kindOverride ?? device.kind;
+    await this.ds.transaction((m) => (kind === 'ele' || kind === 'psg' ? this.elevator.syncDevice(m, kind, device.id) : this.planner.syncDeviceFull(m, device.id)));
     const result = this.status.isOnline(device)
       ? 'success: a full sync is queued'
       : 'success: a full sync is queued; the device is offline and will receive it when it reconnects';
