@@ -1,6 +1,7 @@
 /**
  * The manual's modules this gateway does not serve (it replaces the access-control part of CVSecurity):
- * elevator, parking, media, attendance, entrance control (passage), FaceKiosk and health. Every path under
+ * parking, media, attendance, FaceKiosk and health (elevator and entrance control are served: src/elevator,
+ * src/passage). Every path under
  * these prefixes answers one clear error instead of a 404, so an integrator sees "not supported" rather
  * than "wrong URL". A prefix ending in "/" covers everything below it; any other entry is one exact path
  * (used where the module shares a folder with a served one, like /api/device/getAtt).
