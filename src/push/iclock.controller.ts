@@ -151,9 +151,13 @@ export class IclockController {
         const n = await this.uploads.ingestTable(s, table, body);
         return text(reply, formatTableAck(table, n));
       }
-      case 'options':
-        await this.uploads.storeOptions(s, parseCommaList(body.replace(/\0/g, '')));
+      case 'options': {
+        const options = parseCommaList(body.replace(/\0/g, ''));
+        // Channel controllers (Appendix 20) and elevator voice modules say what they are in their options.
+        await this.kinds.observe(sn, { handshake: options.toObject() });
+        await this.uploads.storeOptions(s, options);
         return text(reply, OK);
+      }
       case 'deviceAuthorize':
         await this.uploads.ingestGeneric(s, q.tableName ?? 'DeviceAuthorize', body);
         return text(reply, OK);
