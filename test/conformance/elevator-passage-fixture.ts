@@ -84,7 +84,15 @@ export function elevatorPassageCalls(t: () => TestApp, f: () => ElevatorPassageF
     '2.33.3': () => t().get('/api/psgReader/getById', { id: f().readerId }),
     '2.34.1': () => t().get(`/api/psgTransaction/device/${f().psgSn}`, page),
     '2.34.2': () => t().get('/api/psgTransaction/list', page),
-    '2.34.3': () => t().get('/api/psgTransaction/monitor', { timestamp: monitorFrom }),
+    // Events wait while any older transaction on the (shared) server runs: poll until they come.
+    '2.34.3': async () => {
+      let r = await t().get('/api/psgTransaction/monitor', { timestamp: monitorFrom });
+      for (let i = 0; i < 100 && Array.isArray(r.body?.data) && r.body.data.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        r = await t().get('/api/psgTransaction/monitor', { timestamp: monitorFrom });
+      }
+      return r;
+    },
     '2.34.4': () => t().get(`/api/psgTransaction/person/${f().pin}`, page),
     '2.34.5': () => t().get(`/api/v2/psgTransaction/device/${f().psgSn}`, page),
     '2.34.6': () => t().get('/api/v2/psgTransaction/list', page),
