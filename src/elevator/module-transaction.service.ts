@@ -121,6 +121,8 @@ export class ModuleTransactionService {
         );
       let [cursor] = await select();
       if (!cursor) {
+        // A new cursor is the moment to drop those nobody polled for an hour (clients that moved on).
+        await m.query(`DELETE FROM module_monitor_cursor WHERE polled_at < now() - interval '1 hour'`);
         const [start] = await m.query(
           `SELECT LEAST((SELECT min(xid) FROM module_transaction WHERE module = $1 AND created_at >= $2),
                         pg_snapshot_xmin(pg_current_snapshot())::text::bigint) - 1 AS xid`,
