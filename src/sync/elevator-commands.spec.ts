@@ -17,6 +17,7 @@ describe('elevator/passage planning', () => {
     expect(plan.items.map((i) => [i.person.pin, i.rights, i.reset])).toEqual([['1', [[1, [8, 9]], [3, [1]]], false]]);
     expect(plan.removals).toEqual(['2']);
     expect(plan.timezones).toEqual([1, 3]);
+    expect(plan.placed).toEqual(['1']);
   });
 
   it('resets a person whose device holds a time zone that is gone, or everyone when forced', () => {

@@ -30,6 +30,8 @@ export interface ModulePlan {
   upserts: Array<{ pin: string; rights: Array<[number, number[]]> }>;
   /** Pins the device held and should not hold any more. */
   removals: string[];
+  /** Pins put on the device now (or re-sent in full): their fingerprint and face templates follow. */
+  placed: string[];
   timezones: number[];
 }
 
@@ -50,6 +52,7 @@ export function planModuleDevice(
   const items: ModulePlanItem[] = [];
   const keep = new Set<string>();
   const timezones = new Set<number>();
+  const placed: string[] = [];
   for (const person of persons) {
     const r = rightsOf(person.id);
     if (!r || r.size === 0) continue;
@@ -57,6 +60,7 @@ export function planModuleDevice(
     const prev = before.get(person.pin);
     items.push({ person, rights, reset: !!prev && (force || prev.rights.some(([tz]) => !r.has(tz))) });
     keep.add(person.pin);
+    if (!prev || force) placed.push(person.pin);
     for (const [tz] of rights) timezones.add(tz);
   }
   return {
@@ -64,6 +68,7 @@ export function planModuleDevice(
     upserts: items.map((i) => ({ pin: i.person.pin, rights: i.rights })),
     removals: [...before.keys()].filter((pin) => !keep.has(pin)),
     timezones: [...timezones].sort((a, b) => a - b),
+    placed,
   };
 }
 

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CommandQueueService } from '../push/command-queue.service';
 import { dataDelete, dataUpdateUser, deleteUser } from '../push/protocol';
+import { bioTemplateCommands } from './bio-sync';
 import type { SyncDevice } from './device-dialect';
 import { moduleRightsCommands, planModuleDevice, type ModuleKind, type ModuleRights, type ModuleSyncRow } from './elevator-commands';
 import { chunkBuild, holidayCommands, timezoneCommands, userRecordFor, type SyncPerson } from './sync-commands';
@@ -15,6 +16,9 @@ export interface ModuleSyncOptions {
 
 /** personId → deviceId → TimezoneId → points (floor numbers or gate numbers). */
 type RightsIndex = Map<string, Map<string, ModuleRights>>;
+
+/** A removed person's templates go with them (manual 9.1.2: the device does not cascade). */
+const templateDeletes = (device: SyncDevice, pin: string): string[] => [dataDelete(device.dialect.bio === 'biodata' ? 'biodata' : 'templatev10', [['Pin', pin]])];
 
 const RIGHTS_SQL: Record<ModuleKind, string> = {
   // Floors exist only on elevator controllers; gates are doors of channel controllers (psg_level_gate).
@@ -128,8 +132,10 @@ export class ElevatorPlannerService {
     if (!full) for (const i of plan.items) if (i.reset) commands.push(dataDelete(module === 'ele' ? 'usereleauthorize' : 'userauthorize', [['Pin', i.person.pin]]));
     if (placed.length) commands.push(...chunkBuild(placed.map((p) => userRecordFor(device, p)), dataUpdateUser));
     commands.push(...moduleRightsCommands(module, plan.items));
+    // Readers of elevator and channel controllers verify fingerprints and faces like any panel's.
+    commands.push(...(await bioTemplateCommands(m, device, plan.placed)));
     for (const pin of plan.removals) {
-      commands.push(dataDelete(module === 'ele' ? 'usereleauthorize' : 'userauthorize', [['Pin', pin]]), deleteUser(pin));
+      commands.push(dataDelete(module === 'ele' ? 'usereleauthorize' : 'userauthorize', [['Pin', pin]]), deleteUser(pin), ...templateDeletes(device, pin));
     }
     if (full) await m.query(`DELETE FROM sync_device_module_person WHERE device_id = $1 AND module = $2`, [device.id, module]);
     if (plan.upserts.length) {

@@ -32,6 +32,7 @@ beforeAll(async () => {
   floorIds = new Map(floors.map((f) => [f.floorNo, f.id]));
   await t.post('/api/person/add', { pin: '701', name: 'Ann' });
   await t.post('/api/person/add', { pin: '702', name: 'Bob' });
+  await t.post('/api/bioTemplate/add', { personId: '701', validType: '1', template: Buffer.from('finger three').toString('base64'), templateNo: '3' });
 });
 afterAll(async () => {
   await t?.close();
@@ -107,6 +108,8 @@ describe('elevator levels and rights on the controller', () => {
     const cmds = received(ec, from);
     expect(cmds).toContain('DATA UPDATE usereleauthorize Pin=701\tAuthorizeTimezoneId=1\tAuthorizeFloorId=0\tAuthorizeFloors=185');
     expect(cmds.some((c) => c.startsWith('DATA UPDATE user ') && c.includes('Pin=701'))).toBe(true);
+    // Its fingerprint follows, in the controller's dialect.
+    expect(cmds.some((c) => /^DATA UPDATE (biodata|templatev10) /.test(c) && /Pin=701/i.test(c))).toBe(true);
     expect(ec.eleRightsOf('701')).toEqual([{ timezone: 1, directFloor: 0, floors: [1, 3, 8, 9] }]);
     expect(ec.received.every((r) => r.result !== undefined && r.result >= 0)).toBe(true);
     // The access panel got nothing, and the controller got no door rights.
