@@ -123,10 +123,11 @@ export async function loadTemplates(m: EntityManager, pins: readonly string[]): 
   }));
 }
 
-/** The admitted devices the planner has put this person on (its `sync_device_person` rows). */
+/** The admitted devices the planners have put this person on (`sync_device_person`, and elevator/channel controllers'). */
 export async function devicesHoldingPin(m: EntityManager, pin: string, defaultZone: string): Promise<SyncDevice[]> {
   const rows = await loadSyncRows(m, { pins: [pin] });
-  const devices = await loadDevices(m, [...new Set(rows.map((r) => r.deviceId))], defaultZone);
+  const moduleRows: Array<{ device_id: string }> = await m.query(`SELECT device_id FROM sync_device_module_person WHERE pin = $1`, [pin]);
+  const devices = await loadDevices(m, [...new Set([...rows.map((r) => r.deviceId), ...moduleRows.map((r) => r.device_id)])], defaultZone);
   return [...devices.values()].sort((a, b) => a.sn.localeCompare(b.sn));
 }
 

@@ -116,6 +116,13 @@ describe('elevator levels and rights on the controller', () => {
     expect(cmds.some((c) => c.includes('userauthorize Pin=701\tAuthorizeTimezoneId'))).toBe(false);
   });
 
+  it('a template added later reaches the controller that holds the person', async () => {
+    const from = ec.received.length;
+    expect((await t.post('/api/bioTemplate/add', { personId: '701', validType: '1', template: Buffer.from('finger four').toString('base64'), templateNo: '4' })).body.code).toBe(0);
+    await ec.pollUntilIdle();
+    expect(received(ec, from).some((c) => /^DATA UPDATE (biodata|templatev10) /.test(c) && /Pin=701/i.test(c))).toBe(true);
+  });
+
   it('a second level adds its floors; 2.2.1 deleteLevel takes them away again', async () => {
     await t.post('/api/eleLevel/syncPerson', undefined, { pin: '701', levelIds: levelB });
     await ec.pollUntilIdle();
