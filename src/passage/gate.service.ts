@@ -7,7 +7,9 @@ import type { DeviceConnection } from '../door/door-state';
 import { Door } from '../door/door.entity';
 import { CommandQueueService } from '../push/command-queue.service';
 import { DeviceStatusService } from '../push/device-status.service';
-import { openGate, resetGateCounters, type GateCounter, type GateDirection } from '../push/protocol';
+import { dataUpdateGatePassRule, GATE_PASS_DAYS, openGate, resetGateCounters, type GateCounter, type GateDirection } from '../push/protocol';
+import { toWeeklySchedule } from '../sync/sync-commands';
+import type { WeekSchedule } from '../timeSegment/time-segment.entity';
 import type { QueuedDoorCommand } from '../door/door-control.service';
 import { gateStateTexts, type GateStateTexts } from './gate-state';
 
@@ -119,9 +121,27 @@ export class GateService {
 
   /** Gateway extension: reset counters on the controller (`CONTROL DEVICE 10 0n`). */
   async resetCounters(sn: string, which: GateCounter): Promise<QueuedDoorCommand> {
+    const device = await this.requireController(sn);
+    return this.send(device.sn, device.admission, resetGateCounters(which));
+  }
+
+  /**
+   * Gateway extension: the controller's passing mode during a time segment (`DATA UPDATE gatepassrule`,
+   * PasswayTimeZoneId = the segment's TimezoneId, its weekday periods each with `passMode`).
+   */
+  async passRule(sn: string, timeSegName: string, passMode: number): Promise<QueuedDoorCommand> {
+    const device = await this.requireController(sn);
+    const [seg]: Array<{ tz_id: number; schedule: WeekSchedule }> = await this.ds.query(`SELECT tz_id, schedule FROM time_segment WHERE name = $1`, [timeSegName]);
+    if (!seg) throw new CvError(CvCode.InvalidParameter, `The time segment does not exist: ${timeSegName}`);
+    const weekly = toWeeklySchedule(seg.schedule);
+    const days = Object.fromEntries(GATE_PASS_DAYS.map((d) => [d, (weekly[d] ?? []).map((p) => ({ ...p, passMode }))]));
+    return this.send(device.sn, device.admission, dataUpdateGatePassRule({ passwayTimezoneId: Number(seg.tz_id), days }));
+  }
+
+  private async requireController(sn: string): Promise<{ sn: string; admission: string }> {
     const [device] = await this.ds.query(`SELECT sn, admission FROM device d WHERE d.sn = $1 AND ${effectiveKindSql('d')} = 'psg' AND d.admission <> 'pending'`, [sn]);
     if (!device) throw new CvError(CvCode.NotFound, `No channel controller with SN ${sn}`);
-    return this.send(device.sn, device.admission, resetGateCounters(which));
+    return device;
   }
 
   private async send(sn: string, admission: string, command: string): Promise<QueuedDoorCommand> {

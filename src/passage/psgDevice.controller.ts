@@ -11,7 +11,7 @@ import { DeviceSnDto } from '../device/dto/device.dto';
 import { commandResponse, queued } from '../door/door.controller';
 import { ModuleListDto } from '../elevator/dto/elevator.dto';
 import { ModuleDeviceService } from '../elevator/module-device.service';
-import { CountersResetDto, GateCountersDto, PsgDeviceResponseDto, PsgDeviceV2ResponseDto, toPsgDevice, toPsgDeviceV2 } from './dto/passage.dto';
+import { CountersResetDto, GateCountersDto, PassRuleDto, PsgDeviceResponseDto, PsgDeviceV2ResponseDto, toPsgDevice, toPsgDeviceV2 } from './dto/passage.dto';
 import { GateService } from './gate.service';
 
 /** 2.30 Entrance-control devices (kind `psg`), and the gateway's counter extensions. */
@@ -65,5 +65,14 @@ export class PsgDeviceController {
   @ApiOkResponse(commandResponse)
   async resetCounters(@Param('sn') sn: string, @CvInput() dto: CountersResetDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
     return queued(reply, await this.gates.resetCounters(sn.trim(), dto.counter ?? 'all'));
+  }
+
+  @Post('api/gateway/psgDevice/:sn/passRule')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Gateway extension: passing mode of the controller during a time segment (DATA UPDATE gatepassrule)' })
+  @ApiParam({ name: 'sn', example: 'CKN4213360081' })
+  @ApiOkResponse(commandResponse)
+  async passRule(@Param('sn') sn: string, @CvInput() dto: PassRuleDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
+    return queued(reply, await this.gates.passRule(sn.trim(), dto.timeSegName, dto.passMode));
   }
 }

@@ -103,6 +103,20 @@ describe('gates opened remotely, states and counters', () => {
   });
 });
 
+describe('passing rules', () => {
+  it('sends a gatepassrule for a time segment with the passing mode', async () => {
+    const from = cc.received.length;
+    expect((await t.post('/api/gateway/psgDevice/CKN4213360081/passRule', { timeSegName: '24-Hour Accessible', passMode: 1 })).body.code).toBe(0);
+    await cc.pollUntilIdle();
+    const [cmd] = received(cc, from);
+    expect(cmd).toMatch(/^DATA UPDATE gatepassrule PasswayTimeZoneId=1\tSunTime1=2359\tSunPassMode1=1\tSunTime2=0\tSunPassMode2=0/);
+    expect(cc.table('gatepassrule')).toHaveLength(1);
+    expect(cc.received.at(-1)?.result).toBe(0);
+    expect((await t.post('/api/gateway/psgDevice/CKN4213360081/passRule', { timeSegName: 'nope', passMode: 1 })).body.code).toBeLessThan(0);
+    expect((await t.post('/api/gateway/psgDevice/ACCPANEL02/passRule', { timeSegName: '24-Hour Accessible', passMode: 1 })).body.code).toBe(-404);
+  });
+});
+
 describe('entrance-control levels and events', () => {
   let levelId: string;
 

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
 import type { Device } from '../../device/device.entity';
 import { deviceModel, deviceState } from '../../device/dto/device.dto';
@@ -149,4 +150,19 @@ export class GateCountersDto {
   @ApiProperty({ example: 1, nullable: true, type: Number }) alarmCount!: number | null;
   @ApiProperty({ example: 1, nullable: true, type: Number }) runCount!: number | null;
   @ApiProperty({ example: '2026-11-22 13:00:00' }) reportedAt!: string;
+}
+
+export class PassRuleDto {
+  @ApiProperty({ example: '24-Hour Accessible', description: 'time segment whose weekday periods the rule covers' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  timeSegName!: string;
+
+  @ApiProperty({ example: 0, description: 'passing mode for those periods (0-255; the manual does not define the values)' })
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(255)
+  passMode!: number;
 }

@@ -11,6 +11,7 @@ import {
   openFloors,
   openGate,
   parseIrstate,
+  dataUpdateGatePassRule,
   resetGateCounters,
 } from './elevator';
 
@@ -91,5 +92,19 @@ describe('channel controllers', () => {
     ]);
     expect(rejected).toHaveLength(1);
     expect(rejected[0].lineNo).toBe(3);
+  });
+});
+
+describe('gatepassrule (8.16)', () => {
+  it('writes five periods per weekday with their passing modes, unused ones 0', () => {
+    const cmd = dataUpdateGatePassRule({ passwayTimezoneId: 2, days: { Mon: [{ start: '08:30', end: '12:00', passMode: 1 }] } });
+    const fields = cmd.replace('DATA UPDATE gatepassrule ', '').split('\t');
+    expect(fields[0]).toBe('PasswayTimeZoneId=2');
+    expect(fields).toHaveLength(1 + 7 * 10);
+    expect(fields).toContain('MonTime1=54396080');
+    expect(fields).toContain('MonPassMode1=1');
+    expect(fields).toContain('SunTime1=0');
+    expect(() => dataUpdateGatePassRule({ passwayTimezoneId: 0, days: {} })).toThrow();
+    expect(() => dataUpdateGatePassRule({ passwayTimezoneId: 1, days: { Sun: [{ start: '00:00', end: '23:59', passMode: 256 }] } })).toThrow();
   });
 });

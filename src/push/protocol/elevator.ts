@@ -11,6 +11,7 @@
  */
 import { ProtocolValueError } from './errors';
 import { controlDevice, dataUpdate, type FieldList } from './commands';
+import { encodeTimeSegment, type TimeSegment } from './time';
 
 /** Floors a controller can address: 32 bytes = 256 floors. */
 export const MAX_FLOORS = 256;
@@ -180,4 +181,34 @@ export function parseIrstate(body: string): { results: IrstateRecord[]; rejected
     results.push({ irstate, irsensecount: num('irsensecount'), incount: num('incount'), outcount: num('outcount'), alarmcount: num('alarmcount'), runcount: num('runcount') });
   });
   return { results, rejected };
+}
+
+/** The weekdays of a gatepassrule (no holiday types, unlike `timezone`). */
+export const GATE_PASS_DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+export type GatePassDay = (typeof GATE_PASS_DAYS)[number];
+
+export interface GatePassRuleRecord {
+  passwayTimezoneId: number;
+  /** Up to five periods per weekday, each with the passing mode the controller applies in it. */
+  days: Partial<Record<GatePassDay, ReadonlyArray<TimeSegment & { passMode: number }>>>;
+}
+
+/**
+ * `DATA UPDATE gatepassrule PasswayTimeZoneId=<id>\tSunTime1=<start<<16+end>\tSunPassMode1=<mode>…\tSatPassMode5=<mode>`
+ * (8.16, channel controllers only). Times are encoded as in `timezone` (HHMM << 16 + HHMM); unused periods are
+ * 0 with mode 0. The manual does not define the passing-mode values: they are passed through (0-255).
+ */
+export function dataUpdateGatePassRule(r: GatePassRuleRecord): string {
+  if (!Number.isInteger(r.passwayTimezoneId) || r.passwayTimezoneId < 1) throw new ProtocolValueError('PasswayTimeZoneId', 'must be a positive integer');
+  const fields: Array<[string, number]> = [['PasswayTimeZoneId', r.passwayTimezoneId]];
+  for (const day of GATE_PASS_DAYS) {
+    const periods = r.days[day] ?? [];
+    if (periods.length > 5) throw new ProtocolValueError(`${day}Time`, 'allows at most 5 periods per day');
+    for (let i = 0; i < 5; i++) {
+      const p = periods[i];
+      if (p && (!Number.isInteger(p.passMode) || p.passMode < 0 || p.passMode > 255)) throw new ProtocolValueError(`${day}PassMode${i + 1}`, 'must be 0-255');
+      fields.push([`${day}Time${i + 1}`, encodeTimeSegment(p)], [`${day}PassMode${i + 1}`, p ? p.passMode : 0]);
+    }
+  }
+  return dataUpdate('gatepassrule', fields);
 }
