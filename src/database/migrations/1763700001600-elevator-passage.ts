@@ -109,6 +109,8 @@ export class ElevatorPassage1763700001600 implements MigrationInterface {
     await q.query(`CREATE INDEX "ix_module_transaction_pin_time" ON "module_transaction" ("module", "pin", "event_time")`);
     await q.query(`CREATE INDEX "ix_module_transaction_sn_time" ON "module_transaction" ("module", "device_sn", "event_time")`);
     await q.query(`CREATE INDEX "ix_module_transaction_feed" ON "module_transaction" ("module", "xid", "id")`);
+    // Retention (EVENT_RETENTION_DAYS) deletes by age across both modules.
+    await q.query(`CREATE INDEX "ix_module_transaction_event_time" ON "module_transaction" ("event_time")`);
 
     await q.query(`CREATE TABLE "module_monitor_cursor" (
       "client_id" character varying(64) NOT NULL,
