@@ -20,12 +20,13 @@ describe('elevator/passage planning', () => {
     expect(plan.placed).toEqual(['1']);
   });
 
-  it('resets a person whose device holds a time zone that is gone, or everyone when forced', () => {
+  it('resets a person whose device holds a time zone that is gone; records of the same key are overwritten', () => {
     const before = new Map<string, ModuleSyncRow>([['1', { deviceId: 'd', pin: '1', rights: [[2, [1]]] }]]);
     expect(planModuleDevice([a], (id) => rights.get(id), before, false).items[0].reset).toBe(true);
     const same = new Map<string, ModuleSyncRow>([['1', { deviceId: 'd', pin: '1', rights: [[1, [8, 9]]] }]]);
     expect(planModuleDevice([a], (id) => rights.get(id), same, false).items[0].reset).toBe(false);
-    expect(planModuleDevice([a], (id) => rights.get(id), same, true).items[0].reset).toBe(true);
+    expect(planModuleDevice([a], (id) => rights.get(id), same, true).items[0].reset).toBe(false);
+    expect(planModuleDevice([a], (id) => rights.get(id), same, true).placed).toEqual(['1']);
   });
 
   it('writes usereleauthorize for elevator controllers and userauthorize for channel controllers', () => {

@@ -40,8 +40,9 @@ const sorted = (r: ModuleRights): Array<[number, number[]]> =>
 
 /**
  * Persons with rights on the device get their user record and rights (a person is always re-sent: the
- * caller syncs persons whose data changed). A record is reset first when a time zone it held is gone or
- * when `force` asks for everything again. Pins in `before` without rights now are removals.
+ * caller syncs persons whose data changed). A person's rights records are deleted first only when a time
+ * zone they held is gone (the others are overwritten); `force` re-sends templates too. Pins in `before`
+ * without rights now are removals.
  */
 export function planModuleDevice(
   persons: readonly SyncPerson[],
@@ -58,7 +59,8 @@ export function planModuleDevice(
     if (!r || r.size === 0) continue;
     const rights = sorted(r);
     const prev = before.get(person.pin);
-    items.push({ person, rights, reset: !!prev && (force || prev.rights.some(([tz]) => !r.has(tz))) });
+    // DATA UPDATE replaces the record of the same (Pin, time zone), so only a time zone that is gone needs a delete.
+    items.push({ person, rights, reset: !!prev && prev.rights.some(([tz]) => !r.has(tz)) });
     keep.add(person.pin);
     if (!prev || force) placed.push(person.pin);
     for (const [tz] of rights) timezones.add(tz);

@@ -20,20 +20,32 @@ type RightsIndex = Map<string, Map<string, ModuleRights>>;
 /** A removed person's templates go with them (manual 9.1.2: the device does not cascade). */
 const templateDeletes = (device: SyncDevice, pin: string): string[] => [dataDelete(device.dialect.bio === 'biodata' ? 'biodata' : 'templatev10', [['Pin', pin]])];
 
+/**
+ * Each level's points per controller and time zone, once (a level of 30 floors is one row, not 30 per member),
+ * then one row per (member, level); the union of a member's levels is made in loadRights.
+ */
 const RIGHTS_SQL: Record<ModuleKind, string> = {
   // Floors exist only on elevator controllers; gates are doors of channel controllers (psg_level_gate).
-  ele: `SELECT lp.person_id, f.device_id, ts.tz_id, array_agg(DISTINCT f.floor_no ORDER BY f.floor_no) AS points
+  ele: `WITH lvl AS (
+          SELECT l.id AS level_id, f.device_id, ts.tz_id, array_agg(f.floor_no) AS points
+            FROM ele_level l JOIN time_segment ts ON ts.id = l.time_segment_id
+            JOIN ele_level_floor lf ON lf.level_id = l.id JOIN floor f ON f.id = lf.floor_id
+            JOIN device dev ON dev.id = f.device_id AND dev.admission = 'admitted'
+           WHERE %DEVICE% GROUP BY l.id, f.device_id, ts.tz_id)
+        SELECT lp.person_id, lvl.device_id, lvl.tz_id, lvl.points
           FROM ele_level_person lp JOIN person p ON p.id = lp.person_id AND p.status = 'active'
-          JOIN ele_level l ON l.id = lp.level_id JOIN time_segment ts ON ts.id = l.time_segment_id
-          JOIN ele_level_floor lf ON lf.level_id = l.id JOIN floor f ON f.id = lf.floor_id
-          JOIN device dev ON dev.id = f.device_id AND dev.admission = 'admitted'
-         WHERE %WHERE% GROUP BY lp.person_id, f.device_id, ts.tz_id`,
-  psg: `SELECT lp.person_id, d.device_id, ts.tz_id, array_agg(DISTINCT d.door_no ORDER BY d.door_no) AS points
+          JOIN lvl ON lvl.level_id = lp.level_id
+         WHERE %PERSON%`,
+  psg: `WITH lvl AS (
+          SELECT l.id AS level_id, d.device_id, ts.tz_id, array_agg(d.door_no) AS points
+            FROM psg_level l JOIN time_segment ts ON ts.id = l.time_segment_id
+            JOIN psg_level_gate lg ON lg.level_id = l.id JOIN door d ON d.id = lg.gate_id
+            JOIN device dev ON dev.id = d.device_id AND dev.admission = 'admitted'
+           WHERE %DEVICE% GROUP BY l.id, d.device_id, ts.tz_id)
+        SELECT lp.person_id, lvl.device_id, lvl.tz_id, lvl.points
           FROM psg_level_person lp JOIN person p ON p.id = lp.person_id AND p.status = 'active'
-          JOIN psg_level l ON l.id = lp.level_id JOIN time_segment ts ON ts.id = l.time_segment_id
-          JOIN psg_level_gate lg ON lg.level_id = l.id JOIN door d ON d.id = lg.gate_id
-          JOIN device dev ON dev.id = d.device_id AND dev.admission = 'admitted'
-         WHERE %WHERE% GROUP BY lp.person_id, d.device_id, ts.tz_id`,
+          JOIN lvl ON lvl.level_id = lp.level_id
+         WHERE %PERSON%`,
 };
 
 /**
@@ -154,7 +166,7 @@ export class ElevatorPlannerService {
 
   private async loadRights(m: EntityManager, module: ModuleKind, where: { personIds?: string[]; deviceId?: string }): Promise<RightsIndex> {
     const byDevice = where.deviceId !== undefined;
-    const sql = RIGHTS_SQL[module].replace('%WHERE%', byDevice ? 'dev.id = $1' : 'lp.person_id = ANY($1)');
+    const sql = RIGHTS_SQL[module].replace('%DEVICE%', byDevice ? 'dev.id = $1' : 'true').replace('%PERSON%', byDevice ? 'true' : 'lp.person_id = ANY($1)');
     const rows: Array<{ person_id: string; device_id: string; tz_id: number; points: number[] }> = await m.query(sql, [byDevice ? where.deviceId : where.personIds]);
     const out: RightsIndex = new Map();
     for (const r of rows) {
@@ -162,7 +174,8 @@ export class ElevatorPlannerService {
       if (!perDevice) out.set(r.person_id, (perDevice = new Map()));
       let rights = perDevice.get(r.device_id);
       if (!rights) perDevice.set(r.device_id, (rights = new Map()));
-      rights.set(Number(r.tz_id), r.points.map(Number));
+      const tz = Number(r.tz_id);
+      rights.set(tz, [...(rights.get(tz) ?? []), ...r.points.map(Number)]);
     }
     return out;
   }
