@@ -116,7 +116,7 @@ export class ModuleLevelService {
           [ids],
         );
         const missing = ids.filter((x) => !found.some((f) => f.id === x));
-        if (missing.length) throw new CvError(module === 'ele' ? -201 : CvCode.InvalidParameter, `No such ${p.what}: ${missing.join(',')}`);
+        if (missing.length) throw new CvError(CvCode.NotFound, `No such ${p.what}: ${missing.join(',')}`);
         await m.query(`DELETE FROM ${p.table} WHERE level_id = $1`, [id]);
         if (ids.length) await m.query(`INSERT INTO ${p.table} (level_id, ${p.column}) SELECT $1, unnest($2::text[])`, [id, ids]);
       }

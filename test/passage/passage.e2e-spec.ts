@@ -124,6 +124,9 @@ describe('entrance-control levels and events', () => {
     const saved = await t.post('/api/gateway/psgLevel/save', { name: 'Gate 2', pointIds: [gateIds[1]] });
     expect(saved.body.code).toBe(0);
     levelId = saved.body.data.id;
+    // A door of an access panel is no gate.
+    const door = (await t.get('/api/door/list', { pageNo: 1, pageSize: 10 })).body.data[0].id;
+    expect((await t.post('/api/gateway/psgLevel/save', { name: 'Not a gate', pointIds: [door] })).body.code).toBe(-404);
     expect((await t.get('/api/psgLevel/list', { pageNo: 1, pageSize: 10 })).body.data).toEqual([{ id: levelId, name: 'Gate 2' }]);
     expect((await t.get('/api/v2/psgLevel/list', { pageNo: 1, pageSize: 10 })).body.data).toMatchObject({ total: 1, data: [{ id: levelId, name: 'Gate 2' }] });
     expect((await t.get(`/api/psgLevel/getById/${levelId}`)).body.data).toEqual({ id: levelId, name: 'Gate 2' });
