@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
 
-/** dist/src/main.js, from dist/bench/lib/. */
-const MAIN_JS = path.resolve(__dirname, '../../src/main.js');
+/** dist/src/main.js, from dist/bench/lib/ (BENCH_GATEWAY_MAIN: another build's, to compare two versions with one bench). */
+const MAIN_JS = process.env.BENCH_GATEWAY_MAIN ?? path.resolve(__dirname, '../../src/main.js');
 
 export interface GatewayChild {
   port: number;

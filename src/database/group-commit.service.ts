@@ -3,6 +3,7 @@ import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { PreparedQueryService } from './prepared-query.service';
 import { GroupCommit, type BatchClient, type GroupCommitKind, type TransactionRunner } from './group-commit';
 
 interface PostgresDriverLike {
@@ -88,5 +89,6 @@ export class GroupCommitService implements OnModuleDestroy {
 }
 
 @Global()
-@Module({ providers: [GroupCommitService], exports: [GroupCommitService] })
+/** The write and read fast paths of the database (group commit, prepared statements), for every module. */
+@Module({ providers: [GroupCommitService, PreparedQueryService], exports: [GroupCommitService, PreparedQueryService] })
 export class GroupCommitModule {}

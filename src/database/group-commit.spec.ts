@@ -113,3 +113,15 @@ describe('GroupCommit', () => {
     await p;
   });
 });
+
+describe('GroupCommit items that are a batch by themselves', () => {
+  it('writes them at once in transactions of their own, past the in-flight bound, while small items are batched', async () => {
+    const f = fakeDb();
+    const gc = new GroupCommit({ ...f.kind(1), alone: (i: number) => i >= 100 }, f.runner);
+    const results = await Promise.all([100, 101, 102, 1, 2, 3].map((i) => gc.submit(i)));
+    expect(results).toEqual([1000, 1010, 1020, 10, 20, 30]);
+    expect(f.committed.filter((b) => b.some((i) => i >= 100))).toEqual([[100], [101], [102]]);
+    expect(f.committed.filter((b) => b.some((i) => i < 100))).toEqual([[1, 2, 3]]);
+    expect(f.maxOpen).toBeGreaterThan(1);
+  });
+});

@@ -47,6 +47,11 @@ export interface GroupCommitKind<T, R> {
    * runs as its own transaction, one round trip per batch instead of three.
    */
   oneStatement?: boolean;
+  /**
+   * Items big enough to be a batch by themselves (a catch-up upload of 100 events): written at once in a
+   * transaction of their own, outside the queue and its in-flight bound, as many at a time as arrive.
+   */
+  alone?: (item: T) => boolean;
 }
 
 export interface GroupCommitObserver {
@@ -65,6 +70,7 @@ interface Waiting<T, R> {
 export class GroupCommit<T, R> {
   private queue: Array<Waiting<T, R>> = [];
   private inFlight = 0;
+  private aloneInFlight = 0;
   private scheduled = false;
   private readonly maxItems: number;
   private readonly maxInFlight: number;
@@ -86,6 +92,14 @@ export class GroupCommit<T, R> {
   /** Queues `item`; resolves with its result once the transaction that wrote it has committed. */
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
+      if (this.kind.alone?.(item)) {
+        this.aloneInFlight++;
+        void this.write([{ item, resolve, reject }]).finally(() => {
+          this.aloneInFlight--;
+          if (this.pending === 0) this.notifyIdle();
+        });
+        return;
+      }
       this.queue.push({ item, resolve, reject });
       this.schedule();
     });
@@ -93,7 +107,7 @@ export class GroupCommit<T, R> {
 
   /** Items queued or being written. */
   get pending(): number {
-    return this.queue.length + this.inFlight;
+    return this.queue.length + this.inFlight + this.aloneInFlight;
   }
 
   /** Resolves when nothing is queued or being written (for shutdown: answer every waiting device first). */
@@ -118,7 +132,7 @@ export class GroupCommit<T, R> {
       void this.write(batch).finally(() => {
         this.inFlight--;
         if (this.queue.length > 0) this.schedule();
-        else if (this.inFlight === 0) this.notifyIdle();
+        else if (this.pending === 0) this.notifyIdle();
       });
     }
   }

@@ -8,10 +8,25 @@ import { isRefusal, refusalKey } from './protocol';
  * `SET OPTIONS`, `ENROLL_BIO`). Build a key from a command text with `refusalKey(command)`.
  */
 
-/** device.id → refusal keys, for the given devices (devices without refusals are absent). */
+/**
+ * `-1002` refusals in a row (no success with the same key in between) before a verb counts as refused for good.
+ * Firmware also answers -1002 ("not supported") to a command it is momentarily unable to run (busy,
+ * mid-enrolment), so one or two are retried with the planner's backoff; only a repeated refusal stops the
+ * retries. An unsupported table (-1004) and the other refusal codes are for good at once.
+ */
+export const REFUSALS_FOR_GOOD = 3;
+
+const forGood = (r: DeviceRefusalView) => r.returnCode !== -1002 || r.refusals >= REFUSALS_FOR_GOOD;
+
+/** device.id → keys refused for good, for the given devices (others are absent). */
 export async function loadRefusals(m: EntityManager, deviceIds: string[]): Promise<Map<string, Set<string>>> {
   const all = await listRefusals(m, deviceIds);
-  return new Map([...all].map(([id, list]) => [id, new Set(list.map((r) => r.what))]));
+  const out = new Map<string, Set<string>>();
+  for (const [id, list] of all) {
+    const keys = list.filter(forGood).map((r) => r.what);
+    if (keys.length > 0) out.set(id, new Set(keys));
+  }
+  return out;
 }
 
 export interface DeviceRefusalView {

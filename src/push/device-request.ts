@@ -4,10 +4,12 @@ import { formatHttpDate, parseQuery, type KvMap } from './protocol';
 /**
  * Per-request facts of the device side, computed once: the parsed query string (read by the guard, then
  * by the handler) and whether the request was an idle poll (the access log counts those instead of
- * logging them). Weak maps: nothing outlives its request.
+ * logging them). Kept on the request object itself under symbols: a WeakMap keyed by every request would
+ * make the garbage collector trace thousands of ephemerons per second.
  */
-const queries = new WeakMap<FastifyRequest, KvMap>();
-const idlePolls = new WeakSet<FastifyRequest>();
+const QUERY = Symbol('deviceQuery');
+const IDLE_POLL = Symbol('idlePoll');
+type DeviceRequest = FastifyRequest & { [QUERY]?: KvMap; [IDLE_POLL]?: true };
 
 /** The raw query string of a request (after `?`), '' without one. */
 export function rawQueryOf(req: FastifyRequest): string {
@@ -17,17 +19,16 @@ export function rawQueryOf(req: FastifyRequest): string {
 
 /** The request's query, parsed on first use. */
 export function deviceQuery(req: FastifyRequest): KvMap {
-  let q = queries.get(req);
-  if (!q) queries.set(req, (q = parseQuery(rawQueryOf(req))));
-  return q;
+  const r = req as DeviceRequest;
+  return (r[QUERY] ??= parseQuery(rawQueryOf(req)));
 }
 
 export function markIdlePoll(req: FastifyRequest): void {
-  idlePolls.add(req);
+  (req as DeviceRequest)[IDLE_POLL] = true;
 }
 
 export function isIdlePoll(req: FastifyRequest): boolean {
-  return idlePolls.has(req);
+  return (req as DeviceRequest)[IDLE_POLL] === true;
 }
 
 let dateSecond = -1;

@@ -127,6 +127,9 @@ export const REALTIME_SQL = `
   UNION ALL
   SELECT NULL, device_id, count(*)::int FROM upd GROUP BY device_id`;
 
+/** Uploads with at least this many events skip the queue: they amortise a transaction by themselves. */
+const ALONE_EVENTS = 32;
+
 /** Rows written for one upload. */
 export interface RealtimeStored {
   events: number;
@@ -205,7 +208,15 @@ export class RtlogIngestService {
     private readonly metrics: GatewayMetrics,
     private readonly modules: ModuleIngestService,
   ) {
-    this.batcher = groupCommit.create({ name: 'rtlog', flush: flushRealtime, oneStatement: true, maxItems: 400, maxInFlight: 4 });
+    this.batcher = groupCommit.create({
+      name: 'rtlog',
+      flush: flushRealtime,
+      oneStatement: true,
+      maxItems: 400,
+      maxInFlight: 4,
+      // A catch-up upload (firmware sends up to a few hundred events at once after being offline) is a batch by itself.
+      alone: (item) => item.events.length >= ALONE_EVENTS,
+    });
   }
 
   async ingestRtlog(device: DeviceSession, body: string): Promise<IngestSummary> {

@@ -117,7 +117,7 @@ export async function loadTemplates(m: EntityManager, pins: readonly string[]): 
   }> = await m.query(
     `SELECT p.pin, t.bio_type, t.template_no, t.template_no_index, t.valid_type, t.major_ver, t.minor_ver, t.format, t.template
        FROM bio_template t JOIN person p ON p.id = t.person_id
-      WHERE p.pin = ANY($1)
+      WHERE p.pin IN (SELECT unnest($1::text[]))
       ORDER BY p.pin, t.bio_type, t.template_no, t.template_no_index`,
     [pins],
   );

@@ -10,17 +10,19 @@ export interface DeviceConfirmed {
   confirmed: Map<ItemId, string>;
   /** Items in backoff after a failure (not planned again before next_try_at). */
   hold: Set<ItemId>;
+  /** Pins carrying a "not sent" note. */
+  skipped: Set<string>;
 }
 
 const CHUNK = 5000;
 
 /** Confirmed items of these devices: every time zone and holiday, and the member items of the pins in scope. */
 export async function loadConfirmed(m: EntityManager, deviceIds: string[], pins: PinScope): Promise<Map<string, DeviceConfirmed>> {
-  const out = new Map<string, DeviceConfirmed>(deviceIds.map((d) => [d, { confirmed: new Map(), hold: new Set() }]));
+  const out = new Map<string, DeviceConfirmed>(deviceIds.map((d) => [d, { confirmed: new Map(), hold: new Set(), skipped: new Set() }]));
   if (deviceIds.length === 0) return out;
-  const rows: Array<{ device_id: string; kind: string; key: string; hash: string | null; held: boolean }> = await m.query(
-    `SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()) AS held FROM sync_item
-      WHERE device_id = ANY($1) ${pins === null ? '' : `AND (kind IN ('tz', 'hday') OR key = ANY($2))`}`,
+  const rows: Array<{ device_id: string; kind: string; key: string; hash: string | null; held: boolean; skipped: boolean }> = await m.query(
+    `SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()) AS held, skipped IS NOT NULL AS skipped FROM sync_item
+      WHERE device_id = ANY($1) ${pins === null ? '' : `AND (kind IN ('tz', 'hday') OR key IN (SELECT unnest($2::text[])))`}`,
     pins === null ? [deviceIds] : [deviceIds, pins],
   );
   for (const r of rows) {
@@ -28,6 +30,7 @@ export async function loadConfirmed(m: EntityManager, deviceIds: string[], pins:
     const id = itemId(r.kind as never, r.key);
     if (r.hash !== null) d.confirmed.set(id, r.hash);
     if (r.held) d.hold.add(id);
+    if (r.skipped) d.skipped.add(r.key);
   }
   return out;
 }
@@ -36,12 +39,14 @@ export async function loadConfirmed(m: EntityManager, deviceIds: string[], pins:
 export async function loadInflight(m: EntityManager, sns: string[], pins: PinScope): Promise<Map<string, SyncRef[]>> {
   const out = new Map<string, SyncRef[]>(sns.map((s) => [s, []]));
   if (sns.length === 0) return out;
+  // A large scope is not filtered here (each filter test would walk the scope): the diff looks at items in scope only.
+  const filter = pins !== null && pins.length <= 500;
   const rows: Array<{ device_sn: string; ref: unknown }> = await m.query(
     `SELECT device_sn, ref FROM device_command
       WHERE device_sn = ANY($1) AND state IN ('pending', 'sent') AND ref IS NOT NULL AND ref ? 'sync'
-      ${pins === null ? '' : `AND (ref ? 'clear' OR ref->>'kind' IN ('tz', 'hday') OR ref->'del' ?| $2::text[] OR EXISTS (SELECT 1 FROM jsonb_array_elements(ref->'put') e WHERE e->>0 = ANY($2)))`}
+      ${!filter ? '' : `AND (ref ? 'clear' OR ref->>'kind' IN ('tz', 'hday') OR ref->'del' ?| $2::text[] OR EXISTS (SELECT 1 FROM jsonb_array_elements(ref->'put') e WHERE e->>0 = ANY($2)))`}
       ORDER BY id`,
-    pins === null ? [sns] : [sns, pins],
+    !filter ? [sns] : [sns, pins],
   );
   for (const r of rows) if (isSyncRef(r.ref)) out.get(r.device_sn)?.push(r.ref);
   return out;
@@ -51,7 +56,7 @@ export async function loadInflight(m: EntityManager, sns: string[], pins: PinSco
 export async function devicesTouching(m: EntityManager, pins: readonly string[]): Promise<string[]> {
   if (pins.length === 0) return [];
   const rows: Array<{ id: string }> = await m.query(
-    `SELECT DISTINCT device_id AS id FROM sync_item WHERE key = ANY($1) AND kind = ANY($2)
+    `SELECT DISTINCT device_id AS id FROM sync_item WHERE key IN (SELECT unnest($1::text[])) AND kind = ANY($2)
      UNION
      SELECT d.id FROM device_command c JOIN device d ON d.sn = c.device_sn
       WHERE c.state IN ('pending', 'sent') AND c.ref ? 'sync' AND c.ref->>'kind' = ANY($2)

@@ -14,9 +14,13 @@ import { asSyncPerson, loadVisitorRights, loadVisitors, type SyncVisitor } from 
 /** Which pins to look at: all (a full sync, a verification) or these. */
 export type PinScope = readonly string[] | null;
 
-async function hasTable(m: EntityManager, name: string): Promise<boolean> {
-  const [{ present }] = await m.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`public.${name}`]);
-  return present;
+/** Tables of optional modules (visitors, templates); a table once seen stays (migrations only add). */
+const present = new Set<string>();
+export async function hasTable(m: EntityManager, name: string): Promise<boolean> {
+  if (present.has(name)) return true;
+  const [row] = await m.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`public.${name}`]);
+  if (row.present) present.add(name);
+  return row.present;
 }
 
 /** The persons (by id) and visits (by registration id) behind these pins; null scope = all with rights on the devices. */
@@ -27,12 +31,12 @@ async function ownersOf(m: EntityManager, pins: PinScope, deviceIds: string[]) {
     const vrights = visitorsPresent ? await loadVisitorRights(m, { deviceIds }) : new Map();
     return { rights, vrights };
   }
-  const persons: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = ANY($1)`, [pins]);
-  const rights = await loadRights(m, { personIds: persons.map((p) => p.id) });
+  const persons: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin IN (SELECT unnest($1::text[]))`, [pins]);
+  const rights = await loadRights(m, { personIds: persons.map((p) => p.id), deviceIds });
   let vrights = new Map();
   if (visitorsPresent) {
-    const regs: Array<{ id: string }> = await m.query(`SELECT id FROM vis_registration WHERE visitor_pin = ANY($1) AND state = 'in'`, [pins]);
-    vrights = await loadVisitorRights(m, { registrationIds: regs.map((r) => r.id) });
+    const regs: Array<{ id: string }> = await m.query(`SELECT id FROM vis_registration WHERE visitor_pin IN (SELECT unnest($1::text[])) AND state = 'in'`, [pins]);
+    vrights = await loadVisitorRights(m, { registrationIds: regs.map((r) => r.id), deviceIds });
   }
   return { rights, vrights };
 }

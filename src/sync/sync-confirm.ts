@@ -44,10 +44,21 @@ export class SyncConfirmation implements OnModuleInit {
     const sns = [...new Set(ours.map((o) => o.deviceSn))];
     const rows: Array<{ id: string; sn: string }> = await m.query(`SELECT id, sn FROM device WHERE sn = ANY($1)`, [sns]);
     const idOf = new Map(rows.map((r) => [r.sn, r.id]));
+    // Successful puts in a row are confirmed with one statement (a reply carries many commands).
+    let puts: Array<{ d: string; kind: string; k: string; h: string; plan: string; rc: number | null }> = [];
+    const flush = async () => {
+      if (puts.length) await this.confirmPuts(m, puts);
+      puts = [];
+    };
     for (const outcome of ours) {
       const deviceId = idOf.get(outcome.deviceSn);
       if (!deviceId) continue;
       const c: Confirmation = { deviceId, outcome, ref: outcome.ref as SyncRef };
+      if (outcome.state === 'done' && c.ref.kind && c.ref.put?.length && !c.ref.clear && !c.ref.del?.length) {
+        for (const [k, h] of c.ref.put) puts.push({ d: deviceId, kind: c.ref.kind, k, h, plan: c.ref.plan, rc: outcome.returnCode });
+        continue;
+      }
+      await flush();
       if (c.ref.verify) {
         await this.verifyListener?.(m, deviceId, outcome, c.ref);
         continue;
@@ -55,6 +66,25 @@ export class SyncConfirmation implements OnModuleInit {
       if (outcome.state === 'done') await this.confirm(m, c);
       else await this.fail(m, c);
     }
+    await flush();
+  }
+
+  /** Confirms put items (device, kind, key → hash), unless an earlier command of the same plan failed for them. */
+  private async confirmPuts(m: EntityManager, puts: Array<{ d: string; kind: string; k: string; h: string; plan: string; rc: number | null }>): Promise<void> {
+    // One row per item: the last put of an item in this batch wins (queue order).
+    const last = new Map(puts.map((p) => [`${p.d}\t${p.kind}\t${p.k}`, p]));
+    const rows = `jsonb_to_recordset($1::jsonb) AS x(d char(32), kind varchar, k varchar, h text, plan varchar, rc int)`;
+    const json = JSON.stringify([...last.values()]);
+    await m.query(
+      `UPDATE sync_item s SET hash = x.h, confirmed_at = now(), failures = 0, next_try_at = NULL, last_return = x.rc
+         FROM ${rows} WHERE s.device_id = x.d AND s.kind = x.kind AND s.key = x.k AND s.failed_plan IS DISTINCT FROM x.plan`,
+      [json],
+    );
+    await m.query(
+      `INSERT INTO sync_item (device_id, kind, key, hash, confirmed_at, last_return)
+       SELECT x.d, x.kind, x.k, x.h, now(), x.rc FROM ${rows} ON CONFLICT (device_id, kind, key) DO NOTHING`,
+      [json],
+    );
   }
 
   private async confirm(m: EntityManager, { deviceId, outcome, ref }: Confirmation): Promise<void> {
@@ -65,19 +95,8 @@ export class SyncConfirmation implements OnModuleInit {
       await m.query(`DELETE FROM sync_item WHERE device_id = $1 AND kind = $2 ${which} AND skipped IS NULL`, params);
       await m.query(`UPDATE sync_item SET hash = NULL, failures = 0, next_try_at = NULL, failed_plan = NULL WHERE device_id = $1 AND kind = $2 ${which}`, params);
     }
-    if (ref.put?.length) {
-      await m.query(
-        `INSERT INTO sync_item (device_id, kind, key, hash, confirmed_at, last_return)
-         SELECT $1, $2, x.k, x.h, now(), $4 FROM jsonb_to_recordset($3::jsonb) AS x(k varchar, h text)
-         ON CONFLICT (device_id, kind, key) DO UPDATE SET
-           hash = CASE WHEN sync_item.failed_plan = $5 THEN sync_item.hash ELSE EXCLUDED.hash END,
-           confirmed_at = CASE WHEN sync_item.failed_plan = $5 THEN sync_item.confirmed_at ELSE now() END,
-           failures = CASE WHEN sync_item.failed_plan = $5 THEN sync_item.failures ELSE 0 END,
-           next_try_at = CASE WHEN sync_item.failed_plan = $5 THEN sync_item.next_try_at ELSE NULL END,
-           last_return = EXCLUDED.last_return`,
-        [deviceId, ref.kind, JSON.stringify(ref.put.map(([k, h]) => ({ k, h }))), outcome.returnCode, ref.plan],
-      );
-    }
+    const kind = ref.kind;
+    if (ref.put?.length) await this.confirmPuts(m, ref.put.map(([k, h]) => ({ d: deviceId, kind, k, h, plan: ref.plan, rc: outcome.returnCode })));
   }
 
   private async fail(m: EntityManager, { deviceId, outcome, ref }: Confirmation): Promise<void> {

@@ -6,7 +6,7 @@ import { CommandQueueService } from '../push/command-queue.service';
 import { dataCount } from '../push/protocol';
 import { loadRefusals } from '../push/device-refusals';
 import { devicesTouching, loadConfirmed, loadInflight, noteSkipped } from './confirmed-state';
-import { loadDesired, type PinScope } from './desired-state';
+import { hasTable, loadDesired, type PinScope } from './desired-state';
 import type { SyncDevice } from './device-dialect';
 import { currentState, desiredHashes, diffItems, MEMBER_KINDS, splitItemId, type Diff, type ItemKind, type SyncRef } from './sync-items';
 import { ElevatorPlannerService } from './elevator-planner.service';
@@ -64,7 +64,7 @@ export class SyncPlannerService {
 
   async syncPersons(m: EntityManager, personIds: string[], opts: SyncOptions = {}): Promise<void> {
     if (personIds.length === 0) return;
-    const rows: Array<{ pin: string }> = await m.query(`SELECT pin FROM person WHERE id = ANY($1)`, [personIds]);
+    const rows: Array<{ pin: string }> = await m.query(`SELECT pin FROM person WHERE id IN (SELECT unnest($1::char(32)[]))`, [personIds]);
     await this.syncPins(m, rows.map((r) => r.pin), opts);
   }
 
@@ -173,7 +173,8 @@ export class SyncPlannerService {
       const hashes = desiredHashes(want);
       const current = currentState(have.confirmed, inflight.get(device.sn) ?? []);
       if (device.sn === req.heldBy) await this.recordHeld(m, device, hashes, current, pinSet);
-      const refused = new Set(MEMBER_KINDS.concat(['tz', 'hday']).filter((k) => refusals.get(device.id)?.has(tableOf(device, k) ?? '')));
+      // Refusal keys are `DATA UPDATE <table>` (device-refusals.ts): a table the firmware cannot write is not planned.
+      const refused = new Set(MEMBER_KINDS.concat(['tz', 'hday']).filter((k) => refusals.get(device.id)?.has(`DATA UPDATE ${tableOf(device, k) ?? ''}`)));
       const member = (key: string) => pinSet === null || pinSet.has(key);
       const inScope = (id: string) => {
         const [kind, key] = splitItemId(id);
@@ -188,7 +189,8 @@ export class SyncPlannerService {
       }
       const base = req.mode === 'full' ? new Map([...current].filter(([id]) => !CLEARED_BY_FULL.has(splitItemId(id)[0]))) : current;
       const commands = composeCommands(device, want, hashes, diff, base, { plan, full: req.mode === 'full', force: req.mode === 'force' });
-      for (const id of diff.put) if (id.startsWith('user\t')) sent.push({ deviceId: device.id, pin: id.slice(5) });
+      // A note "not sent" is cleared once the member goes out.
+      for (const id of diff.put) if (id.startsWith('user\t') && have.skipped.has(id.slice(5))) sent.push({ deviceId: device.id, pin: id.slice(5) });
       if (commands.length > 0) batches.push({ deviceSn: device.sn, commands });
     }
     await noteSkipped(m, skipped, sent);
@@ -221,14 +223,14 @@ export class SyncPlannerService {
 /** Admitted devices where these pins have rights (persons through levels, checked-in visitors through visitor levels). */
 export async function devicesGranting(m: EntityManager, pins: readonly string[]): Promise<string[]> {
   if (pins.length === 0) return [];
-  const [{ visitors }] = await m.query(`SELECT to_regclass('public.vis_registration_level') IS NOT NULL AS visitors`);
+  const visitors = await hasTable(m, 'vis_registration_level');
   const rows: Array<{ device_id: string }> = await m.query(
     `SELECT DISTINCT d.device_id FROM person p JOIN acc_level_person lp ON lp.person_id = p.id
        JOIN acc_level_door ld ON ld.level_id = lp.level_id JOIN door d ON d.id = ld.door_id
-      WHERE p.pin = ANY($1) AND p.status = 'active'
+      WHERE p.pin IN (SELECT unnest($1::text[])) AND p.status = 'active'
      ${visitors ? `UNION SELECT DISTINCT d.device_id FROM vis_registration r JOIN vis_registration_level rl ON rl.registration_id = r.id
        JOIN acc_level_door ld ON ld.level_id = rl.level_id JOIN door d ON d.id = ld.door_id
-      WHERE r.visitor_pin = ANY($1) AND r.state = 'in'` : ''}`,
+      WHERE r.visitor_pin IN (SELECT unnest($1::text[])) AND r.state = 'in'` : ''}`,
     [pins],
   );
   return rows.map((r) => r.device_id);
@@ -236,7 +238,7 @@ export async function devicesGranting(m: EntityManager, pins: readonly string[])
 
 /** Every pin (person or visitor) of a level. */
 async function levelPins(m: EntityManager, levelId: string): Promise<string[]> {
-  const [{ visitors }] = await m.query(`SELECT to_regclass('public.vis_registration_level') IS NOT NULL AS visitors`);
+  const visitors = await hasTable(m, 'vis_registration_level');
   const rows: Array<{ pin: string }> = await m.query(
     `SELECT p.pin FROM acc_level_person lp JOIN person p ON p.id = lp.person_id WHERE lp.level_id = $1
      ${visitors ? `UNION SELECT r.visitor_pin FROM vis_registration_level rl JOIN vis_registration r ON r.id = rl.registration_id WHERE rl.level_id = $1` : ''}`,
@@ -247,7 +249,7 @@ async function levelPins(m: EntityManager, levelId: string): Promise<string[]> {
 
 /** Pins that should be on a device, sorted. */
 async function devicePins(m: EntityManager, deviceId: string): Promise<string[]> {
-  const [{ visitors }] = await m.query(`SELECT to_regclass('public.vis_registration_level') IS NOT NULL AS visitors`);
+  const visitors = await hasTable(m, 'vis_registration_level');
   const rows: Array<{ pin: string }> = await m.query(
     `SELECT p.pin FROM person p JOIN acc_level_person lp ON lp.person_id = p.id
        JOIN acc_level_door ld ON ld.level_id = lp.level_id JOIN door d ON d.id = ld.door_id

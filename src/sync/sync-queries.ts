@@ -50,7 +50,7 @@ export async function loadPersons(m: EntityManager, where: { personIds: string[]
     `SELECT p.id, p.pin, p.name, p.last_name, p.card_no, p.password, p.is_disabled, p.acc_start_time, p.acc_end_time, p.photo, p.status,
             (SELECT json_agg(json_build_object('cardNo', c.card_no, 'cardType', c.card_type) ORDER BY c.card_type, c.card_no)
                FROM card c WHERE c.person_id = p.id) AS cards
-       FROM person p WHERE p.id = ANY($1) ORDER BY p.pin`,
+       FROM person p WHERE p.id IN (SELECT unnest($1::char(32)[])) ORDER BY p.pin`,
     [where.personIds],
   );
   return rows.map((r) => ({
@@ -87,27 +87,45 @@ export interface LevelMembers {
  */
 export async function loadLevelRights(m: EntityManager, members: LevelMembers, where: { ownerIds?: string[]; deviceId?: string; deviceIds?: string[] }): Promise<RightsIndex> {
   const deviceIds = where.deviceIds ?? (where.deviceId !== undefined ? [where.deviceId] : undefined);
-  const byDevice = deviceIds !== undefined;
-  const rows: Array<{ owner_id: string; device_id: string; tz_id: number; doors: number[] }> = await m.query(
-    `SELECT ${members.owner} AS owner_id, d.device_id, ts.tz_id, array_agg(DISTINCT d.door_no ORDER BY d.door_no) AS doors
-       FROM ${members.from}
-       JOIN acc_level l ON l.id = ${members.level}
+  // Two small queries joined here rather than one GROUP BY over every membership × door: what each level grants
+  // per device (levels × devices rows), then who holds which level.
+  const grants: Array<{ level_id: string; device_id: string; tz_id: number; doors: number[] }> = await m.query(
+    `SELECT l.id AS level_id, d.device_id, ts.tz_id, array_agg(DISTINCT d.door_no ORDER BY d.door_no) AS doors
+       FROM acc_level l
        JOIN time_segment ts ON ts.id = l.time_segment_id
        JOIN acc_level_door ld ON ld.level_id = l.id
        JOIN door d ON d.id = ld.door_id
        -- Elevator and channel controllers are planned by ElevatorPlannerService (a psg gate in an access level grants nothing).
        JOIN device dev ON dev.id = d.device_id AND dev.admission = 'admitted' AND ${effectiveKindSql('dev')} NOT IN ('ele', 'psg')
-      WHERE ${byDevice ? 'd.device_id = ANY($1)' : `${members.owner} = ANY($1)`}
-      GROUP BY ${members.owner}, d.device_id, ts.tz_id`,
-    [byDevice ? deviceIds : (where.ownerIds ?? [])],
+      ${deviceIds ? 'WHERE d.device_id = ANY($1)' : ''}
+      GROUP BY l.id, d.device_id, ts.tz_id`,
+    deviceIds ? [deviceIds] : [],
+  );
+  const byLevel = new Map<string, typeof grants>();
+  for (const g of grants) {
+    let l = byLevel.get(g.level_id);
+    if (!l) byLevel.set(g.level_id, (l = []));
+    l.push(g);
+  }
+  if (byLevel.size === 0) return new Map();
+  const params: unknown[] = [[...byLevel.keys()]];
+  if (where.ownerIds) params.push(where.ownerIds);
+  const held: Array<{ owner_id: string; level_id: string }> = await m.query(
+    `SELECT ${members.owner} AS owner_id, ${members.level} AS level_id FROM ${members.from}
+      WHERE ${members.level} = ANY($1) ${where.ownerIds ? `AND ${members.owner} IN (SELECT unnest($2::char(32)[]))` : ''}`,
+    params,
   );
   const out: RightsIndex = new Map();
-  for (const r of rows) {
-    let perDevice = out.get(r.owner_id);
-    if (!perDevice) out.set(r.owner_id, (perDevice = new Map()));
-    let rights = perDevice.get(r.device_id);
-    if (!rights) perDevice.set(r.device_id, (rights = new Map()));
-    rights.set(Number(r.tz_id), r.doors.map(Number));
+  for (const h of held) {
+    let perDevice = out.get(h.owner_id);
+    if (!perDevice) out.set(h.owner_id, (perDevice = new Map()));
+    for (const g of byLevel.get(h.level_id) ?? []) {
+      let rights = perDevice.get(g.device_id);
+      if (!rights) perDevice.set(g.device_id, (rights = new Map()));
+      const tz = Number(g.tz_id);
+      const doors = rights.get(tz);
+      rights.set(tz, doors ? [...new Set([...doors, ...g.doors.map(Number)])].sort((a, b) => a - b) : g.doors.map(Number));
+    }
   }
   return out;
 }

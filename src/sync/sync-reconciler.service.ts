@@ -17,7 +17,7 @@ const OWED_BATCH = 20;
  * The reconciler: brings devices back to the database when something went wrong or is owed.
  *   - Registration / approval record owed work in their own transaction (sync_owed): `full` for a device
  *     just admitted or with nothing confirmed (clear with `*`, resend everything, in pages), `verify` for a
- *     re-registration (confirmed state is in doubt: plan the whole device again and ask `DATA COUNT user`;
+ *     re-registration (confirmed state is in doubt: plan its time zones and holidays again and ask `DATA COUNT user`;
  *     a count that cannot match what the device confirmed — factory reset, users deleted at the panel —
  *     makes a full sync owed). An approval followed by the device's registration owes ONE full sync.
  *   - Periodically (SYNC_RECONCILE_INTERVAL_MS): owed work that is due, and items whose backoff ended
@@ -31,6 +31,8 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
+  /** Devices whose registration recorded owed work: the pass runs right after that commit. */
+  private readonly owedNow = new Set<string>();
 
   constructor(
     private readonly ds: DataSource,
@@ -42,7 +44,9 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.registry.onRegisteredInTransaction((m, e) => this.owe(m, e));
-    this.registry.onRegistered(() => this.kick());
+    this.registry.onRegistered((e) => {
+      if (this.owedNow.delete(e.deviceId)) this.kick();
+    });
     this.confirmation.onVerify((m, deviceId, outcome, ref) => this.verified(m, deviceId, outcome, ref));
     if (this.config.syncReconcileIntervalMs > 0) {
       this.timer = setInterval(() => this.kick(), this.config.syncReconcileIntervalMs);
@@ -58,17 +62,24 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
 
   /** Work owed because of a registration or an approval, in that transaction. */
   async owe(m: EntityManager, e: DeviceRegisteredEvent): Promise<void> {
-    const [state]: Array<{ full_owed: boolean; known: boolean }> = await m.query(
+    const [state]: Array<{ full_owed: boolean; known: boolean; needed: boolean }> = await m.query(
       `SELECT EXISTS (SELECT 1 FROM sync_owed WHERE device_id = $1 AND kind = 'full') AS full_owed,
               EXISTS (SELECT 1 FROM sync_item WHERE device_id = $1 AND hash IS NOT NULL)
            OR EXISTS (SELECT 1 FROM device_command WHERE device_sn = $2 AND state IN ('pending', 'sent') AND ref ? 'sync')
            -- Elevator and channel controllers: what their planner planned (it has no confirmed state).
-           OR EXISTS (SELECT 1 FROM sync_device_module_person WHERE device_id = $1) AS known`,
+           OR EXISTS (SELECT 1 FROM sync_device_module_person WHERE device_id = $1) AS known,
+              EXISTS (SELECT 1 FROM acc_level_door ld JOIN door d ON d.id = ld.door_id WHERE d.device_id = $1)
+           OR EXISTS (SELECT 1 FROM holiday)
+           -- A floor of an elevator level, or a gate of an entrance-control level, on this controller.
+           OR EXISTS (SELECT 1 FROM ele_level_floor lf JOIN floor f ON f.id = lf.floor_id WHERE f.device_id = $1)
+           OR EXISTS (SELECT 1 FROM psg_level_gate lg JOIN door d ON d.id = lg.gate_id WHERE d.device_id = $1) AS needed`,
       [e.deviceId, e.sn],
     );
     if (state.full_owed) return;
-    if (e.admittedNow || !state.known) await oweJob(m, e.deviceId, 'full');
-    else await oweJob(m, e.deviceId, 'verify');
+    // A device that holds nothing confirmed and should hold nothing (no door in a level, no holiday) owes nothing.
+    if (!state.known && !state.needed) return;
+    await oweJob(m, e.deviceId, e.admittedNow || !state.known ? 'full' : 'verify');
+    this.owedNow.add(e.deviceId);
   }
 
   /** Runs a pass soon (after the current one when one is running). */
@@ -167,14 +178,17 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     return rows.length;
   }
 
-  /** Re-registration: plan the whole device against what it confirmed, then ask it to count its users. */
+  /**
+   * Re-registration: time zones and holidays planned again (members are planned on every change and retried
+   * after failures), then the device counts its users: a bounded job whatever the size of the site.
+   */
   private async verifyDevice(m: EntityManager, deviceId: string): Promise<void> {
     const [d]: Array<{ sn: string }> = await m.query(`SELECT sn FROM device WHERE id = $1 AND admission = 'admitted'`, [deviceId]);
     if (!d) return;
     // Elevator and channel controllers have no confirmed state to verify against (their planner records what
     // it planned, not Return codes): a re-registration leaves them as they are.
     if (await this.planner.isModuleDevice(m, deviceId)) return;
-    await this.planner.reconcileDevice(m, deviceId, null);
+    await this.planner.reconcileDevice(m, deviceId, []);
     await this.planner.queueVerify(m, d.sn);
   }
 

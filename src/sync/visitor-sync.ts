@@ -35,7 +35,7 @@ export function loadVisitorRights(m: EntityManager, where: { registrationIds?: s
 export async function loadVisitors(m: EntityManager, registrationIds: string[]): Promise<SyncVisitor[]> {
   if (registrationIds.length === 0) return [];
   const rows: Array<{ id: string; visitor_pin: string; visitor_name: string; card_no: string | null; start_time: Date; end_time: Date }> = await m.query(
-    `SELECT id, visitor_pin, visitor_name, card_no, start_time, end_time FROM vis_registration WHERE id = ANY($1) AND state = 'in' ORDER BY visitor_pin`,
+    `SELECT id, visitor_pin, visitor_name, card_no, start_time, end_time FROM vis_registration WHERE id IN (SELECT unnest($1::char(32)[])) AND state = 'in' ORDER BY visitor_pin`,
     [registrationIds],
   );
   return rows.map((r) => ({ registrationId: r.id, pin: r.visitor_pin, name: r.visitor_name, cardNo: r.card_no, startTime: new Date(r.start_time), endTime: new Date(r.end_time) }));

@@ -5,6 +5,7 @@ import { CvCode, CvError } from '../common/cv-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { toMonitorItem, type TransactionMonitorItemDto } from './dto/transaction-response.dto';
 import { TransactionRepository, type FeedRow } from './transaction.repository';
+import { PreparedQueryService } from '../database/prepared-query.service';
 
 /** Events per poll; the rest come with the next poll (the cursor only moves past what was returned). */
 export const MONITOR_BATCH = 1000;
@@ -35,6 +36,7 @@ export class TransactionMonitorService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly repo: TransactionRepository,
+    private readonly prepared: PreparedQueryService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -74,7 +76,8 @@ export class TransactionMonitorService {
 
   private async lockCursor(m: EntityManager, clientId: string, timestamp: number): Promise<{ xid: string; transaction_id: string; start_snapshot: string }> {
     const select = () =>
-      m.query(
+      this.prepared.query<{ xid: string; transaction_id: string; start_snapshot: string }>(
+        m,
         `SELECT xid::text AS xid, transaction_id::text AS transaction_id, start_snapshot FROM transaction_monitor_cursor WHERE client_id = $1 AND timestamp = $2 FOR UPDATE`,
         [clientId, timestamp],
       );

@@ -1,3 +1,4 @@
+import { PreparedQueryService } from '../database/prepared-query.service';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -130,7 +131,10 @@ function where(f: TransactionFilter, params: unknown[], alias = 't'): string {
  */
 @Injectable()
 export class TransactionRepository {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly prepared: PreparedQueryService,
+  ) {}
 
   async findPage(f: TransactionFilter, offset: number, limit: number): Promise<TransactionRow[]> {
     if (offset < DEEP_OFFSET || !isTallyable(f)) return this.findPageFrom(this.ds, f, offset, limit);
@@ -145,7 +149,9 @@ export class TransactionRepository {
     const params: unknown[] = [];
     const w = where(f, params, 'k');
     params.push(offset, limit);
-    return m.query(
+    // Prepared: a page is the integrators' commonest poll, and its text only varies with the filter's shape.
+    return this.prepared.query(
+      m,
       `SELECT ${cols('t')} FROM (
          SELECT k.id, k.event_time FROM acc_transaction k ${w}
          ORDER BY k.event_time DESC, k.id DESC OFFSET $${params.length - 1} LIMIT $${params.length}
@@ -300,7 +306,8 @@ export class TransactionRepository {
   async findFeedAfter(m: EntityManager | DataSource, xid: string, id: string, limit: number, skip?: FeedStart): Promise<FeedRow[]> {
     const { where, params } = feedAfter(xid, id, skip);
     params.push(limit);
-    return m.query(
+    return this.prepared.query(
+      m,
       `SELECT f.xid::text AS feed_xid, ${cols('t')}
        FROM acc_transaction_feed f JOIN acc_transaction t ON t.id = f.transaction_id
        WHERE ${where} AND f.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
@@ -315,7 +322,8 @@ export class TransactionRepository {
    */
   async hasHeldBackFeed(m: EntityManager | DataSource, xid: string, id: string, skip?: FeedStart): Promise<boolean> {
     const { where, params } = feedAfter(xid, id, skip);
-    const [{ held }] = await m.query(
+    const [{ held }] = await this.prepared.query<{ held: boolean }>(
+      m,
       `SELECT EXISTS (SELECT 1 FROM acc_transaction_feed f WHERE ${where} AND f.xid >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS held`,
       params,
     );

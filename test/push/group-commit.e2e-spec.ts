@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -12,14 +12,14 @@ import { connectedSim } from './push-helpers';
 const DEVICES = 24;
 let t: TestApp;
 let sims: DeviceSimulator[];
-let db: Client;
+/** A pool: the checks below query concurrently, one connection each. */
+let db: Pool;
 
 beforeAll(async () => {
   t = await startTestApp();
   sims = [];
   for (let i = 0; i < DEVICES; i++) sims.push(await connectedSim(t, { sn: `GC-${String(i).padStart(2, '0')}`, doors: 2 }));
-  db = new Client({ connectionString: t.db.url });
-  await db.connect();
+  db = new Pool({ connectionString: t.db.url, max: 4 });
 });
 afterAll(async () => {
   await db?.end();

@@ -220,4 +220,21 @@ describe('visRegistration (2.17): check-in reaches the doors, check-out and the 
     await expect(t.post('/api/gateway/visRegistration/sweep').then((r) => r.body)).resolves.toEqual({ code: 0, message: 'success', data: { expired: 0 } });
     await expect(t.post('/api/visRegistration/exit', undefined, { certType: '3', certNum: 'P123' }).then((r) => r.body.code)).resolves.toBe(-256);
   });
+
+  it('a checked-in visitor gets a door added to their level; persons and visitors share one pin namespace', async () => {
+    await expect(t.post('/api/visRegistration/add', { ...body, certType: '3', certNum: 'NS1', visEmpName: 'Stay', cardNo: '' }).then((r) => r.body)).resolves.toEqual(ok);
+    const pin = (await t.get('/api/gateway/visRegistration/get', { certType: '3', certNum: 'NS1' })).body.data.pin;
+    await v1.since();
+    await v2.since();
+    // person/add cannot take the pin of a checked-in visitor.
+    const clash = await t.post('/api/person/add', { pin, name: 'Clash' });
+    expect(clash.body.code).toBe(-29);
+    expect(clash.body.message).toMatch(/visitor/);
+    // A door joins the visitor level: the visitor already checked in gets it.
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Visitors', doorName: '10.7.0.1-2' }] })).body.code).toBe(0);
+    expect(await v1.since()).toEqual([`DATA UPDATE userauthorize Pin=${pin}\tAuthorizeTimezoneId=1\tAuthorizeDoorId=3`]);
+    expect(v1.sim.evaluateAccess({ pin, door: 2 }).granted).toBe(true);
+    await expect(t.post('/api/visRegistration/exit', undefined, { certType: '3', certNum: 'NS1' }).then((r) => r.body)).resolves.toEqual(ok);
+    expect(await v1.since()).toEqual(removal(pin));
+  });
 });

@@ -1,0 +1,196 @@
+/**
+ * Convergence figures (issue 10), through the real gateway on real PostgreSQL with simulated panels. Printed,
+ * never asserted.
+ *
+ *   npm run build && node dist/bench/convergence.bench.js [adminUrl] [persons] [devices] [concurrentAdds]
+ *
+ *   1. Full sync of `persons` (default 10,000; the issue's target is 100,000) to `devices` (default 10) panels,
+ *      planned page by page as the reconciler does, until every panel CONFIRMED everything (sync_item):
+ *      seconds, records per getrequest round trip, peak RSS of this process (gateway and simulators).
+ *   2. `v2/person/addPersons` of 1,000 persons into a level spanning every panel: commands per panel.
+ *   3. `person/add` from 16 concurrent clients (`concurrentAdds` persons in all, default 800), one level
+ *      spanning every panel: persons per second until every panel confirmed them.
+ */
+import 'reflect-metadata';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { createGateway } from '../src/bootstrap';
+import { loadConfig } from '../src/config/config';
+import { migrateDatabase } from '../src/database/database';
+import { SyncPlannerService } from '../src/sync/sync-planner.service';
+import { DeviceSimulator } from '../test/simulator/device-simulator';
+
+const ADMIN_URL = process.argv[2] ?? process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const PERSONS = Number(process.argv[3] ?? 10_000);
+const DEVICES = Number(process.argv[4] ?? 10);
+const ADDS = Number(process.argv[5] ?? 800);
+const CLIENTS = 16;
+const TOKEN = 'bench-token-0123456789';
+
+function dbUrl(name: string): string {
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+sampler.unref();
+
+/** Every panel polls until the gateway has nothing more for it; returns round trips and records received. */
+async function drain(sims: DeviceSimulator[]): Promise<{ polls: number; records: number }> {
+  let polls = 0;
+  let records = 0;
+  await Promise.all(
+    sims.map(async (s) => {
+      for (;;) {
+        polls++;
+        const got = await s.poll();
+        records += got.reduce((n, c) => n + (c.command.startsWith('DATA UPDATE') ? 1 + c.continuation.length : 0), 0);
+        if (got.length === 0) break;
+      }
+    }),
+  );
+  return { polls, records };
+}
+
+async function confirmedUsers(ds: DataSource, sns: string[]): Promise<number[]> {
+  const rows: Array<{ sn: string; n: number }> = await ds.query(
+    `SELECT d.sn, count(s.key)::int AS n FROM device d LEFT JOIN sync_item s ON s.device_id = d.id AND s.kind = 'user' AND s.hash IS NOT NULL
+      WHERE d.sn = ANY($1) GROUP BY d.sn ORDER BY d.sn`,
+    [sns],
+  );
+  return rows.map((r) => r.n);
+}
+
+async function main(): Promise<void> {
+  const name = `cvgw_test_bench_conv_${process.pid}`;
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = dbUrl(name);
+  try {
+    await migrateDatabase(url);
+    const config = {
+      ...loadConfig({}),
+      databaseUrl: url,
+      apiToken: TOKEN,
+      deviceAdmission: 'auto' as const,
+      timeZone: 'UTC',
+      logLevel: 'silent' as const,
+      port: 0,
+      host: '127.0.0.1',
+      syncReconcileIntervalMs: 0,
+      apiRateLimit: 0,
+      apiIpRateLimit: 0,
+    };
+    const gateway = await createGateway(config);
+    await gateway.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = gateway.app.getHttpServer().address();
+    const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const api = (path: string, body: unknown) =>
+      fetch(`${baseUrl}${path}?access_token=${TOKEN}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ code: number }>);
+    try {
+      const sims = Array.from({ length: DEVICES }, (_, i) => new DeviceSimulator({ baseUrl, sn: `CONV${String(i).padStart(5, '0')}`, doors: 4, ipAddress: `10.7.0.${i + 1}`, maxExchanges: 20 }));
+      const sns = sims.map((s) => s.sn);
+      for (const s of sims) {
+        await s.connect();
+        await s.pollUntilIdle();
+      }
+      const ds = gateway.app.get(DataSource);
+      const planner = gateway.app.get(SyncPlannerService);
+      const levelId = 'c'.repeat(32);
+      await ds.query(`INSERT INTO acc_level (id, name, time_segment_id) SELECT $1, 'Bench', id FROM time_segment WHERE tz_id = 1`, [levelId]);
+      await ds.query(`INSERT INTO acc_level_door (level_id, door_id) SELECT $1, id FROM door`, [levelId]);
+
+      // 1. Full sync.
+      await ds.query(
+        `INSERT INTO person (id, pin, name, last_name, card_no, dept_id)
+         SELECT md5('bench' || g), (1000000 + g)::text, 'Person' || g, 'Bench', (5000000 + g)::text, (SELECT id FROM department WHERE code = '1')
+           FROM generate_series(1, $1) g`,
+        [PERSONS],
+      );
+      await ds.query(`INSERT INTO acc_level_person (level_id, person_id) SELECT $1, md5('bench' || g) FROM generate_series(1, $2) g`, [levelId, PERSONS]);
+      const devices: Array<{ id: string }> = await ds.query(`SELECT id FROM device ORDER BY sn`);
+      peakRss = process.memoryUsage().rss;
+      const t0 = Date.now();
+      let pages = 0;
+      let polls = 0;
+      let records = 0;
+      // Every page planned (one transaction each, as the reconciler runs an owed full sync), then the panels drain.
+      for (const d of devices) {
+        let cursor: string | null = null;
+        do {
+          cursor = await ds.transaction((m) => planner.syncDeviceFull(m, d.id, cursor));
+          pages++;
+        } while (cursor !== null);
+      }
+      const planMs = Date.now() - t0;
+      const r = await drain(sims);
+      polls += r.polls;
+      records += r.records;
+      const fullMs = Date.now() - t0;
+      const confirmed = await confirmedUsers(ds, sns);
+      console.log(`1. full sync: ${PERSONS} persons × ${DEVICES} panels (4 doors each), ${pages} planning transactions`);
+      console.log(`   planning: ${(planMs / 1000).toFixed(2)} s; until every panel confirmed everything: ${(fullMs / 1000).toFixed(2)} s (target < 60 s for 100,000 × 10)`);
+      console.log(`   records per getrequest round trip: ${(records / polls).toFixed(1)} (${records} records, ${polls} round trips; target >= 100)`);
+      console.log(`   peak RSS (gateway + ${DEVICES} simulators in this process): ${(peakRss / 2 ** 20).toFixed(0)} MB (target < 500 MB)`);
+      console.log(`   users confirmed per panel: ${confirmed.join(', ')}`);
+
+      // 2. addPersons of 1,000.
+      const mark: Array<{ n: string }> = await ds.query(`SELECT coalesce(max(id), 0)::text AS n FROM device_command`);
+      const batch = Array.from({ length: 1000 }, (_, i) => ({ pin: String(2000000 + i), name: `Batch${i}`, accLevelIds: levelId }));
+      const res = await api('/api/v2/person/addPersons', batch);
+      const perDevice: Array<{ sn: string; n: number }> = await ds.query(
+        `SELECT device_sn AS sn, count(*)::int AS n FROM device_command WHERE id > $1::bigint GROUP BY device_sn ORDER BY device_sn`,
+        [mark[0].n],
+      );
+      console.log(`2. v2/person/addPersons of 1,000 persons (code ${res.code}): commands per panel ${perDevice.map((p) => p.n).join(', ')}`);
+      await drain(sims);
+
+      // 3. person/add from 16 concurrent clients.
+      const before = await confirmedUsers(ds, sns);
+      const t1 = Date.now();
+      let next = 0;
+      let stop = false;
+      const pollers = sims.map(async (s) => {
+        while (!stop) {
+          const got = await s.poll();
+          if (got.length === 0) await new Promise((r) => setTimeout(r, 250)); // an idle panel polls again soon (real ones: RequestDelay)
+        }
+      });
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async () => {
+          for (;;) {
+            const i = next++;
+            if (i >= ADDS) return;
+            const r = await api('/api/person/add', { pin: String(3000000 + i), name: `Add${i}`, accLevelIds: levelId });
+            if (r.code !== 0) throw new Error(`person/add answered ${r.code}`);
+          }
+        }),
+      );
+      const written = Date.now() - t1;
+      for (;;) {
+        const now = await confirmedUsers(ds, sns);
+        if (now.every((n, i) => n - before[i] >= ADDS) || Date.now() - t1 > 120_000) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      stop = true;
+      await Promise.all(pollers);
+      const acked = Date.now() - t1;
+      console.log(`3. person/add × ${ADDS} from ${CLIENTS} concurrent clients, one level over ${DEVICES} panels:`);
+      console.log(`   REST writes done in ${(written / 1000).toFixed(2)} s; every panel confirmed after ${(acked / 1000).toFixed(2)} s: ${(ADDS / (acked / 1000)).toFixed(0)} persons/s (target >= 300)`);
+    } finally {
+      await gateway.close();
+    }
+  } finally {
+    clearInterval(sampler);
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { PoolClient } from 'pg';
+import { DataSource, type EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+
+interface PostgresDriverLike {
+  obtainMasterConnection(): Promise<[PoolClient, (err?: unknown) => void]>;
+}
+
+/**
+ * Hot reads as prepared (named) statements: parsed and planned once per pooled connection instead of
+ * once per request (PostgreSQL then settles on a generic plan when it is as good as a custom one).
+ * For SELECTs only: the rows come back as pg gives them. On the embedded database, where every
+ * connection shares one session and a name prepared by one connection would collide on the next, the
+ * statements stay unnamed.
+ */
+@Injectable()
+export class PreparedQueryService {
+  private readonly named: boolean;
+  private readonly names = new Map<string, string>();
+
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.named = !!config.databaseUrl;
+  }
+
+  /** Runs `text` on `target`: the pool (a DataSource) or the connection of a transaction (an EntityManager). */
+  async query<R>(target: DataSource | EntityManager, text: string, values: unknown[]): Promise<R[]> {
+    const config = this.named ? { name: this.nameOf(text), text, values } : { text, values };
+    const qr = (target as EntityManager).queryRunner;
+    if (qr && !qr.isReleased) {
+      const client = (await qr.connect()) as PoolClient;
+      return (await client.query(config)).rows as R[];
+    }
+    const [client, release] = await (this.ds.driver as unknown as PostgresDriverLike).obtainMasterConnection();
+    try {
+      const rows = (await client.query(config)).rows as R[];
+      release();
+      return rows;
+    } catch (err) {
+      release(err instanceof Error && 'severity' in err ? undefined : err); // a database error leaves the connection usable
+      throw err;
+    }
+  }
+
+  private nameOf(text: string): string {
+    let name = this.names.get(text);
+    if (!name) {
+      if (this.names.size > 1000) this.names.clear(); // statements are built from a bounded set of filters
+      name = `cvgw_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      this.names.set(text, name);
+    }
+    return name;
+  }
+}

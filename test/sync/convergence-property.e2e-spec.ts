@@ -1,0 +1,100 @@
+/**
+ * Property: random REST writes (grant, revoke, delete, a level gaining a door) interleaved with random
+ * refusals by the panels (negative Returns) always end with every panel holding exactly what the database
+ * grants, once the panels accept again and the reconciler has run. One gateway process here (the
+ * two-process variant is not built).
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { Device, levelId } from './access-helpers';
+
+let t: TestApp;
+let reconciler: SyncReconciler;
+const devices: Device[] = [];
+/** Commands each panel still refuses (-1002 / -12 alternately). */
+const refuse = [0, 0];
+let level: string;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function held(d: Device): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const u of d.sim.table('user')) out[String(u.Pin)] = [];
+  for (const r of d.sim.table('userauthorize')) (out[String(r.Pin)] ??= []).push(Number(r.AuthorizeDoorId));
+  for (const k of Object.keys(out)) out[k].sort();
+  return out;
+}
+
+/** What the database grants on each panel: pin → door masks, from the REST model below. */
+function expected(members: Set<string>, doorsOn: boolean[]): Array<Record<string, number[]>> {
+  return doorsOn.map((on) => (on ? Object.fromEntries([...members].sort().map((p) => [p, [1]])) : {}));
+}
+
+beforeAll(async () => {
+  t = await startTestApp({ syncRetryBaseMs: 100, syncRetryMaxMs: 200, syncReconcileIntervalMs: 0 });
+  reconciler = t.app.get(SyncReconciler);
+  for (let i = 0; i < 2; i++) {
+    devices.push(
+      await Device.connect(t, `PROP${i}0001`, 1, `10.6.0.${i + 1}`, {
+        resultFor: (c) => (c.verb?.startsWith('DATA') && refuse[i] > 0 ? (refuse[i]--, refuse[i] % 2 ? -1002 : -12) : undefined),
+      }),
+    );
+  }
+  expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'P' }] })).body.code).toBe(0);
+  expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'P', doorName: '10.6.0.1-1' }] })).body.code).toBe(0);
+  level = await levelId(t, 'P');
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+type Op = { kind: 'grant' | 'revoke' | 'delete'; pin: string } | { kind: 'door' } | { kind: 'refuse'; device: number; n: number };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ kind: fc.constantFrom('grant' as const, 'revoke' as const, 'delete' as const), pin: fc.constantFrom('71', '72', '73') }),
+  fc.constant({ kind: 'door' as const }),
+  fc.record({ kind: fc.constant('refuse' as const), device: fc.integer({ min: 0, max: 1 }), n: fc.integer({ min: 1, max: 3 }) }),
+);
+
+it('random writes and refusals over two panels always converge to the database', { timeout: 240_000 }, async () => {
+  const members = new Set<string>();
+  const doorsOn = [true, false];
+  await fc.assert(
+    fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 6 }), async (ops) => {
+      for (const o of ops) {
+        if (o.kind === 'refuse') refuse[o.device] += o.n;
+        else if (o.kind === 'door') {
+          if (!doorsOn[1]) expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'P', doorName: '10.6.0.2-1' }] })).body.code).toBe(0);
+          doorsOn[1] = true;
+        } else if (o.kind === 'grant') {
+          expect((await t.post('/api/person/add', { pin: o.pin, name: `N${o.pin}`, accLevelIds: level })).body.code).toBe(0);
+          members.add(o.pin);
+        } else if (o.kind === 'revoke') {
+          const r = await t.post('/api/accLevel/deleteLevel', null, { pin: o.pin, levelIds: level });
+          expect([0, -22]).toContain(r.body.code);
+          members.delete(o.pin);
+        } else {
+          const r = await t.delete(`/api/person/delete/${o.pin}`);
+          expect([0, -22]).toContain(r.body.code);
+          members.delete(o.pin);
+        }
+        // Panels poll between writes (the writes and the panel interleave).
+        for (const d of devices) await d.sim.poll();
+      }
+      // The panels accept again; within a bounded number of polls and reconciler passes they equal the database.
+      refuse[0] = refuse[1] = 0;
+      const want = expected(members, doorsOn);
+      for (let round = 0; round < 20; round++) {
+        await reconciler.idle();
+        for (const d of devices) await d.sim.pollUntilIdle({ maxPolls: 30 });
+        if (devices.every((d, i) => JSON.stringify(held(d)) === JSON.stringify(want[i]))) return;
+        await sleep(150);
+        await reconciler.runOnce();
+      }
+      expect(devices.map(held)).toEqual(want);
+    }),
+    { numRuns: 20 },
+  );
+});
