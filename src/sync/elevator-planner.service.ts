@@ -122,6 +122,8 @@ export class ElevatorPlannerService {
    * elevator or entrance-control levels).
    */
   async syncPins(m: EntityManager, pins: readonly string[], opts: ModuleSyncOptions & { absent?: ReadonlySet<string> } = {}): Promise<void> {
+    // Every person write comes through here: a site without elevator or channel controllers pays one query.
+    if (pins.length === 0 || !(await hasModuleDevices(m))) return;
     const gone = pins.filter((p) => opts.absent?.has(p));
     for (const pin of gone) await this.removePin(m, pin);
     const live = pins.filter((p) => !opts.absent?.has(p));
@@ -136,7 +138,7 @@ export class ElevatorPlannerService {
    * The enrolling device (`heldBySn`) already holds them.
    */
   async syncTemplates(m: EntityManager, pins: readonly string[], heldBySn?: string): Promise<void> {
-    if (pins.length === 0) return;
+    if (pins.length === 0 || !(await hasModuleDevices(m))) return;
     const rows: Array<{ device_id: string; pin: string }> = await m.query(`SELECT device_id, pin FROM sync_device_module_person WHERE pin = ANY($1)`, [pins]);
     const devices = await loadDevices(m, [...new Set(rows.map((r) => r.device_id))], this.config.timeZone, 'module');
     const batches: Array<{ deviceSn: string; commands: string[] }> = [];
@@ -259,4 +261,10 @@ async function plannedTimezones(m: EntityManager, deviceId: string): Promise<Set
     [deviceId],
   );
   return new Set(rows.map((r) => Number(r.tz_id)));
+}
+
+/** Whether any elevator or channel controller exists (admitted or not: one may hold persons from before). */
+async function hasModuleDevices(m: EntityManager): Promise<boolean> {
+  const [{ present }] = await m.query(`SELECT EXISTS (SELECT 1 FROM device d WHERE ${effectiveKindSql('d')} = ANY($1)) AS present`, [MODULE_KINDS]);
+  return present;
 }
