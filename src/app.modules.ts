@@ -12,6 +12,8 @@ import { PushCenterModule } from './pushCenter/pushCenter.module';
 import { LiveStreamModule } from './liveStream/liveStream.module';
 import { VISBIO_MODULES } from './bioTemplate/visbio.modules';
 import { ConsoleModule } from './console/console.module';
+import { ElevatorModule } from './elevator/elevator.module';
+import { PassageModule } from './passage/passage.module';
 import { UnsupportedModule } from './unsupported/unsupported.module';
 import { HepModule } from './hep/hep.module';
 import { MediaModule } from './media/media.module';
@@ -32,5 +34,6 @@ export const FEATURE_MODULES = [
   ...VISBIO_MODULES,
   ConsoleModule,
   HepModule, MediaModule, ParkModule,
+  ElevatorModule, PassageModule,
   UnsupportedModule,
 ];

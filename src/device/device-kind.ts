@@ -8,6 +8,8 @@
  * flag is reliable (field notes, devices section 14), so each kind has one rule over the whole evidence, and
  * the more specific kinds are asked first. An operator's override (`device.kind_override`) beats detection.
  */
+import { isChannelEvidence, isChannelUploadTable, isElevatorEvidence } from './device-kind-ele-psg';
+
 export type DeviceKind = 'acc' | 'att' | 'facekiosk' | 'ele' | 'psg';
 
 export const DEVICE_KINDS: readonly DeviceKind[] = ['acc', 'att', 'facekiosk', 'ele', 'psg'];
@@ -47,11 +49,18 @@ const attendanceRule: KindRule = (current, e) => {
   return null;
 };
 
+/** Elevator controllers: AccSupportFunList 52-56/58, voice-module options, EC model names (device-kind-ele-psg.ts). */
+const elevatorRule: KindRule = (_current, e) => (isElevatorEvidence(e.registration) || isElevatorEvidence(e.handshake) ? 'ele' : null);
+
+/** Channel (entrance-control) controllers: `table=irstate` uploads, Appendix 20 parameters, gate model names. */
+const channelRule: KindRule = (_current, e) =>
+  isChannelUploadTable(e.uploadTable) || isChannelEvidence(e.registration) || isChannelEvidence(e.handshake) ? 'psg' : null;
+
 /** Access panels: a Security PUSH registration that no more specific rule claimed. */
 const accessRule: KindRule = (_current, e) => (e.registration ? 'acc' : null);
 
 /** Most specific first; the first rule with an opinion decides. */
-const RULES: readonly KindRule[] = [attendanceRule, accessRule];
+const RULES: readonly KindRule[] = [attendanceRule, channelRule, elevatorRule, accessRule];
 
 /** The kind the evidence shows, or null to keep `current`. */
 export function detectDeviceKind(current: DeviceKind | null, e: KindEvidence): DeviceKind | null {

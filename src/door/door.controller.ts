@@ -27,7 +27,7 @@ import {
 /** Header of the remote-control answers that says what happened to the command (queued, device offline). */
 export const GATEWAY_DETAIL_HEADER = 'x-gateway-detail';
 
-const commandResponse: ApiResponseOptions = {
+export const commandResponse: ApiResponseOptions = {
   type: DoorCommandEnvelopeDto,
   headers: {
     [GATEWAY_DETAIL_HEADER]: {
@@ -41,7 +41,7 @@ const commandResponse: ApiResponseOptions = {
  * The manual's public response, `{"code":0,"message":"success","data":null}`, as clients compare it; whether
  * the device was online to receive the command travels in a header instead of the message.
  */
-function queued(reply: FastifyReply, q: QueuedDoorCommand): Envelope<null> {
+export function queued(reply: FastifyReply, q: QueuedDoorCommand): Envelope<null> {
   reply.header(GATEWAY_DETAIL_HEADER, queuedDetail(q));
   return ok(null);
 }

@@ -331,8 +331,10 @@ export class DeviceRegistryService implements OnModuleInit {
    * out reader named `<door>-In` / `<door>-Out`. Existing doors and readers are left as they are.
    */
   private async ensureDoors(m: EntityManager, d: DeviceRow): Promise<void> {
-    // Doors belong to access panels; other kinds model what they control in their own modules.
-    if ((d.kind_override ?? d.kind) !== 'acc') return;
+    // Doors belong to access panels and channel controllers (whose doors are their gates, src/passage);
+    // other kinds model what they control in their own modules (elevator controllers: floors).
+    const kind = d.kind_override ?? d.kind;
+    if (kind !== 'acc' && kind !== 'psg') return;
     const count = d.lock_count;
     const existing: Array<{ id: string; door_no: number; name: string }> = await m.query(`SELECT id, door_no, name FROM door WHERE device_id = $1`, [d.id]);
     const byNo = new Map(existing.map((e) => [e.door_no, e]));

@@ -9,6 +9,7 @@ import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { CommandQueueService } from './command-queue.service';
 import { DeviceRegistryService, type DeviceSession } from './device-registry.service';
 import { httpDateNow } from './device-request';
+import { ModuleIngestService } from './module-ingest.service';
 import { DeviceStatusService } from './device-status.service';
 import { logRejected } from './ingest-log';
 import {
@@ -78,6 +79,7 @@ export class IclockController {
     private readonly uploads: UploadIngestService,
     private readonly metrics: GatewayMetrics,
     private readonly kinds: DeviceKindService,
+    private readonly modules: ModuleIngestService,
   ) {}
 
   /** The SN of the request, marked as seen; null (answered `OK`) when missing or unusable. */
@@ -151,9 +153,13 @@ export class IclockController {
         const n = await this.uploads.ingestTable(s, table, body);
         return text(reply, formatTableAck(table, n));
       }
-      case 'options':
-        await this.uploads.storeOptions(s, parseCommaList(body.replace(/\0/g, '')));
+      case 'options': {
+        const options = parseCommaList(body.replace(/\0/g, ''));
+        // Channel controllers (Appendix 20) and elevator voice modules say what they are in their options.
+        await this.kinds.observe(sn, { handshake: options.toObject() });
+        await this.uploads.storeOptions(s, options);
         return text(reply, OK);
+      }
       case 'deviceAuthorize':
         await this.uploads.ingestGeneric(s, q.tableName ?? 'DeviceAuthorize', body);
         return text(reply, OK);
@@ -164,6 +170,9 @@ export class IclockController {
         await this.uploads.ingestTable(s, 'biodata', body);
         return text(reply, OK);
       case 'irstate':
+        await this.modules.ingestIrstate(await this.registry.resolve(sn), body);
+        await this.uploads.ingestGeneric(s, kind, body);
+        return text(reply, OK);
       case 'linkphotoinfo':
       case 'testdata':
         await this.uploads.ingestGeneric(s, kind, body);

@@ -14,6 +14,7 @@ import { GetrequestRoute } from './getrequest.route';
 import { IclockController } from './iclock.controller';
 import { PushMetricsCollector } from './push-metrics.collector';
 import { defaultPushSettings, PUSH_SETTINGS } from './push-settings';
+import { ModuleIngestService } from './module-ingest.service';
 import { RtlogIngestService } from './rtlog-ingest.service';
 import { UploadIngestService } from './upload-ingest.service';
 import { WorkSignalService } from './work-signal.service';
@@ -39,6 +40,7 @@ import { WorkSignalService } from './work-signal.service';
     CommandQueueService,
     CommandHistoryPruner,
     RtlogIngestService,
+    ModuleIngestService,
     UploadIngestService,
     GetrequestRoute,
     PushMetricsCollector,

@@ -6,6 +6,7 @@ import { GatewayMetrics } from '../metrics/gateway-metrics';
 import type { DeviceSession } from './device-registry.service';
 import { clip } from './device-registry.service';
 import { logRejected } from './ingest-log';
+import { ModuleIngestService } from './module-ingest.service';
 import {
   bodyTemperatureCelsius,
   eventInfo,
@@ -205,6 +206,7 @@ export class RtlogIngestService {
   constructor(
     groupCommit: GroupCommitService,
     private readonly metrics: GatewayMetrics,
+    private readonly modules: ModuleIngestService,
   ) {
     this.batcher = groupCommit.create({
       name: 'rtlog',
@@ -241,9 +243,17 @@ export class RtlogIngestService {
       return summary;
     }
     if (events.length + states.length === 0) return summary;
-    const stored = await this.batcher.submit({ deviceId: device.id, events: events.map((e) => eventRow(device, e)), doors: latestDoorStates(device, states) });
+    // Elevator and channel controllers' events are theirs (eleTransaction, psgTransaction), not access events:
+    // they go to module_transaction in their own statement (idempotent on unique_key, committed before the
+    // answer); their door states, like everyone's, through the group commit.
+    const module = device.kind === 'ele' || device.kind === 'psg' ? device.kind : null;
+    if (module && events.length > 0) summary.stored += await this.modules.storeEvents(device, module, events);
+    const batched = module ? [] : events;
+    const doors = latestDoorStates(device, states);
+    if (batched.length + doors.length === 0) return summary;
+    const stored = await this.batcher.submit({ deviceId: device.id, events: batched.map((e) => eventRow(device, e)), doors });
     if (stored.events > 0) this.metrics.eventsIngested.inc(stored.events);
-    summary.stored = stored.events + stored.doors;
+    summary.stored += stored.events + stored.doors;
     return summary;
   }
 

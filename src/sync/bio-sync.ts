@@ -1,7 +1,7 @@
 /**
  * Biometric templates on devices (VISBIO helper): which template commands a device needs, in the dialect it
- * registered with, and which devices hold a person (from the planner's own `sync_device_person` rows, via
- * ./sync-queries). Commands come from the codec's typed builders only.
+ * registered with; the planners decide which devices get them (./desired-state.ts for access panels,
+ * bioTemplateCommands for the elevator planner). Commands come from the codec's typed builders only.
  *
  * Dialects (push 8.8, 8.15; field notes, devices 5 and 14):
  *   biodata      `DATA UPDATE biodata Pin No Index Valid Duress Type MajorVer MinorVer Format Tmp`, one Type per command,
@@ -132,4 +132,15 @@ export async function loadTemplates(m: EntityManager, pins: readonly string[]): 
     format: Number(r.format),
     template: r.template,
   }));
+}
+
+/**
+ * For the elevator planner: the template commands that follow persons onto a device (a person newly put on
+ * the device, or a full sync). Empty when the bio_template table does not exist yet.
+ */
+export async function bioTemplateCommands(m: EntityManager, device: SyncDevice, pins: readonly string[]): Promise<string[]> {
+  if (pins.length === 0) return [];
+  const [{ present }] = await m.query(`SELECT to_regclass('public.bio_template') IS NOT NULL AS present`);
+  if (!present) return [];
+  return templateCommands(device, await loadTemplates(m, pins));
 }

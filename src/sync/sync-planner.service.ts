@@ -9,12 +9,15 @@ import { devicesTouching, loadConfirmed, loadInflight, noteSkipped } from './con
 import { hasTable, loadDesired, type PinScope } from './desired-state';
 import type { SyncDevice } from './device-dialect';
 import { currentState, desiredHashes, diffItems, MEMBER_KINDS, splitItemId, type Diff, type ItemKind, type SyncRef } from './sync-items';
+import { ElevatorPlannerService } from './elevator-planner.service';
 import { composeCommands, tableOf, type PlannedCommand } from './sync-plan';
 import { loadDevices } from './sync-queries';
 
 export interface SyncOptions {
   /** Re-send every desired item in scope even where the device confirmed it (REST syncPerson / syncLevel). */
   force?: boolean;
+  /** The members' templates changed (elevator and channel controllers get them again; access panels diff them). */
+  templates?: boolean;
 }
 
 type Mode = 'diff' | 'force' | 'full' | 'continue';
@@ -49,6 +52,7 @@ export class SyncPlannerService {
 
   constructor(
     private readonly queue: CommandQueueService,
+    private readonly modules: ElevatorPlannerService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -70,6 +74,9 @@ export class SyncPlannerService {
     if (unique.length === 0) return;
     const deviceIds = new Set([...(await devicesGranting(m, unique)), ...(await devicesTouching(m, unique))]);
     await this.plan(m, { deviceIds: [...deviceIds], pins: unique, mode: opts.force ? 'force' : 'diff', absent: opts.absent, heldBy: opts.heldBy });
+    // Elevator and channel controllers (their own rights tables) are planned by ElevatorPlannerService.
+    await this.modules.syncPins(m, unique, { force: opts.force, absent: opts.absent });
+    if (opts.templates || opts.heldBy) await this.modules.syncTemplates(m, unique.filter((p) => !opts.absent?.has(p)), opts.heldBy);
   }
 
   /** The person is gone (deleted in this transaction, or resigned): removed from every device. */
@@ -95,11 +102,13 @@ export class SyncPlannerService {
   /** A time segment changed or is about to be deleted: time zones of every admitted device (no member in scope). */
   async syncTimeSegment(m: EntityManager): Promise<void> {
     await this.plan(m, { deviceIds: await admittedDevices(m), pins: [], mode: 'diff' });
+    await this.modules.syncTimeSegments(m);
   }
 
   /** Holidays changed: the holiday table of every admitted device. */
-  syncHolidays(m: EntityManager): Promise<void> {
-    return this.syncTimeSegment(m);
+  async syncHolidays(m: EntityManager): Promise<void> {
+    await this.plan(m, { deviceIds: await admittedDevices(m), pins: [], mode: 'diff' });
+    await this.modules.syncHolidays(m);
   }
 
   /** Plans one device completely against what it confirmed (the reconciler's periodic pass, per page of pins). */
@@ -114,6 +123,12 @@ export class SyncPlannerService {
    * the device should no longer hold.
    */
   async syncDeviceFull(m: EntityManager, deviceId: string, afterPin: string | null = null, pageSize = FULL_SYNC_PAGE): Promise<string | null> {
+    // An elevator or channel controller: its own planner sends everything in one go (owed work, gateway full sync).
+    const module = await this.modules.moduleOf(m, deviceId);
+    if (module) {
+      await this.modules.syncDevice(m, module, deviceId);
+      return null;
+    }
     const all = await devicePins(m, deviceId);
     const start = afterPin === null ? 0 : all.findIndex((p) => p > afterPin);
     const page = start < 0 ? [] : all.slice(start, start + pageSize);
@@ -125,6 +140,11 @@ export class SyncPlannerService {
       await this.plan(m, { deviceIds: [deviceId], pins: page, mode: 'continue' });
     }
     return start < 0 || start + pageSize >= all.length ? null : page[page.length - 1];
+  }
+
+  /** Whether an elevator or channel controller (planned by ElevatorPlannerService, not here). */
+  async isModuleDevice(m: EntityManager, deviceId: string): Promise<boolean> {
+    return (await this.modules.moduleOf(m, deviceId)) !== null;
   }
 
   /** Asks the device to count its users; the answer is compared with what it confirmed (reconciler). */

@@ -5,13 +5,14 @@ import { SyncMetricsCollector } from './sync-metrics.collector';
 import { SyncPlannerService } from './sync-planner.service';
 import { SyncReconciler } from './sync-reconciler.service';
 import { SyncStatusController } from './sync-status.controller';
+import { ElevatorPlannerService } from './elevator-planner.service';
 import { SyncStatusService } from './sync-status.service';
 
 /** The sync planner (desired state → device commands), confirmation from Return codes, the reconciler and the sync status. */
 @Module({
   imports: [PushModule],
   controllers: [SyncStatusController],
-  providers: [SyncPlannerService, SyncStatusService, SyncConfirmation, SyncReconciler, SyncMetricsCollector],
-  exports: [SyncPlannerService, SyncReconciler, SyncStatusService],
+  providers: [SyncPlannerService, SyncStatusService, SyncConfirmation, SyncReconciler, SyncMetricsCollector, ElevatorPlannerService],
+  exports: [SyncPlannerService, SyncReconciler, SyncStatusService, ElevatorPlannerService],
 })
 export class SyncModule {}

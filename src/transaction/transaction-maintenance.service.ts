@@ -70,14 +70,17 @@ export class TransactionMaintenanceService implements OnApplicationBootstrap, On
     if (this.config.retentionDays === undefined) return 0;
     const cutoff = new Date(now.getTime() - this.config.retentionDays * 86_400_000);
     let total = 0;
-    while (!this.stopped) {
-      const [, n] = await this.ds.query(
-        `DELETE FROM acc_transaction WHERE id IN (
-           SELECT id FROM acc_transaction WHERE event_time < $1 ORDER BY event_time LIMIT ${RETENTION_BATCH})`,
-        [cutoff],
-      );
-      total += Number(n ?? 0);
-      if (Number(n ?? 0) < RETENTION_BATCH) break;
+    // Access events, then elevator and entrance-control events (module_transaction, same retention).
+    for (const table of ['acc_transaction', 'module_transaction']) {
+      while (!this.stopped) {
+        const [, n] = await this.ds.query(
+          `DELETE FROM ${table} WHERE id IN (
+             SELECT id FROM ${table} WHERE event_time < $1 ORDER BY event_time LIMIT ${RETENTION_BATCH})`,
+          [cutoff],
+        );
+        total += Number(n ?? 0);
+        if (Number(n ?? 0) < RETENTION_BATCH) break;
+      }
     }
     return total;
   }

@@ -3,9 +3,8 @@ import { unsupportedModuleOf, unsupportedRoutePaths } from './unsupported-module
 
 describe('unsupported modules', () => {
   it.each([
-    ['/api/eleLevel/list', 'eleLevel'],
-    ['/api/v2/psgTransaction/device/X1', 'psgTransaction'],
-    ['/api/psgdDvice/list', 'psgDevice'],
+    ['/api/attApply/anything', 'attApply'],
+    ['/api/attAreaPerson/x', 'attAreaPerson'],
     ['/api/transaction/listAttTransaction', 'attTransaction'],
     ['/api/device/getAtt', 'attDevice'],
     ['/api/attPerson/editInsPerson', 'faceKiosk'],
@@ -15,13 +14,13 @@ describe('unsupported modules', () => {
     expect(unsupportedModuleOf(path)?.module).toBe(module);
   });
 
-  it.each(['/api/device/getAcc', '/api/device/getAttendance', '/api/transaction/list', '/api/accLevel/list', '/api/eleLevelX/list'])('%s is none of them', (path) => {
+  it.each(['/api/device/getAcc', '/api/device/getAttendance', '/api/transaction/list', '/api/accLevel/list', '/api/eleLevel/list', '/api/floor/list', '/api/psgdDvice/list', '/api/psgGate/list', '/api/parkAuthorize/addBlackWhite', '/api/adMedia/get/x'])('%s is none of them', (path) => {
     expect(unsupportedModuleOf(path)).toBeUndefined();
   });
 
   it('routes folders as wildcards and single paths exactly, without the leading slash', () => {
     const paths = unsupportedRoutePaths();
-    expect(paths).toContain('api/eleLevel/*');
+    expect(paths).toContain('api/attApply/*');
     expect(paths).toContain('api/device/getAtt');
     expect(paths.every((p) => !p.startsWith('/'))).toBe(true);
   });

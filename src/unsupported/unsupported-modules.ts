@@ -1,6 +1,7 @@
 /**
  * The manual's modules this gateway does not serve (it replaces the access-control part of CVSecurity):
- * elevator, attendance, entrance control (passage) and FaceKiosk. Every path under
+ * attendance and FaceKiosk (elevator and entrance control are served: src/elevator, src/passage; parking,
+ * media and health: src/park, src/media, src/hep). Every path under
  * these prefixes answers one clear error instead of a 404, so an integrator sees "not supported" rather
  * than "wrong URL". A prefix ending in "/" covers everything below it; any other entry is one exact path
  * (used where the module shares a folder with a served one, like /api/device/getAtt).
@@ -14,10 +15,6 @@ export interface UnsupportedModule {
 }
 
 export const UNSUPPORTED_MODULES: readonly UnsupportedModule[] = [
-  { module: 'eleLevel', what: 'elevator control', prefixes: ['/api/eleLevel/', '/api/v2/eleLevel/'] },
-  { module: 'eleDevice', what: 'elevator control', prefixes: ['/api/eleDevice/', '/api/v2/eleDevice/'] },
-  { module: 'floor', what: 'elevator control', prefixes: ['/api/floor/', '/api/v2/floor/'] },
-  { module: 'eleTransaction', what: 'elevator control', prefixes: ['/api/eleTransaction/', '/api/v2/eleTransaction/'] },
   // 2.7 (areas, /api/attAreaPerson/area/...) is served by more specific routes; the person parts (2.8) are not.
   { module: 'attAreaPerson', what: 'attendance', prefixes: ['/api/attAreaPerson/'] },
   { module: 'attTransaction', what: 'attendance', prefixes: ['/api/transaction/listAttTransaction'] },
@@ -26,12 +23,6 @@ export const UNSUPPORTED_MODULES: readonly UnsupportedModule[] = [
   { module: 'faceKiosk', what: 'FaceKiosk', prefixes: ['/api/insAreaPerson/', '/api/device/attAdDeviceList', '/api/attPerson/editInsPerson'] },
   { module: 'attApply', what: 'attendance', prefixes: ['/api/attApply/'] },
   { module: 'attPerson', what: 'attendance', prefixes: ['/api/attPerson/'] },
-  // "psgdDvice" is the typo of the 2.30.1 title; answered the same way.
-  { module: 'psgDevice', what: 'entrance control', prefixes: ['/api/psgDevice/', '/api/v2/psgDevice/', '/api/psgdDvice/'] },
-  { module: 'psgGate', what: 'entrance control', prefixes: ['/api/psgGate/', '/api/v2/psgGate/'] },
-  { module: 'psgLevel', what: 'entrance control', prefixes: ['/api/psgLevel/', '/api/v2/psgLevel/'] },
-  { module: 'psgReader', what: 'entrance control', prefixes: ['/api/psgReader/', '/api/v2/psgReader/'] },
-  { module: 'psgTransaction', what: 'entrance control', prefixes: ['/api/psgTransaction/', '/api/v2/psgTransaction/'] },
 ];
 
 /** The route paths (find-my-way syntax, without the leading slash Nest adds) that cover the prefixes. */

@@ -93,12 +93,10 @@ describe('modules the gateway does not serve', () => {
   });
 
   it.each([
-    ['GET', '/api/psgdDvice/list', 'psgDevice'],
-    ['GET', '/api/v2/eleLevel/list', 'eleLevel'],
     ['POST', '/api/attPerson/editAttPerson', 'attPerson'],
     ['POST', '/api/attPerson/editInsPerson', 'faceKiosk'],
     ['GET', '/api/device/attAdDeviceList', 'faceKiosk'],
-    ['PUT', '/api/floor/anything/below', 'floor'],
+    ['PUT', '/api/attApply/anything/below', 'attApply'],
   ])('%s %s (typos, other methods, deeper paths) is %s, not supported', async (method, path, module) => {
     const res = await t.request(method, path, { query: { access_token: t.config.apiToken } });
     expect(res.body).toEqual({ code: -501, message: expect.stringContaining(`Not implemented by this gateway: ${module} (`), data: null });

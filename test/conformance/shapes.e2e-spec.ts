@@ -3,6 +3,7 @@ import { manualEndpoint, manualEndpoints, shapeDifferences } from '../door/cv-ex
 import { startTestApp, type HttpResult, type TestApp } from '../support/test-app';
 import { buildFixture, SERVED_MODULES, type Fixture } from './conformance-support';
 import { moduleShapeCalls } from './modules-calls';
+import { buildElevatorPassageFixture, elevatorPassageCalls, type ElevatorPassageFixture } from './elevator-passage-fixture';
 
 /**
  * 3. Response shapes: for every served endpoint whose manual section has a JSON example (or the catalogue's
@@ -12,11 +13,13 @@ import { moduleShapeCalls } from './modules-calls';
  */
 let t: TestApp;
 let f: Fixture;
+let ef: ElevatorPassageFixture;
 const startedAt = Date.now() - 1000;
 
 beforeAll(async () => {
   t = await startTestApp();
   f = await buildFixture(t);
+  ef = await buildElevatorPassageFixture(t, f.pin);
 });
 afterAll(async () => {
   await t?.close();
@@ -74,6 +77,7 @@ const CALLS: Record<string, () => Promise<HttpResult>> = {
   '2.25.4': () => t.get(`/api/bioTemplate/getFgListByPin/${f.pin}`),
   // 2.6.3, 2.20.x, 2.26.x (media, parking, temperature and mask)
   ...moduleShapeCalls(() => t, startedAt),
+  ...elevatorPassageCalls(() => t, () => ef, startedAt),
 };
 
 /** Writes whose example is the envelope with data null; run last, on data of their own. */

@@ -888,7 +888,7 @@ export class DeviceSimulator {
   }
 
   /** 9.4: `CONTROL DEVICE AABBCCDD[EE]`. */
-  private control(cmd: ParsedCommand, events: RtlogEvent[]): { code: number; error?: string } {
+  protected control(cmd: ParsedCommand, events: RtlogEvent[]): { code: number; error?: string } {
     const bytes = parseControlBytes(cmd.args);
     if (!bytes) return { code: -1002, error: `CONTROL DEVICE argument "${cmd.args}" is not AABBCCDD hex` };
     const now = this.clock();

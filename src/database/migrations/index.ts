@@ -9,6 +9,7 @@ import { CommandOutcomes1763700001000 } from './1763700001000-command-outcomes';
 import { Convergence1763700001100 } from './1763700001100-convergence';
 import { RealtimeIngest1763700001200 } from './1763700001200-realtime-ingest';
 import { Console1763700001500 } from './1763700001500-console';
+import { ElevatorPassage1763700001600 } from './1763700001600-elevator-passage';
 import { Modules1763700001700 } from './1763700001700-modules';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   Convergence1763700001100,
   RealtimeIngest1763700001200,
   Console1763700001500,
+  ElevatorPassage1763700001600,
   Modules1763700001700,
 ];

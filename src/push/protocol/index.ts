@@ -13,3 +13,4 @@ export * from './getrequest';
 export * from './command-rules';
 export * from './tables';
 export * from './refusals';
+export * from './elevator';

@@ -1,0 +1,42 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
+import { CvInput } from '../common/input.decorator';
+import type { V2Page } from '../common/paging';
+import { TransactionListDto } from '../transaction/dto/transaction-query.dto';
+import { TransactionV1ItemDto } from '../transaction/dto/transaction-response.dto';
+import { TransactionService } from '../transaction/transaction.service';
+import { ModuleTransactionService } from './module-transaction.service';
+
+/** 2.19 Elevator events (rtlog of elevator controllers), newest first; the event point is the floor. */
+@ApiTags('EleTransaction')
+@Controller()
+export class EleTransactionController {
+  constructor(
+    private readonly events: ModuleTransactionService,
+    private readonly transactions: TransactionService,
+  ) {}
+
+  private filter(dto: TransactionListDto) {
+    return {
+      ...(dto.personPin ? { pin: dto.personPin } : {}),
+      ...this.transactions.timeRange({ start: dto.startDate, end: dto.endDate, startName: 'startDate', endName: 'endDate' }),
+    };
+  }
+
+  @Get('api/eleTransaction/list')
+  @ApiOperation({ summary: '2.19.1 Get Elevator Transaction' })
+  @ApiOkResponse({ type: listEnvelopeOf(TransactionV1ItemDto) })
+  async list(@CvInput() dto: TransactionListDto): Promise<Envelope<TransactionV1ItemDto[]>> {
+    const page = this.transactions.page(dto.pageNo, dto.pageSize);
+    return ok(await this.events.listEle(this.filter(dto), page));
+  }
+
+  @Get('api/v2/eleTransaction/list')
+  @ApiOperation({ summary: '2.19.2 Get Elevator Transaction (with total number)' })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(TransactionV1ItemDto) })
+  async listV2(@CvInput() dto: TransactionListDto): Promise<Envelope<V2Page<TransactionV1ItemDto>>> {
+    const page = this.transactions.page(dto.pageNo, dto.pageSize);
+    return ok(await this.events.listEleV2(this.filter(dto), page));
+  }
+}

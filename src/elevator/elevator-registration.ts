@@ -1,0 +1,32 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { effectiveKindSql } from '../device/device-kind';
+import { DeviceRegistryService, type DeviceRegisteredEvent } from '../push/device-registry.service';
+import { FloorService, reportedFloorCount } from './floor.service';
+
+/**
+ * A registered elevator controller gets its floors from what it reports (reportedFloorCount), in the
+ * registration's transaction. What it should hold is sent as owed work like for every device: the
+ * reconciler's full sync (SyncReconciler.owe → SyncPlannerService.syncDeviceFull), which hands elevator and
+ * channel controllers to ElevatorPlannerService.
+ */
+@Injectable()
+export class ElevatorRegistration implements OnModuleInit {
+  private readonly logger = new Logger(ElevatorRegistration.name);
+
+  constructor(
+    private readonly registry: DeviceRegistryService,
+    private readonly floors: FloorService,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.onRegisteredInTransaction((m, e) => this.handle(m, e));
+  }
+
+  async handle(m: EntityManager, e: DeviceRegisteredEvent): Promise<void> {
+    const [d] = await m.query(`SELECT ${effectiveKindSql('d')} AS kind, d.registration FROM device d WHERE d.id = $1`, [e.deviceId]);
+    if (!d || d.kind !== 'ele') return;
+    const created = await this.floors.ensureFloors(m, e.deviceId, reportedFloorCount(d.registration), 'device');
+    if (created > 0) this.logger.log(`elevator controller ${e.sn}: ${created} floors created from its registration`);
+  }
+}

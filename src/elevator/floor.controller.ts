@@ -1,0 +1,48 @@
+import { Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
+import { CvInput } from '../common/input.decorator';
+import { checkPaging, v2Page, type V2Page } from '../common/paging';
+import { commandResponse, queued } from '../door/door.controller';
+import { FloorIdDto, FloorOpenDto, FloorResponseDto, ModuleListDto, toFloorResponse } from './dto/elevator.dto';
+import { FloorService } from './floor.service';
+
+/** 2.12 Floors of elevator controllers: reads, and remote release/lock as `CONTROL DEVICE 11` commands. */
+@ApiTags('Floor')
+@Controller()
+export class FloorController {
+  constructor(private readonly floors: FloorService) {}
+
+  @Get('api/floor/list')
+  @ApiOperation({ summary: '2.12.1 Get Floor List' })
+  @ApiOkResponse({ type: listEnvelopeOf(FloorResponseDto) })
+  async list(@CvInput() dto: ModuleListDto): Promise<Envelope<FloorResponseDto[]>> {
+    return ok((await this.floors.list(checkPaging(dto.pageNo, dto.pageSize))).rows.map(toFloorResponse));
+  }
+
+  @Post(['api/floor/remoteCloseById', 'api/floor/remoteoffById', 'api/floor/remoteOffById'])
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.12.2 Remote Close Floor by Id (the manual prints remoteoffById; both are served)' })
+  @ApiOkResponse(commandResponse)
+  async remoteClose(@CvInput() dto: FloorIdDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
+    return queued(reply, await this.floors.remoteClose(dto.floorId));
+  }
+
+  @Post('api/floor/remoteOpenById')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.12.3 Remote Open Floor by Id (interval 1-254 s)' })
+  @ApiOkResponse(commandResponse)
+  async remoteOpen(@CvInput() dto: FloorOpenDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
+    return queued(reply, await this.floors.remoteOpen(dto.floorId, dto.interval));
+  }
+
+  @Get('api/v2/floor/list')
+  @ApiOperation({ summary: '2.12.4 Get Floor List (with total number); the manual prints the v1 URL' })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(FloorResponseDto) })
+  async listV2(@CvInput() dto: ModuleListDto): Promise<Envelope<V2Page<FloorResponseDto>>> {
+    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const { rows, total } = await this.floors.list(page);
+    return ok(v2Page(rows.map(toFloorResponse), total, page));
+  }
+}

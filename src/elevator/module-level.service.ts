@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import { newId } from '../common/ids';
+import { effectiveKindSql } from '../device/device-kind';
+import { splitList, type Page } from '../common/paging';
+import { ElevatorPlannerService } from '../sync/elevator-planner.service';
+import type { ModuleKind } from '../sync/elevator-commands';
+
+export interface ModuleLevelRow {
+  id: string;
+  name: string;
+  time_segment_id: string;
+}
+
+/** The point table of each level kind: elevator levels hold floors, entrance-control levels hold gates. */
+const POINT: Record<ModuleKind, { table: string; column: string; what: string }> = {
+  ele: { table: 'ele_level_floor', column: 'floor_id', what: 'floor' },
+  psg: { table: 'psg_level_gate', column: 'gate_id', what: 'gate' },
+};
+
+/**
+ * Elevator levels (2.2) and entrance-control levels (2.32): the same shape as access levels (points plus one
+ * time segment, and their persons), in tables of their own. Every write runs in one transaction with the
+ * elevator/passage planner, so memberships and the device commands they imply commit together.
+ */
+@Injectable()
+export class ModuleLevelService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly planner: ElevatorPlannerService,
+  ) {}
+
+  async list(module: ModuleKind, page: Page): Promise<{ rows: ModuleLevelRow[]; total: number }> {
+    const rows: ModuleLevelRow[] = await this.ds.query(
+      `SELECT id, name, time_segment_id FROM ${module}_level ORDER BY created_at, name OFFSET $1 LIMIT $2`,
+      [page.offset, page.pageSize],
+    );
+    const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n FROM ${module}_level`);
+    return { rows, total: n };
+  }
+
+  async requireById(module: ModuleKind, id: string, m: EntityManager | DataSource = this.ds): Promise<ModuleLevelRow> {
+    if (!id) throw new CvError(CvCode.LevelIdNull, "Access level id can't be null");
+    const [row] = await m.query(`SELECT id, name, time_segment_id FROM ${module}_level WHERE id = $1`, [id]);
+    if (!row) throw new CvError(CvCode.LevelNotExist, 'The level group does not exist');
+    return row;
+  }
+
+  async requireByName(module: ModuleKind, name: string): Promise<ModuleLevelRow> {
+    const [row] = await this.ds.query(`SELECT id, name, time_segment_id FROM ${module}_level WHERE name = $1`, [name]);
+    if (!row) throw new CvError(CvCode.LevelNotExist, 'The level group does not exist');
+    return row;
+  }
+
+  /** 2.2.6 / 2.32.6: the levels are added to the person's levels, then the person goes to the controllers. */
+  grantPersonLevels(module: ModuleKind, pin: string, levelIds: string, force: boolean): Promise<void> {
+    return this.ds.transaction(async (m) => {
+      const personId = await this.requirePerson(m, pin);
+      const ids = await this.requireLevels(m, module, levelIds);
+      await m.query(
+        `INSERT INTO ${module}_level_person (level_id, person_id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`,
+        [ids, personId],
+      );
+      await this.planner.syncPersons(m, [personId], { force });
+    });
+  }
+
+  /** 2.2.1 / 2.32.1: the person loses these levels; controllers no longer covered lose the person. */
+  deletePersonLevels(module: ModuleKind, pin: string, levelIds: string): Promise<void> {
+    return this.ds.transaction(async (m) => {
+      const personId = await this.requirePerson(m, pin);
+      const ids = await this.requireLevels(m, module, levelIds);
+      await m.query(`DELETE FROM ${module}_level_person WHERE person_id = $1 AND level_id = ANY($2)`, [personId, ids]);
+      await this.planner.syncPersons(m, [personId]);
+    });
+  }
+
+  /** 2.2.5 / 2.32.5: nothing stored changes; the level's persons are re-sent in full. */
+  syncLevel(module: ModuleKind, levelId: string): Promise<void> {
+    return this.ds.transaction(async (m) => {
+      await this.requireById(module, levelId, m);
+      await this.planner.syncLevel(m, module, levelId, { force: true });
+    });
+  }
+
+  /**
+   * Gateway extension: create or update a level by name (the manual has no such endpoint): its time segment
+   * and, when given, its complete set of points (floor or gate ids). Members reach the changed points.
+   */
+  save(module: ModuleKind, input: { name: string; timeSegName?: string; pointIds?: string[] }): Promise<ModuleLevelRow> {
+    return this.ds.transaction(async (m) => {
+      const [existing]: ModuleLevelRow[] = await m.query(`SELECT id, name, time_segment_id FROM ${module}_level WHERE name = $1 FOR UPDATE`, [input.name]);
+      let tsId = existing?.time_segment_id;
+      if (input.timeSegName !== undefined || !existing) {
+        const tsName = input.timeSegName ?? '24-Hour Accessible';
+        const [ts] = await m.query(`SELECT id FROM time_segment WHERE name = $1`, [tsName]);
+        if (!ts) throw new CvError(CvCode.InvalidParameter, `The time segment does not exist: ${tsName}`);
+        tsId = ts.id;
+      }
+      const id = existing?.id ?? newId();
+      if (existing) await m.query(`UPDATE ${module}_level SET time_segment_id = $2, updated_at = now() WHERE id = $1`, [id, tsId]);
+      else {
+        await m.query(
+          `INSERT INTO ${module}_level (id, name, time_segment_id, area_id) VALUES ($1, $2, $3, (SELECT id FROM area ORDER BY (code = '1') DESC, created_at LIMIT 1))`,
+          [id, input.name, tsId],
+        );
+      }
+      if (input.pointIds !== undefined) {
+        const p = POINT[module];
+        const ids = [...new Set(input.pointIds)];
+        const found: Array<{ id: string }> = await m.query(
+          module === 'ele'
+            ? `SELECT f.id FROM floor f WHERE f.id = ANY($1)`
+            : `SELECT g.id FROM door g JOIN device d ON d.id = g.device_id WHERE g.id = ANY($1) AND ${effectiveKindSql('d')} = 'psg'`,
+          [ids],
+        );
+        const missing = ids.filter((x) => !found.some((f) => f.id === x));
+        if (missing.length) throw new CvError(CvCode.NotFound, `No such ${p.what}: ${missing.join(',')}`);
+        await m.query(`DELETE FROM ${p.table} WHERE level_id = $1`, [id]);
+        if (ids.length) await m.query(`INSERT INTO ${p.table} (level_id, ${p.column}) SELECT $1, unnest($2::text[])`, [id, ids]);
+      }
+      const saved = await this.requireById(module, id, m);
+      await this.planner.syncLevel(m, module, id);
+      return saved;
+    });
+  }
+
+  private async requirePerson(m: EntityManager, pin: string): Promise<string> {
+    if (!pin) throw new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
+    const [p] = await m.query(`SELECT id FROM person WHERE pin = $1 AND status = 'active'`, [pin]);
+    if (!p) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+    return p.id;
+  }
+
+  private async requireLevels(m: EntityManager, module: ModuleKind, text: string): Promise<string[]> {
+    const ids = splitList(text);
+    if (ids.length === 0) throw new CvError(CvCode.LevelIdNull, "Access level id can't be null");
+    const found: Array<{ id: string }> = await m.query(`SELECT id FROM ${module}_level WHERE id = ANY($1)`, [ids]);
+    const missing = ids.filter((id) => !found.some((f) => f.id === id));
+    if (missing.length) throw new CvError(CvCode.LevelNotExist, `The level group does not exist: ${missing.join(',')}`);
+    return ids;
+  }
+}

@@ -1,0 +1,162 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { v2Page, type Page, type V2Page } from '../common/paging';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { toV1Item, TransactionV1ItemDto } from '../transaction/dto/transaction-response.dto';
+import { TRANSACTION_COLUMNS, type TransactionRow } from '../transaction/transaction.repository';
+import type { ModuleKind } from '../sync/elevator-commands';
+
+/** A module_transaction row: the acc_transaction columns plus the channel controller's gate type. */
+export interface ModuleTransactionRow extends TransactionRow {
+  gate_type: number | null;
+  feed_xid?: string;
+}
+
+export interface ModuleTransactionFilter {
+  pin?: string;
+  deviceSn?: string;
+  from?: Date;
+  to?: Date;
+}
+
+/** The entrance-control item (2.34): the v1 item plus the event code and the gate type. */
+export class PsgTransactionItemDto extends TransactionV1ItemDto {
+  @ApiProperty({ example: 110 }) eventNo!: number;
+  @ApiProperty({ example: 0, description: '0 unknown, 1 tripod turnstile, 2 flap barrier, 3 swing barrier (PassWayType of the controller)' }) gateType!: number;
+}
+
+/** The entrance-control monitor item (2.34.3): every list field, id null (as the manual's example). */
+export class PsgMonitorItemDto extends PsgTransactionItemDto {}
+
+const COLUMNS = [...TRANSACTION_COLUMNS, 'gate_type'].map((c) => `t.${c}`).join(', ');
+
+/** Events per monitor poll; the rest come with the next poll. */
+const MONITOR_BATCH = 1000;
+const HELD_BACK_WAITS = 20;
+const HELD_BACK_WAIT_MS = 100;
+
+/**
+ * Reads of elevator and channel-controller events (module_transaction), newest first, each list one range
+ * scan of a (module, …, event_time) index; and the psgTransaction monitor, a cursor per (API client,
+ * timestamp) over (inserting transaction id, event id) positions like the access monitor, so an event whose
+ * transaction commits late is still handed out exactly once.
+ */
+@Injectable()
+export class ModuleTransactionService {
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private where(module: ModuleKind, f: ModuleTransactionFilter, params: unknown[]): string {
+    const parts = [`t.module = $${params.push(module)}`];
+    if (f.pin !== undefined) parts.push(`t.pin = $${params.push(f.pin)}`);
+    if (f.deviceSn !== undefined) parts.push(`t.device_sn = $${params.push(f.deviceSn)}`);
+    if (f.from) parts.push(`t.event_time >= $${params.push(f.from)}`);
+    if (f.to) parts.push(`t.event_time < $${params.push(f.to)}`);
+    return parts.join(' AND ');
+  }
+
+  async findPage(module: ModuleKind, f: ModuleTransactionFilter, page: Page): Promise<ModuleTransactionRow[]> {
+    const params: unknown[] = [];
+    const w = this.where(module, f, params);
+    return this.ds.query(
+      `SELECT ${COLUMNS} FROM module_transaction t WHERE ${w} ORDER BY t.event_time DESC, t.id DESC OFFSET $${params.push(page.offset)} LIMIT $${params.push(page.pageSize)}`,
+      params,
+    );
+  }
+
+  async count(module: ModuleKind, f: ModuleTransactionFilter): Promise<number> {
+    const params: unknown[] = [];
+    const [{ n }] = await this.ds.query(`SELECT count(*)::bigint AS n FROM module_transaction t WHERE ${this.where(module, f, params)}`, params);
+    return Number(n);
+  }
+
+  /** 2.19.1: the v1 item, as the manual's example (accZone null). */
+  async listEle(f: ModuleTransactionFilter, page: Page): Promise<TransactionV1ItemDto[]> {
+    return (await this.findPage('ele', f, page)).map((r) => toV1Item(r, this.config.timeZone));
+  }
+
+  async listEleV2(f: ModuleTransactionFilter, page: Page): Promise<V2Page<TransactionV1ItemDto>> {
+    const [items, total] = await Promise.all([this.listEle(f, page), this.count('ele', f)]);
+    return v2Page(items, total, page);
+  }
+
+  toPsgItem(r: ModuleTransactionRow): PsgTransactionItemDto {
+    const { accZone: _drop, ...item } = toV1Item(r, this.config.timeZone);
+    void _drop;
+    return { ...item, eventNo: r.event_no, gateType: r.gate_type ?? 0 };
+  }
+
+  async listPsg(f: ModuleTransactionFilter, page: Page): Promise<PsgTransactionItemDto[]> {
+    return (await this.findPage('psg', f, page)).map((r) => this.toPsgItem(r));
+  }
+
+  async listPsgV2(f: ModuleTransactionFilter, page: Page): Promise<V2Page<PsgTransactionItemDto>> {
+    const [items, total] = await Promise.all([this.listPsg(f, page), this.count('psg', f)]);
+    return v2Page(items, total, page);
+  }
+
+  /**
+   * 2.34.3: the first poll with a timestamp T starts at the events stored at or after T (or not yet visible
+   * now); each later poll with the same T returns what came after the last poll. Only events of transactions
+   * older than the snapshot's xmin are handed out, so none can still appear before the last one returned.
+   */
+  async monitor(clientId: string, module: ModuleKind, timestamp: number): Promise<PsgMonitorItemDto[]> {
+    // Events held back only by a transaction still running elsewhere on the server: wait a little for it.
+    for (let wait = 0; ; wait++) {
+      const { rows, heldBack } = await this.poll(clientId, module, timestamp, wait < HELD_BACK_WAITS);
+      if (!heldBack) return rows.map((r) => ({ ...this.toPsgItem(r), id: null as unknown as string }));
+      await new Promise((resolve) => setTimeout(resolve, HELD_BACK_WAIT_MS));
+    }
+  }
+
+  private poll(clientId: string, module: ModuleKind, timestamp: number, mayWait: boolean): Promise<{ rows: ModuleTransactionRow[]; heldBack: boolean }> {
+    return this.ds.transaction(async (m) => {
+      const select = () =>
+        m.query(
+          `SELECT xid::text AS xid, transaction_id::text AS transaction_id FROM module_monitor_cursor WHERE client_id = $1 AND module = $2 AND timestamp = $3 FOR UPDATE`,
+          [clientId, module, timestamp],
+        );
+      let [cursor] = await select();
+      if (!cursor) {
+        // A new cursor is the moment to drop those nobody polled for an hour (clients that moved on).
+        await m.query(`DELETE FROM module_monitor_cursor WHERE polled_at < now() - interval '1 hour'`);
+        const [start] = await m.query(
+          `SELECT LEAST((SELECT min(xid) FROM module_transaction WHERE module = $1 AND created_at >= $2),
+                        pg_snapshot_xmin(pg_current_snapshot())::text::bigint) - 1 AS xid`,
+          [module, new Date(timestamp)],
+        );
+        await m.query(
+          `INSERT INTO module_monitor_cursor (client_id, module, timestamp, xid, transaction_id) VALUES ($1, $2, $3, $4, 0) ON CONFLICT DO NOTHING`,
+          [clientId, module, timestamp, String(start.xid)],
+        );
+        [cursor] = await select();
+      }
+      const found: ModuleTransactionRow[] = await m.query(
+        `SELECT t.xid::text AS feed_xid, ${COLUMNS} FROM module_transaction t
+          WHERE t.module = $1 AND (t.xid, t.id) > ($2::bigint, $3::bigint) AND t.created_at >= $5
+            AND t.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+          ORDER BY t.xid, t.id LIMIT $4`,
+        [module, cursor.xid, cursor.transaction_id, MONITOR_BATCH, new Date(timestamp)],
+      );
+      const last = found[found.length - 1];
+      await m.query(
+        `UPDATE module_monitor_cursor SET xid = $4, transaction_id = $5, polled_at = now() WHERE client_id = $1 AND module = $2 AND timestamp = $3`,
+        [clientId, module, timestamp, last ? last.feed_xid : cursor.xid, last ? last.id : cursor.transaction_id],
+      );
+      let heldBack = false;
+      if (found.length === 0 && mayWait) {
+        const [{ held }] = await m.query(
+          `SELECT EXISTS (SELECT 1 FROM module_transaction t WHERE t.module = $1 AND (t.xid, t.id) > ($2::bigint, $3::bigint) AND t.created_at >= $4
+             AND t.xid >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS held`,
+          [module, cursor.xid, cursor.transaction_id, new Date(timestamp)],
+        );
+        heldBack = held === true;
+      }
+      return { rows: found, heldBack };
+    });
+  }
+}
+

@@ -1,0 +1,152 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type SelectQueryBuilder } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import type { Page } from '../common/paging';
+import { effectiveKindSql } from '../device/device-kind';
+import type { DeviceConnection } from '../door/door-state';
+import { Door } from '../door/door.entity';
+import { CommandQueueService } from '../push/command-queue.service';
+import { DeviceStatusService } from '../push/device-status.service';
+import { dataUpdateGatePassRule, GATE_PASS_DAYS, openGate, resetGateCounters, type GateCounter, type GateDirection } from '../push/protocol';
+import { toWeeklySchedule } from '../sync/sync-commands';
+import type { WeekSchedule } from '../timeSegment/time-segment.entity';
+import type { QueuedDoorCommand } from '../door/door-control.service';
+import { gateStateTexts, type GateStateTexts } from './gate-state';
+
+export const OpenTypeEmpty = -265;
+export const OpenTypeInvalid = -266;
+
+/** Seconds a remote gate opening lasts: one passage. */
+export const GATE_OPEN_SECONDS = 5;
+
+/** openType 1 = entry, 2 = exit (2.31.7); also the words, as clients send them. */
+export function parseOpenType(raw: string | undefined): GateDirection {
+  if (raw === undefined || raw.trim() === '') throw new CvError(OpenTypeEmpty, 'The Open Gate Type cannot empty');
+  const v = raw.trim().toLowerCase();
+  if (v === '1' || v === 'entry' || v === 'in') return 'entry';
+  if (v === '2' || v === 'exit' || v === 'out') return 'exit';
+  throw new CvError(OpenTypeInvalid, 'Open Gate Type incorrect');
+}
+
+export interface GateCounters {
+  irstate: number;
+  irsenseCount: number | null;
+  inCount: number | null;
+  outCount: number | null;
+  alarmCount: number | null;
+  runCount: number | null;
+  reportedAt: Date;
+}
+
+/**
+ * Gates of channel controllers (2.31): each door of a device of kind `psg` is a gate, with the door's in and
+ * out readers. Reads, state from what the controller reported, remote opening in a direction, and the
+ * controller's counters (`table=irstate`, reset with `CONTROL DEVICE 10`).
+ */
+@Injectable()
+export class GateService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly queue: CommandQueueService,
+    private readonly status: DeviceStatusService,
+  ) {}
+
+  private visible(): SelectQueryBuilder<Door> {
+    return this.ds
+      .getRepository(Door)
+      .createQueryBuilder('door')
+      .innerJoinAndSelect('door.device', 'device')
+      .where(`device.admission <> 'pending' AND ${effectiveKindSql('device')} = 'psg'`)
+      .orderBy('device.createdAt', 'ASC')
+      .addOrderBy('device.sn', 'ASC')
+      .addOrderBy('door.doorNo', 'ASC');
+  }
+
+  async list(page?: Page): Promise<{ rows: Door[]; total: number }> {
+    const qb = this.visible();
+    if (page) qb.skip(page.offset).take(page.pageSize);
+    const [rows, total] = await qb.getManyAndCount();
+    return { rows, total };
+  }
+
+  async requireById(id: string | undefined): Promise<Door> {
+    if (!id) throw new CvError(CvCode.InvalidParameter, 'The gate id is required');
+    const g = await this.visible().andWhere('door.id = :id', { id }).getOne();
+    if (!g) throw new CvError(CvCode.NotFound, `Gate does not exist: ${id}`);
+    return g;
+  }
+
+  async requireByName(name: string | undefined): Promise<Door> {
+    if (!name) throw new CvError(CvCode.InvalidParameter, 'The gate name is required');
+    const g = await this.visible().andWhere('door.name = :name', { name }).getOne();
+    if (!g) throw new CvError(CvCode.NotFound, `Gate does not exist: ${name}`);
+    return g;
+  }
+
+  async bySn(sn: string | undefined): Promise<Door[]> {
+    if (!sn) throw new CvError(CvCode.DeviceSnNull, "Device serial number can't be null");
+    const rows = await this.visible().andWhere('device.sn = :sn', { sn }).getMany();
+    if (rows.length === 0) {
+      const [known] = await this.ds.query(`SELECT 1 FROM device d WHERE d.sn = $1 AND ${effectiveKindSql('d')} = 'psg' AND d.admission <> 'pending'`, [sn]);
+      if (!known) throw new CvError(CvCode.NotFound, `Device does not exist: ${sn}`);
+    }
+    return rows;
+  }
+
+  connectionOf(gate: Door): DeviceConnection {
+    const device = gate.device!;
+    if (device.admission === 'disabled') return 'disabled';
+    return this.status.isOnline(device) ? 'online' : 'offline';
+  }
+
+  stateOf(gate: Door): GateStateTexts {
+    return gateStateTexts(gate, this.connectionOf(gate));
+  }
+
+  /** 2.31.7 / 2.31.8: one passage in the direction (entry: the gate's lock output; exit: its auxiliary output). */
+  async remoteOpen(gate: Door, openType: string | undefined): Promise<QueuedDoorCommand> {
+    const direction = parseOpenType(openType);
+    return this.send(gate.device!.sn, gate.device!.admission, openGate(gate.doorNo, direction, GATE_OPEN_SECONDS));
+  }
+
+  async counters(sn: string): Promise<GateCounters | null> {
+    const [row] = await this.ds.query(
+      `SELECT c.irstate, c.irsense_count, c.in_count, c.out_count, c.alarm_count, c.run_count, c.reported_at
+         FROM psg_counter c JOIN device d ON d.id = c.device_id WHERE d.sn = $1`,
+      [sn],
+    );
+    if (!row) return null;
+    return { irstate: row.irstate, irsenseCount: row.irsense_count, inCount: row.in_count, outCount: row.out_count, alarmCount: row.alarm_count, runCount: row.run_count, reportedAt: row.reported_at };
+  }
+
+  /** Gateway extension: reset counters on the controller (`CONTROL DEVICE 10 0n`). */
+  async resetCounters(sn: string, which: GateCounter): Promise<QueuedDoorCommand> {
+    const device = await this.requireController(sn);
+    return this.send(device.sn, device.admission, resetGateCounters(which));
+  }
+
+  /**
+   * Gateway extension: the controller's passing mode during a time segment (`DATA UPDATE gatepassrule`,
+   * PasswayTimeZoneId = the segment's TimezoneId, its weekday periods each with `passMode`).
+   */
+  async passRule(sn: string, timeSegName: string, passMode: number): Promise<QueuedDoorCommand> {
+    const device = await this.requireController(sn);
+    const [seg]: Array<{ tz_id: number; schedule: WeekSchedule }> = await this.ds.query(`SELECT tz_id, schedule FROM time_segment WHERE name = $1`, [timeSegName]);
+    if (!seg) throw new CvError(CvCode.InvalidParameter, `The time segment does not exist: ${timeSegName}`);
+    const weekly = toWeeklySchedule(seg.schedule);
+    const days = Object.fromEntries(GATE_PASS_DAYS.map((d) => [d, (weekly[d] ?? []).map((p) => ({ ...p, passMode }))]));
+    return this.send(device.sn, device.admission, dataUpdateGatePassRule({ passwayTimezoneId: Number(seg.tz_id), days }));
+  }
+
+  private async requireController(sn: string): Promise<{ sn: string; admission: string }> {
+    const [device] = await this.ds.query(`SELECT sn, admission FROM device d WHERE d.sn = $1 AND ${effectiveKindSql('d')} = 'psg' AND d.admission <> 'pending'`, [sn]);
+    if (!device) throw new CvError(CvCode.NotFound, `No channel controller with SN ${sn}`);
+    return device;
+  }
+
+  private async send(sn: string, admission: string, command: string): Promise<QueuedDoorCommand> {
+    if (admission === 'disabled') throw new CvError(CvCode.Conflict, `Device ${sn} is disabled`);
+    await this.ds.transaction((m) => this.queue.enqueue(m, sn, [command]));
+    return { deviceSn: sn, online: this.status.isOnline(sn) };
+  }
+}

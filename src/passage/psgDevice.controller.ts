@@ -1,0 +1,78 @@
+import { Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CvCode, CvError } from '../common/cv-error';
+import { envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
+import { CvInput } from '../common/input.decorator';
+import { checkPaging, v2Page, type V2Page } from '../common/paging';
+import { formatCvDateTime } from '../common/time';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { DeviceSnDto } from '../device/dto/device.dto';
+import { commandResponse, queued } from '../door/door.controller';
+import { ModuleListDto } from '../elevator/dto/elevator.dto';
+import { ModuleDeviceService } from '../elevator/module-device.service';
+import { CountersResetDto, GateCountersDto, PassRuleDto, PsgDeviceResponseDto, PsgDeviceV2ResponseDto, toPsgDevice, toPsgDeviceV2 } from './dto/passage.dto';
+import { GateService } from './gate.service';
+
+/** 2.30 Entrance-control devices (kind `psg`), and the gateway's counter extensions. */
+@ApiTags('PsgDevice')
+@Controller()
+export class PsgDeviceController {
+  constructor(
+    private readonly devices: ModuleDeviceService,
+    private readonly gates: GateService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get(['api/psgDevice/list', 'api/psgdDvice/list'])
+  @ApiOperation({ summary: '2.30.1 Get entrance control device list (the title misspells it psgdDvice; both are served)' })
+  @ApiOkResponse({ type: listEnvelopeOf(PsgDeviceResponseDto) })
+  async list(@CvInput() dto: ModuleListDto): Promise<Envelope<PsgDeviceResponseDto[]>> {
+    return ok((await this.devices.list('psg', checkPaging(dto.pageNo, dto.pageSize))).rows.map(toPsgDevice));
+  }
+
+  @Get(['api/psgDevice/getBySn', 'api/psgdDvice/getBySn'])
+  @ApiOperation({ summary: '2.30.2 Get entrance control device info by SN' })
+  @ApiOkResponse({ type: envelopeOf(PsgDeviceV2ResponseDto) })
+  async getBySn(@CvInput() dto: DeviceSnDto): Promise<Envelope<PsgDeviceV2ResponseDto>> {
+    return ok(toPsgDeviceV2(await this.devices.requireBySn('psg', dto.sn)));
+  }
+
+  @Get(['api/v2/psgDevice/list', 'api/v2/psgdDvice/list'])
+  @ApiOperation({ summary: '2.30.3 Get entrance control device list (with total number)' })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(PsgDeviceV2ResponseDto) })
+  async listV2(@CvInput() dto: ModuleListDto): Promise<Envelope<V2Page<PsgDeviceV2ResponseDto>>> {
+    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const { rows, total } = await this.devices.list('psg', page);
+    return ok(v2Page(rows.map(toPsgDeviceV2), total, page));
+  }
+
+  @Get('api/gateway/psgDevice/:sn/counters')
+  @ApiOperation({ summary: 'Gateway extension: the last irstate report of a channel controller (infrared state, in/out/alarm/run counters)' })
+  @ApiParam({ name: 'sn', example: 'CKN4213360081' })
+  @ApiOkResponse({ type: envelopeOf(GateCountersDto) })
+  async counters(@Param('sn') sn: string): Promise<Envelope<GateCountersDto>> {
+    const device = await this.devices.requireBySn('psg', sn.trim());
+    const c = await this.gates.counters(device.sn);
+    if (!c) throw new CvError(CvCode.NotFound, `Device ${device.sn} has not reported its counters yet`);
+    return ok({ ...c, reportedAt: formatCvDateTime(c.reportedAt, this.config.timeZone)! });
+  }
+
+  @Post('api/gateway/psgDevice/:sn/resetCounters')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Gateway extension: reset counters on the controller (CONTROL DEVICE 10; counter in|out|alarm|all)' })
+  @ApiParam({ name: 'sn', example: 'CKN4213360081' })
+  @ApiOkResponse(commandResponse)
+  async resetCounters(@Param('sn') sn: string, @CvInput() dto: CountersResetDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
+    return queued(reply, await this.gates.resetCounters(sn.trim(), dto.counter ?? 'all'));
+  }
+
+  @Post('api/gateway/psgDevice/:sn/passRule')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Gateway extension: passing mode of the controller during a time segment (DATA UPDATE gatepassrule)' })
+  @ApiParam({ name: 'sn', example: 'CKN4213360081' })
+  @ApiOkResponse(commandResponse)
+  async passRule(@Param('sn') sn: string, @CvInput() dto: PassRuleDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
+    return queued(reply, await this.gates.passRule(sn.trim(), dto.timeSegName, dto.passMode));
+  }
+}

@@ -1,0 +1,80 @@
+import { Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
+import { CvInput } from '../common/input.decorator';
+import { checkPaging, v2Page, type V2Page } from '../common/paging';
+import { commandResponse, queued } from '../door/door.controller';
+import { ModuleListDto } from '../elevator/dto/elevator.dto';
+import { GateBySnDto, GateGetDto, GateIdDto, GateOpenByIdDto, GateOpenByNameDto, GateResponseDto, GateStateResponseDto, toGate, toGateState } from './dto/passage.dto';
+import { GateService } from './gate.service';
+
+/** 2.31 Entrance-control gates: reads, state from what the controller reported, remote opening by direction. */
+@ApiTags('PsgGate')
+@Controller()
+export class PsgGateController {
+  constructor(private readonly gates: GateService) {}
+
+  @Get('api/psgGate/allGateState')
+  @ApiOperation({ summary: '2.31.1 Get the State of All gates' })
+  @ApiOkResponse({ type: listEnvelopeOf(GateStateResponseDto) })
+  async all(): Promise<Envelope<GateStateResponseDto[]>> {
+    return ok((await this.gates.list()).rows.map((g) => toGateState(g, this.gates.stateOf(g))));
+  }
+
+  @Get('api/psgGate/gateStateById')
+  @ApiOperation({ summary: '2.31.2 Get Entrance Control Gate State by Gate Id (an array, as the manual example)' })
+  @ApiOkResponse({ type: listEnvelopeOf(GateStateResponseDto) })
+  async byId(@CvInput() dto: GateIdDto): Promise<Envelope<GateStateResponseDto[]>> {
+    const g = await this.gates.requireById(dto.gateId);
+    return ok([toGateState(g, this.gates.stateOf(g))]);
+  }
+
+  @Get('api/psgGate/gateStateBySn')
+  @ApiOperation({ summary: '2.31.3 Get Entrance Control Gate State by the SN of Device' })
+  @ApiOkResponse({ type: listEnvelopeOf(GateStateResponseDto) })
+  async bySn(@CvInput() dto: GateBySnDto): Promise<Envelope<GateStateResponseDto[]>> {
+    return ok((await this.gates.bySn(dto.deviceSn || dto.sn)).map((g) => toGateState(g, this.gates.stateOf(g))));
+  }
+
+  @Get('api/psgGate/getById')
+  @ApiOperation({ summary: '2.31.4 Get Entrance Control Gate Info by gate Id (id, or gateId)' })
+  @ApiOkResponse({ type: envelopeOf(GateResponseDto) })
+  async get(@CvInput() dto: GateGetDto): Promise<Envelope<GateResponseDto>> {
+    return ok(toGate(await this.gates.requireById(dto.id || dto.gateId)));
+  }
+
+  @Get('api/psgGate/list')
+  @ApiOperation({ summary: '2.31.5 Get Entrance Control Gate List' })
+  @ApiOkResponse({ type: listEnvelopeOf(GateResponseDto) })
+  async list(@CvInput() dto: ModuleListDto): Promise<Envelope<GateResponseDto[]>> {
+    return ok((await this.gates.list(checkPaging(dto.pageNo, dto.pageSize))).rows.map(toGate));
+  }
+
+  @Get('api/v2/psgGate/list')
+  @ApiOperation({ summary: '2.31.6 Get Entrance Control Gate List (with total number)' })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(GateResponseDto) })
+  async listV2(@CvInput() dto: ModuleListDto): Promise<Envelope<V2Page<GateResponseDto>>> {
+    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const { rows, total } = await this.gates.list(page);
+    return ok(v2Page(rows.map(toGate), total, page));
+  }
+
+  @Post('api/psgGate/remoteOpenById')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.31.7 Remote Open by Gate Id (openType 1 entry: lock output; 2 exit: auxiliary output)' })
+  @ApiOkResponse(commandResponse)
+  async openById(@CvInput() dto: GateOpenByIdDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
+    const gate = await this.gates.requireById(dto.gateId);
+    return queued(reply, await this.gates.remoteOpen(gate, dto.openType));
+  }
+
+  @Post('api/psgGate/remoteOpenByName')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.31.8 Remote Open by Gate Name (openType 1 entry, 2 exit)' })
+  @ApiOkResponse(commandResponse)
+  async openByName(@CvInput() dto: GateOpenByNameDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
+    const gate = await this.gates.requireByName(dto.gateName);
+    return queued(reply, await this.gates.remoteOpen(gate, dto.openType));
+  }
+}

@@ -1,0 +1,107 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
+import type { DeviceSession } from './device-registry.service';
+import { clip } from './device-registry.service';
+import { logRejected } from './ingest-log';
+import { eventInfo, formatWallClock, parseIrstate, verifyModeName, wallClockToInstant, type RtlogEvent } from './protocol';
+
+const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
+
+/** 0 normal, 1 warning, 2 alarm (as acc_transaction). */
+function level(code: number): number {
+  const info = eventInfo(code);
+  if (info?.level === 'alarm' || (code >= 6000 && code < 7000)) return 2;
+  if (info?.level === 'error' || (code >= 5000 && code < 6000)) return 1;
+  return 0;
+}
+
+/**
+ * Uploads of elevator and channel controllers:
+ * - their rtlog events go to module_transaction (not acc_transaction: CVSecurity lists them in eleTransaction
+ *   and psgTransaction, never among access events), joined at insert time like access events. The event
+ *   point is the floor (elevator: `eventaddr` = floor number) or the gate (channel controller: `eventaddr` =
+ *   door number of the gate, its in/out reader from `inoutstatus`); a channel controller's cancel-alarm
+ *   record (7.13) keeps its `Alarmtype`.
+ * - `table=irstate` (7.14) becomes the controller's latest counters (psg_counter); an older report never
+ *   overwrites a newer one within a request, the last line wins.
+ */
+@Injectable()
+export class ModuleIngestService {
+  private readonly logger = new Logger('ModuleIngest');
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  async storeEvents(device: DeviceSession, module: 'ele' | 'psg', events: RtlogEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const keys: string[] = [];
+    const cols = { logId: [] as Array<number | null>, at: [] as string[], pin: [] as Array<string | null>, card: [] as Array<string | null>, point: [] as Array<number | null>,
+      inOut: [] as Array<number | null>, event: [] as number[], eventName: [] as Array<string | null>, level: [] as number[], verifyNo: [] as Array<number | null>,
+      verifyName: [] as Array<string | null>, alarmType: [] as Array<number | null> };
+    for (const e of events) {
+      const time = formatWallClock(e.wallClock);
+      keys.push(clip(e.index !== null ? `${device.sn}_${e.index}_${time}` : `${device.sn}_${time}_${e.pin ?? ''}_${e.event}_${e.eventAddr ?? ''}`, 200)!);
+      cols.logId.push(int32(e.index));
+      cols.at.push(wallClockToInstant(e.wallClock, device.timeZone).toISOString());
+      cols.pin.push(clip(e.personPin, 64));
+      cols.card.push(clip(e.cardNo, 64));
+      cols.point.push(int32(e.eventAddr));
+      cols.inOut.push(int32(e.inOutStatus));
+      cols.event.push(e.event);
+      cols.eventName.push(clip(eventInfo(e.event)?.name ?? null, 200));
+      cols.level.push(level(e.event));
+      cols.verifyNo.push(int32(e.verifyType));
+      cols.verifyName.push(clip(e.verifyType !== null ? verifyModeName(e.verifyType) : null, 100));
+      const alarm = Object.entries(e.fields).find(([k]) => k.toLowerCase() === 'alarmtype')?.[1];
+      cols.alarmType.push(alarm !== undefined && /^\d{1,9}$/.test(alarm.trim()) ? Number(alarm.trim()) : null);
+    }
+    // Elevator: the point is a floor; channel controller: a gate (a door of the device) and its reader.
+    const point =
+      module === 'ele'
+        ? `LEFT JOIN floor pt ON pt.device_id = dv.id AND pt.floor_no = e.point_no LEFT JOIN reader r ON false`
+        : `LEFT JOIN door pt ON pt.device_id = dv.id AND pt.door_no = e.point_no LEFT JOIN reader r ON r.door_id = pt.id AND r.in_out = e.reader_state`;
+    const result = await this.ds.query(
+      `WITH ins AS (INSERT INTO module_transaction (module, unique_key, xid, device_id, device_sn, dev_alias, log_id, event_time, pin, person_id, name, last_name,
+         dept_code, dept_name, card_no, door_id, door_no, door_name, reader_id, reader_name, reader_state, event_no, event_name, event_level,
+         event_point_name, verify_mode_no, verify_mode_name, area_name, alarm_type, gate_type)
+       SELECT $1::varchar, e.unique_key, pg_current_xact_id()::text::bigint, dv.id, dv.sn, dv.alias, e.log_id, e.event_time, e.pin, p.id, p.name, p.last_name,
+         dp.code, dp.name, e.card_no, pt.id, e.point_no, pt.name, r.id, COALESCE(r.name, CASE WHEN $1::varchar = 'ele' THEN 'others' ELSE 'Others' END), e.reader_state, e.event_no, e.event_name, e.event_level,
+         pt.name, e.verify_mode_no, e.verify_mode_name, a.name, e.alarm_type,
+         CASE WHEN $1::varchar = 'psg' THEN COALESCE(NULLIF(substring(dv.registration->>'PassWayType' FROM '^[0-3]$'), '')::int, 0) END
+       FROM unnest($3::varchar[], $4::int[], $5::timestamptz[], $6::varchar[], $7::varchar[], $8::int[], $9::int[], $10::int[], $11::varchar[],
+                   $12::int[], $13::int[], $14::varchar[], $15::int[]) WITH ORDINALITY
+            AS e(unique_key, log_id, event_time, pin, card_no, point_no, reader_state, event_no, event_name, event_level, verify_mode_no, verify_mode_name, alarm_type, ord)
+       JOIN device dv ON dv.id = $2
+       LEFT JOIN area a ON a.id = dv.area_id
+       ${point}
+       LEFT JOIN person p ON p.pin = e.pin LEFT JOIN department dp ON dp.id = p.dept_id
+       ORDER BY e.ord
+       ON CONFLICT (module, unique_key) DO NOTHING RETURNING 1)
+       SELECT count(*)::int AS n FROM ins`,
+      [module, device.id, keys, cols.logId, cols.at, cols.pin, cols.card, cols.point, cols.inOut, cols.event, cols.eventName, cols.level,
+        cols.verifyNo, cols.verifyName, cols.alarmType],
+    );
+    const n = Number(result?.[0]?.n ?? 0);
+    if (n > 0) this.metrics.eventsIngested.inc(n);
+    return n;
+  }
+
+  /** `table=irstate`: the controller's latest infrared state and counters. */
+  async ingestIrstate(device: DeviceSession, body: string): Promise<number> {
+    const parsed = parseIrstate(body);
+    logRejected(this.logger, device.sn, 'irstate', parsed.rejected, { metrics: this.metrics, kind: 'table' });
+    const last = parsed.results[parsed.results.length - 1];
+    if (!last || device.admission !== 'admitted') return 0;
+    await this.ds.query(
+      `INSERT INTO psg_counter (device_id, irstate, irsense_count, in_count, out_count, alarm_count, run_count, reported_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+       ON CONFLICT (device_id) DO UPDATE SET irstate = EXCLUDED.irstate, irsense_count = EXCLUDED.irsense_count, in_count = EXCLUDED.in_count,
+         out_count = EXCLUDED.out_count, alarm_count = EXCLUDED.alarm_count, run_count = EXCLUDED.run_count, reported_at = now()`,
+      [device.id, int32(last.irstate), int32(last.irsensecount), int32(last.incount), int32(last.outcount), int32(last.alarmcount), int32(last.runcount)],
+    );
+    return 1;
+  }
+}

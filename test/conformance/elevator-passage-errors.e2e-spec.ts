@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type HttpResult, type TestApp } from '../support/test-app';
+import { buildFixture, type Fixture } from './conformance-support';
+import { buildElevatorPassageFixture, type ElevatorPassageFixture } from './elevator-passage-fixture';
+
+/**
+ * The manual's error codes for every elevator (2.2, 2.10, 2.12, 2.19) and entrance-control (2.30-2.34)
+ * endpoint: each case is the envelope with the code and data null, never a 5xx.
+ */
+let t: TestApp;
+let f: Fixture;
+let ef: ElevatorPassageFixture;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  f = await buildFixture(t);
+  ef = await buildElevatorPassageFixture(t, f.pin);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const NO_LEVEL = '00000000000000000000000000000000';
+
+type Case = [string, string, () => Promise<HttpResult>, number];
+
+const levelCases = (m: 'ele' | 'psg', s: string): Case[] => [
+  [`${s}.1`, 'deleteLevel without pin', () => t.post(`/api/${m}Level/deleteLevel`, undefined, { levelIds: NO_LEVEL }), -20],
+  [`${s}.1`, 'deleteLevel, unknown person', () => t.post(`/api/${m}Level/deleteLevel`, undefined, { pin: '99999', levelIds: NO_LEVEL }), -22],
+  [`${s}.1`, 'deleteLevel without levelIds', () => t.post(`/api/${m}Level/deleteLevel`, undefined, { pin: f.pin }), -43],
+  [`${s}.1`, 'deleteLevel, unknown level', () => t.post(`/api/${m}Level/deleteLevel`, undefined, { pin: f.pin, levelIds: NO_LEVEL }), -24],
+  [`${s}.2`, 'getById, unknown level', () => t.get(`/api/${m}Level/getById/${NO_LEVEL}`), -24],
+  [`${s}.3`, 'getByName, unknown level', () => t.get(`/api/${m}Level/getByName/nobody`), -24],
+  [`${s}.4`, 'list without paging', () => t.get(`/api/${m}Level/list`), -92],
+  [`${s}.4`, 'list, pageNo 0', () => t.get(`/api/${m}Level/list`, { pageNo: 0, pageSize: 10 }), -90],
+  [`${s}.5`, 'syncLevel without levelId', () => t.post(`/api/${m}Level/syncLevel`), -43],
+  [`${s}.5`, 'syncLevel, unknown level', () => t.post(`/api/${m}Level/syncLevel`, undefined, { levelId: NO_LEVEL }), -24],
+  [`${s}.6`, 'syncPerson without pin', () => t.post(`/api/${m}Level/syncPerson`, undefined, { levelIds: NO_LEVEL }), -20],
+  [`${s}.6`, 'syncPerson, unknown person', () => t.post(`/api/${m}Level/syncPerson`, undefined, { pin: '99999', levelIds: NO_LEVEL }), -22],
+  [`${s}.6`, 'syncPerson without levelIds', () => t.post(`/api/${m}Level/syncPerson`, undefined, { pin: f.pin }), -43],
+  [`${s}.6`, 'syncPerson, unknown level', () => t.post(`/api/${m}Level/syncPerson`, undefined, { pin: f.pin, levelIds: NO_LEVEL }), -24],
+  [`${s}.7`, 'v2 list, pageSize 0', () => t.get(`/api/v2/${m}Level/list`, { pageNo: 1, pageSize: 0 }), -90],
+];
+
+const eventCases = (s: string, path: string): Case[] => [
+  [s, `${path} without paging`, () => t.get(path), -92],
+  [s, `${path} pageSize 1001`, () => t.get(path, { pageNo: 1, pageSize: 1001 }), -91],
+  [s, `${path} bad startDate`, () => t.get(path, { pageNo: 1, pageSize: 10, startDate: '2024/13/45' }), -100],
+  [s, `${path} start after end`, () => t.get(path, { pageNo: 1, pageSize: 10, startDate: '2024-03-02 00:00:00', endDate: '2024-03-01 00:00:00' }), -101],
+];
+
+const CASES = (): Case[] => [
+  ...levelCases('ele', '2.2'),
+  ['2.10.1', 'eleList without paging', () => t.get('/api/eleDevice/eleList'), -92],
+  ['2.10.2', 'getEle without sn', () => t.get('/api/eleDevice/getEle'), -48],
+  ['2.10.3', 'v2 eleList, pageNo 0', () => t.get('/api/v2/eleDevice/eleList', { pageNo: 0, pageSize: 10 }), -90],
+  ['2.12.1', 'floor list without paging', () => t.get('/api/floor/list'), -92],
+  ['2.12.2', 'remoteCloseById without floorId', () => t.post('/api/floor/remoteCloseById'), -201],
+  ['2.12.2', 'remoteoffById without floorId', () => t.post('/api/floor/remoteoffById'), -201],
+  ['2.12.3', 'remoteOpenById without floorId', () => t.post('/api/floor/remoteOpenById', undefined, { interval: 5 }), -201],
+  ['2.12.3', 'remoteOpenById without interval', () => t.post('/api/floor/remoteOpenById', undefined, { floorId: ef.floorId }), -202],
+  ['2.12.3', 'remoteOpenById, interval 0', () => t.post('/api/floor/remoteOpenById', undefined, { floorId: ef.floorId, interval: 0 }), -203],
+  ['2.12.4', 'v2 floor list, pageNo 0', () => t.get('/api/v2/floor/list', { pageNo: 0, pageSize: 10 }), -90],
+  ...eventCases('2.19.1', '/api/eleTransaction/list'),
+  ...eventCases('2.19.2', '/api/v2/eleTransaction/list'),
+  ['2.30.1', 'psgDevice list without paging', () => t.get('/api/psgDevice/list'), -92],
+  ['2.30.2', 'getBySn without sn', () => t.get('/api/psgDevice/getBySn'), -48],
+  ['2.30.3', 'v2 psgDevice list, pageNo 0', () => t.get('/api/v2/psgDevice/list', { pageNo: 0, pageSize: 10 }), -90],
+  ['2.31.3', 'gateStateBySn without deviceSn', () => t.get('/api/psgGate/gateStateBySn'), -48],
+  ['2.31.5', 'gate list without paging', () => t.get('/api/psgGate/list'), -92],
+  ['2.31.6', 'v2 gate list, pageNo 0', () => t.get('/api/v2/psgGate/list', { pageNo: 0, pageSize: 10 }), -90],
+  ['2.31.7', 'remoteOpenById without openType', () => t.post('/api/psgGate/remoteOpenById', undefined, { gateId: ef.gateId }), -265],
+  ['2.31.7', 'remoteOpenById, openType 9', () => t.post('/api/psgGate/remoteOpenById', undefined, { gateId: ef.gateId, openType: 9 }), -266],
+  ['2.31.8', 'remoteOpenByName without openType', () => t.post('/api/psgGate/remoteOpenByName', undefined, { gateName: ef.gateName }), -265],
+  ['2.31.8', 'remoteOpenByName, openType x', () => t.post('/api/psgGate/remoteOpenByName', undefined, { gateName: ef.gateName, openType: 'x' }), -266],
+  ...levelCases('psg', '2.32'),
+  ['2.33.1', 'reader list without paging', () => t.get('/api/psgReader/list'), -92],
+  ['2.33.2', 'v2 reader list, pageNo 0', () => t.get('/api/v2/psgReader/list', { pageNo: 0, pageSize: 10 }), -90],
+  ['2.33.3', 'getById without id', () => t.get('/api/psgReader/getById'), -263],
+  ['2.33.3', 'getById, unknown reader', () => t.get('/api/psgReader/getById', { id: NO_LEVEL }), -264],
+  ...eventCases('2.34.1', `/api/psgTransaction/device/CONFPSG00001`),
+  ...eventCases('2.34.2', '/api/psgTransaction/list'),
+  ['2.34.3', 'monitor, bad timestamp', () => t.get('/api/psgTransaction/monitor', { timestamp: 'now' }), -100],
+  ...eventCases('2.34.4', `/api/psgTransaction/person/100`),
+  ...eventCases('2.34.5', `/api/v2/psgTransaction/device/CONFPSG00001`),
+  ...eventCases('2.34.6', '/api/v2/psgTransaction/list'),
+  ...eventCases('2.34.7', `/api/v2/psgTransaction/person/100`),
+];
+
+describe('elevator and entrance control: the manual error codes', () => {
+  it.each(CASES().map(([section, what, call, code]) => [`${section} ${what} → ${code}`, call, code] as const))('%s', async (_name, call, code) => {
+    const res = await call();
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ code, message: expect.any(String), data: null });
+  });
+
+  it('the successes of the writes answer the public envelope', async () => {
+    const success = { code: 0, message: 'success', data: null };
+    expect((await t.post('/api/eleLevel/syncLevel', undefined, { levelId: ef.eleLevelId })).body).toEqual(success);
+    expect((await t.post('/api/psgLevel/syncLevel', undefined, { levelId: ef.psgLevelId })).body).toEqual(success);
+    expect((await t.post('/api/floor/remoteOpenById', undefined, { floorId: ef.floorId, interval: 5 })).body).toEqual(success);
+    expect((await t.post('/api/floor/remoteCloseById', undefined, { floorId: ef.floorId })).body).toEqual(success);
+    expect((await t.post('/api/psgGate/remoteOpenById', undefined, { gateId: ef.gateId, openType: 1 })).body).toEqual(success);
+    expect((await t.post('/api/psgGate/remoteOpenByName', undefined, { gateName: ef.gateName, openType: 2 })).body).toEqual(success);
+    expect((await t.post('/api/eleLevel/deleteLevel', undefined, { pin: ef.pin, levelIds: ef.eleLevelId })).body).toEqual(success);
+    expect((await t.post('/api/psgLevel/deleteLevel', undefined, { pin: ef.pin, levelIds: ef.psgLevelId })).body).toEqual(success);
+  });
+});

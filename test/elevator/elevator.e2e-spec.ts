@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ElevatorControllerSimulator } from '../simulator/elevator';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+/**
+ * Elevator control end to end: an elevator controller registers (its floors come from what it reports),
+ * elevator levels reach it as `usereleauthorize` with the right floor bitmap, floors open and close
+ * remotely, its events are listed with the floor as event point, and the lists show only elevator controllers.
+ */
+let t: TestApp;
+let ec: ElevatorControllerSimulator;
+let panel: DeviceSimulator;
+let floorIds: Map<number, string>;
+
+const received = (sim: DeviceSimulator, from: number) => sim.received.slice(from).map((r) => [r.command, ...r.continuation].join('\n'));
+
+beforeAll(async () => {
+  t = await startTestApp({ logLevel: 'error' } as never);
+  ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'EC10TEST01', floors: 12, ipAddress: '10.9.0.1' });
+  await ec.connect();
+  await ec.pollUntilIdle();
+  panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'ACCPANEL01', doors: 2, ipAddress: '10.9.0.2' });
+  await panel.connect();
+  await panel.pollUntilIdle();
+  // Floors are created by the registration listener, which runs after the registry answer.
+  let floors: Array<{ id: string; floorNo: number }> = [];
+  for (let i = 0; i < 50 && floors.length < 12; i++) {
+    floors = (await t.get('/api/floor/list', { pageNo: 1, pageSize: 100 })).body.data;
+    if (floors.length < 12) await new Promise((r) => setTimeout(r, 50));
+  }
+  floorIds = new Map(floors.map((f) => [f.floorNo, f.id]));
+  await t.post('/api/person/add', { pin: '701', name: 'Ann' });
+  await t.post('/api/person/add', { pin: '702', name: 'Bob' });
+  await t.post('/api/bioTemplate/add', { personId: '701', validType: '1', template: Buffer.from('finger three').toString('base64'), templateNo: '3' });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('elevator controllers and floors', () => {
+  it('detects the controller as an elevator controller and lists only it as an elevator device', async () => {
+    const list = await t.get('/api/eleDevice/eleList', { pageNo: 1, pageSize: 10 });
+    expect(list.body).toEqual({
+      code: 0,
+      message: 'success',
+      data: [{ id: expect.stringMatching(/^[0-9a-f]{32}$/), sn: 'EC10TEST01', name: '10.9.0.1', type: 'EC10', state: '1', module: 'ele' }],
+    });
+    const v2 = await t.get('/api/v2/eleDevice/eleList', { pageNo: 1, pageSize: 10 });
+    expect(v2.body.data).toMatchObject({ page: 0, size: 10, total: 1, offset: 0, lastPage: true, data: [{ sn: 'EC10TEST01', status: '1', module: 'ele' }] });
+    expect((await t.get('/api/eleDevice/getEle', { sn: 'EC10TEST01' })).body.data).toMatchObject({ sn: 'EC10TEST01', module: 'ele' });
+    expect((await t.get('/api/eleDevice/getEle/EC10TEST01')).body.data).toMatchObject({ sn: 'EC10TEST01' });
+    expect((await t.get('/api/eleDevice/getEle', { sn: 'ACCPANEL01' })).body).toMatchObject({ code: -404, data: null });
+    expect((await t.get('/api/eleDevice/getEle', {})).body.code).toBeLessThan(0);
+    // …and the access lists no longer show it.
+    const acc = (await t.get('/api/device/accList', { pageNo: 1, pageSize: 10 })).body.data as Array<{ sn: string }>;
+    expect(acc.map((d) => d.sn)).toEqual(['ACCPANEL01']);
+  });
+
+  it('creates one floor per floor output the controller reports, named like CVSecurity', async () => {
+    const res = await t.get('/api/v2/floor/list', { pageNo: 1, pageSize: 3 });
+    expect(res.body.code).toBe(0);
+    expect(res.body.data).toMatchObject({ page: 0, size: 3, total: 12, offset: 0, lastPage: false });
+    expect(res.body.data.data[0]).toEqual({ id: expect.stringMatching(/^[0-9a-f]{32}$/), floorNo: 1, name: '10.9.0.1-1', deviceId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(floorIds.size).toBe(12);
+  });
+
+  it('lets an operator declare the floors from expansion boards', async () => {
+    const res = await t.post('/api/gateway/eleDevice/EC10TEST01/floors', { floors: 0, boards: ['EX308', 'EX316'] });
+    expect(res.body.code).toBe(0);
+    expect(res.body.data).toHaveLength(24);
+    const back = await t.post('/api/gateway/eleDevice/EC10TEST01/floors', { floors: 12 });
+    expect(back.body.data).toHaveLength(12);
+    expect((await t.post('/api/gateway/eleDevice/EC10TEST01/floors', { boards: ['EX999'] })).body.code).toBeLessThan(0);
+    expect((await t.post('/api/gateway/eleDevice/ACCPANEL01/floors', { floors: 4 })).body.code).toBe(-404);
+  });
+});
+
+describe('elevator levels and rights on the controller', () => {
+  let levelA: string;
+  let levelB: string;
+
+  it('creates levels through the gateway extension and serves 2.2.2-2.2.4 and 2.2.7', async () => {
+    const a = await t.post('/api/gateway/eleLevel/save', { name: 'Floors 1,3,8,9', pointIds: [1, 3, 8, 9].map((n) => floorIds.get(n)) });
+    expect(a.body).toMatchObject({ code: 0, data: { id: expect.stringMatching(/^[0-9a-f]{32}$/), name: 'Floors 1,3,8,9' } });
+    levelA = a.body.data.id;
+    levelB = (await t.post('/api/gateway/eleLevel/save', { name: 'Floor 12', pointIds: [floorIds.get(12)] })).body.data.id;
+    expect((await t.get(`/api/eleLevel/getById/${levelA}`)).body).toEqual({ code: 0, message: 'success', data: { id: levelA, name: 'Floors 1,3,8,9' } });
+    expect((await t.get(`/api/eleLevel/getByName/${encodeURIComponent('Floor 12')}`)).body.data).toEqual({ id: levelB, name: 'Floor 12' });
+    expect((await t.get('/api/eleLevel/getById/00000000000000000000000000000000')).body).toMatchObject({ code: -24, data: null });
+    expect((await t.post('/api/gateway/eleLevel/save', { name: 'Bad', pointIds: ['00000000000000000000000000000000'] })).body.code).toBe(-404);
+    expect((await t.get('/api/eleLevel/list', { pageNo: 1, pageSize: 10 })).body.data).toEqual([
+      { id: levelA, name: 'Floors 1,3,8,9' },
+      { id: levelB, name: 'Floor 12' },
+    ]);
+    expect((await t.get('/api/v2/eleLevel/list', { pageNo: 1, pageSize: 1 })).body.data).toEqual({
+      page: 0, size: 1, total: 2, data: [{ id: levelA, name: 'Floors 1,3,8,9' }], offset: 0, lastPage: false,
+    });
+    // The printed URL of 2.2.7 stays the access level list.
+    const printed = await t.get('/api/v2/accLevel/list', { pageNo: 1, pageSize: 10 });
+    expect(printed.body.data.data.map((l: { name: string }) => l.name)).not.toContain('Floor 12');
+  });
+
+  it('2.2.6 syncPerson sends the user and usereleauthorize with floor 1 = bit 0 (floors 8, 9 → 180)', async () => {
+    const from = ec.received.length;
+    const res = await t.post('/api/eleLevel/syncPerson', undefined, { pin: '701', levelIds: levelA });
+    expect(res.body).toEqual({ code: 0, message: 'success', data: null });
+    await ec.pollUntilIdle();
+    const cmds = received(ec, from);
+    expect(cmds).toContain('DATA UPDATE usereleauthorize Pin=701\tAuthorizeTimezoneId=1\tAuthorizeFloorId=0\tAuthorizeFloors=185');
+    expect(cmds.some((c) => c.startsWith('DATA UPDATE user ') && c.includes('Pin=701'))).toBe(true);
+    // Its fingerprint follows, in the controller's dialect.
+    expect(cmds.some((c) => /^DATA UPDATE (biodata|templatev10) /.test(c) && /Pin=701/i.test(c))).toBe(true);
+    expect(ec.eleRightsOf('701')).toEqual([{ timezone: 1, directFloor: 0, floors: [1, 3, 8, 9] }]);
+    expect(ec.received.every((r) => r.result !== undefined && r.result >= 0)).toBe(true);
+    // The access panel got nothing, and the controller got no door rights.
+    expect(cmds.some((c) => c.includes('userauthorize Pin=701\tAuthorizeTimezoneId'))).toBe(false);
+  });
+
+  it('a template added later reaches the controller that holds the person', async () => {
+    const from = ec.received.length;
+    expect((await t.post('/api/bioTemplate/add', { personId: '701', validType: '1', template: Buffer.from('finger four').toString('base64'), templateNo: '4' })).body.code).toBe(0);
+    await ec.pollUntilIdle();
+    expect(received(ec, from).some((c) => /^DATA UPDATE (biodata|templatev10) /.test(c) && /Pin=701/i.test(c))).toBe(true);
+  });
+
+  it('a second level adds its floors; 2.2.1 deleteLevel takes them away again', async () => {
+    await t.post('/api/eleLevel/syncPerson', undefined, { pin: '701', levelIds: levelB });
+    await ec.pollUntilIdle();
+    expect(ec.eleRightsOf('701')).toEqual([{ timezone: 1, directFloor: 0, floors: [1, 3, 8, 9, 12] }]);
+    expect((await t.post('/api/eleLevel/deleteLevel', undefined, { pin: '701', levelIds: levelA })).body.code).toBe(0);
+    await ec.pollUntilIdle();
+    expect(ec.eleRightsOf('701')).toEqual([{ timezone: 1, directFloor: 0, floors: [12] }]);
+    expect((await t.post('/api/eleLevel/deleteLevel', undefined, { pin: '701', levelIds: levelB })).body.code).toBe(0);
+    await ec.pollUntilIdle();
+    expect(ec.eleRightsOf('701')).toEqual([]);
+    expect(ec.user('701')).toBeUndefined();
+  });
+
+  it('answers the manual error codes', async () => {
+    expect((await t.post('/api/eleLevel/syncPerson', undefined, { pin: '999', levelIds: levelA })).body.code).toBe(-22);
+    expect((await t.post('/api/eleLevel/syncPerson', undefined, { pin: '701', levelIds: '' })).body.code).toBe(-43);
+    expect((await t.post('/api/eleLevel/syncPerson', undefined, { pin: '701', levelIds: 'nope' })).body.code).toBe(-24);
+    expect((await t.post('/api/eleLevel/syncLevel', undefined, { levelId: 'nope' })).body.code).toBe(-24);
+    expect((await t.get('/api/eleLevel/list', { pageNo: 0, pageSize: 10 })).body.code).toBe(-90);
+    expect((await t.get('/api/eleLevel/list', {})).body.code).toBe(-92);
+  });
+
+  it('a deleted person leaves the controller; 2.2.5 syncLevel re-sends the members', async () => {
+    await t.post('/api/eleLevel/syncPerson', undefined, { pin: '702', levelIds: levelA });
+    await ec.pollUntilIdle();
+    expect(ec.eleRightsOf('702')).toHaveLength(1);
+    const from = ec.received.length;
+    expect((await t.post('/api/eleLevel/syncLevel', undefined, { levelId: levelA })).body.code).toBe(0);
+    await ec.pollUntilIdle();
+    expect(received(ec, from)).toContain('DATA UPDATE usereleauthorize Pin=702\tAuthorizeTimezoneId=1\tAuthorizeFloorId=0\tAuthorizeFloors=185');
+    expect((await t.delete('/api/person/delete/702')).body.code).toBe(0);
+    await ec.pollUntilIdle();
+    expect(ec.eleRightsOf('702')).toEqual([]);
+    expect(ec.user('702')).toBeUndefined();
+  });
+});
+
+describe('remote floor control', () => {
+  it('2.12.3 opens a floor for the interval and 2.12.2 closes it (CONTROL DEVICE 11, floor 1 = left-most bit)', async () => {
+    const from = ec.received.length;
+    const open = await t.post('/api/floor/remoteOpenById', undefined, { floorId: floorIds.get(3), interval: 7 });
+    expect(open.body).toEqual({ code: 0, message: 'success', data: null });
+    await ec.pollUntilIdle();
+    expect(received(ec, from)).toEqual([`CONTROL DEVICE 11${'20'}${'00'.repeat(31)}0007`]);
+    expect(ec.floorReleased(3)).toBe(true);
+    expect(ec.floorActions.at(-1)).toMatchObject({ action: 'open', floors: [3], seconds: 7 });
+    const close = await t.post('/api/floor/remoteoffById', undefined, { floorId: floorIds.get(3) });
+    expect(close.body.code).toBe(0);
+    await ec.pollUntilIdle();
+    expect(ec.floorReleased(3)).toBe(false);
+    expect(ec.floorActions.at(-1)).toMatchObject({ action: 'close', floors: [3] });
+    expect((await t.post('/api/floor/remoteCloseById', undefined, { floorId: floorIds.get(1) })).body.code).toBe(0);
+  });
+
+  it('answers -201, -202 and -203', async () => {
+    expect((await t.post('/api/floor/remoteOpenById', undefined, { interval: 5 })).body.code).toBe(-201);
+    expect((await t.post('/api/floor/remoteCloseById', undefined, {})).body.code).toBe(-201);
+    expect((await t.post('/api/floor/remoteOpenById', undefined, { floorId: floorIds.get(1) })).body.code).toBe(-202);
+    expect((await t.post('/api/floor/remoteOpenById', undefined, { floorId: floorIds.get(1), interval: 0 })).body.code).toBe(-203);
+  });
+
+  it('cancels the emergency state through the gateway extension (CONTROL DEVICE 0F)', async () => {
+    ec.emergency = true;
+    expect((await t.post('/api/gateway/eleDevice/EC10TEST01/cancelEmergency')).body.code).toBe(0);
+    await ec.pollUntilIdle();
+    expect(ec.emergency).toBe(false);
+  });
+});
+
+describe('elevator events (2.19)', () => {
+  it('lists the controller events with the floor as event point, not among access events', async () => {
+    await t.post('/api/eleLevel/syncPerson', undefined, { pin: '701', levelIds: (await t.get(`/api/eleLevel/getByName/${encodeURIComponent('Floor 12')}`)).body.data.id });
+    await ec.pollUntilIdle();
+    const ok = await ec.selectFloor({ pin: '701', floor: 12 });
+    expect(ok.allowed).toBe(true);
+    const denied = await ec.selectFloor({ pin: '701', floor: 2 });
+    expect(denied.allowed).toBe(false);
+    const list = await t.get('/api/eleTransaction/list', { pageNo: 1, pageSize: 10 });
+    expect(list.body.code).toBe(0);
+    expect(list.body.data).toHaveLength(2);
+    expect(list.body.data[0]).toMatchObject({ pin: '701', name: 'Ann', devSn: 'EC10TEST01', devName: '10.9.0.1', eventPointName: expect.stringMatching(/^10\.9\.0\.1-(2|12)$/), accZone: null });
+    expect(new Set(list.body.data.map((e: { eventPointName: string }) => e.eventPointName))).toEqual(new Set(['10.9.0.1-12', '10.9.0.1-2']));
+    const v2 = await t.get('/api/v2/eleTransaction/list', { pageNo: 1, pageSize: 1, personPin: '701' });
+    expect(v2.body.data).toMatchObject({ page: 0, size: 1, total: 2, offset: 0, lastPage: false });
+    expect((await t.get('/api/v2/eleTransaction/list', { pageNo: 1, pageSize: 10, personPin: '9999' })).body.data.total).toBe(0);
+    expect((await t.get('/api/eleTransaction/list', { pageNo: 1, pageSize: 10, startDate: 'yesterday' })).body.code).toBe(-100);
+    expect((await t.get('/api/eleTransaction/list', { pageNo: 1, pageSize: 1001 })).body.code).toBe(-91);
+    const access = await t.get('/api/transaction/list', { pageNo: 1, pageSize: 10 });
+    expect(access.body.data.filter((e: { devSn: string }) => e.devSn === 'EC10TEST01')).toEqual([]);
+  });
+});

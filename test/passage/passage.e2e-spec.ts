@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChannelControllerSimulator } from '../simulator/channel';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+/**
+ * Entrance control end to end: a channel controller registers (its gates are its doors), entrance-control
+ * levels reach it as `userauthorize`, gates open for entry and for exit, gate states and irstate counters are
+ * served, and its pass and cancel-alarm events are listed by device, person, list and monitor.
+ */
+let t: TestApp;
+let cc: ChannelControllerSimulator;
+let panel: DeviceSimulator;
+let gateIds: string[];
+
+const received = (sim: DeviceSimulator, from: number) => sim.received.slice(from).map((r) => [r.command, ...r.continuation].join('\n'));
+
+beforeAll(async () => {
+  t = await startTestApp();
+  cc = new ChannelControllerSimulator({ baseUrl: t.baseUrl, sn: 'CKN4213360081', gates: 2, ipAddress: '10.8.14.234' });
+  await cc.connect();
+  await cc.pollUntilIdle();
+  panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'ACCPANEL02', doors: 1, ipAddress: '10.8.14.10' });
+  await panel.connect();
+  await panel.pollUntilIdle();
+  gateIds = ((await t.get('/api/psgGate/list', { pageNo: 1, pageSize: 10 })).body.data as Array<{ id: string }>).map((g) => g.id);
+  await t.post('/api/person/add', { pin: '801', name: 'Cleo' });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('channel controllers, gates and readers', () => {
+  it('detects the channel controller and lists it under psgDevice (and the psgdDvice typo) only', async () => {
+    const expected = { id: expect.stringMatching(/^[0-9a-f]{32}$/), sn: 'CKN4213360081', name: '10.8.14.234', type: 'PGIC10', state: '1', module: 'psg', gateType: '2' };
+    expect((await t.get('/api/psgDevice/list', { pageNo: 1, pageSize: 10 })).body).toEqual({ code: 0, message: 'success', data: [expected] });
+    expect((await t.get('/api/psgdDvice/list', { pageNo: 1, pageSize: 10 })).body.data).toEqual([expected]);
+    expect((await t.get('/api/v2/psgDevice/list', { pageNo: 1, pageSize: 10 })).body.data).toMatchObject({ page: 0, total: 1, lastPage: true, data: [{ sn: 'CKN4213360081', status: '1', gateType: '2' }] });
+    expect((await t.get('/api/psgDevice/getBySn', { sn: 'CKN4213360081' })).body.data).toMatchObject({ sn: 'CKN4213360081', status: '1', module: 'psg' });
+    expect((await t.get('/api/psgDevice/getBySn', { sn: 'ACCPANEL02' })).body.code).toBe(-404);
+    expect((await t.get('/api/psgDevice/getBySn', {})).body.code).toBe(-48);
+    expect(((await t.get('/api/door/list', { pageNo: 1, pageSize: 10 })).body.data as Array<{ name: string }>).map((d) => d.name)).toEqual(['10.8.14.10-1']);
+  });
+
+  it('serves the gates and their in/out readers', async () => {
+    expect(gateIds).toHaveLength(2);
+    const v2 = await t.get('/api/v2/psgGate/list', { pageNo: 1, pageSize: 1 });
+    expect(v2.body.data).toMatchObject({ page: 0, size: 1, total: 2, offset: 0, lastPage: false });
+    expect((await t.get('/api/psgGate/getById', { id: gateIds[0] })).body.data).toEqual({ id: gateIds[0], name: '10.8.14.234-1', deviceId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    const readers = (await t.get('/api/psgReader/list', { pageNo: 1, pageSize: 10 })).body.data;
+    expect(readers.slice(0, 2)).toEqual([
+      { id: expect.any(String), gateId: gateIds[0], name: '10.8.14.234-1-In', readerNo: 1, readerState: 0 },
+      { id: expect.any(String), gateId: gateIds[0], name: '10.8.14.234-1-Out', readerNo: 2, readerState: 1 },
+    ]);
+    expect((await t.get('/api/v2/psgReader/list', { pageNo: 1, pageSize: 10 })).body.data.total).toBe(4);
+    expect((await t.get('/api/psgReader/getById', { id: readers[1].id })).body.data).toEqual(readers[1]);
+    expect((await t.get('/api/psgReader/getById', {})).body.code).toBe(-263);
+    expect((await t.get('/api/psgReader/getById', { id: 'nope' })).body.code).toBe(-264);
+  });
+});
+
+describe('gates opened remotely, states and counters', () => {
+  it('opens a gate for entry (lock output) and for exit (auxiliary output)', async () => {
+    const from = cc.received.length;
+    expect((await t.post('/api/psgGate/remoteOpenById', undefined, { gateId: gateIds[0], openType: 1 })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.post('/api/psgGate/remoteOpenByName', undefined, { gateName: '10.8.14.234-2', openType: 2 })).body.code).toBe(0);
+    await cc.pollUntilIdle();
+    expect(received(cc, from)).toEqual(['CONTROL DEVICE 01010105', 'CONTROL DEVICE 01020205']);
+    expect(cc.openings.map((o) => [o.gate, o.direction])).toEqual([
+      [1, 'entry'],
+      [2, 'exit'],
+    ]);
+    expect((await t.post('/api/psgGate/remoteOpenById', undefined, { gateId: gateIds[0] })).body.code).toBe(-265);
+    expect((await t.post('/api/psgGate/remoteOpenById', undefined, { gateId: gateIds[0], openType: 3 })).body.code).toBe(-266);
+    expect((await t.post('/api/psgGate/remoteOpenByName', undefined, { gateName: 'nope', openType: 1 })).body.code).toBe(-404);
+  });
+
+  it('serves gate states from what the controller reported', async () => {
+    cc.raiseAlarm(2, 0x02);
+    await cc.uploadRtstate();
+    const all = (await t.get('/api/psgGate/allGateState')).body;
+    expect(all.code).toBe(0);
+    expect(all.data).toHaveLength(2);
+    expect(all.data[1]).toEqual({ id: gateIds[1], name: '10.8.14.234-2', deviceId: expect.any(String), connect: '1', gateState: '1', alarm: '2', relay: expect.stringMatching(/^[02]$/) });
+    expect((await t.get('/api/psgGate/gateStateById', { gateId: gateIds[1] })).body.data).toEqual([all.data[1]]);
+    expect((await t.get('/api/psgGate/gateStateBySn', { deviceSn: 'CKN4213360081' })).body.data).toHaveLength(2);
+    expect((await t.get('/api/psgGate/gateStateBySn', {})).body.code).toBe(-48);
+  });
+
+  it('keeps the irstate counters for operators and resets them on the controller', async () => {
+    cc.counters.incount = 5;
+    cc.counters.outcount = 3;
+    cc.counters.alarmcount = 1;
+    await cc.uploadIrstate();
+    const c = await t.get('/api/gateway/psgDevice/CKN4213360081/counters');
+    expect(c.body.data).toMatchObject({ irstate: 0, irsenseCount: 2, inCount: 5, outCount: 3, alarmCount: 1, runCount: 0 });
+    expect((await t.post('/api/gateway/psgDevice/CKN4213360081/resetCounters', { counter: 'in' })).body.code).toBe(0);
+    await cc.pollUntilIdle();
+    expect(cc.counters.incount).toBe(0);
+    expect(cc.counterResets).toEqual([0x02]);
+    await cc.uploadIrstate();
+    expect((await t.get('/api/gateway/psgDevice/CKN4213360081/counters')).body.data).toMatchObject({ inCount: 0, outCount: 3 });
+  });
+});
+
+describe('passing rules', () => {
+  it('sends a gatepassrule for a time segment with the passing mode', async () => {
+    const from = cc.received.length;
+    expect((await t.post('/api/gateway/psgDevice/CKN4213360081/passRule', { timeSegName: '24-Hour Accessible', passMode: 1 })).body.code).toBe(0);
+    await cc.pollUntilIdle();
+    const [cmd] = received(cc, from);
+    expect(cmd).toMatch(/^DATA UPDATE gatepassrule PasswayTimeZoneId=1\tSunTime1=2359\tSunPassMode1=1\tSunTime2=0\tSunPassMode2=0/);
+    expect(cc.table('gatepassrule')).toHaveLength(1);
+    expect(cc.received.at(-1)?.result).toBe(0);
+    expect((await t.post('/api/gateway/psgDevice/CKN4213360081/passRule', { timeSegName: 'nope', passMode: 1 })).body.code).toBeLessThan(0);
+    expect((await t.post('/api/gateway/psgDevice/ACCPANEL02/passRule', { timeSegName: '24-Hour Accessible', passMode: 1 })).body.code).toBe(-404);
+  });
+});
+
+describe('entrance-control levels and events', () => {
+  let levelId: string;
+
+  it('grants a gate level: the controller gets the user and userauthorize with the gate as door bit', async () => {
+    const saved = await t.post('/api/gateway/psgLevel/save', { name: 'Gate 2', pointIds: [gateIds[1]] });
+    expect(saved.body.code).toBe(0);
+    levelId = saved.body.data.id;
+    // A door of an access panel is no gate.
+    const door = (await t.get('/api/door/list', { pageNo: 1, pageSize: 10 })).body.data[0].id;
+    expect((await t.post('/api/gateway/psgLevel/save', { name: 'Not a gate', pointIds: [door] })).body.code).toBe(-404);
+    expect((await t.get('/api/psgLevel/list', { pageNo: 1, pageSize: 10 })).body.data).toEqual([{ id: levelId, name: 'Gate 2' }]);
+    expect((await t.get('/api/v2/psgLevel/list', { pageNo: 1, pageSize: 10 })).body.data).toMatchObject({ total: 1, data: [{ id: levelId, name: 'Gate 2' }] });
+    expect((await t.get(`/api/psgLevel/getById/${levelId}`)).body.data).toEqual({ id: levelId, name: 'Gate 2' });
+    expect((await t.get('/api/psgLevel/getByName/Gate%202')).body.data).toEqual({ id: levelId, name: 'Gate 2' });
+    const from = cc.received.length;
+    const panelFrom = panel.received.length;
+    expect((await t.post('/api/psgLevel/syncPerson', undefined, { pin: '801', levelIds: levelId })).body.code).toBe(0);
+    await cc.pollUntilIdle();
+    await panel.pollUntilIdle();
+    const cmds = received(cc, from);
+    expect(cmds).toContain('DATA UPDATE userauthorize Pin=801\tAuthorizeTimezoneId=1\tAuthorizeDoorId=2');
+    expect(cc.rightsOf('801').map((r) => r.doors)).toEqual([[2]]);
+    expect(received(panel, panelFrom)).toEqual([]);
+    expect((await t.post('/api/psgLevel/syncLevel', undefined, { levelId })).body.code).toBe(0);
+    expect((await t.post('/api/psgLevel/syncPerson', undefined, { pin: '801', levelIds: 'nope' })).body.code).toBe(-24);
+  });
+
+  it('lists passes and the cancel-alarm record by device, person, list and monitor', async () => {
+    const ts = Date.now() - 1000;
+    const first = await t.get('/api/psgTransaction/monitor', { timestamp: ts });
+    expect(first.body.code).toBe(0);
+    const ok = await cc.pass({ pin: '801', gate: 2, direction: 'in' });
+    expect(ok.granted).toBe(true);
+    const denied = await cc.pass({ pin: '801', gate: 1, direction: 'out' });
+    expect(denied.granted).toBe(false);
+    await cc.cancelAlarmRecord(2);
+    const byDevice = (await t.get('/api/psgTransaction/device/CKN4213360081', { pageNo: 1, pageSize: 10 })).body;
+    expect(byDevice.code).toBe(0);
+    expect(byDevice.data).toHaveLength(3);
+    const pass = byDevice.data.find((e: { pin: string; eventNo: number }) => e.pin === '801' && e.eventNo === 0);
+    expect(pass).toMatchObject({ name: 'Cleo', devSn: 'CKN4213360081', devName: '10.8.14.234', eventPointName: '10.8.14.234-2', readerName: '10.8.14.234-2-In', gateType: 2 });
+    expect(pass).not.toHaveProperty('accZone');
+    expect(byDevice.data.some((e: { eventNo: number; eventPointName: string }) => e.eventNo === 7 && e.eventPointName === '10.8.14.234-2')).toBe(true);
+    expect((await t.get('/api/psgTransaction/person/801', { pageNo: 1, pageSize: 10 })).body.data).toHaveLength(2);
+    expect((await t.get('/api/v2/psgTransaction/person/801', { pageNo: 1, pageSize: 1 })).body.data).toMatchObject({ total: 2, size: 1, lastPage: false });
+    expect((await t.get('/api/v2/psgTransaction/device/CKN4213360081', { pageNo: 1, pageSize: 10 })).body.data.total).toBe(3);
+    expect((await t.get('/api/psgTransaction/list', { pageNo: 1, pageSize: 10, personPin: '801' })).body.data).toHaveLength(2);
+    expect((await t.get('/api/v2/psgTransaction/list', { pageNo: 1, pageSize: 10 })).body.data.total).toBe(3);
+    // Events wait while any older transaction on the (shared) server runs: poll until the three have come.
+    const seen: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < 100 && seen.length < 3; i++) {
+      seen.push(...(await t.get('/api/psgTransaction/monitor', { timestamp: ts })).body.data);
+      if (seen.length < 3) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(seen).toHaveLength(3);
+    expect(seen[0]).toMatchObject({ id: null, devSn: 'CKN4213360081', eventNo: 0, pin: '801' });
+    expect((await t.get('/api/psgTransaction/monitor', { timestamp: ts })).body.data).toEqual([]);
+    expect((await t.get('/api/psgTransaction/monitor', {})).body.code).toBeLessThan(0);
+    expect((await t.get('/api/psgTransaction/list', { pageNo: 1, pageSize: 10, startDate: 'x' })).body.code).toBe(-100);
+    // Not access events.
+    const access = (await t.get('/api/transaction/list', { pageNo: 1, pageSize: 10 })).body.data as Array<{ devSn: string }>;
+    expect(access.filter((e) => e.devSn === 'CKN4213360081')).toEqual([]);
+  });
+
+  it('2.32.1 deleteLevel takes the gate away from the controller', async () => {
+    expect((await t.post('/api/psgLevel/deleteLevel', undefined, { pin: '801', levelIds: levelId })).body.code).toBe(0);
+    await cc.pollUntilIdle();
+    expect(cc.rightsOf('801')).toEqual([]);
+    expect(cc.user('801')).toBeUndefined();
+  });
+});
