@@ -6,9 +6,10 @@ import { PUSH_ENTITIES } from '../push/push.entities';
 import { ACCESS_ENTITIES } from '../person/access.entities';
 import { PushTarget } from '../pushCenter/push-target.entity';
 import { VISBIO_ENTITIES } from '../bioTemplate/visbio.entities';
+import { ATTENDANCE_ENTITIES } from '../attendance/attendance.entities';
 
 /**
  * Every entity, listed by hand: the same list serves the app, the TypeORM CLI and the tests, which run
  * from TypeScript sources where a glob over dist/ would find nothing.
  */
-export const ENTITIES = [ApiClient, Area, Department, TimeSegment, ...PUSH_ENTITIES, ...ACCESS_ENTITIES, PushTarget, ...VISBIO_ENTITIES];
+export const ENTITIES = [ApiClient, Area, Department, TimeSegment, ...PUSH_ENTITIES, ...ACCESS_ENTITIES, PushTarget, ...VISBIO_ENTITIES, ...ATTENDANCE_ENTITIES];
