@@ -5,10 +5,12 @@ import { CvInput } from '../common/input.decorator';
 import { checkPaging } from '../common/paging';
 import { GATEWAY_EXTENSIONS_TAG } from '../swagger';
 import { DeviceAdminService } from './device-admin.service';
+import { DeviceKindService } from './device-kind.service';
 import { DeviceService } from './device.service';
 import {
   DeviceDetailDto,
   DeviceGatewayListDto,
+  DeviceKindDto,
   DeviceMoveDto,
   DeviceRenameDto,
   DeviceSyncResultDto,
@@ -21,6 +23,7 @@ export class DeviceGatewayController {
   constructor(
     private readonly devices: DeviceService,
     private readonly admin: DeviceAdminService,
+    private readonly kinds: DeviceKindService,
   ) {}
 
   @Get()
@@ -28,7 +31,7 @@ export class DeviceGatewayController {
   @ApiOkResponse({ type: listEnvelopeOf(DeviceDetailDto) })
   async list(@CvInput() dto: DeviceGatewayListDto): Promise<Envelope<DeviceDetailDto[]>> {
     const page = dto.pageNo === undefined && dto.pageSize === undefined ? undefined : checkPaging(dto.pageNo, dto.pageSize);
-    return ok(await this.devices.toDetails(await this.devices.listAll(dto.admission, page)));
+    return ok(await this.devices.toDetails(await this.devices.listAll(dto.admission, page, dto.kind)));
   }
 
   @Get(':sn')
@@ -75,6 +78,21 @@ export class DeviceGatewayController {
   @ApiOkResponse({ type: envelopeOf(DeviceDetailDto) })
   async move(@Param('sn') sn: string, @CvInput() dto: DeviceMoveDto): Promise<Envelope<DeviceDetailDto>> {
     const [d] = await this.devices.toDetails([await this.devices.moveToArea(sn, dto.areaCode)]);
+    return ok(d);
+  }
+
+  @Post(':sn/kind')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Gateway: override the device's kind (access panel, attendance terminal, FaceKiosk, elevator or channel controller)",
+    description: 'The kind decides which module lists and serves the device. `{"kind": null}` returns to the detected kind.',
+  })
+  @ApiParam({ name: 'sn', example: '0564140100195' })
+  @ApiOkResponse({ type: envelopeOf(DeviceDetailDto) })
+  async setKind(@Param('sn') sn: string, @CvInput() dto: DeviceKindDto): Promise<Envelope<DeviceDetailDto>> {
+    await this.devices.requireBySn(sn);
+    await this.kinds.setOverride(sn, dto.kind);
+    const [d] = await this.devices.toDetails([await this.devices.requireBySn(sn)]);
     return ok(d);
   }
 

@@ -2,6 +2,7 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, type Relation } from 'typ
 import { Area } from '../area/area.entity';
 import { HexIdEntity } from '../common/hex-id.entity';
 import type { Dialect } from '../push/protocol/registry';
+import type { DeviceKind } from './device-kind';
 
 export type DeviceAdmission = 'pending' | 'admitted' | 'disabled';
 
@@ -35,7 +36,7 @@ export interface StoredCapabilities {
   dialect: Dialect;
 }
 
-/** An access panel speaking Security PUSH, known by its serial number. */
+/** A device speaking Security or Attendance PUSH, known by its serial number; `kind` says which module owns it. */
 @Entity('device')
 export class Device extends HexIdEntity {
   @Index('uq_device_sn', { unique: true })
@@ -53,6 +54,14 @@ export class Device extends HexIdEntity {
   @Index('ix_device_area')
   @Column({ name: 'area_id', type: 'char', length: 32, nullable: true })
   areaId!: string | null;
+
+  /** The kind detected from what the device says (see device-kind.ts). */
+  @Column({ type: 'varchar', length: 16, default: 'acc' })
+  kind!: DeviceKind;
+
+  /** An operator's override of the detected kind (gateway extension); null = detection decides. */
+  @Column({ name: 'kind_override', type: 'varchar', length: 16, nullable: true })
+  kindOverride!: DeviceKind | null;
 
   /** 'pending' until admitted (DEVICE_ADMISSION=auto admits at first contact); 'disabled' is refused like pending. */
   @Column({ type: 'varchar', length: 16, default: 'pending' })

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Not, Repository } from 'typeorm';
+import { DataSource, In, Repository } from 'typeorm';
 import { Area } from '../area/area.entity';
 import { AreaNotFound } from '../area/area.service';
 import { CvCode, CvError } from '../common/cv-error';
@@ -12,6 +12,7 @@ import { DeviceRegistryService } from '../push/device-registry.service';
 import { DeviceStatusService } from '../push/device-status.service';
 import { WorkSignalService } from '../push/work-signal.service';
 import { Device, type DeviceAdmission } from './device.entity';
+import { effectiveKindSql, type DeviceKind } from './device-kind';
 import { deviceModel, type DeviceDetailDto } from './dto/device.dto';
 
 export class DeviceNotFound extends CvError {
@@ -35,14 +36,20 @@ export class DeviceService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async listAdded(page: Page): Promise<{ rows: Device[]; total: number }> {
-    const [rows, total] = await this.devices.findAndCount({
-      where: { admission: Not('pending') },
-      order: { createdAt: 'ASC', sn: 'ASC' },
-      skip: page.offset,
-      take: page.pageSize,
-    });
+  /** Added devices of one module (the access endpoints of 2.9 list access panels only). */
+  async listAdded(page: Page, kind: DeviceKind = 'acc'): Promise<{ rows: Device[]; total: number }> {
+    const [rows, total] = await this.ofKind(kind)
+      .andWhere("d.admission <> 'pending'")
+      .orderBy('d.createdAt', 'ASC')
+      .addOrderBy('d.sn', 'ASC')
+      .skip(page.offset)
+      .take(page.pageSize)
+      .getManyAndCount();
     return { rows, total };
+  }
+
+  private ofKind(kind: DeviceKind) {
+    return this.devices.createQueryBuilder('d').where(`${effectiveKindSql('d')} = :kind`, { kind });
   }
 
   findBySn(sn: string): Promise<Device | null> {
@@ -55,19 +62,20 @@ export class DeviceService {
     return d;
   }
 
-  /** 2.9.2: only an added device is an access device to CVSecurity. */
-  async requireAddedBySn(sn: string): Promise<Device> {
+  /** 2.9.2: only an added device of the module is one of its devices to CVSecurity (access panels by default). */
+  async requireAddedBySn(sn: string, kind: DeviceKind = 'acc'): Promise<Device> {
     const d = await this.findBySn(sn);
-    if (!d || d.admission === 'pending') throw new DeviceNotFound(sn);
+    if (!d || d.admission === 'pending' || (d.kindOverride ?? d.kind) !== kind) throw new DeviceNotFound(sn);
     return d;
   }
 
-  async listAll(admission: DeviceAdmission | undefined, page: Page | undefined): Promise<Device[]> {
-    return this.devices.find({
-      where: admission ? { admission } : {},
-      order: { createdAt: 'ASC', sn: 'ASC' },
-      ...(page ? { skip: page.offset, take: page.pageSize } : {}),
-    });
+  async listAll(admission: DeviceAdmission | undefined, page: Page | undefined, kind?: DeviceKind): Promise<Device[]> {
+    const qb = this.devices.createQueryBuilder('d').where('true');
+    if (admission) qb.andWhere('d.admission = :admission', { admission });
+    if (kind) qb.andWhere(`${effectiveKindSql('d')} = :kind`, { kind });
+    qb.orderBy('d.createdAt', 'ASC').addOrderBy('d.sn', 'ASC');
+    if (page) qb.skip(page.offset).take(page.pageSize);
+    return qb.getMany();
   }
 
   /** Renames the device; with renameDoors, doors and readers still named after the old alias follow. */
@@ -144,6 +152,9 @@ export class DeviceService {
         sn: d.sn,
         alias: d.alias,
         admission: d.admission,
+        kind: d.kindOverride ?? d.kind,
+        detectedKind: d.kind,
+        kindOverride: d.kindOverride,
         online: d.admission === 'admitted' && this.status.isOnline(d),
         lastSeen: formatCvDateTime(lastSeen, this.config.timeZone),
         areaCode: area?.code ?? null,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, SelectQueryBuilder } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
+import { effectiveKindSql } from '../device/device-kind';
 import type { Page } from '../common/paging';
 import { DeviceStatusService } from '../push/device-status.service';
 import { Door } from './door.entity';
@@ -32,7 +33,7 @@ export class DoorService {
 
   private visible(withDevice = false): SelectQueryBuilder<Door> {
     const qb = this.doors.createQueryBuilder('door');
-    (withDevice ? qb.innerJoinAndSelect('door.device', 'device') : qb.innerJoin('door.device', 'device')).where("device.admission <> 'pending'");
+    (withDevice ? qb.innerJoinAndSelect('door.device', 'device') : qb.innerJoin('door.device', 'device')).where(`device.admission <> 'pending' AND ${effectiveKindSql('device')} = 'acc'`);
     return qb.orderBy('device.createdAt', 'ASC').addOrderBy('device.sn', 'ASC').addOrderBy('door.doorNo', 'ASC');
   }
 

@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { DeviceAdmission, StoredCapabilities } from '../device/device.entity';
+import { detectDeviceKind, type DeviceKind, type KindEvidence } from '../device/device-kind';
 import { chooseDialect, parseRegistrationBody, type DeviceCapabilities } from './protocol';
 import { PUSH_SETTINGS, type PushSettings } from './push-settings';
 import { WorkSignalService } from './work-signal.service';
@@ -23,6 +24,10 @@ export interface DeviceSession {
   requestDelay: number | null;
   lastSeenAt: Date | null;
   capabilities: StoredCapabilities | null;
+  /** The kind detection decided (device-kind.ts). */
+  detectedKind: DeviceKind;
+  /** The kind every module goes by: the operator's override, else the detected kind. */
+  kind: DeviceKind;
 }
 
 export interface DeviceRegisteredEvent {
@@ -49,6 +54,8 @@ interface DeviceRow {
   capabilities: StoredCapabilities | null;
   registered_at: Date | null;
   area_id: string | null;
+  kind: DeviceKind;
+  kind_override: DeviceKind | null;
 }
 
 /**
@@ -65,7 +72,7 @@ function firstReturned<T>(result: unknown): T {
   return (rows as T[])[0];
 }
 
-const DEVICE_COLUMNS = `id, sn, alias, admission, registry_code, session_id, registration, lock_count, time_zone, request_delay, last_seen_at, capabilities, registered_at, area_id`;
+const DEVICE_COLUMNS = `id, sn, alias, admission, registry_code, session_id, registration, lock_count, time_zone, request_delay, last_seen_at, capabilities, registered_at, area_id, kind, kind_override`;
 
 /** Values a text column can hold: no NUL (PostgreSQL refuses it), at most `max` characters. */
 export function clip(v: string | null | undefined, max: number): string | null {
@@ -165,9 +172,26 @@ export class DeviceRegistryService implements OnModuleInit {
       requestDelay: r.request_delay,
       lastSeenAt: r.last_seen_at,
       capabilities: r.capabilities,
+      detectedKind: r.kind,
+      kind: r.kind_override ?? r.kind,
     };
     this.sessions.set(r.sn, s);
     return s;
+  }
+
+  /**
+   * Stores a newly detected kind (device-kind.ts) and answers the effective kind. Cheap when nothing changed:
+   * the cached session is compared first, so a device's steady traffic costs no query.
+   */
+  async observeKind(sn: string, e: KindEvidence): Promise<DeviceKind> {
+    const s = await this.resolve(sn);
+    const detected = detectDeviceKind(s.detectedKind, e);
+    if (!detected || detected === s.detectedKind) return s.kind;
+    const [rows] = await this.ds.query(`UPDATE device SET kind = $2, updated_at = now() WHERE sn = $1 RETURNING ${DEVICE_COLUMNS}`, [sn, detected]);
+    const row = (rows as DeviceRow[])[0];
+    if (!row) return s.kind;
+    this.logger.log(`device ${sn} is ${detected === 'acc' ? 'an access panel' : `of kind ${detected}`} (was ${s.detectedKind})`);
+    return this.remember(row).kind;
   }
 
   /** Drops the cached session (the next request reloads it). */
@@ -204,6 +228,7 @@ export class DeviceRegistryService implements OnModuleInit {
       const pushver = cur.registration?.pushver;
       if (pushver !== undefined && raw.pushver === undefined) raw.pushver = pushver;
       const admitted = cur.admission === 'admitted';
+      const kind = detectDeviceKind(cur.kind, { registration: raw }) ?? cur.kind;
       const ip = clip(capabilities.ipAddress, 64);
       let alias = cur.alias;
       if (alias === sn && ip) {
@@ -219,7 +244,7 @@ export class DeviceRegistryService implements OnModuleInit {
            session_id = CASE WHEN admission = 'admitted' THEN $16 ELSE session_id END,
            registered_at = CASE WHEN admission = 'admitted' THEN now() ELSE registered_at END,
            area_id = COALESCE(area_id, (SELECT id FROM area ORDER BY (code = '1') DESC, created_at LIMIT 1)),
-           updated_at = now()
+           kind = $17, updated_at = now()
          WHERE sn = $1 RETURNING ${DEVICE_COLUMNS}`,
         [
           sn,
@@ -238,6 +263,7 @@ export class DeviceRegistryService implements OnModuleInit {
           this.settings.requestDelay,
           randomBytes(12).toString('base64url').slice(0, 16),
           randomBytes(16).toString('hex').toUpperCase(),
+          kind,
         ],
       ));
       if (admitted) {
@@ -289,6 +315,8 @@ export class DeviceRegistryService implements OnModuleInit {
    * out reader named `<door>-In` / `<door>-Out`. Existing doors and readers are left as they are.
    */
   private async ensureDoors(m: EntityManager, d: DeviceRow): Promise<void> {
+    // Doors belong to access panels; other kinds model what they control in their own modules.
+    if ((d.kind_override ?? d.kind) !== 'acc') return;
     const count = d.lock_count;
     const existing: Array<{ id: string; door_no: number; name: string }> = await m.query(`SELECT id, door_no, name FROM door WHERE device_id = $1`, [d.id]);
     const byNo = new Map(existing.map((e) => [e.door_no, e]));

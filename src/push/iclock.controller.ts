@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { redactUrl } from '../common/redact';
 import { zoneOffsetMinutes } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { DeviceKindService } from '../device/device-kind.service';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { CommandQueueService } from './command-queue.service';
 import { DeviceRegistryService, type DeviceSession } from './device-registry.service';
@@ -76,6 +77,7 @@ export class IclockController {
     private readonly rtlog: RtlogIngestService,
     private readonly uploads: UploadIngestService,
     private readonly metrics: GatewayMetrics,
+    private readonly kinds: DeviceKindService,
   ) {}
 
   /** The SN of the request, marked as seen; null (answered `OK`) when missing or unusable. */
@@ -116,6 +118,7 @@ export class IclockController {
     const sn = this.sn(q);
     if (!sn) return text(reply, UNREGISTERED_REPLY);
     const init = parseInitQuery(q);
+    await this.kinds.observe(sn, { handshake: parseQuery(q).toObject() });
     const s = await this.registry.noteHandshake(sn, init.pushver);
     if (!this.registeredSession(s)) return text(reply, UNREGISTERED_REPLY);
     return text(reply, formatInitReply(s.registryCode!, this.serverConfig(s)));
@@ -132,6 +135,8 @@ export class IclockController {
     const body = bodyText(req);
     const s = await this.registry.resolve(sn);
     const kind = classifyCdataPost(q);
+    const uploadTable = q.tableName ?? q.table;
+    if (uploadTable) await this.kinds.observe(sn, { uploadTable });
     switch (kind) {
       case 'rtlog':
         await this.rtlog.ingestRtlog(s, body);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { DeviceKindService } from '../device/device-kind.service';
 import { CommandHistoryPruner } from './command-history.pruner';
 import { CommandQueueService } from './command-queue.service';
 import { DeviceCommandsController } from './device-commands.controller';
@@ -27,6 +28,7 @@ import { WorkSignalService } from './work-signal.service';
     { provide: PUSH_SETTINGS, useFactory: (config: AppConfig) => ({ ...defaultPushSettings(), ackTimeoutMs: config.deviceCommandTimeout * 1000 }), inject: [APP_CONFIG] },
     WorkSignalService,
     DeviceRegistryService,
+    DeviceKindService,
     DeviceAdmissionService,
     DeviceStatusService,
     DeviceAddressService,
@@ -38,6 +40,6 @@ import { WorkSignalService } from './work-signal.service';
     GetrequestRoute,
     PushMetricsCollector,
   ],
-  exports: [PUSH_SETTINGS, CommandQueueService, DeviceStatusService, DeviceAdmissionService, DeviceAddressService, DeviceRegistryService, WorkSignalService],
+  exports: [PUSH_SETTINGS, CommandQueueService, DeviceKindService, DeviceStatusService, DeviceAdmissionService, DeviceAddressService, DeviceRegistryService, WorkSignalService],
 })
 export class PushModule {}

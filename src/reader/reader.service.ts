@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, SelectQueryBuilder } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
+import { effectiveKindSql } from '../device/device-kind';
 import type { Page } from '../common/paging';
 import { DoorService } from '../door/door.service';
 import { Reader } from './reader.entity';
@@ -26,7 +27,7 @@ export class ReaderService {
       .createQueryBuilder('reader')
       .innerJoin('reader.door', 'door')
       .innerJoin('door.device', 'device')
-      .where("device.admission <> 'pending'")
+      .where(`device.admission <> 'pending' AND ${effectiveKindSql('device')} = 'acc'`)
       .orderBy('device.createdAt', 'ASC')
       .addOrderBy('device.sn', 'ASC')
       .addOrderBy('door.doorNo', 'ASC')

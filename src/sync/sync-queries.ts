@@ -3,6 +3,7 @@
  * the caller's transaction). Bulk by design: a full sync touches every person of a device in a few queries.
  */
 import type { EntityManager } from 'typeorm';
+import { effectiveKindSql } from '../device/device-kind';
 import { dialectOf, type SyncDevice } from './device-dialect';
 import type { DeviceRights, SyncHoliday, SyncPerson, SyncTimeSegment } from './sync-commands';
 
@@ -11,7 +12,9 @@ const ROW_CHUNK = 5000;
 export async function loadDevices(m: EntityManager, deviceIds: string[], defaultZone: string): Promise<Map<string, SyncDevice>> {
   if (deviceIds.length === 0) return new Map();
   const rows: Array<{ id: string; sn: string; time_zone: string | null; capabilities: unknown; registration: unknown }> = await m.query(
-    `SELECT id, sn, time_zone, capabilities, registration FROM device WHERE id = ANY($1) AND admission = 'admitted'`,
+    // Attendance firmware refuses the access tables (-1004): terminals and kiosks are planned in their own dialect.
+    `SELECT id, sn, time_zone, capabilities, registration FROM device
+      WHERE id = ANY($1) AND admission = 'admitted' AND ${effectiveKindSql('device')} NOT IN ('att', 'facekiosk')`,
     [deviceIds],
   );
   return new Map(

@@ -4,6 +4,7 @@ import { CvCode } from '../../common/cv-error';
 import { OptionalPagingDto, PagingDto } from '../../common/paging';
 import { ToBoolean, ToTrimmedString } from '../../common/transforms';
 import type { Device } from '../device.entity';
+import { DEVICE_KINDS, type DeviceKind } from '../device-kind';
 
 export class DeviceListDto extends PagingDto {}
 
@@ -61,6 +62,22 @@ export class DeviceGatewayListDto extends OptionalPagingDto {
   @IsOptional()
   @IsIn(['pending', 'admitted', 'disabled'])
   admission?: 'pending' | 'admitted' | 'disabled';
+
+  @ApiPropertyOptional({ enum: DEVICE_KINDS, description: 'only devices of this (effective) kind' })
+  @IsOptional()
+  @IsIn(DEVICE_KINDS)
+  kind?: DeviceKind;
+}
+
+export class DeviceKindDto {
+  @ApiProperty({
+    enum: DEVICE_KINDS,
+    nullable: true,
+    example: 'att',
+    description: 'acc access panel, att attendance terminal, facekiosk FaceKiosk, ele elevator controller, psg channel controller; null clears the override',
+  })
+  @IsIn([...DEVICE_KINDS, null])
+  kind!: DeviceKind | null;
 }
 
 export class DeviceRenameDto {
@@ -100,6 +117,10 @@ export class DeviceDetailDto {
   @ApiProperty({ example: '0564140100195' }) sn!: string;
   @ApiProperty({ example: '192.168.218.104' }) alias!: string;
   @ApiProperty({ example: 'admitted', enum: ['pending', 'admitted', 'disabled'] }) admission!: string;
+  @ApiProperty({ example: 'acc', enum: DEVICE_KINDS, description: 'effective kind: the override when set, else the detected kind' }) kind!: DeviceKind;
+  @ApiProperty({ example: 'acc', enum: DEVICE_KINDS, description: 'the kind detected from what the device says' }) detectedKind!: DeviceKind;
+  @ApiProperty({ example: null, enum: DEVICE_KINDS, nullable: true, type: String, description: "an operator's override (gateway extension)" })
+  kindOverride!: DeviceKind | null;
   @ApiProperty({ example: true, description: 'polled within the online window (DeviceStatusService)' }) online!: boolean;
   @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String, description: 'last contact, yyyy-MM-dd HH:mm:ss' }) lastSeen!: string | null;
   @ApiProperty({ example: '1', nullable: true, type: String }) areaCode!: string | null;
