@@ -6,6 +6,8 @@ import { DeviceRegistryService } from './device-registry.service';
 import { DeviceStatusService } from './device-status.service';
 import { EMPTY_QUEUE_REPLY, formatGetrequestReply, parseQuery } from './protocol';
 import { WorkSignalService } from './work-signal.service';
+import { DeviceKindService } from '../device/device-kind.service';
+import { AttendanceTerminalService, speaksAttendance } from './attendance/attendance-terminal.service';
 
 const SN_PATTERN = /^[\x21-\x7e]{1,64}$/;
 export const GETREQUEST_PATHS = ['/iclock/getrequest', '/iclock/getrequest.aspx'];
@@ -27,6 +29,8 @@ export class GetrequestRoute implements OnModuleInit {
     private readonly status: DeviceStatusService,
     private readonly queue: CommandQueueService,
     private readonly signal: WorkSignalService,
+    private readonly kinds: DeviceKindService,
+    private readonly attTerminals: AttendanceTerminalService,
   ) {}
 
   onModuleInit(): void {
@@ -53,10 +57,18 @@ export class GetrequestRoute implements OnModuleInit {
 
   /** The reply body for a poll with this query string. */
   async answer(rawQuery: string): Promise<string> {
-    const sn = parseQuery(rawQuery).text('SN');
+    const q = parseQuery(rawQuery);
+    const sn = q.text('SN');
     if (!sn || !SN_PATTERN.test(sn)) return EMPTY_QUEUE_REPLY;
     this.status.touch(sn);
+    // INFO= (Attendance PUSH 9) is attendance evidence and the terminal's counters; a plain poll costs nothing here.
+    const info = q.text('INFO');
+    if (info) await this.kinds.observe(sn, { info });
     const s = this.registry.cached(sn) ?? (await this.registry.resolve(sn));
+    if (speaksAttendance(s)) {
+      if (info && s.admission === 'admitted') await this.attTerminals.noteInfo(s, info);
+      await this.attTerminals.noteContact(s);
+    }
     if (s.admission !== 'admitted' || !this.signal.take(sn)) return EMPTY_QUEUE_REPLY;
     let claimed;
     try {
