@@ -11,6 +11,7 @@ import { PushCenterModule } from './pushCenter/pushCenter.module';
 import { LiveStreamModule } from './liveStream/liveStream.module';
 import { VISBIO_MODULES } from './bioTemplate/visbio.modules';
 import { UnsupportedModule } from './unsupported/unsupported.module';
+import { AttendanceModule } from './attendance/attendance.module';
 
 /**
  * The domain and protocol modules, in one list so that adding a module is one line here. AppModule adds
@@ -24,5 +25,6 @@ export const FEATURE_MODULES = [
   AreaModule, DeviceModule, DoorModule, ReaderModule,
   TransactionModule, PushCenterModule, LiveStreamModule,
   ...VISBIO_MODULES,
+  AttendanceModule,
   UnsupportedModule,
 ];

@@ -8,6 +8,7 @@ import { parseCvDateTime, requireCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { Department } from '../department/department.entity';
 import { SyncPlannerService } from '../sync/sync-planner.service';
+import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import type { PersonLeaveDto, PersonPhotoDto, PersonWriteDto } from './dto/person-input.dto';
 import { normalizePhoto } from './person-photo';
 import { Person } from './person.entity';
@@ -27,6 +28,7 @@ export class PersonService {
   constructor(
     private readonly ds: DataSource,
     private readonly planner: SyncPlannerService,
+    private readonly attendance: AttendanceSyncService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -66,6 +68,7 @@ export class PersonService {
     if (dto.supplyCards !== undefined) await setSecondaryCards(m, saved, splitList(dto.supplyCards));
     if (mode !== 'basic' && dto.accLevelIds !== undefined) await setPersonLevels(m, saved.id, splitList(dto.accLevelIds));
     await this.planner.syncPerson(m, saved.id);
+    await this.attendance.syncPersons(m, [saved.id]);
     return saved;
   }
 
@@ -123,6 +126,7 @@ export class PersonService {
       }
       for (const p of persons) {
         await this.planner.removePerson(m, p.pin);
+        await this.attendance.removePin(m, p.pin);
         await repo.delete({ id: p.id });
       }
     });
@@ -137,6 +141,7 @@ export class PersonService {
         { status: 'left', leaveDate: dto.leaveDate ? dateOnly(dto.leaveDate, 'leaveDate') : null, leaveType: dto.leaveType || null },
       );
       await this.planner.removePerson(m, p.pin);
+      await this.attendance.removePin(m, p.pin);
     });
   }
 
@@ -147,6 +152,7 @@ export class PersonService {
       if (!dto.personPhoto || dto.personPhoto.trim() === '') return;
       await m.getRepository(Person).update({ id: p.id }, { photo: normalizePhoto(dto.personPhoto) });
       await this.planner.syncPerson(m, p.id);
+      await this.attendance.syncPersons(m, [p.id]);
     });
   }
 
