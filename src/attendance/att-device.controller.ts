@@ -10,7 +10,7 @@ import { AttDeviceListDto, AttDeviceResponseDto, AttDeviceSnDto } from './dto/at
 
 /** Attendance terminal (`att`) or FaceKiosk (`ins`) device object, as 2.22.1 and 2.29.1 print it (`status`). */
 function toAttDevice(d: Device, module: 'att' | 'ins'): AttDeviceResponseDto {
-  return { id: d.id, sn: d.sn, name: d.alias, type: deviceModel(d), status: deviceState(d), module };
+  return { id: d.id, sn: d.sn, name: d.alias, type: deviceModel(d) ?? '', status: deviceState(d), module };
 }
 
 /** 2.22 Attendance device, 2.29 FaceKiosk devices. Attendance lists show attendance terminals only. */

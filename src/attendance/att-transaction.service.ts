@@ -37,14 +37,15 @@ interface Row {
   event_point_name: string | null;
   reader_name: string | null;
   dev_alias: string | null;
-  log_id: number | null;
+  log_id: string | number | null;
 }
 
 /**
  * 2.21 listAttTransaction: terminal punches (att_transaction), and the access events at doors an operator marked
  * as attendance points (att_point, a gateway extension), newest first. Both tables are stored already joined
  * with names, so a page is two indexed range scans merged. Ids are the md5 of each record's unique key: 32 hex
- * like CVSecurity's, stable, and distinct across the two sources.
+ * like CVSecurity's, stable, and distinct across the two sources. Terminals report no record index, so a punch's
+ * logId is the gateway's own record number (an access event keeps the device's index when it has one).
  */
 @Injectable()
 export class AttTransactionService {
@@ -60,11 +61,11 @@ export class AttTransactionService {
     const rows: Row[] = await this.ds.query(
       `SELECT * FROM (
          (SELECT md5(t.unique_key) AS uid, t.event_time, t.id AS ord, t.pin, t.name, t.last_name, t.dept_name, t.area_name, t.card_no, t.device_sn,
-                 t.verify_mode_name, NULL::varchar AS event_name, t.status, t.dev_alias AS event_point_name, NULL::varchar AS reader_name, t.dev_alias, NULL::int AS log_id
+                 t.verify_mode_name, NULL::varchar AS event_name, t.status, t.dev_alias AS event_point_name, NULL::varchar AS reader_name, t.dev_alias, t.id AS log_id
             FROM att_transaction t WHERE ${where('t')} ORDER BY t.event_time DESC, t.id DESC LIMIT $4)
          UNION ALL
          (SELECT md5(a.unique_key), a.event_time, a.id, a.pin, a.name, a.last_name, a.dept_name, a.area_name, a.card_no, a.device_sn,
-                 a.verify_mode_name, a.event_name, NULL::smallint, a.door_name, a.reader_name, a.dev_alias, a.log_id
+                 a.verify_mode_name, a.event_name, NULL::smallint, a.door_name, a.reader_name, a.dev_alias, COALESCE(a.log_id::bigint, a.id)
             FROM acc_transaction a JOIN att_point ap ON ap.door_id = a.door_id WHERE a.pin IS NOT NULL AND ${where('a')}
             ORDER BY a.event_time DESC, a.id DESC LIMIT $4)
        ) u ORDER BY u.event_time DESC, u.ord DESC OFFSET $5 LIMIT $6`,
@@ -87,7 +88,7 @@ export class AttTransactionService {
       readerName: r.reader_name ?? '',
       accZone: null,
       devName: r.dev_alias ?? r.device_sn,
-      logId: r.log_id,
+      logId: r.log_id === null ? null : Number(r.log_id),
     }));
   }
 }

@@ -166,9 +166,12 @@ export class IclockController {
         const n = await this.uploads.ingestTable(s, table, body);
         return text(reply, formatTableAck(table, n));
       }
-      case 'options':
-        await this.uploads.storeOptions(s, parseCommaList(body.replace(/\0/g, '')));
+      case 'options': {
+        const options = parseCommaList(body.replace(/\0/g, ''));
+        await this.uploads.storeOptions(s, options);
+        if (speaksAttendance(s)) await this.attTerminals.noteOptions(s, options);
         return text(reply, OK);
+      }
       case 'deviceAuthorize':
         await this.uploads.ingestGeneric(s, q.tableName ?? 'DeviceAuthorize', body);
         return text(reply, OK);

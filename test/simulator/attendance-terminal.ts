@@ -62,6 +62,8 @@ export interface AttendanceTerminalOptions {
   /** `DeviceType=` on the initialisation (field samples send `att`); null leaves it out (the manual's form). */
   deviceType?: string | null;
   firmware?: string;
+  /** `~DeviceName` pushed on `table=options` (default SpeedFace-V5L). */
+  deviceName?: string;
   /** BIODATA-era firmware (default true): FINGERTMP answers -12, BIODATA is taken. */
   biodataFirmware?: boolean;
   /** Lines end with CR LF (BOCK samples) instead of LF. */
@@ -142,6 +144,19 @@ export class AttendanceTerminal {
     for (const l of lines.slice(1)) {
       const eq = l.indexOf('=');
       if (eq > 0) this.serverOptions[l.slice(0, eq)] = l.slice(eq + 1);
+    }
+    // PushOptionsFlag=1: the terminal pushes its configuration (manual 8), comma-separated.
+    if (this.serverOptions.PushOptionsFlag === '1') {
+      const biodata = this.opts.biodataFirmware !== false;
+      const opts = [
+        `~DeviceName=${this.opts.deviceName ?? 'SpeedFace-V5L'}`,
+        `FirmVer=${this.opts.firmware ?? 'Ver 8.0.4.3-20220708'}`,
+        'FingerFunOn=1',
+        'FaceFunOn=1',
+        `FPVersion=${biodata ? 12 : 10}`,
+        ...(biodata ? ['BioDataFun=1', 'MultiBioDataSupport=0:1:1:0:0:0:0:0:0:1'] : []),
+      ];
+      await this.send('POST', '/iclock/cdata', [['SN', this.sn], ['table', 'options']], opts.join(','));
     }
     return true;
   }

@@ -48,7 +48,7 @@ export class AttDeviceResponseDto {
   @ApiProperty({ example: '402856aa6c3bbde1016c3bc210d90016' }) id!: string;
   @ApiProperty({ example: 'CEXB193160012' }) sn!: string;
   @ApiProperty({ example: 'CEXB193160012' }) name!: string;
-  @ApiProperty({ example: 'ZK-S1007', nullable: true, type: String }) type!: string | null;
+  @ApiProperty({ example: 'ZK-S1007', description: 'model the terminal reported (~DeviceName of its options); empty until it has' }) type!: string;
   @ApiProperty({ example: '1', description: '"1" enabled, "0" disabled' }) status!: string;
   @ApiProperty({ example: 'att', description: '"att" (attendance) or "ins" (FaceKiosk)' }) module!: string;
 }

@@ -4,7 +4,8 @@ import { zoneOffsetMinutes } from '../../common/time';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { CommandQueueService } from '../command-queue.service';
 import type { DeviceSession } from '../device-registry.service';
-import { instantToWallClock } from '../protocol';
+import { clip } from '../device-registry.service';
+import { instantToWallClock, type KvMap } from '../protocol';
 import { PUSH_SETTINGS, type PushSettings } from '../push-settings';
 import { attQueryAttlog, formatAttInitReply, parseAttInfo, type AttStamps } from './protocol';
 
@@ -100,6 +101,21 @@ export class AttendanceTerminalService {
     const command = attQueryAttlog(instantToWallClock(from, s.timeZone), instantToWallClock(to, s.timeZone));
     await this.ds.transaction((m) => this.queue.enqueue(m, s.sn, [command]));
     return command;
+  }
+
+  /**
+   * `table=options` of a terminal (section 8, asked for with PushOptions): its model and firmware become the
+   * device's, since a terminal never registers (they are what `device/getAtt` shows as `type`).
+   */
+  async noteOptions(s: DeviceSession, options: KvMap): Promise<void> {
+    const name = clip(options.text('DeviceName') ?? null, 100);
+    const firm = clip(options.text('FirmVer') ?? options.text('FWVersion') ?? null, 100);
+    if (!name && !firm) return;
+    await this.ds.query(
+      `UPDATE device SET device_name = COALESCE($2, device_name), firm_ver = COALESCE($3, firm_ver), updated_at = now()
+        WHERE id = $1 AND (device_name IS DISTINCT FROM COALESCE($2, device_name) OR firm_ver IS DISTINCT FROM COALESCE($3, firm_ver))`,
+      [s.id, name, firm],
+    );
   }
 
   /** `INFO=` of a poll (section 9): stored when it changes. */
