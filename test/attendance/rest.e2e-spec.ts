@@ -119,3 +119,13 @@ describe('terminal refusals', () => {
     expect(rows.every((r: { state: string }) => r.state === 'failed')).toBe(true);
   });
 });
+
+describe('metrics', () => {
+  it('counts punches ingested and attendance terminals online', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-METRICS' });
+    await term.punch({ pin: '1', time: '2026-05-01 08:00:00', status: 0, verify: 1 });
+    const text = await (await fetch(new URL('/metrics', t.baseUrl))).text();
+    expect(Number(/^cvgw_att_punches_ingested_total (\d+)/m.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(/^cvgw_att_terminals_online\{kind="att"\} (\d+)/m.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
+  });
+});
