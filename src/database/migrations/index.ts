@@ -6,6 +6,7 @@ import { Visbio1763700000500 } from './1763700000500-visbio';
 import { Hardening1763700000900 } from './1763700000900-hardening';
 import { DeviceKind1763700000950 } from './1763700000950-device-kind';
 import { Attendance1763700001300 } from './1763700001300-attendance';
+import { AttendancePushCenter1763700001301 } from './1763700001301-attendance-push-center';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
-export const MIGRATIONS = [Foundation1763700000000, Push1763700000100, Access1763700000200, Transaction1763700000400, Visbio1763700000500, Hardening1763700000900, DeviceKind1763700000950, Attendance1763700001300];
+export const MIGRATIONS = [Foundation1763700000000, Push1763700000100, Access1763700000200, Transaction1763700000400, Visbio1763700000500, Hardening1763700000900, DeviceKind1763700000950, Attendance1763700001300, AttendancePushCenter1763700001301];
