@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { setMainCard } from '../card/card-writes';
 import { newId } from '../common/ids';
@@ -6,6 +6,9 @@ import { Person } from '../person/person.entity';
 import type { DeviceSession } from '../push/device-registry.service';
 import type { OperlogRecord, PhotoRecord, TemplateRecord, UserInfoRecord } from '../push/attendance/protocol';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
+import { devicesHoldingPin, loadTemplates, templateCommands } from '../sync/bio-sync';
+import { CommandQueueService } from '../push/command-queue.service';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 
 const PRIVILEGES = new Set([0, 2, 6, 14]);
 
@@ -13,14 +16,19 @@ const PRIVILEGES = new Set([0, 2, 6, 14]);
  * Enrolment at a terminal (USER, FP, FACE, FVEIN, BIODATA and USERPIC lines of an OPERLOG/BIODATA upload),
  * inside the upload's transaction: the person's record is updated (created in the default department when the
  * PIN is new, and put in the terminal's area), the templates and photo are stored, and the attendance planner
- * carries them to the other terminals of the person's areas. A re-sent upload changes nothing and queues nothing
- * (the planner compares with what it sent).
+ * carries them to the other terminals of the person's areas; access panels that hold the person get the changed
+ * templates their dialect accepts (bio-sync). A re-sent upload changes nothing and queues nothing (the planner
+ * compares with what it sent; unchanged templates are not rewritten).
  */
 @Injectable()
 export class AttendanceEnrolmentService {
   private readonly log = new Logger('AttendanceEnrolment');
 
-  constructor(private readonly sync: AttendanceSyncService) {}
+  constructor(
+    private readonly sync: AttendanceSyncService,
+    private readonly queue: CommandQueueService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async ingest(m: EntityManager, device: DeviceSession, records: readonly OperlogRecord[]): Promise<void> {
     const users = records.filter((r): r is UserInfoRecord => r.kind === 'USER');
@@ -69,21 +77,28 @@ export class AttendanceEnrolmentService {
       const rows: Array<{ id: string; pin: string }> = await m.query(`SELECT id, pin FROM person WHERE pin = ANY($1)`, [pinsNeeded]);
       for (const r of rows) ids.set(r.pin, r.id);
     }
+    const changedSlots = new Map<string, Set<string>>();
     for (const t of templates) {
       const personId = ids.get(t.pin);
       if (!personId || t.valid === 0) continue;
       const format = t.format !== null && /^\d+$/.test(t.format) ? Number(t.format) : 0;
       const tmp = t.tmp.replace(/\\\//g, '/').replace(/\s+/g, '');
-      await m.query(
+      const changed: unknown = await m.query(
         `INSERT INTO bio_template (person_id, bio_type, template_no, template_no_index, valid_type, major_ver, minor_ver, format, template, source_sn)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (person_id, bio_type, template_no, template_no_index) DO UPDATE SET
            valid_type = EXCLUDED.valid_type, major_ver = EXCLUDED.major_ver, minor_ver = EXCLUDED.minor_ver, format = EXCLUDED.format,
            template = EXCLUDED.template, source_sn = EXCLUDED.source_sn, updated_at = now()
-         WHERE bio_template.template IS DISTINCT FROM EXCLUDED.template OR bio_template.valid_type IS DISTINCT FROM EXCLUDED.valid_type`,
+         WHERE bio_template.template IS DISTINCT FROM EXCLUDED.template OR bio_template.valid_type IS DISTINCT FROM EXCLUDED.valid_type
+         RETURNING id`,
         [personId, t.type, t.no, t.index, t.duress ? 3 : 1, t.majorVer ?? (t.type === 1 ? 10 : 0), t.minorVer ?? 0, format, tmp, device.sn],
       );
       touched.add(personId);
+      if (returnedRows(changed) > 0) {
+        const slots = changedSlots.get(t.pin) ?? new Set<string>();
+        slots.add(`${t.type}:${t.no}`);
+        changedSlots.set(t.pin, slots);
+      }
     }
     for (const ph of photos) {
       const personId = ids.get(ph.pin);
@@ -93,5 +108,21 @@ export class AttendanceEnrolmentService {
       touched.add(personId);
     }
     if (touched.size) await this.sync.syncPersons(m, [...touched], { originDeviceId: device.id });
+    for (const [pin, slots] of changedSlots) await this.toAccessPanels(m, pin, slots);
   }
+
+  /** Access panels holding the person get the changed templates, in their dialect, where it accepts them. */
+  private async toAccessPanels(m: EntityManager, pin: string, slots: Set<string>): Promise<void> {
+    const panels = await devicesHoldingPin(m, pin, this.config.timeZone);
+    if (panels.length === 0) return;
+    const stored = (await loadTemplates(m, [pin])).filter((t) => slots.has(`${t.bioType}:${t.templateNo}`));
+    const batches = panels.map((d) => ({ deviceSn: d.sn, commands: templateCommands(d, stored) })).filter((b) => b.commands.length > 0);
+    if (batches.length) await this.queue.enqueueMany(m, batches);
+  }
+}
+
+/** Rows of an `INSERT … RETURNING` through EntityManager.query (rows, or [rows, count] on some drivers). */
+function returnedRows(r: unknown): number {
+  if (Array.isArray(r) && r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number') return r[0].length;
+  return Array.isArray(r) ? r.length : 0;
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUSH_SETTINGS, type PushSettings } from '../../src/push/push-settings';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { Device } from '../sync/access-helpers';
 import { initialisedTerminal } from './attendance-helpers';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -113,6 +114,23 @@ describe('enrolment at one terminal reaches the other terminals of the area', ()
     // Re-sent upload: nothing new anywhere.
     await a.enrollUser({ pin: '4001', name: 'Gil', pri: 2 }, [{ fid: 3, tmp: b64('gil finger three') }]);
     expect(await b.drain()).toEqual([]);
+  });
+
+  it('an access panel holding the person gets the template enrolled at a terminal, in its own dialect', async () => {
+    const panel = await Device.connect(t, 'ACC-ENR-1', 1, '10.7.0.1');
+    await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Enrol' }] });
+    await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Enrol', doorName: '10.7.0.1-1' }] });
+    const [lvl] = await t.ds.query(`SELECT id FROM acc_level WHERE name = 'Enrol'`);
+    await t.post('/api/person/add', { pin: '4003', name: 'Ida', accLevelIds: lvl.id });
+    await t.post('/api/attAreaPerson/set', { code: '1', pins: ['4003'] });
+    await panel.since();
+    const term = await initialisedTerminal(t, { sn: 'ATT-ENR-C' });
+    await term.drain();
+    const tmp = b64('ida finger four');
+    await term.enrollUser({ pin: '4003', name: 'Ida' }, [{ fid: 4, tmp }]);
+    const got = await panel.since();
+    expect(got.some((c) => c.startsWith('DATA UPDATE biodata Pin=4003') && c.includes(`Tmp=${tmp}`))).toBe(true);
+    expect(got.some((c) => /USERINFO/.test(c))).toBe(false);
   });
 
   it('a terminal announcing an older protocol (2.2.14) gets fingerprints as FINGERTMP, and takes them', async () => {
