@@ -5,6 +5,7 @@ import { DeviceAddressService } from '../push/device-address.service';
 import { DeviceAdmissionService } from '../push/device-admission.service';
 import { DeviceStatusService } from '../push/device-status.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
+import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import type { Device } from './device.entity';
 import { DeviceService } from './device.service';
 import type { DeviceSyncResultDto } from './dto/device.dto';
@@ -19,6 +20,7 @@ export class DeviceAdminService {
     private readonly status: DeviceStatusService,
     private readonly planner: SyncPlannerService,
     private readonly addresses: DeviceAddressService,
+    private readonly attendance: AttendanceSyncService,
   ) {}
 
   /** Admits a pending or disabled device; for an admitted one flagged with an SN conflict, accepts the flagged address. */
@@ -39,7 +41,10 @@ export class DeviceAdminService {
   async syncAll(sn: string): Promise<DeviceSyncResultDto> {
     const device = await this.devices.requireBySn(sn);
     if (device.admission !== 'admitted') throw new CvError(CvCode.Conflict, `Device ${sn} is ${device.admission}; approve it first`);
-    await this.ds.transaction((m) => this.planner.syncDeviceFull(m, device.id));
+    await this.ds.transaction(async (m) => {
+      await this.planner.syncDeviceFull(m, device.id);
+      await this.attendance.syncTerminalFull(m, device.id);
+    });
     const result = this.status.isOnline(device)
       ? 'success: a full sync is queued'
       : 'success: a full sync is queued; the device is offline and will receive it when it reconnects';

@@ -23,7 +23,7 @@ describe('area membership delivers users and templates in the terminal dialect',
   it('attAreaPerson/set puts the person (USERINFO, BIODATA) on the area terminals only, confirmed by Return; delete takes them off', async () => {
     const a = await initialisedTerminal(t, { sn: 'ATT-SYNC-A' });
     const other = await initialisedTerminal(t, { sn: 'ATT-SYNC-OTHER' });
-    await t.ds.query(`UPDATE device SET area_id = (SELECT id FROM area WHERE code = '2') WHERE sn = 'ATT-SYNC-OTHER'`);
+    expect((await t.put('/api/gateway/devices/ATT-SYNC-OTHER/area', { areaCode: '2' })).body.code).toBe(0);
     expect((await t.post('/api/person/add', { pin: '3001', name: 'Cara', lastName: 'Diaz', cardNo: '123456' })).body.code).toBe(0);
     expect((await t.post('/api/bioTemplate/add', { personId: '3001', validType: '1', template: FINGER, templateNo: '6' })).body.code).toBe(0);
     // Not in any attendance area yet: nothing for the terminals.
@@ -51,6 +51,17 @@ describe('area membership delivers users and templates in the terminal dialect',
     expect((await t.delete('/api/attAreaPerson/delete', {}, { code: '1', pins: '3001' })).body.code).toBe(0);
     expect((await a.drain()).map((d) => d.command)).toEqual(['DATA DELETE USERINFO PIN=3001']);
     expect(a.users.has('3001')).toBe(false);
+
+    // Members of area 2 reach its terminal; moving the terminal to area 1 swaps its users (gateway extension).
+    await t.post('/api/attAreaPerson/set', { code: '2', pins: ['3001'] });
+    await other.drain();
+    expect(other.users.has('3001')).toBe(true);
+    await t.post('/api/person/add', { pin: '3009', name: 'Zed' });
+    await t.post('/api/attAreaPerson/set', { code: '1', pins: ['3009'] });
+    await a.drain();
+    expect((await t.put('/api/gateway/devices/ATT-SYNC-OTHER/area', { areaCode: '1' })).body.code).toBe(0);
+    await other.drain();
+    expect([...other.users.keys()]).toEqual(['3009']);
   });
 
   it('never sends an access-panel form to a terminal, and an access panel never gets terminal forms', async () => {
