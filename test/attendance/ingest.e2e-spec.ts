@@ -54,6 +54,11 @@ describe('initialisation (attendance manual 5)', () => {
       const [d] = await manual.ds.query(`SELECT kind, admission FROM device WHERE sn = 'ATT-PENDING'`);
       expect(d).toEqual({ kind: 'att', admission: 'pending' });
       expect(await manual.ds.query(`SELECT 1 FROM att_transaction`)).toHaveLength(0);
+      // Approved: the next initialisation gets the option block, and the kept punches are stored.
+      expect((await manual.post('/api/gateway/devices/ATT-PENDING/approve')).body.code).toBe(0);
+      expect(await term.init()).toBe(true);
+      expect((await term.uploadAttlog([{ pin: '1', time: '2026-03-01 09:00:00', status: 0, verify: 1 }])).body).toBe('OK: 1');
+      expect(await manual.ds.query(`SELECT 1 FROM att_transaction`)).toHaveLength(1);
     } finally {
       await manual.close();
     }
