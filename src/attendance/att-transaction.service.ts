@@ -21,7 +21,8 @@ export interface AttTransactionFilter {
   to?: Date;
 }
 
-interface Row {
+/** A punch (or attendance-point event) row as the list and the live stream read it. */
+export interface AttItemRow {
   uid: string;
   event_time: Date;
   pin: string | null;
@@ -58,37 +59,48 @@ export class AttTransactionService {
     const params: unknown[] = [f.pin ?? null, f.from?.toISOString() ?? null, f.to?.toISOString() ?? null, page.offset + page.pageSize];
     const where = (alias: string) =>
       `($1::varchar IS NULL OR ${alias}.pin = $1) AND ($2::timestamptz IS NULL OR ${alias}.event_time >= $2) AND ($3::timestamptz IS NULL OR ${alias}.event_time < $3)`;
-    const rows: Row[] = await this.ds.query(
+    const rows: AttItemRow[] = await this.ds.query(
       `SELECT * FROM (
-         (SELECT md5(t.unique_key) AS uid, t.event_time, t.id AS ord, t.pin, t.name, t.last_name, t.dept_name, t.area_name, t.card_no, t.device_sn,
-                 t.verify_mode_name, NULL::varchar AS event_name, t.status, t.dev_alias AS event_point_name, NULL::varchar AS reader_name, t.dev_alias, t.id AS log_id
-            FROM att_transaction t WHERE ${where('t')} ORDER BY t.event_time DESC, t.id DESC LIMIT $4)
+         (SELECT ${punchColumns('t')}, t.id AS ord FROM att_transaction t WHERE ${where('t')} ORDER BY t.event_time DESC, t.id DESC LIMIT $4)
          UNION ALL
-         (SELECT md5(a.unique_key), a.event_time, a.id, a.pin, a.name, a.last_name, a.dept_name, a.area_name, a.card_no, a.device_sn,
-                 a.verify_mode_name, a.event_name, NULL::smallint, a.door_name, a.reader_name, a.dev_alias, COALESCE(a.log_id::bigint, a.id)
+         (SELECT md5(a.unique_key), a.event_time, a.pin, a.name, a.last_name, a.dept_name, a.area_name, a.card_no, a.device_sn,
+                 a.verify_mode_name, a.event_name, NULL::smallint, a.door_name, a.reader_name, a.dev_alias, COALESCE(a.log_id::bigint, a.id), a.id
             FROM acc_transaction a JOIN att_point ap ON ap.door_id = a.door_id WHERE a.pin IS NOT NULL AND ${where('a')}
             ORDER BY a.event_time DESC, a.id DESC LIMIT $4)
        ) u ORDER BY u.event_time DESC, u.ord DESC OFFSET $5 LIMIT $6`,
       [...params, page.offset, page.pageSize],
     );
-    const tz = this.config.timeZone;
-    return rows.map((r) => ({
-      id: r.uid,
-      eventTime: formatCvDateTime(r.event_time, tz) ?? '',
-      pin: r.pin ?? '',
-      name: r.name ?? '',
-      lastName: r.last_name ?? '',
-      deptName: r.dept_name ?? '',
-      areaName: r.area_name ?? '',
-      cardNo: r.card_no ?? '',
-      devSn: r.device_sn,
-      verifyModeName: r.verify_mode_name ?? '',
-      eventName: r.event_name ?? (r.status !== null ? (ATT_STATUS_NAMES[r.status] ?? `State ${r.status}`) : ''),
-      eventPointName: r.event_point_name ?? '',
-      readerName: r.reader_name ?? '',
-      accZone: null,
-      devName: r.dev_alias ?? r.device_sn,
-      logId: r.log_id === null ? null : Number(r.log_id),
-    }));
+    return rows.map((r) => toAttItem(r, this.config.timeZone));
   }
 }
+
+/** The columns of an AttItemRow from an att_transaction row under `alias`. */
+export function punchColumns(alias: string): string {
+  const t = alias;
+  return `md5(${t}.unique_key) AS uid, ${t}.event_time, ${t}.pin, ${t}.name, ${t}.last_name, ${t}.dept_name, ${t}.area_name, ${t}.card_no,
+    ${t}.device_sn, ${t}.verify_mode_name, NULL::varchar AS event_name, ${t}.status, ${t}.dev_alias AS event_point_name,
+    NULL::varchar AS reader_name, ${t}.dev_alias, ${t}.id AS log_id`;
+}
+
+/** The 2.21 item of a row, times in the server's zone. */
+export function toAttItem(r: AttItemRow, tz: string): AttTransactionItemDto {
+  return {
+    id: r.uid,
+    eventTime: formatCvDateTime(r.event_time, tz) ?? '',
+    pin: r.pin ?? '',
+    name: r.name ?? '',
+    lastName: r.last_name ?? '',
+    deptName: r.dept_name ?? '',
+    areaName: r.area_name ?? '',
+    cardNo: r.card_no ?? '',
+    devSn: r.device_sn,
+    verifyModeName: r.verify_mode_name ?? '',
+    eventName: r.event_name ?? (r.status !== null ? (ATT_STATUS_NAMES[r.status] ?? `State ${r.status}`) : ''),
+    eventPointName: r.event_point_name ?? '',
+    readerName: r.reader_name ?? '',
+    accZone: null,
+    devName: r.dev_alias ?? r.device_sn,
+    logId: r.log_id === null ? null : Number(r.log_id),
+  };
+}
+
