@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUSH_SETTINGS, type PushSettings } from '../../src/push/push-settings';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { Device } from '../sync/access-helpers';
 import { initialisedTerminal } from './attendance-helpers';
 
@@ -224,5 +225,19 @@ describe('gap recovery', () => {
     } finally {
       Object.assign(settings, saved);
     }
+  });
+});
+
+describe('a terminal that only polls with INFO', () => {
+  it('is taken for a terminal, stores its INFO and gets its area members', async () => {
+    await t.post('/api/person/add', { pin: '7001', name: 'Kai' });
+    await t.post('/api/attAreaPerson/set', { code: '1', pins: ['7001'] });
+    const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'ATT-INFO-ONLY' });
+    await term.poll(true);
+    const [d] = await t.ds.query(`SELECT d.kind, at.info->>'firmware' AS firmware FROM device d JOIN att_terminal at ON at.device_id = d.id WHERE d.sn = 'ATT-INFO-ONLY'`);
+    expect(d).toEqual({ kind: 'att', firmware: 'Ver 8.0.4.3-20220708' });
+    for (let i = 0; i < 20 && (await commandsOf('ATT-INFO-ONLY')).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await term.drain();
+    expect(term.users.has('7001')).toBe(true);
   });
 });

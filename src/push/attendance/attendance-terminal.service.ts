@@ -124,10 +124,13 @@ export class AttendanceTerminalService {
     this.infos.set(s.sn, info);
     const parsed = parseAttInfo(info);
     if (!parsed) return;
-    await this.ds.query(
+    const [row]: Array<{ inserted: boolean }> = await this.ds.query(
       `INSERT INTO att_terminal (device_id, info) VALUES ($1, $2::jsonb)
-       ON CONFLICT (device_id) DO UPDATE SET info = EXCLUDED.info, updated_at = now()`,
+       ON CONFLICT (device_id) DO UPDATE SET info = EXCLUDED.info, updated_at = now()
+       RETURNING (xmax = 0) AS inserted`,
       [s.id, JSON.stringify({ ...parsed, raw: info.slice(0, 500) })],
     );
+    // Some firmware never sends the initialisation and only polls with INFO (field samples): first sight here.
+    if (row?.inserted) this.fireReady({ deviceId: s.id, sn: s.sn });
   }
 }
