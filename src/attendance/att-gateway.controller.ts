@@ -12,7 +12,56 @@ import { DeviceRegistryService } from '../push/device-registry.service';
 import { GATEWAY_EXTENSIONS_TAG } from '../swagger';
 import { AttApplyService } from './att-apply.service';
 import { AttendanceHooks } from './attendance-hooks';
-import { ApplyItemDto, ApplyListDto, AttPointDto, AttRecoverDto } from './dto/attendance.dto';
+import { ApplyItemDto, ApplyListDto, AttPointDto, AttRecoverDto, TerminalCommandDto, type TerminalAction } from './dto/attendance.dto';
+import { CommandQueueService } from '../push/command-queue.service';
+import {
+  ATT_AC_UNALARM,
+  ATT_AC_UNLOCK,
+  ATT_CHECK,
+  ATT_INFO,
+  ATT_LOG,
+  ATT_REBOOT,
+  ATT_RELOAD_OPTIONS,
+  attClear,
+  attEnrollBio,
+  attEnrollCard,
+  attEnrollFp,
+  attQueryUserInfo,
+} from '../push/attendance/protocol';
+
+/** The terminal command of an operator action, from the codec's builders; null when the action needs a pin it lacks. */
+function terminalCommand(action: TerminalAction, pin: string | undefined, fingerId: number | undefined): string | null {
+  switch (action) {
+    case 'info':
+      return ATT_INFO;
+    case 'check':
+      return ATT_CHECK;
+    case 'log':
+      return ATT_LOG;
+    case 'reboot':
+      return ATT_REBOOT;
+    case 'unlock':
+      return ATT_AC_UNLOCK;
+    case 'unalarm':
+      return ATT_AC_UNALARM;
+    case 'reloadOptions':
+      return ATT_RELOAD_OPTIONS;
+    case 'clearLog':
+      return attClear('LOG');
+    case 'clearPhoto':
+      return attClear('PHOTO');
+    case 'clearData':
+      return attClear('DATA');
+    case 'clearBiodata':
+      return attClear('BIODATA');
+    default:
+      if (!pin) return null;
+      if (action === 'enrollFingerprint') return attEnrollFp({ pin, fid: fingerId ?? 0 });
+      if (action === 'enrollCard') return attEnrollCard({ pin });
+      if (action === 'enrollFace') return attEnrollBio({ type: 9, pin });
+      return attQueryUserInfo(pin);
+  }
+}
 import { Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 
@@ -28,6 +77,7 @@ export class AttGatewayController {
     private readonly applies: AttApplyService,
     private readonly hooks: AttendanceHooks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly queue: CommandQueueService,
   ) {}
 
   @Get('points')
@@ -82,6 +132,20 @@ export class AttGatewayController {
     if (!d || d.admission !== 'admitted' || !['att', 'facekiosk'].includes(d.kindOverride ?? d.kind)) throw new CvError(CvCode.SnRequired, `No admitted attendance terminal or kiosk: ${sn}`);
     await this.hooks.fullSync(d.id);
     return ok(null);
+  }
+
+  @Post('terminals/:sn/command')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Gateway: queue a terminal command (INFO, CHECK, LOG, REBOOT, AC_UNLOCK, AC_UNALARM, CLEAR …, RELOAD OPTIONS, remote enrolment, DATA QUERY USERINFO); answers the command text, its result comes on the device command queue' })
+  @ApiParam({ name: 'sn', example: 'CEXB193160012' })
+  @ApiOkResponse({ type: envelopeOf(String) })
+  async command(@Param('sn') sn: string, @CvInput() dto: TerminalCommandDto): Promise<Envelope<string>> {
+    const d = await this.devices.findBySn(sn.trim());
+    if (!d || d.admission !== 'admitted' || !['att', 'facekiosk'].includes(d.kindOverride ?? d.kind)) throw new CvError(CvCode.SnRequired, `No admitted attendance terminal or kiosk: ${sn}`);
+    const command = terminalCommand(dto.action, dto.pin, dto.fingerId);
+    if (!command) throw new CvError(CvCode.PinEmpty, `${dto.action} needs a pin`);
+    await this.ds.transaction((m) => this.queue.enqueue(m, d.sn, [command]));
+    return ok(command);
   }
 
   @Get('applications')

@@ -129,3 +129,24 @@ describe('metrics', () => {
     expect(Number(/^cvgw_att_terminals_online\{kind="att"\} (\d+)/m.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('terminal commands (gateway extension)', () => {
+  it('queues INFO, CLEAR LOG and remote enrolment in the terminal dialect; the terminal answers them', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-CMD' });
+    await term.drain();
+    await term.punch({ pin: '1', time: '2026-05-02 08:00:00', status: 0, verify: 1 });
+    for (const body of [{ action: 'info' }, { action: 'enrollFingerprint', pin: '1', fingerId: 6 }, { action: 'clearLog' }]) {
+      expect((await t.post('/api/gateway/attendance/terminals/ATT-CMD/command', body)).body.code).toBe(0);
+    }
+    const done = await term.drain();
+    expect(done.map((d) => [d.command, d.returnCode])).toEqual([
+      ['INFO', 0],
+      ['ENROLL_FP PIN=1\tFID=6\tRETRY=3\tOVERWRITE=1', 0],
+      ['CLEAR LOG', 0],
+    ]);
+    expect(term.log).toEqual([]);
+    expect((await t.post('/api/gateway/attendance/terminals/ATT-CMD/command', { action: 'enrollCard' })).body.code).toBe(-20);
+    expect((await t.post('/api/gateway/attendance/terminals/ATT-CMD/command', { action: 'format' })).body.code).toBe(-400);
+    expect((await t.post('/api/gateway/attendance/terminals/NOPE/command', { action: 'info' })).body.code).toBe(-200);
+  });
+});

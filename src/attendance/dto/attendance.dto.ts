@@ -240,3 +240,27 @@ export class AttRecoverDto {
   @MaxLength(40)
   endTime!: string;
 }
+
+export const TERMINAL_ACTIONS = ['info', 'check', 'log', 'reboot', 'unlock', 'unalarm', 'clearLog', 'clearPhoto', 'clearData', 'clearBiodata', 'reloadOptions', 'enrollFingerprint', 'enrollCard', 'enrollFace', 'queryUser'] as const;
+export type TerminalAction = (typeof TERMINAL_ACTIONS)[number];
+
+export class TerminalCommandDto {
+  @ApiProperty({ example: 'enrollFingerprint', enum: TERMINAL_ACTIONS, description: 'what the terminal should do (attendance manual 12.2-12.7)' })
+  @IsIn(TERMINAL_ACTIONS as unknown as string[], { context: { code: CvCode.InvalidParameter } })
+  action!: TerminalAction;
+
+  @ApiPropertyOptional({ example: '1', description: 'person pin (enrolment, queryUser)' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(64)
+  pin?: string;
+
+  @ApiPropertyOptional({ example: 6, description: 'finger 0-9 (enrollFingerprint)' })
+  @IsOptional()
+  @ToInteger()
+  @IsInt({ context: { code: CvCode.InvalidParameter } })
+  @Min(0, { context: { code: CvCode.InvalidParameter } })
+  @Max(9, { context: { code: CvCode.InvalidParameter } })
+  fingerId?: number;
+}
