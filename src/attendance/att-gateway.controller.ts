@@ -7,6 +7,7 @@ import { CvInput } from '../common/input.decorator';
 import { checkPaging } from '../common/paging';
 import { requireCvDateTime } from '../common/time';
 import { DeviceService } from '../device/device.service';
+import type { Device } from '../device/device.entity';
 import { AttendanceTerminalService } from '../push/attendance/attendance-terminal.service';
 import { DeviceRegistryService } from '../push/device-registry.service';
 import { GATEWAY_EXTENSIONS_TAG } from '../swagger';
@@ -80,6 +81,13 @@ export class AttGatewayController {
     private readonly queue: CommandQueueService,
   ) {}
 
+  /** An admitted attendance terminal or FaceKiosk (-200 otherwise). */
+  private async requireTerminal(sn: string): Promise<Device> {
+    const d = await this.devices.findBySn(sn.trim());
+    if (!d || d.admission !== 'admitted' || !['att', 'facekiosk'].includes(d.kindOverride ?? d.kind)) throw new CvError(CvCode.SnRequired, `No admitted attendance terminal or kiosk: ${sn}`);
+    return d;
+  }
+
   @Get('points')
   @ApiOperation({ summary: 'Gateway: doors whose access events count as attendance punches (listAttTransaction)' })
   @ApiOkResponse({ type: listEnvelopeOf(AttPointDto) })
@@ -128,8 +136,7 @@ export class AttGatewayController {
   @ApiParam({ name: 'sn', example: 'CEXB193160012' })
   @ApiOkResponse({ type: EnvelopeDto })
   async fullSync(@Param('sn') sn: string): Promise<Envelope<null>> {
-    const d = await this.devices.findBySn(sn.trim());
-    if (!d || d.admission !== 'admitted' || !['att', 'facekiosk'].includes(d.kindOverride ?? d.kind)) throw new CvError(CvCode.SnRequired, `No admitted attendance terminal or kiosk: ${sn}`);
+    const d = await this.requireTerminal(sn);
     await this.hooks.fullSync(d.id);
     return ok(null);
   }
@@ -140,8 +147,7 @@ export class AttGatewayController {
   @ApiParam({ name: 'sn', example: 'CEXB193160012' })
   @ApiOkResponse({ type: envelopeOf(String) })
   async command(@Param('sn') sn: string, @CvInput() dto: TerminalCommandDto): Promise<Envelope<string>> {
-    const d = await this.devices.findBySn(sn.trim());
-    if (!d || d.admission !== 'admitted' || !['att', 'facekiosk'].includes(d.kindOverride ?? d.kind)) throw new CvError(CvCode.SnRequired, `No admitted attendance terminal or kiosk: ${sn}`);
+    const d = await this.requireTerminal(sn);
     const command = terminalCommand(dto.action, dto.pin, dto.fingerId);
     if (!command) throw new CvError(CvCode.PinEmpty, `${dto.action} needs a pin`);
     await this.ds.transaction((m) => this.queue.enqueue(m, d.sn, [command]));
