@@ -30,7 +30,7 @@ describe('detectDeviceKind', () => {
 
   describe('attendance terminals and kiosks (attendance helper)', () => {
     it('reads the attendance initialisation from the whole handshake, never one flag', () => {
-      // The attendance manual's own example: language + pushcommkey + a 2.x pushver.
+      // The attendance manual's own example: language + pushcommkey.
       expect(detectDeviceKind('acc', { handshake: { SN: '0316144680030', options: 'all', pushver: '2.2.14', language: '83', pushcommkey: '4a95' } })).toBe('att');
       // Field samples: DeviceType=att; DeviceType=middle east with language.
       expect(detectDeviceKind('acc', { handshake: { SN: 'AJE1261900133', options: 'all', language: '69', pushver: '2.4.1', DeviceType: 'att', PushOptionsFlag: '1' } })).toBe('att');
@@ -38,6 +38,7 @@ describe('detectDeviceKind', () => {
       // One weak flag alone is not enough; DeviceType=acc vetoes.
       expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', pushver: '2.4.1' } })).toBeNull();
       expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', language: '69' } })).toBeNull();
+      expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', language: '69', pushver: '2.4.1' } })).toBeNull();
       expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', language: '69', pushver: '2.4.1', DeviceType: 'acc' } })).toBeNull();
       expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', pushver: '3.1.2' } })).toBeNull();
     });

@@ -46,9 +46,10 @@ const KIOSK_TYPES = new Set(['ins', 'facekiosk', 'kiosk', 'face kiosk']);
 
 /**
  * How strongly a first `GET /iclock/cdata?options=all` looks like the Attendance PUSH initialisation (attendance
- * manual 5): `language=` and `pushcommkey=` belong to that request only, `DeviceType=att` says it outright, a
- * DeviceType that is neither acc nor att (`middle east`, field samples) comes from attendance firmware, and a
- * pushver of the 2.x line is the attendance protocol's numbering. No one flag decides (field notes): 2 points do.
+ * manual 5): `language=` and `pushcommkey=` belong to that request, `DeviceType=att` says it outright, and a
+ * DeviceType that is neither acc nor att (`middle east`, field samples) comes from attendance firmware. `pushver`
+ * is not counted: firmware announces 2.4.1 whatever it speaks. No one flag decides (field notes): 2 points do.
+ * The controller asks only for devices that never registered (/iclock/registry is Security PUSH only).
  */
 export function attendanceHandshakeScore(handshake: Record<string, string>): number {
   const type = field(handshake, 'DeviceType')?.trim().toLowerCase();
@@ -58,8 +59,6 @@ export function attendanceHandshakeScore(handshake: Record<string, string>): num
   else if (type && !KIOSK_TYPES.has(type)) score += 1;
   if (field(handshake, 'language') !== undefined) score += 1;
   if (field(handshake, 'pushcommkey') !== undefined) score += 1;
-  const major = Number(/^\s*(\d+)\./.exec(field(handshake, 'pushver') ?? '')?.[1]);
-  if (major === 2) score += 1;
   return score;
 }
 

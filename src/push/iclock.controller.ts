@@ -127,7 +127,8 @@ export class IclockController {
     if (!sn) return text(reply, UNREGISTERED_REPLY);
     const init = parseInitQuery(q);
     const params = parseQuery(q).toObject();
-    await this.kinds.observe(sn, { handshake: params });
+    // A device that registered speaks Security PUSH: its handshake is no evidence of another kind.
+    if (!(await this.registry.resolve(sn)).registered) await this.kinds.observe(sn, { handshake: params });
     const s = await this.registry.noteHandshake(sn, init.pushver);
     if (speaksAttendance(s)) {
       // Attendance terminals never call /registry: admission decides here (attendance manual 5).
