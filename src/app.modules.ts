@@ -16,6 +16,7 @@ import { UnsupportedModule } from './unsupported/unsupported.module';
 import { HepModule } from './hep/hep.module';
 import { MediaModule } from './media/media.module';
 import { ParkModule } from './park/park.module';
+import { AttendanceModule } from './attendance/attendance.module';
 
 /**
  * The domain and protocol modules, in one list so that adding a module is one line here. AppModule adds
@@ -32,5 +33,6 @@ export const FEATURE_MODULES = [
   ...VISBIO_MODULES,
   ConsoleModule,
   HepModule, MediaModule, ParkModule,
+  AttendanceModule,
   UnsupportedModule,
 ];

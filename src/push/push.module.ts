@@ -17,6 +17,8 @@ import { defaultPushSettings, PUSH_SETTINGS } from './push-settings';
 import { RtlogIngestService } from './rtlog-ingest.service';
 import { UploadIngestService } from './upload-ingest.service';
 import { WorkSignalService } from './work-signal.service';
+import { AttendanceIngestService } from './attendance/attendance-ingest.service';
+import { AttendanceTerminalService } from './attendance/attendance-terminal.service';
 
 /**
  * The device side: the Security PUSH server (/iclock), the device registry, the durable command queue and
@@ -41,8 +43,10 @@ import { WorkSignalService } from './work-signal.service';
     RtlogIngestService,
     UploadIngestService,
     GetrequestRoute,
+    AttendanceIngestService,
+    AttendanceTerminalService,
     PushMetricsCollector,
   ],
-  exports: [PUSH_SETTINGS, CommandQueueService, CommandOutcomeHub, DeviceKindService, DeviceStatusService, DeviceAdmissionService, DeviceAddressService, DeviceRegistryService, WorkSignalService],
+  exports: [PUSH_SETTINGS, CommandQueueService, CommandOutcomeHub, DeviceKindService, DeviceStatusService, DeviceAdmissionService, DeviceAddressService, DeviceRegistryService, WorkSignalService, AttendanceIngestService, AttendanceTerminalService],
 })
 export class PushModule {}

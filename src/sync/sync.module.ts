@@ -6,12 +6,13 @@ import { SyncPlannerService } from './sync-planner.service';
 import { SyncReconciler } from './sync-reconciler.service';
 import { SyncStatusController } from './sync-status.controller';
 import { SyncStatusService } from './sync-status.service';
+import { AttendanceSyncService } from './attendance-sync.service';
 
 /** The sync planner (desired state → device commands), confirmation from Return codes, the reconciler and the sync status. */
 @Module({
   imports: [PushModule],
   controllers: [SyncStatusController],
-  providers: [SyncPlannerService, SyncStatusService, SyncConfirmation, SyncReconciler, SyncMetricsCollector],
-  exports: [SyncPlannerService, SyncReconciler, SyncStatusService],
+  providers: [SyncPlannerService, SyncStatusService, SyncConfirmation, SyncReconciler, SyncMetricsCollector, AttendanceSyncService],
+  exports: [SyncPlannerService, SyncReconciler, SyncStatusService, AttendanceSyncService],
 })
 export class SyncModule {}

@@ -1,9 +1,9 @@
 /**
  * The manual's modules this gateway does not serve (it replaces the access-control part of CVSecurity):
- * elevator, attendance, entrance control (passage) and FaceKiosk. Every path under
+ * elevator and entrance control (passage). Every path under
  * these prefixes answers one clear error instead of a 404, so an integrator sees "not supported" rather
  * than "wrong URL". A prefix ending in "/" covers everything below it; any other entry is one exact path
- * (used where the module shares a folder with a served one, like /api/device/getAtt).
+ * (used where the module shares a folder with a served one).
  */
 export interface UnsupportedModule {
   /** The manual's module name, as cvsecurity-api.json spells it. */
@@ -18,14 +18,6 @@ export const UNSUPPORTED_MODULES: readonly UnsupportedModule[] = [
   { module: 'eleDevice', what: 'elevator control', prefixes: ['/api/eleDevice/', '/api/v2/eleDevice/'] },
   { module: 'floor', what: 'elevator control', prefixes: ['/api/floor/', '/api/v2/floor/'] },
   { module: 'eleTransaction', what: 'elevator control', prefixes: ['/api/eleTransaction/', '/api/v2/eleTransaction/'] },
-  // 2.7 (areas, /api/attAreaPerson/area/...) is served by more specific routes; the person parts (2.8) are not.
-  { module: 'attAreaPerson', what: 'attendance', prefixes: ['/api/attAreaPerson/'] },
-  { module: 'attTransaction', what: 'attendance', prefixes: ['/api/transaction/listAttTransaction'] },
-  { module: 'attDevice', what: 'attendance', prefixes: ['/api/device/getAtt'] },
-  // FaceKiosk's person edit lives in the attPerson folder; listed first, the first match names the module.
-  { module: 'faceKiosk', what: 'FaceKiosk', prefixes: ['/api/insAreaPerson/', '/api/device/attAdDeviceList', '/api/attPerson/editInsPerson'] },
-  { module: 'attApply', what: 'attendance', prefixes: ['/api/attApply/'] },
-  { module: 'attPerson', what: 'attendance', prefixes: ['/api/attPerson/'] },
   // "psgdDvice" is the typo of the 2.30.1 title; answered the same way.
   { module: 'psgDevice', what: 'entrance control', prefixes: ['/api/psgDevice/', '/api/v2/psgDevice/', '/api/psgdDvice/'] },
   { module: 'psgGate', what: 'entrance control', prefixes: ['/api/psgGate/', '/api/v2/psgGate/'] },

@@ -4,7 +4,9 @@ import { DeviceSimulator } from '../simulator/device-simulator';
 import type { HttpResult, TestApp } from '../support/test-app';
 
 /** The manual's modules (cvsecurity-api.json `module`) the gateway serves; every other one answers -501. */
-export const SERVED_MODULES = new Set(['accLevel', 'card', 'department', 'area', 'device', 'door', 'person', 'reader', 'visitor', 'transaction', 'bioTemplate', 'hep', 'media', 'park', 'parkTransaction']);
+export const SERVED_MODULES = new Set(['accLevel', 'card', 'department', 'area', 'device', 'door', 'person', 'reader', 'visitor', 'transaction', 'bioTemplate', 'hep', 'media', 'park', 'parkTransaction',
+  // Attendance and FaceKiosk (issue 12).
+  'attAreaPerson', 'attTransaction', 'attDevice', 'attApply', 'attPerson', 'faceKiosk']);
 
 export const servedEndpoints = (): ManualEndpoint[] => manualEndpoints().filter((e) => SERVED_MODULES.has(e.module));
 export const unsupportedEndpoints = (): ManualEndpoint[] => manualEndpoints().filter((e) => !SERVED_MODULES.has(e.module));

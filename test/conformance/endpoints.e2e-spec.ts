@@ -95,9 +95,7 @@ describe('modules the gateway does not serve', () => {
   it.each([
     ['GET', '/api/psgdDvice/list', 'psgDevice'],
     ['GET', '/api/v2/eleLevel/list', 'eleLevel'],
-    ['POST', '/api/attPerson/editAttPerson', 'attPerson'],
-    ['POST', '/api/attPerson/editInsPerson', 'faceKiosk'],
-    ['GET', '/api/device/attAdDeviceList', 'faceKiosk'],
+    ['POST', '/api/hep/transaction/anything', 'hep'],
     ['PUT', '/api/floor/anything/below', 'floor'],
   ])('%s %s (typos, other methods, deeper paths) is %s, not supported', async (method, path, module) => {
     const res = await t.request(method, path, { query: { access_token: t.config.apiToken } });
