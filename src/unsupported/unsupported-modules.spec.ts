@@ -6,20 +6,20 @@ describe('unsupported modules', () => {
     ['/api/eleLevel/list', 'eleLevel'],
     ['/api/v2/psgTransaction/device/X1', 'psgTransaction'],
     ['/api/psgdDvice/list', 'psgDevice'],
-    ['/api/hep/transaction/list', 'hep'],
   ])('%s belongs to %s', (path, module) => {
     expect(unsupportedModuleOf(path)?.module).toBe(module);
   });
 
-  // Attendance and FaceKiosk are served (issue 12).
-  it.each(['/api/transaction/listAttTransaction', '/api/device/getAtt', '/api/attPerson/editInsPerson', '/api/attAreaPerson/set', '/api/attApply/applySign', '/api/device/getAcc', '/api/device/getAttendance', '/api/transaction/list', '/api/accLevel/list', '/api/eleLevelX/list'])('%s is none of them', (path) => {
+  // Attendance and FaceKiosk (issue 12), hep, media and parking are served.
+  it.each(['/api/hep/transaction/list', '/api/adMedia/get', '/api/parkAuthorize/addBlackWhite', '/api/transaction/listAttTransaction', '/api/device/getAtt', '/api/attPerson/editInsPerson', '/api/attAreaPerson/set', '/api/attApply/applySign', '/api/device/getAcc', '/api/device/getAttendance', '/api/transaction/list', '/api/accLevel/list', '/api/eleLevelX/list'])('%s is none of them', (path) => {
     expect(unsupportedModuleOf(path)).toBeUndefined();
   });
 
   it('routes folders as wildcards and single paths exactly, without the leading slash', () => {
     const paths = unsupportedRoutePaths();
     expect(paths).toContain('api/eleLevel/*');
-    expect(paths).toContain('api/hep/*');
+    expect(paths).toContain('api/psgGate/*');
+    expect(paths).not.toContain('api/hep/*');
     expect(paths.every((p) => !p.startsWith('/'))).toBe(true);
   });
 });

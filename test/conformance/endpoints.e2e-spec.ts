@@ -95,7 +95,7 @@ describe('modules the gateway does not serve', () => {
   it.each([
     ['GET', '/api/psgdDvice/list', 'psgDevice'],
     ['GET', '/api/v2/eleLevel/list', 'eleLevel'],
-    ['POST', '/api/hep/transaction/anything', 'hep'],
+    ['POST', '/api/psgTransaction/anything', 'psgTransaction'],
     ['PUT', '/api/floor/anything/below', 'floor'],
   ])('%s %s (typos, other methods, deeper paths) is %s, not supported', async (method, path, module) => {
     const res = await t.request(method, path, { query: { access_token: t.config.apiToken } });
