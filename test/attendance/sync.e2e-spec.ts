@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUSH_SETTINGS, type PushSettings } from '../../src/push/push-settings';
+import { parsePushCenterConfig } from '../../src/pushCenter/pushCenter.config';
+import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { countQueries, sleep } from '../push/push-helpers';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { AttendanceTerminal } from '../simulator/attendance-terminal';
@@ -11,7 +14,8 @@ const FINGER = b64('finger six template for the terminals');
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp();
+  // No Push Center pass during this file: its worker's queries would land in the idle-poll count below.
+  t = await startTestApp({ pushCenter: { ...parsePushCenterConfig({}), pollMs: 60_000 } });
   await t.post('/api/gateway/areas', { code: '2', name: 'Plant' });
 });
 afterAll(async () => {
@@ -225,6 +229,32 @@ describe('gap recovery', () => {
     } finally {
       Object.assign(settings, saved);
     }
+  });
+});
+
+describe('recovery and idle polls', () => {
+  it('a recovery over a period without punches (Return=-1, "no records") is done, not failed', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-EMPTY' });
+    await term.drain();
+    const command = 'DATA QUERY ATTLOG StartTime=2020-01-01 00:00:00\tEndTime=2020-01-02 00:00:00';
+    const r = await t.post('/api/gateway/attendance/terminals/ATT-EMPTY/recover', { startTime: '2020-01-01 00:00:00', endTime: '2020-01-02 00:00:00' });
+    expect(r.body).toEqual({ code: 0, message: 'success', data: command });
+    const done = await term.drain();
+    expect(done.map((d) => [d.command, d.returnCode])).toEqual([[command, -1]]);
+    expect(await commandsOf('ATT-EMPTY')).toContainEqual({ command, state: 'done', return_code: -1 });
+  });
+
+  it('idle polls of a terminal cost no database query (its contact is noted in memory)', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-IDLE' });
+    await term.drain();
+    // The terminal-ready full sync and the reconciler run in the background: let them finish first.
+    await sleep(300);
+    await t.app.get(SyncReconciler).idle();
+    expect(await term.drain()).toEqual([]);
+    const { queries } = await countQueries(async () => {
+      for (let i = 0; i < 10; i++) expect(await term.poll()).toEqual([]);
+    });
+    expect(queries).toEqual([]);
   });
 });
 
