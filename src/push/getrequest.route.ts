@@ -33,7 +33,10 @@ const TEXT_PLAIN = 'text/plain;charset=UTF-8';
  * was parsed once by the DeviceGuard hook, the Date header is formatted once per second) and the Nest
  * request pipeline would cost more than the answer itself. Such an idle poll is counted in the metrics
  * (`cvgw_device_idle_polls_total`) and logged at debug level only. The reply rules are the same as the
- * IclockController's: 200, plain text, a GMT Date.
+ * IclockController's: 200, plain text, a GMT Date. Attendance terminals add two things, both kept off the
+ * idle path unless needed: a poll carrying `INFO=` (kind evidence, the terminal's counters) goes the slow
+ * way, and a terminal's contact is noted in memory, its punch recovery queued only when it is back after an
+ * outage.
  */
 @Injectable()
 export class GetrequestRoute implements OnModuleInit {
