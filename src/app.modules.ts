@@ -14,10 +14,10 @@ import { VISBIO_MODULES } from './bioTemplate/visbio.modules';
 import { ConsoleModule } from './console/console.module';
 import { ElevatorModule } from './elevator/elevator.module';
 import { PassageModule } from './passage/passage.module';
-import { UnsupportedModule } from './unsupported/unsupported.module';
 import { HepModule } from './hep/hep.module';
 import { MediaModule } from './media/media.module';
 import { ParkModule } from './park/park.module';
+import { AttendanceModule } from './attendance/attendance.module';
 
 /**
  * The domain and protocol modules, in one list so that adding a module is one line here. AppModule adds
@@ -35,5 +35,5 @@ export const FEATURE_MODULES = [
   ConsoleModule,
   HepModule, MediaModule, ParkModule,
   ElevatorModule, PassageModule,
-  UnsupportedModule,
+  AttendanceModule,
 ];

@@ -6,6 +6,7 @@ import { DeviceAdmissionService } from '../push/device-admission.service';
 import { DeviceStatusService } from '../push/device-status.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { SyncReconciler } from '../sync/sync-reconciler.service';
+import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import type { Device } from './device.entity';
 import { DeviceService } from './device.service';
 import type { DeviceSyncResultDto } from './dto/device.dto';
@@ -21,6 +22,7 @@ export class DeviceAdminService {
     private readonly planner: SyncPlannerService,
     private readonly reconciler: SyncReconciler,
     private readonly addresses: DeviceAddressService,
+    private readonly attendance: AttendanceSyncService,
   ) {}
 
   /** Admits a pending or disabled device; for an admitted one flagged with an SN conflict, accepts the flagged address. */
@@ -46,6 +48,7 @@ export class DeviceAdminService {
     if (device.admission !== 'admitted') throw new CvError(CvCode.Conflict, `Device ${sn} is ${device.admission}; approve it first`);
     const more = await this.ds.transaction(async (m) => {
       const next = await this.planner.syncDeviceFull(m, device.id);
+      await this.attendance.syncTerminalFull(m, device.id);
       if (next !== null) await m.query(`INSERT INTO sync_owed (device_id, kind, cursor) VALUES ($1, 'full', $2) ON CONFLICT (device_id, kind) DO UPDATE SET cursor = EXCLUDED.cursor, attempts = 0, next_try_at = now()`, [device.id, next]);
       return next !== null;
     });

@@ -27,4 +27,31 @@ describe('detectDeviceKind', () => {
     expect(isDeviceKind('door')).toBe(false);
     expect(effectiveKindSql('d')).toBe('coalesce(d.kind_override, d.kind)');
   });
+
+  describe('attendance terminals and kiosks (attendance helper)', () => {
+    it('reads the attendance initialisation from the whole handshake, never one flag', () => {
+      // The attendance manual's own example: language + pushcommkey.
+      expect(detectDeviceKind('acc', { handshake: { SN: '0316144680030', options: 'all', pushver: '2.2.14', language: '83', pushcommkey: '4a95' } })).toBe('att');
+      // Field samples: DeviceType=att; DeviceType=middle east with language.
+      expect(detectDeviceKind('acc', { handshake: { SN: 'AJE1261900133', options: 'all', language: '69', pushver: '2.4.1', DeviceType: 'att', PushOptionsFlag: '1' } })).toBe('att');
+      expect(detectDeviceKind('acc', { handshake: { SN: 'BOCK200961014', options: 'all', language: '69', pushver: '2.4.0', DeviceType: 'middle east' } })).toBe('att');
+      // One weak flag alone is not enough; DeviceType=acc vetoes.
+      expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', pushver: '2.4.1' } })).toBeNull();
+      expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', language: '69' } })).toBeNull();
+      expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', language: '69', pushver: '2.4.1' } })).toBeNull();
+      expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', language: '69', pushver: '2.4.1', DeviceType: 'acc' } })).toBeNull();
+      expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', pushver: '3.1.2' } })).toBeNull();
+    });
+
+    it('takes INFO on the poll from a default device as a terminal', () => {
+      expect(detectDeviceKind('acc', { info: 'ZAM180-NF50VA-Ver3.4.9,5,0,146,192.168.2.43,10,39,12,5,11110,0,0,0' })).toBe('att');
+      expect(detectDeviceKind('acc', { info: 'short,list' })).toBeNull();
+      expect(detectDeviceKind('facekiosk', { info: 'Ver 2.0.12-20150625,0,0,0,192.168.16.27,10,7,15,0,111' })).toBeNull();
+    });
+
+    it('reads a kiosk DeviceType as a FaceKiosk, and keeps a kiosk a kiosk on attendance uploads', () => {
+      expect(detectDeviceKind('acc', { handshake: { SN: 'K', options: 'all', DeviceType: 'ins', language: '69' } })).toBe('facekiosk');
+      expect(detectDeviceKind('facekiosk', { uploadTable: 'ATTLOG' })).toBeNull();
+    });
+  });
 });

@@ -26,6 +26,10 @@ export interface KindEvidence {
   registration?: Record<string, string>;
   /** The `table=` of an upload. */
   uploadTable?: string;
+  /** The `INFO=` value of a getrequest poll (Attendance PUSH 9: only attendance firmware reports it). */
+  info?: string;
+  /** An options upload (`table=options`): channel controllers and elevator voice modules name themselves there. */
+  options?: Record<string, string>;
 }
 
 /** A rule answers a kind when the evidence shows it, or null when it has no opinion. */
@@ -41,26 +45,67 @@ function field(params: Record<string, string> | undefined, name: string): string
 /** Tables only attendance firmware uploads (Attendance PUSH §11); access panels post rtlog/rtstate instead. */
 const ATTENDANCE_TABLES = new Set(['ATTLOG', 'OPERLOG']);
 
-/** Attendance terminals: `DeviceType=att` in a registration, or attendance-only uploads. */
+const ACCESS_TYPES = new Set(['acc', 'access']);
+const KIOSK_TYPES = new Set(['ins', 'facekiosk', 'kiosk', 'face kiosk']);
+
+/**
+ * How strongly a first `GET /iclock/cdata?options=all` looks like the Attendance PUSH initialisation (attendance
+ * manual 5): `language=` and `pushcommkey=` belong to that request, `DeviceType=att` says it outright, and a
+ * DeviceType that is neither acc nor att (`middle east`, field samples) comes from attendance firmware. `pushver`
+ * is not counted: firmware announces 2.4.1 whatever it speaks. No one flag decides (field notes): 2 points do.
+ * The controller asks only for devices that never registered (/iclock/registry is Security PUSH only).
+ */
+export function attendanceHandshakeScore(handshake: Record<string, string>): number {
+  const type = field(handshake, 'DeviceType')?.trim().toLowerCase();
+  if (type && ACCESS_TYPES.has(type)) return 0;
+  let score = 0;
+  if (type === 'att') score += 2;
+  else if (type && !KIOSK_TYPES.has(type)) score += 1;
+  if (field(handshake, 'language') !== undefined) score += 1;
+  if (field(handshake, 'pushcommkey') !== undefined) score += 1;
+  return score;
+}
+
+/** INFO=<firmware>,<users>,<fingerprints>,<records>,<ip>,... : ten or more positional fields. */
+const looksLikeInfo = (info: string) => info.split(',').length >= 10;
+
+/**
+ * Attendance terminals: `DeviceType=att` in a registration; an attendance-style initialisation; attendance-only
+ * uploads; or `INFO=` on the poll. Upload and INFO evidence only moves a device that is still the default (acc),
+ * never one an earlier rule put in another module.
+ */
 const attendanceRule: KindRule = (current, e) => {
   const type = field(e.registration, 'DeviceType')?.trim().toLowerCase();
   if (type === 'att') return 'att';
-  if (e.uploadTable && ATTENDANCE_TABLES.has(e.uploadTable.toUpperCase()) && (current === null || current === 'acc')) return 'att';
+  if (e.handshake && attendanceHandshakeScore(e.handshake) >= 2 && (current === null || current === 'acc' || current === 'att')) return 'att';
+  const fromDefault = current === null || current === 'acc';
+  if (e.uploadTable && ATTENDANCE_TABLES.has(e.uploadTable.toUpperCase()) && fromDefault) return 'att';
+  if (e.info && looksLikeInfo(e.info) && fromDefault) return 'att';
   return null;
 };
 
 /** Elevator controllers: AccSupportFunList 52-56/58, voice-module options, EC model names (device-kind-ele-psg.ts). */
-const elevatorRule: KindRule = (_current, e) => (isElevatorEvidence(e.registration) || isElevatorEvidence(e.handshake) ? 'ele' : null);
+const elevatorRule: KindRule = (_current, e) =>
+  isElevatorEvidence(e.registration) || isElevatorEvidence(e.handshake) || isElevatorEvidence(e.options) ? 'ele' : null;
 
 /** Channel (entrance-control) controllers: `table=irstate` uploads, Appendix 20 parameters, gate model names. */
 const channelRule: KindRule = (_current, e) =>
-  isChannelUploadTable(e.uploadTable) || isChannelEvidence(e.registration) || isChannelEvidence(e.handshake) ? 'psg' : null;
+  isChannelUploadTable(e.uploadTable) || isChannelEvidence(e.registration) || isChannelEvidence(e.handshake) || isChannelEvidence(e.options) ? 'psg' : null;
+
+/**
+ * FaceKiosks (CVSecurity module `ins`): a DeviceType naming the kiosk module in the handshake or registration.
+ * Kiosks speak the attendance dialect otherwise; an operator override sets the kind where firmware says nothing.
+ */
+const faceKioskRule: KindRule = (_current, e) => {
+  const type = (field(e.registration, 'DeviceType') ?? field(e.handshake, 'DeviceType'))?.trim().toLowerCase();
+  return type && KIOSK_TYPES.has(type) ? 'facekiosk' : null;
+};
 
 /** Access panels: a Security PUSH registration that no more specific rule claimed. */
 const accessRule: KindRule = (_current, e) => (e.registration ? 'acc' : null);
 
 /** Most specific first; the first rule with an opinion decides. */
-const RULES: readonly KindRule[] = [attendanceRule, channelRule, elevatorRule, accessRule];
+const RULES: readonly KindRule[] = [faceKioskRule, attendanceRule, channelRule, elevatorRule, accessRule];
 
 /** The kind the evidence shows, or null to keep `current`. */
 export function detectDeviceKind(current: DeviceKind | null, e: KindEvidence): DeviceKind | null {

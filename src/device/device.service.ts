@@ -14,6 +14,7 @@ import { returnMeaning } from '../push/protocol';
 import { DeviceStatusService } from '../push/device-status.service';
 import { WorkSignalService } from '../push/work-signal.service';
 import { Device, type DeviceAdmission } from './device.entity';
+import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { effectiveKindSql, type DeviceKind } from './device-kind';
 import { deviceModel, type DeviceDetailDto } from './dto/device.dto';
 
@@ -36,6 +37,7 @@ export class DeviceService {
     private readonly registry: DeviceRegistryService,
     private readonly signal: WorkSignalService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly attendance: AttendanceSyncService,
   ) {}
 
   /** Added devices of one module (the access endpoints of 2.9 list access panels only). */
@@ -111,7 +113,12 @@ export class DeviceService {
     const area = await this.ds.getRepository(Area).findOne({ where: { code: areaCode } });
     if (!area) throw new AreaNotFound(areaCode);
     device.areaId = area.id;
-    return this.devices.save(device);
+    // A terminal or kiosk moved to another area holds that area's members instead (no-op for other kinds).
+    return this.ds.transaction(async (m) => {
+      const saved = await m.getRepository(Device).save(device);
+      await this.attendance.syncTerminalFull(m, saved.id);
+      return saved;
+    });
   }
 
   /**

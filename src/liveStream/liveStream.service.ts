@@ -5,8 +5,9 @@ import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { toV2Item } from '../transaction/dto/transaction-response.dto';
 import { TransactionRepository } from '../transaction/transaction.repository';
+import { punchColumns, toAttItem, type AttItemRow } from '../attendance/att-transaction.service';
 
-export type StreamEventType = 'transaction' | 'doorState';
+export type StreamEventType = 'transaction' | 'doorState' | 'punch';
 
 export interface StreamSink {
   send(event: StreamEventType, data: unknown, id?: string): void;
@@ -19,6 +20,9 @@ interface Subscriber {
   /** Feed position of the last transaction sent: (xid, id). */
   xid: string;
   id: string;
+  /** Feed position of the last punch sent (att_transaction_feed). */
+  punchXid: string;
+  punchId: string;
 }
 
 export interface DoorStateEvent {
@@ -42,8 +46,15 @@ export function parseStreamId(text: string | undefined): { xid: string; id: stri
   return m ? { xid: m[1], id: m[2] } : undefined;
 }
 
+/** `p:<xid>:<id>`, the SSE id of a punch. */
+export function parsePunchStreamId(text: string | undefined): { xid: string; id: string } | undefined {
+  const m = /^p:(\d{1,19}):(\d{1,19})$/.exec(text?.trim() ?? '');
+  return m ? { xid: m[1], id: m[2] } : undefined;
+}
+
 /**
- * Server-Sent Events for dashboards: every access event (the v2 item, in commit order, from the same
+ * Server-Sent Events for dashboards (attendance punches too, as `punch` events with `module: "att"`; access
+ * events carry `module: "acc"`): every access event (the v2 item, in commit order, from the same
  * (xid, id) feed as the monitor, so none is skipped or repeated; a client that reconnects with
  * Last-Event-ID resumes where it was) and every door state change (sensor, relay, alarm; the current state
  * of all doors when a client connects). One poll loop runs while anyone listens.
@@ -63,8 +74,10 @@ export class LiveStreamService implements OnModuleDestroy {
   ) {}
 
   async subscribe(sink: StreamSink, types: Set<StreamEventType>, lastEventId?: string): Promise<() => void> {
-    const from = parseStreamId(lastEventId) ?? (await this.transactions.feedPositionNow(this.ds));
-    const sub: Subscriber = { sink, types, ...from };
+    const now = await this.transactions.feedPositionNow(this.ds);
+    const from = parseStreamId(lastEventId) ?? now;
+    const punchFrom = parsePunchStreamId(lastEventId) ?? now;
+    const sub: Subscriber = { sink, types, ...from, punchXid: punchFrom.xid, punchId: punchFrom.id };
     if (types.has('doorState')) for (const d of await this.readDoors()) sink.send('doorState', d.event);
     this.subscribers.add(sub);
     if (!this.timer) {
@@ -95,6 +108,7 @@ export class LiveStreamService implements OnModuleDestroy {
     this.busy = true;
     try {
       for (const sub of [...this.subscribers]) if (sub.types.has('transaction')) await this.sendTransactions(sub);
+      for (const sub of [...this.subscribers]) if (sub.types.has('punch')) await this.sendPunches(sub);
       if ([...this.subscribers].some((s) => s.types.has('doorState'))) await this.sendDoorChanges();
     } catch (err) {
       this.logger.warn(`live stream poll failed: ${(err as Error).message}`);
@@ -108,9 +122,25 @@ export class LiveStreamService implements OnModuleDestroy {
     // A photo uploaded after its event is not in the stream; reads of the event carry it (capturePhotos).
     const photos = rows.length ? await this.transactions.capturePhotos(rows) : new Map<string, string>();
     for (const r of rows) {
-      sub.sink.send('transaction', toV2Item(r, this.config.timeZone, photos.get(r.id)), `t:${r.feed_xid}:${r.id}`);
+      sub.sink.send('transaction', { ...toV2Item(r, this.config.timeZone, photos.get(r.id)), module: 'acc' }, `t:${r.feed_xid}:${r.id}`);
       sub.xid = r.feed_xid;
       sub.id = r.id;
+    }
+  }
+
+  /** Attendance punches in commit order (`punch` events, the 2.21 item with `module: "att"`, id p:<xid>:<id>). */
+  private async sendPunches(sub: Subscriber): Promise<void> {
+    const rows: Array<AttItemRow & { feed_xid: string; feed_id: string }> = await this.ds.query(
+      `SELECT f.xid::text AS feed_xid, f.transaction_id::text AS feed_id, ${punchColumns('t')}
+         FROM att_transaction_feed f JOIN att_transaction t ON t.id = f.transaction_id
+        WHERE (f.xid, f.transaction_id) > ($1::bigint, $2::bigint) AND f.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+        ORDER BY f.xid, f.transaction_id LIMIT $3`,
+      [sub.punchXid, sub.punchId, BATCH],
+    );
+    for (const r of rows) {
+      sub.sink.send('punch', { ...toAttItem(r, this.config.timeZone), module: 'att' }, `p:${r.feed_xid}:${r.feed_id}`);
+      sub.punchXid = r.feed_xid;
+      sub.punchId = r.feed_id;
     }
   }
 

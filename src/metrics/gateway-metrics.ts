@@ -49,6 +49,12 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly attPunchesIngested = new Counter({
+    name: 'cvgw_att_punches_ingested_total',
+    help: 'Attendance punches (ATTLOG) stored from terminals',
+    registers: [this.registry],
+  });
+
   readonly deviceLinesRejected = new Counter({
     name: 'cvgw_device_lines_rejected_total',
     help: 'Lines of device uploads and command results refused as malformed',

@@ -8,6 +8,7 @@ import { parseCvDateTime, requireCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { Department } from '../department/department.entity';
 import { SyncPlannerService } from '../sync/sync-planner.service';
+import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import type { PersonLeaveDto, PersonPhotoDto, PersonWriteDto } from './dto/person-input.dto';
 import { normalizePhoto } from './person-photo';
 import { Person } from './person.entity';
@@ -27,6 +28,7 @@ export class PersonService {
   constructor(
     private readonly ds: DataSource,
     private readonly planner: SyncPlannerService,
+    private readonly attendance: AttendanceSyncService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -37,8 +39,10 @@ export class PersonService {
   /** Several persons, all or nothing (v2/person/addPersons): one plan for all of them, multi-record commands. */
   upsertMany(dtos: PersonWriteDto[]): Promise<void> {
     return this.ds.transaction(async (m) => {
-      for (const dto of dtos) await this.upsertWith(m, dto, 'add', false);
-      await this.planner.syncPins(m, dtos.map((d) => d.pin));
+      const saved: Person[] = [];
+      for (const dto of dtos) saved.push(await this.upsertWith(m, dto, 'add', false));
+      await this.planner.syncPins(m, saved.map((p) => p.pin));
+      await this.attendance.syncPersons(m, saved.map((p) => p.id));
     });
   }
 
@@ -71,7 +75,10 @@ export class PersonService {
     if (dto.cardNo !== undefined) await setMainCard(m, saved, dto.cardNo || null);
     if (dto.supplyCards !== undefined) await setSecondaryCards(m, saved, splitList(dto.supplyCards));
     if (mode !== 'basic' && dto.accLevelIds !== undefined) await setPersonLevels(m, saved.id, splitList(dto.accLevelIds));
-    if (plan) await this.planner.syncPins(m, [saved.pin]);
+    if (plan) {
+      await this.planner.syncPins(m, [saved.pin]);
+      await this.attendance.syncPersons(m, [saved.id]);
+    }
     return saved;
   }
 
@@ -127,7 +134,9 @@ export class PersonService {
         if (!p) throw new CvError(CvCode.PersonNotExist, `The person does not exist: ${pin}`);
         persons.push(p);
       }
-      await this.planner.removePins(m, persons.map((p) => p.pin));
+      const removed = persons.map((p) => p.pin);
+      await this.planner.removePins(m, removed);
+      await this.attendance.removePins(m, removed);
       await repo.delete(persons.map((p) => p.id));
     });
   }
@@ -141,6 +150,7 @@ export class PersonService {
         { status: 'left', leaveDate: dto.leaveDate ? dateOnly(dto.leaveDate, 'leaveDate') : null, leaveType: dto.leaveType || null },
       );
       await this.planner.removePerson(m, p.pin);
+      await this.attendance.removePin(m, p.pin);
     });
   }
 
@@ -151,6 +161,7 @@ export class PersonService {
       if (!dto.personPhoto || dto.personPhoto.trim() === '') return;
       await m.getRepository(Person).update({ id: p.id }, { photo: normalizePhoto(dto.personPhoto) });
       await this.planner.syncPerson(m, p.id);
+      await this.attendance.syncPersons(m, [p.id]);
     });
   }
 

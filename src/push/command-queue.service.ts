@@ -293,7 +293,7 @@ export class CommandQueueService {
         matched.push({ commandId: row.id, attemptId: row.attempt_id, returnCode: r.returnCode });
         matchedFrom.push(r);
       }
-      const commands: AnsweredCommand[] = [...byCommand.values()].map((r) => ({ id: r.id, state: r.state, currentAttempt: r.current, returnCode: r.return_code }));
+      const commands: AnsweredCommand[] = [...byCommand.values()].map((r) => ({ id: r.id, state: r.state, currentAttempt: r.current, returnCode: r.return_code, command: r.command }));
       const plan = planResults(commands, matched, Date.now());
       plan.effects.forEach((e, i) => {
         if (e === 'done') summary.done++;

@@ -8,6 +8,18 @@ import { deviceQuery, httpDateNow, markIdlePoll } from './device-request';
 import { DeviceStatusService } from './device-status.service';
 import { EMPTY_QUEUE_REPLY, formatGetrequestReply } from './protocol';
 import { WorkSignalService } from './work-signal.service';
+import { DeviceKindService } from '../device/device-kind.service';
+import { AttendanceTerminalService, speaksAttendance, type ContactGap } from './attendance/attendance-terminal.service';
+
+/** What the fast path learned about a poll it could not answer from memory. */
+interface SlowPoll {
+  cached: DeviceSession | undefined;
+  info: string | undefined;
+  gap: ContactGap | null;
+  /** The terminal's contact was already noted (and `gap` computed) by the fast path. */
+  contactNoted: boolean;
+  signalTaken: boolean;
+}
 
 const SN_PATTERN = /^[\x21-\x7e]{1,64}$/;
 export const GETREQUEST_PATHS = ['/iclock/getrequest', '/iclock/getrequest.aspx'];
@@ -21,7 +33,10 @@ const TEXT_PLAIN = 'text/plain;charset=UTF-8';
  * was parsed once by the DeviceGuard hook, the Date header is formatted once per second) and the Nest
  * request pipeline would cost more than the answer itself. Such an idle poll is counted in the metrics
  * (`cvgw_device_idle_polls_total`) and logged at debug level only. The reply rules are the same as the
- * IclockController's: 200, plain text, a GMT Date.
+ * IclockController's: 200, plain text, a GMT Date. Attendance terminals add two things, both kept off the
+ * idle path unless needed: a poll carrying `INFO=` (kind evidence, the terminal's counters) goes the slow
+ * way, and a terminal's contact is noted in memory, its punch recovery queued only when it is back after an
+ * outage.
  */
 @Injectable()
 export class GetrequestRoute implements OnModuleInit {
@@ -33,6 +48,8 @@ export class GetrequestRoute implements OnModuleInit {
     private readonly status: DeviceStatusService,
     private readonly queue: CommandQueueService,
     private readonly signal: WorkSignalService,
+    private readonly kinds: DeviceKindService,
+    private readonly attTerminals: AttendanceTerminalService,
   ) {}
 
   onModuleInit(): void {
@@ -48,14 +65,22 @@ export class GetrequestRoute implements OnModuleInit {
     if (!sn || !SN_PATTERN.test(sn)) return this.send(reply, EMPTY_QUEUE_REPLY);
     this.status.touch(sn);
     const s = this.registry.cached(sn);
+    // INFO= (Attendance PUSH 9) is attendance evidence and the terminal's counters: only polls that carry it
+    // (a substring test on the raw URL, so the others pay nothing) take the slow path.
+    const info = req.url.indexOf('INFO=') < 0 ? undefined : deviceQuery(req).text('INFO');
+    // A terminal back after an outage owes a punch recovery; the test is in memory (no query per poll).
+    const contactNoted = s !== undefined && speaksAttendance(s);
+    const gap = contactNoted ? this.attTerminals.contactGap(s) : null;
     // The common case: a known device with nothing queued.
-    if (s && (s.admission !== 'admitted' || !this.signal.take(sn))) {
+    if (s && !info && !gap && (s.admission !== 'admitted' || !this.signal.take(sn))) {
       markIdlePoll(req);
       return this.send(reply, EMPTY_QUEUE_REPLY);
     }
+    // Past the test above with a cached session, no INFO and no gap: admitted, and the work signal was taken.
+    const signalTaken = s !== undefined && !info && !gap;
     // Work may be waiting (or the device is not in memory yet): the queue, in the request's log context.
     return requestContext.run({ reqId: req.id }, () =>
-      this.look(sn, s, s !== undefined).then(
+      this.look(sn, { cached: s, info, gap, contactNoted, signalTaken }).then(
         (body) => this.send(reply, body),
         (err) => {
           // The queue could not be read: a 5xx makes the device poll again, which is what we want.
@@ -71,10 +96,17 @@ export class GetrequestRoute implements OnModuleInit {
     reply.header('Content-Type', TEXT_PLAIN).header('Date', httpDateNow()).send(body);
   }
 
-  /** The reply body once the device is known (`signalTaken`: the caller already took its work signal). */
-  private async look(sn: string, cached: DeviceSession | undefined, signalTaken: boolean): Promise<string> {
-    const s = cached ?? (await this.registry.resolve(sn));
-    if (s.admission !== 'admitted' || (!signalTaken && !this.signal.take(sn))) return EMPTY_QUEUE_REPLY;
+  /** The reply body once the device is known (`p.signalTaken`: the caller already took its work signal). */
+  private async look(sn: string, p: SlowPoll): Promise<string> {
+    if (p.info) await this.kinds.observe(sn, { info: p.info });
+    // observe may have replaced the cached session (a new kind): read it again after it.
+    const s = (p.info ? this.registry.cached(sn) : p.cached) ?? (await this.registry.resolve(sn));
+    if (speaksAttendance(s)) {
+      if (p.info && s.admission === 'admitted') await this.attTerminals.noteInfo(s, p.info);
+      const gap = p.contactNoted ? p.gap : this.attTerminals.contactGap(s);
+      if (gap) await this.attTerminals.recoverGap(s, gap.from, gap.to);
+    }
+    if (s.admission !== 'admitted' || (!p.signalTaken && !this.signal.take(sn))) return EMPTY_QUEUE_REPLY;
     return this.claim(sn, s);
   }
 

@@ -33,6 +33,12 @@ import {
 import { PUSH_SETTINGS, type PushSettings } from './push-settings';
 import { RtlogIngestService } from './rtlog-ingest.service';
 import { UploadIngestService } from './upload-ingest.service';
+import { AttendanceIngestService, type AttIngestResult } from './attendance/attendance-ingest.service';
+import { AttendanceTerminalService, speaksAttendance } from './attendance/attendance-terminal.service';
+import { formatAttUploadReply, normalizeStamp } from './attendance/protocol';
+
+/** Tables of the Attendance PUSH dialect (attendance manual 11), answered `OK: <n>`. */
+const ATTENDANCE_UPLOADS = new Set(['ATTLOG', 'OPERLOG', 'ATTPHOTO', 'BIODATA']);
 
 const OK = 'OK';
 const SN_PATTERN = /^[\x21-\x7e]{1,64}$/;
@@ -80,6 +86,8 @@ export class IclockController {
     private readonly metrics: GatewayMetrics,
     private readonly kinds: DeviceKindService,
     private readonly modules: ModuleIngestService,
+    private readonly attIngest: AttendanceIngestService,
+    private readonly attTerminals: AttendanceTerminalService,
   ) {}
 
   /** The SN of the request, marked as seen; null (answered `OK`) when missing or unusable. */
@@ -122,14 +130,22 @@ export class IclockController {
     const sn = this.sn(q);
     if (!sn) return text(reply, UNREGISTERED_REPLY);
     const init = parseInitQuery(q);
-    await this.kinds.observe(sn, { handshake: parseQuery(q).toObject() });
+    const params = parseQuery(q).toObject();
+    // A device that registered speaks Security PUSH: its handshake is no evidence of another kind.
+    if (!(await this.registry.resolve(sn)).registered) await this.kinds.observe(sn, { handshake: params });
     const s = await this.registry.noteHandshake(sn, init.pushver);
+    if (speaksAttendance(s)) {
+      // Attendance terminals never call /registry: admission decides here (attendance manual 5).
+      if (s.admission !== 'admitted') return text(reply, UNREGISTERED_REPLY);
+      await this.attTerminals.noteContact(s);
+      return text(reply, await this.attTerminals.initReply(s, params));
+    }
     if (!this.registeredSession(s)) return text(reply, UNREGISTERED_REPLY);
     return text(reply, formatInitReply(s.registryCode!, this.serverConfig(s)));
   }
 
   /** Uploads: rtlog, rtstate, table data, options and the rest, classified by the query (§2). */
-  @Post(['cdata', 'cdata.aspx'])
+  @Post(['cdata', 'cdata.aspx', 'fdata', 'fdata.aspx'])
   @HttpCode(200)
   async upload(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const raw = rawQuery(req);
@@ -137,10 +153,12 @@ export class IclockController {
     if (!sn) return text(reply, OK);
     const q = parseUploadQuery(raw);
     const body = bodyText(req);
-    const s = await this.registry.resolve(sn);
     const kind = classifyCdataPost(q);
     const uploadTable = q.tableName ?? q.table;
     if (uploadTable) await this.kinds.observe(sn, { uploadTable });
+    const s = await this.registry.resolve(sn);
+    const attTable = (q.table ?? '').toUpperCase();
+    if (ATTENDANCE_UPLOADS.has(attTable) && !q.tableName) return text(reply, await this.attendanceUpload(s, attTable, q.query.text('Stamp'), body));
     switch (kind) {
       case 'rtlog':
         await this.rtlog.ingestRtlog(s, body);
@@ -156,8 +174,9 @@ export class IclockController {
       case 'options': {
         const options = parseCommaList(body.replace(/\0/g, ''));
         // Channel controllers (Appendix 20) and elevator voice modules say what they are in their options.
-        await this.kinds.observe(sn, { handshake: options.toObject() });
+        await this.kinds.observe(sn, { options: options.toObject() });
         await this.uploads.storeOptions(s, options);
+        if (speaksAttendance(s)) await this.attTerminals.noteOptions(s, options);
         return text(reply, OK);
       }
       case 'deviceAuthorize':
@@ -181,6 +200,22 @@ export class IclockController {
         this.logger.warn(`device ${sn}: ${kind} upload (${redactUrl(raw).slice(0, 200)}) not handled; answered OK`);
         return text(reply, formatUploadReply(q, 0));
     }
+  }
+
+  /**
+   * ATTLOG, OPERLOG, BIODATA and ATTPHOTO of attendance terminals (attendance manual 11): `OK: <n>` once the upload
+   * is committed (`OK` for a photo). A device that is not admitted gets an error text instead of an
+   * acknowledgement, so it keeps its records and sends them again later.
+   */
+  private async attendanceUpload(s: DeviceSession, table: string, stampRaw: string | undefined, body: string): Promise<string> {
+    await this.attTerminals.noteContact(s);
+    const stamp = normalizeStamp(stampRaw);
+    let r: AttIngestResult;
+    if (table === 'ATTLOG') r = await this.attIngest.ingestAttlog(s, body, stamp);
+    else if (table === 'ATTPHOTO') r = await this.attIngest.ingestAttphoto(s, body, stamp);
+    else r = await this.attIngest.ingestOperlog(s, table, body, stamp);
+    if (!r.admitted) return `ERROR: device ${s.sn} is not admitted`;
+    return table === 'ATTPHOTO' ? OK : formatAttUploadReply(r.received);
   }
 
   /** 4.4 registration: RegistryCode (+ JSESSIONID) for an admitted device, `406` while it is not admitted. */

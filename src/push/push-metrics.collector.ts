@@ -26,5 +26,15 @@ export class PushMetricsCollector implements OnModuleInit {
       for (const r of rows) if (this.status.isOnline({ sn: r.sn, lastSeenAt: r.last_seen_at, requestDelay: r.request_delay }, now)) online++;
       g.set(online);
     });
+    this.metrics.gauge('cvgw_att_terminals_online', 'Admitted attendance terminals and FaceKiosks seen within their online window', ['kind'], async (g) => {
+      const rows: Array<{ sn: string; last_seen_at: Date | null; request_delay: number | null; kind: string }> = await this.ds.query(
+        `SELECT sn, last_seen_at, request_delay, coalesce(kind_override, kind) AS kind FROM device
+          WHERE admission = 'admitted' AND coalesce(kind_override, kind) IN ('att', 'facekiosk')`,
+      );
+      const now = Date.now();
+      const online: Record<string, number> = { att: 0, facekiosk: 0 };
+      for (const r of rows) if (this.status.isOnline({ sn: r.sn, lastSeenAt: r.last_seen_at, requestDelay: r.request_delay }, now)) online[r.kind]++;
+      for (const [kind, n] of Object.entries(online)) g.set({ kind }, n);
+    });
   }
 }

@@ -18,6 +18,8 @@ import { ModuleIngestService } from './module-ingest.service';
 import { RtlogIngestService } from './rtlog-ingest.service';
 import { UploadIngestService } from './upload-ingest.service';
 import { WorkSignalService } from './work-signal.service';
+import { AttendanceIngestService } from './attendance/attendance-ingest.service';
+import { AttendanceTerminalService } from './attendance/attendance-terminal.service';
 
 /**
  * The device side: the Security PUSH server (/iclock), the device registry, the durable command queue and
@@ -43,8 +45,10 @@ import { WorkSignalService } from './work-signal.service';
     ModuleIngestService,
     UploadIngestService,
     GetrequestRoute,
+    AttendanceIngestService,
+    AttendanceTerminalService,
     PushMetricsCollector,
   ],
-  exports: [PUSH_SETTINGS, CommandQueueService, CommandOutcomeHub, DeviceKindService, DeviceStatusService, DeviceAdmissionService, DeviceAddressService, DeviceRegistryService, WorkSignalService],
+  exports: [PUSH_SETTINGS, CommandQueueService, CommandOutcomeHub, DeviceKindService, DeviceStatusService, DeviceAdmissionService, DeviceAddressService, DeviceRegistryService, WorkSignalService, AttendanceIngestService, AttendanceTerminalService],
 })
 export class PushModule {}

@@ -79,4 +79,11 @@ describe('retry backoff', () => {
     expect(() => parsePushCenterConfig({ PUSH_CENTER_POLL_MS: 'fast' })).toThrow(/PUSH_CENTER_POLL_MS/);
     expect(() => parsePushCenterConfig({ PUSH_CENTER_RETRY_BASE_MS: '5000', PUSH_CENTER_RETRY_MAX_MS: '1000' })).toThrow(/PUSH_CENTER_RETRY_MAX_MS/);
   });
+
+  it('carries a terminal punch with module att, its state as the event name', () => {
+    const punch = { id: '42', module: 'att', status: 1, unique_key: 'T1_7_2026-03-01 18:00:00_1', device_sn: 'T1', dev_alias: 'Front terminal', event_time: '2026-03-01T12:30:00+00:00', pin: '7', name: 'Ann', last_name: null, dept_code: '1', dept_name: 'General', card_no: null, verify_mode_no: 15, verify_mode_name: 'Face', area_name: 'HQ' } as unknown as OutboxEvent;
+    const body = JSON.parse(toPushBody(punch));
+    expect(body).toMatchObject({ module: 'att', moduleName: 'Attendance', pushType: '7' });
+    expect(JSON.parse(body.content)).toMatchObject({ pin: '7', devSn: 'T1', eventName: 'Check-Out', eventNo: 1, verifyModeName: 'Face', doorId: null, logId: 42, eventTime: Date.parse('2026-03-01T12:30:00Z') });
+  });
 });

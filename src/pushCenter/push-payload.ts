@@ -1,7 +1,12 @@
 import { createHmac } from 'node:crypto';
 
-/** The acc_transaction row as the insert trigger captured it (`to_jsonb`), snake_case. */
+/**
+ * The acc_transaction row as the insert trigger captured it (`to_jsonb`), snake_case; or an att_transaction row
+ * (a terminal punch) with `module: 'att'`, which has no door, reader or event number but a punch `status`.
+ */
 export interface OutboxEvent {
+  module?: 'acc' | 'att';
+  status?: number | null;
   id: number | string;
   unique_key: string | null;
   device_sn: string;
@@ -56,15 +61,45 @@ export interface PushEventContent {
 }
 
 export interface PushCenterPayload {
-  module: 'acc';
+  module: 'acc' | 'att';
   dataType: 'text';
-  moduleName: 'Access';
+  moduleName: 'Access' | 'Attendance';
   content: string;
   pushType: '7';
   pushTypeName: 'Event Log';
 }
 
+/** ATTLOG states, as the attendance event names of a punch. */
+const PUNCH_STATES: Record<number, string> = { 0: 'Check-In', 1: 'Check-Out', 2: 'Break-Out', 3: 'Break-In', 4: 'Overtime-In', 5: 'Overtime-Out' };
+
 export function toPushContent(e: OutboxEvent): PushEventContent {
+  if (e.module === 'att') {
+    return {
+      eventTime: new Date(e.event_time).getTime(),
+      pin: e.pin,
+      name: e.name,
+      lastName: e.last_name,
+      cardNo: e.card_no,
+      deptCode: e.dept_code,
+      deptName: e.dept_name,
+      devSn: e.device_sn,
+      devAlias: e.dev_alias,
+      doorId: null,
+      doorName: null,
+      eventNo: e.status ?? 0,
+      eventName: e.status === null || e.status === undefined ? null : (PUNCH_STATES[e.status] ?? `State ${e.status}`),
+      eventLevel: 0,
+      eventPointName: e.dev_alias,
+      readerName: null,
+      readerState: null,
+      verifyModeNo: e.verify_mode_no,
+      verifyModeName: e.verify_mode_name,
+      areaName: e.area_name,
+      logId: typeof e.id === 'string' ? Number(e.id) : e.id,
+      temperature: null,
+      uniqueKey: e.unique_key,
+    };
+  }
   return {
     eventTime: new Date(e.event_time).getTime(),
     pin: e.pin,
@@ -94,10 +129,11 @@ export function toPushContent(e: OutboxEvent): PushEventContent {
 
 /** CVSecurity's Push Center body: `content` is the event as a JSON string. */
 export function toPushBody(e: OutboxEvent): string {
+  const att = e.module === 'att';
   const payload: PushCenterPayload = {
-    module: 'acc',
+    module: att ? 'att' : 'acc',
     dataType: 'text',
-    moduleName: 'Access',
+    moduleName: att ? 'Attendance' : 'Access',
     content: JSON.stringify(toPushContent(e)),
     pushType: '7',
     pushTypeName: 'Event Log',

@@ -7,12 +7,13 @@ import { SyncReconciler } from './sync-reconciler.service';
 import { SyncStatusController } from './sync-status.controller';
 import { ElevatorPlannerService } from './elevator-planner.service';
 import { SyncStatusService } from './sync-status.service';
+import { AttendanceSyncService } from './attendance-sync.service';
 
 /** The sync planner (desired state → device commands), confirmation from Return codes, the reconciler and the sync status. */
 @Module({
   imports: [PushModule],
   controllers: [SyncStatusController],
-  providers: [SyncPlannerService, SyncStatusService, SyncConfirmation, SyncReconciler, SyncMetricsCollector, ElevatorPlannerService],
-  exports: [SyncPlannerService, SyncReconciler, SyncStatusService, ElevatorPlannerService],
+  providers: [SyncPlannerService, SyncStatusService, SyncConfirmation, SyncReconciler, SyncMetricsCollector, ElevatorPlannerService, AttendanceSyncService],
+  exports: [SyncPlannerService, SyncReconciler, SyncStatusService, ElevatorPlannerService, AttendanceSyncService],
 })
 export class SyncModule {}

@@ -3,10 +3,11 @@ import { manualEndpoints, type ManualEndpoint } from '../door/cv-examples';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import type { HttpResult, TestApp } from '../support/test-app';
 
-/** The manual's modules (cvsecurity-api.json `module`) the gateway serves; every other one answers -501. */
+/** The manual's modules (cvsecurity-api.json `module`) the gateway serves: all of them. */
 export const SERVED_MODULES = new Set(['accLevel', 'card', 'department', 'area', 'device', 'door', 'person', 'reader', 'visitor', 'transaction', 'bioTemplate', 'hep', 'media', 'park', 'parkTransaction',
-  // Elevator and entrance control (issue 13).
-  'eleLevel', 'eleDevice', 'floor', 'eleTransaction', 'psgDevice', 'psgGate', 'psgLevel', 'psgReader', 'psgTransaction']);
+  // Elevator and entrance control, attendance and FaceKiosk.
+  'eleLevel', 'eleDevice', 'floor', 'eleTransaction', 'psgDevice', 'psgGate', 'psgLevel', 'psgReader', 'psgTransaction',
+  'attAreaPerson', 'attTransaction', 'attDevice', 'attApply', 'attPerson', 'faceKiosk']);
 
 export const servedEndpoints = (): ManualEndpoint[] => manualEndpoints().filter((e) => SERVED_MODULES.has(e.module));
 export const unsupportedEndpoints = (): ManualEndpoint[] => manualEndpoints().filter((e) => !SERVED_MODULES.has(e.module));

@@ -2,13 +2,19 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CommandQueueService } from '../../src/push/command-queue.service';
 import { dataCount, dataDelete, dataQuery, dataUpdateUser, openDoor, ProtocolValueError, returnMeaning } from '../../src/push/protocol';
 import { defaultPushSettings } from '../../src/push/push-settings';
+import { parsePushCenterConfig } from '../../src/pushCenter/pushCenter.config';
+import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { commandsOf, connectedSim, countQueries, enqueue, settingsOf, sleep } from './push-helpers';
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp();
+  // No Push Center pass during this file (its worker's queries would land in the idle-poll counts below).
+  t = await startTestApp({ pushCenter: { ...parsePushCenterConfig({}), pollMs: 60_000 } });
 });
+
+/** Background work a registration started (the reconciler's pass for the new device) is over. */
+const settled = () => t.app.get(SyncReconciler).idle();
 afterAll(async () => {
   await t?.close();
 });
@@ -199,6 +205,7 @@ describe('the work signal', () => {
     const sim = await connectedSim(t, { sn: 'Q-IDLE' });
     await enqueue(t, sim.sn, [user(71)]);
     await sim.pollUntilIdle();
+    await settled();
     const { queries } = await countQueries(async () => {
       for (let i = 0; i < 20; i++) expect((await sim.poll()).map((c) => c.line)).toEqual([]);
     });
@@ -213,6 +220,7 @@ describe('the work signal', () => {
   it('does not fire for a rolled-back transaction, and no command survives it', async () => {
     const sim = await connectedSim(t, { sn: 'Q-ROLLBACK' });
     await sim.pollUntilIdle();
+    await settled();
     const queue = t.app.get(CommandQueueService);
     await expect(
       t.ds.transaction(async (m) => {

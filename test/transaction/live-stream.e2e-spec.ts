@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
+import { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
 import { expectSameShape, manualExample } from './transaction-fixtures';
 
@@ -111,7 +112,10 @@ describe('live stream (SSE, gateway extension)', () => {
     expect(e1.data).toMatchObject({ pin: '5', devSn: 'LIVE000001', eventTime: '2024-05-01 10:00:00', eventNo: 0 });
     expect(e2.data.pin).toBe('6');
     expect(e1.id).toMatch(/^t:\d+:\d+$/);
-    expectSameShape(e1.data, manualExample('2.18.13').data, 'stream item');
+    // `module` tells access events from attendance punches (issue 12); the rest is the manual's item.
+    const { module, ...item } = e1.data;
+    expect(module).toBe('acc');
+    expectSameShape(item, manualExample('2.18.13').data, 'stream item');
 
     sim.setDoorSensor(1, 'open');
     await sim.uploadRtstate();
@@ -127,5 +131,30 @@ describe('live stream (SSE, gateway extension)', () => {
     expect(resumed.of('transaction').map((e) => e.data.pin)).toEqual(['6', '7']);
     expect(resumed.of('doorState')).toEqual([]);
     expect(c.of('transaction').map((e) => e.data.pin)).toEqual(['5', '6', '7']);
+  });
+
+  it('streams attendance punches as punch events with module att, once, resumable', async () => {
+    const c = new SseClient();
+    clients.push(c);
+    await c.open(streamUrl('&types=punch'));
+    await sleep(100);
+    const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'LIVEATT001' });
+    await term.init();
+    const p = { pin: '8', time: '2024-05-01 11:00:00', status: 1, verify: 15 };
+    await term.punch(p);
+    await term.uploadAttlog([p]);
+    await until('one punch', () => c.of('punch').length === 1);
+    await sleep(300);
+    const [e] = c.of('punch');
+    expect(c.of('punch')).toHaveLength(1);
+    expect(e.id).toMatch(/^p:\d+:\d+$/);
+    expect(e.data).toMatchObject({ module: 'att', pin: '8', devSn: 'LIVEATT001', eventTime: '2024-05-01 11:00:00', eventName: 'Check-Out' });
+    expect(c.of('transaction')).toEqual([]);
+    const resumed = new SseClient();
+    clients.push(resumed);
+    await resumed.open(streamUrl('&types=punch'), { 'last-event-id': e.id! });
+    await term.punch({ pin: '8', time: '2024-05-01 11:00:05', status: 0, verify: 15 });
+    await until('next punch', () => resumed.of('punch').length === 1);
+    expect(resumed.of('punch')[0].data.eventTime).toBe('2024-05-01 11:00:05');
   });
 });

@@ -8,6 +8,8 @@ import { DeviceKind1763700000950 } from './1763700000950-device-kind';
 import { CommandOutcomes1763700001000 } from './1763700001000-command-outcomes';
 import { Convergence1763700001100 } from './1763700001100-convergence';
 import { RealtimeIngest1763700001200 } from './1763700001200-realtime-ingest';
+import { Attendance1763700001300 } from './1763700001300-attendance';
+import { AttendancePushCenter1763700001301 } from './1763700001301-attendance-push-center';
 import { Console1763700001500 } from './1763700001500-console';
 import { ElevatorPassage1763700001600 } from './1763700001600-elevator-passage';
 import { Modules1763700001700 } from './1763700001700-modules';
@@ -24,6 +26,8 @@ export const MIGRATIONS = [
   CommandOutcomes1763700001000,
   Convergence1763700001100,
   RealtimeIngest1763700001200,
+  Attendance1763700001300,
+  AttendancePushCenter1763700001301,
   Console1763700001500,
   ElevatorPassage1763700001600,
   Modules1763700001700,

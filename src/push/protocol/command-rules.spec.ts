@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyResult, planClaim, planResults, REPLY_LINE_OVERHEAD, type AnsweredCommand, type ClaimRules, type HeadCommand, type QueueCommand } from './command-rules';
+import { applyResult, isBenignReturn, planClaim, planResults, REPLY_LINE_OVERHEAD, type AnsweredCommand, type ClaimRules, type HeadCommand, type QueueCommand } from './command-rules';
 
 /** A sent command whose delivery attempts are `ids` (the last is current). */
 const sent = (...ids: string[]): QueueCommand => ({
@@ -115,6 +115,22 @@ describe('one device: what a devicecmd body does (planResults)', () => {
     expect(p.changes).toEqual([
       { id: '1', state: 'done', returnCode: 0, restartTimeout: false },
       { id: '2', state: 'failed', returnCode: -12, restartTimeout: false },
+    ]);
+  });
+
+  it('an empty DATA QUERY ATTLOG (Return=-1) is done with its Return kept; -1 elsewhere still fails', () => {
+    const q = 'DATA QUERY ATTLOG StartTime=2026-01-01 00:00:00\tEndTime=2026-01-02 00:00:00';
+    expect(isBenignReturn(q, -1)).toBe(true);
+    expect(isBenignReturn(q, -1004)).toBe(false);
+    expect(isBenignReturn('DATA QUERY ATTLOGX', -1)).toBe(false);
+    expect(isBenignReturn('DATA UPDATE USERINFO PIN=1', -1)).toBe(false);
+    const p = planResults([{ ...sentCmd('1', 'a1'), command: q }, { ...sentCmd('2', 'a2'), command: 'DATA UPDATE USERINFO PIN=1' }], [
+      { commandId: '1', attemptId: 'a1', returnCode: -1 },
+      { commandId: '2', attemptId: 'a2', returnCode: -1 },
+    ], 5);
+    expect(p.finished).toEqual([
+      { id: '1', state: 'done', returnCode: -1 },
+      { id: '2', state: 'failed', returnCode: -1 },
     ]);
   });
 

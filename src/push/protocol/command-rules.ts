@@ -17,6 +17,7 @@
  * - A failure (or -5000) from a superseded attempt is ignored: a newer attempt decides.
  * - `-5000` (a master controller queued it for a sub-controller) is not a result: the final
  *   one follows with the same id, so the attempt's timeout restarts.
+ * - A few negative codes mean "nothing to report", not a failure (isBenignReturn): done, Return kept.
  */
 
 export type CommandState = 'pending' | 'sent' | 'done' | 'failed';
@@ -49,12 +50,20 @@ export interface Step {
 
 export const SUBCONTROLLER_QUEUED = -5000;
 
-/** Applies a devicecmd result (`ID=<attemptId>&Return=<code>`). */
-export function applyResult(cmd: QueueCommand, attemptId: string, returnCode: number, now: number): Step {
+/**
+ * A negative Return that reports "nothing there" rather than a failure (field samples, trap 7): an attendance
+ * terminal answers `DATA QUERY ATTLOG` over a period without punches with -1. Such a command is done.
+ */
+export function isBenignReturn(command: string, returnCode: number): boolean {
+  return returnCode === -1 && /^DATA QUERY ATTLOG(?=\s|$)/.test(command);
+}
+
+/** Applies a devicecmd result (`ID=<attemptId>&Return=<code>`); `benign`: a negative code that is no failure (isBenignReturn). */
+export function applyResult(cmd: QueueCommand, attemptId: string, returnCode: number, now: number, benign = false): Step {
   const i = cmd.attempts.findIndex((a) => a.attemptId === attemptId);
   if (i < 0 || cmd.state === 'done' || cmd.state === 'failed') return { command: cmd, effect: 'ignored' };
   const current = i === cmd.attempts.length - 1;
-  if (returnCode >= 0) {
+  if (returnCode >= 0 || benign) {
     return { command: { ...cmd, state: 'done', returnCode, failure: null, finishedAt: now }, effect: 'done' };
   }
   if (!current) return { command: cmd, effect: 'ignored' };
@@ -158,6 +167,8 @@ export interface AnsweredCommand {
   /** The attempt id of the current delivery. */
   currentAttempt: string | null;
   returnCode: number | null;
+  /** The command text, for the codes that depend on it (isBenignReturn). */
+  command?: string;
 }
 
 /** One result matched to its command (by the attempt id the device echoed). */
@@ -208,7 +219,8 @@ export function planResults(commands: readonly AnsweredCommand[], results: reado
       r.attemptId === cur.currentAttempt || cur.currentAttempt === null
         ? [{ attemptId: r.attemptId, sentAt: 0 }]
         : [{ attemptId: r.attemptId, sentAt: 0 }, { attemptId: cur.currentAttempt, sentAt: 0 }];
-    const step = applyResult({ state: cur.state, attempts, returnCode: cur.returnCode, failure: null, finishedAt: null }, r.attemptId, r.returnCode, now);
+    const benign = cur.command !== undefined && isBenignReturn(cur.command, r.returnCode);
+    const step = applyResult({ state: cur.state, attempts, returnCode: cur.returnCode, failure: null, finishedAt: null }, r.attemptId, r.returnCode, now, benign);
     effects.push(step.effect);
     if (step.effect === 'ignored') continue;
     entry.cmd = { ...cur, state: step.command.state, returnCode: step.command.returnCode };

@@ -1,0 +1,138 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import { newId } from '../common/ids';
+import type { Page } from '../common/paging';
+import { formatCvDateTime, requireCvDateTime } from '../common/time';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { requirePerson } from './att-person.service';
+import type { ApplyItemDto, ApplyLeaveDto, ApplyListDto, ApplyPeriodDto, ApplySignDto, ApplyTimeLongDto, LeaveTypeDto } from './dto/attendance.dto';
+
+export const LEAVE_IMAGE_PREFIX = '/fileresource/att/leave/image/';
+
+/** JPEG, PNG and GIF by their first bytes; anything else is not a picture. */
+function imageType(b: Buffer): string | null {
+  if (b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  if (b.length > 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (b.length > 6 && /^GIF8[79]a/.test(b.subarray(0, 6).toString('latin1'))) return 'image/gif';
+  return null;
+}
+
+/**
+ * 2.23 Attendance applications: re-clock-in (sign), overtime and leave requests stored for the attendance
+ * calculation (a gateway extension lists them), leave types, leave pictures served back at the returned path,
+ * and the duration of a leave period.
+ */
+@Injectable()
+export class AttApplyService {
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private period(dto: ApplyPeriodDto): { start: Date; end: Date } {
+    const start = requireCvDateTime(dto.startDatetime, this.config.timeZone, 'startDatetime');
+    const end = requireCvDateTime(dto.endDatetime, this.config.timeZone, 'endDatetime');
+    if (start.getTime() >= end.getTime()) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than or equal to end time');
+    return { start, end };
+  }
+
+  async applySign(dto: ApplySignDto): Promise<void> {
+    const at = requireCvDateTime(dto.signDatetime, this.config.timeZone, 'signDatetime');
+    await this.ds.transaction(async (m) => {
+      const personId = await requirePerson(m, dto.personPin);
+      await m.query(`INSERT INTO att_apply (id, kind, person_pin, person_id, sign_time, remark) VALUES ($1, 'sign', $2, $3, $4, $5)`, [newId(), dto.personPin, personId, at, dto.remark ?? null]);
+    });
+  }
+
+  async applyOvertime(dto: ApplyPeriodDto): Promise<void> {
+    const { start, end } = this.period(dto);
+    await this.ds.transaction(async (m) => {
+      const personId = await requirePerson(m, dto.personPin);
+      await m.query(`INSERT INTO att_apply (id, kind, person_pin, person_id, start_time, end_time, remark) VALUES ($1, 'overtime', $2, $3, $4, $5, $6)`, [
+        newId(),
+        dto.personPin,
+        personId,
+        start,
+        end,
+        dto.remark ?? null,
+      ]);
+    });
+  }
+
+  async applyLeave(dto: ApplyLeaveDto): Promise<void> {
+    const { start, end } = this.period(dto);
+    await this.ds.transaction(async (m) => {
+      const personId = await requirePerson(m, dto.personPin);
+      const [type] = await m.query(`SELECT 1 FROM att_leave_type WHERE leave_type_no = $1`, [dto.leaveTypeNo]);
+      if (!type) throw new CvError(CvCode.InvalidParameter, `Leave type does not exist: ${dto.leaveTypeNo}`);
+      const path = dto.leaveImagePath || null;
+      if (path) {
+        const [img] = await m.query(`SELECT 1 FROM att_leave_image WHERE path = $1`, [path]);
+        if (!img) throw new CvError(CvCode.InvalidParameter, `Leave picture not found: ${path} (upload it with uploadLeaveImage)`);
+      }
+      await m.query(
+        `INSERT INTO att_apply (id, kind, person_pin, person_id, start_time, end_time, leave_type_no, leave_image_path, remark) VALUES ($1, 'leave', $2, $3, $4, $5, $6, $7, $8)`,
+        [newId(), dto.personPin, personId, start, end, dto.leaveTypeNo, path, dto.remark ?? null],
+      );
+    });
+  }
+
+  async leaveTypes(): Promise<LeaveTypeDto[]> {
+    const rows: Array<{ leave_type_no: string; leave_type_name: string }> = await this.ds.query(`SELECT leave_type_no, leave_type_name FROM att_leave_type ORDER BY sort_no, leave_type_no`);
+    return rows.map((r) => ({ leaveTypeNo: r.leave_type_no, leaveTypeName: r.leave_type_name }));
+  }
+
+  /** Stores the picture and answers its path, `/fileresource/att/leave/image/<yyyy-MM-dd>/<millis><random>.<ext>`. */
+  async uploadLeaveImage(base64Image: string): Promise<string> {
+    const text = base64Image.replace(/^data:[^,]*,/, '').replace(/\s+/g, '');
+    const data = /^[A-Za-z0-9+/]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : Buffer.alloc(0);
+    const type = imageType(data);
+    if (!type) throw new CvError(CvCode.InvalidPhoto, 'The picture is not a base64 JPEG, PNG or GIF');
+    const now = new Date();
+    const day = (formatCvDateTime(now, this.config.timeZone) ?? now.toISOString()).slice(0, 10);
+    const ext = type === 'image/jpeg' ? 'jpg' : type.slice(6);
+    const path = `${LEAVE_IMAGE_PREFIX}${day}/${now.getTime()}${randomBytes(4).toString('hex')}.${ext}`;
+    await this.ds.query(`INSERT INTO att_leave_image (path, content_type, data) VALUES ($1, $2, $3)`, [path, type, data]);
+    return path;
+  }
+
+  async leaveImage(path: string): Promise<{ contentType: string; data: Buffer } | null> {
+    const [row]: Array<{ content_type: string; data: Buffer }> = await this.ds.query(`SELECT content_type, data FROM att_leave_image WHERE path = $1`, [path]);
+    return row ? { contentType: row.content_type, data: row.data } : null;
+  }
+
+  /**
+   * 2.23.6: the duration of the period in hours (two decimals). The manual's example answers `data: null`; the
+   * gateway answers the number it computes. Without shift schedules, a leave counts every hour of the period.
+   */
+  async timeLong(dto: ApplyTimeLongDto): Promise<number> {
+    const { start, end } = this.period(dto);
+    await this.ds.transaction((m) => requirePerson(m, dto.personPin));
+    return Math.round(((end.getTime() - start.getTime()) / 3_600_000) * 100) / 100;
+  }
+
+  async list(dto: ApplyListDto, page: Page | undefined): Promise<ApplyItemDto[]> {
+    const rows: Array<{ id: string; kind: string; person_pin: string; sign_time: Date | null; start_time: Date | null; end_time: Date | null; leave_type_no: string | null; leave_image_path: string | null; remark: string | null; created_at: Date }> =
+      await this.ds.query(
+        `SELECT id, kind, person_pin, sign_time, start_time, end_time, leave_type_no, leave_image_path, remark, created_at FROM att_apply
+          WHERE ($1::varchar IS NULL OR person_pin = $1) AND ($2::varchar IS NULL OR kind = $2)
+          ORDER BY created_at DESC, id DESC OFFSET $3 LIMIT $4`,
+        [dto.personPin ?? null, dto.kind ?? null, page?.offset ?? 0, page?.pageSize ?? 1000],
+      );
+    const tz = this.config.timeZone;
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      personPin: r.person_pin,
+      signDatetime: formatCvDateTime(r.sign_time, tz),
+      startDatetime: formatCvDateTime(r.start_time, tz),
+      endDatetime: formatCvDateTime(r.end_time, tz),
+      leaveTypeNo: r.leave_type_no,
+      leaveImagePath: r.leave_image_path,
+      remark: r.remark,
+      createTime: formatCvDateTime(r.created_at, tz) ?? '',
+    }));
+  }
+}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AreaService } from '../area/area.service';
+import { CvCode, CvError } from '../common/cv-error';
+import { AttendanceSyncService } from '../sync/attendance-sync.service';
+
+/** `att`: attendance areas (2.8, terminals); `ins`: FaceKiosk areas (2.28, kiosks). */
+export type AreaModule = 'att' | 'ins';
+
+const MAX_PINS = 500;
+
+/**
+ * Area membership of persons (2.8 attAreaPerson, 2.28 insAreaPerson). A write stores the membership and queues
+ * the terminal commands it implies (users and templates on, or off) in one transaction.
+ */
+@Injectable()
+export class AttAreaPersonService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly areas: AreaService,
+    private readonly sync: AttendanceSyncService,
+  ) {}
+
+  async set(module: AreaModule, code: string, pins: readonly string[]): Promise<void> {
+    const area = await this.areas.requireByCode(code);
+    const list = checkPins(pins);
+    await this.ds.transaction(async (m) => {
+      const ids = await personIds(m, list);
+      await m.query(
+        `INSERT INTO att_area_person (module, area_id, person_id) SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING`,
+        [module, area.id, ids],
+      );
+      await this.sync.syncPersons(m, ids);
+    });
+  }
+
+  async delete(module: AreaModule, code: string, pins: readonly string[]): Promise<void> {
+    const area = await this.areas.requireByCode(code);
+    const list = checkPins(pins);
+    await this.ds.transaction(async (m) => {
+      const ids = await personIds(m, list);
+      await m.query(`DELETE FROM att_area_person WHERE module = $1 AND area_id = $2 AND person_id = ANY($3)`, [module, area.id, ids]);
+      await this.sync.syncPersons(m, ids);
+    });
+  }
+}
+
+function checkPins(pins: readonly string[]): string[] {
+  const list = [...new Set(pins)];
+  if (list.length === 0) throw new CvError(CvCode.PinsNull, 'pins cannot be empty');
+  if (list.length > MAX_PINS) throw new CvError(CvCode.PinsTooLong, `at most ${MAX_PINS} pins`);
+  return list;
+}
+
+/** Every pin must be a person (-22 names the first one missing). */
+async function personIds(m: EntityManager, pins: string[]): Promise<string[]> {
+  const rows: Array<{ id: string; pin: string }> = await m.query(`SELECT id, pin FROM person WHERE pin = ANY($1)`, [pins]);
+  const found = new Map(rows.map((r) => [r.pin, r.id]));
+  const missing = pins.find((p) => !found.has(p));
+  if (missing !== undefined) throw new CvError(CvCode.PersonNotExist, `The person does not exist: ${missing}`);
+  return pins.map((p) => found.get(p)!);
+}

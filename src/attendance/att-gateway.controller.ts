@@ -1,0 +1,164 @@
+import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
+import { CvInput } from '../common/input.decorator';
+import { checkPaging } from '../common/paging';
+import { requireCvDateTime } from '../common/time';
+import { DeviceService } from '../device/device.service';
+import type { Device } from '../device/device.entity';
+import { AttendanceTerminalService } from '../push/attendance/attendance-terminal.service';
+import { DeviceRegistryService } from '../push/device-registry.service';
+import { GATEWAY_EXTENSIONS_TAG } from '../swagger';
+import { AttApplyService } from './att-apply.service';
+import { AttendanceHooks } from './attendance-hooks';
+import { ApplyItemDto, ApplyListDto, AttPointDto, AttRecoverDto, TerminalCommandDto, type TerminalAction } from './dto/attendance.dto';
+import { CommandQueueService } from '../push/command-queue.service';
+import {
+  ATT_AC_UNALARM,
+  ATT_AC_UNLOCK,
+  ATT_CHECK,
+  ATT_INFO,
+  ATT_LOG,
+  ATT_REBOOT,
+  ATT_RELOAD_OPTIONS,
+  attClear,
+  attEnrollBio,
+  attEnrollCard,
+  attEnrollFp,
+  attQueryUserInfo,
+} from '../push/attendance/protocol';
+
+/** The terminal command of an operator action, from the codec's builders; null when the action needs a pin it lacks. */
+function terminalCommand(action: TerminalAction, pin: string | undefined, fingerId: number | undefined): string | null {
+  switch (action) {
+    case 'info':
+      return ATT_INFO;
+    case 'check':
+      return ATT_CHECK;
+    case 'log':
+      return ATT_LOG;
+    case 'reboot':
+      return ATT_REBOOT;
+    case 'unlock':
+      return ATT_AC_UNLOCK;
+    case 'unalarm':
+      return ATT_AC_UNALARM;
+    case 'reloadOptions':
+      return ATT_RELOAD_OPTIONS;
+    case 'clearLog':
+      return attClear('LOG');
+    case 'clearPhoto':
+      return attClear('PHOTO');
+    case 'clearData':
+      return attClear('DATA');
+    case 'clearBiodata':
+      return attClear('BIODATA');
+    default:
+      if (!pin) return null;
+      if (action === 'enrollFingerprint') return attEnrollFp({ pin, fid: fingerId ?? 0 });
+      if (action === 'enrollCard') return attEnrollCard({ pin });
+      if (action === 'enrollFace') return attEnrollBio({ type: 9, pin });
+      return attQueryUserInfo(pin);
+  }
+}
+import { Inject } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+
+/** Attendance operations CVSecurity does in its UI. */
+@ApiTags(GATEWAY_EXTENSIONS_TAG)
+@Controller('api/gateway/attendance')
+export class AttGatewayController {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly devices: DeviceService,
+    private readonly registry: DeviceRegistryService,
+    private readonly terminals: AttendanceTerminalService,
+    private readonly applies: AttApplyService,
+    private readonly hooks: AttendanceHooks,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly queue: CommandQueueService,
+  ) {}
+
+  /** An admitted attendance terminal or FaceKiosk (-200 otherwise). */
+  private async requireTerminal(sn: string): Promise<Device> {
+    const d = await this.devices.findBySn(sn.trim());
+    if (!d || d.admission !== 'admitted' || !['att', 'facekiosk'].includes(d.kindOverride ?? d.kind)) throw new CvError(CvCode.SnRequired, `No admitted attendance terminal or kiosk: ${sn}`);
+    return d;
+  }
+
+  @Get('points')
+  @ApiOperation({ summary: 'Gateway: doors whose access events count as attendance punches (listAttTransaction)' })
+  @ApiOkResponse({ type: listEnvelopeOf(AttPointDto) })
+  async points(): Promise<Envelope<AttPointDto[]>> {
+    const rows: Array<{ door_id: string }> = await this.ds.query(`SELECT door_id FROM att_point ORDER BY created_at, door_id`);
+    return ok(rows.map((r) => ({ doorId: r.door_id })));
+  }
+
+  @Post('points')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Gateway: mark a door as an attendance point' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async addPoint(@CvInput() dto: AttPointDto): Promise<Envelope<null>> {
+    const [door] = await this.ds.query(`SELECT id FROM door WHERE id = $1`, [dto.doorId]);
+    if (!door) throw new CvError(CvCode.DoorNotExist, `Door does not exist: ${dto.doorId}`);
+    await this.ds.query(`INSERT INTO att_point (door_id) VALUES ($1) ON CONFLICT DO NOTHING`, [dto.doorId]);
+    return ok(null);
+  }
+
+  @Delete('points/:doorId')
+  @ApiOperation({ summary: 'Gateway: unmark an attendance point' })
+  @ApiParam({ name: 'doorId' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async removePoint(@Param('doorId') doorId: string): Promise<Envelope<null>> {
+    await this.ds.query(`DELETE FROM att_point WHERE door_id = $1`, [doorId]);
+    return ok(null);
+  }
+
+  @Post('terminals/:sn/recover')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Gateway: ask a terminal for its punches of a period again (DATA QUERY ATTLOG); what comes back is stored once' })
+  @ApiParam({ name: 'sn', example: 'CEXB193160012' })
+  @ApiOkResponse({ type: envelopeOf(String) })
+  async recover(@Param('sn') sn: string, @CvInput() dto: AttRecoverDto): Promise<Envelope<string>> {
+    const d = await this.devices.requireAddedBySn(sn.trim(), 'att');
+    const from = requireCvDateTime(dto.startTime, this.config.timeZone, 'startTime');
+    const to = requireCvDateTime(dto.endTime, this.config.timeZone, 'endTime');
+    if (from.getTime() > to.getTime()) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
+    const s = await this.registry.resolve(d.sn);
+    return ok(await this.terminals.recoverGap(s, from, to));
+  }
+
+  @Post('terminals/:sn/sync')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Gateway: send a terminal or kiosk everything it should hold again' })
+  @ApiParam({ name: 'sn', example: 'CEXB193160012' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async fullSync(@Param('sn') sn: string): Promise<Envelope<null>> {
+    const d = await this.requireTerminal(sn);
+    await this.hooks.fullSync(d.id);
+    return ok(null);
+  }
+
+  @Post('terminals/:sn/command')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Gateway: queue a terminal command (INFO, CHECK, LOG, REBOOT, AC_UNLOCK, AC_UNALARM, CLEAR …, RELOAD OPTIONS, remote enrolment, DATA QUERY USERINFO); answers the command text, its result comes on the device command queue' })
+  @ApiParam({ name: 'sn', example: 'CEXB193160012' })
+  @ApiOkResponse({ type: envelopeOf(String) })
+  async command(@Param('sn') sn: string, @CvInput() dto: TerminalCommandDto): Promise<Envelope<string>> {
+    const d = await this.requireTerminal(sn);
+    const command = terminalCommand(dto.action, dto.pin, dto.fingerId);
+    if (!command) throw new CvError(CvCode.PinEmpty, `${dto.action} needs a pin`);
+    await this.ds.transaction((m) => this.queue.enqueue(m, d.sn, [command]));
+    return ok(command);
+  }
+
+  @Get('applications')
+  @ApiOperation({ summary: 'Gateway: attendance applications (attApply), newest first; filter by personPin and kind' })
+  @ApiOkResponse({ type: listEnvelopeOf(ApplyItemDto) })
+  async applications(@CvInput() dto: ApplyListDto): Promise<Envelope<ApplyItemDto[]>> {
+    const page = dto.pageNo === undefined && dto.pageSize === undefined ? undefined : checkPaging(dto.pageNo, dto.pageSize);
+    return ok(await this.applies.list(dto, page));
+  }
+}

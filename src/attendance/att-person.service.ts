@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import { AttendanceSyncService } from '../sync/attendance-sync.service';
+import type { EditAttPersonDto, EditInsPersonDto } from './dto/attendance.dto';
+
+/**
+ * Attendance settings of a person (2.24.5) and FaceKiosk settings (2.27.1), stored with the terminal commands
+ * they imply: a new privilege (`Pri`) or verify mode re-sends the person's USERINFO to their terminals; a
+ * blacklisted kiosk category takes them off the kiosks (and back on when lifted).
+ */
+@Injectable()
+export class AttPersonService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly sync: AttendanceSyncService,
+  ) {}
+
+  editAtt(dto: EditAttPersonDto): Promise<void> {
+    return this.ds.transaction(async (m) => {
+      const id = await requirePerson(m, dto.personPin);
+      await m.query(
+        `INSERT INTO att_person (person_id, is_attendance, per_dev_auth, verify_mode) VALUES ($1, COALESCE($2, true), COALESCE($3, 0), $4)
+         ON CONFLICT (person_id) DO UPDATE SET
+           is_attendance = COALESCE($2, att_person.is_attendance),
+           per_dev_auth = COALESCE($3, att_person.per_dev_auth),
+           verify_mode = CASE WHEN $5 THEN $4 ELSE att_person.verify_mode END,
+           updated_at = now()`,
+        [id, dto.isAttendance ?? null, dto.perDevAuth ?? null, dto.verifyMode ?? null, dto.verifyMode !== undefined],
+      );
+      await this.sync.syncPersons(m, [id]);
+    });
+  }
+
+  editIns(dto: EditInsPersonDto): Promise<void> {
+    return this.ds.transaction(async (m) => {
+      const id = await requirePerson(m, dto.personPin);
+      await m.query(
+        `INSERT INTO att_person (person_id, ins_category, ins_per_dev_auth) VALUES ($1, COALESCE($2, 0), COALESCE($3, 0))
+         ON CONFLICT (person_id) DO UPDATE SET
+           ins_category = COALESCE($2, att_person.ins_category),
+           ins_per_dev_auth = COALESCE($3, att_person.ins_per_dev_auth),
+           updated_at = now()`,
+        [id, dto.category ?? null, dto.perDevAuth ?? null],
+      );
+      await this.sync.syncPersons(m, [id]);
+    });
+  }
+}
+
+export async function requirePerson(m: EntityManager, pin: string): Promise<string> {
+  const [row]: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = $1`, [pin]);
+  if (!row) throw new CvError(CvCode.PersonNotExist, `The person does not exist: ${pin}`);
+  return row.id;
+}

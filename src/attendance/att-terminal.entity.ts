@@ -1,0 +1,35 @@
+import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+/**
+ * What the gateway keeps about a device that speaks the Attendance PUSH dialect: the upload stamps it hands
+ * back at initialisation (resume after a reboot), the last INFO it reported, and the end of the last
+ * punch upload (the start of a gap to recover after an outage).
+ */
+@Entity('att_terminal')
+export class AttTerminal {
+  @PrimaryColumn({ name: 'device_id', type: 'char', length: 32, primaryKeyConstraintName: 'pk_att_terminal' })
+  deviceId!: string;
+
+  /** `{ ATTLOG: "123", OPERLOG: "45", ... }` as last uploaded. */
+  @Column({ type: 'jsonb', nullable: true })
+  stamps!: Record<string, string> | null;
+
+  /** The last `INFO=` of getrequest, parsed. */
+  @Column({ type: 'jsonb', nullable: true })
+  info!: Record<string, unknown> | null;
+
+  /** The handshake query of the last initialisation (pushver, language, DeviceType...). */
+  @Column({ type: 'jsonb', nullable: true })
+  handshake!: Record<string, string> | null;
+
+  /** Newest punch time held from this terminal. */
+  @Column({ name: 'last_punch_at', type: 'timestamptz', nullable: true })
+  lastPunchAt!: Date | null;
+
+  /** When the terminal was last heard from (kept here so an outage can be measured at reconnect). */
+  @Column({ name: 'last_contact_at', type: 'timestamptz', nullable: true })
+  lastContactAt!: Date | null;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,222 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { GatewayMetrics } from '../../metrics/gateway-metrics';
+import { clip, type DeviceSession } from '../device-registry.service';
+import { logRejected } from '../ingest-log';
+import { verifyModeName, wallClockToInstant, type RejectedLine } from '../protocol';
+import { rowCount } from '../rtlog-ingest.service';
+import { parseAttlog, parseAttPhoto, parseOperlog, punchKey, type AttPunch, type OperlogRecord, type OplogRecord } from './protocol';
+
+/** What the enrolment side does with USER and template lines of an OPERLOG upload, inside the upload's transaction. */
+export type OperlogListener = (m: EntityManager, device: DeviceSession, records: readonly OperlogRecord[]) => Promise<void>;
+
+/** Stored punches, for the Push Center / SSE side and metrics. */
+export type PunchListener = (m: EntityManager, device: DeviceSession, stored: number) => Promise<void>;
+
+export interface AttIngestResult {
+  /** Lines received (good ones stored or already held, bad ones stored raw): the count `OK: <n>` acknowledges. */
+  received: number;
+  /** Punches (or records) inserted now. */
+  stored: number;
+  /** False when the device is not admitted: nothing was stored and nothing must be acknowledged. */
+  admitted: boolean;
+}
+
+const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
+
+/**
+ * Uploads of attendance terminals (Attendance PUSH 11): ATTLOG punches, OPERLOG operation records (with the
+ * USER and template lines of enrolments at the terminal) and ATTPHOTO. Each upload is stored in ONE transaction
+ * (a multi-row insert keyed so a re-sent upload adds nothing), and answered only after it commits. Refused lines
+ * are logged and kept raw in device_upload, so the terminal can be acknowledged for the whole body.
+ */
+@Injectable()
+export class AttendanceIngestService {
+  private readonly logger = new Logger('AttendanceIngest');
+  private readonly operlogListeners: OperlogListener[] = [];
+  private readonly punchListeners: PunchListener[] = [];
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  /** The attendance module handles USER/FP/FACE/... lines (enrolment at a terminal) through this hook. */
+  onOperlog(fn: OperlogListener): void {
+    this.operlogListeners.push(fn);
+  }
+
+  onPunches(fn: PunchListener): void {
+    this.punchListeners.push(fn);
+  }
+
+  async ingestAttlog(device: DeviceSession, body: string, stamp: string | null): Promise<AttIngestResult> {
+    const parsed = parseAttlog(body);
+    logRejected(this.logger, device.sn, 'ATTLOG', parsed.rejected, { metrics: this.metrics, kind: 'table' });
+    const received = parsed.results.length + parsed.rejected.length;
+    if (device.admission !== 'admitted') {
+      this.logger.warn(`device ${device.sn} is ${device.admission}: ${parsed.results.length} punches not acknowledged (it will send them again once admitted)`);
+      return { received, stored: 0, admitted: false };
+    }
+    const stored = await this.ds.transaction(async (m) => {
+      const n = parsed.results.length > 0 ? await this.storePunches(m, device, parsed.results) : 0;
+      await storeRejected(m, device.sn, 'ATTLOG', parsed.rejected);
+      await noteUpload(m, device.id, 'ATTLOG', stamp, latestPunch(device, parsed.results));
+      for (const fn of this.punchListeners) await fn(m, device, n);
+      return n;
+    });
+    if (stored > 0) this.metrics.attPunchesIngested.inc(stored);
+    return { received, stored, admitted: true };
+  }
+
+  /** One `INSERT … SELECT … ON CONFLICT DO NOTHING`, joined at insert time with device, area, person and department names. */
+  private async storePunches(m: EntityManager, device: DeviceSession, punches: AttPunch[]): Promise<number> {
+    const keys: string[] = [];
+    const at: string[] = [];
+    const pins: string[] = [];
+    const status: Array<number | null> = [];
+    const verify: Array<number | null> = [];
+    const verifyName: Array<string | null> = [];
+    const workCode: Array<string | null> = [];
+    const reserved: Array<string | null> = [];
+    const seen = new Set<string>();
+    for (const p of punches) {
+      const key = clip(punchKey(device.sn, p), 200)!;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      keys.push(key);
+      at.push(wallClockToInstant(p.wallClock, device.timeZone).toISOString());
+      pins.push(clip(p.pin, 64)!);
+      status.push(p.status !== null && p.status >= -32768 && p.status <= 32767 ? p.status : null);
+      verify.push(int32(p.verify));
+      verifyName.push(p.verify !== null ? clip(verifyModeName(p.verify) ?? String(p.verify), 100) : null);
+      workCode.push(clip(p.workCode || null, 64));
+      reserved.push(p.reserved.length > 0 ? JSON.stringify(p.reserved.map((r) => clip(r, 64))) : null);
+    }
+    const result = await m.query(
+      `WITH ins AS (INSERT INTO att_transaction (unique_key, device_id, device_sn, dev_alias, event_time, pin, person_id, name, last_name,
+         dept_code, dept_name, area_name, card_no, status, verify_mode_no, verify_mode_name, work_code, reserved)
+       SELECT e.unique_key, dv.id, dv.sn, dv.alias, e.event_time, e.pin, p.id, p.name, p.last_name, dp.code, dp.name, a.name, p.card_no,
+         e.status, e.verify, e.verify_name, e.work_code, e.reserved::jsonb
+       FROM unnest($2::varchar[], $3::timestamptz[], $4::varchar[], $5::smallint[], $6::int[], $7::varchar[], $8::varchar[], $9::text[])
+            WITH ORDINALITY AS e(unique_key, event_time, pin, status, verify, verify_name, work_code, reserved, ord)
+       JOIN device dv ON dv.id = $1
+       LEFT JOIN area a ON a.id = dv.area_id
+       LEFT JOIN person p ON p.pin = e.pin
+       LEFT JOIN department dp ON dp.id = p.dept_id
+       ORDER BY e.ord
+       ON CONFLICT (unique_key) DO NOTHING RETURNING 1)
+       SELECT count(*)::int AS n FROM ins`,
+      [device.id, keys, at, pins, status, verify, verifyName, workCode, reserved],
+    );
+    return rowCount(result);
+  }
+
+  async ingestOperlog(device: DeviceSession, table: string, body: string, stamp: string | null): Promise<AttIngestResult> {
+    const parsed = parseOperlog(body);
+    logRejected(this.logger, device.sn, table, parsed.rejected, { metrics: this.metrics, kind: 'table' });
+    const received = parsed.results.length + parsed.rejected.length;
+    if (device.admission !== 'admitted') {
+      this.logger.warn(`device ${device.sn} is ${device.admission}: ${table} upload not acknowledged`);
+      return { received, stored: 0, admitted: false };
+    }
+    const stored = await this.ds.transaction(async (m) => {
+      const oplogs = parsed.results.filter((r): r is OplogRecord => r.kind === 'OPLOG');
+      let n = oplogs.length > 0 ? await this.storeOplogs(m, device, oplogs) : 0;
+      const others = parsed.results.filter((r) => r.kind === 'other');
+      await storeRaw(m, device.sn, others.map((o) => ({ table: o.kind === 'other' ? `${table}.${o.table}` : table, fields: { line: o.kind === 'other' ? o.line : '' } })));
+      await storeRejected(m, device.sn, table, parsed.rejected);
+      const enrolment = parsed.results.filter((r) => r.kind !== 'OPLOG' && r.kind !== 'other');
+      if (enrolment.length > 0) {
+        for (const fn of this.operlogListeners) await fn(m, device, enrolment);
+        n += enrolment.length;
+      }
+      await noteUpload(m, device.id, table.toUpperCase(), stamp, null);
+      return n;
+    });
+    return { received, stored, admitted: true };
+  }
+
+  private async storeOplogs(m: EntityManager, device: DeviceSession, rows: OplogRecord[]): Promise<number> {
+    const keys: string[] = [];
+    const types: number[] = [];
+    const who: string[] = [];
+    const at: string[] = [];
+    const operands: string[] = [];
+    for (const r of rows) {
+      const key = clip(`${device.sn}_${r.opType}_${r.opWho}_${r.time}_${r.values.join(',')}`, 300)!;
+      if (keys.includes(key) || int32(r.opType) === null) continue;
+      keys.push(key);
+      types.push(r.opType);
+      who.push(clip(r.opWho, 64) ?? '');
+      at.push(wallClockToInstant(r.wallClock, device.timeZone).toISOString());
+      operands.push(JSON.stringify(r.values.map((v) => clip(v, 64))));
+    }
+    const result = await m.query(
+      `WITH ins AS (INSERT INTO att_operlog (unique_key, device_sn, op_type, op_who, op_time, operands)
+       SELECT k, $1, t, w, a, o::jsonb FROM unnest($2::varchar[], $3::int[], $4::varchar[], $5::timestamptz[], $6::text[]) AS u(k, t, w, a, o)
+       ON CONFLICT (unique_key) DO NOTHING RETURNING 1)
+       SELECT count(*)::int AS n FROM ins`,
+      [device.sn, keys, types, who, at, operands],
+    );
+    return rowCount(result);
+  }
+
+  /** One photo per request (11.3); a re-sent photo (same file name) adds nothing. */
+  async ingestAttphoto(device: DeviceSession, body: string, stamp: string | null): Promise<AttIngestResult> {
+    const photo = parseAttPhoto(body);
+    if (typeof photo === 'string') {
+      logRejected(this.logger, device.sn, 'ATTPHOTO', [{ line: body.slice(0, 200), lineNo: 1, reason: photo }], { metrics: this.metrics, kind: 'table' });
+      return { received: 1, stored: 0, admitted: device.admission === 'admitted' };
+    }
+    if (device.admission !== 'admitted') return { received: 1, stored: 0, admitted: false };
+    const stored = await this.ds.transaction(async (m) => {
+      const result = await m.query(
+        `WITH ins AS (INSERT INTO att_photo (device_sn, file_name, pin, photo_time, data) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (device_sn, file_name) DO NOTHING RETURNING 1) SELECT count(*)::int AS n FROM ins`,
+        [device.sn, clip(photo.fileName, 200), clip(photo.pin, 64), photo.wallClock ? wallClockToInstant(photo.wallClock, device.timeZone).toISOString() : null, photo.data],
+      );
+      await noteUpload(m, device.id, 'ATTPHOTO', stamp, null);
+      return rowCount(result);
+    });
+    return { received: 1, stored, admitted: true };
+  }
+}
+
+function latestPunch(device: DeviceSession, punches: AttPunch[]): string | null {
+  let best: number | null = null;
+  for (const p of punches) {
+    const t = wallClockToInstant(p.wallClock, device.timeZone).getTime();
+    if (best === null || t > best) best = t;
+  }
+  return best === null ? null : new Date(best).toISOString();
+}
+
+/** The upload's Stamp (handed back at the next initialisation) and the newest punch, in the upload's transaction. */
+async function noteUpload(m: EntityManager, deviceId: string, table: string, stamp: string | null, lastPunchAt: string | null): Promise<void> {
+  if (stamp === null && lastPunchAt === null) return;
+  await m.query(
+    `INSERT INTO att_terminal (device_id, stamps, last_punch_at) VALUES ($1, CASE WHEN $3::text IS NULL THEN NULL ELSE jsonb_build_object($2::text, $3::text) END, $4)
+     ON CONFLICT (device_id) DO UPDATE SET
+       stamps = CASE WHEN $3::text IS NULL THEN att_terminal.stamps ELSE COALESCE(att_terminal.stamps, '{}'::jsonb) || jsonb_build_object($2::text, $3::text) END,
+       last_punch_at = GREATEST(att_terminal.last_punch_at, EXCLUDED.last_punch_at), updated_at = now()`,
+    [deviceId, table, stamp, lastPunchAt],
+  );
+}
+
+async function storeRaw(m: EntityManager, sn: string, rows: Array<{ table: string; fields: Record<string, string> }>): Promise<void> {
+  if (rows.length === 0) return;
+  const keys = rows.map((r) => createHash('md5').update(`${sn}\n${r.table}\n${JSON.stringify(r.fields)}`).digest('hex'));
+  await m.query(
+    `INSERT INTO device_upload (upload_key, device_sn, table_name, pin, record)
+     SELECT k, $1, t, NULL, r::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS u(k, t, r)
+     ON CONFLICT (upload_key) DO NOTHING`,
+    [sn, keys, rows.map((r) => clip(r.table, 64)), rows.map((r) => JSON.stringify(r.fields).replace(/\\u0000/g, ''))],
+  );
+}
+
+/** Refused lines stay available raw (table `<table>.rejected`), so acknowledging them loses nothing. */
+function storeRejected(m: EntityManager, sn: string, table: string, rejected: readonly RejectedLine[]): Promise<void> {
+  return storeRaw(m, sn, rejected.map((r) => ({ table: `${table}.rejected`, fields: { line: r.line.replace(/\0/g, ''), reason: r.reason } })));
+}

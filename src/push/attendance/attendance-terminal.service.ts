@@ -1,0 +1,152 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { zoneOffsetMinutes } from '../../common/time';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { CommandQueueService } from '../command-queue.service';
+import type { DeviceSession } from '../device-registry.service';
+import { clip } from '../device-registry.service';
+import { instantToWallClock, type KvMap } from '../protocol';
+import { PUSH_SETTINGS, type PushSettings } from '../push-settings';
+import { attQueryAttlog, formatAttInitReply, parseAttInfo, type AttStamps } from './protocol';
+
+/** A terminal the gateway may now send commands to, first seen admitted by this database. */
+export interface TerminalReadyEvent {
+  deviceId: string;
+  sn: string;
+}
+
+/** Query parameters of the initialisation request kept for operators (no secrets: pushcommkey is dropped). */
+const KEPT_HANDSHAKE_KEYS = ['pushver', 'language', 'DeviceType', 'PushOptionsFlag', 'options'];
+
+/** The period a terminal was out of contact, widened by the slack. */
+export interface ContactGap {
+  from: Date;
+  to: Date;
+}
+
+/** Recovery windows start a little before the last contact and end a little after now (clocks drift). */
+const GAP_SLACK_MS = 60_000;
+
+/** Devices that speak the Attendance PUSH dialect. */
+export function speaksAttendance(s: Pick<DeviceSession, 'kind'>): boolean {
+  return s.kind === 'att' || s.kind === 'facekiosk';
+}
+
+/**
+ * The session side of attendance terminals (Attendance PUSH 5, 9): the initialisation reply with the stamps
+ * the terminal last uploaded, its INFO, and punch recovery. A terminal seen again after an outage (no contact
+ * for longer than the online window) is asked for the punches of the gap (`DATA QUERY ATTLOG`): field
+ * evidence shows scans made while the server was unreachable are not re-sent by themselves. The ATTLOG ingest
+ * stores what comes back exactly once.
+ */
+@Injectable()
+export class AttendanceTerminalService {
+  private readonly logger = new Logger('AttendanceTerminal');
+  private readonly contacts = new Map<string, number>();
+  private readonly infos = new Map<string, string>();
+  private readonly known = new Set<string>();
+  private readonly readyListeners: Array<(e: TerminalReadyEvent) => unknown> = [];
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly queue: CommandQueueService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
+  ) {}
+
+  /** Called once per terminal when it first initialises while admitted (the attendance planner sends it its users). */
+  onTerminalReady(fn: (e: TerminalReadyEvent) => unknown): void {
+    this.readyListeners.push(fn);
+  }
+
+  /** `GET /iclock/cdata?options=all` of an admitted terminal: the `GET OPTION FROM` block (section 5). */
+  async initReply(s: DeviceSession, query: Record<string, string>): Promise<string> {
+    const kept = Object.fromEntries(Object.entries(query).filter(([k]) => KEPT_HANDSHAKE_KEYS.includes(k)).map(([k, v]) => [k, v.slice(0, 64)]));
+    const [row]: Array<{ stamps: Record<string, string> | null; inserted: boolean }> = await this.ds.query(
+      `INSERT INTO att_terminal (device_id, handshake, last_contact_at) VALUES ($1, $2::jsonb, now())
+       ON CONFLICT (device_id) DO UPDATE SET handshake = EXCLUDED.handshake, last_contact_at = now(), updated_at = now()
+       RETURNING stamps, (xmax = 0) AS inserted`,
+      [s.id, JSON.stringify(kept)],
+    );
+    this.known.add(s.sn);
+    if (row?.inserted) this.fireReady({ deviceId: s.id, sn: s.sn });
+    const stamps: AttStamps = { ...(row?.stamps ?? {}) };
+    return formatAttInitReply(s.sn, {
+      stamps,
+      errorDelay: this.settings.errorDelay,
+      delay: s.requestDelay ?? this.settings.requestDelay,
+      timeZoneMinutes: zoneOffsetMinutes(new Date(), this.config.timeZone),
+    });
+  }
+
+  private fireReady(e: TerminalReadyEvent): void {
+    for (const fn of this.readyListeners) {
+      Promise.resolve()
+        .then(() => fn(e))
+        .catch((err) => this.logger.error(`terminal-ready listener failed for ${e.sn}: ${(err as Error)?.stack ?? err}`));
+    }
+  }
+
+  /**
+   * Every request of a terminal: memory only, unless it comes back after an outage (then the gap is queued for
+   * recovery).
+   */
+  async noteContact(s: DeviceSession, now = Date.now()): Promise<void> {
+    const gap = this.contactGap(s, now);
+    if (gap) await this.recoverGap(s, gap.from, gap.to);
+  }
+
+  /**
+   * Notes a contact of a terminal, in memory and synchronously (the idle poll calls it): the recovery window
+   * when the terminal comes back after an outage (no contact for longer than the online window), else null.
+   * The previous contact is this process's memory, else the stored last_seen_at of the session.
+   */
+  contactGap(s: DeviceSession, now = Date.now()): ContactGap | null {
+    if (!speaksAttendance(s) || s.admission !== 'admitted') return null;
+    const prev = this.contacts.get(s.sn) ?? s.lastSeenAt?.getTime() ?? null;
+    this.contacts.set(s.sn, now);
+    if (prev === null) return null;
+    const window = Math.max(3 * (s.requestDelay ?? this.settings.requestDelay) * 1000, this.settings.onlineFloorMs);
+    if (now - prev <= window) return null;
+    this.logger.log(`terminal ${s.sn} is back after ${Math.round((now - prev) / 1000)} s: asking for the punches of the gap`);
+    return { from: new Date(prev - GAP_SLACK_MS), to: new Date(now + GAP_SLACK_MS) };
+  }
+
+  /** Queues `DATA QUERY ATTLOG StartTime=<HT>EndTime=` in the terminal's wall clock. */
+  async recoverGap(s: Pick<DeviceSession, 'sn' | 'timeZone'>, from: Date, to: Date): Promise<string> {
+    const command = attQueryAttlog(instantToWallClock(from, s.timeZone), instantToWallClock(to, s.timeZone));
+    await this.ds.transaction((m) => this.queue.enqueue(m, s.sn, [command]));
+    return command;
+  }
+
+  /**
+   * `table=options` of a terminal (section 8, asked for with PushOptions): its model and firmware become the
+   * device's, since a terminal never registers (they are what `device/getAtt` shows as `type`).
+   */
+  async noteOptions(s: DeviceSession, options: KvMap): Promise<void> {
+    const name = clip(options.text('DeviceName') ?? null, 100);
+    const firm = clip(options.text('FirmVer') ?? options.text('FWVersion') ?? null, 100);
+    if (!name && !firm) return;
+    await this.ds.query(
+      `UPDATE device SET device_name = COALESCE($2, device_name), firm_ver = COALESCE($3, firm_ver), updated_at = now()
+        WHERE id = $1 AND (device_name IS DISTINCT FROM COALESCE($2, device_name) OR firm_ver IS DISTINCT FROM COALESCE($3, firm_ver))`,
+      [s.id, name, firm],
+    );
+  }
+
+  /** `INFO=` of a poll (section 9): stored when it changes. */
+  async noteInfo(s: DeviceSession, info: string): Promise<void> {
+    if (this.infos.get(s.sn) === info) return;
+    this.infos.set(s.sn, info);
+    const parsed = parseAttInfo(info);
+    if (!parsed) return;
+    const [row]: Array<{ inserted: boolean }> = await this.ds.query(
+      `INSERT INTO att_terminal (device_id, info) VALUES ($1, $2::jsonb)
+       ON CONFLICT (device_id) DO UPDATE SET info = EXCLUDED.info, updated_at = now()
+       RETURNING (xmax = 0) AS inserted`,
+      [s.id, JSON.stringify({ ...parsed, raw: info.slice(0, 500) })],
+    );
+    // Some firmware never sends the initialisation and only polls with INFO (field samples): first sight here.
+    if (row?.inserted) this.fireReady({ deviceId: s.id, sn: s.sn });
+  }
+}

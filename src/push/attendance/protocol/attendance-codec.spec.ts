@@ -1,0 +1,294 @@
+import { describe, expect, it } from 'vitest';
+import { readSpecJson } from '../../protocol/testing/spec-files';
+import { ProtocolValueError } from '../../protocol/errors';
+import { parseWallClock } from '../../protocol/time';
+import {
+  attClear,
+  attDelete,
+  attEnrollBio,
+  attEnrollCard,
+  attEnrollFp,
+  attQueryAttlog,
+  attQueryAttphoto,
+  attQueryBiodata,
+  attQueryFingerTmp,
+  attQueryUserInfo,
+  attSetOption,
+  attUpdateBiodata,
+  attUpdateBiophoto,
+  attUpdateFace,
+  attUpdateFingerTmp,
+  attUpdateFvein,
+  attUpdateUserInfo,
+  attUpdateUserPic,
+  attVerifySum,
+  formatAttInitReply,
+  formatAttTimeZone,
+  formatAttUploadReply,
+  parseAttInfo,
+  parseAttlog,
+  parseAttPhoto,
+  parseOperlog,
+  punchKey,
+  type OperlogRecord,
+  type TemplateRecord,
+} from './index';
+
+interface Sample {
+  id: string;
+  kind: string;
+  request: { query: string | null; body: string | null } | null;
+  command?: string;
+  returnCode?: number;
+}
+const { samples } = readSpecJson<{ samples: Sample[] }>('field-samples.json');
+const byId = Object.fromEntries(samples.map((s) => [s.id, s]));
+const wc = (s: string) => parseWallClock(s)!;
+
+describe('ATTLOG (attendance manual 11.2)', () => {
+  // The manual's example, its TABs printed as spaces and `15: 16: 28` with a space after each colon.
+  const manual = [
+    '1452      2015-07-30 15: 16: 28 0   1   0   0   0',
+    '1452      2015-07-30 15: 16: 29 0   1   0   0   0',
+    '1452      2015-07-30 15: 16: 30 0   1   0   0   0',
+    '1452      2015-07-30 15: 16: 31 0   1   0   0   0',
+    '1452      2015-07-30 15: 16: 33 0   1   0   0   0',
+    '1452      2015-07-30 15: 16: 34 0   1   0   0   0',
+    '1452 2015-07-30 15: 16: 35 0 1 0 0 0',
+    '8965 2015-07-30 15: 16: 36 0 1 0 0 0',
+    '8965 2015-07-30 15: 16: 37 0 1 0 0 0',
+  ].join('\n');
+
+  it('reads the manual example as printed: 9 punches, answered OK: 9', () => {
+    const r = parseAttlog(manual);
+    expect(r.rejected).toEqual([]);
+    expect(r.results).toHaveLength(9);
+    expect(r.results[0]).toMatchObject({ pin: '1452', time: '2015-07-30 15:16:28', status: 0, verify: 1, workCode: '0', reserved: ['0', '0'] });
+    expect(r.results[8]).toMatchObject({ pin: '8965', time: '2015-07-30 15:16:37' });
+    expect(formatAttUploadReply(r.results.length)).toBe('OK: 9');
+  });
+
+  it('reads the same records with real TABs', () => {
+    const r = parseAttlog('1452\t2015-07-30 15:16:28\t0\t1\t0\t0\t0\n8965\t2015-07-30 15:16:37\t1\t15\t\t0\t0\n');
+    expect(r.results.map((p) => [p.pin, p.time, p.status, p.verify, p.workCode])).toEqual([
+      ['1452', '2015-07-30 15:16:28', 0, 1, '0'],
+      ['8965', '2015-07-30 15:16:37', 1, 15, ''],
+    ]);
+  });
+
+  it('field sample up-attlog-bock-trailing-tab: empty workcode, trailing TAB before CR LF', () => {
+    const r = parseAttlog(byId['up-attlog-bock-trailing-tab'].request!.body!);
+    expect(r.rejected).toEqual([]);
+    expect(r.results.map((p) => [p.pin, p.time, p.status, p.verify, p.workCode, p.reserved])).toEqual([
+      ['1', '2024-07-28 01:25:24', 0, 1, '', ['0', '0']],
+      ['1', '2024-07-28 10:41:21', 0, 1, '', ['0', '0']],
+      ['4', '2024-07-28 10:41:31', 0, 1, '', ['0', '0']],
+    ]);
+  });
+
+  it('extra fields and a non-numeric work code are kept, never counted', () => {
+    const [p] = parseAttlog('7\t2024-01-02 03:04:05\t4\t15\tWC-9\t0\t0\t255\t1\t\t\n').results;
+    expect(p).toMatchObject({ status: 4, verify: 15, workCode: 'WC-9', reserved: ['0', '0', '255', '1'] });
+  });
+
+  it('a short record (PIN and time only) is a punch with unknown status', () => {
+    expect(parseAttlog('9\t2024-01-02 03:04:05').results[0]).toMatchObject({ pin: '9', status: null, verify: null, workCode: '' });
+  });
+
+  it('one bad line never costs the good ones around it', () => {
+    const r = parseAttlog('1\t2024-01-02 03:04:05\t0\t1\n\t2024-01-02 03:04:06\t0\t1\n2\t2024-02-30 00:00:00\t0\t1\ngarbage\n3\t2024-01-02 03:04:07\t0\t1\r\n');
+    expect(r.results.map((p) => p.pin)).toEqual(['1', '3']);
+    expect(r.rejected.map((x) => [x.lineNo, x.reason])).toEqual([
+      [2, 'empty PIN'],
+      [3, 'bad or missing time'],
+      [4, 'not an ATTLOG record (PIN and time expected)'],
+    ]);
+  });
+
+  it('the punch key is stable across re-sends and separates states', () => {
+    const [a] = parseAttlog('5\t2024-01-02 03:04:05\t0\t1\t0\t0\t0').results;
+    const [b] = parseAttlog('5\t2024-01-02 03:04:05\t0\t1\t\t0\t0\t').results;
+    const [c] = parseAttlog('5\t2024-01-02 03:04:05\t1\t1').results;
+    expect(punchKey('SN1', a)).toBe(punchKey('SN1', b));
+    expect(punchKey('SN1', a)).not.toBe(punchKey('SN1', c));
+    expect(punchKey('SN1', a)).toBe('SN1_5_2024-01-02 03:04:05_0');
+  });
+});
+
+describe('OPERLOG and BIODATA (attendance manual 11.4-11.15)', () => {
+  const kinds = (rs: OperlogRecord[]) => rs.map((r) => r.kind);
+
+  it('11.4 example: OPLOG 4 14 2015-07-30 10:22:34 0 0 0 0 → OK: 1', () => {
+    const r = parseOperlog('OPLOG 4 14 2015-07-30 10: 22: 34 0 0 0 0');
+    expect(r.rejected).toEqual([]);
+    expect(r.results[0]).toMatchObject({ kind: 'OPLOG', opType: 4, opWho: '14', time: '2015-07-30 10:22:34' });
+    expect(formatAttUploadReply(r.results.length)).toBe('OK: 1');
+  });
+
+  it('11.5 example: two USER lines (TABs printed as spaces, empty Passwd)', () => {
+    const r = parseOperlog('USER PIN=36234 Name=36234 Pri=0 Passwd= Card=133440 Grp=1 TZ=0001000000000000\nUSER PIN=36235 Name=36235 Pri=0 Passwd= Card=133441 Grp=1 TZ=0001000000000000');
+    expect(r.results).toHaveLength(2);
+    expect(r.results[0]).toMatchObject({ kind: 'USER', pin: '36234', name: '36234', pri: 0, passwd: '', card: '133440', grp: 1, tz: '0001000000000000' });
+  });
+
+  it('11.9-11.13 examples: FP, FACE, FVEIN, BIODATA, USERPIC', () => {
+    const body = [
+      'FP PIN=2\tFID=0\tSize=1124\tValid=1\tTMP=SghTUzIxAAADS00ECAUHCc7QAAAnSnkBAAAAg/YUfEsyAI',
+      'FP PIN=3 FID=1 Size=1592 Valid=3 TMP=TetTUzIxAAAEqKsECAUHCc7QAAAcqWkBAAAAhFUooagrA',
+      'FACE PIN=306 FID=2 SIZE=1648 VALID=1 TMP=AAAAAAAAAAAAAAAAAAAAAFpLRmlYATFLFLToAU',
+      'FVEIN Pin=306 FID=2 Index=0 Size=1648 Valid=1 Tmp=AAAAAAAAAAAAAAAAAAAAAFpLRmlYA',
+      'BIODATA Pin=306\tNo=0\tIndex=2\tValid=1\tDuress=0\tType=8\tMajorVer=1\tMinorVer=0\tFormat=0\tTmp=AAAAAAAAAA==',
+      'USERPIC PIN=123 FileName=123.jpg Size=10 Content=AAAAAAAAAA',
+      'BIOPHOTO PIN=123 FileName=123.jpg Type=2 Size=95040 Content=AAAA',
+    ].join('\n');
+    const r = parseOperlog(body);
+    expect(r.rejected).toEqual([]);
+    expect(kinds(r.results)).toEqual(['FP', 'FP', 'FACE', 'FVEIN', 'BIODATA', 'USERPIC', 'BIOPHOTO']);
+    const [fp, duress, face, vein, bio] = r.results as TemplateRecord[];
+    expect([fp.type, fp.no, fp.valid, fp.duress]).toEqual([1, 0, 1, 0]);
+    expect([duress.no, duress.duress]).toEqual([1, 1]);
+    expect([face.type, face.index, face.tmp]).toEqual([2, 2, 'AAAAAAAAAAAAAAAAAAAAAFpLRmlYATFLFLToAU']);
+    expect([vein.type, vein.no, vein.index]).toEqual([7, 2, 0]);
+    expect([bio.type, bio.index, bio.majorVer, bio.format, bio.tmp]).toEqual([8, 2, 1, '0', 'AAAAAAAAAA==']);
+  });
+
+  it('field sample up-operlog-bock-oplog-fp: 28 OPLOG + 2 FP, the damaged template half refused alone', () => {
+    const r = parseOperlog(byId['up-operlog-bock-oplog-fp'].request!.body!);
+    const oplogs = r.results.filter((x) => x.kind === 'OPLOG');
+    const fps = r.results.filter((x) => x.kind === 'FP');
+    expect(oplogs).toHaveLength(28);
+    expect(fps.map((x) => (x as TemplateRecord).no)).toEqual([0, 1]);
+    expect(r.rejected).toHaveLength(1);
+    expect(oplogs[10]).toMatchObject({ opType: 5, opWho: '0', time: '2024-06-13 12:51:22', values: ['26', '0', '0', '0'] });
+  });
+
+  it('field sample up-operlog-user-biopro: USER with ViceCard/StartDatetime/EndDatetime', () => {
+    const r = parseOperlog(byId['up-operlog-user-biopro'].request!.body!);
+    expect(r.rejected).toEqual([]);
+    expect(r.results[0]).toMatchObject({ kind: 'USER', pin: '1', name: 'Delta', pri: 0, passwd: '', card: '', grp: 1, verify: 0, viceCard: '' });
+    expect((r.results[0] as { fields: Record<string, string> }).fields.EndDatetime).toBe('0');
+  });
+
+  it('unknown record words are kept raw; lines without a word are refused', () => {
+    const r = parseOperlog('IDCARD PIN=1\tSNNum=2\nzzz\nWORKCODE PIN=1\tCODE=3');
+    expect(r.results.map((x) => (x.kind === 'other' ? x.table : x.kind))).toEqual(['IDCARD', 'WORKCODE']);
+    expect(r.rejected.map((x) => x.lineNo)).toEqual([2]);
+  });
+});
+
+describe('ATTPHOTO (11.3)', () => {
+  it('reads the header and base64 data after the NUL; the file name gives time and PIN', () => {
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
+    const p = parseAttPhoto(`PIN=20150731103012-123.jpg\nSN=0316144680030\nsize=9512\nCMD=uploadphoto\0${jpeg.toString('base64')}`);
+    expect(typeof p).toBe('object');
+    if (typeof p === 'string') return;
+    expect(p).toMatchObject({ fileName: '20150731103012-123.jpg', sn: '0316144680030', size: 9512, cmd: 'uploadphoto', pin: '123' });
+    expect(p.wallClock).toEqual(wc('2015-07-31 10:30:12'));
+    expect(p.data.equals(jpeg)).toBe(true);
+  });
+
+  it('refuses a body without a file name or without data', () => {
+    expect(parseAttPhoto('SN=1\nsize=1\0abc')).toBe('ATTPHOTO without PIN (file name)');
+    expect(parseAttPhoto('PIN=x.jpg\nSN=1')).toBe('ATTPHOTO without data');
+  });
+});
+
+describe('initialisation (attendance manual 5)', () => {
+  it('answers GET OPTION FROM with stamps, delays, TransFlag format II, TimeZone and versions', () => {
+    const body = formatAttInitReply('0316144680030', { stamps: { ATTLOG: null, OPERLOG: '9999' }, errorDelay: 30, delay: 10, timeZoneMinutes: 480 });
+    const lines = body.split('\n');
+    expect(lines[0]).toBe('GET OPTION FROM: 0316144680030');
+    expect(lines).toContain('ATTLOGStamp=None');
+    expect(lines).toContain('OPERLOGStamp=9999');
+    expect(lines).toContain('ATTPHOTOStamp=None');
+    expect(lines).toContain('ErrorDelay=30');
+    expect(lines).toContain('Delay=10');
+    expect(lines).toContain('TransTimes=00:00;14:05');
+    expect(lines).toContain('TransInterval=1');
+    expect(lines.find((l) => l.startsWith('TransFlag='))).toMatch(/^TransFlag=TransData AttLog\tOpLog\tAttPhoto\tEnrollUser\tChgUser\tEnrollFP\tChgFP/);
+    expect(lines).toContain('TimeZone=8');
+    expect(lines).toContain('Realtime=1');
+    expect(lines).toContain('Encrypt=0');
+    expect(lines).toContain('ServerVer=2.4.1');
+    expect(lines).toContain('PushProtVer=2.4.1');
+    expect(lines).toContain('PushOptionsFlag=1');
+    expect(body.endsWith('\n')).toBe(false);
+  });
+
+  it('TimeZone is whole hours, or minutes when the offset is not whole', () => {
+    expect(formatAttTimeZone(480)).toBe('8');
+    expect(formatAttTimeZone(-300)).toBe('-5');
+    expect(formatAttTimeZone(330)).toBe('330');
+    expect(formatAttTimeZone(-210)).toBe('-210');
+    expect(formatAttTimeZone(0)).toBe('0');
+  });
+
+  it('refuses an SN that would break the first line', () => {
+    expect(() => formatAttInitReply('A\nB', { stamps: {}, errorDelay: 30, delay: 10, timeZoneMinutes: 0 })).toThrow(ProtocolValueError);
+  });
+});
+
+describe('INFO on getrequest (attendance manual 9)', () => {
+  it('reads the manual example', () => {
+    const i = parseAttInfo('Ver 2.0.12-20150625,0,0,0,192.168.16.27,10,7,15,0,111')!;
+    expect(i).toMatchObject({ firmware: 'Ver 2.0.12-20150625', userCount: 0, ip: '192.168.16.27', fpVersion: '10', faceVersion: '7', faceEnrollCount: 15, functions: '111', fingerprint: true, face: true, userPhoto: true, visibleFace: false });
+  });
+
+  it.each(['getrequest-info-v5l-zam180', 'other-zam70-capitalbrix'])('field sample %s: 13 fields, 5 function bits', (id) => {
+    const info = new URLSearchParams(byId[id].request!.query!).get('INFO')!;
+    const i = parseAttInfo(info)!;
+    expect(i.functions).toBe('11110');
+    expect(i.comparisonPhoto).toBe(true);
+    expect(i.extra).toHaveLength(3);
+    expect(i.attLogCount).toBeGreaterThan(0);
+  });
+});
+
+describe('commands in the terminal dialect (attendance manual 12)', () => {
+  it('12.1.1.1 USERINFO, 12.1.2.1 delete, 12.1.3 queries', () => {
+    expect(attUpdateUserInfo({ pin: '1', name: 'Ann', pri: 14, passwd: '123', card: '133440', grp: 1, verify: 15 })).toBe(
+      'DATA UPDATE USERINFO PIN=1\tName=Ann\tPri=14\tPasswd=123\tCard=133440\tGrp=1\tTZ=0000000000000000\tVerify=15',
+    );
+    expect(attDelete('USERINFO', '1')).toBe('DATA DELETE USERINFO PIN=1');
+    expect(attDelete('FINGERTMP', '1', [['FID', 3]])).toBe('DATA DELETE FINGERTMP PIN=1\tFID=3');
+    expect(attDelete('BIODATA', '1', [['Type', 9]])).toBe('DATA DELETE BIODATA Pin=1\tType=9');
+    expect(attDelete('FVEIN', '1')).toBe('DATA DELETE FVEIN Pin=1');
+    expect(attDelete('USERPIC', '1')).toBe('DATA DELETE USERPIC PIN=1');
+    expect(attQueryAttlog(wc('2015-07-29 00:00:00'), wc('2015-07-29 23:59:59'))).toBe('DATA QUERY ATTLOG StartTime=2015-07-29 00:00:00\tEndTime=2015-07-29 23:59:59');
+    expect(attQueryAttphoto(wc('2015-07-29 00:00:00'), wc('2015-07-29 23:59:59'))).toBe('DATA QUERY ATTPHOTO StartTime=2015-07-29 00:00:00\tEndTime=2015-07-29 23:59:59');
+    expect(attQueryUserInfo('1')).toBe('DATA QUERY USERINFO PIN=1');
+    expect(attQueryFingerTmp('1', 6)).toBe('DATA QUERY FINGERTMP PIN=1\tFingerID=6');
+    expect(attQueryBiodata(1)).toBe('DATA QUERY BIODATA Type=1');
+    expect(attQueryBiodata(9, '7', 0)).toBe('DATA QUERY BIODATA Type=9\tPIN=7\tNo=0');
+  });
+
+  it('templates and photos carry Size = base64 length', () => {
+    expect(attUpdateFingerTmp({ pin: '1', fid: 6, tmp: 'c2FmZHNh' })).toBe('DATA UPDATE FINGERTMP PIN=1\tFID=6\tSize=8\tValid=1\tTMP=c2FmZHNh');
+    expect(attUpdateFace({ pin: '1', fid: 0, tmp: 'c2Fm' })).toBe('DATA UPDATE FACE PIN=1\tFID=0\tValid=1\tSize=4\tTMP=c2Fm');
+    expect(attUpdateFvein({ pin: '1', fid: 2, index: 1, tmp: 'c2Fm' })).toBe('DATA UPDATE FVEIN Pin=1\tFID=2\tIndex=1\tValid=1\tSize=4\tTmp=c2Fm');
+    expect(attUpdateBiodata({ pin: '1', no: 6, index: 0, type: 1, majorVer: 10, minorVer: 0, format: 'ZK', tmp: 'c2Fm' })).toBe(
+      'DATA UPDATE BIODATA Pin=1\tNo=6\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=10\tMinorVer=0\tFormat=ZK\tTmp=c2Fm',
+    );
+    expect(attUpdateUserPic({ pin: '1', content: 'AAAA' })).toBe('DATA UPDATE USERPIC PIN=1\tSize=4\tContent=AAAA');
+    expect(attUpdateBiophoto({ pin: '1', type: 9, content: 'AAAA' })).toBe('DATA UPDATE BIOPHOTO PIN=1\tType=9\tSize=4\tContent=AAAA\tFormat=0');
+  });
+
+  it('CLEAR, CHECK, options, enrolment and VERIFY SUM', () => {
+    expect(attClear('LOG')).toBe('CLEAR LOG');
+    expect(attClear('DATA')).toBe('CLEAR DATA');
+    expect(attSetOption('Delay', 10)).toBe('SET OPTION Delay=10');
+    expect(attEnrollFp({ pin: '1', fid: 3 })).toBe('ENROLL_FP PIN=1\tFID=3\tRETRY=3\tOVERWRITE=1');
+    expect(attEnrollCard({ pin: '408', retry: 3 })).toBe('ENROLL_MF PIN=408\tRETRY=3');
+    expect(attEnrollBio({ type: 9, pin: '1' })).toBe('ENROLL_BIO TYPE=9\tPIN=1\tCardNo=\tRETRY=3\tOVERWRITE=1');
+    expect(attVerifySum(wc('2015-07-29 00:00:00'), wc('2015-07-29 23:59:59'))).toBe('VERIFY SUM ATTLOG StartTime=2015-07-29 00:00:00\tEndTime=2015-07-29 23:59:59');
+  });
+
+  it('refuses TAB, CR and LF inside values, bad privileges and bad fingers', () => {
+    expect(() => attUpdateUserInfo({ pin: '1', name: 'A\tPri=14' })).toThrow(ProtocolValueError);
+    expect(() => attUpdateUserInfo({ pin: '1\nC:1:CLEAR DATA' })).toThrow(ProtocolValueError);
+    expect(() => attUpdateUserInfo({ pin: '1', pri: 3 })).toThrow(ProtocolValueError);
+    expect(() => attUpdateUserInfo({ pin: '' })).toThrow(ProtocolValueError);
+    expect(() => attUpdateFingerTmp({ pin: '1', fid: 10, tmp: 'x' })).toThrow(ProtocolValueError);
+    expect(() => attSetOption('A', 'x\tB=y')).toThrow(ProtocolValueError);
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * Attendance PUSH uploads of punches (attendance manual 11.2; also the answer to `DATA QUERY ATTLOG`, 12.1.3).
+ *
+ *   POST /iclock/cdata?SN=<sn>&table=ATTLOG&Stamp=<n>
+ *   <Pin><HT><Time><HT><Status><HT><Verify><HT><Workcode><HT><Reserved><HT><Reserved>   one per LF (or CR LF)
+ *
+ * Answered `OK: <n>`, n = records processed. Field traps (field-notes 10): the width varies (a trailing TAB,
+ * extra reserved fields), the workcode can be empty and is not always a number. Nothing after the time is
+ * required: a line is usable when it has a PIN and a valid time. The manual's own examples print the TABs as
+ * spaces (and `15: 16: 28` with spaces after the colons); such lines are read too.
+ */
+import type { ParseResult, RejectedLine } from '../../protocol/errors';
+import { splitLines } from '../../protocol/kv';
+import { formatWallClock, isValidWallClock, type WallClock } from '../../protocol/time';
+
+export interface AttPunch {
+  pin: string;
+  wallClock: WallClock;
+  /** `yyyy-MM-dd HH:mm:ss` as the device meant it (its own wall clock). */
+  time: string;
+  /** Attendance state (0 check-in, 1 check-out, 2 break-out, 3 break-in, 4 OT-in, 5 OT-out...); null when absent. */
+  status: number | null;
+  /** Verify mode (Appendix 7 of the attendance manual: 0 password, 1 fingerprint, 15 face...); null when absent. */
+  verify: number | null;
+  /** Work code as sent ('' when empty). */
+  workCode: string;
+  /** Every field after the work code, as sent (trailing empty fields dropped). */
+  reserved: string[];
+  lineNo: number;
+}
+
+const SPACED = /^\s*(\S+)\s+(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})\s*:\s*(\d{1,2})\s*:\s*(\d{1,2})(?:\s+(.*))?$/;
+const TIME = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})\s*:\s*(\d{1,2})\s*:\s*(\d{1,2})\s*$/;
+
+function clock(m: RegExpExecArray | string[], from: number): WallClock | null {
+  const w: WallClock = { year: +m[from], month: +m[from + 1], day: +m[from + 2], hour: +m[from + 3], minute: +m[from + 4], second: +m[from + 5] };
+  return isValidWallClock(w) ? w : null;
+}
+
+const intOrNull = (s: string | undefined): number | null => {
+  const t = (s ?? '').trim();
+  if (!/^-?\d{1,9}$/.test(t)) return null;
+  return Number(t);
+};
+
+/** Parses one ATTLOG line; a string is the reason it was refused. */
+export function parseAttlogLine(text: string, lineNo: number): AttPunch | string {
+  let pin: string;
+  let w: WallClock | null;
+  let rest: string[];
+  if (text.includes('\t')) {
+    const f = text.split('\t');
+    pin = (f[0] ?? '').trim();
+    const m = TIME.exec(f[1] ?? '');
+    w = m ? clock(m, 1) : null;
+    rest = f.slice(2);
+  } else {
+    const m = SPACED.exec(text);
+    if (!m) return 'not an ATTLOG record (PIN and time expected)';
+    pin = m[1];
+    w = clock(m, 2);
+    rest = (m[8] ?? '').trim() === '' ? [] : m[8].trim().split(/\s+/);
+  }
+  if (!pin) return 'empty PIN';
+  if (pin.length > 64 || /[\x00-\x1f]/.test(pin)) return 'unusable PIN';
+  if (!w) return 'bad or missing time';
+  while (rest.length > 0 && rest[rest.length - 1].trim() === '') rest.pop();
+  return {
+    pin,
+    wallClock: w,
+    time: formatWallClock(w),
+    status: intOrNull(rest[0]),
+    verify: intOrNull(rest[1]),
+    workCode: (rest[2] ?? '').trim(),
+    reserved: rest.slice(3).map((s) => s.trim()),
+    lineNo,
+  };
+}
+
+/** Every line of an ATTLOG body: the good punches and the refused lines side by side. */
+export function parseAttlog(body: string): ParseResult<AttPunch> {
+  const results: AttPunch[] = [];
+  const rejected: RejectedLine[] = [];
+  for (const { text, lineNo } of splitLines(body)) {
+    const r = parseAttlogLine(text, lineNo);
+    if (typeof r === 'string') rejected.push({ line: text, lineNo, reason: r });
+    else results.push(r);
+  }
+  return { results, rejected };
+}
+
+/**
+ * The idempotency key of a punch: one person's punch with one state at one second on one terminal is one
+ * record, however often the terminal re-sends it (it re-sends until it reads `OK: n`, and `DATA QUERY ATTLOG`
+ * re-sends a whole period).
+ */
+export function punchKey(sn: string, p: Pick<AttPunch, 'pin' | 'time' | 'status'>): string {
+  return `${sn}_${p.pin}_${p.time}_${p.status ?? ''}`;
+}
+
+/** `OK: <n>`, the answer to ATTLOG, OPERLOG and BIODATA uploads (11.2, 11.4, 11.12). */
+export function formatAttUploadReply(n: number): string {
+  return `OK: ${Math.max(0, Math.trunc(n))}`;
+}

@@ -1,0 +1,58 @@
+/**
+ * `POST /iclock/cdata?SN=<sn>&table=ATTPHOTO&Stamp=<n>` (attendance manual 11.3), one photo per request:
+ *
+ *   PIN=<file name><LF>SN=<sn><LF>size=<n><LF>CMD=uploadphoto<NUL><binary JPEG>
+ *
+ * `PIN` is the file name, `<yyyyMMddHHmmss>-<pin>.jpg` on the firmware seen (the manual's example
+ * `20150731103012-123.jpg`). The gateway sends `ATTPHOTOBase64=1` at initialisation, so the data after the
+ * NUL is normally base64; raw binary is accepted as well.
+ */
+import type { WallClock } from '../../protocol/time';
+import { isValidWallClock } from '../../protocol/time';
+
+export interface AttPhotoUpload {
+  fileName: string;
+  sn: string | null;
+  size: number | null;
+  cmd: string | null;
+  /** Punch time and PIN read from the file name, when it has the usual shape. */
+  wallClock: WallClock | null;
+  pin: string | null;
+  /** The photo bytes. */
+  data: Buffer;
+}
+
+/** Reads the header lines and the data; a string is the reason the body was refused. */
+export function parseAttPhoto(body: Buffer | string): AttPhotoUpload | string {
+  const buf = typeof body === 'string' ? Buffer.from(body, 'latin1') : body;
+  const nul = buf.indexOf(0);
+  const head = (nul < 0 ? buf : buf.subarray(0, nul)).toString('utf8');
+  const fields = new Map<string, string>();
+  for (const l of head.split(/\r?\n|\t/)) {
+    const eq = l.indexOf('=');
+    if (eq > 0) fields.set(l.slice(0, eq).trim().toLowerCase(), l.slice(eq + 1).trim());
+  }
+  const fileName = fields.get('pin');
+  if (!fileName) return 'ATTPHOTO without PIN (file name)';
+  if (nul < 0) return 'ATTPHOTO without data';
+  const rawData = buf.subarray(nul + 1);
+  const asText = rawData.toString('latin1').replace(/[\r\n\0 ]+$/g, '');
+  const data = /^[A-Za-z0-9+/]+={0,2}$/.test(asText) && asText.length % 4 === 0 ? Buffer.from(asText, 'base64') : rawData;
+  if (data.length === 0) return 'ATTPHOTO with empty data';
+  const size = fields.get('size');
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})-([^.\s]+)\./.exec(fileName);
+  let wallClock: WallClock | null = null;
+  if (m) {
+    const w: WallClock = { year: +m[1], month: +m[2], day: +m[3], hour: +m[4], minute: +m[5], second: +m[6] };
+    if (isValidWallClock(w)) wallClock = w;
+  }
+  return {
+    fileName,
+    sn: fields.get('sn') ?? null,
+    size: size && /^\d+$/.test(size) ? Number(size) : null,
+    cmd: fields.get('cmd') ?? null,
+    wallClock,
+    pin: wallClock && m ? m[7] : null,
+    data,
+  };
+}

@@ -1,0 +1,7 @@
+/** Pure Attendance PUSH codec (attendance terminals): parsers, typed command builders, initialisation. No I/O. */
+export * from './attlog';
+export * from './operlog';
+export * from './attphoto';
+export * from './init';
+export * from './info';
+export * from './commands';

@@ -1,0 +1,132 @@
+/**
+ * Initialisation information exchange of the Attendance PUSH protocol (attendance manual section 5; the
+ * brief calls it "7+", the manual numbers it 5, with 8 "Pushing configuration information").
+ *
+ *   GET /iclock/cdata?SN=<sn>&options=all&pushver=<v>&language=<n>&pushcommkey=<key>
+ *
+ *   GET OPTION FROM: <sn>
+ *   ATTLOGStamp=<n>
+ *   OPERLOGStamp=<n>
+ *   ATTPHOTOStamp=<n>
+ *   BIODATAStamp=<n>
+ *   ErrorDelay=<s>
+ *   Delay=<s>
+ *   TransTimes=<HH:MM>;<HH:MM>
+ *   TransInterval=<min>
+ *   TransFlag=TransData AttLog<HT>OpLog<HT>AttPhoto<HT>EnrollUser<HT>ChgUser<HT>EnrollFP<HT>ChgFP<HT>FPImag<HT>FACE<HT>UserPic<HT>WORKCODE<HT>BioPhoto
+ *   TimeZone=<hours, or minutes when not whole>
+ *   Realtime=1
+ *   Encrypt=0
+ *   ServerVer=<v>
+ *   PushProtVer=<v>
+ *   PushOptionsFlag=1
+ *   PushOptions=<k>,<k>...
+ *   ATTPHOTOBase64=1
+ *
+ * LF-separated, no trailing LF. TransFlag uses format II (names), the one the manual asks a new server to use;
+ * the manual's example prints its TABs as spaces.
+ */
+import { ProtocolValueError } from '../../protocol/errors';
+
+/** Stamps the server hands back so a rebooted terminal resumes where it stopped (`None` = never uploaded). */
+export interface AttStamps {
+  ATTLOG?: string | null;
+  OPERLOG?: string | null;
+  ATTPHOTO?: string | null;
+  BIODATA?: string | null;
+  IDCARD?: string | null;
+  ERRORLOG?: string | null;
+}
+
+export const ATT_STAMP_TABLES = ['ATTLOG', 'OPERLOG', 'ATTPHOTO', 'BIODATA', 'IDCARD', 'ERRORLOG'] as const;
+export type AttStampTable = (typeof ATT_STAMP_TABLES)[number];
+
+/** The protocol version this server implements for terminals (attendance manual Appendix 6). */
+export const ATT_SERVER_VER = '2.4.1';
+export const ATT_PUSH_PROT_VER = '2.4.1';
+
+export const DEFAULT_TRANS_FLAG = ['AttLog', 'OpLog', 'AttPhoto', 'EnrollUser', 'ChgUser', 'EnrollFP', 'ChgFP', 'FPImag', 'FACE', 'UserPic', 'WORKCODE', 'BioPhoto'];
+
+/** Options the server asks a terminal to push (8: `table=options`), to learn its biometric versions. */
+export const DEFAULT_PUSH_OPTIONS = ['FingerFunOn', 'FaceFunOn', 'FPVersion', 'FaceVersion', 'FvFunOn', 'PvFunOn', 'BioDataFun', 'BioPhotoFun', 'MultiBioDataSupport', 'MultiBioPhotoSupport', 'MultiBioVersion', 'UserPicURLFunOn'];
+
+export interface AttInitConfig {
+  stamps: AttStamps;
+  errorDelay: number;
+  delay: number;
+  transTimes?: string[];
+  transInterval?: number;
+  transFlag?: string[];
+  /** Server offset from UTC in minutes (from TIME_ZONE). */
+  timeZoneMinutes: number;
+  realtime?: boolean;
+  serverVer?: string;
+  pushProtVer?: string;
+  pushOptions?: string[];
+  attPhotoBase64?: boolean;
+}
+
+/**
+ * `TimeZone`: whole hours when the offset is whole (`8`, `-5`); minutes otherwise (`330`, `-210`, `345`):
+ * the manual reads |TimeZone| > 60 as minutes.
+ */
+export function formatAttTimeZone(offsetMinutes: number): string {
+  if (!Number.isInteger(offsetMinutes)) throw new ProtocolValueError('TimeZone', 'must be whole minutes');
+  return offsetMinutes % 60 === 0 ? String(offsetMinutes / 60) : String(offsetMinutes);
+}
+
+function line(name: string, value: string | number): string {
+  const v = String(value);
+  if (/[\r\n\0]/.test(v)) throw new ProtocolValueError(name, 'must not contain CR, LF or NUL');
+  return `${name}=${v}`;
+}
+
+const stampValue = (s: string | null | undefined): string => (s === null || s === undefined || s === '' ? 'None' : s);
+
+export function formatAttInitReply(sn: string, c: AttInitConfig): string {
+  if (!/^[\x21-\x7e]{1,64}$/.test(sn)) throw new ProtocolValueError('SN', 'must be 1-64 printable ASCII characters');
+  const times = c.transTimes ?? ['00:00', '14:05'];
+  if (times.length > 10) throw new ProtocolValueError('TransTimes', 'allows at most 10 times');
+  for (const t of times) if (!/^\d{2}:\d{2}$/.test(t)) throw new ProtocolValueError('TransTimes', `has a bad time ${t}`);
+  const flags = c.transFlag ?? DEFAULT_TRANS_FLAG;
+  for (const f of flags) if (!/^[A-Za-z]+$/.test(f)) throw new ProtocolValueError('TransFlag', `has a bad name ${f}`);
+  const opts = c.pushOptions ?? DEFAULT_PUSH_OPTIONS;
+  for (const o of opts) if (!/^[A-Za-z0-9_]+$/.test(o)) throw new ProtocolValueError('PushOptions', `has a bad name ${o}`);
+  const out = [`GET OPTION FROM: ${sn}`];
+  for (const t of ['ATTLOG', 'OPERLOG', 'ATTPHOTO', 'BIODATA'] as const) out.push(line(`${t}Stamp`, stampValue(c.stamps[t])));
+  for (const t of ['IDCARD', 'ERRORLOG'] as const) if (c.stamps[t]) out.push(line(`${t}Stamp`, stampValue(c.stamps[t])));
+  out.push(
+    line('ErrorDelay', c.errorDelay),
+    line('Delay', c.delay),
+    line('TransTimes', times.join(';')),
+    line('TransInterval', c.transInterval ?? 1),
+    line('TransFlag', `TransData ${flags.join('\t')}`),
+    line('TimeZone', formatAttTimeZone(c.timeZoneMinutes)),
+    line('Realtime', c.realtime === false ? 0 : 1),
+    line('Encrypt', 0),
+    line('ServerVer', c.serverVer ?? ATT_SERVER_VER),
+    line('PushProtVer', c.pushProtVer ?? ATT_PUSH_PROT_VER),
+    line('PushOptionsFlag', 1),
+    line('PushOptions', opts.join(',')),
+  );
+  if (c.attPhotoBase64 !== false) out.push(line('ATTPHOTOBase64', 1));
+  return out.join('\n');
+}
+
+/** The terminal's handshake query (section 5): what identifies an attendance terminal's first request. */
+export interface AttHandshake {
+  pushver: string | null;
+  language: string | null;
+  pushcommkey: string | null;
+  deviceType: string | null;
+}
+
+/**
+ * `Stamp` of an upload: digits (most firmware) or any short token; stored as sent so it can be handed back.
+ * Null for a missing or unusable value.
+ */
+export function normalizeStamp(raw: string | null | undefined): string | null {
+  const t = (raw ?? '').trim();
+  if (t === '' || t.length > 32 || !/^[\x21-\x7e]+$/.test(t) || t.toLowerCase() === 'none') return null;
+  return t;
+}

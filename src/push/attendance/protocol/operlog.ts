@@ -1,0 +1,204 @@
+/**
+ * Attendance PUSH `table=OPERLOG` uploads (attendance manual 11.4, 11.5, 11.9-11.13, 11.15) and
+ * `table=BIODATA` (11.12). One body mixes record types; the first word decides each line's type:
+ *
+ *   OPLOG<SP><OpType><HT><OpWho><HT><OpTime><HT><Value1><HT><Value2><HT><Value3><HT><Reserved>
+ *   USER<SP>PIN=<HT>Name=<HT>Pri=<HT>Passwd=<HT>Card=<HT>Grp=<HT>TZ=<HT>Verify=<HT>ViceCard=[<HT>...]
+ *   FP<SP>PIN=<HT>FID=<HT>Size=<HT>Valid=<HT>TMP=
+ *   FACE<SP>PIN=<HT>FID=<HT>SIZE=<HT>VALID=<HT>TMP=
+ *   FVEIN<SP>Pin=<HT>FID=<HT>Index=<HT>Size=<HT>Valid=<HT>Tmp=
+ *   BIODATA<SP>Pin=<HT>No=<HT>Index=<HT>Valid=<HT>Duress=<HT>Type=<HT>MajorVer=<HT>MinorVer=<HT>Format=<HT>Tmp=
+ *   USERPIC<SP>PIN=<HT>FileName=<HT>Size=<HT>Content=
+ *   BIOPHOTO<SP>PIN=<HT>FileName=<HT>Type=<HT>Size=<HT>Content=
+ *
+ * Key case varies (`PIN`/`Pin`, `SIZE`/`Size`): lookups ignore it. `Size` may not match the data in uploads
+ * (field-notes 12), so it is kept but never checked. A template damaged in transit (a CR LF inside the base64)
+ * leaves a junk line: it is refused alone, the records around it are kept. Any other `WORD k=v` line (IDCARD,
+ * ERRORLOG, WORKCODE...) is kept as `other`, raw.
+ */
+import type { ParseResult, RejectedLine } from '../../protocol/errors';
+import { parseTabRecord, splitLines, type KvMap } from '../../protocol/kv';
+import { formatWallClock, type WallClock } from '../../protocol/time';
+import { parseAttlogLine } from './attlog';
+
+export interface OplogRecord {
+  kind: 'OPLOG';
+  opType: number;
+  opWho: string;
+  wallClock: WallClock;
+  time: string;
+  values: string[];
+  lineNo: number;
+}
+
+export interface UserInfoRecord {
+  kind: 'USER';
+  pin: string;
+  name: string | null;
+  pri: number | null;
+  passwd: string | null;
+  card: string | null;
+  grp: number | null;
+  tz: string | null;
+  verify: number | null;
+  viceCard: string | null;
+  fields: Record<string, string>;
+  lineNo: number;
+}
+
+/** A biometric template in any of the attendance forms, normalised to the unified (BIODATA) shape. */
+export interface TemplateRecord {
+  kind: 'FP' | 'FACE' | 'FVEIN' | 'BIODATA';
+  pin: string;
+  /** Appendix 18 type: 1 finger, 2 NIR face, 7 finger vein, 8 palm, 9 visible face. */
+  type: number;
+  /** Body part number: the finger (FID) for FP/FVEIN, face number, BIODATA `No`. */
+  no: number;
+  /** Template number within the part (FACE FID, FVEIN Index, BIODATA Index). */
+  index: number;
+  valid: number;
+  duress: number;
+  majorVer: number | null;
+  minorVer: number | null;
+  format: string | null;
+  tmp: string;
+  lineNo: number;
+}
+
+export interface PhotoRecord {
+  kind: 'USERPIC' | 'BIOPHOTO';
+  pin: string;
+  fileName: string | null;
+  type: number | null;
+  content: string;
+  lineNo: number;
+}
+
+export interface OtherRecord {
+  kind: 'other';
+  table: string;
+  line: string;
+  lineNo: number;
+}
+
+export type OperlogRecord = OplogRecord | UserInfoRecord | TemplateRecord | PhotoRecord | OtherRecord;
+
+const int = (m: KvMap, k: string): number | null => m.int(k);
+
+function text(m: KvMap, k: string): string | null {
+  const v = m.get(k);
+  return v === undefined ? null : v.trim();
+}
+
+function oplog(rest: string, lineNo: number): OplogRecord | string {
+  const f = rest.split('\t');
+  if (f.length < 3 && !rest.includes('\t')) {
+    // The manual prints TABs as spaces: `OPLOG 4 14 2015-07-30 10:22:34 0 0 0 0`.
+    const m = /^\s*(-?\d+)\s+(\S+)\s+(.*)$/.exec(rest);
+    if (!m) return 'OPLOG without OpType, OpWho and OpTime';
+    const t = parseAttlogLine(`${m[2]} ${m[3]}`, lineNo);
+    if (typeof t === 'string') return `OPLOG: ${t}`;
+    return { kind: 'OPLOG', opType: Number(m[1]), opWho: m[2], wallClock: t.wallClock, time: t.time, values: [t.status, t.verify, t.workCode, ...t.reserved].map((v) => (v === null ? '' : String(v))), lineNo };
+  }
+  const opType = /^\s*-?\d+\s*$/.test(f[0] ?? '') ? Number(f[0]) : NaN;
+  if (!Number.isInteger(opType)) return 'OPLOG with a non-numeric OpType';
+  const t = parseAttlogLine(`${(f[1] ?? '').trim() || '0'}\t${f[2] ?? ''}`, lineNo);
+  if (typeof t === 'string') return `OPLOG: ${t}`;
+  const values = f.slice(3).map((v) => v.trim());
+  while (values.length > 0 && values[values.length - 1] === '') values.pop();
+  return { kind: 'OPLOG', opType, opWho: (f[1] ?? '').trim(), wallClock: t.wallClock, time: formatWallClock(t.wallClock), values, lineNo };
+}
+
+function template(kind: TemplateRecord['kind'], m: KvMap, lineNo: number): TemplateRecord | string {
+  const pin = m.text('PIN');
+  const tmp = (m.get('TMP') ?? '').trim();
+  if (!pin) return `${kind} without PIN`;
+  if (!tmp) return `${kind} without TMP`;
+  const valid = int(m, 'Valid') ?? 1;
+  switch (kind) {
+    case 'FP':
+      // Valid=3 is a duress finger (12.1.1.3).
+      return { kind, pin, type: 1, no: int(m, 'FID') ?? 0, index: 0, valid: valid === 0 ? 0 : 1, duress: valid === 3 ? 1 : 0, majorVer: 10, minorVer: 0, format: null, tmp, lineNo };
+    case 'FACE':
+      return { kind, pin, type: 2, no: 0, index: int(m, 'FID') ?? 0, valid: valid === 0 ? 0 : 1, duress: 0, majorVer: null, minorVer: null, format: null, tmp, lineNo };
+    case 'FVEIN':
+      return { kind, pin, type: 7, no: int(m, 'FID') ?? 0, index: int(m, 'Index') ?? 0, valid: valid === 0 ? 0 : 1, duress: 0, majorVer: null, minorVer: null, format: null, tmp, lineNo };
+    default: {
+      const type = int(m, 'Type');
+      if (type === null) return 'BIODATA without Type';
+      return {
+        kind,
+        pin,
+        type,
+        no: int(m, 'No') ?? 0,
+        index: int(m, 'Index') ?? 0,
+        valid: valid === 0 ? 0 : 1,
+        duress: int(m, 'Duress') === 1 ? 1 : 0,
+        majorVer: int(m, 'MajorVer'),
+        minorVer: int(m, 'MinorVer'),
+        format: text(m, 'Format'),
+        tmp,
+        lineNo,
+      };
+    }
+  }
+}
+
+/** Parses one OPERLOG/BIODATA line; a string is the reason it was refused. */
+export function parseOperlogLine(line: string, lineNo: number): OperlogRecord | string {
+  const m = /^\s*([A-Za-z_]+)[ \t]+(.*)$/s.exec(line);
+  if (!m) return 'no record type word';
+  const word = m[1].toUpperCase();
+  if (word === 'OPLOG') return oplog(m[2], lineNo);
+  const rec = parseTabRecord(line, word);
+  if (rec.map.size === 0) return `${word} line without key=value fields`;
+  const map = rec.map;
+  switch (word) {
+    case 'USER': {
+      const pin = map.text('PIN');
+      if (!pin) return 'USER without PIN';
+      return {
+        kind: 'USER',
+        pin,
+        name: text(map, 'Name'),
+        pri: int(map, 'Pri'),
+        passwd: text(map, 'Passwd'),
+        card: text(map, 'Card'),
+        grp: int(map, 'Grp'),
+        tz: text(map, 'TZ'),
+        verify: int(map, 'Verify'),
+        viceCard: text(map, 'ViceCard'),
+        fields: map.toObject(),
+        lineNo,
+      };
+    }
+    case 'FP':
+    case 'FACE':
+    case 'FVEIN':
+    case 'BIODATA':
+      return template(word, map, lineNo);
+    case 'USERPIC':
+    case 'BIOPHOTO': {
+      const pin = map.text('PIN');
+      const content = (map.get('Content') ?? '').trim();
+      if (!pin) return `${word} without PIN`;
+      if (!content) return `${word} without Content`;
+      return { kind: word, pin, fileName: text(map, 'FileName'), type: int(map, 'Type'), content, lineNo };
+    }
+    default:
+      if (!/^[A-Z][A-Z0-9_]*$/.test(m[1])) return 'no record type word';
+      return { kind: 'other', table: word, line, lineNo };
+  }
+}
+
+/** Every line of an OPERLOG (or BIODATA) body, the good records and the refused lines side by side. */
+export function parseOperlog(body: string): ParseResult<OperlogRecord> {
+  const results: OperlogRecord[] = [];
+  const rejected: RejectedLine[] = [];
+  for (const { text: line, lineNo } of splitLines(body)) {
+    const r = parseOperlogLine(line, lineNo);
+    if (typeof r === 'string') rejected.push({ line, lineNo, reason: r });
+    else results.push(r);
+  }
+  return { results, rejected };
+}

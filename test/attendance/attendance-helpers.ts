@@ -1,0 +1,21 @@
+import { newId } from '../../src/common/ids';
+import { AttendanceTerminal, type AttendanceTerminalOptions } from '../simulator/attendance-terminal';
+import type { TestApp } from '../support/test-app';
+
+/** A terminal that has initialised (admitted under the test app's auto admission). */
+export async function initialisedTerminal(t: Pick<TestApp, 'baseUrl'>, opts: Partial<AttendanceTerminalOptions> & { sn: string }): Promise<AttendanceTerminal> {
+  const term = new AttendanceTerminal({ baseUrl: t.baseUrl, ...opts });
+  if (!(await term.init())) throw new Error(`terminal ${opts.sn} was not given its options: ${term.initBody}`);
+  return term;
+}
+
+/** A person straight in the database (department code 1), for ingest tests that need a name to join. */
+export async function insertPerson(t: Pick<TestApp, 'ds'>, pin: string, name: string, lastName: string | null = null): Promise<string> {
+  const [dept] = await t.ds.query(`SELECT id FROM department WHERE code = '1'`);
+  const id = newId();
+  await t.ds.query(`INSERT INTO person (id, pin, name, last_name, dept_id) VALUES ($1, $2, $3, $4, $5)`, [id, pin, name, lastName, dept.id]);
+  return id;
+}
+
+export const punchesOf = (t: Pick<TestApp, 'ds'>, sn: string) =>
+  t.ds.query(`SELECT pin, name, status, verify_mode_no, work_code, to_char(event_time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS at FROM att_transaction WHERE device_sn = $1 ORDER BY event_time, pin`, [sn]);

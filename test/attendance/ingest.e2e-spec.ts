@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AttendanceTerminal } from '../simulator/attendance-terminal';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { initialisedTerminal, insertPerson, punchesOf } from './attendance-helpers';
+
+let t: TestApp;
+beforeAll(async () => {
+  // +05:30 all year: the TimeZone line is in minutes, and wall-clock punches come back as the right instants.
+  t = await startTestApp({ timeZone: 'Asia/Kolkata' });
+  await insertPerson(t, '1452', 'Ann', 'Lee');
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('initialisation (attendance manual 5)', () => {
+  it('answers a terminal GET OPTION FROM with stamps, delays, TransFlag, TimeZone and versions; it lands in area 1 as att', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-INIT-1' });
+    expect(term.optionFrom).toBe('ATT-INIT-1');
+    expect(term.serverOptions).toMatchObject({
+      ATTLOGStamp: 'None',
+      OPERLOGStamp: 'None',
+      ATTPHOTOStamp: 'None',
+      ErrorDelay: '30',
+      Delay: '5',
+      TransInterval: '1',
+      TimeZone: '330',
+      Realtime: '1',
+      Encrypt: '0',
+      ServerVer: '2.4.1',
+      PushProtVer: '2.4.1',
+      ATTPHOTOBase64: '1',
+    });
+    expect(term.serverOptions.TransFlag).toBe('TransData AttLog\tOpLog\tAttPhoto\tEnrollUser\tChgUser\tEnrollFP\tChgFP\tFPImag\tFACE\tUserPic\tWORKCODE\tBioPhoto');
+    const [d] = await t.ds.query(`SELECT d.kind, d.admission, a.code FROM device d JOIN area a ON a.id = d.area_id WHERE d.sn = 'ATT-INIT-1'`);
+    expect(d).toEqual({ kind: 'att', admission: 'admitted', code: '1' });
+  });
+
+  it('hands the last uploaded stamps back at the next initialisation', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-INIT-2' });
+    await term.punch({ pin: '1452', time: '2026-03-01 09:00:00', status: 0, verify: 1 });
+    await term.init();
+    expect(term.serverOptions.ATTLOGStamp).toBe('1');
+  });
+
+  it('a pending terminal under manual admission is recorded and told nothing; approval brings the block', async () => {
+    const manual = await startTestApp({ deviceAdmission: 'manual' });
+    try {
+      const term = new AttendanceTerminal({ baseUrl: manual.baseUrl, sn: 'ATT-PENDING' });
+      expect(await term.init()).toBe(false);
+      expect(term.initBody).toBe('OK');
+      const r = await term.uploadAttlog([{ pin: '1', time: '2026-03-01 09:00:00', status: 0, verify: 1 }]);
+      expect(r.body).not.toMatch(/^OK/);
+      const [d] = await manual.ds.query(`SELECT kind, admission FROM device WHERE sn = 'ATT-PENDING'`);
+      expect(d).toEqual({ kind: 'att', admission: 'pending' });
+      expect(await manual.ds.query(`SELECT 1 FROM att_transaction`)).toHaveLength(0);
+      // Approved: the next initialisation gets the option block, and the kept punches are stored.
+      expect((await manual.post('/api/gateway/devices/ATT-PENDING/approve')).body.code).toBe(0);
+      expect(await term.init()).toBe(true);
+      expect((await term.uploadAttlog([{ pin: '1', time: '2026-03-01 09:00:00', status: 0, verify: 1 }])).body).toBe('OK: 1');
+      expect(await manual.ds.query(`SELECT 1 FROM att_transaction`)).toHaveLength(1);
+    } finally {
+      await manual.close();
+    }
+  });
+});
+
+describe('ATTLOG ingest (attendance manual 11.2)', () => {
+  it('stores each punch once with the person name, answering OK: <count>', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ING-1', crlf: true, trailingTab: true });
+    const rows = [
+      { pin: '1452', time: '2026-03-01 09:00:00', status: 0, verify: 1 },
+      { pin: '1452', time: '2026-03-01 18:00:00', status: 1, verify: 15 },
+      { pin: '8965', time: '2026-03-01 18:00:05', status: 0, verify: 4, workCode: '7' },
+    ];
+    const r = await term.uploadAttlog(rows);
+    expect(r.status).toBe(200);
+    expect(r.body).toBe('OK: 3');
+    // Re-sent (the terminal did not read the answer): nothing more.
+    expect((await term.uploadAttlog(rows)).body).toBe('OK: 3');
+    expect(await punchesOf(t, 'ATT-ING-1')).toEqual([
+      { pin: '1452', name: 'Ann', status: 0, verify_mode_no: 1, work_code: null, at: '2026-03-01 03:30:00' },
+      { pin: '1452', name: 'Ann', status: 1, verify_mode_no: 15, work_code: null, at: '2026-03-01 12:30:00' },
+      { pin: '8965', name: null, status: 0, verify_mode_no: 4, work_code: '7', at: '2026-03-01 12:30:05' },
+    ]);
+  });
+
+  it('one bad line never costs the good ones; the bad one is kept raw', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ING-2' });
+    const r = await term.uploadRaw('ATTLOG', '1452\t2026-03-02 09:00:00\t0\t1\t\t0\t0\n\t2026-03-02 09:00:01\t0\t1\n1452\t2026-13-02 09:00:00\t0\t1\n1452\t2026-03-02 18:00:00\t1\t1\n');
+    expect(r.body).toBe('OK: 4');
+    expect((await punchesOf(t, 'ATT-ING-2')).map((p: { at: string }) => p.at)).toEqual(['2026-03-02 03:30:00', '2026-03-02 12:30:00']);
+    const raw = await t.ds.query(`SELECT record->>'reason' AS reason FROM device_upload WHERE device_sn = 'ATT-ING-2' AND table_name = 'ATTLOG.rejected' ORDER BY id`);
+    expect(raw.map((x: { reason: string }) => x.reason)).toEqual(['empty PIN', 'bad or missing time']);
+  });
+
+  it('stores an attendance photo linked to its punch by terminal, PIN and time', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-PHOTO' });
+    await term.punch({ pin: '1452', time: '2026-03-03 08:59:58', status: 0, verify: 15 });
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 9, 8, 7]);
+    const r = await term.uploadAttphoto('20260303085958-1452.jpg', jpeg);
+    expect(r.body).toBe('OK');
+    await term.uploadAttphoto('20260303085958-1452.jpg', jpeg);
+    const rows = await t.ds.query(
+      `SELECT ph.data, tr.pin FROM att_photo ph JOIN att_transaction tr ON tr.device_sn = ph.device_sn AND tr.pin = ph.pin AND tr.event_time = ph.photo_time WHERE ph.device_sn = 'ATT-PHOTO'`,
+    );
+    expect(rows).toHaveLength(1);
+    expect(Buffer.compare(rows[0].data, jpeg)).toBe(0);
+  });
+
+  it('stores OPLOG operation records once', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-OPLOG' });
+    const body = ['OPLOG 4\t0\t2026-03-04 10:22:34\t0\t0\t0\t0', 'OPLOG 5\t0\t2026-03-04 10:22:35\t26\t0\t0\t0'];
+    expect((await term.uploadOperlog(body)).body).toBe('OK: 2');
+    await term.uploadOperlog(body);
+    const rows = await t.ds.query(`SELECT op_type, operands FROM att_operlog WHERE device_sn = 'ATT-OPLOG' ORDER BY op_time`);
+    expect(rows).toEqual([
+      { op_type: 4, operands: ['0', '0', '0', '0'] },
+      { op_type: 5, operands: ['26', '0', '0', '0'] },
+    ]);
+  });
+});

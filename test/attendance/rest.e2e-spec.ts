@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enqueue } from '../push/push-helpers';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { initialisedTerminal, insertPerson } from './attendance-helpers';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+  await insertPerson(t, '1', 'Ann', 'Lee');
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 74, 70, 73, 70, 0, 1]).toString('base64');
+
+describe('2.22 / 2.29 attendance devices', () => {
+  it('getAtt answers a terminal in the manual shape; an access panel or unknown SN is not an attendance device', async () => {
+    await initialisedTerminal(t, { sn: 'CEXB193160012' });
+    const res = await t.get('/api/device/getAtt', { sn: 'CEXB193160012' });
+    expect(res.body).toEqual({ code: 0, message: 'success', data: { id: expect.stringMatching(/^[0-9a-f]{32}$/), sn: 'CEXB193160012', name: 'CEXB193160012', type: 'SpeedFace-V5L', status: '1', module: 'att' } });
+    expect((await t.get('/api/device/getAtt', { sn: 'NOPE' })).body.code).toBeLessThan(0);
+    expect((await t.get('/api/device/getAtt')).body.code).toBe(-48);
+    const list = (await t.get('/api/device/attList', { pageNo: 1, pageSize: 10 })).body;
+    expect(list.data.map((d: { sn: string }) => d.sn)).toEqual(['CEXB193160012']);
+    // Access lists show access panels only.
+    expect((await t.get('/api/device/accList', { pageNo: 1, pageSize: 10 })).body.data).toEqual([]);
+    expect((await t.get('/api/device/attAdDeviceList', { pageNo: 0, pageSize: 10 })).body.code).toBe(-90);
+  });
+});
+
+describe('2.21 listAttTransaction', () => {
+  it('lists punches newest first in the printed item shape, with paging, personPin and date filters', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-LIST' });
+    await term.uploadAttlog([
+      { pin: '1', time: '2026-04-01 08:00:00', status: 0, verify: 1 },
+      { pin: '1', time: '2026-04-01 17:00:00', status: 1, verify: 15 },
+      { pin: '2', time: '2026-04-02 08:00:00', status: 0, verify: 4 },
+    ]);
+    const all = (await t.get('/api/transaction/listAttTransaction', { pageNo: 1, pageSize: 20 })).body;
+    expect(all.code).toBe(0);
+    expect(all.data.map((x: { eventTime: string }) => x.eventTime)).toEqual(['2026-04-02 08:00:00', '2026-04-01 17:00:00', '2026-04-01 08:00:00']);
+    expect(Object.keys(all.data[1]).sort()).toEqual(
+      ['id', 'eventTime', 'pin', 'name', 'lastName', 'deptName', 'areaName', 'cardNo', 'devSn', 'verifyModeName', 'eventName', 'eventPointName', 'readerName', 'accZone', 'devName', 'logId'].sort(),
+    );
+    expect(all.data[1]).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{32}$/), pin: '1', name: 'Ann', lastName: 'Lee', devSn: 'ATT-LIST', eventName: 'Check-Out', devName: 'ATT-LIST', accZone: null, logId: expect.any(Number) });
+    const page2 = (await t.get('/api/transaction/listAttTransaction', { pageNo: 2, pageSize: 2 })).body;
+    expect(page2.data.map((x: { eventTime: string }) => x.eventTime)).toEqual(['2026-04-01 08:00:00']);
+    const byPin = (await t.get('/api/transaction/listAttTransaction', { pageNo: 1, pageSize: 20, personPin: '2' })).body;
+    expect(byPin.data.map((x: { pin: string }) => x.pin)).toEqual(['2']);
+    const byDate = (await t.get('/api/transaction/listAttTransaction', { pageNo: 1, pageSize: 20, startDate: '2026-04-01 12:00:00', endDate: '2026-04-01 23:59:59' })).body;
+    expect(byDate.data.map((x: { eventTime: string }) => x.eventTime)).toEqual(['2026-04-01 17:00:00']);
+  });
+
+  it('answers the manual paging and time errors', async () => {
+    expect((await t.get('/api/transaction/listAttTransaction')).body.code).toBe(-92);
+    expect((await t.get('/api/transaction/listAttTransaction', { pageNo: 1, pageSize: 1001 })).body.code).toBe(-91);
+    expect((await t.get('/api/transaction/listAttTransaction', { pageNo: 1, pageSize: 10, startDate: 'yesterday' })).body.code).toBe(-100);
+    expect((await t.get('/api/transaction/listAttTransaction', { pageNo: 1, pageSize: 10, startDate: '2026-04-02', endDate: '2026-04-01' })).body.code).toBe(-101);
+  });
+});
+
+describe('2.23 attApply', () => {
+  it('stores the three applications (personPin as a number, as printed) and lists them (gateway extension)', async () => {
+    expect((await t.post('/api/attApply/applySign', { personPin: 1, remark: 'api', signDatetime: '2021-11-19 18:00:00' })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.post('/api/attApply/applyOvertime', { endDatetime: '2021-11-19 18:00:00', personPin: 1, remark: 'api', startDatetime: '2021-11-19 13:00:00' })).body.code).toBe(0);
+    const img = (await t.post('/api/attApply/uploadLeaveImage', { base64Image: JPEG })).body;
+    expect(img).toMatchObject({ code: 0, data: expect.stringMatching(/^\/fileresource\/att\/leave\/image\/\d{4}-\d\d-\d\d\/\d+[0-9a-f]{8}\.jpg$/) });
+    const served = await fetch(new URL(img.data, t.baseUrl));
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await served.arrayBuffer()).toString('base64')).toBe(JPEG);
+    expect((await t.post('/api/attApply/applyLeave', { endDatetime: '2021-11-19 18:00:00', leaveImagePath: img.data, leaveTypeNo: 'L1', personPin: 1, remark: 'api', startDatetime: '2021-11-19 13:00:00' })).body.code).toBe(0);
+    const list = (await t.get('/api/gateway/attendance/applications', { personPin: '1' })).body;
+    expect(list.data.map((a: { kind: string }) => a.kind).sort()).toEqual(['leave', 'overtime', 'sign']);
+    expect(list.data.find((a: { kind: string }) => a.kind === 'leave')).toMatchObject({ startDatetime: '2021-11-19 13:00:00', endDatetime: '2021-11-19 18:00:00', leaveTypeNo: 'L1', leaveImagePath: img.data });
+  });
+
+  it('refuses unknown persons, leave types, pictures and bad periods with negative codes', async () => {
+    expect((await t.post('/api/attApply/applySign', { personPin: 'nobody', signDatetime: '2021-11-19 18:00:00' })).body.code).toBe(-22);
+    expect((await t.post('/api/attApply/applySign', { personPin: '1', signDatetime: 'soon' })).body.code).toBe(-100);
+    expect((await t.post('/api/attApply/applyOvertime', { personPin: '1', startDatetime: '2021-11-19 18:00:00', endDatetime: '2021-11-19 13:00:00' })).body.code).toBe(-101);
+    expect((await t.post('/api/attApply/applyLeave', { personPin: '1', leaveTypeNo: 'L99', startDatetime: '2021-11-19 13:00:00', endDatetime: '2021-11-19 18:00:00' })).body.code).toBeLessThan(0);
+    expect((await t.post('/api/attApply/uploadLeaveImage', { base64Image: 'bm90IGFuIGltYWdl' })).body.code).toBe(-27);
+    expect((await fetch(new URL('/fileresource/att/leave/image/2021-01-01/1.jpg', t.baseUrl))).status).toBe(404);
+  });
+
+  it('lists leave types and computes the duration of a period in hours', async () => {
+    const types = (await t.get('/api/attApply/getLeaveTypeList')).body;
+    expect(types.data.slice(0, 2)).toEqual([
+      { leaveTypeNo: 'L1', leaveTypeName: 'personal leave' },
+      { leaveTypeNo: 'L2', leaveTypeName: 'marriage leave' },
+    ]);
+    const r = await t.post('/api/attApply/getApplyTimeLong', { endDatetime: '2021-11-19 18:00:00', leaveImagePath: 'string', leaveTypeNo: 'L1', personPin: 1, remark: 'api', startDatetime: '2021-11-19 13:00:00' });
+    expect(r.body).toEqual({ code: 0, message: 'success', data: 5 });
+  });
+});
+
+describe('2.8 / 2.28 errors', () => {
+  it('answers -80 for an unknown area, -81 without pins, -82 over 500 pins, -22 for an unknown person', async () => {
+    expect((await t.post('/api/attAreaPerson/set', { code: 'nope', pins: ['1'] })).body.code).toBe(-80);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: [] })).body.code).toBe(-81);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: Array.from({ length: 501 }, (_, i) => String(i)) })).body.code).toBe(-82);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['ghost'] })).body.code).toBe(-22);
+    expect((await t.post('/api/insAreaPerson/setAreaPerson', { pins: '1' })).body.code).toBe(-83);
+    const areas = (await t.get('/api/insAreaPerson/getAreaList', { pageNo: 1, pageSize: 10 })).body;
+    expect(areas.data[0]).toEqual({ id: expect.stringMatching(/^[0-9a-f]{32}$/), code: '1', name: expect.any(String) });
+  });
+});
+
+describe('terminal refusals', () => {
+  it('an access-panel form queued for a terminal comes back -1004 and is recorded failed', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-REFUSE' });
+    await enqueue(t, 'ATT-REFUSE', ['DATA UPDATE user Pin=101\tName=X', 'DATA QUERY tablename=user,fielddesc=*,filter=*']);
+    const done = await term.drain();
+    expect(done.map((d) => d.returnCode)).toEqual([-1004, -1004]);
+    const rows = await t.ds.query(`SELECT state, return_code FROM device_command WHERE device_sn = 'ATT-REFUSE' ORDER BY id`);
+    expect(rows.map((r: { return_code: number }) => r.return_code)).toEqual([-1004, -1004]);
+    expect(rows.every((r: { state: string }) => r.state === 'failed')).toBe(true);
+  });
+});
+
+describe('metrics', () => {
+  it('counts punches ingested and attendance terminals online', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-METRICS' });
+    await term.punch({ pin: '1', time: '2026-05-01 08:00:00', status: 0, verify: 1 });
+    const text = await (await fetch(new URL('/metrics', t.baseUrl))).text();
+    expect(Number(/^cvgw_att_punches_ingested_total (\d+)/m.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(/^cvgw_att_terminals_online\{kind="att"\} (\d+)/m.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('terminal commands (gateway extension)', () => {
+  it('queues INFO, CLEAR LOG and remote enrolment in the terminal dialect; the terminal answers them', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-CMD' });
+    await term.drain();
+    await term.punch({ pin: '1', time: '2026-05-02 08:00:00', status: 0, verify: 1 });
+    for (const body of [{ action: 'info' }, { action: 'enrollFingerprint', pin: '1', fingerId: 6 }, { action: 'clearLog' }]) {
+      expect((await t.post('/api/gateway/attendance/terminals/ATT-CMD/command', body)).body.code).toBe(0);
+    }
+    const done = await term.drain();
+    expect(done.map((d) => [d.command, d.returnCode])).toEqual([
+      ['INFO', 0],
+      ['ENROLL_FP PIN=1\tFID=6\tRETRY=3\tOVERWRITE=1', 0],
+      ['CLEAR LOG', 0],
+    ]);
+    expect(term.log).toEqual([]);
+    expect((await t.post('/api/gateway/attendance/terminals/ATT-CMD/command', { action: 'enrollCard' })).body.code).toBe(-20);
+    expect((await t.post('/api/gateway/attendance/terminals/ATT-CMD/command', { action: 'format' })).body.code).toBe(-400);
+    expect((await t.post('/api/gateway/attendance/terminals/NOPE/command', { action: 'info' })).body.code).toBe(-200);
+  });
+});

@@ -1,0 +1,408 @@
+/**
+ * Plays an attendance terminal (SpeedFace, iFace, ProFace...) on the Attendance PUSH protocol, written from the
+ * vendor's attendance manual and the field samples, independently of `src/`:
+ *
+ * - initialisation `GET /iclock/cdata?SN=&options=all&pushver=&language=&pushcommkey=` (manual 5), never
+ *   `/iclock/registry`; the `GET OPTION FROM:` block is kept in `serverOptions`;
+ * - polls `GET /iclock/getrequest?SN=[&INFO=...]` (9, 12) and runs `C:<id>:<command>` lines in its own dialect:
+ *   `DATA UPDATE|DELETE|QUERY USERINFO/FINGERTMP/FACE/FVEIN/BIODATA/USERPIC/BIOPHOTO`, `DATA QUERY ATTLOG`
+ *   (answered by uploading the period as ATTLOG), `CLEAR`, `CHECK`, `LOG`, `INFO`, options, enrolment, control;
+ * - refuses the Security PUSH forms the way attendance firmware does: lower-case tables (`user`, `userauthorize`,
+ *   `timezone`...) and `DATA QUERY tablename=` answer -1004 (field samples rc-ged-user-table-1004,
+ *   rc-sf3a-table-form-1004); `FINGERTMP` on BIODATA-era firmware answers -12 (rc-iface950-fingertmp-12);
+ *   a USERPIC whose Size differs from the content answers -12; an empty `DATA QUERY ATTLOG` answers -1;
+ * - answers on `/iclock/devicecmd` as `ID=<id>&Return=<n>&CMD=<first word>` lines;
+ * - uploads ATTLOG (positional, TAB-separated), OPERLOG (OPLOG/USER/FP/BIODATA lines) and ATTPHOTO.
+ */
+import { viaFetch, type FetchLike, type HttpResult } from './http';
+
+export interface TerminalUser {
+  pin: string;
+  name: string;
+  pri: number;
+  passwd: string;
+  card: string;
+  grp: number;
+  tz: string;
+  verify: number;
+  fields: Record<string, string>;
+}
+
+export interface TerminalTemplate {
+  table: 'FINGERTMP' | 'FACE' | 'FVEIN' | 'BIODATA';
+  pin: string;
+  fields: Record<string, string>;
+}
+
+export interface TerminalPunch {
+  pin: string;
+  /** `yyyy-MM-dd HH:mm:ss`, the terminal's wall clock. */
+  time: string;
+  status: number;
+  verify: number;
+  workCode?: string;
+}
+
+export interface ExecutedCommand {
+  id: string;
+  command: string;
+  returnCode: number;
+}
+
+export interface AttendanceTerminalOptions {
+  baseUrl: string;
+  sn: string;
+  fetch?: FetchLike;
+  /** `pushver=` of the initialisation (default 2.4.1). */
+  pushver?: string;
+  /** `language=` (default 69, English). */
+  language?: string;
+  /** `pushcommkey=` (default a fixed 32-hex key). */
+  pushcommkey?: string;
+  /** `DeviceType=` on the initialisation (field samples send `att`); null leaves it out (the manual's form). */
+  deviceType?: string | null;
+  firmware?: string;
+  /** `~DeviceName` pushed on `table=options` (default SpeedFace-V5L). */
+  deviceName?: string;
+  /** BIODATA-era firmware (default true): FINGERTMP answers -12, BIODATA is taken. */
+  biodataFirmware?: boolean;
+  /** Lines end with CR LF (BOCK samples) instead of LF. */
+  crlf?: boolean;
+  /** A trailing TAB after each ATTLOG record (field sample up-attlog-bock-trailing-tab). */
+  trailingTab?: boolean;
+}
+
+const DEFAULT_KEY = '4a9594af164f2b9779b59e8554b5df26';
+
+/** Splits `k=v<HT>k=v` (manual TAB form). */
+function fieldsOf(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const tok of text.split('\t')) {
+    const eq = tok.indexOf('=');
+    if (eq > 0) out[tok.slice(0, eq).trim()] = tok.slice(eq + 1);
+  }
+  return out;
+}
+
+const get = (f: Record<string, string>, k: string): string | undefined => {
+  const want = k.toLowerCase();
+  for (const [key, v] of Object.entries(f)) if (key.toLowerCase() === want) return v;
+  return undefined;
+};
+
+export class AttendanceTerminal {
+  readonly sn: string;
+  /** The server's initialisation block, key → value (first line `GET OPTION FROM: <sn>` kept in `optionFrom`). */
+  serverOptions: Record<string, string> = {};
+  optionFrom: string | null = null;
+  /** Body of the last initialisation reply. */
+  initBody = '';
+  readonly users = new Map<string, TerminalUser>();
+  readonly templates: TerminalTemplate[] = [];
+  readonly photos = new Map<string, { table: 'USERPIC' | 'BIOPHOTO'; content: string }>();
+  /** Every punch the terminal holds (its own attendance log). */
+  readonly log: TerminalPunch[] = [];
+  readonly executed: ExecutedCommand[] = [];
+  readonly options = new Map<string, string>();
+  /** While false, punches stay in the log and nothing is sent (network or gateway outage). */
+  online = true;
+  private stamp = 0;
+  private readonly fetchImpl: FetchLike;
+
+  constructor(private readonly opts: AttendanceTerminalOptions) {
+    this.sn = opts.sn;
+    this.fetchImpl = opts.fetch ?? (globalThis.fetch as unknown as FetchLike);
+  }
+
+  private get eol(): string {
+    return this.opts.crlf ? '\r\n' : '\n';
+  }
+
+  private async send(method: string, path: string, params: Array<[string, string]>, body?: string): Promise<HttpResult> {
+    const q = params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+    const headers: Record<string, string> = { 'User-Agent': 'iClock Proxy/1.09', Accept: '*/*' };
+    if (body !== undefined) headers['Content-Type'] = 'application/push;charset=UTF-8';
+    return viaFetch(this.fetchImpl, `${this.opts.baseUrl.replace(/\/+$/, '')}${path}?${q}`, method, headers, body === undefined ? undefined : Buffer.from(body, 'utf8'));
+  }
+
+  /** Initialisation (manual 5). Answers whether the server sent its option block (false: `OK`, not admitted). */
+  async init(): Promise<boolean> {
+    const params: Array<[string, string]> = [
+      ['SN', this.sn],
+      ['options', 'all'],
+      ['pushver', this.opts.pushver ?? '2.4.1'],
+      ['language', this.opts.language ?? '69'],
+      ['pushcommkey', this.opts.pushcommkey ?? DEFAULT_KEY],
+    ];
+    if (this.opts.deviceType !== null) params.push(['DeviceType', this.opts.deviceType ?? 'att']);
+    const r = await this.send('GET', '/iclock/cdata', params);
+    this.initBody = r.body;
+    const lines = r.body.split(/\r?\n/);
+    if (!lines[0].startsWith('GET OPTION FROM:')) return false;
+    this.optionFrom = lines[0].slice('GET OPTION FROM:'.length).trim();
+    this.serverOptions = {};
+    for (const l of lines.slice(1)) {
+      const eq = l.indexOf('=');
+      if (eq > 0) this.serverOptions[l.slice(0, eq)] = l.slice(eq + 1);
+    }
+    // PushOptionsFlag=1: the terminal pushes its configuration (manual 8), comma-separated.
+    if (this.serverOptions.PushOptionsFlag === '1') {
+      const biodata = this.opts.biodataFirmware !== false;
+      const opts = [
+        `~DeviceName=${this.opts.deviceName ?? 'SpeedFace-V5L'}`,
+        `FirmVer=${this.opts.firmware ?? 'Ver 8.0.4.3-20220708'}`,
+        'FingerFunOn=1',
+        'FaceFunOn=1',
+        `FPVersion=${biodata ? 12 : 10}`,
+        ...(biodata ? ['BioDataFun=1', 'MultiBioDataSupport=0:1:1:0:0:0:0:0:0:1'] : []),
+      ];
+      await this.send('POST', '/iclock/cdata', [['SN', this.sn], ['table', 'options']], opts.join(','));
+    }
+    return true;
+  }
+
+  /** `INFO=` value (manual 9): firmware, users, fingerprints, records, IP, FP/face algorithms, faces, functions. */
+  info(): string {
+    const fps = this.templates.filter((t) => t.table === 'FINGERTMP' || (t.table === 'BIODATA' && get(t.fields, 'Type') === '1')).length;
+    return [this.opts.firmware ?? 'Ver 8.0.4.3-20220708', this.users.size, fps, this.log.length, '192.168.1.201', 10, 7, 15, 0, '11110'].join(',');
+  }
+
+  /** One poll; runs what it gets and reports every result. Answers the commands run. */
+  async poll(withInfo = false): Promise<ExecutedCommand[]> {
+    if (!this.online) return [];
+    const params: Array<[string, string]> = [['SN', this.sn]];
+    if (withInfo) params.push(['INFO', this.info()]);
+    const r = await this.send('GET', '/iclock/getrequest', params);
+    const done: ExecutedCommand[] = [];
+    for (const line of r.body.split('\n')) {
+      const m = /^C:([^:]+):(.*)$/.exec(line.replace(/\r$/, ''));
+      if (!m) continue;
+      const code = await this.execute(m[2]);
+      done.push({ id: m[1], command: m[2], returnCode: code });
+    }
+    if (done.length > 0) {
+      const body = done.map((d) => `ID=${d.id}&Return=${d.returnCode}&CMD=${echo(d.command)}`).join('\n');
+      await this.send('POST', '/iclock/devicecmd', [['SN', this.sn]], body);
+      this.executed.push(...done);
+    }
+    return done;
+  }
+
+  /** Polls until a poll brings nothing (at most `max` polls). */
+  async drain(max = 50): Promise<ExecutedCommand[]> {
+    const all: ExecutedCommand[] = [];
+    for (let i = 0; i < max; i++) {
+      const got = await this.poll();
+      if (got.length === 0) break;
+      all.push(...got);
+    }
+    return all;
+  }
+
+  private async execute(command: string): Promise<number> {
+    const sp = command.indexOf(' ');
+    const verb = (sp < 0 ? command : command.slice(0, sp)).toUpperCase();
+    const rest = sp < 0 ? '' : command.slice(sp + 1);
+    switch (verb) {
+      case 'DATA':
+        return this.data(rest);
+      case 'CLEAR': {
+        const what = rest.trim().toUpperCase();
+        if (what === 'LOG') this.log.length = 0;
+        else if (what === 'PHOTO') this.photos.clear();
+        else if (what === 'BIODATA') this.templates.length = 0;
+        else if (what === 'DATA') {
+          this.log.length = 0;
+          this.users.clear();
+          this.templates.length = 0;
+          this.photos.clear();
+        } else return -1002;
+        return 0;
+      }
+      case 'SET': {
+        const m = /^OPTION (\w+)=(.*)$/.exec(rest);
+        if (!m) return -1002;
+        this.options.set(m[1], m[2]);
+        return 0;
+      }
+      case 'CHECK':
+      case 'LOG':
+      case 'INFO':
+      case 'REBOOT':
+      case 'AC_UNLOCK':
+      case 'AC_UNALARM':
+      case 'RELOAD':
+      case 'VERIFY':
+      case 'ENROLL_FP':
+      case 'ENROLL_BIO':
+      case 'ENROLL_MF':
+        return 0;
+      default:
+        // CONTROL DEVICE, SET OPTIONS, GET OPTIONS... of the Security PUSH dialect: not this firmware's.
+        return -1002;
+    }
+  }
+
+  private async data(rest: string): Promise<number> {
+    const m = /^(UPDATE|DELETE|QUERY)\s+(\S+)\s*(.*)$/s.exec(rest);
+    if (!m) return -1002;
+    const [, op, table, args] = m;
+    // Lower-case (Security PUSH) tables and the `tablename=` query form do not exist in attendance mode.
+    if (table !== table.toUpperCase() || table.includes('=')) return -1004;
+    const f = fieldsOf(args);
+    const pin = get(f, 'PIN');
+    if (op === 'UPDATE') return this.update(table, f, pin);
+    if (op === 'DELETE') {
+      if (!pin) return -1002;
+      if (table === 'USERINFO') {
+        this.users.delete(pin);
+        this.removeTemplates((t) => t.pin === pin);
+        this.photos.delete(pin);
+      } else if (table === 'USERPIC' || table === 'BIOPHOTO') this.photos.delete(pin);
+      else {
+        const type = get(f, 'Type');
+        this.removeTemplates((t) => t.pin === pin && (table === 'BIODATA' ? t.table === 'BIODATA' && (!type || get(t.fields, 'Type') === type) : t.table === table));
+      }
+      return 0;
+    }
+    return this.query(table, f);
+  }
+
+  private removeTemplates(pred: (t: TerminalTemplate) => boolean): void {
+    for (let i = this.templates.length - 1; i >= 0; i--) if (pred(this.templates[i])) this.templates.splice(i, 1);
+  }
+
+  private update(table: string, f: Record<string, string>, pin: string | undefined): number {
+    if (!pin) return -1002;
+    switch (table) {
+      case 'USERINFO':
+        this.users.set(pin, {
+          pin,
+          name: get(f, 'Name') ?? '',
+          pri: Number(get(f, 'Pri') ?? 0),
+          passwd: get(f, 'Passwd') ?? '',
+          card: get(f, 'Card') ?? '',
+          grp: Number(get(f, 'Grp') ?? 1),
+          tz: get(f, 'TZ') ?? '0000000000000000',
+          verify: Number(get(f, 'Verify') ?? -1),
+          fields: f,
+        });
+        return 0;
+      case 'FINGERTMP':
+        if (this.opts.biodataFirmware !== false) return -12;
+      // falls through
+      case 'FACE':
+      case 'FVEIN':
+      case 'BIODATA': {
+        const tmp = get(f, 'TMP') ?? '';
+        if (!tmp) return -1002;
+        const key = (t: TerminalTemplate) => JSON.stringify([t.table, t.pin, get(t.fields, 'FID'), get(t.fields, 'No'), get(t.fields, 'Index'), get(t.fields, 'Type')]);
+        const next: TerminalTemplate = { table, pin, fields: f };
+        this.removeTemplates((t) => key(t) === key(next));
+        this.templates.push(next);
+        return 0;
+      }
+      case 'USERPIC':
+      case 'BIOPHOTO': {
+        const content = get(f, 'Content') ?? '';
+        if (String(content.length) !== get(f, 'Size')) return -12;
+        this.photos.set(pin, { table, content });
+        return 0;
+      }
+      default:
+        return -1004;
+    }
+  }
+
+  private async query(table: string, f: Record<string, string>): Promise<number> {
+    if (table === 'ATTLOG') {
+      const start = get(f, 'StartTime') ?? '';
+      const end = get(f, 'EndTime') ?? '';
+      const rows = this.log.filter((p) => p.time >= start && p.time <= end);
+      if (rows.length === 0) return -1;
+      const r = await this.uploadAttlog(rows, false);
+      return r.status === 200 ? 0 : -1;
+    }
+    if (table === 'USERINFO') {
+      const pin = get(f, 'PIN');
+      const users = pin ? [this.users.get(pin)].filter((u): u is TerminalUser => !!u) : [...this.users.values()];
+      if (users.length === 0) return -1;
+      await this.uploadOperlog(users.map((u) => userLine(u)));
+      return 0;
+    }
+    return -1004;
+  }
+
+  /** A punch at the terminal: kept in its log and, when online, uploaded at once (Realtime=1). */
+  async punch(p: TerminalPunch): Promise<HttpResult | null> {
+    this.log.push(p);
+    return this.online ? this.uploadAttlog([p]) : null;
+  }
+
+  /** `POST /iclock/cdata?SN=&table=ATTLOG&Stamp=` with positional TAB-separated records. */
+  async uploadAttlog(rows: TerminalPunch[], withStamp = true): Promise<HttpResult> {
+    const body = rows.map((p) => [p.pin, p.time, p.status, p.verify, p.workCode ?? '', 0, 0].join('\t') + (this.opts.trailingTab ? '\t' : '')).join(this.eol) + this.eol;
+    return this.uploadRaw('ATTLOG', body, withStamp);
+  }
+
+  /** `POST /iclock/cdata?SN=&table=<table>&Stamp=` with a body as given. */
+  async uploadRaw(table: string, body: string, withStamp = true): Promise<HttpResult> {
+    const params: Array<[string, string]> = [['SN', this.sn], ['table', table]];
+    if (withStamp) params.push(['Stamp', String(++this.stamp)]);
+    return this.send('POST', '/iclock/cdata', params, body);
+  }
+
+  async uploadOperlog(lines: string[]): Promise<HttpResult> {
+    return this.uploadRaw('OPERLOG', lines.join(this.eol) + this.eol);
+  }
+
+  /**
+   * A user enrolled at the terminal: stored locally and uploaded as a USER line with its templates
+   * (FP lines on FINGERTMP firmware, BIODATA lines otherwise), as `OPLOG` + `USER` + template lines.
+   */
+  async enrollUser(u: { pin: string; name: string; pri?: number; card?: string; passwd?: string }, fingers: Array<{ fid: number; tmp: string }> = []): Promise<HttpResult> {
+    const user: TerminalUser = { pin: u.pin, name: u.name, pri: u.pri ?? 0, passwd: u.passwd ?? '', card: u.card ?? '', grp: 1, tz: '0000000000000000', verify: -1, fields: {} };
+    this.users.set(u.pin, user);
+    const lines = [`OPLOG 6\t0\t${nowWall()}\t${u.pin}\t0\t0\t0`, userLine(user)];
+    for (const f of fingers) {
+      if (this.opts.biodataFirmware === false) {
+        const fields = { PIN: u.pin, FID: String(f.fid), Size: String(f.tmp.length), Valid: '1', TMP: f.tmp };
+        this.templates.push({ table: 'FINGERTMP', pin: u.pin, fields });
+        lines.push(`FP ${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join('\t')}`);
+      } else {
+        const fields = { Pin: u.pin, No: String(f.fid), Index: '0', Valid: '1', Duress: '0', Type: '1', MajorVer: '10', MinorVer: '0', Format: '0', Tmp: f.tmp };
+        this.templates.push({ table: 'BIODATA', pin: u.pin, fields });
+        lines.push(`BIODATA ${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join('\t')}`);
+      }
+    }
+    return this.uploadOperlog(lines);
+  }
+
+  /** ATTPHOTO (manual 11.3): header lines, NUL, then the photo (base64 when the server asked ATTPHOTOBase64=1). */
+  async uploadAttphoto(fileName: string, jpeg: Buffer): Promise<HttpResult> {
+    const base64 = this.serverOptions.ATTPHOTOBase64 === '1';
+    const data = base64 ? jpeg.toString('base64') : jpeg.toString('latin1');
+    const body = `PIN=${fileName}\nSN=${this.sn}\nsize=${jpeg.length}\nCMD=uploadphoto\0${data}`;
+    return this.send('POST', '/iclock/cdata', [['SN', this.sn], ['table', 'ATTPHOTO'], ['Stamp', String(++this.stamp)]], body);
+  }
+
+  /** The template lines held for a PIN, in the terminal's tables. */
+  templatesOf(pin: string): TerminalTemplate[] {
+    return this.templates.filter((t) => t.pin === pin);
+  }
+}
+
+function userLine(u: TerminalUser): string {
+  return `USER PIN=${u.pin}\tName=${u.name}\tPri=${u.pri}\tPasswd=${u.passwd}\tCard=${u.card}\tGrp=${u.grp}\tTZ=${u.tz}\tVerify=${u.verify}\tViceCard=`;
+}
+
+/** CMD echo: the first word (`DATA` for every DATA command, as field samples show; `SET` for SET OPTION). */
+function echo(command: string): string {
+  return command.split(' ')[0];
+}
+
+function nowWall(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
