@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
 import { MAX_PHOTO_CHARS } from '../../common/limits';
 import { IsCvPin } from '../../common/pin.decorator';
@@ -74,6 +74,8 @@ export class AreaPersonDto {
   @Transform(toPinList)
   @IsString({ each: true, context: { code: CvCode.PinsNull } })
   @IsNotEmpty({ context: { code: CvCode.PinsNull } })
+  @ArrayMaxSize(500, { context: { code: CvCode.PinsTooLong } })
+  @MaxLength(64, { each: true })
   pins!: string[];
 }
 

@@ -117,5 +117,6 @@ export class ModuleLevelSaveDto {
   @IsArray()
   @ArrayMaxSize(MAX_BATCH_ITEMS)
   @IsString({ each: true })
+  @MaxLength(32, { each: true })
   pointIds?: string[];
 }
