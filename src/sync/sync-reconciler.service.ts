@@ -107,21 +107,28 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
 
   /** One pass, as leader only: owed jobs that are due, then divergent items whose backoff ended. */
   async runOnce(): Promise<void> {
+    // A pool of one connection is the embedded database, which one process alone may open: it leads by itself,
+    // and holding the lock's connection would leave the jobs none.
+    if (((this.ds.options as { poolSize?: number }).poolSize ?? 10) <= 1) return this.runJobs();
     const runner = this.ds.createQueryRunner();
     await runner.connect();
     try {
       const [{ leader }] = await runner.query(`SELECT pg_try_advisory_lock($1) AS leader`, [LEADER_LOCK]);
       if (!leader) return;
       try {
-        for (let i = 0; i < 1000 && !this.stopped; i++) {
-          const did = (await this.runOwed()) + (await this.runDivergent());
-          if (did === 0) break;
-        }
+        await this.runJobs();
       } finally {
         await runner.query(`SELECT pg_advisory_unlock($1)`, [LEADER_LOCK]);
       }
     } finally {
       await runner.release();
+    }
+  }
+
+  private async runJobs(): Promise<void> {
+    for (let i = 0; i < 1000 && !this.stopped; i++) {
+      const did = (await this.runOwed()) + (await this.runDivergent());
+      if (did === 0) break;
     }
   }
 

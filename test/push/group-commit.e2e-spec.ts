@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { connectedSim } from './push-helpers';
@@ -14,6 +14,8 @@ let t: TestApp;
 let sims: DeviceSimulator[];
 /** A pool: the checks below query concurrently, one connection each. */
 let db: Pool;
+/** The embedded database serves one session: a second client's reads interleave with the gateway's (stack notes). */
+const onPglite = inject('testDb').mode === 'embedded';
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -65,7 +67,7 @@ describe('group commit of rtlog uploads', () => {
     expect(batches).toBeLessThan(items);
   });
 
-  it('answers an upload only once its rows are committed: visible to another connection the moment OK arrives', async () => {
+  it.skipIf(onPglite)('answers an upload only once its rows are committed: visible to another connection the moment OK arrives', async () => {
     const checks = await Promise.all(
       sims.map(async (sim, d) => {
         const r = await sim.uploadRtlog([{ time: time(30), pin: 200 + d, event: 0, index: 2000 }]);
