@@ -1,5 +1,5 @@
 /**
- * Operator console figures (issue 15): the Persons page's server-side search and paging with 100,000
+ * Operator console figures: the Persons page's server-side search and paging with 100,000
  * persons, and the transactions CSV export. Prints, never asserts.
  *
  *   npm run build && node dist/bench/console.bench.js

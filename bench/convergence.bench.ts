@@ -1,5 +1,5 @@
 /**
- * Convergence figures (issue 10), through the real gateway on real PostgreSQL with simulated panels. Printed,
+ * Convergence figures, through the real gateway on real PostgreSQL with simulated panels. Printed,
  * never asserted.
  *
  *   npm run build && node dist/bench/convergence.bench.js [adminUrl] [persons] [devices] [concurrentAdds]

@@ -1,5 +1,5 @@
 /**
- * Real-time scale (issue 11): the traffic real panels make, side by side with what this machine can do.
+ * Real-time scale: the traffic real panels make, side by side with what this machine can do.
  * Prints figures and ratios, never asserts.
  *
  *   npm run bench:realtime        (= npm run build && node dist/bench/realtime.bench.js)

@@ -32,7 +32,7 @@ import { ConsoleStaticController } from './static.controller';
 import { ConsoleTransactionsController } from './transactions.controller';
 import { ConsoleVisitorsController } from './visitors.controller';
 
-/** The operator console: its pages at /console and its session-protected API at /console/api (issue 15). */
+/** The operator console: its pages at /console and its session-protected API at /console/api. */
 @Module({
   imports: [
     ApiClientModule, PushModule, SyncModule, PersonModule, DeviceModule, DoorModule, TransactionModule, VisitorModule,

@@ -121,7 +121,7 @@ const WRITES: Record<string, () => Promise<HttpResult>> = {
     await t.post('/api/bioTemplate/add', { personId: f.pin, validType: '1', template: 'ZmluZ2VyIHNpeA==', templateNo: '6' });
     return t.request('DELETE', '/api/bioTemplate/deleteById/*', { query: { access_token: t.config.apiToken, pin: f.pin } });
   },
-  // Attendance (issue 12), with the manual's own bodies (personPin and code as numbers, pins as a string or array).
+  // Attendance, with the manual's own bodies (personPin and code as numbers, pins as a string or array).
   '2.23.1': () => t.post('/api/attApply/applySign', { personPin: Number(f.pin), remark: 'api', signDatetime: '2021-11-19 18:00:00' }),
   '2.23.2': () => t.post('/api/attApply/applyOvertime', { endDatetime: '2021-11-19 18:00:00', personPin: Number(f.pin), remark: 'api', startDatetime: '2021-11-19 13:00:00' }),
   '2.23.3': () => t.post('/api/attApply/applyLeave', { endDatetime: '2021-11-19 18:00:00', leaveTypeNo: 'L1', personPin: Number(f.pin), remark: 'api', startDatetime: '2021-11-19 13:00:00' }),

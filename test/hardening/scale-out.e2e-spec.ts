@@ -97,7 +97,7 @@ describe.skipIf(onPglite)('two gateway processes on one database', () => {
     const N = 200;
     const [{ max }] = (await pg.query(`SELECT coalesce(max(id), 0)::text AS max FROM device_command`)).rows;
 
-    // A reply is a unit (issue 10): the next one waits for its results, so each poller reports what it got,
+    // A reply is a unit: the next one waits for its results, so each poller reports what it got,
     // through either process, as the device would.
     const delivered: Array<{ via: 'a' | 'b'; cmdId: string }> = [];
     const replies: string[][] = [];

@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import { connectedSim } from './push-helpers';
 
 /**
- * Group commit of real-time uploads (issue 11): concurrent single-event uploads from many devices are
+ * Group commit of real-time uploads: concurrent single-event uploads from many devices are
  * written together, each stored exactly once, each answered only once its rows are committed, and one
  * device's failure never costs another device its rows.
  */

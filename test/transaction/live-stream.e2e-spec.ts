@@ -112,7 +112,7 @@ describe('live stream (SSE, gateway extension)', () => {
     expect(e1.data).toMatchObject({ pin: '5', devSn: 'LIVE000001', eventTime: '2024-05-01 10:00:00', eventNo: 0 });
     expect(e2.data.pin).toBe('6');
     expect(e1.id).toMatch(/^t:\d+:\d+$/);
-    // `module` tells access events from attendance punches (issue 12); the rest is the manual's item.
+    // `module` tells access events from attendance punches; the rest is the manual's item.
     const { module, ...item } = e1.data;
     expect(module).toBe('acc');
     expectSameShape(item, manualExample('2.18.13').data, 'stream item');

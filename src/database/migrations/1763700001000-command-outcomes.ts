@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Device state you can trust, part A (issue 10): a reference the enqueuer attaches to each command and gets back
+ * Device state you can trust: a reference the enqueuer attaches to each command and gets back
  * in its outcome, and the tables or commands a device's firmware refused for good.
  */
 export class CommandOutcomes1763700001000 implements MigrationInterface {

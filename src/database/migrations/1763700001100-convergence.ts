@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Convergence (issue 10, part B): what each device has CONFIRMED (sync_item, written from Return codes, not
+ * Convergence: what each device has CONFIRMED (sync_item, written from Return codes, not
  * when commands are queued) and the work owed to devices (sync_owed, written in the transaction of the event
  * that causes it). The plan-time tables sync_device_person / sync_device_timezone go: they held a plan, not
  * proof; so does vis_registration_device (visitors are planner members now). `device_command.ref` names the items a command carries (also added by the queue's migration

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Real-time scale (issue 11): the acc_transaction insert trigger goes. The feed, tally and push_outbox
+ * Real-time scale: the acc_transaction insert trigger goes. The feed, tally and push_outbox
  * rows it wrote are now written by the ingest statement itself, set-based, in the same transaction
  * (src/transaction/acc-transaction-publish.ts): same rows, same transaction id, no transition table and
  * no PL/pgSQL call per upload. The delete trigger (retention, rare and large) stays.

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Attendance (issue 12): terminal punches (ATTLOG) with their photos and operation records, the terminals'
+ * Attendance: terminal punches (ATTLOG) with their photos and operation records, the terminals'
  * stamps and INFO, attendance and FaceKiosk area membership, attendance person settings, what the
  * attendance planner sent to each terminal, attendance applications, leave types and images, and doors
  * marked as attendance points. Leave types are seeded with CVSecurity's defaults (2.23.4 shows L1, L2).

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The operator console (issue 15): operator accounts, their sessions, and the audit log of what they did.
+ * The operator console: operator accounts, their sessions, and the audit log of what they did.
  * Read and written with plain SQL by src/console/ (no entities: nothing outside the console touches them).
  */
 export class Console1763700001500 implements MigrationInterface {

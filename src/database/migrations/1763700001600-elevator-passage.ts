@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Elevator control (manual 2.2, 2.10, 2.12, 2.19) and entrance control (2.30-2.34), issue 13.
+ * Elevator control (manual 2.2, 2.10, 2.12, 2.19) and entrance control (2.30-2.34).
  *
  * - floor: the floors of an elevator controller (floor_no = the bit of usereleauthorize and of CONTROL
  *   DEVICE 17/18, and the rtlog `eventaddr` of its events). `source` says who created it: 'device' (from

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Temperature and mask, media and parking (issue 13, parts 3-5):
+ * Temperature and mask, media and parking:
  * - acc_transaction: `mask_flag` (rtlog maskflag as sent) and `conv_temperature` (degrees Celsius), both
  *   nullable, filled by the rtlog ingest; the hep API reads them;
  * - ad_media: advertising media files, stored in the database (served by every gateway process);
