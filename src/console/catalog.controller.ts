@@ -1,23 +1,24 @@
-import { Body, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ok } from '../common/envelope';
 import { AccLevelService } from '../accLevel/accLevel.service';
-import { LevelAddDoorItemDto, LevelAddItemDto } from '../accLevel/dto/accLevel.dto';
-import { AreaCreateDto } from '../area/dto/area.dto';
+import { LevelAddDoorItemDto, LevelAddItemDto, LevelUpdateDto } from '../accLevel/dto/accLevel.dto';
+import { AreaCreateDto, AreaUpdateDto } from '../area/dto/area.dto';
 import { AreaService } from '../area/area.service';
 import { DepartmentAddDto } from '../department/dto/department.dto';
-import { HolidayCreateDto } from '../holiday/dto/holiday.dto';
+import { HolidayCreateDto, HolidayUpdateDto } from '../holiday/dto/holiday.dto';
 import { eventCodes } from '../push/protocol/tables';
-import { TimeSegmentCreateDto } from '../timeSegment/dto/timeSegment.dto';
+import { TimeSegmentCreateDto, TimeSegmentUpdateDto } from '../timeSegment/dto/timeSegment.dto';
 import { DepartmentService } from '../department/department.service';
 import { HolidayService } from '../holiday/holiday.service';
 import { TimeSegmentService } from '../timeSegment/timeSegment.service';
 import { ConsoleController } from './console-http';
+import { ConsoleLevelEditService } from './level-edit.service';
 import { Audit } from './console-roles';
 
 /**
  * The reference lists the console's pages and forms pick from (access levels, departments, areas, time
- * segments, holidays), and their creation and deletion through the same services, rules and error codes as the REST API.
+ * segments, holidays), and their creation, editing and deletion through the same services, rules and error codes as the REST API.
  */
 @ConsoleController('catalog')
 export class ConsoleCatalogController {
@@ -28,18 +29,20 @@ export class ConsoleCatalogController {
     private readonly timeSegments: TimeSegmentService,
     private readonly holidays: HolidayService,
     private readonly accLevels: AccLevelService,
+    private readonly levelEdits: ConsoleLevelEditService,
   ) {}
 
   @Get('levels')
   async levels() {
-    const rows: Array<{ id: string; name: string; time_segment: string | null; area: string | null; doors: string[] | null; persons: number }> = await this.ds.query(
+    const rows: Array<{ id: string; name: string; time_segment: string | null; area: string | null; doors: string[] | null; door_ids: string[] | null; persons: number }> = await this.ds.query(
       `SELECT l.id, l.name, ts.name AS time_segment, a.name AS area,
               (SELECT array_agg(d.name ORDER BY d.name) FROM acc_level_door ld JOIN door d ON d.id = ld.door_id WHERE ld.level_id = l.id) AS doors,
+              (SELECT array_agg(d.id::text ORDER BY d.name) FROM acc_level_door ld JOIN door d ON d.id = ld.door_id WHERE ld.level_id = l.id) AS door_ids,
               (SELECT count(*)::int FROM acc_level_person lp WHERE lp.level_id = l.id) AS persons
          FROM acc_level l LEFT JOIN time_segment ts ON ts.id = l.time_segment_id LEFT JOIN area a ON a.id = l.area_id
         ORDER BY l.name`,
     );
-    return ok(rows.map((r) => ({ id: r.id, name: r.name, timeSegment: r.time_segment, area: r.area, doors: r.doors ?? [], persons: r.persons })));
+    return ok(rows.map((r) => ({ id: r.id, name: r.name, timeSegment: r.time_segment, area: r.area, doors: r.doors ?? [], doorIds: r.door_ids ?? [], persons: r.persons })));
   }
 
   /** The manual's event codes and names (the transactions page's event filter). */
@@ -85,11 +88,44 @@ export class ConsoleCatalogController {
     return ok(null);
   }
 
+  /** Rename a level or change its area or time segment (a new time segment re-sends its members' rights). */
+  @Put('levels/:id')
+  @Audit('level.update', (r) => `${r.params.id} ${r.body?.name ?? ''}`.trim())
+  async updateLevel(@Param('id') id: string, @Body() dto: LevelUpdateDto) {
+    await this.accLevels.update(id, dto);
+    return ok(null);
+  }
+
+  @Delete('levels/:id')
+  @Audit('level.delete', (r) => r.params.id)
+  async deleteLevel(@Param('id') id: string) {
+    await this.levelEdits.deleteLevel(id);
+    return ok(null);
+  }
+
+  /** A door leaves a level: members the door's panel no longer grants leave that panel. */
+  @Delete('levels/:id/doors/:doorId')
+  @Audit('level.removeDoor', (r) => `${r.params.id} ${r.params.doorId}`)
+  async removeLevelDoor(@Param('id') id: string, @Param('doorId') doorId: string) {
+    await this.levelEdits.removeDoor(id, doorId);
+    return ok(null);
+  }
+
   @Post('departments')
   @HttpCode(200)
   @Audit('department.save', (r) => r.body?.code)
   async saveDepartment(@Body() dto: DepartmentAddDto) {
     await this.departments.upsert(dto);
+    return ok(null);
+  }
+
+  /** The REST API's department/add is an upsert by code: editing is the same call with the code from
+   * the path, for a department that exists (an edit never creates one). */
+  @Put('departments/:code')
+  @Audit('department.update', (r) => r.params.code)
+  async updateDepartment(@Param('code') code: string, @Body() dto: DepartmentAddDto) {
+    await this.departments.requireByCode(code);
+    await this.departments.upsert({ ...dto, code });
     return ok(null);
   }
 
@@ -108,6 +144,13 @@ export class ConsoleCatalogController {
     return ok(null);
   }
 
+  @Put('areas/:code')
+  @Audit('area.update', (r) => r.params.code)
+  async updateArea(@Param('code') code: string, @Body() dto: AreaUpdateDto) {
+    await this.areas.update(code, dto);
+    return ok(null);
+  }
+
   @Delete('areas/:code')
   @Audit('area.delete', (r) => r.params.code)
   async deleteArea(@Param('code') code: string) {
@@ -123,6 +166,13 @@ export class ConsoleCatalogController {
     return ok(null);
   }
 
+  @Put('time-segments/:id')
+  @Audit('timeSegment.update', (r) => r.params.id)
+  async updateTimeSegment(@Param('id') id: string, @Body() dto: TimeSegmentUpdateDto) {
+    await this.timeSegments.update(id, dto);
+    return ok(null);
+  }
+
   @Delete('time-segments/:id')
   @Audit('timeSegment.delete', (r) => r.params.id)
   async deleteTimeSegment(@Param('id') id: string) {
@@ -135,6 +185,13 @@ export class ConsoleCatalogController {
   @Audit('holiday.create', (r) => r.body?.name)
   async createHoliday(@Body() dto: HolidayCreateDto) {
     await this.holidays.create(dto);
+    return ok(null);
+  }
+
+  @Put('holidays/:id')
+  @Audit('holiday.update', (r) => r.params.id)
+  async updateHoliday(@Param('id') id: string, @Body() dto: HolidayUpdateDto) {
+    await this.holidays.update(id, dto);
     return ok(null);
   }
 

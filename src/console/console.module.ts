@@ -22,6 +22,7 @@ import { ConsoleStatusService } from './console-status.service';
 import { ConsoleDashboardController } from './dashboard.controller';
 import { ConsoleDevicesController } from './devices.controller';
 import { ConsoleDoorsController } from './doors.controller';
+import { ConsoleLevelEditService } from './level-edit.service';
 import { ConsoleAuditController, ConsoleOperatorsController } from './operators.controller';
 import { OperatorService } from './operator.service';
 import { ConsolePersonsController } from './persons.controller';
@@ -43,7 +44,7 @@ import { ConsoleVisitorsController } from './visitors.controller';
     ConsoleTransactionsController, ConsoleVisitorsController, ConsoleSettingsController, ConsoleOperatorsController, ConsoleAuditController,
     ConsoleCatalogController, ConsoleStaticController,
   ],
-  providers: [OperatorService, ConsoleSessionService, ConsoleAuditService, ConsoleStatusService, ConsoleGuard, AuditInterceptor],
+  providers: [OperatorService, ConsoleSessionService, ConsoleAuditService, ConsoleStatusService, ConsoleGuard, AuditInterceptor, ConsoleLevelEditService],
   exports: [OperatorService, ConsoleAuditService],
 })
 export class ConsoleModule {}

@@ -204,6 +204,101 @@ describe('console API: roles and audit', () => {
   });
 });
 
+describe('console API: editing the reference lists', () => {
+  const auditOf = async (action: string) => (await (await signIn(t, 'ada', 'ada-password-1')).call('GET', `audit?action=${action}`)).body.data.rows;
+
+  it('renames a level, takes a door out of it (its members leave that panel) and deletes it, each audited', async () => {
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'CONSOLEAPI2', doors: 2, ipAddress: '10.66.0.2' });
+    await sim.connect();
+    await sim.pollUntilIdle();
+    const o = await signIn(t, 'otto', 'otto-password-1');
+    expect((await o.call('POST', 'catalog/levels', { name: 'Edit level' })).body.code).toBe(0);
+    expect((await o.call('POST', 'catalog/levels/doors', { levelName: 'Edit level', doorName: '10.66.0.2-1' })).body.code).toBe(0);
+    const level = (await o.call('GET', 'catalog/levels')).body.data.find((l: { name: string }) => l.name === 'Edit level');
+    expect(level).toMatchObject({ doors: ['10.66.0.2-1'], doorIds: [expect.any(String)] });
+    expect((await o.call('POST', 'persons', { pin: 'lvledit1', name: 'Lev', accLevelIds: level.id })).body.code).toBe(0);
+    await sim.pollUntilIdle();
+    expect(sim.rightsOf('lvledit1')).toHaveLength(1);
+
+    expect((await o.call('PUT', `catalog/levels/${level.id}`, { name: 'Renamed level' })).body).toEqual({ code: 0, message: 'success', data: null });
+    const [{ name }] = await t.ds.query(`SELECT name FROM acc_level WHERE id = $1`, [level.id]);
+    expect(name).toBe('Renamed level');
+
+    expect((await o.call('DELETE', `catalog/levels/${level.id}/doors/${level.doorIds[0]}`)).body.code).toBe(0);
+    expect((await o.call('DELETE', `catalog/levels/${level.id}/doors/${level.doorIds[0]}`)).body.code).toBe(-47);
+    const [{ n: doors }] = await t.ds.query(`SELECT count(*)::int AS n FROM acc_level_door WHERE level_id = $1`, [level.id]);
+    expect(doors).toBe(0);
+    await sim.pollUntilIdle();
+    expect(sim.rightsOf('lvledit1')).toEqual([]);
+
+    expect((await o.call('DELETE', `catalog/levels/${level.id}`)).body.code).toBe(0);
+    expect((await o.call('DELETE', `catalog/levels/${level.id}`)).body.code).toBe(-24);
+    const [{ n: levels }] = await t.ds.query(`SELECT count(*)::int AS n FROM acc_level WHERE id = $1`, [level.id]);
+    expect(levels).toBe(0);
+
+    // Audit rows of one test can share a millisecond: outcomes are compared as sets.
+    expect((await auditOf('level.update'))[0]).toMatchObject({ operator: 'otto', target: `${level.id} Renamed level`, outcome: 'ok' });
+    expect((await auditOf('level.removeDoor')).map((r: { outcome: string }) => r.outcome).sort()).toEqual(['failed', 'ok']);
+    expect((await auditOf('level.delete')).map((r: { outcome: string }) => r.outcome).sort()).toEqual(['failed', 'ok']);
+  });
+
+  it('edits a department, an area, a time segment and a holiday through their services, each audited', async () => {
+    const o = await signIn(t, 'otto', 'otto-password-1');
+    expect((await o.call('POST', 'catalog/departments', { code: 'ed1', name: 'Dept before' })).body.code).toBe(0);
+    expect((await o.call('PUT', 'catalog/departments/ed1', { code: 'ed1', name: 'Dept after' })).body.code).toBe(0);
+    expect((await o.call('GET', 'catalog/departments')).body.data.find((d: { code: string }) => d.code === 'ed1')).toMatchObject({ name: 'Dept after' });
+    // An edit never creates.
+    expect((await o.call('PUT', 'catalog/departments/ed-none', { code: 'ed-none', name: 'X' })).body.code).toBeLessThan(0);
+
+    expect((await o.call('POST', 'catalog/areas', { code: 'ar1', name: 'Area before' })).body.code).toBe(0);
+    expect((await o.call('PUT', 'catalog/areas/ar1', { name: 'Area after' })).body.code).toBe(0);
+    expect((await o.call('GET', 'catalog/areas')).body.data.find((a: { code: string }) => a.code === 'ar1')).toMatchObject({ name: 'Area after' });
+
+    const week = { mon: [['08:00', '12:00']] };
+    expect((await o.call('POST', 'catalog/time-segments', { name: 'Seg before', schedule: week })).body.code).toBe(0);
+    const seg = (await o.call('GET', 'catalog/time-segments')).body.data.find((x: { name: string }) => x.name === 'Seg before');
+    expect((await o.call('PUT', `catalog/time-segments/${seg.id}`, { name: 'Seg after', schedule: { tue: [['09:00', '17:00']] } })).body.code).toBe(0);
+    const segAfter = (await o.call('GET', 'catalog/time-segments')).body.data.find((x: { id: string }) => x.id === seg.id);
+    expect(segAfter.name).toBe('Seg after');
+    expect(segAfter.schedule.tue).toEqual([['09:00', '17:00']]);
+
+    expect((await o.call('POST', 'catalog/holidays', { name: 'Hol before', startDate: '2027-05-01', endDate: '2027-05-01', holidayType: 1 })).body.code).toBe(0);
+    const hol = (await o.call('GET', 'catalog/holidays')).body.data.find((x: { name: string }) => x.name === 'Hol before');
+    expect((await o.call('PUT', `catalog/holidays/${hol.id}`, { name: 'Hol after', endDate: '2027-05-02' })).body.code).toBe(0);
+    expect((await o.call('GET', 'catalog/holidays')).body.data.find((x: { id: string }) => x.id === hol.id)).toMatchObject({ name: 'Hol after', endDate: '2027-05-02' });
+
+    expect((await auditOf('department.update')).map((r: { target: string; outcome: string }) => `${r.target} ${r.outcome}`).sort()).toEqual(['ed-none failed', 'ed1 ok']);
+    expect((await auditOf('area.update'))[0]).toMatchObject({ operator: 'otto', target: 'ar1', outcome: 'ok' });
+    expect((await auditOf('timeSegment.update'))[0]).toMatchObject({ operator: 'otto', target: seg.id, outcome: 'ok' });
+    expect((await auditOf('holiday.update'))[0]).toMatchObject({ operator: 'otto', target: hol.id, outcome: 'ok' });
+  });
+
+  it('refuses every edit to a viewer, and to a call without the CSRF token', async () => {
+    const o = await signIn(t, 'otto', 'otto-password-1');
+    expect((await o.call('POST', 'catalog/levels', { name: 'Viewer level' })).body.code).toBe(0);
+    const level = (await o.call('GET', 'catalog/levels')).body.data.find((l: { name: string }) => l.name === 'Viewer level');
+    const v = await signIn(t, 'vera', 'vera-password-1');
+    for (const [method, path, body] of [
+      ['PUT', `catalog/levels/${level.id}`, { name: 'Nope' }],
+      ['DELETE', `catalog/levels/${level.id}`, undefined],
+      ['DELETE', `catalog/levels/${level.id}/doors/0123456789abcdef0123456789abcdef`, undefined],
+      ['PUT', 'catalog/departments/ed1', { code: 'ed1', name: 'Nope' }],
+      ['PUT', 'catalog/areas/ar1', { name: 'Nope' }],
+      ['PUT', 'catalog/time-segments/0123456789abcdef0123456789abcdef', { name: 'Nope' }],
+      ['PUT', 'catalog/holidays/0123456789abcdef0123456789abcdef', { name: 'Nope' }],
+    ] as Array<[string, string, unknown]>) {
+      const r = await v.call(method, path, body);
+      expect(r.status, `${method} ${path}`).toBe(403);
+      expect(r.body.message).toMatch(/viewer/);
+    }
+    const noCsrf = await rawCall(t, 'PUT', `/console/api/catalog/levels/${level.id}`, { name: 'Nope' }, { cookie: o.cookie });
+    expect(noCsrf.status).toBe(403);
+    const [{ name }] = await t.ds.query(`SELECT name FROM acc_level WHERE id = $1`, [level.id]);
+    expect(name).toBe('Viewer level');
+    expect((await auditOf('level.delete'))[0]).toMatchObject({ operator: 'vera', outcome: 'refused' });
+  });
+});
+
 describe('console API: second factor and sign-in limits', () => {
   it('turns TOTP on with a valid code, then asks for it at sign-in and refuses a wrong one', async () => {
     await createOperator(t, 'tina', 'operator', 'tina-password-1');

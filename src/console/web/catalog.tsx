@@ -5,7 +5,7 @@ import { can, Confirm, Field, Notice, useAction, useLoad } from './ui';
 
 type TabKey = 'levels' | 'departments' | 'areas' | 'time-segments' | 'holidays';
 const TABS: Array<{ key: TabKey; label: string; cols: Array<[string, string]>; deleteBy?: 'code' | 'id' }> = [
-  { key: 'levels', label: 'Access levels', cols: [['name', 'Name'], ['timeSegment', 'Time segment'], ['area', 'Area'], ['doors', 'Doors'], ['persons', 'Persons']] },
+  { key: 'levels', label: 'Access levels', cols: [['name', 'Name'], ['timeSegment', 'Time segment'], ['area', 'Area'], ['doors', 'Doors'], ['persons', 'Persons']], deleteBy: 'id' },
   { key: 'departments', label: 'Departments', cols: [['code', 'Code'], ['name', 'Name'], ['parentCode', 'Parent']], deleteBy: 'code' },
   { key: 'areas', label: 'Areas', cols: [['code', 'Code'], ['name', 'Name'], ['parentCode', 'Parent']], deleteBy: 'code' },
   { key: 'time-segments', label: 'Time segments', cols: [['name', 'Name'], ['tzId', 'Device id'], ['hours', 'Hours'], ['remark', 'Remark']], deleteBy: 'id' },
@@ -163,12 +163,94 @@ function CreateForm({ tab, onDone }: { tab: TabKey; onDone: (message: string) =>
   );
 }
 
-/** Access levels, departments, areas, time segments and holidays: lists, creation, deletion. */
+/** The edit form of one row: a PUT through the same service method as the REST API's update. */
+function EditForm({ tab, row, onDone, onCancel }: { tab: TabKey; row: any; onDone: (message: string) => void; onCancel: () => void }) {
+  const first = DAYS.map((d) => row.schedule?.[d]?.[0]).find((x) => x) ?? ['08:00', '18:00'];
+  const [f, setF] = useState<Record<string, any>>({
+    ...row,
+    parentCode: row.parentCode ?? '',
+    holidayType: String(row.holidayType ?? '1'),
+    days: DAYS.filter((d) => row.schedule?.[d]?.length),
+    from: first[0],
+    to: first[1],
+    hoursChanged: false,
+  });
+  const a = useAction();
+  const key = row[TABS.find((t) => t.key === tab)!.deleteBy!];
+  const text = (k: string, label: string, required = true, type: 'text' | 'time' | 'date' = 'text') => (
+    <Field label={label}>
+      <input name={k} type={type as 'text'} required={required} value={f[k] ?? ''} onInput={(e) => setF({ ...f, [k]: e.currentTarget.value, hoursChanged: f.hoursChanged || k === 'from' || k === 'to' })} />
+    </Field>
+  );
+  const bodies: Record<TabKey, () => unknown> = {
+    levels: () => ({ name: f.name }),
+    departments: () => ({ code: row.code, name: f.name, parentCode: f.parentCode || undefined }),
+    areas: () => ({ name: f.name, parentCode: f.parentCode }),
+    // Only hours the operator touched are sent: a schedule with several ranges a day is kept otherwise.
+    'time-segments': () => ({ name: f.name, ...(f.hoursChanged ? { schedule: Object.fromEntries(DAYS.map((d) => [d, f.days.includes(d) ? [[f.from, f.to]] : []])) } : {}) }),
+    holidays: () => ({ name: f.name, startDate: f.startDate, endDate: f.endDate, holidayType: Number(f.holidayType), isLoopByYear: !!f.isLoopByYear }),
+  };
+  async function submit(e: Event) {
+    e.preventDefault();
+    if ((await a.run(() => api('PUT', `catalog/${tab}/${encodeURIComponent(key)}`, bodies[tab]()))) !== undefined) onDone(`${f.name} saved`);
+  }
+  return (
+    <form aria-label={`Edit ${row.name}`} onSubmit={submit}>
+      <div class="row">
+        {text('name', 'Name')}
+        {(tab === 'departments' || tab === 'areas') && text('parentCode', 'Parent code', false)}
+        {tab === 'time-segments' && text('from', 'From', true, 'time')}
+        {tab === 'time-segments' && text('to', 'Until', true, 'time')}
+        {tab === 'holidays' && text('startDate', 'From', true, 'date')}
+        {tab === 'holidays' && text('endDate', 'Until', true, 'date')}
+        {tab === 'holidays' && (
+          <Field label="Type">
+            <select value={f.holidayType} onChange={(e) => setF({ ...f, holidayType: e.currentTarget.value })}>
+              <option value="1">1</option>
+              <option value="2">2</option>
+              <option value="3">3</option>
+            </select>
+          </Field>
+        )}
+        {tab === 'holidays' && (
+          <label>
+            <input type="checkbox" checked={!!f.isLoopByYear} onChange={(e) => setF({ ...f, isLoopByYear: e.currentTarget.checked })} />
+            Every year
+          </label>
+        )}
+      </div>
+      {tab === 'time-segments' && (
+        <fieldset>
+          <legend>Days</legend>
+          <div class="checks">
+            {DAYS.map((d) => (
+              <label key={d}>
+                <input type="checkbox" checked={f.days.includes(d)} onChange={(e) => setF({ ...f, hoursChanged: true, days: e.currentTarget.checked ? [...f.days, d] : f.days.filter((x: string) => x !== d) })} />
+                {d}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+      )}
+      <div class="actions">
+        <button type="submit">Save</button>
+        <button type="button" class="secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+      <Notice error={a.error} ok={a.ok} />
+    </form>
+  );
+}
+
+/** Access levels, departments, areas, time segments and holidays: lists, creation, editing, deletion. */
 export function CatalogPage({ me }: { me: Me }) {
   const [tab, setTab] = useState<TabKey>('levels');
   const current = TABS.find((t) => t.key === tab)!;
   const list = useLoad(() => api('GET', `catalog/${tab}`), [tab]);
   const [del, setDel] = useState<any>(null);
+  const [edit, setEdit] = useState<any>(null);
+  const [drop, setDrop] = useState<{ level: any; door: string; doorId: string } | null>(null);
   const [version, setVersion] = useState(0);
   const a = useAction();
   const mayEdit = can(me.role, 'operator');
@@ -178,11 +260,17 @@ export function CatalogPage({ me }: { me: Me }) {
     await a.run(() => api('DELETE', `catalog/${tab}/${encodeURIComponent(row[current.deleteBy!])}`), `${row.name} deleted`);
     list.reload();
   }
+  async function removeDoor() {
+    const d = drop!;
+    setDrop(null);
+    await a.run(() => api('DELETE', `catalog/levels/${encodeURIComponent(d.level.id)}/doors/${encodeURIComponent(d.doorId)}`), `${d.door} removed from ${d.level.name}`);
+    list.reload();
+  }
   return (
     <>
       <div role="tablist" aria-label="Reference lists" class="actions">
         {TABS.map((t) => (
-          <button key={t.key} type="button" role="tab" id={`tab-${t.key}`} aria-selected={t.key === tab} aria-controls="catalog-panel" class={t.key === tab ? '' : 'secondary outline'} onClick={() => setTab(t.key)}>
+          <button key={t.key} type="button" role="tab" id={`tab-${t.key}`} aria-selected={t.key === tab} aria-controls="catalog-panel" class={t.key === tab ? '' : 'secondary outline'} onClick={() => (setTab(t.key), setEdit(null))}>
             {t.label}
           </button>
         ))}
@@ -196,6 +284,20 @@ export function CatalogPage({ me }: { me: Me }) {
               a.setError(undefined);
               a.setOk(message);
               setVersion((v) => v + 1);
+              list.reload();
+            }}
+          />
+        )}
+        {mayEdit && edit && (
+          <EditForm
+            key={`${tab}-${edit[current.deleteBy!]}`}
+            tab={tab}
+            row={edit}
+            onCancel={() => setEdit(null)}
+            onDone={(message) => {
+              a.setError(undefined);
+              a.setOk(message);
+              setEdit(null);
               list.reload();
             }}
           />
@@ -216,10 +318,28 @@ export function CatalogPage({ me }: { me: Me }) {
             {(list.data ?? []).map((row: any, i: number) => (
               <tr key={row.id ?? row.code ?? i}>
                 {current.cols.map(([k]) => (
-                  <td key={k}>{k === 'hours' ? hoursOf(row.schedule) : cell(row[k])}</td>
+                  <td key={k}>
+                    {k === 'hours' ? (
+                      hoursOf(row.schedule)
+                    ) : tab === 'levels' && k === 'doors' && mayEdit ? (
+                      (row.doors as string[]).map((door, j) => (
+                        <span key={door}>
+                          {door}{' '}
+                          <button type="button" class="small secondary outline" aria-label={`Remove ${door} from ${row.name}`} onClick={() => setDrop({ level: row, door, doorId: row.doorIds[j] })}>
+                            ×
+                          </button>{' '}
+                        </span>
+                      ))
+                    ) : (
+                      cell(row[k])
+                    )}
+                  </td>
                 ))}
                 {mayEdit && current.deleteBy && (
                   <td>
+                    <button type="button" class="small secondary outline" aria-label={`Edit ${row.name}`} onClick={() => setEdit(row)}>
+                      Edit
+                    </button>{' '}
                     <button type="button" class="small secondary outline" aria-label={`Delete ${row.name}`} onClick={() => setDel(row)}>
                       Delete
                     </button>
@@ -231,7 +351,12 @@ export function CatalogPage({ me }: { me: Me }) {
         </table>
       </div>
       <Confirm open={!!del} title="Delete" confirmLabel={`Delete ${del?.name ?? ''}`} danger onConfirm={remove} onCancel={() => setDel(null)}>
-        <p>Delete {del?.name}? The gateway refuses when something still uses it.</p>
+        <p>{tab === 'levels' ? `Delete ${del?.name ?? ''}? Its members lose the level's doors on the devices.` : `Delete ${del?.name ?? ''}? The gateway refuses when something still uses it.`}</p>
+      </Confirm>
+      <Confirm open={!!drop} title="Remove door" confirmLabel={`Remove ${drop?.door ?? ''}`} danger onConfirm={removeDoor} onCancel={() => setDrop(null)}>
+        <p>
+          Remove {drop?.door} from {drop?.level.name}? Its members lose this door unless another of their levels grants it.
+        </p>
       </Confirm>
     </>
   );
