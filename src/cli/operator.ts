@@ -1,13 +1,9 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { CvError } from '../common/cv-error';
-import { ConfigError, loadConfig } from '../config/config';
 import { CONSOLE_ROLES } from '../console/console-roles';
 import { OperatorService } from '../console/operator.service';
-import { dataSourceOptions } from '../database/data-source-options';
-import { migrateDatabase, openDatabase } from '../database/database';
-import { DataDirectoryInUseError } from '../database/embedded-database';
+import { runCli, withCliDatabase } from './cli-database';
 
 const USAGE = [
   'usage: npm run operator -- create <name> [--role admin|operator|viewer] [--password-stdin]',
@@ -45,12 +41,7 @@ export async function runOperatorCommand(args: string[], out: (line: string) => 
   }
   const fromStdin = args.includes('--password-stdin');
   const password = command === 'create' || command === 'password' ? (fromStdin ? await readStdinLine(stdin) : randomBytes(12).toString('base64url')) : undefined;
-  const config = loadConfig();
-  const db = await openDatabase(config);
-  try {
-    await migrateDatabase(db.url);
-    const ds = new DataSource(dataSourceOptions(db.url, { poolSize: 1 }));
-    await ds.initialize();
+  return withCliDatabase(async (ds) => {
     try {
       const operators = new OperatorService(ds);
       if (command === 'list') {
@@ -95,23 +86,10 @@ export async function runOperatorCommand(args: string[], out: (line: string) => 
         return 1;
       }
       throw err;
-    } finally {
-      await ds.destroy();
     }
-  } finally {
-    await db.stop();
-  }
+  });
 }
 
 if (require.main === module) {
-  runOperatorCommand(process.argv.slice(2), (line) => process.stdout.write(`${line}\n`))
-    .then((code) => process.exit(code))
-    .catch((err) => {
-      if (err instanceof ConfigError || err instanceof DataDirectoryInUseError) {
-        process.stderr.write(`${err.message}\n`);
-        process.exit(2);
-      }
-      process.stderr.write(`${err?.stack ?? err}\n`);
-      process.exit(1);
-    });
+  runCli((out) => runOperatorCommand(process.argv.slice(2), out));
 }
