@@ -1,40 +1,57 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AttendanceIngestService } from '../push/attendance/attendance-ingest.service';
 import { AttendanceTerminalService } from '../push/attendance/attendance-terminal.service';
-import { DeviceRegistryService } from '../push/device-registry.service';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
+import { SyncReconciler } from '../sync/sync-reconciler.service';
 import { AttendanceEnrolmentService } from './attendance-enrolment.service';
 
 /**
- * Connects the device side of attendance to the planner: a terminal first seen admitted (auto admission at its
- * initialisation, or an operator's approval) gets everything it should hold; enrolments uploaded on OPERLOG are
- * handled inside the upload's transaction.
+ * Connects the device side of attendance to the planner and the reconciler: a terminal's initialisation is its
+ * registration (Attendance PUSH has no /iclock/registry), so it records owed work the way a panel's
+ * registration does: a full sync when the terminal holds nothing confirmed, else a check (planned again, and its
+ * next INFO user count compared with the users it confirmed). An operator's approval owes through the registry's
+ * own event. Enrolments uploaded on OPERLOG are handled inside the upload's transaction.
  */
 @Injectable()
 export class AttendanceHooks implements OnModuleInit {
-  private readonly log = new Logger('AttendanceHooks');
-
   constructor(
     private readonly ds: DataSource,
     private readonly ingest: AttendanceIngestService,
     private readonly terminals: AttendanceTerminalService,
-    private readonly registry: DeviceRegistryService,
+    private readonly reconciler: SyncReconciler,
     private readonly sync: AttendanceSyncService,
     private readonly enrolment: AttendanceEnrolmentService,
   ) {}
 
   onModuleInit(): void {
     this.ingest.onOperlog((m, device, records) => this.enrolment.ingest(m, device, records));
-    this.terminals.onTerminalReady((e) => this.fullSync(e.deviceId));
-    this.registry.onRegistered(async (e) => {
-      if (!e.admittedNow) return;
-      const [row] = await this.ds.query(`SELECT coalesce(kind_override, kind) AS kind FROM device WHERE id = $1`, [e.deviceId]);
-      if (row?.kind === 'att' || row?.kind === 'facekiosk') await this.fullSync(e.deviceId);
-    });
+    this.terminals.onTerminalReady((e) => this.initialised(e.deviceId, e.sn, e.first));
+    this.terminals.onUserCount((e, count) => this.countReported(e.deviceId, e.sn, count));
   }
 
+  /** A terminal initialised while admitted: the work it is owed, recorded and started. */
+  async initialised(deviceId: string, sn: string, first: boolean): Promise<void> {
+    await this.ds.transaction((m) => this.reconciler.owe(m, { deviceId, sn, first, admittedNow: false }));
+    this.reconciler.kick();
+  }
+
+  /** Everything the terminal should hold sent again (the gateway's terminal sync endpoint). */
   fullSync(deviceId: string): Promise<void> {
     return this.ds.transaction((m) => this.sync.syncTerminalFull(m, deviceId));
+  }
+
+  /** The user count of a re-initialised terminal, judged once nothing of ours is queued or owed before it. */
+  countReported(deviceId: string, sn: string, count: number): Promise<boolean> {
+    return this.ds.transaction(async (m) => {
+      const [busy] = await m.query(
+        `SELECT 1 FROM device_command WHERE device_sn = $1 AND state IN ('pending', 'sent') AND ref ? 'sync'
+         UNION ALL SELECT 1 FROM sync_owed WHERE device_id = $2 LIMIT 1`,
+        [sn, deviceId],
+      );
+      if (busy) return false;
+      await this.reconciler.verifiedCount(m, deviceId, sn, count);
+      return true;
+    });
   }
 }

@@ -1,6 +1,5 @@
 import { AttApply } from './att-apply.entity';
 import { AttAreaPerson } from './att-area-person.entity';
-import { AttDevicePerson } from './att-device-person.entity';
 import { AttLeaveImage, AttLeaveType } from './att-leave.entity';
 import { AttOperlog } from './att-operlog.entity';
 import { AttPerson } from './att-person.entity';
@@ -10,4 +9,4 @@ import { AttTerminal } from './att-terminal.entity';
 import { AttTransaction } from './att-transaction.entity';
 
 /** The attendance tables (migration 1763700001300-attendance). */
-export const ATTENDANCE_ENTITIES = [AttTransaction, AttOperlog, AttPhoto, AttTerminal, AttPerson, AttAreaPerson, AttDevicePerson, AttApply, AttLeaveType, AttLeaveImage, AttPoint];
+export const ATTENDANCE_ENTITIES = [AttTransaction, AttOperlog, AttPhoto, AttTerminal, AttPerson, AttAreaPerson, AttApply, AttLeaveType, AttLeaveImage, AttPoint];

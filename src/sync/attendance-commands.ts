@@ -5,8 +5,16 @@
  *   USERINFO first (PIN, Name, Pri, Passwd, Card, Grp, TZ, Verify), then the templates: `BIODATA` on unified-
  *   template firmware, `FINGERTMP`/`FACE`/`FVEIN` on older firmware (a BIODATA-era terminal answers -12 to
  *   FINGERTMP), then the photo (`USERPIC`).
+ *
+ * Confirmed state: a terminal holds three items per PIN (sync-items.ts): `user` (the USERINFO record), `bio`
+ * (its templates, as one set) and `photo` (USERPIC). `terminalMember` gives each item's hash and commands;
+ * `composeTerminalCommands` turns a diff into commands whose `ref` names the items they carry, so that the
+ * confirmation hook records them from the terminal's Return codes only.
  */
 import { createHash } from 'node:crypto';
+import { refusalKey } from '../push/protocol';
+import { splitItemId, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
+import type { PlannedCommand } from './sync-plan';
 import {
   attDelete,
   attUpdateBiodata,
@@ -106,3 +114,94 @@ export function removalCommand(pin: string): string {
 }
 
 export const hashOf = (...parts: unknown[]): string => createHash('sha1').update(JSON.stringify(parts)).digest('hex');
+
+/** The kinds of item a terminal holds per PIN, in the order they are sent (templates and photo need the user). */
+export const TERMINAL_KINDS: readonly ItemKind[] = ['user', 'bio', 'photo'];
+
+/** One item a terminal should hold: its hash and the commands that put it there. */
+export interface TerminalItem {
+  hash: string;
+  commands: string[];
+}
+
+/** What one terminal should hold for one PIN, by kind (no `bio` / `photo` when the person has none). */
+export type TerminalMember = Map<ItemKind, TerminalItem>;
+
+/**
+ * The items of one person on one terminal. Throws when a stored value cannot travel (the builders refuse it).
+ * The bio hash starts with the template types it holds (`1.2:<sha>`): a removal needs to know which tables to
+ * clear on firmware without BIODATA (FINGERTMP, FACE, FVEIN are separate tables there).
+ */
+export function terminalMember(t: AttSyncTerminal, p: AttSyncPerson, templates: readonly AttSyncTemplate[]): TerminalMember {
+  const out: TerminalMember = new Map();
+  const user = userInfoCommand(p);
+  out.set('user', { hash: hashOf(user), commands: [user] });
+  const bio = templateCommands(t, p.pin, templates);
+  if (bio.length) {
+    const types = [...new Set(templates.filter((x) => x.template.trim()).map((x) => x.bioType))].sort((a, b) => a - b);
+    out.set('bio', { hash: `${types.join('.')}:${hashOf(bio)}`, commands: bio });
+  }
+  const photo = photoCommands(p.pin, p.photo);
+  if (photo.length) out.set('photo', { hash: hashOf(photo), commands: photo });
+  return out;
+}
+
+/** Template tables to clear for a PIN whose held templates are described by `hash` (`?`: not known). */
+function bioDeletes(t: AttSyncTerminal, pin: string, hash: string | undefined): string[] {
+  if (hash === undefined) return [];
+  if (t.biodata) return [attDelete('BIODATA', pin)];
+  const types = hash.includes(':') ? hash.split(':')[0].split('.').map(Number) : [1, 2];
+  const out: string[] = [];
+  if (types.includes(1)) out.push(attDelete('FINGERTMP', pin));
+  if (types.includes(2)) out.push(attDelete('FACE', pin));
+  if (types.includes(7)) out.push(attDelete('FVEIN', pin));
+  return out;
+}
+
+/** Items whose commands use a table the terminal refused for good (device-refusals.ts): never planned. */
+export function refusedItems(members: ReadonlyMap<string, TerminalMember>, refused: ReadonlySet<string> | undefined): Set<ItemId> {
+  const out = new Set<ItemId>();
+  if (!refused?.size) return out;
+  for (const [pin, member] of members) {
+    for (const [kind, item] of member) if (item.commands.some((c) => refused.has(refusalKey(c)))) out.add(`${kind}\t${pin}`);
+  }
+  return out;
+}
+
+/**
+ * From a diff to terminal commands, each carrying the ref of the one item it changes. A user removal is
+ * `DATA DELETE USERINFO`, which takes the templates and the photo with it (attendance manual 12.1.2.1), so its
+ * ref cascades to them. A changed template set is cleared before it is sent again (templates no longer stored
+ * must not stay). Removals come first, then per PIN the user, its templates, its photo.
+ */
+export function composeTerminalCommands(
+  t: AttSyncTerminal,
+  members: ReadonlyMap<string, TerminalMember>,
+  diff: Diff,
+  current: ReadonlyMap<ItemId, string>,
+  plan: string,
+): PlannedCommand[] {
+  const out: PlannedCommand[] = [];
+  const gone = new Set(diff.remove.filter((id) => id.startsWith('user\t')).map((id) => id.slice(5)));
+  for (const id of diff.remove) {
+    const [kind, pin] = splitItemId(id);
+    if (kind === 'user') out.push({ command: removalCommand(pin), ref: { sync: 1, plan, kind, del: [pin], cascade: ['bio', 'photo'] } });
+    else if (gone.has(pin)) continue;
+    else if (kind === 'bio') for (const command of bioDeletes(t, pin, current.get(id))) out.push({ command, ref: { sync: 1, plan, kind, del: [pin] } });
+    else if (kind === 'photo') out.push({ command: attDelete('USERPIC', pin), ref: { sync: 1, plan, kind, del: [pin] } });
+  }
+  const puts = [...diff.put].sort((a, b) => {
+    const [ka, pa] = splitItemId(a);
+    const [kb, pb] = splitItemId(b);
+    return pa < pb ? -1 : pa > pb ? 1 : TERMINAL_KINDS.indexOf(ka) - TERMINAL_KINDS.indexOf(kb);
+  });
+  for (const id of puts) {
+    const [kind, pin] = splitItemId(id);
+    const item = members.get(pin)?.get(kind);
+    if (!item) continue;
+    const ref: SyncRef = { sync: 1, plan, kind, put: [[pin, item.hash]] };
+    if (kind === 'bio') for (const command of bioDeletes(t, pin, current.get(id))) out.push({ command, ref });
+    for (const command of item.commands) out.push({ command, ref });
+  }
+  return out;
+}

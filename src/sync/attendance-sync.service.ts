@@ -1,39 +1,59 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { newId } from '../common/ids';
 import { effectiveKindSql } from '../device/device-kind';
 import { CommandQueueService } from '../push/command-queue.service';
+import { loadRefusals } from '../push/device-refusals';
 import {
-  hashOf,
-  photoCommands,
-  removalCommand,
-  templateCommands,
-  userInfoCommand,
+  composeTerminalCommands,
+  refusedItems,
+  terminalMember,
+  TERMINAL_KINDS,
   type AttSyncPerson,
   type AttSyncTemplate,
   type AttSyncTerminal,
+  type TerminalMember,
 } from './attendance-commands';
-
-interface SentRow {
-  deviceId: string;
-  pin: string;
-  userHash: string;
-  bioHash: string | null;
-}
+import { devicesTouching, loadConfirmed, loadInflight, noteSkipped } from './confirmed-state';
+import type { PinScope } from './desired-state';
+import { currentState, diffItems, splitItemId, type Diff, type ItemId } from './sync-items';
+import type { PlannedCommand } from './sync-plan';
 
 export interface AttSyncOptions {
-  /** Re-send everything, whatever was sent before. */
+  /** Re-send every desired item in scope, whatever the terminal confirmed. */
   force?: boolean;
-  /** The terminal a change came from (enrolment there): it already holds it, only the planner's state is updated. */
+  /** The terminal a change came from (enrolment there): it holds the user and templates it uploaded. */
   originDeviceId?: string;
+}
+
+type Mode = 'diff' | 'force' | 'full';
+
+interface PlanRequest {
+  deviceIds: readonly string[];
+  pins: PinScope;
+  mode: Mode;
+  /** Pins to treat as gone (deleted or resigned in this transaction). */
+  absent?: ReadonlySet<string>;
+  originDeviceId?: string;
+}
+
+/** What the terminals in a plan should hold: device id → pin → items; and what cannot be sent. */
+interface TerminalDesired {
+  members: Map<string, Map<string, TerminalMember>>;
+  skipped: Array<{ deviceId: string; pin: string; reason: string }>;
 }
 
 /**
  * The attendance part of the one planner: which persons belong on which attendance terminal and FaceKiosk,
  * and the commands in the terminal's dialect. A person belongs on the terminals (kind `att`) of the attendance
  * areas they are a member of (`attAreaPerson`), and on the kiosks (kind `facekiosk`) of their FaceKiosk areas
- * (`insAreaPerson`) unless blacklisted there (editInsPerson category 2: blocked = not on the kiosk). What was
- * queued is kept per terminal and PIN (`att_device_person`, hashed), so an unchanged person is not re-sent and a
- * person who no longer belongs is deleted. Every method runs in the caller's transaction.
+ * (`insAreaPerson`) unless blacklisted there (editInsPerson category 2: blocked = not on the kiosk).
+ *
+ * Like the access planner, a plan is diff(desired, current) where current is the terminal's CONFIRMED state
+ * (sync_item, written from its Return codes by SyncConfirmation) replayed with the commands still in flight:
+ * a refused or unanswered command leaves its item unconfirmed, in backoff, and the reconciler plans it again;
+ * a table the firmware refused for good (-1002 repeatedly, -1004) is not planned. Every method runs in the
+ * caller's transaction.
  */
 @Injectable()
 export class AttendanceSyncService {
@@ -44,14 +64,8 @@ export class AttendanceSyncService {
   /** Persons changed (saved, area membership, attendance settings, enrolment): their terminals converge. */
   async syncPersons(m: EntityManager, personIds: readonly string[], opts: AttSyncOptions = {}): Promise<void> {
     if (personIds.length === 0) return;
-    const persons = await loadPersons(m, personIds);
-    const pins = persons.map((p) => p.pin);
-    const wanted = await loadMembership(m, { personIds: [...personIds] });
-    const sent = await loadSent(m, { pins });
-    const deviceIds = new Set<string>([...wanted.map((w) => w.deviceId), ...sent.map((s) => s.deviceId)]);
-    const terminals = await loadTerminals(m, [...deviceIds]);
-    const templates = await loadTemplates(m, personIds);
-    await this.plan(m, terminals, persons, wanted, sent, templates, opts);
+    const rows: Array<{ pin: string }> = await m.query(`SELECT pin FROM person WHERE id = ANY($1)`, [[...personIds]]);
+    await this.syncPins(m, rows.map((r) => r.pin), opts);
   }
 
   /** A person deleted or resigned: off every terminal that holds them. */
@@ -59,104 +73,135 @@ export class AttendanceSyncService {
     return this.removePins(m, [pin]);
   }
 
-  /** Several persons deleted at once: one read of what the terminals hold, one enqueue, one delete. */
-  async removePins(m: EntityManager, pins: readonly string[]): Promise<void> {
-    if (pins.length === 0) return;
-    const sent = await loadSent(m, { pins: [...pins] });
-    const terminals = await loadTerminals(m, [...new Set(sent.map((s) => s.deviceId))]);
-    const byDevice = new Map<string, string[]>();
-    for (const s of sent) {
-      if (!terminals.has(s.deviceId)) continue;
-      const list = byDevice.get(s.deviceId) ?? [];
-      list.push(removalCommand(s.pin));
-      byDevice.set(s.deviceId, list);
-    }
-    const batches = [...byDevice].map(([deviceId, commands]) => ({ deviceSn: terminals.get(deviceId)!.sn, commands }));
-    if (batches.length) await this.queue.enqueueMany(m, batches);
-    await m.query(`DELETE FROM att_device_person WHERE pin = ANY($1::text[])`, [[...pins]]);
+  /** Several persons deleted at once: one plan for all of them. */
+  removePins(m: EntityManager, pins: readonly string[]): Promise<void> {
+    return this.syncPins(m, pins, {}, new Set(pins));
   }
 
-  /** Everything one terminal should hold (admitted, or asked for a full sync). */
+  /** Everything one terminal should hold (admitted, moved to another area, or asked for a full sync). */
   async syncTerminalFull(m: EntityManager, deviceId: string): Promise<void> {
-    const terminals = await loadTerminals(m, [deviceId]);
-    if (!terminals.has(deviceId)) return;
-    const wanted = await loadMembership(m, { deviceId });
-    const personIds = [...new Set(wanted.map((w) => w.personId))];
-    const persons = await loadPersons(m, personIds);
-    const sent = await loadSent(m, { deviceId });
-    const templates = await loadTemplates(m, personIds);
-    await this.plan(m, terminals, persons, wanted, sent, templates, { force: true });
+    await this.plan(m, { deviceIds: [deviceId], pins: null, mode: 'full' });
   }
 
-  private async plan(
-    m: EntityManager,
-    terminals: Map<string, AttSyncTerminal>,
-    persons: AttSyncPerson[],
-    wanted: Membership[],
-    sent: SentRow[],
-    templates: Map<string, AttSyncTemplate[]>,
-    opts: AttSyncOptions,
-  ): Promise<void> {
-    const byId = new Map(persons.map((p) => [p.id, p]));
-    const before = new Map(sent.map((s) => [`${s.deviceId}/${s.pin}`, s]));
-    const keep = new Set<string>();
-    const commands = new Map<string, string[]>();
-    const upserts: SentRow[] = [];
-    const push = (deviceId: string, cmds: string[]) => {
-      if (cmds.length === 0 || deviceId === opts.originDeviceId) return;
-      const list = commands.get(deviceId) ?? [];
-      list.push(...cmds);
-      commands.set(deviceId, list);
+  /** One terminal planned against what it confirmed (the reconciler: items out of backoff, re-registration). */
+  async reconcileTerminal(m: EntityManager, deviceId: string, pins: PinScope): Promise<void> {
+    await this.plan(m, { deviceIds: [deviceId], pins, mode: 'diff' });
+  }
+
+  /** Whether the device is an admitted terminal or kiosk (planned here, not by the access planner). */
+  async isTerminal(m: EntityManager, deviceId: string): Promise<boolean> {
+    return (await loadTerminals(m, [deviceId])).has(deviceId);
+  }
+
+  /** Terminals where these pins belong (their areas). */
+  async terminalsOf(m: EntityManager, pins: readonly string[]): Promise<string[]> {
+    return [...new Set((await loadMembership(m, { pins: [...pins] })).map((w) => w.deviceId))];
+  }
+
+  /** Desired item hashes of these terminals (operators' convergence views); non-terminals are absent. */
+  async desiredHashes(m: EntityManager, deviceIds: readonly string[], pins: PinScope): Promise<Map<string, { sn: string; hashes: Map<ItemId, string>; skipped: Map<string, string> }>> {
+    const terminals = await loadTerminals(m, deviceIds);
+    const desired = await this.loadDesired(m, terminals, pins);
+    const out = new Map<string, { sn: string; hashes: Map<ItemId, string>; skipped: Map<string, string> }>();
+    for (const t of terminals.values()) {
+      const hashes = new Map<ItemId, string>();
+      for (const [pin, member] of desired.members.get(t.id) ?? []) for (const [kind, item] of member) hashes.set(`${kind}\t${pin}`, item.hash);
+      const skipped = new Map(desired.skipped.filter((s) => s.deviceId === t.id).map((s) => [s.pin, s.reason]));
+      out.set(t.id, { sn: t.sn, hashes, skipped });
+    }
+    return out;
+  }
+
+  private async syncPins(m: EntityManager, pins: readonly string[], opts: AttSyncOptions, absent?: ReadonlySet<string>): Promise<void> {
+    const unique = [...new Set(pins)];
+    if (unique.length === 0) return;
+    const deviceIds = new Set([...(await this.terminalsOf(m, unique)), ...(await devicesTouching(m, unique))]);
+    await this.plan(m, { deviceIds: [...deviceIds], pins: unique, mode: opts.force ? 'force' : 'diff', absent, originDeviceId: opts.originDeviceId });
+  }
+
+  private async plan(m: EntityManager, req: PlanRequest): Promise<void> {
+    const terminals = await loadTerminals(m, req.deviceIds);
+    if (terminals.size === 0) return;
+    const ids = [...terminals.keys()];
+    const desired = await this.loadDesired(m, terminals, req.pins, req.absent);
+    const confirmed = await loadConfirmed(m, ids, req.pins);
+    const inflight = await loadInflight(m, [...terminals.values()].map((t) => t.sn), req.pins);
+    const refusals = await loadRefusals(m, ids);
+    const pinSet = req.pins === null ? null : new Set(req.pins);
+    const inScope = (id: ItemId) => {
+      const [kind, key] = splitItemId(id);
+      return TERMINAL_KINDS.includes(kind) && (pinSet === null || pinSet.has(key));
     };
-    for (const w of wanted) {
-      const t = terminals.get(w.deviceId);
-      const base = byId.get(w.personId);
-      if (!t || !base) continue;
-      const p: AttSyncPerson = { ...base, pri: t.kind === 'facekiosk' ? w.insPri : base.pri };
-      const key = `${t.id}/${p.pin}`;
-      if (keep.has(key)) continue;
-      keep.add(key);
-      let user: string;
-      let bio: string[];
-      try {
-        user = userInfoCommand(p);
-        bio = [...templateCommands(t, p.pin, templates.get(p.id) ?? []), ...photoCommands(p.pin, p.photo)];
-      } catch (err) {
-        this.log.warn(`person ${p.pin} is not sent to terminal ${t.sn}: ${(err as Error).message}`);
+    const plan = newId();
+    const batches: Array<{ deviceSn: string; commands: PlannedCommand[] }> = [];
+    const sent: Array<{ deviceId: string; pin: string }> = [];
+    for (const t of [...terminals.values()].sort((a, b) => a.sn.localeCompare(b.sn))) {
+      const members = desired.members.get(t.id) ?? new Map<string, TerminalMember>();
+      const hashes = new Map<ItemId, string>();
+      for (const [pin, member] of members) for (const [kind, item] of member) hashes.set(`${kind}\t${pin}`, item.hash);
+      const have = confirmed.get(t.id)!;
+      const current = currentState(have.confirmed, inflight.get(t.sn) ?? []);
+      if (t.id === req.originDeviceId) {
+        await recordEnrolled(m, t.id, hashes, current, pinSet);
         continue;
       }
-      const userHash = hashOf(user);
-      const bioHash = hashOf(bio);
-      const prev = before.get(key);
-      const cmds: string[] = [];
-      if (opts.force || !prev || prev.userHash !== userHash) cmds.push(user);
-      if (opts.force || !prev || prev.bioHash !== bioHash) cmds.push(...bio);
-      push(t.id, cmds);
-      upserts.push({ deviceId: t.id, pin: p.pin, userHash, bioHash });
+      const refused = refusedItems(members, refusals.get(t.id));
+      const hold = new Set([...have.hold, ...refused]);
+      const diff: Diff =
+        req.mode === 'diff'
+          ? diffItems({ desired: hashes, current, hold, inScope })
+          : { put: diffItems({ desired: hashes, current: new Map(), hold: refused, inScope }).put, remove: diffItems({ desired: hashes, current, hold: refused, inScope }).remove };
+      for (const id of diff.put) if (id.startsWith('user\t') && have.skipped.has(id.slice(5))) sent.push({ deviceId: t.id, pin: id.slice(5) });
+      const commands = composeTerminalCommands(t, members, diff, current, plan);
+      if (commands.length) batches.push({ deviceSn: t.sn, commands });
     }
-    const removals: SentRow[] = [];
-    for (const s of sent) {
-      if (keep.has(`${s.deviceId}/${s.pin}`)) continue;
-      removals.push(s);
-      push(s.deviceId, [removalCommand(s.pin)]);
-    }
-    if (upserts.length) {
-      await m.query(
-        `INSERT INTO att_device_person (device_id, pin, user_hash, bio_hash, updated_at)
-         SELECT d, p, u, b, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(d, p, u, b)
-         ON CONFLICT (device_id, pin) DO UPDATE SET user_hash = EXCLUDED.user_hash, bio_hash = EXCLUDED.bio_hash, updated_at = now()`,
-        [upserts.map((u) => u.deviceId), upserts.map((u) => u.pin), upserts.map((u) => u.userHash), upserts.map((u) => u.bioHash)],
-      );
-    }
-    if (removals.length) {
-      await m.query(`DELETE FROM att_device_person d USING unnest($1::text[], $2::text[]) AS x(d, p) WHERE d.device_id = x.d AND d.pin = x.p`, [
-        removals.map((r) => r.deviceId),
-        removals.map((r) => r.pin),
-      ]);
-    }
-    const batches = [...commands.entries()].filter(([id]) => terminals.has(id)).map(([id, cmds]) => ({ deviceSn: terminals.get(id)!.sn, commands: cmds }));
+    for (const s of desired.skipped) this.log.warn(`person ${s.pin} is not sent to terminal ${terminals.get(s.deviceId)?.sn}: ${s.reason}`);
+    await noteSkipped(m, desired.skipped, sent);
     if (batches.length) await this.queue.enqueueMany(m, batches);
   }
+
+  /** Members of these terminals (pins in scope, absent ones left out), as items with their commands. */
+  private async loadDesired(m: EntityManager, terminals: Map<string, AttSyncTerminal>, pins: PinScope, absent: ReadonlySet<string> = new Set()): Promise<TerminalDesired> {
+    const out: TerminalDesired = { members: new Map(), skipped: [] };
+    if (terminals.size === 0) return out;
+    const wanted = await loadMembership(m, pins === null ? { deviceIds: [...terminals.keys()] } : { pins: [...pins], deviceIds: [...terminals.keys()] });
+    const personIds = [...new Set(wanted.map((w) => w.personId))];
+    const persons = new Map((await loadPersons(m, personIds)).map((p) => [p.id, p]));
+    const templates = await loadTemplates(m, personIds);
+    for (const w of wanted) {
+      const t = terminals.get(w.deviceId);
+      const base = persons.get(w.personId);
+      if (!t || !base || absent.has(base.pin)) continue;
+      let members = out.members.get(t.id);
+      if (!members) out.members.set(t.id, (members = new Map()));
+      if (members.has(base.pin)) continue;
+      const p: AttSyncPerson = { ...base, pri: t.kind === 'facekiosk' ? w.insPri : base.pri };
+      try {
+        members.set(p.pin, terminalMember(t, p, templates.get(p.id) ?? []));
+      } catch (err) {
+        out.skipped.push({ deviceId: t.id, pin: p.pin, reason: `cannot be encoded: ${(err as Error).message}` });
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * The terminal a person enrolled at uploaded their user record and templates (OPERLOG): it holds them, so they
+ * are recorded as confirmed (the device's own word, like a Return) instead of being sent back to it.
+ */
+async function recordEnrolled(m: EntityManager, deviceId: string, hashes: Map<ItemId, string>, current: Map<ItemId, string>, pins: ReadonlySet<string> | null): Promise<void> {
+  const held = [...hashes].filter(([id]) => {
+    const [kind, pin] = splitItemId(id);
+    return (kind === 'user' || kind === 'bio') && (pins === null || pins.has(pin)) && current.get(id) !== hashes.get(id);
+  });
+  if (held.length === 0) return;
+  await m.query(
+    `INSERT INTO sync_item (device_id, kind, key, hash, confirmed_at)
+     SELECT $1, k, p, h, now() FROM unnest($2::varchar[], $3::varchar[], $4::text[]) AS x(k, p, h)
+     ON CONFLICT (device_id, kind, key) DO UPDATE SET hash = EXCLUDED.hash, confirmed_at = now(), failures = 0, next_try_at = NULL, failed_plan = NULL`,
+    [deviceId, held.map(([id]) => splitItemId(id)[0]), held.map(([id]) => splitItemId(id)[1]), held.map(([, h]) => h)],
+  );
 }
 
 interface Membership {
@@ -170,15 +215,16 @@ interface Membership {
  * (terminal, person) pairs that should exist: attendance areas → att terminals of the area; FaceKiosk areas →
  * kiosks of the area, blacklisted persons excepted. Active persons only.
  */
-async function loadMembership(m: EntityManager, where: { personIds?: string[]; deviceId?: string }): Promise<Membership[]> {
+async function loadMembership(m: EntityManager, where: { pins?: string[]; deviceIds?: string[] }): Promise<Membership[]> {
   const params: unknown[] = [];
-  let filter: string;
-  if (where.deviceId) {
-    params.push(where.deviceId);
-    filter = `d.id = $1`;
-  } else {
-    params.push(where.personIds ?? []);
-    filter = `ap.person_id = ANY($1)`;
+  const filters: string[] = [];
+  if (where.deviceIds) {
+    params.push(where.deviceIds);
+    filters.push(`d.id = ANY($${params.length})`);
+  }
+  if (where.pins) {
+    params.push(where.pins);
+    filters.push(`p.pin = ANY($${params.length})`);
   }
   const rows: Array<{ device_id: string; person_id: string; ins_pri: number | null }> = await m.query(
     `SELECT d.id AS device_id, ap.person_id, ax.ins_per_dev_auth AS ins_pri
@@ -187,7 +233,7 @@ async function loadMembership(m: EntityManager, where: { personIds?: string[]; d
         AND ${effectiveKindSql('d')} = CASE ap.module WHEN 'att' THEN 'att' ELSE 'facekiosk' END
        JOIN person p ON p.id = ap.person_id AND p.status = 'active'
        LEFT JOIN att_person ax ON ax.person_id = ap.person_id
-      WHERE ${filter} AND NOT (ap.module = 'ins' AND COALESCE(ax.ins_category, 0) = 2)`,
+      WHERE ${filters.length ? filters.join(' AND ') : 'true'} AND NOT (ap.module = 'ins' AND COALESCE(ax.ins_category, 0) = 2)`,
     params,
   );
   return rows.map((r) => ({ deviceId: r.device_id, personId: r.person_id, insPri: Number(r.ins_pri ?? 0) }));
@@ -212,13 +258,6 @@ async function loadPersons(m: EntityManager, ids: readonly string[]): Promise<At
     pri: Number(r.pri ?? 0),
     verifyMode: r.verify_mode === null ? null : Number(r.verify_mode),
   }));
-}
-
-async function loadSent(m: EntityManager, where: { pins?: string[]; deviceId?: string }): Promise<SentRow[]> {
-  const rows: Array<{ device_id: string; pin: string; user_hash: string; bio_hash: string | null }> = where.deviceId
-    ? await m.query(`SELECT device_id, pin, user_hash, bio_hash FROM att_device_person WHERE device_id = $1`, [where.deviceId])
-    : await m.query(`SELECT device_id, pin, user_hash, bio_hash FROM att_device_person WHERE pin = ANY($1)`, [where.pins ?? []]);
-  return rows.map((r) => ({ deviceId: r.device_id, pin: r.pin, userHash: r.user_hash, bioHash: r.bio_hash }));
 }
 
 /**

@@ -14,7 +14,8 @@ interface Confirmation {
 /**
  * Writes confirmed state from command outcomes, in the transaction that records them (CommandOutcomeHub):
  *   done   put → the item is confirmed with the hash the command carried (unless an earlier command of the
- *                 same plan failed for it); del → gone; clear → every item of the kind gone.
+ *                 same plan failed for it); del → gone (with the same keys of the `cascade` kinds); clear →
+ *                 every item of the kind gone.
  *   failed put → the item is unknown (`?`): held possibly in an older form, never believed; del → still
  *                 held; both count a failure and wait for a backoff before the planner tries again.
  *                 A failed clear makes a full sync owed.
@@ -91,9 +92,11 @@ export class SyncConfirmation implements OnModuleInit {
     if (!ref.kind) return;
     if (ref.clear || ref.del?.length) {
       const which = ref.clear ? '' : 'AND key = ANY($3)';
-      const params = ref.clear ? [deviceId, ref.kind] : [deviceId, ref.kind, ref.del];
-      await m.query(`DELETE FROM sync_item WHERE device_id = $1 AND kind = $2 ${which} AND skipped IS NULL`, params);
-      await m.query(`UPDATE sync_item SET hash = NULL, failures = 0, next_try_at = NULL, failed_plan = NULL WHERE device_id = $1 AND kind = $2 ${which}`, params);
+      // A cascading delete (ref.cascade) took the items of those kinds with it on the device.
+      const kinds = [ref.kind, ...(ref.cascade ?? [])];
+      const params = ref.clear ? [deviceId, kinds] : [deviceId, kinds, ref.del];
+      await m.query(`DELETE FROM sync_item WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NULL`, params);
+      await m.query(`UPDATE sync_item SET hash = NULL, failures = 0, next_try_at = NULL, failed_plan = NULL WHERE device_id = $1 AND kind = ANY($2) ${which}`, params);
     }
     const kind = ref.kind;
     if (ref.put?.length) await this.confirmPuts(m, ref.put.map(([k, h]) => ({ d: deviceId, kind, k, h, plan: ref.plan, rc: outcome.returnCode })));

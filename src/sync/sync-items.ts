@@ -113,6 +113,8 @@ export interface SyncRef {
   kind?: ItemKind;
   put?: Array<[string, string]>;
   del?: string[];
+  /** Kinds a `del` takes with it on the device (a terminal's DATA DELETE USERINFO drops templates and photo too). */
+  cascade?: ItemKind[];
   clear?: true;
   verify?: 'user';
   count?: number;
@@ -128,7 +130,7 @@ export function currentState(confirmed: ReadonlyMap<ItemId, string>, inflight: r
   for (const r of inflight) {
     if (!r.kind) continue;
     if (r.clear) for (const id of [...cur.keys()]) if (id.startsWith(`${r.kind}\t`)) cur.delete(id);
-    for (const key of r.del ?? []) cur.delete(itemId(r.kind, key));
+    for (const key of r.del ?? []) for (const kind of [r.kind, ...(r.cascade ?? [])]) cur.delete(itemId(kind, key));
     for (const [key, hash] of r.put ?? []) cur.set(itemId(r.kind, key), hash);
   }
   return cur;

@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { CommandOutcome } from '../push/command-outcome';
 import { DeviceRegistryService, type DeviceRegisteredEvent } from '../push/device-registry.service';
 import { backoffMs, UNKNOWN_HASH, type SyncRef } from './sync-items';
+import { AttendanceSyncService } from './attendance-sync.service';
 import { SyncConfirmation } from './sync-confirm';
 import { SyncPlannerService } from './sync-planner.service';
 
@@ -38,6 +39,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     private readonly ds: DataSource,
     private readonly registry: DeviceRegistryService,
     private readonly planner: SyncPlannerService,
+    private readonly attendance: AttendanceSyncService,
     private readonly confirmation: SyncConfirmation,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -72,7 +74,9 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
            OR EXISTS (SELECT 1 FROM holiday)
            -- A floor of an elevator level, or a gate of an entrance-control level, on this controller.
            OR EXISTS (SELECT 1 FROM ele_level_floor lf JOIN floor f ON f.id = lf.floor_id WHERE f.device_id = $1)
-           OR EXISTS (SELECT 1 FROM psg_level_gate lg JOIN door d ON d.id = lg.gate_id WHERE d.device_id = $1) AS needed`,
+           OR EXISTS (SELECT 1 FROM psg_level_gate lg JOIN door d ON d.id = lg.gate_id WHERE d.device_id = $1)
+           -- An attendance terminal or kiosk whose area has members.
+           OR EXISTS (SELECT 1 FROM att_area_person ap JOIN device d ON d.area_id = ap.area_id WHERE d.id = $1) AS needed`,
       [e.deviceId, e.sn],
     );
     if (state.full_owed) return;
@@ -142,7 +146,11 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
         await this.ds.transaction(async (m) => {
           const [row] = await m.query(`SELECT cursor FROM sync_owed WHERE device_id = $1 AND kind = $2 FOR UPDATE SKIP LOCKED`, [job.device_id, job.kind]);
           if (!row) return;
-          if (job.kind === 'full') {
+          if (job.kind === 'full' && (await this.attendance.isTerminal(m, job.device_id))) {
+            // A terminal's full sync is one plan (its users are few: no pages).
+            await this.attendance.syncTerminalFull(m, job.device_id);
+            await m.query(`DELETE FROM sync_owed WHERE device_id = $1 AND kind = 'full'`, [job.device_id]);
+          } else if (job.kind === 'full') {
             const next = await this.planner.syncDeviceFull(m, job.device_id, row.cursor);
             if (next === null) await m.query(`DELETE FROM sync_owed WHERE device_id = $1 AND kind = 'full'`, [job.device_id]);
             else await m.query(`UPDATE sync_owed SET cursor = $3, attempts = 0, last_error = NULL WHERE device_id = $1 AND kind = $2`, [job.device_id, job.kind, next]);
@@ -179,7 +187,8 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       await this.ds.transaction(async (m) => {
         // Out of backoff: planned again now (its failure count stays until a success confirms it).
         await m.query(`UPDATE sync_item SET next_try_at = NULL WHERE device_id = $1 AND failures > 0 AND next_try_at <= now()`, [deviceId]);
-        await this.planner.reconcileDevice(m, deviceId, [...pins]);
+        if (await this.attendance.isTerminal(m, deviceId)) await this.attendance.reconcileTerminal(m, deviceId, [...pins]);
+        else await this.planner.reconcileDevice(m, deviceId, [...pins]);
       });
     }
     return rows.length;
@@ -195,6 +204,9 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     // Elevator and channel controllers have no confirmed state to verify against (their planner records what
     // it planned, not Return codes): a re-registration leaves them as they are.
     if (await this.planner.isModuleDevice(m, deviceId)) return;
+    // Attendance PUSH has no DATA COUNT: a terminal is planned again against what it confirmed, and its user count
+    // comes with its next INFO (attendance manual 9; `verifiedCount`).
+    if (await this.attendance.isTerminal(m, deviceId)) return this.attendance.reconcileTerminal(m, deviceId, null);
     await this.planner.reconcileDevice(m, deviceId, []);
     await this.planner.queueVerify(m, d.sn);
   }
@@ -211,15 +223,26 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     }
     const count = typeof ref.count === 'number' ? ref.count : outcome.returnCode;
     if (count === null || count < 0) return;
+    await this.verifiedCount(m, deviceId, outcome.deviceSn, count);
+  }
+
+  /**
+   * A user count the device reported (DATA COUNT user; a terminal's INFO) with no command of ours in flight
+   * before it: it must lie between the users the device confirmed and those plus the ones in doubt (`?`), or
+   * the device changed behind our back (factory reset, users deleted or added there) and a full sync is owed.
+   * Answers whether it matched.
+   */
+  async verifiedCount(m: EntityManager, deviceId: string, sn: string, count: number): Promise<boolean> {
     const [{ sure, doubt }]: Array<{ sure: number; doubt: number }> = await m.query(
       `SELECT count(*) FILTER (WHERE hash <> $2)::int AS sure, count(*) FILTER (WHERE hash = $2)::int AS doubt
          FROM sync_item WHERE device_id = $1 AND kind = 'user' AND hash IS NOT NULL`,
       [deviceId, UNKNOWN_HASH],
     );
-    if (count >= sure && count <= sure + doubt) return;
-    this.log.warn(`device ${outcome.deviceSn} holds ${count} users where ${sure}${doubt ? `-${sure + doubt}` : ''} are confirmed: its tables changed behind the gateway; a full sync is owed`);
+    if (count >= sure && count <= sure + doubt) return true;
+    this.log.warn(`device ${sn} holds ${count} users where ${sure}${doubt ? `-${sure + doubt}` : ''} are confirmed: its tables changed behind the gateway; a full sync is owed`);
     await oweJob(m, deviceId, 'full');
     setImmediate(() => this.kick());
+    return false;
   }
 }
 

@@ -5,6 +5,7 @@ import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { loadRefusals } from '../push/device-refusals';
 import { doorMask, returnMeaning } from '../push/protocol';
+import { AttendanceSyncService } from './attendance-sync.service';
 import { devicesTouching, loadConfirmed, loadInflight } from './confirmed-state';
 import { loadDesired } from './desired-state';
 import type { DeviceConvergenceDto, PersonDeviceRightDto, PersonDeviceSyncDto } from './dto/sync-status.dto';
@@ -29,8 +30,24 @@ function rightsOf(hash: string | undefined): PersonDeviceRightDto[] {
 export class SyncStatusService {
   constructor(
     private readonly ds: DataSource,
+    private readonly attendance: AttendanceSyncService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /**
+   * Desired item hashes of devices of either planner, with the members that could not be sent: access panels
+   * from the access planner's desired state, attendance terminals and kiosks from the attendance planner's.
+   */
+  private async desiredOf(m: DataSource['manager'], ids: string[], pins: string[] | null): Promise<Map<string, { sn: string; hashes: Map<string, string>; skipped: Map<string, string> }>> {
+    const devices = [...(await loadDevices(m, ids, this.config.timeZone)).values()];
+    const desired = await loadDesired(m, devices, pins);
+    const out = await this.attendance.desiredHashes(m, ids, pins);
+    for (const d of devices) {
+      const want = desired.get(d.id)!;
+      out.set(d.id, { sn: d.sn, hashes: desiredHashes(want), skipped: new Map(want.skipped.map((s) => [s.pin, s.reason])) });
+    }
+    return out;
+  }
 
   async ofPerson(pin: string): Promise<PersonDeviceSyncDto[]> {
     const m = this.ds.manager;
@@ -39,9 +56,9 @@ export class SyncStatusService {
       [pin, MEMBER_KINDS],
     );
     if (!known) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
-    const ids = [...new Set([...(await devicesGranting(m, [pin])), ...(await devicesTouching(m, [pin]))])];
-    const devices = [...(await loadDevices(m, ids, this.config.timeZone)).values()].sort((a, b) => a.sn.localeCompare(b.sn));
-    const desired = await loadDesired(m, devices, [pin]);
+    const ids = [...new Set([...(await devicesGranting(m, [pin])), ...(await this.attendance.terminalsOf(m, [pin])), ...(await devicesTouching(m, [pin]))])];
+    const desired = await this.desiredOf(m, ids, [pin]);
+    const devices = [...desired].map(([id, d]) => ({ id, sn: d.sn })).sort((a, b) => a.sn.localeCompare(b.sn));
     const confirmed = await loadConfirmed(m, devices.map((d) => d.id), [pin]);
     const inflight = await loadInflight(m, devices.map((d) => d.sn), [pin]);
     const rows: Array<{ device_id: string; kind: string; failures: number; last_return: number | null; skipped: string | null; confirmed_at: Date | null }> = await m.query(
@@ -51,13 +68,13 @@ export class SyncStatusService {
     const aliases: Array<{ id: string; alias: string }> = await m.query(`SELECT id, alias FROM device WHERE id = ANY($1)`, [devices.map((d) => d.id)]);
     const aliasOf = new Map(aliases.map((a) => [a.id, a.alias]));
     return devices.map((d) => {
-      const want = new Map([...desiredHashes(desired.get(d.id)!)].filter(([id]) => !id.startsWith('tz\t') && !id.startsWith('hday\t')));
+      const want = new Map([...desired.get(d.id)!.hashes].filter(([id]) => !id.startsWith('tz\t') && !id.startsWith('hday\t')));
       const have = confirmed.get(d.id)!.confirmed;
       const flying = inflight.get(d.sn) ?? [];
       const items = rows.filter((r) => r.device_id === d.id);
       const unconfirmed = MEMBER_KINDS.filter((k) => want.get(`${k}\t${pin}`) !== have.get(`${k}\t${pin}`));
       const failing = items.filter((r) => r.failures > 0);
-      const skipped = items.find((r) => r.skipped)?.skipped ?? desired.get(d.id)!.skipped.find((s) => s.pin === pin)?.reason ?? null;
+      const skipped = items.find((r) => r.skipped)?.skipped ?? desired.get(d.id)!.skipped.get(pin) ?? null;
       const pending = flying.filter((r) => r.kind && MEMBER_KINDS.includes(r.kind)).length;
       const isDesired = want.size > 0;
       const state: PersonDeviceSyncDto['state'] = skipped
@@ -95,8 +112,7 @@ export class SyncStatusService {
     const m = this.ds.manager;
     const [row]: Array<{ id: string }> = await m.query(`SELECT id FROM device WHERE sn = $1`, [sn]);
     if (!row) throw new CvError(CvCode.NotFound, `Device ${sn} does not exist`);
-    const devices = [...(await loadDevices(m, [row.id], this.config.timeZone)).values()];
-    const desired = devices.length ? desiredHashes((await loadDesired(m, devices, null)).get(row.id)!) : new Map<string, string>();
+    const desired = (await this.desiredOf(m, [row.id], null)).get(row.id)?.hashes ?? new Map<string, string>();
     const confirmed = (await loadConfirmed(m, [row.id], null)).get(row.id)!.confirmed;
     const current = currentState(confirmed, (await loadInflight(m, [sn], null)).get(sn) ?? []);
     let unconfirmed = 0;

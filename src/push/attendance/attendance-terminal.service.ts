@@ -9,11 +9,15 @@ import { instantToWallClock, type KvMap } from '../protocol';
 import { PUSH_SETTINGS, type PushSettings } from '../push-settings';
 import { attQueryAttlog, formatAttInitReply, parseAttInfo, type AttStamps } from './protocol';
 
-/** A terminal the gateway may now send commands to, first seen admitted by this database. */
+/** A terminal that initialised while admitted: for the first time in this database (`first`), or again (a reboot, a factory reset). */
 export interface TerminalReadyEvent {
   deviceId: string;
   sn: string;
+  first: boolean;
 }
+
+/** Judges a user count a terminal reported; answers false when it cannot yet (commands of ours in flight). */
+export type UserCountListener = (e: { deviceId: string; sn: string }, userCount: number) => Promise<boolean>;
 
 /** Query parameters of the initialisation request kept for operators (no secrets: pushcommkey is dropped). */
 const KEPT_HANDSHAKE_KEYS = ['pushver', 'language', 'DeviceType', 'PushOptionsFlag', 'options'];
@@ -46,6 +50,9 @@ export class AttendanceTerminalService {
   private readonly infos = new Map<string, string>();
   private readonly known = new Set<string>();
   private readonly readyListeners: Array<(e: TerminalReadyEvent) => unknown> = [];
+  /** Terminals that initialised again and whose next INFO user count is to be checked. */
+  private readonly countDue = new Set<string>();
+  private countListener?: UserCountListener;
 
   constructor(
     private readonly ds: DataSource,
@@ -54,9 +61,18 @@ export class AttendanceTerminalService {
     @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
   ) {}
 
-  /** Called once per terminal when it first initialises while admitted (the attendance planner sends it its users). */
+  /** Called when a terminal initialises while admitted (first time: it is owed its users; again: they are verified). */
   onTerminalReady(fn: (e: TerminalReadyEvent) => unknown): void {
     this.readyListeners.push(fn);
+  }
+
+  /**
+   * Called with the user count (INFO value 2, manual 9) of the first INFO after a terminal initialised again,
+   * until the listener could judge it: Attendance PUSH has no DATA COUNT, so this is how a re-registration is
+   * checked against the users the terminal confirmed (a factory reset shows as 0 users).
+   */
+  onUserCount(fn: UserCountListener): void {
+    this.countListener = fn;
   }
 
   /** `GET /iclock/cdata?options=all` of an admitted terminal: the `GET OPTION FROM` block (section 5). */
@@ -69,7 +85,11 @@ export class AttendanceTerminalService {
       [s.id, JSON.stringify(kept)],
     );
     this.known.add(s.sn);
-    if (row?.inserted) this.fireReady({ deviceId: s.id, sn: s.sn });
+    if (!row?.inserted) {
+      this.countDue.add(s.sn);
+      this.infos.delete(s.sn);
+    }
+    this.fireReady({ deviceId: s.id, sn: s.sn, first: !!row?.inserted });
     const stamps: AttStamps = { ...(row?.stamps ?? {}) };
     return formatAttInitReply(s.sn, {
       stamps,
@@ -136,9 +156,14 @@ export class AttendanceTerminalService {
 
   /** `INFO=` of a poll (section 9): stored when it changes. */
   async noteInfo(s: DeviceSession, info: string): Promise<void> {
+    const countDue = this.countDue.has(s.sn);
+    if (this.infos.get(s.sn) === info && !countDue) return;
+    const parsed = parseAttInfo(info);
+    if (countDue && parsed?.userCount !== null && parsed?.userCount !== undefined && this.countListener) {
+      if (await this.countListener({ deviceId: s.id, sn: s.sn }, parsed.userCount)) this.countDue.delete(s.sn);
+    }
     if (this.infos.get(s.sn) === info) return;
     this.infos.set(s.sn, info);
-    const parsed = parseAttInfo(info);
     if (!parsed) return;
     const [row]: Array<{ inserted: boolean }> = await this.ds.query(
       `INSERT INTO att_terminal (device_id, info) VALUES ($1, $2::jsonb)
@@ -147,6 +172,6 @@ export class AttendanceTerminalService {
       [s.id, JSON.stringify({ ...parsed, raw: info.slice(0, 500) })],
     );
     // Some firmware never sends the initialisation and only polls with INFO (field samples): first sight here.
-    if (row?.inserted) this.fireReady({ deviceId: s.id, sn: s.sn });
+    if (row?.inserted) this.fireReady({ deviceId: s.id, sn: s.sn, first: true });
   }
 }
