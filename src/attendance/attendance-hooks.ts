@@ -42,8 +42,8 @@ export class AttendanceHooks implements OnModuleInit {
   }
 
   /** The user count of a re-initialised terminal, judged once nothing of ours is queued or owed before it. */
-  countReported(deviceId: string, sn: string, count: number): Promise<boolean> {
-    return this.ds.transaction(async (m) => {
+  async countReported(deviceId: string, sn: string, count: number): Promise<boolean> {
+    const judged = await this.ds.transaction(async (m) => {
       const [busy] = await m.query(
         `SELECT 1 FROM device_command WHERE device_sn = $1 AND state IN ('pending', 'sent') AND ref ? 'sync'
          UNION ALL SELECT 1 FROM sync_owed WHERE device_id = $2 LIMIT 1`,
@@ -53,5 +53,8 @@ export class AttendanceHooks implements OnModuleInit {
       await this.reconciler.verifiedCount(m, deviceId, sn, count);
       return true;
     });
+    // A full sync the count made owed is visible from here on (committed): the reconciler starts it now.
+    if (judged) this.reconciler.kick();
+    return judged;
   }
 }

@@ -12,8 +12,12 @@
  *   rc-sf3a-table-form-1004); `FINGERTMP` on BIODATA-era firmware answers -12 (rc-iface950-fingertmp-12);
  *   a USERPIC whose Size differs from the content answers -12; an empty `DATA QUERY ATTLOG` answers -1;
  * - answers on `/iclock/devicecmd` as `ID=<id>&Return=<n>&CMD=<first word>` lines;
- * - uploads ATTLOG (positional, TAB-separated), OPERLOG (OPLOG/USER/FP/BIODATA lines) and ATTPHOTO.
+ * - uploads ATTLOG (positional, TAB-separated), OPERLOG (OPLOG/USER/FP/BIODATA lines) and ATTPHOTO;
+ * - misbehaves on demand with the faults the access panel has (faults.ts, README "Faults"), matched on the
+ *   command text: `loseNextReply`, `failCommands`, `holdResults` / `releaseResults` / `dropHeldResults`,
+ *   `factoryReset` (then the terminal initialises again) and `deleteUserLocally`.
  */
+import { FaultPlan, type CommandFault } from './faults';
 import { viaFetch, type FetchLike, type HttpResult } from './http';
 
 export interface TerminalUser {
@@ -106,6 +110,11 @@ export class AttendanceTerminal {
   readonly options = new Map<string, string>();
   /** While false, punches stay in the log and nothing is sent (network or gateway outage). */
   online = true;
+  /** Results held back by `holdResults` (the commands ran), posted by `releaseResults`. */
+  readonly pendingAcks: ExecutedCommand[] = [];
+  private readonly faults = new FaultPlan<string>();
+  /** Getrequest replies lost on the way (`loseNextReply`). */
+  readonly lostReplies = this.faults.lostReplies;
   private stamp = 0;
   private readonly fetchImpl: FetchLike;
 
@@ -173,19 +182,85 @@ export class AttendanceTerminal {
     const params: Array<[string, string]> = [['SN', this.sn]];
     if (withInfo) params.push(['INFO', this.info()]);
     const r = await this.send('GET', '/iclock/getrequest', params);
+    if (this.faults.loses(r.body)) return [];
     const done: ExecutedCommand[] = [];
+    const report: ExecutedCommand[] = [];
     for (const line of r.body.split('\n')) {
       const m = /^C:([^:]+):(.*)$/.exec(line.replace(/\r$/, ''));
       if (!m) continue;
-      const code = await this.execute(m[2]);
-      done.push({ id: m[1], command: m[2], returnCode: code });
+      const code = this.faults.forcedCode(m[2]) ?? (await this.execute(m[2]));
+      const d = { id: m[1], command: m[2], returnCode: code };
+      done.push(d);
+      (this.faults.holds(m[2]) ? this.pendingAcks : report).push(d);
     }
-    if (done.length > 0) {
-      const body = done.map((d) => `ID=${d.id}&Return=${d.returnCode}&CMD=${echo(d.command)}`).join('\n');
-      await this.send('POST', '/iclock/devicecmd', [['SN', this.sn]], body);
-      this.executed.push(...done);
-    }
+    await this.report(report);
+    this.executed.push(...done);
     return done;
+  }
+
+  /** Posts results on `/iclock/devicecmd`, one `ID=&Return=&CMD=` line each. */
+  private async report(results: ExecutedCommand[]): Promise<void> {
+    if (results.length === 0) return;
+    const body = results.map((d) => `ID=${d.id}&Return=${d.returnCode}&CMD=${echo(d.command)}`).join('\n');
+    await this.send('POST', '/iclock/devicecmd', [['SN', this.sn]], body);
+  }
+
+  // Faults (faults.ts; README "Faults"), matched on the command text.
+
+  /** The next `n` getrequest replies that carry commands are lost: nothing runs, nothing is reported. */
+  loseNextReply(n = 1): void {
+    this.faults.loseNextReply(n);
+  }
+
+  /** Answers the commands `match` selects with `code`, not executed, `times` times (or 'always'). */
+  failCommands(match: (command: string) => boolean, code: number, times: number | 'always' = 1): CommandFault<string> {
+    return this.faults.failCommands(match, code, times);
+  }
+
+  clearFaults(): void {
+    this.faults.clearFaults();
+  }
+
+  /** Runs the commands `match` selects but holds their results in `pendingAcks`. */
+  holdResults(match?: (command: string) => boolean): void {
+    this.faults.holdResults(match);
+  }
+
+  stopHoldingResults(): void {
+    this.faults.stopHoldingResults();
+  }
+
+  /** Posts the held results (late). */
+  async releaseResults(): Promise<ExecutedCommand[]> {
+    const results = this.pendingAcks.splice(0);
+    await this.report(results);
+    return results;
+  }
+
+  /** Forgets the held results: those commands are never acknowledged. */
+  dropHeldResults(): ExecutedCommand[] {
+    return this.pendingAcks.splice(0);
+  }
+
+  /**
+   * A factory reset: users, templates, photos, punches and options wiped, held results forgotten; then the
+   * terminal initialises again as it does after any boot (its next INFO reports 0 users).
+   */
+  async factoryReset(): Promise<boolean> {
+    this.users.clear();
+    this.templates.length = 0;
+    this.photos.clear();
+    this.log.length = 0;
+    this.options.clear();
+    this.pendingAcks.splice(0);
+    return this.init();
+  }
+
+  /** A user deleted at the terminal (its menu) with their templates and photo; the server is not told. */
+  deleteUserLocally(pin: string): boolean {
+    this.removeTemplates((t) => t.pin === pin);
+    this.photos.delete(pin);
+    return this.users.delete(pin);
   }
 
   /** Polls until a poll brings nothing (at most `max` polls). */

@@ -11,6 +11,7 @@ import { classify, cmdEcho, isParseError, parseConditions, parseControlBytes, pa
 import { applyControl, DoorAction, DoorState, isUnlocked, newDoor, rtstateFields, SensorState } from './doors';
 import { Exchange, FetchLike, HttpResult, needsRawHttp, viaFetch, viaNodeHttp } from './http';
 import { DeviceTables, getField, Row, toUploadRecord, WRITABLE_TABLES } from './tables';
+import { FaultPlan, type CommandFault as PlanFault } from './faults';
 import {
   buildQuery,
   CommandResult,
@@ -147,14 +148,8 @@ export interface ReceivedCommand {
   error?: string;
 }
 
-/** A `failCommands` fault: commands `match` selects are answered with `code`, `times` times (or always). */
-export interface CommandFault {
-  match: (c: ParsedCommand) => boolean;
-  code: number;
-  times: number | 'always';
-  /** Commands answered so far. */
-  used: number;
-}
+/** A `failCommands` fault of the panel (faults.ts). */
+export type CommandFault = PlanFault<ParsedCommand>;
 
 export interface Acknowledgement extends CommandResult {
   at: Date;
@@ -209,8 +204,9 @@ export class DeviceSimulator {
   readonly adScreen: Array<Record<string, string>> = [];
   /** Device options (registration parameters, SET OPTIONS values), as GET OPTIONS reports them. */
   readonly options = new Map<string, string>();
+  private readonly faultPlan = new FaultPlan<ParsedCommand>();
   /** Getrequest replies the device never saw (`loseNextReply`): the server handed them out, the device got nothing. */
-  readonly lostReplies: string[] = [];
+  readonly lostReplies: string[] = this.faultPlan.lostReplies;
   /** Results whose devicecmd POST was not confirmed with 200 `OK`, waiting to be posted again (`retryResults`). */
   readonly unconfirmedResults: CommandResult[] = [];
 
@@ -235,9 +231,6 @@ export class DeviceSimulator {
   private nextIndex: number;
   private readonly executedIds = new Set<string>();
   private readonly newRecordSent = new Set<string>();
-  private repliesToLose = 0;
-  private readonly faults: CommandFault[] = [];
-  private holdMatch: ((c: ParsedCommand) => boolean) | null = null;
 
   constructor(options: DeviceSimulatorOptions) {
     this.opts = { ...options };
@@ -506,11 +499,7 @@ export class DeviceSimulator {
   /** Executes one getrequest reply and reports its results (unless it is to be lost). */
   private async handleReply(res: HttpResult): Promise<ReceivedCommand[]> {
     if (res.status !== 200) return [];
-    if (this.repliesToLose > 0 && res.body.trim() !== 'OK') {
-      this.repliesToLose--;
-      this.lostReplies.push(res.body);
-      return [];
-    }
+    if (this.faultPlan.loses(res.body)) return [];
     const { commands, ignored } = parseCommandReply(res.body, { cmdFormat: this.opts.cmdFormat });
     for (const l of ignored) if (l.trim() !== 'OK') this.ignoredLines.push(l);
     const out: ReceivedCommand[] = [];
@@ -537,7 +526,7 @@ export class DeviceSimulator {
       if (error) rc.error = error;
       followUps.push(...events);
       const result: CommandResult = { id: raw.id, code, cmd: cmdEcho(parsed, this.opts.cmdEcho ?? 'manual') };
-      if (!autoAck || this.holdMatch?.(parsed)) this.pendingAcks.push(result);
+      if (!autoAck || this.faultPlan.holds(parsed)) this.pendingAcks.push(result);
       else if (batch) results.push(result);
       else await this.postResults([result], form, false);
     }
@@ -588,7 +577,7 @@ export class DeviceSimulator {
 
   /** Fault: the next `n` getrequest replies that carry commands are lost on the way: the server believes them delivered. */
   loseNextReply(n = 1): void {
-    this.repliesToLose += n;
+    this.faultPlan.loseNextReply(n);
   }
 
   /**
@@ -597,14 +586,12 @@ export class DeviceSimulator {
    * fault, whose `used` counts the commands it answered.
    */
   failCommands(match: (c: ParsedCommand) => boolean, code: number, times: number | 'always' = 1): CommandFault {
-    const f: CommandFault = { match, code, times, used: 0 };
-    this.faults.push(f);
-    return f;
+    return this.faultPlan.failCommands(match, code, times);
   }
 
   /** Removes every `failCommands` fault. */
   clearFaults(): void {
-    this.faults.splice(0);
+    this.faultPlan.clearFaults();
   }
 
   /**
@@ -612,12 +599,12 @@ export class DeviceSimulator {
    * acknowledge late with `flushAcks()` / `releaseResults()`, or never with `dropHeldResults()`.
    */
   holdResults(match: (c: ParsedCommand) => boolean = () => true): void {
-    this.holdMatch = match;
+    this.faultPlan.holdResults(match);
   }
 
   /** Stops holding results (those already held stay held until released or dropped). */
   stopHoldingResults(): void {
-    this.holdMatch = null;
+    this.faultPlan.stopHoldingResults();
   }
 
   /** Posts held results (all, or those `which` selects), late. */
@@ -699,11 +686,8 @@ export class DeviceSimulator {
     const repeated = this.executedIds.has(cmd.id);
     this.executedIds.add(cmd.id);
     if (repeated && this.opts.rejectRepeatedIds) return { code: -7, error: 'repeated command ID', events };
-    const fault = this.faults.find((f) => (f.times === 'always' || f.used < f.times) && f.match(cmd));
-    if (fault) {
-      fault.used++;
-      return { code: fault.code, error: 'forced by failCommands', events };
-    }
+    const faultCode = this.faultPlan.forcedCode(cmd);
+    if (faultCode !== undefined) return { code: faultCode, error: 'forced by failCommands', events };
     const forced = this.opts.resultFor?.(cmd);
     if (typeof forced === 'number' && forced < 0) return { code: forced, error: 'forced by resultFor', events };
     let out: { code: number; error?: string };

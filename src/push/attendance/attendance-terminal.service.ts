@@ -89,7 +89,7 @@ export class AttendanceTerminalService {
       this.countDue.add(s.sn);
       this.infos.delete(s.sn);
     }
-    this.fireReady({ deviceId: s.id, sn: s.sn, first: !!row?.inserted });
+    await this.fireReady({ deviceId: s.id, sn: s.sn, first: !!row?.inserted });
     const stamps: AttStamps = { ...(row?.stamps ?? {}) };
     return formatAttInitReply(s.sn, {
       stamps,
@@ -99,11 +99,17 @@ export class AttendanceTerminalService {
     });
   }
 
-  private fireReady(e: TerminalReadyEvent): void {
+  /**
+   * Awaited before the terminal is answered: the work a terminal is owed is recorded before it can poll for it
+   * (an initialisation is rare; a failing listener is logged, never passed to the terminal).
+   */
+  private async fireReady(e: TerminalReadyEvent): Promise<void> {
     for (const fn of this.readyListeners) {
-      Promise.resolve()
-        .then(() => fn(e))
-        .catch((err) => this.logger.error(`terminal-ready listener failed for ${e.sn}: ${(err as Error)?.stack ?? err}`));
+      try {
+        await fn(e);
+      } catch (err) {
+        this.logger.error(`terminal-ready listener failed for ${e.sn}: ${(err as Error)?.stack ?? err}`);
+      }
     }
   }
 
@@ -172,6 +178,6 @@ export class AttendanceTerminalService {
       [s.id, JSON.stringify({ ...parsed, raw: info.slice(0, 500) })],
     );
     // Some firmware never sends the initialisation and only polls with INFO (field samples): first sight here.
-    if (row?.inserted) this.fireReady({ deviceId: s.id, sn: s.sn, first: true });
+    if (row?.inserted) await this.fireReady({ deviceId: s.id, sn: s.sn, first: true });
   }
 }
