@@ -1,0 +1,69 @@
+/**
+ * The attendance planner's decision without a database: a terminal's desired items against what it confirmed
+ * (and what is in flight), to commands in its dialect with the refs the confirmation hook reads back.
+ */
+import { describe, expect, it } from 'vitest';
+import { composeTerminalCommands, refusedItems, terminalMember, type AttSyncPerson, type AttSyncTemplate, type AttSyncTerminal, type TerminalMember } from './attendance-commands';
+import { currentState, diffItems, type ItemId } from './sync-items';
+
+const terminal = (biodata: boolean): AttSyncTerminal => ({ id: 't'.repeat(32), sn: 'ATT1', kind: 'att', areaId: null, biodata });
+const person = (pin: string, extra: Partial<AttSyncPerson> = {}): AttSyncPerson => ({
+  id: pin.padStart(32, '0'), pin, name: `P${pin}`, lastName: null, cardNo: null, password: null, photo: null, pri: 0, verifyMode: null, ...extra,
+});
+const finger = (no: number, tmp = `tmp${no}`): AttSyncTemplate => ({ bioType: 1, no, index: 0, validType: 1, majorVer: 10, minorVer: 0, format: 0, template: tmp });
+
+function plan(t: AttSyncTerminal, members: Map<string, TerminalMember>, confirmed: Map<ItemId, string>, hold = new Set<ItemId>()) {
+  const desired = new Map<ItemId, string>();
+  for (const [pin, m] of members) for (const [kind, item] of m) desired.set(`${kind}\t${pin}`, item.hash);
+  const current = currentState(confirmed, []);
+  return composeTerminalCommands(t, members, diffItems({ desired, current, hold }), current, 'p1');
+}
+
+describe('terminal items and commands', () => {
+  const t = terminal(true);
+  const ann = terminalMember(t, person('1'), [finger(3)]);
+
+  it('a new member: USERINFO then BIODATA, each ref naming its one item', () => {
+    const out = plan(t, new Map([['1', ann]]), new Map());
+    expect(out.map((c) => c.command.split('\t')[0])).toEqual(['DATA UPDATE USERINFO PIN=1', 'DATA UPDATE BIODATA Pin=1']);
+    expect(out.map((c) => c.ref)).toEqual([
+      { sync: 1, plan: 'p1', kind: 'user', put: [['1', ann.get('user')!.hash]] },
+      { sync: 1, plan: 'p1', kind: 'bio', put: [['1', ann.get('bio')!.hash]] },
+    ]);
+    // The bio hash names the template types it holds (a removal on older firmware needs them).
+    expect(ann.get('bio')!.hash).toMatch(/^1:[0-9a-f]{40}$/);
+  });
+
+  it('confirmed as desired: nothing; a changed template set is cleared first, then sent', () => {
+    const held = new Map<ItemId, string>([['user\t1', ann.get('user')!.hash], ['bio\t1', ann.get('bio')!.hash]]);
+    expect(plan(t, new Map([['1', ann]]), held)).toEqual([]);
+    const changed = terminalMember(t, person('1'), [finger(4)]);
+    const out = plan(t, new Map([['1', changed]]), held);
+    expect(out.map((c) => c.command.split('\t')[0])).toEqual(['DATA DELETE BIODATA Pin=1', 'DATA UPDATE BIODATA Pin=1']);
+    expect(out.every((c) => c.ref.kind === 'bio' && c.ref.put?.[0][1] === changed.get('bio')!.hash)).toBe(true);
+  });
+
+  it('a member no longer desired: one DATA DELETE USERINFO whose ref cascades to templates and photo', () => {
+    const held = new Map<ItemId, string>([['user\t1', 'u'], ['bio\t1', '1:x'], ['photo\t1', 'p']]);
+    const out = plan(t, new Map(), held);
+    expect(out).toEqual([{ command: 'DATA DELETE USERINFO PIN=1', ref: { sync: 1, plan: 'p1', kind: 'user', del: ['1'], cascade: ['bio', 'photo'] } }]);
+    // Replayed as in flight, the cascade leaves nothing of the pin.
+    expect([...currentState(held, [out[0].ref])]).toEqual([]);
+  });
+
+  it('older firmware: templates gone are deleted from the tables their types live in', () => {
+    const old = terminal(false);
+    const held = new Map<ItemId, string>([['user\t2', terminalMember(old, person('2'), []).get('user')!.hash], ['bio\t2', '1.2:x']]);
+    const out = plan(old, new Map([['2', terminalMember(old, person('2'), [])]]), held);
+    expect(out.map((c) => c.command)).toEqual(['DATA DELETE FINGERTMP PIN=2', 'DATA DELETE FACE PIN=2']);
+    expect(out.every((c) => c.ref.del?.[0] === '2' && c.ref.kind === 'bio')).toBe(true);
+  });
+
+  it('items in backoff and items of a refused table are not planned', () => {
+    const withPhoto = terminalMember(t, person('5', { photo: 'aGVsbG8=' }), []);
+    const refused = refusedItems(new Map([['5', withPhoto]]), new Set(['DATA UPDATE USERPIC']));
+    expect([...refused]).toEqual(['photo\t5']);
+    const out = plan(t, new Map([['5', withPhoto]]), new Map(), new Set([...refused, 'user\t5']));
+    expect(out).toEqual([]);
+  });
+});
