@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { effectiveKindSql } from '../device/device-kind';
 import type { CommandOutcome } from '../push/command-outcome';
 import { DeviceRegistryService, type DeviceRegisteredEvent } from '../push/device-registry.service';
 import { backoffMs, UNKNOWN_HASH, type SyncRef } from './sync-items';
@@ -76,7 +77,8 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
            OR EXISTS (SELECT 1 FROM ele_level_floor lf JOIN floor f ON f.id = lf.floor_id WHERE f.device_id = $1)
            OR EXISTS (SELECT 1 FROM psg_level_gate lg JOIN door d ON d.id = lg.gate_id WHERE d.device_id = $1)
            -- An attendance terminal or kiosk whose area has members.
-           OR EXISTS (SELECT 1 FROM att_area_person ap JOIN device d ON d.area_id = ap.area_id WHERE d.id = $1) AS needed`,
+           OR EXISTS (SELECT 1 FROM att_area_person ap JOIN device d ON d.area_id = ap.area_id AND d.id = $1
+                       AND ${effectiveKindSql('d')} = CASE ap.module WHEN 'att' THEN 'att' ELSE 'facekiosk' END) AS needed`,
       [e.deviceId, e.sn],
     );
     if (state.full_owed) return;
