@@ -41,7 +41,9 @@ export class SyncStatusService {
   private async desiredOf(m: DataSource['manager'], ids: string[], pins: string[] | null): Promise<Map<string, { sn: string; hashes: Map<string, string>; skipped: Map<string, string> }>> {
     const devices = [...(await loadDevices(m, ids, this.config.timeZone)).values()];
     const desired = await loadDesired(m, devices, pins);
-    const out = await this.attendance.desiredHashes(m, ids, pins);
+    // What the access planner did not take is a terminal, a kiosk or a controller of another planner.
+    const rest = ids.filter((id) => !devices.some((d) => d.id === id));
+    const out = rest.length ? await this.attendance.desiredHashes(m, rest, pins) : new Map();
     for (const d of devices) {
       const want = desired.get(d.id)!;
       out.set(d.id, { sn: d.sn, hashes: desiredHashes(want), skipped: new Map(want.skipped.map((s) => [s.pin, s.reason])) });
