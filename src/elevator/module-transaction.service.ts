@@ -5,7 +5,7 @@ import { v2Page, type Page, type V2Page } from '../common/paging';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { toV1Item, TransactionV1ItemDto } from '../transaction/dto/transaction-response.dto';
 import { TRANSACTION_COLUMNS, type TransactionRow } from '../transaction/transaction.repository';
-import type { ModuleKind } from '../sync/elevator-commands';
+import type { ModuleKind } from '../sync/module-rights';
 
 /** A module_transaction row: the acc_transaction columns plus the channel controller's gate type. */
 export interface ModuleTransactionRow extends TransactionRow {
