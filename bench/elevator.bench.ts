@@ -1,5 +1,5 @@
 /**
- * Elevator rights at scale: N persons in one elevator level (all floors of one controller), planned as a full
+ * Elevator rights at scale: N persons in one elevator level (all floors of one controller), planned as the full
  * sync of the controller and then re-planned for every member (eleLevel/syncLevel), through the real gateway
  * on real PostgreSQL with a simulated elevator controller.
  *
@@ -15,6 +15,7 @@ import { createGateway } from '../src/bootstrap';
 import { loadConfig } from '../src/config/config';
 import { migrateDatabase } from '../src/database/database';
 import { ElevatorPlannerService } from '../src/sync/elevator-planner.service';
+import { SyncPlannerService } from '../src/sync/sync-planner.service';
 import { ElevatorControllerSimulator } from '../test/simulator/elevator';
 
 const ADMIN_URL = process.argv[2] ?? process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -60,20 +61,12 @@ async function main(): Promise<void> {
       const planner = gateway.app.get(ElevatorPlannerService);
       const [{ id: deviceId }] = await ds.query(`SELECT id FROM device WHERE sn = 'BENCHEC0001'`);
 
-      if (process.env.BENCH_EXPLAIN) {
-        const plan = await ds.query(
-          `EXPLAIN ANALYZE SELECT lp.person_id, f.device_id, ts.tz_id, array_agg(DISTINCT f.floor_no ORDER BY f.floor_no) AS points
-             FROM ele_level_person lp JOIN person p ON p.id = lp.person_id AND p.status = 'active'
-             JOIN ele_level l ON l.id = lp.level_id JOIN time_segment ts ON ts.id = l.time_segment_id
-             JOIN ele_level_floor lf ON lf.level_id = l.id JOIN floor f ON f.id = lf.floor_id
-             JOIN device dev ON dev.id = f.device_id AND dev.admission = 'admitted'
-            WHERE dev.id = $1 GROUP BY lp.person_id, f.device_id, ts.tz_id`,
-          [deviceId],
-        );
-        console.log(plan.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n'));
-      }
       const t0 = Date.now();
-      await ds.transaction((m) => planner.syncDevice(m, 'ele', deviceId));
+      // The full sync a newly admitted controller is owed, page by page (what the reconciler runs).
+      const full = gateway.app.get(SyncPlannerService);
+      for (let after: string | null = null, first = true; first || after !== null; first = false) {
+        after = await ds.transaction((m) => full.syncDeviceFull(m, deviceId, after));
+      }
       const planned = Date.now() - t0;
       let polls = 0;
       while ((await ec.poll()).length > 0) polls++;

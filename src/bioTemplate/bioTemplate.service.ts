@@ -27,7 +27,7 @@ export class BioTemplateService {
       const clash = await repo.findOne({ where: { personId, bioType: t.bioType, templateNo: t.templateNo, templateNoIndex: t.templateNoIndex } });
       if (clash) throw new CvError(CvCode.FingerprintExists, 'The personnel fingerprint already existed!');
       await repo.insert({ personId, bioType: t.bioType, templateNo: t.templateNo, templateNoIndex: t.templateNoIndex, validType: t.validType, majorVer: t.majorVer, minorVer: t.minorVer, format: 0, template: t.template, sourceSn: null });
-      await this.planner.syncPins(m, [t.pin], { templates: true });
+      await this.planner.syncPins(m, [t.pin]);
     });
   }
 
@@ -38,7 +38,7 @@ export class BioTemplateService {
       const personId = await this.requirePersonId(m, pin);
       const res = await m.getRepository(BioTemplate).delete({ personId, bioType: BIO_TYPE.fingerprint, templateNo });
       if (!res.affected) throw new CvError(CvCode.TemplateNoNotExist, 'templateNo not existed!');
-      await this.planner.syncPins(m, [pin], { templates: true });
+      await this.planner.syncPins(m, [pin]);
     });
   }
 
@@ -47,7 +47,7 @@ export class BioTemplateService {
     await this.ds.transaction(async (m) => {
       const personId = await this.requirePersonId(m, pin);
       await m.getRepository(BioTemplate).delete({ personId });
-      await this.planner.syncPins(m, [pin], { templates: true });
+      await this.planner.syncPins(m, [pin]);
     });
   }
 

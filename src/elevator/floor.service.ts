@@ -140,7 +140,7 @@ export class FloorService {
       if (total < 1 || total > MAX_FLOORS) throw new CvError(CvCode.InvalidParameter, `The number of floors must be 1-${MAX_FLOORS}, got ${total}`);
       await this.ensureFloors(m, device.id, total, 'operator');
       const [, removed] = await m.query(`DELETE FROM floor WHERE device_id = $1 AND floor_no > $2`, [device.id, total]);
-      if (Number(removed) > 0) await this.planner.syncDevice(m, 'ele', device.id);
+      if (Number(removed) > 0) await this.planner.syncDevice(m, device.id);
       return m.query(`SELECT ${FLOOR_COLUMNS} FROM floor f WHERE f.device_id = $1 ORDER BY f.floor_no`, [device.id]);
     });
   }

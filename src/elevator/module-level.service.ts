@@ -5,7 +5,7 @@ import { newId } from '../common/ids';
 import { effectiveKindSql } from '../device/device-kind';
 import { splitList, type Page } from '../common/paging';
 import { ElevatorPlannerService } from '../sync/elevator-planner.service';
-import type { ModuleKind } from '../sync/elevator-commands';
+import type { ModuleKind } from '../sync/module-rights';
 
 export interface ModuleLevelRow {
   id: string;

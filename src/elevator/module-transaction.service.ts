@@ -5,7 +5,7 @@ import { v2Page, type Page, type V2Page } from '../common/paging';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { toV1Item, TransactionV1ItemDto } from '../transaction/dto/transaction-response.dto';
 import { TRANSACTION_COLUMNS, type TransactionRow } from '../transaction/transaction.repository';
-import type { ModuleKind } from '../sync/elevator-commands';
+import type { ModuleKind } from '../sync/module-rights';
 
 /** A module_transaction row: the acc_transaction columns plus the channel controller's gate type. */
 export interface ModuleTransactionRow extends TransactionRow {
@@ -30,6 +30,38 @@ export class PsgTransactionItemDto extends TransactionV1ItemDto {
 export class PsgMonitorItemDto extends PsgTransactionItemDto {}
 
 const COLUMNS = [...TRANSACTION_COLUMNS, 'gate_type'].map((c) => `t.${c}`).join(', ');
+
+/** The entrance-control item of a stored channel-controller event. */
+export function toPsgItem(r: ModuleTransactionRow, timeZone: string): PsgTransactionItemDto {
+  const { accZone: _drop, ...item } = toV1Item(r, timeZone);
+  void _drop;
+  return { ...item, eventNo: r.event_no, gateType: r.gate_type ?? 0 };
+}
+
+/**
+ * Elevator and channel-controller events after a feed position (xid, id), in commit order, below the
+ * snapshot's xmin (so an event of a transaction committing late is not skipped): the live stream's reader.
+ * Each is the list item of its module (2.19.1 or 2.34.2) with `module` and its position.
+ */
+export async function moduleEventsAfter(
+  m: DataSource,
+  xid: string,
+  id: string,
+  limit: number,
+  timeZone: string,
+): Promise<Array<{ xid: string; id: string; item: (TransactionV1ItemDto | PsgTransactionItemDto) & { module: ModuleKind } }>> {
+  const rows: Array<ModuleTransactionRow & { module: ModuleKind; feed_xid: string }> = await m.query(
+    `SELECT t.module, t.xid::text AS feed_xid, ${COLUMNS} FROM module_transaction t
+      WHERE t.module IN ('ele', 'psg') AND (t.xid, t.id) > ($1::bigint, $2::bigint) AND t.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+      ORDER BY t.xid, t.id LIMIT $3`,
+    [xid, id, limit],
+  );
+  return rows.map((r) => ({
+    xid: r.feed_xid,
+    id: String(r.id),
+    item: { ...(r.module === 'psg' ? toPsgItem(r, timeZone) : toV1Item(r, timeZone)), module: r.module },
+  }));
+}
 
 /** Events per monitor poll; the rest come with the next poll. */
 const MONITOR_BATCH = 1000;
@@ -84,9 +116,7 @@ export class ModuleTransactionService {
   }
 
   toPsgItem(r: ModuleTransactionRow): PsgTransactionItemDto {
-    const { accZone: _drop, ...item } = toV1Item(r, this.config.timeZone);
-    void _drop;
-    return { ...item, eventNo: r.event_no, gateType: r.gate_type ?? 0 };
+    return toPsgItem(r, this.config.timeZone);
   }
 
   async listPsg(f: ModuleTransactionFilter, page: Page): Promise<PsgTransactionItemDto[]> {

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CvCode, CvError } from '../common/cv-error';
 import { LiveStreamService, type StreamEventType } from './liveStream.service';
 
-const TYPES: StreamEventType[] = ['transaction', 'doorState', 'punch'];
+const TYPES: StreamEventType[] = ['transaction', 'doorState', 'punch', 'moduleTransaction'];
 const HEARTBEAT_MS = 15_000;
 
 /** Hijacks the reply into a Server-Sent Events stream fed by the live stream service (also used by the operator console). */
@@ -50,16 +50,16 @@ export class LiveStreamController {
   @Get()
   @ApiOperation({
     summary:
-      'Live stream (SSE): `transaction` events (v2 transaction items with module "acc", id t:<xid>:<id> for Last-Event-ID resume), `doorState` events, and `punch` events (attendance punches: the listAttTransaction item with module "att", id p:<xid>:<id>)',
+      'Live stream (SSE): `transaction` events (v2 transaction items with module "acc", id t:<xid>:<id> for Last-Event-ID resume), `doorState` events, and `punch` events (attendance punches: the listAttTransaction item with module "att", id p:<xid>:<id>) and `moduleTransaction` events (elevator and entrance-control events: the eleTransaction or psgTransaction list item with module "ele" or "psg", id m:<xid>:<id>)',
   })
-  @ApiQuery({ name: 'types', required: false, example: 'transaction,doorState,punch', description: 'event types to receive (default all three)' })
+  @ApiQuery({ name: 'types', required: false, example: 'transaction,doorState,punch,moduleTransaction', description: 'event types to receive (default all four)' })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'text/event-stream' })
   async open(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const q = (req.query ?? {}) as Record<string, unknown>;
     const wanted = typeof q.types === 'string' && q.types.trim() ? q.types.split(',').map((s) => s.trim()) : TYPES;
     const bad = wanted.filter((t) => !TYPES.includes(t as StreamEventType));
-    if (bad.length) throw new CvError(CvCode.InvalidParameter, `types: unknown event type ${bad.join(', ')} (transaction, doorState, punch)`);
+    if (bad.length) throw new CvError(CvCode.InvalidParameter, `types: unknown event type ${bad.join(', ')} (${TYPES.join(', ')})`);
     const lastEventId = (req.headers['last-event-id'] as string | undefined) ?? (typeof q.lastEventId === 'string' ? q.lastEventId : undefined);
 
     await openEventStream(req, reply, this.stream, new Set(wanted as StreamEventType[]), lastEventId);

@@ -6,8 +6,9 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { toV2Item } from '../transaction/dto/transaction-response.dto';
 import { TransactionRepository } from '../transaction/transaction.repository';
 import { punchColumns, toAttItem, type AttItemRow } from '../attendance/att-transaction.service';
+import { moduleEventsAfter } from '../elevator/module-transaction.service';
 
-export type StreamEventType = 'transaction' | 'doorState' | 'punch';
+export type StreamEventType = 'transaction' | 'doorState' | 'punch' | 'moduleTransaction';
 
 export interface StreamSink {
   send(event: StreamEventType, data: unknown, id?: string): void;
@@ -23,6 +24,9 @@ interface Subscriber {
   /** Feed position of the last punch sent (att_transaction_feed). */
   punchXid: string;
   punchId: string;
+  /** Feed position of the last elevator or channel-controller event sent (module_transaction). */
+  moduleXid: string;
+  moduleId: string;
 }
 
 export interface DoorStateEvent {
@@ -52,9 +56,16 @@ export function parsePunchStreamId(text: string | undefined): { xid: string; id:
   return m ? { xid: m[1], id: m[2] } : undefined;
 }
 
+/** `m:<xid>:<id>`, the SSE id of an elevator or channel-controller event. */
+export function parseModuleStreamId(text: string | undefined): { xid: string; id: string } | undefined {
+  const m = /^m:(\d{1,19}):(\d{1,19})$/.exec(text?.trim() ?? '');
+  return m ? { xid: m[1], id: m[2] } : undefined;
+}
+
 /**
- * Server-Sent Events for dashboards (attendance punches too, as `punch` events with `module: "att"`; access
- * events carry `module: "acc"`): every access event (the v2 item, in commit order, from the same
+ * Server-Sent Events for dashboards (attendance punches too, as `punch` events with `module: "att"`; elevator
+ * and channel-controller events as `moduleTransaction` events with `module: "ele"` or `"psg"`; access events
+ * carry `module: "acc"`): every access event (the v2 item, in commit order, from the same
  * (xid, id) feed as the monitor, so none is skipped or repeated; a client that reconnects with
  * Last-Event-ID resumes where it was) and every door state change (sensor, relay, alarm; the current state
  * of all doors when a client connects). One poll loop runs while anyone listens.
@@ -77,7 +88,8 @@ export class LiveStreamService implements OnModuleDestroy {
     const now = await this.transactions.feedPositionNow(this.ds);
     const from = parseStreamId(lastEventId) ?? now;
     const punchFrom = parsePunchStreamId(lastEventId) ?? now;
-    const sub: Subscriber = { sink, types, ...from, punchXid: punchFrom.xid, punchId: punchFrom.id };
+    const moduleFrom = parseModuleStreamId(lastEventId) ?? now;
+    const sub: Subscriber = { sink, types, ...from, punchXid: punchFrom.xid, punchId: punchFrom.id, moduleXid: moduleFrom.xid, moduleId: moduleFrom.id };
     if (types.has('doorState')) for (const d of await this.readDoors()) sink.send('doorState', d.event);
     this.subscribers.add(sub);
     if (!this.timer) {
@@ -109,6 +121,7 @@ export class LiveStreamService implements OnModuleDestroy {
     try {
       for (const sub of [...this.subscribers]) if (sub.types.has('transaction')) await this.sendTransactions(sub);
       for (const sub of [...this.subscribers]) if (sub.types.has('punch')) await this.sendPunches(sub);
+      for (const sub of [...this.subscribers]) if (sub.types.has('moduleTransaction')) await this.sendModuleEvents(sub);
       if ([...this.subscribers].some((s) => s.types.has('doorState'))) await this.sendDoorChanges();
     } catch (err) {
       this.logger.warn(`live stream poll failed: ${(err as Error).message}`);
@@ -141,6 +154,15 @@ export class LiveStreamService implements OnModuleDestroy {
       sub.sink.send('punch', { ...toAttItem(r, this.config.timeZone), module: 'att' }, `p:${r.feed_xid}:${r.feed_id}`);
       sub.punchXid = r.feed_xid;
       sub.punchId = r.feed_id;
+    }
+  }
+
+  /** Elevator and channel-controller events in commit order (`moduleTransaction`, the 2.19.1 / 2.34.2 item with `module`, id m:<xid>:<id>). */
+  private async sendModuleEvents(sub: Subscriber): Promise<void> {
+    for (const e of await moduleEventsAfter(this.ds, sub.moduleXid, sub.moduleId, BATCH, this.config.timeZone)) {
+      sub.sink.send('moduleTransaction', e.item, `m:${e.xid}:${e.id}`);
+      sub.moduleXid = e.xid;
+      sub.moduleId = e.id;
     }
   }
 

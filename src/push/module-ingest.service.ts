@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PUBLISH_INSERTED_MODULE_EVENTS } from '../elevator/module-transaction-publish';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import type { DeviceSession } from './device-registry.service';
 import { clip } from './device-registry.service';
@@ -79,7 +80,8 @@ export class ModuleIngestService {
        ${point}
        LEFT JOIN person p ON p.pin = e.pin LEFT JOIN department dp ON dp.id = p.dept_id
        ORDER BY e.ord
-       ON CONFLICT (module, unique_key) DO NOTHING RETURNING 1)
+       ON CONFLICT (module, unique_key) DO NOTHING RETURNING *),
+       ${PUBLISH_INSERTED_MODULE_EVENTS}
        SELECT count(*)::int AS n FROM ins`,
       [module, device.id, keys, cols.logId, cols.at, cols.pin, cols.card, cols.point, cols.inOut, cols.event, cols.eventName, cols.level,
         cols.verifyNo, cols.verifyName, cols.alarmType],

@@ -86,4 +86,13 @@ describe('retry backoff', () => {
     expect(body).toMatchObject({ module: 'att', moduleName: 'Attendance', pushType: '7' });
     expect(JSON.parse(body.content)).toMatchObject({ pin: '7', devSn: 'T1', eventName: 'Check-Out', eventNo: 1, verifyModeName: 'Face', doorId: null, logId: 42, eventTime: Date.parse('2026-03-01T12:30:00Z') });
   });
+
+  it('carries elevator and channel-controller events with their module and the floor or gate as event point', () => {
+    const floor = JSON.parse(toPushBody({ ...event, module: 'ele', door_id: 'f'.repeat(32), door_name: 'EC10-3', event_point_name: 'EC10-3', reader_name: 'others' }));
+    expect(floor).toMatchObject({ module: 'ele', moduleName: 'Elevator Control', pushType: '7', pushTypeName: 'Event Log' });
+    expect(JSON.parse(floor.content)).toMatchObject({ pin: '2210174', eventPointName: 'EC10-3', eventNo: 0, logId: 4521 });
+    const gate = JSON.parse(toPushBody({ ...event, module: 'psg', event_point_name: 'Gate-1' }));
+    expect(gate).toMatchObject({ module: 'psg', moduleName: 'Entrance Control' });
+    expect(JSON.parse(gate.content)).toMatchObject({ eventPointName: 'Gate-1', readerState: 0 });
+  });
 });

@@ -2,10 +2,12 @@ import { createHmac } from 'node:crypto';
 
 /**
  * The acc_transaction row as the insert trigger captured it (`to_jsonb`), snake_case; or an att_transaction row
- * (a terminal punch) with `module: 'att'`, which has no door, reader or event number but a punch `status`.
+ * (a terminal punch) with `module: 'att'`, which has no door, reader or event number but a punch `status`; or a
+ * module_transaction row (`module: 'ele'` an elevator controller's event, its point a floor; `'psg'` a channel
+ * controller's, its point a gate), which has the access columns.
  */
 export interface OutboxEvent {
-  module?: 'acc' | 'att';
+  module?: OutboxModule;
   status?: number | null;
   id: number | string;
   unique_key: string | null;
@@ -60,10 +62,15 @@ export interface PushEventContent {
   uniqueKey: string | null;
 }
 
+export type OutboxModule = 'acc' | 'att' | 'ele' | 'psg';
+
+/** The Push Center's module names, as the manual names the modules (2.2 "Elevator Control", 2.30 "Entrance Control"). */
+const MODULE_NAMES = { acc: 'Access', att: 'Attendance', ele: 'Elevator Control', psg: 'Entrance Control' } as const;
+
 export interface PushCenterPayload {
-  module: 'acc' | 'att';
+  module: OutboxModule;
   dataType: 'text';
-  moduleName: 'Access' | 'Attendance';
+  moduleName: (typeof MODULE_NAMES)[OutboxModule];
   content: string;
   pushType: '7';
   pushTypeName: 'Event Log';
@@ -129,11 +136,11 @@ export function toPushContent(e: OutboxEvent): PushEventContent {
 
 /** CVSecurity's Push Center body: `content` is the event as a JSON string. */
 export function toPushBody(e: OutboxEvent): string {
-  const att = e.module === 'att';
+  const module = e.module ?? 'acc';
   const payload: PushCenterPayload = {
-    module: att ? 'att' : 'acc',
+    module,
     dataType: 'text',
-    moduleName: att ? 'Attendance' : 'Access',
+    moduleName: MODULE_NAMES[module],
     content: JSON.stringify(toPushContent(e)),
     pushType: '7',
     pushTypeName: 'Event Log',

@@ -8,6 +8,7 @@ import { deviceAccepts, loadTemplates, type StoredTemplate } from './bio-sync';
 import type { SyncDevice } from './device-dialect';
 import { holidayKey, holidayRecords, mulCardRecords, rightsRecords, toWeeklySchedule, userRecordFor, type SyncPerson } from './sync-commands';
 import { emptyDesired, unsafeValue, type DesiredDevice, type MemberOnDevice } from './sync-items';
+import { loadModuleRights, loadModuleTimezones, mergeRights } from './module-rights';
 import { loadHolidays, loadPersons, loadRights } from './sync-queries';
 import { asSyncPerson, loadVisitorRights, loadVisitors, type SyncVisitor } from './visitor-sync';
 
@@ -27,12 +28,13 @@ export async function hasTable(m: EntityManager, name: string): Promise<boolean>
 async function ownersOf(m: EntityManager, pins: PinScope, deviceIds: string[]) {
   const visitorsPresent = await hasTable(m, 'vis_registration');
   if (pins === null) {
-    const rights = await loadRights(m, { deviceIds });
+    const rights = mergeRights(await loadRights(m, { deviceIds }), await loadModuleRights(m, { deviceIds }));
     const vrights = visitorsPresent ? await loadVisitorRights(m, { deviceIds }) : new Map();
     return { rights, vrights };
   }
   const persons: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin IN (SELECT unnest($1::text[]))`, [pins]);
-  const rights = await loadRights(m, { personIds: persons.map((p) => p.id), deviceIds });
+  const personIds = persons.map((p) => p.id);
+  const rights = mergeRights(await loadRights(m, { personIds, deviceIds }), await loadModuleRights(m, { personIds, deviceIds }));
   let vrights = new Map();
   if (visitorsPresent) {
     const regs: Array<{ id: string }> = await m.query(`SELECT id FROM vis_registration WHERE visitor_pin IN (SELECT unnest($1::text[])) AND state = 'in'`, [pins]);
@@ -69,7 +71,7 @@ function memberFor(device: SyncDevice, p: SyncPerson, rights: Map<number, number
  * pins are left out as if gone (a person being deleted in this transaction).
  */
 export async function loadDesired(m: EntityManager, devices: readonly SyncDevice[], pins: PinScope, absent: ReadonlySet<string> = new Set()): Promise<Map<string, DesiredDevice>> {
-  const out = new Map<string, DesiredDevice>(devices.map((d) => [d.id, emptyDesired()]));
+  const out = new Map<string, DesiredDevice>(devices.map((d) => [d.id, emptyDesired(d.module === 'ele' ? 'eleauth' : 'auth')]));
   if (devices.length === 0) return out;
   const deviceIds = devices.map((d) => d.id);
   const byId = new Map(devices.map((d) => [d.id, d]));
@@ -79,6 +81,8 @@ export async function loadDesired(m: EntityManager, devices: readonly SyncDevice
        JOIN acc_level_door ld ON ld.level_id = l.id JOIN door d ON d.id = ld.door_id WHERE d.device_id = ANY($1)`,
     [deviceIds],
   );
+  // Elevator and channel controllers: the time zones of their own levels.
+  if (devices.some((d) => d.module)) tzRows.push(...((await loadModuleTimezones(m, devices.filter((d) => d.module).map((d) => d.id))) as typeof tzRows));
   for (const r of tzRows) out.get(r.device_id)!.timezones.set(Number(r.tz_id), { timezoneId: Number(r.tz_id), schedule: toWeeklySchedule(r.schedule as never) });
   const days: HolidayRecord[] = holidayRecords(await loadHolidays(m));
   for (const d of out.values()) for (const h of days) d.holidays.set(typeof h.holiday === 'string' ? h.holiday : holidayKey(h.holiday), h);

@@ -9,6 +9,8 @@ export interface SyncDevice {
   dialect: Dialect;
   /** biophoto Type for the face photo (Appendix 18; 9 = visible-light face). */
   photoType: number;
+  /** An elevator ('ele') or channel ('psg') controller: rights from its own levels, in its own table. */
+  module?: 'ele' | 'psg';
 }
 
 /**

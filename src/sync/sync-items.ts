@@ -6,6 +6,9 @@
  * An item is one thing a device table holds, keyed so that the device would overwrite it in place:
  *   user  / auth / card / photo / bio   by pin (the user record, its userauthorize rows, its mulcarduser rows,
  *                                       its face photo, its biometric templates)
+ *   eleauth                             by pin: its usereleauthorize rows (an elevator controller's floors;
+ *                                       such a device has no `auth` item — a channel controller's gates are
+ *                                       `auth`, its table is userauthorize like a panel's)
  *   tz                                  by TimezoneId
  *   hday                                by holiday day (YYYYMMDD)
  * Each has a hash of its content. `?` is the hash of an item the device may hold with unknown content
@@ -15,8 +18,11 @@ import { createHash } from 'node:crypto';
 import type { HolidayRecord, MulCardUserRecord, TimezoneRecord, UserAuthorizeRecord, UserRecord } from '../push/protocol';
 import type { StoredTemplate } from './bio-sync';
 
-export type ItemKind = 'user' | 'auth' | 'card' | 'photo' | 'bio' | 'tz' | 'hday';
-export const MEMBER_KINDS: readonly ItemKind[] = ['user', 'auth', 'card', 'photo', 'bio'];
+export type ItemKind = 'user' | 'auth' | 'eleauth' | 'card' | 'photo' | 'bio' | 'tz' | 'hday';
+export const MEMBER_KINDS: readonly ItemKind[] = ['user', 'auth', 'eleauth', 'card', 'photo', 'bio'];
+
+/** The kind of a member's rights: `eleauth` (usereleauthorize, floors) on an elevator controller, else `auth`. */
+export type RightsKind = 'auth' | 'eleauth';
 export const UNKNOWN_HASH = '?';
 
 /** `kind<TAB>key`: one item of one device. TAB cannot occur in a key (keys are pins, numbers, dates). */
@@ -31,6 +37,7 @@ export function splitItemId(id: ItemId): [ItemKind, string] {
 export interface MemberOnDevice {
   pin: string;
   user: UserRecord;
+  /** The rights rows (door numbers; on an elevator controller the floor numbers, item kind `eleauth`). */
   auth: UserAuthorizeRecord[];
   /** mulcarduser rows; empty when the device keeps the card in the user record or the member has none. */
   cards: MulCardUserRecord[];
@@ -46,9 +53,11 @@ export interface DesiredDevice {
   timezones: Map<number, TimezoneRecord>;
   holidays: Map<string, HolidayRecord>;
   skipped: Array<{ pin: string; reason: string }>;
+  /** The item kind the members' rights are held as on this device. */
+  rightsKind: RightsKind;
 }
 
-export const emptyDesired = (): DesiredDevice => ({ members: new Map(), timezones: new Map(), holidays: new Map(), skipped: [] });
+export const emptyDesired = (rightsKind: RightsKind = 'auth'): DesiredDevice => ({ members: new Map(), timezones: new Map(), holidays: new Map(), skipped: [], rightsKind });
 
 const sha = (s: string) => createHash('sha1').update(s).digest('hex').slice(0, 24);
 
@@ -92,7 +101,7 @@ export function desiredHashes(d: DesiredDevice): Map<ItemId, string> {
   const out = new Map<ItemId, string>();
   for (const m of d.members.values()) {
     out.set(itemId('user', m.pin), sha(JSON.stringify(m.user)));
-    out.set(itemId('auth', m.pin), authHash(m.auth));
+    out.set(itemId(d.rightsKind, m.pin), authHash(m.auth));
     if (m.cards.length) out.set(itemId('card', m.pin), m.cards.map((c) => `${c.cardNo}/${c.cardType}`).sort().join(','));
     if (m.photo) out.set(itemId('photo', m.pin), sha(m.photo));
     if (m.templates.length) out.set(itemId('bio', m.pin), bioHash(m.templates));

@@ -15,9 +15,11 @@ import {
   dataUpdateTimezone,
   dataUpdateUser,
   dataUpdateUserAuthorize,
+  dataUpdateUserEleAuthorize,
   dataUpdateUserPic,
   deleteUser,
   utf8Length,
+  type UserAuthorizeRecord,
 } from '../push/protocol';
 import { templateDeleteCommands, templateRecordSets, type TemplateSlot } from './bio-sync';
 import type { SyncDevice } from './device-dialect';
@@ -87,6 +89,17 @@ const toSlot = (slot: string): TemplateSlot => {
 
 const bioTable = (device: SyncDevice) => (device.dialect.bio === 'biodata' ? 'biodata' : 'templatev10');
 
+/**
+ * Where a device keeps a member's rights: an elevator controller in `usereleauthorize` (floors, 8.16), every
+ * other device in `userauthorize` (doors; a channel controller's gates). Both are keyed by (Pin, TimezoneId).
+ */
+function rightsTable(device: SyncDevice): { kind: 'auth' | 'eleauth'; table: string; build: (records: UserAuthorizeRecord[]) => string } {
+  if (device.module === 'ele') {
+    return { kind: 'eleauth', table: 'usereleauthorize', build: (rs) => dataUpdateUserEleAuthorize(rs.map((r) => ({ pin: String(r.pin), authorizeTimezoneId: r.authorizeTimezoneId, floors: r.doors ?? [] }))) };
+  }
+  return { kind: 'auth', table: 'userauthorize', build: dataUpdateUserAuthorize };
+}
+
 /** The table a kind lives in on this device (what a firmware refusal names). */
 export function tableOf(device: SyncDevice, kind: ItemKind): string | null {
   switch (kind) {
@@ -94,6 +107,8 @@ export function tableOf(device: SyncDevice, kind: ItemKind): string | null {
       return 'user';
     case 'auth':
       return 'userauthorize';
+    case 'eleauth':
+      return 'usereleauthorize';
     case 'card':
       return device.dialect.cards === 'mulcarduser' ? 'mulcarduser' : null;
     case 'photo':
@@ -143,8 +158,9 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
     for (const c of chunks) out.push({ command: c.command, ref: ref(kind, { put: c.put }) });
   };
 
+  const rights = rightsTable(device);
   if (o.full) {
-    out.push({ command: dataDelete('userauthorize', '*'), ref: ref('auth', { clear: true }) });
+    out.push({ command: dataDelete(rights.table, '*'), ref: ref(rights.kind, { clear: true }) });
     out.push({ command: dataDelete('user', '*'), ref: ref('user', { clear: true }) });
     if (device.dialect.cards === 'mulcarduser') out.push({ command: dataDelete('mulcarduser', '*'), ref: ref('card', { clear: true }) });
   }
@@ -161,15 +177,15 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   emit('hday', chunkGroups(hdays.sort().map((d) => ({ key: d, hash: hashOf('hday', d), records: [desired.holidays.get(d)!] })), dataUpdateHoliday));
 
   // Rights that lose a time zone are cleared first (an update only overwrites the time zones it names).
-  const authPins = puts.get('auth') ?? [];
+  const authPins = puts.get(rights.kind) ?? [];
   for (const pin of authPins) {
-    const had = current.get(`auth\t${pin}`);
+    const had = current.get(`${rights.kind}\t${pin}`);
     if (had === undefined) continue;
     const keep = new Set(member(pin).auth.map((r) => r.authorizeTimezoneId));
-    if (o.force || had === '?' || authTimezones(had).some((tz) => !keep.has(tz))) del('auth', pin, dataDelete('userauthorize', [['Pin', pin]]));
+    if (o.force || had === '?' || authTimezones(had).some((tz) => !keep.has(tz))) del(rights.kind, pin, dataDelete(rights.table, [['Pin', pin]]));
   }
   emit('user', chunkGroups((puts.get('user') ?? []).map((pin) => ({ key: pin, hash: hashOf('user', pin), records: [member(pin).user] })), dataUpdateUser));
-  emit('auth', chunkGroups(authPins.map((pin) => ({ key: pin, hash: hashOf('auth', pin), records: member(pin).auth })), dataUpdateUserAuthorize));
+  emit(rights.kind, chunkGroups(authPins.map((pin) => ({ key: pin, hash: hashOf(rights.kind, pin), records: member(pin).auth })), rights.build));
 
   const cardPins = puts.get('card') ?? [];
   for (const pin of cardPins) if (current.has(`card\t${pin}`)) del('card', pin, dataDelete('mulcarduser', [['Pin', pin]]));
@@ -208,14 +224,14 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   const gone = new Set(removes.get('user') ?? []);
   const holds = (kind: ItemKind, pin: string) => current.has(`${kind}\t${pin}`);
   for (const pin of [...gone].sort()) {
-    del('auth', pin, dataDelete('userauthorize', [['Pin', pin]]));
+    del(rights.kind, pin, dataDelete(rights.table, [['Pin', pin]]));
     del('user', pin, deleteUser(pin));
     if (holds('bio', pin)) del('bio', pin, dataDelete(bioTable(device), [['Pin', pin]]));
     if (holds('card', pin) && device.dialect.cards === 'mulcarduser') del('card', pin, dataDelete('mulcarduser', [['Pin', pin]]));
     const photo = holds('photo', pin) ? photoDeleteCommand(device, pin) : null;
     if (photo) del('photo', pin, photo);
   }
-  for (const pin of removes.get('auth') ?? []) if (!gone.has(pin)) del('auth', pin, dataDelete('userauthorize', [['Pin', pin]]));
+  for (const pin of removes.get(rights.kind) ?? []) if (!gone.has(pin)) del(rights.kind, pin, dataDelete(rights.table, [['Pin', pin]]));
   for (const pin of removes.get('bio') ?? []) {
     if (gone.has(pin)) continue;
     const slots = bioSlots(current.get(`bio\t${pin}`)!);

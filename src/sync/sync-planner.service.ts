@@ -9,15 +9,13 @@ import { devicesTouching, loadConfirmed, loadInflight, noteSkipped } from './con
 import { hasTable, loadDesired, type PinScope } from './desired-state';
 import type { SyncDevice } from './device-dialect';
 import { currentState, desiredHashes, diffItems, MEMBER_KINDS, splitItemId, type Diff, type ItemKind, type SyncRef } from './sync-items';
-import { ElevatorPlannerService } from './elevator-planner.service';
+import { moduleDevicePins, moduleDevicesGranting } from './module-rights';
 import { composeCommands, tableOf, type PlannedCommand } from './sync-plan';
 import { loadDevices } from './sync-queries';
 
 export interface SyncOptions {
   /** Re-send every desired item in scope even where the device confirmed it (REST syncPerson / syncLevel). */
   force?: boolean;
-  /** The members' templates changed (elevator and channel controllers get them again; access panels diff them). */
-  templates?: boolean;
 }
 
 type Mode = 'diff' | 'force' | 'full' | 'continue';
@@ -37,7 +35,7 @@ interface PlanRequest {
 export const FULL_SYNC_PAGE = 10_000;
 
 /** Kinds a full sync clears on the device with `DATA DELETE <table> *` before sending. */
-const CLEARED_BY_FULL: ReadonlySet<ItemKind> = new Set(['user', 'auth', 'card', 'hday']);
+const CLEARED_BY_FULL: ReadonlySet<ItemKind> = new Set(['user', 'auth', 'eleauth', 'card', 'hday']);
 
 /**
  * The one planner (design.md point 3): every device command that reflects state comes from here. A plan is
@@ -52,7 +50,6 @@ export class SyncPlannerService {
 
   constructor(
     private readonly queue: CommandQueueService,
-    private readonly modules: ElevatorPlannerService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -74,9 +71,6 @@ export class SyncPlannerService {
     if (unique.length === 0) return;
     const deviceIds = new Set([...(await devicesGranting(m, unique)), ...(await devicesTouching(m, unique))]);
     await this.plan(m, { deviceIds: [...deviceIds], pins: unique, mode: opts.force ? 'force' : 'diff', absent: opts.absent, heldBy: opts.heldBy });
-    // Elevator and channel controllers (their own rights tables) are planned by ElevatorPlannerService.
-    await this.modules.syncPins(m, unique, { force: opts.force, absent: opts.absent });
-    if (opts.templates || opts.heldBy) await this.modules.syncTemplates(m, unique.filter((p) => !opts.absent?.has(p)), opts.heldBy);
   }
 
   /** The person is gone (deleted in this transaction, or resigned): removed from every device. */
@@ -102,13 +96,11 @@ export class SyncPlannerService {
   /** A time segment changed or is about to be deleted: time zones of every admitted device (no member in scope). */
   async syncTimeSegment(m: EntityManager): Promise<void> {
     await this.plan(m, { deviceIds: await admittedDevices(m), pins: [], mode: 'diff' });
-    await this.modules.syncTimeSegments(m);
   }
 
   /** Holidays changed: the holiday table of every admitted device. */
   async syncHolidays(m: EntityManager): Promise<void> {
     await this.plan(m, { deviceIds: await admittedDevices(m), pins: [], mode: 'diff' });
-    await this.modules.syncHolidays(m);
   }
 
   /** Plans one device completely against what it confirmed (the reconciler's periodic pass, per page of pins). */
@@ -123,12 +115,6 @@ export class SyncPlannerService {
    * the device should no longer hold.
    */
   async syncDeviceFull(m: EntityManager, deviceId: string, afterPin: string | null = null, pageSize = FULL_SYNC_PAGE): Promise<string | null> {
-    // An elevator or channel controller: its own planner sends everything in one go (owed work, gateway full sync).
-    const module = await this.modules.moduleOf(m, deviceId);
-    if (module) {
-      await this.modules.syncDevice(m, module, deviceId);
-      return null;
-    }
     const all = await devicePins(m, deviceId);
     const start = afterPin === null ? 0 : all.findIndex((p) => p > afterPin);
     const page = start < 0 ? [] : all.slice(start, start + pageSize);
@@ -140,11 +126,6 @@ export class SyncPlannerService {
       await this.plan(m, { deviceIds: [deviceId], pins: page, mode: 'continue' });
     }
     return start < 0 || start + pageSize >= all.length ? null : page[page.length - 1];
-  }
-
-  /** Whether an elevator or channel controller (planned by ElevatorPlannerService, not here). */
-  async isModuleDevice(m: EntityManager, deviceId: string): Promise<boolean> {
-    return (await this.modules.moduleOf(m, deviceId)) !== null;
   }
 
   /** Asks the device to count its users; the answer is compared with what it confirmed (reconciler). */
@@ -220,7 +201,7 @@ export class SyncPlannerService {
   }
 }
 
-/** Admitted devices where these pins have rights (persons through levels, checked-in visitors through visitor levels). */
+/** Admitted devices where these pins have rights (persons through levels, checked-in visitors through visitor levels; elevator and channel controllers through their own levels). */
 export async function devicesGranting(m: EntityManager, pins: readonly string[]): Promise<string[]> {
   if (pins.length === 0) return [];
   const visitors = await hasTable(m, 'vis_registration_level');
@@ -233,7 +214,7 @@ export async function devicesGranting(m: EntityManager, pins: readonly string[])
       WHERE r.visitor_pin IN (SELECT unnest($1::text[])) AND r.state = 'in'` : ''}`,
     [pins],
   );
-  return rows.map((r) => r.device_id);
+  return [...rows.map((r) => r.device_id), ...(await moduleDevicesGranting(m, pins))];
 }
 
 /** Every pin (person or visitor) of a level. */
@@ -260,7 +241,7 @@ async function devicePins(m: EntityManager, deviceId: string): Promise<string[]>
      ORDER BY 1`,
     [deviceId],
   );
-  return [...new Set(rows.map((r) => r.pin))].sort();
+  return [...new Set([...rows.map((r) => r.pin), ...(await moduleDevicePins(m, deviceId))])].sort();
 }
 
 /** Member pins a device confirmed (any kind). */

@@ -5,28 +5,26 @@
 import type { EntityManager } from 'typeorm';
 import { effectiveKindSql } from '../device/device-kind';
 import { dialectOf, type SyncDevice } from './device-dialect';
+import { MODULE_KINDS, type ModuleKind } from './module-rights';
 import type { DeviceRights, SyncHoliday, SyncPerson, SyncTimeSegment } from './sync-commands';
 
-/** Which planner a device belongs to: the access planner, or the elevator/channel-controller planner. */
-export type PlannerScope = 'access' | 'module';
-
-/** Kinds the elevator planner (ElevatorPlannerService) owns: their rights tables differ from an access panel's. */
-export const MODULE_KINDS = ['ele', 'psg'] as const;
-
-export async function loadDevices(m: EntityManager, deviceIds: string[], defaultZone: string, scope: PlannerScope = 'access'): Promise<Map<string, SyncDevice>> {
+/**
+ * The devices the planner plans, admitted ones only. Attendance terminals and kiosks are planned in their own
+ * dialect (attendance-sync.service.ts: their firmware refuses the access tables, -1004); elevator and channel
+ * controllers are planned here, with `module` set (their rights come from their own levels, module-rights.ts).
+ */
+export async function loadDevices(m: EntityManager, deviceIds: string[], defaultZone: string): Promise<Map<string, SyncDevice>> {
   if (deviceIds.length === 0) return new Map();
-  const rows: Array<{ id: string; sn: string; time_zone: string | null; capabilities: unknown; registration: unknown }> = await m.query(
-    // Attendance firmware refuses the access tables (-1004): terminals and kiosks are planned in their own dialect.
-    // Elevator and channel controllers are planned by ElevatorPlannerService, never by the access planner.
-    `SELECT id, sn, time_zone, capabilities, registration FROM device
-      WHERE id = ANY($1) AND admission = 'admitted'
-        AND ${effectiveKindSql('device')} ${scope === 'module' ? '= ANY($2)' : "NOT IN ('att', 'facekiosk') AND NOT (" + effectiveKindSql('device') + ' = ANY($2))'}`,
-    [deviceIds, MODULE_KINDS],
+  const rows: Array<{ id: string; sn: string; time_zone: string | null; capabilities: unknown; registration: unknown; kind: string }> = await m.query(
+    `SELECT id, sn, time_zone, capabilities, registration, ${effectiveKindSql('device')} AS kind FROM device
+      WHERE id = ANY($1) AND admission = 'admitted' AND ${effectiveKindSql('device')} NOT IN ('att', 'facekiosk')`,
+    [deviceIds],
   );
   return new Map(
     rows.map((r) => {
       const { dialect, photoType } = dialectOf(r.capabilities, r.registration);
-      return [r.id, { id: r.id, sn: r.sn, timeZone: r.time_zone || defaultZone, dialect, photoType }];
+      const module = (MODULE_KINDS as readonly string[]).includes(r.kind) ? (r.kind as ModuleKind) : undefined;
+      return [r.id, { id: r.id, sn: r.sn, timeZone: r.time_zone || defaultZone, dialect, photoType, ...(module ? { module } : {}) }];
     }),
   );
 }
@@ -95,7 +93,7 @@ export async function loadLevelRights(m: EntityManager, members: LevelMembers, w
        JOIN time_segment ts ON ts.id = l.time_segment_id
        JOIN acc_level_door ld ON ld.level_id = l.id
        JOIN door d ON d.id = ld.door_id
-       -- Elevator and channel controllers are planned by ElevatorPlannerService (a psg gate in an access level grants nothing).
+       -- Elevator and channel controllers take rights from their own levels (module-rights.ts): a psg gate in an access level grants nothing.
        JOIN device dev ON dev.id = d.device_id AND dev.admission = 'admitted' AND ${effectiveKindSql('dev')} NOT IN ('ele', 'psg')
       ${deviceIds ? 'WHERE d.device_id = ANY($1)' : ''}
       GROUP BY l.id, d.device_id, ts.tz_id`,

@@ -68,9 +68,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     const [state]: Array<{ full_owed: boolean; known: boolean; needed: boolean }> = await m.query(
       `SELECT EXISTS (SELECT 1 FROM sync_owed WHERE device_id = $1 AND kind = 'full') AS full_owed,
               EXISTS (SELECT 1 FROM sync_item WHERE device_id = $1 AND hash IS NOT NULL)
-           OR EXISTS (SELECT 1 FROM device_command WHERE device_sn = $2 AND state IN ('pending', 'sent') AND ref ? 'sync')
-           -- Elevator and channel controllers: what their planner planned (it has no confirmed state).
-           OR EXISTS (SELECT 1 FROM sync_device_module_person WHERE device_id = $1) AS known,
+           OR EXISTS (SELECT 1 FROM device_command WHERE device_sn = $2 AND state IN ('pending', 'sent') AND ref ? 'sync') AS known,
               EXISTS (SELECT 1 FROM acc_level_door ld JOIN door d ON d.id = ld.door_id WHERE d.device_id = $1)
            OR EXISTS (SELECT 1 FROM holiday)
            -- A floor of an elevator level, or a gate of an entrance-control level, on this controller.
@@ -203,9 +201,6 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
   private async verifyDevice(m: EntityManager, deviceId: string): Promise<void> {
     const [d]: Array<{ sn: string }> = await m.query(`SELECT sn FROM device WHERE id = $1 AND admission = 'admitted'`, [deviceId]);
     if (!d) return;
-    // Elevator and channel controllers have no confirmed state to verify against (their planner records what
-    // it planned, not Return codes): a re-registration leaves them as they are.
-    if (await this.planner.isModuleDevice(m, deviceId)) return;
     // Attendance PUSH has no DATA COUNT: a terminal is planned again against what it confirmed, and its user count
     // comes with its next INFO (attendance manual 9; `verifiedCount`).
     if (await this.attendance.isTerminal(m, deviceId)) return this.attendance.reconcileTerminal(m, deviceId, null);

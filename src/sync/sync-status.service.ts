@@ -13,12 +13,12 @@ import { authTimezones, currentState, desiredHashes, MEMBER_KINDS, UNKNOWN_HASH 
 import { devicesGranting } from './sync-planner.service';
 import { loadDevices } from './sync-queries';
 
-/** Rights as operators read them, from an auth hash ("1:1.2,2:1"). */
-function rightsOf(hash: string | undefined): PersonDeviceRightDto[] {
+/** Rights as operators read them, from an auth hash ("1:1.2,2:1"): door bits, or an elevator controller's floors. */
+function rightsOf(hash: string | undefined, elevator = false): PersonDeviceRightDto[] {
   if (!hash || hash === UNKNOWN_HASH) return [];
   return hash.split(',').map((part, i) => {
-    const doors = part.split(':')[1].split('@')[0].split('.').filter(Boolean).map(Number);
-    return { timezoneId: authTimezones(hash)[i], authorizeDoorId: doorMask(doors) };
+    const points = part.split(':')[1].split('@')[0].split('.').filter(Boolean).map(Number);
+    return elevator ? { timezoneId: authTimezones(hash)[i], floors: points } : { timezoneId: authTimezones(hash)[i], authorizeDoorId: doorMask(points) };
   });
 }
 
@@ -38,7 +38,7 @@ export class SyncStatusService {
    * Desired item hashes of devices of either planner, with the members that could not be sent: access panels
    * from the access planner's desired state, attendance terminals and kiosks from the attendance planner's.
    */
-  private async desiredOf(m: DataSource['manager'], ids: string[], pins: string[] | null): Promise<Map<string, { sn: string; hashes: Map<string, string>; skipped: Map<string, string> }>> {
+  private async desiredOf(m: DataSource['manager'], ids: string[], pins: string[] | null): Promise<Map<string, { sn: string; hashes: Map<string, string>; skipped: Map<string, string>; rightsKind?: string }>> {
     const devices = [...(await loadDevices(m, ids, this.config.timeZone)).values()];
     const desired = await loadDesired(m, devices, pins);
     // What the access planner did not take is a terminal, a kiosk or a controller of another planner.
@@ -46,7 +46,7 @@ export class SyncStatusService {
     const out = rest.length ? await this.attendance.desiredHashes(m, rest, pins) : new Map();
     for (const d of devices) {
       const want = desired.get(d.id)!;
-      out.set(d.id, { sn: d.sn, hashes: desiredHashes(want), skipped: new Map(want.skipped.map((s) => [s.pin, s.reason])) });
+      out.set(d.id, { sn: d.sn, hashes: desiredHashes(want), skipped: new Map(want.skipped.map((s) => [s.pin, s.reason])), rightsKind: want.rightsKind });
     }
     return out;
   }
@@ -70,6 +70,9 @@ export class SyncStatusService {
     const aliases: Array<{ id: string; alias: string }> = await m.query(`SELECT id, alias FROM device WHERE id = ANY($1)`, [devices.map((d) => d.id)]);
     const aliasOf = new Map(aliases.map((a) => [a.id, a.alias]));
     return devices.map((d) => {
+      // An elevator controller holds the rights as `eleauth` (floors), every other device as `auth` (doors).
+      const elevator = desired.get(d.id)!.rightsKind === 'eleauth';
+      const rights = `${desired.get(d.id)!.rightsKind ?? 'auth'}\t${pin}`;
       const want = new Map([...desired.get(d.id)!.hashes].filter(([id]) => !id.startsWith('tz\t') && !id.startsWith('hday\t')));
       const have = confirmed.get(d.id)!.confirmed;
       const flying = inflight.get(d.sn) ?? [];
@@ -97,9 +100,9 @@ export class SyncStatusService {
         deviceAlias: aliasOf.get(d.id) ?? d.sn,
         state,
         desired: isDesired,
-        holds: isDesired && want.get(`user\t${pin}`) === have.get(`user\t${pin}`) && want.get(`auth\t${pin}`) === have.get(`auth\t${pin}`),
-        rights: rightsOf(want.get(`auth\t${pin}`)),
-        confirmedRights: rightsOf(have.get(`auth\t${pin}`)),
+        holds: isDesired && want.get(`user\t${pin}`) === have.get(`user\t${pin}`) && want.get(rights) === have.get(rights),
+        rights: rightsOf(want.get(rights), elevator),
+        confirmedRights: rightsOf(have.get(rights), elevator),
         unconfirmed,
         pendingCommands: pending,
         lastReturn,

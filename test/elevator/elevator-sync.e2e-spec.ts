@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { ChannelControllerSimulator } from '../simulator/channel';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
- * Elevator and channel controllers within the access planner's machinery: the access planner leaves them to
- * the elevator planner (no access rights, no clearing of their tables), and the entry points every write
- * path uses (persons, time segments, holidays, the gateway's full sync, the reconciler's owed full sync on
- * admission) reach them through it.
+ * Elevator and channel controllers within the one planner: their rights come from their own levels (an
+ * access level's gate grants nothing), and the entry points every write path uses (persons, time segments,
+ * holidays, the gateway's full sync, the reconciler's owed full sync on admission) reach them.
  */
 let t: TestApp;
 let ec: ElevatorControllerSimulator;
@@ -72,16 +72,20 @@ describe('elevator and channel controllers in the planner', () => {
     for (const cmds of [received(ec, fromEc), received(psg, fromPsg)]) expect(cmds.some((c) => c.startsWith('DATA UPDATE holiday '))).toBe(true);
   });
 
-  it("the gateway's full sync of an elevator controller goes through the elevator planner", async () => {
+  it("the gateway's full sync of an elevator controller clears its user and floor tables, never door rights, and converges", async () => {
     const from = ec.received.length;
     expect((await t.post('/api/gateway/devices/EC10SYNC01/sync')).body.code).toBe(0);
     await ec.pollUntilIdle();
     const cmds = received(ec, from);
-    expect(cmds.some((c) => c.startsWith('DATA DELETE usereleauthorize'))).toBe(true);
+    expect(cmds).toContain('DATA DELETE usereleauthorize *');
+    expect(cmds).toContain('DATA DELETE user *');
     expect(cmds.some((c) => c.startsWith('DATA UPDATE usereleauthorize ') && c.includes('Pin=801'))).toBe(true);
-    // Never the access planner's clearing of users and door rights.
-    expect(cmds.some((c) => c.startsWith('DATA DELETE user') && !c.startsWith('DATA DELETE usereleauthorize'))).toBe(false);
+    // An elevator controller's rights are floors (usereleauthorize): the access panels' door rights never go to it.
     expect(cmds.some((c) => /^DATA (UPDATE|DELETE) userauthorize/.test(c))).toBe(false);
+    await t.app.get(SyncReconciler).idle();
+    const conv = (await t.get('/api/gateway/devices/EC10SYNC01/convergence')).body.data;
+    expect(conv).toMatchObject({ divergent: false, unconfirmedItems: 0, failingItems: 0 });
+    expect(ec.eleRightsOf('801')).toEqual([{ timezone: segTz, directFloor: 0, floors: [2] }]);
   });
 
   it('a controller admitted again gets what changed meanwhile, as owed work of the reconciler', async () => {

@@ -1,62 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { AttendanceTerminal } from '../simulator/attendance-terminal';
+import { SseClient } from '../support/sse-client';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
 import { expectSameShape, manualExample } from './transaction-fixtures';
-
-interface SseEvent {
-  id?: string;
-  event?: string;
-  data?: any;
-}
-
-/** A minimal EventSource over fetch: collects parsed events until closed. */
-class SseClient {
-  readonly events: SseEvent[] = [];
-  private readonly abort = new AbortController();
-  status = 0;
-  contentType = '';
-
-  async open(url: string, headers: Record<string, string> = {}): Promise<void> {
-    const res = await fetch(url, { headers, signal: this.abort.signal });
-    this.status = res.status;
-    this.contentType = res.headers.get('content-type') ?? '';
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let buf = '';
-    void (async () => {
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) return;
-          buf += decoder.decode(value, { stream: true });
-          let i: number;
-          while ((i = buf.indexOf('\n\n')) >= 0) {
-            const block = buf.slice(0, i);
-            buf = buf.slice(i + 2);
-            const e: SseEvent = {};
-            for (const line of block.split('\n')) {
-              if (line.startsWith('id: ')) e.id = line.slice(4);
-              else if (line.startsWith('event: ')) e.event = line.slice(7);
-              else if (line.startsWith('data: ')) e.data = JSON.parse(line.slice(6));
-            }
-            if (e.event) this.events.push(e);
-          }
-        }
-      } catch {
-        /* aborted */
-      }
-    })();
-  }
-
-  of(type: string): SseEvent[] {
-    return this.events.filter((e) => e.event === type);
-  }
-
-  close(): void {
-    this.abort.abort();
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

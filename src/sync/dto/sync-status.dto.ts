@@ -2,7 +2,10 @@ import { ApiProperty } from '@nestjs/swagger';
 
 export class PersonDeviceRightDto {
   @ApiProperty({ example: 1, description: 'TimezoneId (the time segment tz_id)' }) timezoneId!: number;
-  @ApiProperty({ example: 3, description: 'AuthorizeDoorId bitmask: door 1 → 1, 2 → 2, 3 → 4, 4 → 8' }) authorizeDoorId!: number;
+  @ApiProperty({ example: 3, required: false, description: 'AuthorizeDoorId bitmask: door 1 → 1, 2 → 2, 3 → 4, 4 → 8 (a channel controller: its gates); absent on an elevator controller' })
+  authorizeDoorId?: number;
+  @ApiProperty({ example: [8, 9], required: false, type: [Number], description: 'an elevator controller: the floors of its usereleauthorize row (absent on other devices)' })
+  floors?: number[];
 }
 
 export class PersonDeviceSyncDto {
@@ -20,7 +23,7 @@ export class PersonDeviceSyncDto {
   @ApiProperty({ example: true, description: 'the device confirmed the user record and the rights it should hold' }) holds!: boolean;
   @ApiProperty({ type: [PersonDeviceRightDto], description: 'rights the device should hold' }) rights!: PersonDeviceRightDto[];
   @ApiProperty({ type: [PersonDeviceRightDto], description: 'rights the device confirmed' }) confirmedRights!: PersonDeviceRightDto[];
-  @ApiProperty({ example: ['photo'], type: [String], description: 'items (user, auth, card, photo, bio) not yet confirmed as they should be' }) unconfirmed!: string[];
+  @ApiProperty({ example: ['photo'], type: [String], description: 'items (user, auth, eleauth, card, photo, bio) not yet confirmed as they should be' }) unconfirmed!: string[];
   @ApiProperty({ example: 0 }) pendingCommands!: number;
   @ApiProperty({ example: null, nullable: true, type: Number, description: 'last Return code of a refused command for this person here' }) lastReturn!: number | null;
   @ApiProperty({ example: null, nullable: true, type: String, description: 'the meaning of lastReturn' }) lastError!: string | null;

@@ -1,0 +1,105 @@
+/**
+ * What elevator levels (floors, 2.2) and entrance-control levels (gates, 2.32) grant on elevator and channel
+ * controllers, in the shapes the one planner reads for access levels: owner → device → TimezoneId → points,
+ * the time zones each controller needs, the controllers a pin has rights on, and the pins of a controller.
+ * A controller's points are floor numbers (its `usereleauthorize` rows, item kind `eleauth`) or gate numbers
+ * (its `userauthorize` rows, kind `auth`). Plain SQL through the caller's EntityManager.
+ */
+import type { EntityManager } from 'typeorm';
+import { effectiveKindSql } from '../device/device-kind';
+import type { RightsIndex } from './sync-queries';
+
+/** 'ele': elevator controller (floors, usereleauthorize); 'psg': channel controller (gates, userauthorize). */
+export type ModuleKind = 'ele' | 'psg';
+
+/** Device kinds whose rights come from their own level tables (not from access levels). */
+export const MODULE_KINDS = ['ele', 'psg'] as const;
+
+/**
+ * Each level's points per admitted controller and its TimezoneId, one row per (level, controller): floors
+ * exist only on elevator controllers; gates are doors of channel controllers (psg_level_gate).
+ */
+const GRANTS = `
+  SELECT 'ele' AS module, l.id AS level_id, f.device_id, ts.tz_id, ts.schedule, array_agg(DISTINCT f.floor_no) AS points
+    FROM ele_level l JOIN time_segment ts ON ts.id = l.time_segment_id
+    JOIN ele_level_floor lf ON lf.level_id = l.id JOIN floor f ON f.id = lf.floor_id
+    JOIN device dev ON dev.id = f.device_id AND dev.admission = 'admitted' AND ${effectiveKindSql('dev')} = 'ele'
+   WHERE %DEVICE%(f.device_id) GROUP BY l.id, f.device_id, ts.tz_id, ts.schedule
+  UNION ALL
+  SELECT 'psg', l.id, d.device_id, ts.tz_id, ts.schedule, array_agg(DISTINCT d.door_no)
+    FROM psg_level l JOIN time_segment ts ON ts.id = l.time_segment_id
+    JOIN psg_level_gate lg ON lg.level_id = l.id JOIN door d ON d.id = lg.gate_id
+    JOIN device dev ON dev.id = d.device_id AND dev.admission = 'admitted' AND ${effectiveKindSql('dev')} = 'psg'
+   WHERE %DEVICE%(d.device_id) GROUP BY l.id, d.device_id, ts.tz_id, ts.schedule`;
+
+const grantsSql = (deviceParam: string | null) => GRANTS.replace(/%DEVICE%\(([^)]+)\)/g, (_, col) => (deviceParam ? `${col} = ANY(${deviceParam})` : 'true'));
+
+/** Members of a module level that count: active persons. */
+const MEMBERS = `
+  SELECT 'ele' AS module, lp.level_id, lp.person_id FROM ele_level_person lp JOIN person p ON p.id = lp.person_id AND p.status = 'active'
+  UNION ALL
+  SELECT 'psg', lp.level_id, lp.person_id FROM psg_level_person lp JOIN person p ON p.id = lp.person_id AND p.status = 'active'`;
+
+/**
+ * personId → deviceId → TimezoneId → points on admitted elevator and channel controllers; persons and devices
+ * narrow it. A site without module levels pays one query that finds nothing.
+ */
+export async function loadModuleRights(m: EntityManager, where: { personIds?: string[]; deviceIds?: string[] }): Promise<RightsIndex> {
+  const params: unknown[] = [];
+  if (where.deviceIds) params.push(where.deviceIds);
+  if (where.personIds) params.push(where.personIds);
+  const personParam = where.personIds ? `$${params.length}` : null;
+  const rows: Array<{ person_id: string; device_id: string; tz_id: number; points: number[] }> = await m.query(
+    `WITH g AS (${grantsSql(where.deviceIds ? '$1' : null)}), mem AS (${MEMBERS})
+     SELECT mem.person_id, g.device_id, g.tz_id, g.points FROM mem JOIN g ON g.module = mem.module AND g.level_id = mem.level_id
+      ${personParam ? `WHERE mem.person_id IN (SELECT unnest(${personParam}::char(32)[]))` : ''}`,
+    params,
+  );
+  const out: RightsIndex = new Map();
+  for (const r of rows) {
+    let perDevice = out.get(r.person_id);
+    if (!perDevice) out.set(r.person_id, (perDevice = new Map()));
+    let rights = perDevice.get(r.device_id);
+    if (!rights) perDevice.set(r.device_id, (rights = new Map()));
+    const tz = Number(r.tz_id);
+    rights.set(tz, [...new Set([...(rights.get(tz) ?? []), ...r.points.map(Number)])].sort((a, b) => a - b));
+  }
+  return out;
+}
+
+/** The time zones the module levels of these controllers use (with their schedules), whether or not a level has members. */
+export async function loadModuleTimezones(m: EntityManager, deviceIds: string[]): Promise<Array<{ device_id: string; tz_id: number; schedule: unknown }>> {
+  return m.query(`SELECT DISTINCT g.device_id, g.tz_id, g.schedule FROM (${grantsSql('$1')}) g`, [deviceIds]);
+}
+
+/** Admitted elevator and channel controllers where these pins have rights. */
+export async function moduleDevicesGranting(m: EntityManager, pins: readonly string[]): Promise<string[]> {
+  if (pins.length === 0) return [];
+  const rows: Array<{ device_id: string }> = await m.query(
+    `WITH g AS (${grantsSql(null)}), mem AS (${MEMBERS})
+     SELECT DISTINCT g.device_id FROM mem JOIN g ON g.module = mem.module AND g.level_id = mem.level_id
+       JOIN person p ON p.id = mem.person_id WHERE p.pin IN (SELECT unnest($1::text[]))`,
+    [pins],
+  );
+  return rows.map((r) => r.device_id);
+}
+
+/** Pins with rights on one controller (unsorted). */
+export async function moduleDevicePins(m: EntityManager, deviceId: string): Promise<string[]> {
+  const rows: Array<{ pin: string }> = await m.query(
+    `WITH g AS (${grantsSql('$1')}), mem AS (${MEMBERS})
+     SELECT DISTINCT p.pin FROM mem JOIN g ON g.module = mem.module AND g.level_id = mem.level_id JOIN person p ON p.id = mem.person_id`,
+    [[deviceId]],
+  );
+  return rows.map((r) => r.pin);
+}
+
+/** Merges the module rights into access rights (disjoint devices: a controller is never an access panel). */
+export function mergeRights(into: RightsIndex, more: RightsIndex): RightsIndex {
+  for (const [owner, perDevice] of more) {
+    const have = into.get(owner);
+    if (!have) into.set(owner, perDevice);
+    else for (const [d, r] of perDevice) have.set(d, r);
+  }
+  return into;
+}
