@@ -39,6 +39,8 @@ export interface AppConfig {
   trustProxy: TrustProxy;
   /** Seconds a delivered command may go without a result before it is offered again under a new CmdID. */
   deviceCommandTimeout: number;
+  /** Milliseconds after a delivery from which a device polling again without its results lost the reply (DEVICE_LOST_REPLY_MS; 0 = off). */
+  deviceLostReplyMs: number;
   /** Days an acknowledged device command stays in the queue table for operators; 0 keeps them forever. */
   deviceCommandKeepDays: number;
   /** Days a stored device upload (device_upload: table records, query results, capture photos) is kept; 0 keeps them forever. */
@@ -53,6 +55,8 @@ export interface AppConfig {
   syncRetryBaseMs: number;
   syncRetryMaxMs: number;
   syncReconcileIntervalMs: number;
+  /** How often each online, converged access panel is asked to count its users (SYNC_VERIFY_INTERVAL_MS; 0 = never). */
+  syncVerifyIntervalMs: number;
   /** Operator console sessions, sign-in limits and the first administrator (CONSOLE_*). */
   console: ConsoleConfig;
   /** Body temperature (°C) from which a hep event's status is "Abnormal" (HEP_FEVER_THRESHOLD). */
@@ -224,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     deviceCommKey: parseCommKey(env.DEVICE_COMM_KEY),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     deviceCommandTimeout: parseRange('DEVICE_COMMAND_TIMEOUT', env.DEVICE_COMMAND_TIMEOUT, 60, 1, 3600),
+    deviceLostReplyMs: parseRange('DEVICE_LOST_REPLY_MS', env.DEVICE_LOST_REPLY_MS, 2500, 0, 3_600_000),
     deviceCommandKeepDays: parseRange('DEVICE_COMMAND_KEEP_DAYS', env.DEVICE_COMMAND_KEEP_DAYS, 30, 0, 36500),
     deviceUploadKeepDays: parseRange('DEVICE_UPLOAD_KEEP_DAYS', env.DEVICE_UPLOAD_KEEP_DAYS, 30, 0, 36500),
     eventRetentionDays: parseRetentionConfig(env).retentionDays,
@@ -232,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     syncRetryBaseMs: parseRange('SYNC_RETRY_BASE_MS', env.SYNC_RETRY_BASE_MS, 10_000, 0, 86_400_000),
     syncRetryMaxMs: parseRange('SYNC_RETRY_MAX_MS', env.SYNC_RETRY_MAX_MS, 600_000, 0, 86_400_000),
     syncReconcileIntervalMs: parseRange('SYNC_RECONCILE_INTERVAL_MS', env.SYNC_RECONCILE_INTERVAL_MS, 15_000, 0, 86_400_000),
+    syncVerifyIntervalMs: parseRange('SYNC_VERIFY_INTERVAL_MS', env.SYNC_VERIFY_INTERVAL_MS, 3_600_000, 0, 7 * 86_400_000),
     console: parseConsoleConfig(env),
     hepFeverThreshold: parseFeverThreshold(env.HEP_FEVER_THRESHOLD),
     parkingAllowUnlisted: parseUnlistedCars(env.PARKING_UNLISTED),

@@ -11,10 +11,17 @@
  * which this class runs on the rows it loads under the device's lock, with the database clock):
  *
  * (a) A reply is a unit. It carries a prefix of the device's unfinished commands in queue (id) order, bounded
- *     by count and bytes. While any command of it is outstanding (sent, unanswered, not timed out), the device
- *     is offered nothing else: the next reply waits until every command of this one is answered or timed out.
- * (b) A re-offer keeps the order. When an outstanding command times out it is offered again under a new CmdID,
+ *     by count and bytes. While any command of it is outstanding (sent, unanswered, not settled), the device
+ *     is offered nothing else: the next reply waits until every command of this one is answered or settled.
+ *     A delivery is settled by its timeout, or sooner by a lost reply: firmware runs a reply and posts its
+ *     results before it polls again, so a poll at least lostReplyMs (DEVICE_LOST_REPLY_MS, shorter than
+ *     RequestDelay) after a delivery that still lacks results means the reply or its results were lost, and
+ *     that poll settles it as (b) says. A poll sooner than that is an overlapping one and gets nothing. This is
+ *     what bounds a revoke queued behind a lost reply to the device's next poll instead of the timeout.
+ * (b) A re-offer keeps the order. When an outstanding command is settled it is offered again under a new CmdID,
  *     together with everything after it that is unfinished, in the original order; nothing newer goes first.
+ *     Running a prefix of the queue again is harmless (idempotent upserts and deletes, nothing newer ran). A
+ *     command on its last delivery is settled by its timeout only; one answered -5000 waits for its final result.
  *     A timed-out command is never re-offered after later commands have been answered since its delivery
  *     ("overtaken"): the device runs a reply in order, so it did run, only its result was lost, and running it
  *     again would undo what came after it (a re-run grant after a revoke). It fails with reason 'expired'.
@@ -50,6 +57,7 @@ import {
   planClaim,
   planResults,
   returnMeaning,
+  SUBCONTROLLER_QUEUED,
   type AnsweredCommand,
   type ClaimPlan,
   type ClaimRules,
@@ -163,26 +171,32 @@ export class CommandQueueService {
    */
   async claim(sn: string): Promise<ClaimedCommand[]> {
     const s = this.settings;
-    const rules: ClaimRules = { ackTimeoutMs: s.ackTimeoutMs, maxAttempts: s.maxAttempts, maxCommands: s.maxCommandsPerReply, byteBudget: s.replyByteBudget };
+    const rules: ClaimRules = {
+      ackTimeoutMs: s.ackTimeoutMs,
+      maxAttempts: s.maxAttempts,
+      maxCommands: s.maxCommandsPerReply,
+      byteBudget: s.replyByteBudget,
+      lostReplyMs: s.lostReplyMs > 0 ? s.lostReplyMs : undefined,
+    };
     const out = await this.ds.transaction(async (m) => {
       const [{ locked }]: Array<{ locked: boolean }> = await m.query(`SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked`, [QUEUE_LOCK, sn]);
       if (!locked) return { busy: true as const };
-      const rows: Array<{ id: string; state: 'pending' | 'sent'; attempts: number; sent_ms: number | null; bytes: number; now_ms: number; overtaken: boolean }> = await m.query(
+      const rows: Array<{ id: string; state: 'pending' | 'sent'; attempts: number; sent_ms: number | null; bytes: number; now_ms: number; overtaken: boolean; subcontroller: boolean }> = await m.query(
         `WITH h AS (
-           (SELECT id, state, attempts, sent_at, octet_length(command) AS bytes FROM device_command
+           (SELECT id, state, attempts, sent_at, return_code, octet_length(command) AS bytes FROM device_command
             WHERE device_sn = $1 AND state = 'sent' ORDER BY id LIMIT ${MAX_SENT_LOADED})
            UNION ALL
-           (SELECT id, state, attempts, sent_at, octet_length(command) FROM device_command
+           (SELECT id, state, attempts, sent_at, return_code, octet_length(command) FROM device_command
             WHERE device_sn = $1 AND state = 'pending' ORDER BY id LIMIT $2)
          )
-         SELECT h.id::text AS id, h.state, h.attempts, h.bytes,
+         SELECT h.id::text AS id, h.state, h.attempts, h.bytes, coalesce(h.return_code = ${SUBCONTROLLER_QUEUED}, false) AS subcontroller,
                 (extract(epoch FROM h.sent_at) * 1000)::float8 AS sent_ms, (extract(epoch FROM now()) * 1000)::float8 AS now_ms,
                 (h.state = 'sent' AND h.sent_at <= now() - make_interval(secs => $3) AND EXISTS (
                    SELECT 1 FROM device_command l
                    WHERE l.device_sn = $1 AND l.state IN ('done', 'failed') AND l.id > h.id AND l.return_code IS NOT NULL AND l.done_at >= h.sent_at
                  )) AS overtaken
          FROM h ORDER BY h.id`,
-        [sn, rules.maxCommands, rules.ackTimeoutMs / 1000],
+        [sn, rules.maxCommands, Math.min(rules.ackTimeoutMs, rules.lostReplyMs ?? rules.ackTimeoutMs) / 1000],
       );
       if (rows.length === 0) return { busy: false as const, plan: null, claimed: [] as ClaimedCommand[] };
       const now = Number(rows[0].now_ms);
@@ -193,6 +207,7 @@ export class CommandQueueService {
         sentAt: r.sent_ms === null ? null : Number(r.sent_ms),
         bytes: r.bytes,
         overtaken: r.overtaken === true,
+        subcontroller: r.subcontroller === true,
       }));
       const plan = planClaim(head, now, rules);
       if (plan.fail.length > 0) await this.expire(m, sn, plan.fail, head);

@@ -11,6 +11,11 @@ export interface PushSettings {
   onlineFloorMs: number;
   /** A delivered command without a result is offered again (with a new CmdID) after this long (DEVICE_COMMAND_TIMEOUT). */
   ackTimeoutMs: number;
+  /**
+   * A device polling again this long after a delivery it has not fully answered lost the reply (or its results):
+   * the unanswered commands are offered again at that poll, not after ackTimeoutMs (DEVICE_LOST_REPLY_MS; 0 = off).
+   */
+  lostReplyMs: number;
   /** Deliveries per command; after the last one times out the command fails. */
   maxAttempts: number;
   /** Commands per getrequest reply. */
@@ -29,6 +34,7 @@ export function defaultPushSettings(): PushSettings {
     errorDelay: 30,
     onlineFloorMs: 30_000,
     ackTimeoutMs: 60_000,
+    lostReplyMs: 2_500,
     maxAttempts: 3,
     maxCommandsPerReply: 50,
     replyByteBudget: 256 * 1024,

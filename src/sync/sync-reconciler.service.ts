@@ -4,13 +4,14 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql } from '../device/device-kind';
 import type { CommandOutcome } from '../push/command-outcome';
 import { DeviceRegistryService, type DeviceRegisteredEvent } from '../push/device-registry.service';
+import { asLeader } from './leader';
 import { backoffMs, UNKNOWN_HASH, type SyncRef } from './sync-items';
 import { AttendanceSyncService } from './attendance-sync.service';
 import { SyncConfirmation } from './sync-confirm';
 import { SyncPlannerService } from './sync-planner.service';
 
 /** Advisory lock key of the reconciler leader (one process at a time when several share the database). */
-const LEADER_LOCK = 7330010;
+export const LEADER_LOCK = 7330010;
 /** Items re-planned per pass for divergent devices, and owed jobs per pass. */
 const DIVERGENT_BATCH = 5000;
 const OWED_BATCH = 20;
@@ -24,6 +25,8 @@ const OWED_BATCH = 20;
  *     makes a full sync owed). An approval followed by the device's registration owes ONE full sync.
  *   - Periodically (SYNC_RECONCILE_INTERVAL_MS): owed work that is due, and items whose backoff ended
  *     (refused or unanswered commands), planned again.
+ *   - Panels that stay connected are counted too, every SYNC_VERIFY_INTERVAL_MS (SyncVerifier, its own
+ *     leader): the answer comes to `verified` below like a re-registration's.
  * One process leads at a time (pg_try_advisory_lock); each job is its own bounded transaction.
  */
 @Injectable()
@@ -109,24 +112,9 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     while (this.running) await this.running;
   }
 
-  /** One pass, as leader only: owed jobs that are due, then divergent items whose backoff ended. */
+  /** One pass, as leader only (leader.ts): owed jobs that are due, then divergent items whose backoff ended. */
   async runOnce(): Promise<void> {
-    // A pool of one connection is the embedded database, which one process alone may open: it leads by itself,
-    // and holding the lock's connection would leave the jobs none.
-    if (((this.ds.options as { poolSize?: number }).poolSize ?? 10) <= 1) return this.runJobs();
-    const runner = this.ds.createQueryRunner();
-    await runner.connect();
-    try {
-      const [{ leader }] = await runner.query(`SELECT pg_try_advisory_lock($1) AS leader`, [LEADER_LOCK]);
-      if (!leader) return;
-      try {
-        await this.runJobs();
-      } finally {
-        await runner.query(`SELECT pg_advisory_unlock($1)`, [LEADER_LOCK]);
-      }
-    } finally {
-      await runner.release();
-    }
+    return asLeader(this.ds, LEADER_LOCK, () => this.runJobs());
   }
 
   private async runJobs(): Promise<void> {

@@ -83,3 +83,17 @@ export class SyncOwed {
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 }
+
+/** When the periodic verification (SyncVerifier) last asked an access panel to count its users. */
+@Entity('sync_verify')
+export class SyncVerify {
+  @PrimaryColumn({ name: 'device_id', type: 'char', length: 32, primaryKeyConstraintName: 'pk_sync_verify' })
+  deviceId!: string;
+
+  @ManyToOne(() => Device, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_sync_verify_device' })
+  device?: Device;
+
+  @Column({ name: 'asked_at', type: 'timestamptz', default: () => 'now()' })
+  askedAt!: Date;
+}

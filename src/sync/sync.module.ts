@@ -4,6 +4,7 @@ import { SyncConfirmation } from './sync-confirm';
 import { SyncMetricsCollector } from './sync-metrics.collector';
 import { SyncPlannerService } from './sync-planner.service';
 import { SyncReconciler } from './sync-reconciler.service';
+import { SyncVerifier } from './sync-verifier.service';
 import { SyncStatusController } from './sync-status.controller';
 import { ElevatorPlannerService } from './elevator-planner.service';
 import { SyncStatusService } from './sync-status.service';
@@ -13,7 +14,7 @@ import { AttendanceSyncService } from './attendance-sync.service';
 @Module({
   imports: [PushModule],
   controllers: [SyncStatusController],
-  providers: [SyncPlannerService, SyncStatusService, SyncConfirmation, SyncReconciler, SyncMetricsCollector, ElevatorPlannerService, AttendanceSyncService],
-  exports: [SyncPlannerService, SyncReconciler, SyncStatusService, ElevatorPlannerService, AttendanceSyncService],
+  providers: [SyncPlannerService, SyncStatusService, SyncConfirmation, SyncReconciler, SyncVerifier, SyncMetricsCollector, ElevatorPlannerService, AttendanceSyncService],
+  exports: [SyncPlannerService, SyncReconciler, SyncVerifier, SyncStatusService, ElevatorPlannerService, AttendanceSyncService],
 })
 export class SyncModule {}

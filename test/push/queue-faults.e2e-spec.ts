@@ -98,6 +98,52 @@ describe('order after a lost getrequest reply', () => {
     expect((await commandsOf(t, sim.sn)).every((r) => r.state === 'done')).toBe(true);
   });
 
+  it('the device polls again after losing a reply: it gets it again at that poll, the revoke behind it too (not after the timeout)', async () => {
+    const sim = await fresh('F-LOST-REPOLL');
+    Object.assign(settingsOf(t), { ackTimeoutMs: 60_000, lostReplyMs: 400 });
+    await enqueue(t, sim.sn, [user(6), grant(6)]);
+    sim.loseNextReply();
+    expect(await sim.poll()).toEqual([]);
+    await enqueue(t, sim.sn, [revoke(6)]);
+    // Sooner than lostReplyMs: an overlapping poll, not the device's next one; nothing newer goes ahead.
+    expect(await sim.poll()).toEqual([]);
+    await sleep(450);
+    expect((await sim.poll()).map((c) => c.command)).toEqual([user(6), grant(6), revoke(6)]);
+    expect(hasAccess(sim, 6)).toBe(false);
+    const rows = await commandsOf(t, sim.sn);
+    expect(rows.map((r) => [r.state, r.attempts])).toEqual([
+      ['done', 2],
+      ['done', 2],
+      ['done', 1],
+    ]);
+  });
+
+  it('results lost behind answered ones: at the next poll those commands fail (they ran), the rest comes again, nothing waits for the timeout', async () => {
+    const sim = await fresh('F-LOST-PARTIAL');
+    Object.assign(settingsOf(t), { ackTimeoutMs: 60_000, lostReplyMs: 400 });
+    await enqueue(t, sim.sn, [user(7)]);
+    await sim.pollUntilIdle();
+    // One reply: grant 7, user 8, grant 8. Only user 8's result arrives.
+    sim.holdResults((c) => c.table === 'userauthorize');
+    await enqueue(t, sim.sn, [grant(7), user(8), grant(8)]);
+    expect(await sim.poll()).toHaveLength(3);
+    sim.stopHoldingResults();
+    sim.dropHeldResults();
+    await enqueue(t, sim.sn, [revoke(7)]);
+    await sleep(450);
+    expect((await sim.poll()).map((c) => c.command)).toEqual([grant(8), revoke(7)]);
+    expect(hasAccess(sim, 7)).toBe(false);
+    expect(hasAccess(sim, 8)).toBe(true);
+    const rows = await commandsOf(t, sim.sn);
+    expect(rows.slice(1).map((r) => [r.state, r.attempts])).toEqual([
+      ['failed', 1],
+      ['done', 1],
+      ['done', 2],
+      ['done', 1],
+    ]);
+    expect(outcomes.find((o) => o.command === grant(7))).toMatchObject({ state: 'failed', reason: 'expired' });
+  });
+
   it('the queue fails a command whose every delivery was lost, reports it as expired, and goes on', async () => {
     settingsOf(t).maxAttempts = 2;
     const sim = await fresh('F-EXPIRE');

@@ -13,6 +13,7 @@ import { AttendancePushCenter1763700001301 } from './1763700001301-attendance-pu
 import { Console1763700001500 } from './1763700001500-console';
 import { ElevatorPassage1763700001600 } from './1763700001600-elevator-passage';
 import { Modules1763700001700 } from './1763700001700-modules';
+import { SyncVerify1763700002200 } from './1763700002200-sync-verify';
 import { ModuleConfirmed1763700002300 } from './1763700002300-module-confirmed';
 import { AttendanceConfirmed1763700002400 } from './1763700002400-attendance-confirmed';
 
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   Console1763700001500,
   ElevatorPassage1763700001600,
   Modules1763700001700,
+  SyncVerify1763700002200,
   ModuleConfirmed1763700002300,
   AttendanceConfirmed1763700002400,
 ];

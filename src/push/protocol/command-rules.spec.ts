@@ -98,6 +98,40 @@ describe('one device: what a poll hands out (planClaim)', () => {
   });
 });
 
+describe('one device polls again after a lost reply (planClaim with lostReplyMs)', () => {
+  const lossy: ClaimRules = { ...claimRules, lostReplyMs: 2_500 };
+  const sub = (c: HeadCommand): HeadCommand => ({ ...c, subcontroller: true });
+
+  it('a poll sooner than lostReplyMs after the delivery is an overlapping one: nothing, and a wake-up at lostReplyMs', () => {
+    expect(planClaim([out('1', 1000), pending('2')], 3_499, lossy)).toEqual({ fail: [], offer: [], waiting: true, wakeAt: 3_500 });
+  });
+
+  it('the next poll, with no result at all, gets the lost reply again in order, with what follows it', () => {
+    const p = planClaim([out('1', 1000), out('2', 1000), pending('3'), pending('4')], 3_500, lossy);
+    expect(p).toEqual({ fail: [], offer: ['1', '2', '3'], waiting: false, wakeAt: 6_000 });
+  });
+
+  it('results lost behind answered later ones: those commands ran and fail at once; the unanswered tail is offered again', () => {
+    // Reply 1, 2, 3, 4: 2 was answered (it is no longer in the head), so 1 ran; 3 and 4 may not have.
+    const p = planClaim([out('1', 0, 1, true), out('3', 0), out('4', 0), pending('5')], 6_000, lossy);
+    expect(p).toEqual({ fail: [{ id: '1', why: 'overtaken' }], offer: ['3', '4', '5'], waiting: false, wakeAt: 8_500 });
+  });
+
+  it('its last delivery is not settled early: only the timeout fails it (a late result still counts until then)', () => {
+    expect(planClaim([out('1', 0, 3), pending('2')], 6_000, lossy)).toEqual({ fail: [], offer: [], waiting: true, wakeAt: 60_000 });
+    expect(planClaim([out('1', 0, 3), pending('2')], 60_000, lossy).fail).toEqual([{ id: '1', why: 'attempts' }]);
+  });
+
+  it('a command answered -5000 waits for its final result from the sub-controller, however often the device polls', () => {
+    expect(planClaim([sub(out('1', 1000)), out('2', 1000), pending('3')], 30_000, lossy)).toEqual({ fail: [], offer: [], waiting: true, wakeAt: 61_000 });
+  });
+
+  it('is off when lostReplyMs is not shorter than the timeout', () => {
+    expect(planClaim([out('1', 0), pending('2')], 3_000, { ...claimRules, ackTimeoutMs: 2_000, lostReplyMs: 2_500 }).offer).toEqual(['1', '2']);
+    expect(planClaim([out('1', 0), pending('2')], 1_999, { ...claimRules, ackTimeoutMs: 2_000, lostReplyMs: 2_500 })).toMatchObject({ offer: [], wakeAt: 2_000 });
+  });
+});
+
 describe('one device: what a devicecmd body does (planResults)', () => {
   const sentCmd = (id: string, attempt: string): AnsweredCommand => ({ id, state: 'sent', currentAttempt: attempt, returnCode: null });
 

@@ -7,8 +7,8 @@
  *
  *   pending --planClaim: offer--> sent --result >= 0 (applyResult)-----------> done
  *                                  |  --result < 0 (applyResult)------------> failed (Return kept)
- *                                  |  --timeout, attempts left: planClaim----> sent again, new attempt id
- *                                  '  --timeout, last attempt or overtaken---> failed (no Return)
+ *                                  |  --timeout or lost reply, attempts left: planClaim--> sent again, new attempt id
+ *                                  '  --timeout (last attempt), or overtaken-----------> failed (no Return)
  *
  * - A result is matched by attempt id. Unknown ids and results for finished commands are
  *   ignored (devices re-post results; querydata and devicecmd both conclude a query).
@@ -95,6 +95,8 @@ export interface HeadCommand {
    * command reached the device and this command ran before that later one: only its result was lost.
    */
   overtaken: boolean;
+  /** The current delivery was answered `-5000` (accepted for a sub-controller): the final result is still to come. */
+  subcontroller?: boolean;
 }
 
 export interface ClaimRules extends QueueRules {
@@ -102,6 +104,14 @@ export interface ClaimRules extends QueueRules {
   maxCommands: number;
   /** UTF-8 bytes per reply (a first command larger than this still goes alone). */
   byteBudget: number;
+  /**
+   * A device that polls again at least this long after a delivery, without a result for some of its commands,
+   * lost those results or the whole reply (firmware runs a reply and posts its results before it polls again):
+   * they are settled at once instead of after `ackTimeoutMs` (see planClaim). Shorter than RequestDelay, so the
+   * device's next regular poll qualifies, and longer than two overlapping polls are apart. Absent: only the
+   * timeout settles a delivery.
+   */
+  lostReplyMs?: number;
 }
 
 /** Bytes a command costs in a reply beyond its text: `C:<CmdID>:` and the line end. */
@@ -123,26 +133,41 @@ export interface ClaimPlan {
  * command and at least the first `maxCommands` pending ones).
  *
  * - While any delivered command is outstanding (sent, unanswered, its timeout not reached), nothing is
- *   offered: a reply is a unit, and the next one waits until every command of it is answered or timed out.
- * - A timed-out command is failed when it was overtaken (re-running it would undo what later commands did) or
- *   when its attempts are used up; otherwise it is offered again, before anything newer, with everything
- *   after it, in queue order.
+ *   offered: a reply is a unit, and the next one waits until every command of it is answered or settled.
+ * - A delivered command is settled when its timeout is reached, or earlier when the device polls again
+ *   `lostReplyMs` or more after the delivery (the device evidently lost the reply or the results: firmware
+ *   runs a reply and posts its results before its next poll). Settling: failed when overtaken (a later command
+ *   was answered since, so it ran and only its result was lost; running it again would undo what came after
+ *   it), failed when its attempts are used up (at its timeout only), otherwise offered again, before anything
+ *   newer, with everything after it, in queue order. Running a prefix of the queue again in order is harmless:
+ *   every command is an idempotent upsert or delete, and nothing newer has run. A command answered `-5000`
+ *   waits for its final result (sub-controllers are slow): only its restarted timeout settles it.
  * - Otherwise the reply is the head of the queue, bounded by count and bytes (the first command always goes).
  */
 export function planClaim(head: readonly HeadCommand[], now: number, rules: ClaimRules): ClaimPlan {
   const fail: ClaimPlan['fail'] = [];
   const candidates: HeadCommand[] = [];
   let earliest: number | null = null;
+  const waitUntil = (at: number) => (earliest = earliest === null ? at : Math.min(earliest, at));
   for (const c of head) {
     if (c.state === 'sent') {
-      const due = (c.sentAt ?? 0) + rules.ackTimeoutMs;
-      if (now < due) {
-        earliest = earliest === null ? due : Math.min(earliest, due);
+      const sentAt = c.sentAt ?? 0;
+      const due = sentAt + rules.ackTimeoutMs;
+      const timedOut = now >= due;
+      const lost = !timedOut && rules.lostReplyMs !== undefined && !c.subcontroller && rules.lostReplyMs < rules.ackTimeoutMs;
+      if (!timedOut && !lost) {
+        waitUntil(due);
+        continue;
+      }
+      if (lost && now < sentAt + rules.lostReplyMs!) {
+        waitUntil(sentAt + rules.lostReplyMs!);
         continue;
       }
       if (c.overtaken) fail.push({ id: c.id, why: 'overtaken' });
-      else if (c.attempts >= rules.maxAttempts) fail.push({ id: c.id, why: 'attempts' });
-      else candidates.push(c);
+      else if (c.attempts < rules.maxAttempts) candidates.push(c);
+      // Its last delivery: only the timeout fails it (its result may still come).
+      else if (!timedOut) waitUntil(due);
+      else fail.push({ id: c.id, why: 'attempts' });
       continue;
     }
     candidates.push(c);
@@ -157,7 +182,8 @@ export function planClaim(head: readonly HeadCommand[], now: number, rules: Clai
     offer.push(c.id);
     bytes += cost;
   }
-  return { fail, offer, waiting: false, wakeAt: offer.length > 0 ? now + rules.ackTimeoutMs : null };
+  const next = rules.lostReplyMs !== undefined && rules.lostReplyMs < rules.ackTimeoutMs ? rules.lostReplyMs : rules.ackTimeoutMs;
+  return { fail, offer, waiting: false, wakeAt: offer.length > 0 ? now + next : null };
 }
 
 /** A command a devicecmd body names, as loaded for its results. */

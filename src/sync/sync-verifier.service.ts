@@ -1,0 +1,95 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { PUSH_SETTINGS, type PushSettings } from '../push/push-settings';
+import { asLeader } from './leader';
+import { SyncPlannerService } from './sync-planner.service';
+import { LEADER_LOCK } from './sync-reconciler.service';
+
+/** Its own leader lock: a tick holding the reconciler's would make a pass kicked by a registration skip. */
+const VERIFIER_LOCK = LEADER_LOCK + 1;
+/** Panels asked per tick: a site of any size costs a bounded burst of `DATA COUNT user` commands. */
+export const VERIFY_BATCH = 100;
+
+/**
+ * Periodic verification of panels that stay connected. A panel is asked `DATA COUNT user` when it registers
+ * again (the reconciler's `verify` job), but one that never reconnects would keep a table changed behind the
+ * gateway's back (users deleted at its menu, a partial reset) for ever. So every SYNC_VERIFY_INTERVAL_MS each
+ * access panel that is online and converged (nothing queued or on its way, no failing item, no owed work: a
+ * count then has one right answer) is asked again, at most VERIFY_BATCH per tick, least recently asked first.
+ * The answer goes where a re-registration's goes (SyncReconciler.verified): a count that cannot match what the
+ * panel confirmed makes a full sync owed.
+ *
+ * One process asks at a time (leader.ts); when it last asked is kept per panel in sync_verify, so the period
+ * holds whichever process leads. A registration counts as asked (it queues its own count).
+ */
+@Injectable()
+export class SyncVerifier implements OnModuleInit, OnApplicationShutdown {
+  private readonly log = new Logger('SyncVerifier');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly planner: SyncPlannerService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
+  ) {}
+
+  onModuleInit(): void {
+    const every = this.config.syncVerifyIntervalMs;
+    if (every <= 0) return;
+    // Ticks a few times per period (at most once a minute), so a due panel waits a fraction of the period.
+    this.timer = setInterval(() => void this.tick(), Math.max(200, Math.min(60_000, Math.floor(every / 4))));
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One tick (skipped while the previous one runs); answers how many panels were asked. */
+  tick(): Promise<number> {
+    if (this.running) return this.running;
+    this.running = this.askDue()
+      .catch((err) => {
+        this.log.error(`periodic verification failed: ${(err as Error)?.stack ?? err}`);
+        return 0;
+      })
+      .finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** As leader: asks the panels that are due to count their users. */
+  async askDue(): Promise<number> {
+    let asked = 0;
+    await asLeader(this.ds, VERIFIER_LOCK, async () => {
+      asked = await this.ds.transaction(async (m) => {
+        const due: Array<{ id: string; sn: string }> = await m.query(
+          `SELECT d.id, d.sn FROM device d
+             LEFT JOIN sync_verify v ON v.device_id = d.id
+            WHERE d.admission = 'admitted' AND coalesce(d.kind_override, d.kind) = 'acc'
+              AND d.last_seen_at >= now() - make_interval(secs => greatest(3 * coalesce(d.request_delay, $1), $2))
+              AND coalesce(greatest(v.asked_at, d.registered_at), '-infinity') <= now() - make_interval(secs => $3)
+              AND NOT EXISTS (SELECT 1 FROM sync_owed o WHERE o.device_id = d.id)
+              AND NOT EXISTS (SELECT 1 FROM sync_item i WHERE i.device_id = d.id AND i.failures > 0)
+              AND NOT EXISTS (SELECT 1 FROM device_command c WHERE c.device_sn = d.sn AND c.state IN ('pending', 'sent'))
+            ORDER BY greatest(v.asked_at, d.registered_at) NULLS FIRST, d.id
+            LIMIT ${VERIFY_BATCH}`,
+          [this.settings.requestDelay, this.settings.onlineFloorMs / 1000, this.config.syncVerifyIntervalMs / 1000],
+        );
+        if (due.length === 0) return 0;
+        await m.query(
+          `INSERT INTO sync_verify (device_id, asked_at) SELECT id, now() FROM unnest($1::char(32)[]) AS id
+           ON CONFLICT (device_id) DO UPDATE SET asked_at = EXCLUDED.asked_at`,
+          [due.map((d) => d.id)],
+        );
+        for (const d of due) await this.planner.queueVerify(m, d.sn);
+        return due.length;
+      });
+    });
+    if (asked > 0) this.log.debug?.(`asked ${asked} panel(s) to count their users`);
+    return asked;
+  }
+}
