@@ -81,6 +81,29 @@ describe('a reply lost between an add and a delete', () => {
   });
 });
 
+describe('a result that never comes', () => {
+  it('the command expires: the user is in doubt, not believed held, and is sent again after the backoff', async () => {
+    Object.assign(settingsOf(t), { maxAttempts: 1 });
+    const term = await terminalInOwnArea('ATT-CV-EXPIRE');
+    expect((await t.post('/api/person/add', { pin: '8151', name: 'Oda' })).body.code).toBe(0);
+    term.holdResults((c) => c.startsWith('DATA UPDATE USERINFO PIN=8151'));
+    expect((await t.post('/api/attAreaPerson/set', { code: 'ATT-CV-EXPIRE', pins: ['8151'] })).body.code).toBe(0);
+    expect((await term.drain()).map((d) => d.command.split('\t')[0])).toEqual(['DATA UPDATE USERINFO PIN=8151']);
+    term.stopHoldingResults();
+    expect(term.dropHeldResults()).toHaveLength(1);
+    await sleep(1200);
+    expect(await term.poll()).toEqual([]);
+    const [row] = await commandsOf(t, 'ATT-CV-EXPIRE').then((rows) => rows.filter((r) => r.command.startsWith('DATA UPDATE USERINFO PIN=8151')));
+    expect(row).toMatchObject({ state: 'failed', return_code: null });
+    expect((await onDevices('8151')).data).toEqual([expect.objectContaining({ deviceSn: 'ATT-CV-EXPIRE', state: 'divergent', holds: false, lastError: 'no result' })]);
+    await sleep(1100);
+    await reconciler.runOnce();
+    const again = await term.drain();
+    expect(again.map((d) => [d.command.split('\t')[0], d.returnCode])).toEqual([['DATA UPDATE USERINFO PIN=8151', 0]]);
+    expect((await onDevices('8151')).data).toEqual([expect.objectContaining({ state: 'synced', holds: true })]);
+  });
+});
+
 describe('refused, then accepted', () => {
   it('a USERINFO refused with -1002 is not believed, waits for the backoff, and lands when the terminal accepts', async () => {
     const term = await terminalInOwnArea('ATT-CV-REFUSE');
