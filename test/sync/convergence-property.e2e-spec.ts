@@ -1,8 +1,8 @@
 /**
  * Property: random REST writes (grant, revoke, delete, a level gaining a door) interleaved with random
  * refusals by the panels (negative Returns) always end with every panel holding exactly what the database
- * grants, once the panels accept again and the reconciler has run. One gateway process here (the
- * two-process variant is not built).
+ * grants, once the panels accept again and the reconciler has run. One gateway process here; the variant
+ * over two processes, with more faults and the safety invariant, is test/hardening/convergence-two-processes.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
