@@ -13,6 +13,7 @@ import { AttendancePushCenter1763700001301 } from './1763700001301-attendance-pu
 import { Console1763700001500 } from './1763700001500-console';
 import { ElevatorPassage1763700001600 } from './1763700001600-elevator-passage';
 import { Modules1763700001700 } from './1763700001700-modules';
+import { AttlogGroupCommit1763700002700 } from './1763700002700-attlog-group-commit';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   Console1763700001500,
   ElevatorPassage1763700001600,
   Modules1763700001700,
+  AttlogGroupCommit1763700002700,
 ];
