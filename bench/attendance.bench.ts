@@ -10,12 +10,15 @@
  *   2. ATTLOG: every upload carries ONE punch (Realtime=1, as terminals send them), `concurrency` at a time,
  *      answered `OK: 1` after commit: punches stored per second, p50/p99 latency.
  *   3. rtlog: the same pattern (one event per upload) from 200 registered access panels, for comparison.
+ * Each phase is printed next to the CEILING measured in the same run with the same client and pattern: a bare
+ * node:http server (bench/lib/ceiling-server.ts, its own process) answering every upload `OK`.
  */
 import { Client } from 'pg';
 import { startGateway, type GatewayChild } from './lib/gateway';
 import { agent, percentile, pool, request } from './lib/http';
 import { registerDevices, snOf } from './lib/device-load';
 import { scratchDatabase } from './lib/scratch-db';
+import { startCeilingServer, type CeilingServer } from './lib/ceiling-server';
 
 const TERMINALS = Number(process.env.BENCH_TERMINALS ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -62,7 +65,9 @@ async function singleRecordLoad(port: number, sns: string[], seconds: number, bo
 async function main(): Promise<void> {
   const db = await scratchDatabase();
   let gateway: GatewayChild | undefined;
+  let ceiling: CeilingServer | undefined;
   try {
+    ceiling = await startCeilingServer();
     gateway = await startGateway(db.url);
     const port = gateway.port;
     console.log(`gateway on port ${port}, ${TERMINALS} terminals and ${TERMINALS} panels, ${SECONDS} s per phase, concurrency ${CONCURRENCY}`);
@@ -75,6 +80,18 @@ async function main(): Promise<void> {
     });
     console.log(`initialisation: ${TERMINALS} terminals in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
+    // The ceiling: the same client, pattern and bodies against a bare node:http server.
+    const ceil = await singleRecordLoad(
+      ceiling.port,
+      terms,
+      SECONDS,
+      (n) => `${1000 + (n % 500)}\t${wall(n)}\t0\t1\t\t0\t0\n`,
+      (sn) => `/iclock/cdata?SN=${sn}&table=ATTLOG&Stamp=1`,
+      (b) => b === 'OK',
+    );
+    const ceilRate = ceil.uploads / ceil.seconds;
+    console.log(`ceiling (bare node:http "OK", same client): ${Math.round(ceilRate)} uploads/s, p50 ${ceil.p50.toFixed(2)} ms, p99 ${ceil.p99.toFixed(2)} ms`);
+
     const att = await singleRecordLoad(
       port,
       terms,
@@ -86,7 +103,7 @@ async function main(): Promise<void> {
     const punches = await count(db.url, `SELECT count(*) AS n FROM att_transaction`);
     console.log(
       `ATTLOG single-punch: ${att.uploads} uploads in ${att.seconds.toFixed(1)} s = ${Math.round(att.uploads / att.seconds)} uploads/s, ` +
-        `${Math.round(punches / att.seconds)} punches stored/s (${punches} rows), p50 ${att.p50.toFixed(2)} ms, p99 ${att.p99.toFixed(2)} ms, not OK: ${att.bad}`,
+        `${Math.round(punches / att.seconds)} punches stored/s (${punches} rows, ${(punches / att.seconds / ceilRate).toFixed(2)} of the ceiling), p50 ${att.p50.toFixed(2)} ms, p99 ${att.p99.toFixed(2)} ms, not OK: ${att.bad}`,
     );
 
     const panels = Array.from({ length: TERMINALS }, (_, i) => snOf(i));
@@ -102,11 +119,12 @@ async function main(): Promise<void> {
     const events = await count(db.url, `SELECT count(*) AS n FROM acc_transaction`);
     console.log(
       `rtlog single-event:  ${acc.uploads} uploads in ${acc.seconds.toFixed(1)} s = ${Math.round(acc.uploads / acc.seconds)} uploads/s, ` +
-        `${Math.round(events / acc.seconds)} events stored/s (${events} rows), p50 ${acc.p50.toFixed(2)} ms, p99 ${acc.p99.toFixed(2)} ms, not OK: ${acc.bad}`,
+        `${Math.round(events / acc.seconds)} events stored/s (${events} rows, ${(events / acc.seconds / ceilRate).toFixed(2)} of the ceiling), p50 ${acc.p50.toFixed(2)} ms, p99 ${acc.p99.toFixed(2)} ms, not OK: ${acc.bad}`,
     );
     console.log(`ratio ATTLOG/rtlog uploads per second: ${(att.uploads / att.seconds / (acc.uploads / acc.seconds)).toFixed(2)}`);
   } finally {
     await gateway?.stop();
+    await ceiling?.stop();
     agent.destroy();
     await db.drop();
   }

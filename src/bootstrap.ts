@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -11,11 +11,16 @@ import { AppModule, type DatabaseTarget } from './app.module';
 import { createRootLogger, NestPinoLogger } from './common/logger';
 import { drainBody } from './common/drain-body';
 import { sendError } from './common/exception.filter';
-import { redactUrl } from './common/redact';
+import { AccessLog } from './common/access-log';
 import { fixPrintedQuery } from './common/printed-url';
 import multipart from '@fastify/multipart';
 import { requestContext, requestPath } from './common/request-context';
 import { isIdlePoll } from './push/device-request';
+import { DeviceFastPath } from './push/device-fast-path';
+import { DeviceGuardService } from './push/device-guard.service';
+import { DeviceStatusService } from './push/device-status.service';
+import { GetrequestRoute } from './push/getrequest.route';
+import { RealtimeUploadService } from './push/realtime-upload.service';
 import { RouteForms } from './common/route-forms';
 import { parseLooseRestBody } from './common/rest-body';
 import { cvValidationPipe } from './common/validation';
@@ -79,21 +84,38 @@ function registerRequestContext(fastify: FastifyInstance): void {
 
 const isPoll = (req: FastifyRequest) => req.url.startsWith('/iclock/getrequest');
 
-function registerAccessLog(fastify: FastifyInstance, log: PinoLogger, metrics: GatewayMetrics): void {
+function registerAccessLog(fastify: FastifyInstance, access: AccessLog): void {
   fastify.addHook('onResponse', (req, reply, done) => {
-    // An idle poll (nothing queued) is the commonest request there is: counted, and logged at debug only.
-    if (isIdlePoll(req)) {
-      metrics.idlePolls.inc();
-      if (log.isLevelEnabled('debug')) log.debug({ reqId: req.id, method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'idle poll');
-      return done();
-    }
-    // The route pattern, not the URL, keeps the label set bounded.
-    metrics.observeRequest(req.method, req.routeOptions?.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
-    // Every device polls every few seconds; those lines would drown the rest, so they are debug-level.
-    const level = reply.statusCode < 400 && req.url.startsWith('/iclock/getrequest') ? 'debug' : 'info';
-    if (log.isLevelEnabled(level)) {
-      log[level]({ reqId: req.id, method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
-    }
+    if (isIdlePoll(req)) access.idlePoll(req, reply.statusCode, reply.elapsedTime);
+    else access.request(req, req.routeOptions?.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);
+    done();
+  });
+}
+
+/** The request id of an answer: the caller's own `x-request-id` when it is usable, else a new one. */
+function requestIdOf(headers: IncomingHttpHeaders): string {
+  const given = headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+}
+
+/**
+ * The idle poll and the one-event upload served from node:http (device-fast-path.ts), with the same guard,
+ * answer code and metrics as the Fastify routes. Not behind a trusted proxy (the client address is Fastify's).
+ */
+function installDeviceFastPath(app: NestFastifyApplication, fastify: FastifyInstance, config: AppConfig, access: AccessLog): void {
+  if (config.trustProxy !== false) return;
+  const fast = new DeviceFastPath({
+    guard: app.get(DeviceGuardService),
+    poll: app.get(GetrequestRoute),
+    realtime: app.get(RealtimeUploadService),
+    status: app.get(DeviceStatusService),
+    access,
+    logger: new Logger('Error'),
+    requestId: requestIdOf,
+  });
+  if (!fast.install(fastify.server)) return;
+  fastify.addHook('preClose', (done) => {
+    fast.close();
     done();
   });
 }
@@ -118,10 +140,7 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
     rewriteUrl: (req: IncomingMessage) => routeForms.rewriteUrl(Object.assign(req, { url: fixPrintedQuery(req.url ?? '/') })),
     // Behind a load balancer or reverse proxy the client address comes from X-Forwarded-For (TRUST_PROXY).
     trustProxy: config.trustProxy as boolean | string[], // a hop count works too (proxy-addr)
-    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
-    },
+    genReqId: (req: { headers: IncomingHttpHeaders }) => requestIdOf(req.headers),
     // Devices post keys with mixed case and `~`; never let Fastify reject a query string.
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: true },
     // The router itself refuses a malformed URL (400) or a path parameter over 100 characters (414) before
@@ -146,7 +165,9 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
   // adMedia/add (2.6.1) is a multipart form; one file, bounded by MEDIA_MAX_BYTES.
   await app.register(multipart as never, { limits: { fileSize: config.mediaMaxBytes, files: 1, fields: 20, parts: 25 } });
   registerRequestContext(fastify);
-  registerAccessLog(fastify, log, metrics);
+  const access = new AccessLog(log, metrics);
+  registerAccessLog(fastify, access);
+  if (!options.preview) installDeviceFastPath(app, fastify, config, access);
   app.useGlobalPipes(cvValidationPipe());
   setupSwagger(app, buildOpenApiDocument(app, VERSION));
   return app;

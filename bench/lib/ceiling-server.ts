@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 
 export interface CeilingServer {
   port: number;
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -20,6 +21,7 @@ export function startCeilingServer(): Promise<CeilingServer> {
     child.once('message', (port) =>
       resolve({
         port: port as number,
+        pid: child.pid,
         stop: () =>
           new Promise<void>((r) => {
             if (child.exitCode !== null) return r();

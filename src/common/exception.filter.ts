@@ -94,20 +94,39 @@ export class CvExceptionFilter implements ExceptionFilter {
 }
 
 export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply, logger: Pick<Logger, 'error' | 'warn'>): void {
-  let mapped = mapError(err);
+  const mapped = mappedOrLogged(err, req, logger);
+  if (reply.sent) return;
+  if (isDeviceRoute(req)) {
+    const a = deviceAnswer(mapped);
+    reply.status(a.status).type('text/plain').send(a.body);
+    return;
+  }
+  reply.status(mapped.status).type('application/json; charset=utf-8').send(fail(mapped.code, mapped.message));
+}
+
+/** A failed device request's answer (for the raw fast path, device-fast-path.ts, which has no Fastify reply). */
+export function deviceErrorAnswer(err: unknown, req: FailedRequest, logger: Pick<Logger, 'error' | 'warn'>): { status: number; body: string } {
+  return deviceAnswer(mappedOrLogged(err, req, logger));
+}
+
+interface FailedRequest {
+  id: string;
+  method: string;
+  url: string;
+}
+
+function mappedOrLogged(err: unknown, req: FailedRequest, logger: Pick<Logger, 'error' | 'warn'>): Mapped {
+  const mapped = mapError(err);
   if (mapped?.status === 404 && err instanceof NotFoundException) {
     // Nest's text repeats the URL, token included; name the path only.
     mapped.message = `No such endpoint: ${req.method} ${requestPath(req)}`;
   }
-  if (!mapped) {
-    logger.error(`request ${req.id} failed: ${(err as Error)?.stack ?? String(err)}`);
-    mapped = { status: HttpStatus.INTERNAL_SERVER_ERROR, code: CvCode.ProgramError, message: `Program error (request id ${req.id})` };
-  }
-  if (reply.sent) return;
-  if (isDeviceRoute(req)) {
-    // Devices retry on anything but 200 OK; a 5xx here only makes them resend, so say so in text.
-    reply.status(mapped.status === 200 ? 400 : mapped.status).type('text/plain').send(`ERROR: ${mapped.message}`);
-    return;
-  }
-  reply.status(mapped.status).type('application/json; charset=utf-8').send(fail(mapped.code, mapped.message));
+  if (mapped) return mapped;
+  logger.error(`request ${req.id} failed: ${(err as Error)?.stack ?? String(err)}`);
+  return { status: HttpStatus.INTERNAL_SERVER_ERROR, code: CvCode.ProgramError, message: `Program error (request id ${req.id})` };
+}
+
+/** Devices retry on anything but 200 OK; a 5xx here only makes them resend, so say so in text. */
+function deviceAnswer(mapped: Mapped): { status: number; body: string } {
+  return { status: mapped.status === 200 ? 400 : mapped.status, body: `ERROR: ${mapped.message}` };
 }

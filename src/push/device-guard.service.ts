@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiter } from '../common/rate-limiter';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -15,6 +16,23 @@ const SN_PATTERN = /^[\x21-\x7e]{1,64}$/;
 const NOT_UPLOADS = /^\/iclock\/(getrequest|ping)(\.aspx)?\/?$/i;
 
 export type RefusalReason = 'query_too_long' | 'comm_key' | 'sn_conflict' | 'rate_limit' | 'unavailable';
+
+/** What the guard reads of a request: Fastify's request, or the raw fast path's view of one (device-fast-path.ts). */
+export interface GuardedRequest {
+  url: string;
+  method: string;
+  ip: string | undefined;
+  headers: IncomingHttpHeaders;
+}
+
+/** A refused request's answer: plain text, never 200. */
+export interface Refusal {
+  reason: RefusalReason;
+  status: number;
+  body: string;
+  /** Retry-After seconds, for the 503s. */
+  retryAfter?: string;
+}
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
@@ -61,75 +79,76 @@ export class DeviceGuardService implements OnModuleInit {
     // A callback hook, not an async one: the common case (a known device at its address) costs no promise.
     fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
       if (req.url.length < 7 || req.url.slice(0, 7).toLowerCase() !== '/iclock') return done();
-      const outcome = this.check(req, reply);
-      if (outcome === false) return done();
-      if (outcome === true) return; // refused: the reply is sent
-      outcome.then((refused) => (refused ? undefined : done()), done);
+      const verdict = this.check(req);
+      if (verdict === null) return done();
+      if (!(verdict instanceof Promise)) return sendRefusal(reply, verdict);
+      verdict.then((r) => (r === null ? done() : sendRefusal(reply, r)), done);
     });
   }
 
-  /** Sends the refusal and gives true, or gives false when the request may proceed (a Promise when it needs the database). */
-  check(req: FastifyRequest, reply: FastifyReply, now = Date.now()): boolean | Promise<boolean> {
+  /**
+   * The refusal of a device request, or null when it may proceed (a Promise when the address check needs the
+   * database). Counted and logged here; the caller sends it (Fastify's reply, or the raw fast path's).
+   */
+  check(req: GuardedRequest, now = Date.now()): Refusal | null | Promise<Refusal | null> {
     const i = req.url.indexOf('?');
     const raw = i < 0 ? '' : req.url.slice(i + 1);
-    if (raw.length > MAX_DEVICE_QUERY_CHARS) return this.refuse(req, reply, 'query_too_long', 414, 'query string too long');
+    if (raw.length > MAX_DEVICE_QUERY_CHARS) return this.refuse(req, 'query_too_long', 414, 'query string too long');
     const q = deviceQuery(req);
     if (this.commKey && !this.keyPresented(req, q.get('CommKey'))) {
-      return this.refuse(req, reply, 'comm_key', 401, 'comm key missing or wrong');
+      return this.refuse(req, 'comm_key', 401, 'comm key missing or wrong');
     }
     const sn = q.text('SN');
-    if (!sn || !SN_PATTERN.test(sn)) return false;
+    if (!sn || !SN_PATTERN.test(sn)) return null;
     let admitted: boolean | Promise<boolean>;
     try {
       admitted = this.addresses.admit(sn, req.ip ?? 'unknown', now);
     } catch (err) {
-      return this.unavailable(req, reply, sn, err);
+      return this.unavailable(req, sn, err);
     }
-    if (admitted === true) return this.afterAddress(req, reply, sn, i, now);
-    if (admitted === false) return this.conflict(req, reply, sn);
+    if (admitted === true) return this.afterAddress(req, sn, i, now);
+    if (admitted === false) return this.conflict(req, sn);
     return admitted.then(
-      (ok) => (ok ? this.afterAddress(req, reply, sn, i, now) : this.conflict(req, reply, sn)),
-      (err) => this.unavailable(req, reply, sn, err),
+      (ok) => (ok ? this.afterAddress(req, sn, i, now) : this.conflict(req, sn)),
+      (err) => this.unavailable(req, sn, err),
     );
   }
 
-  private conflict(req: FastifyRequest, reply: FastifyReply, sn: string): true {
-    return this.refuse(req, reply, 'sn_conflict', 403, `serial number ${sn} is in use by a device at another address`, sn);
+  private conflict(req: GuardedRequest, sn: string): Refusal {
+    return this.refuse(req, 'sn_conflict', 403, `serial number ${sn} is in use by a device at another address`, sn);
   }
 
-  private unavailable(req: FastifyRequest, reply: FastifyReply, sn: string, err: unknown): true {
+  private unavailable(req: GuardedRequest, sn: string, err: unknown): Refusal {
     this.logger.error(`device ${sn}: address check failed: ${(err as Error)?.stack ?? err}`);
-    reply.header('Retry-After', '30');
-    return this.refuse(req, reply, 'unavailable', 503, 'temporarily unavailable', sn);
+    return this.refuse(req, 'unavailable', 503, 'temporarily unavailable', sn, '30');
   }
 
   /** The upload limit, once the address is known to be the device's. */
-  private afterAddress(req: FastifyRequest, reply: FastifyReply, sn: string, i: number, now: number): boolean {
+  private afterAddress(req: GuardedRequest, sn: string, i: number, now: number): Refusal | null {
     if (this.uploads && req.method === 'POST' && !NOT_UPLOADS.test(req.url.slice(0, i < 0 ? undefined : i)) && !this.uploads.take(sn, now)) {
-      reply.header('Retry-After', String(Math.max(1, this.uploads.retryAfter(sn, now))));
-      return this.refuse(req, reply, 'rate_limit', 503, 'too many uploads from this device; retry later', sn);
+      return this.refuse(req, 'rate_limit', 503, 'too many uploads from this device; retry later', sn, String(Math.max(1, this.uploads.retryAfter(sn, now))));
     }
-    return false;
+    return null;
   }
 
-  private keyPresented(req: FastifyRequest, fromQuery: string | undefined): boolean {
+  private keyPresented(req: GuardedRequest, fromQuery: string | undefined): boolean {
     const header = req.headers['x-comm-key'];
     const given = fromQuery ?? (Array.isArray(header) ? header[0] : header);
     if (typeof given !== 'string' || given.length === 0 || given.length > 256) return false;
     return timingSafeEqual(digest(given), this.commKey!);
   }
 
-  private refuse(req: FastifyRequest, reply: FastifyReply, reason: RefusalReason, status: number, message: string, sn?: string): true {
+  private refuse(req: GuardedRequest, reason: RefusalReason, status: number, message: string, sn?: string, retryAfter?: string): Refusal {
     this.metrics.deviceRequestsRefused.inc({ reason });
     const who = `${req.ip ?? 'unknown'}${sn ? ` (SN ${sn})` : ''}`;
     if (reason !== 'sn_conflict' && this.warnings.take(`${reason}\n${who}`, Date.now())) {
       this.logger.warn(`device request from ${who} refused: ${message} (${status})`);
     }
-    reply
-      .code(status)
-      .header('Content-Type', 'text/plain;charset=UTF-8')
-      .header('Date', httpDateNow())
-      .send(`ERROR: ${message}`);
-    return true;
+    return { reason, status, body: `ERROR: ${message}`, retryAfter };
   }
+}
+
+function sendRefusal(reply: FastifyReply, r: Refusal): void {
+  if (r.retryAfter) reply.header('Retry-After', r.retryAfter);
+  reply.code(r.status).header('Content-Type', 'text/plain;charset=UTF-8').header('Date', httpDateNow()).send(r.body);
 }

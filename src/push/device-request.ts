@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import { formatHttpDate, parseQuery, type KvMap } from './protocol';
 
 /**
@@ -9,25 +8,25 @@ import { formatHttpDate, parseQuery, type KvMap } from './protocol';
  */
 const QUERY = Symbol('deviceQuery');
 const IDLE_POLL = Symbol('idlePoll');
-type DeviceRequest = FastifyRequest & { [QUERY]?: KvMap; [IDLE_POLL]?: true };
+type DeviceRequest = { url: string; [QUERY]?: KvMap; [IDLE_POLL]?: true };
 
 /** The raw query string of a request (after `?`), '' without one. */
-export function rawQueryOf(req: FastifyRequest): string {
+export function rawQueryOf(req: { url: string }): string {
   const i = req.url.indexOf('?');
   return i < 0 ? '' : req.url.slice(i + 1);
 }
 
 /** The request's query, parsed on first use. */
-export function deviceQuery(req: FastifyRequest): KvMap {
+export function deviceQuery(req: { url: string }): KvMap {
   const r = req as DeviceRequest;
   return (r[QUERY] ??= parseQuery(rawQueryOf(req)));
 }
 
-export function markIdlePoll(req: FastifyRequest): void {
+export function markIdlePoll(req: { url: string }): void {
   (req as DeviceRequest)[IDLE_POLL] = true;
 }
 
-export function isIdlePoll(req: FastifyRequest): boolean {
+export function isIdlePoll(req: { url: string }): boolean {
   return (req as DeviceRequest)[IDLE_POLL] === true;
 }
 

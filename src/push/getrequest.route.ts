@@ -21,6 +21,21 @@ interface SlowPoll {
   signalTaken: boolean;
 }
 
+/** A poll as the answer needs it: Fastify's request, or the raw fast path's view of one. */
+export interface PollRequest {
+  url: string;
+  id: string;
+}
+
+export interface PollAnswer {
+  status: number;
+  body: string;
+}
+
+/** The idle poll's answer (a known device, nothing queued): the one object, so callers can tell it apart. */
+export const IDLE: PollAnswer = Object.freeze({ status: 200, body: EMPTY_QUEUE_REPLY });
+const NO_SN: PollAnswer = Object.freeze({ status: 200, body: EMPTY_QUEUE_REPLY });
+
 const SN_PATTERN = /^[\x21-\x7e]{1,64}$/;
 export const GETREQUEST_PATHS = ['/iclock/getrequest', '/iclock/getrequest.aspx'];
 const TEXT_PLAIN = 'text/plain;charset=UTF-8';
@@ -61,8 +76,23 @@ export class GetrequestRoute implements OnModuleInit {
   }
 
   private handle(req: FastifyRequest, reply: FastifyReply): void | Promise<void> {
+    const a = this.answer(req);
+    if (a instanceof Promise) return a.then((x) => this.send(reply, x));
+    if (a === IDLE) markIdlePoll(req);
+    this.send(reply, a);
+  }
+
+  private send(reply: FastifyReply, a: PollAnswer): void {
+    reply.code(a.status).header('Content-Type', TEXT_PLAIN).header('Date', httpDateNow()).send(a.body);
+  }
+
+  /**
+   * The answer to one poll, shared by the Fastify route above and the raw fast path (device-fast-path.ts):
+   * `IDLE` (synchronously) for a known device with nothing queued, else a promise of the queue's answer.
+   */
+  answer(req: PollRequest): PollAnswer | Promise<PollAnswer> {
     const sn = deviceQuery(req).text('SN');
-    if (!sn || !SN_PATTERN.test(sn)) return this.send(reply, EMPTY_QUEUE_REPLY);
+    if (!sn || !SN_PATTERN.test(sn)) return NO_SN;
     this.status.touch(sn);
     const s = this.registry.cached(sn);
     // INFO= (Attendance PUSH 9) is attendance evidence and the terminal's counters: only polls that carry it
@@ -72,28 +102,20 @@ export class GetrequestRoute implements OnModuleInit {
     const contactNoted = s !== undefined && speaksAttendance(s);
     const gap = contactNoted ? this.attTerminals.contactGap(s) : null;
     // The common case: a known device with nothing queued.
-    if (s && !info && !gap && (s.admission !== 'admitted' || !this.signal.take(sn))) {
-      markIdlePoll(req);
-      return this.send(reply, EMPTY_QUEUE_REPLY);
-    }
+    if (s && !info && !gap && (s.admission !== 'admitted' || !this.signal.take(sn))) return IDLE;
     // Past the test above with a cached session, no INFO and no gap: admitted, and the work signal was taken.
     const signalTaken = s !== undefined && !info && !gap;
     // Work may be waiting (or the device is not in memory yet): the queue, in the request's log context.
     return requestContext.run({ reqId: req.id }, () =>
       this.look(sn, { cached: s, info, gap, contactNoted, signalTaken }).then(
-        (body) => this.send(reply, body),
-        (err) => {
+        (body): PollAnswer => ({ status: 200, body }),
+        (err): PollAnswer => {
           // The queue could not be read: a 5xx makes the device poll again, which is what we want.
           this.logger.error(`getrequest failed: ${(err as Error)?.stack ?? err}`);
-          reply.code(503);
-          this.send(reply, 'ERROR: the command queue is unavailable');
+          return { status: 503, body: 'ERROR: the command queue is unavailable' };
         },
       ),
     );
-  }
-
-  private send(reply: FastifyReply, body: string): void {
-    reply.header('Content-Type', TEXT_PLAIN).header('Date', httpDateNow()).send(body);
   }
 
   /** The reply body once the device is known (`p.signalTaken`: the caller already took its work signal). */

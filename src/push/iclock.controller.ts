@@ -31,7 +31,7 @@ import {
   type ServerConfig,
 } from './protocol';
 import { PUSH_SETTINGS, type PushSettings } from './push-settings';
-import { RtlogIngestService } from './rtlog-ingest.service';
+import { RealtimeUploadService } from './realtime-upload.service';
 import { UploadIngestService } from './upload-ingest.service';
 import { AttendanceIngestService, type AttIngestResult } from './attendance/attendance-ingest.service';
 import { AttendanceTerminalService, speaksAttendance } from './attendance/attendance-terminal.service';
@@ -81,7 +81,7 @@ export class IclockController {
     private readonly registry: DeviceRegistryService,
     private readonly status: DeviceStatusService,
     private readonly queue: CommandQueueService,
-    private readonly rtlog: RtlogIngestService,
+    private readonly realtime: RealtimeUploadService,
     private readonly uploads: UploadIngestService,
     private readonly metrics: GatewayMetrics,
     private readonly kinds: DeviceKindService,
@@ -155,17 +155,15 @@ export class IclockController {
     const body = bodyText(req);
     const kind = classifyCdataPost(q);
     const uploadTable = q.tableName ?? q.table;
+    if (kind === 'rtlog' || kind === 'rtstate') {
+      await this.realtime.receive(sn, kind, uploadTable, body);
+      return text(reply, OK);
+    }
     if (uploadTable) await this.kinds.observe(sn, { uploadTable });
     const s = await this.registry.resolve(sn);
     const attTable = (q.table ?? '').toUpperCase();
     if (ATTENDANCE_UPLOADS.has(attTable) && !q.tableName) return text(reply, await this.attendanceUpload(s, attTable, q.query.text('Stamp'), body));
     switch (kind) {
-      case 'rtlog':
-        await this.rtlog.ingestRtlog(s, body);
-        return text(reply, OK);
-      case 'rtstate':
-        await this.rtlog.ingestRtstate(s, body);
-        return text(reply, OK);
       case 'tabledata': {
         const table = q.tableName ?? '';
         const n = await this.uploads.ingestTable(s, table, body);

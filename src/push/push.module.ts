@@ -16,6 +16,7 @@ import { PushMetricsCollector } from './push-metrics.collector';
 import { defaultPushSettings, PUSH_SETTINGS } from './push-settings';
 import { ModuleIngestService } from './module-ingest.service';
 import { RtlogIngestService } from './rtlog-ingest.service';
+import { RealtimeUploadService } from './realtime-upload.service';
 import { UploadIngestService } from './upload-ingest.service';
 import { WorkSignalService } from './work-signal.service';
 import { AttendanceIngestService } from './attendance/attendance-ingest.service';
@@ -42,6 +43,7 @@ import { AttendanceTerminalService } from './attendance/attendance-terminal.serv
     CommandQueueService,
     CommandHistoryPruner,
     RtlogIngestService,
+    RealtimeUploadService,
     ModuleIngestService,
     UploadIngestService,
     GetrequestRoute,

@@ -16,6 +16,7 @@ import { Modules1763700001700 } from './1763700001700-modules';
 import { SyncVerify1763700002200 } from './1763700002200-sync-verify';
 import { ModuleConfirmed1763700002300 } from './1763700002300-module-confirmed';
 import { AttendanceConfirmed1763700002400 } from './1763700002400-attendance-confirmed';
+import { AttlogGroupCommit1763700002700 } from './1763700002700-attlog-group-commit';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   SyncVerify1763700002200,
   ModuleConfirmed1763700002300,
   AttendanceConfirmed1763700002400,
+  AttlogGroupCommit1763700002700,
 ];

@@ -1,18 +1,21 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { GroupCommit } from '../../database/group-commit';
+import { GroupCommitService } from '../../database/group-commit.service';
 import { GatewayMetrics } from '../../metrics/gateway-metrics';
 import { clip, type DeviceSession } from '../device-registry.service';
 import { logRejected } from '../ingest-log';
 import { verifyModeName, wallClockToInstant, type RejectedLine } from '../protocol';
 import { rowCount } from '../rtlog-ingest.service';
+import { flushAttlog, type AttlogItem, type PunchRow } from './attlog-batch';
 import { parseAttlog, parseAttPhoto, parseOperlog, punchKey, type AttPunch, type OperlogRecord, type OplogRecord } from './protocol';
 
 /** What the enrolment side does with USER and template lines of an OPERLOG upload, inside the upload's transaction. */
 export type OperlogListener = (m: EntityManager, device: DeviceSession, records: readonly OperlogRecord[]) => Promise<void>;
 
-/** Stored punches, for the Push Center / SSE side and metrics. */
-export type PunchListener = (m: EntityManager, device: DeviceSession, stored: number) => Promise<void>;
+/** Uploads with at least this many punches skip the queue: they amortise a transaction by themselves. */
+const ALONE_PUNCHES = 32;
 
 export interface AttIngestResult {
   /** Lines received (good ones stored or already held, bad ones stored raw): the count `OK: <n>` acknowledges. */
@@ -35,20 +38,28 @@ const int32 = (n: number | null | undefined): number | null => (n === null || n 
 export class AttendanceIngestService {
   private readonly logger = new Logger('AttendanceIngest');
   private readonly operlogListeners: OperlogListener[] = [];
-  private readonly punchListeners: PunchListener[] = [];
+  private readonly attlog: GroupCommit<AttlogItem, number>;
 
   constructor(
     private readonly ds: DataSource,
     private readonly metrics: GatewayMetrics,
-  ) {}
+    groupCommit: GroupCommitService,
+  ) {
+    // Terminals send each punch the moment it happens (Realtime=1): concurrent uploads share one statement.
+    this.attlog = groupCommit.create({
+      name: 'ATTLOG',
+      flush: flushAttlog,
+      oneStatement: true,
+      maxItems: 400,
+      maxInFlight: 4,
+      // A catch-up upload (a terminal back after an outage) is a batch by itself.
+      alone: (item) => item.punches.length >= ALONE_PUNCHES,
+    });
+  }
 
   /** The attendance module handles USER/FP/FACE/... lines (enrolment at a terminal) through this hook. */
   onOperlog(fn: OperlogListener): void {
     this.operlogListeners.push(fn);
-  }
-
-  onPunches(fn: PunchListener): void {
-    this.punchListeners.push(fn);
   }
 
   async ingestAttlog(device: DeviceSession, body: string, stamp: string | null): Promise<AttIngestResult> {
@@ -59,58 +70,14 @@ export class AttendanceIngestService {
       this.logger.warn(`device ${device.sn} is ${device.admission}: ${parsed.results.length} punches not acknowledged (it will send them again once admitted)`);
       return { received, stored: 0, admitted: false };
     }
-    const stored = await this.ds.transaction(async (m) => {
-      const n = parsed.results.length > 0 ? await this.storePunches(m, device, parsed.results) : 0;
-      await storeRejected(m, device.sn, 'ATTLOG', parsed.rejected);
-      await noteUpload(m, device.id, 'ATTLOG', stamp, latestPunch(device, parsed.results));
-      for (const fn of this.punchListeners) await fn(m, device, n);
-      return n;
-    });
+    // Refused lines first, in their own (idempotent) write: if the punches then fail, the terminal sends the
+    // whole upload again and the refused lines add nothing the second time.
+    if (parsed.rejected.length > 0) await this.ds.transaction((m) => storeRejected(m, device.sn, 'ATTLOG', parsed.rejected));
+    const item: AttlogItem = { deviceId: device.id, punches: punchRows(device, parsed.results), stamp, lastPunchAt: latestPunch(device, parsed.results) };
+    if (item.punches.length === 0 && stamp === null && item.lastPunchAt === null) return { received, stored: 0, admitted: true };
+    const stored = await this.attlog.submit(item);
     if (stored > 0) this.metrics.attPunchesIngested.inc(stored);
     return { received, stored, admitted: true };
-  }
-
-  /** One `INSERT … SELECT … ON CONFLICT DO NOTHING`, joined at insert time with device, area, person and department names. */
-  private async storePunches(m: EntityManager, device: DeviceSession, punches: AttPunch[]): Promise<number> {
-    const keys: string[] = [];
-    const at: string[] = [];
-    const pins: string[] = [];
-    const status: Array<number | null> = [];
-    const verify: Array<number | null> = [];
-    const verifyName: Array<string | null> = [];
-    const workCode: Array<string | null> = [];
-    const reserved: Array<string | null> = [];
-    const seen = new Set<string>();
-    for (const p of punches) {
-      const key = clip(punchKey(device.sn, p), 200)!;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      keys.push(key);
-      at.push(wallClockToInstant(p.wallClock, device.timeZone).toISOString());
-      pins.push(clip(p.pin, 64)!);
-      status.push(p.status !== null && p.status >= -32768 && p.status <= 32767 ? p.status : null);
-      verify.push(int32(p.verify));
-      verifyName.push(p.verify !== null ? clip(verifyModeName(p.verify) ?? String(p.verify), 100) : null);
-      workCode.push(clip(p.workCode || null, 64));
-      reserved.push(p.reserved.length > 0 ? JSON.stringify(p.reserved.map((r) => clip(r, 64))) : null);
-    }
-    const result = await m.query(
-      `WITH ins AS (INSERT INTO att_transaction (unique_key, device_id, device_sn, dev_alias, event_time, pin, person_id, name, last_name,
-         dept_code, dept_name, area_name, card_no, status, verify_mode_no, verify_mode_name, work_code, reserved)
-       SELECT e.unique_key, dv.id, dv.sn, dv.alias, e.event_time, e.pin, p.id, p.name, p.last_name, dp.code, dp.name, a.name, p.card_no,
-         e.status, e.verify, e.verify_name, e.work_code, e.reserved::jsonb
-       FROM unnest($2::varchar[], $3::timestamptz[], $4::varchar[], $5::smallint[], $6::int[], $7::varchar[], $8::varchar[], $9::text[])
-            WITH ORDINALITY AS e(unique_key, event_time, pin, status, verify, verify_name, work_code, reserved, ord)
-       JOIN device dv ON dv.id = $1
-       LEFT JOIN area a ON a.id = dv.area_id
-       LEFT JOIN person p ON p.pin = e.pin
-       LEFT JOIN department dp ON dp.id = p.dept_id
-       ORDER BY e.ord
-       ON CONFLICT (unique_key) DO NOTHING RETURNING 1)
-       SELECT count(*)::int AS n FROM ins`,
-      [device.id, keys, at, pins, status, verify, verifyName, workCode, reserved],
-    );
-    return rowCount(result);
   }
 
   async ingestOperlog(device: DeviceSession, table: string, body: string, stamp: string | null): Promise<AttIngestResult> {
@@ -182,6 +149,28 @@ export class AttendanceIngestService {
     });
     return { received: 1, stored, admitted: true };
   }
+}
+
+/** The upload's punches for the insert, one per unique key. */
+function punchRows(device: DeviceSession, punches: AttPunch[]): PunchRow[] {
+  const rows: PunchRow[] = [];
+  const seen = new Set<string>();
+  for (const p of punches) {
+    const key = clip(punchKey(device.sn, p), 200)!;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    rows.push({
+      key,
+      at: wallClockToInstant(p.wallClock, device.timeZone).toISOString(),
+      pin: clip(p.pin, 64)!,
+      status: p.status !== null && p.status >= -32768 && p.status <= 32767 ? p.status : null,
+      verify: int32(p.verify),
+      verifyName: p.verify !== null ? clip(verifyModeName(p.verify) ?? String(p.verify), 100) : null,
+      workCode: clip(p.workCode || null, 64),
+      reserved: p.reserved.length > 0 ? JSON.stringify(p.reserved.map((r) => clip(r, 64))) : null,
+    });
+  }
+  return rows;
 }
 
 function latestPunch(device: DeviceSession, punches: AttPunch[]): string | null {

@@ -1,0 +1,97 @@
+import type { BatchClient } from '../../database/group-commit';
+
+/** One punch, ready for the insert. */
+export interface PunchRow {
+  key: string;
+  at: string;
+  pin: string;
+  status: number | null;
+  verify: number | null;
+  verifyName: string | null;
+  workCode: string | null;
+  reserved: string | null;
+}
+
+/** One ATTLOG upload's share of a group-commit batch. */
+export interface AttlogItem {
+  deviceId: string;
+  punches: PunchRow[];
+  /** The upload's Stamp (handed back at the next initialisation), if any. */
+  stamp: string | null;
+  /** The newest punch of the upload (ISO), if any. */
+  lastPunchAt: string | null;
+}
+
+/**
+ * One statement per batch of ATTLOG uploads, its own transaction and prepared once per connection (as the
+ * rtlog ingest's REALTIME_SQL): the punches of every upload, joined at insert time with device, area, person
+ * and department names, `ON CONFLICT DO NOTHING` so a re-sent upload adds nothing; then, set-based, what the
+ * former statement-level trigger on att_transaction did (migration 1763700002700): the live stream's feed
+ * position (the inserting transaction's id) and one Push Center outbox row per punch and enabled target,
+ * the row tagged `"module": "att"`; and each terminal's Stamp and newest punch (att_terminal). Answers the keys
+ * of the punches stored now.
+ */
+export const ATTLOG_SQL = `
+  WITH ins AS (INSERT INTO att_transaction (unique_key, device_id, device_sn, dev_alias, event_time, pin, person_id, name, last_name,
+    dept_code, dept_name, area_name, card_no, status, verify_mode_no, verify_mode_name, work_code, reserved)
+  SELECT e.unique_key, dv.id, dv.sn, dv.alias, e.event_time, e.pin, p.id, p.name, p.last_name, dp.code, dp.name, a.name, p.card_no,
+    e.status, e.verify, e.verify_name, e.work_code, e.reserved::jsonb
+  FROM unnest($1::varchar[], $2::varchar[], $3::timestamptz[], $4::varchar[], $5::smallint[], $6::int[], $7::varchar[], $8::varchar[], $9::text[])
+       WITH ORDINALITY AS e(device_id, unique_key, event_time, pin, status, verify, verify_name, work_code, reserved, ord)
+  JOIN device dv ON dv.id = e.device_id
+  LEFT JOIN area a ON a.id = dv.area_id
+  LEFT JOIN person p ON p.pin = e.pin
+  LEFT JOIN department dp ON dp.id = p.dept_id
+  ORDER BY e.ord
+  ON CONFLICT (unique_key) DO NOTHING RETURNING *),
+  ins_xact AS (SELECT pg_current_xact_id()::text::bigint AS x),
+  ins_feed AS (INSERT INTO att_transaction_feed (transaction_id, xid) SELECT i.id, ins_xact.x FROM ins i CROSS JOIN ins_xact ORDER BY i.id),
+  ins_outbox AS (INSERT INTO push_outbox (target_id, transaction_id, device_sn, xid, event)
+    SELECT t.id, i.id, i.device_sn, ins_xact.x, to_jsonb(i) || '{"module": "att"}'::jsonb FROM ins i CROSS JOIN push_target t CROSS JOIN ins_xact
+    WHERE t.enabled ORDER BY i.id, t.id),
+  term AS (INSERT INTO att_terminal (device_id, stamps, last_punch_at)
+    SELECT s.device_id, CASE WHEN s.stamp IS NULL THEN NULL ELSE jsonb_build_object('ATTLOG', s.stamp) END, s.last_punch_at
+    FROM unnest($10::varchar[], $11::text[], $12::timestamptz[]) AS s(device_id, stamp, last_punch_at)
+    ON CONFLICT (device_id) DO UPDATE SET
+      stamps = CASE WHEN EXCLUDED.stamps IS NULL THEN att_terminal.stamps ELSE COALESCE(att_terminal.stamps, '{}'::jsonb) || EXCLUDED.stamps END,
+      last_punch_at = GREATEST(att_terminal.last_punch_at, EXCLUDED.last_punch_at), updated_at = now())
+  SELECT unique_key FROM ins`;
+
+/** Writes one group-commit batch of ATTLOG uploads (one statement); returns the punches stored per upload. */
+export async function flushAttlog(db: BatchClient, items: readonly AttlogItem[]): Promise<number[]> {
+  const stored = items.map(() => 0);
+  const params: unknown[][] = Array.from({ length: 12 }, () => []);
+  const owner = new Map<string, number>();
+  items.forEach((it, i) => {
+    for (const p of it.punches) {
+      params[0].push(it.deviceId);
+      params[1].push(p.key);
+      params[2].push(p.at);
+      params[3].push(p.pin);
+      params[4].push(p.status);
+      params[5].push(p.verify);
+      params[6].push(p.verifyName);
+      params[7].push(p.workCode);
+      params[8].push(p.reserved);
+      if (!owner.has(p.key)) owner.set(p.key, i);
+    }
+  });
+  // One att_terminal row per device (an upsert may touch a row once per statement), as one upload after
+  // another would leave it: the last Stamp sent, the newest punch.
+  const terminals = new Map<string, { stamp: string | null; last: string | null }>();
+  for (const it of items) {
+    if (it.stamp === null && it.lastPunchAt === null) continue;
+    const t = terminals.get(it.deviceId) ?? { stamp: null, last: null };
+    if (it.stamp !== null) t.stamp = it.stamp;
+    if (it.lastPunchAt !== null && (t.last === null || it.lastPunchAt > t.last)) t.last = it.lastPunchAt;
+    terminals.set(it.deviceId, t);
+  }
+  for (const [deviceId, t] of terminals) {
+    params[9].push(deviceId);
+    params[10].push(t.stamp);
+    params[11].push(t.last);
+  }
+  const rows = await db.query<{ unique_key: string }>('cvgw_attlog_ingest', ATTLOG_SQL, params);
+  for (const r of rows) stored[owner.get(r.unique_key)!]++;
+  return stored;
+}

@@ -1,0 +1,195 @@
+import type { Logger } from '@nestjs/common';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AccessLog } from '../common/access-log';
+import { deviceErrorAnswer } from '../common/exception.filter';
+import { requestContext } from '../common/request-context';
+import type { DeviceGuardService, GuardedRequest, Refusal } from './device-guard.service';
+import { deviceQuery, httpDateNow, rawQueryOf } from './device-request';
+import type { DeviceStatusService } from './device-status.service';
+import { IDLE, type GetrequestRoute, type PollAnswer, type PollRequest } from './getrequest.route';
+import { classifyCdataPost, parseUploadQuery } from './protocol';
+import type { RealtimeUploadService } from './realtime-upload.service';
+
+/**
+ * The device side's two hot requests, served straight from node:http, before Fastify and Nest see them:
+ *
+ * - `GET /iclock/getrequest?SN=…` (the poll every device sends every few seconds, all day);
+ * - `POST /iclock/cdata?SN=…&table=rtlog` (or `rtstate`) with a small body (one event the moment it happens).
+ *
+ * Per request, Fastify builds a request and a reply object, routes, runs the hooks of every plugin (request
+ * id, context, guard, multipart, the oversize drain's async onSend, the access log) and Nest adds its
+ * router, pipes and filter: for an idle poll that is most of the work. Here the same code decides (the
+ * DeviceGuardService's check: query length, comm key, SN conflicts, upload rate limit; the GetrequestRoute's
+ * answer; the RealtimeUploadService that the IclockController also calls), the answer carries the same
+ * headers (plain text, `Date`, `x-request-id`), errors become the same device text (deviceErrorAnswer), and
+ * the AccessLog counts it in the same metrics. Anything else, or anything unusual about one of these
+ * (a POST poll, a chunked or large body, a missing SN, a closing server), goes to Fastify as before.
+ *
+ * Not installed when TRUST_PROXY is set: the client address would then come from X-Forwarded-For, which
+ * Fastify computes (proxy-addr) and the SN conflict guard needs.
+ */
+
+/** Bodies up to this size (Content-Length) are read here; larger ones (catch-up uploads) go through Fastify. */
+export const FAST_UPLOAD_MAX_BYTES = 64 * 1024;
+
+const POLL_PATHS = ['/iclock/getrequest?', '/iclock/getrequest.aspx?'];
+const UPLOAD_PATHS = ['/iclock/cdata?', '/iclock/cdata.aspx?'];
+const SN_PATTERN = /^[\x21-\x7e]{1,64}$/;
+const TEXT_PLAIN = 'text/plain;charset=UTF-8';
+
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface DeviceFastPathDeps {
+  guard: DeviceGuardService;
+  poll: GetrequestRoute;
+  realtime: RealtimeUploadService;
+  status: DeviceStatusService;
+  access: AccessLog;
+  logger: Pick<Logger, 'error' | 'warn'>;
+  /** The same request id rule as Fastify's genReqId (the caller's `x-request-id` when usable). */
+  requestId(headers: IncomingHttpHeaders): string;
+}
+
+/** The fast path's view of a request: what the guard, the poll and the access log read. */
+interface FastRequest extends GuardedRequest, PollRequest {
+  raw: IncomingMessage;
+  started: number;
+}
+
+/** Firmware sends application/push, text/plain or nothing; a JSON or multipart body is Fastify's to parse. */
+const isDeviceBodyType = (type: string | undefined) => type === undefined || !/json|multipart/i.test(type);
+
+const startsWithAny = (url: string, prefixes: string[]) => {
+  for (const p of prefixes) if (url.startsWith(p)) return true;
+  return false;
+};
+
+export class DeviceFastPath {
+  private closing = false;
+
+  constructor(private readonly d: DeviceFastPathDeps) {}
+
+  /**
+   * Puts the fast path in front of the server's request listener (Fastify's). Returns false, installing
+   * nothing, when the server does not have exactly one.
+   */
+  install(server: Server): boolean {
+    const listeners = server.listeners('request') as RequestListener[];
+    if (listeners.length !== 1) return false;
+    const fallback = listeners[0];
+    server.removeListener('request', fallback);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (this.closing || !this.serve(req, res)) fallback.call(server, req, res);
+    });
+    return true;
+  }
+
+  /** From now on everything goes to Fastify (which answers 503 while it closes). */
+  close(): void {
+    this.closing = true;
+  }
+
+  /** True when the request is (being) answered here. */
+  serve(raw: IncomingMessage, res: ServerResponse): boolean {
+    const url = raw.url ?? '';
+    const method = raw.method;
+    let upload: { kind: 'rtlog' | 'rtstate'; table: string | null | undefined; length: number } | undefined;
+    if (method === 'GET') {
+      if (!startsWithAny(url, POLL_PATHS) || raw.headers['content-length'] !== undefined || raw.headers['transfer-encoding'] !== undefined) return false;
+    } else if (method === 'POST') {
+      if (!startsWithAny(url, UPLOAD_PATHS) || raw.headers['transfer-encoding'] !== undefined || !isDeviceBodyType(raw.headers['content-type'])) return false;
+      const length = Number(raw.headers['content-length']);
+      if (!(length > 0 && length <= FAST_UPLOAD_MAX_BYTES)) return false;
+      const q = parseUploadQuery(rawQueryOf({ url }));
+      const kind = classifyCdataPost(q);
+      if (kind !== 'rtlog' && kind !== 'rtstate') return false;
+      upload = { kind, table: q.tableName ?? q.table, length };
+    } else return false;
+    const req: FastRequest = { raw, url, method, ip: raw.socket.remoteAddress, headers: raw.headers, id: this.d.requestId(raw.headers), started: performance.now() };
+    // Without a usable SN the controller's rules apply (answered `OK`, nothing recorded): Fastify's way.
+    const sn = deviceQuery(req).text('SN');
+    if (!sn || !SN_PATTERN.test(sn)) return false;
+    try {
+      const verdict = this.d.guard.check(req);
+      const go = upload ? () => this.upload(req, res, sn, upload) : () => this.poll(req, res);
+      if (verdict === null) go();
+      else if (!(verdict instanceof Promise)) this.refuse(req, res, verdict);
+      else verdict.then((r) => (r === null ? go() : this.refuse(req, res, r)), (err) => this.fail(req, res, err));
+    } catch (err) {
+      this.fail(req, res, err);
+    }
+    return true;
+  }
+
+  private poll(req: FastRequest, res: ServerResponse): void {
+    const a = this.d.poll.answer(req);
+    if (a === IDLE) {
+      this.send(res, req, a);
+      this.d.access.idlePoll(req, a.status, performance.now() - req.started);
+      return;
+    }
+    if (!(a instanceof Promise)) return this.answered(req, res, a, '/iclock/getrequest');
+    a.then((x) => this.answered(req, res, x, '/iclock/getrequest'), (err) => this.fail(req, res, err));
+  }
+
+  private upload(req: FastRequest, res: ServerResponse, sn: string, u: { kind: 'rtlog' | 'rtstate'; table: string | null | undefined; length: number }): void {
+    this.d.status.touch(sn);
+    readBody(req.raw, u.length).then(
+      (body) =>
+        requestContext.run({ reqId: req.id }, () =>
+          this.d.realtime.receive(sn, u.kind, u.table, body).then(
+            () => this.answered(req, res, OK_ANSWER, '/iclock/cdata'),
+            (err) => this.fail(req, res, err),
+          ),
+        ),
+      // The device went away mid-body: nothing was stored, nobody to answer.
+      () => res.destroy(),
+    );
+  }
+
+  private refuse(req: FastRequest, res: ServerResponse, r: Refusal): void {
+    const headers: Record<string, string> = {};
+    if (r.retryAfter) headers['Retry-After'] = r.retryAfter;
+    this.answered(req, res, r, req.url.startsWith('/iclock/getrequest') ? '/iclock/getrequest' : '/iclock/cdata', headers);
+  }
+
+  private fail(req: FastRequest, res: ServerResponse, err: unknown): void {
+    if (res.headersSent) return;
+    const a = requestContext.run({ reqId: req.id }, () => deviceErrorAnswer(err, req, this.d.logger));
+    this.answered(req, res, a, req.url.startsWith('/iclock/getrequest') ? '/iclock/getrequest' : '/iclock/cdata');
+  }
+
+  private answered(req: FastRequest, res: ServerResponse, a: PollAnswer, route: string, extra?: Record<string, string>): void {
+    this.send(res, req, a, extra);
+    this.d.access.request(req, route, a.status, performance.now() - req.started);
+  }
+
+  private send(res: ServerResponse, req: FastRequest, a: PollAnswer, extra?: Record<string, string>): void {
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(a.status, {
+      ...extra,
+      'x-request-id': req.id,
+      'Content-Type': TEXT_PLAIN,
+      Date: httpDateNow(),
+      'Content-Length': Buffer.byteLength(a.body),
+    });
+    res.end(a.body);
+  }
+}
+
+const OK_ANSWER: PollAnswer = Object.freeze({ status: 200, body: 'OK' });
+
+/** The whole body as text (at most `length` bytes: node's parser ends the stream at Content-Length). */
+function readBody(raw: IncomingMessage, length: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let seen = 0;
+    raw.on('data', (c: Buffer) => {
+      seen += c.length;
+      if (seen <= length) chunks.push(c);
+    });
+    raw.once('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    raw.once('error', reject);
+    raw.once('aborted', () => reject(new Error('request aborted')));
+  });
+}
