@@ -111,7 +111,8 @@ export interface SyncRef {
   sync: 1;
   plan: string;
   kind?: ItemKind;
-  put?: Array<[string, string]>;
+  /** Items with their hash; an entry added to a pending command by a later write names its own plan (pending-append.ts). */
+  put?: Array<[key: string, hash: string, plan?: string]>;
   del?: string[];
   clear?: true;
   verify?: 'user';

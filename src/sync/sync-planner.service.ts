@@ -10,7 +10,8 @@ import { hasTable, loadDesired, type PinScope } from './desired-state';
 import type { SyncDevice } from './device-dialect';
 import { currentState, desiredHashes, diffItems, MEMBER_KINDS, splitItemId, type Diff, type ItemKind, type SyncRef } from './sync-items';
 import { ElevatorPlannerService } from './elevator-planner.service';
-import { composeCommands, tableOf, type PlannedCommand } from './sync-plan';
+import { appendToPending, type DeviceBatch } from './pending-append';
+import { composeCommands, tableOf } from './sync-plan';
 import { loadDevices } from './sync-queries';
 
 export interface SyncOptions {
@@ -164,7 +165,7 @@ export class SyncPlannerService {
     const refusals = await loadRefusals(m, ids);
     const pinSet = req.pins === null ? null : new Set(req.pins);
     const plan = newId();
-    const batches: Array<{ deviceSn: string; commands: PlannedCommand[] }> = [];
+    const batches: DeviceBatch[] = [];
     const skipped: Array<{ deviceId: string; pin: string; reason: string }> = [];
     const sent: Array<{ deviceId: string; pin: string }> = [];
     for (const device of devices) {
@@ -194,7 +195,16 @@ export class SyncPlannerService {
       if (commands.length > 0) batches.push({ deviceSn: device.sn, commands });
     }
     await noteSkipped(m, skipped, sent);
-    if (batches.length) await this.queue.enqueueMany(m, batches);
+    await this.queueBatches(m, batches);
+  }
+
+  /** Under the devices' order locks: records go into pending commands where they may (pending-append.ts), the rest is queued. */
+  private async queueBatches(m: EntityManager, batches: DeviceBatch[]): Promise<void> {
+    if (batches.length === 0) return;
+    await this.queue.lockForOrder(m, batches.map((b) => b.deviceSn));
+    const { rest, appended } = await appendToPending(m, batches);
+    if (appended.length) await this.queue.signalAfterCommit(m, appended);
+    if (rest.length) await this.queue.enqueueMany(m, rest);
   }
 
   /** The enrolling device holds the templates it uploaded: confirmed as the desired set, nothing sent back. */
