@@ -130,17 +130,17 @@ export class SyncPlannerService {
       await this.modules.syncDevice(m, module, deviceId);
       return null;
     }
-    const all = await devicePins(m, deviceId);
-    const start = afterPin === null ? 0 : all.findIndex((p) => p > afterPin);
-    const page = start < 0 ? [] : all.slice(start, start + pageSize);
+    // One page read per call (pins after the cursor), not every pin of the device: a full sync of N pins in
+    // pages reads N pins in all, not N × pages.
+    const more = await devicePins(m, deviceId, afterPin, pageSize + 1);
+    const page = more.slice(0, pageSize);
     if (afterPin === null) {
-      const wanted = new Set(all);
-      const stale = (await confirmedPins(m, deviceId)).filter((p) => !wanted.has(p));
+      const stale = await stalePins(m, deviceId);
       await this.plan(m, { deviceIds: [deviceId], pins: [...page, ...stale], mode: 'full' });
     } else if (page.length > 0) {
       await this.plan(m, { deviceIds: [deviceId], pins: page, mode: 'continue' });
     }
-    return start < 0 || start + pageSize >= all.length ? null : page[page.length - 1];
+    return more.length > pageSize ? page[page.length - 1] : null;
   }
 
   /** Whether an elevator or channel controller (planned by ElevatorPlannerService, not here). */
@@ -257,26 +257,34 @@ async function levelPins(m: EntityManager, levelId: string): Promise<string[]> {
   return rows.map((r) => r.pin);
 }
 
-/** Pins that should be on a device, sorted. */
-async function devicePins(m: EntityManager, deviceId: string): Promise<string[]> {
+/** The member pins that should be on a device (persons through levels, checked-in visitors), as SQL. */
+async function devicePinsSql(m: EntityManager): Promise<string> {
   const visitors = await hasTable(m, 'vis_registration_level');
-  const rows: Array<{ pin: string }> = await m.query(
-    `SELECT p.pin FROM person p JOIN acc_level_person lp ON lp.person_id = p.id
+  return `SELECT p.pin FROM person p JOIN acc_level_person lp ON lp.person_id = p.id
        JOIN acc_level_door ld ON ld.level_id = lp.level_id JOIN door d ON d.id = ld.door_id
       WHERE d.device_id = $1 AND p.status = 'active'
      ${visitors ? `UNION SELECT r.visitor_pin FROM vis_registration r JOIN vis_registration_level rl ON rl.registration_id = r.id
        JOIN acc_level_door ld ON ld.level_id = rl.level_id JOIN door d ON d.id = ld.door_id
-      WHERE d.device_id = $1 AND r.state = 'in'` : ''}
-     ORDER BY 1`,
-    [deviceId],
-  );
-  return [...new Set(rows.map((r) => r.pin))].sort();
+      WHERE d.device_id = $1 AND r.state = 'in'` : ''}`;
 }
 
-/** Member pins a device confirmed (any kind). */
-async function confirmedPins(m: EntityManager, deviceId: string): Promise<string[]> {
-  const rows: Array<{ key: string }> = await m.query(`SELECT DISTINCT key FROM sync_item WHERE device_id = $1 AND kind = ANY($2) AND hash IS NOT NULL`, [deviceId, MEMBER_KINDS]);
-  return rows.map((r) => r.key);
+/** Up to `limit` pins that should be on a device, after `after`, in byte order (the order of JS string comparison). */
+async function devicePins(m: EntityManager, deviceId: string, after: string | null, limit: number): Promise<string[]> {
+  const rows: Array<{ pin: string }> = await m.query(
+    `SELECT pin FROM (${await devicePinsSql(m)}) x WHERE $2::text IS NULL OR pin COLLATE "C" > $2::text COLLATE "C" GROUP BY pin ORDER BY pin COLLATE "C" LIMIT $3`,
+    [deviceId, after, limit],
+  );
+  return rows.map((r) => r.pin);
+}
+
+/** Member pins a device confirmed (any kind) that should no longer be on it. */
+async function stalePins(m: EntityManager, deviceId: string): Promise<string[]> {
+  const rows: Array<{ key: string }> = await m.query(
+    `SELECT DISTINCT key FROM sync_item WHERE device_id = $1 AND kind = ANY($2) AND hash IS NOT NULL
+     EXCEPT SELECT pin FROM (${await devicePinsSql(m)}) x`,
+    [deviceId, MEMBER_KINDS],
+  );
+  return rows.map((r) => r.key).sort();
 }
 
 async function admittedDevices(m: EntityManager): Promise<string[]> {
