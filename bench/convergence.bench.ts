@@ -6,7 +6,8 @@
  *
  *   1. Full sync of `persons` (default 10,000; the issue's target is 100,000) to `devices` (default 10) panels,
  *      planned page by page as the reconciler does, until every panel CONFIRMED everything (sync_item):
- *      seconds, records per getrequest round trip, peak RSS of this process (gateway and simulators).
+ *      seconds, records per getrequest round trip, peak RSS of the gateway (this process; the simulated panels run
+ *      in a child process, bench/sim-fleet.ts, whose peak RSS is printed apart).
  *   2. `v2/person/addPersons` of 1,000 persons into a level spanning every panel: commands per panel.
  *   3. `person/add` from 16 concurrent clients (`concurrentAdds` persons in all, default 800), one level
  *      spanning every panel: persons per second until every panel confirmed them.
@@ -18,7 +19,9 @@ import { createGateway } from '../src/bootstrap';
 import { loadConfig } from '../src/config/config';
 import { migrateDatabase } from '../src/database/database';
 import { SyncPlannerService } from '../src/sync/sync-planner.service';
-import { DeviceSimulator } from '../test/simulator/device-simulator';
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 
 const ADMIN_URL = process.argv[2] ?? process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PERSONS = Number(process.argv[3] ?? 10_000);
@@ -37,21 +40,62 @@ let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 sampler.unref();
 
-/** Every panel polls until the gateway has nothing more for it; returns round trips and records received. */
-async function drain(sims: DeviceSimulator[]): Promise<{ polls: number; records: number }> {
-  let polls = 0;
-  let records = 0;
-  await Promise.all(
-    sims.map(async (s) => {
-      for (;;) {
-        polls++;
-        const got = await s.poll();
-        records += got.reduce((n, c) => n + (c.command.startsWith('DATA UPDATE') ? 1 + c.continuation.length : 0), 0);
-        if (got.length === 0) break;
-      }
-    }),
-  );
-  return { polls, records };
+/** The simulated panels, in a child process (bench/sim-fleet.ts): one request at a time, answered by id. */
+class Fleet {
+  private next = 0;
+  private readonly waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (m: { id: number; result?: unknown; error?: string }) => {
+      const w = this.waiting.get(m.id);
+      this.waiting.delete(m.id);
+      if (m.error !== undefined) w?.reject(new Error(m.error));
+      else w?.resolve(m.result);
+    });
+  }
+  static start(): Fleet {
+    return new Fleet(fork(path.join(__dirname, 'sim-fleet.js'), [], { stdio: 'inherit' }));
+  }
+  ask<T>(op: string, args: Record<string, unknown> = {}): Promise<T> {
+    const id = this.next++;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.child.send({ id, op, ...args });
+    });
+  }
+  stop(): void {
+    this.child.disconnect();
+  }
+}
+
+/** Peak RSS of this process (VmHWM), or the sampled peak where /proc is missing. */
+function ownPeakRss(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Math.max(peakRss, Number(m[1]) * 1024);
+  } catch {
+    /* not Linux */
+  }
+  return peakRss;
+}
+
+/** What the machine gives right now: one-row INSERT transactions per second from CLIENTS connections, for 3 s. */
+async function commitCeiling(url: string): Promise<number> {
+  const clients = await Promise.all(Array.from({ length: CLIENTS }, async () => {
+    const c = new Client({ connectionString: url });
+    await c.connect();
+    return c;
+  }));
+  await clients[0].query(`CREATE TABLE IF NOT EXISTS bench_ceiling (id bigserial PRIMARY KEY, v text)`);
+  let done = 0;
+  const until = Date.now() + 3000;
+  await Promise.all(clients.map(async (c) => {
+    while (Date.now() < until) {
+      await c.query(`INSERT INTO bench_ceiling (v) VALUES ('x')`);
+      done++;
+    }
+  }));
+  await Promise.all(clients.map((c) => c.end()));
+  return done / 3;
 }
 
 async function confirmedUsers(ds: DataSource, sns: string[]): Promise<number[]> {
@@ -91,12 +135,8 @@ async function main(): Promise<void> {
     const api = (path: string, body: unknown) =>
       fetch(`${baseUrl}${path}?access_token=${TOKEN}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ code: number }>);
     try {
-      const sims = Array.from({ length: DEVICES }, (_, i) => new DeviceSimulator({ baseUrl, sn: `CONV${String(i).padStart(5, '0')}`, doors: 4, ipAddress: `10.7.0.${i + 1}`, maxExchanges: 20 }));
-      const sns = sims.map((s) => s.sn);
-      for (const s of sims) {
-        await s.connect();
-        await s.pollUntilIdle();
-      }
+      const fleet = Fleet.start();
+      const { sns } = await fleet.ask<{ sns: string[] }>('connect', { baseUrl, count: DEVICES });
       const ds = gateway.app.get(DataSource);
       const planner = gateway.app.get(SyncPlannerService);
       const levelId = 'c'.repeat(32);
@@ -126,7 +166,7 @@ async function main(): Promise<void> {
         } while (cursor !== null);
       }
       const planMs = Date.now() - t0;
-      const r = await drain(sims);
+      const r = await fleet.ask<{ polls: number; records: number }>('drain');
       polls += r.polls;
       records += r.records;
       const fullMs = Date.now() - t0;
@@ -134,7 +174,8 @@ async function main(): Promise<void> {
       console.log(`1. full sync: ${PERSONS} persons × ${DEVICES} panels (4 doors each), ${pages} planning transactions`);
       console.log(`   planning: ${(planMs / 1000).toFixed(2)} s; until every panel confirmed everything: ${(fullMs / 1000).toFixed(2)} s (target < 60 s for 100,000 × 10)`);
       console.log(`   records per getrequest round trip: ${(records / polls).toFixed(1)} (${records} records, ${polls} round trips; target >= 100)`);
-      console.log(`   peak RSS (gateway + ${DEVICES} simulators in this process): ${(peakRss / 2 ** 20).toFixed(0)} MB (target < 500 MB)`);
+      const fleetRss = (await fleet.ask<{ peakRss: number }>('rss')).peakRss;
+      console.log(`   peak RSS of the gateway: ${(ownPeakRss() / 2 ** 20).toFixed(0)} MB (target < 500 MB); of the ${DEVICES} simulated panels (own process): ${(fleetRss / 2 ** 20).toFixed(0)} MB`);
       console.log(`   users confirmed per panel: ${confirmed.join(', ')}`);
 
       // 2. addPersons of 1,000.
@@ -146,19 +187,13 @@ async function main(): Promise<void> {
         [mark[0].n],
       );
       console.log(`2. v2/person/addPersons of 1,000 persons (code ${res.code}): commands per panel ${perDevice.map((p) => p.n).join(', ')}`);
-      await drain(sims);
+      await fleet.ask('drain');
 
       // 3. person/add from 16 concurrent clients.
       const before = await confirmedUsers(ds, sns);
       const t1 = Date.now();
       let next = 0;
-      let stop = false;
-      const pollers = sims.map(async (s) => {
-        while (!stop) {
-          const got = await s.poll();
-          if (got.length === 0) await new Promise((r) => setTimeout(r, 250)); // an idle panel polls again soon (real ones: RequestDelay)
-        }
-      });
+      await fleet.ask('poll', { on: true });
       await Promise.all(
         Array.from({ length: CLIENTS }, async () => {
           for (;;) {
@@ -175,11 +210,13 @@ async function main(): Promise<void> {
         if (now.every((n, i) => n - before[i] >= ADDS) || Date.now() - t1 > 120_000) break;
         await new Promise((r) => setTimeout(r, 50));
       }
-      stop = true;
-      await Promise.all(pollers);
+      await fleet.ask('poll', { on: false });
+      fleet.stop();
       const acked = Date.now() - t1;
+      const ceiling = await commitCeiling(url);
       console.log(`3. person/add × ${ADDS} from ${CLIENTS} concurrent clients, one level over ${DEVICES} panels:`);
-      console.log(`   REST writes done in ${(written / 1000).toFixed(2)} s; every panel confirmed after ${(acked / 1000).toFixed(2)} s: ${(ADDS / (acked / 1000)).toFixed(0)} persons/s (target >= 300)`);
+      console.log(`   ceiling (same run): ${ceiling.toFixed(0)} one-row INSERT transactions/s from ${CLIENTS} connections (no gateway)`);
+      console.log(`   REST writes done in ${(written / 1000).toFixed(2)} s; every panel confirmed after ${(acked / 1000).toFixed(2)} s: ${(ADDS / (acked / 1000)).toFixed(0)} persons/s (target >= 300), ${(ADDS / (acked / 1000) / ceiling).toFixed(2)} of the ceiling`);
     } finally {
       await gateway.close();
     }

@@ -5,6 +5,7 @@ import { setMainCard, setSecondaryCards } from '../card/card-writes';
 import { CvCode, CvError } from '../common/cv-error';
 import { splitList } from '../common/paging';
 import { parseCvDateTime, requireCvDateTime } from '../common/time';
+import { WriteCoalescer, type ItemResult } from '../common/write-coalescer';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { Department } from '../department/department.entity';
 import { SyncPlannerService } from '../sync/sync-planner.service';
@@ -32,8 +33,38 @@ export class PersonService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * Writes arriving together share one transaction (WriteCoalescer): each in its own savepoint (a refused one
+   * is rolled back alone and answers its own error), then one plan for all of them, one commit. Each write
+   * and the device commands it implies still commit together.
+   */
+  private readonly writes = new WriteCoalescer<{ dto: PersonWriteDto; mode: PersonWriteMode }, Person>(
+    (items) => this.upsertBatch(items),
+    ({ dto, mode }) => this.ds.transaction((m) => this.upsertWith(m, dto, mode)),
+  );
+
   upsert(dto: PersonWriteDto, mode: PersonWriteMode): Promise<Person> {
-    return this.ds.transaction((m) => this.upsertWith(m, dto, mode));
+    return this.writes.submit({ dto, mode });
+  }
+
+  private upsertBatch(items: Array<{ dto: PersonWriteDto; mode: PersonWriteMode }>): Promise<Array<ItemResult<Person>>> {
+    return this.ds.transaction(async (m) => {
+      const out: Array<ItemResult<Person>> = [];
+      for (const { dto, mode } of items) {
+        await m.query('SAVEPOINT person_write');
+        try {
+          out.push({ ok: true, value: await this.upsertWith(m, dto, mode, false) });
+          await m.query('RELEASE SAVEPOINT person_write');
+        } catch (error) {
+          await m.query('ROLLBACK TO SAVEPOINT person_write');
+          out.push({ ok: false, error });
+        }
+      }
+      const saved = out.flatMap((r) => (r.ok ? [r.value] : []));
+      await this.attendance.syncPersons(m, [...new Set(saved.map((p) => p.id))]);
+      await this.planner.syncPins(m, saved.map((p) => p.pin));
+      return out;
+    });
   }
 
   /** Several persons, all or nothing (v2/person/addPersons): one plan for all of them, multi-record commands. */
@@ -41,8 +72,9 @@ export class PersonService {
     return this.ds.transaction(async (m) => {
       const saved: Person[] = [];
       for (const dto of dtos) saved.push(await this.upsertWith(m, dto, 'add', false));
-      await this.planner.syncPins(m, saved.map((p) => p.pin));
+      // Attendance first: the access planner takes its devices' order locks, held until the commit (keep it short).
       await this.attendance.syncPersons(m, saved.map((p) => p.id));
+      await this.planner.syncPins(m, saved.map((p) => p.pin));
     });
   }
 
@@ -76,8 +108,8 @@ export class PersonService {
     if (dto.supplyCards !== undefined) await setSecondaryCards(m, saved, splitList(dto.supplyCards));
     if (mode !== 'basic' && dto.accLevelIds !== undefined) await setPersonLevels(m, saved.id, splitList(dto.accLevelIds));
     if (plan) {
-      await this.planner.syncPins(m, [saved.pin]);
       await this.attendance.syncPersons(m, [saved.id]);
+      await this.planner.syncPins(m, [saved.pin]);
     }
     return saved;
   }

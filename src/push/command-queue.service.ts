@@ -41,6 +41,16 @@
  *     tail, after everything already queued. Refusals for good (-1002, -1004, -629, -708) are also recorded as
  *     device capabilities (device-refusals.ts) in that transaction.
  *
+ * (f) Delivery order is commit order. Command ids come from a sequence at insert, but two transactions can
+ *     commit in the opposite order of their ids: a poll between the two commits would hand out the later id,
+ *     and the earlier one would follow it (a grant delivered after the revoke that was written after it). So a
+ *     transaction queueing for a device first takes the device's order lock (ORDER_LOCK, transaction-scoped,
+ *     in lock-key order over its devices, so two writers never wait on each other in a cycle) and holds it
+ *     until it commits: a later writer for that device inserts (takes its ids) only after the earlier one has
+ *     committed. Claims never take it (a poll is not held up by writers). Pending commands therefore always
+ *     form the tail of the device's queue, which is what lets a writer add records to its last pending
+ *     command (the planner's pending-append.ts) instead of queueing one more.
+ *
  * Every final transition (done, failed by Return, failed by expiry) is reported to CommandOutcomeHub once; a
  * listener that throws rolls the transaction back, and devicecmd then answers an error so the device posts its
  * results again. Idle polls cost nothing: GetrequestRoute asks the queue only when WorkSignalService says there
@@ -102,6 +112,8 @@ export interface QueuedCommandView {
 const MAX_BIGINT = 9223372036854775807n;
 /** Class id of the per-device queue lock: `pg_advisory_xact_lock(QUEUE_LOCK, hashtext(sn))`. */
 export const QUEUE_LOCK = 0x51554555;
+/** Class id of the per-device order lock taken by writers (rule (f)): `pg_advisory_xact_lock(ORDER_LOCK, hashtext(sn))`. */
+export const ORDER_LOCK = 0x51554f52;
 /** More sent commands than this are never loaded for one claim (a reply holds at most maxCommandsPerReply). */
 const MAX_SENT_LOADED = 1000;
 
@@ -141,6 +153,7 @@ export class CommandQueueService {
    * (any JSON), stored in device_command.ref and handed back in its CommandOutcome.
    */
   async enqueueMany(manager: EntityManager, items: ReadonlyArray<{ deviceSn: string; commands: ReadonlyArray<QueueItem> }>): Promise<void> {
+    await this.lockForOrder(manager, items.filter((i) => i.commands.length > 0).map((i) => i.deviceSn));
     const sns: string[] = [];
     const texts: string[] = [];
     const refs: Array<string | null> = [];
@@ -161,6 +174,28 @@ export class CommandQueueService {
       [sns, texts, refs],
     );
     await this.signal.afterCommit(manager, sns);
+  }
+
+  /**
+   * Takes the order lock of these devices for the rest of the caller's transaction (rule (f)), in lock-key
+   * order. Taking it again in the same transaction is free of waits (advisory locks stack).
+   */
+  async lockForOrder(manager: EntityManager, sns: readonly string[]): Promise<void> {
+    const unique = [...new Set(sns)];
+    if (unique.length === 0) return;
+    if (unique.length === 1) {
+      await manager.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [ORDER_LOCK, unique[0]]);
+      return;
+    }
+    await manager.query(
+      `SELECT count(pg_advisory_xact_lock($1, k)) FROM (SELECT DISTINCT hashtext(sn) AS k FROM unnest($2::text[]) AS sn ORDER BY k OFFSET 0) s`,
+      [ORDER_LOCK, unique],
+    );
+  }
+
+  /** Fires the devices' "work waiting" signal once the caller's transaction commits (records added to pending commands). */
+  signalAfterCommit(manager: EntityManager, sns: readonly string[]): Promise<void> {
+    return this.signal.afterCommit(manager, [...sns]);
   }
 
   /**

@@ -21,8 +21,17 @@ export async function loadConfirmed(m: EntityManager, deviceIds: string[], pins:
   const out = new Map<string, DeviceConfirmed>(deviceIds.map((d) => [d, { confirmed: new Map(), hold: new Set(), skipped: new Set() }]));
   if (deviceIds.length === 0) return out;
   const rows: Array<{ device_id: string; kind: string; key: string; hash: string | null; held: boolean; skipped: boolean }> = await m.query(
+    // Two arms rather than one OR: `kind IN (…) OR key IN (…)` reads every item of the devices (all their
+    // members) for a write about one pin; each arm alone is an index lookup.
     `SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()) AS held, skipped IS NOT NULL AS skipped FROM sync_item
-      WHERE device_id = ANY($1) ${pins === null ? '' : `AND (kind IN ('tz', 'hday') OR key IN (SELECT unnest($2::text[])))`}`,
+      WHERE device_id = ANY($1) ${
+        pins === null
+          ? ''
+          : `AND kind IN ('tz', 'hday')
+     UNION ALL
+     SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()), skipped IS NOT NULL FROM sync_item
+      WHERE device_id = ANY($1) AND kind NOT IN ('tz', 'hday') AND key IN (SELECT unnest($2::text[]))`
+      }`,
     pins === null ? [deviceIds] : [deviceIds, pins],
   );
   for (const r of rows) {

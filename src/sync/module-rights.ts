@@ -84,15 +84,13 @@ export async function moduleDevicesGranting(m: EntityManager, pins: readonly str
   return rows.map((r) => r.device_id);
 }
 
-/** Pins with rights on one controller (unsorted). */
-export async function moduleDevicePins(m: EntityManager, deviceId: string): Promise<string[]> {
-  const rows: Array<{ pin: string }> = await m.query(
-    `WITH g AS (${grantsSql('$1')}), mem AS (${MEMBERS})
-     SELECT DISTINCT p.pin FROM mem JOIN g ON g.module = mem.module AND g.level_id = mem.level_id JOIN person p ON p.id = mem.person_id`,
-    [[deviceId]],
-  );
-  return rows.map((r) => r.pin);
-}
+/**
+ * SQL selecting the pins with rights on the controllers in `deviceParam` (an SQL array expression), for the
+ * planner to union with the access pins of a device and page through in one query.
+ */
+export const moduleDevicePinsSql = (deviceParam: string): string =>
+  `SELECT p.pin FROM (${MEMBERS}) mem JOIN (${grantsSql(deviceParam)}) g ON g.module = mem.module AND g.level_id = mem.level_id
+     JOIN person p ON p.id = mem.person_id`;
 
 /** Merges the module rights into access rights (disjoint devices: a controller is never an access panel). */
 export function mergeRights(into: RightsIndex, more: RightsIndex): RightsIndex {

@@ -56,7 +56,7 @@ export class SyncConfirmation implements OnModuleInit {
       if (!deviceId) continue;
       const c: Confirmation = { deviceId, outcome, ref: outcome.ref as SyncRef };
       if (outcome.state === 'done' && c.ref.kind && c.ref.put?.length && !c.ref.clear && !c.ref.del?.length) {
-        for (const [k, h] of c.ref.put) puts.push({ d: deviceId, kind: c.ref.kind, k, h, plan: c.ref.plan, rc: outcome.returnCode });
+        for (const [k, h, plan] of c.ref.put) puts.push({ d: deviceId, kind: c.ref.kind, k, h, plan: plan ?? c.ref.plan, rc: outcome.returnCode });
         continue;
       }
       await flush();
@@ -99,7 +99,7 @@ export class SyncConfirmation implements OnModuleInit {
       await m.query(`UPDATE sync_item SET hash = NULL, failures = 0, next_try_at = NULL, failed_plan = NULL WHERE device_id = $1 AND kind = ANY($2) ${which}`, params);
     }
     const kind = ref.kind;
-    if (ref.put?.length) await this.confirmPuts(m, ref.put.map(([k, h]) => ({ d: deviceId, kind, k, h, plan: ref.plan, rc: outcome.returnCode })));
+    if (ref.put?.length) await this.confirmPuts(m, ref.put.map(([k, h, plan]) => ({ d: deviceId, kind, k, h, plan: plan ?? ref.plan, rc: outcome.returnCode })));
   }
 
   private async fail(m: EntityManager, { deviceId, outcome, ref }: Confirmation): Promise<void> {
@@ -114,16 +114,16 @@ export class SyncConfirmation implements OnModuleInit {
       );
       return;
     }
-    const keys = [...(ref.put ?? []).map(([k]) => k), ...(ref.del ?? [])];
-    if (keys.length === 0) return;
+    const items = [...(ref.put ?? []).map(([k, , plan]) => [k, plan ?? ref.plan]), ...(ref.del ?? []).map((k) => [k, ref.plan])];
+    if (items.length === 0) return;
     const failures: Array<{ key: string; failures: number }> = await m.query(
       `INSERT INTO sync_item (device_id, kind, key, hash, failures, last_return, failed_at, failed_plan)
-       SELECT $1, $2, k, $3, 1, $4, now(), $5 FROM unnest($6::varchar[]) AS k
+       SELECT $1, $2, x.k, $3, 1, $4, now(), x.plan FROM unnest($6::varchar[], $5::varchar[]) AS x(k, plan)
        ON CONFLICT (device_id, kind, key) DO UPDATE SET
          hash = CASE WHEN $7 THEN '${UNKNOWN_HASH}' ELSE COALESCE(sync_item.hash, '${UNKNOWN_HASH}') END,
          failures = sync_item.failures + 1, last_return = EXCLUDED.last_return, failed_at = now(), failed_plan = EXCLUDED.failed_plan
        RETURNING key, failures`,
-      [deviceId, ref.kind, UNKNOWN_HASH, rc, ref.plan, keys, !!ref.put],
+      [deviceId, ref.kind, UNKNOWN_HASH, rc, items.map(([, plan]) => plan), items.map(([k]) => k), !!ref.put],
     ).then((r: unknown) => (Array.isArray(r) && Array.isArray(r[0]) ? r[0] : r) as Array<{ key: string; failures: number }>);
     // Backoff per item, from its failure count.
     await m.query(

@@ -120,7 +120,8 @@ export interface SyncRef {
   sync: 1;
   plan: string;
   kind?: ItemKind;
-  put?: Array<[string, string]>;
+  /** Items with their hash; an entry added to a pending command by a later write names its own plan (pending-append.ts). */
+  put?: Array<[key: string, hash: string, plan?: string]>;
   del?: string[];
   /** Kinds a `del` takes with it on the device (a terminal's DATA DELETE USERINFO drops templates and photo too). */
   cascade?: ItemKind[];

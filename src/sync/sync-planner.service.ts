@@ -9,7 +9,8 @@ import { devicesTouching, loadConfirmed, loadInflight, noteSkipped } from './con
 import { hasTable, loadDesired, type PinScope } from './desired-state';
 import type { SyncDevice } from './device-dialect';
 import { currentState, desiredHashes, diffItems, MEMBER_KINDS, splitItemId, type Diff, type ItemKind, type SyncRef } from './sync-items';
-import { moduleDevicePins, moduleDevicesGranting } from './module-rights';
+import { moduleDevicePinsSql, moduleDevicesGranting } from './module-rights';
+import { appendToPending, type DeviceBatch } from './pending-append';
 import { composeCommands, tableOf, type PlannedCommand } from './sync-plan';
 import { loadDevices } from './sync-queries';
 
@@ -115,17 +116,17 @@ export class SyncPlannerService {
    * the device should no longer hold.
    */
   async syncDeviceFull(m: EntityManager, deviceId: string, afterPin: string | null = null, pageSize = FULL_SYNC_PAGE): Promise<string | null> {
-    const all = await devicePins(m, deviceId);
-    const start = afterPin === null ? 0 : all.findIndex((p) => p > afterPin);
-    const page = start < 0 ? [] : all.slice(start, start + pageSize);
+    // One page read per call (pins after the cursor), not every pin of the device: a full sync of N pins in
+    // pages reads N pins in all, not N × pages.
+    const more = await devicePins(m, deviceId, afterPin, pageSize + 1);
+    const page = more.slice(0, pageSize);
     if (afterPin === null) {
-      const wanted = new Set(all);
-      const stale = (await confirmedPins(m, deviceId)).filter((p) => !wanted.has(p));
+      const stale = await stalePins(m, deviceId);
       await this.plan(m, { deviceIds: [deviceId], pins: [...page, ...stale], mode: 'full' });
     } else if (page.length > 0) {
       await this.plan(m, { deviceIds: [deviceId], pins: page, mode: 'continue' });
     }
-    return start < 0 || start + pageSize >= all.length ? null : page[page.length - 1];
+    return more.length > pageSize ? page[page.length - 1] : null;
   }
 
   /** Asks the device to count its users; the answer is compared with what it confirmed (reconciler). */
@@ -145,7 +146,7 @@ export class SyncPlannerService {
     const refusals = await loadRefusals(m, ids);
     const pinSet = req.pins === null ? null : new Set(req.pins);
     const plan = newId();
-    const batches: Array<{ deviceSn: string; commands: PlannedCommand[] }> = [];
+    const batches: DeviceBatch[] = [];
     const skipped: Array<{ deviceId: string; pin: string; reason: string }> = [];
     const sent: Array<{ deviceId: string; pin: string }> = [];
     for (const device of devices) {
@@ -175,7 +176,16 @@ export class SyncPlannerService {
       if (commands.length > 0) batches.push({ deviceSn: device.sn, commands });
     }
     await noteSkipped(m, skipped, sent);
-    if (batches.length) await this.queue.enqueueMany(m, batches);
+    await this.queueBatches(m, batches);
+  }
+
+  /** Under the devices' order locks: records go into pending commands where they may (pending-append.ts), the rest is queued. */
+  private async queueBatches(m: EntityManager, batches: DeviceBatch[]): Promise<void> {
+    if (batches.length === 0) return;
+    await this.queue.lockForOrder(m, batches.map((b) => b.deviceSn));
+    const { rest, appended } = await appendToPending(m, batches);
+    if (appended.length) await this.queue.signalAfterCommit(m, appended);
+    if (rest.length) await this.queue.enqueueMany(m, rest);
   }
 
   /** The enrolling device holds the templates it uploaded: confirmed as the desired set, nothing sent back. */
@@ -228,26 +238,35 @@ async function levelPins(m: EntityManager, levelId: string): Promise<string[]> {
   return rows.map((r) => r.pin);
 }
 
-/** Pins that should be on a device, sorted. */
-async function devicePins(m: EntityManager, deviceId: string): Promise<string[]> {
+/** The member pins that should be on a device (persons through levels, checked-in visitors), as SQL. */
+async function devicePinsSql(m: EntityManager): Promise<string> {
   const visitors = await hasTable(m, 'vis_registration_level');
-  const rows: Array<{ pin: string }> = await m.query(
-    `SELECT p.pin FROM person p JOIN acc_level_person lp ON lp.person_id = p.id
+  return `SELECT p.pin FROM person p JOIN acc_level_person lp ON lp.person_id = p.id
        JOIN acc_level_door ld ON ld.level_id = lp.level_id JOIN door d ON d.id = ld.door_id
       WHERE d.device_id = $1 AND p.status = 'active'
      ${visitors ? `UNION SELECT r.visitor_pin FROM vis_registration r JOIN vis_registration_level rl ON rl.registration_id = r.id
        JOIN acc_level_door ld ON ld.level_id = rl.level_id JOIN door d ON d.id = ld.door_id
       WHERE d.device_id = $1 AND r.state = 'in'` : ''}
-     ORDER BY 1`,
-    [deviceId],
-  );
-  return [...new Set([...rows.map((r) => r.pin), ...(await moduleDevicePins(m, deviceId))])].sort();
+     UNION ${moduleDevicePinsSql('ARRAY[$1]')}`;
 }
 
-/** Member pins a device confirmed (any kind). */
-async function confirmedPins(m: EntityManager, deviceId: string): Promise<string[]> {
-  const rows: Array<{ key: string }> = await m.query(`SELECT DISTINCT key FROM sync_item WHERE device_id = $1 AND kind = ANY($2) AND hash IS NOT NULL`, [deviceId, MEMBER_KINDS]);
-  return rows.map((r) => r.key);
+/** Up to `limit` pins that should be on a device, after `after`, in byte order (the order of JS string comparison). */
+async function devicePins(m: EntityManager, deviceId: string, after: string | null, limit: number): Promise<string[]> {
+  const rows: Array<{ pin: string }> = await m.query(
+    `SELECT pin FROM (${await devicePinsSql(m)}) x WHERE $2::text IS NULL OR pin COLLATE "C" > $2::text COLLATE "C" GROUP BY pin ORDER BY pin COLLATE "C" LIMIT $3`,
+    [deviceId, after, limit],
+  );
+  return rows.map((r) => r.pin);
+}
+
+/** Member pins a device confirmed (any kind) that should no longer be on it. */
+async function stalePins(m: EntityManager, deviceId: string): Promise<string[]> {
+  const rows: Array<{ key: string }> = await m.query(
+    `SELECT DISTINCT key FROM sync_item WHERE device_id = $1 AND kind = ANY($2) AND hash IS NOT NULL
+     EXCEPT SELECT pin FROM (${await devicePinsSql(m)}) x`,
+    [deviceId, MEMBER_KINDS],
+  );
+  return rows.map((r) => r.key).sort();
 }
 
 async function admittedDevices(m: EntityManager): Promise<string[]> {

@@ -1,0 +1,130 @@
+/**
+ * Records of a write added to commands already queued, instead of more commands. A person saved costs each of
+ * its devices a user and a userauthorize record; queued as commands of their own, every write would cost every
+ * device two deliveries and two results, and devices would confirm a few persons per second however fast the
+ * gateway plans. A device's last pending (not yet delivered) `DATA UPDATE user` command can take the next
+ * person's user record as well: one command, one Return, many records (up to MAX_RECORDS_PER_COMMAND).
+ *
+ * Only where the device's order cannot tell the difference:
+ *   - the write's commands are all puts of user, rights or cards (no deletes, no resets, no time zones);
+ *   - they go into pending commands of the same table, in their own order (each into a later one);
+ *   - every command from the first one written into to the tail is such a put, and none of them carries a
+ *     pin of this write (a record moved ahead of a command about the same pin would change what the device
+ *     ends with).
+ * Otherwise the write queues its own commands. The caller holds the devices' order locks (the queue's rule
+ * (f)): no other writer touches these tails until it commits; pending commands are the tail of a device's
+ * queue. A poll claiming one of them right now holds its row: such rows are skipped (SKIP LOCKED), and a poll
+ * that reaches a row this write holds waits for the commit and delivers the longer command.
+ *
+ * Each put entry carries the plan it came from (`[key, hash, plan]`), so confirmation keeps judging an item by
+ * its own plan (sync-confirm.ts).
+ */
+import type { EntityManager } from 'typeorm';
+import { formatCommandLine, utf8Length } from '../push/protocol';
+import { MAX_COMMAND_BYTES, MAX_RECORDS_PER_COMMAND } from './sync-commands';
+import type { PlannedCommand } from './sync-plan';
+import type { ItemKind } from './sync-items';
+
+const APPENDABLE: ReadonlySet<ItemKind> = new Set(['user', 'auth', 'card']);
+/** Pending commands looked at per device: a write carries at most one command per appendable table. */
+const TAIL = 4;
+const HEADER = /^DATA UPDATE [^ \n]+ /;
+
+export interface DeviceBatch {
+  deviceSn: string;
+  commands: PlannedCommand[];
+}
+
+interface TailRow {
+  id: string;
+  device_sn: string;
+  bytes: number;
+  records: number;
+  head: string | null;
+  kind: string | null;
+  put_only: boolean;
+  touches: boolean;
+}
+
+interface Placement {
+  id: string;
+  lines: string;
+  put: Array<[string, string, string]>;
+}
+
+function appendable(c: PlannedCommand): string | null {
+  const r = c.ref;
+  if (!r.kind || !APPENDABLE.has(r.kind) || !r.put?.length || r.del?.length || r.clear || r.verify) return null;
+  return HEADER.exec(c.command)?.[0] ?? null;
+}
+
+/** Where each command of one device's batch goes (ids of tail rows), or null when the batch must be queued as is. */
+export function placeBatch(commands: readonly PlannedCommand[], tail: readonly TailRow[]): Placement[] | null {
+  const out: Placement[] = [];
+  const rows = [...tail].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+  let pos = 0;
+  let first = -1;
+  for (const c of commands) {
+    const head = appendable(c);
+    if (!head) return null;
+    const body = c.command.slice(head.length);
+    const records = body.split('\n').length;
+    const bytes = utf8Length(body) + 1;
+    let j = pos;
+    while (j < rows.length && !(rows[j].head === head && rows[j].kind === c.ref.kind && rows[j].put_only && rows[j].records + records <= MAX_RECORDS_PER_COMMAND && rows[j].bytes + bytes <= MAX_COMMAND_BYTES)) j++;
+    if (j >= rows.length) return null;
+    if (first < 0) first = j;
+    out.push({ id: rows[j].id, lines: `\n${body}`, put: c.ref.put!.map(([k, h]) => [k, h, c.ref.plan]) });
+    pos = j + 1;
+  }
+  if (first < 0) return null;
+  for (const r of rows.slice(first)) if (!r.put_only || r.touches || !APPENDABLE.has((r.kind ?? '') as ItemKind)) return null;
+  return out;
+}
+
+/**
+ * Adds the batches' records to pending commands where placeBatch allows; returns the batches still to queue and
+ * the devices whose pending commands grew. The caller holds the order locks of every device in `batches`.
+ */
+export async function appendToPending(m: EntityManager, batches: readonly DeviceBatch[]): Promise<{ rest: DeviceBatch[]; appended: string[] }> {
+  const candidates = batches.filter((b) => b.commands.length > 0 && b.commands.every((c) => appendable(c) !== null));
+  if (candidates.length === 0) return { rest: [...batches], appended: [] };
+  for (const b of candidates) for (const c of b.commands) formatCommandLine({ cmdId: 1, command: c.command });
+  const pins = [...new Set(candidates.flatMap((b) => b.commands.flatMap((c) => c.ref.put!.map(([k]) => k))))];
+  const tails: TailRow[] = await m.query(
+    `SELECT t.id::text AS id, t.device_sn, t.bytes, t.records, t.head, t.kind, t.put_only,
+            EXISTS (SELECT 1 FROM jsonb_array_elements(t.ref->'put') e WHERE e->>0 = ANY($2::text[])) AS touches
+       FROM unnest($1::text[]) AS s(sn)
+       CROSS JOIN LATERAL (
+         SELECT id, device_sn, octet_length(command) AS bytes, length(command) - length(replace(command, E'\\n', '')) + 1 AS records,
+                substring(command from '^DATA UPDATE [^ \\n]+ ') AS head, ref->>'kind' AS kind,
+                (ref ? 'sync' AND ref ? 'put' AND NOT ref ? 'del' AND NOT ref ? 'clear' AND NOT ref ? 'verify') AS put_only, ref
+           FROM device_command WHERE device_sn = s.sn AND state = 'pending' ORDER BY id DESC LIMIT ${TAIL} FOR UPDATE SKIP LOCKED
+       ) t`,
+    [candidates.map((b) => b.deviceSn), pins],
+  );
+  const byDevice = new Map<string, TailRow[]>();
+  for (const t of tails) {
+    let l = byDevice.get(t.device_sn);
+    if (!l) byDevice.set(t.device_sn, (l = []));
+    l.push(t);
+  }
+  const placed: Placement[] = [];
+  const appended = new Set<string>();
+  for (const b of candidates) {
+    const p = placeBatch(b.commands, byDevice.get(b.deviceSn) ?? []);
+    if (!p) continue;
+    placed.push(...p);
+    appended.add(b.deviceSn);
+  }
+  if (placed.length > 0) {
+    const [, count] = (await m.query(
+      `UPDATE device_command c SET command = c.command || v.lines, ref = jsonb_set(c.ref, '{put}', (c.ref->'put') || v.put)
+         FROM unnest($1::bigint[], $2::text[], $3::jsonb[]) AS v(id, lines, put) WHERE c.id = v.id AND c.state = 'pending'`,
+      [placed.map((p) => p.id), placed.map((p) => p.lines), placed.map((p) => JSON.stringify(p.put))],
+    )) as [unknown, number];
+    // The rows are locked by this transaction and were pending when locked: nothing can have taken them.
+    if (count !== placed.length) throw new Error(`pending commands changed under their lock (${count} of ${placed.length} updated)`);
+  }
+  return { rest: batches.filter((b) => !appended.has(b.deviceSn)), appended: [...appended] };
+}
