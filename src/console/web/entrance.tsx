@@ -61,7 +61,7 @@ export function EntrancePage({ me }: { me: Me }) {
             { head: 'Controller', cell: (g: any) => `${g.controller} (${g.sn})` },
             { head: 'Gate state', cell: (g: any) => <Badge tone={g.gateState === '1' ? 'ok' : 'muted'}>{GATE_STATE[g.gateState] ?? g.gateState}</Badge> },
             { head: 'Passage', cell: (g: any) => RELAY[g.relay] ?? g.relay },
-            { head: 'Alarm', cell: (g: any) => <Badge tone={g.alarm === '0' || g.alarm === 'None' ? 'ok' : 'bad'}>{ALARMS[g.alarm] ?? g.alarm}</Badge> },
+            { head: 'Alarm', cell: (g: any) => <Badge tone={g.alarm === '0' ? 'ok' : g.alarm === 'None' ? 'muted' : 'bad'}>{ALARMS[g.alarm] ?? g.alarm}</Badge> },
             mayAct && {
               head: 'Remote open',
               cell: (g: any) => (
