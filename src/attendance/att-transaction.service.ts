@@ -17,6 +17,8 @@ export const ATT_STATUS_NAMES: Record<number, string> = {
 
 export interface AttTransactionFilter {
   pin?: string;
+  /** The terminal (or, for attendance points, the panel) that recorded it. */
+  deviceSn?: string;
   from?: Date;
   to?: Date;
 }
@@ -56,23 +58,37 @@ export class AttTransactionService {
   ) {}
 
   async list(f: AttTransactionFilter, page: Page): Promise<AttTransactionItemDto[]> {
-    const params: unknown[] = [f.pin ?? null, f.from?.toISOString() ?? null, f.to?.toISOString() ?? null, page.offset + page.pageSize];
-    const where = (alias: string) =>
-      `($1::varchar IS NULL OR ${alias}.pin = $1) AND ($2::timestamptz IS NULL OR ${alias}.event_time >= $2) AND ($3::timestamptz IS NULL OR ${alias}.event_time < $3)`;
     const rows: AttItemRow[] = await this.ds.query(
       `SELECT * FROM (
-         (SELECT ${punchColumns('t')}, t.id AS ord FROM att_transaction t WHERE ${where('t')} ORDER BY t.event_time DESC, t.id DESC LIMIT $4)
+         (SELECT ${punchColumns('t')}, t.id AS ord FROM att_transaction t WHERE ${where('t')} ORDER BY t.event_time DESC, t.id DESC LIMIT $5)
          UNION ALL
          (SELECT md5(a.unique_key), a.event_time, a.pin, a.name, a.last_name, a.dept_name, a.area_name, a.card_no, a.device_sn,
                  a.verify_mode_name, a.event_name, NULL::smallint, a.door_name, a.reader_name, a.dev_alias, COALESCE(a.log_id::bigint, a.id), a.id
             FROM acc_transaction a JOIN att_point ap ON ap.door_id = a.door_id WHERE a.pin IS NOT NULL AND ${where('a')}
-            ORDER BY a.event_time DESC, a.id DESC LIMIT $4)
-       ) u ORDER BY u.event_time DESC, u.ord DESC OFFSET $5 LIMIT $6`,
-      [...params, page.offset, page.pageSize],
+            ORDER BY a.event_time DESC, a.id DESC LIMIT $5)
+       ) u ORDER BY u.event_time DESC, u.ord DESC OFFSET $6 LIMIT $7`,
+      [...filterParams(f), page.offset + page.pageSize, page.offset, page.pageSize],
     );
     return rows.map((r) => toAttItem(r, this.config.timeZone));
   }
+
+  /** How many records the same filter lists (the console's pager and CSV progress). */
+  async count(f: AttTransactionFilter): Promise<number> {
+    const [{ n }] = await this.ds.query(
+      `SELECT (SELECT count(*) FROM att_transaction t WHERE ${where('t')})
+            + (SELECT count(*) FROM acc_transaction a JOIN att_point ap ON ap.door_id = a.door_id WHERE a.pin IS NOT NULL AND ${where('a')}) AS n`,
+      filterParams(f),
+    );
+    return Number(n);
+  }
 }
+
+const filterParams = (f: AttTransactionFilter): unknown[] => [f.pin ?? null, f.from?.toISOString() ?? null, f.to?.toISOString() ?? null, f.deviceSn ?? null];
+
+/** $1 pin, $2 from, $3 to, $4 device SN: each ignored when null. */
+const where = (alias: string) =>
+  `($1::varchar IS NULL OR ${alias}.pin = $1) AND ($2::timestamptz IS NULL OR ${alias}.event_time >= $2) AND ($3::timestamptz IS NULL OR ${alias}.event_time < $3)
+   AND ($4::varchar IS NULL OR ${alias}.device_sn = $4)`;
 
 /** The columns of an AttItemRow from an att_transaction row under `alias`. */
 export function punchColumns(alias: string): string {

@@ -7,7 +7,7 @@ import type { ConsoleOperator } from './console-roles';
 export type AuditOutcome = 'ok' | 'failed' | 'refused';
 
 /** Fields never written into the audit log: secrets, and payloads too large to be worth keeping. */
-const HIDDEN = new Set(['password', 'current', 'next', 'personPwd', 'personPhoto', 'token', 'code', 'photo', 'bioPhoto']);
+const HIDDEN = new Set(['password', 'current', 'next', 'personPwd', 'personPhoto', 'token', 'code', 'photo', 'bioPhoto', 'content', 'picture']);
 
 /** The request body as the audit log keeps it: secrets masked, long values cut. */
 export function auditDetail(body: unknown): Record<string, unknown> | null {

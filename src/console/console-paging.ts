@@ -1,4 +1,5 @@
 import { CvCode, CvError } from '../common/cv-error';
+import type { Page } from '../common/paging';
 
 export interface ConsolePage {
   page: number;
@@ -13,6 +14,19 @@ export function consolePage(query: { page?: unknown; size?: unknown } | undefine
   if (!Number.isInteger(page) || page < 1 || page > 1_000_000) throw new CvError(CvCode.PageNotPositive, 'page must be a whole number from 1');
   if (!Number.isInteger(size) || size < 1 || size > 500) throw new CvError(CvCode.PageSizeTooLarge, 'size must be a whole number from 1 to 500');
   return { page, size, offset: (page - 1) * size };
+}
+
+/** The module services' paging (pageNo from 1) for a console page. */
+export function servicePage(p: ConsolePage, extra = 0): Page {
+  return { pageNo: p.page, pageSize: p.size + extra, offset: p.offset };
+}
+
+/**
+ * A page of a list that has no cheap count: the service is asked for one row more than the page shows, and
+ * `more` tells the pager whether a next page exists.
+ */
+export function pageWithMore<T>(rows: T[], p: ConsolePage): { rows: T[]; page: number; size: number; more: boolean } {
+  return { rows: rows.slice(0, p.size), page: p.page, size: p.size, more: rows.length > p.size };
 }
 
 export function likePattern(text: string, anchored: 'prefix' | 'anywhere'): string {

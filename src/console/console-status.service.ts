@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DeviceService } from '../device/device.service';
 import { DoorService } from '../door/door.service';
+import { SyncStatusService } from '../sync/sync-status.service';
 
 export interface QueueCounts {
   pending: number;
@@ -12,9 +13,12 @@ export interface QueueCounts {
   failedRecently: number;
 }
 
+/** Devices whose convergence the dashboard works out on each load; past this, the likeliest ones first. */
+const CONVERGENCE_CHECKS = 100;
+
 /**
- * What the dashboard shows: panels online/offline/waiting, panels that have not converged (commands still
- * queued, or refused by the panel in the last day), and every door's state.
+ * What the dashboard shows: panels online/offline/waiting, devices whose state has not converged (from the
+ * convergence view: desired against confirmed, failing items, owed work), and every door's state.
  */
 @Injectable()
 export class ConsoleStatusService {
@@ -22,6 +26,7 @@ export class ConsoleStatusService {
     private readonly ds: DataSource,
     private readonly devices: DeviceService,
     private readonly doors: DoorService,
+    private readonly sync: SyncStatusService,
   ) {}
 
   async queueCounts(sn: string): Promise<QueueCounts> {
@@ -43,12 +48,9 @@ export class ConsoleStatusService {
   }
 
   async dashboard() {
-    const [all, counts, doors] = await Promise.all([this.devices.listAll(undefined, undefined), this.allQueueCounts(), this.doors.allStates()]);
+    const [all, doors] = await Promise.all([this.devices.listAll(undefined, undefined), this.doors.allStates()]);
     const details = await this.devices.toDetails(all);
     const admitted = details.filter((d) => d.admission === 'admitted');
-    const notConverged = admitted
-      .map((d) => ({ sn: d.sn, alias: d.alias, online: d.online, ...(counts.get(d.sn) ?? { pending: 0, sent: 0, done: 0, failed: 0, failedRecently: 0 }) }))
-      .filter((d) => d.pending + d.sent + d.failedRecently > 0);
     return {
       devices: {
         online: admitted.filter((d) => d.online).length,
@@ -58,8 +60,42 @@ export class ConsoleStatusService {
       },
       pendingDevices: details.filter((d) => d.admission === 'pending').map((d) => ({ sn: d.sn, alias: d.alias, ipAddress: d.ipAddress, lastSeen: d.lastSeen, type: d.type })),
       offlineDevices: admitted.filter((d) => !d.online).map((d) => ({ sn: d.sn, alias: d.alias, lastSeen: d.lastSeen })),
-      notConverged,
+      notConverged: await this.notConverged(admitted),
       doors: doors.map((s) => ({ id: s.door.id, name: s.door.name, doorNo: s.door.doorNo, deviceId: s.door.deviceId, ...s.state })),
     };
+  }
+
+  /**
+   * Admitted devices that do not hold what the database says: the convergence view of each (the same as
+   * `GET /api/gateway/devices/{sn}/convergence`): divergent (failing items, owed work, or a desired state
+   * nothing in flight will reach), or items desired and not yet confirmed by Return codes. On a large site
+   * the devices counted by `cvgw_sync_divergent_devices` and those with commands in flight are looked at first.
+   */
+  private async notConverged(admitted: Array<{ id: string; sn: string; alias: string; online: boolean }>) {
+    const likely: Array<{ id: string }> = await this.ds.query(
+      `SELECT device_id AS id FROM sync_item WHERE failures > 0 UNION SELECT device_id FROM sync_owed
+        UNION SELECT d.id FROM device d WHERE EXISTS (SELECT 1 FROM device_command c WHERE c.device_sn = d.sn AND c.state IN ('pending', 'sent'))`,
+    );
+    const first = new Set(likely.map((r) => r.id));
+    const ordered = [...admitted.filter((d) => first.has(d.id)), ...admitted.filter((d) => !first.has(d.id))].slice(0, CONVERGENCE_CHECKS);
+    const out = [];
+    for (const d of ordered) {
+      const c = await this.sync.ofDevice(d.sn);
+      if (c.divergent || c.unconfirmedItems > 0) {
+        out.push({
+          sn: d.sn,
+          alias: d.alias,
+          online: d.online,
+          divergent: c.divergent,
+          desiredItems: c.desiredItems,
+          confirmedItems: c.confirmedItems,
+          unconfirmedItems: c.unconfirmedItems,
+          failingItems: c.failingItems,
+          pendingCommands: c.pendingCommands,
+          owed: c.owed.map((o) => o.kind),
+        });
+      }
+    }
+    return out;
   }
 }

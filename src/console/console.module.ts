@@ -14,6 +14,13 @@ import { SyncModule } from '../sync/sync.module';
 import { TimeSegmentModule } from '../timeSegment/timeSegment.module';
 import { TransactionModule } from '../transaction/transaction.module';
 import { VisitorModule } from '../visitor/visitor.module';
+import { AttendanceModule } from '../attendance/attendance.module';
+import { ElevatorModule } from '../elevator/elevator.module';
+import { HepModule } from '../hep/hep.module';
+import { MediaModule } from '../media/media.module';
+import { ParkModule } from '../park/park.module';
+import { PassageModule } from '../passage/passage.module';
+import { ConsoleAttendanceController } from './attendance.controller';
 import { AuditInterceptor } from './audit.interceptor';
 import { ConsoleAuditService } from './audit.service';
 import { ConsoleCatalogController } from './catalog.controller';
@@ -22,9 +29,14 @@ import { ConsoleStatusService } from './console-status.service';
 import { ConsoleDashboardController } from './dashboard.controller';
 import { ConsoleDevicesController } from './devices.controller';
 import { ConsoleDoorsController } from './doors.controller';
+import { ConsoleElevatorController } from './elevator.controller';
+import { ConsoleEntranceController } from './entrance.controller';
+import { ConsoleHepController } from './hep.controller';
 import { ConsoleLevelEditService } from './level-edit.service';
+import { ConsoleMediaController } from './media.controller';
 import { ConsoleAuditController, ConsoleOperatorsController } from './operators.controller';
 import { OperatorService } from './operator.service';
+import { ConsoleParkingController } from './parking.controller';
 import { ConsolePersonsController } from './persons.controller';
 import { ConsoleSessionController } from './session.controller';
 import { ConsoleSessionService } from './session.service';
@@ -38,11 +50,13 @@ import { ConsoleVisitorsController } from './visitors.controller';
   imports: [
     ApiClientModule, PushModule, SyncModule, PersonModule, DeviceModule, DoorModule, TransactionModule, VisitorModule,
     PushCenterModule, LiveStreamModule, DepartmentModule, AreaModule, TimeSegmentModule, HolidayModule, AccLevelModule,
+    AttendanceModule, ElevatorModule, PassageModule, HepModule, MediaModule, ParkModule,
   ],
   controllers: [
     ConsoleSessionController, ConsoleDashboardController, ConsolePersonsController, ConsoleDevicesController, ConsoleDoorsController,
     ConsoleTransactionsController, ConsoleVisitorsController, ConsoleSettingsController, ConsoleOperatorsController, ConsoleAuditController,
-    ConsoleCatalogController, ConsoleStaticController,
+    ConsoleCatalogController, ConsoleAttendanceController, ConsoleElevatorController, ConsoleEntranceController, ConsoleHepController,
+    ConsoleMediaController, ConsoleParkingController, ConsoleStaticController,
   ],
   providers: [OperatorService, ConsoleSessionService, ConsoleAuditService, ConsoleStatusService, ConsoleGuard, AuditInterceptor, ConsoleLevelEditService],
   exports: [OperatorService, ConsoleAuditService],

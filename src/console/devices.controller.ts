@@ -1,10 +1,11 @@
-import { Body, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { CvCode, CvError } from '../common/cv-error';
 import { ok } from '../common/envelope';
 import { DeviceAdminService } from '../device/device-admin.service';
 import { DeviceService } from '../device/device.service';
 import { DeviceMoveDto, DeviceRenameDto } from '../device/dto/device.dto';
 import { CommandQueueService } from '../push/command-queue.service';
+import { SyncStatusService } from '../sync/sync-status.service';
 import { ConsoleController } from './console-http';
 import { consolePage } from './console-paging';
 import { ConsoleStatusService } from './console-status.service';
@@ -21,6 +22,7 @@ export class ConsoleDevicesController {
     private readonly admin: DeviceAdminService,
     private readonly queue: CommandQueueService,
     private readonly status: ConsoleStatusService,
+    private readonly convergenceOf: SyncStatusService,
   ) {}
 
   @Get()
@@ -65,6 +67,25 @@ export class ConsoleDevicesController {
   @Audit('device.sync', (r) => r.params.sn)
   async sync(@Param('sn') sn: string) {
     return ok(await this.admin.syncAll(sn));
+  }
+
+  /**
+   * Removes the device with its doors, readers, floors or gates (foreign keys cascade, so its confirmed state,
+   * owed work and refusals go too) and drops the commands still queued for it: the device service of
+   * `DELETE /api/gateway/devices/{sn}`. A device that reconnects later registers as new.
+   */
+  @Delete(':sn')
+  @RequireRole('operator')
+  @Audit('device.delete', (r) => r.params.sn)
+  async delete(@Param('sn') sn: string) {
+    await this.devices.delete(sn);
+    return ok(null);
+  }
+
+  /** Desired against confirmed, failing items, refused capabilities, skipped persons and owed work (`GET /api/gateway/devices/{sn}/convergence`). */
+  @Get(':sn/convergence')
+  async convergence(@Param('sn') sn: string) {
+    return ok(await this.convergenceOf.ofDevice(sn));
   }
 
   /** The queue, newest first, with each Return code's meaning; `progress` counts what is still to go (a full sync's progress bar). */

@@ -10,17 +10,10 @@ import type { ConsoleRequest } from './console-cookie';
 import { ConsoleController } from './console-http';
 import { consolePage, queryText } from './console-paging';
 import { ConsoleAuditService } from './audit.service';
+import { personEventColumns, streamCsv, type CsvColumns } from './console-csv';
 
-const CSV_BATCH = 1000;
-const CSV_COLUMNS: Array<[string, (t: TransactionV2ItemDto) => unknown]> = [
-  ['eventTime', (t) => t.eventTime],
-  ['pin', (t) => t.pin],
-  ['name', (t) => t.name],
-  ['lastName', (t) => t.lastName],
-  ['deptName', (t) => t.deptName],
-  ['cardNo', (t) => t.cardNo],
-  ['devSn', (t) => t.devSn],
-  ['devName', (t) => t.devName],
+const CSV_COLUMNS: CsvColumns<TransactionV2ItemDto> = [
+  ...personEventColumns<TransactionV2ItemDto>(),
   ['doorName', (t) => t.doorName],
   ['readerName', (t) => t.readerName],
   ['eventNo', (t) => t.eventNo],
@@ -28,13 +21,6 @@ const CSV_COLUMNS: Array<[string, (t: TransactionV2ItemDto) => unknown]> = [
   ['verifyModeName', (t) => t.verifyModeName],
   ['areaName', (t) => t.areaName],
 ];
-
-/** RFC 4180 field; a leading = + - @ is prefixed with ' so a spreadsheet does not run it as a formula. */
-export function csvField(v: unknown): string {
-  let s = v === null || v === undefined ? '' : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /** Transactions: filters by time, person, device, door and event; paging; CSV export streamed in batches. */
 @ConsoleController('transactions')
@@ -77,26 +63,12 @@ export class ConsoleTransactionsController {
     filter.to ??= new Date();
     const total = await this.repo.countExact(filter);
     await this.audit.record(req.console!.operator, req.ip, 'transaction.export', undefined, 'ok', { ...q, rows: total });
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="transactions.csv"`,
-      'x-total-count': String(total),
-      'cache-control': 'no-store',
+    const tz = this.config.timeZone;
+    await streamCsv(req, reply, {
+      fileName: 'transactions.csv',
+      columns: CSV_COLUMNS,
+      total,
+      batch: async (offset, limit) => (await this.repo.findPage(filter, offset, limit)).map((r) => toV2Item(r, tz)),
     });
-    raw.write(`${CSV_COLUMNS.map(([h]) => h).join(',')}\r\n`);
-    let aborted = false;
-    req.raw.on('close', () => (aborted = true));
-    try {
-      for (let offset = 0; offset < total && !aborted; offset += CSV_BATCH) {
-        const rows = await this.repo.findPage(filter, offset, CSV_BATCH);
-        if (rows.length === 0) break;
-        const text = rows.map((r) => toV2Item(r, this.config.timeZone)).map((t) => CSV_COLUMNS.map(([, get]) => csvField(get(t))).join(',')).join('\r\n');
-        if (!raw.write(`${text}\r\n`)) await new Promise((resolve) => raw.once('drain', resolve));
-      }
-    } finally {
-      raw.end();
-    }
   }
 }

@@ -17,6 +17,6 @@ import { ModuleTransactionService } from './module-transaction.service';
   imports: [PushModule, SyncModule, TransactionModule],
   controllers: [EleLevelController, EleDeviceController, FloorController, EleTransactionController],
   providers: [FloorService, ModuleDeviceService, ModuleLevelService, ModuleTransactionService, ElevatorRegistration],
-  exports: [ModuleDeviceService, ModuleLevelService, ModuleTransactionService],
+  exports: [FloorService, ModuleDeviceService, ModuleLevelService, ModuleTransactionService],
 })
 export class ElevatorModule {}

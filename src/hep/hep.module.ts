@@ -10,5 +10,6 @@ import { HepService } from './hep.service';
   imports: [TransactionModule],
   controllers: [HepController, EventPhotoController],
   providers: [HepRepository, HepService],
+  exports: [HepService],
 })
 export class HepModule {}

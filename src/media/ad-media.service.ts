@@ -68,6 +68,12 @@ export class AdMediaService {
     return toItem(row);
   }
 
+  /** The whole library by name (the console's page; the manual's API fetches one media by name). */
+  async list(): Promise<AdMediaItemDto[]> {
+    const rows: MediaRow[] = await this.ds.query(`SELECT id, name, suffix, media_type, size FROM ad_media ORDER BY name LIMIT 1000`);
+    return rows.map(toItem);
+  }
+
   async getByName(name: string): Promise<AdMediaItemDto> {
     const [row] = await this.ds.query(`SELECT id, name, suffix, media_type, size FROM ad_media WHERE name = $1`, [name]);
     if (!row) throw new AdMediaNotFound(name);

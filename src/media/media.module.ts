@@ -10,5 +10,6 @@ import { AdMediaController } from './adMedia.controller';
   imports: [PushModule],
   controllers: [AdMediaController, AdMediaFileController, AdScreenController],
   providers: [AdMediaService],
+  exports: [AdMediaService],
 })
 export class MediaModule {}

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { newId } from '../common/ids';
-import { checkListType, checkPlate, checkValidity, type ListEntry } from './park-rules';
+import { checkListType, checkPlate, checkValidity, type ListEntry, type ListType } from './park-rules';
 
 class NotListed extends CvError {
   constructor(carNumber: string) {
@@ -60,6 +60,14 @@ export class ParkAuthorizeService {
     const { carNumber, key } = checkPlate(input.carNumber);
     const [, n] = await this.ds.query(`DELETE FROM park_authorize WHERE plate_key = $1`, [key]);
     if (!n) throw new NotListed(carNumber);
+  }
+
+  /** Both lists, by plate (the console's page; the manual's API has no list call). */
+  async list(): Promise<Array<{ carNumber: string; type: ListType; fromTime: string | null; toTime: string | null }>> {
+    const rows: Array<{ car_number: string; type: number; from: string | null; to: string | null }> = await this.ds.query(
+      `SELECT car_number, type, from_date::text AS from, to_date::text AS to FROM park_authorize ORDER BY type, plate_key LIMIT 5000`,
+    );
+    return rows.map((r) => ({ carNumber: r.car_number, type: r.type as ListType, fromTime: r.from, toTime: r.to }));
   }
 
   async entryFor(key: string): Promise<ListEntry | undefined> {

@@ -11,5 +11,6 @@ import { ParkTransactionController } from './parkTransaction.controller';
   imports: [TransactionModule],
   controllers: [ParkController, ParkTransactionController, ParkCameraController],
   providers: [ParkAuthorizeService, ParkRecordService],
+  exports: [ParkAuthorizeService, ParkRecordService],
 })
 export class ParkModule {}

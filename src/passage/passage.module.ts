@@ -15,5 +15,6 @@ import { PsgTransactionController } from './psgTransaction.controller';
   imports: [PushModule, ElevatorModule, TransactionModule],
   controllers: [PsgDeviceController, PsgGateController, PsgLevelController, PsgReaderController, PsgTransactionController],
   providers: [GateService, PsgReaderService],
+  exports: [GateService],
 })
 export class PassageModule {}

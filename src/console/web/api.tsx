@@ -61,3 +61,35 @@ export function fromLocalInput(v: string): string | undefined {
 export function toLocalInput(v: string | null | undefined): string {
   return v ? v.slice(0, 16).replace(' ', 'T') : '';
 }
+
+/**
+ * Downloads a console CSV export: reads it as it streams, counting rows against X-Total-Count for the
+ * progress bar, then saves it under `fileName`. Returns the number of rows.
+ */
+export async function exportCsv(path: string, fileName: string, params: Record<string, unknown>, onProgress: (done: number, total: number) => void): Promise<number> {
+  const res = await fetch(`/console/api/${path}${query(params)}`, { credentials: 'same-origin' });
+  if (!res.ok || !res.headers.get('content-type')?.startsWith('text/csv')) {
+    const env = await res.json().catch(() => ({ code: -1, message: `HTTP ${res.status}` }));
+    throw new ApiError(env.code, env.message);
+  }
+  const total = Number(res.headers.get('x-total-count') ?? 0);
+  const reader = res.body!.getReader();
+  const chunks: Uint8Array[] = [];
+  let lines = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    for (const b of value) if (b === 10) lines++;
+    onProgress(Math.max(0, lines - 1), total);
+  }
+  const url = URL.createObjectURL(new Blob(chunks as BlobPart[], { type: 'text/csv' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return total;
+}

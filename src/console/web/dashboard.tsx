@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
 import type { Me } from './main';
-import { Badge, can, Notice, useAction, useLoad } from './ui';
+import { Badge, can, DataTable, Notice, useAction, useLoad } from './ui';
 
 interface LiveEvent {
   id: string;
@@ -20,7 +20,7 @@ export function doorTone(d: { sensor: string; alarm: string; connect: string }) 
   return d.sensor === 'open' ? ('warn' as const) : ('ok' as const);
 }
 
-export function DashboardPage({ me }: { me: Me }) {
+export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event) => void }) {
   const { data, error, reload } = useLoad(() => api('GET', 'dashboard'));
   const [events, setEvents] = useState<LiveEvent[]>([]);
   const [live, setLive] = useState<'connecting' | 'live' | 'lost'>('connecting');
@@ -95,28 +95,28 @@ export function DashboardPage({ me }: { me: Me }) {
       {data.notConverged.length > 0 && (
         <section aria-labelledby="nc-h">
           <h2 id="nc-h">Not converged</h2>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Panel</th>
-                <th scope="col">Online</th>
-                <th scope="col">Waiting</th>
-                <th scope="col">Failed (24 h)</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.notConverged.map((d: any) => (
-                <tr key={d.sn}>
-                  <td>
+          <DataTable
+            label="Devices whose state has not converged"
+            rows={data.notConverged}
+            rowKey={(d: any) => d.sn}
+            empty=""
+            columns={[
+              {
+                head: 'Device',
+                cell: (d: any) => (
+                  <a href={`/console/devices?sn=${encodeURIComponent(d.sn)}`} onClick={(e) => go(`devices?sn=${encodeURIComponent(d.sn)}`, e)} aria-label={`Convergence of ${d.sn}`}>
                     {d.alias} ({d.sn})
-                  </td>
-                  <td>{d.online ? <Badge tone="ok">online</Badge> : <Badge tone="muted">offline</Badge>}</td>
-                  <td>{d.pending + d.sent}</td>
-                  <td>{d.failedRecently}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </a>
+                ),
+              },
+              { head: 'Online', cell: (d: any) => (d.online ? <Badge tone="ok">online</Badge> : <Badge tone="muted">offline</Badge>) },
+              { head: 'State', cell: (d: any) => (d.divergent ? <Badge tone="bad">divergent</Badge> : <Badge tone="warn">converging</Badge>) },
+              { head: 'Desired / confirmed', cell: (d: any) => `${d.desiredItems} / ${d.confirmedItems}` },
+              { head: 'Not confirmed', cell: (d: any) => d.unconfirmedItems },
+              { head: 'Failing', cell: (d: any) => d.failingItems },
+              { head: 'Owed', cell: (d: any) => d.owed.join(', ') },
+            ]}
+          />
         </section>
       )}
       <div class="two">

@@ -1,13 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, query } from './api';
 import type { Me } from './main';
-import { Badge, can, Confirm, Field, Notice, Pager, Progress, useAction, useLoad } from './ui';
-
-function admissionBadge(d: any) {
-  if (d.admission === 'pending') return <Badge tone="warn">waiting for approval</Badge>;
-  if (d.admission === 'disabled') return <Badge tone="muted">disabled</Badge>;
-  return d.online ? <Badge tone="ok">online</Badge> : <Badge tone="bad">offline</Badge>;
-}
+import { Badge, can, DataTable, DEVICE_COLUMNS, Field, Notice, Pager, Progress, useAction, useConfirm, useLoad } from './ui';
 
 /** The device's command queue with Return codes and their meanings, and how much of a full sync is still to go. */
 function CommandQueue({ sn }: { sn: string }) {
@@ -40,62 +34,94 @@ function CommandQueue({ sn }: { sn: string }) {
           </select>
         </Field>
       </div>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">CmdID</th>
-              <th scope="col">Command</th>
-              <th scope="col">State</th>
-              <th scope="col">Return</th>
-              <th scope="col">Meaning</th>
-              <th scope="col">Tries</th>
-            </tr>
-          </thead>
-          <tbody>
-            {q.data.rows.map((c: any) => (
-              <tr key={c.id}>
-                <td>{c.cmdId ?? '—'}</td>
-                <td>
-                  <code>{c.command}</code>
-                </td>
-                <td>
-                  <Badge tone={c.state === 'done' ? 'ok' : c.state === 'failed' ? 'bad' : 'warn'}>{c.state}</Badge>
-                </td>
-                <td>{c.returnCode ?? ''}</td>
-                <td>{c.returnMeaning ?? c.error ?? ''}</td>
-                <td>{c.attempts}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={q.data.rows}
+        rowKey={(c: any) => c.id}
+        empty="No command."
+        columns={[
+          { head: 'CmdID', cell: (c: any) => c.cmdId ?? '—' },
+          { head: 'Command', cell: (c: any) => <code>{c.command}</code> },
+          { head: 'State', cell: (c: any) => <Badge tone={c.state === 'done' ? 'ok' : c.state === 'failed' ? 'bad' : 'warn'}>{c.state}</Badge> },
+          { head: 'Return', cell: (c: any) => c.returnCode ?? '' },
+          { head: 'Meaning', cell: (c: any) => c.returnMeaning ?? c.error ?? '' },
+          { head: 'Tries', cell: (c: any) => c.attempts },
+        ]}
+      />
       <Pager page={q.data.page} size={q.data.size} total={q.data.total} onPage={setPage} />
     </section>
   );
 }
 
+/** What the device should hold against what it confirmed (the convergence view of the sync state). */
+function Convergence({ sn }: { sn: string }) {
+  const c = useLoad(() => api('GET', `devices/${encodeURIComponent(sn)}/convergence`), [sn]);
+  if (c.error) return <Notice error={c.error} />;
+  if (!c.data) return <p aria-busy="true">Loading…</p>;
+  const d = c.data;
+  return (
+    <section aria-labelledby="conv-h">
+      <h2 id="conv-h">Convergence of {sn}</h2>
+      <p>
+        {d.divergent ? <Badge tone="bad">divergent</Badge> : d.unconfirmedItems > 0 ? <Badge tone="warn">converging</Badge> : <Badge tone="ok">converged</Badge>}{' '}
+        {d.pendingCommands > 0 && `${d.pendingCommands} commands waiting for a Return since ${d.oldestUnconfirmedAt}.`}
+      </p>
+      <dl class="facts">
+        <dt>Desired items</dt>
+        <dd>{d.desiredItems}</dd>
+        <dt>Confirmed items</dt>
+        <dd>{d.confirmedItems}</dd>
+        <dt>Not confirmed</dt>
+        <dd>{d.unconfirmedItems}</dd>
+        <dt>Failing items</dt>
+        <dd>{d.failingItems}</dd>
+        <dt>Refused capabilities</dt>
+        <dd>{d.refused.length ? d.refused.join(', ') : 'none'}</dd>
+        <dt>Work owed</dt>
+        <dd>{d.owed.length ? d.owed.map((o: any) => `${o.kind} (${o.attempts} tries${o.lastError ? `, ${o.lastError}` : ''}; next ${o.nextTryAt})`).join('; ') : 'none'}</dd>
+      </dl>
+      <h3>Skipped persons</h3>
+      <DataTable rows={d.skipped} rowKey={(s: any) => s.pin} empty="None: every member could be sent." columns={[{ head: 'Pin', cell: (s: any) => s.pin }, { head: 'Why', cell: (s: any) => s.reason }]} />
+      <h3>Last answered commands</h3>
+      <DataTable
+        rows={d.lastReturns}
+        rowKey={(r: any) => `${r.at} ${r.command}`}
+        empty="No command answered yet."
+        columns={[
+          { head: 'Command', cell: (r: any) => <code>{r.command}</code> },
+          { head: 'Return', cell: (r: any) => r.returnCode ?? '' },
+          { head: 'Meaning', cell: (r: any) => r.meaning ?? '' },
+          { head: 'At', cell: (r: any) => r.at },
+        ]}
+      />
+    </section>
+  );
+}
+
+/** The device the page opens on (`/console/devices?sn=…`, the dashboard's links). */
+function snInAddress(): string | null {
+  return new URLSearchParams(location.search).get('sn');
+}
+
 export function DevicesPage({ me }: { me: Me }) {
   const list = useLoad(() => api('GET', 'devices'));
   const areas = useLoad(() => api('GET', 'catalog/areas'));
-  const [selected, setSelected] = useState<string | null>(null);
-  const [confirm, setConfirm] = useState<{ sn: string; action: 'disable' | 'sync' } | null>(null);
+  const [selected, setSelected] = useState<{ sn: string; view: 'queue' | 'convergence' } | null>(() => {
+    const sn = snInAddress();
+    return sn ? { sn, view: 'convergence' } : null;
+  });
   const [rename, setRename] = useState<{ sn: string; alias: string } | null>(null);
   const a = useAction();
+  const confirm = useConfirm();
   const isAdmin = can(me.role, 'admin');
   const isOperator = can(me.role, 'operator');
   async function act(sn: string, path: string, ok: string) {
     await a.run(() => api('POST', `devices/${encodeURIComponent(sn)}/${path}`), ok);
     list.reload();
   }
-  async function doConfirm() {
-    const c = confirm!;
-    setConfirm(null);
-    if (c.action === 'disable') await act(c.sn, 'disable', `Panel ${c.sn} disabled`);
-    else {
-      await act(c.sn, 'sync', `A full sync of ${c.sn} is queued`);
-      setSelected(c.sn);
-    }
+  async function remove(sn: string) {
+    const done = await a.run(() => api('DELETE', `devices/${encodeURIComponent(sn)}`).then(() => true), `Device ${sn} deleted`);
+    if (done && selected?.sn === sn) setSelected(null);
+    list.reload();
   }
   async function saveAlias(e: Event) {
     e.preventDefault();
@@ -113,81 +139,97 @@ export function DevicesPage({ me }: { me: Me }) {
   return (
     <>
       <Notice error={a.error} ok={a.ok} />
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">SN</th>
-              <th scope="col">Name</th>
-              <th scope="col">State</th>
-              <th scope="col">Model / firmware</th>
-              <th scope="col">Address</th>
-              <th scope="col">Last seen</th>
-              <th scope="col">Area</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.map((d: any) => (
-              <tr key={d.sn}>
-                <td>{d.sn}</td>
-                <td>{d.alias}</td>
-                <td>{admissionBadge(d)}</td>
-                <td>
-                  {d.type} {d.firmVer}
-                </td>
-                <td>{d.ipAddress}</td>
-                <td>{d.lastSeen}</td>
-                <td>
-                  {isOperator ? (
-                    <select aria-label={`Area of ${d.sn}`} value={d.areaCode ?? ''} onChange={(e) => setArea(d.sn, e.currentTarget.value)}>
-                      {(areas.data ?? []).map((x: any) => (
-                        <option key={x.code} value={x.code}>
-                          {x.name}
-                        </option>
-                      ))}
-                    </select>
-                  ) : (
-                    d.areaName
-                  )}
-                </td>
-                <td>
-                  <div class="actions">
-                    {isAdmin && d.admission !== 'admitted' && (
-                      <button type="button" onClick={() => act(d.sn, 'approve', `Panel ${d.sn} approved`)} aria-label={`Approve ${d.sn}`}>
-                        Approve
-                      </button>
-                    )}
-                    {isAdmin && d.admission === 'admitted' && (
-                      <button type="button" class="secondary" onClick={() => setConfirm({ sn: d.sn, action: 'disable' })} aria-label={`Disable ${d.sn}`}>
-                        Disable
-                      </button>
-                    )}
-                    {isOperator && (
-                      <button type="button" class="secondary outline" onClick={() => setRename({ sn: d.sn, alias: d.alias })} aria-label={`Rename ${d.sn}`}>
-                        Rename
-                      </button>
-                    )}
-                    {isOperator && d.admission === 'admitted' && (
-                      <button type="button" class="secondary outline" onClick={() => setConfirm({ sn: d.sn, action: 'sync' })} aria-label={`Full sync ${d.sn}`}>
-                        Full sync
-                      </button>
-                    )}
-                    <button type="button" class="secondary outline" onClick={() => setSelected(d.sn)} aria-label={`Command queue of ${d.sn}`}>
-                      Queue
-                    </button>
-                  </div>
-                </td>
-              </tr>
-            ))}
-            {list.data.length === 0 && (
-              <tr>
-                <td colSpan={8}>No panel has contacted the gateway yet.</td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={list.data}
+        rowKey={(d: any) => d.sn}
+        empty="No device has contacted the gateway yet."
+        columns={[
+          ...DEVICE_COLUMNS,
+          {
+            head: 'Area',
+            cell: (d: any) =>
+              isOperator ? (
+                <select aria-label={`Area of ${d.sn}`} value={d.areaCode ?? ''} onChange={(e) => setArea(d.sn, e.currentTarget.value)}>
+                  {(areas.data ?? []).map((x: any) => (
+                    <option key={x.code} value={x.code}>
+                      {x.name}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                d.areaName
+              ),
+          },
+          {
+            head: 'Actions',
+            cell: (d: any) => (
+              <div class="actions">
+                {isAdmin && d.admission !== 'admitted' && (
+                  <button type="button" onClick={() => act(d.sn, 'approve', `Panel ${d.sn} approved`)} aria-label={`Approve ${d.sn}`}>
+                    Approve
+                  </button>
+                )}
+                {isAdmin && d.admission === 'admitted' && (
+                  <button
+                    type="button"
+                    class="secondary"
+                    aria-label={`Disable ${d.sn}`}
+                    onClick={() => confirm.ask({ title: 'Disable panel', confirmLabel: 'Disable', danger: true, question: `Disable ${d.sn}? It will be refused until approved again.`, run: () => act(d.sn, 'disable', `Panel ${d.sn} disabled`) })}
+                  >
+                    Disable
+                  </button>
+                )}
+                {isOperator && (
+                  <button type="button" class="secondary outline" onClick={() => setRename({ sn: d.sn, alias: d.alias })} aria-label={`Rename ${d.sn}`}>
+                    Rename
+                  </button>
+                )}
+                {isOperator && d.admission === 'admitted' && (
+                  <button
+                    type="button"
+                    class="secondary outline"
+                    aria-label={`Full sync ${d.sn}`}
+                    onClick={() =>
+                      confirm.ask({
+                        title: 'Full sync',
+                        confirmLabel: 'Queue full sync',
+                        question: `Send everything ${d.sn} should hold again? With many persons this takes a while; the queue shows the progress.`,
+                        run: async () => (await act(d.sn, 'sync', `A full sync of ${d.sn} is queued`), setSelected({ sn: d.sn, view: 'queue' })),
+                      })
+                    }
+                  >
+                    Full sync
+                  </button>
+                )}
+                <button type="button" class="secondary outline" onClick={() => setSelected({ sn: d.sn, view: 'queue' })} aria-label={`Command queue of ${d.sn}`}>
+                  Queue
+                </button>
+                <button type="button" class="secondary outline" onClick={() => setSelected({ sn: d.sn, view: 'convergence' })} aria-label={`Convergence of ${d.sn}`}>
+                  Convergence
+                </button>
+                {isOperator && (
+                  <button
+                    type="button"
+                    class="secondary outline"
+                    aria-label={`Delete ${d.sn}`}
+                    onClick={() =>
+                      confirm.ask({
+                        title: 'Delete device',
+                        confirmLabel: `Delete ${d.sn}`,
+                        danger: true,
+                        question: `Delete ${d.sn} with its doors, floors or gates? Commands still queued for it are dropped, and its access levels lose those doors. If it connects again it registers as a new device.`,
+                        run: () => remove(d.sn),
+                      })
+                    }
+                  >
+                    Delete
+                  </button>
+                )}
+              </div>
+            ),
+          },
+        ]}
+      />
       {rename && (
         <form class="row" onSubmit={saveAlias} aria-label={`Rename ${rename.sn}`}>
           <Field label={`New name for ${rename.sn}`}>
@@ -199,17 +241,9 @@ export function DevicesPage({ me }: { me: Me }) {
           </button>
         </form>
       )}
-      {selected && <CommandQueue key={selected} sn={selected} />}
-      <Confirm
-        open={!!confirm}
-        title={confirm?.action === 'sync' ? 'Full sync' : 'Disable panel'}
-        confirmLabel={confirm?.action === 'sync' ? 'Queue full sync' : 'Disable'}
-        danger={confirm?.action === 'disable'}
-        onConfirm={doConfirm}
-        onCancel={() => setConfirm(null)}
-      >
-        <p>{confirm?.action === 'sync' ? `Send everything ${confirm?.sn} should hold again? With many persons this takes a while; the queue shows the progress.` : `Disable ${confirm?.sn}? It will be refused until approved again.`}</p>
-      </Confirm>
+      {selected?.view === 'queue' && <CommandQueue key={selected.sn} sn={selected.sn} />}
+      {selected?.view === 'convergence' && <Convergence key={selected.sn} sn={selected.sn} />}
+      {confirm.dialog}
     </>
   );
 }

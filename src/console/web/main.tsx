@@ -3,11 +3,17 @@ import './console.css';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, setCsrf, whenSignedOut } from './api';
+import { AttendancePage } from './attendance';
 import { AuditPage } from './audit';
 import { CatalogPage } from './catalog';
 import { DashboardPage } from './dashboard';
 import { DevicesPage } from './devices';
 import { DoorsPage } from './doors';
+import { ElevatorPage } from './elevator';
+import { EntrancePage } from './entrance';
+import { HepPage } from './hep';
+import { MediaPage } from './media';
+import { ParkingPage } from './parking';
 import { PersonsPage } from './persons';
 import { SettingsPage } from './settings';
 import { TransactionsPage } from './transactions';
@@ -21,12 +27,20 @@ export interface Me {
   totpEnabled: boolean;
 }
 
-const PAGES: Array<{ path: string; label: string; need?: Role; view: (p: { me: Me }) => any }> = [
+export type Go = (path: string, e?: Event) => void;
+
+const PAGES: Array<{ path: string; label: string; need?: Role; view: (p: { me: Me; go: Go }) => any }> = [
   { path: 'dashboard', label: 'Dashboard', view: DashboardPage },
   { path: 'persons', label: 'Persons', view: PersonsPage },
   { path: 'doors', label: 'Doors', view: DoorsPage },
   { path: 'devices', label: 'Devices', view: DevicesPage },
   { path: 'transactions', label: 'Transactions', view: TransactionsPage },
+  { path: 'attendance', label: 'Attendance', view: AttendancePage },
+  { path: 'elevator', label: 'Elevator', view: ElevatorPage },
+  { path: 'entrance', label: 'Entrance control', view: EntrancePage },
+  { path: 'hep', label: 'Temperature and mask', view: HepPage },
+  { path: 'media', label: 'Media', view: MediaPage },
+  { path: 'parking', label: 'Parking', view: ParkingPage },
   { path: 'visitors', label: 'Visitors', view: VisitorsPage },
   { path: 'access', label: 'Access levels', view: CatalogPage },
   { path: 'audit', label: 'Audit log', need: 'operator', view: AuditPage },
@@ -96,7 +110,7 @@ function App() {
   function go(path: string, e?: Event) {
     e?.preventDefault();
     history.pushState(null, '', `/console/${path}`);
-    setPage(path);
+    setPage(currentPath());
     document.getElementById('main')?.focus();
   }
   async function logout() {
@@ -134,7 +148,7 @@ function App() {
       </nav>
       <main id="main" tabIndex={-1} class="content">
         <h1>{current.label}</h1>
-        <View me={me} />
+        <View key={page} me={me} go={go} />
       </main>
     </div>
   );

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { errorText } from './api';
+import { api, errorText, fromLocalInput, query } from './api';
 
 export type Role = 'admin' | 'operator' | 'viewer';
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
@@ -55,21 +55,141 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[] = []) {
   return { data, error, reload: () => setTick((t) => t + 1) };
 }
 
-export function Pager({ page, size, total, onPage }: { page: number; size: number; total: number; onPage: (p: number) => void }) {
-  const last = Math.max(1, Math.ceil(total / size));
+/** Pages of a list: with `total` it counts pages; lists without a cheap count pass `more` instead. */
+export function Pager({ page, size, total, more, onPage }: { page: number; size: number; total?: number; more?: boolean; onPage: (p: number) => void }) {
+  const last = total === undefined ? undefined : Math.max(1, Math.ceil(total / size));
+  const hasNext = last === undefined ? !!more : page < last;
   return (
     <nav class="pager" aria-label="Pages">
       <button type="button" class="secondary outline" disabled={page <= 1} onClick={() => onPage(page - 1)} aria-label="Previous page">
         ‹ Previous
       </button>
-      <span aria-live="polite">
-        Page {page} of {last} · {total.toLocaleString()} in all
-      </span>
-      <button type="button" class="secondary outline" disabled={page >= last} onClick={() => onPage(page + 1)} aria-label="Next page">
+      <span aria-live="polite">{last === undefined ? `Page ${page}` : `Page ${page} of ${last} · ${total!.toLocaleString()} in all`}</span>
+      <button type="button" class="secondary outline" disabled={!hasNext} onClick={() => onPage(page + 1)} aria-label="Next page">
         Next ›
       </button>
     </nav>
   );
+}
+
+export interface Column<T> {
+  head: string;
+  cell: (row: T) => ComponentChildren;
+}
+
+/** A table of rows with a header row, scrolling sideways on narrow screens, and a line when there is nothing. */
+export function DataTable<T>({ columns, rows, empty, label, id, rowKey }: { columns: Array<Column<T> | false>; rows: T[]; empty: string; label?: string; id?: string; rowKey: (row: T) => string }) {
+  const cols = columns.filter((c): c is Column<T> => !!c);
+  return (
+    <div class="table-wrap">
+      <table id={id} aria-label={label}>
+        <thead>
+          <tr>
+            {cols.map((c) => (
+              <th scope="col" key={c.head}>
+                {c.head}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={rowKey(r)}>
+              {cols.map((c) => (
+                <td key={c.head}>{c.cell(r)}</td>
+              ))}
+            </tr>
+          ))}
+          {rows.length === 0 && (
+            <tr>
+              <td colSpan={cols.length}>{empty}</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A table of loaded rows: its error in words while loading failed, a busy line while it loads. */
+export function LoadedTable<T>({ load, ...table }: { load: { data?: T[]; error?: unknown }; columns: Array<Column<T> | false>; empty: string; label?: string; id?: string; rowKey: (row: T) => string }) {
+  if (load.error) return <Notice error={load.error} />;
+  if (!load.data) return <p aria-busy="true">Loading…</p>;
+  return <DataTable {...table} rows={load.data} />;
+}
+
+export interface PageOf<T> {
+  rows: T[];
+  page: number;
+  size: number;
+  total?: number;
+  more?: boolean;
+}
+
+/**
+ * A server-paged list behind a filter form: `form` is what is typed, `filter` what was applied (submitting
+ * goes back to page 1). `path` gets the filter, page and size as its query.
+ */
+export function usePagedList<F extends Record<string, string>, T = any>(path: string, initial: F, params: (f: F) => Record<string, unknown> = (f) => f, size = 50) {
+  const [form, setForm] = useState(initial);
+  const [filter, setFilter] = useState(initial);
+  const [page, setPage] = useState(1);
+  const list = useLoad<PageOf<T>>(() => api('GET', `${path}${query({ ...params(filter), page, size })}`), [path, filter, page]);
+  const set = (k: keyof F) => (e: any) => setForm({ ...form, [k]: e.currentTarget.value });
+  const apply = (e?: Event) => {
+    e?.preventDefault();
+    setPage(1);
+    setFilter(form);
+  };
+  return { form, setForm, set, filter, params: params(filter), apply, page, setPage, list };
+}
+
+/** The table of a paged list, its pager, and its error in words. */
+export function PagedTable<T>({ list, setPage, ...table }: { list: { data?: PageOf<T>; error?: unknown }; setPage: (p: number) => void; columns: Array<Column<T> | false>; empty: string; label?: string; id?: string; rowKey: (row: T) => string }) {
+  if (list.error) return <Notice error={list.error} />;
+  if (!list.data) return <p aria-busy="true">Loading…</p>;
+  return (
+    <>
+      <DataTable {...table} rows={list.data.rows} />
+      <Pager page={list.data.page} size={list.data.size} total={list.data.total} more={list.data.more} onPage={setPage} />
+    </>
+  );
+}
+
+/** The time, person and device filters every event list shares (`from`, `to`, `pin`, `sn`). */
+export function EventFilters({ form, set, devices, pin = true }: { form: Record<string, string>; set: (k: any) => (e: any) => void; devices?: Array<{ sn: string; alias: string }>; pin?: boolean }) {
+  return (
+    <>
+      <Field label="From">
+        <input type="datetime-local" name="from" value={form.from} onInput={set('from')} />
+      </Field>
+      <Field label="To">
+        <input type="datetime-local" name="to" value={form.to} onInput={set('to')} />
+      </Field>
+      {pin && (
+        <Field label="Person pin">
+          <input name="pin" value={form.pin} onInput={set('pin')} />
+        </Field>
+      )}
+      {devices && (
+        <Field label="Device">
+          <select name="sn" value={form.sn} onChange={set('sn')}>
+            <option value="">all</option>
+            {devices.map((d) => (
+              <option key={d.sn} value={d.sn}>
+                {d.alias} ({d.sn})
+              </option>
+            ))}
+          </select>
+        </Field>
+      )}
+    </>
+  );
+}
+
+/** The form values of EventFilters as the API reads them (datetime-local → yyyy-MM-dd HH:mm:ss). */
+export function eventParams<F extends Record<string, string>>(f: F): Record<string, unknown> {
+  return { ...f, from: fromLocalInput(f.from ?? ''), to: fromLocalInput(f.to ?? '') };
 }
 
 /** A modal confirmation: the native <dialog> traps focus and closes on Escape. */
@@ -121,3 +241,50 @@ export function Field({ label, children, hint }: { label: string; children: Comp
 export function Badge({ tone, children }: { tone: 'ok' | 'warn' | 'bad' | 'muted'; children: ComponentChildren }) {
   return <span class={`badge ${tone}`}>{children}</span>;
 }
+
+export interface Ask {
+  title: string;
+  question: ComponentChildren;
+  confirmLabel: string;
+  danger?: boolean;
+  run: () => Promise<unknown> | void;
+}
+
+/** One confirmation dialog for a page: `ask` opens it; the action runs only after the operator confirms. */
+export function useConfirm() {
+  const [pending, setPending] = useState<Ask | null>(null);
+  const dialog = (
+    <Confirm
+      open={!!pending}
+      title={pending?.title ?? ''}
+      confirmLabel={pending?.confirmLabel ?? ''}
+      danger={pending?.danger}
+      onCancel={() => setPending(null)}
+      onConfirm={() => {
+        const p = pending!;
+        setPending(null);
+        void p.run();
+      }}
+    >
+      {pending && <p>{pending.question}</p>}
+    </Confirm>
+  );
+  return { ask: setPending, dialog };
+}
+
+/** A device's state in words: waiting for approval, disabled, online or offline. */
+export function AdmissionBadge({ d }: { d: { admission: string; online: boolean } }) {
+  if (d.admission === 'pending') return <Badge tone="warn">waiting for approval</Badge>;
+  if (d.admission === 'disabled') return <Badge tone="muted">disabled</Badge>;
+  return d.online ? <Badge tone="ok">online</Badge> : <Badge tone="bad">offline</Badge>;
+}
+
+/** The columns every device table starts with: SN, name, state, model and firmware, address, last seen. */
+export const DEVICE_COLUMNS: Array<Column<any>> = [
+  { head: 'SN', cell: (d) => d.sn },
+  { head: 'Name', cell: (d) => d.alias },
+  { head: 'State', cell: (d) => <AdmissionBadge d={d} /> },
+  { head: 'Model / firmware', cell: (d) => `${d.type ?? ''} ${d.firmVer ?? ''}` },
+  { head: 'Address', cell: (d) => d.ipAddress },
+  { head: 'Last seen', cell: (d) => d.lastSeen },
+];

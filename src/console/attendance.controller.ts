@@ -1,0 +1,62 @@
+import { Get, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ok } from '../common/envelope';
+import { AttTransactionService } from '../attendance/att-transaction.service';
+import type { AttTransactionItemDto } from '../attendance/dto/attendance.dto';
+import { DeviceService } from '../device/device.service';
+import { TransactionService } from '../transaction/transaction.service';
+import { ConsoleAuditService } from './audit.service';
+import type { ConsoleRequest } from './console-cookie';
+import { personEventColumns, streamCsv, type CsvColumns } from './console-csv';
+import { eventFilter } from './console-filter';
+import { ConsoleController } from './console-http';
+import { consolePage, servicePage } from './console-paging';
+
+const CSV_COLUMNS: CsvColumns<AttTransactionItemDto> = [
+  ...personEventColumns<AttTransactionItemDto>(),
+  ['eventName', (t) => t.eventName],
+  ['eventPointName', (t) => t.eventPointName],
+  ['verifyModeName', (t) => t.verifyModeName],
+  ['areaName', (t) => t.areaName],
+];
+
+/** Attendance: terminals and FaceKiosks with their state, and the punches (ATTLOG) with filters, paging and CSV export. */
+@ConsoleController('attendance')
+export class ConsoleAttendanceController {
+  constructor(
+    private readonly devices: DeviceService,
+    private readonly punches: AttTransactionService,
+    private readonly transactions: TransactionService,
+    private readonly audit: ConsoleAuditService,
+  ) {}
+
+  @Get('devices')
+  async list() {
+    const [terminals, kiosks] = await Promise.all([this.devices.listAll(undefined, undefined, 'att'), this.devices.listAll(undefined, undefined, 'facekiosk')]);
+    const [t, k] = await Promise.all([this.devices.toDetails(terminals), this.devices.toDetails(kiosks)]);
+    return ok([...t.map((d) => ({ ...d, kind: 'terminal' })), ...k.map((d) => ({ ...d, kind: 'FaceKiosk' }))]);
+  }
+
+  @Get('punches')
+  async punchList(@Query() q: Record<string, unknown>) {
+    const f = eventFilter(q, this.transactions);
+    const p = consolePage(q);
+    const [rows, total] = await Promise.all([this.punches.list(f, servicePage(p)), this.punches.count(f)]);
+    return ok({ rows, total, page: p.page, size: p.size });
+  }
+
+  /** The filtered punches as CSV, newest first, ending where the export started (a growing list would repeat rows). */
+  @Get('punches/csv')
+  async csv(@Query() q: Record<string, unknown>, @Req() req: ConsoleRequest, @Res() reply: FastifyReply): Promise<void> {
+    const f = eventFilter(q, this.transactions);
+    f.to ??= new Date();
+    const total = await this.punches.count(f);
+    await this.audit.record(req.console!.operator, req.ip, 'attendance.export', undefined, 'ok', { ...q, rows: total });
+    await streamCsv(req, reply, {
+      fileName: 'attendance.csv',
+      columns: CSV_COLUMNS,
+      total,
+      batch: (offset, limit) => this.punches.list(f, { pageNo: 1, pageSize: limit, offset }),
+    });
+  }
+}

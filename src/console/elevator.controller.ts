@@ -1,0 +1,65 @@
+import { Body, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { CvCode, CvError } from '../common/cv-error';
+import { ok } from '../common/envelope';
+import { queuedDetail } from '../door/door-control.service';
+import { DeviceService } from '../device/device.service';
+import { FloorService } from '../elevator/floor.service';
+import { ModuleLevelService } from '../elevator/module-level.service';
+import { ModuleTransactionService } from '../elevator/module-transaction.service';
+import { TransactionService } from '../transaction/transaction.service';
+import { eventFilter } from './console-filter';
+import { ConsoleController } from './console-http';
+import { consolePage, servicePage } from './console-paging';
+import { Audit } from './console-roles';
+import { devicesOfKind } from './module-devices';
+
+const ALL = { pageNo: 1, pageSize: 5000, offset: 0 };
+
+/** Elevator control: controllers, their floors, elevator levels, remote floor open/close (CONTROL DEVICE 11) and elevator events. */
+@ConsoleController('elevator')
+export class ConsoleElevatorController {
+  constructor(
+    private readonly devices: DeviceService,
+    private readonly floors: FloorService,
+    private readonly levels: ModuleLevelService,
+    private readonly events: ModuleTransactionService,
+    private readonly transactions: TransactionService,
+  ) {}
+
+  @Get('controllers')
+  async controllers() {
+    return ok(await devicesOfKind(this.devices, 'ele'));
+  }
+
+  @Get('floors')
+  async floorList() {
+    const [controllers, { rows }] = await Promise.all([devicesOfKind(this.devices, 'ele'), this.floors.list(ALL)]);
+    const byId = new Map(controllers.map((d) => [d.id, d]));
+    return ok(rows.map((f) => ({ id: f.id, name: f.name, floorNo: f.floor_no, sn: byId.get(f.device_id)?.sn ?? null, controller: byId.get(f.device_id)?.alias ?? null, online: byId.get(f.device_id)?.online ?? false })));
+  }
+
+  @Get('levels')
+  async levelList() {
+    const { rows } = await this.levels.list('ele', ALL);
+    return ok(rows.map((l) => ({ id: l.id, name: l.name })));
+  }
+
+  /** Releases (open, for `interval` seconds, 5 by default) or locks (close) one floor button. */
+  @Post('floors/:id/:action')
+  @HttpCode(200)
+  @Audit('floor.control', (r) => `${r.params.id} ${r.params.action}`)
+  async control(@Param('id') id: string, @Param('action') action: string, @Body() body: { interval?: unknown } | undefined) {
+    let queued;
+    if (action === 'open') queued = await this.floors.remoteOpen(id, body?.interval === undefined ? '5' : String(body.interval));
+    else if (action === 'close') queued = await this.floors.remoteClose(id);
+    else throw new CvError(CvCode.InvalidParameter, 'action must be open or close');
+    return ok(queued, queuedDetail(queued));
+  }
+
+  @Get('events')
+  async eventList(@Query() q: Record<string, unknown>) {
+    const p = consolePage(q);
+    const r = await this.events.listEleV2(eventFilter(q, this.transactions), servicePage(p));
+    return ok({ rows: r.data, total: r.total, page: p.page, size: p.size });
+  }
+}

@@ -1,0 +1,56 @@
+import { Body, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ok } from '../common/envelope';
+import { queuedDetail } from '../door/door-control.service';
+import { DeviceService } from '../device/device.service';
+import { ModuleTransactionService } from '../elevator/module-transaction.service';
+import { GateService } from '../passage/gate.service';
+import { TransactionService } from '../transaction/transaction.service';
+import { eventFilter } from './console-filter';
+import { ConsoleController } from './console-http';
+import { consolePage, servicePage } from './console-paging';
+import { Audit } from './console-roles';
+import { devicesOfKind } from './module-devices';
+
+/**
+ * Entrance control: channel controllers with the counters they report (`table=irstate`), gates with their
+ * state, remote opening for one passage in a direction (entry or exit), and entrance-control events.
+ */
+@ConsoleController('entrance')
+export class ConsoleEntranceController {
+  constructor(
+    private readonly devices: DeviceService,
+    private readonly gates: GateService,
+    private readonly events: ModuleTransactionService,
+    private readonly transactions: TransactionService,
+  ) {}
+
+  @Get('controllers')
+  async controllers() {
+    const list = await devicesOfKind(this.devices, 'psg');
+    const counters = await Promise.all(list.map((d) => this.gates.counters(d.sn)));
+    return ok(list.map((d, i) => ({ ...d, counters: counters[i] })));
+  }
+
+  @Get('gates')
+  async gateList() {
+    const { rows } = await this.gates.list();
+    return ok(rows.map((g) => ({ id: g.id, name: g.name, gateNo: g.doorNo, sn: g.device!.sn, controller: g.device!.alias, ...this.gates.stateOf(g) })));
+  }
+
+  /** One passage through the gate: `direction` entry (1) or exit (2), as openType of 2.31.7. */
+  @Post('gates/:id/open')
+  @HttpCode(200)
+  @Audit('gate.open', (r) => `${r.params.id} ${r.body?.direction ?? ''}`.trim())
+  async open(@Param('id') id: string, @Body() body: { direction?: unknown } | undefined) {
+    const gate = await this.gates.requireById(id);
+    const queued = await this.gates.remoteOpen(gate, typeof body?.direction === 'string' ? body.direction : undefined);
+    return ok({ gate: gate.name, ...queued }, queuedDetail(queued));
+  }
+
+  @Get('events')
+  async eventList(@Query() q: Record<string, unknown>) {
+    const p = consolePage(q);
+    const r = await this.events.listPsgV2(eventFilter(q, this.transactions), servicePage(p));
+    return ok({ rows: r.data, total: r.total, page: p.page, size: p.size });
+  }
+}

@@ -1,0 +1,93 @@
+import { api } from './api';
+import type { Me } from './main';
+import { can, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useLoad, usePagedList } from './ui';
+
+/** Elevator controllers, their floors (remote open/close after a confirmation), elevator levels and events. */
+export function ElevatorPage({ me }: { me: Me }) {
+  const controllers = useLoad(() => api('GET', 'elevator/controllers'));
+  const floors = useLoad(() => api('GET', 'elevator/floors'));
+  const levels = useLoad(() => api('GET', 'elevator/levels'));
+  const l = usePagedList('elevator/events', { from: '', to: '', pin: '', sn: '' }, eventParams);
+  const a = useAction();
+  const confirm = useConfirm();
+  const mayAct = can(me.role, 'operator');
+  function control(f: any, action: 'open' | 'close') {
+    confirm.ask({
+      title: 'Confirm floor command',
+      confirmLabel: `${action === 'open' ? 'Open' : 'Close'} ${f.name}`,
+      question: action === 'open' ? `Release the button of floor ${f.name} for 5 seconds?` : `Lock the button of floor ${f.name} now?`,
+      run: () => a.run(() => api('POST', `elevator/floors/${f.id}/${action}`, {}), `${action === 'open' ? 'Open' : 'Close'}: command queued for floor ${f.name}`),
+    });
+  }
+  return (
+    <>
+      <Notice error={a.error} ok={a.ok} />
+      <section aria-labelledby="ele-dev-h">
+        <h2 id="ele-dev-h">Controllers</h2>
+        <LoadedTable
+          load={controllers}
+          label="Elevator controllers"
+          rowKey={(d: any) => d.sn}
+          empty="No elevator controller has registered yet."
+          columns={DEVICE_COLUMNS}
+        />
+      </section>
+      <div class="two">
+        <section aria-labelledby="ele-floor-h">
+          <h2 id="ele-floor-h">Floors</h2>
+          <LoadedTable
+            load={floors}
+            label="Floors"
+            rowKey={(f: any) => f.id}
+            empty="No floors: a controller reports them when it registers."
+            columns={[
+              { head: 'Floor', cell: (f: any) => f.name },
+              { head: 'No.', cell: (f: any) => f.floorNo },
+              { head: 'Controller', cell: (f: any) => f.controller ?? f.sn },
+              mayAct && {
+                head: 'Remote control',
+                cell: (f: any) => (
+                  <div class="actions">
+                    <button type="button" aria-label={`Open ${f.name}`} onClick={() => control(f, 'open')}>
+                      Open
+                    </button>
+                    <button type="button" class="secondary" aria-label={`Close ${f.name}`} onClick={() => control(f, 'close')}>
+                      Close
+                    </button>
+                  </div>
+                ),
+              },
+            ]}
+          />
+        </section>
+        <section aria-labelledby="ele-level-h">
+          <h2 id="ele-level-h">Elevator levels</h2>
+          <LoadedTable label="Elevator levels" load={levels} rowKey={(v: any) => v.id} empty="No elevator level yet." columns={[{ head: 'Level', cell: (v: any) => v.name }, { head: 'Id', cell: (v: any) => <code>{v.id}</code> }]} />
+        </section>
+      </div>
+      <section aria-labelledby="ele-ev-h">
+        <h2 id="ele-ev-h">Elevator events</h2>
+        <form class="row" aria-label="Filter elevator events" onSubmit={l.apply}>
+          <EventFilters form={l.form} set={l.set} devices={controllers.data} />
+          <button type="submit">Apply filters</button>
+        </form>
+        <PagedTable
+          label="Elevator events"
+          list={l.list}
+          setPage={l.setPage}
+          rowKey={(t: any) => t.id}
+          empty="No elevator event matches."
+          columns={[
+            { head: 'Time', cell: (t: any) => t.eventTime },
+            { head: 'Person', cell: (t: any) => (t.pin ? `${t.name} (${t.pin})` : '') },
+            { head: 'Controller', cell: (t: any) => t.devName || t.devSn },
+            { head: 'Floor / point', cell: (t: any) => t.eventPointName },
+            { head: 'Event', cell: (t: any) => t.eventName },
+            { head: 'Verified by', cell: (t: any) => t.verifyModeName },
+          ]}
+        />
+      </section>
+      {confirm.dialog}
+    </>
+  );
+}

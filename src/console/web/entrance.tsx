@@ -1,0 +1,106 @@
+import { api } from './api';
+import type { Me } from './main';
+import { Badge, can, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useLoad, usePagedList } from './ui';
+
+/** 2.31.1's alarm codes in words. */
+const ALARMS: Record<string, string> = { '0': 'none', '1': 'opened accidentally', '2': 'tampering', '3': 'duress password', '4': 'duress fingerprint', '7': 'gate error', None: 'unknown' };
+const GATE_STATE: Record<string, string> = { '0': 'not seen', '1': 'online', '2': 'disabled' };
+const RELAY: Record<string, string> = { '0': 'closed', '2': 'entry open', None: 'unknown' };
+const GATE_TYPES: Record<number, string> = { 0: 'unknown', 1: 'tripod turnstile', 2: 'flap barrier', 3: 'swing barrier' };
+
+function counterText(c: any) {
+  if (!c) return 'not reported yet';
+  return `in ${c.inCount ?? '—'} · out ${c.outCount ?? '—'} · alarms ${c.alarmCount ?? '—'} · runs ${c.runCount ?? '—'}`;
+}
+
+/** Channel controllers with their counters, gates with their state and remote opening, and entrance-control events. */
+export function EntrancePage({ me }: { me: Me }) {
+  const controllers = useLoad(() => api('GET', 'entrance/controllers'));
+  const gates = useLoad(() => api('GET', 'entrance/gates'));
+  const l = usePagedList('entrance/events', { from: '', to: '', pin: '', sn: '' }, eventParams);
+  const a = useAction();
+  const confirm = useConfirm();
+  const mayAct = can(me.role, 'operator');
+  function open(g: any, direction: 'entry' | 'exit') {
+    confirm.ask({
+      title: 'Confirm gate command',
+      confirmLabel: `Open ${g.name} for ${direction}`,
+      question: `Let one person pass ${g.name} in the ${direction} direction?`,
+      run: async () => {
+        await a.run(() => api('POST', `entrance/gates/${g.id}/open`, { direction }), `Open for ${direction}: command queued for ${g.name}`);
+        gates.reload();
+      },
+    });
+  }
+  return (
+    <>
+      <Notice error={a.error} ok={a.ok} />
+      <section aria-labelledby="psg-dev-h">
+        <h2 id="psg-dev-h">Channel controllers</h2>
+        <LoadedTable
+          load={controllers}
+          label="Channel controllers"
+          rowKey={(d: any) => d.sn}
+          empty="No channel controller has registered yet."
+          columns={[
+            ...DEVICE_COLUMNS,
+            { head: 'Counters', cell: (d: any) => counterText(d.counters) },
+            { head: 'Counted at', cell: (d: any) => (d.counters ? new Date(d.counters.reportedAt).toLocaleString() : '') },
+          ]}
+        />
+      </section>
+      <section aria-labelledby="psg-gate-h">
+        <h2 id="psg-gate-h">Gates</h2>
+        <LoadedTable
+          load={gates}
+          label="Gates"
+          rowKey={(g: any) => g.id}
+          empty="No gates: a channel controller brings its gates when it registers."
+          columns={[
+            { head: 'Gate', cell: (g: any) => g.name },
+            { head: 'Controller', cell: (g: any) => `${g.controller} (${g.sn})` },
+            { head: 'Gate state', cell: (g: any) => <Badge tone={g.gateState === '1' ? 'ok' : 'muted'}>{GATE_STATE[g.gateState] ?? g.gateState}</Badge> },
+            { head: 'Passage', cell: (g: any) => RELAY[g.relay] ?? g.relay },
+            { head: 'Alarm', cell: (g: any) => <Badge tone={g.alarm === '0' ? 'ok' : g.alarm === 'None' ? 'muted' : 'bad'}>{ALARMS[g.alarm] ?? g.alarm}</Badge> },
+            mayAct && {
+              head: 'Remote open',
+              cell: (g: any) => (
+                <div class="actions">
+                  <button type="button" aria-label={`Open ${g.name} for entry`} onClick={() => open(g, 'entry')}>
+                    Entry
+                  </button>
+                  <button type="button" class="secondary" aria-label={`Open ${g.name} for exit`} onClick={() => open(g, 'exit')}>
+                    Exit
+                  </button>
+                </div>
+              ),
+            },
+          ]}
+        />
+      </section>
+      <section aria-labelledby="psg-ev-h">
+        <h2 id="psg-ev-h">Entrance-control events</h2>
+        <form class="row" aria-label="Filter entrance-control events" onSubmit={l.apply}>
+          <EventFilters form={l.form} set={l.set} devices={controllers.data} />
+          <button type="submit">Apply filters</button>
+        </form>
+        <PagedTable
+          label="Entrance-control events"
+          list={l.list}
+          setPage={l.setPage}
+          rowKey={(t: any) => t.id}
+          empty="No entrance-control event matches."
+          columns={[
+            { head: 'Time', cell: (t: any) => t.eventTime },
+            { head: 'Person', cell: (t: any) => (t.pin ? `${t.name} (${t.pin})` : '') },
+            { head: 'Gate', cell: (t: any) => t.eventPointName },
+            { head: 'Reader', cell: (t: any) => t.readerName },
+            { head: 'Event', cell: (t: any) => `${t.eventName} (${t.eventNo})` },
+            { head: 'Gate type', cell: (t: any) => GATE_TYPES[t.gateType] ?? t.gateType },
+          ]}
+        />
+      </section>
+      {confirm.dialog}
+    </>
+  );
+}

@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CvCode } from '../../src/common/cv-error';
+import { ChannelControllerSimulator } from '../simulator/channel';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { ElevatorControllerSimulator } from '../simulator/elevator';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { createOperator, signIn, type ConsoleClient } from './console-helpers';
+import { gradientPng } from './png';
+
+/**
+ * The console API of the module pages through HTTP: the session and CSRF token are required for every change,
+ * the manual's error codes come back in the envelope, every change is audited, lists page, the dashboard's
+ * "not converged" comes from the convergence view, and deleting a device takes its queued commands and doors.
+ */
+let t: TestApp;
+let op: ConsoleClient;
+let ec: ElevatorControllerSimulator;
+let cc: ChannelControllerSimulator;
+
+const audit = async (action: string) =>
+  t.ds.query(`SELECT target, outcome, detail FROM console_audit WHERE action = $1 ORDER BY id DESC LIMIT 1`, [action]).then((r: any[]) => r[0]);
+
+beforeAll(async () => {
+  t = await startTestApp({ syncReconcileIntervalMs: 0 });
+  await createOperator(t, 'olga', 'operator', 'olga-password-1');
+  op = await signIn(t, 'olga', 'olga-password-1');
+  ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'ECAPI0001', floors: 2, ipAddress: '10.41.0.1' });
+  await ec.connect();
+  await ec.pollUntilIdle();
+  cc = new ChannelControllerSimulator({ baseUrl: t.baseUrl, sn: 'PSGAPI0001', gates: 1, ipAddress: '10.41.0.2' });
+  await cc.connect();
+  await cc.pollUntilIdle();
+  for (let i = 0; i < 100; i++) {
+    if ((await op.call('GET', 'elevator/floors')).body.data.length === 2) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}, 120_000);
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('console API of the module pages', () => {
+  it('needs the CSRF token to open a floor, queues CONTROL DEVICE with it, and audits both', async () => {
+    const [floor] = (await op.call('GET', 'elevator/floors')).body.data;
+    expect(floor).toMatchObject({ floorNo: 1, sn: 'ECAPI0001', name: '10.41.0.1-1' });
+    const forged = await op.call('POST', `elevator/floors/${floor.id}/open`, {}, { 'x-csrf-token': 'forged' });
+    expect(forged.status).toBe(403);
+    const before = (await t.ds.query(`SELECT count(*)::int AS n FROM device_command WHERE device_sn = 'ECAPI0001' AND command LIKE 'CONTROL DEVICE 11%'`))[0].n;
+    const r = await op.call('POST', `elevator/floors/${floor.id}/open`, { interval: 7 });
+    expect(r.body).toMatchObject({ code: 0, data: { deviceSn: 'ECAPI0001' } });
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM device_command WHERE device_sn = 'ECAPI0001' AND command LIKE 'CONTROL DEVICE 11%'`))[0].n).toBe(before + 1);
+    expect(await audit('floor.control')).toMatchObject({ target: `${floor.id} open`, outcome: 'ok' });
+    // An interval out of the manual's range: refused with its code, nothing queued, audited as failed.
+    const bad = await op.call('POST', `elevator/floors/${floor.id}/open`, { interval: 999 });
+    expect(bad.status).toBe(200);
+    expect(bad.body.code).toBeLessThan(0);
+    expect(await audit('floor.control')).toMatchObject({ outcome: 'failed', detail: { code: bad.body.code } });
+    expect((await op.call('POST', `elevator/floors/${floor.id}/sideways`, {})).body).toMatchObject({ code: CvCode.InvalidParameter, message: 'action must be open or close' });
+  });
+
+  it('opens a gate in a direction and refuses an unknown direction with the manual code -266', async () => {
+    const [gate] = (await op.call('GET', 'entrance/gates')).body.data;
+    expect(gate).toMatchObject({ name: '10.41.0.2-1', sn: 'PSGAPI0001', connect: '1' });
+    const bad = await op.call('POST', `entrance/gates/${gate.id}/open`, { direction: 'sideways' });
+    expect(bad.body).toMatchObject({ code: -266, message: 'Open Gate Type incorrect' });
+    const empty = await op.call('POST', `entrance/gates/${gate.id}/open`, {});
+    expect(empty.body.code).toBe(-265);
+    expect((await op.call('POST', `entrance/gates/${gate.id}/open`, { direction: 'exit' })).body.code).toBe(0);
+    await cc.pollUntilIdle();
+    expect(cc.openings.at(-1)).toMatchObject({ gate: 1, direction: 'exit' });
+    expect(await audit('gate.open')).toMatchObject({ target: `${gate.id} exit`, outcome: 'ok' });
+    // The counters the controller reports are on the controller's row.
+    cc.counters.incount = 3;
+    await cc.uploadIrstate();
+    const [ctl] = (await op.call('GET', 'entrance/controllers')).body.data;
+    expect(ctl).toMatchObject({ sn: 'PSGAPI0001', counters: { inCount: 3 } });
+  });
+
+  it('uploads, lists and deletes media; a file of another format is refused with -71; the file is not in the audit log', async () => {
+    const png = gradientPng(8, 8, [0, 0, 0], [255, 255, 255]);
+    const saved = await op.call('POST', 'media', { mediaName: 'Logo', fileName: 'logo.png', mimeType: 'image/png', content: png.toString('base64') });
+    expect(saved.body).toMatchObject({ code: 0, data: { mediaName: 'Logo', mediaSuffix: 'png', mediaType: '1' } });
+    const list = (await op.call('GET', 'media')).body.data;
+    expect(list.map((m: any) => m.mediaName)).toEqual(['Logo']);
+    const served = await fetch(`${t.baseUrl}${list[0].mediaPath}`);
+    expect(Buffer.from(await served.arrayBuffer()).equals(png)).toBe(true);
+    expect((await audit('media.save')).detail).toMatchObject({ mediaName: 'Logo', content: '(hidden)' });
+    const txt = await op.call('POST', 'media', { mediaName: 'Notes', fileName: 'notes.txt', content: Buffer.from('hello').toString('base64') });
+    expect(txt.body.code).toBe(-71);
+    expect((await op.call('POST', 'media', { mediaName: 'X', content: 'not base64!' })).body.code).toBeLessThan(0);
+    expect((await op.call('DELETE', 'media/Logo')).body.code).toBe(0);
+    expect((await op.call('DELETE', 'media/Logo')).body.code).toBeLessThan(0);
+    expect((await op.call('GET', 'media')).body.data).toEqual([]);
+  });
+
+  it('keeps the plate lists with the manual codes, and pages entry records with their pictures', async () => {
+    expect((await op.call('POST', 'parking/lists', { type: '0', carNumber: 'K-1' })).body.code).toBe(CvCode.ParkTime);
+    expect((await op.call('POST', 'parking/lists', { type: '0', carNumber: 'K-1', fromTime: '2026-01-01', toTime: '2026-12-31' })).body.code).toBe(0);
+    expect((await op.call('POST', 'parking/lists', { type: '7', carNumber: 'K-2' })).body.code).toBeLessThan(0);
+    expect((await op.call('PUT', 'parking/lists/K-1', { type: '1', carNumber: 'K-11' })).body.code).toBe(0);
+    expect((await op.call('GET', 'parking/lists')).body.data).toEqual([{ carNumber: 'K-11', type: 1, fromTime: null, toTime: null }]);
+    expect((await op.call('DELETE', 'parking/lists/NOPE-1')).body.code).toBeLessThan(0);
+    const pic = gradientPng(4, 4, [10, 10, 10], [200, 200, 200]);
+    for (let i = 0; i < 3; i++) {
+      expect((await t.post('/api/gateway/parking/cameraEvent', { carNumber: `P-${i}`, direction: 'in', eventTime: `2026-11-20 08:0${i}:00`, picture: pic.toString('base64') })).body.code).toBe(0);
+    }
+    const first = (await op.call('GET', 'parking/records?direction=1&size=2')).body.data;
+    expect(first.rows.map((r: any) => r.carNumber)).toEqual(['P-2', 'P-1']);
+    expect(first.more).toBe(true);
+    const second = (await op.call('GET', 'parking/records?direction=1&size=2&page=2')).body.data;
+    expect(second).toMatchObject({ page: 2, more: false });
+    expect(second.rows.map((r: any) => r.carNumber)).toEqual(['P-0']);
+    expect((await op.call('GET', 'parking/records?direction=2')).body.data.rows).toEqual([]);
+    const b64 = (await op.call('GET', `parking/records/${second.rows[0].id}/picture?direction=1`)).body.data;
+    expect(Buffer.from(b64, 'base64').equals(pic)).toBe(true);
+    expect((await op.call('GET', 'parking/records?direction=1&from=tomorrow')).body.code).toBeLessThan(0);
+  });
+
+  it('lists a device with owed work and an empty queue as not converged: the convergence view, not the queue', async () => {
+    const panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'OWEDAPI001', doors: 1, ipAddress: '10.41.0.3' });
+    await panel.connect();
+    await panel.pollUntilIdle();
+    const sns = () => op.call('GET', 'dashboard').then((r) => r.body.data.notConverged.map((d: any) => d.sn));
+    expect(await sns()).not.toContain('OWEDAPI001');
+    await t.ds.query(`INSERT INTO sync_owed (device_id, kind, cursor) SELECT id, 'full', '' FROM device WHERE sn = 'OWEDAPI001'`);
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM device_command WHERE device_sn = 'OWEDAPI001' AND state IN ('pending', 'sent')`))[0].n).toBe(0);
+    const dash = (await op.call('GET', 'dashboard')).body.data.notConverged.find((d: any) => d.sn === 'OWEDAPI001');
+    const view = (await t.get('/api/gateway/devices/OWEDAPI001/convergence')).body.data;
+    expect(dash).toMatchObject({ divergent: true, owed: ['full'], desiredItems: view.desiredItems, confirmedItems: view.confirmedItems, pendingCommands: 0 });
+    // The console's convergence of a device is the API's.
+    const mine = (await op.call('GET', 'devices/OWEDAPI001/convergence')).body.data;
+    expect({ ...mine, oldestUnconfirmedAgeSeconds: null }).toEqual({ ...view, oldestUnconfirmedAgeSeconds: null });
+  });
+
+  it('deletes a device with its doors and queued commands, audited; an unknown SN is -404', async () => {
+    await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Del' }] });
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Del', doorName: '10.41.0.3-1' }] })).body.code).toBe(0);
+    const level = (await t.get('/api/accLevel/getByName/Del')).body.data.id;
+    expect((await t.post('/api/person/add', { pin: '77', name: 'Queued', accLevelIds: level })).body.code).toBe(0);
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM device_command WHERE device_sn = 'OWEDAPI001' AND state = 'pending'`))[0].n).toBeGreaterThan(0);
+    expect((await op.call('DELETE', 'devices/OWEDAPI001', undefined, { 'x-csrf-token': '' })).status).toBe(403);
+    expect((await op.call('DELETE', 'devices/OWEDAPI001')).body.code).toBe(0);
+    for (const sql of [
+      `SELECT count(*)::int AS n FROM device WHERE sn = 'OWEDAPI001'`,
+      `SELECT count(*)::int AS n FROM door WHERE name = '10.41.0.3-1'`,
+      `SELECT count(*)::int AS n FROM device_command WHERE device_sn = 'OWEDAPI001' AND state IN ('pending', 'sent')`,
+      `SELECT count(*)::int AS n FROM sync_owed o LEFT JOIN device d ON d.id = o.device_id WHERE d.id IS NULL`,
+      `SELECT count(*)::int AS n FROM sync_item s LEFT JOIN device d ON d.id = s.device_id WHERE d.id IS NULL`,
+    ]) {
+      expect((await t.ds.query(sql))[0].n, sql).toBe(0);
+    }
+    expect(await audit('device.delete')).toMatchObject({ target: 'OWEDAPI001', outcome: 'ok' });
+    expect((await op.call('DELETE', 'devices/OWEDAPI001')).body.code).toBe(-404);
+    expect((await op.call('GET', 'dashboard')).body.data.notConverged.map((d: any) => d.sn)).not.toContain('OWEDAPI001');
+  });
+
+  it('pages temperature and mask events and attendance punches; filters in the wrong format come back with the code', async () => {
+    expect((await op.call('GET', 'hep/events?size=1')).body.data).toEqual({ rows: [], page: 1, size: 1, more: false });
+    expect((await op.call('GET', 'attendance/punches?sn=NOPE')).body.data).toEqual({ rows: [], total: 0, page: 1, size: 50 });
+    expect((await op.call('GET', 'attendance/punches?size=501')).body.code).toBeLessThan(0);
+    const bad = (await op.call('GET', 'elevator/events?to=12:00')).body;
+    expect(bad.code).toBeLessThan(0);
+    expect(bad.message).toMatch(/to must be yyyy-MM-dd HH:mm:ss/);
+  });
+});
