@@ -23,8 +23,8 @@ export class WriteCoalescer<I, O> {
   constructor(
     private readonly run: (items: I[]) => Promise<Array<ItemResult<O>>>,
     private readonly single: (item: I) => Promise<O>,
-    private readonly maxBatch = 32,
-    private readonly parallel = 2,
+    private readonly maxBatch = 16,
+    private readonly parallel = 6,
   ) {}
 
   submit(item: I): Promise<O> {
