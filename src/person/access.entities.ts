@@ -1,6 +1,6 @@
 import { AccLevelDoor } from '../accLevel/acc-level-door.entity';
 import { AccLevelPerson } from '../accLevel/acc-level-person.entity';
-import { AccLevel } from '../accLevel/accLevel.entity';
+import { AccLevel } from '../accLevel/acc-level.entity';
 import { Card } from '../card/card.entity';
 import { Holiday } from '../holiday/holiday.entity';
 import { SyncItem, SyncOwed } from '../sync/sync-state.entity';

@@ -1,7 +1,7 @@
 import { Device } from '../device/device.entity';
 import { Door } from '../door/door.entity';
 import { Reader } from '../reader/reader.entity';
-import { AccTransaction } from './acc-transaction.entity';
+import { AccTransaction } from '../transaction/acc-transaction.entity';
 import { DeviceCommand, DeviceCommandAttempt } from './device-command.entity';
 import { DeviceRefusal } from './device-refusal.entity';
 import { DeviceUpload } from './device-upload.entity';

@@ -3,12 +3,12 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { PushModule } from '../push/push.module';
 import { SyncModule } from '../sync/sync.module';
 import { VISITOR_ENTITIES } from './visitor.entities';
-import { VisLevelController, VisLevelGatewayController } from './visLevel.controller';
-import { VisLevelService } from './visLevel.service';
-import { VisRegistrationController, VisRegistrationGatewayController } from './visRegistration.controller';
-import { VisRegistrationService } from './visRegistration.service';
-import { VisReservationController } from './visReservation.controller';
-import { VisReservationService } from './visReservation.service';
+import { VisLevelController, VisLevelGatewayController } from './vis-level.controller';
+import { VisLevelService } from './vis-level.service';
+import { VisRegistrationController, VisRegistrationGatewayController } from './vis-registration.controller';
+import { VisRegistrationService } from './vis-registration.service';
+import { VisReservationController } from './vis-reservation.controller';
+import { VisReservationService } from './vis-reservation.service';
 import { VisitorDevicesService } from './visitor-devices.service';
 import { VisitorSweeperService } from './visitor-sweeper.service';
 

@@ -7,7 +7,7 @@ import { MAX_BATCH_ITEMS, MAX_LIST_CHARS, MAX_NAME_CHARS } from '../../common/li
 import { PagingDto } from '../../common/paging';
 import { IsCvPin } from '../../common/pin.decorator';
 import { ToTrimmedString } from '../../common/transforms';
-import type { AccLevel } from '../accLevel.entity';
+import type { AccLevel } from '../acc-level.entity';
 
 /** pin + levelIds, from the query string (as the manual prints them) or the body. */
 export class LevelPersonDto {
