@@ -49,12 +49,11 @@ export class UploadIngestService {
     private readonly metrics: GatewayMetrics,
   ) {}
 
-  // ---- VISBIO hook (bioTemplate enrolment): listeners get the parsed records of a stored table upload ----
+  /** Listeners (template enrolment) get the parsed records of a stored table upload. */
   private readonly tableListeners: Array<(sn: string, records: readonly TableUpload[]) => Promise<unknown>> = [];
   onTableUpload(fn: (sn: string, records: readonly TableUpload[]) => Promise<unknown>): void {
     this.tableListeners.push(fn);
   }
-  // ---- end VISBIO hook ----
 
   /** `table=tabledata&tablename=<t>`: answers the number of lines received (stored, held already, or rejected). */
   async ingestTable(device: DeviceSession, tableName: string, body: string, packet: PacketInfo = NO_PACKET): Promise<number> {
@@ -66,7 +65,7 @@ export class UploadIngestService {
       parsed.results.map((u) => ({ table, pin: pinOf(u), fields: u.fields })),
       packet,
     );
-    // VISBIO hook: an admitted device's records go to the listeners before the device is answered. A listener
+    // An admitted device's records go to the listeners before the device is answered. A listener
     // failure reaches the device as an error, so it sends the upload again (what it implies is never lost).
     if (device.admission === 'admitted') {
       for (const fn of this.tableListeners) {
