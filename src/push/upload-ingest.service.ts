@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { intoOf } from '../database/columns';
+import { DeviceUpload } from './device-upload.entity';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
@@ -158,7 +160,7 @@ export class UploadIngestService {
     }
     const result = await this.ds.query(
       `WITH ins AS (
-         INSERT INTO device_upload (upload_key, device_sn, table_name, pin, record, cmd_id, pack_cnt, pack_idx)
+         INSERT INTO ${intoOf(DeviceUpload, ['uploadKey', 'deviceSn', 'tableName', 'pin', 'record', 'cmdId', 'packCnt', 'packIdx'])}
          SELECT k, $1, t, p, r::jsonb, $6, $7, $8 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(k, t, p, r, ord)
          ORDER BY ord
          ON CONFLICT (upload_key) DO NOTHING RETURNING 1)
