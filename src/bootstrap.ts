@@ -165,6 +165,8 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
   // adMedia/add (2.6.1) is a multipart form; one file, bounded by MEDIA_MAX_BYTES.
   await app.register(multipart as never, { limits: { fileSize: config.mediaMaxBytes, files: 1, fields: 20, parts: 25 } });
   registerRequestContext(fastify);
+  // Path parameters a client sent in the JSON body (route-forms.ts), once the body is parsed.
+  fastify.addHook('preHandler', routeForms.fillPathFromBody);
   const access = new AccessLog(log, metrics);
   registerAccessLog(fastify, access);
   if (!options.preview) installDeviceFastPath(app, fastify, config, access);

@@ -1,6 +1,6 @@
 import { CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { Door } from '../door/door.entity';
-import { AccLevel } from './accLevel.entity';
+import { AccLevel } from './acc-level.entity';
 
 /** A door of a level. Deleting the door (or its device) removes it from the level. */
 @Entity('acc_level_door')

@@ -1,7 +1,7 @@
 import { In, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { AccLevelPerson } from './acc-level-person.entity';
-import { AccLevel } from './accLevel.entity';
+import { AccLevel } from './acc-level.entity';
 
 /** The levels with these ids, in the given order; -24 when one does not exist. */
 export async function requireLevels(m: EntityManager, levelIds: string[]): Promise<AccLevel[]> {

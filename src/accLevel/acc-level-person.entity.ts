@@ -1,6 +1,6 @@
 import { CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { Person } from '../person/person.entity';
-import { AccLevel } from './accLevel.entity';
+import { AccLevel } from './acc-level.entity';
 
 /** A person's membership of a level. */
 @Entity('acc_level_person')

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { upsertEnrolledTemplate } from '../bioTemplate/bio-template-upsert';
 import type { EntityManager } from 'typeorm';
 import { setMainCard } from '../card/card-writes';
 import { newId } from '../common/ids';
@@ -79,15 +80,8 @@ export class AttendanceEnrolmentService {
       if (!personId || t.valid === 0) continue;
       const format = t.format !== null && /^\d+$/.test(t.format) ? Number(t.format) : 0;
       const tmp = t.tmp.replace(/\\\//g, '/').replace(/\s+/g, '');
-      await m.query(
-        `INSERT INTO bio_template (person_id, bio_type, template_no, template_no_index, valid_type, major_ver, minor_ver, format, template, source_sn)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (person_id, bio_type, template_no, template_no_index) DO UPDATE SET
-           valid_type = EXCLUDED.valid_type, major_ver = EXCLUDED.major_ver, minor_ver = EXCLUDED.minor_ver, format = EXCLUDED.format,
-           template = EXCLUDED.template, source_sn = EXCLUDED.source_sn, updated_at = now()
-         WHERE bio_template.template IS DISTINCT FROM EXCLUDED.template OR bio_template.valid_type IS DISTINCT FROM EXCLUDED.valid_type`,
-        [personId, t.type, t.no, t.index, t.duress ? 3 : 1, t.majorVer ?? (t.type === 1 ? 10 : 0), t.minorVer ?? 0, format, tmp, device.sn],
-      );
+      const template = { bioType: t.type, templateNo: t.no, templateNoIndex: t.index, validType: t.duress ? 3 : 1, majorVer: t.majorVer ?? (t.type === 1 ? 10 : 0), minorVer: t.minorVer ?? 0, format, template: tmp } as const;
+      await upsertEnrolledTemplate(m, personId, template, device.sn);
       touched.add(personId);
     }
     for (const ph of photos) {

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { UploadIngestService } from '../push/upload-ingest.service';
 import { BioEnrolmentService } from './bio-enrolment.service';
@@ -10,19 +10,12 @@ import { BioEnrolmentService } from './bio-enrolment.service';
  */
 @Injectable()
 export class BioEnrolmentHook implements OnModuleInit {
-  private readonly log = new Logger(BioEnrolmentHook.name);
-
   constructor(
     private readonly moduleRef: ModuleRef,
     private readonly enrolment: BioEnrolmentService,
   ) {}
 
   onModuleInit(): void {
-    const uploads = this.moduleRef.get(UploadIngestService, { strict: false }) as Partial<UploadIngestService> | undefined;
-    if (!uploads || typeof uploads.onTableUpload !== 'function') {
-      this.log.warn('the PUSH upload ingest has no onTableUpload hook: templates enrolled at devices are not synced');
-      return;
-    }
-    uploads.onTableUpload((sn, records) => this.enrolment.ingest(sn, records));
+    this.moduleRef.get(UploadIngestService, { strict: false }).onTableUpload((sn, records) => this.enrolment.ingest(sn, records));
   }
 }

@@ -3,16 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { BIO_TYPE, type BiodataUpload, type TableUpload, type TemplateV10Upload } from '../push/protocol';
 import { SyncPlannerService } from '../sync/sync-planner.service';
-import type { TemplateFields } from './bio-template-input';
+import { upsertEnrolledTemplate, type EnrolledTemplate } from './bio-template-upsert';
 
 type TemplateUpload = BiodataUpload | TemplateV10Upload;
 
-interface Incoming extends TemplateFields {
-  format: number;
-}
-
 /** An uploaded record in bio_template terms; null for records that carry no usable template. */
-export function toIncoming(u: TemplateUpload): Incoming | null {
+export function toIncoming(u: TemplateUpload): EnrolledTemplate | null {
   if (u.kind === 'templatev10') {
     if (u.fingerId === null || u.fingerId < 0 || u.fingerId > 9 || u.valid === 0) return null;
     return { bioType: BIO_TYPE.fingerprint, templateNo: u.fingerId, templateNoIndex: 0, validType: u.duress || u.valid === 3 ? 3 : 1, majorVer: 10, minorVer: 0, format: 0, template: u.template.replace(/\s+/g, '') };
@@ -72,18 +68,7 @@ export class BioEnrolmentService {
         if (!personId) this.log.warn(`device ${deviceSn} uploaded a ${u.kind} template for unknown pin ${u.pin}; not stored`);
         continue;
       }
-      const [rows] = (await m.query(
-        `INSERT INTO bio_template (person_id, bio_type, template_no, template_no_index, valid_type, major_ver, minor_ver, format, template, source_sn)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (person_id, bio_type, template_no, template_no_index) DO UPDATE
-            SET valid_type = EXCLUDED.valid_type, major_ver = EXCLUDED.major_ver, minor_ver = EXCLUDED.minor_ver, format = EXCLUDED.format,
-                template = EXCLUDED.template, source_sn = EXCLUDED.source_sn, updated_at = now()
-          WHERE (bio_template.template, bio_template.valid_type, bio_template.major_ver, bio_template.minor_ver)
-                IS DISTINCT FROM (EXCLUDED.template, EXCLUDED.valid_type, EXCLUDED.major_ver, EXCLUDED.minor_ver)
-         RETURNING id`,
-        [personId, t.bioType, t.templateNo, t.templateNoIndex, t.validType, t.majorVer, t.minorVer, t.format, t.template, deviceSn],
-      ).then(insertedRows)) as [unknown[]];
-      if (rows.length === 0) continue;
+      if (!(await upsertEnrolledTemplate(m, personId, t, deviceSn))) continue;
       stored++;
       changed.add(u.pin);
     }
@@ -94,10 +79,4 @@ export class BioEnrolmentService {
 
 function isTemplate(r: TableUpload): r is TemplateUpload {
   return r.kind === 'biodata' || r.kind === 'templatev10';
-}
-
-/** ds.query answers `INSERT ... RETURNING` with rows, or with [rows, count] on some drivers: always [rows]. */
-function insertedRows(r: unknown): [unknown[]] {
-  if (Array.isArray(r) && r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number') return [r[0]];
-  return [Array.isArray(r) ? r : []];
 }

@@ -1,6 +1,6 @@
 import { BIO_TYPE } from '../push/protocol';
 import { CvCode, CvError } from '../common/cv-error';
-import type { BioTemplateAddDto } from './dto/bioTemplate.dto';
+import type { BioTemplateAddDto } from './dto/bio-template.dto';
 
 /** Base64 characters of one template; a fingerprint is 1-3 KB, a face part a few KB, a palm up to ~20 KB. */
 export const MAX_TEMPLATE_CHARS = 64 * 1024;

@@ -1,6 +1,7 @@
-import { IsOptional, IsString } from 'class-validator';
+import { plainToInstance } from 'class-transformer';
+import { IsArray, IsOptional, IsString } from 'class-validator';
 import { describe, expect, it } from 'vitest';
-import { ClientForms, formsOf, normaliseClientForms } from './client-forms';
+import { ClientForms, formsOf, ListInput, normaliseClientForms, REPEATED_QUERY_KEYS } from './client-forms';
 
 class PinDto {
   @IsString() pin!: string;
@@ -28,6 +29,36 @@ class SnDto {
   @IsString() sn!: string;
   @IsOptional() @IsString() pageNo?: string;
 }
+
+class ListDto {
+  @IsOptional() @ListInput() @IsString() pins?: string;
+  @IsOptional() @ListInput('array') @IsArray() pointIds?: string[];
+  @IsOptional() @IsString() name?: string;
+}
+
+/** A merged input as CvInput builds it: the keys repeated in the query marked. */
+const fromQuery = (input: Record<string, unknown>, repeated: string[]) => Object.defineProperty({ ...input }, REPEATED_QUERY_KEYS, { value: repeated, enumerable: false });
+
+describe('list inputs', () => {
+  it('take a JSON array, a comma-separated string or one value, in the shape the field declares', () => {
+    const dto = (v: Record<string, unknown>) => plainToInstance(ListDto, v);
+    expect(dto({ pins: ['1', 2, ' 3 '] }).pins).toBe('1,2,3');
+    expect(dto({ pins: ' 1, 2 ' }).pins).toBe('1,2');
+    expect(dto({ pins: '' }).pins).toBe('');
+    expect(dto({ pins: [] }).pins).toBe('');
+    expect(dto({ pointIds: 'a,b' }).pointIds).toEqual(['a', 'b']);
+    expect(dto({ pointIds: ['a', ' b'] }).pointIds).toEqual(['a', 'b']);
+    expect(dto({ pins: [{ x: 1 }] }).pins).toEqual([{ x: 1 }]); // left for the validators to refuse
+  });
+
+  it('keep every value of a key repeated in the query (also as name[] or a synonym); other fields the last', () => {
+    expect(normaliseClientForms(ListDto, fromQuery({ pins: ['1', '2'], name: ['a', 'b'] }, ['pins', 'name']))).toEqual({ pins: ['1', '2'], name: 'b' });
+    expect(normaliseClientForms(ListDto, fromQuery({ 'pins[]': ['1', '2'] }, ['pins[]']))).toEqual({ pins: ['1', '2'] });
+    expect(normaliseClientForms(ListDto, { 'pins[]': '1' })).toEqual({ pins: ['1'] });
+    // A body array is the body's own: not reduced.
+    expect(normaliseClientForms(ListDto, { name: ['a', 'b'] })).toEqual({ name: ['a', 'b'] });
+  });
+});
 
 describe('client forms', () => {
   it('maps the manual synonyms onto the name the DTO declares', () => {

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Transform } from 'class-transformer';
 import { getMetadataStorage } from 'class-validator';
 
 /**
@@ -14,6 +15,10 @@ import { getMetadataStorage } from 'class-validator';
  * - **path forms**: which fields of a query-parameter DTO a client may send as trailing path segments instead,
  *   `GET /api/v2/person/get/{pin}` for `GET /api/v2/person/get?pin=` (see route-forms.ts). By default, the
  *   first field of the DTO named in DEFAULT_PATH_KEYS.
+ *
+ * - **lists**: a field declared with `@ListInput()` takes a JSON array, one comma-separated string, or the
+ *   key repeated in the query (`?pins=1&pins=2`, also as `pins[]=`). Any other field repeated in the query
+ *   takes its last value.
  *
  * The defaults apply to every DTO, so a new endpoint gets them without work; a DTO adds its own forms with
  * `@ClientForms({...})` next to its fields.
@@ -43,6 +48,39 @@ export const GLOBAL_WRAPPERS: readonly string[] = ['apiBioTemplate', 'person', '
 export const DEFAULT_PATH_KEYS: readonly string[] = ['pin', 'code', 'id', 'deviceSn', 'sn', 'name'];
 
 const FORMS = Symbol('clientForms');
+const LISTS = Symbol('listInputs');
+
+/**
+ * Keys of a merged input that came repeated in the query string (CvInput marks them): kept as arrays for
+ * list fields, reduced to their last value for every other field.
+ */
+export const REPEATED_QUERY_KEYS = Symbol('repeatedQueryKeys');
+
+/** The items of a list input, trimmed, empty ones dropped; undefined when the value is not a list of scalars. */
+function listItems(value: unknown): string[] | undefined {
+  const raw = Array.isArray(value) ? value : typeof value === 'string' || typeof value === 'number' ? String(value).split(',') : undefined;
+  if (!raw || raw.some((v) => typeof v !== 'string' && typeof v !== 'number')) return undefined;
+  return raw.map((v) => String(v).trim()).filter((v) => v !== '');
+}
+
+/**
+ * A list field (see the header): `'comma'` keeps the manual's one comma-separated string (`"a,b"`, `""` for
+ * none), `'array'` an array of strings. Anything else (an object, an array of objects) is left for the
+ * field's validators to refuse.
+ */
+export function ListInput(shape: 'comma' | 'array' = 'comma'): PropertyDecorator {
+  const transform = Transform(({ value }) => {
+    if (value === undefined || value === null) return value;
+    const items = listItems(value);
+    if (!items) return value;
+    return shape === 'array' ? items : items.join(',');
+  });
+  return (target, key) => {
+    const cls = target.constructor;
+    Reflect.defineMetadata(LISTS, [...((Reflect.getOwnMetadata(LISTS, cls) as string[] | undefined) ?? []), String(key)], cls);
+    transform(target, key);
+  };
+}
 
 /** Declares the extra forms a DTO accepts (next to its fields); the global defaults apply anyway. */
 export function ClientForms(options: ClientFormsOptions): ClassDecorator {
@@ -57,6 +95,8 @@ interface ResolvedForms {
   aliases: Map<string, string[]>;
   wrappers: Set<string>;
   path: string[];
+  /** Fields declared with `@ListInput()`. */
+  lists: Set<string>;
 }
 
 const cache = new WeakMap<Function, ResolvedForms>();
@@ -71,9 +111,11 @@ export function formsOf(dto: Function): ResolvedForms {
   if (known) return known;
   // Own and inherited declarations (a subclass adds to its parent's).
   const chain: ClientFormsOptions[] = [];
+  const lists = new Set<string>();
   for (let c: Function | null = dto; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
     const o = Reflect.getOwnMetadata(FORMS, c) as ClientFormsOptions | undefined;
     if (o) chain.unshift(o);
+    for (const l of (Reflect.getOwnMetadata(LISTS, c) as string[] | undefined) ?? []) lists.add(l);
   }
   const fields = declaredFields(dto);
   const notSynonyms = new Set(chain.flatMap((o) => o.notSynonyms ?? []));
@@ -90,7 +132,7 @@ export function formsOf(dto: Function): ResolvedForms {
   }
   const declaredPath = [...chain].reverse().find((o) => o.path !== undefined)?.path;
   const path = declaredPath ?? DEFAULT_PATH_KEYS.filter((k) => fields.has(k)).slice(0, 1);
-  const resolved: ResolvedForms = { fields, aliases, wrappers: new Set([...GLOBAL_WRAPPERS, ...chain.flatMap((o) => o.wrappers ?? [])]), path };
+  const resolved: ResolvedForms = { fields, aliases, wrappers: new Set([...GLOBAL_WRAPPERS, ...chain.flatMap((o) => o.wrappers ?? [])]), path, lists };
   cache.set(dto, resolved);
   return resolved;
 }
@@ -99,9 +141,17 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null &
 
 const present = (v: unknown) => v !== undefined && v !== null && v !== '';
 
+/** The list field a key names: the field itself, one of its synonyms, or either written `name[]`. */
+function listFieldOf(forms: ResolvedForms, key: string): string | undefined {
+  const name = key.endsWith('[]') ? key.slice(0, -2) : key;
+  if (forms.lists.has(name)) return name;
+  return [...forms.lists].find((l) => forms.aliases.get(l)?.includes(name));
+}
+
 /**
- * One input object (query and body merged, or a body) brought to the DTO's own field names: wrappers
- * unwrapped (the wrapped fields win over loose ones, as the body wins over the query), then synonyms mapped.
+ * One input object (query and body merged, or a body) brought to the DTO's own field names: repeated query
+ * keys reduced (lists keep every value), wrappers unwrapped (the wrapped fields win over loose ones, as the
+ * body wins over the query), then synonyms mapped.
  * Returns the input itself when there is nothing to do; never mutates it.
  */
 export function normaliseClientForms(dto: Function, input: unknown): unknown {
@@ -109,7 +159,27 @@ export function normaliseClientForms(dto: Function, input: unknown): unknown {
   const forms = formsOf(dto);
   if (forms.fields.size === 0) return input;
   let out: Record<string, unknown> | undefined;
-  for (const [key, value] of Object.entries(input)) {
+  for (const key of (input as { [REPEATED_QUERY_KEYS]?: string[] })[REPEATED_QUERY_KEYS] ?? []) {
+    const value = input[key];
+    if (!Array.isArray(value)) continue;
+    out ??= { ...input };
+    const list = listFieldOf(forms, key);
+    if (list === undefined) out[key] = value[value.length - 1];
+    else if (key !== list && !forms.aliases.get(list)?.includes(key)) {
+      delete out[key];
+      if (!present(out[list])) out[list] = value;
+    }
+  }
+  for (const key of Object.keys(input)) {
+    // `pins[]=1` once: the PHP form of a one-item list.
+    if (!key.endsWith('[]') || (input as { [REPEATED_QUERY_KEYS]?: string[] })[REPEATED_QUERY_KEYS]?.includes(key)) continue;
+    const list = listFieldOf(forms, key);
+    if (list === undefined) continue;
+    out ??= { ...input };
+    delete out[key];
+    if (!present(out[list])) out[list] = ([] as unknown[]).concat(input[key]);
+  }
+  for (const [key, value] of Object.entries(out ?? input)) {
     if (forms.fields.has(key) || !isPlainObject(value)) continue;
     const named = forms.wrappers.has(key);
     const carriesFields = Object.keys(value).some((k) => forms.fields.has(k) || [...forms.aliases.values()].some((a) => a.includes(k)));

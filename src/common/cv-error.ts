@@ -62,8 +62,6 @@ export const CvCode = {
   Unavailable: -503,
 } as const;
 
-export type CvCodeValue = (typeof CvCode)[keyof typeof CvCode];
-
 /** A business failure answered as {code, message, data: null}; HTTP 200 as CVSecurity does, unless said otherwise. */
 export class CvError extends Error {
   constructor(

@@ -1,9 +1,6 @@
 import { Matches } from 'class-validator';
 import { CvCode } from './cv-error';
 
-/** Control characters (C0, DEL): a TAB, CR, LF or NUL inside a value would break a device command line. */
-export const CONTROL_CHARS = /[\x00-\x1f\x7f]/;
-
 /**
  * For every field that ends up in a device command (names, pins, card numbers, passwords): refused at the
  * DTO with a clear envelope (`code`, default -400) instead of failing later in the command builder.

@@ -1,20 +1,27 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { REPEATED_QUERY_KEYS } from './client-forms';
 
 const TOKEN_KEYS = new Set(['access_token', 'acc_token']);
 
 /**
  * The request's inputs from the query string and the JSON body, merged (the body wins). Real clients put
  * POST inputs in either place, often with an empty or `null` body (field notes, REST item 4). Validated
- * against the parameter's DTO type by the global ValidationPipe.
+ * against the parameter's DTO type by the global ValidationPipe. A key repeated in the query stays an array,
+ * marked, so that the pipe keeps it for a list field and takes the last value for any other (client-forms.ts).
  */
 export const CvInput = createParamDecorator((_: unknown, ctx: ExecutionContext) => {
   const req = ctx.switchToHttp().getRequest<FastifyRequest>();
   const merged: Record<string, unknown> = {};
+  const repeated: string[] = [];
   for (const [k, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
-    if (!TOKEN_KEYS.has(k)) merged[k] = Array.isArray(v) ? v[v.length - 1] : v;
+    if (TOKEN_KEYS.has(k)) continue;
+    merged[k] = v;
+    if (Array.isArray(v)) repeated.push(k);
   }
   const body = req.body;
   if (body && typeof body === 'object' && !Array.isArray(body)) Object.assign(merged, body);
+  const stillRepeated = repeated.filter((k) => !(body && typeof body === 'object' && Object.hasOwn(body, k)));
+  if (stillRepeated.length) Object.defineProperty(merged, REPEATED_QUERY_KEYS, { value: stillRepeated, enumerable: false });
   return merged;
 });

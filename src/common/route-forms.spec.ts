@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RouteForms, type Route } from './route-forms';
+import { bodyValueOf, RouteForms, type Route } from './route-forms';
 
 const route = (method: string, path: string, pathForms: string[] = []): Route => ({ method, segments: path.split('/').filter(Boolean), pathForms });
 
@@ -13,6 +13,7 @@ const forms = new RouteForms([
   route('GET', '/api/attAreaPerson/*'),
   route('GET', '/api/attAreaPerson/area/get/:code'),
   route('POST', '/api/v2/bioTemplate/delete', ['pin', 'templateNo']),
+  route('POST', '/api/person/getQrCode/:pin'),
 ]);
 
 describe('route forms', () => {
@@ -36,6 +37,24 @@ describe('route forms', () => {
     expect(forms.rewrite('GET', '/api/v2/person/get/1?access_token=x')).toBe('/api/v2/person/get?access_token=x&pin=1');
     expect(forms.rewrite('POST', '/api/v2/bioTemplate/delete/1/3')).toBe('/api/v2/bioTemplate/delete?pin=1&templateNo=3');
     expect(forms.rewrite('POST', '/api/v2/bioTemplate/delete/1/3/4')).toBe('/api/v2/bioTemplate/delete/1/3/4');
+  });
+
+  it('leaves the trailing path parameters the query lacks to the body, for a method that carries one', () => {
+    expect(forms.resolve('POST', '/api/person/getQrCode?access_token=x')).toEqual({ url: '/api/person/getQrCode/%7Bpin%7D?access_token=x', fromBody: ['pin'] });
+    expect(forms.resolve('DELETE', '/api/bioTemplate/delete?templateNo=3')).toEqual({ url: '/api/bioTemplate/delete/%7Bpin%7D/3?templateNo=3', fromBody: ['pin'] });
+    expect(forms.resolve('POST', '/api/person/getQrCode?pin=1')).toEqual({ url: '/api/person/getQrCode/1?pin=1' });
+    expect(forms.resolve('POST', '/api/person/getQrCode/%7Bpin%7D')).toEqual({ url: '/api/person/getQrCode/%7Bpin%7D' });
+    expect(forms.resolve('GET', '/api/person/get')).toEqual({ url: '/api/person/get' });
+  });
+
+  it('reads a path parameter from the body: bare or wrapped, under its name or a synonym', () => {
+    expect(bodyValueOf({ pin: ' 1 ' }, 'pin')).toBe('1');
+    expect(bodyValueOf({ personPin: 7 }, 'pin')).toBe('7');
+    expect(bodyValueOf({ person: { personId: 'a' } }, 'pin')).toBe('a');
+    expect(bodyValueOf({ pin: '' }, 'pin')).toBeUndefined();
+    expect(bodyValueOf({ pin: { x: 1 } }, 'pin')).toBeUndefined();
+    expect(bodyValueOf(['1'], 'pin')).toBeUndefined();
+    expect(bodyValueOf(undefined, 'pin')).toBeUndefined();
   });
 
   it('leaves what it cannot place, and other methods, as sent', () => {

@@ -1,8 +1,13 @@
-import { RequestMethod, type INestApplicationContext } from '@nestjs/common';
+import { Logger, RequestMethod, type INestApplicationContext } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { declaredFields, formsOf, GLOBAL_SYNONYMS } from './client-forms';
+import { declaredFields, formsOf, GLOBAL_SYNONYMS, GLOBAL_WRAPPERS } from './client-forms';
+import { CvCode, CvError } from './cv-error';
+import { sendError } from './exception.filter';
+
+const log = new Logger('RouteForms');
 
 /**
  * Path and query parameters are interchangeable (clients built from CVSecurity's Swagger send either):
@@ -12,6 +17,14 @@ import { declaredFields, formsOf, GLOBAL_SYNONYMS } from './client-forms';
  * - `GET /api/v2/person/get/1` reaches `GET /api/v2/person/get?pin=1` (path → query): a route without path
  *   parameters whose input DTO has path forms (`@ClientForms({ path })`, else its first DEFAULT_PATH_KEYS
  *   field) takes them as trailing segments.
+ *
+ * - `POST /api/person/getQrCode` with the body `{"pin": "1"}` reaches `POST /api/person/getQrCode/:pin` (body →
+ *   path): for a method that carries a body, trailing `:params` the query does not give are read from the JSON
+ *   body (bare, or wrapped in a Swagger parameter name; under their names or a synonym). The URL cannot wait
+ *   for the body, so it is routed with each parameter's `{name}` in its place and the request is marked; once
+ *   the body is parsed, `fillPathFromBody` puts the body's values into the route parameters, or answers -400
+ *   when the body does not carry them. Only a request the rewrite marked is touched: a client sending a
+ *   literal `{pin}` gets what that path means.
  *
  * Done by rewriting the URL before routing (Fastify's `rewriteUrl`), and only for `/api/` URLs that match no
  * route as sent, so every route keeps its own guards, pipes and filters, and no served URL changes meaning.
@@ -76,6 +89,27 @@ function matches(route: Route, segs: string[]): boolean {
   return route.segments.length === segs.length && route.segments.every((s, i) => isParam(s) || s === segs[i]);
 }
 
+/** Methods whose requests carry a body that may hold a path parameter. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
+
+/** A route parameter's value as a client sends it in JSON: a string, or a number for an id. */
+const scalar = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined);
+
+/** The value of one path parameter in a JSON body: bare or wrapped, under its name or a synonym. */
+export function bodyValueOf(body: unknown, param: string): string | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const names = queryNamesOf(param);
+  const record = body as Record<string, unknown>;
+  const places = [record, ...GLOBAL_WRAPPERS.map((w) => record[w]).filter((v): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v))];
+  for (const place of places) {
+    for (const n of names) {
+      const v = scalar(place[n]);
+      if (v !== undefined) return v.trim();
+    }
+  }
+  return undefined;
+}
+
 /** The names a path parameter may come under in the query: its own first, then its synonyms. */
 function queryNamesOf(param: string): string[] {
   const group = GLOBAL_SYNONYMS.find((g) => g.includes(param));
@@ -84,6 +118,8 @@ function queryNamesOf(param: string): string[] {
 
 export class RouteForms {
   private app?: INestApplicationContext;
+  /** Requests routed with path parameters still to be read from their body (body → path). */
+  private readonly pending = new WeakMap<IncomingMessage, string[]>();
 
   /** `routes`: a fixed table (tests); otherwise read from the attached application. */
   constructor(private routes?: Route[]) {}
@@ -98,13 +134,39 @@ export class RouteForms {
     const url = req.url ?? '/';
     if (!url.startsWith('/api/') || !this.app) return url;
     try {
-      return this.rewrite(req.method ?? 'GET', url);
+      const routed = this.resolve(req.method ?? 'GET', url);
+      if (routed.fromBody) this.pending.set(req, routed.fromBody);
+      return routed.url;
     } catch {
       return url; // never let a rewrite attempt turn into a failure of its own: route the URL as sent
     }
   };
 
+  /**
+   * Fastify `preHandler` hook (the body is parsed by then): the path parameters of a body-form request taken
+   * from its body, or -400 when the body lacks one.
+   */
+  readonly fillPathFromBody = (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    const names = this.pending.get(req.raw);
+    if (!names) return done();
+    this.pending.delete(req.raw);
+    const params = req.params as Record<string, string>;
+    for (const name of names) {
+      const value = bodyValueOf(req.body, name);
+      if (value === undefined) return sendError(new CvError(CvCode.InvalidParameter, `${name} is required: in the path, the query or the JSON body`), req, reply, log);
+      params[name] = value;
+    }
+    done();
+  };
+
+  /** The URL to route (see the class comment). */
   rewrite(method: string, url: string): string {
+    return this.resolve(method, url).url;
+  }
+
+  /** The URL to route, and the path parameters it leaves to the body. */
+  resolve(method: string, url: string): { url: string; fromBody?: string[] } {
+    const routed = (u: string) => ({ url: u });
     this.routes ??= this.app ? routesOf(this.app) : [];
     const q = url.indexOf('?');
     const rawPath = q < 0 ? url : url.slice(0, q);
@@ -113,24 +175,32 @@ export class RouteForms {
     try {
       segs = split(rawPath).map((s) => decodeURIComponent(s));
     } catch {
-      return url;
+      return routed(url);
     }
     const candidates = this.routes.filter((r) => r.method === method);
     // A catch-all (the unsupported modules' `prefix/*`) yields to a served route's own form.
-    if (candidates.some((r) => r.segments.at(-1) !== '*' && matches(r, segs))) return url;
+    if (candidates.some((r) => r.segments.at(-1) !== '*' && matches(r, segs))) return routed(url);
     const query = new URLSearchParams(search);
 
-    // query → path: the route's trailing parameters, taken from the query.
+    // query → path: the route's trailing parameters, taken from the query; body → path: the ones the query
+    // lacks, from the body, for a method that carries one.
+    let fromBody: { url: string; fromBody: string[] } | undefined;
     for (const r of candidates) {
       if (r.segments.length <= segs.length || r.segments.at(-1) === '*') continue;
       const head = r.segments.slice(0, segs.length);
       if (!head.every((s, i) => isParam(s) || s === segs[i])) continue;
       const tail = r.segments.slice(segs.length);
       if (!tail.every((s) => s.startsWith(':'))) continue;
-      const values = tail.map((s) => queryNamesOf(paramName(s)).map((n) => query.get(n)).find((v) => v !== null && v !== ''));
-      if (values.some((v) => v === undefined)) continue;
-      const path = '/' + [...segs, ...(values as string[])].map(encodeURIComponent).join('/');
-      return search ? `${path}?${search}` : path;
+      // A key repeated in the query gives its last value, as for every other single-valued input (client-forms.ts).
+      const values = tail.map((s) => queryNamesOf(paramName(s)).map((n) => query.getAll(n).at(-1)).find((v) => v !== undefined && v !== ''));
+      const withValues = (vals: string[]) => {
+        const path = '/' + [...segs, ...vals].map(encodeURIComponent).join('/');
+        return search ? `${path}?${search}` : path;
+      };
+      if (values.every((v) => v !== undefined)) return routed(withValues(values as string[]));
+      if (fromBody || !BODY_METHODS.has(method)) continue;
+      const missing = tail.filter((_, i) => values[i] === undefined).map(paramName);
+      fromBody = { url: withValues(values.map((v, i) => v ?? `{${paramName(tail[i])}}`)), fromBody: missing };
     }
 
     // path → query: trailing segments of a route that has none, as the query parameters its DTO names.
@@ -139,8 +209,8 @@ export class RouteForms {
       const extra = segs.length - r.segments.length;
       if (extra < 1 || extra > r.pathForms.length || !r.segments.every((s, i) => s === segs[i])) continue;
       segs.slice(r.segments.length).forEach((v, i) => query.set(r.pathForms[i], v));
-      return `/${r.segments.map(encodeURIComponent).join('/')}?${query.toString()}`;
+      return routed(`/${r.segments.map(encodeURIComponent).join('/')}?${query.toString()}`);
     }
-    return url;
+    return fromBody ?? routed(url);
   }
 }

@@ -12,19 +12,9 @@ export function formatCvDateTime(date: Date | null | undefined, timeZone: string
   return formatWallClock(instantToWallClock(date, timeZone));
 }
 
-export function formatCvDate(date: Date | null | undefined, timeZone: string): string | null {
-  const s = formatCvDateTime(date, timeZone);
-  return s && s.slice(0, 10);
-}
-
 /** Offset of the zone from UTC at that instant, in minutes (east positive). */
 export function zoneOffsetMinutes(date: Date, timeZone: string): number {
   return zoneOffsetAt(timeZone, date.getTime());
-}
-
-/** The instant at which the zone's wall clock shows these fields (see wallClockToInstant for DST gaps and overlaps). */
-export function instantFromWallClock(w: WallClock, timeZone: string): Date {
-  return wallClockToInstant(w, timeZone);
 }
 
 const DATE_TIME = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?\s*$/;

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { parseConsoleConfig, type ConsoleConfig } from '../console/console.config';
-import { parsePushCenterConfig, type PushCenterConfig } from '../pushCenter/pushCenter.config';
+import { parsePushCenterConfig, type PushCenterConfig } from '../pushCenter/push-center.config';
 import { parseRetentionConfig } from '../transaction/retention.config';
 import { parseVisitorSweepIntervalMs } from '../visitor/visitor.config';
 import { ConfigError } from './config-error';

@@ -1,8 +1,8 @@
 import { Get, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ok } from '../common/envelope';
-import { openEventStream } from '../liveStream/liveStream.controller';
-import { LiveStreamService } from '../liveStream/liveStream.service';
+import { openEventStream } from '../liveStream/live-stream.controller';
+import { LiveStreamService } from '../liveStream/live-stream.service';
 import type { ConsoleRequest } from './console-cookie';
 import { ConsoleController } from './console-http';
 import { ConsoleStatusService } from './console-status.service';

@@ -4,8 +4,8 @@ import { ok } from '../common/envelope';
 import { formatCvDateTime } from '../common/time';
 import { ApiClientService } from '../apiClient/api-client.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { PushDeliveryListDto, PushTargetCreateDto } from '../pushCenter/dto/pushCenter.dto';
-import { PushCenterService } from '../pushCenter/pushCenter.service';
+import { PushDeliveryListDto, PushTargetCreateDto } from '../pushCenter/dto/push-center.dto';
+import { PushCenterService } from '../pushCenter/push-center.service';
 import { ConsoleController } from './console-http';
 import { Audit, RequireRole } from './console-roles';
 

@@ -3,8 +3,6 @@ export type HepStatus = 'Normal' | 'Abnormal' | 'Unmeasured';
 
 /** Event 68: "High body temperature - Access Denied" (the device judged a fever even when it sent no value). */
 export const HIGH_TEMPERATURE_EVENT = 68;
-/** Event 69: "Without mask - Access Denied". */
-export const NO_MASK_EVENT = 69;
 
 /**
  * Judged at read time against the configured threshold (HEP_FEVER_THRESHOLD), so a changed threshold applies

@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { intoOf } from '../database/columns';
+import { AdMedia } from './ad-media.entity';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
@@ -59,7 +61,7 @@ export class AdMediaService {
     const format = mediaFormat(file.fileName, file.mimeType, file.content);
     if (typeof format === 'string') throw new CvError(CvCode.AdMediaFormat, `Didn't support this format: ${format}`);
     const [row] = await this.ds.query(
-      `INSERT INTO ad_media (id, name, suffix, media_type, content_type, size, content) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO ${intoOf(AdMedia, ['id', 'name', 'suffix', 'mediaType', 'contentType', 'size', 'content'])} VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (name) DO UPDATE SET suffix = EXCLUDED.suffix, media_type = EXCLUDED.media_type, content_type = EXCLUDED.content_type,
          size = EXCLUDED.size, content = EXCLUDED.content, version = ad_media.version + 1, updated_at = now()
        RETURNING id, name, suffix, media_type, size`,

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { intoOf } from '../database/columns';
+import { ParkAuthorize } from './park-authorize.entity';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
@@ -31,7 +33,7 @@ export class ParkAuthorizeService {
     const type = checkListType(input.type);
     const { from, to } = checkValidity(type, input.fromTime, input.toTime);
     await this.ds.query(
-      `INSERT INTO park_authorize (id, car_number, plate_key, type, from_date, to_date) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO ${intoOf(ParkAuthorize, ['id', 'carNumber', 'plateKey', 'type', 'fromDate', 'toDate'])} VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (plate_key) DO UPDATE SET car_number = EXCLUDED.car_number, type = EXCLUDED.type, from_date = EXCLUDED.from_date,
          to_date = EXCLUDED.to_date, updated_at = now()`,
       [newId(), carNumber, key, type, from, to],

@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { intoOf } from '../database/columns';
+import { ParkRecord } from './park-record.entity';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
@@ -73,8 +75,7 @@ export class ParkRecordService {
     const d = decide(await this.lists.entryFor(key), day, direction, this.config.parkingAllowUnlisted);
     const id = newId();
     await this.ds.query(
-      `INSERT INTO park_record (id, direction, car_number, plate_key, event_time, park_area_name, channel_name, car_type_name, driver_name,
-         camera_id, allowed, list_type, event_type, picture)
+      `INSERT INTO ${intoOf(ParkRecord, ['id', 'direction', 'carNumber', 'plateKey', 'eventTime', 'parkAreaName', 'channelName', 'carTypeName', 'driverName', 'cameraId', 'allowed', 'listType', 'eventType', 'picture'])}
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
       [id, direction, carNumber, key, at, dto.parkAreaName || null, dto.channelName || null, dto.carTypeName || d.carTypeName, dto.driverName || null,
         dto.cameraId || null, d.allowed, d.listType, d.eventType, picture],

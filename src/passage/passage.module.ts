@@ -3,12 +3,12 @@ import { ElevatorModule } from '../elevator/elevator.module';
 import { PushModule } from '../push/push.module';
 import { TransactionModule } from '../transaction/transaction.module';
 import { GateService } from './gate.service';
-import { PsgDeviceController } from './psgDevice.controller';
-import { PsgGateController } from './psgGate.controller';
-import { PsgLevelController } from './psgLevel.controller';
-import { PsgReaderController } from './psgReader.controller';
+import { PsgDeviceController } from './psg-device.controller';
+import { PsgGateController } from './psg-gate.controller';
+import { PsgLevelController } from './psg-level.controller';
+import { PsgReaderController } from './psg-reader.controller';
 import { PsgReaderService } from './psg-reader.service';
-import { PsgTransactionController } from './psgTransaction.controller';
+import { PsgTransactionController } from './psg-transaction.controller';
 
 /** Entrance control (2.30-2.34): channel controllers, their gates and readers, levels and events. */
 @Module({

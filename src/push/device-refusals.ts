@@ -1,4 +1,6 @@
 import type { EntityManager } from 'typeorm';
+import { intoOf } from '../database/columns';
+import { DeviceRefusal } from './device-refusal.entity';
 import { isRefusal, refusalKey } from './protocol';
 
 /**
@@ -85,7 +87,7 @@ export async function recordRefusals(
   if (refused.size > 0) {
     const keys = [...refused.keys()];
     await m.query(
-      `INSERT INTO device_refusal (device_id, what, return_code, refusals, command, first_at, last_at)
+      `INSERT INTO ${intoOf(DeviceRefusal, ['deviceId', 'what', 'returnCode', 'refusals', 'command', 'firstAt', 'lastAt'])}
        SELECT d.id, v.what, v.code, v.n, v.command, now(), now()
        FROM device d, unnest($2::varchar[], $3::int[], $4::int[], $5::text[]) AS v(what, code, n, command)
        WHERE d.sn = $1

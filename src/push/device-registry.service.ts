@@ -1,4 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Reader } from '../reader/reader.entity';
+import { Door } from '../door/door.entity';
+import { intoOf } from '../database/columns';
+import { Device } from '../device/device.entity';
 import { randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { newId } from '../common/ids';
@@ -156,7 +160,7 @@ export class DeviceRegistryService implements OnModuleInit {
     if (rows.length === 0) {
       const admission: DeviceAdmission = this.config.deviceAdmission === 'auto' ? 'admitted' : 'pending';
       await this.ds.query(
-        `INSERT INTO device (id, sn, alias, area_id, admission, time_zone)
+        `INSERT INTO ${intoOf(Device, ['id', 'sn', 'alias', 'areaId', 'admission', 'timeZone'])}
          VALUES ($1, $2, $2, (SELECT id FROM area ORDER BY (code = '1') DESC, created_at LIMIT 1), $3, $4)
          ON CONFLICT (sn) DO NOTHING`,
         [newId(), sn, admission, this.config.timeZone],
@@ -355,7 +359,7 @@ export class DeviceRegistryService implements OnModuleInit {
         names.push(name);
       });
       const inserted: Array<{ id: string; door_no: number; name: string }> = await m.query(
-        `INSERT INTO door (id, device_id, door_no, name)
+        `INSERT INTO ${intoOf(Door, ['id', 'deviceId', 'doorNo', 'name'])}
          SELECT i, $1, n, nm FROM unnest($2::text[], $3::int[], $4::text[]) AS t(i, n, nm)
          ON CONFLICT DO NOTHING RETURNING id, door_no, name`,
         [d.id, ids, missing, names],
@@ -383,7 +387,7 @@ export class DeviceRegistryService implements OnModuleInit {
     }
     if (rid.length > 0) {
       await m.query(
-        `INSERT INTO reader (id, door_id, reader_no, in_out, name)
+        `INSERT INTO ${intoOf(Reader, ['id', 'doorId', 'readerNo', 'inOut', 'name'])}
          SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[])
          ON CONFLICT (door_id, in_out) DO NOTHING`,
         [rid, rdoor, rno, rio, rname],

@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { intoOf } from '../database/columns';
+import { DeviceUpload } from './device-upload.entity';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
@@ -49,12 +51,11 @@ export class UploadIngestService {
     private readonly metrics: GatewayMetrics,
   ) {}
 
-  // ---- VISBIO hook (bioTemplate enrolment): listeners get the parsed records of a stored table upload ----
+  /** Listeners (template enrolment) get the parsed records of a stored table upload. */
   private readonly tableListeners: Array<(sn: string, records: readonly TableUpload[]) => Promise<unknown>> = [];
   onTableUpload(fn: (sn: string, records: readonly TableUpload[]) => Promise<unknown>): void {
     this.tableListeners.push(fn);
   }
-  // ---- end VISBIO hook ----
 
   /** `table=tabledata&tablename=<t>`: answers the number of lines received (stored, held already, or rejected). */
   async ingestTable(device: DeviceSession, tableName: string, body: string, packet: PacketInfo = NO_PACKET): Promise<number> {
@@ -66,7 +67,7 @@ export class UploadIngestService {
       parsed.results.map((u) => ({ table, pin: pinOf(u), fields: u.fields })),
       packet,
     );
-    // VISBIO hook: an admitted device's records go to the listeners before the device is answered. A listener
+    // An admitted device's records go to the listeners before the device is answered. A listener
     // failure reaches the device as an error, so it sends the upload again (what it implies is never lost).
     if (device.admission === 'admitted') {
       for (const fn of this.tableListeners) {
@@ -159,7 +160,7 @@ export class UploadIngestService {
     }
     const result = await this.ds.query(
       `WITH ins AS (
-         INSERT INTO device_upload (upload_key, device_sn, table_name, pin, record, cmd_id, pack_cnt, pack_idx)
+         INSERT INTO ${intoOf(DeviceUpload, ['uploadKey', 'deviceSn', 'tableName', 'pin', 'record', 'cmdId', 'packCnt', 'packIdx'])}
          SELECT k, $1, t, p, r::jsonb, $6, $7, $8 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(k, t, p, r, ord)
          ORDER BY ord
          ON CONFLICT (upload_key) DO NOTHING RETURNING 1)

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { retryDelayMs, type PushCenterConfig } from './pushCenter.config';
+import { retryDelayMs, type PushCenterConfig } from './push-center.config';
 import { PushOutboxRepository, type ClaimedDelivery, type DeliveryGroup } from './push-outbox.repository';
 import { SIGNATURE_HEADER, signBody, toPushBody } from './push-payload';
 

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parsePushCenterConfig, retryDelayMs } from './pushCenter.config';
+import { parsePushCenterConfig, retryDelayMs } from './push-center.config';
 import { signBody, toPushBody, type OutboxEvent } from './push-payload';
 
 const event: OutboxEvent = {

@@ -1,5 +1,5 @@
 /**
- * Biometric templates on devices (VISBIO helper): which template commands a device needs, in the dialect it
+ * Biometric templates on devices: which template commands a device needs, in the dialect it
  * registered with; the planners decide which devices get them (./desired-state.ts for access panels,
  * bioTemplateCommands for the elevator planner). Commands come from the codec's typed builders only.
  *
@@ -136,11 +136,9 @@ export async function loadTemplates(m: EntityManager, pins: readonly string[]): 
 
 /**
  * For the elevator planner: the template commands that follow persons onto a device (a person newly put on
- * the device, or a full sync). Empty when the bio_template table does not exist yet.
+ * the device, or a full sync).
  */
 export async function bioTemplateCommands(m: EntityManager, device: SyncDevice, pins: readonly string[]): Promise<string[]> {
   if (pins.length === 0) return [];
-  const [{ present }] = await m.query(`SELECT to_regclass('public.bio_template') IS NOT NULL AS present`);
-  if (!present) return [];
   return templateCommands(device, await loadTemplates(m, pins));
 }

@@ -15,31 +15,18 @@ import { asSyncPerson, loadVisitorRights, loadVisitors, type SyncVisitor } from 
 /** Which pins to look at: all (a full sync, a verification) or these. */
 export type PinScope = readonly string[] | null;
 
-/** Tables of optional modules (visitors, templates); a table once seen stays (migrations only add). */
-const present = new Set<string>();
-export async function hasTable(m: EntityManager, name: string): Promise<boolean> {
-  if (present.has(name)) return true;
-  const [row] = await m.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [`public.${name}`]);
-  if (row.present) present.add(name);
-  return row.present;
-}
-
 /** The persons (by id) and visits (by registration id) behind these pins; null scope = all with rights on the devices. */
 async function ownersOf(m: EntityManager, pins: PinScope, deviceIds: string[]) {
-  const visitorsPresent = await hasTable(m, 'vis_registration');
   if (pins === null) {
     const rights = mergeRights(await loadRights(m, { deviceIds }), await loadModuleRights(m, { deviceIds }));
-    const vrights = visitorsPresent ? await loadVisitorRights(m, { deviceIds }) : new Map();
+    const vrights = await loadVisitorRights(m, { deviceIds });
     return { rights, vrights };
   }
   const persons: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin IN (SELECT unnest($1::text[]))`, [pins]);
   const personIds = persons.map((p) => p.id);
   const rights = mergeRights(await loadRights(m, { personIds, deviceIds }), await loadModuleRights(m, { personIds, deviceIds }));
-  let vrights = new Map();
-  if (visitorsPresent) {
-    const regs: Array<{ id: string }> = await m.query(`SELECT id FROM vis_registration WHERE visitor_pin IN (SELECT unnest($1::text[])) AND state = 'in'`, [pins]);
-    vrights = await loadVisitorRights(m, { registrationIds: regs.map((r) => r.id), deviceIds });
-  }
+  const regs: Array<{ id: string }> = await m.query(`SELECT id FROM vis_registration WHERE visitor_pin IN (SELECT unnest($1::text[])) AND state = 'in'`, [pins]);
+  const vrights = await loadVisitorRights(m, { registrationIds: regs.map((r) => r.id), deviceIds });
   return { rights, vrights };
 }
 
@@ -90,7 +77,7 @@ export async function loadDesired(m: EntityManager, devices: readonly SyncDevice
   const { rights, vrights } = await ownersOf(m, pins, deviceIds);
   const persons = await loadPersons(m, { personIds: [...rights.keys()] });
   const visits = await loadVisitors(m, [...vrights.keys()]);
-  const templates = (await hasTable(m, 'bio_template')) ? await loadTemplates(m, persons.map((p) => p.pin)) : [];
+  const templates = await loadTemplates(m, persons.map((p) => p.pin));
   const templatesOf = new Map<string, StoredTemplate[]>();
   for (const t of templates) {
     let l = templatesOf.get(t.pin);

@@ -6,7 +6,7 @@ import { CommandQueueService } from '../push/command-queue.service';
 import { dataCount } from '../push/protocol';
 import { loadRefusals } from '../push/device-refusals';
 import { devicesTouching, loadConfirmed, loadInflight, noteSkipped } from './confirmed-state';
-import { hasTable, loadDesired, type PinScope } from './desired-state';
+import { loadDesired, type PinScope } from './desired-state';
 import type { SyncDevice } from './device-dialect';
 import { currentState, desiredHashes, diffItems, MEMBER_KINDS, splitItemId, type Diff, type ItemKind, type SyncRef } from './sync-items';
 import { moduleDevicePinsSql, moduleDevicesGranting } from './module-rights';
@@ -214,14 +214,13 @@ export class SyncPlannerService {
 /** Admitted devices where these pins have rights (persons through levels, checked-in visitors through visitor levels; elevator and channel controllers through their own levels). */
 export async function devicesGranting(m: EntityManager, pins: readonly string[]): Promise<string[]> {
   if (pins.length === 0) return [];
-  const visitors = await hasTable(m, 'vis_registration_level');
   const rows: Array<{ device_id: string }> = await m.query(
     `SELECT DISTINCT d.device_id FROM person p JOIN acc_level_person lp ON lp.person_id = p.id
        JOIN acc_level_door ld ON ld.level_id = lp.level_id JOIN door d ON d.id = ld.door_id
       WHERE p.pin IN (SELECT unnest($1::text[])) AND p.status = 'active'
-     ${visitors ? `UNION SELECT DISTINCT d.device_id FROM vis_registration r JOIN vis_registration_level rl ON rl.registration_id = r.id
+     UNION SELECT DISTINCT d.device_id FROM vis_registration r JOIN vis_registration_level rl ON rl.registration_id = r.id
        JOIN acc_level_door ld ON ld.level_id = rl.level_id JOIN door d ON d.id = ld.door_id
-      WHERE r.visitor_pin IN (SELECT unnest($1::text[])) AND r.state = 'in'` : ''}`,
+      WHERE r.visitor_pin IN (SELECT unnest($1::text[])) AND r.state = 'in'`,
     [pins],
   );
   return [...rows.map((r) => r.device_id), ...(await moduleDevicesGranting(m, pins))];
@@ -229,31 +228,27 @@ export async function devicesGranting(m: EntityManager, pins: readonly string[])
 
 /** Every pin (person or visitor) of a level. */
 async function levelPins(m: EntityManager, levelId: string): Promise<string[]> {
-  const visitors = await hasTable(m, 'vis_registration_level');
   const rows: Array<{ pin: string }> = await m.query(
     `SELECT p.pin FROM acc_level_person lp JOIN person p ON p.id = lp.person_id WHERE lp.level_id = $1
-     ${visitors ? `UNION SELECT r.visitor_pin FROM vis_registration_level rl JOIN vis_registration r ON r.id = rl.registration_id WHERE rl.level_id = $1` : ''}`,
+     UNION SELECT r.visitor_pin FROM vis_registration_level rl JOIN vis_registration r ON r.id = rl.registration_id WHERE rl.level_id = $1`,
     [levelId],
   );
   return rows.map((r) => r.pin);
 }
 
-/** The member pins that should be on a device (persons through levels, checked-in visitors), as SQL. */
-async function devicePinsSql(m: EntityManager): Promise<string> {
-  const visitors = await hasTable(m, 'vis_registration_level');
-  return `SELECT p.pin FROM person p JOIN acc_level_person lp ON lp.person_id = p.id
+/** The member pins that should be on a device (persons through levels, checked-in visitors, module levels), as SQL ($1: the device). */
+const DEVICE_PINS_SQL = `SELECT p.pin FROM person p JOIN acc_level_person lp ON lp.person_id = p.id
        JOIN acc_level_door ld ON ld.level_id = lp.level_id JOIN door d ON d.id = ld.door_id
       WHERE d.device_id = $1 AND p.status = 'active'
-     ${visitors ? `UNION SELECT r.visitor_pin FROM vis_registration r JOIN vis_registration_level rl ON rl.registration_id = r.id
+     UNION SELECT r.visitor_pin FROM vis_registration r JOIN vis_registration_level rl ON rl.registration_id = r.id
        JOIN acc_level_door ld ON ld.level_id = rl.level_id JOIN door d ON d.id = ld.door_id
-      WHERE d.device_id = $1 AND r.state = 'in'` : ''}
+      WHERE d.device_id = $1 AND r.state = 'in'
      UNION ${moduleDevicePinsSql('ARRAY[$1]')}`;
-}
 
 /** Up to `limit` pins that should be on a device, after `after`, in byte order (the order of JS string comparison). */
 async function devicePins(m: EntityManager, deviceId: string, after: string | null, limit: number): Promise<string[]> {
   const rows: Array<{ pin: string }> = await m.query(
-    `SELECT pin FROM (${await devicePinsSql(m)}) x WHERE $2::text IS NULL OR pin COLLATE "C" > $2::text COLLATE "C" GROUP BY pin ORDER BY pin COLLATE "C" LIMIT $3`,
+    `SELECT pin FROM (${DEVICE_PINS_SQL}) x WHERE $2::text IS NULL OR pin COLLATE "C" > $2::text COLLATE "C" GROUP BY pin ORDER BY pin COLLATE "C" LIMIT $3`,
     [deviceId, after, limit],
   );
   return rows.map((r) => r.pin);
@@ -263,7 +258,7 @@ async function devicePins(m: EntityManager, deviceId: string, after: string | nu
 async function stalePins(m: EntityManager, deviceId: string): Promise<string[]> {
   const rows: Array<{ key: string }> = await m.query(
     `SELECT DISTINCT key FROM sync_item WHERE device_id = $1 AND kind = ANY($2) AND hash IS NOT NULL
-     EXCEPT SELECT pin FROM (${await devicePinsSql(m)}) x`,
+     EXCEPT SELECT pin FROM (${DEVICE_PINS_SQL}) x`,
     [deviceId, MEMBER_KINDS],
   );
   return rows.map((r) => r.key).sort();

@@ -1,5 +1,5 @@
 /**
- * Visitors on devices (VISBIO helper): a checked-in visitor is a temporary user on the devices of the doors
+ * Visitors on devices: a checked-in visitor is a temporary user on the devices of the doors
  * of their visitor levels, valid for the visit window only (user StartTime/EndTime, and userauthorize
  * StartTime/EndTime where the device supports it, AccSupportFunList 62). Commands come from the codec's
  * typed builders; the user record is the planner's own (`userRecordFor`).

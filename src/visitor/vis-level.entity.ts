@@ -1,5 +1,5 @@
 import { CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { AccLevel } from '../accLevel/accLevel.entity';
+import { AccLevel } from '../accLevel/acc-level.entity';
 
 /**
  * A visitor level (2.16): an access level offered to visitors. Its id is the access level's id, so the

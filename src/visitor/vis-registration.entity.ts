@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { AccLevel } from '../accLevel/accLevel.entity';
+import { AccLevel } from '../accLevel/acc-level.entity';
 import { Device } from '../device/device.entity';
 import { Person } from '../person/person.entity';
 import { VisitorDetails } from './visitor-details.entity';

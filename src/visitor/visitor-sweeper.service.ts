@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { VisRegistrationService } from './visRegistration.service';
+import { VisRegistrationService } from './vis-registration.service';
 
 /**
  * Ends visits whose window has passed without a check-out: the visitor goes off every device. Safe with

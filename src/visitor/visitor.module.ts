@@ -2,19 +2,21 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PushModule } from '../push/push.module';
 import { SyncModule } from '../sync/sync.module';
-import { VISITOR_ENTITIES } from './visitor.entities';
-import { VisLevelController, VisLevelGatewayController } from './visLevel.controller';
-import { VisLevelService } from './visLevel.service';
-import { VisRegistrationController, VisRegistrationGatewayController } from './visRegistration.controller';
-import { VisRegistrationService } from './visRegistration.service';
-import { VisReservationController } from './visReservation.controller';
-import { VisReservationService } from './visReservation.service';
+import { VisLevel } from './vis-level.entity';
+import { VisRegistration, VisRegistrationLevel } from './vis-registration.entity';
+import { VisReservation } from './vis-reservation.entity';
+import { VisLevelController, VisLevelGatewayController } from './vis-level.controller';
+import { VisLevelService } from './vis-level.service';
+import { VisRegistrationController, VisRegistrationGatewayController } from './vis-registration.controller';
+import { VisRegistrationService } from './vis-registration.service';
+import { VisReservationController } from './vis-reservation.controller';
+import { VisReservationService } from './vis-reservation.service';
 import { VisitorDevicesService } from './visitor-devices.service';
 import { VisitorSweeperService } from './visitor-sweeper.service';
 
 /** 2.15-2.17 visitors: reservations, visitor levels, check-in/out reaching the devices, and the expiry sweeper. */
 @Module({
-  imports: [TypeOrmModule.forFeature(VISITOR_ENTITIES), PushModule, SyncModule],
+  imports: [TypeOrmModule.forFeature([VisLevel, VisReservation, VisRegistration, VisRegistrationLevel]), PushModule, SyncModule],
   controllers: [VisReservationController, VisLevelController, VisLevelGatewayController, VisRegistrationController, VisRegistrationGatewayController],
   providers: [VisReservationService, VisLevelService, VisRegistrationService, VisitorDevicesService, VisitorSweeperService],
   exports: [VisReservationService, VisRegistrationService],

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUSH_SETTINGS, type PushSettings } from '../../src/push/push-settings';
-import { parsePushCenterConfig } from '../../src/pushCenter/pushCenter.config';
+import { parsePushCenterConfig } from '../../src/pushCenter/push-center.config';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { countQueries, sleep } from '../push/push-helpers';
 import { DeviceSimulator } from '../simulator/device-simulator';

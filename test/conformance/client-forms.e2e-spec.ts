@@ -4,7 +4,8 @@ import { startTestApp, TEST_TOKEN, type HttpResult, type TestApp } from '../supp
 
 /**
  * 1. Every form a real client may send, on every operation of the live OpenAPI document (client-forms.ts,
- * route-forms.ts): a path parameter sent in the query, an identifier sent as a trailing path segment, the
+ * route-forms.ts): a path parameter sent in the query or the JSON body, an identifier sent as a trailing path
+ * segment, every list parameter of the manual in every array form (comma string, JSON array, repeated keys), the
  * manual's synonyms (`pin`/`personPin`/`personId`, `deviceSn`/`devSn`/`sn`, `pageNo`/`page`), and a JSON body
  * wrapped in its Swagger parameter name. Each form must get the same answer as the form the route declares.
  */
@@ -87,6 +88,38 @@ describe('a path parameter may come in the query', () => {
     }
   });
 
+  it('every operation that carries a body takes its trailing path parameters from the JSON body too', { timeout: 120_000 }, async () => {
+    const routed = new Set(ops.map((o) => `${o.method} ${o.path}`));
+    const withParams = ops.filter((o) => o.method !== 'GET' && o.pathParams.length && trailingParams(o.path) && !routed.has(`${o.method} ${o.path.replace(/\/\{.*$/, '')}`));
+    expect(withParams.map((o) => `${o.method} ${o.path}`)).toEqual(expect.arrayContaining(['POST /api/person/getQrCode/{pin}', 'POST /api/visRegistration/getQrCode/{pin}', 'DELETE /api/person/delete/{pin}']));
+    for (const op of withParams) {
+      // Values that do not exist, so that neither form changes what the other finds (a write answers alike).
+      const values = Object.fromEntries(op.pathParams.map((p) => [p, op.path.includes('QrCode') ? f.pin : `nobody-${p}`]));
+      const asPath = await send(op.method, op.path.replace(/\{(\w+)\}/g, (_, n) => encodeURIComponent(values[n])));
+      const base = op.path.replace(/\/\{.*$/, '');
+      const label = `${op.method} ${base} ${JSON.stringify(values)}`;
+      const asBody = await send(op.method, base, {}, values);
+      expect(asBody.body?.message ?? '', label).not.toMatch(/^No such endpoint/);
+      expect(comparable(asBody), label).toEqual(comparable(asPath));
+      // Wrapped, under a synonym (pin), and a body without it: an envelope that says what is missing.
+      if (op.pathParams.length === 1 && op.pathParams[0] === 'pin') {
+        expect(comparable(await send(op.method, base, {}, { person: { personPin: values.pin } })), `${label} wrapped`).toEqual(comparable(asPath));
+      }
+      const without = await send(op.method, base, {}, {});
+      expect(without.status, label).toBeLessThan(500);
+      expect(without.body, label).toMatchObject({ code: -400, message: expect.stringMatching(/is required/), data: null });
+    }
+  });
+
+  it('the QR endpoints answer the body form as the path form (-501, -22 for an unknown pin)', async () => {
+    for (const path of ['/api/person/getQrCode', '/api/visRegistration/getQrCode']) {
+      const asPath = await send('POST', `${path}/${f.pin}`);
+      expect(asPath.body.code, path).not.toBe(-404);
+      expect(comparable(await send('POST', path, {}, { pin: f.pin })), path).toEqual(comparable(asPath));
+      expect((await send('POST', path, {}, { pin: 'nobody' })).body.code, path).toBe((await send('POST', `${path}/nobody`)).body.code);
+    }
+  });
+
   it('the manual synonyms name a path parameter in the query too', async () => {
     const byPin = await send('GET', `/api/person/get/${f.pin}`);
     expect(byPin.body.code).toBe(0);
@@ -164,6 +197,59 @@ describe('synonyms', () => {
       checked++;
     }
     expect(checked).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('a list in every array form', () => {
+  /** The list parameters of the manual's endpoints: a comma-separated example, or an array of scalars. */
+  function listParams() {
+    const found: Array<{ e: ReturnType<typeof servedEndpoints>[number]; name: string; inQuery: boolean }> = [];
+    const isList = (name: string, v: unknown) => (Array.isArray(v) && v.every((x) => typeof x !== 'object')) || (typeof v === 'string' && v.includes(',') && /s$/.test(name));
+    for (const e of servedEndpoints()) {
+      for (const q of e.query) if (isList(q.name, q.example)) found.push({ e, name: q.name, inQuery: true });
+      const b = e.body?.example;
+      if (b && typeof b === 'object' && !Array.isArray(b)) for (const [k, v] of Object.entries(b)) if (isList(k, v)) found.push({ e, name: k, inQuery: false });
+    }
+    return found;
+  }
+
+  /** Items of a list by its name: ones that exist where a read selects by them, unknown ones for writes. */
+  const itemsOf = (name: string, write: boolean): string[] =>
+    write ? [`nosuch-${name}-1`, `nosuch-${name}-2`] : name === 'pins' ? [f.pin, 'nobody'] : name === 'deptCodes' ? [f.deptCode, '1'] : [`x-${name}-1`, `x-${name}-2`];
+
+  it('a comma-separated string, a JSON array, repeated query keys and name[] answer alike', { timeout: 120_000 }, async () => {
+    const lists = listParams();
+    expect(lists.length).toBeGreaterThanOrEqual(8);
+    let reads = 0;
+    for (const { e, name, inQuery } of lists) {
+      const path = fillPath(e, pathVariants(e)[0]);
+      const write = !/getPersonList/.test(e.likelyPath);
+      const items = itemsOf(name, write);
+      // The person a level list is about is the fixture's, so that the list decides the answer.
+      const extraQuery = e.query.some((q) => q.name === 'pin') ? { pin: f.pin } : {};
+      const example = (e.body?.example ?? {}) as Record<string, unknown>;
+      const bodyWithout = Object.fromEntries(Object.entries(example).filter(([k]) => k !== name));
+      const repeated = (key: string) => `${path}?${items.map((i) => `${encodeURIComponent(key)}=${encodeURIComponent(i)}`).join('&')}`;
+      const query = extraQuery;
+      const comma = inQuery ? await send(e.method, path, { ...query, [name]: items.join(',') }, bodyWithout) : await send(e.method, path, query, { ...bodyWithout, [name]: items.join(',') });
+      expect(comma.status, `${e.section} ${name}`).toBeLessThan(500);
+      const forms: Array<[string, Promise<HttpResult>]> = [
+        ['JSON array', send(e.method, path, query, { ...bodyWithout, [name]: items })],
+        ['repeated query keys', send(e.method, repeated(name), query, bodyWithout)],
+        ['name[] query keys', send(e.method, repeated(`${name}[]`), query, bodyWithout)],
+        ['comma string in the other place', inQuery ? send(e.method, path, query, { ...bodyWithout, [name]: items.join(',') }) : send(e.method, path, { ...query, [name]: items.join(',') }, bodyWithout)],
+      ];
+      for (const [form, call] of forms) expect(comparable(await call), `${e.section} ${e.likelyPath} ${name} as ${form}`).toEqual(comparable(comma));
+      if (!write && comma.body?.code === 0) reads++;
+    }
+    expect(reads).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a list read by repeated keys selects every item; any other repeated key takes its last value', async () => {
+    const both = await send('POST', `/api/person/getPersonList?pins=${f.pin}&pins=nobody`, {}, { pageNo: 1, pageSize: 10 });
+    expect(both.body.code).toBe(0);
+    expect(both.body.data.map((p: { pin: string }) => p.pin)).toEqual([f.pin]);
+    expect(comparable(await send('GET', `/api/person/get?pin=nobody&pin=${f.pin}`))).toEqual(comparable(await send('GET', `/api/person/get/${f.pin}`)));
   });
 });
 

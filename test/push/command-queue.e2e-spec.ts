@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CommandQueueService } from '../../src/push/command-queue.service';
 import { dataCount, dataDelete, dataQuery, dataUpdateUser, openDoor, ProtocolValueError, returnMeaning } from '../../src/push/protocol';
 import { defaultPushSettings } from '../../src/push/push-settings';
-import { parsePushCenterConfig } from '../../src/pushCenter/pushCenter.config';
+import { parsePushCenterConfig } from '../../src/pushCenter/push-center.config';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { commandsOf, connectedSim, countQueries, enqueue, settingsOf, sleep } from './push-helpers';

@@ -10,7 +10,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import { commandsOf, connectedSim, enqueue, settingsOf, sleep } from './push-helpers';
 
 /**
- * Issue 10, part A: the queue's order, delivery and outcome rules under the faults real panels and networks
+ * The queue's order, delivery and outcome rules under the faults real panels and networks
  * produce, played by the simulator. (Convergence of desired and confirmed state is the planner's; here the
  * commands are queued directly.)
  */

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { ListInput } from '../../common/client-forms';
 import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
 import { MAX_PHOTO_CHARS } from '../../common/limits';
@@ -56,12 +56,6 @@ export class AttDeviceResponseDto {
 // ---- 2.8 / 2.28 area persons ----
 
 /** `pins` as a comma-separated string (2.8.1, 2.28) or an array (2.8.2): both are accepted everywhere. */
-const toPinList = ({ value }: { value: unknown }) => {
-  if (value === undefined || value === null) return value;
-  const list = Array.isArray(value) ? value.map((v) => String(v)) : String(value).split(',');
-  return list.map((p) => p.trim()).filter((p) => p !== '');
-};
-
 export class AreaPersonDto {
   @ApiProperty({ example: '1', description: 'area code (a number is accepted too)' })
   @ToTrimmedString()
@@ -71,7 +65,7 @@ export class AreaPersonDto {
   code!: string;
 
   @ApiProperty({ example: ['5'], description: 'pins: an array, or one comma-separated string; at most 500', oneOf: [{ type: 'array', items: { type: 'string' } }, { type: 'string' }] })
-  @Transform(toPinList)
+  @ListInput('array')
   @IsString({ each: true, context: { code: CvCode.PinsNull } })
   @IsNotEmpty({ context: { code: CvCode.PinsNull } })
   @ArrayMaxSize(500, { context: { code: CvCode.PinsTooLong } })

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ListInput } from '../../common/client-forms';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
@@ -112,8 +113,9 @@ export class ModuleLevelSaveDto {
   @MaxLength(MAX_NAME_CHARS)
   timeSegName?: string;
 
-  @ApiPropertyOptional({ example: ['402856aa6c08e7e4016c092400580021'], description: 'the complete set of points: floor ids (eleLevel) or gate ids (psgLevel)' })
+  @ApiPropertyOptional({ example: ['402856aa6c08e7e4016c092400580021'], description: 'the complete set of points: floor ids (eleLevel) or gate ids (psgLevel); an array or one comma-separated string' })
   @IsOptional()
+  @ListInput('array')
   @IsArray()
   @ArrayMaxSize(MAX_BATCH_ITEMS)
   @IsString({ each: true })

@@ -1,4 +1,5 @@
 import { DeviceSafe } from '../../common/device-safe.decorator';
+import { ListInput } from '../../common/client-forms';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
@@ -45,8 +46,8 @@ export class PersonWriteDto extends PersonPinDto {
   @DeviceSafe()
   cardNo?: string;
 
-  @ApiPropertyOptional({ example: '987643', description: 'secondary cards, comma separated; absent = keep, "" = delete' })
-  @IsOptional() @ToTrimmedString() @IsString() @MaxLength(2000)
+  @ApiPropertyOptional({ example: '987643', description: 'secondary cards, comma separated (or an array); absent = keep, "" = delete' })
+  @IsOptional() @ListInput() @IsString() @MaxLength(2000)
   @DeviceSafe()
   supplyCards?: string;
 
@@ -54,8 +55,8 @@ export class PersonWriteDto extends PersonPinDto {
   @IsOptional() @IsString() @MaxLength(MAX_PHOTO_CHARS, { context: { code: CvCode.InvalidPhoto } })
   personPhoto?: string;
 
-  @ApiPropertyOptional({ example: '402856aa6c3c5063016c3cb3a0360005,402856aa6bff4b1a016bff5374800c0e', description: 'access level ids, comma separated: the complete new set ("" = none); -24 for an unknown id' })
-  @IsOptional() @ToTrimmedString() @IsString() @MaxLength(MAX_LIST_CHARS)
+  @ApiPropertyOptional({ example: '402856aa6c3c5063016c3cb3a0360005,402856aa6bff4b1a016bff5374800c0e', description: 'access level ids, comma separated (or an array): the complete new set ("" = none); -24 for an unknown id' })
+  @IsOptional() @ListInput() @IsString() @MaxLength(MAX_LIST_CHARS)
   accLevelIds?: string;
 
   @ApiPropertyOptional({ example: '2017-08-04 15:45:00', description: 'start of access validity, yyyy-MM-dd HH:mm:ss ("" = none)' })
@@ -112,8 +113,8 @@ export class PersonWriteDto extends PersonPinDto {
   @IsOptional() @ToTrimmedString() @IsString() @MaxLength(64)
   ssn?: string;
 
-  @ApiPropertyOptional({ example: '987654', description: 'licence plates, comma separated; "" deletes them' })
-  @IsOptional() @ToTrimmedString() @IsString() @MaxLength(255)
+  @ApiPropertyOptional({ example: '987654', description: 'licence plates, comma separated (or an array); "" deletes them' })
+  @IsOptional() @ListInput() @IsString() @MaxLength(255)
   carPlate?: string;
 }
 
@@ -134,12 +135,12 @@ export class PersonPhotoDto extends PersonPinDto {
 }
 
 export class PersonListDto {
-  @ApiPropertyOptional({ example: '1,2,3', description: 'pins, comma separated' })
-  @IsOptional() @ToTrimmedString() @IsString() @MaxLength(MAX_LIST_CHARS)
+  @ApiPropertyOptional({ example: '1,2,3', description: 'pins, comma separated (or an array)' })
+  @IsOptional() @ListInput() @IsString() @MaxLength(MAX_LIST_CHARS)
   pins?: string;
 
-  @ApiPropertyOptional({ example: '1,2', description: 'department codes, comma separated' })
-  @IsOptional() @ToTrimmedString() @IsString() @MaxLength(MAX_LIST_CHARS)
+  @ApiPropertyOptional({ example: '1,2', description: 'department codes, comma separated (or an array)' })
+  @IsOptional() @ListInput() @IsString() @MaxLength(MAX_LIST_CHARS)
   deptCodes?: string;
 
   @ApiProperty({ example: 1 })
@@ -152,8 +153,8 @@ export class PersonListDto {
 }
 
 export class PersonPinsDto {
-  @ApiProperty({ example: '1,2,3', description: 'pins, comma separated (at most 500)' })
-  @ToTrimmedString()
+  @ApiProperty({ example: '1,2,3', description: 'pins, comma separated or an array (at most 500)' })
+  @ListInput()
   @IsString({ context: { code: CvCode.PinsNull } })
   @IsNotEmpty({ context: { code: CvCode.PinsNull } })
   @MaxLength(MAX_LIST_CHARS, { context: { code: CvCode.PinsTooLong } })

@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { intoOf } from '../../database/columns';
+import { DeviceUpload } from '../device-upload.entity';
 import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { GroupCommit } from '../../database/group-commit';
@@ -198,7 +200,7 @@ async function storeRaw(m: EntityManager, sn: string, rows: Array<{ table: strin
   if (rows.length === 0) return;
   const keys = rows.map((r) => createHash('md5').update(`${sn}\n${r.table}\n${JSON.stringify(r.fields)}`).digest('hex'));
   await m.query(
-    `INSERT INTO device_upload (upload_key, device_sn, table_name, pin, record)
+    `INSERT INTO ${intoOf(DeviceUpload, ['uploadKey', 'deviceSn', 'tableName', 'pin', 'record'])}
      SELECT k, $1, t, NULL, r::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS u(k, t, r)
      ON CONFLICT (upload_key) DO NOTHING`,
     [sn, keys, rows.map((r) => clip(r.table, 64)), rows.map((r) => JSON.stringify(r.fields).replace(/\\u0000/g, ''))],

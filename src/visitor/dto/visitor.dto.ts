@@ -1,4 +1,5 @@
 import { DeviceSafe } from '../../common/device-safe.decorator';
+import { ListInput } from '../../common/client-forms';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { VisCode } from '../visitor-codes';
@@ -155,8 +156,9 @@ export class VisRegistrationAddDto extends VisitorBaseDto {
   @DeviceSafe()
   cardNo?: string;
 
-  @ApiPropertyOptional({ example: '402856aa6bff4b1a016bff5374800c0e,402856aa6c3c5063016c3cb3a0360005', description: 'visitor level ids, comma separated (-24 unknown)' })
+  @ApiPropertyOptional({ example: '402856aa6bff4b1a016bff5374800c0e,402856aa6c3c5063016c3cb3a0360005', description: 'visitor level ids, comma separated or an array (-24 unknown)' })
   @IsOptional()
+  @ListInput()
   @MaxInputLength(MAX_LIST_CHARS)
   visLevels?: string | string[];
 }
@@ -186,8 +188,9 @@ export function toVisLevelResponse(r: { id: string; name: string }): VisLevelRes
 // ---- Gateway extensions ----
 
 export class VisLevelIdsDto {
-  @ApiProperty({ example: '402856aa6bff4b1a016bff5374800c0e', description: 'access level ids, comma separated' })
+  @ApiProperty({ example: '402856aa6bff4b1a016bff5374800c0e', description: 'access level ids, comma separated or an array' })
   @IsOptional()
+  @ListInput()
   @MaxInputLength(MAX_LIST_CHARS)
   levelIds?: string | string[];
 }

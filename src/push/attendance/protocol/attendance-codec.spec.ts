@@ -32,7 +32,7 @@ import {
   punchKey,
   type OperlogRecord,
   type TemplateRecord,
-} from './index';
+} from '.';
 
 interface Sample {
   id: string;

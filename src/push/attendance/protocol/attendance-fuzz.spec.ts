@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ProtocolValueError } from '../../protocol/errors';
-import { attUpdateUserInfo, parseAttInfo, parseAttlog, parseAttPhoto, parseOperlog } from './index';
+import { attUpdateUserInfo, parseAttInfo, parseAttlog, parseAttPhoto, parseOperlog } from '.';
 
 const RUNS = { numRuns: 150 };
 const protoChar = fc.constantFrom('=', '\t', '\n', '\r', ',', ' ', ':', '-', 'O', 'P', 'L', 'G', 'U', 'S', 'E', 'R', '0', '1', '2', '\0', 'é');

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readSpecJson } from '../testing/spec-files';
 // @ts-expect-error plain-Node generator script without type declarations
 import { OUTPUT, renderTables } from '../../../../scripts/gen-push-tables.mjs';
-import { alarmBitNames, controlDeviceInfo, eventInfo, returnMeaning, verifyModeName, dataTables } from './index';
+import { alarmBitNames, controlDeviceInfo, eventInfo, returnMeaning, verifyModeName, dataTables } from '.';
 
 describe('generated tables', () => {
   it('match push-tables.json (run node scripts/gen-push-tables.mjs when this fails)', () => {

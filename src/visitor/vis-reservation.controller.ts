@@ -3,7 +3,7 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs
 import { EnvelopeDto, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { VisReservationAddDto, VisReservationDelDto } from './dto/visitor.dto';
-import { VisReservationService } from './visReservation.service';
+import { VisReservationService } from './vis-reservation.service';
 
 @ApiTags('Visitor')
 @Controller()

@@ -4,7 +4,7 @@ import { EnvelopeDto, listEnvelopeOf, ok, type Envelope } from '../common/envelo
 import { CvInput } from '../common/input.decorator';
 import { checkPaging } from '../common/paging';
 import { toVisLevelResponse, VisLevelIdsDto, VisLevelListDto, VisLevelResponseDto } from './dto/visitor.dto';
-import { VisLevelService } from './visLevel.service';
+import { VisLevelService } from './vis-level.service';
 
 @ApiTags('Visitor')
 @Controller()

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SyncModule } from '../sync/sync.module';
-import { AccLevelController } from './accLevel.controller';
-import { AccLevelService } from './accLevel.service';
+import { AccLevelController } from './acc-level.controller';
+import { AccLevelService } from './acc-level.service';
 
 @Module({
   imports: [SyncModule],

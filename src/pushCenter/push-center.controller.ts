@@ -9,8 +9,8 @@ import {
   PushTargetCreateDto,
   PushTargetResponseDto,
   PushTargetUpdateDto,
-} from './dto/pushCenter.dto';
-import { PushCenterService } from './pushCenter.service';
+} from './dto/push-center.dto';
+import { PushCenterService } from './push-center.service';
 
 /**
  * Gateway extension: CVSecurity's "Push Center". Each access event is POSTed to every enabled target as

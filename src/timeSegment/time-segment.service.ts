@@ -4,7 +4,7 @@ import { CvCode, CvError } from '../common/cv-error';
 import { encodeWeeklySchedule } from '../push/protocol';
 import { toWeeklySchedule } from '../sync/sync-commands';
 import { SyncPlannerService } from '../sync/sync-planner.service';
-import type { TimeSegmentCreateDto, TimeSegmentUpdateDto } from './dto/timeSegment.dto';
+import type { TimeSegmentCreateDto, TimeSegmentUpdateDto } from './dto/time-segment.dto';
 import { TimeSegment, type DayIntervals, type WeekSchedule } from './time-segment.entity';
 
 const DAYS: Array<keyof WeekSchedule> = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'hol1', 'hol2', 'hol3'];

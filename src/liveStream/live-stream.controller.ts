@@ -2,7 +2,7 @@ import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CvCode, CvError } from '../common/cv-error';
-import { LiveStreamService, type StreamEventType } from './liveStream.service';
+import { LiveStreamService, type StreamEventType } from './live-stream.service';
 
 const TYPES: StreamEventType[] = ['transaction', 'doorState', 'punch', 'moduleTransaction'];
 const HEARTBEAT_MS = 15_000;

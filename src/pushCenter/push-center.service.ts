@@ -13,7 +13,7 @@ import {
   type PushTargetCreateDto,
   type PushTargetResponseDto,
   type PushTargetUpdateDto,
-} from './dto/pushCenter.dto';
+} from './dto/push-center.dto';
 import { PushDeliveryWorker } from './push-delivery.worker';
 import { PushOutboxRepository } from './push-outbox.repository';
 import { PushTarget } from './push-target.entity';

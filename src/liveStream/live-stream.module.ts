@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TransactionModule } from '../transaction/transaction.module';
-import { LiveStreamController } from './liveStream.controller';
-import { LiveStreamService } from './liveStream.service';
+import { LiveStreamController } from './live-stream.controller';
+import { LiveStreamService } from './live-stream.service';
 
 /** Server-Sent Events of access events and door states (gateway extension). */
 @Module({

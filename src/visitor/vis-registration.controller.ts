@@ -3,7 +3,7 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiQuery, 
 import { EnvelopeDto, envelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { VisitorCertDto, VisitorPinDto, VisRegistrationAddDto, VisRegistrationViewDto } from './dto/visitor.dto';
-import { VisRegistrationService } from './visRegistration.service';
+import { VisRegistrationService } from './vis-registration.service';
 import { VisitorSweeperService } from './visitor-sweeper.service';
 
 @ApiTags('Visitor')

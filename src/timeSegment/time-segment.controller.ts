@@ -6,8 +6,8 @@ import {
   TimeSegmentResponseDto,
   TimeSegmentUpdateDto,
   toTimeSegmentResponse,
-} from './dto/timeSegment.dto';
-import { TimeSegmentService } from './timeSegment.service';
+} from './dto/time-segment.dto';
+import { TimeSegmentService } from './time-segment.service';
 
 @ApiTags('Gateway extensions')
 @Controller('api/gateway/timeSegments')

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ListInput } from '../../common/client-forms';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
@@ -6,7 +7,7 @@ import { MAX_BATCH_ITEMS, MAX_LIST_CHARS, MAX_NAME_CHARS } from '../../common/li
 import { PagingDto } from '../../common/paging';
 import { IsCvPin } from '../../common/pin.decorator';
 import { ToTrimmedString } from '../../common/transforms';
-import type { AccLevel } from '../accLevel.entity';
+import type { AccLevel } from '../acc-level.entity';
 
 /** pin + levelIds, from the query string (as the manual prints them) or the body. */
 export class LevelPersonDto {
@@ -14,8 +15,8 @@ export class LevelPersonDto {
   @IsCvPin()
   pin!: string;
 
-  @ApiProperty({ example: '402856aa6c3bbde1016c3bc2329200ff,402856aa6c3bbde1016c3bc232930100', description: 'level ids, comma separated' })
-  @ToTrimmedString()
+  @ApiProperty({ example: '402856aa6c3bbde1016c3bc2329200ff,402856aa6c3bbde1016c3bc232930100', description: 'level ids, comma separated (or an array)' })
+  @ListInput()
   @IsString({ context: { code: CvCode.LevelIdNull } })
   @IsNotEmpty({ context: { code: CvCode.LevelIdNull } })
   @MaxLength(MAX_LIST_CHARS)

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { PushCenterController } from './pushCenter.controller';
-import { PushCenterService } from './pushCenter.service';
+import { PushCenterController } from './push-center.controller';
+import { PushCenterService } from './push-center.service';
 import { PushDeliveryWorker } from './push-delivery.worker';
 import { PushOutboxRepository } from './push-outbox.repository';
 import { PushTarget } from './push-target.entity';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SyncModule } from '../sync/sync.module';
-import { TimeSegmentController } from './timeSegment.controller';
-import { TimeSegmentService } from './timeSegment.service';
+import { TimeSegmentController } from './time-segment.controller';
+import { TimeSegmentService } from './time-segment.service';
 
 @Module({
   imports: [SyncModule],

@@ -9,8 +9,8 @@ import { SyncPlannerService } from '../sync/sync-planner.service';
 import { TimeSegment } from '../timeSegment/time-segment.entity';
 import { addPersonLevels, removePersonLevels, requireLevels } from './acc-level-membership';
 import { AccLevelDoor } from './acc-level-door.entity';
-import { AccLevel } from './accLevel.entity';
-import type { LevelAddDoorItemDto, LevelAddItemDto, LevelPersonDto, LevelUpdateDto } from './dto/accLevel.dto';
+import { AccLevel } from './acc-level.entity';
+import type { LevelAddDoorItemDto, LevelAddItemDto, LevelPersonDto, LevelUpdateDto } from './dto/acc-level.dto';
 
 const DEFAULT_TIME_SEGMENT = '24-Hour Accessible';
 

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { checkPaging, v2Page, type V2Page } from '../common/paging';
-import { AccLevelService } from './accLevel.service';
+import { AccLevelService } from './acc-level.service';
 import {
   LevelAddDoorDto,
   LevelAddDto,
@@ -13,7 +13,7 @@ import {
   LevelResponseDto,
   LevelUpdateDto,
   toLevelResponse,
-} from './dto/accLevel.dto';
+} from './dto/acc-level.dto';
 
 @ApiTags('AccLevel')
 @Controller()

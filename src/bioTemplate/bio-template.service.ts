@@ -5,8 +5,8 @@ import { CvCode, CvError } from '../common/cv-error';
 import { BIO_TYPE } from '../push/protocol';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { checkTemplateInput, checkTemplateNo } from './bio-template-input';
-import { BioTemplate } from './bioTemplate.entity';
-import { toBioTemplateResponse, type BioTemplateAddDto, type BioTemplateResponseDto } from './dto/bioTemplate.dto';
+import { BioTemplate } from './bio-template.entity';
+import { toBioTemplateResponse, type BioTemplateAddDto, type BioTemplateResponseDto } from './dto/bio-template.dto';
 
 /**
  * 2.25: a person's templates. Every write stores the rows and has the planner bring the person's devices to

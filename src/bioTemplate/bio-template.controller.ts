@@ -2,14 +2,14 @@ import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { EnvelopeDto, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { BioTemplateService } from './bioTemplate.service';
+import { BioTemplateService } from './bio-template.service';
 import {
   BioTemplateAddDto,
   BioTemplateNoDto,
   BioTemplatePinDto,
   BioTemplatePinNoDto,
   BioTemplateResponseDto,
-} from './dto/bioTemplate.dto';
+} from './dto/bio-template.dto';
 
 /**
  * 2.25 and the v2 forms real clients call (field notes REST 6). The manual prints 2.25.2 as

@@ -1,9 +1,0 @@
-import { AccLevelModule } from '../accLevel/accLevel.module';
-import { CardModule } from '../card/card.module';
-import { HolidayModule } from '../holiday/holiday.module';
-import { SyncModule } from '../sync/sync.module';
-import { TimeSegmentModule } from '../timeSegment/timeSegment.module';
-import { PersonModule } from './person.module';
-
-/** Persons, cards, levels, time segments, holidays and the sync planner. */
-export const ACCESS_MODULES = [SyncModule, PersonModule, CardModule, AccLevelModule, TimeSegmentModule, HolidayModule];
