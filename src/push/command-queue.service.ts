@@ -270,7 +270,9 @@ export class CommandQueueService {
       this.signal.set(sn);
       return [];
     }
-    if (out.plan?.wakeInMs != null) this.signal.wakeAt(sn, Date.now() + out.plan.wakeInMs + 100);
+    // A few ms past the deadline, so that the claim the wake-up lets through sees it passed; should the
+    // database's clock lag ours, that claim finds the reply still waiting and simply arms the wake-up again.
+    if (out.plan?.wakeInMs != null) this.signal.wakeAt(sn, Date.now() + out.plan.wakeInMs + 10);
     return out.claimed;
   }
 
