@@ -90,7 +90,16 @@ export class LiveStreamService implements OnModuleDestroy {
     const punchFrom = parsePunchStreamId(lastEventId) ?? now;
     const moduleFrom = parseModuleStreamId(lastEventId) ?? now;
     const sub: Subscriber = { sink, types, ...from, punchXid: punchFrom.xid, punchId: punchFrom.id, moduleXid: moduleFrom.xid, moduleId: moduleFrom.id };
-    if (types.has('doorState')) for (const d of await this.readDoors()) sink.send('doorState', d.event);
+    if (types.has('doorState')) {
+      const doors = await this.readDoors();
+      // The snapshot is the baseline when there is none yet: a door that changes before the first poll tick
+      // is then sent as a change, not taken for the baseline and lost.
+      const seed = this.doorStates.size === 0;
+      for (const d of doors) {
+        if (seed) this.doorStates.set(d.key, JSON.stringify(d.event));
+        sink.send('doorState', d.event);
+      }
+    }
     this.subscribers.add(sub);
     if (!this.timer) {
       this.timer = setInterval(() => void this.tick(), POLL_MS);
