@@ -79,34 +79,8 @@ export interface PushCenterPayload {
 /** ATTLOG states, as the attendance event names of a punch. */
 const PUNCH_STATES: Record<number, string> = { 0: 'Check-In', 1: 'Check-Out', 2: 'Break-Out', 3: 'Break-In', 4: 'Overtime-In', 5: 'Overtime-Out' };
 
-export function toPushContent(e: OutboxEvent): PushEventContent {
-  if (e.module === 'att') {
-    return {
-      eventTime: new Date(e.event_time).getTime(),
-      pin: e.pin,
-      name: e.name,
-      lastName: e.last_name,
-      cardNo: e.card_no,
-      deptCode: e.dept_code,
-      deptName: e.dept_name,
-      devSn: e.device_sn,
-      devAlias: e.dev_alias,
-      doorId: null,
-      doorName: null,
-      eventNo: e.status ?? 0,
-      eventName: e.status === null || e.status === undefined ? null : (PUNCH_STATES[e.status] ?? `State ${e.status}`),
-      eventLevel: 0,
-      eventPointName: e.dev_alias,
-      readerName: null,
-      readerState: null,
-      verifyModeNo: e.verify_mode_no,
-      verifyModeName: e.verify_mode_name,
-      areaName: e.area_name,
-      logId: typeof e.id === 'string' ? Number(e.id) : e.id,
-      temperature: null,
-      uniqueKey: e.unique_key,
-    };
-  }
+/** What a punch and an access event fill alike: when, who, and on which device. */
+function whoAndWhere(e: OutboxEvent) {
   return {
     eventTime: new Date(e.event_time).getTime(),
     pin: e.pin,
@@ -117,6 +91,38 @@ export function toPushContent(e: OutboxEvent): PushEventContent {
     deptName: e.dept_name,
     devSn: e.device_sn,
     devAlias: e.dev_alias,
+  };
+}
+
+/** How the person verified, and where. */
+function verifyAndArea(e: OutboxEvent) {
+  return {
+    verifyModeNo: e.verify_mode_no,
+    verifyModeName: e.verify_mode_name,
+    areaName: e.area_name,
+  };
+}
+
+export function toPushContent(e: OutboxEvent): PushEventContent {
+  if (e.module === 'att') {
+    return {
+      ...whoAndWhere(e),
+      doorId: null,
+      doorName: null,
+      eventNo: e.status ?? 0,
+      eventName: e.status === null || e.status === undefined ? null : (PUNCH_STATES[e.status] ?? `State ${e.status}`),
+      eventLevel: 0,
+      eventPointName: e.dev_alias,
+      readerName: null,
+      readerState: null,
+      ...verifyAndArea(e),
+      logId: typeof e.id === 'string' ? Number(e.id) : e.id,
+      temperature: null,
+      uniqueKey: e.unique_key,
+    };
+  }
+  return {
+    ...whoAndWhere(e),
     doorId: e.door_id,
     doorName: e.door_name,
     eventNo: e.event_no,
@@ -125,9 +131,7 @@ export function toPushContent(e: OutboxEvent): PushEventContent {
     eventPointName: e.event_point_name,
     readerName: e.reader_name,
     readerState: e.reader_state,
-    verifyModeNo: e.verify_mode_no,
-    verifyModeName: e.verify_mode_name,
-    areaName: e.area_name,
+    ...verifyAndArea(e),
     logId: e.log_id,
     temperature: e.temperature,
     uniqueKey: e.unique_key,
