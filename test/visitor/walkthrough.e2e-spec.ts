@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -17,6 +19,25 @@ afterAll(async () => {
   await t?.close();
 });
 
+/**
+ * The JSON bodies of the README's visitor walk-through, by path, read from the README itself so that the
+ * steps a newcomer copies are the steps this test runs (a required field missing there fails here).
+ */
+function readmeBodies(): Map<string, Record<string, unknown>> {
+  const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+  const start = readme.indexOf('### A visitor system, from a fresh install');
+  const block = readme.slice(readme.indexOf('```sh', start), readme.indexOf('```\n', readme.indexOf('```sh', start) + 5));
+  const bodies = new Map<string, Record<string, unknown>>();
+  for (const m of block.matchAll(/"\$G(\/api\/[^"?]+)\?\$T"\s*(?:\\\s*)?-d '([^']*)'/g)) bodies.set(m[1], JSON.parse(m[2]));
+  return bodies;
+}
+const readme = readmeBodies();
+const body = (p: string) => {
+  const b = readme.get(p);
+  if (!b) throw new Error(`the README's visitor walk-through has no body for ${p}`);
+  return b;
+};
+
 const fmt = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 const ok = { code: 0, message: 'success', data: null };
 
@@ -33,8 +54,8 @@ describe('README walk-through: a visitor system on a fresh install', () => {
   });
 
   it('2. an access level on the lobby door (CVSecurity Swagger: addLevel, addLevelDoor)', async () => {
-    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Lobby', areaName: 'Area Name', timeSegName: '24-Hour Accessible' }] })).body).toEqual(ok);
-    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Lobby', doorName: '10.20.0.5-1' }] })).body).toEqual(ok);
+    expect((await t.post('/api/accLevel/addLevel', body('/api/accLevel/addLevel'))).body).toEqual(ok);
+    expect((await t.post('/api/accLevel/addLevelDoor', body('/api/accLevel/addLevelDoor'))).body).toEqual(ok);
     levelId = (await t.get('/api/accLevel/getByName/Lobby')).body.data.id;
   });
 
@@ -43,14 +64,15 @@ describe('README walk-through: a visitor system on a fresh install', () => {
   });
 
   it('4. the host is a person (2.13.1)', async () => {
-    expect((await t.post('/api/person/add', { pin: '1001', name: 'Host', deptCode: '1' })).body).toEqual(ok);
+    expect((await t.post('/api/person/add', body('/api/person/add'))).body).toEqual(ok);
   });
 
   it('5. the visitor checks in with a card (2.17.1), and the panel receives them', async () => {
     const now = Date.now();
+    // The README's body as printed, with the level id filled in and a visit window around now (the README's
+    // is in 2030, so that the card would not open the door today).
     const res = await t.post('/api/visRegistration/add', {
-      persPersonPin: '1001', certType: '8', certNum: 'P1234567', visEmpName: 'Guest', visitEmpPhone: '', company: 'Acme', visitReason: 'meeting',
-      visitorCount: '1', startTime: fmt(now - 60_000), endTime: fmt(now + 3_600_000), cardNo: '7770001', visLevels: levelId,
+      ...body('/api/visRegistration/add'), startTime: fmt(now - 60_000), endTime: fmt(now + 3_600_000), visLevels: levelId,
     });
     expect(res.body).toEqual(ok);
     await panel.pollUntilIdle();
