@@ -6,10 +6,25 @@ import { newId } from '../common/ids';
 import type { Page } from '../common/paging';
 import { formatCvDateTime, requireCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { insertOf, valuesOf } from '../database/columns';
+import { AttApply } from './att-apply.entity';
+import { AttLeaveImage } from './att-leave.entity';
 import { requirePerson } from './att-person.service';
 import type { ApplyItemDto, ApplyLeaveDto, ApplyListDto, ApplyPeriodDto, ApplySignDto, ApplyTimeLongDto, LeaveTypeDto } from './dto/attendance.dto';
 
 export const LEAVE_IMAGE_PREFIX = '/fileresource/att/leave/image/';
+
+/** Every kind of application is one row; the columns a kind does not use stay NULL. */
+const APPLY_COLUMNS = ['id', 'kind', 'personPin', 'personId', 'signTime', 'startTime', 'endTime', 'leaveTypeNo', 'leaveImagePath', 'remark'] as const;
+const INSERT_APPLY = `INSERT INTO ${insertOf(AttApply, APPLY_COLUMNS)}`;
+const INSERT_LEAVE_IMAGE = `INSERT INTO ${insertOf(AttLeaveImage, ['path', 'contentType', 'data'])}`;
+
+type ApplyRow = { [K in (typeof APPLY_COLUMNS)[number]]?: AttApply[K] };
+
+/** The parameters of INSERT_APPLY for a new application. */
+function applyValues(row: ApplyRow): unknown[] {
+  return valuesOf(APPLY_COLUMNS, { ...row, id: newId() });
+}
 
 /** JPEG, PNG and GIF by their first bytes; anything else is not a picture. */
 function imageType(b: Buffer): string | null {
@@ -42,7 +57,7 @@ export class AttApplyService {
     const at = requireCvDateTime(dto.signDatetime, this.config.timeZone, 'signDatetime');
     await this.ds.transaction(async (m) => {
       const personId = await requirePerson(m, dto.personPin);
-      await m.query(`INSERT INTO att_apply (id, kind, person_pin, person_id, sign_time, remark) VALUES ($1, 'sign', $2, $3, $4, $5)`, [newId(), dto.personPin, personId, at, dto.remark ?? null]);
+      await m.query(INSERT_APPLY, applyValues({ kind: 'sign', personPin: dto.personPin, personId, signTime: at, remark: dto.remark }));
     });
   }
 
@@ -50,14 +65,7 @@ export class AttApplyService {
     const { start, end } = this.period(dto);
     await this.ds.transaction(async (m) => {
       const personId = await requirePerson(m, dto.personPin);
-      await m.query(`INSERT INTO att_apply (id, kind, person_pin, person_id, start_time, end_time, remark) VALUES ($1, 'overtime', $2, $3, $4, $5, $6)`, [
-        newId(),
-        dto.personPin,
-        personId,
-        start,
-        end,
-        dto.remark ?? null,
-      ]);
+      await m.query(INSERT_APPLY, applyValues({ kind: 'overtime', personPin: dto.personPin, personId, startTime: start, endTime: end, remark: dto.remark }));
     });
   }
 
@@ -73,8 +81,8 @@ export class AttApplyService {
         if (!img) throw new CvError(CvCode.InvalidParameter, `Leave picture not found: ${path} (upload it with uploadLeaveImage)`);
       }
       await m.query(
-        `INSERT INTO att_apply (id, kind, person_pin, person_id, start_time, end_time, leave_type_no, leave_image_path, remark) VALUES ($1, 'leave', $2, $3, $4, $5, $6, $7, $8)`,
-        [newId(), dto.personPin, personId, start, end, dto.leaveTypeNo, path, dto.remark ?? null],
+        INSERT_APPLY,
+        applyValues({ kind: 'leave', personPin: dto.personPin, personId, startTime: start, endTime: end, leaveTypeNo: dto.leaveTypeNo, leaveImagePath: path, remark: dto.remark }),
       );
     });
   }
@@ -94,7 +102,7 @@ export class AttApplyService {
     const day = (formatCvDateTime(now, this.config.timeZone) ?? now.toISOString()).slice(0, 10);
     const ext = type === 'image/jpeg' ? 'jpg' : type.slice(6);
     const path = `${LEAVE_IMAGE_PREFIX}${day}/${now.getTime()}${randomBytes(4).toString('hex')}.${ext}`;
-    await this.ds.query(`INSERT INTO att_leave_image (path, content_type, data) VALUES ($1, $2, $3)`, [path, type, data]);
+    await this.ds.query(INSERT_LEAVE_IMAGE, [path, type, data]);
     return path;
   }
 

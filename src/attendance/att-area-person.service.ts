@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AttAreaPerson } from './att-area-person.entity';
+import { intoOf, unnestOf } from '../database/columns';
 import { AreaService } from '../area/area.service';
 import { CvCode, CvError } from '../common/cv-error';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
@@ -8,6 +10,9 @@ import { AttendanceSyncService } from '../sync/attendance-sync.service';
 export type AreaModule = 'att' | 'ins';
 
 const MAX_PINS = 500;
+
+/** Persons ($3, ids) join area $2 of module $1. */
+const JOIN_AREA = `INSERT INTO ${intoOf(AttAreaPerson, ['module', 'areaId', 'personId'])} SELECT $1, $2, ${unnestOf(AttAreaPerson, ['personId'], 3)} ON CONFLICT DO NOTHING`;
 
 /**
  * Area membership of persons (2.8 attAreaPerson, 2.28 insAreaPerson). A write stores the membership and queues
@@ -27,7 +32,7 @@ export class AttAreaPersonService {
     await this.ds.transaction(async (m) => {
       const ids = await personIds(m, list);
       await m.query(
-        `INSERT INTO att_area_person (module, area_id, person_id) SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING`,
+        JOIN_AREA,
         [module, area.id, ids],
       );
       await this.sync.syncPersons(m, ids);

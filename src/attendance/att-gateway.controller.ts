@@ -12,6 +12,8 @@ import { AttendanceTerminalService } from '../push/attendance/attendance-termina
 import { DeviceRegistryService } from '../push/device-registry.service';
 import { GATEWAY_EXTENSIONS_TAG } from '../swagger';
 import { AttApplyService } from './att-apply.service';
+import { AttPoint } from './att-point.entity';
+import { insertOf } from '../database/columns';
 import { AttendanceHooks } from './attendance-hooks';
 import { ApplyItemDto, ApplyListDto, AttPointDto, AttRecoverDto, TerminalCommandDto, type TerminalAction } from './dto/attendance.dto';
 import { CommandQueueService } from '../push/command-queue.service';
@@ -29,6 +31,8 @@ import {
   attEnrollFp,
   attQueryUserInfo,
 } from '../push/attendance/protocol';
+
+const MARK_POINT = `INSERT INTO ${insertOf(AttPoint, ['doorId'])} ON CONFLICT DO NOTHING`;
 
 /** The terminal command of an operator action, from the codec's builders; null when the action needs a pin it lacks. */
 function terminalCommand(action: TerminalAction, pin: string | undefined, fingerId: number | undefined): string | null {
@@ -103,7 +107,7 @@ export class AttGatewayController {
   async addPoint(@CvInput() dto: AttPointDto): Promise<Envelope<null>> {
     const [door] = await this.ds.query(`SELECT id FROM door WHERE id = $1`, [dto.doorId]);
     if (!door) throw new CvError(CvCode.DoorNotExist, `Door does not exist: ${dto.doorId}`);
-    await this.ds.query(`INSERT INTO att_point (door_id) VALUES ($1) ON CONFLICT DO NOTHING`, [dto.doorId]);
+    await this.ds.query(MARK_POINT, [dto.doorId]);
     return ok(null);
   }
 

@@ -1,8 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
+import { intoOf, listOf } from '../database/columns';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
+import { AttPerson } from './att-person.entity';
 import type { EditAttPersonDto, EditInsPersonDto } from './dto/attendance.dto';
+
+/** An attendance person's settings: given ones replace, absent ones keep (or take the default on a new row). */
+const UPSERT_ATT = `INSERT INTO ${intoOf(AttPerson, ['personId', 'isAttendance', 'perDevAuth', 'verifyMode'])} VALUES ($1, COALESCE($2, true), COALESCE($3, 0), $4)
+  ON CONFLICT (${listOf(AttPerson, ['personId'])}) DO UPDATE SET
+    is_attendance = COALESCE($2, att_person.is_attendance),
+    per_dev_auth = COALESCE($3, att_person.per_dev_auth),
+    verify_mode = CASE WHEN $5 THEN $4 ELSE att_person.verify_mode END,
+    updated_at = now()`;
+
+/** A FaceKiosk person's settings, likewise. */
+const UPSERT_INS = `INSERT INTO ${intoOf(AttPerson, ['personId', 'insCategory', 'insPerDevAuth'])} VALUES ($1, COALESCE($2, 0), COALESCE($3, 0))
+  ON CONFLICT (${listOf(AttPerson, ['personId'])}) DO UPDATE SET
+    ins_category = COALESCE($2, att_person.ins_category),
+    ins_per_dev_auth = COALESCE($3, att_person.ins_per_dev_auth),
+    updated_at = now()`;
 
 /**
  * Attendance settings of a person (2.24.5) and FaceKiosk settings (2.27.1), stored with the terminal commands
@@ -20,12 +37,7 @@ export class AttPersonService {
     return this.ds.transaction(async (m) => {
       const id = await requirePerson(m, dto.personPin);
       await m.query(
-        `INSERT INTO att_person (person_id, is_attendance, per_dev_auth, verify_mode) VALUES ($1, COALESCE($2, true), COALESCE($3, 0), $4)
-         ON CONFLICT (person_id) DO UPDATE SET
-           is_attendance = COALESCE($2, att_person.is_attendance),
-           per_dev_auth = COALESCE($3, att_person.per_dev_auth),
-           verify_mode = CASE WHEN $5 THEN $4 ELSE att_person.verify_mode END,
-           updated_at = now()`,
+        UPSERT_ATT,
         [id, dto.isAttendance ?? null, dto.perDevAuth ?? null, dto.verifyMode ?? null, dto.verifyMode !== undefined],
       );
       await this.sync.syncPersons(m, [id]);
@@ -36,11 +48,7 @@ export class AttPersonService {
     return this.ds.transaction(async (m) => {
       const id = await requirePerson(m, dto.personPin);
       await m.query(
-        `INSERT INTO att_person (person_id, ins_category, ins_per_dev_auth) VALUES ($1, COALESCE($2, 0), COALESCE($3, 0))
-         ON CONFLICT (person_id) DO UPDATE SET
-           ins_category = COALESCE($2, att_person.ins_category),
-           ins_per_dev_auth = COALESCE($3, att_person.ins_per_dev_auth),
-           updated_at = now()`,
+        UPSERT_INS,
         [id, dto.category ?? null, dto.perDevAuth ?? null],
       );
       await this.sync.syncPersons(m, [id]);

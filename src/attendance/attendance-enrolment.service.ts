@@ -3,13 +3,24 @@ import { upsertEnrolledTemplate } from '../bioTemplate/bio-template-upsert';
 import type { EntityManager } from 'typeorm';
 import { setMainCard } from '../card/card-writes';
 import { newId } from '../common/ids';
+import { excludedOf, insertOf, intoOf, listOf } from '../database/columns';
 import { Person } from '../person/person.entity';
 import type { DeviceSession } from '../push/device-registry.service';
 import type { OperlogRecord, PhotoRecord, TemplateRecord, UserInfoRecord } from '../push/attendance/protocol';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
+import { AttAreaPerson } from './att-area-person.entity';
+import { AttPerson } from './att-person.entity';
 
 const PRIVILEGES = new Set([0, 2, 6, 14]);
+
+/** The privilege a terminal reports for a person ($1 person id, $2 privilege). */
+const UPSERT_PRIVILEGE = `INSERT INTO ${insertOf(AttPerson, ['personId', 'perDevAuth'])}
+  ON CONFLICT (${listOf(AttPerson, ['personId'])}) DO UPDATE SET ${excludedOf(AttPerson, ['perDevAuth'])}, updated_at = now()`;
+
+/** The person joins the area of the terminal ($3 device id) in module $1 (att or ins). */
+const JOIN_TERMINAL_AREA = `INSERT INTO ${intoOf(AttAreaPerson, ['module', 'areaId', 'personId'])}
+  SELECT $1, d.area_id, $2 FROM device d WHERE d.id = $3 AND d.area_id IS NOT NULL ON CONFLICT DO NOTHING`;
 
 /**
  * Enrolment at a terminal (USER, FP, FACE, FVEIN, BIODATA and USERPIC lines of an OPERLOG/BIODATA upload),
@@ -58,13 +69,13 @@ export class AttendanceEnrolmentService {
       }
       if (u.pri !== null && PRIVILEGES.has(u.pri)) {
         await m.query(
-          `INSERT INTO att_person (person_id, per_dev_auth) VALUES ($1, $2) ON CONFLICT (person_id) DO UPDATE SET per_dev_auth = EXCLUDED.per_dev_auth, updated_at = now()`,
+          UPSERT_PRIVILEGE,
           [p.id, u.pri],
         );
       }
       // The terminal's area: the person now belongs to it, so its other terminals get them too.
       await m.query(
-        `INSERT INTO att_area_person (module, area_id, person_id) SELECT $1, d.area_id, $2 FROM device d WHERE d.id = $3 AND d.area_id IS NOT NULL ON CONFLICT DO NOTHING`,
+        JOIN_TERMINAL_AREA,
         [device.kind === 'facekiosk' ? 'ins' : 'att', p.id, device.id],
       );
       ids.set(u.pin, p.id);

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { columnsOf, insertOf } from '../database/columns';
+import { columnsOf, excludedOf, insertOf, listOf } from '../database/columns';
 import type { TemplateFields } from './bio-template-input';
 import { BioTemplate } from './bio-template.entity';
 
@@ -8,9 +8,7 @@ export interface EnrolledTemplate extends TemplateFields {
   format: number;
 }
 
-const SLOT = columnsOf(BioTemplate, ['personId', 'bioType', 'templateNo', 'templateNoIndex']);
 const CONTENT = columnsOf(BioTemplate, ['template', 'validType', 'majorVer', 'minorVer']);
-const UPDATED = columnsOf(BioTemplate, ['validType', 'majorVer', 'minorVer', 'format', 'template', 'sourceSn']);
 
 /**
  * The one upsert of an enrolled template (biodata/templatev10 from an access panel, BIODATA/FP from an
@@ -18,8 +16,8 @@ const UPDATED = columnsOf(BioTemplate, ['validType', 'majorVer', 'minorVer', 'fo
  * changes nothing and returns no row.
  */
 const UPSERT = `INSERT INTO ${insertOf(BioTemplate, ['personId', 'bioType', 'templateNo', 'templateNoIndex', 'validType', 'majorVer', 'minorVer', 'format', 'template', 'sourceSn'])}
-  ON CONFLICT (${SLOT.join(', ')}) DO UPDATE
-     SET ${UPDATED.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, updated_at = now()
+  ON CONFLICT (${listOf(BioTemplate, ['personId', 'bioType', 'templateNo', 'templateNoIndex'])}) DO UPDATE
+     SET ${excludedOf(BioTemplate, ['validType', 'majorVer', 'minorVer', 'format', 'template', 'sourceSn'])}, updated_at = now()
    WHERE (${CONTENT.map((c) => `bio_template.${c}`).join(', ')}) IS DISTINCT FROM (${CONTENT.map((c) => `EXCLUDED.${c}`).join(', ')})
   RETURNING id`;
 

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { CvError } from '../common/cv-error';
+import { appendAudit } from '../console/audit.service';
 import { CONSOLE_ROLES } from '../console/console-roles';
 import { OperatorService } from '../console/operator.service';
 import { runCli, withCliDatabase } from './cli-database';
@@ -74,11 +75,7 @@ export async function runOperatorCommand(args: string[], out: (line: string) => 
         out('password (shown once; sign in at /console and change it under Settings):');
         out(password);
       }
-      await ds.query(`INSERT INTO console_audit (operator, role, action, target, outcome, detail) VALUES (NULL, NULL, $1, $2, 'ok', $3)`, [
-        `operator.cli.${command}`,
-        name,
-        JSON.stringify({ role: command === 'create' ? role : undefined, by: 'command line' }),
-      ]);
+      await appendAudit(ds, undefined, undefined, `operator.cli.${command}`, name, 'ok', { role: command === 'create' ? role : undefined, by: 'command line' });
       return 0;
     } catch (err) {
       if (err instanceof CvError) {

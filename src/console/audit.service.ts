@@ -2,9 +2,28 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { insertOf } from '../database/columns';
+import { CONSOLE_AUDIT } from './console-tables';
 import type { ConsoleOperator } from './console-roles';
 
 export type AuditOutcome = 'ok' | 'failed' | 'refused';
+
+const APPEND = `INSERT INTO ${insertOf(CONSOLE_AUDIT, ['operator', 'role', 'ip', 'action', 'target', 'outcome', 'detail'])}`;
+
+/** One audit entry: who (none for the command line), from where, did what to which thing, how it ended, with what. */
+type AuditRecord = [
+  who: Pick<ConsoleOperator, 'name' | 'role'> | { name: string; role: null } | undefined,
+  ip: string | undefined,
+  action: string,
+  target: string | undefined,
+  outcome: AuditOutcome,
+  detail: Record<string, unknown> | null,
+];
+
+/** Appends one entry to the audit log (the console's, and the command line's, which has no Nest container). */
+export async function appendAudit(ds: Pick<DataSource, 'query'>, ...[who, ip, action, target, outcome, detail]: AuditRecord): Promise<void> {
+  await ds.query(APPEND, [who?.name?.slice(0, 64) ?? null, who?.role ?? null, ip ?? null, action, target?.slice(0, 255) ?? null, outcome, detail === null ? null : JSON.stringify(detail)]);
+}
 
 /** Fields never written into the audit log: secrets, and payloads too large to be worth keeping. */
 const HIDDEN = new Set(['password', 'current', 'next', 'personPwd', 'personPhoto', 'token', 'code', 'photo', 'bioPhoto', 'content', 'picture']);
@@ -42,18 +61,8 @@ export class ConsoleAuditService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async record(
-    who: Pick<ConsoleOperator, 'name' | 'role'> | { name: string; role: null } | undefined,
-    ip: string | undefined,
-    action: string,
-    target: string | undefined,
-    outcome: AuditOutcome,
-    detail: Record<string, unknown> | null,
-  ): Promise<void> {
-    await this.ds.query(
-      `INSERT INTO console_audit (operator, role, ip, action, target, outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [who?.name?.slice(0, 64) ?? null, who?.role ?? null, ip ?? null, action, target?.slice(0, 255) ?? null, outcome, detail === null ? null : JSON.stringify(detail)],
-    );
+  record(...entry: AuditRecord): Promise<void> {
+    return appendAudit(this.ds, ...entry);
   }
 
   async list(filter: { operator?: string; action?: string; target?: string }, offset: number, limit: number): Promise<{ rows: AuditEntry[]; total: number }> {

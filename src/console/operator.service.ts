@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError, NotFoundError } from '../common/cv-error';
 import { newId } from '../common/ids';
+import { insertOf } from '../database/columns';
 import { CONSOLE_ROLES, type ConsoleOperator, type ConsoleRole } from './console-roles';
+import { CONSOLE_OPERATOR } from './console-tables';
 import { hashPassword, passwordProblem } from './password';
 
 export interface OperatorView extends ConsoleOperator {
@@ -21,6 +23,7 @@ export interface OperatorRow {
 }
 
 const NAME = /^[\w.@-]{1,64}$/;
+const CREATE = `INSERT INTO ${insertOf(CONSOLE_OPERATOR, ['id', 'name', 'role', 'passwordHash'])} RETURNING *`;
 
 export function toOperator(r: OperatorRow): OperatorView {
   return { id: r.id, name: r.name, role: r.role, totpEnabled: !!r.totp_secret, disabled: r.disabled, createdAt: r.created_at };
@@ -68,10 +71,7 @@ export class OperatorService {
     const r = checkRole(role);
     const hash = await hashPassword(checkPassword(password));
     if (await this.findByName(name)) throw new CvError(CvCode.Conflict, `An operator named ${name} exists already`);
-    const [row]: OperatorRow[] = await this.ds.query(
-      `INSERT INTO console_operator (id, name, role, password_hash) VALUES ($1, $2, $3, $4) RETURNING *`,
-      [newId(), name, r, hash],
-    );
+    const [row]: OperatorRow[] = await this.ds.query(CREATE, [newId(), name, r, hash]);
     return toOperator(row);
   }
 

@@ -4,8 +4,10 @@ import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { RateLimiter } from '../common/rate-limiter';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { insertOf } from '../database/columns';
 import { ConsoleAuditService } from './audit.service';
 import { addressMatcher } from './console.config';
+import { CONSOLE_SESSION } from './console-tables';
 import type { ConsoleOperator, ConsoleSessionInfo } from './console-roles';
 import { OperatorService, toOperator, type OperatorRow } from './operator.service';
 import { decoyHash, verifyPassword } from './password';
@@ -15,6 +17,7 @@ export const SESSION_COOKIE = 'cvgw_console';
 const TOUCH_EVERY_MS = 30_000;
 const SWEEP_EVERY_MS = 3_600_000;
 const LOGIN_WINDOW_SECONDS = 15 * 60;
+const START_SESSION = `INSERT INTO ${insertOf(CONSOLE_SESSION, ['idHash', 'operatorId', 'csrfToken', 'ip', 'createdAt', 'lastSeenAt'])}`;
 
 export function hashSessionId(id: string): string {
   return createHash('sha256').update(id).digest('hex');
@@ -93,13 +96,7 @@ export class ConsoleSessionService implements OnApplicationBootstrap, OnModuleDe
     }
     const sessionId = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
-    await this.ds.query(`INSERT INTO console_session (id_hash, operator_id, csrf_token, ip, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $5)`, [
-      hashSessionId(sessionId),
-      row.id,
-      csrfToken,
-      ip,
-      new Date(now),
-    ]);
+    await this.ds.query(START_SESSION, [hashSessionId(sessionId), row.id, csrfToken, ip, new Date(now), new Date(now)]);
     const operator = toOperator(row);
     await this.audit.record(operator, ip, 'session.login', row.name, 'ok', null);
     return { session: { operator: { id: operator.id, name: operator.name, role: operator.role, totpEnabled: operator.totpEnabled }, csrfToken }, sessionId, maxAgeSeconds: Math.floor(this.maxMs / 1000) };

@@ -37,8 +37,8 @@ import { VisReservation } from '../visitor/vis-reservation.entity';
 /**
  * Every entity, in one list by owning module: the same list serves the app, the TypeORM CLI and the tests,
  * which run from TypeScript sources where a glob over dist/ would find nothing. The tables themselves come
- * from the migrations (src/database/migrations/); the elevator and entrance-control tables are read and
- * written with SQL only and have no entity.
+ * from the migrations (src/database/migrations/); tables read and written with SQL only have no entity, and
+ * those that raw SQL inserts into are described in raw-tables.ts instead.
  */
 export const ENTITIES = [
   // API clients, organisation and schedules

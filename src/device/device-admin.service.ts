@@ -1,15 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
+import { excludedOf, intoOf, listOf } from '../database/columns';
 import { DeviceAddressService } from '../push/device-address.service';
 import { DeviceAdmissionService } from '../push/device-admission.service';
 import { DeviceStatusService } from '../push/device-status.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { SyncReconciler } from '../sync/sync-reconciler.service';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
+import { SyncOwed } from '../sync/sync-state.entity';
 import type { Device } from './device.entity';
 import { DeviceService } from './device.service';
 import type { DeviceSyncResultDto } from './dto/device.dto';
+
+/** The rest of a full sync ($2, where it stopped) is owed to device $1, due now. */
+const OWE_FULL_REST = `INSERT INTO ${intoOf(SyncOwed, ['deviceId', 'kind', 'cursor'])} VALUES ($1, 'full', $2)
+  ON CONFLICT (${listOf(SyncOwed, ['deviceId', 'kind'])}) DO UPDATE SET ${excludedOf(SyncOwed, ['cursor'])}, attempts = 0, next_try_at = now()`;
 
 /** The gateway's device administration that reaches into PUSH (admission) and the sync planner (full resync). */
 @Injectable()
@@ -49,7 +55,7 @@ export class DeviceAdminService {
     const more = await this.ds.transaction(async (m) => {
       const next = await this.planner.syncDeviceFull(m, device.id);
       await this.attendance.syncTerminalFull(m, device.id);
-      if (next !== null) await m.query(`INSERT INTO sync_owed (device_id, kind, cursor) VALUES ($1, 'full', $2) ON CONFLICT (device_id, kind) DO UPDATE SET cursor = EXCLUDED.cursor, attempts = 0, next_try_at = now()`, [device.id, next]);
+      if (next !== null) await m.query(OWE_FULL_REST, [device.id, next]);
       return next !== null;
     });
     if (more) this.reconciler.kick();

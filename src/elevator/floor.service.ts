@@ -3,14 +3,20 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { newId } from '../common/ids';
 import type { Page } from '../common/paging';
+import { intoOf } from '../database/columns';
 import { effectiveKindSql } from '../device/device-kind';
 import { checkInterval, type QueuedDoorCommand } from '../door/door-control.service';
 import { CommandQueueService } from '../push/command-queue.service';
 import { DeviceStatusService } from '../push/device-status.service';
 import { cancelElevatorEmergency, closeFloors, MAX_FLOORS, openFloors } from '../push/protocol';
 import { ElevatorPlannerService } from '../sync/elevator-planner.service';
+import { FLOOR } from './module-tables';
 
 export const FloorIdRequired = -201;
+
+/** New floors of device $1 ($2… ids, numbers, names), created by $5 (device or operator). */
+const INSERT_FLOORS = `INSERT INTO ${intoOf(FLOOR, ['id', 'deviceId', 'floorNo', 'name', 'source'])}
+  SELECT i, $1, n, nm, $5 FROM unnest($2::text[], $3::int[], $4::text[]) AS t(i, n, nm) ON CONFLICT DO NOTHING`;
 
 export interface FloorRow {
   id: string;
@@ -116,8 +122,7 @@ export class FloorService {
     );
     const names = missing.map((n, i) => (taken.has(wanted[i]) ? `${device.sn}-${n}-${newId().slice(0, 6)}` : wanted[i]).slice(0, 100));
     await m.query(
-      `INSERT INTO floor (id, device_id, floor_no, name, source)
-       SELECT i, $1, n, nm, $5 FROM unnest($2::text[], $3::int[], $4::text[]) AS t(i, n, nm) ON CONFLICT DO NOTHING`,
+      INSERT_FLOORS,
       [deviceId, missing.map(() => newId()), missing, names, source],
     );
     return missing.length;

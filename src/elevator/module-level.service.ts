@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { newId } from '../common/ids';
+import { intoOf, listOf, tableOf, unnestOf } from '../database/columns';
+import { MODULE_LEVEL, MODULE_LEVEL_PERSON, MODULE_LEVEL_POINT } from './module-tables';
 import { effectiveKindSql } from '../device/device-kind';
 import { splitList, type Page } from '../common/paging';
 import { ElevatorPlannerService } from '../sync/elevator-planner.service';
@@ -13,11 +15,33 @@ export interface ModuleLevelRow {
   time_segment_id: string;
 }
 
-/** The point table of each level kind: elevator levels hold floors, entrance-control levels hold gates. */
-const POINT: Record<ModuleKind, { table: string; column: string; what: string }> = {
-  ele: { table: 'ele_level_floor', column: 'floor_id', what: 'floor' },
-  psg: { table: 'psg_level_gate', column: 'gate_id', what: 'gate' },
-};
+/** The points of each level kind: elevator levels hold floors, entrance-control levels hold gates. */
+const POINT: Record<ModuleKind, { what: string; clear: string; insert: string }> = { ele: pointWrites('ele', 'floor'), psg: pointWrites('psg', 'gate') };
+
+function pointWrites(module: ModuleKind, what: string) {
+  const t = MODULE_LEVEL_POINT[module];
+  return {
+    what,
+    /** The points of level $1 go… */
+    clear: `DELETE FROM ${tableOf(t)} WHERE ${listOf(t, ['levelId'])} = $1`,
+    /** …and these ($2) take their place. */
+    insert: `INSERT INTO ${intoOf(t, ['levelId', 'pointId'])} SELECT $1, ${unnestOf(t, ['pointId'], 2)}`,
+  };
+}
+
+/** A new level ($1 id, $2 name, $3 time segment) of each module, in the default area. */
+const ADD_LEVEL: Record<ModuleKind, string> = { ele: addLevel('ele'), psg: addLevel('psg') };
+function addLevel(module: ModuleKind): string {
+  return `INSERT INTO ${intoOf(MODULE_LEVEL[module], ['id', 'name', 'timeSegmentId', 'areaId'])}
+    VALUES ($1, $2, $3, (SELECT id FROM area ORDER BY (code = '1') DESC, created_at LIMIT 1))`;
+}
+
+/** Person $2 gets levels $1 of each module. */
+const GRANT_LEVELS: Record<ModuleKind, string> = { ele: grantLevels('ele'), psg: grantLevels('psg') };
+function grantLevels(module: ModuleKind): string {
+  const t = MODULE_LEVEL_PERSON[module];
+  return `INSERT INTO ${intoOf(t, ['levelId', 'personId'])} SELECT ${unnestOf(t, ['levelId'])}, $2 ON CONFLICT DO NOTHING`;
+}
 
 /**
  * Elevator levels (2.2) and entrance-control levels (2.32): the same shape as access levels (points plus one
@@ -59,7 +83,7 @@ export class ModuleLevelService {
       const personId = await this.requirePerson(m, pin);
       const ids = await this.requireLevels(m, module, levelIds);
       await m.query(
-        `INSERT INTO ${module}_level_person (level_id, person_id) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING`,
+        GRANT_LEVELS[module],
         [ids, personId],
       );
       await this.planner.syncPersons(m, [personId], { force });
@@ -102,7 +126,7 @@ export class ModuleLevelService {
       if (existing) await m.query(`UPDATE ${module}_level SET time_segment_id = $2, updated_at = now() WHERE id = $1`, [id, tsId]);
       else {
         await m.query(
-          `INSERT INTO ${module}_level (id, name, time_segment_id, area_id) VALUES ($1, $2, $3, (SELECT id FROM area ORDER BY (code = '1') DESC, created_at LIMIT 1))`,
+          ADD_LEVEL[module],
           [id, input.name, tsId],
         );
       }
@@ -117,8 +141,8 @@ export class ModuleLevelService {
         );
         const missing = ids.filter((x) => !found.some((f) => f.id === x));
         if (missing.length) throw new CvError(CvCode.NotFound, `No such ${p.what}: ${missing.join(',')}`);
-        await m.query(`DELETE FROM ${p.table} WHERE level_id = $1`, [id]);
-        if (ids.length) await m.query(`INSERT INTO ${p.table} (level_id, ${p.column}) SELECT $1, unnest($2::text[])`, [id, ids]);
+        await m.query(p.clear, [id]);
+        if (ids.length) await m.query(p.insert, [id, ids]);
       }
       const saved = await this.requireById(module, id, m);
       await this.planner.syncLevel(m, module, id);

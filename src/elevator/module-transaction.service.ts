@@ -3,9 +3,14 @@ import { ApiProperty } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { v2Page, type Page, type V2Page } from '../common/paging';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { insertOf } from '../database/columns';
 import { toV1Item, TransactionV1ItemDto } from '../transaction/dto/transaction-response.dto';
 import { TRANSACTION_COLUMNS, type TransactionRow } from '../transaction/transaction.repository';
 import type { ModuleKind } from '../sync/module-rights';
+import { MODULE_MONITOR_CURSOR } from './module-tables';
+
+/** A client's monitor cursor, started at a feed position; a concurrent first poll's cursor wins. */
+const START_CURSOR = `INSERT INTO ${insertOf(MODULE_MONITOR_CURSOR, ['clientId', 'module', 'timestamp', 'xid', 'transactionId'])} ON CONFLICT DO NOTHING`;
 
 /** A module_transaction row: the acc_transaction columns plus the channel controller's gate type. */
 export interface ModuleTransactionRow extends TransactionRow {
@@ -158,10 +163,7 @@ export class ModuleTransactionService {
                         pg_snapshot_xmin(pg_current_snapshot())::text::bigint) - 1 AS xid`,
           [module, new Date(timestamp)],
         );
-        await m.query(
-          `INSERT INTO module_monitor_cursor (client_id, module, timestamp, xid, transaction_id) VALUES ($1, $2, $3, $4, 0) ON CONFLICT DO NOTHING`,
-          [clientId, module, timestamp, String(start.xid)],
-        );
+        await m.query(START_CURSOR, [clientId, module, timestamp, String(start.xid), 0]);
         [cursor] = await select();
       }
       const found: ModuleTransactionRow[] = await m.query(

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { intoOf } from '../database/columns';
+import { excludedOf, insertOf, listOf } from '../database/columns';
 import { AdMedia } from './ad-media.entity';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -17,6 +17,11 @@ export class AdMediaNotFound extends CvError {
     super(CvCode.AdMediaNotExist, `Advertisement doesn't exist: ${name}`);
   }
 }
+
+/** Stores a file under its name; a new upload under the same name replaces the content and bumps the version. */
+const UPSERT_MEDIA = `INSERT INTO ${insertOf(AdMedia, ['id', 'name', 'suffix', 'mediaType', 'contentType', 'size', 'content'])}
+  ON CONFLICT (${listOf(AdMedia, ['name'])}) DO UPDATE SET ${excludedOf(AdMedia, ['suffix', 'mediaType', 'contentType', 'size', 'content'])}, version = ad_media.version + 1, updated_at = now()
+  RETURNING id, name, suffix, media_type, size`;
 
 interface MediaRow {
   id: string;
@@ -61,10 +66,7 @@ export class AdMediaService {
     const format = mediaFormat(file.fileName, file.mimeType, file.content);
     if (typeof format === 'string') throw new CvError(CvCode.AdMediaFormat, `Didn't support this format: ${format}`);
     const [row] = await this.ds.query(
-      `INSERT INTO ${intoOf(AdMedia, ['id', 'name', 'suffix', 'mediaType', 'contentType', 'size', 'content'])} VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (name) DO UPDATE SET suffix = EXCLUDED.suffix, media_type = EXCLUDED.media_type, content_type = EXCLUDED.content_type,
-         size = EXCLUDED.size, content = EXCLUDED.content, version = ad_media.version + 1, updated_at = now()
-       RETURNING id, name, suffix, media_type, size`,
+      UPSERT_MEDIA,
       [newId(), name, format.suffix, format.mediaType, format.contentType, file.content.length, file.content],
     );
     return toItem(row);

@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { intoOf } from '../database/columns';
+import { excludedOf, insertOf, listOf } from '../database/columns';
 import { ParkAuthorize } from './park-authorize.entity';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { newId } from '../common/ids';
 import { checkListType, checkPlate, checkValidity, type ListEntry, type ListType } from './park-rules';
+
+/** Adds a plate, or moves it to the list and validity given (one entry per plate key). */
+const UPSERT_ENTRY = `INSERT INTO ${insertOf(ParkAuthorize, ['id', 'carNumber', 'plateKey', 'type', 'fromDate', 'toDate'])}
+  ON CONFLICT (${listOf(ParkAuthorize, ['plateKey'])}) DO UPDATE SET ${excludedOf(ParkAuthorize, ['carNumber', 'type', 'fromDate', 'toDate'])}, updated_at = now()`;
 
 class NotListed extends CvError {
   constructor(carNumber: string) {
@@ -33,9 +37,7 @@ export class ParkAuthorizeService {
     const type = checkListType(input.type);
     const { from, to } = checkValidity(type, input.fromTime, input.toTime);
     await this.ds.query(
-      `INSERT INTO ${intoOf(ParkAuthorize, ['id', 'carNumber', 'plateKey', 'type', 'fromDate', 'toDate'])} VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (plate_key) DO UPDATE SET car_number = EXCLUDED.car_number, type = EXCLUDED.type, from_date = EXCLUDED.from_date,
-         to_date = EXCLUDED.to_date, updated_at = now()`,
+      UPSERT_ENTRY,
       [newId(), carNumber, key, type, from, to],
     );
   }

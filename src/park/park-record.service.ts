@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { intoOf } from '../database/columns';
+import { insertOf } from '../database/columns';
 import { ParkRecord } from './park-record.entity';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -11,6 +11,9 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { ParkCameraAnswerDto, ParkCameraEventDto, ParkRecordInItemDto, ParkRecordOutItemDto } from './dto/park.dto';
 import { ParkAuthorizeService } from './park-authorize.service';
 import { checkPlate, decide, parseDirection, plateKey } from './park-rules';
+
+/** One camera event, as the record it leaves. */
+const INSERT_RECORD = `INSERT INTO ${insertOf(ParkRecord, ['id', 'direction', 'carNumber', 'plateKey', 'eventTime', 'parkAreaName', 'channelName', 'carTypeName', 'driverName', 'cameraId', 'allowed', 'listType', 'eventType', 'picture'])}`;
 
 interface RecordRow {
   id: string;
@@ -75,8 +78,7 @@ export class ParkRecordService {
     const d = decide(await this.lists.entryFor(key), day, direction, this.config.parkingAllowUnlisted);
     const id = newId();
     await this.ds.query(
-      `INSERT INTO ${intoOf(ParkRecord, ['id', 'direction', 'carNumber', 'plateKey', 'eventTime', 'parkAreaName', 'channelName', 'carTypeName', 'driverName', 'cameraId', 'allowed', 'listType', 'eventType', 'picture'])}
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+      INSERT_RECORD,
       [id, direction, carNumber, key, at, dto.parkAreaName || null, dto.channelName || null, dto.carTypeName || d.carTypeName, dto.driverName || null,
         dto.cameraId || null, d.allowed, d.listType, d.eventType, picture],
     );

@@ -60,7 +60,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CommandOutcomeHub, type CommandOutcome } from './command-outcome';
-import type { DeviceCommandState } from './device-command.entity';
+import { intoOf } from '../database/columns';
+import { DeviceCommandAttempt, type DeviceCommandState } from './device-command.entity';
 import { recordRefusals } from './device-refusals';
 import {
   formatCommandLine,
@@ -116,6 +117,7 @@ export const QUEUE_LOCK = 0x51554555;
 export const ORDER_LOCK = 0x51554f52;
 /** More sent commands than this are never loaded for one claim (a reply holds at most maxCommandsPerReply). */
 const MAX_SENT_LOADED = 1000;
+const ATTEMPT_INTO = intoOf(DeviceCommandAttempt, ['attemptId', 'commandId', 'deviceSn', 'sentAt']);
 
 /** `UPDATE … RETURNING` through a manager answers [rows, count] (TypeORM 1.x); a WITH … SELECT plain rows. */
 function returnedRows<T>(result: unknown): T[] {
@@ -256,7 +258,7 @@ export class CommandQueueService {
              FROM pick WHERE c.id = pick.id AND c.device_sn = $1 AND c.state IN ('pending', 'sent')
              RETURNING c.id, c.attempt_id, c.command, c.sent_at
            ), logged AS (
-             INSERT INTO device_command_attempt (attempt_id, command_id, device_sn, sent_at) SELECT attempt_id, id, $1, sent_at FROM claimed
+             INSERT INTO ${ATTEMPT_INTO} SELECT attempt_id, id, $1, sent_at FROM claimed
            )
            SELECT id::text AS id, attempt_id::text AS attempt_id, command FROM claimed ORDER BY claimed.id`,
           [sn, plan.offer],

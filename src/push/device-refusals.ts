@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { intoOf } from '../database/columns';
+import { excludedOf, intoOf, listOf } from '../database/columns';
 import { DeviceRefusal } from './device-refusal.entity';
 import { isRefusal, refusalKey } from './protocol';
 
@@ -56,6 +56,14 @@ export async function listRefusals(m: EntityManager, deviceIds: string[]): Promi
   return out;
 }
 
+/** Adds refusals of one device ($1: its SN) or counts them again; $2… the keys, codes, counts and commands. */
+const RECORD_REFUSALS = `INSERT INTO ${intoOf(DeviceRefusal, ['deviceId', 'what', 'returnCode', 'refusals', 'command', 'firstAt', 'lastAt'])}
+  SELECT d.id, v.what, v.code, v.n, v.command, now(), now()
+  FROM device d, unnest($2::varchar[], $3::int[], $4::int[], $5::text[]) AS v(what, code, n, command)
+  WHERE d.sn = $1
+  ON CONFLICT (${listOf(DeviceRefusal, ['deviceId', 'what'])}) DO UPDATE SET ${excludedOf(DeviceRefusal, ['returnCode', 'command', 'lastAt'])},
+    refusals = device_refusal.refusals + EXCLUDED.refusals`;
+
 /**
  * Records what the finished commands of one device say about its capabilities, in the caller's transaction: a
  * refusal code adds (or counts) the command's key; a success with the same key removes it (the firmware was
@@ -87,12 +95,7 @@ export async function recordRefusals(
   if (refused.size > 0) {
     const keys = [...refused.keys()];
     await m.query(
-      `INSERT INTO ${intoOf(DeviceRefusal, ['deviceId', 'what', 'returnCode', 'refusals', 'command', 'firstAt', 'lastAt'])}
-       SELECT d.id, v.what, v.code, v.n, v.command, now(), now()
-       FROM device d, unnest($2::varchar[], $3::int[], $4::int[], $5::text[]) AS v(what, code, n, command)
-       WHERE d.sn = $1
-       ON CONFLICT (device_id, what) DO UPDATE SET return_code = EXCLUDED.return_code, refusals = device_refusal.refusals + EXCLUDED.refusals,
-         command = EXCLUDED.command, last_at = EXCLUDED.last_at`,
+      RECORD_REFUSALS,
       [deviceSn, keys, keys.map((k) => refused.get(k)!.code), keys.map((k) => refused.get(k)!.n), keys.map((k) => refused.get(k)!.command)],
     );
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Reader } from '../reader/reader.entity';
 import { Door } from '../door/door.entity';
-import { intoOf } from '../database/columns';
+import { intoOf, listOf, unnestOf } from '../database/columns';
 import { Device } from '../device/device.entity';
 import { randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -77,6 +77,21 @@ function firstReturned<T>(result: unknown): T {
 }
 
 const DEVICE_COLUMNS = `id, sn, alias, admission, registry_code, session_id, registration, lock_count, time_zone, request_delay, last_seen_at, capabilities, registered_at, area_id, kind, kind_override`;
+
+/** A device seen for the first time ($1 id, $2 SN, also its alias, $3 admission, $4 time zone), in the default area. */
+const INSERT_DEVICE = `INSERT INTO ${intoOf(Device, ['id', 'sn', 'alias', 'areaId', 'admission', 'timeZone'])}
+  VALUES ($1, $2, $2, (SELECT id FROM area ORDER BY (code = '1') DESC, created_at LIMIT 1), $3, $4)
+  ON CONFLICT (${listOf(Device, ['sn'])}) DO NOTHING`;
+
+/** The doors a device reports and the gateway does not know yet ($1 device id; $2… ids, door numbers, names). */
+const INSERT_DOORS = `INSERT INTO ${intoOf(Door, ['id', 'deviceId', 'doorNo', 'name'])}
+  SELECT i, $1, n, nm FROM unnest($2::text[], $3::int[], $4::text[]) AS t(i, n, nm)
+  ON CONFLICT DO NOTHING RETURNING id, door_no, name`;
+
+const READER_COLUMNS = ['id', 'doorId', 'readerNo', 'inOut', 'name'] as const;
+/** The readers of those doors, one array per column. */
+const INSERT_READERS = `INSERT INTO ${intoOf(Reader, READER_COLUMNS)} SELECT * FROM ${unnestOf(Reader, READER_COLUMNS)}
+  ON CONFLICT (${listOf(Reader, ['doorId', 'inOut'])}) DO NOTHING`;
 
 /** Values a text column can hold: no NUL (PostgreSQL refuses it), at most `max` characters. */
 export function clip(v: string | null | undefined, max: number): string | null {
@@ -160,9 +175,7 @@ export class DeviceRegistryService implements OnModuleInit {
     if (rows.length === 0) {
       const admission: DeviceAdmission = this.config.deviceAdmission === 'auto' ? 'admitted' : 'pending';
       await this.ds.query(
-        `INSERT INTO ${intoOf(Device, ['id', 'sn', 'alias', 'areaId', 'admission', 'timeZone'])}
-         VALUES ($1, $2, $2, (SELECT id FROM area ORDER BY (code = '1') DESC, created_at LIMIT 1), $3, $4)
-         ON CONFLICT (sn) DO NOTHING`,
+        INSERT_DEVICE,
         [newId(), sn, admission, this.config.timeZone],
       );
       rows = await this.ds.query(`SELECT ${DEVICE_COLUMNS} FROM device WHERE sn = $1`, [sn]);
@@ -359,9 +372,7 @@ export class DeviceRegistryService implements OnModuleInit {
         names.push(name);
       });
       const inserted: Array<{ id: string; door_no: number; name: string }> = await m.query(
-        `INSERT INTO ${intoOf(Door, ['id', 'deviceId', 'doorNo', 'name'])}
-         SELECT i, $1, n, nm FROM unnest($2::text[], $3::int[], $4::text[]) AS t(i, n, nm)
-         ON CONFLICT DO NOTHING RETURNING id, door_no, name`,
+        INSERT_DOORS,
         [d.id, ids, missing, names],
       );
       for (const r of inserted) byNo.set(r.door_no, r);
@@ -387,9 +398,7 @@ export class DeviceRegistryService implements OnModuleInit {
     }
     if (rid.length > 0) {
       await m.query(
-        `INSERT INTO ${intoOf(Reader, ['id', 'doorId', 'readerNo', 'inOut', 'name'])}
-         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[])
-         ON CONFLICT (door_id, in_out) DO NOTHING`,
+        INSERT_READERS,
         [rid, rdoor, rno, rio, rname],
       );
     }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { intoOf } from '../database/columns';
+import { intoOf, listOf } from '../database/columns';
 import { DeviceUpload } from './device-upload.entity';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -20,6 +20,14 @@ export interface PacketInfo {
   packCnt: number | null;
   packIdx: number | null;
 }
+
+/** One upload's records ($1 SN; $2… keys, tables, pins, JSON; $6… packet), in the order sent; a re-sent one adds nothing. */
+const STORE_UPLOAD = `WITH ins AS (
+    INSERT INTO ${intoOf(DeviceUpload, ['uploadKey', 'deviceSn', 'tableName', 'pin', 'record', 'cmdId', 'packCnt', 'packIdx'])}
+    SELECT k, $1, t, p, r::jsonb, $6, $7, $8 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(k, t, p, r, ord)
+    ORDER BY ord
+    ON CONFLICT (${listOf(DeviceUpload, ['uploadKey'])}) DO NOTHING RETURNING 1)
+  SELECT count(*)::int AS n FROM ins`;
 
 const NO_PACKET: PacketInfo = { cmdId: null, packCnt: null, packIdx: null };
 const int32 = (n: number | null): number | null => (n === null || !Number.isInteger(n) || Math.abs(n) > 2147483647 ? null : n);
@@ -159,12 +167,7 @@ export class UploadIngestService {
       json.push(text);
     }
     const result = await this.ds.query(
-      `WITH ins AS (
-         INSERT INTO ${intoOf(DeviceUpload, ['uploadKey', 'deviceSn', 'tableName', 'pin', 'record', 'cmdId', 'packCnt', 'packIdx'])}
-         SELECT k, $1, t, p, r::jsonb, $6, $7, $8 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(k, t, p, r, ord)
-         ORDER BY ord
-         ON CONFLICT (upload_key) DO NOTHING RETURNING 1)
-       SELECT count(*)::int AS n FROM ins`,
+      STORE_UPLOAD,
       [device.sn, keys, tables, pins, json, cmdId, int32(packet.packCnt), int32(packet.packIdx)],
     );
     return rowCount(result);

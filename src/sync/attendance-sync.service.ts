@@ -18,6 +18,10 @@ import { devicesTouching, loadConfirmed, loadInflight, noteSkipped } from './con
 import type { PinScope } from './desired-state';
 import { currentState, diffItems, splitItemId, type Diff, type ItemId } from './sync-items';
 import type { PlannedCommand } from './sync-plan';
+import { intoOf } from '../database/columns';
+import { SyncItem } from './sync-state.entity';
+
+const CONFIRMED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'confirmedAt']);
 
 export interface AttSyncOptions {
   /** Re-send every desired item in scope, whatever the terminal confirmed. */
@@ -197,7 +201,7 @@ async function recordEnrolled(m: EntityManager, deviceId: string, hashes: Map<It
   });
   if (held.length === 0) return;
   await m.query(
-    `INSERT INTO sync_item (device_id, kind, key, hash, confirmed_at)
+    `INSERT INTO ${CONFIRMED_INTO}
      SELECT $1, k, p, h, now() FROM unnest($2::varchar[], $3::varchar[], $4::text[]) AS x(k, p, h)
      ON CONFLICT (device_id, kind, key) DO UPDATE SET hash = EXCLUDED.hash, confirmed_at = now(), failures = 0, next_try_at = NULL, failed_plan = NULL`,
     [deviceId, held.map(([id]) => splitItemId(id)[0]), held.map(([id]) => splitItemId(id)[1]), held.map(([, h]) => h)],

@@ -5,6 +5,8 @@
 import type { EntityManager } from 'typeorm';
 import type { PinScope } from './desired-state';
 import { isSyncRef, itemId, MEMBER_KINDS, type ItemId, type SyncRef } from './sync-items';
+import { excludedOf, intoOf } from '../database/columns';
+import { SyncItem } from './sync-state.entity';
 
 export interface DeviceConfirmed {
   confirmed: Map<ItemId, string>;
@@ -15,6 +17,8 @@ export interface DeviceConfirmed {
 }
 
 const CHUNK = 5000;
+const SKIPPED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'skipped']);
+const SKIPPED_UPDATE = excludedOf(SyncItem, ['skipped']);
 
 /** Confirmed items of these devices: every time zone and holiday, and the member items of the pins in scope. */
 export async function loadConfirmed(m: EntityManager, deviceIds: string[], pins: PinScope): Promise<Map<string, DeviceConfirmed>> {
@@ -79,9 +83,9 @@ export async function devicesTouching(m: EntityManager, pins: readonly string[])
 export async function noteSkipped(m: EntityManager, skipped: Array<{ deviceId: string; pin: string; reason: string }>, sent: Array<{ deviceId: string; pin: string }>): Promise<void> {
   for (let i = 0; i < skipped.length; i += CHUNK) {
     await m.query(
-      `INSERT INTO sync_item (device_id, kind, key, skipped)
+      `INSERT INTO ${SKIPPED_INTO}
        SELECT x.device_id, 'user', x.pin, x.reason FROM jsonb_to_recordset($1::jsonb) AS x(device_id char(32), pin varchar, reason text)
-       ON CONFLICT (device_id, kind, key) DO UPDATE SET skipped = EXCLUDED.skipped`,
+       ON CONFLICT (device_id, kind, key) DO UPDATE SET ${SKIPPED_UPDATE}`,
       [JSON.stringify(skipped.slice(i, i + CHUNK).map((s) => ({ device_id: s.deviceId, pin: s.pin, reason: s.reason })))],
     );
   }

@@ -3,6 +3,12 @@ import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CommandOutcomeHub, type CommandOutcome } from '../push/command-outcome';
 import { backoffMs, isSyncRef, UNKNOWN_HASH, type SyncRef } from './sync-items';
+import { excludedOf, intoOf } from '../database/columns';
+import { SyncItem, SyncOwed } from './sync-state.entity';
+
+const FAILED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'failures', 'lastReturn', 'failedAt', 'failedPlan']);
+const OWED_INTO = intoOf(SyncOwed, ['deviceId', 'kind', 'nextTryAt']);
+const OWED_UPDATE = excludedOf(SyncOwed, ['nextTryAt']);
 
 /** An outcome the confirmation hook acts on, with its device id. */
 interface Confirmation {
@@ -108,8 +114,8 @@ export class SyncConfirmation implements OnModuleInit {
     this.log.warn(`device ${outcome.deviceSn}: ${ref.kind} command ${outcome.commandId} ${outcome.reason === 'expired' ? 'got no result' : `failed (Return=${rc})`}; its items are unconfirmed and will be planned again`);
     if (ref.clear) {
       await m.query(
-        `INSERT INTO sync_owed (device_id, kind, next_try_at) VALUES ($1, 'full', now() + make_interval(secs => $2))
-         ON CONFLICT (device_id, kind) DO UPDATE SET next_try_at = EXCLUDED.next_try_at`,
+        `INSERT INTO ${OWED_INTO} VALUES ($1, 'full', now() + make_interval(secs => $2))
+         ON CONFLICT (device_id, kind) DO UPDATE SET ${OWED_UPDATE}`,
         [deviceId, this.config.syncRetryBaseMs / 1000],
       );
       return;
@@ -117,7 +123,7 @@ export class SyncConfirmation implements OnModuleInit {
     const items = [...(ref.put ?? []).map(([k, , plan]) => [k, plan ?? ref.plan]), ...(ref.del ?? []).map((k) => [k, ref.plan])];
     if (items.length === 0) return;
     const failures: Array<{ key: string; failures: number }> = await m.query(
-      `INSERT INTO sync_item (device_id, kind, key, hash, failures, last_return, failed_at, failed_plan)
+      `INSERT INTO ${FAILED_INTO}
        SELECT $1, $2, x.k, $3, 1, $4, now(), x.plan FROM unnest($6::varchar[], $5::varchar[]) AS x(k, plan)
        ON CONFLICT (device_id, kind, key) DO UPDATE SET
          hash = CASE WHEN $7 THEN '${UNKNOWN_HASH}' ELSE COALESCE(sync_item.hash, '${UNKNOWN_HASH}') END,

@@ -13,6 +13,10 @@ import { moduleDevicePinsSql, moduleDevicesGranting } from './module-rights';
 import { appendToPending, type DeviceBatch } from './pending-append';
 import { composeCommands, tableOf, type PlannedCommand } from './sync-plan';
 import { loadDevices } from './sync-queries';
+import { intoOf } from '../database/columns';
+import { SyncItem } from './sync-state.entity';
+
+const CONFIRMED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'confirmedAt']);
 
 export interface SyncOptions {
   /** Re-send every desired item in scope even where the device confirmed it (REST syncPerson / syncLevel). */
@@ -194,7 +198,7 @@ export class SyncPlannerService {
     for (const [id, hash] of held) current.set(id, hash);
     if (held.length === 0) return;
     await m.query(
-      `INSERT INTO sync_item (device_id, kind, key, hash, confirmed_at)
+      `INSERT INTO ${CONFIRMED_INTO}
        SELECT $1, 'bio', k, h, now() FROM unnest($2::varchar[], $3::text[]) AS x(k, h)
        ON CONFLICT (device_id, kind, key) DO UPDATE SET hash = EXCLUDED.hash, confirmed_at = now(), failures = 0, next_try_at = NULL`,
       [device.id, held.map(([id]) => id.slice(4)), held.map(([, h]) => h)],

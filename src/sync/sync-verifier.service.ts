@@ -5,9 +5,13 @@ import { PUSH_SETTINGS, type PushSettings } from '../push/push-settings';
 import { asLeader } from './leader';
 import { SyncPlannerService } from './sync-planner.service';
 import { LEADER_LOCK } from './sync-reconciler.service';
+import { excludedOf, intoOf } from '../database/columns';
+import { SyncVerify } from './sync-state.entity';
 
 /** Its own leader lock: a tick holding the reconciler's would make a pass kicked by a registration skip. */
 const VERIFIER_LOCK = LEADER_LOCK + 1;
+const ASKED_INTO = intoOf(SyncVerify, ['deviceId', 'askedAt']);
+const ASKED_UPDATE = excludedOf(SyncVerify, ['askedAt']);
 /** Panels asked per tick: a site of any size costs a bounded burst of `DATA COUNT user` commands. */
 export const VERIFY_BATCH = 100;
 
@@ -81,8 +85,8 @@ export class SyncVerifier implements OnModuleInit, OnApplicationShutdown {
         );
         if (due.length === 0) return 0;
         await m.query(
-          `INSERT INTO sync_verify (device_id, asked_at) SELECT id, now() FROM unnest($1::char(32)[]) AS id
-           ON CONFLICT (device_id) DO UPDATE SET asked_at = EXCLUDED.asked_at`,
+          `INSERT INTO ${ASKED_INTO} SELECT id, now() FROM unnest($1::char(32)[]) AS id
+           ON CONFLICT (device_id) DO UPDATE SET ${ASKED_UPDATE}`,
           [due.map((d) => d.id)],
         );
         for (const d of due) await this.planner.queueVerify(m, d.sn);

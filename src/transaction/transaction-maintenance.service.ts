@@ -2,13 +2,21 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { intoOf, listOf, tableOf } from '../database/columns';
 import type { RetentionConfig } from './retention.config';
+import { ACC_TRANSACTION_TALLY } from './transaction-tables';
 import { TransactionMonitorService } from './transaction-monitor.service';
 
 const RETENTION_BATCH = 5000;
 const EVERY_MS = 60_000;
 const RETENTION_EVERY_MS = 3_600_000;
 const CURSOR_IDLE_MS = 7 * 86_400_000;
+
+/** The tally rows of each device and day summed into one (zero sums dropped). */
+const TALLY_KEY = listOf(ACC_TRANSACTION_TALLY, ['deviceSn', 'day']);
+const COMPACT_TALLY = `WITH moved AS (DELETE FROM ${tableOf(ACC_TRANSACTION_TALLY)} RETURNING ${listOf(ACC_TRANSACTION_TALLY, ['deviceSn', 'day', 'n'])})
+  INSERT INTO ${intoOf(ACC_TRANSACTION_TALLY, ['deviceSn', 'day', 'n'])}
+  SELECT ${TALLY_KEY}, sum(n) FROM moved GROUP BY ${TALLY_KEY} HAVING sum(n) <> 0`;
 
 /**
  * Background upkeep of the event tables, one pass a minute:
@@ -87,10 +95,6 @@ export class TransactionMaintenanceService implements OnApplicationBootstrap, On
 
   /** One row per (device, day) instead of one per insert statement. */
   async compactTally(): Promise<void> {
-    await this.ds.query(
-      `WITH moved AS (DELETE FROM acc_transaction_tally RETURNING device_sn, day, n)
-       INSERT INTO acc_transaction_tally (device_sn, day, n)
-       SELECT device_sn, day, sum(n) FROM moved GROUP BY device_sn, day HAVING sum(n) <> 0`,
-    );
+    await this.ds.query(COMPACT_TALLY);
   }
 }

@@ -6,9 +6,14 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { toMonitorItem, type TransactionMonitorItemDto } from './dto/transaction-response.dto';
 import { TransactionRepository, type FeedRow } from './transaction.repository';
 import { PreparedQueryService } from '../database/prepared-query.service';
+import { insertOf } from '../database/columns';
+import { TRANSACTION_MONITOR_CURSOR } from './transaction-tables';
 
 /** Events per poll; the rest come with the next poll (the cursor only moves past what was returned). */
 export const MONITOR_BATCH = 1000;
+
+/** A client's monitor cursor, started at a feed position; a concurrent first poll's cursor wins. */
+const START_CURSOR = `INSERT INTO ${insertOf(TRANSACTION_MONITOR_CURSOR, ['clientId', 'timestamp', 'xid', 'transactionId', 'startSnapshot'])} ON CONFLICT DO NOTHING`;
 
 /**
  * When every new event is held back by a transaction still running elsewhere on the server, a poll waits a
@@ -85,7 +90,7 @@ export class TransactionMonitorService {
     if (!cursor) {
       const start = await this.repo.feedPositionAt(m, new Date(timestamp));
       await m.query(
-        `INSERT INTO transaction_monitor_cursor (client_id, timestamp, xid, transaction_id, start_snapshot) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+        START_CURSOR,
         [clientId, timestamp, start.xid, start.id, start.snapshot],
       );
       [cursor] = await select();

@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import type { Page } from '../common/paging';
+import { intoOf, unnestOf } from '../database/columns';
+import { VisLevel } from './vis-level.entity';
 import { splitList } from '../common/paging';
 
 /**
@@ -13,6 +15,8 @@ import { splitList } from '../common/paging';
  * vis_level are, and withdrawing all of them (`visLevel/delete`) offers every level again.
  */
 const IS_VISITOR_LEVEL = `(NOT EXISTS (SELECT 1 FROM vis_level) OR EXISTS (SELECT 1 FROM vis_level v WHERE v.level_id = l.id))`;
+
+const OFFER_LEVELS = `INSERT INTO ${intoOf(VisLevel, ['levelId'])} SELECT ${unnestOf(VisLevel, ['levelId'])} ON CONFLICT DO NOTHING`;
 
 /** 2.16 visitor levels: access levels offered to visitors (see IS_VISITOR_LEVEL). */
 @Injectable()
@@ -31,7 +35,7 @@ export class VisLevelService {
     const ids = this.requireIds(levelIds);
     await this.ds.transaction(async (m) => {
       await this.requireAccLevels(m, ids);
-      await m.query(`INSERT INTO vis_level (level_id) SELECT unnest($1::char(32)[]) ON CONFLICT DO NOTHING`, [ids]);
+      await m.query(OFFER_LEVELS, [ids]);
     });
   }
 

@@ -10,6 +10,7 @@ import { dataSourceOptions } from '../../src/database/data-source-options';
 import { migrateDatabase } from '../../src/database/database';
 import { lockDataDirectory } from '../../src/database/embedded-database';
 import { MIGRATIONS } from '../../src/database/migrations';
+import { RAW_TABLES } from '../../src/database/raw-tables';
 import { createEmptyDatabase } from '../support/test-db';
 
 const tmpDirs: string[] = [];
@@ -39,6 +40,15 @@ describe('migrations', () => {
                   (SELECT schedule->'mon' FROM time_segment WHERE name = '24-Hour Accessible') AS mon`,
         );
         expect(seeded).toEqual({ dept: 'Department Name', area: 'Area Name', mon: [['00:00', '23:59']] });
+        // The tables without an entity: each described column exists, with the type described.
+        for (const t of RAW_TABLES) {
+          const rows: Array<{ name: string; type: string }> = await ds.query(
+            `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`,
+            [t.table],
+          );
+          const actual = Object.fromEntries(rows.map((r) => [r.name, r.type]));
+          for (const [column, type] of Object.values(t.columns)) expect(`${t.table}.${column} ${actual[column]}`).toBe(`${t.table}.${column} ${type}`);
+        }
       } finally {
         await ds.destroy();
       }

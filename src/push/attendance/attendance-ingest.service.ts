@@ -196,11 +196,13 @@ async function noteUpload(m: EntityManager, deviceId: string, table: string, sta
   );
 }
 
+const RAW_UPLOAD_INTO = intoOf(DeviceUpload, ['uploadKey', 'deviceSn', 'tableName', 'pin', 'record']);
+
 async function storeRaw(m: EntityManager, sn: string, rows: Array<{ table: string; fields: Record<string, string> }>): Promise<void> {
   if (rows.length === 0) return;
   const keys = rows.map((r) => createHash('md5').update(`${sn}\n${r.table}\n${JSON.stringify(r.fields)}`).digest('hex'));
   await m.query(
-    `INSERT INTO ${intoOf(DeviceUpload, ['uploadKey', 'deviceSn', 'tableName', 'pin', 'record'])}
+    `INSERT INTO ${RAW_UPLOAD_INTO}
      SELECT k, $1, t, NULL, r::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS u(k, t, r)
      ON CONFLICT (upload_key) DO NOTHING`,
     [sn, keys, rows.map((r) => clip(r.table, 64)), rows.map((r) => JSON.stringify(r.fields).replace(/\\u0000/g, ''))],

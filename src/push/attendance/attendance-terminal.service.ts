@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { zoneOffsetMinutes } from '../../common/time';
+import { AttTerminal } from '../../attendance/att-terminal.entity';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { excludedOf, insertOf, listOf } from '../../database/columns';
 import { CommandQueueService } from '../command-queue.service';
 import type { DeviceSession } from '../device-registry.service';
 import { clip } from '../device-registry.service';
@@ -30,6 +32,11 @@ export interface ContactGap {
 
 /** Recovery windows start a little before the last contact and end a little after now (clocks drift). */
 const GAP_SLACK_MS = 60_000;
+
+/** The INFO a terminal reported ($2, JSON); answers whether the row is new. */
+const NOTE_INFO = `INSERT INTO ${insertOf(AttTerminal, ['deviceId', 'info'])}
+  ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET ${excludedOf(AttTerminal, ['info'])}, updated_at = now()
+  RETURNING (xmax = 0) AS inserted`;
 
 /** Devices that speak the Attendance PUSH dialect. */
 export function speaksAttendance(s: Pick<DeviceSession, 'kind'>): boolean {
@@ -172,9 +179,7 @@ export class AttendanceTerminalService {
     this.infos.set(s.sn, info);
     if (!parsed) return;
     const [row]: Array<{ inserted: boolean }> = await this.ds.query(
-      `INSERT INTO att_terminal (device_id, info) VALUES ($1, $2::jsonb)
-       ON CONFLICT (device_id) DO UPDATE SET info = EXCLUDED.info, updated_at = now()
-       RETURNING (xmax = 0) AS inserted`,
+      NOTE_INFO,
       [s.id, JSON.stringify({ ...parsed, raw: info.slice(0, 500) })],
     );
     // Some firmware never sends the initialisation and only polls with INFO (field samples): first sight here.

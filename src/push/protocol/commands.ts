@@ -307,21 +307,23 @@ export interface BiodataRecord {
 export function dataUpdateBiodata(records: BiodataRecord | readonly BiodataRecord[]): string {
   const list = many(records);
   if (new Set(list.map((r) => r.type)).size > 1) throw new ProtocolValueError('Type', 'all records of one biodata command must have the same Type');
-  return dataUpdate(
-    'biodata',
-    list.map((r): FieldList => [
-      ['Pin', required('Pin', r.pin)],
-      ['No', r.no],
-      ['Index', r.index],
-      ['Valid', r.valid ?? 1],
-      ['Duress', r.duress ?? 0],
-      ['Type', r.type],
-      ['MajorVer', r.majorVer],
-      ['MinorVer', r.minorVer],
-      ['Format', r.format ?? 0],
-      ['Tmp', required('Tmp', r.tmp)],
-    ]),
-  );
+  return dataUpdate('biodata', list.map(biodataFields));
+}
+
+/** The fields of one biodata record: the access table and the attendance terminals' BIODATA (12.1.1.6) spell them alike. */
+export function biodataFields(r: BiodataRecord): FieldList {
+  return [
+    ['Pin', required('Pin', r.pin)],
+    ['No', r.no],
+    ['Index', r.index],
+    ['Valid', r.valid ?? 1],
+    ['Duress', r.duress ?? 0],
+    ['Type', r.type],
+    ['MajorVer', r.majorVer],
+    ['MinorVer', r.minorVer],
+    ['Format', r.format ?? 0],
+    ['Tmp', required('Tmp', r.tmp)],
+  ];
 }
 
 export interface TemplateV10Record {

@@ -20,7 +20,7 @@
  *   VERIFY SUM ATTLOG StartTime=<HT>EndTime=   SET OPTION <k>=<v>   RELOAD OPTIONS
  *   ENROLL_FP PIN=<HT>FID=<HT>RETRY=<HT>OVERWRITE=   ENROLL_MF PIN=<HT>RETRY=   ENROLL_BIO TYPE=<HT>PIN=<HT>CardNo=<HT>RETRY=<HT>OVERWRITE=
  */
-import { checkValue, formatFields, type FieldList } from '../../protocol/commands';
+import { biodataFields, checkValue, formatFields, type BiodataRecord, type FieldList } from '../../protocol/commands';
 import { ProtocolValueError } from '../../protocol/errors';
 import { formatWallClock, type WallClock } from '../../protocol/time';
 
@@ -92,33 +92,13 @@ export function attUpdateFvein(t: { pin: string; fid: number; index: number; val
   return `DATA UPDATE FVEIN ${fields([['Pin', req('Pin', t.pin)], ['FID', t.fid], ['Index', t.index], ['Valid', t.valid ?? 1], ['Size', tmp.length], ['Tmp', tmp]])}`;
 }
 
-export interface AttBiodata {
+export interface AttBiodata extends BiodataRecord {
   pin: string;
-  no: number;
-  index: number;
-  valid?: 0 | 1;
-  duress?: 0 | 1;
-  type: number;
-  majorVer: number;
-  minorVer: number;
-  format?: string | number;
-  tmp: string;
 }
 
 /** `DATA UPDATE BIODATA ...` (12.1.1.6). */
 export function attUpdateBiodata(b: AttBiodata): string {
-  return `DATA UPDATE BIODATA ${fields([
-    ['Pin', req('Pin', b.pin)],
-    ['No', b.no],
-    ['Index', b.index],
-    ['Valid', b.valid ?? 1],
-    ['Duress', b.duress ?? 0],
-    ['Type', b.type],
-    ['MajorVer', b.majorVer],
-    ['MinorVer', b.minorVer],
-    ['Format', b.format ?? 0],
-    ['Tmp', req('Tmp', b.tmp)],
-  ])}`;
+  return `DATA UPDATE BIODATA ${fields(biodataFields(b))}`;
 }
 
 /** `DATA UPDATE USERPIC PIN=<HT>Size=<HT>Content=` (12.1.1.7): Size is the base64 length (-12 when it differs). */
