@@ -155,6 +155,8 @@ export interface SyncRef {
   clear?: true;
   verify?: 'user';
   count?: number;
+  /** Records of other writes were added to this command (pending-append.ts): its items are not all of `plan`. */
+  appended?: true;
 }
 
 export function isSyncRef(ref: unknown): ref is SyncRef {

@@ -30,6 +30,9 @@ interface PlanRequest {
   absent?: ReadonlySet<string>;
   /** SN of a device that already holds the members' templates (it enrolled them): recorded, not sent. */
   heldBy?: string;
+  /** The plan id to use (an owed full sync's pages share one), and plans whose commands the replay skips. */
+  plan?: string;
+  ownPlans?: readonly string[];
 }
 
 /** Pins per transaction of a full sync (bounded memory and transaction size); the rest is owed. */
@@ -121,7 +124,7 @@ export class SyncPlannerService {
    * the device should no longer hold.
    */
   syncDeviceFull(m: EntityManager, deviceId: string, afterPin: string | null = null, pageSize = FULL_SYNC_PAGE): Promise<string | null> {
-    return this.syncDevicesFull(m, [deviceId], afterPin, pageSize);
+    return this.syncDevicesFull(m, [deviceId], afterPin, undefined, pageSize);
   }
 
   /**
@@ -129,8 +132,10 @@ export class SyncPlannerService {
    * of the pins any of them should hold, planned for all of them in one plan, so the desired state of a page is
    * loaded once, not once per device. The page shrinks with the number of devices (at most FULL_SYNC_PAIRS
    * member × device pairs per transaction). Returns the last pin of the page, or null when every device is done.
+   * `plan`, the same for every page of one full sync, lets a later page skip the earlier pages' commands in its
+   * replay (they carry earlier pins only).
    */
-  async syncDevicesFull(m: EntityManager, deviceIds: readonly string[], afterPin: string | null = null, pageSize = FULL_SYNC_PAGE): Promise<string | null> {
+  async syncDevicesFull(m: EntityManager, deviceIds: readonly string[], afterPin: string | null = null, plan?: string, pageSize = FULL_SYNC_PAGE): Promise<string | null> {
     if (deviceIds.length === 0) return null;
     const size = Math.max(1, Math.min(pageSize, Math.floor(FULL_SYNC_PAIRS / deviceIds.length)));
     // One page read per call (pins after the cursor), not every pin of the devices: a full sync of N pins in
@@ -139,9 +144,9 @@ export class SyncPlannerService {
     const page = more.slice(0, size);
     if (afterPin === null) {
       const stale = await stalePins(m, deviceIds);
-      await this.plan(m, { deviceIds, pins: [...new Set([...page, ...stale])], mode: 'full' });
+      await this.plan(m, { deviceIds, pins: [...new Set([...page, ...stale])], mode: 'full', plan });
     } else if (page.length > 0) {
-      await this.plan(m, { deviceIds, pins: page, mode: 'continue' });
+      await this.plan(m, { deviceIds, pins: page, mode: 'continue', plan, ownPlans: plan ? [plan] : [] });
     }
     return more.length > size ? page[page.length - 1] : null;
   }
@@ -159,10 +164,10 @@ export class SyncPlannerService {
     const ids = devices.map((d) => d.id);
     const desired = await loadDesired(m, devices, req.pins, req.absent);
     const confirmed = await loadConfirmed(m, ids, req.pins);
-    const inflight = await loadInflight(m, devices.map((d) => d.sn), req.pins);
+    const inflight = await loadInflight(m, devices.map((d) => d.sn), req.pins, req.ownPlans);
     const refusals = await loadRefusals(m, ids);
     const pinSet = req.pins === null ? null : new Set(req.pins);
-    const plan = newId();
+    const plan = req.plan ?? newId();
     const batches: DeviceBatch[] = [];
     const skipped: Array<{ deviceId: string; pin: string; reason: string }> = [];
     const sent: Array<{ deviceId: string; pin: string }> = [];

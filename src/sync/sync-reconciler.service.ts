@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql } from '../device/device-kind';
 import type { CommandOutcome } from '../push/command-outcome';
@@ -161,16 +162,16 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     try {
       return await this.ds.transaction(async (m) => {
         const cursor = group[0].cursor;
-        const rows: Array<{ device_id: string }> = await m.query(
-          `SELECT device_id FROM sync_owed WHERE kind = 'full' AND device_id = ANY($1) AND cursor IS NOT DISTINCT FROM $2 ORDER BY device_id FOR UPDATE SKIP LOCKED`,
+        const rows: Array<{ device_id: string; plan: string | null }> = await m.query(
+          `SELECT device_id, plan FROM sync_owed WHERE kind = 'full' AND device_id = ANY($1) AND cursor IS NOT DISTINCT FROM $2 ORDER BY device_id FOR UPDATE SKIP LOCKED`,
           [group.map((j) => j.device_id), cursor],
         );
         const panels: string[] = [];
         for (const r of rows) if (!(await this.attendance.isTerminal(m, r.device_id))) panels.push(r.device_id);
         if (panels.length === 0) return new Set<string>();
-        const next = await this.planner.syncDevicesFull(m, panels, cursor);
-        if (next === null) await m.query(`DELETE FROM sync_owed WHERE device_id = ANY($1) AND kind = 'full'`, [panels]);
-        else await m.query(`UPDATE sync_owed SET cursor = $2, attempts = 0, last_error = NULL WHERE device_id = ANY($1) AND kind = 'full'`, [panels, next]);
+        const plans = new Set(rows.filter((r) => panels.includes(r.device_id)).map((r) => r.plan));
+        const plan = fullSyncPlan(cursor, plans);
+        await this.advanceFull(m, panels, await this.planner.syncDevicesFull(m, panels, cursor, plan), plan);
         return new Set(panels);
       });
     } catch (err) {
@@ -179,19 +180,24 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** After a page: the full syncs are done, or continue after `next` under the same plan. */
+  private async advanceFull(m: EntityManager, deviceIds: string[], next: string | null, plan: string | undefined): Promise<void> {
+    if (next === null) await m.query(`DELETE FROM sync_owed WHERE device_id = ANY($1) AND kind = 'full'`, [deviceIds]);
+    else await m.query(`UPDATE sync_owed SET cursor = $2, plan = $3, attempts = 0, last_error = NULL WHERE device_id = ANY($1) AND kind = 'full'`, [deviceIds, next, plan ?? null]);
+  }
+
   private async runJob(job: OwedJob): Promise<void> {
     try {
       await this.ds.transaction(async (m) => {
-        const [row] = await m.query(`SELECT cursor FROM sync_owed WHERE device_id = $1 AND kind = $2 FOR UPDATE SKIP LOCKED`, [job.device_id, job.kind]);
+        const [row] = await m.query(`SELECT cursor, plan FROM sync_owed WHERE device_id = $1 AND kind = $2 FOR UPDATE SKIP LOCKED`, [job.device_id, job.kind]);
         if (!row) return;
         if (job.kind === 'full' && (await this.attendance.isTerminal(m, job.device_id))) {
           // A terminal's full sync is one plan (its users are few: no pages).
           await this.attendance.syncTerminalFull(m, job.device_id);
           await m.query(`DELETE FROM sync_owed WHERE device_id = $1 AND kind = 'full'`, [job.device_id]);
         } else if (job.kind === 'full') {
-          const next = await this.planner.syncDeviceFull(m, job.device_id, row.cursor);
-          if (next === null) await m.query(`DELETE FROM sync_owed WHERE device_id = $1 AND kind = 'full'`, [job.device_id]);
-          else await m.query(`UPDATE sync_owed SET cursor = $3, attempts = 0, last_error = NULL WHERE device_id = $1 AND kind = $2`, [job.device_id, job.kind, next]);
+          const plan = fullSyncPlan(row.cursor, new Set([row.plan]));
+          await this.advanceFull(m, [job.device_id], await this.planner.syncDevicesFull(m, [job.device_id], row.cursor, plan), plan);
         } else {
           await this.verifyDevice(m, job.device_id);
           await m.query(`DELETE FROM sync_owed WHERE device_id = $1 AND kind = $2`, [job.device_id, job.kind]);
@@ -280,11 +286,21 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/**
+ * The plan of a full sync's page: a new one for the first page; for a later page the one its earlier pages
+ * used, when every device of the page shares it (else none, and the replay reads every command in flight).
+ */
+function fullSyncPlan(cursor: string | null, plans: ReadonlySet<string | null>): string | undefined {
+  if (cursor === null) return newId();
+  const [only] = plans;
+  return plans.size === 1 && only ? only : undefined;
+}
+
 /** Records owed work (a newer full sync restarts from the beginning). */
 export async function oweJob(m: EntityManager, deviceId: string, kind: 'full' | 'verify'): Promise<void> {
   await m.query(
     `INSERT INTO sync_owed (device_id, kind) VALUES ($1, $2)
-     ON CONFLICT (device_id, kind) DO UPDATE SET cursor = NULL, attempts = 0, next_try_at = now(), last_error = NULL`,
+     ON CONFLICT (device_id, kind) DO UPDATE SET cursor = NULL, plan = NULL, attempts = 0, next_try_at = now(), last_error = NULL`,
     [deviceId, kind],
   );
 }
