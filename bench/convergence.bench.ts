@@ -5,13 +5,14 @@
  *   npm run build && node dist/bench/convergence.bench.js [adminUrl] [persons] [devices] [concurrentAdds]
  *
  *   1. Full sync of `persons` (default 10,000; the issue's target is 100,000) to `devices` (default 10) panels,
- *      planned page by page as the reconciler does, until every panel CONFIRMED everything (sync_item):
- *      seconds, records per getrequest round trip, peak RSS of the gateway (this process; the simulated panels run
+ *      owed and carried out by the reconciler (panels at the same point planned together, page by page), until
+ *      every panel CONFIRMED everything (sync_item): seconds, records per getrequest round trip, peak RSS of the gateway (this process; the simulated panels run
  *      in a child process, bench/sim-fleet.ts, whose peak RSS is printed apart).
  *   2. `v2/person/addPersons` of 1,000 persons into a level spanning every panel: commands per panel.
- *   BENCH_PHASES=1 runs phase 1 only.
  *   3. `person/add` from 16 concurrent clients (`concurrentAdds` persons in all, default 800), one level
  *      spanning every panel: persons per second until every panel confirmed them.
+ *
+ * BENCH_PHASES=1 runs phase 1 only; BENCH_SQL_TIMES=1 prints, after phase 1, the database time per statement shape.
  */
 import 'reflect-metadata';
 import { Client } from 'pg';
