@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
+import { newId } from '../common/ids';
 import { DeviceAddressService } from '../push/device-address.service';
 import { DeviceAdmissionService } from '../push/device-admission.service';
 import { DeviceStatusService } from '../push/device-status.service';
@@ -47,9 +48,17 @@ export class DeviceAdminService {
     const device = await this.devices.requireBySn(sn);
     if (device.admission !== 'admitted') throw new CvError(CvCode.Conflict, `Device ${sn} is ${device.admission}; approve it first`);
     const more = await this.ds.transaction(async (m) => {
-      const next = await this.planner.syncDeviceFull(m, device.id);
+      // One plan id for every page (sync_owed.plan): the reconciler's later pages skip this page's commands in their replay.
+      const plan = newId();
+      const next = await this.planner.syncDevicesFull(m, [device.id], null, plan);
       await this.attendance.syncTerminalFull(m, device.id);
-      if (next !== null) await m.query(`INSERT INTO sync_owed (device_id, kind, cursor) VALUES ($1, 'full', $2) ON CONFLICT (device_id, kind) DO UPDATE SET cursor = EXCLUDED.cursor, attempts = 0, next_try_at = now()`, [device.id, next]);
+      if (next !== null) {
+        await m.query(
+          `INSERT INTO sync_owed (device_id, kind, cursor, plan) VALUES ($1, 'full', $2, $3)
+           ON CONFLICT (device_id, kind) DO UPDATE SET cursor = EXCLUDED.cursor, plan = EXCLUDED.plan, attempts = 0, next_try_at = now()`,
+          [device.id, next, plan],
+        );
+      }
       return next !== null;
     });
     if (more) this.reconciler.kick();
