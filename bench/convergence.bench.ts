@@ -6,8 +6,9 @@
  *
  *   1. Full sync of `persons` (default 10,000; the issue's target is 100,000) to `devices` (default 10) panels,
  *      owed and carried out by the reconciler (panels at the same point planned together, page by page), until
- *      every panel CONFIRMED everything (sync_item): seconds, records per getrequest round trip, peak RSS of the gateway (this process; the simulated panels run
- *      in a child process, bench/sim-fleet.ts, whose peak RSS is printed apart).
+ *      every panel CONFIRMED everything (sync_item): seconds, records per getrequest round trip, peak RSS of the
+ *      gateway (this process; the simulated panels run in a child process, bench/sim-fleet.ts, whose peak RSS is
+ *      printed apart).
  *   2. `v2/person/addPersons` of 1,000 persons into a level spanning every panel: commands per panel.
  *   3. `person/add` from 16 concurrent clients (`concurrentAdds` persons in all, default 800), one level
  *      spanning every panel: persons per second until every panel confirmed them.
