@@ -5,12 +5,15 @@
  *   npm run build && node dist/bench/convergence.bench.js [adminUrl] [persons] [devices] [concurrentAdds]
  *
  *   1. Full sync of `persons` (default 10,000; the issue's target is 100,000) to `devices` (default 10) panels,
- *      planned page by page as the reconciler does, until every panel CONFIRMED everything (sync_item):
- *      seconds, records per getrequest round trip, peak RSS of the gateway (this process; the simulated panels run
- *      in a child process, bench/sim-fleet.ts, whose peak RSS is printed apart).
+ *      owed and carried out by the reconciler (panels at the same point planned together, page by page), until
+ *      every panel CONFIRMED everything (sync_item): seconds, records per getrequest round trip, peak RSS of the
+ *      gateway (this process; the simulated panels run in a child process, bench/sim-fleet.ts, whose peak RSS is
+ *      printed apart).
  *   2. `v2/person/addPersons` of 1,000 persons into a level spanning every panel: commands per panel.
  *   3. `person/add` from 16 concurrent clients (`concurrentAdds` persons in all, default 800), one level
  *      spanning every panel: persons per second until every panel confirmed them.
+ *
+ * BENCH_PHASES=1 runs phase 1 only; BENCH_SQL_TIMES=1 prints, after phase 1, the database time per statement shape.
  */
 import 'reflect-metadata';
 import { Client } from 'pg';
@@ -18,7 +21,7 @@ import { DataSource } from 'typeorm';
 import { createGateway } from '../src/bootstrap';
 import { loadConfig } from '../src/config/config';
 import { migrateDatabase } from '../src/database/database';
-import { SyncPlannerService } from '../src/sync/sync-planner.service';
+import { SyncReconciler } from '../src/sync/sync-reconciler.service';
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -28,12 +31,34 @@ const PERSONS = Number(process.argv[3] ?? 10_000);
 const DEVICES = Number(process.argv[4] ?? 10);
 const ADDS = Number(process.argv[5] ?? 800);
 const CLIENTS = 16;
+/** BENCH_PHASES=1 runs phase 1 only (a 100,000-person full sync need not be followed by the other two). */
+const PHASES = new Set((process.env.BENCH_PHASES ?? '1,2,3').split(',').map((p) => p.trim()));
 const TOKEN = 'bench-token-0123456789';
 
 function dbUrl(name: string): string {
   const u = new URL(ADMIN_URL);
   u.pathname = `/${name}`;
   return u.toString();
+}
+
+/** BENCH_SQL_TIMES=1: wall time per statement shape, printed after phase 1 (where the database time goes). */
+const sqlTimes = new Map<string, { n: number; ms: number }>();
+if (process.env.BENCH_SQL_TIMES) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PostgresQueryRunner } = require('typeorm/driver/postgres/PostgresQueryRunner');
+  const query = PostgresQueryRunner.prototype.query;
+  PostgresQueryRunner.prototype.query = async function (this: unknown, sql: string, ...rest: unknown[]) {
+    const t = performance.now();
+    try {
+      return await query.call(this, sql, ...rest);
+    } finally {
+      const key = sql.replace(/\s+/g, ' ').trim().slice(0, 90);
+      const e = sqlTimes.get(key) ?? { n: 0, ms: 0 };
+      e.n++;
+      e.ms += performance.now() - t;
+      sqlTimes.set(key, e);
+    }
+  };
 }
 
 let peakRss = 0;
@@ -138,7 +163,7 @@ async function main(): Promise<void> {
       const fleet = Fleet.start();
       const { sns } = await fleet.ask<{ sns: string[] }>('connect', { baseUrl, count: DEVICES });
       const ds = gateway.app.get(DataSource);
-      const planner = gateway.app.get(SyncPlannerService);
+      const reconciler = gateway.app.get(SyncReconciler);
       const levelId = 'c'.repeat(32);
       await ds.query(`INSERT INTO acc_level (id, name, time_segment_id) SELECT $1, 'Bench', id FROM time_segment WHERE tz_id = 1`, [levelId]);
       await ds.query(`INSERT INTO acc_level_door (level_id, door_id) SELECT $1, id FROM door`, [levelId]);
@@ -151,32 +176,30 @@ async function main(): Promise<void> {
         [PERSONS],
       );
       await ds.query(`INSERT INTO acc_level_person (level_id, person_id) SELECT $1, md5('bench' || g) FROM generate_series(1, $2) g`, [levelId, PERSONS]);
-      const devices: Array<{ id: string }> = await ds.query(`SELECT id FROM device ORDER BY sn`);
       peakRss = process.memoryUsage().rss;
       const t0 = Date.now();
-      let pages = 0;
-      let polls = 0;
-      let records = 0;
-      // Every page planned (one transaction each, as the reconciler runs an owed full sync), then the panels drain.
-      for (const d of devices) {
-        let cursor: string | null = null;
-        do {
-          cursor = await ds.transaction((m) => planner.syncDeviceFull(m, d.id, cursor));
-          pages++;
-        } while (cursor !== null);
-      }
+      // Owed as registration records it, carried out by the reconciler (its leader, one bounded transaction per
+      // page; panels at the same point planned together), then the panels drain.
+      await ds.query(`INSERT INTO sync_owed (device_id, kind) SELECT id, 'full' FROM device`);
+      await reconciler.runOnce();
+      const [{ owed }]: Array<{ owed: number }> = await ds.query(`SELECT count(*)::int AS owed FROM sync_owed`);
+      if (owed > 0) throw new Error(`${owed} full syncs still owed after the reconciler's pass`);
       const planMs = Date.now() - t0;
-      const r = await fleet.ask<{ polls: number; records: number }>('drain');
-      polls += r.polls;
-      records += r.records;
+      const { polls, records } = await fleet.ask<{ polls: number; records: number }>('drain');
       const fullMs = Date.now() - t0;
       const confirmed = await confirmedUsers(ds, sns);
-      console.log(`1. full sync: ${PERSONS} persons × ${DEVICES} panels (4 doors each), ${pages} planning transactions`);
+      console.log(`1. full sync: ${PERSONS} persons × ${DEVICES} panels (4 doors each), planned by the reconciler`);
       console.log(`   planning: ${(planMs / 1000).toFixed(2)} s; until every panel confirmed everything: ${(fullMs / 1000).toFixed(2)} s (target < 60 s for 100,000 × 10)`);
       console.log(`   records per getrequest round trip: ${(records / polls).toFixed(1)} (${records} records, ${polls} round trips; target >= 100)`);
       const fleetRss = (await fleet.ask<{ peakRss: number }>('rss')).peakRss;
       console.log(`   peak RSS of the gateway: ${(ownPeakRss() / 2 ** 20).toFixed(0)} MB (target < 500 MB); of the ${DEVICES} simulated panels (own process): ${(fleetRss / 2 ** 20).toFixed(0)} MB`);
       console.log(`   users confirmed per panel: ${confirmed.join(', ')}`);
+      for (const [sql, t] of [...sqlTimes].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) console.log(`   ${t.ms.toFixed(0).padStart(7)} ms ${String(t.n).padStart(6)}× ${sql}`);
+
+      if (!PHASES.has('2') && !PHASES.has('3')) {
+        fleet.stop();
+        return;
+      }
 
       // 2. addPersons of 1,000.
       const mark: Array<{ n: string }> = await ds.query(`SELECT coalesce(max(id), 0)::text AS n FROM device_command`);

@@ -30,6 +30,10 @@ export class AttTerminal {
   @Column({ name: 'last_contact_at', type: 'timestamptz', nullable: true })
   lastContactAt!: Date | null;
 
+  /** Initialised again: its next INFO user count is to be checked against the users it confirmed. */
+  @Column({ name: 'count_due', type: 'boolean', default: false })
+  countDue!: boolean;
+
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
+import { newId } from '../common/ids';
 import { excludedOf, intoOf, listOf } from '../database/columns';
 import { DeviceAddressService } from '../push/device-address.service';
 import { DeviceAdmissionService } from '../push/device-admission.service';
@@ -14,8 +15,8 @@ import { DeviceService } from './device.service';
 import type { DeviceSyncResultDto } from './dto/device.dto';
 
 /** The rest of a full sync ($2, where it stopped) is owed to device $1, due now. */
-const OWE_FULL_REST = `INSERT INTO ${intoOf(SyncOwed, ['deviceId', 'kind', 'cursor'])} VALUES ($1, 'full', $2)
-  ON CONFLICT (${listOf(SyncOwed, ['deviceId', 'kind'])}) DO UPDATE SET ${excludedOf(SyncOwed, ['cursor'])}, attempts = 0, next_try_at = now()`;
+const OWE_FULL_REST = `INSERT INTO ${intoOf(SyncOwed, ['deviceId', 'kind', 'cursor', 'plan'])} VALUES ($1, 'full', $2, $3)
+  ON CONFLICT (${listOf(SyncOwed, ['deviceId', 'kind'])}) DO UPDATE SET ${excludedOf(SyncOwed, ['cursor', 'plan'])}, attempts = 0, next_try_at = now()`;
 
 /** The gateway's device administration that reaches into PUSH (admission) and the sync planner (full resync). */
 @Injectable()
@@ -53,9 +54,11 @@ export class DeviceAdminService {
     const device = await this.devices.requireBySn(sn);
     if (device.admission !== 'admitted') throw new CvError(CvCode.Conflict, `Device ${sn} is ${device.admission}; approve it first`);
     const more = await this.ds.transaction(async (m) => {
-      const next = await this.planner.syncDeviceFull(m, device.id);
+      // One plan id for every page (sync_owed.plan): the reconciler's later pages skip this page's commands in their replay.
+      const plan = newId();
+      const next = await this.planner.syncDevicesFull(m, [device.id], null, plan);
       await this.attendance.syncTerminalFull(m, device.id);
-      if (next !== null) await m.query(OWE_FULL_REST, [device.id, next]);
+      if (next !== null) await m.query(OWE_FULL_REST, [device.id, next, plan]);
       return next !== null;
     });
     if (more) this.reconciler.kick();

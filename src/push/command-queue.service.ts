@@ -152,28 +152,45 @@ export class CommandQueueService {
 
   /**
    * Like enqueue for several devices, in one INSERT; order is kept per device. A command may carry a `ref`
-   * (any JSON), stored in device_command.ref and handed back in its CommandOutcome.
+   * (any JSON), stored in device_command.ref and handed back in its CommandOutcome. A text or ref queued for
+   * several devices (a plan over like panels hands each the same commands) is checked, serialised and sent to
+   * the database once, and each row refers to it by index.
    */
   async enqueueMany(manager: EntityManager, items: ReadonlyArray<{ deviceSn: string; commands: ReadonlyArray<QueueItem> }>): Promise<void> {
     await this.lockForOrder(manager, items.filter((i) => i.commands.length > 0).map((i) => i.deviceSn));
     const sns: string[] = [];
-    const texts: string[] = [];
-    const refs: Array<string | null> = [];
+    const textAt: number[] = [];
+    const refAt: Array<number | null> = [];
+    const texts = new Map<string, number>();
+    const refs = new Map<unknown, number>();
     for (const { deviceSn, commands } of items) {
       for (const item of commands) {
         const c = typeof item === 'string' ? item : item.command;
-        formatCommandLine({ cmdId: 1, command: c });
-        sns.push(deviceSn);
-        texts.push(c);
+        let t = texts.get(c);
+        if (t === undefined) {
+          formatCommandLine({ cmdId: 1, command: c });
+          texts.set(c, (t = texts.size + 1));
+        }
         const ref = typeof item === 'string' ? undefined : item.ref;
-        refs.push(ref === undefined ? null : JSON.stringify(ref));
+        let r: number | null = null;
+        if (ref !== undefined) {
+          r = refs.get(ref) ?? null;
+          if (r === null) refs.set(ref, (r = refs.size + 1));
+        }
+        sns.push(deviceSn);
+        textAt.push(t);
+        refAt.push(r);
       }
     }
-    if (texts.length === 0) return;
+    if (sns.length === 0) return;
     await manager.query(
       `INSERT INTO device_command (device_sn, command, ref)
-       SELECT sn, cmd, ref FROM unnest($1::varchar[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS t(sn, cmd, ref, ord) ORDER BY ord`,
-      [sns, texts, refs],
+       SELECT t.sn, c.cmd, r.ref
+         FROM unnest($1::varchar[], $2::int[], $3::int[]) WITH ORDINALITY AS t(sn, ci, ri, ord)
+         JOIN unnest($4::text[]) WITH ORDINALITY AS c(cmd, i) ON c.i = t.ci
+         LEFT JOIN unnest($5::jsonb[]) WITH ORDINALITY AS r(ref, i) ON r.i = t.ri
+        ORDER BY t.ord`,
+      [sns, textAt, refAt, [...texts.keys()], [...refs.keys()].map((ref) => JSON.stringify(ref))],
     );
     await this.signal.afterCommit(manager, sns);
   }

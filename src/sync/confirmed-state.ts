@@ -48,18 +48,30 @@ export async function loadConfirmed(m: EntityManager, deviceIds: string[], pins:
   return out;
 }
 
-/** Refs of the commands still queued or unanswered for these devices (by SN), in queue order; pins narrow it. */
-export async function loadInflight(m: EntityManager, sns: string[], pins: PinScope): Promise<Map<string, SyncRef[]>> {
+/**
+ * Refs of the commands still queued or unanswered for these devices (by SN), in queue order; pins narrow it.
+ * Commands of `ownPlans` (a full sync's earlier pages, which carry only earlier pins) are skipped without being
+ * read item by item, unless records of other writes were added to them.
+ */
+export async function loadInflight(m: EntityManager, sns: string[], pins: PinScope, ownPlans: readonly string[] = []): Promise<Map<string, SyncRef[]>> {
   const out = new Map<string, SyncRef[]>(sns.map((s) => [s, []]));
   if (sns.length === 0) return out;
-  // A large scope is not filtered here (each filter test would walk the scope): the diff looks at items in scope only.
-  const filter = pins !== null && pins.length <= 500;
+  // Narrowed to the scope's pins (a page of a full sync replays what is in flight for its own pins, not the
+  // whole device): `IN (SELECT unnest(…))` is one hashed set per statement, so each key is one probe however
+  // large the scope. Clears and time zone / holiday commands concern every pin.
   const rows: Array<{ device_sn: string; ref: unknown }> = await m.query(
     `SELECT device_sn, ref FROM device_command
       WHERE device_sn = ANY($1) AND state IN ('pending', 'sent') AND ref IS NOT NULL AND ref ? 'sync'
-      ${!filter ? '' : `AND (ref ? 'clear' OR ref->>'kind' IN ('tz', 'hday') OR ref->'del' ?| $2::text[] OR EXISTS (SELECT 1 FROM jsonb_array_elements(ref->'put') e WHERE e->>0 = ANY($2)))`}
+      ${
+        pins === null
+          ? ''
+          : `AND (ref ? 'clear' OR ref->>'kind' IN ('tz', 'hday')
+                  OR ((ref ? 'appended' OR NOT coalesce(ref->>'plan' = ANY($3::text[]), false))
+                      AND (EXISTS (SELECT 1 FROM jsonb_array_elements_text(ref->'del') k WHERE k IN (SELECT unnest($2::text[])))
+                           OR EXISTS (SELECT 1 FROM jsonb_array_elements(ref->'put') e WHERE e->>0 IN (SELECT unnest($2::text[]))))))`
+      }
       ORDER BY id`,
-    !filter ? [sns] : [sns, pins],
+    pins === null ? [sns] : [sns, pins, ownPlans],
   );
   for (const r of rows) if (isSyncRef(r.ref)) out.get(r.device_sn)?.push(r.ref);
   return out;

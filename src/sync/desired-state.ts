@@ -84,13 +84,19 @@ export async function loadDesired(m: EntityManager, devices: readonly SyncDevice
     if (!l) templatesOf.set(t.pin, (l = []));
     l.push(t);
   }
+  // Devices of one dialect, time zone and photo type with the same rights for a member hold the same records:
+  // one MemberOnDevice is built and shared (a fleet of like panels costs one member, and its hashes, per pin).
+  const signature = new Map(devices.map((d) => [d.id, `${d.timeZone}|${d.photoType}|${d.module ?? ''}|${JSON.stringify(d.dialect)}`]));
   const place = (p: SyncPerson, perDevice: Map<string, Map<number, number[]>> | undefined, visit?: SyncVisitor) => {
     if (absent.has(p.pin)) return;
+    const built = new Map<string, MemberOnDevice>();
     for (const [deviceId, r] of perDevice ?? []) {
       const device = byId.get(deviceId);
       const desired = out.get(deviceId);
       if (!device || !desired || r.size === 0 || desired.members.has(p.pin)) continue;
-      const member = memberFor(device, p, r, templatesOf.get(p.pin) ?? [], visit);
+      const key = `${signature.get(deviceId)}|${[...r].map(([tz, doors]) => `${tz}:${doors.join('.')}`).join(',')}`;
+      const member = built.get(key) ?? memberFor(device, p, r, templatesOf.get(p.pin) ?? [], visit);
+      if (typeof member !== 'string') built.set(key, member);
       if (typeof member === 'string') desired.skipped.push({ pin: p.pin, reason: member });
       else desired.members.set(p.pin, member);
     }

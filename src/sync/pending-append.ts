@@ -17,7 +17,8 @@
  * that reaches a row this write holds waits for the commit and delivers the longer command.
  *
  * Each put entry carries the plan it came from (`[key, hash, plan]`), so confirmation keeps judging an item by
- * its own plan (sync-confirm.ts).
+ * its own plan (sync-confirm.ts), and the ref is marked `appended`: its items are no longer all of its `plan`
+ * (the replay of a full sync's later page skips only unmarked commands of its own plan, confirmed-state.ts).
  */
 import type { EntityManager } from 'typeorm';
 import { formatCommandLine, utf8Length } from '../push/protocol';
@@ -119,7 +120,7 @@ export async function appendToPending(m: EntityManager, batches: readonly Device
   }
   if (placed.length > 0) {
     const [, count] = (await m.query(
-      `UPDATE device_command c SET command = c.command || v.lines, ref = jsonb_set(c.ref, '{put}', (c.ref->'put') || v.put)
+      `UPDATE device_command c SET command = c.command || v.lines, ref = jsonb_set(c.ref, '{put}', (c.ref->'put') || v.put) || '{"appended": true}'
          FROM unnest($1::bigint[], $2::text[], $3::jsonb[]) AS v(id, lines, put) WHERE c.id = v.id AND c.state = 'pending'`,
       [placed.map((p) => p.id), placed.map((p) => p.lines), placed.map((p) => JSON.stringify(p.put))],
     )) as [unknown, number];

@@ -96,15 +96,42 @@ export function bioSlots(hash: string): Map<string, string> | null {
   return new Map(hash.split('|').filter(Boolean).map((p) => p.split(':') as [string, string]));
 }
 
+interface MemberHashes {
+  user: string;
+  auth: string;
+  card: string | null;
+  photo: string | null;
+  bio: string | null;
+}
+
+/** Hashes of a member, computed once per member object (desired-state.ts shares one member among like devices). */
+const memberHashes = new WeakMap<MemberOnDevice, MemberHashes>();
+
+function hashesOf(m: MemberOnDevice): MemberHashes {
+  let h = memberHashes.get(m);
+  if (!h) {
+    h = {
+      user: sha(JSON.stringify(m.user)),
+      auth: authHash(m.auth),
+      card: m.cards.length ? m.cards.map((c) => `${c.cardNo}/${c.cardType}`).sort().join(',') : null,
+      photo: m.photo ? sha(m.photo) : null,
+      bio: m.templates.length ? bioHash(m.templates) : null,
+    };
+    memberHashes.set(m, h);
+  }
+  return h;
+}
+
 /** Hash of every item of a desired device. */
 export function desiredHashes(d: DesiredDevice): Map<ItemId, string> {
   const out = new Map<ItemId, string>();
   for (const m of d.members.values()) {
-    out.set(itemId('user', m.pin), sha(JSON.stringify(m.user)));
-    out.set(itemId(d.rightsKind, m.pin), authHash(m.auth));
-    if (m.cards.length) out.set(itemId('card', m.pin), m.cards.map((c) => `${c.cardNo}/${c.cardType}`).sort().join(','));
-    if (m.photo) out.set(itemId('photo', m.pin), sha(m.photo));
-    if (m.templates.length) out.set(itemId('bio', m.pin), bioHash(m.templates));
+    const h = hashesOf(m);
+    out.set(itemId('user', m.pin), h.user);
+    out.set(itemId(d.rightsKind, m.pin), h.auth);
+    if (h.card !== null) out.set(itemId('card', m.pin), h.card);
+    if (h.photo !== null) out.set(itemId('photo', m.pin), h.photo);
+    if (h.bio !== null) out.set(itemId('bio', m.pin), h.bio);
   }
   for (const [tz, r] of d.timezones) out.set(itemId('tz', tz), sha(JSON.stringify(r.schedule)));
   for (const [day, r] of d.holidays) out.set(itemId('hday', day), `${r.holidayType}:${r.loop}`);
@@ -128,6 +155,8 @@ export interface SyncRef {
   clear?: true;
   verify?: 'user';
   count?: number;
+  /** Records of other writes were added to this command (pending-append.ts): its items are not all of `plan`. */
+  appended?: true;
 }
 
 export function isSyncRef(ref: unknown): ref is SyncRef {

@@ -7,7 +7,7 @@ import { chooseDialect, parseRegistrationBody } from '../push/protocol';
 import type { SyncDevice } from './device-dialect';
 import { holidayKey, holidayRecords, rightsRecords, userRecordFor, type SyncPerson } from './sync-commands';
 import { backoffMs, currentState, desiredHashes, diffItems, emptyDesired, itemId, type DesiredDevice, type SyncRef } from './sync-items';
-import { composeCommands } from './sync-plan';
+import { composeCommands, composesAlike, type ComposeInput } from './sync-plan';
 
 const device: SyncDevice = {
   id: 'd'.repeat(32),
@@ -98,5 +98,34 @@ describe('holidays', () => {
     const fewer = emptyDesired();
     fewer.holidays.set('20251101', d.holidays.get('20251101')!);
     expect(plan(fewer, held).map((c) => c.command)).toEqual(['DATA DELETE holiday *', expect.stringMatching(/^DATA UPDATE holiday Holiday=20251101\t/)]);
+  });
+});
+
+describe('like panels share the commands built once (composesAlike)', () => {
+  const door1 = new Map([[1, [1]]]);
+  const input = (desired: DesiredDevice, confirmed: Map<string, string>, dev: SyncDevice = device): ComposeInput => {
+    const hashes = desiredHashes(desired);
+    const current = currentState(confirmed, []);
+    return { device: dev, desired, hashes, diff: diffItems({ desired: hashes, current }), current };
+  };
+  const both = desiredWith([[person('1'), door1], [person('2'), door1]]);
+
+  it('the same diff with the same records and the same confirmed state: alike, and composing gives equal commands', () => {
+    const a = input(both, new Map());
+    const b = input(desiredWith([[person('1'), door1], [person('2'), door1]]), new Map(), { ...device, id: 'e'.repeat(32), sn: 'SN2' });
+    expect(composesAlike(a, b)).toBe(true);
+    const compose = (i: ComposeInput) => composeCommands(i.device, i.desired, i.hashes, i.diff, i.current, { plan: 'p1' });
+    expect(compose(b)).toEqual(compose(a));
+  });
+
+  it('different records, a different confirmed state behind a put, a different dialect or a different removal: not alike', () => {
+    const a = input(both, new Map());
+    expect(composesAlike(a, input(desiredWith([[person('1', 'Other'), door1], [person('2'), door1]]), new Map()))).toBe(false);
+    expect(composesAlike(a, input(both, new Map([[itemId('auth', '1'), '?']])))).toBe(false);
+    expect(composesAlike(a, input(both, new Map(), { ...device, dialect: { ...device.dialect, cards: 'mulcarduser' } }))).toBe(false);
+    const gone = new Map(desiredHashes(both));
+    const only1 = desiredWith([[person('1'), door1]]);
+    const withBio = new Map([...gone, [itemId('bio', '2'), '1.0:abc']]);
+    expect(composesAlike(input(only1, gone), input(only1, withBio))).toBe(false);
   });
 });

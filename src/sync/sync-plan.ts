@@ -24,7 +24,7 @@ import {
 import { templateDeleteCommands, templateRecordSets, type TemplateSlot } from './bio-sync';
 import type { SyncDevice } from './device-dialect';
 import { MAX_COMMAND_BYTES, MAX_PHOTO_COMMAND_BYTES, MAX_RECORDS_PER_COMMAND } from './sync-commands';
-import { authTimezones, bioSlots, splitItemId, type DesiredDevice, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
+import { authTimezones, bioSlots, itemId, splitItemId, type DesiredDevice, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
 
 export interface PlannedCommand {
   command: string;
@@ -246,4 +246,35 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   }
   for (const tz of (removes.get('tz') ?? []).map(Number).sort((a, b) => a - b)) del('tz', String(tz), dataDelete('timezone', [['TimezoneId', tz]]));
   return out;
+}
+
+/** What composeCommands reads for one device. */
+export interface ComposeInput {
+  device: SyncDevice;
+  desired: DesiredDevice;
+  hashes: ReadonlyMap<ItemId, string>;
+  diff: Diff;
+  current: ReadonlyMap<ItemId, string>;
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Whether composeCommands (same options) gives `b` exactly the commands it gave `a`, so a plan over a fleet of
+ * like panels builds the commands once and queues them for each. True when the devices speak alike, the
+ * diffs are equal item by item with equal hashes (a hash is the content of the records), and what `current`
+ * says matters equally: the items put or removed, and what a member leaving holds.
+ */
+export function composesAlike(a: ComposeInput, b: ComposeInput): boolean {
+  if (a.device.photoType !== b.device.photoType || a.device.module !== b.device.module || a.desired.rightsKind !== b.desired.rightsKind) return false;
+  if (JSON.stringify(a.device.dialect) !== JSON.stringify(b.device.dialect)) return false;
+  if (!sameList(a.diff.put, b.diff.put) || !sameList(a.diff.remove, b.diff.remove)) return false;
+  // Holidays go out as a whole table when one changes (and in a full sync).
+  if (!sameList([...a.desired.holidays.keys()], [...b.desired.holidays.keys()])) return false;
+  for (const id of a.diff.put) if (a.hashes.get(id) !== b.hashes.get(id) || a.current.get(id) !== b.current.get(id)) return false;
+  for (const id of a.diff.remove) {
+    const key = splitItemId(id)[1];
+    for (const held of [id, itemId('bio', key), itemId('card', key), itemId('photo', key)]) if (a.current.get(held) !== b.current.get(held)) return false;
+  }
+  return true;
 }

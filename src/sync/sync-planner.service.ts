@@ -11,7 +11,7 @@ import type { SyncDevice } from './device-dialect';
 import { currentState, desiredHashes, diffItems, MEMBER_KINDS, splitItemId, type Diff, type ItemKind, type SyncRef } from './sync-items';
 import { moduleDevicePinsSql, moduleDevicesGranting } from './module-rights';
 import { appendToPending, type DeviceBatch } from './pending-append';
-import { composeCommands, tableOf, type PlannedCommand } from './sync-plan';
+import { composeCommands, composesAlike, tableOf, type ComposeInput, type PlannedCommand } from './sync-plan';
 import { loadDevices } from './sync-queries';
 import { intoOf } from '../database/columns';
 import { SyncItem } from './sync-state.entity';
@@ -34,10 +34,18 @@ interface PlanRequest {
   absent?: ReadonlySet<string>;
   /** SN of a device that already holds the members' templates (it enrolled them): recorded, not sent. */
   heldBy?: string;
+  /** The plan id to use (an owed full sync's pages share one), and plans whose commands the replay skips. */
+  plan?: string;
+  ownPlans?: readonly string[];
 }
 
 /** Pins per transaction of a full sync (bounded memory and transaction size); the rest is owed. */
 export const FULL_SYNC_PAGE = 10_000;
+/** Member × device pairs per transaction of a full sync of several devices planned together. */
+export const FULL_SYNC_PAIRS = 50_000;
+
+/** Devices whose commands a plan keeps to hand to like devices (a few kinds of panel per site). */
+const COMPOSED_KEPT = 4;
 
 /** Kinds a full sync clears on the device with `DATA DELETE <table> *` before sending. */
 const CLEARED_BY_FULL: ReadonlySet<ItemKind> = new Set(['user', 'auth', 'eleauth', 'card', 'hday']);
@@ -119,18 +127,32 @@ export class SyncPlannerService {
    * returns the last pin sent, or null when done. The first page also removes templates and photos of pins
    * the device should no longer hold.
    */
-  async syncDeviceFull(m: EntityManager, deviceId: string, afterPin: string | null = null, pageSize = FULL_SYNC_PAGE): Promise<string | null> {
-    // One page read per call (pins after the cursor), not every pin of the device: a full sync of N pins in
+  syncDeviceFull(m: EntityManager, deviceId: string, afterPin: string | null = null, pageSize = FULL_SYNC_PAGE): Promise<string | null> {
+    return this.syncDevicesFull(m, [deviceId], afterPin, undefined, pageSize);
+  }
+
+  /**
+   * Full sync of several devices at the same point (the reconciler groups owed full syncs by cursor): one page
+   * of the pins any of them should hold, planned for all of them in one plan, so the desired state of a page is
+   * loaded once, not once per device. The page shrinks with the number of devices (at most FULL_SYNC_PAIRS
+   * member × device pairs per transaction). Returns the last pin of the page, or null when every device is done.
+   * `plan`, the same for every page of one full sync, lets a later page skip the earlier pages' commands in its
+   * replay (they carry earlier pins only).
+   */
+  async syncDevicesFull(m: EntityManager, deviceIds: readonly string[], afterPin: string | null = null, plan?: string, pageSize = FULL_SYNC_PAGE): Promise<string | null> {
+    if (deviceIds.length === 0) return null;
+    const size = Math.max(1, Math.min(pageSize, Math.floor(FULL_SYNC_PAIRS / deviceIds.length)));
+    // One page read per call (pins after the cursor), not every pin of the devices: a full sync of N pins in
     // pages reads N pins in all, not N × pages.
-    const more = await devicePins(m, deviceId, afterPin, pageSize + 1);
-    const page = more.slice(0, pageSize);
+    const more = await devicePins(m, deviceIds, afterPin, size + 1);
+    const page = more.slice(0, size);
     if (afterPin === null) {
-      const stale = await stalePins(m, deviceId);
-      await this.plan(m, { deviceIds: [deviceId], pins: [...page, ...stale], mode: 'full' });
+      const stale = await stalePins(m, deviceIds);
+      await this.plan(m, { deviceIds, pins: [...new Set([...page, ...stale])], mode: 'full', plan });
     } else if (page.length > 0) {
-      await this.plan(m, { deviceIds: [deviceId], pins: page, mode: 'continue' });
+      await this.plan(m, { deviceIds, pins: page, mode: 'continue', plan, ownPlans: plan ? [plan] : [] });
     }
-    return more.length > pageSize ? page[page.length - 1] : null;
+    return more.length > size ? page[page.length - 1] : null;
   }
 
   /** Asks the device to count its users; the answer is compared with what it confirmed (reconciler). */
@@ -146,13 +168,14 @@ export class SyncPlannerService {
     const ids = devices.map((d) => d.id);
     const desired = await loadDesired(m, devices, req.pins, req.absent);
     const confirmed = await loadConfirmed(m, ids, req.pins);
-    const inflight = await loadInflight(m, devices.map((d) => d.sn), req.pins);
+    const inflight = await loadInflight(m, devices.map((d) => d.sn), req.pins, req.ownPlans);
     const refusals = await loadRefusals(m, ids);
     const pinSet = req.pins === null ? null : new Set(req.pins);
-    const plan = newId();
+    const plan = req.plan ?? newId();
     const batches: DeviceBatch[] = [];
     const skipped: Array<{ deviceId: string; pin: string; reason: string }> = [];
     const sent: Array<{ deviceId: string; pin: string }> = [];
+    const composed: Array<{ input: ComposeInput; commands: PlannedCommand[] }> = [];
     for (const device of devices) {
       const want = desired.get(device.id)!;
       const have = confirmed.get(device.id)!;
@@ -174,7 +197,11 @@ export class SyncPlannerService {
         skipped.push({ deviceId: device.id, pin: s.pin, reason: s.reason });
       }
       const base = req.mode === 'full' ? new Map([...current].filter(([id]) => !CLEARED_BY_FULL.has(splitItemId(id)[0]))) : current;
-      const commands = composeCommands(device, want, hashes, diff, base, { plan, full: req.mode === 'full', force: req.mode === 'force' });
+      // Like panels (same dialect, same diff, same records) get the commands built for the first of them.
+      const input: ComposeInput = { device, desired: want, hashes, diff, current: base };
+      const twin = composed.find((c) => composesAlike(c.input, input));
+      const commands = twin?.commands ?? composeCommands(device, want, hashes, diff, base, { plan, full: req.mode === 'full', force: req.mode === 'force' });
+      if (!twin && composed.length < COMPOSED_KEPT) composed.push({ input, commands });
       // A note "not sent" is cleared once the member goes out.
       for (const id of diff.put) if (id.startsWith('user\t') && have.skipped.has(id.slice(5))) sent.push({ deviceId: device.id, pin: id.slice(5) });
       if (commands.length > 0) batches.push({ deviceSn: device.sn, commands });
@@ -240,30 +267,38 @@ async function levelPins(m: EntityManager, levelId: string): Promise<string[]> {
   return rows.map((r) => r.pin);
 }
 
-/** The member pins that should be on a device (persons through levels, checked-in visitors, module levels), as SQL ($1: the device). */
-const DEVICE_PINS_SQL = `SELECT p.pin FROM person p JOIN acc_level_person lp ON lp.person_id = p.id
-       JOIN acc_level_door ld ON ld.level_id = lp.level_id JOIN door d ON d.id = ld.door_id
-      WHERE d.device_id = $1 AND p.status = 'active'
+/**
+ * The member pins that should be on some of the devices in `devices` (an SQL array expression of device ids):
+ * persons through levels, checked-in visitors, module levels.
+ */
+const devicePinsSql = (devices: string) => `SELECT p.pin FROM person p JOIN acc_level_person lp ON lp.person_id = p.id
+      WHERE p.status = 'active' AND lp.level_id IN (${levelsOnSql(devices)})
      UNION SELECT r.visitor_pin FROM vis_registration r JOIN vis_registration_level rl ON rl.registration_id = r.id
-       JOIN acc_level_door ld ON ld.level_id = rl.level_id JOIN door d ON d.id = ld.door_id
-      WHERE d.device_id = $1 AND r.state = 'in'
-     UNION ${moduleDevicePinsSql('ARRAY[$1]')}`;
+      WHERE r.state = 'in' AND rl.level_id IN (${levelsOnSql(devices)})
+     UNION ${moduleDevicePinsSql(devices)}`;
 
-/** Up to `limit` pins that should be on a device, after `after`, in byte order (the order of JS string comparison). */
-async function devicePins(m: EntityManager, deviceId: string, after: string | null, limit: number): Promise<string[]> {
+/** The levels with a door on these devices: memberships are matched by level, not joined with every door of the level. */
+const levelsOnSql = (devices: string) => `SELECT ld.level_id FROM acc_level_door ld JOIN door d ON d.id = ld.door_id WHERE d.device_id = ANY(${devices})`;
+
+/** Up to `limit` pins that should be on any of these devices, after `after`, in byte order (the order of JS string comparison). */
+async function devicePins(m: EntityManager, deviceIds: readonly string[], after: string | null, limit: number): Promise<string[]> {
   const rows: Array<{ pin: string }> = await m.query(
-    `SELECT pin FROM (${DEVICE_PINS_SQL}) x WHERE $2::text IS NULL OR pin COLLATE "C" > $2::text COLLATE "C" GROUP BY pin ORDER BY pin COLLATE "C" LIMIT $3`,
-    [deviceId, after, limit],
+    `SELECT pin FROM (${devicePinsSql('$1::char(32)[]')}) x WHERE $2::text IS NULL OR pin COLLATE "C" > $2::text COLLATE "C" GROUP BY pin ORDER BY pin COLLATE "C" LIMIT $3`,
+    [deviceIds, after, limit],
   );
   return rows.map((r) => r.pin);
 }
 
-/** Member pins a device confirmed (any kind) that should no longer be on it. */
-async function stalePins(m: EntityManager, deviceId: string): Promise<string[]> {
+/** Member pins a device confirmed (any kind) that should no longer be on it, for each of these devices (only those that confirmed any). */
+async function stalePins(m: EntityManager, deviceIds: readonly string[]): Promise<string[]> {
   const rows: Array<{ key: string }> = await m.query(
-    `SELECT DISTINCT key FROM sync_item WHERE device_id = $1 AND kind = ANY($2) AND hash IS NOT NULL
-     EXCEPT SELECT pin FROM (${DEVICE_PINS_SQL}) x`,
-    [deviceId, MEMBER_KINDS],
+    `SELECT DISTINCT s.key FROM unnest($1::char(32)[]) AS dev(id)
+       CROSS JOIN LATERAL (
+         SELECT key FROM sync_item WHERE device_id = dev.id AND kind = ANY($2) AND hash IS NOT NULL
+         EXCEPT SELECT pin FROM (${devicePinsSql('ARRAY[dev.id]')}) x
+       ) s
+      WHERE EXISTS (SELECT 1 FROM sync_item WHERE device_id = dev.id AND kind = ANY($2) AND hash IS NOT NULL)`,
+    [deviceIds, MEMBER_KINDS],
   );
   return rows.map((r) => r.key).sort();
 }

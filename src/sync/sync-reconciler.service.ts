@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql } from '../device/device-kind';
 import type { CommandOutcome } from '../push/command-outcome';
 import { DeviceRegistryService, type DeviceRegisteredEvent } from '../push/device-registry.service';
+import { afterCommit } from './after-commit';
 import { asLeader } from './leader';
 import { backoffMs, UNKNOWN_HASH, type SyncRef } from './sync-items';
 import { AttendanceSyncService } from './attendance-sync.service';
@@ -15,6 +17,13 @@ export const LEADER_LOCK = 7330010;
 /** Items re-planned per pass for divergent devices, and owed jobs per pass. */
 const DIVERGENT_BATCH = 5000;
 const OWED_BATCH = 20;
+
+interface OwedJob {
+  device_id: string;
+  kind: string;
+  cursor: string | null;
+  attempts: number;
+}
 
 /**
  * The reconciler: brings devices back to the database when something went wrong or is owed.
@@ -125,38 +134,83 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async runOwed(): Promise<number> {
-    const jobs: Array<{ device_id: string; kind: string; cursor: string | null; attempts: number }> = await this.ds.query(
+    const jobs: OwedJob[] = await this.ds.query(
       `SELECT device_id, kind, cursor, attempts FROM sync_owed WHERE next_try_at <= now() ORDER BY (kind = 'full') DESC, created_at LIMIT $1`,
       [OWED_BATCH],
     );
+    // Full syncs at the same point (a fleet admitted or reset together) are planned together, a page for all.
+    const groups = new Map<string, OwedJob[]>();
     for (const job of jobs) {
-      try {
-        await this.ds.transaction(async (m) => {
-          const [row] = await m.query(`SELECT cursor FROM sync_owed WHERE device_id = $1 AND kind = $2 FOR UPDATE SKIP LOCKED`, [job.device_id, job.kind]);
-          if (!row) return;
-          if (job.kind === 'full' && (await this.attendance.isTerminal(m, job.device_id))) {
-            // A terminal's full sync is one plan (its users are few: no pages).
-            await this.attendance.syncTerminalFull(m, job.device_id);
-            await m.query(`DELETE FROM sync_owed WHERE device_id = $1 AND kind = 'full'`, [job.device_id]);
-          } else if (job.kind === 'full') {
-            const next = await this.planner.syncDeviceFull(m, job.device_id, row.cursor);
-            if (next === null) await m.query(`DELETE FROM sync_owed WHERE device_id = $1 AND kind = 'full'`, [job.device_id]);
-            else await m.query(`UPDATE sync_owed SET cursor = $3, attempts = 0, last_error = NULL WHERE device_id = $1 AND kind = $2`, [job.device_id, job.kind, next]);
-          } else {
-            await this.verifyDevice(m, job.device_id);
-            await m.query(`DELETE FROM sync_owed WHERE device_id = $1 AND kind = $2`, [job.device_id, job.kind]);
-          }
-        });
-      } catch (err) {
-        const attempts = job.attempts + 1;
-        this.log.error(`owed ${job.kind} sync of device ${job.device_id} failed (attempt ${attempts}); retried later: ${(err as Error)?.message ?? err}`);
-        await this.ds.query(
-          `UPDATE sync_owed SET attempts = $3, last_error = $4, next_try_at = now() + make_interval(secs => $5) WHERE device_id = $1 AND kind = $2`,
-          [job.device_id, job.kind, attempts, String((err as Error)?.message ?? err).slice(0, 500), backoffMs(attempts, this.config.syncRetryBaseMs, this.config.syncRetryMaxMs) / 1000],
-        );
-      }
+      if (job.kind !== 'full') continue;
+      const key = job.cursor ?? '';
+      groups.set(key, [...(groups.get(key) ?? []), job]);
     }
+    const alone = jobs.filter((j) => j.kind !== 'full');
+    for (const group of groups.values()) {
+      const done = group.length > 1 ? await this.runFullGroup(group) : new Set<string>();
+      alone.unshift(...group.filter((j) => !done.has(j.device_id)));
+    }
+    for (const job of alone) await this.runJob(job);
     return jobs.length;
+  }
+
+  /**
+   * One page of the full syncs of panels at the same cursor, in one transaction. Answers the devices it
+   * handled; the others (terminals, rows another process holds, or every one when the page failed) go one by one.
+   */
+  private async runFullGroup(group: OwedJob[]): Promise<Set<string>> {
+    try {
+      return await this.ds.transaction(async (m) => {
+        const cursor = group[0].cursor;
+        const rows: Array<{ device_id: string; plan: string | null }> = await m.query(
+          `SELECT device_id, plan FROM sync_owed WHERE kind = 'full' AND device_id = ANY($1) AND cursor IS NOT DISTINCT FROM $2 ORDER BY device_id FOR UPDATE SKIP LOCKED`,
+          [group.map((j) => j.device_id), cursor],
+        );
+        const panels: string[] = [];
+        for (const r of rows) if (!(await this.attendance.isTerminal(m, r.device_id))) panels.push(r.device_id);
+        if (panels.length === 0) return new Set<string>();
+        const plans = new Set(rows.filter((r) => panels.includes(r.device_id)).map((r) => r.plan));
+        const plan = fullSyncPlan(cursor, plans);
+        await this.advanceFull(m, panels, await this.planner.syncDevicesFull(m, panels, cursor, plan), plan);
+        return new Set(panels);
+      });
+    } catch (err) {
+      this.log.warn(`owed full sync of ${group.length} devices together failed; each is tried alone: ${(err as Error)?.message ?? err}`);
+      return new Set();
+    }
+  }
+
+  /** After a page: the full syncs are done, or continue after `next` under the same plan. */
+  private async advanceFull(m: EntityManager, deviceIds: string[], next: string | null, plan: string | undefined): Promise<void> {
+    if (next === null) await m.query(`DELETE FROM sync_owed WHERE device_id = ANY($1) AND kind = 'full'`, [deviceIds]);
+    else await m.query(`UPDATE sync_owed SET cursor = $2, plan = $3, attempts = 0, last_error = NULL WHERE device_id = ANY($1) AND kind = 'full'`, [deviceIds, next, plan ?? null]);
+  }
+
+  private async runJob(job: OwedJob): Promise<void> {
+    try {
+      await this.ds.transaction(async (m) => {
+        const [row] = await m.query(`SELECT cursor, plan FROM sync_owed WHERE device_id = $1 AND kind = $2 FOR UPDATE SKIP LOCKED`, [job.device_id, job.kind]);
+        if (!row) return;
+        if (job.kind === 'full' && (await this.attendance.isTerminal(m, job.device_id))) {
+          // A terminal's full sync is one plan (its users are few: no pages).
+          await this.attendance.syncTerminalFull(m, job.device_id);
+          await m.query(`DELETE FROM sync_owed WHERE device_id = $1 AND kind = 'full'`, [job.device_id]);
+        } else if (job.kind === 'full') {
+          const plan = fullSyncPlan(row.cursor, new Set([row.plan]));
+          await this.advanceFull(m, [job.device_id], await this.planner.syncDevicesFull(m, [job.device_id], row.cursor, plan), plan);
+        } else {
+          await this.verifyDevice(m, job.device_id);
+          await m.query(`DELETE FROM sync_owed WHERE device_id = $1 AND kind = $2`, [job.device_id, job.kind]);
+        }
+      });
+    } catch (err) {
+      const attempts = job.attempts + 1;
+      this.log.error(`owed ${job.kind} sync of device ${job.device_id} failed (attempt ${attempts}); retried later: ${(err as Error)?.message ?? err}`);
+      await this.ds.query(
+        `UPDATE sync_owed SET attempts = $3, last_error = $4, next_try_at = now() + make_interval(secs => $5) WHERE device_id = $1 AND kind = $2`,
+        [job.device_id, job.kind, attempts, String((err as Error)?.message ?? err).slice(0, 500), backoffMs(attempts, this.config.syncRetryBaseMs, this.config.syncRetryMaxMs) / 1000],
+      );
+    }
   }
 
   /** Items whose backoff ended, planned again per device (bounded per pass). */
@@ -226,16 +280,27 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     if (count >= sure && count <= sure + doubt) return true;
     this.log.warn(`device ${sn} holds ${count} users where ${sure}${doubt ? `-${sure + doubt}` : ''} are confirmed: its tables changed behind the gateway; a full sync is owed`);
     await oweJob(m, deviceId, 'full');
-    setImmediate(() => this.kick());
+    // After the commit: a pass started sooner would not see the owed row and leave it to the next interval.
+    afterCommit(m, () => this.kick());
     return false;
   }
+}
+
+/**
+ * The plan of a full sync's page: a new one for the first page; for a later page the one its earlier pages
+ * used, when every device of the page shares it (else none, and the replay reads every command in flight).
+ */
+function fullSyncPlan(cursor: string | null, plans: ReadonlySet<string | null>): string | undefined {
+  if (cursor === null) return newId();
+  const [only] = plans;
+  return plans.size === 1 && only ? only : undefined;
 }
 
 /** Records owed work (a newer full sync restarts from the beginning). */
 export async function oweJob(m: EntityManager, deviceId: string, kind: 'full' | 'verify'): Promise<void> {
   await m.query(
     `INSERT INTO sync_owed (device_id, kind) VALUES ($1, $2)
-     ON CONFLICT (device_id, kind) DO UPDATE SET cursor = NULL, attempts = 0, next_try_at = now(), last_error = NULL`,
+     ON CONFLICT (device_id, kind) DO UPDATE SET cursor = NULL, plan = NULL, attempts = 0, next_try_at = now(), last_error = NULL`,
     [deviceId, kind],
   );
 }

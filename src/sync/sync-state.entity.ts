@@ -71,6 +71,10 @@ export class SyncOwed {
   @Column({ type: 'varchar', length: 64, nullable: true })
   cursor!: string | null;
 
+  /** The plan id every page of an owed full sync shares (its later pages skip its own earlier commands in the replay). */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  plan!: string | null;
+
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
 

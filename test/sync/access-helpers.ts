@@ -89,3 +89,13 @@ export async function levelId(t: TestApp, name: string): Promise<string> {
   expect(r.body.code).toBe(0);
   return r.body.data.id;
 }
+
+/** `n` persons inserted straight into the tables (the REST path is covered elsewhere), pins 100001…, all in `level`; ids md5(prefix || g). */
+export async function seedPersons(t: Pick<TestApp, 'ds'>, n: number, level: string, prefix = 'p'): Promise<void> {
+  await t.ds.query(
+    `INSERT INTO person (id, pin, name, dept_id)
+     SELECT md5($2 || g), (100000 + g)::text, 'P' || g, (SELECT id FROM department WHERE code = '1') FROM generate_series(1, $1) g`,
+    [n, prefix],
+  );
+  await t.ds.query(`INSERT INTO acc_level_person (level_id, person_id) SELECT $1, md5($3 || g) FROM generate_series(1, $2) g`, [level, n, prefix]);
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Device, levelId, PHOTO } from './access-helpers';
+import { Device, levelId, PHOTO, seedPersons } from './access-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -9,16 +9,6 @@ let outside: Device;
 let level: string;
 
 const PERSONS = 1200;
-
-/** Persons inserted straight into the tables (the REST path is covered elsewhere), all in `level`. */
-async function seedPersons(n: number, levelIdValue: string): Promise<void> {
-  await t.ds.query(
-    `INSERT INTO person (id, pin, name, dept_id)
-     SELECT md5('p' || g), (100000 + g)::text, 'P' || g, (SELECT id FROM department WHERE code = '1') FROM generate_series(1, $1) g`,
-    [n],
-  );
-  await t.ds.query(`INSERT INTO acc_level_person (level_id, person_id) SELECT $1, md5('p' || g) FROM generate_series(1, $2) g`, [levelIdValue, n]);
-}
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -62,7 +52,7 @@ describe('dialects', () => {
 
 describe('full sync of a device (syncDeviceFull), batched', () => {
   it(`sends ${PERSONS} persons in a handful of commands, and the device ends up holding exactly them`, async () => {
-    await seedPersons(PERSONS, level);
+    await seedPersons(t, PERSONS, level);
     const res = await t.post('/api/gateway/devices/SYNCA0001/sync');
     expect(res.body.code).toBe(0);
     const sent = await a.since();

@@ -3,7 +3,7 @@
  * asked, every SYNC_VERIFY_INTERVAL_MS, to count its users; a count that cannot match what it confirmed
  * makes a full sync owed, as after a re-registration.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { SyncVerifier } from '../../src/sync/sync-verifier.service';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -95,5 +95,38 @@ describe('periodic verification of connected panels', () => {
     await b.sim.pollUntilIdle();
     await t.ds.query(`UPDATE device SET last_seen_at = now() - interval '10 minutes' WHERE id = $1`, [id]);
     expect(await verifier.askDue()).toBe(0);
+  });
+
+  it('a count that makes a full sync owed kicks the reconciler after its transaction commits, not before', async () => {
+    const [{ id }] = await t.ds.query(`SELECT id FROM device WHERE sn = $1`, [a.sim.sn]);
+    // The reconciler's timer off (it kicks every interval) and no pass running: the only kick left is the one looked at.
+    await reconciler.onApplicationShutdown();
+    // The pass itself is not run here; the owed row is removed below.
+    const kick = vi.spyOn(reconciler, 'kick').mockImplementation(() => undefined);
+    try {
+      await t.ds.transaction(async (m) => {
+        expect(await reconciler.verifiedCount(m, id, a.sim.sn, 999)).toBe(false);
+        // Several turns of the event loop inside the open transaction: a pass kicked now would not see the owed row.
+        await sleep(50);
+        expect(kick).not.toHaveBeenCalled();
+      });
+      expect(kick).toHaveBeenCalledTimes(1);
+      const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM sync_owed WHERE device_id = $1 AND kind = 'full'`, [id]);
+      expect(n).toBe(1);
+      // Rolled back: owed nothing, kicked nothing.
+      kick.mockClear();
+      await t.ds.query(`DELETE FROM sync_owed WHERE device_id = $1`, [id]);
+      await expect(
+        t.ds.transaction(async (m) => {
+          await reconciler.verifiedCount(m, id, a.sim.sn, 999);
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      await sleep(50);
+      expect(kick).not.toHaveBeenCalled();
+    } finally {
+      kick.mockRestore();
+      await t.ds.query(`DELETE FROM sync_owed WHERE device_id = $1`, [id]);
+    }
   });
 });

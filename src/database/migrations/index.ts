@@ -17,6 +17,8 @@ import { SyncVerify1763700002200 } from './1763700002200-sync-verify';
 import { ModuleConfirmed1763700002300 } from './1763700002300-module-confirmed';
 import { AttendanceConfirmed1763700002400 } from './1763700002400-attendance-confirmed';
 import { AttlogGroupCommit1763700002700 } from './1763700002700-attlog-group-commit';
+import { AttTerminalCountDue1763700002950 } from './1763700002950-att-terminal-count-due';
+import { SyncOwedPlan1763700002960 } from './1763700002960-sync-owed-plan';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -39,4 +41,6 @@ export const MIGRATIONS = [
   ModuleConfirmed1763700002300,
   AttendanceConfirmed1763700002400,
   AttlogGroupCommit1763700002700,
+  AttTerminalCountDue1763700002950,
+  SyncOwedPlan1763700002960,
 ];

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { zoneOffsetMinutes } from '../../common/time';
 import { AttTerminal } from '../../attendance/att-terminal.entity';
@@ -51,13 +51,17 @@ export function speaksAttendance(s: Pick<DeviceSession, 'kind'>): boolean {
  * stores what comes back exactly once.
  */
 @Injectable()
-export class AttendanceTerminalService {
+export class AttendanceTerminalService implements OnModuleInit {
   private readonly logger = new Logger('AttendanceTerminal');
   private readonly contacts = new Map<string, number>();
   private readonly infos = new Map<string, string>();
   private readonly known = new Set<string>();
   private readonly readyListeners: Array<(e: TerminalReadyEvent) => unknown> = [];
-  /** Terminals that initialised again and whose next INFO user count is to be checked. */
+  /**
+   * Terminals that initialised again and whose next INFO user count is to be checked (by SN): the column
+   * att_terminal.count_due, held here so that a poll's INFO costs no query; loaded at start, so a restart
+   * between the initialisation and that INFO keeps the check.
+   */
   private readonly countDue = new Set<string>();
   private countListener?: UserCountListener;
 
@@ -67,6 +71,11 @@ export class AttendanceTerminalService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
   ) {}
+
+  async onModuleInit(): Promise<void> {
+    const rows: Array<{ sn: string }> = await this.ds.query(`SELECT d.sn FROM att_terminal t JOIN device d ON d.id = t.device_id WHERE t.count_due`);
+    for (const r of rows) this.countDue.add(r.sn);
+  }
 
   /** Called when a terminal initialises while admitted (first time: it is owed its users; again: they are verified). */
   onTerminalReady(fn: (e: TerminalReadyEvent) => unknown): void {
@@ -87,7 +96,7 @@ export class AttendanceTerminalService {
     const kept = Object.fromEntries(Object.entries(query).filter(([k]) => KEPT_HANDSHAKE_KEYS.includes(k)).map(([k, v]) => [k, v.slice(0, 64)]));
     const [row]: Array<{ stamps: Record<string, string> | null; inserted: boolean }> = await this.ds.query(
       `INSERT INTO att_terminal (device_id, handshake, last_contact_at) VALUES ($1, $2::jsonb, now())
-       ON CONFLICT (device_id) DO UPDATE SET handshake = EXCLUDED.handshake, last_contact_at = now(), updated_at = now()
+       ON CONFLICT (device_id) DO UPDATE SET handshake = EXCLUDED.handshake, last_contact_at = now(), updated_at = now(), count_due = true
        RETURNING stamps, (xmax = 0) AS inserted`,
       [s.id, JSON.stringify(kept)],
     );
@@ -173,7 +182,10 @@ export class AttendanceTerminalService {
     if (this.infos.get(s.sn) === info && !countDue) return;
     const parsed = parseAttInfo(info);
     if (countDue && parsed?.userCount !== null && parsed?.userCount !== undefined && this.countListener) {
-      if (await this.countListener({ deviceId: s.id, sn: s.sn }, parsed.userCount)) this.countDue.delete(s.sn);
+      if (await this.countListener({ deviceId: s.id, sn: s.sn }, parsed.userCount)) {
+        this.countDue.delete(s.sn);
+        await this.ds.query(`UPDATE att_terminal SET count_due = false WHERE device_id = $1`, [s.id]);
+      }
     }
     if (this.infos.get(s.sn) === info) return;
     this.infos.set(s.sn, info);
