@@ -8,7 +8,9 @@ import { SyncItem, SyncOwed } from './sync-state.entity';
 
 const FAILED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'failures', 'lastReturn', 'failedAt', 'failedPlan']);
 const OWED_INTO = intoOf(SyncOwed, ['deviceId', 'kind', 'nextTryAt']);
-const OWED_UPDATE = excludedOf(SyncOwed, ['nextTryAt']);
+// A failed clear restarts an owed full sync from its first page: the pages sent after it assumed a cleared
+// device, and only a new clear (sent with the first page) removes what the device still holds beyond them.
+const OWED_UPDATE = `${excludedOf(SyncOwed, ['nextTryAt'])}, cursor = NULL, plan = NULL`;
 
 /** An outcome the confirmation hook acts on, with its device id. */
 interface Confirmation {
@@ -24,7 +26,7 @@ interface Confirmation {
  *                 every item of the kind gone.
  *   failed put → the item is unknown (`?`): held possibly in an older form, never believed; del → still
  *                 held; both count a failure and wait for a backoff before the planner tries again.
- *                 A failed clear makes a full sync owed.
+ *                 A failed clear makes a full sync owed, from its first page.
  * Verification results (DATA COUNT) go to the listener registered with `onVerify`.
  */
 @Injectable()

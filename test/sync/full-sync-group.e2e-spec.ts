@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/common/ids';
 import { SyncPlannerService } from '../../src/sync/sync-planner.service';
+import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { Device, levelId, seedPersons } from './access-helpers';
 
@@ -62,5 +63,33 @@ describe('a full sync of two like panels, planned together in pages', () => {
     }
     const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM sync_item WHERE kind = 'user' AND hash IS NOT NULL AND device_id = ANY($1)`, [[ida, idb]]);
     expect(n).toBe(2 * PERSONS);
+  });
+});
+
+describe('a clear the panel refuses', () => {
+  it('restarts the owed full sync from its first page: a user only the panel held is gone in the end', async () => {
+    const reconciler = t.app.get(SyncReconciler);
+    const [{ id }] = await t.ds.query(`SELECT id FROM device WHERE sn = $1`, [a.sim.sn]);
+    // A user added at the panel's keypad, unknown to the database: only a clear removes it.
+    a.sim.tables.upsert('user', { Pin: '999999', Name: 'Keypad', CardNo: '', Password: '', Privilege: '0' });
+    const clear = a.sim.failCommands((c) => c.verb === 'DATA DELETE' && c.table === 'user' && c.args.trim() === '*', -1002, 1);
+    // The first page (3 pins) with the clear, owed as the reconciler owes it; the panel refuses the clear.
+    const plan = newId();
+    const planner = t.app.get(SyncPlannerService);
+    const next = await t.ds.transaction((m) => planner.syncDevicesFull(m, [id], null, plan, 3));
+    expect(next).not.toBeNull();
+    await t.ds.query(`INSERT INTO sync_owed (device_id, kind, cursor, plan) VALUES ($1, 'full', $2, $3)`, [id, next, plan]);
+    await a.since();
+    expect(clear.used).toBe(1);
+    const [owed] = await t.ds.query(`SELECT cursor, plan FROM sync_owed WHERE device_id = $1 AND kind = 'full'`, [id]);
+    expect(owed, 'the failed clear sends the full sync back to its first page').toEqual({ cursor: null, plan: null });
+    await t.ds.query(`UPDATE sync_owed SET next_try_at = now() WHERE device_id = $1`, [id]);
+    for (let i = 0; i < 6; i++) {
+      await reconciler.runOnce();
+      await a.since();
+    }
+    expect(a.sim.user('999999')).toBeUndefined();
+    expect(users(a)).toHaveLength(PERSONS);
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM sync_owed WHERE device_id = $1`, [id]))[0].n).toBe(0);
   });
 });
