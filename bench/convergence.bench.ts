@@ -10,7 +10,11 @@
  *      in a child process, bench/sim-fleet.ts, whose peak RSS is printed apart).
  *   2. `v2/person/addPersons` of 1,000 persons into a level spanning every panel: commands per panel.
  *   3. `person/add` from 16 concurrent clients (`concurrentAdds` persons in all, default 800), one level
- *      spanning every panel: persons per second until every panel confirmed them.
+ *      spanning every panel: persons per second until every panel confirmed them. An idle panel polls again
+ *      after BENCH_IDLE_POLL_MS (default 1000; a real panel's RequestDelay is a few seconds), so the last
+ *      persons wait up to one such interval before their panel fetches them.
+ *
+ * BENCH_PHASES (e.g. `3` or `1,3`; default all) picks the phases to run; phase 1 and 2 fill the panels first.
  */
 import 'reflect-metadata';
 import { Client } from 'pg';
@@ -28,6 +32,8 @@ const PERSONS = Number(process.argv[3] ?? 10_000);
 const DEVICES = Number(process.argv[4] ?? 10);
 const ADDS = Number(process.argv[5] ?? 800);
 const CLIENTS = 16;
+const PHASES = new Set((process.env.BENCH_PHASES ?? '1,2,3').split(',').map((p) => Number(p.trim())));
+const IDLE_POLL_MS = Number(process.env.BENCH_IDLE_POLL_MS ?? 1000);
 const TOKEN = 'bench-token-0123456789';
 
 function dbUrl(name: string): string {
@@ -35,6 +41,21 @@ function dbUrl(name: string): string {
   u.pathname = `/${name}`;
   return u.toString();
 }
+
+/** Queries sent by every pg client of this process (the gateway's pool), for round trips per write. */
+let queries = 0;
+/** BENCH_TRACE=1: statements of the probe, counted by their first characters. */
+let trace: Map<string, number> | null = null;
+const pgQuery = Client.prototype.query;
+Client.prototype.query = function (this: Client, ...args: unknown[]) {
+  queries++;
+  if (trace) {
+    const text = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string })?.text ?? '?');
+    const k = text.replace(/\s+/g, ' ').slice(0, 110);
+    trace.set(k, (trace.get(k) ?? 0) + 1);
+  }
+  return (pgQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof Client.prototype.query;
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -144,6 +165,7 @@ async function main(): Promise<void> {
       await ds.query(`INSERT INTO acc_level_door (level_id, door_id) SELECT $1, id FROM door`, [levelId]);
 
       // 1. Full sync.
+      if (PHASES.has(1)) {
       await ds.query(
         `INSERT INTO person (id, pin, name, last_name, card_no, dept_id)
          SELECT md5('bench' || g), (1000000 + g)::text, 'Person' || g, 'Bench', (5000000 + g)::text, (SELECT id FROM department WHERE code = '1')
@@ -177,8 +199,10 @@ async function main(): Promise<void> {
       const fleetRss = (await fleet.ask<{ peakRss: number }>('rss')).peakRss;
       console.log(`   peak RSS of the gateway: ${(ownPeakRss() / 2 ** 20).toFixed(0)} MB (target < 500 MB); of the ${DEVICES} simulated panels (own process): ${(fleetRss / 2 ** 20).toFixed(0)} MB`);
       console.log(`   users confirmed per panel: ${confirmed.join(', ')}`);
+      }
 
       // 2. addPersons of 1,000.
+      if (PHASES.has(2)) {
       const mark: Array<{ n: string }> = await ds.query(`SELECT coalesce(max(id), 0)::text AS n FROM device_command`);
       const batch = Array.from({ length: 1000 }, (_, i) => ({ pin: String(2000000 + i), name: `Batch${i}`, accLevelIds: levelId }));
       const res = await api('/api/v2/person/addPersons', batch);
@@ -188,12 +212,30 @@ async function main(): Promise<void> {
       );
       console.log(`2. v2/person/addPersons of 1,000 persons (code ${res.code}): commands per panel ${perDevice.map((p) => p.n).join(', ')}`);
       await fleet.ask('drain');
+      }
 
       // 3. person/add from 16 concurrent clients.
+      if (PHASES.has(3)) {
+      // Database round trips per write, panels idle: one write alone, then 16 at once (coalesced).
+      const probe = async (n: number, clients: number, from: number) => {
+        const q0 = queries;
+        let k = 0;
+        await Promise.all(Array.from({ length: clients }, async () => {
+          for (let i = k++; i < n; i = k++) await api('/api/person/add', { pin: String(from + i), name: `Probe${i}`, accLevelIds: levelId });
+        }));
+        return (queries - q0) / n;
+      };
+      const alone = await probe(8, 1, 4000000);
+      if (process.env.BENCH_TRACE) trace = new Map();
+      const together = await probe(64, CLIENTS, 4000100);
+      if (trace) for (const [k, n] of [...trace].sort((a, b) => b[1] - a[1])) console.log(`   ${String(n).padStart(5)} ${k}`);
+      trace = null;
+      console.log(`3. database round trips per person/add: ${alone.toFixed(1)} alone, ${together.toFixed(1)} with ${CLIENTS} clients at once`);
+      await fleet.ask('drain');
       const before = await confirmedUsers(ds, sns);
       const t1 = Date.now();
       let next = 0;
-      await fleet.ask('poll', { on: true });
+      await fleet.ask('poll', { on: true, idleMs: IDLE_POLL_MS });
       await Promise.all(
         Array.from({ length: CLIENTS }, async () => {
           for (;;) {
@@ -211,12 +253,14 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 50));
       }
       await fleet.ask('poll', { on: false });
-      fleet.stop();
       const acked = Date.now() - t1;
       const ceiling = await commitCeiling(url);
       console.log(`3. person/add × ${ADDS} from ${CLIENTS} concurrent clients, one level over ${DEVICES} panels:`);
       console.log(`   ceiling (same run): ${ceiling.toFixed(0)} one-row INSERT transactions/s from ${CLIENTS} connections (no gateway)`);
       console.log(`   REST writes done in ${(written / 1000).toFixed(2)} s; every panel confirmed after ${(acked / 1000).toFixed(2)} s: ${(ADDS / (acked / 1000)).toFixed(0)} persons/s (target >= 300), ${(ADDS / (acked / 1000) / ceiling).toFixed(2)} of the ceiling`);
+      console.log(`   idle panels poll again after ${IDLE_POLL_MS} ms`);
+      }
+      fleet.stop();
     } finally {
       await gateway.close();
     }

@@ -5,7 +5,7 @@
  *
  *   { op: 'connect', baseUrl, count }   registers `count` panels CONV00000… (4 doors each) → { sns }
  *   { op: 'drain' }                     every panel polls until the gateway has nothing more → { polls, records }
- *   { op: 'poll', on }                  panels keep polling (idle: again after 250 ms) until told to stop → {}
+ *   { op: 'poll', on, idleMs }          panels keep polling (idle: again after idleMs, default 1000) until told to stop → {}
  *   { op: 'rss' }                       → { peakRss } (VmHWM of this process, bytes)
  */
 import { readFileSync } from 'node:fs';
@@ -43,7 +43,7 @@ function peakRss(): number {
   return m ? Number(m[1]) * 1024 : process.memoryUsage().rss;
 }
 
-process.on('message', (msg: { id: number; op: string; baseUrl?: string; count?: number; on?: boolean }) => {
+process.on('message', (msg: { id: number; op: string; baseUrl?: string; count?: number; on?: boolean; idleMs?: number }) => {
   const answer = (result: unknown) => process.send?.({ id: msg.id, result });
   const fail = (e: unknown) => process.send?.({ id: msg.id, error: String((e as Error)?.stack ?? e) });
   (async () => {
@@ -64,7 +64,7 @@ process.on('message', (msg: { id: number; op: string; baseUrl?: string; count?: 
           while (!stop) {
             const got = await s.poll();
             forget(s);
-            if (got.length === 0) await new Promise((r) => setTimeout(r, 250)); // an idle panel polls again soon (real ones: RequestDelay)
+            if (got.length === 0) await new Promise((r) => setTimeout(r, msg.idleMs ?? 1000)); // an idle panel polls again later (real ones: RequestDelay)
           }
         }),
       );
