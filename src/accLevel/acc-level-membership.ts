@@ -8,16 +8,24 @@ export async function requireLevels(m: EntityManager, levelIds: string[]): Promi
   if (levelIds.length === 0) return [];
   const found = await m.getRepository(AccLevel).find({ where: { id: In(levelIds) } });
   const byId = new Map(found.map((l) => [l.id, l]));
-  const missing = levelIds.filter((id) => !byId.has(id));
-  if (missing.length) throw new CvError(CvCode.LevelNotExist, `The level group does not exist: ${missing.join(',')}`);
+  checkLevels(levelIds, new Set(byId.keys()));
   return levelIds.map((id) => byId.get(id)!);
 }
 
-/** Makes `levelIds` the person's complete set of levels. */
-export async function setPersonLevels(m: EntityManager, personId: string, levelIds: string[]): Promise<void> {
-  await requireLevels(m, levelIds);
+/** -24 when one of `levelIds` is not among the `existing` level ids. */
+export function checkLevels(levelIds: readonly string[], existing: ReadonlySet<string>): void {
+  const missing = levelIds.filter((id) => !existing.has(id));
+  if (missing.length) throw new CvError(CvCode.LevelNotExist, `The level group does not exist: ${missing.join(',')}`);
+}
+
+/**
+ * Makes `levelIds` the person's complete set of levels. `checked`: the caller already checked that the levels
+ * exist (checkLevels); `fresh`: the person was inserted in this transaction and has no levels to remove.
+ */
+export async function setPersonLevels(m: EntityManager, personId: string, levelIds: string[], opts: { checked?: boolean; fresh?: boolean } = {}): Promise<void> {
+  if (!opts.checked) await requireLevels(m, levelIds);
   const repo = m.getRepository(AccLevelPerson);
-  await repo.delete({ personId });
+  if (!opts.fresh) await repo.delete({ personId });
   if (levelIds.length) await repo.insert(levelIds.map((levelId) => ({ levelId, personId })));
 }
 

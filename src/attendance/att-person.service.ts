@@ -3,6 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import type { EditAttPersonDto, EditInsPersonDto } from './dto/attendance.dto';
+import { writeTransaction } from '../common/write-transaction';
 
 /**
  * Attendance settings of a person (2.24.5) and FaceKiosk settings (2.27.1), stored with the terminal commands
@@ -17,7 +18,7 @@ export class AttPersonService {
   ) {}
 
   editAtt(dto: EditAttPersonDto): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const id = await requirePerson(m, dto.personPin);
       await m.query(
         `INSERT INTO att_person (person_id, is_attendance, per_dev_auth, verify_mode) VALUES ($1, COALESCE($2, true), COALESCE($3, 0), $4)
@@ -33,7 +34,7 @@ export class AttPersonService {
   }
 
   editIns(dto: EditInsPersonDto): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const id = await requirePerson(m, dto.personPin);
       await m.query(
         `INSERT INTO att_person (person_id, ins_category, ins_per_dev_auth) VALUES ($1, COALESCE($2, 0), COALESCE($3, 0))

@@ -10,6 +10,7 @@ import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import type { Device } from './device.entity';
 import { DeviceService } from './device.service';
 import type { DeviceSyncResultDto } from './dto/device.dto';
+import { writeTransaction } from '../common/write-transaction';
 
 /** The gateway's device administration that reaches into PUSH (admission) and the sync planner (full resync). */
 @Injectable()
@@ -46,7 +47,7 @@ export class DeviceAdminService {
   async syncAll(sn: string): Promise<DeviceSyncResultDto> {
     const device = await this.devices.requireBySn(sn);
     if (device.admission !== 'admitted') throw new CvError(CvCode.Conflict, `Device ${sn} is ${device.admission}; approve it first`);
-    const more = await this.ds.transaction(async (m) => {
+    const more = await writeTransaction(this.ds, async (m) => {
       const next = await this.planner.syncDeviceFull(m, device.id);
       await this.attendance.syncTerminalFull(m, device.id);
       if (next !== null) await m.query(`INSERT INTO sync_owed (device_id, kind, cursor) VALUES ($1, 'full', $2) ON CONFLICT (device_id, kind) DO UPDATE SET cursor = EXCLUDED.cursor, attempts = 0, next_try_at = now()`, [device.id, next]);

@@ -5,12 +5,13 @@ import { setMainCard, setSecondaryCards } from '../card/card-writes';
 import { CvCode, CvError } from '../common/cv-error';
 import { splitList } from '../common/paging';
 import { parseCvDateTime, requireCvDateTime } from '../common/time';
+import { isDeadlock, writeTransaction } from '../common/write-transaction';
 import { WriteCoalescer, type ItemResult } from '../common/write-coalescer';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { Department } from '../department/department.entity';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import type { PersonLeaveDto, PersonPhotoDto, PersonWriteDto } from './dto/person-input.dto';
+import { PersonLookups } from './person-lookups';
 import { normalizePhoto } from './person-photo';
 import { Person } from './person.entity';
 
@@ -36,11 +37,15 @@ export class PersonService {
   /**
    * Writes arriving together share one transaction (WriteCoalescer): each in its own savepoint (a refused one
    * is rolled back alone and answers its own error), then one plan for all of them, one commit. Each write
-   * and the device commands it implies still commit together.
+   * and the device commands it implies still commit together. Two groups at a time: groups of writes to the
+   * same devices queue behind each other's order locks (rule (f) of the command queue) anyway, so more groups
+   * in flight would only make each group smaller, and pay the per-group work (lookups, plan, commit) more often.
    */
   private readonly writes = new WriteCoalescer<{ dto: PersonWriteDto; mode: PersonWriteMode }, Person>(
     (items) => this.upsertBatch(items),
-    ({ dto, mode }) => this.ds.transaction((m) => this.upsertWith(m, dto, mode)),
+    ({ dto, mode }) => writeTransaction(this.ds, (m) => this.upsertWith(m, dto, mode)),
+    16,
+    2,
   );
 
   upsert(dto: PersonWriteDto, mode: PersonWriteMode): Promise<Person> {
@@ -48,48 +53,67 @@ export class PersonService {
   }
 
   private upsertBatch(items: Array<{ dto: PersonWriteDto; mode: PersonWriteMode }>): Promise<Array<ItemResult<Person>>> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
+      const lookups = await PersonLookups.load(m, items.map((i) => i.dto));
       const out: Array<ItemResult<Person>> = [];
+      // One round trip releases the previous write's savepoint and opens the next one (no parameters: simple protocol).
+      let open = false;
       for (const { dto, mode } of items) {
-        await m.query('SAVEPOINT person_write');
+        await m.query(open ? 'RELEASE SAVEPOINT person_write; SAVEPOINT person_write' : 'SAVEPOINT person_write');
+        open = true;
         try {
-          out.push({ ok: true, value: await this.upsertWith(m, dto, mode, false) });
-          await m.query('RELEASE SAVEPOINT person_write');
+          const saved = await this.upsertWith(m, dto, mode, false, lookups);
+          lookups.saved(saved);
+          out.push({ ok: true, value: saved });
         } catch (error) {
+          // A deadlock aborts the whole group, which is run again (writeTransaction): never this write's answer.
+          if (isDeadlock(error)) throw error;
           await m.query('ROLLBACK TO SAVEPOINT person_write');
+          lookups.forget(dto.pin);
           out.push({ ok: false, error });
         }
       }
-      const saved = out.flatMap((r) => (r.ok ? [r.value] : []));
-      await this.attendance.syncPersons(m, [...new Set(saved.map((p) => p.id))]);
-      await this.planner.syncPins(m, saved.map((p) => p.pin));
+      if (open) await m.query('RELEASE SAVEPOINT person_write');
+      await this.planSaved(m, out.flatMap((r) => (r.ok ? [r.value] : [])));
       return out;
     });
   }
 
   /** Several persons, all or nothing (v2/person/addPersons): one plan for all of them, multi-record commands. */
   upsertMany(dtos: PersonWriteDto[]): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
+      const lookups = await PersonLookups.load(m, dtos);
       const saved: Person[] = [];
-      for (const dto of dtos) saved.push(await this.upsertWith(m, dto, 'add', false));
-      // Attendance first: the access planner takes its devices' order locks, held until the commit (keep it short).
-      await this.attendance.syncPersons(m, saved.map((p) => p.id));
-      await this.planner.syncPins(m, saved.map((p) => p.pin));
+      for (const dto of dtos) {
+        const p = await this.upsertWith(m, dto, 'add', false, lookups);
+        lookups.saved(p);
+        saved.push(p);
+      }
+      await this.planSaved(m, saved);
     });
   }
 
-  /** `plan` false: the caller plans the devices once for a whole batch. */
-  async upsertWith(m: EntityManager, dto: PersonWriteDto, mode: PersonWriteMode, plan = true): Promise<Person> {
+  /** Attendance first: the access planner takes its devices' order locks, held until the commit (keep it short). */
+  private async planSaved(m: EntityManager, saved: Person[]): Promise<void> {
+    await this.attendance.syncPersons(m, [...new Set(saved.map((p) => p.id))]);
+    await this.planner.syncPins(m, saved.map((p) => p.pin));
+  }
+
+  /**
+   * `plan` false: the caller plans the devices once for a whole batch. `lookups`: what the caller's group of
+   * writes read at once (PersonLookups); read for this write alone otherwise.
+   */
+  async upsertWith(m: EntityManager, dto: PersonWriteDto, mode: PersonWriteMode, plan = true, lookups?: PersonLookups): Promise<Person> {
     if (!PIN.test(dto.pin)) throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin}`);
+    const look = lookups ?? (await PersonLookups.load(m, [dto]));
     const repo = m.getRepository(Person);
-    const existing = await repo.findOne({ where: { pin: dto.pin } });
+    const existing = await look.person(m, dto.pin);
     if (mode === 'reinstated' && !existing) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
-    // Persons and checked-in visitors share the devices' user table: one pin namespace.
-    if (!existing && (await m.query(`SELECT 1 FROM vis_registration WHERE visitor_pin = $1 AND state = 'in' LIMIT 1`, [dto.pin])).length > 0) {
+    if (!existing && look.isVisitorPin(dto.pin)) {
       throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin} is the pin of a checked-in visitor`);
     }
     const p = existing ?? repo.create({ pin: dto.pin, status: 'active', isDisabled: false, isSendMail: false });
-    p.deptId = await this.deptIdFor(m, dto.deptCode, existing?.deptId);
+    p.deptId = await look.deptId(m, dto.deptCode, existing?.deptId);
     this.applyFields(p, dto);
     if (mode !== 'basic') this.applyValidity(p, dto);
     if (mode !== 'basic' && dto.personPhoto) p.photo = normalizePhoto(dto.personPhoto);
@@ -103,28 +127,15 @@ export class PersonService {
       p.leaveDate = null;
       p.leaveType = null;
     }
-    const saved = await repo.save(p);
+    const levelIds = mode !== 'basic' && dto.accLevelIds !== undefined ? splitList(dto.accLevelIds) : null;
+    if (levelIds) look.checkLevels(levelIds);
+    // A new person is inserted as is (save() would first look its fresh id up); a stored one is saved.
+    const saved = existing ? await repo.save(p) : (await repo.insert(p), p);
     if (dto.cardNo !== undefined) await setMainCard(m, saved, dto.cardNo || null);
     if (dto.supplyCards !== undefined) await setSecondaryCards(m, saved, splitList(dto.supplyCards));
-    if (mode !== 'basic' && dto.accLevelIds !== undefined) await setPersonLevels(m, saved.id, splitList(dto.accLevelIds));
-    if (plan) {
-      await this.attendance.syncPersons(m, [saved.id]);
-      await this.planner.syncPins(m, [saved.pin]);
-    }
+    if (levelIds) await setPersonLevels(m, saved.id, levelIds, { checked: true, fresh: !existing });
+    if (plan) await this.planSaved(m, [saved]);
     return saved;
-  }
-
-  private async deptIdFor(m: EntityManager, deptCode: string | undefined, current: string | undefined): Promise<string> {
-    const depts = m.getRepository(Department);
-    if (deptCode) {
-      const d = await depts.findOne({ where: { code: deptCode } });
-      if (!d) throw new CvError(CvCode.DeptNotExist, `The department number does not exist: ${deptCode}`);
-      return d.id;
-    }
-    if (current) return current;
-    const d = (await depts.findOne({ where: { code: '1' } })) ?? (await depts.findOne({ where: {}, order: { sortNo: 'ASC', code: 'ASC' } }));
-    if (!d) throw new CvError(CvCode.DeptNotExist, 'The department number does not exist');
-    return d.id;
   }
 
   private applyFields(p: Person, dto: PersonWriteDto): void {
@@ -157,7 +168,7 @@ export class PersonService {
 
   /** 2.13.2: the person, their cards and memberships go; every device loses them. */
   delete(pins: string[]): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const repo = m.getRepository(Person);
       const persons: Person[] = [];
       for (const pin of pins) {
@@ -175,7 +186,7 @@ export class PersonService {
 
   /** 2.13.6: the person stays (resigned, with their levels kept for a reinstatement) and leaves every device. */
   leave(dto: PersonLeaveDto): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const p = await this.requireActive(m, dto.pin);
       await m.getRepository(Person).update(
         { id: p.id },
@@ -188,7 +199,7 @@ export class PersonService {
 
   /** 2.13.8: a new face photo for the face devices that hold the person; an empty photo changes nothing. */
   updatePhoto(dto: PersonPhotoDto): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const p = await this.requireActive(m, dto.pin);
       if (!dto.personPhoto || dto.personPhoto.trim() === '') return;
       await m.getRepository(Person).update({ id: p.id }, { photo: normalizePhoto(dto.personPhoto) });
