@@ -10,9 +10,10 @@
  *      in a child process, bench/sim-fleet.ts, whose peak RSS is printed apart).
  *   2. `v2/person/addPersons` of 1,000 persons into a level spanning every panel: commands per panel.
  *   3. `person/add` from 16 concurrent clients (`concurrentAdds` persons in all, default 800), one level
- *      spanning every panel: persons per second until every panel confirmed them. An idle panel polls again
- *      after BENCH_IDLE_POLL_MS (default 1000; a real panel's RequestDelay is a few seconds), so the last
- *      persons wait up to one such interval before their panel fetches them.
+ *      spanning every panel: persons per second until every panel confirmed them. A panel polls every
+ *      BENCH_POLL_MS (default 1000; a real panel's RequestDelay is a few seconds), so the last persons wait up
+ *      to one such interval before their panel fetches them; BENCH_BUSY_REPOLL=1 makes a panel poll again at
+ *      once after a reply that held commands.
  *
  * BENCH_PHASES (e.g. `3` or `1,3`; default all) picks the phases to run; phase 1 and 2 fill the panels first.
  */
@@ -33,7 +34,8 @@ const DEVICES = Number(process.argv[4] ?? 10);
 const ADDS = Number(process.argv[5] ?? 800);
 const CLIENTS = 16;
 const PHASES = new Set((process.env.BENCH_PHASES ?? '1,2,3').split(',').map((p) => Number(p.trim())));
-const IDLE_POLL_MS = Number(process.env.BENCH_IDLE_POLL_MS ?? 1000);
+const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 1000);
+const BUSY_REPOLL = process.env.BENCH_BUSY_REPOLL === '1';
 const TOKEN = 'bench-token-0123456789';
 
 function dbUrl(name: string): string {
@@ -45,16 +47,24 @@ function dbUrl(name: string): string {
 /** Queries sent by every pg client of this process (the gateway's pool), for round trips per write. */
 let queries = 0;
 /** BENCH_TRACE=1: statements of the probe, counted by their first characters. */
-let trace: Map<string, number> | null = null;
+let trace: Map<string, { n: number; ms: number }> | null = null;
 const pgQuery = Client.prototype.query;
 Client.prototype.query = function (this: Client, ...args: unknown[]) {
   queries++;
-  if (trace) {
+  const out = (pgQuery as (...a: unknown[]) => unknown).apply(this, args);
+  if (trace && out instanceof Promise) {
     const text = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string })?.text ?? '?');
-    const k = text.replace(/\s+/g, ' ').slice(0, 110);
-    trace.set(k, (trace.get(k) ?? 0) + 1);
+    const k = text.replace(/\s+/g, ' ').slice(0, 100);
+    const t0 = performance.now();
+    const add = () => {
+      const e = trace?.get(k) ?? { n: 0, ms: 0 };
+      e.n++;
+      e.ms += performance.now() - t0;
+      trace?.set(k, e);
+    };
+    out.then(add, add);
   }
-  return (pgQuery as (...a: unknown[]) => unknown).apply(this, args);
+  return out;
 } as typeof Client.prototype.query;
 
 let peakRss = 0;
@@ -226,16 +236,16 @@ async function main(): Promise<void> {
         return (queries - q0) / n;
       };
       const alone = await probe(8, 1, 4000000);
-      if (process.env.BENCH_TRACE) trace = new Map();
       const together = await probe(64, CLIENTS, 4000100);
-      if (trace) for (const [k, n] of [...trace].sort((a, b) => b[1] - a[1])) console.log(`   ${String(n).padStart(5)} ${k}`);
-      trace = null;
       console.log(`3. database round trips per person/add: ${alone.toFixed(1)} alone, ${together.toFixed(1)} with ${CLIENTS} clients at once`);
       await fleet.ask('drain');
       const before = await confirmedUsers(ds, sns);
+      if (process.env.BENCH_TRACE) trace = new Map();
+      const cpu0 = process.cpuUsage();
+      const q1 = queries;
       const t1 = Date.now();
       let next = 0;
-      await fleet.ask('poll', { on: true, idleMs: IDLE_POLL_MS });
+      await fleet.ask('poll', { on: true, everyMs: POLL_MS, busy: BUSY_REPOLL });
       await Promise.all(
         Array.from({ length: CLIENTS }, async () => {
           for (;;) {
@@ -247,6 +257,10 @@ async function main(): Promise<void> {
         }),
       );
       const written = Date.now() - t1;
+      const cpu = process.cpuUsage(cpu0);
+      const writeQueries = queries - q1;
+      if (trace) for (const [k, e] of [...trace].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) console.log(`   ${String(e.n).padStart(5)} ${e.ms.toFixed(0).padStart(6)} ms ${k}`);
+      trace = null;
       for (;;) {
         const now = await confirmedUsers(ds, sns);
         if (now.every((n, i) => n - before[i] >= ADDS) || Date.now() - t1 > 120_000) break;
@@ -258,7 +272,8 @@ async function main(): Promise<void> {
       console.log(`3. person/add × ${ADDS} from ${CLIENTS} concurrent clients, one level over ${DEVICES} panels:`);
       console.log(`   ceiling (same run): ${ceiling.toFixed(0)} one-row INSERT transactions/s from ${CLIENTS} connections (no gateway)`);
       console.log(`   REST writes done in ${(written / 1000).toFixed(2)} s; every panel confirmed after ${(acked / 1000).toFixed(2)} s: ${(ADDS / (acked / 1000)).toFixed(0)} persons/s (target >= 300), ${(ADDS / (acked / 1000) / ceiling).toFixed(2)} of the ceiling`);
-      console.log(`   idle panels poll again after ${IDLE_POLL_MS} ms`);
+      console.log(`   this process (gateway and the 16 clients): ${((cpu.user + cpu.system) / 1000 / ADDS).toFixed(2)} ms CPU per person until the last write; ${(writeQueries / ADDS).toFixed(1)} queries per person (writes, polls and results)`);
+      console.log(`   panels poll every ${POLL_MS} ms${BUSY_REPOLL ? ', and again at once after a reply with commands' : ''}`);
       }
       fleet.stop();
     } finally {

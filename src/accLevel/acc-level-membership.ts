@@ -24,9 +24,13 @@ export function checkLevels(levelIds: readonly string[], existing: ReadonlySet<s
  */
 export async function setPersonLevels(m: EntityManager, personId: string, levelIds: string[], opts: { checked?: boolean; fresh?: boolean } = {}): Promise<void> {
   if (!opts.checked) await requireLevels(m, levelIds);
-  const repo = m.getRepository(AccLevelPerson);
-  if (!opts.fresh) await repo.delete({ personId });
-  if (levelIds.length) await repo.insert(levelIds.map((levelId) => ({ levelId, personId })));
+  if (!opts.fresh) await m.getRepository(AccLevelPerson).delete({ personId });
+  await insertPersonLevels(m, levelIds.map((levelId) => ({ levelId, personId })));
+}
+
+/** Memberships of persons inserted in this transaction (so holding none yet), levels checked: one INSERT. */
+export async function insertPersonLevels(m: EntityManager, rows: ReadonlyArray<{ levelId: string; personId: string }>): Promise<void> {
+  if (rows.length) await m.getRepository(AccLevelPerson).insert([...rows]);
 }
 
 /** Adds levels to the person (kept if already there). */

@@ -12,7 +12,7 @@ const DEFAULT_DEPT = '1';
 
 /**
  * What the person writes of one group look up (the stored person, checked-in visitor pins, departments,
- * levels), read in four queries for the whole group instead of four per write: under concurrent writes these
+ * levels, cards in use), read in a few queries for the whole group instead of four per write: under concurrent writes these
  * round trips, not the writes themselves, were most of each write's cost. A write that is rolled back alone
  * (its savepoint) must call `forget` for its pin: the Person object it changed in memory no longer matches
  * the row, and the next write of that pin reads it again.
@@ -23,6 +23,7 @@ export class PersonLookups {
     private readonly visitorPins: ReadonlySet<string>,
     private readonly depts: Map<string, Department>,
     private readonly levels: ReadonlySet<string>,
+    private readonly cards: ReadonlySet<string>,
   ) {}
 
   static async load(m: EntityManager, dtos: readonly PersonWriteDto[]): Promise<PersonLookups> {
@@ -33,9 +34,11 @@ export class PersonLookups {
     const visitors: Array<{ pin: string }> = await m.query(`SELECT DISTINCT visitor_pin AS pin FROM vis_registration WHERE visitor_pin = ANY($1::text[]) AND state = 'in'`, [pins]);
     const depts = await m.getRepository(Department).find({ where: { code: In(codes) } });
     const levels = levelIds.length ? await m.getRepository(AccLevel).find({ select: { id: true }, where: { id: In(levelIds) } }) : [];
+    const cardNos = [...new Set(dtos.flatMap((d) => (d.cardNo ? [d.cardNo] : [])))];
+    const cards: Array<{ card_no: string }> = cardNos.length ? await m.query(`SELECT card_no FROM card WHERE card_no = ANY($1::text[])`, [cardNos]) : [];
     const persons = new Map<string, Person | null>(pins.map((p) => [p, null]));
     for (const p of found) persons.set(p.pin, p);
-    return new PersonLookups(persons, new Set(visitors.map((v) => v.pin)), new Map(depts.map((d) => [d.code, d])), new Set(levels.map((l) => l.id)));
+    return new PersonLookups(persons, new Set(visitors.map((v) => v.pin)), new Map(depts.map((d) => [d.code, d])), new Set(levels.map((l) => l.id)), new Set(cards.map((c) => c.card_no)));
   }
 
   /** The stored person with this pin, or null. */
@@ -45,6 +48,16 @@ export class PersonLookups {
     const p = await m.getRepository(Person).findOne({ where: { pin } });
     this.persons.set(pin, p);
     return p;
+  }
+
+  /** No person has this pin (as read at load, before any write of the group). */
+  isNew(pin: string): boolean {
+    return this.persons.get(pin) === null;
+  }
+
+  /** Someone holds this card number (as read at load, before any write of the group). */
+  isCardUsed(cardNo: string): boolean {
+    return this.cards.has(cardNo);
   }
 
   saved(p: Person): void {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, Not, type EntityManager } from 'typeorm';
-import { levelIdsOf, setPersonLevels } from '../accLevel/acc-level-membership';
-import { setMainCard, setSecondaryCards } from '../card/card-writes';
+import { insertPersonLevels, levelIdsOf, setPersonLevels } from '../accLevel/acc-level-membership';
+import { insertMainCards, setMainCard, setSecondaryCards } from '../card/card-writes';
 import { CvCode, CvError } from '../common/cv-error';
 import { splitList } from '../common/paging';
 import { parseCvDateTime, requireCvDateTime } from '../common/time';
@@ -54,26 +54,7 @@ export class PersonService {
 
   private upsertBatch(items: Array<{ dto: PersonWriteDto; mode: PersonWriteMode }>): Promise<Array<ItemResult<Person>>> {
     return writeTransaction(this.ds, async (m) => {
-      const lookups = await PersonLookups.load(m, items.map((i) => i.dto));
-      const out: Array<ItemResult<Person>> = [];
-      // One round trip releases the previous write's savepoint and opens the next one (no parameters: simple protocol).
-      let open = false;
-      for (const { dto, mode } of items) {
-        await m.query(open ? 'RELEASE SAVEPOINT person_write; SAVEPOINT person_write' : 'SAVEPOINT person_write');
-        open = true;
-        try {
-          const saved = await this.upsertWith(m, dto, mode, false, lookups);
-          lookups.saved(saved);
-          out.push({ ok: true, value: saved });
-        } catch (error) {
-          // A deadlock aborts the whole group, which is run again (writeTransaction): never this write's answer.
-          if (isDeadlock(error)) throw error;
-          await m.query('ROLLBACK TO SAVEPOINT person_write');
-          lookups.forget(dto.pin);
-          out.push({ ok: false, error });
-        }
-      }
-      if (open) await m.query('RELEASE SAVEPOINT person_write');
+      const out = await this.writeGroup(m, items);
       await this.planSaved(m, out.flatMap((r) => (r.ok ? [r.value] : [])));
       return out;
     });
@@ -82,14 +63,87 @@ export class PersonService {
   /** Several persons, all or nothing (v2/person/addPersons): one plan for all of them, multi-record commands. */
   upsertMany(dtos: PersonWriteDto[]): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
-      const lookups = await PersonLookups.load(m, dtos);
-      const saved: Person[] = [];
-      for (const dto of dtos) {
-        const p = await this.upsertWith(m, dto, 'add', false, lookups);
-        lookups.saved(p);
-        saved.push(p);
+      const out = await this.writeGroup(m, dtos.map((dto) => ({ dto, mode: 'add' as const })));
+      for (const r of out) if (!r.ok) throw r.error;
+      await this.planSaved(m, out.flatMap((r) => (r.ok ? [r.value] : [])));
+    });
+  }
+
+  /**
+   * The writes of a group, one result each (in order), unplanned. New persons written plainly (see `plainNew`)
+   * go in three multi-row INSERTs (persons, cards, levels) for all of them: checked in memory first against
+   * the group's lookups, so a refused one answers its error and writes nothing. Should one of those INSERTs
+   * fail anyway (a pin or card taken by a concurrent writer), the group fails and each write runs alone
+   * (WriteCoalescer). Every other write runs in its own savepoint.
+   */
+  private async writeGroup(m: EntityManager, items: Array<{ dto: PersonWriteDto; mode: PersonWriteMode }>): Promise<Array<ItemResult<Person>>> {
+    const lookups = await PersonLookups.load(m, items.map((i) => i.dto));
+    const out: Array<ItemResult<Person> | undefined> = items.map(() => undefined);
+    const plain = this.plainNew(items, lookups);
+    const fresh: Array<{ p: Person; levelIds: string[] | null }> = [];
+    for (const i of plain) {
+      try {
+        const { p, levelIds } = await this.prepare(m, items[i].dto, items[i].mode, lookups);
+        if (items[i].dto.cardNo !== undefined) p.cardNo = items[i].dto.cardNo || null;
+        fresh.push({ p, levelIds });
+        out[i] = { ok: true, value: p };
+      } catch (error) {
+        out[i] = { ok: false, error };
       }
-      await this.planSaved(m, saved);
+    }
+    if (fresh.length > 0) {
+      await m.getRepository(Person).insert(fresh.map((f) => f.p));
+      await insertMainCards(m, fresh.flatMap((f) => (f.p.cardNo ? [f.p] : [])));
+      await insertPersonLevels(m, fresh.flatMap((f) => (f.levelIds ?? []).map((levelId) => ({ levelId, personId: f.p.id }))));
+      for (const f of fresh) lookups.saved(f.p);
+    }
+    // One round trip releases the previous write's savepoint and opens the next one (no parameters: simple protocol).
+    let open = false;
+    for (const [i, { dto, mode }] of items.entries()) {
+      if (out[i]) continue;
+      await m.query(open ? 'RELEASE SAVEPOINT person_write; SAVEPOINT person_write' : 'SAVEPOINT person_write');
+      open = true;
+      try {
+        const saved = await this.upsertWith(m, dto, mode, false, lookups);
+        lookups.saved(saved);
+        out[i] = { ok: true, value: saved };
+      } catch (error) {
+        // A deadlock aborts the whole group, which is run again (writeTransaction): never this write's answer.
+        if (isDeadlock(error)) throw error;
+        await m.query('ROLLBACK TO SAVEPOINT person_write');
+        lookups.forget(dto.pin);
+        out[i] = { ok: false, error };
+      }
+    }
+    if (open) await m.query('RELEASE SAVEPOINT person_write');
+    return out as Array<ItemResult<Person>>;
+  }
+
+  /**
+   * Indexes of the writes that create a person plainly: a pin not stored and not written twice in the group, no
+   * password (checked against every person) or secondary cards, and a main card no one holds, once in the group.
+   */
+  private plainNew(items: ReadonlyArray<{ dto: PersonWriteDto; mode: PersonWriteMode }>, lookups: PersonLookups): number[] {
+    const count = (key: (d: PersonWriteDto) => string | undefined) => {
+      const n = new Map<string, number>();
+      for (const { dto } of items) {
+        const k = key(dto);
+        if (k) n.set(k, (n.get(k) ?? 0) + 1);
+      }
+      return n;
+    };
+    const pins = count((d) => d.pin);
+    const cards = count((d) => d.cardNo || undefined);
+    return [...items.keys()].filter((i) => {
+      const { dto, mode } = items[i];
+      return (
+        mode !== 'reinstated' &&
+        pins.get(dto.pin) === 1 &&
+        lookups.isNew(dto.pin) &&
+        (dto.personPwd ?? dto.password) === undefined &&
+        dto.supplyCards === undefined &&
+        (!dto.cardNo || (cards.get(dto.cardNo) === 1 && !lookups.isCardUsed(dto.cardNo)))
+      );
     });
   }
 
@@ -104,8 +158,21 @@ export class PersonService {
    * writes read at once (PersonLookups); read for this write alone otherwise.
    */
   async upsertWith(m: EntityManager, dto: PersonWriteDto, mode: PersonWriteMode, plan = true, lookups?: PersonLookups): Promise<Person> {
-    if (!PIN.test(dto.pin)) throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin}`);
     const look = lookups ?? (await PersonLookups.load(m, [dto]));
+    const { p, existing, levelIds } = await this.prepare(m, dto, mode, look);
+    const repo = m.getRepository(Person);
+    // A new person is inserted as is (save() would first look its fresh id up); a stored one is saved.
+    const saved = existing ? await repo.save(p) : (await repo.insert(p), p);
+    if (dto.cardNo !== undefined) await setMainCard(m, saved, dto.cardNo || null);
+    if (dto.supplyCards !== undefined) await setSecondaryCards(m, saved, splitList(dto.supplyCards));
+    if (levelIds) await setPersonLevels(m, saved.id, levelIds, { checked: true, fresh: !existing });
+    if (plan) await this.planSaved(m, [saved]);
+    return saved;
+  }
+
+  /** The person as the write leaves it, checked, not yet stored; `levelIds` null when the write keeps the levels. */
+  private async prepare(m: EntityManager, dto: PersonWriteDto, mode: PersonWriteMode, look: PersonLookups): Promise<{ p: Person; existing: boolean; levelIds: string[] | null }> {
+    if (!PIN.test(dto.pin)) throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin}`);
     const repo = m.getRepository(Person);
     const existing = await look.person(m, dto.pin);
     if (mode === 'reinstated' && !existing) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
@@ -129,13 +196,7 @@ export class PersonService {
     }
     const levelIds = mode !== 'basic' && dto.accLevelIds !== undefined ? splitList(dto.accLevelIds) : null;
     if (levelIds) look.checkLevels(levelIds);
-    // A new person is inserted as is (save() would first look its fresh id up); a stored one is saved.
-    const saved = existing ? await repo.save(p) : (await repo.insert(p), p);
-    if (dto.cardNo !== undefined) await setMainCard(m, saved, dto.cardNo || null);
-    if (dto.supplyCards !== undefined) await setSecondaryCards(m, saved, splitList(dto.supplyCards));
-    if (levelIds) await setPersonLevels(m, saved.id, levelIds, { checked: true, fresh: !existing });
-    if (plan) await this.planSaved(m, [saved]);
-    return saved;
+    return { p, existing: existing !== null, levelIds };
   }
 
   private applyFields(p: Person, dto: PersonWriteDto): void {
