@@ -37,15 +37,17 @@ export class PersonService {
   /**
    * Writes arriving together share one transaction (WriteCoalescer): each in its own savepoint (a refused one
    * is rolled back alone and answers its own error), then one plan for all of them, one commit. Each write
-   * and the device commands it implies still commit together. Two groups at a time: groups of writes to the
-   * same devices queue behind each other's order locks (rule (f) of the command queue) anyway, so more groups
-   * in flight would only make each group smaller, and pay the per-group work (lookups, plan, commit) more often.
+   * and the device commands it implies still commit together. Two groups at a time, the second only once 8
+   * writes wait: groups of writes to the same devices queue behind each other's order locks (rule (f) of the
+   * command queue) anyway, so more or smaller groups in flight would only pay the per-group work (lookups,
+   * plan, commit) more often.
    */
   private readonly writes = new WriteCoalescer<{ dto: PersonWriteDto; mode: PersonWriteMode }, Person>(
     (items) => this.upsertBatch(items),
     ({ dto, mode }) => writeTransaction(this.ds, (m) => this.upsertWith(m, dto, mode)),
     16,
     2,
+    8,
   );
 
   upsert(dto: PersonWriteDto, mode: PersonWriteMode): Promise<Person> {
