@@ -11,9 +11,13 @@
  *      printed apart).
  *   2. `v2/person/addPersons` of 1,000 persons into a level spanning every panel: commands per panel.
  *   3. `person/add` from 16 concurrent clients (`concurrentAdds` persons in all, default 800), one level
- *      spanning every panel: persons per second until every panel confirmed them.
+ *      spanning every panel: persons per second until every panel confirmed them. A panel polls every
+ *      BENCH_POLL_MS (default 1000; a real panel's RequestDelay is a few seconds), so the last persons wait up
+ *      to one such interval before their panel fetches them; BENCH_BUSY_REPOLL=1 makes a panel poll again at
+ *      once after a reply that held commands.
  *
- * BENCH_PHASES=1 runs phase 1 only; BENCH_SQL_TIMES=1 prints, after phase 1, the database time per statement shape.
+ * BENCH_PHASES (e.g. `3` or `1,3`; default all) picks the phases to run; phase 1 and 2 fill the panels first.
+ * BENCH_TRACE=1 prints the database statements of phases 1 and 3 by count and time.
  */
 import 'reflect-metadata';
 import { Client } from 'pg';
@@ -31,8 +35,9 @@ const PERSONS = Number(process.argv[3] ?? 10_000);
 const DEVICES = Number(process.argv[4] ?? 10);
 const ADDS = Number(process.argv[5] ?? 800);
 const CLIENTS = 16;
-/** BENCH_PHASES=1 runs phase 1 only (a 100,000-person full sync need not be followed by the other two). */
-const PHASES = new Set((process.env.BENCH_PHASES ?? '1,2,3').split(',').map((p) => p.trim()));
+const PHASES = new Set((process.env.BENCH_PHASES ?? '1,2,3').split(',').map((p) => Number(p.trim())));
+const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 1000);
+const BUSY_REPOLL = process.env.BENCH_BUSY_REPOLL === '1';
 const TOKEN = 'bench-token-0123456789';
 
 function dbUrl(name: string): string {
@@ -41,25 +46,28 @@ function dbUrl(name: string): string {
   return u.toString();
 }
 
-/** BENCH_SQL_TIMES=1: wall time per statement shape, printed after phase 1 (where the database time goes). */
-const sqlTimes = new Map<string, { n: number; ms: number }>();
-if (process.env.BENCH_SQL_TIMES) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { PostgresQueryRunner } = require('typeorm/driver/postgres/PostgresQueryRunner');
-  const query = PostgresQueryRunner.prototype.query;
-  PostgresQueryRunner.prototype.query = async function (this: unknown, sql: string, ...rest: unknown[]) {
-    const t = performance.now();
-    try {
-      return await query.call(this, sql, ...rest);
-    } finally {
-      const key = sql.replace(/\s+/g, ' ').trim().slice(0, 90);
-      const e = sqlTimes.get(key) ?? { n: 0, ms: 0 };
+/** Queries sent by every pg client of this process (the gateway's pool), for round trips per write. */
+let queries = 0;
+/** BENCH_TRACE=1: the statements of phases 1 and 3, counted and timed by their first characters. */
+let trace: Map<string, { n: number; ms: number }> | null = null;
+const pgQuery = Client.prototype.query;
+Client.prototype.query = function (this: Client, ...args: unknown[]) {
+  queries++;
+  const out = (pgQuery as (...a: unknown[]) => unknown).apply(this, args);
+  if (trace && out instanceof Promise) {
+    const text = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string })?.text ?? '?');
+    const k = text.replace(/\s+/g, ' ').slice(0, 100);
+    const t0 = performance.now();
+    const add = () => {
+      const e = trace?.get(k) ?? { n: 0, ms: 0 };
       e.n++;
-      e.ms += performance.now() - t;
-      sqlTimes.set(key, e);
-    }
-  };
-}
+      e.ms += performance.now() - t0;
+      trace?.set(k, e);
+    };
+    out.then(add, add);
+  }
+  return out;
+} as typeof Client.prototype.query;
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -169,6 +177,7 @@ async function main(): Promise<void> {
       await ds.query(`INSERT INTO acc_level_door (level_id, door_id) SELECT $1, id FROM door`, [levelId]);
 
       // 1. Full sync.
+      if (PHASES.has(1)) {
       await ds.query(
         `INSERT INTO person (id, pin, name, last_name, card_no, dept_id)
          SELECT md5('bench' || g), (1000000 + g)::text, 'Person' || g, 'Bench', (5000000 + g)::text, (SELECT id FROM department WHERE code = '1')
@@ -177,6 +186,7 @@ async function main(): Promise<void> {
       );
       await ds.query(`INSERT INTO acc_level_person (level_id, person_id) SELECT $1, md5('bench' || g) FROM generate_series(1, $2) g`, [levelId, PERSONS]);
       peakRss = process.memoryUsage().rss;
+      if (process.env.BENCH_TRACE) trace = new Map();
       const t0 = Date.now();
       // Owed as registration records it, carried out by the reconciler (its leader, one bounded transaction per
       // page; panels at the same point planned together), then the panels drain.
@@ -194,14 +204,12 @@ async function main(): Promise<void> {
       const fleetRss = (await fleet.ask<{ peakRss: number }>('rss')).peakRss;
       console.log(`   peak RSS of the gateway: ${(ownPeakRss() / 2 ** 20).toFixed(0)} MB (target < 500 MB); of the ${DEVICES} simulated panels (own process): ${(fleetRss / 2 ** 20).toFixed(0)} MB`);
       console.log(`   users confirmed per panel: ${confirmed.join(', ')}`);
-      for (const [sql, t] of [...sqlTimes].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) console.log(`   ${t.ms.toFixed(0).padStart(7)} ms ${String(t.n).padStart(6)}× ${sql}`);
-
-      if (!PHASES.has('2') && !PHASES.has('3')) {
-        fleet.stop();
-        return;
+      if (trace) for (const [k, e] of [...trace].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) console.log(`   ${String(e.n).padStart(5)} ${e.ms.toFixed(0).padStart(6)} ms ${k}`);
+      trace = null;
       }
 
       // 2. addPersons of 1,000.
+      if (PHASES.has(2)) {
       const mark: Array<{ n: string }> = await ds.query(`SELECT coalesce(max(id), 0)::text AS n FROM device_command`);
       const batch = Array.from({ length: 1000 }, (_, i) => ({ pin: String(2000000 + i), name: `Batch${i}`, accLevelIds: levelId }));
       const res = await api('/api/v2/person/addPersons', batch);
@@ -211,12 +219,30 @@ async function main(): Promise<void> {
       );
       console.log(`2. v2/person/addPersons of 1,000 persons (code ${res.code}): commands per panel ${perDevice.map((p) => p.n).join(', ')}`);
       await fleet.ask('drain');
+      }
 
       // 3. person/add from 16 concurrent clients.
+      if (PHASES.has(3)) {
+      // Database round trips per write, panels idle: one write alone, then 16 at once (coalesced).
+      const probe = async (n: number, clients: number, from: number) => {
+        const q0 = queries;
+        let k = 0;
+        await Promise.all(Array.from({ length: clients }, async () => {
+          for (let i = k++; i < n; i = k++) await api('/api/person/add', { pin: String(from + i), name: `Probe${i}`, accLevelIds: levelId });
+        }));
+        return (queries - q0) / n;
+      };
+      const alone = await probe(8, 1, 4000000);
+      const together = await probe(64, CLIENTS, 4000100);
+      console.log(`3. database round trips per person/add: ${alone.toFixed(1)} alone, ${together.toFixed(1)} with ${CLIENTS} clients at once`);
+      await fleet.ask('drain');
       const before = await confirmedUsers(ds, sns);
+      if (process.env.BENCH_TRACE) trace = new Map();
+      const cpu0 = process.cpuUsage();
+      const q1 = queries;
       const t1 = Date.now();
       let next = 0;
-      await fleet.ask('poll', { on: true });
+      await fleet.ask('poll', { on: true, everyMs: POLL_MS, busy: BUSY_REPOLL });
       await Promise.all(
         Array.from({ length: CLIENTS }, async () => {
           for (;;) {
@@ -228,18 +254,25 @@ async function main(): Promise<void> {
         }),
       );
       const written = Date.now() - t1;
+      const cpu = process.cpuUsage(cpu0);
+      const writeQueries = queries - q1;
+      if (trace) for (const [k, e] of [...trace].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) console.log(`   ${String(e.n).padStart(5)} ${e.ms.toFixed(0).padStart(6)} ms ${k}`);
+      trace = null;
       for (;;) {
         const now = await confirmedUsers(ds, sns);
         if (now.every((n, i) => n - before[i] >= ADDS) || Date.now() - t1 > 120_000) break;
         await new Promise((r) => setTimeout(r, 50));
       }
       await fleet.ask('poll', { on: false });
-      fleet.stop();
       const acked = Date.now() - t1;
       const ceiling = await commitCeiling(url);
       console.log(`3. person/add × ${ADDS} from ${CLIENTS} concurrent clients, one level over ${DEVICES} panels:`);
       console.log(`   ceiling (same run): ${ceiling.toFixed(0)} one-row INSERT transactions/s from ${CLIENTS} connections (no gateway)`);
       console.log(`   REST writes done in ${(written / 1000).toFixed(2)} s; every panel confirmed after ${(acked / 1000).toFixed(2)} s: ${(ADDS / (acked / 1000)).toFixed(0)} persons/s (target >= 300), ${(ADDS / (acked / 1000) / ceiling).toFixed(2)} of the ceiling`);
+      console.log(`   this process (gateway and the 16 clients): ${((cpu.user + cpu.system) / 1000 / ADDS).toFixed(2)} ms CPU per person until the last write; ${(writeQueries / ADDS).toFixed(1)} queries per person (writes, polls and results)`);
+      console.log(`   panels poll every ${POLL_MS} ms${BUSY_REPOLL ? ', and again at once after a reply with commands' : ''}`);
+      }
+      fleet.stop();
     } finally {
       await gateway.close();
     }

@@ -5,7 +5,9 @@
  *
  *   { op: 'connect', baseUrl, count }   registers `count` panels CONV00000… (4 doors each) → { sns }
  *   { op: 'drain' }                     every panel polls until the gateway has nothing more → { polls, records }
- *   { op: 'poll', on }                  panels keep polling (idle: again after 250 ms) until told to stop → {}
+ *   { op: 'poll', on, everyMs, busy }   panels keep polling until told to stop → {}: a poll every `everyMs` (default
+ *                                       1000, from the start of one poll to the next, as firmware polls on its
+ *                                       RequestDelay), or, with `busy`, again at once after a reply that held commands
  *   { op: 'rss' }                       → { peakRss } (VmHWM of this process, bytes)
  */
 import { readFileSync } from 'node:fs';
@@ -43,7 +45,7 @@ function peakRss(): number {
   return m ? Number(m[1]) * 1024 : process.memoryUsage().rss;
 }
 
-process.on('message', (msg: { id: number; op: string; baseUrl?: string; count?: number; on?: boolean }) => {
+process.on('message', (msg: { id: number; op: string; baseUrl?: string; count?: number; on?: boolean; everyMs?: number; busy?: boolean }) => {
   const answer = (result: unknown) => process.send?.({ id: msg.id, result });
   const fail = (e: unknown) => process.send?.({ id: msg.id, error: String((e as Error)?.stack ?? e) });
   (async () => {
@@ -62,9 +64,11 @@ process.on('message', (msg: { id: number; op: string; baseUrl?: string; count?: 
       polling = Promise.all(
         sims.map(async (s) => {
           while (!stop) {
+            const started = Date.now();
             const got = await s.poll();
             forget(s);
-            if (got.length === 0) await new Promise((r) => setTimeout(r, 250)); // an idle panel polls again soon (real ones: RequestDelay)
+            if (msg.busy && got.length > 0) continue;
+            await new Promise((r) => setTimeout(r, Math.max(0, started + (msg.everyMs ?? 1000) - Date.now())));
           }
         }),
       );

@@ -8,17 +8,29 @@ export async function requireLevels(m: EntityManager, levelIds: string[]): Promi
   if (levelIds.length === 0) return [];
   const found = await m.getRepository(AccLevel).find({ where: { id: In(levelIds) } });
   const byId = new Map(found.map((l) => [l.id, l]));
-  const missing = levelIds.filter((id) => !byId.has(id));
-  if (missing.length) throw new CvError(CvCode.LevelNotExist, `The level group does not exist: ${missing.join(',')}`);
+  checkLevels(levelIds, new Set(byId.keys()));
   return levelIds.map((id) => byId.get(id)!);
 }
 
-/** Makes `levelIds` the person's complete set of levels. */
-export async function setPersonLevels(m: EntityManager, personId: string, levelIds: string[]): Promise<void> {
-  await requireLevels(m, levelIds);
-  const repo = m.getRepository(AccLevelPerson);
-  await repo.delete({ personId });
-  if (levelIds.length) await repo.insert(levelIds.map((levelId) => ({ levelId, personId })));
+/** -24 when one of `levelIds` is not among the `existing` level ids. */
+export function checkLevels(levelIds: readonly string[], existing: ReadonlySet<string>): void {
+  const missing = levelIds.filter((id) => !existing.has(id));
+  if (missing.length) throw new CvError(CvCode.LevelNotExist, `The level group does not exist: ${missing.join(',')}`);
+}
+
+/**
+ * Makes `levelIds` the person's complete set of levels. `checked`: the caller already checked that the levels
+ * exist (checkLevels); `fresh`: the person was inserted in this transaction and has no levels to remove.
+ */
+export async function setPersonLevels(m: EntityManager, personId: string, levelIds: string[], opts: { checked?: boolean; fresh?: boolean } = {}): Promise<void> {
+  if (!opts.checked) await requireLevels(m, levelIds);
+  if (!opts.fresh) await m.getRepository(AccLevelPerson).delete({ personId });
+  await insertPersonLevels(m, levelIds.map((levelId) => ({ levelId, personId })));
+}
+
+/** Memberships of persons inserted in this transaction (so holding none yet), levels checked: one INSERT. */
+export async function insertPersonLevels(m: EntityManager, rows: ReadonlyArray<{ levelId: string; personId: string }>): Promise<void> {
+  if (rows.length) await m.getRepository(AccLevelPerson).insert([...rows]);
 }
 
 /** Adds levels to the person (kept if already there). */

@@ -11,6 +11,7 @@ import { addPersonLevels, removePersonLevels, requireLevels } from './acc-level-
 import { AccLevelDoor } from './acc-level-door.entity';
 import { AccLevel } from './acc-level.entity';
 import type { LevelAddDoorItemDto, LevelAddItemDto, LevelPersonDto, LevelUpdateDto } from './dto/acc-level.dto';
+import { writeTransaction } from '../common/write-transaction';
 
 const DEFAULT_TIME_SEGMENT = '24-Hour Accessible';
 
@@ -41,7 +42,7 @@ export class AccLevelService {
 
   /** 2.1.1: the person loses these levels (the levels stay); devices no longer covered lose the person. */
   deletePersonLevels(dto: LevelPersonDto): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const person = await this.requirePerson(m, dto.pin);
       await removePersonLevels(m, person.id, this.levelIds(dto.levelIds));
       await this.planner.syncPerson(m, person.id);
@@ -53,7 +54,7 @@ export class AccLevelService {
    * levels (never replacing them; removal is deleteLevel), then the person goes to the devices.
    */
   grantPersonLevels(dto: LevelPersonDto, force: boolean): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const person = await this.requirePerson(m, dto.pin);
       await addPersonLevels(m, person.id, this.levelIds(dto.levelIds));
       await this.planner.syncPerson(m, person.id, { force });
@@ -62,14 +63,14 @@ export class AccLevelService {
 
   /** 2.1.5: no stored change; the level's time zone, persons and rights re-sent to its devices. */
   syncLevel(levelId: string): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       await requireLevels(m, [levelId]);
       await this.planner.syncLevel(m, levelId, { force: true });
     });
   }
 
   addLevels(items: LevelAddItemDto[]): Promise<AccLevel[]> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const repo = m.getRepository(AccLevel);
       const out: AccLevel[] = [];
       for (const item of items) {
@@ -87,7 +88,7 @@ export class AccLevelService {
 
   /** Doors join levels; the members of those levels are sent to the doors' devices. */
   addLevelDoors(items: LevelAddDoorItemDto[]): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const touched = new Set<string>();
       for (const item of items) {
         const level = await m.getRepository(AccLevel).findOne({ where: { name: item.levelName } });
@@ -102,7 +103,7 @@ export class AccLevelService {
   }
 
   update(id: string, dto: LevelUpdateDto): Promise<AccLevel> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const repo = m.getRepository(AccLevel);
       const level = await repo.findOne({ where: { id } });
       if (!level) throw new CvError(CvCode.LevelNotExist, 'The level group does not exist');

@@ -5,6 +5,7 @@ import { intoOf, unnestOf } from '../database/columns';
 import { AreaService } from '../area/area.service';
 import { CvCode, CvError } from '../common/cv-error';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
+import { writeTransaction } from '../common/write-transaction';
 
 /** `att`: attendance areas (2.8, terminals); `ins`: FaceKiosk areas (2.28, kiosks). */
 export type AreaModule = 'att' | 'ins';
@@ -29,7 +30,7 @@ export class AttAreaPersonService {
   async set(module: AreaModule, code: string, pins: readonly string[]): Promise<void> {
     const area = await this.areas.requireByCode(code);
     const list = checkPins(pins);
-    await this.ds.transaction(async (m) => {
+    await writeTransaction(this.ds, async (m) => {
       const ids = await personIds(m, list);
       await m.query(
         JOIN_AREA,
@@ -42,7 +43,7 @@ export class AttAreaPersonService {
   async delete(module: AreaModule, code: string, pins: readonly string[]): Promise<void> {
     const area = await this.areas.requireByCode(code);
     const list = checkPins(pins);
-    await this.ds.transaction(async (m) => {
+    await writeTransaction(this.ds, async (m) => {
       const ids = await personIds(m, list);
       await m.query(`DELETE FROM att_area_person WHERE module = $1 AND area_id = $2 AND person_id = ANY($3)`, [module, area.id, ids]);
       await this.sync.syncPersons(m, ids);

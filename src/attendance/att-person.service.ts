@@ -5,6 +5,7 @@ import { intoOf, listOf } from '../database/columns';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { AttPerson } from './att-person.entity';
 import type { EditAttPersonDto, EditInsPersonDto } from './dto/attendance.dto';
+import { writeTransaction } from '../common/write-transaction';
 
 /** An attendance person's settings: given ones replace, absent ones keep (or take the default on a new row). */
 const UPSERT_ATT = `INSERT INTO ${intoOf(AttPerson, ['personId', 'isAttendance', 'perDevAuth', 'verifyMode'])} VALUES ($1, COALESCE($2, true), COALESCE($3, 0), $4)
@@ -34,7 +35,7 @@ export class AttPersonService {
   ) {}
 
   editAtt(dto: EditAttPersonDto): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const id = await requirePerson(m, dto.personPin);
       await m.query(
         UPSERT_ATT,
@@ -45,7 +46,7 @@ export class AttPersonService {
   }
 
   editIns(dto: EditInsPersonDto): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const id = await requirePerson(m, dto.personPin);
       await m.query(
         UPSERT_INS,

@@ -7,6 +7,7 @@ import { SyncPlannerService } from '../sync/sync-planner.service';
 import { checkTemplateInput, checkTemplateNo } from './bio-template-input';
 import { BioTemplate } from './bio-template.entity';
 import { toBioTemplateResponse, type BioTemplateAddDto, type BioTemplateResponseDto } from './dto/bio-template.dto';
+import { writeTransaction } from '../common/write-transaction';
 
 /**
  * 2.25: a person's templates. Every write stores the rows and has the planner bring the person's devices to
@@ -21,7 +22,7 @@ export class BioTemplateService {
 
   async add(dto: BioTemplateAddDto): Promise<void> {
     const t = checkTemplateInput(dto);
-    await this.ds.transaction(async (m) => {
+    await writeTransaction(this.ds, async (m) => {
       const personId = await this.requirePersonId(m, t.pin);
       const repo = m.getRepository(BioTemplate);
       const clash = await repo.findOne({ where: { personId, bioType: t.bioType, templateNo: t.templateNo, templateNoIndex: t.templateNoIndex } });
@@ -34,7 +35,7 @@ export class BioTemplateService {
   /** 2.25.2: one finger (every index of it). -34 when that finger has no template. */
   async deleteFinger(pin: string, rawTemplateNo: string | undefined): Promise<void> {
     const templateNo = checkTemplateNo(rawTemplateNo);
-    await this.ds.transaction(async (m) => {
+    await writeTransaction(this.ds, async (m) => {
       const personId = await this.requirePersonId(m, pin);
       const res = await m.getRepository(BioTemplate).delete({ personId, bioType: BIO_TYPE.fingerprint, templateNo });
       if (!res.affected) throw new CvError(CvCode.TemplateNoNotExist, 'templateNo not existed!');
@@ -44,7 +45,7 @@ export class BioTemplateService {
 
   /** 2.25.3: every template of the person, on every device that holds the person. */
   async deleteAll(pin: string): Promise<void> {
-    await this.ds.transaction(async (m) => {
+    await writeTransaction(this.ds, async (m) => {
       const personId = await this.requirePersonId(m, pin);
       await m.getRepository(BioTemplate).delete({ personId });
       await this.planner.syncPins(m, [pin]);

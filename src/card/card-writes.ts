@@ -26,6 +26,13 @@ export async function setMainCard(m: EntityManager, person: Person, cardNo: stri
   await m.getRepository(Person).update({ id: person.id }, { cardNo });
 }
 
+/** Main cards of persons inserted in this transaction (holding no card yet), their card numbers checked free: one INSERT. */
+export async function insertMainCards(m: EntityManager, persons: readonly Person[]): Promise<void> {
+  if (persons.length === 0) return;
+  const cards = m.getRepository(Card);
+  await cards.insert(persons.map((p) => cards.create({ personId: p.id, cardNo: p.cardNo!, cardType: MAIN_CARD })));
+}
+
 /** Replaces the person's secondary cards. */
 export async function setSecondaryCards(m: EntityManager, person: Person, cardNos: string[]): Promise<void> {
   const cards = m.getRepository(Card);

@@ -6,6 +6,7 @@ import { SyncPlannerService } from '../sync/sync-planner.service';
 import { Card } from './card.entity';
 import { addSecondaryCard, MAIN_CARD, setMainCard } from './card-writes';
 import { toCardResponse, type CardResponseDto, type CardSetDto } from './dto/card.dto';
+import { writeTransaction } from '../common/write-transaction';
 
 @Injectable()
 export class CardService {
@@ -16,7 +17,7 @@ export class CardService {
 
   /** 2.4.2: a main card replaces the person's main card; a secondary card is added. The devices follow. */
   set(dto: CardSetDto): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const person = await m.getRepository(Person).findOne({ where: { pin: dto.pin, status: 'active' } });
       if (!person) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
       if ((dto.cardType ?? '0') === String(MAIN_CARD)) await setMainCard(m, person, dto.cardNo);

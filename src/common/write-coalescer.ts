@@ -4,6 +4,10 @@
  * commit) is paid once per batch instead of once per request, so throughput grows with concurrency instead of
  * collapsing under it; a lone request runs at once, as before.
  *
+ * While a batch runs, a further one starts only once `fill` requests wait (up to `parallel` at once): a batch
+ * started with the one or two requests that happened to arrive first would pay the shared work for those alone,
+ * while the rest of the clients, just answered, are still sending their next request.
+ *
  * `run` answers one result per item, in order: a value, or the error that item alone failed with. When `run`
  * itself throws (what the batch shares failed: the plan, the commit), every item is run again alone through
  * `single`, so one bad item can never fail its neighbours.
@@ -25,6 +29,7 @@ export class WriteCoalescer<I, O> {
     private readonly single: (item: I) => Promise<O>,
     private readonly maxBatch = 16,
     private readonly parallel = 6,
+    private readonly fill = 1,
   ) {}
 
   submit(item: I): Promise<O> {
@@ -35,7 +40,7 @@ export class WriteCoalescer<I, O> {
   }
 
   private kick(): void {
-    while (this.running < this.parallel && this.waiting.length > 0) {
+    while (this.waiting.length > 0 && (this.running === 0 || (this.running < this.parallel && this.waiting.length >= this.fill))) {
       const batch = this.waiting.splice(0, this.maxBatch);
       this.running++;
       void this.serve(batch).finally(() => {

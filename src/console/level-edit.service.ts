@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { SyncPlannerService } from '../sync/sync-planner.service';
+import { writeTransaction } from '../common/write-transaction';
 
 /**
  * The level edits the REST API has no call for (deleting a level, taking a door out of one). Each is one
@@ -17,7 +18,7 @@ export class ConsoleLevelEditService {
 
   /** The door leaves the level; members no longer granted the door's panel by another level leave that panel. */
   removeDoor(levelId: string, doorId: string): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       await this.requireLevel(m, levelId);
       const held: unknown[] = await m.query(`SELECT 1 FROM acc_level_door WHERE level_id = $1 AND door_id = $2`, [levelId, doorId]);
       if (held.length === 0) throw new CvError(CvCode.DoorNotExist, 'The door is not in this level');
@@ -31,7 +32,7 @@ export class ConsoleLevelEditService {
    * members re-planned while the level still lists them, so the planner knows whose rights to withdraw.
    */
   deleteLevel(levelId: string): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       await this.requireLevel(m, levelId);
       await m.query(`DELETE FROM acc_level_door WHERE level_id = $1`, [levelId]);
       await this.planner.syncLevel(m, levelId);

@@ -13,6 +13,7 @@ import { SyncOwed } from '../sync/sync-state.entity';
 import type { Device } from './device.entity';
 import { DeviceService } from './device.service';
 import type { DeviceSyncResultDto } from './dto/device.dto';
+import { writeTransaction } from '../common/write-transaction';
 
 /** The rest of a full sync ($2, where it stopped) is owed to device $1, due now. */
 const OWE_FULL_REST = `INSERT INTO ${intoOf(SyncOwed, ['deviceId', 'kind', 'cursor', 'plan'])} VALUES ($1, 'full', $2, $3)
@@ -53,7 +54,7 @@ export class DeviceAdminService {
   async syncAll(sn: string): Promise<DeviceSyncResultDto> {
     const device = await this.devices.requireBySn(sn);
     if (device.admission !== 'admitted') throw new CvError(CvCode.Conflict, `Device ${sn} is ${device.admission}; approve it first`);
-    const more = await this.ds.transaction(async (m) => {
+    const more = await writeTransaction(this.ds, async (m) => {
       // One plan id for every page (sync_owed.plan): the reconciler's later pages skip this page's commands in their replay.
       const plan = newId();
       const next = await this.planner.syncDevicesFull(m, [device.id], null, plan);

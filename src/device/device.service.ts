@@ -17,6 +17,7 @@ import { Device, type DeviceAdmission } from './device.entity';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { effectiveKindSql, type DeviceKind } from './device-kind';
 import { deviceModel, type DeviceDetailDto } from './dto/device.dto';
+import { writeTransaction } from '../common/write-transaction';
 
 export class DeviceNotFound extends CvError {
   constructor(sn: string) {
@@ -84,7 +85,7 @@ export class DeviceService {
 
   /** Renames the device; with renameDoors, doors and readers still named after the old alias follow. */
   async rename(sn: string, alias: string, renameDoors: boolean): Promise<Device> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const device = await m.findOne(Device, { where: { sn } });
       if (!device) throw new DeviceNotFound(sn);
       const old = device.alias;
@@ -114,7 +115,7 @@ export class DeviceService {
     if (!area) throw new AreaNotFound(areaCode);
     device.areaId = area.id;
     // A terminal or kiosk moved to another area holds that area's members instead (no-op for other kinds).
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const saved = await m.getRepository(Device).save(device);
       await this.attendance.syncTerminalFull(m, saved.id);
       return saved;
@@ -126,7 +127,7 @@ export class DeviceService {
    * Commands already answered stay as history.
    */
   async delete(sn: string): Promise<void> {
-    await this.ds.transaction(async (m) => {
+    await writeTransaction(this.ds, async (m) => {
       const device = await m.findOne(Device, { where: { sn } });
       if (!device) throw new DeviceNotFound(sn);
       await m.query(

@@ -8,6 +8,7 @@ import { effectiveKindSql } from '../device/device-kind';
 import { splitList, type Page } from '../common/paging';
 import { ElevatorPlannerService } from '../sync/elevator-planner.service';
 import type { ModuleKind } from '../sync/module-rights';
+import { writeTransaction } from '../common/write-transaction';
 
 export interface ModuleLevelRow {
   id: string;
@@ -79,7 +80,7 @@ export class ModuleLevelService {
 
   /** 2.2.6 / 2.32.6: the levels are added to the person's levels, then the person goes to the controllers. */
   grantPersonLevels(module: ModuleKind, pin: string, levelIds: string, force: boolean): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const personId = await this.requirePerson(m, pin);
       const ids = await this.requireLevels(m, module, levelIds);
       await m.query(
@@ -92,7 +93,7 @@ export class ModuleLevelService {
 
   /** 2.2.1 / 2.32.1: the person loses these levels; controllers no longer covered lose the person. */
   deletePersonLevels(module: ModuleKind, pin: string, levelIds: string): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const personId = await this.requirePerson(m, pin);
       const ids = await this.requireLevels(m, module, levelIds);
       await m.query(`DELETE FROM ${module}_level_person WHERE person_id = $1 AND level_id = ANY($2)`, [personId, ids]);
@@ -102,7 +103,7 @@ export class ModuleLevelService {
 
   /** 2.2.5 / 2.32.5: nothing stored changes; the level's persons are re-sent in full. */
   syncLevel(module: ModuleKind, levelId: string): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       await this.requireById(module, levelId, m);
       await this.planner.syncLevel(m, module, levelId, { force: true });
     });
@@ -113,7 +114,7 @@ export class ModuleLevelService {
    * and, when given, its complete set of points (floor or gate ids). Members reach the changed points.
    */
   save(module: ModuleKind, input: { name: string; timeSegName?: string; pointIds?: string[] }): Promise<ModuleLevelRow> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const [existing]: ModuleLevelRow[] = await m.query(`SELECT id, name, time_segment_id FROM ${module}_level WHERE name = $1 FOR UPDATE`, [input.name]);
       let tsId = existing?.time_segment_id;
       if (input.timeSegName !== undefined || !existing) {

@@ -4,6 +4,7 @@ import { CvCode, CvError } from '../common/cv-error';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import type { HolidayCreateDto, HolidayUpdateDto } from './dto/holiday.dto';
 import { Holiday } from './holiday.entity';
+import { writeTransaction } from '../common/write-transaction';
 
 /** Holidays; every change re-sends the whole holiday table to the devices (it can only be cleared with `*`). */
 @Injectable()
@@ -24,7 +25,7 @@ export class HolidayService {
   }
 
   create(dto: HolidayCreateDto): Promise<Holiday> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const repo = m.getRepository(Holiday);
       const h = repo.create({
         name: dto.name,
@@ -42,7 +43,7 @@ export class HolidayService {
   }
 
   update(id: string, dto: HolidayUpdateDto): Promise<Holiday> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const repo = m.getRepository(Holiday);
       const h = await repo.findOne({ where: { id } });
       if (!h) throw new CvError(CvCode.NotFound, 'The holiday does not exist');
@@ -60,7 +61,7 @@ export class HolidayService {
   }
 
   delete(id: string): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const res = await m.getRepository(Holiday).delete({ id });
       if (!res.affected) throw new CvError(CvCode.NotFound, 'The holiday does not exist');
       await this.planner.syncHolidays(m);

@@ -1,16 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, Not, type EntityManager } from 'typeorm';
-import { levelIdsOf, setPersonLevels } from '../accLevel/acc-level-membership';
-import { setMainCard, setSecondaryCards } from '../card/card-writes';
+import { insertPersonLevels, levelIdsOf, setPersonLevels } from '../accLevel/acc-level-membership';
+import { insertMainCards, setMainCard, setSecondaryCards } from '../card/card-writes';
 import { CvCode, CvError } from '../common/cv-error';
 import { splitList } from '../common/paging';
 import { parseCvDateTime, requireCvDateTime } from '../common/time';
+import { isDeadlock, writeTransaction } from '../common/write-transaction';
 import { WriteCoalescer, type ItemResult } from '../common/write-coalescer';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { Department } from '../department/department.entity';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import type { PersonLeaveDto, PersonPhotoDto, PersonWriteDto } from './dto/person-input.dto';
+import { PersonLookups } from './person-lookups';
 import { normalizePhoto } from './person-photo';
 import { Person } from './person.entity';
 
@@ -36,11 +37,17 @@ export class PersonService {
   /**
    * Writes arriving together share one transaction (WriteCoalescer): each in its own savepoint (a refused one
    * is rolled back alone and answers its own error), then one plan for all of them, one commit. Each write
-   * and the device commands it implies still commit together.
+   * and the device commands it implies still commit together. Two groups at a time, the second only once 8
+   * writes wait: groups of writes to the same devices queue behind each other's order locks (rule (f) of the
+   * command queue) anyway, so more or smaller groups in flight would only pay the per-group work (lookups,
+   * plan, commit) more often.
    */
   private readonly writes = new WriteCoalescer<{ dto: PersonWriteDto; mode: PersonWriteMode }, Person>(
     (items) => this.upsertBatch(items),
-    ({ dto, mode }) => this.ds.transaction((m) => this.upsertWith(m, dto, mode)),
+    ({ dto, mode }) => writeTransaction(this.ds, (m) => this.upsertWith(m, dto, mode)),
+    16,
+    2,
+    8,
   );
 
   upsert(dto: PersonWriteDto, mode: PersonWriteMode): Promise<Person> {
@@ -48,48 +55,134 @@ export class PersonService {
   }
 
   private upsertBatch(items: Array<{ dto: PersonWriteDto; mode: PersonWriteMode }>): Promise<Array<ItemResult<Person>>> {
-    return this.ds.transaction(async (m) => {
-      const out: Array<ItemResult<Person>> = [];
-      for (const { dto, mode } of items) {
-        await m.query('SAVEPOINT person_write');
-        try {
-          out.push({ ok: true, value: await this.upsertWith(m, dto, mode, false) });
-          await m.query('RELEASE SAVEPOINT person_write');
-        } catch (error) {
-          await m.query('ROLLBACK TO SAVEPOINT person_write');
-          out.push({ ok: false, error });
-        }
-      }
-      const saved = out.flatMap((r) => (r.ok ? [r.value] : []));
-      await this.attendance.syncPersons(m, [...new Set(saved.map((p) => p.id))]);
-      await this.planner.syncPins(m, saved.map((p) => p.pin));
+    return writeTransaction(this.ds, async (m) => {
+      const out = await this.writeGroup(m, items);
+      await this.planSaved(m, out.flatMap((r) => (r.ok ? [r.value] : [])));
       return out;
     });
   }
 
   /** Several persons, all or nothing (v2/person/addPersons): one plan for all of them, multi-record commands. */
   upsertMany(dtos: PersonWriteDto[]): Promise<void> {
-    return this.ds.transaction(async (m) => {
-      const saved: Person[] = [];
-      for (const dto of dtos) saved.push(await this.upsertWith(m, dto, 'add', false));
-      // Attendance first: the access planner takes its devices' order locks, held until the commit (keep it short).
-      await this.attendance.syncPersons(m, saved.map((p) => p.id));
-      await this.planner.syncPins(m, saved.map((p) => p.pin));
+    return writeTransaction(this.ds, async (m) => {
+      const out = await this.writeGroup(m, dtos.map((dto) => ({ dto, mode: 'add' as const })));
+      for (const r of out) if (!r.ok) throw r.error;
+      await this.planSaved(m, out.flatMap((r) => (r.ok ? [r.value] : [])));
     });
   }
 
-  /** `plan` false: the caller plans the devices once for a whole batch. */
-  async upsertWith(m: EntityManager, dto: PersonWriteDto, mode: PersonWriteMode, plan = true): Promise<Person> {
+  /**
+   * The writes of a group, one result each (in order), unplanned. New persons written plainly (see `plainNew`)
+   * go in three multi-row INSERTs (persons, cards, levels) for all of them: checked in memory first against
+   * the group's lookups, so a refused one answers its error and writes nothing. Should one of those INSERTs
+   * fail anyway (a pin or card taken by a concurrent writer), the group fails and each write runs alone
+   * (WriteCoalescer). Every other write runs in its own savepoint.
+   */
+  private async writeGroup(m: EntityManager, items: Array<{ dto: PersonWriteDto; mode: PersonWriteMode }>): Promise<Array<ItemResult<Person>>> {
+    const lookups = await PersonLookups.load(m, items.map((i) => i.dto));
+    const out: Array<ItemResult<Person> | undefined> = items.map(() => undefined);
+    const plain = this.plainNew(items, lookups);
+    const fresh: Array<{ p: Person; levelIds: string[] | null }> = [];
+    for (const i of plain) {
+      try {
+        const { p, levelIds } = await this.prepare(m, items[i].dto, items[i].mode, lookups);
+        if (items[i].dto.cardNo !== undefined) p.cardNo = items[i].dto.cardNo || null;
+        fresh.push({ p, levelIds });
+        out[i] = { ok: true, value: p };
+      } catch (error) {
+        out[i] = { ok: false, error };
+      }
+    }
+    if (fresh.length > 0) {
+      await m.getRepository(Person).insert(fresh.map((f) => f.p));
+      await insertMainCards(m, fresh.flatMap((f) => (f.p.cardNo ? [f.p] : [])));
+      await insertPersonLevels(m, fresh.flatMap((f) => (f.levelIds ?? []).map((levelId) => ({ levelId, personId: f.p.id }))));
+      for (const f of fresh) lookups.saved(f.p);
+    }
+    // One round trip releases the previous write's savepoint and opens the next one (no parameters: simple protocol).
+    let open = false;
+    for (const [i, { dto, mode }] of items.entries()) {
+      if (out[i]) continue;
+      await m.query(open ? 'RELEASE SAVEPOINT person_write; SAVEPOINT person_write' : 'SAVEPOINT person_write');
+      open = true;
+      try {
+        const saved = await this.upsertWith(m, dto, mode, false, lookups);
+        lookups.saved(saved);
+        out[i] = { ok: true, value: saved };
+      } catch (error) {
+        // A deadlock aborts the whole group, which is run again (writeTransaction): never this write's answer.
+        if (isDeadlock(error)) throw error;
+        await m.query('ROLLBACK TO SAVEPOINT person_write');
+        lookups.forget(dto.pin);
+        out[i] = { ok: false, error };
+      }
+    }
+    if (open) await m.query('RELEASE SAVEPOINT person_write');
+    return out as Array<ItemResult<Person>>;
+  }
+
+  /**
+   * Indexes of the writes that create a person plainly: a pin not stored and not written twice in the group, no
+   * password (checked against every person) or secondary cards, and a main card no one holds, once in the group.
+   */
+  private plainNew(items: ReadonlyArray<{ dto: PersonWriteDto; mode: PersonWriteMode }>, lookups: PersonLookups): number[] {
+    const count = (key: (d: PersonWriteDto) => string | undefined) => {
+      const n = new Map<string, number>();
+      for (const { dto } of items) {
+        const k = key(dto);
+        if (k) n.set(k, (n.get(k) ?? 0) + 1);
+      }
+      return n;
+    };
+    const pins = count((d) => d.pin);
+    const cards = count((d) => d.cardNo || undefined);
+    return [...items.keys()].filter((i) => {
+      const { dto, mode } = items[i];
+      return (
+        mode !== 'reinstated' &&
+        pins.get(dto.pin) === 1 &&
+        lookups.isNew(dto.pin) &&
+        (dto.personPwd ?? dto.password) === undefined &&
+        dto.supplyCards === undefined &&
+        (!dto.cardNo || (cards.get(dto.cardNo) === 1 && !lookups.isCardUsed(dto.cardNo)))
+      );
+    });
+  }
+
+  /** Attendance first: the access planner takes its devices' order locks, held until the commit (keep it short). */
+  private async planSaved(m: EntityManager, saved: Person[]): Promise<void> {
+    await this.attendance.syncPersons(m, [...new Set(saved.map((p) => p.id))]);
+    await this.planner.syncPins(m, saved.map((p) => p.pin));
+  }
+
+  /**
+   * `plan` false: the caller plans the devices once for a whole batch. `lookups`: what the caller's group of
+   * writes read at once (PersonLookups); read for this write alone otherwise.
+   */
+  async upsertWith(m: EntityManager, dto: PersonWriteDto, mode: PersonWriteMode, plan = true, lookups?: PersonLookups): Promise<Person> {
+    const look = lookups ?? (await PersonLookups.load(m, [dto]));
+    const { p, existing, levelIds } = await this.prepare(m, dto, mode, look);
+    const repo = m.getRepository(Person);
+    // A new person is inserted as is (save() would first look its fresh id up); a stored one is saved.
+    const saved = existing ? await repo.save(p) : (await repo.insert(p), p);
+    if (dto.cardNo !== undefined) await setMainCard(m, saved, dto.cardNo || null);
+    if (dto.supplyCards !== undefined) await setSecondaryCards(m, saved, splitList(dto.supplyCards));
+    if (levelIds) await setPersonLevels(m, saved.id, levelIds, { checked: true, fresh: !existing });
+    if (plan) await this.planSaved(m, [saved]);
+    return saved;
+  }
+
+  /** The person as the write leaves it, checked, not yet stored; `levelIds` null when the write keeps the levels. */
+  private async prepare(m: EntityManager, dto: PersonWriteDto, mode: PersonWriteMode, look: PersonLookups): Promise<{ p: Person; existing: boolean; levelIds: string[] | null }> {
     if (!PIN.test(dto.pin)) throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin}`);
     const repo = m.getRepository(Person);
-    const existing = await repo.findOne({ where: { pin: dto.pin } });
+    const existing = await look.person(m, dto.pin);
     if (mode === 'reinstated' && !existing) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
-    // Persons and checked-in visitors share the devices' user table: one pin namespace.
-    if (!existing && (await m.query(`SELECT 1 FROM vis_registration WHERE visitor_pin = $1 AND state = 'in' LIMIT 1`, [dto.pin])).length > 0) {
+    if (!existing && look.isVisitorPin(dto.pin)) {
       throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin} is the pin of a checked-in visitor`);
     }
     const p = existing ?? repo.create({ pin: dto.pin, status: 'active', isDisabled: false, isSendMail: false });
-    p.deptId = await this.deptIdFor(m, dto.deptCode, existing?.deptId);
+    p.deptId = await look.deptId(m, dto.deptCode, existing?.deptId);
     this.applyFields(p, dto);
     if (mode !== 'basic') this.applyValidity(p, dto);
     if (mode !== 'basic' && dto.personPhoto) p.photo = normalizePhoto(dto.personPhoto);
@@ -103,28 +196,9 @@ export class PersonService {
       p.leaveDate = null;
       p.leaveType = null;
     }
-    const saved = await repo.save(p);
-    if (dto.cardNo !== undefined) await setMainCard(m, saved, dto.cardNo || null);
-    if (dto.supplyCards !== undefined) await setSecondaryCards(m, saved, splitList(dto.supplyCards));
-    if (mode !== 'basic' && dto.accLevelIds !== undefined) await setPersonLevels(m, saved.id, splitList(dto.accLevelIds));
-    if (plan) {
-      await this.attendance.syncPersons(m, [saved.id]);
-      await this.planner.syncPins(m, [saved.pin]);
-    }
-    return saved;
-  }
-
-  private async deptIdFor(m: EntityManager, deptCode: string | undefined, current: string | undefined): Promise<string> {
-    const depts = m.getRepository(Department);
-    if (deptCode) {
-      const d = await depts.findOne({ where: { code: deptCode } });
-      if (!d) throw new CvError(CvCode.DeptNotExist, `The department number does not exist: ${deptCode}`);
-      return d.id;
-    }
-    if (current) return current;
-    const d = (await depts.findOne({ where: { code: '1' } })) ?? (await depts.findOne({ where: {}, order: { sortNo: 'ASC', code: 'ASC' } }));
-    if (!d) throw new CvError(CvCode.DeptNotExist, 'The department number does not exist');
-    return d.id;
+    const levelIds = mode !== 'basic' && dto.accLevelIds !== undefined ? splitList(dto.accLevelIds) : null;
+    if (levelIds) look.checkLevels(levelIds);
+    return { p, existing: existing !== null, levelIds };
   }
 
   private applyFields(p: Person, dto: PersonWriteDto): void {
@@ -157,7 +231,7 @@ export class PersonService {
 
   /** 2.13.2: the person, their cards and memberships go; every device loses them. */
   delete(pins: string[]): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const repo = m.getRepository(Person);
       const persons: Person[] = [];
       for (const pin of pins) {
@@ -175,7 +249,7 @@ export class PersonService {
 
   /** 2.13.6: the person stays (resigned, with their levels kept for a reinstatement) and leaves every device. */
   leave(dto: PersonLeaveDto): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const p = await this.requireActive(m, dto.pin);
       await m.getRepository(Person).update(
         { id: p.id },
@@ -188,7 +262,7 @@ export class PersonService {
 
   /** 2.13.8: a new face photo for the face devices that hold the person; an empty photo changes nothing. */
   updatePhoto(dto: PersonPhotoDto): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const p = await this.requireActive(m, dto.pin);
       if (!dto.personPhoto || dto.personPhoto.trim() === '') return;
       await m.getRepository(Person).update({ id: p.id }, { photo: normalizePhoto(dto.personPhoto) });

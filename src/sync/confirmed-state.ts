@@ -80,16 +80,17 @@ export async function loadInflight(m: EntityManager, sns: string[], pins: PinSco
 /** Devices that hold, or are being sent, anything of these pins. */
 export async function devicesTouching(m: EntityManager, pins: readonly string[]): Promise<string[]> {
   if (pins.length === 0) return [];
-  const rows: Array<{ id: string }> = await m.query(
-    `SELECT DISTINCT device_id AS id FROM sync_item WHERE key IN (SELECT unnest($1::text[])) AND kind = ANY($2)
-     UNION
-     SELECT d.id FROM device_command c JOIN device d ON d.sn = c.device_sn
-      WHERE c.state IN ('pending', 'sent') AND c.ref ? 'sync' AND c.ref->>'kind' = ANY($2)
-        AND (c.ref->'del' ?| $1::text[] OR EXISTS (SELECT 1 FROM jsonb_array_elements(c.ref->'put') e WHERE e->>0 = ANY($1)))`,
-    [pins, MEMBER_KINDS],
-  );
+  const rows: Array<{ id: string }> = await m.query(devicesTouchingSql('$1', '$2'), [pins, MEMBER_KINDS]);
   return rows.map((r) => r.id);
 }
+
+/** devicesTouching as SQL selecting `id`, for planners that union it with their own ($kinds: MEMBER_KINDS). */
+export const devicesTouchingSql = (pins: string, kinds: string): string =>
+  `SELECT DISTINCT device_id AS id FROM sync_item WHERE key IN (SELECT unnest(${pins}::text[])) AND kind = ANY(${kinds})
+     UNION
+     SELECT d.id FROM device_command c JOIN device d ON d.sn = c.device_sn
+      WHERE c.state IN ('pending', 'sent') AND c.ref ? 'sync' AND c.ref->>'kind' = ANY(${kinds})
+        AND (c.ref->'del' ?| ${pins}::text[] OR EXISTS (SELECT 1 FROM jsonb_array_elements(c.ref->'put') e WHERE e->>0 = ANY(${pins})))`;
 
 /** Remembers members the planner could not send (shown to operators); clears the note for those it sent. */
 export async function noteSkipped(m: EntityManager, skipped: Array<{ deviceId: string; pin: string; reason: string }>, sent: Array<{ deviceId: string; pin: string }>): Promise<void> {

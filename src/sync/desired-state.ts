@@ -16,15 +16,19 @@ import { asSyncPerson, loadVisitorRights, loadVisitors, type SyncVisitor } from 
 export type PinScope = readonly string[] | null;
 
 /** The persons (by id) and visits (by registration id) behind these pins; null scope = all with rights on the devices. */
-async function ownersOf(m: EntityManager, pins: PinScope, deviceIds: string[]) {
+async function ownersOf(m: EntityManager, pins: PinScope, devices: readonly SyncDevice[]) {
+  const deviceIds = devices.map((d) => d.id);
+  // Module rights (floors, gates) exist only on elevator and channel controllers: none in scope, none to read.
+  const modules = devices.some((d) => d.module);
+  const moduleRights = (where: { personIds?: string[]; deviceIds: string[] }) => (modules ? loadModuleRights(m, where) : Promise.resolve(new Map()));
   if (pins === null) {
-    const rights = mergeRights(await loadRights(m, { deviceIds }), await loadModuleRights(m, { deviceIds }));
+    const rights = mergeRights(await loadRights(m, { deviceIds }), await moduleRights({ deviceIds }));
     const vrights = await loadVisitorRights(m, { deviceIds });
     return { rights, vrights };
   }
   const persons: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin IN (SELECT unnest($1::text[]))`, [pins]);
   const personIds = persons.map((p) => p.id);
-  const rights = mergeRights(await loadRights(m, { personIds, deviceIds }), await loadModuleRights(m, { personIds, deviceIds }));
+  const rights = mergeRights(await loadRights(m, { personIds, deviceIds }), await moduleRights({ personIds, deviceIds }));
   const regs: Array<{ id: string }> = await m.query(`SELECT id FROM vis_registration WHERE visitor_pin IN (SELECT unnest($1::text[])) AND state = 'in'`, [pins]);
   const vrights = await loadVisitorRights(m, { registrationIds: regs.map((r) => r.id), deviceIds });
   return { rights, vrights };
@@ -74,7 +78,7 @@ export async function loadDesired(m: EntityManager, devices: readonly SyncDevice
   const days: HolidayRecord[] = holidayRecords(await loadHolidays(m));
   for (const d of out.values()) for (const h of days) d.holidays.set(typeof h.holiday === 'string' ? h.holiday : holidayKey(h.holiday), h);
 
-  const { rights, vrights } = await ownersOf(m, pins, deviceIds);
+  const { rights, vrights } = await ownersOf(m, pins, devices);
   const persons = await loadPersons(m, { personIds: [...rights.keys()] });
   const visits = await loadVisitors(m, [...vrights.keys()]);
   const templates = await loadTemplates(m, persons.map((p) => p.pin));

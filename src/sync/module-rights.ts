@@ -72,17 +72,11 @@ export async function loadModuleTimezones(m: EntityManager, deviceIds: string[])
   return m.query(`SELECT DISTINCT g.device_id, g.tz_id, g.schedule FROM (${grantsSql('$1')}) g`, [deviceIds]);
 }
 
-/** Admitted elevator and channel controllers where these pins have rights. */
-export async function moduleDevicesGranting(m: EntityManager, pins: readonly string[]): Promise<string[]> {
-  if (pins.length === 0) return [];
-  const rows: Array<{ device_id: string }> = await m.query(
-    `WITH g AS (${grantsSql(null)}), mem AS (${MEMBERS})
+/** SQL selecting `device_id`: the admitted elevator and channel controllers where the pins in `pinsParam` (a text[] parameter) have rights. */
+export const moduleDevicesGrantingSql = (pinsParam: string): string =>
+  `SELECT device_id FROM (WITH g AS (${grantsSql(null)}), mem AS (${MEMBERS})
      SELECT DISTINCT g.device_id FROM mem JOIN g ON g.module = mem.module AND g.level_id = mem.level_id
-       JOIN person p ON p.id = mem.person_id WHERE p.pin IN (SELECT unnest($1::text[]))`,
-    [pins],
-  );
-  return rows.map((r) => r.device_id);
-}
+       JOIN person p ON p.id = mem.person_id WHERE p.pin IN (SELECT unnest(${pinsParam}::text[]))) module_devices`;
 
 /**
  * SQL selecting the pins with rights on the controllers in `deviceParam` (an SQL array expression), for the

@@ -5,11 +5,11 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CommandQueueService } from '../push/command-queue.service';
 import { dataCount } from '../push/protocol';
 import { loadRefusals } from '../push/device-refusals';
-import { devicesTouching, loadConfirmed, loadInflight, noteSkipped } from './confirmed-state';
+import { devicesTouching, devicesTouchingSql, loadConfirmed, loadInflight, noteSkipped } from './confirmed-state';
 import { loadDesired, type PinScope } from './desired-state';
 import type { SyncDevice } from './device-dialect';
 import { currentState, desiredHashes, diffItems, MEMBER_KINDS, splitItemId, type Diff, type ItemKind, type SyncRef } from './sync-items';
-import { moduleDevicePinsSql, moduleDevicesGranting } from './module-rights';
+import { moduleDevicePinsSql, moduleDevicesGrantingSql } from './module-rights';
 import { appendToPending, type DeviceBatch } from './pending-append';
 import { composeCommands, composesAlike, tableOf, type ComposeInput, type PlannedCommand } from './sync-plan';
 import { loadDevices } from './sync-queries';
@@ -82,8 +82,7 @@ export class SyncPlannerService {
   async syncPins(m: EntityManager, pins: readonly string[], opts: SyncOptions & { absent?: ReadonlySet<string>; heldBy?: string } = {}): Promise<void> {
     const unique = [...new Set(pins)];
     if (unique.length === 0) return;
-    const deviceIds = new Set([...(await devicesGranting(m, unique)), ...(await devicesTouching(m, unique))]);
-    await this.plan(m, { deviceIds: [...deviceIds], pins: unique, mode: opts.force ? 'force' : 'diff', absent: opts.absent, heldBy: opts.heldBy });
+    await this.plan(m, { deviceIds: await devicesOfPins(m, unique), pins: unique, mode: opts.force ? 'force' : 'diff', absent: opts.absent, heldBy: opts.heldBy });
   }
 
   /** The person is gone (deleted in this transaction, or resigned): removed from every device. */
@@ -245,16 +244,23 @@ export class SyncPlannerService {
 /** Admitted devices where these pins have rights (persons through levels, checked-in visitors through visitor levels; elevator and channel controllers through their own levels). */
 export async function devicesGranting(m: EntityManager, pins: readonly string[]): Promise<string[]> {
   if (pins.length === 0) return [];
-  const rows: Array<{ device_id: string }> = await m.query(
-    `SELECT DISTINCT d.device_id FROM person p JOIN acc_level_person lp ON lp.person_id = p.id
+  const rows: Array<{ device_id: string }> = await m.query(DEVICES_GRANTING_SQL, [pins]);
+  return rows.map((r) => r.device_id);
+}
+
+/** devicesGranting as SQL ($1: the pins). */
+const DEVICES_GRANTING_SQL = `SELECT DISTINCT d.device_id FROM person p JOIN acc_level_person lp ON lp.person_id = p.id
        JOIN acc_level_door ld ON ld.level_id = lp.level_id JOIN door d ON d.id = ld.door_id
       WHERE p.pin IN (SELECT unnest($1::text[])) AND p.status = 'active'
      UNION SELECT DISTINCT d.device_id FROM vis_registration r JOIN vis_registration_level rl ON rl.registration_id = r.id
        JOIN acc_level_door ld ON ld.level_id = rl.level_id JOIN door d ON d.id = ld.door_id
-      WHERE r.visitor_pin IN (SELECT unnest($1::text[])) AND r.state = 'in'`,
-    [pins],
-  );
-  return [...rows.map((r) => r.device_id), ...(await moduleDevicesGranting(m, pins))];
+      WHERE r.visitor_pin IN (SELECT unnest($1::text[])) AND r.state = 'in'
+     UNION ${moduleDevicesGrantingSql('$1')}`;
+
+/** Devices where these pins have rights or that hold or are being sent them (devicesGranting ∪ devicesTouching), in one query. */
+async function devicesOfPins(m: EntityManager, pins: readonly string[]): Promise<string[]> {
+  const rows: Array<{ device_id: string }> = await m.query(`${DEVICES_GRANTING_SQL} UNION ${devicesTouchingSql('$1', '$2')}`, [pins, MEMBER_KINDS]);
+  return rows.map((r) => r.device_id);
 }
 
 /** Every pin (person or visitor) of a level. */

@@ -84,6 +84,8 @@ export interface LevelMembers {
  * so both reach the devices by the same rule.
  */
 export async function loadLevelRights(m: EntityManager, members: LevelMembers, where: { ownerIds?: string[]; deviceId?: string; deviceIds?: string[] }): Promise<RightsIndex> {
+  // No owners (no person or visit behind the pins in scope): nothing to look up.
+  if (where.ownerIds?.length === 0) return new Map();
   const deviceIds = where.deviceIds ?? (where.deviceId !== undefined ? [where.deviceId] : undefined);
   // Two small queries joined here rather than one GROUP BY over every membership × door: what each level grants
   // per device (levels × devices rows), then who holds which level.

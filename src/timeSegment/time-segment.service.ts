@@ -6,6 +6,7 @@ import { toWeeklySchedule } from '../sync/sync-commands';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import type { TimeSegmentCreateDto, TimeSegmentUpdateDto } from './dto/time-segment.dto';
 import { TimeSegment, type DayIntervals, type WeekSchedule } from './time-segment.entity';
+import { writeTransaction } from '../common/write-transaction';
 
 const DAYS: Array<keyof WeekSchedule> = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'hol1', 'hol2', 'hol3'];
 
@@ -48,7 +49,7 @@ export class TimeSegmentService {
   }
 
   create(dto: TimeSegmentCreateDto): Promise<TimeSegment> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const repo = m.getRepository(TimeSegment);
       if (await repo.exists({ where: { name: dto.name } })) throw new CvError(CvCode.Conflict, `The time segment name already exists: ${dto.name}`);
       return repo.save(repo.create({ name: dto.name, schedule: normalizeSchedule(dto.schedule), remark: dto.remark ?? null }));
@@ -57,7 +58,7 @@ export class TimeSegmentService {
 
   /** A changed schedule reaches every device that uses the segment as its `timezone` record. */
   update(id: string, dto: TimeSegmentUpdateDto): Promise<TimeSegment> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const repo = m.getRepository(TimeSegment);
       const t = await repo.findOne({ where: { id } });
       if (!t) throw new CvError(CvCode.NotFound, 'The time segment does not exist');
@@ -75,7 +76,7 @@ export class TimeSegmentService {
 
   /** Refused while a level uses it; otherwise removed from the devices it was sent to. */
   delete(id: string): Promise<void> {
-    return this.ds.transaction(async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const t = await m.getRepository(TimeSegment).findOne({ where: { id } });
       if (!t) throw new CvError(CvCode.NotFound, 'The time segment does not exist');
       const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM acc_level WHERE time_segment_id = $1`, [id]);

@@ -1,0 +1,33 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+/** SQLSTATE of a transaction PostgreSQL aborted to break a deadlock. */
+const DEADLOCK_DETECTED = '40P01';
+/** Runs of one write before its deadlock is answered as an error. */
+const ATTEMPTS = 5;
+
+/** True for PostgreSQL's deadlock error, raw from pg or wrapped by TypeORM (QueryFailedError). */
+export function isDeadlock(error: unknown): boolean {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  return e?.code === DEADLOCK_DETECTED || e?.driverError?.code === DEADLOCK_DETECTED;
+}
+
+/**
+ * A write transaction, run again from the start when PostgreSQL aborts it to break a deadlock. Writers that
+ * queue device commands take the devices' order locks (command-queue.service.ts, rule (f)) in lock-key order
+ * within one call, but a transaction may plan several times (attendance terminals, then access panels; one
+ * level, then another), and two such transactions can meet in opposite orders. PostgreSQL detects the cycle
+ * and aborts one; nothing of it was committed, so running it again is the same write, and the client never
+ * sees the deadlock. `fn` must keep its effects inside the transaction (what it queues, the after-commit work
+ * signals): all of them are rolled back with it.
+ */
+export async function writeTransaction<T>(ds: DataSource, fn: (m: EntityManager) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ds.transaction(fn);
+    } catch (error) {
+      if (!isDeadlock(error) || attempt >= ATTEMPTS) throw error;
+      // The survivor is committing: a short, jittered pause keeps the two from meeting again at once.
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+    }
+  }
+}

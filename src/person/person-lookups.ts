@@ -1,0 +1,93 @@
+import { In, type EntityManager } from 'typeorm';
+import { AccLevel } from '../accLevel/acc-level.entity';
+import { checkLevels } from '../accLevel/acc-level-membership';
+import { CvCode, CvError } from '../common/cv-error';
+import { splitList } from '../common/paging';
+import { Department } from '../department/department.entity';
+import type { PersonWriteDto } from './dto/person-input.dto';
+import { Person } from './person.entity';
+
+/** The department a new person without deptCode goes to. */
+const DEFAULT_DEPT = '1';
+
+/**
+ * What the person writes of one group look up (the stored person, checked-in visitor pins, departments,
+ * levels, cards in use), read in a few queries for the whole group instead of four per write: under concurrent writes these
+ * round trips, not the writes themselves, were most of each write's cost. A write that is rolled back alone
+ * (its savepoint) must call `forget` for its pin: the Person object it changed in memory no longer matches
+ * the row, and the next write of that pin reads it again.
+ */
+export class PersonLookups {
+  private constructor(
+    private readonly persons: Map<string, Person | null>,
+    private readonly visitorPins: ReadonlySet<string>,
+    private readonly depts: Map<string, Department>,
+    private readonly levels: ReadonlySet<string>,
+    private readonly cards: ReadonlySet<string>,
+  ) {}
+
+  static async load(m: EntityManager, dtos: readonly PersonWriteDto[]): Promise<PersonLookups> {
+    const pins = [...new Set(dtos.map((d) => d.pin))];
+    const codes = [...new Set([DEFAULT_DEPT, ...dtos.flatMap((d) => (d.deptCode ? [d.deptCode] : []))])];
+    const levelIds = [...new Set(dtos.flatMap((d) => splitList(d.accLevelIds)))];
+    const found = await m.getRepository(Person).find({ where: { pin: In(pins) } });
+    const visitors: Array<{ pin: string }> = await m.query(`SELECT DISTINCT visitor_pin AS pin FROM vis_registration WHERE visitor_pin = ANY($1::text[]) AND state = 'in'`, [pins]);
+    const depts = await m.getRepository(Department).find({ where: { code: In(codes) } });
+    const levels = levelIds.length ? await m.getRepository(AccLevel).find({ select: { id: true }, where: { id: In(levelIds) } }) : [];
+    const cardNos = [...new Set(dtos.flatMap((d) => (d.cardNo ? [d.cardNo] : [])))];
+    const cards: Array<{ card_no: string }> = cardNos.length ? await m.query(`SELECT card_no FROM card WHERE card_no = ANY($1::text[])`, [cardNos]) : [];
+    const persons = new Map<string, Person | null>(pins.map((p) => [p, null]));
+    for (const p of found) persons.set(p.pin, p);
+    return new PersonLookups(persons, new Set(visitors.map((v) => v.pin)), new Map(depts.map((d) => [d.code, d])), new Set(levels.map((l) => l.id)), new Set(cards.map((c) => c.card_no)));
+  }
+
+  /** The stored person with this pin, or null. */
+  async person(m: EntityManager, pin: string): Promise<Person | null> {
+    const known = this.persons.get(pin);
+    if (known !== undefined) return known;
+    const p = await m.getRepository(Person).findOne({ where: { pin } });
+    this.persons.set(pin, p);
+    return p;
+  }
+
+  /** No person has this pin (as read at load, before any write of the group). */
+  isNew(pin: string): boolean {
+    return this.persons.get(pin) === null;
+  }
+
+  /** Someone holds this card number (as read at load, before any write of the group). */
+  isCardUsed(cardNo: string): boolean {
+    return this.cards.has(cardNo);
+  }
+
+  saved(p: Person): void {
+    this.persons.set(p.pin, p);
+  }
+
+  forget(pin: string): void {
+    this.persons.delete(pin);
+  }
+
+  /** Persons and checked-in visitors share the devices' user table: one pin namespace. */
+  isVisitorPin(pin: string): boolean {
+    return this.visitorPins.has(pin);
+  }
+
+  /** -24 when a level does not exist. */
+  checkLevels(levelIds: readonly string[]): void {
+    checkLevels(levelIds, this.levels);
+  }
+
+  /** The department id: deptCode's (-13 when unknown), else the current one, else department 1 (or the first one). */
+  async deptId(m: EntityManager, deptCode: string | undefined, current: string | undefined): Promise<string> {
+    if (deptCode) {
+      const d = this.depts.get(deptCode);
+      if (!d) throw new CvError(CvCode.DeptNotExist, `The department number does not exist: ${deptCode}`);
+      return d.id;
+    }
+    if (current) return current;
+    const d = this.depts.get(DEFAULT_DEPT) ?? (await m.getRepository(Department).findOne({ where: {}, order: { sortNo: 'ASC', code: 'ASC' } }));
+    if (!d) throw new CvError(CvCode.DeptNotExist, 'The department number does not exist');
+    return d.id;
+  }
+}
