@@ -61,7 +61,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CommandOutcomeHub, type CommandOutcome } from './command-outcome';
 import { intoOf } from '../database/columns';
-import { DeviceCommandAttempt, type DeviceCommandState } from './device-command.entity';
+import { DeviceCommand, DeviceCommandAttempt, type DeviceCommandState } from './device-command.entity';
 import { recordRefusals } from './device-refusals';
 import {
   formatCommandLine,
@@ -118,6 +118,7 @@ export const ORDER_LOCK = 0x51554f52;
 /** More sent commands than this are never loaded for one claim (a reply holds at most maxCommandsPerReply). */
 const MAX_SENT_LOADED = 1000;
 const ATTEMPT_INTO = intoOf(DeviceCommandAttempt, ['attemptId', 'commandId', 'deviceSn', 'sentAt']);
+const COMMAND_INTO = intoOf(DeviceCommand, ['deviceSn', 'command', 'ref']);
 
 /** `UPDATE … RETURNING` through a manager answers [rows, count] (TypeORM 1.x); a WITH … SELECT plain rows. */
 function returnedRows<T>(result: unknown): T[] {
@@ -184,7 +185,7 @@ export class CommandQueueService {
     }
     if (sns.length === 0) return;
     await manager.query(
-      `INSERT INTO device_command (device_sn, command, ref)
+      `INSERT INTO ${COMMAND_INTO}
        SELECT t.sn, c.cmd, r.ref
          FROM unnest($1::varchar[], $2::int[], $3::int[]) WITH ORDINALITY AS t(sn, ci, ri, ord)
          JOIN unnest($4::text[]) WITH ORDINALITY AS c(cmd, i) ON c.i = t.ci

@@ -3,11 +3,13 @@ import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CommandOutcomeHub, type CommandOutcome } from '../push/command-outcome';
 import { backoffMs, isSyncRef, UNKNOWN_HASH, type SyncRef } from './sync-items';
-import { excludedOf, intoOf } from '../database/columns';
+import { excludedOf, intoOf, listOf } from '../database/columns';
 import { SyncItem, SyncOwed } from './sync-state.entity';
 
 const FAILED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'failures', 'lastReturn', 'failedAt', 'failedPlan']);
 const OWED_INTO = intoOf(SyncOwed, ['deviceId', 'kind', 'nextTryAt']);
+const CONFIRMED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'confirmedAt', 'lastReturn']);
+const ITEM_KEY = listOf(SyncItem, ['deviceId', 'kind', 'key']);
 // A failed clear restarts an owed full sync from its first page: the pages sent after it assumed a cleared
 // device, and only a new clear (sent with the first page) removes what the device still holds beyond them.
 const OWED_UPDATE = `${excludedOf(SyncOwed, ['nextTryAt'])}, cursor = NULL, plan = NULL`;
@@ -91,10 +93,10 @@ export class SyncConfirmation implements OnModuleInit {
          UPDATE sync_item s SET hash = x.h, confirmed_at = now(), failures = 0, next_try_at = NULL, last_return = x.rc
            FROM x WHERE s.device_id = x.d AND s.kind = x.kind AND s.key = x.k AND s.failed_plan IS DISTINCT FROM x.plan
        )
-       INSERT INTO sync_item (device_id, kind, key, hash, confirmed_at, last_return)
+       INSERT INTO ${CONFIRMED_INTO}
        SELECT x.d, x.kind, x.k, x.h, now(), x.rc FROM x
         WHERE NOT EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = x.d AND s.kind = x.kind AND s.key = x.k)
-       ON CONFLICT (device_id, kind, key) DO NOTHING`,
+       ON CONFLICT (${ITEM_KEY}) DO NOTHING`,
       [JSON.stringify([...last.values()])],
     );
   }

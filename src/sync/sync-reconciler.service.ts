@@ -5,18 +5,23 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql } from '../device/device-kind';
 import type { CommandOutcome } from '../push/command-outcome';
 import { DeviceRegistryService, type DeviceRegisteredEvent } from '../push/device-registry.service';
+import { excludedOf, insertOf, listOf } from '../database/columns';
 import { afterCommit } from './after-commit';
 import { asLeader } from './leader';
 import { backoffMs, UNKNOWN_HASH, type SyncRef } from './sync-items';
 import { AttendanceSyncService } from './attendance-sync.service';
 import { SyncConfirmation } from './sync-confirm';
 import { SyncPlannerService } from './sync-planner.service';
+import { SyncOwed } from './sync-state.entity';
 
 /** Advisory lock key of the reconciler leader (one process at a time when several share the database). */
 export const LEADER_LOCK = 7330010;
 /** Items re-planned per pass for divergent devices, and owed jobs per pass. */
 const DIVERGENT_BATCH = 5000;
 const OWED_BATCH = 20;
+/** Owed work: device $1, kind $2; a newer full sync restarts from the beginning. */
+const OWE_JOB = `INSERT INTO ${insertOf(SyncOwed, ['deviceId', 'kind'])}
+  ON CONFLICT (${listOf(SyncOwed, ['deviceId', 'kind'])}) DO UPDATE SET cursor = NULL, plan = NULL, attempts = 0, next_try_at = now(), last_error = NULL`;
 
 interface OwedJob {
   device_id: string;
@@ -298,9 +303,5 @@ function fullSyncPlan(cursor: string | null, plans: ReadonlySet<string | null>):
 
 /** Records owed work (a newer full sync restarts from the beginning). */
 export async function oweJob(m: EntityManager, deviceId: string, kind: 'full' | 'verify'): Promise<void> {
-  await m.query(
-    `INSERT INTO sync_owed (device_id, kind) VALUES ($1, $2)
-     ON CONFLICT (device_id, kind) DO UPDATE SET cursor = NULL, plan = NULL, attempts = 0, next_try_at = now(), last_error = NULL`,
-    [deviceId, kind],
-  );
+  await m.query(OWE_JOB, [deviceId, kind]);
 }

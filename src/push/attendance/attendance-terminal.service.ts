@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { zoneOffsetMinutes } from '../../common/time';
 import { AttTerminal } from '../../attendance/att-terminal.entity';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
-import { excludedOf, insertOf, listOf } from '../../database/columns';
+import { excludedOf, insertOf, intoOf, listOf } from '../../database/columns';
 import { CommandQueueService } from '../command-queue.service';
 import type { DeviceSession } from '../device-registry.service';
 import { clip } from '../device-registry.service';
@@ -37,6 +37,11 @@ const GAP_SLACK_MS = 60_000;
 const NOTE_INFO = `INSERT INTO ${insertOf(AttTerminal, ['deviceId', 'info'])}
   ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET ${excludedOf(AttTerminal, ['info'])}, updated_at = now()
   RETURNING (xmax = 0) AS inserted`;
+
+/** A terminal's initialisation ($1 device, $2 kept handshake JSON): it owes a user count; answers its stamps and whether the row is new. */
+const HANDSHAKE_UPSERT = `INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'handshake', 'lastContactAt'])} VALUES ($1, $2::jsonb, now())
+  ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET ${excludedOf(AttTerminal, ['handshake'])}, last_contact_at = now(), updated_at = now(), count_due = true
+  RETURNING stamps, (xmax = 0) AS inserted`;
 
 /** Devices that speak the Attendance PUSH dialect. */
 export function speaksAttendance(s: Pick<DeviceSession, 'kind'>): boolean {
@@ -95,9 +100,7 @@ export class AttendanceTerminalService implements OnModuleInit {
   async initReply(s: DeviceSession, query: Record<string, string>): Promise<string> {
     const kept = Object.fromEntries(Object.entries(query).filter(([k]) => KEPT_HANDSHAKE_KEYS.includes(k)).map(([k, v]) => [k, v.slice(0, 64)]));
     const [row]: Array<{ stamps: Record<string, string> | null; inserted: boolean }> = await this.ds.query(
-      `INSERT INTO att_terminal (device_id, handshake, last_contact_at) VALUES ($1, $2::jsonb, now())
-       ON CONFLICT (device_id) DO UPDATE SET handshake = EXCLUDED.handshake, last_contact_at = now(), updated_at = now(), count_due = true
-       RETURNING stamps, (xmax = 0) AS inserted`,
+      HANDSHAKE_UPSERT,
       [s.id, JSON.stringify(kept)],
     );
     this.known.add(s.sn);
