@@ -1,6 +1,8 @@
+import { ATT_TRANSACTION_FEED } from '../attendance/attendance-tables';
 import { CONSOLE_AUDIT, CONSOLE_OPERATOR, CONSOLE_SESSION } from '../console/console-tables';
-import { FLOOR, MODULE_LEVEL, MODULE_LEVEL_PERSON, MODULE_LEVEL_POINT, MODULE_MONITOR_CURSOR } from '../elevator/module-tables';
-import { ACC_TRANSACTION_TALLY, TRANSACTION_MONITOR_CURSOR } from '../transaction/transaction-tables';
+import { FLOOR, MODULE_LEVEL, MODULE_LEVEL_PERSON, MODULE_LEVEL_POINT, MODULE_MONITOR_CURSOR, MODULE_TRANSACTION, PSG_COUNTER } from '../elevator/module-tables';
+import { PUSH_OUTBOX } from '../pushCenter/push-center-tables';
+import { ACC_TRANSACTION_FEED, ACC_TRANSACTION_TALLY, TRANSACTION_MONITOR_CURSOR } from '../transaction/transaction-tables';
 import type { RawTable } from './columns';
 
 /**
@@ -10,5 +12,7 @@ import type { RawTable } from './columns';
 export const RAW_TABLES: ReadonlyArray<RawTable<string>> = [
   CONSOLE_OPERATOR, CONSOLE_SESSION, CONSOLE_AUDIT,
   FLOOR, ...Object.values(MODULE_LEVEL), ...Object.values(MODULE_LEVEL_PERSON), ...Object.values(MODULE_LEVEL_POINT), MODULE_MONITOR_CURSOR,
-  TRANSACTION_MONITOR_CURSOR, ACC_TRANSACTION_TALLY,
+  MODULE_TRANSACTION, PSG_COUNTER,
+  TRANSACTION_MONITOR_CURSOR, ACC_TRANSACTION_FEED, ACC_TRANSACTION_TALLY,
+  ATT_TRANSACTION_FEED, PUSH_OUTBOX,
 ];

@@ -52,3 +52,55 @@ export const MODULE_MONITOR_CURSOR = rawTable('module_monitor_cursor', {
   transactionId: ['transaction_id', 'bigint'],
   polledAt: ['polled_at', 'timestamp with time zone'],
 });
+
+/**
+ * Elevator and channel-controller events (CVSecurity's eleTransaction and psgTransaction): the acc_transaction
+ * columns, the event's own feed position (`xid`) and the channel controller's gate type.
+ */
+export const MODULE_TRANSACTION = rawTable('module_transaction', {
+  id: ['id', 'bigint'],
+  module: ['module', 'character varying(8)'],
+  uniqueKey: ['unique_key', 'character varying(200)'],
+  xid: ['xid', 'bigint'],
+  deviceId: ['device_id', 'character(32)'],
+  deviceSn: ['device_sn', 'character varying(64)'],
+  devAlias: ['dev_alias', 'character varying(100)'],
+  logId: ['log_id', 'integer'],
+  eventTime: ['event_time', 'timestamp with time zone'],
+  pin: ['pin', 'character varying(64)'],
+  personId: ['person_id', 'character(32)'],
+  name: ['name', 'character varying(100)'],
+  lastName: ['last_name', 'character varying(100)'],
+  deptCode: ['dept_code', 'character varying(100)'],
+  deptName: ['dept_name', 'character varying(100)'],
+  cardNo: ['card_no', 'character varying(64)'],
+  doorId: ['door_id', 'character(32)'],
+  doorNo: ['door_no', 'integer'],
+  doorName: ['door_name', 'character varying(100)'],
+  readerId: ['reader_id', 'character(32)'],
+  readerName: ['reader_name', 'character varying(100)'],
+  readerState: ['reader_state', 'integer'],
+  eventNo: ['event_no', 'integer'],
+  eventName: ['event_name', 'character varying(200)'],
+  eventLevel: ['event_level', 'integer'],
+  eventPointName: ['event_point_name', 'character varying(100)'],
+  verifyModeNo: ['verify_mode_no', 'integer'],
+  verifyModeName: ['verify_mode_name', 'character varying(100)'],
+  areaName: ['area_name', 'character varying(100)'],
+  temperature: ['temperature', 'character varying(16)'],
+  alarmType: ['alarm_type', 'integer'],
+  gateType: ['gate_type', 'integer'],
+  createdAt: ['created_at', 'timestamp with time zone'],
+});
+
+/** Each channel controller's last `table=irstate` report (7.14). */
+export const PSG_COUNTER = rawTable('psg_counter', {
+  deviceId: ['device_id', 'character(32)'],
+  irstate: ['irstate', 'integer'],
+  irsenseCount: ['irsense_count', 'integer'],
+  inCount: ['in_count', 'integer'],
+  outCount: ['out_count', 'integer'],
+  alarmCount: ['alarm_count', 'integer'],
+  runCount: ['run_count', 'integer'],
+  reportedAt: ['reported_at', 'timestamp with time zone'],
+});

@@ -1,3 +1,5 @@
+import { OUTBOX_INTO } from '../pushCenter/push-center-tables';
+
 /**
  * What storing an elevator or channel-controller event implies, written in the SAME statement as the event
  * insert (like acc-transaction-publish.ts for access events): one push_outbox row per event and enabled
@@ -9,5 +11,5 @@
  * writer of module_transaction must use it: a row inserted without it never reaches the Push Center.
  */
 export const PUBLISH_INSERTED_MODULE_EVENTS = `
-  ins_outbox AS (INSERT INTO push_outbox (target_id, transaction_id, device_sn, xid, event)
+  ins_outbox AS (INSERT INTO ${OUTBOX_INTO}
     SELECT t.id, i.id, i.device_sn, i.xid, to_jsonb(i) FROM ins i CROSS JOIN push_target t WHERE t.enabled ORDER BY i.id, t.id)`;

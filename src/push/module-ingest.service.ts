@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { excludedOf, intoOf, listOf, placeholders } from '../database/columns';
+import { MODULE_TRANSACTION, PSG_COUNTER } from '../elevator/module-tables';
 import { PUBLISH_INSERTED_MODULE_EVENTS } from '../elevator/module-transaction-publish';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import type { DeviceSession } from './device-registry.service';
@@ -16,6 +18,43 @@ function level(code: number): number {
   if (info?.level === 'error' || (code >= 5000 && code < 6000)) return 1;
   return 0;
 }
+
+/**
+ * The insert of one upload's events, per module (the text built once): joined at insert time with device,
+ * area, point, reader, person and department names, `ON CONFLICT DO NOTHING` so a re-sent upload adds nothing,
+ * and published in the same statement. Elevator: the point is a floor; channel controller: a gate (a door of
+ * the device) and its reader.
+ */
+function storeEventsSql(module: 'ele' | 'psg'): string {
+  const point =
+    module === 'ele'
+      ? `LEFT JOIN floor pt ON pt.device_id = dv.id AND pt.floor_no = e.point_no LEFT JOIN reader r ON false`
+      : `LEFT JOIN door pt ON pt.device_id = dv.id AND pt.door_no = e.point_no LEFT JOIN reader r ON r.door_id = pt.id AND r.in_out = e.reader_state`;
+  return `WITH ins AS (INSERT INTO ${intoOf(MODULE_TRANSACTION, ['module', 'uniqueKey', 'xid', 'deviceId', 'deviceSn', 'devAlias', 'logId', 'eventTime', 'pin', 'personId', 'name', 'lastName',
+      'deptCode', 'deptName', 'cardNo', 'doorId', 'doorNo', 'doorName', 'readerId', 'readerName', 'readerState', 'eventNo', 'eventName', 'eventLevel',
+      'eventPointName', 'verifyModeNo', 'verifyModeName', 'areaName', 'alarmType', 'gateType'])}
+    SELECT $1::varchar, e.unique_key, pg_current_xact_id()::text::bigint, dv.id, dv.sn, dv.alias, e.log_id, e.event_time, e.pin, p.id, p.name, p.last_name,
+      dp.code, dp.name, e.card_no, pt.id, e.point_no, pt.name, r.id, COALESCE(r.name, CASE WHEN $1::varchar = 'ele' THEN 'others' ELSE 'Others' END), e.reader_state, e.event_no, e.event_name, e.event_level,
+      pt.name, e.verify_mode_no, e.verify_mode_name, a.name, e.alarm_type,
+      CASE WHEN $1::varchar = 'psg' THEN COALESCE(NULLIF(substring(dv.registration->>'PassWayType' FROM '^[0-3]$'), '')::int, 0) END
+    FROM unnest($3::varchar[], $4::int[], $5::timestamptz[], $6::varchar[], $7::varchar[], $8::int[], $9::int[], $10::int[], $11::varchar[],
+                $12::int[], $13::int[], $14::varchar[], $15::int[]) WITH ORDINALITY
+         AS e(unique_key, log_id, event_time, pin, card_no, point_no, reader_state, event_no, event_name, event_level, verify_mode_no, verify_mode_name, alarm_type, ord)
+    JOIN device dv ON dv.id = $2
+    LEFT JOIN area a ON a.id = dv.area_id
+    ${point}
+    LEFT JOIN person p ON p.pin = e.pin LEFT JOIN department dp ON dp.id = p.dept_id
+    ORDER BY e.ord
+    ON CONFLICT (${listOf(MODULE_TRANSACTION, ['module', 'uniqueKey'])}) DO NOTHING RETURNING *),
+    ${PUBLISH_INSERTED_MODULE_EVENTS}
+    SELECT count(*)::int AS n FROM ins`;
+}
+const STORE_EVENTS_SQL = { ele: storeEventsSql('ele'), psg: storeEventsSql('psg') };
+
+/** `table=irstate`: the controller's counters replace the last report. */
+const STORE_IRSTATE = `INSERT INTO ${intoOf(PSG_COUNTER, ['deviceId', 'irstate', 'irsenseCount', 'inCount', 'outCount', 'alarmCount', 'runCount', 'reportedAt'])}
+  VALUES (${placeholders(7)}, now())
+  ON CONFLICT (${listOf(PSG_COUNTER, ['deviceId'])}) DO UPDATE SET ${excludedOf(PSG_COUNTER, ['irstate', 'irsenseCount', 'inCount', 'outCount', 'alarmCount', 'runCount'])}, reported_at = now()`;
 
 /**
  * Uploads of elevator and channel controllers:
@@ -59,33 +98,10 @@ export class ModuleIngestService {
       const alarm = Object.entries(e.fields).find(([k]) => k.toLowerCase() === 'alarmtype')?.[1];
       cols.alarmType.push(alarm !== undefined && /^\d{1,9}$/.test(alarm.trim()) ? Number(alarm.trim()) : null);
     }
-    // Elevator: the point is a floor; channel controller: a gate (a door of the device) and its reader.
-    const point =
-      module === 'ele'
-        ? `LEFT JOIN floor pt ON pt.device_id = dv.id AND pt.floor_no = e.point_no LEFT JOIN reader r ON false`
-        : `LEFT JOIN door pt ON pt.device_id = dv.id AND pt.door_no = e.point_no LEFT JOIN reader r ON r.door_id = pt.id AND r.in_out = e.reader_state`;
-    const result = await this.ds.query(
-      `WITH ins AS (INSERT INTO module_transaction (module, unique_key, xid, device_id, device_sn, dev_alias, log_id, event_time, pin, person_id, name, last_name,
-         dept_code, dept_name, card_no, door_id, door_no, door_name, reader_id, reader_name, reader_state, event_no, event_name, event_level,
-         event_point_name, verify_mode_no, verify_mode_name, area_name, alarm_type, gate_type)
-       SELECT $1::varchar, e.unique_key, pg_current_xact_id()::text::bigint, dv.id, dv.sn, dv.alias, e.log_id, e.event_time, e.pin, p.id, p.name, p.last_name,
-         dp.code, dp.name, e.card_no, pt.id, e.point_no, pt.name, r.id, COALESCE(r.name, CASE WHEN $1::varchar = 'ele' THEN 'others' ELSE 'Others' END), e.reader_state, e.event_no, e.event_name, e.event_level,
-         pt.name, e.verify_mode_no, e.verify_mode_name, a.name, e.alarm_type,
-         CASE WHEN $1::varchar = 'psg' THEN COALESCE(NULLIF(substring(dv.registration->>'PassWayType' FROM '^[0-3]$'), '')::int, 0) END
-       FROM unnest($3::varchar[], $4::int[], $5::timestamptz[], $6::varchar[], $7::varchar[], $8::int[], $9::int[], $10::int[], $11::varchar[],
-                   $12::int[], $13::int[], $14::varchar[], $15::int[]) WITH ORDINALITY
-            AS e(unique_key, log_id, event_time, pin, card_no, point_no, reader_state, event_no, event_name, event_level, verify_mode_no, verify_mode_name, alarm_type, ord)
-       JOIN device dv ON dv.id = $2
-       LEFT JOIN area a ON a.id = dv.area_id
-       ${point}
-       LEFT JOIN person p ON p.pin = e.pin LEFT JOIN department dp ON dp.id = p.dept_id
-       ORDER BY e.ord
-       ON CONFLICT (module, unique_key) DO NOTHING RETURNING *),
-       ${PUBLISH_INSERTED_MODULE_EVENTS}
-       SELECT count(*)::int AS n FROM ins`,
-      [module, device.id, keys, cols.logId, cols.at, cols.pin, cols.card, cols.point, cols.inOut, cols.event, cols.eventName, cols.level,
-        cols.verifyNo, cols.verifyName, cols.alarmType],
-    );
+    const result = await this.ds.query(STORE_EVENTS_SQL[module], [
+      module, device.id, keys, cols.logId, cols.at, cols.pin, cols.card, cols.point, cols.inOut, cols.event, cols.eventName, cols.level,
+      cols.verifyNo, cols.verifyName, cols.alarmType,
+    ]);
     const n = Number(result?.[0]?.n ?? 0);
     if (n > 0) this.metrics.eventsIngested.inc(n);
     return n;
@@ -97,13 +113,7 @@ export class ModuleIngestService {
     logRejected(this.logger, device.sn, 'irstate', parsed.rejected, { metrics: this.metrics, kind: 'table' });
     const last = parsed.results[parsed.results.length - 1];
     if (!last || device.admission !== 'admitted') return 0;
-    await this.ds.query(
-      `INSERT INTO psg_counter (device_id, irstate, irsense_count, in_count, out_count, alarm_count, run_count, reported_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now())
-       ON CONFLICT (device_id) DO UPDATE SET irstate = EXCLUDED.irstate, irsense_count = EXCLUDED.irsense_count, in_count = EXCLUDED.in_count,
-         out_count = EXCLUDED.out_count, alarm_count = EXCLUDED.alarm_count, run_count = EXCLUDED.run_count, reported_at = now()`,
-      [device.id, int32(last.irstate), int32(last.irsensecount), int32(last.incount), int32(last.outcount), int32(last.alarmcount), int32(last.runcount)],
-    );
+    await this.ds.query(STORE_IRSTATE, [device.id, int32(last.irstate), int32(last.irsensecount), int32(last.incount), int32(last.outcount), int32(last.alarmcount), int32(last.runcount)]);
     return 1;
   }
 }

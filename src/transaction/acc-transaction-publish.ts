@@ -1,3 +1,7 @@
+import { intoOf } from '../database/columns';
+import { OUTBOX_INTO } from '../pushCenter/push-center-tables';
+import { ACC_TRANSACTION_FEED, ACC_TRANSACTION_TALLY } from './transaction-tables';
+
 /**
  * What storing an access event implies, written set-based in the SAME statement as the event insert (it
  * replaced a statement-level trigger with transition tables, which cost a tuplestore and a PL/pgSQL call
@@ -14,9 +18,9 @@
  */
 export const PUBLISH_INSERTED_EVENTS = `
   ins_xact AS (SELECT pg_current_xact_id()::text::bigint AS x),
-  ins_feed AS (INSERT INTO acc_transaction_feed (transaction_id, xid) SELECT i.id, ins_xact.x FROM ins i CROSS JOIN ins_xact),
-  ins_tally AS (INSERT INTO acc_transaction_tally (device_sn, day, n)
+  ins_feed AS (INSERT INTO ${intoOf(ACC_TRANSACTION_FEED, ['transactionId', 'xid'])} SELECT i.id, ins_xact.x FROM ins i CROSS JOIN ins_xact),
+  ins_tally AS (INSERT INTO ${intoOf(ACC_TRANSACTION_TALLY, ['deviceSn', 'day', 'n'])}
     SELECT i.device_sn, (i.event_time AT TIME ZONE 'UTC')::date, count(*) FROM ins i GROUP BY 1, 2),
-  ins_outbox AS (INSERT INTO push_outbox (target_id, transaction_id, device_sn, xid, event)
+  ins_outbox AS (INSERT INTO ${OUTBOX_INTO}
     SELECT t.id, i.id, i.device_sn, ins_xact.x, to_jsonb(i) FROM ins i CROSS JOIN push_target t CROSS JOIN ins_xact
     WHERE t.enabled ORDER BY i.id, t.id)`;

@@ -11,6 +11,13 @@ export const TRANSACTION_MONITOR_CURSOR = rawTable('transaction_monitor_cursor',
   polledAt: ['polled_at', 'timestamp with time zone'],
 });
 
+/** Each access event's feed position: the id of the transaction that inserted it (the monitor, the live stream). */
+export const ACC_TRANSACTION_FEED = rawTable('acc_transaction_feed', {
+  transactionId: ['transaction_id', 'bigint'],
+  xid: ['xid', 'bigint'],
+  createdAt: ['created_at', 'timestamp with time zone'],
+});
+
 /** Event counts per device and day, summed on read and compacted now and then. */
 export const ACC_TRANSACTION_TALLY = rawTable('acc_transaction_tally', {
   id: ['id', 'bigint'],

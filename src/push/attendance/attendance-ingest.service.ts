@@ -1,7 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { intoOf } from '../../database/columns';
-import { DeviceUpload } from '../device-upload.entity';
 import { createHash } from 'node:crypto';
+import { AttOperlog } from '../../attendance/att-operlog.entity';
+import { AttPhoto } from '../../attendance/att-photo.entity';
+import { AttTerminal } from '../../attendance/att-terminal.entity';
+import { insertOf, intoOf, listOf } from '../../database/columns';
+import { DeviceUpload } from '../device-upload.entity';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { GroupCommit } from '../../database/group-commit';
 import { GroupCommitService } from '../../database/group-commit.service';
@@ -29,6 +32,23 @@ export interface AttIngestResult {
 }
 
 const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
+
+/** OPERLOG operation records, keyed so a re-sent upload adds nothing; answers how many were stored now. */
+const STORE_OPLOGS = `WITH ins AS (INSERT INTO ${intoOf(AttOperlog, ['uniqueKey', 'deviceSn', 'opType', 'opWho', 'opTime', 'operands'])}
+  SELECT k, $1, t, w, a, o::jsonb FROM unnest($2::varchar[], $3::int[], $4::varchar[], $5::timestamptz[], $6::text[]) AS u(k, t, w, a, o)
+  ON CONFLICT (${listOf(AttOperlog, ['uniqueKey'])}) DO NOTHING RETURNING 1)
+  SELECT count(*)::int AS n FROM ins`;
+
+/** One ATTPHOTO, keyed by terminal and file name; answers whether it was stored now. */
+const STORE_PHOTO = `WITH ins AS (INSERT INTO ${insertOf(AttPhoto, ['deviceSn', 'fileName', 'pin', 'photoTime', 'data'])}
+  ON CONFLICT (${listOf(AttPhoto, ['deviceSn', 'fileName'])}) DO NOTHING RETURNING 1) SELECT count(*)::int AS n FROM ins`;
+
+/** The upload's Stamp ($2: its table, $3: the Stamp) and newest punch ($4), merged into the terminal's row. */
+const NOTE_UPLOAD = `INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'stamps', 'lastPunchAt'])}
+  VALUES ($1, CASE WHEN $3::text IS NULL THEN NULL ELSE jsonb_build_object($2::text, $3::text) END, $4)
+  ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET
+    stamps = CASE WHEN $3::text IS NULL THEN att_terminal.stamps ELSE COALESCE(att_terminal.stamps, '{}'::jsonb) || jsonb_build_object($2::text, $3::text) END,
+    last_punch_at = GREATEST(att_terminal.last_punch_at, EXCLUDED.last_punch_at), updated_at = now()`;
 
 /**
  * Uploads of attendance terminals (Attendance PUSH 11): ATTLOG punches, OPERLOG operation records (with the
@@ -122,13 +142,7 @@ export class AttendanceIngestService {
       at.push(wallClockToInstant(r.wallClock, device.timeZone).toISOString());
       operands.push(JSON.stringify(r.values.map((v) => clip(v, 64))));
     }
-    const result = await m.query(
-      `WITH ins AS (INSERT INTO att_operlog (unique_key, device_sn, op_type, op_who, op_time, operands)
-       SELECT k, $1, t, w, a, o::jsonb FROM unnest($2::varchar[], $3::int[], $4::varchar[], $5::timestamptz[], $6::text[]) AS u(k, t, w, a, o)
-       ON CONFLICT (unique_key) DO NOTHING RETURNING 1)
-       SELECT count(*)::int AS n FROM ins`,
-      [device.sn, keys, types, who, at, operands],
-    );
+    const result = await m.query(STORE_OPLOGS, [device.sn, keys, types, who, at, operands]);
     return rowCount(result);
   }
 
@@ -142,8 +156,7 @@ export class AttendanceIngestService {
     if (device.admission !== 'admitted') return { received: 1, stored: 0, admitted: false };
     const stored = await this.ds.transaction(async (m) => {
       const result = await m.query(
-        `WITH ins AS (INSERT INTO att_photo (device_sn, file_name, pin, photo_time, data) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (device_sn, file_name) DO NOTHING RETURNING 1) SELECT count(*)::int AS n FROM ins`,
+        STORE_PHOTO,
         [device.sn, clip(photo.fileName, 200), clip(photo.pin, 64), photo.wallClock ? wallClockToInstant(photo.wallClock, device.timeZone).toISOString() : null, photo.data],
       );
       await noteUpload(m, device.id, 'ATTPHOTO', stamp, null);
@@ -187,24 +200,18 @@ function latestPunch(device: DeviceSession, punches: AttPunch[]): string | null 
 /** The upload's Stamp (handed back at the next initialisation) and the newest punch, in the upload's transaction. */
 async function noteUpload(m: EntityManager, deviceId: string, table: string, stamp: string | null, lastPunchAt: string | null): Promise<void> {
   if (stamp === null && lastPunchAt === null) return;
-  await m.query(
-    `INSERT INTO att_terminal (device_id, stamps, last_punch_at) VALUES ($1, CASE WHEN $3::text IS NULL THEN NULL ELSE jsonb_build_object($2::text, $3::text) END, $4)
-     ON CONFLICT (device_id) DO UPDATE SET
-       stamps = CASE WHEN $3::text IS NULL THEN att_terminal.stamps ELSE COALESCE(att_terminal.stamps, '{}'::jsonb) || jsonb_build_object($2::text, $3::text) END,
-       last_punch_at = GREATEST(att_terminal.last_punch_at, EXCLUDED.last_punch_at), updated_at = now()`,
-    [deviceId, table, stamp, lastPunchAt],
-  );
+  await m.query(NOTE_UPLOAD, [deviceId, table, stamp, lastPunchAt]);
 }
 
-const RAW_UPLOAD_INTO = intoOf(DeviceUpload, ['uploadKey', 'deviceSn', 'tableName', 'pin', 'record']);
+const STORE_RAW = `INSERT INTO ${intoOf(DeviceUpload, ['uploadKey', 'deviceSn', 'tableName', 'pin', 'record'])}
+  SELECT k, $1, t, NULL, r::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS u(k, t, r)
+  ON CONFLICT (${listOf(DeviceUpload, ['uploadKey'])}) DO NOTHING`;
 
 async function storeRaw(m: EntityManager, sn: string, rows: Array<{ table: string; fields: Record<string, string> }>): Promise<void> {
   if (rows.length === 0) return;
   const keys = rows.map((r) => createHash('md5').update(`${sn}\n${r.table}\n${JSON.stringify(r.fields)}`).digest('hex'));
   await m.query(
-    `INSERT INTO ${RAW_UPLOAD_INTO}
-     SELECT k, $1, t, NULL, r::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS u(k, t, r)
-     ON CONFLICT (upload_key) DO NOTHING`,
+    STORE_RAW,
     [sn, keys, rows.map((r) => clip(r.table, 64)), rows.map((r) => JSON.stringify(r.fields).replace(/\\u0000/g, ''))],
   );
 }

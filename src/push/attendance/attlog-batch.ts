@@ -1,4 +1,9 @@
+import { AttTerminal } from '../../attendance/att-terminal.entity';
+import { AttTransaction } from '../../attendance/att-transaction.entity';
+import { ATT_TRANSACTION_FEED } from '../../attendance/attendance-tables';
+import { intoOf, listOf } from '../../database/columns';
 import type { BatchClient } from '../../database/group-commit';
+import { OUTBOX_INTO } from '../../pushCenter/push-center-tables';
 
 /** One punch, ready for the insert. */
 export interface PunchRow {
@@ -32,8 +37,8 @@ export interface AttlogItem {
  * of the punches stored now.
  */
 export const ATTLOG_SQL = `
-  WITH ins AS (INSERT INTO att_transaction (unique_key, device_id, device_sn, dev_alias, event_time, pin, person_id, name, last_name,
-    dept_code, dept_name, area_name, card_no, status, verify_mode_no, verify_mode_name, work_code, reserved)
+  WITH ins AS (INSERT INTO ${intoOf(AttTransaction, ['uniqueKey', 'deviceId', 'deviceSn', 'devAlias', 'eventTime', 'pin', 'personId', 'name', 'lastName',
+    'deptCode', 'deptName', 'areaName', 'cardNo', 'status', 'verifyModeNo', 'verifyModeName', 'workCode', 'reserved'])}
   SELECT e.unique_key, dv.id, dv.sn, dv.alias, e.event_time, e.pin, p.id, p.name, p.last_name, dp.code, dp.name, a.name, p.card_no,
     e.status, e.verify, e.verify_name, e.work_code, e.reserved::jsonb
   FROM unnest($1::varchar[], $2::varchar[], $3::timestamptz[], $4::varchar[], $5::smallint[], $6::int[], $7::varchar[], $8::varchar[], $9::text[])
@@ -43,16 +48,16 @@ export const ATTLOG_SQL = `
   LEFT JOIN person p ON p.pin = e.pin
   LEFT JOIN department dp ON dp.id = p.dept_id
   ORDER BY e.ord
-  ON CONFLICT (unique_key) DO NOTHING RETURNING *),
+  ON CONFLICT (${listOf(AttTransaction, ['uniqueKey'])}) DO NOTHING RETURNING *),
   ins_xact AS (SELECT pg_current_xact_id()::text::bigint AS x),
-  ins_feed AS (INSERT INTO att_transaction_feed (transaction_id, xid) SELECT i.id, ins_xact.x FROM ins i CROSS JOIN ins_xact ORDER BY i.id),
-  ins_outbox AS (INSERT INTO push_outbox (target_id, transaction_id, device_sn, xid, event)
+  ins_feed AS (INSERT INTO ${intoOf(ATT_TRANSACTION_FEED, ['transactionId', 'xid'])} SELECT i.id, ins_xact.x FROM ins i CROSS JOIN ins_xact ORDER BY i.id),
+  ins_outbox AS (INSERT INTO ${OUTBOX_INTO}
     SELECT t.id, i.id, i.device_sn, ins_xact.x, to_jsonb(i) || '{"module": "att"}'::jsonb FROM ins i CROSS JOIN push_target t CROSS JOIN ins_xact
     WHERE t.enabled ORDER BY i.id, t.id),
-  term AS (INSERT INTO att_terminal (device_id, stamps, last_punch_at)
+  term AS (INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'stamps', 'lastPunchAt'])}
     SELECT s.device_id, CASE WHEN s.stamp IS NULL THEN NULL ELSE jsonb_build_object('ATTLOG', s.stamp) END, s.last_punch_at
     FROM unnest($10::varchar[], $11::text[], $12::timestamptz[]) AS s(device_id, stamp, last_punch_at)
-    ON CONFLICT (device_id) DO UPDATE SET
+    ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET
       stamps = CASE WHEN EXCLUDED.stamps IS NULL THEN att_terminal.stamps ELSE COALESCE(att_terminal.stamps, '{}'::jsonb) || EXCLUDED.stamps END,
       last_punch_at = GREATEST(att_terminal.last_punch_at, EXCLUDED.last_punch_at), updated_at = now())
   SELECT unique_key FROM ins`;
