@@ -213,7 +213,10 @@ export class RtlogIngestService {
       flush: flushRealtime,
       oneStatement: true,
       maxItems: 400,
-      maxInFlight: 4,
+      // Two transactions in flight, not four: while one commits the next gathers, and the batches grow
+      // (about 17 uploads instead of 13 at 50 connections), which costs the database and the pg client less
+      // per event (measured: gateway 65 instead of 73 µs/event, backends 47 instead of 57, p99 lower).
+      maxInFlight: 2,
       // A catch-up upload (firmware sends up to a few hundred events at once after being offline) is a batch by itself.
       alone: (item) => item.events.length >= ALONE_EVENTS,
     });
