@@ -228,7 +228,9 @@ export class TransactionRepository {
     if (f.deviceSn !== undefined) parts.push(`device_sn = $${params.push(f.deviceSn)}`);
     if (firstFull) parts.push(`day >= $${params.push(isoDay(firstFull))}`);
     if (endFull) parts.push(`day < $${params.push(isoDay(endFull))}`);
-    const [{ n }] = await this.ds.query(
+    // Prepared, like the page it goes with (v2 lists ask for both on every request).
+    const [{ n }] = await this.prepared.query<{ n: string }>(
+      this.ds,
       `SELECT coalesce(sum(n), 0)::bigint AS n FROM acc_transaction_tally ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''}`,
       params,
     );
@@ -249,7 +251,9 @@ export class TransactionRepository {
    */
   async capturePhotos(rows: ReadonlyArray<{ id: string }>): Promise<Map<string, string>> {
     if (rows.length === 0) return new Map();
-    const found: Array<{ id: string; photo: string }> = await this.ds.query(
+    // Prepared: a v2 page asks for its photos on every request, and planning this join cost more than running it.
+    const found = await this.prepared.query<{ id: string; photo: string }>(
+      this.ds,
       `SELECT t.id::text AS id, u.photo
        FROM acc_transaction t
        JOIN device dv ON dv.sn = t.device_sn
