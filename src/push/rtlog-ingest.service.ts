@@ -88,7 +88,7 @@ interface DoorState {
 export interface RealtimeItem {
   deviceId: string;
   events: EventRow[];
-  doors: DoorState[];
+  doors: readonly DoorState[];
 }
 
 /**
@@ -294,8 +294,11 @@ function eventRow(device: DeviceSession, e: RtlogEvent): EventRow {
   };
 }
 
+const NO_DOORS: readonly DoorState[] = Object.freeze([]);
+
 /** The latest state per door of one upload; an older report in the same upload never wins. */
-function latestDoorStates(device: DeviceSession, rows: DoorStateRow[]): DoorState[] {
+function latestDoorStates(device: DeviceSession, rows: DoorStateRow[]): readonly DoorState[] {
+  if (rows.length === 0) return NO_DOORS; // an rtlog upload of events only: the commonest upload there is
   const latest = new Map<number, DoorState>();
   for (const row of rows) {
     const at = wallClockToInstant(row.wallClock, device.timeZone).getTime();
