@@ -26,6 +26,7 @@
  * BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the gateway process.
  * Each row also gives the serving process's own CPU time per request (user + system, from /proc) and its
  * multiple of the ceiling's: on a shared machine that figure moves far less than the request rates do.
+ * The database phases add the CPU time of the PostgreSQL backends serving the bench's database (`pg … µs/req`).
  */
 import { fork } from 'node:child_process';
 import * as path from 'node:path';
@@ -38,6 +39,7 @@ import { snFor, type LoadFigures, type LoadPlan } from './lib/load-client';
 import { scratchDatabase } from './lib/scratch-db';
 import { seedEvents } from './lib/seed-events';
 import { processCpuSeconds } from './lib/process-cpu';
+import { pgBackendCpu, pgCpuBetween } from './lib/pg-backend-cpu';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const POLL_DEVICES = 1000;
@@ -48,13 +50,15 @@ const TOKEN = 'bench-token-0123456789';
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'polls,rtlog,catchup,list').split(','));
 const LOAD_CLIENT = path.resolve(__dirname, 'lib/load-client.js');
 
-/** A phase's figures and the CPU seconds the server process (`pid`) used during it. */
-type Measured = LoadFigures & { cpu: number };
+/** A phase's figures, the CPU seconds the server process (`pid`) used during it and those of its database backends. */
+type Measured = LoadFigures & { cpu: number; pgCpu: number };
 
-async function measured(pid: number | undefined, plan: LoadPlan): Promise<Measured> {
+async function measured(pid: number | undefined, plan: LoadPlan, dbUrl?: string): Promise<Measured> {
+  const p0 = dbUrl ? await pgBackendCpu(dbUrl) : undefined;
   const c0 = processCpuSeconds(pid);
   const f = await load(plan);
-  return { ...f, cpu: processCpuSeconds(pid) - c0 };
+  const cpu = processCpuSeconds(pid) - c0;
+  return { ...f, cpu, pgCpu: p0 && dbUrl ? pgCpuBetween(p0, await pgBackendCpu(dbUrl)) : NaN };
 }
 
 /** Runs one plan in a fresh load-generator process. */
@@ -141,18 +145,18 @@ async function main(): Promise<void> {
 
     const gpid = gateway.child.pid;
     const ceil = await measured(ceiling.pid, { port: ceiling.port, connections: RT_CONNECTIONS, seconds: SECONDS, kind: 'get', path: '/iclock/getrequest?SN={sn}', snPrefix: 'POLL', devices: POLL_DEVICES });
-    const skipped: Measured = { requests: 0, seconds: 1, perSecond: 0, p50: NaN, p99: NaN, max: NaN, bad: 0, eventsAcked: 0, cpu: NaN };
+    const skipped: Measured = { requests: 0, seconds: 1, perSecond: 0, p50: NaN, p99: NaN, max: NaN, bad: 0, eventsAcked: 0, cpu: NaN, pgCpu: NaN };
     const polls = !PHASES.has('polls') ? skipped : await measured(gpid, { port, connections: RT_CONNECTIONS, seconds: SECONDS, kind: 'get', path: '/iclock/getrequest?SN={sn}', snPrefix: 'POLL', devices: POLL_DEVICES });
 
     const before = await dbCounts(db.url, 'RT');
-    const rt = !PHASES.has('rtlog') ? skipped : await measured(gpid, { port, connections: RT_CONNECTIONS, seconds: SECONDS, kind: 'rtlog', snPrefix: 'RT', devices: RT_DEVICES, perUpload: 1 });
+    const rt = !PHASES.has('rtlog') ? skipped : await measured(gpid, { port, connections: RT_CONNECTIONS, seconds: SECONDS, kind: 'rtlog', snPrefix: 'RT', devices: RT_DEVICES, perUpload: 1 }, db.url);
     const after = await dbCounts(db.url, 'RT');
     const batchSize = await meanBatchSize(port);
     const storedRt = after.rows - before.rows;
     const exactlyOnce = storedRt === rt.eventsAcked && after.keys === after.rows && after.feed === after.rows;
 
     const cb = await dbCounts(db.url, 'CATCH');
-    const catchUp = !PHASES.has('catchup') ? skipped : await measured(gpid, { port, connections: 16, seconds: SECONDS, kind: 'rtlog', snPrefix: 'CATCH', devices: 100, perUpload: 100 });
+    const catchUp = !PHASES.has('catchup') ? skipped : await measured(gpid, { port, connections: 16, seconds: SECONDS, kind: 'rtlog', snPrefix: 'CATCH', devices: 100, perUpload: 100 }, db.url);
     const ca = await dbCounts(db.url, 'CATCH');
     const storedCatch = ca.rows - cb.rows;
 
@@ -160,10 +164,11 @@ async function main(): Promise<void> {
     const ceilCpuUs = (ceil.cpu / Math.max(1, ceil.requests)) * 1e6;
     const row = (label: string, f: Measured, perSecond: number, unit: string, extra = '') => {
       const cpuUs = (f.cpu / Math.max(1, f.requests)) * 1e6;
+      const pgUs = (f.pgCpu / Math.max(1, f.requests)) * 1e6;
       out(
         `${label.padEnd(44)} ${fmt(perSecond).padStart(8)} ${unit.padEnd(9)} ${(perSecond / ceil.perSecond).toFixed(2).padStart(6)}   ` +
           `p50 ${f.p50.toFixed(2).padStart(6)} ms  p99 ${f.p99.toFixed(2).padStart(6)} ms  ` +
-          `cpu ${Number.isFinite(cpuUs) ? fmt(cpuUs).padStart(6) : '     -'} µs/req (${Number.isFinite(cpuUs) ? (cpuUs / ceilCpuUs).toFixed(1) : '-'}× ceil)  ${f.bad ? `NON-OK ${f.bad} (${f.firstBad}) ` : ''}${extra}`,
+          `cpu ${Number.isFinite(cpuUs) ? fmt(cpuUs).padStart(6) : '     -'} µs/req (${Number.isFinite(cpuUs) ? (cpuUs / ceilCpuUs).toFixed(1) : '-'}× ceil)  ${Number.isFinite(pgUs) ? `pg ${fmt(pgUs)} µs/req  ` : ''}${f.bad ? `NON-OK ${f.bad} (${f.firstBad}) ` : ''}${extra}`,
       );
     };
     out('');
@@ -180,8 +185,8 @@ async function main(): Promise<void> {
       console.log(`seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
       const listPath = `/api/transaction/list?pageNo=1&pageSize=100&access_token=${TOKEN}`;
       await load({ port, connections: 10, seconds: 1, kind: 'get', path: listPath, devices: 1 });
-      const list = await measured(gpid, { port, connections: 100, seconds: SECONDS, kind: 'get', path: listPath, devices: 1 });
-      const v2 = await measured(gpid, { port, connections: 100, seconds: SECONDS, kind: 'get', path: listPath.replace('/api/transaction/', '/api/v2/transaction/'), devices: 1 });
+      const list = await measured(gpid, { port, connections: 100, seconds: SECONDS, kind: 'get', path: listPath, devices: 1 }, db.url);
+      const v2 = await measured(gpid, { port, connections: 100, seconds: SECONDS, kind: 'get', path: listPath.replace('/api/transaction/', '/api/v2/transaction/'), devices: 1 }, db.url);
       row(`transaction/list p.1 (100), ${fmt(LIST_EVENTS / 1e6, 1)} M events, 100 conns`, list, list.perSecond, 'req/s');
       row(`v2/transaction/list p.1 (100), ${fmt(LIST_EVENTS / 1e6, 1)} M events, 100 conns`, v2, v2.perSecond, 'req/s');
     }

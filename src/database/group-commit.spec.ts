@@ -75,6 +75,23 @@ describe('GroupCommit', () => {
     expect(Math.max(...f.committed.map((b) => b.length))).toBeGreaterThan(1);
   });
 
+  it('starts a second transaction beside a running one only once overlapAt items have queued', async () => {
+    const f = fakeDb();
+    f.hold();
+    const gc = new GroupCommit({ ...f.kind(2), overlapAt: 3 }, f.runner);
+    const all = [gc.submit(1)];
+    await new Promise((r) => setTimeout(r, 20)); // [1] is in flight, held before its commit
+    all.push(gc.submit(2), gc.submit(3));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(f.started).toEqual([[1]]); // two queued: they wait for [1]
+    all.push(gc.submit(4));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(f.started).toEqual([[1], [2, 3, 4]]); // three queued: a second transaction
+    f.commit();
+    await Promise.all(all);
+    expect(f.committed.flat().sort()).toEqual([1, 2, 3, 4]);
+  });
+
   it('answers nobody before the transaction holding their item has committed', async () => {
     const f = fakeDb();
     f.hold();

@@ -43,6 +43,12 @@ export interface GroupCommitKind<T, R> {
   /** Concurrent batch transactions (default 2): enough to keep the database busy while the next batch gathers. */
   maxInFlight?: number;
   /**
+   * While a batch is in flight, another starts only once this many items have queued (default 1: at once).
+   * Larger, it keeps a few uploads from taking a transaction of their own beside a running one, which costs
+   * more per event than waiting for it to end; a real backlog still gets the parallel transactions.
+   */
+  overlapAt?: number;
+  /**
    * `flush` issues exactly one statement (data-modifying CTEs can write several tables atomically): it then
    * runs as its own transaction, one round trip per batch instead of three.
    */
@@ -74,6 +80,7 @@ export class GroupCommit<T, R> {
   private scheduled = false;
   private readonly maxItems: number;
   private readonly maxInFlight: number;
+  private readonly overlapAt: number;
   private idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -83,6 +90,7 @@ export class GroupCommit<T, R> {
   ) {
     this.maxItems = Math.max(1, kind.maxItems ?? 500);
     this.maxInFlight = Math.max(1, kind.maxInFlight ?? 2);
+    this.overlapAt = Math.max(1, kind.overlapAt ?? 1);
   }
 
   get name(): string {
@@ -116,8 +124,15 @@ export class GroupCommit<T, R> {
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
+  /** Whether a batch may start now: always when none is running, else within the bound and once enough has queued. */
+  private mayStart(): boolean {
+    if (this.queue.length === 0) return false;
+    if (this.inFlight === 0) return true;
+    return this.inFlight < this.maxInFlight && this.queue.length >= this.overlapAt;
+  }
+
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    if (this.scheduled || !this.mayStart()) return;
     this.scheduled = true;
     // setImmediate, not a timer: everything read in this turn of the event loop joins the batch.
     setImmediate(() => this.drain());
@@ -125,7 +140,7 @@ export class GroupCommit<T, R> {
 
   private drain(): void {
     this.scheduled = false;
-    while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
+    while (this.mayStart()) {
       const batch = this.queue.length <= this.maxItems ? this.queue : this.queue.slice(0, this.maxItems);
       this.queue = this.queue.length <= this.maxItems ? [] : this.queue.slice(this.maxItems);
       this.inFlight++;

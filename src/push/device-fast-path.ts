@@ -4,10 +4,10 @@ import type { AccessLog } from '../common/access-log';
 import { deviceErrorAnswer } from '../common/exception.filter';
 import { requestContext } from '../common/request-context';
 import type { DeviceGuardService, GuardedRequest, Refusal } from './device-guard.service';
-import { deviceQuery, httpDateNow, rawQueryOf } from './device-request';
+import { deviceQuery, httpDateNow, rawQueryOf, setDeviceQuery } from './device-request';
 import type { DeviceStatusService } from './device-status.service';
 import { IDLE, type GetrequestRoute, type PollAnswer, type PollRequest } from './getrequest.route';
-import { classifyCdataPost, parseUploadQuery } from './protocol';
+import { classifyCdataPost, parseUploadQuery, type KvMap } from './protocol';
 import type { RealtimeUploadService } from './realtime-upload.service';
 
 /**
@@ -94,6 +94,7 @@ export class DeviceFastPath {
     const url = raw.url ?? '';
     const method = raw.method;
     let upload: { kind: 'rtlog' | 'rtstate'; table: string | null | undefined; length: number } | undefined;
+    let query: KvMap | undefined;
     if (method === 'GET') {
       if (!startsWithAny(url, POLL_PATHS) || raw.headers['content-length'] !== undefined || raw.headers['transfer-encoding'] !== undefined) return false;
     } else if (method === 'POST') {
@@ -104,8 +105,10 @@ export class DeviceFastPath {
       const kind = classifyCdataPost(q);
       if (kind !== 'rtlog' && kind !== 'rtstate') return false;
       upload = { kind, table: q.tableName ?? q.table, length };
+      query = q.query;
     } else return false;
     const req: FastRequest = { raw, url, method, ip: raw.socket.remoteAddress, headers: raw.headers, id: this.d.requestId(raw.headers), started: performance.now() };
+    if (query) setDeviceQuery(req, query);
     // Without a usable SN the controller's rules apply (answered `OK`, nothing recorded): Fastify's way.
     const sn = deviceQuery(req).text('SN');
     if (!sn || !SN_PATTERN.test(sn)) return false;

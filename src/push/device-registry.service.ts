@@ -117,6 +117,7 @@ export class DeviceRegistryService implements OnModuleInit {
   private readonly sessions = new Map<string, DeviceSession>();
   private readonly loading = new Map<string, Promise<DeviceSession>>();
   private readonly pushvers = new Map<string, string>();
+  private readonly tableVerdicts = new Map<string, DeviceKind | null>();
   private readonly listeners: Array<(e: DeviceRegisteredEvent) => unknown> = [];
   private readonly txListeners: Array<(m: EntityManager, e: DeviceRegisteredEvent) => Promise<void>> = [];
 
@@ -203,6 +204,28 @@ export class DeviceRegistryService implements OnModuleInit {
     };
     this.sessions.set(r.sn, s);
     return s;
+  }
+
+  /**
+   * True when observeKind(sn, e) would change nothing: the session is cached and the evidence shows the kind
+   * it already has (or none). Synchronous, for the hot upload path; an upload table's verdict is remembered
+   * per (current kind, table), since a device posts the same one or two tables all day.
+   */
+  kindSettled(sn: string, e: KindEvidence): boolean {
+    const s = this.sessions.get(sn);
+    if (!s) return false;
+    let detected: DeviceKind | null;
+    if (e.uploadTable !== undefined && Object.keys(e).length === 1) {
+      const key = `${s.detectedKind}\n${e.uploadTable}`;
+      const known = this.tableVerdicts.get(key);
+      if (known !== undefined) detected = known;
+      else {
+        detected = detectDeviceKind(s.detectedKind, e);
+        if (this.tableVerdicts.size >= 256) this.tableVerdicts.clear(); // table names come from devices: keep it bounded
+        this.tableVerdicts.set(key, detected);
+      }
+    } else detected = detectDeviceKind(s.detectedKind, e);
+    return !detected || detected === s.detectedKind;
   }
 
   /**

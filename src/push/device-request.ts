@@ -22,6 +22,11 @@ export function deviceQuery(req: { url: string }): KvMap {
   return (r[QUERY] ??= parseQuery(rawQueryOf(req)));
 }
 
+/** Gives the request a query parsed already (the fast path parses an upload's to route it), so it is not parsed twice. */
+export function setDeviceQuery(req: { url: string }, query: KvMap): void {
+  (req as DeviceRequest)[QUERY] = query;
+}
+
 export function markIdlePoll(req: { url: string }): void {
   (req as DeviceRequest)[IDLE_POLL] = true;
 }

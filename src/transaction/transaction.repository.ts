@@ -62,7 +62,20 @@ export const TRANSACTION_COLUMNS = [
   'event_name', 'event_level', 'event_point_name', 'verify_mode_no', 'verify_mode_name', 'area_name', 'temperature', 'created_at',
 ] as const;
 
-const cols = (alias: string) => TRANSACTION_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
+const cols = (alias: string, columns: readonly string[] = TRANSACTION_COLUMNS) => columns.map((c) => `${alias}.${c}`).join(', ');
+
+/**
+ * What a list page shows of an event (toV1Item, toV2Item, toDoorItem, the console's export): a page selects
+ * only these. Decoding a row is most of what a page costs the gateway, and the ids, the unique key and the
+ * second timestamp (created_at) that no list shows would be about a third of it.
+ */
+export const LIST_COLUMNS = [
+  'id', 'event_time', 'pin', 'name', 'last_name', 'dept_name', 'area_name', 'card_no', 'device_sn', 'verify_mode_name', 'event_name',
+  'event_point_name', 'reader_name', 'dev_alias', 'log_id', 'event_no', 'event_level', 'door_name',
+] as const satisfies ReadonlyArray<keyof TransactionRow>;
+
+/** One event as a list page selects it (LIST_COLUMNS). */
+export type TransactionListRow = Pick<TransactionRow, (typeof LIST_COLUMNS)[number]>;
 
 /** Filters of the transaction lists; times are a half-open range [from, to). */
 export interface TransactionFilter {
@@ -136,7 +149,7 @@ export class TransactionRepository {
     private readonly prepared: PreparedQueryService,
   ) {}
 
-  async findPage(f: TransactionFilter, offset: number, limit: number): Promise<TransactionRow[]> {
+  async findPage(f: TransactionFilter, offset: number, limit: number): Promise<TransactionListRow[]> {
     if (offset < DEEP_OFFSET || !isTallyable(f)) return this.findPageFrom(this.ds, f, offset, limit);
     // One snapshot for the tally walk and the page, so the two agree even while events arrive.
     return this.ds.transaction('REPEATABLE READ', async (m) => {
@@ -145,14 +158,14 @@ export class TransactionRepository {
     });
   }
 
-  private findPageFrom(m: EntityManager | DataSource, f: TransactionFilter, offset: number, limit: number): Promise<TransactionRow[]> {
+  private findPageFrom(m: EntityManager | DataSource, f: TransactionFilter, offset: number, limit: number): Promise<TransactionListRow[]> {
     const params: unknown[] = [];
     const w = where(f, params, 'k');
     params.push(offset, limit);
     // Prepared: a page is the integrators' commonest poll, and its text only varies with the filter's shape.
     return this.prepared.query(
       m,
-      `SELECT ${cols('t')} FROM (
+      `SELECT ${cols('t', LIST_COLUMNS)} FROM (
          SELECT k.id, k.event_time FROM acc_transaction k ${w}
          ORDER BY k.event_time DESC, k.id DESC OFFSET $${params.length - 1} LIMIT $${params.length}
        ) page JOIN acc_transaction t ON t.id = page.id
@@ -215,7 +228,9 @@ export class TransactionRepository {
     if (f.deviceSn !== undefined) parts.push(`device_sn = $${params.push(f.deviceSn)}`);
     if (firstFull) parts.push(`day >= $${params.push(isoDay(firstFull))}`);
     if (endFull) parts.push(`day < $${params.push(isoDay(endFull))}`);
-    const [{ n }] = await this.ds.query(
+    // Prepared, like the page it goes with (v2 lists ask for both on every request).
+    const [{ n }] = await this.prepared.query<{ n: string }>(
+      this.ds,
       `SELECT coalesce(sum(n), 0)::bigint AS n FROM acc_transaction_tally ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''}`,
       params,
     );
@@ -234,9 +249,11 @@ export class TransactionRepository {
    * time, and sends it in its own upload, before or after the rtlog line: the pair is found by device SN and
    * that name (device_upload's table/pin index), whenever the event is read.
    */
-  async capturePhotos(rows: readonly TransactionRow[]): Promise<Map<string, string>> {
+  async capturePhotos(rows: ReadonlyArray<{ id: string }>): Promise<Map<string, string>> {
     if (rows.length === 0) return new Map();
-    const found: Array<{ id: string; photo: string }> = await this.ds.query(
+    // Prepared: a v2 page asks for its photos on every request, and planning this join cost more than running it.
+    const found = await this.prepared.query<{ id: string; photo: string }>(
+      this.ds,
       `SELECT t.id::text AS id, u.photo
        FROM acc_transaction t
        JOIN device dv ON dv.sn = t.device_sn

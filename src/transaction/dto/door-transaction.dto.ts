@@ -4,7 +4,7 @@ import { IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class
 import { formatEventTime } from '../event-time-format';
 import { MAX_PAGING_CHARS } from '../../common/limits';
 import { ToTrimmedString } from '../../common/transforms';
-import type { TransactionRow } from '../transaction.repository';
+import type { TransactionListRow, TransactionRow } from '../transaction.repository';
 import { v2PageOf } from '../../common/envelope';
 import type { V2Page } from '../../common/paging';
 import { transactionIdToApi, TransactionV2ItemDto, transactionV2PageDocs } from './transaction-response.dto';
@@ -79,7 +79,7 @@ export class DoorTransactionDetailItemDto {
   @ApiProperty({ example: 'others', nullable: true, type: String }) verifyModeName!: string | null;
 }
 
-export function toDoorItem(row: TransactionRow, timeZone: string): DoorTransactionItemDto {
+export function toDoorItem(row: TransactionListRow, timeZone: string): DoorTransactionItemDto {
   return {
     id: transactionIdToApi(row.id),
     eventNo: row.event_no,

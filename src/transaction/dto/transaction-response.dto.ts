@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { V2PageDocs } from '../../common/envelope';
 import { formatEventTime } from '../event-time-format';
-import type { TransactionRow } from '../transaction.repository';
+import type { TransactionListRow, TransactionRow } from '../transaction.repository';
 
 /**
  * acc_transaction ids are bigints; the API shows them as CVSecurity's 32-hex ids (zero-padded hex), and
@@ -23,7 +23,7 @@ export function transactionIdFromApi(text: string | undefined | null): string | 
 }
 
 /** Person fields of an event without a person are "" (as the manual's device events show), never absent. */
-const personText = (row: TransactionRow, v: string | null) => (row.pin === null ? '' : v);
+const personText = (row: TransactionListRow, v: string | null) => (row.pin === null ? '' : v);
 
 /** The v1 list item (2.18.1, 2.18.3, 2.18.6). */
 export class TransactionV1ItemDto {
@@ -82,7 +82,7 @@ export class FirstInLastOutItemDto {
   @ApiProperty({ example: 'Department Name', nullable: true, type: String }) deptName!: string | null;
 }
 
-export function toV1Item(row: TransactionRow, timeZone: string, withAccZone = true): TransactionV1ItemDto {
+export function toV1Item(row: TransactionListRow, timeZone: string, withAccZone = true): TransactionV1ItemDto {
   const item: TransactionV1ItemDto = {
     id: transactionIdToApi(row.id),
     eventTime: formatEventTime(row.event_time, timeZone),
@@ -106,7 +106,7 @@ export function toV1Item(row: TransactionRow, timeZone: string, withAccZone = tr
 }
 
 /** `capturePhoto`: the event's ATTPHOTO upload, base64 (TransactionRepository.capturePhotos). */
-export function toV2Item(row: TransactionRow, timeZone: string, capturePhoto = ''): TransactionV2ItemDto {
+export function toV2Item(row: TransactionListRow, timeZone: string, capturePhoto = ''): TransactionV2ItemDto {
   // Extends the v1 object in place (no spread copy per row of a page).
   return Object.assign(toV1Item(row, timeZone), {
     eventNo: row.event_no,
