@@ -209,7 +209,9 @@ describe('the work signal', () => {
     const { queries } = await countQueries(async () => {
       for (let i = 0; i < 20; i++) expect((await sim.poll()).map((c) => c.line)).toEqual([]);
     });
-    expect(queries).toEqual([]);
+    // The periodic last-seen flush (one UPDATE per interval for every device, its timer armed at start-up)
+    // may fall inside the window; it is not a query of any poll.
+    expect(queries.filter((q) => !q.includes('SET last_seen_at'))).toEqual([]);
     // The counter does see the queries of a busy poll.
     await enqueue(t, sim.sn, [user(72)]);
     const busy = await countQueries(() => sim.poll());
