@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { BatchClient, GroupCommit } from '../database/group-commit';
 import { GroupCommitService } from '../database/group-commit.service';
+import { intoOf, listOf } from '../database/columns';
+import { AccTransaction } from '../transaction/acc-transaction.entity';
 import { PUBLISH_INSERTED_EVENTS } from '../transaction/acc-transaction-publish';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import type { DeviceSession } from './device-registry.service';
@@ -99,9 +101,9 @@ export interface RealtimeItem {
  * It answers the keys of the events stored now and the doors updated per device.
  */
 export const REALTIME_SQL = `
-  WITH ins AS (INSERT INTO acc_transaction (unique_key, device_id, device_sn, dev_alias, log_id, event_time, pin, person_id, name, last_name,
-    dept_code, dept_name, card_no, door_id, door_no, door_name, reader_id, reader_name, reader_state, event_no, event_name,
-    event_level, event_point_name, verify_mode_no, verify_mode_name, area_name, temperature, mask_flag, conv_temperature)
+  WITH ins AS (INSERT INTO ${intoOf(AccTransaction, ['uniqueKey', 'deviceId', 'deviceSn', 'devAlias', 'logId', 'eventTime', 'pin', 'personId', 'name', 'lastName',
+    'deptCode', 'deptName', 'cardNo', 'doorId', 'doorNo', 'doorName', 'readerId', 'readerName', 'readerState', 'eventNo', 'eventName',
+    'eventLevel', 'eventPointName', 'verifyModeNo', 'verifyModeName', 'areaName', 'temperature', 'maskFlag', 'convTemperature'])}
   SELECT e.unique_key, dv.id, dv.sn, dv.alias, e.log_id, e.event_time, e.pin, p.id, p.name, p.last_name, dp.code, dp.name,
     e.card_no, d.id, e.door_no, d.name, r.id, r.name, e.reader_state, e.event_no, e.event_name,
     e.event_level, d.name, e.verify_mode_no, e.verify_mode_name, a.name, e.temperature, e.mask_flag, e.conv_temperature
@@ -116,7 +118,7 @@ export const REALTIME_SQL = `
   LEFT JOIN person p ON p.pin = e.pin
   LEFT JOIN department dp ON dp.id = p.dept_id
   ORDER BY e.ord
-  ON CONFLICT (unique_key) DO NOTHING RETURNING *),
+  ON CONFLICT (${listOf(AccTransaction, ['uniqueKey'])}) DO NOTHING RETURNING *),
   ${PUBLISH_INSERTED_EVENTS},
   upd AS (UPDATE door SET sensor_state = COALESCE(s.sensor, door.sensor_state), relay_state = COALESCE(s.relay, door.relay_state),
      alarm_state = COALESCE(s.alarm, door.alarm_state), door_state_at = s.at, updated_at = now()
