@@ -34,6 +34,8 @@ type Mode = 'diff' | 'force' | 'full';
 
 interface PlanRequest {
   deviceIds: readonly string[];
+  /** The terminals in scope read again once their order locks are held (see SyncPlannerService's PlanRequest). */
+  devicesNow?: () => Promise<readonly string[]>;
   pins: PinScope;
   mode: Mode;
   /** Pins to treat as gone (deleted or resigned in this transaction). */
@@ -119,13 +121,21 @@ export class AttendanceSyncService {
   private async syncPins(m: EntityManager, pins: readonly string[], opts: AttSyncOptions, absent?: ReadonlySet<string>): Promise<void> {
     const unique = [...new Set(pins)];
     if (unique.length === 0) return;
-    const deviceIds = new Set([...(await this.terminalsOf(m, unique)), ...(await devicesTouching(m, unique))]);
-    await this.plan(m, { deviceIds: [...deviceIds], pins: unique, mode: opts.force ? 'force' : 'diff', absent, originDeviceId: opts.originDeviceId });
+    const devicesNow = async () => [...new Set([...(await this.terminalsOf(m, unique)), ...(await devicesTouching(m, unique))])];
+    await this.plan(m, { deviceIds: await devicesNow(), devicesNow, pins: unique, mode: opts.force ? 'force' : 'diff', absent, originDeviceId: opts.originDeviceId });
   }
 
   private async plan(m: EntityManager, req: PlanRequest): Promise<void> {
     const terminals = await loadTerminals(m, req.deviceIds);
     if (terminals.size === 0) return;
+    // Order locks before reads, as in SyncPlannerService.plan: a concurrent plan of these terminals has committed
+    // before this one reads what they should hold; terminals that joined the scope meanwhile are locked too.
+    await this.queue.lockForOrder(m, [...terminals.values()].map((t) => t.sn));
+    if (req.devicesNow) {
+      const more = await loadTerminals(m, (await req.devicesNow()).filter((id) => !terminals.has(id)));
+      await this.queue.lockForOrder(m, [...more.values()].map((t) => t.sn));
+      for (const [id, t] of more) terminals.set(id, t);
+    }
     const ids = [...terminals.keys()];
     const desired = await this.loadDesired(m, terminals, req.pins, req.absent);
     const confirmed = await loadConfirmed(m, ids, req.pins);

@@ -27,6 +27,11 @@ type Mode = 'diff' | 'force' | 'full' | 'continue';
 
 interface PlanRequest {
   deviceIds: readonly string[];
+  /**
+   * The devices in scope read again once their order locks are held: a transaction that held them may have
+   * committed a change of where the pins belong (a level's doors) while this one waited.
+   */
+  devicesNow?: () => Promise<readonly string[]>;
   /** Member pins in scope; time zones and holidays are always in scope except in `continue`. null = all. */
   pins: PinScope;
   mode: Mode;
@@ -82,7 +87,14 @@ export class SyncPlannerService {
   async syncPins(m: EntityManager, pins: readonly string[], opts: SyncOptions & { absent?: ReadonlySet<string>; heldBy?: string } = {}): Promise<void> {
     const unique = [...new Set(pins)];
     if (unique.length === 0) return;
-    await this.plan(m, { deviceIds: await devicesOfPins(m, unique), pins: unique, mode: opts.force ? 'force' : 'diff', absent: opts.absent, heldBy: opts.heldBy });
+    await this.plan(m, {
+      deviceIds: await devicesOfPins(m, unique),
+      devicesNow: () => devicesOfPins(m, unique),
+      pins: unique,
+      mode: opts.force ? 'force' : 'diff',
+      absent: opts.absent,
+      heldBy: opts.heldBy,
+    });
   }
 
   /** The person is gone (deleted in this transaction, or resigned): removed from every device. */
@@ -102,7 +114,7 @@ export class SyncPlannerService {
       [levelId],
     );
     const deviceIds = new Set([...devices.map((r) => r.device_id), ...(await devicesGranting(m, pins)), ...(await devicesTouching(m, pins))]);
-    await this.plan(m, { deviceIds: [...deviceIds], pins, mode: opts.force ? 'force' : 'diff' });
+    await this.plan(m, { deviceIds: [...deviceIds], devicesNow: () => devicesOfPins(m, pins), pins, mode: opts.force ? 'force' : 'diff' });
   }
 
   /** A time segment changed or is about to be deleted: time zones of every admitted device (no member in scope). */
@@ -162,7 +174,21 @@ export class SyncPlannerService {
 
   private async plan(m: EntityManager, req: PlanRequest): Promise<void> {
     if (req.deviceIds.length === 0) return;
-    const devices = [...(await loadDevices(m, [...req.deviceIds], this.config.timeZone)).values()].sort((a, b) => a.sn.localeCompare(b.sn));
+    const byId = await loadDevices(m, [...req.deviceIds], this.config.timeZone);
+    // The devices' order locks (rule (f) of the command queue) are taken BEFORE anything they should hold is
+    // read, and held until commit. Another transaction planning the same devices has then committed before
+    // this one reads, so no plan rests on state changed since: without it, a grant planned from the rights as
+    // they were before a concurrent revoke would be queued after that revoke, and the panel would keep access
+    // the database withdrew (test/sync/plan-race.e2e-spec.ts).
+    await this.queue.lockForOrder(m, [...byId.values()].map((d) => d.sn));
+    if (req.devicesNow) {
+      const extra = (await req.devicesNow()).filter((id) => !byId.has(id));
+      const more = await loadDevices(m, extra, this.config.timeZone);
+      // Taken after the first ones, so possibly against another writer's order: a deadlock is run again (writeTransaction).
+      await this.queue.lockForOrder(m, [...more.values()].map((d) => d.sn));
+      for (const [id, d] of more) byId.set(id, d);
+    }
+    const devices = [...byId.values()].sort((a, b) => a.sn.localeCompare(b.sn));
     if (devices.length === 0) return;
     const ids = devices.map((d) => d.id);
     const desired = await loadDesired(m, devices, req.pins, req.absent);
@@ -209,10 +235,9 @@ export class SyncPlannerService {
     await this.queueBatches(m, batches);
   }
 
-  /** Under the devices' order locks: records go into pending commands where they may (pending-append.ts), the rest is queued. */
+  /** Under the devices' order locks (taken by plan): records go into pending commands where they may (pending-append.ts), the rest is queued. */
   private async queueBatches(m: EntityManager, batches: DeviceBatch[]): Promise<void> {
     if (batches.length === 0) return;
-    await this.queue.lockForOrder(m, batches.map((b) => b.deviceSn));
     const { rest, appended } = await appendToPending(m, batches);
     if (appended.length) await this.queue.signalAfterCommit(m, appended);
     if (rest.length) await this.queue.enqueueMany(m, rest);

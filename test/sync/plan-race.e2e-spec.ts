@@ -1,0 +1,84 @@
+/**
+ * Two transactions that plan the same member for the same panel at once. The later one must plan from the
+ * earlier one's committed state: it takes the panel's order lock before it reads what the panel should hold,
+ * so a revoke committed while it waited is never followed by a grant planned from the state before it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SyncPlannerService } from '../../src/sync/sync-planner.service';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { Device, levelId } from './access-helpers';
+
+let t: TestApp;
+let panel: Device;
+let level: string;
+
+beforeAll(async () => {
+  t = await startTestApp({ syncReconcileIntervalMs: 0 });
+  panel = await Device.connect(t, 'RACE000001', 2, '10.9.8.1');
+  await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Race' }] });
+  await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Race', doorName: '10.9.8.1-1' }] });
+  level = await levelId(t, 'Race');
+  expect((await t.post('/api/person/add', { pin: '7001', name: 'Before', accLevelIds: level })).body.code).toBe(0);
+  await panel.since();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('a grant planned while a revoke of the same member commits', () => {
+  it('never reaches the panel after the revoke: the panel ends without the member\'s rights', async () => {
+    const planner = t.app.get(SyncPlannerService);
+    expect(panel.sim.rightsOf('7001').length).toBeGreaterThan(0);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let planned!: () => void;
+    const revokePlanned = new Promise<void>((r) => (planned = r));
+    // T1: the member leaves the level; its revoke is planned (holding the panel's order lock), not yet committed.
+    const revoke = t.ds.transaction(async (m) => {
+      await m.query(`DELETE FROM acc_level_person WHERE person_id = (SELECT id FROM person WHERE pin = '7001')`);
+      await planner.syncPins(m, ['7001']);
+      planned();
+      await gate;
+    });
+    await revokePlanned;
+    // T2: the level gains the panel's second door; the member's rights are planned while T1 holds the lock.
+    const rename = t.ds.transaction(async (m) => {
+      await m.query(`INSERT INTO acc_level_door (level_id, door_id) SELECT $1, id FROM door WHERE name = '10.9.8.1-2'`, [level]);
+      await planner.syncPins(m, ['7001']);
+    });
+    // Let T2 get as far as it can before T1 commits (it waits for the lock; before the fix it had read the
+    // member's rights as they were before T1 by then).
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await Promise.all([revoke, rename]);
+    await panel.since();
+    expect(panel.sim.rightsOf('7001')).toEqual([]);
+    panel.expectAllAcknowledged();
+  });
+
+  it('a change planned while another change of the same member commits: the panel ends with both', async () => {
+    const planner = t.app.get(SyncPlannerService);
+    expect((await t.post('/api/person/add', { pin: '7002', name: 'Old', cardNo: '700201', accLevelIds: level })).body.code).toBe(0);
+    await panel.since();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let planned!: () => void;
+    const firstPlanned = new Promise<void>((r) => (planned = r));
+    const rename = t.ds.transaction(async (m) => {
+      await m.query(`UPDATE person SET name = 'New' WHERE pin = '7002'`);
+      await planner.syncPins(m, ['7002']);
+      planned();
+      await gate;
+    });
+    await firstPlanned;
+    const recard = t.ds.transaction(async (m) => {
+      await m.query(`UPDATE person SET card_no = '700202' WHERE pin = '7002'`);
+      await planner.syncPins(m, ['7002']);
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await Promise.all([rename, recard]);
+    await panel.since();
+    expect(panel.sim.user('7002')).toMatchObject({ Name: 'New', CardNo: '700202' });
+  });
+});
