@@ -1,10 +1,14 @@
 /**
  * Two transactions that plan the same member for the same panel at once. The later one must plan from the
  * earlier one's committed state: it takes the panel's order lock before it reads what the panel should hold,
- * so a revoke committed while it waited is never followed by a grant planned from the state before it.
+ * so a revoke committed while it waited is never followed by a grant planned from the state before it. The same
+ * holds for an attendance terminal (AttendanceSyncService.plan).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { AttendanceSyncService } from '../../src/sync/attendance-sync.service';
 import { SyncPlannerService } from '../../src/sync/sync-planner.service';
+import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { initialisedTerminal } from '../attendance/attendance-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { Device, levelId } from './access-helpers';
 
@@ -81,5 +85,48 @@ describe.skipIf(inject('testDb').mode === 'embedded')('a grant planned while a r
     await Promise.all([rename, recard]);
     await panel.since();
     expect(panel.sim.user('7002')).toMatchObject({ Name: 'New', CardNo: '700202' });
+  });
+});
+
+describe.skipIf(inject('testDb').mode === 'embedded')('an attendance terminal: a user record planned while its removal commits', () => {
+  it('never reaches the terminal after the removal: the terminal ends without the person', async () => {
+    const att = t.app.get(AttendanceSyncService);
+    const reconciler = t.app.get(SyncReconciler);
+    expect((await t.post('/api/gateway/areas', { code: 'RACE-AREA', name: 'Race area' })).body.code).toBe(0);
+    const term = await initialisedTerminal(t, { sn: 'RACEATT001' });
+    expect((await t.put('/api/gateway/devices/RACEATT001/area', { areaCode: 'RACE-AREA' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '7003', name: 'Member' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: 'RACE-AREA', pins: ['7003'] })).body.code).toBe(0);
+    const settle = async () => {
+      for (let i = 0; i < 10; i++) {
+        await reconciler.idle();
+        if ((await term.drain()).length === 0) return;
+      }
+    };
+    await settle();
+    expect([...term.users.keys()]).toContain('7003');
+    const [{ id }] = await t.ds.query(`SELECT id FROM person WHERE pin = '7003'`);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let planned!: () => void;
+    const removalPlanned = new Promise<void>((r) => (planned = r));
+    // T1: the person leaves the terminal's area; the delete is planned, not yet committed.
+    const removal = t.ds.transaction(async (m) => {
+      await m.query(`DELETE FROM att_area_person WHERE person_id = $1`, [id]);
+      await att.syncPersons(m, [id]);
+      planned();
+      await gate;
+    });
+    await removalPlanned;
+    // T2: the person's terminal privilege changes (a new USERINFO record, Pri=14), planned while T1 holds the lock.
+    const privilege = t.ds.transaction(async (m) => {
+      await m.query(`INSERT INTO att_person (person_id, per_dev_auth) VALUES ($1, 14) ON CONFLICT (person_id) DO UPDATE SET per_dev_auth = 14`, [id]);
+      await att.syncPersons(m, [id]);
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await Promise.all([removal, privilege]);
+    await settle();
+    expect([...term.users.keys()]).not.toContain('7003');
   });
 });
