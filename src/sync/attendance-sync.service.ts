@@ -17,6 +17,7 @@ import {
 import { devicesTouching, loadConfirmed, loadInflight, noteSkipped } from './confirmed-state';
 import type { PinScope } from './desired-state';
 import { currentState, diffItems, splitItemId, type Diff, type ItemId } from './sync-items';
+import { lockPlanScope } from './plan-scope';
 import type { PlannedCommand } from './sync-plan';
 import { intoOf } from '../database/columns';
 import { SyncItem } from './sync-state.entity';
@@ -34,7 +35,7 @@ type Mode = 'diff' | 'force' | 'full';
 
 interface PlanRequest {
   deviceIds: readonly string[];
-  /** The terminals in scope read again once their order locks are held (see SyncPlannerService's PlanRequest). */
+  /** The terminals in scope read again once their order locks are held (plan-scope.ts). */
   devicesNow?: () => Promise<readonly string[]>;
   pins: PinScope;
   mode: Mode;
@@ -128,14 +129,7 @@ export class AttendanceSyncService {
   private async plan(m: EntityManager, req: PlanRequest): Promise<void> {
     const terminals = await loadTerminals(m, req.deviceIds);
     if (terminals.size === 0) return;
-    // Order locks before reads, as in SyncPlannerService.plan: a concurrent plan of these terminals has committed
-    // before this one reads what they should hold; terminals that joined the scope meanwhile are locked too.
-    await this.queue.lockForOrder(m, [...terminals.values()].map((t) => t.sn));
-    if (req.devicesNow) {
-      const more = await loadTerminals(m, (await req.devicesNow()).filter((id) => !terminals.has(id)));
-      await this.queue.lockForOrder(m, [...more.values()].map((t) => t.sn));
-      for (const [id, t] of more) terminals.set(id, t);
-    }
+    await lockPlanScope(this.queue, m, terminals, req.devicesNow, (ids) => loadTerminals(m, ids));
     const ids = [...terminals.keys()];
     const desired = await this.loadDesired(m, terminals, req.pins, req.absent);
     const confirmed = await loadConfirmed(m, ids, req.pins);

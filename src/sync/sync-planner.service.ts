@@ -15,6 +15,7 @@ import { composeCommands, composesAlike, tableOf, type ComposeInput, type Planne
 import { loadDevices } from './sync-queries';
 import { intoOf } from '../database/columns';
 import { SyncItem } from './sync-state.entity';
+import { lockPlanScope } from './plan-scope';
 
 const CONFIRMED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'confirmedAt']);
 
@@ -175,19 +176,7 @@ export class SyncPlannerService {
   private async plan(m: EntityManager, req: PlanRequest): Promise<void> {
     if (req.deviceIds.length === 0) return;
     const byId = await loadDevices(m, [...req.deviceIds], this.config.timeZone);
-    // The devices' order locks (rule (f) of the command queue) are taken BEFORE anything they should hold is
-    // read, and held until commit. Another transaction planning the same devices has then committed before
-    // this one reads, so no plan rests on state changed since: without it, a grant planned from the rights as
-    // they were before a concurrent revoke would be queued after that revoke, and the panel would keep access
-    // the database withdrew (test/sync/plan-race.e2e-spec.ts).
-    await this.queue.lockForOrder(m, [...byId.values()].map((d) => d.sn));
-    if (req.devicesNow) {
-      const extra = (await req.devicesNow()).filter((id) => !byId.has(id));
-      const more = await loadDevices(m, extra, this.config.timeZone);
-      // Taken after the first ones, so possibly against another writer's order: a deadlock is run again (writeTransaction).
-      await this.queue.lockForOrder(m, [...more.values()].map((d) => d.sn));
-      for (const [id, d] of more) byId.set(id, d);
-    }
+    await lockPlanScope(this.queue, m, byId, req.devicesNow, (ids) => loadDevices(m, ids, this.config.timeZone));
     const devices = [...byId.values()].sort((a, b) => a.sn.localeCompare(b.sn));
     if (devices.length === 0) return;
     const ids = devices.map((d) => d.id);
