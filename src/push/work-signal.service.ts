@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
-import { DataSource, type EntityManager, type EntitySubscriberInterface, type QueryRunner, type TransactionCommitEvent, type TransactionRollbackEvent } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { afterCommit } from '../database/after-commit';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 
 /** PostgreSQL channels: the payload of each is one device SN. */
@@ -23,8 +24,6 @@ export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('WorkSignal');
   private readonly flags = new Set<string>();
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
-  /** Queued SNs per transaction, one set per savepoint depth. */
-  private readonly pendingByTx = new Map<QueryRunner, Array<Set<string>>>();
   private readonly deviceListeners: Array<(sn: string | null) => void> = [];
   private listener: Client | undefined;
   private stopped = false;
@@ -41,7 +40,6 @@ export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    this.ds.subscribers.push(this.subscriber());
     await this.loadFromDatabase();
     if (this.notifies) await this.listen();
   }
@@ -98,48 +96,14 @@ export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
     const list = [...new Set(sns)];
     if (list.length === 0) return;
     if (this.notifies) await manager.query(`SELECT pg_notify('${COMMAND_CHANNEL}', sn) FROM unnest($1::text[]) AS sn`, [list]);
-    const qr = manager.queryRunner;
-    if (!qr || !qr.isTransactionActive) {
+    afterCommit(manager, () => {
       for (const sn of list) this.flags.add(sn);
-      return;
-    }
-    const depth = Math.max(1, (qr as QueryRunner & { transactionDepth?: number }).transactionDepth ?? 1);
-    let levels = this.pendingByTx.get(qr);
-    if (!levels) this.pendingByTx.set(qr, (levels = []));
-    const set = (levels[depth] ??= new Set<string>());
-    for (const sn of list) set.add(sn);
+    });
   }
 
   /** Tell the other processes that a device row changed (their caches reload it). */
   async notifyDeviceChanged(manager: EntityManager, sn: string): Promise<void> {
     if (this.notifies) await manager.query(`SELECT pg_notify('${DEVICE_CHANNEL}', $1)`, [sn]);
-  }
-
-  private subscriber(): EntitySubscriberInterface {
-    const depthOf = (qr: QueryRunner) => (qr as QueryRunner & { transactionDepth?: number }).transactionDepth ?? 0;
-    return {
-      afterTransactionCommit: (e: TransactionCommitEvent) => {
-        const levels = this.pendingByTx.get(e.queryRunner);
-        if (!levels) return;
-        const depth = depthOf(e.queryRunner);
-        if (depth <= 0 || !e.queryRunner.isTransactionActive) {
-          this.pendingByTx.delete(e.queryRunner);
-          for (const set of levels) if (set) for (const sn of set) this.flags.add(sn);
-          return;
-        }
-        // A savepoint was released: its SNs now belong to the enclosing level.
-        const inner = levels.splice(depth + 1);
-        const into = (levels[depth] ??= new Set<string>());
-        for (const set of inner) if (set) for (const sn of set) into.add(sn);
-      },
-      afterTransactionRollback: (e: TransactionRollbackEvent) => {
-        const levels = this.pendingByTx.get(e.queryRunner);
-        if (!levels) return;
-        const depth = depthOf(e.queryRunner);
-        if (depth <= 0 || !e.queryRunner.isTransactionActive) this.pendingByTx.delete(e.queryRunner);
-        else levels.splice(depth + 1);
-      },
-    };
   }
 
   private async loadFromDatabase(): Promise<void> {

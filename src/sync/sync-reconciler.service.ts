@@ -6,7 +6,7 @@ import { effectiveKindSql } from '../device/device-kind';
 import type { CommandOutcome } from '../push/command-outcome';
 import { DeviceRegistryService, type DeviceRegisteredEvent } from '../push/device-registry.service';
 import { excludedOf, insertOf, listOf } from '../database/columns';
-import { afterCommit } from './after-commit';
+import { afterCommit } from '../database/after-commit';
 import { asLeader } from './leader';
 import { backoffMs, UNKNOWN_HASH, type SyncRef } from './sync-items';
 import { AttendanceSyncService } from './attendance-sync.service';
