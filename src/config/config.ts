@@ -57,6 +57,9 @@ export interface AppConfig {
   syncReconcileIntervalMs: number;
   /** How often each online, converged access panel is asked to count its users (SYNC_VERIFY_INTERVAL_MS; 0 = never). */
   syncVerifyIntervalMs: number;
+  /** Planner statistics of fast-growing tables (src/database/statistics-keeper.service.ts): period (0 = off), least changes. */
+  statsRefreshMs: number;
+  statsMinChanges: number;
   /** Operator console sessions, sign-in limits and the first administrator (CONSOLE_*). */
   console: ConsoleConfig;
   /** Body temperature (°C) from which a hep event's status is "Abnormal" (HEP_FEVER_THRESHOLD). */
@@ -238,6 +241,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     syncRetryMaxMs: parseRange('SYNC_RETRY_MAX_MS', env.SYNC_RETRY_MAX_MS, 600_000, 0, 86_400_000),
     syncReconcileIntervalMs: parseRange('SYNC_RECONCILE_INTERVAL_MS', env.SYNC_RECONCILE_INTERVAL_MS, 15_000, 0, 86_400_000),
     syncVerifyIntervalMs: parseRange('SYNC_VERIFY_INTERVAL_MS', env.SYNC_VERIFY_INTERVAL_MS, 3_600_000, 0, 7 * 86_400_000),
+    statsRefreshMs: parseRange('STATS_REFRESH_MS', env.STATS_REFRESH_MS, 2_000, 0, 3_600_000),
+    statsMinChanges: parseRange('STATS_MIN_CHANGES', env.STATS_MIN_CHANGES, 500, 1, 100_000_000),
     console: parseConsoleConfig(env),
     hepFeverThreshold: parseFeverThreshold(env.HEP_FEVER_THRESHOLD),
     parkingAllowUnlisted: parseUnlistedCars(env.PARKING_UNLISTED),

@@ -3,6 +3,7 @@ import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { StatisticsKeeper } from './statistics-keeper.service';
 import { PreparedQueryService } from './prepared-query.service';
 import { GroupCommit, type BatchClient, type GroupCommitKind, type TransactionRunner } from './group-commit';
 
@@ -89,6 +90,6 @@ export class GroupCommitService implements OnModuleDestroy {
 }
 
 @Global()
-/** The write and read fast paths of the database (group commit, prepared statements), for every module. */
-@Module({ providers: [GroupCommitService, PreparedQueryService], exports: [GroupCommitService, PreparedQueryService] })
+/** The write and read fast paths of the database (group commit, prepared statements, fresh planner statistics), for every module. */
+@Module({ providers: [GroupCommitService, PreparedQueryService, StatisticsKeeper], exports: [GroupCommitService, PreparedQueryService, StatisticsKeeper] })
 export class GroupCommitModule {}

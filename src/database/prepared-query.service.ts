@@ -18,7 +18,6 @@ interface PostgresDriverLike {
 @Injectable()
 export class PreparedQueryService {
   private readonly named: boolean;
-  private readonly names = new Map<string, string>();
 
   constructor(
     private readonly ds: DataSource,
@@ -47,12 +46,34 @@ export class PreparedQueryService {
   }
 
   private nameOf(text: string): string {
-    let name = this.names.get(text);
-    if (!name) {
-      if (this.names.size > 1000) this.names.clear(); // statements are built from a bounded set of filters
-      name = `cvgw_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-      this.names.set(text, name);
-    }
-    return name;
+    return statementName(text);
   }
+}
+
+const names = new Map<string, string>();
+
+/** The prepared statement name of a text (the same in every process, so logs and pg_stat_statements agree). */
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    if (names.size > 1000) names.clear(); // statements are built from a bounded set of filters
+    name = `cvgw_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * Runs `text` in the transaction of `m` as a prepared statement: for the planner's and the confirmation's
+ * statements, run for every write group and every poll, whose planning cost as much as their execution
+ * (the devices of a group's pins: 4.7 ms of planning for 4.3 of execution, measured under load). A pool of one
+ * connection is the embedded database, whose connections share one session: there the statement stays unnamed
+ * (as in PreparedQueryService). Outside a transaction it is a plain query.
+ */
+export async function namedQuery<R>(m: EntityManager, text: string, values: unknown[]): Promise<R[]> {
+  const qr = m.queryRunner;
+  const pooled = ((m.connection.options as { poolSize?: number }).poolSize ?? 10) > 1;
+  if (!qr || qr.isReleased || !pooled) return m.query(text, values);
+  const client = (await qr.connect()) as PoolClient;
+  return (await client.query({ name: statementName(text), text, values })).rows as R[];
 }

@@ -57,6 +57,7 @@
  * may be work (commands committed, results recorded, a delivery's timeout due).
  */
 
+import { namedQuery } from '../database/prepared-query.service';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CommandOutcomeHub, type CommandOutcome } from './command-outcome';
@@ -204,10 +205,10 @@ export class CommandQueueService {
     const unique = [...new Set(sns)];
     if (unique.length === 0) return;
     if (unique.length === 1) {
-      await manager.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [ORDER_LOCK, unique[0]]);
+      await namedQuery(manager, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, [ORDER_LOCK, unique[0]]);
       return;
     }
-    await manager.query(
+    await namedQuery(manager,
       `SELECT count(pg_advisory_xact_lock($1, k)) FROM (SELECT DISTINCT hashtext(sn) AS k FROM unnest($2::text[]) AS sn ORDER BY k OFFSET 0) s`,
       [ORDER_LOCK, unique],
     );
@@ -234,9 +235,9 @@ export class CommandQueueService {
       lostReplyMs: s.lostReplyMs > 0 ? s.lostReplyMs : undefined,
     };
     const out = await this.ds.transaction(async (m) => {
-      const [{ locked }]: Array<{ locked: boolean }> = await m.query(`SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked`, [QUEUE_LOCK, sn]);
+      const [{ locked }]: Array<{ locked: boolean }> = await namedQuery(m, `SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked`, [QUEUE_LOCK, sn]);
       if (!locked) return { busy: true as const };
-      const rows: Array<{ id: string; state: 'pending' | 'sent'; attempts: number; sent_ms: number | null; bytes: number; now_ms: number; overtaken: boolean; subcontroller: boolean }> = await m.query(
+      const rows: Array<{ id: string; state: 'pending' | 'sent'; attempts: number; sent_ms: number | null; bytes: number; now_ms: number; overtaken: boolean; subcontroller: boolean }> = await namedQuery(m,
         `WITH h AS (
            (SELECT id, state, attempts, sent_at, return_code, octet_length(command) AS bytes FROM device_command
             WHERE device_sn = $1 AND state = 'sent' ORDER BY id LIMIT ${MAX_SENT_LOADED})
@@ -268,7 +269,7 @@ export class CommandQueueService {
       if (plan.fail.length > 0) await this.expire(m, sn, plan.fail, head);
       let claimed: ClaimedCommand[] = [];
       if (plan.offer.length > 0) {
-        const offered: Array<{ id: string; attempt_id: string; command: string }> = await m.query(
+        const offered: Array<{ id: string; attempt_id: string; command: string }> = await namedQuery(m,
           `WITH pick AS (
              SELECT id, nextval('device_command_attempt_seq') AS aid FROM (SELECT id FROM device_command WHERE id = ANY($2::bigint[]) ORDER BY id) s
            ), claimed AS (
@@ -343,8 +344,8 @@ export class CommandQueueService {
       return summary;
     }
     await this.ds.transaction(async (m) => {
-      await m.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [QUEUE_LOCK, sn]);
-      const rows: Array<{ attempt_id: string; id: string; state: CommandState; current: string | null; return_code: number | null; command: string; ref: unknown; refusals: boolean }> = await m.query(
+      await namedQuery(m, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, [QUEUE_LOCK, sn]);
+      const rows: Array<{ attempt_id: string; id: string; state: CommandState; current: string | null; return_code: number | null; command: string; ref: unknown; refusals: boolean }> = await namedQuery(m,
         `SELECT a.attempt_id::text AS attempt_id, c.id::text AS id, c.state, c.attempt_id::text AS current, c.return_code, c.command, c.ref,
                 EXISTS (SELECT 1 FROM device_refusal r JOIN device d ON d.id = r.device_id WHERE d.sn = $1) AS refusals
          FROM device_command_attempt a JOIN device_command c ON c.id = a.command_id
@@ -379,7 +380,7 @@ export class CommandQueueService {
       if (plan.changes.length === 0) return;
       // `outstanding`: sent commands of the device, not timed out, left unanswered after this body (0: the reply
       // is complete, or only timed-out commands remain; either way the next claim has work).
-      const updated: Array<{ id: string; outstanding: number }> = await m.query(
+      const updated: Array<{ id: string; outstanding: number }> = await namedQuery(m,
         `WITH upd AS (
            UPDATE device_command c SET state = v.state, return_code = v.rc, error = v.err,
              done_at = CASE WHEN v.state IN ('done', 'failed') THEN now() ELSE c.done_at END,

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { excludedOf, intoOf, listOf } from '../database/columns';
 import { DeviceRefusal } from './device-refusal.entity';
 import { isRefusal, refusalKey } from './protocol';
+import { namedQuery } from '../database/prepared-query.service';
 
 /**
  * Device capabilities refused for good (table device_refusal; the codes and the key format are in
@@ -44,7 +45,7 @@ export interface DeviceRefusalView {
 export async function listRefusals(m: EntityManager, deviceIds: string[]): Promise<Map<string, DeviceRefusalView[]>> {
   const out = new Map<string, DeviceRefusalView[]>();
   if (deviceIds.length === 0) return out;
-  const rows: Array<{ device_id: string; what: string; return_code: number; refusals: number; command: string; first_at: Date; last_at: Date }> = await m.query(
+  const rows: Array<{ device_id: string; what: string; return_code: number; refusals: number; command: string; first_at: Date; last_at: Date }> = await namedQuery(m,
     `SELECT device_id, what, return_code, refusals, command, first_at, last_at FROM device_refusal WHERE device_id = ANY($1::char(32)[]) ORDER BY what`,
     [deviceIds],
   );

@@ -13,6 +13,7 @@ import type { EntityManager } from 'typeorm';
 import { BIO_TYPE, dataDelete, dataUpdateBiodata, dataUpdateTemplateV10, type BiodataRecord, type TemplateV10Record } from '../push/protocol';
 import type { SyncDevice } from './device-dialect';
 import { chunkBuild } from './sync-commands';
+import { namedQuery } from '../database/prepared-query.service';
 
 export interface StoredTemplate {
   pin: string;
@@ -114,7 +115,7 @@ export async function loadTemplates(m: EntityManager, pins: readonly string[]): 
     minor_ver: number;
     format: number;
     template: string;
-  }> = await m.query(
+  }> = await namedQuery(m,
     `SELECT p.pin, t.bio_type, t.template_no, t.template_no_index, t.valid_type, t.major_ver, t.minor_ver, t.format, t.template
        FROM bio_template t JOIN person p ON p.id = t.person_id
       WHERE p.pin IN (SELECT unnest($1::text[]))

@@ -7,6 +7,7 @@ import type { PinScope } from './desired-state';
 import { isSyncRef, itemId, MEMBER_KINDS, type ItemId, type SyncRef } from './sync-items';
 import { excludedOf, intoOf } from '../database/columns';
 import { SyncItem } from './sync-state.entity';
+import { namedQuery } from '../database/prepared-query.service';
 
 export interface DeviceConfirmed {
   confirmed: Map<ItemId, string>;
@@ -24,7 +25,7 @@ const SKIPPED_UPDATE = excludedOf(SyncItem, ['skipped']);
 export async function loadConfirmed(m: EntityManager, deviceIds: string[], pins: PinScope): Promise<Map<string, DeviceConfirmed>> {
   const out = new Map<string, DeviceConfirmed>(deviceIds.map((d) => [d, { confirmed: new Map(), hold: new Set(), skipped: new Set() }]));
   if (deviceIds.length === 0) return out;
-  const rows: Array<{ device_id: string; kind: string; key: string; hash: string | null; held: boolean; skipped: boolean }> = await m.query(
+  const rows: Array<{ device_id: string; kind: string; key: string; hash: string | null; held: boolean; skipped: boolean }> = await namedQuery(m,
     // Two arms rather than one OR: `kind IN (…) OR key IN (…)` reads every item of the devices (all their
     // members) for a write about one pin; each arm alone is an index lookup.
     `SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()) AS held, skipped IS NOT NULL AS skipped FROM sync_item
@@ -59,7 +60,7 @@ export async function loadInflight(m: EntityManager, sns: string[], pins: PinSco
   // Narrowed to the scope's pins (a page of a full sync replays what is in flight for its own pins, not the
   // whole device): `IN (SELECT unnest(…))` is one hashed set per statement, so each key is one probe however
   // large the scope. Clears and time zone / holiday commands concern every pin.
-  const rows: Array<{ device_sn: string; ref: unknown }> = await m.query(
+  const rows: Array<{ device_sn: string; ref: unknown }> = await namedQuery(m,
     `SELECT device_sn, ref FROM device_command
       WHERE device_sn = ANY($1) AND state IN ('pending', 'sent') AND ref IS NOT NULL AND ref ? 'sync'
       ${
@@ -80,7 +81,7 @@ export async function loadInflight(m: EntityManager, sns: string[], pins: PinSco
 /** Devices that hold, or are being sent, anything of these pins. */
 export async function devicesTouching(m: EntityManager, pins: readonly string[]): Promise<string[]> {
   if (pins.length === 0) return [];
-  const rows: Array<{ id: string }> = await m.query(devicesTouchingSql('$1', '$2'), [pins, MEMBER_KINDS]);
+  const rows: Array<{ id: string }> = await namedQuery(m, devicesTouchingSql('$1', '$2'), [pins, MEMBER_KINDS]);
   return rows.map((r) => r.id);
 }
 

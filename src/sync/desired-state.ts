@@ -11,6 +11,7 @@ import { emptyDesired, unsafeValue, type DesiredDevice, type MemberOnDevice } fr
 import { loadModuleRights, loadModuleTimezones, mergeRights } from './module-rights';
 import { loadHolidays, loadPersons, loadRights } from './sync-queries';
 import { asSyncPerson, loadVisitorRights, loadVisitors, type SyncVisitor } from './visitor-sync';
+import { namedQuery } from '../database/prepared-query.service';
 
 /** Which pins to look at: all (a full sync, a verification) or these. */
 export type PinScope = readonly string[] | null;
@@ -26,10 +27,10 @@ async function ownersOf(m: EntityManager, pins: PinScope, devices: readonly Sync
     const vrights = await loadVisitorRights(m, { deviceIds });
     return { rights, vrights };
   }
-  const persons: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin IN (SELECT unnest($1::text[]))`, [pins]);
+  const persons: Array<{ id: string }> = await namedQuery(m, `SELECT id FROM person WHERE pin IN (SELECT unnest($1::text[]))`, [pins]);
   const personIds = persons.map((p) => p.id);
   const rights = mergeRights(await loadRights(m, { personIds, deviceIds }), await moduleRights({ personIds, deviceIds }));
-  const regs: Array<{ id: string }> = await m.query(`SELECT id FROM vis_registration WHERE visitor_pin IN (SELECT unnest($1::text[])) AND state = 'in'`, [pins]);
+  const regs: Array<{ id: string }> = await namedQuery(m, `SELECT id FROM vis_registration WHERE visitor_pin IN (SELECT unnest($1::text[])) AND state = 'in'`, [pins]);
   const vrights = await loadVisitorRights(m, { registrationIds: regs.map((r) => r.id), deviceIds });
   return { rights, vrights };
 }
@@ -67,7 +68,7 @@ export async function loadDesired(m: EntityManager, devices: readonly SyncDevice
   const deviceIds = devices.map((d) => d.id);
   const byId = new Map(devices.map((d) => [d.id, d]));
 
-  const tzRows: Array<{ device_id: string; tz_id: number; schedule: TimezoneRecord['schedule'] & object }> = await m.query(
+  const tzRows: Array<{ device_id: string; tz_id: number; schedule: TimezoneRecord['schedule'] & object }> = await namedQuery(m,
     `SELECT DISTINCT d.device_id, ts.tz_id, ts.schedule FROM acc_level l JOIN time_segment ts ON ts.id = l.time_segment_id
        JOIN acc_level_door ld ON ld.level_id = l.id JOIN door d ON d.id = ld.door_id WHERE d.device_id = ANY($1)`,
     [deviceIds],

@@ -8,6 +8,7 @@
 import type { EntityManager } from 'typeorm';
 import { effectiveKindSql } from '../device/device-kind';
 import type { RightsIndex } from './sync-queries';
+import { namedQuery } from '../database/prepared-query.service';
 
 /** 'ele': elevator controller (floors, usereleauthorize); 'psg': channel controller (gates, userauthorize). */
 export type ModuleKind = 'ele' | 'psg';
@@ -49,7 +50,7 @@ export async function loadModuleRights(m: EntityManager, where: { personIds?: st
   if (where.deviceIds) params.push(where.deviceIds);
   if (where.personIds) params.push(where.personIds);
   const personParam = where.personIds ? `$${params.length}` : null;
-  const rows: Array<{ person_id: string; device_id: string; tz_id: number; points: number[] }> = await m.query(
+  const rows: Array<{ person_id: string; device_id: string; tz_id: number; points: number[] }> = await namedQuery(m,
     `WITH g AS (${grantsSql(where.deviceIds ? '$1' : null)}), mem AS (${MEMBERS})
      SELECT mem.person_id, g.device_id, g.tz_id, g.points FROM mem JOIN g ON g.module = mem.module AND g.level_id = mem.level_id
       ${personParam ? `WHERE mem.person_id IN (SELECT unnest(${personParam}::char(32)[]))` : ''}`,
@@ -69,7 +70,7 @@ export async function loadModuleRights(m: EntityManager, where: { personIds?: st
 
 /** The time zones the module levels of these controllers use (with their schedules), whether or not a level has members. */
 export async function loadModuleTimezones(m: EntityManager, deviceIds: string[]): Promise<Array<{ device_id: string; tz_id: number; schedule: unknown }>> {
-  return m.query(`SELECT DISTINCT g.device_id, g.tz_id, g.schedule FROM (${grantsSql('$1')}) g`, [deviceIds]);
+  return namedQuery(m, `SELECT DISTINCT g.device_id, g.tz_id, g.schedule FROM (${grantsSql('$1')}) g`, [deviceIds]);
 }
 
 /** SQL selecting `device_id`: the admitted elevator and channel controllers where the pins in `pinsParam` (a text[] parameter) have rights. */

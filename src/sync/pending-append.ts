@@ -25,6 +25,7 @@ import { formatCommandLine, utf8Length } from '../push/protocol';
 import { MAX_COMMAND_BYTES, MAX_RECORDS_PER_COMMAND } from './sync-commands';
 import type { PlannedCommand } from './sync-plan';
 import type { ItemKind } from './sync-items';
+import { namedQuery } from '../database/prepared-query.service';
 
 const APPENDABLE: ReadonlySet<ItemKind> = new Set(['user', 'auth', 'card']);
 /** Pending commands looked at per device: a write carries at most one command per appendable table. */
@@ -92,7 +93,7 @@ export async function appendToPending(m: EntityManager, batches: readonly Device
   if (candidates.length === 0) return { rest: [...batches], appended: [] };
   for (const b of candidates) for (const c of b.commands) formatCommandLine({ cmdId: 1, command: c.command });
   const pins = [...new Set(candidates.flatMap((b) => b.commands.flatMap((c) => c.ref.put!.map(([k]) => k))))];
-  const tails: TailRow[] = await m.query(
+  const tails: TailRow[] = await namedQuery(m,
     `SELECT t.id::text AS id, t.device_sn, t.bytes, t.records, t.head, t.kind, t.put_only,
             EXISTS (SELECT 1 FROM jsonb_array_elements(t.ref->'put') e WHERE e->>0 = ANY($2::text[])) AS touches
        FROM unnest($1::text[]) AS s(sn)

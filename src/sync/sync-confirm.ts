@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CommandOutcomeHub, type CommandOutcome } from '../push/command-outcome';
 import { backoffMs, isSyncRef, UNKNOWN_HASH, type SyncRef } from './sync-items';
 import { excludedOf, intoOf, listOf } from '../database/columns';
+import { namedQuery } from '../database/prepared-query.service';
 import { SyncItem, SyncOwed } from './sync-state.entity';
 
 const FAILED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'failures', 'lastReturn', 'failedAt', 'failedPlan']);
@@ -53,7 +54,7 @@ export class SyncConfirmation implements OnModuleInit {
     const ours = outcomes.filter((o) => isSyncRef(o.ref));
     if (ours.length === 0) return;
     const sns = [...new Set(ours.map((o) => o.deviceSn))];
-    const rows: Array<{ id: string; sn: string }> = await m.query(`SELECT id, sn FROM device WHERE sn = ANY($1)`, [sns]);
+    const rows: Array<{ id: string; sn: string }> = await namedQuery(m, `SELECT id, sn FROM device WHERE sn = ANY($1)`, [sns]);
     const idOf = new Map(rows.map((r) => [r.sn, r.id]));
     // Successful puts in a row are confirmed with one statement (a reply carries many commands).
     let puts: Array<{ d: string; kind: string; k: string; h: string; plan: string; rc: number | null }> = [];
@@ -87,7 +88,8 @@ export class SyncConfirmation implements OnModuleInit {
     const rows = `jsonb_to_recordset($1::jsonb) AS x(d char(32), kind varchar, k varchar, h text, plan varchar, rc int)`;
     // One statement for known and new items (a full sync confirms a million items, 500 per command). An item a
     // failure of this same plan marked stays unconfirmed (the update's condition); a new item is inserted.
-    await m.query(
+    await namedQuery(
+      m,
       `WITH x AS (SELECT * FROM ${rows}),
        known AS (
          UPDATE sync_item s SET hash = x.h, confirmed_at = now(), failures = 0, next_try_at = NULL, last_return = x.rc

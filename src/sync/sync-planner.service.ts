@@ -14,6 +14,7 @@ import { appendToPending, type DeviceBatch } from './pending-append';
 import { composeCommands, composesAlike, tableOf, type ComposeInput, type PlannedCommand } from './sync-plan';
 import { loadDevices } from './sync-queries';
 import { intoOf } from '../database/columns';
+import { namedQuery } from '../database/prepared-query.service';
 import { SyncItem } from './sync-state.entity';
 import { lockPlanScope } from './plan-scope';
 
@@ -258,7 +259,7 @@ export class SyncPlannerService {
 /** Admitted devices where these pins have rights (persons through levels, checked-in visitors through visitor levels; elevator and channel controllers through their own levels). */
 export async function devicesGranting(m: EntityManager, pins: readonly string[]): Promise<string[]> {
   if (pins.length === 0) return [];
-  const rows: Array<{ device_id: string }> = await m.query(DEVICES_GRANTING_SQL, [pins]);
+  const rows: Array<{ device_id: string }> = await namedQuery(m, DEVICES_GRANTING_SQL, [pins]);
   return rows.map((r) => r.device_id);
 }
 
@@ -273,9 +274,11 @@ const DEVICES_GRANTING_SQL = `SELECT DISTINCT d.device_id FROM person p JOIN acc
 
 /** Devices where these pins have rights or that hold or are being sent them (devicesGranting ∪ devicesTouching), in one query. */
 async function devicesOfPins(m: EntityManager, pins: readonly string[]): Promise<string[]> {
-  const rows: Array<{ device_id: string }> = await m.query(`${DEVICES_GRANTING_SQL} UNION ${devicesTouchingSql('$1', '$2')}`, [pins, MEMBER_KINDS]);
+  const rows: Array<{ device_id: string }> = await namedQuery(m, DEVICES_OF_PINS_SQL, [pins, MEMBER_KINDS]);
   return rows.map((r) => r.device_id);
 }
+
+const DEVICES_OF_PINS_SQL = `${DEVICES_GRANTING_SQL} UNION ${devicesTouchingSql('$1', '$2')}`;
 
 /** Every pin (person or visitor) of a level. */
 async function levelPins(m: EntityManager, levelId: string): Promise<string[]> {

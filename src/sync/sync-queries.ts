@@ -7,6 +7,7 @@ import { effectiveKindSql } from '../device/device-kind';
 import { dialectOf, type SyncDevice } from './device-dialect';
 import { MODULE_KINDS, type ModuleKind } from './module-rights';
 import type { DeviceRights, SyncHoliday, SyncPerson, SyncTimeSegment } from './sync-commands';
+import { namedQuery } from '../database/prepared-query.service';
 
 /**
  * The devices the planner plans, admitted ones only. Attendance terminals and kiosks are planned in their own
@@ -15,7 +16,7 @@ import type { DeviceRights, SyncHoliday, SyncPerson, SyncTimeSegment } from './s
  */
 export async function loadDevices(m: EntityManager, deviceIds: string[], defaultZone: string): Promise<Map<string, SyncDevice>> {
   if (deviceIds.length === 0) return new Map();
-  const rows: Array<{ id: string; sn: string; time_zone: string | null; capabilities: unknown; registration: unknown; kind: string }> = await m.query(
+  const rows: Array<{ id: string; sn: string; time_zone: string | null; capabilities: unknown; registration: unknown; kind: string }> = await namedQuery(m,
     `SELECT id, sn, time_zone, capabilities, registration, ${effectiveKindSql('device')} AS kind FROM device
       WHERE id = ANY($1) AND admission = 'admitted' AND ${effectiveKindSql('device')} NOT IN ('att', 'facekiosk')`,
     [deviceIds],
@@ -44,7 +45,7 @@ export async function loadPersons(m: EntityManager, where: { personIds: string[]
     photo: string | null;
     status: string;
     cards: Array<{ cardNo: string; cardType: number }> | null;
-  }> = await m.query(
+  }> = await namedQuery(m,
     `SELECT p.id, p.pin, p.name, p.last_name, p.card_no, p.password, p.is_disabled, p.acc_start_time, p.acc_end_time, p.photo, p.status,
             (SELECT json_agg(json_build_object('cardNo', c.card_no, 'cardType', c.card_type) ORDER BY c.card_type, c.card_no)
                FROM card c WHERE c.person_id = p.id) AS cards
@@ -89,7 +90,7 @@ export async function loadLevelRights(m: EntityManager, members: LevelMembers, w
   const deviceIds = where.deviceIds ?? (where.deviceId !== undefined ? [where.deviceId] : undefined);
   // Two small queries joined here rather than one GROUP BY over every membership × door: what each level grants
   // per device (levels × devices rows), then who holds which level.
-  const grants: Array<{ level_id: string; device_id: string; tz_id: number; doors: number[] }> = await m.query(
+  const grants: Array<{ level_id: string; device_id: string; tz_id: number; doors: number[] }> = await namedQuery(m,
     `SELECT l.id AS level_id, d.device_id, ts.tz_id, array_agg(DISTINCT d.door_no ORDER BY d.door_no) AS doors
        FROM acc_level l
        JOIN time_segment ts ON ts.id = l.time_segment_id
@@ -110,7 +111,7 @@ export async function loadLevelRights(m: EntityManager, members: LevelMembers, w
   if (byLevel.size === 0) return new Map();
   const params: unknown[] = [[...byLevel.keys()]];
   if (where.ownerIds) params.push(where.ownerIds);
-  const held: Array<{ owner_id: string; level_id: string }> = await m.query(
+  const held: Array<{ owner_id: string; level_id: string }> = await namedQuery(m,
     `SELECT ${members.owner} AS owner_id, ${members.level} AS level_id FROM ${members.from}
       WHERE ${members.level} = ANY($1) ${where.ownerIds ? `AND ${members.owner} IN (SELECT unnest($2::char(32)[]))` : ''}`,
     params,
@@ -143,7 +144,7 @@ export function loadRights(m: EntityManager, where: { personIds?: string[]; devi
 
 export async function loadTimeSegments(m: EntityManager, tzIds: number[]): Promise<SyncTimeSegment[]> {
   if (tzIds.length === 0) return [];
-  const rows: Array<{ tz_id: number; schedule: SyncTimeSegment['schedule'] }> = await m.query(
+  const rows: Array<{ tz_id: number; schedule: SyncTimeSegment['schedule'] }> = await namedQuery(m,
     `SELECT tz_id, schedule FROM time_segment WHERE tz_id = ANY($1) ORDER BY tz_id`,
     [tzIds],
   );
@@ -151,9 +152,10 @@ export async function loadTimeSegments(m: EntityManager, tzIds: number[]): Promi
 }
 
 export async function loadHolidays(m: EntityManager): Promise<SyncHoliday[]> {
-  const rows: Array<{ start_date: string; end_date: string; holiday_type: number; is_loop_by_year: boolean }> = await m.query(
+  const rows: Array<{ start_date: string; end_date: string; holiday_type: number; is_loop_by_year: boolean }> = await namedQuery(m,
     `SELECT to_char(start_date, 'YYYY-MM-DD') AS start_date, to_char(end_date, 'YYYY-MM-DD') AS end_date, holiday_type, is_loop_by_year
        FROM holiday ORDER BY start_date, name`,
+    [],
   );
   return rows.map((r) => ({ startDate: r.start_date, endDate: r.end_date, holidayType: Number(r.holiday_type), isLoopByYear: r.is_loop_by_year }));
 }

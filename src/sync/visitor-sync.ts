@@ -9,6 +9,7 @@ import { dataDelete, dataUpdateMulCardUser, dataUpdateUser, dataUpdateUserAuthor
 import type { SyncDevice } from './device-dialect';
 import { chunkBuild, userRecordFor, type DeviceRights, type SyncPerson } from './sync-commands';
 import { loadLevelRights, type LevelMembers, type RightsIndex } from './sync-queries';
+import { namedQuery } from '../database/prepared-query.service';
 
 export interface SyncVisitor {
   registrationId: string;
@@ -34,7 +35,7 @@ export function loadVisitorRights(m: EntityManager, where: { registrationIds?: s
 
 export async function loadVisitors(m: EntityManager, registrationIds: string[]): Promise<SyncVisitor[]> {
   if (registrationIds.length === 0) return [];
-  const rows: Array<{ id: string; visitor_pin: string; visitor_name: string; card_no: string | null; start_time: Date; end_time: Date }> = await m.query(
+  const rows: Array<{ id: string; visitor_pin: string; visitor_name: string; card_no: string | null; start_time: Date; end_time: Date }> = await namedQuery(m,
     `SELECT id, visitor_pin, visitor_name, card_no, start_time, end_time FROM vis_registration WHERE id IN (SELECT unnest($1::char(32)[])) AND state = 'in' ORDER BY visitor_pin`,
     [registrationIds],
   );

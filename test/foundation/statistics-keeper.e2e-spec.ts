@@ -1,0 +1,57 @@
+/**
+ * StatisticsKeeper: a table that grew by a fifth or more since its last ANALYZE (and by STATS_MIN_CHANGES rows)
+ * gets fresh planner statistics without waiting for autovacuum; a table barely changed is left alone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StatisticsKeeper } from '../../src/database/statistics-keeper.service';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+let keeper: StatisticsKeeper;
+
+beforeAll(async () => {
+  // The period is off: the test runs the passes itself.
+  t = await startTestApp({ statsRefreshMs: 0, statsMinChanges: 500 });
+  keeper = t.app.get(StatisticsKeeper);
+  // Autovacuum could analyse the table first (once a minute at most); this is about the keeper.
+  await t.ds.query(`ALTER TABLE person SET (autovacuum_enabled = false)`);
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+/** Runs passes until one analyses `table` (the server publishes change counts about once a second), or gives up. */
+async function refreshUntil(table: string, ms = 10_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if ((await keeper.refresh()).includes(table)) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+/** `n` persons with pins from `firstPin`, in one statement. */
+async function addPersons(n: number, firstPin: number): Promise<void> {
+  const [dept] = await t.ds.query(`SELECT id FROM department WHERE code = '1'`);
+  await t.ds.query(
+    `INSERT INTO person (id, pin, name, dept_id) SELECT md5('stats' || g), g::text, 'P' || g, $1 FROM generate_series($2::int, $3::int) g`,
+    [dept.id, firstPin, firstPin + n - 1],
+  );
+}
+
+const plannerRows = async (table: string) => Number((await t.ds.query(`SELECT reltuples FROM pg_class WHERE relname = $1`, [table]))[0].reltuples);
+
+describe('planner statistics of fast-growing tables', () => {
+  it('analyses a table that grew by thousands of rows, so the planner sees its size', async () => {
+    await addPersons(3000, 900001);
+    expect(await refreshUntil('person')).toBe(true);
+    expect(await plannerRows('person')).toBeGreaterThanOrEqual(2900);
+  });
+
+  it('leaves a table alone once its statistics are fresh, and after fewer changes than the least', async () => {
+    await addPersons(20, 990001);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await keeper.refresh()).not.toContain('person');
+  });
+});
