@@ -14,8 +14,9 @@ const FINGER = b64('finger six template for the terminals');
 
 let t: TestApp;
 beforeAll(async () => {
-  // No Push Center pass during this file: its worker's queries would land in the idle-poll count below.
-  t = await startTestApp({ pushCenter: { ...parsePushCenterConfig({}), pollMs: 60_000 } });
+  // No Push Center pass and no planner-statistics pass during this file: their queries would land in the
+  // idle-poll count below.
+  t = await startTestApp({ pushCenter: { ...parsePushCenterConfig({}), pollMs: 60_000 }, statsRefreshMs: 0 });
   await t.post('/api/gateway/areas', { code: '2', name: 'Plant' });
 });
 afterAll(async () => {

@@ -9,8 +9,9 @@ import { commandsOf, connectedSim, countQueries, enqueue, settingsOf, sleep } fr
 
 let t: TestApp;
 beforeAll(async () => {
-  // No Push Center pass during this file (its worker's queries would land in the idle-poll counts below).
-  t = await startTestApp({ pushCenter: { ...parsePushCenterConfig({}), pollMs: 60_000 } });
+  // No Push Center pass and no planner-statistics pass during this file (their queries would land in the
+  // idle-poll counts below).
+  t = await startTestApp({ pushCenter: { ...parsePushCenterConfig({}), pollMs: 60_000 }, statsRefreshMs: 0 });
 });
 
 /** Background work a registration started (the reconciler's pass for the new device) is over. */
