@@ -1,6 +1,7 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { normaliseClientForms } from './client-forms';
 import { CvCode, CvError } from './cv-error';
+import { memoiseValidationMetadata } from './validation-metadata-cache';
 
 export interface CvValidationContext {
   /** The manual's error code for this constraint, for example -20 "Pin number cannot be empty". */
@@ -50,6 +51,7 @@ class CvValidationPipe extends ValidationPipe {
 }
 
 export function cvValidationPipe(): ValidationPipe {
+  memoiseValidationMetadata();
   return new CvValidationPipe({
     transform: true,
     whitelist: true,
