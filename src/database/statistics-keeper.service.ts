@@ -58,7 +58,7 @@ export class StatisticsKeeper implements OnApplicationBootstrap, OnApplicationSh
     await this.running;
   }
 
-  /** One pass (at most one at a time): analyses the stale tables; returns their names. */
+  /** One pass (at most one at a time): analyses the stale tables (a locked one is skipped); returns the names it asked for. */
   refresh(): Promise<string[]> {
     this.running ??= this.pass()
       .catch((err: unknown) => {
@@ -74,8 +74,10 @@ export class StatisticsKeeper implements OnApplicationBootstrap, OnApplicationSh
     await asLeader(this.ds, STATS_LOCK, async () => {
       const stale: Array<{ name: string }> = await this.ds.query(STALE_TABLES_SQL, [this.config.statsMinChanges, 0.2]);
       for (const { name } of stale) {
-        // The name comes from the catalogue; quoted as an identifier all the same.
-        await this.ds.query(`ANALYZE "${name.replace(/"/g, '""')}"`);
+        // SKIP_LOCKED: a table autovacuum is working on is left to it. Waiting for its lock would, after
+        // deadlock_timeout, make PostgreSQL cancel autovacuum's VACUUM of that table (and again on each pass
+        // that finds the table changed). The name comes from the catalogue; quoted as an identifier all the same.
+        await this.ds.query(`ANALYZE (SKIP_LOCKED) "${name.replace(/"/g, '""')}"`);
         done.push(name);
       }
     });
