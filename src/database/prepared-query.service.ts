@@ -64,11 +64,14 @@ function statementName(text: string): string {
 }
 
 /**
- * Runs `text` in the transaction of `m` as a prepared statement: for the planner's and the confirmation's
- * statements, run for every write group and every poll, whose planning cost as much as their execution
- * (the devices of a group's pins: 4.7 ms of planning for 4.3 of execution, measured under load). A pool of one
- * connection is the embedded database, whose connections share one session: there the statement stays unnamed
- * (as in PreparedQueryService). Outside a transaction it is a plain query.
+ * Runs `text` in the transaction of `m` as a prepared statement. Used for the statements that run for every
+ * write group and every poll: the planner's reads, the queue's claim and results, the confirmation. Each is
+ * then parsed and analysed once per pooled connection instead of on every call. PostgreSQL still plans
+ * statements with array parameters afresh each time when a custom plan looks cheaper than the generic one.
+ * A pool of one connection is the embedded database, whose connections share one session: there the
+ * statement stays unnamed, as in PreparedQueryService. Outside a transaction it is a plain query.
+ * Statement texts must come from a bounded set (no values spliced in): each name stays prepared on its
+ * connection.
  */
 export async function namedQuery<R>(m: EntityManager, text: string, values: unknown[]): Promise<R[]> {
   const qr = m.queryRunner;
