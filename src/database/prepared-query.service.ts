@@ -1,8 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '../config/config';
 
 interface PostgresDriverLike {
   obtainMasterConnection(): Promise<[PoolClient, (err?: unknown) => void]>;
@@ -17,36 +16,21 @@ interface PostgresDriverLike {
  */
 @Injectable()
 export class PreparedQueryService {
-  private readonly named: boolean;
-
-  constructor(
-    private readonly ds: DataSource,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.named = !!config.databaseUrl;
-  }
+  constructor(private readonly ds: DataSource) {}
 
   /** Runs `text` on `target`: the pool (a DataSource) or the connection of a transaction (an EntityManager). */
   async query<R>(target: DataSource | EntityManager, text: string, values: unknown[]): Promise<R[]> {
-    const config = this.named ? { name: this.nameOf(text), text, values } : { text, values };
     const qr = (target as EntityManager).queryRunner;
-    if (qr && !qr.isReleased) {
-      const client = (await qr.connect()) as PoolClient;
-      return (await client.query(config)).rows as R[];
-    }
+    if (qr && !qr.isReleased) return namedQuery(target as EntityManager, text, values);
     const [client, release] = await (this.ds.driver as unknown as PostgresDriverLike).obtainMasterConnection();
     try {
-      const rows = (await client.query(config)).rows as R[];
+      const rows = (await client.query(queryConfig(this.ds, text, values))).rows as R[];
       release();
       return rows;
     } catch (err) {
       release(err instanceof Error && 'severity' in err ? undefined : err); // a database error leaves the connection usable
       throw err;
     }
-  }
-
-  private nameOf(text: string): string {
-    return statementName(text);
   }
 }
 
@@ -68,15 +52,25 @@ function statementName(text: string): string {
  * write group and every poll: the planner's reads, the queue's claim and results, the confirmation. Each is
  * then parsed and analysed once per pooled connection instead of on every call. PostgreSQL still plans
  * statements with array parameters afresh each time when a custom plan looks cheaper than the generic one.
- * A pool of one connection is the embedded database, whose connections share one session: there the
- * statement stays unnamed, as in PreparedQueryService. Outside a transaction it is a plain query.
+ * On the embedded database it stays unnamed (namesStatements). Outside a transaction it is a plain query.
  * Statement texts must come from a bounded set (no values spliced in): each name stays prepared on its
  * connection.
  */
 export async function namedQuery<R>(m: EntityManager, text: string, values: unknown[]): Promise<R[]> {
   const qr = m.queryRunner;
-  const pooled = ((m.connection.options as { poolSize?: number }).poolSize ?? 10) > 1;
-  if (!qr || qr.isReleased || !pooled) return m.query(text, values);
+  if (!qr || qr.isReleased) return m.query(text, values);
   const client = (await qr.connect()) as PoolClient;
-  return (await client.query({ name: statementName(text), text, values })).rows as R[];
+  return (await client.query(queryConfig(m.connection, text, values))).rows as R[];
+}
+
+/**
+ * Whether statements on this data source may be named. A pool of one connection is the embedded database, whose
+ * connections share one session: a name prepared by one connection would collide on the next.
+ */
+function namesStatements(ds: DataSource): boolean {
+  return ((ds.options as { poolSize?: number }).poolSize ?? 10) > 1;
+}
+
+function queryConfig(ds: DataSource, text: string, values: unknown[]): { name?: string; text: string; values: unknown[] } {
+  return namesStatements(ds) ? { name: statementName(text), text, values } : { text, values };
 }

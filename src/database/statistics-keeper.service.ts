@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { asLeader } from '../sync/leader';
+import { asLeader } from './leader';
 
 /** Session advisory lock of the process that refreshes statistics (one of several sharing the database). */
 const STATS_LOCK = 7330020;

@@ -57,11 +57,11 @@
  * may be work (commands committed, results recorded, a delivery's timeout due).
  */
 
-import { namedQuery } from '../database/prepared-query.service';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CommandOutcomeHub, type CommandOutcome } from './command-outcome';
 import { intoOf } from '../database/columns';
+import { namedQuery } from '../database/prepared-query.service';
 import { DeviceCommand, DeviceCommandAttempt, type DeviceCommandState } from './device-command.entity';
 import { recordRefusals } from './device-refusals';
 import {

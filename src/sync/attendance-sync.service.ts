@@ -97,7 +97,12 @@ export class AttendanceSyncService {
 
   /** Whether the device is an admitted terminal or kiosk (planned here, not by the access planner). */
   async isTerminal(m: EntityManager, deviceId: string): Promise<boolean> {
-    return (await loadTerminals(m, [deviceId])).has(deviceId);
+    return (await this.terminalsAmong(m, [deviceId])).has(deviceId);
+  }
+
+  /** Which of these devices are attendance terminals, in one query. */
+  async terminalsAmong(m: EntityManager, deviceIds: readonly string[]): Promise<Set<string>> {
+    return new Set((await loadTerminals(m, deviceIds)).keys());
   }
 
   /** Terminals where these pins belong (their areas). */

@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CommandQueueService } from '../push/command-queue.service';
 import { dataCount } from '../push/protocol';
 import { loadRefusals } from '../push/device-refusals';
-import { devicesTouching, devicesTouchingSql, loadConfirmed, loadInflight, noteSkipped } from './confirmed-state';
+import { devicesTouchingSql, loadConfirmed, loadInflight, noteSkipped } from './confirmed-state';
 import { loadDesired, type PinScope } from './desired-state';
 import type { SyncDevice } from './device-dialect';
 import { currentState, desiredHashes, diffItems, MEMBER_KINDS, splitItemId, type Diff, type ItemKind, type SyncRef } from './sync-items';
@@ -115,7 +115,7 @@ export class SyncPlannerService {
       `SELECT DISTINCT d.device_id FROM acc_level_door ld JOIN door d ON d.id = ld.door_id WHERE ld.level_id = $1`,
       [levelId],
     );
-    const deviceIds = new Set([...devices.map((r) => r.device_id), ...(await devicesGranting(m, pins)), ...(await devicesTouching(m, pins))]);
+    const deviceIds = new Set([...devices.map((r) => r.device_id), ...(await devicesOfPins(m, pins))]);
     await this.plan(m, { deviceIds: [...deviceIds], devicesNow: () => devicesOfPins(m, pins), pins, mode: opts.force ? 'force' : 'diff' });
   }
 
@@ -274,6 +274,7 @@ const DEVICES_GRANTING_SQL = `SELECT DISTINCT d.device_id FROM person p JOIN acc
 
 /** Devices where these pins have rights or that hold or are being sent them (devicesGranting ∪ devicesTouching), in one query. */
 async function devicesOfPins(m: EntityManager, pins: readonly string[]): Promise<string[]> {
+  if (pins.length === 0) return [];
   const rows: Array<{ device_id: string }> = await namedQuery(m, DEVICES_OF_PINS_SQL, [pins, MEMBER_KINDS]);
   return rows.map((r) => r.device_id);
 }

@@ -7,7 +7,7 @@ import type { CommandOutcome } from '../push/command-outcome';
 import { DeviceRegistryService, type DeviceRegisteredEvent } from '../push/device-registry.service';
 import { excludedOf, insertOf, listOf } from '../database/columns';
 import { afterCommit } from '../database/after-commit';
-import { asLeader } from './leader';
+import { asLeader } from '../database/leader';
 import { backoffMs, UNKNOWN_HASH, type SyncRef } from './sync-items';
 import { AttendanceSyncService } from './attendance-sync.service';
 import { SyncConfirmation } from './sync-confirm';
@@ -171,8 +171,8 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
           `SELECT device_id, plan FROM sync_owed WHERE kind = 'full' AND device_id = ANY($1) AND cursor IS NOT DISTINCT FROM $2 ORDER BY device_id FOR UPDATE SKIP LOCKED`,
           [group.map((j) => j.device_id), cursor],
         );
-        const panels: string[] = [];
-        for (const r of rows) if (!(await this.attendance.isTerminal(m, r.device_id))) panels.push(r.device_id);
+        const terminals = await this.attendance.terminalsAmong(m, rows.map((r) => r.device_id));
+        const panels = rows.map((r) => r.device_id).filter((id) => !terminals.has(id));
         if (panels.length === 0) return new Set<string>();
         const plans = new Set(rows.filter((r) => panels.includes(r.device_id)).map((r) => r.plan));
         const plan = fullSyncPlan(cursor, plans);

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { PUSH_SETTINGS, type PushSettings } from '../push/push-settings';
-import { asLeader } from './leader';
+import { asLeader } from '../database/leader';
 import { SyncPlannerService } from './sync-planner.service';
 import { LEADER_LOCK } from './sync-reconciler.service';
 import { excludedOf, intoOf } from '../database/columns';
