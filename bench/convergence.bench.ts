@@ -265,7 +265,7 @@ async function main(): Promise<void> {
       const written = Date.now() - t1;
       const cpu = process.cpuUsage(cpu0);
       const writeQueries = queries - q1;
-      if (trace) for (const [k, e] of [...trace].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) console.log(`   ${String(e.n).padStart(5)} ${e.ms.toFixed(0).padStart(6)} ms ${k}`);
+      if (trace) for (const [k, e] of [...trace].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(process.env.BENCH_TRACE_TOP ?? 25))) console.log(`   ${String(e.n).padStart(5)} ${e.ms.toFixed(0).padStart(6)} ms ${k}`);
       trace = null;
       for (;;) {
         const now = await confirmedUsers(ds, sns);

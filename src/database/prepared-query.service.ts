@@ -63,6 +63,24 @@ export async function namedQuery<R>(m: EntityManager, text: string, values: unkn
   return (await client.query(queryConfig(m.connection, text, values))).rows as R[];
 }
 
+const generic = new WeakSet<object>();
+
+/**
+ * From here to the end of the transaction of `m`, prepared statements use their generic plan (`plan_cache_mode`,
+ * set LOCAL: it ends with the transaction). The planner's reads take arrays of pins and devices, and PostgreSQL
+ * judges a plan made for the actual arrays cheaper than the generic one every time, so it planned them on every
+ * call: the largest statements (the scope, desired and confirmed state read together) cost more to plan than
+ * to run, about a quarter of PostgreSQL's CPU while persons were being added. Their generic plans (index
+ * lookups per pin and device) suit small writes and pages of a full sync alike. Once per transaction; not on
+ * the embedded database (its statements are not prepared, so nothing is saved).
+ */
+export async function preferGenericPlans(m: EntityManager): Promise<void> {
+  const qr = m.queryRunner;
+  if (!qr || qr.isReleased || !qr.isTransactionActive || !namesStatements(m.connection) || generic.has(qr)) return;
+  generic.add(qr);
+  await m.query(`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`);
+}
+
 /**
  * Whether statements on this data source may be named. A pool of one connection is the embedded database, whose
  * connections share one session: a name prepared by one connection would collide on the next.

@@ -1,9 +1,9 @@
 import { In, type EntityManager } from 'typeorm';
-import { AccLevel } from '../accLevel/acc-level.entity';
 import { checkLevels } from '../accLevel/acc-level-membership';
 import { CvCode, CvError } from '../common/cv-error';
 import { splitList } from '../common/paging';
 import { Department } from '../department/department.entity';
+import { read, readTogether } from '../database/read-together';
 import type { PersonWriteDto } from './dto/person-input.dto';
 import { Person } from './person.entity';
 
@@ -21,7 +21,8 @@ export class PersonLookups {
   private constructor(
     private readonly persons: Map<string, Person | null>,
     private readonly visitorPins: ReadonlySet<string>,
-    private readonly depts: Map<string, Department>,
+    /** department code → id */
+    private readonly depts: Map<string, string>,
     private readonly levels: ReadonlySet<string>,
     private readonly cards: ReadonlySet<string>,
   ) {}
@@ -30,15 +31,19 @@ export class PersonLookups {
     const pins = [...new Set(dtos.map((d) => d.pin))];
     const codes = [...new Set([DEFAULT_DEPT, ...dtos.flatMap((d) => (d.deptCode ? [d.deptCode] : []))])];
     const levelIds = [...new Set(dtos.flatMap((d) => splitList(d.accLevelIds)))];
-    const found = await m.getRepository(Person).find({ where: { pin: In(pins) } });
-    const visitors: Array<{ pin: string }> = await m.query(`SELECT DISTINCT visitor_pin AS pin FROM vis_registration WHERE visitor_pin = ANY($1::text[]) AND state = 'in'`, [pins]);
-    const depts = await m.getRepository(Department).find({ where: { code: In(codes) } });
-    const levels = levelIds.length ? await m.getRepository(AccLevel).find({ select: { id: true }, where: { id: In(levelIds) } }) : [];
     const cardNos = [...new Set(dtos.flatMap((d) => (d.cardNo ? [d.cardNo] : [])))];
-    const cards: Array<{ card_no: string }> = cardNos.length ? await m.query(`SELECT card_no FROM card WHERE card_no = ANY($1::text[])`, [cardNos]) : [];
+    const found = await m.getRepository(Person).find({ where: { pin: In(pins) } });
+    // The rest in one round trip (read-together.ts): plain values, no entities.
+    const values = (text: string, params: unknown[]) => read(text, params, (rows: Array<{ v: string }>) => new Set(rows.map((r) => r.v)));
+    const { visitors, levels, cards, depts } = await readTogether(m, {
+      visitors: values(`SELECT DISTINCT visitor_pin AS v FROM vis_registration WHERE visitor_pin = ANY($1::text[]) AND state = 'in'`, [pins]),
+      levels: values(`SELECT id AS v FROM acc_level WHERE id = ANY($1::bpchar[])`, [levelIds]),
+      cards: values(`SELECT card_no AS v FROM card WHERE card_no = ANY($1::text[])`, [cardNos]),
+      depts: read(`SELECT id, code FROM department WHERE code = ANY($1::text[])`, [codes], (rows: Array<{ id: string; code: string }>) => new Map(rows.map((d) => [d.code, d.id]))),
+    });
     const persons = new Map<string, Person | null>(pins.map((p) => [p, null]));
     for (const p of found) persons.set(p.pin, p);
-    return new PersonLookups(persons, new Set(visitors.map((v) => v.pin)), new Map(depts.map((d) => [d.code, d])), new Set(levels.map((l) => l.id)), new Set(cards.map((c) => c.card_no)));
+    return new PersonLookups(persons, visitors, depts, levels, cards);
   }
 
   /** The stored person with this pin, or null. */
@@ -83,11 +88,11 @@ export class PersonLookups {
     if (deptCode) {
       const d = this.depts.get(deptCode);
       if (!d) throw new CvError(CvCode.DeptNotExist, `The department number does not exist: ${deptCode}`);
-      return d.id;
+      return d;
     }
     if (current) return current;
-    const d = this.depts.get(DEFAULT_DEPT) ?? (await m.getRepository(Department).findOne({ where: {}, order: { sortNo: 'ASC', code: 'ASC' } }));
+    const d = this.depts.get(DEFAULT_DEPT) ?? (await m.getRepository(Department).findOne({ where: {}, order: { sortNo: 'ASC', code: 'ASC' } }))?.id;
     if (!d) throw new CvError(CvCode.DeptNotExist, 'The department number does not exist');
-    return d.id;
+    return d;
   }
 }

@@ -151,7 +151,7 @@ export class PersonService {
 
   /** Attendance first: the access planner takes its devices' order locks, held until the commit (keep it short). */
   private async planSaved(m: EntityManager, saved: Person[]): Promise<void> {
-    await this.attendance.syncPersons(m, [...new Set(saved.map((p) => p.id))]);
+    await this.attendance.syncPersonPins(m, [...new Set(saved.map((p) => p.pin))]);
     await this.planner.syncPins(m, saved.map((p) => p.pin));
   }
 

@@ -220,6 +220,18 @@ export class CommandQueueService {
   }
 
   /**
+   * signalAfterCommit for a caller whose own statement queues the NOTIFY (`commandNotifySql`) when
+   * `notifiesOthers`: one round trip fewer for a writer holding the devices' order locks.
+   */
+  get notifiesOthers(): boolean {
+    return this.signal.notifies;
+  }
+
+  raiseAfterCommit(manager: EntityManager, sns: readonly string[]): void {
+    this.signal.raiseAfterCommit(manager, sns);
+  }
+
+  /**
    * The commands of one getrequest reply for a device (rules (a), (b), (d) above): under the device's lock,
    * loads its unfinished head, asks planClaim, fails what it says (reporting the outcomes), and hands out the
    * rest under new CmdIDs. Empty when another poll holds the lock, when a reply is outstanding, or when the

@@ -3,6 +3,7 @@ import { excludedOf, intoOf, listOf } from '../database/columns';
 import { DeviceRefusal } from './device-refusal.entity';
 import { isRefusal, refusalKey } from './protocol';
 import { namedQuery } from '../database/prepared-query.service';
+import { read, runRead, type Read } from '../database/read-together';
 
 /**
  * Device capabilities refused for good (table device_refusal; the codes and the key format are in
@@ -19,17 +20,29 @@ import { namedQuery } from '../database/prepared-query.service';
  */
 export const REFUSALS_FOR_GOOD = 3;
 
-const forGood = (r: DeviceRefusalView) => r.returnCode !== -1002 || r.refusals >= REFUSALS_FOR_GOOD;
+const forGood = (r: Pick<DeviceRefusalView, 'returnCode' | 'refusals'>) => r.returnCode !== -1002 || r.refusals >= REFUSALS_FOR_GOOD;
 
 /** device.id → keys refused for good, for the given devices (others are absent). */
 export async function loadRefusals(m: EntityManager, deviceIds: string[]): Promise<Map<string, Set<string>>> {
-  const all = await listRefusals(m, deviceIds);
-  const out = new Map<string, Set<string>>();
-  for (const [id, list] of all) {
-    const keys = list.filter(forGood).map((r) => r.what);
-    if (keys.length > 0) out.set(id, new Set(keys));
-  }
-  return out;
+  return runRead(m, refusalsRead(deviceIds));
+}
+
+/** loadRefusals as a read that can share a round trip (read-together.ts). */
+export function refusalsRead(deviceIds: string[]): Read<Map<string, Set<string>>> {
+  return read(
+    `SELECT device_id, what, return_code, refusals FROM device_refusal WHERE device_id = ANY($1::char(32)[])`,
+    [deviceIds],
+    (rows: Array<{ device_id: string; what: string; return_code: number; refusals: number }>) => {
+      const out = new Map<string, Set<string>>();
+      for (const r of rows) {
+        if (!forGood({ returnCode: Number(r.return_code), refusals: Number(r.refusals) })) continue;
+        let keys = out.get(r.device_id);
+        if (!keys) out.set(r.device_id, (keys = new Set()));
+        keys.add(r.what);
+      }
+      return out;
+    },
+  );
 }
 
 export interface DeviceRefusalView {

@@ -6,6 +6,11 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 
 /** PostgreSQL channels: the payload of each is one device SN. */
 export const COMMAND_CHANNEL = 'device_command';
+
+const notifySql = (channel: string, sn: string) => `pg_notify('${channel}', ${sn})`;
+
+/** SQL that queues the "work waiting" NOTIFY of the device whose SN is the expression `sn`, for the other processes. */
+export const commandNotifySql = (sn: string): string => notifySql(COMMAND_CHANNEL, sn);
 export const DEVICE_CHANNEL = 'device_changed';
 
 /**
@@ -95,9 +100,17 @@ export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
   async afterCommit(manager: EntityManager, sns: Iterable<string>): Promise<void> {
     const list = [...new Set(sns)];
     if (list.length === 0) return;
-    if (this.notifies) await manager.query(`SELECT pg_notify('${COMMAND_CHANNEL}', sn) FROM unnest($1::text[]) AS sn`, [list]);
+    if (this.notifies) await manager.query(`SELECT ${notifySql(COMMAND_CHANNEL, 'sn')} FROM unnest($1::text[]) AS sn`, [list]);
+    this.raiseAfterCommit(manager, list);
+  }
+
+  /**
+   * Raise the flags of `sns` in this process once `manager`'s transaction commits, for a caller that queued the
+   * NOTIFY for the other processes itself (`commandNotifySql` in one of its own statements, when `notifies`).
+   */
+  raiseAfterCommit(manager: EntityManager, sns: readonly string[]): void {
     afterCommit(manager, () => {
-      for (const sn of list) this.flags.add(sn);
+      for (const sn of sns) this.flags.add(sn);
     });
   }
 

@@ -3,7 +3,9 @@ import type { EntityManager } from 'typeorm';
 import { newId } from '../common/ids';
 import { effectiveKindSql } from '../device/device-kind';
 import { CommandQueueService } from '../push/command-queue.service';
-import { loadRefusals } from '../push/device-refusals';
+import { refusalsRead } from '../push/device-refusals';
+import { preferGenericPlans } from '../database/prepared-query.service';
+import { read, runRead, type Read } from '../database/read-together';
 import {
   composeTerminalCommands,
   refusedItems,
@@ -14,10 +16,11 @@ import {
   type AttSyncTerminal,
   type TerminalMember,
 } from './attendance-commands';
-import { devicesTouching, loadConfirmed, loadInflight, noteSkipped } from './confirmed-state';
+import { confirmedRead, devicesTouchingSql, inflightRead, noteSkipped } from './confirmed-state';
 import type { PinScope } from './desired-state';
-import { currentState, diffItems, splitItemId, type Diff, type ItemId } from './sync-items';
+import { currentState, diffItems, MEMBER_KINDS, splitItemId, type Diff, type ItemId } from './sync-items';
 import { lockPlanScope } from './plan-scope';
+import { personBasics } from './sync-queries';
 import type { PlannedCommand } from './sync-plan';
 import { intoOf } from '../database/columns';
 import { SyncItem } from './sync-state.entity';
@@ -36,7 +39,7 @@ type Mode = 'diff' | 'force' | 'full';
 interface PlanRequest {
   deviceIds: readonly string[];
   /** The terminals in scope read again once their order locks are held (plan-scope.ts). */
-  devicesNow?: () => Promise<readonly string[]>;
+  devicesNow?: (planned: string[]) => Read<readonly string[]>;
   pins: PinScope;
   mode: Mode;
   /** Pins to treat as gone (deleted or resigned in this transaction). */
@@ -73,6 +76,11 @@ export class AttendanceSyncService {
     if (personIds.length === 0) return;
     const rows: Array<{ pin: string }> = await m.query(`SELECT pin FROM person WHERE id = ANY($1)`, [[...personIds]]);
     await this.syncPins(m, rows.map((r) => r.pin), opts);
+  }
+
+  /** syncPersons for a caller that holds the persons' pins (a write group): no lookup of them. */
+  syncPersonPins(m: EntityManager, pins: readonly string[], opts: AttSyncOptions = {}): Promise<void> {
+    return this.syncPins(m, pins, opts);
   }
 
   /** A person deleted or resigned: off every terminal that holds them. */
@@ -127,19 +135,21 @@ export class AttendanceSyncService {
   private async syncPins(m: EntityManager, pins: readonly string[], opts: AttSyncOptions, absent?: ReadonlySet<string>): Promise<void> {
     const unique = [...new Set(pins)];
     if (unique.length === 0) return;
-    const devicesNow = async () => [...new Set([...(await this.terminalsOf(m, unique)), ...(await devicesTouching(m, unique))])];
-    await this.plan(m, { deviceIds: await devicesNow(), devicesNow, pins: unique, mode: opts.force ? 'force' : 'diff', absent, originDeviceId: opts.originDeviceId });
+    await preferGenericPlans(m);
+    const devicesNow = (planned: string[]) => read(TERMINALS_OF_PINS_SQL, [unique, MEMBER_KINDS, planned], (rows: Array<{ id: string }>) => rows.map((r) => r.id));
+    await this.plan(m, { deviceIds: await runRead(m, devicesNow([])), devicesNow, pins: unique, mode: opts.force ? 'force' : 'diff', absent, originDeviceId: opts.originDeviceId });
   }
 
   private async plan(m: EntityManager, req: PlanRequest): Promise<void> {
     const terminals = await loadTerminals(m, req.deviceIds);
     if (terminals.size === 0) return;
-    await lockPlanScope(this.queue, m, terminals, req.devicesNow, (ids) => loadTerminals(m, ids));
+    const { confirmed, inflight, refusals } = await lockPlanScope(this.queue, m, terminals, req.devicesNow, (ids) => loadTerminals(m, ids), (all) => ({
+      confirmed: confirmedRead([...all.keys()], req.pins),
+      inflight: inflightRead([...all.values()].map((t) => t.sn), req.pins),
+      refusals: refusalsRead([...all.keys()]),
+    }));
     const ids = [...terminals.keys()];
     const desired = await this.loadDesired(m, terminals, req.pins, req.absent);
-    const confirmed = await loadConfirmed(m, ids, req.pins);
-    const inflight = await loadInflight(m, [...terminals.values()].map((t) => t.sn), req.pins);
-    const refusals = await loadRefusals(m, ids);
     const pinSet = req.pins === null ? null : new Set(req.pins);
     const inScope = (id: ItemId) => {
       const [kind, key] = splitItemId(id);
@@ -240,17 +250,28 @@ async function loadMembership(m: EntityManager, where: { pins?: string[]; device
     filters.push(`p.pin = ANY($${params.length})`);
   }
   const rows: Array<{ device_id: string; person_id: string; ins_pri: number | null }> = await m.query(
-    `SELECT d.id AS device_id, ap.person_id, ax.ins_per_dev_auth AS ins_pri
-       FROM att_area_person ap
-       JOIN device d ON d.area_id = ap.area_id AND d.admission = 'admitted'
-        AND ${effectiveKindSql('d')} = CASE ap.module WHEN 'att' THEN 'att' ELSE 'facekiosk' END
-       JOIN person p ON p.id = ap.person_id AND p.status = 'active'
-       LEFT JOIN att_person ax ON ax.person_id = ap.person_id
-      WHERE ${filters.length ? filters.join(' AND ') : 'true'} AND NOT (ap.module = 'ins' AND COALESCE(ax.ins_category, 0) = 2)`,
+    `SELECT d.id AS device_id, ap.person_id, ax.ins_per_dev_auth AS ins_pri ${membershipFromSql(filters.length ? filters.join(' AND ') : 'true')}`,
     params,
   );
   return rows.map((r) => ({ deviceId: r.device_id, personId: r.person_id, insPri: Number(r.ins_pri ?? 0) }));
 }
+
+/** FROM and WHERE of the (terminal, person) pairs that should exist (loadMembership), with `where` on `d`, `p` and `ap`. */
+const membershipFromSql = (where: string) => `FROM att_area_person ap
+       JOIN device d ON d.area_id = ap.area_id AND d.admission = 'admitted'
+        AND ${effectiveKindSql('d')} = CASE ap.module WHEN 'att' THEN 'att' ELSE 'facekiosk' END
+       JOIN person p ON p.id = ap.person_id AND p.status = 'active'
+       LEFT JOIN att_person ax ON ax.person_id = ap.person_id
+      WHERE ${where} AND NOT (ap.module = 'ins' AND COALESCE(ax.ins_category, 0) = 2)`;
+
+/**
+ * Terminals and kiosks where these pins ($1) belong, or that hold or are being sent them ($2: MEMBER_KINDS; the
+ * commands of the SNs in $3 not searched, see devicesTouchingSql), in
+ * one query: only terminals' commands are searched for the pins (an access panel's pending commands are not this
+ * planner's business, and are long while persons are being added).
+ */
+const TERMINALS_OF_PINS_SQL = `SELECT DISTINCT d.id ${membershipFromSql('p.pin = ANY($1)')}
+     UNION ${devicesTouchingSql('$1', '$2', `${effectiveKindSql('d')} IN ('att', 'facekiosk')`, '$3')}`;
 
 async function loadPersons(m: EntityManager, ids: readonly string[]): Promise<AttSyncPerson[]> {
   if (ids.length === 0) return [];
@@ -261,12 +282,7 @@ async function loadPersons(m: EntityManager, ids: readonly string[]): Promise<At
       [ids],
     );
   return rows.map((r) => ({
-    id: r.id,
-    pin: r.pin,
-    name: r.name,
-    lastName: r.last_name,
-    cardNo: r.card_no,
-    password: r.password,
+    ...personBasics(r),
     photo: r.photo,
     pri: Number(r.pri ?? 0),
     verifyMode: r.verify_mode === null ? null : Number(r.verify_mode),

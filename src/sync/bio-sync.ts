@@ -13,7 +13,7 @@ import type { EntityManager } from 'typeorm';
 import { BIO_TYPE, dataDelete, dataUpdateBiodata, dataUpdateTemplateV10, type BiodataRecord, type TemplateV10Record } from '../push/protocol';
 import type { SyncDevice } from './device-dialect';
 import { chunkBuild } from './sync-commands';
-import { namedQuery } from '../database/prepared-query.service';
+import { read, runRead, type Read } from '../database/read-together';
 
 export interface StoredTemplate {
   pin: string;
@@ -105,34 +105,30 @@ export function templateDeleteCommands(device: SyncDevice, pin: string, slots: r
 /** Stored templates of these pins (persons only), in slot order. */
 export async function loadTemplates(m: EntityManager, pins: readonly string[]): Promise<StoredTemplate[]> {
   if (pins.length === 0) return [];
-  const rows: Array<{
-    pin: string;
-    bio_type: number;
-    template_no: number;
-    template_no_index: number;
-    valid_type: number;
-    major_ver: number;
-    minor_ver: number;
-    format: number;
-    template: string;
-  }> = await namedQuery(m,
+  return runRead(m, templatesRead(pins));
+}
+
+/** loadTemplates as a read (read-together.ts). */
+export function templatesRead(pins: readonly string[]): Read<StoredTemplate[]> {
+  return read(
     `SELECT p.pin, t.bio_type, t.template_no, t.template_no_index, t.valid_type, t.major_ver, t.minor_ver, t.format, t.template
        FROM bio_template t JOIN person p ON p.id = t.person_id
       WHERE p.pin IN (SELECT unnest($1::text[]))
       ORDER BY p.pin, t.bio_type, t.template_no, t.template_no_index`,
     [pins],
+    (rows: Array<{ pin: string; bio_type: number; template_no: number; template_no_index: number; valid_type: number; major_ver: number; minor_ver: number; format: number; template: string }>) =>
+      rows.map((r) => ({
+        pin: r.pin,
+        bioType: Number(r.bio_type),
+        templateNo: Number(r.template_no),
+        templateNoIndex: Number(r.template_no_index),
+        validType: Number(r.valid_type),
+        majorVer: Number(r.major_ver),
+        minorVer: Number(r.minor_ver),
+        format: Number(r.format),
+        template: r.template,
+      })),
   );
-  return rows.map((r) => ({
-    pin: r.pin,
-    bioType: Number(r.bio_type),
-    templateNo: Number(r.template_no),
-    templateNoIndex: Number(r.template_no_index),
-    validType: Number(r.valid_type),
-    majorVer: Number(r.major_ver),
-    minorVer: Number(r.minor_ver),
-    format: Number(r.format),
-    template: r.template,
-  }));
 }
 
 /**

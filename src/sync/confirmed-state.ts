@@ -8,6 +8,7 @@ import { isSyncRef, itemId, MEMBER_KINDS, type ItemId, type SyncRef } from './sy
 import { excludedOf, intoOf } from '../database/columns';
 import { SyncItem } from './sync-state.entity';
 import { namedQuery } from '../database/prepared-query.service';
+import { read, runRead, type Read } from '../database/read-together';
 
 export interface DeviceConfirmed {
   confirmed: Map<ItemId, string>;
@@ -23,9 +24,23 @@ const SKIPPED_UPDATE = excludedOf(SyncItem, ['skipped']);
 
 /** Confirmed items of these devices: every time zone and holiday, and the member items of the pins in scope. */
 export async function loadConfirmed(m: EntityManager, deviceIds: string[], pins: PinScope): Promise<Map<string, DeviceConfirmed>> {
-  const out = new Map<string, DeviceConfirmed>(deviceIds.map((d) => [d, { confirmed: new Map(), hold: new Set(), skipped: new Set() }]));
-  if (deviceIds.length === 0) return out;
-  const rows: Array<{ device_id: string; kind: string; key: string; hash: string | null; held: boolean; skipped: boolean }> = await namedQuery(m,
+  return runRead(m, confirmedRead(deviceIds, pins));
+}
+
+/** loadConfirmed as a read that can share a round trip (read-together.ts). */
+export function confirmedRead(deviceIds: string[], pins: PinScope): Read<Map<string, DeviceConfirmed>> {
+  const parse = (rows: Array<{ device_id: string; kind: string; key: string; hash: string | null; held: boolean; skipped: boolean }>) => {
+    const out = new Map<string, DeviceConfirmed>(deviceIds.map((d) => [d, { confirmed: new Map(), hold: new Set(), skipped: new Set() }]));
+    for (const r of rows) {
+      const d = out.get(r.device_id)!;
+      const id = itemId(r.kind as never, r.key);
+      if (r.hash !== null) d.confirmed.set(id, r.hash);
+      if (r.held) d.hold.add(id);
+      if (r.skipped) d.skipped.add(r.key);
+    }
+    return out;
+  };
+  return read(
     // Two arms rather than one OR: `kind IN (…) OR key IN (…)` reads every item of the devices (all their
     // members) for a write about one pin; each arm alone is an index lookup.
     `SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()) AS held, skipped IS NOT NULL AS skipped FROM sync_item
@@ -38,15 +53,8 @@ export async function loadConfirmed(m: EntityManager, deviceIds: string[], pins:
       WHERE device_id = ANY($1) AND kind NOT IN ('tz', 'hday') AND key IN (SELECT unnest($2::text[]))`
       }`,
     pins === null ? [deviceIds] : [deviceIds, pins],
+    parse,
   );
-  for (const r of rows) {
-    const d = out.get(r.device_id)!;
-    const id = itemId(r.kind as never, r.key);
-    if (r.hash !== null) d.confirmed.set(id, r.hash);
-    if (r.held) d.hold.add(id);
-    if (r.skipped) d.skipped.add(r.key);
-  }
-  return out;
 }
 
 /**
@@ -55,27 +63,34 @@ export async function loadConfirmed(m: EntityManager, deviceIds: string[], pins:
  * read item by item, unless records of other writes were added to them.
  */
 export async function loadInflight(m: EntityManager, sns: string[], pins: PinScope, ownPlans: readonly string[] = []): Promise<Map<string, SyncRef[]>> {
-  const out = new Map<string, SyncRef[]>(sns.map((s) => [s, []]));
-  if (sns.length === 0) return out;
+  return runRead(m, inflightRead(sns, pins, ownPlans));
+}
+
+/** loadInflight as a read that can share a round trip (read-together.ts). */
+export function inflightRead(sns: string[], pins: PinScope, ownPlans: readonly string[] = []): Read<Map<string, SyncRef[]>> {
+  const parse = (rows: Array<{ id: string | number; device_sn: string; ref: unknown }>) => {
+    const out = new Map<string, SyncRef[]>(sns.map((s) => [s, []]));
+    // Queue order (rows read together come back through an aggregate, whose order is not promised).
+    rows.sort((a, b) => Number(a.id) - Number(b.id));
+    for (const r of rows) if (isSyncRef(r.ref)) out.get(r.device_sn)?.push(r.ref);
+    return out;
+  };
   // Narrowed to the scope's pins (a page of a full sync replays what is in flight for its own pins, not the
   // whole device): `IN (SELECT unnest(…))` is one hashed set per statement, so each key is one probe however
   // large the scope. Clears and time zone / holiday commands concern every pin.
-  const rows: Array<{ device_sn: string; ref: unknown }> = await namedQuery(m,
-    `SELECT device_sn, ref FROM device_command
+  return read(
+    `SELECT id, device_sn, ref FROM device_command
       WHERE device_sn = ANY($1) AND state IN ('pending', 'sent') AND ref IS NOT NULL AND ref ? 'sync'
       ${
         pins === null
           ? ''
           : `AND (ref ? 'clear' OR ref->>'kind' IN ('tz', 'hday')
-                  OR ((ref ? 'appended' OR NOT coalesce(ref->>'plan' = ANY($3::text[]), false))
-                      AND (EXISTS (SELECT 1 FROM jsonb_array_elements_text(ref->'del') k WHERE k IN (SELECT unnest($2::text[])))
-                           OR EXISTS (SELECT 1 FROM jsonb_array_elements(ref->'put') e WHERE e->>0 IN (SELECT unnest($2::text[]))))))`
+                  OR ((ref ? 'appended' OR NOT coalesce(ref->>'plan' = ANY($3::text[]), false)) AND ${refNamesPinsSql('ref', '$2')}))`
       }
       ORDER BY id`,
     pins === null ? [sns] : [sns, pins, ownPlans],
+    parse,
   );
-  for (const r of rows) if (isSyncRef(r.ref)) out.get(r.device_sn)?.push(r.ref);
-  return out;
 }
 
 /** Devices that hold, or are being sent, anything of these pins. */
@@ -85,13 +100,37 @@ export async function devicesTouching(m: EntityManager, pins: readonly string[])
   return rows.map((r) => r.id);
 }
 
-/** devicesTouching as SQL selecting `id`, for planners that union it with their own ($kinds: MEMBER_KINDS). */
-export const devicesTouchingSql = (pins: string, kinds: string): string =>
-  `SELECT DISTINCT device_id AS id FROM sync_item WHERE key IN (SELECT unnest(${pins}::text[])) AND kind = ANY(${kinds})
+/**
+ * Devices that confirmed any item of these pins, as SQL selecting `id` ($kinds: MEMBER_KINDS); `devices`, a
+ * condition on the device `d`, narrows them (a planner of one kind of device).
+ */
+export const devicesHoldingSql = (pins: string, kinds: string, devices = 'true'): string =>
+  `SELECT DISTINCT s.device_id AS id FROM sync_item s JOIN device d ON d.id = s.device_id AND ${devices}
+    WHERE s.key IN (SELECT unnest(${pins}::text[])) AND s.kind = ANY(${kinds})`;
+
+/**
+ * devicesTouching as SQL selecting `id`, for planners that union it with their own ($kinds: MEMBER_KINDS;
+ * `devices` as for devicesHoldingSql: only those devices' commands are searched). `except` (a text[] of SNs):
+ * devices the caller already plans, whose commands it reads anyway; theirs are not searched here (a device's
+ * pending commands grow to hundreds of records while persons are being added).
+ */
+export const devicesTouchingSql = (pins: string, kinds: string, devices = 'true', except?: string): string =>
+  `${devicesHoldingSql(pins, kinds, devices)}
      UNION
-     SELECT d.id FROM device_command c JOIN device d ON d.sn = c.device_sn
-      WHERE c.state IN ('pending', 'sent') AND c.ref ? 'sync' AND c.ref->>'kind' = ANY(${kinds})
-        AND (c.ref->'del' ?| ${pins}::text[] OR EXISTS (SELECT 1 FROM jsonb_array_elements(c.ref->'put') e WHERE e->>0 = ANY(${pins})))`;
+     SELECT d.id FROM device_command c JOIN device d ON d.sn = c.device_sn AND ${devices}
+      WHERE c.state IN ('pending', 'sent') AND c.ref ? 'sync' AND c.ref->>'kind' = ANY(${kinds})${except ? ` AND c.device_sn <> ALL(${except}::text[])` : ''}
+        AND ${refNamesPinsSql('c.ref', pins)}`;
+
+/** Whether a sync ref puts or deletes member items (users, rights, cards, templates, photos) of any of these pins (all of them: null). */
+export function refNamesPins(ref: SyncRef, pins: ReadonlySet<string> | null): boolean {
+  if (!ref.kind || !MEMBER_KINDS.includes(ref.kind) || (!ref.put?.length && !ref.del?.length)) return false;
+  if (pins === null) return true;
+  return !!ref.del?.some((k) => pins.has(k)) || !!ref.put?.some(([k]) => pins.has(k));
+}
+
+/** Whether a sync ref (`ref`, an SQL expression) puts or deletes any of `pins` (a text[] parameter), each record's key looked up in the pins' hashed set. */
+export const refNamesPinsSql = (ref: string, pins: string): string =>
+  `(${ref}->'del' ?| ${pins}::text[] OR EXISTS (SELECT 1 FROM jsonb_array_elements(${ref}->'put') e WHERE e->>0 IN (SELECT unnest(${pins}::text[]))))`;
 
 /** Remembers members the planner could not send (shown to operators); clears the note for those it sent. */
 export async function noteSkipped(m: EntityManager, skipped: Array<{ deviceId: string; pin: string; reason: string }>, sent: Array<{ deviceId: string; pin: string }>): Promise<void> {

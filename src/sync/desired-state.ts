@@ -4,35 +4,93 @@
  */
 import type { EntityManager } from 'typeorm';
 import { encodeZkSeconds, instantToWallClock, type HolidayRecord, type TimezoneRecord } from '../push/protocol';
-import { deviceAccepts, loadTemplates, type StoredTemplate } from './bio-sync';
+import { deviceAccepts, loadTemplates, templatesRead, type StoredTemplate } from './bio-sync';
 import type { SyncDevice } from './device-dialect';
 import { holidayKey, holidayRecords, mulCardRecords, rightsRecords, toWeeklySchedule, userRecordFor, type SyncPerson } from './sync-commands';
 import { emptyDesired, unsafeValue, type DesiredDevice, type MemberOnDevice } from './sync-items';
 import { loadModuleRights, loadModuleTimezones, mergeRights } from './module-rights';
-import { loadHolidays, loadPersons, loadRights } from './sync-queries';
-import { asSyncPerson, loadVisitorRights, loadVisitors, type SyncVisitor } from './visitor-sync';
-import { namedQuery } from '../database/prepared-query.service';
+import { grantsRead, heldRead, holidaysRead, loadPersons, loadRights, PERSON_LEVELS, personsRead, rightsIndex, type LevelGrant, type LevelHeld } from './sync-queries';
+import type { SyncHoliday } from './sync-commands';
+import { asSyncPerson, loadVisitorRights, loadVisitors, VISITOR_LEVELS, visitorsRead, type SyncVisitor } from './visitor-sync';
+import { read, readAll, runRead, type Read } from '../database/read-together';
 
 /** Which pins to look at: all (a full sync, a verification) or these. */
 export type PinScope = readonly string[] | null;
 
-/** The persons (by id) and visits (by registration id) behind these pins; null scope = all with rights on the devices. */
-async function ownersOf(m: EntityManager, pins: PinScope, devices: readonly SyncDevice[]) {
+type TzRow = { device_id: string; tz_id: number; schedule: TimezoneRecord['schedule'] & object };
+
+/** Who the pins in scope are and what they hold: persons, current visits, their levels and templates. */
+interface ScopedOwners {
+  grants: LevelGrant[];
+  personLevels: LevelHeld[];
+  visitLevels: LevelHeld[];
+  persons: SyncPerson[];
+  visitors: SyncVisitor[];
+  templates: StoredTemplate[];
+}
+
+/** What loadDesired reads before it builds anything; `scoped` when the pins are known (not a whole device). */
+export interface DesiredBase {
+  tz: TzRow[];
+  holidays: SyncHoliday[];
+  scoped?: ScopedOwners;
+}
+
+/**
+ * loadDesired's reads, as one read (read-together.ts), to share a round trip with the planner's own: a plan
+ * holds its devices' order locks while it reads, and each round trip costs every other plan of those devices
+ * the wait. For pins in scope, none of them depends on another: the owners are found by pin, and what their
+ * levels grant on the devices in scope is joined here. A whole device (null scope) is read level by level
+ * instead (loadDesired).
+ */
+export function desiredBaseRead(devices: readonly SyncDevice[], pins: PinScope): Read<DesiredBase> {
+  const deviceIds = devices.map((d) => d.id);
+  const tz = read(
+    `SELECT DISTINCT d.device_id, ts.tz_id, ts.schedule FROM acc_level l JOIN time_segment ts ON ts.id = l.time_segment_id
+       JOIN acc_level_door ld ON ld.level_id = l.id JOIN door d ON d.id = ld.door_id WHERE d.device_id = ANY($1)`,
+    [deviceIds],
+    (rows: TzRow[]) => rows,
+  );
+  if (pins === null) return readAll({ tz, holidays: holidaysRead() });
+  return readAll({
+    tz,
+    holidays: holidaysRead(),
+    scoped: readAll({
+      grants: grantsRead(deviceIds),
+      personLevels: heldRead(PERSON_LEVELS, { pins }),
+      visitLevels: heldRead(VISITOR_LEVELS, { pins }),
+      persons: personsRead({ pins }),
+      visitors: visitorsRead({ pins }),
+      templates: templatesRead(pins),
+    }),
+  });
+}
+
+/** Rights, persons, visits and templates of the pins in scope; a null scope = all with rights on the devices. */
+async function ownersOf(m: EntityManager, pins: PinScope, devices: readonly SyncDevice[], scoped: ScopedOwners | undefined) {
   const deviceIds = devices.map((d) => d.id);
   // Module rights (floors, gates) exist only on elevator and channel controllers: none in scope, none to read.
   const modules = devices.some((d) => d.module);
   const moduleRights = (where: { personIds?: string[]; deviceIds: string[] }) => (modules ? loadModuleRights(m, where) : Promise.resolve(new Map()));
-  if (pins === null) {
+  if (pins === null || !scoped) {
     const rights = mergeRights(await loadRights(m, { deviceIds }), await moduleRights({ deviceIds }));
     const vrights = await loadVisitorRights(m, { deviceIds });
-    return { rights, vrights };
+    const persons = await loadPersons(m, { personIds: [...rights.keys()] });
+    return { rights, vrights, persons, visits: await loadVisitors(m, [...vrights.keys()]), templates: await loadTemplates(m, persons.map((p) => p.pin)) };
   }
-  const persons: Array<{ id: string }> = await namedQuery(m, `SELECT id FROM person WHERE pin IN (SELECT unnest($1::text[]))`, [pins]);
-  const personIds = persons.map((p) => p.id);
-  const rights = mergeRights(await loadRights(m, { personIds, deviceIds }), await moduleRights({ personIds, deviceIds }));
-  const regs: Array<{ id: string }> = await namedQuery(m, `SELECT id FROM vis_registration WHERE visitor_pin IN (SELECT unnest($1::text[])) AND state = 'in'`, [pins]);
-  const vrights = await loadVisitorRights(m, { registrationIds: regs.map((r) => r.id), deviceIds });
-  return { rights, vrights };
+  // Persons with rights (active, through a level granting something here), current visits likewise.
+  const moduleIds = modules ? scoped.persons.map((p) => p.id) : [];
+  const rights = mergeRights(rightsIndex(scoped.grants, scoped.personLevels), moduleIds.length ? await moduleRights({ personIds: moduleIds, deviceIds }) : new Map());
+  const vrights = rightsIndex(scoped.grants, scoped.visitLevels);
+  const persons = scoped.persons.filter((p) => rights.has(p.id));
+  const pinsHeld = new Set(persons.map((p) => p.pin));
+  return {
+    rights,
+    vrights,
+    persons,
+    visits: scoped.visitors.filter((v) => vrights.has(v.registrationId)),
+    templates: scoped.templates.filter((t) => pinsHeld.has(t.pin)),
+  };
 }
 
 /** One member on one device, or why it cannot be sent. */
@@ -60,29 +118,24 @@ function memberFor(device: SyncDevice, p: SyncPerson, rights: Map<number, number
 
 /**
  * Desired state of these devices for these pins (time zones and holidays always: they are few). `absent`
- * pins are left out as if gone (a person being deleted in this transaction).
+ * pins are left out as if gone (a person being deleted in this transaction). `base`: desiredBaseRead's result,
+ * when the caller read them together with its own reads.
  */
-export async function loadDesired(m: EntityManager, devices: readonly SyncDevice[], pins: PinScope, absent: ReadonlySet<string> = new Set()): Promise<Map<string, DesiredDevice>> {
+export async function loadDesired(m: EntityManager, devices: readonly SyncDevice[], pins: PinScope, absent: ReadonlySet<string> = new Set(), base?: DesiredBase): Promise<Map<string, DesiredDevice>> {
   const out = new Map<string, DesiredDevice>(devices.map((d) => [d.id, emptyDesired(d.module === 'ele' ? 'eleauth' : 'auth')]));
   if (devices.length === 0) return out;
   const deviceIds = devices.map((d) => d.id);
   const byId = new Map(devices.map((d) => [d.id, d]));
 
-  const tzRows: Array<{ device_id: string; tz_id: number; schedule: TimezoneRecord['schedule'] & object }> = await namedQuery(m,
-    `SELECT DISTINCT d.device_id, ts.tz_id, ts.schedule FROM acc_level l JOIN time_segment ts ON ts.id = l.time_segment_id
-       JOIN acc_level_door ld ON ld.level_id = l.id JOIN door d ON d.id = ld.door_id WHERE d.device_id = ANY($1)`,
-    [deviceIds],
-  );
+  const { tz, holidays, scoped } = base ?? (await runRead(m, desiredBaseRead(devices, pins)));
+  const tzRows = [...tz];
   // Elevator and channel controllers: the time zones of their own levels.
   if (devices.some((d) => d.module)) tzRows.push(...((await loadModuleTimezones(m, devices.filter((d) => d.module).map((d) => d.id))) as typeof tzRows));
   for (const r of tzRows) out.get(r.device_id)!.timezones.set(Number(r.tz_id), { timezoneId: Number(r.tz_id), schedule: toWeeklySchedule(r.schedule as never) });
-  const days: HolidayRecord[] = holidayRecords(await loadHolidays(m));
+  const days: HolidayRecord[] = holidayRecords(holidays);
   for (const d of out.values()) for (const h of days) d.holidays.set(typeof h.holiday === 'string' ? h.holiday : holidayKey(h.holiday), h);
 
-  const { rights, vrights } = await ownersOf(m, pins, devices);
-  const persons = await loadPersons(m, { personIds: [...rights.keys()] });
-  const visits = await loadVisitors(m, [...vrights.keys()]);
-  const templates = await loadTemplates(m, persons.map((p) => p.pin));
+  const { rights, vrights, persons, visits, templates } = await ownersOf(m, pins, devices, scoped);
   const templatesOf = new Map<string, StoredTemplate[]>();
   for (const t of templates) {
     let l = templatesOf.get(t.pin);

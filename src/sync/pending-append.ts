@@ -8,9 +8,10 @@
  * Only where the device's order cannot tell the difference:
  *   - the write's commands are all puts of user, rights or cards (no deletes, no resets, no time zones);
  *   - they go into pending commands of the same table, in their own order (each into a later one);
- *   - every command from the first one written into to the tail is such a put, and none of them carries a
- *     pin of this write (a record moved ahead of a command about the same pin would change what the device
- *     ends with).
+ *   - every command from the first one written into to the tail is such a put;
+ *   - no command of the device still queued or unanswered carries a pin of this write (`touched`, from the
+ *     plan's replay of those commands: a record moved ahead of a command about the same pin would change what
+ *     the device ends with).
  * Otherwise the write queues its own commands. The caller holds the devices' order locks (the queue's rule
  * (f)): no other writer touches these tails until it commits; pending commands are the tail of a device's
  * queue. A poll claiming one of them right now holds its row: such rows are skipped (SKIP LOCKED), and a poll
@@ -26,6 +27,7 @@ import { MAX_COMMAND_BYTES, MAX_RECORDS_PER_COMMAND } from './sync-commands';
 import type { PlannedCommand } from './sync-plan';
 import type { ItemKind } from './sync-items';
 import { namedQuery } from '../database/prepared-query.service';
+import { commandNotifySql } from '../push/work-signal.service';
 
 const APPENDABLE: ReadonlySet<ItemKind> = new Set(['user', 'auth', 'card']);
 /** Pending commands looked at per device: a write carries at most one command per appendable table. */
@@ -45,7 +47,6 @@ interface TailRow {
   head: string | null;
   kind: string | null;
   put_only: boolean;
-  touches: boolean;
 }
 
 interface Placement {
@@ -80,7 +81,7 @@ export function placeBatch(commands: readonly PlannedCommand[], tail: readonly T
     pos = j + 1;
   }
   if (first < 0) return null;
-  for (const r of rows.slice(first)) if (!r.put_only || r.touches || !APPENDABLE.has((r.kind ?? '') as ItemKind)) return null;
+  for (const r of rows.slice(first)) if (!r.put_only || !APPENDABLE.has((r.kind ?? '') as ItemKind)) return null;
   return out;
 }
 
@@ -88,22 +89,25 @@ export function placeBatch(commands: readonly PlannedCommand[], tail: readonly T
  * Adds the batches' records to pending commands where placeBatch allows; returns the batches still to queue and
  * the devices whose pending commands grew. The caller holds the order locks of every device in `batches`.
  */
-export async function appendToPending(m: EntityManager, batches: readonly DeviceBatch[]): Promise<{ rest: DeviceBatch[]; appended: string[] }> {
-  const candidates = batches.filter((b) => b.commands.length > 0 && b.commands.every((c) => appendable(c) !== null));
+export async function appendToPending(
+  m: EntityManager,
+  batches: readonly DeviceBatch[],
+  touched: ReadonlySet<string>,
+  notify = false,
+): Promise<{ rest: DeviceBatch[]; appended: string[] }> {
+  const candidates = batches.filter((b) => !touched.has(b.deviceSn) && b.commands.length > 0 && b.commands.every((c) => appendable(c) !== null));
   if (candidates.length === 0) return { rest: [...batches], appended: [] };
   for (const b of candidates) for (const c of b.commands) formatCommandLine({ cmdId: 1, command: c.command });
-  const pins = [...new Set(candidates.flatMap((b) => b.commands.flatMap((c) => c.ref.put!.map(([k]) => k))))];
   const tails: TailRow[] = await namedQuery(m,
-    `SELECT t.id::text AS id, t.device_sn, t.bytes, t.records, t.head, t.kind, t.put_only,
-            EXISTS (SELECT 1 FROM jsonb_array_elements(t.ref->'put') e WHERE e->>0 = ANY($2::text[])) AS touches
+    `SELECT t.id::text AS id, t.device_sn, t.bytes, t.records, t.head, t.kind, t.put_only
        FROM unnest($1::text[]) AS s(sn)
        CROSS JOIN LATERAL (
          SELECT id, device_sn, octet_length(command) AS bytes, length(command) - length(replace(command, E'\\n', '')) + 1 AS records,
                 substring(command from '^DATA UPDATE [^ \\n]+ ') AS head, ref->>'kind' AS kind,
-                (ref ? 'sync' AND ref ? 'put' AND NOT ref ? 'del' AND NOT ref ? 'clear' AND NOT ref ? 'verify') AS put_only, ref
+                (ref ? 'sync' AND ref ? 'put' AND NOT ref ? 'del' AND NOT ref ? 'clear' AND NOT ref ? 'verify') AS put_only
            FROM device_command WHERE device_sn = s.sn AND state = 'pending' ORDER BY id DESC LIMIT ${TAIL} FOR UPDATE SKIP LOCKED
        ) t`,
-    [candidates.map((b) => b.deviceSn), pins],
+    [candidates.map((b) => b.deviceSn)],
   );
   const byDevice = new Map<string, TailRow[]>();
   for (const t of tails) {
@@ -120,11 +124,15 @@ export async function appendToPending(m: EntityManager, batches: readonly Device
     appended.add(b.deviceSn);
   }
   if (placed.length > 0) {
-    const [, count] = (await m.query(
-      `UPDATE device_command c SET command = c.command || v.lines, ref = jsonb_set(c.ref, '{put}', (c.ref->'put') || v.put) || '{"appended": true}'
-         FROM unnest($1::bigint[], $2::text[], $3::jsonb[]) AS v(id, lines, put) WHERE c.id = v.id AND c.state = 'pending'`,
+    // `notify`: the same statement queues the devices' NOTIFY for the other gateway processes.
+    const [{ count }]: Array<{ count: number }> = await m.query(
+      `WITH u AS (
+         UPDATE device_command c SET command = c.command || v.lines, ref = jsonb_set(c.ref, '{put}', (c.ref->'put') || v.put) || '{"appended": true}'
+           FROM unnest($1::bigint[], $2::text[], $3::jsonb[]) AS v(id, lines, put) WHERE c.id = v.id AND c.state = 'pending'
+         RETURNING c.device_sn)
+       SELECT (SELECT count(*) FROM u)::int AS count${notify ? `, (SELECT count(${commandNotifySql('sn')}) FROM (SELECT DISTINCT device_sn AS sn FROM u) n) AS notified` : ''}`,
       [placed.map((p) => p.id), placed.map((p) => p.lines), placed.map((p) => JSON.stringify(p.put))],
-    )) as [unknown, number];
+    );
     // The rows are locked by this transaction and were pending when locked: nothing can have taken them.
     if (count !== placed.length) throw new Error(`pending commands changed under their lock (${count} of ${placed.length} updated)`);
   }

@@ -4,17 +4,18 @@ import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CommandQueueService } from '../push/command-queue.service';
 import { dataCount } from '../push/protocol';
-import { loadRefusals } from '../push/device-refusals';
-import { devicesTouchingSql, loadConfirmed, loadInflight, noteSkipped } from './confirmed-state';
-import { loadDesired, type PinScope } from './desired-state';
+import { refusalsRead } from '../push/device-refusals';
+import { read, runRead, type Read } from '../database/read-together';
+import { confirmedRead, devicesHoldingSql, devicesTouchingSql, inflightRead, noteSkipped, refNamesPins } from './confirmed-state';
+import { desiredBaseRead, loadDesired, type PinScope } from './desired-state';
 import type { SyncDevice } from './device-dialect';
 import { currentState, desiredHashes, diffItems, MEMBER_KINDS, splitItemId, type Diff, type ItemKind, type SyncRef } from './sync-items';
 import { moduleDevicePinsSql, moduleDevicesGrantingSql } from './module-rights';
 import { appendToPending, type DeviceBatch } from './pending-append';
 import { composeCommands, composesAlike, tableOf, type ComposeInput, type PlannedCommand } from './sync-plan';
-import { loadDevices } from './sync-queries';
+import { loadDevices, loadDevicesWhere } from './sync-queries';
 import { intoOf } from '../database/columns';
-import { namedQuery } from '../database/prepared-query.service';
+import { namedQuery, preferGenericPlans } from '../database/prepared-query.service';
 import { SyncItem } from './sync-state.entity';
 import { lockPlanScope } from './plan-scope';
 
@@ -29,11 +30,13 @@ type Mode = 'diff' | 'force' | 'full' | 'continue';
 
 interface PlanRequest {
   deviceIds: readonly string[];
+  /** The devices of `deviceIds` already loaded (loadDevices), when the caller found them in the same query. */
+  loaded?: ReadonlyMap<string, SyncDevice>;
   /**
    * The devices in scope read again once their order locks are held: a transaction that held them may have
    * committed a change of where the pins belong (a level's doors) while this one waited.
    */
-  devicesNow?: () => Promise<readonly string[]>;
+  devicesNow?: (planned: string[]) => Read<readonly string[]>;
   /** Member pins in scope; time zones and holidays are always in scope except in `continue`. null = all. */
   pins: PinScope;
   mode: Mode;
@@ -89,9 +92,13 @@ export class SyncPlannerService {
   async syncPins(m: EntityManager, pins: readonly string[], opts: SyncOptions & { absent?: ReadonlySet<string>; heldBy?: string } = {}): Promise<void> {
     const unique = [...new Set(pins)];
     if (unique.length === 0) return;
+    await preferGenericPlans(m);
+    // A plan with no device before the locks would end there: then the commands in flight are read at once.
+    const before = await devicesOfPinsBeforeLock(m, unique, this.config.timeZone);
     await this.plan(m, {
-      deviceIds: await devicesOfPins(m, unique),
-      devicesNow: () => devicesOfPins(m, unique),
+      deviceIds: before.size > 0 ? [...before.keys()] : [...(await devicesOfPins(m, unique))],
+      loaded: before.size > 0 ? before : undefined,
+      devicesNow: (planned) => devicesOfPinsRead(unique, planned),
       pins: unique,
       mode: opts.force ? 'force' : 'diff',
       absent: opts.absent,
@@ -116,7 +123,7 @@ export class SyncPlannerService {
       [levelId],
     );
     const deviceIds = new Set([...devices.map((r) => r.device_id), ...(await devicesOfPins(m, pins))]);
-    await this.plan(m, { deviceIds: [...deviceIds], devicesNow: () => devicesOfPins(m, pins), pins, mode: opts.force ? 'force' : 'diff' });
+    await this.plan(m, { deviceIds: [...deviceIds], devicesNow: (planned) => devicesOfPinsRead(pins, planned), pins, mode: opts.force ? 'force' : 'diff' });
   }
 
   /** A time segment changed or is about to be deleted: time zones of every admitted device (no member in scope). */
@@ -176,15 +183,23 @@ export class SyncPlannerService {
 
   private async plan(m: EntityManager, req: PlanRequest): Promise<void> {
     if (req.deviceIds.length === 0) return;
-    const byId = await loadDevices(m, [...req.deviceIds], this.config.timeZone);
-    await lockPlanScope(this.queue, m, byId, req.devicesNow, (ids) => loadDevices(m, ids, this.config.timeZone));
-    const devices = [...byId.values()].sort((a, b) => a.sn.localeCompare(b.sn));
+    await preferGenericPlans(m);
+    const byId = req.loaded ? new Map(req.loaded) : await loadDevices(m, [...req.deviceIds], this.config.timeZone);
+    const devicesOf = (all: Map<string, SyncDevice>) => [...all.values()].sort((a, b) => a.sn.localeCompare(b.sn));
+    const { base, confirmed, inflight, refusals } = await lockPlanScope(this.queue, m, byId, req.devicesNow, (ids) => loadDevices(m, ids, this.config.timeZone), (all) => {
+      const devices = devicesOf(all);
+      const ids = devices.map((d) => d.id);
+      return {
+        base: desiredBaseRead(devices, req.pins),
+        confirmed: confirmedRead(ids, req.pins),
+        inflight: inflightRead(devices.map((d) => d.sn), req.pins, req.ownPlans),
+        refusals: refusalsRead(ids),
+      };
+    });
+    const devices = devicesOf(byId);
     if (devices.length === 0) return;
     const ids = devices.map((d) => d.id);
-    const desired = await loadDesired(m, devices, req.pins, req.absent);
-    const confirmed = await loadConfirmed(m, ids, req.pins);
-    const inflight = await loadInflight(m, devices.map((d) => d.sn), req.pins, req.ownPlans);
-    const refusals = await loadRefusals(m, ids);
+    const desired = await loadDesired(m, devices, req.pins, req.absent, base);
     const pinSet = req.pins === null ? null : new Set(req.pins);
     const plan = req.plan ?? newId();
     const batches: DeviceBatch[] = [];
@@ -222,14 +237,16 @@ export class SyncPlannerService {
       if (commands.length > 0) batches.push({ deviceSn: device.sn, commands });
     }
     await noteSkipped(m, skipped, sent);
-    await this.queueBatches(m, batches);
+    // Devices with a command in flight about these pins: the write's records are not added to their pending commands.
+    const touched = new Set([...inflight].filter(([, refs]) => refs.some((r) => refNamesPins(r, pinSet))).map(([sn]) => sn));
+    await this.queueBatches(m, batches, touched);
   }
 
   /** Under the devices' order locks (taken by plan): records go into pending commands where they may (pending-append.ts), the rest is queued. */
-  private async queueBatches(m: EntityManager, batches: DeviceBatch[]): Promise<void> {
+  private async queueBatches(m: EntityManager, batches: DeviceBatch[], touched: ReadonlySet<string>): Promise<void> {
     if (batches.length === 0) return;
-    const { rest, appended } = await appendToPending(m, batches);
-    if (appended.length) await this.queue.signalAfterCommit(m, appended);
+    const { rest, appended } = await appendToPending(m, batches, touched, this.queue.notifiesOthers);
+    if (appended.length) this.queue.raiseAfterCommit(m, appended);
     if (rest.length) await this.queue.enqueueMany(m, rest);
   }
 
@@ -273,13 +290,23 @@ const DEVICES_GRANTING_SQL = `SELECT DISTINCT d.device_id FROM person p JOIN acc
      UNION ${moduleDevicesGrantingSql('$1')}`;
 
 /** Devices where these pins have rights or that hold or are being sent them (devicesGranting ∪ devicesTouching), in one query. */
-async function devicesOfPins(m: EntityManager, pins: readonly string[]): Promise<string[]> {
-  if (pins.length === 0) return [];
-  const rows: Array<{ device_id: string }> = await namedQuery(m, DEVICES_OF_PINS_SQL, [pins, MEMBER_KINDS]);
-  return rows.map((r) => r.device_id);
+function devicesOfPins(m: EntityManager, pins: readonly string[]): Promise<readonly string[]> {
+  return runRead(m, devicesOfPinsRead(pins));
 }
 
-const DEVICES_OF_PINS_SQL = `${DEVICES_GRANTING_SQL} UNION ${devicesTouchingSql('$1', '$2')}`;
+/** devicesOfPins as a read; the commands of the devices in `planned` (SNs) are not searched (lockPlanScope). */
+function devicesOfPinsRead(pins: readonly string[], planned: string[] = []): Read<readonly string[]> {
+  return read(`${DEVICES_GRANTING_SQL} UNION ${devicesTouchingSql('$1', '$2', 'true', '$3')}`, [pins, MEMBER_KINDS, planned], (rows: Array<{ device_id: string }>) => rows.map((r) => r.device_id));
+}
+
+/**
+ * The devices whose order locks a plan of these pins takes first, loaded (loadDevices): devicesOfPins without the
+ * commands in flight (reading them means searching every pending command's records). The scope is read in full once the locks are
+ * held (devicesNow), so a device only in flight is still planned, its lock taken after the others.
+ */
+async function devicesOfPinsBeforeLock(m: EntityManager, pins: readonly string[], zone: string): Promise<Map<string, SyncDevice>> {
+  return loadDevicesWhere(m, `${DEVICES_GRANTING_SQL} UNION ${devicesHoldingSql('$1', '$2')}`, [pins, MEMBER_KINDS], zone);
+}
 
 /** Every pin (person or visitor) of a level. */
 async function levelPins(m: EntityManager, levelId: string): Promise<string[]> {

@@ -8,6 +8,7 @@ import { dialectOf, type SyncDevice } from './device-dialect';
 import { MODULE_KINDS, type ModuleKind } from './module-rights';
 import type { DeviceRights, SyncHoliday, SyncPerson, SyncTimeSegment } from './sync-commands';
 import { namedQuery } from '../database/prepared-query.service';
+import { read, runRead, type Read } from '../database/read-together';
 
 /**
  * The devices the planner plans, admitted ones only. Attendance terminals and kiosks are planned in their own
@@ -16,10 +17,15 @@ import { namedQuery } from '../database/prepared-query.service';
  */
 export async function loadDevices(m: EntityManager, deviceIds: string[], defaultZone: string): Promise<Map<string, SyncDevice>> {
   if (deviceIds.length === 0) return new Map();
+  return loadDevicesWhere(m, '$1', [deviceIds], defaultZone);
+}
+
+/** loadDevices of the ids an SQL expression gives (`ids`: an array, or a subquery of ids with its parameters). */
+export async function loadDevicesWhere(m: EntityManager, ids: string, params: unknown[], defaultZone: string): Promise<Map<string, SyncDevice>> {
   const rows: Array<{ id: string; sn: string; time_zone: string | null; capabilities: unknown; registration: unknown; kind: string }> = await namedQuery(m,
     `SELECT id, sn, time_zone, capabilities, registration, ${effectiveKindSql('device')} AS kind FROM device
-      WHERE id = ANY($1) AND admission = 'admitted' AND ${effectiveKindSql('device')} NOT IN ('att', 'facekiosk')`,
-    [deviceIds],
+      WHERE id ${ids === '$1' ? '= ANY($1)' : `IN (${ids})`} AND admission = 'admitted' AND ${effectiveKindSql('device')} NOT IN ('att', 'facekiosk')`,
+    params,
   );
   return new Map(
     rows.map((r) => {
@@ -32,39 +38,46 @@ export async function loadDevices(m: EntityManager, deviceIds: string[], default
 
 export async function loadPersons(m: EntityManager, where: { personIds: string[] }): Promise<SyncPerson[]> {
   if (where.personIds.length === 0) return [];
-  const rows: Array<{
-    id: string;
-    pin: string;
-    name: string | null;
-    last_name: string | null;
-    card_no: string | null;
-    password: string | null;
-    is_disabled: boolean;
-    acc_start_time: Date | null;
-    acc_end_time: Date | null;
-    photo: string | null;
-    status: string;
-    cards: Array<{ cardNo: string; cardType: number }> | null;
-  }> = await namedQuery(m,
+  return runRead(m, personsRead(where));
+}
+
+/** Persons by id, or by pin (any status: the caller keeps those with rights), in pin order, as a read (read-together.ts). */
+export function personsRead(where: { personIds: string[] } | { pins: readonly string[] }): Read<SyncPerson[]> {
+  const byPin = 'pins' in where;
+  return read(
     `SELECT p.id, p.pin, p.name, p.last_name, p.card_no, p.password, p.is_disabled, p.acc_start_time, p.acc_end_time, p.photo, p.status,
             (SELECT json_agg(json_build_object('cardNo', c.card_no, 'cardType', c.card_type) ORDER BY c.card_type, c.card_no)
                FROM card c WHERE c.person_id = p.id) AS cards
-       FROM person p WHERE p.id IN (SELECT unnest($1::char(32)[])) ORDER BY p.pin`,
-    [where.personIds],
+       FROM person p WHERE ${byPin ? 'p.pin IN (SELECT unnest($1::text[]))' : 'p.id IN (SELECT unnest($1::char(32)[]))'} ORDER BY p.pin`,
+    [byPin ? where.pins : where.personIds],
+    (rows: Array<{
+      id: string;
+      pin: string;
+      name: string | null;
+      last_name: string | null;
+      card_no: string | null;
+      password: string | null;
+      is_disabled: boolean;
+      acc_start_time: Date | string | null;
+      acc_end_time: Date | string | null;
+      photo: string | null;
+      status: string;
+      cards: Array<{ cardNo: string; cardType: number }> | null;
+    }>) =>
+      rows.map((r) => ({
+        ...personBasics(r),
+        isDisabled: r.is_disabled,
+        accStartTime: r.acc_start_time === null ? null : new Date(r.acc_start_time),
+        accEndTime: r.acc_end_time === null ? null : new Date(r.acc_end_time),
+        photo: r.photo,
+        cards: r.cards ?? [],
+      })),
   );
-  return rows.map((r) => ({
-    id: r.id,
-    pin: r.pin,
-    name: r.name,
-    lastName: r.last_name,
-    cardNo: r.card_no,
-    password: r.password,
-    isDisabled: r.is_disabled,
-    accStartTime: r.acc_start_time,
-    accEndTime: r.acc_end_time,
-    photo: r.photo,
-    cards: r.cards ?? [],
-  }));
+}
+
+/** The columns every planner takes from a person row, in the planner's names. */
+export function personBasics(r: { id: string; pin: string; name: string | null; last_name: string | null; card_no: string | null; password: string | null }) {
+  return { id: r.id, pin: r.pin, name: r.name, lastName: r.last_name, cardNo: r.card_no, password: r.password };
 }
 
 /** owner (a person, or a visit) → deviceId → TimezoneId → door numbers. */
@@ -77,6 +90,77 @@ export interface LevelMembers {
   /** owner id and level id columns of `from`. */
   owner: string;
   level: string;
+  /** The owner's pin, in `from`. */
+  pin: string;
+}
+
+/** What a level grants on one device: the level's time segment (as its TimezoneId) on the level's doors there. */
+export interface LevelGrant {
+  level_id: string;
+  device_id: string;
+  tz_id: number;
+  doors: number[];
+}
+
+/** Who holds which level. */
+export interface LevelHeld {
+  owner_id: string;
+  level_id: string;
+}
+
+/**
+ * What each access level grants per admitted device (levels × devices rows), on these devices or all. Elevator
+ * and channel controllers take rights from their own levels (module-rights.ts): a psg gate in an access level
+ * grants nothing.
+ */
+export function grantsRead(deviceIds?: readonly string[]): Read<LevelGrant[]> {
+  return read(
+    `SELECT l.id AS level_id, d.device_id, ts.tz_id, array_agg(DISTINCT d.door_no ORDER BY d.door_no) AS doors
+       FROM acc_level l
+       JOIN time_segment ts ON ts.id = l.time_segment_id
+       JOIN acc_level_door ld ON ld.level_id = l.id
+       JOIN door d ON d.id = ld.door_id
+       JOIN device dev ON dev.id = d.device_id AND dev.admission = 'admitted' AND ${effectiveKindSql('dev')} NOT IN ('ele', 'psg')
+      ${deviceIds ? 'WHERE d.device_id = ANY($1)' : ''}
+      GROUP BY l.id, d.device_id, ts.tz_id`,
+    deviceIds ? [deviceIds] : [],
+    (rows: LevelGrant[]) => rows,
+  );
+}
+
+/** Level memberships of `members`: of these levels (and owners), or of the owners of these pins. */
+export function heldRead(members: LevelMembers, where: { levelIds: string[]; ownerIds?: string[] } | { pins: readonly string[] }): Read<LevelHeld[]> {
+  const filter =
+    'pins' in where
+      ? `${members.pin} IN (SELECT unnest($1::text[]))`
+      : `${members.level} = ANY($1) ${where.ownerIds ? `AND ${members.owner} IN (SELECT unnest($2::char(32)[]))` : ''}`;
+  const params = 'pins' in where ? [where.pins] : where.ownerIds ? [where.levelIds, where.ownerIds] : [where.levelIds];
+  return read(`SELECT ${members.owner} AS owner_id, ${members.level} AS level_id FROM ${members.from} WHERE ${filter}`, params, (rows: LevelHeld[]) => rows);
+}
+
+/** owner → device → TimezoneId → door numbers, from what levels grant and who holds them (levels granting nothing are left out). */
+export function rightsIndex(grants: readonly LevelGrant[], held: readonly LevelHeld[]): RightsIndex {
+  const byLevel = new Map<string, LevelGrant[]>();
+  for (const g of grants) {
+    let l = byLevel.get(g.level_id);
+    if (!l) byLevel.set(g.level_id, (l = []));
+    l.push(g);
+  }
+  const out: RightsIndex = new Map();
+  for (const h of held) {
+    const granted = byLevel.get(h.level_id);
+    if (!granted) continue;
+    let perDevice = out.get(h.owner_id);
+    if (!perDevice) out.set(h.owner_id, (perDevice = new Map()));
+    for (const g of granted) {
+      let rights = perDevice.get(g.device_id);
+      if (!rights) perDevice.set(g.device_id, (rights = new Map()));
+      const tz = Number(g.tz_id);
+      const doors = rights.get(tz);
+      rights.set(tz, doors ? [...new Set([...doors, ...g.doors.map(Number)])].sort((a, b) => a - b) : g.doors.map(Number));
+    }
+  }
+  return out;
 }
 
 /**
@@ -90,51 +174,17 @@ export async function loadLevelRights(m: EntityManager, members: LevelMembers, w
   const deviceIds = where.deviceIds ?? (where.deviceId !== undefined ? [where.deviceId] : undefined);
   // Two small queries joined here rather than one GROUP BY over every membership × door: what each level grants
   // per device (levels × devices rows), then who holds which level.
-  const grants: Array<{ level_id: string; device_id: string; tz_id: number; doors: number[] }> = await namedQuery(m,
-    `SELECT l.id AS level_id, d.device_id, ts.tz_id, array_agg(DISTINCT d.door_no ORDER BY d.door_no) AS doors
-       FROM acc_level l
-       JOIN time_segment ts ON ts.id = l.time_segment_id
-       JOIN acc_level_door ld ON ld.level_id = l.id
-       JOIN door d ON d.id = ld.door_id
-       -- Elevator and channel controllers take rights from their own levels (module-rights.ts): a psg gate in an access level grants nothing.
-       JOIN device dev ON dev.id = d.device_id AND dev.admission = 'admitted' AND ${effectiveKindSql('dev')} NOT IN ('ele', 'psg')
-      ${deviceIds ? 'WHERE d.device_id = ANY($1)' : ''}
-      GROUP BY l.id, d.device_id, ts.tz_id`,
-    deviceIds ? [deviceIds] : [],
-  );
-  const byLevel = new Map<string, typeof grants>();
-  for (const g of grants) {
-    let l = byLevel.get(g.level_id);
-    if (!l) byLevel.set(g.level_id, (l = []));
-    l.push(g);
-  }
-  if (byLevel.size === 0) return new Map();
-  const params: unknown[] = [[...byLevel.keys()]];
-  if (where.ownerIds) params.push(where.ownerIds);
-  const held: Array<{ owner_id: string; level_id: string }> = await namedQuery(m,
-    `SELECT ${members.owner} AS owner_id, ${members.level} AS level_id FROM ${members.from}
-      WHERE ${members.level} = ANY($1) ${where.ownerIds ? `AND ${members.owner} IN (SELECT unnest($2::char(32)[]))` : ''}`,
-    params,
-  );
-  const out: RightsIndex = new Map();
-  for (const h of held) {
-    let perDevice = out.get(h.owner_id);
-    if (!perDevice) out.set(h.owner_id, (perDevice = new Map()));
-    for (const g of byLevel.get(h.level_id) ?? []) {
-      let rights = perDevice.get(g.device_id);
-      if (!rights) perDevice.set(g.device_id, (rights = new Map()));
-      const tz = Number(g.tz_id);
-      const doors = rights.get(tz);
-      rights.set(tz, doors ? [...new Set([...doors, ...g.doors.map(Number)])].sort((a, b) => a - b) : g.doors.map(Number));
-    }
-  }
-  return out;
+  const grants = await runRead(m, grantsRead(deviceIds));
+  if (grants.length === 0) return new Map();
+  const held = await runRead(m, heldRead(members, { levelIds: [...new Set(grants.map((g) => g.level_id))], ownerIds: where.ownerIds }));
+  return rightsIndex(grants, held);
 }
 
-const PERSON_LEVELS: LevelMembers = {
+export const PERSON_LEVELS: LevelMembers = {
   from: `acc_level_person lp JOIN person p ON p.id = lp.person_id AND p.status = 'active'`,
   owner: 'lp.person_id',
   level: 'lp.level_id',
+  pin: 'p.pin',
 };
 
 /** personId → deviceId → TimezoneId → door numbers, for active persons on admitted devices. */
@@ -151,11 +201,16 @@ export async function loadTimeSegments(m: EntityManager, tzIds: number[]): Promi
   return rows.map((r) => ({ tzId: Number(r.tz_id), schedule: r.schedule }));
 }
 
-export async function loadHolidays(m: EntityManager): Promise<SyncHoliday[]> {
-  const rows: Array<{ start_date: string; end_date: string; holiday_type: number; is_loop_by_year: boolean }> = await namedQuery(m,
+/** The holidays, as a read that can share a round trip (read-together.ts). */
+export function holidaysRead(): Read<SyncHoliday[]> {
+  return read(
     `SELECT to_char(start_date, 'YYYY-MM-DD') AS start_date, to_char(end_date, 'YYYY-MM-DD') AS end_date, holiday_type, is_loop_by_year
        FROM holiday ORDER BY start_date, name`,
     [],
+    (rows: Array<{ start_date: string; end_date: string; holiday_type: number; is_loop_by_year: boolean }>) =>
+      rows
+        // Holidays in calendar order (rows read together come back through an aggregate, whose order is not promised).
+        .sort((x, y) => (x.start_date < y.start_date ? -1 : x.start_date > y.start_date ? 1 : 0))
+        .map((r) => ({ startDate: r.start_date, endDate: r.end_date, holidayType: Number(r.holiday_type), isLoopByYear: r.is_loop_by_year })),
   );
-  return rows.map((r) => ({ startDate: r.start_date, endDate: r.end_date, holidayType: Number(r.holiday_type), isLoopByYear: r.is_loop_by_year }));
 }

@@ -9,7 +9,7 @@ import { dataDelete, dataUpdateMulCardUser, dataUpdateUser, dataUpdateUserAuthor
 import type { SyncDevice } from './device-dialect';
 import { chunkBuild, userRecordFor, type DeviceRights, type SyncPerson } from './sync-commands';
 import { loadLevelRights, type LevelMembers, type RightsIndex } from './sync-queries';
-import { namedQuery } from '../database/prepared-query.service';
+import { read, runRead, type Read } from '../database/read-together';
 
 export interface SyncVisitor {
   registrationId: string;
@@ -23,10 +23,11 @@ export interface SyncVisitor {
 /** registrationId → deviceId → TimezoneId → door numbers, for checked-in visits on admitted devices. */
 export type VisitorRights = RightsIndex;
 
-const VISITOR_LEVELS: LevelMembers = {
+export const VISITOR_LEVELS: LevelMembers = {
   from: `vis_registration_level rl JOIN vis_registration r ON r.id = rl.registration_id AND r.state = 'in'`,
   owner: 'rl.registration_id',
   level: 'rl.level_id',
+  pin: 'r.visitor_pin',
 };
 
 export function loadVisitorRights(m: EntityManager, where: { registrationIds?: string[]; deviceId?: string; deviceIds?: string[] }): Promise<VisitorRights> {
@@ -35,11 +36,19 @@ export function loadVisitorRights(m: EntityManager, where: { registrationIds?: s
 
 export async function loadVisitors(m: EntityManager, registrationIds: string[]): Promise<SyncVisitor[]> {
   if (registrationIds.length === 0) return [];
-  const rows: Array<{ id: string; visitor_pin: string; visitor_name: string; card_no: string | null; start_time: Date; end_time: Date }> = await namedQuery(m,
-    `SELECT id, visitor_pin, visitor_name, card_no, start_time, end_time FROM vis_registration WHERE id IN (SELECT unnest($1::char(32)[])) AND state = 'in' ORDER BY visitor_pin`,
-    [registrationIds],
+  return runRead(m, visitorsRead({ registrationIds }));
+}
+
+/** Current visits by registration id or visitor pin, in pin order, as a read (read-together.ts). */
+export function visitorsRead(where: { registrationIds: string[] } | { pins: readonly string[] }): Read<SyncVisitor[]> {
+  const byPin = 'pins' in where;
+  return read(
+    `SELECT id, visitor_pin, visitor_name, card_no, start_time, end_time FROM vis_registration
+      WHERE ${byPin ? 'visitor_pin IN (SELECT unnest($1::text[]))' : 'id IN (SELECT unnest($1::char(32)[]))'} AND state = 'in' ORDER BY visitor_pin`,
+    [byPin ? where.pins : where.registrationIds],
+    (rows: Array<{ id: string; visitor_pin: string; visitor_name: string; card_no: string | null; start_time: Date | string; end_time: Date | string }>) =>
+      rows.map((r) => ({ registrationId: r.id, pin: r.visitor_pin, name: r.visitor_name, cardNo: r.card_no, startTime: new Date(r.start_time), endTime: new Date(r.end_time) })),
   );
-  return rows.map((r) => ({ registrationId: r.id, pin: r.visitor_pin, name: r.visitor_name, cardNo: r.card_no, startTime: new Date(r.start_time), endTime: new Date(r.end_time) }));
 }
 
 /** The visitor as the planner's person shape: card on the user record (or mulcarduser), validity = the visit window. */

@@ -19,6 +19,7 @@ import { AttendanceConfirmed1763700002400 } from './1763700002400-attendance-con
 import { AttlogGroupCommit1763700002700 } from './1763700002700-attlog-group-commit';
 import { AttTerminalCountDue1763700002950 } from './1763700002950-att-terminal-count-due';
 import { SyncOwedPlan1763700002960 } from './1763700002960-sync-owed-plan';
+import { CommandLz41763700003000 } from './1763700003000-command-lz4';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   AttlogGroupCommit1763700002700,
   AttTerminalCountDue1763700002950,
   SyncOwedPlan1763700002960,
+  CommandLz41763700003000,
 ];
