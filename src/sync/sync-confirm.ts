@@ -87,7 +87,8 @@ export class SyncConfirmation implements OnModuleInit {
     const last = new Map(puts.map((p) => [`${p.d}\t${p.kind}\t${p.k}`, p]));
     const rows = `jsonb_to_recordset($1::jsonb) AS x(d char(32), kind varchar, k varchar, h text, plan varchar, rc int)`;
     // One statement for known and new items (a full sync confirms a million items, 500 per command). An item a
-    // failure of this same plan marked stays unconfirmed (the update's condition); a new item is inserted.
+    // failure of this same plan marked stays unconfirmed (the update's condition); a new item is inserted, and a
+    // known one, updated or not, is left to the update (ON CONFLICT DO NOTHING: no second lookup of each item).
     await namedQuery(
       m,
       `WITH x AS (SELECT * FROM ${rows}),
@@ -97,7 +98,6 @@ export class SyncConfirmation implements OnModuleInit {
        )
        INSERT INTO ${CONFIRMED_INTO}
        SELECT x.d, x.kind, x.k, x.h, now(), x.rc FROM x
-        WHERE NOT EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = x.d AND s.kind = x.kind AND s.key = x.k)
        ON CONFLICT (${ITEM_KEY}) DO NOTHING`,
       [JSON.stringify([...last.values()])],
     );
