@@ -16,7 +16,7 @@ export function read<T>(text: string, values: unknown[], parse: (rows: any[]) =>
   return { text, values, parse };
 }
 
-type Results<T extends Record<string, Read<unknown>>> = { [K in keyof T]: T[K] extends Read<infer R> ? R : never };
+export type Results<T extends Record<string, Read<unknown>>> = { [K in keyof T]: T[K] extends Read<infer R> ? R : never };
 
 /**
  * Several independent reads as one read: `SELECT (SELECT json_agg(q) FROM (<read a>) q) AS a, …`, one row, each
@@ -48,12 +48,8 @@ export function readAll<T extends Record<string, Read<unknown>>>(reads: T): Read
  */
 export async function readTogether<T extends Record<string, Read<unknown>>>(m: EntityManager, reads: T): Promise<Results<T>> {
   const keys = Object.keys(reads);
-  if (keys.length === 1) {
-    const r = reads[keys[0]];
-    return { [keys[0]]: r.parse(await namedQuery(m, r.text, r.values)) } as Results<T>;
-  }
-  const all = readAll(reads);
-  return all.parse(await namedQuery(m, all.text, all.values));
+  if (keys.length === 1) return { [keys[0]]: await runRead(m, reads[keys[0]]) } as Results<T>;
+  return runRead(m, readAll(reads));
 }
 
 /** One read, run on its own. */

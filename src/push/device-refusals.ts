@@ -24,6 +24,7 @@ const forGood = (r: Pick<DeviceRefusalView, 'returnCode' | 'refusals'>) => r.ret
 
 /** device.id → keys refused for good, for the given devices (others are absent). */
 export async function loadRefusals(m: EntityManager, deviceIds: string[]): Promise<Map<string, Set<string>>> {
+  if (deviceIds.length === 0) return new Map();
   return runRead(m, refusalsRead(deviceIds));
 }
 

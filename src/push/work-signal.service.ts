@@ -6,12 +6,12 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 
 /** PostgreSQL channels: the payload of each is one device SN. */
 export const COMMAND_CHANNEL = 'device_command';
+export const DEVICE_CHANNEL = 'device_changed';
 
 const notifySql = (channel: string, sn: string) => `pg_notify('${channel}', ${sn})`;
 
 /** SQL that queues the "work waiting" NOTIFY of the device whose SN is the expression `sn`, for the other processes. */
 export const commandNotifySql = (sn: string): string => notifySql(COMMAND_CHANNEL, sn);
-export const DEVICE_CHANNEL = 'device_changed';
 
 /**
  * The per-device "maybe work" flag that lets an idle getrequest answer `OK` without touching the database.

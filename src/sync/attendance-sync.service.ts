@@ -148,7 +148,6 @@ export class AttendanceSyncService {
       inflight: inflightRead([...all.values()].map((t) => t.sn), req.pins),
       refusals: refusalsRead([...all.keys()]),
     }));
-    const ids = [...terminals.keys()];
     const desired = await this.loadDesired(m, terminals, req.pins, req.absent);
     const pinSet = req.pins === null ? null : new Set(req.pins);
     const inScope = (id: ItemId) => {

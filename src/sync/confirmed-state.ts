@@ -24,6 +24,7 @@ const SKIPPED_UPDATE = excludedOf(SyncItem, ['skipped']);
 
 /** Confirmed items of these devices: every time zone and holiday, and the member items of the pins in scope. */
 export async function loadConfirmed(m: EntityManager, deviceIds: string[], pins: PinScope): Promise<Map<string, DeviceConfirmed>> {
+  if (deviceIds.length === 0) return new Map();
   return runRead(m, confirmedRead(deviceIds, pins));
 }
 
@@ -63,6 +64,7 @@ export function confirmedRead(deviceIds: string[], pins: PinScope): Read<Map<str
  * read item by item, unless records of other writes were added to them.
  */
 export async function loadInflight(m: EntityManager, sns: string[], pins: PinScope, ownPlans: readonly string[] = []): Promise<Map<string, SyncRef[]>> {
+  if (sns.length === 0) return new Map();
   return runRead(m, inflightRead(sns, pins, ownPlans));
 }
 

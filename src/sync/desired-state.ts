@@ -66,13 +66,16 @@ export function desiredBaseRead(devices: readonly SyncDevice[], pins: PinScope):
   });
 }
 
-/** Rights, persons, visits and templates of the pins in scope; a null scope = all with rights on the devices. */
-async function ownersOf(m: EntityManager, pins: PinScope, devices: readonly SyncDevice[], scoped: ScopedOwners | undefined) {
+/**
+ * Rights, persons, visits and templates of the pins in scope (`scoped`, read by desiredBaseRead); without it (a
+ * null scope) all with rights on the devices.
+ */
+async function ownersOf(m: EntityManager, devices: readonly SyncDevice[], scoped: ScopedOwners | undefined) {
   const deviceIds = devices.map((d) => d.id);
   // Module rights (floors, gates) exist only on elevator and channel controllers: none in scope, none to read.
   const modules = devices.some((d) => d.module);
   const moduleRights = (where: { personIds?: string[]; deviceIds: string[] }) => (modules ? loadModuleRights(m, where) : Promise.resolve(new Map()));
-  if (pins === null || !scoped) {
+  if (!scoped) {
     const rights = mergeRights(await loadRights(m, { deviceIds }), await moduleRights({ deviceIds }));
     const vrights = await loadVisitorRights(m, { deviceIds });
     const persons = await loadPersons(m, { personIds: [...rights.keys()] });
@@ -135,7 +138,7 @@ export async function loadDesired(m: EntityManager, devices: readonly SyncDevice
   const days: HolidayRecord[] = holidayRecords(holidays);
   for (const d of out.values()) for (const h of days) d.holidays.set(typeof h.holiday === 'string' ? h.holiday : holidayKey(h.holiday), h);
 
-  const { rights, vrights, persons, visits, templates } = await ownersOf(m, pins, devices, scoped);
+  const { rights, vrights, persons, visits, templates } = await ownersOf(m, devices, scoped);
   const templatesOf = new Map<string, StoredTemplate[]>();
   for (const t of templates) {
     let l = templatesOf.get(t.pin);

@@ -1,8 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { CommandQueueService } from '../push/command-queue.service';
-import { readTogether, type Read } from '../database/read-together';
-
-type Results<T extends Record<string, Read<unknown>>> = { [K in keyof T]: T[K] extends Read<infer R> ? R : never };
+import { readTogether, type Read, type Results } from '../database/read-together';
 
 /**
  * Takes the order locks (rule (f) of the command queue) of the devices a plan covers BEFORE anything they should
