@@ -45,7 +45,7 @@ export class AttendanceHooks implements OnModuleInit {
   async countReported(deviceId: string, sn: string, count: number): Promise<boolean> {
     const judged = await this.ds.transaction(async (m) => {
       const [busy] = await m.query(
-        `SELECT 1 FROM device_command WHERE device_sn = $1 AND state IN ('pending', 'sent') AND ref ? 'sync'
+        `SELECT 1 FROM device_command WHERE device_sn = $1 AND state IN ('pending', 'sent') AND meta ? 'sync'
          UNION ALL SELECT 1 FROM sync_owed WHERE device_id = $2 LIMIT 1`,
         [sn, deviceId],
       );

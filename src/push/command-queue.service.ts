@@ -64,6 +64,7 @@ import { intoOf } from '../database/columns';
 import { namedQuery } from '../database/prepared-query.service';
 import { DeviceCommand, DeviceCommandAttempt, type DeviceCommandState } from './device-command.entity';
 import { recordRefusals } from './device-refusals';
+import { refKeysSql, refMetaSql } from './command-ref-summary';
 import {
   formatCommandLine,
   planClaim,
@@ -119,7 +120,7 @@ export const ORDER_LOCK = 0x51554f52;
 /** More sent commands than this are never loaded for one claim (a reply holds at most maxCommandsPerReply). */
 const MAX_SENT_LOADED = 1000;
 const ATTEMPT_INTO = intoOf(DeviceCommandAttempt, ['attemptId', 'commandId', 'deviceSn', 'sentAt']);
-const COMMAND_INTO = intoOf(DeviceCommand, ['deviceSn', 'command', 'ref']);
+const COMMAND_INTO = intoOf(DeviceCommand, ['deviceSn', 'command', 'ref', 'meta', 'keys']);
 
 /** `UPDATE … RETURNING` through a manager answers [rows, count] (TypeORM 1.x); a WITH … SELECT plain rows. */
 function returnedRows<T>(result: unknown): T[] {
@@ -187,10 +188,11 @@ export class CommandQueueService {
     if (sns.length === 0) return;
     await manager.query(
       `INSERT INTO ${COMMAND_INTO}
-       SELECT t.sn, c.cmd, r.ref
+       SELECT t.sn, c.cmd, r.ref, r.meta, r.keys
          FROM unnest($1::varchar[], $2::int[], $3::int[]) WITH ORDINALITY AS t(sn, ci, ri, ord)
          JOIN unnest($4::text[]) WITH ORDINALITY AS c(cmd, i) ON c.i = t.ci
-         LEFT JOIN unnest($5::jsonb[]) WITH ORDINALITY AS r(ref, i) ON r.i = t.ri
+         LEFT JOIN (SELECT u.ref, u.i, ${refMetaSql('u.ref')} AS meta, ${refKeysSql('u.ref')} AS keys
+                      FROM unnest($5::jsonb[]) WITH ORDINALITY AS u(ref, i)) r ON r.i = t.ri
         ORDER BY t.ord`,
       [sns, textAt, refAt, [...texts.keys()], [...refs.keys()].map((ref) => JSON.stringify(ref))],
     );

@@ -48,6 +48,14 @@ export class DeviceCommand {
   @Column({ type: 'jsonb', nullable: true })
   ref!: unknown;
 
+  /** `ref` without its item lists (command-ref-summary.ts): what the queue's readers filter on. */
+  @Column({ type: 'jsonb', nullable: true, select: false })
+  meta!: Record<string, unknown> | null;
+
+  /** The keys `ref` puts or deletes, one flat JSON array (command-ref-summary.ts). */
+  @Column({ type: 'jsonb', nullable: true, select: false })
+  keys!: string[] | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -122,7 +122,7 @@ export class UploadIngestService {
   private async keepCount(sn: string, cmdId: string | null, count: number | null | undefined): Promise<void> {
     if (!cmdId || !/^\d{1,18}$/.test(cmdId) || count === null || count === undefined || !Number.isInteger(count)) return;
     await this.ds.query(
-      `UPDATE device_command c SET ref = c.ref || jsonb_build_object('count', $3::int)
+      `UPDATE device_command c SET ref = c.ref || jsonb_build_object('count', $3::int), meta = c.meta || jsonb_build_object('count', $3::int)
          FROM device_command_attempt a WHERE a.attempt_id = $2::bigint AND a.device_sn = $1 AND c.id = a.command_id AND jsonb_typeof(c.ref) = 'object'`,
       [sn, cmdId, count],
     );

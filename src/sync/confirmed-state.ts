@@ -82,12 +82,12 @@ export function inflightRead(sns: string[], pins: PinScope, ownPlans: readonly s
   // large the scope. Clears and time zone / holiday commands concern every pin.
   return read(
     `SELECT id, device_sn, ref FROM device_command
-      WHERE device_sn = ANY($1) AND state IN ('pending', 'sent') AND ref IS NOT NULL AND ref ? 'sync'
+      WHERE device_sn = ANY($1) AND state IN ('pending', 'sent') AND meta ? 'sync'
       ${
         pins === null
           ? ''
-          : `AND (ref ? 'clear' OR ref->>'kind' IN ('tz', 'hday')
-                  OR ((ref ? 'appended' OR NOT coalesce(ref->>'plan' = ANY($3::text[]), false)) AND ${refNamesPinsSql('ref', '$2')}))`
+          : `AND (meta ? 'clear' OR meta->>'kind' IN ('tz', 'hday')
+                  OR ((meta ? 'appended' OR NOT coalesce(meta->>'plan' = ANY($3::text[]), false)) AND ${refNamesPinsSql('keys', '$2')}))`
       }
       ORDER BY id`,
     pins === null ? [sns] : [sns, pins, ownPlans],
@@ -120,8 +120,8 @@ export const devicesTouchingSql = (pins: string, kinds: string, devices = 'true'
   `${devicesHoldingSql(pins, kinds, devices)}
      UNION
      SELECT d.id FROM device_command c JOIN device d ON d.sn = c.device_sn AND ${devices}
-      WHERE c.state IN ('pending', 'sent') AND c.ref ? 'sync' AND c.ref->>'kind' = ANY(${kinds})${except ? ` AND c.device_sn <> ALL(${except}::text[])` : ''}
-        AND ${refNamesPinsSql('c.ref', pins)}`;
+      WHERE c.state IN ('pending', 'sent') AND c.meta ? 'sync' AND c.meta->>'kind' = ANY(${kinds})${except ? ` AND c.device_sn <> ALL(${except}::text[])` : ''}
+        AND ${refNamesPinsSql('c.keys', pins)}`;
 
 /** Whether a sync ref puts or deletes member items (users, rights, cards, templates, photos) of any of these pins (all of them: null). */
 export function refNamesPins(ref: SyncRef, pins: ReadonlySet<string> | null): boolean {
@@ -130,9 +130,8 @@ export function refNamesPins(ref: SyncRef, pins: ReadonlySet<string> | null): bo
   return !!ref.del?.some((k) => pins.has(k)) || !!ref.put?.some(([k]) => pins.has(k));
 }
 
-/** Whether a sync ref (`ref`, an SQL expression) puts or deletes any of `pins` (a text[] parameter), each record's key looked up in the pins' hashed set. */
-export const refNamesPinsSql = (ref: string, pins: string): string =>
-  `(${ref}->'del' ?| ${pins}::text[] OR EXISTS (SELECT 1 FROM jsonb_array_elements(${ref}->'put') e WHERE e->>0 IN (SELECT unnest(${pins}::text[]))))`;
+/** Whether a command whose `keys` (an SQL expression: device_command.keys, command-ref-summary.ts) puts or deletes any of `pins` (a text[] parameter). */
+export const refNamesPinsSql = (keys: string, pins: string): string => `${keys} ?| ${pins}::text[]`;
 
 /** Remembers members the planner could not send (shown to operators); clears the note for those it sent. */
 export async function noteSkipped(m: EntityManager, skipped: Array<{ deviceId: string; pin: string; reason: string }>, sent: Array<{ deviceId: string; pin: string }>): Promise<void> {

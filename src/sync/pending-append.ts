@@ -103,8 +103,8 @@ export async function appendToPending(
        FROM unnest($1::text[]) AS s(sn)
        CROSS JOIN LATERAL (
          SELECT id, device_sn, octet_length(command) AS bytes, length(command) - length(replace(command, E'\\n', '')) + 1 AS records,
-                substring(command from '^DATA UPDATE [^ \\n]+ ') AS head, ref->>'kind' AS kind,
-                (ref ? 'sync' AND ref ? 'put' AND NOT ref ? 'del' AND NOT ref ? 'clear' AND NOT ref ? 'verify') AS put_only
+                substring(command from '^DATA UPDATE [^ \\n]+ ') AS head, meta->>'kind' AS kind,
+                (meta ? 'sync' AND meta ? 'put' AND NOT meta ? 'del' AND NOT meta ? 'clear' AND NOT meta ? 'verify') AS put_only
            FROM device_command WHERE device_sn = s.sn AND state = 'pending' ORDER BY id DESC LIMIT ${TAIL} FOR UPDATE SKIP LOCKED
        ) t`,
     [candidates.map((b) => b.deviceSn)],
@@ -127,7 +127,8 @@ export async function appendToPending(
     // `notify`: the same statement queues the devices' NOTIFY for the other gateway processes.
     const [{ count }]: Array<{ count: number }> = await m.query(
       `WITH u AS (
-         UPDATE device_command c SET command = c.command || v.lines, ref = jsonb_set(c.ref, '{put}', (c.ref->'put') || v.put) || '{"appended": true}'
+         UPDATE device_command c SET command = c.command || v.lines, ref = jsonb_set(c.ref, '{put}', (c.ref->'put') || v.put) || '{"appended": true}',
+             meta = c.meta || '{"appended": true}', keys = c.keys || jsonb_path_query_array(v.put, '$[*][0]')
            FROM unnest($1::bigint[], $2::text[], $3::jsonb[]) AS v(id, lines, put) WHERE c.id = v.id AND c.state = 'pending'
          RETURNING c.device_sn)
        SELECT (SELECT count(*) FROM u)::int AS count${notify ? `, (SELECT count(${commandNotifySql('sn')}) FROM (SELECT DISTINCT device_sn AS sn FROM u) n) AS notified` : ''}`,

@@ -31,7 +31,7 @@ export class SyncMetricsCollector implements OnModuleInit {
     });
     this.metrics.gauge('cvgw_sync_oldest_unconfirmed_seconds', 'Age of the oldest planned device command without a Return (0 when none waits)', [], async (g) => {
       const [row]: Array<{ age: number | null }> = await this.ds.query(
-        `SELECT EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS age FROM device_command WHERE state IN ('pending', 'sent') AND ref ? 'sync'`,
+        `SELECT EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS age FROM device_command WHERE state IN ('pending', 'sent') AND meta ? 'sync'`,
       );
       g.set(Math.max(0, row?.age ?? 0));
     });

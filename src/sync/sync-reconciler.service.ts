@@ -85,7 +85,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     const [state]: Array<{ full_owed: boolean; known: boolean; needed: boolean }> = await m.query(
       `SELECT EXISTS (SELECT 1 FROM sync_owed WHERE device_id = $1 AND kind = 'full') AS full_owed,
               EXISTS (SELECT 1 FROM sync_item WHERE device_id = $1 AND hash IS NOT NULL)
-           OR EXISTS (SELECT 1 FROM device_command WHERE device_sn = $2 AND state IN ('pending', 'sent') AND ref ? 'sync') AS known,
+           OR EXISTS (SELECT 1 FROM device_command WHERE device_sn = $2 AND state IN ('pending', 'sent') AND meta ? 'sync') AS known,
               EXISTS (SELECT 1 FROM acc_level_door ld JOIN door d ON d.id = ld.door_id WHERE d.device_id = $1)
            OR EXISTS (SELECT 1 FROM holiday)
            -- A floor of an elevator level, or a gate of an entrance-control level, on this controller.

@@ -57,6 +57,26 @@ describe('planner statistics of fast-growing tables', () => {
   });
 });
 
+describe('a table analysed over and over (an event table filling up)', () => {
+  it('rests for a hundred times as long as its last ANALYZE took before the next one', async () => {
+    // A clock that moves 50 ms at each reading: every ANALYZE "takes" 50 ms, so the table rests 5,000 ms.
+    let clock = 1_000_000;
+    keeper.now = () => (clock += 50);
+    try {
+      await addPersons(3000, 700001);
+      expect(await refreshUntil('person')).toBe(true);
+      await addPersons(3000, 710001);
+      // Stale again (a fifth and more), but resting: 50-ms steps of the clock stay within the 5,000 ms.
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await keeper.refresh()).not.toContain('person');
+      clock += 5000;
+      expect(await refreshUntil('person')).toBe(true);
+    } finally {
+      keeper.now = () => performance.now();
+    }
+  });
+});
+
 describe.skipIf(inject('testDb').mode === 'embedded')('a table another session holds (autovacuum at work)', () => {
   it('is skipped without waiting, so autovacuum is never cancelled, and analysed on a later pass', async () => {
     const before = await plannerRows('person');

@@ -47,6 +47,16 @@ describe('records of later writes go into pending commands', () => {
     expect(pending.map((c) => c.command.split(' ').slice(0, 3).join(' '))).toEqual(['DATA UPDATE user', 'DATA UPDATE userauthorize']);
     expect(pending[0].command.split('\n')).toHaveLength(3);
     expect(pending[0].ref?.put).toHaveLength(3);
+    // The summary beside each ref (src/push/command-ref-summary.ts) follows the appends: the keys of every record,
+    // the ref's flags without its item lists.
+    const summaries: Array<{ meta: Record<string, unknown>; keys: string[]; ref: Record<string, unknown> }> = await t.ds.query(
+      `SELECT meta, keys, ref FROM device_command WHERE device_sn = $1 AND state = 'pending' ORDER BY id`,
+      [SN],
+    );
+    for (const { meta, keys, ref } of summaries) {
+      expect(keys).toEqual(['701', '702', '703']);
+      expect(meta).toEqual({ sync: 1, plan: ref.plan, kind: ref.kind, put: true, appended: true });
+    }
     const got = await panel.since();
     expect(got).toHaveLength(2);
     panel.expectAllAcknowledged();

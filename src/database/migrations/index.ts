@@ -20,6 +20,7 @@ import { AttlogGroupCommit1763700002700 } from './1763700002700-attlog-group-com
 import { AttTerminalCountDue1763700002950 } from './1763700002950-att-terminal-count-due';
 import { SyncOwedPlan1763700002960 } from './1763700002960-sync-owed-plan';
 import { CommandLz41763700003000 } from './1763700003000-command-lz4';
+import { CommandRefSummary1763700003100 } from './1763700003100-command-ref-summary';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   AttTerminalCountDue1763700002950,
   SyncOwedPlan1763700002960,
   CommandLz41763700003000,
+  CommandRefSummary1763700003100,
 ];
