@@ -26,7 +26,7 @@ import { formatCommandLine, utf8Length } from '../push/protocol';
 import { MAX_COMMAND_BYTES, MAX_RECORDS_PER_COMMAND } from './sync-commands';
 import type { PlannedCommand } from './sync-plan';
 import type { ItemKind } from './sync-items';
-import { namedQuery } from '../database/prepared-query.service';
+import { read, runRead, type Read } from '../database/read-together';
 import { commandNotifySql } from '../push/work-signal.service';
 
 const APPENDABLE: ReadonlySet<ItemKind> = new Set(['user', 'auth', 'card']);
@@ -39,7 +39,7 @@ export interface DeviceBatch {
   commands: PlannedCommand[];
 }
 
-interface TailRow {
+export interface TailRow {
   id: string;
   device_sn: string;
   bytes: number;
@@ -86,19 +86,14 @@ export function placeBatch(commands: readonly PlannedCommand[], tail: readonly T
 }
 
 /**
- * Adds the batches' records to pending commands where placeBatch allows; returns the batches still to queue and
- * the devices whose pending commands grew. The caller holds the order locks of every device in `batches`.
+ * The pending tail of these devices (their TAIL newest pending commands), locked, as a read that can share a
+ * round trip (read-together.ts): the planner reads it with the rest of its state once the order locks are held
+ * (src/sync/plan-scope.ts), which saves a round trip while every other plan of those devices waits. A tail
+ * row a poll is claiming right now is skipped (SKIP LOCKED); a poll that reaches a row locked here waits for the
+ * commit and delivers the longer command.
  */
-export async function appendToPending(
-  m: EntityManager,
-  batches: readonly DeviceBatch[],
-  touched: ReadonlySet<string>,
-  notify = false,
-): Promise<{ rest: DeviceBatch[]; appended: string[] }> {
-  const candidates = batches.filter((b) => !touched.has(b.deviceSn) && b.commands.length > 0 && b.commands.every((c) => appendable(c) !== null));
-  if (candidates.length === 0) return { rest: [...batches], appended: [] };
-  for (const b of candidates) for (const c of b.commands) formatCommandLine({ cmdId: 1, command: c.command });
-  const tails: TailRow[] = await namedQuery(m,
+export function tailsRead(sns: readonly string[]): Read<TailRow[]> {
+  return read(
     `SELECT t.id::text AS id, t.device_sn, t.bytes, t.records, t.head, t.kind, t.put_only
        FROM unnest($1::text[]) AS s(sn)
        CROSS JOIN LATERAL (
@@ -107,8 +102,27 @@ export async function appendToPending(
                 (meta ? 'sync' AND meta ? 'put' AND NOT meta ? 'del' AND NOT meta ? 'clear' AND NOT meta ? 'verify') AS put_only
            FROM device_command WHERE device_sn = s.sn AND state = 'pending' ORDER BY id DESC LIMIT ${TAIL} FOR UPDATE SKIP LOCKED
        ) t`,
-    [candidates.map((b) => b.deviceSn)],
+    [sns],
+    (rows: TailRow[]) => rows,
   );
+}
+
+/**
+ * Adds the batches' records to pending commands where placeBatch allows; returns the batches still to queue and
+ * the devices whose pending commands grew. The caller holds the order locks of every device in `batches`;
+ * `preread`, when given, is tailsRead of (at least) those devices, read under the same locks.
+ */
+export async function appendToPending(
+  m: EntityManager,
+  batches: readonly DeviceBatch[],
+  touched: ReadonlySet<string>,
+  notify = false,
+  preread?: readonly TailRow[],
+): Promise<{ rest: DeviceBatch[]; appended: string[] }> {
+  const candidates = batches.filter((b) => !touched.has(b.deviceSn) && b.commands.length > 0 && b.commands.every((c) => appendable(c) !== null));
+  if (candidates.length === 0) return { rest: [...batches], appended: [] };
+  for (const b of candidates) for (const c of b.commands) formatCommandLine({ cmdId: 1, command: c.command });
+  const tails = preread ?? (await runRead(m, tailsRead(candidates.map((b) => b.deviceSn))));
   const byDevice = new Map<string, TailRow[]>();
   for (const t of tails) {
     let l = byDevice.get(t.device_sn);

@@ -11,7 +11,7 @@ import { desiredBaseRead, loadDesired, type PinScope } from './desired-state';
 import type { SyncDevice } from './device-dialect';
 import { currentState, desiredHashes, diffItems, MEMBER_KINDS, splitItemId, type Diff, type ItemKind, type SyncRef } from './sync-items';
 import { moduleDevicePinsSql, moduleDevicesGrantingSql } from './module-rights';
-import { appendToPending, type DeviceBatch } from './pending-append';
+import { appendToPending, tailsRead, type DeviceBatch, type TailRow } from './pending-append';
 import { composeCommands, composesAlike, tableOf, type ComposeInput, type PlannedCommand } from './sync-plan';
 import { loadDevices, loadDevicesWhere } from './sync-queries';
 import { intoOf } from '../database/columns';
@@ -186,7 +186,9 @@ export class SyncPlannerService {
     await preferGenericPlans(m);
     const byId = req.loaded ? new Map(req.loaded) : await loadDevices(m, [...req.deviceIds], this.config.timeZone);
     const devicesOf = (all: Map<string, SyncDevice>) => [...all.values()].sort((a, b) => a.sn.localeCompare(b.sn));
-    const { base, confirmed, inflight, refusals } = await lockPlanScope(this.queue, m, byId, req.devicesNow, (ids) => loadDevices(m, ids, this.config.timeZone), (all) => {
+    // A full sync's commands start with clears, which are never added to pending commands: its plan reads no tails.
+    const appends = req.mode !== 'full';
+    const { base, confirmed, inflight, refusals, tails } = await lockPlanScope(this.queue, m, byId, req.devicesNow, (ids) => loadDevices(m, ids, this.config.timeZone), (all) => {
       const devices = devicesOf(all);
       const ids = devices.map((d) => d.id);
       return {
@@ -194,6 +196,7 @@ export class SyncPlannerService {
         confirmed: confirmedRead(ids, req.pins),
         inflight: inflightRead(devices.map((d) => d.sn), req.pins, req.ownPlans),
         refusals: refusalsRead(ids),
+        tails: tailsRead(appends ? devices.map((d) => d.sn) : []),
       };
     });
     const devices = devicesOf(byId);
@@ -239,13 +242,16 @@ export class SyncPlannerService {
     await noteSkipped(m, skipped, sent);
     // Devices with a command in flight about these pins: the write's records are not added to their pending commands.
     const touched = new Set([...inflight].filter(([, refs]) => refs.some((r) => refNamesPins(r, pinSet))).map(([sn]) => sn));
-    await this.queueBatches(m, batches, touched);
+    await this.queueBatches(m, batches, touched, appends ? tails : undefined);
   }
 
-  /** Under the devices' order locks (taken by plan): records go into pending commands where they may (pending-append.ts), the rest is queued. */
-  private async queueBatches(m: EntityManager, batches: DeviceBatch[], touched: ReadonlySet<string>): Promise<void> {
+  /**
+   * Under the devices' order locks (taken by plan): records go into pending commands where they may
+   * (pending-append.ts), the rest is queued. `tails`: the devices' pending tails, read with the plan's state.
+   */
+  private async queueBatches(m: EntityManager, batches: DeviceBatch[], touched: ReadonlySet<string>, tails?: readonly TailRow[]): Promise<void> {
     if (batches.length === 0) return;
-    const { rest, appended } = await appendToPending(m, batches, touched, this.queue.notifiesOthers);
+    const { rest, appended } = await appendToPending(m, batches, touched, this.queue.notifiesOthers, tails);
     if (appended.length) this.queue.raiseAfterCommit(m, appended);
     if (rest.length) await this.queue.enqueueMany(m, rest);
   }
