@@ -21,7 +21,8 @@ export class CommandLz41763700003000 implements MigrationInterface {
   }
 }
 
-async function hasLz4(q: QueryRunner): Promise<boolean> {
+/** Whether this server can compress with lz4 (a server built without it, the embedded one, cannot). */
+export async function hasLz4(q: QueryRunner): Promise<boolean> {
   const rows: Array<{ ok: boolean }> = await q.query(
     `SELECT coalesce(bool_or('lz4' = ANY(enumvals)), false) AS ok FROM pg_settings WHERE name = 'default_toast_compression'`,
   );

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { hasLz4 } from './1763700003000-command-lz4';
 
 /**
  * `device_command.meta` and `.keys`: the ref summarised beside it (src/push/command-ref-summary.ts), so the
@@ -11,10 +12,7 @@ export class CommandRefSummary1763700003100 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE "device_command" ADD COLUMN "meta" jsonb, ADD COLUMN "keys" jsonb`);
-    const lz4: Array<{ ok: boolean }> = await q.query(
-      `SELECT coalesce(bool_or('lz4' = ANY(enumvals)), false) AS ok FROM pg_settings WHERE name = 'default_toast_compression'`,
-    );
-    if (lz4[0]?.ok === true) await q.query(`ALTER TABLE "device_command" ALTER COLUMN "keys" SET COMPRESSION lz4`);
+    if (await hasLz4(q)) await q.query(`ALTER TABLE "device_command" ALTER COLUMN "keys" SET COMPRESSION lz4`);
     await q.query(
       `UPDATE "device_command" SET
          "meta" = (ref - 'put' - 'del') || jsonb_strip_nulls(jsonb_build_object('put', CASE WHEN ref ? 'put' THEN true END, 'del', CASE WHEN ref ? 'del' THEN true END)),
