@@ -18,7 +18,11 @@
  *      once after a reply that held commands.
  *
  * BENCH_PHASES (e.g. `3` or `1,3`; default all) picks the phases to run; phase 1 and 2 fill the panels first.
- * BENCH_TRACE=1 prints the database statements of phases 1 and 3 by count and time.
+ * BENCH_TRACE=1 prints the database statements of phases 1 and 3 by count, time, characters sent (text and
+ * parameters) and received (rows, as JSON). BENCH_ROUNDS=n runs phase 3 n times in the same gateway process,
+ * each time with new persons: the first round is a cold process (the JIT compiles the write path as it goes,
+ * and the tables grow from nothing), the later ones a warm one. BENCH_KEEP_DB=1 leaves the bench's database
+ * behind, for EXPLAIN and pg_stat_user_tables.
  */
 import 'reflect-metadata';
 import { Client } from 'pg';
@@ -26,6 +30,7 @@ import { DataSource } from 'typeorm';
 import { createGateway } from '../src/bootstrap';
 import { loadConfig } from '../src/config/config';
 import { migrateDatabase } from '../src/database/database';
+import { pgBackendCpu, pgCpuBetween } from './lib/pg-backend-cpu';
 import { SyncReconciler } from '../src/sync/sync-reconciler.service';
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -39,6 +44,7 @@ const CLIENTS = 16;
 const PHASES = new Set((process.env.BENCH_PHASES ?? '1,2,3').split(',').map((p) => Number(p.trim())));
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 1000);
 const BUSY_REPOLL = process.env.BENCH_BUSY_REPOLL === '1';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const TOKEN = 'bench-token-0123456789';
 
 function dbUrl(name: string): string {
@@ -50,7 +56,15 @@ function dbUrl(name: string): string {
 /** Queries sent by every pg client of this process (the gateway's pool), for round trips per write. */
 let queries = 0;
 /** BENCH_TRACE=1: the statements of phases 1 and 3, counted and timed by their first characters. */
-let trace: Map<string, { n: number; ms: number }> | null = null;
+interface TraceEntry {
+  n: number;
+  ms: number;
+  /** Characters of text and parameters sent, of rows (as JSON) received, and rows received. */
+  sent: number;
+  got: number;
+  rows: number;
+}
+let trace: Map<string, TraceEntry> | null = null;
 const pgQuery = Client.prototype.query;
 Client.prototype.query = function (this: Client, ...args: unknown[]) {
   queries++;
@@ -59,13 +73,19 @@ Client.prototype.query = function (this: Client, ...args: unknown[]) {
     const text = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string })?.text ?? '?');
     const k = text.replace(/\s+/g, ' ').slice(0, 100);
     const t0 = performance.now();
-    const add = () => {
-      const e = trace?.get(k) ?? { n: 0, ms: 0 };
+    const vals = (Array.isArray(args[1]) ? args[1] : (args[0] as { values?: unknown[] })?.values) ?? [];
+    const sent = text.length + vals.reduce<number>((n, v) => n + (v == null ? 0 : typeof v === 'string' ? v.length : Array.isArray(v) ? JSON.stringify(v).length : String(v).length), 0);
+    const add = (r?: unknown) => {
+      const e = trace?.get(k) ?? { n: 0, ms: 0, sent: 0, got: 0, rows: 0 };
       e.n++;
       e.ms += performance.now() - t0;
+      e.sent += sent;
+      const rows = (r as { rows?: unknown[] })?.rows ?? [];
+      e.rows += rows.length;
+      e.got += rows.length ? JSON.stringify(rows).length : 0;
       trace?.set(k, e);
     };
-    out.then(add, add);
+    out.then(add, () => add());
   }
   return out;
 } as typeof Client.prototype.query;
@@ -221,7 +241,7 @@ async function main(): Promise<void> {
       const fleetRss = (await fleet.ask<{ peakRss: number }>('rss')).peakRss;
       console.log(`   peak RSS of the gateway: ${(ownPeakRss() / 2 ** 20).toFixed(0)} MB (target < 500 MB); of the ${DEVICES} simulated panels (own process): ${(fleetRss / 2 ** 20).toFixed(0)} MB`);
       console.log(`   users confirmed per panel: ${confirmed.join(', ')}`);
-      if (trace) for (const [k, e] of [...trace].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) console.log(`   ${String(e.n).padStart(5)} ${e.ms.toFixed(0).padStart(6)} ms ${k}`);
+      if (trace) for (const [k, e] of [...trace].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) console.log(`   ${String(e.n).padStart(5)} ${e.ms.toFixed(0).padStart(6)} ms sent ${Math.round(e.sent / 1024)}K got ${Math.round(e.got / 1024)}K rows ${e.rows} ${k.slice(0, 70)}`);
       trace = null;
       }
 
@@ -252,20 +272,23 @@ async function main(): Promise<void> {
       const alone = await probe(8, 1, 4000000);
       const together = await probe(64, CLIENTS, 4000100);
       console.log(`3. database round trips per person/add: ${alone.toFixed(1)} alone, ${together.toFixed(1)} with ${CLIENTS} clients at once`);
+      for (let round = 0; round < ROUNDS; round++) {
       await fleet.ask('drain');
       const before = await confirmedUsers(ds, sns);
       if (process.env.BENCH_TRACE) trace = new Map();
       const cpu0 = process.cpuUsage();
+      const pg0 = await pgBackendCpu(url);
       const q1 = queries;
       const t1 = Date.now();
       await fleet.ask('poll', { on: true, everyMs: POLL_MS, busy: BUSY_REPOLL });
       // The integrator's 16 clients run in a process of their own, as from outside (bench/lib/rest-writers.ts).
-      const writers = await restWriters({ baseUrl, token: TOKEN, clients: CLIENTS, count: ADDS, firstPin: 3000000, levelId });
+      const writers = await restWriters({ baseUrl, token: TOKEN, clients: CLIENTS, count: ADDS, firstPin: 3000000 + round * 100000, levelId });
       if (writers.failed.length) throw new Error(`person/add failed: ${writers.failed.slice(0, 5).join(', ')}`);
       const written = Date.now() - t1;
       const cpu = process.cpuUsage(cpu0);
+      const pgCpu = pgCpuBetween(pg0, await pgBackendCpu(url));
       const writeQueries = queries - q1;
-      if (trace) for (const [k, e] of [...trace].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(process.env.BENCH_TRACE_TOP ?? 25))) console.log(`   ${String(e.n).padStart(5)} ${e.ms.toFixed(0).padStart(6)} ms ${k}`);
+      if (trace) for (const [k, e] of [...trace].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(process.env.BENCH_TRACE_TOP ?? 25))) console.log(`   ${String(e.n).padStart(5)} ${e.ms.toFixed(0).padStart(6)} ms sent ${Math.round(e.sent / 1024)}K got ${Math.round(e.got / 1024)}K rows ${e.rows} ${k.slice(0, 70)}`);
       trace = null;
       // The moment every panel has confirmed, read before the panels are told to stop: stopping waits for each
       // panel's current poll interval to end (up to BENCH_POLL_MS), which is no part of converging.
@@ -278,11 +301,12 @@ async function main(): Promise<void> {
       }
       await fleet.ask('poll', { on: false });
       const ceiling = await commitCeiling(url);
-      console.log(`3. person/add × ${ADDS} from ${CLIENTS} concurrent clients, one level over ${DEVICES} panels:`);
+      console.log(`3. person/add × ${ADDS} from ${CLIENTS} concurrent clients, one level over ${DEVICES} panels${ROUNDS > 1 ? ` (round ${round + 1} of ${ROUNDS}, ${round === 0 ? 'a cold process' : 'warm'})` : ''}:`);
       console.log(`   ceiling (same run): ${ceiling.toFixed(0)} one-row INSERT transactions/s from ${CLIENTS} connections (no gateway)`);
       console.log(`   REST writes done in ${(written / 1000).toFixed(2)} s; every panel confirmed after ${(acked / 1000).toFixed(2)} s: ${(ADDS / (acked / 1000)).toFixed(0)} persons/s (target >= 300), ${(ADDS / (acked / 1000) / ceiling).toFixed(2)} of the ceiling`);
-      console.log(`   gateway process: ${((cpu.user + cpu.system) / 1000 / ADDS).toFixed(2)} ms CPU per person until the last write (the 16 clients, in their own process: ${(writers.cpuMs / ADDS).toFixed(2)} ms); ${(writeQueries / ADDS).toFixed(1)} queries per person (writes, polls and results)`);
+      console.log(`   gateway process: ${((cpu.user + cpu.system) / 1000 / ADDS).toFixed(2)} ms CPU per person until the last write (the 16 clients, in their own process: ${(writers.cpuMs / ADDS).toFixed(2)} ms; PostgreSQL: ${((pgCpu * 1000) / ADDS).toFixed(2)} ms); ${(writeQueries / ADDS).toFixed(1)} queries per person (writes, polls and results)`);
       console.log(`   panels poll every ${POLL_MS} ms${BUSY_REPOLL ? ', and again at once after a reply with commands' : ''}`);
+      }
       }
       fleet.stop();
     } finally {
@@ -290,7 +314,7 @@ async function main(): Promise<void> {
     }
   } finally {
     clearInterval(sampler);
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    if (process.env.BENCH_KEEP_DB !== "1") await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   }
 }

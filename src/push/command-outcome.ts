@@ -6,7 +6,10 @@ export interface CommandOutcome {
   deviceSn: string;
   /** device_command.id */
   commandId: string;
-  /** The command text (without `C:<id>:`). */
+  /**
+   * The head of the command text (without `C:<id>:`): its first OUTCOME_COMMAND_CHARS characters, which name
+   * the command and its table. A command of 500 records is tens of kilobytes, and every result read it whole.
+   */
   command: string;
   /** What the enqueuer attached (`enqueueMany(..., [{ command, ref }])`); null when nothing was. */
   ref: unknown;
@@ -16,6 +19,14 @@ export interface CommandOutcome {
   /** 'returned': the device answered; 'expired': no result after the last delivery, or its result was lost behind later commands. */
   reason: 'returned' | 'expired';
 }
+
+/** How much of a command's text an outcome carries (CommandOutcome.command). */
+export const OUTCOME_COMMAND_CHARS = 256;
+/**
+ * device_command.command's head, as an outcome carries it. `substr` from the first character lets PostgreSQL
+ * fetch and decompress only the start of a long, compressed text.
+ */
+export const OUTCOME_COMMAND_SQL = `substr(c.command, 1, ${OUTCOME_COMMAND_CHARS})`;
 
 export type CommandOutcomeListener = (m: EntityManager, outcomes: CommandOutcome[]) => Promise<void>;
 

@@ -59,12 +59,12 @@
 
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CommandOutcomeHub, type CommandOutcome } from './command-outcome';
+import { CommandOutcomeHub, OUTCOME_COMMAND_SQL, type CommandOutcome } from './command-outcome';
 import { intoOf } from '../database/columns';
 import { namedQuery } from '../database/prepared-query.service';
 import { DeviceCommand, DeviceCommandAttempt, type DeviceCommandState } from './device-command.entity';
 import { recordRefusals } from './device-refusals';
-import { refKeysSql, refMetaSql } from './command-ref-summary';
+import { commandRecordsSql, refKeysSql, refMetaSql } from './command-ref-summary';
 import {
   formatCommandLine,
   planClaim,
@@ -120,7 +120,7 @@ export const ORDER_LOCK = 0x51554f52;
 /** More sent commands than this are never loaded for one claim (a reply holds at most maxCommandsPerReply). */
 const MAX_SENT_LOADED = 1000;
 const ATTEMPT_INTO = intoOf(DeviceCommandAttempt, ['attemptId', 'commandId', 'deviceSn', 'sentAt']);
-const COMMAND_INTO = intoOf(DeviceCommand, ['deviceSn', 'command', 'ref', 'meta', 'keys']);
+const COMMAND_INTO = intoOf(DeviceCommand, ['deviceSn', 'command', 'ref', 'meta', 'keys', 'records', 'bytes']);
 
 /** `UPDATE … RETURNING` through a manager answers [rows, count] (TypeORM 1.x); a WITH … SELECT plain rows. */
 function returnedRows<T>(result: unknown): T[] {
@@ -188,9 +188,10 @@ export class CommandQueueService {
     if (sns.length === 0) return;
     await manager.query(
       `INSERT INTO ${COMMAND_INTO}
-       SELECT t.sn, c.cmd, r.ref, r.meta, r.keys
+       SELECT t.sn, c.cmd, r.ref, r.meta, r.keys, c.records, c.bytes
          FROM unnest($1::varchar[], $2::int[], $3::int[]) WITH ORDINALITY AS t(sn, ci, ri, ord)
-         JOIN unnest($4::text[]) WITH ORDINALITY AS c(cmd, i) ON c.i = t.ci
+         JOIN (SELECT cmd, i, ${commandRecordsSql('cmd')} AS records, octet_length(cmd) AS bytes
+                 FROM unnest($4::text[]) WITH ORDINALITY AS c(cmd, i)) c ON c.i = t.ci
          LEFT JOIN (SELECT u.ref, u.i, ${refMetaSql('u.ref')} AS meta, ${refKeysSql('u.ref')} AS keys
                       FROM unnest($5::jsonb[]) WITH ORDINALITY AS u(ref, i)) r ON r.i = t.ri
         ORDER BY t.ord`,
@@ -318,7 +319,7 @@ export class CommandQueueService {
       `UPDATE device_command c SET state = 'failed', done_at = now(), error = v.err
        FROM unnest($2::bigint[], $3::text[]) AS v(id, err)
        WHERE c.id = v.id AND c.device_sn = $1 AND c.state = 'sent'
-       RETURNING c.id::text AS id, c.command, c.ref`,
+       RETURNING c.id::text AS id, ${OUTCOME_COMMAND_SQL} AS command, c.ref`,
       [
         sn,
         fail.map((f) => f.id),
@@ -360,7 +361,7 @@ export class CommandQueueService {
     await this.ds.transaction(async (m) => {
       await namedQuery(m, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, [QUEUE_LOCK, sn]);
       const rows: Array<{ attempt_id: string; id: string; state: CommandState; current: string | null; return_code: number | null; command: string; ref: unknown; refusals: boolean }> = await namedQuery(m,
-        `SELECT a.attempt_id::text AS attempt_id, c.id::text AS id, c.state, c.attempt_id::text AS current, c.return_code, c.command, c.ref,
+        `SELECT a.attempt_id::text AS attempt_id, c.id::text AS id, c.state, c.attempt_id::text AS current, c.return_code, ${OUTCOME_COMMAND_SQL} AS command, c.ref,
                 EXISTS (SELECT 1 FROM device_refusal r JOIN device d ON d.id = r.device_id WHERE d.sn = $1) AS refusals
          FROM device_command_attempt a JOIN device_command c ON c.id = a.command_id
          WHERE a.attempt_id = ANY($2::bigint[]) AND a.device_sn = $1`,

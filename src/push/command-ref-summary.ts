@@ -24,3 +24,10 @@ export const refMetaSql = (ref: string): string =>
 /** `keys` of the ref `ref` (an SQL expression of type jsonb). */
 export const refKeysSql = (ref: string): string =>
   `CASE WHEN jsonb_typeof(${ref}) = 'object' THEN jsonb_path_query_array(${ref}, 'lax $.put[*][0]') || jsonb_path_query_array(${ref}, 'lax $.del[*]') END`;
+
+/**
+ * The records (lines) of a command text (an SQL expression of type text), counted in bytes: a newline is one
+ * byte in UTF-8, so this is one pass over the text where `length` would count characters. Stored beside the
+ * text (device_command.records, with .bytes) by the queue's insert and kept by pending-append's append.
+ */
+export const commandRecordsSql = (text: string): string => `octet_length(${text}) - octet_length(replace(${text}, E'\\n', '')) + 1`;

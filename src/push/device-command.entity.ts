@@ -56,6 +56,17 @@ export class DeviceCommand {
   @Column({ type: 'jsonb', nullable: true, select: false })
   keys!: string[] | null;
 
+  /**
+   * The text's lines (records) and UTF-8 bytes, kept with it, so pending-append's look at a device's pending
+   * tail does not read a growing text to count them (src/sync/pending-append.ts). NULL on rows older than
+   * migration 1763700003300, whose readers count from the text.
+   */
+  @Column({ type: 'integer', nullable: true, select: false })
+  records!: number | null;
+
+  @Column({ type: 'integer', nullable: true, select: false })
+  bytes!: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -10,6 +10,7 @@ import { dataSourceOptions } from '../../src/database/data-source-options';
 import { migrateDatabase } from '../../src/database/database';
 import { lockDataDirectory } from '../../src/database/embedded-database';
 import { MIGRATIONS } from '../../src/database/migrations';
+import { RANDOM_PAGE_COST } from '../../src/database/migrations/1763700003200-planner-costs';
 import { RAW_TABLES } from '../../src/database/raw-tables';
 import { createEmptyDatabase } from '../support/test-db';
 
@@ -40,6 +41,9 @@ describe('migrations', () => {
                   (SELECT schedule->'mon' FROM time_segment WHERE name = '24-Hour Accessible') AS mon`,
         );
         expect(seeded).toEqual({ dept: 'Department Name', area: 'Area Name', mon: [['00:00', '23:59']] });
+        // A later session plans with the cost of a cached database (migration 1763700003200), not a spinning disk's.
+        const [costs] = await ds.query(`SELECT current_setting('random_page_cost') AS random_page_cost`);
+        expect(costs).toEqual({ random_page_cost: RANDOM_PAGE_COST });
         // The tables without an entity: each described column exists, with the type described.
         for (const t of RAW_TABLES) {
           const rows: Array<{ name: string; type: string }> = await ds.query(

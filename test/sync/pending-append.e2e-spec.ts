@@ -57,6 +57,14 @@ describe('records of later writes go into pending commands', () => {
       expect(keys).toEqual(['701', '702', '703']);
       expect(meta).toEqual({ sync: 1, plan: ref.plan, kind: ref.kind, put: true, appended: true });
     }
+    // So does the size kept beside each text (the tail's look counts nothing): its records and UTF-8 bytes.
+    const sizes: Array<{ records: number; bytes: number; lines: number; octets: number }> = await t.ds.query(
+      `SELECT records, bytes, array_length(string_to_array(command, E'\n'), 1) AS lines, octet_length(command) AS octets
+         FROM device_command WHERE device_sn = $1 AND state = 'pending' ORDER BY id`,
+      [SN],
+    );
+    expect(sizes.map((z) => [z.records, z.bytes])).toEqual(sizes.map((z) => [3, z.octets]));
+    expect(sizes.map((z) => z.lines)).toEqual([3, 3]);
     const got = await panel.since();
     expect(got).toHaveLength(2);
     panel.expectAllAcknowledged();

@@ -48,6 +48,24 @@ describe('dialects', () => {
     await a.since();
     expect(await outside.since()).toEqual([]);
   });
+
+  it('a panel whose stored capabilities predate the dialect is still planned in the dialect of its registration', async () => {
+    // Rows registered before the dialect was stored hold only the raw registration: the planner reads that.
+    const [{ caps }] = await t.ds.query(`SELECT capabilities AS caps FROM device WHERE sn = 'SYNCOLD001'`);
+    await t.ds.query(`UPDATE device SET capabilities = capabilities - 'dialect' WHERE sn = 'SYNCOLD001'`);
+    try {
+      expect((await t.post('/api/person/add', { pin: '8', name: 'Older', accLevelIds: level, accStartTime: '2026-05-06 07:00:00' })).body.code).toBe(0);
+      expect(await old.since()).toEqual([
+        'DATA UPDATE user CardNo=\tPin=8\tPassword=\tStartTime=20260506\tEndTime=0\tName=Older\tPrivilege=0\tDisable=0',
+        'DATA UPDATE userauthorize Pin=8\tAuthorizeTimezoneId=1\tAuthorizeDoorId=1',
+      ]);
+      expect((await t.delete('/api/person/delete/8')).body.code).toBe(0);
+      await old.since();
+      await a.since();
+    } finally {
+      await t.ds.query(`UPDATE device SET capabilities = $1::jsonb WHERE sn = 'SYNCOLD001'`, [JSON.stringify(caps)]);
+    }
+  });
 });
 
 describe('full sync of a device (syncDeviceFull), batched', () => {

@@ -21,6 +21,8 @@ import { AttTerminalCountDue1763700002950 } from './1763700002950-att-terminal-c
 import { SyncOwedPlan1763700002960 } from './1763700002960-sync-owed-plan';
 import { CommandLz41763700003000 } from './1763700003000-command-lz4';
 import { CommandRefSummary1763700003100 } from './1763700003100-command-ref-summary';
+import { PlannerCosts1763700003200 } from './1763700003200-planner-costs';
+import { CommandSize1763700003300 } from './1763700003300-command-size';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -47,4 +49,6 @@ export const MIGRATIONS = [
   SyncOwedPlan1763700002960,
   CommandLz41763700003000,
   CommandRefSummary1763700003100,
+  PlannerCosts1763700003200,
+  CommandSize1763700003300,
 ];
