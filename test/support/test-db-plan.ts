@@ -1,7 +1,10 @@
 /** Every database the tests create carries this mark; the helpers refuse to touch any other. */
 export const TEST_DB_MARK = '_test_';
 
-export type TestDbPlan = { mode: 'pg'; adminUrl: string; template: string; prefix: string } | { mode: 'embedded' };
+export type TestDbPlan =
+  | { mode: 'pg'; adminUrl: string; template: string; prefix: string }
+  /** `templateFile`: a migrated PGlite data directory (a dumpDataDir tarball) each test file starts from. */
+  | { mode: 'embedded'; templateFile?: string };
 
 export function isTestDatabaseName(name: string): boolean {
   return name.includes(TEST_DB_MARK) && /^[a-z0-9_]+$/.test(name);
@@ -14,7 +17,8 @@ export function adminUrlFor(adminUrl: string, database: string): string {
 }
 
 export function describeTestDb(plan: TestDbPlan): string {
-  return plan.mode === 'pg' ? `PostgreSQL ${new URL(plan.adminUrl).host}, template ${plan.template}` : 'embedded PGlite, one per test file';
+  if (plan.mode === 'pg') return `PostgreSQL ${new URL(plan.adminUrl).host}, template ${plan.template}`;
+  return `embedded PGlite, one per test file${plan.templateFile ? ', started from a migrated template' : ''}`;
 }
 
 declare module 'vitest' {

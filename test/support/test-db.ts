@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { Client } from 'pg';
 import { inject } from 'vitest';
 import { migrateDatabase } from '../../src/database/database';
@@ -28,8 +29,11 @@ export function createEmptyDatabase(): Promise<TestDatabase> {
 async function createDatabase(migrated: boolean): Promise<TestDatabase> {
   const plan = inject('testDb');
   if (plan.mode === 'embedded') {
-    const db = await startEmbeddedDatabase(undefined);
-    if (migrated) await migrateDatabase(db.url);
+    // A migrated database starts from the template global-setup migrated once (as on PostgreSQL); an empty one
+    // is a fresh cluster, what `npm start` creates on a new machine.
+    const template = migrated && plan.templateFile ? new Blob([fs.readFileSync(plan.templateFile)]) : undefined;
+    const db = await startEmbeddedDatabase(undefined, template);
+    if (migrated && !template) await migrateDatabase(db.url);
     return { url: db.url, mode: 'embedded', poolSize: db.poolSize, drop: () => db.stop() };
   }
   const name = migrated
