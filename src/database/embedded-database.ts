@@ -83,7 +83,12 @@ export async function startEmbeddedDatabase(dataDir: string | undefined, from?: 
       // interleave and clobber each other's unnamed statements ("bind message supplies 4 parameters, but
       // prepared statement requires 1"). The pool serialises them instead.
       poolSize: 1,
-      dumpDataDir: async () => (await db.dumpDataDir('none')) as Blob,
+      dumpDataDir: async () => {
+        // A checkpoint first: a copy whose last changes are only in the WAL is replayed on load, and replay
+        // advances every sequence by the values it logs ahead (32), so ids would start at 34 instead of 2.
+        await db.exec('CHECKPOINT');
+        return (await db.dumpDataDir('none')) as Blob;
+      },
       async stop() {
         if (stopped) return;
         stopped = true;
