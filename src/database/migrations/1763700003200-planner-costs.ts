@@ -6,7 +6,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * hash joins over whole-table scans of sync_item and person for every write group, confirmation and lookup of
  * the devices a write touches, while those tables grew faster than the statistics caught up: in the
  * `person/add` bench, 706 scans read 5.9 million sync_item rows for 2,000 persons, and PostgreSQL spent
- * 4.5 ms of CPU per person instead of 2.6.
+ * 4.0–5.6 ms of CPU per person on a fresh site where it now spends 2.3–3.5.
  *
  * Set for this database, so every new session of every gateway process (and of the operator's own tools)
  * plans with it. Only the database's owner (or a superuser) may set it: for anyone else this is a notice, not
