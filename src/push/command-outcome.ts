@@ -23,10 +23,11 @@ export interface CommandOutcome {
 /** How much of a command's text an outcome carries (CommandOutcome.command). */
 export const OUTCOME_COMMAND_CHARS = 256;
 /**
- * device_command.command's head, as an outcome carries it. `substr` from the first character lets PostgreSQL
- * fetch and decompress only the start of a long, compressed text.
+ * The head of the command text `command` (an SQL expression: device_command.command under the caller's alias),
+ * as an outcome carries it. `substr` from the first character lets PostgreSQL fetch and decompress only the
+ * start of a long, compressed text.
  */
-export const OUTCOME_COMMAND_SQL = `substr(c.command, 1, ${OUTCOME_COMMAND_CHARS})`;
+export const outcomeCommandSql = (command: string): string => `substr(${command}, 1, ${OUTCOME_COMMAND_CHARS})`;
 
 export type CommandOutcomeListener = (m: EntityManager, outcomes: CommandOutcome[]) => Promise<void>;
 

@@ -59,7 +59,7 @@
 
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CommandOutcomeHub, OUTCOME_COMMAND_SQL, type CommandOutcome } from './command-outcome';
+import { CommandOutcomeHub, outcomeCommandSql, type CommandOutcome } from './command-outcome';
 import { intoOf } from '../database/columns';
 import { namedQuery } from '../database/prepared-query.service';
 import { DeviceCommand, DeviceCommandAttempt, type DeviceCommandState } from './device-command.entity';
@@ -319,7 +319,7 @@ export class CommandQueueService {
       `UPDATE device_command c SET state = 'failed', done_at = now(), error = v.err
        FROM unnest($2::bigint[], $3::text[]) AS v(id, err)
        WHERE c.id = v.id AND c.device_sn = $1 AND c.state = 'sent'
-       RETURNING c.id::text AS id, ${OUTCOME_COMMAND_SQL} AS command, c.ref`,
+       RETURNING c.id::text AS id, ${outcomeCommandSql('c.command')} AS command, c.ref`,
       [
         sn,
         fail.map((f) => f.id),
@@ -361,7 +361,7 @@ export class CommandQueueService {
     await this.ds.transaction(async (m) => {
       await namedQuery(m, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, [QUEUE_LOCK, sn]);
       const rows: Array<{ attempt_id: string; id: string; state: CommandState; current: string | null; return_code: number | null; command: string; ref: unknown; refusals: boolean }> = await namedQuery(m,
-        `SELECT a.attempt_id::text AS attempt_id, c.id::text AS id, c.state, c.attempt_id::text AS current, c.return_code, ${OUTCOME_COMMAND_SQL} AS command, c.ref,
+        `SELECT a.attempt_id::text AS attempt_id, c.id::text AS id, c.state, c.attempt_id::text AS current, c.return_code, ${outcomeCommandSql('c.command')} AS command, c.ref,
                 EXISTS (SELECT 1 FROM device_refusal r JOIN device d ON d.id = r.device_id WHERE d.sn = $1) AS refusals
          FROM device_command_attempt a JOIN device_command c ON c.id = a.command_id
          WHERE a.attempt_id = ANY($2::bigint[]) AND a.device_sn = $1`,
