@@ -84,8 +84,8 @@ async function dbCounts(url: string, prefix: string): Promise<{ rows: number; ke
   await c.connect();
   try {
     const { rows } = await c.query(
-      `SELECT count(*)::int AS rows, count(DISTINCT a.unique_key)::int AS keys, count(f.transaction_id)::int AS feed
-       FROM acc_transaction a LEFT JOIN acc_transaction_feed f ON f.transaction_id = a.id WHERE a.device_sn LIKE $1`,
+      `SELECT count(*)::int AS rows, count(DISTINCT a.unique_key)::int AS keys, count(*) FILTER (WHERE a.xid > 0)::int AS feed
+       FROM acc_transaction a WHERE a.device_sn LIKE $1`,
       [`${prefix}%`],
     );
     return rows[0];

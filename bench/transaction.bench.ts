@@ -5,7 +5,7 @@
  *
  * adminUrl defaults to BENCH_PG_URL or postgres://postgres@127.0.0.1:5432/postgres; events to 5000000.
  * It creates a scratch database (its name contains `_test_`), migrates it, fills acc_transaction with
- * `INSERT … SELECT generate_series` (with the ingest's own publish step, so feed, tally and outbox are as in
+ * `INSERT … SELECT generate_series` (with the ingest's own publish step, so tally and outbox are as in
  * production), starts the gateway on it, times `transaction/list` and `v2/transaction/list` (and the device
  * and person lists) for a first page, deep pages and pages filtered by pin, device and date range, prints
  * p50/p99, and drops the database. Nothing is asserted: these are figures, not tests. About 5-8 minutes here.

@@ -17,7 +17,7 @@ const secs = (t0: number) => ((Date.now() - t0) / 1000).toFixed(1);
 
 /**
  * Fills acc_transaction with `events` synthetic events by `INSERT … SELECT generate_series`, published the
- * way the ingest publishes (feed, tally, outbox), then VACUUM ANALYZE.
+ * way the ingest publishes (tally, outbox), then VACUUM ANALYZE.
  */
 export async function seedEvents(url: string, o: SeedOptions): Promise<void> {
   const { events: EVENTS, devices: DEVICES, pins: PINS, days: DAYS, start: START, chunk: CHUNK } = o;
@@ -46,7 +46,6 @@ export async function seedEvents(url: string, o: SeedOptions): Promise<void> {
     }
     const t0 = Date.now();
     await c.query(`VACUUM ANALYZE acc_transaction`);
-    await c.query(`VACUUM ANALYZE acc_transaction_feed`);
     await c.query(`VACUUM ANALYZE acc_transaction_tally`);
     process.stdout.write(`  vacuum analyze (${secs(t0)} s)\n`);
   } finally {

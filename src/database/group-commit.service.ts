@@ -52,16 +52,12 @@ export class GroupCommitService implements OnModuleDestroy {
     await Promise.all(this.batchers.map((b) => b.idle()));
   }
 
-  readonly transaction: TransactionRunner = async (fn, oneStatement) => {
+  readonly transaction: TransactionRunner = async (fn, autocommit) => {
     const [client, release] = await (this.ds.driver as unknown as PostgresDriverLike).obtainMasterConnection();
-    let statements = 0;
     const db: BatchClient = {
-      query: async <R>(name: string, text: string, values: unknown[]) => {
-        if (oneStatement && statements++ > 0) throw new Error('a one-statement group commit issued a second statement');
-        return (await client.query(this.named ? { name, text, values } : { text, values })).rows as R[];
-      },
+      query: async <R>(name: string, text: string, values: unknown[]) => (await client.query(this.named ? { name, text, values } : { text, values })).rows as R[],
     };
-    if (oneStatement) {
+    if (autocommit) {
       try {
         const result = await fn(db);
         release();

@@ -25,10 +25,9 @@ export interface BatchClient {
 
 /**
  * Runs `fn` in one transaction on one connection: BEGIN, fn, COMMIT (ROLLBACK and rethrow on failure).
- * With `oneStatement`, `fn` may issue a single query, which is its own transaction (no BEGIN/COMMIT round
- * trips); a second query is refused.
+ * With `autocommit`, each query `fn` issues is its own transaction (no BEGIN/COMMIT round trips).
  */
-export type TransactionRunner = <X>(fn: (db: BatchClient) => Promise<X>, oneStatement?: boolean) => Promise<X>;
+export type TransactionRunner = <X>(fn: (db: BatchClient) => Promise<X>, autocommit?: boolean) => Promise<X>;
 
 export interface GroupCommitKind<T, R> {
   /** For logs and metrics: rtlog, ATTLOG, ... */
@@ -49,10 +48,12 @@ export interface GroupCommitKind<T, R> {
    */
   overlapAt?: number;
   /**
-   * `flush` issues exactly one statement (data-modifying CTEs can write several tables atomically): it then
-   * runs as its own transaction, one round trip per batch instead of three.
+   * Each statement `flush` issues is its own transaction: one round trip per statement instead of three. The
+   * batch's writes then belong in one statement (data-modifying CTEs write several tables atomically); a flush
+   * may issue others only where that is safe without a surrounding transaction (reads before the write, or a
+   * write repeated after one that stored nothing).
    */
-  oneStatement?: boolean;
+  autocommit?: boolean;
   /**
    * Items big enough to be a batch by themselves (a catch-up upload of 100 events): written at once in a
    * transaction of their own, outside the queue and its in-flight bound, as many at a time as arrive.
@@ -161,7 +162,7 @@ export class GroupCommit<T, R> {
   private async write(batch: Array<Waiting<T, R>>): Promise<void> {
     let results: R[];
     try {
-      results = await this.transaction((db) => this.kind.flush(db, batch.map((w) => w.item)), this.kind.oneStatement);
+      results = await this.transaction((db) => this.kind.flush(db, batch.map((w) => w.item)), this.kind.autocommit);
     } catch (err) {
       if (batch.length === 1) {
         batch[0].reject(err);
@@ -171,7 +172,7 @@ export class GroupCommit<T, R> {
       this.observer?.fallback(this.kind.name, batch.length, err);
       for (const w of batch) {
         try {
-          const [r] = await this.transaction((db) => this.kind.flush(db, [w.item]), this.kind.oneStatement);
+          const [r] = await this.transaction((db) => this.kind.flush(db, [w.item]), this.kind.autocommit);
           this.observer?.batch(this.kind.name, 1, true);
           w.resolve(r);
         } catch (e) {

@@ -1,8 +1,9 @@
 import { ATT_TRANSACTION_FEED } from '../attendance/attendance-tables';
 import { CONSOLE_AUDIT, CONSOLE_OPERATOR, CONSOLE_SESSION } from '../console/console-tables';
 import { FLOOR, MODULE_LEVEL, MODULE_LEVEL_PERSON, MODULE_LEVEL_POINT, MODULE_MONITOR_CURSOR, MODULE_TRANSACTION, PSG_COUNTER } from '../elevator/module-tables';
+import { EVENT_NAMES_VERSION } from '../push/event-names';
 import { PUSH_OUTBOX } from '../pushCenter/push-center-tables';
-import { ACC_TRANSACTION_FEED, ACC_TRANSACTION_TALLY, TRANSACTION_MONITOR_CURSOR } from '../transaction/transaction-tables';
+import { ACC_TRANSACTION_TALLY, TRANSACTION_MONITOR_CURSOR } from '../transaction/transaction-tables';
 import type { RawTable } from './columns';
 
 /**
@@ -13,6 +14,6 @@ export const RAW_TABLES: ReadonlyArray<RawTable<string>> = [
   CONSOLE_OPERATOR, CONSOLE_SESSION, CONSOLE_AUDIT,
   FLOOR, ...Object.values(MODULE_LEVEL), ...Object.values(MODULE_LEVEL_PERSON), ...Object.values(MODULE_LEVEL_POINT), MODULE_MONITOR_CURSOR,
   MODULE_TRANSACTION, PSG_COUNTER,
-  TRANSACTION_MONITOR_CURSOR, ACC_TRANSACTION_FEED, ACC_TRANSACTION_TALLY,
-  ATT_TRANSACTION_FEED, PUSH_OUTBOX,
+  TRANSACTION_MONITOR_CURSOR, ACC_TRANSACTION_TALLY,
+  ATT_TRANSACTION_FEED, PUSH_OUTBOX, EVENT_NAMES_VERSION,
 ];

@@ -1,12 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { BatchClient, GroupCommit } from '../database/group-commit';
 import { GroupCommitService } from '../database/group-commit.service';
-import { intoOf, listOf } from '../database/columns';
+import { intoOf, listOf, tableOf } from '../database/columns';
+import { numberArray, textArray } from '../database/pg-array';
 import { AccTransaction } from '../transaction/acc-transaction.entity';
 import { PUBLISH_INSERTED_EVENTS } from '../transaction/acc-transaction-publish';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import type { DeviceSession } from './device-registry.service';
 import { clip } from './device-registry.service';
+import { EVENT_NAMES_VERSION, EventNamesCache, foldEventNames, LOAD_EVENT_NAMES_SQL, type EventNamesRow } from './event-names';
 import { logRejected } from './ingest-log';
 import { ModuleIngestService } from './module-ingest.service';
 import {
@@ -93,30 +95,48 @@ export interface RealtimeItem {
   doors: readonly DoorState[];
 }
 
+/** Where the statement reads an event's device, area, door and reader names from. */
+type NameSource = 'params' | 'join';
+
+const EVENT_COLUMNS = intoOf(AccTransaction, ['uniqueKey', 'deviceId', 'deviceSn', 'devAlias', 'logId', 'eventTime', 'pin', 'personId', 'name', 'lastName',
+  'deptCode', 'deptName', 'cardNo', 'doorId', 'doorNo', 'doorName', 'readerId', 'readerName', 'readerState', 'eventNo', 'eventName',
+  'eventLevel', 'eventPointName', 'verifyModeNo', 'verifyModeName', 'areaName', 'temperature', 'maskFlag', 'convTemperature']);
+
+/** The version test of a `params` statement: the names it was given are the database's now ($30). */
+const NAMES_CURRENT = `(SELECT v FROM ${tableOf(EVENT_NAMES_VERSION)} WHERE id = 1) = $30::bigint`;
+
 /**
  * One statement per batch, so it is its own transaction (one round trip) and is prepared once per connection:
- * - the events of every upload in one `INSERT … SELECT … ON CONFLICT DO NOTHING`, joined at insert time
- *   with the device, area, door, reader and person names, and published (feed, tally, Push Center outbox);
+ * - the events of every upload in one `INSERT … SELECT … ON CONFLICT DO NOTHING`, stored with their person's
+ *   and department's names (joined) and their device's, area's, door's and reader's names, and published
+ *   (tally, Push Center outbox);
  * - the door states, where an older report never overwrites a newer one.
  * It answers the keys of the events stored now and the doors updated per device.
+ *
+ * The device-side names come from the gateway's memory (`params`, $23-$29, with their version $30: when that is
+ * no longer the database's, no event is stored and a row with n = -1 says so; event-names.ts), or from joins
+ * (`join`, the fallback when the names keep moving while the gateway reloads them).
  */
-export const REALTIME_SQL = `
-  WITH ins AS (INSERT INTO ${intoOf(AccTransaction, ['uniqueKey', 'deviceId', 'deviceSn', 'devAlias', 'logId', 'eventTime', 'pin', 'personId', 'name', 'lastName',
-    'deptCode', 'deptName', 'cardNo', 'doorId', 'doorNo', 'doorName', 'readerId', 'readerName', 'readerState', 'eventNo', 'eventName',
-    'eventLevel', 'eventPointName', 'verifyModeNo', 'verifyModeName', 'areaName', 'temperature', 'maskFlag', 'convTemperature'])}
-  SELECT e.unique_key, dv.id, dv.sn, dv.alias, e.log_id, e.event_time, e.pin, p.id, p.name, p.last_name, dp.code, dp.name,
-    e.card_no, d.id, e.door_no, d.name, r.id, r.name, e.reader_state, e.event_no, e.event_name,
-    e.event_level, d.name, e.verify_mode_no, e.verify_mode_name, a.name, e.temperature, e.mask_flag, e.conv_temperature
+function realtimeSql(names: NameSource): string {
+  const fromParams = names === 'params';
+  return `
+  WITH ins AS (INSERT INTO ${EVENT_COLUMNS}
+  SELECT e.unique_key, ${fromParams ? 'e.device_id, e.device_sn, e.dev_alias' : 'dv.id, dv.sn, dv.alias'}, e.log_id, e.event_time, e.pin,
+    p.id, p.name, p.last_name, dp.code, dp.name, e.card_no, ${fromParams ? 'e.door_id' : 'd.id'}, e.door_no, ${fromParams ? 'e.door_name, e.reader_id, e.reader_name' : 'd.name, r.id, r.name'},
+    e.reader_state, e.event_no, e.event_name, e.event_level, ${fromParams ? 'e.door_name' : 'd.name'}, e.verify_mode_no, e.verify_mode_name,
+    ${fromParams ? 'e.area_name' : 'a.name'}, e.temperature, e.mask_flag, e.conv_temperature
   FROM unnest($1::varchar[], $2::varchar[], $3::int[], $4::timestamptz[], $5::varchar[], $6::varchar[], $7::int[], $8::int[], $9::int[],
-              $10::varchar[], $11::int[], $12::int[], $13::varchar[], $14::varchar[], $21::smallint[], $22::numeric[]) WITH ORDINALITY
+              $10::varchar[], $11::int[], $12::int[], $13::varchar[], $14::varchar[], $21::smallint[], $22::numeric[]${fromParams ? `,
+              $23::varchar[], $24::varchar[], $25::varchar[], $26::varchar[], $27::varchar[], $28::varchar[], $29::varchar[]` : ''}) WITH ORDINALITY
        AS e(device_id, unique_key, log_id, event_time, pin, card_no, door_no, reader_state, event_no, event_name, event_level,
-            verify_mode_no, verify_mode_name, temperature, mask_flag, conv_temperature, ord)
-  JOIN device dv ON dv.id = e.device_id
+            verify_mode_no, verify_mode_name, temperature, mask_flag, conv_temperature,${fromParams ? ' device_sn, dev_alias, area_name, door_id, door_name, reader_id, reader_name,' : ''} ord)
+  ${fromParams ? '' : `JOIN device dv ON dv.id = e.device_id
   LEFT JOIN area a ON a.id = dv.area_id
   LEFT JOIN door d ON d.device_id = dv.id AND d.door_no = e.door_no
-  LEFT JOIN reader r ON r.door_id = d.id AND r.in_out = e.reader_state
+  LEFT JOIN reader r ON r.door_id = d.id AND r.in_out = e.reader_state`}
   LEFT JOIN person p ON p.pin = e.pin
   LEFT JOIN department dp ON dp.id = p.dept_id
+  ${fromParams ? `WHERE ${NAMES_CURRENT}` : ''}
   ORDER BY e.ord
   ON CONFLICT (${listOf(AccTransaction, ['uniqueKey'])}) DO NOTHING RETURNING *),
   ${PUBLISH_INSERTED_EVENTS},
@@ -127,10 +147,21 @@ export const REALTIME_SQL = `
    RETURNING door.device_id)
   SELECT unique_key, NULL::varchar AS device_id, 0 AS n FROM ins
   UNION ALL
-  SELECT NULL, device_id, count(*)::int FROM upd GROUP BY device_id`;
+  SELECT NULL, device_id, count(*)::int FROM upd GROUP BY device_id${fromParams ? `
+  UNION ALL
+  SELECT NULL, NULL, -1 WHERE NOT ${NAMES_CURRENT}` : ''}`;
+}
+
+/** The statement with the device-side names as parameters (the usual one). */
+export const REALTIME_SQL = realtimeSql('params');
+/** The same with those names joined, for a batch whose names could not be loaded at a stable version. */
+export const REALTIME_JOIN_SQL = realtimeSql('join');
 
 /** Uploads with at least this many events skip the queue: they amortise a transaction by themselves. */
 const ALONE_EVENTS = 32;
+
+/** Times a batch loads the names and tries again after its statement found them changed, before it joins them instead. */
+const NAME_ATTEMPTS = 3;
 
 /** Rows written for one upload. */
 export interface RealtimeStored {
@@ -138,36 +169,98 @@ export interface RealtimeStored {
   doors: number;
 }
 
-/** Writes one group-commit batch of real-time uploads (one statement); returns the rows stored per upload. */
-async function flushRealtime(db: BatchClient, items: readonly RealtimeItem[]): Promise<RealtimeStored[]> {
-  const stored = items.map(() => ({ events: 0, doors: 0 }));
-  const eventCount = items.reduce((n, it) => n + it.events.length, 0);
-  const params: unknown[][] = Array.from({ length: 22 }, (_, i) => (i < 14 || i >= 20 ? new Array(eventCount) : []));
-  const owner = new Map<string, number>();
-  let k = 0;
-  items.forEach((it, i) => {
-    for (const e of it.events) {
-      params[0][k] = it.deviceId;
-      params[1][k] = e.key;
-      params[2][k] = e.logId;
-      params[3][k] = e.at;
-      params[4][k] = e.pin;
-      params[5][k] = e.card;
-      params[6][k] = e.doorNo;
-      params[7][k] = e.inOut;
-      params[8][k] = e.event;
-      params[9][k] = e.eventName;
-      params[10][k] = e.level;
-      params[11][k] = e.verifyNo;
-      params[12][k] = e.verifyName;
-      params[13][k] = e.temperature;
-      params[20][k] = e.maskFlag;
-      params[21][k] = e.convTemperature;
-      k++;
-      if (!owner.has(e.key)) owner.set(e.key, i);
+type RealtimeRow = { unique_key: string | null; device_id: string | null; n: number };
+
+/**
+ * Writes one group-commit batch of real-time uploads; returns the rows stored per upload. Usually one
+ * statement; the names of devices not in memory yet are loaded first, and a statement that finds the names
+ * changed stored nothing and is repeated with them loaded again (each statement is its own transaction).
+ */
+export async function flushRealtime(db: BatchClient, items: readonly RealtimeItem[], names: EventNamesCache): Promise<RealtimeStored[]> {
+  const deviceIds = [...new Set(items.filter((it) => it.events.length > 0).map((it) => it.deviceId))];
+  for (let attempt = 0; attempt < NAME_ATTEMPTS; attempt++) {
+    if (!(await loadNames(db, names, deviceIds))) continue;
+    const version = names.version!;
+    const rows = await db.query<RealtimeRow>('cvgw_realtime_ingest', REALTIME_SQL, realtimeParams(items, names, version));
+    if (rows.some((r) => r.n === -1)) {
+      names.invalidate();
+      continue;
     }
-  });
-  // Door states: the latest per (device, door) across the whole batch, as one upload after another would leave it.
+    return storedPerItem(items, rows);
+  }
+  const rows = await db.query<RealtimeRow>('cvgw_realtime_ingest_join', REALTIME_JOIN_SQL, realtimeParams(items, null, null));
+  return storedPerItem(items, rows);
+}
+
+/** Loads the names of the devices not in memory at the cache's version; false when the version moved meanwhile. */
+async function loadNames(db: BatchClient, names: EventNamesCache, deviceIds: readonly string[]): Promise<boolean> {
+  const missing = names.version === null ? [...deviceIds] : names.missing(deviceIds);
+  if (missing.length === 0) return true;
+  const before = names.version;
+  names.accept(missing, foldEventNames(await db.query<EventNamesRow>('cvgw_event_names', LOAD_EVENT_NAMES_SQL, [textArray(missing)])));
+  // A new version dropped what was loaded before it: the other devices of the batch are to be read again.
+  return before === null || names.version === before || names.missing(deviceIds).length === 0;
+}
+
+/**
+ * The statement's parameters: one array literal per column (pg-array.ts). With `names`, the device-side names
+ * of each event ($23-$29) and their version ($30); an event of a device that does not exist is left out, as the
+ * join would leave it out.
+ */
+function realtimeParams(items: readonly RealtimeItem[], names: EventNamesCache | null, version: string | null): string[] {
+  const deviceId: string[] = [], key: string[] = [], at: string[] = [], pin: Array<string | null> = [], card: Array<string | null> = [];
+  const eventName: Array<string | null> = [], verifyName: Array<string | null> = [], temperature: Array<string | null> = [];
+  const logId: Array<number | null> = [], doorNo: Array<number | null> = [], inOut: Array<number | null> = [], event: number[] = [];
+  const level: number[] = [], verifyNo: Array<number | null> = [], maskFlag: Array<number | null> = [], conv: Array<number | null> = [];
+  const sn: string[] = [], alias: string[] = [], area: Array<string | null> = [], doorId: Array<string | null> = [], doorName: Array<string | null> = [];
+  const readerId: Array<string | null> = [], readerName: Array<string | null> = [];
+  for (const it of items) {
+    const dev = names?.get(it.deviceId);
+    if (names && !dev) continue;
+    for (const e of it.events) {
+      deviceId.push(it.deviceId);
+      key.push(e.key);
+      logId.push(e.logId);
+      at.push(e.at);
+      pin.push(e.pin);
+      card.push(e.card);
+      doorNo.push(e.doorNo);
+      inOut.push(e.inOut);
+      event.push(e.event);
+      eventName.push(e.eventName);
+      level.push(e.level);
+      verifyNo.push(e.verifyNo);
+      verifyName.push(e.verifyName);
+      temperature.push(e.temperature);
+      maskFlag.push(e.maskFlag);
+      conv.push(e.convTemperature);
+      if (!dev) continue;
+      const door = e.doorNo === null ? undefined : dev.doors.get(e.doorNo);
+      const reader = door && e.inOut !== null ? door.readers.get(e.inOut) : undefined;
+      sn.push(dev.sn);
+      alias.push(dev.alias);
+      area.push(dev.areaName);
+      doorId.push(door?.id ?? null);
+      doorName.push(door?.name ?? null);
+      readerId.push(reader?.id ?? null);
+      readerName.push(reader?.name ?? null);
+    }
+  }
+  const doors = latestDoorStatesOf(items);
+  const params = [
+    textArray(deviceId), textArray(key), numberArray(logId), textArray(at), textArray(pin), textArray(card), numberArray(doorNo),
+    numberArray(inOut), numberArray(event), textArray(eventName), numberArray(level), numberArray(verifyNo), textArray(verifyName),
+    textArray(temperature),
+    textArray(doors.map((d) => d.deviceId)), numberArray(doors.map((d) => d.s.door)), numberArray(doors.map((d) => d.s.sensor)),
+    numberArray(doors.map((d) => d.s.relay)), textArray(doors.map((d) => d.s.alarm)), textArray(doors.map((d) => new Date(d.s.at).toISOString())),
+    numberArray(maskFlag), numberArray(conv),
+  ];
+  if (names) params.push(textArray(sn), textArray(alias), textArray(area), textArray(doorId), textArray(doorName), textArray(readerId), textArray(readerName), version!);
+  return params;
+}
+
+/** Door states: the latest per (device, door) across the whole batch, as one upload after another would leave it. */
+function latestDoorStatesOf(items: readonly RealtimeItem[]): Array<{ item: number; deviceId: string; s: DoorState }> {
   const latest = new Map<string, { item: number; deviceId: string; s: DoorState }>();
   items.forEach((it, i) => {
     for (const s of it.doors) {
@@ -176,18 +269,18 @@ async function flushRealtime(db: BatchClient, items: readonly RealtimeItem[]): P
       if (!prev || prev.s.at <= s.at) latest.set(key, { item: i, deviceId: it.deviceId, s });
     }
   });
+  return [...latest.values()];
+}
+
+/** The statement's answer as rows per upload: an event to the first upload holding its key, door updates to each device's last upload with a door state. */
+function storedPerItem(items: readonly RealtimeItem[], rows: readonly RealtimeRow[]): RealtimeStored[] {
+  const stored = items.map(() => ({ events: 0, doors: 0 }));
+  const owner = new Map<string, number>();
+  items.forEach((it, i) => {
+    for (const e of it.events) if (!owner.has(e.key)) owner.set(e.key, i);
+  });
   const lastItemOf = new Map<string, number>();
-  for (const d of latest.values()) {
-    params[14].push(d.deviceId);
-    params[15].push(d.s.door);
-    params[16].push(d.s.sensor);
-    params[17].push(d.s.relay);
-    params[18].push(d.s.alarm);
-    params[19].push(new Date(d.s.at).toISOString());
-    // Door updates are counted against the last upload of each device that reported one.
-    lastItemOf.set(d.deviceId, Math.max(lastItemOf.get(d.deviceId) ?? -1, d.item));
-  }
-  const rows = await db.query<{ unique_key: string | null; device_id: string | null; n: number }>('cvgw_realtime_ingest', REALTIME_SQL, params);
+  for (const d of latestDoorStatesOf(items)) lastItemOf.set(d.deviceId, Math.max(lastItemOf.get(d.deviceId) ?? -1, d.item));
   for (const r of rows) {
     if (r.unique_key !== null) stored[owner.get(r.unique_key)!].events++;
     else if (r.device_id !== null) stored[lastItemOf.get(r.device_id)!].doors += r.n;
@@ -204,6 +297,8 @@ async function flushRealtime(db: BatchClient, items: readonly RealtimeItem[]): P
 export class RtlogIngestService {
   private readonly logger = new Logger('RtlogIngest');
   private readonly batcher: GroupCommit<RealtimeItem, RealtimeStored>;
+  /** Device, area, door and reader names of the events, as of one version of them (event-names.ts). */
+  private readonly names = new EventNamesCache();
 
   constructor(
     groupCommit: GroupCommitService,
@@ -212,8 +307,8 @@ export class RtlogIngestService {
   ) {
     this.batcher = groupCommit.create({
       name: 'rtlog',
-      flush: flushRealtime,
-      oneStatement: true,
+      flush: (db, items) => flushRealtime(db, items, this.names),
+      autocommit: true,
       maxItems: 400,
       // Two transactions in flight, not four, and the second only once 8 uploads wait: a handful of uploads
       // beside a running batch would take a transaction of their own, while waiting for it lets the batches

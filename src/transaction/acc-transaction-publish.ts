@@ -1,6 +1,6 @@
 import { intoOf } from '../database/columns';
 import { OUTBOX_INTO } from '../pushCenter/push-center-tables';
-import { ACC_TRANSACTION_FEED, ACC_TRANSACTION_TALLY } from './transaction-tables';
+import { ACC_TRANSACTION_TALLY } from './transaction-tables';
 
 /**
  * What storing an access event implies, written set-based in the SAME statement as the event insert (it
@@ -8,19 +8,17 @@ import { ACC_TRANSACTION_FEED, ACC_TRANSACTION_TALLY } from './transaction-table
  * per upload; migration 1763700001200).
  *
  * Append these CTEs after a data-modifying CTE named `ins` that is `INSERT INTO acc_transaction … RETURNING *`:
- * - acc_transaction_feed: each new event with the inserting transaction's id (the monitor's and the live
- *   stream's exactly-once position, see TransactionMonitorService);
  * - acc_transaction_tally: the per-device, per-UTC-day count deltas behind the list totals;
  * - push_outbox: one row per event and enabled Push Center target, the event as JSON.
+ * The event's feed position (the monitor's and the live stream's) is its own `xid` column, which the
+ * column's default fills in (migration 1763700003400).
  *
- * Every writer of acc_transaction must use it: a row inserted without it is invisible to the monitor,
- * the live stream, the Push Center and the totals.
+ * Every writer of acc_transaction must use it: a row inserted without it is missing from the Push Center
+ * and the totals.
  */
 export const PUBLISH_INSERTED_EVENTS = `
-  ins_xact AS (SELECT pg_current_xact_id()::text::bigint AS x),
-  ins_feed AS (INSERT INTO ${intoOf(ACC_TRANSACTION_FEED, ['transactionId', 'xid'])} SELECT i.id, ins_xact.x FROM ins i CROSS JOIN ins_xact),
   ins_tally AS (INSERT INTO ${intoOf(ACC_TRANSACTION_TALLY, ['deviceSn', 'day', 'n'])}
     SELECT i.device_sn, (i.event_time AT TIME ZONE 'UTC')::date, count(*) FROM ins i GROUP BY 1, 2),
   ins_outbox AS (INSERT INTO ${OUTBOX_INTO}
-    SELECT t.id, i.id, i.device_sn, ins_xact.x, to_jsonb(i) FROM ins i CROSS JOIN push_target t CROSS JOIN ins_xact
+    SELECT t.id, i.id, i.device_sn, i.xid, to_jsonb(i) FROM ins i CROSS JOIN push_target t
     WHERE t.enabled ORDER BY i.id, t.id)`;

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, type IndexOptions } from 'typeorm';
 
 /**
  * An access event (rtlog), stored already joined with the names the transaction API serves, so that a
@@ -9,6 +9,11 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 @Index('ix_acc_transaction_time', ['eventTime', 'id'])
 @Index('ix_acc_transaction_pin_time', ['pin', 'eventTime'])
 @Index('ix_acc_transaction_sn_time', ['deviceSn', 'eventTime'])
+@Index('ix_acc_transaction_position', ['xid', 'id'])
+// Also a BRIN index on created_at (migration 1763700003400: where a new monitor cursor starts). TypeORM cannot
+// declare BRIN; `synchronize: false` keeps its schema builder from dropping it (the option exists at run time,
+// not in 1.x's typings).
+@Index('ix_acc_transaction_created', ['createdAt'], { synchronize: false } as IndexOptions)
 export class AccTransaction {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'pk_acc_transaction' })
   id!: string;
@@ -112,4 +117,12 @@ export class AccTransaction {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /**
+   * The event's feed position with `id`: the id of the transaction that inserted it (txid_current(), the same
+   * 64-bit value as pg_current_xact_id()), set by the default so every writer gets it. The monitor and the live stream hand out only events of transactions older than
+   * their snapshot's xmin, in (xid, id) order, so an ingest that commits late is delivered, never skipped.
+   */
+  @Column({ type: 'bigint', default: () => 'txid_current()' })
+  xid!: string;
 }

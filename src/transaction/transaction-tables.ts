@@ -11,16 +11,11 @@ export const TRANSACTION_MONITOR_CURSOR = rawTable('transaction_monitor_cursor',
   polledAt: ['polled_at', 'timestamp with time zone'],
 });
 
-/** Each access event's feed position: the id of the transaction that inserted it (the monitor, the live stream). */
-export const ACC_TRANSACTION_FEED = rawTable('acc_transaction_feed', {
-  transactionId: ['transaction_id', 'bigint'],
-  xid: ['xid', 'bigint'],
-  createdAt: ['created_at', 'timestamp with time zone'],
-});
-
-/** Event counts per device and day, summed on read and compacted now and then. */
+/**
+ * Event counts per device and day: delta rows (one per device and day per insert statement, negative ones from
+ * the delete trigger), summed on read and compacted now and then. No key: nothing reads a row by itself.
+ */
 export const ACC_TRANSACTION_TALLY = rawTable('acc_transaction_tally', {
-  id: ['id', 'bigint'],
   deviceSn: ['device_sn', 'character varying(64)'],
   day: ['day', 'date'],
   n: ['n', 'bigint'],

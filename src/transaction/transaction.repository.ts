@@ -36,14 +36,13 @@ export interface TransactionRow {
   created_at: Date;
 }
 
-/** Events a new monitor cursor skips: visible in its creation snapshot and stored before its timestamp. */
-/** Feed rows after a position, less the events a new cursor skips (visible at its creation and older than T). */
+/** Events after a feed position, less the events a new cursor skips (visible at its creation and stored before T). */
 function feedAfter(xid: string, id: string, skip?: FeedStart): { where: string; params: unknown[] } {
   const params: unknown[] = [xid, id];
   const skipSql = skip
-    ? ` AND NOT (f.created_at < $${params.push(skip.before)} AND pg_visible_in_snapshot(f.xid::text::xid8, $${params.push(skip.snapshot)}::pg_snapshot))`
+    ? ` AND NOT (t.created_at < $${params.push(skip.before)} AND pg_visible_in_snapshot(t.xid::text::xid8, $${params.push(skip.snapshot)}::pg_snapshot))`
     : '';
-  return { where: `(f.xid, f.transaction_id) > ($1::bigint, $2::bigint)${skipSql}`, params };
+  return { where: `(t.xid, t.id) > ($1::bigint, $2::bigint)${skipSql}`, params };
 }
 
 export interface FeedStart {
@@ -325,10 +324,10 @@ export class TransactionRepository {
     params.push(limit);
     return this.prepared.query(
       m,
-      `SELECT f.xid::text AS feed_xid, ${cols('t')}
-       FROM acc_transaction_feed f JOIN acc_transaction t ON t.id = f.transaction_id
-       WHERE ${where} AND f.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
-       ORDER BY f.xid, f.transaction_id LIMIT $${params.length}`,
+      `SELECT t.xid::text AS feed_xid, ${cols('t')}
+       FROM acc_transaction t
+       WHERE ${where} AND t.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+       ORDER BY t.xid, t.id LIMIT $${params.length}`,
       params,
     );
   }
@@ -341,7 +340,7 @@ export class TransactionRepository {
     const { where, params } = feedAfter(xid, id, skip);
     const [{ held }] = await this.prepared.query<{ held: boolean }>(
       m,
-      `SELECT EXISTS (SELECT 1 FROM acc_transaction_feed f WHERE ${where} AND f.xid >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS held`,
+      `SELECT EXISTS (SELECT 1 FROM acc_transaction t WHERE ${where} AND t.xid >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS held`,
       params,
     );
     return held === true;
@@ -356,7 +355,7 @@ export class TransactionRepository {
   async feedPositionAt(m: EntityManager | DataSource, at: Date): Promise<{ xid: string; id: string; snapshot: string }> {
     const [row] = await m.query(
       `SELECT LEAST(
-         (SELECT min(xid) FROM acc_transaction_feed WHERE created_at >= $1),
+         (SELECT min(xid) FROM acc_transaction WHERE created_at >= $1),
          pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS xid, pg_current_snapshot()::text AS snapshot`,
       [at],
     );

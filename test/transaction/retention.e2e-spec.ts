@@ -42,7 +42,8 @@ describe('event retention (EVENT_RETENTION_DAYS)', () => {
     expect(v2.total).toBe(1);
     expect(v2.data).toHaveLength(1);
     expect((await t.get('/api/v2/transaction/device/RET0000001', { ...page, startDate: '2019-12-01 00:00:00' })).body.data.total).toBe(1);
-    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM acc_transaction_feed`);
+    // The delete trigger tallied the deleted events out: the compacted tally holds the one left.
+    const [{ n }] = await t.ds.query(`SELECT coalesce(sum(n), 0)::int AS n FROM acc_transaction_tally`);
     expect(n).toBe(1);
     expect((await t.get('/api/transaction/monitor', { timestamp: ts })).body.data).toEqual([]);
     await expect(maintenance.deleteExpired()).resolves.toBe(0);

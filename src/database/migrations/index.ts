@@ -23,6 +23,7 @@ import { CommandLz41763700003000 } from './1763700003000-command-lz4';
 import { CommandRefSummary1763700003100 } from './1763700003100-command-ref-summary';
 import { PlannerCosts1763700003200 } from './1763700003200-planner-costs';
 import { CommandSize1763700003300 } from './1763700003300-command-size';
+import { EventPosition1763700003400 } from './1763700003400-event-position';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   CommandRefSummary1763700003100,
   PlannerCosts1763700003200,
   CommandSize1763700003300,
+  EventPosition1763700003400,
 ];

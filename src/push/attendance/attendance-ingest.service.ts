@@ -71,7 +71,7 @@ export class AttendanceIngestService {
     this.attlog = groupCommit.create({
       name: 'ATTLOG',
       flush: flushAttlog,
-      oneStatement: true,
+      autocommit: true,
       maxItems: 400,
       maxInFlight: 4,
       // A catch-up upload (a terminal back after an outage) is a batch by itself.
