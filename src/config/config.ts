@@ -57,6 +57,11 @@ export interface AppConfig {
   syncReconcileIntervalMs: number;
   /** How often each online, converged access panel is asked to count its users (SYNC_VERIFY_INTERVAL_MS; 0 = never). */
   syncVerifyIntervalMs: number;
+  /**
+   * CVSecurity's "Clear data in the device when adding" (DEVICE_CLEAR_ON_ADD, default true): a device admitted that
+   * should hold nothing yet is cleared (full sync) all the same; false leaves what it holds until a count finds it.
+   */
+  deviceClearOnAdd: boolean;
   /** Planner statistics of fast-growing tables (src/database/statistics-keeper.service.ts): period (0 = off), least changes. */
   statsRefreshMs: number;
   statsMinChanges: number;
@@ -175,6 +180,14 @@ function parseTrustProxy(raw: string | undefined): TrustProxy {
   return list;
 }
 
+function parseFlag(name: string, raw: string | undefined, fallback: boolean): boolean {
+  const v = blankToUndefined(raw)?.toLowerCase();
+  if (v === undefined) return fallback;
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
 function parseRange(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   const v = blankToUndefined(raw);
   if (v === undefined) return fallback;
@@ -241,6 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     syncRetryMaxMs: parseRange('SYNC_RETRY_MAX_MS', env.SYNC_RETRY_MAX_MS, 600_000, 0, 86_400_000),
     syncReconcileIntervalMs: parseRange('SYNC_RECONCILE_INTERVAL_MS', env.SYNC_RECONCILE_INTERVAL_MS, 15_000, 0, 86_400_000),
     syncVerifyIntervalMs: parseRange('SYNC_VERIFY_INTERVAL_MS', env.SYNC_VERIFY_INTERVAL_MS, 3_600_000, 0, 7 * 86_400_000),
+    deviceClearOnAdd: parseFlag('DEVICE_CLEAR_ON_ADD', env.DEVICE_CLEAR_ON_ADD, true),
     statsRefreshMs: parseRange('STATS_REFRESH_MS', env.STATS_REFRESH_MS, 2_000, 0, 3_600_000),
     statsMinChanges: parseRange('STATS_MIN_CHANGES', env.STATS_MIN_CHANGES, 500, 1, 100_000_000),
     console: parseConsoleConfig(env),

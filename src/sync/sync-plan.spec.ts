@@ -81,6 +81,17 @@ describe('the planner diff (desired vs confirmed)', () => {
     expect([...currentState(allConfirmed, [clear]).keys()].filter((k) => k.startsWith('user\t'))).toEqual([]);
   });
 
+  it('a full sync clears every table it refills, and leaves a table the firmware refused for good as it is', () => {
+    const hashes = desiredHashes(d);
+    const full = (refused: Set<'user' | 'auth' | 'card' | 'hday'>) =>
+      composeCommands(device, d, hashes, diffItems({ desired: hashes, current: new Map(), refused }), new Map(), { plan: 'p1', full: true, refused })
+        .map((c) => c.command.split(' ').slice(0, 3).join(' '));
+    expect(full(new Set())).toEqual(['DATA DELETE userauthorize', 'DATA DELETE user', 'DATA UPDATE timezone', 'DATA DELETE holiday', 'DATA UPDATE user', 'DATA UPDATE userauthorize']);
+    // The users cannot be written again: they are not cleared either (the rights still are, and are sent).
+    expect(full(new Set(['user']))).toEqual(['DATA DELETE userauthorize', 'DATA UPDATE timezone', 'DATA DELETE holiday', 'DATA UPDATE userauthorize']);
+    expect(full(new Set(['auth', 'hday']))).toEqual(['DATA DELETE user', 'DATA UPDATE timezone', 'DATA UPDATE user']);
+  });
+
   it('backoff doubles and is capped', () => {
     expect([1, 2, 3, 10].map((n) => backoffMs(n, 1000, 5000))).toEqual([1000, 2000, 4000, 5000]);
   });
@@ -106,7 +117,7 @@ describe('like panels share the commands built once (composesAlike)', () => {
   const input = (desired: DesiredDevice, confirmed: Map<string, string>, dev: SyncDevice = device): ComposeInput => {
     const hashes = desiredHashes(desired);
     const current = currentState(confirmed, []);
-    return { device: dev, desired, hashes, diff: diffItems({ desired: hashes, current }), current };
+    return { device: dev, desired, hashes, diff: diffItems({ desired: hashes, current }), current, refused: new Set() };
   };
   const both = desiredWith([[person('1'), door1], [person('2'), door1]]);
 

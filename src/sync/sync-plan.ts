@@ -128,6 +128,11 @@ export interface ComposeOptions {
   full?: boolean;
   /** Re-send as new: rights the device holds are cleared first even when the time zones stay. */
   force?: boolean;
+  /**
+   * Kinds whose table the firmware refused for good (device-refusals.ts): nothing of theirs is planned, so a full
+   * sync leaves the table as it is rather than clear what it will not write again.
+   */
+  refused?: ReadonlySet<ItemKind>;
 }
 
 /**
@@ -159,11 +164,10 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   };
 
   const rights = rightsTable(device);
-  if (o.full) {
-    out.push({ command: dataDelete(rights.table, '*'), ref: ref(rights.kind, { clear: true }) });
-    out.push({ command: dataDelete('user', '*'), ref: ref('user', { clear: true }) });
-    if (device.dialect.cards === 'mulcarduser') out.push({ command: dataDelete('mulcarduser', '*'), ref: ref('card', { clear: true }) });
-  }
+  const clears = (kind: ItemKind) => o.full && !o.refused?.has(kind);
+  if (clears(rights.kind)) out.push({ command: dataDelete(rights.table, '*'), ref: ref(rights.kind, { clear: true }) });
+  if (clears('user')) out.push({ command: dataDelete('user', '*'), ref: ref('user', { clear: true }) });
+  if (clears('card') && device.dialect.cards === 'mulcarduser') out.push({ command: dataDelete('mulcarduser', '*'), ref: ref('card', { clear: true }) });
 
   // Time zones before the rights that name them.
   const tzs = (puts.get('tz') ?? []).map(Number).sort((a, b) => a - b);
@@ -173,7 +177,7 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   const hdayPuts = puts.get('hday') ?? [];
   const hdayChange = (removes.get('hday') ?? []).length > 0 || hdayPuts.some((d) => current.has(`hday\t${d}`));
   const hdays = o.full || hdayChange ? [...desired.holidays.keys()] : hdayPuts;
-  if (o.full || hdayChange) out.push({ command: dataDelete('holiday', '*'), ref: ref('hday', { clear: true }) });
+  if ((o.full || hdayChange) && !o.refused?.has('hday')) out.push({ command: dataDelete('holiday', '*'), ref: ref('hday', { clear: true }) });
   emit('hday', chunkGroups(hdays.sort().map((d) => ({ key: d, hash: hashOf('hday', d), records: [desired.holidays.get(d)!] })), dataUpdateHoliday));
 
   // Rights that lose a time zone are cleared first (an update only overwrites the time zones it names).
@@ -255,6 +259,8 @@ export interface ComposeInput {
   hashes: ReadonlyMap<ItemId, string>;
   diff: Diff;
   current: ReadonlyMap<ItemId, string>;
+  /** The kinds refused for good (they change what a full sync clears). */
+  refused: ReadonlySet<ItemKind>;
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
@@ -268,6 +274,7 @@ const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.
 export function composesAlike(a: ComposeInput, b: ComposeInput): boolean {
   if (a.device.photoType !== b.device.photoType || a.device.module !== b.device.module || a.desired.rightsKind !== b.desired.rightsKind) return false;
   if (JSON.stringify(a.device.dialect) !== JSON.stringify(b.device.dialect)) return false;
+  if (a.refused.size !== b.refused.size || [...a.refused].some((k) => !b.refused.has(k))) return false;
   if (!sameList(a.diff.put, b.diff.put) || !sameList(a.diff.remove, b.diff.remove)) return false;
   // Holidays go out as a whole table when one changes (and in a full sync).
   if (!sameList([...a.desired.holidays.keys()], [...b.desired.holidays.keys()])) return false;

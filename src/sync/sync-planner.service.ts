@@ -224,16 +224,15 @@ export class SyncPlannerService {
         return member(key);
       };
       const diff = this.diff(req.mode, hashes, current, have.hold, refused, inScope);
-      if (req.mode === 'full' && hashes.size === 0 && current.size === 0) continue;
       for (const s of want.skipped) {
         this.log.warn(`device ${device.sn}: member ${s.pin} not sent: ${s.reason}`);
         skipped.push({ deviceId: device.id, pin: s.pin, reason: s.reason });
       }
       const base = req.mode === 'full' ? new Map([...current].filter(([id]) => !CLEARED_BY_FULL.has(splitItemId(id)[0]))) : current;
       // Like panels (same dialect, same diff, same records) get the commands built for the first of them.
-      const input: ComposeInput = { device, desired: want, hashes, diff, current: base };
+      const input: ComposeInput = { device, desired: want, hashes, diff, current: base, refused };
       const twin = composed.find((c) => composesAlike(c.input, input));
-      const commands = twin?.commands ?? composeCommands(device, want, hashes, diff, base, { plan, full: req.mode === 'full', force: req.mode === 'force' });
+      const commands = twin?.commands ?? composeCommands(device, want, hashes, diff, base, { plan, full: req.mode === 'full', force: req.mode === 'force', refused });
       if (!twin && composed.length < COMPOSED_KEPT) composed.push({ input, commands });
       // A note "not sent" is cleared once the member goes out.
       for (const id of diff.put) if (id.startsWith('user\t') && have.skipped.has(id.slice(5))) sent.push({ deviceId: device.id, pin: id.slice(5) });

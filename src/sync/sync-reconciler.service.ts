@@ -4,6 +4,7 @@ import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql } from '../device/device-kind';
 import type { CommandOutcome } from '../push/command-outcome';
+import { loadRefusals } from '../push/device-refusals';
 import { DeviceRegistryService, type DeviceRegisteredEvent } from '../push/device-registry.service';
 import { excludedOf, insertOf, listOf } from '../database/columns';
 import { afterCommit } from '../database/after-commit';
@@ -80,9 +81,17 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     await this.running?.catch(() => undefined);
   }
 
-  /** Work owed because of a registration or an approval, in that transaction. */
+  /**
+   * Work owed because of a registration or an approval, in that transaction:
+   * - a device admitted now, or registering for the first time, is cleared and sent everything (full sync), also when
+   *   it should hold nothing yet (DEVICE_CLEAR_ON_ADD, CVSecurity's "clear data in the device when adding"): a panel
+   *   from another site keeps users and cards that would open doors the database grants nobody;
+   * - a device registering again is checked (verify: planned again, and counted), or fully synced when it holds
+   *   nothing confirmed and should hold something (without DEVICE_CLEAR_ON_ADD, a device that holds nothing confirmed
+   *   and should hold nothing owes nothing).
+   */
   async owe(m: EntityManager, e: DeviceRegisteredEvent): Promise<void> {
-    const [state]: Array<{ full_owed: boolean; known: boolean; needed: boolean }> = await m.query(
+    const [state]: Array<{ full_owed: boolean; known: boolean; needed: boolean; synced_before: boolean }> = await m.query(
       `SELECT EXISTS (SELECT 1 FROM sync_owed WHERE device_id = $1 AND kind = 'full') AS full_owed,
               EXISTS (SELECT 1 FROM sync_item WHERE device_id = $1 AND hash IS NOT NULL)
            OR EXISTS (SELECT 1 FROM device_command WHERE device_sn = $2 AND state IN ('pending', 'sent') AND meta ? 'sync') AS known,
@@ -93,13 +102,18 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
            OR EXISTS (SELECT 1 FROM psg_level_gate lg JOIN door d ON d.id = lg.gate_id WHERE d.device_id = $1)
            -- An attendance terminal or kiosk whose area has members.
            OR EXISTS (SELECT 1 FROM att_area_person ap JOIN device d ON d.area_id = ap.area_id AND d.id = $1
-                       AND ${effectiveKindSql('d')} = CASE ap.module WHEN 'att' THEN 'att' ELSE 'facekiosk' END) AS needed`,
+                       AND ${effectiveKindSql('d')} = CASE ap.module WHEN 'att' THEN 'att' ELSE 'facekiosk' END) AS needed,
+              -- Sync commands sent before its first registration: the approval's full sync (one per admission).
+              EXISTS (SELECT 1 FROM device_command WHERE device_sn = $2 AND meta ? 'sync') AS synced_before`,
       [e.deviceId, e.sn],
     );
     if (state.full_owed) return;
-    // A device that holds nothing confirmed and should hold nothing (no door in a level, no holiday) owes nothing.
-    if (!state.known && !state.needed) return;
-    await oweJob(m, e.deviceId, e.admittedNow || !state.known ? 'full' : 'verify');
+    const added = e.admittedNow || (e.first && !state.synced_before);
+    if (!state.known && !state.needed) {
+      // Without DEVICE_CLEAR_ON_ADD such a device is left alone; the periodic count (SyncVerifier) still finds users on it.
+      if (!this.config.deviceClearOnAdd) return;
+      await oweJob(m, e.deviceId, added ? 'full' : 'verify');
+    } else await oweJob(m, e.deviceId, e.admittedNow || !state.known ? 'full' : 'verify');
     this.owedNow.add(e.deviceId);
   }
 
@@ -283,6 +297,10 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       [deviceId, UNKNOWN_HASH],
     );
     if (count >= sure && count <= sure + doubt) return true;
+    // A firmware that refused the user table for good holds users the gateway cannot write or count as its own:
+    // a full sync would clear and resend everything at every count, and never match.
+    const refused = (await loadRefusals(m, [deviceId])).get(deviceId);
+    if (refused?.has('DATA UPDATE user') || refused?.has('DATA UPDATE USERINFO')) return false;
     this.log.warn(`device ${sn} holds ${count} users where ${sure}${doubt ? `-${sure + doubt}` : ''} are confirmed: its tables changed behind the gateway; a full sync is owed`);
     await oweJob(m, deviceId, 'full');
     // After the commit: a pass started sooner would not see the owed row and leave it to the next interval.

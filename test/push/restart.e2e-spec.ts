@@ -26,7 +26,7 @@ async function start(config: AppConfig): Promise<{ gateway: Gateway; baseUrl: st
 
 it('resumes the queue after a restart: pending commands are delivered, unacknowledged ones re-offered', async () => {
   db = await createTestDatabase();
-  const config: AppConfig = { ...loadConfig({}), databaseUrl: db.url, deviceAdmission: 'auto', timeZone: 'UTC', logLevel: 'silent', port: 0, host: '127.0.0.1' };
+  const config: AppConfig = { ...loadConfig({}), databaseUrl: db.url, deviceAdmission: 'auto', deviceClearOnAdd: false, timeZone: 'UTC', logLevel: 'silent', port: 0, host: '127.0.0.1' };
   const cmds = [1, 2, 3].map((pin) => dataUpdateUser({ pin, name: `Restart ${pin}` }));
 
   // First life: the device registers, takes the first command and never answers; two more are queued.
@@ -66,7 +66,7 @@ it('resumes the queue after a restart: pending commands are delivered, unacknowl
 it.skipIf(inject('testDb').mode === 'embedded')('wakes a device polling another gateway process on the same database (LISTEN/NOTIFY)', async () => {
   const db2 = await createTestDatabase();
   try {
-    const config: AppConfig = { ...loadConfig({}), databaseUrl: db2.url, deviceAdmission: 'auto', timeZone: 'UTC', logLevel: 'silent', port: 0, host: '127.0.0.1' };
+    const config: AppConfig = { ...loadConfig({}), databaseUrl: db2.url, deviceAdmission: 'auto', deviceClearOnAdd: false, timeZone: 'UTC', logLevel: 'silent', port: 0, host: '127.0.0.1' };
     const a = await start(config);
     const b = await start(config);
     const sim = new DeviceSimulator({ baseUrl: b.baseUrl, sn: 'MULTI-1', doors: 1 });

@@ -54,6 +54,8 @@ export class GatewayProcess {
         PATH: process.env.PATH ?? '',
         API_TOKEN: TEST_TOKEN,
         DEVICE_ADMISSION: 'auto',
+        // As startTestApp: queues watched from an empty start (the clearing at admission has its own tests).
+        DEVICE_CLEAR_ON_ADD: 'false',
         LOG_LEVEL: 'warn',
         TIME_ZONE: 'UTC',
         HOST: '127.0.0.1',

@@ -68,6 +68,9 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, options: 
     databaseUrl: db.url,
     apiToken: TEST_TOKEN,
     deviceAdmission: 'auto',
+    // Tests watch a device's queue from an empty start; the clearing of a device at admission (the product's
+    // default, DEVICE_CLEAR_ON_ADD) has tests of its own that turn it on (test/sync/clear-on-add.e2e-spec.ts).
+    deviceClearOnAdd: false,
     timeZone: 'UTC',
     logLevel: 'silent',
     port: 0,
