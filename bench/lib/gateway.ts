@@ -25,12 +25,14 @@ function freePort(): Promise<number> {
 
 /**
  * One gateway process as production runs it (`node dist/src/main.js`), on its own port, against `databaseUrl`,
- * with auto admission and warn-level logs; resolves once /health answers 200.
+ * with auto admission and warn-level logs; resolves once /health answers 200. The load generators' panels never
+ * answer commands, so they are admitted as converged panels would be (DEVICE_CLEAR_ON_ADD=false: no clearing
+ * owed at admission, whose commands would wait for results all through the phases).
  */
 export async function startGateway(databaseUrl: string, env: Record<string, string> = {}, opts: { quietStdout?: boolean; nodeArgs?: string[] } = {}): Promise<GatewayChild> {
   const port = await freePort();
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), MAIN_JS], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', DEVICE_ADMISSION: 'auto', TIME_ZONE: 'UTC', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', DEVICE_ADMISSION: 'auto', DEVICE_CLEAR_ON_ADD: 'false', TIME_ZONE: 'UTC', LOG_LEVEL: 'warn', ...env },
     // quietStdout: the log lines still get written (their cost is part of the figures), just not shown.
     stdio: ['ignore', opts.quietStdout ? 'ignore' : 'inherit', 'inherit'],
   });
