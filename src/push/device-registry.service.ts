@@ -9,7 +9,7 @@ import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { DeviceAdmission, StoredCapabilities } from '../device/device.entity';
 import { detectDeviceKind, type DeviceKind, type KindEvidence } from '../device/device-kind';
-import { chooseDialect, parseRegistrationBody, type DeviceCapabilities } from './protocol';
+import { chooseDialect, impliedLockCount, parseRegistrationBody, type DeviceCapabilities } from './protocol';
 import { PUSH_SETTINGS, type PushSettings } from './push-settings';
 import { WorkSignalService } from './work-signal.service';
 
@@ -308,7 +308,7 @@ export class DeviceRegistryService implements OnModuleInit {
           clip(capabilities.firmVer, 100),
           clip(capabilities.deviceType, 64),
           clip(capabilities.deviceName, 100),
-          Math.min(Math.max(int32(capabilities.lockCount) ?? 0, 0), 64),
+          Math.min(Math.max(int32(impliedLockCount(capabilities)) ?? 0, 0), 64),
           Math.max(int32(capabilities.readerCount) ?? 0, 0),
           Math.max(int32(capabilities.auxInCount) ?? 0, 0),
           Math.max(int32(capabilities.auxOutCount) ?? 0, 0),

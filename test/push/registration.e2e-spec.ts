@@ -110,6 +110,24 @@ describe('DEVICE_ADMISSION=auto', () => {
     expect((await doorsOf(t, 'REG-AUTO-2')).map((d: { name: string }) => d.name)).toEqual(['REG-AUTO-2-1']);
   });
 
+  it('gives a trimmed registration without LockCount the doors its model implies (field samples of a C3-100Pro and a SenseFace 2A)', async () => {
+    const register = async (sn: string, body: string) => {
+      await fetch(`${t.baseUrl}/iclock/cdata?SN=${sn}&options=all&pushver=3.1.2`);
+      const r = await fetch(`${t.baseUrl}/iclock/registry/?SN=${sn}`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body });
+      expect([r.status, (await r.text()).startsWith('RegistryCode=')]).toEqual([200, true]);
+    };
+    await register('REG-TRIM-C3', 'DeviceType=acc,~DeviceName=C3-100Pro,FirmVer=AC Ver 4.7.8.3033 Aug 14 2023,authKey=\n');
+    await register('REG-TRIM-SF', 'DeviceType=acc,~DeviceName=SenseFace 2A,FirmVer=ZAM70-NF24HA-Ver3.0.15,PushVersion=Ver 3.0.4S-20240809,~SerialNumber=REG-TRIM-SF,FaceFunOn=1,FingerFunOn=1');
+    for (const sn of ['REG-TRIM-C3', 'REG-TRIM-SF']) {
+      const doors = await doorsOf(t, sn);
+      expect(doors.map((d: { door_no: number; name: string }) => [d.door_no, d.name])).toEqual([[1, `${sn}-1`]]);
+      expect(doors[0].readers.map((r: { name: string }) => r.name)).toEqual([`${sn}-1-In`, `${sn}-1-Out`]);
+    }
+    // The full body later reports its locks: the missing doors are added, the first kept.
+    await register('REG-TRIM-C3', 'DeviceType=acc,~DeviceName=C3-100Pro,FirmVer=AC Ver 4.7.8.3033 Aug 14 2023,LockCount=2,ReaderCount=4');
+    expect((await doorsOf(t, 'REG-TRIM-C3')).map((d: { door_no: number }) => d.door_no)).toEqual([1, 2]);
+  });
+
   it('tells online from offline by the last contact, and writes it to device.last_seen_at in batches', async () => {
     const status = t.app.get(DeviceStatusService);
     const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'REG-ONLINE', doors: 1 });

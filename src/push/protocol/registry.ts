@@ -138,6 +138,22 @@ export interface DeviceCapabilities {
   devNSLevel: string | null;
 }
 
+/**
+ * The locks an access device drives when its registration leaves `LockCount` out (some firmware sends a trimmed
+ * body: field samples `reg-c3-100pro-acc`, `reg-senseface2a-acc`): the number the model's name carries (C3-100 /
+ * 200 / 400, inBio 160 / 260 / 460, C4…), else one, since every access controller and terminal drives at least
+ * one lock. A reported count, 0 included, is kept; a device of another type implies nothing.
+ */
+export function impliedLockCount(c: Pick<DeviceCapabilities, 'lockCount' | 'deviceName' | 'deviceType'>): number | null {
+  if (c.lockCount !== null) return c.lockCount;
+  if (c.deviceType !== null && c.deviceType.toLowerCase() !== 'acc') return null;
+  const name = c.deviceName ?? '';
+  const model = /\b(?:C3|inBio)[\s-]?([124])\d0(?:\b|[^0-9])/i.exec(name);
+  if (model) return Number(model[1]);
+  if (/\bC4\b/i.test(name)) return 4;
+  return 1;
+}
+
 export function parseCapabilities(p: KvMap): DeviceCapabilities {
   const pushVersionRaw = p.text('PushVersion') ?? null;
   return {
