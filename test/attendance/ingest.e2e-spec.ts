@@ -36,6 +36,11 @@ describe('initialisation (attendance manual 5)', () => {
     expect(d).toEqual({ kind: 'att', admission: 'admitted', code: '1' });
   });
 
+  it('gives Push 3.x firmware TransFlag in format I (digits): handed the names, it transmits nothing (field notes)', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-INIT-3X', pushver: '3.1.2' });
+    expect(term.serverOptions.TransFlag).toBe('111111111111');
+  });
+
   it('hands the last uploaded stamps back at the next initialisation', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-INIT-2' });
     await term.punch({ pin: '1452', time: '2026-03-01 09:00:00', status: 0, verify: 1 });

@@ -9,7 +9,7 @@ import type { DeviceSession } from '../device-registry.service';
 import { clip } from '../device-registry.service';
 import { instantToWallClock, type KvMap } from '../protocol';
 import { PUSH_SETTINGS, type PushSettings } from '../push-settings';
-import { attQueryAttlog, formatAttInitReply, parseAttInfo, type AttStamps } from './protocol';
+import { attQueryAttlog, formatAttInitReply, parseAttInfo, wantsTransFlagDigits, type AttStamps } from './protocol';
 
 /** A terminal that initialised while admitted: for the first time in this database (`first`), or again (a reboot, a factory reset). */
 export interface TerminalReadyEvent {
@@ -115,6 +115,7 @@ export class AttendanceTerminalService implements OnModuleInit {
       errorDelay: this.settings.errorDelay,
       delay: s.requestDelay ?? this.settings.requestDelay,
       timeZoneMinutes: zoneOffsetMinutes(new Date(), this.config.timeZone),
+      transFlagDigits: wantsTransFlagDigits(Object.entries(query).find(([k]) => k.toLowerCase() === 'pushver')?.[1]),
     });
   }
 

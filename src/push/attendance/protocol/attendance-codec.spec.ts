@@ -23,6 +23,7 @@ import {
   attUpdateUserPic,
   attVerifySum,
   formatAttInitReply,
+  wantsTransFlagDigits,
   formatAttTimeZone,
   formatAttUploadReply,
   parseAttInfo,
@@ -194,6 +195,16 @@ describe('ATTPHOTO (11.3)', () => {
 });
 
 describe('initialisation (attendance manual 5)', () => {
+  it('TransFlag format I (a digit per data type) for Push 3.x firmware, which transmits nothing when handed the names', () => {
+    expect(['3.1.2', 'Ver 3.0.4S-20240809', '3', ' 10.0'].map(wantsTransFlagDigits)).toEqual([true, true, true, true]);
+    expect(['2.4.1', '2.2.14', '', 'x3', undefined].map(wantsTransFlagDigits)).toEqual([false, false, false, false, false]);
+    const flag = (c: Partial<Parameters<typeof formatAttInitReply>[1]>) =>
+      formatAttInitReply('SN1', { stamps: {}, errorDelay: 30, delay: 10, timeZoneMinutes: 0, ...c }).split('\n').find((l) => l.startsWith('TransFlag='));
+    expect(flag({ transFlagDigits: true })).toBe('TransFlag=111111111111');
+    expect(flag({ transFlagDigits: true, transFlag: ['AttLog', 'EnrollUser', 'BioPhoto'] })).toBe('TransFlag=100010000001');
+    expect(flag({})).toMatch(/^TransFlag=TransData AttLog\tOpLog/);
+  });
+
   it('answers GET OPTION FROM with stamps, delays, TransFlag format II, TimeZone and versions', () => {
     const body = formatAttInitReply('0316144680030', { stamps: { ATTLOG: null, OPERLOG: '9999' }, errorDelay: 30, delay: 10, timeZoneMinutes: 480 });
     const lines = body.split('\n');

@@ -45,6 +45,27 @@ export type AttStampTable = (typeof ATT_STAMP_TABLES)[number];
 export const ATT_SERVER_VER = '2.4.1';
 export const ATT_PUSH_PROT_VER = '2.4.1';
 
+/** Format I's digit for each data type (manual section 5: position 1 attendance record … 12 comparison photo). */
+const TRANS_FLAG_DIGIT: Readonly<Record<string, number>> = {
+  AttLog: 1, OpLog: 2, AttPhoto: 3, EnrollFP: 4, EnrollUser: 5, FPImag: 6, ChgUser: 7, ChgFP: 8, FACE: 9, UserPic: 10, WORKCODE: 11, BioPhoto: 12,
+};
+
+/** `pushver` 3 or later (Push 3.x firmware): format I TransFlag. */
+export function wantsTransFlagDigits(pushver: string | undefined): boolean {
+  const major = Number(/^\s*[Vv]?(?:er\s*)?(\d+)/.exec(pushver ?? '')?.[1]);
+  return Number.isInteger(major) && major >= 3;
+}
+
+function transFlagDigits(flags: readonly string[]): string {
+  const digits = Array.from({ length: 12 }, () => '0');
+  for (const f of flags) {
+    const at = TRANS_FLAG_DIGIT[f];
+    if (at === undefined) throw new ProtocolValueError('TransFlag', `has no format I digit for ${f}`);
+    digits[at - 1] = '1';
+  }
+  return digits.join('');
+}
+
 export const DEFAULT_TRANS_FLAG = ['AttLog', 'OpLog', 'AttPhoto', 'EnrollUser', 'ChgUser', 'EnrollFP', 'ChgFP', 'FPImag', 'FACE', 'UserPic', 'WORKCODE', 'BioPhoto'];
 
 /** Options the server asks a terminal to push (8: `table=options`), to learn its biometric versions. */
@@ -57,6 +78,12 @@ export interface AttInitConfig {
   transTimes?: string[];
   transInterval?: number;
   transFlag?: string[];
+  /**
+   * Format I (`TransFlag=111111111111`, a digit per data type) instead of format II (the names). The manual asks a
+   * new server for format II and every terminal to read both, but Push 3.x firmware handed the names transmits
+   * nothing (field samples, note 14): a terminal announcing `pushver` 3 or later gets the digits.
+   */
+  transFlagDigits?: boolean;
   /** Server offset from UTC in minutes (from TIME_ZONE). */
   timeZoneMinutes: number;
   realtime?: boolean;
@@ -100,7 +127,7 @@ export function formatAttInitReply(sn: string, c: AttInitConfig): string {
     line('Delay', c.delay),
     line('TransTimes', times.join(';')),
     line('TransInterval', c.transInterval ?? 1),
-    line('TransFlag', `TransData ${flags.join('\t')}`),
+    line('TransFlag', c.transFlagDigits ? transFlagDigits(flags) : `TransData ${flags.join('\t')}`),
     line('TimeZone', formatAttTimeZone(c.timeZoneMinutes)),
     line('Realtime', c.realtime === false ? 0 : 1),
     line('Encrypt', 0),
