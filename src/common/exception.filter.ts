@@ -32,6 +32,17 @@ function httpMessage(ex: HttpException): string {
   return typeof m === 'string' ? m : ex.message;
 }
 
+/**
+ * The SQLSTATE of a database error: wrapped by TypeORM (QueryFailedError), or raw from pg where a write runs on a
+ * client of its own (group commits, the person write path), which carries the same code and a severity.
+ */
+function databaseErrorCode(err: unknown): string | undefined {
+  if (err instanceof QueryFailedError) return (err as QueryFailedError & { code?: string }).code ?? '';
+  const e = err as { code?: unknown; severity?: unknown } | null;
+  if (e && typeof e === 'object' && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && typeof e.severity === 'string') return e.code;
+  return undefined;
+}
+
 /** Maps any failure to status + envelope code; returns undefined for the unexpected ones. */
 export function mapError(err: unknown): Mapped | undefined {
   if (err instanceof CvError) return { status: err.httpStatus, code: err.code, message: err.message };
@@ -45,8 +56,8 @@ export function mapError(err: unknown): Mapped | undefined {
     if (status >= 500) return undefined;
     return { status, code: HTTP_CODES[status] ?? CvCode.InvalidParameter, message: httpMessage(err) };
   }
-  if (err instanceof QueryFailedError) {
-    const pgCode = (err as QueryFailedError & { code?: string }).code;
+  const pgCode = databaseErrorCode(err);
+  if (pgCode !== undefined) {
     if (pgCode === '23505') return { status: 200, code: CvCode.Conflict, message: 'The record already exists' };
     if (pgCode === '23503') return { status: 200, code: CvCode.Conflict, message: 'The record is referenced by other records' };
     if (pgCode === '22001') return { status: 200, code: CvCode.InvalidParameter, message: 'A value is too long' };

@@ -178,6 +178,11 @@ export class PersonService {
     const repo = m.getRepository(Person);
     const existing = await look.person(m, dto.pin);
     if (mode === 'reinstated' && !existing) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+    // A resigned person keeps their pin (CVSecurity's leave list): an add or edit would answer success and change
+    // someone no list shows and no device holds. Reinstatement (2.13.10) is the way back.
+    if (mode !== 'reinstated' && existing && existing.status !== 'active') {
+      throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin} belongs to a resigned person (reinstate them with person/reinstated)`);
+    }
     if (!existing && look.isVisitorPin(dto.pin)) {
       throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin} is the pin of a checked-in visitor`);
     }

@@ -8,7 +8,7 @@ import { deviceQuery, httpDateNow, rawQueryOf, setDeviceQuery } from './device-r
 import type { DeviceStatusService } from './device-status.service';
 import { IDLE, type GetrequestRoute, type PollAnswer, type PollRequest } from './getrequest.route';
 import { classifyCdataPost, parseUploadQuery, type KvMap } from './protocol';
-import type { RealtimeUploadService } from './realtime-upload.service';
+import { realtimeRefusal, type RealtimeUploadService } from './realtime-upload.service';
 
 /**
  * The device side's two hot requests, served straight from node:http, before Fastify and Nest see them:
@@ -141,7 +141,10 @@ export class DeviceFastPath {
       (body) =>
         requestContext.run({ reqId: req.id }, () =>
           this.d.realtime.receive(sn, u.kind, u.table, body).then(
-            () => this.answered(req, res, OK_ANSWER, '/iclock/cdata'),
+            (summary) => {
+              const refusal = realtimeRefusal(sn, summary);
+              this.answered(req, res, refusal === null ? OK_ANSWER : { status: 200, body: refusal }, '/iclock/cdata');
+            },
             (err) => this.fail(req, res, err),
           ),
         ),

@@ -31,7 +31,7 @@ import {
   type ServerConfig,
 } from './protocol';
 import { PUSH_SETTINGS, type PushSettings } from './push-settings';
-import { RealtimeUploadService } from './realtime-upload.service';
+import { RealtimeUploadService, notAdmittedReply, realtimeRefusal } from './realtime-upload.service';
 import { UploadIngestService } from './upload-ingest.service';
 import { AttendanceIngestService, type AttIngestResult } from './attendance/attendance-ingest.service';
 import { AttendanceTerminalService, speaksAttendance } from './attendance/attendance-terminal.service';
@@ -156,8 +156,7 @@ export class IclockController {
     const kind = classifyCdataPost(q);
     const uploadTable = q.tableName ?? q.table;
     if (kind === 'rtlog' || kind === 'rtstate') {
-      await this.realtime.receive(sn, kind, uploadTable, body);
-      return text(reply, OK);
+      return text(reply, realtimeRefusal(sn, await this.realtime.receive(sn, kind, uploadTable, body)) ?? OK);
     }
     if (uploadTable) await this.kinds.observe(sn, { uploadTable });
     const s = await this.registry.resolve(sn);
@@ -212,7 +211,7 @@ export class IclockController {
     if (table === 'ATTLOG') r = await this.attIngest.ingestAttlog(s, body, stamp);
     else if (table === 'ATTPHOTO') r = await this.attIngest.ingestAttphoto(s, body, stamp);
     else r = await this.attIngest.ingestOperlog(s, table, body, stamp);
-    if (!r.admitted) return `ERROR: device ${s.sn} is not admitted`;
+    if (!r.admitted) return notAdmittedReply(s.sn);
     return table === 'ATTPHOTO' ? OK : formatAttUploadReply(r.received);
   }
 

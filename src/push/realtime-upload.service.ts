@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DeviceKindService } from '../device/device-kind.service';
 import { DeviceRegistryService, type DeviceSession } from './device-registry.service';
-import { RtlogIngestService } from './rtlog-ingest.service';
+import { RtlogIngestService, type IngestSummary } from './rtlog-ingest.service';
 
 export type RealtimeKind = 'rtlog' | 'rtstate';
 
@@ -18,8 +18,11 @@ export class RealtimeUploadService {
     private readonly rtlog: RtlogIngestService,
   ) {}
 
-  /** Resolves once the upload's rows are committed; the device is then answered `OK`. */
-  receive(sn: string, kind: RealtimeKind, uploadTable: string | null | undefined, body: string): Promise<unknown> {
+  /**
+   * Resolves once the upload's rows are committed; the device is then answered `OK`, or `realtimeRefusal` when
+   * the summary says its events were held back (a device not admitted).
+   */
+  receive(sn: string, kind: RealtimeKind, uploadTable: string | null | undefined, body: string): Promise<IngestSummary> {
     // A device's steady traffic: its session is cached and its upload table says nothing new about its kind,
     // so the upload goes straight to the ingest (no promise per step).
     const s = this.registry.cached(sn);
@@ -27,12 +30,25 @@ export class RealtimeUploadService {
     return this.receiveFirst(sn, kind, uploadTable, body);
   }
 
-  private async receiveFirst(sn: string, kind: RealtimeKind, uploadTable: string | null | undefined, body: string): Promise<unknown> {
+  private async receiveFirst(sn: string, kind: RealtimeKind, uploadTable: string | null | undefined, body: string): Promise<IngestSummary> {
     if (uploadTable) await this.kinds.observe(sn, { uploadTable });
     return this.ingest(await this.registry.resolve(sn), kind, body);
   }
 
-  private ingest(s: DeviceSession, kind: RealtimeKind, body: string): Promise<unknown> {
+  private ingest(s: DeviceSession, kind: RealtimeKind, body: string): Promise<IngestSummary> {
     return kind === 'rtlog' ? this.rtlog.ingestRtlog(s, body) : this.rtlog.ingestRtstate(s, body);
   }
+}
+
+/**
+ * The answer to an upload whose events were held back: not `OK`, so the panel keeps them in its buffer and sends
+ * them again (the attendance uploads' answer to a terminal that is not admitted); null when `OK` is the answer.
+ */
+export function realtimeRefusal(sn: string, summary: IngestSummary): string | null {
+  return summary.held ? notAdmittedReply(sn) : null;
+}
+
+/** What an upload of a device that is not admitted is answered, so that it keeps its records. */
+export function notAdmittedReply(sn: string): string {
+  return `ERROR: device ${sn} is not admitted`;
 }

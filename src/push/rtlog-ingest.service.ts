@@ -31,6 +31,11 @@ export interface IngestSummary {
   /** Rows actually inserted or updated now. */
   stored: number;
   rejected: number;
+  /**
+   * Set when the device is not admitted and its upload held events: nothing was stored, and the device must be
+   * answered so that it keeps them and sends them again once admitted (as an attendance terminal is).
+   */
+  held?: true;
 }
 
 const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
@@ -341,8 +346,10 @@ export class RtlogIngestService {
     const summary: IngestSummary = { accepted: events.length + states.length, stored: 0, rejected: parsed.rejected.length };
     if (device.admission !== 'admitted') {
       if (events.length + states.length > 0) {
-        this.logger.warn(`device ${device.sn} is ${device.admission}: ${events.length} rtlog events and ${states.length} door states not stored`);
+        this.logger.warn(`device ${device.sn} is ${device.admission}: ${events.length} rtlog events and ${states.length} door states not stored${events.length > 0 ? ' (not acknowledged: it will send them again once admitted)' : ''}`);
       }
+      // Door states are a snapshot the next report replaces; events are records, so they stay on the panel.
+      if (events.length > 0) summary.held = true;
       return summary;
     }
     if (events.length + states.length === 0) return summary;

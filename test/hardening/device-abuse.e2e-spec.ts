@@ -59,7 +59,8 @@ describe('refuse (defaults), with a low upload limit', () => {
     expect((await sim.register()).body).toBe('406');
     const poll = await sim.uploadRaw('/iclock/getrequest', {});
     expect([poll.status, poll.body]).toEqual([200, 'OK']);
-    expect((await sim.uploadRaw('/iclock/cdata', { table: 'rtlog' }, rtlogLine(1))).body).toBe('OK');
+    // Its events are not acknowledged, so the panel keeps them for when it is enabled again.
+    expect((await sim.uploadRaw('/iclock/cdata', { table: 'rtlog' }, rtlogLine(1))).body).toBe('ERROR: device ABUSE-OFF is not admitted');
     expect(await storedEvents(t, 'ABUSE-OFF')).toEqual([]);
     expect((await commandsOf(t, 'ABUSE-OFF')).map((c) => c.state)).toEqual(['pending']);
   });

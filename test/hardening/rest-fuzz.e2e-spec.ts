@@ -262,6 +262,30 @@ describe('REST fuzz', () => {
     }
   });
 
+  it('a NUL or an out-of-range number in a lookup value gets an envelope, never a 5xx (found by a sweep of the manual)', async () => {
+    const cases: Array<[string, string, Record<string, string>, unknown]> = [
+      ['POST', '/api/person/add', {}, { pin: 'NUL1', deptCode: 'a\u0000b' }],
+      ['POST', '/api/person/add', {}, { pin: 'NUL1', accLevelIds: 'a\u0000b' }],
+      ['POST', '/api/person/addPersonnelBasicInfo', {}, { pin: 'NUL1', deptCode: 'a\u0000b' }],
+      ['POST', '/api/person/reinstated', {}, { pin: 'NUL1', accLevelIds: 'a\u0000b' }],
+      ['GET', '/api/transaction/device/1', { pageNo: '1e30', pageSize: '10' }, undefined],
+      ['GET', '/api/transaction/person/1', { pageNo: '1e30', pageSize: '10' }, undefined],
+      ['POST', '/api/transaction/getDoorTransactions', {}, { filter: 'a\u0000b' }],
+      ['POST', '/api/transaction/getDoorTransactions', {}, { pageNo: '1e30' }],
+    ];
+    for (const [method, path, query, body] of cases) {
+      const u = new URL(path, t.baseUrl);
+      for (const [k, v] of Object.entries({ ...query, access_token: TEST_TOKEN })) u.searchParams.set(k, v);
+      const res = await fetch(u, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+      const a = { status: res.status, body: await res.text(), what: `[probe] ${method} ${path} ${JSON.stringify(query)} ${JSON.stringify(body)}` };
+      checkAnswer(a);
+      const env = JSON.parse(a.body);
+      // getDoorTransactions answers in its own envelope ({ret, msg}).
+      expect(env.code ?? env.ret, a.what).not.toBe(0);
+      expect(env.code ?? env.ret, a.what).not.toBe('ok');
+    }
+  });
+
   it('answers every operation with the envelope, never a 5xx, a stack or SQL: a sweep, then random operations', { timeout: 120_000 }, async () => {
     // Every operation in every client form, so that none is left out by chance.
     // (A plain loop: fast-check runs at most numRuns of its `examples`.)

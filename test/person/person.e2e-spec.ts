@@ -86,6 +86,14 @@ describe('person/add (2.13.1) reaches exactly the devices of its levels', () => 
     expect(await a.since()).toEqual(removal);
     expect(a.sim.user('1001')).toBeUndefined();
     expect((await t.get('/api/person/get/1001')).body.code).toBe(-22);
+    // The pin stays the resigned person's: adding or editing it is refused (and changes nothing) until reinstated.
+    for (const path of ['/api/person/add', '/api/person/addPersonnelBasicInfo']) {
+      const r = await t.post(path, { pin: '1001', name: 'Someone Else' });
+      expect(r.body).toMatchObject({ code: -29, data: null });
+      expect(r.body.message).toMatch(/resigned/);
+    }
+    expect((await t.post('/api/v2/person/addPersons', [{ pin: '1001', name: 'Someone Else' }])).body.code).toBe(-29);
+    expect(await a.since()).toEqual([]);
     expect((await t.post('/api/person/reinstated', { pin: '1001' })).body.code).toBe(0);
     const back = await a.since();
     expect(back.slice(0, 2)).toEqual([user('Anna Lee', '4321'), 'DATA UPDATE userauthorize Pin=1001\tAuthorizeTimezoneId=1\tAuthorizeDoorId=5']);

@@ -158,6 +158,8 @@ describe('DEVICE_ADMISSION=auto', () => {
   });
 });
 
+const HELD_EVENT = 'time=2026-05-01 10:00:00\tpin=1\tcardno=0\teventaddr=1\tevent=0\tinoutstatus=0\tverifytype=1\tindex=7';
+
 describe('DEVICE_ADMISSION=manual', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -183,9 +185,13 @@ describe('DEVICE_ADMISSION=manual', () => {
     expect(await sim.poll()).toEqual([]);
     expect((await commandsOf(t, 'REG-MANUAL'))[0].state).toBe('pending');
 
-    const up = await sim.uploadRtlog([{ pin: 1, event: 0, eventaddr: 1 }]);
-    expect([up.status, up.body]).toEqual([200, 'OK']);
+    // Its events are not acknowledged: the panel keeps them and sends them again once it is admitted.
+    const up = await sim.uploadRaw('/iclock/cdata', { table: 'rtlog' }, HELD_EVENT);
+    expect([up.status, up.body]).toEqual([200, 'ERROR: device REG-MANUAL is not admitted']);
     expect(await t.ds.query(`SELECT * FROM acc_transaction WHERE device_sn = 'REG-MANUAL'`)).toEqual([]);
+    // A door state alone is a snapshot the next one replaces: acknowledged, not stored.
+    const state = await sim.uploadRaw('/iclock/cdata', { table: 'rtlog' }, 'time=2026-05-01 10:00:01\tsensor=01\trelay=00\talarm=0000000000000000\tdoor=01');
+    expect([state.status, state.body]).toEqual([200, 'OK']);
     const push = await sim.uploadRaw('/iclock/push', {}, '');
     expect(push.body).toBe('OK');
   });
@@ -204,6 +210,9 @@ describe('DEVICE_ADMISSION=manual', () => {
     const got = await sim.poll();
     expect(got.map((c) => c.command)).toEqual([dataUpdateUser({ pin: 1, name: 'Ann' })]);
     expect(sim.user(1)?.Name).toBe('Ann');
+    // The event held back while pending, sent again: stored now.
+    expect((await sim.uploadRaw('/iclock/cdata', { table: 'rtlog' }, HELD_EVENT)).body).toBe('OK');
+    expect(await t.ds.query(`SELECT log_id, pin FROM acc_transaction WHERE device_sn = 'REG-MANUAL'`)).toEqual([{ log_id: 7, pin: '1' }]);
     expect(await t.app.get(DeviceAdmissionService).approve('NO-SUCH-SN')).toBe(false);
   });
 

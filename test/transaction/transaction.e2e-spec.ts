@@ -71,7 +71,7 @@ describe('transaction lists (2.18.1-2.18.4, 2.18.6, 2.18.7)', () => {
       logId: 4,
     });
     // A device event: person fields "" as the manual's examples show, never absent.
-    expect(r.body.data[2]).toMatchObject({ pin: '', name: '', lastName: '', deptName: '', cardNo: '', eventName: eventNameOf(8), logId: 3 });
+    expect(r.body.data[2]).toMatchObject({ pin: '', name: '', lastName: '', deptName: '', cardNo: '', eventName: eventNameOf(8), verifyModeName: 'others', logId: 3 });
     expectSameShape(r.body.data[0], manualExample('2.18.3').data[0], '2.18.3 item');
   });
 

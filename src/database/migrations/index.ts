@@ -24,6 +24,7 @@ import { CommandRefSummary1763700003100 } from './1763700003100-command-ref-summ
 import { PlannerCosts1763700003200 } from './1763700003200-planner-costs';
 import { CommandSize1763700003300 } from './1763700003300-command-size';
 import { EventPosition1763700003400 } from './1763700003400-event-position';
+import { VerifyOthers1763700003500 } from './1763700003500-verify-others';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   PlannerCosts1763700003200,
   CommandSize1763700003300,
   EventPosition1763700003400,
+  VerifyOthers1763700003500,
 ];

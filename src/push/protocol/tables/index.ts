@@ -22,7 +22,12 @@ const byCode = <T extends { code: number }>(rows: readonly T[]) => new Map(rows.
 const eventIndex = byCode(eventCodes);
 const returnIndex = new Map(returnValues.map((r) => [r.code, r.meaning]));
 const attendanceReturnIndex = new Map(attendanceReturnValues.map((r) => [r.code, r.meaning]));
-const verifyIndex = new Map(verifyModes.map((r) => [r.code, r.meaning]));
+/**
+ * Appendix 3's 200 ("Other": an event that is no verification, such as a door or linkage event) reads
+ * `others` in the REST manual's transaction examples, which is what integrators match on.
+ */
+export const VERIFY_MODE_OTHERS = 'others';
+const verifyIndex = new Map(verifyModes.map((r) => [r.code, r.code === 200 ? VERIFY_MODE_OTHERS : r.meaning]));
 const controlIndex = new Map(controlDeviceCodes.map((r) => [r.AA, r]));
 const funIndex = new Map(accSupportFunList.map((r) => [r.position, r.meaning]));
 const bioIndex = new Map(biometricTypes.map((r) => [r.type, r.name]));

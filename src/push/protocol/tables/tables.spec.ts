@@ -31,6 +31,8 @@ describe('generated tables', () => {
     expect(returnMeaning(3)).toBe('Successful');
     expect(returnMeaning(-9999)).toBeNull();
     expect(verifyModeName(15)).toMatch(/face/i);
+    // 200 ("Other" in Appendix 3) is spelled as the REST manual's transactions show it.
+    expect(verifyModeName(200)).toBe('others');
     expect(controlDeviceInfo(11)?.AA).toBe('0B');
     expect(alarmBitNames(0x03)).toEqual(['Accidental door opening', 'Tamper alarm']);
     expect(dataTables.user.map((f) => f.field)).toEqual(['CardNo', 'Pin', 'Password', 'Group', 'StartTime', 'EndTime', 'Name', 'Privilege', 'Disable']);
