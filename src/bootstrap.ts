@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { ApiClientService } from './apiClient/api-client.service';
 import { AppModule, type DatabaseTarget } from './app.module';
+import { answerClientError } from './common/client-error';
 import { createRootLogger, NestPinoLogger } from './common/logger';
 import { drainBody } from './common/drain-body';
 import { sendError } from './common/exception.filter';
@@ -145,6 +146,8 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: true },
     // The router itself refuses a malformed URL (400) or a path parameter over 100 characters (414) before
     // any hook or filter runs: answer those the same way as every other failure (envelope or device text).
+    // node's parser refuses some requests before the router (client-error.ts): the same formats again.
+    clientErrorHandler: answerClientError,
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       reply.header('x-request-id', request.id);
       sendError(error, request, reply, frameworkLog);
