@@ -41,6 +41,15 @@ describe('initialisation (attendance manual 5)', () => {
     expect(term.serverOptions.TransFlag).toBe('111111111111');
   });
 
+  it('a terminal padding its query values with NUL (C firmware) initialises and polls: the padding is dropped', async () => {
+    const init = await fetch(`${t.baseUrl}/iclock/cdata?SN=ATT-NUL&options=all&pushver=2.4.1%00&language=69%00&pushcommkey=a%00b&DeviceType=att%00`);
+    expect(await init.text()).toMatch(/^GET OPTION FROM: ATT-NUL\n/);
+    const poll = await fetch(`${t.baseUrl}/iclock/getrequest?SN=ATT-NUL&INFO=Ver%206.60%00,5,3,100,192.168.1.5,10,7,12,5,111`);
+    expect([poll.status, await poll.text()]).toEqual([200, 'OK']);
+    const [row] = await t.ds.query(`SELECT a.info->>'firmware' AS firmware, a.info->>'userCount' AS users FROM att_terminal a JOIN device d ON d.id = a.device_id WHERE d.sn = 'ATT-NUL'`);
+    expect(row).toEqual({ firmware: 'Ver 6.60', users: '5' });
+  });
+
   it('hands the last uploaded stamps back at the next initialisation', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-INIT-2' });
     await term.punch({ pin: '1452', time: '2026-03-01 09:00:00', status: 0, verify: 1 });

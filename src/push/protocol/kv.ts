@@ -246,15 +246,23 @@ export function parseQuery(query: string | Record<string, string | string[] | un
       const eq = part.indexOf('=');
       const k = eq < 0 ? part : part.slice(0, eq);
       const v = eq < 0 ? '' : part.slice(eq + 1);
-      fields.push(field(safeDecode(k), safeDecode(v)));
+      fields.push(field(withoutNul(safeDecode(k)), withoutNul(safeDecode(v))));
     }
   } else {
     for (const [k, v] of Object.entries(query)) {
       if (v === undefined) continue;
-      fields.push(field(k, Array.isArray(v) ? (v[0] ?? '') : v));
+      fields.push(field(withoutNul(k), withoutNul(Array.isArray(v) ? (v[0] ?? '') : v)));
     }
   }
   return new KvMap(fields);
+}
+
+/**
+ * Firmware written in C pads some query values with NUL (`pushver=2.4.1%00`, an INFO field): the padding is no
+ * part of the value, and the database refuses NUL in text, so a terminal could never initialise or poll.
+ */
+function withoutNul(s: string): string {
+  return s.indexOf('\0') < 0 ? s : s.replace(/\0/g, '');
 }
 
 function safeDecode(s: string): string {

@@ -90,6 +90,12 @@ describe('key/value quirks', () => {
     expect(q.get('devicetype')).toBe('middle east');
   });
 
+  it('query strings: NUL padding (C firmware) is no part of a value, decoded or given parsed', () => {
+    const q = parseQuery('SN=A1&pushver=2.4.1%00&INFO=Ver%206%00%00,5');
+    expect([q.get('pushver'), q.get('INFO')]).toEqual(['2.4.1', 'Ver 6,5']);
+    expect(parseQuery({ SN: 'A1\0', language: ['69\0'] }).toObject()).toEqual({ SN: 'A1', language: '69' });
+  });
+
   it('KvMap.int never yields NaN', () => {
     const m = new KvMap([{ rawKey: 'a', key: 'a', value: '12x' }]);
     expect(m.int('a')).toBeNull();
