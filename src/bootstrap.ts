@@ -51,7 +51,10 @@ function registerBodyParsers(fastify: FastifyInstance): void {
       done(err, undefined);
     }
   });
-  // Devices: the raw text, whatever the type. REST: form bodies and mislabelled JSON become objects (rest-body.ts).
+  // Devices: the raw text, whatever the type. REST: form bodies and mislabelled JSON become objects (rest-body.ts);
+  // that includes `text/plain`, which .NET's StringContent and some Java clients send JSON as (Fastify's own
+  // text/plain parser would hand the DTO a string).
+  fastify.removeContentTypeParser('text/plain');
   fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (req, body, done) =>
     done(null, requestPath(req).startsWith('/api/') ? parseLooseRestBody(body as string, req.headers['content-type']) : body),
   );

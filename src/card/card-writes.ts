@@ -1,3 +1,4 @@
+import { CARD_NO } from '../common/card.decorator';
 import { In, Not, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { Person } from '../person/person.entity';
@@ -37,6 +38,8 @@ export async function insertMainCards(m: EntityManager, persons: readonly Person
 export async function setSecondaryCards(m: EntityManager, person: Person, cardNos: string[]): Promise<void> {
   const cards = m.getRepository(Card);
   const wanted = [...new Set(cardNos)].filter((c) => c !== person.cardNo);
+  const bad = wanted.find((c) => !CARD_NO.test(c) || c.length > 64);
+  if (bad !== undefined) throw new CvError(CvCode.InvalidParameter, `supplyCards: ${JSON.stringify(bad.slice(0, 70))} is not a card number (digits, or hexadecimal)`);
   await checkFree(m, person.id, wanted);
   await cards.delete({ personId: person.id, cardType: SECONDARY_CARD });
   if (wanted.length) await cards.insert(wanted.map((cardNo) => cards.create({ personId: person.id, cardNo, cardType: SECONDARY_CARD })));

@@ -23,7 +23,9 @@ export class DepartmentService {
   /** The manual's add: an existing code means update. */
   async upsert(dto: DepartmentAddDto): Promise<Department> {
     const existing = await this.findByCode(dto.code);
-    let parentId: string | null = null;
+    // An update that names no parent keeps the one it has (as every field a client leaves out is kept); an
+    // empty parentCode makes it a top-level department.
+    let parentId: string | null = dto.parentCode === undefined || dto.parentCode === null ? (existing?.parentId ?? null) : null;
     if (dto.parentCode) {
       const parent = await this.requireByCode(dto.parentCode);
       if (existing && (parent.id === existing.id || (await this.isDescendant(parent.id, existing.id)))) {

@@ -175,6 +175,8 @@ export class PersonService {
   /** The person as the write leaves it, checked, not yet stored; `levelIds` null when the write keeps the levels. */
   private async prepare(m: EntityManager, dto: PersonWriteDto, mode: PersonWriteMode, look: PersonLookups): Promise<{ p: Person; existing: boolean; levelIds: string[] | null }> {
     if (!PIN.test(dto.pin)) throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin}`);
+    // Pin 0 is "no person" on the panels (an rtlog event with pin=0 names no one): no person can hold it.
+    if (/^0+$/.test(dto.pin)) throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin} means "no person" on the devices`);
     const repo = m.getRepository(Person);
     const existing = await look.person(m, dto.pin);
     if (mode === 'reinstated' && !existing) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');

@@ -31,6 +31,9 @@ const NO_BODY = {
   // `curl -d '{...}'` without -H: JSON under the form content type.
   'JSON under a form content type': (path: string, query: Record<string, unknown>) =>
     t.request('POST', path, { query: token(), body: JSON.stringify(query), headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+  // .NET's StringContent without a media type, and some Java clients: JSON as text/plain.
+  'JSON under text/plain': (path: string, query: Record<string, unknown>) =>
+    t.request('POST', path, { query: token(), body: JSON.stringify(query), headers: { 'content-type': 'text/plain; charset=utf-8' } }),
 } as const;
 const forms = Object.keys(NO_BODY) as Array<keyof typeof NO_BODY>;
 

@@ -20,6 +20,12 @@ describe('department (2.5)', () => {
     expect((await t.post('/api/department/add', { name: 'Child renamed', code: 101, parentCode: 100 })).body.code).toBe(0);
     expect((await t.get('/api/department/get/101')).body.data).toEqual({ name: 'Child renamed', code: '101', parentCode: '100' });
     expect((await t.get('/api/v2/department/get', { code: '101' })).body.data).toEqual({ name: 'Child renamed', code: '101', parentCode: '100' });
+    // An update naming no parent keeps it; an empty parentCode makes the department top-level.
+    expect((await t.post('/api/department/add', { name: 'Child again', code: '101' })).body.code).toBe(0);
+    expect((await t.get('/api/department/get/101')).body.data).toEqual({ name: 'Child again', code: '101', parentCode: '100' });
+    expect((await t.post('/api/department/add', { name: 'Child again', code: '101', parentCode: '' })).body.code).toBe(0);
+    expect((await t.get('/api/department/get/101')).body.data).toEqual({ name: 'Child again', code: '101', parentCode: null });
+    expect((await t.post('/api/department/add', { name: 'Child renamed', code: '101', parentCode: '100' })).body.code).toBe(0);
   });
 
   it('refuses an unknown parent, a cycle and an unknown code with the manual codes', async () => {

@@ -120,6 +120,13 @@ describe('person validation (manual error codes)', () => {
   it.each([
     [{ name: 'no pin' }, -20],
     [{ pin: 'a b' }, -29],
+    [{ pin: '0' }, -29],
+    [{ pin: '000' }, -29],
+    [{ pin: '2001', cardNo: '1e+30' }, -400],
+    [{ pin: '2001', cardNo: 1e30 }, -400],
+    [{ pin: '2001', cardNo: 12345678901234567890 }, -400],
+    [{ pin: '2001', cardNo: '-5' }, -400],
+    [{ pin: '2001', supplyCards: '77,1.5' }, -400],
     [{ pin: '2001', deptCode: 'nope' }, -13],
     [{ pin: '2001', accLevelIds: '0123456789abcdef0123456789abcdef' }, -24],
     [{ pin: '2001', accStartTime: 'tomorrow' }, -100],

@@ -1,8 +1,8 @@
-import { DeviceSafe } from '../../common/device-safe.decorator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional } from 'class-validator';
 import { IsCvPin } from '../../common/pin.decorator';
 import { ToTrimmedString } from '../../common/transforms';
+import { IsCardNo } from '../../common/card.decorator';
 import type { Card } from '../card.entity';
 
 export class CardSetDto {
@@ -11,11 +11,8 @@ export class CardSetDto {
   pin!: string;
 
   @ApiProperty({ example: '212121' })
-  @ToTrimmedString()
-  @IsString()
   @IsNotEmpty()
-  @MaxLength(64)
-  @DeviceSafe()
+  @IsCardNo()
   cardNo!: string;
 
   @ApiPropertyOptional({ example: '0', description: '"0" main card (replaces the current one), "1" secondary card' })

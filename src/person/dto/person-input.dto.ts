@@ -5,6 +5,7 @@ import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-va
 import { CvCode } from '../../common/cv-error';
 import { MAX_LIST_CHARS, MAX_PAGING_CHARS, MAX_PHOTO_CHARS, MAX_TIME_CHARS } from '../../common/limits';
 import { IsCvPin } from '../../common/pin.decorator';
+import { IsCardNo } from '../../common/card.decorator';
 import { ToBoolean, ToTrimmedString } from '../../common/transforms';
 
 /** A time too long to be one is a time format error (-100), as a malformed one is. */
@@ -42,8 +43,7 @@ export class PersonWriteDto extends PersonPinDto {
   gender?: string;
 
   @ApiPropertyOptional({ example: '123456789', description: 'main card number; absent = keep, "" = delete; -23 when another person has it' })
-  @IsOptional() @ToTrimmedString() @IsString() @MaxLength(64)
-  @DeviceSafe()
+  @IsOptional() @IsCardNo()
   cardNo?: string;
 
   @ApiPropertyOptional({ example: '987643', description: 'secondary cards, comma separated (or an array); absent = keep, "" = delete' })

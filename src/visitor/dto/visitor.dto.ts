@@ -6,6 +6,7 @@ import { VisCode } from '../visitor-codes';
 import { PagingDto } from '../../common/paging';
 import { MaxInputLength } from '../../common/bounded';
 import { MAX_LIST_CHARS, MAX_PIN_CHARS, MAX_TIME_CHARS } from '../../common/limits';
+import { IsCardNo } from '../../common/card.decorator';
 import { ToTrimmedString } from '../../common/transforms';
 
 /** A date too long to be one is a date format error (-249), as a malformed one is. */
@@ -150,10 +151,7 @@ export class VisRegistrationAddDto extends VisitorBaseDto {
 
   @ApiPropertyOptional({ example: '123456789', description: 'card issued to the visitor (-23 when in use)' })
   @IsOptional()
-  @ToTrimmedString()
-  @IsString()
-  @MaxLength(64)
-  @DeviceSafe()
+  @IsCardNo()
   cardNo?: string;
 
   @ApiPropertyOptional({ example: '402856aa6bff4b1a016bff5374800c0e,402856aa6c3c5063016c3cb3a0360005', description: 'visitor level ids, comma separated or an array (-24 unknown)' })

@@ -1,0 +1,23 @@
+import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsString, Matches, MaxLength } from 'class-validator';
+import { DeviceSafe } from './device-safe.decorator';
+
+/** What a card number may hold: the decimal number a reader reports, or its hexadecimal form. */
+export const CARD_NO = /^[0-9A-Za-z]*$/;
+
+/**
+ * A card number as clients send it: a string, or a JSON number that is exactly an integer. A number past 2^53
+ * (or 1e30) has already lost digits in the client's JSON, so it is refused instead of being stored as
+ * `1e+30` or with its last digits zeroed; so is anything that is no card number (signs, dots, spaces inside).
+ */
+export function IsCardNo(): PropertyDecorator {
+  const asWritten = [
+    Transform(({ value }) => (typeof value === 'number' ? (Number.isSafeInteger(value) && value >= 0 ? String(value) : value) : typeof value === 'string' ? value.trim() : value)),
+    IsString({ message: ({ property }) => `${property} must be a string (a JSON number this large has already lost digits)` }),
+    MaxLength(64),
+    DeviceSafe(),
+    Matches(CARD_NO, { message: ({ property }) => `${property} must be a card number: digits, or hexadecimal` }),
+  ];
+  return applyDecorators(...asWritten.reverse());
+}
