@@ -41,6 +41,8 @@ export interface AppConfig {
   deviceCommandTimeout: number;
   /** Milliseconds after a delivery from which a device polling again without its results lost the reply (DEVICE_LOST_REPLY_MS; 0 = off). */
   deviceLostReplyMs: number;
+  /** Seconds a remote action (door, floor or gate control) may wait for its device before it is dropped (DEVICE_ACTION_VALID_SECONDS; 0 = no limit). */
+  deviceActionValidSeconds: number;
   /** Days an acknowledged device command stays in the queue table for operators; 0 keeps them forever. */
   deviceCommandKeepDays: number;
   /** Days a stored device upload (device_upload: table records, query results, capture photos) is kept; 0 keeps them forever. */
@@ -245,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     deviceCommandTimeout: parseRange('DEVICE_COMMAND_TIMEOUT', env.DEVICE_COMMAND_TIMEOUT, 60, 1, 3600),
     deviceLostReplyMs: parseRange('DEVICE_LOST_REPLY_MS', env.DEVICE_LOST_REPLY_MS, 2500, 0, 3_600_000),
+    deviceActionValidSeconds: parseRange('DEVICE_ACTION_VALID_SECONDS', env.DEVICE_ACTION_VALID_SECONDS, 60, 0, 86_400),
     deviceCommandKeepDays: parseRange('DEVICE_COMMAND_KEEP_DAYS', env.DEVICE_COMMAND_KEEP_DAYS, 30, 0, 36500),
     deviceUploadKeepDays: parseRange('DEVICE_UPLOAD_KEEP_DAYS', env.DEVICE_UPLOAD_KEEP_DAYS, 30, 0, 36500),
     eventRetentionDays: parseRetentionConfig(env).retentionDays,

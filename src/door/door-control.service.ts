@@ -18,19 +18,22 @@ export type DoorRef = { doorId: string } | { doorName: string };
 export interface QueuedDoorCommand {
   deviceSn: string;
   online: boolean;
+  /** Seconds the action waits for its device before it is dropped (DEVICE_ACTION_VALID_SECONDS); null: no limit. */
+  validSeconds?: number | null;
 }
 
 /** What happened to the command, in words: the gateway extensions' message and the X-Gateway-Detail header. */
 export function queuedDetail(q: QueuedDoorCommand): string {
-  return q.online
-    ? `the command is queued for device ${q.deviceSn}`
+  if (q.online) return `the command is queued for device ${q.deviceSn}`;
+  return q.validSeconds
+    ? `device ${q.deviceSn} is offline; the command is queued and will be sent if it reconnects within ${q.validSeconds} s, else dropped`
     : `device ${q.deviceSn} is offline; the command is queued and will be sent when it reconnects`;
 }
 
 /**
  * Remote door control: each action is one `CONTROL DEVICE` command (push-protocol.md 12), built by the codec
  * and queued in one transaction. The call answers once the command is queued; an offline device still gets
- * it queued, and the answer says so (queuedDetail).
+ * it queued, for as long as DEVICE_ACTION_VALID_SECONDS allows, and the answer says so (queuedDetail).
  */
 @Injectable()
 export class DoorControlService {
@@ -77,8 +80,8 @@ export class DoorControlService {
     if (device.admission === 'disabled') throw new CvError(CvCode.Conflict, `Device ${device.sn} is disabled`);
     if (!door.enabled) throw new CvError(CvCode.Conflict, `Door ${door.name} is disabled`);
     const command = build(door);
-    await this.ds.transaction((m) => this.queue.enqueue(m, device.sn, [command]));
-    return { deviceSn: device.sn, online: this.status.isOnline(device) };
+    const validSeconds = await this.ds.transaction((m) => this.queue.enqueueAction(m, device.sn, command));
+    return { deviceSn: device.sn, online: this.status.isOnline(device), validSeconds };
   }
 }
 

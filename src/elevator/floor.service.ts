@@ -99,8 +99,8 @@ export class FloorService {
 
   private async send(target: { sn: string; admission: string }, command: string): Promise<QueuedDoorCommand> {
     if (target.admission === 'disabled') throw new CvError(CvCode.Conflict, `Device ${target.sn} is disabled`);
-    await this.ds.transaction((m) => this.queue.enqueue(m, target.sn, [command]));
-    return { deviceSn: target.sn, online: this.status.isOnline(target.sn) };
+    const validSeconds = await this.ds.transaction((m) => this.queue.enqueueAction(m, target.sn, command));
+    return { deviceSn: target.sn, online: this.status.isOnline(target.sn), validSeconds };
   }
 
   /**

@@ -146,7 +146,9 @@ export class GateService {
 
   private async send(sn: string, admission: string, command: string): Promise<QueuedDoorCommand> {
     if (admission === 'disabled') throw new CvError(CvCode.Conflict, `Device ${sn} is disabled`);
-    await this.ds.transaction((m) => this.queue.enqueue(m, sn, [command]));
-    return { deviceSn: sn, online: this.status.isOnline(sn) };
+    // Opening a gate is an action (dropped when the controller comes back late); a pass rule is state.
+    const action = command.startsWith('CONTROL DEVICE');
+    const validSeconds = await this.ds.transaction((m) => (action ? this.queue.enqueueAction(m, sn, command) : this.queue.enqueue(m, sn, [command]).then(() => null)));
+    return { deviceSn: sn, online: this.status.isOnline(sn), validSeconds };
   }
 }

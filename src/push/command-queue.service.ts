@@ -51,6 +51,11 @@
  *     form the tail of the device's queue, which is what lets a writer add records to its last pending
  *     command (the planner's pending-append.ts) instead of queueing one more.
  *
+ * (g) Actions expire. A command queued with a validity (QueueItem.validForMs: remote door control) that has not
+ *     been handed out before it ends, or whose delivery timed out after it, fails ('expired', with the reason
+ *     "not delivered in time") instead of running late: a door must not open when its panel reconnects hours
+ *     after the request. State commands (the planner's) have no validity: they must always arrive.
+ *
  * Every final transition (done, failed by Return, failed by expiry) is reported to CommandOutcomeHub once; a
  * listener that throws rolls the transaction back, and devicecmd then answers an error so the device posts its
  * results again. Idle polls cost nothing: GetrequestRoute asks the queue only when WorkSignalService says there
@@ -121,6 +126,7 @@ export const ORDER_LOCK = 0x51554f52;
 const MAX_SENT_LOADED = 1000;
 const ATTEMPT_INTO = intoOf(DeviceCommandAttempt, ['attemptId', 'commandId', 'deviceSn', 'sentAt']);
 const COMMAND_INTO = intoOf(DeviceCommand, ['deviceSn', 'command', 'ref', 'meta', 'keys', 'records', 'bytes']);
+const COMMAND_TIMED_INTO = intoOf(DeviceCommand, ['deviceSn', 'command', 'ref', 'meta', 'keys', 'records', 'bytes', 'validUntil']);
 
 /** `UPDATE … RETURNING` through a manager answers [rows, count] (TypeORM 1.x); a WITH … SELECT plain rows. */
 function returnedRows<T>(result: unknown): T[] {
@@ -128,8 +134,12 @@ function returnedRows<T>(result: unknown): T[] {
   return Array.isArray(result) ? (result as T[]) : [];
 }
 
-/** A command to queue: its text, and optionally a reference handed back in its outcome (CommandOutcome.ref). */
-export type QueueItem = string | { command: string; ref?: unknown };
+/**
+ * A command to queue: its text, and optionally a reference handed back in its outcome (CommandOutcome.ref) and,
+ * for an action only worth running soon (a remote door open), how long from now it may still be handed out
+ * (`validForMs`; rule (g)).
+ */
+export type QueueItem = string | { command: string; ref?: unknown; validForMs?: number };
 
 /** The durable command queue: see the module comment at the top of this file. */
 @Injectable()
@@ -164,6 +174,7 @@ export class CommandQueueService {
     const sns: string[] = [];
     const textAt: number[] = [];
     const refAt: Array<number | null> = [];
+    const validMs: Array<number | null> = [];
     const texts = new Map<string, number>();
     const refs = new Map<unknown, number>();
     for (const { deviceSn, commands } of items) {
@@ -183,21 +194,35 @@ export class CommandQueueService {
         sns.push(deviceSn);
         textAt.push(t);
         refAt.push(r);
+        const v = typeof item === 'string' ? undefined : item.validForMs;
+        validMs.push(v !== undefined && Number.isFinite(v) && v > 0 ? Math.round(v) : null);
       }
     }
     if (sns.length === 0) return;
+    const timed = validMs.some((v) => v !== null);
     await manager.query(
-      `INSERT INTO ${COMMAND_INTO}
-       SELECT t.sn, c.cmd, r.ref, r.meta, r.keys, c.records, c.bytes
-         FROM unnest($1::varchar[], $2::int[], $3::int[]) WITH ORDINALITY AS t(sn, ci, ri, ord)
+      `INSERT INTO ${timed ? COMMAND_TIMED_INTO : COMMAND_INTO}
+       SELECT t.sn, c.cmd, r.ref, r.meta, r.keys, c.records, c.bytes${timed ? `, now() + make_interval(secs => t.v / 1000.0)` : ''}
+         FROM unnest($1::varchar[], $2::int[], $3::int[]${timed ? ', $6::int[]' : ''}) WITH ORDINALITY AS t(sn, ci, ri${timed ? ', v' : ''}, ord)
          JOIN (SELECT cmd, i, ${commandRecordsSql('cmd')} AS records, octet_length(cmd) AS bytes
                  FROM unnest($4::text[]) WITH ORDINALITY AS c(cmd, i)) c ON c.i = t.ci
          LEFT JOIN (SELECT u.ref, u.i, ${refMetaSql('u.ref')} AS meta, ${refKeysSql('u.ref')} AS keys
                       FROM unnest($5::jsonb[]) WITH ORDINALITY AS u(ref, i)) r ON r.i = t.ri
         ORDER BY t.ord`,
-      [sns, textAt, refAt, [...texts.keys()], [...refs.keys()].map((ref) => JSON.stringify(ref))],
+      [sns, textAt, refAt, [...texts.keys()], [...refs.keys()].map((ref) => JSON.stringify(ref)), ...(timed ? [validMs] : [])],
     );
     await this.signal.afterCommit(manager, sns);
+  }
+
+  /**
+   * Queues a remote action (CONTROL DEVICE: open or close a door, a floor, a gate) with the validity of rule (g)
+   * (DEVICE_ACTION_VALID_SECONDS): handed out while it lasts, dropped when the device comes back after it.
+   * Answers that validity in seconds (null: no limit).
+   */
+  async enqueueAction(manager: EntityManager, deviceSn: string, command: string): Promise<number | null> {
+    const ms = this.settings.actionValidMs;
+    await this.enqueue(manager, deviceSn, [ms > 0 ? { command, validForMs: ms } : command]);
+    return ms > 0 ? Math.ceil(ms / 1000) : null;
   }
 
   /**
@@ -252,16 +277,17 @@ export class CommandQueueService {
     const out = await this.ds.transaction(async (m) => {
       const [{ locked }]: Array<{ locked: boolean }> = await namedQuery(m, `SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked`, [QUEUE_LOCK, sn]);
       if (!locked) return { busy: true as const };
-      const rows: Array<{ id: string; state: 'pending' | 'sent'; attempts: number; sent_ms: number | null; bytes: number; now_ms: number; overtaken: boolean; subcontroller: boolean }> = await namedQuery(m,
+      const rows: Array<{ id: string; state: 'pending' | 'sent'; attempts: number; sent_ms: number | null; valid_ms: number | null; bytes: number; now_ms: number; overtaken: boolean; subcontroller: boolean }> = await namedQuery(m,
         `WITH h AS (
-           (SELECT id, state, attempts, sent_at, return_code, octet_length(command) AS bytes FROM device_command
+           (SELECT id, state, attempts, sent_at, return_code, octet_length(command) AS bytes, valid_until FROM device_command
             WHERE device_sn = $1 AND state = 'sent' ORDER BY id LIMIT ${MAX_SENT_LOADED})
            UNION ALL
-           (SELECT id, state, attempts, sent_at, return_code, octet_length(command) FROM device_command
+           (SELECT id, state, attempts, sent_at, return_code, octet_length(command), valid_until FROM device_command
             WHERE device_sn = $1 AND state = 'pending' ORDER BY id LIMIT $2)
          )
          SELECT h.id::text AS id, h.state, h.attempts, h.bytes, coalesce(h.return_code = ${SUBCONTROLLER_QUEUED}, false) AS subcontroller,
                 (extract(epoch FROM h.sent_at) * 1000)::float8 AS sent_ms, (extract(epoch FROM now()) * 1000)::float8 AS now_ms,
+                (extract(epoch FROM h.valid_until) * 1000)::float8 AS valid_ms,
                 (h.state = 'sent' AND h.sent_at <= now() - make_interval(secs => $3) AND EXISTS (
                    SELECT 1 FROM device_command l
                    WHERE l.device_sn = $1 AND l.state IN ('done', 'failed') AND l.id > h.id AND l.return_code IS NOT NULL AND l.done_at >= h.sent_at
@@ -279,6 +305,7 @@ export class CommandQueueService {
         bytes: r.bytes,
         overtaken: r.overtaken === true,
         subcontroller: r.subcontroller === true,
+        validUntil: r.valid_ms === null ? null : Number(r.valid_ms),
       }));
       const plan = planClaim(head, now, rules);
       if (plan.fail.length > 0) await this.expire(m, sn, plan.fail, head);
@@ -318,7 +345,7 @@ export class CommandQueueService {
     const rows = returnedRows<{ id: string; command: string; ref: unknown }>(await m.query(
       `UPDATE device_command c SET state = 'failed', done_at = now(), error = v.err
        FROM unnest($2::bigint[], $3::text[]) AS v(id, err)
-       WHERE c.id = v.id AND c.device_sn = $1 AND c.state = 'sent'
+       WHERE c.id = v.id AND c.device_sn = $1 AND c.state IN ('pending', 'sent')
        RETURNING c.id::text AS id, ${outcomeCommandSql('c.command')} AS command, c.ref`,
       [
         sn,
@@ -326,12 +353,15 @@ export class CommandQueueService {
         fail.map((f) =>
           f.why === 'attempts'
             ? `no result after ${attempts.get(f.id) ?? '?'} deliveries`
-            : 'no result, and later commands of its reply were answered: it ran, its result was lost; not run again out of order',
+            : f.why === 'stale'
+              ? 'not delivered in time: an action is not run when the device comes back later'
+              : 'no result, and later commands of its reply were answered: it ran, its result was lost; not run again out of order',
         ),
       ],
     ));
     const byId = new Map(rows.map((r) => [r.id, r]));
-    for (const f of fail) if (byId.has(f.id)) this.logger.warn(`device ${sn}: command ${f.id} failed: ${f.why === 'attempts' ? 'no result after the last delivery' : 'result lost behind later commands'}`);
+    const why = { attempts: 'no result after the last delivery', overtaken: 'result lost behind later commands', stale: 'not delivered before its validity ended' };
+    for (const f of fail) if (byId.has(f.id)) this.logger.warn(`device ${sn}: command ${f.id} failed: ${why[f.why]}`);
     await this.outcomes.emit(
       m,
       fail

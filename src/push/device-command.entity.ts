@@ -67,6 +67,13 @@ export class DeviceCommand {
   @Column({ type: 'integer', nullable: true, select: false })
   bytes!: number | null;
 
+  /**
+   * Set for an action only worth running soon (a remote door open, QueueItem.validForMs): past it, the command is
+   * failed instead of handed out, first or again (command-rules.ts planClaim). NULL: no limit.
+   */
+  @Column({ name: 'valid_until', type: 'timestamptz', nullable: true, select: false })
+  validUntil!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

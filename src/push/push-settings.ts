@@ -24,6 +24,11 @@ export interface PushSettings {
   replyByteBudget: number;
   /** How often the in-memory last-seen times are written to device.last_seen_at. */
   lastSeenFlushMs: number;
+  /**
+   * How long a remote action (CONTROL DEVICE: open a door, a floor, a gate) may still be handed out after it was
+   * queued (DEVICE_ACTION_VALID_SECONDS; 0 = no limit): a panel that comes back later does not run it.
+   */
+  actionValidMs: number;
 }
 
 export const PUSH_SETTINGS = Symbol('PUSH_SETTINGS');
@@ -39,5 +44,6 @@ export function defaultPushSettings(): PushSettings {
     maxCommandsPerReply: 50,
     replyByteBudget: 256 * 1024,
     lastSeenFlushMs: 5_000,
+    actionValidMs: 60_000,
   };
 }

@@ -31,7 +31,7 @@ import { AttendanceTerminalService } from './attendance/attendance-terminal.serv
 @Module({
   controllers: [IclockController, DeviceCommandsController],
   providers: [
-    { provide: PUSH_SETTINGS, useFactory: (config: AppConfig) => ({ ...defaultPushSettings(), ackTimeoutMs: config.deviceCommandTimeout * 1000, lostReplyMs: config.deviceLostReplyMs }), inject: [APP_CONFIG] },
+    { provide: PUSH_SETTINGS, useFactory: (config: AppConfig) => ({ ...defaultPushSettings(), ackTimeoutMs: config.deviceCommandTimeout * 1000, lostReplyMs: config.deviceLostReplyMs, actionValidMs: config.deviceActionValidSeconds * 1000 }), inject: [APP_CONFIG] },
     WorkSignalService,
     DeviceRegistryService,
     DeviceKindService,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
+import { PUSH_SETTINGS } from '../../src/push/push-settings';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { manualExample, shapeOf, uniformArrays } from './cv-examples';
 
@@ -229,7 +230,7 @@ describe('an offline device', () => {
   const OFF = 'DOOROFFLINE01';
   let off: DeviceSimulator;
 
-  it('still queues the command, says so, and delivers it when the device connects again', async () => {
+  it('still queues the command for DEVICE_ACTION_VALID_SECONDS, says so, and delivers it when the device connects again in time', async () => {
     // A device admitted earlier that has not been heard from since this gateway started.
     const [{ id: deviceId }] = await t.ds.query(
       `INSERT INTO device (id, sn, alias, admission, lock_count, time_zone, area_id)
@@ -242,7 +243,7 @@ describe('an offline device', () => {
     );
     const res = await t.post('/api/door/remoteOpenById', undefined, { doorId, interval: 3 });
     expect(res.body).toEqual({ code: 0, message: 'success', data: null });
-    expect(res.headers.get('x-gateway-detail')).toBe(`device ${OFF} is offline; the command is queued and will be sent when it reconnects`);
+    expect(res.headers.get('x-gateway-detail')).toBe(`device ${OFF} is offline; the command is queued and will be sent if it reconnects within 60 s, else dropped`);
     expect((await t.get('/api/door/doorStateById', { doorId })).body.data).toEqual({
       id: doorId,
       name: 'offline-panel-1',
@@ -262,5 +263,37 @@ describe('an offline device', () => {
     expect(off.received.filter((r) => r.command.startsWith('CONTROL DEVICE')).map((r) => r.result)).toEqual([0, 0]);
     expect((await commandRows(OFF)).filter((c) => c.command.startsWith('CONTROL')).map((c) => c.state)).toEqual(['done', 'done']);
     expect((await t.get('/api/door/doorStateById', { doorId })).body.data.connect).toBe('1');
+  });
+
+  it('never opens the door when the device comes back after the validity: the action fails, later commands go out', async () => {
+    const LATE = 'DOORLATE01';
+    const settings = t.app.get(PUSH_SETTINGS);
+    const [{ id: deviceId }] = await t.ds.query(
+      `INSERT INTO device (id, sn, alias, admission, lock_count, time_zone, area_id)
+       VALUES (md5(random()::text), $1, 'late-panel', 'admitted', 1, 'UTC', (SELECT id FROM area WHERE code = '1')) RETURNING id`,
+      [LATE],
+    );
+    const [{ id: doorId }] = await t.ds.query(`INSERT INTO door (id, device_id, door_no, name) VALUES (md5(random()::text), $1, 1, 'late-panel-1') RETURNING id`, [deviceId]);
+    settings.actionValidMs = 300;
+    try {
+      const res = await t.post('/api/door/remoteOpenById', undefined, { doorId, interval: 5 });
+      expect(res.body.code).toBe(0);
+      expect(res.headers.get('x-gateway-detail')).toMatch(new RegExp(`^device ${LATE} is offline; the command is queued and will be sent if it reconnects within \\d+ s, else dropped$`));
+    } finally {
+      settings.actionValidMs = 60_000;
+    }
+    await new Promise((r) => setTimeout(r, 400));
+    const late = new DeviceSimulator({ baseUrl: t.baseUrl, sn: LATE, doors: 1, ipAddress: '10.0.0.10' });
+    await late.connect();
+    await late.pollUntilIdle();
+    expect(late.received.filter((r) => r.command.startsWith('CONTROL DEVICE'))).toEqual([]);
+    const [row] = (await commandRows(LATE)).filter((c) => c.command.startsWith('CONTROL'));
+    expect(row.state).toBe('failed');
+    const [{ error }] = await t.ds.query(`SELECT error FROM device_command WHERE device_sn = $1 AND command LIKE 'CONTROL%'`, [LATE]);
+    expect(error).toMatch(/not delivered in time/);
+    // A remote open while it is online goes out as usual.
+    expect((await t.post('/api/door/remoteOpenById', undefined, { doorId, interval: 5 })).body.code).toBe(0);
+    await late.pollUntilIdle();
+    expect(late.received.filter((r) => r.command.startsWith('CONTROL DEVICE')).map((r) => r.command)).toEqual(['CONTROL DEVICE 01010105']);
   });
 });

@@ -25,6 +25,7 @@ import { PlannerCosts1763700003200 } from './1763700003200-planner-costs';
 import { CommandSize1763700003300 } from './1763700003300-command-size';
 import { EventPosition1763700003400 } from './1763700003400-event-position';
 import { VerifyOthers1763700003500 } from './1763700003500-verify-others';
+import { CommandValidity1763700003600 } from './1763700003600-command-validity';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -55,4 +56,5 @@ export const MIGRATIONS = [
   CommandSize1763700003300,
   EventPosition1763700003400,
   VerifyOthers1763700003500,
+  CommandValidity1763700003600,
 ];

@@ -96,6 +96,25 @@ describe('one device: what a poll hands out (planClaim)', () => {
   it('an empty queue offers nothing and needs no wake-up', () => {
     expect(planClaim([], 5, claimRules)).toEqual({ fail: [], offer: [], waiting: false, wakeAt: null });
   });
+
+  it('fails an action past its validity instead of handing it out, and goes on with the rest in order', () => {
+    const action = (id: string, validUntil: number): HeadCommand => ({ ...pending(id), validUntil });
+    expect(planClaim([pending('1'), action('2', 1_000), pending('3')], 1_000, claimRules)).toEqual({
+      fail: [{ id: '2', why: 'stale' }],
+      offer: ['1', '3'],
+      waiting: false,
+      wakeAt: 61_000,
+    });
+    // Still valid: handed out like any command.
+    expect(planClaim([action('2', 1_001)], 1_000, claimRules).offer).toEqual(['2']);
+  });
+
+  it('never offers a timed-out action again once its validity has passed', () => {
+    const sentAction: HeadCommand = { ...out('1', 0), validUntil: 30_000 };
+    expect(planClaim([sentAction, pending('2')], 60_000, claimRules)).toEqual({ fail: [{ id: '1', why: 'stale' }], offer: ['2'], waiting: false, wakeAt: 120_000 });
+    // Outstanding and not yet timed out: its result may still come, validity or not.
+    expect(planClaim([sentAction], 40_000, claimRules)).toMatchObject({ fail: [], waiting: true });
+  });
 });
 
 describe('one device polls again after a lost reply (planClaim with lostReplyMs)', () => {

@@ -97,6 +97,11 @@ export interface HeadCommand {
   overtaken: boolean;
   /** The current delivery was answered `-5000` (accepted for a sub-controller): the final result is still to come. */
   subcontroller?: boolean;
+  /**
+   * An action that is only worth running soon (a remote door open): not handed out, first or again, at or after
+   * this instant. Absent or null: no limit (state commands must always arrive).
+   */
+  validUntil?: number | null;
 }
 
 export interface ClaimRules extends QueueRules {
@@ -119,7 +124,7 @@ export const REPLY_LINE_OVERHEAD = 24;
 
 export interface ClaimPlan {
   /** Commands that end failed now, in queue order: 'attempts' = no result after the last delivery; 'overtaken' (see HeadCommand). */
-  fail: Array<{ id: string; why: 'attempts' | 'overtaken' }>;
+  fail: Array<{ id: string; why: 'attempts' | 'overtaken' | 'stale' }>;
   /** Commands to hand out in this reply, in queue order; each gets a new attempt id. */
   offer: string[];
   /** An earlier reply is still outstanding: nothing may be handed out before it is answered or times out. */
@@ -143,12 +148,19 @@ export interface ClaimPlan {
  *   every command is an idempotent upsert or delete, and nothing newer has run. A command answered `-5000`
  *   waits for its final result (sub-controllers are slow): only its restarted timeout settles it.
  * - Otherwise the reply is the head of the queue, bounded by count and bytes (the first command always goes).
+ * - A command with a validity (`validUntil`, a remote door action) that has passed is failed ('stale') instead of
+ *   being handed out or offered again: a door must not open when a panel reconnects hours after the request.
  */
 export function planClaim(head: readonly HeadCommand[], now: number, rules: ClaimRules): ClaimPlan {
   const fail: ClaimPlan['fail'] = [];
   const candidates: HeadCommand[] = [];
   let earliest: number | null = null;
   const waitUntil = (at: number) => (earliest = earliest === null ? at : Math.min(earliest, at));
+  // An action past its validity fails instead of being handed out (first or again); the rest go on (rule (e)).
+  const offerable = (c: HeadCommand) => {
+    if (c.validUntil != null && now >= c.validUntil) fail.push({ id: c.id, why: 'stale' });
+    else candidates.push(c);
+  };
   for (const c of head) {
     if (c.state === 'sent') {
       const sentAt = c.sentAt ?? 0;
@@ -164,13 +176,13 @@ export function planClaim(head: readonly HeadCommand[], now: number, rules: Clai
         continue;
       }
       if (c.overtaken) fail.push({ id: c.id, why: 'overtaken' });
-      else if (c.attempts < rules.maxAttempts) candidates.push(c);
+      else if (c.attempts < rules.maxAttempts) offerable(c);
       // Its last delivery: only the timeout fails it (its result may still come).
       else if (!timedOut) waitUntil(due);
       else fail.push({ id: c.id, why: 'attempts' });
       continue;
     }
-    candidates.push(c);
+    offerable(c);
   }
   if (earliest !== null) return { fail, offer: [], waiting: true, wakeAt: earliest };
   const offer: string[] = [];
