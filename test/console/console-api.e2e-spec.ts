@@ -185,7 +185,7 @@ describe('console API: roles and audit', () => {
     expect(door).toMatchObject({ connect: '1' });
     for (const action of ['open', 'close', 'normalOpen', 'cancelAlarm']) {
       const r = await o.call('POST', `doors/${door.id}/${action}`, {});
-      expect(r.body).toEqual({ code: 0, message: 'the command is queued for device CONSOLEAPI1', data: { door: '10.66.0.1-1', deviceSn: 'CONSOLEAPI1', online: true } });
+      expect(r.body).toEqual({ code: 0, message: 'the command is queued for device CONSOLEAPI1', data: { door: '10.66.0.1-1', deviceSn: 'CONSOLEAPI1', online: true, validSeconds: 60 } });
     }
     await sim.pollUntilIdle();
     expect(sim.doorActions.map((a) => a.action)).toEqual(['open', 'close', 'normalOpen', 'cancelAlarm']);
