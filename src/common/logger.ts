@@ -25,10 +25,17 @@ export function createRootLogger(level: LogLevel, destination?: DestinationStrea
 }
 
 /** Nest's own messages (bootstrap, errors) through the same structured logger. */
+/**
+ * Nest's start-up chatter: one line per module, controller and route (about 470 at start). Kept at debug level, so
+ * an operator's first screen shows the lines that matter (listening, migrations, warnings).
+ */
+const STARTUP_CONTEXTS = new Set(['RouterExplorer', 'RoutesResolver', 'InstanceLoader']);
+
 export class NestPinoLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
   log(message: unknown, context?: string) {
-    this.logger.info({ context }, String(message));
+    if (context !== undefined && STARTUP_CONTEXTS.has(context)) this.logger.debug({ context }, String(message));
+    else this.logger.info({ context }, String(message));
   }
   error(message: unknown, trace?: string, context?: string) {
     this.logger.error({ context, trace }, String(message));
