@@ -9,6 +9,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { ApiClientService } from './apiClient/api-client.service';
 import { AppModule, type DatabaseTarget } from './app.module';
 import { answerClientError } from './common/client-error';
+import { acceptRawUrlBytes } from './common/raw-url-bytes';
 import { createRootLogger, NestPinoLogger } from './common/logger';
 import { drainBody } from './common/drain-body';
 import { sendError } from './common/exception.filter';
@@ -175,7 +176,11 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
   fastify.addHook('preHandler', routeForms.fillPathFromBody);
   const access = new AccessLog(log, metrics);
   registerAccessLog(fastify, access);
-  if (!options.preview) installDeviceFastPath(app, fastify, config, access);
+  if (!options.preview) {
+    installDeviceFastPath(app, fastify, config, access);
+    // Raw non-ASCII bytes in a URL, as curl sends them, percent-encoded before node's parser refuses them.
+    acceptRawUrlBytes(fastify.server);
+  }
   app.useGlobalPipes(cvValidationPipe());
   setupSwagger(app, buildOpenApiDocument(app, VERSION));
   return app;
