@@ -55,13 +55,30 @@ export function acceptRawUrlBytes(server: Server): boolean {
   if (listeners.length !== 1) return false;
   const original = listeners[0];
   server.removeListener('connection', original);
+  // A connection still waiting for its first chunk is idle, but the server does not know it yet: closing the
+  // server (which closes its idle connections, then waits for the rest) closes these too, or it would wait for them.
+  const waiting = new Set<Socket>();
+  const dropWaiting = () => {
+    for (const s of waiting) s.destroy();
+    waiting.clear();
+  };
+  for (const name of ['closeIdleConnections', 'closeAllConnections'] as const) {
+    const own = server[name].bind(server);
+    server[name] = () => {
+      dropWaiting();
+      own();
+    };
+  }
   server.on('connection', (socket: Socket) => {
     const waitMs = server.headersTimeout > 0 ? server.headersTimeout : 60_000;
     const giveUp = () => socket.destroy();
     const gone = () => socket.destroy();
+    waiting.add(socket);
+    socket.once('close', () => waiting.delete(socket));
     socket.setTimeout(waitMs, giveUp);
     socket.once('error', gone);
     socket.once('data', (chunk: Buffer) => {
+      waiting.delete(socket);
       socket.setTimeout(0);
       socket.removeListener('timeout', giveUp);
       socket.removeListener('error', gone);

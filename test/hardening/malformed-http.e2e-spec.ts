@@ -92,3 +92,14 @@ describe('requests the HTTP parser refuses', () => {
     expect(JSON.parse(r.body)).toMatchObject({ code: -400, data: null });
   });
 });
+
+describe('a connection that has sent nothing yet', () => {
+  it('does not hold up the gateway closing (it would wait for the headers timeout, a minute)', { timeout: 30_000 }, async () => {
+    const app = await startTestApp();
+    const idle = net.connect(Number(new URL(app.baseUrl).port), '127.0.0.1');
+    await new Promise<void>((resolve) => idle.once('connect', () => resolve()));
+    const closed = new Promise<void>((resolve) => idle.once('close', () => resolve()));
+    await app.close();
+    await closed;
+  });
+});
