@@ -114,6 +114,11 @@ describe('enrolment at one terminal reaches the other terminals of the area', ()
   it('a USER and BIODATA enrolled at terminal A appear on terminal B, and the person record is updated', async () => {
     const a = await initialisedTerminal(t, { sn: 'ATT-ENR-A' });
     const b = await initialisedTerminal(t, { sn: 'ATT-ENR-B' });
+    // Each new terminal's full sync is queued by the worker right after its initialisation: wait for it, so that
+    // it is not what B receives after the enrolment.
+    for (const sn of ['ATT-ENR-A', 'ATT-ENR-B']) {
+      for (let i = 0; i < 100 && (await commandsOf(sn)).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    }
     await a.drain();
     await b.drain();
     const r = await a.enrollUser({ pin: '4001', name: 'Gil', pri: 2 }, [{ fid: 3, tmp: b64('gil finger three') }]);
