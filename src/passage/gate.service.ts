@@ -106,7 +106,7 @@ export class GateService {
   /** 2.31.7 / 2.31.8: one passage in the direction (entry: the gate's lock output; exit: its auxiliary output). */
   async remoteOpen(gate: Door, openType: string | undefined): Promise<QueuedDoorCommand> {
     const direction = parseOpenType(openType);
-    return this.send(gate.device!.sn, gate.device!.admission, openGate(gate.doorNo, direction, GATE_OPEN_SECONDS));
+    return this.send(gate.device!.sn, gate.device!.admission, openGate(gate.doorNo, direction, GATE_OPEN_SECONDS), 'action');
   }
 
   async counters(sn: string): Promise<GateCounters | null> {
@@ -122,7 +122,7 @@ export class GateService {
   /** Gateway extension: reset counters on the controller (`CONTROL DEVICE 10 0n`). */
   async resetCounters(sn: string, which: GateCounter): Promise<QueuedDoorCommand> {
     const device = await this.requireController(sn);
-    return this.send(device.sn, device.admission, resetGateCounters(which));
+    return this.send(device.sn, device.admission, resetGateCounters(which), 'action');
   }
 
   /**
@@ -135,7 +135,7 @@ export class GateService {
     if (!seg) throw new CvError(CvCode.InvalidParameter, `The time segment does not exist: ${timeSegName}`);
     const weekly = toWeeklySchedule(seg.schedule);
     const days = Object.fromEntries(GATE_PASS_DAYS.map((d) => [d, (weekly[d] ?? []).map((p) => ({ ...p, passMode }))]));
-    return this.send(device.sn, device.admission, dataUpdateGatePassRule({ passwayTimezoneId: Number(seg.tz_id), days }));
+    return this.send(device.sn, device.admission, dataUpdateGatePassRule({ passwayTimezoneId: Number(seg.tz_id), days }), 'state');
   }
 
   private async requireController(sn: string): Promise<{ sn: string; admission: string }> {
@@ -144,11 +144,10 @@ export class GateService {
     return device;
   }
 
-  private async send(sn: string, admission: string, command: string): Promise<QueuedDoorCommand> {
+  /** `action`: dropped when the controller comes back late (opening a gate, resetting counters); `state`: a pass rule. */
+  private async send(sn: string, admission: string, command: string, kind: 'action' | 'state'): Promise<QueuedDoorCommand> {
     if (admission === 'disabled') throw new CvError(CvCode.Conflict, `Device ${sn} is disabled`);
-    // Opening a gate is an action (dropped when the controller comes back late); a pass rule is state.
-    const action = command.startsWith('CONTROL DEVICE');
-    const validSeconds = await this.ds.transaction((m) => (action ? this.queue.enqueueAction(m, sn, command) : this.queue.enqueue(m, sn, [command]).then(() => null)));
+    const validSeconds = await this.ds.transaction((m) => (kind === 'action' ? this.queue.enqueueAction(m, sn, command) : this.queue.enqueue(m, sn, [command]).then(() => null)));
     return { deviceSn: sn, online: this.status.isOnline(sn), validSeconds };
   }
 }
