@@ -381,7 +381,6 @@ export class RtlogIngestService {
 function eventRow(device: DeviceSession, e: RtlogEvent): EventRow {
   const time = formatWallClock(e.wallClock);
   const key = e.index !== null ? `${device.sn}_${e.index}_${time}` : `${device.sn}_${time}_${e.pin ?? ''}_${e.event}_${e.eventAddr ?? ''}`;
-  const t = e.fields['temperature'] ?? e.fields['Temperature'];
   return {
     key: clip(key, 200)!,
     logId: int32(e.index),
@@ -395,10 +394,15 @@ function eventRow(device: DeviceSession, e: RtlogEvent): EventRow {
     level: eventLevel(e.event),
     verifyNo: int32(e.verifyType),
     verifyName: clip(e.verifyBits ? verifyBitsName(e.verifyBits) : e.verifyType !== null ? verifyModeName(e.verifyType) : null, 100),
-    temperature: e.temperature !== null && e.temperature !== 0 ? clip(t?.trim() ?? String(e.temperature), 16) : null,
+    temperature: e.temperature !== null && e.temperature !== 0 ? clip(rawTemperature(e) ?? String(e.temperature), 16) : null,
     maskFlag: maskFlagOf(e),
     convTemperature: bodyTemperatureCelsius(e),
   };
+}
+
+/** The temperature as the device wrote it (`36.50`, not 36.5). */
+function rawTemperature(e: RtlogEvent): string | undefined {
+  return (e.fields['temperature'] ?? e.fields['Temperature'])?.trim();
 }
 
 const NO_DOORS: readonly DoorState[] = Object.freeze([]);

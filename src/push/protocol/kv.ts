@@ -15,9 +15,31 @@ export interface KvField {
   value: string;
 }
 
+/**
+ * Normalised keys seen so far. Devices and callers use a few dozen distinct keys, and every request looks
+ * several up (a one-event rtlog upload: about 30), so each is normalised once; the map is emptied should a
+ * peer send endless distinct keys, so it stays small.
+ */
+const NORMALIZED = new Map<string, string>();
+const NORMALIZED_MAX = 4096;
+
 /** Normalises a key for lookup: uploads say `pin`, commands say `Pin`, options say `~MaxUserCount`. */
 export function normalizeKey(key: string): string {
-  return key.trim().replace(/^~+/, '').toLowerCase();
+  let k = NORMALIZED.get(key);
+  if (k === undefined) {
+    k = key.trim().replace(/^~+/, '').toLowerCase();
+    if (NORMALIZED.size >= NORMALIZED_MAX) NORMALIZED.clear();
+    NORMALIZED.set(key, k);
+  }
+  return k;
+}
+
+/** The key as sent without surrounding spaces and `~` prefix, case kept; most keys have neither. */
+function bareKey(rawKey: string): string {
+  const first = rawKey.charCodeAt(0);
+  const last = rawKey.charCodeAt(rawKey.length - 1);
+  if (first > 0x20 && first < 0x7e && last > 0x20 && last < 0x7f) return rawKey; // printable ASCII, no `~` first
+  return rawKey.trim().replace(/^~+/, '');
 }
 
 /**
@@ -108,7 +130,10 @@ export function splitLines(body: string): BodyLine[] {
   const out: BodyLine[] = [];
   const parts = body.split('\n');
   for (let i = 0; i < parts.length; i++) {
-    const text = parts[i].replace(/\r+$/, '').replace(/\0+$/, '');
+    const part = parts[i];
+    const end = part.charCodeAt(part.length - 1);
+    // Only a line ending in CR or NUL has anything to strip.
+    const text = end === 0x0d || end === 0 ? part.replace(/\r+$/, '').replace(/\0+$/, '') : part;
     if (text.trim() === '') continue;
     out.push({ text, lineNo: i + 1 });
   }
@@ -116,7 +141,7 @@ export function splitLines(body: string): BodyLine[] {
 }
 
 function field(rawKey: string, value: string): KvField {
-  return { rawKey, key: rawKey.trim().replace(/^~+/, ''), value };
+  return { rawKey, key: bareKey(rawKey), value };
 }
 
 /** Splits `k=v` at the first `=`; values may contain `=` (base64 padding, filters). */
@@ -153,9 +178,10 @@ export interface TabRecord {
  *   the same, while values such as `time=2017-01-10 11:49:32` keep their inner spaces.
  */
 export function parseTabRecord(line: string, expectedPrefix?: string): TabRecord {
-  let rest = line.replace(/^[ ]+/, '');
+  let rest = line.charCodeAt(0) === 0x20 ? line.replace(/^[ ]+/, '') : line;
   let prefix: string | null = null;
-  const m = /^([^\s=]+)[ \t]+/.exec(rest);
+  // A line that starts `key=` (every upload record without a table name) has no prefix to look for.
+  const m = startsWithPair(rest) ? null : /^([^\s=]+)[ \t]+/.exec(rest);
   if (m && !m[1].includes('=') && KEY_AHEAD.test(rest.slice(m[0].length))) {
     prefix = m[1];
     rest = rest.slice(m[0].length);
@@ -182,6 +208,17 @@ export function parseTabRecord(line: string, expectedPrefix?: string): TabRecord
     else bare.push(tok);
   }
   return { prefix, map: new KvMap(fields), bare };
+}
+
+/** True when the text's first token (up to a space or TAB) holds an `=`: `time=…`, not `user uid=…`. */
+function startsWithPair(text: string): boolean {
+  const eq = text.indexOf('=');
+  if (eq <= 0) return false;
+  for (let i = 0; i < eq; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c) return false;
+  }
+  return true;
 }
 
 /** Splits on `sep` only where the text after it starts with `key=`. */
@@ -266,6 +303,8 @@ function withoutNul(s: string): string {
 }
 
 function safeDecode(s: string): string {
+  // Most values (serial numbers, table names, stamps) have nothing to decode.
+  if (s.indexOf('%') < 0 && s.indexOf('+') < 0) return s;
   try {
     return decodeURIComponent(s.replace(/\+/g, ' '));
   } catch {
