@@ -31,6 +31,7 @@ import { createGateway } from '../src/bootstrap';
 import { loadConfig } from '../src/config/config';
 import { migrateDatabase } from '../src/database/database';
 import { pgBackendCpu, pgCpuBetween } from './lib/pg-backend-cpu';
+import { processCpuSeconds } from './lib/process-cpu';
 import { SyncReconciler } from '../src/sync/sync-reconciler.service';
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -98,6 +99,9 @@ sampler.unref();
 class Fleet {
   private next = 0;
   private readonly waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
   private constructor(private readonly child: ChildProcess) {
     child.on('message', (m: { id: number; result?: unknown; error?: string }) => {
       const w = this.waiting.get(m.id);
@@ -225,6 +229,9 @@ async function main(): Promise<void> {
       peakRss = process.memoryUsage().rss;
       if (process.env.BENCH_TRACE) trace = new Map();
       const t0 = Date.now();
+      const cpu0 = process.cpuUsage();
+      const pg0 = await pgBackendCpu(url);
+      const fleet0 = processCpuSeconds(fleet.pid);
       // Owed as registration records it, carried out by the reconciler (its leader, one bounded transaction per
       // page; panels at the same point planned together), then the panels drain.
       await ds.query(`INSERT INTO sync_owed (device_id, kind) SELECT id, 'full' FROM device`);
@@ -234,6 +241,9 @@ async function main(): Promise<void> {
       const planMs = Date.now() - t0;
       const { polls, records } = await fleet.ask<{ polls: number; records: number }>('drain');
       const fullMs = Date.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      const pgCpu = pgCpuBetween(pg0, await pgBackendCpu(url));
+      const fleetCpu = processCpuSeconds(fleet.pid) - fleet0;
       const confirmed = await confirmedUsers(ds, sns);
       console.log(`1. full sync: ${PERSONS} persons × ${DEVICES} panels (4 doors each), planned by the reconciler`);
       console.log(`   planning: ${(planMs / 1000).toFixed(2)} s; until every panel confirmed everything: ${(fullMs / 1000).toFixed(2)} s (target < 60 s for 100,000 × 10)`);
@@ -241,6 +251,11 @@ async function main(): Promise<void> {
       const fleetRss = (await fleet.ask<{ peakRss: number }>('rss')).peakRss;
       console.log(`   peak RSS of the gateway: ${(ownPeakRss() / 2 ** 20).toFixed(0)} MB (target < 500 MB); of the ${DEVICES} simulated panels (own process): ${(fleetRss / 2 ** 20).toFixed(0)} MB`);
       console.log(`   users confirmed per panel: ${confirmed.join(', ')}`);
+      // On a shared machine the panels' own work competes with the gateway's: where the CPU went says how much.
+      console.log(
+        `   CPU until every panel confirmed: gateway ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, PostgreSQL ${pgCpu.toFixed(1)} s, ` +
+          `the ${DEVICES} simulated panels ${fleetCpu.toFixed(1)} s (${require('node:os').cpus().length} cores × ${(fullMs / 1000).toFixed(1)} s)`,
+      );
       if (trace) for (const [k, e] of [...trace].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) console.log(`   ${String(e.n).padStart(5)} ${e.ms.toFixed(0).padStart(6)} ms sent ${Math.round(e.sent / 1024)}K got ${Math.round(e.got / 1024)}K rows ${e.rows} ${k.slice(0, 70)}`);
       trace = null;
       }

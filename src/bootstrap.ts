@@ -56,9 +56,20 @@ function registerBodyParsers(fastify: FastifyInstance): void {
   // that includes `text/plain`, which .NET's StringContent and some Java clients send JSON as (Fastify's own
   // text/plain parser would hand the DTO a string).
   fastify.removeContentTypeParser('text/plain');
-  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (req, body, done) =>
-    done(null, requestPath(req).startsWith('/api/') ? parseLooseRestBody(body as string, req.headers['content-type']) : body),
-  );
+  fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (req, body, done) => {
+    const raw = body as Buffer;
+    if (requestPath(req).startsWith('/api/')) return done(null, parseLooseRestBody(raw.toString('utf8'), req.headers['content-type']));
+    // An attendance photo is text lines, a NUL and the JPEG's raw bytes (manual 11.3): read byte for byte (latin1)
+    // so the photo survives; every other device body is UTF-8 text.
+    done(null, raw.toString(carriesBinary(req.url) ? 'latin1' : 'utf8'));
+  });
+}
+
+const BINARY_UPLOAD = /[?&]table=attphoto(&|$)/i;
+
+/** Device requests whose body holds raw binary after its text part: ATTPHOTO (under cdata or fdata). */
+function carriesBinary(url: string): boolean {
+  return BINARY_UPLOAD.test(url);
 }
 
 /** A refusal of an oversize body waits until the client has sent it (up to a cap), so that it can be read. */

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { Reader } from '../reader/reader.entity';
 import { Door } from '../door/door.entity';
 import { intoOf, listOf, unnestOf } from '../database/columns';
@@ -112,7 +112,7 @@ function toStored(c: DeviceCapabilities): StoredCapabilities {
  * in-memory sessions the poll path reads. Registration is idempotent: devices register on every reconnect.
  */
 @Injectable()
-export class DeviceRegistryService implements OnModuleInit {
+export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('DeviceRegistry');
   private readonly sessions = new Map<string, DeviceSession>();
   private readonly loading = new Map<string, Promise<DeviceSession>>();
@@ -127,6 +127,22 @@ export class DeviceRegistryService implements OnModuleInit {
     @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
     private readonly signal: WorkSignalService,
   ) {}
+
+  /**
+   * Every device's clock follows TIME_ZONE: it is what the devices are told (`TimeZone`, the time sync) and so
+   * what their uploads' wall-clock times are read in. A device stores the zone it was first seen under; after
+   * TIME_ZONE changes (say from the container's UTC to the site's zone) the devices seen before would be told the
+   * new zone while their punches and events were still read in the old one, hours off. So the stored zones
+   * follow the setting at start.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const moved: unknown[] = await this.ds.query(`UPDATE device SET time_zone = $1, updated_at = now() WHERE time_zone IS DISTINCT FROM $1 RETURNING sn`, [this.config.timeZone]);
+    const n = Array.isArray(moved[0]) ? (moved[0] as unknown[]).length : moved.length;
+    if (n > 0) {
+      this.sessions.clear();
+      this.logger.log(`${n} device(s) now read in TIME_ZONE ${this.config.timeZone} (the zone they are told)`);
+    }
+  }
 
   onModuleInit(): void {
     this.signal.onDeviceChanged((sn) => {

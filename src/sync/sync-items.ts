@@ -180,8 +180,13 @@ export interface DiffInput {
   current: ReadonlyMap<ItemId, string>;
   /** Items not to plan now: in backoff after a failure, or of a table the firmware refused for good. */
   hold?: ReadonlySet<ItemId>;
-  /** Kinds the firmware refused for good: never planned. */
+  /** Kinds whose `DATA UPDATE` the firmware refused for good: never put. */
   refused?: ReadonlySet<ItemKind>;
+  /**
+   * Kinds whose `DATA DELETE` the firmware refused for good: never removed. Apart from `refused`: a firmware that
+   * will not write a table may still delete from it, and a revoked right must leave the panel all the same.
+   */
+  refusedRemove?: ReadonlySet<ItemKind>;
   /** Only these items are looked at (default: all of desired and current). */
   inScope?: (id: ItemId) => boolean;
 }
@@ -195,9 +200,9 @@ export interface Diff {
 export function diffItems(i: DiffInput): Diff {
   const put: ItemId[] = [];
   const remove: ItemId[] = [];
-  const open = (id: ItemId) => (!i.inScope || i.inScope(id)) && !i.hold?.has(id) && !i.refused?.has(splitItemId(id)[0]);
-  for (const [id, hash] of i.desired) if (i.current.get(id) !== hash && open(id)) put.push(id);
-  for (const id of i.current.keys()) if (!i.desired.has(id) && open(id)) remove.push(id);
+  const open = (id: ItemId, refused: ReadonlySet<ItemKind> | undefined) => (!i.inScope || i.inScope(id)) && !i.hold?.has(id) && !refused?.has(splitItemId(id)[0]);
+  for (const [id, hash] of i.desired) if (i.current.get(id) !== hash && open(id, i.refused)) put.push(id);
+  for (const id of i.current.keys()) if (!i.desired.has(id) && open(id, i.refusedRemove)) remove.push(id);
   return { put: put.sort(), remove: remove.sort() };
 }
 

@@ -81,15 +81,26 @@ describe('the planner diff (desired vs confirmed)', () => {
     expect([...currentState(allConfirmed, [clear]).keys()].filter((k) => k.startsWith('user\t'))).toEqual([]);
   });
 
-  it('a full sync clears every table it refills, and leaves a table the firmware refused for good as it is', () => {
+  it('a full sync clears every table it refills; a table refused for writing is still cleared, one refused for deleting is not', () => {
     const hashes = desiredHashes(d);
-    const full = (refused: Set<'user' | 'auth' | 'card' | 'hday'>) =>
-      composeCommands(device, d, hashes, diffItems({ desired: hashes, current: new Map(), refused }), new Map(), { plan: 'p1', full: true, refused })
+    type K = 'user' | 'auth' | 'card' | 'hday';
+    const full = (refused: Set<K>, refusedRemove: Set<K> = new Set()) =>
+      composeCommands(device, d, hashes, diffItems({ desired: hashes, current: new Map(), refused, refusedRemove }), new Map(), { plan: 'p1', full: true, refused, refusedRemove })
         .map((c) => c.command.split(' ').slice(0, 3).join(' '));
     expect(full(new Set())).toEqual(['DATA DELETE userauthorize', 'DATA DELETE user', 'DATA UPDATE timezone', 'DATA DELETE holiday', 'DATA UPDATE user', 'DATA UPDATE userauthorize']);
-    // The users cannot be written again: they are not cleared either (the rights still are, and are sent).
-    expect(full(new Set(['user']))).toEqual(['DATA DELETE userauthorize', 'DATA UPDATE timezone', 'DATA DELETE holiday', 'DATA UPDATE userauthorize']);
-    expect(full(new Set(['auth', 'hday']))).toEqual(['DATA DELETE user', 'DATA UPDATE timezone', 'DATA UPDATE user']);
+    // The rights cannot be written: they are still cleared (fail closed), and not sent.
+    expect(full(new Set(['auth']))).toEqual(['DATA DELETE userauthorize', 'DATA DELETE user', 'DATA UPDATE timezone', 'DATA DELETE holiday', 'DATA UPDATE user']);
+    // Neither written nor deleted: the table is left as it is.
+    expect(full(new Set(['user']), new Set(['user']))).toEqual(['DATA DELETE userauthorize', 'DATA UPDATE timezone', 'DATA DELETE holiday', 'DATA UPDATE userauthorize']);
+    expect(full(new Set(['auth', 'hday']), new Set(['auth', 'hday']))).toEqual(['DATA DELETE user', 'DATA UPDATE timezone', 'DATA UPDATE user']);
+  });
+
+  it('a revoked right leaves a panel whose firmware refused writing the rights table (only deleting refused keeps it)', () => {
+    const held = new Map([['auth\t9', 'h9'], ['user\t9', 'u9']]);
+    const desired = new Map([['user\t9', 'u9']]);
+    expect(diffItems({ desired, current: held, refused: new Set(['auth']) }).remove).toEqual(['auth\t9']);
+    expect(diffItems({ desired, current: held, refused: new Set(['auth']), refusedRemove: new Set(['auth']) }).remove).toEqual([]);
+    expect(diffItems({ desired: new Map([['auth\t9', 'new']]), current: held, refused: new Set(['auth']) }).put).toEqual([]);
   });
 
   it('backoff doubles and is capped', () => {
@@ -117,7 +128,7 @@ describe('like panels share the commands built once (composesAlike)', () => {
   const input = (desired: DesiredDevice, confirmed: Map<string, string>, dev: SyncDevice = device): ComposeInput => {
     const hashes = desiredHashes(desired);
     const current = currentState(confirmed, []);
-    return { device: dev, desired, hashes, diff: diffItems({ desired: hashes, current }), current, refused: new Set() };
+    return { device: dev, desired, hashes, diff: diffItems({ desired: hashes, current }), current, refused: new Set(), refusedRemove: new Set() };
   };
   const both = desiredWith([[person('1'), door1], [person('2'), door1]]);
 

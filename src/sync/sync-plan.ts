@@ -128,11 +128,13 @@ export interface ComposeOptions {
   full?: boolean;
   /** Re-send as new: rights the device holds are cleared first even when the time zones stay. */
   force?: boolean;
-  /**
-   * Kinds whose table the firmware refused for good (device-refusals.ts): nothing of theirs is planned, so a full
-   * sync leaves the table as it is rather than clear what it will not write again.
-   */
+  /** Kinds whose `DATA UPDATE` the firmware refused for good (device-refusals.ts): nothing of theirs is put. */
   refused?: ReadonlySet<ItemKind>;
+  /**
+   * Kinds whose `DATA DELETE` the firmware refused for good: a full sync does not clear them. A table refused for
+   * writing only is still cleared (fail closed: rights the gateway cannot write must not outlive a revocation).
+   */
+  refusedRemove?: ReadonlySet<ItemKind>;
 }
 
 /**
@@ -164,7 +166,7 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   };
 
   const rights = rightsTable(device);
-  const clears = (kind: ItemKind) => o.full && !o.refused?.has(kind);
+  const clears = (kind: ItemKind) => o.full && !o.refusedRemove?.has(kind);
   if (clears(rights.kind)) out.push({ command: dataDelete(rights.table, '*'), ref: ref(rights.kind, { clear: true }) });
   if (clears('user')) out.push({ command: dataDelete('user', '*'), ref: ref('user', { clear: true }) });
   if (clears('card') && device.dialect.cards === 'mulcarduser') out.push({ command: dataDelete('mulcarduser', '*'), ref: ref('card', { clear: true }) });
@@ -177,7 +179,7 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   const hdayPuts = puts.get('hday') ?? [];
   const hdayChange = (removes.get('hday') ?? []).length > 0 || hdayPuts.some((d) => current.has(`hday\t${d}`));
   const hdays = o.full || hdayChange ? [...desired.holidays.keys()] : hdayPuts;
-  if ((o.full || hdayChange) && !o.refused?.has('hday')) out.push({ command: dataDelete('holiday', '*'), ref: ref('hday', { clear: true }) });
+  if ((o.full || hdayChange) && !o.refusedRemove?.has('hday')) out.push({ command: dataDelete('holiday', '*'), ref: ref('hday', { clear: true }) });
   emit('hday', chunkGroups(hdays.sort().map((d) => ({ key: d, hash: hashOf('hday', d), records: [desired.holidays.get(d)!] })), dataUpdateHoliday));
 
   // Rights that lose a time zone are cleared first (an update only overwrites the time zones it names).
@@ -259,9 +261,12 @@ export interface ComposeInput {
   hashes: ReadonlyMap<ItemId, string>;
   diff: Diff;
   current: ReadonlyMap<ItemId, string>;
-  /** The kinds refused for good (they change what a full sync clears). */
+  /** The kinds refused for good, for writing and for deleting (they change what a full sync clears). */
   refused: ReadonlySet<ItemKind>;
+  refusedRemove: ReadonlySet<ItemKind>;
 }
+
+const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size === b.size && [...a].every((k) => b.has(k));
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -274,7 +279,7 @@ const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.
 export function composesAlike(a: ComposeInput, b: ComposeInput): boolean {
   if (a.device.photoType !== b.device.photoType || a.device.module !== b.device.module || a.desired.rightsKind !== b.desired.rightsKind) return false;
   if (JSON.stringify(a.device.dialect) !== JSON.stringify(b.device.dialect)) return false;
-  if (a.refused.size !== b.refused.size || [...a.refused].some((k) => !b.refused.has(k))) return false;
+  if (!sameSet(a.refused, b.refused) || !sameSet(a.refusedRemove, b.refusedRemove)) return false;
   if (!sameList(a.diff.put, b.diff.put) || !sameList(a.diff.remove, b.diff.remove)) return false;
   // Holidays go out as a whole table when one changes (and in a full sync).
   if (!sameList([...a.desired.holidays.keys()], [...b.desired.holidays.keys()])) return false;

@@ -215,24 +215,28 @@ export class SyncPlannerService {
       const hashes = desiredHashes(want);
       const current = currentState(have.confirmed, inflight.get(device.sn) ?? []);
       if (device.sn === req.heldBy) await this.recordHeld(m, device, hashes, current, pinSet);
-      // Refusal keys are `DATA UPDATE <table>` (device-refusals.ts): a table the firmware cannot write is not planned.
-      const refused = new Set(MEMBER_KINDS.concat(['tz', 'hday']).filter((k) => refusals.get(device.id)?.has(`DATA UPDATE ${tableOf(device, k) ?? ''}`)));
+      // Refusal keys are `DATA UPDATE <table>` and `DATA DELETE <table>` (device-refusals.ts): what the firmware
+      // cannot write is not put, what it cannot delete is not removed; each on its own, so a table it will not
+      // write still loses the rights the database revoked.
+      const refusedOf = (verb: string) => new Set(MEMBER_KINDS.concat(['tz', 'hday']).filter((k) => refusals.get(device.id)?.has(`DATA ${verb} ${tableOf(device, k) ?? ''}`)));
+      const refused = refusedOf('UPDATE');
+      const refusedRemove = refusedOf('DELETE');
       const member = (key: string) => pinSet === null || pinSet.has(key);
       const inScope = (id: string) => {
         const [kind, key] = splitItemId(id);
         if (kind === 'tz' || kind === 'hday') return req.mode !== 'continue';
         return member(key);
       };
-      const diff = this.diff(req.mode, hashes, current, have.hold, refused, inScope);
+      const diff = this.diff(req.mode, hashes, current, have.hold, { refused, refusedRemove }, inScope);
       for (const s of want.skipped) {
         this.log.warn(`device ${device.sn}: member ${s.pin} not sent: ${s.reason}`);
         skipped.push({ deviceId: device.id, pin: s.pin, reason: s.reason });
       }
       const base = req.mode === 'full' ? new Map([...current].filter(([id]) => !CLEARED_BY_FULL.has(splitItemId(id)[0]))) : current;
       // Like panels (same dialect, same diff, same records) get the commands built for the first of them.
-      const input: ComposeInput = { device, desired: want, hashes, diff, current: base, refused };
+      const input: ComposeInput = { device, desired: want, hashes, diff, current: base, refused, refusedRemove };
       const twin = composed.find((c) => composesAlike(c.input, input));
-      const commands = twin?.commands ?? composeCommands(device, want, hashes, diff, base, { plan, full: req.mode === 'full', force: req.mode === 'force', refused });
+      const commands = twin?.commands ?? composeCommands(device, want, hashes, diff, base, { plan, full: req.mode === 'full', force: req.mode === 'force', refused, refusedRemove });
       if (!twin && composed.length < COMPOSED_KEPT) composed.push({ input, commands });
       // A note "not sent" is cleared once the member goes out.
       for (const id of diff.put) if (id.startsWith('user\t') && have.skipped.has(id.slice(5))) sent.push({ deviceId: device.id, pin: id.slice(5) });
@@ -268,13 +272,20 @@ export class SyncPlannerService {
     );
   }
 
-  private diff(mode: Mode, hashes: Map<string, string>, current: Map<string, string>, hold: Set<string>, refused: Set<ItemKind>, inScope: (id: string) => boolean): Diff {
-    if (mode === 'diff') return diffItems({ desired: hashes, current, hold, refused, inScope });
+  private diff(
+    mode: Mode,
+    hashes: Map<string, string>,
+    current: Map<string, string>,
+    hold: Set<string>,
+    r: { refused: Set<ItemKind>; refusedRemove: Set<ItemKind> },
+    inScope: (id: string) => boolean,
+  ): Diff {
+    if (mode === 'diff') return diffItems({ desired: hashes, current, hold, ...r, inScope });
     // force / full / continue: every desired item in scope goes out again.
-    const put = diffItems({ desired: hashes, current: new Map(), refused, inScope }).put;
+    const put = diffItems({ desired: hashes, current: new Map(), refused: r.refused, inScope }).put;
     if (mode === 'continue') return { put, remove: [] };
     const base = mode === 'full' ? new Map([...current].filter(([id]) => !CLEARED_BY_FULL.has(splitItemId(id)[0]))) : current;
-    return { put, remove: diffItems({ desired: hashes, current: base, refused, inScope }).remove };
+    return { put, remove: diffItems({ desired: hashes, current: base, refusedRemove: r.refusedRemove, inScope }).remove };
   }
 }
 

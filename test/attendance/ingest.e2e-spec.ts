@@ -122,6 +122,19 @@ describe('ATTLOG ingest (attendance manual 11.2)', () => {
     expect(Buffer.compare(rows[0].data, jpeg)).toBe(0);
   });
 
+  it('stores a photo sent as raw JPEG bytes (firmware without ATTPHOTOBase64), under cdata and fdata, byte for byte', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-PHOTO-BIN' });
+    // Every byte value, the JPEG markers first: a UTF-8 reading would replace the invalid sequences.
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from([0xff, 0xd9])]);
+    for (const [i, path] of (['/iclock/cdata', '/iclock/fdata'] as const).entries()) {
+      const r = await term.uploadAttphoto(`2026030308595${i}-1453.jpg`, jpeg, { base64: false, path });
+      expect(r.body).toBe('OK');
+    }
+    const rows = await t.ds.query(`SELECT data FROM att_photo WHERE device_sn = 'ATT-PHOTO-BIN' ORDER BY file_name`);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(Buffer.compare(row.data, jpeg)).toBe(0);
+  });
+
   it('stores OPLOG operation records once', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-OPLOG' });
     const body = ['OPLOG 4\t0\t2026-03-04 10:22:34\t0\t0\t0\t0', 'OPLOG 5\t0\t2026-03-04 10:22:35\t26\t0\t0\t0'];

@@ -127,11 +127,11 @@ export class AttendanceTerminal {
     return this.opts.crlf ? '\r\n' : '\n';
   }
 
-  private async send(method: string, path: string, params: Array<[string, string]>, body?: string): Promise<HttpResult> {
+  private async send(method: string, path: string, params: Array<[string, string]>, body?: string | Buffer): Promise<HttpResult> {
     const q = params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
     const headers: Record<string, string> = { 'User-Agent': 'iClock Proxy/1.09', Accept: '*/*' };
     if (body !== undefined) headers['Content-Type'] = 'application/push;charset=UTF-8';
-    return viaFetch(this.fetchImpl, `${this.opts.baseUrl.replace(/\/+$/, '')}${path}?${q}`, method, headers, body === undefined ? undefined : Buffer.from(body, 'utf8'));
+    return viaFetch(this.fetchImpl, `${this.opts.baseUrl.replace(/\/+$/, '')}${path}?${q}`, method, headers, body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
   }
 
   /** Initialisation (manual 5). Answers whether the server sent its option block (false: `OK`, not admitted). */
@@ -454,11 +454,12 @@ export class AttendanceTerminal {
   }
 
   /** ATTPHOTO (manual 11.3): header lines, NUL, then the photo (base64 when the server asked ATTPHOTOBase64=1). */
-  async uploadAttphoto(fileName: string, jpeg: Buffer): Promise<HttpResult> {
-    const base64 = this.serverOptions.ATTPHOTOBase64 === '1';
-    const data = base64 ? jpeg.toString('base64') : jpeg.toString('latin1');
-    const body = `PIN=${fileName}\nSN=${this.sn}\nsize=${jpeg.length}\nCMD=uploadphoto\0${data}`;
-    return this.send('POST', '/iclock/cdata', [['SN', this.sn], ['table', 'ATTPHOTO'], ['Stamp', String(++this.stamp)]], body);
+  async uploadAttphoto(fileName: string, jpeg: Buffer, opts: { base64?: boolean; path?: '/iclock/cdata' | '/iclock/fdata' } = {}): Promise<HttpResult> {
+    const base64 = opts.base64 ?? this.serverOptions.ATTPHOTOBase64 === '1';
+    const head = Buffer.from(`PIN=${fileName}\nSN=${this.sn}\nsize=${jpeg.length}\nCMD=uploadphoto\0`, 'utf8');
+    // Firmware that does not take ATTPHOTOBase64 sends the JPEG's bytes as they are.
+    const body = Buffer.concat([head, base64 ? Buffer.from(jpeg.toString('base64'), 'latin1') : jpeg]);
+    return this.send('POST', opts.path ?? '/iclock/cdata', [['SN', this.sn], ['table', 'ATTPHOTO'], ['Stamp', String(++this.stamp)]], body);
   }
 
   /** The template lines held for a PIN, in the terminal's tables. */

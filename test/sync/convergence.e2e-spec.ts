@@ -92,6 +92,33 @@ describe('refused commands are never believed, and retried with backoff', () => 
     sim.opts.resultFor = before;
     expect(a.sim.evaluateAccess({ pin: '502', door: 1 }).granted).toBe(false);
   });
+
+  it('a panel that refused writing rights for good (-1002 three times) still loses the rights the database revokes; an operator\'s full sync tries it again', async () => {
+    expect((await t.post('/api/person/add', { pin: '503', name: 'Cy', accLevelIds: front })).body.code).toBe(0);
+    await converge(a, { '501': ['1:1'], '503': ['1:1'] });
+    // From now on the firmware answers -1002 to every rights update (busy, or upgraded into something odd).
+    refuseRights = 1000;
+    expect((await t.post('/api/person/add', { pin: '504', name: 'Di', accLevelIds: front })).body.code).toBe(0);
+    for (let i = 0; i < 6; i++) {
+      await a.sim.pollUntilIdle();
+      await sleep(1100);
+      await reconciler.runOnce();
+    }
+    const refused = (await t.get('/api/gateway/devices/CONVA0001')).body.data.refusedCapabilities.map((r: { what: string }) => r.what);
+    expect(refused).toEqual(['DATA UPDATE userauthorize']);
+    expect(tablesOf(a)).toEqual({ '501': ['1:1'], '503': ['1:1'], '504': [] });
+    // Cy leaves the level: the deletes are not refused, so they go out and Cy loses the door.
+    expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '503', levelIds: front })).body.code).toBe(0);
+    await converge(a, { '501': ['1:1'], '504': [] }, 10);
+    expect(a.sim.evaluateAccess({ pin: '503', door: 1 }).granted).toBe(false);
+    // The firmware works again; the operator's full sync forgets the refusal and sends the rights.
+    refuseRights = 0;
+    expect((await t.post('/api/gateway/devices/CONVA0001/sync')).body.code).toBe(0);
+    await converge(a, { '501': ['1:1'], '504': ['1:1'] }, 10);
+    expect((await t.get('/api/gateway/devices/CONVA0001')).body.data.refusedCapabilities).toEqual([]);
+    for (const pin of ['503', '504']) expect((await t.delete(`/api/person/delete/${pin}`)).body.code).toBe(0);
+    await converge(a, { '501': ['1:1'] }, 10);
+  });
 });
 
 describe('REST writes end with the panel equal to the database', () => {
