@@ -2,6 +2,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 
 /** SQLSTATE of a transaction PostgreSQL aborted to break a deadlock. */
 const DEADLOCK_DETECTED = '40P01';
+/** SQLSTATE of a unique index refusing a row (a concurrent writer inserted the same key first). */
+const UNIQUE_VIOLATION = '23505';
 /** Runs of one write before its deadlock is answered as an error. */
 const ATTEMPTS = 5;
 
@@ -11,6 +13,13 @@ export function isDeadlock(error: unknown): boolean {
   return e?.code === DEADLOCK_DETECTED || e?.driverError?.code === DEADLOCK_DETECTED;
 }
 
+/** True for a unique violation of the named constraint, raw from pg or wrapped by TypeORM. */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const e = error as { code?: unknown; constraint?: unknown; driverError?: { code?: unknown; constraint?: unknown } } | null;
+  const d = e?.driverError ?? e;
+  return d?.code === UNIQUE_VIOLATION && d?.constraint === constraint;
+}
+
 /**
  * A write transaction, run again from the start when PostgreSQL aborts it to break a deadlock. Writers that
  * queue device commands take the devices' order locks (command-queue.service.ts, rule (f)) in lock-key order
@@ -18,14 +27,15 @@ export function isDeadlock(error: unknown): boolean {
  * level, then another), and two such transactions can meet in opposite orders. PostgreSQL detects the cycle
  * and aborts one; nothing of it was committed, so running it again is the same write, and the client never
  * sees the deadlock. `fn` must keep its effects inside the transaction (what it queues, the after-commit work
- * signals): all of them are rolled back with it.
+ * signals): all of them are rolled back with it. `retryAlso` names other errors that running it again resolves
+ * (an add-or-edit that lost the race to insert the same key: run again, it finds the row and edits it).
  */
-export async function writeTransaction<T>(ds: DataSource, fn: (m: EntityManager) => Promise<T>): Promise<T> {
+export async function writeTransaction<T>(ds: DataSource, fn: (m: EntityManager) => Promise<T>, retryAlso?: (error: unknown) => boolean): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await ds.transaction(fn);
     } catch (error) {
-      if (!isDeadlock(error) || attempt >= ATTEMPTS) throw error;
+      if (!(isDeadlock(error) || retryAlso?.(error)) || attempt >= ATTEMPTS) throw error;
       // The survivor is committing: a short, jittered pause keeps the two from meeting again at once.
       await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
     }

@@ -20,8 +20,19 @@ export class DepartmentService {
     return d;
   }
 
-  /** The manual's add: an existing code means update. */
-  async upsert(dto: DepartmentAddDto): Promise<Department> {
+  /**
+   * The manual's add: an existing code means update. Department writes take one lock for their transaction: the
+   * name check (-12) and the code's add-or-edit read before they write, and two calls at once (an integrator
+   * syncing its tree in parallel) would otherwise both pass them and store one name twice, or race on one code.
+   */
+  upsert(dto: DepartmentAddDto): Promise<Department> {
+    return this.departments.manager.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('department-writes'))`);
+      return new DepartmentService(m.getRepository(Department)).upsertLocked(dto);
+    });
+  }
+
+  private async upsertLocked(dto: DepartmentAddDto): Promise<Department> {
     const existing = await this.findByCode(dto.code);
     // An update that names no parent keeps the one it has (as every field a client leaves out is kept); an
     // empty parentCode makes it a top-level department.

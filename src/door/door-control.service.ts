@@ -31,9 +31,19 @@ export function queuedDetail(q: QueuedDoorCommand): string {
 }
 
 /**
+ * A remote action (open, close, lockdown…) goes to an online device only. To an offline one it is refused, not
+ * queued: a client reading `code 0` reports the door opened, and a queued open would run whenever the device
+ * came back (the manual is silent; its digest suggests a negative code). A device that is online when asked and
+ * misses the command (a lost reply) still drops it after DEVICE_ACTION_VALID_SECONDS.
+ */
+export function requireOnlineFor(online: boolean, sn: string): void {
+  if (!online) throw new CvError(CvCode.ProgramError, `Device ${sn} is offline: the command was not sent`);
+}
+
+/**
  * Remote door control: each action is one `CONTROL DEVICE` command (push-protocol.md 12), built by the codec
- * and queued in one transaction. The call answers once the command is queued; an offline device still gets
- * it queued, for as long as DEVICE_ACTION_VALID_SECONDS allows, and the answer says so (queuedDetail).
+ * and queued in one transaction, for an online device (requireOnlineFor). The call answers once the command is
+ * queued.
  */
 @Injectable()
 export class DoorControlService {
@@ -80,8 +90,9 @@ export class DoorControlService {
     if (device.admission === 'disabled') throw new CvError(CvCode.Conflict, `Device ${device.sn} is disabled`);
     if (!door.enabled) throw new CvError(CvCode.Conflict, `Door ${door.name} is disabled`);
     const command = build(door);
+    requireOnlineFor(this.status.isOnline(device), device.sn);
     const validSeconds = await this.ds.transaction((m) => this.queue.enqueueAction(m, device.sn, command));
-    return { deviceSn: device.sn, online: this.status.isOnline(device), validSeconds };
+    return { deviceSn: device.sn, online: true, validSeconds };
   }
 }
 

@@ -31,7 +31,7 @@ export const commandResponse: ApiResponseOptions = {
   type: DoorCommandEnvelopeDto,
   headers: {
     [GATEWAY_DETAIL_HEADER]: {
-      description: 'what happened to the command, e.g. "device 0564140100195 is offline; the command is queued and will be sent if it reconnects within 60 s, else dropped" (DEVICE_ACTION_VALID_SECONDS)',
+      description: 'what happened to the command, e.g. "the command is queued for device 0564140100195" (an offline device is refused with code -1; a queued action not fetched within DEVICE_ACTION_VALID_SECONDS is dropped)',
       schema: { type: 'string' },
     },
   },

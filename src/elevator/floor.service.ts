@@ -5,7 +5,7 @@ import { newId } from '../common/ids';
 import type { Page } from '../common/paging';
 import { intoOf } from '../database/columns';
 import { effectiveKindSql } from '../device/device-kind';
-import { checkInterval, type QueuedDoorCommand } from '../door/door-control.service';
+import { checkInterval, requireOnlineFor, type QueuedDoorCommand } from '../door/door-control.service';
 import { CommandQueueService } from '../push/command-queue.service';
 import { DeviceStatusService } from '../push/device-status.service';
 import { cancelElevatorEmergency, closeFloors, MAX_FLOORS, openFloors } from '../push/protocol';
@@ -99,8 +99,9 @@ export class FloorService {
 
   private async send(target: { sn: string; admission: string }, command: string): Promise<QueuedDoorCommand> {
     if (target.admission === 'disabled') throw new CvError(CvCode.Conflict, `Device ${target.sn} is disabled`);
+    requireOnlineFor(this.status.isOnline(target.sn), target.sn);
     const validSeconds = await this.ds.transaction((m) => this.queue.enqueueAction(m, target.sn, command));
-    return { deviceSn: target.sn, online: this.status.isOnline(target.sn), validSeconds };
+    return { deviceSn: target.sn, online: true, validSeconds };
   }
 
   /**

@@ -10,7 +10,7 @@ import { DeviceStatusService } from '../push/device-status.service';
 import { dataUpdateGatePassRule, GATE_PASS_DAYS, openGate, resetGateCounters, type GateCounter, type GateDirection } from '../push/protocol';
 import { toWeeklySchedule } from '../sync/sync-commands';
 import type { WeekSchedule } from '../timeSegment/time-segment.entity';
-import type { QueuedDoorCommand } from '../door/door-control.service';
+import { requireOnlineFor, type QueuedDoorCommand } from '../door/door-control.service';
 import { gateStateTexts, type GateStateTexts } from './gate-state';
 
 export const OpenTypeEmpty = -265;
@@ -147,7 +147,9 @@ export class GateService {
   /** `action`: dropped when the controller comes back late (opening a gate, resetting counters); `state`: a pass rule. */
   private async send(sn: string, admission: string, command: string, kind: 'action' | 'state'): Promise<QueuedDoorCommand> {
     if (admission === 'disabled') throw new CvError(CvCode.Conflict, `Device ${sn} is disabled`);
+    const online = this.status.isOnline(sn);
+    if (kind === 'action') requireOnlineFor(online, sn);
     const validSeconds = await this.ds.transaction((m) => (kind === 'action' ? this.queue.enqueueAction(m, sn, command) : this.queue.enqueue(m, sn, [command]).then(() => null)));
-    return { deviceSn: sn, online: this.status.isOnline(sn), validSeconds };
+    return { deviceSn: sn, online, validSeconds };
   }
 }

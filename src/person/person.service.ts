@@ -5,7 +5,7 @@ import { insertMainCards, setMainCard, setSecondaryCards } from '../card/card-wr
 import { CvCode, CvError } from '../common/cv-error';
 import { splitList } from '../common/paging';
 import { parseCvDateTime, requireCvDateTime } from '../common/time';
-import { isDeadlock, writeTransaction } from '../common/write-transaction';
+import { isDeadlock, isUniqueViolation, writeTransaction } from '../common/write-transaction';
 import { WriteCoalescer, type ItemResult } from '../common/write-coalescer';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { SyncPlannerService } from '../sync/sync-planner.service';
@@ -44,7 +44,9 @@ export class PersonService {
    */
   private readonly writes = new WriteCoalescer<{ dto: PersonWriteDto; mode: PersonWriteMode }, Person>(
     (items) => this.upsertBatch(items),
-    ({ dto, mode }) => writeTransaction(this.ds, (m) => this.upsertWith(m, dto, mode)),
+    // Alone, an add-or-edit that lost the race to insert its pin (the same person added twice at once) runs
+    // again and edits the row the other one inserted: both answer success, as two calls one after the other do.
+    ({ dto, mode }) => writeTransaction(this.ds, (m) => this.upsertWith(m, dto, mode), (e) => isUniqueViolation(e, 'uq_person_pin')),
     16,
     2,
     8,
@@ -110,8 +112,9 @@ export class PersonService {
         lookups.saved(saved);
         out[i] = { ok: true, value: saved };
       } catch (error) {
-        // A deadlock aborts the whole group, which is run again (writeTransaction): never this write's answer.
-        if (isDeadlock(error)) throw error;
+        // A deadlock aborts the whole group, which is run again (writeTransaction): never this write's answer. A
+        // pin a concurrent writer inserted first fails the group too, so that each write runs alone and edits it.
+        if (isDeadlock(error) || isUniqueViolation(error, 'uq_person_pin')) throw error;
         await m.query('ROLLBACK TO SAVEPOINT person_write');
         lookups.forget(dto.pin);
         out[i] = { ok: false, error };

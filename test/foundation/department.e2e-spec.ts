@@ -59,4 +59,14 @@ describe('department (2.5)', () => {
     expect((await t.get('/api/department/get/100')).body.code).toBe(-13);
     expect((await t.delete('/api/department/delete/100')).body.code).toBe(-13);
   });
+
+  it('calls at once keep the rules of calls one after the other: one name once (-12), one code added or edited', async () => {
+    const names = await Promise.all(Array.from({ length: 10 }, (_, i) => t.post('/api/department/add', { name: 'RaceDept', code: `97${i}` })));
+    expect(names.map((r) => r.body.code).sort()).toEqual([...Array(9).fill(-12), 0]);
+    const sameCode = await Promise.all(Array.from({ length: 8 }, (_, i) => t.post('/api/department/add', { name: `Race code ${i}`, code: '960' })));
+    expect(sameCode.map((r) => r.body.code)).toEqual(Array(8).fill(0));
+    const all = (await t.post('/api/department/getDepartmentList', { pageNo: 1, pageSize: 1000 })).body.data.data as Array<{ name: string; code: string }>;
+    expect(all.filter((d) => d.name === 'RaceDept')).toHaveLength(1);
+    expect(all.filter((d) => d.code === '960')).toHaveLength(1);
+  });
 });

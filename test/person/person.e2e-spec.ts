@@ -203,3 +203,14 @@ describe('v2 person writes', () => {
     expect((await t.post('/api/v2/person/deleteByPins', {})).body.code).toBe(-81);
   });
 });
+
+describe('the same person added at once by several calls (an integrator retrying, two sync jobs)', () => {
+  it('every call answers success and one person is stored, as when the calls come one after the other', async () => {
+    for (let round = 0; round < 3; round++) {
+      const pin = `399${round}`;
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => t.post('/api/person/add', { pin, name: 'Par', ...(i % 2 ? { personPwd: `9${round}37` } : {}) })));
+      expect(answers.map((r) => r.body.code)).toEqual(Array(12).fill(0));
+      expect(await t.ds.query(`SELECT count(*)::int AS n FROM person WHERE pin = $1`, [pin])).toEqual([{ n: 1 }]);
+    }
+  });
+});
