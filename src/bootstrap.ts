@@ -24,7 +24,7 @@ import { DeviceStatusService } from './push/device-status.service';
 import { GetrequestRoute } from './push/getrequest.route';
 import { RealtimeUploadService } from './push/realtime-upload.service';
 import { RouteForms } from './common/route-forms';
-import { parseLooseRestBody } from './common/rest-body';
+import { parseLooseRestBody, restBodyText } from './common/rest-body';
 import { cvValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from './database/database';
@@ -40,8 +40,13 @@ const VERSION: string = packageJson.version;
 /** Device bodies come as application/push, text/plain or nothing at all; JSON clients send empty or `null` bodies. */
 function registerBodyParsers(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
-    const text = (body as string).trim();
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (req, body, done) => {
+    let text: string;
+    try {
+      text = restBodyText(body as Buffer, req.headers['content-type']).trim();
+    } catch (err) {
+      return done(err as Error, undefined);
+    }
     if (text === '') return done(null, undefined);
     try {
       done(null, JSON.parse(text));
@@ -58,7 +63,13 @@ function registerBodyParsers(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser('text/plain');
   fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (req, body, done) => {
     const raw = body as Buffer;
-    if (requestPath(req).startsWith('/api/')) return done(null, parseLooseRestBody(raw.toString('utf8'), req.headers['content-type']));
+    if (requestPath(req).startsWith('/api/')) {
+      try {
+        return done(null, parseLooseRestBody(restBodyText(raw, req.headers['content-type']), req.headers['content-type']));
+      } catch (err) {
+        return done(err as Error, undefined);
+      }
+    }
     // An attendance photo is text lines, a NUL and the JPEG's raw bytes (manual 11.3): read byte for byte (latin1)
     // so the photo survives; every other device body is UTF-8 text.
     done(null, raw.toString(carriesBinary(req.url) ? 'latin1' : 'utf8'));

@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
+import { answersRetMsg } from './ret-msg-routes';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { ProtocolValueError } from '../push/protocol/errors';
@@ -112,7 +113,8 @@ export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply
     reply.status(a.status).type('text/plain').send(a.body);
     return;
   }
-  reply.status(mapped.status).type('application/json; charset=utf-8').send(fail(mapped.code, mapped.message));
+  const body = answersRetMsg(requestPath(req)) ? { ret: 'fail', msg: mapped.message, data: null, i18nArgs: null } : fail(mapped.code, mapped.message);
+  reply.status(mapped.status).type('application/json; charset=utf-8').send(body);
 }
 
 /** A failed device request's answer (for the raw fast path, device-fast-path.ts, which has no Fastify reply). */

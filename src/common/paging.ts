@@ -33,8 +33,12 @@ export interface V2Page<T> {
   lastPage: boolean;
 }
 
-export function v2Page<T>(rows: T[], total: number, p: Page): V2Page<T> {
-  return { page: p.pageNo - 1, size: p.pageSize, total, data: rows, offset: p.offset, lastPage: p.offset + rows.length >= total };
+/**
+ * `page` is pageNo - 1, as most of the manual's examples show it (0 for the first page); `firstPage: 1` for the
+ * lists whose examples show 1 for the first page (pageNo itself): 2.19.2 and 2.34.5-2.34.7.
+ */
+export function v2Page<T>(rows: T[], total: number, p: Page, firstPage: 0 | 1 = 0): V2Page<T> {
+  return { page: p.pageNo - 1 + firstPage, size: p.pageSize, total, data: rows, offset: p.offset, lastPage: p.offset + rows.length >= total };
 }
 
 const toStringOrUndefined = ({ value }: { value: unknown }) => (value === undefined || value === null ? undefined : String(value));

@@ -1,3 +1,5 @@
+import { TextDecoder } from 'node:util';
+
 /**
  * A REST (/api) body that is not declared JSON. Spring, behind the real CVSecurity, reads its query-string
  * inputs (@RequestParam) from a form body too, so clients may POST `pin=1&levelIds=...` as
@@ -6,6 +8,7 @@
  * Device routes never come here: their bodies are always read as text.
  */
 export function parseLooseRestBody(text: string, contentType: string | undefined): unknown {
+  const charset = charsetOf(contentType);
   const trimmed = text.trim();
   if (trimmed === '') return undefined;
   if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed === 'null') {
@@ -17,8 +20,72 @@ export function parseLooseRestBody(text: string, contentType: string | undefined
   }
   if ((contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
     const out: Record<string, string> = {};
-    for (const [k, v] of new URLSearchParams(trimmed)) out[k] = v;
+    if (isUtf8(charset)) {
+      for (const [k, v] of new URLSearchParams(trimmed)) out[k] = v;
+      return out;
+    }
+    // The percent-escapes of a form declared in another charset (GBK from Chinese clients) are that charset's bytes.
+    const decoder = decoderFor(charset);
+    for (const pair of trimmed.split('&')) {
+      if (pair === '') continue;
+      const eq = pair.indexOf('=');
+      const [k, v] = eq < 0 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
+      out[formDecode(k, decoder)] = formDecode(v, decoder);
+    }
     return out;
   }
   return text;
+}
+
+/** The charset a Content-Type declares (`charset=GBK`), lower case; utf-8 when none is declared. */
+export function charsetOf(contentType: string | undefined): string {
+  const m = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
+  return m ? m[1].toLowerCase() : 'utf-8';
+}
+
+const isUtf8 = (charset: string) => charset === 'utf-8' || charset === 'utf8';
+
+/** A request whose declared charset this gateway cannot read: refused (-400), never stored as replacement characters. */
+function unsupportedCharset(charset: string): Error {
+  const err = new Error(`The request body's charset is not supported: ${charset}`) as Error & { statusCode: number; code: string };
+  err.statusCode = 400;
+  err.code = 'FST_ERR_CTP_INVALID_CHARSET';
+  return err;
+}
+
+function decoderFor(charset: string): TextDecoder {
+  try {
+    return new TextDecoder(charset, { fatal: true });
+  } catch {
+    throw unsupportedCharset(charset);
+  }
+}
+
+/** A body's text in its declared charset (utf-8 unless declared otherwise); bytes that are not that charset are refused. */
+export function restBodyText(raw: Buffer, contentType: string | undefined): string {
+  const charset = charsetOf(contentType);
+  const decoder = isUtf8(charset) ? new TextDecoder('utf-8', { fatal: true }) : decoderFor(charset);
+  try {
+    return decoder.decode(raw);
+  } catch {
+    throw unsupportedCharset(`bytes that are not ${charset}`);
+  }
+}
+
+/** `a+b%D5%C5` → the text of those bytes in the form's charset. */
+function formDecode(s: string, decoder: TextDecoder): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '+') bytes.push(0x20);
+    else if (c === '%' && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(...Buffer.from(c, 'utf8'));
+  }
+  try {
+    return decoder.decode(Buffer.from(bytes));
+  } catch {
+    throw unsupportedCharset(`bytes that are not ${decoder.encoding}`);
+  }
 }

@@ -6,7 +6,7 @@ import type { V2Page } from '../common/paging';
 import { TransactionListDto } from '../transaction/dto/transaction-query.dto';
 import { TransactionV1ItemDto } from '../transaction/dto/transaction-response.dto';
 import { TransactionService } from '../transaction/transaction.service';
-import { ModuleTransactionService } from './module-transaction.service';
+import { ModuleTransactionService, moduleTransactionPageDocs } from './module-transaction.service';
 
 /** 2.19 Elevator events (rtlog of elevator controllers), newest first; the event point is the floor. */
 @ApiTags('EleTransaction')
@@ -34,7 +34,7 @@ export class EleTransactionController {
 
   @Get('api/v2/eleTransaction/list')
   @ApiOperation({ summary: '2.19.2 Get Elevator Transaction (with total number)' })
-  @ApiOkResponse({ type: v2PageEnvelopeOf(TransactionV1ItemDto) })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(TransactionV1ItemDto, moduleTransactionPageDocs) })
   async listV2(@CvInput() dto: TransactionListDto): Promise<Envelope<V2Page<TransactionV1ItemDto>>> {
     const page = this.transactions.page(dto.pageNo, dto.pageSize);
     return ok(await this.events.listEleV2(this.filter(dto), page));

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
+import type { V2PageDocs } from '../common/envelope';
 import { v2Page, type Page, type V2Page } from '../common/paging';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { insertOf } from '../database/columns';
@@ -24,6 +25,12 @@ export interface ModuleTransactionFilter {
   from?: Date;
   to?: Date;
 }
+
+/** The v2 pages of 2.19.2 and 2.34.5-2.34.7, as their examples show them: `page` is pageNo (1 for the first). */
+export const moduleTransactionPageDocs: V2PageDocs = {
+  page: { example: 1, description: 'pageNo (the first page is 1 here, as the examples of 2.19.2 and 2.34.5-2.34.7 show)' },
+  offset: { example: 0, description: '(pageNo - 1) * pageSize' },
+};
 
 /** The entrance-control item (2.34): the v1 item plus the event code and the gate type. */
 export class PsgTransactionItemDto extends TransactionV1ItemDto {
@@ -115,9 +122,10 @@ export class ModuleTransactionService {
     return (await this.findPage('ele', f, page)).map((r) => toV1Item(r, this.config.timeZone));
   }
 
+  /** 2.19.2: its example counts `page` from 1 (unlike the access lists). */
   async listEleV2(f: ModuleTransactionFilter, page: Page): Promise<V2Page<TransactionV1ItemDto>> {
     const [items, total] = await Promise.all([this.listEle(f, page), this.count('ele', f)]);
-    return v2Page(items, total, page);
+    return v2Page(items, total, page, 1);
   }
 
   toPsgItem(r: ModuleTransactionRow): PsgTransactionItemDto {
@@ -128,9 +136,10 @@ export class ModuleTransactionService {
     return (await this.findPage('psg', f, page)).map((r) => this.toPsgItem(r));
   }
 
+  /** 2.34.5-2.34.7: their examples count `page` from 1 (unlike the access lists). */
   async listPsgV2(f: ModuleTransactionFilter, page: Page): Promise<V2Page<PsgTransactionItemDto>> {
     const [items, total] = await Promise.all([this.listPsg(f, page), this.count('psg', f)]);
-    return v2Page(items, total, page);
+    return v2Page(items, total, page, 1);
   }
 
   /**

@@ -15,10 +15,17 @@ describe('gate state', () => {
 
   it('shows what an online controller reported, nothing for an offline or disabled one', () => {
     const at = new Date();
-    expect(gateStateTexts({ relayState: 1, alarmState: '00', doorStateAt: at }, 'online')).toEqual({ connect: '1', gateState: '1', alarm: '0', relay: '2' });
-    expect(gateStateTexts({ relayState: 0, alarmState: '02', doorStateAt: at }, 'online')).toEqual({ connect: '1', gateState: '1', alarm: '2', relay: '0' });
-    expect(gateStateTexts({ relayState: 1, alarmState: '00', doorStateAt: null }, 'online')).toEqual({ connect: '1', gateState: '0', alarm: 'None', relay: 'None' });
-    expect(gateStateTexts({ relayState: 1, alarmState: '00', doorStateAt: at }, 'offline')).toEqual({ connect: '0', gateState: '0', alarm: 'None', relay: 'None' });
-    expect(gateStateTexts({ relayState: 1, alarmState: '00', doorStateAt: at }, 'disabled')).toEqual({ connect: '2', gateState: '2', alarm: 'None', relay: 'None' });
+    const gate = { enabled: true, relayState: 1, alarmState: '00', doorStateAt: at };
+    expect(gateStateTexts(gate, 'online')).toEqual({ connect: '1', gateState: '1', alarm: '0', relay: '2' });
+    expect(gateStateTexts({ ...gate, relayState: 0, alarmState: '02' }, 'online')).toEqual({ connect: '1', gateState: '1', alarm: '2', relay: '0' });
+    expect(gateStateTexts(gate, 'offline')).toEqual({ connect: '0', gateState: '0', alarm: 'None', relay: 'None' });
+    expect(gateStateTexts(gate, 'disabled')).toEqual({ connect: '2', gateState: '2', alarm: 'None', relay: 'None' });
+  });
+
+  it('takes gateState from the connection, not from a first rtstate; a turned-off gate of an online controller is disabled', () => {
+    const gate = { enabled: true, relayState: null, alarmState: null, doorStateAt: null };
+    expect(gateStateTexts(gate, 'online')).toEqual({ connect: '1', gateState: '1', alarm: 'None', relay: 'None' });
+    expect(gateStateTexts({ ...gate, enabled: false }, 'online')).toEqual({ connect: '1', gateState: '2', alarm: 'None', relay: 'None' });
+    expect(gateStateTexts({ ...gate, enabled: false }, 'offline')).toEqual({ connect: '0', gateState: '0', alarm: 'None', relay: 'None' });
   });
 });

@@ -2,7 +2,9 @@
  * Gate state as 2.31.1-2.31.3 render it, from what the channel controller reported. A gate is a door of the
  * controller, so its rtstate bits are the door's (door-state.ts has the bit layout):
  *   connect   "0" offline, "1" online, "2" disabled (the controller)
- *   gateState "0" no gate terminal seen (offline, or no rtstate yet), "1" online, "2" disabled
+ *   gateState follows connect (the gate answers through its controller): "0" offline, "1" online, "2" disabled
+ *             (the controller, or the gate's door turned off). "3" lockdown is never answered: rtstate does not
+ *             report it, and a lockdown command that was sent says nothing of whether it still holds
  *   alarm     the door's alarm byte: bit 0 → "1" opened accidentally, bit 1 → "2" tampering, bit 2 → "3" duress
  *             password, bit 3 → "4" duress fingerprint, any other bit → "7" gate error; "None" when unknown
  *   relay     the lock relay bit drives the entry direction (README "Entrance control"): 1 → "2" entry open,
@@ -12,6 +14,8 @@
 import type { DeviceConnection } from '../door/door-state';
 
 export interface GateStateInput {
+  /** The gate's door row: false turns the gate off (remote control refuses it too). */
+  enabled: boolean;
   relayState: number | null;
   alarmState: string | null;
   doorStateAt: Date | null;
@@ -39,9 +43,14 @@ export function gateAlarm(hex: string | null): string {
   return '7';
 }
 
+/**
+ * Alarm and relay are "None" until the online controller's first rtstate, and while it is offline or disabled
+ * (what it last said may no longer hold); gateState does not wait for rtstate, connect alone decides it.
+ */
 export function gateStateTexts(g: GateStateInput, connection: DeviceConnection): GateStateTexts {
   const connect = connection === 'disabled' ? '2' : connection === 'online' ? '1' : '0';
-  if (connection === 'disabled') return { connect, gateState: '2', alarm: 'None', relay: 'None' };
-  if (connection === 'offline' || g.doorStateAt === null) return { connect, gateState: '0', alarm: 'None', relay: 'None' };
-  return { connect, gateState: '1', alarm: gateAlarm(g.alarmState), relay: g.relayState === 1 ? '2' : g.relayState === 0 ? '0' : 'None' };
+  if (connection !== 'online') return { connect, gateState: connect, alarm: 'None', relay: 'None' };
+  const gateState = g.enabled ? '1' : '2';
+  if (g.doorStateAt === null) return { connect, gateState, alarm: 'None', relay: 'None' };
+  return { connect, gateState, alarm: gateAlarm(g.alarmState), relay: g.relayState === 1 ? '2' : g.relayState === 0 ? '0' : 'None' };
 }

@@ -4,7 +4,7 @@ import { CvCode, CvError } from '../common/cv-error';
 import { listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import type { V2Page } from '../common/paging';
-import { ModuleTransactionService, PsgMonitorItemDto, PsgTransactionItemDto, type ModuleTransactionFilter } from '../elevator/module-transaction.service';
+import { moduleTransactionPageDocs, ModuleTransactionService, PsgMonitorItemDto, PsgTransactionItemDto, type ModuleTransactionFilter } from '../elevator/module-transaction.service';
 import { ApiClientId } from '../transaction/api-client-id.decorator';
 import { TransactionListDto, TransactionMonitorDto, TransactionPageDto } from '../transaction/dto/transaction-query.dto';
 import { TransactionMonitorService } from '../transaction/transaction-monitor.service';
@@ -70,14 +70,14 @@ export class PsgTransactionController {
   @Get('api/v2/psgTransaction/device/:deviceSn')
   @ApiOperation({ summary: '2.34.5 Get Entrance Control Transaction by Device Sn (with total number)' })
   @ApiParam({ name: 'deviceSn', example: 'CKN4213360081' })
-  @ApiOkResponse({ type: v2PageEnvelopeOf(PsgTransactionItemDto) })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(PsgTransactionItemDto, moduleTransactionPageDocs) })
   byDeviceV2(@Param('deviceSn') deviceSn: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<V2Page<PsgTransactionItemDto>>> {
     return this.v2(dto, { deviceSn: deviceSn.trim() });
   }
 
   @Get('api/v2/psgTransaction/list')
   @ApiOperation({ summary: '2.34.6 Get Entrance Control Gate Transaction List (with total number)' })
-  @ApiOkResponse({ type: v2PageEnvelopeOf(PsgTransactionItemDto) })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(PsgTransactionItemDto, moduleTransactionPageDocs) })
   listV2(@CvInput() dto: TransactionListDto): Promise<Envelope<V2Page<PsgTransactionItemDto>>> {
     return this.v2(dto, dto.personPin ? { pin: dto.personPin } : {});
   }
@@ -85,7 +85,7 @@ export class PsgTransactionController {
   @Get('api/v2/psgTransaction/person/:pin')
   @ApiOperation({ summary: '2.34.7 Get Personnel Entrance Control Access Transaction by Pin (with total number)' })
   @ApiParam({ name: 'pin', example: '57' })
-  @ApiOkResponse({ type: v2PageEnvelopeOf(PsgTransactionItemDto) })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(PsgTransactionItemDto, moduleTransactionPageDocs) })
   byPersonV2(@Param('pin') pin: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<V2Page<PsgTransactionItemDto>>> {
     return this.v2(dto, { pin: this.pin(pin) });
   }

@@ -1,4 +1,5 @@
 import { Controller, HttpCode, Post, UseFilters } from '@nestjs/common';
+import { RET_MSG_ROUTES } from '../common/ret-msg-routes';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CvInput } from '../common/input.decorator';
 import type { V2Page } from '../common/paging';
@@ -25,7 +26,7 @@ const filtersOf = (dto: DoorTransactionsDto) => ({ ...dto, ...(dto.content ?? {}
 export class DoorTransactionController {
   constructor(private readonly transactions: TransactionService) {}
 
-  @Post('api/transaction/getDoorTransactions')
+  @Post(RET_MSG_ROUTES.doorTransactions)
   @HttpCode(200)
   @ApiOperation({ summary: '2.18.10 Get door transactions (filtered)' })
   @ApiOkResponse({ type: DoorTransactionsRetMsgDto })
@@ -34,7 +35,7 @@ export class DoorTransactionController {
     return retOk(rows, { page: page.pageNo, pageSize: page.pageSize, total });
   }
 
-  @Post('api/v2/transaction/getDoorTransactions')
+  @Post(RET_MSG_ROUTES.doorTransactionsV2)
   @HttpCode(200)
   @ApiOperation({ summary: '2.18.11 Get door transactions (filtered, with total number)' })
   @ApiOkResponse({ type: DoorTransactionsV2RetMsgDto })
@@ -42,7 +43,7 @@ export class DoorTransactionController {
     return retOk(await this.transactions.doorTransactionsV2(filtersOf(dto)), {}, 'Operation Succeed');
   }
 
-  @Post('api/transaction/getDoorTransactionDetail')
+  @Post(RET_MSG_ROUTES.doorTransactionDetail)
   @HttpCode(200)
   @ApiOperation({ summary: '2.18.12 Get door transaction detail' })
   @ApiOkResponse({ type: DoorTransactionDetailRetMsgDto })

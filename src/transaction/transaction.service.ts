@@ -5,6 +5,7 @@ import { formatCvDateTime, parseCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { toDoorDetail, toDoorItem, type DoorTransactionDetailItemDto, type DoorTransactionFilterDto, type DoorTransactionItemDto } from './dto/door-transaction.dto';
 import {
+  nameText,
   toV1Item,
   toV2Item,
   transactionIdFromApi,
@@ -110,8 +111,8 @@ export class TransactionService {
     return {
       id: transactionIdToApi(r.first_id),
       pin,
-      name: r.name,
-      lastName: r.last_name,
+      name: nameText(r.name),
+      lastName: nameText(r.last_name),
       readerNameIn: r.reader_in,
       firstInTime: formatCvDateTime(r.first_time, tz),
       readerNameOut: hasOut ? r.reader_out : null,

@@ -25,7 +25,7 @@ export class VisReservationController {
   @ApiOperation({ summary: '2.15.2 Delete Visitor Reservation (certType, certNum, visitDate in the query)' })
   @ApiQuery({ name: 'certType', example: '3' })
   @ApiQuery({ name: 'certNum', example: '4512' })
-  @ApiQuery({ name: 'visitDate', example: '2018-08-31 14:40:00' })
+  @ApiQuery({ name: 'visitDate', example: '2018-08-31 14:40:00', description: 'visitDate of the reservation, or a bare date (yyyy-MM-dd) for the reservations of that day' })
   @ApiOkResponse({ type: EnvelopeDto })
   async del(@CvInput() dto: VisReservationDelDto): Promise<Envelope<null>> {
     await this.reservations.delete(dto);

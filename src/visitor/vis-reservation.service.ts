@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { And, DataSource, LessThan, MoreThanOrEqual, type EntityManager } from 'typeorm';
 import { CvError } from '../common/cv-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { VisReservationAddDto, VisReservationDelDto } from './dto/visitor.dto';
 import { VisReservation } from './vis-reservation.entity';
 import { VisCode } from './visitor-codes';
-import { checkCertType, checkVisitor, requireVisitDate, requireWindow, visitorColumns } from './visitor-input';
+import { checkCertType, checkVisitor, requireVisitDate, requireVisitDay, requireWindow, visitorColumns } from './visitor-input';
 
 /** 2.15: reservations are stored only; a registration (2.17.1) of the same document consumes the matching one. */
 @Injectable()
@@ -42,10 +42,14 @@ export class VisReservationService {
     });
   }
 
-  /** 2.15.2: the one reservation of (certType, certNum, visitDate); -248 when there is none. */
+  /**
+   * 2.15.2: the reservation of (certType, certNum, visitDate); with a bare date, those starting that day (add
+   * refuses overlapping ones, so a day can hold several); -248 when there is none.
+   */
   async delete(dto: VisReservationDelDto): Promise<void> {
     const certType = checkCertType(dto.certType);
-    const visitDate = requireVisitDate(dto.visitDate, this.config.timeZone, 'visitDate');
+    const day = requireVisitDay(dto.visitDate, this.config.timeZone, 'visitDate');
+    const visitDate = 'at' in day ? day.at : And(MoreThanOrEqual(day.from), LessThan(day.to));
     const res = await this.ds.getRepository(VisReservation).delete({ certType, certNum: dto.certNum, visitDate, state: 'reserved' });
     if (!res.affected) throw new CvError(VisCode.NoReservation, 'No eligible visitor reservation information');
   }

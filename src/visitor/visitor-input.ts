@@ -76,6 +76,22 @@ export function requireVisitDate(raw: string | undefined, timeZone: string, fiel
   return d;
 }
 
+const BARE_DATE = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$/;
+
+/**
+ * 2.15.2's visitDate: a date-time names one reservation's start (exactly, as stored); a bare date (the digest's
+ * "accept a bare date") names that day in the server zone, [its midnight, the next midnight). -247/-249 as
+ * requireVisitDate.
+ */
+export function requireVisitDay(raw: string | undefined, timeZone: string, field: string): { from: Date; to: Date } | { at: Date } {
+  const at = requireVisitDate(raw, timeZone, field);
+  const day = BARE_DATE.exec(raw!);
+  if (!day) return { at };
+  // Date.UTC rolls the 32nd over to the next month; the zone's own midnight is found from that wall-clock date.
+  const next = new Date(Date.UTC(+day[1], +day[2] - 1, +day[3] + 1)).toISOString().slice(0, 10);
+  return { from: at, to: requireVisitDate(next, timeZone, field) };
+}
+
 /** A window that ends after it starts (-252). */
 export function requireWindow(start: Date, end: Date): void {
   if (end.getTime() <= start.getTime()) throw new CvError(VisCode.DateInvalid, 'Please fill in the correct date: the end must be after the start');

@@ -204,10 +204,15 @@ describe('elevator events (2.19)', () => {
     const list = await t.get('/api/eleTransaction/list', { pageNo: 1, pageSize: 10 });
     expect(list.body.code).toBe(0);
     expect(list.body.data).toHaveLength(2);
-    expect(list.body.data[0]).toMatchObject({ pin: '701', name: 'Ann', devSn: 'EC10TEST01', devName: '10.9.0.1', eventPointName: expect.stringMatching(/^10\.9\.0\.1-(2|12)$/), accZone: null });
+    // Ann has no last name: "" as in the manual's examples, never null.
+    expect(list.body.data[0]).toMatchObject({ pin: '701', name: 'Ann', lastName: '', devSn: 'EC10TEST01', devName: '10.9.0.1', eventPointName: expect.stringMatching(/^10\.9\.0\.1-(2|12)$/), accZone: null });
     expect(new Set(list.body.data.map((e: { eventPointName: string }) => e.eventPointName))).toEqual(new Set(['10.9.0.1-12', '10.9.0.1-2']));
+    // 2.19.2's example counts page from 1 (the access lists from 0).
     const v2 = await t.get('/api/v2/eleTransaction/list', { pageNo: 1, pageSize: 1, personPin: '701' });
-    expect(v2.body.data).toMatchObject({ page: 0, size: 1, total: 2, offset: 0, lastPage: false });
+    expect(v2.body.data).toMatchObject({ page: 1, size: 1, total: 2, offset: 0, lastPage: false });
+    expect(v2.body.data.data).toEqual([expect.objectContaining({ pin: '701', name: 'Ann', lastName: '' })]);
+    const second = await t.get('/api/v2/eleTransaction/list', { pageNo: 2, pageSize: 1, personPin: '701' });
+    expect(second.body.data).toMatchObject({ page: 2, size: 1, total: 2, offset: 1, lastPage: true });
     expect((await t.get('/api/v2/eleTransaction/list', { pageNo: 1, pageSize: 10, personPin: '9999' })).body.data.total).toBe(0);
     expect((await t.get('/api/eleTransaction/list', { pageNo: 1, pageSize: 10, startDate: 'yesterday' })).body.code).toBe(-100);
     expect((await t.get('/api/eleTransaction/list', { pageNo: 1, pageSize: 1001 })).body.code).toBe(-91);

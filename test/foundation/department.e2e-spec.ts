@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -68,5 +68,22 @@ describe('department (2.5)', () => {
     const all = (await t.post('/api/department/getDepartmentList', { pageNo: 1, pageSize: 1000 })).body.data.data as Array<{ name: string; code: string }>;
     expect(all.filter((d) => d.name === 'RaceDept')).toHaveLength(1);
     expect(all.filter((d) => d.code === '960')).toHaveLength(1);
+  });
+
+  it('reads a body in the charset it declares (GBK from Chinese clients), and refuses bytes it cannot read instead of storing replacement characters', async () => {
+    const q = { access_token: TEST_TOKEN };
+    const form = await t.request('POST', '/api/department/add', { query: q, body: 'name=%D5%C5%C8%FD&code=806', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=GBK' } });
+    expect(form.body.code).toBe(0);
+    expect((await t.get('/api/department/get/806')).body.data.name).toBe('张三');
+    const gbkJson = Buffer.concat([Buffer.from('{"code":"807","name":"'), Buffer.from([0xc0, 0xee, 0xcb, 0xc4]), Buffer.from('"}')]);
+    const json = await t.request('POST', '/api/department/add', { query: q, body: gbkJson as unknown as string, headers: { 'content-type': 'application/json;charset=GBK' } });
+    expect(json.body.code).toBe(0);
+    expect((await t.get('/api/department/get/807')).body.data.name).toBe('李四');
+    // The same bytes declared (or taken) as UTF-8 are not UTF-8: refused, nothing stored.
+    const wrong = await t.request('POST', '/api/department/add', { query: q, body: Buffer.from(gbkJson.toString('latin1').replace('807', '808'), 'latin1') as unknown as string, headers: { 'content-type': 'application/json' } });
+    expect([wrong.status, wrong.body.code]).toEqual([400, -400]);
+    expect((await t.get('/api/department/get/808')).body.code).toBe(-13);
+    const unknown = await t.request('POST', '/api/department/add', { query: q, body: 'name=x&code=809', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=x-klingon' } });
+    expect(unknown.body).toMatchObject({ code: -400, message: expect.stringContaining('charset') });
   });
 });

@@ -157,14 +157,22 @@ describe('entrance-control levels and events', () => {
     expect(byDevice.code).toBe(0);
     expect(byDevice.data).toHaveLength(3);
     const pass = byDevice.data.find((e: { pin: string; eventNo: number }) => e.pin === '801' && e.eventNo === 0);
-    expect(pass).toMatchObject({ name: 'Cleo', devSn: 'CKN4213360081', devName: '10.8.14.234', eventPointName: '10.8.14.234-2', readerName: '10.8.14.234-2-In', gateType: 2 });
+    // Cleo has no last name: "" as in the manual's examples, never null.
+    expect(pass).toMatchObject({ name: 'Cleo', lastName: '', devSn: 'CKN4213360081', devName: '10.8.14.234', eventPointName: '10.8.14.234-2', readerName: '10.8.14.234-2-In', gateType: 2 });
     expect(pass).not.toHaveProperty('accZone');
     expect(byDevice.data.some((e: { eventNo: number; eventPointName: string }) => e.eventNo === 7 && e.eventPointName === '10.8.14.234-2')).toBe(true);
     expect((await t.get('/api/psgTransaction/person/801', { pageNo: 1, pageSize: 10 })).body.data).toHaveLength(2);
-    expect((await t.get('/api/v2/psgTransaction/person/801', { pageNo: 1, pageSize: 1 })).body.data).toMatchObject({ total: 2, size: 1, lastPage: false });
-    expect((await t.get('/api/v2/psgTransaction/device/CKN4213360081', { pageNo: 1, pageSize: 10 })).body.data.total).toBe(3);
+    // 2.34.5-2.34.7's examples count page from 1 (the access lists from 0).
+    const byPerson = (await t.get('/api/v2/psgTransaction/person/801', { pageNo: 1, pageSize: 1 })).body.data;
+    expect(byPerson).toMatchObject({ page: 1, size: 1, total: 2, offset: 0, lastPage: false });
+    expect(byPerson.data).toEqual([expect.objectContaining({ pin: '801', name: 'Cleo', lastName: '' })]);
+    expect((await t.get('/api/v2/psgTransaction/person/801', { pageNo: 2, pageSize: 1 })).body.data).toMatchObject({ page: 2, size: 1, total: 2, offset: 1, lastPage: true });
+    expect((await t.get('/api/v2/psgTransaction/device/CKN4213360081', { pageNo: 1, pageSize: 10 })).body.data).toMatchObject({ page: 1, size: 10, total: 3, offset: 0, lastPage: true });
     expect((await t.get('/api/psgTransaction/list', { pageNo: 1, pageSize: 10, personPin: '801' })).body.data).toHaveLength(2);
-    expect((await t.get('/api/v2/psgTransaction/list', { pageNo: 1, pageSize: 10 })).body.data.total).toBe(3);
+    expect((await t.get('/api/v2/psgTransaction/list', { pageNo: 1, pageSize: 10 })).body.data).toMatchObject({ page: 1, size: 10, total: 3, offset: 0, lastPage: true });
+    expect((await t.get('/api/v2/psgTransaction/list', { pageNo: 3, pageSize: 1 })).body.data).toMatchObject({ page: 3, size: 1, total: 3, offset: 2, lastPage: true });
+    // The other v2 lists of entrance control keep their examples' 0 for the first page.
+    expect((await t.get('/api/v2/psgGate/list', { pageNo: 1, pageSize: 10 })).body.data).toMatchObject({ page: 0, offset: 0 });
     // Events wait while any older transaction on the (shared) server runs: poll until the three have come.
     const seen: Array<Record<string, unknown>> = [];
     for (let i = 0; i < 100 && seen.length < 3; i++) {
@@ -186,5 +194,26 @@ describe('entrance-control levels and events', () => {
     await cc.pollUntilIdle();
     expect(cc.rightsOf('801')).toEqual([]);
     expect(cc.user('801')).toBeUndefined();
+  });
+});
+
+describe('gate state follows the controller (2.31.1-2.31.3)', () => {
+  it('an online controller\'s gate is "1" before any rtstate, a turned-off gate "2", every gate of a disabled controller "2"', async () => {
+    const second = new ChannelControllerSimulator({ baseUrl: t.baseUrl, sn: 'CKN4213360099', gates: 1, ipAddress: '10.8.14.99' });
+    await second.connect();
+    await second.pollUntilIdle();
+    const [gate] = (await t.get('/api/psgGate/gateStateBySn', { deviceSn: 'CKN4213360099' })).body.data;
+    // No rtstate yet: alarm and relay are unknown, but the gate answers through its online controller.
+    const [{ door_state_at }] = await t.ds.query(`SELECT door_state_at FROM door WHERE id = $1`, [gate.id]);
+    expect(door_state_at).toBeNull();
+    expect(gate).toEqual({ id: expect.any(String), name: '10.8.14.99-1', deviceId: expect.any(String), connect: '1', gateState: '1', alarm: 'None', relay: 'None' });
+    expect((await t.get('/api/psgGate/gateStateById', { gateId: gate.id })).body).toEqual({ code: 0, message: 'success', data: [gate] });
+    expect((await t.get('/api/psgGate/allGateState')).body.data).toContainEqual(gate);
+
+    await t.ds.query(`UPDATE door SET enabled = false WHERE id = $1`, [gate.id]);
+    expect((await t.get('/api/psgGate/gateStateById', { gateId: gate.id })).body.data).toEqual([{ ...gate, connect: '1', gateState: '2' }]);
+
+    expect((await t.post('/api/gateway/devices/CKN4213360099/disable')).body.code).toBe(0);
+    expect((await t.get('/api/psgGate/gateStateBySn', { deviceSn: 'CKN4213360099' })).body.data).toEqual([{ ...gate, connect: '2', gateState: '2' }]);
   });
 });

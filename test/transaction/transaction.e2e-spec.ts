@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
 import { eventNameOf, expectSameShape, manualExample, manualFailureExample, verifyNameOf } from './transaction-fixtures';
 
 let t: TestApp;
@@ -56,8 +56,8 @@ describe('transaction lists (2.18.1-2.18.4, 2.18.6, 2.18.7)', () => {
       id: expect.stringMatching(/^[0-9a-f]{32}$/),
       eventTime: '2024-03-02 09:00:00',
       pin: '57',
-      name: null,
-      lastName: null,
+      name: '',
+      lastName: '',
       deptName: null,
       areaName: 'Area Name',
       cardNo: '9606650',
@@ -155,8 +155,8 @@ describe('first in / last out (2.18.8, 2.18.9, v3)', () => {
       {
         id: expect.stringMatching(/^[0-9a-f]{32}$/),
         pin: '57',
-        name: null,
-        lastName: null,
+        name: '',
+        lastName: '',
         readerNameIn: `${aDoors[1]}-In`,
         firstInTime: '2024-03-02 09:00:00',
         readerNameOut: null,
@@ -206,9 +206,9 @@ describe('getById (2.18.13) and the door transactions (2.18.10-2.18.12, ret/msg 
           eventTime: '2024-03-02 09:00:00',
           doorName: aDoors[1],
           personPin: '57',
-          personName: null,
+          personName: '',
           areaName: 'Area Name',
-          personLastName: null,
+          personLastName: '',
           eventLevel: '0',
         },
         expect.objectContaining({ eventNo: 8, personPin: '', personName: '', eventLevel: '0' }),
@@ -288,6 +288,19 @@ describe('getById (2.18.13) and the door transactions (2.18.10-2.18.12, ret/msg 
     const unauth = await t.request('POST', '/api/transaction/getDoorTransactions', { body: '{}', headers: { 'content-type': 'application/json' } });
     expect(unauth.status).toBe(401);
     expect(unauth.body).toMatchObject({ ret: 'fail', data: null });
+    // The manual's own 2.18.10 example as printed is not JSON (a stray quote, a trailing comma): refused before any
+    // handler runs, still as a result message.
+    for (const path of ['/api/transaction/getDoorTransactions', '/api/v2/transaction/getDoorTransactions', '/api/transaction/getDoorTransactionDetail']) {
+      const bad = await t.request('POST', path, {
+        query: { access_token: TEST_TOKEN },
+        body: '{"devSn": "5662012052868","startTime": "2021-11-19 18:00:00"","pageNo": "1","pageSize": "100",}',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect([bad.status, bad.body]).toEqual([400, { ret: 'fail', msg: 'Request body is not valid JSON', data: null, i18nArgs: null }]);
+    }
+    // Other endpoints keep the envelope for the same body.
+    const other = await t.request('POST', '/api/person/add', { query: { access_token: TEST_TOKEN }, body: '{"pin": "1",}', headers: { 'content-type': 'application/json' } });
+    expect(other.body).toMatchObject({ code: -400 });
   });
 });
 
@@ -295,5 +308,31 @@ describe('ingest idempotency as the API sees it', () => {
   it('a re-sent upload adds no transaction', async () => {
     await expect(a.uploadRtlog([{ time: '2024-03-01 08:00:00', pin: 57, eventaddr: 1, event: 0, inoutstatus: 0, verifytype: 15, index: 1 }])).resolves.toMatchObject({ status: 200 });
     expect((await t.get('/api/v2/transaction/list', page)).body.data.total).toBe(6);
+  });
+});
+
+describe('person names in the lists: "" for a missing last name, never null (the examples of 2.18.1-2.18.11)', () => {
+  it('a person with a name and no last name shows lastName "" in every access list item; 2.18.12 keeps its nulls', async () => {
+    expect((await t.post('/api/person/add', { pin: '61', name: 'Leo' })).body.code).toBe(0);
+    await expect(b.uploadRtlog([{ time: '2024-03-03 09:00:00', pin: 61, eventaddr: 1, event: 0, inoutstatus: 0, verifytype: 15, index: 2 }])).resolves.toMatchObject({ status: 200 });
+    const names = { name: 'Leo', lastName: '' };
+
+    const [v1] = (await t.get('/api/transaction/list', { ...page, personPin: '61' })).body.data;
+    expect(v1).toMatchObject({ pin: '61', ...names });
+    expect((await t.get('/api/transaction/device/TXB0000002', page)).body.data.find((e: { pin: string }) => e.pin === '61')).toMatchObject(names);
+    expect((await t.get('/api/transaction/person/61', page)).body.data).toEqual([expect.objectContaining(names)]);
+    const [v2] = (await t.get('/api/v2/transaction/list', { ...page, personPin: '61' })).body.data.data;
+    expect(v2).toMatchObject({ pin: '61', ...names });
+    expect((await t.get('/api/v2/transaction/device/TXB0000002', page)).body.data.data.find((e: { pin: string }) => e.pin === '61')).toMatchObject(names);
+    expect((await t.get('/api/v2/transaction/person/61', page)).body.data.data).toEqual([expect.objectContaining(names)]);
+    expect((await t.get(`/api/transaction/getById/${v2.id}`)).body.data).toMatchObject(names);
+    expect((await t.get('/api/transaction/firstInAndLastOut/61', page)).body.data).toEqual([expect.objectContaining({ pin: '61', ...names })]);
+
+    const door = await t.post('/api/transaction/getDoorTransactions', { personPin: '61', pageNo: '1', pageSize: '10' });
+    expect(door.body.data).toEqual([expect.objectContaining({ personPin: '61', personName: 'Leo', personLastName: '' })]);
+    const doorV2 = await t.post('/api/v2/transaction/getDoorTransactions', { content: { personPin: '61', pageNo: '1', pageSize: '10' } });
+    expect(doorV2.body.data.data).toEqual([expect.objectContaining({ pin: '61', ...names })]);
+    // 2.18.12's example shows null for what is unknown, personLastName included.
+    expect((await t.post('/api/transaction/getDoorTransactionDetail', { id: v2.id })).body.data).toMatchObject({ personName: 'Leo', personLastName: null });
   });
 });

@@ -108,6 +108,45 @@ describe('visReservation (2.15): stored only', () => {
   });
 });
 
+describe('visReservation/del (2.15.2) with a bare visitDate', () => {
+  const reservation = { persPersonPin: '5', certType: '3', certNum: 'D7001', visitEmpName: 'Dora', visitReason: 'visit' };
+  const add = (visitDate: string, visitEndDate: string) => t.post('/api/visReservation/add', { ...reservation, visitDate, visitEndDate }).then((r) => r.body);
+  const del = (visitDate: string) => t.post('/api/visReservation/del', undefined, { certType: '3', certNum: 'D7001', visitDate }).then((r) => r.body);
+  const left = async () =>
+    ((await t.ds.query(`SELECT visit_date FROM vis_reservation WHERE cert_num = 'D7001' ORDER BY visit_date`)) as Array<{ visit_date: Date }>).map((r) => fmt(r.visit_date));
+
+  it('deletes the reservations starting that day, not those of the next day; a date-time still names one reservation exactly', async () => {
+    await expect(add('2030-09-01 10:00:00', '2030-09-01 11:00:00')).resolves.toEqual(ok);
+    await expect(add('2030-09-01 23:30:00', '2030-09-02 00:30:00')).resolves.toEqual(ok);
+    await expect(add('2030-09-02 00:30:00', '2030-09-02 01:00:00')).resolves.toEqual(ok);
+    await expect(add('2030-09-03 10:00:00', '2030-09-03 11:00:00')).resolves.toEqual(ok);
+
+    await expect(del('2030-09-03 10:00:01')).resolves.toEqual({ code: -248, message: 'No eligible visitor reservation information', data: null });
+    await expect(del('2030-09-01')).resolves.toEqual(ok);
+    expect(await left()).toEqual(['2030-09-02 00:30:00', '2030-09-03 10:00:00']);
+    await expect(del('2030-9-1')).resolves.toMatchObject({ code: -248 });
+    await expect(del('2030-09-03 10:00:00')).resolves.toEqual(ok);
+    await expect(del('2030-09-02')).resolves.toEqual(ok);
+    expect(await left()).toEqual([]);
+    await expect(del('2030-02-30')).resolves.toMatchObject({ code: -249 });
+  });
+
+  it('takes the day in the gateway\'s TIME_ZONE', async () => {
+    const kolkata = await startTestApp({ timeZone: 'Asia/Kolkata' });
+    try {
+      expect((await kolkata.post('/api/person/add', { pin: '5', deptCode: '1', name: 'Host' })).body.code).toBe(0);
+      const body = { ...reservation, visitDate: '2030-09-01 02:00:00', visitEndDate: '2030-09-01 03:00:00' };
+      await expect(kolkata.post('/api/visReservation/add', body).then((r) => r.body)).resolves.toEqual(ok);
+      // 2030-09-01 02:00 in Kolkata is 2030-08-31 20:30 UTC: the Kolkata day 2030-09-01 holds it, 2030-08-31 does not.
+      const delOn = (visitDate: string) => kolkata.post('/api/visReservation/del', undefined, { certType: '3', certNum: 'D7001', visitDate }).then((r) => r.body);
+      await expect(delOn('2030-08-31')).resolves.toMatchObject({ code: -248 });
+      await expect(delOn('2030-09-01')).resolves.toEqual(ok);
+    } finally {
+      await kolkata.close();
+    }
+  });
+});
+
 describe('visRegistration (2.17): check-in reaches the doors, check-out and the window\'s end remove the visitor', () => {
   const start = whole(Date.now() - 3600_000);
   const end = whole(Date.now() + 2 * 3600_000);

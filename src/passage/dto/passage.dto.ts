@@ -110,7 +110,7 @@ export function toGate(g: Door): GateResponseDto {
 
 export class GateStateResponseDto extends GateResponseDto {
   @ApiProperty({ example: '1', description: '"0" offline, "1" online, "2" disabled' }) connect!: string;
-  @ApiProperty({ example: '0', description: '"0" no gate terminal seen, "1" online, "2" disabled' }) gateState!: string;
+  @ApiProperty({ example: '1', description: 'follows connect: "0" offline, "1" online, "2" disabled (the controller or the gate); "3" lockdown is not reported' }) gateState!: string;
   @ApiProperty({ example: '0', description: '"0" none, "1" opened accidentally, "2" tampering, "3" duress password, "4" duress fingerprint, "7" gate error, "None" unknown' }) alarm!: string;
   @ApiProperty({ example: '0', description: '"0" off, "2" entry open, "None" unknown' }) relay!: string;
 }

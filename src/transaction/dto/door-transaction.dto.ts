@@ -7,7 +7,7 @@ import { ToTrimmedString } from '../../common/transforms';
 import type { TransactionListRow, TransactionRow } from '../transaction.repository';
 import { v2PageOf } from '../../common/envelope';
 import type { V2Page } from '../../common/paging';
-import { transactionIdToApi, TransactionV2ItemDto, transactionV2PageDocs } from './transaction-response.dto';
+import { nameText, transactionIdToApi, TransactionV2ItemDto, transactionV2PageDocs } from './transaction-response.dto';
 
 /** The filters of 2.18.10 / 2.18.11; numbers may come as strings. */
 export class DoorTransactionFilterDto {
@@ -56,9 +56,9 @@ export class DoorTransactionItemDto {
   @ApiProperty({ example: '2019-03-08 16:52:38' }) eventTime!: string | null;
   @ApiProperty({ example: '192.168.214.197-1', nullable: true, type: String }) doorName!: string | null;
   @ApiProperty({ example: '' }) personPin!: string | null;
-  @ApiProperty({ example: '', nullable: true, type: String }) personName!: string | null;
+  @ApiProperty({ example: '', description: '"" when unknown' }) personName!: string;
   @ApiProperty({ example: 'Area Name', nullable: true, type: String }) areaName!: string | null;
-  @ApiProperty({ example: '', nullable: true, type: String }) personLastName!: string | null;
+  @ApiProperty({ example: '', description: '"" when the person has none' }) personLastName!: string;
   @ApiProperty({ example: '0', description: 'a string here: "0" normal, "1" warning, "2" alarm' }) eventLevel!: string;
 }
 
@@ -87,9 +87,9 @@ export function toDoorItem(row: TransactionListRow, timeZone: string): DoorTrans
     eventTime: formatEventTime(row.event_time, timeZone),
     doorName: row.door_name,
     personPin: row.pin ?? '',
-    personName: row.pin === null ? '' : row.name,
+    personName: nameText(row.name),
     areaName: row.area_name,
-    personLastName: row.pin === null ? '' : row.last_name,
+    personLastName: nameText(row.last_name),
     eventLevel: String(row.event_level),
   };
 }

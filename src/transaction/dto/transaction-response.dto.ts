@@ -25,13 +25,19 @@ export function transactionIdFromApi(text: string | undefined | null): string | 
 /** Person fields of an event without a person are "" (as the manual's device events show), never absent. */
 const personText = (row: TransactionListRow, v: string | null) => (row.pin === null ? '' : v);
 
+/**
+ * name and lastName are "" when unknown or empty, never null: every example of the lists (2.18.1, 2.18.3,
+ * 2.18.6, 2.18.11, 2.19, 2.34) shows "", also for an event with a pin (2.34.7), and clients concatenate them.
+ */
+export const nameText = (v: string | null): string => v ?? '';
+
 /** The v1 list item (2.18.1, 2.18.3, 2.18.6). */
 export class TransactionV1ItemDto {
   @ApiProperty({ example: '402856aa6c3c5063016c3cb3a0360005' }) id!: string;
   @ApiProperty({ example: '2017-08-04 15:59:12' }) eventTime!: string | null;
   @ApiProperty({ example: '57', description: '"" for device events' }) pin!: string;
-  @ApiProperty({ example: 'Leo', nullable: true, type: String }) name!: string | null;
-  @ApiProperty({ example: 'Hou', nullable: true, type: String }) lastName!: string | null;
+  @ApiProperty({ example: 'Leo', description: '"" when unknown' }) name!: string;
+  @ApiProperty({ example: 'Hou', description: '"" when the person has none' }) lastName!: string;
   @ApiProperty({ example: 'Department Name', nullable: true, type: String }) deptName!: string | null;
   @ApiProperty({ example: 'Area Name', nullable: true, type: String }) areaName!: string | null;
   @ApiProperty({ example: '', description: '"" when no card was used' }) cardNo!: string;
@@ -72,8 +78,8 @@ export class TransactionMonitorItemDto {
 export class FirstInLastOutItemDto {
   @ApiProperty({ example: '40285ab374521d14017452820eb50005', description: 'id of the first event of the day' }) id!: string;
   @ApiProperty({ example: '147' }) pin!: string;
-  @ApiProperty({ example: '', nullable: true, type: String }) name!: string | null;
-  @ApiProperty({ example: '', nullable: true, type: String }) lastName!: string | null;
+  @ApiProperty({ example: '', description: '"" when unknown' }) name!: string;
+  @ApiProperty({ example: '', description: '"" when the person has none' }) lastName!: string;
   @ApiProperty({ example: '192.168.218.183-1-In', nullable: true, type: String }) readerNameIn!: string | null;
   @ApiProperty({ example: '2020-09-03 13:48:07', nullable: true, type: String }) firstInTime!: string | null;
   @ApiProperty({ example: null, nullable: true, type: String }) readerNameOut!: string | null;
@@ -87,8 +93,8 @@ export function toV1Item(row: TransactionListRow, timeZone: string, withAccZone 
     id: transactionIdToApi(row.id),
     eventTime: formatEventTime(row.event_time, timeZone),
     pin: row.pin ?? '',
-    name: personText(row, row.name),
-    lastName: personText(row, row.last_name),
+    name: nameText(row.name),
+    lastName: nameText(row.last_name),
     deptName: personText(row, row.dept_name),
     areaName: row.area_name,
     cardNo: row.card_no ?? '',

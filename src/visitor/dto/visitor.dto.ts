@@ -107,7 +107,7 @@ export class VisReservationAddDto extends VisitorBaseDto {
 }
 
 export class VisReservationDelDto extends VisitorCertDto {
-  @ApiProperty({ example: '2018-08-31 14:40:00', description: 'visitDate of the reservation (-247 empty, -249 format)' })
+  @ApiProperty({ example: '2018-08-31 14:40:00', description: 'visitDate of the reservation, or a bare date (yyyy-MM-dd) for the reservations of that day (-247 empty, -249 format)' })
   @IsOptional()
   @ToTrimmedString()
   @MaxInputLength(MAX_TIME_CHARS, TOO_LONG_DATE)
