@@ -22,13 +22,25 @@ const UPSERT_PRIVILEGE = `INSERT INTO ${insertOf(AttPerson, ['personId', 'perDev
 const JOIN_TERMINAL_AREA = `INSERT INTO ${intoOf(AttAreaPerson, ['module', 'areaId', 'personId'])}
   SELECT $1, d.area_id, $2 FROM device d WHERE d.id = $3 AND d.area_id IS NOT NULL ON CONFLICT DO NOTHING`;
 
+/** The keypad password column (person.password, what REST's personPwd writes) holds this much. */
+const PASSWORD_CHARS = 32;
+
+/** A USERPIC's Content as stored (base64, no white space), or null when it is not base64. */
+function photoContent(ph: PhotoRecord): string | null {
+  const content = ph.content.replace(/\s+/g, '');
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(content) ? content : null;
+}
+
 /**
  * Enrolment at a terminal (USER, FP, FACE, FVEIN, BIODATA and USERPIC lines of an OPERLOG/BIODATA upload),
  * inside the upload's transaction: the person's record is updated (created in the default department when the
- * PIN is new, and put in the terminal's area), the templates and photo are stored, and the attendance planner
- * carries them to the other terminals of the person's areas; the access planner brings the access panels that
- * should hold the person to the new state (changed templates in the forms their dialect accepts). A re-sent upload changes nothing and queues nothing (the planner
- * compares with what it sent; unchanged templates are not rewritten).
+ * PIN is new, and put in the terminal's area, whether the PIN came on a USER line or only on template or photo
+ * lines: field sample up-operlog-bock-oplog-fp is OPLOG and FP lines with no USER line), the USER line's `Passwd`
+ * becomes the person's keypad password (an empty one never blanks it), the templates and photo are stored, and
+ * the attendance planner carries them to the other terminals of the person's areas; the access planner brings the
+ * access panels that should hold the person to the new state (changed templates in the forms their dialect
+ * accepts). A re-sent upload changes nothing and queues nothing (the planner compares with what it sent;
+ * unchanged templates are not rewritten).
  */
 @Injectable()
 export class AttendanceEnrolmentService {
@@ -46,18 +58,17 @@ export class AttendanceEnrolmentService {
     const touched = new Set<string>();
     const ids = new Map<string, string>();
     const persons = m.getRepository(Person);
+    const passwords = await this.passwordHolders(m, users);
     for (const u of users) {
       let p = await persons.findOne({ where: { pin: u.pin } });
+      const password = this.passwordToTake(device, u, p, passwords);
       if (!p) {
-        const [dept]: Array<{ id: string }> = await m.query(`SELECT id FROM department ORDER BY (code = '1') DESC, created_at LIMIT 1`);
-        if (!dept) continue;
-        p = persons.create({ id: newId(), pin: u.pin.slice(0, 64), name: u.name?.slice(0, 100) || null, deptId: dept.id });
-        await persons.insert(p);
-        this.log.log(`person ${u.pin} enrolled at terminal ${device.sn}: created`);
+        p = await this.createPerson(m, device, u.pin, u.name, password, 'USER');
+        if (!p) continue;
       } else {
         const patch: Partial<Person> = {};
         if (u.name && u.name !== p.name) patch.name = u.name.slice(0, 100);
-        if (u.passwd && u.passwd !== p.password) patch.password = u.passwd.slice(0, 32);
+        if (password) patch.password = password;
         if (Object.keys(patch).length) await persons.update({ id: p.id }, patch);
       }
       if (u.card && u.card !== '0' && u.card !== p.cardNo) {
@@ -73,18 +84,23 @@ export class AttendanceEnrolmentService {
           [p.id, u.pri],
         );
       }
-      // The terminal's area: the person now belongs to it, so its other terminals get them too.
-      await m.query(
-        JOIN_TERMINAL_AREA,
-        [device.kind === 'facekiosk' ? 'ins' : 'att', p.id, device.id],
-      );
+      await this.joinTerminalArea(m, device, p.id);
       ids.set(u.pin, p.id);
       touched.add(p.id);
     }
-    const pinsNeeded = [...new Set([...templates, ...photos].map((r) => r.pin))].filter((pin) => !ids.has(pin));
+    // Templates and photos worth storing, by PIN: a PIN the gateway does not know is created for them, as a USER
+    // line would create it (they are the person's enrolment; dropping them would lose it without a trace).
+    const storable = [...templates.filter((t) => t.valid !== 0), ...photos.filter((ph) => photoContent(ph) !== null)];
+    const pinsNeeded = [...new Set(storable.map((r) => r.pin))].filter((pin) => !ids.has(pin));
     if (pinsNeeded.length) {
       const rows: Array<{ id: string; pin: string }> = await m.query(`SELECT id, pin FROM person WHERE pin = ANY($1)`, [pinsNeeded]);
       for (const r of rows) ids.set(r.pin, r.id);
+      for (const pin of pinsNeeded.filter((x) => !ids.has(x))) {
+        const p = await this.createPerson(m, device, pin, null, null, storable.find((r) => r.pin === pin)!.kind);
+        if (!p) continue;
+        await this.joinTerminalArea(m, device, p.id);
+        ids.set(pin, p.id);
+      }
     }
     for (const t of templates) {
       const personId = ids.get(t.pin);
@@ -97,8 +113,8 @@ export class AttendanceEnrolmentService {
     }
     for (const ph of photos) {
       const personId = ids.get(ph.pin);
-      const content = ph.content.replace(/\s+/g, '');
-      if (!personId || !/^[A-Za-z0-9+/]+={0,2}$/.test(content)) continue;
+      const content = photoContent(ph);
+      if (!personId || content === null) continue;
       await m.query(`UPDATE person SET photo = $2, updated_at = now() WHERE id = $1 AND photo IS DISTINCT FROM $2`, [personId, content]);
       touched.add(personId);
     }
@@ -107,4 +123,60 @@ export class AttendanceEnrolmentService {
     // each panel confirmed, so only what changed is sent, in the panel's dialect.
     if (touched.size) await this.planner.syncPersons(m, [...touched]);
   }
+
+  /**
+   * A person for a PIN the gateway does not know, enrolled at a terminal: in department 1 (else the oldest
+   * department), with the USER line's name (empty when only a template or photo came). Null when no department
+   * exists at all (nothing can hold the person).
+   */
+  private async createPerson(m: EntityManager, device: DeviceSession, pin: string, name: string | null, password: string | null, from: string): Promise<Person | null> {
+    const [dept]: Array<{ id: string }> = await m.query(`SELECT id FROM department ORDER BY (code = '1') DESC, created_at LIMIT 1`);
+    if (!dept) {
+      this.log.warn(`person ${pin} enrolled at terminal ${device.sn} not created: there is no department`);
+      return null;
+    }
+    const persons = m.getRepository(Person);
+    const p = persons.create({ id: newId(), pin: pin.slice(0, 64), name: name?.slice(0, 100) || null, deptId: dept.id, password });
+    await persons.insert(p);
+    this.log.log(`person ${pin} enrolled at terminal ${device.sn}: created (from a ${from} line)`);
+    return p;
+  }
+
+  /** The terminal's area: the person now belongs to it, so its other terminals get them too. */
+  private async joinTerminalArea(m: EntityManager, device: DeviceSession, personId: string): Promise<void> {
+    await m.query(JOIN_TERMINAL_AREA, [device.kind === 'facekiosk' ? 'ins' : 'att', personId, device.id]);
+  }
+
+  /** Who holds each non-empty password these USER lines carry (pin by password), in one query. */
+  private async passwordHolders(m: EntityManager, users: readonly UserInfoRecord[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(users.map((u) => cleanPassword(u.passwd)).filter((x): x is string => x !== null))];
+    if (wanted.length === 0) return new Map();
+    const rows: Array<{ password: string; pin: string }> = await m.query(`SELECT password, pin FROM person WHERE password = ANY($1)`, [wanted]);
+    return new Map(rows.map((r) => [r.password, r.pin]));
+  }
+
+  /**
+   * The USER line's `Passwd` to store as the person's keypad password (REST's personPwd), so that the planner sends
+   * it back instead of `Passwd=` (which would wipe it on the terminal that set it), or null to keep what the
+   * database holds: an empty Passwd never blanks a stored password, and one another person holds is not taken, as
+   * REST refuses it ("The password has been used"). Passwords taken here are noted in `holders` (two USER lines of
+   * one upload with one password).
+   */
+  private passwordToTake(device: DeviceSession, u: UserInfoRecord, p: Person | null, holders: Map<string, string>): string | null {
+    const pwd = cleanPassword(u.passwd);
+    if (pwd === null || pwd === p?.password) return null;
+    const holder = holders.get(pwd);
+    if (holder !== undefined && holder !== u.pin) {
+      this.log.warn(`password of ${u.pin} from terminal ${device.sn} not taken: person ${holder} holds it`);
+      return null;
+    }
+    holders.set(pwd, u.pin);
+    return pwd;
+  }
+}
+
+/** A Passwd as the person column holds it (no control characters, at most PASSWORD_CHARS), or null when empty. */
+function cleanPassword(passwd: string | null): string | null {
+  const pwd = (passwd ?? '').replace(/[\t\r\n\0]/g, '').slice(0, PASSWORD_CHARS);
+  return pwd === '' ? null : pwd;
 }

@@ -57,9 +57,10 @@ export class DeviceAdminService {
     const more = await writeTransaction(this.ds, async (m) => {
       // One plan id for every page (sync_owed.plan): the reconciler's later pages skip this page's commands in their replay.
       const plan = newId();
-      // An operator's full sync tries everything again: what the firmware refused for good (a table or command it
-      // answered -1004, or -1002 three times while busy) is forgotten first, so nothing stays unplanned for good.
-      await m.query(`DELETE FROM device_refusal WHERE device_id = $1`, [device.id]);
+      // An operator's full sync tries again what the firmware refused with -1002 (three times in a row: firmware
+      // also answers it while busy), so a busy spell does not stop those writes for good. -1004 and the other
+      // codes say the table or command does not exist on this firmware: they stay until another firmware registers.
+      await m.query(`DELETE FROM device_refusal WHERE device_id = $1 AND return_code = -1002`, [device.id]);
       const next = await this.planner.syncDevicesFull(m, [device.id], null, plan);
       await this.attendance.syncTerminalFull(m, device.id);
       if (next !== null) await m.query(OWE_FULL_REST, [device.id, next, plan]);

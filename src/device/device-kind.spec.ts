@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectDeviceKind, effectiveKindSql, isDeviceKind } from './device-kind';
+import { detectDeviceKind, effectiveKindSql, isDeviceKind, returnCodeManual } from './device-kind';
 
 describe('detectDeviceKind', () => {
   it('reads DeviceType=att from a registration as an attendance terminal', () => {
@@ -38,9 +38,29 @@ describe('detectDeviceKind', () => {
       // One weak flag alone is not enough; DeviceType=acc vetoes.
       expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', pushver: '2.4.1' } })).toBeNull();
       expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', language: '69' } })).toBeNull();
-      expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', language: '69', pushver: '2.4.1' } })).toBeNull();
       expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', language: '69', pushver: '2.4.1', DeviceType: 'acc' } })).toBeNull();
       expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', pushver: '3.1.2' } })).toBeNull();
+    });
+
+    it("takes the attendance manual's section 5 form (no pushcommkey, no DeviceType) for a terminal, and keeps panels panels", () => {
+      // Attendance manual 5 / Appendix 6: pushver is of the 2.x line (2.2.14 .. 2.4.1), language is attendance-only.
+      expect(detectDeviceKind(null, { handshake: { SN: '0316144680030', options: 'all', pushver: '2.2.14', language: '83' } })).toBe('att');
+      expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', language: '69', pushver: '2.4.1' } })).toBe('att');
+      expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', pushver: '2.3.0', pushcommkey: 'k' } })).toBe('att');
+      // Security manual 4.1 / Appendix 13: `pushver=3.x&options=all`, plus what the panel was set to send.
+      expect(detectDeviceKind(null, { handshake: { SN: '3383154200002', pushver: '3.0.1', options: 'all' } })).toBeNull();
+      expect(detectDeviceKind(null, { handshake: { SN: 'X', pushver: '3.1.2', options: 'all', DeviceType: 'acc' } })).toBeNull();
+      expect(detectDeviceKind(null, { handshake: { SN: 'X', pushver: '3.1.2', options: 'all', language: '69' } })).toBeNull();
+      // Older panels announcing a 2.x pushver (no language, no key) stay panels.
+      expect(detectDeviceKind(null, { handshake: { SN: 'X', pushver: '2.2.0', options: 'all' } })).toBeNull();
+      // A device taken for a terminal on its handshake that then registers is a panel: the registration decides.
+      expect(detectDeviceKind('att', { registration: { DeviceType: 'acc', LockCount: '1' } })).toBe('acc');
+    });
+
+    it('reads a terminal or kiosk Return with the attendance manual, any other device with the Security one', () => {
+      expect(returnCodeManual('att')).toBe('attendance');
+      expect(returnCodeManual('facekiosk')).toBe('attendance');
+      for (const kind of ['acc', 'ele', 'psg', null, undefined]) expect(returnCodeManual(kind)).toBe('security');
     });
 
     it('takes INFO on the poll from a default device as a terminal', () => {

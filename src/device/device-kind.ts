@@ -8,6 +8,7 @@
  * flag is reliable (field notes, devices section 14), so each kind has one rule over the whole evidence, and
  * the more specific kinds are asked first. An operator's override (`device.kind_override`) beats detection.
  */
+import type { ReturnCodeManual } from '../push/protocol/tables';
 import { isChannelEvidence, isChannelUploadTable, isElevatorEvidence } from './device-kind-ele-psg';
 
 export type DeviceKind = 'acc' | 'att' | 'facekiosk' | 'ele' | 'psg';
@@ -49,11 +50,23 @@ const ACCESS_TYPES = new Set(['acc', 'access']);
 const KIOSK_TYPES = new Set(['ins', 'facekiosk', 'kiosk', 'face kiosk']);
 
 /**
+ * A `pushver` of the Attendance PUSH releases (attendance manual, Appendix 6: 2.2.14, 2.3.0, 2.4.0, 2.4.1; a
+ * 2.x). Security PUSH releases are 3.x (Security manual, Appendix 13: 3.0.1, 3.1.1, 3.1.2), and its panels send
+ * them on the same request (`GET /iclock/cdata?SN=..&pushver=3.0.1&options=all`).
+ */
+const ATTENDANCE_PUSHVER = /^\s*2\.\d+/;
+
+/**
  * How strongly a first `GET /iclock/cdata?options=all` looks like the Attendance PUSH initialisation (attendance
- * manual 5): `language=` and `pushcommkey=` belong to that request, `DeviceType=att` says it outright, and a
- * DeviceType that is neither acc nor att (`middle east`, field samples) comes from attendance firmware. `pushver`
- * is not counted: firmware announces 2.4.1 whatever it speaks. No one flag decides (field notes): 2 points do.
- * The controller asks only for devices that never registered (/iclock/registry is Security PUSH only).
+ * manual 5: `SN`, `options=all`, `pushver`, `language`, `pushcommkey`, the last three optional). `language=` and
+ * `pushcommkey=` belong to that request only (the Security PUSH one, manual 4.1, is `SN`, `pushver`, `options` and
+ * what the device was set to send, such as `DeviceType`); `DeviceType=att` says it outright; a DeviceType that is
+ * neither acc nor att (`middle east`, field samples) comes from attendance firmware; a 2.x `pushver` is of the
+ * Attendance PUSH line. No one flag decides (field notes: firmware announces pushver 2.4.1 whatever it speaks):
+ * 2 points do, so the manual's own form `options=all&pushver=2.2.14&language=83` (no pushcommkey, no DeviceType)
+ * is a terminal, and a panel's `pushver=3.x&options=all`, with or without DeviceType=acc, is not. A device taken
+ * for a terminal here that then registers (/iclock/registry is Security PUSH only) is an access panel again: the
+ * registration decides, and the controller asks this only for devices that never registered.
  */
 export function attendanceHandshakeScore(handshake: Record<string, string>): number {
   const type = field(handshake, 'DeviceType')?.trim().toLowerCase();
@@ -63,6 +76,7 @@ export function attendanceHandshakeScore(handshake: Record<string, string>): num
   else if (type && !KIOSK_TYPES.has(type)) score += 1;
   if (field(handshake, 'language') !== undefined) score += 1;
   if (field(handshake, 'pushcommkey') !== undefined) score += 1;
+  if (ATTENDANCE_PUSHVER.test(field(handshake, 'pushver') ?? '')) score += 1;
   return score;
 }
 
@@ -114,6 +128,17 @@ export function detectDeviceKind(current: DeviceKind | null, e: KindEvidence): D
     if (kind) return kind;
   }
   return null;
+}
+
+/**
+ * Which manual's Appendix 1 reads a device's `Return` codes (given its effective kind). Attendance terminals and
+ * FaceKiosks speak Attendance PUSH, whose appendix gives -1, -2, -3, -9, -10, -11 and -12 other meanings than the
+ * Security PUSH one: -10 is "The user specified by PIN does not exist in the equipment" on a terminal and
+ * "Incorrect data. Failed to resolve data API" on a panel. Any other kind (or an unknown device) is read with the
+ * Security PUSH appendix.
+ */
+export function returnCodeManual(kind: string | null | undefined): ReturnCodeManual {
+  return kind === 'att' || kind === 'facekiosk' ? 'attendance' : 'security';
 }
 
 /** SQL for the effective kind of a `device` row under `alias` (the override wins). */

@@ -7,6 +7,10 @@
  *                       |   --timeout, attempts left, not overtaken--> sent again under a new CmdID
  *                       '   --timeout after the last delivery, or overtaken--> failed (no Return)
  *
+ * A Return is read with the Appendix 1 of the manual the device speaks (device-kind.ts returnCodeManual: the
+ * Attendance PUSH one for terminals and kiosks), for its meaning and for the few negative codes that report the
+ * goal already reached (isBenignReturn: done, Return kept), such as -10 on a terminal's delete by PIN.
+ *
  * Order, per device (the rules are the pure functions planClaim / planResults of protocol/command-rules.ts,
  * which this class runs on the rows it loads under the device's lock, with the database clock):
  *
@@ -70,6 +74,7 @@ import { namedQuery } from '../database/prepared-query.service';
 import { DeviceCommand, DeviceCommandAttempt, type DeviceCommandState } from './device-command.entity';
 import { recordRefusals } from './device-refusals';
 import { commandRecordsSql, refKeysSql, refMetaSql } from './command-ref-summary';
+import { effectiveKindSql, returnCodeManual } from '../device/device-kind';
 import {
   formatCommandLine,
   planClaim,
@@ -390,9 +395,10 @@ export class CommandQueueService {
     }
     await this.ds.transaction(async (m) => {
       await namedQuery(m, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, [QUEUE_LOCK, sn]);
-      const rows: Array<{ attempt_id: string; id: string; state: CommandState; current: string | null; return_code: number | null; command: string; ref: unknown; refusals: boolean }> = await namedQuery(m,
+      const rows: Array<{ attempt_id: string; id: string; state: CommandState; current: string | null; return_code: number | null; command: string; ref: unknown; refusals: boolean; device_kind: string | null }> = await namedQuery(m,
         `SELECT a.attempt_id::text AS attempt_id, c.id::text AS id, c.state, c.attempt_id::text AS current, c.return_code, ${outcomeCommandSql('c.command')} AS command, c.ref,
-                EXISTS (SELECT 1 FROM device_refusal r JOIN device d ON d.id = r.device_id WHERE d.sn = $1) AS refusals
+                EXISTS (SELECT 1 FROM device_refusal r JOIN device d ON d.id = r.device_id WHERE d.sn = $1) AS refusals,
+                (SELECT ${effectiveKindSql('d')} FROM device d WHERE d.sn = $1) AS device_kind
          FROM device_command_attempt a JOIN device_command c ON c.id = a.command_id
          WHERE a.attempt_id = ANY($2::bigint[]) AND a.device_sn = $1`,
         [sn, ids],
@@ -412,7 +418,9 @@ export class CommandQueueService {
         matchedFrom.push(r);
       }
       const commands: AnsweredCommand[] = [...byCommand.values()].map((r) => ({ id: r.id, state: r.state, currentAttempt: r.current, returnCode: r.return_code, command: r.command }));
-      const plan = planResults(commands, matched, Date.now());
+      // A terminal's codes are read with the attendance manual's Appendix 1, a panel's with the Security one.
+      const manual = returnCodeManual(rows[0]?.device_kind);
+      const plan = planResults(commands, matched, Date.now(), manual);
       plan.effects.forEach((e, i) => {
         if (e === 'done') summary.done++;
         else if (e === 'failed') summary.failed++;
@@ -443,7 +451,7 @@ export class CommandQueueService {
           plan.changes.map((c) => c.id),
           plan.changes.map((c) => c.state),
           plan.changes.map((c) => c.returnCode),
-          plan.changes.map((c) => (c.state === 'failed' ? `Return ${c.returnCode}: ${returnMeaning(c.returnCode ?? 0) ?? 'unknown error code'}` : null)),
+          plan.changes.map((c) => (c.state === 'failed' ? `Return ${c.returnCode}: ${returnMeaning(c.returnCode ?? 0, manual) ?? 'unknown error code'}` : null)),
           plan.changes.map((c) => c.restartTimeout),
           sn,
           this.settings.ackTimeoutMs / 1000,
@@ -452,7 +460,7 @@ export class CommandQueueService {
       const written = new Set(updated.map((u) => u.id));
       const finished = plan.finished.filter((f) => written.has(f.id));
       for (const f of finished) {
-        if (f.state === 'failed') this.logger.warn(`device ${sn}: command ${f.id} failed: Return=${f.returnCode} ${returnMeaning(f.returnCode) ?? '(unknown code)'}`);
+        if (f.state === 'failed') this.logger.warn(`device ${sn}: command ${f.id} failed: Return=${f.returnCode} ${returnMeaning(f.returnCode, manual) ?? '(unknown code)'}`);
       }
       const outcomes: CommandOutcome[] = finished.map((f) => {
         const row = byCommand.get(f.id)!;
@@ -475,7 +483,11 @@ export class CommandQueueService {
   async list(sn: string, state: DeviceCommandState | undefined, offset: number, limit: number): Promise<{ rows: QueuedCommandView[]; total: number }> {
     const where = state ? `device_sn = $1 AND state = $2` : `device_sn = $1`;
     const params: unknown[] = state ? [sn, state] : [sn];
-    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM device_command WHERE ${where}`, params);
+    const [{ total, kind }]: Array<{ total: number; kind: string | null }> = await this.ds.query(
+      `SELECT count(*)::int AS total, (SELECT ${effectiveKindSql('d')} FROM device d WHERE d.sn = $1) AS kind FROM device_command WHERE ${where}`,
+      params,
+    );
+    const manual = returnCodeManual(kind);
     const rows: Array<{
       id: string;
       command: string;
@@ -507,7 +519,7 @@ export class CommandQueueService {
         sentAt: r.sent_at,
         doneAt: r.done_at,
         returnCode: r.return_code,
-        returnMeaning: r.return_code === null ? null : returnMeaning(r.return_code),
+        returnMeaning: r.return_code === null ? null : returnMeaning(r.return_code, manual),
         error: r.error,
         createdAt: r.created_at,
       })),

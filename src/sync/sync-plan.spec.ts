@@ -81,7 +81,7 @@ describe('the planner diff (desired vs confirmed)', () => {
     expect([...currentState(allConfirmed, [clear]).keys()].filter((k) => k.startsWith('user\t'))).toEqual([]);
   });
 
-  it('a full sync clears every table it refills; a table refused for writing is still cleared, one refused for deleting is not', () => {
+  it('a full sync clears every table it refills; a rights table refused for writing is still cleared, users the panel keeps, a table refused for deleting is not', () => {
     const hashes = desiredHashes(d);
     type K = 'user' | 'auth' | 'card' | 'hday';
     const full = (refused: Set<K>, refusedRemove: Set<K> = new Set()) =>
@@ -90,6 +90,8 @@ describe('the planner diff (desired vs confirmed)', () => {
     expect(full(new Set())).toEqual(['DATA DELETE userauthorize', 'DATA DELETE user', 'DATA UPDATE timezone', 'DATA DELETE holiday', 'DATA UPDATE user', 'DATA UPDATE userauthorize']);
     // The rights cannot be written: they are still cleared (fail closed), and not sent.
     expect(full(new Set(['auth']))).toEqual(['DATA DELETE userauthorize', 'DATA DELETE user', 'DATA UPDATE timezone', 'DATA DELETE holiday', 'DATA UPDATE user']);
+    // The users cannot be written: they are the panel's own (enrolled there), not cleared; the rights still are.
+    expect(full(new Set(['user']))).toEqual(['DATA DELETE userauthorize', 'DATA UPDATE timezone', 'DATA DELETE holiday', 'DATA UPDATE userauthorize']);
     // Neither written nor deleted: the table is left as it is.
     expect(full(new Set(['user']), new Set(['user']))).toEqual(['DATA DELETE userauthorize', 'DATA UPDATE timezone', 'DATA DELETE holiday', 'DATA UPDATE userauthorize']);
     expect(full(new Set(['auth', 'hday']), new Set(['auth', 'hday']))).toEqual(['DATA DELETE user', 'DATA UPDATE timezone', 'DATA UPDATE user']);

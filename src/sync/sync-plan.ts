@@ -131,8 +131,8 @@ export interface ComposeOptions {
   /** Kinds whose `DATA UPDATE` the firmware refused for good (device-refusals.ts): nothing of theirs is put. */
   refused?: ReadonlySet<ItemKind>;
   /**
-   * Kinds whose `DATA DELETE` the firmware refused for good: a full sync does not clear them. A table refused for
-   * writing only is still cleared (fail closed: rights the gateway cannot write must not outlive a revocation).
+   * Kinds whose `DATA DELETE` the firmware refused for good: a full sync does not clear them. A rights table refused
+   * for writing only is still cleared (fail closed: rights the gateway cannot write must not outlive a revocation).
    */
   refusedRemove?: ReadonlySet<ItemKind>;
 }
@@ -166,7 +166,10 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   };
 
   const rights = rightsTable(device);
-  const clears = (kind: ItemKind) => o.full && !o.refusedRemove?.has(kind);
+  // A table the firmware will not delete from is never cleared. One it will not write is cleared only when it holds
+  // rights (fail closed: rights the gateway can no longer replace must not outlive a revocation); users, cards and
+  // holidays it will not write are the panel's own (enrolled there) and stay.
+  const clears = (kind: ItemKind) => o.full && !o.refusedRemove?.has(kind) && (kind === rights.kind || !o.refused?.has(kind));
   if (clears(rights.kind)) out.push({ command: dataDelete(rights.table, '*'), ref: ref(rights.kind, { clear: true }) });
   if (clears('user')) out.push({ command: dataDelete('user', '*'), ref: ref('user', { clear: true }) });
   if (clears('card') && device.dialect.cards === 'mulcarduser') out.push({ command: dataDelete('mulcarduser', '*'), ref: ref('card', { clear: true }) });
@@ -179,7 +182,7 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   const hdayPuts = puts.get('hday') ?? [];
   const hdayChange = (removes.get('hday') ?? []).length > 0 || hdayPuts.some((d) => current.has(`hday\t${d}`));
   const hdays = o.full || hdayChange ? [...desired.holidays.keys()] : hdayPuts;
-  if ((o.full || hdayChange) && !o.refusedRemove?.has('hday')) out.push({ command: dataDelete('holiday', '*'), ref: ref('hday', { clear: true }) });
+  if ((o.full || hdayChange) && !o.refusedRemove?.has('hday') && !o.refused?.has('hday')) out.push({ command: dataDelete('holiday', '*'), ref: ref('hday', { clear: true }) });
   emit('hday', chunkGroups(hdays.sort().map((d) => ({ key: d, hash: hashOf('hday', d), records: [desired.holidays.get(d)!] })), dataUpdateHoliday));
 
   // Rights that lose a time zone are cleared first (an update only overwrites the time zones it names).

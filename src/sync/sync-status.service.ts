@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { effectiveKindSql, returnCodeManual } from '../device/device-kind';
 import { loadRefusals } from '../push/device-refusals';
 import { doorMask, returnMeaning } from '../push/protocol';
 import { AttendanceSyncService } from './attendance-sync.service';
@@ -67,8 +68,12 @@ export class SyncStatusService {
       `SELECT device_id, kind, failures, last_return, skipped, confirmed_at FROM sync_item WHERE key = $1 AND kind = ANY($2) AND device_id = ANY($3)`,
       [pin, MEMBER_KINDS, devices.map((d) => d.id)],
     );
-    const aliases: Array<{ id: string; alias: string }> = await m.query(`SELECT id, alias FROM device WHERE id = ANY($1)`, [devices.map((d) => d.id)]);
+    const aliases: Array<{ id: string; alias: string; kind: string }> = await m.query(`SELECT id, alias, ${effectiveKindSql('device')} AS kind FROM device WHERE id = ANY($1)`, [
+      devices.map((d) => d.id),
+    ]);
     const aliasOf = new Map(aliases.map((a) => [a.id, a.alias]));
+    // A terminal's Return codes mean what the attendance manual says (device-kind.ts returnCodeManual).
+    const manualOf = new Map(aliases.map((a) => [a.id, returnCodeManual(a.kind)]));
     return devices.map((d) => {
       // An elevator controller holds the rights as `eleauth` (floors), every other device as `auth` (doors).
       const elevator = desired.get(d.id)!.rightsKind === 'eleauth';
@@ -106,7 +111,7 @@ export class SyncStatusService {
         unconfirmed,
         pendingCommands: pending,
         lastReturn,
-        lastError: lastReturn === null ? (failing.length ? 'no result' : null) : `Return ${lastReturn}: ${returnMeaning(lastReturn) ?? 'unknown error code'}`,
+        lastError: lastReturn === null ? (failing.length ? 'no result' : null) : `Return ${lastReturn}: ${returnMeaning(lastReturn, manualOf.get(d.id)) ?? 'unknown error code'}`,
         skipped,
         confirmedAt: formatCvDateTime(confirmedAt, this.config.timeZone),
       };
@@ -115,7 +120,7 @@ export class SyncStatusService {
 
   async ofDevice(sn: string): Promise<DeviceConvergenceDto> {
     const m = this.ds.manager;
-    const [row]: Array<{ id: string }> = await m.query(`SELECT id FROM device WHERE sn = $1`, [sn]);
+    const [row]: Array<{ id: string; kind: string }> = await m.query(`SELECT id, ${effectiveKindSql('device')} AS kind FROM device WHERE sn = $1`, [sn]);
     if (!row) throw new CvError(CvCode.NotFound, `Device ${sn} does not exist`);
     const desired = (await this.desiredOf(m, [row.id], null)).get(row.id)?.hashes ?? new Map<string, string>();
     const confirmed = (await loadConfirmed(m, [row.id], null)).get(row.id)!.confirmed;
@@ -159,7 +164,7 @@ export class SyncStatusService {
       lastReturns: last.map((l) => ({
         command: l.command.length >= 80 ? `${l.command}…` : l.command,
         returnCode: l.return_code,
-        meaning: l.return_code === null ? null : (returnMeaning(l.return_code) ?? null),
+        meaning: l.return_code === null ? null : (returnMeaning(l.return_code, returnCodeManual(row.kind)) ?? null),
         state: l.state,
         at: formatCvDateTime(l.done_at, tz),
       })),

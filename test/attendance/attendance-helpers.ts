@@ -1,3 +1,4 @@
+import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { newId } from '../../src/common/ids';
 import { AttendanceTerminal, type AttendanceTerminalOptions } from '../simulator/attendance-terminal';
 import type { TestApp } from '../support/test-app';
@@ -19,3 +20,13 @@ export async function insertPerson(t: Pick<TestApp, 'ds'>, pin: string, name: st
 
 export const punchesOf = (t: Pick<TestApp, 'ds'>, sn: string) =>
   t.ds.query(`SELECT pin, name, status, verify_mode_no, work_code, to_char(event_time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS at FROM att_transaction WHERE device_sn = $1 ORDER BY event_time, pin`, [sn]);
+
+/** Reconciler passes and polls until the terminal gets nothing more. */
+export async function settleTerminal(reconciler: Pick<SyncReconciler, 'idle'>, term: AttendanceTerminal, rounds = 10): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await reconciler.idle();
+    const got = await term.drain();
+    await reconciler.idle();
+    if (got.length === 0) return;
+  }
+}

@@ -2,7 +2,8 @@
  * Attendance terminals under the faults real terminals and networks produce (simulator): a terminal's users are
  * believed held only from its Return codes, and REST writes end with the terminal holding exactly its area's
  * members: a reply lost between an add and a delete, a refusal then an acceptance (retried with backoff, never
- * believed), a factory reset noticed from the user count of the next INFO.
+ * believed), a delete answered -10 (the user is already gone: done), a factory reset noticed from the user count
+ * of the next INFO.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultPushSettings } from '../../src/push/push-settings';
@@ -11,7 +12,7 @@ import { commandsOf, settingsOf, sleep } from '../push/push-helpers';
 import { PHOTO } from '../sync/access-helpers';
 import type { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { initialisedTerminal } from './attendance-helpers';
+import { initialisedTerminal, settleTerminal } from './attendance-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -36,15 +37,7 @@ async function terminalInOwnArea(sn: string): Promise<AttendanceTerminal> {
   return term;
 }
 
-/** Reconciler passes and polls until the terminal gets nothing more. */
-async function settle(term: AttendanceTerminal, rounds = 10): Promise<void> {
-  for (let i = 0; i < rounds; i++) {
-    await reconciler.idle();
-    const got = await term.drain();
-    await reconciler.idle();
-    if (got.length === 0) return;
-  }
-}
+const settle = (term: AttendanceTerminal, rounds = 10) => settleTerminal(reconciler, term, rounds);
 
 const pinsOn = (term: AttendanceTerminal) => [...term.users.keys()].sort();
 const convergence = async (sn: string) => (await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data;
@@ -161,6 +154,52 @@ describe('refused, then accepted', () => {
     expect(await term.drain()).toEqual([]);
     expect(term.users.has('8202')).toBe(true);
     expect((await onDevices('8202')).data).toEqual([expect.objectContaining({ deviceSn: 'ATT-CV-NOPIC', holds: true, unconfirmed: ['photo'] })]);
+  });
+});
+
+describe("a terminal's Return codes are read with the attendance manual (Appendix 1)", () => {
+  const commandList = async (sn: string) => (await t.get(`/api/gateway/devices/${sn}/commands`, { pageNo: 1, pageSize: 50 })).body.data.data;
+
+  it('a delete answered -10 (the user is not on the terminal) has reached its goal: done, confirmed gone, never retried', async () => {
+    const term = await terminalInOwnArea('ATT-CV-GONE');
+    expect((await t.post('/api/person/add', { pin: '8401', name: 'Ola' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: 'ATT-CV-GONE', pins: ['8401'] })).body.code).toBe(0);
+    await settle(term);
+    expect(await confirmedOf('ATT-CV-GONE')).toEqual([{ kind: 'user', key: '8401', held: true, failures: 0 }]);
+    // Deleted at the terminal's menu: the gateway is not told, and deletes a user the terminal no longer has.
+    expect(term.deleteUserLocally('8401')).toBe(true);
+    expect((await t.delete('/api/attAreaPerson/delete', {}, { code: 'ATT-CV-GONE', pins: '8401' })).body.code).toBe(0);
+    expect((await term.drain()).map((d) => [d.command, d.returnCode])).toEqual([['DATA DELETE USERINFO PIN=8401', -10]]);
+
+    const NOT_THERE = 'The user specified by PIN does not exist in the equipment';
+    const [row] = (await commandsOf(t, 'ATT-CV-GONE')).filter((c) => c.command === 'DATA DELETE USERINFO PIN=8401');
+    expect(row).toMatchObject({ state: 'done', return_code: -10 });
+    expect((await commandList('ATT-CV-GONE'))[0]).toMatchObject({ command: 'DATA DELETE USERINFO PIN=8401', state: 'done', returnCode: -10, returnMeaning: NOT_THERE, error: null });
+    expect(await confirmedOf('ATT-CV-GONE')).toEqual([]);
+    const device = await convergence('ATT-CV-GONE');
+    expect(device).toMatchObject({ divergent: false, desiredItems: 0, confirmedItems: 0, failingItems: 0, pendingCommands: 0 });
+    expect(device.lastReturns[0]).toMatchObject({ command: 'DATA DELETE USERINFO PIN=8401', returnCode: -10, meaning: NOT_THERE, state: 'done' });
+    expect((await onDevices('8401')).data).toEqual([]);
+    // Past the backoff the delete would have been retried had it failed: nothing is sent.
+    await sleep(1100);
+    await reconciler.runOnce();
+    expect(await term.drain()).toEqual([]);
+  });
+
+  it('-1 on a terminal is "The parameter is incorrect" in the queue, the person view and the device view', async () => {
+    const term = await terminalInOwnArea('ATT-CV-PARAM');
+    expect((await t.post('/api/person/add', { pin: '8402', name: 'Pim' })).body.code).toBe(0);
+    term.failCommands((c) => c.startsWith('DATA UPDATE USERINFO PIN=8402\t'), -1, 1);
+    expect((await t.post('/api/attAreaPerson/set', { code: 'ATT-CV-PARAM', pins: ['8402'] })).body.code).toBe(0);
+    expect((await term.drain()).map((d) => [d.command.split('\t')[0], d.returnCode])).toEqual([['DATA UPDATE USERINFO PIN=8402', -1]]);
+    const WRONG = 'The parameter is incorrect';
+    expect((await commandList('ATT-CV-PARAM'))[0]).toMatchObject({ state: 'failed', returnCode: -1, returnMeaning: WRONG, error: `Return -1: ${WRONG}` });
+    expect((await onDevices('8402')).data).toEqual([expect.objectContaining({ deviceSn: 'ATT-CV-PARAM', state: 'divergent', lastReturn: -1, lastError: `Return -1: ${WRONG}` })]);
+    expect((await convergence('ATT-CV-PARAM')).lastReturns[0]).toMatchObject({ returnCode: -1, meaning: WRONG, state: 'failed' });
+    // The failure stands (an update that did not land): it is sent again after the backoff and lands.
+    await sleep(1100);
+    await reconciler.runOnce();
+    expect((await term.drain()).map((d) => [d.command.split('\t')[0], d.returnCode])).toEqual([['DATA UPDATE USERINFO PIN=8402', 0]]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttendanceTerminal } from '../simulator/attendance-terminal';
+import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { initialisedTerminal, insertPerson, punchesOf } from './attendance-helpers';
 
@@ -34,6 +35,49 @@ describe('initialisation (attendance manual 5)', () => {
     expect(term.serverOptions.TransFlag).toBe('TransData AttLog\tOpLog\tAttPhoto\tEnrollUser\tChgUser\tEnrollFP\tChgFP\tFPImag\tFACE\tUserPic\tWORKCODE\tBioPhoto');
     const [d] = await t.ds.query(`SELECT d.kind, d.admission, a.code FROM device d JOIN area a ON a.id = d.area_id WHERE d.sn = 'ATT-INIT-1'`);
     expect(d).toEqual({ kind: 'att', admission: 'admitted', code: '1' });
+  });
+
+  it("answers the manual's own form (options=all, pushver, language; no pushcommkey, no DeviceType) with the option block", async () => {
+    // Attendance manual 5, as printed: pushcommkey is optional and DeviceType is not part of the request.
+    const init = await fetch(`${t.baseUrl}/iclock/cdata?SN=0316144680030&options=all&pushver=2.2.14&language=83`);
+    expect(await init.text()).toMatch(/^GET OPTION FROM: 0316144680030\n(.+\n)*PushProtVer=/);
+    const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'ATT-INIT-MANUAL', pushver: '2.4.1', pushcommkey: null, deviceType: null });
+    expect(await term.init()).toBe(true);
+    expect(term.serverOptions).toMatchObject({ ATTLOGStamp: 'None', Realtime: '1' });
+    expect((await term.punch({ pin: '1452', time: '2026-03-01 07:00:00', status: 0, verify: 1 }))?.body).toBe('OK: 1');
+    const kinds = await t.ds.query(`SELECT sn, kind FROM device WHERE sn IN ('0316144680030', 'ATT-INIT-MANUAL') ORDER BY sn`);
+    expect(kinds).toEqual([
+      { sn: '0316144680030', kind: 'att' },
+      { sn: 'ATT-INIT-MANUAL', kind: 'att' },
+    ]);
+  });
+
+  it('keeps Security PUSH panels panels: their handshake (pushver 3.x, or 2.x without language) is answered OK, and they register', async () => {
+    // Security manual 4.1, as printed in its example: `OK` means "please register".
+    const raw = await fetch(`${t.baseUrl}/iclock/cdata?SN=3383154200002&pushver=3.0.1&options=all`);
+    expect(await raw.text()).toBe('OK');
+    const panels = [
+      new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'ACC-HS-312', doors: 1 }),
+      new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'ACC-HS-ACC', doors: 1, language: '69', handshakeExtras: { DeviceType: 'acc' } }),
+      new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'ACC-HS-220', doors: 1, pushVersion: '2.2.0' }),
+    ];
+    for (const sim of panels) {
+      const hs = await sim.handshake();
+      expect([sim.sn, hs.status, hs.body]).toEqual([sim.sn, 200, 'OK']);
+      expect((await sim.register()).registered).toBe(true);
+      expect((await sim.handshake()).options).toMatchObject({ registry: 'ok', RegistryCode: sim.registryCode });
+    }
+    const kinds = await t.ds.query(`SELECT DISTINCT kind FROM device WHERE sn LIKE 'ACC-HS-%' OR sn = '3383154200002'`);
+    expect(kinds).toEqual([{ kind: 'acc' }]);
+  });
+
+  it('a panel whose first handshake reads like a terminal (language, pushver 2.x) is a panel again once it registers', async () => {
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'ACC-HS-LOOKALIKE', doors: 1, pushVersion: '2.4.1', language: '69' });
+    await sim.handshake();
+    expect((await sim.register()).registered).toBe(true);
+    expect((await sim.handshake()).options).toMatchObject({ registry: 'ok', RegistryCode: sim.registryCode });
+    const [d] = await t.ds.query(`SELECT kind FROM device WHERE sn = 'ACC-HS-LOOKALIKE'`);
+    expect(d.kind).toBe('acc');
   });
 
   it('gives Push 3.x firmware TransFlag in format I (digits): handed the names, it transmits nothing (field notes)', async () => {

@@ -2,7 +2,7 @@
  * Plays an attendance terminal (SpeedFace, iFace, ProFace...) on the Attendance PUSH protocol, written from the
  * vendor's attendance manual and the field samples, independently of `src/`:
  *
- * - initialisation `GET /iclock/cdata?SN=&options=all&pushver=&language=&pushcommkey=` (manual 5), never
+ * - initialisation `GET /iclock/cdata?SN=&options=all&pushver=&language=[&pushcommkey=]` (manual 5), never
  *   `/iclock/registry`; the `GET OPTION FROM:` block is kept in `serverOptions`;
  * - polls `GET /iclock/getrequest?SN=[&INFO=...]` (9, 12) and runs `C:<id>:<command>` lines in its own dialect:
  *   `DATA UPDATE|DELETE|QUERY USERINFO/FINGERTMP/FACE/FVEIN/BIODATA/USERPIC/BIOPHOTO`, `DATA QUERY ATTLOG`
@@ -10,7 +10,8 @@
  * - refuses the Security PUSH forms the way attendance firmware does: lower-case tables (`user`, `userauthorize`,
  *   `timezone`...) and `DATA QUERY tablename=` answer -1004 (field samples rc-ged-user-table-1004,
  *   rc-sf3a-table-form-1004); `FINGERTMP` on BIODATA-era firmware answers -12 (rc-iface950-fingertmp-12);
- *   a USERPIC whose Size differs from the content answers -12; an empty `DATA QUERY ATTLOG` answers -1;
+ *   a USERPIC whose Size differs from the content answers -12; an empty `DATA QUERY ATTLOG` answers -1; a
+ *   `DATA DELETE` for a PIN it holds nothing of answers -10 (manual Appendix 1: the user does not exist);
  * - answers on `/iclock/devicecmd` as `ID=<id>&Return=<n>&CMD=<first word>` lines;
  * - uploads ATTLOG (positional, TAB-separated), OPERLOG (OPLOG/USER/FP/BIODATA lines) and ATTPHOTO;
  * - misbehaves on demand with the faults the access panel has (faults.ts, README "Faults"), matched on the
@@ -61,8 +62,8 @@ export interface AttendanceTerminalOptions {
   pushver?: string;
   /** `language=` (default 69, English). */
   language?: string;
-  /** `pushcommkey=` (default a fixed 32-hex key). */
-  pushcommkey?: string;
+  /** `pushcommkey=` (default a fixed 32-hex key); null leaves it out (optional in the manual, section 5). */
+  pushcommkey?: string | null;
   /** `DeviceType=` on the initialisation (field samples send `att`); null leaves it out (the manual's form). */
   deviceType?: string | null;
   firmware?: string;
@@ -141,8 +142,8 @@ export class AttendanceTerminal {
       ['options', 'all'],
       ['pushver', this.opts.pushver ?? '2.4.1'],
       ['language', this.opts.language ?? '69'],
-      ['pushcommkey', this.opts.pushcommkey ?? DEFAULT_KEY],
     ];
+    if (this.opts.pushcommkey !== null) params.push(['pushcommkey', this.opts.pushcommkey ?? DEFAULT_KEY]);
     if (this.opts.deviceType !== null) params.push(['DeviceType', this.opts.deviceType ?? 'att']);
     const r = await this.send('GET', '/iclock/cdata', params);
     this.initBody = r.body;
@@ -329,6 +330,8 @@ export class AttendanceTerminal {
     if (op === 'UPDATE') return this.update(table, f, pin);
     if (op === 'DELETE') {
       if (!pin) return -1002;
+      // Appendix 1: -10 "The user specified by PIN does not exist in the equipment" (nothing held for the PIN).
+      if (!this.users.has(pin) && !this.photos.has(pin) && !this.templates.some((t) => t.pin === pin)) return -10;
       if (table === 'USERINFO') {
         this.users.delete(pin);
         this.removeTemplates((t) => t.pin === pin);

@@ -187,6 +187,28 @@ describe('one device: what a devicecmd body does (planResults)', () => {
     ]);
   });
 
+  it("a terminal's delete by PIN answered -10 (the user is not there) is done; -10 is a failure elsewhere and on panels", () => {
+    const del = 'DATA DELETE USERINFO PIN=7';
+    expect(isBenignReturn(del, -10, 'attendance')).toBe(true);
+    expect(isBenignReturn('DATA DELETE BIODATA Pin=7', -10, 'attendance')).toBe(true);
+    expect(isBenignReturn('DATA DELETE FINGERTMP PIN=7\tFID=1', -10, 'attendance')).toBe(true);
+    // Security PUSH -10: "Incorrect data. Failed to resolve data API".
+    expect(isBenignReturn(del, -10)).toBe(false);
+    expect(isBenignReturn(del, -10, 'security')).toBe(false);
+    // An update for a user who is not there did not do what it was for.
+    expect(isBenignReturn('DATA UPDATE BIODATA Pin=7\tNo=1', -10, 'attendance')).toBe(false);
+    expect(isBenignReturn(del, -1, 'attendance')).toBe(false);
+    const p = planResults([{ ...sentCmd('1', 'a1'), command: del }, { ...sentCmd('2', 'a2'), command: 'DATA UPDATE USERPIC PIN=7\tSize=1' }], [
+      { commandId: '1', attemptId: 'a1', returnCode: -10 },
+      { commandId: '2', attemptId: 'a2', returnCode: -10 },
+    ], 5, 'attendance');
+    expect(p.finished).toEqual([
+      { id: '1', state: 'done', returnCode: -10 },
+      { id: '2', state: 'failed', returnCode: -10 },
+    ]);
+    expect(planResults([{ ...sentCmd('1', 'a1'), command: del }], [{ commandId: '1', attemptId: 'a1', returnCode: -10 }], 5).finished).toEqual([{ id: '1', state: 'failed', returnCode: -10 }]);
+  });
+
   it('a late success of a superseded delivery completes the command; a late failure of one is ignored', () => {
     expect(planResults([sentCmd('1', 'a2')], [{ commandId: '1', attemptId: 'a1', returnCode: 0 }], 5).finished).toEqual([{ id: '1', state: 'done', returnCode: 0 }]);
     expect(planResults([sentCmd('1', 'a2')], [{ commandId: '1', attemptId: 'a1', returnCode: -12 }], 5)).toEqual({ changes: [], finished: [], effects: ['ignored'] });

@@ -17,8 +17,10 @@
  * - A failure (or -5000) from a superseded attempt is ignored: a newer attempt decides.
  * - `-5000` (a master controller queued it for a sub-controller) is not a result: the final
  *   one follows with the same id, so the attempt's timeout restarts.
- * - A few negative codes mean "nothing to report", not a failure (isBenignReturn): done, Return kept.
+ * - A few negative codes mean "nothing to report" or "already so", not a failure (isBenignReturn): done,
+ *   Return kept. Which ones depends on the manual the device speaks (its Appendix 1), so planResults is told.
  */
+import type { ReturnCodeManual } from './tables';
 
 export type CommandState = 'pending' | 'sent' | 'done' | 'failed';
 
@@ -50,12 +52,23 @@ export interface Step {
 
 export const SUBCONTROLLER_QUEUED = -5000;
 
+/** `DATA DELETE <table> PIN=..` (or `Pin=`): a delete of what a terminal holds for one PIN (attendance manual 12.1.2). */
+const DELETE_BY_PIN = /^DATA DELETE [A-Za-z]+ PIN=/i;
+
 /**
- * A negative Return that reports "nothing there" rather than a failure (field samples, trap 7): an attendance
- * terminal answers `DATA QUERY ATTLOG` over a period without punches with -1. Such a command is done.
+ * A negative Return that reports the command's goal as already reached rather than a failure. Such a command is
+ * done (its Return kept):
+ *   - an attendance terminal answers `DATA QUERY ATTLOG` over a period without punches with -1 (field samples,
+ *     trap 7): nothing to report;
+ *   - Attendance PUSH firmware answers a `DATA DELETE <table> PIN=x` for a PIN it does not hold with -10, "The user
+ *     specified by PIN does not exist in the equipment" (attendance manual, Appendix 1): what the delete was for
+ *     (nothing of x on the terminal) is true. Failing it would retry it for ever and show the terminal divergent.
+ *     On Security PUSH firmware -10 means "Incorrect data. Failed to resolve data API", a failure: only the
+ *     attendance `manual` reads it so.
  */
-export function isBenignReturn(command: string, returnCode: number): boolean {
-  return returnCode === -1 && /^DATA QUERY ATTLOG(?=\s|$)/.test(command);
+export function isBenignReturn(command: string, returnCode: number, manual: ReturnCodeManual = 'security'): boolean {
+  if (returnCode === -1) return /^DATA QUERY ATTLOG(?=\s|$)/.test(command);
+  return returnCode === -10 && manual === 'attendance' && DELETE_BY_PIN.test(command);
 }
 
 /** Applies a devicecmd result (`ID=<attemptId>&Return=<code>`); `benign`: a negative code that is no failure (isBenignReturn). */
@@ -237,9 +250,10 @@ export interface ResultPlan {
  * Applies the results of one devicecmd body in order (several may name one command: `-5000`, then the final
  * code). Per command the rules of `applyResult`: any success completes it, even from a superseded delivery
  * (the device ran it; commands are idempotent); a failure counts only from the current delivery; results for
- * finished commands change nothing, so a command finishes once however often its result is re-posted.
+ * finished commands change nothing, so a command finishes once however often its result is re-posted. `manual`:
+ * the Appendix 1 the device's codes are read with (device-kind.ts returnCodeManual), for isBenignReturn.
  */
-export function planResults(commands: readonly AnsweredCommand[], results: readonly MatchedResult[], now: number): ResultPlan {
+export function planResults(commands: readonly AnsweredCommand[], results: readonly MatchedResult[], now: number, manual: ReturnCodeManual = 'security'): ResultPlan {
   const byId = new Map(commands.map((c) => [c.id, c]));
   const state = new Map<string, { cmd: AnsweredCommand; restart: boolean; changed: boolean }>();
   const finished: ResultPlan['finished'] = [];
@@ -257,7 +271,7 @@ export function planResults(commands: readonly AnsweredCommand[], results: reado
       r.attemptId === cur.currentAttempt || cur.currentAttempt === null
         ? [{ attemptId: r.attemptId, sentAt: 0 }]
         : [{ attemptId: r.attemptId, sentAt: 0 }, { attemptId: cur.currentAttempt, sentAt: 0 }];
-    const benign = cur.command !== undefined && isBenignReturn(cur.command, r.returnCode);
+    const benign = cur.command !== undefined && isBenignReturn(cur.command, r.returnCode, manual);
     const step = applyResult({ state: cur.state, attempts, returnCode: cur.returnCode, failure: null, finishedAt: null }, r.attemptId, r.returnCode, now, benign);
     effects.push(step.effect);
     if (step.effect === 'ignored') continue;

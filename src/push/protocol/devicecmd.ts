@@ -36,7 +36,10 @@ export interface DeviceCmdResult {
   bare: string[];
   /** Content= of the multi-line form, or the content lines after an INFO-style result. */
   content: string | null;
-  /** Appendix 1 meaning of the code (null when unknown: store the code verbatim). */
+  /**
+   * Appendix 1 meaning of the code as the Security PUSH manual reads it (null when unknown: store the code
+   * verbatim). The parser does not know the device: the queue reads a terminal's codes with the attendance manual.
+   */
   meaning: string | null;
 }
 

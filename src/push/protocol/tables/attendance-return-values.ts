@@ -4,7 +4,8 @@
  * Security PUSH appendix only; attendance-mode firmware, and access firmware that shares its code base, answer
  * with these codes too (field notes, Devices 5 and 14: -1002 unsupported command, -1004 on table names the
  * firmware does not hold). Where both appendices define a code, they disagree (-1, -2, -3, -9, -10, -11, -12):
- * `returnMeaning` answers the Security meaning unless asked for the attendance one.
+ * `returnMeaning` answers the Security meaning unless asked for the attendance one, which the command queue and
+ * the convergence views do for attendance terminals and FaceKiosks (device-kind.ts returnCodeManual).
  */
 import type { ReturnValueRow } from './push-tables.generated';
 

@@ -41,8 +41,9 @@ export type ReturnCodeManual = 'security' | 'attendance';
 
 /**
  * Appendix 1 meaning of a devicecmd `Return`; `>= 0` is success (or a record count). Both manuals are
- * consulted: the Security PUSH appendix first (this gateway speaks Security PUSH), then the Attendance PUSH
- * one (-1001..-1008); `manual: 'attendance'` reverses the order. Null only for a code neither manual lists.
+ * consulted: by default the Security PUSH appendix first (access panels), then the Attendance PUSH one
+ * (-1001..-1008); `manual: 'attendance'` reverses the order, and is what a terminal or kiosk's codes are read
+ * with (device-kind.ts returnCodeManual). Null only for a code neither manual lists.
  */
 export function returnMeaning(code: number, manual: ReturnCodeManual = 'security'): string | null {
   if (code >= 0) return 'Successful';

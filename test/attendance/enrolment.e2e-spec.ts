@@ -1,0 +1,141 @@
+/**
+ * Enrolment at a terminal (OPERLOG / BIODATA uploads, attendance manual 11.4-11.13) as the README states it: USER,
+ * FP, FACE, FVEIN, BIODATA and USERPIC lines update the person, created in department 1 when the PIN is new,
+ * whether the PIN came on a USER line or only on template lines (field sample up-operlog-bock-oplog-fp); the USER
+ * line's Passwd is the person's keypad password, kept and distributed, never blanked by an empty one.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { readSpecJson } from '../fixtures/spec-files';
+import type { AttendanceTerminal } from '../simulator/attendance-terminal';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { initialisedTerminal, settleTerminal } from './attendance-helpers';
+
+interface FieldSample {
+  id: string;
+  request: { query: string | null; body: string | null } | null;
+}
+
+const samples = new Map(readSpecJson<{ samples: FieldSample[] }>('field-samples.json').samples.map((s) => [s.id, s]));
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+let t: TestApp;
+let reconciler: SyncReconciler;
+/** A terminal of area 1 that receives what enrolments at the others fan out. */
+let peer: AttendanceTerminal;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  reconciler = t.app.get(SyncReconciler);
+  peer = await initialisedTerminal(t, { sn: 'ATT-ENROL-PEER' });
+  await settle(peer);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const settle = (term: AttendanceTerminal, rounds = 10) => settleTerminal(reconciler, term, rounds);
+
+const personOf = async (pin: string) =>
+  (
+    await t.ds.query(
+      `SELECT p.name, p.password, d.code AS dept, (SELECT array_agg(a.code ORDER BY a.code) FROM att_area_person ap JOIN area a ON a.id = ap.area_id WHERE ap.person_id = p.id) AS areas
+         FROM person p JOIN department d ON d.id = p.dept_id WHERE p.pin = $1`,
+      [pin],
+    )
+  )[0];
+const templatesOf = (pin: string) =>
+  t.ds.query(
+    `SELECT bt.bio_type, bt.template_no, bt.template, bt.source_sn FROM bio_template bt JOIN person p ON p.id = bt.person_id WHERE p.pin = $1 ORDER BY bt.bio_type, bt.template_no`,
+    [pin],
+  );
+
+describe('templates for a PIN the gateway does not know', () => {
+  it('field sample up-operlog-bock-oplog-fp: the FP lines create person 1 (department 1, no name) and the FID=1 template is stored', async () => {
+    // The terminal of the sample, initialised with its own field sample (hs-bock-middle-east).
+    const init = await fetch(`${t.baseUrl}/iclock/cdata?${samples.get('hs-bock-middle-east')!.request!.query}`);
+    expect(await init.text()).toMatch(/^GET OPTION FROM: BOCK200961014\n/);
+    await reconciler.idle();
+    const sample = samples.get('up-operlog-bock-oplog-fp')!.request!;
+    const upload = () => fetch(`${t.baseUrl}/iclock/cdata?${sample.query}`, { method: 'POST', body: sample.body! });
+    const r = await upload();
+    // 28 OPLOG, 2 FP and the damaged half of the FID=0 template (refused alone): every line acknowledged.
+    expect([r.status, await r.text()]).toEqual([200, 'OK: 31']);
+
+    expect(await personOf('1')).toEqual({ name: null, password: null, dept: '1', areas: ['1'] });
+    // The sample's TMP holds `\/` (JSON escapes of a copied log): the device sent `/`, and Size=332 is its length.
+    const fp1 = sample.body!.split('\r\n').find((l) => l.startsWith('FP PIN=1\tFID=1\t'))!;
+    const tmp = fp1.slice(fp1.indexOf('TMP=') + 4).replace(/\\\//g, '/');
+    expect(tmp).toHaveLength(332);
+    expect(await templatesOf('1')).toContainEqual({ bio_type: 1, template_no: 1, template: tmp, source_sn: 'BOCK200961014' });
+    const oplogs = await t.ds.query(`SELECT count(*)::int AS n FROM att_operlog WHERE device_sn = 'BOCK200961014'`);
+    expect(oplogs).toEqual([{ n: 28 }]);
+
+    // The person joined the terminal's area as a USER line makes them: its other terminals get them.
+    await settle(peer);
+    expect(peer.users.get('1')).toMatchObject({ name: '' });
+    expect(peer.templatesOf('1').some((x) => x.fields.No === '1' && x.fields.Tmp === tmp)).toBe(true);
+
+    // Sent again (the terminal did not read the answer): nothing new anywhere.
+    expect(await (await upload()).text()).toBe('OK: 31');
+    expect(await t.ds.query(`SELECT 1 FROM person WHERE pin = '1'`)).toHaveLength(1);
+    await reconciler.idle();
+    expect(await peer.drain()).toEqual([]);
+  });
+
+  it('a BIODATA face for a new PIN creates the person and reaches the other terminals; an invalid template creates nothing', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-FACE' });
+    await settle(term);
+    const face = b64('visible light face of 9102');
+    const r = await term.uploadOperlog([
+      `BIODATA Pin=9102\tNo=0\tIndex=0\tValid=1\tDuress=0\tType=9\tMajorVer=5\tMinorVer=8\tFormat=0\tTmp=${face}`,
+      `FP PIN=9103\tFID=2\tSize=8\tValid=0\tTMP=${b64('invalid')}`,
+    ]);
+    expect(r.body).toBe('OK: 2');
+    expect(await personOf('9102')).toEqual({ name: null, password: null, dept: '1', areas: ['1'] });
+    expect(await templatesOf('9102')).toEqual([{ bio_type: 9, template_no: 0, template: face, source_sn: 'ATT-ENROL-FACE' }]);
+    expect(await personOf('9103')).toBeUndefined();
+    await settle(peer);
+    expect(peer.users.has('9102')).toBe(true);
+    expect(peer.templatesOf('9102').map((x) => [x.table, x.fields.Type, x.fields.Tmp])).toEqual([['BIODATA', '9', face]]);
+    // The origin is not sent its own enrolment back.
+    expect(await term.drain()).toEqual([]);
+  });
+});
+
+describe("the USER line's Passwd", () => {
+  it('a password set at the terminal is the new person\'s personPwd, sent to the other terminals, and never wiped on the origin by a later sync', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-PWD' });
+    await settle(term);
+    expect((await term.enrollUser({ pin: '9201', name: 'Pia', passwd: '4321' })).body).toBe('OK: 2');
+    expect(await personOf('9201')).toMatchObject({ name: 'Pia', password: '4321', dept: '1' });
+    expect((await t.get('/api/v2/person/get', { pin: '9201' })).body.data).toMatchObject({ pin: '9201', name: 'Pia', personPwd: '4321' });
+    await settle(peer);
+    expect(peer.users.get('9201')).toMatchObject({ name: 'Pia', passwd: '4321' });
+    expect(await term.drain()).toEqual([]);
+
+    // A later change from REST reaches the origin with the password it holds, not `Passwd=`.
+    expect((await t.post('/api/person/add', { pin: '9201', name: 'Pia', lastName: 'Ros' })).body.code).toBe(0);
+    await settle(term);
+    expect(term.executed.map((e) => e.command).filter((c) => c.startsWith('DATA UPDATE USERINFO PIN=9201'))).toEqual([
+      'DATA UPDATE USERINFO PIN=9201\tName=Pia Ros\tPri=0\tPasswd=4321\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1',
+    ]);
+    expect(term.users.get('9201')).toMatchObject({ name: 'Pia Ros', passwd: '4321' });
+  });
+
+  it('an empty Passwd never blanks the stored password; a new one replaces it; one another person holds is not taken', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-PWD2' });
+    await settle(term);
+    expect((await t.post('/api/person/add', { pin: '9202', name: 'Quin', personPwd: '5555' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '9203', name: 'Rhea', personPwd: '6666' })).body.code).toBe(0);
+
+    await term.uploadOperlog(['USER PIN=9202\tName=Quin\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=']);
+    expect(await personOf('9202')).toMatchObject({ password: '5555' });
+    await term.uploadOperlog(['USER PIN=9202\tName=Quin\tPri=0\tPasswd=7777\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=']);
+    expect(await personOf('9202')).toMatchObject({ password: '7777' });
+    // 6666 is Rhea's: REST would answer "The password has been used"; the upload keeps Quin's.
+    await term.uploadOperlog(['USER PIN=9202\tName=Quin\tPri=0\tPasswd=6666\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=']);
+    expect(await personOf('9202')).toMatchObject({ password: '7777' });
+    expect(await personOf('9203')).toMatchObject({ password: '6666' });
+  });
+});
