@@ -72,6 +72,13 @@ export class SyncStatusService {
       devices.map((d) => d.id),
     ]);
     const aliasOf = new Map(aliases.map((a) => [a.id, a.alias]));
+    // The time zones a person's rights name are the device's own items, not the person's: read them too, since
+    // rights that name a time zone the device does not hold as desired open nothing (or at the wrong hours).
+    const tzRows: Array<{ device_id: string; key: string; hash: string | null }> = await m.query(
+      `SELECT device_id, key, hash FROM sync_item WHERE kind = 'tz' AND device_id = ANY($1)`,
+      [devices.map((d) => d.id)],
+    );
+    const tzHeld = (deviceId: string, tz: number) => tzRows.find((r) => r.device_id === deviceId && r.key === String(tz))?.hash ?? undefined;
     // A terminal's Return codes mean what the attendance manual says (device-kind.ts returnCodeManual).
     const manualOf = new Map(aliases.map((a) => [a.id, returnCodeManual(a.kind)]));
     return devices.map((d) => {
@@ -82,10 +89,14 @@ export class SyncStatusService {
       const have = confirmed.get(d.id)!.confirmed;
       const flying = inflight.get(d.sn) ?? [];
       const items = rows.filter((r) => r.device_id === d.id);
-      const unconfirmed = MEMBER_KINDS.filter((k) => want.get(`${k}\t${pin}`) !== have.get(`${k}\t${pin}`));
+      const unconfirmed: string[] = MEMBER_KINDS.filter((k) => want.get(`${k}\t${pin}`) !== have.get(`${k}\t${pin}`));
+      const wantedRights = want.get(rights);
+      const tzHashes = desired.get(d.id)!.hashes;
+      const tzMissing = wantedRights && wantedRights !== UNKNOWN_HASH ? authTimezones(wantedRights).some((tz) => tzHashes.get(`tz\t${tz}`) !== tzHeld(d.id, tz)) : false;
+      if (tzMissing) unconfirmed.push('tz');
       const failing = items.filter((r) => r.failures > 0);
       const skipped = items.find((r) => r.skipped)?.skipped ?? desired.get(d.id)!.skipped.get(pin) ?? null;
-      const pending = flying.filter((r) => r.kind && MEMBER_KINDS.includes(r.kind)).length;
+      const pending = flying.filter((r) => r.kind && (MEMBER_KINDS.includes(r.kind) || (tzMissing && r.kind === 'tz'))).length;
       const isDesired = want.size > 0;
       const state: PersonDeviceSyncDto['state'] = skipped
         ? 'skipped'
@@ -105,7 +116,7 @@ export class SyncStatusService {
         deviceAlias: aliasOf.get(d.id) ?? d.sn,
         state,
         desired: isDesired,
-        holds: isDesired && want.get(`user\t${pin}`) === have.get(`user\t${pin}`) && want.get(rights) === have.get(rights),
+        holds: isDesired && !tzMissing && want.get(`user\t${pin}`) === have.get(`user\t${pin}`) && want.get(rights) === have.get(rights),
         rights: rightsOf(want.get(rights), elevator),
         confirmedRights: rightsOf(have.get(rights), elevator),
         unconfirmed,
@@ -127,8 +138,10 @@ export class SyncStatusService {
     const current = currentState(confirmed, (await loadInflight(m, [sn], null)).get(sn) ?? []);
     let unconfirmed = 0;
     let divergent = 0;
+    let confirmedAsDesired = 0;
     for (const [id, hash] of desired) {
       if (confirmed.get(id) !== hash) unconfirmed++;
+      else confirmedAsDesired++;
       if (current.get(id) !== hash) divergent++;
     }
     for (const id of confirmed.keys()) if (!desired.has(id)) unconfirmed++;
@@ -155,7 +168,7 @@ export class SyncStatusService {
       sn,
       divergent: divergent > 0 || q.failing > 0 || owed.length > 0,
       desiredItems: desired.size,
-      confirmedItems: confirmed.size,
+      confirmedItems: confirmedAsDesired,
       unconfirmedItems: unconfirmed,
       failingItems: q.failing,
       pendingCommands: q.pending,

@@ -121,6 +121,43 @@ describe('refused commands are never believed, and retried with backoff', () => 
   });
 });
 
+describe('what operators are told', () => {
+  it('a person is not "synced" on a panel that lacks the time zone their rights name; the device counts add up', async () => {
+    const seg = await t.post('/api/gateway/timeSegments', { name: 'Office', schedule: { mon: [['08:00', '12:00']] } });
+    expect(seg.body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Office', timeSegName: 'Office' }] })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Office', doorName: '10.9.0.1-2' }] })).body.code).toBe(0);
+    const office = await levelId(t, 'Office');
+    expect((await t.post('/api/person/add', { pin: '505', name: 'Eve', accLevelIds: office })).body.code).toBe(0);
+    await converge(a, { '501': ['1:1'], '505': [`${seg.body.data.tzId}:2`] });
+    expect((await t.get('/api/gateway/persons/505/devices')).body.data[0]).toMatchObject({ state: 'synced', holds: true, unconfirmed: [] });
+    // The schedule changes; the panel refuses the new time zone (-12, an error, not a refusal for good).
+    const sim = a.sim as unknown as { opts: { resultFor?: (c: { verb: string | null; table?: string; args: string }) => number | undefined } };
+    const before = sim.opts.resultFor;
+    sim.opts.resultFor = (c) => (c.verb === 'DATA UPDATE' && c.table === 'timezone' ? -12 : before?.(c));
+    try {
+      expect((await t.put(`/api/gateway/timeSegments/${seg.body.data.id}`, { schedule: { mon: [['07:00', '19:00']] } })).body.code).toBe(0);
+      await a.sim.pollUntilIdle();
+      const person = (await t.get('/api/gateway/persons/505/devices')).body.data[0];
+      expect(person).toMatchObject({ deviceSn: 'CONVA0001', state: 'divergent', holds: false, unconfirmed: ['tz'] });
+      const device = (await t.get('/api/gateway/devices/CONVA0001/convergence')).body.data;
+      expect(device.divergent).toBe(true);
+      expect(device.desiredItems - device.confirmedItems).toBe(1);
+    } finally {
+      sim.opts.resultFor = before;
+    }
+    await sleep(1100);
+    await reconciler.runOnce();
+    await converge(a, { '501': ['1:1'], '505': [`${seg.body.data.tzId}:2`] });
+    expect((await t.get('/api/gateway/persons/505/devices')).body.data[0]).toMatchObject({ state: 'synced', holds: true, unconfirmed: [] });
+    const device = (await t.get('/api/gateway/devices/CONVA0001/convergence')).body.data;
+    expect(device).toMatchObject({ divergent: false, unconfirmedItems: 0 });
+    expect(device.confirmedItems).toBe(device.desiredItems);
+    expect((await t.delete('/api/person/delete/505')).body.code).toBe(0);
+    await converge(a, { '501': ['1:1'] });
+  });
+});
+
 describe('REST writes end with the panel equal to the database', () => {
   it('grant, change a level\'s doors, revoke, delete: each ends equal on every panel', async () => {
     expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Front', doorName: '10.9.0.2-2' }] })).body.code).toBe(0);

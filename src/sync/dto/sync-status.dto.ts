@@ -20,10 +20,10 @@ export class PersonDeviceSyncDto {
   })
   state!: 'synced' | 'pending' | 'divergent' | 'skipped' | 'removing';
   @ApiProperty({ example: true, description: 'the person should be on this device' }) desired!: boolean;
-  @ApiProperty({ example: true, description: 'the device confirmed the user record and the rights it should hold' }) holds!: boolean;
+  @ApiProperty({ example: true, description: 'the device confirmed the user record, the rights it should hold and the time zones those rights name' }) holds!: boolean;
   @ApiProperty({ type: [PersonDeviceRightDto], description: 'rights the device should hold' }) rights!: PersonDeviceRightDto[];
   @ApiProperty({ type: [PersonDeviceRightDto], description: 'rights the device confirmed' }) confirmedRights!: PersonDeviceRightDto[];
-  @ApiProperty({ example: ['photo'], type: [String], description: 'items (user, auth, eleauth, card, photo, bio) not yet confirmed as they should be' }) unconfirmed!: string[];
+  @ApiProperty({ example: ['photo'], type: [String], description: 'items (user, auth, eleauth, card, photo, bio) not yet confirmed as they should be; `tz` when a time zone the rights name is not held as desired (the rights then open nothing, or at the wrong hours)' }) unconfirmed!: string[];
   @ApiProperty({ example: 0 }) pendingCommands!: number;
   @ApiProperty({ example: null, nullable: true, type: Number, description: 'last Return code of a refused command for this person here' }) lastReturn!: number | null;
   @ApiProperty({ example: null, nullable: true, type: String, description: 'the meaning of lastReturn' }) lastError!: string | null;
@@ -55,7 +55,7 @@ export class DeviceConvergenceDto {
   @ApiProperty({ example: 'CJDE193560303' }) sn!: string;
   @ApiProperty({ example: false, description: 'the device does not hold what the database says, and nothing in flight will fix it by itself' }) divergent!: boolean;
   @ApiProperty({ example: 1203, description: 'items the device should hold (users, rights, cards, photos, template sets, time zones, holiday days)' }) desiredItems!: number;
-  @ApiProperty({ example: 1203, description: 'items the device confirmed by Return codes' }) confirmedItems!: number;
+  @ApiProperty({ example: 1203, description: 'desired items the device confirmed holding as desired (by Return codes); desiredItems minus this is what it still lacks' }) confirmedItems!: number;
   @ApiProperty({ example: 0, description: 'items desired and not confirmed as such, or confirmed and no longer desired' }) unconfirmedItems!: number;
   @ApiProperty({ example: 0, description: 'items whose last command was refused or unanswered (retried with backoff)' }) failingItems!: number;
   @ApiProperty({ example: 0 }) pendingCommands!: number;
