@@ -99,7 +99,7 @@ export class FloorService {
 
   private async send(target: { sn: string; admission: string }, command: string): Promise<QueuedDoorCommand> {
     if (target.admission === 'disabled') throw new CvError(CvCode.Conflict, `Device ${target.sn} is disabled`);
-    requireOnlineFor(this.status.isOnline(target.sn), target.sn);
+    requireOnlineFor(await this.status.isOnlineNow(target.sn), target.sn);
     const validSeconds = await this.ds.transaction((m) => this.queue.enqueueAction(m, target.sn, command));
     return { deviceSn: target.sn, online: true, validSeconds };
   }

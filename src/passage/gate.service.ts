@@ -147,7 +147,7 @@ export class GateService {
   /** `action`: dropped when the controller comes back late (opening a gate, resetting counters); `state`: a pass rule. */
   private async send(sn: string, admission: string, command: string, kind: 'action' | 'state'): Promise<QueuedDoorCommand> {
     if (admission === 'disabled') throw new CvError(CvCode.Conflict, `Device ${sn} is disabled`);
-    const online = this.status.isOnline(sn);
+    const online = await this.status.isOnlineNow(sn);
     if (kind === 'action') requireOnlineFor(online, sn);
     const validSeconds = await this.ds.transaction((m) => (kind === 'action' ? this.queue.enqueueAction(m, sn, command) : this.queue.enqueue(m, sn, [command]).then(() => null)));
     return { deviceSn: sn, online, validSeconds };

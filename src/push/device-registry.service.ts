@@ -96,7 +96,7 @@ const INSERT_READERS = `INSERT INTO ${intoOf(Reader, READER_COLUMNS)} SELECT * F
 /** Values a text column can hold: no NUL (PostgreSQL refuses it), at most `max` characters. */
 export function clip(v: string | null | undefined, max: number): string | null {
   if (v === null || v === undefined) return null;
-  const s = v.replace(/\0/g, '');
+  const s = v.indexOf('\0') < 0 ? v : v.replace(/\0/g, '');
   return s.length > max ? s.slice(0, max) : s;
 }
 

@@ -89,6 +89,20 @@ export class DeviceStatusService implements OnModuleInit, OnModuleDestroy {
     return best > 0 ? new Date(best) : null;
   }
 
+  /**
+   * isOnline, asking the database when this process has not seen the device lately: with several gateway
+   * processes a device polls one of them, which writes its contacts every few seconds (and its registration at
+   * once). For decisions that must not wrongly say offline (a remote action is refused for an offline device).
+   */
+  async isOnlineNow(sn: string, now = Date.now()): Promise<boolean> {
+    if (this.isOnline(sn, now)) return true;
+    const [row]: Array<{ seen: Date | null; request_delay: number | null }> = await this.ds.query(
+      `SELECT greatest(last_seen_at, registered_at) AS seen, request_delay FROM device WHERE sn = $1`,
+      [sn],
+    );
+    return !!row?.seen && this.isOnline({ sn, lastSeenAt: row.seen, requestDelay: row.request_delay }, now);
+  }
+
   /** Seen within max(3 × RequestDelay, the floor). Pass the device row to use its stored last_seen_at. */
   isOnline(device: string | DeviceSeen, now = Date.now()): boolean {
     const last = this.lastSeen(device);
