@@ -71,6 +71,21 @@ export async function listRefusals(m: EntityManager, deviceIds: string[]): Promi
   return out;
 }
 
+/**
+ * Forgets refusals (the rows `where` picks, over `device_refusal r`) and, when one of them was for good, owes the
+ * device a full sync in the same statement: nothing of a table refused for good was planned for any member (and a
+ * full sync may have cleared it), so once the firmware may take it again (another version registered, or a command
+ * with the same key succeeded) every member's items of it are owed, and nothing else would plan them.
+ */
+export function forgetRefusalsSql(using: string, where: string): string {
+  return `WITH gone AS (DELETE FROM device_refusal r ${using} WHERE ${where} RETURNING r.device_id, r.return_code, r.refusals)
+    INSERT INTO sync_owed (device_id, kind)
+    SELECT DISTINCT device_id, 'full' FROM gone WHERE return_code <> -1002 OR refusals >= ${REFUSALS_FOR_GOOD}
+    ON CONFLICT (device_id, kind) DO NOTHING`;
+}
+
+const FORGET_ACCEPTED = forgetRefusalsSql('', `r.device_id = (SELECT id FROM device WHERE sn = $1) AND r.what = ANY($2::varchar[])`);
+
 /** Adds refusals of one device ($1: its SN) or counts them again; $2… the keys, codes, counts and commands. */
 const RECORD_REFUSALS = `INSERT INTO ${intoOf(DeviceRefusal, ['deviceId', 'what', 'returnCode', 'refusals', 'command', 'firstAt', 'lastAt'])}
   SELECT d.id, v.what, v.code, v.n, v.command, now(), now()
@@ -105,7 +120,7 @@ export async function recordRefusals(
     }
   }
   if (hasRefusals && accepted.size > 0) {
-    await m.query(`DELETE FROM device_refusal WHERE device_id = (SELECT id FROM device WHERE sn = $1) AND what = ANY($2::varchar[])`, [deviceSn, [...accepted]]);
+    await m.query(FORGET_ACCEPTED, [deviceSn, [...accepted]]);
   }
   if (refused.size > 0) {
     const keys = [...refused.keys()];

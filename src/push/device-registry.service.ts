@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { forgetRefusalsSql } from './device-refusals';
 import { Reader } from '../reader/reader.entity';
 import { Door } from '../door/door.entity';
 import { intoOf, listOf, unnestOf } from '../database/columns';
@@ -92,6 +93,8 @@ const READER_COLUMNS = ['id', 'doorId', 'readerNo', 'inOut', 'name'] as const;
 /** The readers of those doors, one array per column. */
 const INSERT_READERS = `INSERT INTO ${intoOf(Reader, READER_COLUMNS)} SELECT * FROM ${unnestOf(Reader, READER_COLUMNS)}
   ON CONFLICT (${listOf(Reader, ['doorId', 'inOut'])}) DO NOTHING`;
+
+const FORGET_ON_NEW_FIRMWARE = forgetRefusalsSql('USING device d', 'd.sn = $1 AND r.device_id = d.id AND d.firm_ver IS DISTINCT FROM $2');
 
 /** Values a text column can hold: no NUL (PostgreSQL refuses it), at most `max` characters. */
 export function clip(v: string | null | undefined, max: number): string | null {
@@ -301,8 +304,9 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
         const [taken] = await m.query(`SELECT 1 FROM device WHERE alias = $1 AND sn <> $2 LIMIT 1`, [ip, sn]);
         if (!taken) alias = ip;
       }
-      // Another firmware may accept what this one refused for good (device-refusals.ts): forget its refusals.
-      await m.query(`DELETE FROM device_refusal r USING device d WHERE d.sn = $1 AND r.device_id = d.id AND d.firm_ver IS DISTINCT FROM $2`, [
+      // Another firmware may accept what this one refused for good (device-refusals.ts): forget its refusals (and
+      // owe the full sync that sends what was never planned because of them).
+      await m.query(FORGET_ON_NEW_FIRMWARE, [
         sn,
         clip(capabilities.firmVer, 100),
       ]);

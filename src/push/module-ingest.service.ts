@@ -11,6 +11,14 @@ import { eventInfo, formatWallClock, parseIrstate, verifyModeName, wallClockToIn
 
 const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
 
+
+/**
+ * Codes a channel controller uses in another sense than an access panel, named as the REST manual's 2.34
+ * examples name them (event 110 is the panels' "Read head offline alarm" in the device tables; on an
+ * entrance-control device it is the gate that is not connected: "The Gate is not connected" in 2.34.2-2.34.5).
+ */
+const PSG_EVENT_NAMES: Readonly<Record<number, string>> = { 110: 'The Gate is not connected' };
+
 /** 0 normal, 1 warning, 2 alarm (as acc_transaction). */
 function level(code: number): number {
   const info = eventInfo(code);
@@ -91,7 +99,7 @@ export class ModuleIngestService {
       cols.point.push(int32(e.eventAddr));
       cols.inOut.push(int32(e.inOutStatus));
       cols.event.push(e.event);
-      cols.eventName.push(clip(eventInfo(e.event)?.name ?? null, 200));
+      cols.eventName.push(clip((module === 'psg' ? PSG_EVENT_NAMES[e.event] : undefined) ?? eventInfo(e.event)?.name ?? null, 200));
       cols.level.push(level(e.event));
       cols.verifyNo.push(int32(e.verifyType));
       cols.verifyName.push(clip(e.verifyType !== null ? verifyModeName(e.verifyType) : null, 100));

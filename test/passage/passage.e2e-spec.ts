@@ -189,6 +189,12 @@ describe('entrance-control levels and events', () => {
     expect(access.filter((e) => e.devSn === 'CKN4213360081')).toEqual([]);
   });
 
+
+  it('names event 110 of a channel controller as its gate, not a read head (2.34\'s examples)', async () => {
+    expect((await cc.uploadRtlog([{ pin: 0, cardno: 0, eventaddr: 1, event: 110, inoutstatus: 2, verifytype: 200, index: 9110 }])).status).toBe(200);
+    const gone = (await t.get('/api/psgTransaction/device/CKN4213360081', { pageNo: 1, pageSize: 50 })).body.data.find((e: { eventNo: number }) => e.eventNo === 110);
+    expect(gone).toMatchObject({ eventNo: 110, eventName: 'The Gate is not connected' });
+  });
   it('2.32.1 deleteLevel takes the gate away from the controller', async () => {
     expect((await t.post('/api/psgLevel/deleteLevel', undefined, { pin: '801', levelIds: levelId })).body.code).toBe(0);
     await cc.pollUntilIdle();

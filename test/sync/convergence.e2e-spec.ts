@@ -121,6 +121,26 @@ describe('refused commands are never believed, and retried with backoff', () => 
   });
 });
 
+describe('a refusal for good that is lifted', () => {
+  it('a panel whose new firmware takes the rights it refused (-1004) gets every member\'s rights, with no REST call', async () => {
+    const sim = a.sim as unknown as { opts: { firmVer?: string; resultFor?: (c: { verb: string | null; table?: string; args: string }) => number | undefined } };
+    const before = sim.opts.resultFor;
+    sim.opts.resultFor = (c) => (c.verb === 'DATA UPDATE' && c.table === 'userauthorize' ? -1004 : before?.(c));
+    expect((await t.post('/api/person/add', { pin: '506', name: 'Fay', accLevelIds: front })).body.code).toBe(0);
+    await a.sim.pollUntilIdle();
+    expect((await t.get('/api/gateway/devices/CONVA0001')).body.data.refusedCapabilities.map((r: { what: string }) => r.what)).toEqual(['DATA UPDATE userauthorize']);
+    expect(tablesOf(a)).toMatchObject({ '506': [] });
+    // Upgraded: the panel registers with another firmware and takes rights again.
+    sim.opts.resultFor = before;
+    sim.opts.firmVer = 'AC Ver 5.9.9 Nov 23 2026';
+    expect((await a.sim.register()).registered).toBe(true);
+    expect((await t.get('/api/gateway/devices/CONVA0001')).body.data.refusedCapabilities).toEqual([]);
+    await converge(a, { '501': ['1:1'], '506': ['1:1'] }, 10);
+    expect((await t.delete('/api/person/delete/506')).body.code).toBe(0);
+    await converge(a, { '501': ['1:1'] });
+  });
+});
+
 describe('what operators are told', () => {
   it('a person is not "synced" on a panel that lacks the time zone their rights name; the device counts add up', async () => {
     const seg = await t.post('/api/gateway/timeSegments', { name: 'Office', schedule: { mon: [['08:00', '12:00']] } });
