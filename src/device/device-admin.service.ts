@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { forgetBusyRefusals } from '../push/device-refusals';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { newId } from '../common/ids';
@@ -57,10 +58,7 @@ export class DeviceAdminService {
     const more = await writeTransaction(this.ds, async (m) => {
       // One plan id for every page (sync_owed.plan): the reconciler's later pages skip this page's commands in their replay.
       const plan = newId();
-      // An operator's full sync tries again what the firmware refused with -1002 (three times in a row: firmware
-      // also answers it while busy), so a busy spell does not stop those writes for good. -1004 and the other
-      // codes say the table or command does not exist on this firmware: they stay until another firmware registers.
-      await m.query(`DELETE FROM device_refusal WHERE device_id = $1 AND return_code = -1002`, [device.id]);
+      await forgetBusyRefusals(m, device.id);
       const next = await this.planner.syncDevicesFull(m, [device.id], null, plan);
       await this.attendance.syncTerminalFull(m, device.id);
       if (next !== null) await m.query(OWE_FULL_REST, [device.id, next, plan]);

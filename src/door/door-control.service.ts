@@ -90,7 +90,7 @@ export class DoorControlService {
     if (device.admission === 'disabled') throw new CvError(CvCode.Conflict, `Device ${device.sn} is disabled`);
     if (!door.enabled) throw new CvError(CvCode.Conflict, `Door ${door.name} is disabled`);
     const command = build(door);
-    requireOnlineFor(this.status.isOnline(device) || (await this.status.isOnlineNow(device.sn)), device.sn);
+    requireOnlineFor(await this.status.isOnlineNow(device), device.sn);
     const validSeconds = await this.ds.transaction((m) => this.queue.enqueueAction(m, device.sn, command));
     return { deviceSn: device.sn, online: true, validSeconds };
   }

@@ -80,8 +80,18 @@ export async function listRefusals(m: EntityManager, deviceIds: string[]): Promi
 export function forgetRefusalsSql(using: string, where: string): string {
   return `WITH gone AS (DELETE FROM device_refusal r ${using} WHERE ${where} RETURNING r.device_id, r.return_code, r.refusals)
     INSERT INTO sync_owed (device_id, kind)
-    SELECT DISTINCT device_id, 'full' FROM gone WHERE return_code <> -1002 OR refusals >= ${REFUSALS_FOR_GOOD}
+    SELECT DISTINCT device_id, 'full' FROM gone WHERE return_code <> -1002 OR refusals >= ${REFUSALS_FOR_GOOD} -- forGood, in SQL
     ON CONFLICT (device_id, kind) DO NOTHING`;
+}
+
+/**
+ * An operator's full sync tries again what the firmware refused with -1002 (three times in a row: firmware also
+ * answers it while busy), so a busy spell does not stop those writes for good. -1004 and the other codes say the
+ * table or command does not exist on this firmware: they stay until another firmware registers. The caller's full
+ * sync is what sends the items again (so no full sync is owed here, unlike forgetRefusalsSql).
+ */
+export async function forgetBusyRefusals(m: EntityManager, deviceId: string): Promise<void> {
+  await m.query(`DELETE FROM device_refusal WHERE device_id = $1 AND return_code = -1002`, [deviceId]);
 }
 
 const FORGET_ACCEPTED = forgetRefusalsSql('', `r.device_id = (SELECT id FROM device WHERE sn = $1) AND r.what = ANY($2::varchar[])`);

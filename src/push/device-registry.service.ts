@@ -139,8 +139,10 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
    * follow the setting at start.
    */
   async onApplicationBootstrap(): Promise<void> {
-    const moved: unknown[] = await this.ds.query(`UPDATE device SET time_zone = $1, updated_at = now() WHERE time_zone IS DISTINCT FROM $1 RETURNING sn`, [this.config.timeZone]);
-    const n = Array.isArray(moved[0]) ? (moved[0] as unknown[]).length : moved.length;
+    const [{ n }]: Array<{ n: number }> = await this.ds.query(
+      `WITH moved AS (UPDATE device SET time_zone = $1, updated_at = now() WHERE time_zone IS DISTINCT FROM $1 RETURNING 1) SELECT count(*)::int AS n FROM moved`,
+      [this.config.timeZone],
+    );
     if (n > 0) {
       this.sessions.clear();
       this.logger.log(`${n} device(s) now read in TIME_ZONE ${this.config.timeZone} (the zone they are told)`);

@@ -94,8 +94,9 @@ export class DeviceStatusService implements OnModuleInit, OnModuleDestroy {
    * processes a device polls one of them, which writes its contacts every few seconds (and its registration at
    * once). For decisions that must not wrongly say offline (a remote action is refused for an offline device).
    */
-  async isOnlineNow(sn: string, now = Date.now()): Promise<boolean> {
-    if (this.isOnline(sn, now)) return true;
+  async isOnlineNow(device: string | DeviceSeen, now = Date.now()): Promise<boolean> {
+    if (this.isOnline(device, now)) return true;
+    const sn = typeof device === 'string' ? device : device.sn;
     const [row]: Array<{ seen: Date | null; request_delay: number | null }> = await this.ds.query(
       `SELECT greatest(last_seen_at, registered_at) AS seen, request_delay FROM device WHERE sn = $1`,
       [sn],
