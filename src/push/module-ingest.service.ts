@@ -6,18 +6,13 @@ import { PUBLISH_INSERTED_MODULE_EVENTS } from '../elevator/module-transaction-p
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import type { DeviceSession } from './device-registry.service';
 import { clip } from './device-registry.service';
+import { cvsEventName } from './cvsecurity-event-names';
 import { logRejected } from './ingest-log';
 import { eventInfo, formatWallClock, parseIrstate, verifyModeName, wallClockToInstant, type RtlogEvent } from './protocol';
 
 const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
 
 
-/**
- * Codes a channel controller uses in another sense than an access panel, named as the REST manual's 2.34
- * examples name them (event 110 is the panels' "Read head offline alarm" in the device tables; on an
- * entrance-control device it is the gate that is not connected: "The Gate is not connected" in 2.34.2-2.34.5).
- */
-const PSG_EVENT_NAMES: Readonly<Record<number, string>> = { 110: 'The Gate is not connected' };
 
 /** 0 normal, 1 warning, 2 alarm (as acc_transaction). */
 function level(code: number): number {
@@ -99,7 +94,7 @@ export class ModuleIngestService {
       cols.point.push(int32(e.eventAddr));
       cols.inOut.push(int32(e.inOutStatus));
       cols.event.push(e.event);
-      cols.eventName.push(clip((module === 'psg' ? PSG_EVENT_NAMES[e.event] : undefined) ?? eventInfo(e.event)?.name ?? null, 200));
+      cols.eventName.push(clip(cvsEventName(e.event, module), 200));
       cols.level.push(level(e.event));
       cols.verifyNo.push(int32(e.verifyType));
       cols.verifyName.push(clip(e.verifyType !== null ? verifyModeName(e.verifyType) : null, 100));

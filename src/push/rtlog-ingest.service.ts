@@ -9,6 +9,7 @@ import { GatewayMetrics } from '../metrics/gateway-metrics';
 import type { DeviceSession } from './device-registry.service';
 import { clip } from './device-registry.service';
 import { EVENT_NAMES_VERSION, EventNamesCache, foldEventNames, LOAD_EVENT_NAMES_SQL, type EventNamesRow } from './event-names';
+import { cvsEventName } from './cvsecurity-event-names';
 import { logRejected } from './ingest-log';
 import { ModuleIngestService } from './module-ingest.service';
 import {
@@ -390,7 +391,7 @@ function eventRow(device: DeviceSession, e: RtlogEvent): EventRow {
     doorNo: int32(e.eventAddr),
     inOut: int32(e.inOutStatus),
     event: e.event,
-    eventName: clip(eventInfo(e.event)?.name ?? null, 200),
+    eventName: clip(cvsEventName(e.event), 200),
     level: eventLevel(e.event),
     verifyNo: int32(e.verifyType),
     verifyName: clip(e.verifyBits ? verifyBitsName(e.verifyBits) : e.verifyType !== null ? verifyModeName(e.verifyType) : null, 100),

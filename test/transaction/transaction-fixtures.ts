@@ -35,7 +35,6 @@ export function pushTables() {
   return tables!;
 }
 
-export const eventNameOf = (code: number) => pushTables().eventCodes.find((e) => e.code === code)?.name ?? null;
 export const verifyNameOf = (code: number) => pushTables().verifyModes.find((v) => v.code === code)?.meaning ?? null;
 
 /** Same key set as the manual's example, and the same JSON type wherever both values are non-null. */

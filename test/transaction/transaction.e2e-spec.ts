@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
-import { eventNameOf, expectSameShape, manualExample, manualFailureExample, verifyNameOf } from './transaction-fixtures';
+import { expectSameShape, manualExample, manualFailureExample, verifyNameOf } from './transaction-fixtures';
 
 let t: TestApp;
 let a: DeviceSimulator;
@@ -63,7 +63,7 @@ describe('transaction lists (2.18.1-2.18.4, 2.18.6, 2.18.7)', () => {
       cardNo: '9606650',
       devSn: 'TXA0000001',
       verifyModeName: verifyNameOf(4),
-      eventName: eventNameOf(0),
+      eventName: 'Normal Verify Open',
       eventPointName: aDoors[1],
       readerName: `${aDoors[1]}-In`,
       accZone: null,
@@ -71,7 +71,7 @@ describe('transaction lists (2.18.1-2.18.4, 2.18.6, 2.18.7)', () => {
       logId: 4,
     });
     // A device event: person fields "" as the manual's examples show, never absent.
-    expect(r.body.data[2]).toMatchObject({ pin: '', name: '', lastName: '', deptName: '', cardNo: '', eventName: eventNameOf(8), verifyModeName: 'others', logId: 3 });
+    expect(r.body.data[2]).toMatchObject({ pin: '', name: '', lastName: '', deptName: '', cardNo: '', eventName: 'remote opening', verifyModeName: 'others', logId: 3 });
     expectSameShape(r.body.data[0], manualExample('2.18.3').data[0], '2.18.3 item');
   });
 
@@ -101,7 +101,7 @@ describe('transaction lists (2.18.1-2.18.4, 2.18.6, 2.18.7)', () => {
     expect(open.body.data.total).toBe(4);
 
     const alarm = await t.get('/api/v2/transaction/list', { ...page, personPin: '99' });
-    expect(alarm.body.data.data[0]).toMatchObject({ eventNo: 23, eventLevel: 1, eventName: eventNameOf(23), cardNo: '123456' });
+    expect(alarm.body.data.data[0]).toMatchObject({ eventNo: 23, eventLevel: 1, eventName: 'Access Denied', cardNo: '123456' });
   });
 
   it('2.18.1 / 2.18.2 / v3: events of one device', async () => {
@@ -202,7 +202,7 @@ describe('getById (2.18.13) and the door transactions (2.18.10-2.18.12, ret/msg 
         {
           id: expect.stringMatching(/^[0-9a-f]{32}$/),
           eventNo: 0,
-          eventName: eventNameOf(0),
+          eventName: 'Normal Verify Open',
           eventTime: '2024-03-02 09:00:00',
           doorName: aDoors[1],
           personPin: '57',
@@ -247,7 +247,7 @@ describe('getById (2.18.13) and the door transactions (2.18.10-2.18.12, ret/msg 
       data: {
         id: listed.id,
         eventNo: 23,
-        eventName: eventNameOf(23),
+        eventName: 'Access Denied',
         eventTime: '2024-03-02 09:30:00',
         doorName: aDoors[0],
         personPin: '99',
