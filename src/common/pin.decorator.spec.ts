@@ -5,12 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { CvCode } from './cv-error';
 import { MAX_PIN_CHARS } from './limits';
 import { IsCvPin } from './pin.decorator';
-import { ToTrimmedString } from './transforms';
+import { ToPinString } from './transforms';
 import { validationErrorToCvError } from './validation';
 
 /** The decorators IsCvPin stands for, written out as the DTOs had them. */
 class WrittenOut {
-  @ToTrimmedString()
+  @ToPinString()
   @IsString({ context: { code: CvCode.PinEmpty } })
   @IsNotEmpty({ context: { code: CvCode.PinEmpty } })
   @MaxLength(MAX_PIN_CHARS, { context: { code: CvCode.PinException } })
@@ -39,6 +39,8 @@ describe('IsCvPin', () => {
     ['too long', { pin: 'x'.repeat(MAX_PIN_CHARS + 1) }],
     ['a number', { pin: 1234 }],
     ['padded', { pin: ' 12 ' }],
+    ['a boolean', { pin: true }],
+    ['a fraction', { pin: 1.5 }],
   ])('answers a pin that is %s exactly as the written-out decorators do', (_, plain) => {
     expect(outcome(Composed, plain)).toEqual(outcome(WrittenOut, plain));
   });
@@ -48,5 +50,7 @@ describe('IsCvPin', () => {
     expect(outcome(Composed, { pin: 'x'.repeat(MAX_PIN_CHARS + 1) }).code).toBe(CvCode.PinException);
     expect(outcome(Composed, { pin: 1234 })).toEqual({ pin: '1234' });
     expect(outcome(Composed, { pin: ' 12 ' })).toEqual({ pin: '12' });
+    expect(outcome(Composed, { pin: true }).code).toBe(CvCode.PinEmpty);
+    expect(outcome(Composed, { pin: 1.5 }).code).toBe(CvCode.PinEmpty);
   });
 });

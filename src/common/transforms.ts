@@ -7,6 +7,13 @@ import { Transform } from 'class-transformer';
 export const ToTrimmedString = () =>
   Transform(({ value }) => (value === undefined || value === null ? value : typeof value === 'object' ? value : String(value).trim()));
 
+/**
+ * A pin as text: a string trimmed, a whole JSON number written out. `true`, `1.5` or an object stay as they
+ * are, so the string check refuses them: a client's bug must not create person "true" or send Pin=1.5 to panels.
+ */
+export const ToPinString = () =>
+  Transform(({ value }) => (typeof value === 'string' ? value.trim() : typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value));
+
 /** `?x=false` must not become true: map the words explicitly. */
 export const ToBoolean = () =>
   Transform(({ value }) => {

@@ -18,7 +18,8 @@ import { Person } from './person.entity';
 /** Which write: 2.13.1 add, 2.13.7 basic information (no levels, no photo), 2.13.10 reinstatement. */
 export type PersonWriteMode = 'add' | 'basic' | 'reinstated';
 
-const PIN = /^[A-Za-z0-9._-]{1,64}$/;
+// Letters and digits (panels with StringPinFunOn), with `.`, `_` or `-` inside but never first: "-5" is refused.
+const PIN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const blankToNull = (v: string | undefined) => (v === undefined ? undefined : v === '' ? null : v);
 
 /**
