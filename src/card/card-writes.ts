@@ -1,5 +1,5 @@
 import { CARD_NO } from '../common/card.decorator';
-import { In, Not, type EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { Person } from '../person/person.entity';
 import { Card } from './card.entity';
@@ -7,11 +7,19 @@ import { Card } from './card.entity';
 export const MAIN_CARD = 0;
 export const SECONDARY_CARD = 1;
 
-/** -23 when any of these card numbers belongs to another person. */
+/**
+ * -23 when any of these card numbers belongs to another person or to a checked-in visitor: visitors are users
+ * of the same panels, and a panel holding one card for two users refuses one or opens for the wrong one.
+ */
 async function checkFree(m: EntityManager, personId: string, cardNos: string[]): Promise<void> {
   if (cardNos.length === 0) return;
-  const used = await m.getRepository(Card).findOne({ where: { cardNo: In(cardNos), personId: Not(personId) } });
-  if (used) throw new CvError(CvCode.CardUsed, `The card number has been used: ${used.cardNo}`);
+  const [used]: Array<{ card_no: string }> = await m.query(
+    `SELECT card_no FROM card WHERE card_no = ANY($1::text[]) AND person_id <> $2
+     UNION ALL SELECT card_no FROM vis_registration WHERE card_no = ANY($1::text[]) AND state = 'in'
+     LIMIT 1`,
+    [cardNos, personId],
+  );
+  if (used) throw new CvError(CvCode.CardUsed, `The card number has been used: ${used.card_no}`);
 }
 
 /** Replaces the person's main card (null = none) and mirrors it in person.card_no. */

@@ -38,7 +38,10 @@ export class PersonLookups {
     const { visitors, levels, cards, depts } = await readTogether(m, {
       visitors: values(`SELECT DISTINCT visitor_pin AS v FROM vis_registration WHERE visitor_pin = ANY($1::text[]) AND state = 'in'`, [pins]),
       levels: values(`SELECT id AS v FROM acc_level WHERE id = ANY($1::bpchar[])`, [levelIds]),
-      cards: values(`SELECT card_no AS v FROM card WHERE card_no = ANY($1::text[])`, [cardNos]),
+      cards: values(
+        `SELECT card_no AS v FROM card WHERE card_no = ANY($1::text[]) UNION SELECT card_no FROM vis_registration WHERE card_no = ANY($1::text[]) AND state = 'in'`,
+        [cardNos],
+      ),
       depts: read(`SELECT id, code FROM department WHERE code = ANY($1::text[])`, [codes], (rows: Array<{ id: string; code: string }>) => new Map(rows.map((d) => [d.code, d.id]))),
     });
     const persons = new Map<string, Person | null>(pins.map((p) => [p, null]));
@@ -60,7 +63,7 @@ export class PersonLookups {
     return this.persons.get(pin) === null;
   }
 
-  /** Someone holds this card number (as read at load, before any write of the group). */
+  /** A person or a checked-in visitor holds this card number (as read at load, before any write of the group). */
   isCardUsed(cardNo: string): boolean {
     return this.cards.has(cardNo);
   }

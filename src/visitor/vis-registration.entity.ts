@@ -16,6 +16,8 @@ export type VisRegistrationState = 'in' | 'out' | 'expired';
 @Index('uq_vis_registration_pin_in', ['visitorPin'], { unique: true, where: `state = 'in'` })
 @Index('ix_vis_registration_cert', ['certType', 'certNum', 'createdAt'])
 @Index('ix_vis_registration_due', ['endTime'], { where: `state = 'in'` })
+// Person card writes check that no checked-in visitor holds the card (card-writes.ts checkFree).
+@Index('ix_vis_registration_card_in', ['cardNo'], { where: `state = 'in'` })
 export class VisRegistration extends VisitorDetails {
   @Column({ name: 'visitor_pin', type: 'varchar', length: 64 })
   visitorPin!: string;

@@ -189,6 +189,11 @@ describe('visRegistration (2.17): check-in reaches the doors, check-out and the 
     await expect(
       t.post('/api/visReservation/add', { persPersonPin: '5', certType: '8', certNum: '456888', visitEmpName: 'max', visitReason: 'again', visitDate: '2031-01-01 09:00:00', visitEndDate: '2031-01-01 10:00:00' }).then((r) => r.body.code),
     ).resolves.toBe(-245);
+    // The other way round: the checked-in visitor's card is not free for a person either (one card, two users on the panels).
+    await expect(t.post('/api/person/add', { pin: '7101', name: 'Card', cardNo: '5550001' }).then((r) => r.body.code)).resolves.toBe(-23);
+    await expect(t.post('/api/person/add', { pin: '7102', name: 'Card', supplyCards: '5550001' }).then((r) => r.body.code)).resolves.toBe(-23);
+    await expect(t.post('/api/card/set', { pin: '5', cardNo: '5550001', cardType: '0' }).then((r) => r.body.code)).resolves.toBe(-23);
+    await expect(t.get('/api/person/get/7101').then((r) => r.body.code)).resolves.not.toBe(0);
     expect(await v1.since()).toEqual([]);
   });
 
