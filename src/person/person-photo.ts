@@ -20,3 +20,16 @@ export function normalizePhoto(raw: string): string {
   if (!MAGIC.some(([, bytes]) => bytes.every((b, i) => head[i] === b))) throw new CvError(CvCode.InvalidPhoto, 'Invalid personnel photo');
   return text;
 }
+
+/** The MIME type of stored photo bytes (normalizePhoto admitted only these). */
+export function photoMimeType(bytes: Buffer): string {
+  const kind = MAGIC.find(([, magic]) => magic.every((b, i) => bytes[i] === b))?.[0] ?? 'jpeg';
+  return `image/${kind}`;
+}
+
+/**
+ * Where a person's face photo is served (the `vislightPhotoPath` of 2.13.3/2.13.4: `/upload/pers/user/cropface/<pin>/<pin>.jpg`),
+ * or "" for a person without one.
+ */
+export const personPhotoPath = (pin: string, photo: string | null): string =>
+  photo ? `/upload/pers/user/cropface/${encodeURIComponent(pin)}/${encodeURIComponent(pin)}.jpg` : '';

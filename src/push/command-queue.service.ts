@@ -26,6 +26,9 @@
  *     together with everything after it that is unfinished, in the original order; nothing newer goes first.
  *     Running a prefix of the queue again is harmless (idempotent upserts and deletes, nothing newer ran). A
  *     command on its last delivery is settled by its timeout only; one answered -5000 waits for its final result.
+ *     Firmware that runs only the first command(s) of a reply (one per poll on some AiFace units) answers a
+ *     prefix of it: the unanswered rest did not run, and its re-offer does not use up an attempt (followsAnswered),
+ *     so such a device works through its queue one reply at a time instead of stalling at the attempt limit.
  *     A timed-out command is never re-offered after later commands have been answered since its delivery
  *     ("overtaken"): the device runs a reply in order, so it did run, only its result was lost, and running it
  *     again would undo what came after it (a re-run grant after a revoke). It fails with reason 'expired'.
@@ -282,12 +285,12 @@ export class CommandQueueService {
     const out = await this.ds.transaction(async (m) => {
       const [{ locked }]: Array<{ locked: boolean }> = await namedQuery(m, `SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked`, [QUEUE_LOCK, sn]);
       if (!locked) return { busy: true as const };
-      const rows: Array<{ id: string; state: 'pending' | 'sent'; attempts: number; sent_ms: number | null; valid_ms: number | null; bytes: number; now_ms: number; overtaken: boolean; subcontroller: boolean }> = await namedQuery(m,
+      const rows: Array<{ id: string; state: 'pending' | 'sent'; attempts: number; sent_ms: number | null; valid_ms: number | null; bytes: number; now_ms: number; overtaken: boolean; follows_answered: boolean; subcontroller: boolean }> = await namedQuery(m,
         `WITH h AS (
-           (SELECT id, state, attempts, sent_at, return_code, octet_length(command) AS bytes, valid_until FROM device_command
+           (SELECT id, state, attempts, sent_at, return_code, octet_length(command) AS bytes, valid_until, attempt_id FROM device_command
             WHERE device_sn = $1 AND state = 'sent' ORDER BY id LIMIT ${MAX_SENT_LOADED})
            UNION ALL
-           (SELECT id, state, attempts, sent_at, return_code, octet_length(command), valid_until FROM device_command
+           (SELECT id, state, attempts, sent_at, return_code, octet_length(command), valid_until, attempt_id FROM device_command
             WHERE device_sn = $1 AND state = 'pending' ORDER BY id LIMIT $2)
          )
          SELECT h.id::text AS id, h.state, h.attempts, h.bytes, coalesce(h.return_code = ${SUBCONTROLLER_QUEUED}, false) AS subcontroller,
@@ -296,7 +299,14 @@ export class CommandQueueService {
                 (h.state = 'sent' AND h.sent_at <= now() - make_interval(secs => $3) AND EXISTS (
                    SELECT 1 FROM device_command l
                    WHERE l.device_sn = $1 AND l.state IN ('done', 'failed') AND l.id > h.id AND l.return_code IS NOT NULL AND l.done_at >= h.sent_at
-                 )) AS overtaken
+                 )) AS overtaken,
+                -- The commands of one reply took consecutive attempt ids in one statement (the same sent_at): a look
+                -- at the few ids just before this one (unique index) finds an answered command of its reply.
+                (h.state = 'sent' AND h.sent_at <= now() - make_interval(secs => $3) AND EXISTS (
+                   SELECT 1 FROM device_command l
+                   WHERE l.attempt_id >= h.attempt_id - $2 AND l.attempt_id < h.attempt_id AND l.device_sn = $1
+                     AND l.sent_at = h.sent_at AND l.state IN ('done', 'failed') AND l.return_code IS NOT NULL
+                 )) AS follows_answered
          FROM h ORDER BY h.id`,
         [sn, rules.maxCommands, Math.min(rules.ackTimeoutMs, rules.lostReplyMs ?? rules.ackTimeoutMs) / 1000],
       );
@@ -309,6 +319,7 @@ export class CommandQueueService {
         sentAt: r.sent_ms === null ? null : Number(r.sent_ms),
         bytes: r.bytes,
         overtaken: r.overtaken === true,
+        followsAnswered: r.follows_answered === true,
         subcontroller: r.subcontroller === true,
         validUntil: r.valid_ms === null ? null : Number(r.valid_ms),
       }));
@@ -320,14 +331,15 @@ export class CommandQueueService {
           `WITH pick AS (
              SELECT id, nextval('device_command_attempt_seq') AS aid FROM (SELECT id FROM device_command WHERE id = ANY($2::bigint[]) ORDER BY id) s
            ), claimed AS (
-             UPDATE device_command c SET state = 'sent', attempts = c.attempts + 1, attempt_id = pick.aid, sent_at = now(), return_code = NULL
+             UPDATE device_command c SET state = 'sent', attempts = c.attempts + CASE WHEN c.id = ANY($3::bigint[]) THEN 0 ELSE 1 END,
+               attempt_id = pick.aid, sent_at = now(), return_code = NULL
              FROM pick WHERE c.id = pick.id AND c.device_sn = $1 AND c.state IN ('pending', 'sent')
              RETURNING c.id, c.attempt_id, c.command, c.sent_at
            ), logged AS (
              INSERT INTO ${ATTEMPT_INTO} SELECT attempt_id, id, $1, sent_at FROM claimed
            )
            SELECT id::text AS id, attempt_id::text AS attempt_id, command FROM claimed ORDER BY claimed.id`,
-          [sn, plan.offer],
+          [sn, plan.offer, plan.uncounted],
         );
         claimed = offered.map((r) => ({ id: r.id, attemptId: r.attempt_id, command: r.command }));
       }

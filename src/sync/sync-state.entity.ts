@@ -20,7 +20,7 @@ export class SyncItem {
   @PrimaryColumn({ type: 'varchar', length: 64, primaryKeyConstraintName: 'pk_sync_item' })
   key!: string;
 
-  // No foreign key: a trigger on device deletes a deleted device's items (migration 1763700003700: the key's
+  // No foreign key: a trigger on device deletes a deleted device's items (migration 1763700003750: the key's
   // check per confirmed item cost a third of a full sync's inserts).
   @ManyToOne(() => Device, { createForeignKeyConstraints: false })
   @JoinColumn({ name: 'device_id' })

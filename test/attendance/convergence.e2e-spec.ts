@@ -241,3 +241,29 @@ describe('a factory reset, then the terminal initialises again', () => {
     expect(await convergence('ATT-CV-RESET')).toMatchObject({ divergent: false, desiredItems: 3, confirmedItems: 3 });
   });
 });
+
+describe('a terminal that runs one command per poll (field sample poll-aiface-adaptive)', () => {
+  it('works through its queue one reply at a time: the unanswered rest of each reply is offered again without using up attempts', async () => {
+    // Lost-reply settling on (a poll 200 ms after a delivery settles it), a long timeout, two attempts.
+    Object.assign(settingsOf(t), { ackTimeoutMs: 60_000, lostReplyMs: 200, maxAttempts: 2 });
+    expect((await t.post('/api/gateway/areas', { code: 'ATT-ONE', name: 'ATT-ONE' })).body.code).toBe(0);
+    const term = await initialisedTerminal(t, { sn: 'ATT-ONE', commandsPerPoll: 1 });
+    expect((await t.put('/api/gateway/devices/ATT-ONE/area', { areaCode: 'ATT-ONE' })).body.code).toBe(0);
+    const pins = ['8701', '8702', '8703', '8704', '8705', '8706'];
+    for (const pin of pins) expect((await t.post('/api/person/add', { pin, name: `P${pin}` })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: 'ATT-ONE', pins })).body.code).toBe(0);
+    const queued = (await commandsOf(t, 'ATT-ONE')).filter((c) => c.state === 'pending').length;
+    expect(queued).toBeGreaterThan(2);
+    // Each poll runs the first command it is given; well within a poll per command (plus the ones the area change owed).
+    for (let i = 0; i < queued + 10 && pins.some((p) => !term.users.has(p)); i++) {
+      await term.poll();
+      await sleep(250);
+    }
+    expect(pinsOn(term)).toEqual(expect.arrayContaining(pins));
+    // Nothing failed for want of attempts, though most commands were handed out more than twice.
+    const rows: Array<{ state: string; n: number }> = await t.ds.query(`SELECT state, count(*)::int AS n FROM device_command WHERE device_sn = 'ATT-ONE' GROUP BY state`);
+    expect(rows.find((r) => r.state === 'failed')).toBeUndefined();
+    const [{ deliveries }] = await t.ds.query(`SELECT count(*)::int AS deliveries FROM device_command_attempt WHERE device_sn = 'ATT-ONE'`);
+    expect(deliveries).toBeGreaterThan(queued * 2);
+  });
+});

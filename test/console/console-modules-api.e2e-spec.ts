@@ -139,7 +139,7 @@ describe('console API of the module pages', () => {
     expect((await t.post('/api/person/add', { pin: '77', name: 'Queued', accLevelIds: level })).body.code).toBe(0);
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM device_command WHERE device_sn = 'OWEDAPI001' AND state = 'pending'`))[0].n).toBeGreaterThan(0);
     expect((await op.call('DELETE', 'devices/OWEDAPI001', undefined, { 'x-csrf-token': '' })).status).toBe(403);
-    // A confirmed item of the device goes with it (a trigger on device since migration 1763700003700, no foreign key).
+    // A confirmed item of the device goes with it (a trigger on device since migration 1763700003750, no foreign key).
     await t.ds.query(`INSERT INTO sync_item (device_id, kind, key, hash) SELECT id, 'user', '77', 'h' FROM device WHERE sn = 'OWEDAPI001' ON CONFLICT DO NOTHING`);
     expect((await op.call('DELETE', 'devices/OWEDAPI001')).body.code).toBe(0);
     for (const sql of [

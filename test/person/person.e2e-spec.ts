@@ -81,6 +81,22 @@ describe('person/add (2.13.1) reaches exactly the devices of its levels', () => 
     expect((await t.post('/api/person/updatePersonnelPhoto', { pin: 'nobody', personPhoto: PHOTO })).body.code).toBe(-22);
   });
 
+  it('serves the face photo at the vislightPhotoPath person/get and the lists answer (2.13.3, 2.13.4), without a token', async () => {
+    const got = (await t.get('/api/person/get/1001')).body.data;
+    expect(got.vislightPhotoPath).toBe('/upload/pers/user/cropface/1001/1001.jpg');
+    const listed = (await t.post('/api/person/getPersonList', { pins: '1001', pageNo: 1, pageSize: 10 })).body.data;
+    expect(JSON.stringify(listed)).toContain('/upload/pers/user/cropface/1001/1001.jpg');
+    const res = await fetch(`${t.baseUrl}${got.vislightPhotoPath}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await res.arrayBuffer()).toString('base64')).toBe(got.vislightPhoto);
+    for (const path of ['/upload/pers/user/cropface/1001/1002.jpg', '/upload/pers/user/cropface/nobody/nobody.jpg']) {
+      expect((await fetch(`${t.baseUrl}${path}`)).status).toBe(404);
+    }
+    expect((await t.post('/api/person/add', { pin: '1009', name: 'No Photo' })).body.code).toBe(0);
+    expect((await t.get('/api/person/get/1009')).body.data.vislightPhotoPath).toBe('');
+  });
+
   it('leave (2.13.6) removes the person everywhere, rights first, then user, then templates and photo; reinstated (2.13.10) puts them back', async () => {
     expect((await t.post('/api/person/leave', { pin: '1001', leaveDate: '2026-03-01', leaveType: '1' })).body).toEqual({ code: 0, message: 'success', data: null });
     expect(await a.since()).toEqual(removal);

@@ -75,6 +75,12 @@ export interface AttendanceTerminalOptions {
   crlf?: boolean;
   /** A trailing TAB after each ATTLOG record (field sample up-attlog-bock-trailing-tab). */
   trailingTab?: boolean;
+  /**
+   * Runs only the first this many commands of a getrequest reply and drops the rest unanswered, as an AiFace
+   * does with one (field sample poll-aiface-adaptive: "getrequest hands out ONE command per poll on this
+   * firmware"). Default: every command of the reply.
+   */
+  commandsPerPoll?: number;
 }
 
 const DEFAULT_KEY = '4a9594af164f2b9779b59e8554b5df26';
@@ -186,9 +192,11 @@ export class AttendanceTerminal {
     if (this.faults.loses(r.body)) return [];
     const done: ExecutedCommand[] = [];
     const report: ExecutedCommand[] = [];
+    let room = this.opts.commandsPerPoll ?? Infinity;
     for (const line of r.body.split('\n')) {
       const m = /^C:([^:]+):(.*)$/.exec(line.replace(/\r$/, ''));
       if (!m) continue;
+      if (room-- <= 0) break;
       const code = this.faults.forcedCode(m[2]) ?? (await this.execute(m[2]));
       const d = { id: m[1], command: m[2], returnCode: code };
       done.push(d);

@@ -26,7 +26,7 @@ import { CommandSize1763700003300 } from './1763700003300-command-size';
 import { EventPosition1763700003400 } from './1763700003400-event-position';
 import { VerifyOthers1763700003500 } from './1763700003500-verify-others';
 import { CommandValidity1763700003600 } from './1763700003600-command-validity';
-import { SyncItemDeviceTrigger1763700003700 } from './1763700003700-sync-item-device-trigger';
+import { SyncItemDeviceTrigger1763700003750 } from './1763700003750-sync-item-device-trigger';
 import { VisitorCardIndex1763700004100 } from './1763700004100-visitor-card-index';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
@@ -59,6 +59,6 @@ export const MIGRATIONS = [
   EventPosition1763700003400,
   VerifyOthers1763700003500,
   CommandValidity1763700003600,
-  SyncItemDeviceTrigger1763700003700,
+  SyncItemDeviceTrigger1763700003750,
   VisitorCardIndex1763700004100,
 ];

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { formatCvDateTime } from '../../common/time';
 import type { Person } from '../person.entity';
+import { personPhotoPath } from '../person-photo';
 
 /** 2.13.3 person/get: the short view. */
 export class PersonBriefDto {
@@ -20,7 +21,7 @@ export class PersonBriefDto {
 export class PersonListItemDto extends PersonBriefDto {
   @ApiProperty({ example: '', description: 'photo, base64' }) personPhoto!: string;
   @ApiProperty({ example: '', description: 'face comparison photo, base64 (the same photo)' }) vislightPhoto!: string;
-  @ApiProperty({ example: '' }) vislightPhotoPath!: string;
+  @ApiProperty({ example: '/upload/pers/user/cropface/1/1.jpg', description: 'where the face photo is served (no token, like CVSecurity\'s upload folder); "" without a photo' }) vislightPhotoPath!: string;
   @ApiProperty({ example: '8a888e2384847238018484748507065a', description: "the person's access level ids, comma separated (as in v2 getPersonList)" })
   accLevelIds!: string;
 }
@@ -54,7 +55,7 @@ export class PersonFullDto {
   @ApiProperty({ example: null, nullable: true, type: String }) hireDate!: string | null;
   @ApiProperty({ example: false }) isDisabled!: boolean;
   @ApiProperty({ example: '' }) vislightPhoto!: string;
-  @ApiProperty({ example: '' }) vislightPhotoPath!: string;
+  @ApiProperty({ example: '/upload/pers/user/cropface/1/1.jpg', description: 'where the face photo is served (no token, like CVSecurity\'s upload folder); "" without a photo' }) vislightPhotoPath!: string;
 }
 
 /** What the mappers need besides the entity. */
@@ -70,7 +71,7 @@ export function toPersonBrief(p: Person, x: PersonExtras): PersonBriefDto {
 }
 
 export function toPersonListItem(p: Person, x: PersonExtras): PersonListItemDto {
-  return { ...toPersonBrief(p, x), personPhoto: p.photo ?? '', vislightPhoto: p.photo ?? '', vislightPhotoPath: '', accLevelIds: x.levelIds.join(',') };
+  return { ...toPersonBrief(p, x), personPhoto: p.photo ?? '', vislightPhoto: p.photo ?? '', vislightPhotoPath: personPhotoPath(p.pin, p.photo), accLevelIds: x.levelIds.join(',') };
 }
 
 export function toPersonFull(p: Person, x: PersonExtras, timeZone: string): PersonFullDto {
@@ -102,6 +103,6 @@ export function toPersonFull(p: Person, x: PersonExtras, timeZone: string): Pers
     hireDate: p.hireDate,
     isDisabled: p.isDisabled,
     vislightPhoto: p.photo ?? '',
-    vislightPhotoPath: '',
+    vislightPhotoPath: personPhotoPath(p.pin, p.photo),
   };
 }

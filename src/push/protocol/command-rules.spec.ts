@@ -51,7 +51,7 @@ describe('one device: what a poll hands out (planClaim)', () => {
   it('hands out the head of the queue in order, bounded by count', () => {
     expect(planClaim([pending('1'), pending('2'), pending('3'), pending('4')], 0, claimRules)).toEqual({
       fail: [],
-      offer: ['1', '2', '3'],
+      offer: ['1', '2', '3'], uncounted: [],
       waiting: false,
       wakeAt: 60_000,
     });
@@ -65,7 +65,7 @@ describe('one device: what a poll hands out (planClaim)', () => {
   });
 
   it('offers nothing newer while a delivered command is outstanding, and wakes at its deadline', () => {
-    expect(planClaim([out('1', 1000), pending('2')], 30_000, claimRules)).toEqual({ fail: [], offer: [], waiting: true, wakeAt: 61_000 });
+    expect(planClaim([out('1', 1000), pending('2')], 30_000, claimRules)).toEqual({ fail: [], offer: [], uncounted: [], waiting: true, wakeAt: 61_000 });
   });
 
   it('a reply is a unit: one outstanding command of it holds back everything, even answered neighbours do not help', () => {
@@ -75,33 +75,33 @@ describe('one device: what a poll hands out (planClaim)', () => {
 
   it('re-offers a timed-out reply, then everything after it, in the original order', () => {
     const p = planClaim([out('1', 0), out('2', 0), pending('3'), pending('4')], 60_000, claimRules);
-    expect(p).toEqual({ fail: [], offer: ['1', '2', '3'], waiting: false, wakeAt: 120_000 });
+    expect(p).toEqual({ fail: [], offer: ['1', '2', '3'], uncounted: [], waiting: false, wakeAt: 120_000 });
   });
 
   it('fails a command whose last delivery timed out, and goes on with the next', () => {
     const p = planClaim([out('1', 0, 3), pending('2')], 60_000, claimRules);
-    expect(p).toEqual({ fail: [{ id: '1', why: 'attempts' }], offer: ['2'], waiting: false, wakeAt: 120_000 });
+    expect(p).toEqual({ fail: [{ id: '1', why: 'attempts' }], offer: ['2'], uncounted: [], waiting: false, wakeAt: 120_000 });
   });
 
   it('never re-offers an overtaken command (its reply ran; re-running it would undo later commands)', () => {
     const p = planClaim([out('1', 0, 1, true), pending('5')], 60_000, claimRules);
-    expect(p).toEqual({ fail: [{ id: '1', why: 'overtaken' }], offer: ['5'], waiting: false, wakeAt: 120_000 });
+    expect(p).toEqual({ fail: [{ id: '1', why: 'overtaken' }], offer: ['5'], uncounted: [], waiting: false, wakeAt: 120_000 });
   });
 
   it('a timed-out command after an outstanding one waits for it (-5000 restarted the first one\'s timeout)', () => {
     const p = planClaim([out('1', 50_000), out('2', 0)], 60_000, claimRules);
-    expect(p).toMatchObject({ offer: [], waiting: true, wakeAt: 110_000 });
+    expect(p).toMatchObject({ offer: [], uncounted: [], waiting: true, wakeAt: 110_000 });
   });
 
   it('an empty queue offers nothing and needs no wake-up', () => {
-    expect(planClaim([], 5, claimRules)).toEqual({ fail: [], offer: [], waiting: false, wakeAt: null });
+    expect(planClaim([], 5, claimRules)).toEqual({ fail: [], offer: [], uncounted: [], waiting: false, wakeAt: null });
   });
 
   it('fails an action past its validity instead of handing it out, and goes on with the rest in order', () => {
     const action = (id: string, validUntil: number): HeadCommand => ({ ...pending(id), validUntil });
     expect(planClaim([pending('1'), action('2', 1_000), pending('3')], 1_000, claimRules)).toEqual({
       fail: [{ id: '2', why: 'stale' }],
-      offer: ['1', '3'],
+      offer: ['1', '3'], uncounted: [],
       waiting: false,
       wakeAt: 61_000,
     });
@@ -111,7 +111,7 @@ describe('one device: what a poll hands out (planClaim)', () => {
 
   it('never offers a timed-out action again once its validity has passed', () => {
     const sentAction: HeadCommand = { ...out('1', 0), validUntil: 30_000 };
-    expect(planClaim([sentAction, pending('2')], 60_000, claimRules)).toEqual({ fail: [{ id: '1', why: 'stale' }], offer: ['2'], waiting: false, wakeAt: 120_000 });
+    expect(planClaim([sentAction, pending('2')], 60_000, claimRules)).toEqual({ fail: [{ id: '1', why: 'stale' }], offer: ['2'], uncounted: [], waiting: false, wakeAt: 120_000 });
     // Outstanding and not yet timed out: its result may still come, validity or not.
     expect(planClaim([sentAction], 40_000, claimRules)).toMatchObject({ fail: [], waiting: true });
   });
@@ -122,32 +122,40 @@ describe('one device polls again after a lost reply (planClaim with lostReplyMs)
   const sub = (c: HeadCommand): HeadCommand => ({ ...c, subcontroller: true });
 
   it('a poll sooner than lostReplyMs after the delivery is an overlapping one: nothing, and a wake-up at lostReplyMs', () => {
-    expect(planClaim([out('1', 1000), pending('2')], 3_499, lossy)).toEqual({ fail: [], offer: [], waiting: true, wakeAt: 3_500 });
+    expect(planClaim([out('1', 1000), pending('2')], 3_499, lossy)).toEqual({ fail: [], offer: [], uncounted: [], waiting: true, wakeAt: 3_500 });
   });
 
   it('the next poll, with no result at all, gets the lost reply again in order, with what follows it', () => {
     const p = planClaim([out('1', 1000), out('2', 1000), pending('3'), pending('4')], 3_500, lossy);
-    expect(p).toEqual({ fail: [], offer: ['1', '2', '3'], waiting: false, wakeAt: 6_000 });
+    expect(p).toEqual({ fail: [], offer: ['1', '2', '3'], uncounted: [], waiting: false, wakeAt: 6_000 });
   });
 
   it('results lost behind answered later ones: those commands ran and fail at once; the unanswered tail is offered again', () => {
     // Reply 1, 2, 3, 4: 2 was answered (it is no longer in the head), so 1 ran; 3 and 4 may not have.
     const p = planClaim([out('1', 0, 1, true), out('3', 0), out('4', 0), pending('5')], 6_000, lossy);
-    expect(p).toEqual({ fail: [{ id: '1', why: 'overtaken' }], offer: ['3', '4', '5'], waiting: false, wakeAt: 8_500 });
+    expect(p).toEqual({ fail: [{ id: '1', why: 'overtaken' }], offer: ['3', '4', '5'], uncounted: [], waiting: false, wakeAt: 8_500 });
+  });
+
+  it('a reply the device ran only the start of (one command per poll): the rest is offered again without using up attempts', () => {
+    // Reply 1, 2, 3: 1 was answered (no longer in the head); 2 and 3 follow it in that reply. 2 is on its last
+    // delivery, which would otherwise wait for its timeout: it did not run, so it goes again at once.
+    const after = (c: HeadCommand): HeadCommand => ({ ...c, followsAnswered: true });
+    const p = planClaim([after(out('2', 0, 3)), after(out('3', 0, 2)), pending('4')], 6_000, lossy);
+    expect(p).toEqual({ fail: [], offer: ['2', '3', '4'], uncounted: ['2', '3'], waiting: false, wakeAt: 8_500 });
   });
 
   it('its last delivery is not settled early: only the timeout fails it (a late result still counts until then)', () => {
-    expect(planClaim([out('1', 0, 3), pending('2')], 6_000, lossy)).toEqual({ fail: [], offer: [], waiting: true, wakeAt: 60_000 });
+    expect(planClaim([out('1', 0, 3), pending('2')], 6_000, lossy)).toEqual({ fail: [], offer: [], uncounted: [], waiting: true, wakeAt: 60_000 });
     expect(planClaim([out('1', 0, 3), pending('2')], 60_000, lossy).fail).toEqual([{ id: '1', why: 'attempts' }]);
   });
 
   it('a command answered -5000 waits for its final result from the sub-controller, however often the device polls', () => {
-    expect(planClaim([sub(out('1', 1000)), out('2', 1000), pending('3')], 30_000, lossy)).toEqual({ fail: [], offer: [], waiting: true, wakeAt: 61_000 });
+    expect(planClaim([sub(out('1', 1000)), out('2', 1000), pending('3')], 30_000, lossy)).toEqual({ fail: [], offer: [], uncounted: [], waiting: true, wakeAt: 61_000 });
   });
 
   it('is off when lostReplyMs is not shorter than the timeout', () => {
     expect(planClaim([out('1', 0), pending('2')], 3_000, { ...claimRules, ackTimeoutMs: 2_000, lostReplyMs: 2_500 }).offer).toEqual(['1', '2']);
-    expect(planClaim([out('1', 0), pending('2')], 1_999, { ...claimRules, ackTimeoutMs: 2_000, lostReplyMs: 2_500 })).toMatchObject({ offer: [], wakeAt: 2_000 });
+    expect(planClaim([out('1', 0), pending('2')], 1_999, { ...claimRules, ackTimeoutMs: 2_000, lostReplyMs: 2_500 })).toMatchObject({ offer: [], uncounted: [], wakeAt: 2_000 });
   });
 });
 

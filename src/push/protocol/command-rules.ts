@@ -111,6 +111,14 @@ export interface HeadCommand {
   /** The current delivery was answered `-5000` (accepted for a sub-controller): the final result is still to come. */
   subcontroller?: boolean;
   /**
+   * An earlier command of the same delivery (the same reply) has been answered, and this one has not. Some
+   * firmware runs only the first command(s) of a reply and leaves the rest for later polls (an AiFace answers
+   * one per poll: field samples, poll-aiface-adaptive): when the reply is settled, this command was evidently not
+   * run, so its re-offer does not use up a delivery attempt (see planClaim). Progress is certain: the device
+   * answered at least one command of every such reply.
+   */
+  followsAnswered?: boolean;
+  /**
    * An action that is only worth running soon (a remote door open): not handed out, first or again, at or after
    * this instant. Absent or null: no limit (state commands must always arrive).
    */
@@ -140,6 +148,8 @@ export interface ClaimPlan {
   fail: Array<{ id: string; why: 'attempts' | 'overtaken' | 'stale' }>;
   /** Commands to hand out in this reply, in queue order; each gets a new attempt id. */
   offer: string[];
+  /** Those of `offer` whose earlier delivery does not count as an attempt (HeadCommand.followsAnswered). */
+  uncounted: string[];
   /** An earlier reply is still outstanding: nothing may be handed out before it is answered or times out. */
   waiting: boolean;
   /** When this queue next needs a look (the earliest deadline of what is out), or null. */
@@ -157,7 +167,9 @@ export interface ClaimPlan {
  *   runs a reply and posts its results before its next poll). Settling: failed when overtaken (a later command
  *   was answered since, so it ran and only its result was lost; running it again would undo what came after
  *   it), failed when its attempts are used up (at its timeout only), otherwise offered again, before anything
- *   newer, with everything after it, in queue order. Running a prefix of the queue again in order is harmless:
+ *   newer, with everything after it, in queue order; a command that follows an answered one of its own reply
+ *   (followsAnswered: firmware that runs only a reply's first commands) is offered again without using up an
+ *   attempt. Running a prefix of the queue again in order is harmless:
  *   every command is an idempotent upsert or delete, and nothing newer has run. A command answered `-5000`
  *   waits for its final result (sub-controllers are slow): only its restarted timeout settles it.
  * - Otherwise the reply is the head of the queue, bounded by count and bytes (the first command always goes).
@@ -167,6 +179,7 @@ export interface ClaimPlan {
 export function planClaim(head: readonly HeadCommand[], now: number, rules: ClaimRules): ClaimPlan {
   const fail: ClaimPlan['fail'] = [];
   const candidates: HeadCommand[] = [];
+  const uncounted = new Set<string>();
   let earliest: number | null = null;
   const waitUntil = (at: number) => (earliest = earliest === null ? at : Math.min(earliest, at));
   // An action past its validity fails instead of being handed out (first or again); the rest go on (rule (e)).
@@ -189,7 +202,10 @@ export function planClaim(head: readonly HeadCommand[], now: number, rules: Clai
         continue;
       }
       if (c.overtaken) fail.push({ id: c.id, why: 'overtaken' });
-      else if (c.attempts < rules.maxAttempts) offerable(c);
+      else if (c.followsAnswered) {
+        uncounted.add(c.id);
+        offerable(c);
+      } else if (c.attempts < rules.maxAttempts) offerable(c);
       // Its last delivery: only the timeout fails it (its result may still come).
       else if (!timedOut) waitUntil(due);
       else fail.push({ id: c.id, why: 'attempts' });
@@ -197,7 +213,7 @@ export function planClaim(head: readonly HeadCommand[], now: number, rules: Clai
     }
     offerable(c);
   }
-  if (earliest !== null) return { fail, offer: [], waiting: true, wakeAt: earliest };
+  if (earliest !== null) return { fail, offer: [], uncounted: [], waiting: true, wakeAt: earliest };
   const offer: string[] = [];
   let bytes = 0;
   for (const c of candidates) {
@@ -208,7 +224,7 @@ export function planClaim(head: readonly HeadCommand[], now: number, rules: Clai
     bytes += cost;
   }
   const next = rules.lostReplyMs !== undefined && rules.lostReplyMs < rules.ackTimeoutMs ? rules.lostReplyMs : rules.ackTimeoutMs;
-  return { fail, offer, waiting: false, wakeAt: offer.length > 0 ? now + next : null };
+  return { fail, offer, uncounted: offer.filter((id) => uncounted.has(id)), waiting: false, wakeAt: offer.length > 0 ? now + next : null };
 }
 
 /** A command a devicecmd body names, as loaded for its results. */

@@ -10,8 +10,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * trigger, which reads with a new snapshot, sees the items that transaction confirmed), or the devicecmd finds
  * its commands gone and confirms nothing.
  */
-export class SyncItemDeviceTrigger1763700003700 implements MigrationInterface {
-  name = 'SyncItemDeviceTrigger1763700003700';
+export class SyncItemDeviceTrigger1763700003750 implements MigrationInterface {
+  name = 'SyncItemDeviceTrigger1763700003750';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE "sync_item" DROP CONSTRAINT "fk_sync_item_device"`);
