@@ -21,6 +21,7 @@ import { Holiday } from '../holiday/holiday.entity';
 import { AdMedia } from '../media/ad-media.entity';
 import { ParkAuthorize } from '../park/park-authorize.entity';
 import { ParkRecord } from '../park/park-record.entity';
+import { PsgPassRule } from '../passage/psg-pass-rule.entity';
 import { Person } from '../person/person.entity';
 import { DeviceCommand, DeviceCommandAttempt } from '../push/device-command.entity';
 import { DeviceRefusal } from '../push/device-refusal.entity';
@@ -45,8 +46,8 @@ export const ENTITIES = [
   ApiClient, Area, Department, TimeSegment, Holiday,
   // Persons, cards, access levels and the planner's confirmed device state
   Person, Card, AccLevel, AccLevelDoor, AccLevelPerson, SyncItem, SyncOwed, SyncVerify,
-  // Devices, doors, readers and the device side (command queue, refusals, uploads)
-  Device, Door, Reader, DeviceCommand, DeviceCommandAttempt, DeviceRefusal, DeviceUpload,
+  // Devices, doors, readers, channel controllers' pass rules and the device side (command queue, refusals, uploads)
+  Device, Door, Reader, PsgPassRule, DeviceCommand, DeviceCommandAttempt, DeviceRefusal, DeviceUpload,
   // Access events
   AccTransaction,
   // Biometric templates and visitors

@@ -7,9 +7,7 @@ import type { DeviceConnection } from '../door/door-state';
 import { Door } from '../door/door.entity';
 import { CommandQueueService } from '../push/command-queue.service';
 import { DeviceStatusService } from '../push/device-status.service';
-import { dataUpdateGatePassRule, GATE_PASS_DAYS, openGate, resetGateCounters, type GateCounter, type GateDirection } from '../push/protocol';
-import { toWeeklySchedule } from '../sync/sync-commands';
-import type { WeekSchedule } from '../timeSegment/time-segment.entity';
+import { openGate, resetGateCounters, type GateCounter, type GateDirection } from '../push/protocol';
 import { requireOnlineFor, type QueuedDoorCommand } from '../door/door-control.service';
 import { gateStateTexts, type GateStateTexts } from './gate-state';
 
@@ -106,7 +104,7 @@ export class GateService {
   /** 2.31.7 / 2.31.8: one passage in the direction (entry: the gate's lock output; exit: its auxiliary output). */
   async remoteOpen(gate: Door, openType: string | undefined): Promise<QueuedDoorCommand> {
     const direction = parseOpenType(openType);
-    return this.send(gate.device!.sn, gate.device!.admission, openGate(gate.doorNo, direction, GATE_OPEN_SECONDS), 'action');
+    return this.send(gate.device!.sn, gate.device!.admission, openGate(gate.doorNo, direction, GATE_OPEN_SECONDS));
   }
 
   async counters(sn: string): Promise<GateCounters | null> {
@@ -122,34 +120,22 @@ export class GateService {
   /** Gateway extension: reset counters on the controller (`CONTROL DEVICE 10 0n`). */
   async resetCounters(sn: string, which: GateCounter): Promise<QueuedDoorCommand> {
     const device = await this.requireController(sn);
-    return this.send(device.sn, device.admission, resetGateCounters(which), 'action');
+    return this.send(device.sn, device.admission, resetGateCounters(which));
   }
 
-  /**
-   * Gateway extension: the controller's passing mode during a time segment (`DATA UPDATE gatepassrule`,
-   * PasswayTimeZoneId = the segment's TimezoneId, its weekday periods each with `passMode`).
-   */
-  async passRule(sn: string, timeSegName: string, passMode: number): Promise<QueuedDoorCommand> {
-    const device = await this.requireController(sn);
-    const [seg]: Array<{ tz_id: number; schedule: WeekSchedule }> = await this.ds.query(`SELECT tz_id, schedule FROM time_segment WHERE name = $1`, [timeSegName]);
-    if (!seg) throw new CvError(CvCode.InvalidParameter, `The time segment does not exist: ${timeSegName}`);
-    const weekly = toWeeklySchedule(seg.schedule);
-    const days = Object.fromEntries(GATE_PASS_DAYS.map((d) => [d, (weekly[d] ?? []).map((p) => ({ ...p, passMode }))]));
-    return this.send(device.sn, device.admission, dataUpdateGatePassRule({ passwayTimezoneId: Number(seg.tz_id), days }), 'state');
-  }
-
-  private async requireController(sn: string): Promise<{ sn: string; admission: string }> {
-    const [device] = await this.ds.query(`SELECT sn, admission FROM device d WHERE d.sn = $1 AND ${effectiveKindSql('d')} = 'psg' AND d.admission <> 'pending'`, [sn]);
+  /** A channel controller that is not awaiting approval (pass rules, counters). */
+  async requireController(sn: string): Promise<{ id: string; sn: string; admission: string }> {
+    const [device] = await this.ds.query(`SELECT id, sn, admission FROM device d WHERE d.sn = $1 AND ${effectiveKindSql('d')} = 'psg' AND d.admission <> 'pending'`, [sn]);
     if (!device) throw new CvError(CvCode.NotFound, `No channel controller with SN ${sn}`);
     return device;
   }
 
-  /** `action`: dropped when the controller comes back late (opening a gate, resetting counters); `state`: a pass rule. */
-  private async send(sn: string, admission: string, command: string, kind: 'action' | 'state'): Promise<QueuedDoorCommand> {
+  /** An action (opening a gate, resetting counters): to an online controller only, dropped when it comes back late. */
+  private async send(sn: string, admission: string, command: string): Promise<QueuedDoorCommand> {
     if (admission === 'disabled') throw new CvError(CvCode.Conflict, `Device ${sn} is disabled`);
     const online = await this.status.isOnlineNow(sn);
-    if (kind === 'action') requireOnlineFor(online, sn);
-    const validSeconds = await this.ds.transaction((m) => (kind === 'action' ? this.queue.enqueueAction(m, sn, command) : this.queue.enqueue(m, sn, [command]).then(() => null)));
+    requireOnlineFor(online, sn);
+    const validSeconds = await this.ds.transaction((m) => this.queue.enqueueAction(m, sn, command));
     return { deviceSn: sn, online, validSeconds };
   }
 }

@@ -8,11 +8,12 @@ import { checkPaging, v2Page, type V2Page } from '../common/paging';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DeviceSnDto } from '../device/dto/device.dto';
-import { commandResponse, queued } from '../door/door.controller';
+import { commandResponse, GATEWAY_DETAIL_HEADER, queued } from '../door/door.controller';
 import { ModuleListDto } from '../elevator/dto/elevator.dto';
 import { ModuleDeviceService } from '../elevator/module-device.service';
-import { CountersResetDto, GateCountersDto, PassRuleDto, PsgDeviceResponseDto, PsgDeviceV2ResponseDto, toPsgDevice, toPsgDeviceV2 } from './dto/passage.dto';
+import { CountersResetDto, GateCountersDto, PassRuleDto, PassRuleStateDto, PsgDeviceResponseDto, PsgDeviceV2ResponseDto, toPsgDevice, toPsgDeviceV2 } from './dto/passage.dto';
 import { GateService } from './gate.service';
+import { PsgPassRuleService } from './psg-pass-rule.service';
 
 /** 2.30 Entrance-control devices (kind `psg`), and the gateway's counter extensions. */
 @ApiTags('PsgDevice')
@@ -21,6 +22,7 @@ export class PsgDeviceController {
   constructor(
     private readonly devices: ModuleDeviceService,
     private readonly gates: GateService,
+    private readonly passRules: PsgPassRuleService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -69,10 +71,25 @@ export class PsgDeviceController {
 
   @Post('api/gateway/psgDevice/:sn/passRule')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Gateway extension: passing mode of the controller during a time segment (DATA UPDATE gatepassrule)' })
+  @ApiOperation({
+    summary: 'Gateway extension: passing mode of the controller during a time segment (DATA UPDATE gatepassrule)',
+    description: 'Stored (one rule per controller and time segment; the same segment again replaces it) and sent; sent again after a full sync of the controller, and when the segment\'s periods change.',
+  })
   @ApiParam({ name: 'sn', example: 'CKN4213360081' })
   @ApiOkResponse(commandResponse)
   async passRule(@Param('sn') sn: string, @CvInput() dto: PassRuleDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
-    return queued(reply, await this.gates.passRule(sn.trim(), dto.timeSegName, dto.passMode));
+    const saved = await this.passRules.save(sn.trim(), dto.timeSegName, dto.passMode);
+    if (saved.queued) return queued(reply, saved);
+    reply.header(GATEWAY_DETAIL_HEADER, `the rule is stored; no command was queued for device ${saved.deviceSn}: its firmware refused the gatepassrule table (see its convergence)`);
+    return ok(null);
+  }
+
+  @Get('api/gateway/psgDevice/:sn/passRules')
+  @ApiOperation({ summary: 'Gateway extension: the pass rules stored for the controller, each with whether the controller confirmed it (Return code)' })
+  @ApiParam({ name: 'sn', example: 'CKN4213360081' })
+  @ApiOkResponse({ type: listEnvelopeOf(PassRuleStateDto) })
+  async passRuleList(@Param('sn') sn: string): Promise<Envelope<PassRuleStateDto[]>> {
+    const zone = this.config.timeZone;
+    return ok((await this.passRules.list(sn.trim())).map((r) => ({ ...r, confirmedAt: formatCvDateTime(r.confirmedAt, zone) })));
   }
 }

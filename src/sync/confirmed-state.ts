@@ -4,7 +4,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import type { PinScope } from './desired-state';
-import { isSyncRef, itemId, MEMBER_KINDS, type ItemId, type SyncRef } from './sync-items';
+import { DEVICE_KINDS_SQL, isSyncRef, itemId, MEMBER_KINDS, type ItemId, type SyncRef } from './sync-items';
 import { excludedOf, intoOf } from '../database/columns';
 import { SyncItem } from './sync-state.entity';
 import { namedQuery } from '../database/prepared-query.service';
@@ -22,7 +22,7 @@ const CHUNK = 5000;
 const SKIPPED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'skipped']);
 const SKIPPED_UPDATE = excludedOf(SyncItem, ['skipped']);
 
-/** Confirmed items of these devices: every time zone and holiday, and the member items of the pins in scope. */
+/** Confirmed items of these devices: every item of the device itself (DEVICE_KINDS), and the member items of the pins in scope. */
 export async function loadConfirmed(m: EntityManager, deviceIds: string[], pins: PinScope): Promise<Map<string, DeviceConfirmed>> {
   if (deviceIds.length === 0) return new Map();
   return runRead(m, confirmedRead(deviceIds, pins));
@@ -48,10 +48,10 @@ export function confirmedRead(deviceIds: string[], pins: PinScope): Read<Map<str
       WHERE device_id = ANY($1) ${
         pins === null
           ? ''
-          : `AND kind IN ('tz', 'hday')
+          : `AND kind IN (${DEVICE_KINDS_SQL})
      UNION ALL
      SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()), skipped IS NOT NULL FROM sync_item
-      WHERE device_id = ANY($1) AND kind NOT IN ('tz', 'hday') AND key IN (SELECT unnest($2::text[]))`
+      WHERE device_id = ANY($1) AND kind NOT IN (${DEVICE_KINDS_SQL}) AND key IN (SELECT unnest($2::text[]))`
       }`,
     pins === null ? [deviceIds] : [deviceIds, pins],
     parse,
@@ -79,14 +79,14 @@ export function inflightRead(sns: string[], pins: PinScope, ownPlans: readonly s
   };
   // Narrowed to the scope's pins (a page of a full sync replays what is in flight for its own pins, not the
   // whole device): `IN (SELECT unnest(…))` is one hashed set per statement, so each key is one probe however
-  // large the scope. Clears and time zone / holiday commands concern every pin.
+  // large the scope. Clears and commands of the device's own items (time zones, holidays, pass rules) concern every pin.
   return read(
     `SELECT id, device_sn, ref FROM device_command
       WHERE device_sn = ANY($1) AND state IN ('pending', 'sent') AND meta ? 'sync'
       ${
         pins === null
           ? ''
-          : `AND (meta ? 'clear' OR meta->>'kind' IN ('tz', 'hday')
+          : `AND (meta ? 'clear' OR meta->>'kind' IN (${DEVICE_KINDS_SQL})
                   OR ((meta ? 'appended' OR NOT coalesce(meta->>'plan' = ANY($3::text[]), false)) AND ${refNamesPinsSql('keys', '$2')}))`
       }
       ORDER BY id`,

@@ -1,6 +1,6 @@
 /**
  * Desired state: what each device should hold, derived from persons, visitors, levels, doors, time segments,
- * holidays, templates and photos. Set-based: one query per table for many devices and many pins.
+ * holidays, templates, photos and channel controllers' pass rules. Set-based: one query per table for many devices and many pins.
  */
 import type { EntityManager } from 'typeorm';
 import { encodeZkSeconds, instantToWallClock, type HolidayRecord, type TimezoneRecord } from '../push/protocol';
@@ -11,6 +11,7 @@ import { emptyDesired, unsafeValue, type DesiredDevice, type MemberOnDevice } fr
 import { loadModuleRights, loadModuleTimezones, mergeRights } from './module-rights';
 import { grantsRead, heldRead, holidaysRead, loadPersons, loadRights, PERSON_LEVELS, personsRead, rightsIndex, type LevelGrant, type LevelHeld } from './sync-queries';
 import type { SyncHoliday } from './sync-commands';
+import { gatePassRuleRecord, passRulesRead, type PassRuleRow } from './pass-rules';
 import { asSyncPerson, loadVisitorRights, loadVisitors, VISITOR_LEVELS, visitorsRead, type SyncVisitor } from './visitor-sync';
 import { read, readAll, runRead, type Read } from '../database/read-together';
 
@@ -33,6 +34,7 @@ interface ScopedOwners {
 export interface DesiredBase {
   tz: TzRow[];
   holidays: SyncHoliday[];
+  passRules: PassRuleRow[];
   scoped?: ScopedOwners;
 }
 
@@ -51,10 +53,12 @@ export function desiredBaseRead(devices: readonly SyncDevice[], pins: PinScope):
     [deviceIds],
     (rows: TzRow[]) => rows,
   );
-  if (pins === null) return readAll({ tz, holidays: holidaysRead() });
+  const passRules = passRulesRead(deviceIds);
+  if (pins === null) return readAll({ tz, holidays: holidaysRead(), passRules });
   return readAll({
     tz,
     holidays: holidaysRead(),
+    passRules,
     scoped: readAll({
       grants: grantsRead(deviceIds),
       personLevels: heldRead(PERSON_LEVELS, { pins }),
@@ -130,13 +134,14 @@ export async function loadDesired(m: EntityManager, devices: readonly SyncDevice
   const deviceIds = devices.map((d) => d.id);
   const byId = new Map(devices.map((d) => [d.id, d]));
 
-  const { tz, holidays, scoped } = base ?? (await runRead(m, desiredBaseRead(devices, pins)));
+  const { tz, holidays, passRules, scoped } = base ?? (await runRead(m, desiredBaseRead(devices, pins)));
   const tzRows = [...tz];
   // Elevator and channel controllers: the time zones of their own levels.
   if (devices.some((d) => d.module)) tzRows.push(...((await loadModuleTimezones(m, devices.filter((d) => d.module).map((d) => d.id))) as typeof tzRows));
   for (const r of tzRows) out.get(r.device_id)!.timezones.set(Number(r.tz_id), { timezoneId: Number(r.tz_id), schedule: toWeeklySchedule(r.schedule as never) });
   const days: HolidayRecord[] = holidayRecords(holidays);
   for (const d of out.values()) for (const h of days) d.holidays.set(typeof h.holiday === 'string' ? h.holiday : holidayKey(h.holiday), h);
+  for (const r of passRules) out.get(r.device_id)?.passRules.set(Number(r.tz_id), gatePassRuleRecord(r.tz_id, r.schedule, r.pass_mode));
 
   const { rights, vrights, persons, visits, templates } = await ownersOf(m, devices, scoped);
   const templatesOf = new Map<string, StoredTemplate[]>();

@@ -11,15 +11,20 @@
  *                                       `auth`, its table is userauthorize like a panel's)
  *   tz                                  by TimezoneId
  *   hday                                by holiday day (YYYYMMDD)
+ *   gatepassrule                        by PasswayTimeZoneId (a channel controller's pass rule, psg_pass_rule)
  * Each has a hash of its content. `?` is the hash of an item the device may hold with unknown content
  * (a command carrying it failed): it never equals a desired hash, and it still gets removed when not desired.
  */
 import { createHash } from 'node:crypto';
-import type { HolidayRecord, MulCardUserRecord, TimezoneRecord, UserAuthorizeRecord, UserRecord } from '../push/protocol';
+import type { GatePassRuleRecord, HolidayRecord, MulCardUserRecord, TimezoneRecord, UserAuthorizeRecord, UserRecord } from '../push/protocol';
 import type { StoredTemplate } from './bio-sync';
 
-export type ItemKind = 'user' | 'auth' | 'eleauth' | 'card' | 'photo' | 'bio' | 'tz' | 'hday';
+export type ItemKind = 'user' | 'auth' | 'eleauth' | 'card' | 'photo' | 'bio' | 'tz' | 'hday' | 'gatepassrule';
 export const MEMBER_KINDS: readonly ItemKind[] = ['user', 'auth', 'eleauth', 'card', 'photo', 'bio'];
+/** Items of the device itself, not of a member: few, so every plan but a full sync's later pages looks at all of them. */
+export const DEVICE_KINDS: readonly ItemKind[] = ['tz', 'hday', 'gatepassrule'];
+/** DEVICE_KINDS as an SQL list of literals. */
+export const DEVICE_KINDS_SQL = DEVICE_KINDS.map((k) => `'${k}'`).join(', ');
 
 /** The kind of a member's rights: `eleauth` (usereleauthorize, floors) on an elevator controller, else `auth`. */
 export type RightsKind = 'auth' | 'eleauth';
@@ -52,12 +57,14 @@ export interface DesiredDevice {
   members: Map<string, MemberOnDevice>;
   timezones: Map<number, TimezoneRecord>;
   holidays: Map<string, HolidayRecord>;
+  /** A channel controller's pass rules by PasswayTimeZoneId (empty on every other device). */
+  passRules: Map<number, GatePassRuleRecord>;
   skipped: Array<{ pin: string; reason: string }>;
   /** The item kind the members' rights are held as on this device. */
   rightsKind: RightsKind;
 }
 
-export const emptyDesired = (rightsKind: RightsKind = 'auth'): DesiredDevice => ({ members: new Map(), timezones: new Map(), holidays: new Map(), skipped: [], rightsKind });
+export const emptyDesired = (rightsKind: RightsKind = 'auth'): DesiredDevice => ({ members: new Map(), timezones: new Map(), holidays: new Map(), passRules: new Map(), skipped: [], rightsKind });
 
 const sha = (s: string) => createHash('sha1').update(s).digest('hex').slice(0, 24);
 
@@ -135,8 +142,12 @@ export function desiredHashes(d: DesiredDevice): Map<ItemId, string> {
   }
   for (const [tz, r] of d.timezones) out.set(itemId('tz', tz), sha(JSON.stringify(r.schedule)));
   for (const [day, r] of d.holidays) out.set(itemId('hday', day), `${r.holidayType}:${r.loop}`);
+  for (const [tz, r] of d.passRules) out.set(itemId('gatepassrule', tz), passRuleHash(r));
   return out;
 }
+
+/** A pass rule's hash: its content (periods and passing modes), so a time segment edit changes it. */
+export const passRuleHash = (r: GatePassRuleRecord): string => sha(JSON.stringify(r));
 
 /**
  * What a queued command says about items, stored as its `ref`. One kind per command: `put` items with their
@@ -153,11 +164,15 @@ export interface SyncRef {
   /** Kinds a `del` takes with it on the device (a terminal's DATA DELETE USERINFO drops templates and photo too). */
   cascade?: ItemKind[];
   clear?: true;
-  verify?: 'user';
+  /** The table a `DATA COUNT` counts, held against the items of that kind the device confirmed. */
+  verify?: CountedKind;
   count?: number;
   /** Records of other writes were added to this command (pending-append.ts): its items are not all of `plan`. */
   appended?: true;
 }
+
+/** Kinds a verification counts: users on every device; pass rules too on a channel controller that has any. */
+export type CountedKind = 'user' | 'gatepassrule';
 
 export function isSyncRef(ref: unknown): ref is SyncRef {
   return !!ref && typeof ref === 'object' && (ref as SyncRef).sync === 1;

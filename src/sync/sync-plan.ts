@@ -4,12 +4,14 @@
  * travel in one multi-record DATA UPDATE (up to MAX_RECORDS_PER_COMMAND / MAX_COMMAND_BYTES); an item's
  * records never straddle two commands, so one Return confirms or fails the whole item.
  *
- * Order on the wire: time zones, holidays, then per member kind resets, users, rights, cards, photos,
- * templates; removals of members, then time zones no longer used (rights referring to them are gone first).
+ * Order on the wire: time zones, holidays, pass rules, then per member kind resets, users, rights, cards, photos,
+ * templates; removals of members, pass rules no longer stored, then time zones no longer used (rights referring
+ * to them are gone first).
  */
 import {
   dataDelete,
   dataUpdateBiophoto,
+  dataUpdateGatePassRule,
   dataUpdateHoliday,
   dataUpdateMulCardUser,
   dataUpdateTimezone,
@@ -119,6 +121,8 @@ export function tableOf(device: SyncDevice, kind: ItemKind): string | null {
       return 'timezone';
     case 'hday':
       return 'holiday';
+    case 'gatepassrule':
+      return 'gatepassrule';
   }
 }
 
@@ -184,6 +188,10 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   const hdays = o.full || hdayChange ? [...desired.holidays.keys()] : hdayPuts;
   if ((o.full || hdayChange) && !o.refusedRemove?.has('hday') && !o.refused?.has('hday')) out.push({ command: dataDelete('holiday', '*'), ref: ref('hday', { clear: true }) });
   emit('hday', chunkGroups(hdays.sort().map((d) => ({ key: d, hash: hashOf('hday', d), records: [desired.holidays.get(d)!] })), dataUpdateHoliday));
+
+  // A channel controller's pass rules: an update overwrites the row of its PasswayTimeZoneId in place.
+  const rules = (puts.get('gatepassrule') ?? []).map(Number).sort((a, b) => a - b);
+  emit('gatepassrule', chunkGroups(rules.map((tz) => ({ key: String(tz), hash: hashOf('gatepassrule', String(tz)), records: [desired.passRules.get(tz)!] })), dataUpdateGatePassRule));
 
   // Rights that lose a time zone are cleared first (an update only overwrites the time zones it names).
   const authPins = puts.get(rights.kind) ?? [];
@@ -253,6 +261,7 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
     const photo = !gone.has(pin) ? photoDeleteCommand(device, pin) : null;
     if (photo) del('photo', pin, photo);
   }
+  for (const tz of (removes.get('gatepassrule') ?? []).map(Number).sort((a, b) => a - b)) del('gatepassrule', String(tz), dataDelete('gatepassrule', [['PasswayTimeZoneId', tz]]));
   for (const tz of (removes.get('tz') ?? []).map(Number).sort((a, b) => a - b)) del('tz', String(tz), dataDelete('timezone', [['TimezoneId', tz]]));
   return out;
 }

@@ -9,7 +9,7 @@ import { read, runRead, type Read } from '../database/read-together';
 import { confirmedRead, devicesHoldingSql, devicesTouchingSql, inflightRead, noteSkipped, refNamesPins } from './confirmed-state';
 import { desiredBaseRead, loadDesired, type PinScope } from './desired-state';
 import type { SyncDevice } from './device-dialect';
-import { currentState, desiredHashes, diffItems, MEMBER_KINDS, splitItemId, type Diff, type ItemKind, type SyncRef } from './sync-items';
+import { currentState, DEVICE_KINDS, desiredHashes, diffItems, itemId, MEMBER_KINDS, splitItemId, type CountedKind, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
 import { moduleDevicePinsSql, moduleDevicesGrantingSql } from './module-rights';
 import { appendToPending, tailsRead, type DeviceBatch, type TailRow } from './pending-append';
 import { composeCommands, composesAlike, tableOf, type ComposeInput, type PlannedCommand } from './sync-plan';
@@ -37,9 +37,11 @@ interface PlanRequest {
    * committed a change of where the pins belong (a level's doors) while this one waited.
    */
   devicesNow?: (planned: string[]) => Read<readonly string[]>;
-  /** Member pins in scope; time zones and holidays are always in scope except in `continue`. null = all. */
+  /** Member pins in scope; the device's own items (DEVICE_KINDS) are in scope except in `continue`. null = all. */
   pins: PinScope;
   mode: Mode;
+  /** Device items (DEVICE_KINDS) in scope; default all of them. Member items are scoped by `pins`. */
+  items?: ReadonlySet<ItemId>;
   /** Pins to treat as gone (deleted in this transaction before their rows go). */
   absent?: ReadonlySet<string>;
   /** SN of a device that already holds the members' templates (it enrolled them): recorded, not sent. */
@@ -126,9 +128,19 @@ export class SyncPlannerService {
     await this.plan(m, { deviceIds: [...deviceIds], devicesNow: (planned) => devicesOfPinsRead(pins, planned), pins, mode: opts.force ? 'force' : 'diff' });
   }
 
-  /** A time segment changed or is about to be deleted: time zones of every admitted device (no member in scope). */
+  /** A time segment changed or is about to be deleted: time zones and pass rules of every admitted device (no member in scope). */
   async syncTimeSegment(m: EntityManager): Promise<void> {
     await this.plan(m, { deviceIds: await admittedDevices(m), pins: [], mode: 'diff' });
+  }
+
+  /**
+   * A pass rule stored (psg_pass_rule): its `gatepassrule` item is sent again, even where the controller confirmed
+   * it (an operator posting a rule asks for it on the device, like REST syncPerson), and nothing else of the
+   * controller. Answers the number of commands queued: 0 when the controller is not admitted or its firmware
+   * refused the table for good.
+   */
+  syncPassRule(m: EntityManager, deviceId: string, timezoneId: number): Promise<number> {
+    return this.plan(m, { deviceIds: [deviceId], pins: [], mode: 'force', items: new Set([itemId('gatepassrule', timezoneId)]) });
   }
 
   /** Holidays changed: the holiday table of every admitted device. */
@@ -175,14 +187,25 @@ export class SyncPlannerService {
     return more.length > size ? page[page.length - 1] : null;
   }
 
-  /** Asks the device to count its users; the answer is compared with what it confirmed (reconciler). */
+  /**
+   * Asks the device to count its users, and a channel controller that holds or should hold pass rules to count
+   * those too: a factory reset of a controller with rules and no users shows only there. The answers are compared
+   * with what it confirmed (reconciler).
+   */
   async queueVerify(m: EntityManager, deviceSn: string): Promise<void> {
-    const ref: SyncRef = { sync: 1, plan: newId(), verify: 'user' };
-    await this.queue.enqueueMany(m, [{ deviceSn, commands: [{ command: dataCount('user'), ref }] }]);
+    const [rules]: Array<{ any: boolean }> = await namedQuery(m,
+      `SELECT EXISTS (SELECT 1 FROM psg_pass_rule r JOIN device d ON d.id = r.device_id WHERE d.sn = $1)
+           OR EXISTS (SELECT 1 FROM sync_item s JOIN device d ON d.id = s.device_id WHERE d.sn = $1 AND s.kind = 'gatepassrule' AND s.hash IS NOT NULL) AS any`,
+      [deviceSn],
+    );
+    const kinds: CountedKind[] = rules?.any ? ['user', 'gatepassrule'] : ['user'];
+    const plan = newId();
+    await this.queue.enqueueMany(m, [{ deviceSn, commands: kinds.map((kind) => ({ command: dataCount(kind), ref: { sync: 1, plan, verify: kind } satisfies SyncRef })) }]);
   }
 
-  private async plan(m: EntityManager, req: PlanRequest): Promise<void> {
-    if (req.deviceIds.length === 0) return;
+  /** Answers the number of commands queued (or added to pending ones). */
+  private async plan(m: EntityManager, req: PlanRequest): Promise<number> {
+    if (req.deviceIds.length === 0) return 0;
     await preferGenericPlans(m);
     const byId = req.loaded ? new Map(req.loaded) : await loadDevices(m, [...req.deviceIds], this.config.timeZone);
     const devicesOf = (all: Map<string, SyncDevice>) => [...all.values()].sort((a, b) => a.sn.localeCompare(b.sn));
@@ -200,7 +223,7 @@ export class SyncPlannerService {
       };
     });
     const devices = devicesOf(byId);
-    if (devices.length === 0) return;
+    if (devices.length === 0) return 0;
     const ids = devices.map((d) => d.id);
     const desired = await loadDesired(m, devices, req.pins, req.absent, base);
     const pinSet = req.pins === null ? null : new Set(req.pins);
@@ -218,13 +241,13 @@ export class SyncPlannerService {
       // Refusal keys are `DATA UPDATE <table>` and `DATA DELETE <table>` (device-refusals.ts): what the firmware
       // cannot write is not put, what it cannot delete is not removed; each on its own, so a table it will not
       // write still loses the rights the database revoked.
-      const refusedOf = (verb: string) => new Set(MEMBER_KINDS.concat(['tz', 'hday']).filter((k) => refusals.get(device.id)?.has(`DATA ${verb} ${tableOf(device, k) ?? ''}`)));
+      const refusedOf = (verb: string) => new Set(MEMBER_KINDS.concat(DEVICE_KINDS).filter((k) => refusals.get(device.id)?.has(`DATA ${verb} ${tableOf(device, k) ?? ''}`)));
       const refused = refusedOf('UPDATE');
       const refusedRemove = refusedOf('DELETE');
       const member = (key: string) => pinSet === null || pinSet.has(key);
       const inScope = (id: string) => {
         const [kind, key] = splitItemId(id);
-        if (kind === 'tz' || kind === 'hday') return req.mode !== 'continue';
+        if (DEVICE_KINDS.includes(kind)) return req.mode !== 'continue' && (!req.items || req.items.has(id));
         return member(key);
       };
       const diff = this.diff(req.mode, hashes, current, have.hold, { refused, refusedRemove }, inScope);
@@ -246,6 +269,7 @@ export class SyncPlannerService {
     // Devices with a command in flight about these pins: the write's records are not added to their pending commands.
     const touched = new Set([...inflight].filter(([, refs]) => refs.some((r) => refNamesPins(r, pinSet))).map(([sn]) => sn));
     await this.queueBatches(m, batches, touched, appends ? tails : undefined);
+    return batches.reduce((n, b) => n + b.commands.length, 0);
   }
 
   /**

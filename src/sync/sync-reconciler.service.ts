@@ -9,7 +9,7 @@ import { DeviceRegistryService, type DeviceRegisteredEvent } from '../push/devic
 import { excludedOf, insertOf, listOf } from '../database/columns';
 import { afterCommit } from '../database/after-commit';
 import { asLeader } from '../database/leader';
-import { backoffMs, UNKNOWN_HASH, type SyncRef } from './sync-items';
+import { backoffMs, DEVICE_KINDS, UNKNOWN_HASH, type CountedKind, type ItemKind, type SyncRef } from './sync-items';
 import { AttendanceSyncService } from './attendance-sync.service';
 import { SyncConfirmation } from './sync-confirm';
 import { SyncPlannerService } from './sync-planner.service';
@@ -100,6 +100,8 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
            -- A floor of an elevator level, or a gate of an entrance-control level, on this controller.
            OR EXISTS (SELECT 1 FROM ele_level_floor lf JOIN floor f ON f.id = lf.floor_id WHERE f.device_id = $1)
            OR EXISTS (SELECT 1 FROM psg_level_gate lg JOIN door d ON d.id = lg.gate_id WHERE d.device_id = $1)
+           -- A pass rule of this channel controller.
+           OR EXISTS (SELECT 1 FROM psg_pass_rule WHERE device_id = $1)
            -- An attendance terminal or kiosk whose area has members.
            OR EXISTS (SELECT 1 FROM att_area_person ap JOIN device d ON d.area_id = ap.area_id AND d.id = $1
                        AND ${effectiveKindSql('d')} = CASE ap.module WHEN 'att' THEN 'att' ELSE 'facekiosk' END) AS needed,
@@ -242,7 +244,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     for (const r of rows) {
       let pins = byDevice.get(r.device_id);
       if (!pins) byDevice.set(r.device_id, (pins = new Set()));
-      if (r.kind !== 'tz' && r.kind !== 'hday') pins.add(r.key);
+      if (!DEVICE_KINDS.includes(r.kind as ItemKind)) pins.add(r.key);
     }
     for (const [deviceId, pins] of byDevice) {
       await this.ds.transaction(async (m) => {
@@ -256,8 +258,9 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Re-registration: time zones and holidays planned again (members are planned on every change and retried
-   * after failures), then the device counts its users: a bounded job whatever the size of the site.
+   * Re-registration: time zones, holidays and pass rules planned again (members are planned on every change and
+   * retried after failures), then the device counts its users (and pass rules): a bounded job whatever the size
+   * of the site.
    */
   private async verifyDevice(m: EntityManager, deviceId: string): Promise<void> {
     const [d]: Array<{ sn: string }> = await m.query(`SELECT sn FROM device WHERE id = $1 AND admission = 'admitted'`, [deviceId]);
@@ -270,18 +273,19 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * A `DATA COUNT user` answered. Commands run in queue order, so the count reflects every command before it:
-   * it must lie between the users the device confirmed and those plus the ones in doubt (`?`). Otherwise the
-   * panel changed behind our back (factory reset, users deleted or added at the panel): a full sync is owed.
+   * A `DATA COUNT user` (or `gatepassrule`) answered. Commands run in queue order, so the count reflects every
+   * command before it: it must lie between the rows the device confirmed and those plus the ones in doubt (`?`).
+   * Otherwise the panel changed behind our back (factory reset, users deleted or added at the panel): a full
+   * sync is owed.
    */
   async verified(m: EntityManager, deviceId: string, outcome: CommandOutcome, ref: SyncRef): Promise<void> {
     if (outcome.state !== 'done') {
-      this.log.warn(`device ${outcome.deviceSn}: DATA COUNT user ${outcome.reason === 'expired' ? 'got no result' : `refused (Return=${outcome.returnCode})`}; not verified`);
+      this.log.warn(`device ${outcome.deviceSn}: DATA COUNT ${ref.verify ?? 'user'} ${outcome.reason === 'expired' ? 'got no result' : `refused (Return=${outcome.returnCode})`}; not verified`);
       return;
     }
     const count = typeof ref.count === 'number' ? ref.count : outcome.returnCode;
     if (count === null || count < 0) return;
-    await this.verifiedCount(m, deviceId, outcome.deviceSn, count);
+    await this.verifiedCount(m, deviceId, outcome.deviceSn, count, ref.verify);
   }
 
   /**
@@ -290,18 +294,19 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
    * the device changed behind our back (factory reset, users deleted or added there) and a full sync is owed.
    * Answers whether it matched.
    */
-  async verifiedCount(m: EntityManager, deviceId: string, sn: string, count: number): Promise<boolean> {
+  async verifiedCount(m: EntityManager, deviceId: string, sn: string, count: number, kind: CountedKind = 'user'): Promise<boolean> {
     const [{ sure, doubt }]: Array<{ sure: number; doubt: number }> = await m.query(
       `SELECT count(*) FILTER (WHERE hash <> $2)::int AS sure, count(*) FILTER (WHERE hash = $2)::int AS doubt
-         FROM sync_item WHERE device_id = $1 AND kind = 'user' AND hash IS NOT NULL`,
-      [deviceId, UNKNOWN_HASH],
+         FROM sync_item WHERE device_id = $1 AND kind = $3 AND hash IS NOT NULL`,
+      [deviceId, UNKNOWN_HASH, kind],
     );
     if (count >= sure && count <= sure + doubt) return true;
-    // A firmware that refused the user table for good holds users the gateway cannot write or count as its own:
+    // A firmware that refused the table for good holds rows the gateway cannot write or count as its own:
     // a full sync would clear and resend everything at every count, and never match.
     const refused = (await loadRefusals(m, [deviceId])).get(deviceId);
-    if (refused?.has('DATA UPDATE user') || refused?.has('DATA UPDATE USERINFO')) return false;
-    this.log.warn(`device ${sn} holds ${count} users where ${sure}${doubt ? `-${sure + doubt}` : ''} are confirmed: its tables changed behind the gateway; a full sync is owed`);
+    const tables = kind === 'user' ? ['user', 'USERINFO'] : [kind];
+    if (tables.some((table) => refused?.has(`DATA UPDATE ${table}`))) return false;
+    this.log.warn(`device ${sn} holds ${count} ${kind} rows where ${sure}${doubt ? `-${sure + doubt}` : ''} are confirmed: its tables changed behind the gateway; a full sync is owed`);
     await oweJob(m, deviceId, 'full');
     // After the commit: a pass started sooner would not see the owed row and leave it to the next interval.
     afterCommit(m, () => this.kick());

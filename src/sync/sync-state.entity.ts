@@ -3,7 +3,7 @@ import { Device } from '../device/device.entity';
 
 /**
  * What one device has CONFIRMED holding, per item (kind + key: `user`/`auth`/`card`/`photo`/`bio` by pin,
- * `tz` by TimezoneId, `hday` by holiday day). Written only from the device's Return codes (the command
+ * `tz` by TimezoneId, `hday` by holiday day, `gatepassrule` by PasswayTimeZoneId). Written only from the device's Return codes (the command
  * outcome hook), never when a command is queued. `hash` is the content the device confirmed (null: the
  * device holds nothing confirmed for the key). A refused or expired command leaves `hash` as it was and
  * records the failure; the planner re-plans after `next_try_at` (backoff).

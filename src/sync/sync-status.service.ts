@@ -10,7 +10,7 @@ import { AttendanceSyncService } from './attendance-sync.service';
 import { devicesTouching, loadConfirmed, loadInflight } from './confirmed-state';
 import { loadDesired } from './desired-state';
 import type { DeviceConvergenceDto, PersonDeviceRightDto, PersonDeviceSyncDto } from './dto/sync-status.dto';
-import { authTimezones, currentState, desiredHashes, MEMBER_KINDS, UNKNOWN_HASH } from './sync-items';
+import { authTimezones, currentState, desiredHashes, DEVICE_KINDS, MEMBER_KINDS, splitItemId, UNKNOWN_HASH } from './sync-items';
 import { devicesGranting } from './sync-planner.service';
 import { loadDevices } from './sync-queries';
 
@@ -85,7 +85,7 @@ export class SyncStatusService {
       // An elevator controller holds the rights as `eleauth` (floors), every other device as `auth` (doors).
       const elevator = desired.get(d.id)!.rightsKind === 'eleauth';
       const rights = `${desired.get(d.id)!.rightsKind ?? 'auth'}\t${pin}`;
-      const want = new Map([...desired.get(d.id)!.hashes].filter(([id]) => !id.startsWith('tz\t') && !id.startsWith('hday\t')));
+      const want = new Map([...desired.get(d.id)!.hashes].filter(([id]) => !DEVICE_KINDS.includes(splitItemId(id)[0])));
       const have = confirmed.get(d.id)!.confirmed;
       const flying = inflight.get(d.sn) ?? [];
       const items = rows.filter((r) => r.device_id === d.id);

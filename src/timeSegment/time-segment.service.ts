@@ -56,7 +56,7 @@ export class TimeSegmentService {
     });
   }
 
-  /** A changed schedule reaches every device that uses the segment as its `timezone` record. */
+  /** A changed schedule reaches every device that uses the segment as its `timezone` record, and every pass rule on it. */
   update(id: string, dto: TimeSegmentUpdateDto): Promise<TimeSegment> {
     return writeTransaction(this.ds, async (m) => {
       const repo = m.getRepository(TimeSegment);
@@ -74,13 +74,16 @@ export class TimeSegmentService {
     });
   }
 
-  /** Refused while a level uses it; otherwise removed from the devices it was sent to. */
+  /** Refused while a level or a pass rule uses it; otherwise removed from the devices it was sent to. */
   delete(id: string): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
       const t = await m.getRepository(TimeSegment).findOne({ where: { id } });
       if (!t) throw new CvError(CvCode.NotFound, 'The time segment does not exist');
       const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM acc_level WHERE time_segment_id = $1`, [id]);
       if (n > 0) throw new CvError(CvCode.Conflict, 'The time segment is used by an access level');
+      // A pass rule names the segment as its PasswayTimeZoneId: refused like a level (the rule is the operator's to change).
+      const [rule] = await m.query(`SELECT 1 FROM psg_pass_rule WHERE time_segment_id = $1 LIMIT 1`, [id]);
+      if (rule) throw new CvError(CvCode.Conflict, 'The time segment is used by a pass rule of a channel controller');
       await m.getRepository(TimeSegment).delete({ id });
       await this.planner.syncTimeSegment(m);
     });

@@ -26,6 +26,7 @@ import { CommandSize1763700003300 } from './1763700003300-command-size';
 import { EventPosition1763700003400 } from './1763700003400-event-position';
 import { VerifyOthers1763700003500 } from './1763700003500-verify-others';
 import { CommandValidity1763700003600 } from './1763700003600-command-validity';
+import { PsgPassRule1763700003700 } from './1763700003700-psg-pass-rule';
 import { SyncItemDeviceTrigger1763700003750 } from './1763700003750-sync-item-device-trigger';
 import { VisitorCardIndex1763700004100 } from './1763700004100-visitor-card-index';
 
@@ -59,6 +60,7 @@ export const MIGRATIONS = [
   EventPosition1763700003400,
   VerifyOthers1763700003500,
   CommandValidity1763700003600,
+  PsgPassRule1763700003700,
   SyncItemDeviceTrigger1763700003750,
   VisitorCardIndex1763700004100,
 ];

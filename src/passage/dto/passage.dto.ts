@@ -152,6 +152,17 @@ export class GateCountersDto {
   @ApiProperty({ example: '2026-11-22 13:00:00' }) reportedAt!: string;
 }
 
+/** A stored pass rule and what the controller confirmed of it (gateway extension). */
+export class PassRuleStateDto {
+  @ApiProperty({ example: '24-Hour Accessible' }) timeSegName!: string;
+  @ApiProperty({ example: 1, description: 'PasswayTimeZoneId on the controller: the time segment\'s TimezoneId' }) timezoneId!: number;
+  @ApiProperty({ example: 0 }) passMode!: number;
+  @ApiProperty({ example: true, description: 'the controller answered Return=0 to the rule as stored now (same periods and passing mode)' }) confirmed!: boolean;
+  @ApiProperty({ example: '2026-11-22 13:00:00', nullable: true, type: String }) confirmedAt!: string | null;
+  @ApiProperty({ example: 0, description: 'refused or unanswered attempts since the last confirmation (retried with backoff)' }) failures!: number;
+  @ApiProperty({ example: null, nullable: true, type: Number, description: 'the controller\'s last Return code for the rule' }) lastReturn!: number | null;
+}
+
 export class PassRuleDto {
   @ApiProperty({ example: '24-Hour Accessible', description: 'time segment whose weekday periods the rule covers' })
   @IsString()

@@ -107,4 +107,11 @@ describe('gatepassrule (8.16)', () => {
     expect(() => dataUpdateGatePassRule({ passwayTimezoneId: 0, days: {} })).toThrow();
     expect(() => dataUpdateGatePassRule({ passwayTimezoneId: 1, days: { Sun: [{ start: '00:00', end: '23:59', passMode: 256 }] } })).toThrow();
   });
+
+  it('carries several rules as lines of one command', () => {
+    const [first, second, ...rest] = dataUpdateGatePassRule([{ passwayTimezoneId: 2, days: {} }, { passwayTimezoneId: 3, days: {} }]).split('\n');
+    expect(first).toMatch(/^DATA UPDATE gatepassrule PasswayTimeZoneId=2\t/);
+    expect(second).toMatch(/^PasswayTimeZoneId=3\t/);
+    expect(rest).toEqual([]);
+  });
 });

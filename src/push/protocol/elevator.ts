@@ -195,10 +195,15 @@ export interface GatePassRuleRecord {
 
 /**
  * `DATA UPDATE gatepassrule PasswayTimeZoneId=<id>\tSunTime1=<start<<16+end>\tSunPassMode1=<mode>…\tSatPassMode5=<mode>`
- * (8.16, channel controllers only). Times are encoded as in `timezone` (HHMM << 16 + HHMM); unused periods are
- * 0 with mode 0. The manual does not define the passing-mode values: they are passed through (0-255).
+ * (8.16, channel controllers only); several records travel as lines of one command, like `timezone`. Times are
+ * encoded as in `timezone` (HHMM << 16 + HHMM); unused periods are 0 with mode 0. The manual does not define the passing-mode values: they are passed through (0-255).
  */
-export function dataUpdateGatePassRule(r: GatePassRuleRecord): string {
+export function dataUpdateGatePassRule(records: GatePassRuleRecord | readonly GatePassRuleRecord[]): string {
+  const list = Array.isArray(records) ? (records as readonly GatePassRuleRecord[]) : [records as GatePassRuleRecord];
+  return dataUpdate('gatepassrule', list.map(gatePassRuleFields));
+}
+
+function gatePassRuleFields(r: GatePassRuleRecord): Array<[string, number]> {
   if (!Number.isInteger(r.passwayTimezoneId) || r.passwayTimezoneId < 1) throw new ProtocolValueError('PasswayTimeZoneId', 'must be a positive integer');
   const fields: Array<[string, number]> = [['PasswayTimeZoneId', r.passwayTimezoneId]];
   for (const day of GATE_PASS_DAYS) {
@@ -210,5 +215,5 @@ export function dataUpdateGatePassRule(r: GatePassRuleRecord): string {
       fields.push([`${day}Time${i + 1}`, encodeTimeSegment(p)], [`${day}PassMode${i + 1}`, p ? p.passMode : 0]);
     }
   }
-  return dataUpdate('gatepassrule', fields);
+  return fields;
 }
