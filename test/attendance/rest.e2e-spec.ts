@@ -81,6 +81,8 @@ describe('2.23 attApply', () => {
     expect((await t.post('/api/attApply/applySign', { personPin: '1', signDatetime: 'soon' })).body.code).toBe(-100);
     expect((await t.post('/api/attApply/applyOvertime', { personPin: '1', startDatetime: '2021-11-19 18:00:00', endDatetime: '2021-11-19 13:00:00' })).body.code).toBe(-101);
     expect((await t.post('/api/attApply/applyLeave', { personPin: '1', leaveTypeNo: 'L99', startDatetime: '2021-11-19 13:00:00', endDatetime: '2021-11-19 18:00:00' })).body.code).toBeLessThan(0);
+    // The manual's example body (2.23.3), placeholder picture path and all, is a leave like any other.
+    expect((await t.post('/api/attApply/applyLeave', { endDatetime: '2021-11-20 18:00:00', leaveImagePath: 'string', leaveTypeNo: 'L1', personPin: 1, remark: 'api', startDatetime: '2021-11-20 13:00:00' })).body.code).toBe(0);
     expect((await t.post('/api/attApply/uploadLeaveImage', { base64Image: 'bm90IGFuIGltYWdl' })).body.code).toBe(-27);
     expect((await fetch(new URL('/fileresource/att/leave/image/2021-01-01/1.jpg', t.baseUrl))).status).toBe(404);
   });
