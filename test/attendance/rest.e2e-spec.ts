@@ -27,6 +27,14 @@ describe('2.22 / 2.29 attendance devices', () => {
     expect((await t.get('/api/device/accList', { pageNo: 1, pageSize: 10 })).body.data).toEqual([]);
     expect((await t.get('/api/device/attAdDeviceList', { pageNo: 0, pageSize: 10 })).body.code).toBe(-90);
   });
+
+  it('a terminal that only polls with INFO shows its firmware and IP address (INFO fields 1 and 5) on the device detail', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-INFO-1', firmware: 'ZAM180-NF50VA-Ver3.4.10' });
+    await term.poll(true);
+    await term.poll(true);
+    const detail = (await t.get('/api/gateway/devices/ATT-INFO-1')).body.data;
+    expect(detail).toMatchObject({ firmVer: 'ZAM180-NF50VA-Ver3.4.10', ipAddress: '192.168.1.201' });
+  });
 });
 
 describe('2.21 listAttTransaction', () => {

@@ -60,6 +60,8 @@ export class AttendanceTerminalService implements OnModuleInit {
   private readonly logger = new Logger('AttendanceTerminal');
   private readonly contacts = new Map<string, number>();
   private readonly infos = new Map<string, string>();
+  /** Per SN, the firmware and address INFO last wrote to the device row (noteFirmwareAndAddress). */
+  private readonly addresses = new Map<string, string>();
   private readonly known = new Set<string>();
   private readonly readyListeners: Array<(e: TerminalReadyEvent) => unknown> = [];
   /**
@@ -107,6 +109,7 @@ export class AttendanceTerminalService implements OnModuleInit {
     if (!row?.inserted) {
       this.countDue.add(s.sn);
       this.infos.delete(s.sn);
+      this.addresses.delete(s.sn);
     }
     await this.fireReady({ deviceId: s.id, sn: s.sn, first: !!row?.inserted });
     const stamps: AttStamps = { ...(row?.stamps ?? {}) };
@@ -180,6 +183,23 @@ export class AttendanceTerminalService implements OnModuleInit {
     );
   }
 
+  /**
+   * The firmware and IP address a terminal's INFO names (its first and fifth fields) are what device/getAtt and
+   * the device lists show: many terminals never post `table=options`, so INFO is the only place they say so.
+   * Written only when they differ from what was last written (INFO changes with every punch: its log count).
+   */
+  private async noteFirmwareAndAddress(s: DeviceSession, firmware: string | null, ip: string | null): Promise<void> {
+    if (firmware === null && ip === null) return;
+    const key = `${firmware ?? ''}\t${ip ?? ''}`;
+    if (this.addresses.get(s.sn) === key) return;
+    await this.ds.query(
+      `UPDATE device SET firm_ver = COALESCE($2, firm_ver), ip_address = COALESCE($3, ip_address)
+        WHERE id = $1 AND (firm_ver IS DISTINCT FROM COALESCE($2, firm_ver) OR ip_address IS DISTINCT FROM COALESCE($3, ip_address))`,
+      [s.id, firmware === null ? null : firmware.slice(0, 100), ip === null ? null : ip.slice(0, 64)],
+    );
+    this.addresses.set(s.sn, key);
+  }
+
   /** `INFO=` of a poll (section 9): stored when it changes. */
   async noteInfo(s: DeviceSession, info: string): Promise<void> {
     const countDue = this.countDue.has(s.sn);
@@ -194,6 +214,7 @@ export class AttendanceTerminalService implements OnModuleInit {
     if (this.infos.get(s.sn) === info) return;
     this.infos.set(s.sn, info);
     if (!parsed) return;
+    await this.noteFirmwareAndAddress(s, parsed.firmware, parsed.ip);
     const [row]: Array<{ inserted: boolean }> = await this.ds.query(
       NOTE_INFO,
       [s.id, JSON.stringify({ ...parsed, raw: info.slice(0, 500) })],
