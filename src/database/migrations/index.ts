@@ -27,6 +27,7 @@ import { EventPosition1763700003400 } from './1763700003400-event-position';
 import { VerifyOthers1763700003500 } from './1763700003500-verify-others';
 import { CommandValidity1763700003600 } from './1763700003600-command-validity';
 import { SyncItemDeviceTrigger1763700003700 } from './1763700003700-sync-item-device-trigger';
+import { DeviceUserLine1763700004000 } from './1763700004000-device-user-line';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -59,4 +60,5 @@ export const MIGRATIONS = [
   VerifyOthers1763700003500,
   CommandValidity1763700003600,
   SyncItemDeviceTrigger1763700003700,
+  DeviceUserLine1763700004000,
 ];
