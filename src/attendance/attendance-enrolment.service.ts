@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { upsertEnrolledTemplate } from '../bioTemplate/bio-template-upsert';
 import type { EntityManager } from 'typeorm';
 import { setMainCard } from '../card/card-writes';
@@ -7,10 +8,12 @@ import { excludedOf, insertOf, intoOf, listOf } from '../database/columns';
 import { Person } from '../person/person.entity';
 import type { DeviceSession } from '../push/device-registry.service';
 import type { OperlogRecord, PhotoRecord, TemplateRecord, UserInfoRecord } from '../push/attendance/protocol';
+import type { UserUpload } from '../push/protocol';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { AttAreaPerson } from './att-area-person.entity';
 import { AttPerson } from './att-person.entity';
+import { DeviceUserLine } from './device-user-line.entity';
 
 const PRIVILEGES = new Set([0, 2, 6, 14]);
 
@@ -24,6 +27,16 @@ const JOIN_TERMINAL_AREA = `INSERT INTO ${intoOf(AttAreaPerson, ['module', 'area
 
 /** The keypad password column (person.password, what REST's personPwd writes) holds this much. */
 const PASSWORD_CHARS = 32;
+
+/** A user as a device uploads it: a terminal's OPERLOG USER line, an access panel's `tabledata user` record. */
+type EnrolledUser = Pick<UserInfoRecord, 'pin' | 'name' | 'pri' | 'passwd' | 'card' | 'fields'>;
+
+/** The last user line applied per pin from device $1 ($2 pins). */
+const SEEN_LINES = `SELECT ${listOf(DeviceUserLine, ['pin', 'hash'])} FROM device_user_line WHERE device_id = $1 AND pin = ANY($2::varchar[])`;
+
+/** The user lines applied now ($1 device, $2 pins, $3 hashes). */
+const NOTE_LINES = `INSERT INTO ${intoOf(DeviceUserLine, ['deviceId', 'pin', 'hash'])} SELECT $1, pin, hash FROM unnest($2::varchar[], $3::text[]) AS x(pin, hash)
+  ON CONFLICT (${listOf(DeviceUserLine, ['deviceId', 'pin'])}) DO UPDATE SET ${excludedOf(DeviceUserLine, ['hash'])}, updated_at = now()`;
 
 /** A USERPIC's Content as stored (base64, no white space), or null when it is not base64. */
 function photoContent(ph: PhotoRecord): string | null {
@@ -55,39 +68,7 @@ export class AttendanceEnrolmentService {
     const users = records.filter((r): r is UserInfoRecord => r.kind === 'USER');
     const templates = records.filter((r): r is TemplateRecord => r.kind === 'FP' || r.kind === 'FACE' || r.kind === 'FVEIN' || r.kind === 'BIODATA');
     const photos = records.filter((r): r is PhotoRecord => r.kind === 'USERPIC');
-    const touched = new Set<string>();
-    const ids = new Map<string, string>();
-    const persons = m.getRepository(Person);
-    const passwords = await this.passwordHolders(m, users);
-    for (const u of users) {
-      let p = await persons.findOne({ where: { pin: u.pin } });
-      const password = this.passwordToTake(device, u, p, passwords);
-      if (!p) {
-        p = await this.createPerson(m, device, u.pin, u.name, password, 'USER');
-        if (!p) continue;
-      } else {
-        const patch: Partial<Person> = {};
-        if (u.name && u.name !== p.name) patch.name = u.name.slice(0, 100);
-        if (password) patch.password = password;
-        if (Object.keys(patch).length) await persons.update({ id: p.id }, patch);
-      }
-      if (u.card && u.card !== '0' && u.card !== p.cardNo) {
-        try {
-          await setMainCard(m, p, u.card.slice(0, 64));
-        } catch (err) {
-          this.log.warn(`card of ${u.pin} from terminal ${device.sn} not taken: ${(err as Error).message}`);
-        }
-      }
-      if (u.pri !== null && PRIVILEGES.has(u.pri)) {
-        await m.query(
-          UPSERT_PRIVILEGE,
-          [p.id, u.pri],
-        );
-      }
-      await this.joinTerminalArea(m, device, p.id);
-      ids.set(u.pin, p.id);
-      touched.add(p.id);
-    }
+    const { ids, touched } = await this.applyUsers(m, device, users, { joinArea: true });
     // Templates and photos worth storing, by PIN: a PIN the gateway does not know is created for them, as a USER
     // line would create it (they are the person's enrolment; dropping them would lose it without a trace).
     const storable = [...templates.filter((t) => t.valid !== 0), ...photos.filter((ph) => photoContent(ph) !== null)];
@@ -118,10 +99,88 @@ export class AttendanceEnrolmentService {
       await m.query(`UPDATE person SET photo = $2, updated_at = now() WHERE id = $1 AND photo IS DISTINCT FROM $2`, [personId, content]);
       touched.add(personId);
     }
-    if (touched.size) await this.sync.syncPersons(m, [...touched], { originDeviceId: device.id });
+    await this.propagate(m, device, touched);
+  }
+
+  /**
+   * Users enrolled at an access panel (Security PUSH 7.5: "after a user is registered, the device automatically
+   * uploads the user information"), a `tabledata user` upload, in the caller's transaction: the same import as a
+   * terminal's USER lines (a new pin becomes a person, in no access level and no attendance area; a known one
+   * takes the name, card, password and privilege), then the panel is recorded as holding every user it uploaded,
+   * so that its `DATA COUNT user` counts them instead of finding it changed behind the gateway's back.
+   */
+  async ingestPanelUsers(m: EntityManager, device: DeviceSession, uploads: readonly UserUpload[]): Promise<void> {
+    if (uploads.length === 0) return;
+    const users = uploads.map((u): EnrolledUser => ({ pin: u.pin, name: u.name, pri: u.privilege, passwd: u.password, card: u.cardNo, fields: u.fields }));
+    const { touched } = await this.applyUsers(m, device, users, { joinArea: false });
+    await this.propagate(m, device, touched);
+    await this.planner.recordEnrolledUsers(m, device.id, [...new Set(uploads.map((u) => u.pin))]);
+  }
+
+  /** Changed persons go to the other terminals of their areas and to the access panels that should hold them. */
+  private async propagate(m: EntityManager, device: DeviceSession, touched: ReadonlySet<string>): Promise<void> {
+    if (touched.size === 0) return;
+    await this.sync.syncPersons(m, [...touched], { originDeviceId: device.id });
     // Access panels: the access planner diffs the persons' desired state (templates, photo, card) against what
     // each panel confirmed, so only what changed is sent, in the panel's dialect.
-    if (touched.size) await this.planner.syncPersons(m, [...touched]);
+    await this.planner.syncPersons(m, [...touched]);
+  }
+
+  /**
+   * A device's user lines applied to persons (created when the pin is new; name, password, card and privilege
+   * taken), except a line identical to the last one applied from this device for that pin (device_user_line): a
+   * resend or a replay after a reboot must not undo what REST changed since. Answers the person ids by pin and
+   * the persons changed.
+   */
+  private async applyUsers(m: EntityManager, device: DeviceSession, all: readonly EnrolledUser[], opts: { joinArea: boolean }): Promise<{ ids: Map<string, string>; touched: Set<string> }> {
+    const touched = new Set<string>();
+    const ids = new Map<string, string>();
+    const users = await this.newLines(m, device, all);
+    const persons = m.getRepository(Person);
+    const passwords = await this.passwordHolders(m, users);
+    for (const u of users) {
+      let p = await persons.findOne({ where: { pin: u.pin } });
+      const password = this.passwordToTake(device, u, p, passwords);
+      if (!p) {
+        p = await this.createPerson(m, device, u.pin, u.name, password, 'USER');
+        if (!p) continue;
+      } else {
+        const patch: Partial<Person> = {};
+        if (u.name && u.name !== p.name) patch.name = u.name.slice(0, 100);
+        if (password) patch.password = password;
+        if (Object.keys(patch).length) await persons.update({ id: p.id }, patch);
+      }
+      if (u.card && u.card !== p.cardNo) {
+        try {
+          await setMainCard(m, p, u.card.slice(0, 64));
+        } catch (err) {
+          this.log.warn(`card of ${u.pin} from device ${device.sn} not taken: ${(err as Error).message}`);
+        }
+      }
+      if (u.pri !== null && PRIVILEGES.has(u.pri)) await m.query(UPSERT_PRIVILEGE, [p.id, u.pri]);
+      if (opts.joinArea) await this.joinTerminalArea(m, device, p.id);
+      ids.set(u.pin, p.id);
+      touched.add(p.id);
+    }
+    return { ids, touched };
+  }
+
+  /**
+   * The lines to apply: those not identical to the last line applied from this device for their pin. Their hashes
+   * are stored now (the upload's transaction), so the next identical line is skipped.
+   */
+  private async newLines<T extends EnrolledUser>(m: EntityManager, device: DeviceSession, users: readonly T[]): Promise<T[]> {
+    if (users.length === 0) return [];
+    const hashes = users.map((u) => createHash('md5').update(JSON.stringify(u.fields)).digest('hex'));
+    const pins = users.map((u) => u.pin.slice(0, 64));
+    const rows: Array<{ pin: string; hash: string }> = await m.query(SEEN_LINES, [device.id, pins]);
+    const seen = new Map(rows.map((r) => [r.pin, r.hash]));
+    const fresh = users.filter((u, i) => seen.get(pins[i]) !== hashes[i]);
+    if (fresh.length < users.length) this.log.log(`device ${device.sn}: ${users.length - fresh.length} user line(s) identical to the last applied, skipped`);
+    // One row per pin (the last line of the upload for it): an upsert touches a row once per statement.
+    const last = new Map(pins.map((pin, i) => [pin, hashes[i]]));
+    await m.query(NOTE_LINES, [device.id, [...last.keys()], [...last.values()]]);
+    return fresh;
   }
 
   /**
@@ -132,13 +191,13 @@ export class AttendanceEnrolmentService {
   private async createPerson(m: EntityManager, device: DeviceSession, pin: string, name: string | null, password: string | null, from: string): Promise<Person | null> {
     const [dept]: Array<{ id: string }> = await m.query(`SELECT id FROM department ORDER BY (code = '1') DESC, created_at LIMIT 1`);
     if (!dept) {
-      this.log.warn(`person ${pin} enrolled at terminal ${device.sn} not created: there is no department`);
+      this.log.warn(`person ${pin} enrolled at device ${device.sn} not created: there is no department`);
       return null;
     }
     const persons = m.getRepository(Person);
     const p = persons.create({ id: newId(), pin: pin.slice(0, 64), name: name?.slice(0, 100) || null, deptId: dept.id, password });
     await persons.insert(p);
-    this.log.log(`person ${pin} enrolled at terminal ${device.sn}: created (from a ${from} line)`);
+    this.log.log(`person ${pin} enrolled at device ${device.sn}: created (from a ${from} line)`);
     return p;
   }
 
@@ -148,7 +207,7 @@ export class AttendanceEnrolmentService {
   }
 
   /** Who holds each non-empty password these USER lines carry (pin by password), in one query. */
-  private async passwordHolders(m: EntityManager, users: readonly UserInfoRecord[]): Promise<Map<string, string>> {
+  private async passwordHolders(m: EntityManager, users: readonly EnrolledUser[]): Promise<Map<string, string>> {
     const wanted = [...new Set(users.map((u) => cleanPassword(u.passwd)).filter((x): x is string => x !== null))];
     if (wanted.length === 0) return new Map();
     const rows: Array<{ password: string; pin: string }> = await m.query(`SELECT password, pin FROM person WHERE password = ANY($1)`, [wanted]);
@@ -162,12 +221,12 @@ export class AttendanceEnrolmentService {
    * REST refuses it ("The password has been used"). Passwords taken here are noted in `holders` (two USER lines of
    * one upload with one password).
    */
-  private passwordToTake(device: DeviceSession, u: UserInfoRecord, p: Person | null, holders: Map<string, string>): string | null {
+  private passwordToTake(device: DeviceSession, u: EnrolledUser, p: Person | null, holders: Map<string, string>): string | null {
     const pwd = cleanPassword(u.passwd);
     if (pwd === null || pwd === p?.password) return null;
     const holder = holders.get(pwd);
     if (holder !== undefined && holder !== u.pin) {
-      this.log.warn(`password of ${u.pin} from terminal ${device.sn} not taken: person ${holder} holds it`);
+      this.log.warn(`password of ${u.pin} from device ${device.sn} not taken: person ${holder} holds it`);
       return null;
     }
     holders.set(pwd, u.pin);

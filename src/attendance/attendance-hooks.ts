@@ -1,5 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+import type { UserUpload } from '../push/protocol';
+import { UploadIngestService } from '../push/upload-ingest.service';
 import { AttendanceIngestService } from '../push/attendance/attendance-ingest.service';
 import { AttendanceTerminalService } from '../push/attendance/attendance-terminal.service';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
@@ -11,7 +14,8 @@ import { AttendanceEnrolmentService } from './attendance-enrolment.service';
  * registration (Attendance PUSH has no /iclock/registry), so it records owed work the way a panel's
  * registration does: a full sync when the terminal holds nothing confirmed, else a check (planned again, and its
  * next INFO user count compared with the users it confirmed). An operator's approval owes through the registry's
- * own event. Enrolments uploaded on OPERLOG are handled inside the upload's transaction.
+ * own event. Enrolments uploaded on OPERLOG are handled inside the upload's transaction; users an access panel
+ * uploads (`tabledata user`, looked up through ModuleRef as BioEnrolmentHook does) go through the same import.
  */
 @Injectable()
 export class AttendanceHooks implements OnModuleInit {
@@ -22,10 +26,16 @@ export class AttendanceHooks implements OnModuleInit {
     private readonly reconciler: SyncReconciler,
     private readonly sync: AttendanceSyncService,
     private readonly enrolment: AttendanceEnrolmentService,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   onModuleInit(): void {
     this.ingest.onOperlog((m, device, records) => this.enrolment.ingest(m, device, records));
+    // Users enrolled at an access panel (Security PUSH 7.5), imported as a terminal's USER lines are.
+    this.moduleRef.get(UploadIngestService, { strict: false }).onTableUpload((device, records) => {
+      const users = records.filter((r): r is UserUpload => r.kind === 'user');
+      return users.length ? this.ds.transaction((m) => this.enrolment.ingestPanelUsers(m, device, users)) : Promise.resolve();
+    });
     this.terminals.onTerminalReady((e) => this.initialised(e.deviceId, e.sn, e.first));
     this.terminals.onUserCount((e, count) => this.countReported(e.deviceId, e.sn, count));
   }

@@ -16,6 +16,6 @@ export class BioEnrolmentHook implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.moduleRef.get(UploadIngestService, { strict: false }).onTableUpload((sn, records) => this.enrolment.ingest(sn, records));
+    this.moduleRef.get(UploadIngestService, { strict: false }).onTableUpload((device, records) => this.enrolment.ingest(device.sn, records));
   }
 }

@@ -11,6 +11,7 @@ import { AttPerson } from '../attendance/att-person.entity';
 import { AttPhoto } from '../attendance/att-photo.entity';
 import { AttPoint } from '../attendance/att-point.entity';
 import { AttTerminal } from '../attendance/att-terminal.entity';
+import { DeviceUserLine } from '../attendance/device-user-line.entity';
 import { AttTransaction } from '../attendance/att-transaction.entity';
 import { BioTemplate } from '../bioTemplate/bio-template.entity';
 import { Card } from '../card/card.entity';
@@ -56,4 +57,6 @@ export const ENTITIES = [
   PushTarget, AdMedia, ParkAuthorize, ParkRecord,
   // Attendance and FaceKiosk
   AttTransaction, AttOperlog, AttPhoto, AttTerminal, AttPerson, AttAreaPerson, AttApply, AttLeaveType, AttLeaveImage, AttPoint,
+  // Users uploaded by devices (the last line applied per device and pin)
+  DeviceUserLine,
 ];

@@ -17,6 +17,14 @@ describe('detectDeviceKind', () => {
     expect(detectDeviceKind('acc', { uploadTable: 'operlog' })).toBe('att');
   });
 
+  it('never moves a device its registration decided: an upload or INFO of a registered panel has no opinion', () => {
+    expect(detectDeviceKind('acc', { uploadTable: 'ATTLOG', registered: true })).toBeNull();
+    expect(detectDeviceKind('acc', { uploadTable: 'OPERLOG', registered: true })).toBeNull();
+    expect(detectDeviceKind('acc', { info: 'ZAM180-NF50VA-Ver3.4.9,5,0,146,192.168.2.43,10,39,12,5,11110,0,0,0', registered: true })).toBeNull();
+    // A registration still decides by itself (DeviceType=att is a terminal).
+    expect(detectDeviceKind('acc', { registration: { DeviceType: 'att' }, registered: true })).toBe('att');
+  });
+
   it('has no opinion on an rtlog upload or an empty handshake', () => {
     expect(detectDeviceKind('acc', { uploadTable: 'rtlog' })).toBeNull();
     expect(detectDeviceKind(null, { handshake: { SN: 'X', options: 'all' } })).toBeNull();

@@ -31,6 +31,11 @@ export interface KindEvidence {
   info?: string;
   /** An options upload (`table=options`): channel controllers and elevator voice modules name themselves there. */
   options?: Record<string, string>;
+  /**
+   * The device has registered (`POST /iclock/registry`, Security PUSH only): its kind was decided from the whole
+   * registration, and an upload table or an INFO no longer moves it to the attendance module.
+   */
+  registered?: boolean;
 }
 
 /** A rule answers a kind when the evidence shows it, or null when it has no opinion. */
@@ -85,14 +90,16 @@ const looksLikeInfo = (info: string) => info.split(',').length >= 10;
 
 /**
  * Attendance terminals: `DeviceType=att` in a registration; an attendance-style initialisation; attendance-only
- * uploads; or `INFO=` on the poll. Upload and INFO evidence only moves a device that is still the default (acc),
- * never one an earlier rule put in another module.
+ * uploads; or `INFO=` on the poll. Upload and INFO evidence only moves a device that is still undecided: the
+ * default (acc) of a device that never registered. Never one an earlier rule put in another module, nor a device
+ * whose registration decided it (field notes: "decide the dialect from the whole registration, not from one
+ * flag"): a registered panel that posts an ATTLOG or OPERLOG stays a panel, its doors with it.
  */
 const attendanceRule: KindRule = (current, e) => {
   const type = field(e.registration, 'DeviceType')?.trim().toLowerCase();
   if (type === 'att') return 'att';
   if (e.handshake && attendanceHandshakeScore(e.handshake) >= 2 && (current === null || current === 'acc' || current === 'att')) return 'att';
-  const fromDefault = current === null || current === 'acc';
+  const fromDefault = (current === null || current === 'acc') && !e.registered;
   if (e.uploadTable && ATTENDANCE_TABLES.has(e.uploadTable.toUpperCase()) && fromDefault) return 'att';
   if (e.info && looksLikeInfo(e.info) && fromDefault) return 'att';
   return null;

@@ -44,6 +44,12 @@ export interface DeviceRegisteredEvent {
   admittedNow: boolean;
 }
 
+/** Whether the device registered (`POST /iclock/registry` stores its capabilities, admitted or not). */
+const registeredOf = (s: DeviceSession): boolean => s.capabilities !== null;
+
+/** Kind evidence with whether the registration decided the kind (device-kind.ts). */
+const withRegistered = (s: DeviceSession, e: KindEvidence): KindEvidence => ({ ...e, registered: registeredOf(s) });
+
 interface DeviceRow {
   id: string;
   sn: string;
@@ -237,15 +243,15 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
     if (!s) return false;
     let detected: DeviceKind | null;
     if (e.uploadTable !== undefined && Object.keys(e).length === 1) {
-      const key = `${s.detectedKind}\n${e.uploadTable}`;
+      const key = `${s.detectedKind}\n${registeredOf(s)}\n${e.uploadTable}`;
       const known = this.tableVerdicts.get(key);
       if (known !== undefined) detected = known;
       else {
-        detected = detectDeviceKind(s.detectedKind, e);
+        detected = detectDeviceKind(s.detectedKind, withRegistered(s, e));
         if (this.tableVerdicts.size >= 256) this.tableVerdicts.clear(); // table names come from devices: keep it bounded
         this.tableVerdicts.set(key, detected);
       }
-    } else detected = detectDeviceKind(s.detectedKind, e);
+    } else detected = detectDeviceKind(s.detectedKind, withRegistered(s, e));
     return !detected || detected === s.detectedKind;
   }
 
@@ -255,7 +261,7 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
    */
   async observeKind(sn: string, e: KindEvidence): Promise<DeviceKind> {
     const s = await this.resolve(sn);
-    const detected = detectDeviceKind(s.detectedKind, e);
+    const detected = detectDeviceKind(s.detectedKind, withRegistered(s, e));
     if (!detected || detected === s.detectedKind) return s.kind;
     const [rows] = await this.ds.query(`UPDATE device SET kind = $2, updated_at = now() WHERE sn = $1 RETURNING ${DEVICE_COLUMNS}`, [sn, detected]);
     const row = (rows as DeviceRow[])[0];

@@ -59,9 +59,9 @@ export class UploadIngestService {
     private readonly metrics: GatewayMetrics,
   ) {}
 
-  /** Listeners (template enrolment) get the parsed records of a stored table upload. */
-  private readonly tableListeners: Array<(sn: string, records: readonly TableUpload[]) => Promise<unknown>> = [];
-  onTableUpload(fn: (sn: string, records: readonly TableUpload[]) => Promise<unknown>): void {
+  /** Listeners (template enrolment, users enrolled at a panel) get the parsed records of a stored table upload. */
+  private readonly tableListeners: Array<(device: DeviceSession, records: readonly TableUpload[]) => Promise<unknown>> = [];
+  onTableUpload(fn: (device: DeviceSession, records: readonly TableUpload[]) => Promise<unknown>): void {
     this.tableListeners.push(fn);
   }
 
@@ -79,7 +79,7 @@ export class UploadIngestService {
     // failure reaches the device as an error, so it sends the upload again (what it implies is never lost).
     if (device.admission === 'admitted') {
       for (const fn of this.tableListeners) {
-        await fn(device.sn, parsed.results).catch((e: unknown) => {
+        await fn(device, parsed.results).catch((e: unknown) => {
           this.logger.error(`table upload listener failed for ${device.sn}; the device will send again: ${(e as Error)?.stack ?? e}`);
           throw e;
         });

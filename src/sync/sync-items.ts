@@ -68,6 +68,9 @@ export const emptyDesired = (rightsKind: RightsKind = 'auth'): DesiredDevice => 
 
 const sha = (s: string) => createHash('sha1').update(s).digest('hex').slice(0, 24);
 
+/** The hash of a `user` item: its user record as sent. */
+export const userHash = (user: UserRecord): string => sha(JSON.stringify(user));
+
 /** The rights as a readable canonical string ("1:3,2:1@start-end"): the planner reads TimezoneIds back from it. */
 export function authHash(records: readonly UserAuthorizeRecord[]): string {
   return [...records]
@@ -118,7 +121,7 @@ function hashesOf(m: MemberOnDevice): MemberHashes {
   let h = memberHashes.get(m);
   if (!h) {
     h = {
-      user: sha(JSON.stringify(m.user)),
+      user: userHash(m.user),
       auth: authHash(m.auth),
       card: m.cards.length ? m.cards.map((c) => `${c.cardNo}/${c.cardType}`).sort().join(',') : null,
       photo: m.photo ? sha(m.photo) : null,

@@ -9,11 +9,12 @@ import { read, runRead, type Read } from '../database/read-together';
 import { confirmedRead, devicesHoldingSql, devicesTouchingSql, inflightRead, noteSkipped, refNamesPins } from './confirmed-state';
 import { desiredBaseRead, loadDesired, type PinScope } from './desired-state';
 import type { SyncDevice } from './device-dialect';
-import { currentState, DEVICE_KINDS, desiredHashes, diffItems, itemId, MEMBER_KINDS, splitItemId, type CountedKind, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
+import { currentState, DEVICE_KINDS, desiredHashes, diffItems, itemId, MEMBER_KINDS, splitItemId, userHash, type CountedKind, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
+import { userRecordFor } from './sync-commands';
 import { moduleDevicePinsSql, moduleDevicesGrantingSql } from './module-rights';
 import { appendToPending, tailsRead, type DeviceBatch, type TailRow } from './pending-append';
 import { composeCommands, composesAlike, tableOf, type ComposeInput, type PlannedCommand } from './sync-plan';
-import { loadDevices, loadDevicesWhere } from './sync-queries';
+import { loadDevices, loadDevicesWhere, personsRead } from './sync-queries';
 import { intoOf } from '../database/columns';
 import { namedQuery, preferGenericPlans } from '../database/prepared-query.service';
 import { SyncItem } from './sync-state.entity';
@@ -185,6 +186,28 @@ export class SyncPlannerService {
       await this.plan(m, { deviceIds, pins: page, mode: 'continue', plan, ownPlans: plan ? [plan] : [] });
     }
     return more.length > size ? page[page.length - 1] : null;
+  }
+
+  /**
+   * Users an access panel enrolled and uploaded (Security PUSH 7.5): the panel holds them, so they are recorded
+   * as confirmed there, with the hash of the user record the gateway would send it, and its `DATA COUNT user`
+   * counts them (a count above the confirmed users owes a full sync, which would clear them). Called after the
+   * persons were planned: an item already recorded or in flight is left as it is. A pin the database gives no
+   * right on the panel stays there until a change of that person is planned (then the planner removes it, as
+   * for any user the panel should not hold).
+   */
+  async recordEnrolledUsers(m: EntityManager, deviceId: string, pins: readonly string[]): Promise<void> {
+    if (pins.length === 0) return;
+    const device = (await loadDevices(m, [deviceId], this.config.timeZone)).get(deviceId);
+    if (!device) return;
+    const persons = await runRead(m, personsRead({ pins }));
+    if (persons.length === 0) return;
+    await m.query(
+      `INSERT INTO ${CONFIRMED_INTO}
+       SELECT $1, 'user', k, h, now() FROM unnest($2::varchar[], $3::text[]) AS x(k, h)
+       ON CONFLICT (device_id, kind, key) DO UPDATE SET hash = EXCLUDED.hash, confirmed_at = now() WHERE sync_item.hash IS NULL AND sync_item.failures = 0`,
+      [device.id, persons.map((p) => p.pin), persons.map((p) => userHash(userRecordFor(device, p)))],
+    );
   }
 
   /**

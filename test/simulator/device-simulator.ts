@@ -650,6 +650,18 @@ export class DeviceSimulator {
     return n;
   }
 
+  /**
+   * A user registered at the panel's own menu (Security PUSH 7.5: "after a user is registered, the device
+   * automatically uploads the user information to the server"): stored in its user table, then uploaded as
+   * `tabledata user` with the upload's lower-case keys (`uid`, `cardno`, `pin`, `password`, ...).
+   */
+  async enrollUserLocally(u: { uid: number; pin: string; name?: string; cardno?: string; password?: string; privilege?: number }): Promise<UploadResult> {
+    this.tables.upsert('user', { Pin: u.pin, Name: u.name ?? '', CardNo: u.cardno ?? '', Password: u.password ?? '', Privilege: String(u.privilege ?? 0) });
+    return this.uploadTable('user', [
+      { uid: u.uid, cardno: u.cardno ?? '', pin: u.pin, password: u.password ?? '', group: 0, starttime: 0, endtime: 0, name: u.name ?? '', privilege: u.privilege ?? 0, disable: 0, verify: 0 },
+    ]);
+  }
+
   private async retryUnconfirmed(): Promise<void> {
     if (this.unconfirmedResults.length === 0) return;
     const results = this.unconfirmedResults.splice(0);

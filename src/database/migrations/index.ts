@@ -28,6 +28,7 @@ import { VerifyOthers1763700003500 } from './1763700003500-verify-others';
 import { CommandValidity1763700003600 } from './1763700003600-command-validity';
 import { PsgPassRule1763700003700 } from './1763700003700-psg-pass-rule';
 import { SyncItemDeviceTrigger1763700003750 } from './1763700003750-sync-item-device-trigger';
+import { DeviceUserLine1763700004000 } from './1763700004000-device-user-line';
 import { VisitorCardIndex1763700004100 } from './1763700004100-visitor-card-index';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
@@ -62,5 +63,6 @@ export const MIGRATIONS = [
   CommandValidity1763700003600,
   PsgPassRule1763700003700,
   SyncItemDeviceTrigger1763700003750,
+  DeviceUserLine1763700004000,
   VisitorCardIndex1763700004100,
 ];

@@ -13,7 +13,7 @@ import { clip, type DeviceSession } from '../device-registry.service';
 import { logRejected } from '../ingest-log';
 import { verifyModeName, wallClockToInstant, type RejectedLine } from '../protocol';
 import { rowCount } from '../rtlog-ingest.service';
-import { flushAttlog, type AttlogItem, type PunchRow } from './attlog-batch';
+import { flushAttlog, mergeStampsSql, type AttlogItem, type PunchRow } from './attlog-batch';
 import { parseAttlog, parseAttPhoto, parseOperlog, punchKey, type AttPunch, type OperlogRecord, type OplogRecord } from './protocol';
 
 /** What the enrolment side does with USER and template lines of an OPERLOG upload, inside the upload's transaction. */
@@ -43,11 +43,11 @@ const STORE_OPLOGS = `WITH ins AS (INSERT INTO ${intoOf(AttOperlog, ['uniqueKey'
 const STORE_PHOTO = `WITH ins AS (INSERT INTO ${insertOf(AttPhoto, ['deviceSn', 'fileName', 'pin', 'photoTime', 'data'])}
   ON CONFLICT (${listOf(AttPhoto, ['deviceSn', 'fileName'])}) DO NOTHING RETURNING 1) SELECT count(*)::int AS n FROM ins`;
 
-/** The upload's Stamp ($2: its table, $3: the Stamp) and newest punch ($4), merged into the terminal's row. */
+/** The upload's Stamp ($2: its table, $3: the Stamp; never lowering the one held) and newest punch ($4), merged into the terminal's row. */
 const NOTE_UPLOAD = `INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'stamps', 'lastPunchAt'])}
   VALUES ($1, CASE WHEN $3::text IS NULL THEN NULL ELSE jsonb_build_object($2::text, $3::text) END, $4)
   ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET
-    stamps = CASE WHEN $3::text IS NULL THEN att_terminal.stamps ELSE COALESCE(att_terminal.stamps, '{}'::jsonb) || jsonb_build_object($2::text, $3::text) END,
+    stamps = CASE WHEN $3::text IS NULL THEN att_terminal.stamps ELSE ${mergeStampsSql('att_terminal.stamps', 'jsonb_build_object($2::text, $3::text)')} END,
     last_punch_at = GREATEST(att_terminal.last_punch_at, EXCLUDED.last_punch_at), updated_at = now()`;
 
 /**

@@ -5,6 +5,21 @@ import { intoOf, listOf } from '../../database/columns';
 import type { BatchClient } from '../../database/group-commit';
 import { OUTBOX_INTO } from '../../pushCenter/push-center-tables';
 
+/**
+ * SQL for the stamps `held` (att_terminal.stamps: table → Stamp) with `incoming` (a jsonb object of the same shape)
+ * merged in, where a table's Stamp never goes backwards: a numeric Stamp lower than the one held (a resent upload,
+ * a replay after a reboot) is not taken, since the terminal resumes from the Stamp handed back at initialisation.
+ */
+export const mergeStampsSql = (held: string, incoming: string): string =>
+  `COALESCE(${held}, '{}'::jsonb) || COALESCE((SELECT jsonb_object_agg(x.k, x.v) FROM jsonb_each_text(${incoming}) AS x(k, v)
+     WHERE NOT coalesce(x.v ~ '^[0-9]{1,30}$' AND (${held}->>x.k) ~ '^[0-9]{1,30}$' AND (${held}->>x.k)::numeric > x.v::numeric, false)), '{}'::jsonb)`;
+
+/** The later of two Stamps of one table (numeric ones compared as numbers; otherwise the newer upload's). */
+export function laterStamp(held: string | null, incoming: string): string {
+  if (held !== null && /^[0-9]{1,30}$/.test(held) && /^[0-9]{1,30}$/.test(incoming) && BigInt(held) > BigInt(incoming)) return held;
+  return incoming;
+}
+
 /** One punch, ready for the insert. */
 export interface PunchRow {
   key: string;
@@ -58,7 +73,7 @@ export const ATTLOG_SQL = `
     SELECT s.device_id, CASE WHEN s.stamp IS NULL THEN NULL ELSE jsonb_build_object('ATTLOG', s.stamp) END, s.last_punch_at
     FROM unnest($10::varchar[], $11::text[], $12::timestamptz[]) AS s(device_id, stamp, last_punch_at)
     ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET
-      stamps = CASE WHEN EXCLUDED.stamps IS NULL THEN att_terminal.stamps ELSE COALESCE(att_terminal.stamps, '{}'::jsonb) || EXCLUDED.stamps END,
+      stamps = CASE WHEN EXCLUDED.stamps IS NULL THEN att_terminal.stamps ELSE ${mergeStampsSql('att_terminal.stamps', 'EXCLUDED.stamps')} END,
       last_punch_at = GREATEST(att_terminal.last_punch_at, EXCLUDED.last_punch_at), updated_at = now())
   SELECT unique_key FROM ins`;
 
@@ -82,12 +97,12 @@ export async function flushAttlog(db: BatchClient, items: readonly AttlogItem[])
     }
   });
   // One att_terminal row per device (an upsert may touch a row once per statement), as one upload after
-  // another would leave it: the last Stamp sent, the newest punch.
+  // another would leave it: the highest Stamp sent, the newest punch.
   const terminals = new Map<string, { stamp: string | null; last: string | null }>();
   for (const it of items) {
     if (it.stamp === null && it.lastPunchAt === null) continue;
     const t = terminals.get(it.deviceId) ?? { stamp: null, last: null };
-    if (it.stamp !== null) t.stamp = it.stamp;
+    if (it.stamp !== null) t.stamp = laterStamp(t.stamp, it.stamp);
     if (it.lastPunchAt !== null && (t.last === null || it.lastPunchAt > t.last)) t.last = it.lastPunchAt;
     terminals.set(it.deviceId, t);
   }

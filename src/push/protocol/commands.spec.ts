@@ -97,9 +97,14 @@ describe('builders refuse values that would inject fields, records or commands',
 
   it('card numbers: decimal and the [LSB-first hex] form', () => {
     expect(b.formatCardNoHex(123456789)).toBe('[15CD5B07]');
-    expect(b.parseCardNo('[15CD5B07]')).toBe('123456789');
-    expect(b.parseCardNo('0')).toBeNull();
-    expect(b.parseCardNo('5170382')).toBe('5170382');
+    expect(b.readCardNo('[15CD5B07]')).toEqual({ card: '123456789' });
+    expect(b.readCardNo(' [15cd5b07] ')).toEqual({ card: '123456789' });
+    expect(b.readCardNo(b.formatCardNoHex(0xffffffff))).toEqual({ card: '4294967295' });
+    expect(b.readCardNo('0')).toEqual({ card: null });
+    expect(b.readCardNo('[00000000]')).toEqual({ card: null });
+    expect(b.readCardNo(null)).toEqual({ card: null });
+    expect(b.readCardNo('5170382')).toEqual({ card: '5170382' });
+    for (const bad of ['[15CD5B0]', '[15CD5B0G]', '[15CD5B07', '15CD5B07]', '[]', '[15CD5B0700]']) expect(typeof b.readCardNo(bad)).toBe('string');
   });
 
   it('invalid field and table names are refused', () => {

@@ -762,16 +762,21 @@ export function formatCardNoHex(card: number | bigint): string {
   return `[${s}]`;
 }
 
-/** Reads a card number in either form (`123456789` or `[15CD5B07]`) to its decimal string. */
-export function parseCardNo(raw: string | null | undefined): string | null {
-  if (raw === null || raw === undefined) return null;
+/**
+ * A card number as a device uploads it (attendance 11.5 `Card=`, security 7.5 `cardno=`, rtlog `cardno=`):
+ * decimal, or the bracketed hexadecimal form `[%02x%02x%02x%02x]`, bytes least-significant first
+ * (`[15CD5B07]` is 0x075BCD15 = 123456789), read to its decimal string. `{ card: null }` when there is no
+ * card (absent, empty, all zeros); a string, the reason, when a bracket form is malformed (not 4 hex bytes):
+ * such a value is never stored as a card number.
+ */
+export function readCardNo(raw: string | null | undefined): { card: string | null } | string {
+  if (raw === null || raw === undefined) return { card: null };
   const t = raw.trim();
-  if (t === '' || /^0+$/.test(t)) return null;
+  if (t === '' || /^0+$/.test(t)) return { card: null };
+  if (!t.startsWith('[') && !t.endsWith(']')) return { card: t };
   const m = /^\[([0-9a-fA-F]{8})\]$/.exec(t);
-  if (m) {
-    let n = 0n;
-    for (let i = 3; i >= 0; i--) n = (n << 8n) | BigInt(parseInt(m[1].substr(i * 2, 2), 16));
-    return n.toString();
-  }
-  return t;
+  if (!m) return `malformed bracketed card number "${t.slice(0, 40)}" (want [%02x%02x%02x%02x])`;
+  let n = 0n;
+  for (let i = 3; i >= 0; i--) n = (n << 8n) | BigInt(parseInt(m[1].substr(i * 2, 2), 16));
+  return { card: n === 0n ? null : n.toString() };
 }

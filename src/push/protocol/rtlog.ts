@@ -2,6 +2,7 @@
  * Real-time uploads: `POST /iclock/cdata?SN=..&table=rtlog` and `table=rtstate`
  * (manual 7.2, 7.3, 7.13; digest §6.1-6.2).
  */
+import { readCardNo } from './commands';
 import type { ParseResult, RejectedLine } from './errors';
 import { KvMap, parseTabRecord, splitLines, toInt } from './kv';
 import { alarmBitNames } from './tables';
@@ -157,7 +158,9 @@ function parseEventLine(m: KvMap, lineNo: number): RtlogEvent | string {
   const event = m.int('event');
   if (event === null) return m.has('event') ? `bad event "${m.get('event')}"` : 'missing event';
   const pin = m.text('pin') ?? null;
-  const card = m.text('cardno') ?? null;
+  // A bracketed hex card (`[15CD5B07]`) is read to decimal; a malformed one refuses the event (never stored as a card).
+  const card = readCardNo(m.text('cardno'));
+  if (typeof card === 'string') return card;
   const vt = m.text('verifytype') ?? null;
   const isBits = vt !== null && /^[01]{16}$/.test(vt);
   return {
@@ -167,7 +170,7 @@ function parseEventLine(m: KvMap, lineNo: number): RtlogEvent | string {
     wallClock,
     pin,
     personPin: pin === null || /^0+$/.test(pin) ? null : pin,
-    cardNo: card === null || /^0+$/.test(card) ? null : card,
+    cardNo: card.card,
     siteCode: m.int('sitecode'),
     linkId: m.int('linkid'),
     eventAddr: m.int('eventaddr'),

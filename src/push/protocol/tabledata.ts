@@ -6,8 +6,10 @@
  *   [<table><SP>]<key>=<value><HT><key>=<value>...        one record per line (LF or CR LF)
  *
  * Keys arrive lower-case (`pin`, `cardno`) while commands use `Pin`, `CardNo`; lookups are
- * case-insensitive. The `count` query parameter is only a hint: count the lines.
+ * case-insensitive. The `count` query parameter is only a hint: count the lines. A `cardno` may come in the
+ * bracketed hex form (`[15CD5B07]` = 123456789, 7.5): it is read to decimal, and a malformed one refuses the line.
  */
+import { readCardNo } from './commands';
 import type { ParseResult, RejectedLine } from './errors';
 import { KvMap, parseCommaList, parseQuery, parseTabRecord, splitLines, toInt } from './kv';
 
@@ -160,13 +162,15 @@ const decoders: Record<string, Decoder> = {
   user: (m, b) => {
     const pin = need(m, 'pin');
     if (!pin) return 'missing pin';
+    const card = readCardNo(m.text('cardno'));
+    if (typeof card === 'string') return card;
     return {
       ...b,
       kind: 'user',
     table: 'user',
       uid: m.int('uid'),
       pin,
-      cardNo: m.text('cardno') ?? null,
+      cardNo: card.card,
       password: m.text('password') ?? null,
       group: m.int('group'),
       startTime: m.text('starttime') ?? null,
@@ -258,12 +262,15 @@ const decoders: Record<string, Decoder> = {
       additional: m.text('additional') ?? null,
     };
   },
-  transaction: (m, b) => ({
+  transaction: (m, b) => {
+    const card = readCardNo(m.text('cardno'));
+    if (typeof card === 'string') return card;
+    return {
     ...b,
     kind: 'transaction',
     table: 'transaction',
     pin: m.text('pin') ?? null,
-    cardNo: m.text('cardno') ?? null,
+    cardNo: card.card,
     verified: m.int('verified'),
     doorId: m.int('doorid'),
     eventType: m.int('eventtype'),
@@ -273,7 +280,8 @@ const decoders: Record<string, Decoder> = {
     siteCode: m.int('sitecode'),
     devId: m.int('devid'),
     sn: m.text('sn') ?? null,
-  }),
+    };
+  },
 };
 
 function photo(table: 'userpic' | 'biophoto', m: KvMap, b: Base): PhotoUpload | string {

@@ -166,8 +166,15 @@ describe('OPERLOG and BIODATA (attendance manual 11.4-11.15)', () => {
   it('field sample up-operlog-user-biopro: USER with ViceCard/StartDatetime/EndDatetime', () => {
     const r = parseOperlog(byId['up-operlog-user-biopro'].request!.body!);
     expect(r.rejected).toEqual([]);
-    expect(r.results[0]).toMatchObject({ kind: 'USER', pin: '1', name: 'Delta', pri: 0, passwd: '', card: '', grp: 1, verify: 0, viceCard: '' });
+    // An empty Card (or ViceCard) is no card.
+    expect(r.results[0]).toMatchObject({ kind: 'USER', pin: '1', name: 'Delta', pri: 0, passwd: '', card: null, grp: 1, verify: 0, viceCard: null });
     expect((r.results[0] as { fields: Record<string, string> }).fields.EndDatetime).toBe('0');
+  });
+
+  it('USER Card=[15CD5B07] (11.5: bracketed hex, least significant byte first) is card 123456789; a malformed one refuses the line', () => {
+    const r = parseOperlog('USER PIN=4001\tName=A\tCard=[15CD5B07]\tViceCard=[01000000]\nUSER PIN=4002\tCard=[15CD5B]\nUSER PIN=4003\tCard=987654\n');
+    expect(r.results.map((x) => (x.kind === 'USER' ? [x.pin, x.card, x.viceCard] : null))).toEqual([['4001', '123456789', '1'], ['4003', '987654', null]]);
+    expect(r.rejected.map((x) => [x.lineNo, x.reason.startsWith('USER Card: malformed bracketed card number')])).toEqual([[2, true]]);
   });
 
   it('unknown record words are kept raw; lines without a word are refused', () => {

@@ -16,6 +16,7 @@
  * leaves a junk line: it is refused alone, the records around it are kept. Any other `WORD k=v` line (IDCARD,
  * ERRORLOG, WORKCODE...) is kept as `other`, raw.
  */
+import { readCardNo } from '../../protocol/commands';
 import type { ParseResult, RejectedLine } from '../../protocol/errors';
 import { parseTabRecord, splitLines, type KvMap } from '../../protocol/kv';
 import { formatWallClock, type WallClock } from '../../protocol/time';
@@ -157,17 +158,22 @@ export function parseOperlogLine(line: string, lineNo: number): OperlogRecord | 
     case 'USER': {
       const pin = map.text('PIN');
       if (!pin) return 'USER without PIN';
+      // `Card=[15CD5B07]` is the bracketed hex form of 123456789 (11.5): stored decimal, a malformed one refused.
+      const card = readCardNo(text(map, 'Card'));
+      const viceCard = readCardNo(text(map, 'ViceCard'));
+      if (typeof card === 'string') return `USER Card: ${card}`;
+      if (typeof viceCard === 'string') return `USER ViceCard: ${viceCard}`;
       return {
         kind: 'USER',
         pin,
         name: text(map, 'Name'),
         pri: int(map, 'Pri'),
         passwd: text(map, 'Passwd'),
-        card: text(map, 'Card'),
+        card: card.card,
         grp: int(map, 'Grp'),
         tz: text(map, 'TZ'),
         verify: int(map, 'Verify'),
-        viceCard: text(map, 'ViceCard'),
+        viceCard: viceCard.card,
         fields: map.toObject(),
         lineNo,
       };

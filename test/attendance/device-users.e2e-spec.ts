@@ -1,0 +1,163 @@
+/**
+ * Users and cards devices upload (black-box probe findings): a bracketed hex card (`Card=[15CD5B07]`, attendance
+ * 11.5 / security 7.5) is stored decimal and reaches access panels, a malformed one refuses its line; a user
+ * enrolled at an access panel (`tabledata user`, security 7.5) becomes a person and stays on the panel through its
+ * verification; a replayed USER line never undoes later REST edits, and a Stamp never goes backwards; a registered
+ * panel's uploads never move it to the attendance module.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SyncPlannerService } from '../../src/sync/sync-planner.service';
+import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import type { AttendanceTerminal } from '../simulator/attendance-terminal';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { levelId } from '../sync/access-helpers';
+import { initialisedTerminal, settleTerminal } from './attendance-helpers';
+
+let t: TestApp;
+let reconciler: SyncReconciler;
+let term: AttendanceTerminal;
+/** A panel keeping cards in mulcarduser (MulCardUserFunOn=1), its door in level L. */
+let panel: DeviceSimulator;
+let level: string;
+
+const TZ = 'TZ=0000000000000000\tVerify=-1';
+const person = async (pin: string) => (await t.get('/api/v2/person/get', { pin })).body;
+const cardsOn = (sim: DeviceSimulator, pin: string) => sim.table('mulcarduser').filter((r) => r.Pin === pin).map((r) => r.CardNo);
+const settle = async () => {
+  await reconciler.idle();
+  await panel.pollUntilIdle({ maxPolls: 100 });
+  await settleTerminal(reconciler, term);
+};
+
+beforeAll(async () => {
+  t = await startTestApp();
+  reconciler = t.app.get(SyncReconciler);
+  panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'DU-PANEL-1', doors: 1, ipAddress: '10.9.0.1', registryExtras: { MulCardUserFunOn: 1 } });
+  expect((await panel.connect()).registered).toBe(true);
+  await panel.pollUntilIdle();
+  expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'L' }] })).body.code).toBe(0);
+  expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'L', doorName: '10.9.0.1-1' }] })).body.code).toBe(0);
+  level = await levelId(t, 'L');
+  term = await initialisedTerminal(t, { sn: 'DU-TERM-1' });
+  await settle();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('bracketed hex card numbers', () => {
+  it('OPERLOG USER Card=[15CD5B07] is card 123456789, and reaches a mulcarduser panel once the person has a level there', async () => {
+    expect((await term.uploadOperlog([`USER PIN=4001\tName=Hex\tPri=0\tPasswd=\tCard=[15CD5B07]\tGrp=1\t${TZ}`])).body).toBe('OK: 1');
+    expect(await person('4001')).toMatchObject({ code: 0, data: { pin: '4001', name: 'Hex', cardNo: '123456789' } });
+    expect((await t.post('/api/accLevel/addLevelPerson', null, { levelIds: level, pin: '4001' })).body.code).toBe(0);
+    await settle();
+    // mulcarduser carries CardNo in hex (0x75BCD15 = 123456789).
+    expect(cardsOn(panel, '4001')).toEqual(['75BCD15']);
+  });
+
+  it('a malformed bracket value refuses its line (kept raw with the reason), the lines around it are taken', async () => {
+    const r = await term.uploadOperlog([
+      `USER PIN=4009\tName=Bad\tPri=0\tPasswd=\tCard=[15CD5B0Z]\tGrp=1\t${TZ}`,
+      `USER PIN=4010\tName=Good\tPri=0\tPasswd=\tCard=[01000000]\tGrp=1\t${TZ}`,
+    ]);
+    expect(r.body).toBe('OK: 2');
+    expect((await person('4009')).code).toBe(-22);
+    expect(await person('4010')).toMatchObject({ code: 0, data: { cardNo: '1' } });
+    const raw = await t.ds.query(`SELECT record FROM device_upload WHERE device_sn = $1 AND table_name = 'OPERLOG.rejected'`, [term.sn]);
+    expect(raw).toHaveLength(1);
+    expect(raw[0].record.reason).toMatch(/bracketed card number/);
+  });
+
+  it('a panel user upload and an rtlog event read the bracket form too; a malformed one is refused', async () => {
+    const up = await panel.uploadTable('user', [
+      { uid: 30, cardno: '[01020304]', pin: '4020', password: '', group: 0, starttime: 0, endtime: 0, name: 'Hexa', privilege: 0, disable: 0, verify: 0 },
+      { uid: 31, cardno: '[15CD5B]', pin: '4021', password: '', group: 0, starttime: 0, endtime: 0, name: 'Bad', privilege: 0, disable: 0, verify: 0 },
+    ]);
+    expect(up.body).toBe('user=2');
+    expect(await person('4020')).toMatchObject({ code: 0, data: { cardNo: String(0x04030201) } });
+    expect((await person('4021')).code).toBe(-22);
+    await panel.uploadRtlog([{ time: '2026-11-22 09:00:00', pin: 0, cardno: '[15CD5B07]', eventaddr: 1, event: 27, index: 901 }]);
+    const [ev] = await t.ds.query(`SELECT card_no FROM acc_transaction WHERE device_sn = $1 AND event_no = 27 ORDER BY id DESC LIMIT 1`, [panel.sn]);
+    expect(ev.card_no).toBe('123456789');
+  });
+});
+
+describe('users enrolled at an access panel', () => {
+  it('an unknown pin becomes a person (name, card, password), with no level, and the panel keeps it through DATA COUNT user', async () => {
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'DU-PANEL-2', doors: 1, ipAddress: '10.9.0.2' });
+    await sim.connect();
+    await sim.pollUntilIdle();
+    const r = await sim.enrollUserLocally({ uid: 20, pin: '771962', name: 'Alpha', cardno: '5550001', password: '2468' });
+    expect(r.body).toBe('user=1');
+    expect(await person('771962')).toMatchObject({ code: 0, data: { pin: '771962', name: 'Alpha', cardNo: '5550001', personPwd: '2468', accLevelIds: '' } });
+    // The verification (what a re-registration or the periodic verifier queues) finds what the panel confirmed.
+    await t.ds.transaction((m) => t.app.get(SyncPlannerService).queueVerify(m, sim.sn));
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    await reconciler.idle();
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    const [{ owed }] = await t.ds.query(`SELECT count(*)::int AS owed FROM sync_owed o JOIN device d ON d.id = o.device_id WHERE d.sn = $1`, [sim.sn]);
+    expect(owed).toBe(0);
+    expect(sim.received.map((c) => c.command).filter((c) => c.startsWith('DATA DELETE'))).toEqual([]);
+    expect(sim.table('user').map((u) => u.Pin)).toEqual(['771962']);
+    // Given a level there later, the panel gets its rights (and the user record only if it differs).
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'L', doorName: '10.9.0.2-1' }] })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelPerson', null, { levelIds: level, pin: '771962' })).body.code).toBe(0);
+    await reconciler.idle();
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    expect(sim.table('userauthorize').map((a) => a.Pin)).toContain('771962');
+  });
+
+  it('a known pin takes the uploaded name as a terminal USER line does', async () => {
+    expect((await t.post('/api/person/add', { pin: '771963', name: 'Old' })).body.code).toBe(0);
+    const r = await panel.enrollUserLocally({ uid: 21, pin: '771963', name: 'New' });
+    expect(r.body).toBe('user=1');
+    expect(await person('771963')).toMatchObject({ code: 0, data: { name: 'New' } });
+  });
+});
+
+describe('a replayed USER line', () => {
+  it('never undoes a later REST edit, on the person or on the panels; a changed line is still applied', async () => {
+    const line = `USER PIN=4002\tName=Before\tPri=0\tPasswd=\tCard=987654\tGrp=1\t${TZ}`;
+    expect((await term.uploadOperlog([line])).body).toBe('OK: 1');
+    expect((await t.post('/api/accLevel/addLevelPerson', null, { levelIds: level, pin: '4002' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '4002', name: 'After', cardNo: '111222' })).body.code).toBe(0);
+    await settle();
+    expect(cardsOn(panel, '4002')).toEqual(['1B276']);
+    expect((await term.uploadOperlog([line])).body).toBe('OK: 1');
+    expect(await person('4002')).toMatchObject({ data: { name: 'After', cardNo: '111222' } });
+    await settle();
+    expect(cardsOn(panel, '4002')).toEqual(['1B276']);
+    // A new line for the pin (changed at the terminal) is a change, and is applied.
+    expect((await term.uploadOperlog([`USER PIN=4002\tName=Changed\tPri=0\tPasswd=\tCard=111222\tGrp=1\t${TZ}`])).body).toBe('OK: 1');
+    expect(await person('4002')).toMatchObject({ data: { name: 'Changed', cardNo: '111222' } });
+  });
+
+  it('an upload with a lower Stamp never lowers the stored one (OPERLOG and ATTLOG)', async () => {
+    const post = (table: string, stamp: string, body: string) =>
+      fetch(`${t.baseUrl}/iclock/cdata?SN=${term.sn}&table=${table}&Stamp=${stamp}`, { method: 'POST', body }).then((r) => r.text());
+    const stamps = async () => (await t.ds.query(`SELECT a.stamps FROM att_terminal a JOIN device d ON d.id = a.device_id WHERE d.sn = $1`, [term.sn]))[0].stamps;
+    await post('OPERLOG', '500', `OPLOG 4\t0\t2026-11-22 10:00:00\t0\t0\t0\t0`);
+    await post('OPERLOG', '400', `OPLOG 4\t0\t2026-11-22 09:00:00\t0\t0\t0\t0`);
+    await post('ATTLOG', '900', `4001\t2026-11-22 10:00:00\t0\t1\t\t0\t0`);
+    await post('ATTLOG', '800', `4001\t2026-11-22 09:00:00\t0\t1\t\t0\t0`);
+    expect(await stamps()).toMatchObject({ OPERLOG: '500', ATTLOG: '900' });
+    await post('OPERLOG', '501', `OPLOG 4\t0\t2026-11-22 10:01:00\t0\t0\t0\t0`);
+    expect(await stamps()).toMatchObject({ OPERLOG: '501' });
+  });
+});
+
+describe("a registered panel's kind", () => {
+  it('stays acc (doors listed) after an ATTLOG and an OPERLOG upload', async () => {
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'DU-PANEL-3', doors: 2, ipAddress: '10.9.0.3', deviceType: 'acc' });
+    await sim.connect();
+    const doors = async () => (await t.get('/api/door/list', { pageNo: 1, pageSize: 100 })).body.data.filter((d: { name: string }) => d.name.startsWith('10.9.0.3-')).length;
+    expect(await doors()).toBe(2);
+    await sim.uploadRaw('/iclock/cdata', { table: 'ATTLOG', Stamp: '1' }, '1\t2026-11-22 08:00:00\t0\t1\t\t0\t0\n');
+    expect((await t.get(`/api/gateway/devices/${sim.sn}`)).body.data).toMatchObject({ kind: 'acc', detectedKind: 'acc' });
+    expect(await doors()).toBe(2);
+    await sim.uploadRaw('/iclock/cdata', { table: 'OPERLOG', Stamp: '1' }, 'OPLOG 4\t0\t2026-11-22 08:00:00\t0\t0\t0\t0\n');
+    expect((await t.get(`/api/gateway/devices/${sim.sn}`)).body.data).toMatchObject({ kind: 'acc', detectedKind: 'acc' });
+    expect(await doors()).toBe(2);
+  });
+});
