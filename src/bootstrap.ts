@@ -16,7 +16,7 @@ import { sendError } from './common/exception.filter';
 import { AccessLog } from './common/access-log';
 import { fixPrintedQuery } from './common/printed-url';
 import multipart from '@fastify/multipart';
-import { requestContext, requestPath } from './common/request-context';
+import { isDeviceRoute, requestContext, requestPath } from './common/request-context';
 import { isIdlePoll } from './push/device-request';
 import { DeviceFastPath } from './push/device-fast-path';
 import { DeviceGuardService } from './push/device-guard.service';
@@ -24,7 +24,7 @@ import { DeviceStatusService } from './push/device-status.service';
 import { GetrequestRoute } from './push/getrequest.route';
 import { RealtimeUploadService } from './push/realtime-upload.service';
 import { RouteForms } from './common/route-forms';
-import { parseLooseRestBody, restBodyText } from './common/rest-body';
+import { declaredCharset, parseLooseRestBody, restBodyText } from './common/rest-body';
 import { cvValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from './database/database';
@@ -37,8 +37,21 @@ export const BODY_LIMIT = 10 * 1024 * 1024;
 const OVERSIZE_DRAIN_LIMIT = 128 * 1024 * 1024;
 const VERSION: string = packageJson.version;
 
-/** Device bodies come as application/push, text/plain or nothing at all; JSON clients send empty or `null` bodies. */
+/**
+ * Device bodies come as application/push, text/plain or nothing at all, and now and then under a type that names
+ * another parser (application/json, multipart/form-data): a device body is read raw whatever its type (field
+ * notes, Devices 2), so under /iclock those types are read as the catch-all's octet stream, charset kept.
+ * JSON clients send empty or `null` bodies.
+ */
 function registerBodyParsers(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (req, _reply, done) => {
+    const type = req.headers['content-type'];
+    if (type !== undefined && OTHER_PARSER.test(type) && isDeviceRoute(req)) {
+      const charset = declaredCharset(type);
+      req.headers['content-type'] = charset === null ? 'application/octet-stream' : `application/octet-stream;charset=${charset}`;
+    }
+    done();
+  });
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (req, body, done) => {
     let text: string;
@@ -70,18 +83,13 @@ function registerBodyParsers(fastify: FastifyInstance): void {
         return done(err as Error, undefined);
       }
     }
-    // An attendance photo is text lines, a NUL and the JPEG's raw bytes (manual 11.3): read byte for byte (latin1)
-    // so the photo survives; every other device body is UTF-8 text.
-    done(null, raw.toString(carriesBinary(req.url) ? 'latin1' : 'utf8'));
+    // Device bodies stay bytes: the iclock controller decodes them (device-body.ts), or reads a photo byte for byte.
+    done(null, isDeviceRoute(req) ? raw : raw.toString('utf8'));
   });
 }
 
-const BINARY_UPLOAD = /[?&]table=attphoto(&|$)/i;
-
-/** Device requests whose body holds raw binary after its text part: ATTPHOTO (under cdata or fdata). */
-function carriesBinary(url: string): boolean {
-  return BINARY_UPLOAD.test(url);
-}
+/** Content types that have a parser of their own (JSON, multipart): never a device body's. */
+const OTHER_PARSER = /json|multipart/i;
 
 /** A refusal of an oversize body waits until the client has sent it (up to a cap), so that it can be read. */
 function registerOversizeDrain(fastify: FastifyInstance): void {
@@ -174,6 +182,9 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
     // any hook or filter runs: answer those the same way as every other failure (envelope or device text).
     // node's parser refuses some requests before the router (client-error.ts): the same formats again.
     clientErrorHandler: answerClientError,
+    // A request without a Host header (HTTP/1.0 firmware, some HTTP/1.1 ones) is served, not refused with
+    // node's bare 400 before any log line: the device side never needs the host.
+    http: { requireHostHeader: false },
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       reply.header('x-request-id', request.id);
       sendError(error, request, reply, frameworkLog);

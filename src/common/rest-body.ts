@@ -20,7 +20,7 @@ export function parseLooseRestBody(text: string, contentType: string | undefined
   }
   if ((contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
     const out: Record<string, string> = {};
-    if (isUtf8(charset)) {
+    if (isUtf8Charset(charset)) {
       for (const [k, v] of new URLSearchParams(trimmed)) out[k] = v;
       return out;
     }
@@ -37,13 +37,18 @@ export function parseLooseRestBody(text: string, contentType: string | undefined
   return text;
 }
 
-/** The charset a Content-Type declares (`charset=GBK`), lower case; utf-8 when none is declared. */
-export function charsetOf(contentType: string | undefined): string {
+/** The charset a Content-Type declares (`charset=GBK`), lower case; null when none is declared. */
+export function declaredCharset(contentType: string | undefined): string | null {
   const m = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '');
-  return m ? m[1].toLowerCase() : 'utf-8';
+  return m ? m[1].toLowerCase() : null;
 }
 
-const isUtf8 = (charset: string) => charset === 'utf-8' || charset === 'utf8';
+/** The charset a Content-Type declares, lower case; utf-8 when none is declared. */
+export function charsetOf(contentType: string | undefined): string {
+  return declaredCharset(contentType) ?? 'utf-8';
+}
+
+export const isUtf8Charset = (charset: string) => charset === 'utf-8' || charset === 'utf8';
 
 /** A request whose declared charset this gateway cannot read: refused (-400), never stored as replacement characters. */
 function unsupportedCharset(charset: string): Error {
@@ -64,7 +69,7 @@ function decoderFor(charset: string): TextDecoder {
 /** A body's text in its declared charset (utf-8 unless declared otherwise); bytes that are not that charset are refused. */
 export function restBodyText(raw: Buffer, contentType: string | undefined): string {
   const charset = charsetOf(contentType);
-  const decoder = isUtf8(charset) ? new TextDecoder('utf-8', { fatal: true }) : decoderFor(charset);
+  const decoder = isUtf8Charset(charset) ? new TextDecoder('utf-8', { fatal: true }) : decoderFor(charset);
   try {
     return decoder.decode(raw);
   } catch {

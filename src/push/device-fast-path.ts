@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AccessLog } from '../common/access-log';
 import { deviceErrorAnswer } from '../common/exception.filter';
+import { deviceBodyText } from './device-body';
 import { requestContext } from '../common/request-context';
 import type { DeviceGuardService, GuardedRequest, Refusal } from './device-guard.service';
 import { deviceQuery, httpDateNow, rawQueryOf, setDeviceQuery } from './device-request';
@@ -56,9 +57,6 @@ interface FastRequest extends GuardedRequest, PollRequest {
   started: number;
 }
 
-/** Firmware sends application/push, text/plain or nothing; a JSON or multipart body is Fastify's to parse. */
-const isDeviceBodyType = (type: string | undefined) => type === undefined || !/json|multipart/i.test(type);
-
 const startsWithAny = (url: string, prefixes: string[]) => {
   for (const p of prefixes) if (url.startsWith(p)) return true;
   return false;
@@ -98,7 +96,8 @@ export class DeviceFastPath {
     if (method === 'GET') {
       if (!startsWithAny(url, POLL_PATHS) || raw.headers['content-length'] !== undefined || raw.headers['transfer-encoding'] !== undefined) return false;
     } else if (method === 'POST') {
-      if (!startsWithAny(url, UPLOAD_PATHS) || raw.headers['transfer-encoding'] !== undefined || !isDeviceBodyType(raw.headers['content-type'])) return false;
+      // The body is read raw whatever its declared type (field notes, Devices 2), as the controller reads it.
+      if (!startsWithAny(url, UPLOAD_PATHS) || raw.headers['transfer-encoding'] !== undefined) return false;
       const length = Number(raw.headers['content-length']);
       if (!(length > 0 && length <= FAST_UPLOAD_MAX_BYTES)) return false;
       const q = parseUploadQuery(rawQueryOf({ url }));
@@ -140,7 +139,7 @@ export class DeviceFastPath {
     readBody(req.raw, u.length).then(
       (body) =>
         requestContext.run({ reqId: req.id }, () =>
-          this.d.realtime.receive(sn, u.kind, u.table, body).then(
+          this.d.realtime.receive(sn, u.kind, u.table, deviceBodyText(body, req.raw.headers['content-type'])).then(
             (summary) => {
               const refusal = realtimeRefusal(sn, summary);
               this.answered(req, res, refusal === null ? OK_ANSWER : { status: 200, body: refusal }, '/iclock/cdata');
@@ -185,8 +184,8 @@ export class DeviceFastPath {
 
 const OK_ANSWER: PollAnswer = Object.freeze({ status: 200, body: 'OK' });
 
-/** The whole body as text (at most `length` bytes: node's parser ends the stream at Content-Length). */
-function readBody(raw: IncomingMessage, length: number): Promise<string> {
+/** The whole body (at most `length` bytes: node's parser ends the stream at Content-Length). */
+function readBody(raw: IncomingMessage, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let seen = 0;
@@ -194,7 +193,7 @@ function readBody(raw: IncomingMessage, length: number): Promise<string> {
       seen += c.length;
       if (seen <= length) chunks.push(c);
     });
-    raw.once('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    raw.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
     raw.once('error', reject);
     raw.once('aborted', () => reject(new Error('request aborted')));
   });

@@ -8,6 +8,7 @@ import { DeviceKindService } from '../device/device-kind.service';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { CommandQueueService } from './command-queue.service';
 import { DeviceRegistryService, type DeviceSession } from './device-registry.service';
+import { deviceBodyText } from './device-body';
 import { httpDateNow } from './device-request';
 import { ModuleIngestService } from './module-ingest.service';
 import { DeviceStatusService } from './device-status.service';
@@ -48,13 +49,13 @@ function rawQuery(req: FastifyRequest): string {
   return i < 0 ? '' : req.url.slice(i + 1);
 }
 
-function bodyText(req: FastifyRequest): string {
+/** The raw body (bootstrap.ts reads every device body as bytes, whatever its content type). */
+function bodyBytes(req: FastifyRequest): Buffer {
   const b = req.body as unknown;
-  if (typeof b === 'string') return b;
-  if (b === undefined || b === null) return '';
-  if (Buffer.isBuffer(b)) return b.toString('utf8');
-  return typeof b === 'object' ? JSON.stringify(b) : String(b);
+  if (Buffer.isBuffer(b)) return b;
+  return b === undefined || b === null ? EMPTY : Buffer.from(typeof b === 'string' ? b : JSON.stringify(b), 'utf8');
 }
+const EMPTY = Buffer.alloc(0);
 
 /** Plain text, 200 and a GMT Date (the device sets its clock from it) on every device reply. */
 function text(reply: FastifyReply, body: string): string {
@@ -96,6 +97,11 @@ export class IclockController {
     if (!sn || !SN_PATTERN.test(sn)) return null;
     this.status.touch(sn);
     return sn;
+  }
+
+  /** The body's text (device-body.ts): GBK as well as UTF-8, and GBK for sure from a terminal set to Chinese. */
+  private bodyText(req: FastifyRequest, sn: string): string {
+    return deviceBodyText(bodyBytes(req), req.headers['content-type'], this.attTerminals.speaksChinese(sn));
   }
 
   private serverConfig(s: DeviceSession): ServerConfig {
@@ -152,7 +158,9 @@ export class IclockController {
     const sn = this.sn(raw);
     if (!sn) return text(reply, OK);
     const q = parseUploadQuery(raw);
-    const body = bodyText(req);
+    const attTable = (q.table ?? '').toUpperCase();
+    // An attendance photo is text lines, a NUL and the JPEG's raw bytes (manual 11.3): read byte for byte (latin1).
+    const body = attTable === 'ATTPHOTO' ? bodyBytes(req).toString('latin1') : this.bodyText(req, sn);
     const kind = classifyCdataPost(q);
     const uploadTable = q.tableName ?? q.table;
     if (kind === 'rtlog' || kind === 'rtstate') {
@@ -160,7 +168,6 @@ export class IclockController {
     }
     if (uploadTable) await this.kinds.observe(sn, { uploadTable });
     const s = await this.registry.resolve(sn);
-    const attTable = (q.table ?? '').toUpperCase();
     if (ATTENDANCE_UPLOADS.has(attTable) && !q.tableName) return text(reply, await this.attendanceUpload(s, attTable, q.query.text('Stamp'), body));
     switch (kind) {
       case 'tabledata': {
@@ -193,10 +200,26 @@ export class IclockController {
       case 'testdata':
         await this.uploads.ingestGeneric(s, kind, body);
         return text(reply, OK);
-      default:
-        this.logger.warn(`device ${sn}: ${kind} upload (${redactUrl(raw).slice(0, 200)}) not handled; answered OK`);
-        return text(reply, formatUploadReply(q, 0));
+      default: {
+        // A table this gateway does not read (ERRORLOG, IDCARD, USERPIC, ... or one no manual names) is kept raw,
+        // one row per line (device_upload), and acknowledged: field-samples rule 16.
+        const table = q.table ?? q.tableName ?? kind;
+        this.logger.log(`device ${sn}: ${kind} upload (${redactUrl(raw).slice(0, 200)}) kept raw as ${table}`);
+        if (speaksAttendance(s)) return text(reply, await this.attendanceRaw(s, table, q.query.text('Stamp'), body));
+        return text(reply, formatUploadReply(q, await this.uploads.ingestRaw(s, table, body)));
+      }
     }
+  }
+
+  /**
+   * Another table of an attendance terminal (IDCARD 11.6, ERRORLOG 11.16, or one the manual does not name): kept raw,
+   * its Stamp noted, and answered as the manual answers it (`OK: <n>` for IDCARD, `OK` otherwise).
+   */
+  private async attendanceRaw(s: DeviceSession, table: string, stampRaw: string | undefined, body: string): Promise<string> {
+    await this.attTerminals.noteContact(s);
+    const r = await this.attIngest.ingestRaw(s, table, body, normalizeStamp(stampRaw));
+    if (!r.admitted) return notAdmittedReply(s.sn);
+    return table.toUpperCase() === 'IDCARD' ? formatAttUploadReply(r.received) : OK;
   }
 
   /**
@@ -221,7 +244,7 @@ export class IclockController {
   async register(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const sn = this.sn(rawQuery(req));
     if (!sn) return text(reply, REGISTRY_REFUSED_REPLY);
-    const s = await this.registry.register(sn, bodyText(req));
+    const s = await this.registry.register(sn, this.bodyText(req, sn));
     if (!this.registeredSession(s)) {
       this.logger.log(`device ${sn} registered while ${s.admission}: answered ${REGISTRY_REFUSED_REPLY}`);
       return text(reply, REGISTRY_REFUSED_REPLY);
@@ -247,7 +270,7 @@ export class IclockController {
   async devicecmd(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const sn = this.sn(rawQuery(req));
     if (!sn) return text(reply, OK);
-    const parsed = parseDeviceCmd(bodyText(req));
+    const parsed = parseDeviceCmd(this.bodyText(req, sn));
     logRejected(this.logger, sn, 'devicecmd', parsed.rejected, { metrics: this.metrics, kind: 'devicecmd' });
     const s = await this.registry.resolve(sn);
     if (s.admission !== 'admitted') {
@@ -276,7 +299,7 @@ export class IclockController {
     const sn = this.sn(raw);
     if (!sn) return text(reply, OK);
     const s = await this.registry.resolve(sn);
-    const n = await this.uploads.ingestQueryData(s, raw, bodyText(req));
+    const n = await this.uploads.ingestQueryData(s, raw, this.bodyText(req, sn));
     return text(reply, formatUploadReply(parseUploadQuery(raw), n));
   }
 

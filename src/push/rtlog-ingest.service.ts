@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import type { BatchClient, GroupCommit } from '../database/group-commit';
 import { GroupCommitService } from '../database/group-commit.service';
 import { intoOf, listOf, tableOf } from '../database/columns';
@@ -11,6 +12,7 @@ import { clip } from './device-registry.service';
 import { EVENT_NAMES_VERSION, EventNamesCache, foldEventNames, LOAD_EVENT_NAMES_SQL, type EventNamesRow } from './event-names';
 import { cvsEventName } from './cvsecurity-event-names';
 import { logRejected } from './ingest-log';
+import { storeRejected } from './raw-upload';
 import { ModuleIngestService } from './module-ingest.service';
 import {
   bodyTemperatureCelsius,
@@ -310,6 +312,7 @@ export class RtlogIngestService {
     groupCommit: GroupCommitService,
     private readonly metrics: GatewayMetrics,
     private readonly modules: ModuleIngestService,
+    private readonly ds: DataSource,
   ) {
     this.batcher = groupCommit.create({
       name: 'rtlog',
@@ -336,7 +339,7 @@ export class RtlogIngestService {
     for (const r of parsed.results) {
       if (r.kind === 'event') {
         if (int32(r.event) === null) {
-          parsed.rejected.push({ line: '', lineNo: r.lineNo, reason: 'event code out of range' });
+          parsed.rejected.push({ line: Object.entries(r.fields).map(([k, v]) => `${k}=${v}`).join('\t'), lineNo: r.lineNo, reason: 'event code out of range' });
           this.metrics.deviceLinesRejected.inc({ kind: 'rtlog' });
           this.logger.warn(`device ${device.sn}: rtlog line ${r.lineNo} rejected (event code out of range)`);
           continue;
@@ -353,6 +356,8 @@ export class RtlogIngestService {
       if (events.length > 0) summary.held = true;
       return summary;
     }
+    // Refused lines (a bad time, garbage) are kept raw, as refused ATTLOG lines are: acknowledging them loses nothing.
+    if (parsed.rejected.length > 0) await storeRejected(this.ds, device.sn, 'rtlog', parsed.rejected);
     if (events.length + states.length === 0) return summary;
     // Elevator and channel controllers' events are theirs (eleTransaction, psgTransaction), not access events:
     // they go to module_transaction in their own statement (idempotent on unique_key, committed before the
@@ -372,7 +377,9 @@ export class RtlogIngestService {
     const parsed = parseRtstate(body, { doorCount: device.lockCount || null });
     logRejected(this.logger, device.sn, 'rtstate', parsed.rejected, { metrics: this.metrics, kind: 'rtstate' });
     const summary: IngestSummary = { accepted: parsed.results.length, stored: 0, rejected: parsed.rejected.length };
-    if (device.admission !== 'admitted' || parsed.results.length === 0) return summary;
+    if (device.admission !== 'admitted') return summary;
+    if (parsed.rejected.length > 0) await storeRejected(this.ds, device.sn, 'rtstate', parsed.rejected);
+    if (parsed.results.length === 0) return summary;
     const doors = latestDoorStates(device, parsed.results);
     if (doors.length > 0) summary.stored = (await this.batcher.submit({ deviceId: device.id, events: [], doors })).doors;
     return summary;

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { clip, type DeviceSession } from './device-registry.service';
 import { logRejected } from './ingest-log';
+import { rawLines, storeRaw } from './raw-upload';
 import { canonicalTableName, parseQueryData, parseTableData, receivedCount, type KvMap, type TableUpload } from './protocol';
 import { rowCount } from './rtlog-ingest.service';
 
@@ -144,6 +145,18 @@ export class UploadIngestService {
       NO_PACKET,
     );
     return receivedCount(parsed);
+  }
+
+  /** A table this gateway does not read: every line kept raw under the table's name; answers the lines received. */
+  async ingestRaw(device: DeviceSession, table: string, body: string): Promise<number> {
+    const rows = rawLines(table, body);
+    if (rows.length === 0) return 0;
+    if (device.admission !== 'admitted') {
+      this.logger.warn(`device ${device.sn} is ${device.admission}: ${rows.length} ${table} lines not stored`);
+      return 0;
+    }
+    await storeRaw(this.ds, device.sn, rows);
+    return rows.length;
   }
 
   private async store(device: DeviceSession, records: UploadRecord[], packet: PacketInfo): Promise<number> {

@@ -1,20 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { AttOperlog } from '../../attendance/att-operlog.entity';
 import { AttPhoto } from '../../attendance/att-photo.entity';
 import { AttTerminal } from '../../attendance/att-terminal.entity';
 import { insertOf, intoOf, listOf } from '../../database/columns';
-import { DeviceUpload } from '../device-upload.entity';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { GroupCommit } from '../../database/group-commit';
 import { GroupCommitService } from '../../database/group-commit.service';
 import { GatewayMetrics } from '../../metrics/gateway-metrics';
 import { clip, type DeviceSession } from '../device-registry.service';
 import { logRejected } from '../ingest-log';
-import { verifyModeName, wallClockToInstant, type RejectedLine } from '../protocol';
+import { rawLines, storeRaw, storeRejected } from '../raw-upload';
+import { verifyModeName, wallClockToInstant } from '../protocol';
 import { rowCount } from '../rtlog-ingest.service';
 import { flushAttlog, mergeStampsSql, type AttlogItem, type PunchRow } from './attlog-batch';
-import { parseAttlog, parseAttPhoto, parseOperlog, punchKey, type AttPunch, type OperlogRecord, type OplogRecord } from './protocol';
+import { ATT_STAMP_TABLES, parseAttlog, parseAttPhoto, parseOperlog, punchKey, type AttPunch, type OperlogRecord, type OplogRecord } from './protocol';
 
 /** What the enrolment side does with USER and template lines of an OPERLOG upload, inside the upload's transaction. */
 export type OperlogListener = (m: EntityManager, device: DeviceSession, records: readonly OperlogRecord[]) => Promise<void>;
@@ -147,6 +146,25 @@ export class AttendanceIngestService {
   }
 
   /** One photo per request (11.3); a re-sent photo (same file name) adds nothing. */
+  /**
+   * A table this gateway does not read (IDCARD 11.6, ERRORLOG 11.16, or one the manual does not name): every line
+   * kept raw under the table's name, with the upload's Stamp when the table is one the terminal keeps a Stamp of
+   * (manual 5), in one transaction.
+   */
+  async ingestRaw(device: DeviceSession, table: string, body: string, stamp: string | null): Promise<AttIngestResult> {
+    const rows = rawLines(table, body);
+    if (device.admission !== 'admitted') {
+      this.logger.warn(`device ${device.sn} is ${device.admission}: ${table} upload not acknowledged`);
+      return { received: rows.length, stored: 0, admitted: false };
+    }
+    const stampTable = ATT_STAMP_TABLES.find((t) => t === table.toUpperCase());
+    await this.ds.transaction(async (m) => {
+      await storeRaw(m, device.sn, rows);
+      if (stampTable) await noteUpload(m, device.id, stampTable, stamp, null);
+    });
+    return { received: rows.length, stored: rows.length, admitted: true };
+  }
+
   async ingestAttphoto(device: DeviceSession, body: string, stamp: string | null): Promise<AttIngestResult> {
     const photo = parseAttPhoto(body);
     if (typeof photo === 'string') {
@@ -203,20 +221,3 @@ async function noteUpload(m: EntityManager, deviceId: string, table: string, sta
   await m.query(NOTE_UPLOAD, [deviceId, table, stamp, lastPunchAt]);
 }
 
-const STORE_RAW = `INSERT INTO ${intoOf(DeviceUpload, ['uploadKey', 'deviceSn', 'tableName', 'pin', 'record'])}
-  SELECT k, $1, t, NULL, r::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS u(k, t, r)
-  ON CONFLICT (${listOf(DeviceUpload, ['uploadKey'])}) DO NOTHING`;
-
-async function storeRaw(m: EntityManager, sn: string, rows: Array<{ table: string; fields: Record<string, string> }>): Promise<void> {
-  if (rows.length === 0) return;
-  const keys = rows.map((r) => createHash('md5').update(`${sn}\n${r.table}\n${JSON.stringify(r.fields)}`).digest('hex'));
-  await m.query(
-    STORE_RAW,
-    [sn, keys, rows.map((r) => clip(r.table, 64)), rows.map((r) => JSON.stringify(r.fields).replace(/\\u0000/g, ''))],
-  );
-}
-
-/** Refused lines stay available raw (table `<table>.rejected`), so acknowledging them loses nothing. */
-function storeRejected(m: EntityManager, sn: string, table: string, rejected: readonly RejectedLine[]): Promise<void> {
-  return storeRaw(m, sn, rejected.map((r) => ({ table: `${table}.rejected`, fields: { line: r.line.replace(/\0/g, ''), reason: r.reason } })));
-}

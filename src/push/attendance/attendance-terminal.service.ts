@@ -24,6 +24,9 @@ export type UserCountListener = (e: { deviceId: string; sn: string }, userCount:
 /** Query parameters of the initialisation request kept for operators (no secrets: pushcommkey is dropped). */
 const KEPT_HANDSHAKE_KEYS = ['pushver', 'language', 'DeviceType', 'PushOptionsFlag', 'options'];
 
+/** `language=` of a terminal set to Chinese (attendance manual 5, 11.5). */
+const CHINESE = '83';
+
 /** The period a terminal was out of contact, widened by the slack. */
 export interface ContactGap {
   from: Date;
@@ -71,6 +74,11 @@ export class AttendanceTerminalService implements OnModuleInit {
    */
   private readonly countDue = new Set<string>();
   private countListener?: UserCountListener;
+  /**
+   * Terminals whose last initialisation said `language=83` (Chinese: GB2312 text, attendance manual 11.5), by SN:
+   * the bodies of their uploads that are not UTF-8 are read as GBK (device-body.ts). Loaded at start.
+   */
+  private readonly chinese = new Set<string>();
 
   constructor(
     private readonly ds: DataSource,
@@ -80,8 +88,19 @@ export class AttendanceTerminalService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const rows: Array<{ sn: string }> = await this.ds.query(`SELECT d.sn FROM att_terminal t JOIN device d ON d.id = t.device_id WHERE t.count_due`);
-    for (const r of rows) this.countDue.add(r.sn);
+    const rows: Array<{ sn: string; due: boolean; chinese: boolean }> = await this.ds.query(
+      `SELECT d.sn, t.count_due AS due, coalesce(t.handshake->>'language' = '${CHINESE}', false) AS chinese
+         FROM att_terminal t JOIN device d ON d.id = t.device_id WHERE t.count_due OR t.handshake->>'language' = '${CHINESE}'`,
+    );
+    for (const r of rows) {
+      if (r.due) this.countDue.add(r.sn);
+      if (r.chinese) this.chinese.add(r.sn);
+    }
+  }
+
+  /** The terminal announced Chinese (`language=83`) at its last initialisation: memory only. */
+  speaksChinese(sn: string): boolean {
+    return this.chinese.size > 0 && this.chinese.has(sn);
   }
 
   /** Called when a terminal initialises while admitted (first time: it is owed its users; again: they are verified). */
@@ -106,6 +125,8 @@ export class AttendanceTerminalService implements OnModuleInit {
       [s.id, JSON.stringify(kept)],
     );
     this.known.add(s.sn);
+    if (kept.language?.trim() === CHINESE) this.chinese.add(s.sn);
+    else this.chinese.delete(s.sn);
     if (!row?.inserted) {
       this.countDue.add(s.sn);
       this.infos.delete(s.sn);

@@ -9,6 +9,8 @@
  *   OPERLOGStamp=<n>
  *   ATTPHOTOStamp=<n>
  *   BIODATAStamp=<n>
+ *   IDCARDStamp=<n>
+ *   ERRORLOGStamp=<n>
  *   ErrorDelay=<s>
  *   Delay=<s>
  *   TransTimes=<HH:MM>;<HH:MM>
@@ -120,8 +122,8 @@ export function formatAttInitReply(sn: string, c: AttInitConfig): string {
   const opts = c.pushOptions ?? DEFAULT_PUSH_OPTIONS;
   for (const o of opts) if (!/^[A-Za-z0-9_]+$/.test(o)) throw new ProtocolValueError('PushOptions', `has a bad name ${o}`);
   const out = [`GET OPTION FROM: ${sn}`];
-  for (const t of ['ATTLOG', 'OPERLOG', 'ATTPHOTO', 'BIODATA'] as const) out.push(line(`${t}Stamp`, stampValue(c.stamps[t])));
-  for (const t of ['IDCARD', 'ERRORLOG'] as const) if (c.stamps[t]) out.push(line(`${t}Stamp`, stampValue(c.stamps[t])));
+  // Every data type section 5 lists, IDCARD and ERRORLOG too (their uploads are kept raw, with their Stamp).
+  for (const t of ATT_STAMP_TABLES) out.push(line(`${t}Stamp`, stampValue(c.stamps[t])));
   out.push(
     line('ErrorDelay', c.errorDelay),
     line('Delay', c.delay),

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { deviceBodyText } from './device-body';
+import { rawLines } from './raw-upload';
+
+const GBK_ZHANG_SAN = Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]); // 张三 in GB2312
+const withName = (name: Buffer) => Buffer.concat([Buffer.from('USER PIN=5003\tName='), name]);
+
+describe('deviceBodyText', () => {
+  it.each([
+    ['valid UTF-8 under charset=UTF-8', Buffer.from('Name=张三'), 'application/push;charset=UTF-8', false, 'Name=张三'],
+    ['valid UTF-8 without a content type', Buffer.from('Name=李四'), undefined, false, 'Name=李四'],
+    ['valid UTF-8 from a Chinese terminal', Buffer.from('Name=李四'), 'application/push;charset=UTF-8', true, 'Name=李四'],
+    ['GBK without a content type', withName(GBK_ZHANG_SAN), undefined, false, 'USER PIN=5003\tName=张三'],
+    ['GBK under a type without a charset', withName(GBK_ZHANG_SAN), 'text/plain', false, 'USER PIN=5003\tName=张三'],
+    ['GBK under charset=UTF-8 from a terminal set to language=83', withName(GBK_ZHANG_SAN), 'application/push;charset=UTF-8', true, 'USER PIN=5003\tName=张三'],
+    ['declared GB2312', withName(GBK_ZHANG_SAN), 'text/plain; charset="gb2312"', false, 'USER PIN=5003\tName=张三'],
+    ['declared GBK, kept when a JSON type is read as an octet stream (bootstrap.ts)', withName(GBK_ZHANG_SAN), 'application/octet-stream;charset=gbk', false, 'USER PIN=5003\tName=张三'],
+    ['bad bytes under charset=UTF-8 from another device: kept, with replacement characters', withName(GBK_ZHANG_SAN), 'application/push;charset=UTF-8', false, 'USER PIN=5003\tName=\uFFFD\uFFFD\uFFFD\uFFFD'],
+    ['an unknown charset label is read as if none were declared (here: UTF-8)', Buffer.from('a=é'), 'text/plain;charset=x-nonsense', false, 'a=é'],
+    ['an empty body', Buffer.alloc(0), 'application/json', false, ''],
+  ])('%s', (_name, raw, type, chinese, text) => {
+    expect(deviceBodyText(raw, type, chinese)).toBe(text);
+  });
+});
+
+describe('rawLines', () => {
+  it('keeps every non-blank line, LF or CRLF, without NULs', () => {
+    expect(rawLines('ERRORLOG', 'ERRORLOG ErrCode=1\r\n\r\nERRORLOG ErrCode=2\0\n  \n')).toEqual([
+      { table: 'ERRORLOG', fields: { line: 'ERRORLOG ErrCode=1' } },
+      { table: 'ERRORLOG', fields: { line: 'ERRORLOG ErrCode=2' } },
+    ]);
+  });
+});
