@@ -71,6 +71,12 @@ export class PushOutboxRepository {
   }
 
   /** Leases the head of one queue when it is due; undefined when it is not (or another process has it). */
+  /**
+   * Leases the group's head delivery. The UPDATE checks the state again: its `head` was read with the statement's
+   * snapshot, and when another process's worker delivers that row meanwhile (markDelivered clears the lease), the
+   * UPDATE re-reads the row after that commit; without `state = 'pending'` it would lease a delivered row and push
+   * the event a second time (seen with two processes under load).
+   */
   async claimHead(g: DeliveryGroup, leaseMs: number): Promise<ClaimedDelivery | undefined> {
     const rows: ClaimedDelivery[] = await this.ds.query(
       `WITH head AS (
@@ -79,7 +85,7 @@ export class PushOutboxRepository {
          ORDER BY xid, id LIMIT 1
        ), claimed AS (
          UPDATE push_outbox o SET lease_until = now() + make_interval(secs => $3)
-         FROM head WHERE o.id = head.id AND o.next_attempt_at <= now() AND (o.lease_until IS NULL OR o.lease_until < now())
+         FROM head WHERE o.id = head.id AND o.state = 'pending' AND o.next_attempt_at <= now() AND (o.lease_until IS NULL OR o.lease_until < now())
          RETURNING o.id, o.target_id, o.device_sn, o.attempts, o.event
        )
        SELECT c.id::text AS id, c.target_id, c.device_sn, c.attempts, c.event, t.url, t.secret

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/bootstrap';
+import { PushOutboxRepository } from '../../src/pushCenter/push-outbox.repository';
 import { PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { Receiver } from '../support/http-receiver';
@@ -167,6 +168,28 @@ describe('Push Center (gateway extension)', () => {
       expect(Number((await c.query(`SELECT count(*) AS n FROM push_outbox`)).rows[0].n)).toBe(before + 1);
       await c.query('ROLLBACK');
       expect(await count()).toBe(before);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('never leases a delivery another worker delivered while this claim waited for the row (two processes)', async () => {
+    const repo = t.app.get(PushOutboxRepository);
+    const c = new Client({ connectionString: t.db.url });
+    await c.connect();
+    try {
+      // One delivery of its group, leased by "another process" that is now marking it delivered, uncommitted.
+      const [row] = (await c.query(`SELECT id::text AS id, target_id, device_sn FROM push_outbox WHERE state = 'delivered' ORDER BY id DESC LIMIT 1`)).rows;
+      await c.query(`UPDATE push_outbox SET state = 'delivered' WHERE target_id = $1 AND device_sn = $2`, [row.target_id, row.device_sn]);
+      await c.query(`UPDATE push_outbox SET state = 'pending', lease_until = now() - interval '1 second', next_attempt_at = now() - interval '1 second' WHERE id = $1`, [row.id]);
+      await c.query('BEGIN');
+      await c.query(`UPDATE push_outbox SET state = 'delivered', delivered_at = now(), lease_until = NULL WHERE id = $1`, [row.id]);
+      // This claim read the row as pending and waits for the lock; the delivery commits meanwhile.
+      const claim = repo.claimHead({ target_id: row.target_id, device_sn: row.device_sn }, 30_000);
+      await sleep(300);
+      await c.query('COMMIT');
+      expect(await claim).toBeUndefined();
+      expect((await c.query(`SELECT state, lease_until FROM push_outbox WHERE id = $1`, [row.id])).rows[0]).toEqual({ state: 'delivered', lease_until: null });
     } finally {
       await c.end();
     }
