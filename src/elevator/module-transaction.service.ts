@@ -43,11 +43,26 @@ export class PsgMonitorItemDto extends PsgTransactionItemDto {}
 
 const COLUMNS = [...TRANSACTION_COLUMNS, 'gate_type'].map((c) => `t.${c}`).join(', ');
 
+/**
+ * The API id of an elevator or channel-controller event. Module events are numbered apart from access events,
+ * so their plain ids repeat the access transactions' ids ("…0001" in both feeds); the module is set in the id's
+ * first hex digit (1 elevator, 2 entrance control), so a client that merges the feeds and dedupes by id keeps
+ * every event.
+ */
+export function moduleTransactionIdToApi(module: ModuleKind, id: string | number | bigint): string {
+  return ((BigInt(module === 'ele' ? 1 : 2) << 124n) | BigInt(id)).toString(16).padStart(32, '0');
+}
+
+/** The elevator item (2.19.1) of a stored elevator-controller event. */
+export function toEleItem(r: ModuleTransactionRow, timeZone: string): TransactionV1ItemDto {
+  return { ...toV1Item(r, timeZone), id: moduleTransactionIdToApi('ele', r.id) };
+}
+
 /** The entrance-control item of a stored channel-controller event. */
 export function toPsgItem(r: ModuleTransactionRow, timeZone: string): PsgTransactionItemDto {
   const { accZone: _drop, ...item } = toV1Item(r, timeZone);
   void _drop;
-  return { ...item, eventNo: r.event_no, gateType: r.gate_type ?? 0 };
+  return { ...item, id: moduleTransactionIdToApi('psg', r.id), eventNo: r.event_no, gateType: r.gate_type ?? 0 };
 }
 
 /**
@@ -71,7 +86,7 @@ export async function moduleEventsAfter(
   return rows.map((r) => ({
     xid: r.feed_xid,
     id: String(r.id),
-    item: { ...(r.module === 'psg' ? toPsgItem(r, timeZone) : toV1Item(r, timeZone)), module: r.module },
+    item: { ...(r.module === 'psg' ? toPsgItem(r, timeZone) : toEleItem(r, timeZone)), module: r.module },
   }));
 }
 
@@ -119,7 +134,7 @@ export class ModuleTransactionService {
 
   /** 2.19.1: the v1 item, as the manual's example (accZone null). */
   async listEle(f: ModuleTransactionFilter, page: Page): Promise<TransactionV1ItemDto[]> {
-    return (await this.findPage('ele', f, page)).map((r) => toV1Item(r, this.config.timeZone));
+    return (await this.findPage('ele', f, page)).map((r) => toEleItem(r, this.config.timeZone));
   }
 
   /** 2.19.2: its example counts `page` from 1 (unlike the access lists). */

@@ -202,6 +202,8 @@ describe('elevator events (2.19)', () => {
     const denied = await ec.selectFloor({ pin: '701', floor: 2 });
     expect(denied.allowed).toBe(false);
     const list = await t.get('/api/eleTransaction/list', { pageNo: 1, pageSize: 10 });
+    // Ids carry the module (1 elevator): the access feed numbers its events from 1 too.
+    for (const e of list.body.data as Array<{ id: string }>) expect(e.id).toMatch(/^1[0-9a-f]{31}$/);
     expect(list.body.code).toBe(0);
     expect(list.body.data).toHaveLength(2);
     // Ann has no last name: "" as in the manual's examples, never null.

@@ -194,6 +194,9 @@ describe('entrance-control levels and events', () => {
     expect((await cc.uploadRtlog([{ pin: 0, cardno: 0, eventaddr: 1, event: 110, inoutstatus: 2, verifytype: 200, index: 9110 }])).status).toBe(200);
     const gone = (await t.get('/api/psgTransaction/device/CKN4213360081', { pageNo: 1, pageSize: 50 })).body.data.find((e: { eventNo: number }) => e.eventNo === 110);
     expect(gone).toMatchObject({ eventNo: 110, eventName: 'The Gate is not connected' });
+    // Module events are numbered apart from access events; their ids carry the module (2 entrance control) so the
+    // feeds never share an id.
+    expect(gone.id).toMatch(/^2[0-9a-f]{31}$/);
   });
   it('2.32.1 deleteLevel takes the gate away from the controller', async () => {
     expect((await t.post('/api/psgLevel/deleteLevel', undefined, { pin: '801', levelIds: levelId })).body.code).toBe(0);
