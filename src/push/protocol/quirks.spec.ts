@@ -211,14 +211,15 @@ describe('registration quirks', () => {
 });
 
 describe('bracketed hex card numbers (security 7.5: Card=[15CD5B07] is 123456789)', () => {
-  it('a user upload and an rtlog event read the bracket form to decimal; a malformed one refuses its line', () => {
+  it('a user upload and an rtlog event read the bracket form to decimal; a malformed one refuses its user line, not its event', () => {
     const users = parseTableData('user', 'user uid=1\tcardno=[15CD5B07]\tpin=1\nuser uid=2\tcardno=[15CD5B0]\tpin=2\nuser uid=3\tcardno=0\tpin=3');
     expect(users.results.map((u) => (u.kind === 'user' ? [u.pin, u.cardNo] : null))).toEqual([['1', '123456789'], ['3', null]]);
     expect(users.rejected.map((r) => r.lineNo)).toEqual([2]);
     const tx = parseTableData('transaction', 'transaction cardno=[15CD5B07]\tpin=0\teventtype=27');
     expect(tx.results[0]).toMatchObject({ cardNo: '123456789' });
     const ev = parseRtlog('time=2026-11-22 09:00:00\tpin=0\tcardno=[15CD5B07]\teventaddr=1\tevent=27\nTime=2026-11-22 09:00:01\tpin=0\tcardno=[XX]\teventaddr=1\tevent=27');
-    expect(ev.results.map((e) => (e.kind === 'event' ? e.cardNo : null))).toEqual(['123456789']);
-    expect(ev.rejected.map((r) => r.lineNo)).toEqual([2]);
+    // An event is never lost for its card: a malformed bracket value is kept as sent.
+    expect(ev.results.map((e) => (e.kind === 'event' ? e.cardNo : null))).toEqual(['123456789', '[XX]']);
+    expect(ev.rejected).toEqual([]);
   });
 });

@@ -158,9 +158,10 @@ function parseEventLine(m: KvMap, lineNo: number): RtlogEvent | string {
   const event = m.int('event');
   if (event === null) return m.has('event') ? `bad event "${m.get('event')}"` : 'missing event';
   const pin = m.text('pin') ?? null;
-  // A bracketed hex card (`[15CD5B07]`) is read to decimal; a malformed one refuses the event (never stored as a card).
-  const card = readCardNo(m.text('cardno'));
-  if (typeof card === 'string') return card;
+  // A bracketed hex card (`[15CD5B07]`) is read to decimal. A malformed one keeps its text: the event happened and
+  // is stored (an access event is never lost for its card field), the card just matches no person's.
+  const read = readCardNo(m.text('cardno'));
+  const card = typeof read === 'string' ? { card: m.text('cardno')?.trim() || null } : read;
   const vt = m.text('verifytype') ?? null;
   const isBits = vt !== null && /^[01]{16}$/.test(vt);
   return {
