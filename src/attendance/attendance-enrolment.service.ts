@@ -68,7 +68,7 @@ export class AttendanceEnrolmentService {
     const users = records.filter((r): r is UserInfoRecord => r.kind === 'USER');
     const templates = records.filter((r): r is TemplateRecord => r.kind === 'FP' || r.kind === 'FACE' || r.kind === 'FVEIN' || r.kind === 'BIODATA');
     const photos = records.filter((r): r is PhotoRecord => r.kind === 'USERPIC');
-    const { ids, touched } = await this.applyUsers(m, device, users, { joinArea: true });
+    const { ids, touched, doubt } = await this.applyUsers(m, device, users, { joinArea: true });
     // Templates and photos worth storing, by PIN: a PIN the gateway does not know is created for them, as a USER
     // line would create it (they are the person's enrolment; dropping them would lose it without a trace).
     const storable = [...templates.filter((t) => t.valid !== 0), ...photos.filter((ph) => photoContent(ph) !== null)];
@@ -99,7 +99,7 @@ export class AttendanceEnrolmentService {
       await m.query(`UPDATE person SET photo = $2, updated_at = now() WHERE id = $1 AND photo IS DISTINCT FROM $2`, [personId, content]);
       touched.add(personId);
     }
-    await this.propagate(m, device, touched);
+    await this.propagate(m, device, touched, doubt);
   }
 
   /**
@@ -118,9 +118,9 @@ export class AttendanceEnrolmentService {
   }
 
   /** Changed persons go to the other terminals of their areas and to the access panels that should hold them. */
-  private async propagate(m: EntityManager, device: DeviceSession, touched: ReadonlySet<string>): Promise<void> {
+  private async propagate(m: EntityManager, device: DeviceSession, touched: ReadonlySet<string>, doubt: ReadonlySet<string> = new Set()): Promise<void> {
     if (touched.size === 0) return;
-    await this.sync.syncPersons(m, [...touched], { originDeviceId: device.id });
+    await this.sync.syncPersons(m, [...touched], { originDeviceId: device.id, originDoubt: doubt });
     // Access panels: the access planner diffs the persons' desired state (templates, photo, card) against what
     // each panel confirmed, so only what changed is sent, in the panel's dialect.
     await this.planner.syncPersons(m, [...touched]);
@@ -132,8 +132,15 @@ export class AttendanceEnrolmentService {
    * resend or a replay after a reboot must not undo what REST changed since. Answers the person ids by pin and
    * the persons changed.
    */
-  private async applyUsers(m: EntityManager, device: DeviceSession, all: readonly EnrolledUser[], opts: { joinArea: boolean }): Promise<{ ids: Map<string, string>; touched: Set<string> }> {
+  private async applyUsers(
+    m: EntityManager,
+    device: DeviceSession,
+    all: readonly EnrolledUser[],
+    opts: { joinArea: boolean },
+  ): Promise<{ ids: Map<string, string>; touched: Set<string>; doubt: Set<string> }> {
     const touched = new Set<string>();
+    // Pins whose line was not taken whole: the device holds a card or password the database gave nobody.
+    const doubt = new Set<string>();
     const ids = new Map<string, string>();
     const users = await this.newLines(m, device, all);
     const persons = m.getRepository(Person);
@@ -141,6 +148,7 @@ export class AttendanceEnrolmentService {
     for (const u of users) {
       let p = await persons.findOne({ where: { pin: u.pin } });
       const password = this.passwordToTake(device, u, p, passwords);
+      if (password === null && cleanPassword(u.passwd) !== null && cleanPassword(u.passwd) !== p?.password) doubt.add(u.pin);
       if (!p) {
         p = await this.createPerson(m, device, u.pin, u.name, password, 'USER');
         if (!p) continue;
@@ -155,6 +163,7 @@ export class AttendanceEnrolmentService {
           await setMainCard(m, p, u.card.slice(0, 64));
         } catch (err) {
           this.log.warn(`card of ${u.pin} from device ${device.sn} not taken: ${(err as Error).message}`);
+          doubt.add(u.pin);
         }
       }
       if (u.pri !== null && PRIVILEGES.has(u.pri)) await m.query(UPSERT_PRIVILEGE, [p.id, u.pri]);
@@ -162,7 +171,7 @@ export class AttendanceEnrolmentService {
       ids.set(u.pin, p.id);
       touched.add(p.id);
     }
-    return { ids, touched };
+    return { ids, touched, doubt };
   }
 
   /**

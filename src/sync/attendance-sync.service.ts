@@ -18,7 +18,7 @@ import {
 } from './attendance-commands';
 import { confirmedRead, devicesTouchingSql, inflightRead, noteSkipped } from './confirmed-state';
 import type { PinScope } from './desired-state';
-import { currentState, diffItems, MEMBER_KINDS, splitItemId, type Diff, type ItemId } from './sync-items';
+import { currentState, diffItems, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, type Diff, type ItemId } from './sync-items';
 import { lockPlanScope } from './plan-scope';
 import { personBasics } from './sync-queries';
 import type { PlannedCommand } from './sync-plan';
@@ -32,6 +32,11 @@ export interface AttSyncOptions {
   force?: boolean;
   /** The terminal a change came from (enrolment there): it holds the user and templates it uploaded. */
   originDeviceId?: string;
+  /**
+   * Pins whose uploaded USER line the database did not take whole (a card or password another person holds): the
+   * origin terminal holds something else than their record, so it is not believed to hold the record.
+   */
+  originDoubt?: ReadonlySet<string>;
 }
 
 type Mode = 'diff' | 'force' | 'full';
@@ -45,6 +50,7 @@ interface PlanRequest {
   /** Pins to treat as gone (deleted or resigned in this transaction). */
   absent?: ReadonlySet<string>;
   originDeviceId?: string;
+  originDoubt?: ReadonlySet<string>;
 }
 
 /** What the terminals in a plan should hold: device id → pin → items; and what cannot be sent. */
@@ -137,7 +143,7 @@ export class AttendanceSyncService {
     if (unique.length === 0) return;
     await preferGenericPlans(m);
     const devicesNow = (planned: string[]) => read(TERMINALS_OF_PINS_SQL, [unique, MEMBER_KINDS, planned], (rows: Array<{ id: string }>) => rows.map((r) => r.id));
-    await this.plan(m, { deviceIds: await runRead(m, devicesNow([])), devicesNow, pins: unique, mode: opts.force ? 'force' : 'diff', absent, originDeviceId: opts.originDeviceId });
+    await this.plan(m, { deviceIds: await runRead(m, devicesNow([])), devicesNow, pins: unique, mode: opts.force ? 'force' : 'diff', absent, originDeviceId: opts.originDeviceId, originDoubt: opts.originDoubt });
   }
 
   private async plan(m: EntityManager, req: PlanRequest): Promise<void> {
@@ -162,10 +168,13 @@ export class AttendanceSyncService {
       const hashes = new Map<ItemId, string>();
       for (const [pin, member] of members) for (const [kind, item] of member) hashes.set(`${kind}\t${pin}`, item.hash);
       const have = confirmed.get(t.id)!;
-      const current = currentState(have.confirmed, inflight.get(t.sn) ?? []);
+      let current = currentState(have.confirmed, inflight.get(t.sn) ?? []);
       if (t.id === req.originDeviceId) {
-        await recordEnrolled(m, t.id, hashes, current, pinSet);
-        continue;
+        // What it uploaded, it holds: recorded as confirmed. Then it is planned like any terminal, against that
+        // record replayed with the commands still in flight to it: a command queued before the upload (a REST
+        // edit or delete of the same person) runs after it, so the terminal is brought back to the database.
+        for (const [id, hash] of await recordEnrolled(m, t.id, hashes, current, pinSet, req.originDoubt)) have.confirmed.set(id, hash);
+        current = currentState(have.confirmed, inflight.get(t.sn) ?? []);
       }
       const refused = refusedItems(members, refusals.get(t.id));
       const hold = new Set([...have.hold, ...refused]);
@@ -212,18 +221,30 @@ export class AttendanceSyncService {
  * The terminal a person enrolled at uploaded their user record and templates (OPERLOG): it holds them, so they
  * are recorded as confirmed (the device's own word, like a Return) instead of being sent back to it.
  */
-async function recordEnrolled(m: EntityManager, deviceId: string, hashes: Map<ItemId, string>, current: Map<ItemId, string>, pins: ReadonlySet<string> | null): Promise<void> {
-  const held = [...hashes].filter(([id]) => {
-    const [kind, pin] = splitItemId(id);
-    return (kind === 'user' || kind === 'bio') && (pins === null || pins.has(pin)) && current.get(id) !== hashes.get(id);
-  });
-  if (held.length === 0) return;
+async function recordEnrolled(
+  m: EntityManager,
+  deviceId: string,
+  hashes: Map<ItemId, string>,
+  current: Map<ItemId, string>,
+  pins: ReadonlySet<string> | null,
+  doubt: ReadonlySet<string> = new Set(),
+): Promise<Array<[ItemId, string]>> {
+  // A user record the database did not take whole (doubt) is held in another form: unknown, so it is sent again.
+  const held = [...hashes]
+    .filter(([id]) => {
+      const [kind, pin] = splitItemId(id);
+      const doubted = kind === 'user' && doubt.has(pin);
+      return (kind === 'user' || kind === 'bio') && (pins === null || pins.has(pin)) && (doubted || current.get(id) !== hashes.get(id));
+    })
+    .map(([id, hash]): [ItemId, string] => [id, id.startsWith('user\t') && doubt.has(splitItemId(id)[1]) ? UNKNOWN_HASH : hash]);
+  if (held.length === 0) return [];
   await m.query(
     `INSERT INTO ${CONFIRMED_INTO}
      SELECT $1, k, p, h, now() FROM unnest($2::varchar[], $3::varchar[], $4::text[]) AS x(k, p, h)
      ON CONFLICT (device_id, kind, key) DO UPDATE SET hash = EXCLUDED.hash, confirmed_at = now(), failures = 0, next_try_at = NULL, failed_plan = NULL`,
     [deviceId, held.map(([id]) => splitItemId(id)[0]), held.map(([id]) => splitItemId(id)[1]), held.map(([, h]) => h)],
   );
+  return held;
 }
 
 interface Membership {

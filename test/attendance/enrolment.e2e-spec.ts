@@ -139,3 +139,36 @@ describe("the USER line's Passwd", () => {
     expect(await personOf('9203')).toMatchObject({ password: '6666' });
   });
 });
+
+describe('the terminal an enrolment came from, with a REST change of the same person in flight (outside-in probe)', () => {
+  const userLine = (pin: string, name: string, card = '') => `USER PIN=${pin}\tName=${name}\tPri=0\tPasswd=\tCard=${card}\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=`;
+
+  it('a REST edit queued before the terminal\'s own edit runs first, and the terminal is brought back to the database after it', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-RACE' });
+    await settle(term);
+    expect((await term.uploadOperlog([userLine('9301', 'Orig')])).status).toBe(200);
+    await settle(term);
+    // HR renames the person: the command is queued for the terminal, which has not polled yet...
+    expect((await t.post('/api/person/add', { pin: '9301', name: 'RestName' })).body.code).toBe(0);
+    // ...when someone edits the user at the terminal, which uploads it: the database now says TermEdit.
+    expect((await term.uploadOperlog([userLine('9301', 'TermEdit')])).status).toBe(200);
+    expect((await personOf('9301')).name).toBe('TermEdit');
+    await settle(term);
+    // The stale RestName command ran, and the terminal got the database's record after it.
+    expect(term.users.get('9301')?.name).toBe('TermEdit');
+    expect((await t.get('/api/gateway/devices/ATT-ENROL-RACE/convergence')).body.data).toMatchObject({ divergent: false, unconfirmedItems: 0 });
+  });
+
+  it('a card the database refused (another person holds it) does not stay on the terminal the line came from', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-CARD' });
+    await settle(term);
+    expect((await t.post('/api/person/add', { pin: '9310', name: 'Holder', cardNo: '77770001' })).body.code).toBe(0);
+    // The terminal enrols 9311 with that card (its own table holds it, as the simulator's does after an upload).
+    expect((await term.uploadOperlog([userLine('9311', 'Second', '77770001')])).status).toBe(200);
+    term.users.set('9311', { pin: '9311', name: 'Second', pri: 0, passwd: '', card: '77770001', grp: 1, tz: '0000000000000000', verify: -1, fields: {} });
+    await settle(term);
+    expect((await t.get('/api/person/get/9311')).body.data).toMatchObject({ pin: '9311', cardNo: '' });
+    // The terminal is sent the database's record of 9311: without the card.
+    expect(term.users.get('9311')?.card ?? '').toBe('');
+  });
+});
