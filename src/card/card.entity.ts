@@ -1,9 +1,12 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type IndexOptions } from 'typeorm';
 import { newId } from '../common/ids';
 import { Person } from '../person/person.entity';
 
 /** A person's card: card_type 0 = main card (mirrored in person.card_no), 1 = secondary card. */
+// Also ix_card_value on ltrim(card_no, '0') (migration 1763700004100, card-value.ts): an expression index TypeORM
+// cannot declare; `synchronize: false` keeps its schema builder off it.
 @Entity('card')
+@Index('ix_card_value', ['cardNo'], { synchronize: false } as IndexOptions)
 export class Card {
   @PrimaryColumn({ type: 'char', length: 32 })
   id: string = newId();

@@ -1,5 +1,6 @@
 import { In, type EntityManager } from 'typeorm';
 import { checkLevels } from '../accLevel/acc-level-membership';
+import { cardValue, cardValueSql } from '../card/card-value';
 import { CvCode, CvError } from '../common/cv-error';
 import { splitList } from '../common/paging';
 import { Department } from '../department/department.entity';
@@ -39,8 +40,9 @@ export class PersonLookups {
       visitors: values(`SELECT DISTINCT visitor_pin AS v FROM vis_registration WHERE visitor_pin = ANY($1::text[]) AND state = 'in'`, [pins]),
       levels: values(`SELECT id AS v FROM acc_level WHERE id = ANY($1::bpchar[])`, [levelIds]),
       cards: values(
-        `SELECT card_no AS v FROM card WHERE card_no = ANY($1::text[]) UNION SELECT card_no FROM vis_registration WHERE card_no = ANY($1::text[]) AND state = 'in'`,
-        [cardNos],
+        `SELECT ${cardValueSql('card_no')} AS v FROM card WHERE ${cardValueSql('card_no')} = ANY($1::text[])
+         UNION SELECT ${cardValueSql('card_no')} FROM vis_registration WHERE ${cardValueSql('card_no')} = ANY($1::text[]) AND state = 'in'`,
+        [cardNos.map(cardValue)],
       ),
       depts: read(`SELECT id, code FROM department WHERE code = ANY($1::text[])`, [codes], (rows: Array<{ id: string; code: string }>) => new Map(rows.map((d) => [d.code, d.id]))),
     });
@@ -65,7 +67,7 @@ export class PersonLookups {
 
   /** A person or a checked-in visitor holds this card number (as read at load, before any write of the group). */
   isCardUsed(cardNo: string): boolean {
-    return this.cards.has(cardNo);
+    return this.cards.has(cardValue(cardNo));
   }
 
   saved(p: Person): void {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, Not, type EntityManager } from 'typeorm';
 import { insertPersonLevels, levelIdsOf, setPersonLevels } from '../accLevel/acc-level-membership';
+import { cardValue } from '../card/card-value';
 import { insertMainCards, setMainCard, setSecondaryCards } from '../card/card-writes';
 import { CvCode, CvError } from '../common/cv-error';
 import { splitList } from '../common/paging';
@@ -139,7 +140,7 @@ export class PersonService {
       return n;
     };
     const pins = count((d) => d.pin);
-    const cards = count((d) => d.cardNo || undefined);
+    const cards = count((d) => (d.cardNo ? cardValue(d.cardNo) : undefined));
     return [...items.keys()].filter((i) => {
       const { dto, mode } = items[i];
       return (
@@ -148,7 +149,7 @@ export class PersonService {
         lookups.isNew(dto.pin) &&
         (dto.personPwd ?? dto.password) === undefined &&
         dto.supplyCards === undefined &&
-        (!dto.cardNo || (cards.get(dto.cardNo) === 1 && !lookups.isCardUsed(dto.cardNo)))
+        (!dto.cardNo || (cards.get(cardValue(dto.cardNo)) === 1 && !lookups.isCardUsed(dto.cardNo)))
       );
     });
   }

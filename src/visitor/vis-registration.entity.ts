@@ -1,4 +1,4 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type IndexOptions } from 'typeorm';
 import { AccLevel } from '../accLevel/acc-level.entity';
 import { Device } from '../device/device.entity';
 import { Person } from '../person/person.entity';
@@ -16,8 +16,9 @@ export type VisRegistrationState = 'in' | 'out' | 'expired';
 @Index('uq_vis_registration_pin_in', ['visitorPin'], { unique: true, where: `state = 'in'` })
 @Index('ix_vis_registration_cert', ['certType', 'certNum', 'createdAt'])
 @Index('ix_vis_registration_due', ['endTime'], { where: `state = 'in'` })
-// Person card writes check that no checked-in visitor holds the card (card-writes.ts checkFree).
-@Index('ix_vis_registration_card_in', ['cardNo'], { where: `state = 'in'` })
+// Also ix_vis_registration_card_value_in on ltrim(card_no, '0') for checked-in visitors (migration 1763700004100,
+// card-value.ts): an expression index TypeORM cannot declare; `synchronize: false` keeps its schema builder off it.
+@Index('ix_vis_registration_card_value_in', ['cardNo'], { synchronize: false } as IndexOptions)
 export class VisRegistration extends VisitorDetails {
   @Column({ name: 'visitor_pin', type: 'varchar', length: 64 })
   visitorPin!: string;

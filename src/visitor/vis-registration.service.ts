@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { cardValue, cardValueSql } from '../card/card-value';
 import { CvCode, CvError } from '../common/cv-error';
 import { splitList } from '../common/paging';
 import { refuseQrCode } from '../common/qr-code';
@@ -139,14 +140,13 @@ export class VisRegistrationService {
     };
   }
 
-  /** -23 when a person or another checked-in visitor holds the card. */
+  /** -23 when a person or another checked-in visitor holds the card (by its number: leading zeros do not count). */
   private async requireFreeCard(m: EntityManager, cardNo: string): Promise<void> {
     const [used] = await m.query(
-      `SELECT 1 FROM card WHERE card_no = $1
-       UNION ALL SELECT 1 FROM person WHERE card_no = $1
-       UNION ALL SELECT 1 FROM vis_registration WHERE card_no = $1 AND state = 'in'
+      `SELECT 1 FROM card WHERE ${cardValueSql('card_no')} = $1
+       UNION ALL SELECT 1 FROM vis_registration WHERE ${cardValueSql('card_no')} = $1 AND state = 'in'
        LIMIT 1`,
-      [cardNo],
+      [cardValue(cardNo)],
     );
     if (used) throw new CvError(CvCode.CardUsed, 'The card number has been used');
   }

@@ -193,6 +193,10 @@ describe('visRegistration (2.17): check-in reaches the doors, check-out and the 
     await expect(t.post('/api/person/add', { pin: '7101', name: 'Card', cardNo: '5550001' }).then((r) => r.body.code)).resolves.toBe(-23);
     await expect(t.post('/api/person/add', { pin: '7102', name: 'Card', supplyCards: '5550001' }).then((r) => r.body.code)).resolves.toBe(-23);
     await expect(t.post('/api/card/set', { pin: '5', cardNo: '5550001', cardType: '0' }).then((r) => r.body.code)).resolves.toBe(-23);
+    // By the number the card stands for: a reader and a panel read "05550001" as card 5550001.
+    await expect(t.post('/api/person/add', { pin: '7103', name: 'Card', cardNo: '05550001' }).then((r) => r.body.code)).resolves.toBe(-23);
+    await expect(code({ certNum: '1', cardNo: '0424242' })).resolves.toBe(-23);
+    await expect(t.post('/api/person/add', { pin: '7104', name: 'Card', cardNo: '00424242' }).then((r) => r.body.code)).resolves.toBe(-23);
     await expect(t.get('/api/person/get/7101').then((r) => r.body.code)).resolves.not.toBe(0);
     expect(await v1.since()).toEqual([]);
   });
