@@ -336,3 +336,13 @@ describe('person names in the lists: "" for a missing last name, never null (the
     expect((await t.post('/api/transaction/getDoorTransactionDetail', { id: v2.id })).body.data).toMatchObject({ personName: 'Leo', personLastName: null });
   });
 });
+
+describe('events no reader took part in', () => {
+  it('name their reader "others", as 2.18\'s examples do (device started, connected to the server, remote opening)', async () => {
+    await expect(b.uploadRtlog([{ time: '2024-03-04 09:00:00', pin: 0, eventaddr: 0, event: 206, inoutstatus: 2, verifytype: 200, index: 90 }])).resolves.toMatchObject({ status: 200 });
+    const [v1] = (await t.get('/api/transaction/device/TXB0000002', { ...page, startDate: '2024-03-04 00:00:00', endDate: '2024-03-04 23:59:59' })).body.data;
+    expect(v1).toMatchObject({ eventName: 'Device Started', readerName: 'others', verifyModeName: 'others' });
+    const [v2] = (await t.get('/api/v2/transaction/device/TXB0000002', { ...page, startDate: '2024-03-04 00:00:00', endDate: '2024-03-04 23:59:59' })).body.data.data;
+    expect(v2).toMatchObject({ eventNo: 206, readerName: 'others' });
+  });
+});

@@ -7,7 +7,7 @@ import { ToTrimmedString } from '../../common/transforms';
 import type { TransactionListRow, TransactionRow } from '../transaction.repository';
 import { v2PageOf } from '../../common/envelope';
 import type { V2Page } from '../../common/paging';
-import { nameText, transactionIdToApi, TransactionV2ItemDto, transactionV2PageDocs } from './transaction-response.dto';
+import { nameText, READER_OTHERS, transactionIdToApi, TransactionV2ItemDto, transactionV2PageDocs } from './transaction-response.dto';
 
 /** The filters of 2.18.10 / 2.18.11; numbers may come as strings. */
 export class DoorTransactionFilterDto {
@@ -107,7 +107,7 @@ export function toDoorDetail(row: TransactionRow, timeZone: string): DoorTransac
     personLastName: row.last_name,
     devName: row.dev_alias,
     cardNo: row.card_no,
-    readerName: row.reader_name,
+    readerName: row.reader_name ?? READER_OTHERS,
     verifyModeName: row.verify_mode_name,
   };
 }

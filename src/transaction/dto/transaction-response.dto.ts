@@ -13,6 +13,9 @@ export function transactionIdToApi(id: string | number | bigint): string {
 
 const MAX_BIGINT = (1n << 63n) - 1n;
 
+/** The readerName of an event no reader took part in (2.18's examples). */
+export const READER_OTHERS = 'others';
+
 export function transactionIdFromApi(text: string | undefined | null): string | undefined {
   const s = (text ?? '').trim();
   let v: bigint;
@@ -102,7 +105,8 @@ export function toV1Item(row: TransactionListRow, timeZone: string, withAccZone 
     verifyModeName: row.verify_mode_name,
     eventName: row.event_name,
     eventPointName: row.event_point_name ?? '',
-    readerName: row.reader_name,
+    // An event with no reader (remote opening, device started, connected to the server) names "others", as 2.18's examples do.
+    readerName: row.reader_name ?? READER_OTHERS,
     accZone: null,
     devName: row.dev_alias,
     logId: row.log_id,
@@ -132,7 +136,7 @@ export function toMonitorItem(row: TransactionRow, timeZone: string): Transactio
     verifyModeName: row.verify_mode_name,
     eventName: row.event_name,
     eventPointName: row.event_point_name ?? '',
-    readerName: row.reader_name,
+    readerName: row.reader_name ?? READER_OTHERS,
     devName: row.dev_alias,
   };
 }
