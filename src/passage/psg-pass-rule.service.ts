@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { writeTransaction } from '../common/write-transaction';
 import { DeviceStatusService } from '../push/device-status.service';
-import { ElevatorPlannerService } from '../sync/elevator-planner.service';
+import { SyncPlannerService } from '../sync/sync-planner.service';
 import { gatePassRuleRecord } from '../sync/pass-rules';
 import { passRuleHash } from '../sync/sync-items';
 import type { WeekSchedule } from '../timeSegment/time-segment.entity';
@@ -39,7 +39,7 @@ export class PsgPassRuleService {
     private readonly ds: DataSource,
     private readonly gates: GateService,
     private readonly status: DeviceStatusService,
-    private readonly planner: ElevatorPlannerService,
+    private readonly planner: SyncPlannerService,
   ) {}
 
   /** One rule per controller and time segment: posting the same segment again replaces its passing mode. */

@@ -38,11 +38,6 @@ export class ElevatorPlannerService {
     if (members.length > 0) await this.planner.syncPins(m, members.map((r) => r.pin), opts);
   }
 
-  /** A channel controller's pass rule stored: its `gatepassrule` item sent (SyncPlannerService.syncPassRule). */
-  syncPassRule(m: EntityManager, deviceId: string, timezoneId: number): Promise<number> {
-    return this.planner.syncPassRule(m, deviceId, timezoneId);
-  }
-
   /** A controller's points changed (floors removed): everything it should hold against what it confirmed. */
   syncDevice(m: EntityManager, deviceId: string): Promise<void> {
     return this.planner.reconcileDevice(m, deviceId, null);
