@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { newId } from '../common/ids';
+import { UNIQUE_VIOLATION } from '../common/write-transaction';
 import { ApiClient } from './api-client.entity';
 
 export function hashToken(token: string): string {
@@ -34,12 +35,22 @@ export class ApiClientService {
   /** The API_TOKEN client: created once, its hash refreshed when the variable changes. */
   async seed(token: string): Promise<void> {
     const tokenHash = hashToken(token);
-    await this.clients
-      .createQueryBuilder()
-      .insert()
-      .values({ id: newId(), name: ENV_CLIENT_NAME, tokenHash, enabled: true })
-      .orUpdate(['token_hash', 'enabled'], ['name'])
-      .execute();
+    const upsert = () =>
+      this.clients
+        .createQueryBuilder()
+        .insert()
+        .values({ id: newId(), name: ENV_CLIENT_NAME, tokenHash, enabled: true })
+        .orUpdate(['token_hash', 'enabled'], ['name'])
+        .execute();
+    try {
+      await upsert();
+    } catch (err) {
+      // Several processes starting at once on one database seed the same row: the upsert's arbiter is the name, and
+      // the token hash's own unique index can refuse the later insert before its name conflict is seen. The other
+      // process's row is committed by then, so the second try takes the update path.
+      if ((err as { driverError?: { code?: unknown } }).driverError?.code !== UNIQUE_VIOLATION) throw err;
+      await upsert();
+    }
   }
 
   list(): Promise<ApiClient[]> {

@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 /** SQLSTATE of a transaction PostgreSQL aborted to break a deadlock. */
 const DEADLOCK_DETECTED = '40P01';
 /** SQLSTATE of a unique index refusing a row (a concurrent writer inserted the same key first). */
-const UNIQUE_VIOLATION = '23505';
+export const UNIQUE_VIOLATION = '23505';
 /** Runs of one write before its deadlock is answered as an error. */
 const ATTEMPTS = 5;
 

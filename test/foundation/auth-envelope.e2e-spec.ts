@@ -44,6 +44,19 @@ describe('API tokens', () => {
     await clients.revoke('revoke-me');
     expect((await t.request('GET', path, { query: { access_token: token } })).status).toBe(401);
   });
+
+  it('seeds the API_TOKEN client when other processes seed it at the same moment (gateways starting together on one database)', async () => {
+    const clients = t.app.get(ApiClientService);
+    const token = 'seed-race-token-123';
+    // Each round starts from no row and seeds it from several connections at once, as processes starting together do.
+    for (let round = 0; round < 30; round++) {
+      await t.ds.query(`DELETE FROM api_client WHERE name = 'API_TOKEN'`);
+      await expect(Promise.all(Array.from({ length: 6 }, () => clients.seed(token)))).resolves.toHaveLength(6);
+    }
+    expect(await t.ds.query(`SELECT count(*)::int AS n FROM api_client WHERE name = 'API_TOKEN'`)).toEqual([{ n: 1 }]);
+    expect((await t.request('GET', path, { query: { access_token: token } })).body.code).toBe(0);
+    await clients.seed(TEST_TOKEN); // the other tests' token, as the test app seeded it
+  });
 });
 
 describe('the envelope', () => {
