@@ -21,10 +21,12 @@ import {
   maskFlagOf,
   parseRtlog,
   parseRtstate,
+  transactionRecordToEvent,
   verifyModeName,
   verifyTypeBits,
   wallClockToInstant,
   type DoorStateRow,
+  type RejectedLine,
   type RtlogEvent,
 } from './protocol';
 
@@ -347,17 +349,44 @@ export class RtlogIngestService {
         events.push(r);
       } else states.push(r);
     }
+    return this.ingestParsed(device, 'rtlog', events, states, parsed.rejected);
+  }
+
+  /**
+   * `transaction` records (9.1.4: the answer to `DATA QUERY tablename=transaction`, or a tabledata upload of that
+   * table): the access records the panel holds, stored as the events they are (the same event as their rtlog twin,
+   * keyed by SN, index and time, so a record received both ways is one transaction). Elevator and channel
+   * controllers' records go to their module, as their rtlog does. Records that cannot be read are kept raw.
+   */
+  async ingestTransactions(device: DeviceSession, records: ReadonlyArray<Record<string, string>>): Promise<IngestSummary> {
+    const events: RtlogEvent[] = [];
+    const rejected: RejectedLine[] = [];
+    records.forEach((fields, i) => {
+      const r = transactionRecordToEvent(fields, i + 1);
+      const line = () => Object.entries(fields).map(([k, v]) => `${k}=${v}`).join('\t');
+      if (typeof r === 'string') rejected.push({ line: line(), lineNo: i + 1, reason: r });
+      else if (int32(r.event) === null) rejected.push({ line: line(), lineNo: i + 1, reason: 'event code out of range' });
+      else events.push(r);
+    });
+    // The records, readable or not, are kept as uploaded (device_upload); an unreadable one is only not an event.
+    logRejected(this.logger, device.sn, 'transaction', rejected, { metrics: this.metrics, kind: 'table' });
+    const summary = await this.ingestParsed(device, 'transaction', events, [], []);
+    return { ...summary, rejected: rejected.length };
+  }
+
+  private async ingestParsed(device: DeviceSession, table: string, events: RtlogEvent[], states: DoorStateRow[], rejected: RejectedLine[]): Promise<IngestSummary> {
+    const parsed = { rejected };
     const summary: IngestSummary = { accepted: events.length + states.length, stored: 0, rejected: parsed.rejected.length };
     if (device.admission !== 'admitted') {
       if (events.length + states.length > 0) {
-        this.logger.warn(`device ${device.sn} is ${device.admission}: ${events.length} rtlog events and ${states.length} door states not stored${events.length > 0 ? ' (not acknowledged: it will send them again once admitted)' : ''}`);
+        this.logger.warn(`device ${device.sn} is ${device.admission}: ${events.length} ${table} events and ${states.length} door states not stored${events.length > 0 ? ' (not acknowledged: it will send them again once admitted)' : ''}`);
       }
       // Door states are a snapshot the next report replaces; events are records, so they stay on the panel.
       if (events.length > 0) summary.held = true;
       return summary;
     }
     // Refused lines (a bad time, garbage) are kept raw, as refused ATTLOG lines are: acknowledging them loses nothing.
-    if (parsed.rejected.length > 0) await storeRejected(this.ds, device.sn, 'rtlog', parsed.rejected);
+    if (parsed.rejected.length > 0) await storeRejected(this.ds, device.sn, table, parsed.rejected);
     if (events.length + states.length === 0) return summary;
     // Elevator and channel controllers' events are theirs (eleTransaction, psgTransaction), not access events:
     // they go to module_transaction in their own statement (idempotent on unique_key, committed before the

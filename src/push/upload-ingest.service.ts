@@ -8,7 +8,7 @@ import { clip, type DeviceSession } from './device-registry.service';
 import { logRejected } from './ingest-log';
 import { rawLines, storeRaw } from './raw-upload';
 import { canonicalTableName, parseQueryData, parseTableData, receivedCount, type KvMap, type TableUpload } from './protocol';
-import { rowCount } from './rtlog-ingest.service';
+import { RtlogIngestService, rowCount } from './rtlog-ingest.service';
 
 export interface UploadRecord {
   table: string;
@@ -58,7 +58,15 @@ export class UploadIngestService {
   constructor(
     private readonly ds: DataSource,
     private readonly metrics: GatewayMetrics,
+    private readonly rtlog: RtlogIngestService,
   ) {}
+
+  /** Access records (`transaction`) become the access events they are, as rtlog's do (an admitted device's only). */
+  private async recordEvents(device: DeviceSession, table: string, records: readonly TableUpload[]): Promise<void> {
+    if (table !== 'transaction' || device.admission !== 'admitted' || records.length === 0) return;
+    const s = await this.rtlog.ingestTransactions(device, records.map((r) => r.fields));
+    this.logger.log(`device ${device.sn}: ${records.length} transaction records, ${s.stored} new access events`);
+  }
 
   /** Listeners (template enrolment, users enrolled at a panel) get the parsed records of a stored table upload. */
   private readonly tableListeners: Array<(device: DeviceSession, records: readonly TableUpload[]) => Promise<unknown>> = [];
@@ -76,6 +84,7 @@ export class UploadIngestService {
       parsed.results.map((u) => ({ table, pin: pinOf(u), fields: u.fields })),
       packet,
     );
+    await this.recordEvents(device, table, parsed.results);
     // An admitted device's records go to the listeners before the device is answered. A listener
     // failure reaches the device as an error, so it sends the upload again (what it implies is never lost).
     if (device.admission === 'admitted') {
@@ -101,6 +110,7 @@ export class UploadIngestService {
         q.records.results.map((u) => ({ table, pin: pinOf(u), fields: u.fields })),
         packet,
       );
+      await this.recordEvents(device, table, q.records.results);
       return receivedCount(q.records);
     }
     if ('options' in q) {

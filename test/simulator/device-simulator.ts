@@ -973,6 +973,39 @@ export class DeviceSimulator {
    * Each event is also kept in the device's `transaction` table.
    */
   async uploadRtlog(events: RtlogEvent[]): Promise<UploadResult> {
+    const lines = this.logEvents(events);
+    const query: Array<[string, string]> = [
+      ['SN', this.sn],
+      ['table', 'rtlog'],
+    ];
+    const stamp = this.opts.rtlogStamp === undefined ? '9999' : this.opts.rtlogStamp;
+    if (stamp !== null) query.push(['Stamp', stamp]);
+    return this.upload('/iclock/cdata', buildQuery(query), lines.join(this.opts.lineEnding ?? LF));
+  }
+
+  /**
+   * Events that happened while the server could not be reached: kept in the panel's `transaction` table (what
+   * `DATA QUERY tablename=transaction` answers), not uploaded.
+   */
+  logOffline(events: RtlogEvent[]): void {
+    this.logEvents(events);
+  }
+
+  /**
+   * The panel's `transaction` table as 9.1.4 uploads it (`transaction cardno=..<HT>pin=..<HT>time_second=..`):
+   * on /iclock/querydata (type=tabledata, with cmdid and one package) or as a `table=tabledata` upload.
+   */
+  async uploadTransactionTable(via: 'querydata' | 'tabledata' = 'querydata', cmdId = '1'): Promise<UploadResult> {
+    const lines = this.tables.rowsWithSlot('transaction').map(({ row, slot }) => formatRecord(toUploadRecord('transaction', row, slot, this.sn) ?? [], 'transaction'));
+    const query: Array<[string, string | number]> =
+      via === 'querydata'
+        ? [['SN', this.sn], ['type', 'tabledata'], ['cmdid', cmdId], ['tablename', 'transaction'], ['count', lines.length], ['packcnt', 1], ['packidx', 1]]
+        : [['SN', this.sn], ['table', 'tabledata'], ['tablename', 'transaction'], ['count', lines.length]];
+    return this.upload(via === 'querydata' ? '/iclock/querydata' : '/iclock/cdata', buildQuery(query), lines.join(this.opts.lineEnding ?? LF));
+  }
+
+  /** The rtlog lines of the events, each also kept in the panel's transaction table. */
+  private logEvents(events: RtlogEvent[]): string[] {
     const lines: string[] = [];
     for (const e of events) {
       let index = e.index;
@@ -1009,13 +1042,7 @@ export class DeviceSimulator {
         ...(f.convtemperature !== undefined ? { convtemperature: f.convtemperature } : {}),
       });
     }
-    const query: Array<[string, string]> = [
-      ['SN', this.sn],
-      ['table', 'rtlog'],
-    ];
-    const stamp = this.opts.rtlogStamp === undefined ? '9999' : this.opts.rtlogStamp;
-    if (stamp !== null) query.push(['Stamp', stamp]);
-    return this.upload('/iclock/cdata', buildQuery(query), lines.join(this.opts.lineEnding ?? LF));
+    return lines;
   }
 
   /** 7.3: `time=..<HT>sensor=..<HT>relay=..<HT>alarm=..` computed from the doors unless given. */

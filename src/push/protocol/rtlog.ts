@@ -4,9 +4,9 @@
  */
 import { readCardNo } from './commands';
 import type { ParseResult, RejectedLine } from './errors';
-import { KvMap, parseTabRecord, splitLines, toInt } from './kv';
+import { KvMap, normalizeKey, parseTabRecord, splitLines, toInt, type KvField } from './kv';
 import { alarmBitNames } from './tables';
-import { parseWallClock, type WallClock } from './time';
+import { decodeZkSeconds, formatWallClock, isValidWallClock, parseWallClock, type WallClock } from './time';
 
 export interface RtlogEvent {
   kind: 'event';
@@ -187,6 +187,42 @@ function parseEventLine(m: KvMap, lineNo: number): RtlogEvent | string {
     alarmType: m.int('alarmtype'),
     fields: m.toObject(),
   };
+}
+
+/** rtlog's name for each field of a `transaction` record (9.1.4: `cardno pin verified doorid eventtype inoutstate time_second index ...`). */
+const TRANSACTION_AS_RTLOG: Record<string, string> = {
+  verified: 'verifytype',
+  doorid: 'eventaddr',
+  eventtype: 'event',
+  inoutstate: 'inoutstatus',
+};
+
+/**
+ * A `transaction` record (the access records a panel keeps: the answer to `DATA QUERY tablename=transaction`
+ * on /iclock/querydata, or a `tabledata` upload of that table) read as the rtlog event it records, so that it is
+ * the same access event as its rtlog twin (same SN, index and time) and is served like one. Its time is
+ * `time_second` (Appendix 5 seconds, device wall clock); a `time=` field, as some firmware writes, is read too.
+ */
+export function transactionRecordToEvent(fields: Record<string, string>, lineNo = 1): RtlogEvent | string {
+  const src = new KvMap(Object.entries(fields).map(([rawKey, value]) => ({ rawKey, key: rawKey.trim().replace(/^~+/, ''), value })));
+  const out: KvField[] = [];
+  let time = src.text('time');
+  if (!time) {
+    const ts = src.text('time_second');
+    if (!ts) return 'missing time_second';
+    if (!/^\d{1,10}$/.test(ts)) return `bad time_second "${ts}"`;
+    const w = decodeZkSeconds(Number(ts));
+    if (!isValidWallClock(w)) return `bad time_second "${ts}"`;
+    time = formatWallClock(w);
+  }
+  out.push({ rawKey: 'time', key: 'time', value: time });
+  for (const f of src.fields) {
+    const k = normalizeKey(f.rawKey);
+    if (k === 'time' || k === 'time_second') continue;
+    const name = TRANSACTION_AS_RTLOG[k] ?? k;
+    out.push({ rawKey: name, key: name, value: f.value });
+  }
+  return parseEventLine(new KvMap(out), lineNo);
 }
 
 /** Body temperatures above this are read as Fahrenheit: no living body is 50 °C, and 86-113 °F is a body's range. */
