@@ -303,6 +303,9 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
       const [cur]: DeviceRow[] = await m.query(`SELECT ${DEVICE_COLUMNS} FROM device WHERE sn = $1 FOR UPDATE`, [sn]);
       const pushver = cur.registration?.pushver;
       if (pushver !== undefined && raw.pushver === undefined) raw.pushver = pushver;
+      // The gate type a channel controller reported among its parameters (4.6) outlives a registration without it.
+      const passWayType = cur.registration?.PassWayType;
+      if (passWayType !== undefined && !Object.keys(raw).some((k) => k.replace(/^~/, '').toLowerCase() === 'passwaytype')) raw.PassWayType = passWayType;
       const admitted = cur.admission === 'admitted';
       const kind = detectDeviceKind(cur.kind, { registration: raw }) ?? cur.kind;
       const ip = clip(capabilities.ipAddress, 64);

@@ -143,6 +143,22 @@ export class UploadIngestService {
   async storeOptions(device: DeviceSession, options: KvMap, packet: PacketInfo = NO_PACKET): Promise<void> {
     if (options.size === 0) return;
     await this.store(device, [{ table: 'options', pin: null, fields: options.toObject() }], packet);
+    await this.notePassWayType(device, options);
+  }
+
+  /**
+   * A channel controller reports its gate type (`PassWayType`, Appendix 20) among its uploaded parameters (4.6),
+   * often not at registration: kept with the registration (as `PassWayType`), where the gate lists and each
+   * entrance-control event read `gateType` from, and where a later registration without it leaves it.
+   */
+  private async notePassWayType(device: DeviceSession, options: KvMap): Promise<void> {
+    const value = options.text('PassWayType');
+    if (value === undefined || device.admission !== 'admitted') return;
+    await this.ds.query(
+      `UPDATE device SET registration = COALESCE(registration, '{}'::jsonb) || jsonb_build_object('PassWayType', $2::text)
+        WHERE sn = $1 AND registration->>'PassWayType' IS DISTINCT FROM $2::text`,
+      [device.sn, clip(value, 16)],
+    );
   }
 
   /** Anything else a device posts with records (DeviceAuthorize, EnrollInfoData, BioData, irstate, ...). */

@@ -35,16 +35,24 @@ export class ChannelControllerSimulator extends DeviceSimulator {
   readonly openings: GateOpening[] = [];
   readonly counterResets: number[] = [];
 
-  constructor(options: DeviceSimulatorOptions & { gates?: number; gateType?: number }) {
+  /**
+   * `gateTypeIn: 'options'`: the Appendix 20 parameters (`PassWayType`, `PassMode`, ...) are not in the registration,
+   * only among the parameters the controller uploads (`table=options`, 4.6), as firmware that registers like a
+   * plain panel does.
+   */
+  constructor(options: DeviceSimulatorOptions & { gates?: number; gateType?: number; gateTypeIn?: 'registration' | 'options' }) {
     const gates = options.gates ?? 1;
+    const appendix20 = { PassWayType: options.gateType ?? 2, PassMode: 0, MotorOpenSpeed: 5 };
+    const inOptions = options.gateTypeIn === 'options';
     super({
       deviceName: 'PGIC10',
       doors: gates,
       auxOut: gates,
       lineEnding: '\r\n',
       ...options,
-      registryExtras: { PassWayType: options.gateType ?? 2, PassMode: 0, MotorOpenSpeed: 5, ...(options.registryExtras ?? {}) },
+      registryExtras: { ...(inOptions ? {} : appendix20), ...(options.registryExtras ?? {}) },
     });
+    if (inOptions) for (const [k, v] of Object.entries(appendix20)) this.options.set(k, String(v));
     this.gateCount = gates;
   }
 
