@@ -307,7 +307,11 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
       const passWayType = cur.registration?.PassWayType;
       if (passWayType !== undefined && !Object.keys(raw).some((k) => k.replace(/^~/, '').toLowerCase() === 'passwaytype')) raw.PassWayType = passWayType;
       const admitted = cur.admission === 'admitted';
-      const kind = detectDeviceKind(cur.kind, { registration: raw }) ?? cur.kind;
+      // A registration that only says "Security PUSH device" (the access rule, the weakest) does not undo what the
+      // controller's uploads showed it to be (an irstate upload, Appendix 20 or voice-module options): firmware
+      // registers at every connection, and each would turn an elevator or channel controller back into a panel.
+      const detected = detectDeviceKind(cur.kind, { registration: raw });
+      const kind = detected === 'acc' && (cur.kind === 'ele' || cur.kind === 'psg') ? cur.kind : (detected ?? cur.kind);
       const ip = clip(capabilities.ipAddress, 64);
       let alias = cur.alias;
       if (alias === sn && ip) {
