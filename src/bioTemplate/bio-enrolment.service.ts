@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { BIO_TYPE, type BiodataUpload, type TableUpload, type TemplateV10Upload } from '../push/protocol';
+import { BIO_TYPE, type BiodataUpload, type PhotoUpload, type TableUpload, type TemplateV10Upload } from '../push/protocol';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { upsertEnrolledTemplate, type EnrolledTemplate } from './bio-template-upsert';
 
@@ -48,15 +48,16 @@ export class BioEnrolmentService {
 
   /** Own transaction. */
   ingest(deviceSn: string, records: readonly TableUpload[]): Promise<number> {
-    if (!records.some(isTemplate)) return Promise.resolve(0);
+    if (!records.some((r) => isTemplate(r) || isFacePhoto(r))) return Promise.resolve(0);
     return this.ds.transaction((m) => this.onTableUpload(m, deviceSn, records));
   }
 
   /** In the caller's transaction; returns the number of templates stored or changed. */
   async onTableUpload(m: EntityManager, deviceSn: string, records: readonly TableUpload[]): Promise<number> {
     const uploads = records.filter(isTemplate);
-    if (uploads.length === 0) return 0;
-    const pins = [...new Set(uploads.map((u) => u.pin))];
+    const photos = records.filter(isFacePhoto);
+    if (uploads.length === 0 && photos.length === 0) return 0;
+    const pins = [...new Set([...uploads, ...photos].map((u) => u.pin))];
     const persons: Array<{ id: string; pin: string }> = await m.query(`SELECT id, pin FROM person WHERE pin = ANY($1)`, [pins]);
     const idOf = new Map(persons.map((p) => [p.pin, p.id]));
     const changed = new Set<string>();
@@ -72,9 +73,29 @@ export class BioEnrolmentService {
       stored++;
       changed.add(u.pin);
     }
+    // A photo enrolled at the panel (7.10 userpic, 7.8 biophoto of a visible-light face) is the person's photo, as
+    // a terminal's USERPIC is: served at vislightPhotoPath/personPhoto and sent to the person's other devices.
+    for (const ph of photos) {
+      const personId = idOf.get(ph.pin);
+      const content = ph.content.replace(/\\\//g, '/').replace(/\s+/g, '');
+      if (!personId) {
+        this.log.warn(`device ${deviceSn} uploaded a ${ph.kind} photo for unknown pin ${ph.pin}; not stored`);
+        continue;
+      }
+      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(content)) continue;
+      const [rows] = (await m.query(`UPDATE person SET photo = $2, updated_at = now() WHERE id = $1 AND photo IS DISTINCT FROM $2 RETURNING 1`, [personId, content])) as [unknown[], number];
+      if (rows.length === 0) continue;
+      stored++;
+      changed.add(ph.pin);
+    }
     if (changed.size > 0) await this.planner.syncPins(m, [...changed.keys()], { heldBy: deviceSn });
     return stored;
   }
+}
+
+/** A person's face photo uploaded by a panel: `userpic` (7.10), or a `biophoto` (7.8) of a visible-light face (type 9). */
+function isFacePhoto(r: TableUpload): r is PhotoUpload {
+  return r.kind === 'userpic' || (r.kind === 'biophoto' && (r.type === null || r.type === BIO_TYPE.visibleFace));
 }
 
 function isTemplate(r: TableUpload): r is TemplateUpload {
