@@ -13,7 +13,7 @@ import { VisLevelService } from './vis-level.service';
 import { requireHost } from './vis-reservation.service';
 import { VisCode } from './visitor-codes';
 import { VisitorDevicesService } from './visitor-devices.service';
-import { checkCertType, checkVisitor, requireVisitDate, requireVisitorCount, requireWindow, visitorColumns } from './visitor-input';
+import { checkCertType, checkVisitor, requireVisitDate, requireVisitEnd, requireVisitorCount, requireWindow, visitorColumns } from './visitor-input';
 
 /** Visitor numbers start here (8xxxxxxx, as the manual's 2.17.3 example). */
 export const FIRST_VISITOR_PIN = 80000001;
@@ -35,7 +35,7 @@ export class VisRegistrationService {
     const { certType, certNum } = visitor;
     const visitorCount = requireVisitorCount(dto.visitorCount);
     const startTime = requireVisitDate(dto.startTime, this.config.timeZone, 'startTime');
-    const endTime = requireVisitDate(dto.endTime, this.config.timeZone, 'endTime');
+    const endTime = requireVisitEnd(dto.endTime, this.config.timeZone, 'endTime');
     requireWindow(startTime, endTime);
     if (endTime.getTime() <= Date.now()) throw new CvError(VisCode.DateInvalid, 'Please fill in the correct date: the visit has already ended');
     const levelIds = splitList(dto.visLevels);

@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { VisReservationAddDto, VisReservationDelDto } from './dto/visitor.dto';
 import { VisReservation } from './vis-reservation.entity';
 import { VisCode } from './visitor-codes';
-import { checkCertType, checkVisitor, requireVisitDate, requireVisitDay, requireWindow, visitorColumns } from './visitor-input';
+import { checkCertType, checkVisitor, requireVisitDate, requireVisitDay, requireVisitEnd, requireWindow, visitorColumns } from './visitor-input';
 
 /** 2.15: reservations are stored only; a registration (2.17.1) of the same document consumes the matching one. */
 @Injectable()
@@ -20,7 +20,7 @@ export class VisReservationService {
     const visitor = checkVisitor(dto, [dto.visitEmpName, dto.visEmpName]);
     const { certType, certNum } = visitor;
     const visitDate = requireVisitDate(dto.visitDate, this.config.timeZone, 'visitDate');
-    const visitEndDate = requireVisitDate(dto.visitEndDate, this.config.timeZone, 'visitEndDate');
+    const visitEndDate = requireVisitEnd(dto.visitEndDate, this.config.timeZone, 'visitEndDate');
     requireWindow(visitDate, visitEndDate);
     await this.ds.transaction(async (m) => {
       const hostPersonId = await requireHost(m, dto.persPersonPin);

@@ -286,3 +286,34 @@ describe('visRegistration (2.17): check-in reaches the doors, check-out and the 
     expect(await v1.since()).toEqual(removal(pin));
   });
 });
+
+describe('a bare date (yyyy-MM-dd) as the end of a visit window ends with that day', () => {
+  it('visReservation/add (2.15.1): visitEndDate "2032-03-04" is 2032-03-04 23:59:59, so a one-day reservation is taken', async () => {
+    await expect(
+      t.post('/api/visReservation/add', { persPersonPin: '5', certType: '8', certNum: 'DAY1', visitEmpName: 'Day', visitReason: 'visit', visitDate: '2032-03-04', visitEndDate: '2032-03-04' }).then((r) => r.body),
+    ).resolves.toEqual(ok);
+    const [row] = await t.ds.query(`SELECT visit_date AS "from", visit_end_date AS "to" FROM vis_reservation WHERE cert_num = 'DAY1'`);
+    expect([fmt(row.from), fmt(row.to)]).toEqual(['2032-03-04 00:00:00', '2032-03-04 23:59:59']);
+    // A date-time end is taken as written.
+    await expect(
+      t.post('/api/visReservation/add', { persPersonPin: '5', certType: '8', certNum: 'DAY2', visitEmpName: 'Day', visitReason: 'visit', visitDate: '2032-03-04 09:00:00', visitEndDate: '2032-03-04 10:00:00' }).then((r) => r.body),
+    ).resolves.toEqual(ok);
+    const [exact] = await t.ds.query(`SELECT visit_end_date AS "to" FROM vis_reservation WHERE cert_num = 'DAY2'`);
+    expect(fmt(exact.to)).toBe('2032-03-04 10:00:00');
+  });
+
+  it('visRegistration/add (2.17.1): startTime and endTime today, as bare dates, give a visit through the end of today on the panels', async () => {
+    const today = fmt(new Date()).slice(0, 10);
+    await expect(
+      t.post('/api/visRegistration/add', { persPersonPin: '5', certType: '8', certNum: 'DAY3', visEmpName: 'Today', visitReason: 'visit', visitorCount: '1', startTime: today, endTime: today, visLevels: visitors }).then((r) => r.body),
+    ).resolves.toEqual(ok);
+    const data = (await t.get('/api/gateway/visRegistration/get', { certType: '8', certNum: 'DAY3' })).body.data;
+    expect([data.startTime, data.endTime, data.state]).toEqual([`${today} 00:00:00`, `${today} 23:59:59`, 'in']);
+    const end = new Date(`${today}T23:59:59Z`);
+    expect((await v1.since())[0]).toBe(userLine(data.pin, 'Today', '', new Date(`${today}T00:00:00Z`), end));
+    await v2.since();
+    await expect(t.post('/api/visRegistration/exit', undefined, { certType: '8', certNum: 'DAY3' }).then((r) => r.body)).resolves.toEqual(ok);
+    await v1.since();
+    await v2.since();
+  });
+});
