@@ -81,4 +81,14 @@ describe('card (2.4)', () => {
     expect(cards).not.toContainEqual(expect.objectContaining({ cardNo: '616161' }));
     expect((await t.post('/api/card/set', { pin: '42', cardNo: '636363', cardType: '2' })).body.code).toBe(-400);
   });
+
+  it('the same card set for several persons at once: one gets it, the others -23 as a later call would (not -409)', async () => {
+    for (const pin of ['44', '45', '46']) expect((await t.post('/api/person/add', { pin, name: `P${pin}` })).body.code).toBe(0);
+    const answers = await Promise.all(['43', '44', '45', '46'].map((pin) => t.post('/api/card/set', { pin, cardNo: '990001' }).then((r) => r.body)));
+    expect(answers.filter((a) => a.code === 0)).toHaveLength(1);
+    expect(answers.filter((a) => a.code !== 0).map((a) => a.code)).toEqual([-23, -23, -23]);
+    const holders = [];
+    for (const pin of ['43', '44', '45', '46']) if ((await t.get(`/api/card/getCards/${pin}`)).body.data.some((c: { cardNo: string }) => c.cardNo === '990001')) holders.push(pin);
+    expect(holders).toHaveLength(1);
+  });
 });
