@@ -3,8 +3,12 @@ import { Transform } from 'class-transformer';
 import { IsString, Matches, MaxLength } from 'class-validator';
 import { DeviceSafe } from './device-safe.decorator';
 
-/** What a card number may hold: the decimal number a reader reports, or its hexadecimal form. */
-export const CARD_NO = /^[0-9A-Za-z]*$/;
+/**
+ * What a card number may hold: the decimal number a reader reports, or its hexadecimal form. Letters past F are
+ * no card number a reader can report: a panel given `CardNo=abcxyz` holds no usable card, so such a number is
+ * refused (-400) instead of being stored and sent.
+ */
+export const CARD_NO = /^[0-9A-Fa-f]*$/;
 
 /**
  * A card number as clients send it: a string, or a JSON number that is exactly an integer. A number past 2^53
@@ -14,7 +18,10 @@ export const CARD_NO = /^[0-9A-Za-z]*$/;
 export function IsCardNo(): PropertyDecorator {
   const asWritten = [
     Transform(({ value }) => (typeof value === 'number' ? (Number.isSafeInteger(value) && value >= 0 ? String(value) : value) : typeof value === 'string' ? value.trim() : value)),
-    IsString({ message: ({ property }) => `${property} must be a string (a JSON number this large has already lost digits)` }),
+    IsString({
+      message: ({ property, value }) =>
+        typeof value === 'number' ? `${property} must be a string (a JSON number this large has already lost digits)` : `${property} must be a string`,
+    }),
     MaxLength(64),
     DeviceSafe(),
     Matches(CARD_NO, { message: ({ property }) => `${property} must be a card number: digits, or hexadecimal` }),

@@ -6,6 +6,7 @@ import { CvCode, CvError } from '../common/cv-error';
 import { splitList } from '../common/paging';
 import { refuseQrCode } from '../common/qr-code';
 import { formatCvDateTime } from '../common/time';
+import { isUniqueViolation, writeTransaction } from '../common/write-transaction';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { VisitorCertDto, VisRegistrationAddDto, VisRegistrationViewDto } from './dto/visitor.dto';
 import { VisRegistration, VisRegistrationLevel } from './vis-registration.entity';
@@ -13,7 +14,7 @@ import { VisLevelService } from './vis-level.service';
 import { requireHost } from './vis-reservation.service';
 import { VisCode } from './visitor-codes';
 import { VisitorDevicesService } from './visitor-devices.service';
-import { checkCertType, checkVisitor, requireVisitDate, requireVisitorCount, requireWindow, visitorColumns } from './visitor-input';
+import { checkCertType, checkVisitor, requireVisitDate, requireVisitEnd, requireVisitorCount, requireWindow, visitorColumns } from './visitor-input';
 
 /** Visitor numbers start here (8xxxxxxx, as the manual's 2.17.3 example). */
 export const FIRST_VISITOR_PIN = 80000001;
@@ -35,12 +36,16 @@ export class VisRegistrationService {
     const { certType, certNum } = visitor;
     const visitorCount = requireVisitorCount(dto.visitorCount);
     const startTime = requireVisitDate(dto.startTime, this.config.timeZone, 'startTime');
-    const endTime = requireVisitDate(dto.endTime, this.config.timeZone, 'endTime');
+    const endTime = requireVisitEnd(dto.endTime, this.config.timeZone, 'endTime');
     requireWindow(startTime, endTime);
     if (endTime.getTime() <= Date.now()) throw new CvError(VisCode.DateInvalid, 'Please fill in the correct date: the visit has already ended');
     const levelIds = splitList(dto.visLevels);
     const cardNo = dto.cardNo ? dto.cardNo : null;
-    await this.ds.transaction(async (m) => {
+    // Two check-ins of one document at once (a client retrying a slow call): the loser's insert meets the open
+    // visit's unique index; run again, it sees the visit and answers -255 as a second check-in in turn does.
+    // One visitor number handed to two documents at once is resolved the same way (the run again takes another).
+    const raced = (e: unknown) => isUniqueViolation(e, 'uq_vis_registration_cert_in') || isUniqueViolation(e, 'uq_vis_registration_pin_in');
+    await writeTransaction(this.ds, async (m) => {
       const hostPersonId = await requireHost(m, dto.persPersonPin);
       const [registered] = await m.query(`SELECT 1 FROM vis_registration WHERE cert_type = $1 AND cert_num = $2 AND state = 'in'`, [certType, certNum]);
       if (registered) throw new CvError(VisCode.AlreadyRegistered, 'Registration has been completed. Please do not register again');
@@ -67,7 +72,7 @@ export class VisRegistrationService {
       if (reservation) await m.query(`UPDATE vis_reservation SET state = 'registered', registration_id = $2, updated_at = now() WHERE id = $1`, [reservation.id, reg.id]);
       if (levelIds.length) await m.getRepository(VisRegistrationLevel).insert(levelIds.map((levelId) => ({ registrationId: reg.id, levelId })));
       await this.devices.grant(m, reg.id);
-    });
+    }, raced);
   }
 
   /** 2.17.2: -256 when the document has no open visit (-257 when it was never registered). */

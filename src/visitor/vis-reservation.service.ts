@@ -2,11 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { And, DataSource, LessThan, MoreThanOrEqual, type EntityManager } from 'typeorm';
 import { CvError } from '../common/cv-error';
+import { isUniqueViolation, writeTransaction } from '../common/write-transaction';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { VisReservationAddDto, VisReservationDelDto } from './dto/visitor.dto';
 import { VisReservation } from './vis-reservation.entity';
 import { VisCode } from './visitor-codes';
-import { checkCertType, checkVisitor, requireVisitDate, requireVisitDay, requireWindow, visitorColumns } from './visitor-input';
+import { checkCertType, checkVisitor, requireVisitDate, requireVisitDay, requireVisitEnd, requireWindow, visitorColumns } from './visitor-input';
 
 /** 2.15: reservations are stored only; a registration (2.17.1) of the same document consumes the matching one. */
 @Injectable()
@@ -20,9 +21,11 @@ export class VisReservationService {
     const visitor = checkVisitor(dto, [dto.visitEmpName, dto.visEmpName]);
     const { certType, certNum } = visitor;
     const visitDate = requireVisitDate(dto.visitDate, this.config.timeZone, 'visitDate');
-    const visitEndDate = requireVisitDate(dto.visitEndDate, this.config.timeZone, 'visitEndDate');
+    const visitEndDate = requireVisitEnd(dto.visitEndDate, this.config.timeZone, 'visitEndDate');
     requireWindow(visitDate, visitEndDate);
-    await this.ds.transaction(async (m) => {
+    // The same reservation sent twice at once: the loser's insert meets uq_vis_reservation_cert_date; run again,
+    // it finds the reservation and answers -244 as a second call in turn does.
+    await writeTransaction(this.ds, async (m) => {
       const hostPersonId = await requireHost(m, dto.persPersonPin);
       const [visiting] = await m.query(`SELECT 1 FROM vis_registration WHERE cert_type = $1 AND cert_num = $2 AND state = 'in'`, [certType, certNum]);
       if (visiting) throw new CvError(VisCode.NoReservationDuringVisit, 'No need to make a reservation during the visit');
@@ -31,6 +34,10 @@ export class VisReservationService {
         [certType, certNum, visitDate, visitEndDate],
       );
       if (overlap) throw new CvError(VisCode.AlreadyReserved, 'You have made a reservation');
+      // One reservation per document and start time, whatever became of it (uq_vis_reservation_cert_date): one
+      // a check-in already used is still that reservation, -244 rather than the index's bare conflict.
+      const [same] = await m.query(`SELECT 1 FROM vis_reservation WHERE cert_type = $1 AND cert_num = $2 AND visit_date = $3`, [certType, certNum, visitDate]);
+      if (same) throw new CvError(VisCode.AlreadyReserved, 'You have made a reservation: this document has a reservation starting at that time');
       const repo = m.getRepository(VisReservation);
       await repo.insert(repo.create({
         ...visitorColumns(dto, visitor, hostPersonId),
@@ -39,7 +46,7 @@ export class VisReservationService {
         state: 'reserved',
         registrationId: null,
       }));
-    });
+    }, (e) => isUniqueViolation(e, 'uq_vis_reservation_cert_date'));
   }
 
   /**

@@ -79,6 +79,17 @@ export function requireVisitDate(raw: string | undefined, timeZone: string, fiel
 const BARE_DATE = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$/;
 
 /**
+ * The end of a visit window (2.15.1 visitEndDate, 2.17.1 endTime): as requireVisitDate, but a bare date
+ * (`2030-09-01`) ends with that day, at 23:59:59, as the manual's examples end visits; read as its midnight it
+ * would end the visit before the day it names (and a one-day visit would answer -252).
+ */
+export function requireVisitEnd(raw: string | undefined, timeZone: string, field: string): Date {
+  const at = requireVisitDate(raw, timeZone, field);
+  const day = BARE_DATE.exec(raw!);
+  return day ? requireVisitDate(`${day[1]}-${day[2]}-${day[3]} 23:59:59`, timeZone, field) : at;
+}
+
+/**
  * 2.15.2's visitDate: a date-time names one reservation's start (exactly, as stored); a bare date (the digest's
  * "accept a bare date") names that day in the server zone, [its midnight, the next midnight). -247/-249 as
  * requireVisitDate.

@@ -51,4 +51,44 @@ describe('card (2.4)', () => {
     expect((await a.since())[0]).toBe('DATA UPDATE user CardNo=\tPin=42\tPassword=\tStartTime=0\tEndTime=0\tName=Kim\tPrivilege=0\tDisable=0');
     expect((await t.get('/api/card/getCards/42')).body.data).toEqual([{ pin: '42', cardNo: '414141', cardType: '1' }]);
   });
+
+  it('refuses a card number that is neither decimal nor hexadecimal (-400) and sends nothing; hex is taken', async () => {
+    await a.since();
+    for (const cardNo of ['abcxyz', 'G1', '12 34', '-5']) {
+      const r = await t.post('/api/card/set', { pin: '42', cardNo });
+      expect(r.body).toEqual({ code: -400, message: 'cardNo: cardNo must be a card number: digits, or hexadecimal', data: null });
+    }
+    expect((await t.post('/api/person/add', { pin: '42', supplyCards: 'zz99' })).body.code).toBe(-400);
+    expect(await a.since()).toEqual([]);
+    expect((await t.get('/api/card/getCards/42')).body.data).toEqual([{ pin: '42', cardNo: '414141', cardType: '1' }]);
+    expect((await t.post('/api/card/set', { pin: '42', cardNo: 'A1B2C3' })).body.code).toBe(0);
+    expect((await t.get('/api/card/getCards/42')).body.data).toContainEqual({ pin: '42', cardNo: 'A1B2C3', cardType: '0' });
+  });
+
+  it('a missing cardNo says so, without speaking of JSON numbers that lost digits', async () => {
+    const r = await t.post('/api/card/set', { pin: '42' });
+    expect(r.body.code).toBe(-400);
+    expect(r.body.message).toBe('cardNo: cardNo must be a string, cardNo should not be empty');
+    expect((await t.post('/api/card/set', { pin: '42', cardNo: 12345678901234567890 })).body.message).toMatch(/lost digits/);
+  });
+
+  it('cardType "" or null is the main card, as an absent cardType', async () => {
+    expect((await t.post('/api/card/set', { pin: '42', cardNo: '616161', cardType: '' })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/card/getCards/42')).body.data).toContainEqual({ pin: '42', cardNo: '616161', cardType: '0' });
+    expect((await t.post('/api/card/set', { pin: '42', cardNo: '626262', cardType: null })).body.code).toBe(0);
+    const cards = (await t.get('/api/card/getCards/42')).body.data;
+    expect(cards).toContainEqual({ pin: '42', cardNo: '626262', cardType: '0' });
+    expect(cards).not.toContainEqual(expect.objectContaining({ cardNo: '616161' }));
+    expect((await t.post('/api/card/set', { pin: '42', cardNo: '636363', cardType: '2' })).body.code).toBe(-400);
+  });
+
+  it('the same card set for several persons at once: one gets it, the others -23 as a later call would (not -409)', async () => {
+    for (const pin of ['44', '45', '46']) expect((await t.post('/api/person/add', { pin, name: `P${pin}` })).body.code).toBe(0);
+    const answers = await Promise.all(['43', '44', '45', '46'].map((pin) => t.post('/api/card/set', { pin, cardNo: '990001' }).then((r) => r.body)));
+    expect(answers.filter((a) => a.code === 0)).toHaveLength(1);
+    expect(answers.filter((a) => a.code !== 0).map((a) => a.code)).toEqual([-23, -23, -23]);
+    const holders = [];
+    for (const pin of ['43', '44', '45', '46']) if ((await t.get(`/api/card/getCards/${pin}`)).body.data.some((c: { cardNo: string }) => c.cardNo === '990001')) holders.push(pin);
+    expect(holders).toHaveLength(1);
+  });
 });

@@ -94,6 +94,21 @@ describe('remote door control (2.11.6-2.11.9) reaches the device as CONTROL DEVI
     expect(b.lines).toEqual(['CONTROL DEVICE 01030101']);
   });
 
+  it('the door id or name may come as a trailing path segment, like 2.11.3\'s doorStateBy{Sn}', async () => {
+    const a = await drive(() => t.post(`/api/door/remoteOpenById/${doors[1].id}`, undefined, { interval: 7 }));
+    expect(a.body).toEqual({ code: 0, message: 'success', data: null });
+    expect(a.lines).toEqual(['CONTROL DEVICE 01020107']);
+    const b = await drive(() => t.post(`/api/door/remoteOpenByName/${encodeURIComponent(`${IP}-3`)}`, undefined, { interval: 2 }));
+    expect(b.lines).toEqual(['CONTROL DEVICE 01030102']);
+    const c = await drive(() => t.post(`/api/door/remoteCloseById/${doors[1].id}`));
+    expect(c.body.code).toBe(0);
+    expect(c.lines).toEqual(['CONTROL DEVICE 01020100']);
+    const state = await t.get(`/api/door/doorStateById/${doors[1].id}`, { timestamp: 1494467276539 });
+    expect(state.body).toEqual((await t.get('/api/door/doorStateById', { doorId: doors[1].id, timestamp: 1494467276539 })).body);
+    expect(state.body.data.id).toBe(doors[1].id);
+    expect((await t.get('/api/door/doorStateById/nope', { timestamp: 1 })).body.code).toBe(-47);
+  });
+
   it('2.11.9 remote open by name', async () => {
     const r = await drive(() => t.post('/api/door/remoteOpenByName', undefined, { doorName: `${IP}-2`, interval: 10 }));
     expect(r.body.code).toBe(0);

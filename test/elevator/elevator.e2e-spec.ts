@@ -178,6 +178,22 @@ describe('remote floor control', () => {
     expect((await t.post('/api/floor/remoteCloseById', undefined, { floorId: floorIds.get(1) })).body.code).toBe(0);
   });
 
+  it('the floor id (2.12.2, 2.12.3) and the level id (2.1.5, 2.2.5) may come as a trailing path segment', async () => {
+    await ec.pollUntilIdle();
+    const from = ec.received.length;
+    expect((await t.post(`/api/floor/remoteOpenById/${floorIds.get(2)}`, undefined, { interval: 4 })).body).toEqual({ code: 0, message: 'success', data: null });
+    await ec.pollUntilIdle();
+    expect(received(ec, from)).toEqual([`CONTROL DEVICE 11${'40'}${'00'.repeat(31)}0004`]);
+    expect((await t.post(`/api/floor/remoteoffById/${floorIds.get(2)}`)).body.code).toBe(0);
+    await ec.pollUntilIdle();
+    expect(ec.floorReleased(2)).toBe(false);
+    expect((await t.post('/api/floor/remoteOpenById/nope', undefined, { interval: 4 })).body.code).toBe(-404);
+    const level = (await t.get('/api/eleLevel/list', { pageNo: 1, pageSize: 1 })).body.data[0].id;
+    expect((await t.post(`/api/eleLevel/syncLevel/${level}`)).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.post('/api/eleLevel/syncLevel/0123456789abcdef0123456789abcdef')).body.code).toBe(-24);
+    expect((await t.post('/api/accLevel/syncLevel/0123456789abcdef0123456789abcdef')).body.code).toBe(-24);
+  });
+
   it('answers -201, -202 and -203', async () => {
     expect((await t.post('/api/floor/remoteOpenById', undefined, { interval: 5 })).body.code).toBe(-201);
     expect((await t.post('/api/floor/remoteCloseById', undefined, {})).body.code).toBe(-201);

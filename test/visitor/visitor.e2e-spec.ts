@@ -286,3 +286,68 @@ describe('visRegistration (2.17): check-in reaches the doors, check-out and the 
     expect(await v1.since()).toEqual(removal(pin));
   });
 });
+
+describe('a bare date (yyyy-MM-dd) as the end of a visit window ends with that day', () => {
+  it('visReservation/add (2.15.1): visitEndDate "2032-03-04" is 2032-03-04 23:59:59, so a one-day reservation is taken', async () => {
+    await expect(
+      t.post('/api/visReservation/add', { persPersonPin: '5', certType: '8', certNum: 'DAY1', visitEmpName: 'Day', visitReason: 'visit', visitDate: '2032-03-04', visitEndDate: '2032-03-04' }).then((r) => r.body),
+    ).resolves.toEqual(ok);
+    const [row] = await t.ds.query(`SELECT visit_date AS "from", visit_end_date AS "to" FROM vis_reservation WHERE cert_num = 'DAY1'`);
+    expect([fmt(row.from), fmt(row.to)]).toEqual(['2032-03-04 00:00:00', '2032-03-04 23:59:59']);
+    // A date-time end is taken as written.
+    await expect(
+      t.post('/api/visReservation/add', { persPersonPin: '5', certType: '8', certNum: 'DAY2', visitEmpName: 'Day', visitReason: 'visit', visitDate: '2032-03-04 09:00:00', visitEndDate: '2032-03-04 10:00:00' }).then((r) => r.body),
+    ).resolves.toEqual(ok);
+    const [exact] = await t.ds.query(`SELECT visit_end_date AS "to" FROM vis_reservation WHERE cert_num = 'DAY2'`);
+    expect(fmt(exact.to)).toBe('2032-03-04 10:00:00');
+  });
+
+  it('visRegistration/add (2.17.1): startTime and endTime today, as bare dates, give a visit through the end of today on the panels', async () => {
+    const today = fmt(new Date()).slice(0, 10);
+    await expect(
+      t.post('/api/visRegistration/add', { persPersonPin: '5', certType: '8', certNum: 'DAY3', visEmpName: 'Today', visitReason: 'visit', visitorCount: '1', startTime: today, endTime: today, visLevels: visitors }).then((r) => r.body),
+    ).resolves.toEqual(ok);
+    const data = (await t.get('/api/gateway/visRegistration/get', { certType: '8', certNum: 'DAY3' })).body.data;
+    expect([data.startTime, data.endTime, data.state]).toEqual([`${today} 00:00:00`, `${today} 23:59:59`, 'in']);
+    const end = new Date(`${today}T23:59:59Z`);
+    expect((await v1.since())[0]).toBe(userLine(data.pin, 'Today', '', new Date(`${today}T00:00:00Z`), end));
+    await v2.since();
+    await expect(t.post('/api/visRegistration/exit', undefined, { certType: '8', certNum: 'DAY3' }).then((r) => r.body)).resolves.toEqual(ok);
+    await v1.since();
+    await v2.since();
+  });
+});
+
+describe('the same visitor call sent twice at once, or a reservation time already used', () => {
+  it('concurrent check-ins of one document: one succeeds, the others answer -255 as a later one does (not the index conflict)', async () => {
+    const body = { persPersonPin: '5', certType: '8', certNum: 'RACE1', visEmpName: 'Race', visitReason: 'visit', visitorCount: '1', startTime: fmt(whole(Date.now() - 60_000)), endTime: fmt(whole(Date.now() + 3600_000)), visLevels: visitors };
+    const answers = await Promise.all(Array.from({ length: 6 }, () => t.post('/api/visRegistration/add', body).then((r) => r.body)));
+    expect(answers.filter((a) => a.code === 0)).toHaveLength(1);
+    expect(answers.filter((a) => a.code !== 0)).toEqual(Array(5).fill({ code: -255, message: 'Registration has been completed. Please do not register again', data: null }));
+    await expect(t.post('/api/visRegistration/exit', undefined, { certType: '8', certNum: 'RACE1' }).then((r) => r.body)).resolves.toEqual(ok);
+    await v1.since();
+    await v2.since();
+  });
+
+  it('concurrent identical reservations: one succeeds, the others answer -244', async () => {
+    const body = { persPersonPin: '5', certType: '8', certNum: 'RACE2', visitEmpName: 'Race', visitReason: 'visit', visitDate: '2033-05-06 09:00:00', visitEndDate: '2033-05-06 10:00:00' };
+    const answers = await Promise.all(Array.from({ length: 6 }, () => t.post('/api/visReservation/add', body).then((r) => r.body)));
+    expect(answers.filter((a) => a.code === 0)).toHaveLength(1);
+    expect(answers.filter((a) => a.code !== 0).map((a) => a.code)).toEqual(Array(5).fill(-244));
+  });
+
+  it('a reservation at the start time of one a check-in used answers -244, not a bare conflict', async () => {
+    const start = whole(Date.now() - 60_000);
+    const end = whole(Date.now() + 3600_000);
+    const res = { persPersonPin: '5', certType: '8', certNum: 'USED1', visitEmpName: 'Used', visitReason: 'visit', visitDate: fmt(start), visitEndDate: fmt(end) };
+    await expect(t.post('/api/visReservation/add', res).then((r) => r.body)).resolves.toEqual(ok);
+    const reg = { persPersonPin: '5', certType: '8', certNum: 'USED1', visEmpName: 'Used', visitReason: 'visit', visitorCount: '1', startTime: fmt(start), endTime: fmt(end) };
+    await expect(t.post('/api/visRegistration/add', reg).then((r) => r.body)).resolves.toEqual(ok);
+    await expect(t.post('/api/visRegistration/exit', undefined, { certType: '8', certNum: 'USED1' }).then((r) => r.body)).resolves.toEqual(ok);
+    const again = await t.post('/api/visReservation/add', res);
+    expect(again.body).toMatchObject({ code: -244, data: null });
+    expect(again.body.message).toMatch(/^You have made a reservation/);
+    await v1.since();
+    await v2.since();
+  });
+});

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ListInput } from '../../common/client-forms';
+import { ClientForms, ListInput } from '../../common/client-forms';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
@@ -23,6 +23,8 @@ export class LevelPersonDto {
   levelIds!: string;
 }
 
+/** levelId of syncLevel (2.1.5, 2.2.5), from the query, the body or a trailing path segment. */
+@ClientForms({ path: ['levelId'] })
 export class LevelIdDto {
   @ApiProperty({ example: '402856aa6c3bbde1016c3bc2329200ff' })
   @ToTrimmedString()

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional } from 'class-validator';
 import { IsCvPin } from '../../common/pin.decorator';
-import { ToTrimmedString } from '../../common/transforms';
+import { Transform } from 'class-transformer';
 import { IsCardNo } from '../../common/card.decorator';
 import type { Card } from '../card.entity';
 
@@ -15,9 +15,9 @@ export class CardSetDto {
   @IsCardNo()
   cardNo!: string;
 
-  @ApiPropertyOptional({ example: '0', description: '"0" main card (replaces the current one), "1" secondary card' })
+  @ApiPropertyOptional({ example: '0', description: '"0" main card (replaces the current one), "1" secondary card; absent, null or "" is a main card' })
   @IsOptional()
-  @ToTrimmedString()
+  @Transform(({ value }) => (value === null || value === undefined || (typeof value === 'string' && value.trim() === '') ? undefined : typeof value === 'object' ? value : String(value).trim()))
   @IsIn(['0', '1'])
   cardType?: string;
 }

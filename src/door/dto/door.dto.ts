@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ClientForms } from '../../common/client-forms';
 import { CvCode } from '../../common/cv-error';
 import { PagingDto } from '../../common/paging';
 import { MAX_TIME_CHARS } from '../../common/limits';
@@ -21,6 +22,8 @@ export class DoorIdDto {
   id!: string;
 }
 
+/** doorId from the query (as printed), the body, or a trailing path segment (`remoteOpenById/{doorId}`). */
+@ClientForms({ path: ['doorId'] })
 export class DoorByIdDto {
   @ApiProperty({ example: '402856aa6c3baabb016c3bb37365000a', description: 'door id' })
   @ToTrimmedString()
@@ -30,6 +33,7 @@ export class DoorByIdDto {
   doorId!: string;
 }
 
+@ClientForms({ path: ['doorName'] })
 export class DoorByNameDto {
   @ApiProperty({ example: '192.168.214.15-1', description: 'door name' })
   @ToTrimmedString()
@@ -64,6 +68,8 @@ export class DoorStateQueryDto {
   timestamp?: string;
 }
 
+/** 2.11.2, titled `door/doorState ById`: doorId in the query, or as a path segment like 2.11.3's `doorStateBy{Sn}`. */
+@ClientForms({ path: ['doorId'] })
 export class DoorStateByIdDto extends DoorStateQueryDto {
   @ApiProperty({ example: '402856aa6c083827016c08582f8f0012', description: 'door id' })
   @ToTrimmedString()

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ListInput } from '../../common/client-forms';
+import { ClientForms, ListInput } from '../../common/client-forms';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
@@ -15,7 +15,8 @@ const toStringOrUndefined = ({ value }: { value: unknown }) => (value === undefi
 
 export class ModuleListDto extends PagingDto {}
 
-/** floorId of 2.12.2 / 2.12.3 (-201 when missing). */
+/** floorId of 2.12.2 / 2.12.3 (-201 when missing); also as a trailing path segment. */
+@ClientForms({ path: ['floorId'] })
 export class FloorIdDto {
   @ApiProperty({ example: '402856aa6c3c5063016c3cb3a0360005' })
   @IsOptional()

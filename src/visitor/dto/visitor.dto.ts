@@ -99,7 +99,7 @@ export class VisReservationAddDto extends VisitorBaseDto {
   @MaxInputLength(MAX_TIME_CHARS, TOO_LONG_DATE)
   visitDate?: string;
 
-  @ApiProperty({ example: '2018-08-31 23:59:59', description: 'planned end yyyy-MM-dd HH:mm:ss (-247 empty, -249 format, -252 before the start)' })
+  @ApiProperty({ example: '2018-08-31 23:59:59', description: 'planned end yyyy-MM-dd HH:mm:ss; a bare date yyyy-MM-dd ends with that day (23:59:59) (-247 empty, -249 format, -252 before the start)' })
   @IsOptional()
   @ToTrimmedString()
   @MaxInputLength(MAX_TIME_CHARS, TOO_LONG_DATE)
@@ -143,7 +143,7 @@ export class VisRegistrationAddDto extends VisitorBaseDto {
   @MaxInputLength(MAX_TIME_CHARS, TOO_LONG_DATE)
   startTime?: string;
 
-  @ApiProperty({ example: '2018-08-31 23:59:59', description: 'visit end yyyy-MM-dd HH:mm:ss; the visitor loses access then' })
+  @ApiProperty({ example: '2018-08-31 23:59:59', description: 'visit end yyyy-MM-dd HH:mm:ss, the visitor loses access then; a bare date yyyy-MM-dd ends with that day (23:59:59)' })
   @IsOptional()
   @ToTrimmedString()
   @MaxInputLength(MAX_TIME_CHARS, TOO_LONG_DATE)
