@@ -123,6 +123,26 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     await shot(page, 'person');
   });
 
+  it('edits a person: a validity set and then emptied is cleared, and "Saved" stays in view once the editor closes', async () => {
+    await page.getByRole('button', { name: 'Open 4711' }).click();
+    let form = page.getByRole('form', { name: 'Edit person 4711' });
+    await form.getByLabel('Valid until').fill('2031-01-01T18:00');
+    await form.getByRole('button', { name: 'Save person' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved 4711' }).waitFor();
+    await page.getByRole('cell', { name: '2031-01-01 18:00:00' }).waitFor();
+    expect((await t.ds.query(`SELECT acc_end_time FROM person WHERE pin = '4711'`))[0].acc_end_time).not.toBeNull();
+    await page.getByRole('button', { name: 'Open 4711' }).click();
+    form = page.getByRole('form', { name: 'Edit person 4711' });
+    await expect(form.getByLabel('Valid until').inputValue()).resolves.toBe('2031-01-01T18:00');
+    await form.getByLabel('Valid until').fill('');
+    await form.getByRole('button', { name: 'Save person' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved 4711' }).waitFor();
+    expect((await t.ds.query(`SELECT acc_end_time FROM person WHERE pin = '4711'`))[0].acc_end_time).toBeNull();
+    expect(await page.getByRole('cell', { name: '2031-01-01 18:00:00' }).count()).toBe(0);
+    await panelCatchesUp();
+    expect(sim.user('4711')).toMatchObject({ Pin: '4711', CardNo: '123456' });
+  });
+
   it('runs a full sync with a progress bar and shows the command queue with Return codes', async () => {
     await nav(page, 'Devices');
     await page.getByRole('button', { name: `Full sync ${SN}` }).click();
