@@ -208,15 +208,25 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     await form.getByLabel('Document number').fill('V-100');
     await form.getByLabel('Host (person pin)').fill('4711');
     await form.getByLabel('Reason').fill('Meeting');
+    // The card and the visitor level make the visit open doors: the panel receives the visitor as a user.
+    await form.getByLabel('Card number').fill('7770042');
+    await form.getByLabel('Lobby').check();
     await form.getByRole('button', { name: 'Check in' }).click();
     await page.getByRole('button', { name: 'Check out Alan' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Alan checked in' }).waitFor();
+    await page.getByRole('cell', { name: '7770042' }).waitFor();
     await shot(page, 'visitors');
-    const [reg] = await t.ds.query(`SELECT state FROM vis_registration WHERE cert_num = 'V-100'`);
-    expect(reg.state).toBe('in');
+    const [reg] = await t.ds.query(`SELECT state, visitor_pin, card_no FROM vis_registration WHERE cert_num = 'V-100'`);
+    expect(reg).toMatchObject({ state: 'in', card_no: '7770042' });
+    await panelCatchesUp();
+    expect(sim.user(reg.visitor_pin)).toMatchObject({ CardNo: '7770042', Name: 'Alan' });
+    expect(sim.rightsOf(reg.visitor_pin).length).toBe(1);
     await page.getByRole('button', { name: 'Check out Alan' }).click();
     await page.getByText('Alan checked out').waitFor();
     const [after] = await t.ds.query(`SELECT state FROM vis_registration WHERE cert_num = 'V-100'`);
     expect(after.state).toBe('out');
+    await panelCatchesUp();
+    expect(sim.user(reg.visitor_pin)).toBeUndefined();
   });
 
   it('creates an API token shown once, and revokes it', async () => {
