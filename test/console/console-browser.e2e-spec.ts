@@ -299,4 +299,28 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     expect(refused.map((r: { action: string }) => r.action).sort()).toEqual(['door.control', 'person.delete', 'person.save']);
     await shot(page, 'audit');
   });
+
+  it('fits a phone: no page is wider than a 390-pixel screen (tables scroll inside their own box)', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const phone = await ctx.newPage();
+    phone.setDefaultTimeout(10_000);
+    try {
+      await signIn(phone, 'ada', 'ada-password-1');
+      await phone.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+      const pages = ['Dashboard', 'Persons', 'Doors', 'Devices', 'Transactions', 'Attendance', 'Elevator', 'Entrance control',
+        'Temperature and mask', 'Media', 'Parking', 'Visitors', 'Access levels', 'Audit log', 'Settings'];
+      for (const label of pages) {
+        await nav(phone, label);
+        await phone.waitForLoadState('networkidle');
+        const wider = await phone.evaluate(() => {
+          const g = globalThis as unknown as { document: { documentElement: { scrollWidth: number } }; innerWidth: number };
+          return g.document.documentElement.scrollWidth - g.innerWidth;
+        });
+        expect(wider, label).toBeLessThanOrEqual(0);
+      }
+      await shot(phone, 'phone-visitors');
+    } finally {
+      await ctx.close();
+    }
+  });
 });
