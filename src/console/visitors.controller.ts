@@ -4,6 +4,7 @@ import { ok } from '../common/envelope';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { VisitorCertDto, VisRegistrationAddDto, VisReservationAddDto, VisReservationDelDto } from '../visitor/dto/visitor.dto';
+import { VisLevelService } from '../visitor/vis-level.service';
 import { VisRegistrationService } from '../visitor/vis-registration.service';
 import { VisReservationService } from '../visitor/vis-reservation.service';
 import { ConsoleController } from './console-http';
@@ -19,6 +20,7 @@ export class ConsoleVisitorsController {
     private readonly ds: DataSource,
     private readonly reservations: VisReservationService,
     private readonly registrations: VisRegistrationService,
+    private readonly visLevels: VisLevelService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -89,6 +91,12 @@ export class ConsoleVisitorsController {
   async cancel(@Body() dto: VisReservationDelDto) {
     await this.reservations.delete(dto);
     return ok(null);
+  }
+
+  /** The levels a visitor may be given at check-in (2.16.1's list: every access level until the set is narrowed). */
+  @Get('levels')
+  async levels() {
+    return ok(await this.visLevels.list({ pageNo: 1, pageSize: 1000, offset: 0 }));
   }
 
   @Post('checkin')

@@ -19,6 +19,6 @@ import { VisitorSweeperService } from './visitor-sweeper.service';
   imports: [TypeOrmModule.forFeature([VisLevel, VisReservation, VisRegistration, VisRegistrationLevel]), PushModule, SyncModule],
   controllers: [VisReservationController, VisLevelController, VisLevelGatewayController, VisRegistrationController, VisRegistrationGatewayController],
   providers: [VisReservationService, VisLevelService, VisRegistrationService, VisitorDevicesService, VisitorSweeperService],
-  exports: [VisReservationService, VisRegistrationService],
+  exports: [VisReservationService, VisRegistrationService, VisLevelService],
 })
 export class VisitorModule {}

@@ -123,6 +123,26 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     await shot(page, 'person');
   });
 
+  it('edits a person: a validity set and then emptied is cleared, and "Saved" stays in view once the editor closes', async () => {
+    await page.getByRole('button', { name: 'Open 4711' }).click();
+    let form = page.getByRole('form', { name: 'Edit person 4711' });
+    await form.getByLabel('Valid until').fill('2031-01-01T18:00');
+    await form.getByRole('button', { name: 'Save person' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved 4711' }).waitFor();
+    await page.getByRole('cell', { name: '2031-01-01 18:00:00' }).waitFor();
+    expect((await t.ds.query(`SELECT acc_end_time FROM person WHERE pin = '4711'`))[0].acc_end_time).not.toBeNull();
+    await page.getByRole('button', { name: 'Open 4711' }).click();
+    form = page.getByRole('form', { name: 'Edit person 4711' });
+    await expect(form.getByLabel('Valid until').inputValue()).resolves.toBe('2031-01-01T18:00');
+    await form.getByLabel('Valid until').fill('');
+    await form.getByRole('button', { name: 'Save person' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved 4711' }).waitFor();
+    expect((await t.ds.query(`SELECT acc_end_time FROM person WHERE pin = '4711'`))[0].acc_end_time).toBeNull();
+    expect(await page.getByRole('cell', { name: '2031-01-01 18:00:00' }).count()).toBe(0);
+    await panelCatchesUp();
+    expect(sim.user('4711')).toMatchObject({ Pin: '4711', CardNo: '123456' });
+  });
+
   it('runs a full sync with a progress bar and shows the command queue with Return codes', async () => {
     await nav(page, 'Devices');
     await page.getByRole('button', { name: `Full sync ${SN}` }).click();
@@ -188,15 +208,25 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     await form.getByLabel('Document number').fill('V-100');
     await form.getByLabel('Host (person pin)').fill('4711');
     await form.getByLabel('Reason').fill('Meeting');
+    // The card and the visitor level make the visit open doors: the panel receives the visitor as a user.
+    await form.getByLabel('Card number').fill('7770042');
+    await form.getByLabel('Lobby').check();
     await form.getByRole('button', { name: 'Check in' }).click();
     await page.getByRole('button', { name: 'Check out Alan' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Alan checked in' }).waitFor();
+    await page.getByRole('cell', { name: '7770042' }).waitFor();
     await shot(page, 'visitors');
-    const [reg] = await t.ds.query(`SELECT state FROM vis_registration WHERE cert_num = 'V-100'`);
-    expect(reg.state).toBe('in');
+    const [reg] = await t.ds.query(`SELECT state, visitor_pin, card_no FROM vis_registration WHERE cert_num = 'V-100'`);
+    expect(reg).toMatchObject({ state: 'in', card_no: '7770042' });
+    await panelCatchesUp();
+    expect(sim.user(reg.visitor_pin)).toMatchObject({ CardNo: '7770042', Name: 'Alan' });
+    expect(sim.rightsOf(reg.visitor_pin).length).toBe(1);
     await page.getByRole('button', { name: 'Check out Alan' }).click();
     await page.getByText('Alan checked out').waitFor();
     const [after] = await t.ds.query(`SELECT state FROM vis_registration WHERE cert_num = 'V-100'`);
     expect(after.state).toBe('out');
+    await panelCatchesUp();
+    expect(sim.user(reg.visitor_pin)).toBeUndefined();
   });
 
   it('creates an API token shown once, and revokes it', async () => {
@@ -268,5 +298,29 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     const refused = await t.ds.query(`SELECT action FROM console_audit WHERE operator = 'vera' AND outcome = 'refused' ORDER BY id`);
     expect(refused.map((r: { action: string }) => r.action).sort()).toEqual(['door.control', 'person.delete', 'person.save']);
     await shot(page, 'audit');
+  });
+
+  it('fits a phone: no page is wider than a 390-pixel screen (tables scroll inside their own box)', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const phone = await ctx.newPage();
+    phone.setDefaultTimeout(10_000);
+    try {
+      await signIn(phone, 'ada', 'ada-password-1');
+      await phone.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+      const pages = ['Dashboard', 'Persons', 'Doors', 'Devices', 'Transactions', 'Attendance', 'Elevator', 'Entrance control',
+        'Temperature and mask', 'Media', 'Parking', 'Visitors', 'Access levels', 'Audit log', 'Settings'];
+      for (const label of pages) {
+        await nav(phone, label);
+        await phone.waitForLoadState('networkidle');
+        const wider = await phone.evaluate(() => {
+          const g = globalThis as unknown as { document: { documentElement: { scrollWidth: number } }; innerWidth: number };
+          return g.document.documentElement.scrollWidth - g.innerWidth;
+        });
+        expect(wider, label).toBeLessThanOrEqual(0);
+      }
+      await shot(phone, 'phone-visitors');
+    } finally {
+      await ctx.close();
+    }
   });
 });

@@ -16,7 +16,7 @@ function readPhoto(file: File): Promise<string> {
   });
 }
 
-function PersonEditor({ initial, isNew, onDone, readOnly }: { initial: Form; isNew: boolean; onDone: () => void; readOnly: boolean }) {
+function PersonEditor({ initial, isNew, onDone, readOnly }: { initial: Form; isNew: boolean; onDone: (saved?: string) => void; readOnly: boolean }) {
   const [f, setF] = useState<Form>(initial);
   const levels = useLoad(() => api('GET', 'catalog/levels'));
   const depts = useLoad(() => api('GET', 'catalog/departments'));
@@ -32,13 +32,15 @@ function PersonEditor({ initial, isNew, onDone, readOnly }: { initial: Form; isN
       cardNo: f.cardNo,
       supplyCards: f.supplyCards,
       accLevelIds: f.accLevelIds.join(','),
-      accStartTime: fromLocalInput(f.accStartTime),
-      accEndTime: fromLocalInput(f.accEndTime),
+      // "" clears a validity the operator emptied (left out, the stored one would stay while "Saved" showed)
+      accStartTime: fromLocalInput(f.accStartTime) ?? '',
+      accEndTime: fromLocalInput(f.accEndTime) ?? '',
       isDisabled: f.isDisabled,
       personPhoto: f.personPhoto || undefined,
     };
     const r = await a.run(() => api('POST', 'persons', body), `Saved ${body.pin}`);
-    if (r !== undefined) onDone();
+    // The editor closes: the page shows the confirmation (it would vanish with the editor's own status line).
+    if (r !== undefined) onDone(`Saved ${body.pin}`);
   }
   async function photo(e: any) {
     const file: File | undefined = e.currentTarget.files?.[0];
@@ -115,7 +117,7 @@ function PersonEditor({ initial, isNew, onDone, readOnly }: { initial: Form; isN
             <button type="submit" aria-busy={a.busy} disabled={a.busy}>
               Save person
             </button>
-            <button type="button" class="secondary" onClick={onDone}>
+            <button type="button" class="secondary" onClick={() => onDone()}>
               Close
             </button>
           </div>
@@ -125,7 +127,7 @@ function PersonEditor({ initial, isNew, onDone, readOnly }: { initial: Form; isN
   );
 }
 
-function PersonDetail({ pin, me, onClose }: { pin: string; me: Me; onClose: () => void }) {
+function PersonDetail({ pin, me, onClose }: { pin: string; me: Me; onClose: (saved?: string) => void }) {
   const { data, error } = useLoad(() => api('GET', `persons/${encodeURIComponent(pin)}`), [pin]);
   if (error) return <Notice error={error} />;
   if (!data) return <p aria-busy="true">Loading…</p>;
@@ -194,6 +196,8 @@ export function PersonsPage({ me }: { me: Me }) {
   const [page, setPage] = useState(1);
   const [open, setOpen] = useState<string | 'new' | null>(null);
   const [del, setDel] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string>();
+  const closed = (msg?: string) => (setOpen(null), setSaved(msg), list.reload());
   const list = useLoad(() => api('GET', `persons${query({ q: search, page, size: 50 })}`), [search, page]);
   const a = useAction();
   const mayEdit = can(me.role, 'operator');
@@ -219,19 +223,19 @@ export function PersonsPage({ me }: { me: Me }) {
         </Field>
         <button type="submit">Search</button>
         {mayEdit && (
-          <button type="button" class="secondary" onClick={() => setOpen('new')}>
+          <button type="button" class="secondary" onClick={() => (setSaved(undefined), setOpen('new'))}>
             Add person
           </button>
         )}
       </form>
-      <Notice error={a.error || list.error} ok={a.ok} />
+      <Notice error={a.error || list.error} ok={a.ok || saved} />
       {open === 'new' && (
         <section aria-labelledby="new-h">
           <h2 id="new-h">New person</h2>
-          <PersonEditor initial={EMPTY} isNew onDone={() => (setOpen(null), list.reload())} readOnly={false} />
+          <PersonEditor initial={EMPTY} isNew onDone={closed} readOnly={false} />
         </section>
       )}
-      {open && open !== 'new' && <PersonDetail pin={open} me={me} onClose={() => (setOpen(null), list.reload())} />}
+      {open && open !== 'new' && <PersonDetail pin={open} me={me} onClose={closed} />}
       {list.data && (
         <>
           <div class="table-wrap">
@@ -260,7 +264,7 @@ export function PersonsPage({ me }: { me: Me }) {
                     <td>{p.accEndTime}</td>
                     <td>
                       <div class="actions">
-                        <button type="button" class="secondary outline" aria-label={`Open ${p.pin}`} onClick={() => setOpen(p.pin)}>
+                        <button type="button" class="secondary outline" aria-label={`Open ${p.pin}`} onClick={() => (setSaved(undefined), setOpen(p.pin))}>
                           Open
                         </button>
                         {mayEdit && (

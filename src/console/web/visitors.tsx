@@ -20,17 +20,22 @@ function localInput(d: Date) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-function VisitorForm({ kind, onDone }: { kind: 'checkin' | 'reserve'; onDone: () => void }) {
+function VisitorForm({ kind, onDone }: { kind: 'checkin' | 'reserve'; onDone: (done: string) => void }) {
   const now = new Date();
-  const [f, setF] = useState({ visEmpName: '', certType: '4', certNum: '', persPersonPin: '', visitReason: '', company: '', visitorCount: '1', start: localInput(now), end: localInput(new Date(now.getTime() + 4 * 3600_000)) });
+  const [f, setF] = useState({ visEmpName: '', certType: '4', certNum: '', persPersonPin: '', visitReason: '', company: '', visitorCount: '1', cardNo: '', start: localInput(now), end: localInput(new Date(now.getTime() + 4 * 3600_000)) });
+  // A visitor opens doors with a card and the visitor levels given at check-in (2.17.1 cardNo, visLevels).
+  const [levelIds, setLevelIds] = useState<string[]>([]);
+  const levels = useLoad(() => (kind === 'checkin' ? api('GET', 'visitors/levels') : Promise.resolve([])));
   const a = useAction();
   const set = (k: keyof typeof f) => (e: any) => setF({ ...f, [k]: e.currentTarget.value });
   async function submit(e: Event) {
     e.preventDefault();
     const base = { visEmpName: f.visEmpName, certType: f.certType, certNum: f.certNum, persPersonPin: f.persPersonPin, visitReason: f.visitReason, company: f.company || undefined };
-    const body = kind === 'checkin' ? { ...base, visitorCount: f.visitorCount, startTime: fromLocalInput(f.start), endTime: fromLocalInput(f.end) } : { ...base, visitDate: fromLocalInput(f.start), visitEndDate: fromLocalInput(f.end) };
-    const r = await a.run(() => api('POST', kind === 'checkin' ? 'visitors/checkin' : 'visitors/reservations', body), kind === 'checkin' ? `${f.visEmpName} checked in` : `Reservation for ${f.visEmpName} saved`);
-    if (r !== undefined) onDone();
+    const body = kind === 'checkin' ? { ...base, visitorCount: f.visitorCount, cardNo: f.cardNo.trim() || undefined, visLevels: levelIds.length ? levelIds.join(',') : undefined, startTime: fromLocalInput(f.start), endTime: fromLocalInput(f.end) } : { ...base, visitDate: fromLocalInput(f.start), visitEndDate: fromLocalInput(f.end) };
+    const done = kind === 'checkin' ? `${f.visEmpName} checked in` : `Reservation for ${f.visEmpName} saved`;
+    const r = await a.run(() => api('POST', kind === 'checkin' ? 'visitors/checkin' : 'visitors/reservations', body), done);
+    // The form closes: the page keeps the confirmation in view.
+    if (r !== undefined) onDone(done);
   }
   return (
     <form onSubmit={submit} aria-label={kind === 'checkin' ? 'Check a visitor in' : 'Reserve a visit'}>
@@ -66,6 +71,11 @@ function VisitorForm({ kind, onDone }: { kind: 'checkin' | 'reserve'; onDone: ()
             <input name="visitorCount" type="number" min={1} max={99} required value={f.visitorCount} onInput={set('visitorCount')} />
           </Field>
         )}
+        {kind === 'checkin' && (
+          <Field label="Card number">
+            <input name="cardNo" maxLength={64} value={f.cardNo} onInput={set('cardNo')} />
+          </Field>
+        )}
         <Field label="From">
           <input name="start" type="datetime-local" required value={f.start} onInput={set('start')} />
         </Field>
@@ -73,6 +83,26 @@ function VisitorForm({ kind, onDone }: { kind: 'checkin' | 'reserve'; onDone: ()
           <input name="end" type="datetime-local" required value={f.end} onInput={set('end')} />
         </Field>
       </div>
+      {kind === 'checkin' && (
+        <fieldset>
+          <legend>Visitor levels</legend>
+          <div class="checks">
+            {(levels.data ?? []).map((l: any) => (
+              <label key={l.id}>
+                <input
+                  type="checkbox"
+                  name="visLevel"
+                  value={l.id}
+                  checked={levelIds.includes(l.id)}
+                  onChange={(e) => setLevelIds(e.currentTarget.checked ? [...levelIds, l.id] : levelIds.filter((x) => x !== l.id))}
+                />
+                {l.name}
+              </label>
+            ))}
+            {levels.data?.length === 0 && <small>No visitor levels yet (Access levels page).</small>}
+          </div>
+        </fieldset>
+      )}
       <Notice error={a.error} ok={a.ok} />
       <button type="submit" aria-busy={a.busy} disabled={a.busy}>
         {kind === 'checkin' ? 'Check in' : 'Reserve'}
@@ -85,6 +115,7 @@ export function VisitorsPage({ me }: { me: Me }) {
   const [state, setState] = useState('');
   const list = useLoad(() => api('GET', `visitors${state ? `?state=${state}` : ''}`), [state]);
   const [form, setForm] = useState<'checkin' | 'reserve' | null>(null);
+  const [done, setDone] = useState<string>();
   const a = useAction();
   const mayAct = can(me.role, 'operator');
   async function checkout(v: any) {
@@ -107,8 +138,8 @@ export function VisitorsPage({ me }: { me: Me }) {
           </button>
         </div>
       )}
-      {form && <VisitorForm key={form} kind={form} onDone={() => (setForm(null), list.reload())} />}
-      <Notice error={a.error || list.error} ok={a.ok} />
+      {form && <VisitorForm key={form} kind={form} onDone={(m) => (setForm(null), setDone(m), list.reload())} />}
+      <Notice error={a.error || list.error} ok={a.ok || done} />
       <h2>Visits</h2>
       <div class="row">
         <Field label="Show">
@@ -126,6 +157,7 @@ export function VisitorsPage({ me }: { me: Me }) {
               <th scope="col">Visitor</th>
               <th scope="col">Document</th>
               <th scope="col">Host</th>
+              <th scope="col">Card</th>
               <th scope="col">From – until</th>
               <th scope="col">State</th>
               {mayAct && <th scope="col">Action</th>}
@@ -139,6 +171,7 @@ export function VisitorsPage({ me }: { me: Me }) {
                 </td>
                 <td>{v.certNum}</td>
                 <td>{v.hostPin}</td>
+                <td>{v.cardNo}</td>
                 <td>
                   {v.startTime} – {v.endedAt ?? v.endTime}
                 </td>
@@ -156,7 +189,7 @@ export function VisitorsPage({ me }: { me: Me }) {
             ))}
             {list.data.visits.length === 0 && (
               <tr>
-                <td colSpan={6}>No visits.</td>
+                <td colSpan={7}>No visits.</td>
               </tr>
             )}
           </tbody>
