@@ -25,6 +25,7 @@ import { GetrequestRoute } from './push/getrequest.route';
 import { RealtimeUploadService } from './push/realtime-upload.service';
 import { RouteForms } from './common/route-forms';
 import { declaredCharset, parseLooseRestBody, restBodyText } from './common/rest-body';
+import { parseLenientJson } from './common/lenient-json';
 import { cvValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from './database/database';
@@ -62,7 +63,7 @@ function registerBodyParsers(fastify: FastifyInstance): void {
     }
     if (text === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      done(null, parseLenientJson(text));
     } catch {
       const err = new Error('Request body is not valid JSON') as Error & { statusCode: number; code: string };
       err.statusCode = 400;

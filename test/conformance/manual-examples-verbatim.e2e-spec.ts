@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
+
+/**
+ * Requests as the manual prints them and as clients copied them (sections 2.13, 2.18, 2.26): bodies that are
+ * not strict JSON, full-width commas in lists, and the string fields clients parse.
+ */
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const raw = (method: string, path: string, body: string, contentType = 'application/json') =>
+  t.request(method, path, { query: { access_token: TEST_TOKEN }, body, headers: { 'content-type': contentType } });
+
+describe('bodies as the manual prints them', () => {
+  it('2.13.7 addPersonnelBasicInfo with its trailing comma is stored', async () => {
+    const body = `{
+"pin": "1234567",
+"deptCode": "1",
+"birthday": "2016-07-15",
+"cardNo": "123456789",
+"certNumber": "123456",
+"certType": "2",
+"email": "123@zkteco.com",
+"gender": "F",
+"hireDate": " 2019-06-10",
+"isDisabled": false,
+"isSendMail": true,
+"lastName": "lastName",
+"mobilePhone": "15123456789",
+"name": "max",
+"personPwd": "123456",
+"ssn": "111111",
+"supplyCards": "987643",
+ }`;
+    const r = await raw('POST', '/api/person/addPersonnelBasicInfo', body);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ code: 0, message: 'success', data: null });
+    const got = await t.get('/api/v2/person/get', { pin: '1234567' });
+    expect(got.body.data).toMatchObject({ pin: '1234567', name: 'max', cardNo: '123456789', supplyCards: '987643', hireDate: '2019-06-10' });
+  });
+
+  it('2.13.8 updatePersonnelPhoto with its trailing comma is read (and its placeholder photo refused as a photo, not as JSON)', async () => {
+    const r = await raw('POST', '/api/person/updatePersonnelPhoto', '{\n"pin": "1234567",\n"personPhoto": "string",\n}');
+    expect(r.status).toBe(200);
+    expect(r.body.code).toBe(-27);
+  });
+
+  it('2.13.1 person/add with typographic quotes around a value is read as JSON', async () => {
+    const r = await raw('POST', '/api/person/add', '{\n"pin": "1235",\n"name": "name",\n"personPhoto":“picture-base64”\n}');
+    expect(r.status).toBe(200);
+    expect(r.body.code).toBe(-27);
+  });
+
+  it('2.18.10 getDoorTransactions with a doubled quote and a trailing comma answers its page', async () => {
+    const body = `{
+"devSn": "5662012052868",
+"startTime": "2021-11-19 18:00:00"",
+"endTime": "2021-11-19 18:00:00",
+"filter": "Name",
+"type": "normal",
+"eventNo": "0",
+"personPin": "320022",
+"pageNo": "1",
+"pageSize": "100",
+}`;
+    const r = await raw('POST', '/api/transaction/getDoorTransactions', body);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ ret: 'ok', data: [], page: 1, pageSize: 100, total: 0, success: true });
+  });
+
+  it('2.18.11 v2 getDoorTransactions without the outer braces answers its page', async () => {
+    const body = `"content": {
+"devSn": "7633223440032",
+"startTime": "2023-1-13 18:00:00",
+"endTime": "2023-1-14 18:00:00",
+"filter": "",
+"type": "normal",
+"eventNo": "0",
+"personPin": "59",
+"pageNo": "1",
+ "pageSize": "2"
+}`;
+    for (const type of ['application/json', 'application/x-www-form-urlencoded']) {
+      const r = await raw('POST', '/api/v2/transaction/getDoorTransactions', body, type);
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ ret: 'ok', data: { total: 0, data: [] } });
+    }
+  });
+
+  it('2.18.12 getDoorTransactionDetail with its trailing comma is read (the id is looked up)', async () => {
+    const r = await raw('POST', '/api/transaction/getDoorTransactionDetail', '{\n"id": "402856a7695c716301695c81290d0006",\n}');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ ret: 'fail', msg: expect.stringContaining('does not exist') });
+  });
+
+  it('a body that is still not JSON answers -400 as before', async () => {
+    const r = await raw('POST', '/api/person/add', '{"pin": ');
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ code: -400, message: 'Request body is not valid JSON', data: null });
+  });
+});
