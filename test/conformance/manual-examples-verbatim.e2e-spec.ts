@@ -105,3 +105,21 @@ describe('bodies as the manual prints them', () => {
     expect(r.body).toEqual({ code: -400, message: 'Request body is not valid JSON', data: null });
   });
 });
+
+describe('full-width commas in lists', () => {
+  it('2.13.7 supplyCards "987643，2233452" (the manual\'s own example) are two secondary cards', async () => {
+    const r = await t.post('/api/person/addPersonnelBasicInfo', { pin: '1234567', supplyCards: '987643，2233452' });
+    expect(r.body).toEqual({ code: 0, message: 'success', data: null });
+    const got = await t.get('/api/v2/person/get', { pin: '1234567' });
+    expect(String(got.body.data.supplyCards).split(',').sort()).toEqual(['2233452', '987643']);
+  });
+
+  it('pins "a，b" in getPersonList select both persons', async () => {
+    expect((await t.post('/api/person/add', { pin: '41', name: 'A' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '42', name: 'B' })).body.code).toBe(0);
+    const r = await t.post('/api/v2/person/getPersonList', { pins: '41，42', pageNo: 1, pageSize: 10 });
+    expect(r.body.data.total).toBe(2);
+    const v1 = await t.post('/api/person/getPersonList', { pins: '41，42', pageNo: 1, pageSize: 10 });
+    expect((v1.body.data as any[]).map((p) => p.pin).sort()).toEqual(['41', '42']);
+  });
+});
