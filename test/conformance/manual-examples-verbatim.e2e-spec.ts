@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
 
 /**
@@ -121,5 +122,27 @@ describe('full-width commas in lists', () => {
     expect(r.body.data.total).toBe(2);
     const v1 = await t.post('/api/person/getPersonList', { pins: '41，42', pageNo: 1, pageSize: 10 });
     expect((v1.body.data as any[]).map((p) => p.pin).sort()).toEqual(['41', '42']);
+  });
+});
+
+describe('2.26 names are strings', () => {
+  it('a person without a last name has lastName "" in the hep list and monitor, as in the 2.18 lists', async () => {
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'HEPQ000001', doors: 1, registryExtras: { MaskDetectionFunOn: 1, IRTempDetectionFunOn: 1 } });
+    await sim.connect();
+    expect((await t.post('/api/person/add', { pin: '77', name: 'Solo' })).body.code).toBe(0);
+    const since = Date.now() - 1000;
+    await sim.uploadRtlog([{ time: '2026-03-02 08:00:01', pin: 77, event: 0, verifytype: 15, ...sim.screeningFields({ maskflag: 1, celsius: 36.6 }) }]);
+    const list = await t.get('/api/hep/transaction/list', { pageNo: 1, pageSize: 10, personPin: '77' });
+    expect(list.body.data).toHaveLength(1);
+    expect(list.body.data[0]).toMatchObject({ pin: '77', name: 'Solo', lastName: '' });
+    const acc = await t.get('/api/transaction/list', { pageNo: 1, pageSize: 10, personPin: '77' });
+    expect(acc.body.data[0]).toMatchObject({ name: 'Solo', lastName: '' });
+    const got: any[] = [];
+    for (let i = 0; i < 100 && got.length === 0; i++) {
+      const mon = await t.get('/api/hep/transaction/monitor', { timestamp: since });
+      got.push(...mon.body.data);
+      if (got.length === 0) await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(got).toEqual([expect.objectContaining({ pin: '77', name: 'Solo', lastName: '' })]);
   });
 });
