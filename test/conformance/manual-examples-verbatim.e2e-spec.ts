@@ -146,3 +146,20 @@ describe('2.26 names are strings', () => {
     expect(got).toEqual([expect.objectContaining({ pin: '77', name: 'Solo', lastName: '' })]);
   });
 });
+
+describe('v2/person/addPersons items take the forms person/add takes', () => {
+  it('personPin and personId name the pin, as on person/add; a {"person": [...]} body is the batch', async () => {
+    const r = await t.post('/api/v2/person/addPersons', [{ personPin: '8101', name: 'Syn' }, { personId: 8102, name: 'Num' }]);
+    expect(r.body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/person/get/8101')).body.data).toMatchObject({ pin: '8101', name: 'Syn' });
+    expect((await t.get('/api/person/get/8102')).body.data).toMatchObject({ pin: '8102', name: 'Num' });
+    expect((await t.post('/api/v2/person/addPersons', { person: [{ pin: '8103', name: 'Wrapped' }] })).body.code).toBe(0);
+    expect((await t.get('/api/person/get/8103')).body.data).toMatchObject({ name: 'Wrapped' });
+  });
+
+  it('an item that is not an object answers -400 naming it, and nothing is written', async () => {
+    const r = await t.post('/api/v2/person/addPersons', [{ pin: '8104', name: 'A' }, 'x']);
+    expect(r.body).toEqual({ code: -400, message: 'persons[1]: each person must be a JSON object', data: null });
+    expect((await t.get('/api/person/get/8104')).body.code).toBe(-22);
+  });
+});
