@@ -14,7 +14,7 @@ import { createRootLogger, NestPinoLogger } from './common/logger';
 import { drainBody } from './common/drain-body';
 import { sendError } from './common/exception.filter';
 import { AccessLog } from './common/access-log';
-import { fixPrintedQuery } from './common/printed-url';
+import { collapseApiSlashes, fixPrintedQuery } from './common/printed-url';
 import multipart from '@fastify/multipart';
 import { isDeviceRoute, requestContext, requestPath } from './common/request-context';
 import { isIdlePoll } from './push/device-request';
@@ -173,7 +173,7 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
     // 2.6's printed URLs put `&access_token=` straight after the path (printed-url.ts); then path and query
     // parameters are interchangeable (route-forms.ts): a URL no route matches as sent is routed in the form
     // another route takes.
-    rewriteUrl: (req: IncomingMessage) => routeForms.rewriteUrl(Object.assign(req, { url: fixPrintedQuery(req.url ?? '/') })),
+    rewriteUrl: (req: IncomingMessage) => routeForms.rewriteUrl(Object.assign(req, { url: fixPrintedQuery(collapseApiSlashes(req.url ?? '/')) })),
     // Behind a load balancer or reverse proxy the client address comes from X-Forwarded-For (TRUST_PROXY).
     trustProxy: config.trustProxy as boolean | string[], // a hop count works too (proxy-addr)
     genReqId: (req: { headers: IncomingHttpHeaders }) => requestIdOf(req.headers),

@@ -163,3 +163,20 @@ describe('v2/person/addPersons items take the forms person/add takes', () => {
     expect((await t.get('/api/person/get/8104')).body.code).toBe(-22);
   });
 });
+
+describe('doubled slashes in an /api path', () => {
+  it('2.26.2 as its title prints it (api//hep/transaction/monitor), and //api/... from a base URL ending in "/", reach the endpoint', async () => {
+    const a = await t.request('GET', '/api//hep/transaction/monitor', { query: { access_token: TEST_TOKEN, timestamp: 1494467276539 } });
+    expect(a.status).toBe(200);
+    expect(a.body).toMatchObject({ code: 0, message: 'success' });
+    const b = await fetch(`${t.baseUrl}//api/person/get/1234567?access_token=${TEST_TOKEN}`);
+    expect(await b.json()).toMatchObject({ code: 0, data: { pin: '1234567' } });
+    const c = await t.request('GET', '/api/transaction//list', { query: { access_token: TEST_TOKEN, pageNo: 1, pageSize: 1 } });
+    expect(c.body).toMatchObject({ code: 0, data: [expect.objectContaining({ devSn: 'HEPQ000001' })] });
+  });
+
+  it('a query value holding "//" is left as it is', async () => {
+    const r = await t.request('GET', '/api/transaction/list', { query: { access_token: TEST_TOKEN, pageNo: 1, pageSize: 1, personPin: 'a//b' } });
+    expect(r.body).toMatchObject({ code: 0, data: [] });
+  });
+});
