@@ -180,3 +180,32 @@ describe('doubled slashes in an /api path', () => {
     expect(r.body).toMatchObject({ code: 0, data: [] });
   });
 });
+
+describe('person writes: a field sent as null is a field not set (Java clients serialize unset fields so)', () => {
+  it('person/add with every optional field null answers success and keeps the card, levels and names', async () => {
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'NullKeep', areaName: 'Area Name', timeSegName: '24-Hour Accessible' }] })).body.code).toBe(0);
+    const level = ((await t.get('/api/accLevel/list', { pageNo: 1, pageSize: 100 })).body.data as any[]).find((l) => l.name === 'NullKeep').id;
+    const add = await t.post('/api/person/add', { pin: '9101', name: 'Ann', lastName: 'Lee', gender: 'F', cardNo: '91010', accLevelIds: level, accStartTime: '2026-01-01 00:00:00', accEndTime: '2026-12-31 23:59:59' });
+    expect(add.body.code).toBe(0);
+    const nulls = {
+      pin: '9101', deptCode: null, name: null, lastName: null, gender: null, cardNo: null, personPhoto: null,
+      accLevelIds: null, accStartTime: null, accEndTime: null, supplyCards: null, carPlate: null, birthday: null,
+    };
+    const r = await t.post('/api/person/add', nulls);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ code: 0, message: 'success', data: null });
+    const got = (await t.get('/api/v2/person/get', { pin: '9101' })).body.data;
+    expect(got).toMatchObject({ name: 'Ann', lastName: 'Lee', gender: 'F', cardNo: '91010', accLevelIds: level, accStartTime: '2026-01-01 00:00:00', accEndTime: '2026-12-31 23:59:59' });
+    // "" still clears, as the manual says.
+    expect((await t.post('/api/person/add', { pin: '9101', cardNo: '' })).body.code).toBe(0);
+    expect((await t.get('/api/person/get/9101')).body.data.cardNo).toBe('');
+  });
+
+  it('addPersonnelBasicInfo, reinstated and v2 addPersons read null the same way', async () => {
+    expect((await t.post('/api/person/addPersonnelBasicInfo', { pin: '9101', cardNo: '91011', gender: null, name: null, isDisabled: null, certType: null })).body.code).toBe(0);
+    expect((await t.post('/api/v2/person/addPersons', [{ pin: '9101', cardNo: null, gender: null, accLevelIds: null }])).body.code).toBe(0);
+    expect((await t.post('/api/person/leave', { pin: '9101', leaveDate: '2026-02-01' })).body.code).toBe(0);
+    expect((await t.post('/api/person/reinstated', { pin: '9101', cardNo: null, name: null, gender: null })).body.code).toBe(0);
+    expect((await t.get('/api/person/get/9101')).body.data).toMatchObject({ name: 'Ann', gender: 'F', cardNo: '91011' });
+  });
+});
