@@ -209,3 +209,16 @@ describe('person writes: a field sent as null is a field not set (Java clients s
     expect((await t.get('/api/person/get/9101')).body.data).toMatchObject({ name: 'Ann', gender: 'F', cardNo: '91011' });
   });
 });
+
+describe('2.18.10/2.18.11 getDoorTransactions: null filters are not set', () => {
+  it('"type": null and "eventNo": null answer the page (was HTTP 500 for type, -400 for eventNo)', async () => {
+    const body = { devSn: null, startTime: null, endTime: null, filter: null, type: null, eventNo: null, personPin: null, pageNo: '1', pageSize: '10' };
+    const v1 = await t.post('/api/transaction/getDoorTransactions', body);
+    expect(v1.status).toBe(200);
+    expect(v1.body).toMatchObject({ ret: 'ok', page: 1, pageSize: 10, success: true });
+    expect(v1.body.total).toBeGreaterThan(0);
+    const v2 = await t.post('/api/v2/transaction/getDoorTransactions', { content: body });
+    expect(v2.status).toBe(200);
+    expect(v2.body).toMatchObject({ ret: 'ok', data: { total: v1.body.total } });
+  });
+});
