@@ -222,3 +222,26 @@ describe('2.18.10/2.18.11 getDoorTransactions: null filters are not set', () => 
     expect(v2.body).toMatchObject({ ret: 'ok', data: { total: v1.body.total } });
   });
 });
+
+describe('a resigned person does not exist for 2.23-2.25, as person/get answers', () => {
+  it('attApply, editAttPerson, editInsPerson and bioTemplate answer -22 and store nothing; reinstated, they work again', async () => {
+    expect((await t.post('/api/person/add', { pin: '9301', name: 'Gone' })).body.code).toBe(0);
+    expect((await t.post('/api/person/leave', { pin: '9301', leaveDate: '2026-01-01', leaveType: '1' })).body.code).toBe(0);
+    expect((await t.get('/api/person/get/9301')).body.code).toBe(-22);
+    const calls: Array<[string, unknown]> = [
+      ['/api/attApply/applySign', { personPin: '9301', signDatetime: '2021-11-19 18:00:00' }],
+      ['/api/attApply/applyOvertime', { personPin: '9301', startDatetime: '2021-11-19 13:00:00', endDatetime: '2021-11-19 18:00:00' }],
+      ['/api/attApply/applyLeave', { personPin: '9301', leaveTypeNo: 'L1', startDatetime: '2021-11-19 13:00:00', endDatetime: '2021-11-19 18:00:00' }],
+      ['/api/attPerson/editAttPerson', { personPin: '9301', perDevAuth: 0 }],
+      ['/api/attPerson/editInsPerson', { personPin: '9301', category: 0 }],
+      ['/api/bioTemplate/add', { personId: '9301', validType: '1', template: 'fsfsfsfsfs', templateNo: '1' }],
+    ];
+    for (const [path, body] of calls) expect([path, (await t.post(path, body)).body.code]).toEqual([path, -22]);
+    expect((await t.get('/api/bioTemplate/getFgListByPin/9301')).body.code).toBe(-22);
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM att_apply a JOIN person p ON p.id = a.person_id WHERE p.pin = '9301'`);
+    expect(n).toBe(0);
+    expect((await t.post('/api/person/reinstated', { pin: '9301' })).body.code).toBe(0);
+    for (const [path, body] of calls) expect([path, (await t.post(path, body)).body.code]).toEqual([path, 0]);
+    expect((await t.get('/api/bioTemplate/getFgListByPin/9301')).body.data).toHaveLength(1);
+  });
+});
