@@ -14,7 +14,7 @@ import { createRootLogger, NestPinoLogger } from './common/logger';
 import { drainBody } from './common/drain-body';
 import { sendError } from './common/exception.filter';
 import { AccessLog } from './common/access-log';
-import { fixPrintedQuery } from './common/printed-url';
+import { collapseApiSlashes, fixPrintedQuery } from './common/printed-url';
 import { collapseDoubledIclock } from './push/doubled-iclock';
 import multipart from '@fastify/multipart';
 import { isDeviceRoute, requestContext, requestPath } from './common/request-context';
@@ -26,6 +26,7 @@ import { GetrequestRoute } from './push/getrequest.route';
 import { RealtimeUploadService } from './push/realtime-upload.service';
 import { RouteForms } from './common/route-forms';
 import { declaredCharset, parseLooseRestBody, restBodyText } from './common/rest-body';
+import { parseLenientJson } from './common/lenient-json';
 import { cvValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from './database/database';
@@ -63,7 +64,7 @@ function registerBodyParsers(fastify: FastifyInstance): void {
     }
     if (text === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      done(null, parseLenientJson(text));
     } catch {
       const err = new Error('Request body is not valid JSON') as Error & { statusCode: number; code: string };
       err.statusCode = 400;
@@ -172,8 +173,10 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
     bodyLimit: BODY_LIMIT,
     // 2.6's printed URLs put `&access_token=` straight after the path (printed-url.ts); then path and query
     // parameters are interchangeable (route-forms.ts): a URL no route matches as sent is routed in the form
-    // another route takes. A doubled device prefix (`/iclock/iclock/cdata`) is the device path (doubled-iclock.ts).
-    rewriteUrl: (req: IncomingMessage) => routeForms.rewriteUrl(Object.assign(req, { url: collapseDoubledIclock(fixPrintedQuery(req.url ?? '/')) })),
+    // another route takes. A doubled device prefix (`/iclock/iclock/cdata`) is the device path (doubled-iclock.ts),
+    // and doubled slashes in an /api path are one (printed-url.ts).
+    rewriteUrl: (req: IncomingMessage) =>
+      routeForms.rewriteUrl(Object.assign(req, { url: collapseDoubledIclock(fixPrintedQuery(collapseApiSlashes(req.url ?? '/'))) })),
     // Behind a load balancer or reverse proxy the client address comes from X-Forwarded-For (TRUST_PROXY).
     trustProxy: config.trustProxy as boolean | string[], // a hop count works too (proxy-addr)
     genReqId: (req: { headers: IncomingHttpHeaders }) => requestIdOf(req.headers),

@@ -58,7 +58,8 @@ export class AttPersonService {
 }
 
 export async function requirePerson(m: EntityManager, pin: string): Promise<string> {
-  const [row]: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = $1`, [pin]);
+  // A resigned person (2.13.6) does not exist for the API, as person/get answers: no application or setting is stored.
+  const [row]: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = $1 AND status = 'active'`, [pin]);
   if (!row) throw new CvError(CvCode.PersonNotExist, `The person does not exist: ${pin}`);
   return row.id;
 }

@@ -64,7 +64,8 @@ export class BioTemplateService {
 
   private async requirePersonId(m: EntityManager, pin: string): Promise<string> {
     if (!pin || !pin.trim()) throw new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
-    const rows: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = $1`, [pin.trim()]);
+    // A resigned person (2.13.6) does not exist for the API, as person/get answers: no template is read or written.
+    const rows: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = $1 AND status = 'active'`, [pin.trim()]);
     if (rows.length === 0) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
     return rows[0].id;
   }

@@ -56,9 +56,16 @@ const LISTS = Symbol('listInputs');
  */
 export const REPEATED_QUERY_KEYS = Symbol('repeatedQueryKeys');
 
+/**
+ * What separates the items of a comma-separated list: the ASCII comma, and the full-width one (U+FF0C) that
+ * the manual itself prints between secondary cards (2.13.7: "987643，2233452") and that clients typing on a
+ * Chinese input method send.
+ */
+export const LIST_SEPARATOR = /[,\uFF0C]/;
+
 /** The items of a list input, trimmed, empty ones dropped; undefined when the value is not a list of scalars. */
 function listItems(value: unknown): string[] | undefined {
-  const raw = Array.isArray(value) ? value : typeof value === 'string' || typeof value === 'number' ? String(value).split(',') : undefined;
+  const raw = Array.isArray(value) ? value : typeof value === 'string' || typeof value === 'number' ? String(value).split(LIST_SEPARATOR) : undefined;
   if (!raw || raw.some((v) => typeof v !== 'string' && typeof v !== 'number')) return undefined;
   return raw.map((v) => String(v).trim()).filter((v) => v !== '');
 }

@@ -75,6 +75,6 @@ export class OptionalPagingDto {
 /** Comma-separated lists ("a,b,c") as the manual sends them; arrays are accepted too. */
 export function splitList(value: unknown): string[] {
   if (value === undefined || value === null) return [];
-  const parts = Array.isArray(value) ? value.map(String) : String(value).split(',');
+  const parts = Array.isArray(value) ? value.map(String) : String(value).split(/[,\uFF0C]/);
   return [...new Set(parts.map((s) => s.trim()).filter((s) => s.length > 0))];
 }

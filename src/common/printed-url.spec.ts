@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixPrintedQuery } from './printed-url';
+import { collapseApiSlashes, fixPrintedQuery } from './printed-url';
 
 describe('fixPrintedQuery (2.6 print `&access_token=` without `?`)', () => {
   it.each([
@@ -11,5 +11,15 @@ describe('fixPrintedQuery (2.6 print `&access_token=` without `?`)', () => {
     ['/iclock/cdata&access_token=abc', '/iclock/cdata&access_token=abc'],
   ])('%s → %s', (url, fixed) => {
     expect(fixPrintedQuery(url)).toBe(fixed);
+  });
+});
+
+describe('collapseApiSlashes', () => {
+  it('collapses doubled slashes in an /api path, never in the query, and leaves other paths alone', () => {
+    expect(collapseApiSlashes('/api//hep/transaction/monitor?timestamp=1&access_token=x')).toBe('/api/hep/transaction/monitor?timestamp=1&access_token=x');
+    expect(collapseApiSlashes('//api/person/get/1')).toBe('/api/person/get/1');
+    expect(collapseApiSlashes('/api/transaction/list?personPin=a//b')).toBe('/api/transaction/list?personPin=a//b');
+    expect(collapseApiSlashes('/iclock//cdata?SN=1')).toBe('/iclock//cdata?SN=1');
+    expect(collapseApiSlashes('/api/person/get/1')).toBe('/api/person/get/1');
   });
 });

@@ -10,3 +10,18 @@ export function fixPrintedQuery(url: string): string {
   const i = url.indexOf('&');
   return `${url.slice(0, i)}?${url.slice(i + 1)}`;
 }
+
+/**
+ * Doubled slashes in an /api path (`/api//hep/transaction/monitor`, as 2.26.2's title prints it, or
+ * `//api/...` from a base URL ending in `/` joined to a path starting with one) name the same endpoint, as the
+ * servlet container behind CVSecurity reads them. Only the path is touched, never the query; device routes
+ * are left as they are.
+ */
+export function collapseApiSlashes(url: string): string {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (!path.includes('//')) return url;
+  const collapsed = path.replace(/\/{2,}/g, '/');
+  if (!collapsed.startsWith('/api/')) return url;
+  return q < 0 ? collapsed : collapsed + url.slice(q);
+}

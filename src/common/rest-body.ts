@@ -1,4 +1,5 @@
 import { TextDecoder } from 'node:util';
+import { parseLenientJson } from './lenient-json';
 
 /**
  * A REST (/api) body that is not declared JSON. Spring, behind the real CVSecurity, reads its query-string
@@ -11,9 +12,9 @@ export function parseLooseRestBody(text: string, contentType: string | undefined
   const charset = charsetOf(contentType);
   const trimmed = text.trim();
   if (trimmed === '') return undefined;
-  if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed === 'null') {
+  if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed === 'null' || /^"[^"]*"\s*:/.test(trimmed)) {
     try {
-      return JSON.parse(trimmed);
+      return parseLenientJson(trimmed);
     } catch {
       return text;
     }

@@ -55,7 +55,7 @@ export class PersonService {
   );
 
   upsert(dto: PersonWriteDto, mode: PersonWriteMode): Promise<Person> {
-    return this.writes.submit({ dto, mode });
+    return this.writes.submit({ dto: withoutNulls(dto), mode });
   }
 
   private upsertBatch(items: Array<{ dto: PersonWriteDto; mode: PersonWriteMode }>): Promise<Array<ItemResult<Person>>> {
@@ -69,7 +69,7 @@ export class PersonService {
   /** Several persons, all or nothing (v2/person/addPersons): one plan for all of them, multi-record commands. */
   upsertMany(dtos: PersonWriteDto[]): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
-      const out = await this.writeGroup(m, dtos.map((dto) => ({ dto, mode: 'add' as const })));
+      const out = await this.writeGroup(m, dtos.map((dto) => ({ dto: withoutNulls(dto), mode: 'add' as const })));
       for (const r of out) if (!r.ok) throw r.error;
       await this.planSaved(m, out.flatMap((r) => (r.ok ? [r.value] : [])));
     });
@@ -302,4 +302,14 @@ function dateOnly(text: string, field: string): string | null {
   const d = parseCvDateTime(text, 'UTC');
   if (!d) throw new CvError(CvCode.TimeFormat, `Time format error: ${field} must be yyyy-MM-dd`);
   return d.toISOString().slice(0, 10);
+}
+
+/**
+ * A field sent as JSON null is a field not set, as CVSecurity (Java) reads it: Java clients serialize their
+ * unset fields as null. The manual: "If it is not set, the original card number will be maintained"; only ""
+ * clears. So `"cardNo": null, "accLevelIds": null` keeps the card and the levels instead of removing them.
+ */
+function withoutNulls(dto: PersonWriteDto): PersonWriteDto {
+  for (const [k, v] of Object.entries(dto)) if (v === null) delete (dto as unknown as Record<string, unknown>)[k];
+  return dto;
 }

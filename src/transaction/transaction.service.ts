@@ -47,8 +47,8 @@ export class TransactionService {
    */
   timeRange(r: TimeRangeInput): { from?: Date; to?: Date } {
     const tz = this.config.timeZone;
-    const parse = (text: string | undefined, name: string): Date | undefined => {
-      if (text === undefined || text === '') return undefined;
+    const parse = (text: string | null | undefined, name: string): Date | undefined => {
+      if (text === undefined || text === null || text === '') return undefined;
       const d = parseCvDateTime(text, tz);
       if (!d) throw new CvError(CvCode.TimeFormat, `Time format error: ${name} must be yyyy-MM-dd HH:mm:ss`);
       return d;
@@ -57,7 +57,7 @@ export class TransactionService {
     const endAt = parse(r.end, r.endName);
     if (from && endAt && from.getTime() > endAt.getTime()) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
     let to: Date | undefined;
-    if (endAt && r.end !== undefined) {
+    if (endAt && r.end !== undefined && r.end !== null) {
       to = BARE_DATE.test(r.end) ? (parseCvDateTime(this.nextDay(r.end), tz) ?? new Date(endAt.getTime() + 86_400_000)) : new Date(endAt.getTime() + 1000);
     }
     return { from, to };
@@ -130,11 +130,12 @@ export class TransactionService {
     if (devSn) filter.deviceSn = devSn;
     if (f.personPin) filter.pin = f.personPin;
     if (f.filter) filter.fuzzy = f.filter;
-    if (f.eventNo !== undefined && f.eventNo !== '') {
+    // null is not set (Java clients send their unset fields so), as absent and "" are.
+    if (f.eventNo !== undefined && f.eventNo !== null && f.eventNo !== '') {
       if (!/^-?\d+$/.test(f.eventNo)) throw new CvError(CvCode.InvalidParameter, 'eventNo must be an event code');
       filter.eventNo = Number(f.eventNo);
     }
-    if (f.type !== undefined && f.type !== '') {
+    if (f.type !== undefined && f.type !== null && f.type !== '') {
       const level = LEVELS[f.type.toLowerCase()];
       if (level === undefined) throw new CvError(CvCode.InvalidParameter, 'type must be normal, warning or alarm');
       filter.eventLevel = level;

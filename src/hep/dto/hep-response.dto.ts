@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { formatEventTime } from '../../transaction/event-time-format';
-import { transactionIdToApi } from '../../transaction/dto/transaction-response.dto';
+import { nameText, transactionIdToApi } from '../../transaction/dto/transaction-response.dto';
 import { hepStatus, type HepStatus } from '../hep-status';
 
 /** One temperature/mask event as the hep queries select it. */
@@ -32,8 +32,8 @@ export class HepMonitorItemDto {
   @ApiProperty({ example: '', description: 'always "" (the manual: no event id in the real-time monitor)' }) id!: string;
   @ApiProperty({ example: '2020-07-03 16:57:16' }) eventTime!: string | null;
   @ApiProperty({ example: '1', description: '"0" for events without a registered person' }) pin!: string;
-  @ApiProperty({ example: 'seven', nullable: true, type: String }) name!: string | null;
-  @ApiProperty({ example: 'wu', nullable: true, type: String }) lastName!: string | null;
+  @ApiProperty({ example: 'seven', description: '"" when the person has none' }) name!: string;
+  @ApiProperty({ example: 'wu', description: '"" when the person has none' }) lastName!: string;
   @ApiProperty({ example: 'Department Name', nullable: true, type: String }) deptName!: string | null;
   @ApiProperty({ example: 'Area Name', nullable: true, type: String }) areaName!: string | null;
   @ApiProperty({ example: null, nullable: true, type: String }) cardNo!: string | null;
@@ -67,8 +67,9 @@ export function toHepMonitorItem(row: HepRow, timeZone: string, threshold: numbe
     id: '',
     eventTime: formatEventTime(row.event_time, timeZone),
     pin: row.pin ?? '0',
-    name: personText(row, row.name),
-    lastName: personText(row, row.last_name),
+    // "" when the person has none, never null, as 2.26's examples (lastName "") and the 2.18 lists.
+    name: nameText(row.name),
+    lastName: nameText(row.last_name),
     deptName: personText(row, row.dept_name),
     areaName: row.area_name,
     cardNo: row.card_no,

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { parseLenientJson, repairManualJson } from './lenient-json';
+
+describe('parseLenientJson', () => {
+  it('reads strict JSON as JSON.parse does, untouched', () => {
+    const text = '{"a":"x\\"\\",","b":[1,2],"c":"“q”","d":""}';
+    expect(parseLenientJson(text)).toEqual(JSON.parse(text));
+    expect(parseLenientJson('null')).toBeNull();
+  });
+
+  it('drops trailing commas (2.13.7, 2.13.8, 2.18.12)', () => {
+    expect(parseLenientJson('{\n"pin": "1234567",\n"personPhoto": "string",\n }')).toEqual({ pin: '1234567', personPhoto: 'string' });
+    expect(parseLenientJson('[{"pin":"1",},]')).toEqual([{ pin: '1' }]);
+    expect(parseLenientJson('{"a": "x, }"}')).toEqual({ a: 'x, }' });
+  });
+
+  it('drops a doubled closing quote (2.18.10)', () => {
+    expect(parseLenientJson('{"startTime": "2021-11-19 18:00:00"",\n"endTime": "2021-11-19 18:00:00",\n}')).toEqual({
+      startTime: '2021-11-19 18:00:00',
+      endTime: '2021-11-19 18:00:00',
+    });
+  });
+
+  it('reads typographic quotes around a value as quotes (2.13.1), keeping them inside strings', () => {
+    expect(parseLenientJson('{"pin": "1", "personPhoto":“picture-base64”, "x": "“y”",}')).toEqual({ pin: '1', personPhoto: 'picture-base64', x: '“y”' });
+    expect(repairManualJson('{"a":“say "hi"”}')).toBe('{"a":"say \\"hi\\""}');
+  });
+
+  it('reads a member list without its braces (2.18.11)', () => {
+    expect(parseLenientJson('"content": {\n"devSn": "7633223440032",\n"pageSize": "2"\n}')).toEqual({ content: { devSn: '7633223440032', pageSize: '2' } });
+  });
+
+  it('still refuses what is not JSON', () => {
+    expect(() => parseLenientJson('{"a": }')).toThrow(SyntaxError);
+    expect(() => parseLenientJson('{"a" "b"}')).toThrow(SyntaxError);
+    expect(() => parseLenientJson('"just a string')).toThrow(SyntaxError);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * JSON as the REST manual prints it. Several of its example bodies are not strict JSON, and clients that
+ * copied them into their code send them so: a trailing comma before `}` (2.13.7, 2.13.8, 2.18.10, 2.18.12),
+ * a doubled closing quote (`"2021-11-19 18:00:00"",` in 2.18.10), typographic quotes around a value
+ * (`"personPhoto":“picture-base64”` in 2.13.1), and a body without its outer braces (`"content": {...}` in
+ * 2.18.11). A body that strict JSON.parse reads is never touched; one it refuses is repaired of those quirks
+ * only, and read again. Anything still not JSON throws the strict parser's error.
+ */
+export function parseLenientJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (strictError) {
+    const repaired = repairManualJson(text);
+    if (repaired !== text) {
+      try {
+        return JSON.parse(repaired);
+      } catch {
+        // fall through to the braces check and then the strict error
+      }
+    }
+    const t = repaired.trim();
+    if (t.startsWith('"') && !t.endsWith('"')) {
+      try {
+        const wrapped: unknown = JSON.parse(`{${t}}`);
+        return wrapped;
+      } catch {
+        // not a bare member list either
+      }
+    }
+    throw strictError;
+  }
+}
+
+const OPEN_QUOTES = new Set(['\u201c', '\u201d', '\u201e']);
+
+/** The text with the manual's quirks removed (see parseLenientJson); strings' contents are left as they are. */
+export function repairManualJson(text: string): string {
+  let out = '';
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text[i];
+    if (c === '"' || OPEN_QUOTES.has(c)) {
+      // A string: up to its closing quote (a straight one, or a typographic one when it opened so).
+      const typographic = c !== '"';
+      let j = i + 1;
+      let body = '';
+      while (j < n) {
+        const d = text[j];
+        if (d === '\\' && j + 1 < n) {
+          body += d + text[j + 1];
+          j += 2;
+          continue;
+        }
+        if (typographic ? d === '\u201d' || d === '\u201c' : d === '"') break;
+        body += typographic && d === '"' ? '\\"' : d;
+        j++;
+      }
+      if (j >= n) return text; // an unterminated string: not one of the quirks
+      out += `"${body}"`;
+      i = j + 1;
+      // A doubled closing quote before the next separator: `"value"",`.
+      if (text[i] === '"' && /^\s*[,}\]\r\n]/.test(text.slice(i + 1, i + 3) || '}')) i++;
+      continue;
+    }
+    if (c === ',') {
+      let k = i + 1;
+      while (k < n && /\s/.test(text[k])) k++;
+      if (text[k] === '}' || text[k] === ']') {
+        i++;
+        continue;
+      }
+    }
+    out += c;
+    i++;
+  }
+  return out;
+}
