@@ -31,7 +31,7 @@ export class AttAreaPersonService {
     const area = await this.areas.requireByCode(code);
     const list = checkPins(pins);
     await writeTransaction(this.ds, async (m) => {
-      const ids = await personIds(m, list);
+      const ids = await personIds(m, list, true);
       await m.query(
         JOIN_AREA,
         [module, area.id, ids],
@@ -58,9 +58,15 @@ function checkPins(pins: readonly string[]): string[] {
   return list;
 }
 
-/** Every pin must be a person (-22 names the first one missing). */
-async function personIds(m: EntityManager, pins: string[]): Promise<string[]> {
-  const rows: Array<{ id: string; pin: string }> = await m.query(`SELECT id, pin FROM person WHERE pin = ANY($1)`, [pins]);
+/**
+ * Every pin must be a person (-22 names the first one missing). Joining an area (`activeOnly`) also refuses a
+ * person who left (2.13.6), as person/get does; removing one from an area does not.
+ */
+async function personIds(m: EntityManager, pins: string[], activeOnly = false): Promise<string[]> {
+  const rows: Array<{ id: string; pin: string }> = await m.query(
+    `SELECT id, pin FROM person WHERE pin = ANY($1)${activeOnly ? ` AND status = 'active'` : ''}`,
+    [pins],
+  );
   const found = new Map(rows.map((r) => [r.pin, r.id]));
   const missing = pins.find((p) => !found.has(p));
   if (missing !== undefined) throw new CvError(CvCode.PersonNotExist, `The person does not exist: ${missing}`);

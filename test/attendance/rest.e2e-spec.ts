@@ -113,6 +113,11 @@ describe('2.8 / 2.28 errors', () => {
     expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: Array.from({ length: 501 }, (_, i) => String(i)) })).body.code).toBe(-82);
     expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['ghost'] })).body.code).toBe(-22);
     expect((await t.post('/api/insAreaPerson/setAreaPerson', { pins: '1' })).body.code).toBe(-83);
+    // A person who left (2.13.6) is no person for the API: joining an area answers -22 until reinstated.
+    await insertPerson(t, 'gone1', 'Gil', 'Gone');
+    expect((await t.post('/api/person/leave', { pin: 'gone1', leaveDate: '2026-03-01', leaveType: '1' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['gone1'] })).body.code).toBe(-22);
+    expect((await t.post('/api/insAreaPerson/setAreaPerson', { code: '1', pins: ['gone1'] })).body.code).toBe(-22);
     const areas = (await t.get('/api/insAreaPerson/getAreaList', { pageNo: 1, pageSize: 10 })).body;
     expect(areas.data[0]).toEqual({ id: expect.stringMatching(/^[0-9a-f]{32}$/), code: '1', name: expect.any(String) });
   });
