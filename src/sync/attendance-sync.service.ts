@@ -37,6 +37,11 @@ export interface AttSyncOptions {
    * origin terminal holds something else than their record, so it is not believed to hold the record.
    */
   originDoubt?: ReadonlySet<string>;
+  /**
+   * Pins whose photo the origin terminal uploaded (a USERPIC line, stored as the person's photo): it holds that
+   * photo too, so it is not sent back to it.
+   */
+  originPhotos?: ReadonlySet<string>;
 }
 
 type Mode = 'diff' | 'force' | 'full';
@@ -51,6 +56,7 @@ interface PlanRequest {
   absent?: ReadonlySet<string>;
   originDeviceId?: string;
   originDoubt?: ReadonlySet<string>;
+  originPhotos?: ReadonlySet<string>;
 }
 
 /** What the terminals in a plan should hold: device id → pin → items; and what cannot be sent. */
@@ -143,7 +149,7 @@ export class AttendanceSyncService {
     if (unique.length === 0) return;
     await preferGenericPlans(m);
     const devicesNow = (planned: string[]) => read(TERMINALS_OF_PINS_SQL, [unique, MEMBER_KINDS, planned], (rows: Array<{ id: string }>) => rows.map((r) => r.id));
-    await this.plan(m, { deviceIds: await runRead(m, devicesNow([])), devicesNow, pins: unique, mode: opts.force ? 'force' : 'diff', absent, originDeviceId: opts.originDeviceId, originDoubt: opts.originDoubt });
+    await this.plan(m, { deviceIds: await runRead(m, devicesNow([])), devicesNow, pins: unique, mode: opts.force ? 'force' : 'diff', absent, originDeviceId: opts.originDeviceId, originDoubt: opts.originDoubt, originPhotos: opts.originPhotos });
   }
 
   private async plan(m: EntityManager, req: PlanRequest): Promise<void> {
@@ -173,7 +179,7 @@ export class AttendanceSyncService {
         // What it uploaded, it holds: recorded as confirmed. Then it is planned like any terminal, against that
         // record replayed with the commands still in flight to it: a command queued before the upload (a REST
         // edit or delete of the same person) runs after it, so the terminal is brought back to the database.
-        for (const [id, hash] of await recordEnrolled(m, t.id, hashes, current, pinSet, req.originDoubt)) have.confirmed.set(id, hash);
+        for (const [id, hash] of await recordEnrolled(m, t.id, hashes, current, pinSet, req.originDoubt, req.originPhotos)) have.confirmed.set(id, hash);
         current = currentState(have.confirmed, inflight.get(t.sn) ?? []);
       }
       const refused = refusedItems(members, refusals.get(t.id));
@@ -219,7 +225,8 @@ export class AttendanceSyncService {
 
 /**
  * The terminal a person enrolled at uploaded their user record and templates (OPERLOG): it holds them, so they
- * are recorded as confirmed (the device's own word, like a Return) instead of being sent back to it.
+ * are recorded as confirmed (the device's own word, like a Return) instead of being sent back to it. Its photo
+ * only when the upload carried one (`photos`, USERPIC lines): a template enrolled there says nothing of the photo.
  */
 async function recordEnrolled(
   m: EntityManager,
@@ -228,13 +235,14 @@ async function recordEnrolled(
   current: Map<ItemId, string>,
   pins: ReadonlySet<string> | null,
   doubt: ReadonlySet<string> = new Set(),
+  photos: ReadonlySet<string> = new Set(),
 ): Promise<Array<[ItemId, string]>> {
   // A user record the database did not take whole (doubt) is held in another form: unknown, so it is sent again.
   const held = [...hashes]
     .filter(([id]) => {
       const [kind, pin] = splitItemId(id);
       const doubted = kind === 'user' && doubt.has(pin);
-      return (kind === 'user' || kind === 'bio') && (pins === null || pins.has(pin)) && (doubted || current.get(id) !== hashes.get(id));
+      return (kind === 'user' || kind === 'bio' || (kind === 'photo' && photos.has(pin))) && (pins === null || pins.has(pin)) && (doubted || current.get(id) !== hashes.get(id));
     })
     .map(([id, hash]): [ItemId, string] => [id, id.startsWith('user\t') && doubt.has(splitItemId(id)[1]) ? UNKNOWN_HASH : hash]);
   if (held.length === 0) return [];
