@@ -137,6 +137,8 @@ export class IclockController {
     const q = rawQuery(req);
     const sn = this.sn(q);
     if (!sn) return text(reply, UNREGISTERED_REPLY);
+    // Remote attendance (attendance manual 14) is a GET on cdata too, but no initialisation.
+    if (parseQuery(q).text('table')?.toLowerCase() === 'remoteatt') return text(reply, await this.remoteAtt(sn, q));
     const init = parseInitQuery(q);
     const params = parseQuery(q).toObject();
     // A device that registered speaks Security PUSH: its handshake is no evidence of another kind.
@@ -150,6 +152,13 @@ export class IclockController {
     }
     if (!this.registeredSession(s)) return text(reply, UNREGISTERED_REPLY);
     return text(reply, formatInitReply(s.registryCode!, this.serverConfig(s)));
+  }
+
+  /** `table=RemoteAtt&PIN=`: the person's records for an admitted terminal, `OK` otherwise. */
+  private async remoteAtt(sn: string, q: string): Promise<string> {
+    const s = await this.registry.resolve(sn);
+    if (s.admission !== 'admitted' || !speaksAttendance(s)) return OK;
+    return this.attTerminals.remoteAttReply(s, parseQuery(q).text('PIN') ?? parseQuery(q).text('pin'));
   }
 
   /** Uploads: rtlog, rtstate, table data, options and the rest, classified by the query (§2). */

@@ -9,8 +9,10 @@ import { read, runRead, type Read } from '../database/read-together';
 import {
   composeTerminalCommands,
   refusedItems,
+  templateCommands,
   terminalMember,
   TERMINAL_KINDS,
+  userInfoCommand,
   type AttSyncPerson,
   type AttSyncTemplate,
   type AttSyncTerminal,
@@ -128,6 +130,22 @@ export class AttendanceSyncService {
   /** Terminals where these pins belong (their areas). */
   async terminalsOf(m: EntityManager, pins: readonly string[]): Promise<string[]> {
     return [...new Set((await loadMembership(m, { pins: [...pins] })).map((w) => w.deviceId))];
+  }
+
+  /**
+   * Remote attendance (attendance manual 14): what a terminal that does not hold a person is handed when that
+   * person keys in their PIN there: the user record and templates in the terminal's dialect, as bare command
+   * records (no `C:<id>:`). Nothing is recorded as held: the terminal keeps such a user only for a while. Empty
+   * when the PIN is no active person's or the device is no admitted terminal.
+   */
+  async remoteAttendance(m: EntityManager, deviceId: string, pin: string): Promise<string[]> {
+    const t = (await loadTerminals(m, [deviceId])).get(deviceId);
+    if (!t) return [];
+    const [row]: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = $1 AND status = 'active'`, [pin]);
+    if (!row) return [];
+    const [p] = await loadPersons(m, [row.id]);
+    if (!p) return [];
+    return [userInfoCommand(p), ...templateCommands(t, p.pin, (await loadTemplates(m, [row.id])).get(row.id) ?? [])];
   }
 
   /** Desired item hashes of these terminals (operators' convergence views); non-terminals are absent. */

@@ -205,6 +205,37 @@ describe('enrolment at one terminal reaches the other terminals of the area', ()
   });
 });
 
+describe('remote attendance (attendance manual 14)', () => {
+  it('a PIN the terminal does not hold is answered with the person\'s USERINFO and templates, and is no initialisation', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-REMOTE' });
+    await settleTerminal(t.app.get(SyncReconciler), term);
+    const initBody = term.initBody;
+    // A person of no attendance area (on a business trip): not on the terminal.
+    await t.post('/api/person/add', { pin: '4020', name: 'Rui', lastName: 'Remote', cardNo: '4020', personPwd: '7788' });
+    const finger = b64('rui finger one');
+    await t.post('/api/bioTemplate/add', { personId: '4020', validType: '1', template: finger, templateNo: '1' });
+    expect(await term.drain()).toEqual([]);
+    const lastCommand = async () => (await t.ds.query(`SELECT coalesce(max(id), 0)::int AS id FROM device_command WHERE device_sn = 'ATT-REMOTE'`))[0].id;
+    const before = await lastCommand();
+
+    expect(await term.remoteAtt('4020')).toEqual([
+      'DATA UPDATE USERINFO PIN=4020\tName=Rui Remote\tPri=0\tPasswd=7788\tCard=4020\tGrp=1\tTZ=0000000000000000\tVerify=-1',
+      `DATA UPDATE BIODATA Pin=4020\tNo=1\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=10\tMinorVer=0\tFormat=0\tTmp=${finger}`,
+    ]);
+    expect(term.users.get('4020')).toMatchObject({ name: 'Rui Remote', card: '4020' });
+    // Older firmware gets the manual's own FINGERTMP form.
+    const legacy = await initialisedTerminal(t, { sn: 'ATT-REMOTE-OLD', pushver: '2.2.14', biodataFirmware: false });
+    expect(await legacy.remoteAtt('4020')).toContain(`DATA UPDATE FINGERTMP PIN=4020\tFID=1\tSize=${finger.length}\tValid=1\tTMP=${finger}`);
+
+    // Nobody by that PIN: a plain OK. Neither request was taken for an initialisation (no option block, no owed sync).
+    const r = await fetch(`${t.baseUrl}/iclock/cdata?SN=ATT-REMOTE&table=RemoteAtt&PIN=40299`);
+    expect(await r.text()).toBe('OK');
+    expect(term.initBody).toBe(initBody);
+    await t.app.get(SyncReconciler).idle();
+    expect(await lastCommand()).toBe(before);
+  });
+});
+
 describe('FaceKiosk', () => {
   it('insAreaPerson puts persons on kiosks; a blacklisted person is taken off (blocked) and put back when lifted', async () => {
     const kiosk = await initialisedTerminal(t, { sn: 'KIOSK-1', deviceType: 'ins' });

@@ -440,6 +440,18 @@ export class AttendanceTerminal {
     return this.send('POST', '/iclock/cdata', params, body);
   }
 
+  /**
+   * Remote attendance (manual 14): a PIN keyed in that the terminal does not hold is asked of the server
+   * (`GET /iclock/cdata?SN=&table=RemoteAtt&PIN=`); the `DATA UPDATE` records of the answer are applied as commands
+   * would be. Answers the records applied.
+   */
+  async remoteAtt(pin: string): Promise<string[]> {
+    const r = await this.send('GET', '/iclock/cdata', [['SN', this.sn], ['table', 'RemoteAtt'], ['PIN', pin]]);
+    const records = r.body.split(/\r?\n/).filter((l) => l.startsWith('DATA '));
+    for (const rec of records) await this.execute(rec);
+    return records;
+  }
+
   /** A data packet (manual 11.14): the table's lines packed as a tgz, `POST ...&table=<t>&ContentType=tgz`. */
   async uploadPacket(table: string, lines: string[], opts: { tar?: boolean } = {}): Promise<HttpResult> {
     const text = Buffer.from(lines.join(this.eol) + this.eol, 'utf8');
