@@ -191,6 +191,16 @@ describe('ATTLOG ingest (attendance manual 11.2)', () => {
     ]);
   });
 
+  it('keeps a comparison photo (BIOPHOTO, 11.15) raw, once, beside the records of its upload', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-BIOPHOTO' });
+    const photo = Buffer.from('visible light photo of 8901').toString('base64');
+    const lines = [`BIOPHOTO PIN=8901\tFileName=9_8901.jpg\tType=9\tSize=${photo.length}\tContent=${photo}`, 'OPLOG 4\t0\t2026-03-04 10:22:40\t0\t0\t0\t0'];
+    expect((await term.uploadOperlog(lines)).body).toBe('OK: 2');
+    expect((await term.uploadOperlog(lines)).body).toBe('OK: 2');
+    const rows = await t.ds.query(`SELECT table_name, record FROM device_upload WHERE device_sn = 'ATT-BIOPHOTO' AND table_name LIKE 'OPERLOG%'`);
+    expect(rows).toEqual([{ table_name: 'OPERLOG.BIOPHOTO', record: { pin: '8901', fileName: '9_8901.jpg', type: '9', content: photo } }]);
+  });
+
   it('reads a data packet (11.14, ContentType=tgz): the users and templates it holds are stored, once', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-PACKET' });
     const tmp = Buffer.from('finger of packed user 8801').toString('base64');
