@@ -25,6 +25,7 @@ import {
   parseCommaList,
   parseDeviceCmd,
   parseInitQuery,
+  parseLineList,
   parseQuery,
   parseUploadQuery,
   REGISTRY_REFUSED_REPLY,
@@ -310,6 +311,12 @@ export class IclockController {
         this.logger.error(`device ${sn}: ${parsed.results.length} results not recorded, device asked to resend: ${(err as Error)?.stack ?? err}`);
         reply.code(503);
         return text(reply, 'ERROR: results not recorded; send them again');
+      }
+      // The result of INFO (attendance manual 12.4.3) names the terminal's model, firmware and address.
+      if (speaksAttendance(s)) {
+        for (const r of parsed.results) {
+          if (r.returnCode === 0 && r.content && r.cmd?.trim().toUpperCase() === 'INFO') await this.attTerminals.noteInfoResult(s, parseLineList(r.content));
+        }
       }
     }
     return text(reply, OK);

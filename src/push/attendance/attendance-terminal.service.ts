@@ -226,6 +226,16 @@ export class AttendanceTerminalService implements OnModuleInit {
   }
 
   /**
+   * The key=value lines of an INFO command's result (12.4.3): its model (`~DeviceName`), firmware (`FWVersion`) and
+   * address (`IPAddress`) become the device's, as from `table=options` and the INFO of a poll.
+   */
+  async noteInfoResult(s: DeviceSession, info: KvMap): Promise<void> {
+    await this.noteOptions(s, info);
+    const ip = clip(info.text('IPAddress') ?? null, 64);
+    if (ip) await this.noteFirmwareAndAddress(s, null, ip);
+  }
+
+  /**
    * The firmware and IP address a terminal's INFO names (its first and fifth fields) are what device/getAtt and
    * the device lists show: many terminals never post `table=options`, so INFO is the only place they say so.
    * Written only when they differ from what was last written (INFO changes with every punch: its log count).
