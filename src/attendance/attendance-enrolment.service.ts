@@ -92,14 +92,17 @@ export class AttendanceEnrolmentService {
       await upsertEnrolledTemplate(m, personId, template, device.sn);
       touched.add(personId);
     }
+    // Pins whose photo is now the one this terminal uploaded: it holds it (not sent back to it).
+    const photoPins = new Set<string>();
     for (const ph of photos) {
       const personId = ids.get(ph.pin);
       const content = photoContent(ph);
       if (!personId || content === null) continue;
       await m.query(`UPDATE person SET photo = $2, updated_at = now() WHERE id = $1 AND photo IS DISTINCT FROM $2`, [personId, content]);
       touched.add(personId);
+      photoPins.add(ph.pin);
     }
-    await this.propagate(m, device, touched, doubt);
+    await this.propagate(m, device, touched, doubt, photoPins);
   }
 
   /**
@@ -118,9 +121,15 @@ export class AttendanceEnrolmentService {
   }
 
   /** Changed persons go to the other terminals of their areas and to the access panels that should hold them. */
-  private async propagate(m: EntityManager, device: DeviceSession, touched: ReadonlySet<string>, doubt: ReadonlySet<string> = new Set()): Promise<void> {
+  private async propagate(
+    m: EntityManager,
+    device: DeviceSession,
+    touched: ReadonlySet<string>,
+    doubt: ReadonlySet<string> = new Set(),
+    photos: ReadonlySet<string> = new Set(),
+  ): Promise<void> {
     if (touched.size === 0) return;
-    await this.sync.syncPersons(m, [...touched], { originDeviceId: device.id, originDoubt: doubt });
+    await this.sync.syncPersons(m, [...touched], { originDeviceId: device.id, originDoubt: doubt, originPhotos: photos });
     // Access panels: the access planner diffs the persons' desired state (templates, photo, card) against what
     // each panel confirmed, so only what changed is sent, in the panel's dialect.
     await this.planner.syncPersons(m, [...touched]);

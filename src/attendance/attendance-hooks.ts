@@ -38,6 +38,7 @@ export class AttendanceHooks implements OnModuleInit {
     });
     this.terminals.onTerminalReady((e) => this.initialised(e.deviceId, e.sn, e.first));
     this.terminals.onUserCount((e, count) => this.countReported(e.deviceId, e.sn, count));
+    this.terminals.onRemoteAtt((e, pin) => this.sync.remoteAttendance(this.ds.manager, e.deviceId, pin));
   }
 
   /** A terminal initialised while admitted: the work it is owed, recorded and started. */

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { BIO_TYPE, type BiodataUpload, type PhotoUpload, type TableUpload, type TemplateV10Upload } from '../push/protocol';
+import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { upsertEnrolledTemplate, type EnrolledTemplate } from './bio-template-upsert';
 
@@ -29,8 +30,8 @@ export function toIncoming(u: TemplateUpload): EnrolledTemplate | null {
 
 /**
  * Enrolment at a device: a `tabledata` upload of `biodata` / `templatev10` records (push 6.4). The
- * templates of known persons are stored in `bio_template` and sent to the person's OTHER devices, each in
- * its own dialect; a re-sent upload (same content) stores and sends nothing. A face arrives as up to 15
+ * templates of known persons are stored in `bio_template` and sent to the person's OTHER devices (panels, and
+ * the attendance terminals and kiosks of the person's areas), each in its own dialect; a re-sent upload (same content) stores and sends nothing. A face arrives as up to 15
  * records (Index 0-14): every stored index of a changed (Type, No) goes out again as one set.
  *
  * The copies to the other devices are planned (src/sync) in the same transaction as the stored templates,
@@ -44,6 +45,7 @@ export class BioEnrolmentService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly planner: SyncPlannerService,
+    private readonly attendance: AttendanceSyncService,
   ) {}
 
   /** Own transaction. */
@@ -88,7 +90,11 @@ export class BioEnrolmentService {
       stored++;
       changed.add(ph.pin);
     }
-    if (changed.size > 0) await this.planner.syncPins(m, [...changed.keys()], { heldBy: deviceSn });
+    if (changed.size > 0) {
+      // The attendance terminals and kiosks of the persons' areas take the new templates and photos as well.
+      await this.attendance.syncPersonPins(m, [...changed.keys()]);
+      await this.planner.syncPins(m, [...changed.keys()], { heldBy: deviceSn });
+    }
     return stored;
   }
 }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { BIO_TYPE } from '../push/protocol';
+import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { checkTemplateInput, checkTemplateNo } from './bio-template-input';
 import { BioTemplate } from './bio-template.entity';
@@ -10,15 +11,23 @@ import { toBioTemplateResponse, type BioTemplateAddDto, type BioTemplateResponse
 import { writeTransaction } from '../common/write-transaction';
 
 /**
- * 2.25: a person's templates. Every write stores the rows and has the planner bring the person's devices to
- * the new template set (in each device's dialect), in one transaction.
+ * 2.25: a person's templates. Every write stores the rows and has the planners bring the person's devices (access
+ * panels, and the attendance terminals and kiosks of the person's areas) to the new template set, in each device's
+ * dialect, in one transaction.
  */
 @Injectable()
 export class BioTemplateService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly planner: SyncPlannerService,
+    private readonly attendance: AttendanceSyncService,
   ) {}
+
+  /** The person's devices follow: attendance terminals and kiosks, then access panels. */
+  private async devicesFollow(m: EntityManager, pins: string[]): Promise<void> {
+    await this.attendance.syncPersonPins(m, pins);
+    await this.planner.syncPins(m, pins);
+  }
 
   async add(dto: BioTemplateAddDto): Promise<void> {
     const t = checkTemplateInput(dto);
@@ -28,7 +37,7 @@ export class BioTemplateService {
       const clash = await repo.findOne({ where: { personId, bioType: t.bioType, templateNo: t.templateNo, templateNoIndex: t.templateNoIndex } });
       if (clash) throw new CvError(CvCode.FingerprintExists, 'The personnel fingerprint already existed!');
       await repo.insert({ personId, bioType: t.bioType, templateNo: t.templateNo, templateNoIndex: t.templateNoIndex, validType: t.validType, majorVer: t.majorVer, minorVer: t.minorVer, format: 0, template: t.template, sourceSn: null });
-      await this.planner.syncPins(m, [t.pin]);
+      await this.devicesFollow(m, [t.pin]);
     });
   }
 
@@ -39,7 +48,7 @@ export class BioTemplateService {
       const personId = await this.requirePersonId(m, pin);
       const res = await m.getRepository(BioTemplate).delete({ personId, bioType: BIO_TYPE.fingerprint, templateNo });
       if (!res.affected) throw new CvError(CvCode.TemplateNoNotExist, 'templateNo not existed!');
-      await this.planner.syncPins(m, [pin]);
+      await this.devicesFollow(m, [pin]);
     });
   }
 
@@ -48,7 +57,7 @@ export class BioTemplateService {
     await writeTransaction(this.ds, async (m) => {
       const personId = await this.requirePersonId(m, pin);
       await m.getRepository(BioTemplate).delete({ personId });
-      await this.planner.syncPins(m, [pin]);
+      await this.devicesFollow(m, [pin]);
     });
   }
 

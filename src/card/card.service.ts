@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { Person } from '../person/person.entity';
+import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { Card } from './card.entity';
 import { addSecondaryCard, MAIN_CARD, setMainCard } from './card-writes';
@@ -13,15 +14,20 @@ export class CardService {
   constructor(
     private readonly ds: DataSource,
     private readonly planner: SyncPlannerService,
+    private readonly attendance: AttendanceSyncService,
   ) {}
 
-  /** 2.4.2: a main card replaces the person's main card; a secondary card is added. The devices follow. */
+  /**
+   * 2.4.2: a main card replaces the person's main card; a secondary card is added. The devices follow: access
+   * panels, and the attendance terminals and kiosks of the person's areas (their USERINFO carries the main card).
+   */
   set(dto: CardSetDto): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
       const person = await m.getRepository(Person).findOne({ where: { pin: dto.pin, status: 'active' } });
       if (!person) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
       if ((dto.cardType ?? '0') === String(MAIN_CARD)) await setMainCard(m, person, dto.cardNo);
       else await addSecondaryCard(m, person, dto.cardNo);
+      await this.attendance.syncPersons(m, [person.id]);
       await this.planner.syncPerson(m, person.id);
       // The same card set for two persons at once: the loser's insert meets uq_card_no; run again, it sees the
       // card taken and answers -23, as a later call does (or success, when both calls were for one person).

@@ -15,7 +15,16 @@ describe('deviceBodyText', () => {
     ['GBK under charset=UTF-8 from a terminal set to language=83', withName(GBK_ZHANG_SAN), 'application/push;charset=UTF-8', true, 'USER PIN=5003\tName=张三'],
     ['declared GB2312', withName(GBK_ZHANG_SAN), 'text/plain; charset="gb2312"', false, 'USER PIN=5003\tName=张三'],
     ['declared GBK, kept when a JSON type is read as an octet stream (bootstrap.ts)', withName(GBK_ZHANG_SAN), 'application/octet-stream;charset=gbk', false, 'USER PIN=5003\tName=张三'],
-    ['bad bytes under charset=UTF-8 from another device: kept, with replacement characters', withName(GBK_ZHANG_SAN), 'application/push;charset=UTF-8', false, 'USER PIN=5003\tName=\uFFFD\uFFFD\uFFFD\uFFFD'],
+    ['valid GBK under charset=UTF-8 from a terminal not set to Chinese (older firmware)', withName(GBK_ZHANG_SAN), 'application/push;charset=UTF-8', false, 'USER PIN=5003\tName=张三'],
+    ['bytes neither UTF-8 nor GBK under charset=UTF-8: kept, with replacement characters', withName(Buffer.from([0x4a, 0x6f, 0x73, 0xe9])), 'application/push;charset=UTF-8', false, 'USER PIN=5003\tName=Jos\uFFFD'],
+    [
+      'a UTF-8 line and a GBK line in one body: each read in its own encoding',
+      Buffer.concat([withName(GBK_ZHANG_SAN), Buffer.from('\r\nUSER PIN=5004\tName=李四\n')]),
+      'application/push;charset=UTF-8',
+      false,
+      'USER PIN=5003\tName=张三\r\nUSER PIN=5004\tName=李四\n',
+    ],
+    ['the same mixed body without a content type', Buffer.concat([withName(GBK_ZHANG_SAN), Buffer.from('\nUSER PIN=5004\tName=李四')]), undefined, false, 'USER PIN=5003\tName=张三\nUSER PIN=5004\tName=李四'],
     ['an unknown charset label is read as if none were declared (here: UTF-8)', Buffer.from('a=é'), 'text/plain;charset=x-nonsense', false, 'a=é'],
     ['an empty body', Buffer.alloc(0), 'application/json', false, ''],
   ])('%s', (_name, raw, type, chinese, text) => {

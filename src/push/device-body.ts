@@ -7,9 +7,11 @@ import { declaredCharset, isUtf8Charset } from '../common/rest-body';
  * - a charset other than UTF-8 that the body declares (`charset=GB2312`), when this runtime knows it;
  * - else UTF-8, when the bytes are valid UTF-8 (what the protocol asks for, and all ASCII);
  * - else GBK (GB2312's superset, attendance manual 11.5: "When the equipment is in Chinese, the GB2312 code is
- *   used"), when the device announced Chinese (`language=83`) or the body declares no charset at all: bytes
- *   that are not UTF-8 from these vendors' firmware are GBK far more often than anything else;
- * - else UTF-8 with replacement characters: a bad byte never drops a record.
+ *   used") for the whole body when the device announced Chinese (`language=83`);
+ * - else line by line: UTF-8 lines as UTF-8, the others as GBK when they are valid GBK (bytes that are not UTF-8
+ *   from these vendors' firmware are GBK far more often than anything else, even under the `charset=UTF-8` every
+ *   terminal declares), else as GBK anyway when no charset was declared, else UTF-8 with replacement characters:
+ *   a bad byte never drops a record.
  * Binary uploads (ATTPHOTO) are not text: their callers read them byte for byte.
  */
 export function deviceBodyText(raw: Buffer, contentType: string | undefined, chinese = false): string {
@@ -20,13 +22,42 @@ export function deviceBodyText(raw: Buffer, contentType: string | undefined, chi
     if (decoder) return decoder.decode(raw);
   }
   if (isUtf8(raw)) return raw.toString('utf8');
-  return (contentType === undefined || chinese || !CHARSET_DECLARED.test(contentType)) ? GBK.decode(raw) : raw.toString('utf8');
+  if (chinese) return GBK.decode(raw);
+  // Line by line: a body mixing UTF-8 lines with GBK ones (users enrolled under another language setting) keeps
+  // each right, and GBK under a declared charset=UTF-8 (the header every terminal sends) is still read as GBK.
+  return decodeLines(raw, contentType === undefined || !CHARSET_DECLARED.test(contentType));
+}
+
+/**
+ * Each LF-separated line of a body that is not UTF-8 as a whole: UTF-8 when the line is, else GBK when the line
+ * is valid GBK, else GBK (`lenient`: nothing declared) or UTF-8 with replacement characters. LF (0x0A) is never
+ * part of a multi-byte character in either encoding.
+ */
+function decodeLines(raw: Buffer, lenient: boolean): string {
+  const out: string[] = [];
+  for (let start = 0; start <= raw.length; ) {
+    let end = raw.indexOf(0x0a, start);
+    if (end < 0) end = raw.length;
+    out.push(decodeLine(raw.subarray(start, end), lenient));
+    start = end + 1;
+  }
+  return out.join('\n');
+}
+
+function decodeLine(line: Buffer, lenient: boolean): string {
+  if (isUtf8(line)) return line.toString('utf8');
+  try {
+    return GBK_STRICT.decode(line);
+  } catch {
+    return lenient ? GBK.decode(line) : line.toString('utf8');
+  }
 }
 
 /** `charset=UTF-8` (the common case: tested without building a match). */
 const UTF8_DECLARED = /;\s*charset\s*=\s*"?utf-?8"?\s*(;|$)/i;
 const CHARSET_DECLARED = /;\s*charset\s*=/i;
 const GBK = new TextDecoder('gbk');
+const GBK_STRICT = new TextDecoder('gbk', { fatal: true });
 const decoders = new Map<string, TextDecoder | null>();
 
 function decoderFor(charset: string): TextDecoder | null {

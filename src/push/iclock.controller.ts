@@ -25,6 +25,7 @@ import {
   parseCommaList,
   parseDeviceCmd,
   parseInitQuery,
+  parseLineList,
   parseQuery,
   parseUploadQuery,
   REGISTRY_REFUSED_REPLY,
@@ -36,12 +37,14 @@ import { RealtimeUploadService, notAdmittedReply, realtimeRefusal } from './real
 import { UploadIngestService } from './upload-ingest.service';
 import { AttendanceIngestService, type AttIngestResult } from './attendance/attendance-ingest.service';
 import { AttendanceTerminalService, speaksAttendance } from './attendance/attendance-terminal.service';
-import { formatAttUploadReply, normalizeStamp } from './attendance/protocol';
+import { formatAttUploadReply, isPackedUpload, normalizeStamp, unpackDataPacket } from './attendance/protocol';
 
 /** Tables of the Attendance PUSH dialect (attendance manual 11), answered `OK: <n>`. */
 const ATTENDANCE_UPLOADS = new Set(['ATTLOG', 'OPERLOG', 'ATTPHOTO', 'BIODATA']);
 
 const OK = 'OK';
+/** The most a data packet (ContentType=tgz) may unpack to: four times the 10 MB body limit. */
+const MAX_UNPACKED_BYTES = 40 * 1024 * 1024;
 const SN_PATTERN = /^[\x21-\x7e]{1,64}$/;
 
 function rawQuery(req: FastifyRequest): string {
@@ -100,8 +103,8 @@ export class IclockController {
   }
 
   /** The body's text (device-body.ts): GBK as well as UTF-8, and GBK for sure from a terminal set to Chinese. */
-  private bodyText(req: FastifyRequest, sn: string): string {
-    return deviceBodyText(bodyBytes(req), req.headers['content-type'], this.attTerminals.speaksChinese(sn));
+  private bodyText(req: FastifyRequest, sn: string, bytes: Buffer = bodyBytes(req)): string {
+    return deviceBodyText(bytes, req.headers['content-type'], this.attTerminals.speaksChinese(sn));
   }
 
   private serverConfig(s: DeviceSession): ServerConfig {
@@ -135,6 +138,8 @@ export class IclockController {
     const q = rawQuery(req);
     const sn = this.sn(q);
     if (!sn) return text(reply, UNREGISTERED_REPLY);
+    // Remote attendance (attendance manual 14) is a GET on cdata too, but no initialisation.
+    if (parseQuery(q).text('table')?.toLowerCase() === 'remoteatt') return text(reply, await this.remoteAtt(sn, q));
     const init = parseInitQuery(q);
     const params = parseQuery(q).toObject();
     // A device that registered speaks Security PUSH: its handshake is no evidence of another kind.
@@ -150,6 +155,13 @@ export class IclockController {
     return text(reply, formatInitReply(s.registryCode!, this.serverConfig(s)));
   }
 
+  /** `table=RemoteAtt&PIN=`: the person's records for an admitted terminal, `OK` otherwise. */
+  private async remoteAtt(sn: string, q: string): Promise<string> {
+    const s = await this.registry.resolve(sn);
+    if (s.admission !== 'admitted' || !speaksAttendance(s)) return OK;
+    return this.attTerminals.remoteAttReply(s, parseQuery(q).text('PIN') ?? parseQuery(q).text('pin'));
+  }
+
   /** Uploads: rtlog, rtstate, table data, options and the rest, classified by the query (§2). */
   @Post(['cdata', 'cdata.aspx', 'fdata', 'fdata.aspx'])
   @HttpCode(200)
@@ -159,8 +171,9 @@ export class IclockController {
     if (!sn) return text(reply, OK);
     const q = parseUploadQuery(raw);
     const attTable = (q.table ?? '').toUpperCase();
+    const bytes = this.uploadBytes(req, sn, q.query.text('ContentType'));
     // An attendance photo is text lines, a NUL and the JPEG's raw bytes (manual 11.3): read byte for byte (latin1).
-    const body = attTable === 'ATTPHOTO' ? bodyBytes(req).toString('latin1') : this.bodyText(req, sn);
+    const body = attTable === 'ATTPHOTO' ? bytes.toString('latin1') : this.bodyText(req, sn, bytes);
     const kind = classifyCdataPost(q);
     const uploadTable = q.tableName ?? q.table;
     if (kind === 'rtlog' || kind === 'rtstate') {
@@ -209,6 +222,18 @@ export class IclockController {
         return text(reply, formatUploadReply(q, await this.uploads.ingestRaw(s, table, body)));
       }
     }
+  }
+
+  /**
+   * An upload's bytes: a data packet (attendance manual 11.14, `ContentType=tgz`) unpacked to the records it holds;
+   * one that cannot be unpacked is read as it came (its lines are then refused and kept raw).
+   */
+  private uploadBytes(req: FastifyRequest, sn: string, contentType: string | undefined): Buffer {
+    const raw = bodyBytes(req);
+    if (!isPackedUpload(contentType)) return raw;
+    const unpacked = unpackDataPacket(raw, MAX_UNPACKED_BYTES);
+    if (unpacked === null) this.logger.warn(`device ${sn}: a ContentType=${contentType} upload (${raw.length} bytes) could not be unpacked; read as sent`);
+    return unpacked ?? raw;
   }
 
   /**
@@ -286,6 +311,12 @@ export class IclockController {
         this.logger.error(`device ${sn}: ${parsed.results.length} results not recorded, device asked to resend: ${(err as Error)?.stack ?? err}`);
         reply.code(503);
         return text(reply, 'ERROR: results not recorded; send them again');
+      }
+      // The result of INFO (attendance manual 12.4.3) names the terminal's model, firmware and address.
+      if (speaksAttendance(s)) {
+        for (const r of parsed.results) {
+          if (r.returnCode === 0 && r.content && r.cmd?.trim().toUpperCase() === 'INFO') await this.attTerminals.noteInfoResult(s, parseLineList(r.content));
+        }
       }
     }
     return text(reply, OK);

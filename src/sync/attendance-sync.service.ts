@@ -9,8 +9,10 @@ import { read, runRead, type Read } from '../database/read-together';
 import {
   composeTerminalCommands,
   refusedItems,
+  templateCommands,
   terminalMember,
   TERMINAL_KINDS,
+  userInfoCommand,
   type AttSyncPerson,
   type AttSyncTemplate,
   type AttSyncTerminal,
@@ -37,6 +39,11 @@ export interface AttSyncOptions {
    * origin terminal holds something else than their record, so it is not believed to hold the record.
    */
   originDoubt?: ReadonlySet<string>;
+  /**
+   * Pins whose photo the origin terminal uploaded (a USERPIC line, stored as the person's photo): it holds that
+   * photo too, so it is not sent back to it.
+   */
+  originPhotos?: ReadonlySet<string>;
 }
 
 type Mode = 'diff' | 'force' | 'full';
@@ -51,6 +58,7 @@ interface PlanRequest {
   absent?: ReadonlySet<string>;
   originDeviceId?: string;
   originDoubt?: ReadonlySet<string>;
+  originPhotos?: ReadonlySet<string>;
 }
 
 /** What the terminals in a plan should hold: device id → pin → items; and what cannot be sent. */
@@ -124,6 +132,22 @@ export class AttendanceSyncService {
     return [...new Set((await loadMembership(m, { pins: [...pins] })).map((w) => w.deviceId))];
   }
 
+  /**
+   * Remote attendance (attendance manual 14): what a terminal that does not hold a person is handed when that
+   * person keys in their PIN there: the user record and templates in the terminal's dialect, as bare command
+   * records (no `C:<id>:`). Nothing is recorded as held: the terminal keeps such a user only for a while. Empty
+   * when the PIN is no active person's or the device is no admitted terminal.
+   */
+  async remoteAttendance(m: EntityManager, deviceId: string, pin: string): Promise<string[]> {
+    const t = (await loadTerminals(m, [deviceId])).get(deviceId);
+    if (!t) return [];
+    const [row]: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = $1 AND status = 'active'`, [pin]);
+    if (!row) return [];
+    const [p] = await loadPersons(m, [row.id]);
+    if (!p) return [];
+    return [userInfoCommand(p), ...templateCommands(t, p.pin, (await loadTemplates(m, [row.id])).get(row.id) ?? [])];
+  }
+
   /** Desired item hashes of these terminals (operators' convergence views); non-terminals are absent. */
   async desiredHashes(m: EntityManager, deviceIds: readonly string[], pins: PinScope): Promise<Map<string, { sn: string; hashes: Map<ItemId, string>; skipped: Map<string, string> }>> {
     const terminals = await loadTerminals(m, deviceIds);
@@ -143,7 +167,7 @@ export class AttendanceSyncService {
     if (unique.length === 0) return;
     await preferGenericPlans(m);
     const devicesNow = (planned: string[]) => read(TERMINALS_OF_PINS_SQL, [unique, MEMBER_KINDS, planned], (rows: Array<{ id: string }>) => rows.map((r) => r.id));
-    await this.plan(m, { deviceIds: await runRead(m, devicesNow([])), devicesNow, pins: unique, mode: opts.force ? 'force' : 'diff', absent, originDeviceId: opts.originDeviceId, originDoubt: opts.originDoubt });
+    await this.plan(m, { deviceIds: await runRead(m, devicesNow([])), devicesNow, pins: unique, mode: opts.force ? 'force' : 'diff', absent, originDeviceId: opts.originDeviceId, originDoubt: opts.originDoubt, originPhotos: opts.originPhotos });
   }
 
   private async plan(m: EntityManager, req: PlanRequest): Promise<void> {
@@ -173,7 +197,7 @@ export class AttendanceSyncService {
         // What it uploaded, it holds: recorded as confirmed. Then it is planned like any terminal, against that
         // record replayed with the commands still in flight to it: a command queued before the upload (a REST
         // edit or delete of the same person) runs after it, so the terminal is brought back to the database.
-        for (const [id, hash] of await recordEnrolled(m, t.id, hashes, current, pinSet, req.originDoubt)) have.confirmed.set(id, hash);
+        for (const [id, hash] of await recordEnrolled(m, t.id, hashes, current, pinSet, req.originDoubt, req.originPhotos)) have.confirmed.set(id, hash);
         current = currentState(have.confirmed, inflight.get(t.sn) ?? []);
       }
       const refused = refusedItems(members, refusals.get(t.id));
@@ -219,7 +243,8 @@ export class AttendanceSyncService {
 
 /**
  * The terminal a person enrolled at uploaded their user record and templates (OPERLOG): it holds them, so they
- * are recorded as confirmed (the device's own word, like a Return) instead of being sent back to it.
+ * are recorded as confirmed (the device's own word, like a Return) instead of being sent back to it. Its photo
+ * only when the upload carried one (`photos`, USERPIC lines): a template enrolled there says nothing of the photo.
  */
 async function recordEnrolled(
   m: EntityManager,
@@ -228,13 +253,14 @@ async function recordEnrolled(
   current: Map<ItemId, string>,
   pins: ReadonlySet<string> | null,
   doubt: ReadonlySet<string> = new Set(),
+  photos: ReadonlySet<string> = new Set(),
 ): Promise<Array<[ItemId, string]>> {
   // A user record the database did not take whole (doubt) is held in another form: unknown, so it is sent again.
   const held = [...hashes]
     .filter(([id]) => {
       const [kind, pin] = splitItemId(id);
       const doubted = kind === 'user' && doubt.has(pin);
-      return (kind === 'user' || kind === 'bio') && (pins === null || pins.has(pin)) && (doubted || current.get(id) !== hashes.get(id));
+      return (kind === 'user' || kind === 'bio' || (kind === 'photo' && photos.has(pin))) && (pins === null || pins.has(pin)) && (doubted || current.get(id) !== hashes.get(id));
     })
     .map(([id, hash]): [ItemId, string] => [id, id.startsWith('user\t') && doubt.has(splitItemId(id)[1]) ? UNKNOWN_HASH : hash]);
   if (held.length === 0) return [];

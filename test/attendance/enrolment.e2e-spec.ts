@@ -101,6 +101,25 @@ describe('templates for a PIN the gateway does not know', () => {
     // The origin is not sent its own enrolment back.
     expect(await term.drain()).toEqual([]);
   });
+
+  it('a USERPIC for a new PIN becomes the person\'s photo and reaches the other terminals, not the terminal it came from', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-PIC' });
+    await settle(term);
+    const pic = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('user photo of 9104'), Buffer.from([0xff, 0xd9])]).toString('base64');
+    const r = await term.uploadOperlog([`USERPIC PIN=9104\tFileName=9104.jpg\tSize=${pic.length}\tContent=${pic}`]);
+    expect(r.body).toBe('OK: 1');
+    const [row] = await t.ds.query(`SELECT photo FROM person WHERE pin = '9104'`);
+    expect(row).toEqual({ photo: pic });
+    await settle(peer);
+    expect(peer.photos.get('9104')).toEqual({ table: 'USERPIC', content: pic });
+    // The origin holds the photo it uploaded: it gets neither the photo nor anything else back.
+    await reconciler.idle();
+    expect((await term.drain()).map((c) => c.command)).toEqual([]);
+    // A later USER line from the same terminal (a name typed in) does not send the photo back either.
+    expect((await term.uploadOperlog([`USER PIN=9104\tName=Pic\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1`])).body).toBe('OK: 1');
+    await reconciler.idle();
+    expect((await term.drain()).map((c) => c.command)).toEqual([]);
+  });
 });
 
 describe("the USER line's Passwd", () => {

@@ -190,4 +190,41 @@ describe('ATTLOG ingest (attendance manual 11.2)', () => {
       { op_type: 5, operands: ['26', '0', '0', '0'] },
     ]);
   });
+
+  it('keeps a comparison photo (BIOPHOTO, 11.15) raw, once, beside the records of its upload', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-BIOPHOTO' });
+    const photo = Buffer.from('visible light photo of 8901').toString('base64');
+    const lines = [`BIOPHOTO PIN=8901\tFileName=9_8901.jpg\tType=9\tSize=${photo.length}\tContent=${photo}`, 'OPLOG 4\t0\t2026-03-04 10:22:40\t0\t0\t0\t0'];
+    expect((await term.uploadOperlog(lines)).body).toBe('OK: 2');
+    expect((await term.uploadOperlog(lines)).body).toBe('OK: 2');
+    const rows = await t.ds.query(`SELECT table_name, record FROM device_upload WHERE device_sn = 'ATT-BIOPHOTO' AND table_name LIKE 'OPERLOG%'`);
+    expect(rows).toEqual([{ table_name: 'OPERLOG.BIOPHOTO', record: { pin: '8901', fileName: '9_8901.jpg', type: '9', content: photo } }]);
+  });
+
+  it('reads a data packet (11.14, ContentType=tgz): the users and templates it holds are stored, once', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-PACKET' });
+    const tmp = Buffer.from('finger of packed user 8801').toString('base64');
+    const lines = [
+      'USER PIN=8801\tName=Packed One\tPri=0\tPasswd=\tCard=89776433\tGrp=1\tTZ=0001000100000000\tVerify=-1\tViceCard=123456789',
+      `FP PIN=8801\tFID=1\tSize=${tmp.length}\tValid=1\tTMP=${tmp}`,
+      'USER PIN=8802\tName=Packed Two\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0001000100000000\tVerify=-1\tViceCard=',
+    ];
+    const r = await term.uploadPacket('OPERLOG', lines);
+    expect([r.status, r.body]).toEqual([200, 'OK: 3']);
+    const persons = await t.ds.query(`SELECT pin, name, card_no FROM person WHERE pin IN ('8801', '8802') ORDER BY pin`);
+    expect(persons).toEqual([
+      { pin: '8801', name: 'Packed One', card_no: '89776433' },
+      { pin: '8802', name: 'Packed Two', card_no: null },
+    ]);
+    const templates = await t.ds.query(`SELECT bt.template_no, bt.template FROM bio_template bt JOIN person p ON p.id = bt.person_id WHERE p.pin = '8801'`);
+    expect(templates).toEqual([{ template_no: 1, template: tmp }]);
+    // A plain gzip stream (no tar inside) and an ATTLOG packet are read the same way; a resend adds nothing.
+    const punches = ['8801\t2026-03-05 09:00:00\t0\t1\t0\t0\t0', '8802\t2026-03-05 09:00:05\t1\t1\t0\t0\t0'];
+    expect((await term.uploadPacket('ATTLOG', punches, { tar: false })).body).toBe('OK: 2');
+    expect((await term.uploadPacket('ATTLOG', punches)).body).toBe('OK: 2');
+    expect((await punchesOf(t, 'ATT-PACKET')).map((p: { pin: string; at: string }) => [p.pin, p.at])).toEqual([
+      ['8801', '2026-03-05 03:30:00'],
+      ['8802', '2026-03-05 03:30:05'],
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueue } from '../push/push-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { readSpecJson } from '../fixtures/spec-files';
 import { initialisedTerminal, insertPerson } from './attendance-helpers';
 
 let t: TestApp;
@@ -26,6 +27,27 @@ describe('2.22 / 2.29 attendance devices', () => {
     // Access lists show access panels only.
     expect((await t.get('/api/device/accList', { pageNo: 1, pageSize: 10 })).body.data).toEqual([]);
     expect((await t.get('/api/device/attAdDeviceList', { pageNo: 0, pageSize: 10 })).body.code).toBe(-90);
+  });
+
+  it('a terminal that never posts its options is named by the result of INFO (12.4.3, field sample cmd-info-biopro-sa40)', async () => {
+    const sample = readSpecJson<{ samples: Array<{ id: string; request: { body: string } }> }>('field-samples.json').samples.find((x) => x.id === 'cmd-info-biopro-sa40')!;
+    const sn = 'CQZ7231360296';
+    expect(await (await fetch(`${t.baseUrl}/iclock/cdata?SN=${sn}&options=all&pushver=2.4.1&language=69`)).text()).toMatch(/^GET OPTION FROM: /);
+    expect((await t.get('/api/device/getAtt', { sn })).body.data.type).toBe('');
+    expect((await t.post(`/api/gateway/attendance/terminals/${sn}/command`, { action: 'info' })).body.code).toBe(0);
+    let id: string | undefined;
+    for (let i = 0; i < 20 && !id; i++) {
+      const polled = await (await fetch(`${t.baseUrl}/iclock/getrequest?SN=${sn}`)).text();
+      const lines = polled.split('\n').filter((l) => l.startsWith('C:'));
+      id = /^C:([^:]+):INFO$/m.exec(polled)?.[1];
+      const others = lines.map((l) => /^C:([^:]+):/.exec(l)![1]).filter((x) => x !== id);
+      if (others.length) await fetch(`${t.baseUrl}/iclock/devicecmd?SN=${sn}`, { method: 'POST', body: others.map((x) => `ID=${x}&Return=0&CMD=DATA`).join('\n') });
+    }
+    expect(id).toBeDefined();
+    const r = await fetch(`${t.baseUrl}/iclock/devicecmd?SN=${sn}`, { method: 'POST', body: sample.request.body.replace('ID=26&', `ID=${id}&`) });
+    expect(await r.text()).toBe('OK');
+    expect((await t.get('/api/device/getAtt', { sn })).body.data).toMatchObject({ sn, type: 'Biopro SA40', status: '1', module: 'att' });
+    expect((await t.get(`/api/gateway/devices/${sn}`)).body.data).toMatchObject({ firmVer: 'Ver 8.0.4.3-20220708', ipAddress: '192.168.100.196' });
   });
 
   it('a terminal that only polls with INFO shows its firmware and IP address (INFO fields 1 and 5) on the device detail', async () => {

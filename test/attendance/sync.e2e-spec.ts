@@ -7,7 +7,7 @@ import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { Device } from '../sync/access-helpers';
-import { initialisedTerminal } from './attendance-helpers';
+import { initialisedTerminal, settleTerminal } from './attendance-helpers';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const FINGER = b64('finger six template for the terminals');
@@ -164,6 +164,75 @@ describe('enrolment at one terminal reaches the other terminals of the area', ()
     const done = await legacy.drain();
     expect(done.map((d) => d.command)).toContain(`DATA UPDATE FINGERTMP PIN=4002\tFID=2\tSize=${FINGER.length}\tValid=1\tTMP=${FINGER}`);
     expect(done.every((d) => d.returnCode === 0)).toBe(true);
+  });
+
+  it('a template added or deleted through 2.25, a card set through 2.4.2 and a template enrolled at an access panel reach the terminals holding the person', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-FOLLOW' });
+    await settleTerminal(t.app.get(SyncReconciler), term); // the members of area 1 the earlier tests made
+    await t.post('/api/person/add', { pin: '4010', name: 'Ola', cardNo: '111222' });
+    await t.post('/api/attAreaPerson/set', { code: '1', pins: ['4010'] });
+    expect((await term.drain()).map((d) => d.command)).toEqual(['DATA UPDATE USERINFO PIN=4010\tName=Ola\tPri=0\tPasswd=\tCard=111222\tGrp=1\tTZ=0000000000000000\tVerify=-1']);
+
+    const finger = b64('ola finger three');
+    expect((await t.post('/api/bioTemplate/add', { personId: '4010', validType: '1', template: finger, templateNo: '3' })).body.code).toBe(0);
+    expect((await term.drain()).map((d) => d.command)).toEqual([
+      `DATA UPDATE BIODATA Pin=4010\tNo=3\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=10\tMinorVer=0\tFormat=0\tTmp=${finger}`,
+    ]);
+    expect(term.templatesOf('4010')).toHaveLength(1);
+
+    expect((await t.post('/api/card/set', { pin: '4010', cardNo: '333444', cardType: '0' })).body.code).toBe(0);
+    expect((await term.drain()).map((d) => d.command)).toEqual(['DATA UPDATE USERINFO PIN=4010\tName=Ola\tPri=0\tPasswd=\tCard=333444\tGrp=1\tTZ=0000000000000000\tVerify=-1']);
+    expect(term.users.get('4010')).toMatchObject({ card: '333444' });
+
+    expect((await t.delete('/api/bioTemplate/deleteByPin/4010')).body.code).toBe(0);
+    const removed = await term.drain();
+    expect(removed.map((d) => d.command)).toContain('DATA DELETE BIODATA Pin=4010');
+    expect(term.templatesOf('4010')).toEqual([]);
+    expect(term.users.has('4010')).toBe(true);
+
+    // A finger enrolled at an access panel (Security PUSH tabledata biodata) is the person's: the terminal gets it.
+    const panelFinger = b64('ola finger five, enrolled at a panel');
+    const up = await fetch(`${t.baseUrl}/iclock/cdata?SN=ACC-FOLLOW-1&table=tabledata&tablename=biodata&count=1`, {
+      method: 'POST',
+      body: `biodata Pin=4010\tNo=5\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=10\tMinorVer=0\tFormat=0\tTmp=${panelFinger}\n`,
+    });
+    expect(up.status).toBe(200);
+    const [stored] = await t.ds.query(`SELECT count(*)::int AS n FROM bio_template bt JOIN person p ON p.id = bt.person_id WHERE p.pin = '4010'`);
+    expect(stored).toEqual({ n: 1 });
+    expect((await term.drain()).map((d) => d.command)).toEqual([
+      `DATA UPDATE BIODATA Pin=4010\tNo=5\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=10\tMinorVer=0\tFormat=0\tTmp=${panelFinger}`,
+    ]);
+  });
+});
+
+describe('remote attendance (attendance manual 14)', () => {
+  it('a PIN the terminal does not hold is answered with the person\'s USERINFO and templates, and is no initialisation', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-REMOTE' });
+    await settleTerminal(t.app.get(SyncReconciler), term);
+    const initBody = term.initBody;
+    // A person of no attendance area (on a business trip): not on the terminal.
+    await t.post('/api/person/add', { pin: '4020', name: 'Rui', lastName: 'Remote', cardNo: '4020', personPwd: '7788' });
+    const finger = b64('rui finger one');
+    await t.post('/api/bioTemplate/add', { personId: '4020', validType: '1', template: finger, templateNo: '1' });
+    expect(await term.drain()).toEqual([]);
+    const lastCommand = async () => (await t.ds.query(`SELECT coalesce(max(id), 0)::int AS id FROM device_command WHERE device_sn = 'ATT-REMOTE'`))[0].id;
+    const before = await lastCommand();
+
+    expect(await term.remoteAtt('4020')).toEqual([
+      'DATA UPDATE USERINFO PIN=4020\tName=Rui Remote\tPri=0\tPasswd=7788\tCard=4020\tGrp=1\tTZ=0000000000000000\tVerify=-1',
+      `DATA UPDATE BIODATA Pin=4020\tNo=1\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=10\tMinorVer=0\tFormat=0\tTmp=${finger}`,
+    ]);
+    expect(term.users.get('4020')).toMatchObject({ name: 'Rui Remote', card: '4020' });
+    // Older firmware gets the manual's own FINGERTMP form.
+    const legacy = await initialisedTerminal(t, { sn: 'ATT-REMOTE-OLD', pushver: '2.2.14', biodataFirmware: false });
+    expect(await legacy.remoteAtt('4020')).toContain(`DATA UPDATE FINGERTMP PIN=4020\tFID=1\tSize=${finger.length}\tValid=1\tTMP=${finger}`);
+
+    // Nobody by that PIN: a plain OK. Neither request was taken for an initialisation (no option block, no owed sync).
+    const r = await fetch(`${t.baseUrl}/iclock/cdata?SN=ATT-REMOTE&table=RemoteAtt&PIN=40299`);
+    expect(await r.text()).toBe('OK');
+    expect(term.initBody).toBe(initBody);
+    await t.app.get(SyncReconciler).idle();
+    expect(await lastCommand()).toBe(before);
   });
 });
 

@@ -128,6 +128,15 @@ describe('GB2312/GBK text from devices', () => {
     expect(await nameOf('5005')).toBe('张三');
   });
 
+  it('older firmware not set to Chinese that declares UTF-8 but sends GBK: the name is read as GBK, and a UTF-8 line beside it as UTF-8', async () => {
+    await initialisedTerminal(t, { sn: 'BODY-CN-4', language: '69' });
+    const body = Buffer.concat([userLine('5007'), Buffer.from('USER PIN=5008\tName=李四\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=\n', 'utf8')]);
+    const r = await send('POST', '/iclock/cdata?SN=BODY-CN-4&table=OPERLOG&Stamp=2', body, { 'Content-Type': 'application/push;charset=UTF-8' });
+    expect([r.status, r.body]).toEqual([200, 'OK: 2']);
+    expect(await nameOf('5007')).toBe('张三');
+    expect(await nameOf('5008')).toBe('李四');
+  });
+
   it('valid UTF-8 stays UTF-8 (a Chinese terminal that sends UTF-8)', async () => {
     await initialisedTerminal(t, { sn: 'BODY-CN-3', language: '83' });
     const body = Buffer.from('USER PIN=5006\tName=李四\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=\n', 'utf8');

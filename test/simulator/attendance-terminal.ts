@@ -13,11 +13,13 @@
  *   a USERPIC whose Size differs from the content answers -12; an empty `DATA QUERY ATTLOG` answers -1; a
  *   `DATA DELETE` for a PIN it holds nothing of answers -10 (manual Appendix 1: the user does not exist);
  * - answers on `/iclock/devicecmd` as `ID=<id>&Return=<n>&CMD=<first word>` lines;
- * - uploads ATTLOG (positional, TAB-separated), OPERLOG (OPLOG/USER/FP/BIODATA lines) and ATTPHOTO;
+ * - uploads ATTLOG (positional, TAB-separated), OPERLOG (OPLOG/USER/FP/BIODATA lines) and ATTPHOTO, and data
+ *   packets (11.14: the lines of a table in a tgz, `ContentType=tgz`);
  * - misbehaves on demand with the faults the access panel has (faults.ts, README "Faults"), matched on the
  *   command text: `loseNextReply`, `failCommands`, `holdResults` / `releaseResults` / `dropHeldResults`,
  *   `factoryReset` (then the terminal initialises again) and `deleteUserLocally`.
  */
+import { gzipSync } from 'node:zlib';
 import { FaultPlan, type CommandFault } from './faults';
 import { viaFetch, type FetchLike, type HttpResult } from './http';
 
@@ -438,6 +440,25 @@ export class AttendanceTerminal {
     return this.send('POST', '/iclock/cdata', params, body);
   }
 
+  /**
+   * Remote attendance (manual 14): a PIN keyed in that the terminal does not hold is asked of the server
+   * (`GET /iclock/cdata?SN=&table=RemoteAtt&PIN=`); the `DATA UPDATE` records of the answer are applied as commands
+   * would be. Answers the records applied.
+   */
+  async remoteAtt(pin: string): Promise<string[]> {
+    const r = await this.send('GET', '/iclock/cdata', [['SN', this.sn], ['table', 'RemoteAtt'], ['PIN', pin]]);
+    const records = r.body.split(/\r?\n/).filter((l) => l.startsWith('DATA '));
+    for (const rec of records) await this.execute(rec);
+    return records;
+  }
+
+  /** A data packet (manual 11.14): the table's lines packed as a tgz, `POST ...&table=<t>&ContentType=tgz`. */
+  async uploadPacket(table: string, lines: string[], opts: { tar?: boolean } = {}): Promise<HttpResult> {
+    const text = Buffer.from(lines.join(this.eol) + this.eol, 'utf8');
+    const packed = gzipSync(opts.tar === false ? text : tarOf(`${table.toLowerCase()}.dat`, text));
+    return this.send('POST', '/iclock/cdata', [['SN', this.sn], ['table', table], ['Stamp', String(++this.stamp)], ['ContentType', 'tgz']], packed);
+  }
+
   async uploadOperlog(lines: string[]): Promise<HttpResult> {
     return this.uploadRaw('OPERLOG', lines.join(this.eol) + this.eol);
   }
@@ -492,4 +513,25 @@ function nowWall(): string {
   const d = new Date();
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** A one-file ustar archive (what the firmware packs before gzip), written from the tar format. */
+function tarOf(name: string, content: Buffer): Buffer {
+  const header = Buffer.alloc(512);
+  const put = (at: number, len: number, value: string) => header.write(value.slice(0, len), at, len, 'latin1');
+  put(0, 100, name);
+  put(100, 8, '0000644\0');
+  put(108, 8, '0000000\0');
+  put(116, 8, '0000000\0');
+  put(124, 12, content.length.toString(8).padStart(11, '0') + '\0');
+  put(136, 12, Math.floor(Date.now() / 1000).toString(8).padStart(11, '0') + '\0');
+  put(148, 8, '        ');
+  put(156, 1, '0');
+  put(257, 6, 'ustar\0');
+  put(263, 2, '00');
+  let sum = 0;
+  for (const b of header) sum += b;
+  put(148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
+  const pad = Buffer.alloc((512 - (content.length % 512)) % 512);
+  return Buffer.concat([header, content, pad, Buffer.alloc(1024)]);
 }

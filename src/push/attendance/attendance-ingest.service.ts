@@ -13,7 +13,7 @@ import { rawLines, storeRaw, storeRejected } from '../raw-upload';
 import { verifyModeName, wallClockToInstant } from '../protocol';
 import { rowCount } from '../rtlog-ingest.service';
 import { flushAttlog, mergeStampsSql, type AttlogItem, type PunchRow } from './attlog-batch';
-import { ATT_STAMP_TABLES, parseAttlog, parseAttPhoto, parseOperlog, punchKey, type AttPunch, type OperlogRecord, type OplogRecord } from './protocol';
+import { ATT_STAMP_TABLES, parseAttlog, parseAttPhoto, parseOperlog, punchKey, type AttPunch, type OperlogRecord, type OplogRecord, type PhotoRecord } from './protocol';
 
 /** What the enrolment side does with USER and template lines of an OPERLOG upload, inside the upload's transaction. */
 export type OperlogListener = (m: EntityManager, device: DeviceSession, records: readonly OperlogRecord[]) => Promise<void>;
@@ -115,6 +115,13 @@ export class AttendanceIngestService {
       const others = parsed.results.filter((r) => r.kind === 'other');
       await storeRaw(m, device.sn, others.map((o) => ({ table: o.kind === 'other' ? `${table}.${o.table}` : table, fields: { line: o.kind === 'other' ? o.line : '' } })));
       await storeRejected(m, device.sn, table, parsed.rejected);
+      // Comparison photos (BIOPHOTO, 11.15) are no part of the person's record here: kept raw, never dropped.
+      const bioPhotos = parsed.results.filter((r): r is PhotoRecord => r.kind === 'BIOPHOTO');
+      await storeRaw(
+        m,
+        device.sn,
+        bioPhotos.map((r) => ({ table: `${table}.BIOPHOTO`, fields: { pin: r.pin, fileName: r.fileName ?? '', type: r.type === null ? '' : String(r.type), content: r.content } })),
+      );
       const enrolment = parsed.results.filter((r) => r.kind !== 'OPLOG' && r.kind !== 'other');
       if (enrolment.length > 0) {
         for (const fn of this.operlogListeners) await fn(m, device, enrolment);

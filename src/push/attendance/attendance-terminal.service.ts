@@ -21,6 +21,9 @@ export interface TerminalReadyEvent {
 /** Judges a user count a terminal reported; answers false when it cannot yet (commands of ours in flight). */
 export type UserCountListener = (e: { deviceId: string; sn: string }, userCount: number) => Promise<boolean>;
 
+/** The records of a person for a terminal's remote attendance request (manual 14); empty when there is none. */
+export type RemoteAttListener = (e: { deviceId: string; sn: string }, pin: string) => Promise<string[]>;
+
 /** Query parameters of the initialisation request kept for operators (no secrets: pushcommkey is dropped). */
 const KEPT_HANDSHAKE_KEYS = ['pushver', 'language', 'DeviceType', 'PushOptionsFlag', 'options'];
 
@@ -74,6 +77,7 @@ export class AttendanceTerminalService implements OnModuleInit {
    */
   private readonly countDue = new Set<string>();
   private countListener?: UserCountListener;
+  private remoteAttListener?: RemoteAttListener;
   /**
    * Terminals whose last initialisation said `language=83` (Chinese: GB2312 text, attendance manual 11.5), by SN:
    * the bodies of their uploads that are not UTF-8 are read as GBK (device-body.ts). Loaded at start.
@@ -115,6 +119,23 @@ export class AttendanceTerminalService implements OnModuleInit {
    */
   onUserCount(fn: UserCountListener): void {
     this.countListener = fn;
+  }
+
+  /** Answers remote attendance requests (manual 14) with the person's records. */
+  onRemoteAtt(fn: RemoteAttListener): void {
+    this.remoteAttListener = fn;
+  }
+
+  /**
+   * `GET /iclock/cdata?SN=&table=RemoteAtt&PIN=` (manual 14): the person's `DATA UPDATE USERINFO` and template
+   * records, LF-joined, for an admitted terminal; `OK` when the PIN is nobody's. Not an initialisation.
+   */
+  async remoteAttReply(s: DeviceSession, pin: string | undefined): Promise<string> {
+    await this.noteContact(s);
+    const key = (pin ?? '').trim();
+    if (!key || !this.remoteAttListener) return 'OK';
+    const lines = await this.remoteAttListener({ deviceId: s.id, sn: s.sn }, key.slice(0, 64));
+    return lines.length ? lines.join('\n') : 'OK';
   }
 
   /** `GET /iclock/cdata?options=all` of an admitted terminal: the `GET OPTION FROM` block (section 5). */
@@ -202,6 +223,16 @@ export class AttendanceTerminalService implements OnModuleInit {
         WHERE id = $1 AND (device_name IS DISTINCT FROM COALESCE($2, device_name) OR firm_ver IS DISTINCT FROM COALESCE($3, firm_ver))`,
       [s.id, name, firm],
     );
+  }
+
+  /**
+   * The key=value lines of an INFO command's result (12.4.3): its model (`~DeviceName`), firmware (`FWVersion`) and
+   * address (`IPAddress`) become the device's, as from `table=options` and the INFO of a poll.
+   */
+  async noteInfoResult(s: DeviceSession, info: KvMap): Promise<void> {
+    await this.noteOptions(s, info);
+    const ip = clip(info.text('IPAddress') ?? null, 64);
+    if (ip) await this.noteFirmwareAndAddress(s, null, ip);
   }
 
   /**

@@ -2,6 +2,7 @@
 export * from './attlog';
 export * from './operlog';
 export * from './attphoto';
+export * from './packet';
 export * from './init';
 export * from './info';
 export * from './commands';
