@@ -257,3 +257,49 @@ describe('a panel changed behind the gateway is brought back', () => {
     expect((await t.get('/api/gateway/devices/CONVC0001/convergence')).body.data).toMatchObject({ divergent: false, unconfirmedItems: 0 });
   });
 });
+
+describe('results that come late, after those of later commands', () => {
+  it('a revoke answered after the grant that followed it does not make the gateway forget what the panel holds', async () => {
+    const d = await Device.connect(t, 'CONVD0001', 1, '10.9.0.4');
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Late' }] })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Late', doorName: '10.9.0.4-1' }] })).body.code).toBe(0);
+    const late = await levelId(t, 'Late');
+    expect((await t.post('/api/person/add', { pin: '701', name: 'Lu', accLevelIds: late })).body.code).toBe(0);
+    await reconciler.idle();
+    await d.sim.pollUntilIdle({ maxPolls: 50 });
+    expect(tablesOf(d)).toEqual({ '701': ['1:1'] });
+
+    // Revoke, then grant again: one reply carries the deletes, then the user and rights again.
+    expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '701', levelIds: late })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelPerson', null, { pin: '701', levelIds: late })).body.code).toBe(0);
+    d.sim.holdResults();
+    const got = await d.sim.poll();
+    d.sim.stopHoldingResults();
+    expect(got.map((c) => c.command.split('\t')[0])).toEqual([
+      'DATA DELETE userauthorize Pin=701',
+      'DATA DELETE user Pin=701',
+      'DATA UPDATE user CardNo=',
+      'DATA UPDATE userauthorize Pin=701',
+    ]);
+    expect(tablesOf(d)).toEqual({ '701': ['1:1'] });
+    // The panel ran them in order but answers the last first, one body each.
+    for (const r of [...d.sim.pendingAcks].reverse()) await d.sim.releaseResults((x) => x.id === r.id);
+    await reconciler.idle();
+    expect((await t.get('/api/gateway/persons/701/devices')).body.data[0]).toMatchObject({ state: 'synced', holds: true, unconfirmed: [] });
+    expect((await t.get('/api/gateway/devices/CONVD0001/convergence')).body.data).toMatchObject({ divergent: false, unconfirmedItems: 0 });
+
+    // The same in one body, last result first.
+    expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '701', levelIds: late })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelPerson', null, { pin: '701', levelIds: late })).body.code).toBe(0);
+    d.sim.holdResults();
+    expect(await d.sim.poll()).toHaveLength(4);
+    d.sim.stopHoldingResults();
+    d.sim.pendingAcks.reverse();
+    await d.sim.releaseResults(undefined, 'batched');
+    await reconciler.idle();
+    expect((await t.get('/api/gateway/persons/701/devices')).body.data[0]).toMatchObject({ state: 'synced', holds: true, unconfirmed: [] });
+    expect((await t.get('/api/gateway/devices/CONVD0001/convergence')).body.data).toMatchObject({ divergent: false, unconfirmedItems: 0 });
+    expect(tablesOf(d)).toEqual({ '701': ['1:1'] });
+  });
+});
+
