@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CommandOutcomeHub, type CommandOutcome } from '../push/command-outcome';
-import { backoffMs, isSyncRef, UNKNOWN_HASH, type SyncRef } from './sync-items';
+import { backoffMs, isSyncRef, UNKNOWN_HASH, type ItemKind, type SyncRef } from './sync-items';
 import { excludedOf, intoOf, listOf } from '../database/columns';
 import { namedQuery } from '../database/prepared-query.service';
 import { numberArray, textArray } from '../database/pg-array';
@@ -20,8 +20,11 @@ const OWED_UPDATE = `${excludedOf(SyncOwed, ['nextTryAt'])}, cursor = NULL, plan
 interface Confirmation {
   deviceId: string;
   outcome: CommandOutcome;
-  ref: SyncRef;
+  ref: ConfirmRef;
 }
+
+/** A ref as confirmed: a clear overtaken by later commands leaves their items (`except`) as they recorded them. */
+type ConfirmRef = SyncRef & { except?: string[] };
 
 /**
  * Writes confirmed state from command outcomes, in the transaction that records them (CommandOutcomeHub):
@@ -52,11 +55,14 @@ export class SyncConfirmation implements OnModuleInit {
   }
 
   async apply(m: EntityManager, outcomes: CommandOutcome[]): Promise<void> {
-    const ours = outcomes.filter((o) => isSyncRef(o.ref));
+    // Queue order, not the order the results came in: a device runs its commands in queue order, so a result
+    // posted late (after those of later commands, in one body or another) must not undo what they confirmed.
+    const ours = outcomes.filter((o) => isSyncRef(o.ref)).sort((a, b) => compareIds(a.commandId, b.commandId));
     if (ours.length === 0) return;
     const sns = [...new Set(ours.map((o) => o.deviceSn))];
     const rows: Array<{ id: string; sn: string }> = await namedQuery(m, `SELECT id, sn FROM device WHERE sn = ANY($1)`, [sns]);
     const idOf = new Map(rows.map((r) => [r.sn, r.id]));
+    const later = await this.laterFinished(m, ours);
     // Successful puts in a row are confirmed with one statement (a reply carries many commands).
     let puts: Array<{ d: string; kind: string; k: string; h: string; plan: string; rc: number | null }> = [];
     const flush = async () => {
@@ -66,7 +72,9 @@ export class SyncConfirmation implements OnModuleInit {
     for (const outcome of ours) {
       const deviceId = idOf.get(outcome.deviceSn);
       if (!deviceId) continue;
-      const c: Confirmation = { deviceId, outcome, ref: outcome.ref as SyncRef };
+      const ref = withoutSuperseded(outcome.ref as SyncRef, later.get(outcome.deviceSn)?.filter((l) => compareIds(l.id, outcome.commandId) > 0));
+      if (!ref) continue;
+      const c: Confirmation = { deviceId, outcome, ref };
       if (outcome.state === 'done' && c.ref.kind && c.ref.put?.length && !c.ref.clear && !c.ref.del?.length) {
         for (const [k, h, plan] of c.ref.put) puts.push({ d: deviceId, kind: c.ref.kind, k, h, plan: plan ?? c.ref.plan, rc: outcome.returnCode });
         continue;
@@ -80,6 +88,32 @@ export class SyncConfirmation implements OnModuleInit {
       else await this.fail(m, c);
     }
     await flush();
+  }
+
+  /**
+   * Sync commands of these devices queued after the earliest of these outcomes and already finished in an earlier
+   * transaction (their results came first): what they did to an item is newer than what these outcomes say.
+   * Usually none (results come in queue order); a few rows when a panel answered late.
+   */
+  private async laterFinished(m: EntityManager, ours: CommandOutcome[]): Promise<Map<string, LaterCommand[]>> {
+    const first = new Map<string, string>();
+    for (const o of ours) if (!first.has(o.deviceSn)) first.set(o.deviceSn, o.commandId);
+    const rows: Array<{ sn: string; id: string; kind: ItemKind | null; clear: boolean; cascade: ItemKind[] | null; keys: string[] | null }> = await namedQuery(
+      m,
+      `SELECT c.device_sn AS sn, c.id::text AS id, c.meta->>'kind' AS kind, c.meta ? 'clear' AS clear, c.meta->'cascade' AS cascade, c.keys
+         FROM unnest($1::varchar[], $2::bigint[]) AS f(sn, id)
+         JOIN device_command c ON c.device_sn = f.sn AND c.state IN ('done', 'failed') AND c.id > f.id
+        WHERE c.meta ? 'sync' AND NOT c.meta ? 'verify' AND c.id <> ALL($3::bigint[])`,
+      [[...first.keys()], [...first.values()], ours.map((o) => o.commandId)],
+    );
+    const out = new Map<string, LaterCommand[]>();
+    for (const r of rows) {
+      if (!r.kind) continue;
+      let l = out.get(r.sn);
+      if (!l) out.set(r.sn, (l = []));
+      l.push({ id: r.id, kinds: [r.kind, ...(r.cascade ?? [])], clear: r.clear, keys: new Set(r.keys ?? []) });
+    }
+    return out;
   }
 
   /** Confirms put items (device, kind, key → hash), unless an earlier command of the same plan failed for them. */
@@ -116,10 +150,10 @@ export class SyncConfirmation implements OnModuleInit {
   private async confirm(m: EntityManager, { deviceId, outcome, ref }: Confirmation): Promise<void> {
     if (!ref.kind) return;
     if (ref.clear || ref.del?.length) {
-      const which = ref.clear ? '' : 'AND key = ANY($3)';
+      const which = ref.clear ? (ref.except?.length ? 'AND key <> ALL($3)' : '') : 'AND key = ANY($3)';
       // A cascading delete (ref.cascade) took the items of those kinds with it on the device.
       const kinds = [ref.kind, ...(ref.cascade ?? [])];
-      const params = ref.clear ? [deviceId, kinds] : [deviceId, kinds, ref.del];
+      const params = ref.clear ? (ref.except?.length ? [deviceId, kinds, ref.except] : [deviceId, kinds]) : [deviceId, kinds, ref.del];
       await m.query(`DELETE FROM sync_item WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NULL`, params);
       await m.query(`UPDATE sync_item SET hash = NULL, failures = 0, next_try_at = NULL, failed_plan = NULL WHERE device_id = $1 AND kind = ANY($2) ${which}`, params);
     }
@@ -157,4 +191,37 @@ export class SyncConfirmation implements OnModuleInit {
       [deviceId, ref.kind, failures.map((f) => f.key), failures.map((f) => backoffMs(f.failures, this.config.syncRetryBaseMs, this.config.syncRetryMaxMs) / 1000)],
     );
   }
+}
+
+/** A sync command that finished before an outcome of an earlier one was recorded. */
+interface LaterCommand {
+  id: string;
+  /** Its kind and the kinds its deletes cascade to. */
+  kinds: ItemKind[];
+  clear: boolean;
+  keys: Set<string>;
+}
+
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/**
+ * The ref of an outcome without the items that later, already finished commands spoke for: the device ran this
+ * command before them, so their outcome is the newer word on those items. null when nothing is left; a clear
+ * overtaken by later commands of its kind keeps away from their items (`except`), and none is left when a later
+ * clear of the kind finished.
+ */
+export function withoutSuperseded(ref: SyncRef, later: readonly LaterCommand[] | undefined): ConfirmRef | null {
+  if (!later?.length || !ref.kind || ref.verify) return ref;
+  const kinds = [ref.kind, ...(ref.cascade ?? [])];
+  const mine = later.filter((l) => l.kinds.some((k) => kinds.includes(k)));
+  if (mine.length === 0) return ref;
+  if (mine.some((l) => l.clear && l.kinds.includes(ref.kind!))) return null;
+  const taken = new Set(mine.flatMap((l) => [...l.keys]));
+  if (ref.clear) return { ...ref, except: [...taken] };
+  const put = ref.put?.filter(([k]) => !taken.has(k));
+  const del = ref.del?.filter((k) => !taken.has(k));
+  if (!put?.length && !del?.length) return null;
+  return { ...ref, ...(ref.put ? { put } : {}), ...(ref.del ? { del } : {}) };
 }

@@ -155,6 +155,15 @@ export class SyncPlannerService {
   }
 
   /**
+   * A device registered again whose user count cannot show a factory reset (it confirmed no users: 0 before and
+   * after): what it confirmed of its own items (time zones, holidays, pass rules) is in doubt. They are few, so
+   * every one it should hold is sent again (holidays as a table: `holiday *` first).
+   */
+  async resendDeviceItems(m: EntityManager, deviceId: string): Promise<void> {
+    await this.plan(m, { deviceIds: [deviceId], pins: [], mode: 'force' });
+  }
+
+  /**
    * Full sync of one device, confirmed state unknown: the device's user, rights, card and holiday tables are
    * cleared with `*` and everything it should hold is sent. One page of pins per call (after `afterPin`);
    * returns the last pin sent, or null when done. The first page also removes templates and photos of pins

@@ -258,9 +258,9 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Re-registration: time zones, holidays and pass rules planned again (members are planned on every change and
-   * retried after failures), then the device counts its users (and pass rules): a bounded job whatever the size
-   * of the site.
+   * Re-registration: time zones, holidays and pass rules planned again (sent again, confirmed or not, on a panel
+   * that confirmed no users: its count cannot show a reset; members are planned on every change and retried after
+   * failures), then the device counts its users (and pass rules): a bounded job whatever the size of the site.
    */
   private async verifyDevice(m: EntityManager, deviceId: string): Promise<void> {
     const [d]: Array<{ sn: string }> = await m.query(`SELECT sn FROM device WHERE id = $1 AND admission = 'admitted'`, [deviceId]);
@@ -268,7 +268,14 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     // Attendance PUSH has no DATA COUNT: a terminal is planned again against what it confirmed, and its user count
     // comes with its next INFO (attendance manual 9; `verifiedCount`).
     if (await this.attendance.isTerminal(m, deviceId)) return this.attendance.reconcileTerminal(m, deviceId, null);
-    await this.planner.reconcileDevice(m, deviceId, []);
+    // The count tells a reset panel by the users it lost. One that held none counts 0 before and after, so what it
+    // confirmed of its own items is in doubt: they are sent again (a few commands). Otherwise the difference only.
+    const [{ users }]: Array<{ users: boolean }> = await m.query(
+      `SELECT EXISTS (SELECT 1 FROM sync_item WHERE device_id = $1 AND kind = 'user' AND hash IS NOT NULL) AS users`,
+      [deviceId],
+    );
+    if (users) await this.planner.reconcileDevice(m, deviceId, []);
+    else await this.planner.resendDeviceItems(m, deviceId);
     await this.planner.queueVerify(m, d.sn);
   }
 

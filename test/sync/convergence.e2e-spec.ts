@@ -227,4 +227,79 @@ describe('a panel changed behind the gateway is brought back', () => {
     const after: string[] = (await t.ds.query(`SELECT command FROM device_command WHERE device_sn = 'CONVB0001' ORDER BY id OFFSET $1`, [before])).map((r: { command: string }) => r.command);
     expect(after).toEqual(['DATA COUNT user']);
   });
+
+  it('a factory-reset panel that held no users gets its time zones and holidays back (its user count cannot show the reset)', async () => {
+    const c = await Device.connect(t, 'CONVC0001', 1, '10.9.0.3');
+    const seg = await t.post('/api/gateway/timeSegments', { name: 'Morning', schedule: { mon: [['08:00', '12:00']] } });
+    expect(seg.body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Morning', timeSegName: 'Morning' }] })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Morning', doorName: '10.9.0.3-1' }] })).body.code).toBe(0);
+    expect((await t.post('/api/gateway/holidays', { name: 'Winter', startDate: '2027-12-24', endDate: '2027-12-25', holidayType: 1 })).body.code).toBe(0);
+    const held = () => ({
+      timezones: c.sim.table('timezone').map((r) => `${r.TimezoneId}:${r.MonTime1}`).sort(),
+      holidays: c.sim.table('holiday').map((r) => String(r.Holiday)).sort(),
+      users: c.sim.table('user').length,
+    });
+    await reconciler.idle();
+    await c.sim.pollUntilIdle({ maxPolls: 50 });
+    const want = held();
+    expect(want.timezones.some((z) => z.endsWith(`:${(800 << 16) + 1200}`))).toBe(true); // 08:00-12:00 on Monday
+    expect(want.holidays).toEqual(['20271224', '20271225']);
+    expect(want.users).toBe(0);
+
+    await c.sim.factoryReset();
+    expect(held()).toEqual({ timezones: [], holidays: [], users: 0 });
+    for (let i = 0; i < 4 && JSON.stringify(held()) !== JSON.stringify(want); i++) {
+      await reconciler.idle();
+      await c.sim.pollUntilIdle({ maxPolls: 50 });
+    }
+    expect(held()).toEqual(want);
+    expect((await t.get('/api/gateway/devices/CONVC0001/convergence')).body.data).toMatchObject({ divergent: false, unconfirmedItems: 0 });
+  });
 });
+
+describe('results that come late, after those of later commands', () => {
+  it('a revoke answered after the grant that followed it does not make the gateway forget what the panel holds', async () => {
+    const d = await Device.connect(t, 'CONVD0001', 1, '10.9.0.4');
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Late' }] })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Late', doorName: '10.9.0.4-1' }] })).body.code).toBe(0);
+    const late = await levelId(t, 'Late');
+    expect((await t.post('/api/person/add', { pin: '701', name: 'Lu', accLevelIds: late })).body.code).toBe(0);
+    await reconciler.idle();
+    await d.sim.pollUntilIdle({ maxPolls: 50 });
+    expect(tablesOf(d)).toEqual({ '701': ['1:1'] });
+
+    // Revoke, then grant again: one reply carries the deletes, then the user and rights again.
+    expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '701', levelIds: late })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelPerson', null, { pin: '701', levelIds: late })).body.code).toBe(0);
+    d.sim.holdResults();
+    const got = await d.sim.poll();
+    d.sim.stopHoldingResults();
+    expect(got.map((c) => c.command.split('\t')[0])).toEqual([
+      'DATA DELETE userauthorize Pin=701',
+      'DATA DELETE user Pin=701',
+      'DATA UPDATE user CardNo=',
+      'DATA UPDATE userauthorize Pin=701',
+    ]);
+    expect(tablesOf(d)).toEqual({ '701': ['1:1'] });
+    // The panel ran them in order but answers the last first, one body each.
+    for (const r of [...d.sim.pendingAcks].reverse()) await d.sim.releaseResults((x) => x.id === r.id);
+    await reconciler.idle();
+    expect((await t.get('/api/gateway/persons/701/devices')).body.data[0]).toMatchObject({ state: 'synced', holds: true, unconfirmed: [] });
+    expect((await t.get('/api/gateway/devices/CONVD0001/convergence')).body.data).toMatchObject({ divergent: false, unconfirmedItems: 0 });
+
+    // The same in one body, last result first.
+    expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '701', levelIds: late })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelPerson', null, { pin: '701', levelIds: late })).body.code).toBe(0);
+    d.sim.holdResults();
+    expect(await d.sim.poll()).toHaveLength(4);
+    d.sim.stopHoldingResults();
+    d.sim.pendingAcks.reverse();
+    await d.sim.releaseResults(undefined, 'batched');
+    await reconciler.idle();
+    expect((await t.get('/api/gateway/persons/701/devices')).body.data[0]).toMatchObject({ state: 'synced', holds: true, unconfirmed: [] });
+    expect((await t.get('/api/gateway/devices/CONVD0001/convergence')).body.data).toMatchObject({ divergent: false, unconfirmedItems: 0 });
+    expect(tablesOf(d)).toEqual({ '701': ['1:1'] });
+  });
+});
+
