@@ -35,6 +35,7 @@ import {
 import { PUSH_SETTINGS, type PushSettings } from './push-settings';
 import { RealtimeUploadService, notAdmittedReply, realtimeRefusal } from './realtime-upload.service';
 import { UploadIngestService } from './upload-ingest.service';
+import { RemoteAuthService } from './remote-auth.service';
 import { AttendanceIngestService, type AttIngestResult } from './attendance/attendance-ingest.service';
 import { AttendanceTerminalService, speaksAttendance } from './attendance/attendance-terminal.service';
 import { formatAttUploadReply, isPackedUpload, normalizeStamp, unpackDataPacket } from './attendance/protocol';
@@ -92,6 +93,7 @@ export class IclockController {
     private readonly modules: ModuleIngestService,
     private readonly attIngest: AttendanceIngestService,
     private readonly attTerminals: AttendanceTerminalService,
+    private readonly remoteAuth: RemoteAuthService,
   ) {}
 
   /** The SN of the request, marked as seen; null (answered `OK`) when missing or unusable. */
@@ -179,6 +181,8 @@ export class IclockController {
     if (kind === 'rtlog' || kind === 'rtstate') {
       return text(reply, realtimeRefusal(sn, await this.realtime.receive(sn, kind, uploadTable, body)) ?? OK);
     }
+    // Remote identification (manual 10): the panel waits for the decision; nothing of it is an upload to keep.
+    if (kind === 'remoteAuth') return text(reply, await this.remoteAuth.answer(sn, body));
     if (uploadTable) await this.kinds.observe(sn, { uploadTable });
     const s = await this.registry.resolve(sn);
     if (ATTENDANCE_UPLOADS.has(attTable) && !q.tableName) return text(reply, await this.attendanceUpload(s, attTable, q.query.text('Stamp'), body));

@@ -17,6 +17,7 @@ import { defaultPushSettings, PUSH_SETTINGS } from './push-settings';
 import { ModuleIngestService } from './module-ingest.service';
 import { RtlogIngestService } from './rtlog-ingest.service';
 import { RealtimeUploadService } from './realtime-upload.service';
+import { RemoteAuthService } from './remote-auth.service';
 import { UploadIngestService } from './upload-ingest.service';
 import { WorkSignalService } from './work-signal.service';
 import { AttendanceIngestService } from './attendance/attendance-ingest.service';
@@ -44,6 +45,7 @@ import { AttendanceTerminalService } from './attendance/attendance-terminal.serv
     CommandHistoryPruner,
     RtlogIngestService,
     RealtimeUploadService,
+    RemoteAuthService,
     ModuleIngestService,
     UploadIngestService,
     GetrequestRoute,

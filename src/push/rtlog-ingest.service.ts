@@ -402,6 +402,18 @@ export class RtlogIngestService {
     return summary;
   }
 
+  /**
+   * One access event under a key of the caller's (a remote identification's decision: keyed by its request, since
+   * it has no panel index), through the same group commit as rtlog, with names resolved the same way. True when
+   * stored now, false when that key was stored already (the panel sent the request again).
+   */
+  async storeKeyedEvent(device: DeviceSession, e: RtlogEvent, key: string): Promise<boolean> {
+    const row = { ...eventRow(device, e), key: clip(key, 200)! };
+    const stored = await this.batcher.submit({ deviceId: device.id, events: [row], doors: NO_DOORS });
+    if (stored.events > 0) this.metrics.eventsIngested.inc(stored.events);
+    return stored.events > 0;
+  }
+
   async ingestRtstate(device: DeviceSession, body: string): Promise<IngestSummary> {
     const parsed = parseRtstate(body, { doorCount: device.lockCount || null });
     logRejected(this.logger, device.sn, 'rtstate', parsed.rejected, { metrics: this.metrics, kind: 'rtstate' });

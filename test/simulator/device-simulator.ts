@@ -1182,6 +1182,61 @@ export class DeviceSimulator {
     return { decision, upload };
   }
 
+  /**
+   * Manual 10, remote identification (AutoServerFunOn): the panel asks the server instead of deciding itself.
+   *   POST /iclock/cdata?SN=<sn>&AuthType=device
+   *   time=..<HT>pin=..<HT>cardno=..<HT>addrtype=..<HT>eventaddr=..<HT>event=..<HT>inoutstatus=..<HT>verifytype=..
+   * The answer's lines (CR LF): `AUTH=SUCCESS|FAILED|TIMEOUT`, the record echoed, then optionally
+   * `CONTROL DEVICE AABBCCDD` (executed here, as the panel executes it) and `TIPS=`. `body` replaces the record
+   * (a malformed request); `resend` posts the previous request again, byte for byte (our answer was lost).
+   */
+  async remoteIdentify(req: {
+    pin?: string | number;
+    cardno?: string | number;
+    door?: number;
+    addrtype?: number;
+    event?: number;
+    inoutstatus?: number;
+    verifytype?: number | string;
+    time?: Date | string;
+    body?: string;
+    resend?: boolean;
+  }): Promise<UploadResult & { auth: string | null; record: string | null; control: string | null; tips: string | null; lines: string[] }> {
+    let body: string;
+    if (req.resend && this.lastRemoteIdentify !== undefined) body = this.lastRemoteIdentify;
+    else if (req.body !== undefined) body = req.body;
+    else {
+      const time = typeof req.time === 'string' ? req.time : this.deviceTime(req.time ?? this.clock());
+      body = formatRecord([
+        ['time', time],
+        ['pin', req.pin ?? 0],
+        ['cardno', req.cardno ?? 0],
+        ['addrtype', req.addrtype ?? 2],
+        ['eventaddr', req.door ?? 1],
+        ['event', req.event ?? 0],
+        ['inoutstatus', req.inoutstatus ?? 0],
+        ['verifytype', req.verifytype ?? (req.cardno !== undefined ? 4 : 1)],
+      ]);
+    }
+    this.lastRemoteIdentify = body;
+    const res = await this.upload('/iclock/cdata', buildQuery([['SN', this.sn], ['AuthType', 'device']]), body);
+    const lines = res.status === 200 ? res.body.split('\r\n') : [];
+    const auth = lines[0]?.startsWith('AUTH=') ? lines[0].slice(5) : null;
+    const control = lines.find((l) => l.startsWith('CONTROL DEVICE ')) ?? null;
+    const tips = lines.find((l) => l.startsWith('TIPS='))?.slice(5) ?? null;
+    const record = auth !== null && lines[1] !== undefined && lines[1] !== control && !lines[1].startsWith('TIPS=') ? lines[1] : null;
+    if (auth === 'SUCCESS' && control) {
+      const bytes = parseControlBytes(control.slice('CONTROL DEVICE '.length));
+      if (bytes) {
+        const { actions } = applyControl(bytes, { doors: this.doorStates, auxOut: this.opts.auxOut ?? this.doorCount, now: this.clock(), cmdId: 'remote', raw: control });
+        this.doorActions.push(...actions);
+      }
+    }
+    return { ...res, sent: body, auth, record, control, tips, lines };
+  }
+
+  private lastRemoteIdentify: string | undefined;
+
   // -------------------------------------------------------------------------------------------------------------
   // Accessors for tests
   // -------------------------------------------------------------------------------------------------------------

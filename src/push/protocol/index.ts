@@ -14,3 +14,4 @@ export * from './command-rules';
 export * from './tables';
 export * from './refusals';
 export * from './elevator';
+export * from './remote-auth';
