@@ -12,6 +12,8 @@ const FAILED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'failur
 const OWED_INTO = intoOf(SyncOwed, ['deviceId', 'kind', 'nextTryAt']);
 const CONFIRMED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'confirmedAt', 'lastReturn']);
 const ITEM_KEY = listOf(SyncItem, ['deviceId', 'kind', 'key']);
+/** An item the planner holds back: a command for it failed and its backoff has not ended (confirmed-state.ts `held`). */
+const IN_BACKOFF = `failures > 0 AND coalesce(next_try_at > now(), false)`;
 // A failed clear restarts an owed full sync from its first page: the pages sent after it assumed a cleared
 // device, and only a new clear (sent with the first page) removes what the device still holds beyond them.
 const OWED_UPDATE = `${excludedOf(SyncOwed, ['nextTryAt'])}, cursor = NULL, plan = NULL`;
@@ -154,8 +156,17 @@ export class SyncConfirmation implements OnModuleInit {
       // A cascading delete (ref.cascade) took the items of those kinds with it on the device.
       const kinds = [ref.kind, ...(ref.cascade ?? [])];
       const params = ref.clear ? (ref.except?.length ? [deviceId, kinds, ref.except] : [deviceId, kinds]) : [deviceId, kinds, ref.del];
-      await m.query(`DELETE FROM sync_item WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NULL`, params);
-      await m.query(`UPDATE sync_item SET hash = NULL, failures = 0, next_try_at = NULL, failed_plan = NULL WHERE device_id = $1 AND kind = ANY($2) ${which}`, params);
+      // An item waiting out the backoff of a failed command was left out of every plan made meanwhile (the
+      // planner holds it): the delete takes it off the device, yet it is still to be planned when its backoff
+      // ends, or nothing would ever send it again. It stays as an item the device does not hold (hash NULL) with
+      // its failures and retry time; the reconciler's divergent pass then plans it from desired against
+      // confirmed (runDivergent). Every other item is gone; a skipped one keeps its note.
+      await m.query(`UPDATE sync_item SET hash = NULL WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NULL AND ${IN_BACKOFF}`, params);
+      await m.query(`DELETE FROM sync_item WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NULL AND NOT (${IN_BACKOFF})`, params);
+      await m.query(
+        `UPDATE sync_item SET hash = NULL, failures = 0, next_try_at = NULL, failed_plan = NULL WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NOT NULL`,
+        params,
+      );
     }
     const kind = ref.kind;
     if (ref.put?.length) await this.confirmPuts(m, ref.put.map(([k, h, plan]) => ({ d: deviceId, kind, k, h, plan: plan ?? ref.plan, rc: outcome.returnCode })));

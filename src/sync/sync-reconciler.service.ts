@@ -248,6 +248,9 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     }
     for (const [deviceId, pins] of byDevice) {
       await this.ds.transaction(async (m) => {
+        // An item a delete took off the device while it waited (sync-confirm.ts) is not held: its row only kept the
+        // retry time, and the plan below sends it if it is still desired.
+        await m.query(`DELETE FROM sync_item WHERE device_id = $1 AND failures > 0 AND next_try_at <= now() AND hash IS NULL AND skipped IS NULL`, [deviceId]);
         // Out of backoff: planned again now (its failure count stays until a success confirms it).
         await m.query(`UPDATE sync_item SET next_try_at = NULL WHERE device_id = $1 AND failures > 0 AND next_try_at <= now()`, [deviceId]);
         if (await this.attendance.isTerminal(m, deviceId)) await this.attendance.reconcileTerminal(m, deviceId, [...pins]);

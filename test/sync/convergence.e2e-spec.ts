@@ -303,3 +303,36 @@ describe('results that come late, after those of later commands', () => {
   });
 });
 
+
+describe('an item waiting out its backoff when a delete lands', () => {
+  it('a grant refused once, then revoke and grant again before the retry: the rights still land once the backoff ends', async () => {
+    let refuse = 0;
+    const d = await Device.connect(t, 'CONVE0001', 1, '10.9.0.5', {
+      resultFor: (c) => (c.verb === 'DATA UPDATE' && c.table === 'userauthorize' && refuse > 0 ? (refuse--, -1) : undefined),
+    });
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Wait' }] })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Wait', doorName: '10.9.0.5-1' }] })).body.code).toBe(0);
+    const wait = await levelId(t, 'Wait');
+    refuse = 1;
+    expect((await t.post('/api/person/add', { pin: '801', name: 'Mo', accLevelIds: wait })).body.code).toBe(0);
+    await reconciler.idle();
+    await d.sim.pollUntilIdle({ maxPolls: 50 });
+    expect(tablesOf(d)).toEqual({ '801': [] });
+    // Within the backoff: revoke, then grant again. The grant leaves the refused right out (it waits out its
+    // backoff); the revoke's deletes land after that plan was made.
+    expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '801', levelIds: wait })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelPerson', null, { pin: '801', levelIds: wait })).body.code).toBe(0);
+    await d.sim.pollUntilIdle({ maxPolls: 50 });
+    expect((await t.get('/api/gateway/devices/CONVE0001/convergence')).body.data).toMatchObject({ divergent: true });
+    // Once the backoff ends the reconciler plans the right again: the panel ends equal to the database.
+    const want = { '801': ['1:1'] };
+    for (let i = 0; i < 10 && JSON.stringify(tablesOf(d)) !== JSON.stringify(want); i++) {
+      await sleep(600);
+      await reconciler.runOnce();
+      await reconciler.idle();
+      await d.sim.pollUntilIdle({ maxPolls: 50 });
+    }
+    expect(tablesOf(d)).toEqual(want);
+    expect((await t.get('/api/gateway/devices/CONVE0001/convergence')).body.data).toMatchObject({ divergent: false, unconfirmedItems: 0, failingItems: 0 });
+  });
+});
