@@ -22,6 +22,9 @@ const START_CURSOR = `INSERT INTO ${insertOf(TRANSACTION_MONITOR_CURSOR, ['clien
 const HELD_BACK_WAITS = 5;
 const HELD_BACK_WAIT_MS = 100;
 
+/** Batches a filtered reader (the hep monitor) reads at most per poll while they yield no item. */
+const FILTERED_BATCHES_PER_POLL = 50;
+
 /**
  * 2.18.5 monitor. The manual: `timestamp` (ms) is required, and "there is no need to change it after the
  * first request". So the position lives on the server, one per (API client, timestamp):
@@ -65,14 +68,31 @@ export class TransactionMonitorService {
       const { items, heldBack } = await this.ds.transaction(async (m) => {
         const cursor = await this.lockCursor(m, clientId, timestamp);
         const skip = { snapshot: cursor.start_snapshot, before: new Date(timestamp) };
-        const found = await this.repo.findFeedAfter(m, cursor.xid, cursor.transaction_id, limit, skip);
-        const last = found[found.length - 1];
-        await m.query(
-          `UPDATE transaction_monitor_cursor SET xid = $3, transaction_id = $4, polled_at = now() WHERE client_id = $1 AND timestamp = $2`,
-          [clientId, timestamp, last ? last.feed_xid : cursor.xid, last ? last.id : cursor.transaction_id],
-        );
-        const held = found.length === 0 && wait < HELD_BACK_WAITS && (await this.repo.hasHeldBackFeed(m, cursor.xid, cursor.transaction_id, skip));
-        return { items: held ? [] : await select(m, found), heldBack: held };
+        let xid = cursor.xid;
+        let id = cursor.transaction_id;
+        let items: T[] = [];
+        let foundAny = false;
+        // A filtered reader (hep) may drop a whole batch: read on while full batches yield nothing, so a
+        // poll never answers [] while its events wait behind other events (bounded per poll).
+        for (let batch = 0; batch < FILTERED_BATCHES_PER_POLL; batch++) {
+          const found = await this.repo.findFeedAfter(m, xid, id, limit, skip);
+          const last = found[found.length - 1];
+          if (last) {
+            foundAny = true;
+            xid = last.feed_xid;
+            id = last.id;
+            items = await select(m, found);
+          }
+          if (items.length > 0 || found.length < limit) break;
+        }
+        await m.query(`UPDATE transaction_monitor_cursor SET xid = $3, transaction_id = $4, polled_at = now() WHERE client_id = $1 AND timestamp = $2`, [
+          clientId,
+          timestamp,
+          xid,
+          id,
+        ]);
+        const held = !foundAny && wait < HELD_BACK_WAITS && (await this.repo.hasHeldBackFeed(m, cursor.xid, cursor.transaction_id, skip));
+        return { items: held ? [] : items, heldBack: held };
       });
       if (!heldBack) return items;
       await new Promise((resolve) => setTimeout(resolve, HELD_BACK_WAIT_MS));

@@ -116,4 +116,19 @@ describe('temperature and mask events from a screening panel', () => {
     expect((await t.get('/api/hep/transaction/monitor', { timestamp: startedAt })).body.data).toEqual([]);
     expect((await t.get('/api/hep/transaction/monitor')).body).toMatchObject({ code: -400, data: null });
   });
+
+  it('monitor: a temperature event behind more than a batch of ordinary events comes with the first poll, not after several empty ones', async () => {
+    const since = Date.now() - 1000;
+    const busy = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'HEP0000003', doors: 1 });
+    await busy.connect();
+    // 1200 ordinary access events (more than the 1000 the feed reads at once), then one screening event.
+    const ordinary = Array.from({ length: 1200 }, (_, i) => ({ time: '2026-03-03 09:00:00', pin: 0, cardno: 900000 + i, event: 27, verifytype: 200 }));
+    for (let i = 0; i < ordinary.length; i += 400) expect((await busy.uploadRtlog(ordinary.slice(i, i + 400))).status).toBe(200);
+    await sim.uploadRtlog([{ time: '2026-03-03 09:00:05', pin: 7, event: 0, verifytype: 15, ...sim.screeningFields({ maskflag: 1, celsius: 36.4 }) }]);
+    const r = await t.get('/api/hep/transaction/monitor', { timestamp: since });
+    expect(r.body.code).toBe(0);
+    const first = r.body.data as any[];
+    expect(first.map((i) => [i.eventTime, i.temperature])).toEqual([['2026-03-03 09:00:05', 36.4]]);
+    expect((await t.get('/api/hep/transaction/monitor', { timestamp: since })).body.data).toEqual([]);
+  });
 });
