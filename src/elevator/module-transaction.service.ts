@@ -11,7 +11,16 @@ import type { ModuleKind } from '../sync/module-rights';
 import { MODULE_MONITOR_CURSOR } from './module-tables';
 
 /** A client's monitor cursor, started at a feed position; a concurrent first poll's cursor wins. */
-const START_CURSOR = `INSERT INTO ${insertOf(MODULE_MONITOR_CURSOR, ['clientId', 'module', 'timestamp', 'xid', 'transactionId'])} ON CONFLICT DO NOTHING`;
+const START_CURSOR = `INSERT INTO ${insertOf(MODULE_MONITOR_CURSOR, ['clientId', 'module', 'timestamp', 'xid', 'transactionId', 'startSnapshot'])} ON CONFLICT DO NOTHING`;
+
+/**
+ * The events a monitor cursor hands out: all but those already visible at its first poll (its snapshot) and stored
+ * before the client's timestamp, as the access monitor's cursor. A client whose clock runs ahead of the server's
+ * thus still gets every event stored after its first poll. A cursor without a snapshot (made before migration
+ * 1763700004200) skips every event stored before the timestamp, as it always did.
+ */
+const STORED_SINCE_START = (before: string, snapshot: string) =>
+  `(t.created_at >= ${before} OR NOT pg_visible_in_snapshot(t.xid::text::xid8, ${snapshot}::pg_snapshot))`;
 
 /** A module_transaction row: the acc_transaction columns plus the channel controller's gate type. */
 export interface ModuleTransactionRow extends TransactionRow {
@@ -175,7 +184,7 @@ export class ModuleTransactionService {
     return this.ds.transaction(async (m) => {
       const select = () =>
         m.query(
-          `SELECT xid::text AS xid, transaction_id::text AS transaction_id FROM module_monitor_cursor WHERE client_id = $1 AND module = $2 AND timestamp = $3 FOR UPDATE`,
+          `SELECT xid::text AS xid, transaction_id::text AS transaction_id, start_snapshot FROM module_monitor_cursor WHERE client_id = $1 AND module = $2 AND timestamp = $3 FOR UPDATE`,
           [clientId, module, timestamp],
         );
       let [cursor] = await select();
@@ -184,18 +193,18 @@ export class ModuleTransactionService {
         await m.query(`DELETE FROM module_monitor_cursor WHERE polled_at < now() - interval '1 hour'`);
         const [start] = await m.query(
           `SELECT LEAST((SELECT min(xid) FROM module_transaction WHERE module = $1 AND created_at >= $2),
-                        pg_snapshot_xmin(pg_current_snapshot())::text::bigint) - 1 AS xid`,
+                        pg_snapshot_xmin(pg_current_snapshot())::text::bigint) - 1 AS xid, pg_current_snapshot()::text AS snapshot`,
           [module, new Date(timestamp)],
         );
-        await m.query(START_CURSOR, [clientId, module, timestamp, String(start.xid), 0]);
+        await m.query(START_CURSOR, [clientId, module, timestamp, String(start.xid), 0, start.snapshot]);
         [cursor] = await select();
       }
       const found: ModuleTransactionRow[] = await m.query(
         `SELECT t.xid::text AS feed_xid, ${COLUMNS} FROM module_transaction t
-          WHERE t.module = $1 AND (t.xid, t.id) > ($2::bigint, $3::bigint) AND t.created_at >= $5
+          WHERE t.module = $1 AND (t.xid, t.id) > ($2::bigint, $3::bigint) AND ${STORED_SINCE_START('$5', '$6')}
             AND t.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
           ORDER BY t.xid, t.id LIMIT $4`,
-        [module, cursor.xid, cursor.transaction_id, MONITOR_BATCH, new Date(timestamp)],
+        [module, cursor.xid, cursor.transaction_id, MONITOR_BATCH, new Date(timestamp), cursor.start_snapshot],
       );
       const last = found[found.length - 1];
       await m.query(
@@ -205,9 +214,9 @@ export class ModuleTransactionService {
       let heldBack = false;
       if (found.length === 0 && mayWait) {
         const [{ held }] = await m.query(
-          `SELECT EXISTS (SELECT 1 FROM module_transaction t WHERE t.module = $1 AND (t.xid, t.id) > ($2::bigint, $3::bigint) AND t.created_at >= $4
+          `SELECT EXISTS (SELECT 1 FROM module_transaction t WHERE t.module = $1 AND (t.xid, t.id) > ($2::bigint, $3::bigint) AND ${STORED_SINCE_START('$4', '$5')}
              AND t.xid >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS held`,
-          [module, cursor.xid, cursor.transaction_id, new Date(timestamp)],
+          [module, cursor.xid, cursor.transaction_id, new Date(timestamp), cursor.start_snapshot],
         );
         heldBack = held === true;
       }

@@ -190,6 +190,22 @@ describe('entrance-control levels and events', () => {
   });
 
 
+  it('monitor: a client whose clock runs ahead of the server still gets the events stored after its first poll', async () => {
+    // The integrator's clock is two minutes fast: its first poll names a moment the server has not reached yet.
+    const ahead = Date.now() + 120_000;
+    expect((await t.get('/api/psgTransaction/monitor', { timestamp: ahead })).body).toMatchObject({ code: 0, data: [] });
+    expect((await cc.uploadRtlog([{ pin: 0, cardno: 4711, eventaddr: 1, event: 27, inoutstatus: 0, verifytype: 200, index: 9200 }])).status).toBe(200);
+    const seen: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < 50 && seen.length < 1; i++) {
+      seen.push(...(await t.get('/api/psgTransaction/monitor', { timestamp: ahead })).body.data);
+      if (seen.length < 1) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(seen.map((e) => [e.devSn, e.cardNo, e.logId])).toEqual([['CKN4213360081', '4711', 9200]]);
+    expect((await t.get('/api/psgTransaction/monitor', { timestamp: ahead })).body.data).toEqual([]);
+    // As the access monitor does with the same timestamp.
+    expect((await t.get('/api/transaction/monitor', { timestamp: ahead })).body.code).toBe(0);
+  });
+
   it('names event 110 of a channel controller as its gate, not a read head (2.34\'s examples)', async () => {
     expect((await cc.uploadRtlog([{ pin: 0, cardno: 0, eventaddr: 1, event: 110, inoutstatus: 2, verifytype: 200, index: 9110 }])).status).toBe(200);
     const gone = (await t.get('/api/psgTransaction/device/CKN4213360081', { pageNo: 1, pageSize: 50 })).body.data.find((e: { eventNo: number }) => e.eventNo === 110);
