@@ -48,7 +48,10 @@ export class AttApplyService {
 
   private period(dto: ApplyPeriodDto): { start: Date; end: Date } {
     const start = requireCvDateTime(dto.startDatetime, this.config.timeZone, 'startDatetime');
-    const end = requireCvDateTime(dto.endDatetime, this.config.timeZone, 'endDatetime');
+    // A bare date as the end (`2021-11-19`) ends with that day, as the transaction lists read a date-only end:
+    // a one-day leave sent as that day twice is the whole day, not a period of no length (-101).
+    const endText = typeof dto.endDatetime === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(dto.endDatetime.trim()) ? `${dto.endDatetime.trim()} 23:59:59` : dto.endDatetime;
+    const end = requireCvDateTime(endText, this.config.timeZone, 'endDatetime');
     if (start.getTime() >= end.getTime()) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than or equal to end time');
     return { start, end };
   }

@@ -1,4 +1,5 @@
-import { Body, Get, HttpCode, Post, Req, Res, SetMetadata } from '@nestjs/common';
+import { Body, Get, HttpCode, Inject, Post, Req, Res, SetMetadata } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { FastifyReply } from 'fastify';
 import { CvCode, CvError } from '../common/cv-error';
 import { ok } from '../common/envelope';
@@ -17,7 +18,16 @@ export class ConsoleSessionController {
   constructor(
     private readonly sessions: ConsoleSessionService,
     private readonly operators: OperatorService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /**
+   * The session as the page sees it, with the server's time zone: every time the API reads or shows is a wall
+   * clock in that zone (TIME_ZONE), so the page fills its time fields in it, not in the browser's zone.
+   */
+  private view<T extends object>(session: T): T & { timeZone: string } {
+    return { ...session, timeZone: this.config.timeZone };
+  }
 
   /**
    * Public, but only as JSON: a cross-site HTML form cannot send application/json without a CORS preflight
@@ -31,12 +41,12 @@ export class ConsoleSessionController {
     const result = await this.sessions.login(body?.name, body?.password, body?.code, req.ip);
     if ('totpRequired' in result) return ok({ totpRequired: true }, 'Enter the one-time code from your authenticator app');
     setSessionCookie(req, reply, result.sessionId, result.maxAgeSeconds);
-    return ok(result.session);
+    return ok(this.view(result.session));
   }
 
   @Get()
   me(@Req() req: ConsoleRequest) {
-    return ok(req.console!);
+    return ok(this.view(req.console!));
   }
 
   @Post('logout')

@@ -113,6 +113,10 @@ describe('2.23 attApply', () => {
     expect((await t.post('/api/attApply/applyLeave', { personPin: '1', leaveTypeNo: 'L99', startDatetime: '2021-11-19 13:00:00', endDatetime: '2021-11-19 18:00:00' })).body.code).toBeLessThan(0);
     // The manual's example body (2.23.3), placeholder picture path and all, is a leave like any other.
     expect((await t.post('/api/attApply/applyLeave', { endDatetime: '2021-11-20 18:00:00', leaveImagePath: 'string', leaveTypeNo: 'L1', personPin: 1, remark: 'api', startDatetime: '2021-11-20 13:00:00' })).body.code).toBe(0);
+    // A one-day leave given as that date twice is the whole day (a bare end date ends with its day).
+    expect((await t.post('/api/attApply/applyLeave', { personPin: '1', leaveTypeNo: 'L1', startDatetime: '2021-11-25', endDatetime: '2021-11-25' })).body.code).toBe(0);
+    const day = (await t.get('/api/gateway/attendance/applications', { personPin: '1' })).body.data.find((a: { startDatetime: string }) => a.startDatetime === '2021-11-25 00:00:00');
+    expect(day).toMatchObject({ kind: 'leave', endDatetime: '2021-11-25 23:59:59' });
     expect((await t.post('/api/attApply/uploadLeaveImage', { base64Image: 'bm90IGFuIGltYWdl' })).body.code).toBe(-27);
     expect((await fetch(new URL('/fileresource/att/leave/image/2021-01-01/1.jpg', t.baseUrl))).status).toBe(404);
   });

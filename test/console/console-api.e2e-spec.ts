@@ -49,7 +49,7 @@ describe('console API: sessions and CSRF', () => {
     const c = await signIn(t, 'otto', 'otto-password-1');
     expect(c.setCookie).toMatch(/^cvgw_console=[\w-]{43}; Path=\/console; HttpOnly; SameSite=Strict; Max-Age=43200$/);
     const me = await c.call('GET', 'session');
-    expect(me.body.data).toEqual({ operator: { id: expect.any(String), name: 'otto', role: 'operator', totpEnabled: false }, csrfToken: c.csrf });
+    expect(me.body.data).toEqual({ operator: { id: expect.any(String), name: 'otto', role: 'operator', totpEnabled: false }, csrfToken: c.csrf, timeZone: t.config.timeZone });
 
     const tls = await signIn(t, 'otto', 'otto-password-1', {}, { 'x-forwarded-proto': 'https' });
     expect(tls.setCookie).toMatch(/; Secure$/);

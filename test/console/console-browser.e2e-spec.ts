@@ -201,6 +201,34 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     await page.getByText('Exported 1 events to transactions.csv').waitFor();
   });
 
+  it("fills a visit's default times in the server's time zone, whatever the browser's", async () => {
+    // A browser 14 hours ahead of UTC: the API reads visit times as wall clocks in the server's TIME_ZONE, so the
+    // form's defaults must be the server's now, not the browser's.
+    const far = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'Pacific/Kiritimati' });
+    try {
+      const p = await far.newPage();
+      p.setDefaultTimeout(10_000);
+      await signIn(p, 'ada', 'ada-password-1');
+      await p.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+      await nav(p, 'Visitors');
+      await p.getByRole('button', { name: 'Check a visitor in' }).click();
+      const start = await p.getByRole('form', { name: 'Check a visitor in' }).locator('input[name=start]').inputValue();
+      const zone = t.config.timeZone;
+      const wall = (d: Date) => {
+        const x = Object.fromEntries(
+          new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+            .formatToParts(d)
+            .map((q) => [q.type, q.value]),
+        );
+        return `${x.year}-${x.month}-${x.day}T${x.hour}:${x.minute}`;
+      };
+      const now = Date.now();
+      expect([wall(new Date(now - 60_000)), wall(new Date(now)), wall(new Date(now - 120_000))]).toContain(start);
+    } finally {
+      await far.close();
+    }
+  });
+
   it('checks a visitor in and out', async () => {
     await nav(page, 'Visitors');
     await page.getByRole('button', { name: 'Check a visitor in' }).click();

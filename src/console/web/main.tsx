@@ -25,6 +25,8 @@ export interface Me {
   name: string;
   role: Role;
   totpEnabled: boolean;
+  /** The server's time zone (TIME_ZONE): the API's times are wall clocks there. */
+  timeZone?: string;
 }
 
 export type Go = (path: string, e?: Event) => void;
@@ -63,7 +65,7 @@ function Login({ onIn }: { onIn: (me: Me, csrf: string) => void }) {
     const r = await a.run(() => api('POST', 'session/login', { name, password, code: needCode ? code : undefined }));
     if (!r) return;
     if (r.totpRequired) setNeedCode(true);
-    else onIn(r.operator, r.csrfToken);
+    else onIn({ ...r.operator, timeZone: r.timeZone }, r.csrfToken);
   }
   return (
     <main class="container login">
@@ -100,7 +102,7 @@ function App() {
   useEffect(() => {
     whenSignedOut(() => setMe(null));
     api('GET', 'session').then(
-      (s) => (setCsrf(s.csrfToken), setMe(s.operator)),
+      (s) => (setCsrf(s.csrfToken), setMe({ ...s.operator, timeZone: s.timeZone })),
       () => setMe(null),
     );
     const onPop = () => setPage(currentPath());

@@ -16,13 +16,29 @@ const CERT_TYPES: Array<[string, string]> = [
 function pad(n: number) {
   return String(n).padStart(2, '0');
 }
-function localInput(d: Date) {
+/**
+ * A `datetime-local` value for an instant, as a wall clock in the server's zone: the API reads visit times in its
+ * TIME_ZONE, so a default taken from the browser's own zone would shift the visit by the difference.
+ */
+function localInput(d: Date, timeZone?: string) {
+  if (timeZone) {
+    try {
+      const parts = Object.fromEntries(
+        new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+          .formatToParts(d)
+          .map((p) => [p.type, p.value]),
+      );
+      return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+    } catch {
+      // An unknown zone name: the browser's clock below.
+    }
+  }
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-function VisitorForm({ kind, onDone }: { kind: 'checkin' | 'reserve'; onDone: (done: string) => void }) {
+function VisitorForm({ kind, timeZone, onDone }: { kind: 'checkin' | 'reserve'; timeZone?: string; onDone: (done: string) => void }) {
   const now = new Date();
-  const [f, setF] = useState({ visEmpName: '', certType: '4', certNum: '', persPersonPin: '', visitReason: '', company: '', visitorCount: '1', cardNo: '', start: localInput(now), end: localInput(new Date(now.getTime() + 4 * 3600_000)) });
+  const [f, setF] = useState({ visEmpName: '', certType: '4', certNum: '', persPersonPin: '', visitReason: '', company: '', visitorCount: '1', cardNo: '', start: localInput(now, timeZone), end: localInput(new Date(now.getTime() + 4 * 3600_000), timeZone) });
   // A visitor opens doors with a card and the visitor levels given at check-in (2.17.1 cardNo, visLevels).
   const [levelIds, setLevelIds] = useState<string[]>([]);
   const levels = useLoad(() => (kind === 'checkin' ? api('GET', 'visitors/levels') : Promise.resolve([])));
@@ -138,7 +154,7 @@ export function VisitorsPage({ me }: { me: Me }) {
           </button>
         </div>
       )}
-      {form && <VisitorForm key={form} kind={form} onDone={(m) => (setForm(null), setDone(m), list.reload())} />}
+      {form && <VisitorForm key={form} kind={form} timeZone={me.timeZone} onDone={(m) => (setForm(null), setDone(m), list.reload())} />}
       <Notice error={a.error || list.error} ok={a.ok || done} />
       <h2>Visits</h2>
       <div class="row">
