@@ -30,6 +30,7 @@ import { PsgPassRule1763700003700 } from './1763700003700-psg-pass-rule';
 import { SyncItemDeviceTrigger1763700003750 } from './1763700003750-sync-item-device-trigger';
 import { DeviceUserLine1763700004000 } from './1763700004000-device-user-line';
 import { VisitorCardIndex1763700004100 } from './1763700004100-visitor-card-index';
+import { RefusalProbe1763700004200 } from './1763700004200-refusal-probe';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -65,4 +66,5 @@ export const MIGRATIONS = [
   SyncItemDeviceTrigger1763700003750,
   DeviceUserLine1763700004000,
   VisitorCardIndex1763700004100,
+  RefusalProbe1763700004200,
 ];
