@@ -45,17 +45,21 @@ export function probeIntervalSql(n: string, base: string, max: string): string {
   return `make_interval(secs => least(${max}::float8, ${base}::float8 * power(2::float8, least(greatest((${n}) - 1, 0), 30))) / 1000)`;
 }
 
-/** device.id → keys refused for good, for the given devices (others are absent). */
-export async function loadRefusals(m: EntityManager, deviceIds: string[]): Promise<Map<string, Set<string>>> {
+/**
+ * device.id → keys refused for good, for the given devices (others are absent). A refusal whose probe is due is
+ * left out (the planner may try the key again: that is the probe), unless `withDue` (what the firmware is known to
+ * refuse, probe or not: operators' views, and a count that cannot match a table the gateway cannot write).
+ */
+export async function loadRefusals(m: EntityManager, deviceIds: string[], opts: { withDue?: boolean } = {}): Promise<Map<string, Set<string>>> {
   if (deviceIds.length === 0) return new Map();
-  return runRead(m, refusalsRead(deviceIds));
+  return runRead(m, refusalsRead(deviceIds, opts));
 }
 
 /** loadRefusals as a read that can share a round trip (read-together.ts). */
-export function refusalsRead(deviceIds: string[]): Read<Map<string, Set<string>>> {
+export function refusalsRead(deviceIds: string[], { withDue = false }: { withDue?: boolean } = {}): Read<Map<string, Set<string>>> {
   return read(
     // A refusal whose probe is due no longer holds its table back: the planner may try it again (the probe).
-    `SELECT device_id, what, return_code, refusals FROM device_refusal WHERE device_id = ANY($1::char(32)[]) AND probe_at > now()`,
+    `SELECT device_id, what, return_code, refusals FROM device_refusal WHERE device_id = ANY($1::char(32)[])${withDue ? '' : ' AND probe_at > now()'}`,
     [deviceIds],
     (rows: Array<{ device_id: string; what: string; return_code: number; refusals: number }>) => {
       const out = new Map<string, Set<string>>();

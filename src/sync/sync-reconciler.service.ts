@@ -23,6 +23,9 @@ const DIVERGENT_BATCH = 5000;
 const OWED_BATCH = 20;
 /** Devices probed per pass (a refusal for good whose probe is due: device-refusals.ts, RefusalProbe). */
 const PROBE_BATCH = 20;
+/** Moves the due refusals for good of device $1 one current interval ahead ($2, $3: base and max ms); answers them. */
+const PROBED = `WITH p AS (UPDATE device_refusal r SET probe_at = now() + ${probeIntervalSql('r.refusals', '$2', '$3')}
+    WHERE r.device_id = $1 AND r.probe_at <= now() AND ${FOR_GOOD_SQL} RETURNING r.what, r.refusals) SELECT what, refusals FROM p`;
 /** Owed work: device $1, kind $2; a newer full sync restarts from the beginning. */
 const OWE_JOB = `INSERT INTO ${insertOf(SyncOwed, ['deviceId', 'kind'])}
   ON CONFLICT (${listOf(SyncOwed, ['deviceId', 'kind'])}) DO UPDATE SET cursor = NULL, plan = NULL, attempts = 0, next_try_at = now(), last_error = NULL`;
@@ -271,17 +274,17 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
    */
   private async runProbes(): Promise<number> {
     const rows: Array<{ device_id: string }> = await this.ds.query(
-      `SELECT DISTINCT r.device_id FROM device_refusal r JOIN device d ON d.id = r.device_id AND d.admission = 'admitted'
-        WHERE r.probe_at <= now() AND ${FOR_GOOD_SQL} LIMIT $1`,
+      `SELECT r.device_id FROM device_refusal r JOIN device d ON d.id = r.device_id AND d.admission = 'admitted'
+        WHERE r.probe_at <= now() AND ${FOR_GOOD_SQL} GROUP BY r.device_id ORDER BY min(r.probe_at) LIMIT $1`,
       [PROBE_BATCH],
     );
     for (const { device_id: deviceId } of rows) {
       try {
         await this.ds.transaction((m) => this.probeRefusals(m, deviceId));
       } catch (err) {
-        // Due again at the next pass; the loop ends when a pass does nothing, so such a device waits for the next tick.
-        this.log.error(`probing the refusals of device ${deviceId} failed; retried at the next pass: ${(err as Error)?.message ?? err}`);
-        return 0;
+        // Probed again after the interval, as if sent and never answered: a device whose plan fails does not hold up the others.
+        this.log.error(`probing the refusals of device ${deviceId} failed; tried again after the interval: ${(err as Error)?.message ?? err}`);
+        await this.ds.query(PROBED, [deviceId, this.config.syncRefusalProbeMs, this.config.syncRefusalProbeMaxMs]);
       }
     }
     return rows.length;
@@ -298,11 +301,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     // Planned first: the due keys are not held back in this transaction (loadRefusals: probe_at > now()) until the update.
     if (await this.attendance.isTerminal(m, deviceId)) await this.attendance.reconcileTerminal(m, deviceId, null);
     else await this.planner.reconcileDevice(m, deviceId, null);
-    const probed: Array<{ what: string; refusals: number }> = await m.query(
-      `WITH p AS (UPDATE device_refusal r SET probe_at = now() + ${probeIntervalSql('r.refusals', '$2', '$3')}
-        WHERE r.device_id = $1 AND r.probe_at <= now() AND ${FOR_GOOD_SQL} RETURNING r.what, r.refusals) SELECT what, refusals FROM p`,
-      [deviceId, this.config.syncRefusalProbeMs, this.config.syncRefusalProbeMaxMs],
-    );
+    const probed: Array<{ what: string; refusals: number }> = await m.query(PROBED, [deviceId, this.config.syncRefusalProbeMs, this.config.syncRefusalProbeMaxMs]);
     if (probed.length > 0) this.log.log(`device ${deviceId}: probing again what its firmware refused: ${probed.map((p) => `${p.what} (${p.refusals}×)`).join(', ')}`);
   }
 
@@ -359,7 +358,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     if (count >= sure && count <= sure + doubt) return true;
     // A firmware that refused the table for good holds rows the gateway cannot write or count as its own:
     // a full sync would clear and resend everything at every count, and never match.
-    const refused = (await loadRefusals(m, [deviceId])).get(deviceId);
+    const refused = (await loadRefusals(m, [deviceId], { withDue: true })).get(deviceId);
     const tables = kind === 'user' ? ['user', 'USERINFO'] : [kind];
     if (tables.some((table) => refused?.has(`DATA UPDATE ${table}`))) return false;
     this.log.warn(`device ${sn} holds ${count} ${kind} rows where ${sure}${doubt ? `-${sure + doubt}` : ''} are confirmed: its tables changed behind the gateway; a full sync is owed`);

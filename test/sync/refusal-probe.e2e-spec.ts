@@ -70,9 +70,10 @@ describe('a refusal for good is probed again with backoff', () => {
     const [refused] = await refusals();
     expect(refused).toMatchObject({ what: 'DATA UPDATE userauthorize', returnCode: -1004, refusals: 1 });
     expect(new Date(refused.probeAt).toISOString()).toBe(refused.probeAt);
-    // Before the probe is due nothing is sent again.
+    // Before the probe is due nothing is sent again (checked when the pass ran before it was due: a loaded machine may be slower).
     await reconciler.runOnce();
-    expect(await a.sim.pollUntilIdle()).toEqual([]);
+    const early = await a.sim.pollUntilIdle();
+    if (Date.now() < Date.parse(refused.probeAt)) expect(early).toEqual([]);
     await heal(async () => rights('701').length > 0 && (await refusals()).length === 0);
     expect(rights('701')).toEqual(['1:1']);
     expect(a.sim.evaluateAccess({ pin: '701', door: 1 }).granted).toBe(true);
@@ -105,10 +106,12 @@ describe('a refusal for good is probed again with backoff', () => {
     while (seen.length < 4 && Date.now() < deadline) {
       await sleep(Math.max(0, Date.parse(r.probeAt) - Date.now()) + 30);
       const before = rightsUpdates;
+      const passAt = Date.now();
       await reconciler.runOnce();
-      // The probe went out; while it is in flight the key is held back, the pass does not probe it again.
+      // The probe went out; while it is in flight the key is held back one current interval, so the pass does not
+      // probe it again each tick.
       const after = (await refusals())[0];
-      expect(Date.parse(after.probeAt)).toBeGreaterThan(Date.now());
+      expect(Date.parse(after.probeAt)).toBeGreaterThanOrEqual(passAt + Math.min(1_600, PROBE_MS * 2 ** (after.refusals - 1)) - 20);
       await reconciler.runOnce();
       await a.sim.pollUntilIdle();
       expect(rightsUpdates).toBeGreaterThan(before);
