@@ -15,6 +15,8 @@ describe('loadConfig', () => {
     expect(c.deviceCommKey).toBeUndefined();
     expect(c.trustProxy).toBe(false);
     expect(c.deviceCommandTimeout).toBe(60);
+    expect(c.syncRefusalProbeMs).toBe(60_000);
+    expect(c.syncRefusalProbeMaxMs).toBe(86_400_000);
   });
 
   it.each([
@@ -38,6 +40,9 @@ describe('loadConfig', () => {
     ['DEVICE_COMM_KEY', { DEVICE_COMM_KEY: 'abc' }],
     ['TRUST_PROXY', { TRUST_PROXY: 'the load balancer' }],
     ['DEVICE_COMMAND_TIMEOUT', { DEVICE_COMMAND_TIMEOUT: '0' }],
+    ['SYNC_REFUSAL_PROBE_MS', { SYNC_REFUSAL_PROBE_MS: '0' }],
+    ['SYNC_REFUSAL_PROBE_MS', { SYNC_REFUSAL_PROBE_MS: 'hourly' }],
+    ['SYNC_REFUSAL_PROBE_MAX_MS', { SYNC_REFUSAL_PROBE_MAX_MS: '-1' }],
   ])('a bad %s names the variable', (variable, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(variable));
@@ -51,6 +56,10 @@ describe('loadConfig', () => {
   it('reads the device-side hardening variables', () => {
     const c = loadConfig({ DEVICE_UPLOAD_RATE_LIMIT: '0', DEVICE_SN_CONFLICT: 'Allow', DEVICE_COMM_KEY: ' s3cret-key ', DEVICE_COMMAND_TIMEOUT: '5' });
     expect(c).toMatchObject({ deviceUploadRateLimit: 0, deviceSnConflict: 'allow', deviceCommKey: 's3cret-key', deviceCommandTimeout: 5 });
+  });
+
+  it('reads the refusal probe variables', () => {
+    expect(loadConfig({ SYNC_REFUSAL_PROBE_MS: '200', SYNC_REFUSAL_PROBE_MAX_MS: '3600000' })).toMatchObject({ syncRefusalProbeMs: 200, syncRefusalProbeMaxMs: 3_600_000 });
   });
 
   it.each([

@@ -56,6 +56,12 @@ export interface AppConfig {
   /** Convergence (src/sync): first retry delay after a refused/expired command, its cap, and the reconciler's period (0 = off). */
   syncRetryBaseMs: number;
   syncRetryMaxMs: number;
+  /**
+   * A table or command refused for good is probed again after SYNC_REFUSAL_PROBE_MS, doubling per refusal up to
+   * SYNC_REFUSAL_PROBE_MAX_MS (src/push/device-refusals.ts, RefusalProbe).
+   */
+  syncRefusalProbeMs: number;
+  syncRefusalProbeMaxMs: number;
   syncReconcileIntervalMs: number;
   /** How often each online, converged access panel is asked to count its users (SYNC_VERIFY_INTERVAL_MS; 0 = never). */
   syncVerifyIntervalMs: number;
@@ -255,6 +261,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     visitorSweepIntervalMs: parseVisitorSweepIntervalMs(env),
     syncRetryBaseMs: parseRange('SYNC_RETRY_BASE_MS', env.SYNC_RETRY_BASE_MS, 10_000, 0, 86_400_000),
     syncRetryMaxMs: parseRange('SYNC_RETRY_MAX_MS', env.SYNC_RETRY_MAX_MS, 600_000, 0, 86_400_000),
+    syncRefusalProbeMs: parseRange('SYNC_REFUSAL_PROBE_MS', env.SYNC_REFUSAL_PROBE_MS, 60_000, 1, 86_400_000),
+    syncRefusalProbeMaxMs: parseRange('SYNC_REFUSAL_PROBE_MAX_MS', env.SYNC_REFUSAL_PROBE_MAX_MS, 86_400_000, 1, 30 * 86_400_000),
     syncReconcileIntervalMs: parseRange('SYNC_RECONCILE_INTERVAL_MS', env.SYNC_RECONCILE_INTERVAL_MS, 15_000, 0, 86_400_000),
     syncVerifyIntervalMs: parseRange('SYNC_VERIFY_INTERVAL_MS', env.SYNC_VERIFY_INTERVAL_MS, 3_600_000, 0, 7 * 86_400_000),
     deviceClearOnAdd: parseFlag('DEVICE_CLEAR_ON_ADD', env.DEVICE_CLEAR_ON_ADD, true),

@@ -188,6 +188,7 @@ export class DeviceService {
           command: r.command,
           firstAt: formatCvDateTime(r.firstAt, this.config.timeZone),
           lastAt: formatCvDateTime(r.lastAt, this.config.timeZone),
+          probeAt: new Date(r.probeAt).toISOString(),
         })),
       };
     });

@@ -478,7 +478,7 @@ export class CommandQueueService {
         const row = byCommand.get(f.id)!;
         return { deviceSn: sn, commandId: f.id, command: row.command, ref: row.ref ?? null, state: f.state, returnCode: f.returnCode, reason: 'returned' };
       });
-      await recordRefusals(m, sn, outcomes, rows[0]?.refusals === true);
+      await recordRefusals(m, sn, outcomes, this.settings.refusalProbe, rows[0]?.refusals === true);
       await this.outcomes.emit(m, outcomes);
       // The next reply may go once this one is complete: wake this device's next poll (in every process).
       if (finished.length > 0 && updated.some((u) => u.outstanding === 0)) await this.signal.afterCommit(m, [sn]);

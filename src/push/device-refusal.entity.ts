@@ -1,4 +1,4 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { Device } from '../device/device.entity';
 
 /**
@@ -8,6 +8,7 @@ import { Device } from '../device/device.entity';
  * (`DATA UPDATE biodata`, `CONTROL DEVICE`, ...).
  */
 @Entity('device_refusal')
+@Index('ix_device_refusal_probe_at', ['probeAt'])
 export class DeviceRefusal {
   @PrimaryColumn({ name: 'device_id', type: 'char', length: 32, primaryKeyConstraintName: 'pk_device_refusal' })
   deviceId!: string;
@@ -36,4 +37,11 @@ export class DeviceRefusal {
 
   @Column({ name: 'last_at', type: 'timestamptz' })
   lastAt!: Date;
+
+  /**
+   * When the key is tried again: a refusal for good whose probe is due no longer holds its table back, and the
+   * reconciler plans the device again (device-refusals.ts, RefusalProbe). Set at each refusal and each probe.
+   */
+  @Column({ name: 'probe_at', type: 'timestamptz', default: () => 'now()' })
+  probeAt!: Date;
 }

@@ -21,17 +21,45 @@ import { read, runRead, type Read } from '../database/read-together';
 export const REFUSALS_FOR_GOOD = 3;
 
 const forGood = (r: Pick<DeviceRefusalView, 'returnCode' | 'refusals'>) => r.returnCode !== -1002 || r.refusals >= REFUSALS_FOR_GOOD;
+/** forGood, in SQL over `device_refusal r`. */
+export const FOR_GOOD_SQL = `(r.return_code <> -1002 OR r.refusals >= ${REFUSALS_FOR_GOOD})`;
 
-/** device.id → keys refused for good, for the given devices (others are absent). */
-export async function loadRefusals(m: EntityManager, deviceIds: string[]): Promise<Map<string, Set<string>>> {
+/**
+ * A refusal for good is probed again with backoff: a busy panel, a transient fault or a harness may refuse a table
+ * once and take it again later. Each recorded refusal (and each probe the reconciler plans) sets `probe_at` this far
+ * ahead: `base × 2^(refusals − 1)`, at most `max` (SYNC_REFUSAL_PROBE_MS, SYNC_REFUSAL_PROBE_MAX_MS). Once `probe_at`
+ * passed, the key no longer excludes its table from plans, and the reconciler plans the device again (the probe).
+ */
+export interface RefusalProbe {
+  baseMs: number;
+  maxMs: number;
+}
+
+/** Milliseconds from a refusal (counted `refusals` times) to its next probe. */
+export function refusalProbeMs(refusals: number, probe: RefusalProbe): number {
+  return Math.min(probe.maxMs, probe.baseMs * 2 ** Math.min(Math.max(refusals - 1, 0), 30));
+}
+
+/** refusalProbeMs in SQL, as an interval: `n` the refusals (an SQL expression), $base and $max the parameters' SQL. */
+export function probeIntervalSql(n: string, base: string, max: string): string {
+  return `make_interval(secs => least(${max}::float8, ${base}::float8 * power(2::float8, least(greatest((${n}) - 1, 0), 30))) / 1000)`;
+}
+
+/**
+ * device.id → keys refused for good, for the given devices (others are absent). A refusal whose probe is due is
+ * left out (the planner may try the key again: that is the probe), unless `withDue` (what the firmware is known to
+ * refuse, probe or not: operators' views, and a count that cannot match a table the gateway cannot write).
+ */
+export async function loadRefusals(m: EntityManager, deviceIds: string[], opts: { withDue?: boolean } = {}): Promise<Map<string, Set<string>>> {
   if (deviceIds.length === 0) return new Map();
-  return runRead(m, refusalsRead(deviceIds));
+  return runRead(m, refusalsRead(deviceIds, opts));
 }
 
 /** loadRefusals as a read that can share a round trip (read-together.ts). */
-export function refusalsRead(deviceIds: string[]): Read<Map<string, Set<string>>> {
+export function refusalsRead(deviceIds: string[], { withDue = false }: { withDue?: boolean } = {}): Read<Map<string, Set<string>>> {
   return read(
-    `SELECT device_id, what, return_code, refusals FROM device_refusal WHERE device_id = ANY($1::char(32)[])`,
+    // A refusal whose probe is due no longer holds its table back: the planner may try it again (the probe).
+    `SELECT device_id, what, return_code, refusals FROM device_refusal WHERE device_id = ANY($1::char(32)[])${withDue ? '' : ' AND probe_at > now()'}`,
     [deviceIds],
     (rows: Array<{ device_id: string; what: string; return_code: number; refusals: number }>) => {
       const out = new Map<string, Set<string>>();
@@ -53,20 +81,22 @@ export interface DeviceRefusalView {
   command: string;
   firstAt: Date;
   lastAt: Date;
+  /** When the key is tried again (refusals for good: probed with backoff). */
+  probeAt: Date;
 }
 
 /** The refusals of the given devices (device.id → refusals, by key), for operators. */
 export async function listRefusals(m: EntityManager, deviceIds: string[]): Promise<Map<string, DeviceRefusalView[]>> {
   const out = new Map<string, DeviceRefusalView[]>();
   if (deviceIds.length === 0) return out;
-  const rows: Array<{ device_id: string; what: string; return_code: number; refusals: number; command: string; first_at: Date; last_at: Date }> = await namedQuery(m,
-    `SELECT device_id, what, return_code, refusals, command, first_at, last_at FROM device_refusal WHERE device_id = ANY($1::char(32)[]) ORDER BY what`,
+  const rows: Array<{ device_id: string; what: string; return_code: number; refusals: number; command: string; first_at: Date; last_at: Date; probe_at: Date }> = await namedQuery(m,
+    `SELECT device_id, what, return_code, refusals, command, first_at, last_at, probe_at FROM device_refusal WHERE device_id = ANY($1::char(32)[]) ORDER BY what`,
     [deviceIds],
   );
   for (const r of rows) {
     const list = out.get(r.device_id) ?? [];
     out.set(r.device_id, list);
-    list.push({ what: r.what, returnCode: r.return_code, refusals: r.refusals, command: r.command, firstAt: r.first_at, lastAt: r.last_at });
+    list.push({ what: r.what, returnCode: r.return_code, refusals: r.refusals, command: r.command, firstAt: r.first_at, lastAt: r.last_at, probeAt: r.probe_at });
   }
   return out;
 }
@@ -96,13 +126,17 @@ export async function forgetBusyRefusals(m: EntityManager, deviceId: string): Pr
 
 const FORGET_ACCEPTED = forgetRefusalsSql('', `r.device_id = (SELECT id FROM device WHERE sn = $1) AND r.what = ANY($2::varchar[])`);
 
-/** Adds refusals of one device ($1: its SN) or counts them again; $2… the keys, codes, counts and commands. */
-const RECORD_REFUSALS = `INSERT INTO ${intoOf(DeviceRefusal, ['deviceId', 'what', 'returnCode', 'refusals', 'command', 'firstAt', 'lastAt'])}
-  SELECT d.id, v.what, v.code, v.n, v.command, now(), now()
+/**
+ * Adds refusals of one device ($1: its SN) or counts them again; $2… the keys, codes, counts and commands; $6, $7 the
+ * probe's base and longest interval (ms): the next probe comes refusalProbeMs(refusals) after now.
+ */
+const RECORD_REFUSALS = `INSERT INTO ${intoOf(DeviceRefusal, ['deviceId', 'what', 'returnCode', 'refusals', 'command', 'firstAt', 'lastAt', 'probeAt'])}
+  SELECT d.id, v.what, v.code, v.n, v.command, now(), now(), now() + ${probeIntervalSql('v.n', '$6', '$7')}
   FROM device d, unnest($2::varchar[], $3::int[], $4::int[], $5::text[]) AS v(what, code, n, command)
   WHERE d.sn = $1
   ON CONFLICT (${listOf(DeviceRefusal, ['deviceId', 'what'])}) DO UPDATE SET ${excludedOf(DeviceRefusal, ['returnCode', 'command', 'lastAt'])},
-    refusals = device_refusal.refusals + EXCLUDED.refusals`;
+    refusals = device_refusal.refusals + EXCLUDED.refusals,
+    probe_at = now() + ${probeIntervalSql('device_refusal.refusals + EXCLUDED.refusals', '$6', '$7')}`;
 
 /**
  * Records what the finished commands of one device say about its capabilities, in the caller's transaction: a
@@ -113,6 +147,8 @@ export async function recordRefusals(
   m: EntityManager,
   deviceSn: string,
   finished: ReadonlyArray<{ command: string; state: 'done' | 'failed'; returnCode: number | null }>,
+  /** When a refusal is probed again (RefusalProbe). */
+  probe: RefusalProbe,
   /** Whether the device has refusals recorded (false saves the round trip that would remove some). */
   hasRefusals = true,
 ): Promise<void> {
@@ -136,7 +172,7 @@ export async function recordRefusals(
     const keys = [...refused.keys()];
     await m.query(
       RECORD_REFUSALS,
-      [deviceSn, keys, keys.map((k) => refused.get(k)!.code), keys.map((k) => refused.get(k)!.n), keys.map((k) => refused.get(k)!.command)],
+      [deviceSn, keys, keys.map((k) => refused.get(k)!.code), keys.map((k) => refused.get(k)!.n), keys.map((k) => refused.get(k)!.command), probe.baseMs, probe.maxMs],
     );
   }
 }

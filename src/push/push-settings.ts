@@ -1,3 +1,5 @@
+import type { RefusalProbe } from './device-refusals';
+
 /**
  * Tunables of the device side. One mutable object per app (provided by PushModule as PUSH_SETTINGS), so a
  * test or a bench can shorten the timings on a running gateway: `app.get(PUSH_SETTINGS).ackTimeoutMs = 500`.
@@ -29,6 +31,8 @@ export interface PushSettings {
    * queued (DEVICE_ACTION_VALID_SECONDS; 0 = no limit): a panel that comes back later does not run it.
    */
   actionValidMs: number;
+  /** When a refusal for good is probed again (SYNC_REFUSAL_PROBE_MS, SYNC_REFUSAL_PROBE_MAX_MS; device-refusals.ts). */
+  refusalProbe: RefusalProbe;
 }
 
 export const PUSH_SETTINGS = Symbol('PUSH_SETTINGS');
@@ -45,5 +49,6 @@ export function defaultPushSettings(): PushSettings {
     replyByteBudget: 256 * 1024,
     lastSeenFlushMs: 5_000,
     actionValidMs: 60_000,
+    refusalProbe: { baseMs: 60_000, maxMs: 86_400_000 },
   };
 }

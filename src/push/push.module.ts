@@ -32,7 +32,7 @@ import { AttendanceTerminalService } from './attendance/attendance-terminal.serv
 @Module({
   controllers: [IclockController, DeviceCommandsController],
   providers: [
-    { provide: PUSH_SETTINGS, useFactory: (config: AppConfig) => ({ ...defaultPushSettings(), ackTimeoutMs: config.deviceCommandTimeout * 1000, lostReplyMs: config.deviceLostReplyMs, actionValidMs: config.deviceActionValidSeconds * 1000 }), inject: [APP_CONFIG] },
+    { provide: PUSH_SETTINGS, useFactory: (config: AppConfig) => ({ ...defaultPushSettings(), ackTimeoutMs: config.deviceCommandTimeout * 1000, lostReplyMs: config.deviceLostReplyMs, actionValidMs: config.deviceActionValidSeconds * 1000, refusalProbe: { baseMs: config.syncRefusalProbeMs, maxMs: config.syncRefusalProbeMaxMs } }), inject: [APP_CONFIG] },
     WorkSignalService,
     DeviceRegistryService,
     DeviceKindService,

@@ -4,7 +4,8 @@ import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql } from '../device/device-kind';
 import type { CommandOutcome } from '../push/command-outcome';
-import { loadRefusals } from '../push/device-refusals';
+import { FOR_GOOD_SQL, loadRefusals, probeIntervalSql } from '../push/device-refusals';
+import { REFUSAL_CODES } from '../push/protocol/refusals';
 import { DeviceRegistryService, type DeviceRegisteredEvent } from '../push/device-registry.service';
 import { excludedOf, insertOf, listOf } from '../database/columns';
 import { afterCommit } from '../database/after-commit';
@@ -20,6 +21,11 @@ export const LEADER_LOCK = 7330010;
 /** Items re-planned per pass for divergent devices, and owed jobs per pass. */
 const DIVERGENT_BATCH = 5000;
 const OWED_BATCH = 20;
+/** Devices probed per pass (a refusal for good whose probe is due: device-refusals.ts, RefusalProbe). */
+const PROBE_BATCH = 20;
+/** Moves the due refusals for good of device $1 one current interval ahead ($2, $3: base and max ms); answers them. */
+const PROBED = `WITH p AS (UPDATE device_refusal r SET probe_at = now() + ${probeIntervalSql('r.refusals', '$2', '$3')}
+    WHERE r.device_id = $1 AND r.probe_at <= now() AND ${FOR_GOOD_SQL} RETURNING r.what, r.refusals) SELECT what, refusals FROM p`;
 /** Owed work: device $1, kind $2; a newer full sync restarts from the beginning. */
 const OWE_JOB = `INSERT INTO ${insertOf(SyncOwed, ['deviceId', 'kind'])}
   ON CONFLICT (${listOf(SyncOwed, ['deviceId', 'kind'])}) DO UPDATE SET cursor = NULL, plan = NULL, attempts = 0, next_try_at = now(), last_error = NULL`;
@@ -38,8 +44,9 @@ interface OwedJob {
  *     re-registration (confirmed state is in doubt: plan its time zones and holidays again and ask `DATA COUNT user`;
  *     a count that cannot match what the device confirmed — factory reset, users deleted at the panel —
  *     makes a full sync owed). An approval followed by the device's registration owes ONE full sync.
- *   - Periodically (SYNC_RECONCILE_INTERVAL_MS): owed work that is due, and items whose backoff ended
- *     (refused or unanswered commands), planned again.
+ *   - Periodically (SYNC_RECONCILE_INTERVAL_MS): owed work that is due, items whose backoff ended
+ *     (refused or unanswered commands), planned again, and devices with a refusal for good whose probe is due
+ *     (SYNC_REFUSAL_PROBE_MS, doubling per refusal), planned again against their whole desired state.
  *   - Panels that stay connected are counted too, every SYNC_VERIFY_INTERVAL_MS (SyncVerifier, its own
  *     leader): the answer comes to `verified` below like a re-registration's.
  * One process leads at a time (pg_try_advisory_lock); each job is its own bounded transaction.
@@ -149,7 +156,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
 
   private async runJobs(): Promise<void> {
     for (let i = 0; i < 1000 && !this.stopped; i++) {
-      const did = (await this.runOwed()) + (await this.runDivergent());
+      const did = (await this.runOwed()) + (await this.runDivergent()) + (await this.runProbes());
       if (did === 0) break;
     }
   }
@@ -261,6 +268,47 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * Refusals for good whose probe is due (device-refusals.ts, RefusalProbe): such a key no longer holds its table back,
+   * so each device is planned against its whole desired state (what the refusal held back goes out; a table it still
+   * refuses is refused again, counted, and probed later), and in the same transaction the probed refusals are due
+   * again only after their current interval: the key is held back while the probe is in flight, and a probe that
+   * never gets an answer is sent again after that interval. A success removes the refusal and owes a full sync
+   * (recordRefusals, forgetRefusalsSql), as any success with the same key.
+   */
+  private async runProbes(): Promise<number> {
+    const rows: Array<{ device_id: string }> = await this.ds.query(
+      `SELECT r.device_id FROM device_refusal r JOIN device d ON d.id = r.device_id AND d.admission = 'admitted'
+        WHERE r.probe_at <= now() AND ${FOR_GOOD_SQL} GROUP BY r.device_id ORDER BY min(r.probe_at) LIMIT $1`,
+      [PROBE_BATCH],
+    );
+    for (const { device_id: deviceId } of rows) {
+      try {
+        await this.ds.transaction((m) => this.probeRefusals(m, deviceId));
+      } catch (err) {
+        // Probed again after the interval, as if sent and never answered: a device whose plan fails does not hold up the others.
+        this.log.error(`probing the refusals of device ${deviceId} failed; tried again after the interval: ${(err as Error)?.message ?? err}`);
+        await this.ds.query(PROBED, [deviceId, this.config.syncRefusalProbeMs, this.config.syncRefusalProbeMaxMs]);
+      }
+    }
+    return rows.length;
+  }
+
+  /** One device's probe (runProbes), in the caller's transaction. */
+  async probeRefusals(m: EntityManager, deviceId: string): Promise<void> {
+    // What the refusal held back: its items failed with a refusal code and wait out their own backoff (which the
+    // planner honours); the probe plans them now (a refusal again sets their backoff again, a success confirms them).
+    await m.query(
+      `UPDATE sync_item SET next_try_at = NULL WHERE device_id = $1 AND failures > 0 AND next_try_at > now() AND last_return = ANY($2::int[])`,
+      [deviceId, [...REFUSAL_CODES]],
+    );
+    // Planned first: the due keys are not held back in this transaction (loadRefusals: probe_at > now()) until the update.
+    if (await this.attendance.isTerminal(m, deviceId)) await this.attendance.reconcileTerminal(m, deviceId, null);
+    else await this.planner.reconcileDevice(m, deviceId, null);
+    const probed: Array<{ what: string; refusals: number }> = await m.query(PROBED, [deviceId, this.config.syncRefusalProbeMs, this.config.syncRefusalProbeMaxMs]);
+    if (probed.length > 0) this.log.log(`device ${deviceId}: probing again what its firmware refused: ${probed.map((p) => `${p.what} (${p.refusals}×)`).join(', ')}`);
+  }
+
+  /**
    * Re-registration: time zones, holidays and pass rules planned again (sent again, confirmed or not, on a panel
    * that confirmed no users: its count cannot show a reset; members are planned on every change and retried after
    * failures), then the device counts its users (and pass rules): a bounded job whatever the size of the site.
@@ -313,7 +361,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     if (count >= sure && count <= sure + doubt) return true;
     // A firmware that refused the table for good holds rows the gateway cannot write or count as its own:
     // a full sync would clear and resend everything at every count, and never match.
-    const refused = (await loadRefusals(m, [deviceId])).get(deviceId);
+    const refused = (await loadRefusals(m, [deviceId], { withDue: true })).get(deviceId);
     const tables = kind === 'user' ? ['user', 'USERINFO'] : [kind];
     if (tables.some((table) => refused?.has(`DATA UPDATE ${table}`))) return false;
     this.log.warn(`device ${sn} holds ${count} ${kind} rows where ${sure}${doubt ? `-${sure + doubt}` : ''} are confirmed: its tables changed behind the gateway; a full sync is owed`);

@@ -162,7 +162,7 @@ export class SyncStatusService {
       `SELECT kind, attempts, last_error, next_try_at FROM sync_owed WHERE device_id = $1 ORDER BY kind`,
       [row.id],
     );
-    const refused = [...((await loadRefusals(m, [row.id])).get(row.id) ?? [])].sort();
+    const refused = [...((await loadRefusals(m, [row.id], { withDue: true })).get(row.id) ?? [])].sort();
     const tz = this.config.timeZone;
     return {
       sn,

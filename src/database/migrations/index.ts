@@ -31,6 +31,7 @@ import { SyncItemDeviceTrigger1763700003750 } from './1763700003750-sync-item-de
 import { DeviceUserLine1763700004000 } from './1763700004000-device-user-line';
 import { VisitorCardIndex1763700004100 } from './1763700004100-visitor-card-index';
 import { ModuleMonitorStart1763700004200 } from './1763700004200-module-monitor-start';
+import { RefusalProbe1763700004300 } from './1763700004300-refusal-probe';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -67,4 +68,5 @@ export const MIGRATIONS = [
   DeviceUserLine1763700004000,
   VisitorCardIndex1763700004100,
   ModuleMonitorStart1763700004200,
+  RefusalProbe1763700004300,
 ];

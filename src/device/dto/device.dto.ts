@@ -144,7 +144,7 @@ export class DeviceDetailDto {
   @ApiProperty({
     type: () => [DeviceRefusalDto],
     description:
-      'tables and commands this firmware refused for good (Return -1002, -1004, -629 or -708), by key: `DATA <VERB> <table>` or the command name; a later success with the same key removes the entry',
+      'tables and commands this firmware refused for good (Return -1002, -1004, -629 or -708), by key: `DATA <VERB> <table>` or the command name; each is probed again with backoff (`probeAt`), and a later success with the same key removes the entry',
   })
   refusedCapabilities!: DeviceRefusalDto[];
 }
@@ -158,6 +158,13 @@ export class DeviceRefusalDto {
   @ApiProperty({ example: 'DATA UPDATE biodata Pin=1\tNo=0\tIndex=0…', description: 'the head of the latest refused command' }) command!: string;
   @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String }) firstAt!: string | null;
   @ApiProperty({ example: '2026-11-21 08:05:00', nullable: true, type: String }) lastAt!: string | null;
+  @ApiProperty({
+    example: '2026-11-21T08:06:00.000Z',
+    format: 'date-time',
+    description:
+      'when the key is tried again (ISO time): a refusal for good is probed again with backoff, SYNC_REFUSAL_PROBE_MS doubling per refusal up to SYNC_REFUSAL_PROBE_MAX_MS; a success removes the entry',
+  })
+  probeAt!: string;
 }
 
 export class DeviceSnConflictDto {

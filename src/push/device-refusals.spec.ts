@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { refusalProbeMs } from './device-refusals';
+
+describe('refusalProbeMs: when a refusal for good is probed again', () => {
+  const probe = { baseMs: 60_000, maxMs: 86_400_000 };
+
+  it('base × 2^(refusals − 1): the first probe one base after the refusal, doubling per refusal', () => {
+    expect([1, 2, 3, 4, 5].map((n) => refusalProbeMs(n, probe))).toEqual([60_000, 120_000, 240_000, 480_000, 960_000]);
+  });
+
+  it('never more than the max', () => {
+    expect(refusalProbeMs(11, probe)).toBe(61_440_000);
+    expect(refusalProbeMs(12, probe)).toBe(86_400_000);
+    expect(refusalProbeMs(1_000_000, probe)).toBe(86_400_000);
+    expect(refusalProbeMs(3, { baseMs: 200, maxMs: 500 })).toBe(500);
+    expect(refusalProbeMs(1, { baseMs: 2_000, maxMs: 500 })).toBe(500);
+  });
+
+  it('a count below one (never recorded) waits one base', () => {
+    expect(refusalProbeMs(0, probe)).toBe(60_000);
+  });
+});
