@@ -334,7 +334,8 @@ describe('recovery and idle polls', () => {
     const { queries } = await countQueries(async () => {
       for (let i = 0; i < 10; i++) expect(await term.poll()).toEqual([]);
     });
-    expect(queries).toEqual([]);
+    // The batched last-seen write runs on its own timer (every few seconds, whatever the poll count): not a poll's cost.
+    expect(queries.filter((q) => !q.includes('SET last_seen_at'))).toEqual([]);
   });
 });
 
