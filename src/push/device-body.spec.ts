@@ -26,6 +26,13 @@ describe('deviceBodyText', () => {
     ],
     ['the same mixed body without a content type', Buffer.concat([withName(GBK_ZHANG_SAN), Buffer.from('\nUSER PIN=5004\tName=李四')]), undefined, false, 'USER PIN=5003\tName=张三\nUSER PIN=5004\tName=李四'],
     ['an unknown charset label is read as if none were declared (here: UTF-8)', Buffer.from('a=é'), 'text/plain;charset=x-nonsense', false, 'a=é'],
+    [
+      'a GBK line and a UTF-8 line ended by a lone CR: each read in its own encoding, the CR kept',
+      Buffer.concat([withName(GBK_ZHANG_SAN), Buffer.from('\rUSER PIN=5004\tName=李四\r')]),
+      'application/push;charset=UTF-8',
+      false,
+      'USER PIN=5003\tName=张三\rUSER PIN=5004\tName=李四\r',
+    ],
     ['an empty body', Buffer.alloc(0), 'application/json', false, ''],
   ])('%s', (_name, raw, type, chinese, text) => {
     expect(deviceBodyText(raw, type, chinese)).toBe(text);
@@ -37,6 +44,14 @@ describe('rawLines', () => {
     expect(rawLines('ERRORLOG', 'ERRORLOG ErrCode=1\r\n\r\nERRORLOG ErrCode=2\0\n  \n')).toEqual([
       { table: 'ERRORLOG', fields: { line: 'ERRORLOG ErrCode=1' } },
       { table: 'ERRORLOG', fields: { line: 'ERRORLOG ErrCode=2' } },
+    ]);
+  });
+
+  it('a lone CR ends a line too', () => {
+    expect(rawLines('ERRORLOG', 'ERRORLOG ErrCode=1\rERRORLOG ErrCode=2\r\r\nERRORLOG ErrCode=3\r')).toEqual([
+      { table: 'ERRORLOG', fields: { line: 'ERRORLOG ErrCode=1' } },
+      { table: 'ERRORLOG', fields: { line: 'ERRORLOG ErrCode=2' } },
+      { table: 'ERRORLOG', fields: { line: 'ERRORLOG ErrCode=3' } },
     ]);
   });
 });

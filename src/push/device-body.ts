@@ -29,19 +29,23 @@ export function deviceBodyText(raw: Buffer, contentType: string | undefined, chi
 }
 
 /**
- * Each LF-separated line of a body that is not UTF-8 as a whole: UTF-8 when the line is, else GBK when the line
- * is valid GBK, else GBK (`lenient`: nothing declared) or UTF-8 with replacement characters. LF (0x0A) is never
- * part of a multi-byte character in either encoding.
+ * Each line of a body that is not UTF-8 as a whole (ended by LF or CR, either a line end: splitLines), line ends
+ * kept: UTF-8 when the line is, else GBK when the line is valid GBK, else GBK (`lenient`: nothing declared) or
+ * UTF-8 with replacement characters. Neither LF (0x0A) nor CR (0x0D) is ever part of a multi-byte character in
+ * either encoding.
  */
 function decodeLines(raw: Buffer, lenient: boolean): string {
-  const out: string[] = [];
-  for (let start = 0; start <= raw.length; ) {
-    let end = raw.indexOf(0x0a, start);
-    if (end < 0) end = raw.length;
-    out.push(decodeLine(raw.subarray(start, end), lenient));
-    start = end + 1;
+  let out = '';
+  let start = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const b = raw[i];
+    if (b !== 0x0a && b !== 0x0d) continue;
+    if (i > start) out += decodeLine(raw.subarray(start, i), lenient);
+    out += b === 0x0a ? '\n' : '\r';
+    start = i + 1;
   }
-  return out.join('\n');
+  if (start < raw.length) out += decodeLine(raw.subarray(start), lenient);
+  return out;
 }
 
 function decodeLine(line: Buffer, lenient: boolean): string {

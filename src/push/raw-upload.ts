@@ -4,6 +4,7 @@ import { intoOf, listOf } from '../database/columns';
 import { clip } from './device-registry.service';
 import { DeviceUpload } from './device-upload.entity';
 import type { RejectedLine } from './protocol';
+import { LINE_END } from './protocol/kv';
 
 /**
  * Device lines kept as they came (device_upload, `record` = `{line}` or `{line, reason}`): the lines of a table
@@ -30,11 +31,11 @@ export function storeRejected(m: Pick<EntityManager, 'query'>, sn: string, table
   return storeRaw(m, sn, rejected.map((r) => ({ table: `${table}.rejected`, fields: { line: r.line.replace(/\0/g, ''), reason: r.reason } })));
 }
 
-/** The non-blank lines of a body (LF or CRLF), each stored raw under `table`. */
+/** The non-blank lines of a body (LF, CR LF or a lone CR, as splitLines reads them), each stored raw under `table`. */
 export function rawLines(table: string, body: string): RawUploadRow[] {
   const rows: RawUploadRow[] = [];
-  for (const line of body.split('\n')) {
-    const text = line.replace(/\r$/, '').replace(/\0/g, '');
+  for (const line of body.split(LINE_END)) {
+    const text = line.replace(/\0/g, '');
     if (text.trim() !== '') rows.push({ table, fields: { line: text } });
   }
   return rows;

@@ -191,6 +191,24 @@ describe('tables the gateway does not read, and refused rtlog lines, are kept ra
   });
 });
 
+describe('records separated by a lone CR (no LF)', () => {
+  it('three rtlog events are all stored, on the fast path and through Fastify', async () => {
+    const r = await send('POST', '/iclock/cdata?SN=BODY-ACC&table=rtlog', [rtlogLine(501), rtlogLine(502), rtlogLine(503)].join('\r'), { 'Content-Type': 'text/plain' });
+    expect([r.status, r.body]).toEqual([200, 'OK']);
+    const chunked = await send('POST', '/iclock/cdata?SN=BODY-ACC&table=rtlog', `${[rtlogLine(511), rtlogLine(512), rtlogLine(513)].join('\r')}\r`, {}, { chunked: true });
+    expect([chunked.status, chunked.body]).toEqual([200, 'OK']);
+    const stored = await t.ds.query(`SELECT log_id FROM acc_transaction WHERE device_sn = 'BODY-ACC' AND log_id BETWEEN 500 AND 599 ORDER BY log_id`);
+    expect(stored.map((x: { log_id: number | string }) => Number(x.log_id))).toEqual([501, 502, 503, 511, 512, 513]);
+    expect((await uploads('BODY-ACC', 'rtlog.rejected')).filter((u) => /index=5\d\d/.test(u.record.line))).toEqual([]);
+  });
+
+  it('a table the gateway does not read keeps each line raw', async () => {
+    const r = await send('POST', '/iclock/cdata?SN=BODY-ACC&table=CRONLY', 'CRONLY a=1\rCRONLY a=2\rCRONLY a=3\r');
+    expect([r.status, r.body]).toEqual([200, 'OK']);
+    expect((await uploads('BODY-ACC', 'CRONLY')).map((u) => u.record.line)).toEqual(['CRONLY a=1', 'CRONLY a=2', 'CRONLY a=3']);
+  });
+});
+
 describe('a request without a Host header', () => {
   it('is served like any other device request', async () => {
     const r = await send('POST', '/iclock/cdata?SN=BODY-ACC&table=rtlog', rtlogLine(400), { 'Content-Type': 'text/plain' }, { noHost: true, chunked: true });

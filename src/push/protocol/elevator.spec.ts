@@ -93,6 +93,12 @@ describe('channel controllers', () => {
     expect(rejected).toHaveLength(1);
     expect(rejected[0].lineNo).toBe(3);
   });
+
+  it('reads irstate records separated by a lone CR as separate lines', () => {
+    const { results, rejected } = parseIrstate('irstate=1\tincount=1\rirstate=0\tincount=2\rirstate=1\tincount=3');
+    expect(rejected).toEqual([]);
+    expect(results.map((r) => [r.irstate, r.incount])).toEqual([[1, 1], [0, 2], [1, 3]]);
+  });
 });
 
 describe('gatepassrule (8.16)', () => {

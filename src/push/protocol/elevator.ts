@@ -12,6 +12,7 @@
 import { ProtocolValueError } from './errors';
 import { controlDevice, dataUpdate, type FieldList } from './commands';
 import { encodeTimeSegment, type TimeSegment } from './time';
+import { splitLines } from './kv';
 
 /** Floors a controller can address: 32 bytes = 256 floors. */
 export const MAX_FLOORS = 256;
@@ -154,16 +155,16 @@ export interface IrstateRecord {
 }
 
 /**
- * `irstate=<n>\tirsensecount=<n>\tincount=<n>\toutcount=<n>\talarmcount=<n>\truncount=<n>\r\n`, one per line.
+ * `irstate=<n>\tirsensecount=<n>\tincount=<n>\toutcount=<n>\talarmcount=<n>\truncount=<n>\r\n`, one per line (LF, CR LF or
+ * a lone CR: splitLines).
  * Field names are matched case-insensitively; spaces between fields (as the printed example shows) are
  * accepted like tabs. A line without a numeric `irstate` is rejected; other missing counters are null.
  */
 export function parseIrstate(body: string): { results: IrstateRecord[]; rejected: Array<{ line: string; lineNo: number; reason: string }> } {
   const results: IrstateRecord[] = [];
   const rejected: Array<{ line: string; lineNo: number; reason: string }> = [];
-  body.split(/\r?\n/).forEach((raw, i) => {
+  for (const { text: raw, lineNo } of splitLines(body)) {
     const line = raw.trim();
-    if (!line) return;
     const fields = new Map<string, string>();
     for (const part of line.split(/[\t ]+/)) {
       const eq = part.indexOf('=');
@@ -175,11 +176,11 @@ export function parseIrstate(body: string): { results: IrstateRecord[]; rejected
     };
     const irstate = num('irstate');
     if (irstate === null) {
-      rejected.push({ line: raw, lineNo: i + 1, reason: 'irstate is missing or not a number' });
-      return;
+      rejected.push({ line: raw, lineNo, reason: 'irstate is missing or not a number' });
+      continue;
     }
     results.push({ irstate, irsensecount: num('irsensecount'), incount: num('incount'), outcount: num('outcount'), alarmcount: num('alarmcount'), runcount: num('runcount') });
-  });
+  }
   return { results, rejected };
 }
 

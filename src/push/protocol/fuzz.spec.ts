@@ -30,7 +30,7 @@ const userLine = fc.record({ pin: digits, name: safeValue }).map((r) => `user ui
 /** Interleaves good lines with garbage and random line endings. */
 function mixed(good: fc.Arbitrary<string>) {
   return fc
-    .array(fc.tuple(fc.boolean(), good, garbage, fc.constantFrom('\n', '\r\n')), { minLength: 1, maxLength: 12 })
+    .array(fc.tuple(fc.boolean(), good, garbage, fc.constantFrom('\n', '\r\n', '\r')), { minLength: 1, maxLength: 12 })
     .map((rows) => ({ rows, body: rows.map(([g, line, junk, eol]) => (g ? line : junk) + eol).join('') }));
 }
 
@@ -60,7 +60,7 @@ describe('fuzz: parsers never throw on malformed bodies', () => {
   it('every line is accounted for: results + rejected never exceed non-empty lines', () => {
     fc.assert(
       fc.property(anyBody, (body) => {
-        const lines = body.split('\n').filter((l) => l.replace(/[\r\0]+$/, '').trim() !== '').length;
+        const lines = body.split(/\r*\n|\r/).filter((l) => l.replace(/\0+$/, '').trim() !== '').length;
         const r = parseRtlog(body);
         expect(r.results.length + r.rejected.length).toBe(lines);
         const t = parseTableData('user', body);

@@ -56,13 +56,15 @@ describe('key/value fast paths read as the plain definitions', () => {
     );
   });
 
-  it('splitLines strips CR and NUL padding only at line ends', () => {
+  // A lone CR ends a line like LF and CR LF do (CRs before an LF are one line end with it), so no CR is left in
+  // any line; NUL padding is stripped only at line ends.
+  it('splitLines ends lines at LF, CR LF and a lone CR, and strips NUL padding only at line ends', () => {
     fc.assert(
       fc.property(fc.array(text, { maxLength: 6 }), (lines) => {
         const body = lines.join('\n');
         const expected = body
-          .split('\n')
-          .map((t, i) => ({ text: t.replace(/\r+$/, '').replace(/\0+$/, ''), lineNo: i + 1 }))
+          .split(/\r*\n|\r/)
+          .map((t, i) => ({ text: t.replace(/\0+$/, ''), lineNo: i + 1 }))
           .filter((l) => l.text.trim() !== '');
         expect(splitLines(body)).toEqual(expected);
       }),

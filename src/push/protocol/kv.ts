@@ -123,22 +123,28 @@ export interface BodyLine {
 
 /**
  * Splits a body into non-empty lines. Records end in LF on most firmware, CR LF on others
- * (SenseFace 2A rtlog, irstate, linkphotoinfo); a missing final terminator is normal.
- * Trailing NULs are C-string padding some firmware leaves in fixed buffers.
+ * (SenseFace 2A rtlog, irstate, linkphotoinfo), and a lone CR on some: each is one line end, and so is a run of
+ * CRs before an LF (`\r\r\n`, counted as one, as before). No value can hold a CR (fields are TAB-separated and
+ * nothing that builds them lets a control character through), so a lone CR never cuts a record, and reading it
+ * as part of the line instead would run the records after it into one and lose them. A missing final
+ * terminator is normal. Trailing NULs are C-string padding some firmware leaves in fixed buffers.
  */
 export function splitLines(body: string): BodyLine[] {
   const out: BodyLine[] = [];
-  const parts = body.split('\n');
+  // Most bodies have no CR at all: a plain split then.
+  const parts = body.indexOf('\r') < 0 ? body.split('\n') : body.split(LINE_END);
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i];
-    const end = part.charCodeAt(part.length - 1);
-    // Only a line ending in CR or NUL has anything to strip.
-    const text = end === 0x0d || end === 0 ? part.replace(/\r+$/, '').replace(/\0+$/, '') : part;
+    // Only a line ending in NUL has anything to strip.
+    const text = part.charCodeAt(part.length - 1) === 0 ? part.replace(/\0+$/, '') : part;
     if (text.trim() === '') continue;
     out.push({ text, lineNo: i + 1 });
   }
   return out;
 }
+
+/** A line end: LF with any CRs before it, or a lone CR. */
+export const LINE_END = /\r*\n|\r/;
 
 function field(rawKey: string, value: string): KvField {
   return { rawKey, key: bareKey(rawKey), value };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCommaList, parseQuery, parseTabRecord, splitLines } from './kv';
 import { parseRtlog, parseRtstate, decodeDoorStates } from './rtlog';
 import { parseDeviceCmd } from './devicecmd';
-import { parseTableData, parseAccountPackage } from './tabledata';
+import { parseTableData, parseAccountPackage, parseQueryData } from './tabledata';
 import { parseRegistrationBody, parseMultiBioList, chooseDialect, parseCapabilities } from './registry';
 import { KvMap } from './kv';
 
@@ -35,6 +35,46 @@ describe('key/value quirks', () => {
     const r = parseRtlog('time=2026-01-01 08:00:00\tpin=1\tevent=0\tindex=1\r\ntime=2026-01-01 08:00:01\tpin=2\tevent=0\tindex=2\r\n');
     expect(r.results.map((e) => e.kind === 'event' && e.pin)).toEqual(['1', '2']);
     expect(r.results[1].fields['index']).toBe('2');
+  });
+
+  describe('a lone CR ends a line like LF and CR LF (no value can hold a CR): every record between them is read', () => {
+    const ev = (i: number) => `time=2026-01-01 08:00:0${i}\tpin=${i}\tevent=0\tindex=${i}`;
+
+    it('rtlog: three events, none run into another', () => {
+      const r = parseRtlog([ev(1), ev(2), ev(3)].join('\r'));
+      expect(r.rejected).toEqual([]);
+      expect(r.results.map((e) => [e.lineNo, e.fields['index'], e.fields['time']])).toEqual([
+        [1, '1', '2026-01-01 08:00:01'],
+        [2, '2', '2026-01-01 08:00:02'],
+        [3, '3', '2026-01-01 08:00:03'],
+      ]);
+    });
+
+    it('a bad line between lone CRs is rejected alone; LF, CR LF, CR and CR CR LF mixed in one body', () => {
+      const r = parseRtlog(`${ev(1)}\rgarbage\r${ev(2)}\r\r\n${ev(3)}\n${ev(4)}\r\n${ev(5)}\r`);
+      expect(r.results.map((e) => [e.lineNo, e.fields['index']])).toEqual([[1, '1'], [3, '2'], [4, '3'], [5, '4'], [6, '5']]);
+      expect(r.rejected).toEqual([expect.objectContaining({ lineNo: 2, line: 'garbage' })]);
+    });
+
+    it('rtstate, table uploads, querydata records, devicecmd results', () => {
+      const st = (d: number) => `time=2026-01-01 08:00:00\tsensor=0${d}\trelay=00\talarm=00`;
+      expect(parseRtstate([st(1), st(2), st(3)].join('\r')).results).toHaveLength(3);
+      const users = [1, 2, 3].map((p) => `user uid=${p}\tpin=${p}\tname=U${p}\tprivilege=0`).join('\r');
+      expect(parseTableData('user', users).results.map((u) => u.fields['name'])).toEqual(['U1', 'U2', 'U3']);
+      const q = parseQueryData('type=tabledata&tablename=user&count=3&packcnt=1&packidx=1&cmdid=9', users);
+      expect(q.kind === 'records' && q.records.results.map((u) => u.fields['pin'])).toEqual(['1', '2', '3']);
+      const cmd = parseDeviceCmd('ID=1&Return=0&CMD=DATA\rID=2&Return=-1&CMD=DATA\rID=3&Return=0&CMD=DATA');
+      expect(cmd.results.map((c) => [c.id, c.returnCode])).toEqual([['1', 0], ['2', -1], ['3', 0]]);
+    });
+
+    it('splitLines: no CR is left in a line; CRs before an LF are one line end', () => {
+      expect(splitLines('a=1\rb=2\r\r\nc=3\r\rd=4\0\r')).toEqual([
+        { text: 'a=1', lineNo: 1 },
+        { text: 'b=2', lineNo: 2 },
+        { text: 'c=3', lineNo: 3 },
+        { text: 'd=4', lineNo: 5 },
+      ]);
+    });
   });
 
   it('space-separated fields (manual print, some tools) keep spaces inside values', () => {

@@ -34,11 +34,23 @@ describe('parseRemoteAuth', () => {
     ['time=yesterday\tpin=1\tevent=0', 'bad time "yesterday"'],
     ['time=2026-03-02 09:15:00\tpin=1', 'missing event'],
     ['time=2026-03-02 09:15:00\tsensor=00\trelay=00\talarm=00', 'a door state, not an identification'],
-    ['time=2026-03-02 09:15:00\tpin=1\revent=0', 'CR or NUL inside the record'],
+    ['time=2026-03-02 09:15:00\tpin=1\0event=0', 'CR or NUL inside the record'],
   ])('rejects %j (%s)', (body, reason) => {
     const r = parseRemoteAuth(body);
     expect(r.results).toEqual([]);
     expect(r.rejected).toEqual([expect.objectContaining({ reason, lineNo: 1 })]);
+  });
+
+  it('a lone CR ends the record like LF (splitLines): the part after it is a line of its own, never echoed inside the record', () => {
+    const split = parseRemoteAuth('time=2026-03-02 09:15:00\tpin=1\revent=0');
+    expect(split.results).toEqual([]);
+    expect(split.rejected).toEqual([
+      expect.objectContaining({ lineNo: 1, line: 'time=2026-03-02 09:15:00\tpin=1', reason: 'missing event' }),
+      expect.objectContaining({ lineNo: 2, line: 'event=0', reason: 'missing time' }),
+    ]);
+    const two = parseRemoteAuth(`${LINE}\r${LINE}\r`);
+    expect(two.results.map((r) => r.line)).toEqual([LINE]);
+    expect(two.rejected).toEqual([expect.objectContaining({ lineNo: 2, reason: 'one identification per request: extra line' })]);
   });
 
   it('decides one record per request: a second line is rejected, never decided', () => {

@@ -106,6 +106,12 @@ describe('ATTLOG (attendance manual 11.2)', () => {
     ]);
   });
 
+  it('punches separated by a lone CR are each read', () => {
+    const r = parseAttlog('1\t2024-01-02 03:04:05\t0\t1\r2\t2024-01-02 03:04:06\t0\t1\r3\t2024-01-02 03:04:07\t0\t1\r');
+    expect(r.rejected).toEqual([]);
+    expect(r.results.map((p) => [p.pin, p.time])).toEqual([['1', '2024-01-02 03:04:05'], ['2', '2024-01-02 03:04:06'], ['3', '2024-01-02 03:04:07']]);
+  });
+
   it('the punch key is stable across re-sends and separates states', () => {
     const [a] = parseAttlog('5\t2024-01-02 03:04:05\t0\t1\t0\t0\t0').results;
     const [b] = parseAttlog('5\t2024-01-02 03:04:05\t0\t1\t\t0\t0\t').results;
@@ -193,6 +199,11 @@ describe('ATTPHOTO (11.3)', () => {
     expect(p).toMatchObject({ fileName: '20150731103012-123.jpg', sn: '0316144680030', size: 9512, cmd: 'uploadphoto', pin: '123' });
     expect(p.wallClock).toEqual(wc('2015-07-31 10:30:12'));
     expect(p.data.equals(jpeg)).toBe(true);
+  });
+
+  it('header lines ended by a lone CR are read like LF-ended ones', () => {
+    const p = parseAttPhoto(`PIN=20150731103012-123.jpg\rSN=0316144680030\rsize=9512\rCMD=uploadphoto\0${Buffer.from([0xff, 0xd8]).toString('base64')}`);
+    expect(p).toMatchObject({ fileName: '20150731103012-123.jpg', sn: '0316144680030', size: 9512, cmd: 'uploadphoto', pin: '123' });
   });
 
   it('refuses a body without a file name or without data', () => {

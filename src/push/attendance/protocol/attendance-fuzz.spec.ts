@@ -29,7 +29,7 @@ describe('fuzz: attendance parsers never throw, and keep every good line', () =>
 
   it('good ATTLOG lines between garbage lines all survive', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), punch, garbage, fc.constantFrom('\n', '\r\n')), { minLength: 1, maxLength: 12 }), (rows) => {
+      fc.property(fc.array(fc.tuple(fc.boolean(), punch, garbage, fc.constantFrom('\n', '\r\n', '\r')), { minLength: 1, maxLength: 12 }), (rows) => {
         const body = rows.map(([g, line, junk, eol]) => (g ? line : junk) + eol).join('');
         const r = parseAttlog(body);
         expect(r.results).toHaveLength(rows.filter(([g]) => g).length);

@@ -28,7 +28,7 @@ export function parseAttPhoto(body: Buffer | string): AttPhotoUpload | string {
   const nul = buf.indexOf(0);
   const head = (nul < 0 ? buf : buf.subarray(0, nul)).toString('utf8');
   const fields = new Map<string, string>();
-  for (const l of head.split(/\r?\n|\t/)) {
+  for (const l of head.split(/[\r\n\t]/)) {
     const eq = l.indexOf('=');
     if (eq > 0) fields.set(l.slice(0, eq).trim().toLowerCase(), l.slice(eq + 1).trim());
   }
