@@ -101,6 +101,31 @@ describe('gates opened remotely, states and counters', () => {
     await cc.uploadIrstate();
     expect((await t.get('/api/gateway/psgDevice/CKN4213360081/counters')).body.data).toMatchObject({ inCount: 0, outCount: 3 });
   });
+
+  it('an irstate line with a counter outside 0..2^31-1 or not a number is a logged rejection; the good line beside it is kept', async () => {
+    const rejectedSoFar = async () => {
+      const m = /^cvgw_device_lines_rejected_total\{kind="table"\} (\S+)$/m.exec(await (await t.request('GET', '/metrics')).text);
+      return m ? Number(m[1]) : 0;
+    };
+    const before = await rejectedSoFar();
+    const good = 'irstate=1\tirsensecount=4\tincount=11\toutcount=12\talarmcount=0\truncount=23';
+    const bad = [
+      'irstate=0\tirsensecount=4\tincount=-1\toutcount=12\talarmcount=0\truncount=23',
+      'irstate=0\tirsensecount=4\tincount=11\toutcount=2147483648\talarmcount=0\truncount=23',
+      'irstate=0\tirsensecount=4\tincount=11\toutcount=12\talarmcount=many\truncount=23',
+      'irstate=-5\tirsensecount=4\tincount=11\toutcount=12\talarmcount=0\truncount=23',
+    ];
+    const r = await cc.uploadRaw('/iclock/cdata', { table: 'irstate' }, `${good}\r\n${bad.join('\r\n')}\r\n`, { 'Content-Type': 'application/push;charset=UTF-8' });
+    expect([r.status, r.body]).toEqual([200, 'OK']);
+    const c = await t.get('/api/gateway/psgDevice/CKN4213360081/counters');
+    expect(c.body.data).toMatchObject({ irstate: 1, irsenseCount: 4, inCount: 11, outCount: 12, alarmCount: 0, runCount: 23 });
+    expect((await rejectedSoFar()) - before).toBe(4);
+    const onlyBad = await cc.uploadRaw('/iclock/cdata', { table: 'irstate' }, 'irstate=99999999999\tincount=1\r\n', { 'Content-Type': 'application/push;charset=UTF-8' });
+    expect([onlyBad.status, onlyBad.body]).toEqual([200, 'OK']);
+    expect((await t.get('/api/gateway/psgDevice/CKN4213360081/counters')).body.data).toMatchObject({ irstate: 1, inCount: 11 });
+    expect((await rejectedSoFar()) - before).toBe(5);
+    await cc.uploadIrstate();
+  });
 });
 
 describe('passing rules', () => {

@@ -94,6 +94,33 @@ describe('channel controllers', () => {
     expect(rejected[0].lineNo).toBe(3);
   });
 
+  it.each([
+    ['a negative counter', 'irstate=1\tincount=-3', 'incount "-3" is not a whole number 0-2147483647'],
+    ['a counter past 2^31-1', 'irstate=1\toutcount=2147483648', 'outcount "2147483648" is not a whole number 0-2147483647'],
+    ['a huge counter', 'irstate=1\truncount=99999999999999999999', 'runcount "99999999999999999999" is not a whole number 0-2147483647'],
+    ['a non-numeric counter', 'irstate=1\talarmcount=lots', 'alarmcount "lots" is not a whole number 0-2147483647'],
+    ['a fractional counter', 'irstate=1\tirsensecount=1.5', 'irsensecount "1.5" is not a whole number 0-2147483647'],
+    ['a signed counter', 'irstate=1\tincount=+4', 'incount "+4" is not a whole number 0-2147483647'],
+    ['a negative irstate', 'irstate=-1\tincount=3', 'irstate "-1" is not a whole number 0-2147483647'],
+    ['an irstate past 2^31-1', 'irstate=4294967296', 'irstate "4294967296" is not a whole number 0-2147483647'],
+    ['a non-numeric irstate', 'IRSTATE=x', 'irstate "x" is not a whole number 0-2147483647'],
+    ['no irstate', 'incount=3', 'irstate is missing'],
+    ['an empty irstate', 'irstate=\tincount=3', 'irstate is missing'],
+  ])('rejects the line with %s, keeping the good lines around it', (_name, bad, reason) => {
+    const { results, rejected } = parseIrstate(`irstate=0\tincount=1\n${bad}\nirstate=1\tincount=2\toutcount=2147483647\n`);
+    expect(results).toEqual([
+      { irstate: 0, irsensecount: null, incount: 1, outcount: null, alarmcount: null, runcount: null },
+      { irstate: 1, irsensecount: null, incount: 2, outcount: 2147483647, alarmcount: null, runcount: null },
+    ]);
+    expect(rejected).toEqual([{ line: bad, lineNo: 2, reason }]);
+  });
+
+  it('an empty counter is no reading (null), not a rejection; leading zeros are a number', () => {
+    expect(parseIrstate('irstate=0\tincount=\toutcount=007').results).toEqual([
+      { irstate: 0, irsensecount: null, incount: null, outcount: 7, alarmcount: null, runcount: null },
+    ]);
+  });
+
   it('reads irstate records separated by a lone CR as separate lines', () => {
     const { results, rejected } = parseIrstate('irstate=1\tincount=1\rirstate=0\tincount=2\rirstate=1\tincount=3');
     expect(rejected).toEqual([]);

@@ -158,7 +158,10 @@ export interface IrstateRecord {
  * `irstate=<n>\tirsensecount=<n>\tincount=<n>\toutcount=<n>\talarmcount=<n>\truncount=<n>\r\n`, one per line (LF, CR LF or
  * a lone CR: splitLines).
  * Field names are matched case-insensitively; spaces between fields (as the printed example shows) are
- * accepted like tabs. A line without a numeric `irstate` is rejected; other missing counters are null.
+ * accepted like tabs. Every value is a count or a state, a whole number 0..2^31-1 (what the counters table holds):
+ * a line whose `irstate` is missing, or whose `irstate` or any counter is negative, larger, or not a number, is
+ * rejected whole (the caller logs it), never stored with that value dropped or wrapped. A counter that is
+ * absent or empty is null.
  */
 export function parseIrstate(body: string): { results: IrstateRecord[]; rejected: Array<{ line: string; lineNo: number; reason: string }> } {
   const results: IrstateRecord[] = [];
@@ -170,18 +173,32 @@ export function parseIrstate(body: string): { results: IrstateRecord[]; rejected
       const eq = part.indexOf('=');
       if (eq > 0) fields.set(part.slice(0, eq).toLowerCase(), part.slice(eq + 1));
     }
-    const num = (k: string): number | null => {
-      const v = fields.get(k);
-      return v !== undefined && /^-?\d{1,10}$/.test(v.trim()) ? Number(v.trim()) : null;
-    };
-    const irstate = num('irstate');
-    if (irstate === null) {
-      rejected.push({ line: raw, lineNo, reason: 'irstate is missing or not a number' });
+    if (!fields.has('irstate') || fields.get('irstate')!.trim() === '') {
+      rejected.push({ line: raw, lineNo, reason: 'irstate is missing' });
       continue;
     }
-    results.push({ irstate, irsensecount: num('irsensecount'), incount: num('incount'), outcount: num('outcount'), alarmcount: num('alarmcount'), runcount: num('runcount') });
+    const bad = IRSTATE_KEYS.find((k) => countOf(fields.get(k)) === undefined);
+    if (bad !== undefined) {
+      rejected.push({ line: raw, lineNo, reason: `${bad} "${fields.get(bad)!.slice(0, 40)}" is not a whole number 0-${INT32_MAX}` });
+      continue;
+    }
+    const [irstate, irsensecount, incount, outcount, alarmcount, runcount] = IRSTATE_KEYS.map((k) => countOf(fields.get(k)) ?? null);
+    results.push({ irstate: irstate!, irsensecount, incount, outcount, alarmcount, runcount });
   }
   return { results, rejected };
+}
+
+const INT32_MAX = 2147483647;
+const IRSTATE_KEYS = ['irstate', 'irsensecount', 'incount', 'outcount', 'alarmcount', 'runcount'] as const;
+
+/** A count as sent: null when absent or empty, undefined when not a whole number 0..2^31-1. */
+function countOf(v: string | undefined): number | null | undefined {
+  if (v === undefined) return null;
+  const t = v.trim();
+  if (t === '') return null;
+  if (!/^\d+$/.test(t)) return undefined;
+  const n = Number(t);
+  return n <= INT32_MAX ? n : undefined;
 }
 
 /** The weekdays of a gatepassrule (no holiday types, unlike `timezone`). */
