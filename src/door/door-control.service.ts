@@ -96,11 +96,16 @@ export class DoorControlService {
   }
 }
 
-/** -202 missing, -203 not greater than 0, -45 not a whole number of seconds within 1-254. */
-export function checkInterval(raw: string | undefined): number {
+/**
+ * -202 missing, -203 not greater than 0, -45 not a whole number of seconds within 1-254. The manual's -202 and
+ * -203 texts ("The door opening time …", listed beside -201 "Floor Id is required") serve doors and floors
+ * alike, as its 2.12.3 calls a floor's interval the "door opening time"; its only range code, -45, reads "Door
+ * open duration", so a floor gets the same code with the floor's name in it.
+ */
+export function checkInterval(raw: string | undefined, subject: 'Door' | 'Floor' = 'Door'): number {
   if (raw === undefined || raw.trim() === '') throw new CvError(DoorOpenTimeRequired, 'The door opening time is required');
   const n = Number(raw);
   if (Number.isFinite(n) && n <= 0) throw new CvError(DoorOpenTimeNotPositive, 'The door opening time needs to be greater than 0');
-  if (!Number.isInteger(n) || n > 254) throw new CvError(CvCode.DoorOpenDuration, 'Door open duration between 1~254 seconds.');
+  if (!Number.isInteger(n) || n > 254) throw new CvError(CvCode.DoorOpenDuration, `${subject} open duration between 1~254 seconds.`);
   return n;
 }

@@ -81,7 +81,7 @@ export class FloorService {
   /** 2.12.3: release the floor button for `interval` seconds (1-254). */
   async remoteOpen(floorId: string | undefined, interval: string | undefined): Promise<QueuedDoorCommand> {
     const floor = await this.requireById(floorId);
-    const seconds = checkInterval(interval);
+    const seconds = checkInterval(interval, 'Floor');
     return this.send(floor, openFloors([floor.floor_no], seconds));
   }
 

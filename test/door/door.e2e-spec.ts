@@ -143,6 +143,7 @@ describe('remote door control (2.11.6-2.11.9) reaches the device as CONTROL DEVI
     const before = (await commandRows(SN)).length;
     const res = await t.post('/api/door/remoteOpenById', undefined, { doorId: doors[0].id, ...extra });
     expect(res.body).toMatchObject({ code, data: null });
+    if (code === -45) expect(res.body.message).toBe('Door open duration between 1~254 seconds.');
     expect((await commandRows(SN)).length).toBe(before);
   });
 

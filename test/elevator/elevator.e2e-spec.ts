@@ -201,6 +201,15 @@ describe('remote floor control', () => {
     expect((await t.post('/api/floor/remoteOpenById', undefined, { floorId: floorIds.get(1), interval: 0 })).body.code).toBe(-203);
   });
 
+  it.each(['abc', 255, 2.5])('refuses the interval %j with -45 worded for a floor, and queues nothing', async (interval) => {
+    await ec.pollUntilIdle();
+    const from = ec.received.length;
+    const res = await t.post('/api/floor/remoteOpenById', undefined, { floorId: floorIds.get(1), interval });
+    expect(res.body).toEqual({ code: -45, message: 'Floor open duration between 1~254 seconds.', data: null });
+    await ec.pollUntilIdle();
+    expect(received(ec, from)).toEqual([]);
+  });
+
   it('cancels the emergency state through the gateway extension (CONTROL DEVICE 0F)', async () => {
     ec.emergency = true;
     expect((await t.post('/api/gateway/eleDevice/EC10TEST01/cancelEmergency')).body.code).toBe(0);
