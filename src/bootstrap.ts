@@ -234,12 +234,16 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** Opens the database (embedded when DATABASE_URL is unset), migrates it, and builds the app. */
+/**
+ * Opens the database (embedded when DATABASE_URL is unset; DATABASE_URL's database created when missing),
+ * migrates it, and builds the app.
+ */
 export async function createGateway(config: AppConfig, options: CreateAppOptions = {}): Promise<Gateway> {
-  const db = await openDatabase(config, { poolSize: options.poolSize });
+  const log = options.logger ?? createRootLogger(config.logLevel);
+  const db = await openDatabase(config, { poolSize: options.poolSize, log: (message) => log.warn(message) });
   try {
     await migrateDatabase(db.url);
-    const app = await createApp(config, db, options);
+    const app = await createApp(config, db, { ...options, logger: log });
     await app.init();
     if (config.apiToken) await app.get(ApiClientService).seed(config.apiToken);
     let closing: Promise<void> | undefined;

@@ -10,7 +10,7 @@ import { DataDirectoryInUseError } from '../database/embedded-database';
  * and closes everything afterwards: what every command-line tool of the gateway needs.
  */
 export async function withCliDatabase<T>(work: (ds: DataSource) => Promise<T>): Promise<T> {
-  const db = await openDatabase(loadConfig());
+  const db = await openDatabase(loadConfig(), { log: (message) => process.stderr.write(`${message}\n`) });
   try {
     await migrateDatabase(db.url);
     const ds = new DataSource(dataSourceOptions(db.url, { poolSize: 1 }));

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { dataSourceOptions } from './data-source-options';
@@ -14,15 +15,69 @@ export interface DatabaseHandle {
 export interface OpenDatabaseOptions {
   /** Pool size for DATABASE_URL; the embedded database always gets the size it can serve. */
   poolSize?: number;
+  /** Told when DATABASE_URL's database did not exist and was created. */
+  log?: (message: string) => void;
 }
 
-/** DATABASE_URL when set; otherwise the embedded database under DATA_DIR. */
+/**
+ * DATABASE_URL when set (its database created when the server has none of that name: ensureDatabase);
+ * otherwise the embedded database under DATA_DIR.
+ */
 export async function openDatabase(config: Pick<AppConfig, 'databaseUrl' | 'dataDir'>, options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
   if (config.databaseUrl) {
+    await ensureDatabase(config.databaseUrl, options.log);
     return { url: config.databaseUrl, poolSize: options.poolSize ?? 10, embedded: undefined, stop: async () => undefined };
   }
   const embedded = await startEmbeddedDatabase(config.dataDir);
   return { url: embedded.url, poolSize: embedded.poolSize, embedded, stop: () => embedded.stop() };
+}
+
+/** PostgreSQL's SQLSTATEs: the database named in a connection does not exist; CREATE DATABASE of one that does. */
+const INVALID_CATALOG_NAME = '3D000';
+const DUPLICATE_DATABASE = '42P04';
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Connects to `url` once; when the server answers that its database does not exist (3D000, and only then),
+ * creates it from the same server's `postgres` database with the same credentials, and says so through `log`.
+ * Another gateway process creating it at the same moment is no failure. Every other connection error is
+ * thrown as it came. True when this call created the database.
+ */
+export async function ensureDatabase(url: string, log?: (message: string) => void): Promise<boolean> {
+  try {
+    await withClient(url, async () => undefined);
+    return false;
+  } catch (err) {
+    if ((err as { code?: string }).code !== INVALID_CATALOG_NAME) throw err;
+    const target = new URL(url);
+    const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+    if (name === '' || name === 'postgres') throw err;
+    const maintenance = new URL(url);
+    maintenance.pathname = '/postgres';
+    try {
+      await withClient(maintenance.toString(), (c) => c.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`));
+    } catch (createErr) {
+      const code = (createErr as { code?: string }).code;
+      if (code === DUPLICATE_DATABASE || code === UNIQUE_VIOLATION) return false;
+      throw new Error(`DATABASE_URL names database "${name}", which does not exist on ${target.host}, and creating it failed: ${(createErr as Error).message}`, {
+        cause: createErr,
+      });
+    }
+    log?.(`database "${name}" did not exist on ${target.host}: created it`);
+    return true;
+  }
+}
+
+async function withClient(url: string, work: (c: Client) => Promise<unknown>): Promise<void> {
+  const c = new Client({ connectionString: url });
+  // A refused or failed connection can also be reported as an 'error' event; the awaited connect() carries it.
+  c.on('error', () => undefined);
+  await c.connect();
+  try {
+    await work(c);
+  } finally {
+    await c.end().catch(() => undefined);
+  }
 }
 
 // Any constant works; it only has to be the same in every gateway process.
