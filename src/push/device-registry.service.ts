@@ -42,6 +42,11 @@ export interface DeviceRegisteredEvent {
   first: boolean;
   /** Admitted now (by approval), as opposed to a re-registration of an admitted device. */
   admittedNow: boolean;
+  /**
+   * A registration (`POST /iclock/registry`) of a device that registered before: its parameters as stored before
+   * and as sent now (device.registration), so that a change of how it stores records can be told.
+   */
+  registration?: { before: Record<string, string>; after: Record<string, string> };
 }
 
 /** Whether the device registered (`POST /iclock/registry` stores its capabilities, admitted or not). */
@@ -357,7 +362,13 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
       ));
       if (admitted) {
         await this.ensureDoors(m, updated);
-        event = { deviceId: updated.id, sn, first: cur.registered_at === null, admittedNow: false };
+        event = {
+          deviceId: updated.id,
+          sn,
+          first: cur.registered_at === null,
+          admittedNow: false,
+          ...(cur.capabilities !== null && cur.registration ? { registration: { before: cur.registration, after: raw } } : {}),
+        };
         for (const fn of this.txListeners) await fn(m, event);
       }
       await this.signal.notifyDeviceChanged(m, sn);

@@ -43,3 +43,70 @@ function toKvMap(registration: unknown): KvMap {
       .map(([k, v]) => ({ rawKey: k, key: k.trim().replace(/^~+/, ''), value: String(v) })),
   );
 }
+
+/** What decides how a device stores what the gateway writes: its dialect and the biophoto Type (dialectOf). */
+export type DeviceStorage = ReturnType<typeof dialectOf>;
+
+/**
+ * For every field of the dialect, whether it changes how the records the gateway wrote are stored on the device
+ * (which table, which columns, which value format). Typed over every key, so a new dialect field must be
+ * judged here. Transport-only fields (command wrapping, package size) do not. DevID and the timezone validity
+ * change the columns of the device's tables though the planner fills neither today: a change of them costs one full
+ * sync, where leaving them out would keep a stale belief once it does.
+ */
+const STORAGE_FIELDS: Record<keyof Dialect, boolean> = {
+  bio: true,
+  bioTypes: true,
+  photo: true,
+  dateFormat: true,
+  pin: true,
+  cards: true,
+  devId: true,
+  authorizeValidity: true,
+  timezoneValidity: true,
+  wrappedCommands: false,
+  maxPackageSize: false,
+};
+
+const sameTypes = (a: readonly number[], b: readonly number[]) => {
+  const x = [...new Set(a)].sort((p, q) => p - q);
+  const y = [...new Set(b)].sort((p, q) => p - q);
+  return x.length === y.length && x.every((t, i) => t === y[i]);
+};
+
+/**
+ * What changes how a device registering with `after` stores records, against how it did with `before` (a firmware
+ * upgrade, a function turned on or off), one `field: old → new` each: cards moved between `user.CardNo` and
+ * `mulcarduser`, dates in another format, templates or photos in other tables or types, other columns. Options
+ * that change no storage (IP address, firmware version string, push interval, command wrapping, package size) give
+ * nothing.
+ */
+export function storageChanges(before: DeviceStorage, after: DeviceStorage): string[] {
+  const out: string[] = [];
+  for (const k of Object.keys(STORAGE_FIELDS) as Array<keyof Dialect>) {
+    const a = before.dialect[k];
+    const b = after.dialect[k];
+    const same = Array.isArray(a) && Array.isArray(b) ? sameTypes(a, b) : a === b;
+    if (STORAGE_FIELDS[k] && !same) out.push(`${k}: ${String(a)} → ${String(b)}`);
+  }
+  if (before.photoType !== after.photoType && (before.dialect.photo === 'biophoto' || after.dialect.photo === 'biophoto')) {
+    out.push(`photoType: ${before.photoType} → ${after.photoType}`);
+  }
+  return out;
+}
+
+/**
+ * Whether the device stores records differently after a (re-)registration (storageChanges): what it confirmed
+ * under `before` then no longer says what it holds in the gateway's terms.
+ */
+export function storesDifferently(before: DeviceStorage, after: DeviceStorage): boolean {
+  return storageChanges(before, after).length > 0;
+}
+
+/**
+ * storageChanges between two raw registrations (device.registration: the parameters as sent), each read with the
+ * codec's current rules, so a gateway upgrade that reads a registration differently is no change of the device.
+ */
+export function registrationStorageChanges(before: unknown, after: unknown): string[] {
+  return storageChanges(dialectOf(null, before), dialectOf(null, after));
+}

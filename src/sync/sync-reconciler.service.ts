@@ -15,6 +15,7 @@ import { AttendanceSyncService } from './attendance-sync.service';
 import { SyncConfirmation } from './sync-confirm';
 import { SyncPlannerService } from './sync-planner.service';
 import { SyncOwed } from './sync-state.entity';
+import { registrationStorageChanges } from './device-dialect';
 
 /** Advisory lock key of the reconciler leader (one process at a time when several share the database). */
 export const LEADER_LOCK = 7330010;
@@ -95,9 +96,21 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
    *   from another site keeps users and cards that would open doors the database grants nobody;
    * - a device registering again is checked (verify: planned again, and counted), or fully synced when it holds
    *   nothing confirmed and should hold something (without DEVICE_CLEAR_ON_ADD, a device that holds nothing confirmed
-   *   and should hold nothing owes nothing).
+   *   and should hold nothing owes nothing);
+   * - a device registering again with options that change how it stores records (device-dialect.ts,
+   *   storesDifferently: cards in mulcarduser, another date format, other template tables...) no longer holds what
+   *   it confirmed in the gateway's terms: that confirmed state is dropped and a full sync is owed (restarted from
+   *   its first page if one was under way), so everything is cleared and written again in its new dialect.
    */
   async owe(m: EntityManager, e: DeviceRegisteredEvent): Promise<void> {
+    const changes = e.registration ? registrationStorageChanges(e.registration.before, e.registration.after) : [];
+    if (changes.length > 0) {
+      await m.query(`DELETE FROM sync_item WHERE device_id = $1`, [e.deviceId]);
+      await oweJob(m, e.deviceId, 'full');
+      this.owedNow.add(e.deviceId);
+      this.log.warn(`device ${e.sn} stores records differently now (${changes.join(', ')}): what it confirmed is dropped; a full sync is owed`);
+      return;
+    }
     const [state]: Array<{ full_owed: boolean; known: boolean; needed: boolean; synced_before: boolean }> = await m.query(
       `SELECT EXISTS (SELECT 1 FROM sync_owed WHERE device_id = $1 AND kind = 'full') AS full_owed,
               EXISTS (SELECT 1 FROM sync_item WHERE device_id = $1 AND hash IS NOT NULL)

@@ -153,7 +153,14 @@ describe('DEVICE_ADMISSION=auto', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(events).toEqual([
       { deviceId: expect.stringMatching(HEX32), sn: 'REG-LISTEN', first: true, admittedNow: false },
-      { deviceId: expect.stringMatching(HEX32), sn: 'REG-LISTEN', first: false, admittedNow: false },
+      // A registration again carries the parameters stored before and those sent now (a dialect change is told from them).
+      {
+        deviceId: expect.stringMatching(HEX32),
+        sn: 'REG-LISTEN',
+        first: false,
+        admittedNow: false,
+        registration: { before: expect.objectContaining({ '~SerialNumber': 'REG-LISTEN', MulCardUserFunOn: '0' }), after: expect.objectContaining({ '~SerialNumber': 'REG-LISTEN', MulCardUserFunOn: '0' }) },
+      },
     ]);
   });
 });

@@ -95,35 +95,48 @@ export function timezoneOpen(tables: DeviceTables, tzId: string, w: WallClock): 
   return false;
 }
 
+/**
+ * How the panel reads its own tables, from its current options: cards in `mulcarduser` (MulCardUserFunOn=1; the
+ * manual: `user.CardNo` is then invalid) or in `user.CardNo`; user validity as Appendix-5 seconds (DateFmtFunOn=1)
+ * or YYYYMMDD.
+ */
+export interface PanelReading {
+  mulCard: boolean;
+  dateFmt: boolean;
+}
+
 /** User validity: DateFmtFunOn=0 → YYYYMMDD, DateFmtFunOn=1 → Appendix-5 seconds; 0 = unlimited. */
-function userValid(user: Row, w: WallClock): boolean {
+function userValid(user: Row, w: WallClock, reading: PanelReading): boolean {
   const ymd = w.Y * 10000 + w.M * 100 + w.D;
   const nowZk = zkEncode(w.Y, w.M, w.D, w.h, w.m, w.s);
   const check = (v: string | undefined, cmp: (a: number, b: number) => boolean) => {
     const n = Number(v || '0');
     if (!n) return true;
-    if (n <= 99991231) return cmp(ymd, n);
+    // A value in the other format is read as this panel's format all the same, as firmware does.
+    if (!reading.dateFmt) return cmp(ymd, n);
     return cmp(nowZk, n);
   };
   return check(getField(user, 'StartTime'), (a, b) => a >= b) && check(getField(user, 'EndTime'), (a, b) => a <= b);
 }
 
-export function evaluateAccess(tables: DeviceTables, req: AccessRequest, w: WallClock): AccessDecision {
+export function evaluateAccess(tables: DeviceTables, req: AccessRequest, w: WallClock, reading: PanelReading): AccessDecision {
   const cardno = req.cardno ?? '0';
   let user: Row | undefined;
   if (req.pin && req.pin !== '0') user = tables.rows('user').find((u) => getField(u, 'Pin') === req.pin);
   if (!user && req.cardno && req.cardno !== '0') {
     const c = req.cardno.toLowerCase();
-    user = tables.rows('user').find((u) => (getField(u, 'CardNo') ?? '').toLowerCase() === c);
-    if (!user) {
-      const mc = tables.rows('mulcarduser').find((r) => (getField(r, 'CardNo') ?? '').toLowerCase() === c && getField(r, 'LossCardFlag') !== '1');
+    if (!reading.mulCard) user = tables.rows('user').find((u) => (getField(u, 'CardNo') ?? '').toLowerCase() === c);
+    if (!user && reading.mulCard) {
+      // mulcarduser keeps card numbers in hex (9.1.1's example: CardNo=CC9932DD); a decimal number read is matched as such too.
+      const hex = /^\d+$/.test(c) ? BigInt(c).toString(16) : c;
+      const mc = tables.rows('mulcarduser').find((r) => [c, hex].includes((getField(r, 'CardNo') ?? '').toLowerCase()) && getField(r, 'LossCardFlag') !== '1');
       if (mc) user = tables.rows('user').find((u) => getField(u, 'Pin') === getField(mc, 'Pin'));
     }
   }
   if (!user) return { granted: false, event: 27, pin: '0', cardno, reason: 'user not registered' };
   const pin = getField(user, 'Pin') ?? '0';
   if (getField(user, 'Disable') === '1') return { granted: false, event: 39, pin, cardno, reason: 'blocklisted' };
-  if (!userValid(user, w)) return { granted: false, event: 29, pin, cardno, reason: 'user validity expired' };
+  if (!userValid(user, w, reading)) return { granted: false, event: 29, pin, cardno, reason: 'user validity expired' };
   const nowZk = zkEncode(w.Y, w.M, w.D, w.h, w.m, w.s);
   const rights = tables
     .rows('userauthorize')

@@ -556,6 +556,40 @@ describe('DeviceSimulator', () => {
       t = new Date('2024-03-04T09:00:00Z');
       expect(sim.evaluateAccess({ pin: 1, door: 1 }).event).toBe(22);
     });
+
+    it('reads its tables by its current options; reconfigure registers again with the new ones and keeps the tables', async () => {
+      const t = new Date('2024-03-04T09:00:00Z');
+      const sim = make({ timeZone: '+01:00', syncClock: false, now: () => t });
+      // Valid 2024-01-01 to 2024-12-31 as YYYYMMDD; card 123456 in the user record and (hex 1E240) in mulcarduser for pin 2.
+      server.enqueue(
+        USER1.replace('StartTime=0\tEndTime=0', 'StartTime=20240101\tEndTime=20241231'),
+        RIGHTS1,
+        TZ1,
+        'C:15:DATA UPDATE mulcarduser Pin=1\tCardNo=1E240\tLossCardFlag=0\tCardType=0',
+      );
+      expect((await sim.poll()).map((g) => g.result)).toEqual([0, 0, 0, 0]);
+      // The default panel: DateFmtFunOn=1 (seconds: 20240101 is a time in 2000, so the end is long past), one card per user.
+      expect(sim.flagOn('DateFmtFunOn')).toBe(true);
+      expect(sim.evaluateAccess({ pin: 1, door: 1 })).toMatchObject({ granted: false, event: 29 });
+      expect(sim.evaluateAccess({ cardno: 123456, door: 1 }).pin).toBe('1');
+
+      await sim.reconfigure({ firmVer: 'Ver 9.9', registryExtras: { DateFmtFunOn: 0, MulCardUserFunOn: 1 } });
+      const body = server.requestsTo('/iclock/registry').at(-1)!.body;
+      expect(body).toContain('FirmVer=Ver 9.9');
+      expect(body).toContain('DateFmtFunOn=0');
+      expect(body).toContain('MulCardUserFunOn=1');
+      expect(sim.table('user')).toHaveLength(1);
+      expect(sim.evaluateAccess({ pin: 1, door: 1 })).toMatchObject({ granted: true, event: 0 });
+      // user.CardNo is void with multi-card on: the card is found through mulcarduser (hex), and only there.
+      expect(sim.evaluateAccess({ cardno: 123456, door: 1 })).toMatchObject({ granted: true, pin: '1' });
+      sim.deleteLocally('mulcarduser');
+      expect(sim.evaluateAccess({ cardno: 123456, door: 1 }).event).toBe(27);
+
+      // An extra set to undefined is dropped: the default parameter is back.
+      await sim.reconfigure({ registryExtras: { DateFmtFunOn: undefined } });
+      expect(server.requestsTo('/iclock/registry').at(-1)!.body).toContain('DateFmtFunOn=1');
+      expect(sim.flagOn('DateFmtFunOn')).toBe(true);
+    });
   });
 
   it('records every exchange', async () => {

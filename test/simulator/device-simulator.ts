@@ -223,7 +223,7 @@ export class DeviceSimulator {
   needsReconnect = false;
   restarts = 0;
 
-  private readonly opts: DeviceSimulatorOptions;
+  private opts: DeviceSimulatorOptions;
   private readonly fetchImpl: FetchLike;
   private readonly nowFn: () => Date;
   private readonly doorStates: DoorState[];
@@ -615,6 +615,27 @@ export class DeviceSimulator {
   /** Forgets held results: those commands are never acknowledged. */
   dropHeldResults(): CommandResult[] {
     return this.pendingAcks.splice(0);
+  }
+
+  /**
+   * The panel is reconfigured (a firmware upgrade, an installer turning a function on or off) and connects again:
+   * `options` replace the current ones (`registryExtras` merged into the current extras, `undefined` drops one), the
+   * registration and the panel's own options follow them, and it registers with the new parameters. Its tables are
+   * kept as they are; from now on it reads them by its current options (cards, validity format: `evaluateAccess`).
+   */
+  async reconfigure(
+    options: Partial<Omit<DeviceSimulatorOptions, 'baseUrl' | 'sn' | 'fetch' | 'registryExtras'>> & { registryExtras?: Record<string, string | number | undefined> },
+  ): Promise<{ registered: boolean; registryCode?: string }> {
+    const extras: Record<string, string | number> = { ...(this.opts.registryExtras ?? {}) };
+    for (const [k, v] of Object.entries(options.registryExtras ?? {})) {
+      if (v === undefined) {
+        delete extras[k];
+        this.options.delete(k);
+      } else extras[k] = v;
+    }
+    this.opts = { ...this.opts, ...options, registryExtras: extras };
+    for (const [k, v] of this.registrationParams()) this.options.set(k, v);
+    return this.connect();
   }
 
   /**
@@ -1114,13 +1135,19 @@ export class DeviceSimulator {
   // Access: a person presents a credential at a door
   // -------------------------------------------------------------------------------------------------------------
 
-  /** The decision the panel would take now (no upload). */
+  /** Whether one of the panel's function flags is on (`Name` or `~Name`, as it registered). */
+  flagOn(name: string): boolean {
+    return (this.options.get(name) ?? this.options.get(`~${name}`)) === '1';
+  }
+
+  /** The decision the panel would take now (no upload), reading its tables by its current options. */
   evaluateAccess(req: { pin?: string | number; cardno?: string | number; door: number; time?: Date }): AccessDecision {
     const at = req.time ?? this.clock();
     return evaluateAccess(
       this.tables,
       { pin: req.pin === undefined ? undefined : String(req.pin), cardno: req.cardno === undefined ? undefined : String(req.cardno), door: req.door },
       wallClock(at, this.zone),
+      { mulCard: this.flagOn('MulCardUserFunOn'), dateFmt: this.flagOn('DateFmtFunOn') },
     );
   }
 

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { dialectOf, registrationStorageChanges, storesDifferently } from './device-dialect';
+
+const registrationStoresDifferently = (a: unknown, b: unknown) => registrationStorageChanges(a, b).length > 0;
+
+/** A registration as device.registration stores it (raw keys, `~` kept), as a SenseFace-era panel sends it. */
+const panel: Record<string, string> = {
+  DeviceType: 'acc',
+  '~DeviceName': 'SF2A',
+  FirmVer: 'Ver 8.0.4.2-20240809',
+  PushVersion: 'Ver 3.1.2S-20240809',
+  IPAddress: '192.168.1.201',
+  MAC: '00:17:61:12:34:56',
+  '~SerialNumber': 'SN1',
+  TransInterval: '2',
+  LockCount: '4',
+  DateFmtFunOn: '1',
+  MulCardUserFunOn: '0',
+  StringPinFunOn: '1',
+  FingerFunOn: '1',
+  FaceFunOn: '1',
+  BioPhotoFun: '1',
+  BioDataFun: '1',
+  MultiBioDataSupport: '0:1:1:0:0:0:0:0:0:1',
+  MultiBioPhotoSupport: '0:0:0:0:0:0:0:0:0:1',
+  AccSupportFunList: '0101010000111000000111010100011010',
+  CmdFormat: '0',
+  MaxPackageSize: '2048000',
+};
+
+const changed = (over: Record<string, string | undefined>) => {
+  const out: Record<string, string> = { ...panel };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+};
+
+describe('storesDifferently: a re-registration that changes how the panel stores records', () => {
+  it('the same registration stores alike', () => {
+    expect(registrationStoresDifferently(panel, { ...panel })).toBe(false);
+  });
+
+  it.each<[string, Record<string, string | undefined>]>([
+    ['another IP address and MAC', { IPAddress: '10.0.0.9', MAC: '00:17:61:aa:bb:cc' }],
+    ['another firmware version string', { FirmVer: 'Ver 8.0.4.3-20250101' }],
+    ['another push interval', { TransInterval: '30' }],
+    ['another PushVersion in the same biodata era', { PushVersion: 'Ver 3.1.3S-20250101' }],
+    ['another device name', { '~DeviceName': 'Front door' }],
+    ['commands wrapped (CmdFormat=1): transport only', { CmdFormat: '1' }],
+    ['another MaxPackageSize: transport only', { MaxPackageSize: '1024000' }],
+    ['the same flag spelled with `~`', { MulCardUserFunOn: undefined, '~MulCardUserFunOn': '0' }],
+    ['the same types listed with a trailing 0', { MultiBioDataSupport: '0:1:1:0:0:0:0:0:0:1:0' }],
+  ])('%s: no', (_, over) => {
+    expect(registrationStoresDifferently(panel, changed(over))).toBe(false);
+  });
+
+  it.each<[string, Record<string, string | undefined>]>([
+    ['multi-card turned on (cards move to mulcarduser)', { MulCardUserFunOn: '1' }],
+    ['multi-card turned on, spelled with `~`', { MulCardUserFunOn: undefined, '~MulCardUserFunOn': '1' }],
+    ['DateFmtFunOn turned off (validity as YYYYMMDD)', { DateFmtFunOn: '0' }],
+    ['StringPinFunOn turned off (numeric pins only)', { StringPinFunOn: '0' }],
+    ['templates back in templatev10 (no biodata)', { BioDataFun: '0', MultiBioDataSupport: '0:0:0:0:0:0:0:0:0:0' }],
+    ['older PushVersion without biodata', { PushVersion: 'Ver 2.2.0-20161201' }],
+    ['another template type accepted', { MultiBioDataSupport: '0:1:0:0:0:0:0:0:0:1' }],
+    ['photos in userpic instead of biophoto', { BioPhotoFun: '0', MultiBioPhotoSupport: '0:0:0:0:0:0:0:0:0:0', PhotoFunOn: '1' }],
+    ['biophoto of another type (near-infrared face)', { MultiBioPhotoSupport: '0:0:1:0:0:0:0:0:0:0' }],
+    ['DevID column (AccSupportFunList 26)', { AccSupportFunList: '0101010000111000000111010110011010' }],
+    ['userauthorize validity columns (AccSupportFunList 62)', { AccSupportFunList: `${'0101010000111000000111010100011010'.padEnd(62, '0')}1` }],
+  ])('%s: yes', (_, over) => {
+    expect(registrationStoresDifferently(panel, changed(over))).toBe(true);
+  });
+
+  it('names what changed, for the operator', () => {
+    expect(registrationStorageChanges(panel, changed({ MulCardUserFunOn: '1', DateFmtFunOn: '0', IPAddress: '10.0.0.9' }))).toEqual([
+      'dateFormat: seconds → yyyymmdd',
+      'cards: user → mulcarduser',
+    ]);
+  });
+
+  it('compares dialects as dialectOf gives them: a photo type matters only where photos go to biophoto', () => {
+    const userpic = changed({ BioPhotoFun: '0', MultiBioPhotoSupport: undefined, PhotoFunOn: '1' });
+    const a = dialectOf(null, userpic);
+    expect(a.dialect.photo).toBe('userpic');
+    expect(storesDifferently(a, { ...a, photoType: 2 })).toBe(false);
+    const b = dialectOf(null, panel);
+    expect(storesDifferently(b, { ...b, photoType: 2 })).toBe(true);
+  });
+
+  it('judges a raw comma-separated body like the stored object', () => {
+    const body = Object.entries(panel).map(([k, v]) => `${k}=${v}`).join(',');
+    expect(registrationStoresDifferently(body, panel)).toBe(false);
+    expect(registrationStoresDifferently(body, changed({ DateFmtFunOn: '0' }))).toBe(true);
+  });
+});
