@@ -3,13 +3,17 @@ import { DataSource } from 'typeorm';
 import { ok } from '../common/envelope';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { PersonWriteDto } from '../person/dto/person-input.dto';
+import { OmitType } from '@nestjs/swagger';
+import { PersonLeaveDto, PersonWriteDto } from '../person/dto/person-input.dto';
 import { PersonQueryService } from '../person/person-query.service';
 import { PersonService } from '../person/person.service';
 import { SyncStatusService } from '../sync/sync-status.service';
 import { ConsoleController } from './console-http';
 import { consolePage, likePattern, queryText } from './console-paging';
 import { Audit } from './console-roles';
+
+/** person/leave's leaveDate and leaveType; the pin is the path's. */
+class ConsolePersonLeaveDto extends OmitType(PersonLeaveDto, ['pin'] as const) {}
 
 /** Persons: server-side search and paging (holds at 100,000 persons: one indexed scan per page), add/edit, delete, where each person is held. */
 @ConsoleController('persons')
@@ -27,7 +31,9 @@ export class ConsolePersonsController {
     const page = consolePage(q);
     const text = queryText(q.q);
     const params: unknown[] = [];
-    const parts = [`p.status = 'active'`];
+    // Active persons, or (status=left) the resigned ones: kept with their pin and levels for a reinstatement.
+    const left = q.status === 'left';
+    const parts = [left ? `p.status = 'left'` : `p.status = 'active'`];
     if (text) {
       const prefix = `$${params.push(likePattern(text, 'prefix'))}`;
       const anywhere = `$${params.push(likePattern(text, 'anywhere'))}`;
@@ -39,10 +45,10 @@ export class ConsolePersonsController {
     const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM person p ${where}`, params);
     // The page's ids first (an index walk over pin), then the joins and level counts for those rows only:
     // computed in the outer query, they are not paid for the rows OFFSET skips.
-    const rows: Array<{ pin: string; name: string | null; last_name: string | null; dept_code: string; dept_name: string; card_no: string | null; acc_start_time: Date | null; acc_end_time: Date | null; is_disabled: boolean; levels: number }> =
+    const rows: Array<{ pin: string; name: string | null; last_name: string | null; dept_code: string; dept_name: string; card_no: string | null; acc_start_time: Date | null; acc_end_time: Date | null; is_disabled: boolean; leave_date: string | null; levels: number }> =
       await this.ds.query(
         `WITH page AS (SELECT p.id, p.pin FROM person p ${where} ORDER BY p.pin OFFSET $${params.length + 1} LIMIT $${params.length + 2})
-         SELECT p.pin, p.name, p.last_name, d.code AS dept_code, d.name AS dept_name, p.card_no, p.acc_start_time, p.acc_end_time, p.is_disabled,
+         SELECT p.pin, p.name, p.last_name, d.code AS dept_code, d.name AS dept_name, p.card_no, p.acc_start_time, p.acc_end_time, p.is_disabled, to_char(p.leave_date, 'YYYY-MM-DD') AS leave_date,
                 (SELECT count(*)::int FROM acc_level_person lp WHERE lp.person_id = p.id) AS levels
            FROM page JOIN person p ON p.id = page.id JOIN department d ON d.id = p.dept_id
           ORDER BY page.pin`,
@@ -63,16 +69,20 @@ export class ConsolePersonsController {
         accStartTime: formatCvDateTime(r.acc_start_time, tz),
         accEndTime: formatCvDateTime(r.acc_end_time, tz),
         isDisabled: r.is_disabled,
+        ...(left ? { leaveDate: r.leave_date } : {}),
         levels: r.levels,
       })),
     });
   }
 
-  /** The person as the REST API shows them, plus the panels the planner placed them on and whether those hold them yet. */
+  /**
+   * The person as the REST API shows them (a resigned one too, with `left`), plus the panels the planner placed
+   * them on and whether those hold them yet (the sync status of /api/gateway/persons/{pin}/devices).
+   */
   @Get(':pin')
   async get(@Param('pin') pin: string) {
-    const [person, devices] = await Promise.all([this.query.full(pin), this.syncStatus.ofPerson(pin)]);
-    return ok({ person, devices });
+    const [{ person, left }, devices] = await Promise.all([this.query.fullWithLeave(pin), this.syncStatus.ofPerson(pin)]);
+    return ok({ person, left, devices });
   }
 
   /** Add or edit (the REST API's person/add rules and validation: department, cards, photo, levels, validity). */
@@ -81,6 +91,24 @@ export class ConsolePersonsController {
   @Audit('person.save', (r) => r.body?.pin)
   async save(@Body() dto: PersonWriteDto) {
     await this.persons.upsert(dto, 'add');
+    return ok(null);
+  }
+
+  /** The REST API's person/leave (2.13.6): the person stays, resigned, with their levels, and leaves every device. */
+  @Post(':pin/leave')
+  @HttpCode(200)
+  @Audit('person.leave', (r) => r.params.pin)
+  async leave(@Param('pin') pin: string, @Body() dto: ConsolePersonLeaveDto) {
+    await this.persons.leave({ ...dto, pin: pin.trim() });
+    return ok(null);
+  }
+
+  /** The REST API's person/reinstated (2.13.10), changing nothing else: the person is back, with the levels they had. */
+  @Post(':pin/reinstate')
+  @HttpCode(200)
+  @Audit('person.reinstate', (r) => r.params.pin)
+  async reinstate(@Param('pin') pin: string) {
+    await this.persons.upsert({ pin: pin.trim() }, 'reinstated');
     return ok(null);
   }
 

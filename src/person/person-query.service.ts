@@ -25,9 +25,10 @@ export class PersonQueryService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async requireByPin(pin: string | undefined): Promise<Person> {
+  /** An active person; `withLeft`: a resigned one too (the console shows them to reinstate them). */
+  async requireByPin(pin: string | undefined, { withLeft = false }: { withLeft?: boolean } = {}): Promise<Person> {
     if (!pin) throw new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
-    const p = await this.ds.getRepository(Person).findOne({ where: { pin, status: 'active' } });
+    const p = await this.ds.getRepository(Person).findOne({ where: withLeft ? { pin } : { pin, status: 'active' } });
     if (!p) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
     return p;
   }
@@ -40,7 +41,16 @@ export class PersonQueryService {
   }
 
   async full(pin: string | undefined): Promise<PersonFullDto> {
-    const p = await this.requireByPin(pin);
+    return this.fullOf(await this.requireByPin(pin));
+  }
+
+  /** The person (resigned or not) as `full` shows them, with their resignation: the console's person detail. */
+  async fullWithLeave(pin: string): Promise<{ person: PersonFullDto; left: { leaveDate: string | null; leaveType: string | null } | null }> {
+    const p = await this.requireByPin(pin, { withLeft: true });
+    return { person: await this.fullOf(p), left: p.status === 'active' ? null : { leaveDate: p.leaveDate, leaveType: p.leaveType } };
+  }
+
+  private async fullOf(p: Person): Promise<PersonFullDto> {
     const [x] = await this.extras([p]);
     return toPersonFull(p, x, this.config.timeZone);
   }

@@ -160,10 +160,18 @@ function bioDeletes(t: AttSyncTerminal, pin: string, hash: string | undefined): 
 
 /** Items whose commands use a table the terminal refused for good (device-refusals.ts): never planned. */
 export function refusedItems(members: ReadonlyMap<string, TerminalMember>, refused: ReadonlySet<string> | undefined): Set<ItemId> {
-  const out = new Set<ItemId>();
+  return new Set(refusedItemKeys(members, refused).keys());
+}
+
+/** refusedItems with, for each item, the refusal key (`DATA UPDATE USERPIC`) that holds it back. */
+export function refusedItemKeys(members: ReadonlyMap<string, TerminalMember>, refused: ReadonlySet<string> | undefined): Map<ItemId, string> {
+  const out = new Map<ItemId, string>();
   if (!refused?.size) return out;
   for (const [pin, member] of members) {
-    for (const [kind, item] of member) if (item.commands.some((c) => refused.has(refusalKey(c)))) out.add(`${kind}\t${pin}`);
+    for (const [kind, item] of member) {
+      const key = item.commands.map(refusalKey).find((k) => refused.has(k));
+      if (key) out.set(`${kind}\t${pin}`, key);
+    }
   }
   return out;
 }

@@ -3,12 +3,13 @@ import type { EntityManager } from 'typeorm';
 import { newId } from '../common/ids';
 import { effectiveKindSql } from '../device/device-kind';
 import { CommandQueueService } from '../push/command-queue.service';
-import { refusalsRead } from '../push/device-refusals';
+import { loadRefusals, refusalsRead } from '../push/device-refusals';
 import { preferGenericPlans } from '../database/prepared-query.service';
 import { read, runRead, type Read } from '../database/read-together';
 import {
   composeTerminalCommands,
   refusedItems,
+  refusedItemKeys,
   templateCommands,
   terminalMember,
   TERMINAL_KINDS,
@@ -20,7 +21,7 @@ import {
 } from './attendance-commands';
 import { confirmedRead, devicesTouchingSql, inflightRead, noteSkipped } from './confirmed-state';
 import type { PinScope } from './desired-state';
-import { currentState, diffItems, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, type Diff, type ItemId } from './sync-items';
+import { currentState, diffItems, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, type DesiredHashes, type Diff, type ItemId } from './sync-items';
 import { lockPlanScope } from './plan-scope';
 import { personBasics } from './sync-queries';
 import type { PlannedCommand } from './sync-plan';
@@ -149,15 +150,18 @@ export class AttendanceSyncService {
   }
 
   /** Desired item hashes of these terminals (operators' convergence views); non-terminals are absent. */
-  async desiredHashes(m: EntityManager, deviceIds: readonly string[], pins: PinScope): Promise<Map<string, { sn: string; hashes: Map<ItemId, string>; skipped: Map<string, string> }>> {
+  async desiredHashes(m: EntityManager, deviceIds: readonly string[], pins: PinScope): Promise<Map<string, DesiredHashes>> {
     const terminals = await loadTerminals(m, deviceIds);
     const desired = await this.loadDesired(m, terminals, pins);
-    const out = new Map<string, { sn: string; hashes: Map<ItemId, string>; skipped: Map<string, string> }>();
+    const refusals = await loadRefusals(m, [...terminals.keys()], { withDue: true });
+    const out = new Map<string, DesiredHashes>();
     for (const t of terminals.values()) {
       const hashes = new Map<ItemId, string>();
-      for (const [pin, member] of desired.members.get(t.id) ?? []) for (const [kind, item] of member) hashes.set(`${kind}\t${pin}`, item.hash);
+      const members = desired.members.get(t.id) ?? new Map<string, TerminalMember>();
+      for (const [pin, member] of members) for (const [kind, item] of member) hashes.set(`${kind}\t${pin}`, item.hash);
       const skipped = new Map(desired.skipped.filter((s) => s.deviceId === t.id).map((s) => [s.pin, s.reason]));
-      out.set(t.id, { sn: t.sn, hashes, skipped });
+      const refused = refusedItemKeys(members, refusals.get(t.id));
+      out.set(t.id, { sn: t.sn, hashes, skipped, refusedBy: (id) => refused.get(id) ?? null });
     }
     return out;
   }

@@ -23,6 +23,19 @@ export type ItemKind = 'user' | 'auth' | 'eleauth' | 'card' | 'photo' | 'bio' | 
 export const MEMBER_KINDS: readonly ItemKind[] = ['user', 'auth', 'eleauth', 'card', 'photo', 'bio'];
 /** Items of the device itself, not of a member: few, so every plan but a full sync's later pages looks at all of them. */
 export const DEVICE_KINDS: readonly ItemKind[] = ['tz', 'hday', 'gatepassrule'];
+
+/**
+ * A device's desired items as operators' views read them (sync-status.service.ts): item → hash, the members
+ * that cannot be sent (pin → reason), and the refusal key (`DATA UPDATE biophoto`) that holds an item back
+ * when the firmware refused its table for good (`desired` false: its removal).
+ */
+export interface DesiredHashes {
+  sn: string;
+  hashes: Map<ItemId, string>;
+  skipped: Map<string, string>;
+  refusedBy: (id: ItemId, desired: boolean) => string | null;
+  rightsKind?: string;
+}
 /** DEVICE_KINDS as an SQL list of literals. */
 export const DEVICE_KINDS_SQL = DEVICE_KINDS.map((k) => `'${k}'`).join(', ');
 

@@ -10,7 +10,8 @@ import { AttendanceSyncService } from './attendance-sync.service';
 import { devicesTouching, loadConfirmed, loadInflight } from './confirmed-state';
 import { loadDesired } from './desired-state';
 import type { DeviceConvergenceDto, PersonDeviceRightDto, PersonDeviceSyncDto } from './dto/sync-status.dto';
-import { authTimezones, currentState, desiredHashes, DEVICE_KINDS, MEMBER_KINDS, splitItemId, UNKNOWN_HASH } from './sync-items';
+import { authTimezones, currentState, desiredHashes, DEVICE_KINDS, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, type DesiredHashes, type ItemId } from './sync-items';
+import { tableOf } from './sync-plan';
 import { devicesGranting } from './sync-planner.service';
 import { loadDevices } from './sync-queries';
 
@@ -36,18 +37,25 @@ export class SyncStatusService {
   ) {}
 
   /**
-   * Desired item hashes of devices of either planner, with the members that could not be sent: access panels
-   * from the access planner's desired state, attendance terminals and kiosks from the attendance planner's.
+   * Desired item hashes of devices of either planner, with the members that could not be sent and the tables the
+   * firmware refused for good: access panels from the access planner's desired state, attendance terminals and
+   * kiosks from the attendance planner's.
    */
-  private async desiredOf(m: DataSource['manager'], ids: string[], pins: string[] | null): Promise<Map<string, { sn: string; hashes: Map<string, string>; skipped: Map<string, string>; rightsKind?: string }>> {
+  private async desiredOf(m: DataSource['manager'], ids: string[], pins: string[] | null): Promise<Map<string, DesiredHashes>> {
     const devices = [...(await loadDevices(m, ids, this.config.timeZone)).values()];
     const desired = await loadDesired(m, devices, pins);
     // What the access planner did not take is a terminal, a kiosk or a controller of another planner.
     const rest = ids.filter((id) => !devices.some((d) => d.id === id));
-    const out = rest.length ? await this.attendance.desiredHashes(m, rest, pins) : new Map();
+    const out = rest.length ? await this.attendance.desiredHashes(m, rest, pins) : new Map<string, DesiredHashes>();
+    const refusals = await loadRefusals(m, devices.map((d) => d.id), { withDue: true });
     for (const d of devices) {
       const want = desired.get(d.id)!;
-      out.set(d.id, { sn: d.sn, hashes: desiredHashes(want), skipped: new Map(want.skipped.map((s) => [s.pin, s.reason])), rightsKind: want.rightsKind });
+      // Refusal keys are `DATA UPDATE <table>` and `DATA DELETE <table>`, as the planner reads them.
+      const refusedBy = (id: ItemId, wanted: boolean) => {
+        const key = `DATA ${wanted ? 'UPDATE' : 'DELETE'} ${tableOf(d, splitItemId(id)[0]) ?? ''}`;
+        return refusals.get(d.id)?.has(key) ? key : null;
+      };
+      out.set(d.id, { sn: d.sn, hashes: desiredHashes(want), skipped: new Map(want.skipped.map((s) => [s.pin, s.reason])), refusedBy, rightsKind: want.rightsKind });
     }
     return out;
   }
@@ -94,7 +102,13 @@ export class SyncStatusService {
       const tzHashes = desired.get(d.id)!.hashes;
       const tzMissing = wantedRights && wantedRights !== UNKNOWN_HASH ? authTimezones(wantedRights).some((tz) => tzHashes.get(`tz\t${tz}`) !== tzHeld(d.id, tz)) : false;
       if (tzMissing) unconfirmed.push('tz');
-      const failing = items.filter((r) => r.failures > 0);
+      // A failure is the state of an item only while nothing newer about it is on its way: a retry, or the
+      // removal of a person who left after a grant was refused, makes it pending again (its Return code stays shown).
+      const failed = items.filter((r) => r.failures > 0);
+      const failing = failed.filter((r) => !flying.some((f) => f.kind === r.kind));
+      // Items the firmware refused for good are not planned again until their probe: the person stays off the
+      // device (or on it, for a refused removal) whatever the database says, and operators must see why.
+      const refused = [...new Set(unconfirmed.map((k) => desired.get(d.id)!.refusedBy(`${k}\t${pin}`, k === 'tz' || want.has(`${k}\t${pin}`))).filter((k): k is string => !!k))].sort();
       const skipped = items.find((r) => r.skipped)?.skipped ?? desired.get(d.id)!.skipped.get(pin) ?? null;
       const pending = flying.filter((r) => r.kind && (MEMBER_KINDS.includes(r.kind) || (tzMissing && r.kind === 'tz'))).length;
       const isDesired = want.size > 0;
@@ -102,14 +116,16 @@ export class SyncStatusService {
         ? 'skipped'
         : unconfirmed.length === 0
           ? 'synced'
-          : failing.length > 0
-            ? 'divergent'
-            : pending > 0
-              ? 'pending'
-              : isDesired
-                ? 'divergent'
-                : 'removing';
-      const lastReturn = failing.find((r) => r.last_return !== null)?.last_return ?? null;
+          : refused.length > 0
+            ? 'refused'
+            : failing.length > 0
+              ? 'divergent'
+              : pending > 0
+                ? 'pending'
+                : isDesired
+                  ? 'divergent'
+                  : 'removing';
+      const lastReturn = failed.find((r) => r.last_return !== null)?.last_return ?? null;
       const confirmedAt = items.map((r) => r.confirmed_at).filter((t): t is Date => !!t).sort((a, b) => b.getTime() - a.getTime())[0] ?? null;
       return {
         deviceSn: d.sn,
@@ -122,7 +138,8 @@ export class SyncStatusService {
         unconfirmed,
         pendingCommands: pending,
         lastReturn,
-        lastError: lastReturn === null ? (failing.length ? 'no result' : null) : `Return ${lastReturn}: ${returnMeaning(lastReturn, manualOf.get(d.id)) ?? 'unknown error code'}`,
+        lastError: lastReturn === null ? (failed.length ? 'no result' : null) : `Return ${lastReturn}: ${returnMeaning(lastReturn, manualOf.get(d.id)) ?? 'unknown error code'}`,
+        refused,
         skipped,
         confirmedAt: formatCvDateTime(confirmedAt, this.config.timeZone),
       };

@@ -153,7 +153,9 @@ describe('refused, then accepted', () => {
     // The user is held; the photo is not planned again.
     expect(await term.drain()).toEqual([]);
     expect(term.users.has('8202')).toBe(true);
-    expect((await onDevices('8202')).data).toEqual([expect.objectContaining({ deviceSn: 'ATT-CV-NOPIC', holds: true, unconfirmed: ['photo'] })]);
+    expect((await onDevices('8202')).data).toEqual([
+      expect.objectContaining({ deviceSn: 'ATT-CV-NOPIC', state: 'refused', holds: true, unconfirmed: ['photo'], refused: ['DATA UPDATE USERPIC'], lastReturn: -1004 }),
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 /** The system's Chromium (Debian's `chromium` package; .ci/run installs it), or CHROMIUM_PATH. */
 export function chromiumPath(): string | undefined {
@@ -35,6 +35,14 @@ export async function launchChromium(executablePath: string): Promise<{ browser:
     browser,
     close: () => browser.close().catch(() => undefined),
   };
+}
+
+/** A fresh browser context (its own cookies: its own session) with one page, 1280×800 unless told, 10 s per step. */
+export async function newConsolePage(browser: Browser, viewport = { width: 1280, height: 800 }): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await browser.newContext({ viewport });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(10_000);
+  return { ctx, page };
 }
 
 /** dist/console, built by `npm run build` (pretest); built here when missing so the file also runs alone. */

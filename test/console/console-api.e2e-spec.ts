@@ -20,6 +20,9 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
+/** The audit log's rows of one action, newest first, as an administrator reads them. */
+const auditOf = async (action: string) => (await (await signIn(t, 'ada', 'ada-password-1')).call('GET', `audit?action=${action}`)).body.data.rows;
+
 describe('console API: sessions and CSRF', () => {
   it('refuses every console API call without a session, with the envelope and HTTP 401', async () => {
     for (const [method, path] of [
@@ -205,8 +208,6 @@ describe('console API: roles and audit', () => {
 });
 
 describe('console API: editing the reference lists', () => {
-  const auditOf = async (action: string) => (await (await signIn(t, 'ada', 'ada-password-1')).call('GET', `audit?action=${action}`)).body.data.rows;
-
   it('renames a level, takes a door out of it (its members leave that panel) and deletes it, each audited', async () => {
     const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'CONSOLEAPI2', doors: 2, ipAddress: '10.66.0.2' });
     await sim.connect();
@@ -296,6 +297,63 @@ describe('console API: editing the reference lists', () => {
     const [{ name }] = await t.ds.query(`SELECT name FROM acc_level WHERE id = $1`, [level.id]);
     expect(name).toBe('Viewer level');
     expect((await auditOf('level.delete'))[0]).toMatchObject({ operator: 'vera', outcome: 'refused' });
+  });
+});
+
+describe('console API: a person leaves and is reinstated', () => {
+  it('leave: the person stays, resigned, and every panel loses them; reinstate: the panels of their levels get them back; each audited', async () => {
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'CONSOLEAPI3', doors: 2, ipAddress: '10.66.0.3' });
+    await sim.connect();
+    await sim.pollUntilIdle();
+    const o = await signIn(t, 'otto', 'otto-password-1');
+    expect((await o.call('POST', 'catalog/levels', { name: 'Leave level' })).body.code).toBe(0);
+    expect((await o.call('POST', 'catalog/levels/doors', { levelName: 'Leave level', doorName: '10.66.0.3-2' })).body.code).toBe(0);
+    const level = (await o.call('GET', 'catalog/levels')).body.data.find((l: { name: string }) => l.name === 'Leave level');
+    expect((await o.call('POST', 'persons', { pin: 'leaver1', name: 'Lee', cardNo: '775511', accLevelIds: level.id })).body.code).toBe(0);
+    await sim.pollUntilIdle();
+    expect(sim.user('leaver1')).toMatchObject({ Pin: 'leaver1', CardNo: '775511' });
+    expect(sim.rightsOf('leaver1')).toHaveLength(1);
+
+    // A viewer may not, and no call goes through without the CSRF token.
+    const v = await signIn(t, 'vera', 'vera-password-1');
+    expect((await v.call('POST', 'persons/leaver1/leave', {})).status).toBe(403);
+    expect((await rawCall(t, 'POST', '/console/api/persons/leaver1/leave', {}, { cookie: o.cookie })).status).toBe(403);
+    expect((await t.ds.query(`SELECT status FROM person WHERE pin = 'leaver1'`))[0].status).toBe('active');
+
+    // A leave date that is no date is refused with the manual's code, and changes nothing.
+    expect((await o.call('POST', 'persons/leaver1/leave', { leaveDate: 'soon' })).body.code).toBe(-100);
+    expect((await o.call('POST', 'persons/leaver1/leave', { leaveDate: '2026-11-20', leaveType: '1' })).body).toEqual({ code: 0, message: 'success', data: null });
+    const [stored] = await t.ds.query(`SELECT status, to_char(leave_date, 'YYYY-MM-DD') AS leave_date, leave_type FROM person WHERE pin = 'leaver1'`);
+    expect(stored).toEqual({ status: 'left', leave_date: '2026-11-20', leave_type: '1' });
+    // Until the panel confirms, the detail shows the person resigned and the removal on its way to the panel.
+    const before = (await o.call('GET', 'persons/leaver1')).body.data;
+    expect(before.left).toEqual({ leaveDate: '2026-11-20', leaveType: '1' });
+    expect(before.devices).toEqual([expect.objectContaining({ deviceSn: 'CONSOLEAPI3', state: 'pending', desired: false, rights: [], unconfirmed: ['user', 'auth'], pendingCommands: 2 })]);
+    await sim.pollUntilIdle();
+    expect(sim.user('leaver1')).toBeUndefined();
+    expect(sim.rightsOf('leaver1')).toEqual([]);
+    expect((await o.call('GET', 'persons/leaver1')).body.data.devices).toEqual([]);
+    // Off the active list, on the resigned one, with the levels kept.
+    expect((await o.call('GET', 'persons?q=leaver')).body.data.rows).toEqual([]);
+    expect((await o.call('GET', 'persons?q=leaver&status=left')).body.data.rows).toEqual([expect.objectContaining({ pin: 'leaver1', leaveDate: '2026-11-20', levels: 1 })]);
+    // Leaving twice, or editing a resigned person, is refused.
+    expect((await o.call('POST', 'persons/leaver1/leave', {})).body.code).toBe(-22);
+    expect((await o.call('POST', 'persons', { pin: 'leaver1', name: 'Changed' })).body.code).toBe(-29);
+
+    expect((await v.call('POST', 'persons/leaver1/reinstate', {})).status).toBe(403);
+    expect((await o.call('POST', 'persons/nobody-here/reinstate', {})).body.code).toBe(-22);
+    expect((await o.call('POST', 'persons/leaver1/reinstate', {})).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.ds.query(`SELECT status, leave_date FROM person WHERE pin = 'leaver1'`))[0]).toEqual({ status: 'active', leave_date: null });
+    await sim.pollUntilIdle();
+    expect(sim.user('leaver1')).toMatchObject({ Pin: 'leaver1', Name: 'Lee', CardNo: '775511' });
+    expect(sim.rightsOf('leaver1')).toHaveLength(1);
+    const after = (await o.call('GET', 'persons/leaver1')).body.data;
+    expect(after.left).toBeNull();
+    expect(after.devices).toEqual([expect.objectContaining({ deviceSn: 'CONSOLEAPI3', state: 'synced', holds: true, pendingCommands: 0 })]);
+
+    const outcomes = (rows: Array<{ operator: string; target: string; outcome: string }>) => rows.map((r) => `${r.operator} ${r.target} ${r.outcome}`).sort();
+    expect(outcomes(await auditOf('person.leave'))).toEqual(['otto leaver1 failed', 'otto leaver1 failed', 'otto leaver1 ok', 'vera leaver1 refused']);
+    expect(outcomes(await auditOf('person.reinstate'))).toEqual(['otto leaver1 ok', 'otto nobody-here failed', 'vera leaver1 refused']);
   });
 });
 

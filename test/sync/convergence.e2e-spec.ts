@@ -107,6 +107,12 @@ describe('refused commands are never believed, and retried with backoff', () => 
       await a.sim.pollUntilIdle();
       await sleep(1100);
       await reconciler.runOnce();
+      // The retry after the first refusal is on its way: pending again, with the refusal's Return code still shown.
+      if (i === 0) {
+        const [retrying] = (await t.get('/api/gateway/persons/504/devices')).body.data;
+        expect(retrying).toMatchObject({ deviceSn: 'CONVA0001', state: 'pending', unconfirmed: ['auth'], lastReturn: -1002, lastError: expect.stringMatching(/^Return -1002: /) });
+        expect(retrying.pendingCommands).toBeGreaterThan(0);
+      }
     }
     const refused = (await t.get('/api/gateway/devices/CONVA0001')).body.data.refusedCapabilities.map((r: { what: string }) => r.what);
     expect(refused).toEqual(['DATA UPDATE userauthorize']);
@@ -134,6 +140,19 @@ describe('a refusal for good that is lifted', () => {
     await a.sim.pollUntilIdle();
     expect((await t.get('/api/gateway/devices/CONVA0001')).body.data.refusedCapabilities.map((r: { what: string }) => r.what)).toEqual(['DATA UPDATE userauthorize']);
     expect(tablesOf(a)).toMatchObject({ '506': [] });
+    // Operators see why Fay is not on the panel: the refusal for good, with its Return code and meaning.
+    expect((await t.get('/api/gateway/persons/506/devices')).body.data).toEqual([
+      expect.objectContaining({
+        deviceSn: 'CONVA0001',
+        state: 'refused',
+        holds: false,
+        unconfirmed: ['auth'],
+        refused: ['DATA UPDATE userauthorize'],
+        lastReturn: -1004,
+        lastError: expect.stringMatching(/^Return -1004: \S/),
+        skipped: null,
+      }),
+    ]);
     // Upgraded: the panel registers with another firmware and takes rights again.
     sim.opts.resultFor = before;
     sim.opts.firmVer = 'AC Ver 5.9.9 Nov 23 2026';

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, fromLocalInput, query, toLocalInput } from './api';
-import type { Me } from './main';
-import { Badge, can, Confirm, Field, Notice, Pager, useAction, useLoad } from './ui';
+import type { Go, Me } from './main';
+import { Badge, can, Confirm, DataTable, Field, Notice, Pager, useAction, useLoad } from './ui';
 
 const EMPTY = { pin: '', name: '', lastName: '', deptCode: '', cardNo: '', supplyCards: '', accLevelIds: [] as string[], accStartTime: '', accEndTime: '', isDisabled: false, personPhoto: '' };
 type Form = typeof EMPTY;
@@ -112,26 +112,94 @@ function PersonEditor({ initial, isNew, onDone, readOnly }: { initial: Form; isN
           </label>
         </div>
         <Notice error={a.error} ok={a.ok} />
-        {!readOnly && (
-          <div class="row">
-            <button type="submit" aria-busy={a.busy} disabled={a.busy}>
-              Save person
-            </button>
-            <button type="button" class="secondary" onClick={() => onDone()}>
-              Close
-            </button>
-          </div>
-        )}
       </fieldset>
+      {/* Outside the fieldset: a viewer, or anyone looking at a resigned person, can still close the detail. */}
+      <div class="row">
+        {!readOnly && (
+          <button type="submit" aria-busy={a.busy} disabled={a.busy}>
+            Save person
+          </button>
+        )}
+        <button type="button" class="secondary" onClick={() => onDone()}>
+          Close
+        </button>
+      </div>
     </form>
   );
 }
 
-function PersonDetail({ pin, me, onClose }: { pin: string; me: Me; onClose: (saved?: string) => void }) {
-  const { data, error } = useLoad(() => api('GET', `persons/${encodeURIComponent(pin)}`), [pin]);
+/** Each state the sync status API gives (GET /api/gateway/persons/{pin}/devices), in words, with its tone. */
+const SYNC_STATES: Record<string, { label: string; tone: 'ok' | 'warn' | 'bad' | 'muted' }> = {
+  synced: { label: 'holds them', tone: 'ok' },
+  pending: { label: 'on its way', tone: 'warn' },
+  divergent: { label: 'not held: refused or unanswered, retried', tone: 'bad' },
+  refused: { label: 'refused by the firmware', tone: 'bad' },
+  skipped: { label: 'skipped: cannot be sent', tone: 'bad' },
+  removing: { label: 'being removed', tone: 'warn' },
+};
+
+/** The same states where the person must leave the panel (`desired` false). */
+const LEAVING_STATES: Record<string, string> = {
+  pending: 'removal on its way',
+  divergent: 'not removed: refused or unanswered, retried',
+};
+
+/** Door numbers of an AuthorizeDoorId bitmask (door 1 → 1, 2 → 2, 3 → 4 ...). */
+function doorsOf(mask: number): number[] {
+  const out: number[] = [];
+  for (let door = 1; mask >> (door - 1); door++) if ((mask >> (door - 1)) & 1) out.push(door);
+  return out;
+}
+
+/** Rights as the API gives them: doors (a channel controller's gates) or an elevator controller's floors, with the time zone. */
+function rightsText(rights: Array<{ timezoneId: number; authorizeDoorId?: number; floors?: number[] }>): string {
+  if (rights.length === 0) return 'none';
+  return rights.map((r) => (r.floors ? `floors ${r.floors.join(', ')}` : `doors ${doorsOf(r.authorizeDoorId ?? 0).join(', ')}`) + ` (time zone ${r.timezoneId})`).join('; ');
+}
+
+/** Which panels hold the person and which do not yet, per panel as the sync status API reports it. */
+function PanelsOfPerson({ devices, go }: { devices: any[]; go: Go }) {
+  return (
+    <DataTable
+      label="Panels holding this person"
+      rows={devices}
+      rowKey={(d) => d.deviceSn}
+      empty="No panel holds or should hold this person (no access level with doors)."
+      columns={[
+        {
+          head: 'Panel',
+          cell: (d) => (
+            <a href={`/console/devices?sn=${encodeURIComponent(d.deviceSn)}`} onClick={(e) => go(`devices?sn=${encodeURIComponent(d.deviceSn)}`, e)}>
+              {d.deviceAlias} ({d.deviceSn})
+            </a>
+          ),
+        },
+        {
+          head: 'State',
+          cell: (d) => <Badge tone={SYNC_STATES[d.state]?.tone ?? 'warn'}>{(!d.desired && LEAVING_STATES[d.state]) || (SYNC_STATES[d.state]?.label ?? d.state)}</Badge>,
+        },
+        { head: 'Should hold', cell: (d) => (d.desired ? rightsText(d.rights) : 'nothing (the person must leave it)') },
+        { head: 'Confirmed rights', cell: (d) => rightsText(d.confirmedRights) },
+        { head: 'Last confirmed', cell: (d) => d.confirmedAt ?? '' },
+        { head: 'Not confirmed', cell: (d) => d.unconfirmed.join(', ') },
+        { head: 'Commands waiting', cell: (d) => d.pendingCommands },
+        { head: 'Last error', cell: (d) => [d.lastError, ...d.refused.map((k: string) => `refused for good: ${k}`)].filter(Boolean).join('; ') },
+        { head: 'Skipped', cell: (d) => d.skipped ?? '' },
+      ]}
+    />
+  );
+}
+
+function PersonDetail({ pin, me, go, onClose, onChanged }: { pin: string; me: Me; go: Go; onClose: (saved?: string) => void; onChanged: () => void }) {
+  const { data, error, reload } = useLoad(() => api('GET', `persons/${encodeURIComponent(pin)}`), [pin]);
+  const a = useAction();
+  const [asking, setAsking] = useState<'leave' | 'reinstate' | null>(null);
+  const [leaveDate, setLeaveDate] = useState('');
   if (error) return <Notice error={error} />;
   if (!data) return <p aria-busy="true">Loading…</p>;
   const p = data.person;
+  const left = data.left as { leaveDate: string | null; leaveType: string | null } | null;
+  const mayEdit = can(me.role, 'operator');
   const initial: Form = {
     pin: p.pin,
     name: p.name,
@@ -145,60 +213,81 @@ function PersonDetail({ pin, me, onClose }: { pin: string; me: Me; onClose: (sav
     isDisabled: p.isDisabled,
     personPhoto: '',
   };
+  async function confirmed() {
+    const what = asking!;
+    setAsking(null);
+    const done =
+      what === 'leave'
+        ? await a.run(() => api('POST', `persons/${encodeURIComponent(pin)}/leave`, { leaveDate: leaveDate || undefined }), `${pin} has left; the panels are told to remove them`)
+        : await a.run(() => api('POST', `persons/${encodeURIComponent(pin)}/reinstate`, {}), `${pin} is reinstated; the panels of their levels receive them again`);
+    if (done !== undefined) {
+      reload();
+      onChanged();
+    }
+  }
   return (
     <section aria-labelledby="detail-h">
       <h2 id="detail-h">
-        {p.name} {p.lastName} ({p.pin})
+        {p.name} {p.lastName} ({p.pin}) {left && <Badge tone="muted">resigned{left.leaveDate ? ` on ${left.leaveDate}` : ''}</Badge>}
       </h2>
       {p.personPhoto && <img src={`data:image/jpeg;base64,${p.personPhoto}`} alt={`Photo of ${p.name}`} width={96} />}
-      <PersonEditor initial={initial} isNew={false} onDone={onClose} readOnly={!can(me.role, 'operator')} />
-      <h2>Panels</h2>
-      <table aria-label="Panels holding this person">
-        <thead>
-          <tr>
-            <th scope="col">Panel</th>
-            <th scope="col">State</th>
-            <th scope="col">Doors (time zone)</th>
-            <th scope="col">Commands waiting / done / failed</th>
-            <th scope="col">Last error</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.devices.map((d: any) => (
-            <tr key={d.deviceSn}>
-              <td>
-                {d.deviceAlias} ({d.deviceSn})
-              </td>
-              <td>
-                <Badge tone={d.state === 'synced' ? 'ok' : d.state === 'failed' ? 'bad' : 'warn'}>{d.state === 'synced' ? 'holds them' : d.state === 'pending' ? 'not yet' : 'failed'}</Badge>
-              </td>
-              <td>{d.rights.map((r: any) => `doors ${r.authorizeDoorId} (tz ${r.timezoneId})`).join(', ')}</td>
-              <td>
-                {d.pendingCommands} / {d.doneCommands} / {d.failedCommands}
-              </td>
-              <td>{d.lastError}</td>
-            </tr>
-          ))}
-          {data.devices.length === 0 && (
-            <tr>
-              <td colSpan={5}>No panel should hold this person (no access level with doors).</td>
-            </tr>
+      <Notice error={a.error} ok={a.ok} />
+      {mayEdit && (
+        <div class="row">
+          {left ? (
+            <button type="button" aria-busy={a.busy} disabled={a.busy} onClick={() => setAsking('reinstate')}>
+              Reinstate
+            </button>
+          ) : (
+            <button type="button" class="secondary" aria-busy={a.busy} disabled={a.busy} onClick={() => (setLeaveDate(''), setAsking('leave'))}>
+              Leave
+            </button>
           )}
-        </tbody>
-      </table>
+        </div>
+      )}
+      {/* A resigned person cannot be edited (the REST API refuses it too): reinstate them first. */}
+      <PersonEditor key={left ? 'left' : 'active'} initial={initial} isNew={false} onDone={onClose} readOnly={!mayEdit || !!left} />
+      <h2>Panels</h2>
+      <PanelsOfPerson devices={data.devices} go={go} />
+      <Confirm
+        open={!!asking}
+        title={asking === 'leave' ? 'Person leaves' : 'Reinstate person'}
+        confirmLabel={asking === 'leave' ? `${pin} leaves` : `Reinstate ${pin}`}
+        danger={asking === 'leave'}
+        onConfirm={confirmed}
+        onCancel={() => setAsking(null)}
+      >
+        {asking === 'leave' ? (
+          <>
+            <p>
+              {p.name} {p.lastName} ({pin}) leaves: every panel is told to remove them. They stay in the database, resigned, with their access levels, and
+              can be reinstated.
+            </p>
+            <Field label="Leave date" hint="optional">
+              <input type="date" name="leaveDate" value={leaveDate} onInput={(e) => setLeaveDate(e.currentTarget.value)} />
+            </Field>
+          </>
+        ) : (
+          <p>
+            Reinstate {p.name} {p.lastName} ({pin})? The panels of their access levels receive them again.
+          </p>
+        )}
+      </Confirm>
     </section>
   );
 }
 
-export function PersonsPage({ me }: { me: Me }) {
+export function PersonsPage({ me, go }: { me: Me; go: Go }) {
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
+  // Active persons, or the resigned ones (CVSecurity's leave list), whom an operator can open and reinstate.
+  const [status, setStatus] = useState<'active' | 'left'>('active');
   const [page, setPage] = useState(1);
   const [open, setOpen] = useState<string | 'new' | null>(null);
   const [del, setDel] = useState<string | null>(null);
   const [saved, setSaved] = useState<string>();
   const closed = (msg?: string) => (setOpen(null), setSaved(msg), list.reload());
-  const list = useLoad(() => api('GET', `persons${query({ q: search, page, size: 50 })}`), [search, page]);
+  const list = useLoad(() => api('GET', `persons${query({ q: search, page, size: 50, status: status === 'left' ? 'left' : undefined })}`), [search, page, status]);
   const a = useAction();
   const mayEdit = can(me.role, 'operator');
   async function remove() {
@@ -221,6 +310,12 @@ export function PersonsPage({ me }: { me: Me }) {
         <Field label="Search by pin, name or card">
           <input type="search" name="q" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
         </Field>
+        <Field label="Show">
+          <select name="status" value={status} onChange={(e) => (setPage(1), setStatus(e.currentTarget.value as 'active' | 'left'))}>
+            <option value="active">Active persons</option>
+            <option value="left">Resigned persons</option>
+          </select>
+        </Field>
         <button type="submit">Search</button>
         {mayEdit && (
           <button type="button" class="secondary" onClick={() => (setSaved(undefined), setOpen('new'))}>
@@ -235,7 +330,7 @@ export function PersonsPage({ me }: { me: Me }) {
           <PersonEditor initial={EMPTY} isNew onDone={closed} readOnly={false} />
         </section>
       )}
-      {open && open !== 'new' && <PersonDetail pin={open} me={me} onClose={closed} />}
+      {open && open !== 'new' && <PersonDetail pin={open} me={me} go={go} onClose={closed} onChanged={() => list.reload()} />}
       {list.data && (
         <>
           <div class="table-wrap">
@@ -247,7 +342,7 @@ export function PersonsPage({ me }: { me: Me }) {
                   <th scope="col">Department</th>
                   <th scope="col">Card</th>
                   <th scope="col">Levels</th>
-                  <th scope="col">Valid until</th>
+                  <th scope="col">{status === 'left' ? 'Left on' : 'Valid until'}</th>
                   <th scope="col">Actions</th>
                 </tr>
               </thead>
@@ -261,7 +356,7 @@ export function PersonsPage({ me }: { me: Me }) {
                     <td>{p.deptName}</td>
                     <td>{p.cardNo}</td>
                     <td>{p.levels}</td>
-                    <td>{p.accEndTime}</td>
+                    <td>{status === 'left' ? p.leaveDate : p.accEndTime}</td>
                     <td>
                       <div class="actions">
                         <button type="button" class="secondary outline" aria-label={`Open ${p.pin}`} onClick={() => (setSaved(undefined), setOpen(p.pin))}>
@@ -278,7 +373,7 @@ export function PersonsPage({ me }: { me: Me }) {
                 ))}
                 {list.data.rows.length === 0 && (
                   <tr>
-                    <td colSpan={7}>No person matches.</td>
+                    <td colSpan={7}>{status === 'left' ? 'No resigned person matches.' : 'No person matches.'}</td>
                   </tr>
                 )}
               </tbody>

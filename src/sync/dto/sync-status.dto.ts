@@ -12,21 +12,29 @@ export class PersonDeviceSyncDto {
   @ApiProperty({ example: 'CJDE193560303' }) deviceSn!: string;
   @ApiProperty({ example: '192.168.1.201' }) deviceAlias!: string;
   @ApiProperty({
-    enum: ['synced', 'pending', 'divergent', 'skipped', 'removing'],
+    enum: ['synced', 'pending', 'divergent', 'refused', 'skipped', 'removing'],
     description:
-      'synced: the device confirmed (by Return codes) everything it should hold of this person and nothing more; pending: commands are on their way; ' +
-      'divergent: a command was refused or unanswered, it is planned again after a backoff; skipped: a stored value cannot be sent (see skipped); ' +
+      'synced: the device confirmed (by Return codes) everything it should hold of this person and nothing more; pending: commands are on their way ' +
+      '(a retry after a refusal too: lastReturn keeps its code); divergent: a command was refused or unanswered and nothing is on its way yet, it is planned ' +
+      'again after a backoff; refused: the firmware refused a table this person needs for good ' +
+      '(see refused; not planned again until its probe); skipped: a stored value cannot be sent (see skipped); ' +
       'removing: the person must leave this device and it has not confirmed it yet',
   })
-  state!: 'synced' | 'pending' | 'divergent' | 'skipped' | 'removing';
+  state!: 'synced' | 'pending' | 'divergent' | 'refused' | 'skipped' | 'removing';
   @ApiProperty({ example: true, description: 'the person should be on this device' }) desired!: boolean;
   @ApiProperty({ example: true, description: 'the device confirmed the user record, the rights it should hold and the time zones those rights name' }) holds!: boolean;
   @ApiProperty({ type: [PersonDeviceRightDto], description: 'rights the device should hold' }) rights!: PersonDeviceRightDto[];
   @ApiProperty({ type: [PersonDeviceRightDto], description: 'rights the device confirmed' }) confirmedRights!: PersonDeviceRightDto[];
   @ApiProperty({ example: ['photo'], type: [String], description: 'items (user, auth, eleauth, card, photo, bio) not yet confirmed as they should be; `tz` when a time zone the rights name is not held as desired (the rights then open nothing, or at the wrong hours)' }) unconfirmed!: string[];
   @ApiProperty({ example: 0 }) pendingCommands!: number;
-  @ApiProperty({ example: null, nullable: true, type: Number, description: 'last Return code of a refused command for this person here' }) lastReturn!: number | null;
+  @ApiProperty({ example: null, nullable: true, type: Number, description: 'last Return code of a refused command for this person here, until the device confirms the item' }) lastReturn!: number | null;
   @ApiProperty({ example: null, nullable: true, type: String, description: 'the meaning of lastReturn' }) lastError!: string | null;
+  @ApiProperty({
+    example: [],
+    type: [String],
+    description: "the device's refusals for good (as in the device's `refusedCapabilities`, e.g. `DATA UPDATE biophoto`) that keep an item of this person from converging",
+  })
+  refused!: string[];
   @ApiProperty({ example: null, nullable: true, type: String, description: 'why the person cannot be sent to this device' }) skipped!: string | null;
   @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String, description: 'when the device last confirmed an item of this person' }) confirmedAt!: string | null;
 }
