@@ -1,7 +1,7 @@
 import { TextDecoder } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeGbk, gbkUnencodable } from './gbk';
+import { encodeGbk, gbkRoundTrip, gbkUnencodable } from './gbk';
 
 const decode = (b: Buffer) => new TextDecoder('gbk', { fatal: true }).decode(b);
 
@@ -56,5 +56,13 @@ describe('gbkUnencodable', () => {
   it('names the characters that become ?, once each; none for ASCII or GBK text', () => {
     expect(gbkUnencodable('张三 Ann')).toEqual([]);
     expect(gbkUnencodable('张😀三😀한')).toEqual(['😀', '한']);
+  });
+});
+
+describe('gbkRoundTrip', () => {
+  it('gives GBK text back as it is and what GBK cannot hold as ?', () => {
+    expect(gbkRoundTrip('Ann Lee')).toBe('Ann Lee');
+    expect(gbkRoundTrip('张三')).toBe('张三');
+    expect(gbkRoundTrip('王😀五 한')).toBe('王?五 ?');
   });
 });

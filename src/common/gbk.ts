@@ -39,6 +39,12 @@ export function gbkUnencodable(text: string): string[] {
   return [...out];
 }
 
+/** The text as a GBK device gives it back (decoding encodeGbk's bytes): each character GBK cannot hold as `?`. */
+export function gbkRoundTrip(text: string): string {
+  return ASCII.test(text) ? text : (decoder ??= new TextDecoder('gbk')).decode(encodeGbk(text));
+}
+
+let decoder: TextDecoder | undefined;
 const ASCII = /^[\x00-\x7f]*$/;
 const QUESTION_MARK = 0x3f;
 /** UTF-16 code unit → its GBK code (one byte, or lead << 8 | trail); 0 = none. */
@@ -47,9 +53,9 @@ let table: Uint16Array | undefined;
 function gbkTable(): Uint16Array {
   if (table) return table;
   const t = new Uint16Array(0x10000);
-  const decoder = new TextDecoder('gbk');
+  const gbk = new TextDecoder('gbk');
   const learn = (code: number, bytes: Uint8Array) => {
-    const s = decoder.decode(bytes);
+    const s = gbk.decode(bytes);
     if (s.length !== 1 || s === '\ufffd') return;
     const unit = s.charCodeAt(0);
     if (t[unit] === 0 && unit >= 0x80) t[unit] = code;

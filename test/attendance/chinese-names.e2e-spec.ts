@@ -111,5 +111,23 @@ describe('a person with a Chinese name, added by REST', () => {
     await en.drain();
     expect(cn.users.get('6004')?.name).toBe('王?五');
     expect(en.users.get('6004')?.name).toBe('王😀五');
+
+    // The Chinese terminal sends the user back as it holds it: that is no rename, the stored name keeps its emoji.
+    expect((await cn.uploadUser('6004')).body).toBe('OK: 1');
+    expect(await nameOf('6004')).toBe('王😀五');
+    // A rename at the terminal is still taken.
+    cn.users.get('6004')!.name = '王六';
+    expect((await cn.uploadUser('6004')).body).toBe('OK: 1');
+    expect(await nameOf('6004')).toBe('王六');
+  });
+
+  it('a first and last name sent joined and given back so is no rename: the first name stays the first name', async () => {
+    const cn = await initialisedTerminal(t, { sn: 'ATT-CN-LAST', language: '83' });
+    expect((await t.post('/api/person/add', { pin: '6005', name: '三', lastName: '张' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['6005'] })).body.code).toBe(0);
+    await cn.drain();
+    expect(cn.users.get('6005')?.name).toBe('三 张');
+    expect((await cn.uploadUser('6005')).body).toBe('OK: 1');
+    expect((await t.ds.query(`SELECT name, last_name FROM person WHERE pin = '6005'`))[0]).toEqual({ name: '三', last_name: '张' });
   });
 });
