@@ -9,6 +9,7 @@ import { Person } from '../person/person.entity';
 import type { DeviceSession } from '../push/device-registry.service';
 import type { OperlogRecord, PhotoRecord, TemplateRecord, UserInfoRecord } from '../push/attendance/protocol';
 import type { UserUpload } from '../push/protocol';
+import { isTerminalNameOf } from '../sync/attendance-commands';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { AttAreaPerson } from './att-area-person.entity';
@@ -163,7 +164,9 @@ export class AttendanceEnrolmentService {
         if (!p) continue;
       } else {
         const patch: Partial<Person> = {};
-        if (u.name && u.name !== p.name) patch.name = u.name.slice(0, 100);
+        // The name the device was sent for this person, as it holds it, is no rename (first and last name joined, ? for
+        // what GBK cannot hold on a terminal set to Chinese).
+        if (u.name && u.name !== p.name && !isTerminalNameOf(u.name, p)) patch.name = u.name.slice(0, 100);
         if (password) patch.password = password;
         if (Object.keys(patch).length) await persons.update({ id: p.id }, patch);
       }

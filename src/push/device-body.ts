@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
+import { encodeGbk } from '../common/gbk';
 import { declaredCharset, isUtf8Charset } from '../common/rest-body';
 
 /**
@@ -26,6 +27,21 @@ export function deviceBodyText(raw: Buffer, contentType: string | undefined, chi
   // Line by line: a body mixing UTF-8 lines with GBK ones (users enrolled under another language setting) keeps
   // each right, and GBK under a declared charset=UTF-8 (the header every terminal sends) is still read as GBK.
   return decodeLines(raw, contentType === undefined || !CHARSET_DECLARED.test(contentType));
+}
+
+/** The content type of device replies: UTF-8, the protocol's own. */
+const DEVICE_TEXT_UTF8 = 'text/plain;charset=UTF-8';
+/** The content type of replies to a terminal set to Chinese (`language=83`): their bodies are GBK. */
+const DEVICE_TEXT_GBK = 'text/plain;charset=GBK';
+
+/**
+ * A reply's content type and body in the encoding the device reads (attendance manual 1.2: "For Chinese data, the
+ * GB2312 encoding is used", user names above all; 12.1.1.1): GBK bytes for a terminal that announced `language=83`
+ * at its last initialisation (`gbk`), else the text itself (sent as UTF-8). A character GBK cannot hold reaches a
+ * Chinese terminal as `?` (encodeGbk). ASCII replies (`OK`, the option block) are the same bytes either way.
+ */
+export function deviceReply(body: string, gbk: boolean): { contentType: string; payload: string | Buffer } {
+  return gbk ? { contentType: DEVICE_TEXT_GBK, payload: encodeGbk(body) } : { contentType: DEVICE_TEXT_UTF8, payload: body };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Logger } from '@nestjs/common';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AccessLog } from '../common/access-log';
 import { deviceErrorAnswer } from '../common/exception.filter';
-import { deviceBodyText } from './device-body';
+import { deviceBodyText, deviceReply } from './device-body';
 import { requestContext } from '../common/request-context';
 import type { DeviceGuardService, GuardedRequest, Refusal } from './device-guard.service';
 import { deviceQuery, httpDateNow, rawQueryOf, setDeviceQuery } from './device-request';
@@ -36,7 +36,6 @@ export const FAST_UPLOAD_MAX_BYTES = 64 * 1024;
 const POLL_PATHS = ['/iclock/getrequest?', '/iclock/getrequest.aspx?'];
 const UPLOAD_PATHS = ['/iclock/cdata?', '/iclock/cdata.aspx?'];
 const SN_PATTERN = /^[\x21-\x7e]{1,64}$/;
-const TEXT_PLAIN = 'text/plain;charset=UTF-8';
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -169,16 +168,18 @@ export class DeviceFastPath {
     this.d.access.request(req, route, a.status, performance.now() - req.started);
   }
 
+  /** The answer in the device's encoding: UTF-8, or GBK for a terminal set to Chinese (deviceReply). */
   private send(res: ServerResponse, req: FastRequest, a: PollAnswer, extra?: Record<string, string>): void {
     if (res.headersSent || res.destroyed) return;
+    const r = deviceReply(a.body, this.d.poll.repliesInGbk(deviceQuery(req).text('SN')));
     res.writeHead(a.status, {
       ...extra,
       'x-request-id': req.id,
-      'Content-Type': TEXT_PLAIN,
+      'Content-Type': r.contentType,
       Date: httpDateNow(),
-      'Content-Length': Buffer.byteLength(a.body),
+      'Content-Length': Buffer.byteLength(r.payload),
     });
-    res.end(a.body);
+    res.end(r.payload);
   }
 }
 

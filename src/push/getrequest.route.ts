@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestContext } from '../common/request-context';
 import { CommandQueueService } from './command-queue.service';
 import { DeviceRegistryService, type DeviceSession } from './device-registry.service';
+import { deviceReply } from './device-body';
 import { deviceQuery, httpDateNow, markIdlePoll } from './device-request';
 import { DeviceStatusService } from './device-status.service';
 import { EMPTY_QUEUE_REPLY, formatGetrequestReply } from './protocol';
@@ -38,7 +39,6 @@ const NO_SN: PollAnswer = Object.freeze({ status: 200, body: EMPTY_QUEUE_REPLY }
 
 const SN_PATTERN = /^[\x21-\x7e]{1,64}$/;
 export const GETREQUEST_PATHS = ['/iclock/getrequest', '/iclock/getrequest.aspx'];
-const TEXT_PLAIN = 'text/plain;charset=UTF-8';
 
 /**
  * `GET /iclock/getrequest` (manual 8.1), the one request every device sends every RequestDelay seconds.
@@ -77,13 +77,19 @@ export class GetrequestRoute implements OnModuleInit {
 
   private handle(req: FastifyRequest, reply: FastifyReply): void | Promise<void> {
     const a = this.answer(req);
-    if (a instanceof Promise) return a.then((x) => this.send(reply, x));
+    if (a instanceof Promise) return a.then((x) => this.send(req, reply, x));
     if (a === IDLE) markIdlePoll(req);
-    this.send(reply, a);
+    this.send(req, reply, a);
   }
 
-  private send(reply: FastifyReply, a: PollAnswer): void {
-    reply.code(a.status).header('Content-Type', TEXT_PLAIN).header('Date', httpDateNow()).send(a.body);
+  private send(req: FastifyRequest, reply: FastifyReply, a: PollAnswer): void {
+    const r = deviceReply(a.body, this.repliesInGbk(deviceQuery(req).text('SN')));
+    reply.code(a.status).header('Content-Type', r.contentType).header('Date', httpDateNow()).send(r.payload);
+  }
+
+  /** The device's replies are GBK (a terminal set to Chinese: device-body.ts deviceReply); in memory. */
+  repliesInGbk(sn: string | undefined): boolean {
+    return sn !== undefined && this.attTerminals.speaksChinese(sn);
   }
 
   /**

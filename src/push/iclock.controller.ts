@@ -8,8 +8,8 @@ import { DeviceKindService } from '../device/device-kind.service';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { CommandQueueService } from './command-queue.service';
 import { DeviceRegistryService, type DeviceSession } from './device-registry.service';
-import { deviceBodyText } from './device-body';
-import { httpDateNow } from './device-request';
+import { deviceBodyText, deviceReply } from './device-body';
+import { deviceQuery, httpDateNow } from './device-request';
 import { ModuleIngestService } from './module-ingest.service';
 import { DeviceStatusService } from './device-status.service';
 import { logRejected } from './ingest-log';
@@ -61,12 +61,6 @@ function bodyBytes(req: FastifyRequest): Buffer {
 }
 const EMPTY = Buffer.alloc(0);
 
-/** Plain text, 200 and a GMT Date (the device sets its clock from it) on every device reply. */
-function text(reply: FastifyReply, body: string): string {
-  reply.header('Content-Type', 'text/plain;charset=UTF-8');
-  reply.header('Date', httpDateNow());
-  return body;
-}
 
 /**
  * The Security PUSH server (push-protocol.md §2, §22): the device side of the gateway. (The poll,
@@ -95,6 +89,17 @@ export class IclockController {
     private readonly attTerminals: AttendanceTerminalService,
     private readonly remoteAuth: RemoteAuthService,
   ) {}
+
+  /**
+   * Plain text, 200 and a GMT Date (the device sets its clock from it) on every device reply; in GBK, not UTF-8, to a
+   * terminal set to Chinese (deviceReply: its remote attendance records carry names).
+   */
+  private text(reply: FastifyReply, body: string): string | Buffer {
+    const r = deviceReply(body, this.attTerminals.speaksChinese(deviceQuery(reply.request).text('SN') ?? ''));
+    reply.header('Content-Type', r.contentType);
+    reply.header('Date', httpDateNow());
+    return r.payload;
+  }
 
   /** The SN of the request, marked as seen; null (answered `OK`) when missing or unusable. */
   private sn(query: string): string | null {
@@ -136,12 +141,12 @@ export class IclockController {
 
   /** 4.1 initialisation: `OK` = please register; the registry block for a registered, admitted device. */
   @Get(['cdata', 'cdata.aspx'])
-  async handshake(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async handshake(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
     const q = rawQuery(req);
     const sn = this.sn(q);
-    if (!sn) return text(reply, UNREGISTERED_REPLY);
+    if (!sn) return this.text(reply, UNREGISTERED_REPLY);
     // Remote attendance (attendance manual 14) is a GET on cdata too, but no initialisation.
-    if (parseQuery(q).text('table')?.toLowerCase() === 'remoteatt') return text(reply, await this.remoteAtt(sn, q));
+    if (parseQuery(q).text('table')?.toLowerCase() === 'remoteatt') return this.text(reply, await this.remoteAtt(sn, q));
     const init = parseInitQuery(q);
     const params = parseQuery(q).toObject();
     // A device that registered speaks Security PUSH: its handshake is no evidence of another kind.
@@ -149,12 +154,12 @@ export class IclockController {
     const s = await this.registry.noteHandshake(sn, init.pushver);
     if (speaksAttendance(s)) {
       // Attendance terminals never call /registry: admission decides here (attendance manual 5).
-      if (s.admission !== 'admitted') return text(reply, UNREGISTERED_REPLY);
+      if (s.admission !== 'admitted') return this.text(reply, UNREGISTERED_REPLY);
       await this.attTerminals.noteContact(s);
-      return text(reply, await this.attTerminals.initReply(s, params));
+      return this.text(reply, await this.attTerminals.initReply(s, params));
     }
-    if (!this.registeredSession(s)) return text(reply, UNREGISTERED_REPLY);
-    return text(reply, formatInitReply(s.registryCode!, this.serverConfig(s)));
+    if (!this.registeredSession(s)) return this.text(reply, UNREGISTERED_REPLY);
+    return this.text(reply, formatInitReply(s.registryCode!, this.serverConfig(s)));
   }
 
   /** `table=RemoteAtt&PIN=`: the person's records for an admitted terminal, `OK` otherwise. */
@@ -167,10 +172,10 @@ export class IclockController {
   /** Uploads: rtlog, rtstate, table data, options and the rest, classified by the query (§2). */
   @Post(['cdata', 'cdata.aspx', 'fdata', 'fdata.aspx'])
   @HttpCode(200)
-  async upload(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async upload(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
     const raw = rawQuery(req);
     const sn = this.sn(raw);
-    if (!sn) return text(reply, OK);
+    if (!sn) return this.text(reply, OK);
     const q = parseUploadQuery(raw);
     const attTable = (q.table ?? '').toUpperCase();
     const bytes = this.uploadBytes(req, sn, q.query.text('ContentType'));
@@ -179,18 +184,18 @@ export class IclockController {
     const kind = classifyCdataPost(q);
     const uploadTable = q.tableName ?? q.table;
     if (kind === 'rtlog' || kind === 'rtstate') {
-      return text(reply, realtimeRefusal(sn, await this.realtime.receive(sn, kind, uploadTable, body)) ?? OK);
+      return this.text(reply, realtimeRefusal(sn, await this.realtime.receive(sn, kind, uploadTable, body)) ?? OK);
     }
     // Remote identification (manual 10): the panel waits for the decision; nothing of it is an upload to keep.
-    if (kind === 'remoteAuth') return text(reply, await this.remoteAuth.answer(sn, body));
+    if (kind === 'remoteAuth') return this.text(reply, await this.remoteAuth.answer(sn, body));
     if (uploadTable) await this.kinds.observe(sn, { uploadTable });
     const s = await this.registry.resolve(sn);
-    if (ATTENDANCE_UPLOADS.has(attTable) && !q.tableName) return text(reply, await this.attendanceUpload(s, attTable, q.query.text('Stamp'), body));
+    if (ATTENDANCE_UPLOADS.has(attTable) && !q.tableName) return this.text(reply, await this.attendanceUpload(s, attTable, q.query.text('Stamp'), body));
     switch (kind) {
       case 'tabledata': {
         const table = q.tableName ?? '';
         const n = await this.uploads.ingestTable(s, table, body);
-        return text(reply, formatTableAck(table, n));
+        return this.text(reply, formatTableAck(table, n));
       }
       case 'options': {
         const options = parseCommaList(body.replace(/\0/g, ''));
@@ -198,32 +203,32 @@ export class IclockController {
         await this.kinds.observe(sn, { options: options.toObject() });
         await this.uploads.storeOptions(s, options);
         if (speaksAttendance(s)) await this.attTerminals.noteOptions(s, options);
-        return text(reply, OK);
+        return this.text(reply, OK);
       }
       case 'deviceAuthorize':
         await this.uploads.ingestGeneric(s, q.tableName ?? 'DeviceAuthorize', body);
-        return text(reply, OK);
+        return this.text(reply, OK);
       case 'enrollInfo':
         await this.uploads.ingestGeneric(s, 'EnrollInfoData', body);
-        return text(reply, OK);
+        return this.text(reply, OK);
       case 'bioData':
         await this.uploads.ingestTable(s, 'biodata', body);
-        return text(reply, OK);
+        return this.text(reply, OK);
       case 'irstate':
         await this.modules.ingestIrstate(await this.registry.resolve(sn), body);
         await this.uploads.ingestGeneric(s, kind, body);
-        return text(reply, OK);
+        return this.text(reply, OK);
       case 'linkphotoinfo':
       case 'testdata':
         await this.uploads.ingestGeneric(s, kind, body);
-        return text(reply, OK);
+        return this.text(reply, OK);
       default: {
         // A table this gateway does not read (ERRORLOG, IDCARD, USERPIC, ... or one no manual names) is kept raw,
         // one row per line (device_upload), and acknowledged: field-samples rule 16.
         const table = q.table ?? q.tableName ?? kind;
         this.logger.log(`device ${sn}: ${kind} upload (${redactUrl(raw).slice(0, 200)}) kept raw as ${table}`);
-        if (speaksAttendance(s)) return text(reply, await this.attendanceRaw(s, table, q.query.text('Stamp'), body));
-        return text(reply, formatUploadReply(q, await this.uploads.ingestRaw(s, table, body)));
+        if (speaksAttendance(s)) return this.text(reply, await this.attendanceRaw(s, table, q.query.text('Stamp'), body));
+        return this.text(reply, formatUploadReply(q, await this.uploads.ingestRaw(s, table, body)));
       }
     }
   }
@@ -270,41 +275,41 @@ export class IclockController {
   /** 4.4 registration: RegistryCode (+ JSESSIONID) for an admitted device, `406` while it is not admitted. */
   @All(['registry', 'registry.aspx'])
   @HttpCode(200)
-  async register(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async register(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
     const sn = this.sn(rawQuery(req));
-    if (!sn) return text(reply, REGISTRY_REFUSED_REPLY);
+    if (!sn) return this.text(reply, REGISTRY_REFUSED_REPLY);
     const s = await this.registry.register(sn, this.bodyText(req, sn));
     if (!this.registeredSession(s)) {
       this.logger.log(`device ${sn} registered while ${s.admission}: answered ${REGISTRY_REFUSED_REPLY}`);
-      return text(reply, REGISTRY_REFUSED_REPLY);
+      return this.text(reply, REGISTRY_REFUSED_REPLY);
     }
     if (s.sessionId) reply.header('Set-Cookie', `JSESSIONID=${s.sessionId}; Path=/; HttpOnly`);
-    return text(reply, formatRegistryReply(s.registryCode!));
+    return this.text(reply, formatRegistryReply(s.registryCode!));
   }
 
   /** 4.5 configuration download. */
   @All(['push', 'push.aspx'])
   @HttpCode(200)
-  async push(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async push(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
     const sn = this.sn(rawQuery(req));
-    if (!sn) return text(reply, OK);
+    if (!sn) return this.text(reply, OK);
     const s = await this.registry.resolve(sn);
-    if (!this.registeredSession(s)) return text(reply, OK);
-    return text(reply, formatPushConfigReply(this.serverConfig(s)));
+    if (!this.registeredSession(s)) return this.text(reply, OK);
+    return this.text(reply, formatPushConfigReply(this.serverConfig(s)));
   }
 
   /** 7.4 command results: single, LF-batched or multi-line; `Return` or `return`. */
   @All(['devicecmd', 'devicecmd.aspx'])
   @HttpCode(200)
-  async devicecmd(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async devicecmd(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
     const sn = this.sn(rawQuery(req));
-    if (!sn) return text(reply, OK);
+    if (!sn) return this.text(reply, OK);
     const parsed = parseDeviceCmd(this.bodyText(req, sn));
     logRejected(this.logger, sn, 'devicecmd', parsed.rejected, { metrics: this.metrics, kind: 'devicecmd' });
     const s = await this.registry.resolve(sn);
     if (s.admission !== 'admitted') {
       if (parsed.results.length) this.logger.warn(`device ${sn} is ${s.admission}: ${parsed.results.length} results ignored`);
-      return text(reply, OK);
+      return this.text(reply, OK);
     }
     if (parsed.results.length > 0) {
       try {
@@ -314,7 +319,7 @@ export class IclockController {
         // the results again, and a command never counts as answered before its outcome is committed.
         this.logger.error(`device ${sn}: ${parsed.results.length} results not recorded, device asked to resend: ${(err as Error)?.stack ?? err}`);
         reply.code(503);
-        return text(reply, 'ERROR: results not recorded; send them again');
+        return this.text(reply, 'ERROR: results not recorded; send them again');
       }
       // The result of INFO (attendance manual 12.4.3) names the terminal's model, firmware and address.
       if (speaksAttendance(s)) {
@@ -323,30 +328,30 @@ export class IclockController {
         }
       }
     }
-    return text(reply, OK);
+    return this.text(reply, OK);
   }
 
   /** DATA COUNT / DATA QUERY / GET OPTIONS results (9.1.3, 9.1.4, 9.5.2), possibly in packets. */
   @All(['querydata', 'querydata.aspx'])
   @HttpCode(200)
-  async querydata(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async querydata(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | Buffer> {
     const raw = rawQuery(req);
     const sn = this.sn(raw);
-    if (!sn) return text(reply, OK);
+    if (!sn) return this.text(reply, OK);
     const s = await this.registry.resolve(sn);
     const n = await this.uploads.ingestQueryData(s, raw, this.bodyText(req, sn));
-    return text(reply, formatUploadReply(parseUploadQuery(raw), n));
+    return this.text(reply, formatUploadReply(parseUploadQuery(raw), n));
   }
 
   /** 9.5.1 clock: `DateTime=<App-5 seconds, GMT>,ServerTZ=+hhmm`. */
   @All('rtdata')
   @HttpCode(200)
-  rtdata(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): string {
+  rtdata(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): string | Buffer {
     const raw = rawQuery(req);
     this.sn(raw);
-    if (parseQuery(raw).text('type')?.toLowerCase() !== 'time') return text(reply, OK);
+    if (parseQuery(raw).text('type')?.toLowerCase() !== 'time') return this.text(reply, OK);
     const now = new Date();
-    return text(reply, formatRtdataTimeReply(instantToWallClock(now, 0), zoneOffsetMinutes(now, this.config.timeZone)));
+    return this.text(reply, formatRtdataTimeReply(instantToWallClock(now, 0), zoneOffsetMinutes(now, this.config.timeZone)));
   }
 
   /**
@@ -355,8 +360,8 @@ export class IclockController {
    */
   @All(['ping', 'ping.aspx', 'exchange', '*'])
   @HttpCode(200)
-  other(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): string {
+  other(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): string | Buffer {
     this.sn(rawQuery(req));
-    return text(reply, OK);
+    return this.text(reply, OK);
   }
 }

@@ -3,7 +3,7 @@
  * (and what is in flight), to commands in its dialect with the refs the confirmation hook reads back.
  */
 import { describe, expect, it } from 'vitest';
-import { composeTerminalCommands, refusedItems, terminalMember, type AttSyncPerson, type AttSyncTemplate, type AttSyncTerminal, type TerminalMember } from './attendance-commands';
+import { composeTerminalCommands, isTerminalNameOf, refusedItems, terminalMember, type AttSyncPerson, type AttSyncTemplate, type AttSyncTerminal, type TerminalMember } from './attendance-commands';
 import { currentState, diffItems, type ItemId } from './sync-items';
 
 const terminal = (biodata: boolean): AttSyncTerminal => ({ id: 't'.repeat(32), sn: 'ATT1', kind: 'att', areaId: null, biodata });
@@ -65,5 +65,17 @@ describe('terminal items and commands', () => {
     expect([...refused]).toEqual(['photo\t5']);
     const out = plan(t, new Map([['5', withPhoto]]), new Map(), new Set([...refused, 'user\t5']));
     expect(out).toEqual([]);
+  });
+});
+
+describe('isTerminalNameOf: a device gives back the name it was sent', () => {
+  it.each([
+    ['the name itself', 'Ann', { name: 'Ann', lastName: null }, true],
+    ['first and last name joined, as sent', 'Pia Ros', { name: 'Pia', lastName: 'Ros' }, true],
+    ['what GBK cannot hold as ?, as a terminal set to Chinese holds it', '王?五', { name: '王😀五', lastName: null }, true],
+    ['a rename at the device', 'Pia Moreno', { name: 'Pia', lastName: 'Ros' }, false],
+    ['a ? where the name has a GBK character', '王?五', { name: '王六五', lastName: null }, false],
+  ])('%s', (_name, uploaded, person, expected) => {
+    expect(isTerminalNameOf(uploaded, person)).toBe(expected);
   });
 });

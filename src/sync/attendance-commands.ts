@@ -12,6 +12,7 @@
  * confirmation hook records them from the terminal's Return codes only.
  */
 import { createHash } from 'node:crypto';
+import { gbkRoundTrip } from '../common/gbk';
 import { refusalKey } from '../push/protocol';
 import { splitItemId, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
 import type { PlannedCommand } from './sync-plan';
@@ -71,6 +72,16 @@ export function terminalPri(perDevAuth: number): AttPrivilege {
 /** Name as the terminal shows it: first and last name, control characters dropped (the builder refuses them). */
 export function terminalName(p: Pick<AttSyncPerson, 'name' | 'lastName'>): string {
   return [p.name, p.lastName].filter((x) => x && x.trim()).join(' ').replace(NO_CONTROL, ' ').slice(0, 64);
+}
+
+/**
+ * A name a device uploaded for this person is the one it was sent (terminalName) as the device holds it: the same,
+ * or with each character GBK cannot hold as `?` (a terminal set to Chinese gets its names in GBK). Taking such a
+ * name as a rename would put the last name into the first name, or lose the characters GBK lacks.
+ */
+export function isTerminalNameOf(name: string, p: Pick<AttSyncPerson, 'name' | 'lastName'>): boolean {
+  const shown = terminalName(p);
+  return name === shown || name === gbkRoundTrip(shown);
 }
 
 export function userInfoCommand(p: AttSyncPerson): string {

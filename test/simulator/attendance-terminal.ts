@@ -62,7 +62,11 @@ export interface AttendanceTerminalOptions {
   fetch?: FetchLike;
   /** `pushver=` of the initialisation (default 2.4.1). */
   pushver?: string;
-  /** `language=` (default 69, English). */
+  /**
+   * `language=` (default 69, English). 83 (Simplified Chinese, manual Appendix 2) makes the terminal a Chinese one
+   * (manual 1.2: "For Chinese data, the GB2312 encoding is used"): it reads every reply as GBK whatever its
+   * Content-Type says, and its uploads are GBK under the `charset=UTF-8` it still declares.
+   */
   language?: string;
   /** `pushcommkey=` (default a fixed 32-hex key); null leaves it out (optional in the manual, section 5). */
   pushcommkey?: string | null;
@@ -132,6 +136,16 @@ export class AttendanceTerminal {
     this.fetchImpl = opts.fetch ?? (globalThis.fetch as unknown as FetchLike);
   }
 
+  /** The terminal's text encoding: GBK when set to Chinese (language 83), else UTF-8. */
+  get encoding(): 'gbk' | 'utf-8' {
+    return this.opts.language === '83' ? 'gbk' : 'utf-8';
+  }
+
+  /** Text as the terminal's bytes. */
+  encode(text: string): Buffer {
+    return this.encoding === 'gbk' ? gbkOf(text) : Buffer.from(text, 'utf8');
+  }
+
   private get eol(): string {
     return this.opts.crlf ? '\r\n' : '\n';
   }
@@ -140,7 +154,9 @@ export class AttendanceTerminal {
     const q = params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
     const headers: Record<string, string> = { 'User-Agent': 'iClock Proxy/1.09', Accept: '*/*' };
     if (body !== undefined) headers['Content-Type'] = 'application/push;charset=UTF-8';
-    return viaFetch(this.fetchImpl, `${this.opts.baseUrl.replace(/\/+$/, '')}${path}?${q}`, method, headers, body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
+    const bytes = body === undefined ? undefined : typeof body === 'string' ? this.encode(body) : body;
+    const decoder = new TextDecoder(this.encoding);
+    return viaFetch(this.fetchImpl, `${this.opts.baseUrl.replace(/\/+$/, '')}${path}?${q}`, method, headers, bytes, (b) => decoder.decode(b));
   }
 
   /** Initialisation (manual 5). Answers whether the server sent its option block (false: `OK`, not admitted). */
@@ -454,7 +470,7 @@ export class AttendanceTerminal {
 
   /** A data packet (manual 11.14): the table's lines packed as a tgz, `POST ...&table=<t>&ContentType=tgz`. */
   async uploadPacket(table: string, lines: string[], opts: { tar?: boolean } = {}): Promise<HttpResult> {
-    const text = Buffer.from(lines.join(this.eol) + this.eol, 'utf8');
+    const text = this.encode(lines.join(this.eol) + this.eol);
     const packed = gzipSync(opts.tar === false ? text : tarOf(`${table.toLowerCase()}.dat`, text));
     return this.send('POST', '/iclock/cdata', [['SN', this.sn], ['table', table], ['Stamp', String(++this.stamp)], ['ContentType', 'tgz']], packed);
   }
@@ -494,10 +510,41 @@ export class AttendanceTerminal {
     return this.send('POST', opts.path ?? '/iclock/cdata', [['SN', this.sn], ['table', 'ATTPHOTO'], ['Stamp', String(++this.stamp)]], body);
   }
 
+  /**
+   * A user the terminal holds sent back as a USER line on OPERLOG (what it does when the user is edited at its menu,
+   * and in answer to `DATA QUERY USERINFO`): the name as the terminal holds it, in its own encoding.
+   */
+  async uploadUser(pin: string): Promise<HttpResult> {
+    const u = this.users.get(pin);
+    if (!u) throw new Error(`terminal ${this.sn} holds no user ${pin}`);
+    return this.uploadOperlog([userLine(u)]);
+  }
+
   /** The template lines held for a PIN, in the terminal's tables. */
   templatesOf(pin: string): TerminalTemplate[] {
     return this.templates.filter((t) => t.pin === pin);
   }
+}
+
+/** Every double-byte GBK code's character, in code order (lead 0x81–0xFE, trail 0x40–0xFE without 0x7F: 190 a lead). */
+let gbkGlyphs: string | undefined;
+
+/**
+ * Text in GBK, as a Chinese terminal's firmware holds it: a character is found in the decoded code list (built
+ * once with a GBK decoder) and its position is its code; ASCII is itself; anything else is `?`.
+ */
+function gbkOf(text: string): Buffer {
+  const decoder = new TextDecoder('gbk');
+  const trailOf = (t: number) => 0x40 + t + (t >= 0x3f ? 1 : 0);
+  gbkGlyphs ??= Array.from({ length: 126 * 190 }, (_, i) => decoder.decode(Uint8Array.of(0x81 + Math.floor(i / 190), trailOf(i % 190)))).join('');
+  const out: number[] = [];
+  for (const ch of text) {
+    const at = ch.length === 1 && ch.charCodeAt(0) >= 0x80 ? gbkGlyphs.indexOf(ch) : -1;
+    if (ch.length === 1 && ch.charCodeAt(0) < 0x80) out.push(ch.charCodeAt(0));
+    else if (at < 0) out.push(0x3f);
+    else out.push(0x81 + Math.floor(at / 190), trailOf(at % 190));
+  }
+  return Buffer.from(out);
 }
 
 function userLine(u: TerminalUser): string {

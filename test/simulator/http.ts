@@ -8,6 +8,8 @@ export type FetchLike = (input: string, init?: { method?: string; headers?: Reco
   status: number;
   headers: { forEach(cb: (value: string, key: string) => void): void; getSetCookie?: () => string[] };
   text(): Promise<string>;
+  /** The body's bytes, for a caller that decodes them itself (a terminal reading GBK). */
+  arrayBuffer?(): Promise<ArrayBuffer>;
 }>;
 
 export interface HttpResult {
@@ -40,14 +42,23 @@ export function needsRawHttp(headers: Record<string, string>): boolean {
   return Object.keys(headers).some((k) => FETCH_REFUSED.has(k.toLowerCase()));
 }
 
-export async function viaFetch(fetchImpl: FetchLike, url: string, method: string, headers: Record<string, string>, body?: Buffer): Promise<HttpResult> {
+/** `decode`: how the caller reads the answer's bytes (default: as UTF-8, what `text()` does). */
+export async function viaFetch(
+  fetchImpl: FetchLike,
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+  decode?: (bytes: Buffer) => string,
+): Promise<HttpResult> {
   const res = await fetchImpl(url, { method, headers, body: body === undefined ? undefined : new Uint8Array(body) });
   const out: Record<string, string> = {};
   res.headers.forEach((v, k) => {
     out[k.toLowerCase()] = v;
   });
   const setCookies = typeof res.headers.getSetCookie === 'function' ? res.headers.getSetCookie() : out['set-cookie'] ? [out['set-cookie']] : [];
-  return { status: res.status, body: await res.text(), headers: out, setCookies };
+  const text = decode && res.arrayBuffer ? decode(Buffer.from(await res.arrayBuffer())) : await res.text();
+  return { status: res.status, body: text, headers: out, setCookies };
 }
 
 /** Plain node:http request. With `Expect: 100-continue` the body waits for `100 Continue` (or 1 s, as curl does). */
