@@ -38,6 +38,8 @@ export function registerMultipartFormBody(fastify: FastifyInstance, bodyLimit: n
   fastify.addHook('preValidation', async (req: MultipartRequest, reply: FastifyReply) => {
     if (!req.isMultipart?.() || !req.parts || !requestPath(req).startsWith('/api/')) return;
     if ((req.routeOptions.config as { multipartUpload?: boolean } | undefined)?.multipartUpload) return;
+    // No body at all (a query-only POST under a form type, boundary or not): no inputs, as an empty JSON body.
+    if (req.headers['content-length'] === '0') return;
     try {
       req.body = await readFields(req.parts({ limits: { fields: MAX_FIELDS, parts: MAX_FIELDS, fieldSize: bodyLimit } }), bodyLimit);
     } catch (err) {

@@ -79,9 +79,16 @@ describe('multipart/form-data text fields are the body', () => {
     expect(noPin.body.code).toBeLessThan(0);
   });
 
-  it('an empty multipart form is an empty body', async () => {
+  it('an empty multipart form, or no body under the multipart type (inputs in the query), is an empty body', async () => {
     const r = await postRaw('/api/person/getPersonList', 'multipart/form-data; boundary=XYZ', '--XYZ--\r\n');
     expect(r.body).toEqual((await t.post('/api/person/getPersonList', undefined)).body);
+    const query = { pins: '5001', pageNo: '1', pageSize: '5' };
+    const res = await fetch(new URL(`/api/person/getPersonList?access_token=${TEST_TOKEN}&${new URLSearchParams(query)}`, t.baseUrl), {
+      method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: '',
+    });
+    const body = (await res.json()) as any;
+    expect(body).toMatchObject({ code: 0, data: [{ pin: '5001' }] });
+    expect(body).toEqual((await t.post('/api/person/getPersonList', undefined, query)).body);
   });
 });
 
