@@ -1,4 +1,4 @@
-import { formatWallClock, instantToWallClock, isValidWallClock, wallClockToInstant, zoneOffsetAt, type WallClock } from '../push/protocol/time';
+import { formatWallClock, instantToWallClock, isValidWallClock, parseFixedOffset, wallClockToInstant, zoneOffsetAt, type WallClock } from '../push/protocol/time';
 import { CvCode, CvError } from './cv-error';
 
 // The wall-clock ⇄ instant arithmetic is the protocol codec's (one implementation for devices and REST);
@@ -18,8 +18,8 @@ export function zoneOffsetMinutes(date: Date, timeZone: string): number {
 }
 
 /**
- * Every date-time form REST clients send (field notes 9: the manual's `yyyy-MM-dd HH:mm:ss`; real clients
- * also send it unpadded, with `/` separators, as a bare date, or as ISO 8601 — `T`, fractional seconds, `Z`
+ * Every date-time form REST clients send: the manual's `yyyy-MM-dd HH:mm:ss` (field notes 9), and as real
+ * clients send it, unpadded, with `/` separators, as a bare date, or as ISO 8601 (`T`, fractional seconds, `Z`
  * or an offset): year first, one separator kind, an optional time, an optional fraction, an optional offset.
  * Day-first or month-first text (`01/01/2024`) is ambiguous and is not a form.
  */
@@ -55,8 +55,8 @@ export function parseCvTime(text: unknown, timeZone: string): CvTime | undefined
   const bareDate = m[5] === undefined;
   let at: Date;
   if (m[9] !== undefined) {
-    const offset = parseOffset(m[9]);
-    if (offset === undefined) return undefined;
+    const offset = parseFixedOffset(m[9]); // the device codec's reading of `Z`, `±HH:mm`, `±HHmm`, `±HH` (up to ±14:59)
+    if (offset === null) return undefined;
     at = new Date(Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, ms) - offset * 60_000);
   } else {
     at = new Date(wallClockToInstant(w, timeZone).getTime() + ms);
@@ -64,15 +64,6 @@ export function parseCvTime(text: unknown, timeZone: string): CvTime | undefined
   if (Number.isNaN(at.getTime())) return undefined;
   const local = m[9] !== undefined ? instantToWallClock(at, timeZone) : w;
   return { at, local, day: dayOf(local), bareDate };
-}
-
-/** `Z`, `±HH:mm`, `±HHmm`, `±HH` to minutes east of UTC; undefined beyond ±14:59. */
-function parseOffset(text: string): number | undefined {
-  if (text === 'Z' || text === 'z') return 0;
-  const h = +text.slice(1, 3);
-  const mm = text.length > 3 ? +text.slice(-2) : 0;
-  if (h > 14 || mm > 59) return undefined;
-  return (text[0] === '-' ? -1 : 1) * (h * 60 + mm);
 }
 
 /** The instant of a client's date-time (see parseCvTime), or undefined. */
