@@ -5,7 +5,7 @@ import { cardValue } from '../card/card-value';
 import { insertMainCards, setMainCard, setSecondaryCards } from '../card/card-writes';
 import { CvCode, CvError } from '../common/cv-error';
 import { splitList } from '../common/paging';
-import { requireCvDateTime, requireCvDay } from '../common/time';
+import { inclusiveEnd, requireCvDateTime, requireCvDay, requireCvTime } from '../common/time';
 import { isDeadlock, isUniqueViolation, writeTransaction } from '../common/write-transaction';
 import { WriteCoalescer, type ItemResult } from '../common/write-coalescer';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -230,7 +230,9 @@ export class PersonService {
   private applyValidity(p: Person, dto: PersonWriteDto): void {
     const tz = this.config.timeZone;
     if (dto.accStartTime !== undefined) p.accStartTime = dto.accStartTime ? requireCvDateTime(dto.accStartTime, tz, 'accStartTime') : null;
-    if (dto.accEndTime !== undefined) p.accEndTime = dto.accEndTime ? requireCvDateTime(dto.accEndTime, tz, 'accEndTime') : null;
+    // A bare end date ends with that day (23:59:59), as the manual's example `2017-08-04 23:59:59` ends it; read as
+    // its midnight it would end access before the day it names.
+    if (dto.accEndTime !== undefined) p.accEndTime = dto.accEndTime ? inclusiveEnd(requireCvTime(dto.accEndTime, tz, 'accEndTime'), tz) : null;
     if (p.accStartTime && p.accEndTime && p.accStartTime > p.accEndTime) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
   }
 

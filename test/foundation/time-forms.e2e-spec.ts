@@ -90,6 +90,13 @@ describe('person validity and dates take every client form (person/add)', () => 
     expect(await person('7002')).toMatchObject({ accStartTime: '2026-01-01 08:00:00', accEndTime: '2026-12-31 18:00:00' });
   });
 
+  it('a bare accEndTime ends with its whole local day; a bare accStartTime starts at its midnight; a one-day validity is not reversed', async () => {
+    expect((await t.post('/api/person/add', { pin: '7004', name: 'Day', accStartTime: '2026/06/01', accEndTime: '2026-06-01' })).body.code).toBe(0);
+    expect(await person('7004')).toMatchObject({ accStartTime: '2026-06-01 00:00:00', accEndTime: '2026-06-01 23:59:59' });
+    const [row] = await t.ds.query(`SELECT acc_end_time FROM person WHERE pin = '7004'`);
+    expect(new Date(row.acc_end_time).toISOString()).toBe('2026-06-01T15:59:59.000Z');
+  });
+
   it('bad or ambiguous dates are -100, a reversed validity across forms -101; nothing is stored', async () => {
     for (const body of [
       { accStartTime: '01/01/2024' },
