@@ -27,6 +27,7 @@ import { RealtimeUploadService } from './push/realtime-upload.service';
 import { RouteForms } from './common/route-forms';
 import { declaredCharset, parseLooseRestBody, restBodyText } from './common/rest-body';
 import { parseLenientJson } from './common/lenient-json';
+import { registerMultipartFormBody } from './common/multipart-body';
 import { cvValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from './database/database';
@@ -208,6 +209,8 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
   registerOversizeDrain(fastify);
   // adMedia/add (2.6.1) is a multipart form; one file, bounded by MEDIA_MAX_BYTES.
   await app.register(multipart as never, { limits: { fileSize: config.mediaMaxBytes, files: 1, fields: 20, parts: 25 } });
+  // Every other /api route reads a multipart form's text fields as its body (PHP and .NET form posts).
+  registerMultipartFormBody(fastify, BODY_LIMIT);
   registerRequestContext(fastify);
   // Path parameters a client sent in the JSON body (route-forms.ts), once the body is parsed.
   fastify.addHook('preHandler', routeForms.fillPathFromBody);

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { newId } from '../common/ids';
 import type { Page } from '../common/paging';
-import { formatCvDateTime, requireCvDateTime } from '../common/time';
+import { formatCvDateTime, inclusiveEnd, requireCvDateTime, requireCvTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { insertOf, valuesOf } from '../database/columns';
 import { AttApply } from './att-apply.entity';
@@ -50,8 +50,7 @@ export class AttApplyService {
     const start = requireCvDateTime(dto.startDatetime, this.config.timeZone, 'startDatetime');
     // A bare date as the end (`2021-11-19`) ends with that day, as the transaction lists read a date-only end:
     // a one-day leave sent as that day twice is the whole day, not a period of no length (-101).
-    const endText = typeof dto.endDatetime === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(dto.endDatetime.trim()) ? `${dto.endDatetime.trim()} 23:59:59` : dto.endDatetime;
-    const end = requireCvDateTime(endText, this.config.timeZone, 'endDatetime');
+    const end = inclusiveEnd(requireCvTime(dto.endDatetime, this.config.timeZone, 'endDatetime'), this.config.timeZone);
     if (start.getTime() >= end.getTime()) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than or equal to end time');
     return { start, end };
   }

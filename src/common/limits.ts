@@ -8,7 +8,7 @@ export const MAX_PIN_CHARS = 64;
 /** A comma-separated list of pins or ids: 500 pins (the manual's -82 limit) or 1,000 32-character ids. */
 export const MAX_LIST_CHARS = 40_000;
 /** Dates and times as text (`yyyy-MM-dd HH:mm:ss`, epoch milliseconds, ...). */
-export const MAX_TIME_CHARS = 32;
+export const MAX_TIME_CHARS = 40;
 /** Names of levels, areas, doors, time segments (their columns are varchar(100)). */
 export const MAX_NAME_CHARS = 100;
 /** A base64 biometric template (a few KB in practice). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCvDateTime, parseCvDateTime, zoneOffsetMinutes } from './time';
+import { formatCvDateTime, inclusiveEnd, nextDay, parseCvDateTime, parseCvDay, parseCvTime, rangeEndAfter, requireCvDay, requireCvTime, zoneOffsetMinutes } from './time';
 
 describe('CVSecurity time format', () => {
   it('round-trips wall-clock time in a zone with DST', () => {
@@ -30,5 +30,76 @@ describe('CVSecurity time format', () => {
   it('round-trips a time from before zones had whole-minute offsets', () => {
     const d = parseCvDateTime('1900-06-01 17:21:10', 'Asia/Kolkata')!;
     expect(formatCvDateTime(d, 'Asia/Kolkata')).toBe('1900-06-01 17:21:10');
+  });
+});
+
+describe('the client date-time forms (parseCvTime)', () => {
+  const iso = (text: string, tz = 'Asia/Shanghai') => parseCvDateTime(text, tz)?.toISOString();
+
+  it('reads every form a client sends as the same instant, naive ones in the gateway zone', () => {
+    const forms = [
+      '2024-03-01 08:00:00',
+      '2024-3-1 8:00:00',
+      '2024/03/01 08:00:00',
+      '2024/3/1 08:00',
+      '2024-03-01T08:00:00',
+      '2024-03-01t08:00',
+      '2024-03-01T08:00:00.000',
+      '2024-03-01T00:00:00Z',
+      '2024-03-01T00:00:00.000z',
+      '2024-03-01T08:00:00+08:00',
+      '2024-03-01T08:00:00.0000000+08:00',
+      '2024-02-29T19:00:00-05:00',
+      '2024-03-01T08:00:00+0800',
+      '2024-03-01T08:00:00+08',
+      ' 2024-03-01 08:00:00 ',
+    ];
+    for (const f of forms) expect([f, iso(f)]).toEqual([f, '2024-03-01T00:00:00.000Z']);
+  });
+
+  it('keeps fractional seconds to the millisecond', () => {
+    expect(iso('2024-03-01T08:00:00.5')).toBe('2024-03-01T00:00:00.500Z');
+    expect(iso('2024-03-01 08:00:00,123456')).toBe('2024-03-01T00:00:00.123Z');
+  });
+
+  it('reads bare dates, with - or /, as local midnight and says so', () => {
+    for (const f of ['2024-03-01', '2024/03/01', '2024/3/1']) {
+      const t = parseCvTime(f, 'Asia/Shanghai')!;
+      expect([f, t.at.toISOString(), t.bareDate, t.day]).toEqual([f, '2024-02-29T16:00:00.000Z', true, '2024-03-01']);
+    }
+    expect(parseCvTime('2024-03-01 00:00:00', 'UTC')!.bareDate).toBe(false);
+  });
+
+  it('converts an offset time into the gateway zone: its local wall clock and day', () => {
+    const t = parseCvTime('2024-03-01T20:00:00Z', 'Asia/Shanghai')!;
+    expect(t.local).toEqual({ year: 2024, month: 3, day: 2, hour: 4, minute: 0, second: 0 });
+    expect(t.day).toBe('2024-03-02');
+    expect(formatCvDateTime(t.at, 'Asia/Shanghai')).toBe('2024-03-02 04:00:00');
+    expect(parseCvDay('2024-03-01T00:30:00+01:00', 'America/New_York')).toBe('2024-02-29');
+    expect(parseCvDay('2024/03/01', 'America/New_York')).toBe('2024-03-01');
+  });
+
+  it('rejects ambiguous, impossible and half-formed text', () => {
+    for (const f of [
+      '01/01/2024', '01-01-2024', '2024-13-01', '2024-02-30', '2024/02/30', '2024-03-01 24:00:00', '2024-03-01 10:60', '2024-03-01 10',
+      '2024-03/01', '2024.03.01', '20240301', '1709251200000', '2024-03-01T08:00:00+15:00', '2024-03-01T08:00:00+08:60', '2024-03-01Z',
+      '2024-03-01 08:00:00 PM', '', 'tomorrow',
+    ]) expect([f, parseCvTime(f, 'UTC')]).toEqual([f, undefined]);
+    expect(parseCvTime(1709251200000 as unknown as string, 'UTC')).toBeUndefined();
+  });
+
+  it('ends a named range after its whole second, or after its whole day for a bare date (local midnight, across DST)', () => {
+    expect(rangeEndAfter(parseCvTime('2024-03-01 08:00:00.250', 'UTC')!, 'UTC').toISOString()).toBe('2024-03-01T08:00:01.000Z');
+    expect(rangeEndAfter(parseCvTime('2024-03-09', 'America/New_York')!, 'America/New_York').toISOString()).toBe('2024-03-10T05:00:00.000Z');
+    expect(rangeEndAfter(parseCvTime('2024-03-10', 'America/New_York')!, 'America/New_York').toISOString()).toBe('2024-03-11T04:00:00.000Z');
+    expect(inclusiveEnd(parseCvTime('2024/12/31', 'Asia/Shanghai')!, 'Asia/Shanghai').toISOString()).toBe('2024-12-31T15:59:59.000Z');
+    expect(inclusiveEnd(parseCvTime('2024-12-31T10:00:00Z', 'Asia/Shanghai')!, 'Asia/Shanghai').toISOString()).toBe('2024-12-31T10:00:00.000Z');
+    expect(nextDay('2024-02-29')).toBe('2024-03-01');
+  });
+
+  it('answers -100 for a malformed required time or day', () => {
+    expect(() => requireCvTime('01/01/2024', 'UTC', 'startTime')).toThrow(expect.objectContaining({ code: -100 }));
+    expect(() => requireCvDay('2024-13-01', 'UTC', 'birthday')).toThrow(expect.objectContaining({ code: -100 }));
+    expect(requireCvDay('2024/1/2 23:00:00', 'UTC', 'birthday')).toBe('2024-01-02');
   });
 });

@@ -1,4 +1,4 @@
-import { formatWallClock, instantToWallClock, isValidWallClock, wallClockToInstant, zoneOffsetAt, type WallClock } from '../push/protocol/time';
+import { formatWallClock, instantToWallClock, isValidWallClock, parseFixedOffset, wallClockToInstant, zoneOffsetAt, type WallClock } from '../push/protocol/time';
 import { CvCode, CvError } from './cv-error';
 
 // The wall-clock ⇄ instant arithmetic is the protocol codec's (one implementation for devices and REST);
@@ -17,23 +17,109 @@ export function zoneOffsetMinutes(date: Date, timeZone: string): number {
   return zoneOffsetAt(timeZone, date.getTime());
 }
 
-const DATE_TIME = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?\s*$/;
+/**
+ * Every date-time form REST clients send: the manual's `yyyy-MM-dd HH:mm:ss` (field notes 9), and as real
+ * clients send it, unpadded, with `/` separators, as a bare date, or as ISO 8601 (`T`, fractional seconds, `Z`
+ * or an offset): year first, one separator kind, an optional time, an optional fraction, an optional offset.
+ * Day-first or month-first text (`01/01/2024`) is ambiguous and is not a form.
+ */
+const DATE_TIME =
+  /^\s*(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:(?:[Tt]|\s+)(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d{1,9}))?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?)?\s*$/;
+
+/** A client's date-time read: the instant, the wall clock it shows in the gateway's zone, and whether it was a bare date. */
+export interface CvTime {
+  at: Date;
+  /** The wall clock of `at` in the gateway's zone (an offset-bearing time is converted into it). */
+  local: WallClock;
+  /** `yyyy-MM-dd` of `local`. */
+  day: string;
+  /** The text named a day, not a time. */
+  bareDate: boolean;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+const dayOf = (w: WallClock) => `${String(w.year).padStart(4, '0')}-${pad2(w.month)}-${pad2(w.day)}`;
 
 /**
- * Parses the manual's `yyyy-MM-dd HH:mm:ss` (also unpadded, as 2.18.11 prints it, and a bare date) as
- * wall-clock time in the zone. Returns undefined for text that is not such a time.
+ * The one parser of client date-times. A time without an offset is wall-clock time in the gateway's zone
+ * (TIME_ZONE); one with `Z` or `±HH:mm` names its instant, and `local` is that instant in the gateway's zone.
+ * Fractional seconds are kept to the millisecond. Undefined for anything else, and for impossible dates.
  */
-export function parseCvDateTime(text: string, timeZone: string): Date | undefined {
+export function parseCvTime(text: unknown, timeZone: string): CvTime | undefined {
+  if (typeof text !== 'string') return undefined;
   const m = DATE_TIME.exec(text);
   if (!m) return undefined;
-  const w = { year: +m[1], month: +m[2], day: +m[3], hour: +(m[4] ?? 0), minute: +(m[5] ?? 0), second: +(m[6] ?? 0) };
+  const w: WallClock = { year: +m[1], month: +m[3], day: +m[4], hour: +(m[5] ?? 0), minute: +(m[6] ?? 0), second: +(m[7] ?? 0) };
   if (!isValidWallClock(w)) return undefined;
-  return wallClockToInstant(w, timeZone);
+  const ms = m[8] ? +`${m[8]}00`.slice(0, 3) : 0;
+  const bareDate = m[5] === undefined;
+  let at: Date;
+  if (m[9] !== undefined) {
+    const offset = parseFixedOffset(m[9]); // the device codec's reading of `Z`, `±HH:mm`, `±HHmm`, `±HH` (up to ±14:59)
+    if (offset === null) return undefined;
+    at = new Date(Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, ms) - offset * 60_000);
+  } else {
+    at = new Date(wallClockToInstant(w, timeZone).getTime() + ms);
+  }
+  if (Number.isNaN(at.getTime())) return undefined;
+  const local = m[9] !== undefined ? instantToWallClock(at, timeZone) : w;
+  return { at, local, day: dayOf(local), bareDate };
+}
+
+/** The instant of a client's date-time (see parseCvTime), or undefined. */
+export function parseCvDateTime(text: string, timeZone: string): Date | undefined {
+  return parseCvTime(text, timeZone)?.at;
+}
+
+/** The day (`yyyy-MM-dd`, in the gateway's zone) a client's date or date-time names, or undefined. */
+export function parseCvDay(text: string, timeZone: string): string | undefined {
+  return parseCvTime(text, timeZone)?.day;
+}
+
+/** The day after `yyyy-MM-dd`. */
+export function nextDay(day: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+/** Local midnight starting a `yyyy-MM-dd` day in the zone. */
+export function startOfDay(day: string, timeZone: string): Date {
+  const [year, month, d] = day.split('-').map(Number);
+  return wallClockToInstant({ year, month, day: d, hour: 0, minute: 0, second: 0 }, timeZone);
+}
+
+/**
+ * The exclusive end of a range whose last moment a client named: a bare date covers its whole day (the next
+ * local midnight), a time its whole second.
+ */
+export function rangeEndAfter(t: CvTime, timeZone: string): Date {
+  if (t.bareDate) return startOfDay(nextDay(t.day), timeZone);
+  return new Date(Math.floor(t.at.getTime() / 1000) * 1000 + 1000);
+}
+
+/**
+ * The last moment of a window whose end a client named, as the manual's examples end them: a bare date ends
+ * with that day (23:59:59 local), a time is itself.
+ */
+export function inclusiveEnd(t: CvTime, timeZone: string): Date {
+  return t.bareDate ? new Date(rangeEndAfter(t, timeZone).getTime() - 1000) : t.at;
+}
+
+/** Like parseCvTime, but a bad value is the manual's -100 "Time format error". */
+export function requireCvTime(text: string, timeZone: string, field: string): CvTime {
+  const t = parseCvTime(text, timeZone);
+  if (!t) throw new CvError(CvCode.TimeFormat, `Time format error: ${field} must be yyyy-MM-dd HH:mm:ss`);
+  return t;
+}
+
+/** Like parseCvDay, but a bad value is the manual's -100 "Time format error". */
+export function requireCvDay(text: string, timeZone: string, field: string): string {
+  const t = parseCvTime(text, timeZone);
+  if (!t) throw new CvError(CvCode.TimeFormat, `Time format error: ${field} must be yyyy-MM-dd`);
+  return t.day;
 }
 
 /** Like parseCvDateTime, but a bad value is the manual's -100 "Time format error". */
 export function requireCvDateTime(text: string, timeZone: string, field: string): Date {
-  const d = parseCvDateTime(text, timeZone);
-  if (!d) throw new CvError(CvCode.TimeFormat, `Time format error: ${field} must be yyyy-MM-dd HH:mm:ss`);
-  return d;
+  return requireCvTime(text, timeZone, field).at;
 }

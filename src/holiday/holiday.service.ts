@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { requireCvDay } from '../common/time';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DataSource, Not, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { SyncPlannerService } from '../sync/sync-planner.service';
@@ -12,6 +14,7 @@ export class HolidayService {
   constructor(
     private readonly ds: DataSource,
     private readonly planner: SyncPlannerService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   list(): Promise<Holiday[]> {
@@ -69,8 +72,8 @@ export class HolidayService {
   }
 
   private async check(m: EntityManager, h: Holiday): Promise<void> {
-    const valid = (d: string) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
-    if (!valid(h.startDate) || !valid(h.endDate)) throw new CvError(CvCode.TimeFormat, 'Time format error: dates must be yyyy-MM-dd');
+    h.startDate = requireCvDay(h.startDate, this.config.timeZone, 'startDate');
+    h.endDate = requireCvDay(h.endDate, this.config.timeZone, 'endDate');
     if (h.startDate > h.endDate) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
     if (Date.parse(h.endDate) - Date.parse(h.startDate) > 366 * 86400000) throw new CvError(CvCode.InvalidParameter, 'A holiday spans at most one year');
     const clash = await m.getRepository(Holiday).exists({ where: { name: h.name, ...(h.id ? { id: Not(h.id) } : {}) } });

@@ -1,6 +1,8 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
+import { MULTIPART_UPLOAD } from '../common/multipart-body';
 import { CvCode, CvError } from '../common/cv-error';
 import { EnvelopeDto, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { AdMediaItemDto } from './dto/ad-media.dto';
@@ -25,6 +27,7 @@ export class AdMediaController {
 
   @Post('add')
   @HttpCode(200)
+  @RouteConfig(MULTIPART_UPLOAD)
   @ApiOperation({ summary: '2.6.1 Add or update media by name (multipart/form-data: file, mediaName); pictures jpg/jpeg/png/gif/bmp, videos mp4/avi/mkv/mov/wmv/flv/3gp/mpg/webm/rmvb' })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file', 'mediaName'], properties: { file: { type: 'string', format: 'binary' }, mediaName: { type: 'string', example: '111' } } } })

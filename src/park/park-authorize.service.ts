@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { excludedOf, insertOf, listOf } from '../database/columns';
 import { ParkAuthorize } from './park-authorize.entity';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -30,12 +31,15 @@ export interface ListInput {
  */
 @Injectable()
 export class ParkAuthorizeService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async add(input: ListInput): Promise<void> {
     const { carNumber, key } = checkPlate(input.carNumber);
     const type = checkListType(input.type);
-    const { from, to } = checkValidity(type, input.fromTime, input.toTime);
+    const { from, to } = checkValidity(type, input.fromTime, input.toTime, this.config.timeZone);
     await this.ds.query(
       UPSERT_ENTRY,
       [newId(), carNumber, key, type, from, to],
@@ -47,7 +51,7 @@ export class ParkAuthorizeService {
     const old = checkPlate(input.oldCarNumber, 'oldCarNumber');
     const { carNumber, key } = checkPlate(input.carNumber);
     const type = checkListType(input.type);
-    const { from, to } = checkValidity(type, input.fromTime, input.toTime);
+    const { from, to } = checkValidity(type, input.fromTime, input.toTime, this.config.timeZone);
     await this.ds.transaction(async (m) => {
       const [row] = await m.query(`SELECT id FROM park_authorize WHERE plate_key = $1 FOR UPDATE`, [old.key]);
       if (!row) throw new NotListed(old.carNumber);

@@ -87,8 +87,8 @@ export class ParkRecordService {
 
   private eventTime(raw: string | undefined): Date {
     if (!raw) return new Date();
-    const d = parseCvDateTime(raw, this.config.timeZone) ?? (/^\d{4}-\d{2}-\d{2}T/.test(raw) ? new Date(raw) : undefined);
-    if (!d || Number.isNaN(d.getTime())) throw new CvError(CvCode.TimeFormat, 'Time format error: eventTime must be yyyy-MM-dd HH:mm:ss or ISO 8601');
+    const d = parseCvDateTime(raw, this.config.timeZone);
+    if (!d) throw new CvError(CvCode.TimeFormat, 'Time format error: eventTime must be yyyy-MM-dd HH:mm:ss or ISO 8601');
     return d;
   }
 

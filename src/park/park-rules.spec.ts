@@ -29,11 +29,11 @@ describe('list type and dates', () => {
     expect(code(() => checkListType(undefined))).toBe(-221);
   });
   it('needs both dates on the white list, in order; -222 otherwise', () => {
-    expect(checkValidity(0, '2018-08-17', '2019/8/16 23:59:59')).toEqual({ from: '2018-08-17', to: '2019-08-16' });
-    expect(checkValidity(1, undefined, '')).toEqual({ from: null, to: null });
-    expect(code(() => checkValidity(0, '2018-08-17', undefined))).toBe(-222);
-    expect(code(() => checkValidity(1, '2019-02-30', undefined))).toBe(-222);
-    expect(code(() => checkValidity(1, '2019-08-17', '2019-08-16'))).toBe(-222);
+    expect(checkValidity(0, '2018-08-17', '2019/8/16 23:59:59', 'UTC')).toEqual({ from: '2018-08-17', to: '2019-08-16' });
+    expect(checkValidity(1, undefined, '', 'UTC')).toEqual({ from: null, to: null });
+    expect(code(() => checkValidity(0, '2018-08-17', undefined, 'UTC'))).toBe(-222);
+    expect(code(() => checkValidity(1, '2019-02-30', undefined, 'UTC'))).toBe(-222);
+    expect(code(() => checkValidity(1, '2019-08-17', '2019-08-16', 'UTC'))).toBe(-222);
   });
 });
 

@@ -1,4 +1,5 @@
 import { CvCode, CvError } from '../common/cv-error';
+import { parseCvTime } from '../common/time';
 
 /** 0 white list, 1 black list (2.3). */
 export type ListType = 0 | 1;
@@ -29,25 +30,21 @@ export function checkListType(raw: unknown): ListType {
   throw new CvError(CvCode.ParkListType, 'Black and white list type error: type must be 0 (white list) or 1 (black list)');
 }
 
-const DAY = /^\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]\d{1,2}:\d{1,2}(?::\d{1,2})?)?\s*$/;
-
-/** `2018-08-17` (a time after it, or `/` separators, are accepted): the ISO day, or -222. */
-export function parseDay(raw: unknown, field: string): string | null {
+/** A day in any client form of common/time.ts (`2018-08-17`, `2019/8/16 23:59:59`, ISO 8601): the day in the zone, or -222. */
+export function parseDay(raw: unknown, field: string, timeZone: string): string | null {
   if (raw === undefined || raw === null || raw === '') return null;
-  const m = typeof raw === 'string' ? DAY.exec(raw) : null;
-  const iso = m ? `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}` : '';
-  const d = new Date(`${iso}T00:00:00Z`);
-  if (!m || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== iso) throw new CvError(CvCode.ParkTime, `Time parameter error: ${field} must be yyyy-MM-dd`);
-  return iso;
+  const day = parseCvTime(raw, timeZone)?.day;
+  if (!day) throw new CvError(CvCode.ParkTime, `Time parameter error: ${field} must be yyyy-MM-dd`);
+  return day;
 }
 
 /**
  * -222 for bad or reversed dates. A white list entry needs both (the manual: "White List need to be filled
  * in"); a black list entry without dates applies from now on, for good.
  */
-export function checkValidity(type: ListType, fromRaw: unknown, toRaw: unknown): { from: string | null; to: string | null } {
-  const from = parseDay(fromRaw, 'fromTime');
-  const to = parseDay(toRaw, 'toTime');
+export function checkValidity(type: ListType, fromRaw: unknown, toRaw: unknown, timeZone: string): { from: string | null; to: string | null } {
+  const from = parseDay(fromRaw, 'fromTime', timeZone);
+  const to = parseDay(toRaw, 'toTime', timeZone);
   if (type === 0 && (!from || !to)) throw new CvError(CvCode.ParkTime, 'Time parameter error: a white list entry needs fromTime and toTime');
   if (from && to && from > to) throw new CvError(CvCode.ParkTime, 'Time parameter error: fromTime is after toTime');
   return { from, to };

@@ -5,7 +5,7 @@ import { cardValue } from '../card/card-value';
 import { insertMainCards, setMainCard, setSecondaryCards } from '../card/card-writes';
 import { CvCode, CvError } from '../common/cv-error';
 import { splitList } from '../common/paging';
-import { parseCvDateTime, requireCvDateTime } from '../common/time';
+import { inclusiveEnd, requireCvDateTime, requireCvDay, requireCvTime } from '../common/time';
 import { isDeadlock, isUniqueViolation, writeTransaction } from '../common/write-transaction';
 import { WriteCoalescer, type ItemResult } from '../common/write-coalescer';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -217,8 +217,8 @@ export class PersonService {
     if (dto.name !== undefined) p.name = dto.name;
     if (dto.lastName !== undefined) p.lastName = dto.lastName;
     if (dto.gender !== undefined) p.gender = normalizeGender(dto.gender);
-    if (dto.birthday !== undefined) p.birthday = dateOnly(dto.birthday, 'birthday');
-    if (dto.hireDate !== undefined) p.hireDate = dateOnly(dto.hireDate, 'hireDate');
+    if (dto.birthday !== undefined) p.birthday = dateOnly(dto.birthday, 'birthday', this.config.timeZone);
+    if (dto.hireDate !== undefined) p.hireDate = dateOnly(dto.hireDate, 'hireDate', this.config.timeZone);
     for (const k of ['certType', 'certNumber', 'email', 'mobilePhone', 'ssn', 'carPlate'] as const) {
       const v = blankToNull(dto[k]);
       if (v !== undefined) p[k] = v;
@@ -230,7 +230,9 @@ export class PersonService {
   private applyValidity(p: Person, dto: PersonWriteDto): void {
     const tz = this.config.timeZone;
     if (dto.accStartTime !== undefined) p.accStartTime = dto.accStartTime ? requireCvDateTime(dto.accStartTime, tz, 'accStartTime') : null;
-    if (dto.accEndTime !== undefined) p.accEndTime = dto.accEndTime ? requireCvDateTime(dto.accEndTime, tz, 'accEndTime') : null;
+    // A bare end date ends with that day (23:59:59), as the manual's example `2017-08-04 23:59:59` ends it; read as
+    // its midnight it would end access before the day it names.
+    if (dto.accEndTime !== undefined) p.accEndTime = dto.accEndTime ? inclusiveEnd(requireCvTime(dto.accEndTime, tz, 'accEndTime'), tz) : null;
     if (p.accStartTime && p.accEndTime && p.accStartTime > p.accEndTime) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
   }
 
@@ -265,7 +267,7 @@ export class PersonService {
       const p = await this.requireActive(m, dto.pin);
       await m.getRepository(Person).update(
         { id: p.id },
-        { status: 'left', leaveDate: dto.leaveDate ? dateOnly(dto.leaveDate, 'leaveDate') : null, leaveType: dto.leaveType || null },
+        { status: 'left', leaveDate: dto.leaveDate ? dateOnly(dto.leaveDate, 'leaveDate', this.config.timeZone) : null, leaveType: dto.leaveType || null },
       );
       await this.planner.removePerson(m, p.pin);
       await this.attendance.removePin(m, p.pin);
@@ -296,12 +298,9 @@ function normalizeGender(g: string): string | null {
   return t.slice(0, 1);
 }
 
-/** yyyy-MM-dd (leniently parsed; "" = none); -100 otherwise. */
-function dateOnly(text: string, field: string): string | null {
-  if (text === '') return null;
-  const d = parseCvDateTime(text, 'UTC');
-  if (!d) throw new CvError(CvCode.TimeFormat, `Time format error: ${field} must be yyyy-MM-dd`);
-  return d.toISOString().slice(0, 10);
+/** A day (any client form of common/time.ts, read in the gateway's zone; "" = none); -100 otherwise. */
+function dateOnly(text: string, field: string, timeZone: string): string | null {
+  return text === '' ? null : requireCvDay(text, timeZone, field);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CvCode, CvError } from '../common/cv-error';
 import { checkPaging, v2Page, type Page, type V2Page } from '../common/paging';
-import { formatCvDateTime, parseCvDateTime } from '../common/time';
+import { formatCvDateTime, rangeEndAfter, requireCvTime, type CvTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { toDoorDetail, toDoorItem, type DoorTransactionDetailItemDto, type DoorTransactionFilterDto, type DoorTransactionItemDto } from './dto/door-transaction.dto';
 import {
@@ -22,8 +22,6 @@ export class TransactionNotFound extends CvError {
   }
 }
 
-const BARE_DATE = /^\s*\d{4}-\d{1,2}-\d{1,2}\s*$/;
-
 const LEVELS: Record<string, number> = { normal: 0, '0': 0, warning: 1, warn: 1, abnormal: 1, error: 1, '1': 1, alarm: 2, '2': 2 };
 
 export interface TimeRangeInput {
@@ -41,32 +39,18 @@ export class TransactionService {
   ) {}
 
   /**
-   * startDate/endDate (or startTime/endTime) as a half-open range. The manual gives no format: its event
-   * time format, unpadded fields and bare dates are accepted (-100 otherwise); an end time covers its whole
+   * startDate/endDate (or startTime/endTime) as a half-open range. The manual gives no format: every client
+   * form of common/time.ts is accepted (-100 otherwise); an end time covers its whole
    * second, a bare end date its whole day; start after end is -101.
    */
   timeRange(r: TimeRangeInput): { from?: Date; to?: Date } {
     const tz = this.config.timeZone;
-    const parse = (text: string | null | undefined, name: string): Date | undefined => {
-      if (text === undefined || text === null || text === '') return undefined;
-      const d = parseCvDateTime(text, tz);
-      if (!d) throw new CvError(CvCode.TimeFormat, `Time format error: ${name} must be yyyy-MM-dd HH:mm:ss`);
-      return d;
-    };
-    const from = parse(r.start, r.startName);
-    const endAt = parse(r.end, r.endName);
-    if (from && endAt && from.getTime() > endAt.getTime()) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
-    let to: Date | undefined;
-    if (endAt && r.end !== undefined && r.end !== null) {
-      to = BARE_DATE.test(r.end) ? (parseCvDateTime(this.nextDay(r.end), tz) ?? new Date(endAt.getTime() + 86_400_000)) : new Date(endAt.getTime() + 1000);
-    }
-    return { from, to };
-  }
-
-  private nextDay(date: string): string {
-    const [y, m, d] = date.trim().split('-').map(Number);
-    const next = new Date(Date.UTC(y, m - 1, d + 1));
-    return next.toISOString().slice(0, 10);
+    const parse = (text: string | null | undefined, name: string): CvTime | undefined =>
+      text === undefined || text === null || text === '' ? undefined : requireCvTime(text, tz, name);
+    const from = parse(r.start, r.startName)?.at;
+    const end = parse(r.end, r.endName);
+    if (from && end && from.getTime() > end.at.getTime()) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
+    return { from, to: end && rangeEndAfter(end, tz) };
   }
 
   page(pageNo: unknown, pageSize: unknown): Page {

@@ -1,5 +1,5 @@
 import { CvError } from '../common/cv-error';
-import { parseCvDateTime } from '../common/time';
+import { inclusiveEnd, parseCvTime, rangeEndAfter, type CvTime } from '../common/time';
 import type { VisitorBaseDto } from './dto/visitor.dto';
 import type { VisitorDetails } from './visitor-details.entity';
 import { VisCode } from './visitor-codes';
@@ -68,15 +68,18 @@ export function visitorColumns(dto: VisitorBaseDto, v: CheckedVisitor, hostPerso
   };
 }
 
-/** `yyyy-MM-dd HH:mm:ss` in the server zone: -247 when empty, -249 when malformed. */
-export function requireVisitDate(raw: string | undefined, timeZone: string, field: string): Date {
+/** A client date-time (common/time.ts) in the server zone: -247 when empty, -249 when malformed. */
+function requireVisitTime(raw: string | undefined, timeZone: string, field: string): CvTime {
   if (raw === undefined || raw === null || raw.trim() === '') throw new CvError(VisCode.VisitDateEmpty, `Visit date cannot be empty: ${field}`);
-  const d = parseCvDateTime(raw, timeZone);
-  if (!d) throw new CvError(VisCode.DateFormat, `Date format error: ${field} must be yyyy-MM-dd HH:mm:ss`);
-  return d;
+  const t = parseCvTime(raw, timeZone);
+  if (!t) throw new CvError(VisCode.DateFormat, `Date format error: ${field} must be yyyy-MM-dd HH:mm:ss`);
+  return t;
 }
 
-const BARE_DATE = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$/;
+/** `yyyy-MM-dd HH:mm:ss` (or another client form) in the server zone: -247 when empty, -249 when malformed. */
+export function requireVisitDate(raw: string | undefined, timeZone: string, field: string): Date {
+  return requireVisitTime(raw, timeZone, field).at;
+}
 
 /**
  * The end of a visit window (2.15.1 visitEndDate, 2.17.1 endTime): as requireVisitDate, but a bare date
@@ -84,9 +87,7 @@ const BARE_DATE = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$/;
  * would end the visit before the day it names (and a one-day visit would answer -252).
  */
 export function requireVisitEnd(raw: string | undefined, timeZone: string, field: string): Date {
-  const at = requireVisitDate(raw, timeZone, field);
-  const day = BARE_DATE.exec(raw!);
-  return day ? requireVisitDate(`${day[1]}-${day[2]}-${day[3]} 23:59:59`, timeZone, field) : at;
+  return inclusiveEnd(requireVisitTime(raw, timeZone, field), timeZone);
 }
 
 /**
@@ -95,12 +96,8 @@ export function requireVisitEnd(raw: string | undefined, timeZone: string, field
  * requireVisitDate.
  */
 export function requireVisitDay(raw: string | undefined, timeZone: string, field: string): { from: Date; to: Date } | { at: Date } {
-  const at = requireVisitDate(raw, timeZone, field);
-  const day = BARE_DATE.exec(raw!);
-  if (!day) return { at };
-  // Date.UTC rolls the 32nd over to the next month; the zone's own midnight is found from that wall-clock date.
-  const next = new Date(Date.UTC(+day[1], +day[2] - 1, +day[3] + 1)).toISOString().slice(0, 10);
-  return { from: at, to: requireVisitDate(next, timeZone, field) };
+  const t = requireVisitTime(raw, timeZone, field);
+  return t.bareDate ? { from: t.at, to: rangeEndAfter(t, timeZone) } : { at: t.at };
 }
 
 /** A window that ends after it starts (-252). */

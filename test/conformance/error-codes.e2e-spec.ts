@@ -96,7 +96,7 @@ const CASES = (): Case[] => [
   ['2.13.1', 'a pin with a space', () => t.post('/api/person/add', { pin: 'a b' }), -29],
   ['2.13.1', 'an unknown department', () => t.post('/api/person/add', { pin: '300', deptCode: 'nope' }), -13],
   ['2.13.1', 'an unknown level', () => t.post('/api/person/add', { pin: '300', accLevelIds: none }), -24],
-  ['2.13.1', 'a bad accStartTime', () => t.post('/api/person/add', { pin: '300', accStartTime: '2024/01/01' }), -100],
+  ['2.13.1', 'a bad accStartTime', () => t.post('/api/person/add', { pin: '300', accStartTime: '01/01/2024' }), -100],
   ['2.13.1', 'accStartTime after accEndTime', () => t.post('/api/person/add', { pin: '300', accStartTime: '2024-02-01 00:00:00', accEndTime: '2024-01-01 00:00:00' }), -101],
   ['2.13.1', 'a photo that is no picture', () => t.post('/api/person/add', { pin: '300', personPhoto: 'picture-base64' }), -27],
   ['2.13.1', "another person's card", () => t.post('/api/person/add', { pin: '300', cardNo: '5550200' }), -23],

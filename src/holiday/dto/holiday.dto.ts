@@ -1,9 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { CvCode } from '../../common/cv-error';
+import { MAX_TIME_CHARS } from '../../common/limits';
 import { ToBoolean, ToInteger, ToTrimmedString } from '../../common/transforms';
 import type { Holiday } from '../holiday.entity';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A day in any client form of common/time.ts; a malformed one is -100 from the service. */
+const NOT_A_DAY = { context: { code: CvCode.TimeFormat } };
 
 export class HolidayCreateDto {
   @ApiProperty({ example: 'New Year' })
@@ -11,11 +14,11 @@ export class HolidayCreateDto {
   name!: string;
 
   @ApiProperty({ example: '2027-01-01', description: 'yyyy-MM-dd' })
-  @ToTrimmedString() @MaxLength(16) @Matches(DATE)
+  @ToTrimmedString() @IsString(NOT_A_DAY) @MaxLength(MAX_TIME_CHARS, NOT_A_DAY)
   startDate!: string;
 
   @ApiProperty({ example: '2027-01-02', description: 'yyyy-MM-dd, not before startDate' })
-  @ToTrimmedString() @MaxLength(16) @Matches(DATE)
+  @ToTrimmedString() @IsString(NOT_A_DAY) @MaxLength(MAX_TIME_CHARS, NOT_A_DAY)
   endDate!: string;
 
   @ApiPropertyOptional({ example: 1, description: 'holiday type 1-3: which HolNTime segments of the time zones apply (default 1)' })
@@ -37,11 +40,11 @@ export class HolidayUpdateDto {
   name?: string;
 
   @ApiPropertyOptional({ example: '2027-01-01' })
-  @IsOptional() @ToTrimmedString() @MaxLength(16) @Matches(DATE)
+  @IsOptional() @ToTrimmedString() @IsString(NOT_A_DAY) @MaxLength(MAX_TIME_CHARS, NOT_A_DAY)
   startDate?: string;
 
   @ApiPropertyOptional({ example: '2027-01-02' })
-  @IsOptional() @ToTrimmedString() @MaxLength(16) @Matches(DATE)
+  @IsOptional() @ToTrimmedString() @IsString(NOT_A_DAY) @MaxLength(MAX_TIME_CHARS, NOT_A_DAY)
   endDate?: string;
 
   @ApiPropertyOptional({ example: 1 })

@@ -4,7 +4,8 @@ import { CvCode } from '../../common/cv-error';
 import { PagingDto } from '../../common/paging';
 import { ToTrimmedString } from '../../common/transforms';
 
-const DATE_DESC = 'yyyy-MM-dd HH:mm:ss in the server time zone (a bare yyyy-MM-dd is accepted; as endDate it covers that whole day)';
+const DATE_DESC =
+  'yyyy-MM-dd HH:mm:ss in the server time zone (also yyyy/MM/dd, a bare date, which as endDate covers that whole day, and ISO 8601 with T, fractions, Z or an offset)';
 
 /** startDate/endDate of the GET lists. */
 export class TransactionPageDto extends PagingDto {

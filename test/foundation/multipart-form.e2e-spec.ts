@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
+
+/**
+ * PHP and .NET clients post their forms as multipart/form-data (text fields) where others send JSON or an
+ * urlencoded form: on every /api route the fields are the body (src/common/multipart-body.ts).
+ */
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+type Field = string | { file: Buffer; name: string; type: string };
+
+async function postForm(path: string, fields: Array<[string, Field]>, query: Record<string, string> = {}) {
+  const form = new FormData();
+  for (const [k, v] of fields) {
+    if (typeof v === 'string') form.append(k, v);
+    else form.append(k, new Blob([v.file], { type: v.type }), v.name);
+  }
+  const url = new URL(path, t.baseUrl);
+  for (const [k, v] of Object.entries({ access_token: TEST_TOKEN, ...query })) url.searchParams.set(k, v);
+  const res = await fetch(url, { method: 'POST', body: form });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+async function postRaw(path: string, contentType: string, body: string | Buffer) {
+  const res = await fetch(new URL(`${path}?access_token=${TEST_TOKEN}`, t.baseUrl), { method: 'POST', headers: { 'content-type': contentType }, body });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+const v2Person = async (pin: string) => (await t.get('/api/v2/person/get', { pin })).body;
+
+describe('multipart/form-data text fields are the body', () => {
+  it('person/add from a multipart form stores every field, as the JSON form would (more fields than the upload route allows, UTF-8 text)', async () => {
+    const r = await postForm('/api/person/add', [
+      ['pin', '5001'], ['name', '张三'], ['lastName', 'Zhang'], ['gender', 'M'], ['deptCode', '1'], ['cardNo', '700123'],
+      ['accStartTime', '2026-01-01 08:00:00'], ['accEndTime', '2026-12-31T18:00:00'], ['hireDate', '2019/06/10'], ['birthday', '1990-05-01'],
+      ['isDisabled', 'false'], ['isSendMail', 'false'], ['certType', '2'], ['certNumber', '123456'], ['mobilePhone', '13800000000'],
+      ['email', 'z@example.com'], ['personPwd', '9876'], ['carPlate', 'B12345'], ['ssn', 'X1'], ['idNo', '1'], ['supplyCards', ''],
+      ['unknownA', 'ignored'], ['unknownB', 'ignored'], ['unknownC', 'ignored'], ['unknownD', 'ignored'],
+    ]);
+    expect(r).toEqual({ status: 200, body: { code: 0, message: 'success', data: null } });
+    expect((await v2Person('5001')).data).toMatchObject({
+      pin: '5001', name: '张三', lastName: 'Zhang', gender: 'M', cardNo: '700123', accStartTime: '2026-01-01 08:00:00', accEndTime: '2026-12-31 18:00:00',
+      hireDate: '2019-06-10', birthday: '1990-05-01', isDisabled: false, certType: '2', certNumber: '123456', mobilePhone: '13800000000', personPwd: '9876',
+    });
+  });
+
+  it('a key sent twice gives its last value, as in an urlencoded form', async () => {
+    expect((await postForm('/api/person/add', [['pin', '5002'], ['name', 'first'], ['name', 'last']])).body.code).toBe(0);
+    expect((await v2Person('5002')).data.name).toBe('last');
+  });
+
+  it('a query-by-body route (getPersonList, v1 and v2) answers a multipart form as it answers the JSON body', async () => {
+    const form = await postForm('/api/person/getPersonList', [['pins', '5001,5002'], ['pageNo', '1'], ['pageSize', '10']]);
+    expect(form.body.code).toBe(0);
+    expect(form.body.data.map((p: { pin: string }) => p.pin).sort()).toEqual(['5001', '5002']);
+    expect(form.body).toEqual((await t.post('/api/person/getPersonList', { pins: '5001,5002', pageNo: 1, pageSize: 10 })).body);
+    const v2 = await postForm('/api/v2/person/getPersonList', [['pins', '5001'], ['pageNo', '1'], ['pageSize', '1']]);
+    expect(v2.body.data).toMatchObject({ total: 1, data: [{ pin: '5001' }] });
+  });
+
+  it('inputs split between the query and the form are both read; a path parameter may come as a field', async () => {
+    const r = await postForm('/api/person/getPersonList', [['pins', '5002']], { pageNo: '1', pageSize: '5' });
+    expect(r.body.data.map((p: { pin: string }) => p.pin)).toEqual(['5002']);
+    expect((await postForm('/api/person/delete', [['pin', '5002']])).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await v2Person('5002')).code).not.toBe(0);
+  });
+
+  it('field values keep the endpoint\'s own errors (a bad time is -100, a missing pin its code)', async () => {
+    expect((await postForm('/api/person/add', [['pin', '5003'], ['accStartTime', '01/01/2026']])).body.code).toBe(-100);
+    const noPin = await postForm('/api/person/add', [['name', 'nobody']]);
+    expect(noPin.body).toEqual((await t.post('/api/person/add', { name: 'nobody' })).body);
+    expect(noPin.body.code).toBeLessThan(0);
+  });
+
+  it('an empty multipart form, or no body under the multipart type (inputs in the query), is an empty body', async () => {
+    const r = await postRaw('/api/person/getPersonList', 'multipart/form-data; boundary=XYZ', '--XYZ--\r\n');
+    expect(r.body).toEqual((await t.post('/api/person/getPersonList', undefined)).body);
+    const query = { pins: '5001', pageNo: '1', pageSize: '5' };
+    const res = await fetch(new URL(`/api/person/getPersonList?access_token=${TEST_TOKEN}&${new URLSearchParams(query)}`, t.baseUrl), {
+      method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: '',
+    });
+    const body = (await res.json()) as any;
+    expect(body).toMatchObject({ code: 0, data: [{ pin: '5001' }] });
+    expect(body).toEqual((await t.post('/api/person/getPersonList', undefined, query)).body);
+  });
+});
+
+describe('what a multipart form may not carry', () => {
+  it('a file part on a route that takes no upload is -400, and nothing is written', async () => {
+    const r = await postForm('/api/person/add', [['pin', '5004'], ['name', 'file'], ['personPhoto', { file: Buffer.from([0xff, 0xd8, 0xff]), name: 'a.jpg', type: 'image/jpeg' }]]);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ code: -400, message: expect.stringContaining('file part (personPhoto)'), data: null });
+    expect((await v2Person('5004')).code).not.toBe(0);
+  });
+
+  it.each([
+    ['a truncated body', 'multipart/form-data; boundary=XYZ', '--XYZ\r\nContent-Disposition: form-data; name="pin"\r\n\r\n5005'],
+    ['no boundary', 'multipart/form-data', '--XYZ\r\nContent-Disposition: form-data; name="pin"\r\n\r\n5005\r\n--XYZ--\r\n'],
+    ['a prototype key', 'multipart/form-data; boundary=XYZ', '--XYZ\r\nContent-Disposition: form-data; name="__proto__"\r\n\r\n{}\r\n--XYZ--\r\n'],
+  ])('%s is -400 with a clear message, never a 5xx', async (_what, type, body) => {
+    const r = await postRaw('/api/person/add', type, body);
+    expect(r.status).toBeLessThan(500);
+    expect(r.body).toEqual({ code: -400, message: expect.stringMatching(/^The multipart body could not be read: ./), data: null });
+    expect((await v2Person('5005')).code).not.toBe(0);
+  });
+
+  it('fields beyond the body limit are -413', async () => {
+    const r = await postForm('/api/person/add', [['pin', '5006'], ['personPhoto', 'A'.repeat(11 * 1024 * 1024)]]);
+    expect(r.status).toBe(413);
+    expect(r.body.code).toBe(-413);
+  });
+
+  it('the upload route still reads its own parts: adMedia/add takes its file', async () => {
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]);
+    expect((await postForm('/api/adMedia/add', [['mediaName', 'mp1'], ['file', { file: png, name: 'a.png', type: 'image/png' }]])).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/adMedia/get/mp1')).body.data[0]).toMatchObject({ mediaName: 'mp1', mediaSuffix: 'png' });
+  });
+});
