@@ -356,7 +356,18 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     }
     const count = typeof ref.count === 'number' ? ref.count : outcome.returnCode;
     if (count === null || count < 0) return;
-    await this.verifiedCount(m, deviceId, outcome.deviceSn, count, ref.verify);
+    // A full sync owed, or a clear of the counted table queued after the count (a full sync under way), replaces what
+    // was counted: the count says nothing about what the panel will hold, and what it confirmed may have been dropped
+    // meanwhile (a registration in another dialect), so a mismatch would only owe the same full sync twice.
+    const kind = ref.verify ?? 'user';
+    const [{ superseded }]: Array<{ superseded: boolean }> = await m.query(
+      `SELECT EXISTS (SELECT 1 FROM sync_owed WHERE device_id = $1 AND kind = 'full')
+           OR EXISTS (SELECT 1 FROM device_command WHERE device_sn = $2 AND id > $3::bigint AND state IN ('pending', 'sent')
+                       AND meta ? 'sync' AND meta ? 'clear' AND meta->>'kind' = $4) AS superseded`,
+      [deviceId, outcome.deviceSn, outcome.commandId, kind],
+    );
+    if (superseded) return;
+    await this.verifiedCount(m, deviceId, outcome.deviceSn, count, kind);
   }
 
   /**

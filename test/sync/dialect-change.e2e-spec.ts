@@ -20,11 +20,6 @@ async function settle(d: Device): Promise<void> {
   }
 }
 
-async function owed(sn: string): Promise<string[]> {
-  const rows: Array<{ kind: string }> = await t.ds.query(`SELECT o.kind FROM sync_owed o JOIN device d ON d.id = o.device_id WHERE d.sn = $1 ORDER BY o.kind`, [sn]);
-  return rows.map((r) => r.kind);
-}
-
 async function confirmed(sn: string): Promise<string[]> {
   const rows: Array<{ item: string }> = await t.ds.query(
     `SELECT s.kind || ' ' || s.key || ' ' || coalesce(s.hash, '-') AS item FROM sync_item s JOIN device d ON d.id = s.device_id WHERE d.sn = $1 ORDER BY 1`,
@@ -100,9 +95,25 @@ describe('a panel registers again with changed options', () => {
     expect(d.sim.table('mulcarduser')).toEqual([expect.objectContaining({ Pin: '2001', CardNo: '1E240' })]);
     expect(d.sim.rightsOf('2001').map((r) => r.doors)).toEqual([[1]]);
     expect(d.sim.evaluateAccess({ cardno: '123456', door: 1 })).toMatchObject({ granted: true, pin: '2001' });
-    expect(await owed('DIALECT0001')).toEqual([]);
     await expectConverged('DIALECT0001');
     expect(await confirmed('DIALECT0001')).toEqual(expect.arrayContaining([expect.stringMatching(/^card 2001 /), expect.stringMatching(/^user 2001 /)]));
+  });
+
+  it('a user count queued before the change, answered after it, does not owe a second full sync', async () => {
+    const d = await panelWithPerson('DIALECT0004', '10.20.0.4', '2004', '423456', {});
+    // A reconnect like any other: its verification (DATA COUNT user) is queued; the panel does not poll yet.
+    await d.sim.connect();
+    await reconciler.idle();
+    expect(await queued('DIALECT0004')).toEqual(['DATA COUNT user']);
+    // Then it registers again with multi-card on: the count (1 user) is answered after the confirmed state is dropped.
+    await d.sim.reconfigure({ registryExtras: { MulCardUserFunOn: 1 } });
+    await settle(d);
+    d.expectAllAcknowledged();
+    const sent = await d.since();
+    expect(sent[0]).toBe('DATA COUNT user');
+    expect(sent.filter((c) => c === 'DATA DELETE user *')).toHaveLength(1);
+    expect(d.sim.table('mulcarduser')).toEqual([expect.objectContaining({ Pin: '2004', CardNo: (423456).toString(16).toUpperCase() })]);
+    await expectConverged('DIALECT0004');
   });
 
   it('only the IP address, firmware version and push interval changed: nothing is owed, nothing rewritten', async () => {
@@ -119,7 +130,6 @@ describe('a panel registers again with changed options', () => {
     const [row]: Array<{ firm_ver: string; ip_address: string }> = await t.ds.query(`SELECT firm_ver, ip_address FROM device WHERE sn = 'DIALECT0002'`);
     expect(row).toEqual({ firm_ver: 'Ver 8.0.5.1-20260101', ip_address: '10.20.9.2' });
     expect(await d.since()).toEqual(['DATA COUNT user']);
-    expect(await owed('DIALECT0002')).toEqual([]);
     expect(await confirmed('DIALECT0002')).toEqual(before);
     expect(JSON.stringify({ user: d.sim.table('user'), userauthorize: d.sim.table('userauthorize'), timezone: d.sim.table('timezone') })).toBe(tables);
     await expectConverged('DIALECT0002');
@@ -142,7 +152,6 @@ describe('a panel registers again with changed options', () => {
     d.expectAllAcknowledged();
     expect(d.sim.user('2003')).toMatchObject({ Pin: '2003', CardNo: '323456', StartTime: '20260101', EndTime: '20301231' });
     expect(d.sim.evaluateAccess({ pin: '2003', door: 1 })).toMatchObject({ granted: true, event: 0 });
-    expect(await owed('DIALECT0003')).toEqual([]);
     await expectConverged('DIALECT0003');
   });
 });
