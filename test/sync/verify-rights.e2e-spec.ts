@@ -94,4 +94,20 @@ describe('rights rows changed at a connected panel', () => {
     expect((await t.get(`/api/gateway/devices/${c.sim.sn}/convergence`)).body.data).toMatchObject({ divergent: false });
     expect(rights(c)).toEqual(['901:1:1', '902:1:1']);
   });
+
+  it('once its probe is due, the verification asks again; a count taken again removes the refusal and owes no full sync', async () => {
+    c.sim.clearFaults();
+    const [{ id }] = await t.ds.query(`SELECT id FROM device WHERE sn = $1`, [c.sim.sn]);
+    const fullSyncs = await commands(c, 'DATA DELETE user *');
+    const rightsCounts = asked(c, 'userauthorize');
+    // The probe due now: the reconciler (every 500 ms) leaves a count's probe to the verification.
+    await t.ds.query(`UPDATE device_refusal SET probe_at = now() WHERE device_id = $1 AND what = 'DATA COUNT userauthorize'`, [id]);
+    const gone = async () => (await t.ds.query(`SELECT 1 FROM device_refusal WHERE device_id = $1`, [id])).length === 0;
+    expect(await pollFor(c, 3 * INTERVAL + 10_000, gone)).toBe(true);
+    expect(asked(c, 'userauthorize')).toBeGreaterThan(rightsCounts);
+    await reconciler.idle();
+    expect(await t.ds.query(`SELECT kind FROM sync_owed WHERE device_id = $1`, [id])).toEqual([]);
+    expect(await commands(c, 'DATA DELETE user *')).toBe(fullSyncs);
+    expect((await t.get(`/api/gateway/devices/${c.sim.sn}/convergence`)).body.data).toMatchObject({ divergent: false });
+  });
 });
