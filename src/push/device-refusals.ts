@@ -25,6 +25,13 @@ const forGood = (r: Pick<DeviceRefusalView, 'returnCode' | 'refusals'>) => r.ret
 export const FOR_GOOD_SQL = `(r.return_code <> -1002 OR r.refusals >= ${REFUSALS_FOR_GOOD})`;
 
 /**
+ * A refusal that holds back planned writes, in SQL over `device_refusal r`: not a `DATA COUNT`. A count the firmware
+ * refused holds nothing back (the verification leaves it out, SyncPlannerService.queueVerify): its probe is the next
+ * verification after `probe_at`, not a plan of the device, and its success owes no full sync.
+ */
+export const HOLDS_WRITES_SQL = `r.what NOT LIKE 'DATA COUNT %'`;
+
+/**
  * A refusal for good is probed again with backoff: a busy panel, a transient fault or a harness may refuse a table
  * once and take it again later. Each recorded refusal (and each probe the reconciler plans) sets `probe_at` this far
  * ahead: `base × 2^(refusals − 1)`, at most `max` (SYNC_REFUSAL_PROBE_MS, SYNC_REFUSAL_PROBE_MAX_MS). Once `probe_at`
@@ -108,9 +115,9 @@ export async function listRefusals(m: EntityManager, deviceIds: string[]): Promi
  * with the same key succeeded) every member's items of it are owed, and nothing else would plan them.
  */
 export function forgetRefusalsSql(using: string, where: string): string {
-  return `WITH gone AS (DELETE FROM device_refusal r ${using} WHERE ${where} RETURNING r.device_id, r.return_code, r.refusals)
+  return `WITH gone AS (DELETE FROM device_refusal r ${using} WHERE ${where} RETURNING r.device_id, r.return_code, r.refusals, ${HOLDS_WRITES_SQL} AS holds)
     INSERT INTO sync_owed (device_id, kind)
-    SELECT DISTINCT device_id, 'full' FROM gone WHERE return_code <> -1002 OR refusals >= ${REFUSALS_FOR_GOOD} -- forGood, in SQL
+    SELECT DISTINCT device_id, 'full' FROM gone WHERE holds AND (return_code <> -1002 OR refusals >= ${REFUSALS_FOR_GOOD}) -- forGood, in SQL
     ON CONFLICT (device_id, kind) DO NOTHING`;
 }
 

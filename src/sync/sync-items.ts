@@ -187,8 +187,44 @@ export interface SyncRef {
   appended?: true;
 }
 
-/** Kinds a verification counts: users on every device; pass rules too on a channel controller that has any. */
-export type CountedKind = 'user' | 'gatepassrule';
+/**
+ * Tables a verification counts (`DATA COUNT <table>`): users on every device, rights rows (`userauthorize`) on every
+ * device that keeps them there (not an elevator controller), pass rules too on a channel controller that has any.
+ */
+export type CountedKind = 'user' | 'userauthorize' | 'gatepassrule';
+
+/** The item kind whose confirmed items a counted table is held against. */
+export const countedItemKind = (table: CountedKind): ItemKind => (table === 'userauthorize' ? 'auth' : table);
+
+/**
+ * The rows the device holds for one confirmed `auth` item: one userauthorize row per record, and a member's records
+ * are one per TimezoneId (doors are a bitmask inside it, no DevID is sent), each one entry of its hash (authHash).
+ * A later update overwrites the rows of the TimezoneIds it names, and rights that lose a TimezoneId are deleted by Pin
+ * first (sync-plan.ts), so the rows after a confirmed put are exactly its records. null for `?` (content unknown).
+ */
+export function authRows(hash: string): number | null {
+  if (hash === UNKNOWN_HASH) return null;
+  return hash === '' ? 0 : hash.split(',').length;
+}
+
+/**
+ * The range a `DATA COUNT` of a table must fall in, from the confirmed items of its kind grouped by hash (`items`
+ * items with that hash): a user or pass rule is one row (one in doubt, `?`, is zero or one); a member's rights are
+ * authRows rows, and a member whose rights are in doubt may hold any number (no upper bound).
+ */
+export function expectedRows(table: CountedKind, groups: ReadonlyArray<{ hash: string; items: number }>): { min: number; max: number } {
+  let min = 0;
+  let max = 0;
+  for (const { hash, items } of groups) {
+    const rows = table === 'userauthorize' ? authRows(hash) : hash === UNKNOWN_HASH ? null : 1;
+    if (rows === null) max = table === 'userauthorize' ? Infinity : max + items;
+    else {
+      min += rows * items;
+      max += rows * items;
+    }
+  }
+  return { min, max };
+}
 
 export function isSyncRef(ref: unknown): ref is SyncRef {
   return !!ref && typeof ref === 'object' && (ref as SyncRef).sync === 1;

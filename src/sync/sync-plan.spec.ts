@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { chooseDialect, parseRegistrationBody } from '../push/protocol';
 import type { SyncDevice } from './device-dialect';
 import { holidayKey, holidayRecords, rightsRecords, userRecordFor, type SyncPerson } from './sync-commands';
-import { backoffMs, currentState, desiredHashes, diffItems, emptyDesired, itemId, type DesiredDevice, type SyncRef } from './sync-items';
+import { authRows, backoffMs, currentState, desiredHashes, diffItems, emptyDesired, expectedRows, itemId, UNKNOWN_HASH, type DesiredDevice, type SyncRef } from './sync-items';
 import { composeCommands, composesAlike, type ComposeInput } from './sync-plan';
 
 const device: SyncDevice = {
@@ -151,5 +151,56 @@ describe('like panels share the commands built once (composesAlike)', () => {
     const only1 = desiredWith([[person('1'), door1]]);
     const withBio = new Map([...gone, [itemId('bio', '2'), '1.0:abc']]);
     expect(composesAlike(input(only1, gone), input(only1, withBio))).toBe(false);
+  });
+});
+
+describe('expected userauthorize rows (the verification counts them against what the panel confirmed)', () => {
+  /** A panel's userauthorize table replayed from the commands: one row per (Pin, AuthorizeTimezoneId), as firmware keys it. */
+  function replay(table: Map<string, string>, commands: string[]): Map<string, string> {
+    for (const c of commands) {
+      const [first, ...more] = c.split('\n');
+      const del = /^DATA DELETE userauthorize (.*)$/.exec(first);
+      if (del) for (const key of [...table.keys()]) if (del[1] === '*' || key.startsWith(`${del[1].slice('Pin='.length)}\t`)) table.delete(key);
+      const upd = /^DATA UPDATE userauthorize (.*)$/.exec(first);
+      if (upd) {
+        for (const line of [upd[1], ...more]) {
+          const f = Object.fromEntries(line.split('\t').map((kv) => kv.split('=') as [string, string]));
+          table.set(`${f.Pin}\t${f.AuthorizeTimezoneId}`, line);
+        }
+      }
+    }
+    return table;
+  }
+  const groupsOf = (hashes: ReadonlyMap<string, string>) => {
+    const n = new Map<string, number>();
+    for (const [id, h] of hashes) if (id.startsWith('auth\t')) n.set(h, (n.get(h) ?? 0) + 1);
+    return [...n].map(([hash, items]) => ({ hash, items }));
+  };
+
+  it('equal the rows the planner writes, after a grant and after rights narrowed and widened', () => {
+    const withValidity = (d: DesiredDevice) => {
+      const v = d.members.get('4')!;
+      v.auth = v.auth.map((r) => ({ ...r, startTime: 100, endTime: 200 }));
+      return d;
+    };
+    const first = withValidity(desiredWith([[person('1'), new Map([[1, [1, 2]]])], [person('2'), new Map([[1, [1]], [2, [2]], [3, [1, 2]]])], [person('3'), new Map([[2, [1]]])], [person('4'), new Map([[1, [1]]])]], [1, 2, 3]));
+    const table = replay(new Map(), plan(first, new Map()).map((c) => c.command));
+    const confirmed = desiredHashes(first);
+    expect(table.size).toBe(6);
+    expect(expectedRows('userauthorize', groupsOf(confirmed))).toEqual({ min: 6, max: 6 });
+    // Person 2 loses time zone 3 (reset by Pin, then sent again), person 3 gains time zone 1, person 1 is gone.
+    const second = withValidity(desiredWith([[person('2'), new Map([[1, [1]], [2, [2]]])], [person('3'), new Map([[1, [2]], [2, [1]]])], [person('4'), new Map([[1, [1]]])]], [1, 2, 3]));
+    replay(table, plan(second, confirmed).map((c) => c.command));
+    expect(table.size).toBe(5);
+    expect(expectedRows('userauthorize', groupsOf(desiredHashes(second)))).toEqual({ min: 5, max: 5 });
+  });
+
+  it('a member whose rights are in doubt (?) may hold any number of rows; a user in doubt zero or one', () => {
+    expect(authRows('')).toBe(0);
+    expect(authRows('1:1.2,2:3@100-200')).toBe(2);
+    expect(authRows(UNKNOWN_HASH)).toBeNull();
+    expect(expectedRows('userauthorize', [{ hash: '1:1', items: 3 }, { hash: UNKNOWN_HASH, items: 1 }])).toEqual({ min: 3, max: Infinity });
+    expect(expectedRows('user', [{ hash: '', items: 5 }, { hash: UNKNOWN_HASH, items: 2 }])).toEqual({ min: 5, max: 7 });
+    expect(expectedRows('gatepassrule', [])).toEqual({ min: 0, max: 0 });
   });
 });

@@ -3,7 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CommandQueueService } from '../push/command-queue.service';
-import { dataCount } from '../push/protocol';
+import { dataCount, refusalKey } from '../push/protocol';
+import { effectiveKindSql } from '../device/device-kind';
 import { refusalsRead } from '../push/device-refusals';
 import { read, runRead, type Read } from '../database/read-together';
 import { confirmedRead, devicesHoldingSql, devicesTouchingSql, inflightRead, noteSkipped, refNamesPins } from './confirmed-state';
@@ -220,17 +221,25 @@ export class SyncPlannerService {
   }
 
   /**
-   * Asks the device to count its users, and a channel controller that holds or should hold pass rules to count
-   * those too: a factory reset of a controller with rules and no users shows only there. The answers are compared
-   * with what it confirmed (reconciler).
+   * Asks the device to count its users and its rights rows (`userauthorize`; an elevator controller keeps its floors
+   * elsewhere), and a channel controller that holds or should hold pass rules to count those too: a factory reset of
+   * a controller with rules and no users shows only there. The answers are compared with what it confirmed
+   * (reconciler). A count the firmware refused for good is left out until its probe is due (then asked again).
    */
   async queueVerify(m: EntityManager, deviceSn: string): Promise<void> {
-    const [rules]: Array<{ any: boolean }> = await namedQuery(m,
-      `SELECT EXISTS (SELECT 1 FROM psg_pass_rule r JOIN device d ON d.id = r.device_id WHERE d.sn = $1)
-           OR EXISTS (SELECT 1 FROM sync_item s JOIN device d ON d.id = s.device_id WHERE d.sn = $1 AND s.kind = 'gatepassrule' AND s.hash IS NOT NULL) AS any`,
+    const [device]: Array<{ id: string; ele: boolean; rules: boolean }> = await namedQuery(m,
+      `SELECT d.id, ${effectiveKindSql('d')} = 'ele' AS ele,
+              EXISTS (SELECT 1 FROM psg_pass_rule r WHERE r.device_id = d.id)
+           OR EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = d.id AND s.kind = 'gatepassrule' AND s.hash IS NOT NULL) AS rules
+         FROM device d WHERE d.sn = $1`,
       [deviceSn],
     );
-    const kinds: CountedKind[] = rules?.any ? ['user', 'gatepassrule'] : ['user'];
+    if (!device) return;
+    const refused = (await runRead(m, refusalsRead([device.id]))).get(device.id);
+    const kinds = (['user', 'userauthorize', 'gatepassrule'] as const satisfies readonly CountedKind[])
+      .filter((kind) => (kind !== 'userauthorize' || !device.ele) && (kind !== 'gatepassrule' || device.rules))
+      .filter((kind) => !refused?.has(refusalKey(dataCount(kind))));
+    if (kinds.length === 0) return;
     const plan = newId();
     await this.queue.enqueueMany(m, [{ deviceSn, commands: kinds.map((kind) => ({ command: dataCount(kind), ref: { sync: 1, plan, verify: kind } satisfies SyncRef })) }]);
   }

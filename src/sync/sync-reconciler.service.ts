@@ -4,13 +4,13 @@ import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql } from '../device/device-kind';
 import type { CommandOutcome } from '../push/command-outcome';
-import { FOR_GOOD_SQL, loadRefusals, probeIntervalSql } from '../push/device-refusals';
+import { FOR_GOOD_SQL, HOLDS_WRITES_SQL, loadRefusals, probeIntervalSql } from '../push/device-refusals';
 import { REFUSAL_CODES } from '../push/protocol/refusals';
 import { DeviceRegistryService, type DeviceRegisteredEvent } from '../push/device-registry.service';
 import { excludedOf, insertOf, listOf } from '../database/columns';
 import { afterCommit } from '../database/after-commit';
 import { asLeader } from '../database/leader';
-import { backoffMs, DEVICE_KINDS, UNKNOWN_HASH, type CountedKind, type ItemKind, type SyncRef } from './sync-items';
+import { backoffMs, countedItemKind, DEVICE_KINDS, expectedRows, UNKNOWN_HASH, type CountedKind, type ItemKind, type SyncRef } from './sync-items';
 import { AttendanceSyncService } from './attendance-sync.service';
 import { SyncConfirmation } from './sync-confirm';
 import { SyncPlannerService } from './sync-planner.service';
@@ -26,7 +26,7 @@ const OWED_BATCH = 20;
 const PROBE_BATCH = 20;
 /** Moves the due refusals for good of device $1 one current interval ahead ($2, $3: base and max ms); answers them. */
 const PROBED = `WITH p AS (UPDATE device_refusal r SET probe_at = now() + ${probeIntervalSql('r.refusals', '$2', '$3')}
-    WHERE r.device_id = $1 AND r.probe_at <= now() AND ${FOR_GOOD_SQL} RETURNING r.what, r.refusals) SELECT what, refusals FROM p`;
+    WHERE r.device_id = $1 AND r.probe_at <= now() AND ${FOR_GOOD_SQL} AND ${HOLDS_WRITES_SQL} RETURNING r.what, r.refusals) SELECT what, refusals FROM p`;
 /** Owed work: device $1, kind $2; a newer full sync restarts from the beginning. */
 const OWE_JOB = `INSERT INTO ${insertOf(SyncOwed, ['deviceId', 'kind'])}
   ON CONFLICT (${listOf(SyncOwed, ['deviceId', 'kind'])}) DO UPDATE SET cursor = NULL, plan = NULL, attempts = 0, next_try_at = now(), last_error = NULL`;
@@ -42,8 +42,8 @@ interface OwedJob {
  * The reconciler: brings devices back to the database when something went wrong or is owed.
  *   - Registration / approval record owed work in their own transaction (sync_owed): `full` for a device
  *     just admitted or with nothing confirmed (clear with `*`, resend everything, in pages), `verify` for a
- *     re-registration (confirmed state is in doubt: plan its time zones and holidays again and ask `DATA COUNT user`;
- *     a count that cannot match what the device confirmed — factory reset, users deleted at the panel —
+ *     re-registration (confirmed state is in doubt: plan its time zones and holidays again and ask `DATA COUNT user` / `userauthorize`;
+ *     a count that cannot match what the device confirmed — factory reset, users or rights rows deleted at the panel —
  *     makes a full sync owed). An approval followed by the device's registration owes ONE full sync.
  *   - Periodically (SYNC_RECONCILE_INTERVAL_MS): owed work that is due, items whose backoff ended
  *     (refused or unanswered commands), planned again, and devices with a refusal for good whose probe is due
@@ -291,7 +291,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
   private async runProbes(): Promise<number> {
     const rows: Array<{ device_id: string }> = await this.ds.query(
       `SELECT r.device_id FROM device_refusal r JOIN device d ON d.id = r.device_id AND d.admission = 'admitted'
-        WHERE r.probe_at <= now() AND ${FOR_GOOD_SQL} GROUP BY r.device_id ORDER BY min(r.probe_at) LIMIT $1`,
+        WHERE r.probe_at <= now() AND ${FOR_GOOD_SQL} AND ${HOLDS_WRITES_SQL} GROUP BY r.device_id ORDER BY min(r.probe_at) LIMIT $1`,
       [PROBE_BATCH],
     );
     for (const { device_id: deviceId } of rows) {
@@ -344,10 +344,11 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * A `DATA COUNT user` (or `gatepassrule`) answered. Commands run in queue order, so the count reflects every
-   * command before it: it must lie between the rows the device confirmed and those plus the ones in doubt (`?`).
-   * Otherwise the panel changed behind our back (factory reset, users deleted or added at the panel): a full
-   * sync is owed.
+   * A `DATA COUNT user` (or `userauthorize`, `gatepassrule`) answered. Commands run in queue order, so the count
+   * reflects every command before it: it must lie in the range the items the device confirmed give (expectedRows).
+   * Otherwise the panel changed behind our back (factory reset, users or rights rows deleted or added at the panel):
+   * a full sync is owed. A refused count (a firmware without it) says nothing about the panel: its refusal is recorded
+   * with the command's outcome (device-refusals.ts), and a count refused for good is not asked again until its probe.
    */
   async verified(m: EntityManager, deviceId: string, outcome: CommandOutcome, ref: SyncRef): Promise<void> {
     if (outcome.state !== 'done') {
@@ -356,39 +357,45 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     }
     const count = typeof ref.count === 'number' ? ref.count : outcome.returnCode;
     if (count === null || count < 0) return;
-    // A full sync owed, or a clear of the counted table queued after the count (a full sync under way), replaces what
-    // was counted: the count says nothing about what the panel will hold, and what it confirmed may have been dropped
-    // meanwhile (a registration in another dialect), so a mismatch would only owe the same full sync twice.
-    const kind = ref.verify ?? 'user';
-    const [{ superseded }]: Array<{ superseded: boolean }> = await m.query(
-      `SELECT EXISTS (SELECT 1 FROM sync_owed WHERE device_id = $1 AND kind = 'full')
-           OR EXISTS (SELECT 1 FROM device_command WHERE device_sn = $2 AND id > $3::bigint AND state IN ('pending', 'sent')
-                       AND meta ? 'sync' AND meta ? 'clear' AND meta->>'kind' = $4) AS superseded`,
-      [deviceId, outcome.deviceSn, outcome.commandId, kind],
-    );
-    if (superseded) return;
-    await this.verifiedCount(m, deviceId, outcome.deviceSn, count, kind);
+    await this.verifiedCount(m, deviceId, outcome.deviceSn, count, ref.verify, outcome.commandId);
   }
 
   /**
-   * A user count the device reported (DATA COUNT user; a terminal's INFO) with no command of ours in flight
-   * before it: it must lie between the users the device confirmed and those plus the ones in doubt (`?`), or
-   * the device changed behind our back (factory reset, users deleted or added there) and a full sync is owed.
-   * Answers whether it matched.
+   * A count the device reported (DATA COUNT; a terminal's INFO for its users) with no command of ours in flight
+   * before it: it must lie between the rows the items the device confirmed give and those plus the ones in doubt
+   * (`?`), or the device changed behind our back (factory reset, users or rights rows deleted or added there) and a
+   * full sync is owed, unless one is already queued after the count (`after`: the count's command; the counts of one
+   * verification come one by one, and a panel reset or changed in several tables fails each). Answers whether it matched.
    */
-  async verifiedCount(m: EntityManager, deviceId: string, sn: string, count: number, kind: CountedKind = 'user'): Promise<boolean> {
-    const [{ sure, doubt }]: Array<{ sure: number; doubt: number }> = await m.query(
-      `SELECT count(*) FILTER (WHERE hash <> $2)::int AS sure, count(*) FILTER (WHERE hash = $2)::int AS doubt
-         FROM sync_item WHERE device_id = $1 AND kind = $3 AND hash IS NOT NULL`,
+  async verifiedCount(m: EntityManager, deviceId: string, sn: string, count: number, table: CountedKind = 'user', after?: string): Promise<boolean> {
+    const kind = countedItemKind(table);
+    // Rights rows follow from each item's hash (few distinct ones: members of the same levels share them); a user or
+    // pass rule is one row, so only whether it is in doubt matters.
+    const groups: Array<{ hash: string; items: number }> = await m.query(
+      `SELECT CASE WHEN $3 = 'auth' OR hash = $2 THEN hash ELSE '' END AS hash, count(*)::int AS items
+         FROM sync_item WHERE device_id = $1 AND kind = $3 AND hash IS NOT NULL GROUP BY 1`,
       [deviceId, UNKNOWN_HASH, kind],
     );
-    if (count >= sure && count <= sure + doubt) return true;
-    // A firmware that refused the table for good holds rows the gateway cannot write or count as its own:
+    const { min, max } = expectedRows(table, groups);
+    if (count >= min && count <= max) return true;
+    // A firmware that refused the table for good holds rows the gateway cannot write (or clear) and count as its own:
     // a full sync would clear and resend everything at every count, and never match.
     const refused = (await loadRefusals(m, [deviceId], { withDue: true })).get(deviceId);
-    const tables = kind === 'user' ? ['user', 'USERINFO'] : [kind];
-    if (tables.some((table) => refused?.has(`DATA UPDATE ${table}`))) return false;
-    this.log.warn(`device ${sn} holds ${count} ${kind} rows where ${sure}${doubt ? `-${sure + doubt}` : ''} are confirmed: its tables changed behind the gateway; a full sync is owed`);
+    const tables = table === 'user' ? ['user', 'USERINFO'] : [table];
+    if (tables.some((t) => refused?.has(`DATA UPDATE ${t}`) || refused?.has(`DATA DELETE ${t}`))) return false;
+    if (after !== undefined) {
+      // A full sync owed and not started yet, or a clear queued after the count (a full sync's first page), brings the
+      // table back whatever the count said: owing it again would restart it, or plan a second one once it is done.
+      const [coming]: Array<{ full: boolean }> = await m.query(
+        `SELECT EXISTS (SELECT 1 FROM sync_owed WHERE device_id = $1 AND kind = 'full' AND cursor IS NULL)
+             OR EXISTS (SELECT 1 FROM device_command WHERE device_sn = $2 AND id > $3::bigint AND meta ? 'sync' AND meta ? 'clear') AS full`,
+        [deviceId, sn, after],
+      );
+      if (coming?.full) return false;
+    }
+    this.log.warn(
+      `device ${sn} holds ${count} ${table} rows where ${min}${max !== min ? `-${max === Infinity ? '' : max}` : ''} are confirmed: its tables changed behind the gateway; a full sync is owed`,
+    );
     await oweJob(m, deviceId, 'full');
     // After the commit: a pass started sooner would not see the owed row and leave it to the next interval.
     afterCommit(m, () => this.kick());

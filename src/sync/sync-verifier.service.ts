@@ -12,14 +12,14 @@ import { SyncVerify } from './sync-state.entity';
 const VERIFIER_LOCK = LEADER_LOCK + 1;
 const ASKED_INTO = intoOf(SyncVerify, ['deviceId', 'askedAt']);
 const ASKED_UPDATE = excludedOf(SyncVerify, ['askedAt']);
-/** Panels asked per tick: a site of any size costs a bounded burst of `DATA COUNT user` commands. */
+/** Panels asked per tick: a site of any size costs a bounded burst of `DATA COUNT` commands (users, rights rows). */
 export const VERIFY_BATCH = 100;
 
 /**
- * Periodic verification of panels that stay connected. A panel is asked `DATA COUNT user` when it registers
- * again (the reconciler's `verify` job), but one that never reconnects would keep a table changed behind the
- * gateway's back (users deleted at its menu, a partial reset) for ever. So every SYNC_VERIFY_INTERVAL_MS each
- * access panel that is online and converged (nothing queued or on its way, no failing item, no owed work: a
+ * Periodic verification of panels that stay connected. A panel is asked `DATA COUNT user` and `DATA COUNT
+ * userauthorize` (SyncPlannerService.queueVerify) when it registers again (the reconciler's `verify` job), but one
+ * that never reconnects would keep a table changed behind the gateway's back (users or rights rows deleted or added
+ * at its menu, a partial reset) for ever. So every SYNC_VERIFY_INTERVAL_MS each access panel that is online and converged (nothing queued or on its way, no failing item, no owed work: a
  * count then has one right answer) is asked again, at most VERIFY_BATCH per tick, least recently asked first.
  * The answer goes where a re-registration's goes (SyncReconciler.verified): a count that cannot match what the
  * panel confirmed makes a full sync owed.
@@ -65,7 +65,7 @@ export class SyncVerifier implements OnModuleInit, OnApplicationShutdown {
     return this.running;
   }
 
-  /** As leader: asks the panels that are due to count their users. */
+  /** As leader: asks the panels that are due to count their users and rights rows. */
   async askDue(): Promise<number> {
     let asked = 0;
     await asLeader(this.ds, VERIFIER_LOCK, async () => {
@@ -93,7 +93,7 @@ export class SyncVerifier implements OnModuleInit, OnApplicationShutdown {
         return due.length;
       });
     });
-    if (asked > 0) this.log.debug?.(`asked ${asked} panel(s) to count their users`);
+    if (asked > 0) this.log.debug?.(`asked ${asked} panel(s) to count their users and rights`);
     return asked;
   }
 }

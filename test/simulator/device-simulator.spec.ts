@@ -263,6 +263,22 @@ describe('DeviceSimulator', () => {
         expect(server.requests.length).toBe(before);
       });
 
+      it('addLocally adds a row the server did not send (same key overwrites) and DATA COUNT counts it', async () => {
+        const sim = make();
+        server.enqueue(USER1, RIGHTS1);
+        await sim.poll();
+        sim.addLocally('userauthorize', { Pin: 9, AuthorizeTimezoneId: 1, AuthorizeDoorId: 4 });
+        sim.addLocally('userauthorize', { Pin: 1, AuthorizeTimezoneId: 1, AuthorizeDoorId: 15 });
+        expect(sim.rightsOf(9).map((r) => r.doorMask)).toEqual([4]);
+        expect(sim.rightsOf(1).map((r) => r.doorMask)).toEqual([15]);
+        const before = server.requests.length;
+        server.enqueue('C:90:DATA COUNT userauthorize');
+        await sim.poll();
+        expect(server.requests.length).toBeGreaterThan(before);
+        expect(server.requestsTo('/iclock/querydata').map((r) => r.body)).toEqual(['userauthorize=2']);
+        expect(server.devicecmdBodies.at(-1)).toBe('ID=90&Return=2&CMD=DATA COUNT');
+      });
+
       it('retryResults: results the server did not answer 200 OK are posted again before the next poll', async () => {
         let fail = true;
         server.opts.devicecmdReply = () => (fail ? { status: 503, body: 'ERROR: try again' } : { status: 200, body: 'OK' });

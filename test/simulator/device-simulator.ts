@@ -662,6 +662,14 @@ export class DeviceSimulator {
     return this.tables.delete(table, Object.entries(conds).map(([k, v]) => [k, String(v)]));
   }
 
+  /**
+   * Fault: a row added at the panel (its menu, another tool) without the server knowing, e.g. a `userauthorize` row
+   * granting a door the database never gave; a row with the same key is overwritten, as DATA UPDATE would.
+   */
+  addLocally(table: string, row: Record<string, string | number>): void {
+    this.tables.upsert(table, Object.fromEntries(Object.entries(row).map(([k, v]) => [k, String(v)])));
+  }
+
   /** Fault: a user deleted at the panel with everything keyed by their Pin (rights, templates, photos, cards). */
   deleteUserLocally(pin: string | number): number {
     let n = 0;

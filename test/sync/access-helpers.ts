@@ -99,3 +99,17 @@ export async function seedPersons(t: Pick<TestApp, 'ds'>, n: number, level: stri
   );
   await t.ds.query(`INSERT INTO acc_level_person (level_id, person_id) SELECT $1, md5($3 || g) FROM generate_series(1, $2) g`, [level, n, prefix]);
 }
+
+/** Registrations the panel has made (each `/iclock/registry` exchange). */
+export const registrations = (d: Device): number => d.sim.exchanges.filter((e) => e.path.startsWith('/iclock/registry')).length;
+
+/** The panel as it would run: it polls every 100 ms (keeping itself online) until `done` or `ms` ran out. */
+export async function pollFor(d: Device, ms: number, done: () => boolean | Promise<boolean> = () => false): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    await d.sim.poll();
+    if (await done()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return done();
+}

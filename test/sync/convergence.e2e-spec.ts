@@ -240,7 +240,7 @@ describe('a panel changed behind the gateway is brought back', () => {
     await converge(b, want);
   });
 
-  it('a re-registration of an intact panel costs one DATA COUNT and nothing else', async () => {
+  it('a re-registration of an intact panel costs a DATA COUNT of users and rights and nothing else', async () => {
     const before = (await t.ds.query(`SELECT count(*)::int AS n FROM device_command WHERE device_sn = 'CONVB0001'`))[0].n;
     await b.sim.connect();
     await reconciler.idle();
@@ -248,7 +248,7 @@ describe('a panel changed behind the gateway is brought back', () => {
     await reconciler.idle();
     await b.sim.pollUntilIdle();
     const after: string[] = (await t.ds.query(`SELECT command FROM device_command WHERE device_sn = 'CONVB0001' ORDER BY id OFFSET $1`, [before])).map((r: { command: string }) => r.command);
-    expect(after).toEqual(['DATA COUNT user']);
+    expect(after).toEqual(['DATA COUNT user', 'DATA COUNT userauthorize']);
   });
 
   it('a factory-reset panel that held no users gets its time zones and holidays back (its user count cannot show the reset)', async () => {
