@@ -188,19 +188,33 @@ export interface SyncRef {
 }
 
 /**
- * Tables a verification counts (`DATA COUNT <table>`): users on every device, rights rows (`userauthorize`) on every
- * device that keeps them there (not an elevator controller), pass rules too on a channel controller that has any.
+ * Tables a verification counts (`DATA COUNT <table>`): users on every device, rights rows on every device (doors or a
+ * channel controller's gates in `userauthorize`, an elevator controller's floors in `usereleauthorize`), pass rules
+ * too on a channel controller that has any.
  */
-export type CountedKind = 'user' | 'userauthorize' | 'gatepassrule';
+export type CountedKind = 'user' | 'userauthorize' | 'usereleauthorize' | 'gatepassrule';
+
+/** Counted tables that hold a member's rights, one row per TimezoneId of its item (authRows). */
+const RIGHTS_TABLES: ReadonlySet<CountedKind> = new Set(['userauthorize', 'usereleauthorize']);
 
 /** The item kind whose confirmed items a counted table is held against. */
-export const countedItemKind = (table: CountedKind): ItemKind => (table === 'userauthorize' ? 'auth' : table);
+export function countedItemKind(table: CountedKind): ItemKind {
+  if (table === 'userauthorize') return 'auth';
+  if (table === 'usereleauthorize') return 'eleauth';
+  return table;
+}
+
+/** Whether a counted table's rows follow from its items' hashes (rights), not one row per item. */
+export const countsRightsRows = (table: CountedKind): boolean => RIGHTS_TABLES.has(table);
 
 /**
- * The rows the device holds for one confirmed `auth` item: one userauthorize row per record, and a member's records
- * are one per TimezoneId (doors are a bitmask inside it, no DevID is sent), each one entry of its hash (authHash).
- * A later update overwrites the rows of the TimezoneIds it names, and rights that lose a TimezoneId are deleted by Pin
- * first (sync-plan.ts), so the rows after a confirmed put are exactly its records. null for `?` (content unknown).
+ * The rows the device holds for one confirmed `auth` or `eleauth` item: one row per record, and a member's records
+ * are one per TimezoneId, each one entry of its hash (authHash). In `userauthorize` the doors are a bitmask inside
+ * the row (AuthorizeDoorId, no DevID is sent); in `usereleauthorize` the floors are too (AuthorizeFloors, a hex
+ * bitmask, 8.16: one record per Pin and time zone), so a member with floors of two levels of one time segment holds
+ * one row. A later update overwrites the rows of the TimezoneIds it names, and rights that lose a TimezoneId are
+ * deleted by Pin first (sync-plan.ts), so the rows after a confirmed put are exactly its records. null for `?`
+ * (content unknown).
  */
 export function authRows(hash: string): number | null {
   if (hash === UNKNOWN_HASH) return null;
@@ -213,11 +227,12 @@ export function authRows(hash: string): number | null {
  * authRows rows, and a member whose rights are in doubt may hold any number (no upper bound).
  */
 export function expectedRows(table: CountedKind, groups: ReadonlyArray<{ hash: string; items: number }>): { min: number; max: number } {
+  const rights = countsRightsRows(table);
   let min = 0;
   let max = 0;
   for (const { hash, items } of groups) {
-    const rows = table === 'userauthorize' ? authRows(hash) : hash === UNKNOWN_HASH ? null : 1;
-    if (rows === null) max = table === 'userauthorize' ? Infinity : max + items;
+    const rows = rights ? authRows(hash) : hash === UNKNOWN_HASH ? null : 1;
+    if (rows === null) max = rights ? Infinity : max + items;
     else {
       min += rows * items;
       max += rows * items;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { chooseDialect, parseRegistrationBody } from '../push/protocol';
 import type { SyncDevice } from './device-dialect';
 import { holidayKey, holidayRecords, rightsRecords, userRecordFor, type SyncPerson } from './sync-commands';
-import { authRows, backoffMs, currentState, desiredHashes, diffItems, emptyDesired, expectedRows, itemId, UNKNOWN_HASH, type DesiredDevice, type SyncRef } from './sync-items';
+import { authRows, backoffMs, countedItemKind, currentState, desiredHashes, diffItems, emptyDesired, expectedRows, itemId, UNKNOWN_HASH, type DesiredDevice, type SyncRef } from './sync-items';
 import { composeCommands, composesAlike, type ComposeInput } from './sync-plan';
 
 const device: SyncDevice = {
@@ -154,14 +154,14 @@ describe('like panels share the commands built once (composesAlike)', () => {
   });
 });
 
-describe('expected userauthorize rows (the verification counts them against what the panel confirmed)', () => {
-  /** A panel's userauthorize table replayed from the commands: one row per (Pin, AuthorizeTimezoneId), as firmware keys it. */
-  function replay(table: Map<string, string>, commands: string[]): Map<string, string> {
+describe('expected rights rows (the verification counts them against what the panel confirmed)', () => {
+  /** A rights table replayed from the commands: one row per (Pin, AuthorizeTimezoneId), as firmware keys it. */
+  function replay(table: Map<string, string>, commands: string[], name = 'userauthorize'): Map<string, string> {
     for (const c of commands) {
       const [first, ...more] = c.split('\n');
-      const del = /^DATA DELETE userauthorize (.*)$/.exec(first);
+      const del = new RegExp(`^DATA DELETE ${name} (.*)$`).exec(first);
       if (del) for (const key of [...table.keys()]) if (del[1] === '*' || key.startsWith(`${del[1].slice('Pin='.length)}\t`)) table.delete(key);
-      const upd = /^DATA UPDATE userauthorize (.*)$/.exec(first);
+      const upd = new RegExp(`^DATA UPDATE ${name} (.*)$`).exec(first);
       if (upd) {
         for (const line of [upd[1], ...more]) {
           const f = Object.fromEntries(line.split('\t').map((kv) => kv.split('=') as [string, string]));
@@ -171,11 +171,43 @@ describe('expected userauthorize rows (the verification counts them against what
     }
     return table;
   }
-  const groupsOf = (hashes: ReadonlyMap<string, string>) => {
+  const groupsOf = (hashes: ReadonlyMap<string, string>, kind = 'auth') => {
     const n = new Map<string, number>();
-    for (const [id, h] of hashes) if (id.startsWith('auth\t')) n.set(h, (n.get(h) ?? 0) + 1);
+    for (const [id, h] of hashes) if (id.startsWith(`${kind}\t`)) n.set(h, (n.get(h) ?? 0) + 1);
     return [...n].map(([hash, items]) => ({ hash, items }));
   };
+
+  it('on an elevator controller: one usereleauthorize row per pin and time zone, its floors a bitmask, after a grant and after floors narrowed and widened', () => {
+    const ele: SyncDevice = { ...device, module: 'ele' };
+    const floorsOf = (members: Array<[SyncPerson, Map<number, number[]>]>) => {
+      const d = desiredWith(members, [1, 2]);
+      d.rightsKind = 'eleauth';
+      return d;
+    };
+    const planOn = (desired: DesiredDevice, confirmed: Map<string, string>) => {
+      const hashes = desiredHashes(desired);
+      return composeCommands(ele, desired, hashes, diffItems({ desired: hashes, current: confirmed }), confirmed, { plan: 'p1' }).map((c) => c.command);
+    };
+    // Person 1 has floors 2, 3 and 5 in time zone 1 (several floors, one row); person 2 floors in two time zones.
+    const first = floorsOf([[person('1'), new Map([[1, [2, 3, 5]]])], [person('2'), new Map([[1, [1]], [2, [4, 6]]])]]);
+    const commands = planOn(first, new Map());
+    expect(commands.some((c) => c.startsWith('DATA UPDATE userauthorize'))).toBe(false);
+    const table = replay(new Map(), commands, 'usereleauthorize');
+    expect([...table.keys()].sort()).toEqual(['1\t1', '2\t1', '2\t2']);
+    expect(table.get('1\t1')).toContain('AuthorizeFloors=16'); // floors 2, 3, 5: bits 1, 2, 4
+    const confirmed = desiredHashes(first);
+    expect(expectedRows('usereleauthorize', groupsOf(confirmed, 'eleauth'))).toEqual({ min: 3, max: 3 });
+    expect(expectedRows('usereleauthorize', groupsOf(confirmed, 'auth'))).toEqual({ min: 0, max: 0 });
+    // Person 2 loses time zone 2 (reset by Pin, then sent again), person 1 gains it, person 3 arrives with one floor.
+    const second = floorsOf([[person('1'), new Map([[1, [2, 3]], [2, [7]]])], [person('2'), new Map([[1, [1, 4]]])], [person('3'), new Map([[2, [9]]])]]);
+    replay(table, planOn(second, confirmed), 'usereleauthorize');
+    expect([...table.keys()].sort()).toEqual(['1\t1', '1\t2', '2\t1', '3\t2']);
+    expect(expectedRows('usereleauthorize', groupsOf(desiredHashes(second), 'eleauth'))).toEqual({ min: 4, max: 4 });
+    // A member whose floors are in doubt may hold any number of rows.
+    expect(expectedRows('usereleauthorize', [{ hash: '1:2.3', items: 2 }, { hash: UNKNOWN_HASH, items: 1 }])).toEqual({ min: 2, max: Infinity });
+    expect(countedItemKind('usereleauthorize')).toBe('eleauth');
+    expect(countedItemKind('userauthorize')).toBe('auth');
+  });
 
   it('equal the rows the planner writes, after a grant and after rights narrowed and widened', () => {
     const withValidity = (d: DesiredDevice) => {

@@ -221,8 +221,8 @@ export class SyncPlannerService {
   }
 
   /**
-   * Asks the device to count its users and its rights rows (`userauthorize`; an elevator controller keeps its floors
-   * elsewhere), and a channel controller that holds or should hold pass rules to count those too: a factory reset of
+   * Asks the device to count its users and its rights rows (`userauthorize`; an elevator controller's floors in
+   * `usereleauthorize`), and a channel controller that holds or should hold pass rules to count those too: a factory reset of
    * a controller with rules and no users shows only there. The answers are compared with what it confirmed
    * (reconciler). A count the firmware refused for good is left out until its probe is due (then asked again).
    */
@@ -236,8 +236,8 @@ export class SyncPlannerService {
     );
     if (!device) return;
     const refused = (await runRead(m, refusalsRead([device.id]))).get(device.id);
-    const kinds = (['user', 'userauthorize', 'gatepassrule'] as const satisfies readonly CountedKind[])
-      .filter((kind) => (kind !== 'userauthorize' || !device.ele) && (kind !== 'gatepassrule' || device.rules))
+    const kinds = (['user', device.ele ? 'usereleauthorize' : 'userauthorize', 'gatepassrule'] as const satisfies readonly CountedKind[])
+      .filter((kind) => kind !== 'gatepassrule' || device.rules)
       .filter((kind) => !refused?.has(refusalKey(dataCount(kind))));
     if (kinds.length === 0) return;
     const plan = newId();

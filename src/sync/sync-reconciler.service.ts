@@ -10,7 +10,7 @@ import { DeviceRegistryService, type DeviceRegisteredEvent } from '../push/devic
 import { excludedOf, insertOf, listOf } from '../database/columns';
 import { afterCommit } from '../database/after-commit';
 import { asLeader } from '../database/leader';
-import { backoffMs, countedItemKind, DEVICE_KINDS, expectedRows, UNKNOWN_HASH, type CountedKind, type ItemKind, type SyncRef } from './sync-items';
+import { backoffMs, countedItemKind, countsRightsRows, DEVICE_KINDS, expectedRows, UNKNOWN_HASH, type CountedKind, type ItemKind, type SyncRef } from './sync-items';
 import { AttendanceSyncService } from './attendance-sync.service';
 import { SyncConfirmation } from './sync-confirm';
 import { SyncPlannerService } from './sync-planner.service';
@@ -344,10 +344,10 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * A `DATA COUNT user` (or `userauthorize`, `gatepassrule`) answered. Commands run in queue order, so the count
+   * A `DATA COUNT user` (or `userauthorize`, `usereleauthorize`, `gatepassrule`) answered. Commands run in queue order, so the count
    * reflects every command before it: it must lie in the range the items the device confirmed give (expectedRows).
-   * Otherwise the panel changed behind our back (factory reset, users or rights rows deleted or added at the panel):
-   * a full sync is owed. A refused count (a firmware without it) says nothing about the panel: its refusal is recorded
+   * Otherwise the panel changed behind our back (factory reset, users or rights rows — doors, gates or floors — deleted or added at the
+   * panel): a full sync is owed. A refused count (a firmware without it) says nothing about the panel: its refusal is recorded
    * with the command's outcome (device-refusals.ts), and a count refused for good is not asked again until its probe.
    */
   async verified(m: EntityManager, deviceId: string, outcome: CommandOutcome, ref: SyncRef): Promise<void> {
@@ -372,9 +372,9 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     // Rights rows follow from each item's hash (few distinct ones: members of the same levels share them); a user or
     // pass rule is one row, so only whether it is in doubt matters.
     const groups: Array<{ hash: string; items: number }> = await m.query(
-      `SELECT CASE WHEN $3 = 'auth' OR hash = $2 THEN hash ELSE '' END AS hash, count(*)::int AS items
+      `SELECT CASE WHEN $4 OR hash = $2 THEN hash ELSE '' END AS hash, count(*)::int AS items
          FROM sync_item WHERE device_id = $1 AND kind = $3 AND hash IS NOT NULL GROUP BY 1`,
-      [deviceId, UNKNOWN_HASH, kind],
+      [deviceId, UNKNOWN_HASH, kind, countsRightsRows(table)],
     );
     const { min, max } = expectedRows(table, groups);
     if (count >= min && count <= max) return true;

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { specPath } from '../fixtures/spec-files';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator, DeviceSimulatorOptions } from './device-simulator';
+import { ElevatorControllerSimulator } from './elevator';
 import { FakePushServer } from './fake-push-server';
 
 const specFile = specPath;
@@ -277,6 +278,26 @@ describe('DeviceSimulator', () => {
         expect(server.requests.length).toBeGreaterThan(before);
         expect(server.requestsTo('/iclock/querydata').map((r) => r.body)).toEqual(['userauthorize=2']);
         expect(server.devicecmdBodies.at(-1)).toBe('ID=90&Return=2&CMD=DATA COUNT');
+      });
+
+      it('an elevator controller counts its usereleauthorize rows (one per pin and time zone) and changes them locally', async () => {
+        const ec = new ElevatorControllerSimulator({ baseUrl: server.baseUrl, sn: 'EC10SPEC01', floors: 6 });
+        sims.push(ec);
+        server.enqueue(
+          'C:91:DATA UPDATE usereleauthorize Pin=1\tAuthorizeTimezoneId=1\tAuthorizeFloorId=0\tAuthorizeFloors=6\nPin=1\tAuthorizeTimezoneId=2\tAuthorizeFloorId=0\tAuthorizeFloors=20',
+          'C:92:DATA UPDATE usereleauthorize Pin=2\tAuthorizeTimezoneId=1\tAuthorizeFloorId=0\tAuthorizeFloors=1',
+        );
+        await ec.poll();
+        expect(ec.eleRightsOf(1)).toEqual([{ timezone: 1, directFloor: 0, floors: [2, 3] }, { timezone: 2, directFloor: 0, floors: [6] }]);
+        expect(ec.deleteLocally('usereleauthorize', { Pin: 1, AuthorizeTimezoneId: 1 })).toBe(1);
+        ec.addLocally('usereleauthorize', { Pin: 9, AuthorizeTimezoneId: 1, AuthorizeFloorId: 0, AuthorizeFloors: '3f' });
+        ec.addLocally('usereleauthorize', { Pin: 2, AuthorizeTimezoneId: 1, AuthorizeFloorId: 0, AuthorizeFloors: '2' });
+        expect(ec.eleRightsOf(9)[0].floors).toEqual([1, 2, 3, 4, 5, 6]);
+        expect(ec.eleRightsOf(2)).toEqual([{ timezone: 1, directFloor: 0, floors: [2] }]);
+        server.enqueue('C:93:DATA COUNT usereleauthorize');
+        await ec.poll();
+        expect(server.requestsTo('/iclock/querydata').map((r) => r.body)).toEqual(['usereleauthorize=3']);
+        expect(server.devicecmdBodies.at(-1)).toBe('ID=93&Return=3&CMD=DATA COUNT');
       });
 
       it('retryResults: results the server did not answer 200 OK are posted again before the next poll', async () => {
