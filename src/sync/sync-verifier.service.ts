@@ -17,9 +17,11 @@ export const VERIFY_BATCH = 100;
 
 /**
  * Periodic verification of panels that stay connected. A panel is asked `DATA COUNT user` and `DATA COUNT
- * userauthorize` (SyncPlannerService.queueVerify) when it registers again (the reconciler's `verify` job), but one
+ * userauthorize` (an elevator controller `usereleauthorize`, a channel controller with pass rules `gatepassrule`
+ * too: SyncPlannerService.queueVerify) when it registers again (the reconciler's `verify` job), but one
  * that never reconnects would keep a table changed behind the gateway's back (users or rights rows deleted or added
- * at its menu, a partial reset) for ever. So every SYNC_VERIFY_INTERVAL_MS each access panel that is online and converged (nothing queued or on its way, no failing item, no owed work: a
+ * at its menu, a partial reset) for ever. So every SYNC_VERIFY_INTERVAL_MS each access panel, elevator or channel controller (attendance terminals have no
+ * DATA COUNT) that is online and converged (nothing queued or on its way, no failing item, no owed work: a
  * count then has one right answer) is asked again, at most VERIFY_BATCH per tick, least recently asked first.
  * The answer goes where a re-registration's goes (SyncReconciler.verified): a count that cannot match what the
  * panel confirmed makes a full sync owed.
@@ -73,7 +75,7 @@ export class SyncVerifier implements OnModuleInit, OnApplicationShutdown {
         const due: Array<{ id: string; sn: string }> = await m.query(
           `SELECT d.id, d.sn FROM device d
              LEFT JOIN sync_verify v ON v.device_id = d.id
-            WHERE d.admission = 'admitted' AND coalesce(d.kind_override, d.kind) = 'acc'
+            WHERE d.admission = 'admitted' AND coalesce(d.kind_override, d.kind) IN ('acc', 'ele', 'psg')
               AND d.last_seen_at >= now() - make_interval(secs => greatest(3 * coalesce(d.request_delay, $1), $2))
               AND coalesce(greatest(v.asked_at, d.registered_at), '-infinity') <= now() - make_interval(secs => $3)
               AND NOT EXISTS (SELECT 1 FROM sync_owed o WHERE o.device_id = d.id)

@@ -1,12 +1,13 @@
 /**
  * The verification counts an elevator controller's floor rights (`DATA COUNT usereleauthorize`, one row per pin and
  * time zone, the floors a bitmask in it): a row deleted or added at the controller (its menu, another tool) is found
- * when it registers again, against the rows its confirmed `eleauth` items give, and a full sync brings the table back
+ * when it registers again or at the periodic verification, against the rows its confirmed `eleauth` items give, and a full sync brings the table back
  * to the database. An intact controller owes nothing; one whose firmware refused the table for good is not fully
  * synced over a count no full sync could make match.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { SyncVerifier } from '../../src/sync/sync-verifier.service';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -115,6 +116,23 @@ describe('floor rights changed at an elevator controller', () => {
     expect(floors(ec)).toEqual(want);
     expect((await commands(ec.sn)).filter((c) => c === 'DATA DELETE usereleauthorize *')).toHaveLength(fullSyncs + 1);
     expect(await convergence(ec.sn)).toMatchObject({ divergent: false, failingItems: 0 });
+  });
+
+  it('a controller that stays connected is counted by the periodic verification too: a deleted floor right comes back', async () => {
+    const want = floors(ec);
+    expect(ec.deleteLocally('usereleauthorize', { Pin: '702' })).toBe(1);
+    const before = (await commands(ec.sn)).length;
+    // No registration: the periodic verifier (SYNC_VERIFY_INTERVAL_MS, 0 here: every online, converged device is due).
+    expect(await t.app.get(SyncVerifier).askDue()).toBeGreaterThanOrEqual(1);
+    expect(await commands(ec.sn, before)).toEqual(['DATA COUNT user', 'DATA COUNT usereleauthorize']);
+    for (let i = 0; i < 4; i++) {
+      await ec.pollUntilIdle({ maxPolls: 50 });
+      await reconciler.idle();
+      await reconciler.runOnce();
+    }
+    await ec.pollUntilIdle({ maxPolls: 50 });
+    expect(floors(ec)).toEqual(want);
+    expect(await owed(ec)).toEqual([]);
   });
 
   it('a controller whose firmware refused to delete floor rights for good is not fully synced at every count that misses', async () => {
