@@ -1,6 +1,7 @@
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { newId } from '../../src/common/ids';
 import { AttendanceTerminal, type AttendanceTerminalOptions } from '../simulator/attendance-terminal';
+import type { FetchLike } from '../simulator/http';
 import type { TestApp } from '../support/test-app';
 
 /** A terminal that has initialised (admitted under the test app's auto admission). */
@@ -29,4 +30,26 @@ export async function settleTerminal(reconciler: Pick<SyncReconciler, 'idle'>, t
     await reconciler.idle();
     if (got.length === 0) return;
   }
+}
+
+/** An answer to a terminal as it came over the wire. */
+export interface SeenAnswer {
+  path: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+/** The global fetch, every answer's path, content type and bytes kept (the terminal still gets its body). */
+export function recordingFetch(seen: SeenAnswer[]): FetchLike {
+  return async (input, init) => {
+    const res = await fetch(input, init);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    seen.push({ path: new URL(input).pathname, contentType: res.headers.get('content-type') ?? '', bytes });
+    return {
+      status: res.status,
+      headers: res.headers,
+      text: async () => bytes.toString('utf8'),
+      arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer,
+    };
+  };
 }

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FetchLike } from '../simulator/http';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { initialisedTerminal, punchesOf } from './attendance-helpers';
+import { initialisedTerminal, punchesOf, recordingFetch, type SeenAnswer } from './attendance-helpers';
 
 /**
  * Names on terminals set to Chinese (attendance manual 1.2: "For Chinese data, the GB2312 encoding is used";
@@ -19,33 +18,12 @@ afterAll(async () => {
 const ZHANG_SAN_GBK = Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]);
 const ZHANG_SAN_UTF8 = Buffer.from('张三', 'utf8');
 
-interface Seen {
-  path: string;
-  contentType: string;
-  bytes: Buffer;
-}
-
-/** The global fetch, every answer's path, content type and bytes kept (the terminal still gets its body). */
-function recordingFetch(seen: Seen[]): FetchLike {
-  return async (input, init) => {
-    const res = await fetch(input, init);
-    const bytes = Buffer.from(await res.arrayBuffer());
-    seen.push({ path: new URL(input).pathname, contentType: res.headers.get('content-type') ?? '', bytes });
-    return {
-      status: res.status,
-      headers: res.headers,
-      text: async () => bytes.toString('utf8'),
-      arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer,
-    };
-  };
-}
-
 const userInfo = (pin: string, name: string) => `DATA UPDATE USERINFO PIN=${pin}\tName=${name}\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1`;
 const nameOf = async (pin: string) => (await t.ds.query(`SELECT name FROM person WHERE pin = $1`, [pin]))[0]?.name;
 
 describe('a person with a Chinese name, added by REST', () => {
   it('reaches a language-83 terminal in GBK (charset=GBK) and intact as it reads it; its punch and its USER line store the same name back', async () => {
-    const seen: Seen[] = [];
+    const seen: SeenAnswer[] = [];
     const cn = await initialisedTerminal(t, { sn: 'ATT-CN-83', language: '83', fetch: recordingFetch(seen) });
     expect((await t.post('/api/person/add', { pin: '6001', name: '张三' })).body.code).toBe(0);
     expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['6001'] })).body.code).toBe(0);
@@ -70,7 +48,7 @@ describe('a person with a Chinese name, added by REST', () => {
   });
 
   it('comes to a language-83 terminal in GBK on remote attendance (manual 14) too', async () => {
-    const seen: Seen[] = [];
+    const seen: SeenAnswer[] = [];
     const cn = await initialisedTerminal(t, { sn: 'ATT-CN-REMOTE', language: '83', fetch: recordingFetch(seen) });
     // A person of no attendance area: only remote attendance brings them.
     expect((await t.post('/api/person/add', { pin: '6002', name: '李四' })).body.code).toBe(0);
@@ -82,7 +60,7 @@ describe('a person with a Chinese name, added by REST', () => {
   });
 
   it('still reaches a UTF-8 terminal (language 69) in UTF-8, and a terminal set to English again gets UTF-8 again', async () => {
-    const seen: Seen[] = [];
+    const seen: SeenAnswer[] = [];
     const en = await initialisedTerminal(t, { sn: 'ATT-EN-69', language: '69', fetch: recordingFetch(seen) });
     expect((await t.post('/api/person/add', { pin: '6003', name: '张三' })).body.code).toBe(0);
     expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['6003'] })).body.code).toBe(0);

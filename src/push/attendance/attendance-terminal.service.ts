@@ -9,6 +9,7 @@ import type { DeviceSession } from '../device-registry.service';
 import { clip } from '../device-registry.service';
 import { instantToWallClock, type KvMap } from '../protocol';
 import { PUSH_SETTINGS, type PushSettings } from '../push-settings';
+import { WorkSignalService } from '../work-signal.service';
 import { attQueryAttlog, formatAttInitReply, parseAttInfo, wantsTransFlagDigits, type AttStamps } from './protocol';
 
 /** A terminal that initialised while admitted: for the first time in this database (`first`), or again (a reboot, a factory reset). */
@@ -30,6 +31,9 @@ const KEPT_HANDSHAKE_KEYS = ['pushver', 'language', 'DeviceType', 'PushOptionsFl
 /** `language=` of a terminal set to Chinese (attendance manual 5, 11.5). */
 const CHINESE = '83';
 
+/** SQL: the stored initialisation of the att_terminal row aliased `t` said Chinese (blanks around it ignored, as by initReply). */
+const SAID_CHINESE = `coalesce(t.handshake->>'language' ~ '^\\s*${CHINESE}\\s*$', false)`;
+
 /** The period a terminal was out of contact, widened by the slack. */
 export interface ContactGap {
   from: Date;
@@ -44,10 +48,14 @@ const NOTE_INFO = `INSERT INTO ${insertOf(AttTerminal, ['deviceId', 'info'])}
   ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET ${excludedOf(AttTerminal, ['info'])}, updated_at = now()
   RETURNING (xmax = 0) AS inserted`;
 
-/** A terminal's initialisation ($1 device, $2 kept handshake JSON): it owes a user count; answers its stamps and whether the row is new. */
-const HANDSHAKE_UPSERT = `INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'handshake', 'lastContactAt'])} VALUES ($1, $2::jsonb, now())
+/**
+ * A terminal's initialisation ($1 device, $2 kept handshake JSON): it owes a user count; answers its stamps, whether
+ * the row is new and whether the initialisation before it said Chinese (`was_chinese`).
+ */
+const HANDSHAKE_UPSERT = `WITH prev AS (SELECT ${SAID_CHINESE} AS chinese FROM att_terminal t WHERE t.device_id = $1)
+  INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'handshake', 'lastContactAt'])} VALUES ($1, $2::jsonb, now())
   ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET ${excludedOf(AttTerminal, ['handshake'])}, last_contact_at = now(), updated_at = now(), count_due = true
-  RETURNING stamps, (xmax = 0) AS inserted`;
+  RETURNING stamps, (xmax = 0) AS inserted, coalesce((SELECT chinese FROM prev), false) AS was_chinese`;
 
 /** Devices that speak the Attendance PUSH dialect. */
 export function speaksAttendance(s: Pick<DeviceSession, 'kind'>): boolean {
@@ -80,26 +88,63 @@ export class AttendanceTerminalService implements OnModuleInit {
   private remoteAttListener?: RemoteAttListener;
   /**
    * Terminals whose last initialisation said `language=83` (Chinese: GB2312 text, attendance manual 11.5), by SN:
-   * the bodies of their uploads that are not UTF-8 are read as GBK (device-body.ts). Loaded at start.
+   * the bodies of their uploads that are not UTF-8 are read as GBK, and they are answered in GBK (device-body.ts).
+   * Loaded at start; an initialisation that changes it, here or in another gateway process on the same database,
+   * sends the `device_changed` NOTIFY, on which every process reads the terminal's language again
+   * (refreshLanguage), so that polls keep costing no query.
    */
   private readonly chinese = new Set<string>();
+  /** The language reloads, one after the other in the order of the notifications (the last one read wins). */
+  private languageReloads: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ds: DataSource,
     private readonly queue: CommandQueueService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
+    private readonly signal: WorkSignalService,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    // Listening first: a change notified while the start-up read runs is read again after it.
+    this.signal.onDeviceChanged((sn) => this.refreshLanguage(sn));
     const rows: Array<{ sn: string; due: boolean; chinese: boolean }> = await this.ds.query(
-      `SELECT d.sn, t.count_due AS due, coalesce(t.handshake->>'language' = '${CHINESE}', false) AS chinese
-         FROM att_terminal t JOIN device d ON d.id = t.device_id WHERE t.count_due OR t.handshake->>'language' = '${CHINESE}'`,
+      `SELECT d.sn, t.count_due AS due, ${SAID_CHINESE} AS chinese
+         FROM att_terminal t JOIN device d ON d.id = t.device_id WHERE t.count_due OR ${SAID_CHINESE}`,
     );
     for (const r of rows) {
       if (r.due) this.countDue.add(r.sn);
       if (r.chinese) this.chinese.add(r.sn);
     }
+  }
+
+  /**
+   * A device row changed in some gateway process (`device_changed`, WorkSignalService; null: notifications may have
+   * been lost): the language of that terminal (of every terminal) is read again. One query per notification, none
+   * per poll; the reads run one after the other, so the one of the latest notification is applied last.
+   */
+  refreshLanguage(sn: string | null): Promise<void> {
+    this.languageReloads = this.languageReloads
+      .then(() => this.reloadLanguage(sn))
+      .catch((err) => this.logger.warn(`could not read the language of ${sn ?? 'the terminals'} again: ${(err as Error)?.message ?? err}`));
+    return this.languageReloads;
+  }
+
+  private async reloadLanguage(sn: string | null): Promise<void> {
+    if (sn === null) {
+      const rows: Array<{ sn: string }> = await this.ds.query(
+        `SELECT d.sn FROM att_terminal t JOIN device d ON d.id = t.device_id WHERE ${SAID_CHINESE}`,
+      );
+      this.chinese.clear();
+      for (const r of rows) this.chinese.add(r.sn);
+      return;
+    }
+    const [row]: Array<{ chinese: boolean }> = await this.ds.query(
+      `SELECT ${SAID_CHINESE} AS chinese FROM device d JOIN att_terminal t ON t.device_id = d.id WHERE d.sn = $1`,
+      [sn],
+    );
+    if (row?.chinese) this.chinese.add(sn);
+    else this.chinese.delete(sn);
   }
 
   /** The terminal announced Chinese (`language=83`) at its last initialisation: memory only. */
@@ -141,12 +186,18 @@ export class AttendanceTerminalService implements OnModuleInit {
   /** `GET /iclock/cdata?options=all` of an admitted terminal: the `GET OPTION FROM` block (section 5). */
   async initReply(s: DeviceSession, query: Record<string, string>): Promise<string> {
     const kept = Object.fromEntries(Object.entries(query).filter(([k]) => KEPT_HANDSHAKE_KEYS.includes(k)).map(([k, v]) => [k, v.slice(0, 64)]));
-    const [row]: Array<{ stamps: Record<string, string> | null; inserted: boolean }> = await this.ds.query(
-      HANDSHAKE_UPSERT,
-      [s.id, JSON.stringify(kept)],
-    );
+    const chinese = kept.language?.trim() === CHINESE;
+    // A change of language is told to the other gateway processes (they answer the terminal too), with the row.
+    const row = await this.ds.transaction(async (m) => {
+      const [r]: Array<{ stamps: Record<string, string> | null; inserted: boolean; was_chinese: boolean }> = await m.query(
+        HANDSHAKE_UPSERT,
+        [s.id, JSON.stringify(kept)],
+      );
+      if (r && r.was_chinese !== chinese) await this.signal.notifyDeviceChanged(m, s.sn);
+      return r;
+    });
     this.known.add(s.sn);
-    if (kept.language?.trim() === CHINESE) this.chinese.add(s.sn);
+    if (chinese) this.chinese.add(s.sn);
     else this.chinese.delete(s.sn);
     if (!row?.inserted) {
       this.countDue.add(s.sn);
