@@ -3,14 +3,19 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CvCode, CvError } from '../common/cv-error';
 import { RateLimiter } from '../common/rate-limiter';
 import { requestPath } from '../common/request-context';
+import { tokenKeysInAnyCase } from '../common/input.decorator';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ApiClientService } from './api-client.service';
 
-/** The three places real clients put the token (field notes, REST item 2). */
+/**
+ * The three places real clients put the token (field notes, REST item 2). The query parameter's name is matched in
+ * any case (`ACCESS_TOKEN`, `Access_Token`: .NET query builders write it so) once the exact names are absent; the
+ * token itself is compared as given.
+ */
 export function tokenOf(req: FastifyRequest): string | undefined {
   const q = (req.query ?? {}) as Record<string, unknown>;
   const header = req.headers['api-key'];
-  const candidates = [q.access_token, q.acc_token, Array.isArray(header) ? header[0] : header];
+  const candidates = [q.access_token, q.acc_token, ...tokenKeysInAnyCase(q).map((k) => q[k]), Array.isArray(header) ? header[0] : header];
   for (const c of candidates) {
     const v = Array.isArray(c) ? c[0] : c;
     if (typeof v === 'string' && v.length > 0) return v;

@@ -4,6 +4,16 @@ import { REPEATED_QUERY_KEYS } from './client-forms';
 
 const TOKEN_KEYS = new Set(['access_token', 'acc_token']);
 
+/** A query key naming the token: `access_token` or `acc_token` in any case (`ACCESS_TOKEN`, `Access_Token`). */
+export const isTokenKey = (k: string): boolean => TOKEN_KEYS.has(k) || TOKEN_KEYS.has(k.toLowerCase());
+
+/** The query's token keys that differ from the exact names only in case (rarely any: a cheap scan). */
+export function tokenKeysInAnyCase(query: Record<string, unknown>): string[] {
+  const keys: string[] = [];
+  for (const k of Object.keys(query)) if (!TOKEN_KEYS.has(k) && TOKEN_KEYS.has(k.toLowerCase())) keys.push(k);
+  return keys;
+}
+
 /**
  * The request's inputs from the query string and the JSON body, merged (the body wins). Real clients put
  * POST inputs in either place, often with an empty or `null` body (field notes, REST item 4). Validated
@@ -15,7 +25,7 @@ export const CvInput = createParamDecorator((_: unknown, ctx: ExecutionContext) 
   const merged: Record<string, unknown> = {};
   const repeated: string[] = [];
   for (const [k, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
-    if (TOKEN_KEYS.has(k)) continue;
+    if (isTokenKey(k)) continue;
     merged[k] = v;
     if (Array.isArray(v)) repeated.push(k);
   }

@@ -5,7 +5,7 @@
  */
 export function fixPrintedQuery(url: string): string {
   if (!url.startsWith('/api/') || url.includes('?')) return url;
-  const m = /&(?:access_token|acc_token)=/.exec(url);
+  const m = /&(?:access_token|acc_token)=/i.exec(url);
   if (!m) return url;
   const i = url.indexOf('&');
   return `${url.slice(0, i)}?${url.slice(i + 1)}`;

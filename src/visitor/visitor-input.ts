@@ -7,8 +7,12 @@ import { VisCode } from './visitor-codes';
 /** 2 national ID card, 3 passport, 4 driver licence, 5 work permit, 6 real-name card, 7 driving licence, 8 others. */
 export const CERT_TYPES = new Set(['2', '3', '4', '5', '6', '7', '8']);
 
-/** Characters CVSecurity refuses in visitor text (-261); TAB/CR/LF would also split a device command. */
-const SPECIAL = /[<>"'&\\%\u0000-\u001f\u007f]/;
+/**
+ * Characters refused in visitor text (-261): markup and escape characters, and TAB/CR/LF, which would also split a
+ * device command. The apostrophe is not among them: real names carry it (O'Brien, d'Artagnan), as companies do
+ * (McDonald's), and it travels in a PUSH command as any other character.
+ */
+const SPECIAL = /[<>"&\\%\u0000-\u001f\u007f]/;
 
 export function checkCertType(certType: string): string {
   if (!CERT_TYPES.has(certType)) throw new CvError(VisCode.CertTypeInvalid, 'Invalid certificate type');

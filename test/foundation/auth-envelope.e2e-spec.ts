@@ -19,6 +19,8 @@ describe('API tokens', () => {
     ['access_token query parameter', { query: { access_token: TEST_TOKEN } }],
     ['acc_token query parameter', { query: { acc_token: TEST_TOKEN } }],
     ['api-key header', { headers: { 'api-key': TEST_TOKEN } }],
+    ['ACCESS_TOKEN query parameter (any case of the name)', { query: { ACCESS_TOKEN: TEST_TOKEN } }],
+    ['Access_Token query parameter', { query: { Access_Token: TEST_TOKEN } }],
   ])('accepts the %s', async (_name, init) => {
     const r = await t.request('GET', path, init);
     expect(r.status).toBe(200);
@@ -29,6 +31,7 @@ describe('API tokens', () => {
     ['missing', {}],
     ['wrong', { query: { access_token: 'not-the-token' } }],
     ['empty', { query: { access_token: '' } }],
+    ['wrong-case (the value is compared as given)', { query: { ACCESS_TOKEN: TEST_TOKEN.toUpperCase() } }],
   ])('refuses a %s token without data', async (_name, init) => {
     const r = await t.request('GET', path, init);
     expect(r.status).toBe(401);

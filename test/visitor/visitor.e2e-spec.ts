@@ -103,8 +103,21 @@ describe('visReservation (2.15): stored only', () => {
     await expect(code({ visitEndDate: '2030-08-31 10:00:00' })).resolves.toBe(-252);
     await expect(code({ persPersonPin: 'nobody' })).resolves.toBe(-253);
     await expect(code({ visitEmpName: 'Mary<script>' })).resolves.toBe(-261);
+    await expect(code({ visitEmpName: 'Ann "Mary"' })).resolves.toBe(-261);
     await expect(t.post('/api/visReservation/del', undefined, { certType: '3', certNum: '4512' }).then((r) => r.body.code)).resolves.toBe(-247);
     await expect(t.post('/api/visReservation/del', undefined, { certNum: '4512', visitDate: '2030-08-31 14:40:00' }).then((r) => r.body.code)).resolves.toBe(-241);
+  });
+});
+
+describe('visitor names as people write them', () => {
+  it("takes apostrophes, hyphens, periods and any script (O'Brien, Anne-Marie, José, Nguyễn Văn A, Jr.)", async () => {
+    const names = ["Seán O'Brien", 'Anne-Marie Dupont', 'José Álvarez Jr.', 'Nguyễn Văn A', "d'Artagnan", '王小明'];
+    for (const [i, name] of names.entries()) {
+      const body = { persPersonPin: '5', certType: '3', certNum: `NM${i}`, visitEmpName: name, company: "McDonald's", visitReason: 'visit', visitDate: '2030-10-01 10:00:00', visitEndDate: '2030-10-01 11:00:00' };
+      expect((await t.post('/api/visReservation/add', body)).body).toEqual(ok);
+    }
+    const stored = (await t.ds.query(`SELECT visitor_name FROM vis_reservation WHERE cert_num LIKE 'NM%' ORDER BY cert_num`)) as Array<{ visitor_name: string }>;
+    expect(stored.map((r) => r.visitor_name)).toEqual(names);
   });
 });
 
