@@ -7,6 +7,7 @@ import { GatewayMetrics } from '../metrics/gateway-metrics';
 import type { DeviceSession } from './device-registry.service';
 import { clip } from './device-registry.service';
 import { cvsEventName } from './cvsecurity-event-names';
+import { storeRejected } from './raw-upload';
 import { logRejected } from './ingest-log';
 import { eventInfo, formatWallClock, parseIrstate, verifyModeName, wallClockToInstant, type RtlogEvent } from './protocol';
 
@@ -114,8 +115,11 @@ export class ModuleIngestService {
   async ingestIrstate(device: DeviceSession, body: string): Promise<number> {
     const parsed = parseIrstate(body);
     logRejected(this.logger, device.sn, 'irstate', parsed.rejected, { metrics: this.metrics, kind: 'table' });
+    if (device.admission !== 'admitted') return 0;
+    // Refused lines are kept raw (`irstate.rejected`), as rtlog's are: acknowledging them loses nothing.
+    if (parsed.rejected.length > 0) await storeRejected(this.ds, device.sn, 'irstate', parsed.rejected);
     const last = parsed.results[parsed.results.length - 1];
-    if (!last || device.admission !== 'admitted') return 0;
+    if (!last) return 0;
     await this.ds.query(STORE_IRSTATE, [device.id, int32(last.irstate), int32(last.irsensecount), int32(last.incount), int32(last.outcount), int32(last.alarmcount), int32(last.runcount)]);
     return 1;
   }

@@ -102,7 +102,7 @@ describe('gates opened remotely, states and counters', () => {
     expect((await t.get('/api/gateway/psgDevice/CKN4213360081/counters')).body.data).toMatchObject({ inCount: 0, outCount: 3 });
   });
 
-  it('an irstate line with a counter outside 0..2^31-1 or not a number is a logged rejection; the good line beside it is kept', async () => {
+  it('an irstate line with a counter outside 0..2^31-1 or not a number is a logged rejection, kept raw (irstate.rejected); the good line beside it is kept', async () => {
     const rejectedSoFar = async () => {
       const m = /^cvgw_device_lines_rejected_total\{kind="table"\} (\S+)$/m.exec(await (await t.request('GET', '/metrics')).text);
       return m ? Number(m[1]) : 0;
@@ -124,6 +124,10 @@ describe('gates opened remotely, states and counters', () => {
     expect([onlyBad.status, onlyBad.body]).toEqual([200, 'OK']);
     expect((await t.get('/api/gateway/psgDevice/CKN4213360081/counters')).body.data).toMatchObject({ irstate: 1, inCount: 11 });
     expect((await rejectedSoFar()) - before).toBe(5);
+    // Refused lines are kept raw beside the counters, as rtlog's are: nothing acknowledged is lost.
+    const kept = (await t.ds.query(`SELECT record FROM device_upload WHERE device_sn = $1 AND table_name = 'irstate.rejected' ORDER BY id`, ['CKN4213360081'])) as Array<{ record: { line: string; reason: string } }>;
+    expect(kept.map((r) => r.record.line)).toEqual([...bad, 'irstate=99999999999\tincount=1']);
+    for (const r of kept) expect(r.record.reason).toEqual(expect.any(String));
     await cc.uploadIrstate();
   });
 });
