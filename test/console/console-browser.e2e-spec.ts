@@ -101,6 +101,13 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     await door.locator('select[name=doorName]').selectOption(DOOR);
     await door.getByRole('button', { name: 'Add door' }).click();
     await page.getByRole('cell', { name: DOOR }).waitFor();
+    // The page's two confirmations (delete a level, remove a door) are each named by their own title.
+    await page.getByRole('button', { name: `Remove ${DOOR} from Lobby` }).click();
+    const removeDoor = page.getByRole('dialog', { name: 'Remove door' });
+    await removeDoor.waitFor();
+    await removeDoor.getByRole('button', { name: 'Cancel' }).click();
+    await removeDoor.waitFor({ state: 'hidden' });
+    expect(await page.locator('dialog h3[id]').evaluateAll((hs) => new Set(hs.map((h) => h.id)).size === hs.length)).toBe(true);
     await panelCatchesUp();
     await nav(page, 'Persons');
     await page.getByRole('button', { name: 'Add person' }).click();

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { api, errorText, fromLocalInput, query } from './api';
 
 export type Role = 'admin' | 'operator' | 'viewer';
@@ -195,6 +195,8 @@ export function eventParams<F extends Record<string, string>>(f: F): Record<stri
 /** A modal confirmation: the native <dialog> traps focus and closes on Escape. */
 export function Confirm({ open, title, children, confirmLabel, onConfirm, onCancel, danger }: { open: boolean; title: string; children?: ComponentChildren; confirmLabel: string; onConfirm: () => void; onCancel: () => void; danger?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
+  // One id per dialog: a page holds several (delete a level, remove a door), each named by its own title.
+  const titleId = `confirm-title-${useId()}`;
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
@@ -202,9 +204,9 @@ export function Confirm({ open, title, children, confirmLabel, onConfirm, onCanc
     if (!open && d.open) d.close();
   }, [open]);
   return (
-    <dialog ref={ref} aria-labelledby="confirm-title" onCancel={(e) => (e.preventDefault(), onCancel())}>
+    <dialog ref={ref} aria-labelledby={titleId} onCancel={(e) => (e.preventDefault(), onCancel())}>
       <article>
-        <h3 id="confirm-title">{title}</h3>
+        <h3 id={titleId}>{title}</h3>
         {children}
         <footer>
           <button type="button" class="secondary" onClick={onCancel}>
