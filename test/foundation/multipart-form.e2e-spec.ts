@@ -92,12 +92,50 @@ describe('multipart/form-data text fields are the body', () => {
   });
 });
 
+describe('a file part for a base64 input (PHP CURLFile, .NET StreamContent) is read as its base64 text', () => {
+  const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, ...Array.from({ length: 300 }, (_, i) => i % 251)]);
+  const photoOf = async (pin: string) => ((await t.ds.query(`SELECT photo FROM person WHERE pin = $1`, [pin])) as Array<{ photo: string | null }>)[0]?.photo;
+
+  it('person/add with personPhoto as a file stores the photo the base64 form would', async () => {
+    const r = await postForm('/api/person/add', [['pin', '5101'], ['name', 'Photo'], ['personPhoto', { file: jpeg, name: 'me.jpg', type: 'image/jpeg' }]]);
+    expect(r.body).toEqual({ code: 0, message: 'success', data: null });
+    expect(await photoOf('5101')).toBe(jpeg.toString('base64'));
+    expect((await t.post('/api/person/add', { pin: '5102', name: 'Json', personPhoto: jpeg.toString('base64') })).body.code).toBe(0);
+    expect(await photoOf('5101')).toBe(await photoOf('5102'));
+  });
+
+  it('updatePersonnelPhoto takes the photo as a file; a file that already holds base64 text is kept as sent', async () => {
+    const other = Buffer.from(jpeg.map((b, i) => (i < 12 ? b : 255 - b)));
+    expect((await postForm('/api/person/updatePersonnelPhoto', [['pin', '5101'], ['personPhoto', { file: other, name: 'new.jpg', type: 'image/jpeg' }]])).body.code).toBe(0);
+    expect(await photoOf('5101')).toBe(other.toString('base64'));
+    const asText = Buffer.from(`${jpeg.toString('base64').slice(0, 40)}\r\n${jpeg.toString('base64').slice(40)}\r\n`);
+    expect((await postForm('/api/person/updatePersonnelPhoto', [['pin', '5101'], ['personPhoto', { file: asText, name: 'b64.txt', type: 'text/plain' }]])).body.code).toBe(0);
+    expect(await photoOf('5101')).toBe(jpeg.toString('base64'));
+  });
+
+  it("a file that is not a picture gets the field's own error, as the base64 form does", async () => {
+    const r = await postForm('/api/person/updatePersonnelPhoto', [['pin', '5101'], ['personPhoto', { file: Buffer.from('%PDF-1.4 not a photo'), name: 'x.pdf', type: 'application/pdf' }]]);
+    expect(r.body).toEqual((await t.post('/api/person/updatePersonnelPhoto', { pin: '5101', personPhoto: Buffer.from('%PDF-1.4 not a photo').toString('base64') })).body);
+    expect(r.body.code).toBeLessThan(0);
+  });
+
+  it('a file beyond the body limit is -413, never a 5xx, and the next request is served', async () => {
+    const big = Buffer.alloc(8 * 1024 * 1024, 0xab);
+    const r = await postForm('/api/person/add', [['pin', '5103'], ['personPhoto', { file: big, name: 'big.jpg', type: 'image/jpeg' }], ['name', 'big']]);
+    expect(r.status).toBe(413);
+    expect(r.body.code).toBe(-413);
+    expect((await v2Person('5103')).code).not.toBe(0);
+    expect((await postForm('/api/person/add', [['pin', '5103'], ['name', 'small']])).body.code).toBe(0);
+  });
+});
+
 describe('what a multipart form may not carry', () => {
-  it('a file part on a route that takes no upload is -400, and nothing is written', async () => {
-    const r = await postForm('/api/person/add', [['pin', '5004'], ['name', 'file'], ['personPhoto', { file: Buffer.from([0xff, 0xd8, 0xff]), name: 'a.jpg', type: 'image/jpeg' }]]);
+  it('a file part under any other name is -400 naming it, nothing is written, and the next request is served', async () => {
+    const r = await postForm('/api/person/add', [['pin', '5004'], ['name', 'file'], ['attachment', { file: Buffer.alloc(200_000, 1), name: 'a.bin', type: 'application/octet-stream' }], ['cardNo', '5004']]);
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ code: -400, message: expect.stringContaining('file part (personPhoto)'), data: null });
+    expect(r.body).toEqual({ code: -400, message: expect.stringContaining('file part (attachment)'), data: null });
     expect((await v2Person('5004')).code).not.toBe(0);
+    expect((await postForm('/api/person/add', [['pin', '5004'], ['name', 'after']])).body.code).toBe(0);
   });
 
   it.each([
