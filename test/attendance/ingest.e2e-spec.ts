@@ -152,6 +152,45 @@ describe('ATTLOG ingest (attendance manual 11.2)', () => {
     expect(raw.map((x: { reason: string }) => x.reason)).toEqual(['empty PIN', 'bad or missing time']);
   });
 
+  it('ID-card records (11.7): Type 0 lines are punches; Type 1 verifications (success, failure, blacklist) are kept apart, never punches', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-IDC-1' });
+    // The manual's example prints the TABs as spaces; a real terminal sends TABs. Both are read.
+    const body = [
+      '1452\t2026-03-05 08:00:00\t0\t1\t0\t0\t0\t210218199105072345\t0',
+      '1452      2026-03-05 08:00:05   1   1   0   0   0   210218199105072345      1',
+      '8965\t2026-03-05 08:00:06\t2\t2\t0\t0\t0\t21021819910307210X\t1',
+      '8965\t2026-03-05 08:00:07\t0\t3\t0\t0\t0\t210218199103072104\t1',
+      '1452\t2026-03-05 17:00:00\t1\t1\t\t0\t0',
+    ].join('\r\n');
+    const r = await term.uploadRaw('ATTLOG', `${body}\r\n`);
+    expect(r.body).toBe('OK: 5');
+    expect(await term.uploadRaw('ATTLOG', `${body}\r\n`).then((x) => x.body)).toBe('OK: 5');
+    expect((await punchesOf(t, 'ATT-IDC-1')).map((p: { pin: string; at: string }) => `${p.pin} ${p.at}`)).toEqual(['1452 2026-03-05 02:30:00', '1452 2026-03-05 11:30:00']);
+    const kept = await t.ds.query(`SELECT record FROM device_upload WHERE device_sn = 'ATT-IDC-1' AND table_name = 'ATTLOG.idcard' ORDER BY record->>'time'`);
+    expect(kept.map((k: { record: unknown }) => k.record)).toEqual([
+      { pin: '1452', time: '2026-03-05 08:00:05', idNum: '210218199105072345', result: 'failure', status: '1', verify: '1' },
+      { pin: '8965', time: '2026-03-05 08:00:06', idNum: '21021819910307210X', result: 'blacklist', status: '2', verify: '2' },
+      { pin: '8965', time: '2026-03-05 08:00:07', idNum: '210218199103072104', result: 'success', status: '0', verify: '3' },
+    ]);
+  });
+
+  it('ERRORLOG (11.16) and IDCARD (11.6) records are kept by their fields; a line without any is kept as sent', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ERR-1' });
+    const additional = Buffer.from(JSON.stringify({ pin: '1452' })).toString('base64');
+    const err = await term.uploadRaw('ERRORLOG', `ERRORLOG ErrCode=D01E0002\tErrMsg=face occluded\tDataOrigin=dev\tCmdId=\tAdditional=${additional}\ngarbage line\nERRORLOG ErrCode=D09E0001\tErrMsg=other\tDataOrigin=cmd\tCmdId=17\n`);
+    expect(err.body).toBe('OK');
+    const errs = await t.ds.query(`SELECT record FROM device_upload WHERE device_sn = 'ATT-ERR-1' AND table_name = 'ERRORLOG' ORDER BY id`);
+    expect(errs.map((e: { record: unknown }) => e.record)).toEqual([
+      { ErrCode: 'D01E0002', ErrMsg: 'face occluded', DataOrigin: 'dev', CmdId: '', Additional: additional, meaning: 'Face occlusion' },
+      { line: 'garbage line' },
+      { ErrCode: 'D09E0001', ErrMsg: 'other', DataOrigin: 'cmd', CmdId: '17' },
+    ]);
+    const idc = await term.uploadRaw('IDCARD', 'IDCARD PIN=1452\tSNNum=123\tIDNum=210218199105072345\tName=李四\tGender=1\n');
+    expect(idc.body).toBe('OK: 1');
+    const [card] = await t.ds.query(`SELECT record FROM device_upload WHERE device_sn = 'ATT-ERR-1' AND table_name = 'IDCARD'`);
+    expect(card.record).toMatchObject({ PIN: '1452', IDNum: '210218199105072345', Name: '李四', Gender: '1' });
+  });
+
   it('stores an attendance photo linked to its punch by terminal, PIN and time', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-PHOTO' });
     await term.punch({ pin: '1452', time: '2026-03-03 08:59:58', status: 0, verify: 15 });

@@ -9,11 +9,26 @@ import { GroupCommitService } from '../../database/group-commit.service';
 import { GatewayMetrics } from '../../metrics/gateway-metrics';
 import { clip, type DeviceSession } from '../device-registry.service';
 import { logRejected } from '../ingest-log';
-import { rawLines, storeRaw, storeRejected } from '../raw-upload';
+import { rawLines, storeRaw, storeRejected, type RawUploadRow } from '../raw-upload';
+import { splitLines } from '../protocol/kv';
 import { verifyModeName, wallClockToInstant } from '../protocol';
 import { rowCount } from '../rtlog-ingest.service';
 import { flushAttlog, mergeStampsSql, type AttlogItem, type PunchRow } from './attlog-batch';
-import { ATT_STAMP_TABLES, parseAttlog, parseAttPhoto, parseOperlog, punchKey, type AttPunch, type OperlogRecord, type OplogRecord, type PhotoRecord } from './protocol';
+import {
+  ATT_STAMP_TABLES,
+  idCardResult,
+  idCardVerificationOf,
+  keyedRecordFields,
+  parseAttlog,
+  parseAttPhoto,
+  parseOperlog,
+  punchKey,
+  type AttPunch,
+  type IdCardVerification,
+  type OperlogRecord,
+  type OplogRecord,
+  type PhotoRecord,
+} from './protocol';
 
 /** What the enrolment side does with USER and template lines of an OPERLOG upload, inside the upload's transaction. */
 export type OperlogListener = (m: EntityManager, device: DeviceSession, records: readonly OperlogRecord[]) => Promise<void>;
@@ -91,10 +106,26 @@ export class AttendanceIngestService {
       this.logger.warn(`device ${device.sn} is ${device.admission}: ${parsed.results.length} punches not acknowledged (it will send them again once admitted)`);
       return { received, stored: 0, admitted: false };
     }
-    // Refused lines first, in their own (idempotent) write: if the punches then fail, the terminal sends the
-    // whole upload again and the refused lines add nothing the second time.
-    if (parsed.rejected.length > 0) await this.ds.transaction((m) => storeRejected(m, device.sn, 'ATTLOG', parsed.rejected));
-    const item: AttlogItem = { deviceId: device.id, punches: punchRows(device, parsed.results), stamp, lastPunchAt: latestPunch(device, parsed.results) };
+    // ID-card verification records (11.7, Type 1) are no punches: kept apart, read back as `ATTLOG.idcard`.
+    const punches: AttPunch[] = [];
+    const verifications: IdCardVerification[] = [];
+    for (const p of parsed.results) {
+      const v = idCardVerificationOf(p);
+      if (v) verifications.push(v);
+      else punches.push(p);
+    }
+    if (verifications.length > 0) {
+      this.logger.log(`device ${device.sn}: ${verifications.length} ID-card verification record(s) kept as ATTLOG.idcard, not as punches`);
+    }
+    // Refused lines and verifications first, in their own (idempotent) write: if the punches then fail, the terminal
+    // sends the whole upload again and these add nothing the second time.
+    if (parsed.rejected.length + verifications.length > 0) {
+      await this.ds.transaction(async (m) => {
+        await storeRejected(m, device.sn, 'ATTLOG', parsed.rejected);
+        await storeRaw(m, device.sn, verifications.map(verificationRow));
+      });
+    }
+    const item: AttlogItem = { deviceId: device.id, punches: punchRows(device, punches), stamp, lastPunchAt: latestPunch(device, punches) };
     if (item.punches.length === 0 && stamp === null && item.lastPunchAt === null) return { received, stored: 0, admitted: true };
     const stored = await this.attlog.submit(item);
     if (stored > 0) this.metrics.attPunchesIngested.inc(stored);
@@ -155,11 +186,12 @@ export class AttendanceIngestService {
   /** One photo per request (11.3); a re-sent photo (same file name) adds nothing. */
   /**
    * A table this gateway does not read (IDCARD 11.6, ERRORLOG 11.16, or one the manual does not name): every line
-   * kept raw under the table's name, with the upload's Stamp when the table is one the terminal keeps a Stamp of
-   * (manual 5), in one transaction.
+   * kept under the table's name, with the upload's Stamp when the table is one the terminal keeps a Stamp of
+   * (manual 5), in one transaction. IDCARD and ERRORLOG records are kept by their fields (keyedRecordFields; an
+   * ERRORLOG code the manual names gains its `meaning`), any other line as `{"line": …}`.
    */
   async ingestRaw(device: DeviceSession, table: string, body: string, stamp: string | null): Promise<AttIngestResult> {
-    const rows = rawLines(table, body);
+    const rows = KEYED_TABLES.has(table.toUpperCase()) ? keyedRows(table, body) : rawLines(table, body);
     if (device.admission !== 'admitted') {
       this.logger.warn(`device ${device.sn} is ${device.admission}: ${table} upload not acknowledged`);
       return { received: rows.length, stored: 0, admitted: false };
@@ -192,6 +224,28 @@ export class AttendanceIngestService {
 }
 
 /** The upload's punches for the insert, one per unique key. */
+/** Tables whose records are key=value fields (11.6 IDCARD, 11.16 ERRORLOG): kept by their fields. */
+const KEYED_TABLES = new Set(['IDCARD', 'ERRORLOG']);
+
+/** Each line's fields, or the line itself when it has none (nothing received is dropped). */
+function keyedRows(table: string, body: string): RawUploadRow[] {
+  const rows: RawUploadRow[] = [];
+  for (const { text } of splitLines(body)) {
+    const line = text.replace(/\0/g, '');
+    if (line.trim() === '') continue;
+    rows.push({ table, fields: keyedRecordFields(table, line) ?? { line } });
+  }
+  return rows;
+}
+
+/** An ID-card verification (11.7) as kept: `ATTLOG.idcard`, its result spelt out. */
+function verificationRow(v: IdCardVerification): RawUploadRow {
+  const fields: Record<string, string> = { pin: v.pin, time: v.time, idNum: v.idNum, result: idCardResult(v.status) };
+  if (v.status !== null) fields.status = String(v.status);
+  if (v.verify !== null) fields.verify = String(v.verify);
+  return { table: 'ATTLOG.idcard', fields };
+}
+
 function punchRows(device: DeviceSession, punches: AttPunch[]): PunchRow[] {
   const rows: PunchRow[] = [];
   const seen = new Set<string>();

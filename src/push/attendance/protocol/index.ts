@@ -6,3 +6,4 @@ export * from './packet';
 export * from './init';
 export * from './info';
 export * from './commands';
+export * from './idcard';
