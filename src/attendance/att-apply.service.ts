@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { newId } from '../common/ids';
 import type { Page } from '../common/paging';
@@ -24,6 +24,32 @@ type ApplyRow = { [K in (typeof APPLY_COLUMNS)[number]]?: AttApply[K] };
 /** The parameters of INSERT_APPLY for a new application. */
 function applyValues(row: ApplyRow): unknown[] {
   return valuesOf(APPLY_COLUMNS, { ...row, id: newId() });
+}
+
+/** Class id of the per-person application lock: `pg_advisory_xact_lock(APPLY_LOCK, hashtext(pin))`. */
+const APPLY_LOCK = 0x41505059;
+
+/** The person's applications of one kind that a new one meets: the same re-clock-in time, or an overlapping period. */
+const MEETING = `SELECT sign_time, start_time, end_time, leave_type_no, leave_image_path, remark FROM att_apply
+  WHERE person_pin = $1 AND kind = $2
+    AND CASE WHEN $2 = 'sign' THEN sign_time = $3 ELSE start_time < $5 AND end_time > $4 END
+  LIMIT 20`;
+
+type MeetingRow = { sign_time: Date | null; start_time: Date | null; end_time: Date | null; leave_type_no: string | null; leave_image_path: string | null; remark: string | null };
+
+const sameTime = (a: Date | null | undefined, b: Date | null | undefined) => (a ?? null)?.getTime() === (b ?? null)?.getTime();
+const sameText = (a: string | null | undefined, b: string | null | undefined) => (a || null) === (b || null);
+
+/** Whether a stored application is the one being sent again (every field a client gives alike). */
+function isSameApplication(r: MeetingRow, row: ApplyRow): boolean {
+  return (
+    sameTime(r.sign_time, row.signTime) &&
+    sameTime(r.start_time, row.startTime) &&
+    sameTime(r.end_time, row.endTime) &&
+    sameText(r.leave_type_no, row.leaveTypeNo) &&
+    sameText(r.leave_image_path, row.leaveImagePath) &&
+    sameText(r.remark, row.remark)
+  );
 }
 
 /** JPEG, PNG and GIF by their first bytes; anything else is not a picture. */
@@ -55,11 +81,28 @@ export class AttApplyService {
     return { start, end };
   }
 
+  /**
+   * Stores one application, once. A client that sends it again (a retry after a lost answer) is answered success
+   * and nothing more is stored; a different application of the same person and kind at the same re-clock-in time,
+   * or over an overlapping period, is refused (-409), as CVSecurity refuses overlapping applications. Writers for
+   * one person take turns (an advisory lock), so two identical requests at once store one row.
+   */
+  private async store(m: EntityManager, row: ApplyRow & { kind: string; personPin: string }): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [APPLY_LOCK, row.personPin]);
+    const meeting: MeetingRow[] = await m.query(MEETING, [row.personPin, row.kind, row.signTime ?? null, row.startTime ?? null, row.endTime ?? null]);
+    if (meeting.some((r) => isSameApplication(r, row))) return;
+    if (meeting.length > 0) {
+      const what = row.kind === 'sign' ? 're-clock-in at this time' : `${row.kind} application over an overlapping period`;
+      throw new CvError(CvCode.Conflict, `Person ${row.personPin} already has a ${what}`);
+    }
+    await m.query(INSERT_APPLY, applyValues(row));
+  }
+
   async applySign(dto: ApplySignDto): Promise<void> {
     const at = requireCvDateTime(dto.signDatetime, this.config.timeZone, 'signDatetime');
     await this.ds.transaction(async (m) => {
       const personId = await requirePerson(m, dto.personPin);
-      await m.query(INSERT_APPLY, applyValues({ kind: 'sign', personPin: dto.personPin, personId, signTime: at, remark: dto.remark }));
+      await this.store(m, { kind: 'sign', personPin: dto.personPin, personId, signTime: at, remark: dto.remark });
     });
   }
 
@@ -67,7 +110,7 @@ export class AttApplyService {
     const { start, end } = this.period(dto);
     await this.ds.transaction(async (m) => {
       const personId = await requirePerson(m, dto.personPin);
-      await m.query(INSERT_APPLY, applyValues({ kind: 'overtime', personPin: dto.personPin, personId, startTime: start, endTime: end, remark: dto.remark }));
+      await this.store(m, { kind: 'overtime', personPin: dto.personPin, personId, startTime: start, endTime: end, remark: dto.remark });
     });
   }
 
@@ -81,10 +124,7 @@ export class AttApplyService {
       // example body (2.23.3) sends the placeholder "string", and an optional picture path (2.23.6) that points
       // elsewhere is no reason to lose the leave.
       const path = dto.leaveImagePath || null;
-      await m.query(
-        INSERT_APPLY,
-        applyValues({ kind: 'leave', personPin: dto.personPin, personId, startTime: start, endTime: end, leaveTypeNo: dto.leaveTypeNo, leaveImagePath: path, remark: dto.remark }),
-      );
+      await this.store(m, { kind: 'leave', personPin: dto.personPin, personId, startTime: start, endTime: end, leaveTypeNo: dto.leaveTypeNo, leaveImagePath: path, remark: dto.remark });
     });
   }
 

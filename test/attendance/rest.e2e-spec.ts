@@ -121,6 +121,29 @@ describe('2.23 attApply', () => {
     expect((await fetch(new URL('/fileresource/att/leave/image/2021-01-01/1.jpg', t.baseUrl))).status).toBe(404);
   });
 
+  it('an application sent again (a retry) is stored once and answered success; an overlapping different one is -409', async () => {
+    const count = async (kind: string) => ((await t.ds.query(`SELECT count(*)::int AS n FROM att_apply WHERE person_pin = '1' AND kind = $1 AND start_time >= '2022-03-01'::date AND start_time < '2022-04-01'::date`, [kind])) as Array<{ n: number }>)[0].n;
+    const leave = { personPin: '1', leaveTypeNo: 'L1', startDatetime: '2022-03-07 09:00:00', endDatetime: '2022-03-07 18:00:00', remark: 'flu' };
+    expect((await t.post('/api/attApply/applyLeave', leave)).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.post('/api/attApply/applyLeave', leave)).body).toEqual({ code: 0, message: 'success', data: null });
+    expect(await count('leave')).toBe(1);
+    const overlap = (await t.post('/api/attApply/applyLeave', { ...leave, startDatetime: '2022-03-07 17:00:00', endDatetime: '2022-03-08 10:00:00' })).body;
+    expect(overlap).toMatchObject({ code: -409, data: null });
+    expect(overlap.message).toContain('overlapping');
+    expect((await t.post('/api/attApply/applyLeave', { ...leave, remark: 'other reason' })).body.code).toBe(-409);
+    // Back to back is no overlap; another kind over the same hours is its own application.
+    expect((await t.post('/api/attApply/applyLeave', { ...leave, startDatetime: '2022-03-07 18:00:00', endDatetime: '2022-03-07 20:00:00' })).body.code).toBe(0);
+    expect((await t.post('/api/attApply/applyOvertime', { personPin: '1', startDatetime: '2022-03-07 09:00:00', endDatetime: '2022-03-07 18:00:00' })).body.code).toBe(0);
+    expect(await count('leave')).toBe(2);
+    expect(await count('overtime')).toBe(1);
+    // Ten identical requests at once (a client retrying in parallel): one row, every answer success.
+    const sign = { personPin: '1', signDatetime: '2022-03-09 08:59:00', remark: 'forgot card' };
+    const answers = await Promise.all(Array.from({ length: 10 }, () => t.post('/api/attApply/applySign', sign)));
+    expect(answers.map((a) => a.body.code)).toEqual(Array(10).fill(0));
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM att_apply WHERE person_pin = '1' AND kind = 'sign' AND sign_time = $1`, [new Date('2022-03-09T08:59:00Z')]))[0].n).toBe(1);
+    expect((await t.post('/api/attApply/applySign', { ...sign, remark: 'another' })).body.code).toBe(-409);
+  });
+
   it('lists leave types and computes the duration of a period in hours', async () => {
     const types = (await t.get('/api/attApply/getLeaveTypeList')).body;
     expect(types.data.slice(0, 2)).toEqual([
