@@ -7,3 +7,19 @@ export const cardValue = (cardNo: string): string => cardNo.replace(/^0+/, '');
 
 /** cardValue in SQL, on a column: the expression the card indexes are built on. */
 export const cardValueSql = (column: string): string => `ltrim(${column}, '0')`;
+
+/** Class id of the per-card write lock: `pg_advisory_xact_lock(CARD_LOCK, hashtext(cardValue))`. */
+const CARD_LOCK = 0x43415244;
+
+/**
+ * Takes the write locks of these card numbers (by the number they stand for) until the transaction ends, in one
+ * sorted order so that two writers never wait on each other in a cycle. A writer checks that a card is free and
+ * then inserts it; without the lock, two concurrent writers both find it free and both store it (two persons,
+ * or a person and a visitor, holding one card). With it the second one waits, then reads the first one's card
+ * (READ COMMITTED: each statement sees what committed before it) and answers -23 as a sequential duplicate does.
+ */
+export async function lockCardValues(m: { query(sql: string, params: unknown[]): Promise<unknown> }, cardNos: readonly string[]): Promise<void> {
+  const values = [...new Set(cardNos.map(cardValue).filter((v) => v !== ''))];
+  if (values.length === 0) return;
+  await m.query(`SELECT count(pg_advisory_xact_lock($1, k)) FROM (SELECT DISTINCT hashtext(v) AS k FROM unnest($2::text[]) AS v ORDER BY k OFFSET 0) s`, [CARD_LOCK, values]);
+}

@@ -3,7 +3,7 @@ import { In, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { Person } from '../person/person.entity';
 import { Card } from './card.entity';
-import { cardValue, cardValueSql } from './card-value';
+import { cardValue, cardValueSql, lockCardValues } from './card-value';
 
 export const MAIN_CARD = 0;
 export const SECONDARY_CARD = 1;
@@ -14,6 +14,7 @@ export const SECONDARY_CARD = 1;
  */
 async function checkFree(m: EntityManager, personId: string, cardNos: string[]): Promise<void> {
   if (cardNos.length === 0) return;
+  await lockCardValues(m, cardNos);
   // By the number the card stands for: "026802" is card 26802 to a panel.
   const [used]: Array<{ card_no: string }> = await m.query(
     `SELECT card_no FROM card WHERE ${cardValueSql('card_no')} = ANY($1::text[]) AND person_id <> $2

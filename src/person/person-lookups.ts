@@ -1,6 +1,6 @@
 import { In, type EntityManager } from 'typeorm';
 import { checkLevels } from '../accLevel/acc-level-membership';
-import { cardValue, cardValueSql } from '../card/card-value';
+import { cardValue, cardValueSql, lockCardValues } from '../card/card-value';
 import { CvCode, CvError } from '../common/cv-error';
 import { splitList } from '../common/paging';
 import { Department } from '../department/department.entity';
@@ -33,6 +33,8 @@ export class PersonLookups {
     const codes = [...new Set([DEFAULT_DEPT, ...dtos.flatMap((d) => (d.deptCode ? [d.deptCode] : []))])];
     const levelIds = [...new Set(dtos.flatMap((d) => splitList(d.accLevelIds)))];
     const cardNos = [...new Set(dtos.flatMap((d) => (d.cardNo ? [d.cardNo] : [])))];
+    // Read once the cards are this transaction's to write: a concurrent writer of one of them has committed by then.
+    await lockCardValues(m, cardNos);
     const found = await m.getRepository(Person).find({ where: { pin: In(pins) } });
     // The rest in one round trip (read-together.ts): plain values, no entities.
     const values = (text: string, params: unknown[]) => read(text, params, (rows: Array<{ v: string }>) => new Set(rows.map((r) => r.v)));

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { cardValue, cardValueSql } from '../card/card-value';
+import { cardValue, cardValueSql, lockCardValues } from '../card/card-value';
 import { CvCode, CvError } from '../common/cv-error';
 import { splitList } from '../common/paging';
 import { refuseQrCode } from '../common/qr-code';
@@ -147,6 +147,7 @@ export class VisRegistrationService {
 
   /** -23 when a person or another checked-in visitor holds the card (by its number: leading zeros do not count). */
   private async requireFreeCard(m: EntityManager, cardNo: string): Promise<void> {
+    await lockCardValues(m, [cardNo]);
     const [used] = await m.query(
       `SELECT 1 FROM card WHERE ${cardValueSql('card_no')} = $1
        UNION ALL SELECT 1 FROM vis_registration WHERE ${cardValueSql('card_no')} = $1 AND state = 'in'

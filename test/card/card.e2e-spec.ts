@@ -91,4 +91,18 @@ describe('card (2.4)', () => {
     for (const pin of ['43', '44', '45', '46']) if ((await t.get(`/api/card/getCards/${pin}`)).body.data.some((c: { cardNo: string }) => c.cardNo === '990001')) holders.push(pin);
     expect(holders).toHaveLength(1);
   });
+
+  it('one card written with and without leading zeros by concurrent writers (person/add, card/set, a visitor check-in): one holder, the others -23', async () => {
+    for (let round = 0; round < 3; round++) {
+      const card = `77${round}01`;
+      const forms = [card, `0${card}`, `00${card}`, `000${card}`];
+      const adds = forms.map((cardNo, i) => t.post('/api/person/add', { pin: `9${round}${i}`, name: `C${i}`, cardNo }).then((r) => r.body.code));
+      const set = t.post('/api/card/set', { pin: '42', cardNo: `0000${card}` }).then((r) => r.body.code);
+      const codes = await Promise.all([...adds, set]);
+      expect(codes.filter((c) => c === 0)).toHaveLength(1);
+      expect(codes.filter((c) => c !== 0)).toEqual(Array(4).fill(-23));
+      const holders = await t.ds.query(`SELECT card_no FROM card WHERE ltrim(card_no, '0') = $1`, [card]);
+      expect(holders).toHaveLength(1);
+    }
+  });
 });
