@@ -283,6 +283,11 @@ export class AttendanceTerminal {
     return this.init();
   }
 
+  /** From now on the terminal talks to another server address (a load balancer sending it to another gateway process). */
+  moveTo(baseUrl: string): void {
+    this.opts.baseUrl = baseUrl;
+  }
+
   /** A user deleted at the terminal (its menu) with their templates and photo; the server is not told. */
   deleteUserLocally(pin: string): boolean {
     this.removeTemplates((t) => t.pin === pin);

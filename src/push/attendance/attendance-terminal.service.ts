@@ -132,19 +132,33 @@ export class AttendanceTerminalService implements OnModuleInit {
 
   private async reloadLanguage(sn: string | null): Promise<void> {
     if (sn === null) {
-      const rows: Array<{ sn: string }> = await this.ds.query(
-        `SELECT d.sn FROM att_terminal t JOIN device d ON d.id = t.device_id WHERE ${SAID_CHINESE}`,
+      const rows: Array<{ sn: string; due: boolean; chinese: boolean }> = await this.ds.query(
+        `SELECT d.sn, t.count_due AS due, ${SAID_CHINESE} AS chinese FROM att_terminal t JOIN device d ON d.id = t.device_id WHERE t.count_due OR ${SAID_CHINESE}`,
       );
       this.chinese.clear();
-      for (const r of rows) this.chinese.add(r.sn);
+      this.countDue.clear();
+      for (const r of rows) this.noteTerminalState(r.sn, r);
       return;
     }
-    const [row]: Array<{ chinese: boolean }> = await this.ds.query(
-      `SELECT ${SAID_CHINESE} AS chinese FROM device d JOIN att_terminal t ON t.device_id = d.id WHERE d.sn = $1`,
+    const [row]: Array<{ chinese: boolean; due: boolean }> = await this.ds.query(
+      `SELECT ${SAID_CHINESE} AS chinese, t.count_due AS due FROM device d JOIN att_terminal t ON t.device_id = d.id WHERE d.sn = $1`,
       [sn],
     );
-    if (row?.chinese) this.chinese.add(sn);
+    this.noteTerminalState(sn, row ?? { chinese: false, due: false });
+  }
+
+  /**
+   * A terminal's language and owed user count check as the database holds them. A check owed that this process did
+   * not know of (the terminal initialised against another process) also forgets the INFO last read, so that the
+   * terminal's next INFO is read whatever it says.
+   */
+  private noteTerminalState(sn: string, row: { chinese: boolean; due: boolean }): void {
+    if (row.chinese) this.chinese.add(sn);
     else this.chinese.delete(sn);
+    if (row.due && !this.countDue.has(sn)) {
+      this.countDue.add(sn);
+      this.infos.delete(sn);
+    } else if (!row.due) this.countDue.delete(sn);
   }
 
   /** The terminal announced Chinese (`language=83`) at its last initialisation: memory only. */
@@ -193,7 +207,9 @@ export class AttendanceTerminalService implements OnModuleInit {
         HANDSHAKE_UPSERT,
         [s.id, JSON.stringify(kept)],
       );
-      if (r && r.was_chinese !== chinese) await this.signal.notifyDeviceChanged(m, s.sn);
+      // So is an initialisation again (the user count check it makes due, att_terminal.count_due): the terminal's next
+      // INFO may reach another process, which must make the check (rare: once per terminal boot).
+      if (r && (r.was_chinese !== chinese || !r.inserted)) await this.signal.notifyDeviceChanged(m, s.sn);
       return r;
     });
     this.known.add(s.sn);
@@ -311,7 +327,11 @@ export class AttendanceTerminalService implements OnModuleInit {
     if (countDue && parsed?.userCount !== null && parsed?.userCount !== undefined && this.countListener) {
       if (await this.countListener({ deviceId: s.id, sn: s.sn }, parsed.userCount)) {
         this.countDue.delete(s.sn);
-        await this.ds.query(`UPDATE att_terminal SET count_due = false WHERE device_id = $1`, [s.id]);
+        // Told to the other processes too, so that none makes the check again.
+        await this.ds.transaction(async (m) => {
+          await m.query(`UPDATE att_terminal SET count_due = false WHERE device_id = $1`, [s.id]);
+          await this.signal.notifyDeviceChanged(m, s.sn);
+        });
       }
     }
     if (this.infos.get(s.sn) === info) return;
