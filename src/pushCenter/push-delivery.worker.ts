@@ -1,20 +1,26 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { retryDelayMs, type PushCenterConfig } from './push-center.config';
-import { PushOutboxRepository, type ClaimedDelivery, type DeliveryGroup } from './push-outbox.repository';
+import { PushOutboxRepository, type ClaimedDelivery, type DeliveryGroup, type RunOutcome } from './push-outbox.repository';
 import { SIGNATURE_HEADER, signBody, toPushBody } from './push-payload';
 
 const GROUPS_PER_TICK = 200;
 const CONCURRENCY = 8;
-const PER_GROUP_PER_TICK = 200;
+const PER_GROUP_PER_TICK = 1000;
+/** Deliveries leased at once from a queue's head: one claim and one settling statement per run, not per event. */
+const RUN = 100;
+/** A request is only started when it ends (timeout included) this long before the run's lease runs out. */
+const LEASE_MARGIN_MS = 5_000;
 const PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * Delivers push_outbox rows: each (target, device) queue in order, head first, one request at a time;
- * different queues in parallel. A 2xx answer marks the row delivered; anything else (status, network
- * error, timeout) schedules the same head again after an exponential backoff, so the device's later events
- * wait behind it. The outbox is a table, so pending deliveries survive a restart (a lease left by a crash
- * expires and the head is sent again: at-least-once).
+ * different queues in parallel. A run of up to RUN deliveries is leased from the head in one statement, sent
+ * in order, and settled in one statement: the 2xx-answered ones delivered; at the first other answer (status,
+ * network error, timeout) that delivery is scheduled again after an exponential backoff and the rest of the
+ * run is released unsent, so the device's later events wait behind it. The outbox is a table, so pending
+ * deliveries survive a restart (a lease left by a crash expires and its run is sent again: at-least-once).
+ * A pass that left work behind (a full batch) is followed by the next one at once, not after the poll interval.
  */
 @Injectable()
 export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -43,38 +49,85 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
     await this.running;
   }
 
-  /** One pass over the due queues (also called by tests and after a retry request). */
+  /** One pass over the due queues (also called by tests and after a retry request); again at once while work is left. */
   tick(): Promise<void> {
     if (this.running) return this.running;
     this.running = this.pass()
-      .catch((err) => this.logger.warn(`delivery pass failed: ${(err as Error).message}`))
-      .finally(() => (this.running = undefined));
+      .catch((err) => {
+        this.logger.warn(`delivery pass failed: ${(err as Error).message}`);
+        return false;
+      })
+      .then((more) => {
+        this.running = undefined;
+        if (more) setImmediate(() => !this.stopped && void this.tick());
+      });
     return this.running;
   }
 
-  private async pass(): Promise<void> {
+  /** Says whether work was left behind: as many due queues as a pass takes, or a queue drained to its limit. */
+  private async pass(): Promise<boolean> {
     if (Date.now() - this.lastPruneAt > PRUNE_EVERY_MS) {
       this.lastPruneAt = Date.now();
       await this.outbox.pruneDelivered(this.config.keepDeliveredDays);
     }
     const groups = await this.outbox.findDueGroups(GROUPS_PER_TICK);
     let next = 0;
+    let more = groups.length === GROUPS_PER_TICK;
     const lane = async () => {
-      while (!this.stopped && next < groups.length) await this.drain(groups[next++]);
+      while (!this.stopped && next < groups.length) if (await this.drain(groups[next++])) more = true;
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, groups.length) }, lane));
+    return more;
   }
 
-  /** Sends the queue's heads in order until one fails or the queue is empty. */
-  private async drain(g: DeliveryGroup): Promise<void> {
-    for (let i = 0; i < PER_GROUP_PER_TICK && !this.stopped; i++) {
-      const d = await this.outbox.claimHead(g, this.config.timeoutMs + 30_000);
-      if (!d) return;
-      if (!(await this.deliver(d))) return;
+  /** Sends the queue's runs in order until one fails or the queue is empty; true when it stopped at its limit. */
+  private async drain(g: DeliveryGroup): Promise<boolean> {
+    const leaseMs = this.config.timeoutMs + 30_000;
+    for (let sent = 0; sent < PER_GROUP_PER_TICK && !this.stopped; ) {
+      const leasedAt = Date.now();
+      const asked = Math.min(RUN, PER_GROUP_PER_TICK - sent);
+      const run = await this.outbox.claimRun(g, leaseMs, asked);
+      if (!run.length) return false;
+      const outcome = await this.sendRun(run, leasedAt + leaseMs);
+      await this.outbox.settleRun(outcome);
+      sent += outcome.delivered.length;
+      // A failure holds the queue (backoff); a run cut short by its lease budget or shutdown leaves work behind.
+      if (outcome.failed) return false;
+      if (outcome.unsent.length) return !this.stopped;
+      // A short run was the whole settled queue: no claim that would find it empty.
+      if (run.length < asked) return false;
     }
+    return !this.stopped;
   }
 
-  private async deliver(d: ClaimedDelivery): Promise<boolean> {
+  /**
+   * Sends a leased run in order, one request at a time, stopping at the first failure, at shutdown, or when a
+   * request could outlast the lease (another process may then lease the rest: never two senders at once).
+   */
+  private async sendRun(run: ClaimedDelivery[], leaseEndsAt: number): Promise<RunOutcome> {
+    const outcome: RunOutcome = { delivered: [], unsent: [] };
+    for (let i = 0; i < run.length; i++) {
+      const d = run[i];
+      if (this.stopped || (i > 0 && Date.now() + this.config.timeoutMs + LEASE_MARGIN_MS > leaseEndsAt)) {
+        outcome.unsent = run.slice(i).map((r) => r.id);
+        break;
+      }
+      const r = await this.send(d);
+      if (r.ok) {
+        outcome.delivered.push({ id: d.id, status: r.status });
+        continue;
+      }
+      const delay = retryDelayMs(d.attempts + 1, this.config);
+      outcome.failed = { id: d.id, status: r.status, error: r.error, retryInMs: delay };
+      outcome.unsent = run.slice(i + 1).map((x) => x.id);
+      this.logger.warn(`delivery ${d.id} to target ${d.target_id} failed (${r.error}); attempt ${d.attempts + 1}, retry in ${delay} ms`);
+      break;
+    }
+    return outcome;
+  }
+
+  /** One POST; fetch keeps the connection to the receiver alive between requests. */
+  private async send(d: ClaimedDelivery): Promise<{ ok: true; status: number } | { ok: false; status: number | null; error: string }> {
     const body = toPushBody(d.event);
     const headers: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
@@ -82,23 +135,14 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
       'x-gateway-attempt': String(d.attempts + 1),
     };
     if (d.secret) headers[SIGNATURE_HEADER] = signBody(body, d.secret);
-    let status: number | null = null;
-    let error: string;
     try {
       const res = await fetch(d.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.config.timeoutMs), redirect: 'manual' });
-      status = res.status;
       await res.arrayBuffer().catch(() => undefined);
-      if (res.status >= 200 && res.status < 300) {
-        await this.outbox.markDelivered(d.id, res.status);
-        return true;
-      }
-      error = `HTTP ${res.status}`;
+      if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
+      return { ok: false, status: res.status, error: `HTTP ${res.status}` };
     } catch (err) {
-      error = (err as Error).name === 'TimeoutError' ? `timeout after ${this.config.timeoutMs} ms` : `${(err as Error).message}${(err as Error & { cause?: Error }).cause ? `: ${(err as Error & { cause?: Error }).cause?.message}` : ''}`;
+      const e = err as Error & { cause?: Error };
+      return { ok: false, status: null, error: e.name === 'TimeoutError' ? `timeout after ${this.config.timeoutMs} ms` : `${e.message}${e.cause ? `: ${e.cause.message}` : ''}` };
     }
-    const delay = retryDelayMs(d.attempts + 1, this.config);
-    await this.outbox.markFailed(d.id, status, error, delay);
-    this.logger.warn(`delivery ${d.id} to target ${d.target_id} failed (${error}); attempt ${d.attempts + 1}, retry in ${delay} ms`);
-    return false;
   }
 }

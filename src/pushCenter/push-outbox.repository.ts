@@ -13,6 +13,13 @@ export interface ClaimedDelivery {
   secret: string | null;
 }
 
+/** How a leased run ended: what was delivered, the delivery that failed (at most one: the run stops there), what was not sent. */
+export interface RunOutcome {
+  delivered: Array<{ id: string; status: number }>;
+  failed?: { id: string; status: number | null; error: string; retryInMs: number };
+  unsent: string[];
+}
+
 export interface DeliveryGroup {
   target_id: string;
   device_sn: string;
@@ -48,8 +55,8 @@ const SETTLED = `xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`;
 
 /**
  * push_outbox, filled by the acc_transaction insert trigger (one row per event and enabled target). Each
- * (target, device) is a queue delivered strictly in (xid, id) order: only its head is ever claimed, with a
- * lease so that two gateway processes never send the same head at once.
+ * (target, device) is a queue delivered strictly in (xid, id) order: a run is leased from its head (with the
+ * deliveries right behind it), so that two gateway processes never send the same delivery at once.
  */
 @Injectable()
 export class PushOutboxRepository {
@@ -70,43 +77,79 @@ export class PushOutboxRepository {
     );
   }
 
-  /** Leases the head of one queue when it is due; undefined when it is not (or another process has it). */
   /**
-   * Leases the group's head delivery. The UPDATE checks the state again: its `head` was read with the statement's
-   * snapshot, and when another process's worker delivers that row meanwhile (markDelivered clears the lease), the
-   * UPDATE re-reads the row after that commit; without `state = 'pending'` it would lease a delivered row and push
-   * the event a second time (seen with two processes under load).
+   * Leases a run: the group's head, when it is due and not leased, and with it up to `max - 1` pending deliveries
+   * that follow it in (xid, id) order, in one statement; empty when the head is not claimable. Only the holder of
+   * the head's lease ever leases the rows behind it, so a run never overlaps another process's run; a backed-off
+   * head holds the whole queue (it is not due, so nothing is leased).
+   *
+   * The head's UPDATE checks the state again: `head` was read with the statement's snapshot, and when another
+   * process's worker settles that row meanwhile (settleRun clears the lease), the UPDATE re-reads the row after
+   * that commit; without `state = 'pending'` it would lease a delivered row and push the event a second time
+   * (seen with two processes under load). The rows behind are re-checked the same way; the caller sends only the
+   * unbroken prefix it got back (`pos` 1, 2, 3 …).
    */
-  async claimHead(g: DeliveryGroup, leaseMs: number): Promise<ClaimedDelivery | undefined> {
-    const rows: ClaimedDelivery[] = await this.ds.query(
+  async claimRun(g: DeliveryGroup, leaseMs: number, max: number): Promise<ClaimedDelivery[]> {
+    const rows: Array<ClaimedDelivery & { pos: number }> = await this.ds.query(
       `WITH head AS (
          SELECT id FROM push_outbox
          WHERE target_id = $1 AND device_sn = $2 AND state = 'pending' AND ${SETTLED}
          ORDER BY xid, id LIMIT 1
-       ), claimed AS (
+       ), claimed_head AS (
          UPDATE push_outbox o SET lease_until = now() + make_interval(secs => $3)
          FROM head WHERE o.id = head.id AND o.state = 'pending' AND o.next_attempt_at <= now() AND (o.lease_until IS NULL OR o.lease_until < now())
-         RETURNING o.id, o.target_id, o.device_sn, o.attempts, o.event
+         RETURNING o.id, o.xid
+       ), behind AS (
+         SELECT p.id, row_number() OVER (ORDER BY p.xid, p.id) + 1 AS pos
+         FROM (SELECT p.id, p.xid FROM push_outbox p, claimed_head h
+               WHERE p.target_id = $1 AND p.device_sn = $2 AND p.state = 'pending' AND p.${SETTLED} AND (p.xid, p.id) > (h.xid, h.id)
+               ORDER BY p.xid, p.id LIMIT $4) p
+       ), claimed_behind AS (
+         UPDATE push_outbox o SET lease_until = now() + make_interval(secs => $3)
+         FROM behind WHERE o.id = behind.id AND o.state = 'pending' AND (o.lease_until IS NULL OR o.lease_until < now())
+         RETURNING o.id, behind.pos
+       ), claimed AS (
+         SELECT id, 1::bigint AS pos FROM claimed_head UNION ALL SELECT id, pos FROM claimed_behind
        )
-       SELECT c.id::text AS id, c.target_id, c.device_sn, c.attempts, c.event, t.url, t.secret
-       FROM claimed c JOIN push_target t ON t.id = c.target_id AND t.enabled`,
-      [g.target_id, g.device_sn, leaseMs / 1000],
+       SELECT o.id::text AS id, o.target_id, o.device_sn, o.attempts, o.event, t.url, t.secret, c.pos::int AS pos
+       FROM claimed c JOIN push_outbox o ON o.id = c.id JOIN push_target t ON t.id = o.target_id AND t.enabled
+       ORDER BY c.pos`,
+      [g.target_id, g.device_sn, leaseMs / 1000, Math.max(0, max - 1)],
     );
-    return rows[0];
+    const gap = rows.findIndex((r, i) => r.pos !== i + 1);
+    if (gap < 0) return rows.map(({ pos: _pos, ...d }) => d);
+    // A row behind the head was leased by someone else (only after an expired lease): ours past it go back unsent.
+    await this.ds.query(`UPDATE push_outbox SET lease_until = NULL WHERE id = ANY($1::bigint[]) AND state = 'pending'`, [rows.slice(gap).map((r) => r.id)]);
+    return rows.slice(0, gap).map(({ pos: _pos, ...d }) => d);
   }
 
-  async markDelivered(id: string, status: number): Promise<void> {
+  /**
+   * Settles a run in one statement: the deliveries sent with a 2xx answer become delivered, the one that failed
+   * (if any) is scheduled again after `retryInMs` (it stays the head, so the rest wait behind it), and the leases
+   * of the rest are released unsent. The row sets are disjoint, as one statement may change a row only once.
+   */
+  async settleRun(run: RunOutcome): Promise<void> {
+    const f = run.failed;
     await this.ds.query(
-      `UPDATE push_outbox SET state = 'delivered', delivered_at = now(), attempts = attempts + 1, last_status = $2, last_error = NULL, lease_until = NULL WHERE id = $1`,
-      [id, status],
-    );
-  }
-
-  async markFailed(id: string, status: number | null, error: string, retryInMs: number): Promise<void> {
-    await this.ds.query(
-      `UPDATE push_outbox SET attempts = attempts + 1, last_status = $2, last_error = $3, lease_until = NULL,
-         next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1`,
-      [id, status, error.slice(0, 500), retryInMs / 1000],
+      `WITH ok AS (
+         UPDATE push_outbox o SET state = 'delivered', delivered_at = now(), attempts = attempts + 1, last_status = s.status, last_error = NULL, lease_until = NULL
+         FROM unnest($1::bigint[], $2::int[]) AS s(id, status) WHERE o.id = s.id RETURNING 1
+       ), failed AS (
+         UPDATE push_outbox SET attempts = attempts + 1, last_status = $4, last_error = $5, lease_until = NULL,
+           next_attempt_at = now() + make_interval(secs => $6) WHERE id = $3 RETURNING 1
+       ), released AS (
+         UPDATE push_outbox SET lease_until = NULL WHERE id = ANY($7::bigint[]) AND state = 'pending' RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM ok) + (SELECT count(*) FROM failed) + (SELECT count(*) FROM released) AS n`,
+      [
+        run.delivered.map((d) => d.id),
+        run.delivered.map((d) => d.status),
+        f?.id ?? null,
+        f?.status ?? null,
+        f ? f.error.slice(0, 500) : null,
+        f ? f.retryInMs / 1000 : 0,
+        run.unsent,
+      ],
     );
   }
 

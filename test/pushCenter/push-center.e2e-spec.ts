@@ -7,6 +7,7 @@ import { PushOutboxRepository } from '../../src/pushCenter/push-outbox.repositor
 import { PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { Receiver } from '../support/http-receiver';
+import { setPushCenterTimings } from '../support/push-center-env';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -26,9 +27,7 @@ let receiver: Receiver;
 let gateway2: Gateway | undefined;
 
 beforeAll(async () => {
-  process.env.PUSH_CENTER_RETRY_BASE_MS = '50';
-  process.env.PUSH_CENTER_RETRY_MAX_MS = '400';
-  process.env.PUSH_CENTER_POLL_MS = '50';
+  setPushCenterTimings({ retryBaseMs: 50, retryMaxMs: 400, pollMs: 50 });
   receiver = new Receiver();
   await receiver.start();
   t = await startTestApp();
@@ -185,10 +184,10 @@ describe('Push Center (gateway extension)', () => {
       await c.query('BEGIN');
       await c.query(`UPDATE push_outbox SET state = 'delivered', delivered_at = now(), lease_until = NULL WHERE id = $1`, [row.id]);
       // This claim read the row as pending and waits for the lock; the delivery commits meanwhile.
-      const claim = repo.claimHead({ target_id: row.target_id, device_sn: row.device_sn }, 30_000);
+      const claim = repo.claimRun({ target_id: row.target_id, device_sn: row.device_sn }, 30_000, 100);
       await sleep(300);
       await c.query('COMMIT');
-      expect(await claim).toBeUndefined();
+      expect(await claim).toEqual([]);
       expect((await c.query(`SELECT state, lease_until FROM push_outbox WHERE id = $1`, [row.id])).rows[0]).toEqual({ state: 'delivered', lease_until: null });
     } finally {
       await c.end();

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 /** A real HTTP receiver that answers `status` (500 while "down") and records every request. */
 export class Receiver {
   status = 500;
-  readonly requests: Array<{ headers: IncomingHttpHeaders; body: string; answered: number }> = [];
+  /** When set and it returns a status for a request body, that status is answered instead of `status`. */
+  answer?: (body: string) => number | undefined;
+  readonly requests: Array<{ headers: IncomingHttpHeaders; body: string; answered: number; at: number }> = [];
   private server!: Server;
   url = '';
 
@@ -13,8 +15,9 @@ export class Receiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const answered = this.status;
-        this.requests.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), answered });
+        const body = Buffer.concat(chunks).toString('utf8');
+        const answered = this.answer?.(body) ?? this.status;
+        this.requests.push({ headers: req.headers, body, answered, at: Date.now() });
         res.writeHead(answered, { 'content-type': 'text/plain' }).end(answered === 200 ? 'ok' : 'down');
       });
     });
