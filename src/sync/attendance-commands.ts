@@ -75,13 +75,27 @@ export function terminalName(p: Pick<AttSyncPerson, 'name' | 'lastName'>): strin
 }
 
 /**
+ * The fewest bytes a terminal's name field holds: 24 on many models (field notes, Devices 9), less a character it
+ * would not split. A name that comes back cut is at least this long.
+ */
+const NAME_FIELD_MIN_BYTES = 20;
+
+/** `cut` is `full` cut short at a terminal's name field: a proper prefix, at least NAME_FIELD_MIN_BYTES long. */
+function isCutOf(cut: string, full: string): boolean {
+  return cut.length > 0 && cut.length < full.length && full.startsWith(cut) && Buffer.byteLength(cut, 'utf8') >= NAME_FIELD_MIN_BYTES;
+}
+
+/**
  * A name a device uploaded for this person is the one it was sent (terminalName) as the device holds it: the same,
- * or with each character GBK cannot hold as `?` (a terminal set to Chinese gets its names in GBK). Taking such a
- * name as a rename would put the last name into the first name, or lose the characters GBK lacks.
+ * with each character GBK cannot hold as `?` (a terminal set to Chinese gets its names in GBK), or cut short to the
+ * terminal's name field (24 bytes on many models). Taking such a name as a rename would put the last name into the
+ * first name, lose the characters GBK lacks, or cut the person's stored name to what the terminal could show.
  */
 export function isTerminalNameOf(name: string, p: Pick<AttSyncPerson, 'name' | 'lastName'>): boolean {
   const shown = terminalName(p);
-  return name === shown || name === gbkRoundTrip(shown);
+  const held = gbkRoundTrip(shown);
+  const uploaded = name.trimEnd();
+  return name === shown || name === held || isCutOf(uploaded, shown) || isCutOf(uploaded, held);
 }
 
 export function userInfoCommand(p: AttSyncPerson): string {

@@ -178,6 +178,20 @@ describe('the terminal an enrolment came from, with a REST change of the same pe
     expect((await t.get('/api/gateway/devices/ATT-ENROL-RACE/convergence')).body.data).toMatchObject({ divergent: false, unconfirmedItems: 0 });
   });
 
+  it('a name the terminal gives back cut to its 24-byte field is no rename: the stored name stays whole', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-CUT' });
+    await settle(term);
+    expect((await t.post('/api/person/add', { pin: '9320', name: 'Maximilian Alexander', lastName: 'Schwarzenegger' })).body.code).toBe(0);
+    await settle(term);
+    // The terminal holds what its name field holds, and uploads that (an enrolment at the terminal sends the user).
+    expect((await term.uploadOperlog([userLine('9320', 'Maximilian Alexander Sc')])).status).toBe(200);
+    expect((await personOf('9320')).name).toBe('Maximilian Alexander');
+    expect(await t.ds.query(`SELECT last_name FROM person WHERE pin = '9320'`)).toEqual([{ last_name: 'Schwarzenegger' }]);
+    // A real rename at the terminal is still taken.
+    expect((await term.uploadOperlog([userLine('9320', 'Max')])).status).toBe(200);
+    expect((await personOf('9320')).name).toBe('Max');
+  });
+
   it('a card the database refused (another person holds it) does not stay on the terminal the line came from', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-CARD' });
     await settle(term);
