@@ -183,6 +183,16 @@ function bioDeletes(t: AttSyncTerminal, pin: string, hash: string | undefined): 
   return out;
 }
 
+/**
+ * The refusal keys (device-refusals.ts) that would hold back removing an item from a terminal: the item's own delete
+ * (a photo's `DATA DELETE USERPIC`, a template set's per table) and the user's `DATA DELETE USERINFO`, which takes
+ * the templates and the photo with it.
+ */
+export function removalRefusalKeys(t: AttSyncTerminal, kind: string, pin: string): string[] {
+  const own = kind === 'photo' ? [attDelete('USERPIC', pin)] : kind === 'bio' ? bioDeletes(t, pin, '') : [];
+  return [...own, removalCommand(pin)].map(refusalKey);
+}
+
 /** Items whose commands use a table the terminal refused for good (device-refusals.ts): never planned. */
 export function refusedItems(members: ReadonlyMap<string, TerminalMember>, refused: ReadonlySet<string> | undefined): Set<ItemId> {
   return new Set(refusedItemKeys(members, refused).keys());

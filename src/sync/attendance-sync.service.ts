@@ -10,6 +10,7 @@ import {
   composeTerminalCommands,
   refusedItems,
   refusedItemKeys,
+  removalRefusalKeys,
   templateCommands,
   terminalMember,
   TERMINAL_KINDS,
@@ -160,8 +161,16 @@ export class AttendanceSyncService {
       const members = desired.members.get(t.id) ?? new Map<string, TerminalMember>();
       for (const [pin, member] of members) for (const [kind, item] of member) hashes.set(`${kind}\t${pin}`, item.hash);
       const skipped = new Map(desired.skipped.filter((s) => s.deviceId === t.id).map((s) => [s.pin, s.reason]));
-      const refused = refusedItemKeys(members, refusals.get(t.id));
-      out.set(t.id, { sn: t.sn, hashes, skipped, refusedBy: (id) => refused.get(id) ?? null });
+      const held = refusals.get(t.id);
+      const refused = refusedItemKeys(members, held);
+      // An item to remove is held back by the refusal of its delete (a terminal that refused DATA DELETE USERINFO
+      // keeps a person who left): listed as an addition's refusal is.
+      const refusedBy = (id: ItemId, wanted: boolean): string | null => {
+        if (wanted) return refused.get(id) ?? null;
+        const [kind, pin] = splitItemId(id);
+        return removalRefusalKeys(t, kind, pin).find((k) => held?.has(k)) ?? null;
+      };
+      out.set(t.id, { sn: t.sn, hashes, skipped, refusedBy });
     }
     return out;
   }

@@ -49,4 +49,22 @@ describe('a terminal refusal for good is probed again', () => {
     expect(term.photos.has('8701')).toBe(true);
     expect((await t.get(`/api/gateway/devices/${sn}`)).body.data.refusedCapabilities).toEqual([]);
   });
+
+  it('a removal the terminal refused for good is listed under the person\'s refused, as a refused addition is', async () => {
+    const sn = 'ATT-PROBE-DEL';
+    expect((await t.post('/api/gateway/areas', { code: sn, name: sn })).body.code).toBe(0);
+    const term = await initialisedTerminal(t, { sn });
+    expect((await t.put(`/api/gateway/devices/${sn}/area`, { areaCode: sn })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '8702', name: 'Leo' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: sn, pins: ['8702'] })).body.code).toBe(0);
+    await settleTerminal(reconciler, term);
+    expect(term.users.has('8702')).toBe(true);
+    const fault = term.failCommands((c) => c.startsWith('DATA DELETE USERINFO'), -1004, 1);
+    expect((await t.post('/api/person/leave', { pin: '8702' })).body.code).toBe(0);
+    await term.drain();
+    expect(fault.used).toBe(1);
+    expect(term.users.has('8702')).toBe(true);
+    const view = (await t.get('/api/gateway/persons/8702/devices')).body.data.find((d: { deviceSn: string }) => d.deviceSn === sn);
+    expect(view).toMatchObject({ state: 'refused', desired: false, refused: ['DATA DELETE USERINFO'] });
+  });
 });
