@@ -6,13 +6,13 @@
  * terminal's language again (idle polls still cost no query). Two real processes (`node dist/src/main.js`, needs
  * `npm run build`) on a real PostgreSQL server: skipped on the embedded database (one process only).
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AttendanceTerminal } from '../simulator/attendance-terminal';
-import { GatewayProcess } from '../support/gateway-process';
-import { createTestDatabase, type TestDatabase } from '../support/test-db';
+import type { GatewayProcess } from '../support/gateway-process';
+import { onEmbedded, useTwoGateways } from '../support/two-gateways';
 import { recordingFetch, type SeenAnswer } from './attendance-helpers';
 
-const onPglite = inject('testDb').mode === 'embedded';
+const onPglite = onEmbedded();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SN = 'ATT-CN-2PROC';
 const ZHANG_SAN_GBK = Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]);
@@ -22,22 +22,7 @@ const LI_SI_UTF8 = Buffer.from('李四', 'utf8');
 /** Well over a NOTIFY's way between two processes on one machine, well under a terminal's poll interval times a few. */
 const PROMPTLY_MS = 5000;
 
-let db: TestDatabase;
-let a: GatewayProcess;
-let b: GatewayProcess;
-
-beforeAll(async () => {
-  if (onPglite) return;
-  db = await createTestDatabase();
-  a = await GatewayProcess.create(db.url);
-  b = await GatewayProcess.create(db.url);
-  await Promise.all([a.start(), b.start()]);
-});
-
-afterAll(async () => {
-  await Promise.all([a?.kill(), b?.kill()]);
-  await db?.drop();
-});
+const g = useTwoGateways();
 
 /**
  * The content type of `via`'s answer to a poll of the terminal (an idle one, `OK`, from the fast path, unless a
@@ -68,9 +53,9 @@ async function untilAnswered(via: GatewayProcess, contentType: string, sn = SN):
  */
 async function deliveredThroughB(language: string, pin: string, name: string, contentType: string, bytes: { sent: Buffer; notSent: Buffer }): Promise<void> {
   const seen: SeenAnswer[] = [];
-  const atB = new AttendanceTerminal({ baseUrl: b.baseUrl, sn: SN, language, fetch: recordingFetch(seen) });
-  expect((await a.api('POST', '/api/person/add', { pin, name })).body.code).toBe(0);
-  expect((await a.api('POST', '/api/attAreaPerson/set', { code: '1', pins: [pin] })).body.code).toBe(0);
+  const atB = new AttendanceTerminal({ baseUrl: g.b.baseUrl, sn: SN, language, fetch: recordingFetch(seen) });
+  expect((await g.a.api('POST', '/api/person/add', { pin, name })).body.code).toBe(0);
+  expect((await g.a.api('POST', '/api/attAreaPerson/set', { code: '1', pins: [pin] })).body.code).toBe(0);
   const got = await atB.drain();
   expect(got.filter((d) => d.command.startsWith(`DATA UPDATE USERINFO PIN=${pin}\t`)).map((d) => d.returnCode)).toEqual([0]);
   expect(atB.users.get(pin)?.name).toBe(name);
@@ -84,21 +69,21 @@ async function deliveredThroughB(language: string, pin: string, name: string, co
 describe.skipIf(onPglite)('a terminal that initialises against process A and polls process B', () => {
   it('gets GBK from B after a language-83 initialisation at A, and UTF-8 from B again after a language-69 one', async () => {
     // Set to Chinese, the terminal initialises at A; B, started before, learns it from A's notification.
-    const atA = new AttendanceTerminal({ baseUrl: a.baseUrl, sn: SN, language: '83' });
+    const atA = new AttendanceTerminal({ baseUrl: g.a.baseUrl, sn: SN, language: '83' });
     expect(await atA.init()).toBe(true);
-    await untilAnswered(b, 'text/plain;charset=GBK');
+    await untilAnswered(g.b, 'text/plain;charset=GBK');
 
     // A person with a Chinese name reaches the terminal through B in GBK.
     await deliveredThroughB('83', '7001', '张三', 'text/plain;charset=GBK', { sent: ZHANG_SAN_GBK, notSent: ZHANG_SAN_UTF8 });
 
     // Set to English at the terminal: it initialises again, at A; B answers UTF-8 again.
-    const enAtA = new AttendanceTerminal({ baseUrl: a.baseUrl, sn: SN, language: '69' });
+    const enAtA = new AttendanceTerminal({ baseUrl: g.a.baseUrl, sn: SN, language: '69' });
     expect(await enAtA.init()).toBe(true);
-    await untilAnswered(b, 'text/plain;charset=UTF-8');
+    await untilAnswered(g.b, 'text/plain;charset=UTF-8');
     await deliveredThroughB('69', '7002', '李四', 'text/plain;charset=UTF-8', { sent: LI_SI_UTF8, notSent: LI_SI_GBK });
 
     // A itself follows the terminal's last initialisation, as before.
-    expect(await pollType(a)).toBe('text/plain;charset=UTF-8');
+    expect(await pollType(g.a)).toBe('text/plain;charset=UTF-8');
   });
 
   it('works the other way round (set to Chinese at B: A answers GBK), and an initialisation keeping the language keeps it everywhere', async () => {
@@ -106,15 +91,15 @@ describe.skipIf(onPglite)('a terminal that initialises against process A and pol
     const initAt = async (via: GatewayProcess, language: string) => {
       expect(await new AttendanceTerminal({ baseUrl: via.baseUrl, sn, language }).init()).toBe(true);
     };
-    await initAt(a, '69');
-    expect(await pollType(a, sn)).toBe('text/plain;charset=UTF-8');
-    expect(await pollType(b, sn)).toBe('text/plain;charset=UTF-8');
-    await initAt(b, '83');
-    await untilAnswered(a, 'text/plain;charset=GBK', sn);
-    await initAt(a, '83');
+    await initAt(g.a, '69');
+    expect(await pollType(g.a, sn)).toBe('text/plain;charset=UTF-8');
+    expect(await pollType(g.b, sn)).toBe('text/plain;charset=UTF-8');
+    await initAt(g.b, '83');
+    await untilAnswered(g.a, 'text/plain;charset=GBK', sn);
+    await initAt(g.a, '83');
     for (let i = 0; i < 5; i++) {
-      expect(await pollType(b, sn)).toBe('text/plain;charset=GBK');
-      expect(await pollType(a, sn)).toBe('text/plain;charset=GBK');
+      expect(await pollType(g.b, sn)).toBe('text/plain;charset=GBK');
+      expect(await pollType(g.a, sn)).toBe('text/plain;charset=GBK');
     }
   });
 });

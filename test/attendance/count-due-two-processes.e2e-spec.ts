@@ -6,35 +6,20 @@
  * dist/src/main.js`, needs `npm run build`) on a real PostgreSQL server: skipped on the embedded database.
  */
 import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AttendanceTerminal } from '../simulator/attendance-terminal';
-import { GatewayProcess } from '../support/gateway-process';
-import { createTestDatabase, type TestDatabase } from '../support/test-db';
+import type { GatewayProcess } from '../support/gateway-process';
+import { onEmbedded, useTwoGateways } from '../support/two-gateways';
 
-const onPglite = inject('testDb').mode === 'embedded';
+const onPglite = onEmbedded();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SN = 'ATT-CD-2PROC';
 
-let db: TestDatabase;
-let a: GatewayProcess;
-let b: GatewayProcess;
-
-beforeAll(async () => {
-  if (onPglite) return;
-  db = await createTestDatabase();
-  a = await GatewayProcess.create(db.url);
-  b = await GatewayProcess.create(db.url);
-  await Promise.all([a.start(), b.start()]);
-});
-
-afterAll(async () => {
-  await Promise.all([a?.kill(), b?.kill()]);
-  await db?.drop();
-});
+const g = useTwoGateways();
 
 const pinsOn = (term: AttendanceTerminal) => [...term.users.keys()].sort();
 async function countDue(): Promise<boolean | undefined> {
-  const c = new Client({ connectionString: db.url });
+  const c = new Client({ connectionString: g.db.url });
   await c.connect();
   try {
     return (await c.query(`SELECT t.count_due FROM att_terminal t JOIN device d ON d.id = t.device_id WHERE d.sn = $1`, [SN])).rows[0]?.count_due;
@@ -57,21 +42,21 @@ async function untilHolds(term: AttendanceTerminal, pins: string[]): Promise<voi
 
 describe.skipIf(onPglite)('the user count check owed by a re-initialisation, across two gateway processes', () => {
   it('reset and initialised again at A, its INFO with 0 users at B: B makes the check, the users come back, the check is done once', async () => {
-    const term = new AttendanceTerminal({ baseUrl: a.baseUrl, sn: SN });
+    const term = new AttendanceTerminal({ baseUrl: g.a.baseUrl, sn: SN });
     expect(await term.init()).toBe(true);
-    for (const pin of ['8501', '8502']) expect((await a.api('POST', '/api/person/add', { pin, name: `P${pin}` })).body.code).toBe(0);
-    expect((await a.api('POST', '/api/attAreaPerson/set', { code: '1', pins: ['8501', '8502'] })).body.code).toBe(0);
+    for (const pin of ['8501', '8502']) expect((await g.a.api('POST', '/api/person/add', { pin, name: `P${pin}` })).body.code).toBe(0);
+    expect((await g.a.api('POST', '/api/attAreaPerson/set', { code: '1', pins: ['8501', '8502'] })).body.code).toBe(0);
     await untilHolds(term, ['8501', '8502']);
     // B has read this terminal's INFO already (the same INFO later is not read again unless a check is owed).
-    term.moveTo(b.baseUrl);
+    term.moveTo(g.b.baseUrl);
     await term.poll(true);
-    term.moveTo(a.baseUrl);
+    term.moveTo(g.a.baseUrl);
     expect(await countDue()).toBe(false);
 
     expect(await term.factoryReset()).toBe(true);
     expect(term.users.size).toBe(0);
     expect(await countDue()).toBe(true);
-    term.moveTo(b.baseUrl);
+    term.moveTo(g.b.baseUrl);
     await untilHolds(term, ['8501', '8502']);
     const t0 = Date.now();
     while ((await countDue()) && Date.now() - t0 < 10_000) await sleep(100);
