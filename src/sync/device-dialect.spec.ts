@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dialectOf, registrationStorageChanges, storesDifferently } from './device-dialect';
+import { dialectOf, oldDialectCleanup, registrationStorageChanges, storesDifferently } from './device-dialect';
 
 const registrationStoresDifferently = (a: unknown, b: unknown) => registrationStorageChanges(a, b).length > 0;
 
@@ -92,5 +92,30 @@ describe('storesDifferently: a re-registration that changes how the panel stores
     const body = Object.entries(panel).map(([k, v]) => `${k}=${v}`).join(',');
     expect(registrationStoresDifferently(body, panel)).toBe(false);
     expect(registrationStoresDifferently(body, changed({ DateFmtFunOn: '0' }))).toBe(true);
+  });
+});
+
+describe('oldDialectCleanup: what the old dialect\'s tables hold is deleted as the old dialect deletes it', () => {
+  const modern = dialectOf(null, panel);
+  const legacy = dialectOf(null, changed({ PushVersion: 'Ver 2.2.0-20180101', BioDataFun: '0', BioPhotoFun: '0', MultiBioDataSupport: undefined, MultiBioPhotoSupport: undefined, PhotoFunOn: '1' }));
+  const held = [
+    { kind: 'bio' as const, pin: '7', failing: false },
+    { kind: 'photo' as const, pin: '7', failing: false },
+    { kind: 'bio' as const, pin: '8', failing: true },
+  ];
+
+  it('templatev10 and userpic after an upgrade: templatev10 whole, userpic per pin held', () => {
+    expect(legacy.dialect).toMatchObject({ bio: 'templatev10', photo: 'userpic' });
+    expect(oldDialectCleanup(legacy, modern, held)).toEqual(['DATA DELETE templatev10 *', 'DATA DELETE userpic pin=7']);
+  });
+
+  it('biodata and biophoto after a downgrade: per pin, biophoto by its old Type', () => {
+    expect(oldDialectCleanup(modern, legacy, held)).toEqual(['DATA DELETE biodata Pin=7', 'DATA DELETE biodata Pin=8', 'DATA DELETE biophoto PIN=7\tType=9']);
+  });
+
+  it('cards moved out of mulcarduser: mulcarduser whole; a table both dialects use: only the pins whose change waits for its retry', () => {
+    const multi = dialectOf(null, changed({ MulCardUserFunOn: '1' }));
+    expect(oldDialectCleanup(multi, modern, held)).toEqual(['DATA DELETE biodata Pin=8', 'DATA DELETE mulcarduser *']);
+    expect(oldDialectCleanup(modern, multi, held)).toEqual(['DATA DELETE biodata Pin=8']);
   });
 });

@@ -1,4 +1,4 @@
-import { BIO_TYPE, chooseDialect, KvMap, parseCapabilities, parseCommaList, type Dialect } from '../push/protocol';
+import { BIO_TYPE, chooseDialect, dataDelete, KvMap, parseCapabilities, parseCommaList, type Dialect } from '../push/protocol';
 
 /** What the planner needs to know about one device to talk its dialect. */
 export interface SyncDevice {
@@ -109,4 +109,40 @@ export function storesDifferently(before: DeviceStorage, after: DeviceStorage): 
  */
 export function registrationStorageChanges(before: unknown, after: unknown): string[] {
   return storageChanges(dialectOf(null, before), dialectOf(null, after));
+}
+
+/** What a device confirmed holding of the kinds that live in dialect-dependent tables, by pin (sync_item). */
+export interface HeldBeforeSwitch {
+  /** Pins whose templates (`bio`) or photo (`photo`) the device confirmed; `failing`: a change of it waits for its retry. */
+  kind: 'bio' | 'photo';
+  pin: string;
+  failing: boolean;
+}
+
+/**
+ * The deletes a device owes when it registers storing records differently (storageChanges), before its full sync
+ * writes everything again in the new dialect. That full sync clears the new dialect's tables only, so what the old
+ * dialect's tables hold stays: a template in `templatev10` after the move to `biodata`, a photo in `userpic` after the
+ * move to `biophoto` (or in `biophoto` under another Type), cards in `mulcarduser` after cards moved to `user`, of
+ * persons who may have left since. They are deleted as the old dialect deletes them: `templatev10` and `mulcarduser`
+ * whole (`*`, manual 9.1.2), `biodata` and the photo tables per pin the device confirmed (they take no `*`). A table
+ * both dialects use keeps its rows, which the full sync overwrites, except those of a pin whose change waits for
+ * its retry (a template or photo removal that failed once): that removal would be forgotten with the confirmed
+ * state, so it is made now.
+ */
+export function oldDialectCleanup(before: DeviceStorage, after: DeviceStorage, held: readonly HeldBeforeSwitch[]): string[] {
+  const out: string[] = [];
+  const pins = (kind: HeldBeforeSwitch['kind'], all: boolean) => [...new Set(held.filter((h) => h.kind === kind && (all || h.failing)).map((h) => h.pin))].sort();
+  const bioMoved = before.dialect.bio !== after.dialect.bio;
+  if (before.dialect.bio === 'templatev10' && bioMoved) out.push(dataDelete('templatev10', '*'));
+  else for (const pin of pins('bio', bioMoved)) out.push(dataDelete(before.dialect.bio, [['Pin', pin]]));
+  const photo = before.dialect.photo;
+  if (photo) {
+    const photoMoved = photo !== after.dialect.photo || (photo === 'biophoto' && before.photoType !== after.photoType);
+    for (const pin of pins('photo', photoMoved)) {
+      out.push(photo === 'biophoto' ? dataDelete('biophoto', [['PIN', pin], ['Type', before.photoType]]) : dataDelete('userpic', [['pin', pin]]));
+    }
+  }
+  if (before.dialect.cards === 'mulcarduser' && after.dialect.cards !== 'mulcarduser') out.push(dataDelete('mulcarduser', '*'));
+  return out;
 }

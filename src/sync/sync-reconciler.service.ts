@@ -15,7 +15,8 @@ import { AttendanceSyncService } from './attendance-sync.service';
 import { SyncConfirmation } from './sync-confirm';
 import { SyncPlannerService } from './sync-planner.service';
 import { SyncOwed } from './sync-state.entity';
-import { registrationStorageChanges } from './device-dialect';
+import { dialectOf, oldDialectCleanup, registrationStorageChanges, type HeldBeforeSwitch } from './device-dialect';
+import { CommandQueueService } from '../push/command-queue.service';
 
 /** Advisory lock key of the reconciler leader (one process at a time when several share the database). */
 export const LEADER_LOCK = 7330010;
@@ -69,6 +70,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     private readonly attendance: AttendanceSyncService,
     private readonly confirmation: SyncConfirmation,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly queue: CommandQueueService,
   ) {}
 
   onModuleInit(): void {
@@ -105,10 +107,22 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
   async owe(m: EntityManager, e: DeviceRegisteredEvent): Promise<void> {
     const changes = e.registration ? registrationStorageChanges(e.registration.before, e.registration.after) : [];
     if (changes.length > 0) {
+      // What the old dialect's tables hold is deleted first, as the old dialect deletes it (oldDialectCleanup): the
+      // pins come from the confirmed state about to be dropped.
+      const held: Array<{ kind: 'bio' | 'photo'; key: string; failures: number }> = await m.query(
+        `SELECT kind, key, failures FROM sync_item WHERE device_id = $1 AND kind IN ('bio', 'photo') AND hash IS NOT NULL`,
+        [e.deviceId],
+      );
+      const cleanup = oldDialectCleanup(
+        dialectOf(null, e.registration!.before),
+        dialectOf(null, e.registration!.after),
+        held.map((h): HeldBeforeSwitch => ({ kind: h.kind, pin: h.key, failing: h.failures > 0 })),
+      );
+      if (cleanup.length > 0) await this.queue.enqueue(m, e.sn, cleanup);
       await m.query(`DELETE FROM sync_item WHERE device_id = $1`, [e.deviceId]);
       await oweJob(m, e.deviceId, 'full');
       this.owedNow.add(e.deviceId);
-      this.log.warn(`device ${e.sn} stores records differently now (${changes.join(', ')}): what it confirmed is dropped; a full sync is owed`);
+      this.log.warn(`device ${e.sn} stores records differently now (${changes.join(', ')}): what it confirmed is dropped; ${cleanup.length} delete(s) for its old tables queued; a full sync is owed`);
       return;
     }
     const [state]: Array<{ full_owed: boolean; known: boolean; needed: boolean; synced_before: boolean }> = await m.query(

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { Device, levelId } from './access-helpers';
+import { Device, levelId, PHOTO } from './access-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -114,6 +114,64 @@ describe('a panel registers again with changed options', () => {
     expect(sent.filter((c) => c === 'DATA DELETE user *')).toHaveLength(1);
     expect(d.sim.table('mulcarduser')).toEqual([expect.objectContaining({ Pin: '2004', CardNo: (423456).toString(16).toUpperCase() })]);
     await expectConverged('DIALECT0004');
+  });
+
+  it('a firmware upgrade from templatev10/userpic to biodata/biophoto: the old tables are emptied, nothing of a person who left stays', async () => {
+    const oldFirmware = {
+      registryPushVersion: 'Ver 2.2.0-20180101',
+      multiBioDataSupport: '',
+      multiBioPhotoSupport: '',
+      registryExtras: { DateFmtFunOn: 0, BioPhotoFun: 0, BioDataFun: 0, PhotoFunOn: 1 },
+    };
+    const d = await Device.connect(t, 'DIALECT0005', 1, '10.20.0.5', oldFirmware);
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'DIALECT0005' }] })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'DIALECT0005', doorName: '10.20.0.5-1' }] })).body.code).toBe(0);
+    const level = await levelId(t, 'DIALECT0005');
+    const finger = Buffer.from('finger template v10 of 2005 ....').toString('base64');
+    for (const pin of ['2005', '2006']) {
+      expect((await t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level, personPhoto: PHOTO })).body.code).toBe(0);
+      expect((await t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: finger, templateNo: '3' })).body.code).toBe(0);
+    }
+    await settle(d);
+    const pinsIn = (table: string) => [...new Set(d.sim.table(table).map((r) => String(r.Pin ?? r.pin ?? r.PIN)))].sort();
+    expect(pinsIn('templatev10')).toEqual(['2005', '2006']);
+    expect(pinsIn('userpic')).toEqual(['2005', '2006']);
+
+    // The firmware upgrade: unified templates (biodata) and comparison photos (biophoto) from now on.
+    await d.sim.reconfigure({ registryPushVersion: 'Ver 3.1.2S-20240809', multiBioDataSupport: '0:1:1:0:0:0:0:0:0:1', multiBioPhotoSupport: '0:0:0:0:0:0:0:0:0:1', registryExtras: { BioPhotoFun: 1, BioDataFun: 1, DateFmtFunOn: 1 } });
+    await reconciler.idle();
+    expect(await queued('DIALECT0005')).toEqual(expect.arrayContaining(['DATA DELETE templatev10 *', 'DATA DELETE userpic pin=2005', 'DATA DELETE userpic pin=2006']));
+    // One of them leaves before the panel polls again.
+    expect((await t.delete('/api/person/delete/2006')).body.code).toBe(0);
+    await settle(d);
+    d.expectAllAcknowledged();
+    expect(d.sim.table('templatev10')).toEqual([]);
+    expect(d.sim.table('userpic')).toEqual([]);
+    expect(pinsIn('biodata')).toEqual(['2005']);
+    expect(pinsIn('biophoto')).toEqual(['2005']);
+    expect(pinsIn('user')).toEqual(['2005']);
+    await expectConverged('DIALECT0005');
+    expect((await t.get('/api/gateway/devices/DIALECT0005')).body.data.refusedCapabilities).toEqual([]);
+  });
+
+  it('a firmware that dropped its old tables refuses their deletes: the new dialect still converges', async () => {
+    let upgraded = false;
+    const d = await Device.connect(t, 'DIALECT0006', 1, '10.20.0.6', {
+      registryPushVersion: 'Ver 2.2.0-20180101',
+      multiBioDataSupport: '',
+      multiBioPhotoSupport: '',
+      registryExtras: { BioPhotoFun: 0, BioDataFun: 0, PhotoFunOn: 1 },
+      resultFor: (c) => (upgraded && c.verb === 'DATA DELETE' && (c.table === 'templatev10' || c.table === 'userpic') ? -1004 : undefined),
+    });
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'DIALECT0006' }] })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'DIALECT0006', doorName: '10.20.0.6-1' }] })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '2007', name: 'P2007', accLevelIds: await levelId(t, 'DIALECT0006'), personPhoto: PHOTO })).body.code).toBe(0);
+    await settle(d);
+    upgraded = true;
+    await d.sim.reconfigure({ registryPushVersion: 'Ver 3.1.2S-20240809', multiBioDataSupport: '0:1:1:0:0:0:0:0:0:1', multiBioPhotoSupport: '0:0:0:0:0:0:0:0:0:1', registryExtras: { BioPhotoFun: 1, BioDataFun: 1 } });
+    await settle(d);
+    expect(d.sim.table('biophoto').map((r) => String(r.PIN ?? r.Pin))).toEqual(['2007']);
+    await expectConverged('DIALECT0006');
   });
 
   it('only the IP address, firmware version and push interval changed: nothing is owed, nothing rewritten', async () => {
