@@ -152,15 +152,17 @@ describe('GB2312/GBK text from devices', () => {
 });
 
 describe('tables the gateway does not read, and refused rtlog lines, are kept raw', () => {
-  it('ERRORLOG (11.16) and IDCARD (11.6) of a terminal: stored raw, answered as the manual answers, Stamps handed back', async () => {
+  it('ERRORLOG (11.16) and IDCARD (11.6) of a terminal: kept by their fields, answered as the manual answers, Stamps handed back', async () => {
     const term = await initialisedTerminal(t, { sn: 'BODY-RAW-1' });
     expect(term.serverOptions).toMatchObject({ IDCARDStamp: 'None', ERRORLOGStamp: 'None' });
     const err = await send('POST', '/iclock/cdata?SN=BODY-RAW-1&table=ERRORLOG&Stamp=41', 'ERRORLOG ErrCode=D01E0001\tErrMsg=\tDataOrigin=cmd\tCmdId=123\tAdditional=\n');
     expect([err.status, err.body]).toEqual([200, 'OK']);
     const id = await send('POST', '/iclock/cdata?SN=BODY-RAW-1&table=IDCARD&Stamp=42', 'IDCARD PIN=2\tSNNum=1\tIDNum=2\tName=Zhang San\tPhoto=V0xm\n', { 'Content-Type': 'multipart/form-data; boundary=x' });
     expect([id.status, id.body]).toEqual([200, 'OK: 1']);
-    expect((await uploads('BODY-RAW-1', 'ERRORLOG')).map((u) => u.record.line)).toEqual(['ERRORLOG ErrCode=D01E0001\tErrMsg=\tDataOrigin=cmd\tCmdId=123\tAdditional=']);
-    expect((await uploads('BODY-RAW-1', 'IDCARD')).map((u) => u.record.line)).toEqual(['IDCARD PIN=2\tSNNum=1\tIDNum=2\tName=Zhang San\tPhoto=V0xm']);
+    expect((await uploads('BODY-RAW-1', 'ERRORLOG')).map((u) => u.record)).toEqual([
+      { ErrCode: 'D01E0001', ErrMsg: '', DataOrigin: 'cmd', CmdId: '123', Additional: '', meaning: 'Face detection failed' },
+    ]);
+    expect((await uploads('BODY-RAW-1', 'IDCARD')).map((u) => u.record)).toEqual([{ PIN: '2', SNNum: '1', IDNum: '2', Name: 'Zhang San', Photo: 'V0xm' }]);
     const again = await initialisedTerminal(t, { sn: 'BODY-RAW-1' });
     expect(again.serverOptions).toMatchObject({ IDCARDStamp: '42', ERRORLOGStamp: '41' });
   });
