@@ -6,6 +6,7 @@ import { newId } from '../common/ids';
 import type { Page } from '../common/paging';
 import { formatCvDateTime, inclusiveEnd, requireCvDateTime, requireCvTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { lockKeys } from '../database/advisory-locks';
 import { insertOf, valuesOf } from '../database/columns';
 import { AttApply } from './att-apply.entity';
 import { AttLeaveImage } from './att-leave.entity';
@@ -88,7 +89,7 @@ export class AttApplyService {
    * one person take turns (an advisory lock), so two identical requests at once store one row.
    */
   private async store(m: EntityManager, row: ApplyRow & { kind: string; personPin: string }): Promise<void> {
-    await m.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [APPLY_LOCK, row.personPin]);
+    await lockKeys(m, APPLY_LOCK, [row.personPin]);
     const meeting: MeetingRow[] = await m.query(MEETING, [row.personPin, row.kind, row.signTime ?? null, row.startTime ?? null, row.endTime ?? null]);
     if (meeting.some((r) => isSameApplication(r, row))) return;
     if (meeting.length > 0) {

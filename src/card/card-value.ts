@@ -1,3 +1,5 @@
+import type { EntityManager } from 'typeorm';
+import { lockKeys } from '../database/advisory-locks';
 /**
  * The number a card number stands for, as a reader and a panel read it: leading zeros do not count, so "026802"
  * and "26802" are one card (a panel given both would hold one card for two users). Card numbers are stored as
@@ -18,8 +20,6 @@ const CARD_LOCK = 0x43415244;
  * or a person and a visitor, holding one card). With it the second one waits, then reads the first one's card
  * (READ COMMITTED: each statement sees what committed before it) and answers -23 as a sequential duplicate does.
  */
-export async function lockCardValues(m: { query(sql: string, params: unknown[]): Promise<unknown> }, cardNos: readonly string[]): Promise<void> {
-  const values = [...new Set(cardNos.map(cardValue).filter((v) => v !== ''))];
-  if (values.length === 0) return;
-  await m.query(`SELECT count(pg_advisory_xact_lock($1, k)) FROM (SELECT DISTINCT hashtext(v) AS k FROM unnest($2::text[]) AS v ORDER BY k OFFSET 0) s`, [CARD_LOCK, values]);
+export function lockCardValues(m: EntityManager, cardNos: readonly string[]): Promise<void> {
+  return lockKeys(m, CARD_LOCK, cardNos.map(cardValue).filter((v) => v !== ''));
 }

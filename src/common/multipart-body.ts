@@ -129,6 +129,6 @@ async function fileAsBase64(file: NodeJS.ReadableStream & { truncated?: boolean 
   }
   if (n > maxBytes || file.truncated) return undefined;
   const bytes = Buffer.concat(chunks);
-  const text = bytes.length > 0 && bytes.length < 64 * 1024 * 1024 ? bytes.toString('latin1') : '';
-  return text !== '' && BASE64_TEXT.test(text) ? text.replace(/[\r\n]/g, '') : bytes.toString('base64');
+  const text = bytes.toString('latin1');
+  return BASE64_TEXT.test(text) ? text.replace(/[\r\n]/g, '') : bytes.toString('base64');
 }

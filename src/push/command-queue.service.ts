@@ -73,6 +73,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CommandOutcomeHub, outcomeCommandSql, type CommandOutcome } from './command-outcome';
 import { intoOf } from '../database/columns';
+import { lockKeys } from '../database/advisory-locks';
 import { namedQuery } from '../database/prepared-query.service';
 import { DeviceCommand, DeviceCommandAttempt, type DeviceCommandState } from './device-command.entity';
 import { recordRefusals } from './device-refusals';
@@ -238,16 +239,7 @@ export class CommandQueueService {
    * order. Taking it again in the same transaction is free of waits (advisory locks stack).
    */
   async lockForOrder(manager: EntityManager, sns: readonly string[]): Promise<void> {
-    const unique = [...new Set(sns)];
-    if (unique.length === 0) return;
-    if (unique.length === 1) {
-      await namedQuery(manager, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, [ORDER_LOCK, unique[0]]);
-      return;
-    }
-    await namedQuery(manager,
-      `SELECT count(pg_advisory_xact_lock($1, k)) FROM (SELECT DISTINCT hashtext(sn) AS k FROM unnest($2::text[]) AS sn ORDER BY k OFFSET 0) s`,
-      [ORDER_LOCK, unique],
-    );
+    await lockKeys(manager, ORDER_LOCK, sns);
   }
 
   /** Fires the devices' "work waiting" signal once the caller's transaction commits (records added to pending commands). */

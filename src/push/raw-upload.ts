@@ -31,12 +31,15 @@ export function storeRejected(m: Pick<EntityManager, 'query'>, sn: string, table
   return storeRaw(m, sn, rejected.map((r) => ({ table: `${table}.rejected`, fields: { line: r.line.replace(/\0/g, ''), reason: r.reason } })));
 }
 
-/** The non-blank lines of a body (LF, CR LF or a lone CR, as splitLines reads them), each stored raw under `table`. */
-export function rawLines(table: string, body: string): RawUploadRow[] {
+/**
+ * The non-blank lines of a body (LF, CR LF or a lone CR, as splitLines reads them), each stored under `table`: as
+ * `{"line": …}`, or by the fields `fieldsOf` reads from it (null: the line as it is).
+ */
+export function rawLines(table: string, body: string, fieldsOf?: (line: string) => Record<string, string> | null): RawUploadRow[] {
   const rows: RawUploadRow[] = [];
   for (const line of body.split(LINE_END)) {
     const text = line.replace(/\0/g, '');
-    if (text.trim() !== '') rows.push({ table, fields: { line: text } });
+    if (text.trim() !== '') rows.push({ table, fields: fieldsOf?.(text) ?? { line: text } });
   }
   return rows;
 }

@@ -10,7 +10,6 @@ import { GatewayMetrics } from '../../metrics/gateway-metrics';
 import { clip, type DeviceSession } from '../device-registry.service';
 import { logRejected } from '../ingest-log';
 import { rawLines, storeRaw, storeRejected, type RawUploadRow } from '../raw-upload';
-import { splitLines } from '../protocol/kv';
 import { verifyModeName, wallClockToInstant } from '../protocol';
 import { rowCount } from '../rtlog-ingest.service';
 import { flushAttlog, mergeStampsSql, type AttlogItem, type PunchRow } from './attlog-batch';
@@ -191,7 +190,7 @@ export class AttendanceIngestService {
    * ERRORLOG code the manual names gains its `meaning`), any other line as `{"line": …}`.
    */
   async ingestRaw(device: DeviceSession, table: string, body: string, stamp: string | null): Promise<AttIngestResult> {
-    const rows = KEYED_TABLES.has(table.toUpperCase()) ? keyedRows(table, body) : rawLines(table, body);
+    const rows = rawLines(table, body, KEYED_TABLES.has(table.toUpperCase()) ? (line) => keyedRecordFields(table, line) : undefined);
     if (device.admission !== 'admitted') {
       this.logger.warn(`device ${device.sn} is ${device.admission}: ${table} upload not acknowledged`);
       return { received: rows.length, stored: 0, admitted: false };
@@ -226,17 +225,6 @@ export class AttendanceIngestService {
 /** The upload's punches for the insert, one per unique key. */
 /** Tables whose records are key=value fields (11.6 IDCARD, 11.16 ERRORLOG): kept by their fields. */
 const KEYED_TABLES = new Set(['IDCARD', 'ERRORLOG']);
-
-/** Each line's fields, or the line itself when it has none (nothing received is dropped). */
-function keyedRows(table: string, body: string): RawUploadRow[] {
-  const rows: RawUploadRow[] = [];
-  for (const { text } of splitLines(body)) {
-    const line = text.replace(/\0/g, '');
-    if (line.trim() === '') continue;
-    rows.push({ table, fields: keyedRecordFields(table, line) ?? { line } });
-  }
-  return rows;
-}
 
 /** An ID-card verification (11.7) as kept: `ATTLOG.idcard`, its result spelt out. */
 function verificationRow(v: IdCardVerification): RawUploadRow {
