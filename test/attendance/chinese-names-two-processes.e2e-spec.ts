@@ -56,7 +56,11 @@ async function deliveredThroughB(language: string, pin: string, name: string, co
   const atB = new AttendanceTerminal({ baseUrl: g.b.baseUrl, sn: SN, language, fetch: recordingFetch(seen) });
   expect((await g.a.api('POST', '/api/person/add', { pin, name })).body.code).toBe(0);
   expect((await g.a.api('POST', '/api/attAreaPerson/set', { code: '1', pins: [pin] })).body.code).toBe(0);
+  // Drained until the user arrives (bounded): a poll meeting the terminal's queue held by the other process (its
+  // planner, after the initialisation there) is answered idle, and a drain stops at the first idle poll.
   const got = await atB.drain();
+  const userSent = () => got.some((d) => d.command.startsWith(`DATA UPDATE USERINFO PIN=${pin}\t`));
+  for (const t0 = Date.now(); !userSent() && Date.now() - t0 < PROMPTLY_MS; await sleep(50)) got.push(...(await atB.drain()));
   expect(got.filter((d) => d.command.startsWith(`DATA UPDATE USERINFO PIN=${pin}\t`)).map((d) => d.returnCode)).toEqual([0]);
   expect(atB.users.get(pin)?.name).toBe(name);
   const delivery = seen.find((s) => s.bytes.includes(`PIN=${pin}\t`));
