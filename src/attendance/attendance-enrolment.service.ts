@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { upsertEnrolledTemplate } from '../bioTemplate/bio-template-upsert';
 import type { EntityManager } from 'typeorm';
 import { setMainCard } from '../card/card-writes';
+import { isCardNumber } from '../common/card.decorator';
 import { newId } from '../common/ids';
 import { excludedOf, insertOf, intoOf, listOf } from '../database/columns';
 import { Person } from '../person/person.entity';
@@ -170,9 +171,13 @@ export class AttendanceEnrolmentService {
         if (password) patch.password = password;
         if (Object.keys(patch).length) await persons.update({ id: p.id }, patch);
       }
-      if (u.card && u.card !== p.cardNo) {
+      if (u.card && u.card !== p.cardNo && !isCardNumber(u.card)) {
+        // Not a number a reader could send (a firmware's garbage, another field run into it): never a card.
+        this.log.warn(`card of ${u.pin} from device ${device.sn} not taken: ${JSON.stringify(u.card.slice(0, 70))} is not a card number`);
+        doubt.add(u.pin);
+      } else if (u.card && u.card !== p.cardNo) {
         try {
-          await setMainCard(m, p, u.card.slice(0, 64));
+          await setMainCard(m, p, u.card);
         } catch (err) {
           this.log.warn(`card of ${u.pin} from device ${device.sn} not taken: ${(err as Error).message}`);
           doubt.add(u.pin);

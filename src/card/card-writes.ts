@@ -1,4 +1,4 @@
-import { CARD_NO } from '../common/card.decorator';
+import { isCardNumber } from '../common/card.decorator';
 import { In, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { Person } from '../person/person.entity';
@@ -49,7 +49,7 @@ export async function insertMainCards(m: EntityManager, persons: readonly Person
 export async function setSecondaryCards(m: EntityManager, person: Person, cardNos: string[]): Promise<void> {
   const cards = m.getRepository(Card);
   const wanted = [...new Set(cardNos)].filter((c) => c !== person.cardNo);
-  const bad = wanted.find((c) => !CARD_NO.test(c) || c.length > 64);
+  const bad = wanted.find((c) => !isCardNumber(c));
   if (bad !== undefined) throw new CvError(CvCode.InvalidParameter, `supplyCards: ${JSON.stringify(bad.slice(0, 70))} is not a card number (digits, or hexadecimal)`);
   await checkFree(m, person.id, wanted);
   await cards.delete({ personId: person.id, cardType: SECONDARY_CARD });

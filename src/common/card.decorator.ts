@@ -10,6 +10,9 @@ import { DeviceSafe } from './device-safe.decorator';
  */
 export const CARD_NO = /^[0-9A-Fa-f]*$/;
 
+/** A card number the card table can hold: digits or hexadecimal, at most 64 of them. */
+export const isCardNumber = (s: string): boolean => s.length <= 64 && CARD_NO.test(s);
+
 /**
  * A card number as clients send it: a string, or a JSON number that is exactly an integer. A number past 2^53
  * (or 1e30) has already lost digits in the client's JSON, so it is refused instead of being stored as

@@ -29,7 +29,7 @@ const TARGETS: Array<[string, string]> = [
 ];
 
 // Lines shaped like the protocol's, with hostile values: huge numbers, NULs, bad dates, stray separators.
-const key = fc.constantFrom('time', 'pin', 'cardno', 'eventaddr', 'event', 'inoutstatus', 'verifytype', 'index', 'sensor', 'relay', 'alarm', 'ID', 'Return', 'return', 'CMD', 'uid', 'tmp', 'type', 'LockCount', '~DeviceName', 'user pin', 'errcode');
+const key = fc.constantFrom('time', 'pin', 'cardno', 'eventaddr', 'event', 'inoutstatus', 'verifytype', 'index', 'sensor', 'relay', 'alarm', 'ID', 'Return', 'return', 'CMD', 'uid', 'tmp', 'type', 'LockCount', '~DeviceName', 'user pin', 'errcode', 'name', 'password', 'privilege', 'starttime', 'endtime', 'uid', 'group');
 const value = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 30 }),
   fc.constantFrom('2026-01-01 00:00:00', '2026-02-30 10:00:00', '9999-12-31 23:59:59', '0000-00-00 00:00:00', '99999999999999999999', '-1', '0', 'ffff', '0000111000011010', '\0', '=', ''),

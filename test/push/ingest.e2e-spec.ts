@@ -190,6 +190,18 @@ describe('table uploads', () => {
     expect(pins).toEqual([{ pin: '6001' }, { pin: '6002' }]);
   });
 
+  it('takes a panel user whose card field is garbage or NUL-padded, without that card', async () => {
+    // The card runs into the next fields (no TAB), or its C buffer's garbage follows a NUL: never a card number.
+    const body = `user uid=12\tpin=6003\tcardno=2026-01-01 00:00:00&time=\0&x\tname=C\nuser uid=13\tpin=6004\tcardno=445566\0\u0001zz\tname=D`;
+    const r = await sim.uploadRaw('/iclock/cdata', 'SN=ING-1&table=tabledata&tablename=user&count=2', body);
+    expect([r.status, r.body]).toEqual([200, 'user=2']);
+    const persons = await t.ds.query(`SELECT pin, name, card_no FROM person WHERE pin IN ('6003', '6004') ORDER BY pin`);
+    expect(persons).toEqual([
+      { pin: '6003', name: 'C', card_no: null },
+      { pin: '6004', name: 'D', card_no: '445566' },
+    ]);
+  });
+
   it('stores the options upload', async () => {
     const r = await sim.uploadOptions(['~DeviceName', 'LockCount']);
     expect(r.body).toBe('OK');

@@ -88,4 +88,16 @@ describe('key/value fast paths read as the plain definitions', () => {
     expect(parseTabRecord('time=2026-01-01 10:00:00\tpin=7')).toMatchObject({ prefix: null });
     expect(parseTabRecord('time=2026-01-01 10:00:00\tpin=7').map.get('time')).toBe('2026-01-01 10:00:00');
   });
+
+  it('parseTabRecord ends a value at a NUL, as the C string it was built in does', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Za-z0-9=%~+é-]{0,12}$/), text, (a, b) => {
+        const v = parseTabRecord(`pin=${a}\0${b.replace(/[\t\n]/g, '')}\tname=x`).map.get('pin');
+        expect(v).toBe(a);
+        expect(v).not.toContain('\0');
+      }),
+      { numRuns: 300 },
+    );
+    expect(parseTabRecord('user pin=7\tcardno=123\0garbage\tname=Ann').map.get('cardno')).toBe('123');
+  });
 });

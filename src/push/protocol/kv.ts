@@ -150,13 +150,18 @@ function field(rawKey: string, value: string): KvField {
   return { rawKey, key: bareKey(rawKey), value };
 }
 
-/** Splits `k=v` at the first `=`; values may contain `=` (base64 padding, filters). */
+/**
+ * Splits `k=v` at the first `=`; values may contain `=` (base64 padding, filters). A value holding a NUL ends
+ * there, as the C string the firmware built it in does: what follows is buffer garbage, and the database refuses
+ * NUL in text, so carrying it would fail the whole upload.
+ */
 function splitPair(token: string): KvField | null {
   const eq = token.indexOf('=');
   if (eq <= 0) return null;
   const rawKey = token.slice(0, eq);
   if (rawKey.trim() === '') return null;
-  return field(rawKey, token.slice(eq + 1));
+  const nul = token.indexOf('\0', eq + 1);
+  return field(withoutNul(rawKey), token.slice(eq + 1, nul < 0 ? undefined : nul));
 }
 
 // A key looks like `~Name`, `Door1Drivertime`, `SN_Num`, `wgRuleVer`; used to decide where a
