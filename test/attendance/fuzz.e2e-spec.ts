@@ -40,3 +40,40 @@ it('never answers a hostile upload with a 5xx, and the terminal polls on', async
   );
   await term.poll();
 });
+
+const ATT_QUERY_KEYS = ['options', 'pushver', 'language', 'pushcommkey', 'DeviceType', 'INFO', 'Stamp', 'OpStamp', 'PhotoStamp', 'table', 'PIN', 'ContentType', 'type'];
+const query = fc.array(fc.tuple(fc.constantFrom(...ATT_QUERY_KEYS), hostile), { maxLength: 6 });
+const get = (path: string, params: Array<[string, string]>) =>
+  fetch(`${t.baseUrl}${path}?${params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`, { headers: { 'User-Agent': 'iClock Proxy/1.09' } });
+
+it('never answers a hostile initialisation, poll or command result with a 5xx', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom('/iclock/cdata', '/iclock/getrequest', '/iclock/devicecmd', '/iclock/fdata', '/iclock/ping'),
+      fc.constantFrom('ATT-FUZZ-1', 'ATT-FUZZ-2'),
+      query,
+      body,
+      async (path, sn, params, text) => {
+        const all: Array<[string, string]> = [['SN', sn], ...params];
+        const g = await get(path, all);
+        expect(g.status).toBeLessThan(500);
+        await g.arrayBuffer();
+        const p = await fetch(`${t.baseUrl}${path}?${all.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`, { method: 'POST', body: text, headers: { 'User-Agent': 'iClock Proxy/1.09' } });
+        expect(p.status).toBeLessThan(500);
+        await p.arrayBuffer();
+      },
+    ),
+    { numRuns: 200 },
+  );
+  // Command results naming commands the terminal never got, with hostile values.
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.tuple(hostile, hostile, hostile), { maxLength: 5 }), async (results) => {
+      const text = results.map(([id, ret, cmd]) => `ID=${id}&Return=${ret}&CMD=${cmd}`).join('\n');
+      const r = await fetch(`${t.baseUrl}/iclock/devicecmd?SN=ATT-FUZZ-1`, { method: 'POST', body: text });
+      expect(r.status).toBeLessThan(500);
+      await r.arrayBuffer();
+    }),
+    { numRuns: 150 },
+  );
+  expect(await term.init()).toBe(true);
+});

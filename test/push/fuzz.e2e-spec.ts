@@ -99,3 +99,19 @@ it('never loses a good devicecmd result among bad lines', async () => {
   const states = await t.ds.query(`SELECT state FROM device_command WHERE device_sn = 'FUZZ-CMD'`);
   expect(states.map((x: { state: string }) => x.state)).toEqual(Array(10).fill('done'));
 });
+
+it('never answers hostile query values on any device path with a 5xx', async () => {
+  const keys = ['options', 'pushver', 'language', 'DeviceType', 'INFO', 'Stamp', 'table', 'tablename', 'type', 'count', 'cmdid', 'packcnt', 'packidx', 'ContentType', 'AuthType', 'Ver', 'ID', 'Return'];
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom('/iclock/cdata', '/iclock/getrequest', '/iclock/devicecmd', '/iclock/registry', '/iclock/push', '/iclock/querydata', '/iclock/rtdata', '/iclock/ping'),
+      fc.array(fc.tuple(fc.constantFrom(...keys), value), { maxLength: 6 }),
+      fc.option(body, { nil: undefined }),
+      async (path, params, text) => {
+        const r = await sim.uploadRaw(path, Object.fromEntries(params), text);
+        expect(r.status).toBeLessThan(500);
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
