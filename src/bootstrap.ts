@@ -203,8 +203,8 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
     bodyParser: false,
     abortOnError: false,
   });
-  routeForms.attach(app);
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  routeForms.attach(app, fastify);
   registerBodyParsers(fastify);
   registerOversizeDrain(fastify);
   // adMedia/add (2.6.1) is a multipart form; one file, bounded by MEDIA_MAX_BYTES.

@@ -6,11 +6,14 @@ import { ProtocolValueError } from '../push/protocol/errors';
 import { CvCode, CvError } from './cv-error';
 import { fail } from './envelope';
 import { isDeviceRoute, requestPath } from './request-context';
+import { methodsServedAt } from './route-forms';
 
 interface Mapped {
   status: number;
   code: number;
   message: string;
+  /** The methods served at the path, for a 405's Allow header. */
+  allow?: string;
 }
 
 const HTTP_CODES: Record<number, number> = {
@@ -106,8 +109,9 @@ export class CvExceptionFilter implements ExceptionFilter {
 }
 
 export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply, logger: Pick<Logger, 'error' | 'warn'>): void {
-  const mapped = mappedOrLogged(err, req, logger);
+  const mapped = wrongMethod(err, req) ?? mappedOrLogged(err, req, logger);
   if (reply.sent) return;
+  if (mapped.allow) reply.header('allow', mapped.allow);
   if (isDeviceRoute(req)) {
     const a = deviceAnswer(mapped);
     reply.status(a.status).type('text/plain').send(a.body);
@@ -120,6 +124,22 @@ export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply
 /** A failed device request's answer (for the raw fast path, device-fast-path.ts, which has no Fastify reply). */
 export function deviceErrorAnswer(err: unknown, req: FailedRequest, logger: Pick<Logger, 'error' | 'warn'>): { status: number; body: string } {
   return deviceAnswer(mappedOrLogged(err, req, logger));
+}
+
+/**
+ * A request no route took although its path is served under another method (a GET to a POST endpoint): -405
+ * naming the methods to use, not "no such endpoint", which would send the integrator looking for a wrong path.
+ */
+function wrongMethod(err: unknown, req: FastifyRequest): Mapped | undefined {
+  if (!(err instanceof NotFoundException) || !req.server || !requestPath(req).startsWith('/api/')) return undefined;
+  const served = methodsServedAt(req.server, req.url).filter((m) => m !== 'HEAD');
+  if (served.length === 0 || served.includes(req.method)) return undefined;
+  return {
+    status: HttpStatus.METHOD_NOT_ALLOWED,
+    code: CvCode.MethodNotAllowed,
+    message: `${req.method} is not served at ${requestPath(req)}: use ${served.join(' or ')}`,
+    allow: served.join(', '),
+  };
 }
 
 interface FailedRequest {

@@ -116,6 +116,14 @@ function queryNamesOf(param: string): string[] {
   return group ? [param, ...group.filter((n) => n !== param)] : [param];
 }
 
+/** Each HTTP server's route forms, for the error answer of a request no route took (`methodsServedAt`). */
+const formsOfServer = new WeakMap<object, RouteForms>();
+
+/** The methods served at a URL's path on the server that received it (empty when none, or unknown). */
+export function methodsServedAt(server: object, url: string): string[] {
+  return formsOfServer.get(server)?.methodsAt(url) ?? [];
+}
+
 export class RouteForms {
   private app?: INestApplicationContext;
   /** Requests routed with path parameters still to be read from their body (body → path). */
@@ -125,8 +133,9 @@ export class RouteForms {
   constructor(private routes?: Route[]) {}
 
   /** Called once the Nest application exists; the route table is read on the first request. */
-  attach(app: INestApplicationContext): void {
+  attach(app: INestApplicationContext, server?: object): void {
     this.app = app;
+    if (server) formsOfServer.set(server, this);
   }
 
   /** Fastify's `rewriteUrl`: the URL to route, the one sent unless a client form of another route applies. */
@@ -158,6 +167,27 @@ export class RouteForms {
     }
     done();
   };
+
+  /**
+   * The methods served at a URL's path, in any form `resolve` routes (path parameters as trailing segments or
+   * from the query), catch-alls aside: a request that found no route by its method is told which to use.
+   */
+  methodsAt(url: string): string[] {
+    this.routes ??= this.app ? routesOf(this.app) : [];
+    const q = url.indexOf('?');
+    let segs: string[];
+    try {
+      segs = split(q < 0 ? url : url.slice(0, q)).map((x) => decodeURIComponent(x));
+    } catch {
+      return [];
+    }
+    const served = this.routes.filter((r) => {
+      if (r.segments.at(-1) === '*' || r.segments.length < segs.length) return false;
+      const head = r.segments.slice(0, segs.length);
+      return head.every((x, i) => isParam(x) || x === segs[i]) && r.segments.slice(segs.length).every((x) => x.startsWith(':'));
+    });
+    return [...new Set(served.map((r) => r.method))];
+  }
 
   /** The URL to route (see the class comment). */
   rewrite(method: string, url: string): string {

@@ -83,6 +83,19 @@ describe('the envelope', () => {
     expect(r.text).not.toContain(TEST_TOKEN);
   });
 
+  it('answers a served path asked with another method -405, naming the methods to use', async () => {
+    const list = await t.get('/api/person/getPersonList', { pageNo: 1, pageSize: 10 });
+    expect([list.status, list.body]).toEqual([405, { code: -405, message: 'GET is not served at /api/person/getPersonList: use POST', data: null }]);
+    expect(list.headers.get('allow')).toBe('POST');
+    // In the forms the routes take: the pin as a path segment or in the query.
+    for (const path of ['/api/person/get/1', '/api/person/get?pin=1']) {
+      const r = await t.request('POST', path, { query: { access_token: TEST_TOKEN } });
+      expect([r.status, r.body.code, r.body.message]).toEqual([405, -405, 'POST is not served at /api/person/get: use GET'.replace('/api/person/get', path.split('?')[0])]);
+    }
+    expect((await t.get('/api/person/delete/1')).body.message).toBe('GET is not served at /api/person/delete/1: use DELETE or POST');
+    expect(list.text).not.toContain(TEST_TOKEN);
+  });
+
   it('answers malformed JSON with an envelope', async () => {
     const r = await t.request('POST', '/api/department/add', {
       query: { access_token: TEST_TOKEN },
