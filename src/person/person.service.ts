@@ -27,6 +27,9 @@ const blankToNull = (v: string | undefined) => (v === undefined ? undefined : v 
  * Person writes. Each runs in one transaction with the sync planner, so the person, their cards and levels
  * and the device commands they imply commit together.
  */
+/** A concurrent writer inserted the same new pin first: running the write again finds the row and edits it. */
+const isPinTaken = (e: unknown): boolean => isUniqueViolation(e, 'uq_person_pin');
+
 @Injectable()
 export class PersonService {
   constructor(
@@ -48,7 +51,7 @@ export class PersonService {
     (items) => this.upsertBatch(items),
     // Alone, an add-or-edit that lost the race to insert its pin (the same person added twice at once) runs
     // again and edits the row the other one inserted: both answer success, as two calls one after the other do.
-    ({ dto, mode }) => writeTransaction(this.ds, (m) => this.upsertWith(m, dto, mode), (e) => isUniqueViolation(e, 'uq_person_pin')),
+    ({ dto, mode }) => writeTransaction(this.ds, (m) => this.upsertWith(m, dto, mode), isPinTaken),
     16,
     2,
     8,
@@ -66,13 +69,21 @@ export class PersonService {
     });
   }
 
-  /** Several persons, all or nothing (v2/person/addPersons): one plan for all of them, multi-record commands. */
+  /**
+   * Several persons, all or nothing (v2/person/addPersons): one plan for all of them, multi-record commands. A
+   * batch that lost the race to insert a pin (two batches, or a batch and a single add, naming the same new
+   * person at once) runs again and edits the row the other one inserted, as it would one after the other.
+   */
   upsertMany(dtos: PersonWriteDto[]): Promise<void> {
-    return writeTransaction(this.ds, async (m) => {
-      const out = await this.writeGroup(m, dtos.map((dto) => ({ dto: withoutNulls(dto), mode: 'add' as const })));
-      for (const r of out) if (!r.ok) throw r.error;
-      await this.planSaved(m, out.flatMap((r) => (r.ok ? [r.value] : [])));
-    });
+    return writeTransaction(
+      this.ds,
+      async (m) => {
+        const out = await this.writeGroup(m, dtos.map((dto) => ({ dto: withoutNulls(dto), mode: 'add' as const })));
+        for (const r of out) if (!r.ok) throw r.error;
+        await this.planSaved(m, out.flatMap((r) => (r.ok ? [r.value] : [])));
+      },
+      isPinTaken,
+    );
   }
 
   /**
@@ -116,7 +127,7 @@ export class PersonService {
       } catch (error) {
         // A deadlock aborts the whole group, which is run again (writeTransaction): never this write's answer. A
         // pin a concurrent writer inserted first fails the group too, so that each write runs alone and edits it.
-        if (isDeadlock(error) || isUniqueViolation(error, 'uq_person_pin')) throw error;
+        if (isDeadlock(error) || isPinTaken(error)) throw error;
         await m.query('ROLLBACK TO SAVEPOINT person_write');
         lookups.forget(dto.pin);
         out[i] = { ok: false, error };

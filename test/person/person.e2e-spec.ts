@@ -229,4 +229,17 @@ describe('the same person added at once by several calls (an integrator retrying
       expect(await t.ds.query(`SELECT count(*)::int AS n FROM person WHERE pin = $1`, [pin])).toEqual([{ n: 1 }]);
     }
   });
+
+  it('so do v2 addPersons batches naming the same new persons, and single adds among them', async () => {
+    for (let round = 0; round < 3; round++) {
+      const pins = [`398${round}0`, `398${round}1`, `398${round}2`];
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          i % 3 === 2 ? t.post('/api/person/add', { pin: pins[0], name: 'Single' }) : t.post('/api/v2/person/addPersons', [{ pin: pins[0], name: `Batch${i}` }, { pin: pins[1 + (i % 2)], name: 'Other' }]),
+        ),
+      );
+      expect(answers.map((r) => r.body.code)).toEqual(Array(12).fill(0));
+      expect(await t.ds.query(`SELECT pin, count(*)::int AS n FROM person WHERE pin = ANY($1) GROUP BY pin ORDER BY pin`, [pins])).toEqual(pins.map((pin) => ({ pin, n: 1 })));
+    }
+  });
 });
