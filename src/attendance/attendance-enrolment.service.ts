@@ -176,9 +176,16 @@ export class AttendanceEnrolmentService {
         this.log.warn(`card of ${u.pin} from device ${device.sn} not taken: ${JSON.stringify(u.card.slice(0, 70))} is not a card number`);
         doubt.add(u.pin);
       } else if (u.card && u.card !== p.cardNo) {
+        // In a savepoint: a card refused by the database itself must cost this card only, not the whole upload's
+        // transaction (an aborted transaction fails every statement after it).
+        const held = p.cardNo;
+        await m.query('SAVEPOINT enrolled_card');
         try {
           await setMainCard(m, p, u.card);
+          await m.query('RELEASE SAVEPOINT enrolled_card');
         } catch (err) {
+          await m.query('ROLLBACK TO SAVEPOINT enrolled_card');
+          p.cardNo = held;
           this.log.warn(`card of ${u.pin} from device ${device.sn} not taken: ${(err as Error).message}`);
           doubt.add(u.pin);
         }
