@@ -7,7 +7,7 @@ import { SyncPlannerService } from '../sync/sync-planner.service';
 import { Card } from './card.entity';
 import { addSecondaryCard, MAIN_CARD, setMainCard } from './card-writes';
 import { toCardResponse, type CardResponseDto, type CardSetDto } from './dto/card.dto';
-import { isUniqueViolation, writeTransaction } from '../common/write-transaction';
+import { writeTransaction } from '../common/write-transaction';
 
 @Injectable()
 export class CardService {
@@ -31,7 +31,7 @@ export class CardService {
       await this.planner.syncPerson(m, person.id);
       // The same card set for two persons at once: the loser's insert meets uq_card_no; run again, it sees the
       // card taken and answers -23, as a later call does (or success, when both calls were for one person).
-    }, (e) => isUniqueViolation(e, 'uq_card_no'));
+    });
   }
 
   /** 2.4.1: the main card first, then secondary cards. */

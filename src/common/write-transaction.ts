@@ -20,22 +20,31 @@ export function isUniqueViolation(error: unknown, constraint: string): boolean {
   return d?.code === UNIQUE_VIOLATION && d?.constraint === constraint;
 }
 
+/** True for any unique violation, raw from pg or wrapped by TypeORM. */
+function isAnyUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  return (e?.driverError ?? e)?.code === UNIQUE_VIOLATION;
+}
+
 /**
- * A write transaction, run again from the start when PostgreSQL aborts it to break a deadlock. Writers that
- * queue device commands take the devices' order locks (command-queue.service.ts, rule (f)) in lock-key order
- * within one call, but a transaction may plan several times (attendance terminals, then access panels; one
- * level, then another), and two such transactions can meet in opposite orders. PostgreSQL detects the cycle
- * and aborts one; nothing of it was committed, so running it again is the same write, and the client never
- * sees the deadlock. `fn` must keep its effects inside the transaction (what it queues, the after-commit work
- * signals): all of them are rolled back with it. `retryAlso` names other errors that running it again resolves
- * (an add-or-edit that lost the race to insert the same key: run again, it finds the row and edits it).
+ * A write transaction, run again from the start when PostgreSQL aborts it to break a deadlock, or when a unique
+ * index refused a row. Writers that queue device commands take the devices' order locks (command-queue.service.ts,
+ * rule (f)) in lock-key order within one call, but a transaction may plan several times (attendance terminals,
+ * then access panels; one level, then another), and two such transactions can meet in opposite orders.
+ * PostgreSQL detects the cycle and aborts one; nothing of it was committed, so running it again is the same
+ * write, and the client never sees the deadlock. A unique violation in a write that checks first (a level name,
+ * a template slot, a visitor's certificate, a new pin) means a concurrent writer inserted the same key between
+ * the check and the insert: run again, the write sees that row and answers what it would one call later (the
+ * manual's "already exists" code, or an add-or-edit's edit) instead of a bare -409. A write that does not check
+ * meets the same violation each time and answers it. `fn` must keep its effects inside the transaction (what
+ * it queues, the after-commit work signals): all of them are rolled back with it.
  */
-export async function writeTransaction<T>(ds: DataSource, fn: (m: EntityManager) => Promise<T>, retryAlso?: (error: unknown) => boolean): Promise<T> {
+export async function writeTransaction<T>(ds: DataSource, fn: (m: EntityManager) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await ds.transaction(fn);
     } catch (error) {
-      if (!(isDeadlock(error) || retryAlso?.(error)) || attempt >= ATTEMPTS) throw error;
+      if (!(isDeadlock(error) || isAnyUniqueViolation(error)) || attempt >= ATTEMPTS) throw error;
       // The survivor is committing: a short, jittered pause keeps the two from meeting again at once.
       await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
     }

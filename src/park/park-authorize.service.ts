@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { newId } from '../common/ids';
 import { checkListType, checkPlate, checkValidity, type ListEntry, type ListType } from './park-rules';
+import { writeTransaction } from '../common/write-transaction';
 
 /** Adds a plate, or moves it to the list and validity given (one entry per plate key). */
 const UPSERT_ENTRY = `INSERT INTO ${insertOf(ParkAuthorize, ['id', 'carNumber', 'plateKey', 'type', 'fromDate', 'toDate'])}
@@ -52,7 +53,8 @@ export class ParkAuthorizeService {
     const { carNumber, key } = checkPlate(input.carNumber);
     const type = checkListType(input.type);
     const { from, to } = checkValidity(type, input.fromTime, input.toTime, this.config.timeZone);
-    await this.ds.transaction(async (m) => {
+    // Run again when a concurrent add takes the new plate between the check and the update: it then answers -220.
+    await writeTransaction(this.ds, async (m) => {
       const [row] = await m.query(`SELECT id FROM park_authorize WHERE plate_key = $1 FOR UPDATE`, [old.key]);
       if (!row) throw new NotListed(old.carNumber);
       const [clash] = await m.query(`SELECT 1 FROM park_authorize WHERE plate_key = $1 AND id <> $2`, [key, row.id]);

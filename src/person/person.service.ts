@@ -27,7 +27,7 @@ const blankToNull = (v: string | undefined) => (v === undefined ? undefined : v 
  * Person writes. Each runs in one transaction with the sync planner, so the person, their cards and levels
  * and the device commands they imply commit together.
  */
-/** A concurrent writer inserted the same new pin first: running the write again finds the row and edits it. */
+/** A concurrent writer inserted the same new pin first: the write, run again (writeTransaction), finds the row and edits it. */
 const isPinTaken = (e: unknown): boolean => isUniqueViolation(e, 'uq_person_pin');
 
 @Injectable()
@@ -51,7 +51,7 @@ export class PersonService {
     (items) => this.upsertBatch(items),
     // Alone, an add-or-edit that lost the race to insert its pin (the same person added twice at once) runs
     // again and edits the row the other one inserted: both answer success, as two calls one after the other do.
-    ({ dto, mode }) => writeTransaction(this.ds, (m) => this.upsertWith(m, dto, mode), isPinTaken),
+    ({ dto, mode }) => writeTransaction(this.ds, (m) => this.upsertWith(m, dto, mode)),
     16,
     2,
     8,
@@ -82,7 +82,6 @@ export class PersonService {
         for (const r of out) if (!r.ok) throw r.error;
         await this.planSaved(m, out.flatMap((r) => (r.ok ? [r.value] : [])));
       },
-      isPinTaken,
     );
   }
 

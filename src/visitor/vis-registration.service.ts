@@ -6,7 +6,7 @@ import { CvCode, CvError } from '../common/cv-error';
 import { splitList } from '../common/paging';
 import { refuseQrCode } from '../common/qr-code';
 import { formatCvDateTime } from '../common/time';
-import { isUniqueViolation, writeTransaction } from '../common/write-transaction';
+import { writeTransaction } from '../common/write-transaction';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { VisitorCertDto, VisRegistrationAddDto, VisRegistrationViewDto } from './dto/visitor.dto';
 import { VisRegistration, VisRegistrationLevel } from './vis-registration.entity';
@@ -44,7 +44,6 @@ export class VisRegistrationService {
     // Two check-ins of one document at once (a client retrying a slow call): the loser's insert meets the open
     // visit's unique index; run again, it sees the visit and answers -255 as a second check-in in turn does.
     // One visitor number handed to two documents at once is resolved the same way (the run again takes another).
-    const raced = (e: unknown) => isUniqueViolation(e, 'uq_vis_registration_cert_in') || isUniqueViolation(e, 'uq_vis_registration_pin_in');
     await writeTransaction(this.ds, async (m) => {
       const hostPersonId = await requireHost(m, dto.persPersonPin);
       const [registered] = await m.query(`SELECT 1 FROM vis_registration WHERE cert_type = $1 AND cert_num = $2 AND state = 'in'`, [certType, certNum]);
@@ -72,7 +71,7 @@ export class VisRegistrationService {
       if (reservation) await m.query(`UPDATE vis_reservation SET state = 'registered', registration_id = $2, updated_at = now() WHERE id = $1`, [reservation.id, reg.id]);
       if (levelIds.length) await m.getRepository(VisRegistrationLevel).insert(levelIds.map((levelId) => ({ registrationId: reg.id, levelId })));
       await this.devices.grant(m, reg.id);
-    }, raced);
+    });
   }
 
   /** 2.17.2: -256 when the document has no open visit (-257 when it was never registered). */

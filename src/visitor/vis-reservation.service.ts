@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { And, DataSource, LessThan, MoreThanOrEqual, type EntityManager } from 'typeorm';
 import { CvError } from '../common/cv-error';
-import { isUniqueViolation, writeTransaction } from '../common/write-transaction';
+import { writeTransaction } from '../common/write-transaction';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { VisReservationAddDto, VisReservationDelDto } from './dto/visitor.dto';
 import { VisReservation } from './vis-reservation.entity';
@@ -46,7 +46,7 @@ export class VisReservationService {
         state: 'reserved',
         registrationId: null,
       }));
-    }, (e) => isUniqueViolation(e, 'uq_vis_reservation_cert_date'));
+    });
   }
 
   /**

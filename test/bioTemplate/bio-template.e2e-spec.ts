@@ -238,3 +238,13 @@ describe('person photos take the same path (person/add and updatePersonnelPhoto)
     expect((await t.post('/api/person/updatePersonnelPhoto', { pin: '2001', personPhoto: 'bm90IGEgcGhvdG8=' })).body.code).toBe(-27);
   });
 });
+
+describe('bioTemplate/add at once', () => {
+  it('one finger added by several calls at once: one success, the others -31 as in turn (not a bare -409)', async () => {
+    expect((await t.post('/api/person/add', { pin: '2099', name: 'Race' })).body.code).toBe(0);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => t.post('/api/bioTemplate/add', { personId: '2099', validType: '1', template: T3, templateNo: '8' })));
+    const codes = answers.map((r) => r.body.code).sort();
+    expect(codes).toEqual([-31, -31, -31, -31, -31, -31, -31, 0]);
+    expect(await t.ds.query(`SELECT count(*)::int AS n FROM bio_template b JOIN person p ON p.id = b.person_id WHERE p.pin = '2099' AND b.template_no = 8`)).toEqual([{ n: 1 }]);
+  });
+});
