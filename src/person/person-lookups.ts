@@ -35,7 +35,11 @@ export class PersonLookups {
     const cardNos = [...new Set(dtos.flatMap((d) => (d.cardNo ? [d.cardNo] : [])))];
     // Read once the cards are this transaction's to write: a concurrent writer of one of them has committed by then.
     await lockCardValues(m, cardNos);
-    const found = await m.getRepository(Person).find({ where: { pin: In(pins) } });
+    // The stored persons are locked until the commit and read as the last writer left them: a write saves the whole
+    // row it read, so one read before a concurrent card/set, leave or edit committed would put its stale values
+    // back (a main card without its person.card_no mirror), and one read before a delete committed would insert
+    // the deleted person again. A person deleted meanwhile is not found, and the write creates them anew.
+    const found = await m.getRepository(Person).find({ where: { pin: In(pins) }, order: { pin: 'ASC' }, lock: { mode: 'pessimistic_write' } });
     // The rest in one round trip (read-together.ts): plain values, no entities.
     const values = (text: string, params: unknown[]) => read(text, params, (rows: Array<{ v: string }>) => new Set(rows.map((r) => r.v)));
     const { visitors, levels, cards, depts } = await readTogether(m, {
@@ -57,7 +61,7 @@ export class PersonLookups {
   async person(m: EntityManager, pin: string): Promise<Person | null> {
     const known = this.persons.get(pin);
     if (known !== undefined) return known;
-    const p = await m.getRepository(Person).findOne({ where: { pin } });
+    const p = await m.getRepository(Person).findOne({ where: { pin }, lock: { mode: 'pessimistic_write' } });
     this.persons.set(pin, p);
     return p;
   }

@@ -120,6 +120,8 @@ describe('Push Center delivery throughput', () => {
     // Events 1..39 once, event 40 refused then retried at once after it, then 41..100: never out of order.
     expect(seq.map((c) => c.logId)).toEqual([...Array.from({ length: 40 }, (_, i) => i + 1), ...Array.from({ length: 61 }, (_, i) => i + 40)]);
     expect(seq.filter((c) => c.uniqueKey === failed).map((c) => c.answered)).toEqual([500, 200]);
+    // The run is settled in one statement after its last request was answered: under load, a moment later.
+    await until('the run settled', async () => Number((await t.ds.query(`SELECT count(*) AS n FROM push_outbox WHERE device_sn = 'PUSHFAIL01' AND state = 'pending'`))[0].n) === 0, 60_000);
     const [row] = await t.ds.query(`SELECT o.state, o.attempts, o.last_status FROM push_outbox o JOIN acc_transaction a ON a.id = o.transaction_id WHERE a.unique_key = $1`, [failed]);
     expect(row).toEqual({ state: 'delivered', attempts: 2, last_status: 200 });
     const counts = await t.ds.query(`SELECT state, count(*)::int AS n, max(attempts) AS most FROM push_outbox WHERE device_sn = 'PUSHFAIL01' GROUP BY state`);
