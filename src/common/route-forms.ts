@@ -89,6 +89,11 @@ function matches(route: Route, segs: string[]): boolean {
   return route.segments.length === segs.length && route.segments.every((s, i) => isParam(s) || s === segs[i]);
 }
 
+/** The path's segments match the route's first ones, and the route's others are all `:params` (given elsewhere). */
+function reachedWithTrailingParams(route: Route, segs: string[]): boolean {
+  return route.segments.slice(0, segs.length).every((s, i) => isParam(s) || s === segs[i]) && route.segments.slice(segs.length).every((s) => s.startsWith(':'));
+}
+
 /** Methods whose requests carry a body that may hold a path parameter. */
 const BODY_METHODS = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
 
@@ -181,11 +186,7 @@ export class RouteForms {
     } catch {
       return [];
     }
-    const served = this.routes.filter((r) => {
-      if (r.segments.at(-1) === '*' || r.segments.length < segs.length) return false;
-      const head = r.segments.slice(0, segs.length);
-      return head.every((x, i) => isParam(x) || x === segs[i]) && r.segments.slice(segs.length).every((x) => x.startsWith(':'));
-    });
+    const served = this.routes.filter((r) => r.segments.at(-1) !== '*' && r.segments.length >= segs.length && reachedWithTrailingParams(r, segs));
     return [...new Set(served.map((r) => r.method))];
   }
 
@@ -217,10 +218,8 @@ export class RouteForms {
     let fromBody: { url: string; fromBody: string[] } | undefined;
     for (const r of candidates) {
       if (r.segments.length <= segs.length || r.segments.at(-1) === '*') continue;
-      const head = r.segments.slice(0, segs.length);
-      if (!head.every((s, i) => isParam(s) || s === segs[i])) continue;
+      if (!reachedWithTrailingParams(r, segs)) continue;
       const tail = r.segments.slice(segs.length);
-      if (!tail.every((s) => s.startsWith(':'))) continue;
       // A key repeated in the query gives its last value, as for every other single-valued input (client-forms.ts).
       const values = tail.map((s) => queryNamesOf(paramName(s)).map((n) => query.getAll(n).at(-1)).find((v) => v !== undefined && v !== ''));
       const withValues = (vals: string[]) => {

@@ -13,17 +13,11 @@ export function isDeadlock(error: unknown): boolean {
   return e?.code === DEADLOCK_DETECTED || e?.driverError?.code === DEADLOCK_DETECTED;
 }
 
-/** True for a unique violation of the named constraint, raw from pg or wrapped by TypeORM. */
-export function isUniqueViolation(error: unknown, constraint: string): boolean {
+/** True for a unique violation (of the named constraint, when one is named), raw from pg or wrapped by TypeORM. */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   const e = error as { code?: unknown; constraint?: unknown; driverError?: { code?: unknown; constraint?: unknown } } | null;
   const d = e?.driverError ?? e;
-  return d?.code === UNIQUE_VIOLATION && d?.constraint === constraint;
-}
-
-/** True for any unique violation, raw from pg or wrapped by TypeORM. */
-function isAnyUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
-  return (e?.driverError ?? e)?.code === UNIQUE_VIOLATION;
+  return d?.code === UNIQUE_VIOLATION && (constraint === undefined || d?.constraint === constraint);
 }
 
 /**
@@ -44,7 +38,7 @@ export async function writeTransaction<T>(ds: DataSource, fn: (m: EntityManager)
     try {
       return await ds.transaction(fn);
     } catch (error) {
-      if (!(isDeadlock(error) || isAnyUniqueViolation(error)) || attempt >= ATTEMPTS) throw error;
+      if (!(isDeadlock(error) || isUniqueViolation(error)) || attempt >= ATTEMPTS) throw error;
       // The survivor is committing: a short, jittered pause keeps the two from meeting again at once.
       await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
     }

@@ -23,13 +23,13 @@ export type PersonWriteMode = 'add' | 'basic' | 'reinstated';
 const PIN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const blankToNull = (v: string | undefined) => (v === undefined ? undefined : v === '' ? null : v);
 
+/** A concurrent writer inserted the same new pin first: the write, run again (writeTransaction), finds the row and edits it. */
+const isPinTaken = (e: unknown): boolean => isUniqueViolation(e, 'uq_person_pin');
+
 /**
  * Person writes. Each runs in one transaction with the sync planner, so the person, their cards and levels
  * and the device commands they imply commit together.
  */
-/** A concurrent writer inserted the same new pin first: the write, run again (writeTransaction), finds the row and edits it. */
-const isPinTaken = (e: unknown): boolean => isUniqueViolation(e, 'uq_person_pin');
-
 @Injectable()
 export class PersonService {
   constructor(
@@ -75,14 +75,11 @@ export class PersonService {
    * person at once) runs again and edits the row the other one inserted, as it would one after the other.
    */
   upsertMany(dtos: PersonWriteDto[]): Promise<void> {
-    return writeTransaction(
-      this.ds,
-      async (m) => {
-        const out = await this.writeGroup(m, dtos.map((dto) => ({ dto: withoutNulls(dto), mode: 'add' as const })));
-        for (const r of out) if (!r.ok) throw r.error;
-        await this.planSaved(m, out.flatMap((r) => (r.ok ? [r.value] : [])));
-      },
-    );
+    return writeTransaction(this.ds, async (m) => {
+      const out = await this.writeGroup(m, dtos.map((dto) => ({ dto: withoutNulls(dto), mode: 'add' as const })));
+      for (const r of out) if (!r.ok) throw r.error;
+      await this.planSaved(m, out.flatMap((r) => (r.ok ? [r.value] : [])));
+    });
   }
 
   /**
