@@ -117,9 +117,9 @@ export class AttendanceEnrolmentService {
   async ingestPanelUsers(m: EntityManager, device: DeviceSession, uploads: readonly UserUpload[]): Promise<void> {
     if (uploads.length === 0) return;
     const users = uploads.map((u): EnrolledUser => ({ pin: u.pin, name: u.name, pri: u.privilege, passwd: u.password, card: u.cardNo, fields: u.fields }));
-    const { touched } = await this.applyUsers(m, device, users, { joinArea: false });
+    const { touched, doubt } = await this.applyUsers(m, device, users, { joinArea: false });
     await this.propagate(m, device, touched);
-    await this.planner.recordEnrolledUsers(m, device.id, [...new Set(uploads.map((u) => u.pin))]);
+    await this.planner.recordEnrolledUsers(m, device.id, [...new Set(uploads.map((u) => u.pin))], doubt);
   }
 
   /** Changed persons go to the other terminals of their areas and to the access panels that should hold them. */

@@ -10,7 +10,7 @@ import { read, runRead, type Read } from '../database/read-together';
 import { confirmedRead, devicesHoldingSql, devicesTouchingSql, inflightRead, noteSkipped, refNamesPins } from './confirmed-state';
 import { desiredBaseRead, loadDesired, type PinScope } from './desired-state';
 import type { SyncDevice } from './device-dialect';
-import { currentState, DEVICE_KINDS, desiredHashes, diffItems, itemId, MEMBER_KINDS, splitItemId, userHash, type CountedKind, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
+import { currentState, DEVICE_KINDS, desiredHashes, diffItems, itemId, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, userHash, type CountedKind, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
 import { userRecordFor } from './sync-commands';
 import { moduleDevicePinsSql, moduleDevicesGrantingSql } from './module-rights';
 import { appendToPending, tailsRead, type DeviceBatch, type TailRow } from './pending-append';
@@ -205,8 +205,14 @@ export class SyncPlannerService {
    * persons were planned: an item already recorded or in flight is left as it is. A pin the database gives no
    * right on the panel stays there until a change of that person is planned (then the planner removes it, as
    * for any user the panel should not hold).
+   *
+   * `doubt`: pins whose upload the database did not take whole (a card another person holds, a password taken,
+   * a value that is no card number). The panel holds them in a form the database refused, so they are recorded
+   * as held with unknown content, even over an earlier confirmation, and planned at once: the panel gets the
+   * database's record, or loses the user where the database gives it no right there. Left as recorded, a card
+   * the database gave someone else would stay on the panel with nothing to bring it back.
    */
-  async recordEnrolledUsers(m: EntityManager, deviceId: string, pins: readonly string[]): Promise<void> {
+  async recordEnrolledUsers(m: EntityManager, deviceId: string, pins: readonly string[], doubt: ReadonlySet<string> = new Set()): Promise<void> {
     if (pins.length === 0) return;
     const device = (await loadDevices(m, [deviceId], this.config.timeZone)).get(deviceId);
     if (!device) return;
@@ -215,9 +221,12 @@ export class SyncPlannerService {
     await m.query(
       `INSERT INTO ${CONFIRMED_INTO}
        SELECT $1, 'user', k, h, now() FROM unnest($2::varchar[], $3::text[]) AS x(k, h)
-       ON CONFLICT (device_id, kind, key) DO UPDATE SET hash = EXCLUDED.hash, confirmed_at = now() WHERE sync_item.hash IS NULL AND sync_item.failures = 0`,
-      [device.id, persons.map((p) => p.pin), persons.map((p) => userHash(userRecordFor(device, p)))],
+       ON CONFLICT (device_id, kind, key) DO UPDATE SET hash = EXCLUDED.hash, confirmed_at = now()
+         WHERE (sync_item.hash IS NULL AND sync_item.failures = 0) OR EXCLUDED.hash = '${UNKNOWN_HASH}'`,
+      [device.id, persons.map((p) => p.pin), persons.map((p) => (doubt.has(p.pin) ? UNKNOWN_HASH : userHash(userRecordFor(device, p))))],
     );
+    const doubted = persons.map((p) => p.pin).filter((pin) => doubt.has(pin));
+    if (doubted.length) await this.syncPins(m, doubted);
   }
 
   /**

@@ -30,6 +30,16 @@ const settle = async () => {
   await settleTerminal(reconciler, term);
 };
 
+/** Runs the panel's verification (what a re-registration or the periodic verifier queues): answers the syncs it owed. */
+const verifiedOwed = async (sim: DeviceSimulator): Promise<number> => {
+  await t.ds.transaction((m) => t.app.get(SyncPlannerService).queueVerify(m, sim.sn));
+  await sim.pollUntilIdle({ maxPolls: 50 });
+  await reconciler.idle();
+  await sim.pollUntilIdle({ maxPolls: 50 });
+  const [{ owed }] = await t.ds.query(`SELECT count(*)::int AS owed FROM sync_owed o JOIN device d ON d.id = o.device_id WHERE d.sn = $1`, [sim.sn]);
+  return owed;
+};
+
 beforeAll(async () => {
   t = await startTestApp();
   reconciler = t.app.get(SyncReconciler);
@@ -92,12 +102,7 @@ describe('users enrolled at an access panel', () => {
     expect(r.body).toBe('user=1');
     expect(await person('771962')).toMatchObject({ code: 0, data: { pin: '771962', name: 'Alpha', cardNo: '5550001', personPwd: '2468', accLevelIds: '' } });
     // The verification (what a re-registration or the periodic verifier queues) finds what the panel confirmed.
-    await t.ds.transaction((m) => t.app.get(SyncPlannerService).queueVerify(m, sim.sn));
-    await sim.pollUntilIdle({ maxPolls: 50 });
-    await reconciler.idle();
-    await sim.pollUntilIdle({ maxPolls: 50 });
-    const [{ owed }] = await t.ds.query(`SELECT count(*)::int AS owed FROM sync_owed o JOIN device d ON d.id = o.device_id WHERE d.sn = $1`, [sim.sn]);
-    expect(owed).toBe(0);
+    expect(await verifiedOwed(sim)).toBe(0);
     expect(sim.received.map((c) => c.command).filter((c) => c.startsWith('DATA DELETE'))).toEqual([]);
     expect(sim.table('user').map((u) => u.Pin)).toEqual(['771962']);
     // Given a level there later, the panel gets its rights (and the user record only if it differs).
@@ -106,6 +111,38 @@ describe('users enrolled at an access panel', () => {
     await reconciler.idle();
     await sim.pollUntilIdle({ maxPolls: 50 });
     expect(sim.table('userauthorize').map((a) => a.Pin)).toContain('771962');
+  });
+
+  it("a user enrolled with another person's card: the database refuses the card, and the panel is brought back to the database", async () => {
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'DU-PANEL-4', doors: 1, ipAddress: '10.9.0.4' });
+    await sim.connect();
+    await sim.pollUntilIdle();
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'L4' }] })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'L4', doorName: '10.9.0.4-1' }] })).body.code).toBe(0);
+    const l4 = await levelId(t, 'L4');
+    expect((await t.post('/api/person/add', { pin: '880001', name: 'Holder', cardNo: '5550009' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '880003', name: 'Member', cardNo: '7770003' })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelPerson', null, { levelIds: l4, pin: '880003' })).body.code).toBe(0);
+    await reconciler.idle();
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    expect(sim.table('user').find((u) => u.Pin === '880003')?.CardNo).toBe('7770003');
+
+    // A new pin with 880001's card: stored without it; the panel holds it in a form the database refused, and it
+    // has no right there, so it is removed (as any user the panel should not hold).
+    expect((await sim.enrollUserLocally({ uid: 40, pin: '880002', name: 'Copy', cardno: '5550009' })).body).toBe('user=1');
+    // A member the panel should hold, re-enrolled there with 880001's card: the panel gets the database's record back.
+    expect((await sim.enrollUserLocally({ uid: 41, pin: '880003', name: 'Member', cardno: '5550009' })).body).toBe('user=1');
+    expect(await person('880002')).toMatchObject({ code: 0, data: { pin: '880002', cardNo: '' } });
+    expect(await person('880003')).toMatchObject({ code: 0, data: { cardNo: '7770003' } });
+    await reconciler.idle();
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    expect(sim.table('user').filter((u) => u.CardNo === '5550009')).toEqual([]);
+    expect(sim.table('user').find((u) => u.Pin === '880003')?.CardNo).toBe('7770003');
+    expect(sim.table('user').some((u) => u.Pin === '880002')).toBe(false);
+    // Its verification finds the panel as recorded: nothing owed, nothing more sent.
+    const sent = sim.received.length;
+    expect(await verifiedOwed(sim)).toBe(0);
+    expect(sim.received.slice(sent).map((c) => c.command).filter((c) => !c.startsWith('DATA COUNT'))).toEqual([]);
   });
 
   it('a known pin takes the uploaded name as a terminal USER line does', async () => {
