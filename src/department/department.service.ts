@@ -66,13 +66,29 @@ export class DepartmentService {
     return rows.length > 0;
   }
 
-  async delete(code: string): Promise<void> {
-    const d = await this.requireByCode(code);
-    const children = await this.departments.count({ where: { parentId: d.id } });
-    if (children > 0) throw new CvError(CvCode.DeptCannotDelete, 'Cannot delete department: it has sub-departments');
-    const [{ n }] = await this.departments.query('SELECT count(*)::int AS n FROM person WHERE dept_id = $1', [d.id]);
-    if (n > 0) throw new CvError(CvCode.DeptCannotDelete, 'Cannot delete department: it has persons');
-    await this.departments.delete({ id: d.id });
+  /**
+   * Under the department-writes lock, as adds and edits: two deletes of one code at once answer success once and
+   * -13 (no such department) after, and a sub-department added meanwhile is seen. A person moved into the
+   * department meanwhile (person writes take no such lock) is caught by the foreign key: -15, as when it had
+   * persons before.
+   */
+  delete(code: string): Promise<void> {
+    return this.departments.manager.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('department-writes'))`);
+      const locked = new DepartmentService(m.getRepository(Department));
+      const d = await locked.requireByCode(code);
+      const children = await locked.departments.count({ where: { parentId: d.id } });
+      if (children > 0) throw new CvError(CvCode.DeptCannotDelete, 'Cannot delete department: it has sub-departments');
+      const hasPersons = () => new CvError(CvCode.DeptCannotDelete, 'Cannot delete department: it has persons');
+      const [{ n }] = await m.query('SELECT count(*)::int AS n FROM person WHERE dept_id = $1', [d.id]);
+      if (n > 0) throw hasPersons();
+      try {
+        await m.query('DELETE FROM department WHERE id = $1', [d.id]);
+      } catch (err) {
+        if ((err as { code?: string }).code !== '23503') throw err;
+        throw hasPersons();
+      }
+    });
   }
 
   async list(page: Page | undefined): Promise<{ rows: Department[]; total: number }> {

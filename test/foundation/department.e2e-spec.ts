@@ -70,6 +70,30 @@ describe('department (2.5)', () => {
     expect(all.filter((d) => d.code === '960')).toHaveLength(1);
   });
 
+  it('deletes at once: one success and -13 after; a delete racing a sub-department add or a person moved in never leaves an orphan', async () => {
+    expect((await t.post('/api/department/add', { name: 'Doomed', code: '950' })).body.code).toBe(0);
+    const deletes = await Promise.all(Array.from({ length: 6 }, () => t.delete('/api/department/delete/950')));
+    expect(deletes.map((r) => r.body.code).sort()).toEqual([-13, -13, -13, -13, -13, 0]);
+    for (let i = 0; i < 5; i++) {
+      const code = `94${i}`;
+      expect((await t.post('/api/department/add', { name: `Racy ${i}`, code })).body.code).toBe(0);
+      const [del, child, person] = await Promise.all([
+        t.delete(`/api/department/delete/${code}`),
+        t.post('/api/department/add', { name: `Racy child ${i}`, code: `${code}1`, parentCode: code }),
+        t.post('/api/person/add', { pin: `94${i}77`, name: 'Mover', deptCode: code }),
+      ]);
+      for (const r of [del, child, person]) expect(r.status).toBeLessThan(500);
+      const kept = (await t.get(`/api/department/get/${code}`)).body.code === 0;
+      // Deleted: nothing was added under it. Kept: the delete said why (-15), or ran before the others (-13 for them).
+      if (!kept) expect([del.body.code, child.body.code, person.body.code]).toEqual([0, -13, expect.any(Number)]);
+      if (kept) expect(del.body.code).toBe(-15);
+      const orphans = await t.ds.query(`SELECT count(*)::int AS n FROM department c WHERE c.parent_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM department p WHERE p.id = c.parent_id)`);
+      expect(orphans[0].n).toBe(0);
+      // A person added answers success only in the department, which then stays.
+      if (person.body.code === 0) expect([kept, (await t.get('/api/v2/person/get', { pin: `94${i}77` })).body.data.deptCode]).toEqual([true, code]);
+    }
+  });
+
   it('reads a body in the charset it declares (GBK from Chinese clients), and refuses bytes it cannot read instead of storing replacement characters', async () => {
     const q = { access_token: TEST_TOKEN };
     const form = await t.request('POST', '/api/department/add', { query: q, body: 'name=%D5%C5%C8%FD&code=806', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=GBK' } });
