@@ -9,6 +9,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { ApiClientService } from './apiClient/api-client.service';
 import { AppModule, type DatabaseTarget } from './app.module';
 import { answerClientError } from './common/client-error';
+import { registerContentDecoding } from './common/content-encoding';
 import { acceptRawUrlBytes } from './common/raw-url-bytes';
 import { createRootLogger, NestPinoLogger } from './common/logger';
 import { drainBody } from './common/drain-body';
@@ -205,6 +206,7 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   routeForms.attach(app, fastify);
+  registerContentDecoding(fastify);
   registerBodyParsers(fastify);
   registerOversizeDrain(fastify);
   // adMedia/add (2.6.1) is a multipart form; one file, bounded by MEDIA_MAX_BYTES.

@@ -96,7 +96,8 @@ export class DeviceFastPath {
       if (!startsWithAny(url, POLL_PATHS) || raw.headers['content-length'] !== undefined || raw.headers['transfer-encoding'] !== undefined) return false;
     } else if (method === 'POST') {
       // The body is read raw whatever its declared type (field notes, Devices 2), as the controller reads it.
-      if (!startsWithAny(url, UPLOAD_PATHS) || raw.headers['transfer-encoding'] !== undefined) return false;
+      // A compressed body is Fastify's to decompress (content-encoding.ts).
+      if (!startsWithAny(url, UPLOAD_PATHS) || raw.headers['transfer-encoding'] !== undefined || raw.headers['content-encoding'] !== undefined) return false;
       const length = Number(raw.headers['content-length']);
       if (!(length > 0 && length <= FAST_UPLOAD_MAX_BYTES)) return false;
       const q = parseUploadQuery(rawQueryOf({ url }));

@@ -3,6 +3,8 @@ import type { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { connectedSim, enqueue } from './push-helpers';
 import { dataUpdateUser } from '../../src/push/protocol';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { TEST_TOKEN } from '../support/test-app';
 
 let t: TestApp;
 let sim: DeviceSimulator;
@@ -28,6 +30,39 @@ describe('request bodies', () => {
     const r = await sim.uploadRaw('/iclock/cdata', { table: 'rtlog' }, rtlogLine(index), headers as Record<string, string | null>);
     expect([r.status, r.body]).toEqual([200, 'OK']);
     expect(await stored(index)).toBe(1);
+  });
+
+  it.each([
+    ['gzip', gzipSync, 11],
+    ['x-gzip', gzipSync, 12],
+    ['deflate', deflateSync, 13],
+    ['br', brotliCompressSync, 14],
+  ])('reads a body sent with Content-Encoding: %s as if sent plain', async (encoding, pack, index) => {
+    const r = await fetch(`${t.baseUrl}/iclock/cdata?SN=HTTP-1&table=rtlog`, { method: 'POST', body: pack(Buffer.from(rtlogLine(index))), headers: { 'content-encoding': encoding } });
+    expect([r.status, await r.text()]).toEqual([200, 'OK']);
+    expect(await stored(index)).toBe(1);
+  });
+
+  it('refuses a compressed body that does not decompress (400), an unknown encoding (415) and one over the limit once decompressed (413), never with a 5xx', async () => {
+    const post = (body: Buffer, encoding: string) => fetch(`${t.baseUrl}/iclock/cdata?SN=HTTP-1&table=rtlog`, { method: 'POST', body, headers: { 'content-encoding': encoding } });
+    const damaged = await post(gzipSync(Buffer.from(rtlogLine(15))).subarray(0, 15), 'gzip');
+    expect(damaged.status).toBe(400);
+    expect(await damaged.text()).toMatch(/decompress/);
+    expect((await post(Buffer.from(rtlogLine(16)), 'compress')).status).toBe(415);
+    const bomb = await post(gzipSync(Buffer.alloc(11 * 1024 * 1024, 0x41)), 'gzip');
+    expect(bomb.status).toBe(413);
+    expect(await stored(15)).toBe(0);
+    expect(await stored(16)).toBe(0);
+  });
+
+  it('reads a REST body sent gzip-compressed (a client library set to compress requests)', async () => {
+    const body = gzipSync(Buffer.from(JSON.stringify({ name: 'Zipped', code: 'gz1' })));
+    const r = await fetch(`${t.baseUrl}/api/department/add?access_token=${TEST_TOKEN}`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    expect(await r.json()).toMatchObject({ code: 0 });
+    expect((await t.get('/api/department/get/gz1')).body.data).toMatchObject({ name: 'Zipped' });
+    const bad = await fetch(`${t.baseUrl}/api/department/add?access_token=${TEST_TOKEN}`, { method: 'POST', body: Buffer.from('not gzip'), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ code: -400, message: expect.stringMatching(/decompress/) });
   });
 
   it('takes a 9.9 MB photo upload and refuses a body over 10 MB without a 5xx', async () => {
