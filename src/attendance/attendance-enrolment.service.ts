@@ -153,8 +153,17 @@ export class AttendanceEnrolmentService {
     // Pins whose line was not taken whole: the device holds a card or password the database gave nobody.
     const doubt = new Set<string>();
     const ids = new Map<string, string>();
-    const users = await this.newLines(m, device, all);
+    const { fresh: users, skipped } = await this.newLines(m, device, all);
     const persons = m.getRepository(Person);
+    // A line skipped as sent before still says what the device holds now: where its card or password is not the
+    // person's (changed since, by REST or by another device's enrolment), the device is sent the database's record.
+    for (const u of skipped) {
+      const p = await persons.findOne({ where: { pin: u.pin } });
+      if (!p || !heldDiffers(u, p)) continue;
+      doubt.add(u.pin);
+      ids.set(u.pin, p.id);
+      touched.add(p.id);
+    }
     const passwords = await this.passwordHolders(m, users);
     for (const u of users) {
       let p = await persons.findOne({ where: { pin: u.pin } });
@@ -202,18 +211,19 @@ export class AttendanceEnrolmentService {
    * The lines to apply: those not identical to the last line applied from this device for their pin. Their hashes
    * are stored now (the upload's transaction), so the next identical line is skipped.
    */
-  private async newLines<T extends EnrolledUser>(m: EntityManager, device: DeviceSession, users: readonly T[]): Promise<T[]> {
-    if (users.length === 0) return [];
+  private async newLines<T extends EnrolledUser>(m: EntityManager, device: DeviceSession, users: readonly T[]): Promise<{ fresh: T[]; skipped: T[] }> {
+    if (users.length === 0) return { fresh: [], skipped: [] };
     const hashes = users.map((u) => createHash('md5').update(JSON.stringify(u.fields)).digest('hex'));
     const pins = users.map((u) => u.pin.slice(0, 64));
     const rows: Array<{ pin: string; hash: string }> = await m.query(SEEN_LINES, [device.id, pins]);
     const seen = new Map(rows.map((r) => [r.pin, r.hash]));
     const fresh = users.filter((u, i) => seen.get(pins[i]) !== hashes[i]);
+    const skipped = users.filter((u, i) => seen.get(pins[i]) === hashes[i]);
     if (fresh.length < users.length) this.log.log(`device ${device.sn}: ${users.length - fresh.length} user line(s) identical to the last applied, skipped`);
     // One row per pin (the last line of the upload for it): an upsert touches a row once per statement.
     const last = new Map(pins.map((pin, i) => [pin, hashes[i]]));
     await m.query(NOTE_LINES, [device.id, [...last.keys()], [...last.values()]]);
-    return fresh;
+    return { fresh, skipped };
   }
 
   /**
@@ -271,4 +281,14 @@ export class AttendanceEnrolmentService {
 function cleanPassword(passwd: string | null): string | null {
   const pwd = (passwd ?? '').replace(/[\t\r\n\0]/g, '').slice(0, PASSWORD_CHARS);
   return pwd === '' ? null : pwd;
+}
+
+/**
+ * Whether a device's user line holds a card or password that is not the person's: the device then holds the
+ * person in a form the database does not. An empty card or password in the line is one the device left out
+ * (firmware that never sends them), not a difference.
+ */
+function heldDiffers(u: EnrolledUser, p: Person): boolean {
+  const pwd = cleanPassword(u.passwd);
+  return (!!u.card && u.card !== p.cardNo) || (pwd !== null && pwd !== p.password);
 }

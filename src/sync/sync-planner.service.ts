@@ -207,25 +207,32 @@ export class SyncPlannerService {
    * for any user the panel should not hold).
    *
    * `doubt`: pins whose upload the database did not take whole (a card another person holds, a password taken,
-   * a value that is no card number). The panel holds them in a form the database refused, so they are recorded
-   * as held with unknown content, even over an earlier confirmation, and planned at once: the panel gets the
-   * database's record, or loses the user where the database gives it no right there. Left as recorded, a card
-   * the database gave someone else would stay on the panel with nothing to bring it back.
+   * a value that is no card number, a line sent before whose card is no longer the person's). The panel holds
+   * them in a form the database refused, so they are recorded as held with unknown content, even over an earlier
+   * confirmation, and planned at once: the panel gets the database's record, or loses the user where the
+   * database gives it no right there. So is a pin the database has no person for (deleted since a line sent
+   * again): it is removed. Left as recorded, a card the database gave someone else would stay on the panel with
+   * nothing to bring it back.
    */
-  async recordEnrolledUsers(m: EntityManager, deviceId: string, pins: readonly string[], doubt: ReadonlySet<string> = new Set()): Promise<void> {
-    if (pins.length === 0) return;
+  async recordEnrolledUsers(m: EntityManager, deviceId: string, all: readonly string[], doubt: ReadonlySet<string> = new Set()): Promise<void> {
+    if (all.length === 0) return;
     const device = (await loadDevices(m, [deviceId], this.config.timeZone)).get(deviceId);
     if (!device) return;
-    const persons = await runRead(m, personsRead({ pins }));
-    if (persons.length === 0) return;
+    const persons = new Map((await runRead(m, personsRead({ pins: all }))).map((p) => [p.pin, p]));
+    // A key is at most 64 characters (a longer pin is none the gateway could have sent or can name).
+    const pins = all.filter((pin) => persons.has(pin) || pin.length <= 64);
+    const hashOf = (pin: string) => {
+      const p = persons.get(pin);
+      return p && !doubt.has(pin) ? userHash(userRecordFor(device, p)) : UNKNOWN_HASH;
+    };
     await m.query(
       `INSERT INTO ${CONFIRMED_INTO}
        SELECT $1, 'user', k, h, now() FROM unnest($2::varchar[], $3::text[]) AS x(k, h)
        ON CONFLICT (device_id, kind, key) DO UPDATE SET hash = EXCLUDED.hash, confirmed_at = now()
          WHERE (sync_item.hash IS NULL AND sync_item.failures = 0) OR EXCLUDED.hash = '${UNKNOWN_HASH}'`,
-      [device.id, persons.map((p) => p.pin), persons.map((p) => (doubt.has(p.pin) ? UNKNOWN_HASH : userHash(userRecordFor(device, p))))],
+      [device.id, pins, pins.map(hashOf)],
     );
-    const doubted = persons.map((p) => p.pin).filter((pin) => doubt.has(pin));
+    const doubted = pins.filter((pin) => hashOf(pin) === UNKNOWN_HASH);
     if (doubted.length) await this.syncPins(m, doubted);
   }
 

@@ -40,6 +40,16 @@ const verifiedOwed = async (sim: DeviceSimulator): Promise<number> => {
   return owed;
 };
 
+/** A new one-door panel DU-PANEL-<n> at 10.9.0.<n>, its door in a new level L<n>. */
+const panelInLevel = async (n: number): Promise<{ sim: DeviceSimulator; level: string }> => {
+  const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: `DU-PANEL-${n}`, doors: 1, ipAddress: `10.9.0.${n}` });
+  await sim.connect();
+  await sim.pollUntilIdle();
+  expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: `L${n}` }] })).body.code).toBe(0);
+  expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: `L${n}`, doorName: `10.9.0.${n}-1` }] })).body.code).toBe(0);
+  return { sim, level: await levelId(t, `L${n}`) };
+};
+
 beforeAll(async () => {
   t = await startTestApp();
   reconciler = t.app.get(SyncReconciler);
@@ -114,12 +124,7 @@ describe('users enrolled at an access panel', () => {
   });
 
   it("a user enrolled with another person's card: the database refuses the card, and the panel is brought back to the database", async () => {
-    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'DU-PANEL-4', doors: 1, ipAddress: '10.9.0.4' });
-    await sim.connect();
-    await sim.pollUntilIdle();
-    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'L4' }] })).body.code).toBe(0);
-    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'L4', doorName: '10.9.0.4-1' }] })).body.code).toBe(0);
-    const l4 = await levelId(t, 'L4');
+    const { sim, level: l4 } = await panelInLevel(4);
     expect((await t.post('/api/person/add', { pin: '880001', name: 'Holder', cardNo: '5550009' })).body.code).toBe(0);
     expect((await t.post('/api/person/add', { pin: '880003', name: 'Member', cardNo: '7770003' })).body.code).toBe(0);
     expect((await t.post('/api/accLevel/addLevelPerson', null, { levelIds: l4, pin: '880003' })).body.code).toBe(0);
@@ -143,6 +148,47 @@ describe('users enrolled at an access panel', () => {
     const sent = sim.received.length;
     expect(await verifiedOwed(sim)).toBe(0);
     expect(sim.received.slice(sent).map((c) => c.command).filter((c) => !c.startsWith('DATA COUNT'))).toEqual([]);
+  });
+
+  it('a line enrolled again as sent before, after the card changed or the person was deleted: skipped, and the panel brought back to the database', async () => {
+    const { sim, level: l5 } = await panelInLevel(5);
+    const enrol = { uid: 50, pin: '881001', name: 'Again', cardno: '6660001' };
+    expect((await sim.enrollUserLocally(enrol)).body).toBe('user=1');
+    expect((await t.post('/api/accLevel/addLevelPerson', null, { levelIds: l5, pin: '881001' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '881001', name: 'Again', cardNo: '6660002' })).body.code).toBe(0);
+    await reconciler.idle();
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    expect(sim.table('user').find((u) => u.Pin === '881001')?.CardNo).toBe('6660002');
+    // Enrolled again at the panel as before (same line): the REST edit stands, and the panel gets it back.
+    expect((await sim.enrollUserLocally(enrol)).body).toBe('user=1');
+    expect(await person('881001')).toMatchObject({ data: { cardNo: '6660002' } });
+    await reconciler.idle();
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    expect(sim.table('user').find((u) => u.Pin === '881001')?.CardNo).toBe('6660002');
+    // Deleted, then the same line again: the delete stands, and the panel loses the user.
+    expect((await t.delete('/api/person/delete/881001')).body.code).toBe(0);
+    await reconciler.idle();
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    expect((await sim.enrollUserLocally(enrol)).body).toBe('user=1');
+    expect((await person('881001')).code).not.toBe(0);
+    await reconciler.idle();
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    expect(sim.table('user').some((u) => u.Pin === '881001')).toBe(false);
+    expect(await verifiedOwed(sim)).toBe(0);
+  });
+
+  it('a terminal sending a USER line again after its card changed by REST is sent the database record', async () => {
+    expect((await term.enrollUser({ pin: '881002', name: 'Term', card: '6660011' })).body).toBe('OK: 2');
+    await settle();
+    expect((await t.post('/api/person/add', { pin: '881002', name: 'Term', cardNo: '6660012' })).body.code).toBe(0);
+    await settle();
+    expect(term.users.get('881002')?.card).toBe('6660012');
+    // Edited back at the terminal's menu to the card it had (the same line as its enrolment): held there, not taken.
+    term.users.get('881002')!.card = '6660011';
+    await term.uploadUser('881002');
+    expect(await person('881002')).toMatchObject({ data: { cardNo: '6660012' } });
+    await settle();
+    expect(term.users.get('881002')?.card).toBe('6660012');
   });
 
   it('a known pin takes the uploaded name as a terminal USER line does', async () => {

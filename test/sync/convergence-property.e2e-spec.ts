@@ -1,7 +1,9 @@
 /**
  * Property: random REST writes (grant, revoke, delete, a level gaining a door) interleaved with random
  * refusals by the panels (negative Returns) always end with every panel holding exactly what the database
- * grants, once the panels accept again and the reconciler has run. One gateway process here; the variant
+ * grants, once the panels accept again and the reconciler has run. Users enrolled at a panel's own menu (with a
+ * card that may be another person's) join in: a user the database grants no right there may stay, but every user
+ * a panel holds carries the card the database gives that person, never another's. One gateway process here; the variant
  * over two processes, with more faults and the safety invariant, is test/hardening/convergence-two-processes.
  */
 import fc from 'fast-check';
@@ -50,21 +52,45 @@ afterAll(async () => {
   await t?.close();
 });
 
-type Op = { kind: 'grant' | 'revoke' | 'delete'; pin: string } | { kind: 'door' } | { kind: 'refuse'; device: number; n: number };
+type Op =
+  | { kind: 'grant' | 'revoke' | 'delete'; pin: string }
+  | { kind: 'door' }
+  | { kind: 'refuse'; device: number; n: number }
+  | { kind: 'enroll'; device: number; pin: string; card: string };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constantFrom('grant' as const, 'revoke' as const, 'delete' as const), pin: fc.constantFrom('71', '72', '73') }),
   fc.constant({ kind: 'door' as const }),
   fc.record({ kind: fc.constant('refuse' as const), device: fc.integer({ min: 0, max: 1 }), n: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({ kind: fc.constant('enroll' as const), device: fc.integer({ min: 0, max: 1 }), pin: fc.constantFrom('71', '72', '74'), card: fc.constantFrom('900071', '900072', '900073', '555074') }),
 );
+
+/** The card the database gives each user a panel holds ('' for none); a pin the database lacks is named as such. */
+async function cardsAgree(d: Device): Promise<string[]> {
+  const users = d.sim.table('user');
+  const rows: Array<{ pin: string; card_no: string | null }> = await t.ds.query(`SELECT pin, card_no FROM person WHERE pin = ANY($1)`, [users.map((u) => String(u.Pin))]);
+  const card = new Map(rows.map((r) => [r.pin, r.card_no ?? '']));
+  return users.filter((u) => card.get(String(u.Pin)) !== String(u.CardNo ?? '')).map((u) => `${u.Pin} holds ${u.CardNo}, the database ${card.has(String(u.Pin)) ? card.get(String(u.Pin)) : 'has no such person'}`);
+}
+
+/** Rights as the model grants them; users the panel holds beyond them only if enrolled there, and with no right. */
+function rightsHeld(d: Device, enrolledHere: ReadonlySet<string>): Record<string, number[]> {
+  const all = held(d);
+  return Object.fromEntries(Object.entries(all).filter(([pin, doors]) => doors.length > 0 || !enrolledHere.has(pin)));
+}
 
 it('random writes and refusals over two panels always converge to the database', { timeout: 240_000 }, async () => {
   const members = new Set<string>();
   const doorsOn = [true, false];
+  const enrolled = [new Set<string>(), new Set<string>()];
   await fc.assert(
     fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 6 }), async (ops) => {
       for (const o of ops) {
         if (o.kind === 'refuse') refuse[o.device] += o.n;
+        else if (o.kind === 'enroll') {
+          expect((await devices[o.device].sim.enrollUserLocally({ uid: Number(o.pin), pin: o.pin, name: `E${o.pin}`, cardno: o.card })).body).toBe('user=1');
+          enrolled[o.device].add(o.pin);
+        }
         else if (o.kind === 'door') {
           if (!doorsOn[1]) expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'P', doorName: '10.6.0.2-1' }] })).body.code).toBe(0);
           doorsOn[1] = true;
@@ -89,11 +115,13 @@ it('random writes and refusals over two panels always converge to the database',
       for (let round = 0; round < 20; round++) {
         await reconciler.idle();
         for (const d of devices) await d.sim.pollUntilIdle({ maxPolls: 30 });
-        if (devices.every((d, i) => JSON.stringify(held(d)) === JSON.stringify(want[i]))) return;
+        const agree = await Promise.all(devices.map(cardsAgree));
+        if (devices.every((d, i) => JSON.stringify(rightsHeld(d, enrolled[i])) === JSON.stringify(want[i])) && agree.every((a) => a.length === 0)) return;
         await sleep(150);
         await reconciler.runOnce();
       }
-      expect(devices.map(held)).toEqual(want);
+      expect(devices.map((d, i) => rightsHeld(d, enrolled[i]))).toEqual(want);
+      expect(await Promise.all(devices.map(cardsAgree))).toEqual([[], []]);
     }),
     { numRuns: 20 },
   );
