@@ -70,7 +70,7 @@ export class AttendanceEnrolmentService {
     const users = records.filter((r): r is UserInfoRecord => r.kind === 'USER');
     const templates = records.filter((r): r is TemplateRecord => r.kind === 'FP' || r.kind === 'FACE' || r.kind === 'FVEIN' || r.kind === 'BIODATA');
     const photos = records.filter((r): r is PhotoRecord => r.kind === 'USERPIC');
-    const { ids, touched, doubt } = await this.applyUsers(m, device, users, { joinArea: true });
+    const { ids, touched, doubt, held } = await this.applyUsers(m, device, users, { joinArea: true });
     // Templates and photos worth storing, by PIN: a PIN the gateway does not know is created for them, as a USER
     // line would create it (they are the person's enrolment; dropping them would lose it without a trace).
     const storable = [...templates.filter((t) => t.valid !== 0), ...photos.filter((ph) => photoContent(ph) !== null)];
@@ -104,7 +104,7 @@ export class AttendanceEnrolmentService {
       touched.add(personId);
       photoPins.add(ph.pin);
     }
-    await this.propagate(m, device, touched, doubt, photoPins);
+    await this.propagate(m, device, touched, doubt, photoPins, held);
   }
 
   /**
@@ -129,9 +129,11 @@ export class AttendanceEnrolmentService {
     touched: ReadonlySet<string>,
     doubt: ReadonlySet<string> = new Set(),
     photos: ReadonlySet<string> = new Set(),
+    held: ReadonlySet<string> = new Set(),
   ): Promise<void> {
+    if (touched.size === 0 && held.size === 0) return;
+    await this.sync.syncPersons(m, [...touched], { originDeviceId: device.id, originDoubt: doubt, originPhotos: photos, originHeld: held });
     if (touched.size === 0) return;
-    await this.sync.syncPersons(m, [...touched], { originDeviceId: device.id, originDoubt: doubt, originPhotos: photos });
     // Access panels: the access planner diffs the persons' desired state (templates, photo, card) against what
     // each panel confirmed, so only what changed is sent, in the panel's dialect.
     await this.planner.syncPersons(m, [...touched]);
@@ -148,10 +150,12 @@ export class AttendanceEnrolmentService {
     device: DeviceSession,
     all: readonly EnrolledUser[],
     opts: { joinArea: boolean },
-  ): Promise<{ ids: Map<string, string>; touched: Set<string>; doubt: Set<string> }> {
+  ): Promise<{ ids: Map<string, string>; touched: Set<string>; doubt: Set<string>; held: Set<string> }> {
     const touched = new Set<string>();
     // Pins whose line was not taken whole: the device holds a card or password the database gave nobody.
     const doubt = new Set<string>();
+    // Pins whose line was not applied at all (sent before, or no person could hold it): the device holds them anyway.
+    const held = new Set<string>();
     const ids = new Map<string, string>();
     const { fresh: users, skipped } = await this.newLines(m, device, all);
     const persons = m.getRepository(Person);
@@ -159,7 +163,10 @@ export class AttendanceEnrolmentService {
     // person's (changed since, by REST or by another device's enrolment), the device is sent the database's record.
     for (const u of skipped) {
       const p = await persons.findOne({ where: { pin: u.pin } });
-      if (!p || !heldDiffers(u, p)) continue;
+      if (!p || !heldDiffers(u, p)) {
+        held.add(u.pin);
+        continue;
+      }
       doubt.add(u.pin);
       ids.set(u.pin, p.id);
       touched.add(p.id);
@@ -171,7 +178,10 @@ export class AttendanceEnrolmentService {
       if (password === null && cleanPassword(u.passwd) !== null && cleanPassword(u.passwd) !== p?.password) doubt.add(u.pin);
       if (!p) {
         p = await this.createPerson(m, device, u.pin, u.name, password, 'USER');
-        if (!p) continue;
+        if (!p) {
+          held.add(u.pin);
+          continue;
+        }
       } else {
         const patch: Partial<Person> = {};
         // The name the device was sent for this person, as it holds it, is no rename (first and last name joined, ? for
@@ -204,7 +214,7 @@ export class AttendanceEnrolmentService {
       ids.set(u.pin, p.id);
       touched.add(p.id);
     }
-    return { ids, touched, doubt };
+    return { ids, touched, doubt, held };
   }
 
   /**

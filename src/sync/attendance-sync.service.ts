@@ -22,7 +22,7 @@ import {
 } from './attendance-commands';
 import { confirmedRead, devicesTouchingSql, inflightRead, noteSkipped } from './confirmed-state';
 import type { PinScope } from './desired-state';
-import { currentState, diffItems, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, type DesiredHashes, type Diff, type ItemId } from './sync-items';
+import { currentState, diffItems, itemId, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, type DesiredHashes, type Diff, type ItemId } from './sync-items';
 import { lockPlanScope } from './plan-scope';
 import { personBasics } from './sync-queries';
 import type { PlannedCommand } from './sync-plan';
@@ -46,6 +46,13 @@ export interface AttSyncOptions {
    * photo too, so it is not sent back to it.
    */
   originPhotos?: ReadonlySet<string>;
+  /**
+   * Pins whose USER line the origin terminal sent but the database did not apply (a line sent before, skipped, or
+   * one that made no person): the terminal holds them all the same. One the database does not put on that
+   * terminal (deleted or moved out of its area since) is recorded as held in an unknown form, so the plan takes
+   * it off; one it does is left as its confirmations say (its record is not the line's).
+   */
+  originHeld?: ReadonlySet<string>;
 }
 
 type Mode = 'diff' | 'force' | 'full';
@@ -61,6 +68,7 @@ interface PlanRequest {
   originDeviceId?: string;
   originDoubt?: ReadonlySet<string>;
   originPhotos?: ReadonlySet<string>;
+  originHeld?: ReadonlySet<string>;
 }
 
 /** What the terminals in a plan should hold: device id → pin → items; and what cannot be sent. */
@@ -89,8 +97,8 @@ export class AttendanceSyncService {
 
   /** Persons changed (saved, area membership, attendance settings, enrolment): their terminals converge. */
   async syncPersons(m: EntityManager, personIds: readonly string[], opts: AttSyncOptions = {}): Promise<void> {
-    if (personIds.length === 0) return;
-    const rows: Array<{ pin: string }> = await m.query(`SELECT pin FROM person WHERE id = ANY($1)`, [[...personIds]]);
+    if (personIds.length === 0 && !opts.originHeld?.size) return;
+    const rows: Array<{ pin: string }> = personIds.length ? await m.query(`SELECT pin FROM person WHERE id = ANY($1)`, [[...personIds]]) : [];
     await this.syncPins(m, rows.map((r) => r.pin), opts);
   }
 
@@ -176,11 +184,25 @@ export class AttendanceSyncService {
   }
 
   private async syncPins(m: EntityManager, pins: readonly string[], opts: AttSyncOptions, absent?: ReadonlySet<string>): Promise<void> {
-    const unique = [...new Set(pins)];
+    const held = opts.originDeviceId ? [...(opts.originHeld ?? [])] : [];
+    const taken = new Set(pins);
+    const unique = [...new Set([...pins, ...held])];
     if (unique.length === 0) return;
     await preferGenericPlans(m);
     const devicesNow = (planned: string[]) => read(TERMINALS_OF_PINS_SQL, [unique, MEMBER_KINDS, planned], (rows: Array<{ id: string }>) => rows.map((r) => r.id));
-    await this.plan(m, { deviceIds: await runRead(m, devicesNow([])), devicesNow, pins: unique, mode: opts.force ? 'force' : 'diff', absent, originDeviceId: opts.originDeviceId, originDoubt: opts.originDoubt, originPhotos: opts.originPhotos });
+    // The origin terminal is in the plan: it holds what it uploaded, even users the database does not put on it.
+    const deviceIds = [...new Set([...(await runRead(m, devicesNow([]))), ...(opts.originDeviceId ? [opts.originDeviceId] : [])])];
+    await this.plan(m, {
+      deviceIds,
+      devicesNow,
+      pins: unique,
+      mode: opts.force ? 'force' : 'diff',
+      absent,
+      originDeviceId: opts.originDeviceId,
+      originDoubt: opts.originDoubt,
+      originPhotos: opts.originPhotos,
+      originHeld: new Set(held.filter((pin) => !taken.has(pin))),
+    });
   }
 
   private async plan(m: EntityManager, req: PlanRequest): Promise<void> {
@@ -210,8 +232,17 @@ export class AttendanceSyncService {
         // What it uploaded, it holds: recorded as confirmed. Then it is planned like any terminal, against that
         // record replayed with the commands still in flight to it: a command queued before the upload (a REST
         // edit or delete of the same person) runs after it, so the terminal is brought back to the database.
-        for (const [id, hash] of await recordEnrolled(m, t.id, hashes, current, pinSet, req.originDoubt, req.originPhotos)) have.confirmed.set(id, hash);
+        const recorded = await recordEnrolled(m, t.id, hashes, current, pinSet, req.originDoubt, req.originPhotos, req.originHeld);
+        // Recorded as the device's own word, their failures and backoff are reset: planned now, not held back.
+        for (const [id, hash] of recorded) {
+          have.confirmed.set(id, hash);
+          have.hold.delete(id);
+        }
         current = currentState(have.confirmed, inflight.get(t.sn) ?? []);
+        // A user it holds in a form the database did not take is unknown whatever is in flight to it: a command
+        // it ran before the upload (its result not in yet) says nothing of what it holds now, so the plan corrects
+        // it again (a delete of a user it no longer holds is answered -10, done).
+        for (const [id, hash] of recorded) if (hash === UNKNOWN_HASH) current.set(id, UNKNOWN_HASH);
       }
       const refused = refusedItems(members, refusals.get(t.id));
       const hold = new Set([...have.hold, ...refused]);
@@ -267,15 +298,23 @@ async function recordEnrolled(
   pins: ReadonlySet<string> | null,
   doubt: ReadonlySet<string> = new Set(),
   photos: ReadonlySet<string> = new Set(),
+  untaken: ReadonlySet<string> = new Set(),
 ): Promise<Array<[ItemId, string]>> {
   // A user record the database did not take whole (doubt) is held in another form: unknown, so it is sent again.
   const held = [...hashes]
     .filter(([id]) => {
       const [kind, pin] = splitItemId(id);
       const doubted = kind === 'user' && doubt.has(pin);
+      if (untaken.has(pin) && !doubted) return false;
       return (kind === 'user' || kind === 'bio' || (kind === 'photo' && photos.has(pin))) && (pins === null || pins.has(pin)) && (doubted || current.get(id) !== hashes.get(id));
     })
     .map(([id, hash]): [ItemId, string] => [id, id.startsWith('user\t') && doubt.has(splitItemId(id)[1]) ? UNKNOWN_HASH : hash]);
+  // A user it holds in a form the database did not take, or not taken at all, that the database does not put on
+  // it: taken off.
+  for (const pin of new Set([...untaken, ...doubt])) {
+    const id = itemId('user', pin);
+    if (!hashes.has(id) && pin.length <= 64) held.push([id, UNKNOWN_HASH]);
+  }
   if (held.length === 0) return [];
   await m.query(
     `INSERT INTO ${CONFIRMED_INTO}

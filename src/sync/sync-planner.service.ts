@@ -48,6 +48,11 @@ interface PlanRequest {
   absent?: ReadonlySet<string>;
   /** SN of a device that already holds the members' templates (it enrolled them): recorded, not sent. */
   heldBy?: string;
+  /**
+   * A device's users it holds in a form the database did not take (recordEnrolledUsers): unknown whatever is in
+   * flight to it, since a command it ran before its upload (the result not in yet) says nothing of them now.
+   */
+  unknownAt?: { deviceId: string; pins: ReadonlySet<string> };
   /** The plan id to use (an owed full sync's pages share one), and plans whose commands the replay skips. */
   plan?: string;
   ownPlans?: readonly string[];
@@ -93,7 +98,7 @@ export class SyncPlannerService {
   }
 
   /** Members (persons or visitors) by pin, wherever they are or should be. */
-  async syncPins(m: EntityManager, pins: readonly string[], opts: SyncOptions & { absent?: ReadonlySet<string>; heldBy?: string } = {}): Promise<void> {
+  async syncPins(m: EntityManager, pins: readonly string[], opts: SyncOptions & Pick<PlanRequest, 'absent' | 'heldBy' | 'unknownAt'> = {}): Promise<void> {
     const unique = [...new Set(pins)];
     if (unique.length === 0) return;
     await preferGenericPlans(m);
@@ -107,6 +112,7 @@ export class SyncPlannerService {
       mode: opts.force ? 'force' : 'diff',
       absent: opts.absent,
       heldBy: opts.heldBy,
+      unknownAt: opts.unknownAt,
     });
   }
 
@@ -233,7 +239,7 @@ export class SyncPlannerService {
       [device.id, pins, pins.map(hashOf)],
     );
     const doubted = pins.filter((pin) => hashOf(pin) === UNKNOWN_HASH);
-    if (doubted.length) await this.syncPins(m, doubted);
+    if (doubted.length) await this.syncPins(m, doubted, { unknownAt: { deviceId: device.id, pins: new Set(doubted) } });
   }
 
   /**
@@ -294,6 +300,7 @@ export class SyncPlannerService {
       const have = confirmed.get(device.id)!;
       const hashes = desiredHashes(want);
       const current = currentState(have.confirmed, inflight.get(device.sn) ?? []);
+      if (req.unknownAt?.deviceId === device.id) for (const pin of req.unknownAt.pins) current.set(itemId('user', pin), UNKNOWN_HASH);
       if (device.sn === req.heldBy) await this.recordHeld(m, device, hashes, current, pinSet);
       // Refusal keys are `DATA UPDATE <table>` and `DATA DELETE <table>` (device-refusals.ts): what the firmware
       // cannot write is not put, what it cannot delete is not removed; each on its own, so a table it will not

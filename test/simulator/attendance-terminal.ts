@@ -248,6 +248,11 @@ export class AttendanceTerminal {
     this.faults.clearFaults();
   }
 
+  /** No more replies are lost: the losses asked for with `loseNextReply` and not yet used are dropped. */
+  loseNoMoreReplies(): void {
+    this.faults.loseNoMoreReplies();
+  }
+
   /** Runs the commands `match` selects but holds their results in `pendingAcks`. */
   holdResults(match?: (command: string) => boolean): void {
     this.faults.holdResults(match);

@@ -580,6 +580,11 @@ export class DeviceSimulator {
     this.faultPlan.loseNextReply(n);
   }
 
+  /** No more replies are lost: the losses asked for with `loseNextReply` and not yet used are dropped. */
+  loseNoMoreReplies(): void {
+    this.faultPlan.loseNoMoreReplies();
+  }
+
   /**
    * Fault: answer the commands `match` selects with `code` (not executed) `times` times (default once), or
    * 'always'. Faults are tried in the order they were added; the first with uses left applies. Returns the

@@ -26,6 +26,11 @@ export class FaultPlan<C> {
     this.repliesToLose += n;
   }
 
+  /** No more replies are lost (the losses asked for and not yet used are dropped). */
+  loseNoMoreReplies(): void {
+    this.repliesToLose = 0;
+  }
+
   /** Whether a getrequest reply with this body is lost (then kept in `lostReplies`). A bare `OK` is never lost. */
   loses(body: string): boolean {
     if (this.repliesToLose <= 0 || body.trim() === 'OK') return false;

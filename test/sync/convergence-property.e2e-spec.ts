@@ -1,6 +1,6 @@
 /**
  * Property: random REST writes (grant, revoke, delete, a level gaining a door) interleaved with random
- * refusals by the panels (negative Returns) always end with every panel holding exactly what the database
+ * refusals by the panels (negative Returns) and lost replies always end with every panel holding exactly what the database
  * grants, once the panels accept again and the reconciler has run. Users enrolled at a panel's own menu (with a
  * card that may be another person's) join in: a user the database grants no right there may stay, but every user
  * a panel holds carries the card the database gives that person, never another's. One gateway process here; the variant
@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { settingsOf } from '../push/push-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { Device, levelId } from './access-helpers';
 
@@ -37,6 +38,8 @@ function expected(members: Set<string>, doorsOn: boolean[]): Array<Record<string
 beforeAll(async () => {
   t = await startTestApp({ syncRetryBaseMs: 100, syncRetryMaxMs: 200, syncReconcileIntervalMs: 0 });
   reconciler = t.app.get(SyncReconciler);
+  // A lost reply is noticed at the panel's next poll this long after (real panels poll every few seconds).
+  Object.assign(settingsOf(t), { lostReplyMs: 200, ackTimeoutMs: 1000 });
   for (let i = 0; i < 2; i++) {
     devices.push(
       await Device.connect(t, `PROP${i}0001`, 1, `10.6.0.${i + 1}`, {
@@ -56,12 +59,14 @@ type Op =
   | { kind: 'grant' | 'revoke' | 'delete'; pin: string }
   | { kind: 'door' }
   | { kind: 'refuse'; device: number; n: number }
+  | { kind: 'lose'; device: number }
   | { kind: 'enroll'; device: number; pin: string; card: string };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constantFrom('grant' as const, 'revoke' as const, 'delete' as const), pin: fc.constantFrom('71', '72', '73') }),
   fc.constant({ kind: 'door' as const }),
   fc.record({ kind: fc.constant('refuse' as const), device: fc.integer({ min: 0, max: 1 }), n: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({ kind: fc.constant('lose' as const), device: fc.integer({ min: 0, max: 1 }) }),
   fc.record({ kind: fc.constant('enroll' as const), device: fc.integer({ min: 0, max: 1 }), pin: fc.constantFrom('71', '72', '74'), card: fc.constantFrom('900071', '900072', '900073', '555074') }),
 );
 
@@ -87,6 +92,7 @@ it('random writes and refusals over two panels always converge to the database',
     fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 6 }), async (ops) => {
       for (const o of ops) {
         if (o.kind === 'refuse') refuse[o.device] += o.n;
+        else if (o.kind === 'lose') devices[o.device].sim.loseNextReply();
         else if (o.kind === 'enroll') {
           expect((await devices[o.device].sim.enrollUserLocally({ uid: Number(o.pin), pin: o.pin, name: `E${o.pin}`, cardno: o.card })).body).toBe('user=1');
           enrolled[o.device].add(o.pin);
@@ -111,6 +117,7 @@ it('random writes and refusals over two panels always converge to the database',
       }
       // The panels accept again; within a bounded number of polls and reconciler passes they equal the database.
       refuse[0] = refuse[1] = 0;
+      for (const d of devices) d.sim.loseNoMoreReplies();
       const want = expected(members, doorsOn);
       for (let round = 0; round < 20; round++) {
         await reconciler.idle();

@@ -1,0 +1,111 @@
+/**
+ * Property: random REST writes on attendance (area members set and removed, persons deleted, cards changed),
+ * users enrolled at the terminals' own menus (with cards that may be another person's), interleaved with the
+ * terminals' faults (a lost reply, refusals) always end, once the terminals accept again and the reconciler has
+ * run, with every terminal holding exactly its area's members, each with the card the database gives them.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { settingsOf } from '../push/push-helpers';
+import type { AttendanceTerminal } from '../simulator/attendance-terminal';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { initialisedTerminal, settleTerminal } from './attendance-helpers';
+
+let t: TestApp;
+let reconciler: SyncReconciler;
+const terms: AttendanceTerminal[] = [];
+const AREAS = ['ATT-PROP-A', 'ATT-PROP-B'];
+const PINS = ['61', '62', '63'];
+const CARDS = ['', '700061', '700062', '700063'];
+
+beforeAll(async () => {
+  t = await startTestApp({ syncRetryBaseMs: 100, syncRetryMaxMs: 200, syncReconcileIntervalMs: 0 });
+  reconciler = t.app.get(SyncReconciler);
+  // A lost reply is noticed at the terminal's next poll this long after (real terminals poll every few seconds).
+  Object.assign(settingsOf(t), { lostReplyMs: 200, ackTimeoutMs: 1000 });
+  for (const code of AREAS) {
+    expect((await t.post('/api/gateway/areas', { code, name: code })).body.code).toBe(0);
+    const term = await initialisedTerminal(t, { sn: code });
+    expect((await t.put(`/api/gateway/devices/${code}/area`, { areaCode: code })).body.code).toBe(0);
+    await settleTerminal(reconciler, term);
+    terms.push(term);
+  }
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+type Op =
+  | { kind: 'set' | 'unset'; area: number; pin: string }
+  | { kind: 'delete'; pin: string }
+  | { kind: 'card'; pin: string; card: string }
+  | { kind: 'enroll'; term: number; pin: string; card: string }
+  | { kind: 'lose' | 'poll'; term: number }
+  | { kind: 'refuse'; term: number; n: number };
+
+const pin = fc.constantFrom(...PINS);
+const term = fc.integer({ min: 0, max: 1 });
+const op: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ kind: fc.constantFrom('set' as const, 'unset' as const), area: term, pin }),
+  fc.record({ kind: fc.constant('delete' as const), pin }),
+  fc.record({ kind: fc.constant('card' as const), pin, card: fc.constantFrom(...CARDS) }),
+  fc.record({ kind: fc.constant('enroll' as const), term, pin, card: fc.constantFrom(...CARDS.slice(1)) }),
+  fc.record({ kind: fc.constantFrom('lose' as const, 'poll' as const), term }),
+  fc.record({ kind: fc.constant('refuse' as const), term, n: fc.integer({ min: 1, max: 3 }) }),
+);
+
+/** What the database says each terminal should hold: its area's members, pin → card ('' for none). */
+async function wanted(): Promise<Array<Record<string, string>>> {
+  const rows: Array<{ code: string; pin: string; card_no: string | null }> = await t.ds.query(
+    `SELECT a.code, p.pin, p.card_no FROM att_area_person ap JOIN area a ON a.id = ap.area_id JOIN person p ON p.id = ap.person_id
+      WHERE ap.module = 'att' AND a.code = ANY($1) ORDER BY p.pin`,
+    [AREAS],
+  );
+  return AREAS.map((code) => Object.fromEntries(rows.filter((r) => r.code === code).map((r) => [r.pin, r.card_no ?? ''])));
+}
+
+/** What a terminal holds: pin → card. */
+const holds = (term: AttendanceTerminal): Record<string, string> =>
+  Object.fromEntries([...term.users.values()].sort((a, b) => a.pin.localeCompare(b.pin)).map((u) => [u.pin, u.card]));
+
+it('random area writes, enrolments at the terminals and terminal faults always converge to the database', { timeout: 600_000 }, async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 8 }), async (ops) => {
+      for (const o of ops) {
+        if (o.kind === 'set' || o.kind === 'unset') {
+          const exists = (await t.get('/api/v2/person/get', { pin: o.pin })).body.code === 0;
+          if (!exists) expect((await t.post('/api/person/add', { pin: o.pin, name: `P${o.pin}` })).body.code).toBe(0);
+          const r =
+            o.kind === 'set'
+              ? await t.post('/api/attAreaPerson/set', { code: AREAS[o.area], pins: [o.pin] })
+              : await t.delete('/api/attAreaPerson/delete', {}, { code: AREAS[o.area], pins: o.pin });
+          expect(r.body.code).toBe(0);
+        } else if (o.kind === 'delete') {
+          expect([0, -22]).toContain((await t.delete(`/api/person/delete/${o.pin}`)).body.code);
+        } else if (o.kind === 'card') {
+          // Another person's card is refused (-23): the write changes nothing, as any refused write.
+          expect([0, -23]).toContain((await t.post('/api/person/add', { pin: o.pin, name: `P${o.pin}`, cardNo: o.card })).body.code);
+        } else if (o.kind === 'enroll') {
+          expect((await terms[o.term].enrollUser({ pin: o.pin, name: `E${o.pin}`, card: o.card })).status).toBe(200);
+        } else if (o.kind === 'lose') terms[o.term].loseNextReply();
+        else if (o.kind === 'refuse') terms[o.term].failCommands((c) => c.startsWith('DATA'), -1002, o.n);
+        else if (o.kind === 'poll') await terms[o.term].poll();
+      }
+      for (const term of terms) {
+        term.clearFaults();
+        term.loseNoMoreReplies();
+      }
+      let want: Array<Record<string, string>> = [];
+      for (let round = 0; round < 20; round++) {
+        await reconciler.runOnce();
+        for (const term of terms) await settleTerminal(reconciler, term);
+        want = await wanted();
+        if (terms.every((term, i) => JSON.stringify(holds(term)) === JSON.stringify(want[i]))) return;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(terms.map(holds)).toEqual(want);
+    }),
+    { numRuns: 25 },
+  );
+});
