@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { upsertEnrolledTemplate } from '../bioTemplate/bio-template-upsert';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { setMainCard } from '../card/card-writes';
 import { isCardNumber } from '../common/card.decorator';
 import { newId } from '../common/ids';
@@ -161,8 +161,9 @@ export class AttendanceEnrolmentService {
     const persons = m.getRepository(Person);
     // A line skipped as sent before still says what the device holds now: where its card or password is not the
     // person's (changed since, by REST or by another device's enrolment), the device is sent the database's record.
+    const known = skipped.length ? new Map((await persons.find({ where: { pin: In(skipped.map((u) => u.pin)) } })).map((p) => [p.pin, p])) : new Map<string, Person>();
     for (const u of skipped) {
-      const p = await persons.findOne({ where: { pin: u.pin } });
+      const p = known.get(u.pin);
       if (!p || !heldDiffers(u, p)) {
         held.add(u.pin);
         continue;

@@ -61,7 +61,9 @@ export class AttendanceHooks implements OnModuleInit {
         [sn, deviceId],
       );
       if (busy) return false;
-      await this.reconciler.verifiedCount(m, deviceId, sn, count);
+      // More users than it confirmed (enrolled at it and not uploaded, or left by another server): a terminal's full
+      // sync sends what it should hold and removes only what it confirmed, so it would change nothing there.
+      await this.reconciler.verifiedCount(m, deviceId, sn, count, 'user', undefined, { acceptAbove: true });
       return true;
     });
     // A full sync the count made owed is visible from here on (committed): the reconciler starts it now.

@@ -5,9 +5,9 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql } from '../device/device-kind';
 import type { CommandOutcome } from '../push/command-outcome';
 import { FOR_GOOD_SQL, HOLDS_WRITES_SQL, loadRefusals, probeIntervalSql } from '../push/device-refusals';
-import { REFUSAL_CODES } from '../push/protocol/refusals';
+import { REFUSAL_CODES, refusalKey } from '../push/protocol/refusals';
 import { DeviceRegistryService, type DeviceRegisteredEvent } from '../push/device-registry.service';
-import { excludedOf, insertOf, listOf } from '../database/columns';
+import { excludedOf, insertOf, intoOf, listOf } from '../database/columns';
 import { afterCommit } from '../database/after-commit';
 import { asLeader } from '../database/leader';
 import { backoffMs, countedItemKind, countsRightsRows, DEVICE_KINDS, expectedRows, UNKNOWN_HASH, type CountedKind, type ItemKind, type SyncRef } from './sync-items';
@@ -29,6 +29,9 @@ const PROBE_BATCH = 20;
 const PROBED = `WITH p AS (UPDATE device_refusal r SET probe_at = now() + ${probeIntervalSql('r.refusals', '$2', '$3')}
     WHERE r.device_id = $1 AND r.probe_at <= now() AND ${FOR_GOOD_SQL} AND ${HOLDS_WRITES_SQL} RETURNING r.what, r.refusals) SELECT what, refusals FROM p`;
 /** Owed work: device $1, kind $2; a newer full sync restarts from the beginning. */
+/** A verification asked again later ($3 seconds): one already owed stays as it is. */
+const OWE_VERIFY_LATER = `INSERT INTO ${intoOf(SyncOwed, ['deviceId', 'kind', 'nextTryAt'])} VALUES ($1, 'verify', now() + make_interval(secs => $2))
+  ON CONFLICT (${listOf(SyncOwed, ['deviceId', 'kind'])}) DO NOTHING`;
 const OWE_JOB = `INSERT INTO ${insertOf(SyncOwed, ['deviceId', 'kind'])}
   ON CONFLICT (${listOf(SyncOwed, ['deviceId', 'kind'])}) DO UPDATE SET cursor = NULL, plan = NULL, attempts = 0, next_try_at = now(), last_error = NULL`;
 
@@ -367,6 +370,11 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
   async verified(m: EntityManager, deviceId: string, outcome: CommandOutcome, ref: SyncRef): Promise<void> {
     if (outcome.state !== 'done') {
       this.log.warn(`device ${outcome.deviceSn}: DATA COUNT ${ref.verify ?? 'user'} ${outcome.reason === 'expired' ? 'got no result' : `refused (Return=${outcome.returnCode})`}; not verified`);
+      // No result, or -1002 (a busy firmware says so too; refused for good only when repeated): asked again after
+      // the retry backoff, not at the next periodic verification an hour on: a panel reset behind the gateway's back
+      // would stay empty until then. A count refused for good is left out of the verification (queueVerify).
+      const again = outcome.reason === 'expired' || (outcome.returnCode === -1002 && !(await loadRefusals(m, [deviceId])).get(deviceId)?.has(refusalKey(outcome.command)));
+      if (again) await m.query(OWE_VERIFY_LATER, [deviceId, this.config.syncRetryBaseMs / 1000]);
       return;
     }
     const count = typeof ref.count === 'number' ? ref.count : outcome.returnCode;
@@ -379,9 +387,11 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
    * before it: it must lie between the rows the items the device confirmed give and those plus the ones in doubt
    * (`?`), or the device changed behind our back (factory reset, users or rights rows deleted or added there) and a
    * full sync is owed, unless one is already queued after the count (`after`: the count's command; the counts of one
-   * verification come one by one, and a panel reset or changed in several tables fails each). Answers whether it matched.
+   * verification come one by one, and a panel reset or changed in several tables fails each). `acceptAbove`: a
+   * count above is the device's own users (a terminal: its full sync removes only what it confirmed, so it would
+   * change nothing there). Answers whether it matched (or was accepted).
    */
-  async verifiedCount(m: EntityManager, deviceId: string, sn: string, count: number, table: CountedKind = 'user', after?: string): Promise<boolean> {
+  async verifiedCount(m: EntityManager, deviceId: string, sn: string, count: number, table: CountedKind = 'user', after?: string, opts: { acceptAbove?: boolean } = {}): Promise<boolean> {
     const kind = countedItemKind(table);
     // Rights rows follow from each item's hash (few distinct ones: members of the same levels share them); a user or
     // pass rule is one row, so only whether it is in doubt matters.
@@ -392,6 +402,10 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     );
     const { min, max } = expectedRows(table, groups);
     if (count >= min && count <= max) return true;
+    if (count > max && opts.acceptAbove) {
+      this.log.log(`device ${sn} holds ${count} ${table} rows where at most ${max} are confirmed: users of its own, which a full sync would not remove`);
+      return true;
+    }
     // A firmware that refused the table for good holds rows the gateway cannot write (or clear) and count as its own:
     // a full sync would clear and resend everything at every count, and never match.
     const refused = (await loadRefusals(m, [deviceId], { withDue: true })).get(deviceId);

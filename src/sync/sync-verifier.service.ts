@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { PUSH_SETTINGS, type PushSettings } from '../push/push-settings';
+import { AttendanceTerminalService } from '../push/attendance/attendance-terminal.service';
 import { asLeader } from '../database/leader';
 import { SyncPlannerService } from './sync-planner.service';
 import { LEADER_LOCK } from './sync-reconciler.service';
@@ -16,15 +17,16 @@ const ASKED_UPDATE = excludedOf(SyncVerify, ['askedAt']);
 export const VERIFY_BATCH = 100;
 
 /**
- * Periodic verification of panels that stay connected. A panel is asked `DATA COUNT user` and `DATA COUNT
+ * Periodic verification of devices that stay connected. A panel is asked `DATA COUNT user` and `DATA COUNT
  * userauthorize` (an elevator controller `usereleauthorize`, a channel controller with pass rules `gatepassrule`
  * too: SyncPlannerService.queueVerify) when it registers again (the reconciler's `verify` job), but one
  * that never reconnects would keep a table changed behind the gateway's back (users or rights rows deleted or added
- * at its menu, a partial reset) for ever. So every SYNC_VERIFY_INTERVAL_MS each access panel, elevator or channel controller (attendance terminals have no
- * DATA COUNT) that is online and converged (nothing queued or on its way, no failing item, no owed work: a
+ * at its menu, a partial reset) for ever. So every SYNC_VERIFY_INTERVAL_MS each access panel, elevator or channel
+ * controller that is online and converged (nothing queued or on its way, no failing item, no owed work: a
  * count then has one right answer) is asked again, at most VERIFY_BATCH per tick, least recently asked first.
  * The answer goes where a re-registration's goes (SyncReconciler.verified): a count that cannot match what the
- * panel confirmed makes a full sync owed.
+ * panel confirmed makes a full sync owed. Attendance terminals and FaceKiosks have no DATA COUNT: the user count of
+ * their next INFO is judged instead, as after an initialisation (AttendanceTerminalService.askUserCount).
  *
  * One process asks at a time (leader.ts); when it last asked is kept per panel in sync_verify, so the period
  * holds whichever process leads. A registration counts as asked (it queues its own count).
@@ -38,6 +40,7 @@ export class SyncVerifier implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly ds: DataSource,
     private readonly planner: SyncPlannerService,
+    private readonly terminals: AttendanceTerminalService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
   ) {}
@@ -72,10 +75,10 @@ export class SyncVerifier implements OnModuleInit, OnApplicationShutdown {
     let asked = 0;
     await asLeader(this.ds, VERIFIER_LOCK, async () => {
       asked = await this.ds.transaction(async (m) => {
-        const due: Array<{ id: string; sn: string }> = await m.query(
-          `SELECT d.id, d.sn FROM device d
+        const due: Array<{ id: string; sn: string; terminal: boolean }> = await m.query(
+          `SELECT d.id, d.sn, coalesce(d.kind_override, d.kind) IN ('att', 'facekiosk') AS terminal FROM device d
              LEFT JOIN sync_verify v ON v.device_id = d.id
-            WHERE d.admission = 'admitted' AND coalesce(d.kind_override, d.kind) IN ('acc', 'ele', 'psg')
+            WHERE d.admission = 'admitted' AND coalesce(d.kind_override, d.kind) IN ('acc', 'ele', 'psg', 'att', 'facekiosk')
               AND d.last_seen_at >= now() - make_interval(secs => greatest(3 * coalesce(d.request_delay, $1), $2))
               AND coalesce(greatest(v.asked_at, d.registered_at), '-infinity') <= now() - make_interval(secs => $3)
               AND NOT EXISTS (SELECT 1 FROM sync_owed o WHERE o.device_id = d.id)
@@ -91,7 +94,8 @@ export class SyncVerifier implements OnModuleInit, OnApplicationShutdown {
            ON CONFLICT (device_id) DO UPDATE SET ${ASKED_UPDATE}`,
           [due.map((d) => d.id)],
         );
-        for (const d of due) await this.planner.queueVerify(m, d.sn);
+        for (const d of due.filter((x) => !x.terminal)) await this.planner.queueVerify(m, d.sn);
+        await this.terminals.askUserCount(m, due.filter((x) => x.terminal));
         return due.length;
       });
     });

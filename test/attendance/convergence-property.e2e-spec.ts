@@ -1,7 +1,7 @@
 /**
  * Property: random REST writes on attendance (area members set and removed, persons deleted, cards changed),
  * users enrolled at the terminals' own menus (with cards that may be another person's), interleaved with the
- * terminals' faults (a lost reply, refusals) always end, once the terminals accept again and the reconciler has
+ * terminals' faults (a lost reply, refusals, a factory reset, a user deleted at the terminal's menu) always end, once the terminals accept again and the reconciler has
  * run, with every terminal holding exactly its area's members, each with the card the database gives them.
  */
 import fc from 'fast-check';
@@ -20,7 +20,8 @@ const PINS = ['61', '62', '63'];
 const CARDS = ['', '700061', '700062', '700063'];
 
 beforeAll(async () => {
-  t = await startTestApp({ syncRetryBaseMs: 100, syncRetryMaxMs: 200, syncReconcileIntervalMs: 0 });
+  // The periodic verification every second: a user deleted at a terminal's menu is noticed by its next INFO.
+  t = await startTestApp({ syncRetryBaseMs: 100, syncRetryMaxMs: 200, syncReconcileIntervalMs: 0, syncVerifyIntervalMs: 1000 });
   reconciler = t.app.get(SyncReconciler);
   // A lost reply is noticed at the terminal's next poll this long after (real terminals poll every few seconds).
   Object.assign(settingsOf(t), { lostReplyMs: 200, ackTimeoutMs: 1000 });
@@ -41,7 +42,10 @@ type Op =
   | { kind: 'delete'; pin: string }
   | { kind: 'card'; pin: string; card: string }
   | { kind: 'enroll'; term: number; pin: string; card: string }
-  | { kind: 'lose' | 'poll'; term: number }
+  | { kind: 'lose'; term: number }
+  | { kind: 'poll'; term: number }
+  | { kind: 'reset'; term: number }
+  | { kind: 'forget'; term: number; pin: string }
   | { kind: 'refuse'; term: number; n: number };
 
 const pin = fc.constantFrom(...PINS);
@@ -51,7 +55,8 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), pin }),
   fc.record({ kind: fc.constant('card' as const), pin, card: fc.constantFrom(...CARDS) }),
   fc.record({ kind: fc.constant('enroll' as const), term, pin, card: fc.constantFrom(...CARDS.slice(1)) }),
-  fc.record({ kind: fc.constantFrom('lose' as const, 'poll' as const), term }),
+  fc.record({ kind: fc.constantFrom('lose' as const, 'poll' as const, 'reset' as const), term }) as fc.Arbitrary<Op>,
+  fc.record({ kind: fc.constant('forget' as const), term, pin }),
   fc.record({ kind: fc.constant('refuse' as const), term, n: fc.integer({ min: 1, max: 3 }) }),
 );
 
@@ -91,6 +96,9 @@ it('random area writes, enrolments at the terminals and terminal faults always c
         } else if (o.kind === 'lose') terms[o.term].loseNextReply();
         else if (o.kind === 'refuse') terms[o.term].failCommands((c) => c.startsWith('DATA'), -1002, o.n);
         else if (o.kind === 'poll') await terms[o.term].poll();
+        // Wiped, or a user deleted at the menu, the server not told: the next INFO's user count shows it.
+        else if (o.kind === 'reset') expect(await terms[o.term].factoryReset()).toBe(true);
+        else if (o.kind === 'forget') terms[o.term].deleteUserLocally(o.pin);
       }
       for (const term of terms) {
         term.clearFaults();
@@ -99,7 +107,11 @@ it('random area writes, enrolments at the terminals and terminal faults always c
       let want: Array<Record<string, string>> = [];
       for (let round = 0; round < 20; round++) {
         await reconciler.runOnce();
-        for (const term of terms) await settleTerminal(reconciler, term);
+        // Each round a poll carries INFO (real terminals send it every few polls): its user count reveals a wipe.
+        for (const term of terms) {
+          await term.poll(true);
+          await settleTerminal(reconciler, term);
+        }
         want = await wanted();
         if (terms.every((term, i) => JSON.stringify(holds(term)) === JSON.stringify(want[i]))) return;
         await new Promise((r) => setTimeout(r, 250));

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultPushSettings } from '../../src/push/push-settings';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { SyncVerifier } from '../../src/sync/sync-verifier.service';
 import { commandsOf, settingsOf, sleep } from '../push/push-helpers';
 import { PHOTO } from '../sync/access-helpers';
 import type { AttendanceTerminal } from '../simulator/attendance-terminal';
@@ -241,6 +242,48 @@ describe('a factory reset, then the terminal initialises again', () => {
     const owed = await t.ds.query(`SELECT 1 FROM sync_owed o JOIN device d ON d.id = o.device_id WHERE d.sn = 'ATT-CV-RESET'`);
     expect(owed).toEqual([]);
     expect(await convergence('ATT-CV-RESET')).toMatchObject({ divergent: false, desiredItems: 3, confirmedItems: 3 });
+  });
+});
+
+describe('a user deleted at the menu of a terminal that stays connected', () => {
+  it("the periodic verification judges its next INFO's user count: the user comes back; users of its own above the count are left alone", async () => {
+    const term = await terminalInOwnArea('ATT-CV-MENU');
+    for (const pin of ['8601', '8602']) expect((await t.post('/api/person/add', { pin, name: `P${pin}` })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: 'ATT-CV-MENU', pins: ['8601', '8602'] })).body.code).toBe(0);
+    await settle(term);
+    expect(pinsOn(term)).toEqual(['8601', '8602']);
+    // Its device row must say it was seen lately (the verifier asks online devices only).
+    await t.ds.query(`UPDATE device SET last_seen_at = now() WHERE sn = 'ATT-CV-MENU'`);
+    const verifier = t.app.get(SyncVerifier);
+    const ask = async () => {
+      // Due again: as if the verification interval had passed since the last ask.
+      await t.ds.query(`UPDATE sync_verify SET asked_at = now() - interval '30 days' WHERE device_id = (SELECT id FROM device WHERE sn = 'ATT-CV-MENU')`);
+      await t.ds.query(`UPDATE device SET registered_at = NULL, last_seen_at = now() WHERE sn = 'ATT-CV-MENU'`);
+      await verifier.askDue();
+    };
+
+    expect(term.deleteUserLocally('8602')).toBe(true);
+    // Without the verification, INFO with 1 user is only noted.
+    await term.poll(true);
+    await settle(term);
+    expect(pinsOn(term)).toEqual(['8601']);
+    await ask();
+    await term.poll(true);
+    await sleep(100);
+    await settle(term);
+    expect(pinsOn(term)).toEqual(['8601', '8602']);
+    expect(await t.ds.query(`SELECT count_due FROM att_terminal a JOIN device d ON d.id = a.device_id WHERE d.sn = 'ATT-CV-MENU'`)).toEqual([{ count_due: false }]);
+
+    // A user of its own (enrolled there, its upload never sent): more users than confirmed, no full sync.
+    term.users.set('8699', { pin: '8699', name: 'Own', pri: 0, passwd: '', card: '', grp: 1, tz: '0000000000000000', verify: -1, fields: {} });
+    const sent = term.executed.length;
+    await ask();
+    await term.poll(true);
+    await sleep(100);
+    await settle(term);
+    expect(term.executed.slice(sent)).toEqual([]);
+    expect(await t.ds.query(`SELECT 1 FROM sync_owed o JOIN device d ON d.id = o.device_id WHERE d.sn = 'ATT-CV-MENU'`)).toEqual([]);
+    expect(await t.ds.query(`SELECT count_due FROM att_terminal a JOIN device d ON d.id = a.device_id WHERE d.sn = 'ATT-CV-MENU'`)).toEqual([{ count_due: false }]);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * Property: random REST writes (grant, revoke, delete, a level gaining a door) interleaved with random
- * refusals by the panels (negative Returns) and lost replies always end with every panel holding exactly what the database
+ * refusals by the panels (negative Returns), lost replies and factory resets always end with every panel holding exactly what the database
  * grants, once the panels accept again and the reconciler has run. Users enrolled at a panel's own menu (with a
  * card that may be another person's) join in: a user the database grants no right there may stay, but every user
  * a panel holds carries the card the database gives that person, never another's. One gateway process here; the variant
@@ -36,10 +36,12 @@ function expected(members: Set<string>, doorsOn: boolean[]): Array<Record<string
 }
 
 beforeAll(async () => {
-  t = await startTestApp({ syncRetryBaseMs: 100, syncRetryMaxMs: 200, syncReconcileIntervalMs: 0 });
+  // The periodic verification every second: a reset panel whose first count was refused is counted again.
+  t = await startTestApp({ syncRetryBaseMs: 100, syncRetryMaxMs: 200, syncReconcileIntervalMs: 0, syncVerifyIntervalMs: 1000 });
   reconciler = t.app.get(SyncReconciler);
   // A lost reply is noticed at the panel's next poll this long after (real panels poll every few seconds).
-  Object.assign(settingsOf(t), { lostReplyMs: 200, ackTimeoutMs: 1000 });
+  // A refusal for good (the -12s below) is probed again soon, as a harness's transient refusals need.
+  Object.assign(settingsOf(t), { lostReplyMs: 200, ackTimeoutMs: 1000, refusalProbe: { baseMs: 200, maxMs: 400 } });
   for (let i = 0; i < 2; i++) {
     devices.push(
       await Device.connect(t, `PROP${i}0001`, 1, `10.6.0.${i + 1}`, {
@@ -60,6 +62,7 @@ type Op =
   | { kind: 'door' }
   | { kind: 'refuse'; device: number; n: number }
   | { kind: 'lose'; device: number }
+  | { kind: 'reset'; device: number }
   | { kind: 'enroll'; device: number; pin: string; card: string };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -67,6 +70,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.constant({ kind: 'door' as const }),
   fc.record({ kind: fc.constant('refuse' as const), device: fc.integer({ min: 0, max: 1 }), n: fc.integer({ min: 1, max: 3 }) }),
   fc.record({ kind: fc.constant('lose' as const), device: fc.integer({ min: 0, max: 1 }) }),
+  fc.record({ kind: fc.constant('reset' as const), device: fc.integer({ min: 0, max: 1 }) }),
   fc.record({ kind: fc.constant('enroll' as const), device: fc.integer({ min: 0, max: 1 }), pin: fc.constantFrom('71', '72', '74'), card: fc.constantFrom('900071', '900072', '900073', '555074') }),
 );
 
@@ -93,6 +97,7 @@ it('random writes and refusals over two panels always converge to the database',
       for (const o of ops) {
         if (o.kind === 'refuse') refuse[o.device] += o.n;
         else if (o.kind === 'lose') devices[o.device].sim.loseNextReply();
+        else if (o.kind === 'reset') expect((await devices[o.device].sim.factoryReset()).registered).toBe(true);
         else if (o.kind === 'enroll') {
           expect((await devices[o.device].sim.enrollUserLocally({ uid: Number(o.pin), pin: o.pin, name: `E${o.pin}`, cardno: o.card })).body).toBe('user=1');
           enrolled[o.device].add(o.pin);

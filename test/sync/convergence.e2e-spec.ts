@@ -231,6 +231,18 @@ describe('a panel changed behind the gateway is brought back', () => {
     expect(queued.filter((c) => c === 'DATA DELETE user *')).toHaveLength(1);
   });
 
+  it('a reset panel whose first count is refused with -1002 (busy) is counted again after the retry backoff, not at the next periodic verification', async () => {
+    const want = tablesOf(b);
+    // Both counts of the verification (users, rights rows) refused once.
+    const refused = b.sim.failCommands((c) => c.verb === 'DATA COUNT', -1002, 2);
+    await b.sim.factoryReset();
+    expect(tablesOf(b)).toEqual({});
+    await converge(b, want);
+    expect(refused.used).toBe(2);
+    const counts: string[] = (await t.ds.query(`SELECT command FROM device_command WHERE device_sn = 'CONVB0001' AND command = 'DATA COUNT user' ORDER BY id DESC LIMIT 2`)).map((r: { command: string }) => r.command);
+    expect(counts).toHaveLength(2);
+  });
+
   it('a user deleted at the panel is restored after the panel registers again (DATA COUNT verification)', async () => {
     const want = tablesOf(b);
     b.sim.tables.delete('user', [['Pin', '602']]);

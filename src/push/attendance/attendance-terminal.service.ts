@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { zoneOffsetMinutes } from '../../common/time';
 import { AttTerminal } from '../../attendance/att-terminal.entity';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { excludedOf, insertOf, intoOf, listOf } from '../../database/columns';
+import { afterCommit } from '../../database/after-commit';
 import { CommandQueueService } from '../command-queue.service';
 import type { DeviceSession } from '../device-registry.service';
 import { clip } from '../device-registry.service';
@@ -317,6 +318,23 @@ export class AttendanceTerminalService implements OnModuleInit {
       [s.id, firmware === null ? null : firmware.slice(0, 100), ip === null ? null : ip.slice(0, 64)],
     );
     this.addresses.set(s.sn, key);
+  }
+
+  /**
+   * The periodic verification of terminals (SyncVerifier): their next INFO's user count is judged as after an
+   * initialisation, so a user deleted at a terminal's menu (the server not told) is noticed while it stays
+   * connected. In the caller's transaction; the other processes are told, this one notes it once it commits.
+   */
+  async askUserCount(m: EntityManager, terminals: ReadonlyArray<{ id: string; sn: string }>): Promise<void> {
+    if (terminals.length === 0) return;
+    await m.query(`UPDATE att_terminal SET count_due = true WHERE device_id = ANY($1::char(32)[])`, [terminals.map((t) => t.id)]);
+    for (const t of terminals) await this.signal.notifyDeviceChanged(m, t.sn);
+    afterCommit(m, () => {
+      for (const t of terminals) {
+        this.countDue.add(t.sn);
+        this.infos.delete(t.sn);
+      }
+    });
   }
 
   /** `INFO=` of a poll (section 9): stored when it changes. */
