@@ -28,6 +28,10 @@ async function checkFree(m: EntityManager, personId: string, cardNos: string[]):
 /** Replaces the person's main card (null = none) and mirrors it in person.card_no. */
 export async function setMainCard(m: EntityManager, person: Person, cardNo: string | null): Promise<void> {
   const cards = m.getRepository(Card);
+  // The person's row locked first (a no-op for a caller that holds it): a concurrent main-card write for this
+  // person waits, and its delete then sees this one's card. Without it, each deletes the main cards it can see
+  // and inserts its own: two main cards.
+  await m.query(`SELECT 1 FROM person WHERE id = $1 FOR UPDATE`, [person.id]);
   if (cardNo) await checkFree(m, person.id, [cardNo]);
   await cards.delete({ personId: person.id, cardType: MAIN_CARD });
   if (cardNo) {

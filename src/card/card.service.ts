@@ -23,7 +23,9 @@ export class CardService {
    */
   set(dto: CardSetDto): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
-      const person = await m.getRepository(Person).findOne({ where: { pin: dto.pin, status: 'active' } });
+      // Locked (FOR UPDATE), as person writes lock it: two card writes for one person take turns, so the second
+      // replaces the first's main card instead of adding a second one beside it.
+      const person = await m.getRepository(Person).findOne({ where: { pin: dto.pin, status: 'active' }, lock: { mode: 'pessimistic_write' } });
       if (!person) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
       if ((dto.cardType ?? '0') === String(MAIN_CARD)) await setMainCard(m, person, dto.cardNo);
       else await addSecondaryCard(m, person, dto.cardNo);

@@ -105,4 +105,17 @@ describe('card (2.4)', () => {
       expect(holders).toHaveLength(1);
     }
   });
+  it('different main cards written for one person at once (card/set, person/add): one main card in the end, mirrored on the person', async () => {
+    expect((await t.post('/api/person/add', { pin: '4477', name: 'Racer' })).body.code).toBe(0);
+    for (let round = 0; round < 5; round++) {
+      const writes = Array.from({ length: 12 }, (_, i) => {
+        const cardNo = String(6600000 + round * 100 + i);
+        return i % 3 === 0 ? t.post('/api/person/add', { pin: '4477', name: 'Racer', cardNo }) : t.post('/api/card/set', { pin: '4477', cardNo, cardType: 0 });
+      });
+      for (const r of await Promise.all(writes)) expect(r.body.code).toBe(0);
+      const mains = await t.ds.query(`SELECT c.card_no, p.card_no AS mirror FROM card c JOIN person p ON p.id = c.person_id WHERE p.pin = '4477' AND c.card_type = 0`);
+      expect(mains).toHaveLength(1);
+      expect(mains[0].mirror).toBe(mains[0].card_no);
+    }
+  });
 });
