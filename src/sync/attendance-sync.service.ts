@@ -289,6 +289,9 @@ export class AttendanceSyncService {
  * The terminal a person enrolled at uploaded their user record and templates (OPERLOG): it holds them, so they
  * are recorded as confirmed (the device's own word, like a Return) instead of being sent back to it. Its photo
  * only when the upload carried one (`photos`, USERPIC lines): a template enrolled there says nothing of the photo.
+ * A user in `doubt` (held in a form the database did not take) or `untaken` (its line not applied) is recorded with
+ * unknown content where the database does not put it on this terminal, so the plan takes it off; an `untaken` one
+ * the database does put there keeps what its confirmations say.
  */
 async function recordEnrolled(
   m: EntityManager,
