@@ -4,6 +4,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 const DEADLOCK_DETECTED = '40P01';
 /** SQLSTATE of a unique index refusing a row (a concurrent writer inserted the same key first). */
 export const UNIQUE_VIOLATION = '23505';
+/** SQLSTATE of a foreign key refusing a write (a row still referenced, or one that references nothing). */
+const FOREIGN_KEY_VIOLATION = '23503';
 /** Runs of one write before its deadlock is answered as an error. */
 const ATTEMPTS = 5;
 
@@ -11,6 +13,12 @@ const ATTEMPTS = 5;
 export function isDeadlock(error: unknown): boolean {
   const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
   return e?.code === DEADLOCK_DETECTED || e?.driverError?.code === DEADLOCK_DETECTED;
+}
+
+/** True for a foreign key violation, raw from pg or wrapped by TypeORM. */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  return (e?.driverError ?? e)?.code === FOREIGN_KEY_VIOLATION;
 }
 
 /** True for a unique violation (of the named constraint, when one is named), raw from pg or wrapped by TypeORM. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Repository } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
+import { isForeignKeyViolation } from '../common/write-transaction';
 import type { Page } from '../common/paging';
 import { Department } from './department.entity';
 import type { DepartmentAddDto, DepartmentResponseDto } from './dto/department.dto';
@@ -85,7 +86,7 @@ export class DepartmentService {
       try {
         await m.query('DELETE FROM department WHERE id = $1', [d.id]);
       } catch (err) {
-        if ((err as { code?: string }).code !== '23503') throw err;
+        if (!isForeignKeyViolation(err)) throw err;
         throw hasPersons();
       }
     });

@@ -227,18 +227,18 @@ export class SyncPlannerService {
     const persons = new Map((await runRead(m, personsRead({ pins: all }))).map((p) => [p.pin, p]));
     // A key is at most 64 characters (a longer pin is none the gateway could have sent or can name).
     const pins = all.filter((pin) => persons.has(pin) || pin.length <= 64);
-    const hashOf = (pin: string) => {
+    const hashes = pins.map((pin) => {
       const p = persons.get(pin);
       return p && !doubt.has(pin) ? userHash(userRecordFor(device, p)) : UNKNOWN_HASH;
-    };
+    });
     await m.query(
       `INSERT INTO ${CONFIRMED_INTO}
        SELECT $1, 'user', k, h, now() FROM unnest($2::varchar[], $3::text[]) AS x(k, h)
        ON CONFLICT (device_id, kind, key) DO UPDATE SET hash = EXCLUDED.hash, confirmed_at = now()
          WHERE (sync_item.hash IS NULL AND sync_item.failures = 0) OR EXCLUDED.hash = '${UNKNOWN_HASH}'`,
-      [device.id, pins, pins.map(hashOf)],
+      [device.id, pins, hashes],
     );
-    const doubted = pins.filter((pin) => hashOf(pin) === UNKNOWN_HASH);
+    const doubted = pins.filter((_, i) => hashes[i] === UNKNOWN_HASH);
     if (doubted.length) await this.syncPins(m, doubted, { unknownAt: { deviceId: device.id, pins: new Set(doubted) } });
   }
 

@@ -28,10 +28,10 @@ const PROBE_BATCH = 20;
 /** Moves the due refusals for good of device $1 one current interval ahead ($2, $3: base and max ms); answers them. */
 const PROBED = `WITH p AS (UPDATE device_refusal r SET probe_at = now() + ${probeIntervalSql('r.refusals', '$2', '$3')}
     WHERE r.device_id = $1 AND r.probe_at <= now() AND ${FOR_GOOD_SQL} AND ${HOLDS_WRITES_SQL} RETURNING r.what, r.refusals) SELECT what, refusals FROM p`;
-/** Owed work: device $1, kind $2; a newer full sync restarts from the beginning. */
-/** A verification asked again later ($3 seconds): one already owed stays as it is. */
+/** A verification of device $1 asked again $2 seconds on: one already owed stays as it is. */
 const OWE_VERIFY_LATER = `INSERT INTO ${intoOf(SyncOwed, ['deviceId', 'kind', 'nextTryAt'])} VALUES ($1, 'verify', now() + make_interval(secs => $2))
   ON CONFLICT (${listOf(SyncOwed, ['deviceId', 'kind'])}) DO NOTHING`;
+/** Owed work: device $1, kind $2; a newer full sync restarts from the beginning. */
 const OWE_JOB = `INSERT INTO ${insertOf(SyncOwed, ['deviceId', 'kind'])}
   ON CONFLICT (${listOf(SyncOwed, ['deviceId', 'kind'])}) DO UPDATE SET cursor = NULL, plan = NULL, attempts = 0, next_try_at = now(), last_error = NULL`;
 
