@@ -106,7 +106,8 @@ describe('card (2.4)', () => {
     }
   });
   it('different main cards written for one person at once (card/set, person/add): one main card in the end, mirrored on the person', async () => {
-    expect((await t.post('/api/person/add', { pin: '4477', name: 'Racer' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '4477', name: 'Racer', accLevelIds: await levelId(t, 'Door') })).body.code).toBe(0);
+    await a.since();
     for (let round = 0; round < 5; round++) {
       const writes = Array.from({ length: 12 }, (_, i) => {
         const cardNo = String(6600000 + round * 100 + i);
@@ -116,6 +117,11 @@ describe('card (2.4)', () => {
       const mains = await t.ds.query(`SELECT c.card_no, p.card_no AS mirror FROM card c JOIN person p ON p.id = c.person_id WHERE p.pin = '4477' AND c.card_type = 0`);
       expect(mains).toHaveLength(1);
       expect(mains[0].mirror).toBe(mains[0].card_no);
+      // The panel ends with the database's card; the last user record it acknowledged carries it.
+      const sent = (await a.since()).filter((c) => c.startsWith('DATA UPDATE user ') && c.includes('\tPin=4477\t'));
+      expect(sent.at(-1)).toBe(`DATA UPDATE user CardNo=${mains[0].card_no}\tPin=4477\tPassword=\tStartTime=0\tEndTime=0\tName=Racer\tPrivilege=0\tDisable=0`);
+      a.expectAllAcknowledged();
+      expect(a.sim.user('4477')).toMatchObject({ CardNo: mains[0].card_no });
     }
   });
 });
