@@ -130,7 +130,7 @@ describe('2.26 names are strings', () => {
     const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'HEPQ000001', doors: 1, registryExtras: { MaskDetectionFunOn: 1, IRTempDetectionFunOn: 1 } });
     await sim.connect();
     expect((await t.post('/api/person/add', { pin: '77', name: 'Solo' })).body.code).toBe(0);
-    const since = Date.now() - 1000;
+    const since = Date.now();
     await sim.uploadRtlog([{ time: '2026-03-02 08:00:01', pin: 77, event: 0, verifytype: 15, ...sim.screeningFields({ maskflag: 1, celsius: 36.6 }) }]);
     const list = await t.get('/api/hep/transaction/list', { pageNo: 1, pageSize: 10, personPin: '77' });
     expect(list.body.data).toHaveLength(1);
