@@ -69,16 +69,26 @@ describe('device fast path (no comm key)', () => {
   };
 
   it('answers an idle poll itself: plain text OK, Date, x-request-id, counted as an idle poll', async () => {
-    await connectedSim(t, { sn: 'FAST-IDLE', doors: 1 });
-    const before = metric((await t.request('GET', '/metrics')).text, 'cvgw_device_idle_polls_total');
-    watch();
-    const r = await raw(t, 'GET', '/iclock/getrequest?SN=FAST-IDLE', undefined, { 'x-request-id': 'poll-1' });
-    expect(served).toEqual([true]);
-    expect(r).toMatchObject({ status: 200, body: 'OK' });
-    expect(r.headers['content-type']).toBe('text/plain;charset=UTF-8');
-    expect(r.headers['x-request-id']).toBe('poll-1');
-    expect(new Date(r.headers.date!).getTime()).toBeGreaterThan(Date.now() - 60_000);
-    expect(metric((await t.request('GET', '/metrics')).text, 'cvgw_device_idle_polls_total')).toBe(before + 1);
+    const sim = await connectedSim(t, { sn: 'FAST-IDLE', doors: 1 });
+    await sim.pollUntilIdle();
+    const idlePolls = async () => metric((await t.request('GET', '/metrics')).text, 'cvgw_device_idle_polls_total');
+    // A signal raised late by the registration's own work (its NOTIFY arrives when it arrives) sends one poll
+    // to the queue, answered OK but not idle: the next one is idle.
+    let counted = 0;
+    for (let attempt = 0; attempt < 5 && counted !== 1; attempt++) {
+      const before = await idlePolls();
+      watch();
+      const r = await raw(t, 'GET', '/iclock/getrequest?SN=FAST-IDLE', undefined, { 'x-request-id': 'poll-1' });
+      expect(served).toEqual([true]);
+      expect(r).toMatchObject({ status: 200, body: 'OK' });
+      expect(r.headers['content-type']).toBe('text/plain;charset=UTF-8');
+      expect(r.headers['x-request-id']).toBe('poll-1');
+      expect(new Date(r.headers.date!).getTime()).toBeGreaterThan(Date.now() - 60_000);
+      counted = (await idlePolls()) - before;
+      vi.restoreAllMocks();
+      served.length = 0;
+    }
+    expect(counted).toBe(1);
   });
 
   it('hands out queued commands on the fast path too', async () => {
