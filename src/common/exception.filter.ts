@@ -6,6 +6,7 @@ import { ProtocolValueError } from '../push/protocol/errors';
 import { CvCode, CvError } from './cv-error';
 import { fail } from './envelope';
 import { isDeviceRoute, requestPath } from './request-context';
+import { isForeignKeyViolation } from './write-transaction';
 import { methodsServedAt } from './route-forms';
 
 interface Mapped {
@@ -63,7 +64,7 @@ export function mapError(err: unknown): Mapped | undefined {
   const pgCode = databaseErrorCode(err);
   if (pgCode !== undefined) {
     if (pgCode === '23505') return { status: 200, code: CvCode.Conflict, message: 'The record already exists' };
-    if (pgCode === '23503') return { status: 200, code: CvCode.Conflict, message: 'The record is referenced by other records' };
+    if (isForeignKeyViolation(err)) return { status: 200, code: CvCode.Conflict, message: 'The record is referenced by other records' };
     if (pgCode === '22001') return { status: 200, code: CvCode.InvalidParameter, message: 'A value is too long' };
     if (pgCode === '23502') return { status: 200, code: CvCode.InvalidParameter, message: 'A required value is missing' };
     // A NUL character or bytes the database encoding cannot hold, in any text input.

@@ -4,8 +4,12 @@ import type { DataSource, EntityManager } from 'typeorm';
 const DEADLOCK_DETECTED = '40P01';
 /** SQLSTATE of a unique index refusing a row (a concurrent writer inserted the same key first). */
 export const UNIQUE_VIOLATION = '23505';
-/** SQLSTATE of a foreign key refusing a write (a row still referenced, or one that references nothing). */
-const FOREIGN_KEY_VIOLATION = '23503';
+/**
+ * SQLSTATEs of a foreign key refusing a write (a row still referenced, or one that references nothing): 23503,
+ * and 23001 (restrict_violation), which PostgreSQL 17 and later (the embedded database among them) report for a
+ * key declared ON DELETE RESTRICT.
+ */
+const FOREIGN_KEY_VIOLATIONS: ReadonlySet<unknown> = new Set(['23503', '23001']);
 /** Runs of one write before its deadlock is answered as an error. */
 const ATTEMPTS = 5;
 
@@ -18,7 +22,7 @@ export function isDeadlock(error: unknown): boolean {
 /** True for a foreign key violation, raw from pg or wrapped by TypeORM. */
 export function isForeignKeyViolation(error: unknown): boolean {
   const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
-  return (e?.driverError ?? e)?.code === FOREIGN_KEY_VIOLATION;
+  return FOREIGN_KEY_VIOLATIONS.has((e?.driverError ?? e)?.code);
 }
 
 /** True for a unique violation (of the named constraint, when one is named), raw from pg or wrapped by TypeORM. */

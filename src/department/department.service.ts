@@ -27,9 +27,14 @@ export class DepartmentService {
    * syncing its tree in parallel) would otherwise both pass them and store one name twice, or race on one code.
    */
   upsert(dto: DepartmentAddDto): Promise<Department> {
+    return this.underWritesLock((locked) => locked.upsertLocked(dto));
+  }
+
+  /** `write` in one transaction holding the department-writes lock, on a service bound to that transaction. */
+  private underWritesLock<T>(write: (locked: DepartmentService) => Promise<T>): Promise<T> {
     return this.departments.manager.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('department-writes'))`);
-      return new DepartmentService(m.getRepository(Department)).upsertLocked(dto);
+      return write(new DepartmentService(m.getRepository(Department)));
     });
   }
 
@@ -69,25 +74,19 @@ export class DepartmentService {
 
   /**
    * Under the department-writes lock, as adds and edits: two deletes of one code at once answer success once and
-   * -13 (no such department) after, and a sub-department added meanwhile is seen. A person moved into the
-   * department meanwhile (person writes take no such lock) is caught by the foreign key: -15, as when it had
-   * persons before.
+   * -13 (no such department) after, and a sub-department added meanwhile is seen. Persons in the department,
+   * including one moved in meanwhile (person writes take no such lock), are the foreign key's to find: -15.
    */
   delete(code: string): Promise<void> {
-    return this.departments.manager.transaction(async (m) => {
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext('department-writes'))`);
-      const locked = new DepartmentService(m.getRepository(Department));
+    return this.underWritesLock(async (locked) => {
       const d = await locked.requireByCode(code);
       const children = await locked.departments.count({ where: { parentId: d.id } });
       if (children > 0) throw new CvError(CvCode.DeptCannotDelete, 'Cannot delete department: it has sub-departments');
-      const hasPersons = () => new CvError(CvCode.DeptCannotDelete, 'Cannot delete department: it has persons');
-      const [{ n }] = await m.query('SELECT count(*)::int AS n FROM person WHERE dept_id = $1', [d.id]);
-      if (n > 0) throw hasPersons();
       try {
-        await m.query('DELETE FROM department WHERE id = $1', [d.id]);
+        await locked.departments.delete({ id: d.id });
       } catch (err) {
         if (!isForeignKeyViolation(err)) throw err;
-        throw hasPersons();
+        throw new CvError(CvCode.DeptCannotDelete, 'Cannot delete department: it has persons');
       }
     });
   }
