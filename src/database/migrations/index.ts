@@ -32,6 +32,7 @@ import { DeviceUserLine1763700004000 } from './1763700004000-device-user-line';
 import { VisitorCardIndex1763700004100 } from './1763700004100-visitor-card-index';
 import { ModuleMonitorStart1763700004200 } from './1763700004200-module-monitor-start';
 import { RefusalProbe1763700004300 } from './1763700004300-refusal-probe';
+import { OneMainCard1763700004400 } from './1763700004400-one-main-card';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -69,4 +70,5 @@ export const MIGRATIONS = [
   VisitorCardIndex1763700004100,
   ModuleMonitorStart1763700004200,
   RefusalProbe1763700004300,
+  OneMainCard1763700004400,
 ];
