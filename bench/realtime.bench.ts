@@ -8,10 +8,14 @@
  * postgres://postgres@127.0.0.1:5432/postgres, dropped at the end; or DATABASE_URL naming a `_test_` database):
  * - the CEILING: a bare node:http server answering `OK`, started by the bench in its own process;
  * - the gateway as production runs it (`node dist/src/main.js`, LOG_LEVEL=info, output discarded);
- * - the load generator in a third process (bench/lib/load-client.ts: keep-alive connections, one request
- *   at a time each, per-request latencies).
+ * - the load generator in a third process: each phase runs once per generator in BENCH_LOADGEN (default
+ *   `autocannon,lean`), every pass against its own ceiling: autocannon, as issue 11's outside measurement ran
+ *   it, and bench/lib/load-client.ts (keep-alive connections, one request at a time each, per-request
+ *   latencies), which spends far less CPU per request, so that its ceiling is the bare server's own limit and
+ *   the gateway's share of the 2 cores smaller. autocannon stops with requests in flight: their events may be
+ *   stored unanswered, which the exactly-once check allows (acknowledged ≤ stored ≤ sent, no key twice).
  *
- * Phases (BENCH_SECONDS each, default 8):
+ * Phases (BENCH_SECONDS each, default 8; 1 to 4 once per generator, 5 once with the last generator):
  *   1. ceiling: GET on the bare server, 50 connections;
  *   2. idle getrequest polls from 1,000 registered devices, 50 connections;
  *   3. single-event rtlog uploads from 200 devices, 50 connections, then a check that every acknowledged
@@ -49,6 +53,16 @@ const LIST_EVENTS = Number(process.env.BENCH_LIST_EVENTS ?? 1_000_000);
 const TOKEN = 'bench-token-0123456789';
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'polls,rtlog,catchup,list').split(','));
 const LOAD_CLIENT = path.resolve(__dirname, 'lib/load-client.js');
+/**
+ * The load generators, one pass each (ceiling, polls, rtlog, catch-up) with its own ceiling: `autocannon` (the
+ * generator issue 11's outside measurement used) and `lean` (bench/lib/load-client.ts, which spends far less
+ * CPU per request, so its ceiling is the server's and the gateway's share of the machine smaller).
+ */
+const GENERATORS = (process.env.BENCH_LOADGEN ?? 'autocannon,lean')
+  .split(',')
+  .map((g) => g.trim())
+  .filter((g): g is 'autocannon' | 'lean' => g === 'autocannon' || g === 'lean');
+if (GENERATORS.length === 0) throw new Error(`BENCH_LOADGEN must name autocannon and/or lean, not ${process.env.BENCH_LOADGEN}`);
 
 /** A phase's figures, the CPU seconds the server process (`pid`) used during it and those of its database backends. */
 type Measured = LoadFigures & { cpu: number; pgCpu: number };
@@ -79,7 +93,9 @@ function load(plan: LoadPlan): Promise<LoadFigures> {
 
 const fmt = (n: number, d = 0) => n.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
 
-async function dbCounts(url: string, prefix: string): Promise<{ rows: number; keys: number; feed: number }> {
+type Counts = { rows: number; keys: number; feed: number };
+
+async function dbCounts(url: string, prefix: string): Promise<Counts> {
   const c = new Client({ connectionString: url });
   await c.connect();
   try {
@@ -94,15 +110,54 @@ async function dbCounts(url: string, prefix: string): Promise<{ rows: number; ke
   }
 }
 
-/** Uploads per group-commit transaction so far, from the gateway's own metrics. */
-async function meanBatchSize(port: number): Promise<number> {
+/** Uploads and group-commit transactions of rtlog so far, from the gateway's own metrics. */
+async function groupCommitTotals(port: number): Promise<{ items: number; batches: number }> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const sum = (name: string) =>
     text
       .split('\n')
       .filter((l) => l.startsWith(name) && l.includes('kind="rtlog"'))
       .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
-  return sum('cvgw_group_commit_items_total') / Math.max(1, sum('cvgw_group_commit_batches_total'));
+  return { items: sum('cvgw_group_commit_items_total'), batches: sum('cvgw_group_commit_batches_total') };
+}
+
+/**
+ * The counts once the uploads still in flight when the generator stopped (autocannon's) have been stored:
+ * at least `atLeast` rows, then no change for a quarter of a second (at most 5 s in all).
+ */
+async function settledCounts(url: string, prefix: string, atLeast: number): Promise<Counts> {
+  const deadline = Date.now() + 5000;
+  let last = await dbCounts(url, prefix);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = await dbCounts(url, prefix);
+    if ((now.rows === last.rows && now.rows >= atLeast) || Date.now() > deadline) return now;
+    last = now;
+  }
+}
+
+/** Every acknowledged event stored, each once, each with its feed position; none stored that was not sent. */
+function exactlyOnce(f: LoadFigures, stored: number, after: Counts): string {
+  const ok = stored >= f.eventsAcked && stored <= f.eventsSent && after.keys === after.rows && after.feed === after.rows;
+  const inFlight = f.eventsSent > f.eventsAcked ? `, ${fmt(f.eventsSent - f.eventsAcked)} in flight at the stop` : '';
+  return `exactly once: ${ok ? 'yes' : 'NO'} (${fmt(f.eventsAcked)} acknowledged, ${fmt(stored)} stored${inFlight}; feed ${fmt(after.feed)}/${fmt(after.rows)})`;
+}
+
+type Row = (label: string, f: Measured, perSecond: number, unit: string, extra?: string) => void;
+
+/** Prints one phase: its rate and ratio to `ceil`, latencies, and CPU per request beside the ceiling's. */
+function rowPrinter(ceil: Measured, out: (s: string) => void): Row {
+  // Server CPU per request: what one request costs the serving process (gateway or ceiling) itself.
+  const ceilCpuUs = (ceil.cpu / Math.max(1, ceil.requests)) * 1e6;
+  return (label, f, perSecond, unit, extra = '') => {
+    const cpuUs = (f.cpu / Math.max(1, f.requests)) * 1e6;
+    const pgUs = (f.pgCpu / Math.max(1, f.requests)) * 1e6;
+    out(
+      `${label.padEnd(44)} ${fmt(perSecond).padStart(8)} ${unit.padEnd(9)} ${(perSecond / ceil.perSecond).toFixed(2).padStart(6)}   ` +
+        `p50 ${f.p50.toFixed(2).padStart(6)} ms  p99 ${f.p99.toFixed(2).padStart(6)} ms  ` +
+        `cpu ${Number.isFinite(cpuUs) ? fmt(cpuUs).padStart(6) : '     -'} µs/req (${Number.isFinite(cpuUs) ? (cpuUs / ceilCpuUs).toFixed(1) : '-'}× ceil)  ${Number.isFinite(pgUs) ? `pg ${fmt(pgUs)} µs/req  ` : ''}${f.bad ? `NON-OK ${f.bad} (${f.firstBad}) ` : ''}${extra}`,
+    );
+  };
 }
 
 async function main(): Promise<void> {
@@ -129,7 +184,7 @@ async function main(): Promise<void> {
       { quietStdout: true, nodeArgs: process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) },
     );
     const port = gateway.port;
-    console.log(`gateway on port ${port}, ceiling on port ${ceiling.port}, database ${new URL(db.url).pathname.slice(1)}, ${SECONDS} s per phase`);
+    console.log(`gateway on port ${port}, ceiling on port ${ceiling.port}, database ${new URL(db.url).pathname.slice(1)}, ${SECONDS} s per phase, load generators: ${GENERATORS.join(', ')}`);
 
     const pollSns = Array.from({ length: POLL_DEVICES }, (_, i) => snFor('POLL', i));
     const rtSns = Array.from({ length: RT_DEVICES }, (_, i) => snFor('RT', i));
@@ -144,40 +199,38 @@ async function main(): Promise<void> {
     await load({ port: ceiling.port, connections: 10, seconds: 1, kind: 'get', path: '/x?SN={sn}', devices: 10 });
 
     const gpid = gateway.child.pid;
-    const ceil = await measured(ceiling.pid, { port: ceiling.port, connections: RT_CONNECTIONS, seconds: SECONDS, kind: 'get', path: '/iclock/getrequest?SN={sn}', snPrefix: 'POLL', devices: POLL_DEVICES });
-    const skipped: Measured = { requests: 0, seconds: 1, perSecond: 0, p50: NaN, p99: NaN, max: NaN, bad: 0, eventsAcked: 0, cpu: NaN, pgCpu: NaN };
-    const polls = !PHASES.has('polls') ? skipped : await measured(gpid, { port, connections: RT_CONNECTIONS, seconds: SECONDS, kind: 'get', path: '/iclock/getrequest?SN={sn}', snPrefix: 'POLL', devices: POLL_DEVICES });
-
-    const before = await dbCounts(db.url, 'RT');
-    const rt = !PHASES.has('rtlog') ? skipped : await measured(gpid, { port, connections: RT_CONNECTIONS, seconds: SECONDS, kind: 'rtlog', snPrefix: 'RT', devices: RT_DEVICES, perUpload: 1 }, db.url);
-    const after = await dbCounts(db.url, 'RT');
-    const batchSize = await meanBatchSize(port);
-    const storedRt = after.rows - before.rows;
-    const exactlyOnce = storedRt === rt.eventsAcked && after.keys === after.rows && after.feed === after.rows;
-
-    const cb = await dbCounts(db.url, 'CATCH');
-    const catchUp = !PHASES.has('catchup') ? skipped : await measured(gpid, { port, connections: 16, seconds: SECONDS, kind: 'rtlog', snPrefix: 'CATCH', devices: 100, perUpload: 100 }, db.url);
-    const ca = await dbCounts(db.url, 'CATCH');
-    const storedCatch = ca.rows - cb.rows;
-
-    // Server CPU per request: what one request costs the serving process (gateway or ceiling) itself.
-    const ceilCpuUs = (ceil.cpu / Math.max(1, ceil.requests)) * 1e6;
-    const row = (label: string, f: Measured, perSecond: number, unit: string, extra = '') => {
-      const cpuUs = (f.cpu / Math.max(1, f.requests)) * 1e6;
-      const pgUs = (f.pgCpu / Math.max(1, f.requests)) * 1e6;
-      out(
-        `${label.padEnd(44)} ${fmt(perSecond).padStart(8)} ${unit.padEnd(9)} ${(perSecond / ceil.perSecond).toFixed(2).padStart(6)}   ` +
-          `p50 ${f.p50.toFixed(2).padStart(6)} ms  p99 ${f.p99.toFixed(2).padStart(6)} ms  ` +
-          `cpu ${Number.isFinite(cpuUs) ? fmt(cpuUs).padStart(6) : '     -'} µs/req (${Number.isFinite(cpuUs) ? (cpuUs / ceilCpuUs).toFixed(1) : '-'}× ceil)  ${Number.isFinite(pgUs) ? `pg ${fmt(pgUs)} µs/req  ` : ''}${f.bad ? `NON-OK ${f.bad} (${f.firstBad}) ` : ''}${extra}`,
-      );
-    };
-    out('');
-    out(`${'phase'.padEnd(44)} ${'rate'.padStart(8)} ${''.padEnd(9)} ${'÷ceil'.padStart(6)}`);
-    row('ceiling: bare node:http "OK", 50 conns', ceil, ceil.perSecond, 'req/s');
-    // Phases not picked (BENCH_PHASES) print no row.
-    if (PHASES.has('polls')) row(`idle getrequest, ${POLL_DEVICES} devices, 50 conns`, polls, polls.perSecond, 'req/s');
-    if (PHASES.has('rtlog')) row(`rtlog 1 event/request, ${RT_DEVICES} devices, 50 conns`, rt, storedRt / rt.seconds, 'events/s', `mean batch ${batchSize.toFixed(1)} uploads; exactly once: ${exactlyOnce ? 'yes' : 'NO'} (${fmt(rt.eventsAcked)} acknowledged, ${fmt(storedRt)} stored, feed ${fmt(after.feed)}/${fmt(after.rows)})`);
-    if (PHASES.has('catchup')) row('rtlog 100 events/request, 100 devices, 16 conns', catchUp, storedCatch / catchUp.seconds, 'events/s', `(${fmt(catchUp.eventsAcked)} acknowledged, ${fmt(storedCatch)} stored)`);
+    let lastRow: Row | undefined;
+    for (const [pass, generator] of GENERATORS.entries()) {
+      // Each pass sends events of its own (index ranges apart), so the exactly-once check counts only its own.
+      const indexBase = pass * 100_000_000;
+      const ceil = await measured(ceiling.pid, { generator, port: ceiling.port, connections: RT_CONNECTIONS, seconds: SECONDS, kind: 'get', path: '/iclock/getrequest?SN={sn}', snPrefix: 'POLL', devices: POLL_DEVICES });
+      const row = rowPrinter(ceil, out);
+      lastRow = row;
+      out('');
+      out(`${`load generator: ${generator}`.padEnd(44)} ${'rate'.padStart(8)} ${''.padEnd(9)} ${'÷ceil'.padStart(6)}`);
+      row('ceiling: bare node:http "OK", 50 conns', ceil, ceil.perSecond, 'req/s');
+      if (PHASES.has('polls')) {
+        const polls = await measured(gpid, { generator, port, connections: RT_CONNECTIONS, seconds: SECONDS, kind: 'get', path: '/iclock/getrequest?SN={sn}', snPrefix: 'POLL', devices: POLL_DEVICES });
+        row(`idle getrequest, ${POLL_DEVICES} devices, 50 conns`, polls, polls.perSecond, 'req/s');
+      }
+      if (PHASES.has('rtlog')) {
+        const batches0 = await groupCommitTotals(port);
+        const before = await dbCounts(db.url, 'RT');
+        const rt = await measured(gpid, { generator, port, connections: RT_CONNECTIONS, seconds: SECONDS, kind: 'rtlog', snPrefix: 'RT', devices: RT_DEVICES, perUpload: 1, indexBase }, db.url);
+        const after = await settledCounts(db.url, 'RT', before.rows + rt.eventsAcked);
+        const batches1 = await groupCommitTotals(port);
+        const batchSize = (batches1.items - batches0.items) / Math.max(1, batches1.batches - batches0.batches);
+        const storedRt = after.rows - before.rows;
+        row(`rtlog 1 event/request, ${RT_DEVICES} devices, 50 conns`, rt, storedRt / rt.seconds, 'events/s', `mean batch ${batchSize.toFixed(1)} uploads; ${exactlyOnce(rt, storedRt, after)}`);
+      }
+      if (PHASES.has('catchup')) {
+        const cb = await dbCounts(db.url, 'CATCH');
+        const catchUp = await measured(gpid, { generator, port, connections: 16, seconds: SECONDS, kind: 'rtlog', snPrefix: 'CATCH', devices: 100, perUpload: 100, indexBase }, db.url);
+        const ca = await settledCounts(db.url, 'CATCH', cb.rows + catchUp.eventsAcked);
+        const storedCatch = ca.rows - cb.rows;
+        row('rtlog 100 events/request, 100 devices, 16 conns', catchUp, storedCatch / catchUp.seconds, 'events/s', exactlyOnce(catchUp, storedCatch, ca));
+      }
+    }
 
     if (LIST_EVENTS > 0 && PHASES.has('list')) {
       console.log(`\nseeding ${fmt(LIST_EVENTS)} events for transaction/list ...`);
@@ -186,8 +239,11 @@ async function main(): Promise<void> {
       console.log(`seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
       const listPath = `/api/transaction/list?pageNo=1&pageSize=100&access_token=${TOKEN}`;
       await load({ port, connections: 10, seconds: 1, kind: 'get', path: listPath, devices: 1 });
-      const list = await measured(gpid, { port, connections: 100, seconds: SECONDS, kind: 'get', path: listPath, devices: 1 }, db.url);
-      const v2 = await measured(gpid, { port, connections: 100, seconds: SECONDS, kind: 'get', path: listPath.replace('/api/transaction/', '/api/v2/transaction/'), devices: 1 }, db.url);
+      const generator = GENERATORS[GENERATORS.length - 1];
+      const list = await measured(gpid, { generator, port, connections: 100, seconds: SECONDS, kind: 'get', path: listPath, devices: 1 }, db.url);
+      const v2 = await measured(gpid, { generator, port, connections: 100, seconds: SECONDS, kind: 'get', path: listPath.replace('/api/transaction/', '/api/v2/transaction/'), devices: 1 }, db.url);
+      // With the last pass's generator (lean by default), against that pass's ceiling.
+      const row = lastRow!;
       row(`transaction/list p.1 (100), ${fmt(LIST_EVENTS / 1e6, 1)} M events, 100 conns`, list, list.perSecond, 'req/s');
       row(`v2/transaction/list p.1 (100), ${fmt(LIST_EVENTS / 1e6, 1)} M events, 100 conns`, v2, v2.perSecond, 'req/s');
     }

@@ -23,6 +23,8 @@ export interface LoadPlan {
   devices?: number;
   perUpload?: number;
   indexBase?: number;
+  /** `lean` (default): this file's own client; `autocannon`: the same plan driven by autocannon, as issue 11 measured. */
+  generator?: 'lean' | 'autocannon';
 }
 
 export interface LoadFigures {
@@ -37,6 +39,12 @@ export interface LoadFigures {
   firstBad?: string;
   /** rtlog: the events the server answered OK for (each acknowledged once). */
   eventsAcked: number;
+  /**
+   * rtlog: the events sent. The lean client reads every answer before it stops (sent = answered); autocannon
+   * stops at its deadline with requests in flight, which the server may still store without their answer
+   * being counted, so a correct server stores between eventsAcked and eventsSent.
+   */
+  eventsSent: number;
 }
 
 export const snFor = (prefix: string, i: number) => `${prefix}${String(i).padStart(6, '0')}`;
@@ -131,7 +139,81 @@ function connect(port: number): Promise<net.Socket> {
   });
 }
 
+/** The request a plan sends for device `sn`, its events numbered from `index`. */
+function planRequest(plan: LoadPlan, sn: string, index: number): { method: 'GET' | 'POST'; path: string; body?: string } {
+  if (plan.kind === 'get') return { method: 'GET', path: plan.path!.replace('{sn}', sn) };
+  return { method: 'POST', path: `/iclock/cdata?SN=${sn}&table=rtlog&Stamp=9999`, body: rtlogBody(index, plan.perUpload ?? 1) };
+}
+
+/**
+ * The same plan driven by autocannon (the generator issue 11's outside measurement used): it spends more CPU
+ * per request than the lean client, so on a 2-core machine its ceiling is lower and the server's share of the
+ * machine larger. Devices and event indexes advance exactly as in runLoad.
+ */
+async function runAutocannon(plan: LoadPlan): Promise<LoadFigures> {
+  const autocannon = require('autocannon') as (opts: object) => Promise<AutocannonResult>;
+  const devices = plan.devices ?? 1;
+  const perUpload = plan.perUpload ?? 1;
+  const sns = Array.from({ length: devices }, (_, i) => snFor(plan.snPrefix ?? 'BENCH', i));
+  const nextIndex = new Array<number>(devices).fill(plan.indexBase ?? 0);
+  let turn = 0;
+  let bad = 0;
+  let firstBad: string | undefined;
+  let eventsAcked = 0;
+  let eventsSent = 0;
+  // GET plans (the ceiling and the idle polls) use autocannon's cheapest form, pre-encoded requests it cycles
+  // through (each connection from the first device on) and its own status count, so that its ceiling is as
+  // high as it can make it; uploads need a fresh body each (setupRequest) and their answers read (onResponse).
+  const requests =
+    plan.kind === 'get'
+      ? sns.map((sn) => ({ method: 'GET', path: plan.path!.replace('{sn}', sn) }))
+      : [
+          {
+            setupRequest: (req: object) => {
+              const d = turn++ % devices;
+              const index = nextIndex[d] + 1;
+              nextIndex[d] += perUpload;
+              eventsSent += perUpload;
+              return { ...req, ...planRequest(plan, sns[d], index), headers: { 'content-type': 'application/push;charset=UTF-8' } };
+            },
+            onResponse: (status: number, body: string) => {
+              if (status !== 200 || body !== 'OK') {
+                bad++;
+                firstBad ??= `${status} ${String(body).slice(0, 200)}`;
+              } else eventsAcked += perUpload;
+            },
+          },
+        ];
+  const result = await autocannon({ url: `http://127.0.0.1:${plan.port}`, connections: plan.connections, duration: plan.seconds, requests });
+  if (plan.kind === 'get' && result.non2xx > 0) {
+    bad += result.non2xx;
+    firstBad ??= `${result.non2xx} answers not 2xx`;
+  }
+  const total = result.requests.total;
+  return {
+    requests: total,
+    seconds: result.duration,
+    perSecond: total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    bad: bad + result.errors,
+    firstBad,
+    eventsAcked,
+    eventsSent,
+  };
+}
+
+interface AutocannonResult {
+  requests: { total: number };
+  latency: { p50: number; p99: number; max: number };
+  duration: number;
+  errors: number;
+  non2xx: number;
+}
+
 export async function runLoad(plan: LoadPlan): Promise<LoadFigures> {
+  if (plan.generator === 'autocannon') return runAutocannon(plan);
   const devices = plan.devices ?? 1;
   const prefix = plan.snPrefix ?? 'BENCH';
   const perUpload = plan.perUpload ?? 1;
@@ -151,17 +233,14 @@ export async function runLoad(plan: LoadPlan): Promise<LoadFigures> {
       const reader = new ResponseReader(socket);
       while (Date.now() < stopAt) {
         const d = turn++ % devices;
-        let raw: string;
-        let expect = 'OK';
-        if (plan.kind === 'get') {
-          raw = `GET ${plan.path!.replace('{sn}', sns[d])} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
-          expect = '';
-        } else {
-          const index = nextIndex[d] + 1;
-          nextIndex[d] += perUpload;
-          const body = rtlogBody(index, perUpload);
-          raw = `POST /iclock/cdata?SN=${sns[d]}&table=rtlog&Stamp=9999 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/push;charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-        }
+        const index = nextIndex[d] + 1;
+        nextIndex[d] += perUpload;
+        const req = planRequest(plan, sns[d], index);
+        const expect = plan.kind === 'get' ? '' : 'OK';
+        const raw =
+          req.body === undefined
+            ? `GET ${req.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`
+            : `POST ${req.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/push;charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(req.body)}\r\n\r\n${req.body}`;
         const s = process.hrtime.bigint();
         socket.write(raw);
         const r = await reader.next();
@@ -176,7 +255,8 @@ export async function runLoad(plan: LoadPlan): Promise<LoadFigures> {
   );
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const sorted = latencies.subarray(0, n).sort();
-  return { requests: n, seconds, perSecond: n / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[n - 1] ?? NaN, bad, firstBad, eventsAcked };
+  const eventsSent = plan.kind === 'rtlog' ? n * perUpload : 0;
+  return { requests: n, seconds, perSecond: n / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[n - 1] ?? NaN, bad, firstBad, eventsAcked, eventsSent };
 }
 
 // As a child process: one plan in, figures out.
