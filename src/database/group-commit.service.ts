@@ -24,6 +24,7 @@ interface PostgresDriverLike {
 export class GroupCommitService implements OnModuleDestroy {
   private readonly logger = new Logger('GroupCommit');
   private readonly batchers: Array<GroupCommit<never, unknown>> = [];
+  private readonly committedListeners: Array<(kind: string) => void> = [];
   private readonly named: boolean;
 
   constructor(
@@ -39,12 +40,27 @@ export class GroupCommitService implements OnModuleDestroy {
       batch: (name, items, fallback) => {
         this.metrics.groupCommitBatches.inc({ kind: name, fallback: fallback ? 'yes' : 'no' });
         this.metrics.groupCommitItems.inc({ kind: name }, items);
+        for (const listener of this.committedListeners) {
+          try {
+            listener(name);
+          } catch (err) {
+            this.logger.warn(`${name}: a listener of committed batches failed: ${(err as Error)?.message ?? err}`);
+          }
+        }
       },
       fallback: (name, items, err) =>
         this.logger.warn(`${name}: a batch of ${items} uploads failed (${(err as Error)?.message ?? err}); writing them one by one`),
     });
     this.batchers.push(batcher as unknown as GroupCommit<never, unknown>);
     return batcher;
+  }
+
+  /**
+   * Calls `listener` after each batch this process commits (the kind's name): the Push Center delivers the events
+   * just stored at once instead of at its next poll.
+   */
+  onCommitted(listener: (kind: string) => void): void {
+    this.committedListeners.push(listener);
   }
 
   /** Answers every queued upload before the pool closes. */

@@ -62,6 +62,7 @@ export class PushCenterService {
   async create(dto: PushTargetCreateDto): Promise<PushTargetResponseDto> {
     await this.nameTaken(dto.name);
     const saved = await this.targets.save(this.targets.create({ name: dto.name, url: dto.url, secret: dto.secret || null, enabled: dto.enabled ?? true }));
+    this.worker.targetsChanged();
     return this.get(saved.id);
   }
 
@@ -75,12 +76,14 @@ export class PushCenterService {
     if (dto.secret !== undefined) t.secret = dto.secret || null;
     if (dto.enabled !== undefined) t.enabled = dto.enabled;
     await this.targets.save(t);
+    this.worker.targetsChanged();
     return this.get(id);
   }
 
   /** Removes the target and its undelivered events. */
   async delete(id: string): Promise<void> {
     await this.targets.delete({ id: (await this.requireTarget(id)).id });
+    this.worker.targetsChanged();
   }
 
   async deliveries(id: string, dto: PushDeliveryListDto): Promise<V2Page<PushDeliveryResponseDto>> {
@@ -98,7 +101,7 @@ export class PushCenterService {
   async retryNow(id: string): Promise<PushTargetResponseDto> {
     await this.requireTarget(id);
     await this.outbox.retryNow(id);
-    void this.worker.tick();
+    this.worker.soon();
     return this.get(id);
   }
 }

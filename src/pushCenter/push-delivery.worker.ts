@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { GroupCommitService } from '../database/group-commit.service';
 import { retryDelayMs, type PushCenterConfig } from './push-center.config';
 import { PushOutboxRepository, type ClaimedDelivery, type DeliveryGroup, type RunOutcome } from './push-outbox.repository';
 import { SIGNATURE_HEADER, signBody, toPushBody } from './push-payload';
@@ -12,6 +13,10 @@ const RUN = 100;
 /** A request is only started when it ends (timeout included) this long before the run's lease runs out. */
 const LEASE_MARGIN_MS = 5_000;
 const PRUNE_EVERY_MS = 3_600_000;
+/** After events are committed, the pass that delivers them starts this much later: a burst's batches share one pass. */
+const WAKE_DELAY_MS = 20;
+/** How long "is any target enabled?" is believed before a wake-up asks the database again (target writes reset it). */
+const TARGETS_FRESH_MS = 5_000;
 
 /**
  * Delivers push_outbox rows: each (target, device) queue in order, head first, one request at a time;
@@ -21,6 +26,9 @@ const PRUNE_EVERY_MS = 3_600_000;
  * run is released unsent, so the device's later events wait behind it. The outbox is a table, so pending
  * deliveries survive a restart (a lease left by a crash expires and its run is sent again: at-least-once).
  * A pass that left work behind (a full batch) is followed by the next one at once, not after the poll interval.
+ * Events this process stores through group commit (rtlog, rtstate, ATTLOG) wake the worker within
+ * WAKE_DELAY_MS when any target is enabled, so their first delivery does not wait for the poll interval; events
+ * stored another way, or by another process sharing the database, are found by the next poll.
  */
 @Injectable()
 export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -30,10 +38,16 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
   private running?: Promise<void>;
   private stopped = false;
   private lastPruneAt = 0;
+  /** A pass was asked for while one ran (which may have listed the queues before the new work): run another. */
+  private again = false;
+  private wakeTimer?: NodeJS.Timeout;
+  private hasTargets = false;
+  private targetsCheckedAt = 0;
 
   constructor(
     private readonly outbox: PushOutboxRepository,
     @Inject(APP_CONFIG) appConfig: AppConfig,
+    private readonly groupCommit: GroupCommitService,
   ) {
     this.config = appConfig.pushCenter;
   }
@@ -41,12 +55,49 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.tick(), this.config.pollMs);
     this.timer.unref();
+    this.groupCommit.onCommitted(() => this.eventsStored());
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
     await this.running;
+  }
+
+  /** Events were committed in this process: a pass shortly, when any target is enabled (one per WAKE_DELAY_MS at most). */
+  eventsStored(): void {
+    if (this.stopped || this.wakeTimer) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      void this.wakeIfTargets();
+    }, WAKE_DELAY_MS);
+    this.wakeTimer.unref();
+  }
+
+  /** A target was created, changed or deleted: the next wake-up asks the database whether any is enabled. */
+  targetsChanged(): void {
+    this.targetsCheckedAt = 0;
+  }
+
+  /** A pass now, or right after the running one. */
+  soon(): void {
+    if (this.running) this.again = true;
+    else void this.tick();
+  }
+
+  private async wakeIfTargets(): Promise<void> {
+    if (Date.now() - this.targetsCheckedAt > TARGETS_FRESH_MS) {
+      try {
+        this.hasTargets = await this.outbox.anyEnabledTarget();
+        this.targetsCheckedAt = Date.now();
+      } catch (err) {
+        // The poll interval still delivers; nothing is lost by skipping this wake-up.
+        this.logger.debug(`wake-up skipped: ${(err as Error).message}`);
+        return;
+      }
+    }
+    if (this.hasTargets && !this.stopped) this.soon();
   }
 
   /** One pass over the due queues (also called by tests and after a retry request); again at once while work is left. */
@@ -59,7 +110,9 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
       })
       .then((more) => {
         this.running = undefined;
-        if (more) setImmediate(() => !this.stopped && void this.tick());
+        const again = this.again;
+        this.again = false;
+        if (more || again) setImmediate(() => !this.stopped && void this.tick());
       });
     return this.running;
   }

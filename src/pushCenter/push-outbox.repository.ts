@@ -159,6 +159,12 @@ export class PushOutboxRepository {
     return Number(n ?? 0);
   }
 
+  /** Whether any target is enabled (events are only queued for enabled targets). */
+  async anyEnabledTarget(): Promise<boolean> {
+    const [{ found }] = await this.ds.query(`SELECT EXISTS (SELECT 1 FROM push_target WHERE enabled) AS found`);
+    return found === true;
+  }
+
   async statsByTarget(targetIds: string[]): Promise<Map<string, TargetDeliveryStats>> {
     if (!targetIds.length) return new Map();
     const rows: TargetDeliveryStats[] = await this.ds.query(
