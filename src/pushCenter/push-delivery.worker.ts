@@ -28,7 +28,8 @@ const TARGETS_FRESH_MS = 5_000;
  * A pass that left work behind (a full batch) is followed by the next one at once, not after the poll interval.
  * Events this process stores through group commit (rtlog, rtstate, ATTLOG) wake the worker within
  * WAKE_DELAY_MS when any target is enabled, so their first delivery does not wait for the poll interval; events
- * stored another way, or by another process sharing the database, are found by the next poll.
+ * stored another way, or by another process sharing the database, are found by the next poll. A retry this
+ * process schedules sooner than the next poll gets a pass of its own when it comes due.
  */
 @Injectable()
 export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -41,8 +42,14 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
   /** A pass was asked for while one ran (which may have listed the queues before the new work): run another. */
   private again = false;
   private wakeTimer?: NodeJS.Timeout;
+  /** The follow-up passes of the last wake-up (see followUp). */
+  private followTimer?: NodeJS.Timeout;
+  /** The earliest retry this process scheduled that comes due before the next poll would find it. */
+  private retryTimer?: { at: number; timer: NodeJS.Timeout };
   private hasTargets = false;
   private targetsCheckedAt = 0;
+  /** Moved by every target write: an answer read across one is not kept (it may predate the write). */
+  private targetsVersion = 0;
 
   constructor(
     private readonly outbox: PushOutboxRepository,
@@ -62,6 +69,8 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    if (this.followTimer) clearTimeout(this.followTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer.timer);
     await this.running;
   }
 
@@ -77,6 +86,7 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
 
   /** A target was created, changed or deleted: the next wake-up asks the database whether any is enabled. */
   targetsChanged(): void {
+    this.targetsVersion++;
     this.targetsCheckedAt = 0;
   }
 
@@ -86,18 +96,65 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
     else void this.tick();
   }
 
+  /** A retry comes due in `ms`: a pass then, when that is sooner than the poll interval would run one. */
+  private retryIn(ms: number): void {
+    if (this.stopped || ms >= this.config.pollMs) return;
+    const at = Date.now() + ms;
+    if (this.retryTimer && this.retryTimer.at <= at) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer.timer);
+    const timer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.stopped) this.soon();
+    }, ms);
+    timer.unref();
+    this.retryTimer = { at, timer };
+  }
+
   private async wakeIfTargets(): Promise<void> {
     if (Date.now() - this.targetsCheckedAt > TARGETS_FRESH_MS) {
+      const version = this.targetsVersion;
+      let found: boolean;
       try {
-        this.hasTargets = await this.outbox.anyEnabledTarget();
-        this.targetsCheckedAt = Date.now();
+        found = await this.outbox.anyEnabledTarget();
       } catch (err) {
         // The poll interval still delivers; nothing is lost by skipping this wake-up.
         this.logger.debug(`wake-up skipped: ${(err as Error).message}`);
         return;
       }
+      // A target written while the question was out: its answer may be from before, so it is not believed for
+      // later wake-ups, and this one runs a pass (a pass with nothing due costs one query).
+      if (version === this.targetsVersion) {
+        this.hasTargets = found;
+        this.targetsCheckedAt = Date.now();
+      } else found = true;
+      if (found) this.wake();
+      return;
     }
-    if (this.hasTargets && !this.stopped) this.soon();
+    if (this.hasTargets) this.wake();
+  }
+
+  /**
+   * A pass now, and follow-up passes at 2, 4, 8 … × WAKE_DELAY_MS while that is sooner than the poll. An event
+   * is delivered only once every transaction older than its own has ended (SETTLED in push-outbox.repository.ts,
+   * which keeps each device's events in order), and the database's oldest running transaction may be anyone's:
+   * the first pass can find the new event not yet settled, and the follow-ups take it as soon as it is. A
+   * wake-up during the series starts it again.
+   */
+  private wake(): void {
+    if (this.stopped) return;
+    this.soon();
+    if (this.followTimer) clearTimeout(this.followTimer);
+    this.followUp(2 * WAKE_DELAY_MS);
+  }
+
+  private followUp(delay: number): void {
+    this.followTimer = undefined;
+    if (this.stopped || delay >= this.config.pollMs) return;
+    this.followTimer = setTimeout(() => {
+      this.soon();
+      this.followUp(2 * delay);
+    }, delay);
+    this.followTimer.unref();
   }
 
   /** One pass over the due queues (also called by tests and after a retry request); again at once while work is left. */
@@ -143,6 +200,8 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
       if (!run.length) return false;
       const outcome = await this.sendRun(run, leasedAt + leaseMs);
       await this.outbox.settleRun(outcome);
+      // Due at the settling statement's now() + retryInMs, which is no later than this: a pass then finds it due.
+      if (outcome.failed) this.retryIn(outcome.failed.retryInMs + 10);
       sent += outcome.delivered.length;
       // A failure holds the queue (backoff); a run cut short by its lease budget or shutdown leaves work behind.
       if (outcome.failed) return false;

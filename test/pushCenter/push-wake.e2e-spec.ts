@@ -61,4 +61,18 @@ describe('Push Center wake-up', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(receiver.delivered()).toHaveLength(2);
   });
+
+  it('retries a failed delivery when its backoff ends, not at the next poll', async () => {
+    expect((await t.post('/api/gateway/pushTargets', { name: 'retry', url: receiver.url })).body.code).toBe(0);
+    // The receiver refuses the first two attempts of this event: retried after 50 and 100 ms.
+    let refusals = 2;
+    receiver.answer = (body) => (body.includes('WAKE000002') && refusals-- > 0 ? 503 : undefined);
+    const before = receiver.delivered().length;
+    const panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'WAKE000002', doors: 1 });
+    await panel.connect();
+    await panel.uploadRtlog([{ time: '2024-04-01 10:00:00', pin: 77, event: 0, eventaddr: 1 }]);
+    expect(await deliveredWithin(before + 1, 5_000)).toBeLessThan(5_000);
+    const attempts = receiver.requests.filter((r) => r.body.includes('WAKE000002')).map((r) => r.answered);
+    expect(attempts).toEqual([503, 503, 200]);
+  });
 });
