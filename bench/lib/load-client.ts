@@ -139,24 +139,34 @@ function connect(port: number): Promise<net.Socket> {
   });
 }
 
-/** The request a plan sends for device `sn`, its events numbered from `index`. */
-function planRequest(plan: LoadPlan, sn: string, index: number): { method: 'GET' | 'POST'; path: string; body?: string } {
-  if (plan.kind === 'get') return { method: 'GET', path: plan.path!.replace('{sn}', sn) };
-  return { method: 'POST', path: `/iclock/cdata?SN=${sn}&table=rtlog&Stamp=9999`, body: rtlogBody(index, plan.perUpload ?? 1) };
-}
-
 /**
- * The same plan driven by autocannon (the generator issue 11's outside measurement used): it spends more CPU
- * per request than the lean client, so on a 2-core machine its ceiling is lower and the server's share of the
- * machine larger. Devices and event indexes advance exactly as in runLoad.
+ * The plan's requests in turn: devices in rotation; each upload's events numbered on from where that device's
+ * last upload ended (from `indexBase` + 1), so that every acknowledged upload carries new events.
  */
-async function runAutocannon(plan: LoadPlan): Promise<LoadFigures> {
-  const autocannon = require('autocannon') as (opts: object) => Promise<AutocannonResult>;
+function requestSequence(plan: LoadPlan): () => { method: 'GET' | 'POST'; path: string; body?: string } {
   const devices = plan.devices ?? 1;
   const perUpload = plan.perUpload ?? 1;
   const sns = Array.from({ length: devices }, (_, i) => snFor(plan.snPrefix ?? 'BENCH', i));
   const nextIndex = new Array<number>(devices).fill(plan.indexBase ?? 0);
   let turn = 0;
+  return () => {
+    const d = turn++ % devices;
+    if (plan.kind === 'get') return { method: 'GET', path: plan.path!.replace('{sn}', sns[d]) };
+    const index = nextIndex[d] + 1;
+    nextIndex[d] += perUpload;
+    return { method: 'POST', path: `/iclock/cdata?SN=${sns[d]}&table=rtlog&Stamp=9999`, body: rtlogBody(index, perUpload) };
+  };
+}
+
+/**
+ * The same plan driven by autocannon (the generator issue 11's outside measurement used): it spends more CPU
+ * per request than the lean client, so on a 2-core machine its ceiling is lower and the server's share of the
+ * machine larger. Devices and event indexes advance as in runLoad (requestSequence).
+ */
+async function runAutocannon(plan: LoadPlan): Promise<LoadFigures> {
+  const autocannon = require('autocannon') as (opts: object) => Promise<AutocannonResult>;
+  const perUpload = plan.perUpload ?? 1;
+  const next = requestSequence(plan);
   let bad = 0;
   let firstBad: string | undefined;
   let eventsAcked = 0;
@@ -166,15 +176,12 @@ async function runAutocannon(plan: LoadPlan): Promise<LoadFigures> {
   // high as it can make it; uploads need a fresh body each (setupRequest) and their answers read (onResponse).
   const requests =
     plan.kind === 'get'
-      ? sns.map((sn) => ({ method: 'GET', path: plan.path!.replace('{sn}', sn) }))
+      ? Array.from({ length: plan.devices ?? 1 }, next)
       : [
           {
             setupRequest: (req: object) => {
-              const d = turn++ % devices;
-              const index = nextIndex[d] + 1;
-              nextIndex[d] += perUpload;
               eventsSent += perUpload;
-              return { ...req, ...planRequest(plan, sns[d], index), headers: { 'content-type': 'application/push;charset=UTF-8' } };
+              return { ...req, ...next(), headers: { 'content-type': 'application/push;charset=UTF-8' } };
             },
             onResponse: (status: number, body: string) => {
               if (status !== 200 || body !== 'OK') {
@@ -214,12 +221,8 @@ interface AutocannonResult {
 
 export async function runLoad(plan: LoadPlan): Promise<LoadFigures> {
   if (plan.generator === 'autocannon') return runAutocannon(plan);
-  const devices = plan.devices ?? 1;
-  const prefix = plan.snPrefix ?? 'BENCH';
   const perUpload = plan.perUpload ?? 1;
-  const sns = Array.from({ length: devices }, (_, i) => snFor(prefix, i));
-  const nextIndex = new Array<number>(devices).fill(plan.indexBase ?? 0);
-  let turn = 0;
+  const next = requestSequence(plan);
   const latencies = new Float64Array(4_000_000);
   let n = 0;
   let bad = 0;
@@ -232,10 +235,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadFigures> {
     sockets.map(async (socket) => {
       const reader = new ResponseReader(socket);
       while (Date.now() < stopAt) {
-        const d = turn++ % devices;
-        const index = nextIndex[d] + 1;
-        nextIndex[d] += perUpload;
-        const req = planRequest(plan, sns[d], index);
+        const req = next();
         const expect = plan.kind === 'get' ? '' : 'OK';
         const raw =
           req.body === undefined
