@@ -6,6 +6,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ormconfig.ts ./
 COPY src ./src
 COPY test/simulator ./test/simulator
+COPY scripts/build.mjs ./scripts/
 RUN npm run build && npm prune --omit=dev
 
 FROM node:22-bookworm-slim

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Builds dist/ only when it is missing or older than the sources it is built from, for the command-line
-// tools (`npm run token`, `operator`, `simulate`). They used to run `npm run build` every time, and that
-// build empties dist/ first (nest's deleteOutDir, vite's emptyOutDir): a gateway already running from dist/
-// (as the README's walk-through has it) answered 500 on /console for the minute the rebuild took.
+// tools (`npm run token`, `operator`, `simulate`) and for `npm start`. They used to run `npm run build` every
+// time, and that build empties dist/ first (nest's deleteOutDir, vite's emptyOutDir): a gateway already running
+// from dist/ (as the README's walk-through has it) answered 500 on /console for the minute the rebuild took.
+// A build that is due runs under build.mjs's lock, and is skipped when the build it waited for made it current.
 // `node scripts/ensure-built.mjs --check` prints whether a build is due and exits 1 when it is.
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runBuild, withBuildLock } from './build.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -61,9 +62,12 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     process.exit(due ? 1 : 0);
   }
   if (due) {
-    console.error(`building (${due})...`);
-    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const r = spawnSync(npm, ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-    process.exit(r.status ?? 1);
+    const status = withBuildLock(() => {
+      const still = buildDue();
+      if (!still) return 0;
+      console.error(`building (${still})...`);
+      return runBuild();
+    });
+    process.exit(status);
   }
 }
