@@ -68,12 +68,19 @@ export function withBuildLock(fn, dir = root) {
       sleep(250);
       continue;
     }
+    // Ctrl-C during `npm start`'s build reaches this process and the build's alike: without a handler this
+    // process would die at once and leave the lock behind. With one, the build step ends, the lock is removed,
+    // and the build answers failure.
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    const noted = () => undefined;
+    for (const sig of signals) process.on(sig, noted);
     try {
       writeSync(fd, String(process.pid));
       closeSync(fd);
       return fn();
     } finally {
       rmSync(lock, { force: true });
+      for (const sig of signals) process.off(sig, noted);
     }
   }
 }

@@ -153,5 +153,20 @@ describe('one build at a time (scripts/build.mjs)', () => {
     expect(readFileSync(log, 'utf8')).toContain('end vite');
     expect(existsSync(path.join(dir, '.build.lock'))).toBe(false);
   });
+
+  it('Ctrl-C during a build (SIGINT to its process group) ends it and leaves no lock behind', async () => {
+    const dir = tree();
+    rmSync(path.join(dir, 'dist'), { recursive: true });
+    const log = fakeTools(dir, 30);
+    const child = spawn(process.execPath, [path.join(dir, 'scripts/build.mjs')], { cwd: dir, stdio: 'ignore', detached: true });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+    for (let i = 0; i < 100 && !(existsSync(log) && readFileSync(log, 'utf8').includes('start nest')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(path.join(dir, '.build.lock'))).toBe(true);
+    process.kill(-child.pid!, 'SIGINT');
+    const end = await exited;
+    expect(end.code).not.toBe(0);
+    expect(readFileSync(log, 'utf8')).not.toContain('start vite');
+    expect(existsSync(path.join(dir, '.build.lock'))).toBe(false);
+  });
 });
 
