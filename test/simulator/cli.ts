@@ -1,25 +1,37 @@
 /**
- * Thin CLI over DeviceSimulator: connect, then poll / execute / acknowledge forever, optionally emitting access
- * events. Node only, no dependencies.
+ * Thin CLI over the simulated devices: connect, then poll / execute / acknowledge forever, optionally emitting
+ * events. An access panel on Security PUSH (DeviceSimulator) by default; `--kind attendance` plays an attendance
+ * terminal on Attendance PUSH (AttendanceTerminal) instead, whose events are punches (ATTLOG). Node only, no
+ * dependencies.
  *
  *   npm run simulate -- --url http://127.0.0.1:8088 --sn SIM0001 --doors 4 [--interval 3] [--events 5]
+ *   npm run simulate -- --kind attendance --url http://127.0.0.1:8088 --sn ATT0001 [--events 5]
  */
+import { AttendanceTerminal, type ExecutedCommand } from './attendance-terminal';
 import { DeviceSimulator, DeviceSimulatorOptions } from './device-simulator';
-import type { ReplyForm, ReturnCase } from './wire';
+import { formatWallClock, offsetZone, parseTimeZoneOption, wallClock, type ReplyForm, type ReturnCase } from './wire';
 
 const HELP = `Usage: npm run simulate -- --url <base url> --sn <serial> [options]
 
+  --kind <k>             panel (an access panel on Security PUSH, the default) | attendance (an attendance
+                         terminal on Attendance PUSH: its events are punches, uploaded as ATTLOG)
   --url <url>            gateway base URL (default http://127.0.0.1:8088)
   --sn <serial>          device serial number (default SIM0000001)
+  --interval <s>         seconds between polls (default: the server's RequestDelay, or Delay for a terminal)
+  --events <s>           emit a random access event (a punch for a terminal) every <s> seconds (default: none)
+
+Access panel only:
   --doors <n>            LockCount (default 4)
-  --interval <s>         seconds between polls (default: the server's RequestDelay)
-  --events <s>           emit a random access event every <s> seconds (default: none)
   --rtstate <s>          upload rtstate every <s> seconds (default: none)
   --tz <zone>            device time zone, IANA name or +08:00 (default: server TimeZone, else UTC)
   --reply-form <f>       single | batched | multiline (default single)
   --return-case <c>      Return | return (default Return)
   --push-version <v>     pushver of the handshake (default 3.1.2)
   --quiet                print commands and acks only, no HTTP lines
+
+Attendance terminal only:
+  --language <n>         language= of its initialisation: 69 English (default), 83 Chinese (GBK names)
+
   --help                 this text
 `;
 
@@ -52,6 +64,11 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  if (args.kind === 'attendance') return runTerminal(args);
+  if (args.kind !== undefined && args.kind !== 'panel') {
+    process.stderr.write(`--kind must be panel or attendance, not ${String(args.kind)}\n${HELP}`);
+    return 2;
+  }
   const quiet = !!args.quiet;
   const opts: DeviceSimulatorOptions = {
     baseUrl: typeof args.url === 'string' ? args.url : 'http://127.0.0.1:8088',
@@ -73,24 +90,8 @@ async function main(): Promise<number> {
   const eventEvery = num(args.events);
   const rtstateEvery = num(args.rtstate);
 
-  let running = true;
-  let wake: (() => void) | undefined;
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(t);
-        resolve();
-      };
-    });
-  const stop = () => {
-    if (!running) process.exit(130);
-    running = false;
-    log('stopping (Ctrl-C again to force)');
-    wake?.();
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  const run = stoppable();
+  const sleep = run.sleep;
 
   const connect = async () => {
     for (;;) {
@@ -102,7 +103,7 @@ async function main(): Promise<number> {
         const delay = Number(sim.serverOptions.ErrorDelay) || 10;
         log(`connect failed: ${(e as Error).message}; retrying in ${delay}s`);
         await sleep(delay * 1000);
-        if (!running) return false;
+        if (!run.running) return false;
       }
     }
   };
@@ -110,11 +111,11 @@ async function main(): Promise<number> {
   if (!(await connect())) return 0;
   let nextEvent = eventEvery ? Date.now() + eventEvery * 1000 : Infinity;
   let nextState = rtstateEvery ? Date.now() + rtstateEvery * 1000 : Infinity;
-  while (running) {
+  while (run.running) {
     try {
       if (!sim.registered) {
         await sleep(15_000);
-        if (running) await connect();
+        if (run.running) await connect();
         continue;
       }
       await sim.poll();
@@ -144,6 +145,105 @@ async function main(): Promise<number> {
     await sleep(sim.requestDelay * 1000);
   }
   log(`stopped: ${sim.received.length} commands received, ${sim.acknowledged.length} acknowledged`);
+  return 0;
+}
+
+/** The run loop's state: running until Ctrl-C (a second one forces), and a sleep that Ctrl-C cuts short. */
+function stoppable(): { readonly running: boolean; sleep(ms: number): Promise<void> } {
+  let running = true;
+  let wake: (() => void) | undefined;
+  const stop = () => {
+    if (!running) process.exit(130);
+    running = false;
+    log('stopping (Ctrl-C again to force)');
+    wake?.();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return {
+    get running() {
+      return running;
+    },
+    sleep: (ms: number) =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      }),
+  };
+}
+
+/**
+ * An attendance terminal: initialises (`GET /iclock/cdata?options=all`) until admitted, then polls at the
+ * server's `Delay`, runs and reports what it gets (USERINFO, templates, options…), and punches every
+ * `--events` seconds: 4 times in 5 as a user it holds, else as a PIN it does not know.
+ */
+async function runTerminal(args: Record<string, string | true>): Promise<number> {
+  const term = new AttendanceTerminal({
+    baseUrl: typeof args.url === 'string' ? args.url : 'http://127.0.0.1:8088',
+    sn: typeof args.sn === 'string' ? args.sn : 'SIM0000001',
+    language: typeof args.language === 'string' ? args.language : undefined,
+  });
+  const run = stoppable();
+  const punchEvery = num(args.events);
+  const errorDelay = () => (Number(term.serverOptions.ErrorDelay) || 10) * 1000;
+  const printed = (done: ExecutedCommand[]) => {
+    for (const d of done) {
+      log(`<- C:${d.id}:${d.command}`);
+      log(`-> ID=${d.id} Return=${d.returnCode}`);
+    }
+  };
+  // Punch times are the terminal's wall clock: the zone the server's TimeZone option names, else UTC.
+  const wallNow = () => {
+    const tz = parseTimeZoneOption(term.serverOptions.TimeZone);
+    return formatWallClock(wallClock(new Date(), tz === undefined ? 'UTC' : offsetZone(tz)));
+  };
+
+  const init = async (): Promise<boolean> => {
+    while (run.running) {
+      try {
+        if (await term.init()) {
+          log(`connected ${term.sn}: Delay=${term.serverOptions.Delay ?? '-'}s TimeZone=${term.serverOptions.TimeZone ?? '-'} Realtime=${term.serverOptions.Realtime ?? '-'}`);
+          return true;
+        }
+        log(`${term.sn} is not admitted yet (approve it, or start the gateway with DEVICE_ADMISSION=auto); trying again in 15s`);
+        await run.sleep(15_000);
+      } catch (e) {
+        log(`connect failed: ${(e as Error).message}; retrying in ${errorDelay() / 1000}s`);
+        await run.sleep(errorDelay());
+      }
+    }
+    return false;
+  };
+
+  if (!(await init())) return 0;
+  let nextPunch = punchEvery ? Date.now() + punchEvery * 1000 : Infinity;
+  let first = true;
+  let status = 0;
+  while (run.running) {
+    try {
+      printed(await term.poll(first));
+      first = false;
+      if (Date.now() >= nextPunch) {
+        nextPunch = Date.now() + (punchEvery ?? 0) * 1000;
+        const users = [...term.users.keys()];
+        const pin = users.length && Math.random() < 0.8 ? users[Math.floor(Math.random() * users.length)] : String(90000 + Math.floor(Math.random() * 10000));
+        // Check-in and check-out in turn, by fingerprint (verify 1).
+        const punch = { pin, time: wallNow(), status, verify: 1 };
+        status = status === 0 ? 1 : 0;
+        const r = await term.punch(punch);
+        log(`punch pin=${pin} ${punch.time} status=${punch.status}${term.users.has(pin) ? '' : ' (not held by the terminal)'} -> HTTP ${r?.status} ${JSON.stringify(r?.body.slice(0, 40) ?? '')}`);
+      }
+    } catch (e) {
+      log(`error: ${(e as Error).message}; waiting ${errorDelay() / 1000}s`);
+      await run.sleep(errorDelay());
+      continue;
+    }
+    await run.sleep((num(args.interval) ?? (Number(term.serverOptions.Delay) || 10)) * 1000);
+  }
+  log(`stopped: ${term.executed.length} commands run, ${term.log.length} punches`);
   return 0;
 }
 

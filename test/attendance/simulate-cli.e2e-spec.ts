@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+/**
+ * `npm run simulate` as the README has a newcomer run it (the built CLI, dist/test/simulator/cli.js, which
+ * `npm test` builds first): an access panel by default, an attendance terminal with `--kind attendance`.
+ */
+const CLI = path.resolve('dist/test/simulator/cli.js');
+
+let t: TestApp;
+const children: ChildProcess[] = [];
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
+  t = await startTestApp();
+});
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  await t?.close();
+});
+
+/** The CLI's output so far, and a wait for a line matching a pattern. */
+function simulate(args: string[]): { child: ChildProcess; out: () => string; waitFor(re: RegExp, ms?: number): Promise<string>; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [CLI, '--url', t.baseUrl, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString('utf8')));
+  const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return {
+    child,
+    out: () => out,
+    exit,
+    async waitFor(re, ms = 20_000) {
+      const until = Date.now() + ms;
+      for (;;) {
+        const m = re.exec(out);
+        if (m) return m[0];
+        if (Date.now() > until || child.exitCode !== null) throw new Error(`no ${re} in the simulator's output:\n${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+  };
+}
+
+describe('npm run simulate', () => {
+  it('--kind attendance plays a terminal: it receives the users of its area, and its punches are the attendance transactions', async () => {
+    const sim = simulate(['--kind', 'attendance', '--sn', 'CLIATT0001', '--interval', '1', '--events', '1']);
+    await sim.waitFor(/connected CLIATT0001: Delay=\d+s/);
+    expect((await t.post('/api/person/add', { pin: '3001', name: 'Ada', cardNo: '5550001' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['3001'] })).body.code).toBe(0);
+    await sim.waitFor(/<- C:\d+:DATA UPDATE USERINFO PIN=3001\tName=Ada/);
+    await sim.waitFor(/-> ID=\d+ Return=0/);
+    await sim.waitFor(/punch pin=3001 \S+ \S+ status=\d -> HTTP 200 "OK: 1"/, 30_000);
+    const list = (await t.get('/api/transaction/listAttTransaction', { pageNo: 1, pageSize: 50, personPin: '3001' })).body;
+    expect(list.code).toBe(0);
+    expect(list.data.length).toBeGreaterThanOrEqual(1);
+    expect(list.data[0]).toMatchObject({ pin: '3001', name: 'Ada', devSn: 'CLIATT0001' });
+    sim.child.kill('SIGINT');
+    expect(await sim.exit).toBe(0);
+    expect(sim.out()).toMatch(/stopped: \d+ commands run, \d+ punches/);
+  });
+
+  it('plays an access panel by default; Ctrl-C stops it', async () => {
+    const sim = simulate(['--sn', 'CLIPANEL01', '--doors', '2', '--interval', '1']);
+    await sim.waitFor(/connected CLIPANEL01: registered=true/);
+    expect((await t.get('/api/door/list', { pageNo: 1, pageSize: 10 })).body.data.map((d: { name: string }) => d.name)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/-1$/), expect.stringMatching(/-2$/)]),
+    );
+    sim.child.kill('SIGINT');
+    expect(await sim.exit).toBe(0);
+    expect(sim.out()).toMatch(/stopped: \d+ commands received/);
+  });
+
+  it('refuses a kind it does not play', async () => {
+    const sim = simulate(['--kind', 'elevator']);
+    expect(await sim.exit).toBe(2);
+    expect(sim.out()).toContain('--kind must be panel or attendance, not elevator');
+  });
+});
