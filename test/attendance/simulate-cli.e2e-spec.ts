@@ -6,7 +6,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * `npm run simulate` as the README has a newcomer run it (the built CLI, dist/test/simulator/cli.js, which
- * `npm test` builds first): an access panel by default, an attendance terminal with `--kind attendance`.
+ * `npm test` builds first): an access panel by default, an elevator or channel controller or an attendance terminal with `--kind`.
  */
 const CLI = path.resolve('dist/test/simulator/cli.js');
 
@@ -74,9 +74,33 @@ describe('npm run simulate', () => {
     expect(sim.out()).toMatch(/stopped: \d+ commands received/);
   });
 
+  it('--kind elevator plays an elevator controller: an elevator device of 2.10 whose floor selections 2.19 serves', async () => {
+    const sim = simulate(['--kind', 'elevator', '--sn', 'CLIELE0001', '--floors', '6', '--interval', '1', '--events', '1']);
+    await sim.waitFor(/connected CLIELE0001: registered=true/);
+    expect((await t.get('/api/eleDevice/getEle', { sn: 'CLIELE0001' })).body).toMatchObject({ code: 0, data: { sn: 'CLIELE0001' } });
+    await sim.waitFor(/floor \d: pin=99999 denied -> HTTP 200/, 30_000);
+    const list = (await t.get('/api/eleTransaction/list', { pageNo: 1, pageSize: 10 })).body;
+    expect(list.code).toBe(0);
+    expect(list.data.length).toBeGreaterThanOrEqual(1);
+    sim.child.kill('SIGINT');
+    expect(await sim.exit).toBe(0);
+  });
+
+  it('--kind channel plays a channel controller: a passage device of 2.30 whose refusals are passage events', async () => {
+    const sim = simulate(['--kind', 'channel', '--sn', 'CLIPSG0001', '--gates', '2', '--interval', '1', '--events', '1']);
+    await sim.waitFor(/connected CLIPSG0001: registered=true/);
+    expect((await t.get('/api/psgDevice/getBySn', { sn: 'CLIPSG0001' })).body).toMatchObject({ code: 0, data: { sn: 'CLIPSG0001' } });
+    await sim.waitFor(/gate \d (in|out): pin=99999 refused -> HTTP 200/, 30_000);
+    const list = (await t.get('/api/psgTransaction/list', { pageNo: 1, pageSize: 10 })).body;
+    expect(list.code).toBe(0);
+    expect(list.data.length).toBeGreaterThanOrEqual(1);
+    sim.child.kill('SIGINT');
+    expect(await sim.exit).toBe(0);
+  });
+
   it('refuses a kind it does not play', async () => {
-    const sim = simulate(['--kind', 'elevator']);
+    const sim = simulate(['--kind', 'lift']);
     expect(await sim.exit).toBe(2);
-    expect(sim.out()).toContain('--kind must be panel or attendance, not elevator');
+    expect(sim.out()).toContain('--kind must be panel, elevator, channel or attendance, not lift');
   });
 });

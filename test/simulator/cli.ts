@@ -1,27 +1,34 @@
 /**
  * Thin CLI over the simulated devices: connect, then poll / execute / acknowledge forever, optionally emitting
- * events. An access panel on Security PUSH (DeviceSimulator) by default; `--kind attendance` plays an attendance
- * terminal on Attendance PUSH (AttendanceTerminal) instead, whose events are punches (ATTLOG). Node only, no
+ * events. An access panel on Security PUSH (DeviceSimulator) by default; `--kind elevator` and `--kind channel`
+ * play the elevator and channel controllers (floor selections, passages), `--kind attendance` an attendance
+ * terminal on Attendance PUSH (AttendanceTerminal), whose events are punches (ATTLOG). Node only, no
  * dependencies.
  *
  *   npm run simulate -- --url http://127.0.0.1:8088 --sn SIM0001 --doors 4 [--interval 3] [--events 5]
  *   npm run simulate -- --kind attendance --url http://127.0.0.1:8088 --sn ATT0001 [--events 5]
  */
 import { AttendanceTerminal, type ExecutedCommand } from './attendance-terminal';
+import { ChannelControllerSimulator } from './channel';
 import { DeviceSimulator, DeviceSimulatorOptions } from './device-simulator';
+import { ElevatorControllerSimulator } from './elevator';
 import { formatWallClock, offsetZone, parseTimeZoneOption, wallClock, type ReplyForm, type ReturnCase } from './wire';
 
 const HELP = `Usage: npm run simulate -- --url <base url> --sn <serial> [options]
 
-  --kind <k>             panel (an access panel on Security PUSH, the default) | attendance (an attendance
-                         terminal on Attendance PUSH: its events are punches, uploaded as ATTLOG)
+  --kind <k>             panel (an access panel on Security PUSH, the default) | elevator (an elevator
+                         controller: its events are floor selections) | channel (a channel controller,
+                         turnstile or barrier: its events are passages) | attendance (an attendance terminal on
+                         Attendance PUSH: its events are punches, uploaded as ATTLOG)
   --url <url>            gateway base URL (default http://127.0.0.1:8088)
   --sn <serial>          device serial number (default SIM0000001)
   --interval <s>         seconds between polls (default: the server's RequestDelay, or Delay for a terminal)
   --events <s>           emit a random access event (a punch for a terminal) every <s> seconds (default: none)
 
-Access panel only:
-  --doors <n>            LockCount (default 4)
+Security PUSH devices (panel, elevator, channel):
+  --doors <n>            LockCount of a panel (default 4)
+  --floors <n>           floors of an elevator controller (default 10)
+  --gates <n>            gates of a channel controller (default 1)
   --rtstate <s>          upload rtstate every <s> seconds (default: none)
   --tz <zone>            device time zone, IANA name or +08:00 (default: server TimeZone, else UTC)
   --reply-form <f>       single | batched | multiline (default single)
@@ -65,8 +72,9 @@ async function main(): Promise<number> {
     return 0;
   }
   if (args.kind === 'attendance') return runTerminal(args);
-  if (args.kind !== undefined && args.kind !== 'panel') {
-    process.stderr.write(`--kind must be panel or attendance, not ${String(args.kind)}\n${HELP}`);
+  const kind = args.kind === undefined ? 'panel' : args.kind;
+  if (kind !== 'panel' && kind !== 'elevator' && kind !== 'channel') {
+    process.stderr.write(`--kind must be panel, elevator, channel or attendance, not ${String(args.kind)}\n${HELP}`);
     return 2;
   }
   const quiet = !!args.quiet;
@@ -86,7 +94,12 @@ async function main(): Promise<number> {
       log(`   ${e.method} ${e.path}?${e.query} -> ${e.status ?? e.error}${e.responseBody ? ` ${JSON.stringify(e.responseBody.slice(0, 80))}` : ''}`);
     },
   };
-  const sim = new DeviceSimulator(opts);
+  const sim =
+    kind === 'elevator'
+      ? new ElevatorControllerSimulator({ ...opts, floors: num(args.floors) ?? 10 })
+      : kind === 'channel'
+        ? new ChannelControllerSimulator({ ...opts, gates: num(args.gates) ?? 1 })
+        : new DeviceSimulator(opts);
   const eventEvery = num(args.events);
   const rtstateEvery = num(args.rtstate);
 
@@ -125,11 +138,24 @@ async function main(): Promise<number> {
       }
       if (Date.now() >= nextEvent) {
         nextEvent = Date.now() + (eventEvery ?? 0) * 1000;
+        // 4 times in 5 a user the device holds, else a stranger.
         const users = sim.table('user');
-        const door = 1 + Math.floor(Math.random() * sim.doorCount);
         const u = users.length && Math.random() < 0.8 ? users[Math.floor(Math.random() * users.length)] : undefined;
-        const { decision, upload } = await sim.access(u ? { pin: u.Pin, door } : { cardno: String(100000 + Math.floor(Math.random() * 900000)), door });
-        log(`event door ${door}: pin=${decision.pin} event=${decision.event} (${decision.reason}) -> HTTP ${upload.status}`);
+        const pick = (n: number) => 1 + Math.floor(Math.random() * n);
+        if (sim instanceof ElevatorControllerSimulator) {
+          const floor = pick(sim.floorCount);
+          const r = await sim.selectFloor({ pin: u?.Pin ?? '99999', floor });
+          log(`floor ${floor}: pin=${u?.Pin ?? '99999'} ${r.allowed ? 'allowed' : 'denied'} -> HTTP ${r.status}`);
+        } else if (sim instanceof ChannelControllerSimulator) {
+          const gate = pick(sim.gateCount);
+          const direction = Math.random() < 0.5 ? 'in' : 'out';
+          const r = await sim.pass({ pin: u?.Pin ?? '99999', gate, direction });
+          log(`gate ${gate} ${direction}: pin=${u?.Pin ?? '99999'} ${r.granted ? 'passed' : 'refused'} -> HTTP ${r.upload.status}`);
+        } else {
+          const door = pick(sim.doorCount);
+          const { decision, upload } = await sim.access(u ? { pin: u.Pin, door } : { cardno: String(100000 + Math.floor(Math.random() * 900000)), door });
+          log(`event door ${door}: pin=${decision.pin} event=${decision.event} (${decision.reason}) -> HTTP ${upload.status}`);
+        }
       }
       if (Date.now() >= nextState) {
         nextState = Date.now() + (rtstateEvery ?? 0) * 1000;
