@@ -27,8 +27,9 @@ const TARGETS_FRESH_MS = 5_000;
  * deliveries survive a restart (a lease left by a crash expires and its run is sent again: at-least-once).
  * A pass that left work behind (a full batch) is followed by the next one at once, not after the poll interval.
  * Events this process stores through group commit (rtlog, rtstate, ATTLOG) wake the worker within
- * WAKE_DELAY_MS when any target is enabled, so their first delivery does not wait for the poll interval; events
- * stored another way, or by another process sharing the database, are found by the next poll. A retry this
+ * WAKE_DELAY_MS when any target is enabled, so their first delivery does not wait for the poll interval (every
+ * gateway process sharing the database runs this worker and wakes it for its own events); events stored another
+ * way are found by the next poll. A retry this
  * process schedules sooner than the next poll gets a pass of its own when it comes due.
  */
 @Injectable()
