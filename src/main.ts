@@ -26,7 +26,16 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  await gateway.app.listen({ port: config.port, host: config.host });
+  try {
+    await gateway.app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    const why = portProblem(err);
+    if (!why) throw err;
+    // Not a crash: the port is someone else's (another gateway, often) or not ours to open. Say what to do.
+    process.stderr.write(`Port ${config.port} on ${config.host} ${why}: stop that program or set PORT (and HOST) to another.\n`);
+    await gateway.close().catch(() => undefined);
+    process.exit(4);
+  }
   log.info(
     { port: config.port, host: config.host, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`, deviceAdmission: config.deviceAdmission, timeZone: config.timeZone },
     'cvsecurity-gateway listening',
@@ -43,6 +52,14 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function portProblem(err: unknown): string | null {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return 'is already in use (another gateway, or another program)';
+  if (code === 'EACCES') return 'cannot be opened by this user (ports below 1024 need privileges)';
+  if (code === 'EADDRNOTAVAIL') return 'is not an address of this machine';
+  return null;
 }
 
 main().catch((err) => {

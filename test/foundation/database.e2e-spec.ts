@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
@@ -109,6 +110,29 @@ describe('the embedded database', () => {
       release();
     }
   }, 30_000);
+
+  it('a port already in use stops the start with a message that says what to do, and frees the data directory', async () => {
+    const dataDir = tmpDataDir();
+    const main = path.resolve(process.cwd(), 'dist/src/main.js');
+    const holder = net.createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+    const port = (holder.address() as net.AddressInfo).port;
+    try {
+      const child = spawn(process.execPath, [main], {
+        env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (c) => (stderr += c));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(4);
+      expect(stderr).toContain(`Port ${port} on 127.0.0.1 is already in use (another gateway, or another program): stop that program or set PORT (and HOST) to another.`);
+      expect(stderr).not.toContain('    at ');
+      expect(fs.existsSync(path.join(dataDir, 'gateway.lock'))).toBe(false);
+    } finally {
+      holder.close();
+    }
+  }, 60_000);
 
   it('takes over a lock left by a dead process', () => {
     const dataDir = tmpDataDir();
