@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createGateway } from './bootstrap';
 import { createRootLogger } from './common/logger';
 import { ConfigError, loadConfig } from './config/config';
+import { DatabaseUnreachableError } from './database/database';
 import { DataDirectoryInUseError } from './database/embedded-database';
 
 async function main(): Promise<void> {
@@ -23,6 +24,10 @@ async function main(): Promise<void> {
     if (err instanceof DataDirectoryInUseError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(3);
+    }
+    if (err instanceof DatabaseUnreachableError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(5);
     }
     throw err;
   }

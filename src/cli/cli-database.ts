@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig } from '../config/config';
 import { dataSourceOptions } from '../database/data-source-options';
-import { migrateDatabase, openDatabase } from '../database/database';
+import { DatabaseUnreachableError, migrateDatabase, openDatabase } from '../database/database';
 import { DataDirectoryInUseError } from '../database/embedded-database';
 
 /**
@@ -26,14 +26,15 @@ export async function withCliDatabase<T>(work: (ds: DataSource) => Promise<T>): 
 }
 
 /**
- * The process around a command: its exit code, or 2 with the message for a configuration error or a data
- * directory another process holds (`inUseHint` says what to do then), or 1 with the stack.
+ * The process around a command: its exit code, or 2 with the message for a configuration error, a data
+ * directory another process holds (`inUseHint` says what to do then) or a database server that does not answer
+ * or refuses the credentials, or 1 with the stack.
  */
 export function runCli(command: (out: (line: string) => void) => Promise<number>, inUseHint?: string): void {
   command((line) => process.stdout.write(`${line}\n`))
     .then((code) => process.exit(code))
     .catch((err) => {
-      if (err instanceof ConfigError || err instanceof DataDirectoryInUseError) {
+      if (err instanceof ConfigError || err instanceof DataDirectoryInUseError || err instanceof DatabaseUnreachableError) {
         process.stderr.write(`${err.message}\n`);
         if (err instanceof DataDirectoryInUseError && inUseHint) process.stderr.write(`${inUseHint}\n`);
         process.exit(2);

@@ -8,6 +8,7 @@ describe('loadConfig', () => {
     expect(c.host).toBe('0.0.0.0');
     expect(c.databaseUrl).toBeUndefined();
     expect(c.dataDir.endsWith('/data')).toBe(true);
+    expect(c.databaseWaitSeconds).toBe(30);
     expect(c.deviceAdmission).toBe('manual');
     expect(c.timeZone.length).toBeGreaterThan(0);
     expect(c.deviceUploadRateLimit).toBe(3000);
@@ -24,6 +25,8 @@ describe('loadConfig', () => {
     ['PORT', { PORT: '70000' }],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://x@y/z' }],
     ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
+    ['DATABASE_WAIT_SECONDS', { DATABASE_WAIT_SECONDS: 'forever' }],
+    ['DATABASE_WAIT_SECONDS', { DATABASE_WAIT_SECONDS: '-1' }],
     ['DEVICE_ADMISSION', { DEVICE_ADMISSION: 'sometimes' }],
     ['TIME_ZONE', { TIME_ZONE: 'Mars/Olympus' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
@@ -54,6 +57,7 @@ describe('loadConfig', () => {
   });
 
   it('reads the device-side hardening variables', () => {
+    expect(loadConfig({ DATABASE_WAIT_SECONDS: '0' }).databaseWaitSeconds).toBe(0);
     const c = loadConfig({ DEVICE_UPLOAD_RATE_LIMIT: '0', DEVICE_SN_CONFLICT: 'Allow', DEVICE_COMM_KEY: ' s3cret-key ', DEVICE_COMMAND_TIMEOUT: '5' });
     expect(c).toMatchObject({ deviceUploadRateLimit: 0, deviceSnConflict: 'allow', deviceCommKey: 's3cret-key', deviceCommandTimeout: 5 });
   });

@@ -19,6 +19,11 @@ export interface AppConfig {
   /** Unset means the embedded PGlite database under dataDir. */
   databaseUrl: string | undefined;
   dataDir: string;
+  /**
+   * How long a start waits for DATABASE_URL's server to answer (a container started beside PostgreSQL may come
+   * up first) before it gives up with a message; 0 tries once.
+   */
+  databaseWaitSeconds: number;
   apiToken: string | undefined;
   deviceAdmission: DeviceAdmission;
   timeZone: string;
@@ -240,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: parseHost(env.HOST),
     databaseUrl: parseDatabaseUrl(env.DATABASE_URL),
     dataDir: path.resolve(blankToUndefined(env.DATA_DIR) ?? './data'),
+    databaseWaitSeconds: parseRange('DATABASE_WAIT_SECONDS', env.DATABASE_WAIT_SECONDS, 30, 0, 3600),
     apiToken: parseApiToken(env.API_TOKEN),
     deviceAdmission: parseAdmission(env.DEVICE_ADMISSION),
     timeZone: parseTimeZone(env.TIME_ZONE),

@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
+import * as net from 'node:net';
+import * as path from 'node:path';
 import { Client } from 'pg';
 import pino from 'pino';
 import { afterAll, describe, expect, it, inject } from 'vitest';
 import { createGateway } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config/config';
-import { ensureDatabase } from '../../src/database/database';
+import { DatabaseUnreachableError, ensureDatabase } from '../../src/database/database';
 import { adminUrlFor, isTestDatabaseName } from '../support/test-db-plan';
 
 /**
@@ -11,6 +14,15 @@ import { adminUrlFor, isTestDatabaseName } from '../support/test-db-plan';
  * `postgres` database), logs that, and migrates it; any other connection failure is left as it was.
  */
 const plan = inject('testDb');
+
+/** The error a promise fails with (a test failure when it succeeds). */
+const failure = (p: Promise<unknown>): Promise<DatabaseUnreachableError> =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: DatabaseUnreachableError) => e,
+  );
 
 describe.runIf(plan.mode === 'pg')('a DATABASE_URL database that does not exist', () => {
   const adminUrl = plan.mode === 'pg' ? plan.adminUrl : '';
@@ -76,16 +88,80 @@ describe.runIf(plan.mode === 'pg')('a DATABASE_URL database that does not exist'
     expect(await ensureDatabase(url)).toBe(false);
   });
 
-  it('any other connection failure is thrown as it came, and nothing is created', async () => {
+  it('refused credentials and a server that does not answer fail with a message that says what to do (no password in it), and nothing is created', async () => {
     const name = freshName('refused');
     const noRole = new URL(adminUrlFor(adminUrl, name));
     noRole.username = 'no_such_role_test_x';
-    noRole.password = 'x';
-    const err = await ensureDatabase(noRole.toString()).catch((e: { code?: string }) => e);
+    noRole.password = 'secret-pw-x';
+    const started = Date.now();
+    const err = await failure(ensureDatabase(noRole.toString(), undefined, 10_000));
+    // Waiting would change nothing: at once.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(err).toBeInstanceOf(DatabaseUnreachableError);
     expect(err).toMatchObject({ code: expect.stringMatching(/^28/) });
+    expect(err.message).toContain(`PostgreSQL at no_such_role_test_x@${noRole.hostname}:${noRole.port || 5432}/${name} refused the credentials of DATABASE_URL`);
+    expect(err.message).not.toContain('secret-pw-x');
     const closedPort = new URL(adminUrlFor(adminUrl, name));
     closedPort.port = '1';
-    await expect(ensureDatabase(closedPort.toString())).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    const refused = await failure(ensureDatabase(closedPort.toString()));
+    expect(refused).toBeInstanceOf(DatabaseUnreachableError);
+    expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
+    expect(refused.message).toMatch(/did not answer: .*ECONNREFUSED.*Start it, fix DATABASE_URL, or unset it/);
     expect(await exists(name)).toBe(false);
+  });
+
+  it('waits up to DATABASE_WAIT_SECONDS for a server that is not up yet, saying so', async () => {
+    const name = freshName('late');
+    const target = new URL(adminUrl);
+    // A port with nothing on it for the first 1.5 s, then a relay to the real server there.
+    const spare = net.createServer();
+    await new Promise<void>((r) => spare.listen(0, '127.0.0.1', r));
+    const port = (spare.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => spare.close(() => r()));
+    const relay = net.createServer((inbound) => {
+      const out = net.connect(Number(target.port || 5432), target.hostname);
+      inbound.pipe(out).pipe(inbound);
+      const end = () => {
+        inbound.destroy();
+        out.destroy();
+      };
+      inbound.on('error', end);
+      out.on('error', end);
+    });
+    const late = setTimeout(() => relay.listen(port, '127.0.0.1'), 1500);
+    const url = new URL(adminUrlFor(adminUrl, name));
+    url.hostname = '127.0.0.1';
+    url.port = String(port);
+    const told: string[] = [];
+    try {
+      expect(await ensureDatabase(url.toString(), (m) => told.push(m), 20_000)).toBe(true);
+      expect(told[0]).toMatch(new RegExp(`^waiting for PostgreSQL at .*127\\.0\\.0\\.1:${port}/${name}: .*ECONNREFUSED`));
+      expect(await exists(name)).toBe(true);
+      // Too short a wait: the message names the setting.
+      const gone = new URL(url.toString());
+      gone.port = '1';
+      const err = await failure(ensureDatabase(gone.toString(), undefined, 1000));
+      expect(err.message).toContain('did not answer within 1 s (DATABASE_WAIT_SECONDS)');
+    } finally {
+      clearTimeout(late);
+      relay.close();
+    }
+  });
+});
+
+describe('DATABASE_URL on a server that does not answer', () => {
+  it('the gateway does not start on a server that does not answer: exit code 5 and the message, no stack', async () => {
+    const main = path.resolve(process.cwd(), 'dist/src/main.js');
+    const child = spawn(process.execPath, [main], {
+      env: { ...process.env, DATABASE_URL: 'postgres://someone:pw-secret@127.0.0.1:1/nothing', DATABASE_WAIT_SECONDS: '1', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(5);
+    expect(stderr).toContain('PostgreSQL at someone@127.0.0.1:1/nothing (DATABASE_URL) did not answer within 1 s (DATABASE_WAIT_SECONDS)');
+    expect(stderr).not.toContain('pw-secret');
+    expect(stderr).not.toContain('    at ');
   });
 });
