@@ -42,9 +42,9 @@ function holder(lock) {
   } catch {
     return null; // released between our attempt and this read
   }
-  // An empty file is a lock being written this instant: give its writer a moment.
-  if (Number.isNaN(pid) || (pid === 0 && age < 5_000)) return 0;
-  if (alive(pid) && age < STALE_MS) return pid;
+  // No pid yet is a lock being written this instant: give its writer a moment (and no more: garbage is stale).
+  if (!(pid > 0) && age < 5_000) return 0;
+  if (pid > 0 && alive(pid) && age < STALE_MS) return pid;
   rmSync(lock, { force: true });
   return null;
 }

@@ -154,6 +154,18 @@ describe('one build at a time (scripts/build.mjs)', () => {
     expect(existsSync(path.join(dir, '.build.lock'))).toBe(false);
   });
 
+  it('takes over a lock holding no pid once it is a few seconds old (a writer killed before it wrote one)', async () => {
+    const dir = tree();
+    rmSync(path.join(dir, 'dist'), { recursive: true });
+    const log = fakeTools(dir, 0);
+    const lock = path.join(dir, '.build.lock');
+    writeFileSync(lock, 'not a pid');
+    utimesSync(lock, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    expect(await run(dir, 'scripts/ensure-built.mjs')).toBe(0);
+    expect(readFileSync(log, 'utf8')).toContain('end vite');
+    expect(existsSync(lock)).toBe(false);
+  });
+
   it('Ctrl-C during a build (SIGINT to its process group) ends it and leaves no lock behind', async () => {
     const dir = tree();
     rmSync(path.join(dir, 'dist'), { recursive: true });
