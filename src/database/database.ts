@@ -60,7 +60,7 @@ const TRANSIENT = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNRE
 const AUTH_FAILED = new Set(['28P01', '28000']);
 
 /** Where DATABASE_URL points, for messages: user@host:port/db, never the password. */
-export function databaseLabel(url: string): string {
+function databaseLabel(url: string): string {
   const u = new URL(url);
   return `${u.username ? `${decodeURIComponent(u.username)}@` : ''}${u.hostname}:${u.port || 5432}${u.pathname}`;
 }

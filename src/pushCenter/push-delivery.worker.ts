@@ -29,8 +29,8 @@ const TARGETS_FRESH_MS = 5_000;
  * Events this process stores through group commit (rtlog, rtstate, ATTLOG) wake the worker within
  * WAKE_DELAY_MS when any target is enabled, so their first delivery does not wait for the poll interval (every
  * gateway process sharing the database runs this worker and wakes it for its own events); events stored another
- * way are found by the next poll. A retry this
- * process schedules sooner than the next poll gets a pass of its own when it comes due.
+ * way are found by the next poll. A retry this process schedules sooner than the next poll gets a pass of its
+ * own when it comes due.
  */
 @Injectable()
 export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -74,26 +74,30 @@ describe('npm run simulate', () => {
     expect(sim.out()).toMatch(/stopped: \d+ commands received/);
   });
 
-  it('--kind elevator plays an elevator controller: an elevator device of 2.10 whose floor selections 2.19 serves', async () => {
-    const sim = simulate(['--kind', 'elevator', '--sn', 'CLIELE0001', '--floors', '6', '--interval', '1', '--events', '1']);
-    await sim.waitFor(/connected CLIELE0001: registered=true/);
-    expect((await t.get('/api/eleDevice/getEle', { sn: 'CLIELE0001' })).body).toMatchObject({ code: 0, data: { sn: 'CLIELE0001' } });
-    await sim.waitFor(/floor \d: pin=99999 denied -> HTTP 200/, 30_000);
-    const list = (await t.get('/api/eleTransaction/list', { pageNo: 1, pageSize: 10 })).body;
-    expect(list.code).toBe(0);
-    expect(list.data.length).toBeGreaterThanOrEqual(1);
-    sim.child.kill('SIGINT');
-    expect(await sim.exit).toBe(0);
-  });
-
-  it('--kind channel plays a channel controller: a passage device of 2.30 whose refusals are passage events', async () => {
-    const sim = simulate(['--kind', 'channel', '--sn', 'CLIPSG0001', '--gates', '2', '--interval', '1', '--events', '1']);
-    await sim.waitFor(/connected CLIPSG0001: registered=true/);
-    expect((await t.get('/api/psgDevice/getBySn', { sn: 'CLIPSG0001' })).body).toMatchObject({ code: 0, data: { sn: 'CLIPSG0001' } });
-    await sim.waitFor(/gate \d (in|out): pin=99999 refused -> HTTP 200/, 30_000);
-    const list = (await t.get('/api/psgTransaction/list', { pageNo: 1, pageSize: 10 })).body;
-    expect(list.code).toBe(0);
-    expect(list.data.length).toBeGreaterThanOrEqual(1);
+  it.each([
+    {
+      what: '--kind elevator plays an elevator controller: an elevator device of 2.10 whose floor selections 2.19 serves',
+      args: ['--kind', 'elevator', '--sn', 'CLIELE0001', '--floors', '6'],
+      device: '/api/eleDevice/getEle',
+      event: /floor \d: pin=99999 denied -> HTTP 200/,
+      list: '/api/eleTransaction/list',
+    },
+    {
+      what: '--kind channel plays a channel controller: a passage device of 2.30 whose refusals are passage events',
+      args: ['--kind', 'channel', '--sn', 'CLIPSG0001', '--gates', '2'],
+      device: '/api/psgDevice/getBySn',
+      event: /gate \d (in|out): pin=99999 refused -> HTTP 200/,
+      list: '/api/psgTransaction/list',
+    },
+  ])('$what', async ({ args, device, event, list }) => {
+    const sn = args[args.indexOf('--sn') + 1];
+    const sim = simulate([...args, '--interval', '1', '--events', '1']);
+    await sim.waitFor(new RegExp(`connected ${sn}: registered=true`));
+    expect((await t.get(device, { sn })).body).toMatchObject({ code: 0, data: { sn } });
+    await sim.waitFor(event, 30_000);
+    const page = (await t.get(list, { pageNo: 1, pageSize: 10 })).body;
+    expect(page.code).toBe(0);
+    expect(page.data.length).toBeGreaterThanOrEqual(1);
     sim.child.kill('SIGINT');
     expect(await sim.exit).toBe(0);
   });

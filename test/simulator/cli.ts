@@ -142,15 +142,16 @@ async function main(): Promise<number> {
         const users = sim.table('user');
         const u = users.length && Math.random() < 0.8 ? users[Math.floor(Math.random() * users.length)] : undefined;
         const pick = (n: number) => 1 + Math.floor(Math.random() * n);
+        const pin = u?.Pin ?? '99999';
         if (sim instanceof ElevatorControllerSimulator) {
           const floor = pick(sim.floorCount);
-          const r = await sim.selectFloor({ pin: u?.Pin ?? '99999', floor });
-          log(`floor ${floor}: pin=${u?.Pin ?? '99999'} ${r.allowed ? 'allowed' : 'denied'} -> HTTP ${r.status}`);
+          const r = await sim.selectFloor({ pin, floor });
+          log(`floor ${floor}: pin=${pin} ${r.allowed ? 'allowed' : 'denied'} -> HTTP ${r.status}`);
         } else if (sim instanceof ChannelControllerSimulator) {
           const gate = pick(sim.gateCount);
           const direction = Math.random() < 0.5 ? 'in' : 'out';
-          const r = await sim.pass({ pin: u?.Pin ?? '99999', gate, direction });
-          log(`gate ${gate} ${direction}: pin=${u?.Pin ?? '99999'} ${r.granted ? 'passed' : 'refused'} -> HTTP ${r.upload.status}`);
+          const r = await sim.pass({ pin, gate, direction });
+          log(`gate ${gate} ${direction}: pin=${pin} ${r.granted ? 'passed' : 'refused'} -> HTTP ${r.upload.status}`);
         } else {
           const door = pick(sim.doorCount);
           const { decision, upload } = await sim.access(u ? { pin: u.Pin, door } : { cardno: String(100000 + Math.floor(Math.random() * 900000)), door });
