@@ -24,6 +24,14 @@ export class AttAreaPersonController {
     return ok(null);
   }
 
+  @Post('api/attAreaPerson/delete')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.8.1 Delete Area Person (POST form: the manual heads it "Post Request URL")' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async attDeleteByPost(@CvInput() dto: AreaPersonDto): Promise<Envelope<null>> {
+    return this.attDelete(dto);
+  }
+
   @Post('api/attAreaPerson/set')
   @HttpCode(200)
   @ApiOperation({ summary: '2.8.2 Set Area Person: the persons join the area; its attendance terminals get them (users, templates, photo)' })

@@ -62,6 +62,16 @@ export class BioTemplateController {
     return ok(null);
   }
 
+  @Post('api/bioTemplate/delete/:pin/:templateNo')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.25.2 Delete Biometric Template by Person and Finger Number (POST form, as the vendor Swagger that clients are generated from gives it)' })
+  @ApiParam({ name: 'pin', example: '666' })
+  @ApiParam({ name: 'templateNo', example: '3' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteFingerByPost(@Param('pin') pin: string, @Param('templateNo') templateNo: string): Promise<Envelope<null>> {
+    return this.deleteFinger(pin, templateNo);
+  }
+
   @Delete('api/bioTemplate/delete')
   @HttpCode(200)
   @ApiOperation({ summary: '2.25.2 Delete Biometric Template by Person and Finger Number (pin and templateNo in the query)' })
@@ -69,6 +79,14 @@ export class BioTemplateController {
   async deleteFingerByQuery(@CvInput() dto: BioTemplatePinNoDto): Promise<Envelope<null>> {
     await this.templates.deleteFinger(dto.pin, dto.templateNo);
     return ok(null);
+  }
+
+  @Post('api/bioTemplate/delete')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.25.2 Delete Biometric Template by Person and Finger Number (POST form; pin and templateNo in the query or body)' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteFingerByQueryPost(@CvInput() dto: BioTemplatePinNoDto): Promise<Envelope<null>> {
+    return this.deleteFingerByQuery(dto);
   }
 
   @Post('api/v2/bioTemplate/delete')
@@ -90,6 +108,16 @@ export class BioTemplateController {
     return ok(null);
   }
 
+  @Post('api/bioTemplate/deleteById/:any')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.25.3 Delete All Biometric Templates of a Person (POST form: the manual heads it "Post Request URL")' })
+  @ApiParam({ name: 'any', example: '*', description: 'ignored; the manual prints a literal "*"' })
+  @ApiQuery({ name: 'pin', example: '666' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteAllPrintedByPost(@CvInput() dto: BioTemplatePinDto): Promise<Envelope<null>> {
+    return this.deleteAllPrinted(dto);
+  }
+
   @Delete('api/bioTemplate/deleteByPin/:pin')
   @HttpCode(200)
   @ApiOperation({ summary: '2.25.3 Delete All Biometric Templates of a Person' })
@@ -98,6 +126,15 @@ export class BioTemplateController {
   async deleteAll(@Param('pin') pin: string): Promise<Envelope<null>> {
     await this.templates.deleteAll(pin);
     return ok(null);
+  }
+
+  @Post('api/bioTemplate/deleteByPin/:pin')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.25.3 Delete All Biometric Templates of a Person (POST form, as the vendor Swagger that clients are generated from gives it)' })
+  @ApiParam({ name: 'pin', example: '666' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteAllByPost(@Param('pin') pin: string): Promise<Envelope<null>> {
+    return this.deleteAll(pin);
   }
 
   @Post('api/v2/bioTemplate/deleteByPin')

@@ -35,6 +35,15 @@ export class DepartmentController {
     return ok(null);
   }
 
+  @Post('api/department/delete/:code')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.5.2 Delete a department by code (POST form: the manual heads it "Post Request URL" and the vendor Swagger that clients are generated from says POST)' })
+  @ApiParam({ name: 'code', example: '456' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteByPost(@Param('code') code: string): Promise<Envelope<null>> {
+    return this.delete(code);
+  }
+
   @Post('api/v2/department/delete')
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete a department by code (v2 form; code in the query or the body)' })

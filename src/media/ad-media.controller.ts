@@ -63,6 +63,15 @@ export class AdMediaController {
     return ok(null);
   }
 
+  @Post('delete/:name')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.6.2 Delete media by name (POST form: the manual heads it "Post Request URL")' })
+  @ApiParam({ name: 'name', example: '111' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteByPost(@Param('name') name: string): Promise<Envelope<null>> {
+    return this.delete(name);
+  }
+
   @Get('get/:name')
   @ApiOperation({ summary: '2.6.3 Get media by name (data is a one-item array, as the manual prints it; -70 when there is none)' })
   @ApiParam({ name: 'name', example: '111' })

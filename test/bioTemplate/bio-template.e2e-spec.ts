@@ -113,19 +113,21 @@ describe('bioTemplate delete (2.25.2, 2.25.3) removes the template everywhere', 
     expect(await d.since()).toEqual([]);
     expect(a.sim.table('biodata').map((r) => r.No)).toEqual(['5']);
     expect(b.sim.table('templatev10').map((r) => r.FingerID)).toEqual(['5']);
+    // CVSecurity's own Swagger gives these deletes as POST: served under both methods, same answers.
+    await expect(t.post('/api/bioTemplate/delete/2001/3').then((r) => r.body)).resolves.toEqual({ code: -34, message: 'templateNo not existed!', data: null });
     await expect(t.delete('/api/bioTemplate/delete/2001/3').then((r) => r.body)).resolves.toEqual({ code: -34, message: 'templateNo not existed!', data: null });
     await expect(t.delete('/api/bioTemplate/delete/2001/12').then((r) => r.body.code)).resolves.toBe(-33);
     await expect(t.delete('/api/bioTemplate/delete/nobody/1').then((r) => r.body.code)).resolves.toBe(-22);
   });
 
-  it('the printed form DELETE getFgListByPin/{pin}?templateNo=, the query form and the v2 POST form', async () => {
+  it('the printed form DELETE getFgListByPin/{pin}?templateNo=, the query form (here as POST) and the v2 POST form', async () => {
     const add = (no: string) => t.post('/api/bioTemplate/add', { personId: '2001', validType: '1', template: T3, templateNo: no });
     for (const no of ['1', '2']) expect((await add(no)).body.code).toBe(0);
     await a.since();
     await b.since();
     await c.since();
     await expect(t.delete('/api/bioTemplate/getFgListByPin/2001', { templateNo: 5 }).then((r) => r.body)).resolves.toEqual({ code: 0, message: 'success', data: null });
-    await expect(t.delete('/api/bioTemplate/delete', { pin: '2001', templateNo: '1' }).then((r) => r.body)).resolves.toEqual({ code: 0, message: 'success', data: null });
+    await expect(t.post('/api/bioTemplate/delete', undefined, { pin: '2001', templateNo: '1' }).then((r) => r.body)).resolves.toEqual({ code: 0, message: 'success', data: null });
     await expect(t.post('/api/v2/bioTemplate/delete', { pin: '2001', templateNo: 2 }).then((r) => r.body)).resolves.toEqual({ code: 0, message: 'success', data: null });
     expect(await b.since()).toEqual(['DATA DELETE templatev10 Pin=2001\tFingerID=5', 'DATA DELETE templatev10 Pin=2001\tFingerID=1', 'DATA DELETE templatev10 Pin=2001\tFingerID=2']);
     expect(await a.since()).toEqual(['DATA DELETE biodata Type=1\tPin=2001\tNo=5', 'DATA DELETE biodata Type=1\tPin=2001\tNo=1', 'DATA DELETE biodata Type=1\tPin=2001\tNo=2']);
@@ -136,12 +138,12 @@ describe('bioTemplate delete (2.25.2, 2.25.3) removes the template everywhere', 
     await expect(t.delete('/api/bioTemplate/delete', { pin: '', templateNo: '1' }).then((r) => r.body.code)).resolves.toBe(-20);
   });
 
-  it('all templates of a person: deleteById/*?pin= (printed), deleteByPin/{pin} and v2 deleteByPin', async () => {
+  it('all templates of a person: deleteById/*?pin= (printed; here as POST), deleteByPin/{pin} and v2 deleteByPin', async () => {
     const add = (no: string) => t.post('/api/bioTemplate/add', { personId: '2001', validType: '1', template: T3, templateNo: no });
     expect((await add('0')).body.code).toBe(0);
     expect((await add('9')).body.code).toBe(0);
     for (const dev of [a, b, c]) await dev.since();
-    await expect(t.delete('/api/bioTemplate/deleteById/*', { pin: '2001' }).then((r) => r.body)).resolves.toEqual({ code: 0, message: 'success', data: null });
+    await expect(t.post('/api/bioTemplate/deleteById/*', undefined, { pin: '2001' }).then((r) => r.body)).resolves.toEqual({ code: 0, message: 'success', data: null });
     expect(await a.since()).toEqual(['DATA DELETE biodata Type=1\tPin=2001\tNo=0', 'DATA DELETE biodata Type=1\tPin=2001\tNo=9']);
     expect(await b.since()).toEqual(['DATA DELETE templatev10 Pin=2001']);
     expect(await d.since()).toEqual([]);
@@ -155,6 +157,7 @@ describe('bioTemplate delete (2.25.2, 2.25.3) removes the template everywhere', 
     expect(await b.since()).toEqual([`DATA UPDATE templatev10 ${v10('2001', 4, T3)}`, 'DATA DELETE templatev10 Pin=2001\tFingerID=4']);
     await c.since();
     await expect(t.delete('/api/bioTemplate/deleteByPin/nobody').then((r) => r.body.code)).resolves.toBe(-22);
+    await expect(t.post('/api/bioTemplate/deleteByPin/nobody').then((r) => r.body.code)).resolves.toBe(-22);
     await expect(t.post('/api/v2/bioTemplate/deleteByPin', {}).then((r) => r.body.code)).resolves.toBe(-20);
   });
 });

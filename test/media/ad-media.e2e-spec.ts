@@ -57,7 +57,8 @@ describe('adMedia (2.6)', () => {
     expect((await upload({ mediaName: 'printed', file: { name: 'p.png', type: 'image/png', bytes: PNG } }, `/api/adMedia/add&access_token=${TEST_TOKEN}`)).body.code).toBe(0);
     const got = await t.request('GET', `/api/adMedia/get/printed&access_token=${TEST_TOKEN}`);
     expect(got.body.data[0].mediaName).toBe('printed');
-    expect((await t.request('DELETE', `/api/adMedia/delete/printed&access_token=${TEST_TOKEN}`)).body).toEqual({ code: 0, message: 'success', data: null });
+    // Its heading says "Post Request URL" and its mode DELETE: POST is served too.
+    expect((await t.request('POST', `/api/adMedia/delete/printed&access_token=${TEST_TOKEN}`)).body).toEqual({ code: 0, message: 'success', data: null });
   });
 
   it('refuses formats a screen cannot show (-71), unknown names (-70) and bad forms', async () => {
@@ -73,6 +74,7 @@ describe('adMedia (2.6)', () => {
     expect((await t.post('/api/adMedia/add', { mediaName: 'json' })).body).toMatchObject({ code: -400, data: null });
     expect((await t.get('/api/adMedia/get/none')).body).toEqual({ code: -70, message: "Advertisement doesn't exist: none", data: null });
     expect((await t.delete('/api/adMedia/delete/none')).body).toMatchObject({ code: -70, data: null });
+    expect((await t.post('/api/adMedia/delete/none')).body).toMatchObject({ code: -70, data: null });
     expect((await t.get('/api/adMedia/get/x')).body.code).toBe(-70);
   });
 
