@@ -154,6 +154,21 @@ export class PersonController {
     return this.query.qrCode(dto.pin);
   }
 
+  @Post('api/v2/person/detectFace')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'v2 Detect Face (the vendor Swagger; not in the manual): not served, -501 (no face algorithm here)' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  detectFace(): never {
+    // Clients call it before uploading a face photo and read 0 as "a face template can be extracted". Only the
+    // vendor's face algorithm can say that; a success from here would be a guess, and -404 would send the
+    // integrator looking for a wrong path. The photo itself is still checked where it is stored (person/add,
+    // updatePersonnelPhoto), and the devices extract their own templates from it.
+    throw new CvError(
+      CvCode.NotImplemented,
+      'Not implemented by this gateway: face detection needs the vendor face algorithm; upload the photo with person/add or person/updatePersonnelPhoto and the devices extract the template',
+    );
+  }
+
   @Get('api/v2/person/get')
   @ApiOperation({ summary: 'v2 Get a person by pin (query pin): the full person object of 2.13.9' })
   @ApiOkResponse({ type: envelopeOf(PersonFullDto) })

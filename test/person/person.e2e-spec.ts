@@ -199,6 +199,12 @@ describe('person reads match the manual', () => {
     expect((await t.post('/api/v2/person/getQrCode', null, { pin: '1001' })).body).toEqual(qr.body);
     expect((await t.post('/api/person/getQrCode/nobody', {})).body.code).toBe(-22);
   });
+
+  it('v2 detectFace (a vendor Swagger endpoint real clients call before a face upload) answers -501, never a guessed success', async () => {
+    const r = await t.post('/api/v2/person/detectFace', { personPhoto: PHOTO });
+    expect([r.status, r.body]).toEqual([200, { code: -501, message: expect.stringMatching(/^Not implemented by this gateway: face detection/), data: null }]);
+    expect((await t.request('POST', '/api/v2/person/detectFace', { query: {} })).body.code).toBeLessThan(0);
+  });
 });
 
 describe('v2 person writes', () => {
