@@ -89,4 +89,24 @@ export class PsgTransactionController {
   byPersonV2(@Param('pin') pin: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<V2Page<PsgTransactionItemDto>>> {
     return this.v2(dto, { pin: this.pin(pin) });
   }
+
+  // The v3 forms: integrators' catalogues of a later manual (1.2) list them beside the v2 ones, as the access
+  // side's v3 forms (field notes REST 6) sit beside 2.18's; they answer as 2.34.5 and 2.34.7. The query forms
+  // (`?deviceSn=`, `?pin=`) reach them through the path-or-query rule (route-forms.ts).
+
+  @Get('api/v3/psgTransaction/device/:deviceSn')
+  @ApiOperation({ summary: 'Get Entrance Control Transaction by Device Sn (v3 form; answers like 2.34.5)' })
+  @ApiParam({ name: 'deviceSn', example: 'CKN4213360081' })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(PsgTransactionItemDto, moduleTransactionPageDocs) })
+  byDeviceV3(@Param('deviceSn') deviceSn: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<V2Page<PsgTransactionItemDto>>> {
+    return this.byDeviceV2(deviceSn, dto);
+  }
+
+  @Get('api/v3/psgTransaction/person/:pin')
+  @ApiOperation({ summary: 'Get Personnel Entrance Control Access Transaction by Pin (v3 form; answers like 2.34.7)' })
+  @ApiParam({ name: 'pin', example: '57' })
+  @ApiOkResponse({ type: v2PageEnvelopeOf(PsgTransactionItemDto, moduleTransactionPageDocs) })
+  byPersonV3(@Param('pin') pin: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<V2Page<PsgTransactionItemDto>>> {
+    return this.byPersonV2(pin, dto);
+  }
 }

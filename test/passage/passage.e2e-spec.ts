@@ -197,6 +197,17 @@ describe('entrance-control levels and events', () => {
     expect(byPerson.data).toEqual([expect.objectContaining({ pin: '801', name: 'Cleo', lastName: '' })]);
     expect((await t.get('/api/v2/psgTransaction/person/801', { pageNo: 2, pageSize: 1 })).body.data).toMatchObject({ page: 2, size: 1, total: 2, offset: 1, lastPage: true });
     expect((await t.get('/api/v2/psgTransaction/device/CKN4213360081', { pageNo: 1, pageSize: 10 })).body.data).toMatchObject({ page: 1, size: 10, total: 3, offset: 0, lastPage: true });
+    // The v3 forms answer as the v2 ones, by path or by query.
+    for (const [v3, v2] of [
+      [['/api/v3/psgTransaction/device/CKN4213360081', {}], '/api/v2/psgTransaction/device/CKN4213360081'],
+      [['/api/v3/psgTransaction/device', { deviceSn: 'CKN4213360081' }], '/api/v2/psgTransaction/device/CKN4213360081'],
+      [['/api/v3/psgTransaction/person/801', {}], '/api/v2/psgTransaction/person/801'],
+      [['/api/v3/psgTransaction/person', { pin: '801' }], '/api/v2/psgTransaction/person/801'],
+    ] as const) {
+      const got = (await t.get(v3[0], { ...v3[1], pageNo: 1, pageSize: 10 })).body;
+      expect(got.code, v3[0]).toBe(0);
+      expect(got).toEqual((await t.get(v2, { pageNo: 1, pageSize: 10 })).body);
+    }
     expect((await t.get('/api/psgTransaction/list', { pageNo: 1, pageSize: 10, personPin: '801' })).body.data).toHaveLength(2);
     expect((await t.get('/api/v2/psgTransaction/list', { pageNo: 1, pageSize: 10 })).body.data).toMatchObject({ page: 1, size: 10, total: 3, offset: 0, lastPage: true });
     expect((await t.get('/api/v2/psgTransaction/list', { pageNo: 3, pageSize: 1 })).body.data).toMatchObject({ page: 3, size: 1, total: 3, offset: 2, lastPage: true });
