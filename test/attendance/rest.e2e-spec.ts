@@ -80,6 +80,15 @@ describe('2.21 listAttTransaction', () => {
     expect(byPin.data.map((x: { pin: string }) => x.pin)).toEqual(['2']);
     const byDate = (await t.get('/api/transaction/listAttTransaction', { pageNo: 1, pageSize: 20, startDate: '2026-04-01 12:00:00', endDate: '2026-04-01 23:59:59' })).body;
     expect(byDate.data.map((x: { eventTime: string }) => x.eventTime)).toEqual(['2026-04-01 17:00:00']);
+
+    // The v2 form a payroll integration pages through (data.data until data.lastPage): the same items, a total.
+    const v2 = (await t.get('/api/v2/transaction/listAttTransaction', { pageNo: 1, pageSize: 2, startDate: '2026-04-01 00:00:00', endDate: '2026-04-02 23:59:59' })).body;
+    expect(v2).toEqual({ code: 0, message: 'success', data: { page: 0, size: 2, total: 3, data: all.data.slice(0, 2), offset: 0, lastPage: false } });
+    const v2next = (await t.get('/api/v2/transaction/listAttTransaction', { pageNo: 2, pageSize: 2, startDate: '2026-04-01 00:00:00', endDate: '2026-04-02 23:59:59' })).body;
+    expect(v2next.data).toEqual({ page: 1, size: 2, total: 3, data: all.data.slice(2), offset: 2, lastPage: true });
+    const v2pin = (await t.get('/api/v2/transaction/listAttTransaction', { pageNo: 1, pageSize: 100, personPin: '1', startDate: '2026-04-01 00:00:00', endDate: '2026-04-01 23:59:59' })).body;
+    expect(v2pin.data).toMatchObject({ total: 2, lastPage: true });
+    expect(v2pin.data.data.map((x: { eventTime: string }) => x.eventTime)).toEqual(['2026-04-01 17:00:00', '2026-04-01 08:00:00']);
   });
 
   it('answers the manual paging and time errors', async () => {
@@ -87,6 +96,8 @@ describe('2.21 listAttTransaction', () => {
     expect((await t.get('/api/transaction/listAttTransaction', { pageNo: 1, pageSize: 1001 })).body.code).toBe(-91);
     expect((await t.get('/api/transaction/listAttTransaction', { pageNo: 1, pageSize: 10, startDate: 'yesterday' })).body.code).toBe(-100);
     expect((await t.get('/api/transaction/listAttTransaction', { pageNo: 1, pageSize: 10, startDate: '2026-04-02', endDate: '2026-04-01' })).body.code).toBe(-101);
+    expect((await t.get('/api/v2/transaction/listAttTransaction')).body.code).toBe(-92);
+    expect((await t.get('/api/v2/transaction/listAttTransaction', { pageNo: 1, pageSize: 10, startDate: 'yesterday' })).body.code).toBe(-100);
   });
 });
 
