@@ -59,7 +59,8 @@ describe('area membership delivers users and templates in the terminal dialect',
     expect(a.users.has('3001')).toBe(false);
 
     // Members of area 2 reach its terminal; moving the terminal to area 1 swaps its users (gateway extension).
-    await t.post('/api/attAreaPerson/set', { code: '2', pins: ['3001'] });
+    // Pins as JSON numbers, as PHP and Python integrations send them ((int) casts).
+    expect((await t.post('/api/attAreaPerson/set', { code: 2, pins: [3001] })).body.code).toBe(0);
     await other.drain();
     expect(other.users.has('3001')).toBe(true);
     await t.post('/api/person/add', { pin: '3009', name: 'Zed' });
