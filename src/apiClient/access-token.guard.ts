@@ -8,19 +8,35 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ApiClientService } from './api-client.service';
 
 /**
- * The three places real clients put the token (field notes, REST item 2). The query parameter's name is matched in
- * any case (`ACCESS_TOKEN`, `Access_Token`: .NET query builders write it so) once the exact names are absent; the
- * token itself is compared as given.
+ * The places real clients put the token (field notes, REST item 2): the query string, and the `api-key` header;
+ * also an urlencoded form body, which Spring behind the real server reads as request parameters too (a Java
+ * integration posts `doorId=8&interval=5&access_token=…` through HttpURLConnection). A parameter's name is
+ * matched in any case (`ACCESS_TOKEN`, `Access_Token`: .NET query builders write it so) once the exact names
+ * are absent; the token itself is compared as given.
  */
 export function tokenOf(req: FastifyRequest): string | undefined {
   const q = (req.query ?? {}) as Record<string, unknown>;
+  const form = formBodyOf(req);
   const header = req.headers['api-key'];
-  const candidates = [q.access_token, q.acc_token, ...tokenKeysInAnyCase(q).map((k) => q[k]), Array.isArray(header) ? header[0] : header];
+  const candidates = [
+    q.access_token,
+    q.acc_token,
+    ...tokenKeysInAnyCase(q).map((k) => q[k]),
+    ...(form ? [form.access_token, form.acc_token, ...tokenKeysInAnyCase(form).map((k) => form[k])] : []),
+    Array.isArray(header) ? header[0] : header,
+  ];
   for (const c of candidates) {
     const v = Array.isArray(c) ? c[0] : c;
     if (typeof v === 'string' && v.length > 0) return v;
   }
   return undefined;
+}
+
+/** The parsed fields of an `application/x-www-form-urlencoded` body (rest-body.ts), else undefined. */
+function formBodyOf(req: FastifyRequest): Record<string, unknown> | undefined {
+  const body = req.body;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  return (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded') ? (body as Record<string, unknown>) : undefined;
 }
 
 const MAX_TOKEN_LENGTH = 512;

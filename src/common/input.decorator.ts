@@ -30,7 +30,8 @@ export const CvInput = createParamDecorator((_: unknown, ctx: ExecutionContext) 
     if (Array.isArray(v)) repeated.push(k);
   }
   const body = req.body;
-  if (body && typeof body === 'object' && !Array.isArray(body)) Object.assign(merged, body);
+  // A token sent in a form body (access-token.guard.ts) is no input of the endpoint, as in the query.
+  if (body && typeof body === 'object' && !Array.isArray(body)) for (const [k, v] of Object.entries(body)) if (!isTokenKey(k)) merged[k] = v;
   const stillRepeated = repeated.filter((k) => !(body && typeof body === 'object' && Object.hasOwn(body, k)));
   if (stillRepeated.length) Object.defineProperty(merged, REPEATED_QUERY_KEYS, { value: stillRepeated, enumerable: false });
   return merged;

@@ -40,6 +40,25 @@ describe('API tokens', () => {
     expect(Object.keys(r.body).sort()).toEqual(['code', 'data', 'message']);
   });
 
+  // Java's HttpURLConnection posts its parameters as a form, token included: Spring reads them all alike.
+  const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+  it('accepts the token in an urlencoded form body, beside the inputs, and never as an input', async () => {
+    const add = await t.request('POST', '/api/department/add', { body: `code=F1&name=Form&access_token=${TEST_TOKEN}`, headers: FORM });
+    expect(add.body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/department/get/F1')).body.data).toEqual({ name: 'Form', code: 'F1', parentCode: null });
+    const upper = await t.request('POST', '/api/department/add', { body: `code=F2&name=Form2&ACCESS_TOKEN=${TEST_TOKEN}`, headers: FORM });
+    expect(upper.body.code).toBe(0);
+  });
+
+  it.each([
+    ['a wrong token in a form body', `code=F3&name=X&access_token=not-the-token`, FORM],
+    ['a token in a JSON body (Spring reads no request parameter from JSON)', JSON.stringify({ code: 'F3', name: 'X', access_token: TEST_TOKEN }), { 'content-type': 'application/json' }],
+  ])('refuses %s', async (_name, body, headers) => {
+    const r = await t.request('POST', '/api/department/add', { body, headers });
+    expect([r.status, r.body.code, r.body.data]).toEqual([401, -401, null]);
+    expect((await t.get('/api/department/get/F3')).body.code).toBe(-13);
+  });
+
   it('refuses a revoked client at once for a new token and within seconds for a cached one', async () => {
     const clients = t.app.get(ApiClientService);
     const { token } = await clients.create('revoke-me');
