@@ -9,7 +9,7 @@ import { ApiClientService } from './api-client.service';
 
 /**
  * The places real clients put the token (field notes, REST item 2): the query string, and the `api-key` header;
- * also an urlencoded form body, which Spring behind the real server reads as request parameters too (a Java
+ * also a form body, whose fields Spring behind the real server reads as request parameters too (a Java
  * integration posts `doorId=8&interval=5&access_token=…` through HttpURLConnection). A parameter's name is
  * matched in any case (`ACCESS_TOKEN`, `Access_Token`: .NET query builders write it so) once the exact names
  * are absent; the token itself is compared as given.
@@ -32,11 +32,16 @@ export function tokenOf(req: FastifyRequest): string | undefined {
   return undefined;
 }
 
-/** The parsed fields of an `application/x-www-form-urlencoded` body (rest-body.ts), else undefined. */
+/**
+ * The parsed fields of a form body, else undefined: an `application/x-www-form-urlencoded` one (rest-body.ts) or
+ * the text fields of a `multipart/form-data` one (multipart-body.ts, read before the guard runs), both of which
+ * Spring reads as request parameters.
+ */
 function formBodyOf(req: FastifyRequest): Record<string, unknown> | undefined {
   const body = req.body;
   if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
-  return (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded') ? (body as Record<string, unknown>) : undefined;
+  const type = (req.headers['content-type'] ?? '').toLowerCase();
+  return type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data') ? (body as Record<string, unknown>) : undefined;
 }
 
 const MAX_TOKEN_LENGTH = 512;

@@ -48,6 +48,12 @@ describe('API tokens', () => {
     expect((await t.get('/api/department/get/F1')).body.data).toEqual({ name: 'Form', code: 'F1', parentCode: null });
     const upper = await t.request('POST', '/api/department/add', { body: `code=F2&name=Form2&ACCESS_TOKEN=${TEST_TOKEN}`, headers: FORM });
     expect(upper.body.code).toBe(0);
+    // A multipart form (PHP's curl with an array body) the same way.
+    const field = (name: string, value: string) => `--B0undary\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const multipart = field('code', 'F4') + field('name', 'Parts') + field('access_token', TEST_TOKEN) + '--B0undary--\r\n';
+    const parts = await t.request('POST', '/api/department/add', { body: multipart, headers: { 'content-type': 'multipart/form-data; boundary=B0undary' } });
+    expect(parts.body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/department/get/F4')).body.data).toEqual({ name: 'Parts', code: 'F4', parentCode: null });
   });
 
   it.each([
