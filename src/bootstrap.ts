@@ -25,6 +25,7 @@ import { DeviceGuardService } from './push/device-guard.service';
 import { DeviceStatusService } from './push/device-status.service';
 import { GetrequestRoute } from './push/getrequest.route';
 import { RealtimeUploadService } from './push/realtime-upload.service';
+import { addReadMethodTwins } from './common/read-forms';
 import { RouteForms } from './common/route-forms';
 import { declaredCharset, parseLooseRestBody, restBodyText } from './common/rest-body';
 import { parseLenientJson } from './common/lenient-json';
@@ -204,6 +205,8 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
     bodyParser: false,
     abortOnError: false,
   });
+  // Reads under the other method too (read-forms.ts): before the routes are registered and read by route-forms.
+  addReadMethodTwins(app);
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   routeForms.attach(app, fastify);
   registerContentDecoding(fastify);

@@ -5,6 +5,7 @@ import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, type Envelope } from '../c
 import { CvInput } from '../common/input.decorator';
 import { AttApplyService, LEAVE_IMAGE_PREFIX } from './att-apply.service';
 import { ApplyLeaveDto, ApplyPeriodDto, ApplySignDto, ApplyTimeLongDto, LeaveTypeDto, UploadLeaveImageDto } from './dto/attendance.dto';
+import { ReadByPost } from '../common/read-forms';
 
 /** 2.23 Apply for abnormal attendance. */
 @ApiTags('Attendance')
@@ -55,6 +56,7 @@ export class AttApplyController {
   }
 
   @Post('api/attApply/getApplyTimeLong')
+  @ReadByPost()
   @HttpCode(200)
   @ApiOperation({ summary: '2.23.6 Calculate the total duration of leave: data is the duration in hours' })
   @ApiOkResponse({ type: envelopeOf(Number) })

@@ -1,5 +1,6 @@
-import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CvCode, CvError } from '../common/cv-error';
 import { EnvelopeDto, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { BioTemplateService } from './bio-template.service';
@@ -151,6 +152,25 @@ export class BioTemplateController {
   @ApiOkResponse({ type: listEnvelopeOf(BioTemplateResponseDto) })
   async list(@Param('pin') pin: string): Promise<Envelope<BioTemplateResponseDto[]>> {
     return ok(await this.templates.listFingerprints(pin));
+  }
+
+  /**
+   * A POST here is a read (clients POST reads, read-forms.ts), except that 2.25.2 prints its deletion at this
+   * path with `templateNo` in the query: a POST carrying one is refused, saying which forms delete, rather than
+   * answered with the list a client would take for a deletion done.
+   */
+  @Post('api/bioTemplate/getFgListByPin/:pin')
+  @HttpCode(200)
+  @ApiExcludeEndpoint()
+  async listByPost(@Param('pin') pin: string, @CvInput() dto: BioTemplateNoDto): Promise<Envelope<BioTemplateResponseDto[]>> {
+    if (dto.templateNo !== undefined) {
+      throw new CvError(
+        CvCode.MethodNotAllowed,
+        `POST reads the templates at /api/bioTemplate/getFgListByPin/${pin}; to delete templateNo ${dto.templateNo} use DELETE here or POST /api/bioTemplate/delete/${pin}/${dto.templateNo}`,
+        HttpStatus.METHOD_NOT_ALLOWED,
+      );
+    }
+    return this.list(pin);
   }
 
   @Get('api/v2/bioTemplate/getFgListByPin/:pin')

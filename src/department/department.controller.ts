@@ -10,6 +10,7 @@ import {
   DepartmentListDto,
   DepartmentResponseDto,
 } from './dto/department.dto';
+import { ReadByPost } from '../common/read-forms';
 
 @ApiTags('Department')
 @Controller()
@@ -70,6 +71,7 @@ export class DepartmentController {
   }
 
   @Post('api/department/getDepartmentList')
+  @ReadByPost()
   @HttpCode(200)
   @ApiOperation({
     summary: 'List departments (CVSecurity Swagger): the v2 page object, as clients read data.data; pageNo/pageSize optional (all departments in one page without them)',

@@ -9,6 +9,7 @@ import { PersonFullDto, PersonListItemDto } from './dto/person-response.dto';
 import { validatePersons } from './person-batch';
 import { PersonQueryService } from './person-query.service';
 import { PersonService } from './person.service';
+import { ReadByPost } from '../common/read-forms';
 
 @ApiTags('Person')
 @Controller()
@@ -55,6 +56,7 @@ export class PersonController {
   }
 
   @Post('api/person/getPersonList')
+  @ReadByPost()
   @HttpCode(200)
   @ApiOperation({ summary: '2.13.4 Get Persons by Pin List and Department Code List' })
   @ApiOkResponse({ type: listEnvelopeOf(PersonListItemDto) })
@@ -99,6 +101,7 @@ export class PersonController {
   }
 
   @Post('api/v2/person/getPersonList')
+  @ReadByPost()
   @HttpCode(200)
   @ApiOperation({ summary: '2.13.9 Get Persons by Pin List and Department Code List (with total number)' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(PersonFullDto, { page: { description: 'pageNo - 1' }, size: { example: 10 } }) })

@@ -16,6 +16,7 @@ import {
 import type { TransactionV2ItemDto } from './dto/transaction-response.dto';
 import { RetMsgExceptionFilter, retOk } from './ret-msg.filter';
 import { TransactionService } from './transaction.service';
+import { ReadByPost } from '../common/read-forms';
 
 const filtersOf = (dto: DoorTransactionsDto) => ({ ...dto, ...(dto.content ?? {}) });
 
@@ -27,6 +28,7 @@ export class DoorTransactionController {
   constructor(private readonly transactions: TransactionService) {}
 
   @Post(RET_MSG_ROUTES.doorTransactions)
+  @ReadByPost()
   @HttpCode(200)
   @ApiOperation({ summary: '2.18.10 Get door transactions (filtered)' })
   @ApiOkResponse({ type: DoorTransactionsRetMsgDto })
@@ -36,6 +38,7 @@ export class DoorTransactionController {
   }
 
   @Post(RET_MSG_ROUTES.doorTransactionsV2)
+  @ReadByPost()
   @HttpCode(200)
   @ApiOperation({ summary: '2.18.11 Get door transactions (filtered, with total number)' })
   @ApiOkResponse({ type: DoorTransactionsV2RetMsgDto })
@@ -44,6 +47,7 @@ export class DoorTransactionController {
   }
 
   @Post(RET_MSG_ROUTES.doorTransactionDetail)
+  @ReadByPost()
   @HttpCode(200)
   @ApiOperation({ summary: '2.18.12 Get door transaction detail' })
   @ApiOkResponse({ type: DoorTransactionDetailRetMsgDto })

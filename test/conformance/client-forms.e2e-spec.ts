@@ -164,6 +164,88 @@ describe('an identifier may come as a trailing path segment', () => {
   });
 });
 
+describe('a read may come under the other method (read-forms.ts)', () => {
+  /** Path parameters filled with the first fixture value the read answers 0 for (else the first candidate). */
+  async function filled(path: string, pathParams: string[]): Promise<string> {
+    let out = path;
+    for (const p of pathParams) {
+      const list = candidates(p);
+      let chosen = list[0];
+      for (const v of list) {
+        const probe = await send('GET', out.replace(`{${p}}`, encodeURIComponent(v)).replace(/\{(\w+)\}/g, (_, n) => candidates(n)[0]), { pageNo: 1, pageSize: 5 });
+        if (probe.body?.code === 0) {
+          chosen = v;
+          break;
+        }
+      }
+      out = out.replace(`{${p}}`, encodeURIComponent(chosen));
+    }
+    return out.replace(/\{(\w+)\}/g, (_, n) => encodeURIComponent(candidates(n)[0]));
+  }
+
+  it('every GET read of the manual answers a POST of the same URL alike', { timeout: 120_000 }, async () => {
+    const posts = new Set(ops.filter((o) => o.method === 'POST').map((o) => o.path.replace(/\{\w+\}/g, '{}')));
+    // The monitor is a cursor per client and timestamp: a second call answers what came after the first.
+    const reads = ops.filter((o) => o.method === 'GET' && !o.path.startsWith('/api/gateway/') && o.path !== '/api/transaction/monitor' && !posts.has(o.path.replace(/\{\w+\}/g, '{}')));
+    expect(reads.length).toBeGreaterThan(80);
+    let answered = 0;
+    for (const op of reads) {
+      const path = await filled(op.path, op.pathParams);
+      const asGet = await send('GET', path, { pageNo: 1, pageSize: 5 });
+      const asPost = await send('POST', path, { pageNo: 1, pageSize: 5 });
+      expect(comparable(asPost), `POST ${path}`).toEqual(comparable(asGet));
+      if (asGet.body?.code === 0) answered++;
+    }
+    expect(answered).toBeGreaterThan(60);
+  });
+
+  it('a POST read takes its inputs from a JSON or form body as well as the query', async () => {
+    const asGet = await send('GET', '/api/transaction/list', { pageNo: 1, pageSize: 5 });
+    expect(asGet.body.code).toBe(0);
+    expect(asGet.body.data.length).toBeGreaterThan(0);
+    expect(comparable(await send('POST', '/api/transaction/list', {}, { pageNo: 1, pageSize: 5 }))).toEqual(comparable(asGet));
+    const form = await t.request('POST', '/api/transaction/list', { body: `pageNo=1&pageSize=5&access_token=${TEST_TOKEN}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(comparable(form)).toEqual(comparable(asGet));
+    // The same checks as under GET: no paging is -92.
+    expect((await send('POST', '/api/transaction/list', {}, {})).body).toMatchObject({ code: -92, data: null });
+    // The v2 template read of a Python integration: POST with the pin in the query.
+    const templates = await send('GET', `/api/v2/bioTemplate/getFgListByPin/${f.pin}`);
+    expect(templates.body.data.length).toBeGreaterThan(0);
+    expect(comparable(await send('POST', '/api/v2/bioTemplate/getFgListByPin', { pin: f.pin }))).toEqual(comparable(templates));
+  });
+
+  it('the POST reads of the manual answer a GET with their inputs in the query alike', async () => {
+    for (const [path, body] of [
+      ['/api/person/getPersonList', { pageNo: 1, pageSize: 5 }],
+      ['/api/v2/person/getPersonList', { pageNo: 1, pageSize: 5 }],
+      ['/api/department/getDepartmentList', { pageNo: 1, pageSize: 5 }],
+      ['/api/transaction/getDoorTransactions', { pageNo: 1, pageSize: 5 }],
+      ['/api/v2/transaction/getDoorTransactions', { pageNo: 1, pageSize: 5 }],
+      ['/api/transaction/getDoorTransactionDetail', { id: f.transactionId }],
+      ['/api/transaction/getDoorTransactionDetail', { id: 'no-such-event' }],
+    ] as const) {
+      const asPost = await send('POST', path, {}, body);
+      const asGet = await send('GET', path, body);
+      expect(asGet.status, path).toBe(asPost.status);
+      expect(asGet.body, path).toEqual(asPost.body);
+    }
+    expect((await send('GET', '/api/transaction/getDoorTransactionDetail', { id: f.transactionId })).body).toMatchObject({ ret: 'ok' });
+  });
+
+  it('a write keeps its own method; a POST to the template read carrying templateNo deletes nothing', async () => {
+    const add = await send('GET', '/api/person/add', { pin: 'read-forms-1', name: 'Nobody' });
+    expect([add.status, add.body]).toEqual([405, { code: -405, message: 'GET is not served at /api/person/add: use POST', data: null }]);
+    expect((await send('GET', '/api/person/get/read-forms-1')).body.code).toBe(-22);
+    const before = await send('GET', `/api/bioTemplate/getFgListByPin/${f.pin}`);
+    expect(before.body.data.some((x: { templateNo: string }) => x.templateNo === '3')).toBe(true);
+    const r = await send('POST', `/api/bioTemplate/getFgListByPin/${f.pin}`, { templateNo: 3 });
+    expect([r.status, r.body.code, r.body.data]).toEqual([405, -405, null]);
+    expect(r.body.message).toContain(`POST /api/bioTemplate/delete/${f.pin}/3`);
+    expect(comparable(await send('GET', `/api/bioTemplate/getFgListByPin/${f.pin}`))).toEqual(comparable(before));
+    expect(comparable(await send('POST', `/api/bioTemplate/getFgListByPin/${f.pin}`))).toEqual(comparable(before));
+  });
+});
+
 describe('synonyms', () => {
   it('pin, personPin and personId name the same person everywhere a pin is read', async () => {
     for (const [method, path, extra] of [
