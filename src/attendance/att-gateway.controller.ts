@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { checkPaging } from '../common/paging';
+import { pageIfAsked } from '../common/paging';
 import { requireCvDateTime } from '../common/time';
 import { DeviceService } from '../device/device.service';
 import type { Device } from '../device/device.entity';
@@ -162,7 +162,7 @@ export class AttGatewayController {
   @ApiOperation({ summary: 'Gateway: attendance applications (attApply), newest first; filter by personPin and kind' })
   @ApiOkResponse({ type: listEnvelopeOf(ApplyItemDto) })
   async applications(@CvInput() dto: ApplyListDto): Promise<Envelope<ApplyItemDto[]>> {
-    const page = dto.pageNo === undefined && dto.pageSize === undefined ? undefined : checkPaging(dto.pageNo, dto.pageSize);
+    const page = pageIfAsked(dto);
     return ok(await this.applies.list(dto, page));
   }
 }

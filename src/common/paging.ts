@@ -23,6 +23,11 @@ export function checkPaging(pageNo: unknown, pageSize: unknown, maxPageSize = 10
   return { pageNo: no, pageSize: size, offset: (no - 1) * size };
 }
 
+/** The page a list whose paging is optional was asked for: none when neither pageNo nor pageSize is given. */
+export function pageIfAsked(dto: { pageNo?: unknown; pageSize?: unknown }): Page | undefined {
+  return dto.pageNo === undefined && dto.pageSize === undefined ? undefined : checkPaging(dto.pageNo, dto.pageSize);
+}
+
 /** The v2 "with total number" page object. */
 export interface V2Page<T> {
   page: number;

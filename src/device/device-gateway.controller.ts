@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/com
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { checkPaging } from '../common/paging';
+import { pageIfAsked } from '../common/paging';
 import { GATEWAY_EXTENSIONS_TAG } from '../swagger';
 import { DeviceAdminService } from './device-admin.service';
 import { DeviceKindService } from './device-kind.service';
@@ -30,7 +30,7 @@ export class DeviceGatewayController {
   @ApiOperation({ summary: 'Gateway: list devices, pending ones included, with online state and last contact' })
   @ApiOkResponse({ type: listEnvelopeOf(DeviceDetailDto) })
   async list(@CvInput() dto: DeviceGatewayListDto): Promise<Envelope<DeviceDetailDto[]>> {
-    const page = dto.pageNo === undefined && dto.pageSize === undefined ? undefined : checkPaging(dto.pageNo, dto.pageSize);
+    const page = pageIfAsked(dto);
     return ok(await this.devices.toDetails(await this.devices.listAll(dto.admission, page, dto.kind)));
   }
 

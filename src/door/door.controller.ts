@@ -4,10 +4,11 @@ import type { FastifyReply } from 'fastify';
 import { CvCode, CvError } from '../common/cv-error';
 import { envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { checkPaging, v2Page, type V2Page } from '../common/paging';
+import { checkPaging, pageIfAsked, v2Page, type V2Page } from '../common/paging';
 import { DoorControlService, queuedDetail, type QueuedDoorCommand } from './door-control.service';
 import { DoorService } from './door.service';
 import {
+  AllDoorStateDto,
   DoorByIdDto,
   DoorByNameDto,
   DoorCommandEnvelopeDto,
@@ -16,7 +17,6 @@ import {
   DoorResponseDto,
   DoorStateByIdDto,
   DoorStateBySnDto,
-  DoorStateQueryDto,
   DoorStateResponseDto,
   RemoteOpenByIdDto,
   RemoteOpenByNameDto,
@@ -56,10 +56,10 @@ export class DoorController {
   ) {}
 
   @Get('api/door/allDoorState')
-  @ApiOperation({ summary: '2.11.1 Get State of All Doors' })
+  @ApiOperation({ summary: '2.11.1 Get State of All Doors (pageNo/pageSize optional)' })
   @ApiOkResponse({ type: listEnvelopeOf(DoorStateResponseDto) })
-  async allDoorState(@CvInput() _dto: DoorStateQueryDto): Promise<Envelope<DoorStateResponseDto[]>> {
-    return ok((await this.doors.allStates()).map((s) => toDoorStateResponse(s.door, s.state)));
+  async allDoorState(@CvInput() dto: AllDoorStateDto): Promise<Envelope<DoorStateResponseDto[]>> {
+    return ok((await this.doors.allStates(pageIfAsked(dto))).map((s) => toDoorStateResponse(s.door, s.state)));
   }
 
   @Get('api/door/doorStateById')

@@ -74,8 +74,11 @@ export class DoorService {
     return { door, state: doorStateTexts(door, this.connectionOf(door)) };
   }
 
-  async allStates(): Promise<DoorWithState[]> {
-    return (await this.visible(true).getMany()).map((d) => this.withState(d));
+  /** Every door's state, or one page of them when a page is asked for (2.11.1's optional paging). */
+  async allStates(page?: Page): Promise<DoorWithState[]> {
+    const qb = this.visible(true);
+    if (page) qb.offset(page.offset).limit(page.pageSize);
+    return (await qb.getMany()).map((d) => this.withState(d));
   }
 
   async stateById(doorId: string): Promise<DoorWithState> {

@@ -228,6 +228,21 @@ describe('door state (2.11.1-2.11.3) reads what rtstate recorded', () => {
     expect(bySn.body.data.map(shapeOf)).toEqual(bySn.body.data.map(() => shapeOf(manualExample('2.11.3').data)));
   });
 
+  it('allDoorState pages when asked (integrations read pages until a short one), else answers every door', async () => {
+    const all = (await t.get('/api/door/allDoorState', { timestamp: Date.now() })).body.data;
+    expect(all).toHaveLength(4);
+    const pages = [];
+    for (let pageNo = 1; pageNo <= 3; pageNo++) {
+      const r = await t.get('/api/door/allDoorState', { pageNo, pageSize: 3 });
+      expect(r.body.code).toBe(0);
+      pages.push(r.body.data);
+    }
+    expect(pages.map((p) => p.length)).toEqual([3, 1, 0]);
+    expect(pages.flat()).toEqual(all);
+    expect((await t.get('/api/door/allDoorState', { pageNo: 0, pageSize: 3 })).body.code).toBe(-90);
+    expect((await t.get('/api/door/allDoorState', { pageNo: 1 })).body.code).toBe(-92);
+  });
+
   it('cancel alarm clears the alarm at the next rtstate', async () => {
     await drive(() => t.post(`/api/gateway/doors/${doors[0].id}/cancelAlarm`));
     await sim.uploadRtstate();

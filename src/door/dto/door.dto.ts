@@ -1,9 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ClientForms } from '../../common/client-forms';
 import { CvCode } from '../../common/cv-error';
-import { PagingDto } from '../../common/paging';
+import { OptionalPagingDto, PagingDto } from '../../common/paging';
 import { MAX_TIME_CHARS } from '../../common/limits';
 import { ToTrimmedString } from '../../common/transforms';
 import type { Door } from '../door.entity';
@@ -67,6 +67,13 @@ export class DoorStateQueryDto {
   @MaxLength(MAX_TIME_CHARS)
   timestamp?: string;
 }
+
+/**
+ * 2.11.1 takes only the timestamp; pageNo and pageSize are optional (not in the manual): integrations page
+ * through it as through every other list, reading pages until one comes back short, and answering all the doors
+ * to every page would never end that loop once a site has a page's worth of doors.
+ */
+export class AllDoorStateDto extends IntersectionType(DoorStateQueryDto, OptionalPagingDto) {}
 
 /** 2.11.2, titled `door/doorState ById`: doorId in the query, or as a path segment like 2.11.3's `doorStateBy{Sn}`. */
 @ClientForms({ path: ['doorId'] })
