@@ -20,3 +20,44 @@ describe('openapi/openapi.json', () => {
     expect(openApiDrift(renamed, generated).length).toBeGreaterThan(0);
   });
 });
+
+describe('the inputs of every endpoint are in the document (openapi-inputs.ts)', () => {
+  it('lists a GET read\'s query parameters and a POST write\'s JSON body, from the endpoint\'s DTO', async () => {
+    const doc = (await generateOpenApiDocument()) as any;
+    const query = (path: string) => Object.fromEntries(doc.paths[path].get.parameters.filter((p: any) => p.in === 'query').map((p: any) => [p.name, p.required]));
+    expect(query('/api/transaction/list')).toEqual({ pageNo: true, pageSize: true, startDate: false, endDate: false, personPin: false });
+    expect(query('/api/door/allDoorState')).toEqual({ timestamp: false, pageNo: false, pageSize: false });
+    expect(query('/api/v2/person/get')).toEqual({ pin: true });
+    const bodyOf = (path: string) => {
+      const ref = doc.paths[path].post.requestBody?.content?.['application/json']?.schema?.$ref as string | undefined;
+      return Object.keys(doc.components.schemas[ref?.split('/').pop() ?? '']?.properties ?? {});
+    };
+    expect(bodyOf('/api/person/add')).toEqual(expect.arrayContaining(['pin', 'name', 'deptCode', 'accLevelIds', 'personPhoto']));
+    expect(bodyOf('/api/door/remoteOpenById')).toEqual(expect.arrayContaining(['doorId', 'interval']));
+    // A path parameter the DTO also carries is listed once, as the path's.
+    for (const item of Object.values<any>(doc.paths)) {
+      for (const op of Object.values<any>(item)) {
+        const names = (op.parameters ?? []).map((p: any) => p.name);
+        expect(new Set(names).size, op.operationId).toBe(names.length);
+      }
+    }
+  });
+
+  it('leaves only endpoints without inputs with neither', async () => {
+    const doc = (await generateOpenApiDocument()) as any;
+    const bare = Object.entries<any>(doc.paths).flatMap(([path, item]) =>
+      Object.entries<any>(item).flatMap(([method, op]) => (path.startsWith('/api/') && !op.requestBody && !(op.parameters ?? []).length ? [`${method.toUpperCase()} ${path}`] : [])),
+    );
+    expect(bare.sort()).toEqual(
+      [
+        'GET /api/attApply/getLeaveTypeList',
+        'GET /api/gateway/attendance/points',
+        'GET /api/gateway/holidays',
+        'GET /api/gateway/pushTargets',
+        'GET /api/gateway/timeSegments',
+        'POST /api/gateway/visRegistration/sweep',
+        'POST /api/v2/person/detectFace',
+      ].sort(),
+    );
+  });
+});

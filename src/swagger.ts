@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { declareCvInputs, dedupeParameters } from './openapi-inputs';
 
 export const GATEWAY_EXTENSIONS_TAG = 'Gateway extensions';
 
@@ -17,7 +18,10 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .addApiKey({ type: 'apiKey', in: 'header', name: 'api-key' }, 'api-key')
     .addSecurityRequirements('access_token')
     .build();
-  return SwaggerModule.createDocument(app, config, { operationIdFactory: (controllerKey, methodKey) => `${controllerKey}_${methodKey}` });
+  declareCvInputs(app);
+  const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (controllerKey, methodKey) => `${controllerKey}_${methodKey}` });
+  dedupeParameters(document);
+  return document;
 }
 
 export function setupSwagger(app: INestApplication, document: OpenAPIObject): void {

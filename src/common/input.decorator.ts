@@ -20,7 +20,7 @@ export function tokenKeysInAnyCase(query: Record<string, unknown>): string[] {
  * against the parameter's DTO type by the global ValidationPipe. A key repeated in the query stays an array,
  * marked, so that the pipe keeps it for a list field and takes the last value for any other (client-forms.ts).
  */
-export const CvInput = createParamDecorator((_: unknown, ctx: ExecutionContext) => {
+export function cvInputOf(_: unknown, ctx: ExecutionContext): Record<string, unknown> {
   const req = ctx.switchToHttp().getRequest<FastifyRequest>();
   const merged: Record<string, unknown> = {};
   const repeated: string[] = [];
@@ -35,4 +35,7 @@ export const CvInput = createParamDecorator((_: unknown, ctx: ExecutionContext) 
   const stillRepeated = repeated.filter((k) => !(body && typeof body === 'object' && Object.hasOwn(body, k)));
   if (stillRepeated.length) Object.defineProperty(merged, REPEATED_QUERY_KEYS, { value: stillRepeated, enumerable: false });
   return merged;
-});
+}
+
+/** The inputs of an endpoint, as cvInputOf reads them; the OpenAPI document lists their fields (openapi-inputs.ts). */
+export const CvInput = createParamDecorator(cvInputOf);

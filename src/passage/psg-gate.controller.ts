@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { checkPaging, v2Page, type V2Page } from '../common/paging';
+import { checkPaging, OptionalPagingDto, pageIfAsked, v2Page, type V2Page } from '../common/paging';
 import { commandResponse, queued } from '../door/door.controller';
 import { ModuleListDto } from '../elevator/dto/elevator.dto';
 import { GateBySnDto, GateGetDto, GateIdDto, GateOpenByIdDto, GateOpenByNameDto, GateResponseDto, GateStateResponseDto, toGate, toGateState } from './dto/passage.dto';
@@ -16,10 +16,10 @@ export class PsgGateController {
   constructor(private readonly gates: GateService) {}
 
   @Get('api/psgGate/allGateState')
-  @ApiOperation({ summary: '2.31.1 Get the State of All gates' })
+  @ApiOperation({ summary: '2.31.1 Get the State of All gates (pageNo/pageSize optional, as for door/allDoorState)' })
   @ApiOkResponse({ type: listEnvelopeOf(GateStateResponseDto) })
-  async all(): Promise<Envelope<GateStateResponseDto[]>> {
-    return ok((await this.gates.list()).rows.map((g) => toGateState(g, this.gates.stateOf(g))));
+  async all(@CvInput() dto: OptionalPagingDto): Promise<Envelope<GateStateResponseDto[]>> {
+    return ok((await this.gates.list(pageIfAsked(dto))).rows.map((g) => toGateState(g, this.gates.stateOf(g))));
   }
 
   @Get('api/psgGate/gateStateById')

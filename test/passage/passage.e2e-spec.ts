@@ -82,6 +82,9 @@ describe('gates opened remotely, states and counters', () => {
     expect(all.code).toBe(0);
     expect(all.data).toHaveLength(2);
     expect(all.data[1]).toEqual({ id: gateIds[1], name: '10.8.14.234-2', deviceId: expect.any(String), connect: '1', gateState: '1', alarm: '2', relay: expect.stringMatching(/^[02]$/) });
+    // Paged when asked, as integrations read every list (door/allDoorState alike).
+    const pages = [1, 2, 3].map((pageNo) => t.get('/api/psgGate/allGateState', { pageNo, pageSize: 1 }).then((r) => r.body.data));
+    expect(await Promise.all(pages)).toEqual([[all.data[0]], [all.data[1]], []]);
     expect((await t.get('/api/psgGate/gateStateById', { gateId: gateIds[1] })).body.data).toEqual([all.data[1]]);
     expect((await t.get('/api/psgGate/gateStateBySn', { deviceSn: 'CKN4213360081' })).body.data).toHaveLength(2);
     expect((await t.get('/api/psgGate/gateStateBySn', {})).body.code).toBe(-48);
