@@ -38,5 +38,5 @@ export async function runTokenCommand(args: string[], out: (line: string) => voi
 }
 
 if (require.main === module) {
-  runCli((out) => runTokenCommand(process.argv.slice(2), out), 'With the embedded database, stop the gateway first, or seed a token with API_TOKEN.');
+  runCli((out) => runTokenCommand(process.argv.slice(2), out), 'With the embedded database, stop the gateway first, seed a token with API_TOKEN, or create the API client in the console (Settings, as an administrator) while the gateway runs.');
 }
