@@ -55,17 +55,21 @@ export function addReadMethodTwins(app: INestApplicationContext): void {
     }
   }
   const handlers = classes.flatMap((cls) => handlersOf(cls));
-  if (handlers.some((h) => h.cls.prototype[h.name][TWIN])) return; // done in this process already
-  // Every route declared, by method, across all controllers: a twin never takes a route declared elsewhere.
+  // Every route declared, by method, across all controllers (twins made earlier included): a twin never takes
+  // a route declared elsewhere.
   const declared = new Set(handlers.flatMap((h) => h.routes.map((r) => `${h.method} ${r}`)));
   for (const h of handlers) {
     const handler = h.cls.prototype[h.name];
+    if (withTwins.has(h.cls) || handler[TWIN]) continue; // a class is done once per process (tests build many apps)
     const other = h.method === RequestMethod.GET ? RequestMethod.POST : h.method === RequestMethod.POST && Reflect.getMetadata(READ_BY_POST, handler) ? RequestMethod.GET : undefined;
     if (other === undefined || h.routes.length === 0 || !h.routes.every(isManualRoute)) continue;
     if (h.routes.some((r) => declared.has(`${other} ${r}`))) continue; // the other method is its own route there
     defineTwin(h.cls, h.name, other);
   }
+  for (const cls of classes) withTwins.add(cls);
 }
+
+const withTwins = new WeakSet<Function>();
 
 interface DeclaredHandler {
   cls: ControllerClass;
