@@ -1,7 +1,7 @@
 import { RequestMethod, type INestApplicationContext } from '@nestjs/common';
-import { METHOD_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
-import { ModulesContainer } from '@nestjs/core';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { ApiBody, ApiQuery, type OpenAPIObject } from '@nestjs/swagger';
+import { controllerHandlers } from './common/controller-handlers';
 import { cvInputOf } from './common/input.decorator';
 
 /**
@@ -16,23 +16,14 @@ import { cvInputOf } from './common/input.decorator';
  * Swagger UI can show for all of them). Once per handler, however many documents a process builds.
  */
 export function declareCvInputs(app: INestApplicationContext): void {
-  for (const mod of app.get(ModulesContainer).values()) {
-    for (const wrapper of mod.controllers.values()) {
-      const cls = wrapper.metatype as (Function & { prototype: Record<string, unknown> }) | undefined;
-      if (!cls?.prototype) continue;
-      for (const name of Object.getOwnPropertyNames(cls.prototype)) {
-        const handler = cls.prototype[name];
-        if (name === 'constructor' || typeof handler !== 'function') continue;
-        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-        const dto = method === undefined ? undefined : inputDtoOf(cls, name);
-        if (!dto || Reflect.getMetadata(DECLARED, handler)) continue;
-        Reflect.defineMetadata(DECLARED, true, handler);
-        const declared = (Reflect.getMetadata(API_PARAMETERS, handler) ?? []) as Array<{ in?: string }>;
-        const descriptor = { value: handler } as PropertyDescriptor;
-        if (method === RequestMethod.GET || method === RequestMethod.DELETE) ApiQuery({ type: dto, required: false })(cls.prototype, name, descriptor);
-        else if (!declared.some((p) => p.in === 'body')) ApiBody({ type: dto })(cls.prototype, name, descriptor);
-      }
-    }
+  for (const { cls, name, handler, method } of controllerHandlers(app)) {
+    const dto = inputDtoOf(cls, name);
+    if (!dto || Reflect.getMetadata(DECLARED, handler)) continue;
+    Reflect.defineMetadata(DECLARED, true, handler);
+    const declared = (Reflect.getMetadata(API_PARAMETERS, handler) ?? []) as Array<{ in?: string }>;
+    const descriptor = { value: handler } as PropertyDescriptor;
+    if (method === RequestMethod.GET || method === RequestMethod.DELETE) ApiQuery({ type: dto, required: false })(cls.prototype, name, descriptor);
+    else if (!declared.some((p) => p.in === 'body')) ApiBody({ type: dto })(cls.prototype, name, descriptor);
   }
 }
 

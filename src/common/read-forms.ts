@@ -1,6 +1,6 @@
 import { HttpStatus, RequestMethod, SetMetadata, type INestApplicationContext } from '@nestjs/common';
-import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { ModulesContainer } from '@nestjs/core';
+import { HTTP_CODE_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
+import { controllerHandlers, type ControllerClass } from './controller-handlers';
 
 /**
  * A read is served under GET and POST alike.
@@ -30,71 +30,38 @@ const EXCLUDE_FROM_SWAGGER = 'swagger/apiExcludeEndpoint';
 export const ReadByPost = (): MethodDecorator => SetMetadata(READ_BY_POST, true);
 
 type Handler = ((...args: unknown[]) => unknown) & { [TWIN]?: true };
-type ControllerClass = (new (...args: never[]) => unknown) & { prototype: Record<string, Handler> };
 
 /** A route's path with its parameter names blanked: `/a/:pin` and `/a/:code` are one route to the router. */
 const shapeOf = (path: string) =>
   path
     .split('/')
-    .filter((s) => s !== '')
     .map((s) => (s.startsWith(':') ? ':' : s))
     .join('/');
-
-const pathsOf = (target: object): string[] => ([] as string[]).concat((Reflect.getMetadata(PATH_METADATA, target) as string | string[] | undefined) ?? []);
 
 /** The manual's REST routes: `/api/...` but the gateway's own extensions (`/api/gateway/...`, the event stream). */
 const isManualRoute = (route: string) => route.startsWith('api/') && !route.startsWith('api/gateway/');
 
 /** Adds the method twins of every controller's reads (see the module comment). */
 export function addReadMethodTwins(app: INestApplicationContext): void {
-  const classes: ControllerClass[] = [];
-  for (const mod of app.get(ModulesContainer).values()) {
-    for (const wrapper of mod.controllers.values()) {
-      const cls = wrapper.metatype as ControllerClass | undefined;
-      if (cls?.prototype && !classes.includes(cls)) classes.push(cls);
-    }
-  }
-  const handlers = classes.flatMap((cls) => handlersOf(cls));
+  const handlers = controllerHandlers(app);
   // Every route declared, by method, across all controllers (twins made earlier included): a twin never takes
   // a route declared elsewhere.
-  const declared = new Set(handlers.flatMap((h) => h.routes.map((r) => `${h.method} ${r}`)));
+  const declared = new Set(handlers.flatMap((h) => h.paths.map((p) => `${h.method} ${shapeOf(p)}`)));
   for (const h of handlers) {
-    const handler = h.cls.prototype[h.name];
-    if (withTwins.has(h.cls) || handler[TWIN]) continue; // a class is done once per process (tests build many apps)
-    const other = h.method === RequestMethod.GET ? RequestMethod.POST : h.method === RequestMethod.POST && Reflect.getMetadata(READ_BY_POST, handler) ? RequestMethod.GET : undefined;
-    if (other === undefined || h.routes.length === 0 || !h.routes.every(isManualRoute)) continue;
-    if (h.routes.some((r) => declared.has(`${other} ${r}`))) continue; // the other method is its own route there
+    if (withTwins.has(h.cls) || (h.handler as Handler)[TWIN]) continue; // a class is done once per process (tests build many apps)
+    const other = h.method === RequestMethod.GET ? RequestMethod.POST : h.method === RequestMethod.POST && Reflect.getMetadata(READ_BY_POST, h.handler) ? RequestMethod.GET : undefined;
+    if (other === undefined || h.paths.length === 0 || !h.paths.every(isManualRoute)) continue;
+    if (h.paths.some((p) => declared.has(`${other} ${shapeOf(p)}`))) continue; // the other method is its own route there
     defineTwin(h.cls, h.name, other);
   }
-  for (const cls of classes) withTwins.add(cls);
+  for (const h of handlers) withTwins.add(h.cls);
 }
 
 const withTwins = new WeakSet<Function>();
 
-interface DeclaredHandler {
-  cls: ControllerClass;
-  name: string;
-  method: RequestMethod;
-  routes: string[];
-}
-
-function handlersOf(cls: ControllerClass): DeclaredHandler[] {
-  const proto = cls.prototype;
-  const bases = pathsOf(cls).length ? pathsOf(cls) : [''];
-  const out: DeclaredHandler[] = [];
-  for (const name of Object.getOwnPropertyNames(proto)) {
-    if (name === 'constructor' || typeof proto[name] !== 'function') continue;
-    const method = Reflect.getMetadata(METHOD_METADATA, proto[name]) as RequestMethod | undefined;
-    if (method === undefined) continue;
-    const routes = pathsOf(proto[name]).flatMap((p) => bases.map((b) => shapeOf(`${b}/${p}`)));
-    out.push({ cls, name, method, routes });
-  }
-  return out;
-}
-
 function defineTwin(cls: ControllerClass, name: string, method: RequestMethod): void {
   const proto = cls.prototype;
-  const original = proto[name];
+  const original = proto[name] as Handler;
   const twinName = `${name}$${RequestMethod[method]}`;
   const twin: Handler = function (this: unknown, ...args: unknown[]) {
     return original.apply(this, args);

@@ -1,9 +1,8 @@
 import { Logger, RequestMethod, type INestApplicationContext } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { ModulesContainer } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { declaredFields, formsOf, GLOBAL_SYNONYMS, GLOBAL_WRAPPERS } from './client-forms';
+import { controllerHandlers } from './controller-handlers';
 import { CvCode, CvError } from './cv-error';
 import { sendError } from './exception.filter';
 
@@ -52,34 +51,14 @@ const split = (path: string) => path.split('/').filter((s) => s !== '');
 const isParam = (seg: string) => seg.startsWith(':') || seg === '*';
 const paramName = (seg: string) => seg.slice(1).replace(/\?$/, '');
 
-function joinPath(...parts: Array<string | undefined>): string {
-  return '/' + parts.flatMap((p) => (p ? split(p) : [])).join('/');
-}
-
 /** Every route of every controller, with the path forms of its input DTO. */
 export function routesOf(app: INestApplicationContext): Route[] {
   const routes: Route[] = [];
-  for (const mod of app.get(ModulesContainer).values()) {
-    for (const wrapper of mod.controllers.values()) {
-      const cls = wrapper.metatype as (new (...args: never[]) => unknown) | undefined;
-      if (!cls?.prototype) continue;
-      const base = ([] as string[]).concat((Reflect.getMetadata(PATH_METADATA, cls) as string | string[] | undefined) ?? '');
-      for (const name of Object.getOwnPropertyNames(cls.prototype)) {
-        const handler = (cls.prototype as Record<string, unknown>)[name];
-        if (name === 'constructor' || typeof handler !== 'function') continue;
-        const paths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
-        const method = Reflect.getMetadata(METHOD_METADATA, handler) as number | undefined;
-        if (paths === undefined || method === undefined) continue;
-        const types = (Reflect.getMetadata('design:paramtypes', cls.prototype, name) as unknown[] | undefined) ?? [];
-        const dto = types.find((t): t is Function => typeof t === 'function' && declaredFields(t).size > 0);
-        const pathForms = dto ? formsOf(dto).path : [];
-        for (const b of base) {
-          for (const p of ([] as string[]).concat(paths)) {
-            for (const m of METHODS[method] ?? []) routes.push({ method: m, segments: split(joinPath(b, p)), pathForms });
-          }
-        }
-      }
-    }
+  for (const { cls, name, method, paths } of controllerHandlers(app)) {
+    const types = (Reflect.getMetadata('design:paramtypes', cls.prototype, name) as unknown[] | undefined) ?? [];
+    const dto = types.find((t): t is Function => typeof t === 'function' && declaredFields(t).size > 0);
+    const pathForms = dto ? formsOf(dto).path : [];
+    for (const p of paths) for (const m of METHODS[method] ?? []) routes.push({ method: m, segments: split(p), pathForms });
   }
   return routes;
 }
