@@ -154,7 +154,10 @@ export class AttGatewayController {
     const d = await this.requireTerminal(sn);
     const command = terminalCommand(dto.action, dto.pin, dto.fingerId);
     if (!command) throw new CvError(CvCode.PinEmpty, `${dto.action} needs a pin`);
-    await this.ds.transaction((m) => this.queue.enqueue(m, d.sn, [command]));
+    await this.ds.transaction(async (m) => {
+      await this.queue.enqueue(m, d.sn, [command]);
+      if (dto.action === 'check') await this.terminals.markCheck(m, d.id);
+    });
     return ok(command);
   }
 

@@ -39,6 +39,8 @@ export class AttendanceHooks implements OnModuleInit {
     this.terminals.onTerminalReady((e) => this.initialised(e.deviceId, e.sn, e.first));
     this.terminals.onUserCount((e, count) => this.countReported(e.deviceId, e.sn, count));
     this.terminals.onRemoteAtt((e, pin) => this.sync.remoteAttendance(this.ds.manager, e.deviceId, pin));
+    // The biometric types a terminal takes changed: its templates planned again against what it confirmed.
+    this.terminals.onBioOptions((e) => this.ds.transaction((m) => this.sync.reconcileTerminal(m, e.deviceId, null)));
   }
 
   /** A terminal initialised while admitted: the work it is owed, recorded and started. */

@@ -64,7 +64,7 @@ export class GatewayMetrics {
 
   readonly deviceRequestsRefused = new Counter({
     name: 'cvgw_device_requests_refused_total',
-    help: 'Device (/iclock) requests refused before their handler: comm_key, sn_conflict, rate_limit, query_too_long',
+    help: 'Device (/iclock) requests refused before their handler: comm_key, no_sn, sn_conflict, rate_limit, query_too_long, unavailable',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });

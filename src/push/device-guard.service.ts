@@ -14,8 +14,10 @@ export const MAX_DEVICE_QUERY_CHARS = 2048;
 const SN_PATTERN = /^[\x21-\x7e]{1,64}$/;
 /** Paths whose POST is not an upload: the poll and the heartbeat. */
 const NOT_UPLOADS = /^\/iclock\/(getrequest|ping)(\.aspx)?\/?$/i;
+/** Requests that carry records or results for the device named by SN: with no usable SN they cannot be stored. */
+const DATA_POSTS = /^\/iclock\/(cdata|fdata|querydata|devicecmd)(\.aspx)?\/?$/i;
 
-export type RefusalReason = 'query_too_long' | 'comm_key' | 'sn_conflict' | 'rate_limit' | 'unavailable';
+export type RefusalReason = 'query_too_long' | 'comm_key' | 'no_sn' | 'sn_conflict' | 'rate_limit' | 'unavailable';
 
 /** What the guard reads of a request: Fastify's request, or the raw fast path's view of one (device-fast-path.ts). */
 export interface GuardedRequest {
@@ -45,9 +47,10 @@ function digest(s: string): Buffer {
  * 1. the query string is at most 2 KB (414 otherwise);
  * 2. with DEVICE_COMM_KEY set, the request presents it, as the query parameter `CommKey` or the header
  *    `X-Comm-Key` (401 otherwise; nothing about the SN is recorded);
- * 3. an admitted SN talks from its own address (DeviceAddressService; 403 for a second device under
+ * 3. an upload or command result (POST to cdata, fdata, querydata, devicecmd) names a usable SN (400 otherwise);
+ * 4. an admitted SN talks from its own address (DeviceAddressService; 403 for a second device under
  *    DEVICE_SN_CONFLICT=refuse);
- * 4. uploads (every POST but getrequest and ping) stay within DEVICE_UPLOAD_RATE_LIMIT per SN and minute
+ * 5. uploads (every POST but getrequest and ping) stay within DEVICE_UPLOAD_RATE_LIMIT per SN and minute
  *    (503 with Retry-After otherwise).
  *
  * Refusals are plain text (`ERROR: ...`) and never 200: firmware keeps what it could not upload and sends
@@ -99,7 +102,13 @@ export class DeviceGuardService implements OnModuleInit {
       return this.refuse(req, 'comm_key', 401, 'comm key missing or wrong');
     }
     const sn = q.text('SN');
-    if (!sn || !SN_PATTERN.test(sn)) return null;
+    if (!sn || !SN_PATTERN.test(sn)) {
+      // Records or command results of no device (SN is required on every upload, attendance manual 11.2, push 7):
+      // answered `OK` they would be lost, so they are refused, and the firmware keeps them. Polls and handshakes
+      // without one get the protocol's own answers from their handlers.
+      if (req.method === 'POST' && DATA_POSTS.test(req.url.slice(0, i < 0 ? undefined : i))) return this.refuse(req, 'no_sn', 400, 'SN missing or not a serial number');
+      return null;
+    }
     let admitted: boolean | Promise<boolean>;
     try {
       admitted = this.addresses.admit(sn, req.ip ?? 'unknown', now);

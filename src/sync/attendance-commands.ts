@@ -59,7 +59,16 @@ export interface AttSyncTerminal {
   areaId: string | null;
   /** Unified templates (BIODATA) rather than FINGERTMP/FACE/FVEIN. */
   biodata: boolean;
+  /**
+   * The template types the terminal announced in MultiBioDataSupport (its options upload; attendance manual 3.1:
+   * each side uses only the types both announce): BIODATA of another type is not sent. Absent when it announced
+   * none: every type is sent, as before the terminal said.
+   */
+  bioTypes?: readonly number[] | null;
 }
+
+/** Whether a unified (BIODATA) template of this type is for this terminal. */
+const takesBioType = (t: AttSyncTerminal, type: number): boolean => !t.bioTypes || t.bioTypes.includes(type);
 
 const PRIVILEGES: readonly number[] = [0, 2, 6, 10, 14];
 const NO_CONTROL = /[\t\r\n\0]/g;
@@ -116,6 +125,7 @@ export function templateCommands(t: AttSyncTerminal, pin: string, templates: rea
     const tmp = tp.template.replace(/\s+/g, '');
     if (!tmp) continue;
     if (t.biodata) {
+      if (!takesBioType(t, tp.bioType)) continue;
       out.push(attUpdateBiodata({ pin, no: tp.no, index: tp.index, valid: 1, duress: tp.validType === 3 ? 1 : 0, type: tp.bioType, majorVer: tp.majorVer, minorVer: tp.minorVer, format: tp.format, tmp }));
     } else if (tp.bioType === 1 && tp.no >= 0 && tp.no <= 9) {
       out.push(attUpdateFingerTmp({ pin, fid: tp.no, valid: tp.validType === 3 ? 3 : 1, tmp }));
@@ -163,7 +173,7 @@ export function terminalMember(t: AttSyncTerminal, p: AttSyncPerson, templates: 
   out.set('user', { hash: hashOf(user), commands: [user] });
   const bio = templateCommands(t, p.pin, templates);
   if (bio.length) {
-    const types = [...new Set(templates.filter((x) => x.template.trim()).map((x) => x.bioType))].sort((a, b) => a - b);
+    const types = [...new Set(templates.filter((x) => x.template.trim() && (!t.biodata || takesBioType(t, x.bioType))).map((x) => x.bioType))].sort((a, b) => a - b);
     out.set('bio', { hash: `${types.join('.')}:${hashOf(bio)}`, commands: bio });
   }
   const photo = photoCommands(p.pin, p.photo);

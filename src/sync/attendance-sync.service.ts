@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { newId } from '../common/ids';
 import { effectiveKindSql } from '../device/device-kind';
 import { CommandQueueService } from '../push/command-queue.service';
+import { parseMultiBioList } from '../push/protocol';
 import { loadRefusals, refusalsRead } from '../push/device-refusals';
 import { preferGenericPlans } from '../database/prepared-query.service';
 import { read, runRead, type Read } from '../database/read-together';
@@ -397,16 +398,23 @@ async function loadPersons(m: EntityManager, ids: readonly string[]): Promise<At
  */
 async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<Map<string, AttSyncTerminal>> {
   if (ids.length === 0) return new Map();
-  const rows: Array<{ id: string; sn: string; kind: 'att' | 'facekiosk'; area_id: string | null; pushver: string | null; biodata_option: boolean }> = await m.query(
+  const rows: Array<{ id: string; sn: string; kind: 'att' | 'facekiosk'; area_id: string | null; pushver: string | null; biodata_option: boolean; multi_bio: string | null }> = await m.query(
     `SELECT d.id, d.sn, ${effectiveKindSql('d')} AS kind, d.area_id,
             COALESCE(t.handshake->>'pushver', d.registration->>'pushver') AS pushver,
             EXISTS (SELECT 1 FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
-                     AND (u.record->>'BioDataFun' = '1' OR u.record ? 'MultiBioDataSupport')) AS biodata_option
+                     AND (u.record->>'BioDataFun' = '1' OR u.record ? 'MultiBioDataSupport')) AS biodata_option,
+            (SELECT u.record->>'MultiBioDataSupport' FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
+                AND u.record ? 'MultiBioDataSupport' ORDER BY u.id DESC LIMIT 1) AS multi_bio
        FROM device d LEFT JOIN att_terminal t ON t.device_id = d.id
       WHERE d.id = ANY($1) AND d.admission = 'admitted' AND ${effectiveKindSql('d')} IN ('att', 'facekiosk')`,
     [ids],
   );
-  return new Map(rows.map((r) => [r.id, { id: r.id, sn: r.sn, kind: r.kind, areaId: r.area_id, biodata: r.biodata_option || pushverAtLeast(r.pushver, [2, 4, 0]) }]));
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      { id: r.id, sn: r.sn, kind: r.kind, areaId: r.area_id, biodata: r.biodata_option || pushverAtLeast(r.pushver, [2, 4, 0]), bioTypes: parseMultiBioList(r.multi_bio ?? undefined)?.types ?? null },
+    ]),
+  );
 }
 
 function pushverAtLeast(v: string | null, min: number[]): boolean {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueue } from '../push/push-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { readSpecJson } from '../fixtures/spec-files';
-import { initialisedTerminal, insertPerson } from './attendance-helpers';
+import { initialisedTerminal, insertPerson, punchesOf } from './attendance-helpers';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -223,5 +223,23 @@ describe('terminal commands (gateway extension)', () => {
     expect((await t.post('/api/gateway/attendance/terminals/ATT-CMD/command', { action: 'enrollCard' })).body.code).toBe(-20);
     expect((await t.post('/api/gateway/attendance/terminals/ATT-CMD/command', { action: 'format' })).body.code).toBe(-400);
     expect((await t.post('/api/gateway/attendance/terminals/NOPE/command', { action: 'info' })).body.code).toBe(-200);
+  });
+
+  it('CHECK hands back ATTLOGStamp=0 at the next initialisation, once (manual 12.3.1); the records sent again are stored once', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-CHECK' });
+    await term.drain();
+    await term.punch({ pin: '1', time: '2026-05-03 08:00:00', status: 0, verify: 1 });
+    await term.punch({ pin: '1', time: '2026-05-03 17:00:00', status: 1, verify: 1 });
+    expect((await initialisedTerminal(t, { sn: 'ATT-CHECK' })).serverOptions.ATTLOGStamp).toMatch(/^[1-9]\d*$/);
+    expect((await t.post('/api/gateway/attendance/terminals/ATT-CHECK/command', { action: 'check' })).body).toMatchObject({ code: 0, data: 'CHECK' });
+    expect((await term.drain()).map((d) => [d.command, d.returnCode])).toEqual([['CHECK', 0]]);
+    // The terminal re-reads its initialisation: Stamp 0, so it uploads its records again.
+    expect(await term.init()).toBe(true);
+    expect(term.serverOptions.ATTLOGStamp).toBe('0');
+    expect((await term.uploadAttlog(term.log)).body).toBe('OK: 2');
+    expect(await punchesOf(t, 'ATT-CHECK')).toHaveLength(2);
+    // Once: the initialisation after that hands back the Stamp held, which the re-upload carried forward.
+    expect(await term.init()).toBe(true);
+    expect(term.serverOptions.ATTLOGStamp).toMatch(/^[1-9]\d*$/);
   });
 });

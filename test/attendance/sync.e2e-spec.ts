@@ -111,6 +111,33 @@ describe('area membership delivers users and templates in the terminal dialect',
   });
 });
 
+describe('the biometric types a terminal announces (attendance manual 3.1)', () => {
+  it('BIODATA of a type the terminal did not announce in MultiBioDataSupport is not sent; announcing it later sends it', async () => {
+    // Fingerprint and visible-light face only (the manual's device example), no near-infrared face (Type 2).
+    const term = await initialisedTerminal(t, { sn: 'ATT-BIO-TYPES', multiBioDataSupport: '0:1:0:0:0:0:0:0:0:1' });
+    for (let i = 0; i < 100 && (await commandsOf('ATT-BIO-TYPES')).length === 0; i++) await sleep(50);
+    await term.drain();
+    expect((await t.post('/api/person/add', { pin: '3101', name: 'Ines', lastName: 'Ruiz' })).body.code).toBe(0);
+    expect((await t.post('/api/bioTemplate/add', { personId: '3101', validType: '1', template: FINGER, templateNo: '2' })).body.code).toBe(0);
+    const FACE = b64('near-infrared face part zero');
+    expect((await t.post('/api/bioTemplate/add', { personId: '3101', validType: '1', template: FACE, templateNo: '0', bioType: '2', version: '7' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['3101'] })).body.code).toBe(0);
+    const sent = (await term.drain()).map((d) => d.command);
+    expect(sent.filter((c) => c.startsWith('DATA UPDATE BIODATA')).map((c) => /\tType=(\d+)/.exec(c)?.[1])).toEqual(['1']);
+    expect(sent.every((c) => !c.includes('Type=2'))).toBe(true);
+    expect(term.templatesOf('3101')).toHaveLength(1);
+
+    // The terminal starts taking near-infrared faces (new firmware): its options push says so, and the face follows.
+    const upgraded = await initialisedTerminal(t, { sn: 'ATT-BIO-TYPES', multiBioDataSupport: '0:1:1:0:0:0:0:0:0:1' });
+    let more: string[] = [];
+    for (let i = 0; i < 100 && !more.some((c) => c.includes('Type=2')); i++) {
+      more = more.concat((await upgraded.drain()).map((d) => d.command));
+      if (!more.some((c) => c.includes('Type=2'))) await sleep(50);
+    }
+    expect(more.filter((c) => c.startsWith('DATA UPDATE BIODATA Pin=3101') && c.includes('\tType=2\t'))).toHaveLength(1);
+  });
+});
+
 describe('enrolment at one terminal reaches the other terminals of the area', () => {
   it('a USER and BIODATA enrolled at terminal A appear on terminal B, and the person record is updated', async () => {
     const a = await initialisedTerminal(t, { sn: 'ATT-ENR-A' });

@@ -82,6 +82,28 @@ describe('refuse (defaults), with a low upload limit', () => {
     expect(await t.ds.query(`SELECT 1 FROM device WHERE sn = $1`, [sn])).toEqual([]);
   });
 
+  it('refuses an upload or command result without a usable SN (400, plain text, counted), so the firmware keeps it; a poll without one is answered', async () => {
+    const before = Number(/^cvgw_device_requests_refused_total\{reason="no_sn"\} (\d+)/m.exec((await t.request('GET', '/metrics')).text)?.[1] ?? 0);
+    const punch = '1\t2026-05-01 08:00:00\t0\t1\t0\t0\t0\n';
+    for (const [path, body] of [
+      ['/iclock/cdata?table=ATTLOG&Stamp=1', punch],
+      ['/iclock/cdata?table=rtlog', rtlogLine(1)],
+      ['/iclock/fdata?table=ATTPHOTO', 'PIN=20260501080000-1.jpg\nSN=X\0AAAA'],
+      ['/iclock/cdata.aspx?SN=&table=ATTLOG', punch],
+      [`/iclock/cdata?SN=${'Z'.repeat(65)}&table=ATTLOG`, punch],
+      ['/iclock/querydata?type=options&tablename=options', 'Delay=10'],
+      ['/iclock/devicecmd', 'ID=1&Return=0&CMD=DATA'],
+    ] as const) {
+      const r = await fetch(new URL(path, t.baseUrl), { method: 'POST', body, headers: { 'Content-Type': 'text/plain' } });
+      expect([path, r.status, await r.text()]).toEqual([path, 400, 'ERROR: SN missing or not a serial number']);
+      expect(r.headers.get('content-type')).toBe('text/plain;charset=UTF-8');
+    }
+    const after = Number(/^cvgw_device_requests_refused_total\{reason="no_sn"\} (\d+)/m.exec((await t.request('GET', '/metrics')).text)?.[1] ?? 0);
+    expect(after - before).toBe(7);
+    expect((await fetch(new URL('/iclock/getrequest', t.baseUrl))).status).toBe(200);
+    expect((await fetch(new URL('/iclock/cdata?options=all', t.baseUrl))).status).toBe(200);
+  });
+
   it('limits uploads per device: 503 with Retry-After in plain text, the resend is stored, polls and other devices unaffected', async () => {
     const sim = await connectedSim(t, { sn: 'ABUSE-RATE', doors: 1 });
     const other = await connectedSim(t, { sn: 'ABUSE-CALM', doors: 1 });

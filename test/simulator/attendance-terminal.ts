@@ -77,6 +77,8 @@ export interface AttendanceTerminalOptions {
   deviceName?: string;
   /** BIODATA-era firmware (default true): FINGERTMP answers -12, BIODATA is taken. */
   biodataFirmware?: boolean;
+  /** MultiBioDataSupport of its options push (default `0:1:1:0:0:0:0:0:0:1`: fingerprint, near-infrared and visible-light face). */
+  multiBioDataSupport?: string;
   /** Lines end with CR LF (BOCK samples) instead of LF. */
   crlf?: boolean;
   /** A trailing TAB after each ATTLOG record (field sample up-attlog-bock-trailing-tab). */
@@ -188,7 +190,7 @@ export class AttendanceTerminal {
         'FingerFunOn=1',
         'FaceFunOn=1',
         `FPVersion=${biodata ? 12 : 10}`,
-        ...(biodata ? ['BioDataFun=1', 'MultiBioDataSupport=0:1:1:0:0:0:0:0:0:1'] : []),
+        ...(biodata ? ['BioDataFun=1', `MultiBioDataSupport=${this.opts.multiBioDataSupport ?? '0:1:1:0:0:0:0:0:0:1'}`] : []),
       ];
       await this.send('POST', '/iclock/cdata', [['SN', this.sn], ['table', 'options']], opts.join(','));
     }

@@ -50,13 +50,20 @@ const NOTE_INFO = `INSERT INTO ${insertOf(AttTerminal, ['deviceId', 'info'])}
   RETURNING (xmax = 0) AS inserted`;
 
 /**
+ * Key of att_terminal.stamps set when a CHECK is queued (markCheck): the next initialisation answers
+ * `ATTLOGStamp=0` once, and takes the key away.
+ */
+const CHECK_RESET = 'checkReset';
+
+/**
  * A terminal's initialisation ($1 device, $2 kept handshake JSON): it owes a user count; answers its stamps, whether
  * the row is new and whether the initialisation before it said Chinese (`was_chinese`).
  */
-const HANDSHAKE_UPSERT = `WITH prev AS (SELECT ${SAID_CHINESE} AS chinese FROM att_terminal t WHERE t.device_id = $1)
+const HANDSHAKE_UPSERT = `WITH prev AS (SELECT ${SAID_CHINESE} AS chinese, coalesce(t.stamps ? '${CHECK_RESET}', false) AS check_reset FROM att_terminal t WHERE t.device_id = $1)
   INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'handshake', 'lastContactAt'])} VALUES ($1, $2::jsonb, now())
-  ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET ${excludedOf(AttTerminal, ['handshake'])}, last_contact_at = now(), updated_at = now(), count_due = true
-  RETURNING stamps, (xmax = 0) AS inserted, coalesce((SELECT chinese FROM prev), false) AS was_chinese`;
+  ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET ${excludedOf(AttTerminal, ['handshake'])}, last_contact_at = now(), updated_at = now(), count_due = true,
+    stamps = att_terminal.stamps - '${CHECK_RESET}'
+  RETURNING stamps, (xmax = 0) AS inserted, coalesce((SELECT chinese FROM prev), false) AS was_chinese, coalesce((SELECT check_reset FROM prev), false) AS check_reset`;
 
 /** Devices that speak the Attendance PUSH dialect. */
 export function speaksAttendance(s: Pick<DeviceSession, 'kind'>): boolean {
@@ -87,6 +94,9 @@ export class AttendanceTerminalService implements OnModuleInit {
   private readonly countDue = new Set<string>();
   private countListener?: UserCountListener;
   private remoteAttListener?: RemoteAttListener;
+  private bioOptionsListener?: (e: { deviceId: string; sn: string }) => Promise<unknown>;
+  /** Per SN, the biometric options its last options upload announced (noteOptions): a repeat plans nothing. */
+  private readonly bioOptions = new Map<string, string>();
   /**
    * Terminals whose last initialisation said `language=83` (Chinese: GB2312 text, attendance manual 11.5), by SN:
    * the bodies of their uploads that are not UTF-8 are read as GBK, and they are answered in GBK (device-body.ts).
@@ -181,6 +191,25 @@ export class AttendanceTerminalService implements OnModuleInit {
     this.countListener = fn;
   }
 
+  /**
+   * Called, before the terminal is answered, when its options upload announces biometric types other than the
+   * last it announced (MultiBioDataSupport, BioDataFun): which templates it takes, and in which dialect, follow
+   * from them (attendance manual 3.1), so its templates are planned again.
+   */
+  onBioOptions(fn: (e: { deviceId: string; sn: string }) => Promise<unknown>): void {
+    this.bioOptionsListener = fn;
+  }
+
+  /**
+   * A CHECK queued for the terminal, in the caller's transaction (attendance manual 12.3.1): the terminal re-reads
+   * its initialisation and uploads again from the Stamps it is given, and the manual's server does that by handing
+   * back Stamp 0. Kept until the next initialisation (the terminal's own re-read, or a reboot before it), which
+   * answers it once.
+   */
+  async markCheck(m: EntityManager, deviceId: string): Promise<void> {
+    await m.query(`UPDATE att_terminal SET stamps = coalesce(stamps, '{}'::jsonb) || jsonb_build_object('${CHECK_RESET}', 'ATTLOG'), updated_at = now() WHERE device_id = $1`, [deviceId]);
+  }
+
   /** Answers remote attendance requests (manual 14) with the person's records. */
   onRemoteAtt(fn: RemoteAttListener): void {
     this.remoteAttListener = fn;
@@ -204,7 +233,7 @@ export class AttendanceTerminalService implements OnModuleInit {
     const chinese = kept.language?.trim() === CHINESE;
     // A change of language is told to the other gateway processes (they answer the terminal too), with the row.
     const row = await this.ds.transaction(async (m) => {
-      const [r]: Array<{ stamps: Record<string, string> | null; inserted: boolean; was_chinese: boolean }> = await m.query(
+      const [r]: Array<{ stamps: Record<string, string> | null; inserted: boolean; was_chinese: boolean; check_reset: boolean }> = await m.query(
         HANDSHAKE_UPSERT,
         [s.id, JSON.stringify(kept)],
       );
@@ -223,6 +252,10 @@ export class AttendanceTerminalService implements OnModuleInit {
     }
     await this.fireReady({ deviceId: s.id, sn: s.sn, first: !!row?.inserted });
     const stamps: AttStamps = { ...(row?.stamps ?? {}) };
+    // A CHECK was queued (12.3.1): "only the server resetting the timestamp to 0 is supported", so this
+    // initialisation hands back ATTLOGStamp=0 and the terminal uploads its attendance records again (each stored
+    // once). The Stamp held is kept: later uploads carry it forward as before.
+    if (row?.check_reset) stamps.ATTLOG = '0';
     return formatAttInitReply(s.sn, {
       stamps,
       errorDelay: this.settings.errorDelay,
@@ -283,6 +316,7 @@ export class AttendanceTerminalService implements OnModuleInit {
    * device's, since a terminal never registers (they are what `device/getAtt` shows as `type`).
    */
   async noteOptions(s: DeviceSession, options: KvMap): Promise<void> {
+    await this.noteBioOptions(s, options);
     const name = clip(options.text('DeviceName') ?? null, 100);
     const firm = clip(options.text('FirmVer') ?? options.text('FWVersion') ?? null, 100);
     if (!name && !firm) return;
@@ -291,6 +325,21 @@ export class AttendanceTerminalService implements OnModuleInit {
         WHERE id = $1 AND (device_name IS DISTINCT FROM COALESCE($2, device_name) OR firm_ver IS DISTINCT FROM COALESCE($3, firm_ver))`,
       [s.id, name, firm],
     );
+  }
+
+  private async noteBioOptions(s: DeviceSession, options: KvMap): Promise<void> {
+    const multiBio = options.text('MultiBioDataSupport');
+    const bioDataFun = options.text('BioDataFun');
+    if (multiBio === undefined && bioDataFun === undefined) return;
+    const said = `${multiBio ?? ''}\t${bioDataFun ?? ''}`;
+    if (this.bioOptions.get(s.sn) === said || s.admission !== 'admitted' || !this.bioOptionsListener) return;
+    try {
+      await this.bioOptionsListener({ deviceId: s.id, sn: s.sn });
+      this.bioOptions.set(s.sn, said);
+    } catch (err) {
+      // Planned again at its next options upload, or by the reconciler; the upload itself is stored.
+      this.logger.error(`terminal ${s.sn}: planning its templates for the biometric types it announced failed: ${(err as Error)?.stack ?? err}`);
+    }
   }
 
   /**

@@ -206,6 +206,16 @@ describe('ATTPHOTO (11.3)', () => {
     expect(p).toMatchObject({ fileName: '20150731103012-123.jpg', sn: '0316144680030', size: 9512, cmd: 'uploadphoto', pin: '123' });
   });
 
+  it('11.8: an identity-card attendance photo is named time-photo type-user ID-id number; the manual prints its fields space-separated', () => {
+    const data = Buffer.from([0xff, 0xd8, 9]).toString('base64');
+    for (const sep of ['\n', ' ']) {
+      const p = parseAttPhoto(`PIN=20160615093758-0-1457-210218199011304365.jpg${sep}SN=0316144680030${sep}size=9512${sep}CMD=uploadphoto\0${data}`);
+      expect(p).toMatchObject({ fileName: '20160615093758-0-1457-210218199011304365.jpg', sn: '0316144680030', size: 9512, cmd: 'uploadphoto', pin: '1457', photoType: 0, idNumber: '210218199011304365' });
+      if (typeof p !== 'string') expect(p.wallClock).toEqual(wc('2016-06-15 09:37:58'));
+    }
+    expect(parseAttPhoto(`PIN=20150731103012-123.jpg\nSN=1\0${data}`)).toMatchObject({ pin: '123', photoType: null, idNumber: null });
+  });
+
   it('refuses a body without a file name or without data', () => {
     expect(parseAttPhoto('SN=1\nsize=1\0abc')).toBe('ATTPHOTO without PIN (file name)');
     expect(parseAttPhoto('PIN=x.jpg\nSN=1')).toBe('ATTPHOTO without data');
@@ -241,6 +251,9 @@ describe('initialisation (attendance manual 5)', () => {
     expect(lines).toContain('ServerVer=2.4.1');
     expect(lines).toContain('PushProtVer=2.4.1');
     expect(lines).toContain('PushOptionsFlag=1');
+    // 3.1: the server issues the biometric types it takes; position 0 (the general type) is not one.
+    expect(lines).toContain('MultiBioDataSupport=0:1:1:1:1:1:1:1:1:1');
+    expect(lines).toContain('MultiBioPhotoSupport=0:1:1:1:1:1:1:1:1:1');
     expect(body.endsWith('\n')).toBe(false);
   });
 

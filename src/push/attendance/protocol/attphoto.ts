@@ -4,7 +4,9 @@
  *   PIN=<file name><LF>SN=<sn><LF>size=<n><LF>CMD=uploadphoto<NUL><binary JPEG>
  *
  * `PIN` is the file name, `<yyyyMMddHHmmss>-<pin>.jpg` on the firmware seen (the manual's example
- * `20150731103012-123.jpg`). The gateway sends `ATTPHOTOBase64=1` at initialisation, so the data after the
+ * `20150731103012-123.jpg`); an identity-card attendance photo (11.8) is named `<time>-<photo type>-<user ID>-<id
+ * number>.jpg` (`20160615093758-0-1457-210218199011304365.jpg`: photo type 0-4, then the PIN). The manual prints
+ * the header's fields separated by spaces as well as by LF. The gateway sends `ATTPHOTOBase64=1` at initialisation, so the data after the
  * NUL is normally base64; raw binary is accepted as well.
  */
 import type { WallClock } from '../../protocol/time';
@@ -18,6 +20,10 @@ export interface AttPhotoUpload {
   /** Punch time and PIN read from the file name, when it has the usual shape. */
   wallClock: WallClock | null;
   pin: string | null;
+  /** An identity-card attendance photo's type (11.8: 0 attendance succeeded, 1 failed, 2 blacklist, 3 verification succeeded, 4 failed), else null. */
+  photoType: number | null;
+  /** An identity-card attendance photo's ID number (11.8), else null. */
+  idNumber: string | null;
   /** The photo bytes. */
   data: Buffer;
 }
@@ -28,7 +34,7 @@ export function parseAttPhoto(body: Buffer | string): AttPhotoUpload | string {
   const nul = buf.indexOf(0);
   const head = (nul < 0 ? buf : buf.subarray(0, nul)).toString('utf8');
   const fields = new Map<string, string>();
-  for (const l of head.split(/[\r\n\t]/)) {
+  for (const l of head.split(/[\r\n\t]|\s+(?=(?:PIN|SN|size|CMD)=)/i)) {
     const eq = l.indexOf('=');
     if (eq > 0) fields.set(l.slice(0, eq).trim().toLowerCase(), l.slice(eq + 1).trim());
   }
@@ -46,13 +52,16 @@ export function parseAttPhoto(body: Buffer | string): AttPhotoUpload | string {
     const w: WallClock = { year: +m[1], month: +m[2], day: +m[3], hour: +m[4], minute: +m[5], second: +m[6] };
     if (isValidWallClock(w)) wallClock = w;
   }
+  const idCard = wallClock && m ? /^([0-4])-([^-]+)-(.+)$/.exec(m[7]) : null;
   return {
     fileName,
     sn: fields.get('sn') ?? null,
     size: size && /^\d+$/.test(size) ? Number(size) : null,
     cmd: fields.get('cmd') ?? null,
     wallClock,
-    pin: wallClock && m ? m[7] : null,
+    pin: idCard ? idCard[2] : wallClock && m ? m[7] : null,
+    photoType: idCard ? Number(idCard[1]) : null,
+    idNumber: idCard ? idCard[3] : null,
     data,
   };
 }

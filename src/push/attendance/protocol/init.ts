@@ -24,6 +24,8 @@
  *   PushOptionsFlag=1
  *   PushOptions=<k>,<k>...
  *   ATTPHOTOBase64=1
+ *   MultiBioDataSupport=0:1:1:1:1:1:1:1:1:1
+ *   MultiBioPhotoSupport=0:1:1:1:1:1:1:1:1:1
  *
  * LF-separated, no trailing LF. TransFlag uses format II (names), the one the manual asks a new server to use;
  * the manual's example prints its TABs as spaces.
@@ -69,6 +71,16 @@ function transFlagDigits(flags: readonly string[]): string {
 }
 
 export const DEFAULT_TRANS_FLAG = ['AttLog', 'OpLog', 'AttPhoto', 'EnrollUser', 'ChgUser', 'EnrollFP', 'ChgFP', 'FPImag', 'FACE', 'UserPic', 'WORKCODE', 'BioPhoto'];
+
+/**
+ * The biometric types the server takes (3.1, "Specification of Hybrid Identification Protocol": the server
+ * issues MultiBioDataSupport and MultiBioPhotoSupport at initialisation, the terminal pushes its own, and each
+ * side uses only the types both announce). One position per type of the manual's list (1 fingerprint, 2
+ * near-infrared face, 3 voiceprint, 4 iris, 5 retina, 6 palm print, 7 finger vein, 8 palm, 9 visible-light
+ * face); position 0 is the general type, which is not a biometric. The gateway stores and hands on templates and
+ * photos of every type, so it announces them all and lets the terminal's own list decide.
+ */
+export const ATT_SERVER_MULTI_BIO = '0:1:1:1:1:1:1:1:1:1';
 
 /** Options the server asks a terminal to push (8: `table=options`), to learn its biometric versions. */
 export const DEFAULT_PUSH_OPTIONS = ['FingerFunOn', 'FaceFunOn', 'FPVersion', 'FaceVersion', 'FvFunOn', 'PvFunOn', 'BioDataFun', 'BioPhotoFun', 'MultiBioDataSupport', 'MultiBioPhotoSupport', 'MultiBioVersion', 'UserPicURLFunOn'];
@@ -139,6 +151,7 @@ export function formatAttInitReply(sn: string, c: AttInitConfig): string {
     line('PushOptions', opts.join(',')),
   );
   if (c.attPhotoBase64 !== false) out.push(line('ATTPHOTOBase64', 1));
+  out.push(line('MultiBioDataSupport', ATT_SERVER_MULTI_BIO), line('MultiBioPhotoSupport', ATT_SERVER_MULTI_BIO));
   return out.join('\n');
 }
 
