@@ -34,10 +34,10 @@ async function main(): Promise<void> {
   try {
     await gateway.app.listen({ port: config.port, host: config.host });
   } catch (err) {
-    const why = portProblem(err);
-    if (!why) throw err;
+    const problem = portProblem(err);
+    if (!problem) throw err;
     // Not a crash: the port is someone else's (another gateway, often) or not ours to open. Say what to do.
-    process.stderr.write(`Port ${config.port} on ${config.host} ${why}: stop that program or set PORT (and HOST) to another.\n`);
+    process.stderr.write(`Port ${config.port} on ${config.host} ${problem.why}: ${problem.todo}.\n`);
     await gateway.close().catch(() => undefined);
     process.exit(4);
   }
@@ -59,11 +59,11 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
-function portProblem(err: unknown): string | null {
+function portProblem(err: unknown): { why: string; todo: string } | null {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EADDRINUSE') return 'is already in use (another gateway, or another program)';
-  if (code === 'EACCES') return 'cannot be opened by this user (ports below 1024 need privileges)';
-  if (code === 'EADDRNOTAVAIL') return 'is not an address of this machine';
+  if (code === 'EADDRINUSE') return { why: 'is already in use (another gateway, or another program)', todo: 'stop that program or set PORT to another' };
+  if (code === 'EACCES') return { why: 'cannot be opened by this user (ports below 1024 need privileges)', todo: 'set PORT to 1024 or above, or run with the privilege' };
+  if (code === 'EADDRNOTAVAIL') return { why: 'is not an address of this machine', todo: 'set HOST to one of its addresses, or to 0.0.0.0 for all of them' };
   return null;
 }
 

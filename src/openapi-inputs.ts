@@ -48,6 +48,29 @@ export function dedupeParameters(document: OpenAPIObject): void {
   }
 }
 
+/**
+ * An optional query parameter's example moves into its description. Swagger UI's "Try it out" fills every
+ * parameter that has an example, so `transaction/list` went out filtered to the manual's 2023-01-12 and pin 57
+ * and answered nothing; an optional filter now starts empty and says what a value looks like. Required ones
+ * (`pageNo`, `pageSize`, path parameters) keep theirs, which Try it out can send as they are.
+ */
+export function unfillOptionalQueryExamples(document: OpenAPIObject): void {
+  for (const item of Object.values(document.paths)) {
+    for (const op of [item.get, item.post, item.put, item.delete, item.patch]) {
+      for (const p of op?.parameters ?? []) {
+        if (!('name' in p) || p.in !== 'query' || p.required) continue;
+        const schema = (p.schema ?? {}) as { example?: unknown };
+        const example = p.example ?? schema.example;
+        if (example === undefined) continue;
+        delete p.example;
+        delete schema.example;
+        const shown = `Example: \`${typeof example === 'string' ? example : JSON.stringify(example)}\`.`;
+        p.description = p.description ? `${p.description.replace(/\s*$/, '')}${/[.!?)]$/.test(p.description.trim()) ? '' : '.'} ${shown}` : shown;
+      }
+    }
+  }
+}
+
 const API_PARAMETERS = 'swagger/apiParameters';
 const DECLARED = 'cv:swaggerInputsDeclared';
 

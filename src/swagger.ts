@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { declareCvInputs, dedupeParameters } from './openapi-inputs';
+import { declareCvInputs, dedupeParameters, unfillOptionalQueryExamples } from './openapi-inputs';
 
 export const GATEWAY_EXTENSIONS_TAG = 'Gateway extensions';
 
@@ -21,6 +21,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
   declareCvInputs(app);
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (controllerKey, methodKey) => `${controllerKey}_${methodKey}` });
   dedupeParameters(document);
+  unfillOptionalQueryExamples(document);
   return document;
 }
 

@@ -26,10 +26,23 @@ export class ApiClientService {
 
   constructor(@InjectRepository(ApiClient) private readonly clients: Repository<ApiClient>) {}
 
-  async create(name: string): Promise<{ client: ApiClient; token: string }> {
+  /**
+   * A client with a new token. A revoked client of that name is given the new token and enabled again (its old
+   * token stays refused: only the new hash is kept), so a name once revoked can be issued again; `renewed` says
+   * so. Null when an enabled client already has the name.
+   */
+  async create(name: string): Promise<{ client: ApiClient; token: string; renewed: boolean } | null> {
     const token = generateToken();
-    const client = await this.clients.save(this.clients.create({ name, tokenHash: hashToken(token), enabled: true }));
-    return { client, token };
+    const rows: Array<{ id: string; name: string; token_hash: string; enabled: boolean; created_at: Date; last_used_at: Date | null; renewed: boolean }> = await this.clients.query(
+      `INSERT INTO api_client (id, name, token_hash, enabled) VALUES ($1, $2, $3, true)
+       ON CONFLICT (name) DO UPDATE SET token_hash = EXCLUDED.token_hash, enabled = true, last_used_at = NULL WHERE api_client.enabled = false
+       RETURNING id, name, token_hash, enabled, created_at, last_used_at, (xmax <> 0) AS renewed`,
+      [newId(), name, hashToken(token)],
+    );
+    const [r] = rows;
+    if (!r) return null;
+    const client = this.clients.create({ id: r.id, name: r.name, tokenHash: r.token_hash, enabled: r.enabled, createdAt: new Date(r.created_at), lastUsedAt: r.last_used_at && new Date(r.last_used_at) });
+    return { client, token, renewed: r.renewed };
   }
 
   /** The API_TOKEN client: created once, its hash refreshed when the variable changes. */

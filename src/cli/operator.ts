@@ -88,5 +88,8 @@ export async function runOperatorCommand(args: string[], out: (line: string) => 
 }
 
 if (require.main === module) {
-  runCli((out) => runOperatorCommand(process.argv.slice(2), out));
+  runCli(
+    (out) => runOperatorCommand(process.argv.slice(2), out),
+    'With the embedded database, stop the gateway first, or start it with CONSOLE_ADMIN_PASSWORD (it creates the administrator "admin"), or have an administrator add the operator in the console (Settings, operators and roles) while the gateway runs.',
+  );
 }

@@ -15,13 +15,13 @@ export async function runTokenCommand(args: string[], out: (line: string) => voi
   return withCliDatabase(async (ds) => {
     const clients = new ApiClientService(ds.getRepository(ApiClient));
     if (command === 'create') {
-      if (await ds.getRepository(ApiClient).exists({ where: { name } })) {
-        out(`a client named "${name}" already exists`);
+      const created = await clients.create(name);
+      if (!created) {
+        out(`a client named "${name}" already exists and is enabled (revoke it first to issue it a new token)`);
         return 1;
       }
-      const { token } = await clients.create(name);
-      out(`created client "${name}"; its token (shown once, keep it safe):`);
-      out(token);
+      out(created.renewed ? `client "${name}" was revoked: it is enabled again with a new token (its old one stays refused), shown once, keep it safe:` : `created client "${name}"; its token (shown once, keep it safe):`);
+      out(created.token);
     } else if (command === 'list') {
       const rows = await clients.list();
       out(['name', 'enabled', 'created', 'last used'].join('\t'));

@@ -35,8 +35,9 @@ export class ConsoleSettingsController {
   async createApiClient(@Body() body: { name?: unknown } | undefined) {
     const name = typeof body?.name === 'string' ? body.name.trim() : '';
     if (!CLIENT_NAME.test(name)) throw new CvError(CvCode.InvalidParameter, 'name must be 1 to 100 letters, digits, spaces or . _ @ -');
-    const { client, token } = await this.clients.create(name);
-    return ok({ id: client.id, name: client.name, token });
+    const created = await this.clients.create(name);
+    if (!created) throw new CvError(CvCode.Conflict, `An enabled API client is already named ${name}: revoke it first to issue it a new token`);
+    return ok({ id: created.client.id, name: created.client.name, token: created.token });
   }
 
   @Post('api-clients/:name/revoke')

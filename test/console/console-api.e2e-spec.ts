@@ -139,6 +139,12 @@ describe('console API: roles and audit', () => {
     expect(JSON.stringify(listed.body)).not.toContain(token);
     expect((await a.call('POST', 'settings/api-clients/payroll/revoke')).body.code).toBe(0);
     expect((await rawCall(t, 'GET', `/api/accLevel/list?pageNo=1&pageSize=10&access_token=${token}`)).body.code).toBe(-401);
+    // A revoked name is issued again with a new token; an enabled one is not (-409).
+    const again = await a.call('POST', 'settings/api-clients', { name: 'payroll' });
+    expect(again.body.data).toEqual({ id: created.body.data.id, name: 'payroll', token: expect.stringMatching(/^.{20,}$/) });
+    expect((await rawCall(t, 'GET', `/api/accLevel/list?pageNo=1&pageSize=10&access_token=${again.body.data.token}`)).body.code).toBe(0);
+    expect((await rawCall(t, 'GET', `/api/accLevel/list?pageNo=1&pageSize=10&access_token=${token}`)).body.code).toBe(-401);
+    expect((await a.call('POST', 'settings/api-clients', { name: 'payroll' })).body.code).toBe(-409);
     const op = await a.call('POST', 'operators', { name: 'eve', role: 'viewer', password: 'eve-password-1' });
     expect(op.body.data).toMatchObject({ name: 'eve', role: 'viewer', totpEnabled: false, disabled: false });
     const log = (await a.call('GET', 'audit?operator=ada')).body.data.rows;

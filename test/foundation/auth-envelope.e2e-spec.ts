@@ -67,7 +67,7 @@ describe('API tokens', () => {
 
   it('refuses a revoked client at once for a new token and within seconds for a cached one', async () => {
     const clients = t.app.get(ApiClientService);
-    const { token } = await clients.create('revoke-me');
+    const { token } = (await clients.create('revoke-me'))!;
     expect((await t.request('GET', path, { query: { access_token: token } })).body.code).toBe(0);
     await clients.revoke('revoke-me');
     expect((await t.request('GET', path, { query: { access_token: token } })).status).toBe(401);

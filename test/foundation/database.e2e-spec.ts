@@ -126,7 +126,7 @@ describe('the embedded database', () => {
       child.stderr.on('data', (c) => (stderr += c));
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       expect(code).toBe(4);
-      expect(stderr).toContain(`Port ${port} on 127.0.0.1 is already in use (another gateway, or another program): stop that program or set PORT (and HOST) to another.`);
+      expect(stderr).toContain(`Port ${port} on 127.0.0.1 is already in use (another gateway, or another program): stop that program or set PORT to another.`);
       expect(stderr).not.toContain('    at ');
       expect(fs.existsSync(path.join(dataDir, 'gateway.lock'))).toBe(false);
     } finally {

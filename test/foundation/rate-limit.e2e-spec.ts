@@ -24,7 +24,7 @@ describe('REST abuse limits', () => {
   });
 
   it('limits requests per API client', async () => {
-    const { token } = await t.app.get(ApiClientService).create('bursty');
+    const { token } = (await t.app.get(ApiClientService).create('bursty'))!;
     await t.app.get(ApiClientService).verify(token);
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await t.request('GET', '/api/department/get/1', { query: { access_token: token } })).status);

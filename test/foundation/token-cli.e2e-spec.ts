@@ -39,6 +39,16 @@ describe('npm run token', () => {
     expect((await token(['revoke', 'payroll'])).code).toBe(0);
     expect((await token(['revoke', 'nobody'])).code).toBe(1);
     expect((await token(['list'])).lines.some((l) => l.startsWith('payroll\tno\t'))).toBe(true);
+
+    // The name is issued again after its revocation: a new token that works (the old one's hash is gone; the
+    // gateway process here may still hold it verified for its cache's 10 s, as after any revocation by the CLI).
+    const again = await token(['create', 'payroll']);
+    expect(again.code).toBe(0);
+    expect(again.lines[0]).toContain('was revoked');
+    expect(again.lines[1]).toMatch(/^[0-9a-f]{40}$/);
+    expect((await t.request('GET', '/api/department/get/1', { query: { access_token: again.lines[1] } })).body.code).toBe(0);
+    expect(await t.ds.query(`SELECT 1 FROM api_client WHERE token_hash = encode(sha256($1::bytea), 'hex')`, [secret])).toEqual([]);
+    expect((await token(['list'])).lines.some((l) => l.startsWith('payroll\tyes\t'))).toBe(true);
   });
 
   it('stores only a hash of the token', async () => {

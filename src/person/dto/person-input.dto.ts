@@ -8,6 +8,12 @@ import { IsCvPin } from '../../common/pin.decorator';
 import { IsCardNo } from '../../common/card.decorator';
 import { ToBoolean, ToTrimmedString } from '../../common/transforms';
 
+/**
+ * Swagger's example photo: a real (1 × 1 pixel) PNG, so that "Try it out" on person/add stores a person instead of
+ * answering -27 for the manual's placeholder text.
+ */
+const ONE_PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+
 /** A time too long to be one is a time format error (-100), as a malformed one is. */
 const TOO_LONG_TIME = { context: { code: CvCode.TimeFormat } };
 
@@ -51,7 +57,7 @@ export class PersonWriteDto extends PersonPinDto {
   @DeviceSafe()
   supplyCards?: string;
 
-  @ApiPropertyOptional({ example: 'picture-base64', description: 'photo (JPEG/PNG) as base64; sent to face devices as the comparison photo (-27 when unusable)' })
+  @ApiPropertyOptional({ example: ONE_PIXEL_PNG, description: 'photo (JPEG/PNG) as base64; sent to face devices as the comparison photo (-27 when unusable)' })
   @IsOptional() @IsString() @MaxLength(MAX_PHOTO_CHARS, { context: { code: CvCode.InvalidPhoto } })
   personPhoto?: string;
 
