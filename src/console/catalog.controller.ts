@@ -1,6 +1,7 @@
 import { Body, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ok } from '../common/envelope';
+import { CvCode, CvError } from '../common/cv-error';
 import { AccLevelService } from '../accLevel/acc-level.service';
 import { LevelAddDoorItemDto, LevelAddItemDto, LevelUpdateDto } from '../accLevel/dto/acc-level.dto';
 import { AreaCreateDto, AreaUpdateDto } from '../area/dto/area.dto';
@@ -162,6 +163,7 @@ export class ConsoleCatalogController {
   @HttpCode(200)
   @Audit('timeSegment.create', (r) => r.body?.name)
   async createTimeSegment(@Body() dto: TimeSegmentCreateDto) {
+    requireHours(dto.schedule);
     await this.timeSegments.create(dto);
     return ok(null);
   }
@@ -169,6 +171,7 @@ export class ConsoleCatalogController {
   @Put('time-segments/:id')
   @Audit('timeSegment.update', (r) => r.params.id)
   async updateTimeSegment(@Param('id') id: string, @Body() dto: TimeSegmentUpdateDto) {
+    if (dto.schedule) requireHours(dto.schedule);
     await this.timeSegments.update(id, dto);
     return ok(null);
   }
@@ -200,5 +203,15 @@ export class ConsoleCatalogController {
   async deleteHoliday(@Param('id') id: string) {
     await this.holidays.delete(id);
     return ok(null);
+  }
+}
+
+/**
+ * The console's time segment form sends the days ticked: none ticked would save a segment that admits no one at
+ * any hour, shown with an empty Hours column, which is never what the operator meant.
+ */
+function requireHours(schedule: Record<string, unknown> | undefined): void {
+  if (!schedule || !Object.values(schedule).some((intervals) => Array.isArray(intervals) && intervals.length > 0)) {
+    throw new CvError(CvCode.InvalidParameter, 'Tick at least one day: a time segment without hours admits no one');
   }
 }

@@ -1,6 +1,7 @@
 import { Body, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ok } from '../common/envelope';
+import { CvCode, CvError } from '../common/cv-error';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { OmitType } from '@nestjs/swagger';
@@ -85,11 +86,20 @@ export class ConsolePersonsController {
     return ok({ person, left, devices });
   }
 
-  /** Add or edit (the REST API's person/add rules and validation: department, cards, photo, levels, validity). */
+  /**
+   * Add or edit (the REST API's person/add rules and validation: department, cards, photo, levels, validity).
+   * The "New person" form sends `?new=1`: a pin that is already someone's (in service or resigned) is refused
+   * -409 and nothing changes, where person/add would edit that person (an operator typing a taken pin must not
+   * overwrite them and take their levels away).
+   */
   @Post()
   @HttpCode(200)
   @Audit('person.save', (r) => r.body?.pin)
-  async save(@Body() dto: PersonWriteDto) {
+  async save(@Body() dto: PersonWriteDto, @Query('new') isNew?: string) {
+    if (isNew === '1' || isNew === 'true') {
+      const [taken]: Array<{ left: boolean }> = await this.ds.query(`SELECT p.status <> 'active' AS left FROM person p WHERE p.pin = $1`, [dto.pin?.trim() ?? '']);
+      if (taken) throw new CvError(CvCode.Conflict, `A person with pin ${dto.pin.trim()} already exists${taken.left ? ' (resigned: reinstate them instead)' : ': open them to edit'}; nothing was saved`);
+    }
     await this.persons.upsert(dto, 'add');
     return ok(null);
   }

@@ -72,6 +72,16 @@ describe('console API: sessions and CSRF', () => {
     expect(good.body).toEqual({ code: 0, message: 'success', data: null });
   });
 
+  it('refuses a "New person" whose pin is taken (-409), and changes nothing; an edit of that pin saves', async () => {
+    const c = await signIn(t, 'otto', 'otto-password-1');
+    expect((await c.call('POST', 'persons?new=1', { pin: 'taken1', name: 'Ada', cardNo: '5150001' })).body.code).toBe(0);
+    const again = await c.call('POST', 'persons?new=1', { pin: 'taken1', name: 'Imposter', cardNo: '5150002' });
+    expect(again.body).toEqual({ code: -409, message: expect.stringContaining('already exists'), data: null });
+    expect(await t.ds.query(`SELECT name, card_no FROM person WHERE pin = 'taken1'`)).toEqual([{ name: 'Ada', card_no: '5150001' }]);
+    expect((await c.call('POST', 'persons', { pin: 'taken1', name: 'Ada B', cardNo: '5150001' })).body.code).toBe(0);
+    expect(await t.ds.query(`SELECT name FROM person WHERE pin = 'taken1'`)).toEqual([{ name: 'Ada B' }]);
+  });
+
   it('opens the live event stream behind the session cookie (no token in the URL)', async () => {
     const c = await signIn(t, 'vera', 'vera-password-1');
     const ac = new AbortController();
@@ -262,6 +272,10 @@ describe('console API: editing the reference lists', () => {
     expect((await o.call('GET', 'catalog/areas')).body.data.find((a: { code: string }) => a.code === 'ar1')).toMatchObject({ name: 'Area after' });
 
     const week = { mon: [['08:00', '12:00']] };
+    // No day ticked: a segment that admits no one is refused, and nothing is stored.
+    const empty = await o.call('POST', 'catalog/time-segments', { name: 'Seg none', schedule: { mon: [], tue: [] } });
+    expect(empty.body).toEqual({ code: -400, message: expect.stringContaining('at least one day'), data: null });
+    expect(await t.ds.query(`SELECT 1 FROM time_segment WHERE name = 'Seg none'`)).toEqual([]);
     expect((await o.call('POST', 'catalog/time-segments', { name: 'Seg before', schedule: week })).body.code).toBe(0);
     const seg = (await o.call('GET', 'catalog/time-segments')).body.data.find((x: { name: string }) => x.name === 'Seg before');
     expect((await o.call('PUT', `catalog/time-segments/${seg.id}`, { name: 'Seg after', schedule: { tue: [['09:00', '17:00']] } })).body.code).toBe(0);

@@ -108,6 +108,14 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     await removeDoor.getByRole('button', { name: 'Cancel' }).click();
     await removeDoor.waitFor({ state: 'hidden' });
     expect(await page.locator('dialog h3[id]').evaluateAll((hs) => new Set(hs.map((h) => h.id)).size === hs.length)).toBe(true);
+    // To another tab and back: the levels are drawn again, never the departments' rows under the levels' columns.
+    const errors: string[] = [];
+    const onError = (e: Error) => errors.push(e.message);
+    page.on('pageerror', onError);
+    for (const tab of ['Departments', 'Access levels', 'Time segments', 'Access levels']) await page.getByRole('tab', { name: tab }).click();
+    await page.getByRole('button', { name: `Remove ${DOOR} from Lobby` }).waitFor();
+    page.off('pageerror', onError);
+    expect(errors).toEqual([]);
     await panelCatchesUp();
     await nav(page, 'Persons');
     await page.getByRole('button', { name: 'Add person' }).click();
@@ -149,6 +157,42 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     await page.getByRole('cell', { name: '2031-01-01 18:00:00' }).waitFor({ state: 'detached' });
     await panelCatchesUp();
     expect(sim.user('4711')).toMatchObject({ Pin: '4711', CardNo: '123456' });
+  });
+
+  it('refuses a "New person" whose pin is taken, and says so when a session has ended before a save', async () => {
+    await nav(page, 'Persons');
+    await page.getByRole('button', { name: 'Add person' }).click();
+    let form = page.getByRole('form', { name: 'New person' });
+    await form.getByLabel('Pin').fill('4711');
+    await form.getByLabel('First name').fill('Imposter');
+    await form.getByRole('button', { name: 'Save person' }).click();
+    await page.getByRole('alert').filter({ hasText: 'already exists' }).waitFor();
+    expect(await t.ds.query(`SELECT name FROM person WHERE pin = '4711'`)).toEqual([{ name: 'Grace' }]);
+    await form.getByRole('button', { name: 'Close' }).click();
+
+    // Another operator's session ends (idle time, sign-out elsewhere) while a form is open: the save tells them.
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const other = await ctx.newPage();
+      other.setDefaultTimeout(10_000);
+      await signIn(other, 'ada', 'ada-password-1');
+      await other.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+      await nav(other, 'Persons');
+      await other.getByRole('button', { name: 'Add person' }).click();
+      form = other.getByRole('form', { name: 'New person' });
+      await form.getByLabel('Pin').fill('4712');
+      const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM console_session`);
+      await t.ds.query(`DELETE FROM console_session WHERE created_at = (SELECT max(created_at) FROM console_session)`);
+      expect((await t.ds.query(`SELECT count(*)::int AS n FROM console_session`))[0].n).toBe(n - 1);
+      await form.getByRole('button', { name: 'Save person' }).click();
+      await other.getByRole('form', { name: 'Sign in' }).waitFor();
+      await other.getByRole('alert').filter({ hasText: 'Your session has ended' }).waitFor();
+      expect(await t.ds.query(`SELECT 1 FROM person WHERE pin = '4712'`)).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+    // The first operator's session is untouched.
+    await nav(page, 'Dashboard');
   });
 
   it('runs a full sync with a progress bar and shows the command queue with Return codes', async () => {

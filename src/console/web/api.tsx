@@ -1,11 +1,12 @@
 /** The console API: JSON envelopes {code, message, data}; the session's CSRF token on every change. */
 let csrfToken = '';
-let onSignedOut: () => void = () => {};
+let onSignedOut: (message: string) => void = () => {};
 
 export function setCsrf(token: string) {
   csrfToken = token;
 }
-export function whenSignedOut(fn: () => void) {
+/** Called with the gateway's message when a call finds the session ended (idle timeout, sign-out elsewhere, account changed). */
+export function whenSignedOut(fn: (message: string) => void) {
   onSignedOut = fn;
 }
 
@@ -39,7 +40,7 @@ export async function api<T = any>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', pa
     throw new ApiError(-1, `The gateway answered HTTP ${res.status} without a readable body`);
   }
   if (envelope.code !== 0) {
-    if (res.status === 401 && !path.startsWith('session/login')) onSignedOut();
+    if (res.status === 401 && !path.startsWith('session/login')) onSignedOut(envelope.message);
     throw new ApiError(envelope.code, envelope.message);
   }
   return envelope.data;

@@ -247,7 +247,10 @@ function EditForm({ tab, row, onDone, onCancel }: { tab: TabKey; row: any; onDon
 export function CatalogPage({ me }: { me: Me }) {
   const [tab, setTab] = useState<TabKey>('levels');
   const current = TABS.find((t) => t.key === tab)!;
-  const list = useLoad(() => api('GET', `catalog/${tab}`), [tab]);
+  // The rows say which tab they are of: until the new tab's rows arrive, the previous tab's must not be drawn with
+  // this tab's columns (levels' doors of a department row crashed the page).
+  const loaded = useLoad(() => api<any[]>('GET', `catalog/${tab}`).then((rows) => ({ tab, rows })), [tab]);
+  const list = { ...loaded, data: loaded.data?.tab === tab ? loaded.data.rows : undefined };
   const [del, setDel] = useState<any>(null);
   const [edit, setEdit] = useState<any>(null);
   const [drop, setDrop] = useState<{ level: any; door: string; doorId: string } | null>(null);
@@ -322,7 +325,7 @@ export function CatalogPage({ me }: { me: Me }) {
                     {k === 'hours' ? (
                       hoursOf(row.schedule)
                     ) : tab === 'levels' && k === 'doors' && mayEdit ? (
-                      (row.doors as string[]).map((door, j) => (
+                      ((row.doors ?? []) as string[]).map((door, j) => (
                         <span key={door}>
                           {door}{' '}
                           <button type="button" class="small secondary outline" aria-label={`Remove ${door} from ${row.name}`} onClick={() => setDrop({ level: row, door, doorId: row.doorIds[j] })}>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
 import type { Me } from './main';
-import { Badge, can, DataTable, Notice, useAction, useLoad } from './ui';
+import { Badge, can, DataTable, Notice, useAction, useEvery, useLoad } from './ui';
 
 interface LiveEvent {
   id: string;
@@ -34,6 +34,8 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
     es.addEventListener('doorState', () => reload());
     return () => es.close();
   }, []);
+  // A panel going offline sends no event (its polls just stop): the counts and lists are read again every 10 s.
+  useEvery(10_000, reload);
   async function approve(sn: string) {
     await a.run(() => api('POST', `devices/${encodeURIComponent(sn)}/approve`), `Panel ${sn} approved; its data is being sent`);
     reload();
@@ -42,9 +44,9 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
   if (!data) return <p aria-busy="true">Loading…</p>;
   return (
     <>
-      <section class="cards" aria-label="Panels">
+      <section class="cards" aria-label="Devices">
         <article>
-          <span class="n">{data.devices.online}</span> panels online
+          <span class="n">{data.devices.online}</span> devices online
         </article>
         <article>
           <span class="n">{data.devices.offline}</span> offline

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from './api';
 import { doorTone } from './dashboard';
 import type { Me } from './main';
-import { Badge, can, Confirm, Notice, useAction, useLoad } from './ui';
+import { Badge, can, Confirm, Notice, useAction, useEvery, useLoad } from './ui';
 
 const ACTIONS: Array<{ action: string; label: string; question: (door: string) => string; danger?: boolean }> = [
   { action: 'open', label: 'Open', question: (d) => `Unlock ${d} for 5 seconds?` },
@@ -13,6 +13,8 @@ const ACTIONS: Array<{ action: string; label: string; question: (door: string) =
 
 export function DoorsPage({ me }: { me: Me }) {
   const { data, error, reload } = useLoad(() => api('GET', 'doors'));
+  // Door states and the panels' online state change on the device side: read again every 10 s.
+  useEvery(10_000, reload);
   const [pending, setPending] = useState<{ door: any; action: (typeof ACTIONS)[number] } | null>(null);
   const a = useAction();
   async function confirm() {

@@ -1,7 +1,7 @@
 import '@picocss/pico/css/pico.min.css';
 import './console.css';
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, setCsrf, whenSignedOut } from './api';
 import { AttendancePage } from './attendance';
 import { AuditPage } from './audit';
@@ -54,7 +54,7 @@ function currentPath(): string {
   return PAGES.some((x) => x.path === p) ? p : 'dashboard';
 }
 
-function Login({ onIn }: { onIn: (me: Me, csrf: string) => void }) {
+function Login({ onIn, ended }: { onIn: (me: Me, csrf: string) => void; ended?: string }) {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
@@ -86,6 +86,11 @@ function Login({ onIn }: { onIn: (me: Me, csrf: string) => void }) {
               <input name="code" inputMode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required value={code} onInput={(e) => setCode(e.currentTarget.value)} autofocus />
             </label>
           )}
+          {ended && !a.error && !needCode && (
+            <p role="alert" class="notice error">
+              {ended}
+            </p>
+          )}
           <Notice error={a.error} ok={needCode && !a.error ? 'Enter the 6-digit code from your authenticator app' : undefined} />
           <button type="submit" aria-busy={a.busy} disabled={a.busy}>
             Sign in
@@ -98,9 +103,17 @@ function Login({ onIn }: { onIn: (me: Me, csrf: string) => void }) {
 
 function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [ended, setEnded] = useState<string | undefined>();
+  const signedIn = useRef(false);
+  signedIn.current = !!me;
   const [page, setPage] = useState(currentPath());
   useEffect(() => {
-    whenSignedOut(() => setMe(null));
+    // A call that finds the session ended says so on the sign-in form: nothing of what was being done was saved.
+    whenSignedOut(() => {
+      // Only a session that was open has ended: the first check of a page opened signed out is no news.
+      if (signedIn.current) setEnded('Your session has ended (after a time without activity, a sign-out elsewhere, or a change to your account): sign in again. What you were doing was not saved.');
+      setMe(null);
+    });
     api('GET', 'session').then(
       (s) => (setCsrf(s.csrfToken), setMe({ ...s.operator, timeZone: s.timeZone })),
       () => setMe(null),
@@ -116,11 +129,12 @@ function App() {
     document.getElementById('main')?.focus();
   }
   async function logout() {
+    signedIn.current = false; // a call still on its way is refused now: no "session ended" for a sign-out
     await api('POST', 'session/logout').catch(() => undefined);
     setMe(null);
   }
   if (me === undefined) return <p aria-busy="true">Loading…</p>;
-  if (me === null) return <Login onIn={(m, csrf) => (setCsrf(csrf), setMe(m))} />;
+  if (me === null) return <Login ended={ended} onIn={(m, csrf) => (setCsrf(csrf), setEnded(undefined), setMe(m))} />;
   const current = PAGES.find((p) => p.path === page)!;
   const View = current.view;
   return (

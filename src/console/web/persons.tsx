@@ -38,7 +38,7 @@ function PersonEditor({ initial, isNew, onDone, readOnly }: { initial: Form; isN
       isDisabled: f.isDisabled,
       personPhoto: f.personPhoto || undefined,
     };
-    const r = await a.run(() => api('POST', 'persons', body), `Saved ${body.pin}`);
+    const r = await a.run(() => api('POST', isNew ? 'persons?new=1' : 'persons', body), `Saved ${body.pin}`);
     // The editor closes: the page shows the confirmation (it would vanish with the editor's own status line).
     if (r !== undefined) onDone(`Saved ${body.pin}`);
   }

@@ -55,6 +55,21 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[] = []) {
   return { data, error, reload: () => setTick((t) => t + 1) };
 }
 
+/**
+ * Calls `fn` every `ms` while the page is shown (not while the browser tab is hidden): states that change
+ * without an event of their own (a panel going offline is the absence of its polls) are read again.
+ */
+export function useEvery(ms: number, fn: () => void) {
+  const latest = useRef(fn);
+  latest.current = fn;
+  useEffect(() => {
+    const id = setInterval(() => {
+      if (document.visibilityState !== 'hidden') latest.current();
+    }, ms);
+    return () => clearInterval(id);
+  }, [ms]);
+}
+
 /** Pages of a list: with `total` it counts pages; lists without a cheap count pass `more` instead. */
 export function Pager({ page, size, total, more, onPage }: { page: number; size: number; total?: number; more?: boolean; onPage: (p: number) => void }) {
   const last = total === undefined ? undefined : Math.max(1, Math.ceil(total / size));
