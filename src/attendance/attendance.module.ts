@@ -26,6 +26,6 @@ import { AttendanceHooks } from './attendance-hooks';
   imports: [PushModule, SyncModule, AreaModule, DeviceModule, TransactionModule],
   controllers: [AttTransactionController, AttDeviceController, AttAreaPersonController, AttPersonController, AttApplyController, AttGatewayController],
   providers: [AttTransactionService, AttAreaPersonService, AttPersonService, AttApplyService, AttendanceEnrolmentService, AttendanceHooks],
-  exports: [AttTransactionService],
+  exports: [AttTransactionService, AttAreaPersonService],
 })
 export class AttendanceModule {}

@@ -1,7 +1,10 @@
-import { Get, Query, Req, Res } from '@nestjs/common';
+import { Body, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ok } from '../common/envelope';
 import { AttTransactionService } from '../attendance/att-transaction.service';
+import { AttAreaPersonService } from '../attendance/att-area-person.service';
+import { AreaPersonDto } from '../attendance/dto/attendance.dto';
+import { Audit } from './console-roles';
 import type { AttTransactionItemDto } from '../attendance/dto/attendance.dto';
 import { DeviceService } from '../device/device.service';
 import { TransactionService } from '../transaction/transaction.service';
@@ -28,7 +31,29 @@ export class ConsoleAttendanceController {
     private readonly punches: AttTransactionService,
     private readonly transactions: TransactionService,
     private readonly audit: ConsoleAuditService,
+    private readonly areaPersons: AttAreaPersonService,
   ) {}
+
+  /**
+   * Persons onto an area's attendance terminals: the REST API's attAreaPerson/set (2.8.2), the same rules and
+   * planning (USERINFO, templates and photo to the area's terminals, in the transaction of the change).
+   */
+  @Post('area-persons')
+  @HttpCode(200)
+  @Audit('attArea.set', (r) => `${r.body?.code}: ${r.body?.pins}`)
+  async setAreaPersons(@Body() dto: AreaPersonDto) {
+    await this.areaPersons.set('att', dto.code, dto.pins);
+    return ok(null);
+  }
+
+  /** attAreaPerson/delete (2.8.1): the persons leave the area and its terminals. */
+  @Post('area-persons/remove')
+  @HttpCode(200)
+  @Audit('attArea.delete', (r) => `${r.body?.code}: ${r.body?.pins}`)
+  async removeAreaPersons(@Body() dto: AreaPersonDto) {
+    await this.areaPersons.delete('att', dto.code, dto.pins);
+    return ok(null);
+  }
 
   @Get('devices')
   async list() {

@@ -9,6 +9,7 @@ import { AreaService } from '../area/area.service';
 import { DepartmentAddDto } from '../department/dto/department.dto';
 import { HolidayCreateDto, HolidayUpdateDto } from '../holiday/dto/holiday.dto';
 import { eventCodes } from '../push/protocol/tables';
+import { cvsEventName } from '../push/cvsecurity-event-names';
 import { TimeSegmentCreateDto, TimeSegmentUpdateDto } from '../timeSegment/dto/time-segment.dto';
 import { DepartmentService } from '../department/department.service';
 import { HolidayService } from '../holiday/holiday.service';
@@ -46,10 +47,13 @@ export class ConsoleCatalogController {
     return ok(rows.map((r) => ({ id: r.id, name: r.name, timeSegment: r.time_segment, area: r.area, doors: r.doors ?? [], doorIds: r.door_ids ?? [], persons: r.persons })));
   }
 
-  /** The manual's event codes and names (the transactions page's event filter). */
+  /**
+   * The manual's event codes (the transactions page's event filter), each under the name the events are stored and
+   * shown with (CVSecurity's, cvsEventName), so that the filter and the table say the same thing.
+   */
   @Get('events')
   events() {
-    return ok(eventCodes.map((e) => ({ code: e.code, name: e.name, level: e.level })));
+    return ok(eventCodes.map((e) => ({ code: e.code, name: cvsEventName(e.code) ?? e.name, level: e.level })));
   }
 
   @Get('departments')

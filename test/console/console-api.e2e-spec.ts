@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cvsEventName } from '../../src/push/cvsecurity-event-names';
 import { runOperatorCommand } from '../../src/cli/operator';
 import { ConsoleAuditService } from '../../src/console/audit.service';
 import { OperatorService } from '../../src/console/operator.service';
@@ -220,6 +221,16 @@ describe('console API: roles and audit', () => {
     expect(r.body.code).toBe(-24);
     const rows = (await o.call('GET', 'audit?action=person.save&target=lvl1')).body.data.rows;
     expect(rows[0]).toMatchObject({ operator: 'otto', outcome: 'failed', detail: expect.objectContaining({ code: -24 }) });
+  });
+});
+
+describe('console API: the event filter', () => {
+  it('names each event code as the events are stored and shown (CVSecurity\'s names)', async () => {
+    const o = await signIn(t, 'otto', 'otto-password-1');
+    const events = (await o.call('GET', 'catalog/events')).body.data as Array<{ code: number; name: string }>;
+    const name = (code: number) => events.find((e) => e.code === code)?.name;
+    expect([name(0), name(27)]).toEqual([cvsEventName(0), cvsEventName(27)]);
+    expect(name(27)).toBe('card is not registered');
   });
 });
 

@@ -120,6 +120,24 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     const r: any = await page.evaluate(async () => (await fetch('/console/api/attendance/punches?from=yesterday')).json());
     expect(r.code).toBeLessThan(0);
     expect(r.message).toMatch(/from must be yyyy-MM-dd HH:mm:ss/);
+
+    // An operator puts a person on the terminals of area 1 (where a new terminal is), and takes them off again.
+    await term.drain();
+    const members = page.getByRole('form', { name: "Persons on an area's terminals" });
+    await members.getByLabel('Pins').fill('801');
+    await members.getByRole('button', { name: "Put on the area's terminals" }).click();
+    await page.getByText('801 put on the terminals of area 1').waitFor();
+    expect((await term.drain()).map((d) => d.command.split('\t')[0])).toEqual(['DATA UPDATE USERINFO PIN=801']);
+    expect(term.users.has('801')).toBe(true);
+    await members.getByLabel('Pins').fill('801');
+    await members.getByRole('button', { name: "Take off the area's terminals" }).click();
+    await page.getByText('801 left area 1 and its terminals').waitFor();
+    expect((await term.drain()).map((d) => d.command)).toEqual(['DATA DELETE USERINFO PIN=801']);
+    const audit = await t.ds.query(`SELECT action, target, outcome FROM console_audit WHERE action LIKE 'attArea.%' ORDER BY id`);
+    expect(audit).toEqual([
+      { action: 'attArea.set', target: '1: 801', outcome: 'ok' },
+      { action: 'attArea.delete', target: '1: 801', outcome: 'ok' },
+    ]);
   });
 
   it('opens a floor after confirmation: CONTROL DEVICE reaches the elevator controller', async () => {

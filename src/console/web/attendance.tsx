@@ -1,10 +1,62 @@
+import { useState } from 'preact/hooks';
 import { api } from './api';
 import { CsvExport } from './csv-export';
 import type { Me } from './main';
-import { LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useLoad, usePagedList } from './ui';
+import { can, Field, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useLoad, usePagedList } from './ui';
+
+/**
+ * Who is on an area's attendance terminals (the REST API's attAreaPerson/set and delete, 2.8): persons join or
+ * leave an area, and its terminals receive them (users, templates, photo) or drop them.
+ */
+function AreaMembers({ onChanged }: { onChanged: () => void }) {
+  const areas = useLoad(() => api<any[]>('GET', 'catalog/areas'));
+  const [code, setCode] = useState('1');
+  const [pins, setPins] = useState('');
+  const a = useAction();
+  const list = () => pins.split(/[\s,]+/).filter(Boolean);
+  async function change(e: Event, remove: boolean) {
+    e.preventDefault();
+    const body = { code, pins: list() };
+    const r = await a.run(
+      () => api('POST', remove ? 'attendance/area-persons/remove' : 'attendance/area-persons', body),
+      remove ? `${body.pins.join(', ')} left area ${code} and its terminals` : `${body.pins.join(', ')} put on the terminals of area ${code}`,
+    );
+    if (r !== undefined) {
+      setPins('');
+      onChanged();
+    }
+  }
+  return (
+    <form aria-label="Persons on an area's terminals" onSubmit={(e) => change(e, false)}>
+      <div class="row">
+        <Field label="Area">
+          <select name="code" value={code} onChange={(e) => setCode(e.currentTarget.value)}>
+            {(areas.data ?? [{ code: '1', name: '1' }]).map((x: any) => (
+              <option key={x.code} value={x.code}>
+                {x.name} ({x.code})
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Pins" hint="comma- or space-separated">
+          <input name="pins" required value={pins} onInput={(e) => setPins(e.currentTarget.value)} />
+        </Field>
+      </div>
+      <div class="row">
+        <button type="submit" aria-busy={a.busy} disabled={a.busy}>
+          Put on the area's terminals
+        </button>
+        <button type="button" class="secondary" disabled={a.busy || list().length === 0} onClick={(e) => change(e, true)}>
+          Take off the area's terminals
+        </button>
+      </div>
+      <Notice error={a.error} ok={a.ok} />
+    </form>
+  );
+}
 
 /** Attendance terminals and FaceKiosks with their state, and the punches (ATTLOG) with filters, paging and CSV export. */
-export function AttendancePage(_: { me: Me }) {
+export function AttendancePage({ me }: { me: Me }) {
   const devices = useLoad(() => api('GET', 'attendance/devices'));
   const l = usePagedList('attendance/punches', { from: '', to: '', pin: '', sn: '' }, eventParams);
   return (
@@ -23,6 +75,13 @@ export function AttendancePage(_: { me: Me }) {
           ]}
         />
       </section>
+      {can(me.role, 'operator') && (
+        <section aria-labelledby="att-area-h">
+          <h2 id="att-area-h">Persons on the terminals</h2>
+          <p>A terminal holds the persons of its area (a new terminal is in area 1); the Persons page shows which terminals hold someone.</p>
+          <AreaMembers onChanged={devices.reload} />
+        </section>
+      )}
       <section aria-labelledby="att-punch-h">
         <h2 id="att-punch-h">Punches</h2>
         <form aria-label="Filter punches" onSubmit={l.apply}>
