@@ -27,7 +27,7 @@ function hoursOf(schedule: Record<string, string[][]> | undefined): string {
 }
 
 /** The create form of each list, posting to the same services (and rules) as the REST API. */
-function CreateForm({ tab, onDone }: { tab: TabKey; onDone: (message: string) => void }) {
+function CreateForm({ tab, onDone, onStart }: { tab: TabKey; onDone: (message: string) => void; onStart: () => void }) {
   const [f, setF] = useState<Record<string, any>>({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '18:00', holidayType: '1' });
   const segments = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/time-segments') : Promise.resolve([])), [tab]);
   const areas = useLoad(() => (tab === 'levels' || tab === 'areas' ? api('GET', 'catalog/areas') : Promise.resolve([])), [tab]);
@@ -41,6 +41,8 @@ function CreateForm({ tab, onDone }: { tab: TabKey; onDone: (message: string) =>
   );
   async function submit(e: Event, path: string, body: unknown, ok: string) {
     e.preventDefault();
+    // The page's last message is about something else: it goes, so that this form's error stands alone.
+    onStart();
     // The page remounts this form after a success (fresh lists in its selects) and shows the message itself.
     if ((await a.run(() => api('POST', path, body))) !== undefined) onDone(ok);
   }
@@ -273,7 +275,7 @@ export function CatalogPage({ me }: { me: Me }) {
     <>
       <div role="tablist" aria-label="Reference lists" class="actions">
         {TABS.map((t) => (
-          <button key={t.key} type="button" role="tab" id={`tab-${t.key}`} aria-selected={t.key === tab} aria-controls="catalog-panel" class={t.key === tab ? '' : 'secondary outline'} onClick={() => (setTab(t.key), setEdit(null))}>
+          <button key={t.key} type="button" role="tab" id={`tab-${t.key}`} aria-selected={t.key === tab} aria-controls="catalog-panel" class={t.key === tab ? '' : 'secondary outline'} onClick={() => (setTab(t.key), setEdit(null), a.setOk(undefined), a.setError(undefined))}>
             {t.label}
           </button>
         ))}
@@ -283,6 +285,7 @@ export function CatalogPage({ me }: { me: Me }) {
           <CreateForm
             key={`${tab}-${version}`}
             tab={tab}
+            onStart={() => (a.setOk(undefined), a.setError(undefined))}
             onDone={(message) => {
               a.setError(undefined);
               a.setOk(message);
