@@ -46,11 +46,13 @@ describe('README walk-through: a visitor system on a fresh install', () => {
   let visitorPin: string;
 
   it('1. a panel connects and its doors are listed', async () => {
-    panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'LOBBY000001', doors: 1, ipAddress: '10.20.0.5' });
+    // The README's simulator, as `npm run simulate` starts it (it reports the address 192.168.1.201).
+    panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'LOBBY000001', doors: 1 });
     expect((await panel.connect()).registered).toBe(true);
     await panel.pollUntilIdle();
     const doors = await t.get('/api/door/list', { pageNo: 1, pageSize: 10 });
-    expect(doors.body.data.map((d: { name: string }) => d.name)).toEqual(['10.20.0.5-1']);
+    expect(doors.body.data.map((d: { name: string }) => d.name)).toEqual(['192.168.1.201-1']);
+    expect(body('/api/accLevel/addLevelDoor')).toMatchObject({ accApiLevelAddDoorItems: [{ doorName: '192.168.1.201-1' }] });
   });
 
   it('2. an access level on the lobby door (CVSecurity Swagger: addLevel, addLevelDoor)', async () => {
