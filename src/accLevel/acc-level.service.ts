@@ -126,8 +126,13 @@ export class AccLevelService {
     return ids;
   }
 
+  /**
+   * The person, locked until the commit as every writer of a person locks it: a concurrent delete or edit of them
+   * commits first (a deleted person is then -22 here, not a grant planned for someone the database dropped), and
+   * a delete that comes second waits for this grant and removes what it queued.
+   */
   private async requirePerson(m: EntityManager, pin: string): Promise<Person> {
-    const p = await m.getRepository(Person).findOne({ where: { pin, status: 'active' } });
+    const p = await m.getRepository(Person).findOne({ where: { pin, status: 'active' }, lock: { mode: 'pessimistic_write' } });
     if (!p) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
     return p;
   }

@@ -243,21 +243,31 @@ export class PersonService {
     if (p.accStartTime && p.accEndTime && p.accStartTime > p.accEndTime) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
   }
 
+  /**
+   * The person, locked until the commit (`FOR UPDATE`, as every writer of a person locks it: PersonLookups): a
+   * concurrent write of this person has committed before this one reads it and plans, so what it plans (a
+   * removal, a new photo) covers the devices that write's commands went to.
+   */
   async requireActive(m: EntityManager, pin: string | undefined): Promise<Person> {
     if (!pin) throw new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
-    const p = await m.getRepository(Person).findOne({ where: { pin } });
+    const p = await m.getRepository(Person).findOne({ where: { pin }, lock: { mode: 'pessimistic_write' } });
     if (!p || p.status !== 'active') throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
     return p;
   }
 
-  /** 2.13.2: the person, their cards and memberships go; every device loses them. */
+  /**
+   * 2.13.2: the person, their cards and memberships go; every device loses them. Each person is locked before the
+   * removal is planned: a concurrent person/add or level grant of them commits first, and the removal then reaches
+   * the devices its commands went to (planned from the state before it, the removal found no device holding the
+   * person, and the panels kept the grant of a person the database no longer has).
+   */
   delete(pins: string[]): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
       const repo = m.getRepository(Person);
       const persons: Person[] = [];
-      for (const pin of pins) {
+      for (const pin of [...pins].sort()) {
         if (!pin) throw new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
-        const p = await repo.findOne({ where: { pin } });
+        const p = await repo.findOne({ where: { pin }, lock: { mode: 'pessimistic_write' } });
         if (!p) throw new CvError(CvCode.PersonNotExist, `The person does not exist: ${pin}`);
         persons.push(p);
       }

@@ -412,12 +412,14 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     const tables = table === 'user' ? ['user', 'USERINFO'] : [table];
     if (tables.some((t) => refused?.has(`DATA UPDATE ${t}`) || refused?.has(`DATA DELETE ${t}`))) return false;
     if (after !== undefined) {
-      // A full sync owed and not started yet, or a clear queued after the count (a full sync's first page), brings the
-      // table back whatever the count said: owing it again would restart it, or plan a second one once it is done.
+      // A full sync owed and not started yet, or a clear of this table queued after the count (a full sync's first
+      // page), brings the table back whatever the count said: owing it again would restart it, or plan a second one
+      // once it is done. A clear of another table is no such thing: a holiday change clears the holiday table
+      // (`DATA DELETE holiday *`), and taken for a full sync's, a reset panel's zero users were never judged.
       const [coming]: Array<{ full: boolean }> = await m.query(
         `SELECT EXISTS (SELECT 1 FROM sync_owed WHERE device_id = $1 AND kind = 'full' AND cursor IS NULL)
-             OR EXISTS (SELECT 1 FROM device_command WHERE device_sn = $2 AND id > $3::bigint AND meta ? 'sync' AND meta ? 'clear') AS full`,
-        [deviceId, sn, after],
+             OR EXISTS (SELECT 1 FROM device_command WHERE device_sn = $2 AND id > $3::bigint AND meta ? 'sync' AND meta ? 'clear' AND meta->>'kind' = $4) AS full`,
+        [deviceId, sn, after, kind],
       );
       if (coming?.full) return false;
     }

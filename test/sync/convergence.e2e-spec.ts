@@ -243,6 +243,30 @@ describe('a panel changed behind the gateway is brought back', () => {
     expect(counts).toHaveLength(2);
   });
 
+  it('a reset panel whose count is answered after a holiday change still gets everything back (the holiday clear is not a full sync)', async () => {
+    const want = tablesOf(b);
+    expect(Object.keys(want).length).toBeGreaterThan(0);
+    expect((await t.post('/api/gateway/holidays', { name: 'Reset day', startDate: '2028-01-02', endDate: '2028-01-02', holidayType: 1 })).body.code).toBe(0);
+    const holiday = (await t.get('/api/gateway/holidays')).body.data.find((h: { name: string }) => h.name === 'Reset day');
+    await b.sim.pollUntilIdle({ maxPolls: 50 });
+    const [{ before }] = await t.ds.query(`SELECT coalesce(max(id), 0)::text AS before FROM device_command WHERE device_sn = 'CONVB0001'`);
+    for (const table of b.sim.tables.tableNames()) b.sim.tables.clear(table);
+    await b.sim.connect();
+    // The re-registration's counts are queued first; deleting the holiday then queues `DATA DELETE holiday *` behind
+    // them (the holiday table is written whole), before the panel answers the counts.
+    for (let i = 0; i < 100; i++) {
+      const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM device_command WHERE device_sn = 'CONVB0001' AND id > $1::bigint AND command = 'DATA COUNT user'`, [before]);
+      if (n > 0) break;
+      await reconciler.runOnce();
+      await sleep(20);
+    }
+    expect((await t.delete(`/api/gateway/holidays/${holiday.id}`)).body.code).toBe(0);
+    const after: string[] = (await t.ds.query(`SELECT command FROM device_command WHERE device_sn = 'CONVB0001' AND id > $1::bigint ORDER BY id`, [before])).map((r: { command: string }) => r.command);
+    expect(after.indexOf('DATA DELETE holiday *')).toBeGreaterThan(after.indexOf('DATA COUNT user'));
+    expect(after.indexOf('DATA COUNT user')).toBeGreaterThanOrEqual(0);
+    await converge(b, want);
+  });
+
   it('a user deleted at the panel is restored after the panel registers again (DATA COUNT verification)', async () => {
     const want = tablesOf(b);
     b.sim.tables.delete('user', [['Pin', '602']]);

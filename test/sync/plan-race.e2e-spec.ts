@@ -61,6 +61,38 @@ describe.skipIf(inject('testDb').mode === 'embedded')('a grant planned while a r
     panel.expectAllAcknowledged();
   });
 
+  it('a person deleted while a grant of them commits: the delete waits and takes them off the panel', async () => {
+    const planner = t.app.get(SyncPlannerService);
+    expect((await t.post('/api/person/add', { pin: '7003', name: 'Doomed', cardNo: '700301' })).body.code).toBe(0);
+    await panel.since();
+    expect(panel.sim.rightsOf('7003')).toEqual([]);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let planned!: () => void;
+    const grantPlanned = new Promise<void>((r) => (planned = r));
+    // T1: what person/add with a level does (the person locked, the level joined, the grant planned), held open.
+    const grant = t.ds.transaction(async (m) => {
+      await m.query(`SELECT 1 FROM person WHERE pin = '7003' FOR UPDATE`);
+      await m.query(`INSERT INTO acc_level_person (level_id, person_id) SELECT $1, id FROM person WHERE pin = '7003'`, [level]);
+      await planner.syncPins(m, ['7003']);
+      planned();
+      await gate;
+    });
+    await grantPlanned;
+    // T2: person/delete of the same person, while T1 has not committed (before the fix it planned the removal from
+    // the state before T1, found no device holding the person, and the panel kept T1's grant).
+    const deleted = t.post('/api/person/delete/7003', {});
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await grant;
+    expect((await deleted).body.code).toBe(0);
+    await panel.since();
+    expect((await t.get('/api/person/get/7003')).body.code).toBe(-22);
+    expect(panel.sim.user('7003')).toBeUndefined();
+    expect(panel.sim.rightsOf('7003')).toEqual([]);
+    panel.expectAllAcknowledged();
+  });
+
   it('a change planned while another change of the same member commits: the panel ends with both', async () => {
     const planner = t.app.get(SyncPlannerService);
     expect((await t.post('/api/person/add', { pin: '7002', name: 'Old', cardNo: '700201', accLevelIds: level })).body.code).toBe(0);
