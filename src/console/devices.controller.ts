@@ -88,14 +88,16 @@ export class ConsoleDevicesController {
     return ok(await this.convergenceOf.ofDevice(sn));
   }
 
-  /** The queue, newest first, with each Return code's meaning; `progress` counts what is still to go (a full sync's progress bar). */
+  /** The queue, newest first, with each Return code's meaning; `progress` counts what is still to go (a full sync's progress bar); `id` picks one command. */
   @Get(':sn/commands')
   async commands(@Param('sn') sn: string, @Query() q: Record<string, unknown>) {
     await this.devices.requireBySn(sn);
     const state = q.state === undefined || q.state === '' ? undefined : (q.state as QueueState);
     if (state !== undefined && !STATES.includes(state)) throw new CvError(CvCode.InvalidParameter, `state must be one of ${STATES.join(', ')}`);
+    const id = q.id === undefined || q.id === '' ? undefined : String(q.id);
+    if (id !== undefined && !/^\d{1,18}$/.test(id)) throw new CvError(CvCode.InvalidParameter, 'id must be a command id');
     const page = consolePage(q, 20);
-    const [list, progress] = await Promise.all([this.queue.list(sn, state, page.offset, page.size), this.status.queueCounts(sn)]);
+    const [list, progress] = await Promise.all([this.queue.list(sn, state, page.offset, page.size, id), this.status.queueCounts(sn)]);
     return ok({ ...list, page: page.page, size: page.size, progress });
   }
 }

@@ -20,6 +20,8 @@ export interface QueuedDoorCommand {
   online: boolean;
   /** Seconds the action waits for its device before it is dropped (DEVICE_ACTION_VALID_SECONDS); null: no limit. */
   validSeconds?: number | null;
+  /** The queued command's id (the console follows it to the panel's Return). */
+  commandId?: string | null;
 }
 
 /** What happened to the command, in words: the gateway extensions' message and the X-Gateway-Detail header. */
@@ -91,8 +93,11 @@ export class DoorControlService {
     if (!door.enabled) throw new CvError(CvCode.Conflict, `Door ${door.name} is disabled`);
     const command = build(door);
     requireOnlineFor(await this.status.isOnlineNow(device), device.sn);
-    const validSeconds = await this.ds.transaction((m) => this.queue.enqueueAction(m, device.sn, command));
-    return { deviceSn: device.sn, online: true, validSeconds };
+    const { validSeconds, commandId } = await this.ds.transaction(async (m) => {
+      const valid = await this.queue.enqueueAction(m, device.sn, command);
+      return { validSeconds: valid, commandId: await this.queue.lastQueuedId(m, device.sn) };
+    });
+    return { deviceSn: device.sn, online: true, validSeconds, commandId };
   }
 }
 

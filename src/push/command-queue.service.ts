@@ -235,6 +235,15 @@ export class CommandQueueService {
   }
 
   /**
+   * The id of the command the caller's transaction queued last for this device: it holds the device's order lock
+   * (enqueueMany took it), so no other transaction has queued for it since.
+   */
+  async lastQueuedId(manager: EntityManager, deviceSn: string): Promise<string | null> {
+    const [r]: Array<{ id: string | null }> = await manager.query(`SELECT max(id)::text AS id FROM device_command WHERE device_sn = $1 AND state = 'pending'`, [deviceSn]);
+    return r?.id ?? null;
+  }
+
+  /**
    * Takes the order lock of these devices for the rest of the caller's transaction (rule (f)), in lock-key
    * order. Taking it again in the same transaction is free of waits (advisory locks stack).
    */
@@ -483,10 +492,12 @@ export class CommandQueueService {
     this.logger.warn(`device ${sn}: result for unknown command id ${JSON.stringify(r.id).slice(0, 40)} (Return=${r.returnCode}) ignored`);
   }
 
-  /** The queue of one device for operators, newest first. */
-  async list(sn: string, state: DeviceCommandState | undefined, offset: number, limit: number): Promise<{ rows: QueuedCommandView[]; total: number }> {
-    const where = state ? `device_sn = $1 AND state = $2` : `device_sn = $1`;
-    const params: unknown[] = state ? [sn, state] : [sn];
+  /** The queue of one device for operators, newest first; with `id`, that one command only (a door action's outcome). */
+  async list(sn: string, state: DeviceCommandState | undefined, offset: number, limit: number, id?: string): Promise<{ rows: QueuedCommandView[]; total: number }> {
+    const params: unknown[] = [sn];
+    let where = `device_sn = $1`;
+    if (state) where += ` AND state = $${params.push(state)}`;
+    if (id !== undefined) where += ` AND id = $${params.push(id)}::bigint`;
     const [{ total, kind }]: Array<{ total: number; kind: string | null }> = await this.ds.query(
       `SELECT count(*)::int AS total, (SELECT ${effectiveKindSql('d')} FROM device d WHERE d.sn = $1) AS kind FROM device_command WHERE ${where}`,
       params,

@@ -203,12 +203,20 @@ describe('console API: roles and audit', () => {
     const doors = (await o.call('GET', 'doors')).body.data;
     const door = doors.find((d: { name: string }) => d.name === '10.66.0.1-1');
     expect(door).toMatchObject({ connect: '1' });
+    const ids: string[] = [];
     for (const action of ['open', 'close', 'normalOpen', 'cancelAlarm']) {
       const r = await o.call('POST', `doors/${door.id}/${action}`, {});
-      expect(r.body).toEqual({ code: 0, message: 'the command is queued for device CONSOLEAPI1', data: { door: '10.66.0.1-1', deviceSn: 'CONSOLEAPI1', online: true, validSeconds: 60 } });
+      expect(r.body).toEqual({ code: 0, message: 'the command is queued for device CONSOLEAPI1', data: { door: '10.66.0.1-1', deviceSn: 'CONSOLEAPI1', online: true, validSeconds: 60, commandId: expect.stringMatching(/^\d+$/) } });
+      ids.push(r.body.data.commandId);
     }
+    expect(new Set(ids).size).toBe(4);
+    const one = async (id: string) => (await o.call('GET', `devices/CONSOLEAPI1/commands?id=${id}&size=1`)).body.data.rows;
+    expect((await one(ids[0])).map((c: { state: string }) => c.state)).toEqual(['pending']);
     await sim.pollUntilIdle();
     expect(sim.doorActions.map((a) => a.action)).toEqual(['open', 'close', 'normalOpen', 'cancelAlarm']);
+    // Each action's command, followed by its id to the panel's Return (what the Doors page shows).
+    for (const id of ids) expect(await one(id)).toEqual([expect.objectContaining({ id, state: 'done', returnCode: 0 })]);
+    expect((await o.call('GET', 'devices/CONSOLEAPI1/commands?id=x1')).body.code).toBe(-400);
     expect((await o.call('POST', `doors/${door.id}/explode`, {})).body.code).toBe(-400);
     expect((await o.call('POST', 'doors/0123456789abcdef0123456789abcdef/open', {})).body.code).toBe(-47);
     const log = (await o.call('GET', `audit?action=door.control&target=${door.id}`)).body.data.rows;

@@ -222,12 +222,14 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     await dialog.waitFor();
     await shot(page, 'door-confirm');
     await dialog.getByRole('button', { name: `Open ${DOOR}`, exact: true }).click();
-    await page.getByText(`Open: command queued for ${DOOR}`).waitFor();
+    await page.getByText(`Open: command queued for ${DOOR}, waiting for the panel`).waitFor();
     const before = sim.received.length;
     await panelCatchesUp();
     const control = sim.received.slice(before).map((r) => r.command);
     expect(control.some((c) => /^CONTROL DEVICE 01010105/.test(c))).toBe(true);
     expect(sim.doorActions.at(-1)).toMatchObject({ action: 'open', door: 1 });
+    // The page follows the command to the panel's Return.
+    await page.getByText(`Open: done by the panel for ${DOOR}`).waitFor();
 
     await nav(page, 'Dashboard');
     await page.getByText('live', { exact: true }).waitFor();

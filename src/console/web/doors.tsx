@@ -20,11 +20,25 @@ export function DoorsPage({ me }: { me: Me }) {
   async function confirm() {
     const p = pending!;
     setPending(null);
-    await a.run(
+    const r = await a.run(
       () => api('POST', `doors/${p.door.id}/${p.action.action}`, {}),
-      () => `${p.action.label}: command queued for ${p.door.name}`,
+      () => `${p.action.label}: command queued for ${p.door.name}, waiting for the panel`,
     );
     reload();
+    if (r?.commandId) await follow(p, r.deviceSn, r.commandId);
+  }
+  /** Follows the command to the panel's Return (its queue shows the same), for up to 30 s. */
+  async function follow(p: { door: any; action: (typeof ACTIONS)[number] }, sn: string, id: string) {
+    for (let i = 0; i < 30; i++) {
+      await new Promise((res) => setTimeout(res, 1000));
+      const c = (await api('GET', `devices/${encodeURIComponent(sn)}/commands?id=${id}&size=1`).catch(() => null))?.rows?.[0];
+      if (!c || c.state === 'pending' || c.state === 'sent') continue;
+      if (c.state === 'done' && c.returnCode === 0) a.setOk(`${p.action.label}: done by the panel for ${p.door.name}`);
+      else a.setError(new Error(`${p.action.label} ${p.door.name}: the panel answered Return ${c.returnCode ?? '?'}${c.returnMeaning ? ` (${c.returnMeaning})` : ''}${c.error ? `: ${c.error}` : ''}`));
+      reload();
+      return;
+    }
+    a.setOk(`${p.action.label}: queued for ${p.door.name}; no answer from the panel yet (Devices → its queue shows it)`);
   }
   if (error) return <Notice error={error} />;
   if (!data) return <p aria-busy="true">Loading…</p>;
