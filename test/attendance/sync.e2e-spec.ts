@@ -127,16 +127,42 @@ describe('the biometric types a terminal announces (attendance manual 3.1)', () 
     expect(sent.every((c) => !c.includes('Type=2'))).toBe(true);
     expect(term.templatesOf('3101')).toHaveLength(1);
 
-    // The terminal starts taking near-infrared faces (new firmware): its options push says so, and the face follows.
-    const upgraded = await initialisedTerminal(t, { sn: 'ATT-BIO-TYPES', multiBioDataSupport: '0:1:1:0:0:0:0:0:0:1' });
-    let more: string[] = [];
-    for (let i = 0; i < 100 && !more.some((c) => c.includes('Type=2')); i++) {
-      more = more.concat((await upgraded.drain()).map((d) => d.command));
-      if (!more.some((c) => c.includes('Type=2'))) await sleep(50);
+    // The terminal starts taking near-infrared faces (new firmware, its tables kept): its options push says so at
+    // its next initialisation, and the face follows. The first reply to it is lost; it is offered again.
+    term.announceBioTypes('0:1:1:0:0:0:0:0:0:1');
+    term.holdResults((c) => c.includes('\tType=2\t'));
+    expect(await term.init()).toBe(true);
+    let first: string[] = [];
+    for (let i = 0; i < 100 && first.length === 0; i++) {
+      await term.drain();
+      first = term.dropHeldResults().map((d) => d.command);
+      if (first.length === 0) await sleep(50);
     }
-    expect(more.filter((c) => c.startsWith('DATA UPDATE BIODATA Pin=3101') && c.includes('\tType=2\t'))).toHaveLength(1);
+    expect(first).toEqual([`DATA UPDATE BIODATA Pin=3101\tNo=0\tIndex=0\tValid=1\tDuress=0\tType=2\tMajorVer=7\tMinorVer=0\tFormat=0\tTmp=${FACE}`]);
+    term.stopHoldingResults();
+    // The reconciler offers it again after the retry backoff; the terminal then holds what the database says.
+    const reconciler = t.app.get(SyncReconciler);
+    for (let i = 0; i < 100 && !(await typesHeld('ATT-BIO-TYPES', '3101')).includes(2); i++) {
+      await reconciler.runOnce();
+      await term.drain();
+      await sleep(100);
+    }
+    const stored: Array<{ bio_type: number; template: string }> = await t.ds.query(
+      `SELECT bt.bio_type, bt.template FROM bio_template bt JOIN person p ON p.id = bt.person_id WHERE p.pin = '3101' ORDER BY bt.bio_type`,
+    );
+    expect(term.templatesOf('3101').map((x) => [Number(x.fields.Type), x.fields.Tmp]).sort()).toEqual(stored.map((r) => [r.bio_type, r.template]));
+    expect(term.users.get('3101')).toMatchObject({ name: 'Ines Ruiz' });
   });
 });
+
+/** The template Types the terminal confirmed holding for a pin (its `bio` item's hash starts with them). */
+async function typesHeld(sn: string, pin: string): Promise<number[]> {
+  const [r]: Array<{ hash: string | null }> = await t.ds.query(
+    `SELECT i.hash FROM sync_item i JOIN device d ON d.id = i.device_id WHERE d.sn = $1 AND i.kind = 'bio' AND i.key = $2`,
+    [sn, pin],
+  );
+  return r?.hash?.includes(':') ? r.hash.split(':')[0].split('.').map(Number) : [];
+}
 
 describe('enrolment at one terminal reaches the other terminals of the area', () => {
   it('a USER and BIODATA enrolled at terminal A appear on terminal B, and the person record is updated', async () => {

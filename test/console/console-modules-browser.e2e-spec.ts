@@ -127,12 +127,15 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     await members.getByLabel('Pins').fill('801');
     await members.getByRole('button', { name: "Put on the area's terminals" }).click();
     await page.getByText('801 put on the terminals of area 1').waitFor();
-    expect((await term.drain()).map((d) => d.command.split('\t')[0])).toEqual(['DATA UPDATE USERINFO PIN=801']);
+    expect((await term.drain()).map((d) => [d.command, d.returnCode])).toEqual([
+      ['DATA UPDATE USERINFO PIN=801\tName=Ada Lovelace\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1', 0],
+    ]);
     expect(term.users.has('801')).toBe(true);
     await members.getByLabel('Pins').fill('801');
     await members.getByRole('button', { name: "Take off the area's terminals" }).click();
     await page.getByText('801 left area 1 and its terminals').waitFor();
-    expect((await term.drain()).map((d) => d.command)).toEqual(['DATA DELETE USERINFO PIN=801']);
+    expect((await term.drain()).map((d) => [d.command, d.returnCode])).toEqual([['DATA DELETE USERINFO PIN=801', 0]]);
+    expect(term.users.has('801')).toBe(false);
     const audit = await t.ds.query(`SELECT action, target, outcome FROM console_audit WHERE action LIKE 'attArea.%' ORDER BY id`);
     expect(audit).toEqual([
       { action: 'attArea.set', target: '1: 801', outcome: 'ok' },

@@ -132,8 +132,10 @@ export class AttendanceTerminal {
   readonly lostReplies = this.faults.lostReplies;
   private stamp = 0;
   private readonly fetchImpl: FetchLike;
+  private readonly opts: AttendanceTerminalOptions;
 
-  constructor(private readonly opts: AttendanceTerminalOptions) {
+  constructor(opts: AttendanceTerminalOptions) {
+    this.opts = { ...opts };
     this.sn = opts.sn;
     this.fetchImpl = opts.fetch ?? (globalThis.fetch as unknown as FetchLike);
   }
@@ -269,6 +271,14 @@ export class AttendanceTerminal {
     const results = this.pendingAcks.splice(0);
     await this.report(results);
     return results;
+  }
+
+  /**
+   * New firmware announcing other biometric types: the MultiBioDataSupport of its next options push (sent at its
+   * next `init`), its tables kept.
+   */
+  announceBioTypes(multiBioDataSupport: string): void {
+    this.opts.multiBioDataSupport = multiBioDataSupport;
   }
 
   /** Forgets the held results: those commands are never acknowledged. */
