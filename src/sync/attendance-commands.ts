@@ -67,8 +67,9 @@ export interface AttSyncTerminal {
   bioTypes?: readonly number[] | null;
 }
 
-/** Whether a unified (BIODATA) template of this type is for this terminal. */
-const takesBioType = (t: AttSyncTerminal, type: number): boolean => !t.bioTypes || t.bioTypes.includes(type);
+/** The templates a terminal is sent: those with content, and on BIODATA only of the types it announced. */
+const templatesFor = (t: AttSyncTerminal, templates: readonly AttSyncTemplate[]): AttSyncTemplate[] =>
+  templates.filter((x) => x.template.trim() && (!t.biodata || !t.bioTypes || t.bioTypes.includes(x.bioType)));
 
 const PRIVILEGES: readonly number[] = [0, 2, 6, 10, 14];
 const NO_CONTROL = /[\t\r\n\0]/g;
@@ -121,11 +122,9 @@ export function userInfoCommand(p: AttSyncPerson): string {
 
 export function templateCommands(t: AttSyncTerminal, pin: string, templates: readonly AttSyncTemplate[]): string[] {
   const out: string[] = [];
-  for (const tp of templates) {
+  for (const tp of templatesFor(t, templates)) {
     const tmp = tp.template.replace(/\s+/g, '');
-    if (!tmp) continue;
     if (t.biodata) {
-      if (!takesBioType(t, tp.bioType)) continue;
       out.push(attUpdateBiodata({ pin, no: tp.no, index: tp.index, valid: 1, duress: tp.validType === 3 ? 1 : 0, type: tp.bioType, majorVer: tp.majorVer, minorVer: tp.minorVer, format: tp.format, tmp }));
     } else if (tp.bioType === 1 && tp.no >= 0 && tp.no <= 9) {
       out.push(attUpdateFingerTmp({ pin, fid: tp.no, valid: tp.validType === 3 ? 3 : 1, tmp }));
@@ -173,7 +172,7 @@ export function terminalMember(t: AttSyncTerminal, p: AttSyncPerson, templates: 
   out.set('user', { hash: hashOf(user), commands: [user] });
   const bio = templateCommands(t, p.pin, templates);
   if (bio.length) {
-    const types = [...new Set(templates.filter((x) => x.template.trim() && (!t.biodata || takesBioType(t, x.bioType))).map((x) => x.bioType))].sort((a, b) => a - b);
+    const types = [...new Set(templatesFor(t, templates).map((x) => x.bioType))].sort((a, b) => a - b);
     out.set('bio', { hash: `${types.join('.')}:${hashOf(bio)}`, commands: bio });
   }
   const photo = photoCommands(p.pin, p.photo);
