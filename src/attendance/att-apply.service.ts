@@ -139,7 +139,7 @@ export class AttApplyService {
     const text = base64Image.replace(/^data:[^,]*,/, '').replace(/\s+/g, '');
     const data = /^[A-Za-z0-9+/]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : Buffer.alloc(0);
     const type = imageType(data);
-    if (!type) throw new CvError(CvCode.InvalidPhoto, 'The picture is not a base64 JPEG, PNG or GIF');
+    if (!type) throw new CvError(CvCode.InvalidPhoto, 'Invalid personnel photo: the picture is not a base64 JPEG, PNG or GIF');
     const now = new Date();
     const day = (formatCvDateTime(now, this.config.timeZone) ?? now.toISOString()).slice(0, 10);
     const ext = type === 'image/jpeg' ? 'jpg' : type.slice(6);

@@ -53,8 +53,8 @@ export class AttAreaPersonService {
 
 function checkPins(pins: readonly string[]): string[] {
   const list = [...new Set(pins)];
-  if (list.length === 0) throw new CvError(CvCode.PinsNull, 'pins cannot be empty');
-  if (list.length > MAX_PINS) throw new CvError(CvCode.PinsTooLong, `at most ${MAX_PINS} pins`);
+  if (list.length === 0) throw new CvError(CvCode.PinsNull, 'Pins not allowed to be null');
+  if (list.length > MAX_PINS) throw new CvError(CvCode.PinsTooLong, `Pins length not allowed over ${MAX_PINS}`);
   return list;
 }
 

@@ -35,3 +35,14 @@ describe('validationErrorToCvError', () => {
     expect(errorOf({ pin: '1', accStartTime: 7 }).code).toBe(CvCode.InvalidParameter);
   });
 });
+
+describe('the message of a code the manual names', () => {
+  it('leads with the manual\'s text, then names the field', () => {
+    expect(errorOf({}).message).toBe('Pin number cannot be empty: pin: pin should not be empty, pin must be a string');
+    expect(errorOf({ pin: '123456789' }).message).toBe('PIN exception: pin: pin must be shorter than or equal to 8 characters');
+  });
+
+  it('a gateway code keeps the field text alone', () => {
+    expect(errorOf({ pin: '1', accStartTime: 7 }).message).toBe('accStartTime: accStartTime must be a string');
+  });
+});

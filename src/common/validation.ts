@@ -1,6 +1,7 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { normaliseClientForms } from './client-forms';
 import { CvCode, CvError } from './cv-error';
+import { manualMessage } from './cv-messages';
 import { memoiseValidationMetadata } from './validation-metadata-cache';
 
 export interface CvValidationContext {
@@ -34,12 +35,18 @@ function flatten(errors: ValidationError[], prefix = ''): Array<{ field: string;
   return out;
 }
 
-/** A DTO failure becomes one envelope whose message names each bad field; the code comes from the constraint's context. */
+/**
+ * A DTO failure becomes one envelope whose message names each bad field; the code comes from the constraint's
+ * context. A code the manual names leads with the manual's own text ("Pin number cannot be empty: pin ..."), as
+ * the gateway's other errors do ("The person does not exist: 1234"): clients show or match that text, and a
+ * person/add without a pin must not read differently from one the service refuses.
+ */
 export function validationErrorToCvError(errors: ValidationError[]): CvError {
   const items = flatten(errors);
   const code = items.find((i) => i.code !== undefined)?.code ?? CvCode.InvalidParameter;
-  const message = items.map((i) => `${i.field}: ${i.messages.join(', ')}`).join('; ') || 'Invalid parameters';
-  return new CvError(code, message);
+  const detail = items.map((i) => `${i.field}: ${i.messages.join(', ')}`).join('; ') || 'Invalid parameters';
+  const manual = manualMessage(code);
+  return new CvError(code, manual === undefined || detail.startsWith(manual) ? detail : `${manual}: ${detail}`);
 }
 
 /** Brings every client form of an input to the DTO's own field names (client-forms.ts), then validates. */

@@ -23,7 +23,7 @@ export class AdScreenController {
   @ApiOkResponse({ type: envelopeOf(AdScreenQueuedDto) })
   async show(@Req() req: FastifyRequest, @CvInput() dto: AdScreenPushDto): Promise<Envelope<AdScreenQueuedDto>> {
     const sn = dto.deviceSn || dto.sn;
-    if (!sn) throw new CvError(CvCode.DeviceSnNull, 'Device serial number can not be null');
+    if (!sn) throw new CvError(CvCode.DeviceSnNull, "Device serial number can't be null");
     const base = `${req.protocol}://${req.host}`;
     const opts = { inOut: (dto.inOut ?? 0) as 0 | 1, area: dto.area ?? 1, range: dto.range, playInterval: dto.playInterval ?? 10 };
     return ok(await this.media.pushToScreen(sn, checkMediaName(dto.mediaName), opts, base));

@@ -57,7 +57,7 @@ export class TransactionController {
   @ApiOkResponse({ type: v2PageEnvelopeOf(TransactionV2ItemDto, transactionV2PageDocs) })
   async byDeviceV3(@CvInput() dto: TransactionV3DeviceDto): Promise<Envelope<V2Page<TransactionV2ItemDto>>> {
     const sn = dto.deviceSn || dto.sn || dto.devSn;
-    if (!sn) throw new CvError(CvCode.DeviceSnNull, 'Device serial number can not be null');
+    if (!sn) throw new CvError(CvCode.DeviceSnNull, "Device serial number can't be null");
     return this.byDeviceV2(sn, dto);
   }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualEndpoint } from '../door/cv-examples';
+import { readSpecJson } from '../fixtures/spec-files';
 import { startTestApp, type HttpResult, type TestApp } from '../support/test-app';
 import { buildFixture, PHOTO, type Fixture } from './conformance-support';
 
@@ -181,11 +182,16 @@ const CASES = (): Case[] => [
   ['2.25.4', 'an unknown person', () => t.get('/api/bioTemplate/getFgListByPin/nobody'), -22],
 ];
 
+/** The appendix's message of each code (3.1). */
+const APPENDIX = new Map(readSpecJson<{ errorCodes: Array<{ code: number; message: string }> }>('cvsecurity-api.json').errorCodes.map((e) => [e.code, e.message]));
+
 describe('the manual\'s error codes', () => {
   it.each(CASES().map(([section, what, call, code, kind]) => [`${section} ${what} → ${code}`, section, call, code, kind] as const))('%s', async (_name, section, call, code, kind) => {
     const res = await call();
     expect(res.body, res.text.slice(0, 300)).toMatchObject({ code, data: null });
     expect(typeof res.body.message).toBe('string');
+    // The appendix's text leads the message (clients show or match it); a detail may follow.
+    if (kind !== 'gateway') expect(res.body.message.startsWith(APPENDIX.get(code)!), `"${res.body.message}" does not start with the appendix's text`).toBe(true);
     if (kind === 'gateway') expect(manualEndpoint(section).likelyErrorCodes).not.toContain(code);
     else expect(manualEndpoint(section).likelyErrorCodes.length === 0 || manualEndpoint(section).likelyErrorCodes.includes(code), `${code} is not among ${section}'s likely codes`).toBe(true);
   });

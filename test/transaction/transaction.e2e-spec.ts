@@ -119,7 +119,7 @@ describe('transaction lists (2.18.1-2.18.4, 2.18.6, 2.18.7)', () => {
 
     const v3 = await t.get('/api/v3/transaction/device', { ...page, deviceSn: 'TXA0000001' });
     expect(v3.body.data.total).toBe(5);
-    expect((await t.get('/api/v3/transaction/device', page)).body).toEqual({ code: -48, message: 'Device serial number can not be null', data: null });
+    expect((await t.get('/api/v3/transaction/device', page)).body).toEqual({ code: -48, message: "Device serial number can't be null", data: null });
   });
 
   it('2.18.6 / 2.18.7 / v3: events of one person', async () => {
