@@ -19,6 +19,9 @@ import { getMetadataStorage } from 'class-validator';
  * - **lists**: a field declared with `@ListInput()` takes a JSON array, one comma-separated string, or the
  *   key repeated in the query (`?pins=1&pins=2`, also as `pins[]=`). Any other field repeated in the query
  *   takes its last value.
+ * - **array bodies**: a bare JSON array as the whole body, the form of a Swagger body parameter that is a
+ *   list (`accApiLevelAddItems`, CVSecurity's `List<...>` request body), fills the field the DTO names as its
+ *   `arrayBody`; the wrapped form `{"accApiLevelAddItems": [...]}` is its ordinary field.
  *
  * The defaults apply to every DTO, so a new endpoint gets them without work; a DTO adds its own forms with
  * `@ClientForms({...})` next to its fields.
@@ -32,6 +35,8 @@ export interface ClientFormsOptions {
   notSynonyms?: string[];
   /** The fields a client may send as trailing path segments, in order; `[]` turns the default off. */
   path?: string[];
+  /** The list field a bare JSON array body fills, e.g. `accApiLevelAddItems`. */
+  arrayBody?: string;
 }
 
 /** The manual's names for one thing, accepted alike by every DTO that declares one of them. */
@@ -55,6 +60,9 @@ const LISTS = Symbol('listInputs');
  * list fields, reduced to their last value for every other field.
  */
 export const REPEATED_QUERY_KEYS = Symbol('repeatedQueryKeys');
+
+/** A body that was a bare JSON array (CvInput keeps it here, as it merges only object bodies). */
+export const ARRAY_BODY = Symbol('arrayBody');
 
 /**
  * What separates the items of a comma-separated list: the ASCII comma, and the full-width one (U+FF0C) that
@@ -104,6 +112,8 @@ interface ResolvedForms {
   path: string[];
   /** Fields declared with `@ListInput()`. */
   lists: Set<string>;
+  /** The field a bare JSON array body fills, if any. */
+  arrayBody?: string;
 }
 
 const cache = new WeakMap<Function, ResolvedForms>();
@@ -139,7 +149,8 @@ export function formsOf(dto: Function): ResolvedForms {
   }
   const declaredPath = [...chain].reverse().find((o) => o.path !== undefined)?.path;
   const path = declaredPath ?? DEFAULT_PATH_KEYS.filter((k) => fields.has(k)).slice(0, 1);
-  const resolved: ResolvedForms = { fields, aliases, wrappers: new Set([...GLOBAL_WRAPPERS, ...chain.flatMap((o) => o.wrappers ?? [])]), path, lists };
+  const arrayBody = [...chain].reverse().find((o) => o.arrayBody !== undefined)?.arrayBody;
+  const resolved: ResolvedForms = { fields, aliases, wrappers: new Set([...GLOBAL_WRAPPERS, ...chain.flatMap((o) => o.wrappers ?? [])]), path, lists, arrayBody };
   cache.set(dto, resolved);
   return resolved;
 }
@@ -166,6 +177,8 @@ export function normaliseClientForms(dto: Function, input: unknown): unknown {
   const forms = formsOf(dto);
   if (forms.fields.size === 0) return input;
   let out: Record<string, unknown> | undefined;
+  const arrayBody = (input as { [ARRAY_BODY]?: unknown[] })[ARRAY_BODY];
+  if (forms.arrayBody !== undefined && arrayBody !== undefined && !present(input[forms.arrayBody])) out = { ...input, [forms.arrayBody]: arrayBody };
   for (const key of (input as { [REPEATED_QUERY_KEYS]?: string[] })[REPEATED_QUERY_KEYS] ?? []) {
     const value = input[key];
     if (!Array.isArray(value)) continue;

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { REPEATED_QUERY_KEYS } from './client-forms';
+import { ARRAY_BODY, REPEATED_QUERY_KEYS } from './client-forms';
 
 const TOKEN_KEYS = new Set(['access_token', 'acc_token']);
 
@@ -34,6 +34,8 @@ export function cvInputOf(_: unknown, ctx: ExecutionContext): Record<string, unk
   if (body && typeof body === 'object' && !Array.isArray(body)) for (const [k, v] of Object.entries(body)) if (!isTokenKey(k)) merged[k] = v;
   const stillRepeated = repeated.filter((k) => !(body && typeof body === 'object' && Object.hasOwn(body, k)));
   if (stillRepeated.length) Object.defineProperty(merged, REPEATED_QUERY_KEYS, { value: stillRepeated, enumerable: false });
+  // A bare JSON array body is kept aside for the DTO that names a field for it (client-forms.ts, array bodies).
+  if (Array.isArray(body)) Object.defineProperty(merged, ARRAY_BODY, { value: body, enumerable: false });
   return merged;
 }
 

@@ -129,3 +129,21 @@ describe('levels reach exactly the devices owning their doors', () => {
     expect((await t.get('/api/gateway/persons/7/sync')).body).toEqual({ code: 0, message: 'success', data: [] });
   });
 });
+
+describe('addLevel and addLevelDoor take the bare list too (CVSecurity\'s List<...> request body)', () => {
+  it('a level made and given a door from bare JSON arrays reaches the device of that door', async () => {
+    expect((await t.post('/api/accLevel/addLevel', [{ name: 'Bare', areaName: 'Area Name', timeSegName: '24-Hour Accessible' }])).body).toEqual({ code: 0, message: 'success', data: null });
+    const bare = await levelId(t, 'Bare');
+    expect((await t.post('/api/accLevel/addLevelDoor', [{ levelName: 'Bare', doorName: '10.2.0.3-1' }])).body).toEqual({ code: 0, message: 'success', data: null });
+    await c.since();
+    expect((await t.post('/api/person/add', { pin: '9', name: 'Ida' })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelPerson', null, { levelIds: bare, pin: '9' })).body.code).toBe(0);
+    expect(await c.since()).toEqual([
+      'DATA UPDATE user CardNo=\tPin=9\tPassword=\tStartTime=0\tEndTime=0\tName=Ida\tPrivilege=0\tDisable=0',
+      'DATA UPDATE userauthorize Pin=9\tAuthorizeTimezoneId=1\tAuthorizeDoorId=1',
+    ]);
+    // The empty list and a list of no items are refused as the wrapped forms are.
+    expect((await t.post('/api/accLevel/addLevel', [])).body.code).toBe(-43);
+    expect((await t.post('/api/accLevel/addLevelDoor', [])).body.code).toBe(-46);
+  });
+});

@@ -59,6 +59,8 @@ export class LevelAddItemDto {
   timeSegName?: string;
 }
 
+/** `{"accApiLevelAddItems": [...]}` (field notes REST 6) or the bare list, CVSecurity's `List<...>` request body. */
+@ClientForms({ arrayBody: 'accApiLevelAddItems' })
 export class LevelAddDto {
   @ApiProperty({ type: [LevelAddItemDto] })
   @IsArray({ context: { code: CvCode.LevelIdNull } })
@@ -85,6 +87,8 @@ export class LevelAddDoorItemDto {
   doorName!: string;
 }
 
+/** `{"accApiLevelAddDoorItems": [...]}` (field notes REST 6) or the bare list, as LevelAddDto. */
+@ClientForms({ arrayBody: 'accApiLevelAddDoorItems' })
 export class LevelAddDoorDto {
   @ApiProperty({ type: [LevelAddDoorItemDto] })
   @IsArray({ context: { code: CvCode.DoorNameNull } })
