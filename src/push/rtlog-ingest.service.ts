@@ -14,6 +14,7 @@ import { cvsEventName } from './cvsecurity-event-names';
 import { logRejected } from './ingest-log';
 import { storeRejected } from './raw-upload';
 import { ModuleIngestService } from './module-ingest.service';
+import { personOrVisitorName, visitorNameJoin } from '../visitor/visitor-event-name';
 import {
   bodyTemperatureCelsius,
   eventInfo,
@@ -132,7 +133,7 @@ function realtimeSql(names: NameSource): string {
   return `
   WITH ins AS (INSERT INTO ${EVENT_COLUMNS}
   SELECT e.unique_key, ${fromParams ? 'e.device_id, e.device_sn, e.dev_alias' : 'dv.id, dv.sn, dv.alias'}, e.log_id, e.event_time, e.pin,
-    p.id, p.name, p.last_name, dp.code, dp.name, e.card_no, ${fromParams ? 'e.door_id' : 'd.id'}, e.door_no, ${fromParams ? 'e.door_name, e.reader_id, e.reader_name' : 'd.name, r.id, r.name'},
+    p.id, ${personOrVisitorName('p')}, p.last_name, dp.code, dp.name, e.card_no, ${fromParams ? 'e.door_id' : 'd.id'}, e.door_no, ${fromParams ? 'e.door_name, e.reader_id, e.reader_name' : 'd.name, r.id, r.name'},
     e.reader_state, e.event_no, e.event_name, e.event_level, ${fromParams ? 'e.door_name' : 'd.name'}, e.verify_mode_no, e.verify_mode_name,
     ${fromParams ? 'e.area_name' : 'a.name'}, e.temperature, e.mask_flag, e.conv_temperature
   FROM unnest($1::varchar[], $2::varchar[], $3::int[], $4::timestamptz[], $5::varchar[], $6::varchar[], $7::int[], $8::int[], $9::int[],
@@ -145,6 +146,7 @@ function realtimeSql(names: NameSource): string {
   LEFT JOIN door d ON d.device_id = dv.id AND d.door_no = e.door_no
   LEFT JOIN reader r ON r.door_id = d.id AND r.in_out = e.reader_state`}
   LEFT JOIN person p ON p.pin = e.pin
+  ${visitorNameJoin('e.pin', 'p')}
   LEFT JOIN department dp ON dp.id = p.dept_id
   ${fromParams ? `WHERE ${NAMES_CURRENT}` : ''}
   ORDER BY e.ord

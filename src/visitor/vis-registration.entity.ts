@@ -15,6 +15,7 @@ export type VisRegistrationState = 'in' | 'out' | 'expired';
 @Index('uq_vis_registration_cert_in', ['certType', 'certNum'], { unique: true, where: `state = 'in'` })
 @Index('uq_vis_registration_pin_in', ['visitorPin'], { unique: true, where: `state = 'in'` })
 @Index('ix_vis_registration_cert', ['certType', 'certNum', 'createdAt'])
+@Index('ix_vis_registration_pin', ['visitorPin', 'createdAt'])
 @Index('ix_vis_registration_due', ['endTime'], { where: `state = 'in'` })
 // Also ix_vis_registration_card_value_in on ltrim(card_no, '0') for checked-in visitors (migration 1763700004100,
 // card-value.ts): an expression index TypeORM cannot declare; `synchronize: false` keeps its schema builder off it.

@@ -189,6 +189,18 @@ describe('visRegistration (2.17): check-in reaches the doors, check-out and the 
     });
   });
 
+  it("a visitor's access events carry the visitor's name (a visitor is no person); a person's keep the person's", async () => {
+    const { decision } = await v1.sim.access({ pin: '80000001', door: 1 });
+    expect(decision.granted).toBe(true);
+    const events = async () => (await t.get('/api/v2/transaction/list', { pageNo: 1, pageSize: 10, personPin: '80000001' })).body.data;
+    const [e] = (await events()).data;
+    expect(e).toMatchObject({ pin: '80000001', name: 'max' });
+    // A person's event keeps the person's name (the lateral join looks only where no person has the pin).
+    await v1.sim.uploadRtlog([{ time: new Date(), pin: '5', cardno: '424242', eventaddr: 1, event: 0, inoutstatus: 0, verifytype: 4 }]);
+    const [host] = (await t.get('/api/v2/transaction/list', { pageNo: 1, pageSize: 10, personPin: '5' })).body.data.data;
+    expect(host).toMatchObject({ pin: '5', name: 'Host' });
+  });
+
   it('refuses a second check-in (-255), a used card (-23), an unknown level (-24), no visitors (-258), an unknown host (-253), an ended window (-252); a reservation during the visit is -245', async () => {
     const code = (b: Record<string, unknown>) => t.post('/api/visRegistration/add', { ...body, ...b }).then((r) => r.body.code);
     await expect(code({})).resolves.toBe(-255);

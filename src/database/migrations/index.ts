@@ -33,6 +33,7 @@ import { VisitorCardIndex1763700004100 } from './1763700004100-visitor-card-inde
 import { ModuleMonitorStart1763700004200 } from './1763700004200-module-monitor-start';
 import { RefusalProbe1763700004300 } from './1763700004300-refusal-probe';
 import { OneMainCard1763700004400 } from './1763700004400-one-main-card';
+import { VisitorPinIndex1763700004500 } from './1763700004500-visitor-pin-index';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -71,4 +72,5 @@ export const MIGRATIONS = [
   ModuleMonitorStart1763700004200,
   RefusalProbe1763700004300,
   OneMainCard1763700004400,
+  VisitorPinIndex1763700004500,
 ];
