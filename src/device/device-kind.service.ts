@@ -25,8 +25,10 @@ export class DeviceKindService {
   /** Sets (or, with null, clears) the operator's override; every process reloads the device's session. */
   async setOverride(sn: string, kind: DeviceKind | null): Promise<boolean> {
     const found = await this.ds.transaction(async (m) => {
-      const [rows] = await m.query(`UPDATE device SET kind_override = $2, updated_at = now() WHERE sn = $1 RETURNING id`, [sn, kind]);
-      if ((rows as unknown[]).length === 0) return false;
+      const [before]: Array<{ kind: DeviceKind; kind_override: DeviceKind | null }> = await m.query(`SELECT kind, kind_override FROM device WHERE sn = $1 FOR UPDATE`, [sn]);
+      if (!before) return false;
+      const [rows] = await m.query(`UPDATE device SET kind_override = $2, updated_at = now() WHERE sn = $1 RETURNING id, sn, admission, kind, kind_override`, [sn, kind]);
+      await this.registry.kindChanged(m, rows[0], before.kind_override ?? before.kind);
       await this.signal.notifyDeviceChanged(m, sn);
       return true;
     });

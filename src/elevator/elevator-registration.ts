@@ -21,6 +21,8 @@ export class ElevatorRegistration implements OnModuleInit {
 
   onModuleInit(): void {
     this.registry.onRegisteredInTransaction((m, e) => this.handle(m, e));
+    // A device found to be an elevator controller after it registered (or set to one by an operator) gets its floors now.
+    this.registry.onKindChangedInTransaction((m, e) => (e.after === 'ele' ? this.handle(m, { deviceId: e.deviceId, sn: e.sn, first: false, admittedNow: false }) : Promise.resolve()));
   }
 
   async handle(m: EntityManager, e: DeviceRegisteredEvent): Promise<void> {

@@ -49,6 +49,17 @@ export interface DeviceRegisteredEvent {
   registration?: { before: Record<string, string>; after: Record<string, string> };
 }
 
+/**
+ * An admitted device whose effective kind (the operator's override, else the detected kind) changed: from an upload
+ * that showed what it is (an irstate upload, Appendix 20 or voice-module options), a registration, or the operator.
+ */
+export interface DeviceKindChangedEvent {
+  deviceId: string;
+  sn: string;
+  before: DeviceKind;
+  after: DeviceKind;
+}
+
 /** Whether the device registered (`POST /iclock/registry` stores its capabilities, admitted or not). */
 const registeredOf = (s: DeviceSession): boolean => s.capabilities !== null;
 
@@ -134,6 +145,7 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
   private readonly tableVerdicts = new Map<string, DeviceKind | null>();
   private readonly listeners: Array<(e: DeviceRegisteredEvent) => unknown> = [];
   private readonly txListeners: Array<(m: EntityManager, e: DeviceRegisteredEvent) => Promise<void>> = [];
+  private readonly kindListeners: Array<(m: EntityManager, e: DeviceKindChangedEvent) => Promise<void>> = [];
 
   constructor(
     private readonly ds: DataSource,
@@ -181,6 +193,23 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
    */
   onRegisteredInTransaction(fn: (m: EntityManager, e: DeviceRegisteredEvent) => Promise<void>): void {
     this.txListeners.push(fn);
+  }
+
+  /**
+   * Called INSIDE the transaction that changes an admitted device's effective kind: what it should hold changes with
+   * it (an elevator controller holds floors in usereleauthorize, a channel controller only its gate levels, a panel its
+   * access levels), so the work that brings it there is recorded with the change. A failure rolls the change back.
+   */
+  onKindChangedInTransaction(fn: (m: EntityManager, e: DeviceKindChangedEvent) => Promise<void>): void {
+    this.kindListeners.push(fn);
+  }
+
+  /** Runs the kind-change listeners in `m` when an admitted device's effective kind moved from `before`. */
+  async kindChanged(m: EntityManager, d: { id: string; sn: string; admission: DeviceAdmission; kind: DeviceKind; kind_override: DeviceKind | null }, before: DeviceKind): Promise<void> {
+    const after = d.kind_override ?? d.kind;
+    if (after === before || d.admission !== 'admitted') return;
+    this.logger.log(`device ${d.sn} is now of kind ${after} (was ${before}): planned again as one`);
+    for (const fn of this.kindListeners) await fn(m, { deviceId: d.id, sn: d.sn, before, after });
   }
 
   /** The in-memory session, if this process has seen the SN. */
@@ -268,8 +297,12 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
     const s = await this.resolve(sn);
     const detected = detectDeviceKind(s.detectedKind, withRegistered(s, e));
     if (!detected || detected === s.detectedKind) return s.kind;
-    const [rows] = await this.ds.query(`UPDATE device SET kind = $2, updated_at = now() WHERE sn = $1 RETURNING ${DEVICE_COLUMNS}`, [sn, detected]);
-    const row = (rows as DeviceRow[])[0];
+    const row = await this.ds.transaction(async (m) => {
+      const [rows] = await m.query(`UPDATE device SET kind = $2, updated_at = now() WHERE sn = $1 RETURNING ${DEVICE_COLUMNS}`, [sn, detected]);
+      const r = (rows as DeviceRow[])[0];
+      if (r) await this.kindChanged(m, r, r.kind_override ?? s.detectedKind);
+      return r;
+    });
     if (!row) return s.kind;
     this.logger.log(`device ${sn} is ${detected === 'acc' ? 'an access panel' : `of kind ${detected}`} (was ${s.detectedKind})`);
     return this.remember(row).kind;
@@ -362,6 +395,7 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
       ));
       if (admitted) {
         await this.ensureDoors(m, updated);
+        await this.kindChanged(m, updated, cur.kind_override ?? cur.kind);
         event = {
           deviceId: updated.id,
           sn,

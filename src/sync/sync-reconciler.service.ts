@@ -6,7 +6,8 @@ import { effectiveKindSql } from '../device/device-kind';
 import type { CommandOutcome } from '../push/command-outcome';
 import { FOR_GOOD_SQL, HOLDS_WRITES_SQL, loadRefusals, probeIntervalSql } from '../push/device-refusals';
 import { REFUSAL_CODES, refusalKey } from '../push/protocol/refusals';
-import { DeviceRegistryService, type DeviceRegisteredEvent } from '../push/device-registry.service';
+import { DeviceRegistryService, type DeviceKindChangedEvent, type DeviceRegisteredEvent } from '../push/device-registry.service';
+import { dataDelete } from '../push/protocol';
 import { excludedOf, insertOf, intoOf, listOf } from '../database/columns';
 import { afterCommit } from '../database/after-commit';
 import { asLeader } from '../database/leader';
@@ -78,6 +79,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.registry.onRegisteredInTransaction((m, e) => this.owe(m, e));
+    this.registry.onKindChangedInTransaction((m, e) => this.kindChanged(m, e));
     this.registry.onRegistered((e) => {
       if (this.owedNow.delete(e.deviceId)) this.kick();
     });
@@ -154,6 +156,33 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       await oweJob(m, e.deviceId, added ? 'full' : 'verify');
     } else await oweJob(m, e.deviceId, e.admittedNow || !state.known ? 'full' : 'verify');
     this.owedNow.add(e.deviceId);
+  }
+
+  /**
+   * An admitted Security PUSH device found to be of another kind (an irstate upload or Appendix 20 options showed a
+   * channel controller, voice-module options an elevator controller) or set to one by an operator holds what its old
+   * kind was sent: access-level users and door rights that no level of its new kind grants, or floors in a table the
+   * new kind never reads. Nothing else would take them off (counts still match what it confirmed, and its new desired
+   * state names none of them), so what it confirmed is dropped, the old kind's rights table is cleared when the new
+   * kind keeps rights elsewhere (`userauthorize` ↔ `usereleauthorize`), and a full sync is owed, all with the change.
+   * A device that holds nothing the gateway sent is left alone, as on a re-registration. Attendance terminals and
+   * kiosks speak the other protocol and are not handled here.
+   */
+  async kindChanged(m: EntityManager, e: DeviceKindChangedEvent): Promise<void> {
+    const securityPush = ['acc', 'ele', 'psg'];
+    if (!securityPush.includes(e.before) || !securityPush.includes(e.after)) return;
+    const [{ known }]: Array<{ known: boolean }> = await m.query(
+      `SELECT EXISTS (SELECT 1 FROM sync_item WHERE device_id = $1 AND hash IS NOT NULL)
+           OR EXISTS (SELECT 1 FROM device_command WHERE device_sn = $2 AND state IN ('pending', 'sent') AND meta ? 'sync') AS known`,
+      [e.deviceId, e.sn],
+    );
+    if (!known) return;
+    const rightsTable = (kind: string) => (kind === 'ele' ? 'usereleauthorize' : 'userauthorize');
+    if (rightsTable(e.before) !== rightsTable(e.after)) await this.queue.enqueue(m, e.sn, [dataDelete(rightsTable(e.before), '*')]);
+    await m.query(`DELETE FROM sync_item WHERE device_id = $1`, [e.deviceId]);
+    await oweJob(m, e.deviceId, 'full');
+    afterCommit(m, () => this.kick());
+    this.log.warn(`device ${e.sn} is of kind ${e.after} now (was ${e.before}): what it confirmed is dropped; a full sync is owed`);
   }
 
   /** Runs a pass soon (after the current one when one is running). */
