@@ -91,6 +91,8 @@ describe('gates opened remotely, states and counters', () => {
   });
 
   it('keeps the irstate counters for operators and resets them on the controller', async () => {
+    // The controller pushed its counters when it started (7.14).
+    expect((await t.get('/api/gateway/psgDevice/CKN4213360081/counters')).body).toMatchObject({ code: 0, data: { irstate: 0, irsenseCount: 2, inCount: 0 } });
     cc.counters.incount = 5;
     cc.counters.outcount = 3;
     cc.counters.alarmcount = 1;
@@ -101,7 +103,7 @@ describe('gates opened remotely, states and counters', () => {
     await cc.pollUntilIdle();
     expect(cc.counters.incount).toBe(0);
     expect(cc.counterResets).toEqual([0x02]);
-    await cc.uploadIrstate();
+    // The reset changed the counters: the controller pushed them itself, right after the reply (7.14).
     expect((await t.get('/api/gateway/psgDevice/CKN4213360081/counters')).body.data).toMatchObject({ inCount: 0, outCount: 3 });
   });
 

@@ -2,8 +2,9 @@
  * A channel controller (entrance control: turnstile, flap or swing barrier) on Security PUSH, for the e2e
  * tests. It is a DeviceSimulator whose doors are its gates, with:
  * - the Appendix 20 parameters a channel controller registers with (`PassWayType` = gate type, `PassMode`);
- * - its counters (7.14): pushed as `table=irstate` at start and whenever a passage or an alarm changes them,
- *   reset by `CONTROL DEVICE 10 <01 out | 02 in | 03 alarms | 04 all>`;
+ * - its counters (7.14): pushed as `table=irstate` when it starts (its first connection, and after a factory reset)
+ *   and whenever they change: a passage, an alarm, or a reset by `CONTROL DEVICE 10 <01 out | 02 in | 03 alarms |
+ *   04 all>` (pushed once the reply's results are posted);
  * - remote opening per direction as the gateway drives it: the gate's lock output (`01 <gate> 01 <s>`) lets
  *   one person in, its auxiliary output (`01 <gate> 02 <s>`) one person out;
  * - passages (`inoutstatus` 0 in, 1 out) decided from its own `userauthorize` rights, and the cancel-alarm
@@ -11,7 +12,7 @@
  * Imports nothing from src/.
  */
 import type { ParsedCommand } from './commands';
-import { DeviceSimulator, type DeviceSimulatorOptions, type HttpResult, type RtlogEvent, type UploadResult } from './device-simulator';
+import { DeviceSimulator, type DeviceSimulatorOptions, type HttpResult, type ReceivedCommand, type RtlogEvent, type UploadResult } from './device-simulator';
 
 export interface GateCounters {
   irstate: number;
@@ -34,6 +35,10 @@ export class ChannelControllerSimulator extends DeviceSimulator {
   readonly counters: GateCounters = { irstate: 0, irsensecount: 2, incount: 0, outcount: 0, alarmcount: 0, runcount: 0 };
   readonly openings: GateOpening[] = [];
   readonly counterResets: number[] = [];
+  /** Whether it pushed its counters since it started (7.14: "when the device is started for the first time"). */
+  private started = false;
+  /** A reset changed the counters while a reply ran: pushed after the reply (7.14: "immediately"). */
+  private countersChanged = false;
 
   /**
    * `gateTypeIn: 'options'`: the Appendix 20 parameters (`PassWayType`, `PassMode`, ...) are not in the registration,
@@ -66,6 +71,7 @@ export class ChannelControllerSimulator extends DeviceSimulator {
       if (which === 0x03 || which === 0x04) this.counters.alarmcount = 0;
       if (which < 0x01 || which > 0x04) return { code: -11, error: `CONTROL DEVICE ${hex}: no counter ${which}` };
       this.counterResets.push(which);
+      this.countersChanged = true;
       return { code: 0 };
     }
     const out = super.control(cmd, events);
@@ -73,6 +79,41 @@ export class ChannelControllerSimulator extends DeviceSimulator {
       this.openings.push({ cmdId: cmd.id, gate: bytes[1], direction: bytes[2] === 0x02 ? 'exit' : 'entry', seconds: bytes[3] });
     }
     return out;
+  }
+
+  /** Connects; a controller that just started pushes its counters (7.14, case 1). */
+  override async connect(): Promise<{ registered: boolean; registryCode?: string }> {
+    const out = await super.connect();
+    if (!this.started) {
+      this.started = true;
+      await this.uploadIrstate();
+    }
+    return out;
+  }
+
+  /** A factory reset restarts the controller: it pushes its counters again once connected. */
+  override async factoryReset(): Promise<{ registered: boolean; registryCode?: string }> {
+    this.started = false;
+    return super.factoryReset();
+  }
+
+  /** Polls; counters reset by the reply are pushed right after it (7.14, case 2). */
+  override async poll(): Promise<ReceivedCommand[]> {
+    const out = await super.poll();
+    await this.pushChangedCounters();
+    return out;
+  }
+
+  override async pollConcurrently(n = 2): Promise<ReceivedCommand[][]> {
+    const out = await super.pollConcurrently(n);
+    await this.pushChangedCounters();
+    return out;
+  }
+
+  private async pushChangedCounters(): Promise<void> {
+    if (!this.countersChanged) return;
+    this.countersChanged = false;
+    await this.uploadIrstate();
   }
 
   /** `POST cdata?table=irstate`: `irstate=..\tirsensecount=..\tincount=..\toutcount=..\talarmcount=..\truncount=..\r\n`. */
