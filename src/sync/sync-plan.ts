@@ -177,6 +177,10 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   if (clears(rights.kind)) out.push({ command: dataDelete(rights.table, '*'), ref: ref(rights.kind, { clear: true }) });
   if (clears('user')) out.push({ command: dataDelete('user', '*'), ref: ref('user', { clear: true }) });
   if (clears('card') && device.dialect.cards === 'mulcarduser') out.push({ command: dataDelete('mulcarduser', '*'), ref: ref('card', { clear: true }) });
+  // A channel controller's pass rules are counted (DATA COUNT gatepassrule): a rule the gateway never sent (another
+  // server's, one entered at the controller) makes that count miss, and a full sync that left the table as it was
+  // would be owed again at every count, wiping and refilling users and rights each time.
+  if (device.module === 'psg' && clears('gatepassrule')) out.push({ command: dataDelete('gatepassrule', '*'), ref: ref('gatepassrule', { clear: true }) });
 
   // Time zones before the rights that name them.
   const tzs = (puts.get('tz') ?? []).map(Number).sort((a, b) => a - b);

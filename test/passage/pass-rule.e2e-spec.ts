@@ -146,3 +146,35 @@ describe('the controller gets its rules again without a REST call', () => {
     expect((await t.get(`/api/gateway/devices/${SN}/convergence`)).body.data).toMatchObject({ divergent: false, unconfirmedItems: 0 });
   });
 });
+
+describe('a pass rule the gateway never sent', () => {
+  it('is cleared by the full sync its count owes, so the next registration owes none (users and rights are not wiped again)', async () => {
+    const ids = () => cc.table('gatepassrule').map((r) => Number(r.PasswayTimeZoneId)).sort((a, b) => a - b);
+    expect(ids()).toEqual([tz]);
+    // Another server's rule, or one entered at the controller.
+    cc.addLocally('gatepassrule', { PasswayTimeZoneId: tz + 7, MonTime1: (700 << 16) + 900, MonPassMode1: 1 });
+    const registerAgain = async () => {
+      const from = cc.received.length;
+      await cc.connect();
+      for (let i = 0; i < 3; i++) {
+        await reconciler.idle();
+        await cc.pollUntilIdle({ maxPolls: 50 });
+        await reconciler.runOnce();
+      }
+      await reconciler.idle();
+      await cc.pollUntilIdle({ maxPolls: 50 });
+      return cc.received.slice(from).map((r) => r.command);
+    };
+    const first = await registerAgain();
+    expect(first).toContain('DATA COUNT gatepassrule');
+    expect(first).toContain('DATA DELETE gatepassrule *');
+    expect(ids()).toEqual([tz]);
+    expect(held()).toBe(`${shorter}/4`);
+    // The controller now counts what it confirmed: registering again owes no full sync.
+    const second = await registerAgain();
+    expect(second).toContain('DATA COUNT gatepassrule');
+    expect(second.filter((c) => c.endsWith(' *'))).toEqual([]);
+    expect(ids()).toEqual([tz]);
+    expect((await t.get(`/api/gateway/devices/${SN}/convergence`)).body.data).toMatchObject({ divergent: false, pendingCommands: 0, owed: [] });
+  });
+});
