@@ -218,6 +218,29 @@ describe('remote floor control', () => {
   });
 });
 
+describe('the controller decides floors by its time zones (8.16 AuthorizeTimezoneId)', () => {
+  it('a floor granted in a time segment is allowed inside it and refused (event 22) outside it', async () => {
+    expect((await t.post('/api/gateway/timeSegments', { name: 'Lift evenings', schedule: { mon: [['18:00', '22:00']] } })).body.code).toBe(0);
+    const level = (await t.post('/api/gateway/eleLevel/save', { name: 'Floor 5 evenings', timeSegName: 'Lift evenings', pointIds: [floorIds.get(5)] })).body.data.id;
+    expect((await t.post('/api/person/add', { pin: '703', name: 'Cid', cardNo: '70300' })).body.code).toBe(0);
+    expect((await t.post('/api/eleLevel/syncPerson', undefined, { pin: '703', levelIds: level })).body.code).toBe(0);
+    await ec.pollUntilIdle();
+    // Mondays 2027-03-01 (the controller's clock is UTC, as the server's TimeZone).
+    expect(ec.evaluateFloor({ pin: '703', floor: 5, time: new Date('2027-03-01T19:30:00Z') })).toMatchObject({ granted: true, event: 0 });
+    expect(ec.evaluateFloor({ cardno: '70300', floor: 5, time: new Date('2027-03-01T19:30:00Z') })).toMatchObject({ granted: true, pin: '703' });
+    expect(ec.evaluateFloor({ pin: '703', floor: 5, time: new Date('2027-03-01T09:30:00Z') })).toMatchObject({ granted: false, event: 22 });
+    expect(ec.evaluateFloor({ pin: '703', floor: 4, time: new Date('2027-03-01T19:30:00Z') })).toMatchObject({ granted: false, event: 23 });
+    expect(ec.evaluateFloor({ pin: '799', floor: 5 })).toMatchObject({ granted: false, event: 27 });
+    // A changed segment reaches the controller's timezone table, and the decision follows it.
+    expect((await t.put(`/api/gateway/timeSegments/${(await t.get('/api/gateway/timeSegments')).body.data.find((s: { name: string }) => s.name === 'Lift evenings').id}`, { schedule: { mon: [['08:00', '10:00']] } })).body.code).toBe(0);
+    await ec.pollUntilIdle();
+    expect(ec.evaluateFloor({ pin: '703', floor: 5, time: new Date('2027-03-01T09:30:00Z') })).toMatchObject({ granted: true, event: 0 });
+    expect(ec.evaluateFloor({ pin: '703', floor: 5, time: new Date('2027-03-01T19:30:00Z') })).toMatchObject({ granted: false, event: 22 });
+    expect((await t.delete('/api/person/delete/703')).body.code).toBe(0);
+    await ec.pollUntilIdle();
+  });
+});
+
 describe('elevator events (2.19)', () => {
   it('lists the controller events with the floor as event point, not among access events', async () => {
     await t.post('/api/eleLevel/syncPerson', undefined, { pin: '701', levelIds: (await t.get(`/api/eleLevel/getByName/${encodeURIComponent('Floor 12')}`)).body.data.id });

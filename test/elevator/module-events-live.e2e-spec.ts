@@ -57,7 +57,8 @@ describe('elevator and channel-controller events on the live paths', () => {
     const sse = await stream();
     const access = await stream({}, 'transaction');
     await sleep(100);
-    await ec.selectFloor({ pin: '951', floor: 2 });
+    // 951 holds no floor there: the controller logs the attempt (event 27, not registered) under the pin typed in.
+    await ec.uploadRtlog([{ pin: 951, eventaddr: 2, event: 27, inoutstatus: 0, verifytype: 1 }]);
     await psg.pass({ pin: '951', gate: 1, direction: 'in' });
     await until('both events', () => sse.of('moduleTransaction').length >= 2);
     await sleep(700);

@@ -10,7 +10,10 @@
  * Imports nothing from src/.
  */
 import { DeviceSimulator, type DeviceSimulatorOptions, type RtlogEvent, type UploadResult } from './device-simulator';
+import { evaluateAccess, type AccessDecision } from './access';
 import type { ParsedCommand } from './commands';
+import type { DeviceTables } from './tables';
+import { wallClock } from './wire';
 
 export interface FloorState {
   floor: number;
@@ -106,10 +109,37 @@ export class ElevatorControllerSimulator extends DeviceSimulator {
     return { code: 0 };
   }
 
-  /** A person selects a floor: allowed (event 0) when a right covers it, else event 23 "access denied". */
-  async selectFloor(req: { pin: string | number; floor: number; index?: number }): Promise<UploadResult & { allowed: boolean }> {
-    const allowed = this.eleRightsOf(req.pin).some((r) => r.floors.includes(req.floor)) && !!this.user(req.pin);
-    const res = await this.uploadRtlog([{ pin: req.pin, eventaddr: req.floor, event: allowed ? 0 : 23, inoutstatus: 0, verifytype: 4, index: req.index }]);
-    return { ...res, allowed };
+  /**
+   * What the controller decides when someone selects a floor, from its own tables, as a panel decides for a door
+   * (access.ts): the user (by Pin or card; Disable, StartTime/EndTime), then a `usereleauthorize` row whose
+   * AuthorizeFloors covers the floor and whose AuthorizeTimezoneId ("effective time period number", 8.16) is open
+   * now (timezone and holiday tables). Event 0 granted, 22 outside every time rule, 23 no right for the floor,
+   * 27 not registered, 29 expired, 39 disabled.
+   */
+  evaluateFloor(req: { pin?: string | number; cardno?: string | number; floor: number; time?: Date }): AccessDecision {
+    // The panel's rule, reading a right per usereleauthorize row that covers the floor as a right for "door 1".
+    const rights = this.table('usereleauthorize')
+      .filter((r) => {
+        const v = BigInt(`0x${(r.AuthorizeFloors || '0').replace(/^0x/i, '')}`);
+        return req.floor >= 1 && ((v >> BigInt(req.floor - 1)) & 1n) === 1n;
+      })
+      .map((r) => ({ Pin: r.Pin, AuthorizeTimezoneId: r.AuthorizeTimezoneId, AuthorizeDoorId: '1' }));
+    const view = { rows: (name: string) => (name === 'userauthorize' ? rights : this.tables.rows(name)) } as unknown as DeviceTables;
+    return evaluateAccess(
+      view,
+      { pin: req.pin === undefined ? undefined : String(req.pin), cardno: req.cardno === undefined ? undefined : String(req.cardno), door: 1 },
+      wallClock(req.time ?? this.clock(), this.zone),
+      { mulCard: this.flagOn('MulCardUserFunOn'), dateFmt: this.flagOn('DateFmtFunOn') },
+    );
+  }
+
+  /** A person selects a floor (pin or card): decided by evaluateFloor, logged as rtlog with the floor as eventaddr. */
+  async selectFloor(req: { pin?: string | number; cardno?: string | number; floor: number; index?: number; time?: Date }): Promise<UploadResult & { allowed: boolean; event: number }> {
+    const at = req.time ?? this.clock();
+    const d = this.evaluateFloor({ ...req, time: at });
+    const res = await this.uploadRtlog([
+      { time: at, pin: d.pin, cardno: d.cardno, eventaddr: req.floor, event: d.event, inoutstatus: 0, verifytype: req.cardno !== undefined ? 4 : 1, index: req.index },
+    ]);
+    return { ...res, allowed: d.granted, event: d.event };
   }
 }
