@@ -28,6 +28,9 @@ export class ElevatorRegistration implements OnModuleInit {
   async handle(m: EntityManager, e: DeviceRegisteredEvent): Promise<void> {
     const [d] = await m.query(`SELECT ${effectiveKindSql('d')} AS kind, d.registration FROM device d WHERE d.id = $1`, [e.deviceId]);
     if (!d || d.kind !== 'ele') return;
+    // Floors an operator declared (expansion boards the firmware does not report, fewer relays wired) stand: the
+    // registration, repeated at every reconnect, would otherwise bring back the floors the declaration removed.
+    if (await this.floors.floorsDeclared(m, e.deviceId)) return;
     const created = await this.floors.ensureFloors(m, e.deviceId, reportedFloorCount(d.registration), 'device');
     if (created > 0) this.logger.log(`elevator controller ${e.sn}: ${created} floors created from its registration`);
   }

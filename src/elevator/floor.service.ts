@@ -129,6 +129,12 @@ export class FloorService {
     return missing.length;
   }
 
+  /** Whether an operator declared the controller's floors (declareFloors): its registrations then add none. */
+  async floorsDeclared(m: EntityManager, deviceId: string): Promise<boolean> {
+    const [row] = await m.query(`SELECT 1 FROM floor WHERE device_id = $1 AND source = 'operator' LIMIT 1`, [deviceId]);
+    return !!row;
+  }
+
   /**
    * Gateway extension: the operator declares how many floors a controller drives (a number, expansion
    * boards EX308/EX316, or both added up). Missing floors are created; floors above the count are removed,
@@ -146,6 +152,9 @@ export class FloorService {
       if (total < 1 || total > MAX_FLOORS) throw new CvError(CvCode.InvalidParameter, `The number of floors must be 1-${MAX_FLOORS}, got ${total}`);
       await this.ensureFloors(m, device.id, total, 'operator');
       const [, removed] = await m.query(`DELETE FROM floor WHERE device_id = $1 AND floor_no > $2`, [device.id, total]);
+      // The declaration replaces what the controller reports: every floor it left is the operator's now, which the
+      // controller's next registration (at every reconnect) reads as "declared" and leaves alone (floorsDeclared).
+      await m.query(`UPDATE floor SET source = 'operator' WHERE device_id = $1 AND source <> 'operator'`, [device.id]);
       if (Number(removed) > 0) await this.planner.syncDevice(m, device.id);
       return m.query(`SELECT ${FLOOR_COLUMNS} FROM floor f WHERE f.device_id = $1 ORDER BY f.floor_no`, [device.id]);
     });

@@ -270,3 +270,24 @@ describe('elevator events (2.19)', () => {
     expect(access.body.data.filter((e: { devSn: string }) => e.devSn === 'EC10TEST01')).toEqual([]);
   });
 });
+
+describe('floors an operator declared', () => {
+  it('stand when the controller registers again (at every reconnect) reporting more relays', async () => {
+    const ec2 = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'EC10TEST02', floors: 6, ipAddress: '10.9.0.3' });
+    await ec2.connect();
+    const floorsOf = async () => {
+      const all: Array<{ name: string }> = (await t.get('/api/floor/list', { pageNo: 1, pageSize: 100 })).body.data;
+      return all.filter((f) => f.name.startsWith('10.9.0.3-')).map((f) => f.name);
+    };
+    expect(await floorsOf()).toHaveLength(6);
+    // Two relays are not wired to buttons.
+    expect((await t.post('/api/gateway/eleDevice/EC10TEST02/floors', { floors: 4 })).body.data).toHaveLength(4);
+    await ec2.connect();
+    await ec2.pollUntilIdle();
+    expect(await floorsOf()).toEqual(['10.9.0.3-1', '10.9.0.3-2', '10.9.0.3-3', '10.9.0.3-4']);
+    // An expansion board the firmware does not report: declared, and kept too.
+    expect((await t.post('/api/gateway/eleDevice/EC10TEST02/floors', { floors: 4, boards: ['EX308'] })).body.data).toHaveLength(12);
+    await ec2.connect();
+    expect(await floorsOf()).toHaveLength(12);
+  });
+});
