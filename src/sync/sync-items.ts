@@ -265,8 +265,9 @@ export interface DiffInput {
   /** Kinds whose `DATA UPDATE` the firmware refused for good: never put. */
   refused?: ReadonlySet<ItemKind>;
   /**
-   * Kinds whose `DATA DELETE` the firmware refused for good: never removed. Apart from `refused`: a firmware that
-   * will not write a table may still delete from it, and a revoked right must leave the panel all the same.
+   * Kinds whose `DATA DELETE` the firmware refused for good: never removed, but for rights (emptied by an update
+   * instead, composeCommands). Apart from `refused`: a firmware that will not write a table may still delete from it,
+   * and a revoked right must leave the panel all the same.
    */
   refusedRemove?: ReadonlySet<ItemKind>;
   /** Only these items are looked at (default: all of desired and current). */
@@ -278,13 +279,18 @@ export interface Diff {
   remove: ItemId[];
 }
 
+const RIGHTS_KINDS: ReadonlySet<ItemKind> = new Set<ItemKind>(['auth', 'eleauth']);
+
 /** The planner's decision: put what is desired and not held as such, remove what is held and not desired. */
 export function diffItems(i: DiffInput): Diff {
   const put: ItemId[] = [];
   const remove: ItemId[] = [];
   const open = (id: ItemId, refused: ReadonlySet<ItemKind> | undefined) => (!i.inScope || i.inScope(id)) && !i.hold?.has(id) && !refused?.has(splitItemId(id)[0]);
   for (const [id, hash] of i.desired) if (i.current.get(id) !== hash && open(id, i.refused)) put.push(id);
-  for (const id of i.current.keys()) if (!i.desired.has(id) && open(id, i.refusedRemove)) remove.push(id);
+  // Rights are removed even where their table's DATA DELETE is refused for good, as long as it takes updates:
+  // composeCommands then empties them with an update (a revoked right must not stay on the panel).
+  const keptRights = new Set([...RIGHTS_KINDS].filter((k) => i.refusedRemove?.has(k) && i.refused?.has(k)));
+  for (const id of i.current.keys()) if (!i.desired.has(id) && open(id, RIGHTS_KINDS.has(splitItemId(id)[0]) ? keptRights : i.refusedRemove)) remove.push(id);
   return { put: put.sort(), remove: remove.sort() };
 }
 

@@ -102,6 +102,9 @@ describe('the planner diff (desired vs confirmed)', () => {
     const desired = new Map([['user\t9', 'u9']]);
     expect(diffItems({ desired, current: held, refused: new Set(['auth']) }).remove).toEqual(['auth\t9']);
     expect(diffItems({ desired, current: held, refused: new Set(['auth']), refusedRemove: new Set(['auth']) }).remove).toEqual([]);
+    // Deleting refused alone: still removed (composeCommands empties the rights with an update instead).
+    expect(diffItems({ desired, current: held, refusedRemove: new Set(['auth']) }).remove).toEqual(['auth\t9']);
+    expect(diffItems({ desired, current: held, refusedRemove: new Set(['user']) }).remove).toEqual(['auth\t9']);
     expect(diffItems({ desired: new Map([['auth\t9', 'new']]), current: held, refused: new Set(['auth']) }).put).toEqual([]);
   });
 

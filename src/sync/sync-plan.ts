@@ -197,16 +197,30 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   const rules = (puts.get('gatepassrule') ?? []).map(Number).sort((a, b) => a - b);
   emit('gatepassrule', chunkGroups(rules.map((tz) => ({ key: String(tz), hash: hashOf('gatepassrule', String(tz)), records: [desired.passRules.get(tz)!] })), dataUpdateGatePassRule));
 
+  // A firmware that refused for good to delete from its rights table (DATA DELETE usereleauthorize / userauthorize)
+  // still takes updates: a right the database withdrew is overwritten with no door (no floor) in each time zone it
+  // held, so that it opens nothing (fail closed), instead of a delete the firmware refuses and a right that stays.
+  const noDelete = (o.refusedRemove?.has(rights.kind) ?? false) && !o.refused?.has(rights.kind);
+  const emptied = (pin: string, timezones: readonly number[]): UserAuthorizeRecord[] => timezones.map((tz) => ({ pin, authorizeTimezoneId: tz, doors: [] }));
+  const revoked = new Map<string, UserAuthorizeRecord[]>();
   // Rights that lose a time zone are cleared first (an update only overwrites the time zones it names).
   const authPins = puts.get(rights.kind) ?? [];
   for (const pin of authPins) {
     const had = current.get(`${rights.kind}\t${pin}`);
     if (had === undefined) continue;
     const keep = new Set(member(pin).auth.map((r) => r.authorizeTimezoneId));
-    if (o.force || had === '?' || authTimezones(had).some((tz) => !keep.has(tz))) del(rights.kind, pin, dataDelete(rights.table, [['Pin', pin]]));
+    const lost = authTimezones(had).filter((tz) => !keep.has(tz));
+    if (noDelete && had !== '?') revoked.set(pin, emptied(pin, lost));
+    else if (o.force || had === '?' || lost.length > 0) del(rights.kind, pin, dataDelete(rights.table, [['Pin', pin]]));
   }
   emit('user', chunkGroups((puts.get('user') ?? []).map((pin) => ({ key: pin, hash: hashOf('user', pin), records: [member(pin).user] })), dataUpdateUser));
-  emit(rights.kind, chunkGroups(authPins.map((pin) => ({ key: pin, hash: hashOf(rights.kind, pin), records: member(pin).auth })), rights.build));
+  emit(rights.kind, chunkGroups(authPins.map((pin) => ({ key: pin, hash: hashOf(rights.kind, pin), records: [...member(pin).auth, ...(revoked.get(pin) ?? [])] })), rights.build));
+  /** A member's rights leave the device: deleted by Pin, or emptied in every time zone it held where deletes are refused. */
+  const removeRights = (pin: string) => {
+    const held = authTimezones(current.get(`${rights.kind}\t${pin}`) ?? '');
+    if (noDelete && held.length > 0) out.push({ command: rights.build(emptied(pin, held)), ref: ref(rights.kind, { del: [pin] }) });
+    else del(rights.kind, pin, dataDelete(rights.table, [['Pin', pin]]));
+  };
 
   const cardPins = puts.get('card') ?? [];
   for (const pin of cardPins) if (current.has(`card\t${pin}`)) del('card', pin, dataDelete('mulcarduser', [['Pin', pin]]));
@@ -245,14 +259,14 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   const gone = new Set(removes.get('user') ?? []);
   const holds = (kind: ItemKind, pin: string) => current.has(`${kind}\t${pin}`);
   for (const pin of [...gone].sort()) {
-    del(rights.kind, pin, dataDelete(rights.table, [['Pin', pin]]));
+    removeRights(pin);
     del('user', pin, deleteUser(pin));
     if (holds('bio', pin)) del('bio', pin, dataDelete(bioTable(device), [['Pin', pin]]));
     if (holds('card', pin) && device.dialect.cards === 'mulcarduser') del('card', pin, dataDelete('mulcarduser', [['Pin', pin]]));
     const photo = holds('photo', pin) ? photoDeleteCommand(device, pin) : null;
     if (photo) del('photo', pin, photo);
   }
-  for (const pin of removes.get(rights.kind) ?? []) if (!gone.has(pin)) del(rights.kind, pin, dataDelete(rights.table, [['Pin', pin]]));
+  for (const pin of removes.get(rights.kind) ?? []) if (!gone.has(pin)) removeRights(pin);
   for (const pin of removes.get('bio') ?? []) {
     if (gone.has(pin)) continue;
     const slots = bioSlots(current.get(`bio\t${pin}`)!);
