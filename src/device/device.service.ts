@@ -83,7 +83,7 @@ export class DeviceService {
     return qb.getMany();
   }
 
-  /** Renames the device; with renameDoors, doors and readers still named after the old alias follow. */
+  /** Renames the device; with renameDoors, doors, readers and floors still named after the old alias follow. */
   async rename(sn: string, alias: string, renameDoors: boolean): Promise<Device> {
     return writeTransaction(this.ds, async (m) => {
       const device = await m.findOne(Device, { where: { sn } });
@@ -104,6 +104,11 @@ export class DeviceService {
             [door.id, name, door.name],
           );
         }
+        // An elevator controller's floors are named like doors (`<alias>-<n>`, 2.12.1), and follow the same way.
+        await m.query(
+          `UPDATE floor SET name = left($2 || '-' || floor_no, 100), updated_at = now() WHERE device_id = $1 AND name = $3 || '-' || floor_no`,
+          [device.id, alias, old],
+        );
       }
       return device;
     }).finally(() => this.forgetSession(sn));

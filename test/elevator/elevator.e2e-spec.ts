@@ -291,3 +291,18 @@ describe('floors an operator declared', () => {
     expect(await floorsOf()).toHaveLength(12);
   });
 });
+
+describe('a renamed elevator controller', () => {
+  it('with renameDoors, its floors still named after the old name follow (floor list and event point names)', async () => {
+    const res = await t.put('/api/gateway/devices/EC10TEST02/alias', undefined, { alias: 'Tower lift', renameDoors: 'true' });
+    expect(res.body.code).toBe(0);
+    const all: Array<{ name: string; floorNo: number }> = (await t.get('/api/floor/list', { pageNo: 1, pageSize: 100 })).body.data;
+    const mine = all.filter((f) => f.name.startsWith('Tower lift-'));
+    expect(mine).toHaveLength(12);
+    expect(all.some((f) => f.name.startsWith('10.9.0.3-'))).toBe(false);
+    const ec2 = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'EC10TEST02', floors: 6, ipAddress: '10.9.0.3' });
+    await ec2.uploadRtlog([{ pin: 0, eventaddr: 3, event: 249, inoutstatus: 2, verifytype: 200, index: 7 }]);
+    const events = (await t.get('/api/eleTransaction/list', { pageNo: 1, pageSize: 10 })).body.data as Array<{ devSn: string; eventPointName: string; devName: string }>;
+    expect(events.find((e) => e.devSn === 'EC10TEST02')).toMatchObject({ devName: 'Tower lift', eventPointName: 'Tower lift-3' });
+  });
+});

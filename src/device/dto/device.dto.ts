@@ -90,7 +90,7 @@ export class DeviceRenameDto {
 
   @ApiPropertyOptional({
     example: true,
-    description: 'also rename doors and readers still named after the old alias (<alias>-<n>, <alias>-<n>-In/-Out); default false',
+    description: "also rename doors, readers and an elevator controller's floors still named after the old alias (<alias>-<n>, <alias>-<n>-In/-Out); default false",
   })
   @IsOptional()
   @ToBoolean()
