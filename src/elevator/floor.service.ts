@@ -100,8 +100,12 @@ export class FloorService {
   private async send(target: { sn: string; admission: string }, command: string): Promise<QueuedDoorCommand> {
     if (target.admission === 'disabled') throw new CvError(CvCode.Conflict, `Device ${target.sn} is disabled`);
     requireOnlineFor(await this.status.isOnlineNow(target.sn), target.sn);
-    const validSeconds = await this.ds.transaction((m) => this.queue.enqueueAction(m, target.sn, command));
-    return { deviceSn: target.sn, online: true, validSeconds };
+    // The command's id lets the console follow it to the controller's Return (answered late, refused, or never).
+    const { validSeconds, commandId } = await this.ds.transaction(async (m) => {
+      const valid = await this.queue.enqueueAction(m, target.sn, command);
+      return { validSeconds: valid, commandId: await this.queue.lastQueuedId(m, target.sn) };
+    });
+    return { deviceSn: target.sn, online: true, validSeconds, commandId };
   }
 
   /**

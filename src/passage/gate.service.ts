@@ -135,7 +135,11 @@ export class GateService {
     if (admission === 'disabled') throw new CvError(CvCode.Conflict, `Device ${sn} is disabled`);
     const online = await this.status.isOnlineNow(sn);
     requireOnlineFor(online, sn);
-    const validSeconds = await this.ds.transaction((m) => this.queue.enqueueAction(m, sn, command));
-    return { deviceSn: sn, online, validSeconds };
+    // The command's id lets the console follow it to the controller's Return (answered late, refused, or never).
+    const { validSeconds, commandId } = await this.ds.transaction(async (m) => {
+      const valid = await this.queue.enqueueAction(m, sn, command);
+      return { validSeconds: valid, commandId: await this.queue.lastQueuedId(m, sn) };
+    });
+    return { deviceSn: sn, online, validSeconds, commandId };
   }
 }

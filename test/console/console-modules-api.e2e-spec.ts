@@ -50,6 +50,16 @@ describe('console API of the module pages', () => {
     expect(r.body).toMatchObject({ code: 0, data: { deviceSn: 'ECAPI0001' } });
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM device_command WHERE device_sn = 'ECAPI0001' AND command LIKE 'CONTROL DEVICE 11%'`))[0].n).toBe(before + 1);
     expect(await audit('floor.control')).toMatchObject({ target: `${floor.id} open`, outcome: 'ok' });
+    // The answer names the command, so the page follows it to the controller's Return: done, or refused.
+    const one = async (id: string) => (await op.call('GET', `devices/ECAPI0001/commands?id=${id}&size=1`)).body.data.rows[0];
+    expect(r.body.data.commandId).toMatch(/^\d+$/);
+    expect(await one(r.body.data.commandId)).toMatchObject({ state: 'pending' });
+    await ec.pollUntilIdle();
+    expect(await one(r.body.data.commandId)).toMatchObject({ state: 'done', returnCode: 0 });
+    ec.failCommands((c) => c.verb === 'CONTROL DEVICE', -11, 1);
+    const refused = await op.call('POST', `elevator/floors/${floor.id}/close`, {});
+    await ec.pollUntilIdle();
+    expect(await one(refused.body.data.commandId)).toMatchObject({ state: 'failed', returnCode: -11 });
     // An interval out of the manual's range: refused with its code, nothing queued, audited as failed.
     const bad = await op.call('POST', `elevator/floors/${floor.id}/open`, { interval: 999 });
     expect(bad.status).toBe(200);
@@ -65,8 +75,10 @@ describe('console API of the module pages', () => {
     expect(bad.body).toMatchObject({ code: -266, message: 'Open Gate Type incorrect' });
     const empty = await op.call('POST', `entrance/gates/${gate.id}/open`, {});
     expect(empty.body.code).toBe(-265);
-    expect((await op.call('POST', `entrance/gates/${gate.id}/open`, { direction: 'exit' })).body.code).toBe(0);
+    const opened = await op.call('POST', `entrance/gates/${gate.id}/open`, { direction: 'exit' });
+    expect(opened.body).toMatchObject({ code: 0, data: { deviceSn: 'PSGAPI0001', commandId: expect.stringMatching(/^\d+$/) } });
     await cc.pollUntilIdle();
+    expect((await op.call('GET', `devices/PSGAPI0001/commands?id=${opened.body.data.commandId}&size=1`)).body.data.rows[0]).toMatchObject({ state: 'done', returnCode: 0 });
     expect(cc.openings.at(-1)).toMatchObject({ gate: 1, direction: 'exit' });
     expect(await audit('gate.open')).toMatchObject({ target: `${gate.id} exit`, outcome: 'ok' });
     // The counters the controller reports are on the controller's row.

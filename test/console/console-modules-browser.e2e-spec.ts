@@ -161,6 +161,8 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     await ec.pollUntilIdle();
     expect(ec.received.slice(before).map((r) => r.command).some((c) => /^CONTROL DEVICE 11/.test(c))).toBe(true);
     expect(ec.floorActions.at(-1)).toMatchObject({ action: 'open', floors: [2], seconds: 5 });
+    // The page follows the command to the controller's Return.
+    await page.getByText(`Open: done by the controller for floor ${floor}`).waitFor();
     // The controller's event for the floor shows among the elevator events.
     await ec.selectFloor({ pin: '801', floor: 2 });
     await page.reload();
@@ -191,6 +193,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     await page.getByText(`Open for exit: command queued for ${gate}`).waitFor();
     await cc.pollUntilIdle();
     expect(cc.openings.at(-1)).toMatchObject({ gate: 1, direction: 'exit' });
+    await page.getByText(`Open for exit: done by the controller for ${gate}`).waitFor();
   });
 
   it('lists temperature and mask events with status and snapshot', async () => {

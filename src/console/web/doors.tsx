@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from './api';
 import { doorTone } from './dashboard';
 import type { Me } from './main';
-import { Badge, can, Confirm, Notice, useAction, useEvery, useLoad } from './ui';
+import { Badge, can, Confirm, followCommand, Notice, useAction, useEvery, useLoad } from './ui';
 
 const ACTIONS: Array<{ action: string; label: string; question: (door: string) => string; danger?: boolean }> = [
   { action: 'open', label: 'Open', question: (d) => `Unlock ${d} for 5 seconds?` },
@@ -25,20 +25,7 @@ export function DoorsPage({ me }: { me: Me }) {
       () => `${p.action.label}: command queued for ${p.door.name}, waiting for the panel`,
     );
     reload();
-    if (r?.commandId) await follow(p, r.deviceSn, r.commandId);
-  }
-  /** Follows the command to the panel's Return (its queue shows the same), for up to 30 s. */
-  async function follow(p: { door: any; action: (typeof ACTIONS)[number] }, sn: string, id: string) {
-    for (let i = 0; i < 30; i++) {
-      await new Promise((res) => setTimeout(res, 1000));
-      const c = (await api('GET', `devices/${encodeURIComponent(sn)}/commands?id=${id}&size=1`).catch(() => null))?.rows?.[0];
-      if (!c || c.state === 'pending' || c.state === 'sent') continue;
-      if (c.state === 'done' && c.returnCode === 0) a.setOk(`${p.action.label}: done by the panel for ${p.door.name}`);
-      else a.setError(new Error(`${p.action.label} ${p.door.name}: the panel answered Return ${c.returnCode ?? '?'}${c.returnMeaning ? ` (${c.returnMeaning})` : ''}${c.error ? `: ${c.error}` : ''}`));
-      reload();
-      return;
-    }
-    a.setOk(`${p.action.label}: queued for ${p.door.name}; no answer from the panel yet (Devices → its queue shows it)`);
+    if (r?.commandId) await followCommand(a, r.deviceSn, r.commandId, { label: p.action.label, target: p.door.name, device: 'panel' }, reload);
   }
   if (error) return <Notice error={error} />;
   if (!data) return <p aria-busy="true">Loading…</p>;

@@ -1,6 +1,6 @@
 import { api } from './api';
 import type { Me } from './main';
-import { can, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useLoad, usePagedList } from './ui';
+import { can, followCommand, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useLoad, usePagedList } from './ui';
 
 /** Elevator controllers, their floors (remote open/close after a confirmation), elevator levels and events. */
 export function ElevatorPage({ me }: { me: Me }) {
@@ -16,7 +16,12 @@ export function ElevatorPage({ me }: { me: Me }) {
       title: 'Confirm floor command',
       confirmLabel: `${action === 'open' ? 'Open' : 'Close'} ${f.name}`,
       question: action === 'open' ? `Release the button of floor ${f.name} for 5 seconds?` : `Lock the button of floor ${f.name} now?`,
-      run: () => a.run(() => api('POST', `elevator/floors/${f.id}/${action}`, {}), `${action === 'open' ? 'Open' : 'Close'}: command queued for floor ${f.name}`),
+      run: async () => {
+        const label = action === 'open' ? 'Open' : 'Close';
+        const r: any = await a.run(() => api('POST', `elevator/floors/${f.id}/${action}`, {}), `${label}: command queued for floor ${f.name}, waiting for the controller`);
+        // Followed after the dialog closed (it stays open while its run is under way).
+        if (r?.commandId) void followCommand(a, r.deviceSn, r.commandId, { label, target: `floor ${f.name}`, device: 'controller' });
+      },
     });
   }
   return (

@@ -1,6 +1,6 @@
 import { api } from './api';
 import type { Me } from './main';
-import { Badge, can, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useLoad, usePagedList } from './ui';
+import { Badge, can, followCommand, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useLoad, usePagedList } from './ui';
 
 /** 2.31.1's alarm codes in words. */
 const ALARMS: Record<string, string> = { '0': 'none', '1': 'opened accidentally', '2': 'tampering', '3': 'duress password', '4': 'duress fingerprint', '7': 'gate error', None: 'unknown' };
@@ -27,8 +27,10 @@ export function EntrancePage({ me }: { me: Me }) {
       confirmLabel: `Open ${g.name} for ${direction}`,
       question: `Let one person pass ${g.name} in the ${direction} direction?`,
       run: async () => {
-        await a.run(() => api('POST', `entrance/gates/${g.id}/open`, { direction }), `Open for ${direction}: command queued for ${g.name}`);
+        const r: any = await a.run(() => api('POST', `entrance/gates/${g.id}/open`, { direction }), `Open for ${direction}: command queued for ${g.name}, waiting for the controller`);
         gates.reload();
+        // Followed after the dialog closed (it stays open while its run is under way).
+        if (r?.commandId) void followCommand(a, r.deviceSn, r.commandId, { label: `Open for ${direction}`, target: g.name, device: 'controller' }, gates.reload);
       },
     });
   }

@@ -14,11 +14,15 @@ export function Notice({ error, ok }: { error?: unknown; ok?: string }) {
 }
 
 /** Runs an action, keeping its error or success message and a busy flag for the button. */
+/** Counts actions run (useAction): a command followed after a newer action no longer writes the page's message. */
+let actionGeneration = 0;
+
 export function useAction() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [ok, setOk] = useState<string>();
   async function run<T>(fn: () => Promise<T>, success?: string | ((r: T) => string)): Promise<T | undefined> {
+    actionGeneration++;
     setBusy(true);
     setError(undefined);
     setOk(undefined);
@@ -34,6 +38,27 @@ export function useAction() {
     }
   }
   return { busy, error, ok, run, setError, setOk };
+}
+
+/**
+ * Follows a remote action (door, floor, gate) to the device's Return, as its command queue shows it, for up to 30 s:
+ * done, refused with its code and meaning, or no answer yet. `what` names the action and its target ("Open: floor 3").
+ */
+export async function followCommand(a: ReturnType<typeof useAction>, sn: string, id: string, what: { label: string; target: string; device: string }, after?: () => void): Promise<void> {
+  // Called right after the action's run: a newer action (another door, floor or gate) owns the message from then on.
+  const mine = actionGeneration;
+  for (let i = 0; i < 30; i++) {
+    await new Promise((res) => setTimeout(res, 1000));
+    if (actionGeneration !== mine) return;
+    const c = (await api('GET', `devices/${encodeURIComponent(sn)}/commands?id=${id}&size=1`).catch(() => null))?.rows?.[0];
+    if (actionGeneration !== mine) return;
+    if (!c || c.state === 'pending' || c.state === 'sent') continue;
+    if (c.state === 'done' && c.returnCode === 0) a.setOk(`${what.label}: done by the ${what.device} for ${what.target}`);
+    else a.setError(new Error(`${what.label} ${what.target}: the ${what.device} answered Return ${c.returnCode ?? '?'}${c.returnMeaning ? ` (${c.returnMeaning})` : ''}${c.error ? `: ${c.error}` : ''}`));
+    after?.();
+    return;
+  }
+  if (actionGeneration === mine) a.setOk(`${what.label}: queued for ${what.target}; no answer from the ${what.device} yet (Devices → its queue shows it)`);
 }
 
 /** Loads data on mount and whenever a dependency changes; `reload` fetches again. */
