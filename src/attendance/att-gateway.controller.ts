@@ -17,6 +17,7 @@ import { insertOf } from '../database/columns';
 import { AttendanceHooks } from './attendance-hooks';
 import { ApplyItemDto, ApplyListDto, AttPointDto, AttRecoverDto, TerminalCommandDto, type TerminalAction } from './dto/attendance.dto';
 import { CommandQueueService } from '../push/command-queue.service';
+import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import {
   ATT_AC_UNALARM,
   ATT_AC_UNLOCK,
@@ -83,6 +84,7 @@ export class AttGatewayController {
     private readonly hooks: AttendanceHooks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly queue: CommandQueueService,
+    private readonly sync: AttendanceSyncService,
   ) {}
 
   /** An admitted attendance terminal or FaceKiosk (-200 otherwise). */
@@ -157,6 +159,10 @@ export class AttGatewayController {
     await this.ds.transaction(async (m) => {
       await this.queue.enqueue(m, d.sn, [command]);
       if (dto.action === 'check') await this.terminals.markCheck(m, d.id);
+      // CLEAR DATA wipes the terminal's users with their templates and photos, CLEAR BIODATA its templates (manual
+      // 12.2.3, 12.2.4): what it confirmed is gone once the clear runs, and no user count shows a template lost. So
+      // everything it should hold is sent again, queued behind the clear (commands run in queue order).
+      if (dto.action === 'clearData' || dto.action === 'clearBiodata') await this.sync.syncTerminalFull(m, d.id);
     });
     return ok(command);
   }

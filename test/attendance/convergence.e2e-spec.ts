@@ -312,3 +312,28 @@ describe('a terminal that runs one command per poll (field sample poll-aiface-ad
     expect(deliveries).toBeGreaterThan(queued * 2);
   });
 });
+
+describe('an operator clears the terminal (CLEAR DATA, CLEAR BIODATA, manual 12.2)', () => {
+  const FINGER = Buffer.from('finger template cleared at the terminal').toString('base64');
+
+  it.each([
+    ['clearBiodata', 'ATT-CV-CLRBIO', '8701'],
+    ['clearData', 'ATT-CV-CLRALL', '8702'],
+  ])('after %s the terminal gets its users and templates back behind the clear', async (action, sn, pin) => {
+    const term = await terminalInOwnArea(sn);
+    expect((await t.post('/api/person/add', { pin, name: 'Cleo' })).body.code).toBe(0);
+    expect((await t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: FINGER, templateNo: '6' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: sn, pins: [pin] })).body.code).toBe(0);
+    await settle(term);
+    expect(pinsOn(term)).toEqual([pin]);
+    expect(term.templatesOf(pin)).toHaveLength(1);
+
+    expect((await t.post(`/api/gateway/attendance/terminals/${sn}/command`, { action })).body.code).toBe(0);
+    const done = await term.drain();
+    expect(done[0]).toMatchObject({ command: action === 'clearData' ? 'CLEAR DATA' : 'CLEAR BIODATA', returnCode: 0 });
+    await settle(term);
+    expect(pinsOn(term)).toEqual([pin]);
+    expect(term.templatesOf(pin)).toEqual([expect.objectContaining({ table: 'BIODATA', fields: expect.objectContaining({ No: '6', Tmp: FINGER }) })]);
+    expect(await convergence(sn)).toMatchObject({ divergent: false, desiredItems: 2, confirmedItems: 2, pendingCommands: 0 });
+  });
+});
