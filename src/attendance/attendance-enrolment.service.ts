@@ -78,7 +78,10 @@ export class AttendanceEnrolmentService {
     if (pinsNeeded.length) {
       const rows: Array<{ id: string; pin: string }> = await m.query(`SELECT id, pin FROM person WHERE pin = ANY($1)`, [pinsNeeded]);
       for (const r of rows) ids.set(r.pin, r.id);
-      for (const pin of pinsNeeded.filter((x) => !ids.has(x))) {
+      // Not a pin whose USER line in this upload was skipped as sent before (held) and that has no person: that is
+      // the enrolment of a person deleted since, sent again. The delete stands for its templates as for its USER line
+      // (the terminal loses the user); creating the person from them would bring them back without their name.
+      for (const pin of pinsNeeded.filter((x) => !ids.has(x) && !held.has(x))) {
         const p = await this.createPerson(m, device, pin, null, null, storable.find((r) => r.pin === pin)!.kind);
         if (!p) continue;
         await this.joinTerminalArea(m, device, p.id);

@@ -102,6 +102,29 @@ describe('templates for a PIN the gateway does not know', () => {
     expect(await term.drain()).toEqual([]);
   });
 
+  it('an enrolment with templates sent again after its person was deleted: the delete stands for the templates too, no nameless person comes back', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-AGAIN' });
+    await settle(term);
+    const finger = [{ fid: 1, tmp: b64('finger of 9105') }];
+    expect((await term.enrollUser({ pin: '9105', name: 'Rae' }, finger)).body).toBe('OK: 3');
+    await settle(peer);
+    expect(peer.users.get('9105')).toMatchObject({ name: 'Rae' });
+    expect((await t.delete('/api/person/delete/9105')).body.code).toBe(0);
+    await settle(peer);
+    await settle(term);
+    expect(term.users.has('9105')).toBe(false);
+
+    // The same lines again (USER identical to the last one applied from this terminal, and its template): as for the
+    // USER line alone, the delete stands; the template line does not make person 9105 again, without a name.
+    expect((await term.enrollUser({ pin: '9105', name: 'Rae' }, finger)).body).toBe('OK: 3');
+    expect(await personOf('9105')).toBeUndefined();
+    await settle(term);
+    await settle(peer);
+    expect(term.users.has('9105')).toBe(false);
+    expect(peer.users.has('9105')).toBe(false);
+    expect((await t.get('/api/gateway/devices/ATT-ENROL-AGAIN/convergence')).body.data).toMatchObject({ divergent: false, pendingCommands: 0 });
+  });
+
   it('a USERPIC for a new PIN becomes the person\'s photo and reaches the other terminals, not the terminal it came from', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-PIC' });
     await settle(term);
