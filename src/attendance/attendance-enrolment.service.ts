@@ -11,7 +11,7 @@ import type { DeviceSession } from '../push/device-registry.service';
 import type { OperlogRecord, PhotoRecord, TemplateRecord, UserInfoRecord } from '../push/attendance/protocol';
 import type { UserUpload } from '../push/protocol';
 import { isTerminalNameOf } from '../sync/attendance-commands';
-import { AttendanceSyncService } from '../sync/attendance-sync.service';
+import { AttendanceSyncService, templateKey } from '../sync/attendance-sync.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { AttAreaPerson } from './att-area-person.entity';
 import { AttPerson } from './att-person.entity';
@@ -88,6 +88,8 @@ export class AttendanceEnrolmentService {
         ids.set(pin, p.id);
       }
     }
+    // Templates stored per pin: the terminal holds these (and what it held before), not necessarily the whole set.
+    const uploaded = new Map<string, Set<string>>();
     for (const t of templates) {
       const personId = ids.get(t.pin);
       if (!personId || t.valid === 0) continue;
@@ -96,6 +98,7 @@ export class AttendanceEnrolmentService {
       const template = { bioType: t.type, templateNo: t.no, templateNoIndex: t.index, validType: t.duress ? 3 : 1, majorVer: t.majorVer ?? (t.type === 1 ? 10 : 0), minorVer: t.minorVer ?? 0, format, template: tmp } as const;
       await upsertEnrolledTemplate(m, personId, template, device.sn);
       touched.add(personId);
+      uploaded.set(t.pin, (uploaded.get(t.pin) ?? new Set()).add(templateKey(t.type, t.no, t.index)));
     }
     // Pins whose photo is now the one this terminal uploaded: it holds it (not sent back to it).
     const photoPins = new Set<string>();
@@ -107,7 +110,7 @@ export class AttendanceEnrolmentService {
       touched.add(personId);
       photoPins.add(ph.pin);
     }
-    await this.propagate(m, device, touched, doubt, photoPins, held);
+    await this.propagate(m, device, touched, doubt, photoPins, held, uploaded);
   }
 
   /**
@@ -133,9 +136,10 @@ export class AttendanceEnrolmentService {
     doubt: ReadonlySet<string> = new Set(),
     photos: ReadonlySet<string> = new Set(),
     held: ReadonlySet<string> = new Set(),
+    templates: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
   ): Promise<void> {
     if (touched.size === 0 && held.size === 0) return;
-    await this.sync.syncPersons(m, [...touched], { originDeviceId: device.id, originDoubt: doubt, originPhotos: photos, originHeld: held });
+    await this.sync.syncPersons(m, [...touched], { originDeviceId: device.id, originDoubt: doubt, originPhotos: photos, originHeld: held, originTemplates: templates });
     if (touched.size === 0) return;
     // Access panels: the access planner diffs the persons' desired state (templates, photo, card) against what
     // each panel confirmed, so only what changed is sent, in the panel's dialect.

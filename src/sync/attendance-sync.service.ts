@@ -30,6 +30,9 @@ import type { PlannedCommand } from './sync-plan';
 import { intoOf } from '../database/columns';
 import { SyncItem } from './sync-state.entity';
 
+/** A template's identity in a person's set (bio_template's type, number and index), as uploads name it. */
+export const templateKey = (bioType: number, no: number, index: number): string => `${bioType}:${no}:${index}`;
+
 const CONFIRMED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'confirmedAt']);
 
 export interface AttSyncOptions {
@@ -54,6 +57,11 @@ export interface AttSyncOptions {
    * it off; one it does is left as its confirmations say (its record is not the line's).
    */
   originHeld?: ReadonlySet<string>;
+  /**
+   * Per pin, the templates the origin terminal uploaded (`bioType:no:index`). It holds those and what it held before,
+   * not necessarily the person's whole set (a template written through REST that it refused, or never got).
+   */
+  originTemplates?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 type Mode = 'diff' | 'force' | 'full';
@@ -70,12 +78,18 @@ interface PlanRequest {
   originDoubt?: ReadonlySet<string>;
   originPhotos?: ReadonlySet<string>;
   originHeld?: ReadonlySet<string>;
+  originTemplates?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** What the terminals in a plan should hold: device id → pin → items; and what cannot be sent. */
 interface TerminalDesired {
   members: Map<string, Map<string, TerminalMember>>;
   skipped: Array<{ deviceId: string; pin: string; reason: string }>;
+  /**
+   * On the origin terminal of an upload, per pin: the hash of the template set it must have held before for the set
+   * it holds now to be the person's whole set (their templates but those it uploaded), null when it uploaded them all.
+   */
+  heldBefore: Map<string, string | null>;
 }
 
 /**
@@ -203,6 +217,7 @@ export class AttendanceSyncService {
       originDoubt: opts.originDoubt,
       originPhotos: opts.originPhotos,
       originHeld: new Set(held.filter((pin) => !taken.has(pin))),
+      originTemplates: opts.originTemplates,
     });
   }
 
@@ -214,7 +229,8 @@ export class AttendanceSyncService {
       inflight: inflightRead([...all.values()].map((t) => t.sn), req.pins),
       refusals: refusalsRead([...all.keys()]),
     }));
-    const desired = await this.loadDesired(m, terminals, req.pins, req.absent);
+    const origin = req.originDeviceId ? { deviceId: req.originDeviceId, templates: req.originTemplates ?? new Map<string, ReadonlySet<string>>() } : undefined;
+    const desired = await this.loadDesired(m, terminals, req.pins, req.absent, origin);
     const pinSet = req.pins === null ? null : new Set(req.pins);
     const inScope = (id: ItemId) => {
       const [kind, key] = splitItemId(id);
@@ -233,7 +249,12 @@ export class AttendanceSyncService {
         // What it uploaded, it holds: recorded as confirmed. Then it is planned like any terminal, against that
         // record replayed with the commands still in flight to it: a command queued before the upload (a REST
         // edit or delete of the same person) runs after it, so the terminal is brought back to the database.
-        const recorded = await recordEnrolled(m, t.id, hashes, current, pinSet, req.originDoubt, req.originPhotos, req.originHeld);
+        // Its template set only where it now holds the person's whole set: what it confirmed before, with what it uploaded.
+        const bioHeld = (pin: string) => {
+          const before = desired.heldBefore.get(pin);
+          return before === null || (before !== undefined && have.confirmed.get(itemId('bio', pin)) === before);
+        };
+        const recorded = await recordEnrolled(m, t.id, hashes, current, pinSet, req.originDoubt, req.originPhotos, req.originHeld, bioHeld);
         // Recorded as the device's own word, their failures and backoff are reset: planned now, not held back.
         for (const [id, hash] of recorded) {
           have.confirmed.set(id, hash);
@@ -261,8 +282,14 @@ export class AttendanceSyncService {
   }
 
   /** Members of these terminals (pins in scope, absent ones left out), as items with their commands. */
-  private async loadDesired(m: EntityManager, terminals: Map<string, AttSyncTerminal>, pins: PinScope, absent: ReadonlySet<string> = new Set()): Promise<TerminalDesired> {
-    const out: TerminalDesired = { members: new Map(), skipped: [] };
+  private async loadDesired(
+    m: EntityManager,
+    terminals: Map<string, AttSyncTerminal>,
+    pins: PinScope,
+    absent: ReadonlySet<string> = new Set(),
+    origin?: { deviceId: string; templates: ReadonlyMap<string, ReadonlySet<string>> },
+  ): Promise<TerminalDesired> {
+    const out: TerminalDesired = { members: new Map(), skipped: [], heldBefore: new Map() };
     if (terminals.size === 0) return out;
     const wanted = await loadMembership(m, pins === null ? { deviceIds: [...terminals.keys()] } : { pins: [...pins], deviceIds: [...terminals.keys()] });
     const personIds = [...new Set(wanted.map((w) => w.personId))];
@@ -278,6 +305,11 @@ export class AttendanceSyncService {
       const p: AttSyncPerson = { ...base, pri: t.kind === 'facekiosk' ? w.insPri : base.pri };
       try {
         members.set(p.pin, terminalMember(t, p, templates.get(p.id) ?? []));
+        if (t.id === origin?.deviceId) {
+          const uploaded = origin.templates.get(p.pin);
+          const rest = (templates.get(p.id) ?? []).filter((x) => !uploaded?.has(templateKey(x.bioType, x.no, x.index)));
+          out.heldBefore.set(p.pin, terminalMember(t, p, rest).get('bio')?.hash ?? null);
+        }
       } catch (err) {
         out.skipped.push({ deviceId: t.id, pin: p.pin, reason: `cannot be encoded: ${(err as Error).message}` });
       }
@@ -303,6 +335,7 @@ async function recordEnrolled(
   doubt: ReadonlySet<string> = new Set(),
   photos: ReadonlySet<string> = new Set(),
   untaken: ReadonlySet<string> = new Set(),
+  bioHeld: (pin: string) => boolean = () => true,
 ): Promise<Array<[ItemId, string]>> {
   // A user record the database did not take whole (doubt) is held in another form: unknown, so it is sent again.
   const held = [...hashes]
@@ -310,7 +343,7 @@ async function recordEnrolled(
       const [kind, pin] = splitItemId(id);
       const doubted = kind === 'user' && doubt.has(pin);
       if (untaken.has(pin) && !doubted) return false;
-      return (kind === 'user' || kind === 'bio' || (kind === 'photo' && photos.has(pin))) && (pins === null || pins.has(pin)) && (doubted || current.get(id) !== hashes.get(id));
+      return (kind === 'user' || (kind === 'bio' && bioHeld(pin)) || (kind === 'photo' && photos.has(pin))) && (pins === null || pins.has(pin)) && (doubted || current.get(id) !== hashes.get(id));
     })
     .map(([id, hash]): [ItemId, string] => [id, id.startsWith('user\t') && doubt.has(splitItemId(id)[1]) ? UNKNOWN_HASH : hash]);
   // A user it holds in a form the database did not take, or not taken at all, that the database does not put on

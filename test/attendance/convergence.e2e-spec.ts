@@ -337,3 +337,35 @@ describe('an operator clears the terminal (CLEAR DATA, CLEAR BIODATA, manual 12.
     expect(await convergence(sn)).toMatchObject({ divergent: false, desiredItems: 2, confirmedItems: 2, pendingCommands: 0 });
   });
 });
+
+describe('an enrolment at a terminal that refused a template written through REST', () => {
+  const b64 = (x: string) => Buffer.from(x).toString('base64');
+
+  it.each([
+    ['a finger enrolled there', 'ATT-CV-ENRBIO', '8711'],
+    ['a USER line edited there', 'ATT-CV-ENRUSR', '8712'],
+  ])('%s: the terminal is not believed to hold the refused template, and gets it after the backoff', async (what, sn, pin) => {
+    const term = await terminalInOwnArea(sn);
+    expect((await t.post('/api/person/add', { pin, name: 'Fay' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: sn, pins: [pin] })).body.code).toBe(0);
+    await settle(term);
+    term.failCommands((c) => c.startsWith('DATA UPDATE BIODATA'), -12, 1);
+    expect((await t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: b64(`rest finger of ${pin}`), templateNo: '1' })).body.code).toBe(0);
+    expect((await term.drain()).map((d) => [d.command.split('\t')[0], d.returnCode])).toContainEqual([`DATA UPDATE BIODATA Pin=${pin}`, -12]);
+    expect(term.templatesOf(pin)).toEqual([]);
+
+    // The terminal uploads what it holds: its own finger 2 (it has never had finger 1), or only its user record.
+    if (what.startsWith('a finger')) await term.enrollUser({ pin, name: 'Fay' }, [{ fid: 2, tmp: b64(`terminal finger of ${pin}`) }]);
+    else {
+      term.users.get(pin)!.name = 'Faye';
+      await term.uploadUser(pin);
+    }
+    expect(await convergence(sn)).toMatchObject({ divergent: true });
+    await sleep(1100);
+    await reconciler.runOnce();
+    await settle(term);
+    const want = what.startsWith('a finger') ? ['1', '2'] : ['1'];
+    expect(term.templatesOf(pin).map((x) => x.fields.No).sort()).toEqual(want);
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
+  });
+});
