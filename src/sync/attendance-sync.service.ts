@@ -200,7 +200,6 @@ export class AttendanceSyncService {
 
   private async syncPins(m: EntityManager, pins: readonly string[], opts: AttSyncOptions, absent?: ReadonlySet<string>): Promise<void> {
     const held = opts.originDeviceId ? [...(opts.originHeld ?? [])] : [];
-    const taken = new Set(pins);
     const unique = [...new Set([...pins, ...held])];
     if (unique.length === 0) return;
     await preferGenericPlans(m);
@@ -216,7 +215,8 @@ export class AttendanceSyncService {
       originDeviceId: opts.originDeviceId,
       originDoubt: opts.originDoubt,
       originPhotos: opts.originPhotos,
-      originHeld: new Set(held.filter((pin) => !taken.has(pin))),
+      // Also a pin whose templates were stored while its USER line was skipped: the user record is still the line's.
+      originHeld: new Set(held),
       originTemplates: opts.originTemplates,
     });
   }
@@ -342,7 +342,9 @@ async function recordEnrolled(
     .filter(([id]) => {
       const [kind, pin] = splitItemId(id);
       const doubted = kind === 'user' && doubt.has(pin);
-      if (untaken.has(pin) && !doubted) return false;
+      // Its user record is as its confirmations say (the line was not applied); templates and a photo it uploaded
+      // were stored, and are recorded by the rules below.
+      if (kind === 'user' && untaken.has(pin) && !doubted) return false;
       return (kind === 'user' || (kind === 'bio' && bioHeld(pin)) || (kind === 'photo' && photos.has(pin))) && (pins === null || pins.has(pin)) && (doubted || current.get(id) !== hashes.get(id));
     })
     .map(([id, hash]): [ItemId, string] => [id, id.startsWith('user\t') && doubt.has(splitItemId(id)[1]) ? UNKNOWN_HASH : hash]);

@@ -125,6 +125,27 @@ describe('templates for a PIN the gateway does not know', () => {
     expect((await t.get('/api/gateway/devices/ATT-ENROL-AGAIN/convergence')).body.data).toMatchObject({ divergent: false, pendingCommands: 0 });
   });
 
+  it('an enrolment with templates sent again after its person left the terminal\'s area: the terminal loses the user, as for the USER line alone', async () => {
+    expect((await t.post('/api/gateway/areas', { code: 'ENROL-MOVED', name: 'ENROL-MOVED' })).body.code).toBe(0);
+    const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-MOVED' });
+    expect((await t.put('/api/gateway/devices/ATT-ENROL-MOVED/area', { areaCode: 'ENROL-MOVED' })).body.code).toBe(0);
+    await settle(term);
+    const finger = [{ fid: 1, tmp: b64('finger of 9106') }];
+    expect((await term.enrollUser({ pin: '9106', name: 'Gil' }, finger)).body).toBe('OK: 3');
+    await settle(term);
+    expect((await t.delete('/api/attAreaPerson/delete', {}, { code: 'ENROL-MOVED', pins: '9106' })).body.code).toBe(0);
+    await settle(term);
+    expect(term.users.has('9106')).toBe(false);
+
+    // The same lines again: the USER line is skipped (sent before), its template is stored on the person (who still
+    // exists); the person is not in this terminal's area, so the user is taken off it again, not left there unknown.
+    expect((await term.enrollUser({ pin: '9106', name: 'Gil' }, finger)).body).toBe('OK: 3');
+    expect((await personOf('9106')).areas).toBeNull();
+    await settle(term);
+    expect(term.users.has('9106')).toBe(false);
+    expect((await t.get('/api/gateway/devices/ATT-ENROL-MOVED/convergence')).body.data).toMatchObject({ divergent: false, pendingCommands: 0 });
+  });
+
   it('a USERPIC for a new PIN becomes the person\'s photo and reaches the other terminals, not the terminal it came from', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-PIC' });
     await settle(term);
