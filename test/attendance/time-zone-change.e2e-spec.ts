@@ -55,3 +55,24 @@ describe('devices seen before TIME_ZONE changed', () => {
 function restartedQuery<R = any>(sql: string): Promise<R[]> {
   return restarted!.app.get(DataSource).query(sql);
 }
+
+describe('a site at ±12 h or beyond (attendance manual 5: hours only for -12 < TimeZone < 12)', () => {
+  it.each([
+    // Zones with one offset all year (Etc/GMT-12 is UTC+12, as Fiji or New Zealand in winter; Etc/GMT+12 is UTC-12).
+    ['Etc/GMT-12', '720', '2026-07-14 20:00:00'],
+    ['Pacific/Tongatapu', '780', '2026-07-14 19:00:00'],
+    ['Pacific/Kiritimati', '840', '2026-07-14 18:00:00'],
+    ['Etc/GMT+12', '-720', '2026-07-15 20:00:00'],
+  ])('under %s a terminal is told TimeZone=%s (minutes), and its punch at 08:00 is stored at %s UTC', async (zone, told, utc) => {
+    const site = await startTestApp({ timeZone: zone });
+    try {
+      const term = await initialisedTerminal(site, { sn: `ATT-TZ${told}` });
+      expect(term.serverOptions.TimeZone).toBe(told);
+      expect((await term.uploadAttlog([{ pin: '7003', time: '2026-07-15 08:00:00', status: 0, verify: 1 }])).status).toBe(200);
+      const [punch] = await site.ds.query(`SELECT to_char(event_time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') AS utc FROM att_transaction WHERE device_sn = $1`, [term.sn]);
+      expect(punch).toEqual({ utc });
+    } finally {
+      await site.close();
+    }
+  });
+});

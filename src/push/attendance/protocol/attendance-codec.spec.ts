@@ -263,6 +263,16 @@ describe('initialisation (attendance manual 5)', () => {
     expect(formatAttTimeZone(330)).toBe('330');
     expect(formatAttTimeZone(-210)).toBe('-210');
     expect(formatAttTimeZone(0)).toBe('0');
+    expect(formatAttTimeZone(660)).toBe('11');
+    expect(formatAttTimeZone(-660)).toBe('-11');
+  });
+
+  it('TimeZone of ±12 h and beyond is in minutes: the manual has hours only for -12 < TimeZone < 12', () => {
+    expect(formatAttTimeZone(720)).toBe('720');
+    expect(formatAttTimeZone(780)).toBe('780');
+    expect(formatAttTimeZone(840)).toBe('840');
+    expect(formatAttTimeZone(-720)).toBe('-720');
+    expect(formatAttTimeZone(765)).toBe('765');
   });
 
   it('refuses an SN that would break the first line', () => {

@@ -16,7 +16,7 @@
  *   TransTimes=<HH:MM>;<HH:MM>
  *   TransInterval=<min>
  *   TransFlag=TransData AttLog<HT>OpLog<HT>AttPhoto<HT>EnrollUser<HT>ChgUser<HT>EnrollFP<HT>ChgFP<HT>FPImag<HT>FACE<HT>UserPic<HT>WORKCODE<HT>BioPhoto
- *   TimeZone=<hours, or minutes when not whole>
+ *   TimeZone=<hours, or minutes when not whole or not within -12 < hours < 12>
  *   Realtime=1
  *   Encrypt=0
  *   ServerVer=<v>
@@ -108,12 +108,13 @@ export interface AttInitConfig {
 }
 
 /**
- * `TimeZone`: whole hours when the offset is whole (`8`, `-5`); minutes otherwise (`330`, `-210`, `345`):
- * the manual reads |TimeZone| > 60 as minutes.
+ * `TimeZone`: whole hours when the offset is whole and within the manual's hour range, -12 < TimeZone < 12 (`8`,
+ * `-5`); minutes otherwise (`330`, `-210`, `345`, and `720`, `780`, `840`, `-720` for ±12 h and beyond, New Zealand,
+ * Fiji, Tonga, Kiribati): the manual reads |TimeZone| > 60 as minutes and has no hour form for ±12, 13 or 14.
  */
 export function formatAttTimeZone(offsetMinutes: number): string {
   if (!Number.isInteger(offsetMinutes)) throw new ProtocolValueError('TimeZone', 'must be whole minutes');
-  return offsetMinutes % 60 === 0 ? String(offsetMinutes / 60) : String(offsetMinutes);
+  return offsetMinutes % 60 === 0 && Math.abs(offsetMinutes) < 12 * 60 ? String(offsetMinutes / 60) : String(offsetMinutes);
 }
 
 function line(name: string, value: string | number): string {
