@@ -431,13 +431,22 @@ async function loadPersons(m: EntityManager, ids: readonly string[]): Promise<At
  * protocol or reported BIODATA/multi-biometric options; FINGERTMP/FACE/FVEIN otherwise (attendance manual
  * 12.1.1.3: FINGERTMP is for algorithms up to 10.0).
  */
+/**
+ * The terminals in a plan, with their dialect. BIODATA is decided from the options pushed since the terminal's last
+ * initialisation (att_terminal.last_contact_at) when it pushed any: a unit replaced under the same SN by an older one,
+ * or a firmware that lost BioData, pushes options without it and is sent FINGERTMP/FACE/FVEIN again. Before it
+ * pushes, or for firmware that never pushes after an initialisation, every options push it made counts.
+ */
 async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<Map<string, AttSyncTerminal>> {
   if (ids.length === 0) return new Map();
   const rows: Array<{ id: string; sn: string; kind: 'att' | 'facekiosk'; area_id: string | null; pushver: string | null; biodata_option: boolean; multi_bio: string | null }> = await m.query(
     `SELECT d.id, d.sn, ${effectiveKindSql('d')} AS kind, d.area_id,
             COALESCE(t.handshake->>'pushver', d.registration->>'pushver') AS pushver,
-            EXISTS (SELECT 1 FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
-                     AND (u.record->>'BioDataFun' = '1' OR u.record ? 'MultiBioDataSupport')) AS biodata_option,
+            COALESCE(
+              (SELECT bool_or(coalesce(u.record->>'BioDataFun' = '1', false) OR u.record ? 'MultiBioDataSupport') FROM device_upload u
+                WHERE u.device_sn = d.sn AND u.table_name = 'options' AND u.received_at >= t.last_contact_at),
+              EXISTS (SELECT 1 FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
+                       AND (u.record->>'BioDataFun' = '1' OR u.record ? 'MultiBioDataSupport'))) AS biodata_option,
             (SELECT u.record->>'MultiBioDataSupport' FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
                 AND u.record ? 'MultiBioDataSupport' ORDER BY u.id DESC LIMIT 1) AS multi_bio
        FROM device d LEFT JOIN att_terminal t ON t.device_id = d.id

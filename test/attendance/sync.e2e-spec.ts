@@ -220,6 +220,27 @@ describe('enrolment at one terminal reaches the other terminals of the area', ()
     expect(done.every((d) => d.returnCode === 0)).toBe(true);
   });
 
+  it('a BIODATA terminal replaced under the same SN by an older unit (2.2.14, no BioData) gets the templates as FINGERTMP', async () => {
+    expect((await t.post('/api/gateway/areas', { code: 'SWAP', name: 'Swap' })).body.code).toBe(0);
+    const reconciler = t.app.get(SyncReconciler);
+    const first = await initialisedTerminal(t, { sn: 'ATT-SWAP' });
+    expect((await t.put('/api/gateway/devices/ATT-SWAP/area', { areaCode: 'SWAP' })).body.code).toBe(0);
+    await t.post('/api/person/add', { pin: '4005', name: 'Uma' });
+    await t.post('/api/bioTemplate/add', { personId: '4005', validType: '1', template: FINGER, templateNo: '5' });
+    await t.post('/api/attAreaPerson/set', { code: 'SWAP', pins: ['4005'] });
+    await settleTerminal(reconciler, first);
+    expect(first.templatesOf('4005').map((x) => x.table)).toEqual(['BIODATA']);
+
+    // The older unit takes over the SN with the users copied to it, not the templates (it has no BIODATA table):
+    // its user count matches, and its options push (no BioDataFun, no MultiBioDataSupport) is its dialect.
+    const older = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'ATT-SWAP', pushver: '2.2.14', biodataFirmware: false });
+    for (const [pin, u] of first.users) older.users.set(pin, u);
+    expect(await older.init()).toBe(true);
+    await older.poll(true);
+    await settleTerminal(reconciler, older);
+    expect(older.templatesOf('4005').map((x) => [x.table, x.fields.FID, x.fields.TMP])).toEqual([['FINGERTMP', '5', FINGER]]);
+  });
+
   it('a template added or deleted through 2.25, a card set through 2.4.2 and a template enrolled at an access panel reach the terminals holding the person', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-FOLLOW' });
     await settleTerminal(t.app.get(SyncReconciler), term); // the members of area 1 the earlier tests made

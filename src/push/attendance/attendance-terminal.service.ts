@@ -330,7 +330,8 @@ export class AttendanceTerminalService implements OnModuleInit {
   private async noteBioOptions(s: DeviceSession, options: KvMap): Promise<void> {
     const multiBio = options.text('MultiBioDataSupport');
     const bioDataFun = options.text('BioDataFun');
-    if (multiBio === undefined && bioDataFun === undefined) return;
+    // Options without either (another unit under the same SN, older firmware, or a push of changed options only)
+    // are planned once too: the dialect is decided from the options since the initialisation (loadTerminals).
     const said = `${multiBio ?? ''}\t${bioDataFun ?? ''}`;
     if (this.bioOptions.get(s.sn) === said || s.admission !== 'admitted' || !this.bioOptionsListener) return;
     try {
