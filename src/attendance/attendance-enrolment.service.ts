@@ -23,6 +23,14 @@ const PRIVILEGES = new Set([0, 2, 6, 14]);
 const UPSERT_PRIVILEGE = `INSERT INTO ${insertOf(AttPerson, ['personId', 'perDevAuth'])}
   ON CONFLICT (${listOf(AttPerson, ['personId'])}) DO UPDATE SET ${excludedOf(AttPerson, ['perDevAuth'])}, updated_at = now()`;
 
+/**
+ * The verify mode a terminal's USER line reports for a person ($1 person id, $2 mode; null for -1, the terminal's
+ * group mode), as editAttPerson's verifyMode stores it.
+ */
+const UPSERT_VERIFY = `INSERT INTO ${insertOf(AttPerson, ['personId', 'verifyMode'])}
+  ON CONFLICT (${listOf(AttPerson, ['personId'])}) DO UPDATE SET ${excludedOf(AttPerson, ['verifyMode'])}, updated_at = now()
+  WHERE att_person.verify_mode IS DISTINCT FROM EXCLUDED.verify_mode`;
+
 /** The person joins the area of the terminal ($3 device id) in module $1 (att or ins). */
 const JOIN_TERMINAL_AREA = `INSERT INTO ${intoOf(AttAreaPerson, ['module', 'areaId', 'personId'])}
   SELECT $1, d.area_id, $2 FROM device d WHERE d.id = $3 AND d.area_id IS NOT NULL ON CONFLICT DO NOTHING`;
@@ -31,7 +39,7 @@ const JOIN_TERMINAL_AREA = `INSERT INTO ${intoOf(AttAreaPerson, ['module', 'area
 const PASSWORD_CHARS = 32;
 
 /** A user as a device uploads it: a terminal's OPERLOG USER line, an access panel's `tabledata user` record. */
-type EnrolledUser = Pick<UserInfoRecord, 'pin' | 'name' | 'pri' | 'passwd' | 'card' | 'fields'>;
+type EnrolledUser = Pick<UserInfoRecord, 'pin' | 'name' | 'pri' | 'passwd' | 'card' | 'fields'> & Partial<Pick<UserInfoRecord, 'verify'>>;
 
 /** The last user line applied per pin from device $1 ($2 pins). */
 const SEEN_LINES = `SELECT ${listOf(DeviceUserLine, ['pin', 'hash'])} FROM device_user_line WHERE device_id = $1 AND pin = ANY($2::varchar[])`;
@@ -218,6 +226,12 @@ export class AttendanceEnrolmentService {
         }
       }
       if (u.pri !== null && PRIVILEGES.has(u.pri)) await m.query(UPSERT_PRIVILEGE, [p.id, u.pri]);
+      // Its Verify too, as its Pri: the record the terminal is believed to hold after the line is the person's, so the
+      // person's verify mode must be the one the terminal holds (else a mode set through REST that it refused, or
+      // never got, stayed believed held while the terminal kept its own).
+      if (u.verify !== undefined && u.verify !== null && Number.isInteger(u.verify) && u.verify >= -1 && u.verify <= 255) {
+        await m.query(UPSERT_VERIFY, [p.id, u.verify === -1 ? null : u.verify]);
+      }
       if (opts.joinArea) await this.joinTerminalArea(m, device, p.id);
       ids.set(u.pin, p.id);
       touched.add(p.id);

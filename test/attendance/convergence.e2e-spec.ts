@@ -369,3 +369,27 @@ describe('an enrolment at a terminal that refused a template written through RES
     expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
   });
 });
+
+describe("a terminal's USER line after it refused a verify mode set through REST (editAttPerson)", () => {
+  it('the line is the person\'s verify mode, as its Pri is their privilege: the database and the terminal agree', async () => {
+    const term = await terminalInOwnArea('ATT-CV-VERIFY');
+    expect((await t.post('/api/person/add', { pin: '8721', name: 'Lev' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: 'ATT-CV-VERIFY', pins: ['8721'] })).body.code).toBe(0);
+    await settle(term);
+    term.failCommands((c) => c.startsWith('DATA UPDATE USERINFO PIN=8721'), -1, 1);
+    expect((await t.post('/api/attPerson/editAttPerson', { personPin: '8721', verifyMode: 1 })).body.code).toBe(0);
+    expect((await term.drain()).map((d) => d.returnCode)).toEqual([-1]);
+    expect(term.users.get('8721')).toMatchObject({ verify: -1 });
+
+    // Its user record as it holds it (Verify=-1, the group mode), uploaded before the retry.
+    await term.uploadUser('8721');
+    await sleep(1100);
+    await reconciler.runOnce();
+    await settle(term);
+    const [held] = await t.ds.query(`SELECT ap.verify_mode FROM att_person ap JOIN person p ON p.id = ap.person_id WHERE p.pin = '8721'`);
+    // The terminal's own mode is the person's now (as a Pri it reports), and the terminal holds it: no divergence.
+    expect(held.verify_mode).toBeNull();
+    expect(term.users.get('8721')?.verify).toBe(-1);
+    expect(await convergence('ATT-CV-VERIFY')).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
+  });
+});
