@@ -12,8 +12,8 @@ import { AccLevelDoor } from './acc-level-door.entity';
 import { AccLevel } from './acc-level.entity';
 import type { LevelAddDoorItemDto, LevelAddItemDto, LevelPersonDto, LevelUpdateDto } from './dto/acc-level.dto';
 import { writeTransaction } from '../common/write-transaction';
+import { DEFAULT_TIME_SEGMENT } from '../timeSegment/time-segment.entity';
 
-const DEFAULT_TIME_SEGMENT = '24-Hour Accessible';
 
 @Injectable()
 export class AccLevelService {

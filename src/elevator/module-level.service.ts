@@ -9,6 +9,7 @@ import { splitList, type Page } from '../common/paging';
 import { ElevatorPlannerService } from '../sync/elevator-planner.service';
 import type { ModuleKind } from '../sync/module-rights';
 import { writeTransaction } from '../common/write-transaction';
+import { DEFAULT_TIME_SEGMENT } from '../timeSegment/time-segment.entity';
 
 export interface ModuleLevelRow {
   id: string;
@@ -118,7 +119,7 @@ export class ModuleLevelService {
       const [existing]: ModuleLevelRow[] = await m.query(`SELECT id, name, time_segment_id FROM ${module}_level WHERE name = $1 FOR UPDATE`, [input.name]);
       let tsId = existing?.time_segment_id;
       if (input.timeSegName !== undefined || !existing) {
-        const tsName = input.timeSegName ?? '24-Hour Accessible';
+        const tsName = input.timeSegName ?? DEFAULT_TIME_SEGMENT;
         const [ts] = await m.query(`SELECT id FROM time_segment WHERE name = $1`, [tsName]);
         if (!ts) throw new CvError(CvCode.InvalidParameter, `The time segment does not exist: ${tsName}`);
         tsId = ts.id;

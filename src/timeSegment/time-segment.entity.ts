@@ -21,6 +21,13 @@ export interface WeekSchedule {
   hol3: DayIntervals;
 }
 
+/**
+ * The segment every database starts with (CVSecurity's "24-Hour Accessible", device time zone 1): a level or an
+ * elevator level created without a time segment is given it by this name, so it can be neither deleted nor renamed
+ * (its hours may still change).
+ */
+export const DEFAULT_TIME_SEGMENT = '24-Hour Accessible';
+
 /** CVSecurity's "time segment" (AccTimeSeg); reaches devices as a `timezone` record. */
 @Entity('time_segment')
 export class TimeSegment extends HexIdEntity {

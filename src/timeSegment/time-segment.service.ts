@@ -5,7 +5,7 @@ import { encodeWeeklySchedule } from '../push/protocol';
 import { toWeeklySchedule } from '../sync/sync-commands';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import type { TimeSegmentCreateDto, TimeSegmentUpdateDto } from './dto/time-segment.dto';
-import { TimeSegment, type DayIntervals, type WeekSchedule } from './time-segment.entity';
+import { DEFAULT_TIME_SEGMENT, TimeSegment, type DayIntervals, type WeekSchedule } from './time-segment.entity';
 import { writeTransaction } from '../common/write-transaction';
 
 const DAYS: Array<keyof WeekSchedule> = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'hol1', 'hol2', 'hol3'];
@@ -63,6 +63,7 @@ export class TimeSegmentService {
       const t = await repo.findOne({ where: { id } });
       if (!t) throw new CvError(CvCode.NotFound, 'The time segment does not exist');
       if (dto.name !== undefined && dto.name !== t.name) {
+        if (t.name === DEFAULT_TIME_SEGMENT) throw new CvError(CvCode.Conflict, `${DEFAULT_TIME_SEGMENT} cannot be renamed: levels created without a time segment are given it by this name`);
         if (await repo.exists({ where: { name: dto.name, id: Not(id) } })) throw new CvError(CvCode.Conflict, `The time segment name already exists: ${dto.name}`);
         t.name = dto.name;
       }
@@ -79,6 +80,7 @@ export class TimeSegmentService {
     return writeTransaction(this.ds, async (m) => {
       const t = await m.getRepository(TimeSegment).findOne({ where: { id } });
       if (!t) throw new CvError(CvCode.NotFound, 'The time segment does not exist');
+      if (t.name === DEFAULT_TIME_SEGMENT) throw new CvError(CvCode.Conflict, `${DEFAULT_TIME_SEGMENT} cannot be deleted: levels created without a time segment are given it`);
       const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM acc_level WHERE time_segment_id = $1`, [id]);
       if (n > 0) throw new CvError(CvCode.Conflict, 'The time segment is used by an access level');
       // A pass rule names the segment as its PasswayTimeZoneId: refused like a level (the rule is the operator's to change).

@@ -43,6 +43,14 @@ describe('time segments (gateway extension)', () => {
     expect((await t.post('/api/gateway/timeSegments', { name: '24-Hour Accessible', schedule: {} })).body.code).toBe(-409);
   });
 
+  it('keeps the seeded 24-Hour Accessible: neither deleted nor renamed (a level added without a time segment is given it by name), its hours may change', async () => {
+    const seeded = (await t.get('/api/gateway/timeSegments')).body.data.find((s: { name: string }) => s.name === '24-Hour Accessible');
+    expect((await t.delete(`/api/gateway/timeSegments/${seeded.id}`)).body).toMatchObject({ code: -409, message: expect.stringContaining('cannot be deleted') });
+    expect((await t.put(`/api/gateway/timeSegments/${seeded.id}`, { name: 'Always' })).body).toMatchObject({ code: -409, message: expect.stringContaining('cannot be renamed') });
+    expect((await t.put(`/api/gateway/timeSegments/${seeded.id}`, { name: '24-Hour Accessible', remark: 'kept' })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'No segment named' }] })).body.code).toBe(0);
+  });
+
   it('a deleted segment that devices held is removed from them with DATA DELETE timezone', async () => {
     const seg = (await t.post('/api/gateway/timeSegments', { name: 'Temp', schedule: { sun: [['00:00', '01:00']] } })).body.data;
     await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'TempLevel', timeSegName: 'Temp' }] });

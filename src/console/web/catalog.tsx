@@ -54,9 +54,12 @@ function CreateForm({ tab, onDone, onStart }: { tab: TabKey; onDone: (message: s
           <Field label="Time segment">
             <select value={f.timeSegName ?? ''} onChange={(e) => setF({ ...f, timeSegName: e.currentTarget.value })}>
               <option value="">24-Hour Accessible</option>
-              {(segments.data ?? []).map((s: any) => (
-                <option key={s.id}>{s.name}</option>
-              ))}
+              {/* The first option is the seeded segment already (a level without one is given it): listed once. */}
+              {(segments.data ?? [])
+                .filter((s: any) => s.name !== '24-Hour Accessible')
+                .map((s: any) => (
+                  <option key={s.id}>{s.name}</option>
+                ))}
             </select>
           </Field>
           <Field label="Area">
