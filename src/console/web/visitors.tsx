@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
-import { api, fromLocalInput } from './api';
+import { api, fromLocalInput, query } from './api';
 import type { Me } from './main';
-import { Badge, can, Field, Notice, useAction, useLoad } from './ui';
+import { Badge, can, Field, Notice, Pager, useAction, useLoad } from './ui';
 
 const CERT_TYPES: Array<[string, string]> = [
   ['2', 'Passport'],
@@ -129,7 +129,12 @@ function VisitorForm({ kind, timeZone, onDone }: { kind: 'checkin' | 'reserve'; 
 
 export function VisitorsPage({ me }: { me: Me }) {
   const [state, setState] = useState('');
-  const list = useLoad(() => api('GET', `visitors${state ? `?state=${state}` : ''}`), [state]);
+  const [q, setQ] = useState('');
+  const [search, setSearch] = useState('');
+  // The visits come a page at a time (20, newest first): without the pager and the search, a visitor checked in
+  // before the last 20 visits could be neither seen nor checked out here.
+  const [page, setPage] = useState(1);
+  const list = useLoad(() => api('GET', `visitors${query({ state, q: search, page, size: 20 })}`), [state, search, page]);
   const [form, setForm] = useState<'checkin' | 'reserve' | null>(null);
   const [done, setDone] = useState<string>();
   const a = useAction();
@@ -157,15 +162,28 @@ export function VisitorsPage({ me }: { me: Me }) {
       {form && <VisitorForm key={form} kind={form} timeZone={me.timeZone} onDone={(m) => (setForm(null), setDone(m), list.reload())} />}
       <Notice error={a.error || list.error} ok={a.ok || done} />
       <h2>Visits</h2>
-      <div class="row">
+      <form
+        class="row"
+        role="search"
+        aria-label="Find visits"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setPage(1);
+          setSearch(q);
+        }}
+      >
+        <Field label="Visitor name or document number">
+          <input type="search" name="q" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+        </Field>
         <Field label="Show">
-          <select value={state} onChange={(e) => setState(e.currentTarget.value)}>
+          <select value={state} onChange={(e) => (setPage(1), setState(e.currentTarget.value))}>
             <option value="">all visits</option>
             <option value="in">on site</option>
             <option value="out">left</option>
           </select>
         </Field>
-      </div>
+        <button type="submit">Search</button>
+      </form>
       {list.data && (
         <table>
           <thead>
@@ -211,6 +229,7 @@ export function VisitorsPage({ me }: { me: Me }) {
           </tbody>
         </table>
       )}
+      {list.data && <Pager page={list.data.page} size={list.data.size} total={list.data.total} onPage={setPage} />}
       <h2>Reservations</h2>
       {list.data && (
         <table>

@@ -1,0 +1,75 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { chromiumPath, ensureConsoleBuilt, launchChromium, newConsolePage, SCREENSHOT_DIR } from './browser';
+import { createOperator } from './console-helpers';
+
+/**
+ * What an operator coming from CVSecurity's web client does on the pages the other browser tests pass by: visits
+ * beyond the first page, the second factor, the reference lists' edits and the Push Center targets, each checked
+ * against what the gateway then holds.
+ */
+const executable = chromiumPath();
+if (!executable) console.warn('[console pages browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+
+let t: TestApp;
+let browser: Browser;
+let closeBrowser: () => Promise<unknown>;
+let page: Page;
+
+async function signIn(p: Page, name: string, password: string) {
+  await p.goto(`${t.baseUrl}/console`);
+  await p.getByLabel('Operator name').fill(name);
+  await p.getByLabel('Password').fill(password);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+}
+
+async function nav(p: Page, label: string) {
+  await p.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: label }).click();
+  await p.getByRole('heading', { level: 1, name: label }).waitFor();
+}
+
+describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity operator expects', () => {
+  beforeAll(async () => {
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await ensureConsoleBuilt();
+    t = await startTestApp();
+    await createOperator(t, 'ada', 'admin', 'ada-password-1');
+    ({ browser, close: closeBrowser } = await launchChromium(executable!));
+    ({ page } = await newConsolePage(browser));
+    await signIn(page, 'ada', 'ada-password-1');
+  }, 120_000);
+  afterAll(async () => {
+    await closeBrowser?.();
+    await t?.close();
+  });
+
+  it('pages the visits: a visitor checked in before the last 20 visits is found and checked out', async () => {
+    expect((await t.post('/api/person/add', { pin: '3001', name: 'Host' })).body.code).toBe(0);
+    // Visits that have not ended (the API refuses one that has), one a day from tomorrow: Visitor 0 is the oldest.
+    const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    for (let i = 0; i < 23; i++) {
+      const r = await t.post('/api/visRegistration/add', { certType: '4', certNum: `V${100 + i}`, visEmpName: `Visitor ${i}`, persPersonPin: '3001', visitReason: 'meeting', visitorCount: '1', startTime: `${day(1 + i)} 09:00:00`, endTime: `${day(1 + i)} 17:00:00` });
+      expect(r.body.code).toBe(0);
+    }
+    await nav(page, 'Visitors');
+    const visits = page.locator('table').first();
+    await visits.getByRole('cell', { name: 'Visitor 22', exact: true }).waitFor();
+    expect(await visits.locator('tbody tr').count()).toBe(20);
+    await page.getByText('Page 1 of 2 · 23 in all').waitFor();
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await visits.getByRole('cell', { name: 'Visitor 0', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Check out Visitor 0' }).click();
+    await page.getByText('Visitor 0 checked out').waitFor();
+    const [v] = await t.ds.query(`SELECT state FROM vis_registration WHERE cert_num = 'V100'`);
+    expect(v.state).toBe('out');
+    // The search finds one visit by its document number, on page 1 again.
+    await page.getByLabel('Visitor name or document number').fill('V105');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('Page 1 of 1 · 1 in all').waitFor();
+    expect(await visits.locator('tbody tr').allInnerTexts()).toEqual([expect.stringContaining('Visitor 5')]);
+  });
+});
