@@ -77,6 +77,9 @@ export class ConsoleSessionController {
   @HttpCode(200)
   @RequireRole('viewer')
   async totpStart(@Req() req: ConsoleRequest) {
+    // A second set-up while one is on would replace the key on the phone with no password asked (whoever finds the
+    // session open could take over the second factor): it is turned off first, which asks for the password.
+    if ((await this.operators.requireById(req.console!.operator.id)).totp_secret) throw new CvError(CvCode.Conflict, 'The second factor is on already: turn it off first (with your password) to set up a new one');
     const secret = newTotpSecret();
     await this.sessions.offerTotp(req.consoleSessionId, secret);
     return ok({ secret, uri: totpUri(secret, req.console!.operator.name) });

@@ -406,6 +406,8 @@ describe('console API: second factor and sign-in limits', () => {
     expect((await c.call('POST', 'session/totp/confirm', { code: '000000' })).body.code).toBe(-400);
     const code = () => totp(base32Decode(secret), Math.floor(Date.now() / 1000));
     expect((await c.call('POST', 'session/totp/confirm', { code: code() })).body.code).toBe(0);
+    // On now: another set-up (which would replace the key with no password asked) is refused until it is turned off.
+    expect((await c.call('POST', 'session/totp/start')).body).toMatchObject({ code: -409, message: expect.stringContaining('turn it off first') });
 
     const first = await rawCall(t, 'POST', '/console/api/session/login', { name: 'tina', password: 'tina-password-1' });
     expect(first.body.data).toEqual({ totpRequired: true });

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { base32Decode, totp } from '../../src/console/totp';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { chromiumPath, ensureConsoleBuilt, launchChromium, newConsolePage, SCREENSHOT_DIR } from './browser';
 import { createOperator } from './console-helpers';
@@ -71,5 +72,26 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByText('Page 1 of 1 · 1 in all').waitFor();
     expect(await visits.locator('tbody tr').allInnerTexts()).toEqual([expect.stringContaining('Visitor 5')]);
+  });
+
+  it('turns the second factor on, then offers to turn it off (not a new set-up), and off again', async () => {
+    await nav(page, 'Settings');
+    await page.getByRole('button', { name: 'Set up a second factor (TOTP)' }).click();
+    const confirm = page.getByRole('form', { name: 'Confirm second factor' });
+    const secret = await confirm.locator('code').innerText();
+    await confirm.getByLabel('Code from the app').fill(totp(base32Decode(secret), Math.floor(Date.now() / 1000)));
+    await confirm.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByText('Second factor on: sign-ins now ask for a code').waitFor();
+    const off = page.getByRole('form', { name: 'Turn off second factor' });
+    await off.waitFor();
+    expect(await page.getByRole('button', { name: 'Set up a second factor (TOTP)' }).count()).toBe(0);
+    const [op] = await t.ds.query(`SELECT totp_secret FROM console_operator WHERE name = 'ada'`);
+    expect(op.totp_secret).toBe(secret);
+    await off.getByLabel('Password, to turn the second factor off').fill('ada-password-1');
+    await off.getByRole('button', { name: 'Turn off' }).click();
+    await page.getByText('Second factor off').waitFor();
+    await page.getByRole('button', { name: 'Set up a second factor (TOTP)' }).waitFor();
+    expect(await off.count()).toBe(0);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'settings-totp-off.png') });
   });
 });

@@ -336,6 +336,9 @@ function MyAccount({ me }: { me: Me }) {
   const [totp, setTotp] = useState<{ secret: string; uri: string } | null>(null);
   const [code, setCode] = useState('');
   const [offPassword, setOffPassword] = useState('');
+  // Whether the second factor is on now: the session's view of it is from sign-in, and after turning it on the page
+  // must offer "Turn off", not a new set-up that would replace the key just added to the phone.
+  const [totpOn, setTotpOn] = useState(me.totpEnabled);
   const a = useAction();
   return (
     <section aria-labelledby="me-h">
@@ -357,7 +360,7 @@ function MyAccount({ me }: { me: Me }) {
         </Field>
         <button type="submit">Change password</button>
       </form>
-      {!me.totpEnabled && !totp && (
+      {!totpOn && !totp && (
         <button type="button" class="secondary" onClick={async () => setTotp((await a.run(() => api('POST', 'session/totp/start'))) ?? null)}>
           Set up a second factor (TOTP)
         </button>
@@ -368,7 +371,11 @@ function MyAccount({ me }: { me: Me }) {
           aria-label="Confirm second factor"
           onSubmit={async (e) => {
             e.preventDefault();
-            if ((await a.run(() => api('POST', 'session/totp/confirm', { code }), 'Second factor on: sign-ins now ask for a code')) !== undefined) setTotp(null);
+            if ((await a.run(() => api('POST', 'session/totp/confirm', { code }), 'Second factor on: sign-ins now ask for a code')) !== undefined) {
+              setTotp(null);
+              setCode('');
+              setTotpOn(true);
+            }
           }}
         >
           <p>
@@ -382,13 +389,16 @@ function MyAccount({ me }: { me: Me }) {
           <button type="submit">Turn on</button>
         </form>
       )}
-      {me.totpEnabled && (
+      {totpOn && (
         <form
           class="row"
           aria-label="Turn off second factor"
-          onSubmit={(e) => {
+          onSubmit={async (e) => {
             e.preventDefault();
-            void a.run(() => api('POST', 'session/totp/off', { password: offPassword }), 'Second factor off');
+            if ((await a.run(() => api('POST', 'session/totp/off', { password: offPassword }), 'Second factor off')) !== undefined) {
+              setOffPassword('');
+              setTotpOn(false);
+            }
           }}
         >
           <Field label="Password, to turn the second factor off">
