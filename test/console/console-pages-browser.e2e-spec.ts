@@ -94,4 +94,17 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     expect(await off.count()).toBe(0);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'settings-totp-off.png') });
   });
+  it("edits a level's time segment", async () => {
+    expect((await t.post('/api/gateway/timeSegments', { name: 'Mornings', schedule: { mon: [['07:00', '12:00']] } })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Lab' }] })).body.code).toBe(0);
+    await nav(page, 'Access levels');
+    await page.getByRole('button', { name: 'Edit Lab' }).click();
+    const edit = page.getByRole('form', { name: 'Edit Lab' });
+    await edit.getByLabel('Time segment').selectOption('Mornings');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Lab saved').waitFor();
+    await page.getByRole('row', { name: /Lab\s+Mornings/ }).waitFor();
+    const [lab] = await t.ds.query(`SELECT ts.name FROM acc_level l JOIN time_segment ts ON ts.id = l.time_segment_id WHERE l.name = 'Lab'`);
+    expect(lab.name).toBe('Mornings');
+  });
 });

@@ -169,7 +169,7 @@ function CreateForm({ tab, onDone, onStart }: { tab: TabKey; onDone: (message: s
 }
 
 /** The edit form of one row: a PUT through the same service method as the REST API's update. */
-function EditForm({ tab, row, onDone, onCancel }: { tab: TabKey; row: any; onDone: (message: string) => void; onCancel: () => void }) {
+function EditForm({ tab, row, onDone, onCancel, onStart }: { tab: TabKey; row: any; onDone: (message: string) => void; onCancel: () => void; onStart: () => void }) {
   const first = DAYS.map((d) => row.schedule?.[d]?.[0]).find((x) => x) ?? ['08:00', '18:00'];
   const [f, setF] = useState<Record<string, any>>({
     ...row,
@@ -180,6 +180,9 @@ function EditForm({ tab, row, onDone, onCancel }: { tab: TabKey; row: any; onDon
     to: first[1],
     hoursChanged: false,
   });
+  // A level's time segment and area change here as in accLevel/update (a new time segment re-sends its members' rights).
+  const segments = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/time-segments') : Promise.resolve([])), [tab]);
+  const areas = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/areas') : Promise.resolve([])), [tab]);
   const a = useAction();
   const key = row[TABS.find((t) => t.key === tab)!.deleteBy!];
   const text = (k: string, label: string, required = true, type: 'text' | 'time' | 'date' = 'text') => (
@@ -188,7 +191,7 @@ function EditForm({ tab, row, onDone, onCancel }: { tab: TabKey; row: any; onDon
     </Field>
   );
   const bodies: Record<TabKey, () => unknown> = {
-    levels: () => ({ name: f.name }),
+    levels: () => ({ name: f.name, timeSegName: f.timeSegment || undefined, areaName: f.area || undefined }),
     departments: () => ({ code: row.code, name: f.name, parentCode: f.parentCode || undefined }),
     areas: () => ({ name: f.name, parentCode: f.parentCode }),
     // Only hours the operator touched are sent: a schedule with several ranges a day is kept otherwise.
@@ -197,6 +200,8 @@ function EditForm({ tab, row, onDone, onCancel }: { tab: TabKey; row: any; onDon
   };
   async function submit(e: Event) {
     e.preventDefault();
+    // The page's last message ("… saved") is about an earlier change: it goes, so that this edit's error stands alone.
+    onStart();
     if ((await a.run(() => api('PUT', `catalog/${tab}/${encodeURIComponent(key)}`, bodies[tab]()))) !== undefined) onDone(`${f.name} saved`);
   }
   return (
@@ -204,6 +209,24 @@ function EditForm({ tab, row, onDone, onCancel }: { tab: TabKey; row: any; onDon
       <div class="row">
         {text('name', 'Name')}
         {(tab === 'departments' || tab === 'areas') && text('parentCode', 'Parent code', false)}
+        {tab === 'levels' && (
+          <Field label="Time segment">
+            <select name="timeSegName" value={f.timeSegment ?? ''} onChange={(e) => setF({ ...f, timeSegment: e.currentTarget.value })}>
+              {(segments.data ?? []).map((s: any) => (
+                <option key={s.id}>{s.name}</option>
+              ))}
+            </select>
+          </Field>
+        )}
+        {tab === 'levels' && (
+          <Field label="Area">
+            <select name="areaName" value={f.area ?? ''} onChange={(e) => setF({ ...f, area: e.currentTarget.value })}>
+              {(areas.data ?? []).map((x: any) => (
+                <option key={x.code}>{x.name}</option>
+              ))}
+            </select>
+          </Field>
+        )}
         {tab === 'time-segments' && text('from', 'From', true, 'time')}
         {tab === 'time-segments' && text('to', 'Until', true, 'time')}
         {tab === 'holidays' && text('startDate', 'From', true, 'date')}
@@ -303,6 +326,7 @@ export function CatalogPage({ me }: { me: Me }) {
             tab={tab}
             row={edit}
             onCancel={() => setEdit(null)}
+            onStart={() => (a.setOk(undefined), a.setError(undefined))}
             onDone={(message) => {
               a.setError(undefined);
               a.setOk(message);
