@@ -116,10 +116,17 @@ export class ConsoleCatalogController {
     return ok(null);
   }
 
+  /**
+   * The "New department" form. department/add is an upsert by code, but here a code that is already a department's
+   * is refused -409 and nothing changes: an operator typing a taken code must not rename that department (and
+   * move it under another parent); editing is the list's Edit.
+   */
   @Post('departments')
   @HttpCode(200)
   @Audit('department.save', (r) => r.body?.code)
   async saveDepartment(@Body() dto: DepartmentAddDto) {
+    const taken = await this.departments.findByCode(dto.code);
+    if (taken) throw new CvError(CvCode.Conflict, `A department with code ${dto.code} already exists (${taken.name}): edit it in the list; nothing was saved`);
     await this.departments.upsert(dto);
     return ok(null);
   }

@@ -285,6 +285,9 @@ describe('console API: editing the reference lists', () => {
     expect((await o.call('GET', 'catalog/departments')).body.data.find((d: { code: string }) => d.code === 'ed1')).toMatchObject({ name: 'Dept after' });
     // An edit never creates.
     expect((await o.call('PUT', 'catalog/departments/ed-none', { code: 'ed-none', name: 'X' })).body.code).toBeLessThan(0);
+    // "New department" with a code that is taken renames nothing (department/add would): -409, the name stays.
+    expect((await o.call('POST', 'catalog/departments', { code: 'ed1', name: 'Typed over' })).body).toMatchObject({ code: -409, message: expect.stringContaining('already exists (Dept after)') });
+    expect((await o.call('GET', 'catalog/departments')).body.data.find((d: { code: string }) => d.code === 'ed1')).toMatchObject({ name: 'Dept after' });
 
     expect((await o.call('POST', 'catalog/areas', { code: 'ar1', name: 'Area before' })).body.code).toBe(0);
     expect((await o.call('PUT', 'catalog/areas/ar1', { name: 'Area after' })).body.code).toBe(0);

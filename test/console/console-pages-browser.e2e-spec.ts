@@ -107,4 +107,29 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     const [lab] = await t.ds.query(`SELECT ts.name FROM acc_level l JOIN time_segment ts ON ts.id = l.time_segment_id WHERE l.name = 'Lab'`);
     expect(lab.name).toBe('Mornings');
   });
+
+  it('refuses a taken code in New department (nothing renamed, the form kept), and an emptied parent makes a department top-level', async () => {
+    await page.getByRole('tab', { name: 'Departments' }).click();
+    const form = page.getByRole('form', { name: 'New department' });
+    for (const [code, name, parent] of [['P1', 'Plant', ''], ['P2', 'Workshop', 'P1']]) {
+      await form.getByLabel('Code', { exact: true }).fill(code);
+      await form.getByLabel('Name', { exact: true }).fill(name);
+      await form.getByLabel('Parent code').fill(parent);
+      await form.getByRole('button', { name: 'Create department' }).click();
+      await page.getByText(`Department ${name} created`).waitFor();
+    }
+    // A taken code: refused, the department keeps its name, and what was typed stays in the form.
+    await form.getByLabel('Code', { exact: true }).fill('P1');
+    await form.getByLabel('Name', { exact: true }).fill('Typed over');
+    await form.getByRole('button', { name: 'Create department' }).click();
+    await page.getByText('A department with code P1 already exists (Plant): edit it in the list; nothing was saved (code -409)').waitFor();
+    expect(await form.getByLabel('Name', { exact: true }).inputValue()).toBe('Typed over');
+    await page.getByRole('button', { name: 'Edit Workshop' }).click();
+    const dept = page.getByRole('form', { name: 'Edit Workshop' });
+    await dept.getByLabel('Parent code').fill('');
+    await dept.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Workshop saved').waitFor();
+    const [ws] = await t.ds.query(`SELECT parent_id FROM department WHERE code = 'P2'`);
+    expect(ws.parent_id).toBeNull();
+  });
 });

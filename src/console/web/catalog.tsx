@@ -101,11 +101,11 @@ function CreateForm({ tab, onDone, onStart }: { tab: TabKey; onDone: (message: s
   }
   const forms: Record<Exclude<TabKey, 'levels'>, () => any> = {
     departments: () => (
-      <form class="row" aria-label="New department" onSubmit={(e) => submit(e, 'catalog/departments', { code: f.code, name: f.name, parentCode: f.parentCode || undefined }, `Department ${f.name} saved`)}>
+      <form class="row" aria-label="New department" onSubmit={(e) => submit(e, 'catalog/departments', { code: f.code, name: f.name, parentCode: f.parentCode || undefined }, `Department ${f.name} created`)}>
         {text('code', 'Code')}
         {text('name', 'Name')}
         {text('parentCode', 'Parent code', false)}
-        <button type="submit">Save department</button>
+        <button type="submit">Create department</button>
       </form>
     ),
     areas: () => (
@@ -192,7 +192,8 @@ function EditForm({ tab, row, onDone, onCancel, onStart }: { tab: TabKey; row: a
   );
   const bodies: Record<TabKey, () => unknown> = {
     levels: () => ({ name: f.name, timeSegName: f.timeSegment || undefined, areaName: f.area || undefined }),
-    departments: () => ({ code: row.code, name: f.name, parentCode: f.parentCode || undefined }),
+    // "" makes it a top-level department (left out, department/add keeps the parent it has: an emptied field would not clear it).
+    departments: () => ({ code: row.code, name: f.name, parentCode: f.parentCode.trim() }),
     areas: () => ({ name: f.name, parentCode: f.parentCode }),
     // Only hours the operator touched are sent: a schedule with several ranges a day is kept otherwise.
     'time-segments': () => ({ name: f.name, ...(f.hoursChanged ? { schedule: Object.fromEntries(DAYS.map((d) => [d, f.days.includes(d) ? [[f.from, f.to]] : []])) } : {}) }),
