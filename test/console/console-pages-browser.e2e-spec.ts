@@ -132,4 +132,22 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     const [ws] = await t.ds.query(`SELECT parent_id FROM department WHERE code = 'P2'`);
     expect(ws.parent_id).toBeNull();
   });
+  it('asks before deleting a Push Center target, and keeps it on Cancel', async () => {
+    await nav(page, 'Settings');
+    const form = page.getByRole('form', { name: 'New Push Center target' });
+    await form.getByLabel('Name').fill('hr-feed');
+    await form.getByLabel('URL').fill('http://127.0.0.1:9/hook');
+    await form.getByRole('button', { name: 'Add target' }).click();
+    await page.getByText('Target hr-feed added').waitFor();
+    await page.getByRole('button', { name: 'Delete hr-feed' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete Push Center target' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await t.ds.query(`SELECT name FROM push_target`)).toEqual([{ name: 'hr-feed' }]);
+    await page.getByRole('button', { name: 'Delete hr-feed' }).click();
+    await dialog.getByRole('button', { name: 'Delete hr-feed' }).click();
+    await page.getByText('hr-feed deleted').waitFor();
+    expect(await t.ds.query(`SELECT name FROM push_target`)).toEqual([]);
+  });
 });

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from './api';
 import type { Me } from './main';
-import { Badge, can, Confirm, Field, Notice, useAction, useLoad } from './ui';
+import { Badge, can, Confirm, Field, Notice, useAction, useConfirm, useLoad } from './ui';
 
 function ApiClients() {
   const list = useLoad(() => api('GET', 'settings/api-clients'));
@@ -134,6 +134,7 @@ function PushTargets() {
   const [f, setF] = useState({ name: '', url: '', secret: '' });
   const [shown, setShown] = useState<any>(null);
   const a = useAction();
+  const confirm = useConfirm();
   async function create(e: Event) {
     e.preventDefault();
     const r = await a.run(() => api('POST', 'settings/push-targets', { name: f.name, url: f.url, secret: f.secret || undefined }), `Target ${f.name} added`);
@@ -195,7 +196,21 @@ function PushTargets() {
                     <button type="button" class="secondary outline" onClick={() => setShown(t)} aria-label={`Deliveries to ${t.name}`}>
                       Deliveries
                     </button>
-                    <button type="button" class="secondary outline" onClick={() => act('DELETE', t.id, undefined, `${t.name} deleted`)} aria-label={`Delete ${t.name}`}>
+                    <button
+                      type="button"
+                      class="secondary outline"
+                      aria-label={`Delete ${t.name}`}
+                      onClick={() =>
+                        // As every other delete: the events still waiting for this target are not delivered once it is gone.
+                        confirm.ask({
+                          title: 'Delete Push Center target',
+                          confirmLabel: `Delete ${t.name}`,
+                          danger: true,
+                          question: `Delete ${t.name} (${t.url})? The events still waiting for it (${t.delivery.pending} waiting, ${t.delivery.retrying} retrying) will not be delivered.`,
+                          run: () => act('DELETE', t.id, undefined, `${t.name} deleted`),
+                        })
+                      }
+                    >
                       Delete
                     </button>
                   </div>
@@ -206,6 +221,7 @@ function PushTargets() {
         </table>
       </div>
       {shown && <Deliveries key={shown.id} target={shown} />}
+      {confirm.dialog}
     </section>
   );
 }
