@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, totp } from '../../src/console/totp';
+import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { chromiumPath, ensureConsoleBuilt, launchChromium, newConsolePage, SCREENSHOT_DIR } from './browser';
 import { createOperator } from './console-helpers';
@@ -149,5 +150,13 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     await dialog.getByRole('button', { name: 'Delete hr-feed' }).click();
     await page.getByText('hr-feed deleted').waitFor();
     expect(await t.ds.query(`SELECT name FROM push_target`)).toEqual([]);
+  });
+
+  it('reads the devices again while the Devices page is open: a panel that connects meanwhile appears without a reload', async () => {
+    await nav(page, 'Devices');
+    await page.getByText('No device has contacted the gateway yet.').waitFor();
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'LATE0001', doors: 1, ipAddress: '10.78.0.9' });
+    await sim.connect();
+    await page.getByRole('cell', { name: 'LATE0001', exact: true }).waitFor({ timeout: 15_000 });
   });
 });

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, query } from './api';
 import type { Me } from './main';
-import { Badge, can, DataTable, DEVICE_COLUMNS, Field, Notice, Pager, Progress, useAction, useConfirm, useLoad } from './ui';
+import { Badge, can, DataTable, DEVICE_COLUMNS, Field, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad } from './ui';
 
 /** The device's command queue with Return codes and their meanings, and how much of a full sync is still to go. */
 function CommandQueue({ sn }: { sn: string }) {
@@ -104,6 +104,9 @@ function snInAddress(): string | null {
 
 export function DevicesPage({ me }: { me: Me }) {
   const list = useLoad(() => api('GET', 'devices'));
+  // Online, last seen and a newly waiting panel change on the device side (a panel going offline sends nothing):
+  // read again every 10 s, as the dashboard and the Doors page do.
+  useEvery(10_000, list.reload);
   const areas = useLoad(() => api('GET', 'catalog/areas'));
   const [selected, setSelected] = useState<{ sn: string; view: 'queue' | 'convergence' } | null>(() => {
     const sn = snInAddress();
