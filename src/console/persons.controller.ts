@@ -90,16 +90,18 @@ export class ConsolePersonsController {
    * Add or edit (the REST API's person/add rules and validation: department, cards, photo, levels, validity).
    * The "New person" form sends `?new=1`: a pin that is already someone's (in service or resigned) is refused
    * -409 and nothing changes, where person/add would edit that person (an operator typing a taken pin must not
-   * overwrite them and take their levels away).
+   * overwrite them and take their levels away). An open person's form sends `?edit=1`: one deleted meanwhile
+   * (by this operator from the list, or by another) is refused -22, where person/add would create them again.
    */
   @Post()
   @HttpCode(200)
   @Audit('person.save', (r) => r.body?.pin)
-  async save(@Body() dto: PersonWriteDto, @Query('new') isNew?: string) {
-    if (isNew === '1' || isNew === 'true') {
-      const [taken]: Array<{ left: boolean }> = await this.ds.query(`SELECT p.status <> 'active' AS left FROM person p WHERE p.pin = $1`, [dto.pin?.trim() ?? '']);
-      if (taken) throw new CvError(CvCode.Conflict, `A person with pin ${dto.pin.trim()} already exists${taken.left ? ' (resigned: reinstate them instead)' : ': open them to edit'}; nothing was saved`);
+  async save(@Body() dto: PersonWriteDto, @Query('new') isNew?: string, @Query('edit') isEdit?: string) {
+    const [taken]: Array<{ left: boolean }> = await this.ds.query(`SELECT p.status <> 'active' AS left FROM person p WHERE p.pin = $1`, [dto.pin?.trim() ?? '']);
+    if ((isNew === '1' || isNew === 'true') && taken) {
+      throw new CvError(CvCode.Conflict, `A person with pin ${dto.pin.trim()} already exists${taken.left ? ' (resigned: reinstate them instead)' : ': open them to edit'}; nothing was saved`);
     }
+    if ((isEdit === '1' || isEdit === 'true') && !taken) throw new CvError(CvCode.PersonNotExist, `The person does not exist: ${dto.pin.trim()} (deleted meanwhile); nothing was saved`);
     await this.persons.upsert(dto, 'add');
     return ok(null);
   }

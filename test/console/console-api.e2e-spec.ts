@@ -81,6 +81,11 @@ describe('console API: sessions and CSRF', () => {
     expect(await t.ds.query(`SELECT name, card_no FROM person WHERE pin = 'taken1'`)).toEqual([{ name: 'Ada', card_no: '5150001' }]);
     expect((await c.call('POST', 'persons', { pin: 'taken1', name: 'Ada B', cardNo: '5150001' })).body.code).toBe(0);
     expect(await t.ds.query(`SELECT name FROM person WHERE pin = 'taken1'`)).toEqual([{ name: 'Ada B' }]);
+    // An open person's form (?edit=1) saved after the person was deleted: -22, not created again.
+    expect((await c.call('POST', 'persons?edit=1', { pin: 'taken1', name: 'Ada C' })).body.code).toBe(0);
+    expect((await c.call('DELETE', 'persons/taken1')).body.code).toBe(0);
+    expect((await c.call('POST', 'persons?edit=1', { pin: 'taken1', name: 'Ada D' })).body).toMatchObject({ code: -22, message: expect.stringContaining('deleted meanwhile') });
+    expect(await t.ds.query(`SELECT name FROM person WHERE pin = 'taken1'`)).toEqual([]);
   });
 
   it('opens the live event stream behind the session cookie (no token in the URL)', async () => {

@@ -159,4 +159,16 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     await sim.connect();
     await page.getByRole('cell', { name: 'LATE0001', exact: true }).waitFor({ timeout: 15_000 });
   });
+  it('closes the open person when the operator deletes them from the list: nothing left to save them back', async () => {
+    expect((await t.post('/api/person/add', { pin: '3100', name: 'Dora' })).body.code).toBe(0);
+    await nav(page, 'Persons');
+    await page.getByRole('button', { name: 'Open 3100' }).click();
+    const form = page.getByRole('form', { name: 'Edit person 3100' });
+    await form.waitFor();
+    await page.getByRole('button', { name: 'Delete 3100' }).click();
+    await page.getByRole('dialog', { name: 'Delete person' }).getByRole('button', { name: 'Delete 3100' }).click();
+    await page.getByText('Deleted 3100').waitFor();
+    await form.waitFor({ state: 'detached' });
+    expect(await t.ds.query(`SELECT 1 FROM person WHERE pin = '3100'`)).toEqual([]);
+  });
 });

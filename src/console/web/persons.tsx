@@ -38,7 +38,7 @@ function PersonEditor({ initial, isNew, onDone, readOnly }: { initial: Form; isN
       isDisabled: f.isDisabled,
       personPhoto: f.personPhoto || undefined,
     };
-    const r = await a.run(() => api('POST', isNew ? 'persons?new=1' : 'persons', body), `Saved ${body.pin}`);
+    const r = await a.run(() => api('POST', isNew ? 'persons?new=1' : 'persons?edit=1', body), `Saved ${body.pin}`);
     // The editor closes: the page shows the confirmation (it would vanish with the editor's own status line).
     if (r !== undefined) onDone(`Saved ${body.pin}`);
   }
@@ -293,7 +293,9 @@ export function PersonsPage({ me, go }: { me: Me; go: Go }) {
   async function remove() {
     const pin = del!;
     setDel(null);
-    await a.run(() => api('DELETE', `persons/${encodeURIComponent(pin)}`), `Deleted ${pin}`);
+    const done = await a.run(() => api('DELETE', `persons/${encodeURIComponent(pin)}`).then(() => true), `Deleted ${pin}`);
+    // Their detail, if open, goes with them: its Save would be an edit of nobody.
+    if (done) setOpen((o) => (o === pin ? null : o));
     list.reload();
   }
   return (
