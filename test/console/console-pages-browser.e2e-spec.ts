@@ -159,6 +159,21 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     await sim.connect();
     await page.getByRole('cell', { name: 'LATE0001', exact: true }).waitFor({ timeout: 15_000 });
   });
+
+  it('keeps the Rename form with what was typed when the name is refused', async () => {
+    await nav(page, 'Devices');
+    await page.getByRole('button', { name: 'Rename LATE0001' }).click();
+    const form = page.getByRole('form', { name: 'Rename LATE0001' });
+    await form.getByLabel('New name for LATE0001').fill('   ');
+    await form.getByRole('button', { name: 'Save name' }).click();
+    await page.getByRole('alert').filter({ hasText: 'alias' }).waitFor();
+    expect(await form.getByLabel('New name for LATE0001').inputValue()).toBe('   ');
+    await form.getByLabel('New name for LATE0001').fill('Loading dock');
+    await form.getByRole('button', { name: 'Save name' }).click();
+    await page.getByText('Renamed LATE0001').waitFor();
+    await form.waitFor({ state: 'detached' });
+    expect(await t.ds.query(`SELECT alias FROM device WHERE sn = 'LATE0001'`)).toEqual([{ alias: 'Loading dock' }]);
+  });
   it('closes the open person when the operator deletes them from the list: nothing left to save them back', async () => {
     expect((await t.post('/api/person/add', { pin: '3100', name: 'Dora' })).body.code).toBe(0);
     await nav(page, 'Persons');

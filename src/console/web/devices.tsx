@@ -129,8 +129,8 @@ export function DevicesPage({ me }: { me: Me }) {
   async function saveAlias(e: Event) {
     e.preventDefault();
     const r = rename!;
-    await a.run(() => api('PUT', `devices/${encodeURIComponent(r.sn)}/alias`, { alias: r.alias }), `Renamed ${r.sn}`);
-    setRename(null);
+    // The form stays open with what was typed when the name is refused: the error says what to change.
+    if ((await a.run(() => api('PUT', `devices/${encodeURIComponent(r.sn)}/alias`, { alias: r.alias }), `Renamed ${r.sn}`)) !== undefined) setRename(null);
     list.reload();
   }
   async function setArea(sn: string, areaCode: string) {
