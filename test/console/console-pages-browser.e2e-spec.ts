@@ -186,4 +186,25 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     await form.waitFor({ state: 'detached' });
     expect(await t.ds.query(`SELECT 1 FROM person WHERE pin = '3100'`)).toEqual([]);
   });
+  it("sets a person's device (keypad) password, keeps it through an edit that leaves the field empty, and never writes it to the audit log", async () => {
+    await nav(page, 'Persons');
+    await page.getByRole('button', { name: 'Add person' }).click();
+    const form = page.getByRole('form', { name: 'New person' });
+    await form.getByLabel('Pin').fill('3200');
+    await form.getByLabel('First name').fill('Kim');
+    await form.getByLabel('Device password').fill('4826');
+    await form.getByRole('button', { name: 'Save person' }).click();
+    await page.getByText('Saved 3200').waitFor();
+    expect(await t.ds.query(`SELECT password FROM person WHERE pin = '3200'`)).toEqual([{ password: '4826' }]);
+    await page.getByRole('button', { name: 'Open 3200' }).click();
+    const edit = page.getByRole('form', { name: 'Edit person 3200' });
+    expect(await edit.getByLabel('Device password').inputValue()).toBe('');
+    await edit.getByLabel('Last name').fill('Lee');
+    await edit.getByRole('button', { name: 'Save person' }).click();
+    await page.getByText('Saved 3200').waitFor();
+    expect(await t.ds.query(`SELECT last_name, password FROM person WHERE pin = '3200'`)).toEqual([{ last_name: 'Lee', password: '4826' }]);
+    const audit = await t.ds.query(`SELECT detail::text AS d FROM console_audit WHERE action = 'person.save' AND target = '3200'`);
+    expect(audit).toHaveLength(2);
+    expect(audit.some((r: { d: string }) => r.d.includes('4826'))).toBe(false);
+  });
 });

@@ -3,7 +3,7 @@ import { api, fromLocalInput, query, toLocalInput } from './api';
 import type { Go, Me } from './main';
 import { Badge, can, Confirm, DataTable, Field, Notice, Pager, useAction, useLoad } from './ui';
 
-const EMPTY = { pin: '', name: '', lastName: '', deptCode: '', cardNo: '', supplyCards: '', accLevelIds: [] as string[], accStartTime: '', accEndTime: '', isDisabled: false, personPhoto: '' };
+const EMPTY = { pin: '', name: '', lastName: '', deptCode: '', cardNo: '', supplyCards: '', personPwd: '', accLevelIds: [] as string[], accStartTime: '', accEndTime: '', isDisabled: false, personPhoto: '' };
 type Form = typeof EMPTY;
 
 /** A photo file as the base64 the REST API takes (no data: prefix). */
@@ -37,6 +37,8 @@ function PersonEditor({ initial, isNew, onDone, readOnly }: { initial: Form; isN
       accEndTime: fromLocalInput(f.accEndTime) ?? '',
       isDisabled: f.isDisabled,
       personPhoto: f.personPhoto || undefined,
+      // The keypad password is never shown back: left empty, the one set stays (person/add keeps what is left out).
+      personPwd: f.personPwd || undefined,
     };
     const r = await a.run(() => api('POST', isNew ? 'persons?new=1' : 'persons?edit=1', body), `Saved ${body.pin}`);
     // The editor closes: the page shows the confirmation (it would vanish with the editor's own status line).
@@ -76,6 +78,9 @@ function PersonEditor({ initial, isNew, onDone, readOnly }: { initial: Form; isN
           </Field>
           <Field label="More cards" hint="comma-separated">
             <input name="supplyCards" value={f.supplyCards} onInput={set('supplyCards')} />
+          </Field>
+          <Field label="Device password" hint={isNew ? 'for the keypad (card + password, password only)' : 'empty keeps the one set'}>
+            <input name="personPwd" type="password" autocomplete="new-password" inputMode="numeric" maxLength={32} value={f.personPwd} onInput={set('personPwd')} />
           </Field>
           <Field label="Valid from">
             <input name="accStartTime" type="datetime-local" value={f.accStartTime} onInput={set('accStartTime')} />
@@ -212,6 +217,7 @@ function PersonDetail({ pin, me, go, onClose, onChanged }: { pin: string; me: Me
     accEndTime: toLocalInput(p.accEndTime),
     isDisabled: p.isDisabled,
     personPhoto: '',
+    personPwd: '',
   };
   async function confirmed() {
     const what = asking!;
