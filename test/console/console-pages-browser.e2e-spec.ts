@@ -207,4 +207,15 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     expect(audit).toHaveLength(2);
     expect(audit.some((r: { d: string }) => r.d.includes('4826'))).toBe(false);
   });
+  it('lists the persons of one department', async () => {
+    expect((await t.post('/api/department/add', { code: 'SALES', name: 'Sales' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '3300', name: 'Sal', deptCode: 'SALES' })).body.code).toBe(0);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Persons' }).waitFor();
+    await page.getByRole('cell', { name: '3200', exact: true }).waitFor();
+    await page.getByRole('search').getByLabel('Department').selectOption('SALES');
+    await page.getByText('Page 1 of 1 · 1 in all').waitFor();
+    await page.getByRole('cell', { name: '3300', exact: true }).waitFor();
+    expect(await page.getByRole('cell', { name: '3200', exact: true }).count()).toBe(0);
+  });
 });

@@ -288,12 +288,15 @@ export function PersonsPage({ me, go }: { me: Me; go: Go }) {
   const [search, setSearch] = useState('');
   // Active persons, or the resigned ones (CVSecurity's leave list), whom an operator can open and reinstate.
   const [status, setStatus] = useState<'active' | 'left'>('active');
+  // CVSecurity lists persons by department: the list API takes the department's code.
+  const [deptCode, setDeptCode] = useState('');
+  const depts = useLoad(() => api('GET', 'catalog/departments'));
   const [page, setPage] = useState(1);
   const [open, setOpen] = useState<string | 'new' | null>(null);
   const [del, setDel] = useState<string | null>(null);
   const [saved, setSaved] = useState<string>();
   const closed = (msg?: string) => (setOpen(null), setSaved(msg), list.reload());
-  const list = useLoad(() => api('GET', `persons${query({ q: search, page, size: 50, status: status === 'left' ? 'left' : undefined })}`), [search, page, status]);
+  const list = useLoad(() => api('GET', `persons${query({ q: search, deptCode, page, size: 50, status: status === 'left' ? 'left' : undefined })}`), [search, deptCode, page, status]);
   const a = useAction();
   const mayEdit = can(me.role, 'operator');
   async function remove() {
@@ -317,6 +320,16 @@ export function PersonsPage({ me, go }: { me: Me; go: Go }) {
       >
         <Field label="Search by pin, name or card">
           <input type="search" name="q" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+        </Field>
+        <Field label="Department">
+          <select name="deptCode" value={deptCode} onChange={(e) => (setPage(1), setDeptCode(e.currentTarget.value))}>
+            <option value="">all</option>
+            {(depts.data ?? []).map((d: any) => (
+              <option key={d.code} value={d.code}>
+                {d.name} ({d.code})
+              </option>
+            ))}
+          </select>
         </Field>
         <Field label="Show">
           <select name="status" value={status} onChange={(e) => (setPage(1), setStatus(e.currentTarget.value as 'active' | 'left'))}>
