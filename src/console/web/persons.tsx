@@ -295,13 +295,16 @@ export function PersonsPage({ me, go }: { me: Me; go: Go }) {
   const [open, setOpen] = useState<string | 'new' | null>(null);
   const [del, setDel] = useState<string | null>(null);
   const [saved, setSaved] = useState<string>();
-  const closed = (msg?: string) => (setOpen(null), setSaved(msg), list.reload());
-  const list = useLoad(() => api('GET', `persons${query({ q: search, deptCode, page, size: 50, status: status === 'left' ? 'left' : undefined })}`), [search, deptCode, page, status]);
   const a = useAction();
+  // One message at a time: a delete's "Deleted …" (or its error) must not stand in place of a later "Saved …".
+  const fresh = () => (setSaved(undefined), a.setOk(undefined), a.setError(undefined));
+  const closed = (msg?: string) => (setOpen(null), fresh(), setSaved(msg), list.reload());
+  const list = useLoad(() => api('GET', `persons${query({ q: search, deptCode, page, size: 50, status: status === 'left' ? 'left' : undefined })}`), [search, deptCode, page, status]);
   const mayEdit = can(me.role, 'operator');
   async function remove() {
     const pin = del!;
     setDel(null);
+    setSaved(undefined);
     const done = await a.run(() => api('DELETE', `persons/${encodeURIComponent(pin)}`).then(() => true), `Deleted ${pin}`);
     // Their detail, if open, goes with them: its Save would be an edit of nobody.
     if (done) setOpen((o) => (o === pin ? null : o));
@@ -339,7 +342,7 @@ export function PersonsPage({ me, go }: { me: Me; go: Go }) {
         </Field>
         <button type="submit">Search</button>
         {mayEdit && (
-          <button type="button" class="secondary" onClick={() => (setSaved(undefined), setOpen('new'))}>
+          <button type="button" class="secondary" onClick={() => (fresh(), setOpen('new'))}>
             Add person
           </button>
         )}
@@ -380,7 +383,7 @@ export function PersonsPage({ me, go }: { me: Me; go: Go }) {
                     <td>{status === 'left' ? p.leaveDate : p.accEndTime}</td>
                     <td>
                       <div class="actions">
-                        <button type="button" class="secondary outline" aria-label={`Open ${p.pin}`} onClick={() => (setSaved(undefined), setOpen(p.pin))}>
+                        <button type="button" class="secondary outline" aria-label={`Open ${p.pin}`} onClick={() => (fresh(), setOpen(p.pin))}>
                           Open
                         </button>
                         {mayEdit && (
