@@ -225,4 +225,22 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     await page.getByRole('cell', { name: '3300', exact: true }).waitFor();
     expect(await page.getByRole('cell', { name: '3200', exact: true }).count()).toBe(0);
   });
+  it('checks a reserved visitor in from the reservation: the form is filled from it and the reservation is closed', async () => {
+    const day = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const r = await t.post('/api/visReservation/add', { certType: '4', certNum: 'R777', visEmpName: 'Rosa Reserved', persPersonPin: '3001', visitReason: 'audit', company: 'Acme', visitDate: `${day} 00:00:00`, visitEndDate: `${day} 23:00:00` });
+    expect(r.body.code).toBe(0);
+    await nav(page, 'Dashboard');
+    await nav(page, 'Visitors');
+    await page.getByRole('button', { name: 'Check in Rosa Reserved from the reservation' }).click();
+    const form = page.getByRole('form', { name: 'Check a visitor in' });
+    expect(await form.getByLabel('Visitor name').inputValue()).toBe('Rosa Reserved');
+    expect(await form.getByLabel('Document number').inputValue()).toBe('R777');
+    expect(await form.getByLabel('Host (person pin)').inputValue()).toBe('3001');
+    expect(await form.getByLabel('Reason').inputValue()).toBe('audit');
+    expect(await form.getByLabel('Until').inputValue()).toBe(`${day}T23:00`);
+    await form.getByRole('button', { name: 'Check in' }).click();
+    await page.getByText('Rosa Reserved checked in').waitFor();
+    expect(await t.ds.query(`SELECT state FROM vis_reservation WHERE cert_num = 'R777'`)).toEqual([{ state: 'registered' }]);
+    expect(await t.ds.query(`SELECT state FROM vis_registration WHERE cert_num = 'R777'`)).toEqual([{ state: 'in' }]);
+  });
 });

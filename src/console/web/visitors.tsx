@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, fromLocalInput, query } from './api';
+import { api, fromLocalInput, query, toLocalInput } from './api';
 import type { Me } from './main';
 import { Badge, can, Field, Notice, Pager, useAction, useLoad } from './ui';
 
@@ -36,9 +36,25 @@ function localInput(d: Date, timeZone?: string) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-function VisitorForm({ kind, timeZone, onDone }: { kind: 'checkin' | 'reserve'; timeZone?: string; onDone: (done: string) => void }) {
+function VisitorForm({ kind, timeZone, onDone, reservation }: { kind: 'checkin' | 'reserve'; timeZone?: string; onDone: (done: string) => void; reservation?: any }) {
   const now = new Date();
-  const [f, setF] = useState({ visEmpName: '', certType: '4', certNum: '', persPersonPin: '', visitReason: '', company: '', visitorCount: '1', cardNo: '', start: localInput(now, timeZone), end: localInput(new Date(now.getTime() + 4 * 3600_000), timeZone) });
+  const start = localInput(now, timeZone);
+  const fourHours = localInput(new Date(now.getTime() + 4 * 3600_000), timeZone);
+  // A reserved visitor who arrives is checked in from their reservation (CVSecurity's way): what was reserved is
+  // filled in, and the gateway ties the visit to the reservation; the visit starts now and ends when reserved.
+  const reservedEnd = reservation ? toLocalInput(reservation.visitEndDate) : '';
+  const [f, setF] = useState({
+    visEmpName: reservation?.name ?? '',
+    certType: reservation?.certType ?? '4',
+    certNum: reservation?.certNum ?? '',
+    persPersonPin: reservation?.hostPin ?? '',
+    visitReason: reservation?.reason ?? '',
+    company: reservation?.company ?? '',
+    visitorCount: '1',
+    cardNo: '',
+    start,
+    end: reservedEnd > start ? reservedEnd : fourHours,
+  });
   // A visitor opens doors with a card and the visitor levels given at check-in (2.17.1 cardNo, visLevels).
   const [levelIds, setLevelIds] = useState<string[]>([]);
   const levels = useLoad(() => (kind === 'checkin' ? api('GET', 'visitors/levels') : Promise.resolve([])));
@@ -136,6 +152,7 @@ export function VisitorsPage({ me }: { me: Me }) {
   const [page, setPage] = useState(1);
   const list = useLoad(() => api('GET', `visitors${query({ state, q: search, page, size: 20 })}`), [state, search, page]);
   const [form, setForm] = useState<'checkin' | 'reserve' | null>(null);
+  const [arriving, setArriving] = useState<any>(null);
   const [done, setDone] = useState<string>();
   const a = useAction();
   const mayAct = can(me.role, 'operator');
@@ -151,15 +168,17 @@ export function VisitorsPage({ me }: { me: Me }) {
     <>
       {mayAct && (
         <div class="row">
-          <button type="button" onClick={() => setForm('checkin')}>
+          <button type="button" onClick={() => (setArriving(null), setForm('checkin'))}>
             Check a visitor in
           </button>
-          <button type="button" class="secondary" onClick={() => setForm('reserve')}>
+          <button type="button" class="secondary" onClick={() => (setArriving(null), setForm('reserve'))}>
             Reserve a visit
           </button>
         </div>
       )}
-      {form && <VisitorForm key={form} kind={form} timeZone={me.timeZone} onDone={(m) => (setForm(null), setDone(m), list.reload())} />}
+      {form && (
+        <VisitorForm key={`${form}-${arriving?.certNum ?? ''}-${arriving?.visitDate ?? ''}`} kind={form} reservation={arriving ?? undefined} timeZone={me.timeZone} onDone={(m) => (setForm(null), setArriving(null), setDone(m), list.reload())} />
+      )}
       <Notice error={a.error || list.error} ok={a.ok || done} />
       <h2>Visits</h2>
       <form
@@ -253,9 +272,14 @@ export function VisitorsPage({ me }: { me: Me }) {
                 </td>
                 {mayAct && (
                   <td>
-                    <button type="button" class="small secondary" onClick={() => cancel(r)} aria-label={`Cancel reservation of ${r.name}`}>
-                      Cancel
-                    </button>
+                    <div class="actions">
+                      <button type="button" class="small" onClick={() => (setArriving(r), setForm('checkin'))} aria-label={`Check in ${r.name} from the reservation`}>
+                        Check in
+                      </button>
+                      <button type="button" class="small secondary" onClick={() => cancel(r)} aria-label={`Cancel reservation of ${r.name}`}>
+                        Cancel
+                      </button>
+                    </div>
                   </td>
                 )}
               </tr>
