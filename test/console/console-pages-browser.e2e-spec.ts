@@ -109,6 +109,30 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     expect(lab.name).toBe('Mornings');
   });
 
+  it('a time segment takes up to three ranges a day, as a panel\'s timezone table holds them, when created and edited', async () => {
+    await nav(page, 'Access levels');
+    await page.getByRole('tab', { name: 'Time segments' }).click();
+    const form = page.getByRole('form', { name: 'New time segment' });
+    await form.getByLabel('Name', { exact: true }).fill('Split shift');
+    await form.getByLabel('From', { exact: true }).fill('08:00');
+    await form.getByLabel('Until', { exact: true }).fill('12:00');
+    await form.getByLabel('Second range from').fill('13:00');
+    await form.getByLabel('Second range until').fill('17:00');
+    await form.getByRole('button', { name: 'Create time segment' }).click();
+    await page.getByText('Time segment Split shift created').waitFor();
+    const scheduleOf = async () => (await t.ds.query(`SELECT schedule FROM time_segment WHERE name = 'Split shift'`))[0].schedule;
+    const two = [['08:00', '12:00'], ['13:00', '17:00']];
+    expect(await scheduleOf()).toMatchObject({ mon: two, tue: two, wed: two, thu: two, fri: two });
+    await page.getByRole('button', { name: 'Edit Split shift' }).click();
+    const edit = page.getByRole('form', { name: 'Edit Split shift' });
+    expect(await edit.getByLabel('Second range until').inputValue()).toBe('17:00');
+    await edit.getByLabel('Third range from').fill('18:00');
+    await edit.getByLabel('Third range until').fill('20:00');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Split shift saved').waitFor();
+    expect((await scheduleOf()).mon).toEqual([...two, ['18:00', '20:00']]);
+  });
+
   it('refuses a taken code in New department (nothing renamed, the form kept), and an emptied parent makes a department top-level', async () => {
     await page.getByRole('tab', { name: 'Departments' }).click();
     const form = page.getByRole('form', { name: 'New department' });

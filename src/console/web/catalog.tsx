@@ -119,12 +119,18 @@ function CreateForm({ tab, onDone, onStart }: { tab: TabKey; onDone: (message: s
     'time-segments': () => (
       <form
         aria-label="New time segment"
-        onSubmit={(e) => submit(e, 'catalog/time-segments', { name: f.name, schedule: Object.fromEntries(DAYS.map((d) => [d, f.days.includes(d) ? [[f.from, f.to]] : []])) }, `Time segment ${f.name} created`)}
+        onSubmit={(e) => submit(e, 'catalog/time-segments', { name: f.name, schedule: scheduleOf(f) }, `Time segment ${f.name} created`)}
       >
         <div class="row">
           {text('name', 'Name')}
           {text('from', 'From', true, 'time')}
           {text('to', 'Until', true, 'time')}
+        </div>
+        <div class="row">
+          {text('from2', 'Second range from', false, 'time')}
+          {text('to2', 'Second range until', false, 'time')}
+          {text('from3', 'Third range from', false, 'time')}
+          {text('to3', 'Third range until', false, 'time')}
         </div>
         <fieldset>
           <legend>Days</legend>
@@ -168,16 +174,40 @@ function CreateForm({ tab, onDone, onStart }: { tab: TabKey; onDone: (message: s
   );
 }
 
+/** The form fields of a day's time ranges: from/to, from2/to2, from3/to3. */
+const RANGE_KEYS = ['from', 'to', 'from2', 'to2', 'from3', 'to3'];
+
+/** Up to three ranges a day, as a panel's timezone table holds them (and CVSecurity's time segment editor shows). */
+function rangeFields(ranges: string[][]): Record<string, string> {
+  const out: Record<string, string> = {};
+  ranges.slice(0, 3).forEach(([from, to], i) => {
+    out[RANGE_KEYS[2 * i]] = from;
+    out[RANGE_KEYS[2 * i + 1]] = to;
+  });
+  return out;
+}
+
+/**
+ * The schedule the form stands for: the same ranges on every ticked day. A second or third range counts when
+ * either end is filled (one end alone is sent as it is, so that the server's -400 says what is missing).
+ */
+function scheduleOf(f: Record<string, any>): Record<string, string[][]> {
+  const ranges = [0, 1, 2]
+    .map((i) => [f[RANGE_KEYS[2 * i]] ?? '', f[RANGE_KEYS[2 * i + 1]] ?? ''])
+    .filter(([from, to], i) => i === 0 || from || to);
+  return Object.fromEntries(DAYS.map((d) => [d, f.days.includes(d) ? ranges : []]));
+}
+
 /** The edit form of one row: a PUT through the same service method as the REST API's update. */
 function EditForm({ tab, row, onDone, onCancel, onStart }: { tab: TabKey; row: any; onDone: (message: string) => void; onCancel: () => void; onStart: () => void }) {
-  const first = DAYS.map((d) => row.schedule?.[d]?.[0]).find((x) => x) ?? ['08:00', '18:00'];
+  // The ranges of the first day that has any (the form edits one set of ranges for the ticked days).
+  const ranges: string[][] = DAYS.map((d) => row.schedule?.[d]).find((x) => x?.length) ?? [['08:00', '18:00']];
   const [f, setF] = useState<Record<string, any>>({
     ...row,
     parentCode: row.parentCode ?? '',
     holidayType: String(row.holidayType ?? '1'),
     days: DAYS.filter((d) => row.schedule?.[d]?.length),
-    from: first[0],
-    to: first[1],
+    ...rangeFields(ranges),
     hoursChanged: false,
   });
   // A level's time segment and area change here as in accLevel/update (a new time segment re-sends its members' rights).
@@ -187,7 +217,7 @@ function EditForm({ tab, row, onDone, onCancel, onStart }: { tab: TabKey; row: a
   const key = row[TABS.find((t) => t.key === tab)!.deleteBy!];
   const text = (k: string, label: string, required = true, type: 'text' | 'time' | 'date' = 'text') => (
     <Field label={label}>
-      <input name={k} type={type as 'text'} required={required} value={f[k] ?? ''} onInput={(e) => setF({ ...f, [k]: e.currentTarget.value, hoursChanged: f.hoursChanged || k === 'from' || k === 'to' })} />
+      <input name={k} type={type as 'text'} required={required} value={f[k] ?? ''} onInput={(e) => setF({ ...f, [k]: e.currentTarget.value, hoursChanged: f.hoursChanged || RANGE_KEYS.includes(k) })} />
     </Field>
   );
   const bodies: Record<TabKey, () => unknown> = {
@@ -196,7 +226,7 @@ function EditForm({ tab, row, onDone, onCancel, onStart }: { tab: TabKey; row: a
     departments: () => ({ code: row.code, name: f.name, parentCode: f.parentCode.trim() }),
     areas: () => ({ name: f.name, parentCode: f.parentCode }),
     // Only hours the operator touched are sent: a schedule with several ranges a day is kept otherwise.
-    'time-segments': () => ({ name: f.name, ...(f.hoursChanged ? { schedule: Object.fromEntries(DAYS.map((d) => [d, f.days.includes(d) ? [[f.from, f.to]] : []])) } : {}) }),
+    'time-segments': () => ({ name: f.name, ...(f.hoursChanged ? { schedule: scheduleOf(f) } : {}) }),
     holidays: () => ({ name: f.name, startDate: f.startDate, endDate: f.endDate, holidayType: Number(f.holidayType), isLoopByYear: !!f.isLoopByYear }),
   };
   async function submit(e: Event) {
@@ -230,6 +260,10 @@ function EditForm({ tab, row, onDone, onCancel, onStart }: { tab: TabKey; row: a
         )}
         {tab === 'time-segments' && text('from', 'From', true, 'time')}
         {tab === 'time-segments' && text('to', 'Until', true, 'time')}
+        {tab === 'time-segments' && text('from2', 'Second range from', false, 'time')}
+        {tab === 'time-segments' && text('to2', 'Second range until', false, 'time')}
+        {tab === 'time-segments' && text('from3', 'Third range from', false, 'time')}
+        {tab === 'time-segments' && text('to3', 'Third range until', false, 'time')}
         {tab === 'holidays' && text('startDate', 'From', true, 'date')}
         {tab === 'holidays' && text('endDate', 'Until', true, 'date')}
         {tab === 'holidays' && (
