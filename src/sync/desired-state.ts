@@ -14,6 +14,7 @@ import type { SyncHoliday } from './sync-commands';
 import { gatePassRuleRecord, passRulesRead, type PassRuleRow } from './pass-rules';
 import { asSyncPerson, loadVisitorRights, loadVisitors, VISITOR_LEVELS, visitorsRead, type SyncVisitor } from './visitor-sync';
 import { read, readAll, runRead, type Read } from '../database/read-together';
+import { DEFAULT_TIME_SEGMENT } from '../timeSegment/time-segment.entity';
 
 /** Which pins to look at: all (a full sync, a verification) or these. */
 export type PinScope = readonly string[] | null;
@@ -47,10 +48,19 @@ export interface DesiredBase {
  */
 export function desiredBaseRead(devices: readonly SyncDevice[], pins: PinScope): Read<DesiredBase> {
   const deviceIds = devices.map((d) => d.id);
+  // An access panel with a level on its doors also holds the seeded 24-Hour Accessible, whether or not one of those
+  // levels uses it: its doors' active time zone (Door<n>ValidTZ, manual 9.5.1 / Appendix 10) is TimezoneId 1 as
+  // CVSecurity and the factory leave it, and the gateway never changes it. Deleting it when the last such level
+  // moved to another segment closed the panel's doors to everyone (event 21, outside the door's valid time period).
+  // A panel without levels is granted to nobody: what it holds is left as the registration rules say (owe()).
+  const panels = devices.filter((d) => !d.module).map((d) => d.id);
   const tz = read(
     `SELECT DISTINCT d.device_id, ts.tz_id, ts.schedule FROM acc_level l JOIN time_segment ts ON ts.id = l.time_segment_id
-       JOIN acc_level_door ld ON ld.level_id = l.id JOIN door d ON d.id = ld.door_id WHERE d.device_id = ANY($1)`,
-    [deviceIds],
+       JOIN acc_level_door ld ON ld.level_id = l.id JOIN door d ON d.id = ld.door_id WHERE d.device_id = ANY($1)
+     UNION
+     SELECT DISTINCT d.device_id, ts.tz_id, ts.schedule FROM acc_level_door ld JOIN door d ON d.id = ld.door_id
+       JOIN time_segment ts ON ts.name = $3 WHERE d.device_id = ANY($2)`,
+    [deviceIds, panels, DEFAULT_TIME_SEGMENT],
     (rows: TzRow[]) => rows,
   );
   const passRules = passRulesRead(deviceIds);

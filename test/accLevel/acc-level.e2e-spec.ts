@@ -98,9 +98,10 @@ describe('levels reach exactly the devices owning their doors', () => {
     const seg = await t.post('/api/gateway/timeSegments', { name: 'Nights', schedule: { sat: [['20:00', '23:59']] } });
     expect(seg.body.data.tzId).toBe(2);
     expect((await t.put(`/api/accLevel/update/${gate}`, { timeSegName: 'Nights' })).body).toEqual({ code: 0, message: 'success', data: null });
-    // The user record is unchanged (confirmed): only the rights move; time zone 1, used by no level here any more, goes.
-    expect(await a.since()).toEqual([TZ2, 'DATA DELETE userauthorize Pin=7', rights(2, 1), 'DATA DELETE timezone TimezoneId=1']);
-    expect(await b.since()).toEqual([TZ2, 'DATA DELETE userauthorize Pin=7', rights(2, 2), 'DATA DELETE timezone TimezoneId=1']);
+    // The user record is unchanged (confirmed): only the rights move. Time zone 1 stays, used by no level here any
+    // more: it is the doors' active time zone (Door<n>ValidTZ).
+    expect(await a.since()).toEqual([TZ2, 'DATA DELETE userauthorize Pin=7', rights(2, 1)]);
+    expect(await b.since()).toEqual([TZ2, 'DATA DELETE userauthorize Pin=7', rights(2, 2)]);
     expect(a.sim.rightsOf('7').map((r) => [r.timezoneId ?? (r as any).AuthorizeTimezoneId])).toHaveLength(1);
     expect((await t.put('/api/accLevel/update/0123456789abcdef0123456789abcdef', { name: 'x' })).body.code).toBe(-24);
   });

@@ -103,6 +103,8 @@ export function timezoneOpen(tables: DeviceTables, tzId: string, w: WallClock): 
 export interface PanelReading {
   mulCard: boolean;
   dateFmt: boolean;
+  /** The door's Door<n>ValidTZ option, when set (SET OPTIONS, or a test standing for CVSecurity's door set-up). */
+  doorValidTz?: string;
 }
 
 /** User validity: DateFmtFunOn=0 → YYYYMMDD, DateFmtFunOn=1 → Appendix-5 seconds; 0 = unlimited. */
@@ -137,6 +139,11 @@ export function evaluateAccess(tables: DeviceTables, req: AccessRequest, w: Wall
   const pin = getField(user, 'Pin') ?? '0';
   if (getField(user, 'Disable') === '1') return { granted: false, event: 39, pin, cardno, reason: 'blocklisted' };
   if (!userValid(user, w, reading)) return { granted: false, event: 29, pin, cardno, reason: 'user validity expired' };
+  // The door's active time zone (Door<n>ValidTZ, Appendix 10), when the panel was given one: outside it, or when the
+  // panel holds no such time zone, the door refuses everyone (event 21, punch during the non-valid time period).
+  if (reading.doorValidTz && reading.doorValidTz !== '0' && !timezoneOpen(tables, reading.doorValidTz, w)) {
+    return { granted: false, event: 21, pin, cardno, reason: `door ${req.door} outside its valid time zone ${reading.doorValidTz}` };
+  }
   const nowZk = zkEncode(w.Y, w.M, w.D, w.h, w.m, w.s);
   const rights = tables
     .rows('userauthorize')

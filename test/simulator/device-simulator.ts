@@ -1160,7 +1160,7 @@ export class DeviceSimulator {
       this.tables,
       { pin: req.pin === undefined ? undefined : String(req.pin), cardno: req.cardno === undefined ? undefined : String(req.cardno), door: req.door },
       wallClock(at, this.zone),
-      { mulCard: this.flagOn('MulCardUserFunOn'), dateFmt: this.flagOn('DateFmtFunOn') },
+      { mulCard: this.flagOn('MulCardUserFunOn'), dateFmt: this.flagOn('DateFmtFunOn'), doorValidTz: this.options.get(`Door${req.door}ValidTZ`) },
     );
   }
 

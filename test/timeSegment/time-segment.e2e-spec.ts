@@ -55,7 +55,8 @@ describe('time segments (gateway extension)', () => {
     const seg = (await t.post('/api/gateway/timeSegments', { name: 'Temp', schedule: { sun: [['00:00', '01:00']] } })).body.data;
     await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'TempLevel', timeSegName: 'Temp' }] });
     await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'TempLevel', doorName: '10.4.0.1-1' }] });
-    expect((await a.since())[0]).toMatch(new RegExp(`^DATA UPDATE timezone TimezoneId=${seg.tzId}\\tSunTime1=100\\t`));
+    // The panel's first level also brings time zone 1, its doors' active time zone (Door<n>ValidTZ), in the same command.
+    expect((await a.since())[0]).toMatch(new RegExp(`^DATA UPDATE timezone TimezoneId=1\\t.*\\nTimezoneId=${seg.tzId}\\tSunTime1=100\\t`));
     // Move the level away: no level uses the segment on the device any more, so the device loses it; then the segment can go.
     await t.put(`/api/accLevel/update/${await levelId(t, 'TempLevel')}`, { timeSegName: '24-Hour Accessible' });
     expect((await a.since()).at(-1)).toBe(`DATA DELETE timezone TimezoneId=${seg.tzId}`);
