@@ -22,8 +22,8 @@ afterAll(async () => {
 });
 
 /** The CLI's output so far, and a wait for a line matching a pattern. */
-function simulate(args: string[]): { child: ChildProcess; out: () => string; waitFor(re: RegExp, ms?: number): Promise<string>; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [CLI, '--url', t.baseUrl, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function simulate(args: string[], baseUrl?: string): { child: ChildProcess; out: () => string; waitFor(re: RegExp, ms?: number): Promise<string>; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [CLI, '--url', baseUrl ?? t.baseUrl, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
@@ -106,5 +106,24 @@ describe('npm run simulate', () => {
     const sim = simulate(['--kind', 'lift']);
     expect(await sim.exit).toBe(2);
     expect(sim.out()).toContain('--kind must be panel, elevator, channel or attendance, not lift');
+  });
+
+  it('--comm-key: a panel and a terminal connect to a gateway with DEVICE_COMM_KEY (refused without it)', async () => {
+    const keyed = await startTestApp({ deviceCommKey: 'sim-key-1234' });
+    try {
+      const without = simulate(['--sn', 'CLIKEY0000', '--interval', '1'], keyed.baseUrl);
+      await without.waitFor(/connected CLIKEY0000: registered=false/);
+      expect(without.out()).toContain('-> 401 "ERROR: comm key missing or wrong"');
+      without.child.kill('SIGINT');
+      await without.exit;
+      for (const args of [['--sn', 'CLIKEY0001'], ['--kind', 'attendance', '--sn', 'CLIKEY0002']]) {
+        const sim = simulate([...args, '--interval', '1', '--comm-key', 'sim-key-1234'], keyed.baseUrl);
+        await sim.waitFor(new RegExp(`connected ${args[args.length - 1]}: (registered=true|Delay=\\d+s)`));
+        sim.child.kill('SIGINT');
+        expect(await sim.exit).toBe(0);
+      }
+    } finally {
+      await keyed.close();
+    }
   });
 });

@@ -12,6 +12,7 @@ import { AttendanceTerminal, type ExecutedCommand } from './attendance-terminal'
 import { ChannelControllerSimulator } from './channel';
 import { DeviceSimulator, DeviceSimulatorOptions } from './device-simulator';
 import { ElevatorControllerSimulator } from './elevator';
+import type { FetchLike } from './http';
 import { formatWallClock, offsetZone, parseTimeZoneOption, wallClock, type ReplyForm, type ReturnCase } from './wire';
 
 const HELP = `Usage: npm run simulate -- --url <base url> --sn <serial> [options]
@@ -24,6 +25,7 @@ const HELP = `Usage: npm run simulate -- --url <base url> --sn <serial> [options
   --sn <serial>          device serial number (default SIM0000001)
   --interval <s>         seconds between polls (default: the server's RequestDelay, or Delay for a terminal)
   --events <s>           emit a random access event (a punch for a terminal) every <s> seconds (default: none)
+  --comm-key <key>       the gateway's DEVICE_COMM_KEY, sent on every request as the X-Comm-Key header
 
 Security PUSH devices (panel, elevator, channel):
   --doors <n>            LockCount of a panel (default 4)
@@ -63,6 +65,13 @@ function parseArgs(argv: string[]): Record<string, string | true> {
 
 const stamp = () => new Date().toISOString().replace('T', ' ').slice(0, 19);
 const log = (msg: string) => process.stdout.write(`${stamp()} ${msg}\n`);
+/** With `--comm-key`: fetch that sends the key on every request (X-Comm-Key), as a gateway with DEVICE_COMM_KEY requires. */
+function commKeyFetch(args: Record<string, string | true>): FetchLike | undefined {
+  const key = args['comm-key'];
+  if (typeof key !== 'string') return undefined;
+  const base = globalThis.fetch as unknown as FetchLike;
+  return (input, init) => base(input, { ...init, headers: { ...init?.headers, 'X-Comm-Key': key } });
+}
 const num = (v: string | true | undefined): number | undefined => (typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
 
 async function main(): Promise<number> {
@@ -87,6 +96,7 @@ async function main(): Promise<number> {
     replyForm: typeof args['reply-form'] === 'string' ? (args['reply-form'] as ReplyForm) : undefined,
     returnCase: typeof args['return-case'] === 'string' ? (args['return-case'] as ReturnCase) : undefined,
     pushVersion: typeof args['push-version'] === 'string' ? args['push-version'] : undefined,
+    fetch: commKeyFetch(args),
     onCommand: (c) => log(`<- ${c.line}${c.continuation.length ? ` (+${c.continuation.length} records)` : ''}`),
     onAck: (a) => log(`-> ID=${a.id} Return=${a.code} CMD=${a.cmd} (HTTP ${a.status})`),
     onExchange: (e) => {
@@ -212,6 +222,7 @@ async function runTerminal(args: Record<string, string | true>): Promise<number>
     baseUrl: typeof args.url === 'string' ? args.url : 'http://127.0.0.1:8088',
     sn: typeof args.sn === 'string' ? args.sn : 'SIM0000001',
     language: typeof args.language === 'string' ? args.language : undefined,
+    fetch: commKeyFetch(args),
   });
   const run = stoppable();
   const punchEvery = num(args.events);
