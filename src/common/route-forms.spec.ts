@@ -17,6 +17,13 @@ const forms = new RouteForms([
 ]);
 
 describe('route forms', () => {
+  it('names the methods served at a path form of a route (GET on a POST route\'s trailing-segment form is -405, not -404)', () => {
+    expect(forms.methodsAt('/api/v2/bioTemplate/delete/1/3?access_token=x')).toEqual(['POST']);
+    expect(forms.methodsAt('/api/v2/bioTemplate/delete/1')).toEqual(['POST']);
+    expect(forms.methodsAt('/api/v2/bioTemplate/delete/1/3/4')).toEqual([]);
+    expect(forms.methodsAt('/api/person/getQrCode')).toEqual(['POST']);
+  });
+
   it('leaves every URL a route matches as sent', () => {
     expect(forms.rewrite('GET', '/api/person/get/1?access_token=x')).toBe('/api/person/get/1?access_token=x');
     expect(forms.rewrite('GET', '/api/v2/person/get?pin=1')).toBe('/api/v2/person/get?pin=1');

@@ -165,7 +165,13 @@ export class RouteForms {
     } catch {
       return [];
     }
-    const served = this.routes.filter((r) => r.segments.at(-1) !== '*' && r.segments.length >= segs.length && reachedWithTrailingParams(r, segs));
+    // The path → query form too (`door/remoteOpenById/{doorId}` for `door/remoteOpenById?doorId=`): a GET there
+    // is a wrong method, not an unknown path.
+    const pathForm = (r: Route) => {
+      const extra = segs.length - r.segments.length;
+      return r.pathForms.length > 0 && !r.segments.some(isParam) && extra >= 1 && extra <= r.pathForms.length && r.segments.every((s, i) => s === segs[i]);
+    };
+    const served = this.routes.filter((r) => r.segments.at(-1) !== '*' && ((r.segments.length >= segs.length && reachedWithTrailingParams(r, segs)) || pathForm(r)));
     return [...new Set(served.map((r) => r.method))];
   }
 
