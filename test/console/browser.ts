@@ -54,3 +54,18 @@ export async function ensureConsoleBuilt(): Promise<void> {
 }
 
 export const SCREENSHOT_DIR = path.resolve(__dirname, '../../test-output/console');
+
+/** Signs in through the console's form and waits for the dashboard. */
+export async function signInPage(p: Page, baseUrl: string, name: string, password: string): Promise<void> {
+  await p.goto(`${baseUrl}/console`);
+  await p.getByLabel('Operator name').fill(name);
+  await p.getByLabel('Password').fill(password);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+}
+
+/** Opens a page from the navigation and waits for its heading. */
+export async function navTo(p: Page, label: string): Promise<void> {
+  await p.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: label, exact: true }).click();
+  await p.getByRole('heading', { level: 1, name: label }).waitFor();
+}

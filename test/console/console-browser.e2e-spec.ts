@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { PHOTO } from '../sync/access-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, SCREENSHOT_DIR } from './browser';
+import { chromiumPath, ensureConsoleBuilt, launchChromium, SCREENSHOT_DIR, navTo } from './browser';
 import { createOperator } from './console-helpers';
 
 /**
@@ -38,10 +38,6 @@ async function signIn(p: Page, name: string, password: string) {
   await p.getByRole('button', { name: 'Sign in' }).click();
 }
 
-async function nav(p: Page, label: string) {
-  await p.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: label }).click();
-  await p.getByRole('heading', { level: 1, name: label }).waitFor();
-}
 
 /** Lets the simulated panel poll until its queue is empty (it works in the background while the browser acts). */
 async function panelCatchesUp() {
@@ -91,7 +87,7 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
   });
 
   it('adds a person with a level, and the panel receives them', async () => {
-    await nav(page, 'Access levels');
+    await navTo(page, 'Access levels');
     const level = page.getByRole('form', { name: 'New access level' });
     await level.getByLabel('Level name').fill('Lobby');
     await level.getByRole('button', { name: 'Create level' }).click();
@@ -117,7 +113,7 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     page.off('pageerror', onError);
     expect(errors).toEqual([]);
     await panelCatchesUp();
-    await nav(page, 'Persons');
+    await navTo(page, 'Persons');
     await page.getByRole('button', { name: 'Add person' }).click();
     const form = page.getByRole('form', { name: 'New person' });
     await form.getByLabel('Pin').fill('4711');
@@ -160,7 +156,7 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
   });
 
   it('refuses a "New person" whose pin is taken, and says so when a session has ended before a save', async () => {
-    await nav(page, 'Persons');
+    await navTo(page, 'Persons');
     await page.getByRole('button', { name: 'Add person' }).click();
     let form = page.getByRole('form', { name: 'New person' });
     await form.getByLabel('Pin').fill('4711');
@@ -177,7 +173,7 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
       other.setDefaultTimeout(10_000);
       await signIn(other, 'ada', 'ada-password-1');
       await other.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
-      await nav(other, 'Persons');
+      await navTo(other, 'Persons');
       await other.getByRole('button', { name: 'Add person' }).click();
       form = other.getByRole('form', { name: 'New person' });
       await form.getByLabel('Pin').fill('4712');
@@ -192,11 +188,11 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
       await ctx.close();
     }
     // The first operator's session is untouched.
-    await nav(page, 'Dashboard');
+    await navTo(page, 'Dashboard');
   });
 
   it('runs a full sync with a progress bar and shows the command queue with Return codes', async () => {
-    await nav(page, 'Devices');
+    await navTo(page, 'Devices');
     await page.getByRole('button', { name: `Full sync ${SN}` }).click();
     await page.getByRole('dialog', { name: 'Full sync' }).getByRole('button', { name: 'Queue full sync' }).click();
     await page.getByText(`A full sync of ${SN} is queued`).waitFor();
@@ -210,7 +206,7 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
   });
 
   it('opens a door remotely after confirmation: CONTROL DEVICE reaches the panel and the event shows live', async () => {
-    await nav(page, 'Doors');
+    await navTo(page, 'Doors');
     // Escape cancels the confirmation: nothing is queued.
     await page.getByRole('button', { name: `Open ${DOOR}`, exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Confirm door command' });
@@ -231,7 +227,7 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     // The page follows the command to the panel's Return.
     await page.getByText(`Open: done by the panel for ${DOOR}`).waitFor();
 
-    await nav(page, 'Dashboard');
+    await navTo(page, 'Dashboard');
     await page.getByText('live', { exact: true }).waitFor();
     await sim.access({ pin: '4711', door: 1 });
     await page.locator('#live-events').getByText('Grace (4711)').waitFor();
@@ -240,7 +236,7 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
 
   it('filters transactions and exports them as CSV with progress', async () => {
     await sim.access({ cardno: '999999', door: 1 });
-    await nav(page, 'Transactions');
+    await navTo(page, 'Transactions');
     await page.getByRole('form', { name: 'Filter transactions' }).getByLabel('Person pin').fill('4711');
     await page.locator('select[name=eventNo]').selectOption('0');
     await page.getByRole('button', { name: 'Apply filters' }).click();
@@ -263,7 +259,7 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
       p.setDefaultTimeout(10_000);
       await signIn(p, 'ada', 'ada-password-1');
       await p.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
-      await nav(p, 'Visitors');
+      await navTo(p, 'Visitors');
       await p.getByRole('button', { name: 'Check a visitor in' }).click();
       const start = await p.getByRole('form', { name: 'Check a visitor in' }).locator('input[name=start]').inputValue();
       const zone = t.config.timeZone;
@@ -283,7 +279,7 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
   });
 
   it('checks a visitor in and out', async () => {
-    await nav(page, 'Visitors');
+    await navTo(page, 'Visitors');
     await page.getByRole('button', { name: 'Check a visitor in' }).click();
     const form = page.getByRole('form', { name: 'Check a visitor in' });
     await form.getByLabel('Visitor name').fill('Alan');
@@ -312,7 +308,7 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
   });
 
   it('creates an API token shown once, and revokes it', async () => {
-    await nav(page, 'Settings');
+    await navTo(page, 'Settings');
     await page.getByLabel('New client name').fill('hr-sync');
     await page.getByRole('button', { name: 'Create token' }).click();
     const token = (await page.locator('#new-token').textContent())!.trim();
@@ -339,10 +335,10 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
       await viewer.keyboard.type('vera-password-1');
       await viewer.keyboard.press('Enter');
       await viewer.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
-      await nav(viewer, 'Doors');
+      await navTo(viewer, 'Doors');
       await viewer.getByRole('cell', { name: DOOR }).waitFor();
       expect(await viewer.getByRole('button', { name: `Open ${DOOR}`, exact: true }).count()).toBe(0);
-      await nav(viewer, 'Persons');
+      await navTo(viewer, 'Persons');
       await viewer.getByRole('cell', { name: '4711', exact: true }).waitFor();
       expect(await viewer.getByRole('button', { name: 'Add person' }).count()).toBe(0);
       expect(await viewer.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
@@ -369,7 +365,7 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
   });
 
   it('shows every action in the audit log', async () => {
-    await nav(page, 'Audit log');
+    await navTo(page, 'Audit log');
     const table = page.locator('#audit-table');
     await table.getByText('apiClient.revoke').waitFor();
     const text = (await table.textContent()) ?? '';
@@ -392,7 +388,7 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
       const pages = ['Dashboard', 'Persons', 'Doors', 'Devices', 'Transactions', 'Attendance', 'Elevator', 'Entrance control',
         'Temperature and mask', 'Media', 'Parking', 'Visitors', 'Access levels', 'Audit log', 'Settings'];
       for (const label of pages) {
-        await nav(phone, label);
+        await navTo(phone, label);
         await phone.waitForLoadState('networkidle');
         const wider = await phone.evaluate(() => {
           const g = globalThis as unknown as { document: { documentElement: { scrollWidth: number } }; innerWidth: number };

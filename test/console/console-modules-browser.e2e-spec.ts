@@ -8,7 +8,7 @@ import { ChannelControllerSimulator } from '../simulator/channel';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, SCREENSHOT_DIR } from './browser';
+import { chromiumPath, ensureConsoleBuilt, launchChromium, SCREENSHOT_DIR, signInPage, navTo } from './browser';
 import { createOperator } from './console-helpers';
 import { gradientPng } from './png';
 
@@ -43,18 +43,8 @@ async function shot(p: Page, name: string) {
   await p.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: false });
 }
 
-async function signIn(p: Page, name: string, password: string) {
-  await p.goto(`${t.baseUrl}/console`);
-  await p.getByLabel('Operator name').fill(name);
-  await p.getByLabel('Password').fill(password);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
-}
+const signIn = (p: Page, name: string, password: string) => signInPage(p, t.baseUrl, name, password);
 
-async function nav(p: Page, label: string) {
-  await p.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: label, exact: true }).click();
-  await p.getByRole('heading', { level: 1, name: label }).waitFor();
-}
 
 /** Floors appear after the registration listener ran. */
 async function floorsOf(sn: string, n: number) {
@@ -99,7 +89,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
   it('shows a punch from the attendance terminal on the Attendance page, filters it and exports it', async () => {
     await term.punch({ pin: '801', time: '2026-11-20 08:31:00', status: 0, verify: 1 });
     await term.punch({ pin: '802', time: '2026-11-20 08:40:00', status: 1, verify: 15 });
-    await nav(page, 'Attendance');
+    await navTo(page, 'Attendance');
     await page.getByRole('table', { name: 'Attendance devices' }).getByRole('cell', { name: 'ATTCON0001', exact: true }).first().waitFor();
     const form = page.getByRole('form', { name: 'Filter punches' });
     await form.getByLabel('Person pin').fill('801');
@@ -144,7 +134,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
   });
 
   it('opens a floor after confirmation: CONTROL DEVICE reaches the elevator controller', async () => {
-    await nav(page, 'Elevator');
+    await navTo(page, 'Elevator');
     const floor = '10.31.0.1-2';
     await page.getByRole('button', { name: `Open ${floor}`, exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Confirm floor command' });
@@ -175,7 +165,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     cc.counters.incount = 12;
     cc.counters.outcount = 9;
     await cc.uploadIrstate();
-    await nav(page, 'Entrance control');
+    await navTo(page, 'Entrance control');
     await page.getByRole('cell', { name: 'in 12 · out 9 · alarms 0 · runs 0' }).waitFor();
     const gate = '10.31.0.2-1';
     await page.getByRole('button', { name: `Open ${gate} for entry` }).click();
@@ -199,7 +189,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
   it('lists temperature and mask events with status and snapshot', async () => {
     await panel.access({ door: 1, time: new Date(Date.now() - 60_000), screening: { maskflag: 0, celsius: 38.4 }, snapshot: PICTURE.toString('base64') });
     await panel.access({ door: 1, time: new Date(Date.now() - 30_000), screening: { maskflag: 1, celsius: 36.6 } });
-    await nav(page, 'Temperature and mask');
+    await navTo(page, 'Temperature and mask');
     const table = page.getByRole('table', { name: 'Temperature and mask events' });
     await table.getByRole('cell', { name: '38.4 °C' }).waitFor();
     expect(await table.getByText('Abnormal').count()).toBe(1);
@@ -211,7 +201,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
   });
 
   it('uploads media, shows it, and deletes it after confirmation', async () => {
-    await nav(page, 'Media');
+    await navTo(page, 'Media');
     const form = page.getByRole('form', { name: 'Upload media' });
     await form.getByLabel('Media name').fill('Welcome');
     await form.getByLabel('File (picture or video)').setInputFiles({ name: 'welcome.png', mimeType: 'image/png', buffer: PICTURE });
@@ -236,7 +226,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
 
   it('adds, edits and deletes plates on the lists, and shows entry records with their pictures', async () => {
     expect((await t.post('/api/gateway/parking/cameraEvent', { carNumber: 'B-7781', direction: 'in', eventTime: '2026-11-20 07:58:00', channelName: 'North lane', picture: PICTURE.toString('base64') })).body.code).toBe(0);
-    await nav(page, 'Parking');
+    await navTo(page, 'Parking');
     const form = page.getByRole('form', { name: 'Add a plate' });
     await form.getByLabel('Plate').fill('B-7781');
     await form.getByLabel('Valid from').fill('2026-01-01');
@@ -285,7 +275,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     await conv.pollUntilIdle();
     const api = (await t.get('/api/gateway/devices/CONVCON001/convergence')).body.data;
     expect(api.divergent).toBe(true);
-    await nav(page, 'Dashboard');
+    await navTo(page, 'Dashboard');
     const table = page.getByRole('table', { name: 'Devices whose state has not converged' });
     await table.getByRole('cell', { name: `${api.desiredItems} / ${api.confirmedItems}` }).waitFor();
     expect(await table.getByText('divergent').count()).toBe(1);
@@ -306,7 +296,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     expect(await count(`SELECT count(*)::int AS n FROM device WHERE sn = 'CONVCON001'`)).toBe(0);
     expect(await count(`SELECT count(*)::int AS n FROM door WHERE name = '10.31.0.4-1'`)).toBe(0);
     expect(await count(`SELECT count(*)::int AS n FROM device_command WHERE device_sn = 'CONVCON001' AND state IN ('pending', 'sent')`)).toBe(0);
-    await nav(page, 'Dashboard');
+    await navTo(page, 'Dashboard');
     expect(await page.getByRole('table', { name: 'Devices whose state has not converged' }).count()).toBe(0);
   });
 
@@ -316,30 +306,30 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     viewer.setDefaultTimeout(10_000);
     try {
       await signIn(viewer, 'vera', 'vera-password-1');
-      await nav(viewer, 'Attendance');
+      await navTo(viewer, 'Attendance');
       await viewer.getByRole('cell', { name: 'ATTCON0001', exact: true }).first().waitFor();
-      await nav(viewer, 'Elevator');
+      await navTo(viewer, 'Elevator');
       await viewer.getByRole('cell', { name: '10.31.0.1-2', exact: true }).first().waitFor();
       expect(await viewer.getByRole('button', { name: /^Open 10\.31/ }).count()).toBe(0);
       await shot(viewer, 'tablet-portrait-elevator');
-      await nav(viewer, 'Entrance control');
+      await navTo(viewer, 'Entrance control');
       await viewer.getByRole('cell', { name: '10.31.0.2-1', exact: true }).first().waitFor();
       expect(await viewer.getByRole('button', { name: /for entry|for exit/ }).count()).toBe(0);
-      await nav(viewer, 'Temperature and mask');
+      await navTo(viewer, 'Temperature and mask');
       await viewer.getByRole('cell', { name: '38.4 °C' }).waitFor();
-      await nav(viewer, 'Media');
+      await navTo(viewer, 'Media');
       await viewer.getByRole('cell', { name: 'Welcome', exact: true }).waitFor();
       expect(await viewer.getByRole('form', { name: 'Upload media' }).count()).toBe(0);
       expect(await viewer.getByRole('button', { name: /^Delete/ }).count()).toBe(0);
-      await nav(viewer, 'Parking');
+      await navTo(viewer, 'Parking');
       await viewer.getByRole('cell', { name: 'B-7781', exact: true }).first().waitFor();
       expect(await viewer.getByRole('form', { name: 'Add a plate' }).count()).toBe(0);
       expect(await viewer.getByRole('button', { name: /^(Edit|Delete) / }).count()).toBe(0);
-      await nav(viewer, 'Devices');
+      await navTo(viewer, 'Devices');
       expect(await viewer.getByRole('button', { name: /^Delete / }).count()).toBe(0);
       // At tablet width no module page is wider than the screen (wide tables scroll inside their own box).
       for (const label of ['Attendance', 'Elevator', 'Entrance control', 'Temperature and mask', 'Media', 'Parking', 'Devices', 'Dashboard']) {
-        await nav(viewer, label);
+        await navTo(viewer, label);
         await viewer.waitForLoadState('networkidle');
         expect(await viewer.evaluate(overflow), label).toBeLessThanOrEqual(0);
       }
@@ -367,7 +357,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
   });
 
   it('shows the module actions in the audit log', async () => {
-    await nav(page, 'Audit log');
+    await navTo(page, 'Audit log');
     const table = page.locator('#audit-table');
     await table.getByText('device.delete').first().waitFor();
     const text = (await table.textContent()) ?? '';
@@ -379,7 +369,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     await shot(page, 'audit-modules');
     // …and at 1280×800 no page is wider than the window either.
     for (const label of ['Attendance', 'Elevator', 'Entrance control', 'Temperature and mask', 'Media', 'Parking', 'Devices', 'Audit log']) {
-      await nav(page, label);
+      await navTo(page, label);
       await page.waitForLoadState('networkidle');
       expect(await page.evaluate(overflow), label).toBeLessThanOrEqual(0);
     }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, totp } from '../../src/console/totp';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, newConsolePage, SCREENSHOT_DIR } from './browser';
+import { chromiumPath, ensureConsoleBuilt, launchChromium, newConsolePage, SCREENSHOT_DIR, signInPage, navTo } from './browser';
 import { createOperator } from './console-helpers';
 
 /**
@@ -21,18 +21,8 @@ let browser: Browser;
 let closeBrowser: () => Promise<unknown>;
 let page: Page;
 
-async function signIn(p: Page, name: string, password: string) {
-  await p.goto(`${t.baseUrl}/console`);
-  await p.getByLabel('Operator name').fill(name);
-  await p.getByLabel('Password').fill(password);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  await p.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
-}
+const signIn = (p: Page, name: string, password: string) => signInPage(p, t.baseUrl, name, password);
 
-async function nav(p: Page, label: string) {
-  await p.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: label }).click();
-  await p.getByRole('heading', { level: 1, name: label }).waitFor();
-}
 
 describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity operator expects', () => {
   beforeAll(async () => {
@@ -57,7 +47,7 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
       const r = await t.post('/api/visRegistration/add', { certType: '4', certNum: `V${100 + i}`, visEmpName: `Visitor ${i}`, persPersonPin: '3001', visitReason: 'meeting', visitorCount: '1', startTime: `${day(1 + i)} 09:00:00`, endTime: `${day(1 + i)} 17:00:00` });
       expect(r.body.code).toBe(0);
     }
-    await nav(page, 'Visitors');
+    await navTo(page, 'Visitors');
     const visits = page.locator('table').first();
     await visits.getByRole('cell', { name: 'Visitor 22', exact: true }).waitFor();
     expect(await visits.locator('tbody tr').count()).toBe(20);
@@ -76,7 +66,7 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
   });
 
   it('turns the second factor on, then offers to turn it off (not a new set-up), and off again', async () => {
-    await nav(page, 'Settings');
+    await navTo(page, 'Settings');
     await page.getByRole('button', { name: 'Set up a second factor (TOTP)' }).click();
     const confirm = page.getByRole('form', { name: 'Confirm second factor' });
     const secret = await confirm.locator('code').innerText();
@@ -98,7 +88,7 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
   it("edits a level's time segment", async () => {
     expect((await t.post('/api/gateway/timeSegments', { name: 'Mornings', schedule: { mon: [['07:00', '12:00']] } })).body.code).toBe(0);
     expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Lab' }] })).body.code).toBe(0);
-    await nav(page, 'Access levels');
+    await navTo(page, 'Access levels');
     await page.getByRole('button', { name: 'Edit Lab' }).click();
     const edit = page.getByRole('form', { name: 'Edit Lab' });
     await edit.getByLabel('Time segment').selectOption('Mornings');
@@ -110,7 +100,7 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
   });
 
   it('a time segment takes up to three ranges a day, as a panel\'s timezone table holds them, when created and edited', async () => {
-    await nav(page, 'Access levels');
+    await navTo(page, 'Access levels');
     await page.getByRole('tab', { name: 'Time segments' }).click();
     const form = page.getByRole('form', { name: 'New time segment' });
     await form.getByLabel('Name', { exact: true }).fill('Split shift');
@@ -158,7 +148,7 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     expect(ws.parent_id).toBeNull();
   });
   it('asks before deleting a Push Center target, and keeps it on Cancel', async () => {
-    await nav(page, 'Settings');
+    await navTo(page, 'Settings');
     const form = page.getByRole('form', { name: 'New Push Center target' });
     await form.getByLabel('Name').fill('hr-feed');
     await form.getByLabel('URL').fill('http://127.0.0.1:9/hook');
@@ -177,7 +167,7 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
   });
 
   it('reads the devices again while the Devices page is open: a panel that connects meanwhile appears without a reload', async () => {
-    await nav(page, 'Devices');
+    await navTo(page, 'Devices');
     await page.getByText('No device has contacted the gateway yet.').waitFor();
     const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'LATE0001', doors: 1, ipAddress: '10.78.0.9' });
     await sim.connect();
@@ -185,7 +175,7 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
   });
 
   it('keeps the Rename form with what was typed when the name is refused', async () => {
-    await nav(page, 'Devices');
+    await navTo(page, 'Devices');
     await page.getByRole('button', { name: 'Rename LATE0001' }).click();
     const form = page.getByRole('form', { name: 'Rename LATE0001' });
     await form.getByLabel('New name for LATE0001').fill('   ');
@@ -200,7 +190,7 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
   });
   it('closes the open person when the operator deletes them from the list: nothing left to save them back', async () => {
     expect((await t.post('/api/person/add', { pin: '3100', name: 'Dora' })).body.code).toBe(0);
-    await nav(page, 'Persons');
+    await navTo(page, 'Persons');
     await page.getByRole('button', { name: 'Open 3100' }).click();
     const form = page.getByRole('form', { name: 'Edit person 3100' });
     await form.waitFor();
@@ -218,7 +208,7 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     expect(await page.getByText('Deleted 3100').count()).toBe(0);
   });
   it("sets a person's device (keypad) password, keeps it through an edit that leaves the field empty, and never writes it to the audit log", async () => {
-    await nav(page, 'Persons');
+    await navTo(page, 'Persons');
     await page.getByRole('button', { name: 'Add person' }).click();
     const form = page.getByRole('form', { name: 'New person' });
     await form.getByLabel('Pin').fill('3200');
@@ -253,8 +243,8 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     const day = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     const r = await t.post('/api/visReservation/add', { certType: '4', certNum: 'R777', visEmpName: 'Rosa Reserved', persPersonPin: '3001', visitReason: 'audit', company: 'Acme', visitDate: `${day} 00:00:00`, visitEndDate: `${day} 23:00:00` });
     expect(r.body.code).toBe(0);
-    await nav(page, 'Dashboard');
-    await nav(page, 'Visitors');
+    await navTo(page, 'Dashboard');
+    await navTo(page, 'Visitors');
     await page.getByRole('button', { name: 'Check in Rosa Reserved from the reservation' }).click();
     const form = page.getByRole('form', { name: 'Check a visitor in' });
     expect(await form.getByLabel('Visitor name').inputValue()).toBe('Rosa Reserved');

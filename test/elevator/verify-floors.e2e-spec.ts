@@ -10,6 +10,7 @@ import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { SyncVerifier } from '../../src/sync/sync-verifier.service';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { settleDevice } from '../sync/access-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -28,13 +29,7 @@ const convergence = async (sn: string) => (await t.get(`/api/gateway/devices/${s
 /** Registers again and lets the verification (and whatever it makes owed) run to the end. */
 async function reRegister(sim: ElevatorControllerSimulator): Promise<void> {
   await sim.connect();
-  for (let i = 0; i < 4; i++) {
-    await reconciler.idle();
-    await sim.pollUntilIdle({ maxPolls: 50 });
-    await reconciler.runOnce();
-  }
-  await reconciler.idle();
-  await sim.pollUntilIdle({ maxPolls: 50 });
+  await settleDevice(reconciler, sim);
 }
 
 beforeAll(async () => {

@@ -113,3 +113,23 @@ export async function pollFor(d: Device, ms: number, done: () => boolean | Promi
   }
   return done();
 }
+
+/**
+ * Polls a simulated device and runs the reconciler, `rounds` times, until what a fault left owed (a full sync, a
+ * retry after its backoff: `pauseMs` between the poll and the reconciler's pass) has reached the device; then
+ * drains once more.
+ */
+export async function settleDevice(
+  reconciler: { idle(): Promise<unknown>; runOnce(): Promise<unknown> },
+  sim: { pollUntilIdle(o: { maxPolls: number }): Promise<unknown> },
+  { rounds = 4, pauseMs = 0 }: { rounds?: number; pauseMs?: number } = {},
+): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await reconciler.idle();
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
+    await reconciler.runOnce();
+  }
+  await reconciler.idle();
+  await sim.pollUntilIdle({ maxPolls: 50 });
+}

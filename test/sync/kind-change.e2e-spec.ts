@@ -9,21 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { settleDevice } from './access-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
 let accLevel: string;
 
 /** Polls and runs the reconciler until the device has nothing left to do. */
-async function settle(sim: DeviceSimulator): Promise<void> {
-  for (let i = 0; i < 4; i++) {
-    await reconciler.idle();
-    await sim.pollUntilIdle({ maxPolls: 50 });
-    await reconciler.runOnce();
-  }
-  await reconciler.idle();
-  await sim.pollUntilIdle({ maxPolls: 50 });
-}
+const settle = (sim: DeviceSimulator) => settleDevice(reconciler, sim);
 
 /** The device's users and both rights tables, as `pin`, `pin:tz:doors` and `pin:tz:floors`. */
 const held = (sim: DeviceSimulator) => ({

@@ -9,21 +9,11 @@ import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { settleDevice } from './access-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function settle(sim: DeviceSimulator): Promise<void> {
-  for (let i = 0; i < 4; i++) {
-    await reconciler.idle();
-    await sim.pollUntilIdle({ maxPolls: 50 });
-    await sleep(250);
-    await reconciler.runOnce();
-  }
-  await reconciler.idle();
-  await sim.pollUntilIdle({ maxPolls: 50 });
-}
+const settle = (sim: DeviceSimulator) => settleDevice(reconciler, sim, { pauseMs: 250 });
 const personOn = async (pin: string, sn: string) => ((await t.get(`/api/gateway/persons/${pin}/devices`)).body.data as Array<{ deviceSn: string }>).find((d) => d.deviceSn === sn);
 const convergence = async (sn: string) => (await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data;
 const evening = new Date('2027-03-01T19:00:00Z'); // a Monday

@@ -6,25 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { Device, levelId } from '../sync/access-helpers';
+import { Device, levelId, settleDevice } from '../sync/access-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
 let a: Device;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Monday 2027-03-01 10:00 UTC: inside Work's Monday hours. */
 const MONDAY = new Date('2027-03-01T10:00:00Z');
 
-async function settle(d: Device, rounds = 4): Promise<void> {
-  for (let i = 0; i < rounds; i++) {
-    await reconciler.idle();
-    await d.sim.pollUntilIdle({ maxPolls: 50 });
-    await sleep(600);
-    await reconciler.runOnce();
-  }
-  await reconciler.idle();
-  await d.sim.pollUntilIdle({ maxPolls: 50 });
-}
+const settle = (d: Device, rounds = 4) => settleDevice(reconciler, d.sim, { rounds, pauseMs: 600 });
 
 const timezoneIds = (d: Device) => d.sim.table('timezone').map((r) => Number(r.TimezoneId)).sort((x, y) => x - y);
 
