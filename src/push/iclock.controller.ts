@@ -43,6 +43,19 @@ import { formatAttUploadReply, isPackedUpload, normalizeStamp, unpackDataPacket 
 /** Tables of the Attendance PUSH dialect (attendance manual 11), answered `OK: <n>`. */
 const ATTENDANCE_UPLOADS = new Set(['ATTLOG', 'OPERLOG', 'ATTPHOTO', 'BIODATA']);
 
+/**
+ * Attendance tables a terminal may also post as table data (`table=tabledata&tablename=` or `type=tabledata` on cdata,
+ * and `/iclock/querydata`, where Push 3.x firmware answers `DATA QUERY`): their lines are the attendance manual's
+ * (positional punches; `USER`/`FP`/`OPLOG` records: 12.1.3 "for how to upload, see Uploading Attendance Record /
+ * User Information"), which the Security PUSH key=value reader refuses. No Security PUSH table has these names.
+ */
+const ATTENDANCE_TABLEDATA: Readonly<Record<string, 'ATTLOG' | 'OPERLOG'>> = { ATTLOG: 'ATTLOG', OPERLOG: 'OPERLOG', USERINFO: 'OPERLOG' };
+
+/** The attendance ingest a table-data upload of this table name goes to, if any. */
+function attendanceTableData(tableName: string | null | undefined): 'ATTLOG' | 'OPERLOG' | null {
+  return ATTENDANCE_TABLEDATA[(tableName ?? '').trim().toUpperCase()] ?? null;
+}
+
 const OK = 'OK';
 /** The most a data packet (ContentType=tgz) may unpack to: four times the 10 MB body limit. */
 const MAX_UNPACKED_BYTES = 40 * 1024 * 1024;
@@ -194,6 +207,8 @@ export class IclockController {
     switch (kind) {
       case 'tabledata': {
         const table = q.tableName ?? '';
+        const att = attendanceTableData(table);
+        if (att) return this.text(reply, await this.attendanceTableUpload(s, att, table, body));
         const n = await this.uploads.ingestTable(s, table, body);
         return this.text(reply, formatTableAck(table, n));
       }
@@ -262,14 +277,25 @@ export class IclockController {
    * acknowledgement, so it keeps its records and sends them again later.
    */
   private async attendanceUpload(s: DeviceSession, table: string, stampRaw: string | undefined, body: string): Promise<string> {
-    await this.attTerminals.noteContact(s);
-    const stamp = normalizeStamp(stampRaw);
-    let r: AttIngestResult;
-    if (table === 'ATTLOG') r = await this.attIngest.ingestAttlog(s, body, stamp);
-    else if (table === 'ATTPHOTO') r = await this.attIngest.ingestAttphoto(s, body, stamp);
-    else r = await this.attIngest.ingestOperlog(s, table, body, stamp);
+    const r = await this.attendanceIngest(s, table, normalizeStamp(stampRaw), body);
     if (!r.admitted) return notAdmittedReply(s.sn);
     return table === 'ATTPHOTO' ? OK : formatAttUploadReply(r.received);
+  }
+
+  /**
+   * Punches or OPERLOG records posted as table data (ATTENDANCE_TABLEDATA): stored as the attendance upload they
+   * are (no Stamp: table data carries none), answered with the table's own acknowledgement, `<tablename>=<n>`.
+   */
+  private async attendanceTableUpload(s: DeviceSession, table: 'ATTLOG' | 'OPERLOG', tableName: string, body: string): Promise<string> {
+    const r = await this.attendanceIngest(s, table, null, body);
+    return r.admitted ? formatTableAck(tableName, r.received) : notAdmittedReply(s.sn);
+  }
+
+  private async attendanceIngest(s: DeviceSession, table: string, stamp: string | null, body: string): Promise<AttIngestResult> {
+    await this.attTerminals.noteContact(s);
+    if (table === 'ATTLOG') return this.attIngest.ingestAttlog(s, body, stamp);
+    if (table === 'ATTPHOTO') return this.attIngest.ingestAttphoto(s, body, stamp);
+    return this.attIngest.ingestOperlog(s, table, body, stamp);
   }
 
   /** 4.4 registration: RegistryCode (+ JSESSIONID) for an admitted device, `406` while it is not admitted. */
@@ -339,8 +365,11 @@ export class IclockController {
     const sn = this.sn(raw);
     if (!sn) return this.text(reply, OK);
     const s = await this.registry.resolve(sn);
+    const q = parseUploadQuery(raw);
+    const att = q.type?.toLowerCase() === 'tabledata' ? attendanceTableData(q.tableName) : null;
+    if (att) return this.text(reply, await this.attendanceTableUpload(s, att, q.tableName!, this.bodyText(req, sn)));
     const n = await this.uploads.ingestQueryData(s, raw, this.bodyText(req, sn));
-    return this.text(reply, formatUploadReply(parseUploadQuery(raw), n));
+    return this.text(reply, formatUploadReply(q, n));
   }
 
   /** 9.5.1 clock: `DateTime=<App-5 seconds, GMT>,ServerTZ=+hhmm`. */

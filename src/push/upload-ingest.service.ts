@@ -6,8 +6,8 @@ import { DataSource } from 'typeorm';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { clip, type DeviceSession } from './device-registry.service';
 import { logRejected } from './ingest-log';
-import { rawLines, storeRaw } from './raw-upload';
-import { canonicalTableName, parseQueryData, parseTableData, receivedCount, type KvMap, type TableUpload } from './protocol';
+import { rawLines, storeRaw, storeRejected } from './raw-upload';
+import { canonicalTableName, parseQueryData, parseTableData, receivedCount, type KvMap, type RejectedLine, type TableUpload } from './protocol';
 import { RtlogIngestService, rowCount } from './rtlog-ingest.service';
 
 export interface UploadRecord {
@@ -79,6 +79,7 @@ export class UploadIngestService {
     const parsed = parseTableData(tableName, body);
     logRejected(this.logger, device.sn, `${tableName} upload`, parsed.rejected, { metrics: this.metrics, kind: 'table' });
     const table = canonicalTableName(tableName);
+    await this.keepRejected(device, table, parsed.rejected);
     await this.store(
       device,
       parsed.results.map((u) => ({ table, pin: pinOf(u), fields: u.fields })),
@@ -98,6 +99,14 @@ export class UploadIngestService {
     return receivedCount(parsed);
   }
 
+  /**
+   * The lines a table upload's reader refused, kept raw (`<table>.rejected`, with the reason) for an admitted device:
+   * they are acknowledged with the rest, so they must not be lost.
+   */
+  private async keepRejected(device: DeviceSession, table: string, rejected: readonly RejectedLine[]): Promise<void> {
+    if (rejected.length > 0 && device.admission === 'admitted') await storeRejected(this.ds, device.sn, table, rejected);
+  }
+
   /** `POST /iclock/querydata`: COUNT / QUERY / GET OPTIONS results. Returns the number of lines to acknowledge. */
   async ingestQueryData(device: DeviceSession, rawQuery: string, body: string): Promise<number> {
     const q = parseQueryData(rawQuery, body);
@@ -105,6 +114,7 @@ export class UploadIngestService {
     if ('records' in q) {
       logRejected(this.logger, device.sn, `querydata ${q.tableName ?? ''}`, q.records.rejected, { metrics: this.metrics, kind: 'querydata' });
       const table = canonicalTableName(q.tableName ?? q.type);
+      await this.keepRejected(device, table, q.records.rejected);
       await this.store(
         device,
         q.records.results.map((u) => ({ table, pin: pinOf(u), fields: u.fields })),

@@ -154,6 +154,49 @@ describe('ATTLOG ingest (attendance manual 11.2)', () => {
     expect(raw.map((x: { reason: string }) => x.reason)).toEqual(['empty PIN', 'bad or missing time']);
   });
 
+  it('punches and users a terminal posts as table data (querydata answers to DATA QUERY, in packets; tabledata on cdata) are stored once; refused lines are kept raw', async () => {
+    // Push 3.x firmware in T&A mode answers DATA QUERY on /iclock/querydata (field notes 4); the lines are the
+    // attendance manual's, which the Security PUSH key=value reader refused: acknowledged `ATTLOG=<n>` and lost.
+    const term = await initialisedTerminal(t, { sn: 'ATT-QD', queryResultsVia: 'querydata', queryPacketSize: 2 });
+    await term.drain();
+    term.online = false;
+    for (const [i, time] of ['2026-03-06 08:00:00', '2026-03-06 12:00:00', '2026-03-06 17:30:00'].entries()) await term.punch({ pin: '1452', time, status: i % 2, verify: 1 });
+    term.users.set('8701', { pin: '8701', name: 'Queried', pri: 0, passwd: '', card: '5550001', grp: 1, tz: '0000000000000000', verify: -1, fields: {} });
+    term.online = true;
+    const period = { startTime: '2026-03-06 00:00:00', endTime: '2026-03-06 23:59:59' };
+    for (let round = 0; round < 2; round++) {
+      expect((await t.post('/api/gateway/attendance/terminals/ATT-QD/recover', period)).body.code).toBe(0);
+      const done = await term.drain();
+      // The simulator checks each packet's acknowledgement (`ATTLOG=2`, then `ATTLOG=1`): Return 0 only if both came.
+      expect(done.filter((d) => d.command.startsWith('DATA QUERY ATTLOG')).map((d) => d.returnCode)).toEqual([0]);
+    }
+    expect((await punchesOf(t, 'ATT-QD')).map((p: { pin: string; status: number; at: string }) => `${p.pin} ${p.status} ${p.at}`)).toEqual([
+      '1452 0 2026-03-06 02:30:00',
+      '1452 1 2026-03-06 06:30:00',
+      '1452 0 2026-03-06 12:00:00',
+    ]);
+    const list = (await t.get('/api/transaction/listAttTransaction', { pageNo: 1, pageSize: 5, startDate: '2026-03-06 00:00:00', endDate: '2026-03-06 23:59:59' })).body;
+    expect(list.data.map((x: { pin: string; eventTime: string; devSn: string }) => `${x.pin} ${x.eventTime} ${x.devSn}`)).toEqual([
+      '1452 2026-03-06 17:30:00 ATT-QD',
+      '1452 2026-03-06 12:00:00 ATT-QD',
+      '1452 2026-03-06 08:00:00 ATT-QD',
+    ]);
+    // DATA QUERY USERINFO answered the same way: the USER line is read as on OPERLOG (11.5).
+    expect((await t.post('/api/gateway/attendance/terminals/ATT-QD/command', { action: 'queryUser', pin: '8701' })).body.code).toBe(0);
+    expect((await term.drain()).filter((d) => d.command.startsWith('DATA QUERY USERINFO')).map((d) => d.returnCode)).toEqual([0]);
+    expect(await t.ds.query(`SELECT name, card_no FROM person WHERE pin = '8701'`)).toEqual([{ name: 'Queried', card_no: '5550001' }]);
+    // Table data on cdata: the good line stored, the bad one kept raw; a Security PUSH table's refused line too.
+    const post = (path: string, body: string) => fetch(`${t.baseUrl}${path}`, { method: 'POST', body }).then((r) => r.text());
+    expect(await post('/iclock/cdata?SN=ATT-QD&table=tabledata&tablename=ATTLOG&count=2', '1452\t2026-03-06 19:00:00\t1\t15\t\t0\t0\nnot a punch\n')).toBe('ATTLOG=2');
+    expect(await post('/iclock/querydata?SN=ATT-QD&type=tabledata&cmdid=999&tablename=userpic&count=1&packcnt=1&packidx=1', 'no fields here\n')).toBe('userpic=1');
+    expect((await punchesOf(t, 'ATT-QD')).map((p: { at: string }) => p.at)).toContain('2026-03-06 13:30:00');
+    const raw = await t.ds.query(`SELECT table_name, record->>'line' AS line FROM device_upload WHERE device_sn = 'ATT-QD' AND table_name LIKE '%.rejected' ORDER BY id`);
+    expect(raw).toEqual([
+      { table_name: 'ATTLOG.rejected', line: 'not a punch' },
+      { table_name: 'userpic.rejected', line: 'no fields here' },
+    ]);
+  });
+
   it('ID-card records (11.7): Type 0 lines are punches; Type 1 verifications (success, failure, blacklist) are kept apart, never punches', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-IDC-1' });
     // The manual's example prints the TABs as spaces; a real terminal sends TABs. Both are read.

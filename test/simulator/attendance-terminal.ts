@@ -89,9 +89,22 @@ export interface AttendanceTerminalOptions {
    * firmware"). Default: every command of the reply.
    */
   commandsPerPoll?: number;
+  /**
+   * Where the records a `DATA QUERY` asks for go (default `cdata`: as the uploads they are, manual 12.1.3).
+   * `querydata`: as Push 3.x firmware answers queries, `POST /iclock/querydata?SN=&type=tabledata&cmdid=<id>&
+   * tablename=<table>&count=<n>&packcnt=<k>&packidx=<i>`, in packets of `queryPacketSize` lines (field notes 4).
+   */
+  queryResultsVia?: 'cdata' | 'querydata';
+  /** Lines per querydata packet (default 100). */
+  queryPacketSize?: number;
 }
 
 const DEFAULT_KEY = '4a9594af164f2b9779b59e8554b5df26';
+
+/** A punch as an ATTLOG line (11.2): PIN, time, status, verify, work code, two reserved fields. */
+function attlogLine(p: TerminalPunch, trailingTab: boolean): string {
+  return [p.pin, p.time, p.status, p.verify, p.workCode ?? '', 0, 0].join('\t') + (trailingTab ? '\t' : '');
+}
 
 /** Splits `k=v<HT>k=v` (manual TAB form). */
 function fieldsOf(text: string): Record<string, string> {
@@ -131,6 +144,8 @@ export class AttendanceTerminal {
   /** Getrequest replies lost on the way (`loseNextReply`). */
   readonly lostReplies = this.faults.lostReplies;
   private stamp = 0;
+  /** The id of the command being run (querydata answers carry it as `cmdid`). */
+  private runningId = '';
   private readonly fetchImpl: FetchLike;
   private readonly opts: AttendanceTerminalOptions;
 
@@ -219,6 +234,7 @@ export class AttendanceTerminal {
       const m = /^C:([^:]+):(.*)$/.exec(line.replace(/\r$/, ''));
       if (!m) continue;
       if (room-- <= 0) break;
+      this.runningId = m[1];
       const code = this.faults.forcedCode(m[2]) ?? (await this.execute(m[2]));
       const d = { id: m[1], command: m[2], returnCode: code };
       done.push(d);
@@ -446,6 +462,7 @@ export class AttendanceTerminal {
       const end = get(f, 'EndTime') ?? '';
       const rows = this.log.filter((p) => p.time >= start && p.time <= end);
       if (rows.length === 0) return -1;
+      if (this.opts.queryResultsVia === 'querydata') return (await this.answerQuery('ATTLOG', rows.map((p) => attlogLine(p, false)))) ? 0 : -1;
       const r = await this.uploadAttlog(rows, false);
       return r.status === 200 ? 0 : -1;
     }
@@ -453,6 +470,7 @@ export class AttendanceTerminal {
       const pin = get(f, 'PIN');
       const users = pin ? [this.users.get(pin)].filter((u): u is TerminalUser => !!u) : [...this.users.values()];
       if (users.length === 0) return -1;
+      if (this.opts.queryResultsVia === 'querydata') return (await this.answerQuery('USERINFO', users.map((u) => userLine(u)))) ? 0 : -1;
       await this.uploadOperlog(users.map((u) => userLine(u)));
       return 0;
     }
@@ -467,8 +485,25 @@ export class AttendanceTerminal {
 
   /** `POST /iclock/cdata?SN=&table=ATTLOG&Stamp=` with positional TAB-separated records. */
   async uploadAttlog(rows: TerminalPunch[], withStamp = true): Promise<HttpResult> {
-    const body = rows.map((p) => [p.pin, p.time, p.status, p.verify, p.workCode ?? '', 0, 0].join('\t') + (this.opts.trailingTab ? '\t' : '')).join(this.eol) + this.eol;
+    const body = rows.map((p) => attlogLine(p, !!this.opts.trailingTab)).join(this.eol) + this.eol;
     return this.uploadRaw('ATTLOG', body, withStamp);
+  }
+
+  /**
+   * A query's records on `/iclock/querydata` (queryResultsVia), in packets; answers whether every packet was
+   * acknowledged with `<tablename>=<lines of the packet>`.
+   */
+  private async answerQuery(table: string, lines: string[]): Promise<boolean> {
+    const size = this.opts.queryPacketSize ?? 100;
+    const packets = Math.max(1, Math.ceil(lines.length / size));
+    for (let i = 0; i < packets; i++) {
+      const part = lines.slice(i * size, (i + 1) * size);
+      const r = await this.send('POST', '/iclock/querydata', [
+        ['SN', this.sn], ['type', 'tabledata'], ['cmdid', this.runningId], ['tablename', table], ['count', String(lines.length)], ['packcnt', String(packets)], ['packidx', String(i + 1)],
+      ], part.join(this.eol) + this.eol);
+      if (r.status !== 200 || r.body.trim() !== `${table}=${part.length}`) return false;
+    }
+    return true;
   }
 
   /** `POST /iclock/cdata?SN=&table=<table>&Stamp=` with a body as given. */
