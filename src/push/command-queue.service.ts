@@ -464,7 +464,7 @@ export class CommandQueueService {
           plan.changes.map((c) => c.id),
           plan.changes.map((c) => c.state),
           plan.changes.map((c) => c.returnCode),
-          plan.changes.map((c) => (c.state === 'failed' ? `Return ${c.returnCode}: ${returnMeaning(c.returnCode ?? 0, manual) ?? 'unknown error code'}` : null)),
+          plan.changes.map((c) => (c.state === 'failed' ? `Return ${c.returnCode}: ${returnMeaning(c.returnCode ?? 0, manual, byCommand.get(c.id)?.command) ?? 'unknown error code'}` : null)),
           plan.changes.map((c) => c.restartTimeout),
           sn,
           this.settings.ackTimeoutMs / 1000,
@@ -473,7 +473,7 @@ export class CommandQueueService {
       const written = new Set(updated.map((u) => u.id));
       const finished = plan.finished.filter((f) => written.has(f.id));
       for (const f of finished) {
-        if (f.state === 'failed') this.logger.warn(`device ${sn}: command ${f.id} failed: Return=${f.returnCode} ${returnMeaning(f.returnCode, manual) ?? '(unknown code)'}`);
+        if (f.state === 'failed') this.logger.warn(`device ${sn}: command ${f.id} failed: Return=${f.returnCode} ${returnMeaning(f.returnCode, manual, byCommand.get(f.id)?.command) ?? '(unknown code)'}`);
       }
       const outcomes: CommandOutcome[] = finished.map((f) => {
         const row = byCommand.get(f.id)!;
@@ -534,7 +534,7 @@ export class CommandQueueService {
         sentAt: r.sent_at,
         doneAt: r.done_at,
         returnCode: r.return_code,
-        returnMeaning: r.return_code === null ? null : returnMeaning(r.return_code, manual),
+        returnMeaning: r.return_code === null ? null : returnMeaning(r.return_code, manual, r.command),
         error: r.error,
         createdAt: r.created_at,
       })),

@@ -225,6 +225,25 @@ describe('terminal commands (gateway extension)', () => {
     expect((await t.post('/api/gateway/attendance/terminals/NOPE/command', { action: 'info' })).body.code).toBe(-200);
   });
 
+  it('a remote enrolment answered with a positive error code (Appendix 1: 4 failed, 6 cancelled; ENROLL_MF 5 timed out) is failed, not done', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ENROLL-FAIL' });
+    await term.drain();
+    term.failCommands((c) => c.startsWith('ENROLL_FP'), 4);
+    term.failCommands((c) => c.startsWith('ENROLL_BIO'), 6);
+    term.failCommands((c) => c.startsWith('ENROLL_MF'), 5);
+    for (const body of [{ action: 'enrollFingerprint', pin: '1', fingerId: 6 }, { action: 'enrollFace', pin: '1' }, { action: 'enrollCard', pin: '1' }, { action: 'info' }]) {
+      expect((await t.post('/api/gateway/attendance/terminals/ATT-ENROLL-FAIL/command', body)).body.code).toBe(0);
+    }
+    expect((await term.drain()).map((d) => d.returnCode)).toEqual([4, 6, 5, 0]);
+    const queue = (await t.get('/api/gateway/devices/ATT-ENROLL-FAIL/commands', { pageNo: 1, pageSize: 10 })).body.data.data;
+    expect(queue.map((c: { command: string; state: string; returnCode: number; returnMeaning: string; error: string | null }) => [c.command.split(' ')[0], c.state, c.returnCode, c.returnMeaning, c.error])).toEqual([
+      ['INFO', 'done', 0, 'Successful', null],
+      ['ENROLL_MF', 'failed', 5, 'Card enrolment timed out', 'Return 5: Card enrolment timed out'],
+      ['ENROLL_BIO', 'failed', 6, 'Enrolment cancelled at the terminal', 'Return 6: Enrolment cancelled at the terminal'],
+      ['ENROLL_FP', 'failed', 4, 'Enrolment failed (poor quality, or the samples did not match)', 'Return 4: Enrolment failed (poor quality, or the samples did not match)'],
+    ]);
+  });
+
   it('CHECK hands back ATTLOGStamp=0 at the next initialisation, once (manual 12.3.1); the records sent again are stored once', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-CHECK' });
     await term.drain();

@@ -217,6 +217,18 @@ describe('one device: what a devicecmd body does (planResults)', () => {
     expect(planResults([{ ...sentCmd('1', 'a1'), command: del }], [{ commandId: '1', attemptId: 'a1', returnCode: -10 }], 5).finished).toEqual([{ id: '1', state: 'failed', returnCode: -10 }]);
   });
 
+  it("a terminal's remote enrolment answered with a positive error code (Appendix 1, 12.6.2) fails; a positive Return elsewhere is a count", () => {
+    const fp = 'ENROLL_FP PIN=1\tFID=6\tRETRY=3\tOVERWRITE=1';
+    const mf = 'ENROLL_MF PIN=1\tRETRY=3';
+    const results = (code: number) => [{ commandId: '1', attemptId: 'a1', returnCode: code }];
+    expect(planResults([{ ...sentCmd('1', 'a1'), command: fp }], results(4), 5, 'attendance').finished).toEqual([{ id: '1', state: 'failed', returnCode: 4 }]);
+    expect(planResults([{ ...sentCmd('1', 'a1'), command: fp }], results(0), 5, 'attendance').finished).toEqual([{ id: '1', state: 'done', returnCode: 0 }]);
+    // ENROLL_MF has no code 2 or 7; a panel's positive Return is a record count.
+    expect(planResults([{ ...sentCmd('1', 'a1'), command: mf }], results(2), 5, 'attendance').finished).toEqual([{ id: '1', state: 'done', returnCode: 2 }]);
+    expect(planResults([{ ...sentCmd('1', 'a1'), command: fp }], results(4), 5).finished).toEqual([{ id: '1', state: 'done', returnCode: 4 }]);
+    expect(planResults([{ ...sentCmd('1', 'a1'), command: 'DATA QUERY USERINFO PIN=1' }], results(4), 5, 'attendance').finished).toEqual([{ id: '1', state: 'done', returnCode: 4 }]);
+  });
+
   it('a late success of a superseded delivery completes the command; a late failure of one is ignored', () => {
     expect(planResults([sentCmd('1', 'a2')], [{ commandId: '1', attemptId: 'a1', returnCode: 0 }], 5).finished).toEqual([{ id: '1', state: 'done', returnCode: 0 }]);
     expect(planResults([sentCmd('1', 'a2')], [{ commandId: '1', attemptId: 'a1', returnCode: -12 }], 5)).toEqual({ changes: [], finished: [], effects: ['ignored'] });

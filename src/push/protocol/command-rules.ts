@@ -20,7 +20,7 @@
  * - A few negative codes mean "nothing to report" or "already so", not a failure (isBenignReturn): done,
  *   Return kept. Which ones depends on the manual the device speaks (its Appendix 1), so planResults is told.
  */
-import type { ReturnCodeManual } from './tables';
+import { enrolmentFailure, type ReturnCodeManual } from './tables';
 
 export type CommandState = 'pending' | 'sent' | 'done' | 'failed';
 
@@ -66,17 +66,30 @@ const DELETE_BY_PIN = /^DATA DELETE [A-Za-z]+ PIN=/i;
  *     On Security PUSH firmware -10 means "Incorrect data. Failed to resolve data API", a failure: only the
  *     attendance `manual` reads it so.
  */
+/**
+ * A Return of 0 or more that is a failure: a terminal's remote enrolment (ENROLL_FP, ENROLL_BIO, ENROLL_MF; attendance
+ * manual 12.6 and Appendix 1) answers a positive code when the enrolment did not happen (2 already enrolled, 4
+ * failed, 5 duplicate, 6 cancelled, 7 busy). Read so for attendance terminals only: elsewhere a positive Return is a
+ * count (field notes, trap 7).
+ */
+export function isFailedNonNegativeReturn(command: string, returnCode: number, manual: ReturnCodeManual = 'security'): boolean {
+  return manual === 'attendance' && enrolmentFailure(command, returnCode) !== null;
+}
+
 export function isBenignReturn(command: string, returnCode: number, manual: ReturnCodeManual = 'security'): boolean {
   if (returnCode === -1) return /^DATA QUERY ATTLOG(?=\s|$)/.test(command);
   return returnCode === -10 && manual === 'attendance' && DELETE_BY_PIN.test(command);
 }
 
-/** Applies a devicecmd result (`ID=<attemptId>&Return=<code>`); `benign`: a negative code that is no failure (isBenignReturn). */
-export function applyResult(cmd: QueueCommand, attemptId: string, returnCode: number, now: number, benign = false): Step {
+/**
+ * Applies a devicecmd result (`ID=<attemptId>&Return=<code>`); `benign`: a negative code that is no failure
+ * (isBenignReturn); `refused`: a code of 0 or more that is one (isFailedNonNegativeReturn).
+ */
+export function applyResult(cmd: QueueCommand, attemptId: string, returnCode: number, now: number, benign = false, refused = false): Step {
   const i = cmd.attempts.findIndex((a) => a.attemptId === attemptId);
   if (i < 0 || cmd.state === 'done' || cmd.state === 'failed') return { command: cmd, effect: 'ignored' };
   const current = i === cmd.attempts.length - 1;
-  if (returnCode >= 0 || benign) {
+  if ((returnCode >= 0 && !refused) || benign) {
     return { command: { ...cmd, state: 'done', returnCode, failure: null, finishedAt: now }, effect: 'done' };
   }
   if (!current) return { command: cmd, effect: 'ignored' };
@@ -288,7 +301,8 @@ export function planResults(commands: readonly AnsweredCommand[], results: reado
         ? [{ attemptId: r.attemptId, sentAt: 0 }]
         : [{ attemptId: r.attemptId, sentAt: 0 }, { attemptId: cur.currentAttempt, sentAt: 0 }];
     const benign = cur.command !== undefined && isBenignReturn(cur.command, r.returnCode, manual);
-    const step = applyResult({ state: cur.state, attempts, returnCode: cur.returnCode, failure: null, finishedAt: null }, r.attemptId, r.returnCode, now, benign);
+    const refused = cur.command !== undefined && isFailedNonNegativeReturn(cur.command, r.returnCode, manual);
+    const step = applyResult({ state: cur.state, attempts, returnCode: cur.returnCode, failure: null, finishedAt: null }, r.attemptId, r.returnCode, now, benign, refused);
     effects.push(step.effect);
     if (step.effect === 'ignored') continue;
     entry.cmd = { ...cur, state: step.command.state, returnCode: step.command.returnCode };

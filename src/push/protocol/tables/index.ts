@@ -45,10 +45,39 @@ export type ReturnCodeManual = 'security' | 'attendance';
  * (-1001..-1008); `manual: 'attendance'` reverses the order, and is what a terminal or kiosk's codes are read
  * with (device-kind.ts returnCodeManual). Null only for a code neither manual lists.
  */
-export function returnMeaning(code: number, manual: ReturnCodeManual = 'security'): string | null {
+export function returnMeaning(code: number, manual: ReturnCodeManual = 'security', command?: string): string | null {
+  if (manual === 'attendance' && command !== undefined) {
+    const refused = enrolmentFailure(command, code);
+    if (refused !== null) return refused;
+  }
   if (code >= 0) return 'Successful';
   const [first, second] = manual === 'attendance' ? [attendanceReturnIndex, returnIndex] : [returnIndex, attendanceReturnIndex];
   return first.get(code) ?? second.get(code) ?? null;
+}
+
+/**
+ * The positive Returns of a remote enrolment at an attendance terminal that are failures: Appendix 1's "Enroll_FP/
+ * Enroll_BIO Error" codes, and for ENROLL_MF (12.6.2) its own list (4 retries used up, 5 timed out, 6 Esc pressed).
+ */
+const ENROLL_FP_BIO_ERRORS: ReadonlyMap<number, string> = new Map([
+  [2, 'Enrolment: the user already has this template'],
+  [4, 'Enrolment failed (poor quality, or the samples did not match)'],
+  [5, 'Enrolment: the template is already enrolled in the terminal'],
+  [6, 'Enrolment cancelled at the terminal'],
+  [7, 'Enrolment not possible: the terminal is busy'],
+]);
+const ENROLL_MF_ERRORS: ReadonlyMap<number, string> = new Map([
+  [4, 'Card enrolment failed: retries used up'],
+  [5, 'Card enrolment timed out'],
+  [6, 'Card enrolment cancelled at the terminal (Esc)'],
+]);
+
+/** The meaning of `code` when it is a failure of the remote enrolment `command` (ENROLL_FP/BIO/MF, manual 12.6), else null. */
+export function enrolmentFailure(command: string, code: number): string | null {
+  if (code <= 0) return null;
+  const verb = /^\s*ENROLL_(FP|BIO|MF)(?=\s|$)/i.exec(command)?.[1]?.toUpperCase();
+  if (!verb) return null;
+  return (verb === 'MF' ? ENROLL_MF_ERRORS : ENROLL_FP_BIO_ERRORS).get(code) ?? null;
 }
 
 export function verifyModeName(code: number): string | null {
