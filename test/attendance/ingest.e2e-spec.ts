@@ -263,6 +263,19 @@ describe('ATTLOG ingest (attendance manual 11.2)', () => {
     for (const row of rows) expect(Buffer.compare(row.data, jpeg)).toBe(0);
   });
 
+  it('a photo it cannot read (no PIN line, or no NUL before the data) is acknowledged and kept raw with its bytes, never dropped', async () => {
+    await initialisedTerminal(t, { sn: 'ATT-PHOTO-BAD' });
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x80, 0xff, 0xd9]);
+    const post = (body: Buffer) => fetch(`${t.baseUrl}/iclock/cdata?SN=ATT-PHOTO-BAD&table=ATTPHOTO&Stamp=7`, { method: 'POST', body }).then((r) => r.text());
+    expect(await post(Buffer.concat([Buffer.from('SN=ATT-PHOTO-BAD\nsize=9\nCMD=uploadphoto\0'), jpeg]))).toBe('OK');
+    expect(await post(Buffer.from('PIN=20260303085958-1452.jpg\nSN=ATT-PHOTO-BAD\nsize=9\nCMD=uploadphoto'))).toBe('OK');
+    const kept = await t.ds.query(`SELECT record FROM device_upload WHERE device_sn = 'ATT-PHOTO-BAD' AND table_name = 'ATTPHOTO.rejected' ORDER BY id`);
+    expect(kept.map((k: { record: unknown }) => k.record)).toEqual([
+      { line: 'SN=ATT-PHOTO-BAD\nsize=9\nCMD=uploadphoto', reason: 'ATTPHOTO without PIN (file name)', data: jpeg.toString('base64') },
+      { line: 'PIN=20260303085958-1452.jpg\nSN=ATT-PHOTO-BAD\nsize=9\nCMD=uploadphoto', reason: 'ATTPHOTO without data' },
+    ]);
+  });
+
   it('stores OPLOG operation records once', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-OPLOG' });
     const body = ['OPLOG 4\t0\t2026-03-04 10:22:34\t0\t0\t0\t0', 'OPLOG 5\t0\t2026-03-04 10:22:35\t26\t0\t0\t0'];

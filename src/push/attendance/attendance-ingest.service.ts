@@ -207,6 +207,8 @@ export class AttendanceIngestService {
     const photo = parseAttPhoto(body);
     if (typeof photo === 'string') {
       logRejected(this.logger, device.sn, 'ATTPHOTO', [{ line: body.slice(0, 200), lineNo: 1, reason: photo }], { metrics: this.metrics, kind: 'table' });
+      // Acknowledged, so kept as it came: the header text, and whatever followed its NUL (base64).
+      if (device.admission === 'admitted') await this.ds.transaction((m) => storeRaw(m, device.sn, [refusedPhotoRow(body, photo)]));
       return { received: 1, stored: 0, admitted: device.admission === 'admitted' };
     }
     if (device.admission !== 'admitted') return { received: 1, stored: 0, admitted: false };
@@ -222,7 +224,16 @@ export class AttendanceIngestService {
   }
 }
 
-/** The upload's punches for the insert, one per unique key. */
+/** A refused ATTPHOTO body (latin1, as read) as kept: `ATTPHOTO.rejected`, its header, the reason and its data (base64). */
+function refusedPhotoRow(body: string, reason: string): RawUploadRow {
+  const nul = body.indexOf('\0');
+  const fields: Record<string, string> = { line: (nul < 0 ? body : body.slice(0, nul)).slice(0, 1000), reason };
+  // No NUL: a body too long for a header is the photo itself, kept whole.
+  const data = nul >= 0 ? body.slice(nul + 1) : body.length > 1000 ? body : '';
+  if (data) fields.data = Buffer.from(data, 'latin1').toString('base64');
+  return { table: 'ATTPHOTO.rejected', fields };
+}
+
 /** Tables whose records are key=value fields (11.6 IDCARD, 11.16 ERRORLOG): kept by their fields. */
 const KEYED_TABLES = new Set(['IDCARD', 'ERRORLOG']);
 
