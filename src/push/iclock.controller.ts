@@ -30,6 +30,7 @@ import {
   parseUploadQuery,
   REGISTRY_REFUSED_REPLY,
   UNREGISTERED_REPLY,
+  type KvMap,
   type ServerConfig,
 } from './protocol';
 import { PUSH_SETTINGS, type PushSettings } from './push-settings';
@@ -50,6 +51,11 @@ const ATTENDANCE_UPLOADS = new Set(['ATTLOG', 'OPERLOG', 'ATTPHOTO', 'BIODATA'])
  * User Information"), which the Security PUSH key=value reader refuses. No Security PUSH table has these names.
  */
 const ATTENDANCE_TABLEDATA: Readonly<Record<string, 'ATTLOG' | 'OPERLOG'>> = { ATTLOG: 'ATTLOG', OPERLOG: 'OPERLOG', USERINFO: 'OPERLOG' };
+
+/** An attendance upload's Stamp: `Stamp=`, or `OpStamp=` / `PhotoStamp=` of older firmware (LEGACY_STAMP_NAMES). */
+function uploadStamp(query: KvMap): string | undefined {
+  return query.text('Stamp') ?? query.text('OpStamp') ?? query.text('PhotoStamp');
+}
 
 /** The attendance ingest a table-data upload of this table name goes to, if any. */
 function attendanceTableData(tableName: string | null | undefined): 'ATTLOG' | 'OPERLOG' | null {
@@ -203,7 +209,7 @@ export class IclockController {
     if (kind === 'remoteAuth') return this.text(reply, await this.remoteAuth.answer(sn, body));
     if (uploadTable) await this.kinds.observe(sn, { uploadTable });
     const s = await this.registry.resolve(sn);
-    if (ATTENDANCE_UPLOADS.has(attTable) && !q.tableName) return this.text(reply, await this.attendanceUpload(s, attTable, q.query.text('Stamp'), body));
+    if (ATTENDANCE_UPLOADS.has(attTable) && !q.tableName) return this.text(reply, await this.attendanceUpload(s, attTable, uploadStamp(q.query), body));
     switch (kind) {
       case 'tabledata': {
         const table = q.tableName ?? '';
@@ -242,7 +248,7 @@ export class IclockController {
         // one row per line (device_upload), and acknowledged: field-samples rule 16.
         const table = q.table ?? q.tableName ?? kind;
         this.logger.log(`device ${sn}: ${kind} upload (${redactUrl(raw).slice(0, 200)}) kept raw as ${table}`);
-        if (speaksAttendance(s)) return this.text(reply, await this.attendanceRaw(s, table, q.query.text('Stamp'), body));
+        if (speaksAttendance(s)) return this.text(reply, await this.attendanceRaw(s, table, uploadStamp(q.query), body));
         return this.text(reply, formatUploadReply(q, await this.uploads.ingestRaw(s, table, body)));
       }
     }

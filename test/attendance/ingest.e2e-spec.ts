@@ -103,6 +103,20 @@ describe('initialisation (attendance manual 5)', () => {
     expect(term.serverOptions.ATTLOGStamp).toBe('1');
   });
 
+  it('older firmware: its Stamp, OpStamp and PhotoStamp uploads are noted and handed back under those names too', async () => {
+    const init = async () => {
+      const body = await (await fetch(`${t.baseUrl}/iclock/cdata?SN=ATT-OLDSTAMP&options=all&pushver=2.2.14&language=69`)).text();
+      return Object.fromEntries(body.split('\n').slice(1).map((l) => l.split('=', 2)).filter(([k]) => /Stamp$/.test(k)));
+    };
+    expect(await init()).toMatchObject({ Stamp: 'None', OpStamp: 'None', PhotoStamp: 'None', ATTLOGStamp: 'None' });
+    const post = (query: string, body: string | Buffer) => fetch(`${t.baseUrl}/iclock/cdata?SN=ATT-OLDSTAMP&${query}`, { method: 'POST', body }).then((r) => r.text());
+    expect(await post('table=ATTLOG&Stamp=500', '1452\t2026-03-07 09:00:00\t0\t1\t0\t0\t0\n')).toBe('OK: 1');
+    expect(await post('table=OPERLOG&OpStamp=600', 'OPLOG 4\t0\t2026-03-07 10:22:34\t0\t0\t0\t0\n')).toBe('OK: 1');
+    const photo = Buffer.concat([Buffer.from('PIN=20260307090000-1452.jpg\nSN=ATT-OLDSTAMP\nsize=4\nCMD=uploadphoto\0'), Buffer.from([0xff, 0xd8, 0xff, 0xd9])]);
+    expect(await post('table=ATTPHOTO&PhotoStamp=700', photo)).toBe('OK');
+    expect(await init()).toMatchObject({ Stamp: '500', OpStamp: '600', PhotoStamp: '700', ATTLOGStamp: '500', OPERLOGStamp: '600', ATTPHOTOStamp: '700' });
+  });
+
   it('a pending terminal under manual admission is recorded and told nothing; approval brings the block', async () => {
     const manual = await startTestApp({ deviceAdmission: 'manual' });
     try {

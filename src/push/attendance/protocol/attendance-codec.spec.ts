@@ -240,6 +240,10 @@ describe('initialisation (attendance manual 5)', () => {
     expect(lines).toContain('ATTLOGStamp=None');
     expect(lines).toContain('OPERLOGStamp=9999');
     expect(lines).toContain('ATTPHOTOStamp=None');
+    // The same marks under older firmware's names.
+    expect(lines).toContain('Stamp=None');
+    expect(lines).toContain('OpStamp=9999');
+    expect(lines).toContain('PhotoStamp=None');
     expect(lines).toContain('ErrorDelay=30');
     expect(lines).toContain('Delay=10');
     expect(lines).toContain('TransTimes=00:00;14:05');

@@ -11,6 +11,9 @@
  *   BIODATAStamp=<n>
  *   IDCARDStamp=<n>
  *   ERRORLOGStamp=<n>
+ *   Stamp=<n>            (ATTLOG's, OPERLOG's and ATTPHOTO's again under the older firmware's names)
+ *   OpStamp=<n>
+ *   PhotoStamp=<n>
  *   ErrorDelay=<s>
  *   Delay=<s>
  *   TransTimes=<HH:MM>;<HH:MM>
@@ -44,6 +47,18 @@ export interface AttStamps {
 
 export const ATT_STAMP_TABLES = ['ATTLOG', 'OPERLOG', 'ATTPHOTO', 'BIODATA', 'IDCARD', 'ERRORLOG'] as const;
 export type AttStampTable = (typeof ATT_STAMP_TABLES)[number];
+
+/**
+ * Stamp names of older iclock firmware, in the initialisation answer and on its uploads (`table=OPERLOG&OpStamp=`,
+ * `table=ATTPHOTO&PhotoStamp=`): `Stamp` is ATTLOG's (11.2 refers to "the Stamp or ATTLOGStamp parameter"), `OpStamp`
+ * OPERLOG's, `PhotoStamp` ATTPHOTO's. Such firmware never sees the `<table>Stamp` names: without these it is handed
+ * no mark and uploads its whole log, users and templates included, at every boot.
+ */
+export const LEGACY_STAMP_NAMES: ReadonlyArray<readonly [string, AttStampTable]> = [
+  ['Stamp', 'ATTLOG'],
+  ['OpStamp', 'OPERLOG'],
+  ['PhotoStamp', 'ATTPHOTO'],
+];
 
 /** The protocol version this server implements for terminals (attendance manual Appendix 6). */
 export const ATT_SERVER_VER = '2.4.1';
@@ -137,6 +152,8 @@ export function formatAttInitReply(sn: string, c: AttInitConfig): string {
   const out = [`GET OPTION FROM: ${sn}`];
   // Every data type section 5 lists, IDCARD and ERRORLOG too (their uploads are kept raw, with their Stamp).
   for (const t of ATT_STAMP_TABLES) out.push(line(`${t}Stamp`, stampValue(c.stamps[t])));
+  // The same marks under the names older iclock firmware reads (the manual's "the Stamp or ATTLOGStamp parameter").
+  for (const [name, t] of LEGACY_STAMP_NAMES) out.push(line(name, stampValue(c.stamps[t])));
   out.push(
     line('ErrorDelay', c.errorDelay),
     line('Delay', c.delay),
