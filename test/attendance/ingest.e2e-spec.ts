@@ -300,6 +300,10 @@ describe('ATTLOG ingest (attendance manual 11.2)', () => {
       { op_type: 4, operands: ['0', '0', '0', '0'] },
       { op_type: 5, operands: ['26', '0', '0', '0'] },
     ]);
+    // An OpType no operation log can hold (damage) is refused and kept raw, not silently skipped.
+    expect((await term.uploadOperlog(['OPLOG 99999999999\t0\t2026-03-04 10:22:36\t0\t0\t0\t0'])).body).toBe('OK: 1');
+    const raw = await t.ds.query(`SELECT record->>'reason' AS reason FROM device_upload WHERE device_sn = 'ATT-OPLOG' AND table_name = 'OPERLOG.rejected'`);
+    expect(raw).toEqual([{ reason: 'OPLOG OpType out of range' }]);
   });
 
   it('keeps a comparison photo (BIOPHOTO, 11.15) raw, once, beside the records of its upload', async () => {

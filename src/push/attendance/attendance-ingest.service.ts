@@ -171,7 +171,7 @@ export class AttendanceIngestService {
     const operands: string[] = [];
     for (const r of rows) {
       const key = clip(`${device.sn}_${r.opType}_${r.opWho}_${r.time}_${r.values.join(',')}`, 300)!;
-      if (keys.includes(key) || int32(r.opType) === null) continue;
+      if (keys.includes(key)) continue;
       keys.push(key);
       types.push(r.opType);
       who.push(clip(r.opWho, 64) ?? '');

@@ -91,18 +91,23 @@ function text(m: KvMap, k: string): string | null {
   return v === undefined ? null : v.trim();
 }
 
+/** An OpType the operation log can hold (Appendix 3 codes are small; anything past 32 bits is damage). */
+const isOpType = (n: number): boolean => Number.isInteger(n) && n >= -2147483648 && n <= 2147483647;
+
 function oplog(rest: string, lineNo: number): OplogRecord | string {
   const f = rest.split('\t');
   if (f.length < 3 && !rest.includes('\t')) {
     // The manual prints TABs as spaces: `OPLOG 4 14 2015-07-30 10:22:34 0 0 0 0`.
     const m = /^\s*(-?\d+)\s+(\S+)\s+(.*)$/.exec(rest);
     if (!m) return 'OPLOG without OpType, OpWho and OpTime';
+    if (!isOpType(Number(m[1]))) return 'OPLOG OpType out of range';
     const t = parseAttlogLine(`${m[2]} ${m[3]}`, lineNo);
     if (typeof t === 'string') return `OPLOG: ${t}`;
     return { kind: 'OPLOG', opType: Number(m[1]), opWho: m[2], wallClock: t.wallClock, time: t.time, values: [t.status, t.verify, t.workCode, ...t.reserved].map((v) => (v === null ? '' : String(v))), lineNo };
   }
   const opType = /^\s*-?\d+\s*$/.test(f[0] ?? '') ? Number(f[0]) : NaN;
   if (!Number.isInteger(opType)) return 'OPLOG with a non-numeric OpType';
+  if (!isOpType(opType)) return 'OPLOG OpType out of range';
   const t = parseAttlogLine(`${(f[1] ?? '').trim() || '0'}\t${f[2] ?? ''}`, lineNo);
   if (typeof t === 'string') return `OPLOG: ${t}`;
   const values = f.slice(3).map((v) => v.trim());
