@@ -87,6 +87,21 @@ describe('initialisation (attendance manual 5)', () => {
     expect(term.serverOptions.TransFlag).toBe('111111111111');
   });
 
+  it('a Push 3.x unit announcing pushver=2.4.1 (its options say PushVersion 3.1.6S) is sent CHECK and then gets the digits: its punches arrive', async () => {
+    // Field samples hs-speedface-v5l-zam230-att and other-registration-loop-15s: handed the names, it transmits nothing.
+    const term = await initialisedTerminal(t, { sn: 'AJE1261900133', pushver: '2.4.1', pushVersion: 'Ver 3.1.6S-20251028' });
+    expect(term.serverOptions.TransFlag).toMatch(/^TransData /);
+    await term.punch({ pin: '1452', time: '2026-03-08 08:00:00', status: 0, verify: 15 });
+    const done = await term.drain();
+    expect(done.filter((d) => d.command === 'CHECK').map((d) => d.returnCode)).toEqual([0]);
+    expect(term.serverOptions.TransFlag).toBe('111111111111');
+    expect((await punchesOf(t, 'AJE1261900133')).map((p: { pin: string; at: string }) => `${p.pin} ${p.at}`)).toEqual(['1452 2026-03-08 02:30:00']);
+    // Its next boot: digits at once, and no CHECK again.
+    expect(await term.init()).toBe(true);
+    expect(term.serverOptions.TransFlag).toBe('111111111111');
+    expect((await term.drain()).filter((d) => d.command === 'CHECK')).toEqual([]);
+  });
+
   it('a terminal padding its query values with NUL (C firmware) initialises and polls: the padding is dropped', async () => {
     const init = await fetch(`${t.baseUrl}/iclock/cdata?SN=ATT-NUL&options=all&pushver=2.4.1%00&language=69%00&pushcommkey=a%00b&DeviceType=att%00`);
     expect(await init.text()).toMatch(/^GET OPTION FROM: ATT-NUL\n/);

@@ -251,11 +251,9 @@ describe('terminal commands (gateway extension)', () => {
     await term.punch({ pin: '1', time: '2026-05-03 17:00:00', status: 1, verify: 1 });
     expect((await initialisedTerminal(t, { sn: 'ATT-CHECK' })).serverOptions.ATTLOGStamp).toMatch(/^[1-9]\d*$/);
     expect((await t.post('/api/gateway/attendance/terminals/ATT-CHECK/command', { action: 'check' })).body).toMatchObject({ code: 0, data: 'CHECK' });
+    // The terminal re-reads its initialisation on CHECK: Stamp 0, so it uploads its records again (the simulator does).
     expect((await term.drain()).map((d) => [d.command, d.returnCode])).toEqual([['CHECK', 0]]);
-    // The terminal re-reads its initialisation: Stamp 0, so it uploads its records again.
-    expect(await term.init()).toBe(true);
     expect(term.serverOptions.ATTLOGStamp).toBe('0');
-    expect((await term.uploadAttlog(term.log)).body).toBe('OK: 2');
     expect(await punchesOf(t, 'ATT-CHECK')).toHaveLength(2);
     // Once: the initialisation after that hands back the Stamp held, which the re-upload carried forward.
     expect(await term.init()).toBe(true);

@@ -97,6 +97,12 @@ export interface AttendanceTerminalOptions {
   queryResultsVia?: 'cdata' | 'querydata';
   /** Lines per querydata packet (default 100). */
   queryPacketSize?: number;
+  /**
+   * `PushVersion=` of its options push (none by default). Push 3.x firmware (`Ver 3.1.6S-…`) handed the TransFlag
+   * names instead of digits transmits nothing (field notes 14): its punches stay in its log, unsent, until an
+   * initialisation gives it the digits.
+   */
+  pushVersion?: string;
 }
 
 const DEFAULT_KEY = '4a9594af164f2b9779b59e8554b5df26';
@@ -208,10 +214,25 @@ export class AttendanceTerminal {
         'FaceFunOn=1',
         `FPVersion=${biodata ? 12 : 10}`,
         ...(biodata ? ['BioDataFun=1', `MultiBioDataSupport=${this.opts.multiBioDataSupport ?? '0:1:1:0:0:0:0:0:0:1'}`] : []),
+        ...(this.opts.pushVersion ? [`PushVersion=${this.opts.pushVersion}`] : []),
       ];
       await this.send('POST', '/iclock/cdata', [['SN', this.sn], ['table', 'options']], opts.join(','));
     }
+    // Allowed to transmit again: what it held back goes now (TransInterval).
+    if (this.transmits && this.unsent.length > 0) {
+      const rows = this.unsent.splice(0);
+      if ((await this.uploadAttlog(rows)).status !== 200) this.unsent.unshift(...rows);
+    }
     return true;
+  }
+
+  /** Punches made while it would not transmit (Push 3.x firmware handed the TransFlag names), not yet uploaded. */
+  readonly unsent: TerminalPunch[] = [];
+
+  /** False for Push 3.x firmware (pushVersion) whose initialisation gave TransFlag as names: it uploads nothing. */
+  get transmits(): boolean {
+    const major = Number(/^\s*[Vv]?(?:er\s*)?(\d+)/.exec(this.opts.pushVersion ?? '')?.[1]);
+    return !(major >= 3) || /^\d+$/.test(this.serverOptions.TransFlag ?? '');
   }
 
   /** `INFO=` value (manual 9): firmware, users, fingerprints, records, IP, FP/face algorithms, faces, functions. */
@@ -366,6 +387,10 @@ export class AttendanceTerminal {
         return 0;
       }
       case 'CHECK':
+        // 12.3.1: it reads its initialisation again, and uploads its records again when handed ATTLOGStamp=0.
+        if (!(await this.init())) return -1008;
+        if (this.serverOptions.ATTLOGStamp === '0' && this.log.length > 0) await this.uploadAttlog(this.log);
+        return 0;
       case 'LOG':
       case 'INFO':
       case 'REBOOT':
@@ -480,7 +505,8 @@ export class AttendanceTerminal {
   /** A punch at the terminal: kept in its log and, when online, uploaded at once (Realtime=1). */
   async punch(p: TerminalPunch): Promise<HttpResult | null> {
     this.log.push(p);
-    return this.online ? this.uploadAttlog([p]) : null;
+    if (this.online && !this.transmits) this.unsent.push(p);
+    return this.online && this.transmits ? this.uploadAttlog([p]) : null;
   }
 
   /** `POST /iclock/cdata?SN=&table=ATTLOG&Stamp=` with positional TAB-separated records. */

@@ -11,7 +11,7 @@ import { clip } from '../device-registry.service';
 import { instantToWallClock, type KvMap } from '../protocol';
 import { PUSH_SETTINGS, type PushSettings } from '../push-settings';
 import { WorkSignalService } from '../work-signal.service';
-import { attQueryAttlog, formatAttInitReply, parseAttInfo, wantsTransFlagDigits, type AttStamps } from './protocol';
+import { ATT_CHECK, attQueryAttlog, formatAttInitReply, parseAttInfo, wantsTransFlagDigits, type AttStamps } from './protocol';
 
 /** A terminal that initialised while admitted: for the first time in this database (`first`), or again (a reboot, a factory reset). */
 export interface TerminalReadyEvent {
@@ -105,6 +105,11 @@ export class AttendanceTerminalService implements OnModuleInit {
    * (refreshLanguage), so that polls keep costing no query.
    */
   private readonly chinese = new Set<string>();
+  /**
+   * Per SN, the TransFlag form its last initialisation here was answered with (`names`: format II, `digits`: format I,
+   * `checked`: names, and a CHECK has been queued since so that it reads the digits; see noteTransFlagForm).
+   */
+  private readonly transFlagForms = new Map<string, 'names' | 'digits' | 'checked'>();
   /** The language reloads, one after the other in the order of the notifications (the last one read wins). */
   private languageReloads: Promise<void> = Promise.resolve();
 
@@ -256,13 +261,42 @@ export class AttendanceTerminalService implements OnModuleInit {
     // initialisation hands back ATTLOGStamp=0 and the terminal uploads its attendance records again (each stored
     // once). The Stamp held is kept: later uploads carry it forward as before.
     if (row?.check_reset) stamps.ATTLOG = '0';
+    // Format I for Push 3.x firmware: by the pushver it announces, or by the PushVersion its options last reported
+    // (a 3.1.x unit can announce pushver=2.4.1, field notes 14 and hs-speedface-v5l-zam230-att).
+    const transFlagDigits =
+      wantsTransFlagDigits(Object.entries(query).find(([k]) => k.toLowerCase() === 'pushver')?.[1]) || wantsTransFlagDigits(await this.reportedPushVersion(s.sn));
+    this.transFlagForms.set(s.sn, transFlagDigits ? 'digits' : 'names');
     return formatAttInitReply(s.sn, {
       stamps,
       errorDelay: this.settings.errorDelay,
       delay: s.requestDelay ?? this.settings.requestDelay,
       timeZoneMinutes: zoneOffsetMinutes(new Date(), this.config.timeZone),
-      transFlagDigits: wantsTransFlagDigits(Object.entries(query).find(([k]) => k.toLowerCase() === 'pushver')?.[1]),
+      transFlagDigits,
     });
+  }
+
+  /** The `PushVersion` of the terminal's latest options upload that names one (section 8), if any. */
+  private async reportedPushVersion(sn: string): Promise<string | undefined> {
+    const [row]: Array<{ v: string | null }> = await this.ds.query(
+      `SELECT COALESCE(u.record->>'PushVersion', u.record->>'~PushVersion') AS v FROM device_upload u
+        WHERE u.device_sn = $1 AND u.table_name = 'options' AND (u.record ? 'PushVersion' OR u.record ? '~PushVersion') ORDER BY u.id DESC LIMIT 1`,
+      [sn],
+    );
+    return row?.v ?? undefined;
+  }
+
+  /**
+   * A terminal answered with the TransFlag names whose options (pushed right after) report Push 3.x firmware: handed
+   * the names, such firmware transmits nothing (field notes 14), so it is sent CHECK (12.3.1), on which it reads its
+   * initialisation again, now with the digits. Once per initialisation answered with the names.
+   */
+  private async noteTransFlagForm(s: DeviceSession, options: KvMap): Promise<void> {
+    if (this.transFlagForms.get(s.sn) !== 'names' || s.admission !== 'admitted') return;
+    const reported = options.text('PushVersion');
+    if (!wantsTransFlagDigits(reported)) return;
+    this.transFlagForms.set(s.sn, 'checked');
+    this.logger.log(`terminal ${s.sn} reports PushVersion ${reported} but announced an older pushver: CHECK, so that it reads TransFlag in digits`);
+    await this.ds.transaction((m) => this.queue.enqueue(m, s.sn, [ATT_CHECK]));
   }
 
   /**
@@ -317,6 +351,7 @@ export class AttendanceTerminalService implements OnModuleInit {
    */
   async noteOptions(s: DeviceSession, options: KvMap): Promise<void> {
     await this.noteBioOptions(s, options);
+    await this.noteTransFlagForm(s, options);
     const name = clip(options.text('DeviceName') ?? null, 100);
     const firm = clip(options.text('FirmVer') ?? options.text('FWVersion') ?? null, 100);
     if (!name && !firm) return;
