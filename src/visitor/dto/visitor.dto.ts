@@ -9,8 +9,11 @@ import { MAX_LIST_CHARS, MAX_PIN_CHARS, MAX_TIME_CHARS } from '../../common/limi
 import { IsCardNo } from '../../common/card.decorator';
 import { ToTrimmedString } from '../../common/transforms';
 
-/** A date too long to be one is a date format error (-249), as a malformed one is. */
-const TOO_LONG_DATE = { context: { code: VisCode.DateFormat } };
+/**
+ * A date that is not text (a JSON array or object) or too long to be one is a date format error (-249), as a
+ * malformed one is; the service reads text only.
+ */
+const DATE_FORMAT = { context: { code: VisCode.DateFormat } };
 
 const CERT_TYPES = '2 national ID card, 3 passport, 4 driver licence, 5 work permit, 6 real-name card, 7 driving licence, 8 others';
 
@@ -96,13 +99,15 @@ export class VisReservationAddDto extends VisitorBaseDto {
   @ApiProperty({ example: '2018-08-31 14:40:00', description: 'planned start yyyy-MM-dd HH:mm:ss (-247 empty, -249 format)' })
   @IsOptional()
   @ToTrimmedString()
-  @MaxInputLength(MAX_TIME_CHARS, TOO_LONG_DATE)
+  @IsString(DATE_FORMAT)
+  @MaxInputLength(MAX_TIME_CHARS, DATE_FORMAT)
   visitDate?: string;
 
   @ApiProperty({ example: '2018-08-31 23:59:59', description: 'planned end yyyy-MM-dd HH:mm:ss; a bare date yyyy-MM-dd ends with that day (23:59:59) (-247 empty, -249 format, -252 before the start)' })
   @IsOptional()
   @ToTrimmedString()
-  @MaxInputLength(MAX_TIME_CHARS, TOO_LONG_DATE)
+  @IsString(DATE_FORMAT)
+  @MaxInputLength(MAX_TIME_CHARS, DATE_FORMAT)
   visitEndDate?: string;
 }
 
@@ -110,7 +115,8 @@ export class VisReservationDelDto extends VisitorCertDto {
   @ApiProperty({ example: '2018-08-31 14:40:00', description: 'visitDate of the reservation, or a bare date (yyyy-MM-dd) for the reservations of that day (-247 empty, -249 format)' })
   @IsOptional()
   @ToTrimmedString()
-  @MaxInputLength(MAX_TIME_CHARS, TOO_LONG_DATE)
+  @IsString(DATE_FORMAT)
+  @MaxInputLength(MAX_TIME_CHARS, DATE_FORMAT)
   visitDate?: string;
 }
 
@@ -140,13 +146,15 @@ export class VisRegistrationAddDto extends VisitorBaseDto {
   @ApiProperty({ example: '2018-08-31 14:40:00', description: 'visit start yyyy-MM-dd HH:mm:ss' })
   @IsOptional()
   @ToTrimmedString()
-  @MaxInputLength(MAX_TIME_CHARS, TOO_LONG_DATE)
+  @IsString(DATE_FORMAT)
+  @MaxInputLength(MAX_TIME_CHARS, DATE_FORMAT)
   startTime?: string;
 
   @ApiProperty({ example: '2018-08-31 23:59:59', description: 'visit end yyyy-MM-dd HH:mm:ss, the visitor loses access then; a bare date yyyy-MM-dd ends with that day (23:59:59)' })
   @IsOptional()
   @ToTrimmedString()
-  @MaxInputLength(MAX_TIME_CHARS, TOO_LONG_DATE)
+  @IsString(DATE_FORMAT)
+  @MaxInputLength(MAX_TIME_CHARS, DATE_FORMAT)
   endTime?: string;
 
   @ApiPropertyOptional({ example: '123456789', description: 'card issued to the visitor (-23 when in use)' })
