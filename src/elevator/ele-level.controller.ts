@@ -26,7 +26,7 @@ export class EleLevelController {
     return ok(null);
   }
 
-  @Get('api/eleLevel/getById/:id')
+  @Get(['api/eleLevel/getById/:id', 'api/v2/eleLevel/getById/:id'])
   @ApiOperation({ summary: '2.2.2 Get Ele Level by Id' })
   @ApiParam({ name: 'id', example: '402856aa6c3bbde1016c3bc2329200ff' })
   @ApiOkResponse({ type: envelopeOf(ModuleLevelResponseDto) })
@@ -34,7 +34,7 @@ export class EleLevelController {
     return ok(toModuleLevel(await this.levels.requireById('ele', id.trim())));
   }
 
-  @Get('api/eleLevel/getByName/:name')
+  @Get(['api/eleLevel/getByName/:name', 'api/v2/eleLevel/getByName/:name'])
   @ApiOperation({ summary: '2.2.3 Get Ele Level by Name' })
   @ApiParam({ name: 'name', example: 'public level group' })
   @ApiOkResponse({ type: envelopeOf(ModuleLevelResponseDto) })

@@ -26,7 +26,7 @@ export class PsgLevelController {
     return ok(null);
   }
 
-  @Get('api/psgLevel/getById/:id')
+  @Get(['api/psgLevel/getById/:id', 'api/v2/psgLevel/getById/:id'])
   @ApiOperation({ summary: '2.32.2 Get Gate Control Level by Id' })
   @ApiParam({ name: 'id', example: '402856aa6c3bbde1016c3bc2329200ff' })
   @ApiOkResponse({ type: envelopeOf(ModuleLevelResponseDto) })
@@ -34,7 +34,7 @@ export class PsgLevelController {
     return ok(toModuleLevel(await this.levels.requireById('psg', id.trim())));
   }
 
-  @Get('api/psgLevel/getByName/:name')
+  @Get(['api/psgLevel/getByName/:name', 'api/v2/psgLevel/getByName/:name'])
   @ApiOperation({ summary: '2.32.3 Get Entrance Access Level by Name' })
   @ApiParam({ name: 'name', example: 'public level group' })
   @ApiOkResponse({ type: envelopeOf(ModuleLevelResponseDto) })

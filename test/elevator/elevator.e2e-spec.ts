@@ -88,6 +88,9 @@ describe('elevator levels and rights on the controller', () => {
     expect((await t.get(`/api/eleLevel/getById/${levelA}`)).body).toEqual({ code: 0, message: 'success', data: { id: levelA, name: 'Floors 1,3,8,9' } });
     expect((await t.get(`/api/eleLevel/getByName/${encodeURIComponent('Floor 12')}`)).body.data).toEqual({ id: levelB, name: 'Floor 12' });
     expect((await t.get('/api/eleLevel/getById/00000000000000000000000000000000')).body).toMatchObject({ code: -24, data: null });
+    expect((await t.get(`/api/v2/eleLevel/getById/${levelA}`)).body).toEqual({ code: 0, message: 'success', data: { id: levelA, name: 'Floors 1,3,8,9' } });
+    expect((await t.get(`/api/v2/eleLevel/getByName/${encodeURIComponent('Floor 12')}`)).body.data).toEqual({ id: levelB, name: 'Floor 12' });
+    expect((await t.get('/api/v2/eleLevel/getById/00000000000000000000000000000000')).body).toMatchObject({ code: -24, data: null });
     expect((await t.post('/api/gateway/eleLevel/save', { name: 'Bad', pointIds: ['00000000000000000000000000000000'] })).body.code).toBe(-404);
     expect((await t.get('/api/eleLevel/list', { pageNo: 1, pageSize: 10 })).body.data).toEqual([
       { id: levelA, name: 'Floors 1,3,8,9' },

@@ -165,6 +165,10 @@ describe('entrance-control levels and events', () => {
     expect((await t.get('/api/v2/psgLevel/list', { pageNo: 1, pageSize: 10 })).body.data).toMatchObject({ total: 1, data: [{ id: levelId, name: 'Gate 2' }] });
     expect((await t.get(`/api/psgLevel/getById/${levelId}`)).body.data).toEqual({ id: levelId, name: 'Gate 2' });
     expect((await t.get('/api/psgLevel/getByName/Gate%202')).body.data).toEqual({ id: levelId, name: 'Gate 2' });
+    // The v2 twins a later manual's catalogue lists (/api/v2/psgLevel/getById/{id}, getByName/{name}), as accLevel has them.
+    expect((await t.get(`/api/v2/psgLevel/getById/${levelId}`)).body).toEqual({ code: 0, message: 'success', data: { id: levelId, name: 'Gate 2' } });
+    expect((await t.get('/api/v2/psgLevel/getByName/Gate%202')).body.data).toEqual({ id: levelId, name: 'Gate 2' });
+    expect((await t.get('/api/v2/psgLevel/getById', { id: levelId })).body.data).toEqual({ id: levelId, name: 'Gate 2' });
     const from = cc.received.length;
     const panelFrom = panel.received.length;
     expect((await t.post('/api/psgLevel/syncPerson', undefined, { pin: '801', levelIds: levelId })).body.code).toBe(0);
