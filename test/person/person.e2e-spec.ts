@@ -95,6 +95,13 @@ describe('person/add (2.13.1) reaches exactly the devices of its levels', () => 
     }
     expect((await t.post('/api/person/add', { pin: '1009', name: 'No Photo' })).body.code).toBe(0);
     expect((await t.get('/api/person/get/1009')).body.data.vislightPhotoPath).toBe('');
+    // 2.13.9's photoPath, where personPhoto is served: the photo the person has (it answered "" beside a personPhoto).
+    const v2 = (await t.post('/api/v2/person/getPersonList', { pins: '1001,1009', pageNo: 1, pageSize: 10 })).body.data.data;
+    expect(v2.map((p: any) => [p.pin, p.photoPath, p.personPhoto === '']).sort()).toEqual([
+      ['1001', '/upload/pers/user/cropface/1001/1001.jpg', false],
+      ['1009', '', true],
+    ]);
+    expect((await t.get('/api/v2/person/get', { pin: '1001' })).body.data.photoPath).toBe(got.vislightPhotoPath);
   });
 
   it('leave (2.13.6) removes the person everywhere, rights first, then user, then templates and photo; reinstated (2.13.10) puts them back', async () => {

@@ -51,7 +51,7 @@ export class PersonFullDto {
   @ApiProperty({ example: null, nullable: true, type: String }) accEndTime!: string | null;
   @ApiProperty({ example: '' }) certType!: string;
   @ApiProperty({ example: '' }) certNumber!: string;
-  @ApiProperty({ example: '' }) photoPath!: string;
+  @ApiProperty({ example: '', description: 'where the person photo (personPhoto) is served: the gateway keeps one photo, so the vislightPhotoPath; "" without a photo' }) photoPath!: string;
   @ApiProperty({ example: null, nullable: true, type: String }) hireDate!: string | null;
   @ApiProperty({ example: false }) isDisabled!: boolean;
   @ApiProperty({ example: '' }) vislightPhoto!: string;
@@ -99,7 +99,7 @@ export function toPersonFull(p: Person, x: PersonExtras, timeZone: string): Pers
     accEndTime: formatCvDateTime(p.accEndTime, timeZone),
     certType: p.certType ?? '',
     certNumber: p.certNumber ?? '',
-    photoPath: '',
+    photoPath: personPhotoPath(p.pin, p.photo),
     hireDate: p.hireDate,
     isDisabled: p.isDisabled,
     vislightPhoto: p.photo ?? '',
