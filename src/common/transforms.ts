@@ -14,12 +14,22 @@ export const ToTrimmedString = () =>
 export const ToPinString = () =>
   Transform(({ value }) => (typeof value === 'string' ? value.trim() : typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value));
 
-/** `?x=false` must not become true: map the words explicitly. */
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
+
+/**
+ * `?x=false` must not become true: map the words explicitly, in any case. .NET and Python clients write a
+ * boolean as "True"/"False" (bool.ToString(), str(True)); CVSecurity reads "True" and "TRUE" in JSON and, in a
+ * query or form, true/false, yes/no, on/off and 1/0 in any case, so the gateway takes the same words.
+ * Anything else stays as it is, for the boolean check to refuse.
+ */
 export const ToBoolean = () =>
   Transform(({ value }) => {
-    if (value === true || value === 'true' || value === '1' || value === 1) return true;
-    if (value === false || value === 'false' || value === '0' || value === 0) return false;
-    return value;
+    if (value === true || value === 1) return true;
+    if (value === false || value === 0) return false;
+    if (typeof value !== 'string') return value;
+    const word = value.trim().toLowerCase();
+    return TRUE_WORDS.has(word) ? true : FALSE_WORDS.has(word) ? false : value;
   });
 
 export const ToInteger = () =>

@@ -282,6 +282,36 @@ describe('synonyms', () => {
   });
 });
 
+describe('a boolean as the words clients write', () => {
+  it('"True"/"False" (.NET bool.ToString(), Python str(True)), "TRUE", yes/no and on/off, in JSON, a form or the query, are read as CVSecurity reads them', async () => {
+    const flags = async (pin: string) => {
+      const p = (await send('GET', '/api/v2/person/get', { pin })).body.data;
+      return [p.isDisabled, p.isSendMail];
+    };
+    const cases: Array<[unknown, boolean]> = [['True', true], ['False', false], ['TRUE', true], ['FALSE', false], [' true ', true], ['yes', true], ['No', false], ['on', true], ['off', false], [true, true], [0, false]];
+    for (const [word, meant] of cases) {
+      const r = await send('POST', '/api/person/addPersonnelBasicInfo', {}, { pin: 'bool-json', name: 'Bool', isDisabled: word, isSendMail: word });
+      expect(r.body, `JSON ${JSON.stringify(word)}`).toEqual({ code: 0, message: 'success', data: null });
+      expect(await flags('bool-json'), `JSON ${JSON.stringify(word)}`).toEqual([meant, meant]);
+    }
+    // A C# client building a form or a query from its bools.
+    const form = await t.request('POST', '/api/person/addPersonnelBasicInfo', {
+      body: `pin=bool-form&name=Bool&isDisabled=True&isSendMail=False&access_token=${TEST_TOKEN}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(form.body.code).toBe(0);
+    expect(await flags('bool-form')).toEqual([true, false]);
+    expect((await send('POST', '/api/person/addPersonnelBasicInfo', { pin: 'bool-query', name: 'Bool', isDisabled: 'False', isSendMail: 'True' })).body.code).toBe(0);
+    expect(await flags('bool-query')).toEqual([false, true]);
+    // Words that are no boolean are still refused, and change nothing.
+    for (const word of ['maybe', 'truee', '2', 'T']) {
+      const r = await send('POST', '/api/person/addPersonnelBasicInfo', {}, { pin: 'bool-query', name: 'Bool', isDisabled: word });
+      expect([r.body.code < 0, r.body.data], word).toEqual([true, null]);
+    }
+    expect(await flags('bool-query')).toEqual([false, true]);
+  });
+});
+
 describe('a list in every array form', () => {
   /** The list parameters of the manual's endpoints: a comma-separated example, or an array of scalars. */
   function listParams() {
