@@ -2,8 +2,9 @@
  * JSON as the REST manual prints it. Several of its example bodies are not strict JSON, and clients that
  * copied them into their code send them so: a trailing comma before `}` (2.13.7, 2.13.8, 2.18.10, 2.18.12),
  * a doubled closing quote (`"2021-11-19 18:00:00"",` in 2.18.10), typographic quotes around a value
- * (`"personPhoto":“picture-base64”` in 2.13.1), and a body without its outer braces (`"content": {...}` in
- * 2.18.11). A body that strict JSON.parse reads is never touched; one it refuses is repaired of those quirks
+ * (`"personPhoto":“picture-base64”` in 2.13.1), a body without its outer braces (`"content": {...}` in
+ * 2.18.11), and a comma missing at a line break between two members (`"visitDate": "…"` then, on the next line,
+ * `“visitEndDate”: "…"` in 2.15.1). A body that strict JSON.parse reads is never touched; one it refuses is repaired of those quirks
  * only, and read again. Anything still not JSON throws the strict parser's error.
  */
 export function parseLenientJson(text: string): unknown {
@@ -61,6 +62,10 @@ export function repairManualJson(text: string): string {
       i = j + 1;
       // A doubled closing quote before the next separator: `"value"",`.
       if (text[i] === '"' && /^\s*[,}\]\r\n]/.test(text.slice(i + 1, i + 3) || '}')) i++;
+      // A comma missing at a line break: a string, then on a later line the next member's key (2.15.1). Strict
+      // JSON never has a string straight after a string, so this only mends what would not parse.
+      const gap = /^[ \t\r\n]*/.exec(text.slice(i))![0];
+      if (gap.includes('\n') && (text[i + gap.length] === '"' || OPEN_QUOTES.has(text[i + gap.length]))) out += ',';
       continue;
     }
     if (c === ',') {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCvDateTime } from '../../src/common/time';
 import { encodeZkSeconds, instantToWallClock } from '../../src/push/protocol';
 import { Device, expectSameShape, levelId, manualExample } from '../sync/access-helpers';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
 
 /**
  * 2.15-2.17 visitors end to end. V1 and V2 hold the doors of the visitor level "Visitors"; V2 announces
@@ -81,6 +81,19 @@ describe('visReservation (2.15): stored only', () => {
     expect(await v2.since()).toEqual([]);
     await expect(t.post('/api/visReservation/del', undefined, { certType: '3', certNum: '4512', visitDate: '2030-08-31 14:40:00' }).then((r) => r.body)).resolves.toEqual(ok);
     await expect(t.post('/api/visReservation/del', undefined, { certType: '3', certNum: '4512', visitDate: '2030-08-31 14:40:00' }).then((r) => r.body)).resolves.toEqual({ code: -248, message: 'No eligible visitor reservation information', data: null });
+  });
+
+  it('reads 2.15.1\'s example body as printed (no comma after visitDate, “visitEndDate” in typographic quotes)', async () => {
+    const printed = [
+      '{', '', '"persPersonPin": "5",', '', '"certType": "3",', '', '"certNum": "2151",', '', '"visitEmpName": "Mary",', '',
+      '"visitEmpPhone": "13015648651",', '', '"company": "ZKTeco",', '', '"visitReason": "visit",', '',
+      '"visitDate": "2031-08-31 14:40:00"', '', '\u201cvisitEndDate\u201d: "2031-08-31 23:59:59"', '', '}',
+    ].join('\n');
+    const add = await t.request('POST', '/api/visReservation/add', { query: { access_token: TEST_TOKEN }, body: printed, headers: { 'content-type': 'application/json' } });
+    expect(add.body).toEqual(ok);
+    // Stored with both dates: a second reservation inside that window is the same reservation (-244).
+    await expect(t.post('/api/visReservation/add', { ...example, certNum: '2151', visitDate: '2031-08-31 23:00:00', visitEndDate: '2031-08-31 23:30:00' }).then((r) => r.body.code)).resolves.toBe(-244);
+    await expect(t.post('/api/visReservation/del', undefined, { certType: '3', certNum: '2151', visitDate: '2031-08-31 14:40:00' }).then((r) => r.body)).resolves.toEqual(ok);
   });
 
   it('answers the visitor error codes of the appendix', async () => {
