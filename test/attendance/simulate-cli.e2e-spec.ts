@@ -81,6 +81,7 @@ describe('npm run simulate', () => {
       device: '/api/eleDevice/getEle',
       event: /floor \d: pin=99999 denied -> HTTP 200/,
       list: '/api/eleTransaction/list',
+      points: { path: '/api/floor/list', count: 6 },
     },
     {
       what: '--kind channel plays a channel controller: a passage device of 2.30 whose refusals are passage events',
@@ -88,12 +89,17 @@ describe('npm run simulate', () => {
       device: '/api/psgDevice/getBySn',
       event: /gate \d (in|out): pin=99999 refused -> HTTP 200/,
       list: '/api/psgTransaction/list',
+      // --gates 2 is two gates (2.31), not the panel's default of four doors.
+      points: { path: '/api/psgGate/list', count: 2 },
     },
-  ])('$what', async ({ args, device, event, list }) => {
+  ])('$what', async ({ args, device, event, list, points }) => {
     const sn = args[args.indexOf('--sn') + 1];
     const sim = simulate([...args, '--interval', '1', '--events', '1']);
     await sim.waitFor(new RegExp(`connected ${sn}: registered=true`));
-    expect((await t.get(device, { sn })).body).toMatchObject({ code: 0, data: { sn } });
+    const found = (await t.get(device, { sn })).body;
+    expect(found).toMatchObject({ code: 0, data: { sn } });
+    const listed = (await t.get(points.path, { pageNo: 1, pageSize: 100 })).body.data as Array<{ deviceId: string }>;
+    expect(listed.filter((p) => p.deviceId === found.data.id)).toHaveLength(points.count);
     await sim.waitFor(event, 30_000);
     const page = (await t.get(list, { pageNo: 1, pageSize: 10 })).body;
     expect(page.code).toBe(0);

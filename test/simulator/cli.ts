@@ -90,7 +90,6 @@ async function main(): Promise<number> {
   const opts: DeviceSimulatorOptions = {
     baseUrl: typeof args.url === 'string' ? args.url : 'http://127.0.0.1:8088',
     sn: typeof args.sn === 'string' ? args.sn : 'SIM0000001',
-    doors: num(args.doors) ?? 4,
     requestDelay: num(args.interval),
     timeZone: typeof args.tz === 'string' ? args.tz : undefined,
     replyForm: typeof args['reply-form'] === 'string' ? (args['reply-form'] as ReplyForm) : undefined,
@@ -109,7 +108,7 @@ async function main(): Promise<number> {
       ? new ElevatorControllerSimulator({ ...opts, floors: num(args.floors) ?? 10 })
       : kind === 'channel'
         ? new ChannelControllerSimulator({ ...opts, gates: num(args.gates) ?? 1 })
-        : new DeviceSimulator(opts);
+        : new DeviceSimulator({ ...opts, doors: num(args.doors) ?? 4 });
   const eventEvery = num(args.events);
   const rtstateEvery = num(args.rtstate);
 
