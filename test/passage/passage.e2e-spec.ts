@@ -269,6 +269,18 @@ describe('entrance-control levels and events', () => {
     expect(cc.rightsOf('801')).toEqual([]);
     expect(cc.user('801')).toBeUndefined();
   });
+
+  it('takes the gates as gateIds too (the README\'s word): the level holds them and the controller gets them', async () => {
+    const saved = await t.post('/api/gateway/psgLevel/save', { name: 'Both gates', gateIds: gateIds.join(',') });
+    expect(saved.body).toMatchObject({ code: 0, data: { name: 'Both gates' } });
+    expect((await t.post('/api/gateway/psgLevel/save', { name: 'No such gate', gateIds: ['0123456789abcdef0123456789abcdef'] })).body.code).toBe(-404);
+    expect((await t.post('/api/psgLevel/syncPerson', undefined, { pin: '801', levelIds: saved.body.data.id })).body.code).toBe(0);
+    await cc.pollUntilIdle();
+    expect(cc.rightsOf('801').map((r) => r.doors)).toEqual([[1, 2]]);
+    await expect(t.post('/api/psgLevel/deleteLevel', undefined, { pin: '801', levelIds: saved.body.data.id }).then((r) => r.body.code)).resolves.toBe(0);
+    await cc.pollUntilIdle();
+    expect(cc.rightsOf('801')).toEqual([]);
+  });
 });
 
 describe('gate state follows the controller (2.31.1-2.31.3)', () => {

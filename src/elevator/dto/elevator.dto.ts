@@ -99,6 +99,8 @@ export class FloorDeclareDto {
   boards?: Array<string | number>;
 }
 
+/** The points also as the README names them: `gateIds` (psgLevel) and `floorIds` (eleLevel). */
+@ClientForms({ synonyms: { pointIds: ['gateIds', 'floorIds'] } })
 export class ModuleLevelSaveDto {
   @ApiProperty({ example: 'Floors 1-3' })
   @ToTrimmedString()
@@ -114,7 +116,7 @@ export class ModuleLevelSaveDto {
   @MaxLength(MAX_NAME_CHARS)
   timeSegName?: string;
 
-  @ApiPropertyOptional({ example: ['402856aa6c08e7e4016c092400580021'], description: 'the complete set of points: floor ids (eleLevel) or gate ids (psgLevel); an array or one comma-separated string' })
+  @ApiPropertyOptional({ example: ['402856aa6c08e7e4016c092400580021'], description: 'the complete set of points: floor ids (eleLevel) or gate ids (psgLevel); an array or one comma-separated string; also accepted as floorIds or gateIds' })
   @IsOptional()
   @ListInput('array')
   @IsArray()
