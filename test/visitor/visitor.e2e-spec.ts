@@ -225,6 +225,13 @@ describe('visRegistration (2.17): check-in reaches the doors, check-out and the 
     await expect(code({ certNum: '1', cardNo: '5550001' })).resolves.toBe(-23);
     await expect(code({ certNum: '1', cardNo: '', visLevels: `${visitors},${other}` })).resolves.toBe(-24);
     await expect(code({ certNum: '1', cardNo: '', visitorCount: '0' })).resolves.toBe(-258);
+    // Wrong JSON types are refused, not read through String(): [2] is no visitor count, an object no level id.
+    await expect(code({ certNum: '1', cardNo: '', visitorCount: [2] })).resolves.toBe(-258);
+    await expect(t.post('/api/visRegistration/add', { ...body, certNum: '1', cardNo: '', visLevels: { id: visitors } }).then((r) => r.body)).resolves.toEqual({
+      code: -400,
+      message: 'visLevels: visLevels must be level ids: one comma-separated string or an array of strings',
+      data: null,
+    });
     await expect(code({ certNum: '1', cardNo: '', persPersonPin: 'nobody' })).resolves.toBe(-253);
     await expect(code({ certNum: '1', cardNo: '', visEmpName: undefined, visitEmpName: undefined })).resolves.toBe(-243);
     await expect(code({ certNum: '1', cardNo: '', startTime: '2020-01-01 08:00:00', endTime: '2020-01-01 18:00:00' })).resolves.toBe(-252);

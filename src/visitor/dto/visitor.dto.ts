@@ -137,9 +137,10 @@ export class VisRegistrationAddDto extends VisitorBaseDto {
   @DeviceSafe()
   visitEmpName?: string;
 
-  @ApiProperty({ example: '1', description: 'number of visitors, > 0 (-258)' })
+  @ApiProperty({ example: '1', description: 'number of visitors, > 0 (-258); a string or a JSON number' })
   @IsOptional()
   @ToTrimmedString()
+  @IsString({ context: { code: VisCode.CountNotPositive } })
   @MaxInputLength(16)
   visitorCount?: string;
 
@@ -165,8 +166,9 @@ export class VisRegistrationAddDto extends VisitorBaseDto {
   @ApiPropertyOptional({ example: '402856aa6bff4b1a016bff5374800c0e,402856aa6c3c5063016c3cb3a0360005', description: 'visitor level ids, comma separated or an array (-24 unknown)' })
   @IsOptional()
   @ListInput()
+  @IsString({ message: 'visLevels must be level ids: one comma-separated string or an array of strings' })
   @MaxInputLength(MAX_LIST_CHARS)
-  visLevels?: string | string[];
+  visLevels?: string;
 }
 
 export class VisitorPinDto {
