@@ -1,5 +1,6 @@
 import { DeviceSafe } from '../../common/device-safe.decorator';
 import { ListInput } from '../../common/client-forms';
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { VisCode } from '../visitor-codes';
@@ -9,11 +10,11 @@ import { MAX_LIST_CHARS, MAX_PIN_CHARS, MAX_TIME_CHARS } from '../../common/limi
 import { IsCardNo } from '../../common/card.decorator';
 import { ToTrimmedString } from '../../common/transforms';
 
-/**
- * A date that is not text (a JSON array or object) or too long to be one is a date format error (-249), as a
- * malformed one is; the service reads text only.
- */
-const DATE_FORMAT = { context: { code: VisCode.DateFormat } };
+/** A date too long to be one, or no text at all (an object, an array), is a date format error (-249), as a malformed one is. */
+const NOT_A_DATE = { context: { code: VisCode.DateFormat } };
+
+/** A visit date-time field: optional here (the service answers -247 when empty), text, of a date's length. */
+const VisitTime = () => applyDecorators(IsOptional(), ToTrimmedString(), IsString(NOT_A_DATE), MaxInputLength(MAX_TIME_CHARS, NOT_A_DATE));
 
 const CERT_TYPES = '2 national ID card, 3 passport, 4 driver licence, 5 work permit, 6 real-name card, 7 driving licence, 8 others';
 
@@ -97,26 +98,17 @@ export class VisReservationAddDto extends VisitorBaseDto {
   visEmpName?: string;
 
   @ApiProperty({ example: '2018-08-31 14:40:00', description: 'planned start yyyy-MM-dd HH:mm:ss (-247 empty, -249 format)' })
-  @IsOptional()
-  @ToTrimmedString()
-  @IsString(DATE_FORMAT)
-  @MaxInputLength(MAX_TIME_CHARS, DATE_FORMAT)
+  @VisitTime()
   visitDate?: string;
 
   @ApiProperty({ example: '2018-08-31 23:59:59', description: 'planned end yyyy-MM-dd HH:mm:ss; a bare date yyyy-MM-dd ends with that day (23:59:59) (-247 empty, -249 format, -252 before the start)' })
-  @IsOptional()
-  @ToTrimmedString()
-  @IsString(DATE_FORMAT)
-  @MaxInputLength(MAX_TIME_CHARS, DATE_FORMAT)
+  @VisitTime()
   visitEndDate?: string;
 }
 
 export class VisReservationDelDto extends VisitorCertDto {
   @ApiProperty({ example: '2018-08-31 14:40:00', description: 'visitDate of the reservation, or a bare date (yyyy-MM-dd) for the reservations of that day (-247 empty, -249 format)' })
-  @IsOptional()
-  @ToTrimmedString()
-  @IsString(DATE_FORMAT)
-  @MaxInputLength(MAX_TIME_CHARS, DATE_FORMAT)
+  @VisitTime()
   visitDate?: string;
 }
 
@@ -145,17 +137,11 @@ export class VisRegistrationAddDto extends VisitorBaseDto {
   visitorCount?: string;
 
   @ApiProperty({ example: '2018-08-31 14:40:00', description: 'visit start yyyy-MM-dd HH:mm:ss' })
-  @IsOptional()
-  @ToTrimmedString()
-  @IsString(DATE_FORMAT)
-  @MaxInputLength(MAX_TIME_CHARS, DATE_FORMAT)
+  @VisitTime()
   startTime?: string;
 
   @ApiProperty({ example: '2018-08-31 23:59:59', description: 'visit end yyyy-MM-dd HH:mm:ss, the visitor loses access then; a bare date yyyy-MM-dd ends with that day (23:59:59)' })
-  @IsOptional()
-  @ToTrimmedString()
-  @IsString(DATE_FORMAT)
-  @MaxInputLength(MAX_TIME_CHARS, DATE_FORMAT)
+  @VisitTime()
   endTime?: string;
 
   @ApiPropertyOptional({ example: '123456789', description: 'card issued to the visitor (-23 when in use)' })
