@@ -58,6 +58,16 @@ describe('visLevel (2.16.1) and the gateway extension that offers levels to visi
     });
     await expect(t.post('/api/gateway/visLevel/add', undefined, { levelIds: visitors }).then((r) => r.body)).resolves.toEqual(ok);
     await expect(t.post('/api/gateway/visLevel/add', { levelIds: '0123456789abcdef0123456789abcdef' }).then((r) => r.body.code)).resolves.toBe(-24);
+    // No level ids at all (an object, objects in an array): refused, not withdrawn-nothing with success.
+    for (const levelIds of [{ id: visitors }, [{ id: visitors }]]) {
+      for (const op of ['add', 'delete']) {
+        await expect(t.post(`/api/gateway/visLevel/${op}`, { levelIds }).then((r) => r.body)).resolves.toEqual({
+          code: -400,
+          message: 'levelIds: levelIds must be level ids: one comma-separated string or an array of strings',
+          data: null,
+        });
+      }
+    }
     const res = await t.get('/api/visLevel/list', { pageNo: 1, pageSize: 10 });
     expect(res.body).toEqual({ code: 0, message: 'success', data: [{ id: visitors, name: 'Visitors' }] });
     expectSameShape(res.body.data, manualExample('2.16.1').data);

@@ -13,6 +13,9 @@ import { ToTrimmedString } from '../../common/transforms';
 /** A date too long to be one, or no text at all (an object, an array), is a date format error (-249), as a malformed one is. */
 const NOT_A_DATE = { context: { code: VisCode.DateFormat } };
 
+/** The refusal of a level id list that is neither one string nor an array of strings (an object, objects in the array). */
+const LEVEL_IDS_TEXT = (field: string) => `${field} must be level ids: one comma-separated string or an array of strings`;
+
 /** A visit date-time field: optional here (the service answers -247 when empty), text, of a date's length. */
 const VisitTime = () => applyDecorators(IsOptional(), ToTrimmedString(), IsString(NOT_A_DATE), MaxInputLength(MAX_TIME_CHARS, NOT_A_DATE));
 
@@ -152,7 +155,7 @@ export class VisRegistrationAddDto extends VisitorBaseDto {
   @ApiPropertyOptional({ example: '402856aa6bff4b1a016bff5374800c0e,402856aa6c3c5063016c3cb3a0360005', description: 'visitor level ids, comma separated or an array (-24 unknown)' })
   @IsOptional()
   @ListInput()
-  @IsString({ message: 'visLevels must be level ids: one comma-separated string or an array of strings' })
+  @IsString({ message: LEVEL_IDS_TEXT('visLevels') })
   @MaxInputLength(MAX_LIST_CHARS)
   visLevels?: string;
 }
@@ -185,8 +188,9 @@ export class VisLevelIdsDto {
   @ApiProperty({ example: '402856aa6bff4b1a016bff5374800c0e', description: 'access level ids, comma separated or an array' })
   @IsOptional()
   @ListInput()
+  @IsString({ message: LEVEL_IDS_TEXT('levelIds') })
   @MaxInputLength(MAX_LIST_CHARS)
-  levelIds?: string | string[];
+  levelIds?: string;
 }
 
 export class VisRegistrationViewDto {
