@@ -64,8 +64,10 @@ export function repairManualJson(text: string): string {
       if (text[i] === '"' && /^\s*[,}\]\r\n]/.test(text.slice(i + 1, i + 3) || '}')) i++;
       // A comma missing at a line break: a string, then on a later line the next member's key (2.15.1). Strict
       // JSON never has a string straight after a string, so this only mends what would not parse.
-      const gap = /^[ \t\r\n]*/.exec(text.slice(i))![0];
-      if (gap.includes('\n') && (text[i + gap.length] === '"' || OPEN_QUOTES.has(text[i + gap.length]))) out += ',';
+      let k = i;
+      let lineBreak = false;
+      for (; k < n && (text[k] === ' ' || text[k] === '\t' || text[k] === '\r' || text[k] === '\n'); k++) lineBreak ||= text[k] === '\n';
+      if (lineBreak && (text[k] === '"' || OPEN_QUOTES.has(text[k]))) out += ',';
       continue;
     }
     if (c === ',') {
