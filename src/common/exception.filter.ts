@@ -7,6 +7,7 @@ import { CvCode, CvError } from './cv-error';
 import { fail } from './envelope';
 import { isDeviceRoute, requestPath } from './request-context';
 import { isForeignKeyViolation } from './write-transaction';
+import { isDatabaseUnavailable, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER } from '../database/unavailable';
 import { methodsServedAt } from './route-forms';
 
 interface Mapped {
@@ -15,6 +16,8 @@ interface Mapped {
   message: string;
   /** The methods served at the path, for a 405's Allow header. */
   allow?: string;
+  /** Seconds to wait before trying again (Retry-After), and the status a device gets instead of `status`. */
+  retry?: { after: string; deviceStatus: number };
 }
 
 const HTTP_CODES: Record<number, number> = {
@@ -60,6 +63,12 @@ export function mapError(err: unknown): Mapped | undefined {
     const status = err.getStatus();
     if (status >= 500) return undefined;
     return { status, code: HTTP_CODES[status] ?? CvCode.InvalidParameter, message: httpMessage(err) };
+  }
+  // The database restarting, unreachable, cutting our connection or cancelling a statement: the same call succeeds
+  // once it is back. An integrator gets the envelope (HTTP 200, as CVSecurity answers failures), a device a 503 with
+  // Retry-After; neither is a program error.
+  if (isDatabaseUnavailable(err)) {
+    return { status: 200, code: CvCode.Unavailable, message: UNAVAILABLE_MESSAGE, retry: { after: UNAVAILABLE_RETRY_AFTER, deviceStatus: 503 } };
   }
   const pgCode = databaseErrorCode(err);
   if (pgCode !== undefined) {
@@ -113,6 +122,7 @@ export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply
   const mapped = wrongMethod(err, req) ?? mappedOrLogged(err, req, logger);
   if (reply.sent) return;
   if (mapped.allow) reply.header('allow', mapped.allow);
+  if (mapped.retry) reply.header('retry-after', mapped.retry.after);
   if (isDeviceRoute(req)) {
     const a = deviceAnswer(mapped);
     reply.status(a.status).type('text/plain').send(a.body);
@@ -123,8 +133,9 @@ export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply
 }
 
 /** A failed device request's answer (for the raw fast path, device-fast-path.ts, which has no Fastify reply). */
-export function deviceErrorAnswer(err: unknown, req: FailedRequest, logger: Pick<Logger, 'error' | 'warn'>): { status: number; body: string } {
-  return deviceAnswer(mappedOrLogged(err, req, logger));
+export function deviceErrorAnswer(err: unknown, req: FailedRequest, logger: Pick<Logger, 'error' | 'warn'>): { status: number; body: string; retryAfter?: string } {
+  const mapped = mappedOrLogged(err, req, logger);
+  return { ...deviceAnswer(mapped), retryAfter: mapped.retry?.after };
 }
 
 /**
@@ -155,12 +166,39 @@ function mappedOrLogged(err: unknown, req: FailedRequest, logger: Pick<Logger, '
     // Nest's text repeats the URL, token included; name the path only.
     mapped.message = `No such endpoint: ${req.method} ${requestPath(req)}`;
   }
+  if (mapped?.retry && unavailableWarnings.take(Date.now())) {
+    logger.warn(`request ${req.id}: ${(err as Error)?.message ?? String(err)}: answered "${mapped.message}"${unavailableWarnings.suppressed()}`);
+  }
   if (mapped) return mapped;
   logger.error(`request ${req.id} failed: ${(err as Error)?.stack ?? String(err)}`);
   return { status: HttpStatus.INTERNAL_SERVER_ERROR, code: CvCode.ProgramError, message: `Program error (request id ${req.id})` };
 }
 
+/**
+ * One warning per second while the database is away (every request fails alike: a line each would flood the log),
+ * with the count of the requests answered so since the last one.
+ */
+const unavailableWarnings = (() => {
+  let last = 0;
+  let quiet = 0;
+  return {
+    take(now: number): boolean {
+      if (now - last < 1000) {
+        quiet++;
+        return false;
+      }
+      last = now;
+      return true;
+    },
+    suppressed(): string {
+      const n = quiet;
+      quiet = 0;
+      return n > 0 ? ` (and ${n} more since the last such line)` : '';
+    },
+  };
+})();
+
 /** Devices retry on anything but 200 OK; a 5xx here only makes them resend, so say so in text. */
 function deviceAnswer(mapped: Mapped): { status: number; body: string } {
-  return { status: mapped.status === 200 ? 400 : mapped.status, body: `ERROR: ${mapped.message}` };
+  return { status: mapped.retry?.deviceStatus ?? (mapped.status === 200 ? 400 : mapped.status), body: `ERROR: ${mapped.message}` };
 }

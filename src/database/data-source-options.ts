@@ -1,6 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { noteConnectionLost } from './unavailable';
 
 export interface PoolSettings {
   /** Connections in the pg pool; on the embedded database it must not exceed the socket server's maxConnections. */
@@ -24,6 +25,13 @@ export function dataSourceOptions(url: string, pool: PoolSettings = { poolSize: 
       connectionTimeoutMillis: 15_000,
       query_timeout: 60_000,
       idleTimeoutMillis: 30_000,
+      // A connection the server ends while it is checked out (a restart, pg_terminate_backend, a failover) emits
+      // 'error' on its client between two queries; pg-pool listens only on idle clients, and an 'error' nobody
+      // listens to ends the process. Every client keeps a listener for its whole life: the failure still reaches
+      // the query that runs on it ("not queryable"), and the pool drops the client when it comes back.
+      onConnect: (client: { on(event: 'error', fn: (err: Error) => void): unknown }) => {
+        client.on('error', () => noteConnectionLost());
+      },
     },
   };
 }

@@ -6,6 +6,7 @@ import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { StatisticsKeeper } from './statistics-keeper.service';
 import { PreparedQueryService } from './prepared-query.service';
 import { GroupCommit, type BatchClient, type GroupCommitKind, type TransactionRunner } from './group-commit';
+import { endsConnection } from './unavailable';
 
 interface PostgresDriverLike {
   obtainMasterConnection(): Promise<[PoolClient, (err?: unknown) => void]>;
@@ -79,7 +80,7 @@ export class GroupCommitService implements OnModuleDestroy {
         release();
         return result;
       } catch (err) {
-        release(err instanceof Error && 'severity' in err ? undefined : err); // a database error leaves the connection usable
+        release(endsConnection(err) ? err : undefined); // an error the server answered leaves the connection usable
         throw err;
       }
     }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
+import { endsConnection } from './unavailable';
 
 interface PostgresDriverLike {
   obtainMasterConnection(): Promise<[PoolClient, (err?: unknown) => void]>;
@@ -28,7 +29,7 @@ export class PreparedQueryService {
       release();
       return rows;
     } catch (err) {
-      release(err instanceof Error && 'severity' in err ? undefined : err); // a database error leaves the connection usable
+      release(endsConnection(err) ? err : undefined); // an error the server answered leaves the connection usable
       throw err;
     }
   }

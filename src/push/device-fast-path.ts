@@ -161,7 +161,7 @@ export class DeviceFastPath {
   private fail(req: FastRequest, res: ServerResponse, err: unknown): void {
     if (res.headersSent) return;
     const a = requestContext.run({ reqId: req.id }, () => deviceErrorAnswer(err, req, this.d.logger));
-    this.answered(req, res, a, req.url.startsWith('/iclock/getrequest') ? '/iclock/getrequest' : '/iclock/cdata');
+    this.answered(req, res, a, req.url.startsWith('/iclock/getrequest') ? '/iclock/getrequest' : '/iclock/cdata', a.retryAfter ? { 'Retry-After': a.retryAfter } : undefined);
   }
 
   private answered(req: FastRequest, res: ServerResponse, a: PollAnswer, route: string, extra?: Record<string, string>): void {

@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '../database/unavailable';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -128,7 +129,8 @@ export class DeviceGuardService implements OnModuleInit {
   }
 
   private unavailable(req: GuardedRequest, sn: string, err: unknown): Refusal {
-    this.logger.error(`device ${sn}: address check failed: ${(err as Error)?.stack ?? err}`);
+    // The database away: every device's check fails alike, and refuse() logs it (at most once a minute per device).
+    if (!isDatabaseUnavailable(err)) this.logger.error(`device ${sn}: address check failed: ${(err as Error)?.stack ?? err}`);
     return this.refuse(req, 'unavailable', 503, 'temporarily unavailable', sn, '30');
   }
 
