@@ -14,6 +14,18 @@ const notifySql = (channel: string, sn: string) => `pg_notify('${channel}', ${sn
 export const commandNotifySql = (sn: string): string => notifySql(COMMAND_CHANNEL, sn);
 
 /**
+ * How often the LISTEN connection is asked `SELECT 1`, and how long the answer may take before the connection is
+ * taken for dead. A LISTEN connection only receives: when its server side is gone without a word (a failover to
+ * another host, a NAT or firewall dropping the idle flow, a network cut) nothing ever fails on it, and the process
+ * would answer idle polls `OK` forever while other processes queue commands.
+ */
+const HEARTBEAT_MS = 3000;
+const HEARTBEAT_TIMEOUT_MS = 3000;
+/** Wait before a new LISTEN connection after one was lost, and between failed attempts. */
+const RECONNECT_MS = 1000;
+const RETRY_MS = 2000;
+
+/**
  * The per-device "maybe work" flag that lets an idle getrequest answer `OK` without touching the database.
  *
  * The flag of an SN is set
@@ -33,6 +45,7 @@ export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
   private listener: Client | undefined;
   private stopped = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ds: DataSource,
@@ -52,6 +65,7 @@ export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     const l = this.listener;
@@ -137,16 +151,47 @@ export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
       if (this.stopped || this.listener !== client) return;
       this.listener = undefined;
       this.logger.warn(`LISTEN connection lost${err ? `: ${err.message}` : ''}; reconnecting`);
+      if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
       client.end().catch(() => undefined);
-      this.reconnectTimer = setTimeout(() => void this.reconnect(), 1000);
+      // A peer that went silent never answers the goodbye: close the socket ourselves.
+      (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+      this.reconnectTimer = setTimeout(() => void this.reconnect(), RECONNECT_MS);
       this.reconnectTimer.unref();
     };
     client.on('error', lost);
     client.on('end', () => lost());
-    await client.connect();
-    await client.query(`LISTEN ${COMMAND_CHANNEL}`);
-    await client.query(`LISTEN ${DEVICE_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${COMMAND_CHANNEL}`);
+      await client.query(`LISTEN ${DEVICE_CHANNEL}`);
+    } catch (err) {
+      client.end().catch(() => undefined);
+      throw err;
+    }
     this.listener = client;
+    this.heartbeat(client, lost);
+  }
+
+  /** Asks the LISTEN connection `SELECT 1` every HEARTBEAT_MS; no answer in HEARTBEAT_TIMEOUT_MS is a lost connection. */
+  private heartbeat(client: Client, lost: (err?: Error) => void): void {
+    this.heartbeatTimer = setTimeout(() => {
+      if (this.stopped || this.listener !== client) return;
+      let timer: NodeJS.Timeout | undefined;
+      const silent = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${HEARTBEAT_TIMEOUT_MS} ms`)), HEARTBEAT_TIMEOUT_MS);
+      });
+      Promise.race([client.query('SELECT 1'), silent]).then(
+        () => {
+          clearTimeout(timer);
+          this.heartbeat(client, lost);
+        },
+        (err: Error) => {
+          clearTimeout(timer);
+          lost(err);
+        },
+      );
+    }, HEARTBEAT_MS);
+    this.heartbeatTimer.unref();
   }
 
   private async reconnect(): Promise<void> {
@@ -158,7 +203,12 @@ export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
       for (const fn of this.deviceListeners) fn(null);
     } catch (err) {
       this.logger.warn(`LISTEN reconnect failed: ${(err as Error).message}`);
-      this.reconnectTimer = setTimeout(() => void this.reconnect(), 5000);
+      // Listening but the queue unread: start over, or the commands queued while away would wait for a NOTIFY.
+      const l = this.listener;
+      this.listener = undefined;
+      if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
+      l?.end().catch(() => undefined);
+      this.reconnectTimer = setTimeout(() => void this.reconnect(), RETRY_MS);
       this.reconnectTimer.unref();
     }
   }

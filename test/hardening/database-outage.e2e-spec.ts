@@ -225,3 +225,45 @@ describe.skipIf(!PrivatePostgres.available())('PostgreSQL restarted under traffi
     expect((await rest('GET', '/api/person/get/40001')).body.code).toBe(0);
   });
 });
+
+describe.skipIf(!PrivatePostgres.available())('two processes, one of them cut off from its notifications', () => {
+  it('a process whose LISTEN connection went silent (a failover, a NAT dropping the idle flow) notices and hears commands again', { timeout: 90_000 }, async () => {
+    const DB2 = 'outage_listen';
+    const a = await GatewayProcess.create(pg!.url(DB2));
+    const b = await GatewayProcess.create(pg!.url(DB2), { PGAPPNAME: 'gateway-b' });
+    let frozen: number | undefined;
+    try {
+      await Promise.all([a.start(), b.start()]);
+      const ofB = await pg!.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'gateway-b' AND query LIKE 'LISTEN%'`, [DB2]);
+      expect(ofB.length).toBe(1);
+      const sim = new DeviceSimulator({ baseUrl: b.baseUrl, sn: 'SILENT-1', doors: 2 });
+      expect((await sim.connect()).registered).toBe(true);
+      await sim.pollUntilIdle({ maxPolls: 50 });
+      const doorId: string = (await a.api('GET', '/api/gateway/devices/SILENT-1')).body.data.doors[0].id;
+
+      // B's notification connection stops answering without being closed: the server side is gone, nothing says so.
+      frozen = ofB[0].pid;
+      process.kill(frozen, 'SIGSTOP');
+      await sleep(500);
+      let opened = 0;
+      const t0 = Date.now();
+      let deliveredAfterMs = -1;
+      while (Date.now() - t0 < 20_000) {
+        if (opened === 0 || Date.now() - t0 > opened * 3000) {
+          expect((await a.api('POST', `/api/door/remoteOpenById?doorId=${doorId}&interval=5`)).body.code).toBe(0);
+          opened++;
+        }
+        if ((await sim.poll()).some((c) => c.command.startsWith('CONTROL DEVICE'))) {
+          deliveredAfterMs = Date.now() - t0;
+          break;
+        }
+        await sleep(200);
+      }
+      expect(deliveredAfterMs, b.output.slice(-2000)).toBeGreaterThanOrEqual(0);
+      expect(deliveredAfterMs).toBeLessThan(12_000);
+    } finally {
+      if (frozen) process.kill(frozen, 'SIGCONT');
+      await Promise.all([a.kill(), b.kill()]);
+    }
+  });
+});
