@@ -6,6 +6,7 @@ import { clip, DeviceRegistryService } from './device-registry.service';
 import { DeviceStatusService } from './device-status.service';
 import { PUSH_SETTINGS, type PushSettings } from './push-settings';
 import { WorkSignalService } from './work-signal.service';
+import { fromDatabaseClock } from '../database/database-clock';
 
 /** What is known about the address an SN talks from. */
 export interface AddressFacts {
@@ -102,7 +103,7 @@ export class DeviceAddressService implements OnModuleInit {
     );
     if (!row || row.admission !== 'admitted') return true;
     const windowMs = this.windowMs(row.request_delay);
-    const stored = row.last_seen_at ? new Date(row.last_seen_at).getTime() : 0;
+    const stored = row.last_seen_at ? fromDatabaseClock(row.last_seen_at) : 0;
     const mem = this.status.lastSeen(sn)?.getTime() ?? 0;
     const lastSeenAt = Math.max(stored, mem, b?.at ?? 0) || null;
     const decision = addressDecision({ ip, boundIp: row.last_ip, lastSeenAt, now, windowMs });

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { fromDatabaseClock, measureDatabaseClock, toDatabaseClock } from '../database/database-clock';
 import { DeviceRegistryService } from './device-registry.service';
 import { PUSH_SETTINGS, type PushSettings } from './push-settings';
 
@@ -15,6 +16,8 @@ export interface DeviceSeen {
  * to device.last_seen_at in one statement every few seconds, so a poll costs no write. A device is online
  * when it was seen within max(3 × RequestDelay, a floor).
  */
+const CLOCK_EVERY_MS = 60_000;
+
 @Injectable()
 export class DeviceStatusService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('DeviceStatus');
@@ -22,6 +25,7 @@ export class DeviceStatusService implements OnModuleInit, OnModuleDestroy {
   private readonly dirty = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private clockMeasuredAt = 0;
 
   constructor(
     private readonly ds: DataSource,
@@ -29,8 +33,15 @@ export class DeviceStatusService implements OnModuleInit, OnModuleDestroy {
     @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    await this.measureClock();
     this.schedule();
+  }
+
+  /** last_seen_at is kept in the database's clock (database-clock.ts): measured at start and every minute. */
+  private async measureClock(): Promise<void> {
+    this.clockMeasuredAt = Date.now();
+    await measureDatabaseClock(this.ds).catch((err) => this.logger.warn(`reading the database clock failed: ${(err as Error).message}`));
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -41,6 +52,7 @@ export class DeviceStatusService implements OnModuleInit, OnModuleDestroy {
 
   private schedule(): void {
     this.timer = setTimeout(() => {
+      if (Date.now() - this.clockMeasuredAt > CLOCK_EVERY_MS) void this.measureClock();
       void this.flush()
         .catch((err) => this.logger.warn(`last-seen flush failed: ${(err as Error).message}`))
         .finally(() => {
@@ -62,7 +74,7 @@ export class DeviceStatusService implements OnModuleInit, OnModuleDestroy {
     if (this.dirty.size === 0) return Promise.resolve();
     const sns = [...this.dirty];
     this.dirty.clear();
-    const times = sns.map((sn) => new Date(this.seen.get(sn)!).toISOString());
+    const times = sns.map((sn) => toDatabaseClock(this.seen.get(sn)!).toISOString());
     this.flushing = this.ds
       .query(
         `UPDATE device d SET last_seen_at = v.t FROM unnest($1::text[], $2::timestamptz[]) AS v(sn, t)
@@ -80,12 +92,12 @@ export class DeviceStatusService implements OnModuleInit, OnModuleDestroy {
     return this.flushing;
   }
 
-  /** The last contact: this process's memory, else the stored time (given, or from the cached device). */
+  /** The last contact (this process's clock): its memory, else the stored time (given, or from the cached device). */
   lastSeen(device: string | DeviceSeen): Date | null {
     const sn = typeof device === 'string' ? device : device.sn;
     const stored = typeof device === 'string' ? (this.registry.cached(sn)?.lastSeenAt ?? null) : (device.lastSeenAt ?? this.registry.cached(sn)?.lastSeenAt ?? null);
     const mem = this.seen.get(sn);
-    const best = Math.max(mem ?? 0, stored ? stored.getTime() : 0);
+    const best = Math.max(mem ?? 0, stored ? fromDatabaseClock(stored) : 0);
     return best > 0 ? new Date(best) : null;
   }
 

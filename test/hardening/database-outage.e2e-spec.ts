@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { DeviceSimulator } from '../simulator/device-simulator';
@@ -263,6 +264,33 @@ describe.skipIf(!PrivatePostgres.available())('two processes, one of them cut of
       expect(deliveredAfterMs).toBeLessThan(12_000);
     } finally {
       if (frozen) process.kill(frozen, 'SIGCONT');
+      await Promise.all([a.kill(), b.kill()]);
+    }
+  });
+});
+
+describe.skipIf(!PrivatePostgres.available())('two processes whose clocks disagree', () => {
+  it('a panel polling the process whose clock is 2 minutes behind is online for the other: its remote open is queued and delivered', { timeout: 60_000 }, async () => {
+    const DB3 = 'outage_skew';
+    const a = await GatewayProcess.create(pg!.url(DB3));
+    const b = await GatewayProcess.create(pg!.url(DB3), { NODE_OPTIONS: `--require ${path.resolve('test/support/clock-skew.cjs')}`, CLOCK_SKEW_MS: '-120000' });
+    try {
+      await Promise.all([a.start(), b.start()]);
+      const sim = new DeviceSimulator({ baseUrl: b.baseUrl, sn: 'SKEW-1', doors: 2, syncClock: false });
+      expect((await sim.connect()).registered).toBe(true);
+      await sim.pollUntilIdle({ maxPolls: 50 });
+      // Registered long ago; since then it has polled B, which writes its contacts every 5 s.
+      await pg!.query(`UPDATE device SET registered_at = now() - interval '1 hour', last_seen_at = NULL WHERE sn = 'SKEW-1'`, [], DB3);
+      for (let i = 0; i < 30; i++) {
+        await sim.poll();
+        await sleep(200);
+      }
+      const doorId: string = (await a.api('GET', '/api/gateway/devices/SKEW-1')).body.data.doors[0].id;
+      const open = await a.api('POST', `/api/door/remoteOpenById?doorId=${doorId}&interval=5`);
+      expect(open.body).toMatchObject({ code: 0 });
+      const got = await sim.pollUntil((s) => s.received.some((c) => c.command.startsWith('CONTROL DEVICE')), { maxPolls: 50, intervalMs: 100 });
+      expect(got.map((c) => c.command)).toContain('CONTROL DEVICE 01010105');
+    } finally {
       await Promise.all([a.kill(), b.kill()]);
     }
   });

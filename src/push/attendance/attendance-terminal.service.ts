@@ -12,6 +12,7 @@ import { instantToWallClock, type KvMap } from '../protocol';
 import { PUSH_SETTINGS, type PushSettings } from '../push-settings';
 import { WorkSignalService } from '../work-signal.service';
 import { ATT_CHECK, attQueryAttlog, formatAttInitReply, parseAttInfo, wantsTransFlagDigits, type AttStamps } from './protocol';
+import { fromDatabaseClock } from '../../database/database-clock';
 
 /** A terminal that initialised while admitted: for the first time in this database (`first`), or again (a reboot, a factory reset). */
 export interface TerminalReadyEvent {
@@ -329,7 +330,7 @@ export class AttendanceTerminalService implements OnModuleInit {
    */
   contactGap(s: DeviceSession, now = Date.now()): ContactGap | null {
     if (!speaksAttendance(s) || s.admission !== 'admitted') return null;
-    const prev = this.contacts.get(s.sn) ?? s.lastSeenAt?.getTime() ?? null;
+    const prev = this.contacts.get(s.sn) ?? (s.lastSeenAt ? fromDatabaseClock(s.lastSeenAt) : null);
     this.contacts.set(s.sn, now);
     if (prev === null) return null;
     const window = Math.max(3 * (s.requestDelay ?? this.settings.requestDelay) * 1000, this.settings.onlineFloorMs);
