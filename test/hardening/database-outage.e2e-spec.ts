@@ -202,6 +202,21 @@ describe.skipIf(!PrivatePostgres.available())('PostgreSQL restarted under traffi
     expect((await health())).toBe(200);
   });
 
+  it('answers /health 503 within seconds while the server hangs (connections open, nothing answers), 200 once it answers again', { timeout: 30_000 }, async () => {
+    expect(await health()).toBe(200);
+    await pg!.freeze();
+    let status: number;
+    const t0 = Date.now();
+    try {
+      status = await health();
+    } finally {
+      await pg!.thaw();
+    }
+    const ms = Date.now() - t0;
+    expect({ status, fast: ms < 5000 }).toEqual({ status: 503, fast: true });
+    expect(await health()).toBe(200);
+  });
+
   it('answers a statement the server cancels (statement_timeout, a table locked by someone else) with the -503 envelope', async () => {
     expect((await rest('POST', '/api/person/add', { pin: '40001', name: 'Locked', deptCode: '1' })).body.code).toBe(0);
     await pg!.query(`ALTER DATABASE ${DB} SET statement_timeout = '400ms'`);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -101,7 +101,27 @@ export class PrivatePostgres {
     return rows[0].n;
   }
 
+  /** The server's processes (the postmaster and its children). */
+  private async pids(): Promise<number[]> {
+    const postmaster = Number(readFileSync(path.join(this.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = await run('pgrep', ['-P', String(postmaster)]).then(
+      (r) => r.stdout.split('\n').filter(Boolean).map(Number),
+      () => [] as number[],
+    );
+    return [postmaster, ...children];
+  }
+
+  /** SIGSTOP to every server process: connections stay open and nothing answers (a hung host, a network cut). */
+  async freeze(): Promise<void> {
+    for (const pid of await this.pids()) process.kill(pid, 'SIGSTOP');
+  }
+
+  async thaw(): Promise<void> {
+    for (const pid of await this.pids()) process.kill(pid, 'SIGCONT');
+  }
+
   async destroy(): Promise<void> {
+    await this.thaw().catch(() => undefined);
     await this.stop('immediate').catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
   }
