@@ -26,26 +26,47 @@ function processAlive(pid: number): boolean {
 }
 
 /**
- * Two processes on one PGlite directory silently lose rows, so the directory is locked. A lock left by a
- * dead process (kill -9) is taken over.
+ * Who a process is, beyond its pid: the boot and the process's start time (Linux /proc). A pid in a lock file left
+ * by a crash or a power cut may belong to another program after the restart (pids are reused, and a host or
+ * container restart hands them out again); the start time tells the two apart. Undefined where /proc is missing.
+ */
+function processIdentity(pid: number): string | undefined {
+  try {
+    const boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (in parentheses, which may hold spaces): state is field 3, starttime field 22.
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return start ? `${boot}:${start}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Two processes on one PGlite directory silently lose rows, so the directory is locked: the lock file holds the
+ * pid and the identity (processIdentity) of its holder. A lock left by a dead process (kill -9, a power cut) is
+ * taken over, also when its pid now belongs to another program.
  */
 export function lockDataDirectory(dataDir: string): () => void {
   fs.mkdirSync(dataDir, { recursive: true });
   const lockPath = path.join(dataDir, LOCK_FILE);
+  const mine = processIdentity(process.pid);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      fs.writeFileSync(lockPath, mine ? `${process.pid}\n${mine}\n` : String(process.pid), { flag: 'wx' });
       return () => {
         try {
-          if (fs.readFileSync(lockPath, 'utf8').trim() === String(process.pid)) fs.unlinkSync(lockPath);
+          if (fs.readFileSync(lockPath, 'utf8').split('\n')[0].trim() === String(process.pid)) fs.unlinkSync(lockPath);
         } catch {
           /* already gone */
         }
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number.parseInt(fs.readFileSync(lockPath, 'utf8'), 10);
-      if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder)) {
+      const [pidLine, identity] = fs.readFileSync(lockPath, 'utf8').split('\n');
+      const holder = Number.parseInt(pidLine, 10);
+      const same = !identity?.trim() || processIdentity(holder) === undefined || processIdentity(holder) === identity.trim();
+      if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder) && same) {
         throw new DataDirectoryInUseError(
           `The data directory ${dataDir} is in use by another gateway process (pid ${holder}). ` +
             'Stop that process, use another DATA_DIR, or set DATABASE_URL to share a PostgreSQL server.',

@@ -138,7 +138,22 @@ describe('the embedded database', () => {
     const dataDir = tmpDataDir();
     fs.writeFileSync(path.join(dataDir, 'gateway.lock'), '2147483646');
     const release = lockDataDirectory(dataDir);
-    expect(fs.readFileSync(path.join(dataDir, 'gateway.lock'), 'utf8')).toBe(String(process.pid));
+    expect(fs.readFileSync(path.join(dataDir, 'gateway.lock'), 'utf8').split('\n')[0]).toBe(String(process.pid));
     release();
+  });
+
+  it('takes over a lock whose pid belongs to another program now (a crash or power cut, then a restart that reused the pid)', async () => {
+    const dataDir = tmpDataDir();
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      // The lock of a gateway that ran before a reboot: the same pid, another boot.
+      fs.writeFileSync(path.join(dataDir, 'gateway.lock'), `${other.pid}\n00000000-0000-0000-0000-000000000000:12345\n`);
+      const release = lockDataDirectory(dataDir);
+      expect(fs.readFileSync(path.join(dataDir, 'gateway.lock'), 'utf8').split('\n')[0]).toBe(String(process.pid));
+      release();
+      expect(fs.existsSync(path.join(dataDir, 'gateway.lock'))).toBe(false);
+    } finally {
+      other.kill('SIGKILL');
+    }
   });
 });
