@@ -6,9 +6,11 @@ import { GatewayProcess } from '../support/gateway-process';
 import { PrivatePostgres } from '../support/private-postgres';
 
 /**
- * PostgreSQL restarted, cut off or slow under a running gateway (`node dist/src/main.js`): the server is a
- * throwaway one of this file's own (test/support/private-postgres.ts), so it can be stopped and started again;
- * without the server binaries the file skips.
+ * Infrastructure faults under running gateways (`node dist/src/main.js`, as production runs them): PostgreSQL
+ * restarted under device and REST traffic, its connections cut (pg_terminate_backend), a statement it cancels, the
+ * server hanging, a process whose LISTEN connection went silent, and two processes whose clocks disagree. The
+ * server is a throwaway one of this file's own (test/support/private-postgres.ts), so it can be stopped, frozen
+ * and started again without touching the shared one; without the server binaries the file skips.
  */
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DB = 'outage';
@@ -19,7 +21,7 @@ let g: GatewayProcess;
 beforeAll(async () => {
   pg = await PrivatePostgres.create();
   if (!pg) return;
-  g = await GatewayProcess.create(pg.url(DB), { DEVICE_COMMAND_TIMEOUT: '2', LOG_LEVEL: 'warn' });
+  g = await GatewayProcess.create(pg.url(DB));
   await g.start();
 }, 60_000);
 

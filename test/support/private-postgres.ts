@@ -46,8 +46,12 @@ export class PrivatePostgres {
     readonly port: number,
   ) {}
 
+  /** The server binaries are there, and a user to run them as (PostgreSQL refuses root). */
   static available(): boolean {
-    return !!binDir();
+    if (!binDir()) return false;
+    if (userInfo().uid !== 0) return true;
+    const runuser = existsSync('/usr/sbin/runuser') || existsSync('/sbin/runuser');
+    return runuser && existsSync('/etc/passwd') && /^postgres:/m.test(readFileSync('/etc/passwd', 'utf8'));
   }
 
   static async create(): Promise<PrivatePostgres | undefined> {
