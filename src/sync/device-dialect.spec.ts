@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dialectOf, oldDialectCleanup, registrationStorageChanges, storesDifferently } from './device-dialect';
+import { boardReplacement, dialectOf, oldDialectCleanup, registrationStorageChanges, storesDifferently } from './device-dialect';
 
 const registrationStoresDifferently = (a: unknown, b: unknown) => registrationStorageChanges(a, b).length > 0;
 
@@ -117,5 +117,15 @@ describe('oldDialectCleanup: what the old dialect\'s tables hold is deleted as t
     const multi = dialectOf(null, changed({ MulCardUserFunOn: '1' }));
     expect(oldDialectCleanup(multi, modern, held)).toEqual(['DATA DELETE biodata Pin=8', 'DATA DELETE mulcarduser *']);
     expect(oldDialectCleanup(modern, multi, held)).toEqual(['DATA DELETE biodata Pin=8']);
+  });
+});
+
+describe('boardReplacement', () => {
+  const reg = (mac?: string) => `~DeviceName=inBio460,FirmVer=AC Ver 5.7.8.3033,PushVersion=3.1.2${mac === undefined ? '' : `,MAC=${mac}`}`;
+  it('tells another board by its MAC, whatever the separators and case', () => {
+    expect(boardReplacement(reg('00:17:61:11:ad:4f'), reg('00:17:61:22:00:01'))).toBe('MAC 00:17:61:11:ad:4f -> 00:17:61:22:00:01');
+    expect(boardReplacement(reg('00:17:61:11:ad:4f'), reg('00-17-61-11-AD-4F'))).toBeNull();
+    expect(boardReplacement(reg(), reg('00:17:61:22:00:01'))).toBeNull();
+    expect(boardReplacement(reg('00:00:00:00:00:00'), reg('00:17:61:22:00:01'))).toBeNull();
   });
 });

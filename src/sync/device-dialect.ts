@@ -111,6 +111,24 @@ export function registrationStorageChanges(before: unknown, after: unknown): str
   return storageChanges(dialectOf(null, before), dialectOf(null, after));
 }
 
+/**
+ * Another board under the same SN: the MAC address of the registration (4.4, `MAC=`) changed. A panel swapped
+ * for a spare (or its main board replaced) holds whatever the spare held, possibly as many users and rights rows
+ * as the old one confirmed, so the counts of a re-registration cannot tell it; what the old board confirmed says
+ * nothing about it. Read with the codec's rules; a registration without a MAC (or an all-zero one) tells nothing.
+ * Answers the change for the log ("MAC a -> b"), or null.
+ */
+export function boardReplacement(before: unknown, after: unknown): string | null {
+  const mac = (registration: unknown) => {
+    const raw = parseCapabilities(toKvMap(registration)).mac ?? '';
+    const hex = raw.toLowerCase().replace(/[^0-9a-f]/g, '');
+    return /^0*$/.test(hex) ? null : { raw, hex };
+  };
+  const a = mac(before);
+  const b = mac(after);
+  return a && b && a.hex !== b.hex ? `MAC ${a.raw} -> ${b.raw}` : null;
+}
+
 /** What a device confirmed holding of the kinds that live in dialect-dependent tables, by pin (sync_item). */
 export interface HeldBeforeSwitch {
   /** Pins whose templates (`bio`) or photo (`photo`) the device confirmed; `failing`: a change of it waits for its retry. */

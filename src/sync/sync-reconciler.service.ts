@@ -16,7 +16,7 @@ import { AttendanceSyncService } from './attendance-sync.service';
 import { SyncConfirmation } from './sync-confirm';
 import { SyncPlannerService } from './sync-planner.service';
 import { SyncOwed } from './sync-state.entity';
-import { dialectOf, oldDialectCleanup, registrationStorageChanges, type HeldBeforeSwitch } from './device-dialect';
+import { boardReplacement, dialectOf, oldDialectCleanup, registrationStorageChanges, type HeldBeforeSwitch } from './device-dialect';
 import { CommandQueueService } from '../push/command-queue.service';
 
 /** Advisory lock key of the reconciler leader (one process at a time when several share the database). */
@@ -107,10 +107,15 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
    * - a device registering again with options that change how it stores records (device-dialect.ts,
    *   storesDifferently: cards in mulcarduser, another date format, other template tables...) no longer holds what
    *   it confirmed in the gateway's terms: that confirmed state is dropped and a full sync is owed (restarted from
-   *   its first page if one was under way), so everything is cleared and written again in its new dialect.
+   *   its first page if one was under way), so everything is cleared and written again in its new dialect;
+   * - a device registering again from another board (its MAC changed: a panel swapped for a spare under the same SN,
+   *   device-dialect.ts boardReplacement) is treated the same way: the spare may hold another site's users, as many as
+   *   the old board confirmed, which the counts of a verification would take for ours.
    */
   async owe(m: EntityManager, e: DeviceRegisteredEvent): Promise<void> {
     const changes = e.registration ? registrationStorageChanges(e.registration.before, e.registration.after) : [];
+    const board = e.registration ? boardReplacement(e.registration.before, e.registration.after) : null;
+    if (board) changes.unshift(`another board: ${board}`);
     if (changes.length > 0) {
       // What the old dialect's tables hold is deleted first, as the old dialect deletes it (oldDialectCleanup): the
       // pins come from the confirmed state about to be dropped.
@@ -127,7 +132,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       await m.query(`DELETE FROM sync_item WHERE device_id = $1`, [e.deviceId]);
       await oweJob(m, e.deviceId, 'full');
       this.owedNow.add(e.deviceId);
-      this.log.warn(`device ${e.sn} stores records differently now (${changes.join(', ')}): what it confirmed is dropped; ${cleanup.length} delete(s) for its old tables queued; a full sync is owed`);
+      this.log.warn(`device ${e.sn} is another board or stores records differently now (${changes.join(', ')}): what it confirmed is dropped; ${cleanup.length} delete(s) for its old tables queued; a full sync is owed`);
       return;
     }
     const [state]: Array<{ full_owed: boolean; known: boolean; needed: boolean; synced_before: boolean }> = await m.query(
