@@ -21,7 +21,7 @@ import {
   type AttSyncTerminal,
   type TerminalMember,
 } from './attendance-commands';
-import { confirmedRead, devicesTouchingSql, inflightRead, noteSkipped } from './confirmed-state';
+import { clearFailures, confirmedRead, devicesTouchingSql, inflightRead, noteSkipped, settledFailures } from './confirmed-state';
 import type { PinScope } from './desired-state';
 import { currentState, diffItems, itemId, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, type DesiredHashes, type Diff, type ItemId } from './sync-items';
 import { lockPlanScope } from './plan-scope';
@@ -239,6 +239,7 @@ export class AttendanceSyncService {
     const plan = newId();
     const batches: Array<{ deviceSn: string; commands: PlannedCommand[] }> = [];
     const sent: Array<{ deviceId: string; pin: string }> = [];
+    const settled: Array<{ deviceId: string; id: ItemId }> = [];
     for (const t of [...terminals.values()].sort((a, b) => a.sn.localeCompare(b.sn))) {
       const members = desired.members.get(t.id) ?? new Map<string, TerminalMember>();
       const hashes = new Map<ItemId, string>();
@@ -272,12 +273,14 @@ export class AttendanceSyncService {
         req.mode === 'diff'
           ? diffItems({ desired: hashes, current, hold, inScope })
           : { put: diffItems({ desired: hashes, current: new Map(), hold: refused, inScope }).put, remove: diffItems({ desired: hashes, current, hold: refused, inScope }).remove };
+      if (req.mode === 'diff') settled.push(...settledFailures(t.id, have, hashes, current, inScope));
       for (const id of diff.put) if (id.startsWith('user\t') && have.skipped.has(id.slice(5))) sent.push({ deviceId: t.id, pin: id.slice(5) });
       const commands = composeTerminalCommands(t, members, diff, current, plan);
       if (commands.length) batches.push({ deviceSn: t.sn, commands });
     }
     for (const s of desired.skipped) this.log.warn(`person ${s.pin} is not sent to terminal ${terminals.get(s.deviceId)?.sn}: ${s.reason}`);
     await noteSkipped(m, desired.skipped, sent);
+    await clearFailures(m, settled);
     if (batches.length) await this.queue.enqueueMany(m, batches);
   }
 

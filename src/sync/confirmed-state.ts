@@ -4,7 +4,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import type { PinScope } from './desired-state';
-import { DEVICE_KINDS_SQL, isSyncRef, itemId, MEMBER_KINDS, type ItemId, type SyncRef } from './sync-items';
+import { DEVICE_KINDS_SQL, isSyncRef, itemId, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, type ItemId, type SyncRef } from './sync-items';
 import { excludedOf, intoOf } from '../database/columns';
 import { SyncItem } from './sync-state.entity';
 import { namedQuery } from '../database/prepared-query.service';
@@ -14,6 +14,8 @@ export interface DeviceConfirmed {
   confirmed: Map<ItemId, string>;
   /** Items in backoff after a failure (not planned again before next_try_at). */
   hold: Set<ItemId>;
+  /** Items whose last command failed and whose backoff is over (a success, or the planner finding them as desired, clears it). */
+  failing: Set<ItemId>;
   /** Pins carrying a "not sent" note. */
   skipped: Set<string>;
 }
@@ -30,13 +32,14 @@ export async function loadConfirmed(m: EntityManager, deviceIds: string[], pins:
 
 /** loadConfirmed as a read that can share a round trip (read-together.ts). */
 export function confirmedRead(deviceIds: string[], pins: PinScope): Read<Map<string, DeviceConfirmed>> {
-  const parse = (rows: Array<{ device_id: string; kind: string; key: string; hash: string | null; held: boolean; skipped: boolean }>) => {
-    const out = new Map<string, DeviceConfirmed>(deviceIds.map((d) => [d, { confirmed: new Map(), hold: new Set(), skipped: new Set() }]));
+  const parse = (rows: Array<{ device_id: string; kind: string; key: string; hash: string | null; held: boolean; failing: boolean; skipped: boolean }>) => {
+    const out = new Map<string, DeviceConfirmed>(deviceIds.map((d) => [d, { confirmed: new Map(), hold: new Set(), failing: new Set(), skipped: new Set() }]));
     for (const r of rows) {
       const d = out.get(r.device_id)!;
       const id = itemId(r.kind as never, r.key);
       if (r.hash !== null) d.confirmed.set(id, r.hash);
       if (r.held) d.hold.add(id);
+      else if (r.failing) d.failing.add(id);
       if (r.skipped) d.skipped.add(r.key);
     }
     return out;
@@ -44,13 +47,13 @@ export function confirmedRead(deviceIds: string[], pins: PinScope): Read<Map<str
   return read(
     // Two arms rather than one OR: `kind IN (…) OR key IN (…)` reads every item of the devices (all their
     // members) for a write about one pin; each arm alone is an index lookup.
-    `SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()) AS held, skipped IS NOT NULL AS skipped FROM sync_item
+    `SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()) AS held, failures > 0 AS failing, skipped IS NOT NULL AS skipped FROM sync_item
       WHERE device_id = ANY($1) ${
         pins === null
           ? ''
           : `AND kind IN (${DEVICE_KINDS_SQL})
      UNION ALL
-     SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()), skipped IS NOT NULL FROM sync_item
+     SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()), failures > 0, skipped IS NOT NULL FROM sync_item
       WHERE device_id = ANY($1) AND kind NOT IN (${DEVICE_KINDS_SQL}) AND key IN (SELECT unnest($2::text[]))`
       }`,
     pins === null ? [deviceIds] : [deviceIds, pins],
@@ -149,4 +152,31 @@ export async function noteSkipped(m: EntityManager, skipped: Array<{ deviceId: s
     await m.query(`DELETE FROM sync_item s USING ${match.slice(5)} AND s.hash IS NULL AND s.failures = 0`, [x]);
     await m.query(`UPDATE sync_item s SET skipped = NULL ${match}`, [x]);
   }
+}
+
+/**
+ * Items whose last command failed, out of backoff, that the device holds as desired with nothing in flight about
+ * them: a delete refused (-1002), then a write that made the person's record what the panel still holds. Nothing
+ * is left to send, so no success would ever clear the failure: the device would be reported divergent for ever,
+ * and left out of the periodic verification (SyncVerifier skips devices with failing items). They are settled
+ * (both planners: access panels and controllers, attendance terminals).
+ */
+export function settledFailures(deviceId: string, have: DeviceConfirmed, hashes: ReadonlyMap<ItemId, string>, current: ReadonlyMap<ItemId, string>, inScope: (id: ItemId) => boolean): Array<{ deviceId: string; id: ItemId }> {
+  const out: Array<{ deviceId: string; id: ItemId }> = [];
+  for (const id of have.failing) {
+    const hash = have.confirmed.get(id);
+    if (hash !== undefined && hash !== UNKNOWN_HASH && inScope(id) && hashes.get(id) === hash && current.get(id) === hash) out.push({ deviceId, id });
+  }
+  return out;
+}
+
+export async function clearFailures(m: EntityManager, settled: ReadonlyArray<{ deviceId: string; id: ItemId }>): Promise<void> {
+  if (settled.length === 0) return;
+  const split = settled.map((s) => splitItemId(s.id));
+  await m.query(
+    `UPDATE sync_item s SET failures = 0, next_try_at = NULL, failed_plan = NULL
+       FROM unnest($1::char(32)[], $2::varchar[], $3::varchar[]) AS x(d, kind, k)
+      WHERE s.device_id = x.d AND s.kind = x.kind AND s.key = x.k AND s.failures > 0`,
+    [settled.map((s) => s.deviceId), split.map(([k]) => k), split.map(([, key]) => key)],
+  );
 }

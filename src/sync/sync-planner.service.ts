@@ -7,7 +7,7 @@ import { dataCount, refusalKey } from '../push/protocol';
 import { effectiveKindSql } from '../device/device-kind';
 import { refusalsRead } from '../push/device-refusals';
 import { read, runRead, type Read } from '../database/read-together';
-import { confirmedRead, devicesHoldingSql, devicesTouchingSql, inflightRead, noteSkipped, refNamesPins } from './confirmed-state';
+import { clearFailures, confirmedRead, devicesHoldingSql, devicesTouchingSql, inflightRead, noteSkipped, refNamesPins, settledFailures } from './confirmed-state';
 import { desiredBaseRead, loadDesired, type PinScope } from './desired-state';
 import type { SyncDevice } from './device-dialect';
 import { currentState, DEVICE_KINDS, desiredHashes, diffItems, itemId, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, userHash, type CountedKind, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
@@ -295,6 +295,7 @@ export class SyncPlannerService {
     const skipped: Array<{ deviceId: string; pin: string; reason: string }> = [];
     const sent: Array<{ deviceId: string; pin: string }> = [];
     const composed: Array<{ input: ComposeInput; commands: PlannedCommand[] }> = [];
+    const settled: Array<{ deviceId: string; id: ItemId }> = [];
     for (const device of devices) {
       const want = desired.get(device.id)!;
       const have = confirmed.get(device.id)!;
@@ -315,6 +316,7 @@ export class SyncPlannerService {
         return member(key);
       };
       const diff = this.diff(req.mode, hashes, current, have.hold, { refused, refusedRemove }, inScope);
+      if (req.mode === 'diff') settled.push(...settledFailures(device.id, have, hashes, current, inScope));
       for (const s of want.skipped) {
         this.log.warn(`device ${device.sn}: member ${s.pin} not sent: ${s.reason}`);
         skipped.push({ deviceId: device.id, pin: s.pin, reason: s.reason });
@@ -330,6 +332,7 @@ export class SyncPlannerService {
       if (commands.length > 0) batches.push({ deviceSn: device.sn, commands });
     }
     await noteSkipped(m, skipped, sent);
+    await clearFailures(m, settled);
     // Devices with a command in flight about these pins: the write's records are not added to their pending commands.
     const touched = new Set([...inflight].filter(([, refs]) => refs.some((r) => refNamesPins(r, pinSet))).map(([sn]) => sn));
     await this.queueBatches(m, batches, touched, appends ? tails : undefined);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -41,7 +41,7 @@ export class SyncStatusService {
    * firmware refused for good: access panels from the access planner's desired state, attendance terminals and
    * kiosks from the attendance planner's.
    */
-  private async desiredOf(m: DataSource['manager'], ids: string[], pins: string[] | null): Promise<Map<string, DesiredHashes>> {
+  private async desiredOf(m: EntityManager, ids: string[], pins: string[] | null): Promise<Map<string, DesiredHashes>> {
     const devices = [...(await loadDevices(m, ids, this.config.timeZone)).values()];
     const desired = await loadDesired(m, devices, pins);
     // What the access planner did not take is a terminal, a kiosk or a controller of another planner.
@@ -60,8 +60,27 @@ export class SyncStatusService {
     return out;
   }
 
-  async ofPerson(pin: string): Promise<PersonDeviceSyncDto[]> {
-    const m = this.ds.manager;
+  /**
+   * The answers below read a dozen statements (desired state, confirmed items, commands in flight, owed work): each
+   * read alone, a full sync committing between two of them (its owed row gone, its commands not yet counted) made a
+   * panel that had just been found empty be reported synced. One snapshot of the database for all of them.
+   */
+  private snapshot<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction('REPEATABLE READ', async (m) => {
+      await m.query('SET TRANSACTION READ ONLY');
+      return fn(m);
+    });
+  }
+
+  ofPerson(pin: string): Promise<PersonDeviceSyncDto[]> {
+    return this.snapshot((m) => this.personIn(m, pin));
+  }
+
+  ofDevice(sn: string): Promise<DeviceConvergenceDto> {
+    return this.snapshot((m) => this.deviceIn(m, sn));
+  }
+
+  private async personIn(m: EntityManager, pin: string): Promise<PersonDeviceSyncDto[]> {
     const [known] = await m.query(
       `SELECT 1 FROM person WHERE pin = $1 UNION ALL SELECT 1 FROM sync_item WHERE key = $1 AND kind = ANY($2) LIMIT 1`,
       [pin, MEMBER_KINDS],
@@ -146,8 +165,7 @@ export class SyncStatusService {
     });
   }
 
-  async ofDevice(sn: string): Promise<DeviceConvergenceDto> {
-    const m = this.ds.manager;
+  private async deviceIn(m: EntityManager, sn: string): Promise<DeviceConvergenceDto> {
     const [row]: Array<{ id: string; kind: string }> = await m.query(`SELECT id, ${effectiveKindSql('device')} AS kind FROM device WHERE sn = $1`, [sn]);
     if (!row) throw new CvError(CvCode.NotFound, `Device ${sn} does not exist`);
     const desired = (await this.desiredOf(m, [row.id], null)).get(row.id)?.hashes ?? new Map<string, string>();

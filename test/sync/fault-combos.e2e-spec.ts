@@ -7,6 +7,7 @@
  * something, nor stay divergent once it converged.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SyncPlannerService } from '../../src/sync/sync-planner.service';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { FetchLike } from '../simulator/http';
 import { settingsOf } from '../push/push-helpers';
@@ -86,6 +87,14 @@ async function ok(p: Promise<{ body: { code: number; message?: string } }>): Pro
   expect(r.body.code, r.body.message).toBe(0);
 }
 
+/** A panel registered at `ip` with a level `level` on its door 1: the panel and the level's id. */
+async function panelWithLevel(sn: string, doors: number, ip: string, level: string): Promise<{ d: Device; level: string }> {
+  const d = await Device.connect(t, sn, doors, ip);
+  await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: level }] }));
+  await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: level, doorName: `${ip}-1` }] }));
+  return { d, level: await levelId(t, level) };
+}
+
 describe('offline during many writes, then back with every fault at once', () => {
   it('the panel ends equal to a fresh full sync, and is reported synced only then', async () => {
     const d = await Device.connect(t, 'FCOMBO0001', 2, '10.44.0.1', { retryResults: true, fetch: lossyFetch });
@@ -155,12 +164,62 @@ describe('offline during many writes, then back with every fault at once', () =>
   });
 });
 
+describe('a refused removal made moot by the next write', () => {
+  it('revoke refused with -1002, then the same rights granted again: the panel holds what the database says and is reported so, not divergent for ever', async () => {
+    const { d, level: ma } = await panelWithLevel('FMOOT0001', 2, '10.48.0.1', 'MA');
+    await ok(t.post('/api/person/add', { pin: '4801', name: 'Moot', cardNo: '94801', accLevelIds: ma }));
+    await settle(d);
+    const before = snapshot(d);
+    const refusal = d.sim.failCommands((c) => c.verb === 'DATA DELETE', -1002, 2);
+    await ok(t.post('/api/accLevel/deleteLevel', null, { pin: '4801', levelIds: ma }));
+    await d.sim.pollUntilIdle();
+    expect(refusal.used).toBe(2);
+    const refused = (await t.get('/api/gateway/devices/FMOOT0001/convergence')).body.data;
+    expect(refused).toMatchObject({ divergent: true });
+    await ok(t.post('/api/accLevel/addLevelPerson', null, { pin: '4801', levelIds: ma }));
+    await settle(d);
+    expect(snapshot(d)).toEqual(before);
+    expect((await t.get('/api/gateway/devices/FMOOT0001/convergence')).body.data).toMatchObject({ divergent: false, failingItems: 0, pendingCommands: 0, unconfirmedItems: 0 });
+    expect((await t.get('/api/gateway/persons/4801/devices')).body.data).toEqual([expect.objectContaining({ deviceSn: 'FMOOT0001', state: 'synced', holds: true })]);
+  });
+});
+
+describe('the convergence answer is one snapshot', () => {
+  it('a full sync committing while the answer is read: the emptied panel is never reported synced', async () => {
+    const { d, level } = await panelWithLevel('FSNAP0001', 1, '10.49.0.1', 'NA');
+    await ok(t.post('/api/person/add', { pin: '4901', name: 'Snap', accLevelIds: level }));
+    await settle(d);
+    // The panel lost its tables and a full sync is owed (as a count that found it empty leaves it), not run yet.
+    for (const table of TABLES) d.sim.deleteLocally(table);
+    const [{ id }] = await t.ds.query(`SELECT id FROM device WHERE sn = 'FSNAP0001'`);
+    await t.ds.query(`INSERT INTO sync_owed (device_id, kind, next_try_at) VALUES ($1, 'full', now() + interval '1 hour')`, [id]);
+    expect((await t.get('/api/gateway/devices/FSNAP0001/convergence')).body.data).toMatchObject({ divergent: true });
+    // The reconciler's page commits while the answer is being read: the answer reads the queue first, then waits
+    // on the owed work (locked by the page's transaction).
+    const qr = t.ds.createQueryRunner();
+    await qr.connect();
+    await qr.startTransaction();
+    try {
+      await qr.query('LOCK TABLE sync_owed IN ACCESS EXCLUSIVE MODE');
+      const answer = t.get('/api/gateway/devices/FSNAP0001/convergence');
+      await sleep(400);
+      await t.app.get(SyncPlannerService).syncDeviceFull(qr.manager, id);
+      await qr.query(`DELETE FROM sync_owed WHERE device_id = $1`, [id]);
+      await qr.commitTransaction();
+      const c = (await answer).body.data;
+      expect(c.divergent || c.pendingCommands > 0, JSON.stringify(c)).toBe(true);
+    } finally {
+      if (qr.isTransactionActive) await qr.rollbackTransaction();
+      await qr.release();
+    }
+    await settle(d);
+    expect(d.sim.table('user').map((u) => u.Pin)).toEqual(['4901']);
+  });
+});
+
 describe('a panel swapped under the same SN', () => {
   it('an empty replacement that comes up while writes were queued for the old one ends equal to the database', async () => {
-    const d = await Device.connect(t, 'FSWAP0001', 2, '10.45.0.1');
-    await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'SA' }] }));
-    await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'SA', doorName: '10.45.0.1-1' }] }));
-    const sa = await levelId(t, 'SA');
+    const { d, level: sa } = await panelWithLevel('FSWAP0001', 2, '10.45.0.1', 'SA');
     for (const pin of ['4501', '4502', '4503']) await ok(t.post('/api/person/add', { pin, name: `P${pin}`, cardNo: `9${pin}`, accLevelIds: sa }));
     await settle(d);
     // The old panel got the next commands and died before answering.
@@ -180,10 +239,7 @@ describe('a panel swapped under the same SN', () => {
   });
 
   it('a replacement holding another site\'s users, as many as this one confirmed, is found out and brought to the database', async () => {
-    const d = await Device.connect(t, 'FSWAP0002', 2, '10.45.0.2');
-    await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'SB' }] }));
-    await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'SB', doorName: '10.45.0.2-1' }] }));
-    const sb = await levelId(t, 'SB');
+    const { d, level: sb } = await panelWithLevel('FSWAP0002', 2, '10.45.0.2', 'SB');
     for (const pin of ['4601', '4602']) await ok(t.post('/api/person/add', { pin, name: `P${pin}`, cardNo: `9${pin}`, accLevelIds: sb }));
     await settle(d);
     const want = snapshot(d);
@@ -198,5 +254,165 @@ describe('a panel swapped under the same SN', () => {
     await settle(spare);
     await honest(spare, want);
     expect(snapshot(spare)).toEqual(want);
+  });
+});
+
+/**
+ * Property: two like panels, one faultless (the reference) and one that meets every fault at random, while
+ * integrators write persons, cards, levels, level doors, time segments and holidays. Whenever the faulty panel
+ * differs from the reference, its convergence answer does not say synced; once the faults stop, it ends equal
+ * to the reference, and reported so.
+ */
+describe('random writes against a panel meeting every fault', () => {
+  type Op =
+    | { kind: 'grant' | 'revoke'; pin: string; level: 0 | 1 }
+    | { kind: 'delete'; pin: string }
+    | { kind: 'card'; pin: string; card: string }
+    | { kind: 'schedule'; n: number }
+    | { kind: 'segment'; night: boolean }
+    | { kind: 'holiday'; what: 'add' | 'update' | 'delete' }
+    | { kind: 'door' }
+    | { kind: 'lose' | 'loseResult' | 'reset' | 'resetMidway' | 'offline' | 'online' | 'hold' }
+    | { kind: 'refuse'; n: number; code: number };
+
+  // FC_RUNS=200 (and FC_SEED=<seed> to replay a failure) for a longer hunt; the state carries over from run to run.
+  it('the faulty panel is never said synced while it differs, and ends equal to the faultless one', { timeout: 240_000 }, async () => {
+    const fc = (await import('fast-check')).default;
+    const f = await Device.connect(t, 'FPROP0001', 2, '10.47.0.1', { retryResults: true, fetch: lossyFetch });
+    const r = await Device.connect(t, 'FPROP0002', 2, '10.47.0.2');
+    await ok(t.post('/api/gateway/timeSegments', { name: 'PropSeg', schedule: { mon: [['08:00', '18:00']] } }));
+    const seg = (await t.get('/api/gateway/timeSegments')).body.data.find((s: { name: string }) => s.name === 'PropSeg');
+    await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'PL1' }, { name: 'PL2', timeSegName: 'PropSeg' }] }));
+    await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'PL1', doorName: '10.47.0.1-1' }, { levelName: 'PL1', doorName: '10.47.0.2-1' }] }));
+    await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'PL2', doorName: '10.47.0.1-2' }, { levelName: 'PL2', doorName: '10.47.0.2-2' }] }));
+    const levels = [await levelId(t, 'PL1'), await levelId(t, 'PL2')];
+    let refuse = { n: 0, code: 0 };
+    f.sim.failCommands((c) => c.verb?.startsWith('DATA') === true && c.verb !== 'DATA COUNT' && refuse.n > 0 && (refuse.n--, true), -1002, 'always');
+    let offline = false;
+    let doorAdded = false;
+    let holidays = 0;
+    let schedules = 0;
+    const pin = fc.constantFrom('4701', '4702', '4703');
+    const op: import('fast-check').Arbitrary<Op> = fc.oneof(
+      { arbitrary: fc.record({ kind: fc.constantFrom('grant' as const, 'grant' as const, 'revoke' as const), pin, level: fc.constantFrom(0 as const, 1 as const) }), weight: 5 },
+      fc.record({ kind: fc.constant('delete' as const), pin }),
+      fc.record({ kind: fc.constant('card' as const), pin, card: fc.constantFrom('1', '2', '') }),
+      fc.record({ kind: fc.constant('schedule' as const), n: fc.integer({ min: 9, max: 17 }) }),
+      fc.record({ kind: fc.constant('segment' as const), night: fc.boolean() }),
+      fc.record({ kind: fc.constant('holiday' as const), what: fc.constantFrom('add' as const, 'update' as const, 'delete' as const) }),
+      fc.constant({ kind: 'door' as const }),
+      { arbitrary: fc.record({ kind: fc.constantFrom('lose' as const, 'loseResult' as const, 'reset' as const, 'resetMidway' as const, 'offline' as const, 'online' as const, 'hold' as const) }), weight: 3 },
+      fc.record({ kind: fc.constant('refuse' as const), n: fc.integer({ min: 1, max: 3 }), code: fc.constant(-1002) }),
+    );
+    const apply = async (o: Op) => {
+      switch (o.kind) {
+        case 'grant':
+          if ((await t.get(`/api/person/get/${o.pin}`)).body.data) await ok(t.post('/api/accLevel/addLevelPerson', null, { pin: o.pin, levelIds: levels[o.level] }));
+          else await ok(t.post('/api/person/add', { pin: o.pin, name: `N${o.pin}`, accLevelIds: levels[o.level] }));
+          return;
+        case 'revoke':
+          expect([0, -22]).toContain((await t.post('/api/accLevel/deleteLevel', null, { pin: o.pin, levelIds: levels[o.level] })).body.code);
+          return;
+        case 'delete':
+          expect([0, -22]).toContain((await t.delete(`/api/person/delete/${o.pin}`)).body.code);
+          return;
+        case 'card': {
+          const p = (await t.get(`/api/person/get/${o.pin}`)).body.data;
+          if (p) await ok(t.post('/api/person/add', { pin: o.pin, name: p.name, cardNo: o.card && `55${o.pin}${o.card}` }));
+          return;
+        }
+        case 'schedule':
+          schedules++;
+          await ok(t.put(`/api/gateway/timeSegments/${seg.id}`, { schedule: { mon: [[`0${schedules % 8}:00`, `${o.n}:00`]] } }));
+          return;
+        case 'segment':
+          await ok(t.put(`/api/accLevel/update/${levels[1]}`, { timeSegName: o.night ? 'PropSeg' : '24-Hour Accessible' }));
+          return;
+        case 'holiday': {
+          const list = (await t.get('/api/gateway/holidays')).body.data as Array<{ id: string }>;
+          if (o.what === 'add' || list.length === 0) {
+            holidays++;
+            await ok(t.post('/api/gateway/holidays', { name: `PH${holidays}`, startDate: `2027-0${(holidays % 9) + 1}-01`, endDate: `2027-0${(holidays % 9) + 1}-02`, holidayType: (holidays % 3) + 1 }));
+          } else if (o.what === 'update') await ok(t.put(`/api/gateway/holidays/${list[0].id}`, { endDate: '2027-12-31' }));
+          else await ok(t.delete(`/api/gateway/holidays/${list[list.length - 1].id}`));
+          return;
+        }
+        case 'door':
+          if (!doorAdded) await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'PL1', doorName: '10.47.0.1-2' }, { levelName: 'PL1', doorName: '10.47.0.2-2' }] }));
+          doorAdded = true;
+          return;
+        case 'lose':
+          f.sim.loseNextReply();
+          return;
+        case 'loseResult':
+          loseResultReplies = 1;
+          return;
+        case 'refuse':
+          refuse = { n: o.n, code: o.code };
+          return;
+        case 'reset':
+          expect((await f.sim.factoryReset()).registered).toBe(true);
+          return;
+        case 'resetMidway':
+          // The panel ran a reply and was reset before it answered.
+          f.sim.holdResults();
+          await f.sim.poll();
+          f.sim.stopHoldingResults();
+          f.sim.dropHeldResults();
+          expect((await f.sim.factoryReset()).registered).toBe(true);
+          return;
+        case 'offline':
+        case 'online':
+          offline = o.kind === 'offline';
+          return;
+        case 'hold': {
+          f.sim.holdResults();
+          await f.sim.poll();
+          f.sim.stopHoldingResults();
+          for (const x of [...f.sim.pendingAcks].reverse()) await f.sim.releaseResults((y) => y.id === x.id);
+          return;
+        }
+      }
+    };
+    const statusOf = async (d: Device) => (await t.get(`/api/gateway/devices/${d.sim.sn}/convergence`)).body.data;
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 10 }), async (ops) => {
+        for (const [i, o] of ops.entries()) {
+          await apply(o);
+          await reconciler.idle();
+          await r.sim.pollUntilIdle({ maxPolls: 50 });
+          if (!offline) await f.sim.poll();
+          const s = await statusOf(f);
+          if (JSON.stringify(snapshot(f)) !== JSON.stringify(snapshot(r))) {
+            expect(!s.divergent && s.pendingCommands === 0 && s.unconfirmedItems === 0, `said synced while it differs, after ${JSON.stringify(ops.slice(0, i + 1))}: ${JSON.stringify({ f: snapshot(f), r: snapshot(r), s })}`).toBe(false);
+          }
+        }
+        // The faults stop; the panel comes back.
+        offline = false;
+        refuse = { n: 0, code: 0 };
+        loseResultReplies = 0;
+        f.sim.loseNoMoreReplies();
+        let same = false;
+        for (let round = 0; round < 30 && !same; round++) {
+          await reconciler.idle();
+          await r.sim.pollUntilIdle({ maxPolls: 50 });
+          await f.sim.pollUntilIdle({ maxPolls: 50 });
+          const s = await statusOf(f);
+          same = JSON.stringify(snapshot(f)) === JSON.stringify(snapshot(r)) && !s.divergent && s.pendingCommands === 0 && s.unconfirmedItems === 0;
+          if (!same) {
+            await sleep(150);
+            await reconciler.runOnce();
+          }
+        }
+        expect(snapshot(f)).toEqual(snapshot(r));
+        const fs = await statusOf(f);
+        expect(fs, JSON.stringify({ ops, fs })).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
+        expect(await statusOf(r)).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 15), endOnFailure: true, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) },
+    );
+    // The reference is what the database says: a fresh full sync gives it too.
+    const want = snapshot(r);
+    expect(await fromScratch(r)).toEqual(want);
   });
 });
