@@ -105,6 +105,17 @@ export class SyncStatusService {
       `SELECT device_id, key, hash FROM sync_item WHERE kind = 'tz' AND device_id = ANY($1)`,
       [devices.map((d) => d.id)],
     );
+    // Devices whose confirmed state is in doubt: they registered again or were found changed (a count or a full sync
+    // owed), a count is on its way, or a full sync's clear of a member table is (a reset panel keeps its confirmed
+    // items until that clear is confirmed). Nothing is "synced" there until that is settled.
+    const doubtRows: Array<{ id: string }> = await m.query(
+      `SELECT device_id AS id FROM sync_owed WHERE device_id = ANY($1)
+       UNION SELECT d.id FROM device d JOIN device_command c ON c.device_sn = d.sn AND c.state IN ('pending', 'sent') AND c.meta ? 'sync'
+         AND (c.meta ? 'verify' OR (c.meta ? 'clear' AND c.meta->>'kind' = ANY($2)))
+        WHERE d.id = ANY($1)`,
+      [devices.map((d) => d.id), MEMBER_KINDS],
+    );
+    const inDoubt = new Set(doubtRows.map((r) => r.id));
     const tzHeld = (deviceId: string, tz: number) => tzRows.find((r) => r.device_id === deviceId && r.key === String(tz))?.hash ?? undefined;
     // A terminal's Return codes mean what the attendance manual says (device-kind.ts returnCodeManual).
     const manualOf = new Map(aliases.map((a) => [a.id, returnCodeManual(a.kind)]));
@@ -134,7 +145,9 @@ export class SyncStatusService {
       const state: PersonDeviceSyncDto['state'] = skipped
         ? 'skipped'
         : unconfirmed.length === 0
-          ? 'synced'
+          ? inDoubt.has(d.id)
+            ? 'pending'
+            : 'synced'
           : refused.length > 0
             ? 'refused'
             : failing.length > 0

@@ -217,6 +217,25 @@ describe('the convergence answer is one snapshot', () => {
   });
 });
 
+describe('a person on a panel whose tables are in doubt', () => {
+  it('a panel reset and registered again: the person is pending, not synced, until its count (and the full sync it owes) is back', async () => {
+    const { d, level } = await panelWithLevel('FDOUBT0001', 1, '10.50.0.1', 'DA');
+    await ok(t.post('/api/person/add', { pin: '5001', name: 'Doubt', accLevelIds: level }));
+    await settle(d);
+    const stateOf = async () => (await t.get('/api/gateway/persons/5001/devices')).body.data[0].state;
+    expect(await stateOf()).toBe('synced');
+    expect((await d.sim.factoryReset()).registered).toBe(true);
+    // The panel is empty; the gateway has not had its count yet (it has not polled since).
+    expect(d.sim.table('user')).toEqual([]);
+    expect(await stateOf()).toBe('pending');
+    await reconciler.idle();
+    expect(await stateOf()).toBe('pending');
+    await settle(d);
+    expect(d.sim.table('user').map((u) => u.Pin)).toEqual(['5001']);
+    expect(await stateOf()).toBe('synced');
+  });
+});
+
 describe('a panel swapped under the same SN', () => {
   it('an empty replacement that comes up while writes were queued for the old one ends equal to the database', async () => {
     const { d, level: sa } = await panelWithLevel('FSWAP0001', 2, '10.45.0.1', 'SA');
@@ -273,12 +292,14 @@ describe('random writes against a panel meeting every fault', () => {
     | { kind: 'holiday'; what: 'add' | 'update' | 'delete' }
     | { kind: 'door' }
     | { kind: 'lose' | 'loseResult' | 'reset' | 'resetMidway' | 'offline' | 'online' | 'hold' }
-    | { kind: 'refuse'; n: number; code: number };
+    | { kind: 'refuse'; n: number; code: number }
+    | { kind: 'swap' }
+    | { kind: 'race'; pin: string };
 
   // FC_RUNS=200 (and FC_SEED=<seed> to replay a failure) for a longer hunt; the state carries over from run to run.
   it('the faulty panel is never said synced while it differs, and ends equal to the faultless one', { timeout: 240_000 }, async () => {
     const fc = (await import('fast-check')).default;
-    const f = await Device.connect(t, 'FPROP0001', 2, '10.47.0.1', { retryResults: true, fetch: lossyFetch });
+    let f = await Device.connect(t, 'FPROP0001', 2, '10.47.0.1', { retryResults: true, fetch: lossyFetch });
     const r = await Device.connect(t, 'FPROP0002', 2, '10.47.0.2');
     await ok(t.post('/api/gateway/timeSegments', { name: 'PropSeg', schedule: { mon: [['08:00', '18:00']] } }));
     const seg = (await t.get('/api/gateway/timeSegments')).body.data.find((s: { name: string }) => s.name === 'PropSeg');
@@ -287,11 +308,15 @@ describe('random writes against a panel meeting every fault', () => {
     await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'PL2', doorName: '10.47.0.1-2' }, { levelName: 'PL2', doorName: '10.47.0.2-2' }] }));
     const levels = [await levelId(t, 'PL1'), await levelId(t, 'PL2')];
     let refuse = { n: 0, code: 0 };
-    f.sim.failCommands((c) => c.verb?.startsWith('DATA') === true && c.verb !== 'DATA COUNT' && refuse.n > 0 && (refuse.n--, true), -1002, 'always');
+    const refuseOn = (d: Device) => {
+      for (const code of [-1002, -1004, -12]) d.sim.failCommands((c) => c.verb?.startsWith('DATA') === true && c.verb !== 'DATA COUNT' && refuse.code === code && refuse.n > 0 && (refuse.n--, true), code, 'always');
+    };
+    refuseOn(f);
     let offline = false;
     let doorAdded = false;
     let holidays = 0;
     let schedules = 0;
+    let boards = 0;
     const pin = fc.constantFrom('4701', '4702', '4703');
     const op: import('fast-check').Arbitrary<Op> = fc.oneof(
       { arbitrary: fc.record({ kind: fc.constantFrom('grant' as const, 'grant' as const, 'revoke' as const), pin, level: fc.constantFrom(0 as const, 1 as const) }), weight: 5 },
@@ -302,7 +327,9 @@ describe('random writes against a panel meeting every fault', () => {
       fc.record({ kind: fc.constant('holiday' as const), what: fc.constantFrom('add' as const, 'update' as const, 'delete' as const) }),
       fc.constant({ kind: 'door' as const }),
       { arbitrary: fc.record({ kind: fc.constantFrom('lose' as const, 'loseResult' as const, 'reset' as const, 'resetMidway' as const, 'offline' as const, 'online' as const, 'hold' as const) }), weight: 3 },
-      fc.record({ kind: fc.constant('refuse' as const), n: fc.integer({ min: 1, max: 3 }), code: fc.constant(-1002) }),
+      fc.record({ kind: fc.constant('refuse' as const), n: fc.integer({ min: 1, max: 3 }), code: fc.constantFrom(-1002, -1002, -1004, -12) }),
+      fc.constant({ kind: 'swap' as const }),
+      fc.record({ kind: fc.constant('race' as const), pin }),
     );
     const apply = async (o: Op) => {
       switch (o.kind) {
@@ -361,6 +388,27 @@ describe('random writes against a panel meeting every fault', () => {
           f.sim.dropHeldResults();
           expect((await f.sim.factoryReset()).registered).toBe(true);
           return;
+        case 'swap': {
+          // Another board (its own MAC) under the same SN, holding a user of another site with a right on door 1.
+          const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'FPROP0001', doors: 2, ipAddress: '10.47.0.1', mac: `00:17:61:47:${(++boards).toString(16).padStart(4, '0').replace(/(..)(..)/, '$1:$2')}`, retryResults: true, fetch: lossyFetch });
+          sim.addLocally('user', { Pin: '4799', Name: 'Other site', CardNo: '74799' });
+          sim.addLocally('userauthorize', { Pin: '4799', AuthorizeTimezoneId: 1, AuthorizeDoorId: 1 });
+          await sim.connect();
+          f = new Device(sim);
+          refuseOn(f);
+          return;
+        }
+        case 'race': {
+          // Two integrations write the same pin at once.
+          const p = (await t.get(`/api/person/get/${o.pin}`)).body.data;
+          const answers = await Promise.all([
+            t.post('/api/person/add', { pin: o.pin, name: 'Race A', cardNo: `56${o.pin}1`, accLevelIds: levels[0] }),
+            t.post('/api/person/add', { pin: o.pin, name: 'Race B', cardNo: `56${o.pin}2`, accLevelIds: levels[1] }),
+            p ? t.post('/api/accLevel/deleteLevel', null, { pin: o.pin, levelIds: levels[0] }) : t.delete(`/api/person/delete/${o.pin}`),
+          ]);
+          for (const a of answers) expect(a.status).toBeLessThan(500);
+          return;
+        }
         case 'offline':
         case 'online':
           offline = o.kind === 'offline';
@@ -383,6 +431,11 @@ describe('random writes against a panel meeting every fault', () => {
           await r.sim.pollUntilIdle({ maxPolls: 50 });
           if (!offline) await f.sim.poll();
           const s = await statusOf(f);
+          for (const p of ['4701', '4702', '4703']) {
+            const rows = (a: Device) => snapshot(a).user.concat(snapshot(a).userauthorize).filter((x) => x.includes(`Pin=${p} `) || x.endsWith(`Pin=${p}`));
+            const mine = (await t.get(`/api/gateway/persons/${p}/devices`)).body.data?.find?.((x: { deviceSn: string }) => x.deviceSn === 'FPROP0001');
+            if (mine?.state === 'synced') expect(rows(f), `${p} said synced on the faulty panel, after ${JSON.stringify(ops.slice(0, i + 1))}`).toEqual(rows(r));
+          }
           if (JSON.stringify(snapshot(f)) !== JSON.stringify(snapshot(r))) {
             expect(!s.divergent && s.pendingCommands === 0 && s.unconfirmedItems === 0, `said synced while it differs, after ${JSON.stringify(ops.slice(0, i + 1))}: ${JSON.stringify({ f: snapshot(f), r: snapshot(r), s })}`).toBe(false);
           }

@@ -15,7 +15,8 @@ export class PersonDeviceSyncDto {
     enum: ['synced', 'pending', 'divergent', 'refused', 'skipped', 'removing'],
     description:
       'synced: the device confirmed (by Return codes) everything it should hold of this person and nothing more; pending: commands are on their way ' +
-      '(a retry after a refusal too: lastReturn keeps its code); divergent: a command was refused or unanswered and nothing is on its way yet, it is planned ' +
+      '(a retry after a refusal too: lastReturn keeps its code), or what the device confirmed is being checked (it registered again, or was found ' +
+      'changed: a count, or a full sync, is owed or on its way); divergent: a command was refused or unanswered and nothing is on its way yet, it is planned ' +
       'again after a backoff; refused: the firmware refused a table this person needs for good ' +
       '(see refused; not planned again until its probe); skipped: a stored value cannot be sent (see skipped); ' +
       'removing: the person must leave this device and it has not confirmed it yet',
