@@ -135,8 +135,9 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       this.log.warn(`device ${e.sn} is another board or stores records differently now (${changes.join(', ')}): what it confirmed is dropped; ${cleanup.length} delete(s) for its old tables queued; a full sync is owed`);
       return;
     }
-    const [state]: Array<{ full_owed: boolean; known: boolean; needed: boolean; synced_before: boolean }> = await m.query(
+    const [state]: Array<{ full_owed: boolean; known: boolean; needed: boolean; synced_before: boolean; backlog: boolean }> = await m.query(
       `SELECT EXISTS (SELECT 1 FROM sync_owed WHERE device_id = $1 AND kind = 'full') AS full_owed,
+              EXISTS (SELECT 1 FROM device_command WHERE device_sn = $2 AND state IN ('pending', 'sent') AND meta ? 'sync' AND NOT meta ? 'verify') AS backlog,
               EXISTS (SELECT 1 FROM sync_item WHERE device_id = $1 AND hash IS NOT NULL)
            OR EXISTS (SELECT 1 FROM device_command WHERE device_sn = $2 AND state IN ('pending', 'sent') AND meta ? 'sync') AS known,
               EXISTS (SELECT 1 FROM acc_level_door ld JOIN door d ON d.id = ld.door_id WHERE d.device_id = $1)
@@ -159,7 +160,14 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       // Without DEVICE_CLEAR_ON_ADD such a device is left alone; the periodic count (SyncVerifier) still finds users on it.
       if (!this.config.deviceClearOnAdd) return;
       await oweJob(m, e.deviceId, added ? 'full' : 'verify');
-    } else await oweJob(m, e.deviceId, e.admittedNow || !state.known ? 'full' : 'verify');
+    } else {
+      const kind = e.admittedNow || !state.known ? 'full' : 'verify';
+      await oweJob(m, e.deviceId, kind);
+      // Commands still waiting for it (it was offline while integrators wrote) run before its count: a panel reset
+      // meanwhile gets back the users and rights they write, and may count exactly what it confirmed of them. Its
+      // time zones and holidays, which no count shows, are sent again after them (a few commands).
+      if (kind === 'verify' && state.backlog) await this.planner.resendDeviceItems(m, e.deviceId);
+    }
     this.owedNow.add(e.deviceId);
   }
 
@@ -384,10 +392,12 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     // comes with its next INFO (attendance manual 9; `verifiedCount`).
     if (await this.attendance.isTerminal(m, deviceId)) return this.attendance.reconcileTerminal(m, deviceId, null);
     // The count tells a reset panel by the users it lost. One that held none counts 0 before and after, so what it
-    // confirmed of its own items is in doubt: they are sent again (a few commands). Otherwise the difference only.
+    // confirmed of its own items is in doubt: they are sent again (a few commands). So does one whose only users
+    // are in doubt (`?`: a write of them was refused or unanswered): the count accepts 0 for them, and a reset
+    // panel would keep lacking the time zones its rights name. Otherwise the difference only.
     const [{ users }]: Array<{ users: boolean }> = await m.query(
-      `SELECT EXISTS (SELECT 1 FROM sync_item WHERE device_id = $1 AND kind = 'user' AND hash IS NOT NULL) AS users`,
-      [deviceId],
+      `SELECT EXISTS (SELECT 1 FROM sync_item WHERE device_id = $1 AND kind = 'user' AND hash IS NOT NULL AND hash <> $2) AS users`,
+      [deviceId, UNKNOWN_HASH],
     );
     if (users) await this.planner.reconcileDevice(m, deviceId, []);
     else await this.planner.resendDeviceItems(m, deviceId);

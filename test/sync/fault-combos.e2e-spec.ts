@@ -236,6 +236,42 @@ describe('a person on a panel whose tables are in doubt', () => {
   });
 });
 
+describe('a reset panel whose only users are in doubt', () => {
+  it('its grant was refused, then it was reset: its time zone is written again, not only the retried user and rights', async () => {
+    const { d, level } = await panelWithLevel('FDOUBT0002', 1, '10.50.0.2', 'DB');
+    await settle(d);
+    expect(d.sim.table('timezone').map((z) => z.TimezoneId)).toEqual(['1']);
+    const refusal = d.sim.failCommands((c) => c.verb === 'DATA UPDATE' && (c.table === 'user' || c.table === 'userauthorize'), -1002, 2);
+    await ok(t.post('/api/person/add', { pin: '5002', name: 'Doubt', accLevelIds: level }));
+    await d.sim.pollUntilIdle();
+    expect(refusal.used).toBe(2);
+    // Reset before the retry: its count (0 users) is one the user in doubt allows.
+    expect((await d.sim.factoryReset()).registered).toBe(true);
+    await settle(d);
+    expect(d.sim.table('user').map((u) => u.Pin)).toEqual(['5002']);
+    expect(d.sim.table('timezone').map((z) => z.TimezoneId)).toEqual(['1']);
+    expect(d.sim.evaluateAccess({ pin: '5002', door: 1 }).granted).toBe(true);
+  });
+});
+
+describe('a panel reset while offline, with writes waiting for it', () => {
+  it('the waiting writes give it back every user and right it confirmed (its counts match), and its time zone is written again', async () => {
+    const { d, level } = await panelWithLevel('FBACK0001', 2, '10.51.0.1', 'BA');
+    await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'BB' }] }));
+    await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'BB', doorName: '10.51.0.1-2' }] }));
+    const bb = await levelId(t, 'BB');
+    await ok(t.post('/api/person/add', { pin: '5101', name: 'Back', accLevelIds: level }));
+    await settle(d);
+    // Offline: the person's record and rights change; then the panel is reset and comes back.
+    await ok(t.post('/api/person/add', { pin: '5101', name: 'Back again', accLevelIds: `${level},${bb}` }));
+    expect((await d.sim.factoryReset()).registered).toBe(true);
+    await settle(d);
+    expect(d.sim.table('user').map((u) => [u.Pin, u.Name])).toEqual([['5101', 'Back again']]);
+    expect(d.sim.table('timezone').map((z) => z.TimezoneId)).toEqual(['1']);
+    expect(d.sim.evaluateAccess({ pin: '5101', door: 2 }).granted).toBe(true);
+  });
+});
+
 describe('a panel swapped under the same SN', () => {
   it('an empty replacement that comes up while writes were queued for the old one ends equal to the database', async () => {
     const { d, level: sa } = await panelWithLevel('FSWAP0001', 2, '10.45.0.1', 'SA');
@@ -294,7 +330,7 @@ describe('random writes against a panel meeting every fault', () => {
     | { kind: 'lose' | 'loseResult' | 'reset' | 'resetMidway' | 'offline' | 'online' | 'hold' }
     | { kind: 'refuse'; n: number; code: number }
     | { kind: 'swap' }
-    | { kind: 'race'; pin: string };
+    | { kind: 'race' | 'leave' | 'reinstate'; pin: string };
 
   // FC_RUNS=200 (and FC_SEED=<seed> to replay a failure) for a longer hunt; the state carries over from run to run.
   it('the faulty panel is never said synced while it differs, and ends equal to the faultless one', { timeout: 240_000 }, async () => {
@@ -329,13 +365,14 @@ describe('random writes against a panel meeting every fault', () => {
       { arbitrary: fc.record({ kind: fc.constantFrom('lose' as const, 'loseResult' as const, 'reset' as const, 'resetMidway' as const, 'offline' as const, 'online' as const, 'hold' as const) }), weight: 3 },
       fc.record({ kind: fc.constant('refuse' as const), n: fc.integer({ min: 1, max: 3 }), code: fc.constantFrom(-1002, -1002, -1004, -12) }),
       fc.constant({ kind: 'swap' as const }),
-      fc.record({ kind: fc.constant('race' as const), pin }),
+      fc.record({ kind: fc.constantFrom('race' as const, 'leave' as const, 'reinstate' as const), pin }),
     );
     const apply = async (o: Op) => {
       switch (o.kind) {
         case 'grant':
-          if ((await t.get(`/api/person/get/${o.pin}`)).body.data) await ok(t.post('/api/accLevel/addLevelPerson', null, { pin: o.pin, levelIds: levels[o.level] }));
-          else await ok(t.post('/api/person/add', { pin: o.pin, name: `N${o.pin}`, accLevelIds: levels[o.level] }));
+          // A person who left is refused (-29) until reinstated.
+          if ((await t.get(`/api/person/get/${o.pin}`)).body.data) await okOrLeft(t.post('/api/accLevel/addLevelPerson', null, { pin: o.pin, levelIds: levels[o.level] }));
+          else await okOrLeft(t.post('/api/person/add', { pin: o.pin, name: `N${o.pin}`, accLevelIds: levels[o.level] }));
           return;
         case 'revoke':
           expect([0, -22]).toContain((await t.post('/api/accLevel/deleteLevel', null, { pin: o.pin, levelIds: levels[o.level] })).body.code);
@@ -345,7 +382,7 @@ describe('random writes against a panel meeting every fault', () => {
           return;
         case 'card': {
           const p = (await t.get(`/api/person/get/${o.pin}`)).body.data;
-          if (p) await ok(t.post('/api/person/add', { pin: o.pin, name: p.name, cardNo: o.card && `55${o.pin}${o.card}` }));
+          if (p) await okOrLeft(t.post('/api/person/add', { pin: o.pin, name: p.name, cardNo: o.card && `55${o.pin}${o.card}` }));
           return;
         }
         case 'schedule':
@@ -409,6 +446,15 @@ describe('random writes against a panel meeting every fault', () => {
           for (const a of answers) expect(a.status).toBeLessThan(500);
           return;
         }
+        case 'leave':
+        case 'reinstate': {
+          // A person who left keeps their record and loses access; reinstated, they are written again.
+          const answer = o.kind === 'leave'
+            ? await t.post('/api/person/leave', { pin: o.pin })
+            : await t.post('/api/person/reinstated', { pin: o.pin, name: `N${o.pin}`, accLevelIds: levels[0] });
+          expect(answer.status).toBeLessThan(500);
+          return;
+        }
         case 'offline':
         case 'online':
           offline = o.kind === 'offline';
@@ -422,6 +468,7 @@ describe('random writes against a panel meeting every fault', () => {
         }
       }
     };
+    const okOrLeft = async (p: Promise<{ body: { code: number; message?: string } }>) => expect([0, -29], (await p).body.message).toContain((await p).body.code);
     const statusOf = async (d: Device) => (await t.get(`/api/gateway/devices/${d.sim.sn}/convergence`)).body.data;
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 10 }), async (ops) => {
@@ -457,7 +504,7 @@ describe('random writes against a panel meeting every fault', () => {
             await reconciler.runOnce();
           }
         }
-        expect(snapshot(f)).toEqual(snapshot(r));
+        expect(snapshot(f), JSON.stringify({ ops, status: await statusOf(f), commands: process.env.FC_SEED ? await t.ds.query(`SELECT id, state, return_code, left(command, 40) c FROM device_command WHERE device_sn = 'FPROP0001' ORDER BY id DESC LIMIT 40`) : null })).toEqual(snapshot(r));
         const fs = await statusOf(f);
         expect(fs, JSON.stringify({ ops, fs })).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
         expect(await statusOf(r)).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
