@@ -174,7 +174,7 @@ export async function clearFailures(m: EntityManager, settled: ReadonlyArray<{ d
   if (settled.length === 0) return;
   const split = settled.map((s) => splitItemId(s.id));
   await m.query(
-    `UPDATE sync_item s SET failures = 0, next_try_at = NULL, failed_plan = NULL
+    `UPDATE sync_item s SET failures = 0, next_try_at = NULL, failed_plan = NULL, failed_delete = NULL, failed_delete_at = NULL
        FROM unnest($1::char(32)[], $2::varchar[], $3::varchar[]) AS x(d, kind, k)
       WHERE s.device_id = x.d AND s.kind = x.kind AND s.key = x.k AND s.failures > 0`,
     [settled.map((s) => s.deviceId), split.map(([k]) => k), split.map(([, key]) => key)],

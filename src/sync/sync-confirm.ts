@@ -8,12 +8,28 @@ import { namedQuery } from '../database/prepared-query.service';
 import { numberArray, textArray } from '../database/pg-array';
 import { SyncItem, SyncOwed } from './sync-state.entity';
 
-const FAILED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'failures', 'lastReturn', 'failedAt', 'failedPlan']);
+const FAILED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'failures', 'lastReturn', 'failedAt', 'failedPlan', 'failedDelete', 'failedDeleteAt']);
 const OWED_INTO = intoOf(SyncOwed, ['deviceId', 'kind', 'nextTryAt']);
 const CONFIRMED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'confirmedAt', 'lastReturn']);
 const ITEM_KEY = listOf(SyncItem, ['deviceId', 'kind', 'key']);
 /** An item the planner holds back: a command for it failed and its backoff has not ended (confirmed-state.ts `held`). */
 const IN_BACKOFF = `failures > 0 AND coalesce(next_try_at > now(), false)`;
+/**
+ * Kinds whose put writes rows beside the ones a device holds instead of replacing them: rights (one row per time
+ * zone), cards (one row per card), templates (one per slot). The planner deletes them by Pin first where rows must
+ * go (sync-plan.ts), so a put of a later plan, planned while that delete was still in the queue, assumed it done.
+ */
+const ROWS_BESIDE: ReadonlySet<ItemKind> = new Set(['auth', 'eleauth', 'card', 'bio']);
+const ROWS_BESIDE_SQL = `ARRAY[${[...ROWS_BESIDE].map((k) => `'${k}'`).join(', ')}]::varchar[]`;
+/**
+ * A put confirmed for an item whose delete failed EARLIER in the queue (s.failed_delete < the put's command), queued
+ * by a plan that began before that failure was recorded (it replayed the delete as done): the device holds the
+ * put's rows and whatever that delete was to remove, so the item is in doubt (`?`), keeps its failure and backoff,
+ * and the planner clears it by Pin and sends it again. A put planned after the failure knew of it (the firmware's
+ * emptied updates where it refuses deletes for good, sync-plan.ts) and is taken as it is.
+ */
+const PUT_OVER_FAILED_DELETE = `(s.failed_delete IS NOT NULL AND s.failed_delete < x.cmd AND x.kind = ANY(${ROWS_BESIDE_SQL})
+  AND (SELECT c.created_at FROM device_command c WHERE c.id = x.cmd) <= s.failed_delete_at)`;
 // A failed clear restarts an owed full sync from its first page: the pages sent after it assumed a cleared
 // device, and only a new clear (sent with the first page) removes what the device still holds beyond them.
 const OWED_UPDATE = `${excludedOf(SyncOwed, ['nextTryAt'])}, cursor = NULL, plan = NULL`;
@@ -25,8 +41,22 @@ interface Confirmation {
   ref: ConfirmRef;
 }
 
-/** A ref as confirmed: a clear overtaken by later commands leaves their items (`except`) as they recorded them. */
-type ConfirmRef = SyncRef & { except?: string[] };
+/**
+ * A ref as confirmed: a clear overtaken by later commands leaves their items (`except`) as they recorded them; a
+ * failed delete of rows a later, finished put wrote beside (`overtaken`) leaves those items in doubt.
+ */
+type ConfirmRef = SyncRef & { except?: string[]; overtaken?: string[] };
+
+/** A put's item as its command's success confirms it (`cmd`: the command, by its queue position). */
+interface ConfirmedPut {
+  d: string;
+  kind: string;
+  k: string;
+  h: string;
+  plan: string;
+  rc: number | null;
+  cmd: string;
+}
 
 /**
  * Writes confirmed state from command outcomes, in the transaction that records them (CommandOutcomeHub):
@@ -66,7 +96,7 @@ export class SyncConfirmation implements OnModuleInit {
     const idOf = new Map(rows.map((r) => [r.sn, r.id]));
     const later = await this.laterFinished(m, ours);
     // Successful puts in a row are confirmed with one statement (a reply carries many commands).
-    let puts: Array<{ d: string; kind: string; k: string; h: string; plan: string; rc: number | null }> = [];
+    let puts: ConfirmedPut[] = [];
     const flush = async () => {
       if (puts.length) await this.confirmPuts(m, puts);
       puts = [];
@@ -74,11 +104,11 @@ export class SyncConfirmation implements OnModuleInit {
     for (const outcome of ours) {
       const deviceId = idOf.get(outcome.deviceSn);
       if (!deviceId) continue;
-      const ref = withoutSuperseded(outcome.ref as SyncRef, later.get(outcome.deviceSn)?.filter((l) => compareIds(l.id, outcome.commandId) > 0));
+      const ref = withoutSuperseded(outcome.ref as SyncRef, later.get(outcome.deviceSn)?.filter((l) => compareIds(l.id, outcome.commandId) > 0), outcome.state === 'failed');
       if (!ref) continue;
       const c: Confirmation = { deviceId, outcome, ref };
       if (outcome.state === 'done' && c.ref.kind && c.ref.put?.length && !c.ref.clear && !c.ref.del?.length) {
-        for (const [k, h, plan] of c.ref.put) puts.push({ d: deviceId, kind: c.ref.kind, k, h, plan: plan ?? c.ref.plan, rc: outcome.returnCode });
+        for (const [k, h, plan] of c.ref.put) puts.push({ d: deviceId, kind: c.ref.kind, k, h, plan: plan ?? c.ref.plan, rc: outcome.returnCode, cmd: outcome.commandId });
         continue;
       }
       await flush();
@@ -100,9 +130,9 @@ export class SyncConfirmation implements OnModuleInit {
   private async laterFinished(m: EntityManager, ours: CommandOutcome[]): Promise<Map<string, LaterCommand[]>> {
     const first = new Map<string, string>();
     for (const o of ours) if (!first.has(o.deviceSn)) first.set(o.deviceSn, o.commandId);
-    const rows: Array<{ sn: string; id: string; kind: ItemKind | null; clear: boolean; cascade: ItemKind[] | null; keys: string[] | null }> = await namedQuery(
+    const rows: Array<{ sn: string; id: string; kind: ItemKind | null; clear: boolean; del: boolean; cascade: ItemKind[] | null; keys: string[] | null }> = await namedQuery(
       m,
-      `SELECT c.device_sn AS sn, c.id::text AS id, c.meta->>'kind' AS kind, c.meta ? 'clear' AS clear, c.meta->'cascade' AS cascade, c.keys
+      `SELECT c.device_sn AS sn, c.id::text AS id, c.meta->>'kind' AS kind, c.meta ? 'clear' AS clear, c.meta ? 'del' AS del, c.meta->'cascade' AS cascade, c.keys
          FROM unnest($1::varchar[], $2::bigint[]) AS f(sn, id)
          JOIN device_command c ON c.device_sn = f.sn AND c.state IN ('done', 'failed') AND c.id > f.id
         WHERE c.meta ? 'sync' AND NOT c.meta ? 'verify' AND c.id <> ALL($3::bigint[])`,
@@ -113,18 +143,18 @@ export class SyncConfirmation implements OnModuleInit {
       if (!r.kind) continue;
       let l = out.get(r.sn);
       if (!l) out.set(r.sn, (l = []));
-      l.push({ id: r.id, kinds: [r.kind, ...(r.cascade ?? [])], clear: r.clear, keys: new Set(r.keys ?? []) });
+      l.push({ id: r.id, kinds: [r.kind, ...(r.cascade ?? [])], clear: r.clear, del: r.del, keys: new Set(r.keys ?? []) });
     }
     return out;
   }
 
   /** Confirms put items (device, kind, key → hash), unless an earlier command of the same plan failed for them. */
-  private async confirmPuts(m: EntityManager, puts: Array<{ d: string; kind: string; k: string; h: string; plan: string; rc: number | null }>): Promise<void> {
+  private async confirmPuts(m: EntityManager, puts: ConfirmedPut[]): Promise<void> {
     // One row per item: the last put of an item in this batch wins (queue order).
     const last = [...new Map(puts.map((p) => [`${p.d}\t${p.kind}\t${p.k}`, p])).values()];
     // One array per column: PostgreSQL reads array literals for about two thirds of the CPU a JSON document of the
     // same rows costs it (a full sync of 100,000 persons × 10 panels confirms two million items).
-    const rows = `unnest($1::char(32)[], $2::varchar[], $3::varchar[], $4::text[], $5::varchar[], $6::int[]) AS x(d, kind, k, h, plan, rc)`;
+    const rows = `unnest($1::char(32)[], $2::varchar[], $3::varchar[], $4::text[], $5::varchar[], $6::int[], $7::bigint[]) AS x(d, kind, k, h, plan, rc, cmd)`;
     // One statement for known and new items (a full sync confirms a million items, 500 per command). An item a
     // failure of this same plan marked stays unconfirmed (the update's condition); a new item is inserted, and a
     // known one, updated or not, is left to the update (ON CONFLICT DO NOTHING: no second lookup of each item).
@@ -132,7 +162,11 @@ export class SyncConfirmation implements OnModuleInit {
       m,
       `WITH x AS (SELECT * FROM ${rows}),
        known AS (
-         UPDATE sync_item s SET hash = x.h, confirmed_at = now(), failures = 0, next_try_at = NULL, last_return = x.rc
+         UPDATE sync_item s SET hash = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN '${UNKNOWN_HASH}' ELSE x.h END, confirmed_at = now(),
+             failures = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN s.failures ELSE 0 END,
+             next_try_at = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN s.next_try_at END,
+             failed_delete = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN s.failed_delete END,
+             failed_delete_at = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN s.failed_delete_at END, last_return = x.rc
            FROM x WHERE s.device_id = x.d AND s.kind = x.kind AND s.key = x.k AND s.failed_plan IS DISTINCT FROM x.plan
        )
        INSERT INTO ${CONFIRMED_INTO}
@@ -145,6 +179,7 @@ export class SyncConfirmation implements OnModuleInit {
         textArray(last.map((p) => p.h)),
         textArray(last.map((p) => p.plan)),
         numberArray(last.map((p) => p.rc)),
+        textArray(last.map((p) => p.cmd)),
       ],
     );
   }
@@ -161,17 +196,22 @@ export class SyncConfirmation implements OnModuleInit {
       // ends, or nothing would ever send it again. It stays as an item the device does not hold (hash NULL) with
       // its failures and retry time; the reconciler's divergent pass then plans it from desired against
       // confirmed (runDivergent). Every other item is gone; a skipped one keeps its note.
-      await m.query(`UPDATE sync_item SET hash = NULL WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NULL AND ${IN_BACKOFF}`, params);
+      await m.query(`UPDATE sync_item SET hash = NULL, failed_delete = NULL, failed_delete_at = NULL WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NULL AND ${IN_BACKOFF}`, params);
       await m.query(`DELETE FROM sync_item WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NULL AND NOT (${IN_BACKOFF})`, params);
       await m.query(
-        `UPDATE sync_item SET hash = NULL, failures = 0, next_try_at = NULL, failed_plan = NULL WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NOT NULL`,
+        `UPDATE sync_item SET hash = NULL, failures = 0, next_try_at = NULL, failed_plan = NULL, failed_delete = NULL, failed_delete_at = NULL WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NOT NULL`,
         params,
       );
     }
     const kind = ref.kind;
-    if (ref.put?.length) await this.confirmPuts(m, ref.put.map(([k, h, plan]) => ({ d: deviceId, kind, k, h, plan: plan ?? ref.plan, rc: outcome.returnCode })));
+    if (ref.put?.length) await this.confirmPuts(m, ref.put.map(([k, h, plan]) => ({ d: deviceId, kind, k, h, plan: plan ?? ref.plan, rc: outcome.returnCode, cmd: outcome.commandId })));
   }
 
+  /**
+   * A failed put: the item is unknown (`?`). A failed delete: the rows are still held (the hash stays), and the
+   * command is remembered (failed_delete) so that a put queued after it is not taken as the item's whole content;
+   * where such a put already finished (its result came first: `overtaken`), the item is in doubt now.
+   */
   private async fail(m: EntityManager, { deviceId, outcome, ref }: Confirmation): Promise<void> {
     if (!ref.kind) return;
     const rc = outcome.returnCode;
@@ -188,12 +228,14 @@ export class SyncConfirmation implements OnModuleInit {
     if (items.length === 0) return;
     const failures: Array<{ key: string; failures: number }> = await m.query(
       `INSERT INTO ${FAILED_INTO}
-       SELECT $1, $2, x.k, $3, 1, $4, now(), x.plan FROM unnest($6::varchar[], $5::varchar[]) AS x(k, plan)
+       SELECT $1, $2, x.k, $3, 1, $4, now(), x.plan, CASE WHEN $7 THEN NULL ELSE $8::bigint END, CASE WHEN $7 THEN NULL ELSE clock_timestamp() END FROM unnest($6::varchar[], $5::varchar[]) AS x(k, plan)
        ON CONFLICT (device_id, kind, key) DO UPDATE SET
-         hash = CASE WHEN $7 THEN '${UNKNOWN_HASH}' ELSE COALESCE(sync_item.hash, '${UNKNOWN_HASH}') END,
-         failures = sync_item.failures + 1, last_return = EXCLUDED.last_return, failed_at = now(), failed_plan = EXCLUDED.failed_plan
+         hash = CASE WHEN $7 OR EXCLUDED.key = ANY($9::varchar[]) THEN '${UNKNOWN_HASH}' ELSE COALESCE(sync_item.hash, '${UNKNOWN_HASH}') END,
+         failures = sync_item.failures + 1, last_return = EXCLUDED.last_return, failed_at = now(), failed_plan = EXCLUDED.failed_plan,
+         failed_delete = CASE WHEN $7 THEN sync_item.failed_delete ELSE EXCLUDED.failed_delete END,
+         failed_delete_at = CASE WHEN $7 THEN sync_item.failed_delete_at ELSE EXCLUDED.failed_delete_at END
        RETURNING key, failures`,
-      [deviceId, ref.kind, UNKNOWN_HASH, rc, items.map(([, plan]) => plan), items.map(([k]) => k), !!ref.put],
+      [deviceId, ref.kind, UNKNOWN_HASH, rc, items.map(([, plan]) => plan), items.map(([k]) => k), !!ref.put, outcome.commandId, ref.overtaken ?? []],
     ).then((r: unknown) => (Array.isArray(r) && Array.isArray(r[0]) ? r[0] : r) as Array<{ key: string; failures: number }>);
     // Backoff per item, from its failure count.
     await m.query(
@@ -210,6 +252,8 @@ interface LaterCommand {
   /** Its kind and the kinds its deletes cascade to. */
   kinds: ItemKind[];
   clear: boolean;
+  /** It deleted its keys (else it put them). */
+  del: boolean;
   keys: Set<string>;
 }
 
@@ -223,7 +267,7 @@ function compareIds(a: string, b: string): number {
  * overtaken by later commands of its kind keeps away from their items (`except`), and none is left when a later
  * clear of the kind finished.
  */
-export function withoutSuperseded(ref: SyncRef, later: readonly LaterCommand[] | undefined): ConfirmRef | null {
+export function withoutSuperseded(ref: SyncRef, later: readonly LaterCommand[] | undefined, failed = false): ConfirmRef | null {
   if (!later?.length || !ref.kind || ref.verify) return ref;
   const kinds = [ref.kind, ...(ref.cascade ?? [])];
   const mine = later.filter((l) => l.kinds.some((k) => kinds.includes(k)));
@@ -232,7 +276,12 @@ export function withoutSuperseded(ref: SyncRef, later: readonly LaterCommand[] |
   const taken = new Set(mine.flatMap((l) => [...l.keys]));
   if (ref.clear) return { ...ref, except: [...taken] };
   const put = ref.put?.filter(([k]) => !taken.has(k));
-  const del = ref.del?.filter((k) => !taken.has(k));
+  // A failed delete of rows a later put writes beside (ROWS_BESIDE) is not answered by that put: the rows it was
+  // to remove are still there, next to the put's. Only a later delete speaks for them.
+  const beside = failed && ROWS_BESIDE.has(ref.kind);
+  const deleted = beside ? new Set(mine.filter((l) => l.del || l.clear).flatMap((l) => [...l.keys])) : taken;
+  const del = ref.del?.filter((k) => !deleted.has(k));
+  const overtaken = beside ? del?.filter((k) => taken.has(k)) : undefined;
   if (!put?.length && !del?.length) return null;
-  return { ...ref, ...(ref.put ? { put } : {}), ...(ref.del ? { del } : {}) };
+  return { ...ref, ...(ref.put ? { put } : {}), ...(ref.del ? { del } : {}), ...(overtaken?.length ? { overtaken } : {}) };
 }

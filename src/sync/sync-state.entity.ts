@@ -48,6 +48,18 @@ export class SyncItem {
   @Column({ name: 'failed_plan', type: 'varchar', length: 40, nullable: true })
   failedPlan!: string | null;
 
+  /**
+   * The command (device_command.id, its queue position) whose delete of this item failed, until a delete of it
+   * succeeds: a rights, card or template put queued after it by a plan made before the failure was recorded
+   * assumed the old rows gone, so its success does not make the rows exactly its own (sync-confirm.ts).
+   */
+  @Column({ name: 'failed_delete', type: 'bigint', nullable: true })
+  failedDelete!: string | null;
+
+  /** When that failure was recorded (database clock): a put whose plan began later knew of it. */
+  @Column({ name: 'failed_delete_at', type: 'timestamptz', nullable: true })
+  failedDeleteAt!: Date | null;
+
   /** Why the planner did not send this item (a stored value a device command cannot carry). */
   @Column({ type: 'text', nullable: true })
   skipped!: string | null;

@@ -34,6 +34,7 @@ import { ModuleMonitorStart1763700004200 } from './1763700004200-module-monitor-
 import { RefusalProbe1763700004300 } from './1763700004300-refusal-probe';
 import { OneMainCard1763700004400 } from './1763700004400-one-main-card';
 import { VisitorPinIndex1763700004500 } from './1763700004500-visitor-pin-index';
+import { SyncItemFailedDelete1763700004600 } from './1763700004600-sync-item-failed-delete';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -73,4 +74,5 @@ export const MIGRATIONS = [
   RefusalProbe1763700004300,
   OneMainCard1763700004400,
   VisitorPinIndex1763700004500,
+  SyncItemFailedDelete1763700004600,
 ];
