@@ -1,5 +1,10 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+/** What a rejected device line was part of: the `kind` label of cvgw_device_lines_rejected_total (a closed set). */
+export const REJECTED_LINE_KINDS = ['rtlog', 'rtstate', 'devicecmd', 'table', 'querydata', 'remoteauth'] as const;
+/** Why a device request was refused before its handler: the `reason` label of cvgw_device_requests_refused_total. */
+export const DEVICE_REFUSAL_REASONS = ['query_too_long', 'comm_key', 'no_sn', 'sn_conflict', 'rate_limit', 'unavailable'] as const;
+
 /**
  * The process's Prometheus metrics, one registry per app instance (tests run several apps in a process).
  * Gauges whose value lives in the database are filled at scrape time by collectors registered by the
@@ -68,6 +73,13 @@ export class GatewayMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+
+  constructor() {
+    // Every series of a closed label set is served from the start, at 0: a scraper's rate() and an alert on a
+    // refusal or a rejected line see the series before its first increment instead of an absent one.
+    for (const kind of REJECTED_LINE_KINDS) this.deviceLinesRejected.inc({ kind }, 0);
+    for (const reason of DEVICE_REFUSAL_REASONS) this.deviceRequestsRefused.inc({ reason }, 0);
+  }
 
   /** A gauge whose value is computed at scrape time. */
   gauge<L extends string>(name: string, help: string, labelNames: readonly L[], collect: (g: Gauge<L>) => Promise<void> | void): Gauge<L> {

@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiter } from '../common/rate-limiter';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { GatewayMetrics, type DEVICE_REFUSAL_REASONS } from '../metrics/gateway-metrics';
 import { DeviceAddressService } from './device-address.service';
 import { deviceQuery, httpDateNow } from './device-request';
 
@@ -18,7 +18,7 @@ const NOT_UPLOADS = /^\/iclock\/(getrequest|ping)(\.aspx)?\/?$/i;
 /** Requests that carry records or results for the device named by SN: with no usable SN they cannot be stored. */
 const DATA_POSTS = /^\/iclock\/(cdata|fdata|querydata|devicecmd)(\.aspx)?\/?$/i;
 
-export type RefusalReason = 'query_too_long' | 'comm_key' | 'no_sn' | 'sn_conflict' | 'rate_limit' | 'unavailable';
+export type RefusalReason = (typeof DEVICE_REFUSAL_REASONS)[number];
 
 /** What the guard reads of a request: Fastify's request, or the raw fast path's view of one (device-fast-path.ts). */
 export interface GuardedRequest {

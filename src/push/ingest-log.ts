@@ -1,9 +1,9 @@
 import type { Logger } from '@nestjs/common';
-import type { GatewayMetrics } from '../metrics/gateway-metrics';
+import type { GatewayMetrics, REJECTED_LINE_KINDS } from '../metrics/gateway-metrics';
 import type { RejectedLine } from './protocol';
 
 /** What a rejected line was part of, as the `kind` label of cvgw_device_lines_rejected_total (a closed set). */
-export type RejectedKind = 'rtlog' | 'rtstate' | 'devicecmd' | 'table' | 'querydata' | 'remoteauth';
+export type RejectedKind = (typeof REJECTED_LINE_KINDS)[number];
 
 const PAYLOAD_KEYS = /^(tmp|template|content|photo|photojpg|photodata|fp_?template\d*|additional|data)$/i;
 

@@ -62,6 +62,18 @@ describe('request ids and logs', () => {
 });
 
 describe('/metrics', () => {
+  it('serves every README-listed label of the device refusal and rejection counters from the start, at 0 until counted', async () => {
+    // A scraper's rate() or alert on cvgw_device_requests_refused_total{reason="comm_key"} needs the series to
+    // exist before the first refusal: prom-client serves a labelled counter's series only once it has one.
+    const text = await scrape();
+    for (const reason of ['comm_key', 'no_sn', 'sn_conflict', 'rate_limit', 'query_too_long', 'unavailable']) {
+      expect(text).toMatch(new RegExp(`^cvgw_device_requests_refused_total\\{reason="${reason}"\\} \\d+$`, 'm'));
+    }
+    for (const kind of ['rtlog', 'rtstate', 'devicecmd', 'table', 'querydata', 'remoteauth']) {
+      expect(text).toMatch(new RegExp(`^cvgw_device_lines_rejected_total\\{kind="${kind}"\\} \\d+$`, 'm'));
+    }
+  });
+
   it('serves the documented metric names, and they move with the traffic', async () => {
     const before = await scrape();
     for (const name of [
