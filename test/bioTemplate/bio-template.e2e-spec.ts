@@ -224,6 +224,27 @@ describe('templates follow the person onto devices', () => {
   });
 });
 
+describe('a template the panel enrolled on ENROLL_BIO (9.6.2: type=BioData, upper-case keys, MAJOR_VER/MINOR_VER)', () => {
+  it('keeps its algorithm version: stored, served and sent on with MajorVer/MinorVer as uploaded', async () => {
+    for (const dev of [a, b, c, d]) await dev.since();
+    const T4 = b64('enroll_bio finger 4, algorithm 12');
+    const F0 = b64('enroll_bio visible face, algorithm 40.1');
+    const up = await c.sim.uploadRaw('/iclock/cdata', { type: 'BioData' }, `TYPE=1\tPIN=2002\tNO=4\tINDEX=0\tMAJOR_VER=12\tMINOR_VER=0\tTMP=${T4}\tBIOPHOTO=\r\nTYPE=9\tPIN=2002\tNO=0\tINDEX=0\tMAJOR_VER=40\tMINOR_VER=1\tTMP=${F0}\tBIOPHOTO=`);
+    expect(up.status).toBe(200);
+    const [{ rows }] = await t.ds.query(
+      `SELECT json_agg(json_build_object('type', b.bio_type, 'major', b.major_ver, 'minor', b.minor_ver) ORDER BY b.bio_type) AS rows FROM bio_template b JOIN person p ON p.id = b.person_id WHERE p.pin = '2002' AND (b.bio_type = 9 OR b.template_no = 4)`,
+    );
+    expect(rows).toEqual([{ type: 1, major: 12, minor: 0 }, { type: 9, major: 40, minor: 1 }]);
+    expect((await t.get('/api/bioTemplate/getFgListByPin/2002')).body.data).toContainEqual(expect.objectContaining({ bioType: 1, templateNo: '4', template: T4, version: '12' }));
+    // 2002 is given the level: A (biodata, finger and face) gets both templates with their versions.
+    expect((await t.post('/api/accLevel/addLevelPerson', {}, { levelIds: main, pin: '2002' })).body.code).toBe(0);
+    const sent = (await a.since()).join('\n');
+    expect(sent).toContain(`Pin=2002\tNo=4\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=12\tMinorVer=0\tFormat=0\tTmp=${T4}`);
+    expect(sent).toContain(`Pin=2002\tNo=0\tIndex=0\tValid=1\tDuress=0\tType=9\tMajorVer=40\tMinorVer=1\tFormat=0\tTmp=${F0}`);
+    for (const dev of [b, c, d]) await dev.since();
+  });
+});
+
 describe('person photos take the same path (person/add and updatePersonnelPhoto)', () => {
   it('a new photo reaches the face devices as biophoto (Type 9), never the old fingerprint device, for both endpoints', async () => {
     for (const dev of [a, b, c, d]) await dev.since();

@@ -198,8 +198,9 @@ const decoders: Record<string, Decoder> = {
       valid: m.int('valid'),
       duress: m.int('duress'),
       type,
-      majorVer: m.int('majorver'),
-      minorVer: m.int('minorver'),
+      // 7.x table data says majorver/minorver; the ENROLL_BIO upload (9.6.2, type=BioData) MAJOR_VER/MINOR_VER.
+      majorVer: m.int('majorver') ?? m.int('major_ver'),
+      minorVer: m.int('minorver') ?? m.int('minor_ver'),
       format: m.text('format') ?? null,
       tmp,
     };
