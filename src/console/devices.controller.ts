@@ -2,8 +2,9 @@ import { Body, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/co
 import { CvCode, CvError } from '../common/cv-error';
 import { ok } from '../common/envelope';
 import { DeviceAdminService } from '../device/device-admin.service';
+import { DeviceControlService } from '../device/device-control.service';
 import { DeviceService } from '../device/device.service';
-import { DeviceMoveDto, DeviceRenameDto } from '../device/dto/device.dto';
+import { DeviceControlDto, DeviceMoveDto, DeviceRenameDto } from '../device/dto/device.dto';
 import { CommandQueueService } from '../push/command-queue.service';
 import { SyncStatusService } from '../sync/sync-status.service';
 import { ConsoleController } from './console-http';
@@ -23,6 +24,7 @@ export class ConsoleDevicesController {
     private readonly queue: CommandQueueService,
     private readonly status: ConsoleStatusService,
     private readonly convergenceOf: SyncStatusService,
+    private readonly control: DeviceControlService,
   ) {}
 
   @Get()
@@ -67,6 +69,15 @@ export class ConsoleDevicesController {
   @Audit('device.sync', (r) => r.params.sn)
   async sync(@Param('sn') sn: string) {
     return ok(await this.admin.syncAll(sn));
+  }
+
+  /** Reboot, set the clock, cancel every door's alarm, ask for options: one command, followed to the panel's Return by its id. */
+  @Post(':sn/control')
+  @HttpCode(200)
+  @RequireRole('operator')
+  @Audit('device.control', (r) => `${r.params.sn} ${(r.body as { action?: unknown } | undefined)?.action ?? ''}`)
+  async sendControl(@Param('sn') sn: string, @Body() dto: DeviceControlDto) {
+    return ok(await this.control.control(sn, dto.action, dto.options));
   }
 
   /**

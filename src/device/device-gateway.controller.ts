@@ -5,10 +5,14 @@ import { CvInput } from '../common/input.decorator';
 import { pageIfAsked } from '../common/paging';
 import { GATEWAY_EXTENSIONS_TAG } from '../swagger';
 import { DeviceAdminService } from './device-admin.service';
+import { DeviceControlService } from './device-control.service';
 import { DeviceKindService } from './device-kind.service';
 import { DeviceService } from './device.service';
 import {
+  DeviceControlDto,
+  DeviceControlResultDto,
   DeviceDetailDto,
+  DeviceOptionDto,
   DeviceGatewayListDto,
   DeviceKindDto,
   DeviceMoveDto,
@@ -24,6 +28,7 @@ export class DeviceGatewayController {
     private readonly devices: DeviceService,
     private readonly admin: DeviceAdminService,
     private readonly kinds: DeviceKindService,
+    private readonly control: DeviceControlService,
   ) {}
 
   @Get()
@@ -112,5 +117,27 @@ export class DeviceGatewayController {
   @ApiOkResponse({ type: envelopeOf(DeviceSyncResultDto) })
   async sync(@Param('sn') sn: string): Promise<Envelope<DeviceSyncResultDto>> {
     return ok(await this.admin.syncAll(sn));
+  }
+
+  @Post(':sn/control')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Gateway: reboot a panel, set its clock, cancel the alarms of all its doors, or ask for its options (GET OPTIONS)',
+    description:
+      'Queues one command for an admitted access panel, elevator or channel controller and answers what was queued. Reboot, syncTime and cancelAlarm go to an online device only (-1 when it is offline, nothing queued) and are dropped if not fetched within DEVICE_ACTION_VALID_SECONDS. The device\'s Return is on GET .../commands (the commandId); the values GET OPTIONS brings back are at GET .../options.',
+  })
+  @ApiParam({ name: 'sn', example: '0564140100195' })
+  @ApiOkResponse({ type: envelopeOf(DeviceControlResultDto) })
+  async sendControl(@Param('sn') sn: string, @CvInput() dto: DeviceControlDto): Promise<Envelope<DeviceControlResultDto>> {
+    const r = await this.control.control(sn, dto.action, dto.options);
+    return ok(r, r.validSeconds ? `success: the command is queued for device ${r.deviceSn}; dropped if not fetched within ${r.validSeconds} s` : `success: the command is queued for device ${r.deviceSn}`);
+  }
+
+  @Get(':sn/options')
+  @ApiOperation({ summary: 'Gateway: the options the device reported (its GET OPTIONS answers and options uploads), the latest value of each' })
+  @ApiParam({ name: 'sn', example: '0564140100195' })
+  @ApiOkResponse({ type: listEnvelopeOf(DeviceOptionDto) })
+  async options(@Param('sn') sn: string): Promise<Envelope<DeviceOptionDto[]>> {
+    return ok(await this.control.options(sn));
   }
 }

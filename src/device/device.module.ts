@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { PushModule } from '../push/push.module';
 import { SyncModule } from '../sync/sync.module';
 import { DeviceAdminService } from './device-admin.service';
+import { DeviceControlService } from './device-control.service';
 import { DeviceGatewayController } from './device-gateway.controller';
 import { DeviceController } from './device.controller';
 import { Device } from './device.entity';
@@ -11,7 +12,7 @@ import { DeviceService } from './device.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Device]), PushModule, SyncModule],
   controllers: [DeviceController, DeviceGatewayController],
-  providers: [DeviceService, DeviceAdminService],
-  exports: [DeviceService, DeviceAdminService],
+  providers: [DeviceService, DeviceAdminService, DeviceControlService],
+  exports: [DeviceService, DeviceAdminService, DeviceControlService],
 })
 export class DeviceModule {}

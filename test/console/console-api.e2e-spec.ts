@@ -228,6 +228,29 @@ describe('console API: roles and audit', () => {
     expect(log.map((r: { target: string; outcome: string }) => `${r.target.split(' ')[1]} ${r.outcome}`)).toEqual(['explode failed', 'cancelAlarm ok', 'normalOpen ok', 'close ok', 'open ok']);
   });
 
+  it('sets a panel\'s clock and reboots it, each followed by its id to the panel\'s Return; a viewer may not, a bad action is refused', async () => {
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'CONSOLEAPI2', doors: 1, ipAddress: '10.66.0.2' });
+    await sim.connect();
+    await sim.pollUntilIdle();
+    const o = await signIn(t, 'otto', 'otto-password-1', {}, { 'x-forwarded-for': '10.30.0.2' });
+    sim.driftClock(90 * 60_000);
+    const time = await o.call('POST', 'devices/CONSOLEAPI2/control', { action: 'syncTime' });
+    expect(time.body.data).toMatchObject({ deviceSn: 'CONSOLEAPI2', command: expect.stringMatching(/^SET OPTIONS DateTime=\d+$/), commandId: expect.stringMatching(/^\d+$/) });
+    const reboot = await o.call('POST', 'devices/CONSOLEAPI2/control', { action: 'reboot' });
+    expect(reboot.body.data.command).toBe('CONTROL DEVICE 03000000');
+    await sim.pollUntilIdle();
+    expect(Math.abs(sim.clockOffset)).toBeLessThan(3000);
+    expect(sim.restarts).toBe(1);
+    for (const id of [time.body.data.commandId, reboot.body.data.commandId]) {
+      expect((await o.call('GET', `devices/CONSOLEAPI2/commands?id=${id}&size=1`)).body.data.rows).toEqual([expect.objectContaining({ id, state: 'done', returnCode: 0 })]);
+    }
+    expect((await o.call('POST', 'devices/CONSOLEAPI2/control', { action: 'explode' })).body.code).toBe(-400);
+    const v = await signIn(t, 'vera', 'vera-password-1', {}, { 'x-forwarded-for': '10.30.0.3' });
+    expect((await v.call('POST', 'devices/CONSOLEAPI2/control', { action: 'reboot' })).body.code).toBeLessThan(0);
+    const log = (await o.call('GET', 'audit?action=device.control&target=CONSOLEAPI2')).body.data.rows;
+    expect(log.map((r: { target: string; outcome: string }) => `${r.target} ${r.outcome}`)).toContain('CONSOLEAPI2 reboot ok');
+  });
+
   it('records a failed action with the manual\'s code', async () => {
     const o = await signIn(t, 'otto', 'otto-password-1');
     const r = await o.call('POST', 'persons', { pin: 'lvl1', accLevelIds: 'ffffffffffffffffffffffffffffffff' });

@@ -141,6 +141,48 @@ describe('device administration (gateway extensions)', () => {
     expect((await t.put(`/api/gateway/devices/${A}/area`, {})).body.code).toBe(-83);
   });
 
+  it('reboots a panel, sets its clock, cancels the alarms of all its doors and reads its options, as 9.4 and 9.5 give them', async () => {
+    await simA.pollUntilIdle();
+    const done = async (sn: string, id: string) => (await t.get(`/api/gateway/devices/${sn}/commands`)).body.data.data.find((c: { id: string }) => c.id === id);
+    simA.driftClock(-3 * 3600_000);
+    const time = await t.post(`/api/gateway/devices/${A}/control`, { action: 'syncTime' });
+    expect(time.body).toMatchObject({ code: 0, data: { deviceSn: A, command: expect.stringMatching(/^SET OPTIONS DateTime=\d+$/), commandId: expect.any(String), validSeconds: 60 } });
+    await simA.pollUntilIdle();
+    expect(Math.abs(simA.clockOffset)).toBeLessThan(3000);
+    expect(await done(A, time.body.data.commandId)).toMatchObject({ state: 'done', returnCode: 0 });
+
+    const alarm = await t.post(`/api/gateway/devices/${A}/control`, undefined, { action: 'cancelAlarm' });
+    expect(alarm.body.data.command).toBe('CONTROL DEVICE 02000000');
+    await simA.pollUntilIdle();
+    expect(simA.doorActions.at(-1)).toMatchObject({ action: 'cancelAlarm', door: 0 });
+
+    const ask = await t.post(`/api/gateway/devices/${A}/control`, { action: 'getOptions', options: 'LockCount, ~DeviceName,NoSuchOption' });
+    expect(ask.body.data).toMatchObject({ command: 'GET OPTIONS LockCount,~DeviceName,NoSuchOption', validSeconds: null });
+    await simA.pollUntilIdle();
+    expect(await done(A, ask.body.data.commandId)).toMatchObject({ state: 'done', returnCode: 0 });
+    const options = (await t.get(`/api/gateway/devices/${A}/options`)).body.data as Array<{ name: string; value: string; reportedAt: string }>;
+    expect(options.filter((o) => ['LockCount', '~DeviceName', 'NoSuchOption'].includes(o.name)).map(({ name, value }) => `${name}=${value}`).sort()).toEqual(['LockCount=2', '~DeviceName=SpeedFace-V5L']);
+    expect(options[0].reportedAt).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+
+    const reboot = await t.post(`/api/gateway/devices/${A}/control`, { action: 'reboot' });
+    expect(reboot.body.data.command).toBe('CONTROL DEVICE 03000000');
+    await simA.poll();
+    expect(simA.restarts).toBe(1);
+    await simA.connect();
+    await simA.pollUntilIdle();
+
+    expect((await t.post(`/api/gateway/devices/${A}/control`, { action: 'selfDestruct' })).body.code).toBe(-400);
+    expect((await t.post(`/api/gateway/devices/${A}/control`, { action: 'getOptions', options: 'A=1' })).body.code).toBe(-400);
+    expect((await t.post('/api/gateway/devices/NOPE/control', { action: 'reboot' })).body.code).toBe(-404);
+    expect((await t.get('/api/gateway/devices/NOPE/options')).body.code).toBe(-404);
+    // An attendance terminal has its own commands (CONTROL DEVICE is not its dialect): refused, nothing queued.
+    expect((await t.post(`/api/gateway/devices/${B}/kind`, { kind: 'att' })).body.code).toBe(0);
+    expect((await t.post(`/api/gateway/devices/${B}/control`, { action: 'reboot' })).body.code).toBe(-409);
+    expect((await t.post(`/api/gateway/devices/${B}/kind`, { kind: null })).body.code).toBe(0);
+    expect(await simB.pollUntilIdle()).toBeDefined();
+    expect(simB.restarts).toBe(0);
+  });
+
   it('syncs all data to a device through the sync planner, batched, and the device acknowledges everything', async () => {
     // A level with door 1 of A only; a person in it. B has no door in the level.
     const added = await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Lobby level', areaName: 'Area Name', timeSegName: '24-Hour Accessible' }] });

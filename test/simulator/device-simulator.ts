@@ -280,6 +280,14 @@ export class DeviceSimulator {
     return formatWallClock(wallClock(at, this.zone));
   }
 
+  /**
+   * The panel's clock drifts by `ms` (a weak RTC battery, days without a server): its events carry the wrong time
+   * until a `SET OPTIONS DateTime=` (9.5.1) or a handshake whose Date differs by 2 s or more sets it again.
+   */
+  driftClock(ms: number): void {
+    this.clockOffsetMs += ms;
+  }
+
   get clockOffset(): number {
     return this.clockOffsetMs;
   }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, query } from './api';
 import type { Me } from './main';
-import { Badge, can, DataTable, DEVICE_COLUMNS, Field, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad } from './ui';
+import { Badge, can, DataTable, DEVICE_COLUMNS, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad } from './ui';
 
 /** The device's command queue with Return codes and their meanings, and how much of a full sync is still to go. */
 function CommandQueue({ sn }: { sn: string }) {
@@ -121,6 +121,11 @@ export function DevicesPage({ me }: { me: Me }) {
     await a.run(() => api('POST', `devices/${encodeURIComponent(sn)}/${path}`), ok);
     list.reload();
   }
+  /** A panel-wide command (reboot, clock), followed to the panel's Return as a door action is. */
+  async function control(sn: string, action: 'reboot' | 'syncTime', label: string) {
+    const r = await a.run(() => api('POST', `devices/${encodeURIComponent(sn)}/control`, { action }), `${label}: command queued for ${sn}, waiting for the panel`);
+    if (r?.commandId) await followCommand(a, sn, r.commandId, { label, target: sn, device: 'panel' }, list.reload);
+  }
   async function remove(sn: string) {
     const done = await a.run(() => api('DELETE', `devices/${encodeURIComponent(sn)}`).then(() => true), `Device ${sn} deleted`);
     if (done && selected?.sn === sn) setSelected(null);
@@ -203,6 +208,23 @@ export function DevicesPage({ me }: { me: Me }) {
                   >
                     Full sync
                   </button>
+                )}
+                {isOperator && d.admission === 'admitted' && !['att', 'facekiosk'].includes(d.kind) && (
+                  <>
+                    <button type="button" class="secondary outline" aria-label={`Sync time of ${d.sn}`} onClick={() => control(d.sn, 'syncTime', 'Sync time')}>
+                      Sync time
+                    </button>
+                    <button
+                      type="button"
+                      class="secondary outline"
+                      aria-label={`Reboot ${d.sn}`}
+                      onClick={() =>
+                        confirm.ask({ title: 'Reboot panel', confirmLabel: 'Reboot', danger: true, question: `Restart ${d.sn}? Its doors stay as its lock wiring holds them until it is back.`, run: () => control(d.sn, 'reboot', 'Reboot') })
+                      }
+                    >
+                      Reboot
+                    </button>
+                  </>
                 )}
                 <button type="button" class="secondary outline" onClick={() => setSelected({ sn: d.sn, view: 'queue' })} aria-label={`Command queue of ${d.sn}`}>
                   Queue

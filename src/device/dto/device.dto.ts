@@ -177,3 +177,44 @@ export class DeviceSyncResultDto {
   @ApiProperty({ example: 'success: a full sync is queued', description: 'what was queued' }) result!: string;
 }
 
+
+/** Panel-wide commands an operator sends an access, elevator or channel controller (Security PUSH 9.4, 9.5). */
+export const DEVICE_CONTROL_ACTIONS = ['reboot', 'syncTime', 'cancelAlarm', 'getOptions'] as const;
+export type DeviceControlAction = (typeof DEVICE_CONTROL_ACTIONS)[number];
+
+export class DeviceControlDto {
+  @ApiProperty({
+    example: 'syncTime',
+    enum: DEVICE_CONTROL_ACTIONS,
+    description:
+      'reboot: `CONTROL DEVICE 03000000`; syncTime: `SET OPTIONS DateTime=<now, in the device zone>` (9.5.1); cancelAlarm: the alarms of every door, `CONTROL DEVICE 02000000`; getOptions: `GET OPTIONS <names>` (9.5.2), whose answer is read at GET /api/gateway/devices/{sn}/options',
+  })
+  @IsIn(DEVICE_CONTROL_ACTIONS as unknown as string[], { context: { code: CvCode.InvalidParameter } })
+  action!: DeviceControlAction;
+
+  @ApiPropertyOptional({
+    example: 'FirmVer,LockCount,~DeviceName',
+    description: 'getOptions: the option names, comma-separated (default: the identity and capacity options of 9.5.2\'s example)',
+  })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.InvalidParameter } })
+  @MaxLength(2000)
+  options?: string;
+}
+
+export class DeviceControlResultDto {
+  @ApiProperty({ example: '0564140100195' }) deviceSn!: string;
+  @ApiProperty({ example: 'CONTROL DEVICE 03000000', description: 'the command as queued' }) command!: string;
+  @ApiProperty({ example: '812', nullable: true, type: String, description: 'queue id: GET /api/gateway/devices/{sn}/commands shows the Return the device answered' })
+  commandId!: string | null;
+  @ApiProperty({ example: 60, nullable: true, type: Number, description: 'seconds the action waits for its device before it is dropped (DEVICE_ACTION_VALID_SECONDS); null: a query, kept until delivered' })
+  validSeconds!: number | null;
+}
+
+export class DeviceOptionDto {
+  @ApiProperty({ example: 'FirmVer' }) name!: string;
+  @ApiProperty({ example: 'AC Ver 4.7.8.3033 Aug 14 2023' }) value!: string;
+  @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String, description: 'when the device reported it (a GET OPTIONS answer or its options upload)' })
+  reportedAt!: string | null;
+}

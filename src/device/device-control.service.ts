@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { CvCode, CvError } from '../common/cv-error';
+import { formatCvDateTime } from '../common/time';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { requireOnlineFor } from '../door/door-control.service';
+import { CommandQueueService } from '../push/command-queue.service';
+import { DeviceStatusService } from '../push/device-status.service';
+import { cancelAlarm, getOptions, instantToWallClock, restartDevice, setDateTime } from '../push/protocol';
+import { DeviceService } from './device.service';
+import type { DeviceControlAction, DeviceControlResultDto, DeviceOptionDto } from './dto/device.dto';
+
+/** What getOptions asks for when no names are given: identity and capacity, as 9.5.2's example does. */
+export const DEFAULT_OPTION_NAMES = ['~SerialNumber', 'FirmVer', '~DeviceName', 'LockCount', 'ReaderCount', 'AuxInCount', 'AuxOutCount', '~MaxUserCount', '~MaxAttLogCount', '~MaxFingerCount', 'IPAddress', 'NetMask', 'GATEIPAddress'];
+
+/** The latest value the device reported for each option ($1 SN): GET OPTIONS answers and its options uploads. */
+const LATEST_OPTIONS = `SELECT DISTINCT ON (o.key) o.key AS name, o.value, u.received_at
+  FROM device_upload u CROSS JOIN LATERAL jsonb_each_text(u.record) o
+  WHERE u.device_sn = $1 AND u.table_name = 'options'
+  ORDER BY o.key, u.id DESC`;
+
+/**
+ * Panel-wide commands from an operator (Security PUSH 9.4 CONTROL DEVICE, 9.5 SET/GET OPTIONS) for the devices that
+ * speak Security PUSH (access panels, elevator and channel controllers); attendance terminals have their own
+ * command set (api/gateway/attendance/terminals/{sn}/command). Reboot, time and alarm are actions: like a door
+ * opened remotely, sent to an online device only and dropped if not fetched within DEVICE_ACTION_VALID_SECONDS
+ * (a clock set minutes late is wrong, a reboot hours late unwanted). GET OPTIONS is a query, kept until delivered.
+ * The answer says what was queued; the device's Return is on its command queue, and GET OPTIONS' values at
+ * `options` once it has posted them (querydata type=options).
+ */
+@Injectable()
+export class DeviceControlService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly devices: DeviceService,
+    private readonly queue: CommandQueueService,
+    private readonly status: DeviceStatusService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async control(sn: string, action: DeviceControlAction, optionNames?: string): Promise<DeviceControlResultDto> {
+    const device = await this.devices.requireBySn(sn);
+    if (device.admission !== 'admitted') throw new CvError(CvCode.Conflict, `Device ${sn} is ${device.admission}; approve it first`);
+    const kind = device.kindOverride ?? device.kind;
+    if (kind === 'att' || kind === 'facekiosk') {
+      throw new CvError(CvCode.Conflict, `Device ${sn} is an attendance terminal: use /api/gateway/attendance/terminals/${sn}/command`);
+    }
+    const isAction = action !== 'getOptions';
+    if (isAction) requireOnlineFor(await this.status.isOnlineNow(device), device.sn);
+    const command = this.build(action, device.timeZone, optionNames);
+    return this.ds.transaction(async (m) => {
+      const validSeconds = isAction ? await this.queue.enqueueAction(m, device.sn, command) : (await this.queue.enqueue(m, device.sn, [command]), null);
+      return { deviceSn: device.sn, command, commandId: await this.queue.lastQueuedId(m, device.sn), validSeconds };
+    });
+  }
+
+  private build(action: DeviceControlAction, zone: string, optionNames: string | undefined): string {
+    switch (action) {
+      case 'reboot':
+        return restartDevice(0);
+      case 'syncTime':
+        // 9.5.1: the server's current time in the device's own wall clock (the zone its events are read in).
+        return setDateTime(instantToWallClock(new Date(), zone));
+      case 'cancelAlarm':
+        return cancelAlarm(0);
+      case 'getOptions': {
+        const names = optionNames === undefined || optionNames === '' ? DEFAULT_OPTION_NAMES : optionNames.split(',').map((n) => n.trim()).filter(Boolean);
+        const bad = names.find((n) => !/^~?[A-Za-z][A-Za-z0-9_.~]{0,63}$/.test(n));
+        if (bad !== undefined || names.length === 0) throw new CvError(CvCode.InvalidParameter, `options must be option names separated by commas${bad ? `: "${bad.slice(0, 40)}" is none` : ''}`);
+        return getOptions(names);
+      }
+    }
+  }
+
+  /** The latest value of each option the device reported (GET OPTIONS answers, options uploads), by name. */
+  async options(sn: string): Promise<DeviceOptionDto[]> {
+    const device = await this.devices.requireBySn(sn);
+    const rows: Array<{ name: string; value: string; received_at: Date }> = await this.ds.query(LATEST_OPTIONS, [device.sn]);
+    return rows.map((r) => ({ name: r.name, value: r.value, reportedAt: formatCvDateTime(r.received_at, this.config.timeZone) }));
+  }
+}
