@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { BIO_TYPE, type BiodataUpload, type PhotoUpload, type TableUpload, type TemplateV10Upload } from '../push/protocol';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
-import { SyncPlannerService } from '../sync/sync-planner.service';
+import { SyncPlannerService, type HeldPhoto } from '../sync/sync-planner.service';
 import { upsertEnrolledTemplate, type EnrolledTemplate } from './bio-template-upsert';
 
 type TemplateUpload = BiodataUpload | TemplateV10Upload;
@@ -63,6 +63,7 @@ export class BioEnrolmentService {
     const persons: Array<{ id: string; pin: string }> = await m.query(`SELECT id, pin FROM person WHERE pin = ANY($1)`, [pins]);
     const idOf = new Map(persons.map((p) => [p.pin, p.id]));
     const changed = new Set<string>();
+    const heldPhotos = new Map<string, HeldPhoto>();
     let stored = 0;
     for (const u of uploads) {
       const personId = idOf.get(u.pin);
@@ -89,11 +90,12 @@ export class BioEnrolmentService {
       if (rows.length === 0) continue;
       stored++;
       changed.add(ph.pin);
+      heldPhotos.set(ph.pin, { table: ph.kind, type: ph.type });
     }
     if (changed.size > 0) {
       // The attendance terminals and kiosks of the persons' areas take the new templates and photos as well.
       await this.attendance.syncPersonPins(m, [...changed.keys()]);
-      await this.planner.syncPins(m, [...changed.keys()], { heldBy: deviceSn });
+      await this.planner.syncPins(m, [...changed.keys()], { heldBy: deviceSn, heldPhotos });
     }
     return stored;
   }

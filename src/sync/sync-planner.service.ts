@@ -23,6 +23,12 @@ import { lockPlanScope } from './plan-scope';
 
 const CONFIRMED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'confirmedAt']);
 
+/** A photo an enrolling device uploaded: 7.8 `biophoto` (with its Type) or 7.10 `userpic`. */
+export interface HeldPhoto {
+  table: 'biophoto' | 'userpic';
+  type: number | null;
+}
+
 export interface SyncOptions {
   /** Re-send every desired item in scope even where the device confirmed it (REST syncPerson / syncLevel). */
   force?: boolean;
@@ -48,6 +54,11 @@ interface PlanRequest {
   absent?: ReadonlySet<string>;
   /** SN of a device that already holds the members' templates (it enrolled them): recorded, not sent. */
   heldBy?: string;
+  /**
+   * Photos `heldBy` uploaded, by pin, in the form it uploaded them (7.8 biophoto with its Type, 7.10 userpic): held
+   * where that is the form it is sent its photos in (nothing sent back), else sent in that form as to any device.
+   */
+  heldPhotos?: ReadonlyMap<string, HeldPhoto>;
   /**
    * A device's users it holds in a form the database did not take (recordEnrolledUsers): unknown whatever is in
    * flight to it, since a command it ran before its upload (the result not in yet) says nothing of them now.
@@ -98,7 +109,7 @@ export class SyncPlannerService {
   }
 
   /** Members (persons or visitors) by pin, wherever they are or should be. */
-  async syncPins(m: EntityManager, pins: readonly string[], opts: SyncOptions & Pick<PlanRequest, 'absent' | 'heldBy' | 'unknownAt'> = {}): Promise<void> {
+  async syncPins(m: EntityManager, pins: readonly string[], opts: SyncOptions & Pick<PlanRequest, 'absent' | 'heldBy' | 'heldPhotos' | 'unknownAt'> = {}): Promise<void> {
     const unique = [...new Set(pins)];
     if (unique.length === 0) return;
     await preferGenericPlans(m);
@@ -112,6 +123,7 @@ export class SyncPlannerService {
       mode: opts.force ? 'force' : 'diff',
       absent: opts.absent,
       heldBy: opts.heldBy,
+      heldPhotos: opts.heldPhotos,
       unknownAt: opts.unknownAt,
     });
   }
@@ -302,7 +314,7 @@ export class SyncPlannerService {
       const hashes = desiredHashes(want);
       const current = currentState(have.confirmed, inflight.get(device.sn) ?? []);
       if (req.unknownAt?.deviceId === device.id) for (const pin of req.unknownAt.pins) current.set(itemId('user', pin), UNKNOWN_HASH);
-      if (device.sn === req.heldBy) await this.recordHeld(m, device, hashes, current, pinSet);
+      if (device.sn === req.heldBy) await this.recordHeld(m, device, hashes, current, pinSet, req.heldPhotos);
       // Refusal keys are `DATA UPDATE <table>` and `DATA DELETE <table>` (device-refusals.ts): what the firmware
       // cannot write is not put, what it cannot delete is not removed; each on its own, so a table it will not
       // write still loses the rights the database revoked.
@@ -350,16 +362,35 @@ export class SyncPlannerService {
     if (rest.length) await this.queue.enqueueMany(m, rest);
   }
 
-  /** The enrolling device holds the templates it uploaded: confirmed as the desired set, nothing sent back. */
-  private async recordHeld(m: EntityManager, device: SyncDevice, hashes: Map<string, string>, current: Map<string, string>, pins: ReadonlySet<string> | null): Promise<void> {
-    const held = [...hashes].filter(([id]) => id.startsWith('bio\t') && (pins === null || pins.has(id.slice(4))));
+  /**
+   * The enrolling device holds the templates it uploaded, and the photos it uploaded in the form it is sent them:
+   * confirmed as the desired set, nothing sent back.
+   */
+  private async recordHeld(
+    m: EntityManager,
+    device: SyncDevice,
+    hashes: Map<string, string>,
+    current: Map<string, string>,
+    pins: ReadonlySet<string> | null,
+    photos: ReadonlyMap<string, HeldPhoto> | undefined,
+  ): Promise<void> {
+    const inPins = (pin: string) => pins === null || pins.has(pin);
+    const photoHeld = (pin: string) => {
+      const p = photos?.get(pin);
+      return !!p && p.table === device.dialect.photo && (p.table === 'userpic' || p.type === null || p.type === device.photoType);
+    };
+    const held = [...hashes].filter(([id]) => {
+      const [kind, pin] = splitItemId(id);
+      return inPins(pin) && (kind === 'bio' || (kind === 'photo' && photoHeld(pin)));
+    });
     for (const [id, hash] of held) current.set(id, hash);
     if (held.length === 0) return;
+    const items = held.map(([id, hash]) => [...splitItemId(id), hash]);
     await m.query(
       `INSERT INTO ${CONFIRMED_INTO}
-       SELECT $1, 'bio', k, h, now() FROM unnest($2::varchar[], $3::text[]) AS x(k, h)
+       SELECT $1, k, p, h, now() FROM unnest($2::varchar[], $3::varchar[], $4::text[]) AS x(k, p, h)
        ON CONFLICT (device_id, kind, key) DO UPDATE SET hash = EXCLUDED.hash, confirmed_at = now(), failures = 0, next_try_at = NULL`,
-      [device.id, held.map(([id]) => id.slice(4)), held.map(([, h]) => h)],
+      [device.id, items.map((i) => i[0]), items.map((i) => i[1]), items.map((i) => i[2])],
     );
   }
 

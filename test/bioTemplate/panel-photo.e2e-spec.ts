@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
+import { Device, levelId } from '../sync/access-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -59,5 +60,25 @@ describe('photos enrolled at an access panel', () => {
     await panel.uploadTable('biophoto', [{ pin: '3102', filename: '3102.jpg', type: 9, size: face.length, content: face }]);
     const [after] = await t.ds.query(`SELECT updated_at FROM person WHERE pin = '3102'`);
     expect(after.updated_at).toEqual(before.updated_at);
+  });
+});
+
+describe('a face photo enrolled at one panel goes to the person\'s other panels', () => {
+  it('not back to the panel that uploaded it (it holds it), to the others as biophoto Type 9', async () => {
+    const a = await Device.connect(t, 'PHOTOPNLA', 1, '10.7.0.1');
+    const b = await Device.connect(t, 'PHOTOPNLB', 1, '10.7.0.2');
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Photo doors', timeSegName: '24-Hour Accessible' }] })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Photo doors', doorName: '10.7.0.1-1' }, { levelName: 'Photo doors', doorName: '10.7.0.2-1' }] })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '3103', name: 'Rae', deptCode: '1', accLevelIds: await levelId(t, 'Photo doors') })).body.code).toBe(0);
+    await a.since();
+    await b.since();
+    const face = jpeg(4);
+    expect((await a.sim.uploadTable('biophoto', [{ pin: '3103', filename: '3103.jpg', type: 9, size: face.length, content: face }])).body).toBe('biophoto=1');
+    expect(await b.since()).toEqual([`DATA UPDATE biophoto PIN=3103\tType=9\tNo=0\tIndex=0\tSize=${face.length}\tContent=${face}\tFormat=0`]);
+    expect(await a.since()).toEqual([]);
+    b.expectAllAcknowledged();
+    // The enrolling panel is recorded as holding the photo.
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM sync_item s JOIN device d ON d.id = s.device_id WHERE d.sn = 'PHOTOPNLA' AND s.kind = 'photo' AND s.key = '3103'`);
+    expect(n).toBe(1);
   });
 });
