@@ -77,7 +77,7 @@ export class ConsoleDevicesController {
   @RequireRole('operator')
   @Audit('device.control', (r) => `${r.params.sn} ${(r.body as { action?: unknown } | undefined)?.action ?? ''}`)
   async sendControl(@Param('sn') sn: string, @Body() dto: DeviceControlDto) {
-    return ok(await this.control.control(sn, dto.action, dto.options));
+    return ok(await this.control.control(sn, dto));
   }
 
   /**

@@ -6,9 +6,9 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { requireOnlineFor } from '../door/door-control.service';
 import { CommandQueueService } from '../push/command-queue.service';
 import { DeviceStatusService } from '../push/device-status.service';
-import { cancelAlarm, getOptions, instantToWallClock, restartDevice, setDateTime } from '../push/protocol';
+import { cancelAlarm, enrollBio, getOptions, instantToWallClock, restartDevice, setDateTime } from '../push/protocol';
 import { DeviceService } from './device.service';
-import type { DeviceControlAction, DeviceControlResultDto, DeviceOptionDto } from './dto/device.dto';
+import type { DeviceControlDto, DeviceControlResultDto, DeviceOptionDto } from './dto/device.dto';
 
 /** What getOptions asks for when no names are given: identity and capacity, as 9.5.2's example does. */
 export const DEFAULT_OPTION_NAMES = ['~SerialNumber', 'FirmVer', '~DeviceName', 'LockCount', 'ReaderCount', 'AuxInCount', 'AuxOutCount', '~MaxUserCount', '~MaxAttLogCount', '~MaxFingerCount', 'IPAddress', 'NetMask', 'GATEIPAddress'];
@@ -38,7 +38,8 @@ export class DeviceControlService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async control(sn: string, action: DeviceControlAction, optionNames?: string): Promise<DeviceControlResultDto> {
+  async control(sn: string, input: Pick<DeviceControlDto, 'action' | 'options' | 'pin' | 'bioType' | 'templateNo'>): Promise<DeviceControlResultDto> {
+    const { action } = input;
     const device = await this.devices.requireBySn(sn);
     if (device.admission !== 'admitted') throw new CvError(CvCode.Conflict, `Device ${sn} is ${device.admission}; approve it first`);
     const kind = device.kindOverride ?? device.kind;
@@ -47,14 +48,27 @@ export class DeviceControlService {
     }
     const isAction = action !== 'getOptions';
     if (isAction) requireOnlineFor(await this.status.isOnlineNow(device), device.sn);
-    const command = this.build(action, device.timeZone, optionNames);
+    const command = action === 'enroll' ? await this.enrollCommand(input) : this.build(action, device.timeZone, input.options);
     return this.ds.transaction(async (m) => {
       const validSeconds = isAction ? await this.queue.enqueueAction(m, device.sn, command) : (await this.queue.enqueue(m, device.sn, [command]), null);
       return { deviceSn: device.sn, command, commandId: await this.queue.lastQueuedId(m, device.sn), validSeconds };
     });
   }
 
-  private build(action: DeviceControlAction, zone: string, optionNames: string | undefined): string {
+  /**
+   * 9.6.2: the person enrols at the panel, which keeps the template (MODE=1: saved and uploaded) and posts it
+   * (`type=BioData`); the upload is stored as the person's template and sent to their other devices, as any
+   * enrolment at a panel is. A pin the gateway does not know is refused (-22): its upload would be kept nowhere.
+   */
+  private async enrollCommand(input: Pick<DeviceControlDto, 'pin' | 'bioType' | 'templateNo'>): Promise<string> {
+    if (!input.pin) throw new CvError(CvCode.PinEmpty, 'The person pin is required to enroll');
+    const [person] = await this.ds.query(`SELECT 1 FROM person WHERE pin = $1`, [input.pin]);
+    if (!person) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+    const type = input.bioType ?? 1;
+    return enrollBio({ type, no: type === 1 || type === 7 || type === 8 ? (input.templateNo ?? 0) : 0, pin: input.pin, retry: 3, overwrite: true, mode: 1 });
+  }
+
+  private build(action: Exclude<DeviceControlDto['action'], 'enroll'>, zone: string, optionNames: string | undefined): string {
     switch (action) {
       case 'reboot':
         return restartDevice(0);

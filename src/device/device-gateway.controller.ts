@@ -129,7 +129,7 @@ export class DeviceGatewayController {
   @ApiParam({ name: 'sn', example: '0564140100195' })
   @ApiOkResponse({ type: envelopeOf(DeviceControlResultDto) })
   async sendControl(@Param('sn') sn: string, @CvInput() dto: DeviceControlDto): Promise<Envelope<DeviceControlResultDto>> {
-    const r = await this.control.control(sn, dto.action, dto.options);
+    const r = await this.control.control(sn, dto);
     return ok(r, r.validSeconds ? `success: the command is queued for device ${r.deviceSn}; dropped if not fetched within ${r.validSeconds} s` : `success: the command is queued for device ${r.deviceSn}`);
   }
 

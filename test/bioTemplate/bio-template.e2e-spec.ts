@@ -245,6 +245,29 @@ describe('a template the panel enrolled on ENROLL_BIO (9.6.2: type=BioData, uppe
   });
 });
 
+describe('remote enrolment at a panel (ENROLL_BIO, 9.6.2; gateway extension)', () => {
+  it('an operator has a finger enrolled at C: C keeps it, its upload is stored and reaches the person\'s other devices', async () => {
+    for (const dev of [a, b, c, d]) await dev.since();
+    const r = await t.post('/api/gateway/devices/BIOC0001/control', { action: 'enroll', pin: '2001', bioType: '1', templateNo: 1 });
+    expect(r.body).toMatchObject({ code: 0, data: { deviceSn: 'BIOC0001', command: 'ENROLL_BIO TYPE=1\tNO=1\tPIN=2001\tRETRY=3\tOVERWRITE=1\tMODE=1', validSeconds: 60 } });
+    expect(await c.since()).toEqual([r.body.data.command]);
+    c.expectAllAcknowledged();
+    const tmp = b64('enrolled at BIOC0001: type 1 pin 2001 no 1');
+    expect(c.sim.table('biodata')).toContainEqual(expect.objectContaining({ Pin: '2001', No: '1', Type: '1', Tmp: tmp }));
+    expect(await a.since()).toEqual([`DATA UPDATE biodata ${bio('2001', 1, tmp, { major: 12 })}`]);
+    // A finger of algorithm 12 is no template for B's ZKFinger 10 (templatev10): it goes to the biodata devices only.
+    expect(await b.since()).toEqual([]);
+    expect(await c.since()).toEqual([]);
+    expect(await d.since()).toEqual([]);
+    expect((await t.get('/api/bioTemplate/getFgListByPin/2001')).body.data).toContainEqual(expect.objectContaining({ templateNo: '1', template: tmp, version: '12' }));
+    expect((await t.post('/api/gateway/devices/BIOC0001/control', { action: 'enroll', pin: 'nobody' })).body.code).toBe(-22);
+    expect((await t.post('/api/gateway/devices/BIOC0001/control', { action: 'enroll' })).body.code).toBe(-20);
+    expect((await t.post('/api/gateway/devices/BIOC0001/control', { action: 'enroll', pin: '2001', bioType: 3 })).body.code).toBe(-400);
+    expect((await t.post('/api/gateway/devices/BIOC0001/control', { action: 'enroll', pin: '2001', templateNo: 10 })).body.code).toBe(-400);
+    expect(await c.since()).toEqual([]);
+  });
+});
+
 describe('person photos take the same path (person/add and updatePersonnelPhoto)', () => {
   it('a new photo reaches the face devices as biophoto (Type 9), never the old fingerprint device, for both endpoints', async () => {
     for (const dev of [a, b, c, d]) await dev.since();

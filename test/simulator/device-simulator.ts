@@ -22,6 +22,7 @@ import {
   formatResultBodies,
   formatWallClock,
   instantOf,
+  HT,
   LF,
   md5Hex,
   offsetZone,
@@ -91,6 +92,12 @@ export interface DeviceSimulatorOptions {
   cmdEcho?: 'manual' | 'full';
   /** DATA COUNT result: 'count' (Return = number of records, default) or 'zero' (the manual's examples). */
   countReturn?: 'count' | 'zero';
+  /**
+   * What the person at the panel gives on `ENROLL_BIO` (9.6.2): the template (and its algorithm version), or a
+   * negative Return (they walked away, the finger was not read). Default: a template made from TYPE/PIN/NO, version
+   * 12.0 for a finger, 58.1 for a face (the manual's example).
+   */
+  enrolment?: (req: { type: number; pin: string; no: number }) => { tmp: string; majorVer: number; minorVer: number; photo?: string } | number;
   /** Force a Return code for chosen commands. A negative code skips execution; undefined = normal behaviour. */
   resultFor?: (command: ParsedCommand) => number | undefined | void;
   /** Report results automatically (default true). When false they wait in `pendingAcks` until `flushAcks()`. */
@@ -773,6 +780,8 @@ export class DeviceSimulator {
         return this.getOptions(cmd);
       case 'SET ADSCREEN_OPTIONS':
         return this.setAdScreen(cmd);
+      case 'ENROLL_BIO':
+        return this.enrollBio(cmd);
       case 'Test Host':
       case 'UPGRADE':
         return { code: 0 };
@@ -781,6 +790,37 @@ export class DeviceSimulator {
       default:
         return { code: -1002, error: `${cmd.verb} is not supported by this firmware` };
     }
+  }
+
+  /**
+   * 9.6.2 `ENROLL_BIO TYPE= NO= PIN= RETRY= OVERWRITE= MODE=`: the person enrols at the panel (`enrolment` option);
+   * the template is posted as `/iclock/cdata?type=BioData` in the manual's upper-case form (`MAJOR_VER`, `MINOR_VER`,
+   * `BIOPHOTO`), kept in `biodata` with MODE=1, then answered 0. OVERWRITE=0 on a slot it holds answers -1 (the
+   * manual: "an error will be returned"; it names no code).
+   */
+  private async enrollBio(cmd: ParsedCommand): Promise<{ code: number; error?: string }> {
+    const fields = parseRecord(cmd.args);
+    if (isParseError(fields)) return { code: fields.error, error: fields.reason };
+    const f = new Map(fields);
+    const type = Number(f.get('TYPE') ?? NaN);
+    const no = Number(f.get('NO') ?? 0);
+    const pin = f.get('PIN') ?? '';
+    if (!Number.isInteger(type) || type < 0 || !pin) return { code: -1002, error: 'ENROLL_BIO without TYPE or PIN' };
+    const slot = { Pin: pin, No: String(no), Index: '0', Type: String(type) };
+    const held = this.tables.rows('biodata').some((r) => r.Pin === pin && r.No === slot.No && r.Type === slot.Type);
+    if (held && f.get('OVERWRITE') === '0') return { code: -1, error: `ENROLL_BIO: ${pin} already has type ${type} no ${no}` };
+    const given = this.opts.enrolment?.({ type, pin, no }) ?? {
+      tmp: Buffer.from(`enrolled at ${this.sn}: type ${type} pin ${pin} no ${no}`).toString('base64'),
+      majorVer: type === 1 ? 12 : 58,
+      minorVer: type === 1 ? 0 : 1,
+    };
+    if (typeof given === 'number') return { code: given, error: 'ENROLL_BIO: not enrolled' };
+    const line = [`TYPE=${type}`, `PIN=${pin}`, `NO=${no}`, 'INDEX=0', `MAJOR_VER=${given.majorVer}`, `MINOR_VER=${given.minorVer}`, `TMP=${given.tmp}`, `BIOPHOTO=${given.photo ?? ''}`].join(HT);
+    await this.upload('/iclock/cdata', buildQuery([['SN', this.sn], ['type', 'BioData']]), line);
+    if (f.get('MODE') === '1') {
+      this.tables.upsert('biodata', { ...slot, Valid: '1', Duress: '0', MajorVer: String(given.majorVer), MinorVer: String(given.minorVer), Format: '0', Tmp: given.tmp });
+    }
+    return { code: 0 };
   }
 
   /** 9.5.3: `InOut=..,Area=..,Type=..,URL=..,InPlayInterval=..`; the screen's download is not simulated (0). */

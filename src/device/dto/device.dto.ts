@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
 import { OptionalPagingDto, PagingDto } from '../../common/paging';
-import { ToBoolean, ToTrimmedString } from '../../common/transforms';
+import { ToBoolean, ToInteger, ToTrimmedString } from '../../common/transforms';
 import type { Device } from '../device.entity';
 import { DEVICE_KINDS, type DeviceKind } from '../device-kind';
 
@@ -178,8 +178,11 @@ export class DeviceSyncResultDto {
 }
 
 
+/** What ENROLL_BIO may enrol (9.6.2 TYPE, Appendix 18): finger, NIR face, finger vein, palm, visible-light face. */
+export const ENROLL_BIO_TYPES = [1, 2, 7, 8, 9] as const;
+
 /** Panel-wide commands an operator sends an access, elevator or channel controller (Security PUSH 9.4, 9.5). */
-export const DEVICE_CONTROL_ACTIONS = ['reboot', 'syncTime', 'cancelAlarm', 'getOptions'] as const;
+export const DEVICE_CONTROL_ACTIONS = ['reboot', 'syncTime', 'cancelAlarm', 'getOptions', 'enroll'] as const;
 export type DeviceControlAction = (typeof DEVICE_CONTROL_ACTIONS)[number];
 
 export class DeviceControlDto {
@@ -187,7 +190,7 @@ export class DeviceControlDto {
     example: 'syncTime',
     enum: DEVICE_CONTROL_ACTIONS,
     description:
-      'reboot: `CONTROL DEVICE 03000000`; syncTime: `SET OPTIONS DateTime=<now, in the device zone>` (9.5.1); cancelAlarm: the alarms of every door, `CONTROL DEVICE 02000000`; getOptions: `GET OPTIONS <names>` (9.5.2), whose answer is read at GET /api/gateway/devices/{sn}/options',
+      'reboot: `CONTROL DEVICE 03000000`; syncTime: `SET OPTIONS DateTime=<now, in the device zone>` (9.5.1); cancelAlarm: the alarms of every door, `CONTROL DEVICE 02000000`; getOptions: `GET OPTIONS <names>` (9.5.2), whose answer is read at GET /api/gateway/devices/{sn}/options; enroll: `ENROLL_BIO` (9.6.2), the person enrols at the panel, whose upload is stored as their template and sent to their other devices',
   })
   @IsIn(DEVICE_CONTROL_ACTIONS as unknown as string[], { context: { code: CvCode.InvalidParameter } })
   action!: DeviceControlAction;
@@ -201,6 +204,27 @@ export class DeviceControlDto {
   @IsString({ context: { code: CvCode.InvalidParameter } })
   @MaxLength(2000)
   options?: string;
+
+  @ApiPropertyOptional({ example: '1', description: 'enroll: the person\'s pin' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString({ context: { code: CvCode.PinEmpty } })
+  @MaxLength(64)
+  pin?: string;
+
+  @ApiPropertyOptional({ example: 1, enum: ENROLL_BIO_TYPES, description: 'enroll: what to enrol (Appendix 18): 1 fingerprint (default), 2 near-infrared face, 7 finger vein, 8 palm, 9 visible-light face' })
+  @IsOptional()
+  @ToInteger()
+  @IsIn(ENROLL_BIO_TYPES as unknown as number[], { context: { code: CvCode.InvalidParameter } })
+  bioType?: number;
+
+  @ApiPropertyOptional({ example: 6, description: 'enroll: the finger 0-9 (a palm: 0 left, 1 right; a face: 0); default 0' })
+  @IsOptional()
+  @ToInteger()
+  @IsInt({ context: { code: CvCode.InvalidParameter } })
+  @Min(0, { context: { code: CvCode.InvalidParameter } })
+  @Max(9, { context: { code: CvCode.InvalidParameter } })
+  templateNo?: number;
 }
 
 export class DeviceControlResultDto {
