@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Device, expectSameShape, levelId, manualExample, PHOTO } from '../sync/access-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { PUSH_SETTINGS, type PushSettings } from '../../src/push/push-settings';
 
 /**
  * 2.25 biometric templates, end to end: REST → bio_template → the devices that hold the person, each in its
@@ -265,6 +266,31 @@ describe('remote enrolment at a panel (ENROLL_BIO, 9.6.2; gateway extension)', (
     expect((await t.post('/api/gateway/devices/BIOC0001/control', { action: 'enroll', pin: '2001', bioType: 3 })).body.code).toBe(-400);
     expect((await t.post('/api/gateway/devices/BIOC0001/control', { action: 'enroll', pin: '2001', templateNo: 10 })).body.code).toBe(-400);
     expect(await c.since()).toEqual([]);
+  });
+});
+
+describe('an enrolment takes the person\'s time', () => {
+  it('the panel polls on while the person enrols: ENROLL_BIO is not sent again (it would restart the enrolment); the late result completes it', async () => {
+    for (const dev of [a, b, c, d]) await dev.since();
+    const settings = t.app.get<PushSettings>(PUSH_SETTINGS);
+    const lostReplyMs = settings.lostReplyMs;
+    settings.lostReplyMs = 150;
+    try {
+      c.sim.holdResults((cmd) => cmd.verb === 'ENROLL_BIO');
+      const r = await t.post('/api/gateway/devices/BIOC0001/control', { action: 'enroll', pin: '2001', bioType: 1, templateNo: 2 });
+      expect((await c.sim.poll()).map((x) => x.command)).toEqual([r.body.data.command]);
+      await new Promise((res) => setTimeout(res, 300));
+      expect(await c.sim.poll()).toEqual([]);
+      await new Promise((res) => setTimeout(res, 300));
+      expect(await c.sim.poll()).toEqual([]);
+      c.sim.stopHoldingResults();
+      await c.sim.releaseResults();
+      const [cmd] = (await t.get('/api/gateway/devices/BIOC0001/commands', { state: 'done' })).body.data.data;
+      expect(cmd).toMatchObject({ id: r.body.data.commandId, command: r.body.data.command, attempts: 1, returnCode: 0 });
+    } finally {
+      settings.lostReplyMs = lostReplyMs;
+    }
+    for (const dev of [a, b, c, d]) await dev.since();
   });
 });
 

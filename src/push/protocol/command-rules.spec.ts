@@ -153,6 +153,12 @@ describe('one device polls again after a lost reply (planClaim with lostReplyMs)
     expect(planClaim([sub(out('1', 1000)), out('2', 1000), pending('3')], 30_000, lossy)).toEqual({ fail: [], offer: [], uncounted: [], waiting: true, wakeAt: 61_000 });
   });
 
+  it('a remote enrolment waits for the person, however often the device polls meanwhile; its timeout settles it', () => {
+    const enrol = (c: HeadCommand): HeadCommand => ({ ...c, awaitsPerson: true });
+    expect(planClaim([enrol(out('1', 1000)), pending('2')], 30_000, lossy)).toEqual({ fail: [], offer: [], uncounted: [], waiting: true, wakeAt: 61_000 });
+    expect(planClaim([enrol(out('1', 1000)), pending('2')], 61_000, lossy).offer).toEqual(['1', '2']);
+  });
+
   it('is off when lostReplyMs is not shorter than the timeout', () => {
     expect(planClaim([out('1', 0), pending('2')], 3_000, { ...claimRules, ackTimeoutMs: 2_000, lostReplyMs: 2_500 }).offer).toEqual(['1', '2']);
     expect(planClaim([out('1', 0), pending('2')], 1_999, { ...claimRules, ackTimeoutMs: 2_000, lostReplyMs: 2_500 })).toMatchObject({ offer: [], uncounted: [], wakeAt: 2_000 });

@@ -124,6 +124,12 @@ export interface HeadCommand {
   /** The current delivery was answered `-5000` (accepted for a sub-controller): the final result is still to come. */
   subcontroller?: boolean;
   /**
+   * A remote enrolment (`ENROLL_BIO`/`ENROLL_INFO`, 9.6; a terminal's `ENROLL_FP`/`ENROLL_MF`): its result comes when
+   * the person has enrolled or given up, and the device goes on polling meanwhile. A poll then is no sign of a lost
+   * reply: only its timeout settles it (offering it again would restart the enrolment under the person's hand).
+   */
+  awaitsPerson?: boolean;
+  /**
    * An earlier command of the same delivery (the same reply) has been answered, and this one has not. Some
    * firmware runs only the first command(s) of a reply and leaves the rest for later polls (an AiFace answers
    * one per poll: field samples, poll-aiface-adaptive): when the reply is settled, this command was evidently not
@@ -184,7 +190,8 @@ export interface ClaimPlan {
  *   (followsAnswered: firmware that runs only a reply's first commands) is offered again without using up an
  *   attempt. Running a prefix of the queue again in order is harmless:
  *   every command is an idempotent upsert or delete, and nothing newer has run. A command answered `-5000`
- *   waits for its final result (sub-controllers are slow): only its restarted timeout settles it.
+ *   waits for its final result (sub-controllers are slow): only its restarted timeout settles it; so does a remote
+ *   enrolment (awaitsPerson), whose result waits for the person.
  * - Otherwise the reply is the head of the queue, bounded by count and bytes (the first command always goes).
  * - A command with a validity (`validUntil`, a remote door action) that has passed is failed ('stale') instead of
  *   being handed out or offered again: a door must not open when a panel reconnects hours after the request.
@@ -205,7 +212,7 @@ export function planClaim(head: readonly HeadCommand[], now: number, rules: Clai
       const sentAt = c.sentAt ?? 0;
       const due = sentAt + rules.ackTimeoutMs;
       const timedOut = now >= due;
-      const lost = !timedOut && rules.lostReplyMs !== undefined && !c.subcontroller && rules.lostReplyMs < rules.ackTimeoutMs;
+      const lost = !timedOut && rules.lostReplyMs !== undefined && !c.subcontroller && !c.awaitsPerson && rules.lostReplyMs < rules.ackTimeoutMs;
       if (!timedOut && !lost) {
         waitUntil(due);
         continue;
