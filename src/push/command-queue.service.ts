@@ -135,6 +135,8 @@ export const ORDER_LOCK = 0x51554f52;
 const MAX_SENT_LOADED = 1000;
 /** A remote enrolment (HeadCommand.awaitsPerson): Security PUSH ENROLL_BIO / ENROLL_INFO, a terminal's ENROLL_FP / ENROLL_MF. */
 const AWAITS_PERSON_SQL = `(command LIKE 'ENROLL\\_%')`;
+/** A device restart (HeadCommand.deliverOnce): `CONTROL DEVICE 03…` as queued. */
+const DELIVER_ONCE_SQL = `(command LIKE 'CONTROL DEVICE 03%')`;
 const ATTEMPT_INTO = intoOf(DeviceCommandAttempt, ['attemptId', 'commandId', 'deviceSn', 'sentAt']);
 const COMMAND_INTO = intoOf(DeviceCommand, ['deviceSn', 'command', 'ref', 'meta', 'keys', 'records', 'bytes']);
 const COMMAND_TIMED_INTO = intoOf(DeviceCommand, ['deviceSn', 'command', 'ref', 'meta', 'keys', 'records', 'bytes', 'validUntil']);
@@ -288,15 +290,16 @@ export class CommandQueueService {
     const out = await this.ds.transaction(async (m) => {
       const [{ locked }]: Array<{ locked: boolean }> = await namedQuery(m, `SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked`, [QUEUE_LOCK, sn]);
       if (!locked) return { busy: true as const };
-      const rows: Array<{ id: string; state: 'pending' | 'sent'; attempts: number; sent_ms: number | null; valid_ms: number | null; bytes: number; now_ms: number; overtaken: boolean; follows_answered: boolean; subcontroller: boolean; awaits_person: boolean }> = await namedQuery(m,
+      const rows: Array<{ id: string; state: 'pending' | 'sent'; attempts: number; sent_ms: number | null; valid_ms: number | null; bytes: number; now_ms: number; overtaken: boolean; follows_answered: boolean; subcontroller: boolean; awaits_person: boolean; deliver_once: boolean }> = await namedQuery(m,
         `WITH h AS (
-           (SELECT id, state, attempts, sent_at, return_code, octet_length(command) AS bytes, valid_until, attempt_id, ${AWAITS_PERSON_SQL} AS awaits_person
+           (SELECT id, state, attempts, sent_at, return_code, octet_length(command) AS bytes, valid_until, attempt_id, ${AWAITS_PERSON_SQL} AS awaits_person,
+                   ${DELIVER_ONCE_SQL} AS deliver_once
             FROM device_command WHERE device_sn = $1 AND state = 'sent' ORDER BY id LIMIT ${MAX_SENT_LOADED})
            UNION ALL
-           (SELECT id, state, attempts, sent_at, return_code, octet_length(command), valid_until, attempt_id, false FROM device_command
+           (SELECT id, state, attempts, sent_at, return_code, octet_length(command), valid_until, attempt_id, false, false FROM device_command
             WHERE device_sn = $1 AND state = 'pending' ORDER BY id LIMIT $2)
          )
-         SELECT h.id::text AS id, h.state, h.attempts, h.bytes, coalesce(h.return_code = ${SUBCONTROLLER_QUEUED}, false) AS subcontroller, h.awaits_person,
+         SELECT h.id::text AS id, h.state, h.attempts, h.bytes, coalesce(h.return_code = ${SUBCONTROLLER_QUEUED}, false) AS subcontroller, h.awaits_person, h.deliver_once,
                 (extract(epoch FROM h.sent_at) * 1000)::float8 AS sent_ms, (extract(epoch FROM now()) * 1000)::float8 AS now_ms,
                 (extract(epoch FROM h.valid_until) * 1000)::float8 AS valid_ms,
                 (h.state = 'sent' AND h.sent_at <= now() - make_interval(secs => $3) AND EXISTS (
@@ -325,6 +328,7 @@ export class CommandQueueService {
         followsAnswered: r.follows_answered === true,
         subcontroller: r.subcontroller === true,
         awaitsPerson: r.awaits_person === true,
+        deliverOnce: r.deliver_once === true,
         validUntil: r.valid_ms === null ? null : Number(r.valid_ms),
       }));
       const plan = planClaim(head, now, rules);
@@ -376,12 +380,14 @@ export class CommandQueueService {
             ? `no result after ${attempts.get(f.id) ?? '?'} deliveries`
             : f.why === 'stale'
               ? 'not delivered in time: an action is not run when the device comes back later'
-              : 'no result, and later commands of its reply were answered: it ran, its result was lost; not run again out of order',
+              : f.why === 'once'
+                ? 'delivered, no result: a restart is not sent again (the device may have restarted before answering; its last registration tells)'
+                : 'no result, and later commands of its reply were answered: it ran, its result was lost; not run again out of order',
         ),
       ],
     ));
     const byId = new Map(rows.map((r) => [r.id, r]));
-    const why = { attempts: 'no result after the last delivery', overtaken: 'result lost behind later commands', stale: 'not delivered before its validity ended' };
+    const why = { attempts: 'no result after the last delivery', overtaken: 'result lost behind later commands', stale: 'not delivered before its validity ended', once: 'a restart delivered without a result' };
     for (const f of fail) if (byId.has(f.id)) this.logger.warn(`device ${sn}: command ${f.id} failed: ${why[f.why]}`);
     await this.outcomes.emit(
       m,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { PUSH_SETTINGS, type PushSettings } from '../../src/push/push-settings';
 import { manualEndpoint, manualExample, shapeOf, uniformArrays } from '../door/cv-examples';
 
 /** Manual admission, as a fresh install: devices wait as 'pending' until approved. */
@@ -170,6 +171,27 @@ describe('device administration (gateway extensions)', () => {
     expect(simA.restarts).toBe(1);
     await simA.connect();
     await simA.pollUntilIdle();
+    expect(await done(A, reboot.body.data.commandId)).toMatchObject({ state: 'done', returnCode: 0 });
+
+    // A panel that restarts before it posts the result polls again without it: the restart is not sent again.
+    const settings = t.app.get<PushSettings>(PUSH_SETTINGS);
+    const lostReplyMs = settings.lostReplyMs;
+    settings.lostReplyMs = 150;
+    try {
+      simA.holdResults((c) => c.verb === 'CONTROL DEVICE');
+      const again = await t.post(`/api/gateway/devices/${A}/control`, { action: 'reboot' });
+      await simA.poll();
+      simA.dropHeldResults();
+      simA.stopHoldingResults();
+      expect(simA.restarts).toBe(2);
+      await simA.connect();
+      await new Promise((res) => setTimeout(res, 300));
+      expect(await simA.poll()).toEqual([]);
+      expect(simA.restarts).toBe(2);
+      expect(await done(A, again.body.data.commandId)).toMatchObject({ state: 'failed', attempts: 1, error: expect.stringContaining('a restart is not sent again') });
+    } finally {
+      settings.lostReplyMs = lostReplyMs;
+    }
 
     expect((await t.post(`/api/gateway/devices/${A}/control`, { action: 'selfDestruct' })).body.code).toBe(-400);
     expect((await t.post(`/api/gateway/devices/${A}/control`, { action: 'getOptions', options: 'A=1' })).body.code).toBe(-400);

@@ -159,6 +159,11 @@ describe('one device polls again after a lost reply (planClaim with lostReplyMs)
     expect(planClaim([enrol(out('1', 1000)), pending('2')], 61_000, lossy).offer).toEqual(['1', '2']);
   });
 
+  it('a restart delivered without a result fails at the next poll (or its timeout) instead of going again', () => {
+    const once = (c: HeadCommand): HeadCommand => ({ ...c, deliverOnce: true });
+    expect(planClaim([once(out('1', 1000)), pending('2')], 3_500, lossy)).toEqual({ fail: [{ id: '1', why: 'once' }], offer: ['2'], uncounted: [], waiting: false, wakeAt: 6_000 });
+  });
+
   it('is off when lostReplyMs is not shorter than the timeout', () => {
     expect(planClaim([out('1', 0), pending('2')], 3_000, { ...claimRules, ackTimeoutMs: 2_000, lostReplyMs: 2_500 }).offer).toEqual(['1', '2']);
     expect(planClaim([out('1', 0), pending('2')], 1_999, { ...claimRules, ackTimeoutMs: 2_000, lostReplyMs: 2_500 })).toMatchObject({ offer: [], uncounted: [], wakeAt: 2_000 });

@@ -130,6 +130,11 @@ export interface HeadCommand {
    */
   awaitsPerson?: boolean;
   /**
+   * A device restart (`CONTROL DEVICE 03`): delivered once. A panel may restart before it posts the result, and
+   * then polls again without it: sent again, it would restart again. Settled without a result, it fails.
+   */
+  deliverOnce?: boolean;
+  /**
    * An earlier command of the same delivery (the same reply) has been answered, and this one has not. Some
    * firmware runs only the first command(s) of a reply and leaves the rest for later polls (an AiFace answers
    * one per poll: field samples, poll-aiface-adaptive): when the reply is settled, this command was evidently not
@@ -164,7 +169,7 @@ export const REPLY_LINE_OVERHEAD = 24;
 
 export interface ClaimPlan {
   /** Commands that end failed now, in queue order: 'attempts' = no result after the last delivery; 'overtaken' (see HeadCommand). */
-  fail: Array<{ id: string; why: 'attempts' | 'overtaken' | 'stale' }>;
+  fail: Array<{ id: string; why: 'attempts' | 'overtaken' | 'stale' | 'once' }>;
   /** Commands to hand out in this reply, in queue order; each gets a new attempt id. */
   offer: string[];
   /** Those of `offer` whose earlier delivery does not count as an attempt (HeadCommand.followsAnswered). */
@@ -222,6 +227,7 @@ export function planClaim(head: readonly HeadCommand[], now: number, rules: Clai
         continue;
       }
       if (c.overtaken) fail.push({ id: c.id, why: 'overtaken' });
+      else if (c.deliverOnce) fail.push({ id: c.id, why: 'once' });
       else if (c.followsAnswered) {
         uncounted.add(c.id);
         offerable(c);
