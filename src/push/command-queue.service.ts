@@ -135,8 +135,8 @@ export const ORDER_LOCK = 0x51554f52;
 const MAX_SENT_LOADED = 1000;
 /** A remote enrolment (HeadCommand.awaitsPerson): Security PUSH ENROLL_BIO / ENROLL_INFO, a terminal's ENROLL_FP / ENROLL_MF. */
 const AWAITS_PERSON_SQL = `(command LIKE 'ENROLL\\_%')`;
-/** A device restart (HeadCommand.deliverOnce): `CONTROL DEVICE 03…` as queued. */
-const DELIVER_ONCE_SQL = `(command LIKE 'CONTROL DEVICE 03%')`;
+/** A device restart (HeadCommand.deliverOnce): a panel's `CONTROL DEVICE 03…`, a terminal's `REBOOT` (12.7). */
+const DELIVER_ONCE_SQL = `(command LIKE 'CONTROL DEVICE 03%' OR command = 'REBOOT')`;
 const ATTEMPT_INTO = intoOf(DeviceCommandAttempt, ['attemptId', 'commandId', 'deviceSn', 'sentAt']);
 const COMMAND_INTO = intoOf(DeviceCommand, ['deviceSn', 'command', 'ref', 'meta', 'keys', 'records', 'bytes']);
 const COMMAND_TIMED_INTO = intoOf(DeviceCommand, ['deviceSn', 'command', 'ref', 'meta', 'keys', 'records', 'bytes', 'validUntil']);

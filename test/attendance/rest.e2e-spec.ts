@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PUSH_SETTINGS, type PushSettings } from '../../src/push/push-settings';
 import { enqueue } from '../push/push-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { readSpecJson } from '../fixtures/spec-files';
@@ -223,6 +224,26 @@ describe('terminal commands (gateway extension)', () => {
     expect((await t.post('/api/gateway/attendance/terminals/ATT-CMD/command', { action: 'enrollCard' })).body.code).toBe(-20);
     expect((await t.post('/api/gateway/attendance/terminals/ATT-CMD/command', { action: 'format' })).body.code).toBe(-400);
     expect((await t.post('/api/gateway/attendance/terminals/NOPE/command', { action: 'info' })).body.code).toBe(-200);
+  });
+
+  it('REBOOT is delivered once: a terminal that restarted before answering polls again without the result, and is not rebooted again', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-REBOOT' });
+    await term.drain();
+    const settings = t.app.get<PushSettings>(PUSH_SETTINGS);
+    const lostReplyMs = settings.lostReplyMs;
+    settings.lostReplyMs = 150;
+    try {
+      term.holdResults((c) => c === 'REBOOT');
+      expect((await t.post('/api/gateway/attendance/terminals/ATT-REBOOT/command', { action: 'reboot' })).body.code).toBe(0);
+      expect((await term.poll()).map((c) => c.command)).toEqual(['REBOOT']);
+      term.dropHeldResults();
+      await new Promise((res) => setTimeout(res, 300));
+      expect(await term.poll()).toEqual([]);
+      const [cmd] = (await t.get('/api/gateway/devices/ATT-REBOOT/commands')).body.data.data;
+      expect(cmd).toMatchObject({ command: 'REBOOT', state: 'failed', attempts: 1, error: expect.stringContaining('a restart is not sent again') });
+    } finally {
+      settings.lostReplyMs = lostReplyMs;
+    }
   });
 
   it('a remote enrolment answered with a positive error code (Appendix 1: 4 failed, 6 cancelled; ENROLL_MF 5 timed out) is failed, not done', async () => {

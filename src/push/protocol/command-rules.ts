@@ -130,7 +130,7 @@ export interface HeadCommand {
    */
   awaitsPerson?: boolean;
   /**
-   * A device restart (`CONTROL DEVICE 03`): delivered once. A panel may restart before it posts the result, and
+   * A device restart (`CONTROL DEVICE 03`, a terminal's `REBOOT`): delivered once. A panel may restart before it posts the result, and
    * then polls again without it: sent again, it would restart again. Settled without a result, it fails.
    */
   deliverOnce?: boolean;
