@@ -142,10 +142,15 @@ export class SyncStatusService {
       const skipped = items.find((r) => r.skipped)?.skipped ?? desired.get(d.id)!.skipped.get(pin) ?? null;
       const pending = flying.filter((r) => r.kind && (MEMBER_KINDS.includes(r.kind) || (tzMissing && r.kind === 'tz'))).length;
       const isDesired = want.size > 0;
+      // A user record or rights command of this person in flight may already have changed them on the device.
+      const rightsKind = desired.get(d.id)!.rightsKind ?? 'auth';
+      const userOrRightsFlying = flying.some((r) => r.kind === 'user' || r.kind === rightsKind);
       const state: PersonDeviceSyncDto['state'] = skipped
         ? 'skipped'
         : unconfirmed.length === 0
-          ? inDoubt.has(d.id)
+          ? // Commands about this person still on their way change what the device holds before their results come
+            // in (a disable it ran, its result not in yet, then an enable queued): not synced until they are answered.
+            inDoubt.has(d.id) || pending > 0
             ? 'pending'
             : 'synced'
           : refused.length > 0
@@ -164,7 +169,7 @@ export class SyncStatusService {
         deviceAlias: aliasOf.get(d.id) ?? d.sn,
         state,
         desired: isDesired,
-        holds: isDesired && !tzMissing && want.get(`user\t${pin}`) === have.get(`user\t${pin}`) && want.get(rights) === have.get(rights),
+        holds: isDesired && !tzMissing && want.get(`user\t${pin}`) === have.get(`user\t${pin}`) && want.get(rights) === have.get(rights) && !userOrRightsFlying,
         rights: rightsOf(want.get(rights), elevator),
         confirmedRights: rightsOf(have.get(rights), elevator),
         unconfirmed,

@@ -139,6 +139,30 @@ describe('person/add (2.13.1) reaches exactly the devices of its levels', () => 
   });
 });
 
+describe('isDisabled (the blocklist, Disable=1) and the sync status while its commands are on their way', () => {
+  it('a panel that ran the disable, its result not in yet, with the enable queued: not synced, not holding, until both are answered', async () => {
+    expect((await t.post('/api/person/add', { pin: '1005', name: 'Dee', accLevelIds: front })).body.code).toBe(0);
+    await a.since();
+    a.sim.holdResults();
+    expect((await t.post('/api/person/add', { pin: '1005', isDisabled: 'true' })).body.code).toBe(0);
+    await a.sim.poll();
+    // The panel blocklisted the person (event 39); the gateway has no result yet.
+    expect(a.sim.user('1005')).toMatchObject({ Disable: '1' });
+    expect(a.sim.evaluateAccess({ pin: '1005', door: 1 })).toMatchObject({ granted: false, event: 39 });
+    expect((await t.post('/api/person/add', { pin: '1005', isDisabled: false })).body.code).toBe(0);
+    // The database wants what the panel last confirmed, but the panel holds the person disabled right now.
+    const during = (await t.get('/api/gateway/persons/1005/sync')).body.data;
+    expect(during).toMatchObject([{ deviceSn: 'PERSONA0001', state: 'pending', desired: true, holds: false, unconfirmed: [], pendingCommands: 2 }]);
+    a.sim.stopHoldingResults();
+    await a.sim.releaseResults();
+    await a.since();
+    expect(a.sim.user('1005')).toMatchObject({ Disable: '0' });
+    expect(a.sim.evaluateAccess({ pin: '1005', door: 1 }).granted).toBe(true);
+    expect((await t.get('/api/gateway/persons/1005/sync')).body.data).toMatchObject([{ state: 'synced', holds: true, pendingCommands: 0 }]);
+    a.expectAllAcknowledged();
+  });
+});
+
 describe('person validation (manual error codes)', () => {
   it.each([
     [{ name: 'no pin' }, -20],

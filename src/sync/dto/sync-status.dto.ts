@@ -14,7 +14,7 @@ export class PersonDeviceSyncDto {
   @ApiProperty({
     enum: ['synced', 'pending', 'divergent', 'refused', 'skipped', 'removing'],
     description:
-      'synced: the device confirmed (by Return codes) everything it should hold of this person and nothing more; pending: commands are on their way ' +
+      'synced: the device confirmed (by Return codes) everything it should hold of this person and nothing more, and no command about them is on its way; pending: commands are on their way ' +
       '(a retry after a refusal too: lastReturn keeps its code), or what the device confirmed is being checked (it registered again, or was found ' +
       'changed: a count, or a full sync, is owed or on its way); divergent: a command was refused or unanswered and nothing is on its way yet, it is planned ' +
       'again after a backoff; refused: the firmware refused a table this person needs for good ' +
@@ -23,7 +23,7 @@ export class PersonDeviceSyncDto {
   })
   state!: 'synced' | 'pending' | 'divergent' | 'refused' | 'skipped' | 'removing';
   @ApiProperty({ example: true, description: 'the person should be on this device' }) desired!: boolean;
-  @ApiProperty({ example: true, description: 'the device confirmed the user record, the rights it should hold and the time zones those rights name' }) holds!: boolean;
+  @ApiProperty({ example: true, description: 'the device confirmed the user record, the rights it should hold and the time zones those rights name, and no command changing the user record or the rights is on its way' }) holds!: boolean;
   @ApiProperty({ type: [PersonDeviceRightDto], description: 'rights the device should hold' }) rights!: PersonDeviceRightDto[];
   @ApiProperty({ type: [PersonDeviceRightDto], description: 'rights the device confirmed' }) confirmedRights!: PersonDeviceRightDto[];
   @ApiProperty({ example: ['photo'], type: [String], description: 'items (user, auth, eleauth, card, photo, bio) not yet confirmed as they should be; `tz` when a time zone the rights name is not held as desired (the rights then open nothing, or at the wrong hours)' }) unconfirmed!: string[];
