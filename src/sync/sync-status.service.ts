@@ -81,12 +81,18 @@ export class SyncStatusService {
   }
 
   private async personIn(m: EntityManager, pin: string): Promise<PersonDeviceSyncDto[]> {
-    const [known] = await m.query(
-      `SELECT 1 FROM person WHERE pin = $1 UNION ALL SELECT 1 FROM sync_item WHERE key = $1 AND kind = ANY($2) LIMIT 1`,
-      [pin, MEMBER_KINDS],
-    );
+    // Known: a person, a checked-in visitor, or a pin some device holds or has commands on their way about (a person
+    // added and deleted before the panel polled: its add and its removal are still to be delivered).
+    const touching = await devicesTouching(m, [pin]);
+    const [known] = touching.length
+      ? [1]
+      : await m.query(
+          `SELECT 1 FROM person WHERE pin = $1 UNION ALL SELECT 1 FROM vis_registration WHERE visitor_pin = $1 AND state = 'in'
+           UNION ALL SELECT 1 FROM sync_item WHERE key = $1 AND kind = ANY($2) LIMIT 1`,
+          [pin, MEMBER_KINDS],
+        );
     if (!known) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
-    const ids = [...new Set([...(await devicesGranting(m, [pin])), ...(await this.attendance.terminalsOf(m, [pin])), ...(await devicesTouching(m, [pin]))])];
+    const ids = [...new Set([...(await devicesGranting(m, [pin])), ...(await this.attendance.terminalsOf(m, [pin])), ...touching])];
     const desired = await this.desiredOf(m, ids, [pin]);
     const devices = [...desired].map(([id, d]) => ({ id, sn: d.sn })).sort((a, b) => a.sn.localeCompare(b.sn));
     const confirmed = await loadConfirmed(m, devices.map((d) => d.id), [pin]);

@@ -139,7 +139,7 @@ describe('person/add (2.13.1) reaches exactly the devices of its levels', () => 
   });
 });
 
-describe('isDisabled (the blocklist, Disable=1) and the sync status while its commands are on their way', () => {
+describe('the sync status while commands about a person are on their way (isDisabled = the blocklist, Disable=1; delete)', () => {
   it('a panel that ran the disable, its result not in yet, with the enable queued: not synced, not holding, until both are answered', async () => {
     expect((await t.post('/api/person/add', { pin: '1005', name: 'Dee', accLevelIds: front })).body.code).toBe(0);
     await a.since();
@@ -160,6 +160,24 @@ describe('isDisabled (the blocklist, Disable=1) and the sync status while its co
     expect(a.sim.evaluateAccess({ pin: '1005', door: 1 }).granted).toBe(true);
     expect((await t.get('/api/gateway/persons/1005/sync')).body.data).toMatchObject([{ state: 'synced', holds: true, pendingCommands: 0 }]);
     a.expectAllAcknowledged();
+  });
+
+  it('a person added and deleted before the panel polled: their commands are reported on their way, not "does not exist"', async () => {
+    expect((await t.post('/api/person/add', { pin: '1006', name: 'Brief', accLevelIds: front, cardNo: '99006' })).body.code).toBe(0);
+    expect((await t.post('/api/person/delete/1006')).body.code).toBe(0);
+    expect((await t.get('/api/gateway/persons/1006/sync')).body).toMatchObject({
+      code: 0,
+      data: [{ deviceSn: 'PERSONA0001', state: 'pending', desired: false, holds: false, pendingCommands: 4 }],
+    });
+    expect(await a.since()).toEqual([
+      'DATA UPDATE user CardNo=99006\tPin=1006\tPassword=\tStartTime=0\tEndTime=0\tName=Brief\tPrivilege=0\tDisable=0',
+      'DATA UPDATE userauthorize Pin=1006\tAuthorizeTimezoneId=1\tAuthorizeDoorId=5',
+      'DATA DELETE userauthorize Pin=1006',
+      'DATA DELETE user Pin=1006',
+    ]);
+    expect(a.sim.user('1006')).toBeUndefined();
+    // Nothing held, nothing on its way: the pin is unknown again.
+    expect((await t.get('/api/gateway/persons/1006/sync')).body).toMatchObject({ code: -22, data: null });
   });
 });
 

@@ -415,3 +415,17 @@ describe('the same visitor call sent twice at once, or a reservation time alread
     await v2.since();
   });
 });
+
+describe('the sync status of a visitor (GET /api/gateway/persons/{pin}/sync)', () => {
+  it('a checked-in visitor whose levels open no door is known (no device: []); checked out and removed, the pin is unknown again (-22)', async () => {
+    const start = whole(Date.now() - 60_000);
+    const end = whole(Date.now() + 3600_000);
+    const reg = { persPersonPin: '5', certType: '8', certNum: 'NODOOR1', visEmpName: 'Lobby', visitReason: 'visit', visitorCount: '1', startTime: fmt(start), endTime: fmt(end), visLevels: '' };
+    await expect(t.post('/api/visRegistration/add', reg).then((r) => r.body)).resolves.toEqual(ok);
+    const pin = (await t.get('/api/gateway/visRegistration/get', { certType: '8', certNum: 'NODOOR1' })).body.data.pin;
+    await expect(t.get(`/api/gateway/persons/${pin}/sync`).then((r) => r.body)).resolves.toEqual({ code: 0, message: 'success', data: [] });
+    expect(await v1.since()).toEqual([]);
+    await expect(t.post('/api/visRegistration/exit', undefined, { certType: '8', certNum: 'NODOOR1' }).then((r) => r.body)).resolves.toEqual(ok);
+    await expect(t.get(`/api/gateway/persons/${pin}/sync`).then((r) => r.body.code)).resolves.toBe(-22);
+  });
+});
