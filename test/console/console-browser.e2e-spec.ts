@@ -234,6 +234,44 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     await shot(page, 'dashboard-live');
   });
 
+  it("sets the panel's clock and reboots it from the Devices page, each followed to the panel's Return; a reboot the panel never answered is not told as refused", async () => {
+    await navTo(page, 'Devices');
+    await page.getByRole('button', { name: `Sync time of ${SN}` }).click();
+    await page.getByText(`Sync time: command queued for ${SN}, waiting for the panel`).waitFor();
+    const before = sim.received.length;
+    await panelCatchesUp();
+    expect(sim.received.slice(before).map((r) => r.command).some((c) => /^SET OPTIONS DateTime=\d+/.test(c))).toBe(true);
+    await page.getByText(`Sync time: done by the panel for ${SN}`).waitFor();
+
+    // A reboot asks first; Cancel queues nothing.
+    await page.getByRole('button', { name: `Reboot ${SN}` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Reboot panel' });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM device_command WHERE command LIKE 'CONTROL DEVICE 03%'`))[0].n).toBe(0);
+    await page.getByRole('button', { name: `Reboot ${SN}` }).click();
+    await dialog.getByRole('button', { name: 'Reboot', exact: true }).click();
+    await page.getByText(`Reboot: command queued for ${SN}, waiting for the panel`).waitFor();
+    await panelCatchesUp();
+    expect(sim.restarts).toBe(1);
+    await page.getByText(`Reboot: done by the panel for ${SN}`).waitFor();
+    await sim.connect();
+
+    // The reply carrying the next reboot is lost: delivered once, never answered. No panel refused it.
+    sim.loseNextReply(1);
+    await page.getByRole('button', { name: `Reboot ${SN}` }).click();
+    await dialog.getByRole('button', { name: 'Reboot', exact: true }).click();
+    await page.getByText(`Reboot: command queued for ${SN}, waiting for the panel`).waitFor();
+    await sim.poll();
+    // Polling again 2.5 s (DEVICE_LOST_REPLY_MS) after the delivery without its result tells the reply was lost.
+    await new Promise((r) => setTimeout(r, 2700));
+    await sim.poll();
+    const alert = page.getByRole('alert');
+    await alert.filter({ hasText: `Reboot ${SN}: no Return from the panel: delivered, no result` }).waitFor();
+    expect(await alert.textContent()).not.toMatch(/answered Return/);
+    expect(sim.restarts).toBe(1);
+  });
+
   it('filters transactions and exports them as CSV with progress', async () => {
     await sim.access({ cardno: '999999', door: 1 });
     await navTo(page, 'Transactions');

@@ -54,7 +54,10 @@ export async function followCommand(a: ReturnType<typeof useAction>, sn: string,
     if (actionGeneration !== mine) return;
     if (!c || c.state === 'pending' || c.state === 'sent') continue;
     if (c.state === 'done' && c.returnCode === 0) a.setOk(`${what.label}: done by the ${what.device} for ${what.target}`);
-    else a.setError(new Error(`${what.label} ${what.target}: the ${what.device} answered Return ${c.returnCode ?? '?'}${c.returnMeaning ? ` (${c.returnMeaning})` : ''}${c.error ? `: ${c.error}` : ''}`));
+    // A command failed without a Return (never fetched in time, or fetched and never answered) was not answered:
+    // saying the device "answered Return ?" would claim a refusal no device sent.
+    else if (c.returnCode == null) a.setError(new Error(`${what.label} ${what.target}: no Return from the ${what.device}${c.error ? `: ${c.error}` : ''}`));
+    else a.setError(new Error(`${what.label} ${what.target}: the ${what.device} answered Return ${c.returnCode}${c.returnMeaning ? ` (${c.returnMeaning})` : ''}${c.error ? `: ${c.error}` : ''}`));
     after?.();
     return;
   }
