@@ -135,6 +135,19 @@ describe.skipIf(!executable)('a person\'s panels, leave and reinstatement in Chr
     await page.getByRole('button', { name: 'Close' }).click();
   });
 
+  it('follows a panel that confirms while the person is open: "on its way" turns to "holds them" without opening them again', async () => {
+    await openPerson('901');
+    const row = page.getByRole('table', { name: 'Panels holding this person' }).getByRole('row').filter({ hasText: '(PERSONZZ01)' });
+    await row.getByText('on its way').waitFor();
+    await page.getByLabel('First name', { exact: true }).fill('Typed, not saved');
+    await asleep.pollUntilIdle();
+    await row.getByText('holds them').waitFor();
+    expect(await rowOf('PERSONZZ01')).toMatchObject({ 'Confirmed rights': 'doors 1 (time zone 1)', 'Not confirmed': '', 'Commands waiting': '0' });
+    // What the operator typed stays: the refresh reads the panels again, not the form.
+    expect(await page.getByLabel('First name', { exact: true }).inputValue()).toBe('Typed, not saved');
+    await page.getByRole('button', { name: 'Close' }).click();
+  });
+
   it('makes a person leave after a confirmation (the panels lose them) and reinstates them (the panels get them back), each audited', async () => {
     await openPerson('901');
     await page.getByRole('button', { name: 'Leave', exact: true }).click();

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, fromLocalInput, query, toLocalInput } from './api';
 import type { Go, Me } from './main';
 import { Badge, can, Confirm, DataTable, Field, Notice, Pager, useAction, useLoad } from './ui';
@@ -200,6 +200,14 @@ function PersonDetail({ pin, me, go, onClose, onChanged }: { pin: string; me: Me
   const a = useAction();
   const [asking, setAsking] = useState<'leave' | 'reinstate' | null>(null);
   const [leaveDate, setLeaveDate] = useState('');
+  // While a panel has not confirmed (commands waiting, or being added or removed), read again every 2 s: the
+  // table turns to "holds them" when the panel confirms, not only when the person is opened again.
+  useEffect(() => {
+    const waiting = (data?.devices ?? []).some((d: any) => d.pendingCommands > 0 || d.state === 'pending' || d.state === 'removing');
+    if (!waiting) return;
+    const t = setTimeout(reload, 2000);
+    return () => clearTimeout(t);
+  }, [data]);
   if (error) return <Notice error={error} />;
   if (!data) return <p aria-busy="true">Loading…</p>;
   const p = data.person;
