@@ -205,6 +205,19 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     expect(await queue.getByRole('cell', { name: 'done', exact: true }).count()).toBeGreaterThan(0);
   });
 
+  it('follows a full sync on the convergence view until the panel has answered every command', async () => {
+    await navTo(page, 'Devices');
+    await page.getByRole('button', { name: `Full sync ${SN}` }).click();
+    await page.getByRole('dialog', { name: 'Full sync' }).getByRole('button', { name: 'Queue full sync' }).click();
+    await page.getByText(`A full sync of ${SN} is queued`).waitFor();
+    await page.getByRole('button', { name: `Convergence of ${SN}` }).click();
+    const section = page.getByRole('region', { name: `Convergence of ${SN}` });
+    await section.getByText(/commands waiting for a Return since/).waitFor();
+    await panelCatchesUp();
+    await section.getByText(/commands waiting for a Return since/).waitFor({ state: 'detached' });
+    await section.getByText('converged', { exact: true }).waitFor();
+  });
+
   it('opens a door remotely after confirmation: CONTROL DEVICE reaches the panel and the event shows live', async () => {
     await navTo(page, 'Doors');
     // Escape cancels the confirmation: nothing is queued.

@@ -55,6 +55,13 @@ function CommandQueue({ sn }: { sn: string }) {
 /** What the device should hold against what it confirmed (the convergence view of the sync state). */
 function Convergence({ sn }: { sn: string }) {
   const c = useLoad(() => api('GET', `devices/${encodeURIComponent(sn)}/convergence`), [sn]);
+  // While commands wait for the device's Return, read again every 2 s, as the queue does: the view turns
+  // converged when the device confirmed, not when the operator happens to open it again.
+  useEffect(() => {
+    if (!(c.data?.pendingCommands > 0)) return;
+    const t = setTimeout(c.reload, 2000);
+    return () => clearTimeout(t);
+  }, [c.data]);
   if (c.error) return <Notice error={c.error} />;
   if (!c.data) return <p aria-busy="true">Loading…</p>;
   const d = c.data;
