@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, query } from './api';
 import type { Me } from './main';
-import { Badge, can, DataTable, DEVICE_COLUMNS, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad } from './ui';
+import { Badge, can, DataTable, DEVICE_COLUMNS, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting } from './ui';
 
 /** The device's command queue with Return codes and their meanings, and how much of a full sync is still to go. */
 function CommandQueue({ sn }: { sn: string }) {
@@ -9,12 +9,7 @@ function CommandQueue({ sn }: { sn: string }) {
   const [state, setState] = useState('');
   const q = useLoad(() => api('GET', `devices/${encodeURIComponent(sn)}/commands${query({ page, state, size: 20 })}`), [sn, page, state]);
   // While commands wait, refresh every 2 s: the progress bar follows the panel working through them.
-  useEffect(() => {
-    const waiting = q.data ? q.data.progress.pending + q.data.progress.sent : 0;
-    if (!waiting) return;
-    const t = setTimeout(q.reload, 2000);
-    return () => clearTimeout(t);
-  }, [q.data]);
+  useReloadWhileWaiting(q, (d: any) => d.progress.pending + d.progress.sent > 0);
   if (q.error) return <Notice error={q.error} />;
   if (!q.data) return <p aria-busy="true">Loading…</p>;
   const p = q.data.progress;
@@ -57,11 +52,7 @@ function Convergence({ sn }: { sn: string }) {
   const c = useLoad(() => api('GET', `devices/${encodeURIComponent(sn)}/convergence`), [sn]);
   // While commands wait for the device's Return, read again every 2 s, as the queue does: the view turns
   // converged when the device confirmed, not when the operator happens to open it again.
-  useEffect(() => {
-    if (!(c.data?.pendingCommands > 0)) return;
-    const t = setTimeout(c.reload, 2000);
-    return () => clearTimeout(t);
-  }, [c.data]);
+  useReloadWhileWaiting(c, (d: any) => d.pendingCommands > 0);
   if (c.error) return <Notice error={c.error} />;
   if (!c.data) return <p aria-busy="true">Loading…</p>;
   const d = c.data;

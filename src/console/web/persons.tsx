@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, fromLocalInput, query, toLocalInput } from './api';
 import type { Go, Me } from './main';
-import { Badge, can, Confirm, DataTable, Field, Notice, Pager, useAction, useLoad } from './ui';
+import { Badge, can, Confirm, DataTable, Field, Notice, Pager, useAction, useLoad, useReloadWhileWaiting } from './ui';
 
 const EMPTY = { pin: '', name: '', lastName: '', deptCode: '', cardNo: '', supplyCards: '', personPwd: '', accLevelIds: [] as string[], accStartTime: '', accEndTime: '', isDisabled: false, personPhoto: '' };
 type Form = typeof EMPTY;
@@ -196,18 +196,14 @@ function PanelsOfPerson({ devices, go }: { devices: any[]; go: Go }) {
 }
 
 function PersonDetail({ pin, me, go, onClose, onChanged }: { pin: string; me: Me; go: Go; onClose: (saved?: string) => void; onChanged: () => void }) {
-  const { data, error, reload } = useLoad(() => api('GET', `persons/${encodeURIComponent(pin)}`), [pin]);
+  const detail = useLoad(() => api('GET', `persons/${encodeURIComponent(pin)}`), [pin]);
+  const { data, error, reload } = detail;
   const a = useAction();
   const [asking, setAsking] = useState<'leave' | 'reinstate' | null>(null);
   const [leaveDate, setLeaveDate] = useState('');
   // While a panel has not confirmed (commands waiting, or being added or removed), read again every 2 s: the
   // table turns to "holds them" when the panel confirms, not only when the person is opened again.
-  useEffect(() => {
-    const waiting = (data?.devices ?? []).some((d: any) => d.pendingCommands > 0 || d.state === 'pending' || d.state === 'removing');
-    if (!waiting) return;
-    const t = setTimeout(reload, 2000);
-    return () => clearTimeout(t);
-  }, [data]);
+  useReloadWhileWaiting(detail, (d: any) => d.devices.some((x: any) => x.pendingCommands > 0 || x.state === 'pending' || x.state === 'removing'));
   if (error) return <Notice error={error} />;
   if (!data) return <p aria-busy="true">Loading…</p>;
   const p = data.person;

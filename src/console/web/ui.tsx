@@ -98,6 +98,18 @@ export function useEvery(ms: number, fn: () => void) {
   }, [ms]);
 }
 
+/**
+ * Reads `load` again every 2 s while `waiting(data)` holds: views of work a device has not confirmed yet (its
+ * command queue, its convergence, a person's panels) follow the device until it has answered, then stop.
+ */
+export function useReloadWhileWaiting<T>(load: { data?: T; reload: () => void }, waiting: (data: T) => boolean) {
+  useEffect(() => {
+    if (load.data === undefined || !waiting(load.data)) return;
+    const t = setTimeout(load.reload, 2000);
+    return () => clearTimeout(t);
+  }, [load.data]);
+}
+
 /** Pages of a list: with `total` it counts pages; lists without a cheap count pass `more` instead. */
 export function Pager({ page, size, total, more, onPage }: { page: number; size: number; total?: number; more?: boolean; onPage: (p: number) => void }) {
   const last = total === undefined ? undefined : Math.max(1, Math.ceil(total / size));
