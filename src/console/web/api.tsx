@@ -22,7 +22,10 @@ export class ApiError extends Error {
 /** Errors in plain words, with the manual's (or the gateway's) code to look up. */
 export function errorText(e: unknown): string {
   if (e instanceof ApiError) return `${e.message} (code ${e.code})`;
-  return `The gateway could not be reached: ${(e as Error)?.message ?? String(e)}`;
+  // fetch fails with a TypeError when the request never got an answer (network down, gateway stopped).
+  if (e instanceof TypeError) return `The gateway could not be reached: ${e.message}`;
+  // The console's own words (a device's refusal or missing Return, a file that could not be read): as they are.
+  return e instanceof Error ? e.message : String(e);
 }
 
 export function csrfHeaders(): Record<string, string> {
