@@ -374,6 +374,20 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     expect((await t.request('GET', '/api/accLevel/list', { query: { pageNo: 1, pageSize: 5, access_token: token } })).body.code).toBe(-401);
   });
 
+  it('says so in words when a page cannot be drawn (an unexpected answer), instead of a blank window, and the other pages still open', async () => {
+    await navTo(page, 'Devices');
+    // An answer the view does not expect (a convergence without its lists) makes it fail while drawing.
+    await page.route('**/console/api/devices/*/convergence', (r) => r.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ code: 0, message: 'success', data: {} }) }));
+    await page.getByRole('button', { name: `Convergence of ${SN}` }).click();
+    await page.getByRole('alert').filter({ hasText: 'This page could not be shown' }).waitFor();
+    await page.unroute('**/console/api/devices/*/convergence');
+    await navTo(page, 'Doors');
+    await page.getByRole('button', { name: `Open ${DOOR}`, exact: true }).waitFor();
+    await navTo(page, 'Devices');
+    await page.getByRole('button', { name: `Convergence of ${SN}` }).click();
+    await page.getByRole('region', { name: `Convergence of ${SN}` }).getByText('converged', { exact: true }).waitFor();
+  });
+
   it('lets a viewer look but not change anything', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1024, height: 768 } });
     const viewer = await ctx.newPage();

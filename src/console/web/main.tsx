@@ -1,7 +1,8 @@
 import '@picocss/pico/css/pico.min.css';
 import './console.css';
 import { render } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { useEffect, useErrorBoundary, useRef, useState } from 'preact/hooks';
 import { api, setCsrf, whenSignedOut } from './api';
 import { AttendancePage } from './attendance';
 import { AuditPage } from './audit';
@@ -101,6 +102,25 @@ function Login({ onIn, ended }: { onIn: (me: Me, csrf: string) => void; ended?: 
   );
 }
 
+/**
+ * A page that fails while it is drawn (an answer it did not expect) says so in words, with the navigation still
+ * there, instead of leaving a blank window; another page, or Try again, draws afresh.
+ */
+function PageBoundary({ children }: { children: ComponentChildren }) {
+  const [error, reset] = useErrorBoundary((e) => console.error('console page failed', e));
+  if (!error) return <>{children}</>;
+  return (
+    <>
+      <p role="alert" class="notice error">
+        This page could not be shown: {(error as Error)?.message ?? String(error)}. Nothing was changed; try again, or open another page.
+      </p>
+      <button type="button" class="secondary" onClick={reset}>
+        Try again
+      </button>
+    </>
+  );
+}
+
 function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [ended, setEnded] = useState<string | undefined>();
@@ -164,7 +184,9 @@ function App() {
       </nav>
       <main id="main" tabIndex={-1} class="content">
         <h1>{current.label}</h1>
-        <View key={page} me={me} go={go} />
+        <PageBoundary key={page}>
+          <View me={me} go={go} />
+        </PageBoundary>
       </main>
     </div>
   );
