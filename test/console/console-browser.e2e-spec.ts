@@ -351,7 +351,14 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     await panelCatchesUp();
     expect(sim.user(reg.visitor_pin)).toMatchObject({ CardNo: '7770042', Name: 'Alan' });
     expect(sim.rightsOf(reg.visitor_pin).length).toBe(1);
+    // Checking out asks first: Cancel leaves the visitor on site, their card on the panel.
     await page.getByRole('button', { name: 'Check out Alan' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Check out visitor' });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await t.ds.query(`SELECT state FROM vis_registration WHERE cert_num = 'V-100'`))[0].state).toBe('in');
+    await page.getByRole('button', { name: 'Check out Alan' }).click();
+    await dialog.getByRole('button', { name: 'Check out Alan' }).click();
     await page.getByText('Alan checked out').waitFor();
     const [after] = await t.ds.query(`SELECT state FROM vis_registration WHERE cert_num = 'V-100'`);
     expect(after.state).toBe('out');

@@ -55,6 +55,7 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     await page.getByRole('button', { name: 'Next page' }).click();
     await visits.getByRole('cell', { name: 'Visitor 0', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Check out Visitor 0' }).click();
+    await page.getByRole('dialog', { name: 'Check out visitor' }).getByRole('button', { name: 'Check out Visitor 0' }).click();
     await page.getByText('Visitor 0 checked out').waitFor();
     const [v] = await t.ds.query(`SELECT state FROM vis_registration WHERE cert_num = 'V100'`);
     expect(v.state).toBe('out');
@@ -256,5 +257,26 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     await page.getByText('Rosa Reserved checked in').waitFor();
     expect(await t.ds.query(`SELECT state FROM vis_reservation WHERE cert_num = 'R777'`)).toEqual([{ state: 'registered' }]);
     expect(await t.ds.query(`SELECT state FROM vis_registration WHERE cert_num = 'R777'`)).toEqual([{ state: 'in' }]);
+  });
+
+  it('asks before cancelling a reservation, and keeps it when the operator says Cancel', async () => {
+    const day = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const r = await t.post('/api/visReservation/add', { certType: '4', certNum: 'R778', visEmpName: 'Nils Not-coming', persPersonPin: '3001', visitReason: 'audit', visitDate: `${day} 00:00:00`, visitEndDate: `${day} 23:00:00` });
+    expect(r.body.code).toBe(0);
+    await navTo(page, 'Dashboard');
+    await navTo(page, 'Visitors');
+    const button = page.getByRole('button', { name: 'Cancel reservation of Nils Not-coming' });
+    await button.click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel reservation' });
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    const open = `SELECT state FROM vis_reservation WHERE cert_num = 'R778'`;
+    const before = await t.ds.query(open);
+    await button.click();
+    await dialog.getByRole('button', { name: 'Cancel the visit of Nils Not-coming' }).click();
+    await page.getByText('Reservation of Nils Not-coming cancelled').waitFor();
+    await button.waitFor({ state: 'detached' });
+    expect(await t.ds.query(open)).not.toEqual(before);
   });
 });

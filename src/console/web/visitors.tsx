@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, fromLocalInput, query, toLocalInput } from './api';
 import type { Me } from './main';
-import { Badge, can, Field, Notice, Pager, useAction, useLoad } from './ui';
+import { Badge, can, Field, Notice, Pager, useAction, useConfirm, useLoad } from './ui';
 
 const CERT_TYPES: Array<[string, string]> = [
   ['2', 'Passport'],
@@ -155,6 +155,8 @@ export function VisitorsPage({ me }: { me: Me }) {
   const [arriving, setArriving] = useState<any>(null);
   const [done, setDone] = useState<string>();
   const a = useAction();
+  // Checking out takes the visitor's card off the panels and cancelling drops the reservation: neither can be undone here.
+  const confirm = useConfirm();
   const mayAct = can(me.role, 'operator');
   async function checkout(v: any) {
     await a.run(() => api('POST', 'visitors/checkout', { certType: v.certType, certNum: v.certNum }), `${v.name} checked out`);
@@ -232,7 +234,7 @@ export function VisitorsPage({ me }: { me: Me }) {
                 {mayAct && (
                   <td>
                     {v.state === 'in' && (
-                      <button type="button" class="small" onClick={() => checkout(v)} aria-label={`Check out ${v.name}`}>
+                      <button type="button" class="small" onClick={() => confirm.ask({ title: 'Check out visitor', confirmLabel: `Check out ${v.name}`, question: `Check ${v.name} out now? Their card stops opening doors: the panels are told to remove it.`, run: () => checkout(v) })} aria-label={`Check out ${v.name}`}>
                         Check out
                       </button>
                     )}
@@ -276,7 +278,7 @@ export function VisitorsPage({ me }: { me: Me }) {
                       <button type="button" class="small" onClick={() => (setArriving(r), setForm('checkin'))} aria-label={`Check in ${r.name} from the reservation`}>
                         Check in
                       </button>
-                      <button type="button" class="small secondary" onClick={() => cancel(r)} aria-label={`Cancel reservation of ${r.name}`}>
+                      <button type="button" class="small secondary" onClick={() => confirm.ask({ title: 'Cancel reservation', confirmLabel: `Cancel the visit of ${r.name}`, danger: true, question: `Cancel the reservation of ${r.name} for ${r.visitDate}? It is removed; a new one must be made for another visit.`, run: () => cancel(r) })} aria-label={`Cancel reservation of ${r.name}`}>
                         Cancel
                       </button>
                     </div>
@@ -292,6 +294,7 @@ export function VisitorsPage({ me }: { me: Me }) {
           </tbody>
         </table>
       )}
+      {confirm.dialog}
     </>
   );
 }
