@@ -116,14 +116,22 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     const members = page.getByRole('form', { name: "Persons on an area's terminals" });
     await members.getByLabel('Pins').fill('801');
     await members.getByRole('button', { name: "Put on the area's terminals" }).click();
-    await page.getByText('801 put on the terminals of area 1').waitFor();
+    await page.getByText('801 joined area 1; its terminals are sent them').waitFor();
     expect((await term.drain()).map((d) => [d.command, d.returnCode])).toEqual([
       ['DATA UPDATE USERINFO PIN=801\tName=Ada Lovelace\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1', 0],
     ]);
     expect(term.users.has('801')).toBe(true);
     await members.getByLabel('Pins').fill('801');
+    // Taking off asks first (the terminal deletes the person with their templates); Cancel keeps them there.
     await members.getByRole('button', { name: "Take off the area's terminals" }).click();
-    await page.getByText('801 left area 1 and its terminals').waitFor();
+    const dialog = page.getByRole('dialog', { name: "Take off the area's terminals" });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await term.drain()).toEqual([]);
+    expect(term.users.has('801')).toBe(true);
+    await members.getByRole('button', { name: "Take off the area's terminals" }).click();
+    await dialog.getByRole('button', { name: 'Take 801 off' }).click();
+    await page.getByText('801 left area 1; its terminals are told to remove them').waitFor();
     expect((await term.drain()).map((d) => [d.command, d.returnCode])).toEqual([['DATA DELETE USERINFO PIN=801', 0]]);
     expect(term.users.has('801')).toBe(false);
     const audit = await t.ds.query(`SELECT action, target, outcome FROM console_audit WHERE action LIKE 'attArea.%' ORDER BY id`);

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from './api';
 import { CsvExport } from './csv-export';
 import type { Me } from './main';
-import { can, Field, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useLoad, usePagedList } from './ui';
+import { can, Field, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useLoad, usePagedList } from './ui';
 
 /**
  * Who is on an area's attendance terminals (the REST API's attAreaPerson/set and delete, 2.8): persons join or
@@ -13,13 +13,15 @@ function AreaMembers({ onChanged }: { onChanged: () => void }) {
   const [code, setCode] = useState('1');
   const [pins, setPins] = useState('');
   const a = useAction();
+  // Taking persons off deletes them, with their fingerprints and faces, from every terminal of the area: asked first.
+  const confirm = useConfirm();
   const list = () => pins.split(/[\s,]+/).filter(Boolean);
-  async function change(e: Event, remove: boolean) {
-    e.preventDefault();
+  async function change(remove: boolean) {
     const body = { code, pins: list() };
     const r = await a.run(
       () => api('POST', remove ? 'attendance/area-persons/remove' : 'attendance/area-persons', body),
-      remove ? `${body.pins.join(', ')} left area ${code} and its terminals` : `${body.pins.join(', ')} put on the terminals of area ${code}`,
+      // What the gateway holds now; the terminals follow when they poll (their queue shows each Return).
+      remove ? `${body.pins.join(', ')} left area ${code}; its terminals are told to remove them` : `${body.pins.join(', ')} joined area ${code}; its terminals are sent them`,
     );
     if (r !== undefined) {
       setPins('');
@@ -27,7 +29,7 @@ function AreaMembers({ onChanged }: { onChanged: () => void }) {
     }
   }
   return (
-    <form aria-label="Persons on an area's terminals" onSubmit={(e) => change(e, false)}>
+    <form aria-label="Persons on an area's terminals" onSubmit={(e) => (e.preventDefault(), change(false))}>
       <div class="row">
         <Field label="Area">
           <select name="code" value={code} onChange={(e) => setCode(e.currentTarget.value)}>
@@ -46,11 +48,15 @@ function AreaMembers({ onChanged }: { onChanged: () => void }) {
         <button type="submit" aria-busy={a.busy} disabled={a.busy}>
           Put on the area's terminals
         </button>
-        <button type="button" class="secondary" disabled={a.busy || list().length === 0} onClick={(e) => change(e, true)}>
+        <button type="button" class="secondary" disabled={a.busy || list().length === 0} onClick={(e) => {
+            e.preventDefault();
+            confirm.ask({ title: "Take off the area's terminals", confirmLabel: `Take ${list().join(', ')} off`, danger: true, question: `Take ${list().join(', ')} off the terminals of area ${code}? The terminals delete them with their fingerprints and faces.`, run: () => change(true) });
+          }}>
           Take off the area's terminals
         </button>
       </div>
       <Notice error={a.error} ok={a.ok} />
+      {confirm.dialog}
     </form>
   );
 }
