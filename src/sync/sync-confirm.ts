@@ -30,6 +30,12 @@ const ROWS_BESIDE_SQL = `ARRAY[${[...ROWS_BESIDE].map((k) => `'${k}'`).join(', '
  */
 const PUT_OVER_FAILED_DELETE = `(s.failed_delete IS NOT NULL AND s.failed_delete < x.cmd AND x.kind = ANY(${ROWS_BESIDE_SQL})
   AND (SELECT c.created_at FROM device_command c WHERE c.id = x.cmd) <= s.failed_delete_at)`;
+// A put confirmed while its item waits out the backoff of a later command's failure was planned before that
+// failure (a full sync, a forced send): the writes made during the backoff were held, not planned (the planner
+// leaves such an item out), so the confirmed record may be older than the database's. The item stays failing and
+// is due at once: the reconciler's divergent pass plans it against desired, and clears the failure where the
+// device now holds what the database gives (settledFailures). Cleared here, nothing would ever send the held write.
+const PUT_IN_BACKOFF = `(s.failures > 0 AND coalesce(s.next_try_at > now(), false))`;
 // A failed clear restarts an owed full sync from its first page: the pages sent after it assumed a cleared
 // device, and only a new clear (sent with the first page) removes what the device still holds beyond them.
 const OWED_UPDATE = `${excludedOf(SyncOwed, ['nextTryAt'])}, cursor = NULL, plan = NULL`;
@@ -163,8 +169,8 @@ export class SyncConfirmation implements OnModuleInit {
       `WITH x AS (SELECT * FROM ${rows}),
        known AS (
          UPDATE sync_item s SET hash = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN '${UNKNOWN_HASH}' ELSE x.h END, confirmed_at = now(),
-             failures = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN s.failures ELSE 0 END,
-             next_try_at = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN s.next_try_at END,
+             failures = CASE WHEN ${PUT_OVER_FAILED_DELETE} OR ${PUT_IN_BACKOFF} THEN s.failures ELSE 0 END,
+             next_try_at = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN s.next_try_at WHEN ${PUT_IN_BACKOFF} THEN now() END,
              failed_delete = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN s.failed_delete END,
              failed_delete_at = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN s.failed_delete_at END, last_return = x.rc
            FROM x WHERE s.device_id = x.d AND s.kind = x.kind AND s.key = x.k AND s.failed_plan IS DISTINCT FROM x.plan

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SyncPlannerService } from '../../src/sync/sync-planner.service';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import type { FetchLike } from '../simulator/http';
+import { resultReplyLoss, tableSnapshot } from './fault-helpers';
 import { settingsOf } from '../push/push-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { DeviceSimulator } from '../simulator/device-simulator';
@@ -19,31 +19,14 @@ let t: TestApp;
 let reconciler: SyncReconciler;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The gateway got the devicecmd POST and answered it; the panel never saw the answer (and so posts the results again). */
-let loseResultReplies = 0;
-const lossyFetch: FetchLike = async (url, init) => {
-  const res = await (globalThis.fetch as unknown as FetchLike)(url, init);
-  if (loseResultReplies > 0 && url.includes('/iclock/devicecmd')) {
-    loseResultReplies--;
-    await res.text();
-    return { status: 504, headers: { forEach: () => undefined }, text: async () => '' };
-  }
-  return res;
-};
+const lost = resultReplyLoss();
+/** The devicecmd answers the panel never saw (it posts those results again). */
+const lossyFetch = lost.fetch;
 
 const TABLES = ['user', 'userauthorize', 'timezone', 'holiday', 'mulcarduser'];
 
 /** What a panel holds, table by table, each row as sorted key=value text, rows sorted. */
-function snapshot(d: Device): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const name of TABLES) {
-    out[name] = d.sim
-      .table(name)
-      .map((r) => Object.entries(r).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`).sort().join(' '))
-      .sort();
-  }
-  return out;
-}
+const snapshot = (d: Device) => tableSnapshot(d.sim, TABLES);
 
 /** Polls and runs the reconciler until nothing is queued nor owed for the panel, within `rounds`. */
 async function settle(d: Device, rounds = 20): Promise<void> {
@@ -128,7 +111,7 @@ describe('offline during many writes, then back with every fault at once', () =>
     // Back: the first reply is lost, two result replies are lost, rights are refused once, and the results of
     // the second reply come back last one first.
     d.sim.loseNextReply();
-    loseResultReplies = 2;
+    lost.count = 2;
     const refusal = d.sim.failCommands((c) => c.table === 'userauthorize', -1002, 1);
     await d.sim.poll();
     await sleep(250);
@@ -147,7 +130,7 @@ describe('offline during many writes, then back with every fault at once', () =>
     }
     await settle(d);
     // Every fault was played.
-    expect([d.sim.lostReplies.length, loseResultReplies, refusal.used]).toEqual([1, 0, 1]);
+    expect([d.sim.lostReplies.length, lost.count, refusal.used]).toEqual([1, 0, 1]);
     const incremental = snapshot(d);
     const c = (await t.get(`/api/gateway/devices/${d.sim.sn}/convergence`)).body.data;
     const truth = await fromScratch(d);
@@ -459,7 +442,7 @@ describe('random writes against a panel meeting every fault', () => {
           f.sim.loseNextReply();
           return;
         case 'loseResult':
-          loseResultReplies = 1;
+          lost.count = 1;
           return;
         case 'refuse':
           refuse = { n: o.n, code: o.code };
@@ -540,7 +523,7 @@ describe('random writes against a panel meeting every fault', () => {
         // The faults stop; the panel comes back.
         offline = false;
         refuse = { n: 0, code: 0 };
-        loseResultReplies = 0;
+        lost.count = 0;
         f.sim.loseNoMoreReplies();
         let same = false;
         for (let round = 0; round < 30 && !same; round++) {
