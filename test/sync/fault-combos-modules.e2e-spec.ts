@@ -354,9 +354,12 @@ describe('an attendance terminal offline during many writes, then back with ever
     await term.releaseResults();
     term.pendingAcks.push(...held);
     await term.releaseResults();
+    const PINS = ['6301', '6302', '6303'];
+    const steps: Array<{ at: Held; c: Step['c']; states: Step['states'] }> = [];
     for (let i = 0; i < 20; i++) {
       await reconciler.idle();
       await term.poll(i % 3 === 0);
+      steps.push({ at: holds(term), c: await convergence('FCATT00001'), states: await statesOf(PINS) });
       await reconciler.runOnce();
       await sleep(50);
     }
@@ -376,6 +379,15 @@ describe('an attendance terminal offline during many writes, then back with ever
     expect(incremental).toEqual(truth);
     expect(c).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
     for (const s of states) expect(s.map((x: { state: string }) => x.state)).toEqual(['synced']);
+    // No step said the terminal, or a pin on it, synced while it differed.
+    const mine = (h: Held, pin: string) => [...h.users.filter((u) => u.startsWith(`${pin} `)), ...h.templates.filter((x) => x.includes(`PIN=${pin}\t`) || x.includes(`PIN=${pin} `) || x.includes(`Pin=${pin} `))];
+    for (const [i, st] of steps.entries()) {
+      if (JSON.stringify(st.at) === JSON.stringify(truth)) continue;
+      expect(claimsSynced(st.c), `step ${i}: said synced while it differs: ${JSON.stringify({ at: st.at, truth, c: st.c })}`).toBe(false);
+      for (const [j, pin] of PINS.entries()) {
+        if (st.states[j]?.find?.((x) => x.deviceSn === 'FCATT00001')?.state === 'synced') expect(mine(st.at, pin), `step ${i}: ${pin} said synced`).toEqual(mine(truth, pin));
+      }
+    }
     expect(truth.users).toEqual(['6301 Ann B card=63012 pri=0', '6302 Bob card= pri=0', '6303 Cid C card= pri=0']);
     expect(truth.templates.some((x) => x.includes(finger('finger 6301 b')))).toBe(true);
     expect(truth.templates.some((x) => x.includes(finger('finger 6301 a')))).toBe(false);
