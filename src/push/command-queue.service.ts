@@ -133,10 +133,13 @@ export const QUEUE_LOCK = 0x51554555;
 export const ORDER_LOCK = 0x51554f52;
 /** More sent commands than this are never loaded for one claim (a reply holds at most maxCommandsPerReply). */
 const MAX_SENT_LOADED = 1000;
+// The head of a command only: a sent command can be a full sync's tens of kilobytes, stored compressed, and
+// substr reads (decompresses) just its first bytes where LIKE on the column would read all of it, per claim.
+const COMMAND_HEAD_SQL = `substr(command, 1, 24)`;
 /** A remote enrolment (HeadCommand.awaitsPerson): Security PUSH ENROLL_BIO / ENROLL_INFO, a terminal's ENROLL_FP / ENROLL_MF. */
-const AWAITS_PERSON_SQL = `(command LIKE 'ENROLL\\_%')`;
+const AWAITS_PERSON_SQL = `(${COMMAND_HEAD_SQL} LIKE 'ENROLL\\_%')`;
 /** A device restart (HeadCommand.deliverOnce): a panel's `CONTROL DEVICE 03…`, a terminal's `REBOOT` (12.7). */
-const DELIVER_ONCE_SQL = `(command LIKE 'CONTROL DEVICE 03%' OR command = 'REBOOT')`;
+const DELIVER_ONCE_SQL = `(${COMMAND_HEAD_SQL} LIKE 'CONTROL DEVICE 03%' OR ${COMMAND_HEAD_SQL} = 'REBOOT')`;
 const ATTEMPT_INTO = intoOf(DeviceCommandAttempt, ['attemptId', 'commandId', 'deviceSn', 'sentAt']);
 const COMMAND_INTO = intoOf(DeviceCommand, ['deviceSn', 'command', 'ref', 'meta', 'keys', 'records', 'bytes']);
 const COMMAND_TIMED_INTO = intoOf(DeviceCommand, ['deviceSn', 'command', 'ref', 'meta', 'keys', 'records', 'bytes', 'validUntil']);

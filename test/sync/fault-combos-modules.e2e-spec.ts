@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { resultReplyLoss, tableSnapshot } from './fault-helpers';
+import { claimsSynced, convergenceOf, ok, resultReplyLoss, settleConverged, tableSnapshot } from './fault-helpers';
 import { settingsOf } from '../push/push-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 import type { DeviceSimulator } from '../simulator/device-simulator';
@@ -30,23 +30,8 @@ const TABLES = ['user', 'userauthorize', 'usereleauthorize', 'timezone', 'holida
 
 const snapshot = (sim: DeviceSimulator) => tableSnapshot(sim, TABLES);
 
-const convergence = async (sn: string) => (await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data;
-const claimsSynced = (c: { divergent: boolean; pendingCommands: number; unconfirmedItems: number }) => !c.divergent && c.pendingCommands === 0 && c.unconfirmedItems === 0;
-
-async function settle(sim: DeviceSimulator, rounds = 20): Promise<void> {
-  for (let i = 0; i < rounds; i++) {
-    await reconciler.idle();
-    await sim.pollUntilIdle({ maxPolls: 50 });
-    if (claimsSynced(await convergence(sim.sn)) && sim.pendingAcks.length === 0) return;
-    await sleep(150);
-    await reconciler.runOnce();
-  }
-}
-
-async function ok(p: Promise<{ body: { code: number; message?: string } }>): Promise<void> {
-  const r = await p;
-  expect(r.body.code, r.body.message).toBe(0);
-}
+const convergence = (sn: string) => convergenceOf(t, sn);
+const settle = (sim: DeviceSimulator, rounds = 20) => settleConverged(t, reconciler, sim, rounds);
 
 /** Every fault at once on a Security PUSH controller; the pins' device-status honest at every step. */
 async function comeBackWithEveryFault(sim: DeviceSimulator, table: string, pins: string[]): Promise<Step[]> {

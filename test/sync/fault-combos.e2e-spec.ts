@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SyncPlannerService } from '../../src/sync/sync-planner.service';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { resultReplyLoss, tableSnapshot } from './fault-helpers';
+import { claimsSynced, convergenceOf, ok, resultReplyLoss, settleConverged, tableSnapshot } from './fault-helpers';
 import { settingsOf } from '../push/push-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { DeviceSimulator } from '../simulator/device-simulator';
@@ -28,17 +28,8 @@ const TABLES = ['user', 'userauthorize', 'timezone', 'holiday', 'mulcarduser'];
 /** What a panel holds, table by table, each row as sorted key=value text, rows sorted. */
 const snapshot = (d: Device) => tableSnapshot(d.sim, TABLES);
 
-/** Polls and runs the reconciler until nothing is queued nor owed for the panel, within `rounds`. */
-async function settle(d: Device, rounds = 20): Promise<void> {
-  for (let i = 0; i < rounds; i++) {
-    await reconciler.idle();
-    await d.sim.pollUntilIdle({ maxPolls: 50 });
-    const c = (await t.get(`/api/gateway/devices/${d.sim.sn}/convergence`)).body.data;
-    if (!c.divergent && c.pendingCommands === 0 && c.unconfirmedItems === 0 && d.sim.pendingAcks.length === 0) return;
-    await sleep(150);
-    await reconciler.runOnce();
-  }
-}
+/** Polls and runs the reconciler until the panel is said synced with no result held back, within `rounds`. */
+const settle = (d: Device, rounds = 20) => settleConverged(t, reconciler, d.sim, rounds);
 
 /** The oracle: the panel factory-reset and given everything again holds this. */
 async function fromScratch(d: Device): Promise<Record<string, string[]>> {
@@ -49,10 +40,9 @@ async function fromScratch(d: Device): Promise<Record<string, string[]>> {
 
 /** The convergence answer, asserted honest against what the panel holds now. */
 async function honest(d: Device, truth: Record<string, string[]>): Promise<any> {
-  const c = (await t.get(`/api/gateway/devices/${d.sim.sn}/convergence`)).body.data;
+  const c = await convergenceOf(t, d.sim.sn);
   const equal = JSON.stringify(snapshot(d)) === JSON.stringify(truth);
-  const claimsSynced = !c.divergent && c.pendingCommands === 0 && c.unconfirmedItems === 0;
-  if (!equal) expect(claimsSynced, `${d.sim.sn} is said synced though it lacks what the database gives`).toBe(false);
+  if (!equal) expect(claimsSynced(c), `${d.sim.sn} is said synced though it lacks what the database gives`).toBe(false);
   return c;
 }
 
@@ -64,11 +54,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-async function ok(p: Promise<{ body: { code: number; message?: string } }>): Promise<void> {
-  const r = await p;
-  expect(r.body.code, r.body.message).toBe(0);
-}
 
 /** A panel registered at `ip` with a level `level` on its door 1: the panel and the level's id. */
 async function panelWithLevel(sn: string, doors: number, ip: string, level: string): Promise<{ d: Device; level: string }> {
@@ -202,8 +187,8 @@ describe('a refused delete under a later write\'s rights', () => {
       expect(held).toContain('1:1');
       expect(held.length).toBe(2);
       // Door 1 still opens for the person at any hour: neither answer may say the panel holds what the database says.
-      const c = (await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data;
-      expect(!c.divergent && c.pendingCommands === 0 && c.unconfirmedItems === 0, JSON.stringify(c)).toBe(false);
+      const c = await convergenceOf(t, sn);
+      expect(claimsSynced(c), JSON.stringify(c)).toBe(false);
       expect((await t.get(`/api/gateway/persons/${pin}/devices`)).body.data.map((x: { state: string }) => x.state)).not.toEqual(['synced']);
 
       await settle(d);

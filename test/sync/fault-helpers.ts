@@ -1,4 +1,6 @@
+import { expect } from 'vitest';
 import type { FetchLike } from '../simulator/http';
+import type { TestApp } from '../support/test-app';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 
 /**
@@ -31,4 +33,41 @@ export function tableSnapshot(sim: DeviceSimulator, tables: readonly string[]): 
       .sort();
   }
   return out;
+}
+
+/** What the convergence answer says of a device, in the fields "synced" depends on. */
+export interface ConvergenceClaim {
+  divergent: boolean;
+  pendingCommands: number;
+  unconfirmedItems: number;
+}
+
+/** The convergence answer says the device holds what the database gives. */
+export const claimsSynced = (c: ConvergenceClaim): boolean => !c.divergent && c.pendingCommands === 0 && c.unconfirmedItems === 0;
+
+/** `GET /api/gateway/devices/{sn}/convergence`'s data. */
+export async function convergenceOf(t: Pick<TestApp, 'get'>, sn: string): Promise<ConvergenceClaim & Record<string, unknown>> {
+  return (await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data;
+}
+
+/** Polls and runs the reconciler until the device is said synced with no result held back, within `rounds`. */
+export async function settleConverged(
+  t: Pick<TestApp, 'get'>,
+  reconciler: { idle(): Promise<unknown>; runOnce(): Promise<unknown> },
+  sim: DeviceSimulator,
+  rounds = 20,
+): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await reconciler.idle();
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    if (claimsSynced(await convergenceOf(t, sim.sn)) && sim.pendingAcks.length === 0) return;
+    await new Promise((r) => setTimeout(r, 150));
+    await reconciler.runOnce();
+  }
+}
+
+/** The REST answer is a success (code 0), else its message. */
+export async function ok(p: Promise<{ body: { code: number; message?: string } }>): Promise<void> {
+  const r = await p;
+  expect(r.body.code, r.body.message).toBe(0);
 }
