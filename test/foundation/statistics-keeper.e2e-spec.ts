@@ -22,8 +22,12 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** Runs passes until one analyses `table` (the server publishes change counts about once a second), or gives up. */
-async function refreshUntil(table: string, ms = 10_000): Promise<boolean> {
+/**
+ * Runs passes until one analyses `table`, or gives up. A backend publishes its change counts at the end of a
+ * transaction at most once a second, else when it has been idle for 10 s (PostgreSQL 15's cumulative statistics),
+ * so the counts of an insert can take up to about 11 s to show: 10 s was the edge, missed on a busy machine.
+ */
+async function refreshUntil(table: string, ms = 20_000): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if ((await keeper.refresh()).includes(table)) return true;
@@ -58,7 +62,7 @@ describe('planner statistics of fast-growing tables', () => {
 });
 
 describe('a table analysed over and over (an event table filling up)', () => {
-  it('rests for a hundred times as long as its last ANALYZE took before the next one', async () => {
+  it('rests for a hundred times as long as its last ANALYZE took before the next one', { timeout: 60_000 }, async () => {
     // A clock that moves 50 ms at each reading: every ANALYZE "takes" 50 ms, so the table rests 5,000 ms.
     let clock = 1_000_000;
     keeper.now = () => (clock += 50);
@@ -78,7 +82,7 @@ describe('a table analysed over and over (an event table filling up)', () => {
 });
 
 describe.skipIf(inject('testDb').mode === 'embedded')('a table another session holds (autovacuum at work)', () => {
-  it('is skipped without waiting, so autovacuum is never cancelled, and analysed on a later pass', async () => {
+  it('is skipped without waiting, so autovacuum is never cancelled, and analysed on a later pass', { timeout: 60_000 }, async () => {
     const before = await plannerRows('person');
     await addPersons(3000, 800001);
     // SHARE UPDATE EXCLUSIVE is what VACUUM holds; ANALYZE needs the same lock.
