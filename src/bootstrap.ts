@@ -21,6 +21,7 @@ import multipart from '@fastify/multipart';
 import { isDeviceRoute, requestContext, requestPath } from './common/request-context';
 import { isIdlePoll } from './push/device-request';
 import { DeviceFastPath } from './push/device-fast-path';
+import { installRawDeviceFront } from './push/raw-device-front';
 import { DeviceGuardService } from './push/device-guard.service';
 import { DeviceStatusService } from './push/device-status.service';
 import { GetrequestRoute } from './push/getrequest.route';
@@ -142,8 +143,8 @@ function requestIdOf(headers: IncomingHttpHeaders): string {
  * The idle poll and the one-event upload served from node:http (device-fast-path.ts), with the same guard,
  * answer code and metrics as the Fastify routes. Not behind a trusted proxy (the client address is Fastify's).
  */
-function installDeviceFastPath(app: NestFastifyApplication, fastify: FastifyInstance, config: AppConfig, access: AccessLog): void {
-  if (config.trustProxy !== false) return;
+function installDeviceFastPath(app: NestFastifyApplication, fastify: FastifyInstance, config: AppConfig, access: AccessLog): DeviceFastPath | null {
+  if (config.trustProxy !== false) return null;
   const fast = new DeviceFastPath({
     guard: app.get(DeviceGuardService),
     poll: app.get(GetrequestRoute),
@@ -153,11 +154,12 @@ function installDeviceFastPath(app: NestFastifyApplication, fastify: FastifyInst
     logger: new Logger('Error'),
     requestId: requestIdOf,
   });
-  if (!fast.install(fastify.server)) return;
+  if (!fast.install(fastify.server)) return null;
   fastify.addHook('preClose', (done) => {
     fast.close();
     done();
   });
+  return fast;
 }
 
 export interface CreateAppOptions {
@@ -222,9 +224,11 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
   const access = new AccessLog(log, metrics);
   registerAccessLog(fastify, access);
   if (!options.preview) {
-    installDeviceFastPath(app, fastify, config, access);
+    const fast = installDeviceFastPath(app, fastify, config, access);
     // Raw non-ASCII bytes in a URL, as curl sends them, percent-encoded before node's parser refuses them.
     acceptRawUrlBytes(fastify.server);
+    // In front of both: devices' polls and one-event uploads read off the socket while they are just that.
+    if (fast) installRawDeviceFront(fastify.server, fast);
   }
   app.useGlobalPipes(cvValidationPipe());
   setupSwagger(app, buildOpenApiDocument(app, VERSION));

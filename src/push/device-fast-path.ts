@@ -50,9 +50,27 @@ export interface DeviceFastPathDeps {
   requestId(headers: IncomingHttpHeaders): string;
 }
 
+/**
+ * One request as the fast path sees it, whatever carries it: node:http's request and response (nodeExchange), or
+ * the raw socket front (raw-device-front.ts), which parses the commonest device requests itself.
+ */
+export interface FastExchange {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly ip: string | undefined;
+  /** The whole body (the fast path only takes a Content-Length body); rejects when the device went away mid-body. */
+  body(length: number): Promise<Buffer>;
+  /** False once an answer was sent or the connection is gone. */
+  canSend(): boolean;
+  send(status: number, headers: Record<string, string | number>, payload: string | Buffer): void;
+  /** Drops the connection: nobody to answer. */
+  drop(): void;
+}
+
 /** The fast path's view of a request: what the guard, the poll and the access log read. */
 interface FastRequest extends GuardedRequest, PollRequest {
-  raw: IncomingMessage;
+  x: FastExchange;
   started: number;
 }
 
@@ -76,7 +94,7 @@ export class DeviceFastPath {
     const fallback = listeners[0];
     server.removeListener('request', fallback);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (this.closing || !this.serve(req, res)) fallback.call(server, req, res);
+      if (this.closing || !this.serve(nodeExchange(req, res))) fallback.call(server, req, res);
     });
     return true;
   }
@@ -86,19 +104,25 @@ export class DeviceFastPath {
     this.closing = true;
   }
 
-  /** True when the request is (being) answered here. */
-  serve(raw: IncomingMessage, res: ServerResponse): boolean {
-    const url = raw.url ?? '';
-    const method = raw.method;
+  /** True while the fast path takes requests (false once the server closes). */
+  get open(): boolean {
+    return !this.closing;
+  }
+
+  /** True when the request is (being) answered here; false, having done nothing, when it is the framework's. */
+  serve(x: FastExchange): boolean {
+    const url = x.url;
+    const method = x.method;
+    const headers = x.headers;
     let upload: { kind: 'rtlog' | 'rtstate'; table: string | null | undefined; length: number } | undefined;
     let query: KvMap | undefined;
     if (method === 'GET') {
-      if (!startsWithAny(url, POLL_PATHS) || raw.headers['content-length'] !== undefined || raw.headers['transfer-encoding'] !== undefined) return false;
+      if (!startsWithAny(url, POLL_PATHS) || headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) return false;
     } else if (method === 'POST') {
       // The body is read raw whatever its declared type (field notes, Devices 2), as the controller reads it.
       // A compressed body is Fastify's to decompress (content-encoding.ts).
-      if (!startsWithAny(url, UPLOAD_PATHS) || raw.headers['transfer-encoding'] !== undefined || raw.headers['content-encoding'] !== undefined) return false;
-      const length = Number(raw.headers['content-length']);
+      if (!startsWithAny(url, UPLOAD_PATHS) || headers['transfer-encoding'] !== undefined || headers['content-encoding'] !== undefined) return false;
+      const length = Number(headers['content-length']);
       if (!(length > 0 && length <= FAST_UPLOAD_MAX_BYTES)) return false;
       const q = parseUploadQuery(rawQueryOf({ url }));
       const kind = classifyCdataPost(q);
@@ -106,82 +130,98 @@ export class DeviceFastPath {
       upload = { kind, table: q.tableName ?? q.table, length };
       query = q.query;
     } else return false;
-    const req: FastRequest = { raw, url, method, ip: raw.socket.remoteAddress, headers: raw.headers, id: this.d.requestId(raw.headers), started: performance.now() };
+    const req: FastRequest = { x, url, method, ip: x.ip, headers, id: this.d.requestId(headers), started: performance.now() };
     if (query) setDeviceQuery(req, query);
     // Without a usable SN the controller's rules apply (answered `OK`, nothing recorded): Fastify's way.
     const sn = deviceQuery(req).text('SN');
     if (!sn || !SN_PATTERN.test(sn)) return false;
     try {
       const verdict = this.d.guard.check(req);
-      const go = upload ? () => this.upload(req, res, sn, upload) : () => this.poll(req, res);
+      const go = upload ? () => this.upload(req, sn, upload) : () => this.poll(req);
       if (verdict === null) go();
-      else if (!(verdict instanceof Promise)) this.refuse(req, res, verdict);
-      else verdict.then((r) => (r === null ? go() : this.refuse(req, res, r)), (err) => this.fail(req, res, err));
+      else if (!(verdict instanceof Promise)) this.refuse(req, verdict);
+      else verdict.then((r) => (r === null ? go() : this.refuse(req, r)), (err) => this.fail(req, err));
     } catch (err) {
-      this.fail(req, res, err);
+      this.fail(req, err);
     }
     return true;
   }
 
-  private poll(req: FastRequest, res: ServerResponse): void {
+  private poll(req: FastRequest): void {
     const a = this.d.poll.answer(req);
     if (a === IDLE) {
-      this.send(res, req, a);
+      this.send(req, a);
       this.d.access.idlePoll(req, a.status, performance.now() - req.started);
       return;
     }
-    if (!(a instanceof Promise)) return this.answered(req, res, a, '/iclock/getrequest');
-    a.then((x) => this.answered(req, res, x, '/iclock/getrequest'), (err) => this.fail(req, res, err));
+    if (!(a instanceof Promise)) return this.answered(req, a, '/iclock/getrequest');
+    a.then((x) => this.answered(req, x, '/iclock/getrequest'), (err) => this.fail(req, err));
   }
 
-  private upload(req: FastRequest, res: ServerResponse, sn: string, u: { kind: 'rtlog' | 'rtstate'; table: string | null | undefined; length: number }): void {
+  private upload(req: FastRequest, sn: string, u: { kind: 'rtlog' | 'rtstate'; table: string | null | undefined; length: number }): void {
     this.d.status.touch(sn);
-    readBody(req.raw, u.length).then(
+    req.x.body(u.length).then(
       (body) =>
         requestContext.run({ reqId: req.id }, () =>
-          this.d.realtime.receive(sn, u.kind, u.table, deviceBodyText(body, req.raw.headers['content-type'])).then(
+          this.d.realtime.receive(sn, u.kind, u.table, deviceBodyText(body, req.headers['content-type'])).then(
             (summary) => {
               const refusal = realtimeRefusal(sn, summary);
-              this.answered(req, res, refusal === null ? OK_ANSWER : { status: 200, body: refusal }, '/iclock/cdata');
+              this.answered(req, refusal === null ? OK_ANSWER : { status: 200, body: refusal }, '/iclock/cdata');
             },
-            (err) => this.fail(req, res, err),
+            (err) => this.fail(req, err),
           ),
         ),
       // The device went away mid-body: nothing was stored, nobody to answer.
-      () => res.destroy(),
+      () => req.x.drop(),
     );
   }
 
-  private refuse(req: FastRequest, res: ServerResponse, r: Refusal): void {
+  private refuse(req: FastRequest, r: Refusal): void {
     const headers: Record<string, string> = {};
     if (r.retryAfter) headers['Retry-After'] = r.retryAfter;
-    this.answered(req, res, r, req.url.startsWith('/iclock/getrequest') ? '/iclock/getrequest' : '/iclock/cdata', headers);
+    this.answered(req, r, req.url.startsWith('/iclock/getrequest') ? '/iclock/getrequest' : '/iclock/cdata', headers);
   }
 
-  private fail(req: FastRequest, res: ServerResponse, err: unknown): void {
-    if (res.headersSent) return;
+  private fail(req: FastRequest, err: unknown): void {
+    if (!req.x.canSend()) return;
     const a = requestContext.run({ reqId: req.id }, () => deviceErrorAnswer(err, req, this.d.logger));
-    this.answered(req, res, a, req.url.startsWith('/iclock/getrequest') ? '/iclock/getrequest' : '/iclock/cdata', a.retryAfter ? { 'Retry-After': a.retryAfter } : undefined);
+    this.answered(req, a, req.url.startsWith('/iclock/getrequest') ? '/iclock/getrequest' : '/iclock/cdata', a.retryAfter ? { 'Retry-After': a.retryAfter } : undefined);
   }
 
-  private answered(req: FastRequest, res: ServerResponse, a: PollAnswer, route: string, extra?: Record<string, string>): void {
-    this.send(res, req, a, extra);
+  private answered(req: FastRequest, a: PollAnswer, route: string, extra?: Record<string, string>): void {
+    this.send(req, a, extra);
     this.d.access.request(req, route, a.status, performance.now() - req.started);
   }
 
   /** The answer in the device's encoding: UTF-8, or GBK for a terminal set to Chinese (deviceReply). */
-  private send(res: ServerResponse, req: FastRequest, a: PollAnswer, extra?: Record<string, string>): void {
-    if (res.headersSent || res.destroyed) return;
+  private send(req: FastRequest, a: PollAnswer, extra?: Record<string, string>): void {
+    if (!req.x.canSend()) return;
     const r = deviceReply(a.body, this.d.poll.repliesInGbk(deviceQuery(req).text('SN')));
-    res.writeHead(a.status, {
+    req.x.send(a.status, {
       ...extra,
       'x-request-id': req.id,
       'Content-Type': r.contentType,
       Date: httpDateNow(),
       'Content-Length': Buffer.byteLength(r.payload),
-    });
-    res.end(r.payload);
+    }, r.payload);
   }
+}
+
+/** node:http's request and response as a FastExchange. */
+export function nodeExchange(raw: IncomingMessage, res: ServerResponse): FastExchange {
+  return {
+    url: raw.url ?? '',
+    method: raw.method ?? '',
+    headers: raw.headers,
+    ip: raw.socket.remoteAddress,
+    body: (length) => readBody(raw, length),
+    canSend: () => !res.headersSent && !res.destroyed,
+    send(status, headers, payload) {
+      res.writeHead(status, headers);
+      res.end(payload);
+    },
+    drop: () => res.destroy(),
+  };
 }
 
 const OK_ANSWER: PollAnswer = Object.freeze({ status: 200, body: 'OK' });

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dataUpdateUser } from '../../src/push/protocol';
-import { DeviceFastPath, FAST_UPLOAD_MAX_BYTES } from '../../src/push/device-fast-path';
+import { DeviceFastPath, FAST_UPLOAD_MAX_BYTES, type FastExchange } from '../../src/push/device-fast-path';
 import { connectedSim, enqueue } from './push-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -61,8 +61,8 @@ describe('device fast path (no comm key)', () => {
   });
   const watch = () => {
     const orig = DeviceFastPath.prototype.serve;
-    vi.spyOn(DeviceFastPath.prototype, 'serve').mockImplementation(function (this: DeviceFastPath, req, res) {
-      const r = orig.call(this, req, res);
+    vi.spyOn(DeviceFastPath.prototype, 'serve').mockImplementation(function (this: DeviceFastPath, x: FastExchange) {
+      const r = orig.call(this, x);
       served.push(r);
       return r;
     });
@@ -125,7 +125,9 @@ describe('device fast path (no comm key)', () => {
     expect(Buffer.byteLength(big)).toBeGreaterThan(FAST_UPLOAD_MAX_BYTES);
     expect((await raw(t, 'POST', '/iclock/cdata?SN=FAST-SLOW&table=rtlog', big, { 'Content-Type': 'text/plain' })).body).toBe('OK');
     expect((await raw(t, 'GET', '/iclock/getrequest')).body).toBe('OK');
-    expect(served).toEqual([false, false, false, false]);
+    // None is taken; the raw socket reader (raw-device-front.ts) asks first about the two it reads, then node:http's listener.
+    expect(served.length).toBeGreaterThanOrEqual(4);
+    expect(served).not.toContain(true);
     const logIds = (await stored(t, 'FAST-SLOW')).map((r) => r.log_id);
     expect(logIds.length).toBe(1 + big.split('\n').length);
     expect(logIds[0]).toBe(2);
