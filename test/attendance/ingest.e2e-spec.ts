@@ -102,6 +102,25 @@ describe('initialisation (attendance manual 5)', () => {
     expect((await term.drain()).filter((d) => d.command === 'CHECK')).toEqual([]);
   });
 
+  it('a Push 3.x terminal that registers (DeviceType=att, Security manual 4.4) is told it is registered at its next initialisation, and registers once', async () => {
+    // Security PUSH firmware knows it is registered by `registry=ok` and its RegistryCode in the answer to its
+    // initialisation (4.1); without them it registers again on every boot (field sample other-registration-loop-15s).
+    const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'ATT-P3-REG', pushver: '3.1.2', registers: true });
+    expect(await term.init()).toBe(true);
+    expect([term.registrations, term.serverOptions.registry]).toEqual([1, undefined]);
+    expect(term.registryCode).toMatch(/^[\x21-\x7e]{1,32}$/);
+    expect(await term.init()).toBe(true);
+    expect(term.serverOptions).toMatchObject({ registry: 'ok', RegistryCode: term.registryCode, TransFlag: '111111111111', ATTLOGStamp: 'None' });
+    expect(term.initBody.split('\n')[0]).toBe('GET OPTION FROM: ATT-P3-REG');
+    expect(term.registrations).toBe(1);
+    expect((await term.punch({ pin: '1452', time: '2026-03-09 08:00:00', status: 0, verify: 1 }))?.body).toBe('OK: 1');
+    expect((await punchesOf(t, 'ATT-P3-REG')).map((p: { pin: string; at: string }) => `${p.pin} ${p.at}`)).toEqual(['1452 2026-03-09 02:30:00']);
+    // A terminal that never registered is answered without the registry lines.
+    const plain = await initialisedTerminal(t, { sn: 'ATT-P3-PLAIN', pushver: '3.1.2' });
+    expect(await plain.init()).toBe(true);
+    expect([plain.serverOptions.registry, plain.serverOptions.RegistryCode]).toEqual([undefined, undefined]);
+  });
+
   it('a terminal padding its query values with NUL (C firmware) initialises and polls: the padding is dropped', async () => {
     const init = await fetch(`${t.baseUrl}/iclock/cdata?SN=ATT-NUL&options=all&pushver=2.4.1%00&language=69%00&pushcommkey=a%00b&DeviceType=att%00`);
     expect(await init.text()).toMatch(/^GET OPTION FROM: ATT-NUL\n/);

@@ -103,6 +103,12 @@ export interface AttendanceTerminalOptions {
    * initialisation gives it the digits.
    */
   pushVersion?: string;
+  /**
+   * Push 3.x firmware set to the attendance module that also registers the Security PUSH way (Security manual 4.4:
+   * `DeviceType=att` is the attendance module): an initialisation block without `registry=ok` and its RegistryCode
+   * (4.1) is taken for "not registered", and it posts `/iclock/registry` and `/iclock/push` before going on.
+   */
+  registers?: boolean;
 }
 
 const DEFAULT_KEY = '4a9594af164f2b9779b59e8554b5df26';
@@ -135,6 +141,9 @@ export class AttendanceTerminal {
   optionFrom: string | null = null;
   /** Body of the last initialisation reply. */
   initBody = '';
+  /** RegistryCode of the last `/iclock/registry` (a terminal with `registers`), and how often it registered. */
+  registryCode: string | null = null;
+  registrations = 0;
   readonly users = new Map<string, TerminalUser>();
   readonly templates: TerminalTemplate[] = [];
   readonly photos = new Map<string, { table: 'USERPIC' | 'BIOPHOTO'; content: string }>();
@@ -184,6 +193,20 @@ export class AttendanceTerminal {
     return viaFetch(this.fetchImpl, `${this.opts.baseUrl.replace(/\/+$/, '')}${path}?${q}`, method, headers, bytes, (b) => decoder.decode(b));
   }
 
+  /** Security PUSH 4.4 and 4.5 (`registers`): `RegistryCode=` kept, then the configuration fetched. */
+  private async register(): Promise<void> {
+    const body = [
+      'DeviceType=att',
+      `~DeviceName=${this.opts.deviceName ?? 'SpeedFace-V5L'}`,
+      `FirmVer=${this.opts.firmware ?? 'ZAM180-NF50VA-Ver3.4.9'}`,
+      `PushVersion=${this.opts.pushVersion ?? 'Ver 3.1.2S-20250616'}`,
+    ].join(',');
+    const r = await this.send('POST', '/iclock/registry', [['SN', this.sn]], body);
+    this.registrations++;
+    this.registryCode = /^RegistryCode=(\S+)/.exec(r.body)?.[1] ?? null;
+    if (this.registryCode) await this.send('POST', '/iclock/push', [['SN', this.sn]], '');
+  }
+
   /** Initialisation (manual 5). Answers whether the server sent its option block (false: `OK`, not admitted). */
   async init(): Promise<boolean> {
     const params: Array<[string, string]> = [
@@ -204,6 +227,7 @@ export class AttendanceTerminal {
       const eq = l.indexOf('=');
       if (eq > 0) this.serverOptions[l.slice(0, eq)] = l.slice(eq + 1);
     }
+    if (this.opts.registers && !(this.serverOptions.registry === 'ok' && this.serverOptions.RegistryCode)) await this.register();
     // PushOptionsFlag=1: the terminal pushes its configuration (manual 8), comma-separated.
     if (this.serverOptions.PushOptionsFlag === '1') {
       const biodata = this.opts.biodataFirmware !== false;

@@ -273,6 +273,7 @@ export class AttendanceTerminalService implements OnModuleInit {
       delay: s.requestDelay ?? this.settings.requestDelay,
       timeZoneMinutes: zoneOffsetMinutes(new Date(), this.config.timeZone),
       transFlagDigits,
+      registryCode: s.registered ? s.registryCode : null,
     });
   }
 

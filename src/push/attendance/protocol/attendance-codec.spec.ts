@@ -282,6 +282,13 @@ describe('initialisation (attendance manual 5)', () => {
   it('refuses an SN that would break the first line', () => {
     expect(() => formatAttInitReply('A\nB', { stamps: {}, errorDelay: 30, delay: 10, timeZoneMinutes: 0 })).toThrow(ProtocolValueError);
   });
+
+  it('ends with registry=ok and the RegistryCode for a terminal that registered (Security PUSH 4.1), and refuses a bad code', () => {
+    const c = { stamps: {}, errorDelay: 30, delay: 10, timeZoneMinutes: 0 };
+    expect(formatAttInitReply('SN1', { ...c, registryCode: 'Uy47fxftP3' }).split('\n').slice(-2)).toEqual(['registry=ok', 'RegistryCode=Uy47fxftP3']);
+    expect(formatAttInitReply('SN1', { ...c, registryCode: null })).not.toMatch(/registry|RegistryCode/);
+    expect(() => formatAttInitReply('SN1', { ...c, registryCode: 'a\nb' })).toThrow(ProtocolValueError);
+  });
 });
 
 describe('INFO on getrequest (attendance manual 9)', () => {

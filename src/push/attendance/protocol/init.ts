@@ -120,6 +120,13 @@ export interface AttInitConfig {
   pushProtVer?: string;
   pushOptions?: string[];
   attPhotoBase64?: boolean;
+  /**
+   * The RegistryCode of a terminal that registered on `/iclock/registry` (Push 3.x firmware in the attendance module,
+   * Security PUSH 4.4: `DeviceType=att`): its initialisation also says `registry=ok` and `RegistryCode=`, the lines by
+   * which Security PUSH firmware knows it is registered (4.1); without them it registers again on every connection
+   * (field notes: re-registers every 15 s). Terminals that never register are answered without them.
+   */
+  registryCode?: string | null;
 }
 
 /**
@@ -170,6 +177,10 @@ export function formatAttInitReply(sn: string, c: AttInitConfig): string {
   );
   if (c.attPhotoBase64 !== false) out.push(line('ATTPHOTOBase64', 1));
   out.push(line('MultiBioDataSupport', ATT_SERVER_MULTI_BIO), line('MultiBioPhotoSupport', ATT_SERVER_MULTI_BIO));
+  if (c.registryCode) {
+    if (!/^[\x21-\x7e]{1,32}$/.test(c.registryCode)) throw new ProtocolValueError('RegistryCode', 'must be 1-32 printable ASCII characters');
+    out.push(line('registry', 'ok'), line('RegistryCode', c.registryCode));
+  }
   return out.join('\n');
 }
 
