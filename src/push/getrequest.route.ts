@@ -20,6 +20,8 @@ interface SlowPoll {
   /** The terminal's contact was already noted (and `gap` computed) by the fast path. */
   contactNoted: boolean;
   signalTaken: boolean;
+  /** A terminal owing a user count that polls without INFO= is sent the INFO command (wantsInfoCommand). */
+  askInfo: boolean;
 }
 
 /** A poll as the answer needs it: Fastify's request, or the raw fast path's view of one. */
@@ -107,13 +109,14 @@ export class GetrequestRoute implements OnModuleInit {
     // A terminal back after an outage owes a punch recovery; the test is in memory (no query per poll).
     const contactNoted = s !== undefined && speaksAttendance(s);
     const gap = contactNoted ? this.attTerminals.contactGap(s) : null;
+    const askInfo = contactNoted && !info && s.admission === 'admitted' && this.attTerminals.wantsInfoCommand(s, Date.now());
     // The common case: a known device with nothing queued.
-    if (s && !info && !gap && (s.admission !== 'admitted' || !this.signal.take(sn))) return IDLE;
-    // Past the test above with a cached session, no INFO and no gap: admitted, and the work signal was taken.
-    const signalTaken = s !== undefined && !info && !gap;
+    if (s && !info && !gap && !askInfo && (s.admission !== 'admitted' || !this.signal.take(sn))) return IDLE;
+    // Past the test above with a cached session, no INFO, no gap and no INFO to ask: admitted, and the work signal was taken.
+    const signalTaken = s !== undefined && !info && !gap && !askInfo;
     // Work may be waiting (or the device is not in memory yet): the queue, in the request's log context.
     return requestContext.run({ reqId: req.id }, () =>
-      this.look(sn, { cached: s, info, gap, contactNoted, signalTaken }).then(
+      this.look(sn, { cached: s, info, gap, contactNoted, signalTaken, askInfo }).then(
         (body): PollAnswer => ({ status: 200, body }),
         (err): PollAnswer => {
           // The queue could not be read: a 5xx makes the device poll again, which is what we want.
@@ -133,6 +136,7 @@ export class GetrequestRoute implements OnModuleInit {
       if (p.info && s.admission === 'admitted') await this.attTerminals.noteInfo(s, p.info);
       const gap = p.contactNoted ? p.gap : this.attTerminals.contactGap(s);
       if (gap) await this.attTerminals.recoverGap(s, gap.from, gap.to);
+      if (p.askInfo && s.admission === 'admitted') await this.attTerminals.askInfo(s);
     }
     if (s.admission !== 'admitted' || (!p.signalTaken && !this.signal.take(sn))) return EMPTY_QUEUE_REPLY;
     return this.claim(sn, s);

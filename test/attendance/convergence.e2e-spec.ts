@@ -245,6 +245,31 @@ describe('a factory reset, then the terminal initialises again', () => {
   });
 });
 
+describe('a factory reset of a terminal that never reports INFO on its polls', () => {
+  it('is sent the INFO command a poll interval after it initialised again: the UserCount of the result (0) brings the users back', async () => {
+    // Manual 12 polls carry no INFO; some firmware adds it only after running a command (poll-aiface-adaptive).
+    const term = await terminalInOwnArea('ATT-CV-NOINFO');
+    expect((await t.post('/api/person/add', { pin: '8311', name: 'P8311' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: 'ATT-CV-NOINFO', pins: ['8311'] })).body.code).toBe(0);
+    await settle(term);
+    expect(pinsOn(term)).toEqual(['8311']);
+
+    expect(await term.factoryReset()).toBe(true);
+    await sleep(100);
+    await reconciler.idle();
+    // Polls without INFO right after the initialisation get nothing: a terminal that reports INFO would have by now.
+    expect(await term.poll()).toEqual([]);
+    expect(await term.poll()).toEqual([]);
+    await sleep(5_100);
+    expect((await term.poll()).map((d) => [d.command, d.returnCode])).toEqual([['INFO', 0]]);
+    await sleep(100);
+    await settle(term);
+    expect(pinsOn(term)).toEqual(['8311']);
+    expect(term.executed.filter((e) => e.command === 'INFO')).toHaveLength(1);
+    expect(await convergence('ATT-CV-NOINFO')).toMatchObject({ divergent: false, desiredItems: 1, confirmedItems: 1 });
+  });
+});
+
 describe('a user deleted at the menu of a terminal that stays connected', () => {
   it("the periodic verification judges its next INFO's user count: the user comes back; users of its own above the count are left alone", async () => {
     const term = await terminalInOwnArea('ATT-CV-MENU');

@@ -261,8 +261,16 @@ export class AttendanceTerminal {
 
   /** `INFO=` value (manual 9): firmware, users, fingerprints, records, IP, FP/face algorithms, faces, functions. */
   info(): string {
-    const fps = this.templates.filter((t) => t.table === 'FINGERTMP' || (t.table === 'BIODATA' && get(t.fields, 'Type') === '1')).length;
-    return [this.opts.firmware ?? 'Ver 8.0.4.3-20220708', this.users.size, fps, this.log.length, '192.168.1.201', 10, 7, 15, 0, '11110'].join(',');
+    return [this.opts.firmware ?? 'Ver 8.0.4.3-20220708', this.users.size, this.fingerprints(), this.log.length, '192.168.1.201', 10, 7, 15, 0, '11110'].join(',');
+  }
+
+  private fingerprints(): number {
+    return this.templates.filter((t) => t.table === 'FINGERTMP' || (t.table === 'BIODATA' && get(t.fields, 'Type') === '1')).length;
+  }
+
+  /** What the result of INFO carries after its first line: a few of the Biopro SA40's keys, with its counts now. */
+  infoLines(): string {
+    return [`UserCount=${this.users.size}`, `FPCount=${this.fingerprints()}`, `TransactionCount=${this.log.length}`].join('\n');
   }
 
   /** One poll; runs what it gets and reports every result. Answers the commands run. */
@@ -293,7 +301,10 @@ export class AttendanceTerminal {
   /** Posts results on `/iclock/devicecmd`, one `ID=&Return=&CMD=` line each. */
   private async report(results: ExecutedCommand[]): Promise<void> {
     if (results.length === 0) return;
-    const body = results.map((d) => `ID=${d.id}&Return=${d.returnCode}&CMD=${echo(d.command)}`).join('\n');
+    // The result of INFO (12.4.3) goes on with the terminal's information, one key=value a line (cmd-info-biopro-sa40).
+    const body = results
+      .map((d) => `ID=${d.id}&Return=${d.returnCode}&CMD=${echo(d.command)}` + (d.command === 'INFO' && d.returnCode === 0 ? `\n${this.infoLines()}` : ''))
+      .join('\n');
     await this.send('POST', '/iclock/devicecmd', [['SN', this.sn]], body);
   }
 

@@ -11,7 +11,7 @@ import { clip } from '../device-registry.service';
 import { instantToWallClock, type KvMap } from '../protocol';
 import { PUSH_SETTINGS, type PushSettings } from '../push-settings';
 import { WorkSignalService } from '../work-signal.service';
-import { ATT_CHECK, attQueryAttlog, formatAttInitReply, parseAttInfo, wantsTransFlagDigits, type AttStamps } from './protocol';
+import { ATT_CHECK, ATT_INFO, attQueryAttlog, formatAttInitReply, parseAttInfo, wantsTransFlagDigits, type AttStamps } from './protocol';
 import { fromDatabaseClock } from '../../database/database-clock';
 
 /** A terminal that initialised while admitted: for the first time in this database (`first`), or again (a reboot, a factory reset). */
@@ -93,6 +93,13 @@ export class AttendanceTerminalService implements OnModuleInit {
    * between the initialisation and that INFO keeps the check.
    */
   private readonly countDue = new Set<string>();
+  /**
+   * Terminals whose count is due and that polled without `INFO=` (by SN: when that was first seen), and those asked
+   * by the INFO command instead (askInfo): firmware that reports INFO only after running a command (field sample
+   * poll-aiface-adaptive), or never, would otherwise leave a reset unnoticed.
+   */
+  private readonly noInfoSince = new Map<string, number>();
+  private readonly infoAsked = new Set<string>();
   private countListener?: UserCountListener;
   private remoteAttListener?: RemoteAttListener;
   private bioOptionsListener?: (e: { deviceId: string; sn: string }) => Promise<unknown>;
@@ -172,10 +179,7 @@ export class AttendanceTerminalService implements OnModuleInit {
   private noteTerminalState(sn: string, row: { chinese: boolean; due: boolean }): void {
     if (row.chinese) this.chinese.add(sn);
     else this.chinese.delete(sn);
-    if (row.due && !this.countDue.has(sn)) {
-      this.countDue.add(sn);
-      this.infos.delete(sn);
-    } else if (!row.due) this.countDue.delete(sn);
+    if (row.due && !this.countDue.has(sn)) this.oweCount(sn); else if (!row.due) this.countDue.delete(sn);
   }
 
   /** The terminal announced Chinese (`language=83`) at its last initialisation: memory only. */
@@ -252,8 +256,7 @@ export class AttendanceTerminalService implements OnModuleInit {
     if (chinese) this.chinese.add(s.sn);
     else this.chinese.delete(s.sn);
     if (!row?.inserted) {
-      this.countDue.add(s.sn);
-      this.infos.delete(s.sn);
+      this.oweCount(s.sn);
       this.addresses.delete(s.sn);
     }
     await this.fireReady({ deviceId: s.id, sn: s.sn, first: !!row?.inserted });
@@ -388,6 +391,9 @@ export class AttendanceTerminalService implements OnModuleInit {
     await this.noteOptions(s, info);
     const ip = clip(info.text('IPAddress') ?? null, 64);
     if (ip) await this.noteFirmwareAndAddress(s, null, ip);
+    // Its user count (field sample cmd-info-biopro-sa40: `UserCount=1`) is the check a re-initialisation owes.
+    const users = info.int('UserCount');
+    if (users !== null && users >= 0) await this.judgeCount(s, users);
   }
 
   /**
@@ -417,28 +423,72 @@ export class AttendanceTerminalService implements OnModuleInit {
     await m.query(`UPDATE att_terminal SET count_due = true WHERE device_id = ANY($1::char(32)[])`, [terminals.map((t) => t.id)]);
     for (const t of terminals) await this.signal.notifyDeviceChanged(m, t.sn);
     afterCommit(m, () => {
-      for (const t of terminals) {
-        this.countDue.add(t.sn);
-        this.infos.delete(t.sn);
-      }
+      for (const t of terminals) this.oweCount(t.sn);
+    });
+  }
+
+  /** A user count is owed: the next INFO is read whatever it says, and asked for afresh where polls carry none. */
+  private oweCount(sn: string): void {
+    this.countDue.add(sn);
+    this.infos.delete(sn);
+    this.infoAsked.delete(sn);
+    this.noInfoSince.delete(sn);
+  }
+
+  /**
+   * Whether this poll without `INFO=` should bring the terminal the INFO command (12.4.3), whose result names its
+   * `UserCount`: its count is due, and it has polled without INFO for a poll interval since (a terminal reporting
+   * INFO does so on its next poll; the manual's own getrequest carries none). Memory only: an idle poll stays free.
+   */
+  wantsInfoCommand(s: Pick<DeviceSession, 'sn' | 'requestDelay'>, now: number): boolean {
+    if (!this.countDue.has(s.sn) || this.infoAsked.has(s.sn)) return false;
+    const since = this.noInfoSince.get(s.sn);
+    if (since === undefined) {
+      this.noInfoSince.set(s.sn, now);
+      return false;
+    }
+    return now - since >= (s.requestDelay ?? this.settings.requestDelay) * 1000;
+  }
+
+  /** Queues INFO for a terminal wantsInfoCommand chose; its result's UserCount is judged by noteInfoResult. */
+  async askInfo(s: DeviceSession): Promise<void> {
+    this.infoAsked.add(s.sn);
+    this.logger.log(`terminal ${s.sn} owes a user count and polls without INFO: sent INFO`);
+    try {
+      await this.ds.transaction((m) => this.queue.enqueue(m, s.sn, [ATT_INFO]));
+    } catch (err) {
+      this.infoAsked.delete(s.sn);
+      throw err;
+    }
+  }
+
+  /**
+   * A user count (INFO value 2 of a poll, or `UserCount` of the INFO command's result) while one is due: judged by the
+   * listener once nothing of ours is in flight, then told to the other processes so that none makes the check again.
+   * Not judged yet: a terminal asked by the INFO command is asked again a poll interval later.
+   */
+  private async judgeCount(s: DeviceSession, count: number): Promise<void> {
+    if (!this.countDue.has(s.sn) || !this.countListener) return;
+    if (!(await this.countListener({ deviceId: s.id, sn: s.sn }, count))) {
+      if (this.infoAsked.delete(s.sn)) this.noInfoSince.set(s.sn, Date.now());
+      return;
+    }
+    this.countDue.delete(s.sn);
+    this.infoAsked.delete(s.sn);
+    this.noInfoSince.delete(s.sn);
+    await this.ds.transaction(async (m) => {
+      await m.query(`UPDATE att_terminal SET count_due = false WHERE device_id = $1`, [s.id]);
+      await this.signal.notifyDeviceChanged(m, s.sn);
     });
   }
 
   /** `INFO=` of a poll (section 9): stored when it changes. */
   async noteInfo(s: DeviceSession, info: string): Promise<void> {
+    this.noInfoSince.delete(s.sn);
     const countDue = this.countDue.has(s.sn);
     if (this.infos.get(s.sn) === info && !countDue) return;
     const parsed = parseAttInfo(info);
-    if (countDue && parsed?.userCount !== null && parsed?.userCount !== undefined && this.countListener) {
-      if (await this.countListener({ deviceId: s.id, sn: s.sn }, parsed.userCount)) {
-        this.countDue.delete(s.sn);
-        // Told to the other processes too, so that none makes the check again.
-        await this.ds.transaction(async (m) => {
-          await m.query(`UPDATE att_terminal SET count_due = false WHERE device_id = $1`, [s.id]);
-          await this.signal.notifyDeviceChanged(m, s.sn);
-        });
-      }
-    }
+    if (countDue && parsed?.userCount !== null && parsed?.userCount !== undefined) await this.judgeCount(s, parsed.userCount);
     if (this.infos.get(s.sn) === info) return;
     this.infos.set(s.sn, info);
     if (!parsed) return;
