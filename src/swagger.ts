@@ -9,13 +9,15 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .setTitle('cvsecurity-gateway')
     .setDescription(
       'The ZKBio CVSecurity third-party REST API, served by an open-source gateway. Every /api call takes the ' +
-        'access_token query parameter (acc_token and an api-key header are accepted too) and answers ' +
+        'access_token query parameter (acc_token, an api-key or access_token header and Authorization: Bearer are ' +
+        'accepted too) and answers ' +
         '{code, message, data}; code 0 is success, a negative code is a failure from the manual\'s appendix. ' +
         `Endpoints tagged "${GATEWAY_EXTENSIONS_TAG}" are the gateway's own, for what CVSecurity does in its UI.`,
     )
     .setVersion(version)
     .addApiKey({ type: 'apiKey', in: 'query', name: 'access_token' }, 'access_token')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'api-key' }, 'api-key')
+    .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'bearer')
     .addSecurityRequirements('access_token')
     .build();
   declareCvInputs(app);

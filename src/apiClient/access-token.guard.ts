@@ -12,24 +12,36 @@ import { ApiClientService } from './api-client.service';
  * also a form body, whose fields Spring behind the real server reads as request parameters too (a Java
  * integration posts `doorId=8&interval=5&access_token=…` through HttpURLConnection). A parameter's name is
  * matched in any case (`ACCESS_TOKEN`, `Access_Token`: .NET query builders write it so) once the exact names
- * are absent; the token itself is compared as given.
+ * are absent; the token itself is compared as given. Last, the header forms integrators write from published
+ * summaries of this API that describe "a Bearer token or API key in the Authorization header": an
+ * `Authorization: Bearer <token>` header, or the token in an `access_token` header. Any other Authorization
+ * scheme (a Basic header some clients send beside the query token) is not a token.
  */
 export function tokenOf(req: FastifyRequest): string | undefined {
   const q = (req.query ?? {}) as Record<string, unknown>;
   const form = formBodyOf(req);
   const header = req.headers['api-key'];
+  const named = req.headers['access_token'];
   const candidates = [
     q.access_token,
     q.acc_token,
     ...tokenKeysInAnyCase(q).map((k) => q[k]),
     ...(form ? [form.access_token, form.acc_token, ...tokenKeysInAnyCase(form).map((k) => form[k])] : []),
     Array.isArray(header) ? header[0] : header,
+    bearerOf(req.headers.authorization),
+    Array.isArray(named) ? named[0] : named,
   ];
   for (const c of candidates) {
     const v = Array.isArray(c) ? c[0] : c;
     if (typeof v === 'string' && v.length > 0) return v;
   }
   return undefined;
+}
+
+/** The credentials of an `Authorization: Bearer <token>` header (scheme in any case), else undefined. */
+function bearerOf(header: string | undefined): string | undefined {
+  const m = /^\s*bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return m?.[1];
 }
 
 /**

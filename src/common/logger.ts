@@ -17,7 +17,7 @@ export function createRootLogger(level: LogLevel, destination?: DestinationStrea
     },
     // Tokens and biometric payloads never reach a log line, whatever a caller passes in.
     redact: {
-      paths: ['access_token', 'acc_token', 'token', 'req.headers["api-key"]', 'headers["api-key"]', '*.template', '*.personPhoto', '*.photo', '*.Tmp', '*.tmp'],
+      paths: ['access_token', 'acc_token', 'token', 'req.headers["api-key"]', 'headers["api-key"]', 'req.headers.authorization', 'headers.authorization', 'req.headers.access_token', 'headers.access_token', '*.template', '*.personPhoto', '*.photo', '*.Tmp', '*.tmp'],
       censor: '[REDACTED]',
     },
   };

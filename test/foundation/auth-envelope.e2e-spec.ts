@@ -21,6 +21,11 @@ describe('API tokens', () => {
     ['api-key header', { headers: { 'api-key': TEST_TOKEN } }],
     ['ACCESS_TOKEN query parameter (any case of the name)', { query: { ACCESS_TOKEN: TEST_TOKEN } }],
     ['Access_Token query parameter', { query: { Access_Token: TEST_TOKEN } }],
+    // Published integration summaries describe a Bearer token in the Authorization header; clients follow them.
+    ['Authorization: Bearer header', { headers: { authorization: `Bearer ${TEST_TOKEN}` } }],
+    ['Authorization: bearer header (scheme in any case)', { headers: { authorization: `bearer ${TEST_TOKEN}` } }],
+    ['access_token header', { headers: { access_token: TEST_TOKEN } }],
+    ['query token beside a Basic Authorization header', { query: { access_token: TEST_TOKEN }, headers: { authorization: 'Basic amFnaWxyZW46VGVtcG9yYWwwMS5hYg==' } }],
   ])('accepts the %s', async (_name, init) => {
     const r = await t.request('GET', path, init);
     expect(r.status).toBe(200);
@@ -32,6 +37,9 @@ describe('API tokens', () => {
     ['wrong', { query: { access_token: 'not-the-token' } }],
     ['empty', { query: { access_token: '' } }],
     ['wrong-case (the value is compared as given)', { query: { ACCESS_TOKEN: TEST_TOKEN.toUpperCase() } }],
+    ['wrong Bearer', { headers: { authorization: 'Bearer not-the-token' } }],
+    ['Basic Authorization header (not a token)', { headers: { authorization: `Basic ${TEST_TOKEN}` } }],
+    ['bare Authorization header (no scheme)', { headers: { authorization: TEST_TOKEN } }],
   ])('refuses a %s token without data', async (_name, init) => {
     const r = await t.request('GET', path, init);
     expect(r.status).toBe(401);
