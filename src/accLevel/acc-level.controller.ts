@@ -117,6 +117,17 @@ export class AccLevelController {
     return ok(null);
   }
 
+  // Some clients cannot send PUT (HTML-form style libraries, proxies that pass GET and POST only) and post the
+  // same update instead; the bioTemplate and person deletes take POST beside DELETE for the same reason.
+  @Post('api/accLevel/update/:id')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Update an access level (POST form of PUT update/{id})' })
+  @ApiParam({ name: 'id', example: '402856aa6bff4b1a016bff5374800c0e' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async updateByPost(@Param('id') id: string, @CvInput() dto: LevelUpdateDto): Promise<Envelope<null>> {
+    return this.update(id, dto);
+  }
+
   @Get('api/v2/accLevel/getById/:id')
   @ApiOperation({ summary: 'v2 Get Level by Id' })
   @ApiParam({ name: 'id', example: '402856aa6c3bbde1016c3bc2329200ff' })

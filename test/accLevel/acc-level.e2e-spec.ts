@@ -106,6 +106,15 @@ describe('levels reach exactly the devices owning their doors', () => {
     expect((await t.put('/api/accLevel/update/0123456789abcdef0123456789abcdef', { name: 'x' })).body.code).toBe(-24);
   });
 
+  it('update/{id} answers a POST as the PUT (clients and proxies that send no PUT): the change is stored', async () => {
+    const name = (await t.get(`/api/accLevel/getById/${gate}`)).body.data.name;
+    expect((await t.post(`/api/accLevel/update/${gate}`, { name: `${name} (posted)` })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get(`/api/accLevel/getById/${gate}`)).body.data).toEqual({ id: gate, name: `${name} (posted)` });
+    expect((await t.post(`/api/accLevel/update/${gate}`, null, { name })).body.code).toBe(0);
+    expect((await t.get(`/api/accLevel/getById/${gate}`)).body.data.name).toBe(name);
+    expect((await t.post('/api/accLevel/update/0123456789abcdef0123456789abcdef', { name: 'x' })).body.code).toBe(-24);
+  });
+
   it('a changed time segment reaches every device using it; one in use cannot be deleted', async () => {
     const segs = (await t.get('/api/gateway/timeSegments')).body.data;
     const nights = segs.find((s: { name: string }) => s.name === 'Nights');
