@@ -22,6 +22,10 @@ import { getMetadataStorage } from 'class-validator';
  * - **array bodies**: a bare JSON array as the whole body, the form of a Swagger body parameter that is a
  *   list (`accApiLevelAddItems`, CVSecurity's `List<...>` request body), fills the field the DTO names as its
  *   `arrayBody`; the wrapped form `{"accApiLevelAddItems": [...]}` is its ordinary field.
+ * - **any case**: a name written in another case than the DTO's (`PageNo`, `pagesize`, `PIN`, `DeviceSn`: the
+ *   manual's own parameter descriptions capitalise them, and .NET and Delphi clients write them so) fills the
+ *   field it names, or the field of the synonym it names, when the exact name is absent, as the token's name
+ *   is read in any case (access-token.guard.ts). The exact spelling always wins.
  *
  * The defaults apply to every DTO, so a new endpoint gets them without work; a DTO adds its own forms with
  * `@ClientForms({...})` next to its fields.
@@ -114,6 +118,8 @@ interface ResolvedForms {
   lists: Set<string>;
   /** The field a bare JSON array body fills, if any. */
   arrayBody?: string;
+  /** Lower-cased field and alias names → the field they name (any case). */
+  byLowerName: Map<string, string>;
 }
 
 const cache = new WeakMap<Function, ResolvedForms>();
@@ -150,7 +156,10 @@ export function formsOf(dto: Function): ResolvedForms {
   const declaredPath = [...chain].reverse().find((o) => o.path !== undefined)?.path;
   const path = declaredPath ?? DEFAULT_PATH_KEYS.filter((k) => fields.has(k)).slice(0, 1);
   const arrayBody = [...chain].reverse().find((o) => o.arrayBody !== undefined)?.arrayBody;
-  const resolved: ResolvedForms = { fields, aliases, wrappers: new Set([...GLOBAL_WRAPPERS, ...chain.flatMap((o) => o.wrappers ?? [])]), path, lists, arrayBody };
+  const byLowerName = new Map<string, string>();
+  for (const f of fields) byLowerName.set(f.toLowerCase(), f);
+  for (const [f, names] of aliases) for (const n of names) if (!byLowerName.has(n.toLowerCase())) byLowerName.set(n.toLowerCase(), f);
+  const resolved: ResolvedForms = { fields, aliases, wrappers: new Set([...GLOBAL_WRAPPERS, ...chain.flatMap((o) => o.wrappers ?? [])]), path, lists, arrayBody, byLowerName };
   cache.set(dto, resolved);
   return resolved;
 }
@@ -163,7 +172,8 @@ const present = (v: unknown) => v !== undefined && v !== null && v !== '';
 function listFieldOf(forms: ResolvedForms, key: string): string | undefined {
   const name = key.endsWith('[]') ? key.slice(0, -2) : key;
   if (forms.lists.has(name)) return name;
-  return [...forms.lists].find((l) => forms.aliases.get(l)?.includes(name));
+  const field = [...forms.lists].find((l) => forms.aliases.get(l)?.includes(name)) ?? forms.byLowerName.get(name.toLowerCase());
+  return field !== undefined && forms.lists.has(field) ? field : undefined;
 }
 
 /**
@@ -215,6 +225,14 @@ export function normaliseClientForms(dto: Function, input: unknown): unknown {
     if (from === undefined) continue;
     out ??= { ...input };
     out[field] = source[from];
+  }
+  for (const [key, value] of Object.entries(out ?? input)) {
+    // A name in another case: the field it names, when nothing fills that field under its own or a synonym's name.
+    if (forms.fields.has(key) || !present(value)) continue;
+    const field = forms.byLowerName.get(key.toLowerCase());
+    if (field === undefined || present((out ?? input)[field])) continue;
+    out ??= { ...input };
+    out[field] = value;
   }
   return out ?? input;
 }

@@ -91,7 +91,31 @@ export function bodyValueOf(body: unknown, param: string): string | undefined {
       if (v !== undefined) return v.trim();
     }
   }
+  // A name in another case, once no exact one is there (client-forms.ts, any case).
+  const lower = new Set(names.map((n) => n.toLowerCase()));
+  for (const place of places) {
+    for (const [k, value] of Object.entries(place)) {
+      const v = lower.has(k.toLowerCase()) ? scalar(value) : undefined;
+      if (v !== undefined) return v.trim();
+    }
+  }
   return undefined;
+}
+
+/**
+ * The value a query gives a path parameter under one of its names: the last of a repeated key; a name in
+ * another case (`DeviceSn`, `PIN`) when no exact one is there, as every other input is read (client-forms.ts).
+ */
+function queryValueOf(query: URLSearchParams, names: string[]): string | undefined {
+  const usable = (v: string | undefined) => (v !== undefined && v !== '' ? v : undefined);
+  for (const n of names) {
+    const v = usable(query.getAll(n).at(-1));
+    if (v !== undefined) return v;
+  }
+  const lower = new Set(names.map((n) => n.toLowerCase()));
+  let found: string | undefined;
+  for (const [k, v] of query) if (lower.has(k.toLowerCase()) && usable(v) !== undefined) found = v;
+  return found;
 }
 
 /** The names a path parameter may come under in the query: its own first, then its synonyms. */
@@ -206,7 +230,7 @@ export class RouteForms {
       if (!reachedWithTrailingParams(r, segs)) continue;
       const tail = r.segments.slice(segs.length);
       // A key repeated in the query gives its last value, as for every other single-valued input (client-forms.ts).
-      const values = tail.map((s) => queryNamesOf(paramName(s)).map((n) => query.getAll(n).at(-1)).find((v) => v !== undefined && v !== ''));
+      const values = tail.map((s) => queryValueOf(query, queryNamesOf(paramName(s))));
       const withValues = (vals: string[]) => {
         const path = '/' + [...segs, ...vals].map(encodeURIComponent).join('/');
         return search ? `${path}?${search}` : path;

@@ -246,6 +246,19 @@ describe('a read may come under the other method (read-forms.ts)', () => {
   });
 });
 
+/** Runs `check` on every GET list whose second one-item page differs from its first (at least 3 of them). */
+async function forEachSecondPage(check: (path: string, second: HttpResult) => Promise<void>): Promise<void> {
+  let checked = 0;
+  for (const op of ops.filter((o) => o.method === 'GET' && !o.pathParams.length)) {
+    const second = await send('GET', op.path, { pageNo: 2, pageSize: 1 });
+    const first = await send('GET', op.path, { pageNo: 1, pageSize: 1 });
+    if (second.body?.code !== 0 || JSON.stringify(first.body.data) === JSON.stringify(second.body.data)) continue;
+    await check(op.path, second);
+    checked++;
+  }
+  expect(checked).toBeGreaterThanOrEqual(3);
+}
+
 describe('synonyms', () => {
   it('pin, personPin and personId name the same person everywhere a pin is read', async () => {
     for (const [method, path, extra] of [
@@ -269,16 +282,43 @@ describe('synonyms', () => {
   });
 
   it('page is pageNo, on every paged list', async () => {
-    const lists = ops.filter((o) => o.method === 'GET' && !o.pathParams.length);
-    let checked = 0;
-    for (const op of lists) {
-      const second = await send('GET', op.path, { pageNo: 2, pageSize: 1 });
-      const first = await send('GET', op.path, { pageNo: 1, pageSize: 1 });
-      if (second.body?.code !== 0 || JSON.stringify(first.body.data) === JSON.stringify(second.body.data)) continue;
-      expect(comparable(await send('GET', op.path, { page: 2, pageSize: 1 })), op.path).toEqual(comparable(second));
-      checked++;
-    }
-    expect(checked).toBeGreaterThanOrEqual(3);
+    await forEachSecondPage(async (path, second) => {
+      expect(comparable(await send('GET', path, { page: 2, pageSize: 1 })), path).toEqual(comparable(second));
+    });
+  });
+});
+
+describe('a name in another case', () => {
+  // The manual's own descriptions capitalise names (`PageNo`, `DeviceSn`, `Pin`); .NET and Delphi clients write them so.
+  it('fills the field it names on every paged list, in the query and in a JSON body; the exact name wins', async () => {
+    await forEachSecondPage(async (path, second) => {
+      expect(comparable(await send('GET', path, { PageNo: 2, PageSize: 1 })), path).toEqual(comparable(second));
+      expect(comparable(await send('GET', path, { pageno: 2, pagesize: 1 })), path).toEqual(comparable(second));
+      expect(comparable(await send('GET', path, { pageNo: 2, PageNo: 1, pageSize: 1 })), path).toEqual(comparable(second));
+    });
+    const body = await send('POST', '/api/person/getPersonList', {}, { PageNo: 1, PageSize: 5, Pins: f.pin });
+    expect(body.body.code).toBe(0);
+    expect(body.body.data.map((p: { pin: string }) => p.pin)).toEqual([f.pin]);
+  });
+
+  it('a write stores what a capitalised body names; a repeated list key in another case keeps every item', async () => {
+    expect((await send('POST', '/api/person/add', {}, { Pin: 'case1', Name: 'Cased', DeptCode: f.deptCode })).body).toEqual({ code: 0, message: 'success', data: null });
+    const stored = (await send('GET', '/api/person/get/case1')).body.data;
+    expect([stored.pin, stored.name, stored.deptCode]).toEqual(['case1', 'Cased', f.deptCode]);
+    expect((await send('POST', '/api/person/add', {}, { pin: 'case2', PIN: 'case3', name: 'Exact' })).body.code).toBe(0);
+    expect((await send('GET', '/api/person/get/case2')).body.data.name).toBe('Exact');
+    expect((await send('GET', '/api/person/get/case3')).body.code).toBe(-22);
+    const r = await send('POST', '/api/v2/person/getPersonList?PageNo=1&PageSize=5&Pins=case1&Pins=case2');
+    expect(r.body.data.data.map((p: { pin: string }) => p.pin).sort()).toEqual(['case1', 'case2']);
+  });
+
+  it('a path parameter named in another case in the query or the body reaches its route', async () => {
+    const bySn = await send('GET', `/api/transaction/device/${f.sn}`, { pageNo: 1, pageSize: 5 });
+    expect(bySn.body.code).toBe(0);
+    expect(comparable(await send('GET', '/api/transaction/device', { DeviceSn: f.sn, PageNo: 1, PageSize: 5 }))).toEqual(comparable(bySn));
+    const byPin = await send('GET', `/api/person/get/${f.pin}`);
+    expect(comparable(await send('GET', '/api/person/get', { PIN: f.pin }))).toEqual(comparable(byPin));
+    expect(comparable(await send('POST', '/api/person/getQrCode', {}, { Pin: f.pin }))).toEqual(comparable(await send('POST', `/api/person/getQrCode/${f.pin}`)));
   });
 });
 
