@@ -132,6 +132,13 @@ export interface ComposeOptions {
   full?: boolean;
   /** Re-send as new: rights the device holds are cleared first even when the time zones stay. */
   force?: boolean;
+  /**
+   * Every desired item in scope goes out again whatever the device confirmed (a full sync and its later pages, a
+   * forced sync): templates slot by slot too, not only the slots whose hash differs from the confirmed set. A full
+   * sync clears no template table, so a factory-reset panel whose templates were confirmed before the reset got its
+   * users and rights back and never its fingerprints or faces, while its convergence answer said it held them.
+   */
+  resend?: boolean;
   /** Kinds whose `DATA UPDATE` the firmware refused for good (device-refusals.ts): nothing of theirs is put. */
   refused?: ReadonlySet<ItemKind>;
   /**
@@ -244,7 +251,7 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
     if (have === null) del('bio', pin, dataDelete(bioTable(device), [['Pin', pin]]));
     const gone = have ? [...have.keys()].filter((slot) => !want.has(slot)).map(toSlot) : [];
     for (const command of templateDeleteCommands(device, pin, gone)) out.push({ command, ref: ref('bio', { put: [[pin, hash]] }) });
-    const changed = new Set([...want].filter(([slot, h]) => have?.get(slot) !== h).map(([slot]) => slot));
+    const changed = new Set([...want].filter(([slot, h]) => o.resend || have?.get(slot) !== h).map(([slot]) => slot));
     const templates = member(pin).templates.filter((t) => changed.has(`${t.bioType}.${t.templateNo}`));
     for (const set of templateRecordSets(device, templates)) {
       let entry = bioSets.get(set.table);

@@ -337,7 +337,7 @@ export class SyncPlannerService {
       // Like panels (same dialect, same diff, same records) get the commands built for the first of them.
       const input: ComposeInput = { device, desired: want, hashes, diff, current: base, refused, refusedRemove };
       const twin = composed.find((c) => composesAlike(c.input, input));
-      const commands = twin?.commands ?? composeCommands(device, want, hashes, diff, base, { plan, full: req.mode === 'full', force: req.mode === 'force', refused, refusedRemove });
+      const commands = twin?.commands ?? composeCommands(device, want, hashes, diff, base, { plan, full: req.mode === 'full', force: req.mode === 'force', resend: req.mode !== 'diff', refused, refusedRemove });
       if (!twin && composed.length < COMPOSED_KEPT) composed.push({ input, commands });
       // A note "not sent" is cleared once the member goes out.
       for (const id of diff.put) if (id.startsWith('user\t') && have.skipped.has(id.slice(5))) sent.push({ deviceId: device.id, pin: id.slice(5) });
