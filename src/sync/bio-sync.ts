@@ -102,6 +102,16 @@ export function templateDeleteCommands(device: SyncDevice, pin: string, slots: r
     .map((s) => dataDelete('biodata', [['Type', s.bioType], ['Pin', pin], ['No', s.templateNo]]));
 }
 
+/**
+ * The commands that empty a device's template table (a full sync): `templatev10 *`; `biodata` by each Type the
+ * device takes (9.1.2 deletes biodata by `Type=`, with or without a Pin, never by `*`). A spare board or a panel
+ * from another site may hold another person's template under one of our pins: kept, it would open as that pin.
+ */
+export function templateClearCommands(device: SyncDevice): string[] {
+  if (device.dialect.bio === 'templatev10') return [dataDelete('templatev10', '*')];
+  return [...new Set(device.dialect.bioTypes)].sort((a, b) => a - b).map((type) => dataDelete('biodata', [['Type', type]]));
+}
+
 /** Stored templates of these pins (persons only), in slot order. */
 export async function loadTemplates(m: EntityManager, pins: readonly string[]): Promise<StoredTemplate[]> {
   if (pins.length === 0) return [];

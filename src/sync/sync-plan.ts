@@ -23,7 +23,7 @@ import {
   utf8Length,
   type UserAuthorizeRecord,
 } from '../push/protocol';
-import { templateDeleteCommands, templateRecordSets, type TemplateSlot } from './bio-sync';
+import { templateClearCommands, templateDeleteCommands, templateRecordSets, type TemplateSlot } from './bio-sync';
 import type { SyncDevice } from './device-dialect';
 import { MAX_COMMAND_BYTES, MAX_PHOTO_COMMAND_BYTES, MAX_RECORDS_PER_COMMAND } from './sync-commands';
 import { authTimezones, bioSlots, itemId, splitItemId, type DesiredDevice, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
@@ -128,7 +128,7 @@ export function tableOf(device: SyncDevice, kind: ItemKind): string | null {
 
 export interface ComposeOptions {
   plan: string;
-  /** Full sync: the device's user, rights, card and holiday tables are cleared with `*` first. */
+  /** Full sync: the device's user, rights, card, template and holiday tables are cleared first. */
   full?: boolean;
   /** Re-send as new: rights the device holds are cleared first even when the time zones stay. */
   force?: boolean;
@@ -184,6 +184,9 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   if (clears(rights.kind)) out.push({ command: dataDelete(rights.table, '*'), ref: ref(rights.kind, { clear: true }) });
   if (clears('user')) out.push({ command: dataDelete('user', '*'), ref: ref('user', { clear: true }) });
   if (clears('card') && device.dialect.cards === 'mulcarduser') out.push({ command: dataDelete('mulcarduser', '*'), ref: ref('card', { clear: true }) });
+  // Templates too: a template under one of our pins that the gateway never sent (another site's person on a spare
+  // board) would open as that pin. Every desired slot is sent again after it (`resend`).
+  if (clears('bio')) for (const command of templateClearCommands(device)) out.push({ command, ref: ref('bio', { clear: true }) });
   // A channel controller's pass rules are counted (DATA COUNT gatepassrule): a rule the gateway never sent (another
   // server's, one entered at the controller) makes that count miss, and a full sync that left the table as it was
   // would be owed again at every count, wiping and refilling users and rights each time.

@@ -10,6 +10,7 @@ import { claimsSynced, convergenceOf, ok, resultReplyLoss, settleConverged, tabl
 import { settingsOf } from '../push/push-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { Device, levelId, PHOTO } from './access-helpers';
+import { DeviceSimulator } from '../simulator/device-simulator';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -119,6 +120,29 @@ describe('templates and photos written while the panel is offline', () => {
     await ok(t.post('/api/accLevel/syncPerson', null, { pin: '6111', levelIds: level }));
     await settle(d);
     expect(snapshot(d)).toEqual(want);
+  });
+});
+
+describe('a spare board holding another site\'s templates', () => {
+  it('swapped in under the same SN: it ends holding only the templates the database gives, none of the other site\'s', async () => {
+    const { d, level } = await panelWithLevel('FBIO0003', 1, '10.61.0.3', 'BIOC');
+    await ok(t.post('/api/person/add', { pin: '6121', name: 'Ann', accLevelIds: level }));
+    await ok(t.post('/api/bioTemplate/add', { personId: '6121', validType: '1', template: finger('6121 a'), templateNo: '1' }));
+    await settle(d);
+    const want = snapshot(d);
+    // The spare: another site's 6121 (another person under the same pin) with a finger in slot 5, and its own 8821.
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'FBIO0003', doors: 1, ipAddress: '10.61.0.3', mac: '00:17:61:61:21:03' });
+    sim.addLocally('user', { Pin: '6121', Name: 'Other 6121' });
+    sim.addLocally('user', { Pin: '8821', Name: 'Other 8821' });
+    for (const [pin, no] of [['6121', 5], ['8821', 1]] as const) {
+      sim.addLocally('biodata', { Pin: pin, No: no, Index: 0, Valid: 1, Duress: 0, Type: 1, MajorVer: 10, MinorVer: 0, Format: 0, Tmp: finger(`other ${pin}`) });
+    }
+    sim.addLocally('userauthorize', { Pin: '8821', AuthorizeTimezoneId: 1, AuthorizeDoorId: 1 });
+    await sim.connect();
+    const spare = new Device(sim);
+    await settle(spare);
+    expect(snapshot(spare)).toEqual(want);
+    expect(claimsSynced(await convergenceOf(t, sim.sn))).toBe(true);
   });
 });
 

@@ -78,6 +78,10 @@ describe('full sync of a device (syncDeviceFull), batched', () => {
     expect(kinds).toEqual([
       'DATA DELETE userauthorize',
       'DATA DELETE user',
+      // The template table, by each Type the panel takes (a spare board's templates must not open as our pins).
+      'DATA DELETE biodata',
+      'DATA DELETE biodata',
+      'DATA DELETE biodata',
       'DATA UPDATE timezone x1',
       'DATA DELETE holiday',
       'DATA UPDATE user x500',
