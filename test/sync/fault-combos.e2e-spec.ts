@@ -23,7 +23,7 @@ const lost = resultReplyLoss();
 /** The devicecmd answers the panel never saw (it posts those results again). */
 const lossyFetch = lost.fetch;
 
-const TABLES = ['user', 'userauthorize', 'timezone', 'holiday', 'mulcarduser'];
+const TABLES = ['user', 'userauthorize', 'timezone', 'holiday', 'mulcarduser', 'biodata'];
 
 /** What a panel holds, table by table, each row as sorted key=value text, rows sorted. */
 const snapshot = (d: Device) => tableSnapshot(d.sim, TABLES);
@@ -331,7 +331,7 @@ describe('a panel swapped under the same SN', () => {
 
 /**
  * Property: two like panels, one faultless (the reference) and one that meets every fault at random, while
- * integrators write persons, cards, levels, level doors, time segments and holidays. Whenever the faulty panel
+ * integrators write persons, cards, fingerprints, levels, level doors, time segments and holidays. Whenever the faulty panel
  * differs from the reference, its convergence answer does not say synced; once the faults stop, it ends equal
  * to the reference, and reported so.
  */
@@ -347,7 +347,8 @@ describe('random writes against a panel meeting every fault', () => {
     | { kind: 'lose' | 'loseResult' | 'reset' | 'resetMidway' | 'offline' | 'online' | 'hold' }
     | { kind: 'refuse'; n: number; code: number }
     | { kind: 'swap' }
-    | { kind: 'race' | 'leave' | 'reinstate'; pin: string };
+    | { kind: 'race' | 'leave' | 'reinstate'; pin: string }
+    | { kind: 'finger'; pin: string; no: number; add: boolean };
 
   // A fixed seed by default (the suite stays deterministic); FC_RUNS=200 FC_SEED=<n> for a longer hunt or to replay a
   // failure (the state carries over from run to run, so a failure is replayed with its seed, not shrunk).
@@ -371,6 +372,7 @@ describe('random writes against a panel meeting every fault', () => {
     let holidays = 0;
     let schedules = 0;
     let boards = 0;
+    let fingers = 0;
     const pin = fc.constantFrom('4701', '4702', '4703');
     const op: import('fast-check').Arbitrary<Op> = fc.oneof(
       { arbitrary: fc.record({ kind: fc.constantFrom('grant' as const, 'grant' as const, 'revoke' as const), pin, level: fc.constantFrom(0 as const, 1 as const) }), weight: 5 },
@@ -384,6 +386,7 @@ describe('random writes against a panel meeting every fault', () => {
       fc.record({ kind: fc.constant('refuse' as const), n: fc.integer({ min: 1, max: 3 }), code: fc.constantFrom(-1002, -1002, -1004, -12) }),
       fc.constant({ kind: 'swap' as const }),
       fc.record({ kind: fc.constantFrom('race' as const, 'leave' as const, 'reinstate' as const), pin }),
+      { arbitrary: fc.record({ kind: fc.constant('finger' as const), pin, no: fc.integer({ min: 1, max: 3 }), add: fc.constantFrom(true, true, false) }), weight: 3 },
     );
     const apply = async (o: Op) => {
       switch (o.kind) {
@@ -470,6 +473,15 @@ describe('random writes against a panel meeting every fault', () => {
           const answer = o.kind === 'leave'
             ? await t.post('/api/person/leave', { pin: o.pin })
             : await t.post('/api/person/reinstated', { pin: o.pin, name: `N${o.pin}`, accLevelIds: levels[0] });
+          expect(answer.status).toBeLessThan(500);
+          return;
+        }
+        case 'finger': {
+          // A fingerprint enrolled or deleted through REST (an existing slot answers -31, a missing one its own code).
+          fingers++;
+          const answer = o.add
+            ? await t.post('/api/bioTemplate/add', { personId: o.pin, validType: '1', template: Buffer.from(`finger ${o.pin} ${o.no} ${fingers}`.padEnd(48, '.')).toString('base64'), templateNo: String(o.no) })
+            : await t.post(`/api/bioTemplate/delete/${o.pin}/${o.no}`);
           expect(answer.status).toBeLessThan(500);
           return;
         }
