@@ -124,26 +124,34 @@ describe('templates and photos written while the panel is offline', () => {
 });
 
 describe('a spare board holding another site\'s templates', () => {
-  it('swapped in under the same SN: it ends holding only the templates the database gives, none of the other site\'s', async () => {
-    const { d, level } = await panelWithLevel('FBIO0003', 1, '10.61.0.3', 'BIOC');
-    await ok(t.post('/api/person/add', { pin: '6121', name: 'Ann', accLevelIds: level }));
-    await ok(t.post('/api/bioTemplate/add', { personId: '6121', validType: '1', template: finger('6121 a'), templateNo: '1' }));
-    await settle(d);
-    const want = snapshot(d);
-    // The spare: another site's 6121 (another person under the same pin) with a finger in slot 5, and its own 8821.
-    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'FBIO0003', doors: 1, ipAddress: '10.61.0.3', mac: '00:17:61:61:21:03' });
-    sim.addLocally('user', { Pin: '6121', Name: 'Other 6121' });
-    sim.addLocally('user', { Pin: '8821', Name: 'Other 8821' });
-    for (const [pin, no] of [['6121', 5], ['8821', 1]] as const) {
-      sim.addLocally('biodata', { Pin: pin, No: no, Index: 0, Valid: 1, Duress: 0, Type: 1, MajorVer: 10, MinorVer: 0, Format: 0, Tmp: finger(`other ${pin}`) });
-    }
-    sim.addLocally('userauthorize', { Pin: '8821', AuthorizeTimezoneId: 1, AuthorizeDoorId: 1 });
-    await sim.connect();
-    const spare = new Device(sim);
-    await settle(spare);
-    expect(snapshot(spare)).toEqual(want);
-    expect(claimsSynced(await convergenceOf(t, sim.sn))).toBe(true);
-  });
+  const OLD = { registryPushVersion: 'Ver 2.2.0-20180101', multiBioDataSupport: '', multiBioPhotoSupport: '', registryExtras: { DateFmtFunOn: 0, BioPhotoFun: 0, BioDataFun: 0 } };
+  for (const [table, n, extra] of [['biodata', 3, {}], ['templatev10', 4, OLD]] as const) {
+    it(`swapped in under the same SN (${table}): it ends holding only the templates the database gives, none of the other site's`, async () => {
+      const sn = `FBIO000${n}`;
+      const ip = `10.61.0.${n}`;
+      const { d, level } = await panelWithLevel(sn, 1, ip, `BIO${n}`, extra);
+      const pin = `61${n}1`;
+      await ok(t.post('/api/person/add', { pin, name: 'Ann', accLevelIds: level }));
+      await ok(t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: finger(`${pin} a`), templateNo: '1' }));
+      await settle(d);
+      const want = tableSnapshot(d.sim, ['user', 'userauthorize', table]);
+      expect(want[table]).toHaveLength(1);
+      // The spare: another site's person under the same pin with a finger in slot 5, and its own 8821.
+      const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn, doors: 1, ipAddress: ip, mac: `00:17:61:61:21:0${n}`, ...extra });
+      sim.addLocally('user', { Pin: pin, Name: `Other ${pin}` });
+      sim.addLocally('user', { Pin: '8821', Name: 'Other 8821' });
+      for (const [p, no] of [[pin, 5], ['8821', 1]] as const) {
+        if (table === 'biodata') sim.addLocally('biodata', { Pin: p, No: no, Index: 0, Valid: 1, Duress: 0, Type: 1, MajorVer: 10, MinorVer: 0, Format: 0, Tmp: finger(`other ${p}`) });
+        else sim.addLocally('templatev10', { Pin: p, FingerID: no, Valid: 1, Template: finger(`other ${p}`) });
+      }
+      sim.addLocally('userauthorize', { Pin: '8821', AuthorizeTimezoneId: 1, AuthorizeDoorId: 1 });
+      await sim.connect();
+      const spare = new Device(sim);
+      await settle(spare);
+      expect(tableSnapshot(sim, ['user', 'userauthorize', table])).toEqual(want);
+      expect(claimsSynced(await convergenceOf(t, sim.sn))).toBe(true);
+    });
+  }
 });
 
 describe('results of commands run before a reset, posted after it', () => {
