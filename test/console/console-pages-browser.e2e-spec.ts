@@ -259,6 +259,30 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     expect(await t.ds.query(`SELECT state FROM vis_registration WHERE cert_num = 'R777'`)).toEqual([{ state: 'in' }]);
   });
 
+  it("checks a passport holder in under the manual's passport code (3), so the visitor system checks them out by it", async () => {
+    expect((await t.post('/api/person/add', { pin: '3001', name: 'Host' })).body.code).toBe(0);
+    await navTo(page, 'Dashboard');
+    await navTo(page, 'Visitors');
+    await page.getByRole('button', { name: 'Check a visitor in' }).click();
+    const form = page.getByRole('form', { name: 'Check a visitor in' });
+    // The manual's 8: a form left as it is records "others", which takes any number (2 must be a national ID number).
+    expect(await form.locator('select[name=certType] option:checked').innerText()).toBe('Other');
+    await form.getByLabel('Visitor name').fill('Paula Passport');
+    await form.locator('select[name=certType]').selectOption({ label: 'Passport' });
+    await form.getByLabel('Document number').fill('X1234567');
+    await form.getByLabel('Host (person pin)').fill('3001');
+    await form.getByLabel('Reason').fill('interview');
+    await form.getByRole('button', { name: 'Check in' }).click();
+    await page.getByText('Paula Passport checked in').waitFor();
+    // The list says which document it is, as two visitors may carry the same number on different documents.
+    await page.getByLabel('Visitor name or document number').fill('X1234567');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('row', { name: /Paula Passport\s+Passport X1234567/ }).waitFor();
+    expect(await t.ds.query(`SELECT cert_type FROM vis_registration WHERE cert_num = 'X1234567'`)).toEqual([{ cert_type: '3' }]);
+    const out = await t.post('/api/visRegistration/exit', undefined, { certType: '3', certNum: 'X1234567' });
+    expect(out.body.code).toBe(0);
+  });
+
   it('asks before cancelling a reservation, and keeps it when the operator says Cancel', async () => {
     const day = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     const r = await t.post('/api/visReservation/add', { certType: '4', certNum: 'R778', visEmpName: 'Nils Not-coming', persPersonPin: '3001', visitReason: 'audit', visitDate: `${day} 00:00:00`, visitEndDate: `${day} 23:00:00` });

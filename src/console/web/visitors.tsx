@@ -3,15 +3,21 @@ import { api, fromLocalInput, query, toLocalInput } from './api';
 import type { Me } from './main';
 import { Badge, can, Field, Notice, Pager, useAction, useConfirm, useLoad } from './ui';
 
+/**
+ * The document types as the manual numbers them (2.15.1, 2.17.1): the code is what an integrator sends to
+ * `visRegistration/exit` and `visReservation/del` for the same visitor, so a label on the wrong code would check a
+ * passport holder in under a number their visitor system cannot find them by.
+ */
 const CERT_TYPES: Array<[string, string]> = [
-  ['2', 'Passport'],
-  ['3', 'Driving license'],
-  ['4', 'ID card'],
+  ['2', 'National ID card'],
+  ['3', 'Passport'],
+  ['4', "Driver's license"],
   ['5', 'Work permit'],
-  ['6', 'Residence permit'],
-  ['7', 'Other'],
-  ['8', 'Other document'],
+  ['6', 'Real-name card'],
+  ['7', 'Driving license'],
+  ['8', 'Other'],
 ];
+const certName = (code: string) => CERT_TYPES.find(([v]) => v === String(code))?.[1] ?? `type ${code}`;
 
 function pad(n: number) {
   return String(n).padStart(2, '0');
@@ -45,7 +51,9 @@ function VisitorForm({ kind, timeZone, onDone, reservation }: { kind: 'checkin' 
   const reservedEnd = reservation ? toLocalInput(reservation.visitEndDate) : '';
   const [f, setF] = useState({
     visEmpName: reservation?.name ?? '',
-    certType: reservation?.certType ?? '4',
+    // "Other" unless the operator picks one: a national ID card (2) must be a valid ID number (-251), which a
+    // visitor from abroad does not carry.
+    certType: reservation?.certType ?? '8',
     certNum: reservation?.certNum ?? '',
     persPersonPin: reservation?.hostPin ?? '',
     visitReason: reservation?.reason ?? '',
@@ -224,7 +232,9 @@ export function VisitorsPage({ me }: { me: Me }) {
                 <td>
                   {v.name} {v.company ? `(${v.company})` : ''}
                 </td>
-                <td>{v.certNum}</td>
+                <td>
+                  {certName(v.certType)} {v.certNum}
+                </td>
                 <td>{v.hostPin}</td>
                 <td>{v.cardNo}</td>
                 <td>
@@ -267,7 +277,9 @@ export function VisitorsPage({ me }: { me: Me }) {
             {list.data.reservations.map((r: any) => (
               <tr key={`${r.certNum}-${r.visitDate}`}>
                 <td>{r.name}</td>
-                <td>{r.certNum}</td>
+                <td>
+                  {certName(r.certType)} {r.certNum}
+                </td>
                 <td>{r.hostPin}</td>
                 <td>
                   {r.visitDate} – {r.visitEndDate}
