@@ -54,7 +54,9 @@ export async function streamCsv<T>(
     'x-total-count': String(opts.total),
     'cache-control': 'no-store',
   });
-  raw.write(`${opts.columns.map(([h]) => h).join(',')}\r\n`);
+  // A UTF-8 byte order mark first: Excel, where operators open these files, reads a CSV without one in the
+  // Windows code page, and every name beyond ASCII (Müller, 张伟) comes out garbled.
+  raw.write(`\ufeff${opts.columns.map(([h]) => h).join(',')}\r\n`);
   let aborted = false;
   req.raw.on('close', () => (aborted = true));
   try {

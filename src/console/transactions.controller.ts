@@ -45,6 +45,12 @@ export class ConsoleTransactionsController {
       if (!/^-?\d+$/.test(eventNo)) throw new CvError(CvCode.InvalidParameter, 'eventNo must be an event code (a number)');
       filter.eventNo = Number(eventNo);
     }
+    // CVSecurity's alarm report: 0 normal, 1 warning (access refused and other exceptions), 2 alarm (forced door, tamper, duress).
+    const level = queryText(q.eventLevel, 10);
+    if (level !== undefined) {
+      if (!/^[012]$/.test(level)) throw new CvError(CvCode.InvalidParameter, 'eventLevel must be 0 (normal), 1 (warning) or 2 (alarm)');
+      filter.eventLevel = Number(level);
+    }
     return filter;
   }
 

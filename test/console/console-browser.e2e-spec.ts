@@ -295,11 +295,33 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     await page.getByText('1 in all').waitFor();
     await shot(page, 'transactions');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
-    const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split('\r\n');
+    const file = fs.readFileSync((await download.path())!, 'utf8');
+    // A UTF-8 byte order mark first, so Excel reads the names as UTF-8 (trim() would take it off).
+    expect(file.startsWith('\ufeffeventTime,')).toBe(true);
+    const csv = file.trim().split('\r\n');
     expect(csv[0]).toBe('eventTime,pin,name,lastName,deptName,cardNo,devSn,devName,doorName,readerName,eventNo,eventName,verifyModeName,areaName');
     expect(csv).toHaveLength(2);
     expect(csv[1]).toContain(',4711,Grace,Hopper,');
     await page.getByText('Exported 1 events to transactions.csv').waitFor();
+  });
+
+  it('marks alarms in the live events and the transactions, and lists the alarms alone', async () => {
+    await navTo(page, 'Dashboard');
+    await page.getByText('live', { exact: true }).waitFor();
+    // 102 "Opened Forcefully" is an alarm, 27 (a card the panel does not know) a warning.
+    const time = new Date().toISOString().slice(0, 19).replace('T', ' ');
+    expect((await sim.uploadRtlog([{ time, pin: 0, cardno: '55501', eventaddr: 1, event: 27, index: 7001 }, { time, pin: 0, eventaddr: 1, event: 102, index: 7002 }])).status).toBe(200);
+    const live = page.locator('#live-events');
+    await live.getByRole('row', { name: /Opened Forcefully\s+alarm/ }).waitFor();
+    await live.getByRole('row', { name: /card is not registered\s+warning/ }).waitFor();
+    await navTo(page, 'Transactions');
+    const form = page.getByRole('form', { name: 'Filter transactions' });
+    await form.locator('select[name=eventLevel]').selectOption({ label: 'alarm' });
+    await form.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('Page 1 of 1 · 1 in all').waitFor();
+    await page.getByRole('row', { name: /Opened Forcefully \(102\)\s+alarm/ }).waitFor();
+    await form.locator('select[name=eventLevel]').selectOption({ label: 'all' });
+    await form.getByRole('button', { name: 'Apply filters' }).click();
   });
 
   it("fills a visit's default times in the server's time zone, whatever the browser's", async () => {

@@ -168,6 +168,21 @@ describe('console API of the module pages', () => {
     expect((await op.call('GET', 'dashboard')).body.data.notConverged.map((d: any) => d.sn)).not.toContain('OWEDAPI001');
   });
 
+  it('starts every CSV export with a UTF-8 byte order mark, so Excel shows names beyond ASCII as written', async () => {
+    for (const path of ['transactions/csv', 'attendance/punches/csv']) {
+      const res = await fetch(`${t.baseUrl}/console/api/${path}`, { headers: { cookie: op.cookie } });
+      expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      const bytes = Buffer.from(await res.arrayBuffer());
+      expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+      expect(bytes.subarray(3, 13).toString()).toBe('eventTime,');
+    }
+  });
+
+  it('filters transactions by level (0 normal, 1 warning, 2 alarm) and refuses another level with its code', async () => {
+    expect((await op.call('GET', 'transactions?eventLevel=2')).body).toMatchObject({ code: 0, data: { rows: [] } });
+    expect((await op.call('GET', 'transactions?eventLevel=alarm')).body).toMatchObject({ code: CvCode.InvalidParameter, message: 'eventLevel must be 0 (normal), 1 (warning) or 2 (alarm)' });
+  });
+
   it('pages temperature and mask events and attendance punches; filters in the wrong format come back with the code', async () => {
     expect((await op.call('GET', 'hep/events?size=1')).body.data).toEqual({ rows: [], page: 1, size: 1, more: false });
     expect((await op.call('GET', 'attendance/punches?sn=NOPE')).body.data).toEqual({ rows: [], total: 0, page: 1, size: 50 });

@@ -101,7 +101,10 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     expect(await punches.getByRole('cell', { name: 'Check-In' }).count()).toBe(1);
     await shot(page, 'attendance');
     const [download] = await Promise.all([page.waitForEvent('download'), form.getByRole('button', { name: 'Export CSV' }).click()]);
-    const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split('\r\n');
+    const file = fs.readFileSync((await download.path())!, 'utf8');
+    // A UTF-8 byte order mark first, so Excel reads the names as UTF-8 (trim() would take it off).
+    expect(file.startsWith('\ufeffeventTime,')).toBe(true);
+    const csv = file.trim().split('\r\n');
     expect(csv[0]).toBe('eventTime,pin,name,lastName,deptName,cardNo,devSn,devName,eventName,eventPointName,verifyModeName,areaName');
     expect(csv).toHaveLength(2);
     expect(csv[1]).toMatch(/^2026-11-20 08:31:00,801,Ada,Lovelace,/);

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
 import type { Me } from './main';
-import { Badge, can, DataTable, Notice, useAction, useEvery, useLoad } from './ui';
+import { Badge, can, DataTable, LevelBadge, Notice, useAction, useEvery, useLoad } from './ui';
 
 interface LiveEvent {
   id: string;
@@ -9,6 +9,7 @@ interface LiveEvent {
   pin: string;
   name: string;
   eventName: string;
+  eventLevel?: number;
   eventPointName: string;
   devSn: string;
   doorName?: string;
@@ -170,7 +171,9 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
                 {events.map((e) => (
                   <tr key={e.id}>
                     <td>{e.eventTime}</td>
-                    <td>{e.eventName}</td>
+                    <td>
+                      {e.eventName} <LevelBadge level={e.eventLevel} />
+                    </td>
                     <td>{e.doorName || e.eventPointName || e.devSn}</td>
                     <td>{e.pin ? `${e.name} (${e.pin})` : ''}</td>
                   </tr>

@@ -1,9 +1,9 @@
 import { api } from './api';
 import { CsvExport } from './csv-export';
 import type { Me } from './main';
-import { EventFilters, eventParams, Field, PagedTable, useLoad, usePagedList } from './ui';
+import { EventFilters, eventParams, Field, LevelBadge, PagedTable, useLoad, usePagedList } from './ui';
 
-const EMPTY = { from: '', to: '', pin: '', sn: '', doorId: '', eventNo: '' };
+const EMPTY = { from: '', to: '', pin: '', sn: '', doorId: '', eventNo: '', eventLevel: '' };
 
 export function TransactionsPage(_: { me: Me }) {
   const devices = useLoad(() => api('GET', 'devices'));
@@ -35,6 +35,14 @@ export function TransactionsPage(_: { me: Me }) {
               ))}
             </select>
           </Field>
+          <Field label="Level">
+            <select name="eventLevel" value={l.form.eventLevel} onChange={l.set('eventLevel')}>
+              <option value="">all</option>
+              <option value="0">normal</option>
+              <option value="1">warning</option>
+              <option value="2">alarm</option>
+            </select>
+          </Field>
         </div>
         <div class="row">
           <button type="submit">Apply filters</button>
@@ -51,7 +59,14 @@ export function TransactionsPage(_: { me: Me }) {
           { head: 'Person', cell: (t: any) => (t.pin ? `${t.name} ${t.lastName} (${t.pin})` : '') },
           { head: 'Device', cell: (t: any) => t.devName || t.devSn },
           { head: 'Door / point', cell: (t: any) => t.doorName || t.eventPointName },
-          { head: 'Event', cell: (t: any) => `${t.eventName} (${t.eventNo})` },
+          {
+            head: 'Event',
+            cell: (t: any) => (
+              <>
+                {t.eventName} ({t.eventNo}) <LevelBadge level={t.eventLevel} />
+              </>
+            ),
+          },
           { head: 'Verified by', cell: (t: any) => t.verifyModeName },
         ]}
       />

@@ -299,6 +299,16 @@ export function Badge({ tone, children }: { tone: 'ok' | 'warn' | 'bad' | 'muted
   return <span class={`badge ${tone}`}>{children}</span>;
 }
 
+/**
+ * An event's level as CVSecurity's monitor marks it: nothing for a normal event, "warning" for a refused access
+ * or another exception, "alarm" for a forced door, tamper, duress and the like.
+ */
+export function LevelBadge({ level }: { level?: number }) {
+  if (level === 2) return <Badge tone="bad">alarm</Badge>;
+  if (level === 1) return <Badge tone="warn">warning</Badge>;
+  return null;
+}
+
 export interface Ask {
   title: string;
   question: ComponentChildren;
