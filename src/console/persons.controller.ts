@@ -10,6 +10,7 @@ import { PersonQueryService } from '../person/person-query.service';
 import { PersonService } from '../person/person.service';
 import { SyncStatusService } from '../sync/sync-status.service';
 import { ConsoleController } from './console-http';
+import { cardValue, cardValueSql } from '../card/card-value';
 import { consolePage, likePattern, queryText } from './console-paging';
 import { Audit } from './console-roles';
 
@@ -38,7 +39,11 @@ export class ConsolePersonsController {
     if (text) {
       const prefix = `$${params.push(likePattern(text, 'prefix'))}`;
       const anywhere = `$${params.push(likePattern(text, 'anywhere'))}`;
-      parts.push(`(p.pin LIKE ${prefix} OR p.name ILIKE ${anywhere} OR p.last_name ILIKE ${anywhere} OR p.card_no LIKE ${prefix})`);
+      // A card is also found by the number it stands for, main or secondary: the panel's events and the reader
+      // give 998877 for the card stored as 00998877 (one card to the gateway, card-value.ts).
+      const value = cardValue(text);
+      const byCard = value ? ` OR p.id IN (SELECT c.person_id FROM card c WHERE ${cardValueSql('c.card_no')} = $${params.push(value)})` : '';
+      parts.push(`(p.pin LIKE ${prefix} OR p.name ILIKE ${anywhere} OR p.last_name ILIKE ${anywhere} OR p.card_no LIKE ${prefix}${byCard})`);
     }
     const dept = queryText(q.deptCode);
     if (dept) parts.push(`p.dept_id = (SELECT id FROM department WHERE code = $${params.push(dept)})`);

@@ -183,6 +183,15 @@ describe('console API of the module pages', () => {
     expect((await op.call('GET', 'transactions?eventLevel=alarm')).body).toMatchObject({ code: CvCode.InvalidParameter, message: 'eventLevel must be 0 (normal), 1 (warning) or 2 (alarm)' });
   });
 
+  it('finds a person by the number a card stands for, main or secondary, leading zeros or not', async () => {
+    expect((await t.post('/api/person/add', { pin: '6101', name: 'Cardholder', cardNo: '00998877', supplyCards: '0555111' })).body.code).toBe(0);
+    for (const q of ['998877', '00998877', '555111', '0555111', '000555111']) {
+      const rows = (await op.call('GET', `persons?q=${q}`)).body.data.rows;
+      expect(rows.map((r: any) => r.pin), q).toEqual(['6101']);
+    }
+    expect((await op.call('GET', 'persons?q=99887')).body.data.rows.map((r: any) => r.pin)).toEqual([]);
+  });
+
   it('pages temperature and mask events and attendance punches; filters in the wrong format come back with the code', async () => {
     expect((await op.call('GET', 'hep/events?size=1')).body.data).toEqual({ rows: [], page: 1, size: 1, more: false });
     expect((await op.call('GET', 'attendance/punches?sn=NOPE')).body.data).toEqual({ rows: [], total: 0, page: 1, size: 50 });
