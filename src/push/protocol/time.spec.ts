@@ -11,6 +11,7 @@ import {
   parseWallClock,
   parseYmd,
   wallClockToInstant,
+  zoneOffsetAt,
 } from './time';
 import { encodeUserValidity } from './commands';
 
@@ -78,6 +79,31 @@ describe('device wall clock → instant (Intl only)', () => {
   it('round trip through instantToWallClock', () => {
     const d = wallClockToInstant('2026-11-21 07:45:00', 'Asia/Kolkata');
     expect(formatWallClock(instantToWallClock(d, 'Asia/Kolkata'))).toBe('2026-11-21 07:45:00');
+  });
+  it('offsets stay exact minute by minute across transitions, asked once (Intl) and again (the quarter-hour cache)', () => {
+    // Intl's own answer, as the reference: the wall clock the instant shows, read as UTC, minus the instant.
+    const reference = (zone: string, ms: number) => {
+      const f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+      const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+      return Math.round((Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - ms) / 60000);
+    };
+    // Spring forward and fall back in Berlin, a half-hour shift on Lord Howe Island, Kathmandu's +5:45.
+    const windows: Array<[string, string]> = [
+      ['Europe/Berlin', '2026-03-29T00:20:00Z'],
+      ['Europe/Berlin', '2026-10-25T00:20:00Z'],
+      ['Australia/Lord_Howe', '2026-04-04T14:20:00Z'],
+      ['Asia/Kathmandu', '2026-06-01T00:00:00Z'],
+    ];
+    for (const [zone, from] of windows) {
+      const start = Date.parse(from);
+      for (let pass = 0; pass < 2; pass++) {
+        for (let m = 0; m < 80; m++) {
+          const ms = start + m * 60_000 + 17_000;
+          expect([zone, new Date(ms).toISOString(), zoneOffsetAt(zone, ms)]).toEqual([zone, new Date(ms).toISOString(), reference(zone, ms)]);
+        }
+      }
+    }
+    expect(wallClockToInstant('2026-10-25 02:30:00', 'Europe/Berlin').getTime() % 1000).toBe(0);
   });
   it('rejects non-times', () => {
     expect(() => wallClockToInstant('yesterday', 'UTC')).toThrow(RangeError);
