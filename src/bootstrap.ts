@@ -168,6 +168,11 @@ export interface CreateAppOptions {
   logger?: PinoLogger;
   /** Pool size when DATABASE_URL is set (tests on an embedded database reached by URL pass 1). */
   poolSize?: number;
+  /**
+   * false: no raw device front (raw-device-front.ts), so every device request goes through node:http's parser, as
+   * before the front existed. Only for tests that compare what devices get both ways; the product always has it.
+   */
+  rawDeviceFront?: boolean;
 }
 
 export async function createApp(config: AppConfig, db: DatabaseTarget, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
@@ -228,7 +233,7 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
     // Raw non-ASCII bytes in a URL, as curl sends them, percent-encoded before node's parser refuses them.
     acceptRawUrlBytes(fastify.server);
     // In front of both: devices' polls and one-event uploads read off the socket while they are just that.
-    if (fast) installRawDeviceFront(fastify.server, fast);
+    if (fast && options.rawDeviceFront !== false) installRawDeviceFront(fastify.server, fast);
   }
   app.useGlobalPipes(cvValidationPipe());
   setupSwagger(app, buildOpenApiDocument(app, VERSION));

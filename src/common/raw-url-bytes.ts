@@ -73,15 +73,20 @@ export function acceptRawUrlBytes(server: Server): boolean {
     const waitMs = server.headersTimeout > 0 ? server.headersTimeout : 60_000;
     const giveUp = () => socket.destroy();
     const gone = () => socket.destroy();
+    // The client half-closed without sending anything: node:http ends such a connection at once (its server does
+    // not allow half-open connections), not after the headers timeout.
+    const ended = () => socket.end();
     waiting.add(socket);
     socket.once('close', () => waiting.delete(socket));
     socket.setTimeout(waitMs, giveUp);
     socket.once('error', gone);
+    socket.once('end', ended);
     socket.once('data', (chunk: Buffer) => {
       waiting.delete(socket);
       socket.setTimeout(0);
       socket.removeListener('timeout', giveUp);
       socket.removeListener('error', gone);
+      socket.removeListener('end', ended);
       socket.pause();
       socket.unshift(encodeRawUrlBytes(chunk) ?? chunk);
       original.call(server, socket);

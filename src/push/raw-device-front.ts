@@ -13,7 +13,7 @@ import { FAST_UPLOAD_MAX_BYTES, type DeviceFastPath, type FastExchange } from '.
  * are exactly that: `GET /iclock/…` or `POST /iclock/…` with a Content-Length body of at most 64 KB, in
  * HTTP/1.1, with well-formed headers, which DeviceFastPath.serve takes. The moment a request is anything else
  * (another path or method, HTTP/1.0, chunked, `Expect`, `Upgrade`, a header this reader does not vouch for, a
- * request still incomplete after PARTIAL_MS, a server closing), the connection and every byte not yet answered
+ * request still incomplete after PARTIAL_MS, bytes after a `Connection: close` request, a server closing), the connection and every byte not yet answered
  * go to node:http for good (the way raw-url-bytes.ts hands over a connection), which then parses, answers or
  * refuses exactly as it always did. So this reader never refuses anything itself: at worst it declines.
  *
@@ -84,6 +84,20 @@ function readHead(buf: Buffer): Head | 'more' | null {
   return { method: m[1], url: m[2], headers, length, headLength: end + 4, close };
 }
 
+/** True when `buf` ends inside a request (node:http's parser would find it incomplete at the end of the stream). */
+function cutShort(buf: Buffer): boolean {
+  let at = 0;
+  while (at < buf.length) {
+    const head = readHead(at === 0 ? buf : buf.subarray(at));
+    // Not a request this reader reads: it cannot tell, and ends the connection as for whole requests.
+    if (head === null) return false;
+    if (head === 'more') return true;
+    at += head.headLength + head.length;
+    if (at > buf.length) return true;
+  }
+  return false;
+}
+
 type ConnectionListener = (socket: Socket) => void;
 
 class RawConnection {
@@ -137,10 +151,26 @@ class RawConnection {
 
   private readonly onError = () => this.socket.destroy();
 
-  /** The device half-closed: answer what is in flight, then close (node:http does the same). */
+  /**
+   * The device half-closed: what node:http does (its server does not allow half-open connections). A request
+   * received whole is still carried out (an upload is stored) but a request still being answered gets no answer,
+   * and the connection ends at once; a request cut short by the end is refused as malformed (HPE_INVALID_EOF_STATE,
+   * through the server's clientError handler, as node:http's parser reports it).
+   */
   private readonly onEnd = () => {
-    if (this.busy) this.closeAfter = true;
-    else this.socket.end();
+    const rest = this.buf;
+    this.buf = null;
+    this.gone = true;
+    this.front.forget(this);
+    if (rest !== null && cutShort(rest)) {
+      const err = Object.assign(new Error('Parse Error: Invalid EOF state'), { code: 'HPE_INVALID_EOF_STATE', reason: 'Invalid EOF state', bytesParsed: 0 });
+      if (!this.front.server.emit('clientError', err, this.socket)) {
+        if (this.socket.writable && this.socket.bytesWritten === 0) this.socket.write('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+        this.socket.destroy(err);
+      }
+      return;
+    }
+    this.socket.end();
   };
 
   private readonly onClose = () => {
@@ -155,6 +185,9 @@ class RawConnection {
       if (head === null) return this.handOff();
       if (head === 'more' || this.buf.length < head.headLength + head.length) return this.waitForRest();
       const total = head.headLength + head.length;
+      // Bytes after a `Connection: close` request: node:http's parser refuses them (HPE_CLOSED_CONNECTION, a 400
+      // after the answer), so the whole is node:http's.
+      if (head.close && this.buf.length > total) return this.handOff();
       const body = this.buf.subarray(head.headLength, total);
       if (this.partial) {
         this.partial = false;

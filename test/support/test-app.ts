@@ -57,6 +57,8 @@ async function call<T>(method: string, url: string, body?: string, headers: Reco
 export interface StartTestAppOptions {
   /** Where the gateway's structured logs go (default: silent). */
   logger?: PinoLogger;
+  /** false: without the raw device front, every device request through node:http (to compare both ways). */
+  rawDeviceFront?: boolean;
 }
 
 export async function startTestApp(overrides: Partial<AppConfig> = {}, options: StartTestAppOptions = {}): Promise<TestApp> {
@@ -77,7 +79,7 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, options: 
     host: '127.0.0.1',
     ...overrides,
   };
-  const gateway = await createGateway(config, { logger: options.logger, poolSize: db.poolSize });
+  const gateway = await createGateway(config, { logger: options.logger, poolSize: db.poolSize, rawDeviceFront: options.rawDeviceFront });
   await gateway.app.listen({ port: 0, host: '127.0.0.1' });
   const address = gateway.app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
