@@ -33,6 +33,7 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Field-value characters (RFC 9110): HTAB, SP, visible ASCII, obs-text. Anything else: node:http decides. */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const DIGITS = /^\d{1,9}$/;
+const OWS_ENDS = /^[ \t]+|[ \t]+$/g;
 
 interface Head {
   method: string;
@@ -64,7 +65,9 @@ function readHead(buf: Buffer): Head | 'more' | null {
     if (colon <= 0) return null;
     const name = line.slice(0, colon);
     if (!HEADER_NAME.test(name)) return null;
-    const value = line.slice(colon + 1).trim();
+    // Only SP and HTAB pad a value (RFC 9110 OWS, as node:http strips them); String.trim would also take away a
+    // form feed, vertical tab or NBSP that node:http refuses or keeps.
+    const value = line.slice(colon + 1).replace(OWS_ENDS, '');
     if (!HEADER_VALUE.test(value)) return null;
     const key = name.toLowerCase();
     // A repeated header is combined (or refused) by node:http's own rules: its business.
