@@ -289,6 +289,14 @@ describe('raw device front: replayed device traffic gets the same answers as thr
       ['half-closed inside the body', [rtlog(sn, 213).subarray(0, rtlog(sn, 213).length - 5)], 1, { halfClose: true }],
       ['half-closed after a poll, inside the next', [Buffer.concat([poll(sn), rtlog(sn, 214).subarray(0, 70)])], 2, { halfClose: true }],
       ['close after pipelined', [Buffer.concat([poll(sn, [...POLL_HEADERS.filter(([k]) => k !== 'Connection'), ['Connection', 'close']]), rtlog(sn, 210)])], 2],
+      ['keep-alive, close', [poll(sn, [...POLL_HEADERS.filter(([k]) => k !== 'Connection'), ['Connection', 'Keep-Alive, Close']])], 1],
+      ['length with leading zeros', [rtlog(sn, 217).toString('latin1').replace(/Content-Length: (\d+)/, 'Content-Length: 00$1')].map((x) => Buffer.from(x, 'latin1')), 1],
+      ['empty value, no space', [poll(sn, [['Host', ''], ['Accept', 'application/push']]).toString('latin1').replace('Accept: ', 'Accept:')].map((x) => Buffer.from(x, 'latin1')), 1],
+      ['fragment in the target', [deviceRequest('GET', '/iclock/getrequest', `SN=${sn}#x`, POLL_HEADERS)], 1],
+      ['lowercase method', [Buffer.from(poll(sn).toString('latin1').replace(/^GET/, 'get'), 'latin1')], 1],
+      ['absolute target', [Buffer.from(poll(sn).toString('latin1').replace(/^GET \//, 'GET http://gw/'), 'latin1')], 1],
+      ['two spaces in the request line', [Buffer.from(poll(sn).toString('latin1').replace(/^GET /, 'GET  '), 'latin1')], 1],
+      ['GET with a length', [poll(sn, [...POLL_HEADERS, ['Content-Length', '0']])], 1],
       ['query SN late', [deviceRequest('GET', '/iclock/getrequest', `INFO=x&SN=${sn}`, POLL_HEADERS)], 1],
       ['no SN', [deviceRequest('GET', '/iclock/getrequest', `sn=${sn}`, POLL_HEADERS)], 1],
       ['empty body upload', [deviceRequest('POST', '/iclock/cdata', `SN=${sn}&table=rtlog`, [['Content-Length', '0']])], 1],
@@ -303,10 +311,27 @@ describe('raw device front: replayed device traffic gets the same answers as thr
     }
     expect(differ).toEqual([]);
     // Everything else was read by the front itself (so the comparison above compared it).
-    expect(viaNode).toEqual(['HTTP/1.0', 'HTTP/1.0 keep-alive', 'close after pipelined', 'empty body upload', 'Expect']);
+    expect(viaNode).toEqual([
+      'HTTP/1.0',
+      'HTTP/1.0 keep-alive',
+      'close after pipelined',
+      'absolute target',
+      'two spaces in the request line',
+      'GET with a length',
+      'empty body upload',
+      'Expect',
+    ]);
+    // The one known difference, kept on purpose: a raw non-ASCII byte in the URL of a later request on a kept-alive
+    // connection. node:http alone refuses it (raw-url-bytes.ts percent-encodes only a connection's first chunk);
+    // behind the front, the hand-off makes it that first chunk, so it is accepted as it would be on a new connection
+    // (where the device retries after the 400 anyway). More lenient, never less.
+    const raw = Buffer.concat([poll(sn), Buffer.from(`GET /iclock/getrequest?SN=${sn}&INFO=`), Buffer.from('名'), Buffer.from(' HTTP/1.1\r\nHost: gw\r\n\r\n')]);
+    const later = await both(pair, [raw], 2);
+    expect(later.front.answers.map((a) => a.split('\n')[0])).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
+    expect(later.plain.answers.map((a) => a.split('\n')[0])).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 400 Bad Request']);
     expect(await rows(pair.front, sn)).toEqual(await rows(pair.plain, sn));
     // Each stored once; none of the requests cut short, the one after `Connection: close` or the odd length (refused).
-    expect((await rows(pair.front, sn)).map((x: any) => x.log_id)).toEqual([201, 202, 203, 204, 205, 206, 207, 208, 209, 211, 216]);
+    expect((await rows(pair.front, sn)).map((x: any) => x.log_id)).toEqual([201, 202, 203, 204, 205, 206, 207, 208, 209, 211, 216, 217]);
   });
 
   it('an idle connection the device closes, and one it opens and never uses', async () => {
