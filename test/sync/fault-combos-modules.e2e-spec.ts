@@ -8,10 +8,9 @@
  * while it differs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { claimsSynced, convergenceOf, ok, resultReplyLoss, settleConverged, tableSnapshot } from './fault-helpers';
-import { settingsOf } from '../push/push-helpers';
-import { startTestApp, type TestApp } from '../support/test-app';
+import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { claimsSynced, convergenceOf, ok, resultReplyLoss, settleConverged, tableSnapshot, startFaultApp } from './fault-helpers';
+import type { TestApp } from '../support/test-app';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { ChannelControllerSimulator } from '../simulator/channel';
@@ -102,9 +101,7 @@ async function againstOracle(sim: DeviceSimulator, pins: string[]): Promise<Reco
 }
 
 beforeAll(async () => {
-  t = await startTestApp({ syncRetryBaseMs: 200, syncRetryMaxMs: 400, syncReconcileIntervalMs: 0 });
-  reconciler = t.app.get(SyncReconciler);
-  Object.assign(settingsOf(t), { lostReplyMs: 200, ackTimeoutMs: 1000, refusalProbe: { baseMs: 200, maxMs: 400 } });
+  ({ t, reconciler } = await startFaultApp());
 });
 afterAll(async () => {
   await t?.close();

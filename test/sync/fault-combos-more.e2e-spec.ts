@@ -5,10 +5,9 @@
  * what the same panel factory-reset and synced again holds, and is never said synced while it lacks something.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { claimsSynced, convergenceOf, ok, resultReplyLoss, settleConverged, tableSnapshot } from './fault-helpers';
-import { settingsOf } from '../push/push-helpers';
-import { startTestApp, type TestApp } from '../support/test-app';
+import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { claimsSynced, convergenceOf, ok, resultReplyLoss, settleConverged, tableSnapshot, startFaultApp } from './fault-helpers';
+import type { TestApp } from '../support/test-app';
 import { Device, levelId, PHOTO } from './access-helpers';
 import { DeviceSimulator } from '../simulator/device-simulator';
 
@@ -28,9 +27,7 @@ async function fromScratch(d: Device): Promise<Record<string, string[]>> {
 }
 
 beforeAll(async () => {
-  t = await startTestApp({ syncRetryBaseMs: 200, syncRetryMaxMs: 400, syncReconcileIntervalMs: 0 });
-  reconciler = t.app.get(SyncReconciler);
-  Object.assign(settingsOf(t), { lostReplyMs: 200, ackTimeoutMs: 1000, refusalProbe: { baseMs: 200, maxMs: 400 } });
+  ({ t, reconciler } = await startFaultApp());
 });
 afterAll(async () => {
   await t?.close();

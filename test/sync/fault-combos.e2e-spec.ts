@@ -8,10 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SyncPlannerService } from '../../src/sync/sync-planner.service';
-import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { claimsSynced, convergenceOf, ok, resultReplyLoss, settleConverged, tableSnapshot } from './fault-helpers';
-import { settingsOf } from '../push/push-helpers';
-import { startTestApp, type TestApp } from '../support/test-app';
+import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { claimsSynced, convergenceOf, ok, resultReplyLoss, settleConverged, tableSnapshot, startFaultApp } from './fault-helpers';
+import type { TestApp } from '../support/test-app';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { Device, levelId } from './access-helpers';
 
@@ -47,9 +46,7 @@ async function honest(d: Device, truth: Record<string, string[]>): Promise<any> 
 }
 
 beforeAll(async () => {
-  t = await startTestApp({ syncRetryBaseMs: 200, syncRetryMaxMs: 400, syncReconcileIntervalMs: 0 });
-  reconciler = t.app.get(SyncReconciler);
-  Object.assign(settingsOf(t), { lostReplyMs: 200, ackTimeoutMs: 1000, refusalProbe: { baseMs: 200, maxMs: 400 } });
+  ({ t, reconciler } = await startFaultApp());
 });
 afterAll(async () => {
   await t?.close();

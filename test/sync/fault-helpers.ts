@@ -1,6 +1,8 @@
 import { expect } from 'vitest';
+import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { settingsOf } from '../push/push-helpers';
 import type { FetchLike } from '../simulator/http';
-import type { TestApp } from '../support/test-app';
+import { startTestApp, type TestApp } from '../support/test-app';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 
 /**
@@ -70,4 +72,14 @@ export async function settleConverged(
 export async function ok(p: Promise<{ body: { code: number; message?: string } }>): Promise<void> {
   const r = await p;
   expect(r.body.code, r.body.message).toBe(0);
+}
+
+/**
+ * The fault specs' gateway: retries, lost-reply and refusal probes in a few hundred milliseconds instead of
+ * minutes, and no periodic reconcile (the specs run it themselves through `reconciler`).
+ */
+export async function startFaultApp(): Promise<{ t: TestApp; reconciler: SyncReconciler }> {
+  const t = await startTestApp({ syncRetryBaseMs: 200, syncRetryMaxMs: 400, syncReconcileIntervalMs: 0 });
+  Object.assign(settingsOf(t), { lostReplyMs: 200, ackTimeoutMs: 1000, refusalProbe: { baseMs: 200, maxMs: 400 } });
+  return { t, reconciler: t.app.get(SyncReconciler) };
 }
