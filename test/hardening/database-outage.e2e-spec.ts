@@ -134,7 +134,8 @@ describe.skipIf(!PrivatePostgres.available())('PostgreSQL restarted under traffi
     expect(failed.length).toBeGreaterThan(0);
     for (const p of failed) expect({ status: p.status, code: p.code, message: p.message }).toEqual({ status: 200, code: -503, message: expect.stringMatching(/database/) });
     expect(Math.max(...persons.map((p) => p.ms))).toBeLessThan(5000);
-    expect(persons.slice(0, away - 1).filter((p) => p.code !== 0)).toEqual([]);
+    // The gateway's log names the error behind a -503 (it failed here beside other files, with the server still up).
+    expect(persons.slice(0, away - 1).filter((p) => p.code !== 0), g.output.slice(-4000)).toEqual([]);
     expect(persons.slice(answered + 1).length).toBeGreaterThan(0);
     expect(persons.slice(answered + 1).every((p) => p.code === 0)).toBe(true);
     // Devices: 503 with Retry-After (they send again), not a program error.
