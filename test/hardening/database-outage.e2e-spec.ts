@@ -101,7 +101,12 @@ describe.skipIf(!PrivatePostgres.available())('PostgreSQL restarted under traffi
       })(),
     );
 
+    // Traffic flows before the outage: on a loaded machine the first person add can take longer than any fixed
+    // pause, and with none answered yet there would be nothing "before" to check (slice(0, -1) checked them all).
+    const flowing = Date.now();
     await sleep(600);
+    while ((persons.length < 3 || ackedEvents.length < 3 || ackedPunches.length < 1) && Date.now() - flowing < 30_000) await sleep(50);
+    expect(persons.length).toBeGreaterThanOrEqual(3);
     const away = persons.length;
     await pg!.stop('fast');
     await sleep(300);
@@ -134,8 +139,7 @@ describe.skipIf(!PrivatePostgres.available())('PostgreSQL restarted under traffi
     expect(failed.length).toBeGreaterThan(0);
     for (const p of failed) expect({ status: p.status, code: p.code, message: p.message }).toEqual({ status: 200, code: -503, message: expect.stringMatching(/database/) });
     expect(Math.max(...persons.map((p) => p.ms))).toBeLessThan(5000);
-    // The gateway's log names the error behind a -503 (it failed here beside other files, with the server still up).
-    expect(persons.slice(0, away - 1).filter((p) => p.code !== 0), g.output.slice(-4000)).toEqual([]);
+    expect(persons.slice(0, away - 1).filter((p) => p.code !== 0)).toEqual([]);
     expect(persons.slice(answered + 1).length).toBeGreaterThan(0);
     expect(persons.slice(answered + 1).every((p) => p.code === 0)).toBe(true);
     // Devices: 503 with Retry-After (they send again), not a program error.
