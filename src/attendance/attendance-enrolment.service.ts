@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { upsertEnrolledTemplate } from '../bioTemplate/bio-template-upsert';
 import { In, type EntityManager } from 'typeorm';
-import { setMainCard } from '../card/card-writes';
+import { secondaryCardsOf, setMainCard, setViceCard } from '../card/card-writes';
+import { cardValue } from '../card/card-value';
 import { isCardNumber } from '../common/card.decorator';
 import { newId } from '../common/ids';
 import { excludedOf, insertOf, intoOf, listOf } from '../database/columns';
@@ -39,7 +40,7 @@ const JOIN_TERMINAL_AREA = `INSERT INTO ${intoOf(AttAreaPerson, ['module', 'area
 const PASSWORD_CHARS = 32;
 
 /** A user as a device uploads it: a terminal's OPERLOG USER line, an access panel's `tabledata user` record. */
-type EnrolledUser = Pick<UserInfoRecord, 'pin' | 'name' | 'pri' | 'passwd' | 'card' | 'fields'> & Partial<Pick<UserInfoRecord, 'verify'>>;
+type EnrolledUser = Pick<UserInfoRecord, 'pin' | 'name' | 'pri' | 'passwd' | 'card' | 'fields'> & Partial<Pick<UserInfoRecord, 'verify' | 'viceCard'>>;
 
 /** The last user line applied per pin from device $1 ($2 pins). */
 const SEEN_LINES = `SELECT ${listOf(DeviceUserLine, ['pin', 'hash'])} FROM device_user_line WHERE device_id = $1 AND pin = ANY($2::varchar[])`;
@@ -177,9 +178,10 @@ export class AttendanceEnrolmentService {
     // A line skipped as sent before still says what the device holds now: where its card or password is not the
     // person's (changed since, by REST or by another device's enrolment), the device is sent the database's record.
     const known = skipped.length ? new Map((await persons.find({ where: { pin: In(skipped.map((u) => u.pin)) } })).map((p) => [p.pin, p])) : new Map<string, Person>();
+    const viceCards = await this.viceCardsOf(m, [...known.values()], skipped);
     for (const u of skipped) {
       const p = known.get(u.pin);
-      if (!p || !heldDiffers(u, p)) {
+      if (!p || !heldDiffers(u, p, viceCards.get(p.id) ?? null)) {
         held.add(u.pin);
         continue;
       }
@@ -225,6 +227,7 @@ export class AttendanceEnrolmentService {
           doubt.add(u.pin);
         }
       }
+      if (u.viceCard) await this.takeViceCard(m, device, p, u.viceCard, doubt);
       if (u.pri !== null && PRIVILEGES.has(u.pri)) await m.query(UPSERT_PRIVILEGE, [p.id, u.pri]);
       // Its Verify too, as its Pri: the record the terminal is believed to hold after the line is the person's, so the
       // person's verify mode must be the one the terminal holds (else a mode set through REST that it refused, or
@@ -237,6 +240,39 @@ export class AttendanceEnrolmentService {
       touched.add(p.id);
     }
     return { ids, touched, doubt, held };
+  }
+
+  /**
+   * A USER line's ViceCard (manual 11.5, the secondary card) as the person's first secondary card, the one terminals
+   * are sent back (setViceCard). Not taken, the pin in doubt (the terminal is sent the database's record): a value no
+   * reader could send, the person's own main card, or a card another person holds. In a savepoint, as the main card.
+   */
+  private async takeViceCard(m: EntityManager, device: DeviceSession, p: Person, viceCard: string, doubt: Set<string>): Promise<void> {
+    if (p.cardNo && cardValue(p.cardNo) === cardValue(viceCard)) {
+      doubt.add(p.pin);
+      return;
+    }
+    if (!isCardNumber(viceCard)) {
+      this.log.warn(`secondary card of ${p.pin} from device ${device.sn} not taken: ${JSON.stringify(viceCard.slice(0, 70))} is not a card number`);
+      doubt.add(p.pin);
+      return;
+    }
+    await m.query('SAVEPOINT enrolled_vice_card');
+    try {
+      await setViceCard(m, p, viceCard);
+      await m.query('RELEASE SAVEPOINT enrolled_vice_card');
+    } catch (err) {
+      await m.query('ROLLBACK TO SAVEPOINT enrolled_vice_card');
+      this.log.warn(`secondary card of ${p.pin} from device ${device.sn} not taken: ${(err as Error).message}`);
+      doubt.add(p.pin);
+    }
+  }
+
+  /** The first secondary card (the terminals' ViceCard) of these persons, read only when a skipped line names one. */
+  private async viceCardsOf(m: EntityManager, persons: readonly Person[], lines: readonly EnrolledUser[]): Promise<Map<string, string>> {
+    if (!lines.some((u) => u.viceCard)) return new Map();
+    const cards = await secondaryCardsOf(m, persons.map((p) => p.id));
+    return new Map([...cards].map(([id, list]) => [id, list[0]]));
   }
 
   /**
@@ -316,11 +352,11 @@ function cleanPassword(passwd: string | null): string | null {
 }
 
 /**
- * Whether a device's user line holds a card or password that is not the person's: the device then holds the
+ * Whether a device's user line holds a card, secondary card or password that is not the person's: the device then holds the
  * person in a form the database does not. An empty card or password in the line is one the device left out
  * (firmware that never sends them), not a difference.
  */
-function heldDiffers(u: EnrolledUser, p: Person): boolean {
+function heldDiffers(u: EnrolledUser, p: Person, viceCard: string | null): boolean {
   const pwd = cleanPassword(u.passwd);
-  return (!!u.card && u.card !== p.cardNo) || (pwd !== null && pwd !== p.password);
+  return (!!u.card && u.card !== p.cardNo) || (pwd !== null && pwd !== p.password) || (!!u.viceCard && u.viceCard !== viceCard);
 }

@@ -1,4 +1,6 @@
 import { isCardNumber } from '../common/card.decorator';
+import { newId } from '../common/ids';
+import { intoOf } from '../database/columns';
 import { In, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { Person } from '../person/person.entity';
@@ -66,6 +68,26 @@ export async function addSecondaryCard(m: EntityManager, person: Person, cardNo:
   const cards = m.getRepository(Card);
   if (await cards.exists({ where: { personId: person.id, cardNo } })) return;
   await cards.insert(cards.create({ personId: person.id, cardNo, cardType: SECONDARY_CARD }));
+}
+
+/**
+ * The secondary card an attendance terminal holds for the person (`ViceCard=`, attendance manual 11.5, 12.1.1.1) is
+ * the first of their secondary cards (secondaryCardsOf's order). One uploaded by a terminal replaces the one the
+ * terminal held, and goes first; the person's other secondary cards stay.
+ */
+export async function setViceCard(m: EntityManager, person: Person, cardNo: string): Promise<void> {
+  const held = (await secondaryCardsOf(m, [person.id])).get(person.id) ?? [];
+  if (held[0] === cardNo) return;
+  await checkFree(m, person.id, [cardNo]);
+  const cards = m.getRepository(Card);
+  if (held.length > 0) await cards.delete({ personId: person.id, cardNo: held[0], cardType: SECONDARY_CARD });
+  await cards.delete({ personId: person.id, cardNo, cardType: SECONDARY_CARD });
+  // First by creation time: before the others the person keeps.
+  await m.query(
+    `INSERT INTO ${intoOf(Card, ['id', 'personId', 'cardNo', 'cardType', 'createdAt'])}
+      SELECT $1, $2, $3, $4, COALESCE((SELECT min(created_at) FROM card WHERE person_id = $2 AND card_type = $4) - interval '1 millisecond', now())`,
+    [newId(), person.id, cardNo, SECONDARY_CARD],
+  );
 }
 
 export async function secondaryCardsOf(m: EntityManager, personIds: string[]): Promise<Map<string, string[]>> {

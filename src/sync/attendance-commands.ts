@@ -2,7 +2,7 @@
  * What an attendance terminal (or FaceKiosk) should hold for one person, as commands in the terminal's own
  * dialect (Attendance PUSH 12), from the codec's typed builders. Pure: the planner feeds it rows.
  *
- *   USERINFO first (PIN, Name, Pri, Passwd, Card, Grp, TZ, Verify), then the templates: `BIODATA` on unified-
+ *   USERINFO first (PIN, Name, Pri, Passwd, Card, Grp, TZ, Verify, and ViceCard when the person has a secondary card), then the templates: `BIODATA` on unified-
  *   template firmware, `FINGERTMP`/`FACE`/`FVEIN` on older firmware (a BIODATA-era terminal answers -12 to
  *   FINGERTMP), then the photo (`USERPIC`).
  *
@@ -33,6 +33,8 @@ export interface AttSyncPerson {
   name: string | null;
   lastName: string | null;
   cardNo: string | null;
+  /** The first secondary card (`ViceCard=`, manual 12.1.1.1); null or absent when the person has none. */
+  viceCard?: string | null;
   password: string | null;
   photo: string | null;
   /** editAttPerson perDevAuth (terminals) or editInsPerson perDevAuth (kiosks). */
@@ -117,6 +119,9 @@ export function userInfoCommand(p: AttSyncPerson): string {
     card: (p.cardNo ?? '').replace(NO_CONTROL, ''),
     grp: 1,
     verify: p.verifyMode ?? -1,
+    // Only when there is one: the record (and its hash, what a terminal is believed to hold) of a person without a
+    // secondary card is the one it always was.
+    viceCard: p.viceCard ? p.viceCard.replace(NO_CONTROL, '') : undefined,
   });
 }
 

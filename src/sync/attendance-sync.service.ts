@@ -26,6 +26,7 @@ import type { PinScope } from './desired-state';
 import { currentState, diffItems, itemId, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, type DesiredHashes, type Diff, type ItemId } from './sync-items';
 import { lockPlanScope } from './plan-scope';
 import { personBasics } from './sync-queries';
+import { SECONDARY_CARD } from '../card/card-writes';
 import type { PlannedCommand } from './sync-plan';
 import { intoOf } from '../database/columns';
 import { SyncItem } from './sync-state.entity';
@@ -415,14 +416,27 @@ const TERMINALS_OF_PINS_SQL = `SELECT DISTINCT d.id ${membershipFromSql('p.pin =
 
 async function loadPersons(m: EntityManager, ids: readonly string[]): Promise<AttSyncPerson[]> {
   if (ids.length === 0) return [];
-  const rows: Array<{ id: string; pin: string; name: string | null; last_name: string | null; card_no: string | null; password: string | null; photo: string | null; pri: number | null; verify_mode: number | null }> =
-    await m.query(
-      `SELECT p.id, p.pin, p.name, p.last_name, p.card_no, p.password, p.photo, ax.per_dev_auth AS pri, ax.verify_mode
-         FROM person p LEFT JOIN att_person ax ON ax.person_id = p.id WHERE p.id = ANY($1)`,
-      [ids],
-    );
+  const rows: Array<{
+    id: string;
+    pin: string;
+    name: string | null;
+    last_name: string | null;
+    card_no: string | null;
+    vice_card: string | null;
+    password: string | null;
+    photo: string | null;
+    pri: number | null;
+    verify_mode: number | null;
+  }> = await m.query(
+    // The terminal's ViceCard is the first secondary card, in secondaryCardsOf's order (setViceCard puts an uploaded one first).
+    `SELECT p.id, p.pin, p.name, p.last_name, p.card_no, p.password, p.photo, ax.per_dev_auth AS pri, ax.verify_mode,
+        (SELECT c.card_no FROM card c WHERE c.person_id = p.id AND c.card_type = ${SECONDARY_CARD} ORDER BY c.created_at, c.card_no LIMIT 1) AS vice_card
+       FROM person p LEFT JOIN att_person ax ON ax.person_id = p.id WHERE p.id = ANY($1)`,
+    [ids],
+  );
   return rows.map((r) => ({
     ...personBasics(r),
+    viceCard: r.vice_card,
     photo: r.photo,
     pri: Number(r.pri ?? 0),
     verifyMode: r.verify_mode === null ? null : Number(r.verify_mode),

@@ -32,6 +32,8 @@ export interface TerminalUser {
   grp: number;
   tz: string;
   verify: number;
+  /** The secondary card (`ViceCard=`, manual 11.5 and 12.1.1.1); absent or empty when it holds none. */
+  viceCard?: string;
   fields: Record<string, string>;
 }
 
@@ -487,6 +489,7 @@ export class AttendanceTerminal {
           grp: Number(get(f, 'Grp') ?? 1),
           tz: get(f, 'TZ') ?? '0000000000000000',
           verify: Number(get(f, 'Verify') ?? -1),
+          viceCard: get(f, 'ViceCard') ?? '',
           fields: f,
         });
         return 0;
@@ -601,8 +604,11 @@ export class AttendanceTerminal {
    * A user enrolled at the terminal: stored locally and uploaded as a USER line with its templates
    * (FP lines on FINGERTMP firmware, BIODATA lines otherwise), as `OPLOG` + `USER` + template lines.
    */
-  async enrollUser(u: { pin: string; name: string; pri?: number; card?: string; passwd?: string }, fingers: Array<{ fid: number; tmp: string }> = []): Promise<HttpResult> {
-    const user: TerminalUser = { pin: u.pin, name: u.name, pri: u.pri ?? 0, passwd: u.passwd ?? '', card: u.card ?? '', grp: 1, tz: '0000000000000000', verify: -1, fields: {} };
+  async enrollUser(
+    u: { pin: string; name: string; pri?: number; card?: string; passwd?: string; viceCard?: string },
+    fingers: Array<{ fid: number; tmp: string }> = [],
+  ): Promise<HttpResult> {
+    const user: TerminalUser = { pin: u.pin, name: u.name, pri: u.pri ?? 0, passwd: u.passwd ?? '', card: u.card ?? '', grp: 1, tz: '0000000000000000', verify: -1, viceCard: u.viceCard ?? '', fields: {} };
     this.users.set(u.pin, user);
     const lines = [`OPLOG 6\t0\t${nowWall()}\t${u.pin}\t0\t0\t0`, userLine(user)];
     for (const f of fingers) {
@@ -666,7 +672,7 @@ function gbkOf(text: string): Buffer {
 }
 
 function userLine(u: TerminalUser): string {
-  return `USER PIN=${u.pin}\tName=${u.name}\tPri=${u.pri}\tPasswd=${u.passwd}\tCard=${u.card}\tGrp=${u.grp}\tTZ=${u.tz}\tVerify=${u.verify}\tViceCard=`;
+  return `USER PIN=${u.pin}\tName=${u.name}\tPri=${u.pri}\tPasswd=${u.passwd}\tCard=${u.card}\tGrp=${u.grp}\tTZ=${u.tz}\tVerify=${u.verify}\tViceCard=${u.viceCard ?? ''}`;
 }
 
 /** CMD echo: the first word (`DATA` for every DATA command, as field samples show; `SET` for SET OPTION). */
