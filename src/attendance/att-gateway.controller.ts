@@ -15,7 +15,18 @@ import { AttApplyService } from './att-apply.service';
 import { AttPoint } from './att-point.entity';
 import { insertOf } from '../database/columns';
 import { AttendanceHooks } from './attendance-hooks';
-import { ApplyItemDto, ApplyListDto, AttPointDto, AttRecoverDto, TerminalCommandDto, type TerminalAction } from './dto/attendance.dto';
+import {
+  ApplyItemDto,
+  ApplyListDto,
+  AttPointDto,
+  AttRecoverDto,
+  TerminalCommandDto,
+  TerminalOperlogDto,
+  TerminalPhotoDto,
+  TerminalRecordListDto,
+  type TerminalAction,
+} from './dto/attendance.dto';
+import { listOperlogs, listPhotos, type TerminalRecordFilter } from './att-terminal-records';
 import { CommandQueueService } from '../push/command-queue.service';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import {
@@ -165,6 +176,32 @@ export class AttGatewayController {
       if (dto.action === 'clearData' || dto.action === 'clearBiodata') await this.sync.syncTerminalFull(m, d.id);
     });
     return ok(command);
+  }
+
+  /** The filter of a terminal's record list; the terminal need not be admitted still (what it uploaded stays). */
+  private async recordFilter(sn: string, dto: TerminalRecordListDto): Promise<TerminalRecordFilter> {
+    const d = await this.devices.findBySn(sn.trim());
+    if (!d || !['att', 'facekiosk'].includes(d.kindOverride ?? d.kind)) throw new CvError(CvCode.SnRequired, `No attendance terminal or kiosk: ${sn}`);
+    const from = dto.startTime ? requireCvDateTime(dto.startTime, this.config.timeZone, 'startTime') : undefined;
+    const to = dto.endTime ? requireCvDateTime(dto.endTime, this.config.timeZone, 'endTime') : undefined;
+    if (from && to && from.getTime() > to.getTime()) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
+    return { sn: d.sn, from, to, pin: dto.pin || undefined, page: pageIfAsked(dto) };
+  }
+
+  @Get('terminals/:sn/operlogs')
+  @ApiOperation({ summary: 'Gateway: the operation records (OPERLOG OPLOG lines) a terminal uploaded, newest first; startTime/endTime, paging' })
+  @ApiParam({ name: 'sn', example: 'CEXB193160012' })
+  @ApiOkResponse({ type: listEnvelopeOf(TerminalOperlogDto) })
+  async operlogs(@Param('sn') sn: string, @CvInput() dto: TerminalRecordListDto): Promise<Envelope<TerminalOperlogDto[]>> {
+    return ok(await listOperlogs(this.ds, await this.recordFilter(sn, dto), this.config.timeZone));
+  }
+
+  @Get('terminals/:sn/photos')
+  @ApiOperation({ summary: 'Gateway: the attendance photos (ATTPHOTO) a terminal uploaded, newest first, base64; pin, startTime/endTime, paging' })
+  @ApiParam({ name: 'sn', example: 'CEXB193160012' })
+  @ApiOkResponse({ type: listEnvelopeOf(TerminalPhotoDto) })
+  async photos(@Param('sn') sn: string, @CvInput() dto: TerminalRecordListDto): Promise<Envelope<TerminalPhotoDto[]>> {
+    return ok(await listPhotos(this.ds, await this.recordFilter(sn, dto), this.config.timeZone));
   }
 
   @Get('applications')

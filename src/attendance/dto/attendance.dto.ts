@@ -260,3 +260,45 @@ export class TerminalCommandDto {
   @Max(9, { context: { code: CvCode.InvalidParameter } })
   fingerId?: number;
 }
+
+export class TerminalRecordListDto extends OptionalPagingDto {
+  @ApiPropertyOptional({ example: '2026-04-01 00:00:00', description: 'from this time (server time zone), inclusive' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(40)
+  startTime?: string;
+
+  @ApiPropertyOptional({ example: '2026-04-30 23:59:59', description: 'up to this time (server time zone), inclusive' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(40)
+  endTime?: string;
+
+  @ApiPropertyOptional({ example: '1', description: 'photos: of this PIN only' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(64)
+  pin?: string;
+}
+
+export class TerminalOperlogDto {
+  @ApiProperty({ example: '17' }) id!: string;
+  @ApiProperty({ example: 'CEXB193160012' }) devSn!: string;
+  @ApiProperty({ example: 6, description: 'OpType (attendance manual 11.4, Appendix 4)' }) opType!: number;
+  @ApiProperty({ example: '0', description: 'OpWho: the administrator who did it (0 = none)' }) opWho!: string;
+  @ApiProperty({ example: '2026-04-01 08:00:00', description: 'OpTime, server time zone' }) opTime!: string;
+  @ApiProperty({ example: ['1', '0', '0'], type: [String], description: 'Value1, Value2, Value3 and Reserved, as uploaded' }) operands!: string[];
+}
+
+export class TerminalPhotoDto {
+  @ApiProperty({ example: '5' }) id!: string;
+  @ApiProperty({ example: 'CEXB193160012' }) devSn!: string;
+  @ApiProperty({ example: '20260401080000-1.jpg' }) fileName!: string;
+  @ApiProperty({ example: '1', nullable: true, type: String }) pin!: string | null;
+  @ApiProperty({ example: '2026-04-01 08:00:00', nullable: true, type: String, description: 'from the file name, server time zone' }) photoTime!: string | null;
+  @ApiProperty({ example: 9512, description: 'bytes' }) size!: number;
+  @ApiProperty({ example: '/9j/4AAQSkZJRgABAQ==', description: 'the photo, base64' }) photoBase64!: string;
+}

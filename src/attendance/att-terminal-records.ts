@@ -1,0 +1,64 @@
+import type { DataSource } from 'typeorm';
+import { AttOperlog } from './att-operlog.entity';
+import { AttPhoto } from './att-photo.entity';
+import { columnsOf } from '../database/columns';
+import type { Page } from '../common/paging';
+import { formatCvDateTime } from '../common/time';
+import type { TerminalOperlogDto, TerminalPhotoDto } from './dto/attendance.dto';
+
+/**
+ * What a terminal uploaded that is no punch and no person's record, read back: its operation records (OPERLOG
+ * `OPLOG` lines, att_operlog) and its attendance photos (ATTPHOTO, att_photo). Newest first; a period is on the
+ * record's own time.
+ */
+export interface TerminalRecordFilter {
+  sn: string;
+  from?: Date;
+  to?: Date;
+  pin?: string;
+  page?: Page;
+}
+
+/** Over this many rows a list without paging is cut (a terminal keeps up to some 100 000 operation records). */
+const UNPAGED_LIMIT = 1000;
+
+function bounds(f: TerminalRecordFilter, column: string, params: unknown[]): string {
+  const out: string[] = [];
+  if (f.from) out.push(`${column} >= $${params.push(f.from.toISOString())}`);
+  if (f.to) out.push(`${column} <= $${params.push(f.to.toISOString())}`);
+  return out.map((c) => ` AND ${c}`).join('');
+}
+
+const limitOf = (f: TerminalRecordFilter, params: unknown[]): string =>
+  `LIMIT $${params.push(f.page?.pageSize ?? UNPAGED_LIMIT)} OFFSET $${params.push(f.page?.offset ?? 0)}`;
+
+export async function listOperlogs(ds: DataSource, f: TerminalRecordFilter, timeZone: string): Promise<TerminalOperlogDto[]> {
+  const params: unknown[] = [f.sn];
+  const [id, sn, type, who, at, operands] = columnsOf(AttOperlog, ['id', 'deviceSn', 'opType', 'opWho', 'opTime', 'operands']);
+  const rows: Array<{ id: string; sn: string; type: number; who: string; at: Date; operands: string[] }> = await ds.query(
+    `SELECT ${id}::text AS id, ${sn} AS sn, ${type} AS type, ${who} AS who, ${at} AS at, ${operands} AS operands FROM att_operlog
+      WHERE ${sn} = $1${bounds(f, at, params)} ORDER BY ${at} DESC, ${id} DESC ${limitOf(f, params)}`,
+    params,
+  );
+  return rows.map((r) => ({ id: r.id, devSn: r.sn, opType: r.type, opWho: r.who, opTime: formatCvDateTime(r.at, timeZone)!, operands: r.operands.map((v) => v ?? '') }));
+}
+
+export async function listPhotos(ds: DataSource, f: TerminalRecordFilter, timeZone: string): Promise<TerminalPhotoDto[]> {
+  const params: unknown[] = [f.sn];
+  const [id, sn, file, pin, at, data] = columnsOf(AttPhoto, ['id', 'deviceSn', 'fileName', 'pin', 'photoTime', 'data']);
+  const byPin = f.pin ? ` AND ${pin} = $${params.push(f.pin)}` : '';
+  const rows: Array<{ id: string; sn: string; file: string; pin: string | null; at: Date | null; data: Buffer }> = await ds.query(
+    `SELECT ${id}::text AS id, ${sn} AS sn, ${file} AS file, ${pin} AS pin, ${at} AS at, ${data} AS data FROM att_photo
+      WHERE ${sn} = $1${byPin}${bounds(f, at, params)} ORDER BY ${at} DESC NULLS LAST, ${id} DESC ${limitOf(f, params)}`,
+    params,
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    devSn: r.sn,
+    fileName: r.file,
+    pin: r.pin,
+    photoTime: formatCvDateTime(r.at, timeZone),
+    size: r.data.length,
+    photoBase64: r.data.toString('base64'),
+  }));
+}
