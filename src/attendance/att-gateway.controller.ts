@@ -24,9 +24,10 @@ import {
   TerminalOperlogDto,
   TerminalPhotoDto,
   TerminalRecordListDto,
+  TerminalUploadDto,
   type TerminalAction,
 } from './dto/attendance.dto';
-import { listOperlogs, listPhotos, type TerminalRecordFilter } from './att-terminal-records';
+import { listOperlogs, listPhotos, listUploads, type TerminalRecordFilter } from './att-terminal-records';
 import { CommandQueueService } from '../push/command-queue.service';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import {
@@ -185,7 +186,7 @@ export class AttGatewayController {
     const from = dto.startTime ? requireCvDateTime(dto.startTime, this.config.timeZone, 'startTime') : undefined;
     const to = dto.endTime ? requireCvDateTime(dto.endTime, this.config.timeZone, 'endTime') : undefined;
     if (from && to && from.getTime() > to.getTime()) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
-    return { sn: d.sn, from, to, pin: dto.pin || undefined, page: pageIfAsked(dto) };
+    return { sn: d.sn, from, to, pin: dto.pin || undefined, table: dto.table || undefined, page: pageIfAsked(dto) };
   }
 
   @Get('terminals/:sn/operlogs')
@@ -202,6 +203,16 @@ export class AttGatewayController {
   @ApiOkResponse({ type: listEnvelopeOf(TerminalPhotoDto) })
   async photos(@Param('sn') sn: string, @CvInput() dto: TerminalRecordListDto): Promise<Envelope<TerminalPhotoDto[]>> {
     return ok(await listPhotos(this.ds, await this.recordFilter(sn, dto), this.config.timeZone));
+  }
+
+  @Get('terminals/:sn/uploads')
+  @ApiOperation({
+    summary: 'Gateway: the records a terminal sent that are kept as they came (IDCARD, ERRORLOG, OPERLOG.BIOPHOTO, ATTLOG.idcard, refused lines <table>.rejected, ...), newest first; table, pin, startTime/endTime (received), paging',
+  })
+  @ApiParam({ name: 'sn', example: 'CEXB193160012' })
+  @ApiOkResponse({ type: listEnvelopeOf(TerminalUploadDto) })
+  async uploads(@Param('sn') sn: string, @CvInput() dto: TerminalRecordListDto): Promise<Envelope<TerminalUploadDto[]>> {
+    return ok(await listUploads(this.ds, await this.recordFilter(sn, dto), this.config.timeZone));
   }
 
   @Get('applications')

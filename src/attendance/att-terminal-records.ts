@@ -1,10 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { AttOperlog } from './att-operlog.entity';
 import { AttPhoto } from './att-photo.entity';
+import { DeviceUpload } from '../push/device-upload.entity';
 import { columnsOf } from '../database/columns';
 import type { Page } from '../common/paging';
 import { formatCvDateTime } from '../common/time';
-import type { TerminalOperlogDto, TerminalPhotoDto } from './dto/attendance.dto';
+import type { TerminalOperlogDto, TerminalPhotoDto, TerminalUploadDto } from './dto/attendance.dto';
 
 /**
  * What a terminal uploaded that is no punch and no person's record, read back: its operation records (OPERLOG
@@ -16,6 +17,8 @@ export interface TerminalRecordFilter {
   from?: Date;
   to?: Date;
   pin?: string;
+  /** Uploads: of this table only (`IDCARD`, `ERRORLOG`, `OPERLOG.BIOPHOTO`, `ATTLOG.rejected`, ...). */
+  table?: string;
   page?: Page;
 }
 
@@ -61,4 +64,25 @@ export async function listPhotos(ds: DataSource, f: TerminalRecordFilter, timeZo
     size: r.data.length,
     photoBase64: r.data.toString('base64'),
   }));
+}
+
+/**
+ * The records a terminal sent that are kept as they came (device_upload): tables the gateway does not read (IDCARD
+ * 11.6, ERRORLOG 11.16, one the manual does not name), comparison photos (`OPERLOG.BIOPHOTO`), ID-card verifications
+ * (`ATTLOG.idcard`), refused lines (`<table>.rejected`), options and query results. Newest first; a period is on the
+ * time each was received.
+ */
+export async function listUploads(ds: DataSource, f: TerminalRecordFilter, timeZone: string): Promise<TerminalUploadDto[]> {
+  const params: unknown[] = [f.sn];
+  const [id, sn, table, pin, record, cmd, at] = columnsOf(DeviceUpload, ['id', 'deviceSn', 'tableName', 'pin', 'record', 'cmdId', 'receivedAt']);
+  const byTable = f.table ? ` AND ${table} = $${params.push(f.table)}` : '';
+  // Raw lines keep their PIN in their fields (the pin column is the access tables' and ATTPHOTO's).
+  const pinOf = `coalesce(${pin}, ${record}->>'PIN', ${record}->>'Pin', ${record}->>'pin')`;
+  const byPin = f.pin ? ` AND ${pinOf} = $${params.push(f.pin)}` : '';
+  const rows: Array<{ id: string; sn: string; tbl: string; pin: string | null; record: Record<string, string>; cmd: string | null; at: Date }> = await ds.query(
+    `SELECT ${id}::text AS id, ${sn} AS sn, ${table} AS tbl, ${pinOf} AS pin, ${record} AS record, ${cmd} AS cmd, ${at} AS at FROM device_upload
+      WHERE ${sn} = $1${byTable}${byPin}${bounds(f, at, params)} ORDER BY ${id} DESC ${limitOf(f, params)}`,
+    params,
+  );
+  return rows.map((r) => ({ id: r.id, devSn: r.sn, table: r.tbl, pin: r.pin, record: r.record, cmdId: r.cmd, receivedAt: formatCvDateTime(r.at, timeZone)! }));
 }

@@ -70,3 +70,25 @@ describe('attendance photos', () => {
     expect(one.data.map((p: { fileName: string }) => p.fileName)).toEqual(['20260401080000-7001.jpg']);
   });
 });
+
+describe('records kept as they came', () => {
+  it('IDCARD and ERRORLOG records, and a refused ATTLOG line, are listed by table and pin, each once after a resend', async () => {
+    const idcard = 'IDCARD PIN=7003\tSNNum=123\tIDNum=210218199105072345\tName=Li Si\tGender=1\n';
+    expect((await term.uploadRaw('IDCARD', idcard)).body).toBe('OK: 1');
+    expect((await term.uploadRaw('IDCARD', idcard)).body).toBe('OK: 1');
+    expect((await term.uploadRaw('ERRORLOG', 'ERRORLOG ErrCode=D09E0001\tErrMsg=other\tDataOrigin=cmd\tCmdId=17\n')).body).toBe('OK');
+    expect((await term.uploadAttlog([{ pin: '7003', time: '2026-04-03 08:00:00', status: 0, verify: 1 }])).status).toBe(200);
+    expect((await term.uploadRaw('ATTLOG', '7003\tnot a time\t0\t1\n7003\t2026-04-03 17:00:00\t1\t1\n')).body).toBe('OK: 2');
+
+    const ids = (await t.get('/api/gateway/attendance/terminals/ATT-RECORDS/uploads', { table: 'IDCARD' })).body;
+    expect(ids.code).toBe(0);
+    expect(ids.data).toHaveLength(1);
+    expect(ids.data[0]).toMatchObject({ devSn: 'ATT-RECORDS', table: 'IDCARD', pin: '7003', record: { PIN: '7003', IDNum: '210218199105072345', Name: 'Li Si' } });
+    const errs = (await t.get('/api/gateway/attendance/terminals/ATT-RECORDS/uploads', { table: 'ERRORLOG' })).body;
+    expect(errs.data.map((r: { record: Record<string, string> }) => r.record.ErrCode)).toEqual(['D09E0001']);
+    const refused = (await t.get('/api/gateway/attendance/terminals/ATT-RECORDS/uploads', { table: 'ATTLOG.rejected' })).body;
+    expect(refused.data.map((r: { record: Record<string, string> }) => r.record.line)).toEqual(['7003\tnot a time\t0\t1']);
+    const byPin = (await t.get('/api/gateway/attendance/terminals/ATT-RECORDS/uploads', { pin: '7003' })).body;
+    expect(byPin.data.map((r: { table: string }) => r.table)).toEqual(['IDCARD']);
+  });
+});

@@ -276,12 +276,19 @@ export class TerminalRecordListDto extends OptionalPagingDto {
   @MaxLength(40)
   endTime?: string;
 
-  @ApiPropertyOptional({ example: '1', description: 'photos: of this PIN only' })
+  @ApiPropertyOptional({ example: '1', description: 'photos and uploads: of this PIN only' })
   @IsOptional()
   @ToTrimmedString()
   @IsString()
   @MaxLength(64)
   pin?: string;
+
+  @ApiPropertyOptional({ example: 'IDCARD', description: 'uploads: of this table only (IDCARD, ERRORLOG, OPERLOG.BIOPHOTO, ATTLOG.idcard, ATTLOG.rejected, ...)' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(64)
+  table?: string;
 }
 
 export class TerminalOperlogDto {
@@ -301,4 +308,15 @@ export class TerminalPhotoDto {
   @ApiProperty({ example: '2026-04-01 08:00:00', nullable: true, type: String, description: 'from the file name, server time zone' }) photoTime!: string | null;
   @ApiProperty({ example: 9512, description: 'bytes' }) size!: number;
   @ApiProperty({ example: '/9j/4AAQSkZJRgABAQ==', description: 'the photo, base64' }) photoBase64!: string;
+}
+
+export class TerminalUploadDto {
+  @ApiProperty({ example: '12' }) id!: string;
+  @ApiProperty({ example: 'CEXB193160012' }) devSn!: string;
+  @ApiProperty({ example: 'IDCARD', description: 'the table, or <table>.rejected for a refused line' }) table!: string;
+  @ApiProperty({ example: '1', nullable: true, type: String }) pin!: string | null;
+  @ApiProperty({ example: { PIN: '1', IDNum: '110101199003077777' }, type: 'object', additionalProperties: { type: 'string' }, description: 'the record as kept: its fields, or {"line": …}' })
+  record!: Record<string, string>;
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'the DATA QUERY command a query result answers' }) cmdId!: string | null;
+  @ApiProperty({ example: '2026-04-01 08:00:00', description: 'when it was received, server time zone' }) receivedAt!: string;
 }
