@@ -75,6 +75,19 @@ describe('gates opened remotely, states and counters', () => {
     expect((await t.post('/api/psgGate/remoteOpenByName', undefined, { gateName: 'nope', openType: 1 })).body.code).toBe(-404);
   });
 
+  it('takes the gate as a trailing path segment, as the door and floor calls do (remoteOpenById/{doorId})', async () => {
+    const from = cc.received.length;
+    expect((await t.post(`/api/psgGate/remoteOpenById/${gateIds[1]}`, undefined, { openType: 1 })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.post('/api/psgGate/remoteOpenByName/10.8.14.234-1', undefined, { openType: 2 })).body).toEqual({ code: 0, message: 'success', data: null });
+    await cc.pollUntilIdle();
+    expect(received(cc, from)).toEqual(['CONTROL DEVICE 01020105', 'CONTROL DEVICE 01010205']);
+    const byPath = await t.get(`/api/psgGate/gateStateById/${gateIds[1]}`);
+    expect(byPath.body).toEqual((await t.get('/api/psgGate/gateStateById', { gateId: gateIds[1] })).body);
+    expect(byPath.body.data).toMatchObject([{ id: gateIds[1], name: '10.8.14.234-2' }]);
+    expect((await t.post('/api/psgGate/remoteOpenById/nope', undefined, { openType: 1 })).body.code).toBe(-404);
+    expect((await t.get(`/api/psgGate/getById/${gateIds[1]}`)).body.data).toMatchObject({ id: gateIds[1], name: '10.8.14.234-2' });
+  });
+
   it('serves gate states from what the controller reported', async () => {
     cc.raiseAlarm(2, 0x02);
     await cc.uploadRtstate();

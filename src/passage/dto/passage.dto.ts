@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ClientForms } from '../../common/client-forms';
 import { CvCode } from '../../common/cv-error';
 import type { Device } from '../../device/device.entity';
 import { deviceModel, deviceState } from '../../device/dto/device.dto';
@@ -45,6 +46,8 @@ export function toPsgDeviceV2(d: Device): PsgDeviceV2ResponseDto {
   return { id: d.id, sn: d.sn, name: d.alias, type: deviceModel(d), status: deviceState(d), module: 'psg', gateType: gateTypeOf(d) };
 }
 
+/** gateId from the query (as printed), the body, or a trailing path segment (`remoteOpenById/{gateId}`), as the door calls take doorId. */
+@ClientForms({ path: ['gateId'] })
 export class GateIdDto {
   @ApiProperty({ example: '8a888e8f820060eb018200e488650abb' })
   @IsOptional()
@@ -54,6 +57,7 @@ export class GateIdDto {
 }
 
 /** 2.31.4 names the parameter `id`; `gateId` is accepted too. */
+@ClientForms({ path: ['id'] })
 export class GateGetDto extends GateIdDto {
   @ApiProperty({ example: '8a888e8f820060eb018200e488650abb' })
   @IsOptional()
@@ -84,6 +88,7 @@ export class GateOpenByIdDto extends GateIdDto {
   openType?: string;
 }
 
+@ClientForms({ path: ['gateName'] })
 export class GateOpenByNameDto {
   @ApiProperty({ example: '10.8.14.234-1' })
   @IsOptional()
