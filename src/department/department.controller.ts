@@ -8,6 +8,7 @@ import {
   DepartmentAddDto,
   DepartmentCodeDto,
   DepartmentListDto,
+  DepartmentListItemDto,
   DepartmentResponseDto,
 } from './dto/department.dto';
 import { ReadByPost } from '../common/read-forms';
@@ -76,11 +77,11 @@ export class DepartmentController {
   @ApiOperation({
     summary: 'List departments (CVSecurity Swagger): the v2 page object, as clients read data.data; pageNo/pageSize optional (all departments in one page without them)',
   })
-  @ApiOkResponse({ type: v2PageEnvelopeOf(DepartmentResponseDto, { page: { description: 'pageNo - 1' } }) })
-  async list(@CvInput() dto: DepartmentListDto): Promise<Envelope<V2Page<DepartmentResponseDto>>> {
+  @ApiOkResponse({ type: v2PageEnvelopeOf(DepartmentListItemDto, { page: { description: 'pageNo - 1' } }) })
+  async list(@CvInput() dto: DepartmentListDto): Promise<Envelope<V2Page<DepartmentListItemDto>>> {
     const page = pageIfAsked(dto);
     const { rows, total } = await this.departments.list(page);
-    const items = await this.departments.toResponses(rows);
+    const items = await this.departments.toListItems(rows);
     return ok(v2Page(items, total, page ?? { pageNo: 1, pageSize: Math.max(total, 1), offset: 0 }));
   }
 }

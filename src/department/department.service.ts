@@ -5,7 +5,7 @@ import { CvCode, CvError } from '../common/cv-error';
 import { isForeignKeyViolation } from '../common/write-transaction';
 import type { Page } from '../common/paging';
 import { Department } from './department.entity';
-import type { DepartmentAddDto, DepartmentResponseDto } from './dto/department.dto';
+import type { DepartmentAddDto, DepartmentListItemDto, DepartmentResponseDto } from './dto/department.dto';
 
 @Injectable()
 export class DepartmentService {
@@ -105,5 +105,11 @@ export class DepartmentService {
     const parents = parentIds.length ? await this.departments.find({ where: { id: In(parentIds) } }) : [];
     const codeOf = new Map(parents.map((p) => [p.id, p.code]));
     return rows.map((r) => ({ name: r.name, code: r.code, parentCode: r.parentId ? (codeOf.get(r.parentId) ?? null) : null }));
+  }
+
+  /** getDepartmentList's items: the response with the sortNo the list is ordered by. */
+  async toListItems(rows: Department[]): Promise<DepartmentListItemDto[]> {
+    const responses = await this.toResponses(rows);
+    return responses.map((d, i) => ({ name: d.name, code: d.code, sortNo: rows[i].sortNo, parentCode: d.parentCode }));
   }
 }

@@ -21,6 +21,12 @@ afterAll(async () => {
 const page = { pageNo: 1, pageSize: 100 };
 const items = (r: HttpResult): any[] => (Array.isArray(r.body.data) ? r.body.data : r.body.data.data);
 
+/**
+ * Fields only a list carries, where the single read's own example has fewer keys: getDepartmentList's items
+ * carry sortNo (the order of the list, as a later manual's example shows them), department/get keeps 2.5.3's.
+ */
+const LIST_ONLY: Record<string, string[]> = { 'department/getDepartmentList': ['sortNo'] };
+
 /** [name, the single read, the list read, how to find the same item in the list] */
 const PAIRS: Array<[string, () => Promise<HttpResult>, () => Promise<HttpResult>, (item: any) => boolean]> = [
   ['person/get/{pin} ~ person/getPersonList', () => t.get(`/api/person/get/${f.pin}`), () => t.post('/api/person/getPersonList', page), (i) => i.pin === f.pin],
@@ -47,6 +53,7 @@ describe('a single read carries its list item, field by field', () => {
     expect(all.body.code, all.text.slice(0, 300)).toBe(0);
     const item = items(all).find(same);
     expect(item, 'the item is in the list').toBeDefined();
-    for (const [field, value] of Object.entries(item)) expect(one.body.data[field], field).toEqual(value);
+    const listOnly = LIST_ONLY[_name.split(' ~ ')[1]] ?? [];
+    for (const [field, value] of Object.entries(item)) if (!listOnly.includes(field)) expect(one.body.data[field], field).toEqual(value);
   });
 });

@@ -52,6 +52,18 @@ describe('department (2.5)', () => {
     expect((await t.post('/api/department/getDepartmentList', { pageNo: 1, pageSize: 5000 })).body.code).toBe(-91);
   });
 
+  it('getDepartmentList items carry sortNo (a number), as a later manual\'s example shows them; department/get keeps the 2.5.3 keys', async () => {
+    expect((await t.post('/api/department/add', { code: '310', name: 'Sorted', sortNo: '7' })).body.code).toBe(0);
+    const items = (await t.post('/api/department/getDepartmentList', { pageNo: 1, pageSize: 1000 })).body.data.data as Array<Record<string, unknown>>;
+    for (const d of items) expect(Object.keys(d)).toEqual(['name', 'code', 'sortNo', 'parentCode']);
+    expect(items.find((d) => d.code === '1')).toEqual({ name: 'Department Name', code: '1', sortNo: 1, parentCode: null });
+    expect(items.find((d) => d.code === '310')).toEqual({ name: 'Sorted', code: '310', sortNo: 7, parentCode: null });
+    // Listed in sortNo order.
+    const sortNos = items.map((d) => d.sortNo as number);
+    expect(sortNos).toEqual([...sortNos].sort((a, b) => a - b));
+    expect(Object.keys((await t.get('/api/department/get/310')).body.data)).toEqual(['name', 'code', 'parentCode']);
+  });
+
   it('refuses to delete a department with children, then deletes leaf and parent', async () => {
     expect((await t.delete('/api/department/delete/100')).body.code).toBe(-15);
     // The manual's mode is DELETE; CVSecurity's own Swagger says POST: both.

@@ -55,3 +55,18 @@ export class DepartmentResponseDto {
   parentCode!: string | null;
 }
 
+/**
+ * An item of getDepartmentList (CVSecurity's Swagger; a later manual's example): the department with its sortNo,
+ * the order the list follows, between code and parentCode as that example has it.
+ */
+export class DepartmentListItemDto {
+  @ApiProperty({ example: 'department name' })
+  name!: string;
+  @ApiProperty({ example: '1' })
+  code!: string;
+  @ApiProperty({ example: 1, description: 'sort number; the list is in this order' })
+  sortNo!: number;
+  @ApiProperty({ example: null, nullable: true, type: String })
+  parentCode!: string | null;
+}
+
