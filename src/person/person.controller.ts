@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CvCode, CvError } from '../common/cv-error';
 import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
@@ -10,6 +10,8 @@ import { validatePersons } from './person-batch';
 import { PersonQueryService } from './person-query.service';
 import { PersonService } from './person.service';
 import { ReadByPost } from '../common/read-forms';
+import type { FastifyRequest } from 'fastify';
+import { refusePersonDeleteNamingTemplate } from './template-delete-guard';
 
 @ApiTags('Person')
 @Controller()
@@ -33,7 +35,8 @@ export class PersonController {
   @ApiOperation({ summary: '2.13.2 Delete Person by Pin' })
   @ApiParam({ name: 'pin', example: '1234' })
   @ApiOkResponse({ type: EnvelopeDto })
-  async delete(@Param('pin') pin: string): Promise<Envelope<null>> {
+  async delete(@Param('pin') pin: string, @Req() req: FastifyRequest): Promise<Envelope<null>> {
+    refusePersonDeleteNamingTemplate(req, pin.trim());
     await this.persons.delete([pin.trim()]);
     return ok(null);
   }
@@ -43,8 +46,8 @@ export class PersonController {
   @ApiOperation({ summary: '2.13.2 Delete Person by Pin (POST form, as the manual also prints it)' })
   @ApiParam({ name: 'pin', example: '1234' })
   @ApiOkResponse({ type: EnvelopeDto })
-  async deleteByPost(@Param('pin') pin: string): Promise<Envelope<null>> {
-    return this.delete(pin);
+  async deleteByPost(@Param('pin') pin: string, @Req() req: FastifyRequest): Promise<Envelope<null>> {
+    return this.delete(pin, req);
   }
 
   @Get('api/person/get/:pin')
@@ -132,7 +135,8 @@ export class PersonController {
   @HttpCode(200)
   @ApiOperation({ summary: 'v2 Delete a person (pin in the query or the body)' })
   @ApiOkResponse({ type: EnvelopeDto })
-  async deleteV2(@CvInput() dto: PersonPinDto): Promise<Envelope<null>> {
+  async deleteV2(@CvInput() dto: PersonPinDto, @Req() req: FastifyRequest): Promise<Envelope<null>> {
+    refusePersonDeleteNamingTemplate(req, dto.pin);
     await this.persons.delete([dto.pin]);
     return ok(null);
   }

@@ -273,6 +273,27 @@ describe('v2 person writes', () => {
     expect((await a.since()).filter((c) => c.startsWith('DATA DELETE user '))).toEqual(['DATA DELETE user Pin=3001', 'DATA DELETE user Pin=3002']);
     expect((await t.post('/api/v2/person/deleteByPins', {})).body.code).toBe(-81);
   });
+
+  it('a person delete carrying templateNo (a later manual prints fingerprint deletion as v2/person/delete?pin=&templateNo=) is refused and the person kept', async () => {
+    expect((await t.post('/api/person/add', { pin: '3010', name: 'Keep' })).body.code).toBe(0);
+    const refusals = [
+      await t.post('/api/v2/person/delete', null, { pin: '3010', templateNo: 3 }),
+      await t.post('/api/v2/person/delete', { pin: '3010', TemplateNo: '3' }),
+      await t.post('/api/person/delete/3010', null, { templateNo: 0 }),
+      await t.post('/api/person/delete/3010', { templateNo: 3 }),
+      await t.delete('/api/person/delete/3010', { templateNo: 3 }),
+    ];
+    for (const r of refusals) {
+      expect(r.body).toMatchObject({ code: -405, data: null });
+      expect(r.body.message).toContain('/api/bioTemplate/delete/3010/');
+      expect(r.status).toBe(405);
+    }
+    expect((await t.get('/api/person/get/3010')).body.code).toBe(0);
+    expect((await a.since()).filter((c) => c.startsWith('DATA DELETE user '))).toEqual([]);
+    // Without templateNo (or with an empty one) the delete is the person's, as before.
+    expect((await t.post('/api/v2/person/delete', null, { pin: '3010', templateNo: '' })).body.code).toBe(0);
+    expect((await t.get('/api/person/get/3010')).body.code).toBe(-22);
+  });
 });
 
 describe('the same person added at once by several calls (an integrator retrying, two sync jobs)', () => {
