@@ -100,7 +100,9 @@ export function authTimezones(hash: string): number[] {
 
 /**
  * A template set as `<Type>.<No>:<hash>|...` per slot (every Index of a slot together), so that a change
- * sends only the slots that changed and deletes only the slots that went.
+ * sends only the slots that changed and deletes only the slots that went. A slot of several Indexes (a face: up to
+ * 15 biodata records) carries their number (`:<hash>x15`), so that a `DATA COUNT biodata` can be judged from the
+ * confirmed hashes alone (bioRows); a one-Index slot (a fingerprint) has no suffix.
  */
 export function bioHash(templates: readonly StoredTemplate[]): string {
   const slots = new Map<string, string[]>();
@@ -110,7 +112,20 @@ export function bioHash(templates: readonly StoredTemplate[]): string {
     if (!l) slots.set(slot, (l = []));
     l.push(`${t.templateNoIndex}/${t.validType}/${t.majorVer}/${t.minorVer}/${t.format}/${t.template}`);
   }
-  return [...slots].map(([slot, parts]) => `${slot}:${sha(parts.join('|')).slice(0, 12)}`).join('|');
+  return [...slots].map(([slot, parts]) => `${slot}:${sha(parts.join('|')).slice(0, 12)}${parts.length > 1 ? `x${parts.length}` : ''}`).join('|');
+}
+
+/**
+ * The rows one confirmed `bio` item holds in the device's template table: `templatev10` keeps one record per finger
+ * (bio-sync.ts sends one Index per finger), `biodata` one per Index of every slot. null for `?` (content unknown).
+ */
+export function bioRows(hash: string, table: 'biodata' | 'templatev10'): number | null {
+  const slots = bioSlots(hash);
+  if (slots === null) return null;
+  if (table === 'templatev10') return slots.size;
+  let rows = 0;
+  for (const h of slots.values()) rows += Number(/x(\d+)$/.exec(h)?.[1] ?? 1);
+  return rows;
 }
 
 /** Slot → hash from a bio hash; null for `?` (content unknown). */
@@ -192,7 +207,19 @@ export interface SyncRef {
  * channel controller's gates in `userauthorize`, an elevator controller's floors in `usereleauthorize`), pass rules
  * too on a channel controller that has any.
  */
-export type CountedKind = 'user' | 'userauthorize' | 'usereleauthorize' | 'gatepassrule';
+export type CountedKind = 'user' | 'userauthorize' | 'usereleauthorize' | 'gatepassrule' | TemplateTable | PhotoTable;
+
+/**
+ * A panel's photo table (its dialect's): counted on a panel that confirmed photos, one row per photo. Only a count
+ * below what it confirmed is judged: a full sync sends every photo again but clears no photo table, so photos of
+ * the panel's own (a face enrolled there for a user the full sync then removed) would make every count fail.
+ */
+export type PhotoTable = 'biophoto' | 'userpic';
+export const isPhotoTable = (table: CountedKind | undefined): table is PhotoTable => table === 'biophoto' || table === 'userpic';
+
+/** A panel's template table (its dialect's): counted on a panel that confirmed templates, one row per bioRows. */
+export type TemplateTable = 'biodata' | 'templatev10';
+const TEMPLATE_TABLES: ReadonlySet<CountedKind> = new Set<CountedKind>(['biodata', 'templatev10']);
 
 /** Counted tables that hold a member's rights, one row per TimezoneId of its item (authRows). */
 const RIGHTS_TABLES: ReadonlySet<CountedKind> = new Set(['userauthorize', 'usereleauthorize']);
@@ -201,11 +228,13 @@ const RIGHTS_TABLES: ReadonlySet<CountedKind> = new Set(['userauthorize', 'usere
 export function countedItemKind(table: CountedKind): ItemKind {
   if (table === 'userauthorize') return 'auth';
   if (table === 'usereleauthorize') return 'eleauth';
-  return table;
+  if (TEMPLATE_TABLES.has(table)) return 'bio';
+  if (isPhotoTable(table)) return 'photo';
+  return table as ItemKind;
 }
 
-/** Whether a counted table's rows follow from its items' hashes (rights), not one row per item. */
-export const countsRightsRows = (table: CountedKind): boolean => RIGHTS_TABLES.has(table);
+/** Whether a counted table's rows follow from its items' hashes (rights, templates), not one row per item. */
+export const countsRightsRows = (table: CountedKind): boolean => RIGHTS_TABLES.has(table) || TEMPLATE_TABLES.has(table);
 
 /**
  * The rows the device holds for one confirmed `auth` or `eleauth` item: one row per record, and a member's records
@@ -231,7 +260,8 @@ export function expectedRows(table: CountedKind, groups: ReadonlyArray<{ hash: s
   let min = 0;
   let max = 0;
   for (const { hash, items } of groups) {
-    const rows = rights ? authRows(hash) : hash === UNKNOWN_HASH ? null : 1;
+    const rows = TEMPLATE_TABLES.has(table) ? bioRows(hash, table as TemplateTable) : rights ? authRows(hash) : hash === UNKNOWN_HASH ? null : 1;
+    // A member whose rights or templates are in doubt may hold any number of rows.
     if (rows === null) max = rights ? Infinity : max + items;
     else {
       min += rows * items;

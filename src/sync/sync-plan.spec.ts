@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { chooseDialect, parseRegistrationBody } from '../push/protocol';
 import type { SyncDevice } from './device-dialect';
 import { holidayKey, holidayRecords, rightsRecords, userRecordFor, type SyncPerson } from './sync-commands';
-import { authRows, backoffMs, countedItemKind, currentState, desiredHashes, diffItems, emptyDesired, expectedRows, itemId, UNKNOWN_HASH, type DesiredDevice, type SyncRef } from './sync-items';
+import { authRows, backoffMs, bioHash, bioRows, countedItemKind, currentState, desiredHashes, diffItems, emptyDesired, expectedRows, itemId, UNKNOWN_HASH, type DesiredDevice, type SyncRef } from './sync-items';
 import { composeCommands, composesAlike, type ComposeInput } from './sync-plan';
 
 const device: SyncDevice = {
@@ -240,5 +240,23 @@ describe('expected rights rows (the verification counts them against what the pa
     expect(expectedRows('userauthorize', [{ hash: '1:1', items: 3 }, { hash: UNKNOWN_HASH, items: 1 }])).toEqual({ min: 3, max: Infinity });
     expect(expectedRows('user', [{ hash: '', items: 5 }, { hash: UNKNOWN_HASH, items: 2 }])).toEqual({ min: 5, max: 7 });
     expect(expectedRows('gatepassrule', [])).toEqual({ min: 0, max: 0 });
+  });
+
+  it('template rows: one per Index of a biodata slot, one per finger in templatev10; in doubt, any number', () => {
+    const t = (bioType: number, templateNo: number, templateNoIndex: number) => ({ pin: '1', bioType, templateNo, templateNoIndex, validType: 1, majorVer: 10, minorVer: 0, format: 0, template: `T${bioType}.${templateNo}.${templateNoIndex}` });
+    const fingers = bioHash([t(1, 0, 0), t(1, 3, 0)]);
+    const face = bioHash([t(9, 0, 0), t(9, 0, 1), t(9, 0, 2), t(1, 0, 0)]);
+    // A one-Index slot keeps the hash it always had (no resend of every fingerprint after an upgrade).
+    expect(fingers).not.toContain('x');
+    expect(bioRows(fingers, 'biodata')).toBe(2);
+    expect(bioRows(face, 'biodata')).toBe(4);
+    expect(bioRows(face, 'templatev10')).toBe(2);
+    expect(bioRows(UNKNOWN_HASH, 'biodata')).toBeNull();
+    expect(countedItemKind('biodata')).toBe('bio');
+    expect(countedItemKind('templatev10')).toBe('bio');
+    expect(expectedRows('biodata', [{ hash: fingers, items: 3 }, { hash: face, items: 1 }])).toEqual({ min: 10, max: 10 });
+    expect(expectedRows('biodata', [{ hash: fingers, items: 1 }, { hash: UNKNOWN_HASH, items: 1 }])).toEqual({ min: 2, max: Infinity });
+    // The slot's hash still changes with any of its Indexes.
+    expect(bioHash([t(9, 0, 0), t(9, 0, 1), { ...t(9, 0, 2), template: 'other' }])).not.toBe(bioHash([t(9, 0, 0), t(9, 0, 1), t(9, 0, 2)]));
   });
 });

@@ -9,8 +9,8 @@ import { refusalsRead } from '../push/device-refusals';
 import { read, runRead, type Read } from '../database/read-together';
 import { clearFailures, confirmedRead, devicesHoldingSql, devicesTouchingSql, inflightRead, noteSkipped, refNamesPins, settledFailures } from './confirmed-state';
 import { desiredBaseRead, loadDesired, type PinScope } from './desired-state';
-import type { SyncDevice } from './device-dialect';
-import { currentState, DEVICE_KINDS, desiredHashes, diffItems, itemId, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, userHash, type CountedKind, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
+import { dialectOf, type SyncDevice } from './device-dialect';
+import { currentState, DEVICE_KINDS, desiredHashes, diffItems, itemId, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, userHash, type CountedKind, type PhotoTable, type TemplateTable, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
 import { userRecordFor } from './sync-commands';
 import { moduleDevicePinsSql, moduleDevicesGrantingSql } from './module-rights';
 import { appendToPending, tailsRead, type DeviceBatch, type TailRow } from './pending-append';
@@ -258,20 +258,30 @@ export class SyncPlannerService {
    * Asks the device to count its users and its rights rows (`userauthorize`; an elevator controller's floors in
    * `usereleauthorize`), and a channel controller that holds or should hold pass rules to count those too: a factory reset of
    * a controller with rules and no users shows only there. The answers are compared with what it confirmed
-   * (reconciler). A count the firmware refused for good is left out until its probe is due (then asked again).
+   * (reconciler). A panel that confirmed templates counts its template table too (`biodata` or `templatev10`, its
+   * dialect's), and one that confirmed photos its photo table (`biophoto` or `userpic`): a finger, face or photo
+   * deleted at its menu (or lost with a partial reset) shows only there. A count the
+   * firmware refused for good is left out until its probe is due (then asked again).
    */
   async queueVerify(m: EntityManager, deviceSn: string): Promise<void> {
-    const [device]: Array<{ id: string; ele: boolean; rules: boolean }> = await namedQuery(m,
+    const [device]: Array<{ id: string; ele: boolean; rules: boolean; bio: boolean; photo: boolean; capabilities: unknown; registration: unknown }> = await namedQuery(m,
       `SELECT d.id, ${effectiveKindSql('d')} = 'ele' AS ele,
               EXISTS (SELECT 1 FROM psg_pass_rule r WHERE r.device_id = d.id)
-           OR EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = d.id AND s.kind = 'gatepassrule' AND s.hash IS NOT NULL) AS rules
+           OR EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = d.id AND s.kind = 'gatepassrule' AND s.hash IS NOT NULL) AS rules,
+              EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = d.id AND s.kind = 'bio' AND s.hash IS NOT NULL) AS bio,
+              EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = d.id AND s.kind = 'photo' AND s.hash IS NOT NULL) AS photo,
+              d.capabilities, d.registration
          FROM device d WHERE d.sn = $1`,
       [deviceSn],
     );
     if (!device) return;
     const refused = (await runRead(m, refusalsRead([device.id]))).get(device.id);
-    const kinds = (['user', device.ele ? 'usereleauthorize' : 'userauthorize', 'gatepassrule'] as const satisfies readonly CountedKind[])
+    const { dialect } = dialectOf(device.capabilities, device.registration);
+    const templates: TemplateTable = dialect.bio;
+    const photos: PhotoTable | null = device.photo ? dialect.photo : null;
+    const kinds = (['user', device.ele ? 'usereleauthorize' : 'userauthorize', 'gatepassrule', templates, ...(photos ? [photos] : [])] as const satisfies readonly CountedKind[])
       .filter((kind) => kind !== 'gatepassrule' || device.rules)
+      .filter((kind) => kind !== templates || device.bio)
       .filter((kind) => !refused?.has(refusalKey(dataCount(kind))));
     if (kinds.length === 0) return;
     const plan = newId();

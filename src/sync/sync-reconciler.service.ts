@@ -11,7 +11,7 @@ import { dataDelete } from '../push/protocol';
 import { excludedOf, insertOf, intoOf, listOf } from '../database/columns';
 import { afterCommit } from '../database/after-commit';
 import { asLeader } from '../database/leader';
-import { backoffMs, countedItemKind, countsRightsRows, DEVICE_KINDS, expectedRows, UNKNOWN_HASH, type CountedKind, type ItemKind, type SyncRef } from './sync-items';
+import { backoffMs, countedItemKind, countsRightsRows, DEVICE_KINDS, expectedRows, isPhotoTable, UNKNOWN_HASH, type CountedKind, type ItemKind, type SyncRef } from './sync-items';
 import { AttendanceSyncService } from './attendance-sync.service';
 import { SyncConfirmation } from './sync-confirm';
 import { SyncPlannerService } from './sync-planner.service';
@@ -423,7 +423,8 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     }
     const count = typeof ref.count === 'number' ? ref.count : outcome.returnCode;
     if (count === null || count < 0) return;
-    await this.verifiedCount(m, deviceId, outcome.deviceSn, count, ref.verify, outcome.commandId);
+    // A photo table is judged from below only (PhotoTable).
+    await this.verifiedCount(m, deviceId, outcome.deviceSn, count, ref.verify, outcome.commandId, { acceptAbove: isPhotoTable(ref.verify) });
   }
 
   /**
@@ -447,7 +448,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     const { min, max } = expectedRows(table, groups);
     if (count >= min && count <= max) return true;
     if (count > max && opts.acceptAbove) {
-      this.log.log(`device ${sn} holds ${count} ${table} rows where at most ${max} are confirmed: users of its own, which a full sync would not remove`);
+      this.log.log(`device ${sn} holds ${count} ${table} rows where at most ${max} are confirmed: records of its own, which a full sync would not remove`);
       return true;
     }
     // A firmware that refused the table for good holds rows the gateway cannot write (or clear) and count as its own:
