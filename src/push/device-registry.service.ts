@@ -47,6 +47,11 @@ export interface DeviceRegisteredEvent {
    * and as sent now (device.registration), so that a change of how it stores records can be told.
    */
   registration?: { before: Record<string, string>; after: Record<string, string> };
+  /**
+   * Levels that lost a door of this device because it registered with fewer locks (dropDoorsBeyond): access levels
+   * (`acc`), whose members' rights on it are planned again, and entrance-control levels (`psg`).
+   */
+  droppedLevels?: { acc: string[]; psg: string[] };
 }
 
 /**
@@ -395,12 +400,14 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
       ));
       if (admitted) {
         await this.ensureDoors(m, updated);
+        const droppedLevels = capabilities.lockCount !== null ? await this.dropDoorsBeyond(m, updated, capabilities.lockCount) : null;
         await this.kindChanged(m, updated, cur.kind_override ?? cur.kind);
         event = {
           deviceId: updated.id,
           sn,
           first: cur.registered_at === null,
           admittedNow: false,
+          ...(droppedLevels ? { droppedLevels } : {}),
           ...(cur.capabilities !== null && cur.registration ? { registration: { before: cur.registration, after: raw } } : {}),
         };
         for (const fn of this.txListeners) await fn(m, event);
@@ -444,6 +451,35 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
         .then(() => fn(e))
         .catch((err) => this.logger.error(`registration listener failed for ${e.sn}: ${(err as Error)?.stack ?? err}`));
     }
+  }
+
+  /**
+   * A panel that registers with fewer locks than it had (an inBio460 switched from four one-way doors to two
+   * two-way doors, a board swapped for a smaller one) has no doors above its `LockCount` any more: kept, they were
+   * listed by door/list as its doors, opened "successfully" by remoteOpenById (the panel refuses the number, -11),
+   * and their levels kept granting bits of the rights bitmask the panel has no door for. They go, with their readers,
+   * their place in access levels and entrance-control levels (foreign keys) and as attendance points; the verification
+   * the registration owes plans the panel's rights again without them. Only a `LockCount` the panel stated counts
+   * (a trimmed registration's implied count may be a guess), and never 0: a panel drives at least one lock.
+   */
+  private async dropDoorsBeyond(m: EntityManager, d: DeviceRow, lockCount: number): Promise<{ acc: string[]; psg: string[] } | null> {
+    const kind = d.kind_override ?? d.kind;
+    if ((kind !== 'acc' && kind !== 'psg') || !Number.isInteger(lockCount) || lockCount < 1) return null;
+    const [{ acc, psg }]: Array<{ acc: string[]; psg: string[] }> = await m.query(
+      `SELECT ARRAY(SELECT DISTINCT ld.level_id FROM acc_level_door ld JOIN door o ON o.id = ld.door_id WHERE o.device_id = $1 AND o.door_no > $2) AS acc,
+              ARRAY(SELECT DISTINCT lg.level_id FROM psg_level_gate lg JOIN door o ON o.id = lg.gate_id WHERE o.device_id = $1 AND o.door_no > $2) AS psg`,
+      [d.id, lockCount],
+    );
+    // A data-modifying WITH answers its rows as a SELECT does (a bare DELETE ... RETURNING answers [rows, count]).
+    const gone: Array<{ id: string; name: string }> = await m.query(
+      `WITH gone AS (DELETE FROM door WHERE device_id = $1 AND door_no > $2 RETURNING id, name),
+            points AS (DELETE FROM att_point WHERE door_id IN (SELECT id FROM gone))
+       SELECT id, name FROM gone ORDER BY name`,
+      [d.id, lockCount],
+    );
+    if (gone.length === 0) return null;
+    this.logger.warn(`device ${d.sn} registered with LockCount=${lockCount}: door(s) ${gone.map((g) => g.name).join(', ')} removed`);
+    return { acc, psg };
   }
 
   /**

@@ -155,6 +155,15 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       [e.deviceId, e.sn],
     );
     if (state.full_owed) return;
+    // Doors gone with a smaller LockCount: the members of their access levels get their rights on this panel planned
+    // again (the bits of those doors leave its rights rows), as a door taken out of a level would; an entrance-control
+    // level's gate is planned by its module's rules, so a channel controller that lost gates of levels is fully synced.
+    if (e.droppedLevels?.psg.length) {
+      await oweJob(m, e.deviceId, 'full');
+      this.owedNow.add(e.deviceId);
+      return;
+    }
+    for (const level of e.droppedLevels?.acc ?? []) await this.planner.syncLevel(m, level);
     const added = e.admittedNow || (e.first && !state.synced_before);
     if (!state.known && !state.needed) {
       // Without DEVICE_CLEAR_ON_ADD such a device is left alone; the periodic count (SyncVerifier) still finds users on it.

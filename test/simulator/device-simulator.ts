@@ -654,6 +654,10 @@ export class DeviceSimulator {
       } else extras[k] = v;
     }
     this.opts = { ...this.opts, ...options, registryExtras: extras };
+    // Another LockCount (an inBio460 switched between four one-way and two two-way doors): the doors above it are
+    // gone (a command naming one answers -11), new ones start closed; the others keep their state.
+    this.doorStates.splice(this.doorCount);
+    for (let n = this.doorStates.length + 1; n <= this.doorCount; n++) this.doorStates.push(newDoor(n));
     for (const [k, v] of this.registrationParams()) this.options.set(k, v);
     return this.connect();
   }

@@ -1,0 +1,79 @@
+/**
+ * A panel that registers again with fewer locks (an inBio460 switched from four one-way doors to two two-way doors)
+ * kept its old doors above the new LockCount: door/list still listed them, remoteOpenById answered success for a
+ * door the panel no longer has (it refuses the number, -11), and their levels kept granting rights bits the panel has
+ * no door for. They go now, with their readers and their place in levels, and the panel's rights follow.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { Device, levelId, settleDevice } from '../sync/access-helpers';
+import { claimsSynced, convergenceOf, ok } from '../sync/fault-helpers';
+
+let t: TestApp;
+let reconciler: SyncReconciler;
+
+beforeAll(async () => {
+  t = await startTestApp({ syncVerifyIntervalMs: 0, syncReconcileIntervalMs: 0 });
+  reconciler = t.app.get(SyncReconciler);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const doorsOf = async (prefix: string): Promise<Array<{ name: string; id: string }>> => {
+  const r = await t.get('/api/door/list?pageNo=1&pageSize=1000');
+  expect(r.body.code).toBe(0);
+  return (r.body.data as Array<{ name: string; id: string }>).filter((d) => d.name.startsWith(prefix)).sort((a, b) => a.name.localeCompare(b.name));
+};
+
+describe('LockCount dropping at re-registration', () => {
+  it('the doors above the new LockCount leave the door list, the levels and the panel rights; a remote open of one is refused', async () => {
+    const d = await Device.connect(t, 'LOCKS0001', 4, '10.73.0.1');
+    await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'LOCKS' }] }));
+    for (const n of [1, 3]) await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'LOCKS', doorName: `10.73.0.1-${n}` }] }));
+    const level = await levelId(t, 'LOCKS');
+    await ok(t.post('/api/person/add', { pin: '7701', name: 'Ann', accLevelIds: level }));
+    await settleDevice(reconciler, d.sim);
+    expect(d.sim.rightsOf('7701').map((r) => r.doors)).toEqual([[1, 3]]);
+    const before = await doorsOf('10.73.0.1-');
+    expect(before.map((x) => x.name)).toEqual(['10.73.0.1-1', '10.73.0.1-2', '10.73.0.1-3', '10.73.0.1-4']);
+    const door3 = before[2].id;
+    // Door 3 is also an attendance point.
+    await t.ds.query(`INSERT INTO att_point (door_id) VALUES ($1)`, [door3]);
+
+    expect((await d.sim.reconfigure({ doors: 2 })).registered).toBe(true);
+    await settleDevice(reconciler, d.sim);
+
+    expect((await doorsOf('10.73.0.1-')).map((x) => x.name)).toEqual(['10.73.0.1-1', '10.73.0.1-2']);
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM att_point WHERE door_id = $1`, [door3]))[0].n).toBe(0);
+    const open = await t.post(`/api/door/remoteOpenById?doorId=${door3}&interval=5`, null);
+    expect(open.body.code).toBeLessThan(0);
+    const readers: Array<{ name: string }> = await t.ds.query(`SELECT r.name FROM reader r JOIN door o ON o.id = r.door_id JOIN device v ON v.id = o.device_id WHERE v.sn = $1 ORDER BY r.name`, [d.sim.sn]);
+    expect(readers.map((r) => r.name)).toEqual(['10.73.0.1-1-In', '10.73.0.1-1-Out', '10.73.0.1-2-In', '10.73.0.1-2-Out']);
+    const levelDoors: Array<{ name: string }> = await t.ds.query(`SELECT o.name FROM acc_level_door ld JOIN door o ON o.id = ld.door_id WHERE ld.level_id = $1`, [level]);
+    expect(levelDoors.map((x) => x.name)).toEqual(['10.73.0.1-1']);
+    // The panel's rights follow the level: door 1 only, confirmed.
+    expect(d.sim.rightsOf('7701').map((r) => r.doors)).toEqual([[1]]);
+    expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(true);
+
+    // Back to four doors: doors 3 and 4 are created again, in no level.
+    expect((await d.sim.reconfigure({ doors: 4 })).registered).toBe(true);
+    await settleDevice(reconciler, d.sim);
+    expect((await doorsOf('10.73.0.1-')).map((x) => x.name)).toEqual(['10.73.0.1-1', '10.73.0.1-2', '10.73.0.1-3', '10.73.0.1-4']);
+    expect(d.sim.rightsOf('7701').map((r) => r.doors)).toEqual([[1]]);
+  });
+
+  it('a registration that states the same LockCount leaves every door and its levels alone', async () => {
+    const d = await Device.connect(t, 'LOCKS0002', 2, '10.73.0.2');
+    await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'LOCKS2' }] }));
+    await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'LOCKS2', doorName: '10.73.0.2-2' }] }));
+    const ids = (await doorsOf('10.73.0.2-')).map((x) => x.id);
+    expect(ids).toHaveLength(2);
+    expect((await d.sim.reconfigure({})).registered).toBe(true);
+    await settleDevice(reconciler, d.sim);
+    expect((await doorsOf('10.73.0.2-')).map((x) => x.id)).toEqual(ids);
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM acc_level_door WHERE door_id = $1`, [ids[1]]);
+    expect(n).toBe(1);
+  });
+});
