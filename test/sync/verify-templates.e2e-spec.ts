@@ -147,6 +147,23 @@ describe('templates deleted at a connected panel', () => {
     expect(await fullSyncs(d.sim.sn)).toBe(synced);
   });
 
+  it('a firmware that refuses to count its templates (-1004) keeps them, owes no full sync, and is not asked again', async () => {
+    const d = await panelWithTemplates('VTPL0006', '10.71.0.6', 'VTPLF', '7601', { resultFor: (c) => (c.verb === 'DATA COUNT' && c.table === 'biodata' ? -1004 : undefined) });
+    const want = rowsOf(d, 'biodata');
+    expect(want).toHaveLength(2);
+    const before = await fullSyncs(d.sim.sn);
+    d.mark();
+    await verifyNow(d);
+    expect(await d.since()).toContain('DATA COUNT biodata');
+    await verifyNow(d);
+    const again = await d.since();
+    expect(again).toContain('DATA COUNT user');
+    expect(again).not.toContain('DATA COUNT biodata');
+    expect(await fullSyncs(d.sim.sn)).toBe(before);
+    expect(rowsOf(d, 'biodata')).toEqual(want);
+    expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(true);
+  });
+
   it('a panel that confirmed no templates is not asked to count them', async () => {
     const d = await Device.connect(t, 'VTPL0004', 1, '10.71.0.4');
     await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'VTPLD' }] }));
