@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { ChannelControllerSimulator } from '../simulator/channel';
 import { Device, levelId, settleDevice } from '../sync/access-helpers';
 import { claimsSynced, convergenceOf, ok } from '../sync/fault-helpers';
 
@@ -62,6 +63,27 @@ describe('LockCount dropping at re-registration', () => {
     await settleDevice(reconciler, d.sim);
     expect((await doorsOf('10.73.0.1-')).map((x) => x.name)).toEqual(['10.73.0.1-1', '10.73.0.1-2', '10.73.0.1-3', '10.73.0.1-4']);
     expect(d.sim.rightsOf('7701').map((r) => r.doors)).toEqual([[1]]);
+  });
+
+  it('a channel controller that lost a gate of an entrance-control level is synced without it', async () => {
+    const psg = new ChannelControllerSimulator({ baseUrl: t.baseUrl, sn: 'LOCKPSG001', gates: 2, ipAddress: '10.73.0.3' });
+    await psg.connect();
+    await settleDevice(reconciler, psg);
+    const gates: Array<{ id: string; name: string }> = (await t.get('/api/psgGate/list', { pageNo: 1, pageSize: 100 })).body.data;
+    const mine = gates.filter((g) => g.name.startsWith('10.73.0.3-')).sort((a, b) => a.name.localeCompare(b.name));
+    expect(mine).toHaveLength(2);
+    const level = (await t.post('/api/gateway/psgLevel/save', { name: 'Gates 1-2', pointIds: mine.map((g) => g.id) })).body.data.id;
+    await ok(t.post('/api/person/add', { pin: '7711', name: 'Gus' }));
+    await ok(t.post('/api/psgLevel/syncPerson', undefined, { pin: '7711', levelIds: level }));
+    await settleDevice(reconciler, psg);
+    expect(psg.rightsOf('7711').map((r) => r.doors)).toEqual([[1, 2]]);
+
+    expect((await psg.reconfigure({ doors: 1 })).registered).toBe(true);
+    await settleDevice(reconciler, psg, { rounds: 6 });
+    const left: Array<{ name: string }> = (await t.get('/api/psgGate/list', { pageNo: 1, pageSize: 100 })).body.data;
+    expect(left.filter((g) => g.name.startsWith('10.73.0.3-')).map((g) => g.name)).toEqual(['10.73.0.3-1']);
+    expect(psg.rightsOf('7711').map((r) => r.doors)).toEqual([[1]]);
+    expect(claimsSynced(await convergenceOf(t, psg.sn))).toBe(true);
   });
 
   it('a registration that states the same LockCount leaves every door and its levels alone', async () => {
