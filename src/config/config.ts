@@ -50,6 +50,12 @@ export interface AppConfig {
   deviceActionValidSeconds: number;
   /** Days an acknowledged device command stays in the queue table for operators; 0 keeps them forever. */
   deviceCommandKeepDays: number;
+  /**
+   * Seconds of events before its first poll a new monitor cursor hands out at most, whatever its `timestamp` says
+   * (MONITOR_LOOKBACK_SECONDS; 0 = no bound): a client sending the manual's example timestamp (2017) gets live
+   * events, not the whole history as if it were live.
+   */
+  monitorLookbackSeconds: number;
   /** Days a stored device upload (device_upload: table records, query results, capture photos) is kept; 0 keeps them forever. */
   deviceUploadKeepDays: number;
   /** Events older than this many days are deleted; undefined keeps them forever (EVENT_RETENTION_DAYS). */
@@ -261,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     deviceLostReplyMs: parseRange('DEVICE_LOST_REPLY_MS', env.DEVICE_LOST_REPLY_MS, 2500, 0, 3_600_000),
     deviceActionValidSeconds: parseRange('DEVICE_ACTION_VALID_SECONDS', env.DEVICE_ACTION_VALID_SECONDS, 60, 0, 86_400),
     deviceCommandKeepDays: parseRange('DEVICE_COMMAND_KEEP_DAYS', env.DEVICE_COMMAND_KEEP_DAYS, 30, 0, 36500),
+    monitorLookbackSeconds: parseRange('MONITOR_LOOKBACK_SECONDS', env.MONITOR_LOOKBACK_SECONDS, 600, 0, 36500 * 86_400),
     deviceUploadKeepDays: parseRange('DEVICE_UPLOAD_KEEP_DAYS', env.DEVICE_UPLOAD_KEEP_DAYS, 30, 0, 36500),
     eventRetentionDays: parseRetentionConfig(env).retentionDays,
     pushCenter: parsePushCenterConfig(env),

@@ -52,6 +52,7 @@ export const MODULE_MONITOR_CURSOR = rawTable('module_monitor_cursor', {
   transactionId: ['transaction_id', 'bigint'],
   polledAt: ['polled_at', 'timestamp with time zone'],
   startSnapshot: ['start_snapshot', 'character varying(4000)'],
+  createdAt: ['created_at', 'timestamp with time zone'],
 });
 
 /**

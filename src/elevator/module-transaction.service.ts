@@ -9,6 +9,7 @@ import { toV1Item, TransactionV1ItemDto } from '../transaction/dto/transaction-r
 import { TRANSACTION_COLUMNS, type TransactionRow } from '../transaction/transaction.repository';
 import type { ModuleKind } from '../sync/module-rights';
 import { MODULE_MONITOR_CURSOR } from './module-tables';
+import { CREATED_MS, monitorStart, NOW_MS_SQL } from '../transaction/monitor-start';
 
 /** A client's monitor cursor, started at a feed position; a concurrent first poll's cursor wins. */
 const START_CURSOR = `INSERT INTO ${insertOf(MODULE_MONITOR_CURSOR, ['clientId', 'module', 'timestamp', 'xid', 'transactionId', 'startSnapshot'])} ON CONFLICT DO NOTHING`;
@@ -168,7 +169,7 @@ export class ModuleTransactionService {
 
   /**
    * 2.34.3: the first poll with a timestamp T starts at the events stored at or after T (or not yet visible
-   * now); each later poll with the same T returns what came after the last poll. Only events of transactions
+   * now), T counting as no earlier than MONITOR_LOOKBACK_SECONDS before that poll (monitor-start.ts); each later poll with the same T returns what came after the last poll. Only events of transactions
    * older than the snapshot's xmin are handed out, so none can still appear before the last one returned.
    */
   async monitor(clientId: string, module: ModuleKind, timestamp: number): Promise<PsgMonitorItemDto[]> {
@@ -184,27 +185,30 @@ export class ModuleTransactionService {
     return this.ds.transaction(async (m) => {
       const select = () =>
         m.query(
-          `SELECT xid::text AS xid, transaction_id::text AS transaction_id, start_snapshot FROM module_monitor_cursor WHERE client_id = $1 AND module = $2 AND timestamp = $3 FOR UPDATE`,
+          `SELECT xid::text AS xid, transaction_id::text AS transaction_id, start_snapshot, ${CREATED_MS} FROM module_monitor_cursor WHERE client_id = $1 AND module = $2 AND timestamp = $3 FOR UPDATE`,
           [clientId, module, timestamp],
         );
       let [cursor] = await select();
       if (!cursor) {
         // A new cursor is the moment to drop those nobody polled for an hour (clients that moved on).
         await m.query(`DELETE FROM module_monitor_cursor WHERE polled_at < now() - interval '1 hour'`);
+        // The cursor's created_at is this transaction's now(): the same moment every later poll bounds the start by.
+        const [{ now_ms }] = await m.query(NOW_MS_SQL);
         const [start] = await m.query(
           `SELECT LEAST((SELECT min(xid) FROM module_transaction WHERE module = $1 AND created_at >= $2),
                         pg_snapshot_xmin(pg_current_snapshot())::text::bigint) - 1 AS xid, pg_current_snapshot()::text AS snapshot`,
-          [module, new Date(timestamp)],
+          [module, new Date(monitorStart(timestamp, Number(now_ms), this.config.monitorLookbackSeconds))],
         );
         await m.query(START_CURSOR, [clientId, module, timestamp, String(start.xid), 0, start.snapshot]);
         [cursor] = await select();
       }
+      const since = new Date(monitorStart(timestamp, Number(cursor.created_ms), this.config.monitorLookbackSeconds));
       const found: ModuleTransactionRow[] = await m.query(
         `SELECT t.xid::text AS feed_xid, ${COLUMNS} FROM module_transaction t
           WHERE t.module = $1 AND (t.xid, t.id) > ($2::bigint, $3::bigint) AND ${STORED_SINCE_START('$5', '$6')}
             AND t.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
           ORDER BY t.xid, t.id LIMIT $4`,
-        [module, cursor.xid, cursor.transaction_id, MONITOR_BATCH, new Date(timestamp), cursor.start_snapshot],
+        [module, cursor.xid, cursor.transaction_id, MONITOR_BATCH, since, cursor.start_snapshot],
       );
       const last = found[found.length - 1];
       await m.query(
@@ -216,7 +220,7 @@ export class ModuleTransactionService {
         const [{ held }] = await m.query(
           `SELECT EXISTS (SELECT 1 FROM module_transaction t WHERE t.module = $1 AND (t.xid, t.id) > ($2::bigint, $3::bigint) AND ${STORED_SINCE_START('$4', '$5')}
              AND t.xid >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS held`,
-          [module, cursor.xid, cursor.transaction_id, new Date(timestamp), cursor.start_snapshot],
+          [module, cursor.xid, cursor.transaction_id, since, cursor.start_snapshot],
         );
         heldBack = held === true;
       }

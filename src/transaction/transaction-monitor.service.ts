@@ -8,6 +8,7 @@ import { TransactionRepository, type FeedRow } from './transaction.repository';
 import { PreparedQueryService } from '../database/prepared-query.service';
 import { insertOf } from '../database/columns';
 import { TRANSACTION_MONITOR_CURSOR } from './transaction-tables';
+import { CREATED_MS, monitorStart, NOW_MS_SQL } from './monitor-start';
 
 /** Events per poll; the rest come with the next poll (the cursor only moves past what was returned). */
 export const MONITOR_BATCH = 1000;
@@ -31,7 +32,7 @@ const FILTERED_BATCHES_PER_POLL = 50;
  *
  * - the first poll with a timestamp T creates the cursor at "every event stored at or after T, or not yet
  *   visible now" (the events visible at that moment and stored before T are skipped), then returns the
- *   events after it;
+ *   events after it; T counts as no earlier than MONITOR_LOOKBACK_SECONDS before that poll (monitor-start.ts);
  * - each later poll with the same T returns the events after the cursor and moves the cursor past them.
  *
  * Positions are (inserting transaction id, event id) of acc_transaction (its xid and id), and only events of
@@ -67,7 +68,7 @@ export class TransactionMonitorService {
     for (let wait = 0; ; wait++) {
       const { items, heldBack } = await this.ds.transaction(async (m) => {
         const cursor = await this.lockCursor(m, clientId, timestamp);
-        const skip = { snapshot: cursor.start_snapshot, before: new Date(timestamp) };
+        const skip = { snapshot: cursor.start_snapshot, before: new Date(monitorStart(timestamp, Number(cursor.created_ms), this.config.monitorLookbackSeconds)) };
         let xid = cursor.xid;
         let id = cursor.transaction_id;
         let items: T[] = [];
@@ -99,16 +100,18 @@ export class TransactionMonitorService {
     }
   }
 
-  private async lockCursor(m: EntityManager, clientId: string, timestamp: number): Promise<{ xid: string; transaction_id: string; start_snapshot: string }> {
+  private async lockCursor(m: EntityManager, clientId: string, timestamp: number): Promise<{ xid: string; transaction_id: string; start_snapshot: string; created_ms: string }> {
     const select = () =>
-      this.prepared.query<{ xid: string; transaction_id: string; start_snapshot: string }>(
+      this.prepared.query<{ xid: string; transaction_id: string; start_snapshot: string; created_ms: string }>(
         m,
-        `SELECT xid::text AS xid, transaction_id::text AS transaction_id, start_snapshot FROM transaction_monitor_cursor WHERE client_id = $1 AND timestamp = $2 FOR UPDATE`,
+        `SELECT xid::text AS xid, transaction_id::text AS transaction_id, start_snapshot, ${CREATED_MS} FROM transaction_monitor_cursor WHERE client_id = $1 AND timestamp = $2 FOR UPDATE`,
         [clientId, timestamp],
       );
     let [cursor] = await select();
     if (!cursor) {
-      const start = await this.repo.feedPositionAt(m, new Date(timestamp));
+      // The cursor's created_at is this transaction's now(): the same moment every later poll bounds the start by.
+      const [{ now_ms }] = await m.query(NOW_MS_SQL);
+      const start = await this.repo.feedPositionAt(m, new Date(monitorStart(timestamp, Number(now_ms), this.config.monitorLookbackSeconds)));
       await m.query(
         START_CURSOR,
         [clientId, timestamp, start.xid, start.id, start.snapshot],

@@ -268,6 +268,24 @@ describe('entrance-control levels and events', () => {
     expect((await t.get('/api/transaction/monitor', { timestamp: ahead })).body.code).toBe(0);
   });
 
+  it('monitor: a new cursor hands out at most MONITOR_LOOKBACK_SECONDS (600) of the past, whatever its timestamp', async () => {
+    expect((await cc.uploadRtlog([{ pin: 0, cardno: 4801, eventaddr: 1, event: 27, inoutstatus: 0, verifytype: 200, index: 9801 }])).status).toBe(200);
+    await t.ds.query(`UPDATE module_transaction SET created_at = now() - interval '11 minutes' WHERE device_sn = 'CKN4213360081' AND log_id = 9801`);
+    expect((await cc.uploadRtlog([{ pin: 0, cardno: 4802, eventaddr: 1, event: 27, inoutstatus: 0, verifytype: 200, index: 9802 }])).status).toBe(200);
+    // The manual's own example value (May 2017), which some clients send on every call.
+    const seen: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < 50 && !seen.some((e) => e.cardNo === '4802'); i++) {
+      seen.push(...(await t.get('/api/psgTransaction/monitor', { timestamp: 1494467276539 })).body.data);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (let more = (await t.get('/api/psgTransaction/monitor', { timestamp: 1494467276539 })).body.data; more.length > 0; ) {
+      seen.push(...more);
+      more = (await t.get('/api/psgTransaction/monitor', { timestamp: 1494467276539 })).body.data;
+    }
+    expect(seen.map((e) => e.cardNo)).toContain('4802');
+    expect(seen.map((e) => e.cardNo)).not.toContain('4801');
+  });
+
   it('names event 110 of a channel controller as its gate, not a read head (2.34\'s examples)', async () => {
     expect((await cc.uploadRtlog([{ pin: 0, cardno: 0, eventaddr: 1, event: 110, inoutstatus: 2, verifytype: 200, index: 9110 }])).status).toBe(200);
     const gone = (await t.get('/api/psgTransaction/device/CKN4213360081', { pageNo: 1, pageSize: 50 })).body.data.find((e: { eventNo: number }) => e.eventNo === 110);

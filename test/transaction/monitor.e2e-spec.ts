@@ -214,4 +214,29 @@ describe('transaction/monitor (2.18.5)', () => {
       }
     }
   });
+
+  it('bounds a new cursor at MONITOR_LOOKBACK_SECONDS (600) before its first poll: the manual\'s 2017 example timestamp gets live events, not the history', async () => {
+    const store = async (key: string, ageSeconds: number) => {
+      await t.ds.query(
+        `WITH ins AS (INSERT INTO acc_transaction (unique_key, device_sn, event_time, card_no, event_no) VALUES ($1, 'LOOKBACK', now(), $1, 0) RETURNING *), ${PUBLISH_INSERTED_EVENTS} SELECT 1`,
+        [key],
+      );
+      await t.ds.query(`UPDATE acc_transaction SET created_at = now() - make_interval(secs => $2) WHERE unique_key = $1`, [key, ageSeconds]);
+    };
+    await store('LB-OLD', 11 * 60);
+    await store('LB-RECENT', 60);
+    await sleep(20);
+    // Some real clients send the manual's own example value on every call; one sending seconds asks for 1970.
+    for (const timestamp of [1494467276539, 1494467276]) {
+      const first = await pollFor(timestamp, 1);
+      const seen = new Set<string>(first.map((e) => e.cardNo));
+      for (let more = await poll(timestamp); more.length > 0; more = await poll(timestamp)) for (const e of more) seen.add(e.cardNo);
+      expect(seen.has('LB-RECENT')).toBe(true);
+      expect(seen.has('LB-OLD')).toBe(false);
+      // After that first answer it is live: a new event once, nothing again.
+      await store('LB-NEW-' + timestamp, 0);
+      expect((await pollFor(timestamp, 1)).map((e) => e.cardNo)).toEqual(['LB-NEW-' + timestamp]);
+      expect(await poll(timestamp)).toEqual([]);
+    }
+  });
 });

@@ -35,6 +35,7 @@ import { RefusalProbe1763700004300 } from './1763700004300-refusal-probe';
 import { OneMainCard1763700004400 } from './1763700004400-one-main-card';
 import { VisitorPinIndex1763700004500 } from './1763700004500-visitor-pin-index';
 import { SyncItemFailedDelete1763700004600 } from './1763700004600-sync-item-failed-delete';
+import { ModuleMonitorCreated1763700004700 } from './1763700004700-module-monitor-created';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -75,4 +76,5 @@ export const MIGRATIONS = [
   OneMainCard1763700004400,
   VisitorPinIndex1763700004500,
   SyncItemFailedDelete1763700004600,
+  ModuleMonitorCreated1763700004700,
 ];
