@@ -43,7 +43,12 @@ export class ConsolePersonsController {
       // give 998877 for the card stored as 00998877 (one card to the gateway, card-value.ts).
       const value = cardValue(text);
       const byCard = value ? ` OR p.id IN (SELECT c.person_id FROM card c WHERE ${cardValueSql('c.card_no')} = $${params.push(value)})` : '';
-      parts.push(`(p.pin LIKE ${prefix} OR p.name ILIKE ${anywhere} OR p.last_name ILIKE ${anywhere} OR p.card_no LIKE ${prefix}${byCard})`);
+      // The list shows "first last": what an operator copies from it, or types as a name is said (last name
+      // first too), must find the person, not only one of the two fields alone.
+      const fullName = /\s/.test(text)
+        ? ` OR concat_ws(' ', p.name, p.last_name) ILIKE ${anywhere} OR concat_ws(' ', p.last_name, p.name) ILIKE ${anywhere}`
+        : '';
+      parts.push(`(p.pin LIKE ${prefix} OR p.name ILIKE ${anywhere} OR p.last_name ILIKE ${anywhere}${fullName} OR p.card_no LIKE ${prefix}${byCard})`);
     }
     const dept = queryText(q.deptCode);
     if (dept) parts.push(`p.dept_id = (SELECT id FROM department WHERE code = $${params.push(dept)})`);

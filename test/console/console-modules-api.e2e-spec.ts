@@ -192,6 +192,15 @@ describe('console API of the module pages', () => {
     expect((await op.call('GET', 'persons?q=99887')).body.data.rows.map((r: any) => r.pin)).toEqual([]);
   });
 
+  it('finds a person by the full name the list shows ("first last"), or last name first', async () => {
+    expect((await t.post('/api/person/add', { pin: '6102', name: 'Grace', lastName: 'Hopper' })).body.code).toBe(0);
+    for (const q of ['Grace Hopper', 'grace hopper', 'Hopper Grace', 'ace Hop', 'Hopper']) {
+      const rows = (await op.call('GET', `persons?q=${encodeURIComponent(q)}`)).body.data.rows;
+      expect(rows.map((r: any) => r.pin), q).toEqual(['6102']);
+    }
+    expect((await op.call('GET', `persons?q=${encodeURIComponent('Grace Lovelace')}`)).body.data.rows).toEqual([]);
+  });
+
   it('pages temperature and mask events and attendance punches; filters in the wrong format come back with the code', async () => {
     expect((await op.call('GET', 'hep/events?size=1')).body.data).toEqual({ rows: [], page: 1, size: 1, more: false });
     expect((await op.call('GET', 'attendance/punches?sn=NOPE')).body.data).toEqual({ rows: [], total: 0, page: 1, size: 50 });
