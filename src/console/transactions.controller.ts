@@ -1,5 +1,6 @@
 import { Get, Inject, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { cardValue } from '../card/card-value';
 import { CvCode, CvError } from '../common/cv-error';
 import { ok } from '../common/envelope';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -22,7 +23,7 @@ const CSV_COLUMNS: CsvColumns<TransactionV2ItemDto> = [
   ['areaName', (t) => t.areaName],
 ];
 
-/** Transactions: filters by time, person, device, door and event; paging; CSV export streamed in batches. */
+/** Transactions: filters by time, person (pin or name), card, device, door and event; paging; CSV export streamed in batches. */
 @ConsoleController('transactions')
 export class ConsoleTransactionsController {
   constructor(
@@ -36,6 +37,10 @@ export class ConsoleTransactionsController {
     const filter: TransactionFilter = { ...this.transactions.timeRange({ start: queryText(q.from), end: queryText(q.to), startName: 'from', endName: 'to' }) };
     const pin = queryText(q.pin, 64);
     if (pin) filter.pin = pin;
+    const name = queryText(q.name, 64);
+    if (name) filter.personName = name;
+    const card = queryText(q.cardNo, 64);
+    if (card) filter.cardValue = cardValue(card);
     const sn = queryText(q.sn, 64);
     if (sn) filter.deviceSn = sn;
     const doorId = queryText(q.doorId, 32);

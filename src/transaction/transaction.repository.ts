@@ -1,3 +1,4 @@
+import { cardValueSql } from '../card/card-value';
 import { PreparedQueryService } from '../database/prepared-query.service';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -88,6 +89,10 @@ export interface TransactionFilter {
   eventLevel?: number;
   /** Case-insensitive substring of pin, name or last name (getDoorTransactions `filter`). */
   fuzzy?: string;
+  /** Case-insensitive substring of the person's name as the console shows it, "first last" or "last first". */
+  personName?: string;
+  /** The number a card stands for (cardValue: no leading zeros), as the console's operator types it off a badge. */
+  cardValue?: string;
 }
 
 export interface FirstInLastOutRow {
@@ -113,7 +118,7 @@ const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const DEEP_OFFSET = 5000;
 
 /** Filters the tally (device and UTC day) can answer. */
-const isTallyable = (f: TransactionFilter) => f.pin === undefined && f.doorId === undefined && f.eventNo === undefined && f.eventLevel === undefined && !f.fuzzy;
+const isTallyable = (f: TransactionFilter) => f.pin === undefined && f.doorId === undefined && f.eventNo === undefined && f.eventLevel === undefined && !f.fuzzy && !f.personName && f.cardValue === undefined;
 
 function where(f: TransactionFilter, params: unknown[], alias = 't'): string {
   const parts: string[] = [];
@@ -132,6 +137,13 @@ function where(f: TransactionFilter, params: unknown[], alias = 't'): string {
     const like = p(`%${f.fuzzy.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     parts.push(`(${alias}.pin ILIKE ${like} OR ${alias}.name ILIKE ${like} OR ${alias}.last_name ILIKE ${like})`);
   }
+  if (f.personName) {
+    const like = p(`%${f.personName.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    // Either order of the two names holds every substring of each name alone as well.
+    const full = (a: string, b: string) => `concat_ws(' ', ${alias}.${a}, ${alias}.${b}) ILIKE ${like}`;
+    parts.push(`(${full('name', 'last_name')} OR ${full('last_name', 'name')})`);
+  }
+  if (f.cardValue !== undefined) parts.push(`${cardValueSql(`${alias}.card_no`)} = ${p(f.cardValue)}`);
   return parts.length ? `WHERE ${parts.join(' AND ')}` : '';
 }
 

@@ -308,6 +308,23 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     await page.getByText('Exported 1 events to transactions.csv').waitFor();
   });
 
+  it('finds transactions by the person name the list shows and by a card number, leading zeros or not', async () => {
+    const form = page.getByRole('form', { name: 'Filter transactions' });
+    await form.getByLabel('Person pin').fill('');
+    await form.getByLabel('Person name').fill('Grace Hopper');
+    await form.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('Page 1 of 1 · 1 in all').waitFor();
+    await page.getByRole('row', { name: /Grace Hopper \(4711\)/ }).waitFor();
+    await form.getByLabel('Person name').fill('');
+    await form.locator('select[name=eventNo]').selectOption({ label: 'all' });
+    await form.getByLabel('Card number').fill('00999999');
+    await form.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('Page 1 of 1 · 1 in all').waitFor();
+    await page.getByRole('row', { name: /card is not registered \(27\)/ }).waitFor();
+    await form.getByLabel('Card number').fill('');
+    await form.getByRole('button', { name: 'Apply filters' }).click();
+  });
+
   it('marks alarms in the live events and the transactions, and lists the alarms alone', async () => {
     await navTo(page, 'Dashboard');
     await page.getByText('live', { exact: true }).waitFor();

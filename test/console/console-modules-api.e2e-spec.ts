@@ -201,6 +201,29 @@ describe('console API of the module pages', () => {
     expect((await op.call('GET', `persons?q=${encodeURIComponent('Grace Lovelace')}`)).body.data.rows).toEqual([]);
   });
 
+  it('filters transactions by person name (as the list shows it) and by the number a card stands for', async () => {
+    expect((await t.post('/api/person/add', { pin: '6201', name: 'Lin', lastName: 'Wei', cardNo: '0770011' })).body.code).toBe(0);
+    const panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'TXAPI0001', doors: 1, ipAddress: '10.41.0.3' });
+    await panel.connect();
+    await panel.pollUntilIdle();
+    expect((await panel.uploadRtlog([
+      { time: '2026-11-20 09:00:00', pin: 6201, cardno: '0770011', eventaddr: 1, event: 0, inoutstatus: 0, verifytype: 4, index: 1 },
+      { time: '2026-11-20 09:01:00', pin: 0, cardno: '880022', eventaddr: 1, event: 27, inoutstatus: 0, verifytype: 4, index: 2 },
+    ])).status).toBe(200);
+    const times = async (query: string) => (await op.call('GET', `transactions?sn=TXAPI0001&${query}`)).body.data.rows.map((r: any) => r.eventTime);
+    for (const name of ['Lin Wei', 'wei lin', 'Wei', 'lin']) expect(await times(`name=${encodeURIComponent(name)}`), name).toEqual(['2026-11-20 09:00:00']);
+    expect(await times('name=Nobody')).toEqual([]);
+    // The card an unknown badge carried, found with or without the leading zeros a reader may drop.
+    for (const card of ['880022', '00880022']) expect(await times(`cardNo=${card}`), card).toEqual(['2026-11-20 09:01:00']);
+    for (const card of ['770011', '0770011']) expect(await times(`cardNo=${card}`), card).toEqual(['2026-11-20 09:00:00']);
+    expect(await times('cardNo=77001')).toEqual([]);
+    // The export takes the same filters.
+    const csv = await op.call('GET', `transactions/csv?sn=TXAPI0001&name=Wei`);
+    const lines = csv.text.trim().split(/\r?\n/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain('6201');
+  });
+
   it('pages temperature and mask events and attendance punches; filters in the wrong format come back with the code', async () => {
     expect((await op.call('GET', 'hep/events?size=1')).body.data).toEqual({ rows: [], page: 1, size: 1, more: false });
     expect((await op.call('GET', 'attendance/punches?sn=NOPE')).body.data).toEqual({ rows: [], total: 0, page: 1, size: 50 });

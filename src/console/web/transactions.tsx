@@ -3,7 +3,7 @@ import { CsvExport } from './csv-export';
 import type { Me } from './main';
 import { EventFilters, eventParams, Field, LevelBadge, PagedTable, useLoad, usePagedList } from './ui';
 
-const EMPTY = { from: '', to: '', pin: '', sn: '', doorId: '', eventNo: '', eventLevel: '' };
+const EMPTY = { from: '', to: '', pin: '', name: '', cardNo: '', sn: '', doorId: '', eventNo: '', eventLevel: '' };
 
 export function TransactionsPage(_: { me: Me }) {
   const devices = useLoad(() => api('GET', 'devices'));
@@ -15,6 +15,13 @@ export function TransactionsPage(_: { me: Me }) {
       <form aria-label="Filter transactions" onSubmit={l.apply}>
         <div class="row">
           <EventFilters form={l.form} set={l.set} devices={devices.data} />
+          {/* Operators look events up by who they saw ("Grace Hopper") or the badge in hand, not only by pin. */}
+          <Field label="Person name">
+            <input name="name" value={l.form.name} onInput={l.set('name')} />
+          </Field>
+          <Field label="Card number">
+            <input name="cardNo" inputMode="numeric" value={l.form.cardNo} onInput={l.set('cardNo')} />
+          </Field>
           <Field label="Door">
             <select name="doorId" value={l.form.doorId} onChange={l.set('doorId')}>
               <option value="">all</option>
