@@ -12,6 +12,7 @@ import { AttendanceTerminal, type ExecutedCommand } from './attendance-terminal'
 import { ChannelControllerSimulator } from './channel';
 import { DeviceSimulator, DeviceSimulatorOptions } from './device-simulator';
 import { ElevatorControllerSimulator } from './elevator';
+import { PunchStates } from './punch-states';
 import type { FetchLike } from './http';
 import { formatWallClock, offsetZone, parseTimeZoneOption, wallClock, type ReplyForm, type ReturnCase } from './wire';
 
@@ -258,7 +259,7 @@ async function runTerminal(args: Record<string, string | true>): Promise<number>
   if (!(await init())) return 0;
   let nextPunch = punchEvery ? Date.now() + punchEvery * 1000 : Infinity;
   let first = true;
-  let status = 0;
+  const states = new PunchStates();
   while (run.running) {
     try {
       printed(await term.poll(first));
@@ -267,9 +268,8 @@ async function runTerminal(args: Record<string, string | true>): Promise<number>
         nextPunch = Date.now() + (punchEvery ?? 0) * 1000;
         const users = [...term.users.keys()];
         const pin = users.length && Math.random() < 0.8 ? users[Math.floor(Math.random() * users.length)] : String(90000 + Math.floor(Math.random() * 10000));
-        // Check-in and check-out in turn, by fingerprint (verify 1).
-        const punch = { pin, time: wallNow(), status, verify: 1 };
-        status = status === 0 ? 1 : 0;
+        // Check-in and check-out in turn for each person, by fingerprint (verify 1).
+        const punch = { pin, time: wallNow(), status: states.next(pin), verify: 1 };
         const r = await term.punch(punch);
         log(`punch pin=${pin} ${punch.time} status=${punch.status}${term.users.has(pin) ? '' : ' (not held by the terminal)'} -> HTTP ${r?.status} ${JSON.stringify(r?.body.slice(0, 40) ?? '')}`);
       }
