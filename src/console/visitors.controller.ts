@@ -1,5 +1,6 @@
 import { Body, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { CvError } from '../common/cv-error';
 import { ok } from '../common/envelope';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -7,11 +8,15 @@ import { VisitorCertDto, VisRegistrationAddDto, VisReservationAddDto, VisReserva
 import { VisLevelService } from '../visitor/vis-level.service';
 import { VisRegistrationService } from '../visitor/vis-registration.service';
 import { VisReservationService } from '../visitor/vis-reservation.service';
+import { VisCode } from '../visitor/visitor-codes';
 import { ConsoleController } from './console-http';
 import { consolePage, likePattern, queryText } from './console-paging';
 import { Audit } from './console-roles';
 
 const cert = (r: { body: { certType?: string; certNum?: string } }) => `${r.body?.certType ?? ''}:${r.body?.certNum ?? ''}`;
+
+/** A person's name as the console shows it: "first last". */
+const fullNameSql = (alias: string) => `concat_ws(' ', ${alias}.name, NULLIF(${alias}.last_name, ''))`;
 
 /** Visitors: reservations (add, cancel), check-in (registration) and check-out, with the REST API's own rules. */
 @ConsoleController('visitors')
@@ -37,13 +42,15 @@ export class ConsoleVisitorsController {
     if (text) parts.push(`(visitor_name ILIKE $${params.push(likePattern(text, 'anywhere'))} OR cert_num LIKE $${params.push(likePattern(text, 'prefix'))})`);
     const where = parts.length ? `WHERE ${parts.join(' AND ')}` : '';
     const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM vis_registration ${where}`, params);
+    // The host by name as well as pin: the person a receptionist calls is known by name.
+    const hostName = `(SELECT ${fullNameSql('h')} FROM person h WHERE h.pin = host_pin) AS host_name`;
     const visits: Array<Record<string, any>> = await this.ds.query(
-      `SELECT visitor_pin, visitor_name, cert_type, cert_num, host_pin, company, visit_reason, card_no, start_time, end_time, state, ended_at
+      `SELECT visitor_pin, visitor_name, cert_type, cert_num, host_pin, ${hostName}, company, visit_reason, card_no, start_time, end_time, state, ended_at
          FROM vis_registration ${where} ORDER BY start_time DESC, id OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
       [...params, page.offset, page.size],
     );
     const reserved: Array<Record<string, any>> = await this.ds.query(
-      `SELECT visitor_name, cert_type, cert_num, host_pin, company, visit_reason, visit_date, visit_end_date
+      `SELECT visitor_name, cert_type, cert_num, host_pin, ${hostName}, company, visit_reason, visit_date, visit_end_date
          FROM vis_reservation WHERE state = 'reserved' ORDER BY visit_date LIMIT 200`,
     );
     return ok({
@@ -56,6 +63,7 @@ export class ConsoleVisitorsController {
         certType: v.cert_type,
         certNum: v.cert_num,
         hostPin: v.host_pin,
+        hostName: v.host_name,
         company: v.company,
         reason: v.visit_reason,
         cardNo: v.card_no,
@@ -69,6 +77,7 @@ export class ConsoleVisitorsController {
         certType: r.cert_type,
         certNum: r.cert_num,
         hostPin: r.host_pin,
+        hostName: r.host_name,
         company: r.company,
         reason: r.visit_reason,
         visitDate: formatCvDateTime(r.visit_date, tz),
@@ -81,6 +90,7 @@ export class ConsoleVisitorsController {
   @HttpCode(200)
   @Audit('visitor.reserve', cert)
   async reserve(@Body() dto: VisReservationAddDto) {
+    dto.persPersonPin = await this.hostPin(dto.persPersonPin);
     await this.reservations.add(dto);
     return ok(null);
   }
@@ -103,8 +113,35 @@ export class ConsoleVisitorsController {
   @HttpCode(200)
   @Audit('visitor.checkin', cert)
   async checkin(@Body() dto: VisRegistrationAddDto) {
+    dto.persPersonPin = await this.hostPin(dto.persPersonPin);
     await this.registrations.add(dto);
     return ok(null);
+  }
+
+  /**
+   * The host field as the operator filled it: a pin, or the host's name ("Maria Santos", either order, any
+   * case) when no active person has it as pin. The REST API keeps the manual's pin; at a reception desk the
+   * visitor names the person they came to see. A name that several persons share is refused with their pins.
+   */
+  private async hostPin(given: string): Promise<string> {
+    // Missing or empty: the services answer the manual's -240.
+    const text = typeof given === 'string' ? given.trim() : '';
+    if (!text) return given;
+    const byPin: unknown[] = await this.ds.query(`SELECT 1 FROM person WHERE pin = $1 AND status = 'active'`, [text]);
+    if (byPin.length) return text;
+    const named: Array<{ pin: string }> = await this.ds.query(
+      `SELECT p.pin FROM person p
+        WHERE p.status = 'active'
+          AND (lower(${fullNameSql('p')}) = lower($1) OR lower(concat_ws(' ', NULLIF(p.last_name, ''), p.name)) = lower($1))
+        ORDER BY p.pin LIMIT 11`,
+      [text.replace(/\s+/g, ' ')],
+    );
+    if (named.length === 1) return named[0].pin;
+    if (named.length > 1) {
+      const pins = named.slice(0, 10).map((n) => n.pin).join(', ');
+      throw new CvError(VisCode.HostNotExist, `The employee does not exist: several persons are named ${text} (pins ${pins}${named.length > 10 ? ', …' : ''}); give the host's pin`);
+    }
+    return given;
   }
 
   @Post('checkout')

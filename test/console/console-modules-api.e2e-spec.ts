@@ -224,6 +224,24 @@ describe('console API of the module pages', () => {
     expect(lines[1]).toContain('6201');
   });
 
+  it('checks a visitor in with the host given by name, as an operator knows them, and lists visits with the host\'s name', async () => {
+    expect((await t.post('/api/person/add', { pin: '6301', name: 'Maria', lastName: 'Santos' })).body.code).toBe(0);
+    const visit = { visEmpName: 'Guest One', certType: '8', certNum: 'HN-1', visitReason: 'meeting', visitorCount: '1', startTime: '2030-01-01 09:00:00', endTime: '2030-01-01 18:00:00' };
+    expect((await op.call('POST', 'visitors/checkin', { ...visit, persPersonPin: 'maria santos' })).body).toMatchObject({ code: 0 });
+    const [stored] = await t.ds.query(`SELECT host_pin FROM vis_registration WHERE cert_num = 'HN-1'`);
+    expect(stored.host_pin).toBe('6301');
+    const listed = (await op.call('GET', 'visitors?q=HN-1')).body.data.visits;
+    expect(listed).toEqual([expect.objectContaining({ hostPin: '6301', hostName: 'Maria Santos' })]);
+    // Two persons of one name: the pin decides, and the answer names them.
+    expect((await t.post('/api/person/add', { pin: '6302', name: 'Maria', lastName: 'Santos' })).body.code).toBe(0);
+    const twice = (await op.call('POST', 'visitors/checkin', { ...visit, certNum: 'HN-2', persPersonPin: 'Maria Santos' })).body;
+    expect(twice.code).toBeLessThan(0);
+    expect(twice.message).toMatch(/6301.*6302/);
+    // A pin is a pin, and a name nobody has is the manual's -253, as before.
+    expect((await op.call('POST', 'visitors/checkin', { ...visit, certNum: 'HN-3', persPersonPin: '6302' })).body.code).toBe(0);
+    expect((await op.call('POST', 'visitors/checkin', { ...visit, certNum: 'HN-4', persPersonPin: 'Nobody Here' })).body.code).toBe(-253);
+  });
+
   it('pages temperature and mask events and attendance punches; filters in the wrong format come back with the code', async () => {
     expect((await op.call('GET', 'hep/events?size=1')).body.data).toEqual({ rows: [], page: 1, size: 1, more: false });
     expect((await op.call('GET', 'attendance/punches?sn=NOPE')).body.data).toEqual({ rows: [], total: 0, page: 1, size: 50 });

@@ -250,7 +250,7 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     const form = page.getByRole('form', { name: 'Check a visitor in' });
     expect(await form.getByLabel('Visitor name').inputValue()).toBe('Rosa Reserved');
     expect(await form.getByLabel('Document number').inputValue()).toBe('R777');
-    expect(await form.getByLabel('Host (person pin)').inputValue()).toBe('3001');
+    expect(await form.getByLabel('Host (pin or name)').inputValue()).toBe('3001');
     expect(await form.getByLabel('Reason').inputValue()).toBe('audit');
     expect(await form.getByLabel('Until').inputValue()).toBe(`${day}T23:00`);
     await form.getByRole('button', { name: 'Check in' }).click();
@@ -270,7 +270,7 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     await form.getByLabel('Visitor name').fill('Paula Passport');
     await form.locator('select[name=certType]').selectOption({ label: 'Passport' });
     await form.getByLabel('Document number').fill('X1234567');
-    await form.getByLabel('Host (person pin)').fill('3001');
+    await form.getByLabel('Host (pin or name)').fill('3001');
     await form.getByLabel('Reason').fill('interview');
     await form.getByRole('button', { name: 'Check in' }).click();
     await page.getByText('Paula Passport checked in').waitFor();

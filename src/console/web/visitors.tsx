@@ -42,6 +42,9 @@ function localInput(d: Date, timeZone?: string) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+/** The host as a receptionist knows them, with the pin the API uses. */
+const hostOf = (v: { hostPin: string; hostName?: string | null }) => (v.hostName ? `${v.hostName} (${v.hostPin})` : v.hostPin);
+
 function VisitorForm({ kind, timeZone, onDone, reservation }: { kind: 'checkin' | 'reserve'; timeZone?: string; onDone: (done: string) => void; reservation?: any }) {
   const now = new Date();
   const start = localInput(now, timeZone);
@@ -95,7 +98,7 @@ function VisitorForm({ kind, timeZone, onDone, reservation }: { kind: 'checkin' 
         <Field label="Document number">
           <input name="certNum" required maxLength={64} value={f.certNum} onInput={set('certNum')} />
         </Field>
-        <Field label="Host (person pin)">
+        <Field label="Host (pin or name)">
           <input name="persPersonPin" required maxLength={64} value={f.persPersonPin} onInput={set('persPersonPin')} />
         </Field>
       </div>
@@ -235,7 +238,7 @@ export function VisitorsPage({ me }: { me: Me }) {
                 <td>
                   {certName(v.certType)} {v.certNum}
                 </td>
-                <td>{v.hostPin}</td>
+                <td>{hostOf(v)}</td>
                 <td>{v.cardNo}</td>
                 <td>
                   {v.startTime} – {v.endedAt ?? v.endTime}
@@ -280,7 +283,7 @@ export function VisitorsPage({ me }: { me: Me }) {
                 <td>
                   {certName(r.certType)} {r.certNum}
                 </td>
-                <td>{r.hostPin}</td>
+                <td>{hostOf(r)}</td>
                 <td>
                   {r.visitDate} – {r.visitEndDate}
                 </td>
