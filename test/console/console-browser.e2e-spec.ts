@@ -315,6 +315,9 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     await form.getByRole('button', { name: 'Apply filters' }).click();
     await page.getByText('Page 1 of 1 · 1 in all').waitFor();
     await page.getByRole('row', { name: /Grace Hopper \(4711\)/ }).waitFor();
+    // One landmark per name: a screen reader's "Pages" is the page list, the pager under a list is its own.
+    expect(await page.getByRole('navigation', { name: 'Pages', exact: true }).count()).toBe(1);
+    await page.getByRole('navigation', { name: 'Pagination' }).waitFor();
     await form.getByLabel('Person name').fill('');
     await form.locator('select[name=eventNo]').selectOption({ label: 'all' });
     await form.getByLabel('Card number').fill('00999999');

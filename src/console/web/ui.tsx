@@ -115,7 +115,7 @@ export function Pager({ page, size, total, more, onPage }: { page: number; size:
   const last = total === undefined ? undefined : Math.max(1, Math.ceil(total / size));
   const hasNext = last === undefined ? !!more : page < last;
   return (
-    <nav class="pager" aria-label="Pages">
+    <nav class="pager" aria-label="Pagination">
       <button type="button" class="secondary outline" disabled={page <= 1} onClick={() => onPage(page - 1)} aria-label="Previous page">
         ‹ Previous
       </button>
