@@ -13,7 +13,7 @@ import type { ConsoleRequest } from './console-cookie';
 import { personEventColumns, streamCsv, type CsvColumns } from './console-csv';
 import { eventFilter } from './console-filter';
 import { ConsoleController } from './console-http';
-import { consolePage, servicePage } from './console-paging';
+import { consolePage, queryText, servicePage } from './console-paging';
 
 const CSV_COLUMNS: CsvColumns<AttTransactionItemDto> = [
   ...personEventColumns<AttTransactionItemDto>(),
@@ -62,9 +62,17 @@ export class ConsoleAttendanceController {
     return ok([...t.map((d) => ({ ...d, kind: 'terminal' })), ...k.map((d) => ({ ...d, kind: 'FaceKiosk' }))]);
   }
 
+  /** The shared event filters, and the person's name: payroll questions come by name, not pin. */
+  private punchFilter(q: Record<string, unknown>) {
+    const f = eventFilter(q, this.transactions);
+    const name = queryText(q.name, 64);
+    if (name) f.personName = name;
+    return f;
+  }
+
   @Get('punches')
   async punchList(@Query() q: Record<string, unknown>) {
-    const f = eventFilter(q, this.transactions);
+    const f = this.punchFilter(q);
     const p = consolePage(q);
     const [rows, total] = await Promise.all([this.punches.list(f, servicePage(p)), this.punches.count(f)]);
     return ok({ rows, total, page: p.page, size: p.size });
@@ -73,7 +81,7 @@ export class ConsoleAttendanceController {
   /** The filtered punches as CSV, newest first, ending where the export started (a growing list would repeat rows). */
   @Get('punches/csv')
   async csv(@Query() q: Record<string, unknown>, @Req() req: ConsoleRequest, @Res() reply: FastifyReply): Promise<void> {
-    const f = eventFilter(q, this.transactions);
+    const f = this.punchFilter(q);
     f.to ??= new Date();
     const total = await this.punches.count(f);
     await this.audit.record(req.console!.operator, req.ip, 'attendance.export', undefined, 'ok', { ...q, rows: total });

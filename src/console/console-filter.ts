@@ -6,6 +6,8 @@ export interface ConsoleEventFilter {
   to?: Date;
   pin?: string;
   deviceSn?: string;
+  /** The person's name as the console shows it (lists that support it: attendance punches). */
+  personName?: string;
 }
 
 /** The filters every console event list shares: `from`/`to` (yyyy-MM-dd HH:mm:ss, -501/-502 as the API), `pin`, `sn`. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CvCode } from '../../src/common/cv-error';
+import { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { ChannelControllerSimulator } from '../simulator/channel';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
@@ -240,6 +241,22 @@ describe('console API of the module pages', () => {
     // A pin is a pin, and a name nobody has is the manual's -253, as before.
     expect((await op.call('POST', 'visitors/checkin', { ...visit, certNum: 'HN-3', persPersonPin: '6302' })).body.code).toBe(0);
     expect((await op.call('POST', 'visitors/checkin', { ...visit, certNum: 'HN-4', persPersonPin: 'Nobody Here' })).body.code).toBe(-253);
+  });
+
+  it('filters attendance punches by the person name the list shows, in the list and the export', async () => {
+    expect((await t.post('/api/person/add', { pin: '6401', name: 'Ines', lastName: 'Ortega' })).body.code).toBe(0);
+    const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'ATTAPI0001' });
+    expect(await term.init()).toBe(true);
+    for (const [pin, time] of [['6401', '2026-11-20 08:00:00'], ['6499', '2026-11-20 08:05:00']] as const) {
+      expect((await term.punch({ pin, time, status: 0, verify: 1 }))?.status).toBe(200);
+    }
+    const pins = async (query: string) => (await op.call('GET', `attendance/punches?sn=ATTAPI0001&${query}`)).body.data.rows.map((r: any) => r.pin);
+    for (const name of ['Ines Ortega', 'ortega ines', 'Orte']) expect(await pins(`name=${encodeURIComponent(name)}`), name).toEqual(['6401']);
+    expect(await pins('name=Nobody')).toEqual([]);
+    expect((await op.call('GET', 'attendance/punches?sn=ATTAPI0001&name=Ines')).body.data.total).toBe(1);
+    const lines = (await op.call('GET', 'attendance/punches/csv?sn=ATTAPI0001&name=Ines')).text.trim().split(/\r?\n/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain('6401');
   });
 
   it('pages temperature and mask events and attendance punches; filters in the wrong format come back with the code', async () => {

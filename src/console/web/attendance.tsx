@@ -64,7 +64,7 @@ function AreaMembers({ onChanged }: { onChanged: () => void }) {
 /** Attendance terminals and FaceKiosks with their state, and the punches (ATTLOG) with filters, paging and CSV export. */
 export function AttendancePage({ me }: { me: Me }) {
   const devices = useLoad(() => api('GET', 'attendance/devices'));
-  const l = usePagedList('attendance/punches', { from: '', to: '', pin: '', sn: '' }, eventParams);
+  const l = usePagedList('attendance/punches', { from: '', to: '', pin: '', name: '', sn: '' }, eventParams);
   return (
     <>
       <section aria-labelledby="att-dev-h">
@@ -93,6 +93,9 @@ export function AttendancePage({ me }: { me: Me }) {
         <form aria-label="Filter punches" onSubmit={l.apply}>
           <div class="row">
             <EventFilters form={l.form} set={l.set} devices={devices.data} />
+            <Field label="Person name">
+              <input name="name" value={l.form.name} onInput={l.set('name')} />
+            </Field>
           </div>
           <div class="row">
             <button type="submit">Apply filters</button>
