@@ -232,13 +232,16 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM device_command WHERE command LIKE 'CONTROL DEVICE%'`))[0].n).toBe(0);
     await page.getByRole('button', { name: `Open ${DOOR}`, exact: true }).click();
     await dialog.waitFor();
+    // The lock is released for 5 s unless the operator asks for longer (CVSecurity's open duration, 1-254 s).
+    expect(await dialog.getByLabel('Open for (seconds)').inputValue()).toBe('5');
+    await dialog.getByLabel('Open for (seconds)').fill('12');
     await shot(page, 'door-confirm');
     await dialog.getByRole('button', { name: `Open ${DOOR}`, exact: true }).click();
     await page.getByText(`Open: command queued for ${DOOR}, waiting for the panel`).waitFor();
     const before = sim.received.length;
     await panelCatchesUp();
     const control = sim.received.slice(before).map((r) => r.command);
-    expect(control.some((c) => /^CONTROL DEVICE 01010105/.test(c))).toBe(true);
+    expect(control.some((c) => /^CONTROL DEVICE 0101010c/i.test(c))).toBe(true);
     expect(sim.doorActions.at(-1)).toMatchObject({ action: 'open', door: 1 });
     // The page follows the command to the panel's Return.
     await page.getByText(`Open: done by the panel for ${DOOR}`).waitFor();

@@ -5,7 +5,7 @@ import type { Me } from './main';
 import { Badge, can, Confirm, followCommand, Notice, useAction, useEvery, useLoad } from './ui';
 
 const ACTIONS: Array<{ action: string; label: string; question: (door: string) => string; danger?: boolean }> = [
-  { action: 'open', label: 'Open', question: (d) => `Unlock ${d} for 5 seconds?` },
+  { action: 'open', label: 'Open', question: (d) => `Unlock ${d}?` },
   { action: 'close', label: 'Close', question: (d) => `Lock ${d} now?` },
   { action: 'normalOpen', label: 'Normal open', question: (d) => `Hold ${d} open until someone closes it again?`, danger: true },
   { action: 'cancelAlarm', label: 'Cancel alarm', question: (d) => `Cancel the alarm of ${d}?` },
@@ -16,12 +16,15 @@ export function DoorsPage({ me }: { me: Me }) {
   // Door states and the panels' online state change on the device side: read again every 10 s.
   useEvery(10_000, reload);
   const [pending, setPending] = useState<{ door: any; action: (typeof ACTIONS)[number] } | null>(null);
+  // How long a remote opening releases the lock (CVSecurity asks for it: 1-254 s, 5 unless changed).
+  const [seconds, setSeconds] = useState('5');
   const a = useAction();
   async function confirm() {
     const p = pending!;
     setPending(null);
+    const body = p.action.action === 'open' ? { interval: Number(seconds) } : {};
     const r = await a.run(
-      () => api('POST', `doors/${p.door.id}/${p.action.action}`, {}),
+      () => api('POST', `doors/${p.door.id}/${p.action.action}`, body),
       () => `${p.action.label}: command queued for ${p.door.name}, waiting for the panel`,
     );
     reload();
@@ -78,6 +81,12 @@ export function DoorsPage({ me }: { me: Me }) {
       </div>
       <Confirm open={!!pending} title="Confirm door command" confirmLabel={pending ? `${pending.action.label} ${pending.door.name}` : ''} danger={pending?.action.danger} onConfirm={confirm} onCancel={() => setPending(null)}>
         {pending && <p>{pending.action.question(pending.door.name)}</p>}
+        {pending?.action.action === 'open' && (
+          <label>
+            Open for (seconds)
+            <input type="number" name="interval" min={1} max={254} step={1} required value={seconds} onInput={(e) => setSeconds(e.currentTarget.value)} />
+          </label>
+        )}
       </Confirm>
     </>
   );
