@@ -196,6 +196,8 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     const form = page.getByRole('form', { name: 'Edit person 3100' });
     await form.waitFor();
     await page.getByRole('button', { name: 'Delete 3100' }).click();
+    // The confirmation names the person, not only the pin.
+    await page.getByRole('dialog', { name: 'Delete person' }).getByText('Delete person Dora (3100)?').waitFor();
     await page.getByRole('dialog', { name: 'Delete person' }).getByRole('button', { name: 'Delete 3100' }).click();
     await page.getByText('Deleted 3100').waitFor();
     await form.waitFor({ state: 'detached' });

@@ -287,6 +287,13 @@ function PersonDetail({ pin, me, go, onClose, onChanged }: { pin: string; me: Me
   );
 }
 
+/** Whom a confirmation is about, by name and pin ("Dora Diaz (3100)"): a pin alone is easy to mistake. */
+function personLabel(rows: any[] | undefined, pin: string | null): string {
+  const p = rows?.find((r) => r.pin === pin);
+  const name = p ? [p.name, p.lastName].filter(Boolean).join(' ') : '';
+  return name ? `${name} (${pin})` : (pin ?? '');
+}
+
 export function PersonsPage({ me, go }: { me: Me; go: Go }) {
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
@@ -411,7 +418,7 @@ export function PersonsPage({ me, go }: { me: Me; go: Go }) {
         </>
       )}
       <Confirm open={!!del} title="Delete person" confirmLabel={`Delete ${del}`} danger onConfirm={remove} onCancel={() => setDel(null)}>
-        <p>Delete person {del}? The panels that hold them will be told to remove them.</p>
+        <p>Delete person {personLabel(list.data?.rows, del)}? The panels that hold them will be told to remove them.</p>
       </Confirm>
     </>
   );
