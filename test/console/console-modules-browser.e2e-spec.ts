@@ -163,12 +163,15 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     await dialog.waitFor({ state: 'hidden' });
     expect(await count(`SELECT count(*)::int AS n FROM device_command WHERE device_sn = 'ECCON0001' AND command LIKE 'CONTROL DEVICE%'`)).toBe(0);
     await page.getByRole('button', { name: `Open ${floor}`, exact: true }).click();
+    // 5 s unless the operator asks for longer, as for a door.
+    expect(await dialog.getByLabel('Open for (seconds)').inputValue()).toBe('5');
+    await dialog.getByLabel('Open for (seconds)').fill('9');
     await dialog.getByRole('button', { name: `Open ${floor}` }).click();
     await page.getByText(`Open: command queued for floor ${floor}`).waitFor();
     const before = ec.received.length;
     await ec.pollUntilIdle();
     expect(ec.received.slice(before).map((r) => r.command).some((c) => /^CONTROL DEVICE 11/.test(c))).toBe(true);
-    expect(ec.floorActions.at(-1)).toMatchObject({ action: 'open', floors: [2], seconds: 5 });
+    expect(ec.floorActions.at(-1)).toMatchObject({ action: 'open', floors: [2], seconds: 9 });
     // The page follows the command to the controller's Return.
     await page.getByText(`Open: done by the controller for floor ${floor}`).waitFor();
     // The controller's event for the floor shows among the elevator events.

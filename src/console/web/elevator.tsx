@@ -12,13 +12,27 @@ export function ElevatorPage({ me }: { me: Me }) {
   const confirm = useConfirm();
   const mayAct = can(me.role, 'operator');
   function control(f: any, action: 'open' | 'close') {
+    // How long an opening releases the button (1-254 s, 5 unless changed), kept for this one confirmation.
+    const open = { seconds: '5' };
     confirm.ask({
       title: 'Confirm floor command',
       confirmLabel: `${action === 'open' ? 'Open' : 'Close'} ${f.name}`,
-      question: action === 'open' ? `Release the button of floor ${f.name} for 5 seconds?` : `Lock the button of floor ${f.name} now?`,
+      question:
+        action === 'open' ? (
+          <>
+            Release the button of floor {f.name}?
+            <label>
+              Open for (seconds)
+              <input type="number" name="interval" min={1} max={254} step={1} required defaultValue={open.seconds} onInput={(e) => (open.seconds = e.currentTarget.value)} />
+            </label>
+          </>
+        ) : (
+          `Lock the button of floor ${f.name} now?`
+        ),
       run: async () => {
         const label = action === 'open' ? 'Open' : 'Close';
-        const r: any = await a.run(() => api('POST', `elevator/floors/${f.id}/${action}`, {}), `${label}: command queued for floor ${f.name}, waiting for the controller`);
+        const body = action === 'open' ? { interval: Number(open.seconds) } : {};
+        const r: any = await a.run(() => api('POST', `elevator/floors/${f.id}/${action}`, body), `${label}: command queued for floor ${f.name}, waiting for the controller`);
         // Followed after the dialog closed (it stays open while its run is under way).
         if (r?.commandId) void followCommand(a, r.deviceSn, r.commandId, { label, target: `floor ${f.name}`, device: 'controller' });
       },
