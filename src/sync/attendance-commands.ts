@@ -119,10 +119,19 @@ export function userInfoCommand(p: AttSyncPerson): string {
     card: (p.cardNo ?? '').replace(NO_CONTROL, ''),
     grp: 1,
     verify: p.verifyMode ?? -1,
-    // Only when there is one: the record (and its hash, what a terminal is believed to hold) of a person without a
-    // secondary card is the one it always was.
-    viceCard: p.viceCard ? p.viceCard.replace(NO_CONTROL, '') : undefined,
+    // Always, empty when the person has none (12.1.1.1 prints the field in every record): a terminal keeps a field
+    // the record leaves out, so a secondary card removed by REST would stay valid there. userRecordHash keeps the
+    // hash of a record without one as it always was, so no terminal is sent its users again for this.
+    viceCard: p.viceCard ? p.viceCard.replace(NO_CONTROL, '') : '',
   });
+}
+
+/** An empty trailing `ViceCard=`, left out of the user record's hash (see userInfoCommand). */
+const NO_VICE_CARD = '\tViceCard=';
+
+/** The hash of a user record: of its text as it was before every record carried `ViceCard=`. */
+export function userRecordHash(user: string): string {
+  return hashOf(user.endsWith(NO_VICE_CARD) ? user.slice(0, -NO_VICE_CARD.length) : user);
 }
 
 export function templateCommands(t: AttSyncTerminal, pin: string, templates: readonly AttSyncTemplate[]): string[] {
@@ -174,7 +183,7 @@ export type TerminalMember = Map<ItemKind, TerminalItem>;
 export function terminalMember(t: AttSyncTerminal, p: AttSyncPerson, templates: readonly AttSyncTemplate[]): TerminalMember {
   const out: TerminalMember = new Map();
   const user = userInfoCommand(p);
-  out.set('user', { hash: hashOf(user), commands: [user] });
+  out.set('user', { hash: userRecordHash(user), commands: [user] });
   const bio = templateCommands(t, p.pin, templates);
   if (bio.length) {
     const types = [...new Set(templatesFor(t, templates).map((x) => x.bioType))].sort((a, b) => a - b);

@@ -18,7 +18,7 @@ afterAll(async () => {
 const ZHANG_SAN_GBK = Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]);
 const ZHANG_SAN_UTF8 = Buffer.from('张三', 'utf8');
 
-const userInfo = (pin: string, name: string) => `DATA UPDATE USERINFO PIN=${pin}\tName=${name}\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1`;
+const userInfo = (pin: string, name: string) => `DATA UPDATE USERINFO PIN=${pin}\tName=${name}\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=`;
 const nameOf = async (pin: string) => (await t.ds.query(`SELECT name FROM person WHERE pin = $1`, [pin]))[0]?.name;
 
 describe('a person with a Chinese name, added by REST', () => {

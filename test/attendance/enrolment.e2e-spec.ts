@@ -181,7 +181,7 @@ describe("the USER line's Passwd", () => {
     expect((await t.post('/api/person/add', { pin: '9201', name: 'Pia', lastName: 'Ros' })).body.code).toBe(0);
     await settle(term);
     expect(term.executed.map((e) => e.command).filter((c) => c.startsWith('DATA UPDATE USERINFO PIN=9201'))).toEqual([
-      'DATA UPDATE USERINFO PIN=9201\tName=Pia Ros\tPri=0\tPasswd=4321\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1',
+      'DATA UPDATE USERINFO PIN=9201\tName=Pia Ros\tPri=0\tPasswd=4321\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=',
     ]);
     expect(term.users.get('9201')).toMatchObject({ name: 'Pia Ros', passwd: '4321' });
   });

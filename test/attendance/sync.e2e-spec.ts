@@ -38,7 +38,7 @@ describe('area membership delivers users and templates in the terminal dialect',
     expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['3001'] })).body).toEqual({ code: 0, message: 'success', data: null });
     const done = await a.drain();
     expect(done.map((d) => d.command)).toEqual([
-      'DATA UPDATE USERINFO PIN=3001\tName=Cara Diaz\tPri=0\tPasswd=\tCard=123456\tGrp=1\tTZ=0000000000000000\tVerify=-1',
+      'DATA UPDATE USERINFO PIN=3001\tName=Cara Diaz\tPri=0\tPasswd=\tCard=123456\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=',
       `DATA UPDATE BIODATA Pin=3001\tNo=6\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=10\tMinorVer=0\tFormat=0\tTmp=${FINGER}`,
     ]);
     expect(done.every((d) => d.returnCode === 0)).toBe(true);
@@ -49,7 +49,7 @@ describe('area membership delivers users and templates in the terminal dialect',
 
     // A person change reaches the terminal; an unchanged save sends nothing.
     await t.post('/api/person/add', { pin: '3001', name: 'Carla', lastName: 'Diaz', cardNo: '123456' });
-    expect((await a.drain()).map((d) => d.command)).toEqual(['DATA UPDATE USERINFO PIN=3001\tName=Carla Diaz\tPri=0\tPasswd=\tCard=123456\tGrp=1\tTZ=0000000000000000\tVerify=-1']);
+    expect((await a.drain()).map((d) => d.command)).toEqual(['DATA UPDATE USERINFO PIN=3001\tName=Carla Diaz\tPri=0\tPasswd=\tCard=123456\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=']);
     await t.post('/api/person/add', { pin: '3001', name: 'Carla', lastName: 'Diaz', cardNo: '123456' });
     expect(await a.drain()).toEqual([]);
 
@@ -92,7 +92,7 @@ describe('area membership delivers users and templates in the terminal dialect',
     await term.drain();
     expect((await t.post('/api/attPerson/editAttPerson', { isAttendance: false, perDevAuth: 14, personPin: 3003, verifyMode: 15 })).body).toEqual({ code: 0, message: 'success', data: null });
     const done = await term.drain();
-    expect(done.map((d) => d.command)).toEqual(['DATA UPDATE USERINFO PIN=3003\tName=Eve\tPri=14\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=15']);
+    expect(done.map((d) => d.command)).toEqual(['DATA UPDATE USERINFO PIN=3003\tName=Eve\tPri=14\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=15\tViceCard=']);
     expect(term.users.get('3003')).toMatchObject({ pri: 14, verify: 15 });
     const [row] = await t.ds.query(`SELECT is_attendance, per_dev_auth, verify_mode FROM att_person ap JOIN person p ON p.id = ap.person_id WHERE p.pin = '3003'`);
     expect(row).toEqual({ is_attendance: false, per_dev_auth: 14, verify_mode: 15 });
@@ -246,7 +246,7 @@ describe('enrolment at one terminal reaches the other terminals of the area', ()
     await settleTerminal(t.app.get(SyncReconciler), term); // the members of area 1 the earlier tests made
     await t.post('/api/person/add', { pin: '4010', name: 'Ola', cardNo: '111222' });
     await t.post('/api/attAreaPerson/set', { code: '1', pins: ['4010'] });
-    expect((await term.drain()).map((d) => d.command)).toEqual(['DATA UPDATE USERINFO PIN=4010\tName=Ola\tPri=0\tPasswd=\tCard=111222\tGrp=1\tTZ=0000000000000000\tVerify=-1']);
+    expect((await term.drain()).map((d) => d.command)).toEqual(['DATA UPDATE USERINFO PIN=4010\tName=Ola\tPri=0\tPasswd=\tCard=111222\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=']);
 
     const finger = b64('ola finger three');
     expect((await t.post('/api/bioTemplate/add', { personId: '4010', validType: '1', template: finger, templateNo: '3' })).body.code).toBe(0);
@@ -256,7 +256,7 @@ describe('enrolment at one terminal reaches the other terminals of the area', ()
     expect(term.templatesOf('4010')).toHaveLength(1);
 
     expect((await t.post('/api/card/set', { pin: '4010', cardNo: '333444', cardType: '0' })).body.code).toBe(0);
-    expect((await term.drain()).map((d) => d.command)).toEqual(['DATA UPDATE USERINFO PIN=4010\tName=Ola\tPri=0\tPasswd=\tCard=333444\tGrp=1\tTZ=0000000000000000\tVerify=-1']);
+    expect((await term.drain()).map((d) => d.command)).toEqual(['DATA UPDATE USERINFO PIN=4010\tName=Ola\tPri=0\tPasswd=\tCard=333444\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=']);
     expect(term.users.get('4010')).toMatchObject({ card: '333444' });
 
     expect((await t.delete('/api/bioTemplate/deleteByPin/4010')).body.code).toBe(0);
@@ -294,7 +294,7 @@ describe('remote attendance (attendance manual 14)', () => {
     const before = await lastCommand();
 
     expect(await term.remoteAtt('4020')).toEqual([
-      'DATA UPDATE USERINFO PIN=4020\tName=Rui Remote\tPri=0\tPasswd=7788\tCard=4020\tGrp=1\tTZ=0000000000000000\tVerify=-1',
+      'DATA UPDATE USERINFO PIN=4020\tName=Rui Remote\tPri=0\tPasswd=7788\tCard=4020\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=',
       `DATA UPDATE BIODATA Pin=4020\tNo=1\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=10\tMinorVer=0\tFormat=0\tTmp=${finger}`,
     ]);
     expect(term.users.get('4020')).toMatchObject({ name: 'Rui Remote', card: '4020' });

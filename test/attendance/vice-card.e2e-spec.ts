@@ -95,5 +95,22 @@ describe('secondary cards set by REST', () => {
     expect((await t.post('/api/card/set', { pin: '7202', cardNo: '7780002', cardType: '1' })).body.code).toBe(0);
     await settle(peer);
     expect(peer.users.get('7202')).toMatchObject({ card: '7780001', viceCard: '7780002' });
+
+    // Removed by REST: the record carries an empty ViceCard (12.1.1.1 prints the field in every record), since a
+    // terminal keeps a field a record leaves out and the card would still be valid there.
+    expect((await t.post('/api/person/add', { pin: '7202', name: 'Later', supplyCards: '' })).body.code).toBe(0);
+    await settle(peer);
+    expect(peer.users.get('7202')).toMatchObject({ card: '7780001', viceCard: '' });
+    expect(peer.users.get('7202')?.fields.ViceCard).toBe('');
+  });
+
+  it('a person who never had one is not sent again for the empty ViceCard: the record\'s hash is the one it was before', async () => {
+    const { terminalMember } = await import('../../src/sync/attendance-commands');
+    const { createHash } = await import('node:crypto');
+    const person = { pin: '7301', name: 'Plain', pri: 0, password: null, cardNo: '1', verifyMode: null, viceCard: null, photo: null } as never;
+    const user = terminalMember({ biodata: true } as never, person, []).get('user')!;
+    expect(user.commands).toEqual(['DATA UPDATE USERINFO PIN=7301\tName=Plain\tPri=0\tPasswd=\tCard=1\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=']);
+    const before = 'DATA UPDATE USERINFO PIN=7301\tName=Plain\tPri=0\tPasswd=\tCard=1\tGrp=1\tTZ=0000000000000000\tVerify=-1';
+    expect(user.hash).toBe(createHash('sha1').update(JSON.stringify([before])).digest('hex'));
   });
 });

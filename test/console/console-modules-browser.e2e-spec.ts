@@ -128,7 +128,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     await members.getByRole('button', { name: "Put on the area's terminals" }).click();
     await page.getByText('801 joined area 1; its terminals are sent them').waitFor();
     expect((await term.drain()).map((d) => [d.command, d.returnCode])).toEqual([
-      ['DATA UPDATE USERINFO PIN=801\tName=Ada Lovelace\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1', 0],
+      ['DATA UPDATE USERINFO PIN=801\tName=Ada Lovelace\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=', 0],
     ]);
     expect(term.users.has('801')).toBe(true);
     await members.getByLabel('Pins').fill('801');

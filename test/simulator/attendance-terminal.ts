@@ -479,7 +479,10 @@ export class AttendanceTerminal {
   private update(table: string, f: Record<string, string>, pin: string | undefined): number {
     if (!pin) return -1002;
     switch (table) {
-      case 'USERINFO':
+      case 'USERINFO': {
+        // A field the record leaves out keeps what the terminal held (the cautious reading of firmware: the manual
+        // prints every field in every record and says nothing of one left out), so a record must clear with `ViceCard=`.
+        const held = this.users.get(pin);
         this.users.set(pin, {
           pin,
           name: get(f, 'Name') ?? '',
@@ -489,10 +492,11 @@ export class AttendanceTerminal {
           grp: Number(get(f, 'Grp') ?? 1),
           tz: get(f, 'TZ') ?? '0000000000000000',
           verify: Number(get(f, 'Verify') ?? -1),
-          viceCard: get(f, 'ViceCard') ?? '',
+          viceCard: get(f, 'ViceCard') ?? held?.viceCard ?? '',
           fields: f,
         });
         return 0;
+      }
       case 'FINGERTMP':
         if (this.opts.biodataFirmware !== false) return -12;
       // falls through
