@@ -245,6 +245,51 @@ describe('a factory reset, then the terminal initialises again', () => {
   });
 });
 
+describe('a secondary card removed by REST, under faults', () => {
+  it('the clearing record (ViceCard=) refused once, its reply lost, then a reset: the terminal ends holding the database\'s record', async () => {
+    const term = await terminalInOwnArea('ATT-CV-VICE');
+    expect((await t.post('/api/person/add', { pin: '8901', name: 'Vic', cardNo: '8901001', supplyCards: '8901002' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: 'ATT-CV-VICE', pins: ['8901'] })).body.code).toBe(0);
+    await settle(term);
+    expect(term.users.get('8901')).toMatchObject({ card: '8901001', viceCard: '8901002' });
+
+    const clearing = 'DATA UPDATE USERINFO PIN=8901\tName=Vic\tPri=0\tPasswd=\tCard=8901001\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=';
+    const fault = term.failCommands((c) => c === clearing, -1002, 1);
+    expect((await t.post('/api/person/add', { pin: '8901', name: 'Vic', supplyCards: '' })).body.code).toBe(0);
+    expect((await term.drain()).map((d) => [d.command, d.returnCode])).toEqual([[clearing, -1002]]);
+    expect(fault.used).toBe(1);
+    expect(term.users.get('8901')?.viceCard).toBe('8901002');
+    expect((await onDevices('8901')).data).toEqual([expect.objectContaining({ deviceSn: 'ATT-CV-VICE', state: 'divergent' })]);
+
+    // The retry's getrequest reply is lost on the way (nothing runs): sent again under a new CmdID, then confirmed.
+    term.loseNextReply();
+    for (let i = 0; i < 20 && !term.lostReplies.some((r) => r.includes(clearing)); i++) {
+      await sleep(200);
+      await reconciler.runOnce();
+      await reconciler.idle();
+      await term.poll();
+    }
+    expect(term.lostReplies.some((r) => r.includes(clearing))).toBe(true);
+    expect(term.users.get('8901')?.viceCard).toBe('8901002');
+    await sleep(1200);
+    await settle(term);
+    expect(term.executed.filter((e) => e.command === clearing).map((e) => e.returnCode)).toEqual([-1002, 0]);
+    expect(term.users.get('8901')?.viceCard).toBe('');
+    expect((await onDevices('8901')).data).toEqual([expect.objectContaining({ deviceSn: 'ATT-CV-VICE', state: 'synced', holds: true })]);
+
+    // Wiped and initialised again: the user comes back as the database has them, without the removed card.
+    expect(await term.factoryReset()).toBe(true);
+    await sleep(100);
+    await reconciler.idle();
+    await term.poll(true);
+    await sleep(100);
+    await settle(term);
+    expect(term.users.get('8901')).toMatchObject({ card: '8901001', viceCard: '' });
+    expect(((await t.get('/api/card/getCards/8901')).body.data ?? []).map((c: { cardNo: string }) => c.cardNo)).toEqual(['8901001']);
+    expect(await convergence('ATT-CV-VICE')).toMatchObject({ divergent: false });
+  });
+});
+
 describe('a factory reset of a terminal that never reports INFO on its polls', () => {
   it('is sent the INFO command a poll interval after it initialised again: the UserCount of the result (0) brings the users back', async () => {
     // Manual 12 polls carry no INFO; some firmware adds it only after running a command (poll-aiface-adaptive).
