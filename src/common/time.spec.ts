@@ -82,10 +82,17 @@ describe('the client date-time forms (parseCvTime)', () => {
   it('rejects ambiguous, impossible and half-formed text', () => {
     for (const f of [
       '01/01/2024', '01-01-2024', '2024-13-01', '2024-02-30', '2024/02/30', '2024-03-01 24:00:00', '2024-03-01 10:60', '2024-03-01 10',
-      '2024-03/01', '2024.03.01', '20240301', '1709251200000', '2024-03-01T08:00:00+15:00', '2024-03-01T08:00:00+08:60', '2024-03-01Z',
+      '2024-03/01', '2024.03.01', '20240301', '17092512000', '17092512', '-1709251200000', '1709251200000.5', '2024-03-01T08:00:00+15:00', '2024-03-01T08:00:00+08:60', '2024-03-01Z',
       '2024-03-01 08:00:00 PM', '', 'tomorrow',
     ]) expect([f, parseCvTime(f, 'UTC')]).toEqual([f, undefined]);
-    expect(parseCvTime(1709251200000 as unknown as string, 'UTC')).toBeUndefined();
+    expect(parseCvTime(1709251200000.5 as unknown as string, 'UTC')).toBeUndefined();
+  });
+
+  it('reads epoch milliseconds (12-13 digits, text or a JSON number) and epoch seconds (10 digits) as their instant', () => {
+    expect(parseCvTime('1709251200000', 'Asia/Shanghai')).toEqual({ at: new Date('2024-03-01T00:00:00Z'), local: { year: 2024, month: 3, day: 1, hour: 8, minute: 0, second: 0 }, day: '2024-03-01', bareDate: false });
+    expect(parseCvTime(1709251200123 as unknown as string, 'UTC')?.at.toISOString()).toBe('2024-03-01T00:00:00.123Z');
+    expect(parseCvTime(' 1709251200 ', 'UTC')?.at.toISOString()).toBe('2024-03-01T00:00:00.000Z');
+    expect(parseCvTime('100000000000', 'UTC')?.at.toISOString()).toBe('1973-03-03T09:46:40.000Z');
   });
 
   it('ends a named range after its whole second, or after its whole day for a bare date (local midnight, across DST)', () => {

@@ -41,12 +41,28 @@ const pad2 = (n: number) => String(n).padStart(2, '0');
 const dayOf = (w: WallClock) => `${String(w.year).padStart(4, '0')}-${pad2(w.month)}-${pad2(w.day)}`;
 
 /**
+ * An instant as epoch digits: clients built on the monitor's millisecond timestamps (2.18.5) send their ranges
+ * the same way (`startTime=1700000000000`). 12-13 digits are milliseconds (1973-2286); 10 are seconds, as
+ * Unix clients send them (2001-2286). No date text is all digits, so neither form is ambiguous.
+ */
+const EPOCH = /^\s*(\d{10}|\d{12,13})\s*$/;
+
+function epochTime(digits: string, timeZone: string): CvTime {
+  const at = new Date(digits.length === 10 ? Number(digits) * 1000 : Number(digits));
+  const local = instantToWallClock(at, timeZone);
+  return { at, local, day: dayOf(local), bareDate: false };
+}
+
+/**
  * The one parser of client date-times. A time without an offset is wall-clock time in the gateway's zone
  * (TIME_ZONE); one with `Z` or `±HH:mm` names its instant, and `local` is that instant in the gateway's zone.
  * Fractional seconds are kept to the millisecond. Undefined for anything else, and for impossible dates.
  */
 export function parseCvTime(text: unknown, timeZone: string): CvTime | undefined {
+  if (typeof text === 'number') text = Number.isSafeInteger(text) ? String(text) : undefined;
   if (typeof text !== 'string') return undefined;
+  const epoch = EPOCH.exec(text);
+  if (epoch) return epochTime(epoch[1], timeZone);
   const m = DATE_TIME.exec(text);
   if (!m) return undefined;
   const w: WallClock = { year: +m[1], month: +m[3], day: +m[4], hour: +(m[5] ?? 0), minute: +(m[6] ?? 0), second: +(m[7] ?? 0) };

@@ -62,7 +62,18 @@ describe('transaction lists take every client date-time form (startDate/endDate)
     expect(bad.body).toMatchObject({ ret: 'fail', data: null });
   });
 
-  it.each(['01/01/2024', '2024-13-01', '2024-03-01 25:00:00', '2024-03-01T08:00:00+25:00', '1709251200000'])('%s is -100 (ambiguous or invalid)', async (bad) => {
+  it('epoch milliseconds (as the monitor\'s timestamps) and epoch seconds name their instant', async () => {
+    // 1709251200000 = 2024-03-01T00:00:00Z = 08:00 in Shanghai; 1709265600000 = 12:00 there.
+    for (const path of ['/api/transaction/list', '/api/v2/transaction/list', '/api/transaction/person/57', '/api/v2/transaction/device/TFORM00001']) {
+      expect([path, await times(path, { startDate: '1709251200000', endDate: '1709265600000' })]).toEqual([path, ['2024-03-01 08:00:00', '2024-03-01 12:00:00']]);
+      expect([path, await times(path, { startDate: '1709251200', endDate: '1709265599' })]).toEqual([path, ['2024-03-01 08:00:00']]);
+    }
+    const r = await t.post('/api/transaction/getDoorTransactions', { startTime: 1709323200000, endTime: '1709366400000', pageNo: 1, pageSize: 10 });
+    expect(r.body).toMatchObject({ ret: 'ok', total: 1, data: [{ eventTime: '2024-03-02 09:00:00' }] });
+    expect((await t.get('/api/transaction/list', { ...page, startDate: '1709265600001', endDate: '1709251200000' })).body.code).toBe(-101);
+  });
+
+  it.each(['01/01/2024', '2024-13-01', '2024-03-01 25:00:00', '2024-03-01T08:00:00+25:00', '17092512000', '170925120000000', '-1709251200000', '1709251200000.5'])('%s is -100 (ambiguous or invalid)', async (bad) => {
     const r = await t.get('/api/transaction/list', { ...page, startDate: bad });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ code: -100, message: expect.stringContaining('startDate'), data: null });
@@ -95,6 +106,11 @@ describe('person validity and dates take every client form (person/add)', () => 
     expect(await person('7004')).toMatchObject({ accStartTime: '2026-06-01 00:00:00', accEndTime: '2026-06-01 23:59:59' });
     const [row] = await t.ds.query(`SELECT acc_end_time FROM person WHERE pin = '7004'`);
     expect(new Date(row.acc_end_time).toISOString()).toBe('2026-06-01T15:59:59.000Z');
+  });
+
+  it('epoch milliseconds, as a JSON number or text, are the instant they name', async () => {
+    expect((await t.post('/api/person/add', { pin: '7005', name: 'Epoch', accStartTime: 1767225600000, accEndTime: '1798761599000' })).body.code).toBe(0);
+    expect(await person('7005')).toMatchObject({ accStartTime: '2026-01-01 08:00:00', accEndTime: '2027-01-01 07:59:59' });
   });
 
   it('bad or ambiguous dates are -100, a reversed validity across forms -101; nothing is stored', async () => {

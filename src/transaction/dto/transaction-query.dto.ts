@@ -5,7 +5,7 @@ import { PagingDto } from '../../common/paging';
 import { ToTrimmedString } from '../../common/transforms';
 
 const DATE_DESC =
-  'yyyy-MM-dd HH:mm:ss in the server time zone (also yyyy/MM/dd, a bare date, which as endDate covers that whole day, and ISO 8601 with T, fractions, Z or an offset)';
+  'yyyy-MM-dd HH:mm:ss in the server time zone (also yyyy/MM/dd, a bare date, which as endDate covers that whole day, and ISO 8601 with T, fractions, Z or an offset, and epoch milliseconds such as 1709251200000 or epoch seconds)';
 
 /** startDate/endDate of the GET lists. */
 export class TransactionPageDto extends PagingDto {
