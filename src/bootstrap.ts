@@ -15,7 +15,7 @@ import { createRootLogger, NestPinoLogger } from './common/logger';
 import { drainBody } from './common/drain-body';
 import { sendError } from './common/exception.filter';
 import { AccessLog } from './common/access-log';
-import { collapseApiSlashes, fixPrintedQuery } from './common/printed-url';
+import { collapseApiSlashes, fixPrintedQuery, stripSessionId } from './common/printed-url';
 import { collapseDoubledIclock } from './push/doubled-iclock';
 import multipart from '@fastify/multipart';
 import { isDeviceRoute, requestContext, requestPath } from './common/request-context';
@@ -184,9 +184,9 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
     // 2.6's printed URLs put `&access_token=` straight after the path (printed-url.ts); then path and query
     // parameters are interchangeable (route-forms.ts): a URL no route matches as sent is routed in the form
     // another route takes. A doubled device prefix (`/iclock/iclock/cdata`) is the device path (doubled-iclock.ts),
-    // and doubled slashes in an /api path are one (printed-url.ts).
+    // and doubled slashes in an /api path are one, a `;jsessionid=` path parameter is none (printed-url.ts).
     rewriteUrl: (req: IncomingMessage) =>
-      routeForms.rewriteUrl(Object.assign(req, { url: collapseDoubledIclock(fixPrintedQuery(collapseApiSlashes(req.url ?? '/'))) })),
+      routeForms.rewriteUrl(Object.assign(req, { url: collapseDoubledIclock(fixPrintedQuery(stripSessionId(collapseApiSlashes(req.url ?? '/')))) })),
     // Behind a load balancer or reverse proxy the client address comes from X-Forwarded-For (TRUST_PROXY).
     trustProxy: config.trustProxy as boolean | string[], // a hop count works too (proxy-addr)
     genReqId: (req: { headers: IncomingHttpHeaders }) => requestIdOf(req.headers),

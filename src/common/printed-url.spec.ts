@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collapseApiSlashes, fixPrintedQuery } from './printed-url';
+import { collapseApiSlashes, fixPrintedQuery, stripSessionId } from './printed-url';
 
 describe('fixPrintedQuery (2.6 print `&access_token=` without `?`)', () => {
   it.each([
@@ -21,5 +21,18 @@ describe('collapseApiSlashes', () => {
     expect(collapseApiSlashes('/api/transaction/list?personPin=a//b')).toBe('/api/transaction/list?personPin=a//b');
     expect(collapseApiSlashes('/iclock//cdata?SN=1')).toBe('/iclock//cdata?SN=1');
     expect(collapseApiSlashes('/api/person/get/1')).toBe('/api/person/get/1');
+  });
+});
+
+describe('stripSessionId (servlet URL rewriting)', () => {
+  it.each([
+    ['/api/accLevel/list;jsessionid=1A2B3C.node1?pageNo=1&access_token=x', '/api/accLevel/list?pageNo=1&access_token=x'],
+    ['/api/person/get/12;JSESSIONID=abc', '/api/person/get/12'],
+    ['/api/adMedia/get/111;jsessionid=abc&access_token=x', '/api/adMedia/get/111&access_token=x'],
+    ['/api/person/get/12?note=;jsessionid=abc', '/api/person/get/12?note=;jsessionid=abc'],
+    ['/api/person/get/a;b', '/api/person/get/a;b'],
+    ['/iclock/cdata;jsessionid=abc?SN=1', '/iclock/cdata;jsessionid=abc?SN=1'],
+  ])('%s → %s', (url, fixed) => {
+    expect(stripSessionId(url)).toBe(fixed);
   });
 });

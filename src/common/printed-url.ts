@@ -25,3 +25,17 @@ export function collapseApiSlashes(url: string): string {
   if (!collapsed.startsWith('/api/')) return url;
   return q < 0 ? collapsed : collapsed + url.slice(q);
 }
+
+/**
+ * A Java client whose HTTP layer rewrites URLs for its session (servlet-style URL rewriting) appends
+ * `;jsessionid=<id>` to the path: `/api/accLevel/list;jsessionid=1A2B.node1?access_token=…`. The servlet
+ * container behind CVSecurity takes it off before routing, so it names the same endpoint here. Only that path
+ * parameter, only in an /api path, never in the query.
+ */
+export function stripSessionId(url: string): string {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (!path.startsWith('/api/') || !/;jsessionid=/i.test(path)) return url;
+  const stripped = path.replace(/;jsessionid=[^/?&;#]*/gi, '');
+  return q < 0 ? stripped : stripped + url.slice(q);
+}

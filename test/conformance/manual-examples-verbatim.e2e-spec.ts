@@ -181,6 +181,24 @@ describe('doubled slashes in an /api path', () => {
   });
 });
 
+describe('a ;jsessionid= path parameter (Java clients with URL-rewriting session handling)', () => {
+  it('names the same endpoint, on reads and writes, whatever its case, before the query or the printed &access_token=', async () => {
+    const read = await fetch(`${t.baseUrl}/api/person/get/1234567;jsessionid=8F3C0A1B2C3D4E5F6A7B8C9D0E1F2A3B?access_token=${TEST_TOKEN}`);
+    expect(await read.json()).toMatchObject({ code: 0, data: { pin: '1234567' } });
+    const list = await fetch(`${t.baseUrl}/api/accLevel/list;JSESSIONID=8F3C0A1B.node1?pageNo=1&pageSize=5&access_token=${TEST_TOKEN}`);
+    expect(await list.json()).toMatchObject({ code: 0, message: 'success' });
+    const write = await t.request('POST', '/api/department/add;jsessionid=ABC123', {
+      query: { access_token: TEST_TOKEN },
+      body: JSON.stringify({ name: 'Session dept', code: '7301', parentCode: '1' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(write.body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/department/get/7301')).body).toMatchObject({ code: 0, data: { code: '7301', name: 'Session dept' } });
+    const printed = await fetch(`${t.baseUrl}/api/department/get/7301;jsessionid=ABC123&access_token=${TEST_TOKEN}`);
+    expect(await printed.json()).toMatchObject({ code: 0, data: { code: '7301' } });
+  });
+});
+
 describe('person writes: a field sent as null is a field not set (Java clients serialize unset fields so)', () => {
   it('person/add with every optional field null answers success and keeps the card, levels and names', async () => {
     expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'NullKeep', areaName: 'Area Name', timeSegName: '24-Hour Accessible' }] })).body.code).toBe(0);
