@@ -9,6 +9,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { ApiClientService } from './apiClient/api-client.service';
 import { AppModule, type DatabaseTarget } from './app.module';
 import { answerClientError } from './common/client-error';
+import { registerApiCors } from './common/cors';
 import { registerContentDecoding } from './common/content-encoding';
 import { acceptRawUrlBytes } from './common/raw-url-bytes';
 import { createRootLogger, NestPinoLogger } from './common/logger';
@@ -224,6 +225,8 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
   // Every other /api route reads a multipart form's text fields as its body (PHP and .NET form posts).
   registerMultipartFormBody(fastify, BODY_LIMIT);
   registerRequestContext(fastify);
+  // Browser pages of other origins may call /api with their token (cors.ts).
+  registerApiCors(fastify);
   // Path parameters a client sent in the JSON body (route-forms.ts), once the body is parsed.
   fastify.addHook('preHandler', routeForms.fillPathFromBody);
   const access = new AccessLog(log, metrics);
