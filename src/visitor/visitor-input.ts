@@ -14,8 +14,18 @@ export const CERT_TYPES = new Set(['2', '3', '4', '5', '6', '7', '8']);
  */
 const SPECIAL = /[<>"&\\%\u0000-\u001f\u007f]/;
 
+/**
+ * The visitor sections (2.15, 2.17) list 2-8 only. 1 ("second generation ID card") and 1000/1001 are the
+ * person table's codes (2.13), a table of its own in CVSecurity: a visitor with 1 is refused as CVSecurity
+ * refuses it, and the message names the visitor codes, since a client reusing the person codes sends it.
+ */
 export function checkCertType(certType: string): string {
-  if (!CERT_TYPES.has(certType)) throw new CvError(VisCode.CertTypeInvalid, 'Invalid certificate type');
+  if (!CERT_TYPES.has(certType)) {
+    throw new CvError(
+      VisCode.CertTypeInvalid,
+      `Invalid certificate type: ${certType.slice(0, 20)} (a visitor's certType is 2 national ID card, 3 passport, 4 driver's license, 5 work permit, 6 real-name card, 7 driving license or 8 others)`,
+    );
+  }
   return certType;
 }
 

@@ -131,6 +131,14 @@ describe('visReservation (2.15): stored only', () => {
       await expect(t.post('/api/visRegistration/add', { ...visit, endTime: notText }).then((r) => [r.status, r.body.code])).resolves.toEqual([200, -249]);
     }
     await expect(code({ certType: '9' })).resolves.toBe(-250);
+    // 1 is the person table's "second generation ID card" (2.13), not a visitor code (2.15/2.17 list 2-8): the
+    // refusal names the visitor codes, on a reservation and a registration alike, and nothing is stored.
+    const one = await t.post('/api/visReservation/add', { ...example, certType: '1', certNum: 'CT1' });
+    expect(one.body).toEqual({ code: -250, message: expect.stringMatching(/^Invalid certificate type: 1 \(a visitor's certType is 2 national ID card, 3 passport.* 8 others\)$/), data: null });
+    const reg = { persPersonPin: '5', certType: 1, certNum: 'CT1', visEmpName: 'W', visitReason: 'v', visitorCount: '1', startTime: '2030-01-01 09:00:00', endTime: '2030-01-01 18:00:00' };
+    await expect(t.post('/api/visRegistration/add', reg).then((r) => [r.body.code, r.body.message])).resolves.toEqual([-250, one.body.message]);
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM vis_reservation WHERE cert_num = 'CT1'`);
+    expect(n).toBe(0);
     await expect(code({ certType: '2', certNum: '12345' })).resolves.toBe(-251);
     await expect(code({ visitEndDate: '2030-08-31 10:00:00' })).resolves.toBe(-252);
     await expect(code({ persPersonPin: 'nobody' })).resolves.toBe(-253);
