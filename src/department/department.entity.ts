@@ -15,6 +15,6 @@ export class Department extends HexIdEntity {
   @Column({ name: 'parent_id', type: 'char', length: 32, nullable: true })
   parentId!: string | null;
 
-  @Column({ name: 'sort_no', type: 'integer', default: 999999 })
+  @Column({ name: 'sort_no', type: 'integer', default: 99999 })
   sortNo!: number;
 }

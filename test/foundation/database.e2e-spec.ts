@@ -11,6 +11,7 @@ import { dataSourceOptions } from '../../src/database/data-source-options';
 import { migrateDatabase } from '../../src/database/database';
 import { lockDataDirectory } from '../../src/database/embedded-database';
 import { MIGRATIONS } from '../../src/database/migrations';
+import { DepartmentSortDefault1763700004820 } from '../../src/database/migrations/1763700004820-department-sort-default';
 import { RANDOM_PAGE_COST } from '../../src/database/migrations/1763700003200-planner-costs';
 import { RAW_TABLES } from '../../src/database/raw-tables';
 import { createEmptyDatabase } from '../support/test-db';
@@ -54,6 +55,41 @@ describe('migrations', () => {
           const actual = Object.fromEntries(rows.map((r) => [r.name, r.type]));
           for (const [column, type] of Object.values(t.columns)) expect(`${t.table}.${column} ${actual[column]}`).toBe(`${t.table}.${column} ${type}`);
         }
+      } finally {
+        await ds.destroy();
+      }
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+describe('migration 1763700004820 (department sortNo default)', () => {
+  it('gives departments that took the old default 999999 the new one, 99999, and keeps a chosen sortNo', async () => {
+    const db = await createEmptyDatabase();
+    try {
+      const before = MIGRATIONS.filter((m) => m !== DepartmentSortDefault1763700004820);
+      const old = new DataSource({ ...dataSourceOptions(db.url, { poolSize: 1 }), migrations: before });
+      await old.initialize();
+      try {
+        await old.runMigrations({ transaction: 'all' });
+        await old.query(`INSERT INTO department (id, code, name) VALUES (md5('a'), '20', 'Defaulted')`);
+        await old.query(`INSERT INTO department (id, code, name, sort_no) VALUES (md5('b'), '21', 'Chosen', 5)`);
+      } finally {
+        await old.destroy();
+      }
+      expect(await migrateDatabase(db.url)).toEqual(['DepartmentSortDefault1763700004820']);
+      const ds = new DataSource(dataSourceOptions(db.url, { poolSize: 1 }));
+      await ds.initialize();
+      try {
+        await ds.query(`INSERT INTO department (id, code, name) VALUES (md5('c'), '22', 'New')`);
+        const rows = await ds.query(`SELECT code, sort_no FROM department ORDER BY code`);
+        expect(rows).toEqual([
+          { code: '1', sort_no: 1 },
+          { code: '20', sort_no: 99999 },
+          { code: '21', sort_no: 5 },
+          { code: '22', sort_no: 99999 },
+        ]);
       } finally {
         await ds.destroy();
       }

@@ -58,6 +58,8 @@ describe('department (2.5)', () => {
     for (const d of items) expect(Object.keys(d)).toEqual(['name', 'code', 'sortNo', 'parentCode']);
     expect(items.find((d) => d.code === '1')).toEqual({ name: 'Department Name', code: '1', sortNo: 1, parentCode: null });
     expect(items.find((d) => d.code === '310')).toEqual({ name: 'Sorted', code: '310', sortNo: 7, parentCode: null });
+    // Added without a sortNo: 99999, as the later manual's example lists such a department.
+    expect(items.find((d) => d.code === '100')).toMatchObject({ code: '100', sortNo: 99999 });
     // Listed in sortNo order.
     const sortNos = items.map((d) => d.sortNo as number);
     expect(sortNos).toEqual([...sortNos].sort((a, b) => a - b));
