@@ -1,0 +1,51 @@
+/**
+ * The privilege (`Pri`) a terminal or FaceKiosk reports on an OPERLOG USER line (attendance manual 11.5; its values
+ * are those of 12.1.1.1: 0 normal user, 2 registrar, 6 administrator, 10 user-defined, 14 super administrator) is
+ * the person's, so the record sent back after a later REST edit keeps it: a role given at the device is never
+ * taken away by an unrelated change of name. A kiosk's privilege is the kiosk one (editInsPerson perDevAuth), never
+ * handed to the person's attendance terminals.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import type { AttendanceTerminal } from '../simulator/attendance-terminal';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { initialisedTerminal, settleTerminal } from './attendance-helpers';
+
+let t: TestApp;
+let reconciler: SyncReconciler;
+const TAIL = 'Passwd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1';
+
+beforeAll(async () => {
+  t = await startTestApp({ syncReconcileIntervalMs: 0 });
+  reconciler = t.app.get(SyncReconciler);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const settle = (...terms: AttendanceTerminal[]) => Promise.all(terms.map((x) => settleTerminal(reconciler, x)));
+
+describe('Pri on a USER line', () => {
+  it('a user-defined role (Pri=10) enrolled at a terminal stays on it after the person is renamed through REST', async () => {
+    const term = await initialisedTerminal(t, { sn: 'PRI-TERM-1' });
+    await settle(term);
+    expect((await term.uploadOperlog([`USER PIN=4301\tName=Una\tPri=10\t${TAIL}`])).body).toBe('OK: 1');
+    expect((await t.post('/api/person/add', { pin: '4301', name: 'Una Renamed' })).body.code).toBe(0);
+    await settle(term);
+    expect(term.users.get('4301')).toMatchObject({ name: 'Una Renamed', pri: 10 });
+    const [row] = await t.ds.query(`SELECT a.per_dev_auth FROM att_person a JOIN person p ON p.id = a.person_id WHERE p.pin = '4301'`);
+    expect(row).toEqual({ per_dev_auth: 10 });
+  });
+
+  it("a kiosk's super administrator keeps Pri=14 on the kiosk, and the person's attendance terminals get an ordinary user", async () => {
+    const kiosk = await initialisedTerminal(t, { sn: 'PRI-KIOSK-1', deviceType: 'ins' });
+    const term = await initialisedTerminal(t, { sn: 'PRI-TERM-2' });
+    await settle(kiosk, term);
+    expect((await kiosk.uploadOperlog([`USER PIN=4302\tName=Kim\tPri=14\t${TAIL}`])).body).toBe('OK: 1');
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['4302'] })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '4302', name: 'Kim Renamed' })).body.code).toBe(0);
+    await settle(kiosk, term);
+    expect(kiosk.users.get('4302')).toMatchObject({ name: 'Kim Renamed', pri: 14 });
+    expect(term.users.get('4302')).toMatchObject({ name: 'Kim Renamed', pri: 0 });
+  });
+});
