@@ -1,6 +1,7 @@
 /**
  * Users and cards devices upload (black-box probe findings): a bracketed hex card (`Card=[15CD5B07]`, attendance
- * 11.5 / security 7.5) is stored decimal and reaches access panels, a malformed one refuses its line; a user
+ * 11.5 / security 7.5) is stored decimal and reaches access panels, a malformed one costs a terminal's USER line its card
+ * only (a panel's user record is refused); a user
  * enrolled at an access panel (`tabledata user`, security 7.5) becomes a person and stays on the panel through its
  * verification; a replayed USER line never undoes later REST edits, and a Stamp never goes backwards; a registered
  * panel's uploads never move it to the attendance module.
@@ -76,17 +77,21 @@ describe('bracketed hex card numbers', () => {
     expect(cardsOn(panel, '4001')).toEqual(['75BCD15']);
   });
 
-  it('a malformed bracket value refuses its line (kept raw with the reason), the lines around it are taken', async () => {
-    const r = await term.uploadOperlog([
-      `USER PIN=4009\tName=Bad\tPri=0\tPasswd=\tCard=[15CD5B0Z]\tGrp=1\t${TZ}`,
-      `USER PIN=4010\tName=Good\tPri=0\tPasswd=\tCard=[01000000]\tGrp=1\t${TZ}`,
-    ]);
-    expect(r.body).toBe('OK: 2');
-    expect((await person('4009')).code).toBe(-22);
+  it('a malformed bracket value costs its card only (kept raw with the reason): the user is taken, and the terminal is sent the record the database holds', async () => {
+    // The terminal holds the user with a card value it mangled.
+    term.users.set('4009', { pin: '4009', name: 'Bad Card', pri: 6, passwd: '', card: '[15CD5B0Z]', grp: 1, tz: '0000000000000000', verify: -1, fields: {} });
+    expect((await term.uploadUser('4009')).body).toBe('OK: 1');
+    const r = await term.uploadOperlog([`USER PIN=4010\tName=Good\tPri=0\tPasswd=\tCard=[01000000]\tGrp=1\t${TZ}`]);
+    expect(r.body).toBe('OK: 1');
+    expect(await person('4009')).toMatchObject({ code: 0, data: { name: 'Bad Card', cardNo: '' } });
     expect(await person('4010')).toMatchObject({ code: 0, data: { cardNo: '1' } });
-    const raw = await t.ds.query(`SELECT record FROM device_upload WHERE device_sn = $1 AND table_name = 'OPERLOG.rejected'`, [term.sn]);
-    expect(raw).toHaveLength(1);
-    expect(raw[0].record.reason).toMatch(/bracketed card number/);
+    const raw = await t.ds.query(`SELECT table_name, record FROM device_upload WHERE device_sn = $1 AND table_name LIKE 'OPERLOG.%'`, [term.sn]);
+    expect(raw).toEqual([
+      { table_name: 'OPERLOG.unread', record: { pin: '4009', field: 'Card', value: '[15CD5B0Z]', reason: expect.stringMatching(/bracketed card number/) } },
+    ]);
+    // What the terminal holds under that card is unknown: it gets the database's record (no card), its role kept.
+    await settle();
+    expect(term.users.get('4009')).toMatchObject({ name: 'Bad Card', card: '', pri: 6 });
   });
 
   it('a panel user upload and an rtlog event read the bracket form too; a malformed one is refused', async () => {

@@ -145,6 +145,7 @@ export class AttendanceIngestService {
       const others = parsed.results.filter((r) => r.kind === 'other');
       await storeRaw(m, device.sn, others.map((o) => ({ table: o.kind === 'other' ? `${table}.${o.table}` : table, fields: { line: o.kind === 'other' ? o.line : '' } })));
       await storeRejected(m, device.sn, table, parsed.rejected);
+      await storeRaw(m, device.sn, unreadFields(this.logger, device.sn, table, parsed.results));
       // Comparison photos (BIOPHOTO, 11.15) are no part of the person's record here: kept raw, never dropped.
       const bioPhotos = parsed.results.filter((r): r is PhotoRecord => r.kind === 'BIOPHOTO');
       await storeRaw(
@@ -232,6 +233,22 @@ function refusedPhotoRow(body: string, reason: string): RawUploadRow {
   const data = nul >= 0 ? body.slice(nul + 1) : body.length > 1000 ? body : '';
   if (data) fields.data = Buffer.from(data, 'latin1').toString('base64');
   return { table: 'ATTPHOTO.rejected', fields };
+}
+
+/**
+ * The card fields of USER lines that could not be read (a malformed bracket value), as kept: `<table>.unread`, the
+ * PIN, the field, its value as sent and why. The rest of each line is taken; the terminal is sent the person back.
+ */
+function unreadFields(logger: Logger, sn: string, table: string, records: readonly OperlogRecord[]): RawUploadRow[] {
+  const rows: RawUploadRow[] = [];
+  for (const r of records) {
+    if (r.kind !== 'USER') continue;
+    for (const u of r.unread) {
+      logger.warn(`device ${sn}: ${table} line ${r.lineNo}, USER ${r.pin}: ${u.field} not taken, ${u.reason}`);
+      rows.push({ table: `${table}.unread`, fields: { pin: r.pin, field: u.field, value: u.value, reason: u.reason } });
+    }
+  }
+  return rows;
 }
 
 /** Tables whose records are key=value fields (11.6 IDCARD, 11.16 ERRORLOG): kept by their fields. */

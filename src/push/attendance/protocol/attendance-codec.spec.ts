@@ -33,6 +33,7 @@ import {
   punchKey,
   type OperlogRecord,
   type TemplateRecord,
+  type UserInfoRecord,
 } from '.';
 
 interface Sample {
@@ -177,10 +178,17 @@ describe('OPERLOG and BIODATA (attendance manual 11.4-11.15)', () => {
     expect((r.results[0] as { fields: Record<string, string> }).fields.EndDatetime).toBe('0');
   });
 
-  it('USER Card=[15CD5B07] (11.5: bracketed hex, least significant byte first) is card 123456789; a malformed one refuses the line', () => {
-    const r = parseOperlog('USER PIN=4001\tName=A\tCard=[15CD5B07]\tViceCard=[01000000]\nUSER PIN=4002\tCard=[15CD5B]\nUSER PIN=4003\tCard=987654\n');
-    expect(r.results.map((x) => (x.kind === 'USER' ? [x.pin, x.card, x.viceCard] : null))).toEqual([['4001', '123456789', '1'], ['4003', '987654', null]]);
-    expect(r.rejected.map((x) => [x.lineNo, x.reason.startsWith('USER Card: malformed bracketed card number')])).toEqual([[2, true]]);
+  it('USER Card=[15CD5B07] (11.5: bracketed hex, least significant byte first) is card 123456789; a malformed one costs its field only', () => {
+    const r = parseOperlog('USER PIN=4001\tName=A\tCard=[15CD5B07]\tViceCard=[01000000]\nUSER PIN=4002\tName=B\tCard=[15CD5B]\tViceCard=[zz]\nUSER PIN=4003\tCard=987654\n');
+    expect(r.rejected).toEqual([]);
+    const users = r.results.filter((x): x is UserInfoRecord => x.kind === 'USER');
+    // The unread value stays as sent (no card number, so never stored as one), its reason beside it.
+    expect(users.map((x) => [x.pin, x.name, x.card, x.viceCard, x.unread.map((u) => u.field)])).toEqual([
+      ['4001', 'A', '123456789', '1', []],
+      ['4002', 'B', '[15CD5B]', '[zz]', ['Card', 'ViceCard']],
+      ['4003', null, '987654', null, []],
+    ]);
+    expect(users[1].unread[0]).toMatchObject({ value: '[15CD5B]', reason: expect.stringMatching(/^malformed bracketed card number/) });
   });
 
   it('unknown record words are kept raw; lines without a word are refused', () => {

@@ -44,6 +44,11 @@ export interface UserInfoRecord {
   verify: number | null;
   viceCard: string | null;
   fields: Record<string, string>;
+  /**
+   * Card fields that could not be read (a malformed bracket value): the line is taken without them, their value as
+   * sent left in `card`/`viceCard` (no card number, so never stored as one) and kept raw with the reason.
+   */
+  unread: Array<{ field: 'Card' | 'ViceCard'; value: string; reason: string }>;
   lineNo: number;
 }
 
@@ -163,23 +168,31 @@ export function parseOperlogLine(line: string, lineNo: number): OperlogRecord | 
     case 'USER': {
       const pin = map.text('PIN');
       if (!pin) return 'USER without PIN';
-      // `Card=[15CD5B07]` is the bracketed hex form of 123456789 (11.5): stored decimal, a malformed one refused.
-      const card = readCardNo(text(map, 'Card'));
-      const viceCard = readCardNo(text(map, 'ViceCard'));
-      if (typeof card === 'string') return `USER Card: ${card}`;
-      if (typeof viceCard === 'string') return `USER ViceCard: ${viceCard}`;
+      // `Card=[15CD5B07]` is the bracketed hex form of 123456789 (11.5): stored decimal. A malformed one costs its
+      // field only: the user (name, privilege, password...) is still taken.
+      const unread: UserInfoRecord['unread'] = [];
+      const cardField = (field: 'Card' | 'ViceCard'): string | null => {
+        const value = text(map, field);
+        const read = readCardNo(value);
+        if (typeof read !== 'string') return read.card;
+        unread.push({ field, value: value!, reason: read });
+        return value;
+      };
+      const card = cardField('Card');
+      const viceCard = cardField('ViceCard');
       return {
         kind: 'USER',
         pin,
         name: text(map, 'Name'),
         pri: int(map, 'Pri'),
         passwd: text(map, 'Passwd'),
-        card: card.card,
+        card,
         grp: int(map, 'Grp'),
         tz: text(map, 'TZ'),
         verify: int(map, 'Verify'),
-        viceCard: viceCard.card,
+        viceCard,
         fields: map.toObject(),
+        unread,
         lineNo,
       };
     }
