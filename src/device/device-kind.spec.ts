@@ -25,9 +25,17 @@ describe('detectDeviceKind', () => {
     expect(detectDeviceKind('acc', { registration: { DeviceType: 'att' }, registered: true })).toBe('att');
   });
 
-  it('has no opinion on an rtlog upload or an empty handshake', () => {
+  it('has no opinion on an rtlog upload or a handshake without options=all', () => {
     expect(detectDeviceKind('acc', { uploadTable: 'rtlog' })).toBeNull();
-    expect(detectDeviceKind(null, { handshake: { SN: 'X', options: 'all' } })).toBeNull();
+    expect(detectDeviceKind(null, { handshake: { SN: 'X' } })).toBeNull();
+  });
+
+  it("takes old terminal firmware's bare initialisation (SN and options=all, no pushver: 2.2.14 by attendance Appendix 6) for a terminal", () => {
+    expect(detectDeviceKind(null, { handshake: { SN: 'X', options: 'all' } })).toBe('att');
+    expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', language: '69' } })).toBe('att');
+    // A DeviceType says what it is; a pushver is read as before.
+    expect(detectDeviceKind(null, { handshake: { SN: 'X', options: 'all', DeviceType: 'acc' } })).toBeNull();
+    expect(detectDeviceKind(null, { handshake: { SN: 'X', options: 'all', pushver: '3.0.1' } })).toBeNull();
   });
 
   it('knows its kinds and writes the override-first SQL', () => {
@@ -45,7 +53,6 @@ describe('detectDeviceKind', () => {
       expect(detectDeviceKind('acc', { handshake: { SN: 'BOCK200961014', options: 'all', language: '69', pushver: '2.4.0', DeviceType: 'middle east' } })).toBe('att');
       // One weak flag alone is not enough; DeviceType=acc vetoes.
       expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', pushver: '2.4.1' } })).toBeNull();
-      expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', language: '69' } })).toBeNull();
       expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', language: '69', pushver: '2.4.1', DeviceType: 'acc' } })).toBeNull();
       expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', pushver: '3.1.2' } })).toBeNull();
     });

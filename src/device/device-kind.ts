@@ -76,6 +76,11 @@ const ATTENDANCE_PUSHVER = /^\s*2\.\d+/;
 export function attendanceHandshakeScore(handshake: Record<string, string>): number {
   const type = field(handshake, 'DeviceType')?.trim().toLowerCase();
   if (type && ACCESS_TYPES.has(type)) return 0;
+  // Old terminal firmware initialises with `SN` and `options=all` alone: the attendance manual reads no pushver as 2.2.14
+  // (Appendix 6) and its firmware cannot go on without the option block (section 4: nothing works before the exchange
+  // succeeds), so it would ask for it forever if answered `OK`. A panel sending that same request is still no loss:
+  // `OK` or not, Security PUSH firmware registers at every connection (4.1), and its registration decides.
+  if (!type && field(handshake, 'pushver') === undefined && field(handshake, 'options')?.trim().toLowerCase() === 'all') return 2;
   let score = 0;
   if (type === 'att') score += 2;
   else if (type && !KIOSK_TYPES.has(type)) score += 1;

@@ -82,6 +82,31 @@ describe('initialisation (attendance manual 5)', () => {
     expect(d.kind).toBe('acc');
   });
 
+  it('answers old firmware initialising with SN and options=all alone (no pushver: 2.2.14, Appendix 6) with the option block', async () => {
+    const raw = await fetch(`${t.baseUrl}/iclock/cdata?SN=ATT-OLD-BARE&options=all`);
+    expect(await raw.text()).toMatch(/^GET OPTION FROM: ATT-OLD-BARE\nATTLOGStamp=None\n(.+\n)*TimeZone=330\n(.+\n)*PushProtVer=2\.4\.1\n/);
+    const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'ATT-OLD-1', pushver: null, language: null, pushcommkey: null, deviceType: null });
+    expect(await term.init()).toBe(true);
+    expect((await term.uploadAttlog([{ pin: '1452', time: '2026-03-02 07:00:00', status: 0, verify: 1 }])).body).toBe('OK: 1');
+    // Its next boot resumes from the Stamp of that upload.
+    expect(await term.init()).toBe(true);
+    expect(term.serverOptions.ATTLOGStamp).not.toBe('None');
+    expect((await punchesOf(t, 'ATT-OLD-1')).map((p: { at: string }) => p.at)).toEqual(['2026-03-02 01:30:00']);
+    const kinds = await t.ds.query(`SELECT sn, kind FROM device WHERE sn LIKE 'ATT-OLD-%' ORDER BY sn`);
+    expect(kinds).toEqual([
+      { sn: 'ATT-OLD-1', kind: 'att' },
+      { sn: 'ATT-OLD-BARE', kind: 'att' },
+    ]);
+  });
+
+  it('a panel sending no pushver either still registers, and is a panel', async () => {
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'ACC-HS-NOVER', doors: 1, pushVersion: null });
+    expect((await sim.connect()).registered).toBe(true);
+    expect((await sim.handshake()).options).toMatchObject({ registry: 'ok', RegistryCode: sim.registryCode });
+    const [d] = await t.ds.query(`SELECT kind FROM device WHERE sn = 'ACC-HS-NOVER'`);
+    expect(d.kind).toBe('acc');
+  });
+
   it('gives Push 3.x firmware TransFlag in format I (digits): handed the names, it transmits nothing (field notes)', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-INIT-3X', pushver: '3.1.2' });
     expect(term.serverOptions.TransFlag).toBe('111111111111');

@@ -62,14 +62,14 @@ export interface AttendanceTerminalOptions {
   baseUrl: string;
   sn: string;
   fetch?: FetchLike;
-  /** `pushver=` of the initialisation (default 2.4.1). */
-  pushver?: string;
+  /** `pushver=` of the initialisation (default 2.4.1); null leaves it out (old firmware: `SN` and `options=all` alone). */
+  pushver?: string | null;
   /**
    * `language=` (default 69, English). 83 (Simplified Chinese, manual Appendix 2) makes the terminal a Chinese one
    * (manual 1.2: "For Chinese data, the GB2312 encoding is used"): it reads every reply as GBK whatever its
-   * Content-Type says, and its uploads are GBK under the `charset=UTF-8` it still declares.
+   * Content-Type says, and its uploads are GBK under the `charset=UTF-8` it still declares. null leaves it out.
    */
-  language?: string;
+  language?: string | null;
   /** `pushcommkey=` (default a fixed 32-hex key); null leaves it out (optional in the manual, section 5). */
   pushcommkey?: string | null;
   /** `DeviceType=` on the initialisation (field samples send `att`); null leaves it out (the manual's form). */
@@ -211,12 +211,9 @@ export class AttendanceTerminal {
 
   /** Initialisation (manual 5). Answers whether the server sent its option block (false: `OK`, not admitted). */
   async init(): Promise<boolean> {
-    const params: Array<[string, string]> = [
-      ['SN', this.sn],
-      ['options', 'all'],
-      ['pushver', this.opts.pushver ?? '2.4.1'],
-      ['language', this.opts.language ?? '69'],
-    ];
+    const params: Array<[string, string]> = [['SN', this.sn], ['options', 'all']];
+    if (this.opts.pushver !== null) params.push(['pushver', this.opts.pushver ?? '2.4.1']);
+    if (this.opts.language !== null) params.push(['language', this.opts.language ?? '69']);
     if (this.opts.pushcommkey !== null) params.push(['pushcommkey', this.opts.pushcommkey ?? DEFAULT_KEY]);
     if (this.opts.deviceType !== null) params.push(['DeviceType', this.opts.deviceType ?? 'att']);
     const r = await this.send('GET', '/iclock/cdata', params);

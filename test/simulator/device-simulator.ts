@@ -53,8 +53,8 @@ export interface DeviceSimulatorOptions {
   readerCount?: number;
   auxIn?: number;
   auxOut?: number;
-  /** `pushver=` of the handshake (default '3.1.2'). */
-  pushVersion?: string;
+  /** `pushver=` of the handshake (default '3.1.2'); null leaves it out of the handshake (optional in 4.1). */
+  pushVersion?: string | null;
   /** `PushVersion=` of the registration body (default `Ver <pushVersion>S-20240809`). */
   registryPushVersion?: string;
   /** DeviceType (default 'acc'). */
@@ -418,11 +418,9 @@ export class DeviceSimulator {
    * Sets the device clock from the reply's `Date` header.
    */
   async handshake(): Promise<HttpResult & { registered: boolean; options: Record<string, string> }> {
-    const query: Array<[string, string]> = [
-      ['SN', this.sn],
-      ['pushver', this.opts.pushVersion ?? '3.1.2'],
-      ['options', 'all'],
-    ];
+    const query: Array<[string, string]> = [['SN', this.sn]];
+    if (this.opts.pushVersion !== null) query.push(['pushver', this.opts.pushVersion ?? '3.1.2']);
+    query.push(['options', 'all']);
     if (this.opts.language) query.push(['language', this.opts.language]);
     for (const [k, v] of Object.entries(this.opts.handshakeExtras ?? {})) query.push([k, v]);
     const res = await this.send('GET', '/iclock/cdata', buildQuery(query));
