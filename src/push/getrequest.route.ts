@@ -22,6 +22,8 @@ interface SlowPoll {
   signalTaken: boolean;
   /** A terminal owing a user count that polls without INFO= is sent the INFO command (wantsInfoCommand). */
   askInfo: boolean;
+  /** A terminal told another TimeZone than the site's offset now is sent CHECK (wantsZoneCheck). */
+  zoneCheck: boolean;
 }
 
 /** A poll as the answer needs it: Fastify's request, or the raw fast path's view of one. */
@@ -110,13 +112,15 @@ export class GetrequestRoute implements OnModuleInit {
     const contactNoted = s !== undefined && speaksAttendance(s);
     const gap = contactNoted ? this.attTerminals.contactGap(s) : null;
     const askInfo = contactNoted && !info && s.admission === 'admitted' && this.attTerminals.wantsInfoCommand(s, Date.now());
+    // A terminal told another offset than the site's now (daylight saving time): CHECK, so that it reads it again.
+    const zoneCheck = contactNoted && s.admission === 'admitted' && this.attTerminals.wantsZoneCheck(s, Date.now());
     // The common case: a known device with nothing queued.
-    if (s && !info && !gap && !askInfo && (s.admission !== 'admitted' || !this.signal.take(sn))) return IDLE;
-    // Past the test above with a cached session, no INFO, no gap and no INFO to ask: admitted, and the work signal was taken.
-    const signalTaken = s !== undefined && !info && !gap && !askInfo;
+    if (s && !info && !gap && !askInfo && !zoneCheck && (s.admission !== 'admitted' || !this.signal.take(sn))) return IDLE;
+    // Past the test above with a cached session, no INFO, no gap and no INFO or CHECK to queue: admitted, and the work signal was taken.
+    const signalTaken = s !== undefined && !info && !gap && !askInfo && !zoneCheck;
     // Work may be waiting (or the device is not in memory yet): the queue, in the request's log context.
     return requestContext.run({ reqId: req.id }, () =>
-      this.look(sn, { cached: s, info, gap, contactNoted, signalTaken, askInfo }).then(
+      this.look(sn, { cached: s, info, gap, contactNoted, signalTaken, askInfo, zoneCheck }).then(
         (body): PollAnswer => ({ status: 200, body }),
         (err): PollAnswer => {
           // The queue could not be read: a 5xx makes the device poll again, which is what we want.
@@ -137,6 +141,7 @@ export class GetrequestRoute implements OnModuleInit {
       const gap = p.contactNoted ? p.gap : this.attTerminals.contactGap(s);
       if (gap) await this.attTerminals.recoverGap(s, gap.from, gap.to);
       if (p.askInfo && s.admission === 'admitted') await this.attTerminals.askInfo(s);
+      if (p.zoneCheck && s.admission === 'admitted') await this.attTerminals.checkZone(s);
     }
     if (s.admission !== 'admitted' || (!p.signalTaken && !this.signal.take(sn))) return EMPTY_QUEUE_REPLY;
     return this.claim(sn, s);

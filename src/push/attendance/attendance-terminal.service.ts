@@ -11,7 +11,7 @@ import { clip } from '../device-registry.service';
 import { instantToWallClock, type KvMap } from '../protocol';
 import { PUSH_SETTINGS, type PushSettings } from '../push-settings';
 import { WorkSignalService } from '../work-signal.service';
-import { ATT_CHECK, ATT_INFO, attQueryAttlog, formatAttInitReply, parseAttInfo, wantsTransFlagDigits, type AttStamps } from './protocol';
+import { ATT_CHECK, ATT_INFO, attQueryAttlog, formatAttInitReply, formatAttTimeZone, parseAttInfo, wantsTransFlagDigits, type AttStamps } from './protocol';
 import { fromDatabaseClock } from '../../database/database-clock';
 
 /** A terminal that initialised while admitted: for the first time in this database (`first`), or again (a reboot, a factory reset). */
@@ -118,6 +118,14 @@ export class AttendanceTerminalService implements OnModuleInit {
    * `checked`: names, and a CHECK has been queued since so that it reads the digits; see noteTransFlagForm).
    */
   private readonly transFlagForms = new Map<string, 'names' | 'digits' | 'checked'>();
+  /**
+   * Per SN, the TimeZone (minutes) its last initialisation here told it. The terminal keeps that offset until it reads
+   * its initialisation again, and the site's offset changes twice a year where daylight saving time is kept: until
+   * then its clock, and every punch it records, is an hour off (wantsZoneCheck).
+   */
+  private readonly toldZones = new Map<string, number>();
+  /** The site's offset now, computed at most once a minute (polls ask for it). */
+  private zoneNow: { minute: number; zone: string; offset: number } | null = null;
   /** The language reloads, one after the other in the order of the notifications (the last one read wins). */
   private languageReloads: Promise<void> = Promise.resolve();
 
@@ -270,11 +278,13 @@ export class AttendanceTerminalService implements OnModuleInit {
     const transFlagDigits =
       wantsTransFlagDigits(Object.entries(query).find(([k]) => k.toLowerCase() === 'pushver')?.[1]) || wantsTransFlagDigits(await this.reportedPushVersion(s.sn));
     this.transFlagForms.set(s.sn, transFlagDigits ? 'digits' : 'names');
+    const timeZoneMinutes = zoneOffsetMinutes(new Date(), this.config.timeZone);
+    this.toldZones.set(s.sn, timeZoneMinutes);
     return formatAttInitReply(s.sn, {
       stamps,
       errorDelay: this.settings.errorDelay,
       delay: s.requestDelay ?? this.settings.requestDelay,
-      timeZoneMinutes: zoneOffsetMinutes(new Date(), this.config.timeZone),
+      timeZoneMinutes,
       transFlagDigits,
       registryCode: s.registered ? s.registryCode : null,
     });
@@ -448,6 +458,42 @@ export class AttendanceTerminalService implements OnModuleInit {
       return false;
     }
     return now - since >= (s.requestDelay ?? this.settings.requestDelay) * 1000;
+  }
+
+  /**
+   * Whether a terminal was told a TimeZone at its initialisation here that is no longer the site's offset (daylight
+   * saving time began or ended since): then it is owed a CHECK (checkZone), once per change. Memory only, as every
+   * test an idle poll makes.
+   */
+  wantsZoneCheck(s: Pick<DeviceSession, 'sn'>, now: number): boolean {
+    const told = this.toldZones.get(s.sn);
+    if (told === undefined) return false;
+    const current = this.siteOffset(now);
+    if (told === current) return false;
+    this.toldZones.set(s.sn, current);
+    return true;
+  }
+
+  private siteOffset(now: number): number {
+    const minute = Math.floor(now / 60_000);
+    const zone = this.config.timeZone;
+    if (this.zoneNow?.minute !== minute || this.zoneNow.zone !== zone) this.zoneNow = { minute, zone, offset: zoneOffsetMinutes(new Date(now), zone) };
+    return this.zoneNow.offset;
+  }
+
+  /**
+   * CHECK (12.3.1) for a terminal wantsZoneCheck chose: it reads its initialisation again, and with it the site's
+   * offset now, by which it sets its clock (manual 5: the Date header and TimeZone). Its punches are read in the
+   * site's zone, so they come in at the wall time they were made again.
+   */
+  async checkZone(s: DeviceSession): Promise<void> {
+    this.logger.log(`terminal ${s.sn} was told another TimeZone than the site's offset now (${formatAttTimeZone(this.toldZones.get(s.sn) ?? 0)}): CHECK, so that it reads it`);
+    try {
+      await this.ds.transaction((m) => this.queue.enqueue(m, s.sn, [ATT_CHECK]));
+    } catch (err) {
+      this.toldZones.delete(s.sn);
+      throw err;
+    }
   }
 
   /** Queues INFO for a terminal wantsInfoCommand chose; its result's UserCount is judged by noteInfoResult. */
