@@ -125,7 +125,7 @@ describe('the embedded database', () => {
     } finally {
       await second.close();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('refuses a second process on the same data directory with a clear message', async () => {
     const dataDir = tmpDataDir();
@@ -145,8 +145,9 @@ describe('the embedded database', () => {
     } finally {
       release();
     }
-  }, 30_000);
+  }, 120_000);
 
+  // Each of these starts an embedded PostgreSQL cluster from nothing (initdb): 45 s on a loaded 2-core machine.
   it('a port already in use stops the start with a message that says what to do, and frees the data directory', async () => {
     const dataDir = tmpDataDir();
     const main = path.resolve(process.cwd(), 'dist/src/main.js');
@@ -168,7 +169,7 @@ describe('the embedded database', () => {
     } finally {
       holder.close();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('takes over a lock left by a dead process', () => {
     const dataDir = tmpDataDir();
