@@ -27,7 +27,7 @@ afterAll(() => {
 });
 
 describe('migrations', () => {
-  it('run on an empty database and leave the schema builder nothing to do', async () => {
+  it('run on an empty database and leave the schema builder nothing to do', { timeout: 120_000 }, async () => {
     const db = await createEmptyDatabase();
     try {
       const ran = await migrateDatabase(db.url);
@@ -65,7 +65,7 @@ describe('migrations', () => {
 });
 
 describe('migration 1763700004820 (department sortNo default)', () => {
-  it('gives departments that took the old default 999999 the new one, 99999, and keeps a chosen sortNo', async () => {
+  it('gives departments that took the old default 999999 the new one, 99999, and keeps a chosen sortNo', { timeout: 120_000 }, async () => {
     const db = await createEmptyDatabase();
     try {
       const before = MIGRATIONS.filter((m) => m !== DepartmentSortDefault1763700004820);
