@@ -1,6 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CvCode, CvError } from '../common/cv-error';
+import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { checkPaging, v2Page, type V2Page } from '../common/paging';
 import { DeviceService } from './device.service';
@@ -40,6 +41,24 @@ export class DeviceController {
   @ApiOkResponse({ type: envelopeOf(DeviceResponseDto) })
   async getAccByPath(@Param('sn') sn: string): Promise<Envelope<DeviceResponseDto>> {
     return ok(toDeviceResponse(await this.devices.requireAddedBySn(sn.trim())));
+  }
+
+  /**
+   * CVSecurity's ID-verification (PID) terminals' monitor, which the manual does not describe but a real client
+   * polls every 2 s (`?timestamp=<ms>&access_token=`), reading `data` as a list of verifications with the card
+   * photo and the live photo as base64. Those terminals' record shape is nowhere documented, so none is made up:
+   * the route answers a clear -501 under HTTP 200 and `data: null`, which that client reads as "nothing new",
+   * instead of the unknown-route HTTP 404, which its HTTP library throws on (every 2 s, unhandled).
+   */
+  @Get('api/device/pidMonitor')
+  @ApiOperation({ summary: 'ID-verification (PID) terminal monitor: not served, answers -501 (not in the manual; polled by some clients)' })
+  @ApiQuery({ name: 'timestamp', required: false, description: 'epoch milliseconds, as clients send it; not read' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  pidMonitor(): never {
+    throw new CvError(
+      CvCode.NotImplemented,
+      'Not implemented by this gateway: the ID-verification (PID) terminal monitor (device/pidMonitor); no PID terminal record format is documented. Access events: transaction/monitor; attendance punches: transaction/listAttTransaction',
+    );
   }
 
   @Get(['api/v2/device/list', 'api/v2/device/accList'])

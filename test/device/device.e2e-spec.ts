@@ -277,3 +277,14 @@ describe('device administration (gateway extensions)', () => {
     expect((await t.post(`/api/gateway/devices/${A}/approve`)).body.data.admission).toBe('admitted');
   });
 });
+
+describe('device/pidMonitor (not in the manual; a real Node client polls it every 2 s)', () => {
+  it('answers HTTP 200 with a clear -501 and data null, never the unknown-route 404 that client\'s HTTP library throws on', async () => {
+    const r = await t.get('/api/device/pidMonitor', { timestamp: Date.now() });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ code: -501, message: expect.stringMatching(/^Not implemented by this gateway: the ID-verification \(PID\) terminal monitor/), data: null });
+    // Its poll loop reads `data.data` only when present: nothing to store, nothing to throw on.
+    expect(r.body.data?.data).toBeUndefined();
+    expect((await t.request('GET', '/api/device/pidMonitor', { query: { timestamp: 1 } })).status).toBe(401);
+  });
+});
