@@ -202,6 +202,13 @@ export class AttendanceEnrolmentService {
       let p = await persons.findOne({ where: { pin: u.pin } });
       const password = this.passwordToTake(device, u, p, passwords);
       if (password === null && cleanPassword(u.passwd) !== null && cleanPassword(u.passwd) !== p?.password) doubt.add(u.pin);
+      if (!p && (await this.sentToTerminal(m, device, u.pin))) {
+        // The user record the gateway gave this terminal, coming back after the person was deleted (its delete still on
+        // the way, the terminal offline meanwhile): the delete stands, for the line's templates too.
+        this.log.log(`device ${device.sn}: USER ${u.pin} is a deleted person's record it was sent: not created again`);
+        held.add(u.pin);
+        continue;
+      }
       if (!p) {
         p = await this.createPerson(m, device, u.pin, u.name, password, 'USER');
         if (!p) {
@@ -318,6 +325,17 @@ export class AttendanceEnrolmentService {
     await persons.insert(p);
     this.log.log(`person ${pin} enrolled at device ${device.sn}: created (from a ${from} line)`);
     return p;
+  }
+
+  /**
+   * Whether an attendance terminal or kiosk is believed to hold a user record of this PIN that the gateway sent it
+   * (sync_item `user`, kept until the terminal confirms its delete): a line for a PIN without a person is then that
+   * record, not an enrolment at the terminal.
+   */
+  private async sentToTerminal(m: EntityManager, device: DeviceSession, pin: string): Promise<boolean> {
+    if (device.kind !== 'att' && device.kind !== 'facekiosk') return false;
+    const rows: unknown[] = await m.query(`SELECT 1 FROM sync_item WHERE device_id = $1 AND kind = 'user' AND key = $2 AND hash IS NOT NULL`, [device.id, pin.slice(0, 64)]);
+    return rows.length > 0;
   }
 
   /** The terminal's area: the person now belongs to it, so its other terminals get them too. */
