@@ -99,6 +99,11 @@ export class AttendanceEnrolmentService {
       // the enrolment of a person deleted since, sent again. The delete stands for its templates as for its USER line
       // (the terminal loses the user); creating the person from them would bring them back without their name.
       for (const pin of pinsNeeded.filter((x) => !ids.has(x) && !held.has(x))) {
+        // Nor the templates of a deleted person's record the terminal was sent (its delete not run yet).
+        if (await this.sentToTerminal(m, device, pin)) {
+          held.add(pin);
+          continue;
+        }
         const p = await this.createPerson(m, device, pin, null, null, storable.find((r) => r.pin === pin)!.kind);
         if (!p) continue;
         await this.joinTerminalArea(m, device, p.id);

@@ -54,6 +54,23 @@ describe('a person deleted while the terminal is offline', () => {
     ]);
   });
 
+  it('their templates alone (a BIODATA upload) do not bring them back either', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-DEL-OFF-3' });
+    expect((await t.post('/api/person/add', { pin: '6603', name: 'Gone Too' })).body.code).toBe(0);
+    expect((await t.post('/api/bioTemplate/add', { personId: '6603', validType: '1', template: Buffer.alloc(48, 9).toString('base64'), templateNo: '2' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['6603'] })).body.code).toBe(0);
+    await settleTerminal(reconciler, term);
+    const [tp] = term.templatesOf('6603');
+    expect(tp).toBeDefined();
+    term.online = false;
+    expect((await t.post('/api/person/delete/6603')).body.code).toBe(0);
+    term.online = true;
+    expect((await term.uploadRaw('BIODATA', `BIODATA ${Object.entries(tp.fields).map(([k, v]) => `${k}=${v}`).join('\t')}\n`)).body).toBe('OK: 1');
+    expect((await t.get('/api/v2/person/get', { pin: '6603' })).body.code).toBe(-22);
+    await settleTerminal(reconciler, term);
+    expect([term.users.has('6603'), term.templatesOf('6603')]).toEqual([false, []]);
+  });
+
   it('a new user enrolled at the terminal under a PIN it was never sent is still a new person', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-DEL-OFF-2' });
     await settleTerminal(reconciler, term);
