@@ -255,7 +255,9 @@ export class AttendanceEnrolmentService {
       if (u.verify !== undefined && u.verify !== null && Number.isInteger(u.verify) && u.verify >= -1 && u.verify <= 255) {
         await m.query(UPSERT_VERIFY, [p.id, u.verify === -1 ? null : u.verify]);
       }
-      if (opts.joinArea) await this.joinTerminalArea(m, device, p.id);
+      // An enrolment makes the person a member of the terminal's area; the record the gateway sent it does not (the
+      // terminal moved to another area since, and still holds its old area's users until their deletes run).
+      if (opts.joinArea && !(await this.sentToTerminal(m, device, u.pin))) await this.joinTerminalArea(m, device, p.id);
       ids.set(u.pin, p.id);
       touched.add(p.id);
     }

@@ -71,10 +71,33 @@ describe('a person deleted while the terminal is offline', () => {
     expect([term.users.has('6603'), term.templatesOf('6603')]).toEqual([false, []]);
   });
 
-  it('a new user enrolled at the terminal under a PIN it was never sent is still a new person', async () => {
+  it("moved to another area while offline, the terminal sends back an old area's user: they stay out of the new area", async () => {
+    for (const code of ['DEL-MA', 'DEL-MB']) expect((await t.post('/api/gateway/areas', { code, name: code })).body.code).toBe(0);
+    const term = await initialisedTerminal(t, { sn: 'ATT-MOVED-1' });
+    const other = await initialisedTerminal(t, { sn: 'ATT-MOVED-2' });
+    expect((await t.put('/api/gateway/devices/ATT-MOVED-1/area', { areaCode: 'DEL-MA' })).body.code).toBe(0);
+    expect((await t.put('/api/gateway/devices/ATT-MOVED-2/area', { areaCode: 'DEL-MB' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '6604', name: 'Mover' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: 'DEL-MA', pins: ['6604'] })).body.code).toBe(0);
+    await settleTerminal(reconciler, term);
+    expect(term.users.has('6604')).toBe(true);
+    term.online = false;
+    expect((await t.put('/api/gateway/devices/ATT-MOVED-1/area', { areaCode: 'DEL-MB' })).body.code).toBe(0);
+    term.online = true;
+    expect((await term.uploadUser('6604')).body).toBe('OK: 1');
+    await settleTerminal(reconciler, term);
+    await settleTerminal(reconciler, other);
+    expect([term.users.has('6604'), other.users.has('6604')]).toEqual([false, false]);
+    const areas = await t.ds.query(`SELECT a.code FROM att_area_person ap JOIN area a ON a.id = ap.area_id JOIN person p ON p.id = ap.person_id WHERE p.pin = '6604'`);
+    expect(areas).toEqual([{ code: 'DEL-MA' }]);
+  });
+
+  it('a new user enrolled at the terminal under a PIN it was never sent is still a new person, in its area', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-DEL-OFF-2' });
     await settleTerminal(reconciler, term);
     expect((await term.enrollUser({ pin: '6602', name: 'Fresh' })).body).toBe('OK: 2');
     expect((await t.get('/api/v2/person/get', { pin: '6602' })).body).toMatchObject({ code: 0, data: { name: 'Fresh' } });
+    const areas = await t.ds.query(`SELECT a.code FROM att_area_person ap JOIN area a ON a.id = ap.area_id JOIN person p ON p.id = ap.person_id WHERE p.pin = '6602'`);
+    expect(areas).toEqual([{ code: '1' }]);
   });
 });
