@@ -3,6 +3,8 @@
  * once, served by listAttTransaction under the PIN, with no name: the person is gone) and may upload the user
  * record it still holds, the one the gateway sent it (its OPERLOG, or an answer to a query). That record is no
  * enrolment at the terminal: the person is not created again, and the terminal loses the user, templates included.
+ * Likewise a terminal moved to another area while offline that sends back a user of its old area: that person does
+ * not become a member of the new area.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
