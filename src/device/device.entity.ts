@@ -131,7 +131,27 @@ export class Device extends HexIdEntity {
   @Column({ name: 'sn_conflict_at', type: 'timestamptz', nullable: true })
   snConflictAt!: Date | null;
 
+  /**
+   * Doors a registration with a smaller LockCount removed, by door number: what the same door reported again takes
+   * back (its id, name, lock delay, levels and attendance point; device-registry.service.ts). NULL when none.
+   */
+  @Column({ name: 'dropped_doors', type: 'jsonb', nullable: true })
+  droppedDoors!: DroppedDoor[] | null;
+
   /** Flushed from memory every few seconds; see DeviceStatusService for the live value. */
   @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true })
   lastSeenAt!: Date | null;
+}
+
+/** A door removed by a smaller LockCount, as `device.dropped_doors` keeps it. */
+export interface DroppedDoor {
+  doorNo: number;
+  id: string;
+  name: string;
+  lockDelay: number | null;
+  /** Access levels (acc_level_door) and entrance-control levels (psg_level_gate) it was in. */
+  acc: string[];
+  psg: string[];
+  /** It was an attendance point (att_point). */
+  att: boolean;
 }

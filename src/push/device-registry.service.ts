@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import type { DeviceAdmission, StoredCapabilities } from '../device/device.entity';
+import type { DeviceAdmission, DroppedDoor, StoredCapabilities } from '../device/device.entity';
 import { detectDeviceKind, type DeviceKind, type KindEvidence } from '../device/device-kind';
 import { chooseDialect, impliedLockCount, parseRegistrationBody, type DeviceCapabilities } from './protocol';
 import { PUSH_SETTINGS, type PushSettings } from './push-settings';
@@ -48,8 +48,9 @@ export interface DeviceRegisteredEvent {
    */
   registration?: { before: Record<string, string>; after: Record<string, string> };
   /**
-   * Levels that lost a door of this device because it registered with fewer locks (dropDoorsBeyond): access levels
-   * (`acc`), whose members' rights on it are planned again, and entrance-control levels (`psg`).
+   * Levels that lost a door of this device because it registered with fewer locks (dropDoorsBeyond), or got one back
+   * because it reported that door again (restoreDroppedDoors): access levels (`acc`), whose members' rights on it are
+   * planned again, and entrance-control levels (`psg`).
    */
   droppedLevels?: { acc: string[]; psg: string[] };
 }
@@ -399,8 +400,9 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
         ],
       ));
       if (admitted) {
-        await this.ensureDoors(m, updated);
-        const droppedLevels = capabilities.lockCount !== null ? await this.dropDoorsBeyond(m, updated, capabilities.lockCount) : null;
+        const restored = await this.ensureDoors(m, updated);
+        const dropped = capabilities.lockCount !== null ? await this.dropDoorsBeyond(m, updated, capabilities.lockCount) : null;
+        const droppedLevels = restored || dropped ? mergeLevels(restored, dropped) : null;
         await this.kindChanged(m, updated, cur.kind_override ?? cur.kind);
         event = {
           deviceId: updated.id,
@@ -471,6 +473,7 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
       [d.id, lockCount],
     );
     // A data-modifying WITH answers its rows as a SELECT does (a bare DELETE ... RETURNING answers [rows, count]).
+    await this.keepDroppedDoors(m, d, lockCount);
     const gone: Array<{ id: string; name: string }> = await m.query(
       `WITH gone AS (DELETE FROM door WHERE device_id = $1 AND door_no > $2 RETURNING id, name),
             points AS (DELETE FROM att_point WHERE door_id IN (SELECT id FROM gone))
@@ -483,31 +486,90 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
   }
 
   /**
+   * What the doors above `lockCount` are (id, name, lock delay, levels, attendance point), kept on the device
+   * (`dropped_doors`) before they are removed: a panel switched back (four one-way doors again) reports the same
+   * doors, and they take back their id, name and places, as though they had never gone.
+   */
+  private async keepDroppedDoors(m: EntityManager, d: DeviceRow, lockCount: number): Promise<void> {
+    const rows: Array<{ id: string; door_no: number; name: string; lock_delay: number | null; acc: string[]; psg: string[]; att: boolean }> = await m.query(
+      `SELECT o.id, o.door_no, o.name, o.lock_delay,
+              ARRAY(SELECT ld.level_id FROM acc_level_door ld WHERE ld.door_id = o.id ORDER BY ld.level_id) AS acc,
+              ARRAY(SELECT lg.level_id FROM psg_level_gate lg WHERE lg.gate_id = o.id ORDER BY lg.level_id) AS psg,
+              EXISTS (SELECT 1 FROM att_point a WHERE a.door_id = o.id) AS att
+         FROM door o WHERE o.device_id = $1 AND o.door_no > $2 ORDER BY o.door_no`,
+      [d.id, lockCount],
+    );
+    if (rows.length === 0) return;
+    const kept = rows.map((r): DroppedDoor => ({ doorNo: Number(r.door_no), id: r.id, name: r.name, lockDelay: r.lock_delay, acc: r.acc ?? [], psg: r.psg ?? [], att: r.att }));
+    const numbers = new Set(kept.map((k) => k.doorNo));
+    const before = await droppedDoorsOf(m, d.id);
+    const next = [...before.filter((b) => !numbers.has(b.doorNo)), ...kept].sort((a, b) => a.doorNo - b.doorNo);
+    await m.query(`UPDATE device SET dropped_doors = $2::jsonb WHERE id = $1`, [d.id, JSON.stringify(next)]);
+  }
+
+  /**
+   * Doors created again that a smaller LockCount had removed take back their places: the levels that still exist,
+   * the attendance point and the lock delay. Returns the levels they are back in (their members are planned again).
+   */
+  private async restoreDroppedDoors(m: EntityManager, deviceId: string, restored: DroppedDoor[], dropped: DroppedDoor[]): Promise<{ acc: string[]; psg: string[] } | null> {
+    if (restored.length === 0) return null;
+    const acc: string[] = [];
+    const psg: string[] = [];
+    for (const r of restored) {
+      const [{ id }]: Array<{ id: string }> = await m.query(`SELECT id FROM door WHERE device_id = $1 AND door_no = $2`, [deviceId, r.doorNo]);
+      if (r.lockDelay !== null) await m.query(`UPDATE door SET lock_delay = $2 WHERE id = $1`, [id, r.lockDelay]);
+      const inAcc: Array<{ level_id: string }> = await m.query(
+        `INSERT INTO acc_level_door (level_id, door_id) SELECT l.id, $2 FROM acc_level l WHERE l.id = ANY($1::text[]) ON CONFLICT DO NOTHING RETURNING level_id`,
+        [r.acc, id],
+      );
+      const inPsg: Array<{ level_id: string }> = await m.query(
+        `INSERT INTO psg_level_gate (level_id, gate_id) SELECT l.id, $2 FROM psg_level l WHERE l.id = ANY($1::text[]) ON CONFLICT DO NOTHING RETURNING level_id`,
+        [r.psg, id],
+      );
+      if (r.att) await m.query(`INSERT INTO att_point (door_id) VALUES ($1) ON CONFLICT DO NOTHING`, [id]);
+      acc.push(...inAcc.map((x) => x.level_id));
+      psg.push(...inPsg.map((x) => x.level_id));
+    }
+    const back = new Set(restored.map((r) => r.doorNo));
+    const left = dropped.filter((x) => !back.has(x.doorNo));
+    await m.query(`UPDATE device SET dropped_doors = $2::jsonb WHERE id = $1`, [deviceId, left.length ? JSON.stringify(left) : null]);
+    this.logger.log(`device ${deviceId}: door(s) ${restored.map((r) => r.name).join(', ')} reported again, back in ${acc.length + psg.length} level(s)`);
+    return acc.length + psg.length > 0 ? { acc: [...new Set(acc)], psg: [...new Set(psg)] } : null;
+  }
+
+  /**
    * Doors 1..LockCount named `<alias>-<n>` (or `<SN>-<n>` when that name is taken), each with an in and an
    * out reader named `<door>-In` / `<door>-Out`. Existing doors and readers are left as they are.
    */
-  private async ensureDoors(m: EntityManager, d: DeviceRow): Promise<void> {
+  private async ensureDoors(m: EntityManager, d: DeviceRow): Promise<{ acc: string[]; psg: string[] } | null> {
     // Doors belong to access panels and channel controllers (whose doors are their gates, src/passage);
     // other kinds model what they control in their own modules (elevator controllers: floors).
     const kind = d.kind_override ?? d.kind;
-    if (kind !== 'acc' && kind !== 'psg') return;
+    if (kind !== 'acc' && kind !== 'psg') return null;
     const count = d.lock_count;
     const existing: Array<{ id: string; door_no: number; name: string }> = await m.query(`SELECT id, door_no, name FROM door WHERE device_id = $1`, [d.id]);
     const byNo = new Map(existing.map((e) => [e.door_no, e]));
     const missing: number[] = [];
     for (let n = 1; n <= count; n++) if (!byNo.has(n)) missing.push(n);
+    let restored: { acc: string[]; psg: string[] } | null = null;
     if (missing.length > 0) {
       await lockNaming(m);
-      const wanted = missing.map((n) => clip(`${d.alias}-${n}`, 100)!);
+      // A door a smaller LockCount removed comes back as it was: its id and name, when still free.
+      const dropped = await droppedDoorsOf(m, d.id);
+      const back = missing.map((n) => dropped.find((x) => x.doorNo === n));
+      const wanted = missing.map((n, i) => back[i]?.name ?? clip(`${d.alias}-${n}`, 100)!);
       const fallback = missing.map((n) => clip(`${d.sn}-${n}`, 100)!);
       const takenRows: Array<{ name: string }> = await m.query(`SELECT name FROM door WHERE name = ANY($1::text[])`, [[...wanted, ...fallback]]);
       const taken = new Set(takenRows.map((r) => r.name));
+      const usedRows: Array<{ id: string }> = await m.query(`SELECT id FROM door WHERE id = ANY($1::text[])`, [back.flatMap((b) => (b ? [b.id] : []))]);
+      const used = new Set(usedRows.map((r) => r.id));
       const ids: string[] = [];
       const names: string[] = [];
       missing.forEach((n, i) => {
         let name = !taken.has(wanted[i]) ? wanted[i] : !taken.has(fallback[i]) ? fallback[i] : clip(`${d.sn}-${n}-${newId().slice(0, 6)}`, 100)!;
         taken.add(name);
-        ids.push(newId());
+        const old = back[i];
+        ids.push(old && !used.has(old.id) ? old.id : newId());
         names.push(name);
       });
       const inserted: Array<{ id: string; door_no: number; name: string }> = await m.query(
@@ -515,9 +577,11 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
         [d.id, ids, missing, names],
       );
       for (const r of inserted) byNo.set(r.door_no, r);
+      const made = new Set(inserted.map((r) => Number(r.door_no)));
+      restored = await this.restoreDroppedDoors(m, d.id, back.filter((b): b is DroppedDoor => !!b && made.has(b.doorNo)), dropped);
     }
     const doors = [...byNo.values()];
-    if (doors.length === 0) return;
+    if (doors.length === 0) return restored;
     const have: Array<{ door_id: string; in_out: number }> = await m.query(`SELECT door_id, in_out FROM reader WHERE door_id = ANY($1::text[])`, [doors.map((x) => x.id)]);
     const haveKey = new Set(have.map((h) => `${h.door_id}/${h.in_out}`));
     const rid: string[] = [];
@@ -541,5 +605,17 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
         [rid, rdoor, rno, rio, rname],
       );
     }
+    return restored;
   }
+}
+
+/** `device.dropped_doors`: the doors a smaller LockCount removed, kept to be restored. */
+async function droppedDoorsOf(m: EntityManager, deviceId: string): Promise<DroppedDoor[]> {
+  const [row]: Array<{ dropped_doors: DroppedDoor[] | null }> = await m.query(`SELECT dropped_doors FROM device WHERE id = $1`, [deviceId]);
+  return Array.isArray(row?.dropped_doors) ? row.dropped_doors : [];
+}
+
+/** Levels whose doors on a panel changed at a registration: those restored and those dropped. */
+function mergeLevels(a: { acc: string[]; psg: string[] } | null, b: { acc: string[]; psg: string[] } | null): { acc: string[]; psg: string[] } {
+  return { acc: [...new Set([...(a?.acc ?? []), ...(b?.acc ?? [])])], psg: [...new Set([...(a?.psg ?? []), ...(b?.psg ?? [])])] };
 }

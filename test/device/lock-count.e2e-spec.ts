@@ -2,7 +2,8 @@
  * A panel that registers again with fewer locks (an inBio460 switched from four one-way doors to two two-way doors)
  * kept its old doors above the new LockCount: door/list still listed them, remoteOpenById answered success for a
  * door the panel no longer has (it refuses the number, -11), and their levels kept granting rights bits the panel has
- * no door for. They go now, with their readers and their place in levels, and the panel's rights follow.
+ * no door for. They go now, with their readers and their place in levels, and the panel's rights follow. Reported
+ * again (the panel switched back), such a door comes back as it was: its id, name, levels and attendance point.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
@@ -10,6 +11,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import { ChannelControllerSimulator } from '../simulator/channel';
 import { Device, levelId, settleDevice } from '../sync/access-helpers';
 import { claimsSynced, convergenceOf, ok } from '../sync/fault-helpers';
+import { ConsoleLevelEditService } from '../../src/console/level-edit.service';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -58,11 +60,43 @@ describe('LockCount dropping at re-registration', () => {
     expect(d.sim.rightsOf('7701').map((r) => r.doors)).toEqual([[1]]);
     expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(true);
 
-    // Back to four doors: doors 3 and 4 are created again, in no level.
+    // Back to four doors: doors 3 and 4 come back as they were (id, name, lock delay), door 3 in its level and an
+    // attendance point again, and the panel's rights follow.
     expect((await d.sim.reconfigure({ doors: 4 })).registered).toBe(true);
     await settleDevice(reconciler, d.sim);
-    expect((await doorsOf('10.73.0.1-')).map((x) => x.name)).toEqual(['10.73.0.1-1', '10.73.0.1-2', '10.73.0.1-3', '10.73.0.1-4']);
-    expect(d.sim.rightsOf('7701').map((r) => r.doors)).toEqual([[1]]);
+    const after = await doorsOf('10.73.0.1-');
+    expect(after.map((x) => x.name)).toEqual(['10.73.0.1-1', '10.73.0.1-2', '10.73.0.1-3', '10.73.0.1-4']);
+    expect(after.map((x) => x.id)).toEqual(before.map((x) => x.id));
+    const back: Array<{ name: string }> = await t.ds.query(`SELECT o.name FROM acc_level_door ld JOIN door o ON o.id = ld.door_id WHERE ld.level_id = $1 ORDER BY o.name`, [level]);
+    expect(back.map((x) => x.name)).toEqual(['10.73.0.1-1', '10.73.0.1-3']);
+    expect((await t.ds.query(`SELECT count(*)::int AS n FROM att_point WHERE door_id = $1`, [door3]))[0].n).toBe(1);
+    expect(d.sim.rightsOf('7701').map((r) => r.doors)).toEqual([[1, 3]]);
+    expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(true);
+    expect((await t.post(`/api/door/remoteOpenById?doorId=${door3}&interval=5`, null)).body.code).toBe(0);
+    // Nothing is kept once every door is back.
+    expect((await t.ds.query(`SELECT dropped_doors FROM device WHERE sn = $1`, [d.sim.sn]))[0].dropped_doors).toBeNull();
+  });
+
+  it('a level deleted while its door was gone is not brought back; the other levels are', async () => {
+    const d = await Device.connect(t, 'LOCKS0003', 2, '10.73.0.4');
+    await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'LOCKS3A' }, { name: 'LOCKS3B' }] }));
+    for (const l of ['LOCKS3A', 'LOCKS3B']) await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: l, doorName: '10.73.0.4-2' }] }));
+    const a = await levelId(t, 'LOCKS3A');
+    const b = await levelId(t, 'LOCKS3B');
+    await ok(t.post('/api/person/add', { pin: '7731', name: 'Ada', accLevelIds: `${a},${b}` }));
+    await settleDevice(reconciler, d.sim);
+    expect(d.sim.rightsOf('7731').map((r) => r.doors)).toEqual([[2]]);
+    expect((await d.sim.reconfigure({ doors: 1 })).registered).toBe(true);
+    await settleDevice(reconciler, d.sim);
+    expect(d.sim.rightsOf('7731')).toEqual([]);
+    expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '7731', levelIds: a })).body.code).toBe(0);
+    // An operator deletes level A in the console meanwhile.
+    await t.app.get(ConsoleLevelEditService).deleteLevel(a);
+    expect((await d.sim.reconfigure({ doors: 2 })).registered).toBe(true);
+    await settleDevice(reconciler, d.sim);
+    const levels: Array<{ level_id: string }> = await t.ds.query(`SELECT ld.level_id FROM acc_level_door ld JOIN door o ON o.id = ld.door_id WHERE o.name = '10.73.0.4-2'`);
+    expect(levels.map((x) => x.level_id)).toEqual([b]);
+    expect(d.sim.rightsOf('7731').map((r) => r.doors)).toEqual([[2]]);
   });
 
   it('a channel controller that lost a gate of an entrance-control level is synced without it', async () => {
@@ -83,6 +117,14 @@ describe('LockCount dropping at re-registration', () => {
     const left: Array<{ name: string }> = (await t.get('/api/psgGate/list', { pageNo: 1, pageSize: 100 })).body.data;
     expect(left.filter((g) => g.name.startsWith('10.73.0.3-')).map((g) => g.name)).toEqual(['10.73.0.3-1']);
     expect(psg.rightsOf('7711').map((r) => r.doors)).toEqual([[1]]);
+    expect(claimsSynced(await convergenceOf(t, psg.sn))).toBe(true);
+
+    // The gate reported again is back in its level, under its id; the controller's rights follow.
+    expect((await psg.reconfigure({ doors: 2 })).registered).toBe(true);
+    await settleDevice(reconciler, psg, { rounds: 6 });
+    const again: Array<{ id: string; name: string }> = (await t.get('/api/psgGate/list', { pageNo: 1, pageSize: 100 })).body.data;
+    expect(again.filter((g) => g.name.startsWith('10.73.0.3-')).sort((a, b) => a.name.localeCompare(b.name)).map((g) => g.id)).toEqual(mine.map((g) => g.id));
+    expect(psg.rightsOf('7711').map((r) => r.doors)).toEqual([[1, 2]]);
     expect(claimsSynced(await convergenceOf(t, psg.sn))).toBe(true);
   });
 

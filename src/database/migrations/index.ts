@@ -36,6 +36,7 @@ import { OneMainCard1763700004400 } from './1763700004400-one-main-card';
 import { VisitorPinIndex1763700004500 } from './1763700004500-visitor-pin-index';
 import { SyncItemFailedDelete1763700004600 } from './1763700004600-sync-item-failed-delete';
 import { ModuleMonitorCreated1763700004700 } from './1763700004700-module-monitor-created';
+import { DeviceDroppedDoors1763700004800 } from './1763700004800-device-dropped-doors';
 import { DepartmentSortDefault1763700004820 } from './1763700004820-department-sort-default';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
@@ -78,5 +79,6 @@ export const MIGRATIONS = [
   VisitorPinIndex1763700004500,
   SyncItemFailedDelete1763700004600,
   ModuleMonitorCreated1763700004700,
+  DeviceDroppedDoors1763700004800,
   DepartmentSortDefault1763700004820,
 ];
