@@ -6,7 +6,7 @@
  * person's user record as well: one command, one Return, many records (up to MAX_RECORDS_PER_COMMAND).
  *
  * Only where the device's order cannot tell the difference:
- *   - the write's commands are all puts of user, rights or cards (no deletes, no resets, no time zones);
+ *   - the write's commands are all puts of user, rights, cards or templates (no deletes, no resets, no time zones);
  *   - they go into pending commands of the same table, in their own order (each into a later one);
  *   - every command from the first one written into to the tail is such a put;
  *   - no command of the device still queued or unanswered carries a pin of this write (`touched`, from the
@@ -30,7 +30,13 @@ import { read, runRead, type Read } from '../database/read-together';
 import { commandNotifySql } from '../push/work-signal.service';
 import { commandRecordsSql } from '../push/command-ref-summary';
 
-const APPENDABLE: ReadonlySet<ItemKind> = new Set(['user', 'auth', 'card']);
+/**
+ * Templates too: integrators add fingerprints and faces one REST call each, and a panel offline meanwhile got one
+ * command per template (700 templates: 14 getrequest replies of 50 commands and 700 results to post). A template
+ * put is one pin's whole record set; a set being replaced (slots deleted, a set in doubt cleared by Pin) carries a
+ * DATA DELETE and is never appended.
+ */
+const APPENDABLE: ReadonlySet<ItemKind> = new Set(['user', 'auth', 'card', 'bio']);
 /** Pending commands looked at per device: a write carries at most one command per appendable table. */
 const TAIL = 4;
 const HEADER = /^DATA UPDATE [^ \n]+ /;

@@ -113,6 +113,34 @@ describe('records of later writes go into pending commands', () => {
   });
 });
 
+describe('templates of persons the panel holds', () => {
+  const finger = (s: string) => Buffer.from(s.padEnd(48, '.')).toString('base64');
+
+  it('template adds before a poll go into one biodata command, a second finger of a pin already in it after it; each is confirmed', async () => {
+    const pins = ['721', '722', '723', '724'];
+    for (const pin of pins) expect((await t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: front })).body.code).toBe(0);
+    await panel.since();
+    for (const pin of pins) expect((await t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: finger(`${pin} a`), templateNo: '1' })).body.code).toBe(0);
+    expect((await t.post('/api/bioTemplate/add', { personId: '721', validType: '1', template: finger('721 b'), templateNo: '2' })).body.code).toBe(0);
+    const pending = await pendingCommands();
+    // The second finger of 721 follows the command that carries its first: its own command, after it.
+    expect(pending.map((c) => [c.command.split(' ').slice(0, 3).join(' '), c.command.split('\n').length])).toEqual([
+      ['DATA UPDATE biodata', 4],
+      ['DATA UPDATE biodata', 1],
+    ]);
+    await panel.since();
+    panel.expectAllAcknowledged();
+    const held = panel.sim.table('biodata').map((r) => `${r.Pin}.${r.No}`).sort();
+    expect(held).toEqual(['721.1', '721.2', '722.1', '723.1', '724.1']);
+    const confirmed: Array<{ key: string }> = await t.ds.query(
+      `SELECT s.key FROM sync_item s JOIN device d ON d.id = s.device_id WHERE d.sn = $1 AND s.kind = 'bio' AND s.hash IS NOT NULL ORDER BY s.key`,
+      [SN],
+    );
+    expect(confirmed.map((r) => r.key)).toEqual(pins);
+    expect((await t.get(`/api/gateway/devices/${SN}/convergence`)).body.data).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
+  });
+});
+
 // Two transactions at once need two sessions; the embedded database serves one.
 describe.skipIf(inject('testDb').mode === 'embedded')('order lock: commands reach a device in commit order', () => {
   it('a second writer for the device waits for the first to commit before it inserts (its ids follow the first commit)', async () => {
