@@ -9,9 +9,10 @@
  *   - the write's commands are all puts of user, rights, cards or templates (no deletes, no resets, no time zones);
  *   - they go into pending commands of the same table, in their own order (each into a later one);
  *   - every command from the first one written into to the tail is such a put;
- *   - no command of the device still queued or unanswered carries a pin of this write (`touched`, from the
- *     plan's replay of those commands: a record moved ahead of a command about the same pin would change what
- *     the device ends with).
+ *   - no pending command from the first one written into to the tail carries a pin of this write (the `keys`
+ *     kept beside each command): a record moved ahead of a command about the same pin would change what the device
+ *     ends with. Commands older than those (unanswered, or pending further back) run before the records anyway:
+ *     a person saved and then given a template while the panel is offline costs it no command of its own.
  * Otherwise the write queues its own commands. The caller holds the devices' order locks (the queue's rule
  * (f)): no other writer touches these tails until it commits; pending commands are the tail of a device's
  * queue. A poll claiming one of them right now holds its row: such rows are skipped (SKIP LOCKED), and a poll
@@ -56,6 +57,8 @@ export interface TailRow {
   head: string | null;
   kind: string | null;
   put_only: boolean;
+  /** The pins (keys) its records put or delete (device_command.keys). */
+  keys: string[] | null;
 }
 
 interface Placement {
@@ -94,7 +97,12 @@ export function placeBatch(commands: readonly PlannedCommand[], tail: readonly T
     pos = j + 1;
   }
   if (first < 0) return null;
-  for (const r of rows.slice(first)) if (!r.put_only || !APPENDABLE.has((r.kind ?? '') as ItemKind)) return null;
+  const pins = new Set(commands.flatMap((c) => c.ref.put!.map(([k]) => k)));
+  for (const r of rows.slice(first)) {
+    if (!r.put_only || !APPENDABLE.has((r.kind ?? '') as ItemKind)) return null;
+    // Keys unknown (a command queued before they were kept beside it): it may carry one of them.
+    if (!Array.isArray(r.keys) || r.keys.some((k) => pins.has(k))) return null;
+  }
   return out;
 }
 
@@ -112,12 +120,12 @@ export function tailsRead(sns: readonly string[]): Read<TailRow[]> {
   // the text. The header is looked for in the text's first characters only, which PostgreSQL fetches (and
   // decompresses) without the rest.
   return read(
-    `SELECT t.id::text AS id, t.device_sn, t.bytes, t.records, t.head, t.kind, t.put_only
+    `SELECT t.id::text AS id, t.device_sn, t.bytes, t.records, t.head, t.kind, t.put_only, t.keys
        FROM unnest($1::text[]) AS s(sn)
        CROSS JOIN LATERAL (
          SELECT id, device_sn, COALESCE(bytes, octet_length(command)) AS bytes, COALESCE(records, ${commandRecordsSql('command')}) AS records,
                 substring(substr(command, 1, ${HEAD_CHARS}) from '^DATA UPDATE [^ \\n]+ ') AS head, meta->>'kind' AS kind,
-                (meta ? 'sync' AND meta ? 'put' AND NOT meta ? 'del' AND NOT meta ? 'clear' AND NOT meta ? 'verify') AS put_only
+                (meta ? 'sync' AND meta ? 'put' AND NOT meta ? 'del' AND NOT meta ? 'clear' AND NOT meta ? 'verify') AS put_only, keys
            FROM device_command WHERE device_sn = s.sn AND state = 'pending' ORDER BY id DESC LIMIT ${TAIL} FOR UPDATE SKIP LOCKED
        ) t`,
     [sns],
@@ -133,11 +141,10 @@ export function tailsRead(sns: readonly string[]): Read<TailRow[]> {
 export async function appendToPending(
   m: EntityManager,
   batches: readonly DeviceBatch[],
-  touched: ReadonlySet<string>,
   notify = false,
   preread?: readonly TailRow[],
 ): Promise<{ rest: DeviceBatch[]; appended: string[] }> {
-  const candidates = batches.filter((b) => !touched.has(b.deviceSn) && b.commands.length > 0 && b.commands.every((c) => appendable(c) !== null));
+  const candidates = batches.filter((b) => b.commands.length > 0 && b.commands.every((c) => appendable(c) !== null));
   if (candidates.length === 0) return { rest: [...batches], appended: [] };
   for (const b of candidates) for (const c of b.commands) formatCommandLine({ cmdId: 1, command: c.command });
   const tails = preread ?? (await runRead(m, tailsRead(candidates.map((b) => b.deviceSn))));

@@ -7,7 +7,7 @@ import { dataCount, refusalKey } from '../push/protocol';
 import { effectiveKindSql } from '../device/device-kind';
 import { refusalsRead } from '../push/device-refusals';
 import { read, runRead, type Read } from '../database/read-together';
-import { clearFailures, confirmedRead, devicesHoldingSql, devicesTouchingSql, inflightRead, noteSkipped, refNamesPins, settledFailures } from './confirmed-state';
+import { clearFailures, confirmedRead, devicesHoldingSql, devicesTouchingSql, inflightRead, noteSkipped, settledFailures } from './confirmed-state';
 import { desiredBaseRead, loadDesired, type PinScope } from './desired-state';
 import { dialectOf, type SyncDevice } from './device-dialect';
 import { currentState, DEVICE_KINDS, desiredHashes, diffItems, itemId, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, userHash, type CountedKind, type PhotoTable, type TemplateTable, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
@@ -355,9 +355,7 @@ export class SyncPlannerService {
     }
     await noteSkipped(m, skipped, sent);
     await clearFailures(m, settled);
-    // Devices with a command in flight about these pins: the write's records are not added to their pending commands.
-    const touched = new Set([...inflight].filter(([, refs]) => refs.some((r) => refNamesPins(r, pinSet))).map(([sn]) => sn));
-    await this.queueBatches(m, batches, touched, appends ? tails : undefined);
+    await this.queueBatches(m, batches, appends ? tails : undefined);
     return batches.reduce((n, b) => n + b.commands.length, 0);
   }
 
@@ -365,9 +363,9 @@ export class SyncPlannerService {
    * Under the devices' order locks (taken by plan): records go into pending commands where they may
    * (pending-append.ts), the rest is queued. `tails`: the devices' pending tails, read with the plan's state.
    */
-  private async queueBatches(m: EntityManager, batches: DeviceBatch[], touched: ReadonlySet<string>, tails?: readonly TailRow[]): Promise<void> {
+  private async queueBatches(m: EntityManager, batches: DeviceBatch[], tails?: readonly TailRow[]): Promise<void> {
     if (batches.length === 0) return;
-    const { rest, appended } = await appendToPending(m, batches, touched, this.queue.notifiesOthers, tails);
+    const { rest, appended } = await appendToPending(m, batches, this.queue.notifiesOthers, tails);
     if (appended.length) this.queue.raiseAfterCommit(m, appended);
     if (rest.length) await this.queue.enqueueMany(m, rest);
   }

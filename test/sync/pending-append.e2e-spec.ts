@@ -139,6 +139,26 @@ describe('templates of persons the panel holds', () => {
     expect(confirmed.map((r) => r.key)).toEqual(pins);
     expect((await t.get(`/api/gateway/devices/${SN}/convergence`)).body.data).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
   });
+
+  it('persons saved, then given templates, before a poll: the templates go into one command after their users', async () => {
+    const pins = ['731', '732', '733'];
+    for (const pin of pins) expect((await t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: front })).body.code).toBe(0);
+    for (const pin of pins) expect((await t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: finger(`${pin} a`), templateNo: '1' })).body.code).toBe(0);
+    // A person saved again after their template: its records go after the template's command, not into the user command before it.
+    expect((await t.post('/api/person/add', { pin: '731', name: 'P731 b', accLevelIds: front })).body.code).toBe(0);
+    const pending = await pendingCommands();
+    expect(pending.map((c) => [c.command.split(' ').slice(0, 3).join(' '), c.command.split('\n').length])).toEqual([
+      ['DATA UPDATE user', 3],
+      ['DATA UPDATE userauthorize', 3],
+      ['DATA UPDATE biodata', 3],
+      ['DATA UPDATE user', 1],
+    ]);
+    await panel.since();
+    panel.expectAllAcknowledged();
+    expect(panel.sim.table('biodata').filter((r) => pins.includes(String(r.Pin)))).toHaveLength(3);
+    expect(panel.sim.user('731')).toMatchObject({ Name: 'P731 b' });
+    expect((await t.get(`/api/gateway/devices/${SN}/convergence`)).body.data).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
+  });
 });
 
 // Two transactions at once need two sessions; the embedded database serves one.
