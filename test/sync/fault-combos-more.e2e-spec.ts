@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { claimsSynced, convergenceOf, ok, resultReplyLoss, settleConverged, tableSnapshot, startFaultApp } from './fault-helpers';
+import { claimsSynced, convergenceOf, ok, resultReplyLoss, settleConverged, tableSnapshot, startFaultApp, fromScratch as oracle } from './fault-helpers';
 import type { TestApp } from '../support/test-app';
 import { Device, levelId, PHOTO } from './access-helpers';
 import { DeviceSimulator } from '../simulator/device-simulator';
@@ -20,11 +20,8 @@ const TABLES = ['user', 'userauthorize', 'timezone', 'holiday', 'mulcarduser', '
 const snapshot = (d: Device) => tableSnapshot(d.sim, TABLES);
 const settle = (d: Device, rounds = 20) => settleConverged(t, reconciler, d.sim, rounds);
 
-async function fromScratch(d: Device): Promise<Record<string, string[]>> {
-  expect((await d.sim.factoryReset()).registered).toBe(true);
-  await settle(d);
-  return snapshot(d);
-}
+/** The oracle: the panel factory-reset and given everything again holds this. */
+const fromScratch = (d: Device) => oracle(t, reconciler, d.sim, TABLES);
 
 beforeAll(async () => {
   ({ t, reconciler } = await startFaultApp());

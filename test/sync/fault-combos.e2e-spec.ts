@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SyncPlannerService } from '../../src/sync/sync-planner.service';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { claimsSynced, convergenceOf, ok, resultReplyLoss, settleConverged, tableSnapshot, startFaultApp } from './fault-helpers';
+import { claimsSynced, convergenceOf, ok, resultReplyLoss, settleConverged, tableSnapshot, startFaultApp, fromScratch as oracle } from './fault-helpers';
 import type { TestApp } from '../support/test-app';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { Device, levelId } from './access-helpers';
@@ -31,11 +31,7 @@ const snapshot = (d: Device) => tableSnapshot(d.sim, TABLES);
 const settle = (d: Device, rounds = 20) => settleConverged(t, reconciler, d.sim, rounds);
 
 /** The oracle: the panel factory-reset and given everything again holds this. */
-async function fromScratch(d: Device): Promise<Record<string, string[]>> {
-  expect((await d.sim.factoryReset()).registered).toBe(true);
-  await settle(d);
-  return snapshot(d);
-}
+const fromScratch = (d: Device) => oracle(t, reconciler, d.sim, TABLES);
 
 /** The convergence answer, asserted honest against what the panel holds now. */
 async function honest(d: Device, truth: Record<string, string[]>): Promise<any> {

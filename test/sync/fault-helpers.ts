@@ -83,3 +83,18 @@ export async function startFaultApp(): Promise<{ t: TestApp; reconciler: SyncRec
   Object.assign(settingsOf(t), { lostReplyMs: 200, ackTimeoutMs: 1000, refusalProbe: { baseMs: 200, maxMs: 400 } });
   return { t, reconciler: t.app.get(SyncReconciler) };
 }
+
+/**
+ * The oracle of the fault specs: the same device factory-reset and synced again from the database holds this
+ * (its `tables` as tableSnapshot gives them).
+ */
+export async function fromScratch(
+  t: Pick<TestApp, 'get'>,
+  reconciler: { idle(): Promise<unknown>; runOnce(): Promise<unknown> },
+  sim: DeviceSimulator,
+  tables: readonly string[],
+): Promise<Record<string, string[]>> {
+  expect((await sim.factoryReset()).registered).toBe(true);
+  await settleConverged(t, reconciler, sim);
+  return tableSnapshot(sim, tables);
+}
