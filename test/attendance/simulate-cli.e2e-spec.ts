@@ -74,6 +74,56 @@ describe('npm run simulate', () => {
     expect(sim.out()).toMatch(/stopped: \d+ commands received/);
   });
 
+  it('a panel reports its door states as a real one does, without --rtstate: known at once, the lock released by a remote opening and locked again', async () => {
+    const sim = simulate(['--sn', 'CLISTATE01', '--doors', '2', '--interval', '1']);
+    await sim.waitFor(/connected CLISTATE01: registered=true/);
+    const states = async () => (await t.get('/api/door/doorStateBySn', { sn: 'CLISTATE01' })).body.data as Array<{ name: string; connect: string; sensor: string; relay: string; alarm: string }>;
+    const until = async (ok: (s: Awaited<ReturnType<typeof states>>) => boolean, what: string) => {
+      const end = Date.now() + 20_000;
+      for (;;) {
+        const s = await states();
+        if (ok(s)) return s;
+        if (Date.now() > end) throw new Error(`${what}: ${JSON.stringify(s)}\n${sim.out()}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    // Door sensors reporting closed ("off", as the manual words it), locks locked, no alarm: never "unknown".
+    const first = await until((s) => s.length === 2 && s.every((d) => d.sensor !== 'unknown'), 'no door state reported');
+    expect(first.map((d) => [d.connect, d.sensor, d.relay, d.alarm])).toEqual([
+      ['1', 'off', 'off', 'none'],
+      ['1', 'off', 'off', 'none'],
+    ]);
+    // A remote opening releases door 1's lock for 3 s: reported at once, and locked again after.
+    const door1 = first[0].name;
+    expect((await t.post('/api/door/remoteOpenByName', { doorName: door1, interval: 3 })).body.code).toBe(0);
+    await until((s) => s[0].relay === 'open' && s[1].relay === 'off', 'the released lock was not reported');
+    await until((s) => s[0].relay === 'off', 'the lock was not reported locked again');
+    // The panel logs the remote opening as an event (8), as real firmware does.
+    const events = (await t.get('/api/transaction/list', { pageNo: 1, pageSize: 100 })).body.data as Array<{ eventName: string; eventPointName: string; devSn: string }>;
+    expect(events.filter((e) => e.devSn === 'CLISTATE01').map((e) => [e.eventName, e.eventPointName])).toContainEqual([expect.stringMatching(/remote open/i), door1]);
+    sim.child.kill('SIGINT');
+    expect(await sim.exit).toBe(0);
+  });
+
+  it('--rtstate 0 reports no door state (unknown), --door-sensor none reports doors without a sensor', async () => {
+    const silent = simulate(['--sn', 'CLISTATE02', '--doors', '1', '--interval', '1', '--rtstate', '0']);
+    const bare = simulate(['--sn', 'CLISTATE03', '--doors', '1', '--interval', '1', '--door-sensor', 'none']);
+    await silent.waitFor(/connected CLISTATE02: registered=true/);
+    await bare.waitFor(/rtstate .* -> HTTP 200/);
+    // Polls enough for a report it would make at once (the other one made its report meanwhile).
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await t.get('/api/door/doorStateBySn', { sn: 'CLISTATE03' })).body.data[0]).toMatchObject({ sensor: 'no sensor', relay: 'off', alarm: 'none' });
+    expect((await t.get('/api/door/doorStateBySn', { sn: 'CLISTATE02' })).body.data[0]).toMatchObject({ sensor: 'unknown', relay: 'unknown' });
+    expect(silent.out()).not.toMatch(/rtstate/);
+    silent.child.kill('SIGINT');
+    bare.child.kill('SIGINT');
+    expect(await silent.exit).toBe(0);
+    expect(await bare.exit).toBe(0);
+    const wrong = simulate(['--sn', 'CLISTATE04', '--door-sensor', 'ajar']);
+    expect(await wrong.exit).toBe(2);
+    expect(wrong.out()).toContain('--door-sensor must be closed or none, not ajar');
+  });
+
   it.each([
     {
       what: '--kind elevator plays an elevator controller: an elevator device of 2.10 whose floor selections 2.19 serves',

@@ -11,6 +11,7 @@
 import { AttendanceTerminal, type ExecutedCommand } from './attendance-terminal';
 import { ChannelControllerSimulator } from './channel';
 import { DeviceSimulator, DeviceSimulatorOptions } from './device-simulator';
+import { rtstateFields } from './doors';
 import { ElevatorControllerSimulator } from './elevator';
 import { PunchStates } from './punch-states';
 import type { FetchLike } from './http';
@@ -32,7 +33,9 @@ Security PUSH devices (panel, elevator, channel):
   --doors <n>            LockCount of a panel (default 4)
   --floors <n>           floors of an elevator controller (default 10)
   --gates <n>            gates of a channel controller (default 1)
-  --rtstate <s>          upload rtstate every <s> seconds (default: none)
+  --rtstate <s>          report the door (gate) states, rtstate, every <s> seconds and at once when one
+                         changes, as a panel does (default 30; 0 = never: the gateway shows them unknown)
+  --door-sensor <s>      closed (each door has a door sensor, reporting the door closed; the default) | none
   --tz <zone>            device time zone, IANA name or +08:00 (default: server TimeZone, else UTC)
   --reply-form <f>       single | batched | multiline (default single)
   --return-case <c>      Return | return (default Return)
@@ -97,6 +100,8 @@ async function main(): Promise<number> {
     returnCase: typeof args['return-case'] === 'string' ? (args['return-case'] as ReturnCase) : undefined,
     pushVersion: typeof args['push-version'] === 'string' ? args['push-version'] : undefined,
     fetch: commKeyFetch(args),
+    // A panel logs its remote actions (8 remote opening, 9 remote closing…) as events, as real firmware does.
+    logRemoteEvents: true,
     onCommand: (c) => log(`<- ${c.line}${c.continuation.length ? ` (+${c.continuation.length} records)` : ''}`),
     onAck: (a) => log(`-> ID=${a.id} Return=${a.code} CMD=${a.cmd} (HTTP ${a.status})`),
     onExchange: (e) => {
@@ -111,7 +116,14 @@ async function main(): Promise<number> {
         ? new ChannelControllerSimulator({ ...opts, gates: num(args.gates) ?? 1 })
         : new DeviceSimulator({ ...opts, doors: num(args.doors) ?? 4 });
   const eventEvery = num(args.events);
-  const rtstateEvery = num(args.rtstate);
+  // An elevator controller has no doors to report; a panel and a channel controller (its gates) do.
+  const rtstateEvery = sim instanceof ElevatorControllerSimulator ? 0 : (num(args.rtstate) ?? 30);
+  const sensor = args['door-sensor'] === undefined ? 'closed' : args['door-sensor'];
+  if (sensor !== 'closed' && sensor !== 'none') {
+    process.stderr.write(`--door-sensor must be closed or none, not ${sensor}\n`);
+    return 2;
+  }
+  if (!(sim instanceof ElevatorControllerSimulator) && !(sim instanceof ChannelControllerSimulator)) for (let d = 1; d <= sim.doorCount; d++) sim.setDoorSensor(d, sensor);
 
   const run = stoppable();
   const sleep = run.sleep;
@@ -133,7 +145,14 @@ async function main(): Promise<number> {
 
   if (!(await connect())) return 0;
   let nextEvent = eventEvery ? Date.now() + eventEvery * 1000 : Infinity;
-  let nextState = rtstateEvery ? Date.now() + rtstateEvery * 1000 : Infinity;
+  // The states are reported at once (they are unknown until then), then every --rtstate seconds and whenever
+  // they change: a lock released by a remote opening or a granted card, and locked again.
+  let nextState = rtstateEvery ? Date.now() : Infinity;
+  let lastState = '';
+  const stateNow = () => {
+    const { sensor, relay, alarm } = rtstateFields(sim.doors, sim.clock());
+    return `${sensor}/${relay}/${alarm}`;
+  };
   while (run.running) {
     try {
       if (!sim.registered) {
@@ -145,6 +164,8 @@ async function main(): Promise<number> {
       if (sim.needsReconnect) {
         log('restart requested by the server: reconnecting');
         await connect();
+        // A restarted panel reports its states afresh.
+        nextState = rtstateEvery ? Date.now() : Infinity;
       }
       if (Date.now() >= nextEvent) {
         nextEvent = Date.now() + (eventEvery ?? 0) * 1000;
@@ -168,8 +189,9 @@ async function main(): Promise<number> {
           log(`event door ${door}: pin=${decision.pin} event=${decision.event} (${decision.reason}) -> HTTP ${upload.status}`);
         }
       }
-      if (Date.now() >= nextState) {
-        nextState = Date.now() + (rtstateEvery ?? 0) * 1000;
+      if (rtstateEvery && (Date.now() >= nextState || stateNow() !== lastState)) {
+        nextState = Date.now() + rtstateEvery * 1000;
+        lastState = stateNow();
         const r = await sim.uploadRtstate();
         if (!quiet) log(`rtstate ${JSON.stringify(r.sent)} -> HTTP ${r.status}`);
       }
