@@ -10,7 +10,11 @@ import { ConsoleSessionService } from './session.service';
 
 const SESSION_CHECK_MS = 30_000;
 
-/** The dashboard's numbers, and the live events behind the session cookie (the SSE stream of /api/gateway/stream, without a token in the URL). */
+/**
+ * The dashboard's numbers, and the live events behind the session cookie (the SSE stream of /api/gateway/stream,
+ * without a token in the URL): access events, attendance punches, elevator and channel-controller events, as
+ * CVSecurity's real-time monitoring shows every module's events.
+ */
 @ConsoleController('dashboard')
 export class ConsoleDashboardController {
   constructor(
@@ -26,7 +30,7 @@ export class ConsoleDashboardController {
 
   @Get('stream')
   async live(@Req() req: ConsoleRequest, @Res() reply: FastifyReply): Promise<void> {
-    await openEventStream(req, reply, this.stream, new Set(['transaction', 'doorState']), req.headers['last-event-id'] as string | undefined);
+    await openEventStream(req, reply, this.stream, new Set(['transaction', 'punch', 'moduleTransaction', 'doorState']), req.headers['last-event-id'] as string | undefined);
     // A stream outlives the request that opened it: end it once the session ends (sign-out, expiry, operator
     // disabled). Reading it does not count as activity, so an open dashboard alone does not keep a session alive.
     const check = setInterval(async () => {

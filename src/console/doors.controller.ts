@@ -19,7 +19,10 @@ export class ConsoleDoorsController {
 
   @Get()
   async list() {
-    return ok((await this.doors.allStates()).map((s) => ({ id: s.door.id, name: s.door.name, doorNo: s.door.doorNo, deviceId: s.door.deviceId, ...s.state })));
+    // The panel by name and SN, as CVSecurity's door list names each door's device.
+    return ok(
+      (await this.doors.allStates()).map((s) => ({ id: s.door.id, name: s.door.name, doorNo: s.door.doorNo, deviceId: s.door.deviceId, deviceSn: s.door.device?.sn ?? null, deviceName: s.door.device?.alias ?? null, ...s.state })),
+    );
   }
 
   @Post(':doorId/:action')

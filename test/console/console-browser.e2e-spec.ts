@@ -249,7 +249,8 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     await navTo(page, 'Dashboard');
     await page.getByText('live', { exact: true }).waitFor();
     await sim.access({ pin: '4711', door: 1 });
-    await page.locator('#live-events').getByText('Grace (4711)').waitFor();
+    // The person's full name, as the Transactions page shows it.
+    await page.locator('#live-events').getByText('Grace Hopper (4711)').waitFor();
     await shot(page, 'dashboard-live');
   });
 

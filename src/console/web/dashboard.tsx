@@ -4,15 +4,35 @@ import type { Me } from './main';
 import { Badge, can, DataTable, LevelBadge, Notice, useAction, useEvery, useLoad } from './ui';
 
 interface LiveEvent {
+  /** The SSE id (`t:`, `p:` or `m:` and the feed position): unique across the modules, whose own ids are not. */
+  key: string;
   id: string;
+  /** acc (access), att (attendance punch), ele (elevator), psg (entrance control). */
+  module?: string;
   eventTime: string;
   pin: string;
   name: string;
+  lastName?: string;
   eventName: string;
   eventLevel?: number;
   eventPointName: string;
   devSn: string;
   doorName?: string;
+}
+
+/** The tag of a live event that is not an access event: the module it comes from. */
+const MODULE_TAGS: Record<string, string> = { att: 'attendance', ele: 'elevator', psg: 'entrance control' };
+
+/**
+ * A door's sensor and lock in an operator's words: the API answers the manual's enumerations, where a closed
+ * door's sensor is "off" and a locked lock's relay "off" too.
+ */
+export function sensorWords(sensor: string): string {
+  return sensor === 'off' ? 'closed' : sensor;
+}
+
+export function lockWords(relay: string): string {
+  return relay === 'off' ? 'locked' : relay === 'open' ? 'unlocked' : relay;
 }
 
 export function doorTone(d: { sensor: string; alarm: string; connect: string }) {
@@ -30,7 +50,12 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
     const es = new EventSource('/console/api/dashboard/stream');
     es.onopen = () => setLive('live');
     es.onerror = () => setLive('lost');
-    es.addEventListener('transaction', (e) => setEvents((list) => [JSON.parse((e as MessageEvent).data), ...list].slice(0, 50)));
+    const add = (e: Event) => {
+      const m = e as MessageEvent;
+      setEvents((list) => [{ ...JSON.parse(m.data), key: m.lastEventId }, ...list].slice(0, 50));
+    };
+    // Access events, attendance punches, and elevator and channel-controller events, as they happen.
+    for (const type of ['transaction', 'punch', 'moduleTransaction']) es.addEventListener(type, add);
     // Door state changes refresh the numbers and the door list.
     es.addEventListener('doorState', () => reload());
     return () => es.close();
@@ -139,9 +164,9 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
                 <tr key={d.id}>
                   <td>{d.name}</td>
                   <td>
-                    <Badge tone={doorTone(d)}>{d.connect === '1' ? d.sensor : 'offline'}</Badge>
+                    <Badge tone={doorTone(d)}>{d.connect === '1' ? sensorWords(d.sensor) : 'offline'}</Badge>
                   </td>
-                  <td>{d.relay}</td>
+                  <td>{lockWords(d.relay)}</td>
                   <td>{d.alarm}</td>
                 </tr>
               ))}
@@ -169,13 +194,13 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
               </thead>
               <tbody id="live-events">
                 {events.map((e) => (
-                  <tr key={e.id}>
+                  <tr key={e.key}>
                     <td>{e.eventTime}</td>
                     <td>
-                      {e.eventName} <LevelBadge level={e.eventLevel} />
+                      {e.eventName} <LevelBadge level={e.eventLevel} /> {MODULE_TAGS[e.module ?? ''] && <Badge tone="muted">{MODULE_TAGS[e.module ?? '']}</Badge>}
                     </td>
                     <td>{e.doorName || e.eventPointName || e.devSn}</td>
-                    <td>{e.pin ? `${e.name} (${e.pin})` : ''}</td>
+                    <td>{e.pin ? `${[e.name, e.lastName].filter(Boolean).join(' ')} (${e.pin})` : ''}</td>
                   </tr>
                 ))}
                 {events.length === 0 && (

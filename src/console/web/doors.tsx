@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from './api';
-import { doorTone } from './dashboard';
+import { doorTone, lockWords, sensorWords } from './dashboard';
 import type { Me } from './main';
 import { Badge, can, Confirm, followCommand, Notice, useAction, useEvery, useLoad } from './ui';
 
@@ -37,7 +37,7 @@ export function DoorsPage({ me }: { me: Me }) {
     <>
       <Notice error={a.error} ok={a.ok} />
       <div class="table-wrap">
-        <table>
+        <table aria-label="Doors">
           <thead>
             <tr>
               <th scope="col">Door</th>
@@ -52,11 +52,14 @@ export function DoorsPage({ me }: { me: Me }) {
             {data.map((d: any) => (
               <tr key={d.id}>
                 <td>{d.name}</td>
-                <td>{d.connect === '1' ? <Badge tone="ok">online</Badge> : d.connect === '2' ? <Badge tone="muted">disabled</Badge> : <Badge tone="muted">offline</Badge>}</td>
                 <td>
-                  <Badge tone={doorTone(d)}>{d.sensor}</Badge>
+                  {d.deviceName && d.deviceName !== d.deviceSn ? `${d.deviceName} (${d.deviceSn})` : d.deviceSn}{' '}
+                  {d.connect === '1' ? <Badge tone="ok">online</Badge> : d.connect === '2' ? <Badge tone="muted">disabled</Badge> : <Badge tone="muted">offline</Badge>}
                 </td>
-                <td>{d.relay}</td>
+                <td>
+                  <Badge tone={doorTone(d)}>{sensorWords(d.sensor)}</Badge>
+                </td>
+                <td>{lockWords(d.relay)}</td>
                 <td>{d.alarm}</td>
                 {mayAct && (
                   <td>

@@ -154,6 +154,17 @@ function VisitorForm({ kind, timeZone, onDone, reservation }: { kind: 'checkin' 
   );
 }
 
+/**
+ * When the visit ran: from its start until the visitor was checked out (or until its planned end, while on site
+ * and when it expired). A visitor checked out before the visit's start never began it: the check-out time is
+ * told as such, not as an end before the start.
+ */
+export function visitSpan(v: { startTime: string; endTime: string; endedAt: string | null; state: string }): string {
+  // Both are the server's `yyyy-MM-dd HH:mm:ss` wall clocks, which compare as text.
+  if (v.state === 'out' && v.endedAt && v.endedAt < v.startTime) return `checked out ${v.endedAt}, before its start (${v.startTime} – ${v.endTime})`;
+  return `${v.startTime} – ${v.state === 'out' && v.endedAt ? v.endedAt : v.endTime}`;
+}
+
 export function VisitorsPage({ me }: { me: Me }) {
   const [state, setState] = useState('');
   const [q, setQ] = useState('');
@@ -240,9 +251,7 @@ export function VisitorsPage({ me }: { me: Me }) {
                 </td>
                 <td>{hostOf(v)}</td>
                 <td>{v.cardNo}</td>
-                <td>
-                  {v.startTime} – {v.endedAt ?? v.endTime}
-                </td>
+                <td>{visitSpan(v)}</td>
                 <td>{v.state === 'in' ? <Badge tone="ok">on site</Badge> : <Badge tone="muted">{v.state === 'out' ? 'left' : v.state}</Badge>}</td>
                 {mayAct && (
                   <td>

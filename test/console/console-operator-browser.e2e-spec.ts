@@ -1,0 +1,124 @@
+import * as fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initialisedTerminal } from '../attendance/attendance-helpers';
+import type { AttendanceTerminal } from '../simulator/attendance-terminal';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { ElevatorControllerSimulator } from '../simulator/elevator';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR, signInPage } from './browser';
+import { createOperator } from './console-helpers';
+
+/**
+ * What an operator coming from CVSecurity's web client looks for in the console: which panel a door belongs to
+ * and its state in plain words, every module's events in the dashboard's live events (attendance punches and
+ * elevator selections as well as access events), and a visit's times as they happened.
+ */
+const executable = chromiumPath();
+if (!executable) console.warn('[console operator browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+
+let t: TestApp;
+let browser: Browser;
+let closeBrowser: () => Promise<unknown>;
+let page: Page;
+let panel: DeviceSimulator;
+let term: AttendanceTerminal;
+let ec: ElevatorControllerSimulator;
+
+describe.skipIf(!executable)('the console as a CVSecurity operator expects it', () => {
+  beforeAll(async () => {
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await ensureConsoleBuilt();
+    t = await startTestApp();
+    await createOperator(t, 'olga', 'operator', 'olga-password-1');
+    expect((await t.post('/api/person/add', { pin: '501', name: 'Ada', lastName: 'Lovelace' })).body.code).toBe(0);
+    panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'OPDOORS001', doors: 2, ipAddress: '10.41.0.7', deviceName: 'inBIO260' });
+    await panel.connect();
+    await panel.pollUntilIdle();
+    term = await initialisedTerminal(t, { sn: 'OPATT00001' });
+    ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'OPELE00001', floors: 3, ipAddress: '10.41.0.8' });
+    await ec.connect();
+    await ec.pollUntilIdle();
+    ({ browser, close: closeBrowser } = await launchChromium(executable!));
+    ({ page } = await newConsolePage(browser));
+    await signInPage(page, t.baseUrl, 'olga', 'olga-password-1');
+  }, 120_000);
+  afterAll(async () => {
+    await closeBrowser?.();
+    await t?.close();
+  });
+
+  it("names each door's panel on the Doors page, and its state in words: a closed door, a locked or unlocked lock", async () => {
+    // Door 1 has a door sensor (closed), door 2 none; door 2's lock is released.
+    panel.setDoorSensor(1, 'closed');
+    expect((await panel.uploadRtstate({ relay: '02' })).status).toBe(200);
+    await navTo(page, 'Doors');
+    const doors = page.getByRole('table', { name: 'Doors' });
+    const row1 = doors.getByRole('row', { name: /^10\.41\.0\.7-1 / });
+    const row2 = doors.getByRole('row', { name: /^10\.41\.0\.7-2 / });
+    // The panel by its name and SN (the simulator's name is its address), with its connection.
+    await row1.getByRole('cell', { name: '10.41.0.7 (OPDOORS001) online' }).waitFor();
+    await row2.getByRole('cell', { name: '10.41.0.7 (OPDOORS001) online' }).waitFor();
+    await row1.getByRole('cell', { name: 'closed', exact: true }).waitFor();
+    await row1.getByRole('cell', { name: 'locked', exact: true }).waitFor();
+    await row2.getByRole('cell', { name: 'no sensor', exact: true }).waitFor();
+    await row2.getByRole('cell', { name: 'unlocked', exact: true }).waitFor();
+    // A renamed panel is shown by its new name.
+    expect((await t.ds.query(`UPDATE device SET alias = 'Lobby panel' WHERE sn = 'OPDOORS001'`)).length).toBeGreaterThanOrEqual(0);
+    await page.reload();
+    await page.getByRole('table', { name: 'Doors' }).getByRole('cell', { name: 'Lobby panel (OPDOORS001) online' }).first().waitFor();
+    // The dashboard's door list uses the same words.
+    await navTo(page, 'Dashboard');
+    const dash = page.getByRole('region', { name: 'Doors' });
+    await dash.getByRole('row', { name: /^10\.41\.0\.7-1 closed locked none$/ }).waitFor();
+    await dash.getByRole('row', { name: /^10\.41\.0\.7-2 no sensor unlocked none$/ }).waitFor();
+  });
+
+  it("shows attendance punches and elevator selections in the dashboard's live events, each tagged with its module", async () => {
+    await navTo(page, 'Dashboard');
+    await page.getByText('live', { exact: true }).waitFor();
+    const live = page.locator('#live-events');
+    const now = new Date().toISOString().slice(0, 19).replace('T', ' ');
+    expect((await term.punch({ pin: '501', time: now, status: 0, verify: 1 }))?.status).toBe(200);
+    // Waits for a row of the live events, and names the rows it saw when it does not come.
+    const row = async (name: RegExp) => {
+      const r = live.getByRole('row', { name });
+      await r.waitFor().catch(async (e) => {
+        throw new Error(`${(e as Error).message}\nlive events: ${await live.innerText()}`);
+      });
+      return r;
+    };
+    await row(/Check-In\s+attendance\s+OPATT00001\s+Ada Lovelace \(501\)/);
+    expect((await ec.selectFloor({ pin: '501', floor: 2 })).status).toBe(200);
+    // The controller does not hold Ada: its refusal of an unknown user, on floor 2.
+    await row(/elevator\s+10\.41\.0\.8-2/);
+    // An access event still shows, untagged.
+    expect((await panel.uploadRtlog([{ pin: '501', eventaddr: 1, event: 0, verifytype: 1 }])).status).toBe(200);
+    const access = await row(/10\.41\.0\.7-1\s+Ada Lovelace \(501\)$/);
+    expect(await access.innerText()).not.toMatch(/attendance|elevator|entrance control/);
+    expect(await live.getByRole('row').count()).toBe(3);
+  });
+
+  it('tells a visit checked out before its planned start as such, never with an end before its start', async () => {
+    expect((await t.post('/api/person/add', { pin: '1001', name: 'Host' })).body.code).toBe(0);
+    const add = await t.post('/api/visRegistration/add', {
+      persPersonPin: '1001',
+      certType: '8',
+      certNum: 'EARLY0001',
+      visEmpName: 'Early Guest',
+      visitReason: 'meeting',
+      visitorCount: '1',
+      startTime: '2030-01-01 09:00:00',
+      endTime: '2030-01-01 18:00:00',
+    });
+    expect(add.body.code).toBe(0);
+    expect((await t.post('/api/visRegistration/exit?certType=8&certNum=EARLY0001', {})).body.code).toBe(0);
+    await navTo(page, 'Visitors');
+    const row = page.getByRole('row', { name: /Early Guest/ });
+    await row.waitFor();
+    const text = (await row.innerText()).replace(/\s+/g, ' ');
+    expect(text).toMatch(/checked out \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, before its start \(2030-01-01 09:00:00 – 2030-01-01 18:00:00\)/);
+    // No "from – until" pair in the row ends before it starts.
+    for (const [, from, until] of text.matchAll(/(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) – (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)/g)) expect(until >= from).toBe(true);
+  });
+});
