@@ -13,6 +13,20 @@ export interface QueueCounts {
   failedRecently: number;
 }
 
+/** A device's convergence as the dashboard and the Devices page show it. */
+export interface DeviceSyncSummary {
+  sn: string;
+  alias: string;
+  online: boolean;
+  divergent: boolean;
+  desiredItems: number;
+  confirmedItems: number;
+  unconfirmedItems: number;
+  failingItems: number;
+  pendingCommands: number;
+  owed: string[];
+}
+
 /** Devices whose convergence the dashboard works out on each load; past this, the likeliest ones first. */
 const CONVERGENCE_CHECKS = 100;
 
@@ -72,29 +86,35 @@ export class ConsoleStatusService {
    * the devices counted by `cvgw_sync_divergent_devices` and those with commands in flight are looked at first.
    */
   private async notConverged(admitted: Array<{ id: string; sn: string; alias: string; online: boolean }>) {
+    return [...(await this.convergence(admitted)).values()].filter((c) => c.divergent || c.unconfirmedItems > 0);
+  }
+
+  /**
+   * Each admitted device's convergence summary (up to CONVERGENCE_CHECKS of them, the likeliest to be behind
+   * first): the Devices page's Sync column, and the dashboard's devices not converged.
+   */
+  async convergence(admitted: Array<{ id: string; sn: string; alias: string; online: boolean }>): Promise<Map<string, DeviceSyncSummary>> {
     const likely: Array<{ id: string }> = await this.ds.query(
       `SELECT device_id AS id FROM sync_item WHERE failures > 0 UNION SELECT device_id FROM sync_owed
         UNION SELECT d.id FROM device d WHERE EXISTS (SELECT 1 FROM device_command c WHERE c.device_sn = d.sn AND c.state IN ('pending', 'sent'))`,
     );
     const first = new Set(likely.map((r) => r.id));
     const ordered = [...admitted.filter((d) => first.has(d.id)), ...admitted.filter((d) => !first.has(d.id))].slice(0, CONVERGENCE_CHECKS);
-    const out = [];
+    const out = new Map<string, DeviceSyncSummary>();
     for (const d of ordered) {
       const c = await this.sync.ofDevice(d.sn);
-      if (c.divergent || c.unconfirmedItems > 0) {
-        out.push({
-          sn: d.sn,
-          alias: d.alias,
-          online: d.online,
-          divergent: c.divergent,
-          desiredItems: c.desiredItems,
-          confirmedItems: c.confirmedItems,
-          unconfirmedItems: c.unconfirmedItems,
-          failingItems: c.failingItems,
-          pendingCommands: c.pendingCommands,
-          owed: c.owed.map((o) => o.kind),
-        });
-      }
+      out.set(d.sn, {
+        sn: d.sn,
+        alias: d.alias,
+        online: d.online,
+        divergent: c.divergent,
+        desiredItems: c.desiredItems,
+        confirmedItems: c.confirmedItems,
+        unconfirmedItems: c.unconfirmedItems,
+        failingItems: c.failingItems,
+        pendingCommands: c.pendingCommands,
+        owed: c.owed.map((o) => o.kind),
+      });
     }
     return out;
   }

@@ -27,9 +27,13 @@ export class ConsoleDevicesController {
     private readonly control: DeviceControlService,
   ) {}
 
+  /** Every device; with `sync=1` (the Devices page) each admitted one's convergence too, as the dashboard works it out. */
   @Get()
-  async list() {
-    return ok(await this.devices.toDetails(await this.devices.listAll(undefined, undefined)));
+  async list(@Query('sync') sync?: string) {
+    const details = await this.devices.toDetails(await this.devices.listAll(undefined, undefined));
+    if (sync !== '1') return ok(details);
+    const summaries = await this.status.convergence(details.filter((d) => d.admission === 'admitted'));
+    return ok(details.map((d) => ({ ...d, sync: summaries.get(d.sn) ?? null })));
   }
 
   @Post(':sn/approve')

@@ -12,7 +12,7 @@ import { createOperator } from './console-helpers';
 /**
  * What an operator coming from CVSecurity's web client looks for in the console: which panel a door belongs to
  * and its state in plain words, every module's events in the dashboard's live events (attendance punches and
- * elevator selections as well as access events), and a visit's times as they happened.
+ * elevator selections as well as access events), each device's sync state, and a visit's times as they happened.
  */
 const executable = chromiumPath();
 if (!executable) console.warn('[console operator browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
@@ -97,6 +97,23 @@ describe.skipIf(!executable)('the console as a CVSecurity operator expects it', 
     const access = await row(/10\.41\.0\.7-1\s+Ada Lovelace \(501\)$/);
     expect(await access.innerText()).not.toMatch(/attendance|elevator|entrance control/);
     expect(await live.getByRole('row').count()).toBe(3);
+  });
+
+  it("shows each device's sync state on the Devices page: commands waiting, then in sync once the panel confirmed them", async () => {
+    await panel.pollUntilIdle();
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Ops', areaName: 'Area Name', timeSegName: '24-Hour Accessible' }] })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Ops', doorName: '10.41.0.7-1' }] })).body.code).toBe(0);
+    const level = (await t.get('/api/accLevel/getByName/Ops')).body.data.id as string;
+    expect((await t.post('/api/person/add', { pin: '601', name: 'Grace', cardNo: '6010001', accLevelIds: level })).body.code).toBe(0);
+    await navTo(page, 'Devices');
+    const row = page.getByRole('row', { name: /^OPDOORS001 / });
+    // The panel has not polled: its commands wait, and what it should hold is not confirmed.
+    await row.getByText(/^syncing, \d+ commands waiting: \d+ of \d+ confirmed$/).waitFor();
+    await panel.pollUntilIdle();
+    await navTo(page, 'Dashboard');
+    await navTo(page, 'Devices');
+    await row.getByText(/^in sync: (\d+) of \1 confirmed$/).waitFor();
+    expect(panel.user('601')).toMatchObject({ Pin: '601', CardNo: '6010001' });
   });
 
   it('tells a visit checked out before its planned start as such, never with an end before its start', async () => {

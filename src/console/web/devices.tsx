@@ -100,8 +100,22 @@ function snInAddress(): string | null {
   return new URLSearchParams(location.search).get('sn');
 }
 
+/**
+ * Whether the device holds what the gateway says it should, from its convergence (the Convergence button has
+ * the detail): items confirmed by its Return codes against items desired.
+ */
+function SyncBadge({ d }: { d: any }) {
+  const c = d.sync;
+  if (d.admission !== 'admitted') return <small>not admitted</small>;
+  if (!c) return <small>not checked</small>;
+  const counts = `${c.confirmedItems} of ${c.desiredItems} confirmed`;
+  if (c.divergent) return <Badge tone="bad">divergent: {counts}</Badge>;
+  if (c.unconfirmedItems > 0) return <Badge tone="warn">{c.pendingCommands > 0 ? `syncing, ${c.pendingCommands} commands waiting` : 'not confirmed yet'}: {counts}</Badge>;
+  return <Badge tone="ok">in sync: {counts}</Badge>;
+}
+
 export function DevicesPage({ me }: { me: Me }) {
-  const list = useLoad(() => api('GET', 'devices'));
+  const list = useLoad(() => api('GET', 'devices?sync=1'));
   // Online, last seen and a newly waiting panel change on the device side (a panel going offline sends nothing):
   // read again every 10 s, as the dashboard and the Doors page do.
   useEvery(10_000, list.reload);
@@ -151,6 +165,7 @@ export function DevicesPage({ me }: { me: Me }) {
         empty="No device has contacted the gateway yet."
         columns={[
           ...DEVICE_COLUMNS,
+          { head: 'Sync', cell: (d: any) => <SyncBadge d={d} /> },
           {
             head: 'Area',
             cell: (d: any) =>
