@@ -138,4 +138,37 @@ describe.skipIf(!executable)('the console as a CVSecurity operator expects it', 
     // No "from – until" pair in the row ends before it starts.
     for (const [, from, until] of text.matchAll(/(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) – (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)/g)) expect(until >= from).toBe(true);
   });
+
+  it("says at check-in and check-out what reaches the panels, not only the gateway's record", async () => {
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Guests', areaName: 'Area Name', timeSegName: '24-Hour Accessible' }] })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '1001', name: 'Host' })).body.code).toBe(0);
+    await navTo(page, 'Visitors');
+    await page.getByRole('button', { name: 'Check a visitor in' }).click();
+    const form = page.getByRole('form', { name: 'Check a visitor in' });
+    await form.getByLabel('Visitor name').fill('Carded Guest');
+    await form.getByLabel('Document number').fill('CARD0001');
+    await form.getByLabel('Host (pin or name)').fill('1001');
+    await form.getByLabel('Reason').fill('Audit');
+    await form.getByLabel('Card number').fill('7770601');
+    await form.getByLabel('Guests').check();
+    await form.getByRole('button', { name: 'Check in' }).click();
+    await page.getByRole('status').filter({ hasText: 'Carded Guest checked in; the panels of their visitor levels are sent the card' }).waitFor();
+    await page.getByRole('button', { name: 'Check out Carded Guest' }).click();
+    await page.getByRole('dialog', { name: 'Check out visitor' }).getByRole('button', { name: 'Check out Carded Guest' }).click();
+    await page.getByText('Carded Guest checked out; the panels are told to remove their card').waitFor();
+    // Without a card the visit is recorded, and the message says no door opens for them.
+    await page.getByRole('button', { name: 'Check a visitor in' }).click();
+    await form.getByLabel('Visitor name').fill('Walk In');
+    await form.getByLabel('Document number').fill('WALK0001');
+    await form.getByLabel('Host (pin or name)').fill('1001');
+    await form.getByLabel('Reason').fill('Delivery');
+    await form.getByRole('button', { name: 'Check in' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Walk In checked in: without a card and a visitor level no door opens for them' })
+      .waitFor()
+      .catch(async (e) => {
+        throw new Error(`${(e as Error).message}\n${(await page.locator('[role=alert], [role=status]').allInnerTexts()).join(' | ')}`);
+      });
+  });
 });

@@ -75,7 +75,9 @@ function VisitorForm({ kind, timeZone, onDone, reservation }: { kind: 'checkin' 
     e.preventDefault();
     const base = { visEmpName: f.visEmpName, certType: f.certType, certNum: f.certNum, persPersonPin: f.persPersonPin, visitReason: f.visitReason, company: f.company || undefined };
     const body = kind === 'checkin' ? { ...base, visitorCount: f.visitorCount, cardNo: f.cardNo.trim() || undefined, visLevels: levelIds.length ? levelIds.join(',') : undefined, startTime: fromLocalInput(f.start), endTime: fromLocalInput(f.end) } : { ...base, visitDate: fromLocalInput(f.start), visitEndDate: fromLocalInput(f.end) };
-    const done = kind === 'checkin' ? `${f.visEmpName} checked in` : `Reservation for ${f.visEmpName} saved`;
+    // Checked in is the gateway's record; the card opens doors once the panels took it: say which it is.
+    const opensDoors = !!f.cardNo.trim() && levelIds.length > 0;
+    const done = kind === 'checkin' ? `${f.visEmpName} checked in${opensDoors ? '; the panels of their visitor levels are sent the card' : ': without a card and a visitor level no door opens for them'}` : `Reservation for ${f.visEmpName} saved`;
     const r = await a.run(() => api('POST', kind === 'checkin' ? 'visitors/checkin' : 'visitors/reservations', body), done);
     // The form closes: the page keeps the confirmation in view.
     if (r !== undefined) onDone(done);
@@ -175,13 +177,12 @@ export function VisitorsPage({ me }: { me: Me }) {
   const list = useLoad(() => api('GET', `visitors${query({ state, q: search, page, size: 20 })}`), [state, search, page]);
   const [form, setForm] = useState<'checkin' | 'reserve' | null>(null);
   const [arriving, setArriving] = useState<any>(null);
-  const [done, setDone] = useState<string>();
   const a = useAction();
   // Checking out takes the visitor's card off the panels and cancelling drops the reservation: neither can be undone here.
   const confirm = useConfirm();
   const mayAct = can(me.role, 'operator');
   async function checkout(v: any) {
-    await a.run(() => api('POST', 'visitors/checkout', { certType: v.certType, certNum: v.certNum }), `${v.name} checked out`);
+    await a.run(() => api('POST', 'visitors/checkout', { certType: v.certType, certNum: v.certNum }), `${v.name} checked out${v.cardNo ? '; the panels are told to remove their card' : ''}`);
     list.reload();
   }
   async function cancel(r: any) {
@@ -201,9 +202,10 @@ export function VisitorsPage({ me }: { me: Me }) {
         </div>
       )}
       {form && (
-        <VisitorForm key={`${form}-${arriving?.certNum ?? ''}-${arriving?.visitDate ?? ''}`} kind={form} reservation={arriving ?? undefined} timeZone={me.timeZone} onDone={(m) => (setForm(null), setArriving(null), setDone(m), list.reload())} />
+        <VisitorForm key={`${form}-${arriving?.certNum ?? ''}-${arriving?.visitDate ?? ''}`} kind={form} reservation={arriving ?? undefined} timeZone={me.timeZone} onDone={(m) => (setForm(null), setArriving(null), a.setError(undefined), a.setOk(m), list.reload())} />
       )}
-      <Notice error={a.error || list.error} ok={a.ok || done} />
+      {/* One status line: the latest action's outcome (a check-in made after a check-out replaces its message). */}
+      <Notice error={a.error || list.error} ok={a.ok} />
       <h2>Visits</h2>
       <form
         class="row"
