@@ -40,6 +40,18 @@ const UPSERT_VERIFY = `INSERT INTO ${insertOf(AttPerson, ['personId', 'verifyMod
   ON CONFLICT (${listOf(AttPerson, ['personId'])}) DO UPDATE SET ${excludedOf(AttPerson, ['verifyMode'])}, updated_at = now()
   WHERE att_person.verify_mode IS DISTINCT FROM EXCLUDED.verify_mode`;
 
+/**
+ * The group and time periods a terminal's USER line reports for a person ($1 person id, $2 Grp, $3 TZ; null = left
+ * out, the stored one kept). Per person, the last reported, not per terminal: the gateway sends one user record per
+ * person to every terminal of the person's areas (as it does the Pri and Verify a terminal reports), so a person
+ * blocked at one terminal (Grp=100 on an AiFace) is blocked on the area's others too instead of being unblocked by
+ * the next record they are sent; terminals of one attendance area are set up alike.
+ */
+const UPSERT_TERMINAL_ACCESS = `INSERT INTO ${insertOf(AttPerson, ['personId', 'terminalGrp', 'terminalTz'])}
+  ON CONFLICT (${listOf(AttPerson, ['personId'])}) DO UPDATE SET
+    terminal_grp = COALESCE(EXCLUDED.terminal_grp, att_person.terminal_grp), terminal_tz = COALESCE(EXCLUDED.terminal_tz, att_person.terminal_tz), updated_at = now()
+  WHERE (att_person.terminal_grp, att_person.terminal_tz) IS DISTINCT FROM (COALESCE(EXCLUDED.terminal_grp, att_person.terminal_grp), COALESCE(EXCLUDED.terminal_tz, att_person.terminal_tz))`;
+
 /** The person joins the area of the terminal ($3 device id) in module $1 (att or ins). */
 const JOIN_TERMINAL_AREA = `INSERT INTO ${intoOf(AttAreaPerson, ['module', 'areaId', 'personId'])}
   SELECT $1, d.area_id, $2 FROM device d WHERE d.id = $3 AND d.area_id IS NOT NULL ON CONFLICT DO NOTHING`;
@@ -48,7 +60,7 @@ const JOIN_TERMINAL_AREA = `INSERT INTO ${intoOf(AttAreaPerson, ['module', 'area
 const PASSWORD_CHARS = 32;
 
 /** A user as a device uploads it: a terminal's OPERLOG USER line, an access panel's `tabledata user` record. */
-type EnrolledUser = Pick<UserInfoRecord, 'pin' | 'name' | 'pri' | 'passwd' | 'card' | 'fields'> & Partial<Pick<UserInfoRecord, 'verify' | 'viceCard'>>;
+type EnrolledUser = Pick<UserInfoRecord, 'pin' | 'name' | 'pri' | 'passwd' | 'card' | 'fields'> & Partial<Pick<UserInfoRecord, 'verify' | 'viceCard' | 'grp' | 'tz'>>;
 
 /** The last user line applied per pin from device $1 ($2 pins). */
 const SEEN_LINES = `SELECT ${listOf(DeviceUserLine, ['pin', 'hash'])} FROM device_user_line WHERE device_id = $1 AND pin = ANY($2::varchar[])`;
@@ -255,6 +267,11 @@ export class AttendanceEnrolmentService {
       if (u.verify !== undefined && u.verify !== null && Number.isInteger(u.verify) && u.verify >= -1 && u.verify <= 255) {
         await m.query(UPSERT_VERIFY, [p.id, u.verify === -1 ? null : u.verify]);
       }
+      // Its Grp and TZ, so the record sent back after a REST edit does not reset them (the parser left out malformed
+      // ones, kept raw and logged: attendance-ingest.service.ts unreadFields). Such a value costs nothing else: the pin
+      // is not put in doubt, which would overwrite the terminal's record with the database's, or take the user off a
+      // terminal the database does not put them on, for a field the gateway only passes along.
+      if ((u.grp ?? null) !== null || (u.tz ?? null) !== null) await m.query(UPSERT_TERMINAL_ACCESS, [p.id, u.grp ?? null, u.tz ?? null]);
       // An enrolment makes the person a member of the terminal's area; the record the gateway sent it does not (the
       // terminal moved to another area since, and still holds its old area's users until their deletes run).
       if (opts.joinArea && !(await this.sentToTerminal(m, device, u.pin))) await this.joinTerminalArea(m, device, p.id);

@@ -2,7 +2,7 @@
  * What an attendance terminal (or FaceKiosk) should hold for one person, as commands in the terminal's own
  * dialect (Attendance PUSH 12), from the codec's typed builders. Pure: the planner feeds it rows.
  *
- *   USERINFO first (PIN, Name, Pri, Passwd, Card, Grp, TZ, Verify, and ViceCard when the person has a secondary card), then the templates: `BIODATA` on unified-
+ *   USERINFO first (PIN, Name, Pri, Passwd, Card, Grp and TZ as a terminal last reported them, Verify, ViceCard), then the templates: `BIODATA` on unified-
  *   template firmware, `FINGERTMP`/`FACE`/`FVEIN` on older firmware (a BIODATA-era terminal answers -12 to
  *   FINGERTMP), then the photo (`USERPIC`).
  *
@@ -41,6 +41,10 @@ export interface AttSyncPerson {
   pri: number;
   /** editAttPerson verifyMode; null = the terminal's group mode. */
   verifyMode: number | null;
+  /** The terminal group (`Grp`) a terminal reported for the person; null or absent = never reported, group 1. */
+  grp?: number | null;
+  /** The time periods (`TZ`, 16 digits) a terminal reported; null or absent = never reported, the group's. */
+  tz?: string | null;
 }
 
 export interface AttSyncTemplate {
@@ -117,7 +121,11 @@ export function userInfoCommand(p: AttSyncPerson): string {
     pri: terminalPri(p.pri),
     passwd: (p.password ?? '').replace(NO_CONTROL, ''),
     card: (p.cardNo ?? '').replace(NO_CONTROL, ''),
-    grp: 1,
+    // What a terminal reported, so a record sent back after a REST edit does not unblock a person the terminal's group
+    // blocks (AiFace: Grp=100) nor reset personal time periods. A person never reported keeps the text, and so the
+    // hash, the record always had (Grp=1, the group's periods): no terminal is sent its users again for this.
+    grp: p.grp ?? 1,
+    tz: p.tz ?? undefined,
     verify: p.verifyMode ?? -1,
     // Always, empty when the person has none (12.1.1.1 prints the field in every record): a terminal keeps a field
     // the record leaves out, so a secondary card removed by REST would stay valid there. userRecordHash keeps the

@@ -427,9 +427,11 @@ async function loadPersons(m: EntityManager, ids: readonly string[]): Promise<At
     photo: string | null;
     pri: number | null;
     verify_mode: number | null;
+    terminal_grp: number | null;
+    terminal_tz: string | null;
   }> = await m.query(
     // The terminal's ViceCard is the first secondary card, in secondaryCardsOf's order (setViceCard puts an uploaded one first).
-    `SELECT p.id, p.pin, p.name, p.last_name, p.card_no, p.password, p.photo, ax.per_dev_auth AS pri, ax.verify_mode,
+    `SELECT p.id, p.pin, p.name, p.last_name, p.card_no, p.password, p.photo, ax.per_dev_auth AS pri, ax.verify_mode, ax.terminal_grp, ax.terminal_tz,
         (SELECT c.card_no FROM card c WHERE c.person_id = p.id AND c.card_type = ${SECONDARY_CARD} ORDER BY c.created_at, c.card_no LIMIT 1) AS vice_card
        FROM person p LEFT JOIN att_person ax ON ax.person_id = p.id WHERE p.id = ANY($1)`,
     [ids],
@@ -440,6 +442,8 @@ async function loadPersons(m: EntityManager, ids: readonly string[]): Promise<At
     photo: r.photo,
     pri: Number(r.pri ?? 0),
     verifyMode: r.verify_mode === null ? null : Number(r.verify_mode),
+    grp: r.terminal_grp === null ? null : Number(r.terminal_grp),
+    tz: r.terminal_tz,
   }));
 }
 

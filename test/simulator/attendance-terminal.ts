@@ -606,10 +606,10 @@ export class AttendanceTerminal {
    * (FP lines on FINGERTMP firmware, BIODATA lines otherwise), as `OPLOG` + `USER` + template lines.
    */
   async enrollUser(
-    u: { pin: string; name: string; pri?: number; card?: string; passwd?: string; viceCard?: string },
+    u: { pin: string; name: string; pri?: number; card?: string; passwd?: string; viceCard?: string; grp?: number; tz?: string },
     fingers: Array<{ fid: number; tmp: string }> = [],
   ): Promise<HttpResult> {
-    const user: TerminalUser = { pin: u.pin, name: u.name, pri: u.pri ?? 0, passwd: u.passwd ?? '', card: u.card ?? '', grp: 1, tz: '0000000000000000', verify: -1, viceCard: u.viceCard ?? '', fields: {} };
+    const user: TerminalUser = { pin: u.pin, name: u.name, pri: u.pri ?? 0, passwd: u.passwd ?? '', card: u.card ?? '', grp: u.grp ?? 1, tz: u.tz ?? '0000000000000000', verify: -1, viceCard: u.viceCard ?? '', fields: {} };
     this.users.set(u.pin, user);
     const lines = [`OPLOG 6\t0\t${nowWall()}\t${u.pin}\t0\t0\t0`, userLine(user)];
     for (const f of fingers) {

@@ -38,6 +38,7 @@ import { SyncItemFailedDelete1763700004600 } from './1763700004600-sync-item-fai
 import { ModuleMonitorCreated1763700004700 } from './1763700004700-module-monitor-created';
 import { DeviceDroppedDoors1763700004800 } from './1763700004800-device-dropped-doors';
 import { DepartmentSortDefault1763700004820 } from './1763700004820-department-sort-default';
+import { AttPersonTerminalAccess1763700004900 } from './1763700004900-att-person-terminal-access';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -81,4 +82,5 @@ export const MIGRATIONS = [
   ModuleMonitorCreated1763700004700,
   DeviceDroppedDoors1763700004800,
   DepartmentSortDefault1763700004820,
+  AttPersonTerminalAccess1763700004900,
 ];

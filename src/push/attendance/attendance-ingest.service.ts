@@ -236,8 +236,9 @@ function refusedPhotoRow(body: string, reason: string): RawUploadRow {
 }
 
 /**
- * The card fields of USER lines that could not be read (a malformed bracket value), as kept: `<table>.unread`, the
- * PIN, the field, its value as sent and why. The rest of each line is taken; the terminal is sent the person back.
+ * The fields of USER lines that could not be read (a malformed card bracket value, a Grp or TZ that is no group
+ * number or time periods), as kept: `<table>.unread`, the PIN, the field, its value as sent and why. The rest of each
+ * line is taken; for a card, the terminal is sent the person back (attendance-enrolment.service.ts).
  */
 function unreadFields(logger: Logger, sn: string, table: string, records: readonly OperlogRecord[]): RawUploadRow[] {
   const rows: RawUploadRow[] = [];

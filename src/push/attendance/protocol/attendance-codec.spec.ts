@@ -191,6 +191,21 @@ describe('OPERLOG and BIODATA (attendance manual 11.4-11.15)', () => {
     expect(users[1].unread[0]).toMatchObject({ value: '[15CD5B]', reason: expect.stringMatching(/^malformed bracketed card number/) });
   });
 
+  it('USER Grp and TZ (12.1.1.1): a group number and 16 digits are read; a malformed one costs its field only, an empty one is left out', () => {
+    const r = parseOperlog(
+      'USER PIN=4101\tName=A\tGrp=100\tTZ=0001000200010000\nUSER PIN=4102\tName=B\tGrp=x1\tTZ=12345\nUSER PIN=4103\tName=C\tGrp=\tTZ=\nUSER PIN=4104\tGrp=-1\tTZ=000100020001000a\n',
+    );
+    expect(r.rejected).toEqual([]);
+    const users = r.results.filter((x): x is UserInfoRecord => x.kind === 'USER');
+    expect(users.map((x) => [x.pin, x.name, x.grp, x.tz, x.unread.map((u) => `${u.field}=${u.value}`)])).toEqual([
+      ['4101', 'A', 100, '0001000200010000', []],
+      ['4102', 'B', null, null, ['Grp=x1', 'TZ=12345']],
+      ['4103', 'C', null, null, []],
+      ['4104', null, null, null, ['Grp=-1', 'TZ=000100020001000a']],
+    ]);
+    expect(users[1].unread[1].reason).toMatch(/16 digits/);
+  });
+
   it('unknown record words are kept raw; lines without a word are refused', () => {
     const r = parseOperlog('IDCARD PIN=1\tSNNum=2\nzzz\nWORKCODE PIN=1\tCODE=3');
     expect(r.results.map((x) => (x.kind === 'other' ? x.table : x.kind))).toEqual(['IDCARD', 'WORKCODE']);

@@ -39,16 +39,19 @@ export interface UserInfoRecord {
   pri: number | null;
   passwd: string | null;
   card: string | null;
+  /** The user's group (12.1.1.1 `Grp`, 1 by default); null when left out, empty, or no group number (then in `unread`). */
   grp: number | null;
+  /** The user's time periods (12.1.1.1 `TZ`, 16 digits); null when left out, empty, or not 16 digits (then in `unread`). */
   tz: string | null;
   verify: number | null;
   viceCard: string | null;
   fields: Record<string, string>;
   /**
-   * Card fields that could not be read (a malformed bracket value): the line is taken without them, their value as
-   * sent left in `card`/`viceCard` (no card number, so never stored as one) and kept raw with the reason.
+   * Fields that could not be read: the line is taken without them. A malformed card (bracket value) stays as sent in
+   * `card`/`viceCard` (no card number, so never stored as one); a malformed Grp or TZ is null. Each is kept raw with
+   * the reason.
    */
-  unread: Array<{ field: 'Card' | 'ViceCard'; value: string; reason: string }>;
+  unread: Array<{ field: 'Card' | 'ViceCard' | 'Grp' | 'TZ'; value: string; reason: string }>;
   lineNo: number;
 }
 
@@ -94,6 +97,21 @@ const int = (m: KvMap, k: string): number | null => m.int(k);
 function text(m: KvMap, k: string): string | null {
   const v = m.get(k);
   return v === undefined ? null : v.trim();
+}
+
+/** The highest `Grp` taken (a terminal's groups are small numbers: 1 by default, 100 seen blocking on AiFace). */
+export const MAX_GROUP = 32767;
+
+/**
+ * A field read by `read`, or null: left out or empty (firmware that does not send it) says nothing; a value `read`
+ * refuses is noted in `unread` with `reason`.
+ */
+function checked<T>(m: KvMap, k: 'Grp' | 'TZ', unread: UserInfoRecord['unread'], read: (v: string) => T | null, reason: string): T | null {
+  const v = text(m, k);
+  if (!v) return null;
+  const out = read(v);
+  if (out === null) unread.push({ field: k, value: v, reason });
+  return out;
 }
 
 /** An OpType the operation log can hold (Appendix 3 codes are small; anything past 32 bits is damage). */
@@ -180,6 +198,8 @@ export function parseOperlogLine(line: string, lineNo: number): OperlogRecord | 
       };
       const card = cardField('Card');
       const viceCard = cardField('ViceCard');
+      const grp = checked(map, 'Grp', unread, (v) => (/^\d{1,5}$/.test(v) && Number(v) <= MAX_GROUP ? Number(v) : null), `not a group number (0-${MAX_GROUP})`);
+      const tz = checked(map, 'TZ', unread, (v) => (/^\d{16}$/.test(v) ? v : null), 'not 16 digits (12.1.1.1)');
       return {
         kind: 'USER',
         pin,
@@ -187,8 +207,8 @@ export function parseOperlogLine(line: string, lineNo: number): OperlogRecord | 
         pri: int(map, 'Pri'),
         passwd: text(map, 'Passwd'),
         card,
-        grp: int(map, 'Grp'),
-        tz: text(map, 'TZ'),
+        grp,
+        tz,
         verify: int(map, 'Verify'),
         viceCard,
         fields: map.toObject(),
