@@ -100,9 +100,13 @@ export class ConsoleStatusService {
     );
     const first = new Set(likely.map((r) => r.id));
     const ordered = [...admitted.filter((d) => first.has(d.id)), ...admitted.filter((d) => !first.has(d.id))].slice(0, CONVERGENCE_CHECKS);
+    // One snapshot for the whole page: like panels share the work of a large person set (SyncStatusService.ofDevices).
+    const views = await this.sync.ofDevices(ordered.map((d) => d.sn));
     const out = new Map<string, DeviceSyncSummary>();
     for (const d of ordered) {
-      const c = await this.sync.ofDevice(d.sn);
+      const c = views.get(d.sn);
+      // Deleted since the device list was read.
+      if (!c) continue;
       out.set(d.sn, {
         sn: d.sn,
         alias: d.alias,

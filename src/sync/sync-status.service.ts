@@ -24,6 +24,18 @@ function rightsOf(hash: string | undefined, elevator = false): PersonDeviceRight
   });
 }
 
+/** Rows by a key, each group in the rows' order. */
+function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    let l = out.get(k);
+    if (!l) out.set(k, (l = []));
+    l.push(r);
+  }
+  return out;
+}
+
 /**
  * What operators see of convergence: per person, which devices hold them (confirmed by Return codes) and
  * which do not yet; per device, desired against confirmed, what fails, what is refused, skipped or owed.
@@ -189,60 +201,107 @@ export class SyncStatusService {
     });
   }
 
+  /**
+   * The convergence of several devices (by SN) in one snapshot, as ofDevice answers each: the console's dashboard
+   * and Devices page look at up to a hundred devices per load. Each statement reads them all at once, and like
+   * panels share each member's records and hashes (loadDesired), where one snapshot per device read and hashed a
+   * large person set again for every panel. SNs of devices that do not exist are left out.
+   */
+  ofDevices(sns: readonly string[]): Promise<Map<string, DeviceConvergenceDto>> {
+    if (sns.length === 0) return Promise.resolve(new Map());
+    return this.snapshot(async (m) => this.devicesIn(m, await this.devicesBySn(m, sns)));
+  }
+
+  private devicesBySn(m: EntityManager, sns: readonly string[]): Promise<Array<{ id: string; sn: string; kind: string }>> {
+    return m.query(`SELECT id, sn, ${effectiveKindSql('device')} AS kind FROM device WHERE sn = ANY($1)`, [sns]);
+  }
+
   private async deviceIn(m: EntityManager, sn: string): Promise<DeviceConvergenceDto> {
-    const [row]: Array<{ id: string; kind: string }> = await m.query(`SELECT id, ${effectiveKindSql('device')} AS kind FROM device WHERE sn = $1`, [sn]);
+    const [row] = await this.devicesBySn(m, [sn]);
     if (!row) throw new CvError(CvCode.NotFound, `Device ${sn} does not exist`);
-    const desired = (await this.desiredOf(m, [row.id], null)).get(row.id)?.hashes ?? new Map<string, string>();
-    const confirmed = (await loadConfirmed(m, [row.id], null)).get(row.id)!.confirmed;
-    const current = currentState(confirmed, (await loadInflight(m, [sn], null)).get(sn) ?? []);
-    let unconfirmed = 0;
-    let divergent = 0;
-    let confirmedAsDesired = 0;
-    for (const [id, hash] of desired) {
-      if (confirmed.get(id) !== hash) unconfirmed++;
-      else confirmedAsDesired++;
-      if (current.get(id) !== hash) divergent++;
-    }
-    for (const id of confirmed.keys()) if (!desired.has(id)) unconfirmed++;
-    for (const id of current.keys()) if (!desired.has(id)) divergent++;
-    const [q]: Array<{ failing: number; pending: number; oldest: Date | null }> = await m.query(
-      `SELECT (SELECT count(*)::int FROM sync_item WHERE device_id = $1 AND failures > 0) AS failing,
-              (SELECT count(*)::int FROM device_command WHERE device_sn = $2 AND state IN ('pending', 'sent')) AS pending,
-              (SELECT min(created_at) FROM device_command WHERE device_sn = $2 AND state IN ('pending', 'sent')) AS oldest`,
-      [row.id, sn],
+    return (await this.devicesIn(m, [row])).get(row.sn)!;
+  }
+
+  private async devicesIn(m: EntityManager, rows: ReadonlyArray<{ id: string; sn: string; kind: string }>): Promise<Map<string, DeviceConvergenceDto>> {
+    const ids = rows.map((r) => r.id);
+    const sns = rows.map((r) => r.sn);
+    const desiredAll = await this.desiredOf(m, ids, null);
+    const confirmedAll = await loadConfirmed(m, ids, null);
+    const inflightAll = await loadInflight(m, sns, null);
+    const counts: Array<{ id: string; failing: number; pending: number; oldest: Date | null }> = await m.query(
+      `SELECT d.id,
+              (SELECT count(*)::int FROM sync_item WHERE device_id = d.id AND failures > 0) AS failing,
+              (SELECT count(*)::int FROM device_command WHERE device_sn = d.sn AND state IN ('pending', 'sent')) AS pending,
+              (SELECT min(created_at) FROM device_command WHERE device_sn = d.sn AND state IN ('pending', 'sent')) AS oldest
+         FROM device d WHERE d.id = ANY($1)`,
+      [ids],
     );
-    const last: Array<{ command: string; return_code: number | null; state: string; done_at: Date | null }> = await m.query(
-      `SELECT left(command, 80) AS command, return_code, state, done_at FROM device_command
-        WHERE device_sn = $1 AND state IN ('done', 'failed') ORDER BY done_at DESC NULLS LAST, id DESC LIMIT 10`,
-      [sn],
+    // Each device's ten latest results and first hundred skipped members, as the single-device view reads them.
+    const lastAll: Array<{ device_sn: string; command: string; return_code: number | null; state: string; done_at: Date | null }> = await m.query(
+      `SELECT d.sn AS device_sn, c.command, c.return_code, c.state, c.done_at FROM device d
+         CROSS JOIN LATERAL (SELECT id, left(command, 80) AS command, return_code, state, done_at FROM device_command
+                              WHERE device_sn = d.sn AND state IN ('done', 'failed') ORDER BY done_at DESC NULLS LAST, id DESC LIMIT 10) c
+        WHERE d.id = ANY($1) ORDER BY d.sn, c.done_at DESC NULLS LAST, c.id DESC`,
+      [ids],
     );
-    const skipped: Array<{ key: string; skipped: string }> = await m.query(`SELECT key, skipped FROM sync_item WHERE device_id = $1 AND skipped IS NOT NULL ORDER BY key LIMIT 100`, [row.id]);
-    const owed: Array<{ kind: string; attempts: number; last_error: string | null; next_try_at: Date }> = await m.query(
-      `SELECT kind, attempts, last_error, next_try_at FROM sync_owed WHERE device_id = $1 ORDER BY kind`,
-      [row.id],
+    const skippedAll: Array<{ device_id: string; key: string; skipped: string }> = await m.query(
+      `SELECT d.id AS device_id, s.key, s.skipped FROM device d
+         CROSS JOIN LATERAL (SELECT key, skipped FROM sync_item WHERE device_id = d.id AND skipped IS NOT NULL ORDER BY key LIMIT 100) s
+        WHERE d.id = ANY($1) ORDER BY d.id, s.key`,
+      [ids],
     );
-    const refused = [...((await loadRefusals(m, [row.id], { withDue: true })).get(row.id) ?? [])].sort();
+    const owedAll: Array<{ device_id: string; kind: string; attempts: number; last_error: string | null; next_try_at: Date }> = await m.query(
+      `SELECT device_id, kind, attempts, last_error, next_try_at FROM sync_owed WHERE device_id = ANY($1) ORDER BY device_id, kind`,
+      [ids],
+    );
+    const refusals = await loadRefusals(m, ids, { withDue: true });
+    const lastOf = groupBy(lastAll, (l) => l.device_sn);
+    const skippedOf = groupBy(skippedAll, (s) => s.device_id);
+    const owedOf = groupBy(owedAll, (o) => o.device_id);
     const tz = this.config.timeZone;
-    return {
-      sn,
-      divergent: divergent > 0 || q.failing > 0 || owed.length > 0,
-      desiredItems: desired.size,
-      confirmedItems: confirmedAsDesired,
-      unconfirmedItems: unconfirmed,
-      failingItems: q.failing,
-      pendingCommands: q.pending,
-      oldestUnconfirmedAt: formatCvDateTime(q.oldest, tz),
-      oldestUnconfirmedAgeSeconds: q.oldest ? Math.max(0, Math.round((Date.now() - new Date(q.oldest).getTime()) / 1000)) : null,
-      lastReturns: last.map((l) => ({
-        command: l.command.length >= 80 ? `${l.command}…` : l.command,
-        returnCode: l.return_code,
-        meaning: l.return_code === null ? null : (returnMeaning(l.return_code, returnCodeManual(row.kind)) ?? null),
-        state: l.state,
-        at: formatCvDateTime(l.done_at, tz),
-      })),
-      refused,
-      skipped: skipped.map((s) => ({ pin: s.key, reason: s.skipped })),
-      owed: owed.map((o) => ({ kind: o.kind, attempts: o.attempts, lastError: o.last_error, nextTryAt: formatCvDateTime(o.next_try_at, tz) })),
-    };
+    const out = new Map<string, DeviceConvergenceDto>();
+    for (const row of rows) {
+      const sn = row.sn;
+      const desired = desiredAll.get(row.id)?.hashes ?? new Map<string, string>();
+      const confirmed = confirmedAll.get(row.id)!.confirmed;
+      const current = currentState(confirmed, inflightAll.get(sn) ?? []);
+      let unconfirmed = 0;
+      let divergent = 0;
+      let confirmedAsDesired = 0;
+      for (const [id, hash] of desired) {
+        if (confirmed.get(id) !== hash) unconfirmed++;
+        else confirmedAsDesired++;
+        if (current.get(id) !== hash) divergent++;
+      }
+      for (const id of confirmed.keys()) if (!desired.has(id)) unconfirmed++;
+      for (const id of current.keys()) if (!desired.has(id)) divergent++;
+      const q = counts.find((c) => c.id === row.id)!;
+      const last = lastOf.get(sn) ?? [];
+      const skipped = skippedOf.get(row.id) ?? [];
+      const owed = owedOf.get(row.id) ?? [];
+      const refused = [...(refusals.get(row.id) ?? [])].sort();
+      out.set(sn, {
+        sn,
+        divergent: divergent > 0 || q.failing > 0 || owed.length > 0,
+        desiredItems: desired.size,
+        confirmedItems: confirmedAsDesired,
+        unconfirmedItems: unconfirmed,
+        failingItems: q.failing,
+        pendingCommands: q.pending,
+        oldestUnconfirmedAt: formatCvDateTime(q.oldest, tz),
+        oldestUnconfirmedAgeSeconds: q.oldest ? Math.max(0, Math.round((Date.now() - new Date(q.oldest).getTime()) / 1000)) : null,
+        lastReturns: last.map((l) => ({
+          command: l.command.length >= 80 ? `${l.command}…` : l.command,
+          returnCode: l.return_code,
+          meaning: l.return_code === null ? null : (returnMeaning(l.return_code, returnCodeManual(row.kind)) ?? null),
+          state: l.state,
+          at: formatCvDateTime(l.done_at, tz),
+        })),
+        refused,
+        skipped: skipped.map((s) => ({ pin: s.key, reason: s.skipped })),
+        owed: owed.map((o) => ({ kind: o.kind, attempts: o.attempts, lastError: o.last_error, nextTryAt: formatCvDateTime(o.next_try_at, tz) })),
+      });
+    }
+    return out;
   }
 }
