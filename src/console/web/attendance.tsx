@@ -29,7 +29,7 @@ function AreaMembers({ onChanged }: { onChanged: () => void }) {
     }
   }
   return (
-    <form aria-label="Persons on an area's terminals" onSubmit={(e) => (e.preventDefault(), change(false))}>
+    <form aria-label="Persons on an area's terminals" onInvalidCapture={a.invalid} onSubmit={(e) => (e.preventDefault(), change(false))}>
       <div class="row">
         <Field label="Area">
           <select name="code" value={code} onChange={(e) => setCode(e.currentTarget.value)}>

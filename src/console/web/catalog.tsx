@@ -26,14 +26,18 @@ function hoursOf(schedule: Record<string, string[][]> | undefined): string {
     .join(', ');
 }
 
-/** The create form of each list, posting to the same services (and rules) as the REST API. */
-function CreateForm({ tab, onDone, onStart }: { tab: TabKey; onDone: (message: string) => void; onStart: () => void }) {
+type Action = ReturnType<typeof useAction>;
+
+/**
+ * The create form of each list, posting to the same services (and rules) as the REST API. Its outcome goes to the
+ * page's one message line (`a`): a form's old error must not stay beside a later delete's or edit's message.
+ */
+function CreateForm({ tab, a, onDone }: { tab: TabKey; a: Action; onDone: (message: string) => void }) {
   const [f, setF] = useState<Record<string, any>>({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '18:00', holidayType: '1' });
   const segments = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/time-segments') : Promise.resolve([])), [tab]);
   const areas = useLoad(() => (tab === 'levels' || tab === 'areas' ? api('GET', 'catalog/areas') : Promise.resolve([])), [tab]);
   const levels = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/levels') : Promise.resolve([])), [tab]);
   const doors = useLoad(() => (tab === 'levels' ? api('GET', 'doors') : Promise.resolve([])), [tab]);
-  const a = useAction();
   const text = (k: string, label: string, required = true, type: 'text' | 'time' | 'date' = 'text') => (
     <Field label={label}>
       <input name={k} type={type as 'text'} required={required} value={f[k] ?? ''} onInput={(e) => setF({ ...f, [k]: e.currentTarget.value })} />
@@ -41,15 +45,16 @@ function CreateForm({ tab, onDone, onStart }: { tab: TabKey; onDone: (message: s
   );
   async function submit(e: Event, path: string, body: unknown, ok: string) {
     e.preventDefault();
-    // The page's last message is about something else: it goes, so that this form's error stands alone.
-    onStart();
     // The page remounts this form after a success (fresh lists in its selects) and shows the message itself.
     if ((await a.run(() => api('POST', path, body))) !== undefined) onDone(ok);
   }
+  // A field the browser refuses (nothing chosen, a name left empty) sends nothing: the message line says what is
+  // missing, in place of the last action's message.
+  const invalid = a.invalid;
   if (tab === 'levels') {
     return (
       <>
-        <form class="row" aria-label="New access level" onSubmit={(e) => submit(e, 'catalog/levels', { name: f.name, timeSegName: f.timeSegName || undefined, areaName: f.areaName || undefined }, `Level ${f.name} created`)}>
+        <form class="row" aria-label="New access level" onInvalidCapture={invalid} onSubmit={(e) => submit(e, 'catalog/levels', { name: f.name, timeSegName: f.timeSegName || undefined, areaName: f.areaName || undefined }, `Level ${f.name} created`)}>
           {text('name', 'Level name')}
           <Field label="Time segment">
             <select value={f.timeSegName ?? ''} onChange={(e) => setF({ ...f, timeSegName: e.currentTarget.value })}>
@@ -72,7 +77,7 @@ function CreateForm({ tab, onDone, onStart }: { tab: TabKey; onDone: (message: s
           </Field>
           <button type="submit">Create level</button>
         </form>
-        <form class="row" aria-label="Add a door to a level" onSubmit={(e) => submit(e, 'catalog/levels/doors', { levelName: f.levelName, doorName: f.doorName }, `${f.doorName} added to ${f.levelName}`)}>
+        <form class="row" aria-label="Add a door to a level" onInvalidCapture={invalid} onSubmit={(e) => submit(e, 'catalog/levels/doors', { levelName: f.levelName, doorName: f.doorName }, `${f.doorName} added to ${f.levelName}`)}>
           <Field label="Level">
             <select name="levelName" required value={f.levelName ?? ''} onChange={(e) => setF({ ...f, levelName: e.currentTarget.value })}>
               <option value="" disabled>
@@ -95,13 +100,12 @@ function CreateForm({ tab, onDone, onStart }: { tab: TabKey; onDone: (message: s
           </Field>
           <button type="submit">Add door</button>
         </form>
-        <Notice error={a.error} ok={a.ok} />
       </>
     );
   }
   const forms: Record<Exclude<TabKey, 'levels'>, () => any> = {
     departments: () => (
-      <form class="row" aria-label="New department" onSubmit={(e) => submit(e, 'catalog/departments', { code: f.code, name: f.name, parentCode: f.parentCode || undefined }, `Department ${f.name} created`)}>
+      <form class="row" aria-label="New department" onInvalidCapture={invalid} onSubmit={(e) => submit(e, 'catalog/departments', { code: f.code, name: f.name, parentCode: f.parentCode || undefined }, `Department ${f.name} created`)}>
         {text('code', 'Code')}
         {text('name', 'Name')}
         {text('parentCode', 'Parent code', false)}
@@ -109,7 +113,7 @@ function CreateForm({ tab, onDone, onStart }: { tab: TabKey; onDone: (message: s
       </form>
     ),
     areas: () => (
-      <form class="row" aria-label="New area" onSubmit={(e) => submit(e, 'catalog/areas', { code: f.code, name: f.name, parentCode: f.parentCode || undefined }, `Area ${f.name} created`)}>
+      <form class="row" aria-label="New area" onInvalidCapture={invalid} onSubmit={(e) => submit(e, 'catalog/areas', { code: f.code, name: f.name, parentCode: f.parentCode || undefined }, `Area ${f.name} created`)}>
         {text('code', 'Code')}
         {text('name', 'Name')}
         {text('parentCode', 'Parent code', false)}
@@ -119,6 +123,7 @@ function CreateForm({ tab, onDone, onStart }: { tab: TabKey; onDone: (message: s
     'time-segments': () => (
       <form
         aria-label="New time segment"
+        onInvalidCapture={invalid}
         onSubmit={(e) => submit(e, 'catalog/time-segments', { name: f.name, schedule: scheduleOf(f) }, `Time segment ${f.name} created`)}
       >
         <div class="row">
@@ -147,7 +152,7 @@ function CreateForm({ tab, onDone, onStart }: { tab: TabKey; onDone: (message: s
       </form>
     ),
     holidays: () => (
-      <form class="row" aria-label="New holiday" onSubmit={(e) => submit(e, 'catalog/holidays', { name: f.name, startDate: f.startDate, endDate: f.endDate, holidayType: Number(f.holidayType), isLoopByYear: !!f.isLoopByYear }, `Holiday ${f.name} created`)}>
+      <form class="row" aria-label="New holiday" onInvalidCapture={invalid} onSubmit={(e) => submit(e, 'catalog/holidays', { name: f.name, startDate: f.startDate, endDate: f.endDate, holidayType: Number(f.holidayType), isLoopByYear: !!f.isLoopByYear }, `Holiday ${f.name} created`)}>
         {text('name', 'Name')}
         {text('startDate', 'From', true, 'date')}
         {text('endDate', 'Until', true, 'date')}
@@ -166,12 +171,7 @@ function CreateForm({ tab, onDone, onStart }: { tab: TabKey; onDone: (message: s
       </form>
     ),
   };
-  return (
-    <>
-      {forms[tab]()}
-      <Notice error={a.error} ok={a.ok} />
-    </>
-  );
+  return forms[tab]();
 }
 
 /** The form fields of a day's time ranges: from/to, from2/to2, from3/to3. */
@@ -199,7 +199,7 @@ function scheduleOf(f: Record<string, any>): Record<string, string[][]> {
 }
 
 /** The edit form of one row: a PUT through the same service method as the REST API's update. */
-function EditForm({ tab, row, onDone, onCancel, onStart }: { tab: TabKey; row: any; onDone: (message: string) => void; onCancel: () => void; onStart: () => void }) {
+function EditForm({ tab, row, a, onDone, onCancel }: { tab: TabKey; row: any; a: Action; onDone: (message: string) => void; onCancel: () => void }) {
   // The ranges of the first day that has any (the form edits one set of ranges for the ticked days).
   const ranges: string[][] = DAYS.map((d) => row.schedule?.[d]).find((x) => x?.length) ?? [['08:00', '18:00']];
   const [f, setF] = useState<Record<string, any>>({
@@ -213,7 +213,6 @@ function EditForm({ tab, row, onDone, onCancel, onStart }: { tab: TabKey; row: a
   // A level's time segment and area change here as in accLevel/update (a new time segment re-sends its members' rights).
   const segments = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/time-segments') : Promise.resolve([])), [tab]);
   const areas = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/areas') : Promise.resolve([])), [tab]);
-  const a = useAction();
   const key = row[TABS.find((t) => t.key === tab)!.deleteBy!];
   const text = (k: string, label: string, required = true, type: 'text' | 'time' | 'date' = 'text') => (
     <Field label={label}>
@@ -231,12 +230,10 @@ function EditForm({ tab, row, onDone, onCancel, onStart }: { tab: TabKey; row: a
   };
   async function submit(e: Event) {
     e.preventDefault();
-    // The page's last message ("… saved") is about an earlier change: it goes, so that this edit's error stands alone.
-    onStart();
     if ((await a.run(() => api('PUT', `catalog/${tab}/${encodeURIComponent(key)}`, bodies[tab]()))) !== undefined) onDone(`${f.name} saved`);
   }
   return (
-    <form aria-label={`Edit ${row.name}`} onSubmit={submit}>
+    <form aria-label={`Edit ${row.name}`} onInvalidCapture={a.invalid} onSubmit={submit}>
       <div class="row">
         {text('name', 'Name')}
         {(tab === 'departments' || tab === 'areas') && text('parentCode', 'Parent code', false)}
@@ -301,7 +298,6 @@ function EditForm({ tab, row, onDone, onCancel, onStart }: { tab: TabKey; row: a
           Cancel
         </button>
       </div>
-      <Notice error={a.error} ok={a.ok} />
     </form>
   );
 }
@@ -346,9 +342,8 @@ export function CatalogPage({ me }: { me: Me }) {
           <CreateForm
             key={`${tab}-${version}`}
             tab={tab}
-            onStart={() => (a.setOk(undefined), a.setError(undefined))}
+            a={a}
             onDone={(message) => {
-              a.setError(undefined);
               a.setOk(message);
               setVersion((v) => v + 1);
               list.reload();
@@ -360,10 +355,9 @@ export function CatalogPage({ me }: { me: Me }) {
             key={`${tab}-${edit[current.deleteBy!]}`}
             tab={tab}
             row={edit}
+            a={a}
             onCancel={() => setEdit(null)}
-            onStart={() => (a.setOk(undefined), a.setError(undefined))}
             onDone={(message) => {
-              a.setError(undefined);
               a.setOk(message);
               setEdit(null);
               list.reload();

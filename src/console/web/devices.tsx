@@ -269,7 +269,7 @@ export function DevicesPage({ me }: { me: Me }) {
         ]}
       />
       {rename && (
-        <form class="row" onSubmit={saveAlias} aria-label={`Rename ${rename.sn}`}>
+        <form class="row" onInvalidCapture={a.invalid} onSubmit={saveAlias} aria-label={`Rename ${rename.sn}`}>
           <Field label={`New name for ${rename.sn}`}>
             <input name="alias" required maxLength={100} value={rename.alias} onInput={(e) => setRename({ ...rename, alias: e.currentTarget.value })} />
           </Field>

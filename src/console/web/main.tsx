@@ -72,7 +72,7 @@ function Login({ onIn, ended }: { onIn: (me: Me, csrf: string) => void; ended?: 
     <main class="container login">
       <article>
         <h1>Gateway console</h1>
-        <form onSubmit={submit} aria-label="Sign in">
+        <form onSubmit={submit} onInvalidCapture={a.invalid} aria-label="Sign in">
           <label>
             Operator name
             <input name="name" autocomplete="username" required value={name} onInput={(e) => setName(e.currentTarget.value)} />

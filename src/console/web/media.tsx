@@ -39,7 +39,7 @@ export function MediaPage({ me }: { me: Me }) {
     <>
       <Notice error={a.error} ok={a.ok} />
       {mayAct && (
-        <form class="row" aria-label="Upload media" onSubmit={upload}>
+        <form class="row" aria-label="Upload media" onInvalidCapture={a.invalid} onSubmit={upload}>
           <Field label="Media name">
             <input name="mediaName" required maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
           </Field>

@@ -83,7 +83,7 @@ export function ParkingPage({ me }: { me: Me }) {
       <section aria-labelledby="park-list-h">
         <h2 id="park-list-h">Black and white lists</h2>
         {mayAct && (
-          <form class="row" aria-label={editing ? `Edit ${editing}` : 'Add a plate'} onSubmit={save}>
+          <form class="row" aria-label={editing ? `Edit ${editing}` : 'Add a plate'} onInvalidCapture={a.invalid} onSubmit={save}>
             <Field label="Plate">
               <input name="carNumber" required maxLength={20} value={entry.carNumber} onInput={set('carNumber')} />
             </Field>

@@ -49,7 +49,7 @@ function PersonEditor({ initial, isNew, onDone, readOnly }: { initial: Form; isN
     if (file) setF({ ...f, personPhoto: await readPhoto(file) });
   }
   return (
-    <form onSubmit={save} aria-label={isNew ? 'New person' : `Edit person ${f.pin}`}>
+    <form onSubmit={save} onInvalidCapture={a.invalid} aria-label={isNew ? 'New person' : `Edit person ${f.pin}`}>
       <fieldset disabled={readOnly}>
         <div class="row">
           <Field label="Pin">

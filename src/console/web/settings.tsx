@@ -27,7 +27,7 @@ function ApiClients() {
   return (
     <section aria-labelledby="clients-h">
       <h2 id="clients-h">API clients</h2>
-      <form class="row" onSubmit={create} aria-label="New API client">
+      <form class="row" onSubmit={create} onInvalidCapture={a.invalid} aria-label="New API client">
         <Field label="New client name">
           <input name="clientName" required maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
         </Field>
@@ -148,7 +148,7 @@ function PushTargets() {
   return (
     <section aria-labelledby="push-h">
       <h2 id="push-h">Push Center targets</h2>
-      <form class="row" onSubmit={create} aria-label="New Push Center target">
+      <form class="row" onSubmit={create} onInvalidCapture={a.invalid} aria-label="New Push Center target">
         <Field label="Name">
           <input required maxLength={100} value={f.name} onInput={(e) => setF({ ...f, name: e.currentTarget.value })} />
         </Field>
@@ -254,7 +254,7 @@ function Operators({ me }: { me: Me }) {
       <p>
         <small>Viewers read; operators run the site (persons, doors, devices, visitors); administrators also approve panels and manage tokens, targets and operators.</small>
       </p>
-      <form class="row" onSubmit={create} aria-label="New operator">
+      <form class="row" onSubmit={create} onInvalidCapture={a.invalid} aria-label="New operator">
         <Field label="Name">
           <input name="opName" required maxLength={64} value={f.name} onInput={(e) => setF({ ...f, name: e.currentTarget.value })} />
         </Field>
@@ -313,6 +313,7 @@ function Operators({ me }: { me: Me }) {
       <form
         class="row"
         aria-label="Set an operator's password"
+        onInvalidCapture={a.invalid}
         onSubmit={async (e) => {
           e.preventDefault();
           const o = (list.data ?? []).find((x: any) => x.id === reset.id);
@@ -363,6 +364,7 @@ function MyAccount({ me }: { me: Me }) {
       <form
         class="row"
         aria-label="Change password"
+        onInvalidCapture={a.invalid}
         onSubmit={async (e) => {
           e.preventDefault();
           if (await a.run(() => api('POST', 'session/password', pw), 'Password changed; your other sessions ended') !== undefined) setPw({ current: '', next: '' });
@@ -385,6 +387,7 @@ function MyAccount({ me }: { me: Me }) {
         <form
           class="row"
           aria-label="Confirm second factor"
+          onInvalidCapture={a.invalid}
           onSubmit={async (e) => {
             e.preventDefault();
             if ((await a.run(() => api('POST', 'session/totp/confirm', { code }), 'Second factor on: sign-ins now ask for a code')) !== undefined) {
@@ -409,6 +412,7 @@ function MyAccount({ me }: { me: Me }) {
         <form
           class="row"
           aria-label="Turn off second factor"
+          onInvalidCapture={a.invalid}
           onSubmit={async (e) => {
             e.preventDefault();
             if ((await a.run(() => api('POST', 'session/totp/off', { password: offPassword }), 'Second factor off')) !== undefined) {

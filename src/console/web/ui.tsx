@@ -13,16 +13,37 @@ export function Notice({ error, ok }: { error?: unknown; ok?: string }) {
   return null;
 }
 
-/** Runs an action, keeping its error or success message and a busy flag for the button. */
 /** Counts actions run (useAction): a command followed after a newer action no longer writes the page's message. */
 let actionGeneration = 0;
+/** Every shown message line's clearer: a page with several forms (a section each) shows the newest action's outcome only. */
+const actionStarted = new Set<(owner: object) => void>();
 
+/** A new action starts: the messages of the others go, as they are about something done before. */
+function startAction(owner: object) {
+  actionGeneration++;
+  for (const clear of actionStarted) clear(owner);
+}
+
+/**
+ * Runs an action, keeping its error or success message and a busy flag for the button. Starting one clears the
+ * message every other action of the page shows: an old error left beside a new outcome reads as this one's.
+ */
 export function useAction() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [ok, setOk] = useState<string>();
+  const owner = useRef({}).current;
+  useEffect(() => {
+    const clear = (by: object) => {
+      if (by === owner) return;
+      setError(undefined);
+      setOk(undefined);
+    };
+    actionStarted.add(clear);
+    return () => void actionStarted.delete(clear);
+  }, []);
   async function run<T>(fn: () => Promise<T>, success?: string | ((r: T) => string)): Promise<T | undefined> {
-    actionGeneration++;
+    startAction(owner);
     setBusy(true);
     setError(undefined);
     setOk(undefined);
@@ -37,7 +58,41 @@ export function useAction() {
       setBusy(false);
     }
   }
-  return { busy, error, ok, run, setError, setOk };
+  /**
+   * A form's onInvalidCapture: the browser refused to send it (a required field left empty, a choice not made, a
+   * value out of range), so no request runs; the form's message line says which field and why, in place of the
+   * previous action's message, which is about something else.
+   */
+  function invalid(e: Event) {
+    const message = invalidMessage(e.currentTarget as HTMLFormElement);
+    if (!message) return;
+    startAction(owner);
+    setOk(undefined);
+    setError(new Error(message));
+  }
+  return { busy, error, ok, run, setError, setOk, invalid };
+}
+
+/** A form control's label as the operator reads it: the label's own words, without its hint or the options of a select. */
+function labelOf(el: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement): string {
+  const label = el.labels?.[0];
+  const own = label
+    ? Array.from(label.childNodes)
+        .filter((n) => n.nodeType === Node.TEXT_NODE)
+        .map((n) => n.textContent)
+        .join(' ')
+        .trim()
+    : '';
+  return own || el.getAttribute('aria-label') || el.name || 'A field';
+}
+
+/** Why the browser will not send this form, naming the first field it refuses (undefined when it would). */
+export function invalidMessage(form: HTMLFormElement): string | undefined {
+  const el = Array.from(form.elements).find((x): x is HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement => 'willValidate' in x && (x as HTMLInputElement).willValidate && !(x as HTMLInputElement).validity.valid);
+  if (!el) return undefined;
+  // A select left on its "choose" line: the browser's words ("select an item in the list") do not say which list.
+  if (el instanceof HTMLSelectElement && el.validity.valueMissing) return `${labelOf(el)}: nothing chosen; choose one from the list`;
+  return `${labelOf(el)}: ${el.validationMessage}`;
 }
 
 /**

@@ -83,7 +83,7 @@ function VisitorForm({ kind, timeZone, onDone, reservation }: { kind: 'checkin' 
     if (r !== undefined) onDone(done);
   }
   return (
-    <form onSubmit={submit} aria-label={kind === 'checkin' ? 'Check a visitor in' : 'Reserve a visit'}>
+    <form onSubmit={submit} onInvalidCapture={a.invalid} aria-label={kind === 'checkin' ? 'Check a visitor in' : 'Reserve a visit'}>
       <div class="row">
         <Field label="Visitor name">
           <input name="visEmpName" required maxLength={100} value={f.visEmpName} onInput={set('visEmpName')} />

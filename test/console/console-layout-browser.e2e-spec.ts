@@ -1,0 +1,91 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR, signInPage } from './browser';
+import { createOperator } from './console-helpers';
+
+/**
+ * What an operator coming from CVSecurity's web client reads on each page at 1280×800: one message, the latest
+ * action's (never an older error left beside it, also when the browser refuses to send a form), and controls as
+ * wide as their words.
+ */
+const executable = chromiumPath();
+if (!executable) console.warn('[console layout browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+
+let t: TestApp;
+let browser: Browser;
+let closeBrowser: () => Promise<unknown>;
+let page: Page;
+
+/** The page's message lines (errors and notices), as the operator reads them. */
+const messages = (p: Page) => p.locator('main .notice').allInnerTexts();
+/** Waits (10 s at most) until the page's message lines are exactly `expected`. */
+const expectMessages = (p: Page, expected: unknown[]) => expect.poll(() => messages(p), { timeout: 10_000 }).toEqual(expected);
+
+describe.skipIf(!executable)('console messages and layout at 1280×800', () => {
+  beforeAll(async () => {
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await ensureConsoleBuilt();
+    t = await startTestApp();
+    await createOperator(t, 'ada', 'admin', 'ada-password-1');
+    const panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'LAYOUT0001', doors: 2, ipAddress: '10.42.0.7', deviceName: 'inBIO260' });
+    await panel.connect();
+    await panel.pollUntilIdle();
+    ({ browser, close: closeBrowser } = await launchChromium(executable!));
+    ({ page } = await newConsolePage(browser));
+    await signInPage(page, t.baseUrl, 'ada', 'ada-password-1');
+  }, 120_000);
+  afterAll(async () => {
+    await closeBrowser?.();
+    await t?.close();
+  });
+
+  it('"Add door" with nothing chosen says so in place of the last error, and a later action replaces that message', async () => {
+    await navTo(page, 'Access levels');
+    const level = page.getByRole('form', { name: 'New access level' });
+    await level.getByLabel('Level name').fill('Lobby');
+    await level.getByRole('button', { name: 'Create level' }).click();
+    await page.getByText('Level Lobby created').waitFor();
+    // A second Lobby is refused: the error the operator then sees.
+    await level.getByLabel('Level name').fill('Lobby');
+    await level.getByRole('button', { name: 'Create level' }).click();
+    const alert = page.getByRole('alert');
+    await alert.filter({ hasText: /Lobby/ }).waitFor();
+    const refused = await alert.innerText();
+    const door = page.getByRole('form', { name: 'Add a door to a level' });
+    await door.getByRole('button', { name: 'Add door' }).click();
+    await expectMessages(page, ['Level: nothing chosen; choose one from the list']);
+    expect(refused).not.toContain('nothing chosen');
+    await door.getByLabel('Level').selectOption('Lobby');
+    await door.getByRole('button', { name: 'Add door' }).click();
+    await expectMessages(page, ['Door: nothing chosen; choose one from the list']);
+    expect(await t.ds.query(`SELECT count(*)::int AS n FROM acc_level_door`)).toEqual([{ n: 0 }]);
+    await door.getByLabel('Door').selectOption('10.42.0.7-1');
+    await door.getByRole('button', { name: 'Add door' }).click();
+    await expectMessages(page, ['10.42.0.7-1 added to Lobby']);
+  });
+  it("a form's error goes when another section of the page is used: the page shows the newest action's outcome only", async () => {
+    await navTo(page, 'Settings');
+    const client = page.getByRole('form', { name: 'New API client' });
+    for (let i = 0; i < 2; i++) {
+      await client.getByLabel('New client name').fill('erp');
+      await client.getByRole('button', { name: 'Create token' }).click();
+      if (i === 0) await page.getByRole('button', { name: 'I copied it' }).click();
+    }
+    await page.getByRole('alert').filter({ hasText: 'already named erp' }).waitFor();
+    const op = page.getByRole('form', { name: 'New operator' });
+    await op.getByLabel('Name').fill('bob');
+    await op.getByLabel('Password (10+ characters)').fill('bob-password-1');
+    await op.getByRole('button', { name: 'Create operator' }).click();
+    await expectMessages(page, ['Operator bob created']);
+    // A form the browser refuses (a password too short) is an action too: its words replace "created".
+    await op.getByLabel('Name').fill('carl');
+    await op.getByLabel('Password (10+ characters)').fill('short');
+    await op.getByRole('button', { name: 'Create operator' }).click();
+    await expectMessages(page, [expect.stringMatching(/^Password \(10\+ characters\): .*10/)]);
+    expect(await t.ds.query(`SELECT name FROM console_operator WHERE name = 'carl'`)).toEqual([]);
+  });
+});
