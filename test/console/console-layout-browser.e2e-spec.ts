@@ -25,6 +25,26 @@ const messages = (p: Page) => p.locator('main .notice').allInnerTexts();
 /** Waits (10 s at most) until the page's message lines are exactly `expected`. */
 const expectMessages = (p: Page, expected: unknown[]) => expect.poll(() => messages(p), { timeout: 10_000 }).toEqual(expected);
 
+/**
+ * The selects of the page narrower than their longest choice (so that a choice would show cut, "Are…"), by label:
+ * each is measured as drawn and again at its content's width.
+ */
+function narrowSelects(p: Page): Promise<string[]> {
+  return p.locator('main select').evaluateAll((selects) =>
+    (selects as any[])
+      .filter((s) => s.getBoundingClientRect().width > 0)
+      .filter((s) => {
+        const drawn = s.getBoundingClientRect().width;
+        const before = s.style.width;
+        s.style.width = 'max-content';
+        const needed = s.getBoundingClientRect().width;
+        s.style.width = before;
+        return needed > drawn + 1;
+      })
+      .map((s) => s.getAttribute('aria-label') ?? s.labels?.[0]?.firstChild?.textContent ?? s.name),
+  );
+}
+
 describe.skipIf(!executable)('console messages and layout at 1280×800', () => {
   beforeAll(async () => {
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -87,5 +107,16 @@ describe.skipIf(!executable)('console messages and layout at 1280×800', () => {
     await op.getByRole('button', { name: 'Create operator' }).click();
     await expectMessages(page, [expect.stringMatching(/^Password \(10\+ characters\): .*10/)]);
     expect(await t.ds.query(`SELECT name FROM console_operator WHERE name = 'carl'`)).toEqual([]);
+  });
+  it("shows each select's choice whole at 1280 px: the Devices page's Area (not \"Are…\"), and every other page's dropdowns", async () => {
+    await navTo(page, 'Devices');
+    const area = page.getByLabel('Area of LAYOUT0001');
+    await expect.poll(() => area.inputValue()).toBe('1');
+    expect(await narrowSelects(page)).toEqual([]);
+    for (const label of ['Persons', 'Transactions', 'Attendance', 'Elevator', 'Entrance control', 'Parking', 'Visitors', 'Access levels', 'Settings']) {
+      await navTo(page, label);
+      await page.locator('main select').first().waitFor();
+      expect({ label, narrow: await narrowSelects(page) }).toEqual({ label, narrow: [] });
+    }
   });
 });
