@@ -39,6 +39,7 @@ import { ModuleMonitorCreated1763700004700 } from './1763700004700-module-monito
 import { DeviceDroppedDoors1763700004800 } from './1763700004800-device-dropped-doors';
 import { DepartmentSortDefault1763700004820 } from './1763700004820-department-sort-default';
 import { AttPersonTerminalAccess1763700004900 } from './1763700004900-att-person-terminal-access';
+import { AttTerminalToldTimeZone1763700005010 } from './1763700005010-att-terminal-told-time-zone';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -83,4 +84,5 @@ export const MIGRATIONS = [
   DeviceDroppedDoors1763700004800,
   DepartmentSortDefault1763700004820,
   AttPersonTerminalAccess1763700004900,
+  AttTerminalToldTimeZone1763700005010,
 ];

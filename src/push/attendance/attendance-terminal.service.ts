@@ -57,12 +57,29 @@ const NOTE_INFO = `INSERT INTO ${insertOf(AttTerminal, ['deviceId', 'info'])}
 const CHECK_RESET = 'checkReset';
 
 /**
- * A terminal's initialisation ($1 device, $2 kept handshake JSON): it owes a user count; answers its stamps, whether
+ * How long after a CHECK for the site's new offset a terminal still told the old one is sent CHECK again. A terminal
+ * that runs it reads its initialisation at once; one that refused it (negative Return: busy, mid-enrolment) or whose
+ * CHECK was lost for good would otherwise stay an hour off until it rebooted, and one that always refuses it costs a
+ * command per this interval rather than one per poll.
+ */
+export const ZONE_CHECK_AGAIN_MS = 15 * 60_000;
+
+/** Per attendance terminal: its language, its owed user count check and the TimeZone it was last told. */
+interface TerminalStateRow {
+  sn: string;
+  due: boolean;
+  chinese: boolean;
+  told: number | null;
+}
+const TERMINAL_STATES = `SELECT d.sn, t.count_due AS due, ${SAID_CHINESE} AS chinese, t.told_time_zone AS told FROM att_terminal t JOIN device d ON d.id = t.device_id WHERE true`;
+
+/**
+ * A terminal's initialisation ($1 device, $2 kept handshake JSON, $3 the TimeZone it is told, minutes): it owes a user count; answers its stamps, whether
  * the row is new and whether the initialisation before it said Chinese (`was_chinese`).
  */
 const HANDSHAKE_UPSERT = `WITH prev AS (SELECT ${SAID_CHINESE} AS chinese, coalesce(t.stamps ? '${CHECK_RESET}', false) AS check_reset FROM att_terminal t WHERE t.device_id = $1)
-  INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'handshake', 'lastContactAt'])} VALUES ($1, $2::jsonb, now())
-  ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET ${excludedOf(AttTerminal, ['handshake'])}, last_contact_at = now(), updated_at = now(), count_due = true,
+  INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'handshake', 'toldTimeZone', 'lastContactAt'])} VALUES ($1, $2::jsonb, $3, now())
+  ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET ${excludedOf(AttTerminal, ['handshake', 'toldTimeZone'])}, last_contact_at = now(), updated_at = now(), count_due = true,
     stamps = att_terminal.stamps - '${CHECK_RESET}'
   RETURNING stamps, (xmax = 0) AS inserted, coalesce((SELECT chinese FROM prev), false) AS was_chinese, coalesce((SELECT check_reset FROM prev), false) AS check_reset`;
 
@@ -121,9 +138,12 @@ export class AttendanceTerminalService implements OnModuleInit {
   /**
    * Per SN, the TimeZone (minutes) its last initialisation here told it. The terminal keeps that offset until it reads
    * its initialisation again, and the site's offset changes twice a year where daylight saving time is kept: until
-   * then its clock, and every punch it records, is an hour off (wantsZoneCheck).
+   * then its clock, and every punch it records, is an hour off (wantsZoneCheck). Kept in att_terminal.told_time_zone
+   * too, read at start and on `device_changed`, so that a restart or another process still owes the CHECK.
    */
   private readonly toldZones = new Map<string, number>();
+  /** Per SN, when (ms) a CHECK for the site's new offset was last queued (wantsZoneCheck); cleared by an initialisation. */
+  private readonly zoneChecks = new Map<string, number>();
   /** The site's offset now, computed at most once a minute (polls ask for it). */
   private zoneNow: { minute: number; zone: string; offset: number } | null = null;
   /** The language reloads, one after the other in the order of the notifications (the last one read wins). */
@@ -140,13 +160,10 @@ export class AttendanceTerminalService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     // Listening first: a change notified while the start-up read runs is read again after it.
     this.signal.onDeviceChanged((sn) => this.refreshLanguage(sn));
-    const rows: Array<{ sn: string; due: boolean; chinese: boolean }> = await this.ds.query(
-      `SELECT d.sn, t.count_due AS due, ${SAID_CHINESE} AS chinese
-         FROM att_terminal t JOIN device d ON d.id = t.device_id WHERE t.count_due OR ${SAID_CHINESE}`,
-    );
-    for (const r of rows) {
+    for (const r of await this.ds.query<TerminalStateRow[]>(TERMINAL_STATES)) {
       if (r.due) this.countDue.add(r.sn);
       if (r.chinese) this.chinese.add(r.sn);
+      if (r.told !== null) this.toldZones.set(r.sn, r.told);
     }
   }
 
@@ -164,29 +181,25 @@ export class AttendanceTerminalService implements OnModuleInit {
 
   private async reloadLanguage(sn: string | null): Promise<void> {
     if (sn === null) {
-      const rows: Array<{ sn: string; due: boolean; chinese: boolean }> = await this.ds.query(
-        `SELECT d.sn, t.count_due AS due, ${SAID_CHINESE} AS chinese FROM att_terminal t JOIN device d ON d.id = t.device_id WHERE t.count_due OR ${SAID_CHINESE}`,
-      );
+      const rows = await this.ds.query<TerminalStateRow[]>(TERMINAL_STATES);
       this.chinese.clear();
       this.countDue.clear();
       for (const r of rows) this.noteTerminalState(r.sn, r);
       return;
     }
-    const [row]: Array<{ chinese: boolean; due: boolean }> = await this.ds.query(
-      `SELECT ${SAID_CHINESE} AS chinese, t.count_due AS due FROM device d JOIN att_terminal t ON t.device_id = d.id WHERE d.sn = $1`,
-      [sn],
-    );
-    this.noteTerminalState(sn, row ?? { chinese: false, due: false });
+    const [row] = await this.ds.query<TerminalStateRow[]>(`${TERMINAL_STATES} AND d.sn = $1`, [sn]);
+    this.noteTerminalState(sn, row ?? { chinese: false, due: false, told: null });
   }
 
   /**
-   * A terminal's language and owed user count check as the database holds them. A check owed that this process did
+   * A terminal's language, the TimeZone it was last told and owed user count check as the database holds them. A check owed that this process did
    * not know of (the terminal initialised against another process) also forgets the INFO last read, so that the
    * terminal's next INFO is read whatever it says.
    */
-  private noteTerminalState(sn: string, row: { chinese: boolean; due: boolean }): void {
+  private noteTerminalState(sn: string, row: Omit<TerminalStateRow, 'sn'>): void {
     if (row.chinese) this.chinese.add(sn);
     else this.chinese.delete(sn);
+    this.noteToldZone(sn, row.told);
     if (row.due && !this.countDue.has(sn)) this.oweCount(sn); else if (!row.due) this.countDue.delete(sn);
   }
 
@@ -250,10 +263,12 @@ export class AttendanceTerminalService implements OnModuleInit {
     const kept = Object.fromEntries(Object.entries(query).filter(([k]) => KEPT_HANDSHAKE_KEYS.includes(k)).map(([k, v]) => [k, v.slice(0, 64)]));
     const chinese = kept.language?.trim() === CHINESE;
     // A change of language is told to the other gateway processes (they answer the terminal too), with the row.
+    // The offset it is told is kept with the terminal: a gateway restarted before the site's offset changes still owes it a CHECK.
+    const timeZoneMinutes = zoneOffsetMinutes(new Date(), this.config.timeZone);
     const row = await this.ds.transaction(async (m) => {
       const [r]: Array<{ stamps: Record<string, string> | null; inserted: boolean; was_chinese: boolean; check_reset: boolean }> = await m.query(
         HANDSHAKE_UPSERT,
-        [s.id, JSON.stringify(kept)],
+        [s.id, JSON.stringify(kept), timeZoneMinutes],
       );
       // So is an initialisation again (the user count check it makes due, att_terminal.count_due): the terminal's next
       // INFO may reach another process, which must make the check (rare: once per terminal boot).
@@ -278,8 +293,7 @@ export class AttendanceTerminalService implements OnModuleInit {
     const transFlagDigits =
       wantsTransFlagDigits(Object.entries(query).find(([k]) => k.toLowerCase() === 'pushver')?.[1]) || wantsTransFlagDigits(await this.reportedPushVersion(s.sn));
     this.transFlagForms.set(s.sn, transFlagDigits ? 'digits' : 'names');
-    const timeZoneMinutes = zoneOffsetMinutes(new Date(), this.config.timeZone);
-    this.toldZones.set(s.sn, timeZoneMinutes);
+    this.noteToldZone(s.sn, timeZoneMinutes);
     return formatAttInitReply(s.sn, {
       stamps,
       errorDelay: this.settings.errorDelay,
@@ -468,10 +482,21 @@ export class AttendanceTerminalService implements OnModuleInit {
   wantsZoneCheck(s: Pick<DeviceSession, 'sn'>, now: number): boolean {
     const told = this.toldZones.get(s.sn);
     if (told === undefined) return false;
-    const current = this.siteOffset(now);
-    if (told === current) return false;
-    this.toldZones.set(s.sn, current);
+    if (told === this.siteOffset(now)) return false;
+    // Told the old offset still: a CHECK queued before was refused (negative Return), lost for good, or never
+    // followed by an initialisation. Once per ZONE_CHECK_AGAIN_MS, not at every poll.
+    const queuedAt = this.zoneChecks.get(s.sn);
+    if (queuedAt !== undefined && now - queuedAt < ZONE_CHECK_AGAIN_MS) return false;
+    this.zoneChecks.set(s.sn, now);
     return true;
+  }
+
+  /** The TimeZone a terminal was told at its initialisation (here, in another process, or before a restart). */
+  private noteToldZone(sn: string, told: number | null): void {
+    if (told === null) this.toldZones.delete(sn);
+    else if (this.toldZones.get(sn) !== told) this.toldZones.set(sn, told);
+    else return;
+    this.zoneChecks.delete(sn);
   }
 
   private siteOffset(now: number): number {
@@ -491,7 +516,7 @@ export class AttendanceTerminalService implements OnModuleInit {
     try {
       await this.ds.transaction((m) => this.queue.enqueue(m, s.sn, [ATT_CHECK]));
     } catch (err) {
-      this.toldZones.delete(s.sn);
+      this.zoneChecks.delete(s.sn);
       throw err;
     }
   }
