@@ -1,0 +1,88 @@
+/**
+ * Grp and TZ a terminal reported for a user (terminal-group.e2e-spec.ts) under the faults of real terminals and
+ * networks: the reply carrying the area's other terminal its USERINFO lost, that USERINFO refused (negative Return)
+ * beside a neighbour's, and terminals reset (the one it was enrolled at, and the other). Each time the user comes
+ * back with the group and periods reported, never Grp=1 and the group's periods, and a refused line costs only itself.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import type { AttendanceTerminal } from '../simulator/attendance-terminal';
+import { sleep } from '../push/push-helpers';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { initialisedTerminal, settleTerminal } from './attendance-helpers';
+
+let t: TestApp;
+let reconciler: SyncReconciler;
+let enrol: AttendanceTerminal;
+let peer: AttendanceTerminal;
+
+const PERSONAL = '0001000200010000';
+
+beforeAll(async () => {
+  t = await startTestApp({ syncRetryBaseMs: 0, syncRetryMaxMs: 0 });
+  reconciler = t.app.get(SyncReconciler);
+  enrol = await initialisedTerminal(t, { sn: 'ATT-GRPF-ENROL' });
+  peer = await initialisedTerminal(t, { sn: 'ATT-GRPF-PEER' });
+  await settle(enrol);
+  await settle(peer);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const settle = async (term: AttendanceTerminal) => {
+  await settleTerminal(reconciler, term);
+  // Past the lost-reply window, and a reconciler tick (it retries what failed).
+  await sleep(2_700);
+  await reconciler.runOnce();
+  await settleTerminal(reconciler, term);
+};
+const heldOn = (term: AttendanceTerminal, pin: string) => {
+  const u = term.users.get(pin);
+  return u && { name: u.name, grp: u.fields.Grp, tz: u.fields.TZ };
+};
+
+describe('Grp and TZ sent back to terminals, with faults', () => {
+  it('the reply carrying the other terminal the user is lost: sent again with the reported Grp and TZ', async () => {
+    peer.loseNextReply(1);
+    expect((await enrol.enrollUser({ pin: '7601', name: 'Blocked', grp: 100, tz: PERSONAL })).body).toBe('OK: 2');
+    await reconciler.idle();
+    expect(await peer.poll()).toEqual([]);
+    expect(peer.lostReplies.some((b) => b.includes('PIN=7601'))).toBe(true);
+    await settle(peer);
+    expect(heldOn(peer, '7601')).toEqual({ name: 'Blocked', grp: '100', tz: PERSONAL });
+  });
+
+  it('a refused USERINFO costs that user only; retried, it carries the reported Grp and TZ', async () => {
+    peer.failCommands((c) => c.startsWith('DATA UPDATE USERINFO PIN=7602\t'), -1, 1);
+    expect((await enrol.enrollUser({ pin: '7602', name: 'Refused', grp: 100, tz: PERSONAL })).body).toBe('OK: 2');
+    expect((await enrol.enrollUser({ pin: '7603', name: 'Neighbour', grp: 7, tz: PERSONAL })).body).toBe('OK: 2');
+    await reconciler.idle();
+    const first = await peer.drain();
+    expect(first.filter((c) => c.command.includes('PIN=7602')).map((c) => c.returnCode)).toContain(-1);
+    expect(heldOn(peer, '7603')).toEqual({ name: 'Neighbour', grp: '7', tz: PERSONAL });
+    await settle(peer);
+    expect(heldOn(peer, '7602')).toEqual({ name: 'Refused', grp: '100', tz: PERSONAL });
+  });
+
+  it('the other terminal reset: its users come back with their Grp and TZ', async () => {
+    expect(await peer.factoryReset()).toBe(true);
+    expect(peer.users.size).toBe(0);
+    // What its initialisation owes done first, its next INFO= (0 users) is judged: everything it should hold is sent.
+    await settle(peer);
+    await peer.poll(true);
+    await settle(peer);
+    expect(heldOn(peer, '7601')).toEqual({ name: 'Blocked', grp: '100', tz: PERSONAL });
+    expect(heldOn(peer, '7602')).toEqual({ name: 'Refused', grp: '100', tz: PERSONAL });
+    expect(heldOn(peer, '7603')).toEqual({ name: 'Neighbour', grp: '7', tz: PERSONAL });
+  });
+
+  it('the terminal they were enrolled at reset: it is sent them back with what it reported', async () => {
+    expect(await enrol.factoryReset()).toBe(true);
+    await settle(enrol);
+    await enrol.poll(true);
+    await settle(enrol);
+    expect(heldOn(enrol, '7601')).toEqual({ name: 'Blocked', grp: '100', tz: PERSONAL });
+    expect(heldOn(enrol, '7603')).toEqual({ name: 'Neighbour', grp: '7', tz: PERSONAL });
+  });
+});
