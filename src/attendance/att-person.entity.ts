@@ -33,6 +33,10 @@ export class AttPerson {
   @Column({ name: 'terminal_tz', type: 'varchar', length: 16, nullable: true })
   terminalTz!: string | null;
 
+  /** Disabled at an attendance terminal (an odd `Pri` on its USER line: bit 0); null = never reported, sent enabled. */
+  @Column({ name: 'terminal_disabled', type: 'boolean', nullable: true })
+  terminalDisabled!: boolean | null;
+
   /** FaceKiosk category: 0 ordinary, 1 VIP, 2 blacklist. */
   @Index('ix_att_person_ins_category')
   @Column({ name: 'ins_category', type: 'smallint', default: 0 })

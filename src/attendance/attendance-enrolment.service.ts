@@ -9,7 +9,7 @@ import { newId } from '../common/ids';
 import { excludedOf, insertOf, intoOf, listOf } from '../database/columns';
 import { Person } from '../person/person.entity';
 import type { DeviceSession } from '../push/device-registry.service';
-import { ATT_PRIVILEGES, type OperlogRecord, type PhotoRecord, type TemplateRecord, type UserInfoRecord } from '../push/attendance/protocol';
+import { attPrivilegeOf, type OperlogRecord, type PhotoRecord, type TemplateRecord, type UserInfoRecord } from '../push/attendance/protocol';
 import type { UserUpload } from '../push/protocol';
 import { isTerminalNameOf } from '../sync/attendance-commands';
 import { AttendanceSyncService, templateKey } from '../sync/attendance-sync.service';
@@ -19,15 +19,14 @@ import { AttPerson } from './att-person.entity';
 import { DeviceUserLine } from './device-user-line.entity';
 
 /** Every privilege a USER line may carry (12.1.1.1: 0 normal user, 2 registrar, 6 administrator, 10 user-defined, 14 super administrator). */
-const PRIVILEGES: ReadonlySet<number> = new Set(ATT_PRIVILEGES);
 
 /**
  * The privilege a terminal reports for a person ($1 person id, $2 privilege): the attendance one (editAttPerson
  * perDevAuth, what terminals are sent) from a terminal, the kiosk one (editInsPerson perDevAuth) from a FaceKiosk.
  */
 const UPSERT_PRIVILEGE = {
-  att: `INSERT INTO ${insertOf(AttPerson, ['personId', 'perDevAuth'])}
-  ON CONFLICT (${listOf(AttPerson, ['personId'])}) DO UPDATE SET ${excludedOf(AttPerson, ['perDevAuth'])}, updated_at = now()`,
+  att: `INSERT INTO ${insertOf(AttPerson, ['personId', 'perDevAuth', 'terminalDisabled'])}
+  ON CONFLICT (${listOf(AttPerson, ['personId'])}) DO UPDATE SET ${excludedOf(AttPerson, ['perDevAuth', 'terminalDisabled'])}, updated_at = now()`,
   ins: `INSERT INTO ${insertOf(AttPerson, ['personId', 'insPerDevAuth'])}
   ON CONFLICT (${listOf(AttPerson, ['personId'])}) DO UPDATE SET ${excludedOf(AttPerson, ['insPerDevAuth'])}, updated_at = now()`,
 } as const;
@@ -260,7 +259,12 @@ export class AttendanceEnrolmentService {
         }
       }
       if (u.viceCard) await this.takeViceCard(m, device, p, u.viceCard, doubt);
-      if (u.pri !== null && PRIVILEGES.has(u.pri)) await m.query(UPSERT_PRIVILEGE[device.kind === 'facekiosk' ? 'ins' : 'att'], [p.id, u.pri]);
+      // An odd Pri is the role of a user disabled at the terminal (attPrivilegeOf): the role is the person's, and the
+      // disabled bit is kept beside it so that the record sent back after a REST edit does not enable them again.
+      const privilege = u.pri === null ? null : attPrivilegeOf(u.pri);
+      if (privilege && device.kind === 'facekiosk') await m.query(UPSERT_PRIVILEGE.ins, [p.id, privilege.role]);
+      else if (privilege) await m.query(UPSERT_PRIVILEGE.att, [p.id, privilege.role, privilege.disabled]);
+      else if (u.pri !== null) this.log.warn(`USER ${u.pin} from device ${device.sn}: Pri=${u.pri} is no privilege the manual names (0, 2, 6, 10, 14, plus 1 disabled): not taken, the rest of the line is`);
       // Its Verify too, as its Pri: the record the terminal is believed to hold after the line is the person's, so the
       // person's verify mode must be the one the terminal holds (else a mode set through REST that it refused, or
       // never got, stayed believed held while the terminal kept its own).

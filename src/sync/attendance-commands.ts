@@ -45,6 +45,8 @@ export interface AttSyncPerson {
   grp?: number | null;
   /** The time periods (`TZ`, 16 digits) a terminal reported; null or absent = never reported, the group's. */
   tz?: string | null;
+  /** Disabled at a terminal (an odd Pri reported); null or absent = never reported, enabled. Attendance terminals only. */
+  disabled?: boolean | null;
 }
 
 export interface AttSyncTemplate {
@@ -118,7 +120,8 @@ export function userInfoCommand(p: AttSyncPerson): string {
   return attUpdateUserInfo({
     pin: p.pin,
     name: terminalName(p),
-    pri: terminalPri(p.pri),
+    // A user disabled at a terminal stays disabled (bit 0, attPrivilegeOf); others keep the Pri, and hash, they had.
+    pri: terminalPri(p.pri) + (p.disabled ? 1 : 0),
     passwd: (p.password ?? '').replace(NO_CONTROL, ''),
     card: (p.cardNo ?? '').replace(NO_CONTROL, ''),
     // What a terminal reported, so a record sent back after a REST edit does not unblock a person the terminal's group

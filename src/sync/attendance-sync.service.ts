@@ -306,7 +306,7 @@ export class AttendanceSyncService {
       let members = out.members.get(t.id);
       if (!members) out.members.set(t.id, (members = new Map()));
       if (members.has(base.pin)) continue;
-      const p: AttSyncPerson = { ...base, pri: t.kind === 'facekiosk' ? w.insPri : base.pri };
+      const p: AttSyncPerson = t.kind === 'facekiosk' ? { ...base, pri: w.insPri, disabled: null } : base;
       try {
         members.set(p.pin, terminalMember(t, p, templates.get(p.id) ?? []));
         if (t.id === origin?.deviceId) {
@@ -429,9 +429,10 @@ async function loadPersons(m: EntityManager, ids: readonly string[]): Promise<At
     verify_mode: number | null;
     terminal_grp: number | null;
     terminal_tz: string | null;
+    terminal_disabled: boolean | null;
   }> = await m.query(
     // The terminal's ViceCard is the first secondary card, in secondaryCardsOf's order (setViceCard puts an uploaded one first).
-    `SELECT p.id, p.pin, p.name, p.last_name, p.card_no, p.password, p.photo, ax.per_dev_auth AS pri, ax.verify_mode, ax.terminal_grp, ax.terminal_tz,
+    `SELECT p.id, p.pin, p.name, p.last_name, p.card_no, p.password, p.photo, ax.per_dev_auth AS pri, ax.verify_mode, ax.terminal_grp, ax.terminal_tz, ax.terminal_disabled,
         (SELECT c.card_no FROM card c WHERE c.person_id = p.id AND c.card_type = ${SECONDARY_CARD} ORDER BY c.created_at, c.card_no LIMIT 1) AS vice_card
        FROM person p LEFT JOIN att_person ax ON ax.person_id = p.id WHERE p.id = ANY($1)`,
     [ids],
@@ -444,6 +445,7 @@ async function loadPersons(m: EntityManager, ids: readonly string[]): Promise<At
     verifyMode: r.verify_mode === null ? null : Number(r.verify_mode),
     grp: r.terminal_grp === null ? null : Number(r.terminal_grp),
     tz: r.terminal_tz,
+    disabled: r.terminal_disabled,
   }));
 }
 

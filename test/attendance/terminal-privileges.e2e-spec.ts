@@ -37,6 +37,29 @@ describe('Pri on a USER line', () => {
     expect(row).toEqual({ per_dev_auth: 10 });
   });
 
+  it('a user disabled at a terminal (odd Pri: Pri=3 a disabled registrar) stays disabled, with the role, after a REST rename, on it and the area’s other terminal', async () => {
+    const term = await initialisedTerminal(t, { sn: 'PRI-TERM-3' });
+    const peer = await initialisedTerminal(t, { sn: 'PRI-TERM-4' });
+    await settle(term, peer);
+    expect((await term.uploadOperlog([`USER PIN=4303\tName=Dee\tPri=3\t${TAIL}`, `USER PIN=4304\tName=Neighbour\tPri=0\t${TAIL}`])).body).toBe('OK: 2');
+    expect((await t.post('/api/person/add', { pin: '4303', name: 'Dee Renamed' })).body.code).toBe(0);
+    await settle(term, peer);
+    expect(term.users.get('4303')).toMatchObject({ name: 'Dee Renamed', pri: 3 });
+    expect(peer.users.get('4303')).toMatchObject({ name: 'Dee Renamed', pri: 3 });
+    expect(peer.users.get('4304')).toMatchObject({ name: 'Neighbour', pri: 0 });
+    const [row] = await t.ds.query(`SELECT a.per_dev_auth, a.terminal_disabled FROM att_person a JOIN person p ON p.id = a.person_id WHERE p.pin = '4303'`);
+    expect(row).toEqual({ per_dev_auth: 2, terminal_disabled: true });
+
+    // Enabled again at the terminal: the other terminal follows.
+    expect((await term.uploadOperlog([`USER PIN=4303\tName=Dee Renamed\tPri=2\t${TAIL}`])).body).toBe('OK: 1');
+    await settle(term, peer);
+    expect(peer.users.get('4303')).toMatchObject({ name: 'Dee Renamed', pri: 2 });
+    // A Pri no terminal means (4): the line's other fields are taken, the privilege kept as it was.
+    expect((await term.uploadOperlog([`USER PIN=4303\tName=Dee Again\tPri=4\t${TAIL}`])).body).toBe('OK: 1');
+    await settle(term, peer);
+    expect(peer.users.get('4303')).toMatchObject({ name: 'Dee Again', pri: 2 });
+  });
+
   it("a kiosk's super administrator keeps Pri=14 on the kiosk, and the person's attendance terminals get an ordinary user", async () => {
     const kiosk = await initialisedTerminal(t, { sn: 'PRI-KIOSK-1', deviceType: 'ins' });
     const term = await initialisedTerminal(t, { sn: 'PRI-TERM-2' });

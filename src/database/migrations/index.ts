@@ -40,6 +40,7 @@ import { DeviceDroppedDoors1763700004800 } from './1763700004800-device-dropped-
 import { DepartmentSortDefault1763700004820 } from './1763700004820-department-sort-default';
 import { AttPersonTerminalAccess1763700004900 } from './1763700004900-att-person-terminal-access';
 import { AttTerminalToldTimeZone1763700005010 } from './1763700005010-att-terminal-told-time-zone';
+import { AttPersonTerminalDisabled1763700005020 } from './1763700005020-att-person-terminal-disabled';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -85,4 +86,5 @@ export const MIGRATIONS = [
   DepartmentSortDefault1763700004820,
   AttPersonTerminalAccess1763700004900,
   AttTerminalToldTimeZone1763700005010,
+  AttPersonTerminalDisabled1763700005020,
 ];

@@ -19,6 +19,7 @@ import {
   attUpdateFace,
   attUpdateFingerTmp,
   attUpdateFvein,
+  attPrivilegeOf,
   attUpdateUserInfo,
   attUpdateUserPic,
   attVerifySum,
@@ -369,10 +370,21 @@ describe('commands in the terminal dialect (attendance manual 12)', () => {
     expect(attVerifySum(wc('2015-07-29 00:00:00'), wc('2015-07-29 23:59:59'))).toBe('VERIFY SUM ATTLOG StartTime=2015-07-29 00:00:00\tEndTime=2015-07-29 23:59:59');
   });
 
+  it('reads an odd Pri as the role of a user disabled at the terminal, and sends it back', () => {
+    expect(attPrivilegeOf(3)).toEqual({ role: 2, disabled: true });
+    expect(attPrivilegeOf(15)).toEqual({ role: 14, disabled: true });
+    expect(attPrivilegeOf(1)).toEqual({ role: 0, disabled: true });
+    expect(attPrivilegeOf(6)).toEqual({ role: 6, disabled: false });
+    for (const bad of [4, 5, 16, -1, 2.5, 255]) expect(attPrivilegeOf(bad)).toBeNull();
+    expect(attUpdateUserInfo({ pin: '1', pri: 3 })).toBe('DATA UPDATE USERINFO PIN=1\tName=\tPri=3\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1');
+  });
+
   it('refuses TAB, CR and LF inside values, bad privileges and bad fingers', () => {
     expect(() => attUpdateUserInfo({ pin: '1', name: 'A\tPri=14' })).toThrow(ProtocolValueError);
     expect(() => attUpdateUserInfo({ pin: '1\nC:1:CLEAR DATA' })).toThrow(ProtocolValueError);
-    expect(() => attUpdateUserInfo({ pin: '1', pri: 3 })).toThrow(ProtocolValueError);
+    expect(() => attUpdateUserInfo({ pin: '1', pri: 4 })).toThrow(ProtocolValueError);
+    expect(() => attUpdateUserInfo({ pin: '1', pri: -1 })).toThrow(ProtocolValueError);
+    expect(() => attUpdateUserInfo({ pin: '1', pri: 16 })).toThrow(ProtocolValueError);
     expect(() => attUpdateUserInfo({ pin: '' })).toThrow(ProtocolValueError);
     expect(() => attUpdateFingerTmp({ pin: '1', fid: 10, tmp: 'x' })).toThrow(ProtocolValueError);
     expect(() => attSetOption('A', 'x\tB=y')).toThrow(ProtocolValueError);

@@ -40,6 +40,18 @@ function fields(list: FieldList): string {
 export const ATT_PRIVILEGES = [0, 2, 6, 10, 14] as const;
 export type AttPrivilege = (typeof ATT_PRIVILEGES)[number];
 
+/**
+ * A `Pri` as terminals report it: one of ATT_PRIVILEGES, plus 1 for a user disabled at the terminal (bit 0 of the
+ * terminals' privilege byte, whose role values 0, 2, 6, 14 these are: Pri=3 is a disabled registrar, Pri=15 a disabled
+ * super administrator). Not in the manual's table; null for any other value.
+ */
+export function attPrivilegeOf(pri: number): { role: AttPrivilege; disabled: boolean } | null {
+  if (!Number.isInteger(pri)) return null;
+  const role = pri & ~1;
+  if (!(ATT_PRIVILEGES as readonly number[]).includes(role) || pri < 0) return null;
+  return { role: role as AttPrivilege, disabled: (pri & 1) === 1 };
+}
+
 export interface AttUserInfo {
   pin: string;
   name?: string | null;
@@ -57,7 +69,7 @@ export interface AttUserInfo {
 /** `DATA UPDATE USERINFO ...` (12.1.1.1). */
 export function attUpdateUserInfo(u: AttUserInfo): string {
   const pri = u.pri ?? 0;
-  if (!(ATT_PRIVILEGES as readonly number[]).includes(pri)) throw new ProtocolValueError('Pri', 'must be 0, 2, 6, 10 or 14');
+  if (!attPrivilegeOf(pri)) throw new ProtocolValueError('Pri', 'must be 0, 2, 6, 10 or 14 (plus 1: disabled)');
   const tz = u.tz ?? '0000000000000000';
   if (!/^\d{16}$/.test(tz)) throw new ProtocolValueError('TZ', 'must be 16 digits');
   return `DATA UPDATE USERINFO ${fields([
