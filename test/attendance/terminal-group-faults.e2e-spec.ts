@@ -4,7 +4,7 @@
  * beside a neighbour's, and terminals reset (the one it was enrolled at, and the other). Each time the user comes
  * back with the group and periods reported, never Grp=1 and the group's periods, and a refused line costs only itself.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { sleep } from '../push/push-helpers';
@@ -28,6 +28,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.close();
+});
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 const settle = async (term: AttendanceTerminal) => {
@@ -77,12 +80,31 @@ describe('Grp and TZ sent back to terminals, with faults', () => {
     expect(heldOn(peer, '7603')).toEqual({ name: 'Neighbour', grp: '7', tz: PERSONAL });
   });
 
+  it('a terminal reset that sends INFO= only on its first poll, while a command is still out to it: asked INFO later, its users come back', async () => {
+    expect(await peer.factoryReset()).toBe(true);
+    // A REST edit queues the neighbour's record for it: with that still out, the count of its first poll is not judged.
+    expect((await t.post('/api/person/add', { pin: '7603', name: 'Neighbour Two' })).body.code).toBe(0);
+    await reconciler.idle();
+    await peer.poll(true);
+    await settle(peer);
+    expect([...peer.users.keys()]).toEqual(['7603']);
+    // It never sends INFO= again by itself; past its Delay the gateway asks (INFO command) and judges the answer.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date(Date.now() + 120_000));
+    await settle(peer);
+    vi.setSystemTime(new Date(Date.now() + 120_000));
+    await settle(peer);
+    expect(peer.executed.some((c) => c.command === 'INFO')).toBe(true);
+    expect(heldOn(peer, '7601')).toEqual({ name: 'Blocked', grp: '100', tz: PERSONAL });
+    expect(heldOn(peer, '7603')).toEqual({ name: 'Neighbour Two', grp: '7', tz: PERSONAL });
+  });
+
   it('the terminal they were enrolled at reset: it is sent them back with what it reported', async () => {
     expect(await enrol.factoryReset()).toBe(true);
     await settle(enrol);
     await enrol.poll(true);
     await settle(enrol);
     expect(heldOn(enrol, '7601')).toEqual({ name: 'Blocked', grp: '100', tz: PERSONAL });
-    expect(heldOn(enrol, '7603')).toEqual({ name: 'Neighbour', grp: '7', tz: PERSONAL });
+    expect(heldOn(enrol, '7603')).toEqual({ name: 'Neighbour Two', grp: '7', tz: PERSONAL });
   });
 });
