@@ -3,11 +3,15 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { GATEWAY_EXTENSIONS_TAG } from '../swagger';
-import { DoorControlService, queuedDetail, type QueuedDoorCommand } from './door-control.service';
+import { ActionAnswerService } from '../push/action-answer.service';
+import { DoorControlService, type QueuedDoorCommand } from './door-control.service';
 import { DoorCommandEnvelopeDto, NormalOpenPeriodDto } from './dto/door.dto';
 
-/** The gateway's own endpoints say in the message what happened to the command. */
-const answer = (q: QueuedDoorCommand): Envelope<null> => ok(null, `success: ${queuedDetail(q)}`);
+/** The gateway's own endpoints say in the message what happened to the command (ActionAnswerService). */
+async function answer(answers: ActionAnswerService, q: QueuedDoorCommand): Promise<Envelope<null>> {
+  const a = await answers.answer(q);
+  return a.envelope.message === 'success' ? ok(null, `success: ${a.detail}`) : a.envelope;
+}
 
 /**
  * Door actions CVSecurity offers in its UI (and the PUSH protocol has as CONTROL DEVICE) but the manual has
@@ -17,14 +21,17 @@ const answer = (q: QueuedDoorCommand): Envelope<null> => ok(null, `success: ${qu
 @Controller('api/gateway/doors/:doorId')
 @ApiParam({ name: 'doorId', example: '402856aa6c3baabb016c3bb37365000a' })
 export class DoorGatewayController {
-  constructor(private readonly control: DoorControlService) {}
+  constructor(
+    private readonly control: DoorControlService,
+    private readonly answers: ActionAnswerService,
+  ) {}
 
   @Post('cancelAlarm')
   @HttpCode(200)
   @ApiOperation({ summary: 'Gateway: cancel the alarm of a door (CONTROL DEVICE 02)' })
   @ApiOkResponse({ type: DoorCommandEnvelopeDto })
   async cancelAlarm(@Param('doorId') doorId: string): Promise<Envelope<null>> {
-    return answer(await this.control.cancelAlarm({ doorId }));
+    return answer(this.answers, await this.control.cancelAlarm({ doorId }));
   }
 
   @Post('normalOpen')
@@ -32,7 +39,7 @@ export class DoorGatewayController {
   @ApiOperation({ summary: 'Gateway: keep a door open until a remote close (CONTROL DEVICE 01 .. 01 FF)' })
   @ApiOkResponse({ type: DoorCommandEnvelopeDto })
   async normalOpen(@Param('doorId') doorId: string): Promise<Envelope<null>> {
-    return answer(await this.control.normalOpen({ doorId }));
+    return answer(this.answers, await this.control.normalOpen({ doorId }));
   }
 
   @Post('normalOpenPeriod')
@@ -40,7 +47,7 @@ export class DoorGatewayController {
   @ApiOperation({ summary: "Gateway: enable (enable=true) or disable the door's normal-open time period of the day (CONTROL DEVICE 04)" })
   @ApiOkResponse({ type: DoorCommandEnvelopeDto })
   async normalOpenPeriod(@Param('doorId') doorId: string, @CvInput() dto: NormalOpenPeriodDto): Promise<Envelope<null>> {
-    return answer(await this.control.normalOpenPeriod({ doorId }, dto.enable !== false));
+    return answer(this.answers, await this.control.normalOpenPeriod({ doorId }, dto.enable !== false));
   }
 
   @Post('lock')
@@ -48,7 +55,7 @@ export class DoorGatewayController {
   @ApiOperation({ summary: 'Gateway: lock a door down (CONTROL DEVICE 06 .. 01)' })
   @ApiOkResponse({ type: DoorCommandEnvelopeDto })
   async lock(@Param('doorId') doorId: string): Promise<Envelope<null>> {
-    return answer(await this.control.lockdown({ doorId }, true));
+    return answer(this.answers, await this.control.lockdown({ doorId }, true));
   }
 
   @Post('unlock')
@@ -56,6 +63,6 @@ export class DoorGatewayController {
   @ApiOperation({ summary: 'Gateway: end the lockdown of a door (CONTROL DEVICE 06 .. 00)' })
   @ApiOkResponse({ type: DoorCommandEnvelopeDto })
   async unlock(@Param('doorId') doorId: string): Promise<Envelope<null>> {
-    return answer(await this.control.lockdown({ doorId }, false));
+    return answer(this.answers, await this.control.lockdown({ doorId }, false));
   }
 }

@@ -5,6 +5,7 @@ import { CvCode, CvError } from '../common/cv-error';
 import { envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { checkPaging, pageIfAsked, v2Page, type V2Page } from '../common/paging';
+import { ActionAnswerService } from '../push/action-answer.service';
 import { DoorControlService, queuedDetail, type QueuedDoorCommand } from './door-control.service';
 import { DoorService } from './door.service';
 import {
@@ -31,19 +32,30 @@ export const commandResponse: ApiResponseOptions = {
   type: DoorCommandEnvelopeDto,
   headers: {
     [GATEWAY_DETAIL_HEADER]: {
-      description: 'what happened to the command, e.g. "the command is queued for device 0564140100195" (an offline device is refused with code -1; a queued action not fetched within DEVICE_ACTION_VALID_SECONDS is dropped)',
+      description: 'what happened to the command, e.g. "device 0564140100195 confirmed the command (Return=0)". The call waits up to DEVICE_ACTION_WAIT_MS (6 s) for the device\'s Return: code 0 "success" once it returned >= 0; -1 naming the Return when it refused; code 0 with a message starting "not confirmed yet:" when it has not answered in time (the command stays queued; a queued action not fetched within DEVICE_ACTION_VALID_SECONDS is dropped). An offline device is refused with code -1 and nothing is queued',
       schema: { type: 'string' },
     },
   },
 };
 
 /**
- * The manual's public response, `{"code":0,"message":"success","data":null}`, as clients compare it; whether
- * the device was online to receive the command travels in a header instead of the message.
+ * The manual's public response for a write that is stored and queued (state the device is kept at, not an action):
+ * whether the device was online to receive it travels in a header.
  */
 export function queued(reply: FastifyReply, q: QueuedDoorCommand): Envelope<null> {
   reply.header(GATEWAY_DETAIL_HEADER, queuedDetail(q));
   return ok(null);
+}
+
+/**
+ * The answer of a remote action once the device returned its result or DEVICE_ACTION_WAIT_MS passed
+ * (ActionAnswerService): the manual's public response, `{"code":0,"message":"success","data":null}`, when the
+ * device confirmed it; what happened travels in a header too.
+ */
+export async function answered(reply: FastifyReply, answers: ActionAnswerService, q: QueuedDoorCommand): Promise<Envelope<null>> {
+  const a = await answers.answer(q);
+  reply.header(GATEWAY_DETAIL_HEADER, a.detail);
+  return a.envelope;
 }
 
 /** 2.11 Doors: reads, live state from rtstate, and remote control queued as CONTROL DEVICE commands. */
@@ -53,6 +65,7 @@ export class DoorController {
   constructor(
     private readonly doors: DoorService,
     private readonly control: DoorControlService,
+    private readonly answers: ActionAnswerService,
   ) {}
 
   @Get('api/door/allDoorState')
@@ -99,7 +112,7 @@ export class DoorController {
   @ApiOperation({ summary: '2.11.6 Remote Close Door by Id (the manual prints remoteoffById; both are served)' })
   @ApiOkResponse(commandResponse)
   async remoteCloseById(@CvInput() dto: DoorByIdDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
-    return queued(reply, await this.control.remoteClose({ doorId: dto.doorId }));
+    return answered(reply, this.answers, await this.control.remoteClose({ doorId: dto.doorId }));
   }
 
   @Post(['api/door/remoteCloseByName', 'api/door/remoteoffByName', 'api/door/remoteOffByName'])
@@ -107,7 +120,7 @@ export class DoorController {
   @ApiOperation({ summary: '2.11.7 Remote Close Door by Name (the manual prints remoteoffByName; both are served)' })
   @ApiOkResponse(commandResponse)
   async remoteCloseByName(@CvInput() dto: DoorByNameDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
-    return queued(reply, await this.control.remoteClose({ doorName: dto.doorName }));
+    return answered(reply, this.answers, await this.control.remoteClose({ doorName: dto.doorName }));
   }
 
   @Post('api/door/remoteOpenById')
@@ -115,7 +128,7 @@ export class DoorController {
   @ApiOperation({ summary: '2.11.8 Remote Open Door by Id' })
   @ApiOkResponse(commandResponse)
   async remoteOpenById(@CvInput() dto: RemoteOpenByIdDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
-    return queued(reply, await this.control.remoteOpen({ doorId: dto.doorId }, dto.interval));
+    return answered(reply, this.answers, await this.control.remoteOpen({ doorId: dto.doorId }, dto.interval));
   }
 
   @Post('api/door/remoteOpenByName')
@@ -123,7 +136,7 @@ export class DoorController {
   @ApiOperation({ summary: '2.11.9 Remote Open Door by Name' })
   @ApiOkResponse(commandResponse)
   async remoteOpenByName(@CvInput() dto: RemoteOpenByNameDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
-    return queued(reply, await this.control.remoteOpen({ doorName: dto.doorName }, dto.interval));
+    return answered(reply, this.answers, await this.control.remoteOpen({ doorName: dto.doorName }, dto.interval));
   }
 
   @Get('api/v2/door/list')

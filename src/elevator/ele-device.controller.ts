@@ -4,7 +4,8 @@ import type { FastifyReply } from 'fastify';
 import { envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { checkPaging, v2Page, type V2Page } from '../common/paging';
-import { commandResponse, queued } from '../door/door.controller';
+import { answered, commandResponse } from '../door/door.controller';
+import { ActionAnswerService } from '../push/action-answer.service';
 import { DeviceSnDto } from '../device/dto/device.dto';
 import { FloorDeclareDto, FloorResponseDto, ModuleDeviceResponseDto, ModuleDeviceV2ResponseDto, ModuleListDto, toFloorResponse, toModuleDevice, toModuleDeviceV2 } from './dto/elevator.dto';
 import { FloorService } from './floor.service';
@@ -17,6 +18,7 @@ export class EleDeviceController {
   constructor(
     private readonly devices: ModuleDeviceService,
     private readonly floors: FloorService,
+    private readonly answers: ActionAnswerService,
   ) {}
 
   @Get('api/eleDevice/eleList')
@@ -65,6 +67,6 @@ export class EleDeviceController {
   @ApiParam({ name: 'sn', example: '5662012052868' })
   @ApiOkResponse(commandResponse)
   async cancelEmergency(@Param('sn') sn: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
-    return queued(reply, await this.floors.cancelEmergency(sn.trim()));
+    return answered(reply, this.answers, await this.floors.cancelEmergency(sn.trim()));
   }
 }

@@ -4,7 +4,8 @@ import type { FastifyReply } from 'fastify';
 import { listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { checkPaging, v2Page, type V2Page } from '../common/paging';
-import { commandResponse, queued } from '../door/door.controller';
+import { answered, commandResponse } from '../door/door.controller';
+import { ActionAnswerService } from '../push/action-answer.service';
 import { FloorIdDto, FloorOpenDto, FloorResponseDto, ModuleListDto, toFloorResponse } from './dto/elevator.dto';
 import { FloorService } from './floor.service';
 
@@ -12,7 +13,10 @@ import { FloorService } from './floor.service';
 @ApiTags('Floor')
 @Controller()
 export class FloorController {
-  constructor(private readonly floors: FloorService) {}
+  constructor(
+    private readonly floors: FloorService,
+    private readonly answers: ActionAnswerService,
+  ) {}
 
   @Get('api/floor/list')
   @ApiOperation({ summary: '2.12.1 Get Floor List' })
@@ -26,7 +30,7 @@ export class FloorController {
   @ApiOperation({ summary: '2.12.2 Remote Close Floor by Id (the manual prints remoteoffById; both are served)' })
   @ApiOkResponse(commandResponse)
   async remoteClose(@CvInput() dto: FloorIdDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
-    return queued(reply, await this.floors.remoteClose(dto.floorId));
+    return answered(reply, this.answers, await this.floors.remoteClose(dto.floorId));
   }
 
   @Post('api/floor/remoteOpenById')
@@ -34,7 +38,7 @@ export class FloorController {
   @ApiOperation({ summary: '2.12.3 Remote Open Floor by Id (interval 1-254 s)' })
   @ApiOkResponse(commandResponse)
   async remoteOpen(@CvInput() dto: FloorOpenDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
-    return queued(reply, await this.floors.remoteOpen(dto.floorId, dto.interval));
+    return answered(reply, this.answers, await this.floors.remoteOpen(dto.floorId, dto.interval));
   }
 
   @Get('api/v2/floor/list')

@@ -8,7 +8,8 @@ import { checkPaging, v2Page, type V2Page } from '../common/paging';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DeviceSnDto } from '../device/dto/device.dto';
-import { commandResponse, GATEWAY_DETAIL_HEADER, queued } from '../door/door.controller';
+import { answered, commandResponse, GATEWAY_DETAIL_HEADER, queued } from '../door/door.controller';
+import { ActionAnswerService } from '../push/action-answer.service';
 import { ModuleListDto } from '../elevator/dto/elevator.dto';
 import { ModuleDeviceService } from '../elevator/module-device.service';
 import { CountersResetDto, GateCountersDto, PassRuleDto, PassRuleStateDto, PsgDeviceResponseDto, PsgDeviceV2ResponseDto, toPsgDevice, toPsgDeviceV2 } from './dto/passage.dto';
@@ -23,6 +24,7 @@ export class PsgDeviceController {
     private readonly devices: ModuleDeviceService,
     private readonly gates: GateService,
     private readonly passRules: PsgPassRuleService,
+    private readonly answers: ActionAnswerService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -66,7 +68,7 @@ export class PsgDeviceController {
   @ApiParam({ name: 'sn', example: 'CKN4213360081' })
   @ApiOkResponse(commandResponse)
   async resetCounters(@Param('sn') sn: string, @CvInput() dto: CountersResetDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
-    return queued(reply, await this.gates.resetCounters(sn.trim(), dto.counter ?? 'all'));
+    return answered(reply, this.answers, await this.gates.resetCounters(sn.trim(), dto.counter ?? 'all'));
   }
 
   @Post('api/gateway/psgDevice/:sn/passRule')

@@ -4,7 +4,8 @@ import type { FastifyReply } from 'fastify';
 import { envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { checkPaging, OptionalPagingDto, pageIfAsked, v2Page, type V2Page } from '../common/paging';
-import { commandResponse, queued } from '../door/door.controller';
+import { answered, commandResponse } from '../door/door.controller';
+import { ActionAnswerService } from '../push/action-answer.service';
 import { ModuleListDto } from '../elevator/dto/elevator.dto';
 import { GateBySnDto, GateGetDto, GateIdDto, GateOpenByIdDto, GateOpenByNameDto, GateResponseDto, GateStateResponseDto, toGate, toGateState } from './dto/passage.dto';
 import { GateService } from './gate.service';
@@ -13,7 +14,10 @@ import { GateService } from './gate.service';
 @ApiTags('PsgGate')
 @Controller()
 export class PsgGateController {
-  constructor(private readonly gates: GateService) {}
+  constructor(
+    private readonly gates: GateService,
+    private readonly answers: ActionAnswerService,
+  ) {}
 
   @Get('api/psgGate/allGateState')
   @ApiOperation({ summary: '2.31.1 Get the State of All gates (pageNo/pageSize optional, as for door/allDoorState)' })
@@ -66,7 +70,7 @@ export class PsgGateController {
   @ApiOkResponse(commandResponse)
   async openById(@CvInput() dto: GateOpenByIdDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
     const gate = await this.gates.requireById(dto.gateId);
-    return queued(reply, await this.gates.remoteOpen(gate, dto.openType));
+    return answered(reply, this.answers, await this.gates.remoteOpen(gate, dto.openType));
   }
 
   @Post('api/psgGate/remoteOpenByName')
@@ -75,6 +79,6 @@ export class PsgGateController {
   @ApiOkResponse(commandResponse)
   async openByName(@CvInput() dto: GateOpenByNameDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Envelope<null>> {
     const gate = await this.gates.requireByName(dto.gateName);
-    return queued(reply, await this.gates.remoteOpen(gate, dto.openType));
+    return answered(reply, this.answers, await this.gates.remoteOpen(gate, dto.openType));
   }
 }

@@ -126,6 +126,17 @@ export interface QueuedCommandView {
   createdAt: Date;
 }
 
+/** A command's state as awaitFinal last read it. */
+export interface CommandStanding {
+  state: DeviceCommandState;
+  /** The device's Return; null before it answered or when the command failed without one (expired). */
+  returnCode: number | null;
+  /** Why it failed ("Return -11: ...", "not delivered in time"); null otherwise. */
+  error: string | null;
+}
+
+/** How often awaitFinal reads a command's row: a Return comes within milliseconds of the poll that fetched it. */
+const COMMAND_WATCH_MS = 100;
 const MAX_BIGINT = 9223372036854775807n;
 /** Class id of the per-device queue lock: `pg_advisory_xact_lock(QUEUE_LOCK, hashtext(sn))`. */
 export const QUEUE_LOCK = 0x51554555;
@@ -248,6 +259,26 @@ export class CommandQueueService {
   async lastQueuedId(manager: EntityManager, deviceSn: string): Promise<string | null> {
     const [r]: Array<{ id: string | null }> = await manager.query(`SELECT max(id)::text AS id FROM device_command WHERE device_sn = $1 AND state = 'pending'`, [deviceSn]);
     return r?.id ?? null;
+  }
+
+  /**
+   * Where one command stands after waiting up to `waitMs` for it to become final (done or failed): reads its row
+   * every COMMAND_WATCH_MS outside any transaction, so a caller waiting for a device's Return holds no connection
+   * or lock between reads and never blocks the event loop. Answers the row as last read (null: no such command).
+   */
+  async awaitFinal(id: string, waitMs: number): Promise<CommandStanding | null> {
+    const deadline = Date.now() + Math.max(0, waitMs);
+    for (;;) {
+      const [r]: Array<{ state: DeviceCommandState; return_code: number | null; error: string | null }> = await this.ds.query(
+        `SELECT state, return_code, error FROM device_command WHERE id = $1::bigint`,
+        [id],
+      );
+      if (!r) return null;
+      const standing: CommandStanding = { state: r.state, returnCode: r.return_code, error: r.error };
+      const left = deadline - Date.now();
+      if (r.state === 'done' || r.state === 'failed' || left <= 0) return standing;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(COMMAND_WATCH_MS, left)));
+    }
   }
 
   /**

@@ -31,6 +31,11 @@ export interface PushSettings {
    * queued (DEVICE_ACTION_VALID_SECONDS; 0 = no limit): a panel that comes back later does not run it.
    */
   actionValidMs: number;
+  /**
+   * How long a REST remote action waits for the device's Return before answering (DEVICE_ACTION_WAIT_MS; 0 = answer
+   * once queued). The wait holds no transaction: it reads the command's state until it is final or time is up.
+   */
+  actionWaitMs: number;
   /** When a refusal for good is probed again (SYNC_REFUSAL_PROBE_MS, SYNC_REFUSAL_PROBE_MAX_MS; device-refusals.ts). */
   refusalProbe: RefusalProbe;
 }
@@ -49,6 +54,7 @@ export function defaultPushSettings(): PushSettings {
     replyByteBudget: 256 * 1024,
     lastSeenFlushMs: 5_000,
     actionValidMs: 60_000,
+    actionWaitMs: 6_000,
     refusalProbe: { baseMs: 60_000, maxMs: 86_400_000 },
   };
 }

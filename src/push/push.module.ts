@@ -1,3 +1,4 @@
+import { ActionAnswerService } from './action-answer.service';
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DeviceKindService } from '../device/device-kind.service';
@@ -32,7 +33,8 @@ import { AttendanceTerminalService } from './attendance/attendance-terminal.serv
 @Module({
   controllers: [IclockController, DeviceCommandsController],
   providers: [
-    { provide: PUSH_SETTINGS, useFactory: (config: AppConfig) => ({ ...defaultPushSettings(), ackTimeoutMs: config.deviceCommandTimeout * 1000, lostReplyMs: config.deviceLostReplyMs, actionValidMs: config.deviceActionValidSeconds * 1000, refusalProbe: { baseMs: config.syncRefusalProbeMs, maxMs: config.syncRefusalProbeMaxMs } }), inject: [APP_CONFIG] },
+    ActionAnswerService,
+    { provide: PUSH_SETTINGS, useFactory: (config: AppConfig) => ({ ...defaultPushSettings(), ackTimeoutMs: config.deviceCommandTimeout * 1000, lostReplyMs: config.deviceLostReplyMs, actionValidMs: config.deviceActionValidSeconds * 1000, actionWaitMs: config.deviceActionWaitMs, refusalProbe: { baseMs: config.syncRefusalProbeMs, maxMs: config.syncRefusalProbeMaxMs } }), inject: [APP_CONFIG] },
     WorkSignalService,
     DeviceRegistryService,
     DeviceKindService,
@@ -53,6 +55,6 @@ import { AttendanceTerminalService } from './attendance/attendance-terminal.serv
     AttendanceTerminalService,
     PushMetricsCollector,
   ],
-  exports: [PUSH_SETTINGS, CommandQueueService, CommandOutcomeHub, DeviceKindService, DeviceStatusService, DeviceAdmissionService, DeviceAddressService, DeviceRegistryService, WorkSignalService, AttendanceIngestService, AttendanceTerminalService],
+  exports: [PUSH_SETTINGS, ActionAnswerService, CommandQueueService, CommandOutcomeHub, DeviceKindService, DeviceStatusService, DeviceAdmissionService, DeviceAddressService, DeviceRegistryService, WorkSignalService, AttendanceIngestService, AttendanceTerminalService],
 })
 export class PushModule {}

@@ -56,6 +56,8 @@ export class GatewayProcess {
         DEVICE_ADMISSION: 'auto',
         // As startTestApp: queues watched from an empty start (the clearing at admission has its own tests).
         DEVICE_CLEAR_ON_ADD: 'false',
+        // As startTestApp: remote actions answered once queued (tests that wait for the Return turn it on).
+        DEVICE_ACTION_WAIT_MS: '0',
         LOG_LEVEL: 'warn',
         TIME_ZONE: 'UTC',
         HOST: '127.0.0.1',

@@ -73,6 +73,9 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, options: 
     // Tests watch a device's queue from an empty start; the clearing of a device at admission (the product's
     // default, DEVICE_CLEAR_ON_ADD) has tests of its own that turn it on (test/sync/clear-on-add.e2e-spec.ts).
     deviceClearOnAdd: false,
+    // Most tests run a REST call, then let the simulated device poll: a remote action is answered once queued
+    // there; the tests of the wait for the device's Return (DEVICE_ACTION_WAIT_MS) set PUSH_SETTINGS.actionWaitMs.
+    deviceActionWaitMs: 0,
     timeZone: 'UTC',
     logLevel: 'silent',
     port: 0,

@@ -1,0 +1,139 @@
+/**
+ * A remote action's REST answer says what the panel did, not only that a command was queued
+ * (DEVICE_ACTION_WAIT_MS, ActionAnswerService): the plain success once the panel returned >= 0, -1 naming the
+ * Return when it refused the command, and "not confirmed yet" when it did not answer within the wait (not
+ * fetched, reply lost, result held back). The panel polls on its own while the call waits, as a real one does.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PUSH_SETTINGS } from '../../src/push/push-settings';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+let sim: DeviceSimulator;
+const SN = 'CONFIRM00001';
+let doors: Array<{ id: string; name: string }>;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: SN, doors: 2 });
+  await sim.connect();
+  await sim.pollUntilIdle();
+  doors = (await t.get('/api/door/list', { pageNo: 1, pageSize: 10 })).body.data;
+});
+afterAll(async () => {
+  await t?.close();
+});
+beforeEach(async () => {
+  t.app.get(PUSH_SETTINGS).actionWaitMs = 3000;
+  sim.clearFaults();
+  sim.stopHoldingResults();
+  sim.loseNoMoreReplies();
+  await sim.pollUntilIdle();
+});
+
+const isControl = (c: { verb: string | null }) => c.verb === 'CONTROL DEVICE';
+
+/** Starts the REST call, lets the panel poll `afterMs` later (never, with null), and answers the call's result. */
+async function whilePolling(call: () => Promise<{ body: any; headers: Headers }>, afterMs: number | null = 200) {
+  const started = Date.now();
+  const pending = call().then((r) => ({ body: r.body, detail: r.headers.get('x-gateway-detail'), ms: Date.now() - started }));
+  if (afterMs !== null) {
+    await new Promise((r) => setTimeout(r, afterMs));
+    await sim.poll();
+  }
+  return pending;
+}
+
+async function lastControl(): Promise<{ state: string; return_code: number | null }> {
+  const [r] = await t.ds.query(`SELECT state, return_code FROM device_command WHERE device_sn = $1 AND command LIKE 'CONTROL DEVICE%' ORDER BY id DESC LIMIT 1`, [SN]);
+  return r;
+}
+
+describe('remote door actions answer the panel\'s Return', () => {
+  it('answers success once the panel executed the open (Return=0), not before', async () => {
+    const r = await whilePolling(() => t.post('/api/door/remoteOpenById', undefined, { doorId: doors[0].id, interval: 5 }), 400);
+    expect(r.body).toEqual({ code: 0, message: 'success', data: null });
+    expect(r.detail).toBe(`device ${SN} confirmed the command (Return=0)`);
+    // It waited for the poll that fetched the command, and no longer than needed.
+    expect(r.ms).toBeGreaterThanOrEqual(350);
+    expect(r.ms).toBeLessThan(2500);
+    expect(await lastControl()).toEqual({ state: 'done', return_code: 0 });
+  });
+
+  it('a panel refusing the command (negative Return) is answered -1 naming the Return, by id and by name', async () => {
+    sim.failCommands(isControl, -11, 2);
+    const byId = await whilePolling(() => t.post('/api/door/remoteOpenById', undefined, { doorId: doors[1].id, interval: 5 }));
+    expect(byId.body.code).toBe(-1);
+    expect(byId.body.message).toMatch(new RegExp(`^Device ${SN} refused the command: Return -11`));
+    const byName = await whilePolling(() => t.post('/api/door/remoteCloseByName', undefined, { doorName: doors[1].name }));
+    expect(byName.body.code).toBe(-1);
+    expect(byName.body.message).toContain('Return -11');
+    expect(await lastControl()).toEqual({ state: 'failed', return_code: -11 });
+  });
+
+  it('the gateway door actions (cancel alarm) answer the refusal too', async () => {
+    sim.failCommands(isControl, -12, 1);
+    const r = await whilePolling(() => t.post(`/api/gateway/doors/${doors[0].id}/cancelAlarm`));
+    expect(r.body.code).toBe(-1);
+    expect(r.body.message).toContain('Return -12');
+    const ok = await whilePolling(() => t.post(`/api/gateway/doors/${doors[0].id}/cancelAlarm`));
+    expect(ok.body).toEqual({ code: 0, message: `success: device ${SN} confirmed the command (Return=0)`, data: null });
+  });
+
+  it('a panel that does not poll within the wait: "not confirmed yet: queued", and the open still runs when it polls', async () => {
+    t.app.get(PUSH_SETTINGS).actionWaitMs = 600;
+    const r = await whilePolling(() => t.post('/api/door/remoteOpenById', undefined, { doorId: doors[0].id, interval: 3 }), null);
+    expect(r.body.code).toBe(0);
+    expect(r.body.message).not.toBe('success');
+    expect(r.body.message).toMatch(new RegExp(`^not confirmed yet: queued for device ${SN}, which has not fetched it within 0\\.6 s; it is dropped if not fetched within 60 s`));
+    expect(r.ms).toBeGreaterThanOrEqual(550);
+    expect(await lastControl()).toEqual({ state: 'pending', return_code: null });
+    const got = await sim.pollUntilIdle();
+    expect(got.map((c) => c.command)).toEqual(['CONTROL DEVICE 01010103']);
+    expect(await lastControl()).toEqual({ state: 'done', return_code: 0 });
+  });
+
+  it('a lost reply (the panel never got the command) and a held result say "delivered", never success', async () => {
+    t.app.get(PUSH_SETTINGS).actionWaitMs = 800;
+    sim.loseNextReply();
+    const lost = await whilePolling(() => t.post('/api/door/remoteOpenById', undefined, { doorId: doors[0].id, interval: 4 }));
+    expect(lost.body.code).toBe(0);
+    expect(lost.body.message).toMatch(new RegExp(`^not confirmed yet: delivered to device ${SN}, which has not returned a result within 0\\.8 s`));
+    // The panel polls again: the lost command is handed out again and confirmed.
+    await new Promise((r) => setTimeout(r, t.app.get(PUSH_SETTINGS).lostReplyMs + 100));
+    await sim.pollUntilIdle();
+    expect(await lastControl()).toEqual({ state: 'done', return_code: 0 });
+
+    sim.holdResults(isControl);
+    const held = await whilePolling(() => t.post('/api/door/remoteCloseById', undefined, { doorId: doors[0].id }));
+    expect(held.body.message).toMatch(/^not confirmed yet: delivered to device/);
+    expect(held.detail).toMatch(/^delivered to device/);
+    sim.stopHoldingResults();
+    await sim.releaseResults();
+    expect(await lastControl()).toEqual({ state: 'done', return_code: 0 });
+  });
+
+  it('the wait holds no transaction and blocks nothing: other calls and the panel\'s uploads go on meanwhile', async () => {
+    t.app.get(PUSH_SETTINGS).actionWaitMs = 1500;
+    const waiting = whilePolling(() => t.post('/api/door/remoteOpenById', undefined, { doorId: doors[1].id, interval: 2 }), null);
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    expect((await t.get('/api/door/list', { pageNo: 1, pageSize: 10 })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: 'CONFIRM1', name: 'Waits' })).body.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(1000);
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`);
+    expect(n).toBe(0);
+    expect((await waiting).body.message).toMatch(/^not confirmed yet: queued/);
+    await sim.pollUntilIdle();
+  });
+
+  it('with DEVICE_ACTION_WAIT_MS=0 the call answers once queued, as the manual prints it', async () => {
+    t.app.get(PUSH_SETTINGS).actionWaitMs = 0;
+    const r = await whilePolling(() => t.post('/api/door/remoteOpenById', undefined, { doorId: doors[0].id, interval: 5 }), null);
+    expect(r.body).toEqual({ code: 0, message: 'success', data: null });
+    expect(r.detail).toBe(`the command is queued for device ${SN}`);
+    expect(r.ms).toBeLessThan(1000);
+    await sim.pollUntilIdle();
+  });
+});
