@@ -4,6 +4,7 @@ import { CvCode, CvError } from '../common/cv-error';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { requireOnlineFor } from '../door/door-control.service';
+import type { ClockRef } from '../push/clock-command';
 import { CommandQueueService } from '../push/command-queue.service';
 import { DeviceStatusService } from '../push/device-status.service';
 import { cancelAlarm, enrollBio, getOptions, instantToWallClock, restartDevice, setDateTime } from '../push/protocol';
@@ -50,7 +51,9 @@ export class DeviceControlService {
     if (isAction) requireOnlineFor(await this.status.isOnlineNow(device), device.sn);
     const command = action === 'enroll' ? await this.enrollCommand(input) : this.build(action, device.timeZone, input.options);
     return this.ds.transaction(async (m) => {
-      const validSeconds = isAction ? await this.queue.enqueueAction(m, device.sn, command) : (await this.queue.enqueue(m, device.sn, [command]), null);
+      // A clock setting carries the device's zone: it is written again with the time it is handed out (ClockRef).
+      const ref: ClockRef | undefined = action === 'syncTime' ? { clock: device.timeZone } : undefined;
+      const validSeconds = isAction ? await this.queue.enqueueAction(m, device.sn, command, ref) : (await this.queue.enqueue(m, device.sn, [command]), null);
       return { deviceSn: device.sn, command, commandId: await this.queue.lastQueuedId(m, device.sn), validSeconds };
     });
   }

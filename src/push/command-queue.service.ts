@@ -77,6 +77,7 @@ import { lockKeys } from '../database/advisory-locks';
 import { namedQuery } from '../database/prepared-query.service';
 import { DeviceCommand, DeviceCommandAttempt, type DeviceCommandState } from './device-command.entity';
 import { recordRefusals } from './device-refusals';
+import { clockAtHandOut } from './clock-command';
 import { commandRecordsSql, refKeysSql, refMetaSql } from './command-ref-summary';
 import { effectiveKindSql, returnCodeManual } from '../device/device-kind';
 import {
@@ -246,9 +247,9 @@ export class CommandQueueService {
    * (DEVICE_ACTION_VALID_SECONDS): handed out while it lasts, dropped when the device comes back after it.
    * Answers that validity in seconds (null: no limit).
    */
-  async enqueueAction(manager: EntityManager, deviceSn: string, command: string): Promise<number | null> {
+  async enqueueAction(manager: EntityManager, deviceSn: string, command: string, ref?: unknown): Promise<number | null> {
     const ms = this.settings.actionValidMs;
-    await this.enqueue(manager, deviceSn, [ms > 0 ? { command, validForMs: ms } : command]);
+    await this.enqueue(manager, deviceSn, [{ command, ref, validForMs: ms > 0 ? ms : undefined }]);
     return ms > 0 ? Math.ceil(ms / 1000) : null;
   }
 
@@ -369,20 +370,21 @@ export class CommandQueueService {
       if (plan.fail.length > 0) await this.expire(m, sn, plan.fail, head);
       let claimed: ClaimedCommand[] = [];
       if (plan.offer.length > 0) {
-        const offered: Array<{ id: string; attempt_id: string; command: string }> = await namedQuery(m,
+        const offered: Array<{ id: string; attempt_id: string; command: string; ref: unknown }> = await namedQuery(m,
           `WITH pick AS (
              SELECT id, nextval('device_command_attempt_seq') AS aid FROM (SELECT id FROM device_command WHERE id = ANY($2::bigint[]) ORDER BY id) s
            ), claimed AS (
              UPDATE device_command c SET state = 'sent', attempts = c.attempts + CASE WHEN c.id = ANY($3::bigint[]) THEN 0 ELSE 1 END,
                attempt_id = pick.aid, sent_at = now(), return_code = NULL
              FROM pick WHERE c.id = pick.id AND c.device_sn = $1 AND c.state IN ('pending', 'sent')
-             RETURNING c.id, c.attempt_id, c.command, c.sent_at
+             RETURNING c.id, c.attempt_id, c.command, c.ref, c.sent_at
            ), logged AS (
              INSERT INTO ${ATTEMPT_INTO} SELECT attempt_id, id, $1, sent_at FROM claimed
            )
-           SELECT id::text AS id, attempt_id::text AS attempt_id, command FROM claimed ORDER BY claimed.id`,
+           SELECT id::text AS id, attempt_id::text AS attempt_id, command, ref FROM claimed ORDER BY claimed.id`,
           [sn, plan.offer, plan.uncounted],
         );
+        await this.refreshClocks(m, offered);
         claimed = offered.map((r) => ({ id: r.id, attemptId: r.attempt_id, command: r.command }));
       }
       return { busy: false as const, plan: { ...plan, wakeInMs: plan.wakeAt === null ? null : plan.wakeAt - now }, claimed };
@@ -396,6 +398,20 @@ export class CommandQueueService {
     // database's clock lag ours, that claim finds the reply still waiting and simply arms the wake-up again.
     if (out.plan?.wakeInMs != null) this.signal.wakeAt(sn, Date.now() + out.plan.wakeInMs + 10);
     return out.claimed;
+  }
+
+  /**
+   * A clock setting queued with a ClockRef goes out with the time of this hand-out (clockAtHandOut), each delivery
+   * again; the row keeps the text that went out, so the command queue shows the value the device was sent.
+   */
+  private async refreshClocks(m: EntityManager, offered: Array<{ id: string; command: string; ref: unknown }>): Promise<void> {
+    const now = new Date();
+    for (const r of offered) {
+      const fresh = clockAtHandOut(r.command, r.ref, now);
+      if (fresh === null) continue;
+      await m.query(`UPDATE device_command SET command = $2, bytes = octet_length($2) WHERE id = $1::bigint`, [r.id, fresh]);
+      r.command = fresh;
+    }
   }
 
   /** Fails timed-out commands (planClaim's `fail`) and reports them, in the claim's transaction. */

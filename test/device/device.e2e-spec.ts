@@ -288,3 +288,42 @@ describe('device/pidMonitor (not in the manual; a real Node client polls it ever
     expect((await t.request('GET', '/api/device/pidMonitor', { query: { timestamp: 1 } })).status).toBe(401);
   });
 });
+
+describe('syncTime sets the time of the hand-out, not of the request', () => {
+  it('a panel that fetches the clock setting seconds later (or again after a lost reply) is set to the time it fetched it', async () => {
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'DEVCLOCK0001', doors: 1 });
+    await sim.connect();
+    expect((await t.post('/api/gateway/devices/DEVCLOCK0001/approve')).body.code).toBe(0);
+    await sim.connect();
+    await sim.pollUntilIdle();
+    sim.driftClock(-3600_000);
+    const asked = await t.post('/api/gateway/devices/DEVCLOCK0001/control', { action: 'syncTime' });
+    expect(asked.body.code).toBe(0);
+    // The panel polls every RequestDelay seconds: this one 3 s after the request.
+    await new Promise((r) => setTimeout(r, 3000));
+    await sim.pollUntilIdle();
+    expect(sim.clockOffset).toBeGreaterThan(-1500);
+    expect(sim.clockOffset).toBeLessThan(1500);
+    const sent = sim.received.at(-1)!.command;
+    const [row] = await t.ds.query(`SELECT command, state FROM device_command WHERE id = $1`, [asked.body.data.commandId]);
+    expect(row).toEqual({ command: sent, state: 'done' });
+    expect(sent).not.toBe(asked.body.data.command);
+
+    // Its reply is lost: the setting handed out again 2 s on carries the time of that delivery.
+    const settings = t.app.get<PushSettings>(PUSH_SETTINGS);
+    const lostReplyMs = settings.lostReplyMs;
+    settings.lostReplyMs = 150;
+    try {
+      sim.driftClock(-3600_000);
+      sim.loseNextReply();
+      expect((await t.post('/api/gateway/devices/DEVCLOCK0001/control', { action: 'syncTime' })).body.code).toBe(0);
+      await sim.poll();
+      await new Promise((r) => setTimeout(r, 2000));
+      await sim.pollUntilIdle();
+      expect(sim.clockOffset).toBeGreaterThan(-1500);
+      expect(sim.clockOffset).toBeLessThan(1500);
+    } finally {
+      settings.lostReplyMs = lostReplyMs;
+    }
+  });
+});

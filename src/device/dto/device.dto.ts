@@ -229,7 +229,7 @@ export class DeviceControlDto {
 
 export class DeviceControlResultDto {
   @ApiProperty({ example: '0564140100195' }) deviceSn!: string;
-  @ApiProperty({ example: 'CONTROL DEVICE 03000000', description: 'the command as queued' }) command!: string;
+  @ApiProperty({ example: 'CONTROL DEVICE 03000000', description: 'the command as queued; a syncTime (SET OPTIONS DateTime=) is written again with the current time each time it is handed to the device, so the commands queue shows the value that went out' }) command!: string;
   @ApiProperty({ example: '812', nullable: true, type: String, description: 'queue id: GET /api/gateway/devices/{sn}/commands shows the Return the device answered' })
   commandId!: string | null;
   @ApiProperty({ example: 60, nullable: true, type: Number, description: 'seconds the action waits for its device before it is dropped (DEVICE_ACTION_VALID_SECONDS); null: a query, kept until delivered' })
