@@ -1,0 +1,106 @@
+/**
+ * A panel's photos (biophoto Type 9) follow the database through faults: a photo whose result was lost (the
+ * panel applied it, the answer never came) and whose person was then deleted or moved off the panel, a photo
+ * delete the panel refused (negative Return), a panel reset mid-way. The panel ends holding exactly the photos
+ * of the persons the database gives it, and is not said synced before it confirmed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import type { TestApp } from '../support/test-app';
+import { Device, levelId, PHOTO } from './access-helpers';
+import { claimsSynced, convergenceOf, ok, settleConverged, startFaultApp } from './fault-helpers';
+
+let t: TestApp;
+let reconciler: SyncReconciler;
+
+beforeAll(async () => {
+  ({ t, reconciler } = await startFaultApp());
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const isPhotoPut = (c: { verb: string | null; table?: string }) => c.verb === 'DATA UPDATE' && c.table === 'biophoto';
+const isPhotoDelete = (c: { verb: string | null; table?: string }) => c.verb === 'DATA DELETE' && c.table === 'biophoto';
+const photos = (d: Device) => d.sim.table('biophoto').map((r) => String(r.PIN)).sort();
+const users = (d: Device) => d.sim.table('user').map((r) => String(r.Pin)).sort();
+
+async function panel(sn: string, ip: string, level: string): Promise<{ d: Device; level: string }> {
+  const d = await Device.connect(t, sn, 1, ip);
+  await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: level }] }));
+  await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: level, doorName: `${ip}-1` }] }));
+  return { d, level: await levelId(t, level) };
+}
+
+describe('photos on a panel converge through faults', () => {
+  it('a photo applied with its result lost, then its person deleted: the panel loses it', async () => {
+    const { d, level } = await panel('PHF00001', '10.72.0.1', 'PHFA');
+    await ok(t.post('/api/person/add', { pin: '8101', name: 'Keeps', accLevelIds: level, personPhoto: PHOTO }));
+    await settleConverged(t, reconciler, d.sim);
+    expect(photos(d)).toEqual(['8101']);
+
+    d.sim.holdResults(isPhotoPut);
+    await ok(t.post('/api/person/add', { pin: '8102', name: 'Goes', accLevelIds: level, personPhoto: PHOTO }));
+    await d.sim.pollUntilIdle();
+    expect(photos(d)).toEqual(['8101', '8102']);
+    d.sim.dropHeldResults();
+    d.sim.stopHoldingResults();
+    expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(false);
+    await ok(t.post('/api/person/delete/8102'));
+    await settleConverged(t, reconciler, d.sim);
+    expect(users(d)).toEqual(['8101']);
+    expect(photos(d)).toEqual(['8101']);
+    expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(true);
+  });
+
+  it('a photo delete refused with a negative Return is sent again until the panel takes it', async () => {
+    const { d, level } = await panel('PHF00002', '10.72.0.2', 'PHFB');
+    await ok(t.post('/api/person/add', { pin: '8201', name: 'A', accLevelIds: level, personPhoto: PHOTO }));
+    await ok(t.post('/api/person/add', { pin: '8202', name: 'B', accLevelIds: level, personPhoto: PHOTO }));
+    await settleConverged(t, reconciler, d.sim);
+    expect(photos(d)).toEqual(['8201', '8202']);
+    d.sim.failCommands(isPhotoDelete, -12, 2);
+    await ok(t.post('/api/person/delete/8202'));
+    await d.sim.pollUntilIdle();
+    expect(photos(d)).toEqual(['8201', '8202']);
+    expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(false);
+    await settleConverged(t, reconciler, d.sim, 30);
+    expect(photos(d)).toEqual(['8201']);
+    expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(true);
+  });
+
+  it('a photo applied with its result lost, then its person moved off the panel, and a full sync: the panel loses it', async () => {
+    const { d, level } = await panel('PHF00003', '10.72.0.3', 'PHFC');
+    const other = await panel('PHF00004', '10.72.0.4', 'PHFD');
+    d.sim.holdResults(isPhotoPut);
+    await ok(t.post('/api/person/add', { pin: '8301', name: 'Moves', accLevelIds: level, personPhoto: PHOTO }));
+    await d.sim.pollUntilIdle();
+    d.sim.dropHeldResults();
+    d.sim.stopHoldingResults();
+    expect(photos(d)).toEqual(['8301']);
+    await ok(t.post('/api/person/add', { pin: '8301', name: 'Moves', accLevelIds: other.level }));
+    await ok(t.post(`/api/gateway/devices/${d.sim.sn}/sync`));
+    await settleConverged(t, reconciler, d.sim);
+    await settleConverged(t, reconciler, other.d.sim);
+    expect(users(d)).toEqual([]);
+    expect(photos(d)).toEqual([]);
+    expect(photos(other.d)).toEqual(['8301']);
+    expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(true);
+  });
+
+  it('a panel reset with a photo change and a photo delete queued ends with the database\'s photos, said synced only then', async () => {
+    const { d, level } = await panel('PHF00005', '10.72.0.5', 'PHFE');
+    for (const pin of ['8501', '8502', '8503']) await ok(t.post('/api/person/add', { pin, name: pin, accLevelIds: level, personPhoto: PHOTO }));
+    await settleConverged(t, reconciler, d.sim);
+    expect(photos(d)).toEqual(['8501', '8502', '8503']);
+    await ok(t.post('/api/person/delete/8502'));
+    await ok(t.post('/api/person/updatePersonnelPhoto', { pin: '8503', personPhoto: PHOTO.slice(0, -4) + 'AAAA' }));
+    expect((await d.sim.factoryReset()).registered).toBe(true);
+    expect(photos(d)).toEqual([]);
+    expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(false);
+    await settleConverged(t, reconciler, d.sim);
+    expect(users(d)).toEqual(['8501', '8503']);
+    expect(photos(d)).toEqual(['8501', '8503']);
+    expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(true);
+  });
+});
