@@ -5,6 +5,7 @@ import { CvInput } from '../common/input.decorator';
 import { pageIfAsked } from '../common/paging';
 import { GATEWAY_EXTENSIONS_TAG } from '../swagger';
 import { DeviceAdminService } from './device-admin.service';
+import { ActionAnswerService } from '../push/action-answer.service';
 import { DeviceControlService } from './device-control.service';
 import { DeviceKindService } from './device-kind.service';
 import { DeviceService } from './device.service';
@@ -29,6 +30,7 @@ export class DeviceGatewayController {
     private readonly admin: DeviceAdminService,
     private readonly kinds: DeviceKindService,
     private readonly control: DeviceControlService,
+    private readonly answers: ActionAnswerService,
   ) {}
 
   @Get()
@@ -124,13 +126,18 @@ export class DeviceGatewayController {
   @ApiOperation({
     summary: 'Gateway: reboot a panel, set its clock, cancel the alarms of all its doors, or ask for its options (GET OPTIONS)',
     description:
-      'Queues one command for an admitted access panel, elevator or channel controller and answers what was queued. Reboot, syncTime and cancelAlarm go to an online device only (-1 when it is offline, nothing queued) and are dropped if not fetched within DEVICE_ACTION_VALID_SECONDS. The device\'s Return is on GET .../commands (the commandId); the values GET OPTIONS brings back are at GET .../options.',
+      'Queues one command for an admitted access panel, elevator or channel controller. Reboot, syncTime and cancelAlarm go to an online device only (-1 when it is offline, nothing queued), are dropped if not fetched within DEVICE_ACTION_VALID_SECONDS, and are answered once the device returned its result or DEVICE_ACTION_WAIT_MS passed: "success: device … confirmed the command (Return=0)" with state done, -1 naming the Return when it refused, or "not confirmed yet: …" with state pending or sent. getOptions and enroll answer once queued. The device\'s Return is also on GET .../commands (the commandId); the values GET OPTIONS brings back are at GET .../options.',
   })
   @ApiParam({ name: 'sn', example: '0564140100195' })
   @ApiOkResponse({ type: envelopeOf(DeviceControlResultDto) })
   async sendControl(@Param('sn') sn: string, @CvInput() dto: DeviceControlDto): Promise<Envelope<DeviceControlResultDto>> {
     const r = await this.control.control(sn, dto);
-    return ok(r, r.validSeconds ? `success: the command is queued for device ${r.deviceSn}; dropped if not fetched within ${r.validSeconds} s` : `success: the command is queued for device ${r.deviceSn}`);
+    const queued = r.validSeconds ? `success: the command is queued for device ${r.deviceSn}; dropped if not fetched within ${r.validSeconds} s` : `success: the command is queued for device ${r.deviceSn}`;
+    // A query is kept until delivered, and an enrolment lasts while the person enrols: neither is waited for.
+    if (dto.action === 'getOptions' || dto.action === 'enroll') return ok({ ...r, state: 'pending', returnCode: null }, queued);
+    const a = await this.answers.answer(r);
+    const message = a.envelope.message !== 'success' ? a.envelope.message : a.state === 'done' ? `success: ${a.detail}` : queued;
+    return { code: a.envelope.code, message, data: { ...r, state: a.state, returnCode: a.returnCode } };
   }
 
   @Get(':sn/options')

@@ -16,6 +16,9 @@ export interface QueuedAction {
 export interface ActionAnswer {
   envelope: Envelope<null>;
   detail: string;
+  /** done: the device returned >= 0 (returnCode); pending: not fetched yet; sent: delivered, no result yet. */
+  state: 'done' | 'pending' | 'sent';
+  returnCode: number | null;
 }
 
 /** What the answer says of an action still queued or delivered when the wait ends (or without a wait). */
@@ -46,17 +49,17 @@ export class ActionAnswerService {
   async answer(q: QueuedAction): Promise<ActionAnswer> {
     const waitMs = this.settings.actionWaitMs;
     if (waitMs <= 0 || !q.commandId) {
-      return { envelope: { code: 0, message: 'success', data: null }, detail: `the command is queued for device ${q.deviceSn}` };
+      return { envelope: { code: 0, message: 'success', data: null }, detail: `the command is queued for device ${q.deviceSn}`, state: 'pending', returnCode: null };
     }
     const s = await this.queue.awaitFinal(q.commandId, waitMs);
     if (s?.state === 'done') {
-      return { envelope: { code: 0, message: 'success', data: null }, detail: `device ${q.deviceSn} confirmed the command (Return=${s.returnCode ?? 0})` };
+      return { envelope: { code: 0, message: 'success', data: null }, detail: `device ${q.deviceSn} confirmed the command (Return=${s.returnCode ?? 0})`, state: 'done', returnCode: s.returnCode };
     }
     if (s?.state === 'failed') {
       if (s.returnCode !== null) throw new CvError(CvCode.ProgramError, `Device ${q.deviceSn} refused the command: ${s.error ?? `Return ${s.returnCode}`}`);
       throw new CvError(CvCode.ProgramError, `Device ${q.deviceSn} did not carry out the command: ${s.error ?? 'no result'}`);
     }
     const detail = unconfirmedDetail(q, s, waitMs);
-    return { envelope: { code: 0, message: `not confirmed yet: ${detail}`, data: null }, detail };
+    return { envelope: { code: 0, message: `not confirmed yet: ${detail}`, data: null }, detail, state: s?.state === 'sent' ? 'sent' : 'pending', returnCode: null };
   }
 }

@@ -136,4 +136,20 @@ describe('remote door actions answer the panel\'s Return', () => {
     expect(r.ms).toBeLessThan(1000);
     await sim.pollUntilIdle();
   });
+
+  it('panel-wide actions (gateway control: cancelAlarm, syncTime) answer the Return too; getOptions answers once queued', async () => {
+    const done = await whilePolling(() => t.post(`/api/gateway/devices/${SN}/control`, { action: 'cancelAlarm' }));
+    expect(done.body).toMatchObject({ code: 0, message: `success: device ${SN} confirmed the command (Return=0)`, data: { command: 'CONTROL DEVICE 02000000', state: 'done', returnCode: 0 } });
+    sim.failCommands((c) => c.verb === 'SET OPTIONS', -1002, 1);
+    const refused = await whilePolling(() => t.post(`/api/gateway/devices/${SN}/control`, { action: 'syncTime' }));
+    expect(refused.body.code).toBe(-1);
+    expect(refused.body.message).toMatch(new RegExp(`^Device ${SN} refused the command: Return -1002`));
+    t.app.get(PUSH_SETTINGS).actionWaitMs = 400;
+    const late = await whilePolling(() => t.post(`/api/gateway/devices/${SN}/control`, { action: 'cancelAlarm' }), null);
+    expect(late.body).toMatchObject({ code: 0, message: expect.stringMatching(/^not confirmed yet: queued for device/), data: { state: 'pending', returnCode: null } });
+    const ask = await whilePolling(() => t.post(`/api/gateway/devices/${SN}/control`, { action: 'getOptions', options: 'LockCount' }), null);
+    expect(ask.ms).toBeLessThan(400);
+    expect(ask.body).toMatchObject({ code: 0, data: { state: 'pending', returnCode: null } });
+    await sim.pollUntilIdle();
+  });
 });

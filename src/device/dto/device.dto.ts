@@ -234,6 +234,13 @@ export class DeviceControlResultDto {
   commandId!: string | null;
   @ApiProperty({ example: 60, nullable: true, type: Number, description: 'seconds the action waits for its device before it is dropped (DEVICE_ACTION_VALID_SECONDS); null: a query, kept until delivered' })
   validSeconds!: number | null;
+  @ApiPropertyOptional({
+    enum: ['done', 'pending', 'sent'],
+    description: 'an action (reboot, syncTime, cancelAlarm) waits up to DEVICE_ACTION_WAIT_MS for the device: done, it returned >= 0 (returnCode); sent, delivered and not answered yet; pending, not fetched yet (a refusal answers -1). getOptions and enroll answer pending at once',
+  })
+  state?: 'done' | 'pending' | 'sent';
+  @ApiPropertyOptional({ example: 0, nullable: true, type: Number, description: "the device's Return once done" })
+  returnCode?: number | null;
 }
 
 export class DeviceOptionDto {
