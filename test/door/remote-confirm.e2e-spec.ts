@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PUSH_SETTINGS } from '../../src/push/push-settings';
 import { DeviceSimulator } from '../simulator/device-simulator';
+import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -151,5 +152,29 @@ describe('remote door actions answer the panel\'s Return', () => {
     expect(ask.ms).toBeLessThan(400);
     expect(ask.body).toMatchObject({ code: 0, data: { state: 'pending', returnCode: null } });
     await sim.pollUntilIdle();
+  });
+
+  it('an elevator controller\'s floor opening answers its Return: confirmed, refused', async () => {
+    const ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'CONFIRMEC01', floors: 4, ipAddress: '10.74.0.1' });
+    await ec.connect();
+    await ec.pollUntilIdle();
+    let floors: Array<{ id: string; floorNo: number; deviceSn?: string }> = [];
+    for (let i = 0; i < 50 && floors.length < 4; i++) {
+      floors = (await t.get('/api/floor/list', { pageNo: 1, pageSize: 100 })).body.data;
+      if (floors.length < 4) await new Promise((r) => setTimeout(r, 50));
+    }
+    const floorId = floors[0].id;
+    const call = () => t.post('/api/floor/remoteOpenById', undefined, { floorId, interval: 5 });
+    const run = async () => {
+      const pending = call().then((r) => r.body);
+      await new Promise((r) => setTimeout(r, 200));
+      await ec.poll();
+      return pending;
+    };
+    expect(await run()).toEqual({ code: 0, message: 'success', data: null });
+    ec.failCommands((c) => c.verb === 'CONTROL DEVICE', -1002, 1);
+    const refused = await run();
+    expect(refused.code).toBe(-1);
+    expect(refused.message).toContain('Device CONFIRMEC01 refused the command: Return -1002');
   });
 });
