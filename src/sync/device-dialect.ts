@@ -143,7 +143,8 @@ export interface HeldBeforeSwitch {
  * dialect's tables hold stays: a template in `templatev10` after the move to `biodata`, a photo in `userpic` after the
  * move to `biophoto` (or in `biophoto` under another Type), cards in `mulcarduser` after cards moved to `user`, of
  * persons who may have left since. They are deleted as the old dialect deletes them: `templatev10` and `mulcarduser`
- * whole (`*`, manual 9.1.2), `biodata` and the photo tables per pin the device confirmed (they take no `*`). A table
+ * whole (`*`, manual 9.1.2), `biodata` and the photo tables per pin the device confirmed (their own sections give only
+ * per-pin deletes; the new dialect's photo table is cleared by the full sync, by Type or `*`). A table
  * both dialects use keeps its rows, which the full sync overwrites, except those of a pin whose change waits for
  * its retry (a template or photo removal that failed once): that removal would be forgotten with the confirmed
  * state, so it is made now.

@@ -223,6 +223,10 @@ export class SyncConfirmation implements OnModuleInit {
     const rc = outcome.returnCode;
     this.log.warn(`device ${outcome.deviceSn}: ${ref.kind} command ${outcome.commandId} ${outcome.reason === 'expired' ? 'got no result' : `failed (Return=${rc})`}; its items are unconfirmed and will be planned again`);
     if (ref.clear) {
+      // The photo table's clear (by Type or `*`, the manual's generic DATA DELETE; the photo sections print per-PIN
+      // deletes only) is a firmware's to refuse with any code: the photos it keeps are then deleted per PIN as
+      // before (those confirmed and not desired), and owing a full sync again would wipe and refill the panel forever.
+      if (ref.kind === 'photo') return;
       await m.query(
         `INSERT INTO ${OWED_INTO} VALUES ($1, 'full', now() + make_interval(secs => $2))
          ON CONFLICT (device_id, kind) DO UPDATE SET ${OWED_UPDATE}`,

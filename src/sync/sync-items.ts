@@ -211,8 +211,9 @@ export type CountedKind = 'user' | 'userauthorize' | 'usereleauthorize' | 'gatep
 
 /**
  * A panel's photo table (its dialect's): counted on a panel that confirmed photos, one row per photo. Only a count
- * below what it confirmed is judged: a full sync sends every photo again but clears no photo table, so photos of
- * the panel's own (a face enrolled there for a user the full sync then removed) would make every count fail.
+ * below what it confirmed is judged: photos a panel enrolled for users of its own (whose templates and photos a
+ * firmware refusing our writes keeps) are not the gateway's to count, and owing a full sync for them at every count
+ * would wipe and refill the panel each time. A full sync does clear the photo table (sync-plan.ts photoClearCommand).
  */
 export type PhotoTable = 'biophoto' | 'userpic';
 export const isPhotoTable = (table: CountedKind | undefined): table is PhotoTable => table === 'biophoto' || table === 'userpic';

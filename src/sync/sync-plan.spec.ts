@@ -83,21 +83,25 @@ describe('the planner diff (desired vs confirmed)', () => {
 
   it('a full sync clears every table it refills; a rights table refused for writing is still cleared, users the panel keeps, a table refused for deleting is not', () => {
     const hashes = desiredHashes(d);
-    type K = 'user' | 'auth' | 'card' | 'bio' | 'hday';
+    type K = 'user' | 'auth' | 'card' | 'bio' | 'photo' | 'hday';
     const full = (refused: Set<K>, refusedRemove: Set<K> = new Set()) =>
       composeCommands(device, d, hashes, diffItems({ desired: hashes, current: new Map(), refused, refusedRemove }), new Map(), { plan: 'p1', full: true, refused, refusedRemove })
         .map((c) => c.command.split(' ').slice(0, 3).join(' '));
-    expect(full(new Set())).toEqual(['DATA DELETE userauthorize', 'DATA DELETE user', 'DATA DELETE biodata', 'DATA DELETE biodata', 'DATA UPDATE timezone', 'DATA DELETE holiday', 'DATA UPDATE user', 'DATA UPDATE userauthorize']);
+    expect(full(new Set())).toEqual(['DATA DELETE userauthorize', 'DATA DELETE user', 'DATA DELETE biodata', 'DATA DELETE biodata', 'DATA DELETE biophoto', 'DATA UPDATE timezone', 'DATA DELETE holiday', 'DATA UPDATE user', 'DATA UPDATE userauthorize']);
     // The rights cannot be written: they are still cleared (fail closed), and not sent.
-    expect(full(new Set(['auth']))).toEqual(['DATA DELETE userauthorize', 'DATA DELETE user', 'DATA DELETE biodata', 'DATA DELETE biodata', 'DATA UPDATE timezone', 'DATA DELETE holiday', 'DATA UPDATE user']);
+    expect(full(new Set(['auth']))).toEqual(['DATA DELETE userauthorize', 'DATA DELETE user', 'DATA DELETE biodata', 'DATA DELETE biodata', 'DATA DELETE biophoto', 'DATA UPDATE timezone', 'DATA DELETE holiday', 'DATA UPDATE user']);
     // The users cannot be written: they are the panel's own (enrolled there), not cleared; the rights still are.
-    expect(full(new Set(['user']))).toEqual(['DATA DELETE userauthorize', 'DATA DELETE biodata', 'DATA DELETE biodata', 'DATA UPDATE timezone', 'DATA DELETE holiday', 'DATA UPDATE userauthorize']);
+    expect(full(new Set(['user']))).toEqual(['DATA DELETE userauthorize', 'DATA DELETE biodata', 'DATA DELETE biodata', 'DATA DELETE biophoto', 'DATA UPDATE timezone', 'DATA DELETE holiday', 'DATA UPDATE userauthorize']);
     // Neither written nor deleted: the table is left as it is.
-    expect(full(new Set(['user']), new Set(['user']))).toEqual(['DATA DELETE userauthorize', 'DATA DELETE biodata', 'DATA DELETE biodata', 'DATA UPDATE timezone', 'DATA DELETE holiday', 'DATA UPDATE userauthorize']);
-    expect(full(new Set(['auth', 'hday']), new Set(['auth', 'hday']))).toEqual(['DATA DELETE user', 'DATA DELETE biodata', 'DATA DELETE biodata', 'DATA UPDATE timezone', 'DATA UPDATE user']);
+    expect(full(new Set(['user']), new Set(['user']))).toEqual(['DATA DELETE userauthorize', 'DATA DELETE biodata', 'DATA DELETE biodata', 'DATA DELETE biophoto', 'DATA UPDATE timezone', 'DATA DELETE holiday', 'DATA UPDATE userauthorize']);
+    expect(full(new Set(['auth', 'hday']), new Set(['auth', 'hday']))).toEqual(['DATA DELETE user', 'DATA DELETE biodata', 'DATA DELETE biodata', 'DATA DELETE biophoto', 'DATA UPDATE timezone', 'DATA UPDATE user']);
     // Templates are cleared by Type (the manual's biodata delete takes no `*`), unless the firmware refused them.
     expect(full(new Set(['bio'])).filter((c) => c.includes('biodata'))).toEqual([]);
     expect(full(new Set(), new Set(['bio'])).filter((c) => c.includes('biodata'))).toEqual([]);
+    // Photos too (biophoto by the panel's photo Type): a face photo the gateway never sent is compared against.
+    // A firmware refusing to write or to delete them keeps its photo table as it is.
+    expect(full(new Set(['photo'])).filter((c) => c.includes('biophoto'))).toEqual([]);
+    expect(full(new Set(), new Set(['photo'])).filter((c) => c.includes('biophoto'))).toEqual([]);
   });
 
   it('a revoked right leaves a panel whose firmware refused writing the rights table (only deleting refused keeps it)', () => {

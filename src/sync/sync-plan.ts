@@ -78,6 +78,13 @@ export function chunkGroups<T>(groups: readonly Group<T>[], build: (records: T[]
   return out;
 }
 
+/** A full sync's clear of the photo table: biophoto rows of the device's photo Type, the whole userpic table. */
+function photoClearCommand(device: SyncDevice): string | null {
+  if (device.dialect.photo === 'biophoto') return dataDelete('biophoto', [['Type', device.photoType]]);
+  if (device.dialect.photo === 'userpic') return dataDelete('userpic', '*');
+  return null;
+}
+
 function photoDeleteCommand(device: SyncDevice, pin: string): string | null {
   if (device.dialect.photo === 'biophoto') return dataDelete('biophoto', [['PIN', pin], ['Type', device.photoType]]);
   if (device.dialect.photo === 'userpic') return dataDelete('userpic', [['pin', pin]]);
@@ -187,6 +194,12 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   // Templates too: a template under one of our pins that the gateway never sent (another site's person on a spare
   // board) would open as that pin. Every desired slot is sent again after it (`resend`).
   if (clears('bio')) for (const command of templateClearCommands(device)) out.push({ command, ref: ref('bio', { clear: true }) });
+  // And the photo table: a face photo under one of our pins that the gateway never sent, or of a person long gone
+  // (another site's, a photo whose put was never confirmed and whose person left meanwhile), is compared against by
+  // a visible-light panel. The manual's generic DATA DELETE clears a table by condition (`Type=`) or `*` (9.1.2);
+  // every desired photo is sent again after it, as a full sync always did.
+  const photoClear = photoClearCommand(device);
+  if (photoClear && clears('photo')) out.push({ command: photoClear, ref: ref('photo', { clear: true }) });
   // A channel controller's pass rules are counted (DATA COUNT gatepassrule): a rule the gateway never sent (another
   // server's, one entered at the controller) makes that count miss, and a full sync that left the table as it was
   // would be owed again at every count, wiping and refilling users and rights each time.

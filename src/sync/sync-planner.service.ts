@@ -77,8 +77,8 @@ export const FULL_SYNC_PAIRS = 50_000;
 /** Devices whose commands a plan keeps to hand to like devices (a few kinds of panel per site). */
 const COMPOSED_KEPT = 4;
 
-/** Kinds a full sync clears on the device (`DATA DELETE <table> *`; templates by Type) before sending. */
-const CLEARED_BY_FULL: ReadonlySet<ItemKind> = new Set(['user', 'auth', 'eleauth', 'card', 'bio', 'hday']);
+/** Kinds a full sync clears on the device (`DATA DELETE <table> *`; templates and photos by Type) before sending. */
+const CLEARED_BY_FULL: ReadonlySet<ItemKind> = new Set(['user', 'auth', 'eleauth', 'card', 'bio', 'photo', 'hday']);
 
 /**
  * The one planner (design.md point 3): every device command that reflects state comes from here. A plan is

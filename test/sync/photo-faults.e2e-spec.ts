@@ -103,4 +103,45 @@ describe('photos on a panel converge through faults', () => {
     expect(photos(d)).toEqual(['8501', '8503']);
     expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(true);
   });
+
+  it('a full sync clears photos the gateway never sent (a member without a photo, a pin not ours), then sends the database\'s', async () => {
+    const { d, level } = await panel('PHF00006', '10.72.0.6', 'PHFF');
+    await ok(t.post('/api/person/add', { pin: '8601', name: 'Has', accLevelIds: level, personPhoto: PHOTO }));
+    await ok(t.post('/api/person/add', { pin: '8602', name: 'Has none', accLevelIds: level }));
+    await settleConverged(t, reconciler, d.sim);
+    // Another site's photos on this board: one under our member 8602, one under a pin we do not know.
+    d.sim.addLocally('biophoto', { PIN: 8602, Type: 9, Size: PHOTO.length, Content: PHOTO });
+    d.sim.addLocally('biophoto', { PIN: 8699, Type: 9, Size: PHOTO.length, Content: PHOTO });
+    d.mark();
+    await ok(t.post(`/api/gateway/devices/${d.sim.sn}/sync`));
+    await settleConverged(t, reconciler, d.sim);
+    expect(await d.since()).toContain('DATA DELETE biophoto Type=9');
+    expect(photos(d)).toEqual(['8601']);
+    expect(users(d)).toEqual(['8601', '8602']);
+    expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(true);
+  });
+
+  it.each([
+    ['for good (-1004)', -1004, 7],
+    ['with any other code (-1)', -1, 8],
+  ])('a firmware refusing the photo clear %s still converges: photos of ours are sent, no full sync loop', async (_, code, n) => {
+    const { d, level } = await panel(`PHF0000${n}`, `10.72.0.${n}`, `PHFG${n}`);
+    const pin = `8${n}01`;
+    await ok(t.post('/api/person/add', { pin, name: 'Has', accLevelIds: level, personPhoto: PHOTO }));
+    await ok(t.post('/api/person/add', { pin: `8${n}02`, name: 'Leaves', accLevelIds: level, personPhoto: PHOTO }));
+    await settleConverged(t, reconciler, d.sim);
+    d.sim.failCommands((c) => c.verb === 'DATA DELETE' && c.table === 'biophoto' && c.args.trim() === 'Type=9', code, 'always');
+    await ok(t.post('/api/accLevel/deleteLevel', null, { pin: `8${n}02`, levelIds: level }));
+    await ok(t.post(`/api/gateway/devices/${d.sim.sn}/sync`));
+    await settleConverged(t, reconciler, d.sim, 40);
+    expect(photos(d)).toEqual([pin]);
+    expect(users(d)).toEqual([pin]);
+    expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(true);
+    const clears = () => d.sim.received.filter((r) => r.command === 'DATA DELETE user *').length;
+    const before = clears();
+    await settleConverged(t, reconciler, d.sim);
+    await reconciler.runOnce();
+    await d.sim.pollUntilIdle();
+    expect(clears()).toBe(before);
+  });
 });

@@ -82,6 +82,8 @@ describe('full sync of a device (syncDeviceFull), batched', () => {
       'DATA DELETE biodata',
       'DATA DELETE biodata',
       'DATA DELETE biodata',
+      // And its face photos (biophoto Type=9): one the gateway never sent is compared against too.
+      'DATA DELETE biophoto',
       'DATA UPDATE timezone x1',
       'DATA DELETE holiday',
       'DATA UPDATE user x500',
