@@ -333,6 +333,12 @@ export class CommandQueueService {
            UNION ALL
            (SELECT id, state, attempts, sent_at, return_code, octet_length(command), valid_until, attempt_id, false, false FROM device_command
             WHERE device_sn = $1 AND state = 'pending' ORDER BY id LIMIT $2)
+           UNION ALL
+           -- Remote actions further back in the queue (behind a long sync): planClaim may hand them out first.
+           (SELECT id, state, attempts, sent_at, return_code, octet_length(command), valid_until, attempt_id, false, false FROM device_command
+            WHERE device_sn = $1 AND state = 'pending' AND valid_until IS NOT NULL
+              AND id > (SELECT max(f.id) FROM (SELECT id FROM device_command WHERE device_sn = $1 AND state = 'pending' ORDER BY id LIMIT $2) f)
+            ORDER BY id LIMIT $2)
          )
          SELECT h.id::text AS id, h.state, h.attempts, h.bytes, coalesce(h.return_code = ${SUBCONTROLLER_QUEUED}, false) AS subcontroller, h.awaits_person, h.deliver_once,
                 (extract(epoch FROM h.sent_at) * 1000)::float8 AS sent_ms, (extract(epoch FROM now()) * 1000)::float8 AS now_ms,

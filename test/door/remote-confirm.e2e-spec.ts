@@ -177,4 +177,35 @@ describe('remote door actions answer the panel\'s Return', () => {
     expect(refused.code).toBe(-1);
     expect(refused.message).toContain('Device CONFIRMEC01 refused the command: Return -1002');
   });
+
+  it('a remote opening queued behind a long sync goes out in the next reply, alone, and again alone after a lost reply', async () => {
+    const settings = t.app.get(PUSH_SETTINGS);
+    const before = settings.maxCommandsPerReply;
+    settings.actionWaitMs = 0;
+    settings.maxCommandsPerReply = 1;
+    try {
+      await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'CONFIRMLV' }] });
+      await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'CONFIRMLV', doorName: doors[0].name }] });
+      const level = (await t.get('/api/accLevel/getByName/CONFIRMLV')).body.data.id;
+      for (let k = 1; k <= 3; k++) expect((await t.post('/api/person/add', { pin: `CF${k}`, name: `C${k}`, cardNo: `7700${k}`, accLevelIds: level })).body.code).toBe(0);
+      expect((await t.post(`/api/gateway/devices/${SN}/sync`)).body.code).toBe(0);
+      const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM device_command WHERE device_sn = $1 AND state = 'pending'`, [SN]);
+      expect(n).toBeGreaterThan(4);
+      expect((await t.post('/api/door/remoteOpenById', undefined, { doorId: doors[1].id, interval: 6 })).body.code).toBe(0);
+      const first = await sim.poll();
+      expect(first.map((c) => c.command)).toEqual(['CONTROL DEVICE 01020106']);
+      // Lost on the way: the panel polls again later and gets it again, still before the sync goes on.
+      expect((await t.post('/api/door/remoteCloseById', undefined, { doorId: doors[1].id })).body.code).toBe(0);
+      sim.loseNextReply();
+      expect(await sim.poll()).toEqual([]);
+      await new Promise((r) => setTimeout(r, settings.lostReplyMs + 100));
+      expect((await sim.poll()).map((c) => c.command)).toEqual(['CONTROL DEVICE 01020100']);
+      await sim.pollUntilIdle({ maxPolls: 200 });
+      expect(sim.table('user').map((u) => String(u.Pin))).toEqual(expect.arrayContaining(['CF1', 'CF2', 'CF3']));
+      const [{ left }] = await t.ds.query(`SELECT count(*)::int AS left FROM device_command WHERE device_sn = $1 AND state IN ('pending', 'sent')`, [SN]);
+      expect(left).toBe(0);
+    } finally {
+      settings.maxCommandsPerReply = before;
+    }
+  });
 });

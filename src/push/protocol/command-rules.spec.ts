@@ -115,6 +115,19 @@ describe('one device: what a poll hands out (planClaim)', () => {
     // Outstanding and not yet timed out: its result may still come, validity or not.
     expect(planClaim([sentAction], 40_000, claimRules)).toMatchObject({ fail: [], waiting: true });
   });
+
+  it('actions waiting behind state commands go out first, in a reply of their own; a state command offered again keeps its place', () => {
+    const action = (id: string): HeadCommand => ({ ...pending(id), validUntil: 200_000 });
+    expect(planClaim([pending('1'), pending('2'), action('9'), action('12')], 0, claimRules).offer).toEqual(['9', '12']);
+    // An action at the head goes the same way, alone with the other actions.
+    expect(planClaim([action('1'), pending('2'), action('3')], 0, claimRules).offer).toEqual(['1', '3']);
+    // An action offered again after a lost reply (its timeout passed) also goes before the pending state commands.
+    expect(planClaim([pending('2'), { ...out('9', 0), validUntil: 200_000 }], 60_000, claimRules).offer).toEqual(['9']);
+    // A state command offered again: the head as it is (everything after it follows it, in order).
+    expect(planClaim([out('1', 0), pending('2'), action('9')], 60_000, claimRules).offer).toEqual(['1', '2', '9']);
+    // Only actions, or none: the head as it is.
+    expect(planClaim([action('1'), action('2')], 0, claimRules).offer).toEqual(['1', '2']);
+  });
 });
 
 describe('one device polls again after a lost reply (planClaim with lostReplyMs)', () => {

@@ -181,6 +181,22 @@ export interface ClaimPlan {
 }
 
 /**
+ * What a reply is made of: the head of the queue, or, when remote actions (a validity: a door opening, a clock
+ * setting) wait behind pending state commands and nothing is to be offered again, those actions alone, in queue
+ * order. A door opened during a long sync (thousands of photos, a reply at a time) would otherwise wait behind
+ * all of it and be dropped when its validity ends (an action offered again after a lost reply too). An action
+ * touches no table the state commands write, so running it before them changes nothing they do; a reply of its own
+ * keeps the state commands' replies in order, and no state command offered again is overtaken by it (then the
+ * head goes as it is).
+ */
+function actionsFirst(candidates: readonly HeadCommand[]): readonly HeadCommand[] {
+  // A state command offered again keeps its place: everything after it follows it, in order (rule (b)).
+  if (candidates.some((c) => c.state === 'sent' && c.validUntil == null)) return candidates;
+  const actions = candidates.filter((c) => c.validUntil != null);
+  return actions.length > 0 && actions.length < candidates.length ? actions : candidates;
+}
+
+/**
  * Decides one getrequest reply for one device from its unfinished commands in queue order (`head`: every sent
  * command and at least the first `maxCommands` pending ones).
  *
@@ -197,7 +213,8 @@ export interface ClaimPlan {
  *   every command is an idempotent upsert or delete, and nothing newer has run. A command answered `-5000`
  *   waits for its final result (sub-controllers are slow): only its restarted timeout settles it; so does a remote
  *   enrolment (awaitsPerson), whose result waits for the person.
- * - Otherwise the reply is the head of the queue, bounded by count and bytes (the first command always goes).
+ * - Otherwise the reply is the head of the queue, bounded by count and bytes (the first command always goes), or
+ *   the pending remote actions alone when they wait behind state commands (actionsFirst).
  * - A command with a validity (`validUntil`, a remote door action) that has passed is failed ('stale') instead of
  *   being handed out or offered again: a door must not open when a panel reconnects hours after the request.
  */
@@ -242,7 +259,7 @@ export function planClaim(head: readonly HeadCommand[], now: number, rules: Clai
   if (earliest !== null) return { fail, offer: [], uncounted: [], waiting: true, wakeAt: earliest };
   const offer: string[] = [];
   let bytes = 0;
-  for (const c of candidates) {
+  for (const c of actionsFirst(candidates)) {
     if (offer.length >= rules.maxCommands) break;
     const cost = c.bytes + REPLY_LINE_OVERHEAD;
     if (offer.length > 0 && bytes + cost > rules.byteBudget) break;
