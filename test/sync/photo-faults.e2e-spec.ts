@@ -143,5 +143,10 @@ describe('photos on a panel converge through faults', () => {
     await reconciler.runOnce();
     await d.sim.pollUntilIdle();
     expect(clears()).toBe(before);
+    // Deletes by PIN still go: a person leaving later loses the photo too.
+    await ok(t.post(`/api/person/delete/${pin}`));
+    await settleConverged(t, reconciler, d.sim);
+    expect(users(d)).toEqual([]);
+    expect(photos(d)).toEqual([]);
   });
 });
