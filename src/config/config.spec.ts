@@ -18,6 +18,9 @@ describe('loadConfig', () => {
     expect(c.deviceCommandTimeout).toBe(60);
     expect(c.syncRefusalProbeMs).toBe(60_000);
     expect(c.syncRefusalProbeMaxMs).toBe(86_400_000);
+    // A remote action answers once queued unless asked to wait: clients let the device poll after the call.
+    expect(c.deviceActionWaitMs).toBe(0);
+    expect(loadConfig({ DEVICE_ACTION_WAIT_MS: '6000' }).deviceActionWaitMs).toBe(6000);
   });
 
   it.each([
@@ -46,6 +49,7 @@ describe('loadConfig', () => {
     ['SYNC_REFUSAL_PROBE_MS', { SYNC_REFUSAL_PROBE_MS: '0' }],
     ['SYNC_REFUSAL_PROBE_MS', { SYNC_REFUSAL_PROBE_MS: 'hourly' }],
     ['SYNC_REFUSAL_PROBE_MAX_MS', { SYNC_REFUSAL_PROBE_MAX_MS: '-1' }],
+    ['DEVICE_ACTION_WAIT_MS', { DEVICE_ACTION_WAIT_MS: '60000' }],
   ])('a bad %s names the variable', (variable, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(variable));

@@ -50,7 +50,8 @@ export interface AppConfig {
   deviceActionValidSeconds: number;
   /**
    * Milliseconds a REST remote action (door, floor, gate) waits for the device's Return before it answers
-   * (DEVICE_ACTION_WAIT_MS; 0 = answer once queued).
+   * (DEVICE_ACTION_WAIT_MS; 0, the default, = answer once queued, as the manual's examples and clients that let
+   * the device poll only after the call expect).
    */
   deviceActionWaitMs: number;
   /** Days an acknowledged device command stays in the queue table for operators; 0 keeps them forever. */
@@ -271,7 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     deviceCommandTimeout: parseRange('DEVICE_COMMAND_TIMEOUT', env.DEVICE_COMMAND_TIMEOUT, 60, 1, 3600),
     deviceLostReplyMs: parseRange('DEVICE_LOST_REPLY_MS', env.DEVICE_LOST_REPLY_MS, 2500, 0, 3_600_000),
     deviceActionValidSeconds: parseRange('DEVICE_ACTION_VALID_SECONDS', env.DEVICE_ACTION_VALID_SECONDS, 60, 0, 86_400),
-    deviceActionWaitMs: parseRange('DEVICE_ACTION_WAIT_MS', env.DEVICE_ACTION_WAIT_MS, 6000, 0, 30_000),
+    deviceActionWaitMs: parseRange('DEVICE_ACTION_WAIT_MS', env.DEVICE_ACTION_WAIT_MS, 0, 0, 30_000),
     deviceCommandKeepDays: parseRange('DEVICE_COMMAND_KEEP_DAYS', env.DEVICE_COMMAND_KEEP_DAYS, 30, 0, 36500),
     monitorLookbackSeconds: parseRange('MONITOR_LOOKBACK_SECONDS', env.MONITOR_LOOKBACK_SECONDS, 600, 0, 36500 * 86_400),
     deviceUploadKeepDays: parseRange('DEVICE_UPLOAD_KEEP_DAYS', env.DEVICE_UPLOAD_KEEP_DAYS, 30, 0, 36500),

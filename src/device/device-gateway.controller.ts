@@ -126,7 +126,7 @@ export class DeviceGatewayController {
   @ApiOperation({
     summary: 'Gateway: reboot a panel, set its clock, cancel the alarms of all its doors, or ask for its options (GET OPTIONS)',
     description:
-      'Queues one command for an admitted access panel, elevator or channel controller. Reboot, syncTime and cancelAlarm go to an online device only (-1 when it is offline, nothing queued), are dropped if not fetched within DEVICE_ACTION_VALID_SECONDS, and are answered once the device returned its result or DEVICE_ACTION_WAIT_MS passed: "success: device … confirmed the command (Return=0)" with state done, -1 naming the Return when it refused, or "not confirmed yet: …" with state pending or sent. getOptions and enroll answer once queued. The device\'s Return is also on GET .../commands (the commandId); the values GET OPTIONS brings back are at GET .../options.',
+      'Queues one command for an admitted access panel, elevator or channel controller. Reboot, syncTime and cancelAlarm go to an online device only (-1 when it is offline, nothing queued), are dropped if not fetched within DEVICE_ACTION_VALID_SECONDS, and are answered once queued (state pending) by default, or, with DEVICE_ACTION_WAIT_MS set, once the device returned its result or that time passed: "success: device … confirmed the command (Return=0)" with state done, -1 naming the Return when it refused, or "not confirmed yet: …" with state pending or sent. getOptions and enroll answer once queued. The device\'s Return is also on GET .../commands (the commandId); the values GET OPTIONS brings back are at GET .../options.',
   })
   @ApiParam({ name: 'sn', example: '0564140100195' })
   @ApiOkResponse({ type: envelopeOf(DeviceControlResultDto) })

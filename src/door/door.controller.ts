@@ -32,7 +32,7 @@ export const commandResponse: ApiResponseOptions = {
   type: DoorCommandEnvelopeDto,
   headers: {
     [GATEWAY_DETAIL_HEADER]: {
-      description: 'what happened to the command, e.g. "device 0564140100195 confirmed the command (Return=0)". The call waits up to DEVICE_ACTION_WAIT_MS (6 s) for the device\'s Return: code 0 "success" once it returned >= 0; -1 naming the Return when it refused; code 0 with a message starting "not confirmed yet:" when it has not answered in time (the command stays queued; a queued action not fetched within DEVICE_ACTION_VALID_SECONDS is dropped). An offline device is refused with code -1 and nothing is queued',
+      description: 'what happened to the command, e.g. "device 0564140100195 confirmed the command (Return=0)". By default the call answers once queued (the manual\'s success; this header says "the command is queued for device …"); with DEVICE_ACTION_WAIT_MS set it waits up to that long for the device\'s Return: code 0 "success" once it returned >= 0; -1 naming the Return when it refused; code 0 with a message starting "not confirmed yet:" when it has not answered in time (the command stays queued; a queued action not fetched within DEVICE_ACTION_VALID_SECONDS is dropped). An offline device is refused with code -1 and nothing is queued',
       schema: { type: 'string' },
     },
   },

@@ -54,7 +54,7 @@ export function defaultPushSettings(): PushSettings {
     replyByteBudget: 256 * 1024,
     lastSeenFlushMs: 5_000,
     actionValidMs: 60_000,
-    actionWaitMs: 6_000,
+    actionWaitMs: 0,
     refusalProbe: { baseMs: 60_000, maxMs: 86_400_000 },
   };
 }

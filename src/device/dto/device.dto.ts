@@ -236,7 +236,7 @@ export class DeviceControlResultDto {
   validSeconds!: number | null;
   @ApiPropertyOptional({
     enum: ['done', 'pending', 'sent'],
-    description: 'an action (reboot, syncTime, cancelAlarm) waits up to DEVICE_ACTION_WAIT_MS for the device: done, it returned >= 0 (returnCode); sent, delivered and not answered yet; pending, not fetched yet (a refusal answers -1). getOptions and enroll answer pending at once',
+    description: 'pending at once by default; with DEVICE_ACTION_WAIT_MS set, an action (reboot, syncTime, cancelAlarm) waits up to that long for the device: done, it returned >= 0 (returnCode); sent, delivered and not answered yet; pending, not fetched yet (a refusal answers -1). getOptions and enroll answer pending at once',
   })
   state?: 'done' | 'pending' | 'sent';
   @ApiPropertyOptional({ example: 0, nullable: true, type: Number, description: "the device's Return once done" })
