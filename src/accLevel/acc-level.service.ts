@@ -13,6 +13,7 @@ import { AccLevel } from './acc-level.entity';
 import type { LevelAddDoorItemDto, LevelAddItemDto, LevelPersonDto, LevelUpdateDto } from './dto/acc-level.dto';
 import { writeTransaction } from '../common/write-transaction';
 import { DEFAULT_TIME_SEGMENT } from '../timeSegment/time-segment.entity';
+import { readSnapshot } from '../database/snapshot';
 
 
 @Injectable()
@@ -23,7 +24,7 @@ export class AccLevelService {
   ) {}
 
   async list(page: Page): Promise<{ rows: AccLevel[]; total: number }> {
-    const [rows, total] = await this.ds.getRepository(AccLevel).findAndCount({ order: { createdAt: 'ASC', name: 'ASC' }, skip: page.offset, take: page.pageSize });
+    const [rows, total] = await readSnapshot(this.ds, (m) => m.getRepository(AccLevel).findAndCount({ order: { createdAt: 'ASC', name: 'ASC' }, skip: page.offset, take: page.pageSize }));
     return { rows, total };
   }
 

@@ -5,6 +5,7 @@ import { CvCode, CvError } from '../common/cv-error';
 import type { Page } from '../common/paging';
 import { Area } from './area.entity';
 import type { AreaCreateDto, AreaDetailDto, AreaUpdateDto } from './dto/area.dto';
+import { readSnapshot } from '../database/snapshot';
 
 export class AreaNotFound extends CvError {
   constructor(code: string) {
@@ -27,10 +28,12 @@ export class AreaService {
   }
 
   async list(page: Page | undefined): Promise<{ rows: Area[]; total: number }> {
-    const [rows, total] = await this.areas.findAndCount({
-      order: { createdAt: 'ASC', code: 'ASC' },
-      ...(page ? { skip: page.offset, take: page.pageSize } : {}),
-    });
+    const [rows, total] = await readSnapshot(this.areas.manager.connection, (m) =>
+      m.getRepository(Area).findAndCount({
+        order: { createdAt: 'ASC', code: 'ASC' },
+        ...(page ? { skip: page.offset, take: page.pageSize } : {}),
+      }),
+    );
     return { rows, total };
   }
 

@@ -40,7 +40,7 @@ export class AttTransactionController {
   @ApiOkResponse({ type: v2PageEnvelopeOf(AttTransactionItemDto) })
   async listV2(@CvInput() dto: AttTransactionListDto): Promise<Envelope<V2Page<AttTransactionItemDto>>> {
     const { page, filter } = this.query(dto);
-    const [rows, total] = await Promise.all([this.punches.list(filter, page), this.punches.count(filter)]);
+    const { rows, total } = await this.punches.listAndCount(filter, page);
     return ok(v2Page(rows, total, page));
   }
 }

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { formatCvDateTime } from '../common/time';
 import type { Page } from '../common/paging';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { AttTransactionItemDto } from './dto/attendance.dto';
+import { readSnapshot } from '../database/snapshot';
 
 /** ATTLOG status names (the attendance state a terminal records with a punch). */
 export const ATT_STATUS_NAMES: Record<number, string> = {
@@ -59,8 +60,13 @@ export class AttTransactionService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async list(f: AttTransactionFilter, page: Page): Promise<AttTransactionItemDto[]> {
-    const rows: AttItemRow[] = await this.ds.query(
+  /** A page and the total it is answered with, from one snapshot (src/database/snapshot.ts says why). */
+  listAndCount(f: AttTransactionFilter, page: Page): Promise<{ rows: AttTransactionItemDto[]; total: number }> {
+    return readSnapshot(this.ds, async (m) => ({ rows: await this.list(f, page, m), total: await this.count(f, m) }));
+  }
+
+  async list(f: AttTransactionFilter, page: Page, m: EntityManager | DataSource = this.ds): Promise<AttTransactionItemDto[]> {
+    const rows: AttItemRow[] = await m.query(
       `SELECT * FROM (
          (SELECT ${punchColumns('t')}, t.id AS ord FROM att_transaction t WHERE ${where('t')} ORDER BY t.event_time DESC, t.id DESC LIMIT $6)
          UNION ALL
@@ -75,8 +81,8 @@ export class AttTransactionService {
   }
 
   /** How many records the same filter lists (the console's pager and CSV progress). */
-  async count(f: AttTransactionFilter): Promise<number> {
-    const [{ n }] = await this.ds.query(
+  async count(f: AttTransactionFilter, m: EntityManager | DataSource = this.ds): Promise<number> {
+    const [{ n }] = await m.query(
       `SELECT (SELECT count(*) FROM att_transaction t WHERE ${where('t')})
             + (SELECT count(*) FROM acc_transaction a JOIN att_point ap ON ap.door_id = a.door_id WHERE a.pin IS NOT NULL AND ${where('a')}) AS n`,
       filterParams(f),

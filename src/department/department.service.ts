@@ -6,6 +6,7 @@ import { isForeignKeyViolation } from '../common/write-transaction';
 import type { Page } from '../common/paging';
 import { Department } from './department.entity';
 import type { DepartmentAddDto, DepartmentListItemDto, DepartmentResponseDto } from './dto/department.dto';
+import { readSnapshot } from '../database/snapshot';
 
 @Injectable()
 export class DepartmentService {
@@ -92,10 +93,12 @@ export class DepartmentService {
   }
 
   async list(page: Page | undefined): Promise<{ rows: Department[]; total: number }> {
-    const [rows, total] = await this.departments.findAndCount({
-      order: { sortNo: 'ASC', code: 'ASC' },
-      ...(page ? { skip: page.offset, take: page.pageSize } : {}),
-    });
+    const [rows, total] = await readSnapshot(this.departments.manager.connection, (m) =>
+      m.getRepository(Department).findAndCount({
+        order: { sortNo: 'ASC', code: 'ASC' },
+        ...(page ? { skip: page.offset, take: page.pageSize } : {}),
+      }),
+    );
     return { rows, total };
   }
 

@@ -18,6 +18,7 @@ import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { effectiveKindSql, type DeviceKind } from './device-kind';
 import { deviceModel, type DeviceDetailDto } from './dto/device.dto';
 import { writeTransaction } from '../common/write-transaction';
+import { readSnapshot } from '../database/snapshot';
 
 export class DeviceNotFound extends CvError {
   constructor(sn: string) {
@@ -43,13 +44,13 @@ export class DeviceService {
 
   /** Added devices of one module (the access endpoints of 2.9 list access panels only). */
   async listAdded(page: Page, kind: DeviceKind = 'acc'): Promise<{ rows: Device[]; total: number }> {
-    const [rows, total] = await this.ofKind(kind)
+    const qb = this.ofKind(kind)
       .andWhere("d.admission <> 'pending'")
       .orderBy('d.createdAt', 'ASC')
       .addOrderBy('d.sn', 'ASC')
       .skip(page.offset)
-      .take(page.pageSize)
-      .getManyAndCount();
+      .take(page.pageSize);
+    const [rows, total] = await readSnapshot(this.ds, (m) => qb.setQueryRunner(m.queryRunner!).getManyAndCount());
     return { rows, total };
   }
 

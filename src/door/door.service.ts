@@ -7,6 +7,7 @@ import type { Page } from '../common/paging';
 import { DeviceStatusService } from '../push/device-status.service';
 import { Door } from './door.entity';
 import { doorStateTexts, type DeviceConnection, type DoorStateTexts } from './door-state';
+import { readSnapshot } from '../database/snapshot';
 
 export class DoorNotFound extends CvError {
   constructor(what: string) {
@@ -39,7 +40,10 @@ export class DoorService {
 
   async list(page: Page): Promise<{ rows: Door[]; total: number }> {
     const qb = this.visible();
-    const [rows, total] = await Promise.all([qb.clone().offset(page.offset).limit(page.pageSize).getMany(), qb.clone().getCount()]);
+    const [rows, total] = await readSnapshot(this.doors.manager.connection, async (m) => [
+      await qb.clone().setQueryRunner(m.queryRunner!).offset(page.offset).limit(page.pageSize).getMany(),
+      await qb.clone().setQueryRunner(m.queryRunner!).getCount(),
+    ] as const);
     return { rows, total };
   }
 

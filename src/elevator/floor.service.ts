@@ -11,6 +11,7 @@ import { DeviceStatusService } from '../push/device-status.service';
 import { cancelElevatorEmergency, closeFloors, MAX_FLOORS, openFloors } from '../push/protocol';
 import { ElevatorPlannerService } from '../sync/elevator-planner.service';
 import { FLOOR } from './module-tables';
+import { readSnapshot } from '../database/snapshot';
 
 export const FloorIdRequired = -201;
 
@@ -63,9 +64,11 @@ export class FloorService {
   /** Floors of added elevator controllers, by controller then floor number. */
   async list(page: Page): Promise<{ rows: FloorRow[]; total: number }> {
     const from = `FROM floor f JOIN device d ON d.id = f.device_id WHERE d.admission <> 'pending' AND ${effectiveKindSql('d')} = 'ele'`;
-    const rows: FloorRow[] = await this.ds.query(`SELECT ${FLOOR_COLUMNS} ${from} ORDER BY d.created_at, d.sn, f.floor_no OFFSET $1 LIMIT $2`, [page.offset, page.pageSize]);
-    const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n ${from}`);
-    return { rows, total: n };
+    return readSnapshot(this.ds, async (m) => {
+      const rows: FloorRow[] = await m.query(`SELECT ${FLOOR_COLUMNS} ${from} ORDER BY d.created_at, d.sn, f.floor_no OFFSET $1 LIMIT $2`, [page.offset, page.pageSize]);
+      const [{ n }] = await m.query(`SELECT count(*)::int AS n ${from}`);
+      return { rows, total: n };
+    });
   }
 
   async requireById(id: string | undefined): Promise<FloorRow & { sn: string; admission: string; last_seen_at: Date | null }> {

@@ -4,6 +4,7 @@ import { CvCode, CvError } from '../common/cv-error';
 import type { Page } from '../common/paging';
 import { effectiveKindSql, type DeviceKind } from '../device/device-kind';
 import { Device } from '../device/device.entity';
+import { readSnapshot } from '../database/snapshot';
 
 /**
  * Elevator controllers (2.10) and channel controllers (2.30): the added devices (admitted or disabled) whose
@@ -23,7 +24,7 @@ export class ModuleDeviceService {
   }
 
   async list(kind: DeviceKind, page: Page): Promise<{ rows: Device[]; total: number }> {
-    const [rows, total] = await this.query(kind).skip(page.offset).take(page.pageSize).getManyAndCount();
+    const [rows, total] = await readSnapshot(this.ds, (m) => this.query(kind).setQueryRunner(m.queryRunner!).skip(page.offset).take(page.pageSize).getManyAndCount());
     return { rows, total };
   }
 

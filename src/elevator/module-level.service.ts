@@ -10,6 +10,7 @@ import { ElevatorPlannerService } from '../sync/elevator-planner.service';
 import type { ModuleKind } from '../sync/module-rights';
 import { writeTransaction } from '../common/write-transaction';
 import { DEFAULT_TIME_SEGMENT } from '../timeSegment/time-segment.entity';
+import { readSnapshot } from '../database/snapshot';
 
 export interface ModuleLevelRow {
   id: string;
@@ -58,12 +59,14 @@ export class ModuleLevelService {
   ) {}
 
   async list(module: ModuleKind, page: Page): Promise<{ rows: ModuleLevelRow[]; total: number }> {
-    const rows: ModuleLevelRow[] = await this.ds.query(
-      `SELECT id, name, time_segment_id FROM ${module}_level ORDER BY created_at, name OFFSET $1 LIMIT $2`,
-      [page.offset, page.pageSize],
-    );
-    const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n FROM ${module}_level`);
-    return { rows, total: n };
+    return readSnapshot(this.ds, async (m) => {
+      const rows: ModuleLevelRow[] = await m.query(
+        `SELECT id, name, time_segment_id FROM ${module}_level ORDER BY created_at, name OFFSET $1 LIMIT $2`,
+        [page.offset, page.pageSize],
+      );
+      const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM ${module}_level`);
+      return { rows, total: n };
+    });
   }
 
   async requireById(module: ModuleKind, id: string, m: EntityManager | DataSource = this.ds): Promise<ModuleLevelRow> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { V2PageDocs } from '../common/envelope';
 import { v2Page, type Page, type V2Page } from '../common/paging';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -10,6 +10,7 @@ import { TRANSACTION_COLUMNS, type TransactionRow } from '../transaction/transac
 import type { ModuleKind } from '../sync/module-rights';
 import { MODULE_MONITOR_CURSOR } from './module-tables';
 import { CREATED_MS, monitorStart, NOW_MS_SQL } from '../transaction/monitor-start';
+import { readSnapshot } from '../database/snapshot';
 
 /** A client's monitor cursor, started at a feed position; a concurrent first poll's cursor wins. */
 const START_CURSOR = `INSERT INTO ${insertOf(MODULE_MONITOR_CURSOR, ['clientId', 'module', 'timestamp', 'xid', 'transactionId', 'startSnapshot'])} ON CONFLICT DO NOTHING`;
@@ -127,19 +128,24 @@ export class ModuleTransactionService {
     return parts.join(' AND ');
   }
 
-  async findPage(module: ModuleKind, f: ModuleTransactionFilter, page: Page): Promise<ModuleTransactionRow[]> {
+  async findPage(module: ModuleKind, f: ModuleTransactionFilter, page: Page, m: EntityManager | DataSource = this.ds): Promise<ModuleTransactionRow[]> {
     const params: unknown[] = [];
     const w = this.where(module, f, params);
-    return this.ds.query(
+    return m.query(
       `SELECT ${COLUMNS} FROM module_transaction t WHERE ${w} ORDER BY t.event_time DESC, t.id DESC OFFSET $${params.push(page.offset)} LIMIT $${params.push(page.pageSize)}`,
       params,
     );
   }
 
-  async count(module: ModuleKind, f: ModuleTransactionFilter): Promise<number> {
+  async count(module: ModuleKind, f: ModuleTransactionFilter, m: EntityManager | DataSource = this.ds): Promise<number> {
     const params: unknown[] = [];
-    const [{ n }] = await this.ds.query(`SELECT count(*)::bigint AS n FROM module_transaction t WHERE ${this.where(module, f, params)}`, params);
+    const [{ n }] = await m.query(`SELECT count(*)::bigint AS n FROM module_transaction t WHERE ${this.where(module, f, params)}`, params);
     return Number(n);
+  }
+
+  /** A page and the total it is answered with, from one snapshot (src/database/snapshot.ts says why). */
+  private pageAndCount(module: ModuleKind, f: ModuleTransactionFilter, page: Page): Promise<{ rows: ModuleTransactionRow[]; total: number }> {
+    return readSnapshot(this.ds, async (m) => ({ rows: await this.findPage(module, f, page, m), total: await this.count(module, f, m) }));
   }
 
   /** 2.19.1: the v1 item, as the manual's example (accZone null). */
@@ -149,8 +155,8 @@ export class ModuleTransactionService {
 
   /** 2.19.2: its example counts `page` from 1 (unlike the access lists). */
   async listEleV2(f: ModuleTransactionFilter, page: Page): Promise<V2Page<TransactionV1ItemDto>> {
-    const [items, total] = await Promise.all([this.listEle(f, page), this.count('ele', f)]);
-    return v2Page(items, total, page, 1);
+    const { rows, total } = await this.pageAndCount('ele', f, page);
+    return v2Page(rows.map((r) => toEleItem(r, this.config.timeZone)), total, page, 1);
   }
 
   toPsgItem(r: ModuleTransactionRow): PsgTransactionItemDto {
@@ -163,8 +169,8 @@ export class ModuleTransactionService {
 
   /** 2.34.5-2.34.7: their examples count `page` from 1 (unlike the access lists). */
   async listPsgV2(f: ModuleTransactionFilter, page: Page): Promise<V2Page<PsgTransactionItemDto>> {
-    const [items, total] = await Promise.all([this.listPsg(f, page), this.count('psg', f)]);
-    return v2Page(items, total, page, 1);
+    const { rows, total } = await this.pageAndCount('psg', f, page);
+    return v2Page(rows.map((r) => this.toPsgItem(r)), total, page, 1);
   }
 
   /**

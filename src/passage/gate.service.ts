@@ -10,6 +10,7 @@ import { DeviceStatusService } from '../push/device-status.service';
 import { openGate, resetGateCounters, type GateCounter, type GateDirection } from '../push/protocol';
 import { requireOnlineFor, type QueuedDoorCommand } from '../door/door-control.service';
 import { gateStateTexts, type GateStateTexts } from './gate-state';
+import { readSnapshot } from '../database/snapshot';
 
 export const OpenTypeEmpty = -265;
 export const OpenTypeInvalid = -266;
@@ -63,7 +64,7 @@ export class GateService {
   async list(page?: Page): Promise<{ rows: Door[]; total: number }> {
     const qb = this.visible();
     if (page) qb.skip(page.offset).take(page.pageSize);
-    const [rows, total] = await qb.getManyAndCount();
+    const [rows, total] = await readSnapshot(this.ds, (m) => qb.setQueryRunner(m.queryRunner!).getManyAndCount());
     return { rows, total };
   }
 

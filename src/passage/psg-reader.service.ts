@@ -4,6 +4,7 @@ import { CvCode, CvError } from '../common/cv-error';
 import type { Page } from '../common/paging';
 import { effectiveKindSql } from '../device/device-kind';
 import type { PsgReaderResponseDto } from './dto/passage.dto';
+import { readSnapshot } from '../database/snapshot';
 
 const FROM = `FROM reader r JOIN door g ON g.id = r.door_id JOIN device d ON d.id = g.device_id
   WHERE d.admission <> 'pending' AND ${effectiveKindSql('d')} = 'psg'`;
@@ -15,9 +16,11 @@ export class PsgReaderService {
   constructor(private readonly ds: DataSource) {}
 
   async list(page: Page): Promise<{ rows: PsgReaderResponseDto[]; total: number }> {
-    const rows = await this.ds.query(`SELECT ${COLUMNS} ${FROM} ORDER BY d.created_at, d.sn, g.door_no, r.reader_no OFFSET $1 LIMIT $2`, [page.offset, page.pageSize]);
-    const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n ${FROM}`);
-    return { rows, total: n };
+    return readSnapshot(this.ds, async (m) => {
+      const rows = await m.query(`SELECT ${COLUMNS} ${FROM} ORDER BY d.created_at, d.sn, g.door_no, r.reader_no OFFSET $1 LIMIT $2`, [page.offset, page.pageSize]);
+      const [{ n }] = await m.query(`SELECT count(*)::int AS n ${FROM}`);
+      return { rows, total: n };
+    });
   }
 
   /** -263 without an id, -264 when no gate reader has it. */

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { levelIdsOf } from '../accLevel/acc-level-membership';
 import { secondaryCardsOf } from '../card/card-writes';
 import { CvCode, CvError } from '../common/cv-error';
 import { refuseQrCode } from '../common/qr-code';
-import { checkPaging, splitList, v2Page, type V2Page } from '../common/paging';
+import { checkPaging, splitList, v2Page, type Page, type V2Page } from '../common/paging';
+import { readSnapshot } from '../database/snapshot';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { Department } from '../department/department.entity';
 import type { PersonListDto } from './dto/person-input.dto';
@@ -26,32 +27,36 @@ export class PersonQueryService {
   ) {}
 
   /** An active person; `withLeft`: a resigned one too (the console shows them to reinstate them). */
-  async requireByPin(pin: string | undefined, { withLeft = false }: { withLeft?: boolean } = {}): Promise<Person> {
+  async requireByPin(pin: string | undefined, { withLeft = false }: { withLeft?: boolean } = {}, m: EntityManager = this.ds.manager): Promise<Person> {
     if (!pin) throw new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
-    const p = await this.ds.getRepository(Person).findOne({ where: withLeft ? { pin } : { pin, status: 'active' } });
+    const p = await m.getRepository(Person).findOne({ where: withLeft ? { pin } : { pin, status: 'active' } });
     if (!p) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
     return p;
   }
 
   /** 2.13.3: the short view of the manual plus what the same person's getPersonList item carries. */
   async brief(pin: string): Promise<PersonListItemDto> {
-    const p = await this.requireByPin(pin);
-    const [x] = await this.extras([p]);
-    return toPersonListItem(p, x);
+    return readSnapshot(this.ds, async (m) => {
+      const p = await this.requireByPin(pin, {}, m);
+      const [x] = await this.extras(m, [p]);
+      return toPersonListItem(p, x);
+    });
   }
 
   async full(pin: string | undefined): Promise<PersonFullDto> {
-    return this.fullOf(await this.requireByPin(pin));
+    return readSnapshot(this.ds, async (m) => this.fullOf(m, await this.requireByPin(pin, {}, m)));
   }
 
   /** The person (resigned or not) as `full` shows them, with their resignation: the console's person detail. */
   async fullWithLeave(pin: string): Promise<{ person: PersonFullDto; left: { leaveDate: string | null; leaveType: string | null } | null }> {
-    const p = await this.requireByPin(pin, { withLeft: true });
-    return { person: await this.fullOf(p), left: p.status === 'active' ? null : { leaveDate: p.leaveDate, leaveType: p.leaveType } };
+    return readSnapshot(this.ds, async (m) => {
+      const p = await this.requireByPin(pin, { withLeft: true }, m);
+      return { person: await this.fullOf(m, p), left: p.status === 'active' ? null : { leaveDate: p.leaveDate, leaveType: p.leaveType } };
+    });
   }
 
-  private async fullOf(p: Person): Promise<PersonFullDto> {
-    const [x] = await this.extras([p]);
+  private async fullOf(m: EntityManager, p: Person): Promise<PersonFullDto> {
+    const [x] = await this.extras(m, [p]);
     return toPersonFull(p, x, this.config.timeZone);
   }
 
@@ -70,20 +75,26 @@ export class PersonQueryService {
     );
   }
 
-  /** pins AND deptCodes when both are given; neither = every active person. Ordered by pin. */
-  private async page(dto: PersonListDto) {
+  /**
+   * pins AND deptCodes when both are given; neither = every active person. Ordered by pin. The page, its total and
+   * each person's department, levels and cards are read in one snapshot, so they agree while integrators write.
+   */
+  private page(dto: PersonListDto) {
     const page = checkPaging(dto.pageNo, dto.pageSize);
-    const qb = this.ds.getRepository(Person).createQueryBuilder('p').where(`p.status = 'active'`);
+    return readSnapshot(this.ds, (m) => this.pageIn(m, dto, page));
+  }
+
+  private async pageIn(m: EntityManager, dto: PersonListDto, page: Page) {
+    const qb = m.getRepository(Person).createQueryBuilder('p').where(`p.status = 'active'`);
     const pins = splitList(dto.pins);
     const codes = splitList(dto.deptCodes);
     if (pins.length) qb.andWhere('p.pin IN (:...pins)', { pins });
     if (codes.length) qb.andWhere('p.dept_id IN (SELECT d.id FROM department d WHERE d.code IN (:...codes))', { codes });
     const [rows, total] = await qb.orderBy('p.pin', 'ASC').skip(page.offset).take(page.pageSize).getManyAndCount();
-    return { rows, total, extras: await this.extras(rows) };
+    return { rows, total, extras: await this.extras(m, rows) };
   }
 
-  private async extras(rows: Person[]): Promise<PersonExtras[]> {
-    const m = this.ds.manager;
+  private async extras(m: EntityManager, rows: Person[]): Promise<PersonExtras[]> {
     const ids = rows.map((r) => r.id);
     const deptIds = [...new Set(rows.map((r) => r.deptId))];
     const depts = deptIds.length ? await m.getRepository(Department).find({ where: { id: In(deptIds) } }) : [];

@@ -7,6 +7,7 @@ import type { Page } from '../common/paging';
 import { DoorService } from '../door/door.service';
 import { Reader } from './reader.entity';
 import type { ReaderAddDto, ReaderUpdateDto } from './dto/reader.dto';
+import { readSnapshot } from '../database/snapshot';
 
 export class ReaderNotFound extends CvError {
   constructor(id: string) {
@@ -36,7 +37,10 @@ export class ReaderService {
 
   async list(page: Page): Promise<{ rows: Reader[]; total: number }> {
     const qb = this.visible();
-    const [rows, total] = await Promise.all([qb.clone().offset(page.offset).limit(page.pageSize).getMany(), qb.clone().getCount()]);
+    const [rows, total] = await readSnapshot(this.readers.manager.connection, async (m) => [
+      await qb.clone().setQueryRunner(m.queryRunner!).offset(page.offset).limit(page.pageSize).getMany(),
+      await qb.clone().setQueryRunner(m.queryRunner!).getCount(),
+    ] as const);
     return { rows, total };
   }
 

@@ -14,6 +14,7 @@ import { authTimezones, currentState, desiredHashes, DEVICE_KINDS, MEMBER_KINDS,
 import { tableOf } from './sync-plan';
 import { devicesGranting } from './sync-planner.service';
 import { loadDevices } from './sync-queries';
+import { readSnapshot } from '../database/snapshot';
 
 /** Rights as operators read them, from an auth hash ("1:1.2,2:1"): door bits, or an elevator controller's floors. */
 function rightsOf(hash: string | undefined, elevator = false): PersonDeviceRightDto[] {
@@ -78,10 +79,7 @@ export class SyncStatusService {
    * panel that had just been found empty be reported synced. One snapshot of the database for all of them.
    */
   private snapshot<T>(fn: (m: EntityManager) => Promise<T>): Promise<T> {
-    return this.ds.transaction('REPEATABLE READ', async (m) => {
-      await m.query('SET TRANSACTION READ ONLY');
-      return fn(m);
-    });
+    return readSnapshot(this.ds, fn);
   }
 
   ofPerson(pin: string): Promise<PersonDeviceSyncDto[]> {

@@ -3,6 +3,7 @@ import { PreparedQueryService } from '../database/prepared-query.service';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { readSnapshot } from '../database/snapshot';
 
 /** One acc_transaction row as the read queries select it (snake_case, bigint as text). */
 export interface TransactionRow {
@@ -160,8 +161,17 @@ export class TransactionRepository {
     private readonly prepared: PreparedQueryService,
   ) {}
 
-  async findPage(f: TransactionFilter, offset: number, limit: number): Promise<TransactionListRow[]> {
-    if (offset < DEEP_OFFSET || !isTallyable(f)) return this.findPageFrom(this.ds, f, offset, limit);
+  /** A page and the total it is answered with, from one snapshot (src/database/snapshot.ts says why). */
+  findPageAndCount(f: TransactionFilter, offset: number, limit: number): Promise<{ rows: TransactionListRow[]; total: number }> {
+    return readSnapshot(this.ds, async (m) => ({ rows: await this.findPage(f, offset, limit, m), total: await this.count(f, m) }));
+  }
+
+  async findPage(f: TransactionFilter, offset: number, limit: number, within?: EntityManager): Promise<TransactionListRow[]> {
+    if (offset < DEEP_OFFSET || !isTallyable(f)) return this.findPageFrom(within ?? this.ds, f, offset, limit);
+    if (within) {
+      const seek = await this.seekDeepOffset(within, f, offset);
+      return this.findPageFrom(within, seek.filter, seek.offset, limit);
+    }
     // One snapshot for the tally walk and the page, so the two agree even while events arrive.
     return this.ds.transaction('REPEATABLE READ', async (m) => {
       const seek = await this.seekDeepOffset(m, f, offset);
@@ -226,14 +236,14 @@ export class TransactionRepository {
    * tally of whole UTC days to exact counts of the partial days at the edges, so a count over millions of
    * rows costs a few hundred tally rows; other filters count exactly.
    */
-  async count(f: TransactionFilter): Promise<number> {
-    if (!isTallyable(f)) return this.countExact(f);
+  async count(f: TransactionFilter, m: EntityManager | DataSource = this.ds): Promise<number> {
+    if (!isTallyable(f)) return this.countExact(f, m);
     const firstFull = f.from ? ceilDay(f.from) : undefined;
     const endFull = f.to ? floorDay(f.to) : undefined;
-    if (firstFull && endFull && firstFull.getTime() >= endFull.getTime()) return this.countExact(f);
+    if (firstFull && endFull && firstFull.getTime() >= endFull.getTime()) return this.countExact(f, m);
     let total = 0;
-    if (f.from && firstFull && firstFull.getTime() > f.from.getTime()) total += await this.countExact({ ...f, to: firstFull });
-    if (f.to && endFull && endFull.getTime() < f.to.getTime()) total += await this.countExact({ ...f, from: endFull });
+    if (f.from && firstFull && firstFull.getTime() > f.from.getTime()) total += await this.countExact({ ...f, to: firstFull }, m);
+    if (f.to && endFull && endFull.getTime() < f.to.getTime()) total += await this.countExact({ ...f, from: endFull }, m);
     const params: unknown[] = [];
     const parts: string[] = [];
     if (f.deviceSn !== undefined) parts.push(`device_sn = $${params.push(f.deviceSn)}`);
@@ -241,7 +251,7 @@ export class TransactionRepository {
     if (endFull) parts.push(`day < $${params.push(isoDay(endFull))}`);
     // Prepared, like the page it goes with (v2 lists ask for both on every request).
     const [{ n }] = await this.prepared.query<{ n: string }>(
-      this.ds,
+      m,
       `SELECT coalesce(sum(n), 0)::bigint AS n FROM acc_transaction_tally ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''}`,
       params,
     );

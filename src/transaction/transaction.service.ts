@@ -63,7 +63,7 @@ export class TransactionService {
   }
 
   async listV2(filter: TransactionFilter, page: Page): Promise<V2Page<TransactionV2ItemDto>> {
-    const [rows, total] = await Promise.all([this.repo.findPage(filter, page.offset, page.pageSize), this.repo.count(filter)]);
+    const { rows, total } = await this.repo.findPageAndCount(filter, page.offset, page.pageSize);
     const photos = await this.repo.capturePhotos(rows);
     return v2Page(
       rows.map((r) => toV2Item(r, this.config.timeZone, photos.get(r.id))),
@@ -129,7 +129,7 @@ export class TransactionService {
 
   async doorTransactions(f: DoorTransactionFilterDto): Promise<{ rows: DoorTransactionItemDto[]; total: number; page: Page }> {
     const { filter, page } = this.doorFilter(f);
-    const [rows, total] = await Promise.all([this.repo.findPage(filter, page.offset, page.pageSize), this.repo.count(filter)]);
+    const { rows, total } = await this.repo.findPageAndCount(filter, page.offset, page.pageSize);
     return { rows: rows.map((r) => toDoorItem(r, this.config.timeZone)), total, page };
   }
 

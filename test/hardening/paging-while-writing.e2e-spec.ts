@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+/**
+ * The v2 "with total number" lists while integrators write and devices upload: each answer's total, page and
+ * lastPage must describe one state of the database. Read as separate statements, a write committing between the
+ * page and the count answered "total 45" beside persons 51-60 (lastPage true with more to come), or an empty page
+ * beyond a total of 60 that was not the last.
+ */
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+interface V2 {
+  page: number;
+  size: number;
+  total: number;
+  data: unknown[];
+  offset: number;
+  lastPage: boolean;
+}
+
+/** What is wrong with one page answer, if anything: in one state, a short page ends the list exactly at total. */
+function inconsistency(d: V2): string | undefined {
+  const n = d.data.length;
+  const fits = n === d.size ? d.total >= d.offset + n : n > 0 ? d.total === d.offset + n : d.total <= d.offset;
+  if (fits && d.lastPage === d.offset + n >= d.total) return undefined;
+  return `total ${d.total}, offset ${d.offset}, ${n} items, lastPage ${d.lastPage}`;
+}
+
+/** Pages through a list over and over (pages 1-8 of 10) while `write` runs, and returns the inconsistent answers. */
+async function pageWhileWriting(read: (pageNo: number) => Promise<{ body: { code: number; data: V2 } }>, write: (k: number) => Promise<unknown>): Promise<string[]> {
+  let stop = false;
+  const writers = [0, 1].map(async (w) => {
+    for (let k = w; !stop; k += 2) await write(k);
+  });
+  const bad: string[] = [];
+  try {
+    await Promise.all(
+      [0, 1].map(async () => {
+        for (let i = 0; i < 150; i++) {
+          const r = await read(1 + (i % 8));
+          expect(r.body.code).toBe(0);
+          const wrong = inconsistency(r.body.data);
+          if (wrong) bad.push(wrong);
+        }
+      }),
+    );
+  } finally {
+    stop = true;
+    await Promise.all(writers);
+  }
+  return bad;
+}
+
+it('v2/person/getPersonList: total, page and lastPage agree while persons are added and deleted in batches', async () => {
+  for (let i = 0; i < 30; i++) expect((await t.post('/api/person/add', { pin: String(5000 + i), name: `P${i}` })).body.code).toBe(0);
+  const bad = await pageWhileWriting(
+    (pageNo) => t.post('/api/v2/person/getPersonList', undefined, { pageNo, pageSize: 10 }),
+    async (k) => {
+      const pins = Array.from({ length: 15 }, (_, i) => String(6000 + (k % 2) * 100 + i));
+      const r = k % 4 < 2 ? await t.post('/api/v2/person/addPersons', pins.map((pin) => ({ pin, name: 'W' }))) : await t.post('/api/v2/person/deleteByPins', undefined, { pins: pins.join(',') });
+      expect(r.body.code).toBe(0);
+    },
+  );
+  expect(bad).toEqual([]);
+}, 180_000);
+
+it('v2/transaction/list: total, page and lastPage agree while events arrive', async () => {
+  const bad = await pageWhileWriting(
+    (pageNo) => t.get('/api/v2/transaction/list', { pageNo, pageSize: 10 }),
+    (k) =>
+      t.ds.query(
+        // As the rtlog ingest stores a batch: the rows, their tally and their feed entries in one statement.
+        `WITH ins AS (INSERT INTO acc_transaction (unique_key, device_sn, event_time, pin, event_no, log_id)
+         SELECT 'PW_' || $1::int || '_' || i, 'PAGEWRITE', now(), '5000', 0, $1::int * 100 + i FROM generate_series(1, 7) i RETURNING *),
+         ${PUBLISH_INSERTED_EVENTS} SELECT 1`,
+        [k],
+      ),
+  );
+  expect(bad).toEqual([]);
+}, 180_000);
