@@ -51,15 +51,23 @@ export async function insertMainCards(m: EntityManager, persons: readonly Person
   await cards.insert(persons.map((p) => cards.create({ personId: p.id, cardNo: p.cardNo!, cardType: MAIN_CARD })));
 }
 
-/** Replaces the person's secondary cards. */
+/**
+ * Replaces the person's secondary cards, kept in the order they were written (secondaryCardsOf reads them by
+ * creation time): supplyCards reads back as sent, and its first card is the one attendance terminals get as
+ * ViceCard. Inserted in one transaction they would all share now(), and be read back sorted by number.
+ */
 export async function setSecondaryCards(m: EntityManager, person: Person, cardNos: string[]): Promise<void> {
-  const cards = m.getRepository(Card);
   const wanted = [...new Set(cardNos)].filter((c) => c !== person.cardNo);
   const bad = wanted.find((c) => !isCardNumber(c));
   if (bad !== undefined) throw new CvError(CvCode.InvalidParameter, `supplyCards: ${JSON.stringify(bad.slice(0, 70))} is not a card number (digits, or hexadecimal)`);
   await checkFree(m, person.id, wanted);
-  await cards.delete({ personId: person.id, cardType: SECONDARY_CARD });
-  if (wanted.length) await cards.insert(wanted.map((cardNo) => cards.create({ personId: person.id, cardNo, cardType: SECONDARY_CARD })));
+  await m.getRepository(Card).delete({ personId: person.id, cardType: SECONDARY_CARD });
+  if (wanted.length === 0) return;
+  await m.query(
+    `INSERT INTO ${intoOf(Card, ['id', 'personId', 'cardNo', 'cardType', 'createdAt'])}
+      SELECT id, $2, card_no, $4, now() + (n - 1) * interval '1 microsecond' FROM unnest($1::text[], $3::text[]) WITH ORDINALITY AS c(id, card_no, n)`,
+    [wanted.map(() => newId()), person.id, wanted, SECONDARY_CARD],
+  );
 }
 
 /** Adds one secondary card (kept if the person already has it). */

@@ -104,6 +104,22 @@ describe('secondary cards set by REST', () => {
     expect(peer.users.get('7202')?.fields.ViceCard).toBe('');
   });
 
+  it('keep the order they were written in: supplyCards reads back as sent and its first card is the ViceCard', async () => {
+    // Numbers whose sorted order is the reverse of the written one (2.13.7 prints its supplyCards with a full-width comma).
+    expect((await t.post('/api/person/add', { pin: '7203', name: 'Order', cardNo: '7790001', supplyCards: '7790009，7790003' })).body.code).toBe(0);
+    expect(await supplyCardsOf('7203')).toBe('7790009,7790003');
+    const cards = (await t.get('/api/card/getCards/7203')).body.data.map((c: { cardNo: string; cardType: string }) => `${c.cardNo}:${c.cardType}`);
+    expect(cards).toEqual(['7790001:0', '7790009:1', '7790003:1']);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['7203'] })).body.code).toBe(0);
+    await settle(peer);
+    expect(peer.users.get('7203')?.fields.ViceCard).toBe('7790009');
+    // Written again in the other order: read back so, and the terminal's ViceCard follows.
+    expect((await t.post('/api/person/add', { pin: '7203', name: 'Order', supplyCards: '7790003,7790009' })).body.code).toBe(0);
+    expect(await supplyCardsOf('7203')).toBe('7790003,7790009');
+    await settle(peer);
+    expect(peer.users.get('7203')?.fields.ViceCard).toBe('7790003');
+  });
+
   it('a person who never had one is not sent again for the empty ViceCard: the record\'s hash is the one it was before', async () => {
     const { terminalMember } = await import('../../src/sync/attendance-commands');
     const { createHash } = await import('node:crypto');
