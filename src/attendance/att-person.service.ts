@@ -59,7 +59,9 @@ export class AttPersonService {
 
 export async function requirePerson(m: EntityManager, pin: string): Promise<string> {
   // A resigned person (2.13.6) does not exist for the API, as person/get answers: no application or setting is stored.
-  const [row]: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = $1 AND status = 'active'`, [pin]);
+  // Locked until the commit, as every writer of a person locks them: a delete or resignation committing meanwhile
+  // makes this -22, rather than a row inserted for a person the database just dropped (a foreign key's -409).
+  const [row]: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = $1 AND status = 'active' FOR UPDATE`, [pin]);
   if (!row) throw new CvError(CvCode.PersonNotExist, `The person does not exist: ${pin}`);
   return row.id;
 }

@@ -63,7 +63,7 @@ export class BioTemplateService {
 
   /** 2.25.4: the person's fingerprint templates. */
   async listFingerprints(pin: string): Promise<BioTemplateResponseDto[]> {
-    const personId = await this.requirePersonId(this.ds.manager, pin);
+    const personId = await this.requirePersonId(this.ds.manager, pin, false);
     const rows = await this.ds.getRepository(BioTemplate).find({
       where: { personId, bioType: BIO_TYPE.fingerprint },
       order: { templateNo: 'ASC', templateNoIndex: 'ASC' },
@@ -71,10 +71,13 @@ export class BioTemplateService {
     return rows.map((r) => toBioTemplateResponse(r, pin));
   }
 
-  private async requirePersonId(m: EntityManager, pin: string): Promise<string> {
+  private async requirePersonId(m: EntityManager, pin: string, forWrite = true): Promise<string> {
     if (!pin || !pin.trim()) throw new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
     // A resigned person (2.13.6) does not exist for the API, as person/get answers: no template is read or written.
-    const rows: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = $1 AND status = 'active'`, [pin.trim()]);
+    // A write locks the person until its commit, as every writer of a person does: a delete or resignation
+    // committing meanwhile makes this -22, rather than a template inserted for a person the database just dropped
+    // (the foreign key's bare -409).
+    const rows: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = $1 AND status = 'active'${forWrite ? ' FOR UPDATE' : ''}`, [pin.trim()]);
     if (rows.length === 0) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
     return rows[0].id;
   }

@@ -157,7 +157,8 @@ export class ModuleLevelService {
 
   private async requirePerson(m: EntityManager, pin: string): Promise<string> {
     if (!pin) throw new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
-    const [p] = await m.query(`SELECT id FROM person WHERE pin = $1 AND status = 'active'`, [pin]);
+    // Locked until the commit, as every writer of a person locks them (acc-level.service.ts requirePerson).
+    const [p] = await m.query(`SELECT id FROM person WHERE pin = $1 AND status = 'active' FOR UPDATE`, [pin]);
     if (!p) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
     return p.id;
   }
