@@ -1,5 +1,6 @@
 import { In, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
+import { intoOf } from '../database/columns';
 import { AccLevelPerson } from './acc-level-person.entity';
 import { AccLevel } from './acc-level.entity';
 
@@ -28,22 +29,30 @@ export async function setPersonLevels(m: EntityManager, personId: string, levelI
   await insertPersonLevels(m, levelIds.map((levelId) => ({ levelId, personId })));
 }
 
-/** Memberships of persons inserted in this transaction (so holding none yet), levels checked: one INSERT. */
-export async function insertPersonLevels(m: EntityManager, rows: ReadonlyArray<{ levelId: string; personId: string }>): Promise<void> {
-  if (rows.length) await m.getRepository(AccLevelPerson).insert([...rows]);
+/**
+ * Inserts memberships in the order given, one creation time per row a microsecond apart (levelIdsOf reads them by
+ * creation time): accLevelIds reads back in the order it was written, where rows inserted together would all share
+ * now() and come back sorted by id. One already there (or given twice) is kept as it is.
+ */
+async function insertInOrder(m: EntityManager, rows: ReadonlyArray<{ levelId: string; personId: string }>): Promise<void> {
+  if (rows.length === 0) return;
+  await m.query(
+    `INSERT INTO ${intoOf(AccLevelPerson, ['levelId', 'personId', 'createdAt'])}
+      SELECT level_id, person_id, now() + (n - 1) * interval '1 microsecond' FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(level_id, person_id, n)
+      ON CONFLICT DO NOTHING`,
+    [rows.map((r) => r.levelId), rows.map((r) => r.personId)],
+  );
 }
 
-/** Adds levels to the person (kept if already there). */
+/** Memberships of persons inserted in this transaction (so holding none yet), levels checked: one INSERT. */
+export async function insertPersonLevels(m: EntityManager, rows: ReadonlyArray<{ levelId: string; personId: string }>): Promise<void> {
+  await insertInOrder(m, rows);
+}
+
+/** Adds levels to the person (kept if already there), after the ones they hold. */
 export async function addPersonLevels(m: EntityManager, personId: string, levelIds: string[]): Promise<void> {
   await requireLevels(m, levelIds);
-  if (levelIds.length === 0) return;
-  await m
-    .createQueryBuilder()
-    .insert()
-    .into(AccLevelPerson)
-    .values(levelIds.map((levelId) => ({ levelId, personId })))
-    .orIgnore()
-    .execute();
+  await insertInOrder(m, levelIds.map((levelId) => ({ levelId, personId })));
 }
 
 export async function removePersonLevels(m: EntityManager, personId: string, levelIds: string[]): Promise<void> {
