@@ -62,10 +62,16 @@ export class ConsoleStaticController {
     return this.send(reply, full, 'public, max-age=31536000, immutable');
   }
 
-  /** Client-side routes (/console/persons, ...) load the same shell. */
-  @Get(':page')
-  page(@Param('page') page: string, @Res() reply: FastifyReply) {
-    if (page === 'api') throw new CvError(CvCode.NotFound, 'No such console endpoint', 404);
+  /**
+   * Client-side routes load the same shell, a bookmarked or reloaded deep link too (/console/persons/4711,
+   * /console/devices/SN?…): the page decides what the rest of the path means, and says so when it names no page.
+   * Only the console's API and asset paths stay answers of their own, an unknown one a 404 the caller can read.
+   */
+  @Get('*')
+  page(@Param('*') rest: string | undefined, @Res() reply: FastifyReply) {
+    const first = String(rest ?? '').split('/')[0];
+    if (first === 'api') throw new CvError(CvCode.NotFound, 'No such console endpoint', 404);
+    if (first === 'assets') throw new CvError(CvCode.NotFound, 'No such console file', 404);
     return this.shell(reply);
   }
 }

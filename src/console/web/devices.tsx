@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, query } from './api';
-import type { Me } from './main';
+import type { PageProps } from './main';
 import { Badge, can, DataTable, DEVICE_COLUMNS, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting } from './ui';
 
 /** The device's command queue with Return codes and their meanings, and how much of a full sync is still to go. */
@@ -95,9 +95,14 @@ function Convergence({ sn }: { sn: string }) {
   );
 }
 
-/** The device the page opens on (`/console/devices?sn=…`, the dashboard's links). */
-function snInAddress(): string | null {
-  return new URLSearchParams(location.search).get('sn');
+/**
+ * The device shown and how, from the address: `/console/devices/SN` (or the dashboard's `/console/devices?sn=SN`) its
+ * convergence, `?view=queue` its command queue; so a reload, a bookmark or Back shows the same.
+ */
+function selectedIn(sub: string | undefined, search: string): { sn: string; view: 'queue' | 'convergence' } | null {
+  const q = new URLSearchParams(search);
+  const sn = sub ?? q.get('sn');
+  return sn ? { sn, view: q.get('view') === 'queue' ? 'queue' : 'convergence' } : null;
 }
 
 /**
@@ -114,16 +119,15 @@ function SyncBadge({ d }: { d: any }) {
   return <Badge tone="ok">in sync: {counts}</Badge>;
 }
 
-export function DevicesPage({ me }: { me: Me }) {
+export function DevicesPage({ me, go, sub, search }: PageProps) {
   const list = useLoad(() => api('GET', 'devices?sync=1'));
   // Online, last seen and a newly waiting panel change on the device side (a panel going offline sends nothing):
   // read again every 10 s, as the dashboard and the Doors page do.
   useEvery(10_000, list.reload);
   const areas = useLoad(() => api('GET', 'catalog/areas'));
-  const [selected, setSelected] = useState<{ sn: string; view: 'queue' | 'convergence' } | null>(() => {
-    const sn = snInAddress();
-    return sn ? { sn, view: 'convergence' } : null;
-  });
+  const selected = selectedIn(sub, search);
+  const setSelected = (s: { sn: string; view: 'queue' | 'convergence' } | null) =>
+    go(s ? `devices/${encodeURIComponent(s.sn)}${s.view === 'queue' ? '?view=queue' : ''}` : 'devices');
   const [rename, setRename] = useState<{ sn: string; alias: string } | null>(null);
   const a = useAction();
   const confirm = useConfirm();

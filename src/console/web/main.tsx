@@ -32,11 +32,20 @@ export interface Me {
 
 export type Go = (path: string, e?: Event) => void;
 
-const PAGES: Array<{ path: string; label: string; need?: Role; view: (p: { me: Me; go: Go }) => any }> = [
+/** What a page is given: the operator, navigation, and the rest of its address (`/console/persons/4711` → `4711`). */
+export interface PageProps {
+  me: Me;
+  go: Go;
+  sub?: string;
+  /** The address's query (`?view=queue`), read again when Back or a link changes it. */
+  search: string;
+}
+
+const PAGES: Array<{ path: string; label: string; need?: Role; sub?: boolean; view: (p: PageProps) => any }> = [
   { path: 'dashboard', label: 'Dashboard', view: DashboardPage },
-  { path: 'persons', label: 'Persons', view: PersonsPage },
+  { path: 'persons', label: 'Persons', sub: true, view: PersonsPage },
   { path: 'doors', label: 'Doors', view: DoorsPage },
-  { path: 'devices', label: 'Devices', view: DevicesPage },
+  { path: 'devices', label: 'Devices', sub: true, view: DevicesPage },
   { path: 'transactions', label: 'Transactions', view: TransactionsPage },
   { path: 'attendance', label: 'Attendance', view: AttendancePage },
   { path: 'elevator', label: 'Elevator', view: ElevatorPage },
@@ -50,9 +59,40 @@ const PAGES: Array<{ path: string; label: string; need?: Role; view: (p: { me: M
   { path: 'settings', label: 'Settings', view: SettingsPage },
 ];
 
-function currentPath(): string {
-  const p = location.pathname.replace(/^\/console\/?/, '').split('/')[0];
-  return PAGES.some((x) => x.path === p) ? p : 'dashboard';
+/**
+ * The page the address names: `/console` is the dashboard; `/console/persons/4711` (a bookmark, a reload) the
+ * Persons page with person 4711 open, and `/console/devices/SN` a device's convergence; an address naming no page
+ * (or a sub-page of a page that has none) is `missing`, shown as such rather than as the dashboard.
+ */
+function currentRoute(): { page: string; sub?: string; missing?: string; search: string } {
+  const search = location.search;
+  const rest = location.pathname.replace(/^\/console\/?/, '').replace(/\/+$/, '');
+  if (rest === '') return { page: 'dashboard', search };
+  const [first, ...more] = rest.split('/');
+  const known = PAGES.find((x) => x.path === first);
+  if (!known || (more.length > 0 && (!known.sub || more.length > 1))) return { page: '', missing: location.pathname, search };
+  let sub: string | undefined;
+  try {
+    sub = more.length ? decodeURIComponent(more[0]) : undefined;
+  } catch {
+    return { page: '', missing: location.pathname, search };
+  }
+  return { page: first, sub, search };
+}
+
+/** An address naming no console page: said in words, with the way to the pages, rather than another page shown in its place. */
+function NotFound({ path, go }: { path: string; go: Go }) {
+  return (
+    <>
+      <p role="alert" class="notice error">
+        There is no console page at {path}. Choose a page from the list, or open the{' '}
+        <a href="/console/dashboard" onClick={(e) => go('dashboard', e)}>
+          Dashboard
+        </a>
+        .
+      </p>
+    </>
+  );
 }
 
 function Login({ onIn, ended }: { onIn: (me: Me, csrf: string) => void; ended?: string }) {
@@ -126,7 +166,8 @@ function App() {
   const [ended, setEnded] = useState<string | undefined>();
   const signedIn = useRef(false);
   signedIn.current = !!me;
-  const [page, setPage] = useState(currentPath());
+  const [route, setRoute] = useState(currentRoute());
+  const page = route.page;
   useEffect(() => {
     // A call that finds the session ended says so on the sign-in form: nothing of what was being done was saved.
     whenSignedOut(() => {
@@ -138,15 +179,18 @@ function App() {
       (s) => (setCsrf(s.csrfToken), setMe({ ...s.operator, timeZone: s.timeZone })),
       () => setMe(null),
     );
-    const onPop = () => setPage(currentPath());
+    const onPop = () => setRoute(currentRoute());
     addEventListener('popstate', onPop);
     return () => removeEventListener('popstate', onPop);
   }, []);
   function go(path: string, e?: Event) {
     e?.preventDefault();
+    const before = currentRoute().page;
     history.pushState(null, '', `/console/${path}`);
-    setPage(currentPath());
-    document.getElementById('main')?.focus();
+    const next = currentRoute();
+    setRoute(next);
+    // A new page takes the focus to its content; opening an item within the page (a person) leaves it where it is.
+    if (next.page !== before) document.getElementById('main')?.focus();
   }
   async function logout() {
     signedIn.current = false; // a call still on its way is refused now: no "session ended" for a sign-out
@@ -155,8 +199,8 @@ function App() {
   }
   if (me === undefined) return <p aria-busy="true">Loading…</p>;
   if (me === null) return <Login ended={ended} onIn={(m, csrf) => (setCsrf(csrf), setEnded(undefined), setMe(m))} />;
-  const current = PAGES.find((p) => p.path === page)!;
-  const View = current.view;
+  const known = PAGES.find((p) => p.path === page);
+  const current = known && (!known.need || can(me.role, known.need)) ? known : undefined;
   return (
     <div class="shell">
       <a class="skip" href="#main">
@@ -183,10 +227,26 @@ function App() {
         </ul>
       </nav>
       <main id="main" tabIndex={-1} class="content">
-        <h1>{current.label}</h1>
-        <PageBoundary key={page}>
-          <View me={me} go={go} />
-        </PageBoundary>
+        {current ? (
+          <>
+            <h1>{current.label}</h1>
+            <PageBoundary key={page}>
+              <current.view me={me} go={go} sub={route.sub} search={route.search} />
+            </PageBoundary>
+          </>
+        ) : known ? (
+          <>
+            <h1>{known.label}</h1>
+            <p role="alert" class="notice error">
+              The {known.label} page is for {known.need === 'admin' ? 'administrators' : 'operators and administrators'}; you are signed in as {me.role}.
+            </p>
+          </>
+        ) : (
+          <>
+            <h1>Page not found</h1>
+            <NotFound path={route.missing ?? location.pathname} go={go} />
+          </>
+        )}
       </main>
     </div>
   );

@@ -1,6 +1,6 @@
-import { useState } from 'preact/hooks';
-import { api, fromLocalInput, query, toLocalInput } from './api';
-import type { Go, Me } from './main';
+import { useEffect, useState } from 'preact/hooks';
+import { api, errorText, fromLocalInput, query, toLocalInput } from './api';
+import type { Go, Me, PageProps } from './main';
 import { Badge, can, Confirm, DataTable, Field, Notice, Pager, useAction, useLoad, useReloadWhileWaiting } from './ui';
 
 const EMPTY = { pin: '', name: '', lastName: '', deptCode: '', cardNo: '', supplyCards: '', personPwd: '', accLevelIds: [] as string[], accStartTime: '', accEndTime: '', isDisabled: false, personPhoto: '' };
@@ -204,7 +204,8 @@ function PersonDetail({ pin, me, go, onClose, onChanged }: { pin: string; me: Me
   // While a panel has not confirmed (commands waiting, or being added or removed), read again every 2 s: the
   // table turns to "holds them" when the panel confirms, not only when the person is opened again.
   useReloadWhileWaiting(detail, (d: any) => d.devices.some((x: any) => x.pendingCommands > 0 || x.state === 'pending' || x.state === 'removing'));
-  if (error) return <Notice error={error} />;
+  // Opened from an address (a bookmark, a link) the pin may be nobody's: say whose.
+  if (error) return <Notice error={`Person ${pin}: ${errorText(error)}`} />;
   if (!data) return <p aria-busy="true">Loading…</p>;
   const p = data.person;
   const left = data.left as { leaveDate: string | null; leaveType: string | null } | null;
@@ -294,7 +295,7 @@ function personLabel(rows: any[] | undefined, pin: string | null): string {
   return name ? `${name} (${pin})` : (pin ?? '');
 }
 
-export function PersonsPage({ me, go }: { me: Me; go: Go }) {
+export function PersonsPage({ me, go, sub }: PageProps) {
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
   // Active persons, or the resigned ones (CVSecurity's leave list), whom an operator can open and reinstate.
@@ -303,13 +304,16 @@ export function PersonsPage({ me, go }: { me: Me; go: Go }) {
   const [deptCode, setDeptCode] = useState('');
   const depts = useLoad(() => api('GET', 'catalog/departments'));
   const [page, setPage] = useState(1);
-  const [open, setOpen] = useState<string | 'new' | null>(null);
+  // The person open is in the address (/console/persons/4711): a reload, a bookmark or Back opens the same one.
+  const [open, setOpen] = useState<string | 'new' | null>(sub ?? null);
+  useEffect(() => setOpen((o) => sub ?? (o === 'new' ? o : null)), [sub]);
+  const show = (pin: string | null) => (pin === null ? (sub !== undefined ? go('persons') : setOpen(null)) : go(`persons/${encodeURIComponent(pin)}`));
   const [del, setDel] = useState<string | null>(null);
   const [saved, setSaved] = useState<string>();
   const a = useAction();
   // One message at a time: a delete's "Deleted …" (or its error) must not stand in place of a later "Saved …".
   const fresh = () => (setSaved(undefined), a.setOk(undefined), a.setError(undefined));
-  const closed = (msg?: string) => (setOpen(null), fresh(), setSaved(msg), list.reload());
+  const closed = (msg?: string) => (show(null), fresh(), setSaved(msg), list.reload());
   const list = useLoad(() => api('GET', `persons${query({ q: search, deptCode, page, size: 50, status: status === 'left' ? 'left' : undefined })}`), [search, deptCode, page, status]);
   const mayEdit = can(me.role, 'operator');
   async function remove() {
@@ -318,7 +322,7 @@ export function PersonsPage({ me, go }: { me: Me; go: Go }) {
     setSaved(undefined);
     const done = await a.run(() => api('DELETE', `persons/${encodeURIComponent(pin)}`).then(() => true), `Deleted ${pin}`);
     // Their detail, if open, goes with them: its Save would be an edit of nobody.
-    if (done) setOpen((o) => (o === pin ? null : o));
+    if (done && open === pin) show(null);
     list.reload();
   }
   return (
@@ -353,7 +357,7 @@ export function PersonsPage({ me, go }: { me: Me; go: Go }) {
         </Field>
         <button type="submit">Search</button>
         {mayEdit && (
-          <button type="button" class="secondary" onClick={() => (fresh(), setOpen('new'))}>
+          <button type="button" class="secondary" onClick={() => (fresh(), sub !== undefined && go('persons'), setOpen('new'))}>
             Add person
           </button>
         )}
@@ -394,7 +398,7 @@ export function PersonsPage({ me, go }: { me: Me; go: Go }) {
                     <td>{status === 'left' ? p.leaveDate : p.accEndTime}</td>
                     <td>
                       <div class="actions">
-                        <button type="button" class="secondary outline" aria-label={`Open ${p.pin}`} onClick={() => (fresh(), setOpen(p.pin))}>
+                        <button type="button" class="secondary outline" aria-label={`Open ${p.pin}`} onClick={() => (fresh(), show(p.pin))}>
                           Open
                         </button>
                         {mayEdit && (

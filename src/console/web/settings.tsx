@@ -228,6 +228,7 @@ function PushTargets() {
 
 function Operators({ me }: { me: Me }) {
   const list = useLoad(() => api('GET', 'operators'));
+  const others = ((list.data ?? []) as any[]).filter((o) => o.id !== me.id);
   const [f, setF] = useState({ name: '', role: 'operator', password: '' });
   const [reset, setReset] = useState({ id: '', password: '' });
   const [del, setDel] = useState<any>(null);
@@ -310,13 +311,20 @@ function Operators({ me }: { me: Me }) {
           ))}
         </tbody>
       </table>
+      {/* Another operator's password: yours is changed under My account (with your current one). A list of no one is
+          no choice at all, so until another operator exists the page says so instead of an empty dropdown. */}
+      {list.data && others.length === 0 ? (
+        <p>
+          <small>No other operator yet: create one above to set their password here. Your own password is changed under My account.</small>
+        </p>
+      ) : (
       <form
         class="row"
         aria-label="Set an operator's password"
         onInvalidCapture={a.invalid}
         onSubmit={async (e) => {
           e.preventDefault();
-          const o = (list.data ?? []).find((x: any) => x.id === reset.id);
+          const o = others.find((x: any) => x.id === reset.id);
           if ((await a.run(() => api('PUT', `operators/${reset.id}`, { password: reset.password }), `New password set for ${o?.name}; their sessions ended`)) !== undefined) setReset({ id: '', password: '' });
         }}
       >
@@ -325,9 +333,7 @@ function Operators({ me }: { me: Me }) {
             <option value="" disabled>
               choose
             </option>
-            {(list.data ?? [])
-              .filter((o: any) => o.id !== me.id)
-              .map((o: any) => (
+            {others.map((o: any) => (
                 <option key={o.id} value={o.id}>
                   {o.name}
                 </option>
@@ -341,6 +347,7 @@ function Operators({ me }: { me: Me }) {
           Set password
         </button>
       </form>
+      )}
       <Confirm open={!!del} title="Delete operator" confirmLabel={`Delete ${del?.name ?? ''}`} danger onConfirm={remove} onCancel={() => setDel(null)}>
         <p>Delete the operator {del?.name}? Their sessions end; the audit log keeps their actions.</p>
       </Confirm>

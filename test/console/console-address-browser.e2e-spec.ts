@@ -1,0 +1,146 @@
+import * as fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR, signInPage } from './browser';
+import { createOperator, rawCall } from './console-helpers';
+
+/**
+ * The console's addresses as an operator uses them: a bookmarked or reloaded deep link (a person, a device's
+ * convergence or queue) opens what it names, an address that names no page says so, and the Settings page offers
+ * no empty choice of operator.
+ */
+const executable = chromiumPath();
+if (!executable) console.warn('[console address browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+
+let t: TestApp;
+let browser: Browser;
+let closeBrowser: () => Promise<unknown>;
+let page: Page;
+let panel: DeviceSimulator;
+
+const heading = (p: Page, name: string | RegExp) => p.getByRole('heading', { level: 1, name }).waitFor();
+
+describe.skipIf(!executable)('console addresses: deep links, unknown pages, the operator list', () => {
+  beforeAll(async () => {
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await ensureConsoleBuilt();
+    t = await startTestApp();
+    await createOperator(t, 'root', 'admin', 'root-password-1');
+    expect((await t.post('/api/person/add', { pin: '4711', name: 'Maria', lastName: 'Santos', cardNo: '998877' })).body.code).toBe(0);
+    panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'ADDR000001', doors: 2 });
+    await panel.connect();
+    await panel.pollUntilIdle();
+    ({ browser, close: closeBrowser } = await launchChromium(executable!));
+    ({ page } = await newConsolePage(browser));
+  }, 120_000);
+  afterAll(async () => {
+    await closeBrowser?.();
+    await t?.close();
+  });
+
+  it('answers every console page address with the console, and an unknown API or asset path with a 404 of its own', async () => {
+    for (const path of ['/console', '/console/', '/console/persons/4711', '/console/devices/ADDR000001', '/console/no-such-page/deeper', '/console/persons/a%2Fb?x=1']) {
+      const r = await rawCall(t, 'GET', path);
+      expect(r.status, path).toBe(200);
+      expect(r.headers.get('content-type'), path).toMatch(/^text\/html/);
+    }
+    for (const path of ['/console/api/no-such-thing', '/console/api/persons/4711/nothing/here', '/console/assets/a/b.js', '/console/assets/missing.js']) {
+      const r = await rawCall(t, 'GET', path);
+      expect(r.status, path).toBe(404);
+      expect(r.body.code, path).toBe(-404);
+    }
+  });
+
+  it('opens a bookmarked person after sign-in, keeps them open across a reload, and follows Close and Back', async () => {
+    await page.goto(`${t.baseUrl}/console/persons/4711`);
+    await page.getByLabel('Operator name').fill('root');
+    await page.getByLabel('Password').fill('root-password-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading(page, 'Persons');
+    await page.getByRole('heading', { level: 2, name: 'Maria Santos (4711)' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { level: 2, name: 'Maria Santos (4711)' }).waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.waitForURL(`${t.baseUrl}/console/persons`);
+    expect(await page.getByRole('heading', { level: 2, name: 'Maria Santos (4711)' }).count()).toBe(0);
+    await page.goBack();
+    await page.getByRole('heading', { level: 2, name: 'Maria Santos (4711)' }).waitFor();
+    // Opening one from the list puts them in the address.
+    await page.goto(`${t.baseUrl}/console/persons`);
+    await heading(page, 'Persons');
+    await page.getByRole('button', { name: 'Open 4711' }).click();
+    await page.waitForURL(`${t.baseUrl}/console/persons/4711`);
+    // A pin nobody has says so, naming it.
+    await page.goto(`${t.baseUrl}/console/persons/9999`);
+    await page.getByRole('alert').filter({ hasText: '9999' }).filter({ hasText: 'does not exist' }).waitFor();
+  });
+
+  it("keeps a device's convergence or command queue open across a reload", async () => {
+    await page.goto(`${t.baseUrl}/console/devices`);
+    await heading(page, 'Devices');
+    await page.getByRole('button', { name: 'Convergence of ADDR000001' }).click();
+    await page.waitForURL(`${t.baseUrl}/console/devices/ADDR000001`);
+    await page.reload();
+    await page.getByRole('heading', { level: 2, name: 'Convergence of ADDR000001' }).waitFor();
+    await page.getByRole('button', { name: 'Command queue of ADDR000001' }).click();
+    await page.waitForURL(`${t.baseUrl}/console/devices/ADDR000001?view=queue`);
+    await page.reload();
+    await page.getByRole('heading', { level: 2, name: 'Command queue of ADDR000001' }).waitFor();
+    // The dashboard's links (?sn=) still open the convergence.
+    await page.goto(`${t.baseUrl}/console/devices?sn=ADDR000001`);
+    await page.getByRole('heading', { level: 2, name: 'Convergence of ADDR000001' }).waitFor();
+  });
+
+  it('says that an address names no page, rather than showing the dashboard in its place', async () => {
+    for (const path of ['/console/no-such-page', '/console/doors/extra', '/console/persons/4711/more']) {
+      await page.goto(`${t.baseUrl}${path}`);
+      await heading(page, 'Page not found');
+      await page.getByRole('alert').filter({ hasText: `There is no console page at ${path}` }).waitFor();
+      expect(await page.getByRole('heading', { level: 1, name: 'Dashboard' }).count()).toBe(0);
+    }
+    await page.getByRole('main').getByRole('link', { name: 'Dashboard' }).click();
+    await heading(page, 'Dashboard');
+    expect(page.url()).toBe(`${t.baseUrl}/console/dashboard`);
+  });
+
+  it('offers no empty operator list for a password: it says none other exists, then lists each other operator', async () => {
+    const { page: solo, ctx } = await newConsolePage(browser);
+    try {
+      // A site whose only operator is the administrator signed in (the README's first sign-in).
+      expect((await t.ds.query(`SELECT name FROM console_operator`)).map((r: { name: string }) => r.name)).toEqual(['root']);
+      await signInPage(solo, t.baseUrl, 'root', 'root-password-1');
+      await navTo(solo, 'Settings');
+      await solo.getByText('No other operator yet: create one above to set their password here.').waitFor();
+      expect(await solo.getByRole('form', { name: "Set an operator's password" }).count()).toBe(0);
+      const create = solo.getByRole('form', { name: 'New operator' });
+      await create.getByLabel('Name').fill('otto');
+      await create.getByLabel('Password (10+ characters)').fill('otto-password-1');
+      await create.getByRole('button', { name: 'Create operator' }).click();
+      await solo.getByText('Operator otto created').waitFor();
+      const reset = solo.getByRole('form', { name: "Set an operator's password" });
+      expect(await reset.getByLabel('Operator').locator('option').allInnerTexts()).toEqual(['choose', 'otto']);
+      await reset.getByLabel('Operator').selectOption({ label: 'otto' });
+      await reset.getByLabel('New password (10+ characters)').fill('otto-password-2');
+      await reset.getByRole('button', { name: 'Set password' }).click();
+      await solo.getByText('New password set for otto; their sessions ended').waitFor();
+      expect((await rawCall(t, 'POST', '/console/api/session/login', { name: 'otto', password: 'otto-password-2' })).body.code).toBe(0);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it("tells a viewer that a page is not theirs rather than that it does not exist", async () => {
+    await createOperator(t, 'vic', 'viewer', 'vic-password-1');
+    const { page: viewer, ctx } = await newConsolePage(browser);
+    try {
+      await signInPage(viewer, t.baseUrl, 'vic', 'vic-password-1');
+      await viewer.goto(`${t.baseUrl}/console/audit`);
+      await heading(viewer, 'Audit log');
+      await viewer.getByRole('alert').filter({ hasText: 'The Audit log page is for operators and administrators; you are signed in as viewer' }).waitFor();
+    } finally {
+      await ctx.close();
+    }
+  });
+});
