@@ -93,6 +93,45 @@ describe.skipIf(!executable)('console addresses: deep links, unknown pages, the 
     await page.getByRole('heading', { level: 2, name: 'Convergence of ADDR000001' }).waitFor();
   });
 
+  it("keeps a list's filters, page and tab across a reload: transactions, persons, access levels' lists", async () => {
+    expect((await t.post('/api/person/add', { pin: '4712', name: 'Ivo', lastName: 'Petrov' })).body.code).toBe(0);
+    expect((await panel.uploadRtlog([{ pin: '4711', cardno: '998877', eventaddr: 1, event: 0, verifytype: 4 }, { pin: '4712', eventaddr: 2, event: 0, verifytype: 1 }])).status).toBe(200);
+    await page.goto(`${t.baseUrl}/console/transactions`);
+    await heading(page, 'Transactions');
+    const table = page.locator('main table').last();
+    await table.getByRole('row', { name: /Ivo Petrov/ }).waitFor();
+    await page.getByRole('form', { name: 'Filter transactions' }).getByLabel('Person name').fill('Maria Santos');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/\/console\/transactions\?name=Maria\+Santos$/);
+    await table.getByRole('row', { name: /Ivo Petrov/ }).waitFor({ state: 'detached' });
+    await table.getByRole('row', { name: /Maria Santos/ }).waitFor();
+    await page.reload();
+    expect(await page.getByRole('form', { name: 'Filter transactions' }).getByLabel('Person name').inputValue()).toBe('Maria Santos');
+    await table.getByRole('row', { name: /Maria Santos/ }).waitFor();
+    expect(await table.getByRole('row', { name: /Ivo Petrov/ }).count()).toBe(0);
+    // Persons: the search stays, and so does a person opened from it; closing goes back to the same list.
+    await page.goto(`${t.baseUrl}/console/persons`);
+    await heading(page, 'Persons');
+    await page.getByLabel('Search by pin, name or card').fill('Petrov');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.waitForURL(`${t.baseUrl}/console/persons?q=Petrov`);
+    await page.getByRole('button', { name: 'Open 4712' }).click();
+    await page.waitForURL(`${t.baseUrl}/console/persons/4712?q=Petrov`);
+    await page.reload();
+    await page.getByRole('heading', { level: 2, name: 'Ivo Petrov (4712)' }).waitFor();
+    expect(await page.getByLabel('Search by pin, name or card').inputValue()).toBe('Petrov');
+    expect(await page.getByRole('button', { name: 'Open 4711' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.waitForURL(`${t.baseUrl}/console/persons?q=Petrov`);
+    // Access levels: the Departments list stays chosen.
+    await page.goto(`${t.baseUrl}/console/access`);
+    await page.getByRole('tab', { name: 'Departments' }).click();
+    await page.waitForURL(`${t.baseUrl}/console/access?tab=departments`);
+    await page.reload();
+    expect(await page.getByRole('tab', { name: 'Departments' }).getAttribute('aria-selected')).toBe('true');
+    await page.getByRole('form', { name: 'New department' }).waitFor();
+  });
+
   it('says that an address names no page, rather than showing the dashboard in its place', async () => {
     for (const path of ['/console/no-such-page', '/console/doors/extra', '/console/persons/4711/more']) {
       await page.goto(`${t.baseUrl}${path}`);

@@ -1,7 +1,7 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
 import type { Me } from './main';
-import { can, Confirm, Field, Notice, useAction, useLoad } from './ui';
+import { can, Confirm, Field, Notice, queryValues, useAction, useLoad, writeQuery } from './ui';
 
 type TabKey = 'levels' | 'departments' | 'areas' | 'time-segments' | 'holidays';
 const TABS: Array<{ key: TabKey; label: string; cols: Array<[string, string]>; deleteBy?: 'code' | 'id' }> = [
@@ -304,7 +304,12 @@ function EditForm({ tab, row, a, onDone, onCancel }: { tab: TabKey; row: any; a:
 
 /** Access levels, departments, areas, time segments and holidays: lists, creation, editing, deletion. */
 export function CatalogPage({ me }: { me: Me }) {
-  const [tab, setTab] = useState<TabKey>('levels');
+  // The list shown is in the address (?tab=departments): a reload stays on it.
+  const [tab, setTab] = useState<TabKey>(() => {
+    const asked = queryValues({ tab: '' }).tab;
+    return TABS.some((t) => t.key === asked) ? (asked as TabKey) : 'levels';
+  });
+  useEffect(() => writeQuery({ tab: tab === 'levels' ? undefined : tab }), [tab]);
   const current = TABS.find((t) => t.key === tab)!;
   // The rows say which tab they are of: until the new tab's rows arrive, the previous tab's must not be drawn with
   // this tab's columns (levels' doors of a department row crashed the page).

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText, fromLocalInput, query, toLocalInput } from './api';
 import type { Go, Me, PageProps } from './main';
-import { Badge, can, Confirm, DataTable, Field, Notice, Pager, useAction, useLoad, useReloadWhileWaiting } from './ui';
+import { Badge, can, Confirm, DataTable, Field, Notice, Pager, queryPage, queryValues, useAction, useLoad, useReloadWhileWaiting, writeQuery } from './ui';
 
 const EMPTY = { pin: '', name: '', lastName: '', deptCode: '', cardNo: '', supplyCards: '', personPwd: '', accLevelIds: [] as string[], accStartTime: '', accEndTime: '', isDisabled: false, personPhoto: '' };
 type Form = typeof EMPTY;
@@ -296,18 +296,22 @@ function personLabel(rows: any[] | undefined, pin: string | null): string {
 }
 
 export function PersonsPage({ me, go, sub }: PageProps) {
-  const [q, setQ] = useState('');
-  const [search, setSearch] = useState('');
+  // The search, department, list and page are in the address too (?q=…&deptCode=…&status=left&page=2): a reload
+  // or Back shows the same list.
+  const [start] = useState(() => queryValues({ q: '', deptCode: '', status: '' }));
+  const [q, setQ] = useState(start.q);
+  const [search, setSearch] = useState(start.q);
   // Active persons, or the resigned ones (CVSecurity's leave list), whom an operator can open and reinstate.
-  const [status, setStatus] = useState<'active' | 'left'>('active');
+  const [status, setStatus] = useState<'active' | 'left'>(start.status === 'left' ? 'left' : 'active');
   // CVSecurity lists persons by department: the list API takes the department's code.
-  const [deptCode, setDeptCode] = useState('');
+  const [deptCode, setDeptCode] = useState(start.deptCode);
   const depts = useLoad(() => api('GET', 'catalog/departments'));
-  const [page, setPage] = useState(1);
+  const [page, setPage] = useState(queryPage);
+  useEffect(() => writeQuery({ q: search, deptCode, status: status === 'left' ? 'left' : undefined, page }), [search, deptCode, status, page]);
   // The person open is in the address (/console/persons/4711): a reload, a bookmark or Back opens the same one.
   const [open, setOpen] = useState<string | 'new' | null>(sub ?? null);
   useEffect(() => setOpen((o) => sub ?? (o === 'new' ? o : null)), [sub]);
-  const show = (pin: string | null) => (pin === null ? (sub !== undefined ? go('persons') : setOpen(null)) : go(`persons/${encodeURIComponent(pin)}`));
+  const show = (pin: string | null) => (pin === null ? (sub !== undefined ? go(`persons${location.search}`) : setOpen(null)) : go(`persons/${encodeURIComponent(pin)}${location.search}`));
   const [del, setDel] = useState<string | null>(null);
   const [saved, setSaved] = useState<string>();
   const a = useAction();
@@ -357,7 +361,7 @@ export function PersonsPage({ me, go, sub }: PageProps) {
         </Field>
         <button type="submit">Search</button>
         {mayEdit && (
-          <button type="button" class="secondary" onClick={() => (fresh(), sub !== undefined && go('persons'), setOpen('new'))}>
+          <button type="button" class="secondary" onClick={() => (fresh(), sub !== undefined && go(`persons${location.search}`), setOpen('new'))}>
             Add person
           </button>
         )}

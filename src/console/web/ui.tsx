@@ -236,14 +236,49 @@ export interface PageOf<T> {
   more?: boolean;
 }
 
+/** The values of `initial`'s keys the address's query gives (`?pin=4711&from=…`), the others as in `initial`. */
+export function queryValues<F extends Record<string, string>>(initial: F): F {
+  const q = new URLSearchParams(location.search);
+  const out: Record<string, string> = { ...initial };
+  for (const k of Object.keys(initial)) {
+    const v = q.get(k);
+    if (v !== null) out[k] = v;
+  }
+  return out as F;
+}
+
+/** The page number the address's query gives (`?page=3`), 1 when none or nonsense. */
+export function queryPage(): number {
+  const n = Number(new URLSearchParams(location.search).get('page'));
+  return Number.isInteger(n) && n > 1 ? n : 1;
+}
+
+/**
+ * Puts a list's filters and page in the address, in place (no history entry per keystroke or page): empty values
+ * and page 1 are left out, other query keys (a device's `?view=`) kept.
+ */
+export function writeQuery(values: Record<string, string | number | undefined>) {
+  const q = new URLSearchParams(location.search);
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined || v === '' || (k === 'page' && v === 1)) q.delete(k);
+    else q.set(k, String(v));
+  }
+  const text = q.toString();
+  const next = location.pathname + (text ? `?${text}` : '');
+  if (next !== location.pathname + location.search) history.replaceState(history.state, '', next);
+}
+
 /**
  * A server-paged list behind a filter form: `form` is what is typed, `filter` what was applied (submitting
  * goes back to page 1). `path` gets the filter, page and size as its query.
  */
 export function usePagedList<F extends Record<string, string>, T = any>(path: string, initial: F, params: (f: F) => Record<string, unknown> = (f) => f, size = 50) {
-  const [form, setForm] = useState(initial);
-  const [filter, setFilter] = useState(initial);
-  const [page, setPage] = useState(1);
+  // The filters applied and the page come from the address and go back to it: a reload or a bookmark shows the same list.
+  const [start] = useState(() => ({ filter: queryValues(initial), page: queryPage() }));
+  const [form, setForm] = useState(start.filter);
+  const [filter, setFilter] = useState(start.filter);
+  const [page, setPage] = useState(start.page);
+  useEffect(() => writeQuery({ ...filter, page }), [filter, page]);
   const list = useLoad<PageOf<T>>(() => api('GET', `${path}${query({ ...params(filter), page, size })}`), [path, filter, page]);
   const set = (k: keyof F) => (e: any) => setForm({ ...form, [k]: e.currentTarget.value });
   const apply = (e?: Event) => {
