@@ -8,6 +8,7 @@ import { OmitType } from '@nestjs/swagger';
 import { PersonLeaveDto, PersonWriteDto } from '../person/dto/person-input.dto';
 import { PersonQueryService } from '../person/person-query.service';
 import { PersonService } from '../person/person.service';
+import { DeviceStatusService } from '../push/device-status.service';
 import { SyncStatusService } from '../sync/sync-status.service';
 import { ConsoleController } from './console-http';
 import { cardValue, cardValueSql } from '../card/card-value';
@@ -25,6 +26,7 @@ export class ConsolePersonsController {
     private readonly persons: PersonService,
     private readonly query: PersonQueryService,
     private readonly syncStatus: SyncStatusService,
+    private readonly deviceStatus: DeviceStatusService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -93,7 +95,9 @@ export class ConsolePersonsController {
   @Get(':pin')
   async get(@Param('pin') pin: string) {
     const [{ person, left }, devices] = await Promise.all([this.query.fullWithLeave(pin), this.syncStatus.ofPerson(pin)]);
-    return ok({ person, left, devices });
+    // Whether each panel is online: commands waiting for an offline panel are not "on their way" until it polls again.
+    const online = await Promise.all(devices.map((d) => this.deviceStatus.isOnlineNow(d.deviceSn)));
+    return ok({ person, left, devices: devices.map((d, i) => ({ ...d, online: online[i] })) });
   }
 
   /**

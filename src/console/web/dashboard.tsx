@@ -138,7 +138,7 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
                 ),
               },
               { head: 'Online', cell: (d: any) => (d.online ? <Badge tone="ok">online</Badge> : <Badge tone="muted">offline</Badge>) },
-              { head: 'State', cell: (d: any) => (d.divergent ? <Badge tone="bad">divergent</Badge> : <Badge tone="warn">converging</Badge>) },
+              { head: 'State', cell: (d: any) => (d.divergent ? <Badge tone="bad">divergent</Badge> : d.online ? <Badge tone="warn">converging</Badge> : <Badge tone="warn">waiting for the device</Badge>) },
               { head: 'Desired / confirmed', cell: (d: any) => `${d.desiredItems} / ${d.confirmedItems}` },
               { head: 'Not confirmed', cell: (d: any) => d.unconfirmedItems },
               { head: 'Failing', cell: (d: any) => d.failingItems },

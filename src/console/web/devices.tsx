@@ -115,6 +115,8 @@ function SyncBadge({ d }: { d: any }) {
   if (!c) return <small>not checked</small>;
   const counts = `${c.confirmedItems} of ${c.desiredItems} confirmed`;
   if (c.divergent) return <Badge tone="bad">divergent: {counts}</Badge>;
+  // An offline device fetches nothing: its commands wait in the queue, they are not being synced.
+  if (c.unconfirmedItems > 0 && !d.online) return <Badge tone="warn">waiting for the device, offline{c.pendingCommands > 0 ? `, ${c.pendingCommands} commands queued` : ''}: {counts}</Badge>;
   if (c.unconfirmedItems > 0) return <Badge tone="warn">{c.pendingCommands > 0 ? `syncing, ${c.pendingCommands} commands waiting` : 'not confirmed yet'}: {counts}</Badge>;
   return <Badge tone="ok">in sync: {counts}</Badge>;
 }

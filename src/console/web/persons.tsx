@@ -149,6 +149,15 @@ const LEAVING_STATES: Record<string, string> = {
   divergent: 'not removed: refused or unanswered, retried',
 };
 
+/**
+ * A panel's state for this person in words. Commands for an offline panel wait in its queue: they are not "on
+ * their way" until it polls again, so the words say what they wait for.
+ */
+function stateText(d: { state: string; desired: boolean; online?: boolean }): string {
+  if (d.online === false && (d.state === 'pending' || d.state === 'removing')) return d.desired ? 'waiting for the panel: offline' : 'removal waiting for the panel: offline';
+  return (!d.desired && LEAVING_STATES[d.state]) || (SYNC_STATES[d.state]?.label ?? d.state);
+}
+
 /** Door numbers of an AuthorizeDoorId bitmask (door 1 → 1, 2 → 2, 3 → 4 ...). */
 function doorsOf(mask: number): number[] {
   const out: number[] = [];
@@ -181,7 +190,7 @@ function PanelsOfPerson({ devices, go }: { devices: any[]; go: Go }) {
         },
         {
           head: 'State',
-          cell: (d) => <Badge tone={SYNC_STATES[d.state]?.tone ?? 'warn'}>{(!d.desired && LEAVING_STATES[d.state]) || (SYNC_STATES[d.state]?.label ?? d.state)}</Badge>,
+          cell: (d) => <Badge tone={SYNC_STATES[d.state]?.tone ?? 'warn'}>{stateText(d)}</Badge>,
         },
         { head: 'Should hold', cell: (d) => (d.desired ? rightsText(d.rights) : 'nothing (the person must leave it)') },
         { head: 'Confirmed rights', cell: (d) => rightsText(d.confirmedRights) },

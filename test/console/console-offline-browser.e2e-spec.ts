@@ -1,0 +1,84 @@
+import * as fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceRegistryService } from '../../src/push/device-registry.service';
+import { DeviceStatusService } from '../../src/push/device-status.service';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR, signInPage } from './browser';
+import { createOperator } from './console-helpers';
+
+/**
+ * What the console says of commands for a panel that went offline (its network dropped): they wait in its queue
+ * and nothing is being synced, so no page may call them "on their way" or the panel "syncing" until it polls
+ * again; once it does and confirms, the same pages say it holds them.
+ */
+const executable = chromiumPath();
+if (!executable) console.warn('[console offline browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+
+let t: TestApp;
+let browser: Browser;
+let closeBrowser: () => Promise<unknown>;
+let page: Page;
+let panel: DeviceSimulator;
+
+/** The panel's last contact ten minutes ago, everywhere the gateway keeps it: it counts as offline until it polls. */
+async function lastSeenLongAgo(sn: string): Promise<void> {
+  const past = Date.now() - 600_000;
+  (t.app.get(DeviceStatusService) as unknown as { seen: Map<string, number> }).seen.set(sn, past);
+  const session = t.app.get(DeviceRegistryService).cached(sn) as { lastSeenAt?: Date | null } | undefined;
+  if (session) session.lastSeenAt = new Date(past);
+  await t.ds.query(`UPDATE device SET last_seen_at = now() - interval '10 minutes', registered_at = now() - interval '10 minutes' WHERE sn = $1`, [sn]);
+}
+
+describe.skipIf(!executable)('the console while a panel is offline', () => {
+  beforeAll(async () => {
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await ensureConsoleBuilt();
+    t = await startTestApp();
+    await createOperator(t, 'olga', 'operator', 'olga-password-1');
+    panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'OFFLINE001', doors: 2 });
+    await panel.connect();
+    await panel.pollUntilIdle();
+    const level = await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Main', areaName: 'Area Name', timeSegName: '24-Hour Accessible' }] });
+    expect(level.body.code).toBe(0);
+    const doorName = (await t.get('/api/door/list?pageNo=1&pageSize=10')).body.data[0].name;
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Main', doorName }] })).body.code).toBe(0);
+    ({ browser, close: closeBrowser } = await launchChromium(executable!));
+    ({ page } = await newConsolePage(browser));
+    await signInPage(page, t.baseUrl, 'olga', 'olga-password-1');
+  }, 120_000);
+  afterAll(async () => {
+    await closeBrowser?.();
+    await t?.close();
+  });
+
+  it('says the commands wait for the offline panel (person, Devices, dashboard), then that it holds them once it polled', async () => {
+    await lastSeenLongAgo('OFFLINE001');
+    const levelId = (await t.get('/api/accLevel/list?pageNo=1&pageSize=10')).body.data[0].id;
+    expect((await t.post('/api/person/add', { pin: '5001', name: 'Olek', lastName: 'Nowak', cardNo: '55001', accLevelIds: levelId })).body.code).toBe(0);
+
+    await page.goto(`${t.baseUrl}/console/persons/5001`);
+    const panels = page.getByRole('table', { name: 'Panels holding this person' });
+    const row = panels.getByRole('row', { name: /OFFLINE001/ });
+    await row.getByText('waiting for the panel: offline', { exact: true }).waitFor();
+    expect(await row.getByText('on its way').count()).toBe(0);
+
+    await navTo(page, 'Devices');
+    const device = page.getByRole('row', { name: /^OFFLINE001 / });
+    await device.getByText(/^waiting for the device, offline, \d+ commands queued: \d+ of \d+ confirmed$/).waitFor();
+    expect(await device.getByText(/syncing/).count()).toBe(0);
+
+    await navTo(page, 'Dashboard');
+    const notConverged = page.getByRole('region', { name: 'Not converged' });
+    await notConverged.getByRole('row', { name: /OFFLINE001/ }).getByText('waiting for the device', { exact: true }).waitFor();
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/dashboard-offline-waiting.png` });
+
+    // The panel comes back, fetches and confirms: each page says so.
+    await panel.pollUntilIdle();
+    await page.goto(`${t.baseUrl}/console/persons/5001`);
+    await page.getByRole('table', { name: 'Panels holding this person' }).getByRole('row', { name: /OFFLINE001/ }).getByText('holds them', { exact: true }).waitFor();
+    await navTo(page, 'Devices');
+    await page.getByRole('row', { name: /^OFFLINE001 / }).getByText(/^in sync: /).waitFor();
+  });
+});
