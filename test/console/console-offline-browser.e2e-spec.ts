@@ -9,7 +9,7 @@ import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage
 import { createOperator } from './console-helpers';
 
 /**
- * What the console says of commands for a panel that went offline (its network dropped): they wait in its queue
+ * What the console says of what a panel does. Commands for a panel that went offline (its network dropped): they wait in its queue
  * and nothing is being synced, so no page may call them "on their way" or the panel "syncing" until it polls
  * again; once it does and confirms, the same pages say it holds them.
  */
@@ -80,5 +80,18 @@ describe.skipIf(!executable)('the console while a panel is offline', () => {
     await page.getByRole('table', { name: 'Panels holding this person' }).getByRole('row', { name: /OFFLINE001/ }).getByText('holds them', { exact: true }).waitFor();
     await navTo(page, 'Devices');
     await page.getByRole('row', { name: /^OFFLINE001 / }).getByText(/^in sync: /).waitFor();
+  });
+
+  it("shows the card of a badge nobody holds in the live events and the transactions, as CVSecurity's event list does", async () => {
+    await navTo(page, 'Dashboard');
+    await page.getByText('live', { exact: true }).waitFor();
+    expect((await panel.uploadRtlog([{ pin: 0, cardno: '509582', eventaddr: 2, event: 27, verifytype: 4 }, { pin: '5001', cardno: '55001', eventaddr: 1, event: 0, verifytype: 4 }])).status).toBe(200);
+    const live = page.locator('#live-events');
+    await live.getByRole('row', { name: /card is not registered\s+warning\s+\S+-2\s+card 509582$/ }).waitFor();
+    await live.getByRole('row', { name: /Normal Verify Open\s+\S+-1\s+Olek Nowak \(5001\), card 55001$/ }).waitFor();
+    await navTo(page, 'Transactions');
+    const table = page.locator('main table').last();
+    expect(await table.getByRole('columnheader').allTextContents()).toContain('Card number');
+    await table.getByRole('row', { name: /card is not registered/ }).getByRole('cell', { name: '509582', exact: true }).waitFor();
   });
 });

@@ -13,11 +13,20 @@ interface LiveEvent {
   pin: string;
   name: string;
   lastName?: string;
+  /** The card read, the only trace of who it was when the badge is nobody's ("card is not registered"). */
+  cardNo?: string;
   eventName: string;
   eventLevel?: number;
   eventPointName: string;
   devSn: string;
   doorName?: string;
+}
+
+/** Who an event is about: the person by name and pin, the card read beside them, or the card alone (an unregistered badge). */
+export function whoText(e: { pin?: string; name?: string; lastName?: string; cardNo?: string }): string {
+  const person = e.pin ? `${[e.name, e.lastName].filter(Boolean).join(' ')} (${e.pin})`.trim() : '';
+  const card = e.cardNo ? `card ${e.cardNo}` : '';
+  return [person, card].filter(Boolean).join(', ');
 }
 
 /** The tag of a live event that is not an access event: the module it comes from. */
@@ -200,7 +209,7 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
                       {e.eventName} <LevelBadge level={e.eventLevel} /> {MODULE_TAGS[e.module ?? ''] && <Badge tone="muted">{MODULE_TAGS[e.module ?? '']}</Badge>}
                     </td>
                     <td>{e.doorName || e.eventPointName || e.devSn}</td>
-                    <td>{e.pin ? `${[e.name, e.lastName].filter(Boolean).join(' ')} (${e.pin})` : ''}</td>
+                    <td>{whoText(e)}</td>
                   </tr>
                 ))}
                 {events.length === 0 && (

@@ -64,6 +64,8 @@ export function TransactionsPage(_: { me: Me }) {
         columns={[
           { head: 'Time', cell: (t: any) => t.eventTime },
           { head: 'Person', cell: (t: any) => (t.pin ? `${t.name} ${t.lastName} (${t.pin})` : '') },
+          // CVSecurity's list has the card number: for a badge nobody holds ("card is not registered") it is all there is.
+          { head: 'Card number', cell: (t: any) => t.cardNo ?? '' },
           { head: 'Device', cell: (t: any) => t.devName || t.devSn },
           { head: 'Door / point', cell: (t: any) => t.doorName || t.eventPointName },
           {
