@@ -93,7 +93,7 @@ describe.skipIf(!executable)('console addresses: deep links, unknown pages, the 
     await page.getByRole('heading', { level: 2, name: 'Convergence of ADDR000001' }).waitFor();
   });
 
-  it("keeps a list's filters, page and tab across a reload: transactions, persons, access levels' lists", async () => {
+  it("keeps a list's filters, page and tab across a reload: transactions, persons, access levels' lists, visits", async () => {
     expect((await t.post('/api/person/add', { pin: '4712', name: 'Ivo', lastName: 'Petrov' })).body.code).toBe(0);
     expect((await panel.uploadRtlog([{ pin: '4711', cardno: '998877', eventaddr: 1, event: 0, verifytype: 4 }, { pin: '4712', eventaddr: 2, event: 0, verifytype: 1 }])).status).toBe(200);
     await page.goto(`${t.baseUrl}/console/transactions`);
@@ -130,6 +130,16 @@ describe.skipIf(!executable)('console addresses: deep links, unknown pages, the 
     await page.reload();
     expect(await page.getByRole('tab', { name: 'Departments' }).getAttribute('aria-selected')).toBe('true');
     await page.getByRole('form', { name: 'New department' }).waitFor();
+    // Visitors: the visits on site only, searched.
+    await page.goto(`${t.baseUrl}/console/visitors`);
+    const find = page.getByRole('search', { name: 'Find visits' });
+    await find.getByLabel('Show').selectOption({ label: 'on site' });
+    await find.getByLabel('Visitor name or document number').fill('Doe');
+    await find.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(`${t.baseUrl}/console/visitors?state=in&q=Doe`);
+    await page.reload();
+    expect(await find.getByLabel('Show').inputValue()).toBe('in');
+    expect(await find.getByLabel('Visitor name or document number').inputValue()).toBe('Doe');
   });
 
   it('says that an address names no page, rather than showing the dashboard in its place', async () => {

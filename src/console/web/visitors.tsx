@@ -1,7 +1,7 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, fromLocalInput, query, toLocalInput } from './api';
 import type { Me } from './main';
-import { Badge, can, Field, Notice, Pager, useAction, useConfirm, useLoad } from './ui';
+import { Badge, can, Field, Notice, Pager, queryPage, queryValues, useAction, useConfirm, useLoad, writeQuery } from './ui';
 
 /**
  * The document types as the manual numbers them (2.15.1, 2.17.1): the code is what an integrator sends to
@@ -168,12 +168,15 @@ export function visitSpan(v: { startTime: string; endTime: string; endedAt: stri
 }
 
 export function VisitorsPage({ me }: { me: Me }) {
-  const [state, setState] = useState('');
-  const [q, setQ] = useState('');
-  const [search, setSearch] = useState('');
+  // The list shown (state, search, page) is in the address too: a reload shows the same visits.
+  const [start] = useState(() => queryValues({ state: '', q: '' }));
+  const [state, setState] = useState(start.state);
+  const [q, setQ] = useState(start.q);
+  const [search, setSearch] = useState(start.q);
   // The visits come a page at a time (20, newest first): without the pager and the search, a visitor checked in
   // before the last 20 visits could be neither seen nor checked out here.
-  const [page, setPage] = useState(1);
+  const [page, setPage] = useState(queryPage);
+  useEffect(() => writeQuery({ state, q: search, page }), [state, search, page]);
   const list = useLoad(() => api('GET', `visitors${query({ state, q: search, page, size: 20 })}`), [state, search, page]);
   const [form, setForm] = useState<'checkin' | 'reserve' | null>(null);
   const [arriving, setArriving] = useState<any>(null);
