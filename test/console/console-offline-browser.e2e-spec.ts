@@ -74,6 +74,12 @@ describe.skipIf(!executable)('the console while a panel is offline', () => {
     await notConverged.getByRole('row', { name: /OFFLINE001/ }).getByText('waiting for the device', { exact: true }).waitFor();
     await page.screenshot({ path: `${SCREENSHOT_DIR}/dashboard-offline-waiting.png` });
 
+    // A full sync asked of the offline panel is queued, and the message says it waits for the panel.
+    await navTo(page, 'Devices');
+    await page.getByRole('button', { name: 'Full sync OFFLINE001' }).click();
+    await page.locator('dialog[open]').getByRole('button', { name: 'Queue full sync' }).click();
+    await page.getByText('A full sync of OFFLINE001 is queued; the device is offline: it receives it when it polls again').waitFor();
+
     // The panel comes back, fetches and confirms: each page says so.
     await panel.pollUntilIdle();
     await page.goto(`${t.baseUrl}/console/persons/5001`);

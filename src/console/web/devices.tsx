@@ -221,7 +221,8 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
                         title: 'Full sync',
                         confirmLabel: 'Queue full sync',
                         question: `Send everything ${d.sn} should hold again? With many persons this takes a while; the queue shows the progress.`,
-                        run: async () => (await act(d.sn, 'sync', `A full sync of ${d.sn} is queued`), setSelected({ sn: d.sn, view: 'queue' })),
+                        // An offline device fetches nothing: the sync waits in its queue until it polls again, and the message says so.
+                        run: async () => (await act(d.sn, 'sync', `A full sync of ${d.sn} is queued${d.online ? '' : '; the device is offline: it receives it when it polls again'}`), setSelected({ sn: d.sn, view: 'queue' })),
                       })
                     }
                   >
