@@ -86,6 +86,9 @@ describe.skipIf(!executable)('the console while a panel is offline', () => {
     await page.getByRole('table', { name: 'Panels holding this person' }).getByRole('row', { name: /OFFLINE001/ }).getByText('holds them', { exact: true }).waitFor();
     await navTo(page, 'Devices');
     await page.getByRole('row', { name: /^OFFLINE001 / }).getByText(/^in sync: /).waitFor();
+    // The Persons list names the person's levels (a count would not say which doors).
+    await navTo(page, 'Persons');
+    await page.getByRole('row', { name: /^5001 Olek Nowak/ }).getByRole('cell', { name: 'Main', exact: true }).waitFor();
   });
 
   it("shows the card of a badge nobody holds in the live events and the transactions, as CVSecurity's event list does", async () => {

@@ -407,7 +407,7 @@ export function PersonsPage({ me, go, sub }: PageProps) {
                     </td>
                     <td>{p.deptName}</td>
                     <td>{p.cardNo}</td>
-                    <td>{p.levels}</td>
+                    <td>{(p.levelNames ?? []).join(', ')}</td>
                     <td>{status === 'left' ? p.leaveDate : p.accEndTime}</td>
                     <td>
                       <div class="actions">
