@@ -86,6 +86,16 @@ describe.skipIf(!executable)('the console while a panel is offline', () => {
     await page.getByRole('table', { name: 'Panels holding this person' }).getByRole('row', { name: /OFFLINE001/ }).getByText('holds them', { exact: true }).waitFor();
     await navTo(page, 'Devices');
     await page.getByRole('row', { name: /^OFFLINE001 / }).getByText(/^in sync: /).waitFor();
+    // Offline again with everything confirmed, a full sync asked of it waits in its queue: not "in sync" alone.
+    await lastSeenLongAgo('OFFLINE001');
+    await page.reload();
+    await page.getByRole('row', { name: /^OFFLINE001 / }).getByText('offline', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Full sync OFFLINE001' }).click();
+    await page.locator('dialog[open]').getByRole('button', { name: 'Queue full sync' }).click();
+    await page.getByRole('row', { name: /^OFFLINE001 / }).getByText(/^waiting for the device, offline, \d+ commands queued: (\d+) of \1 confirmed$/).waitFor();
+    await panel.pollUntilIdle();
+    await page.reload();
+    await page.getByRole('row', { name: /^OFFLINE001 / }).getByText(/^in sync: /).waitFor();
     // The Persons list names the person's levels (a count would not say which doors).
     await navTo(page, 'Persons');
     await page.getByRole('row', { name: /^5001 Olek Nowak/ }).getByRole('cell', { name: 'Main', exact: true }).waitFor();

@@ -116,8 +116,10 @@ function SyncBadge({ d }: { d: any }) {
   const counts = `${c.confirmedItems} of ${c.desiredItems} confirmed`;
   if (c.divergent) return <Badge tone="bad">divergent: {counts}</Badge>;
   // An offline device fetches nothing: its commands wait in the queue, they are not being synced.
-  if (c.unconfirmedItems > 0 && !d.online) return <Badge tone="warn">waiting for the device, offline{c.pendingCommands > 0 ? `, ${c.pendingCommands} commands queued` : ''}: {counts}</Badge>;
+  // Commands queued for a device that confirmed everything (a full sync asked of it) are waiting too: not "in sync" alone.
+  if ((c.unconfirmedItems > 0 || c.pendingCommands > 0) && !d.online) return <Badge tone="warn">waiting for the device, offline{c.pendingCommands > 0 ? `, ${c.pendingCommands} commands queued` : ''}: {counts}</Badge>;
   if (c.unconfirmedItems > 0) return <Badge tone="warn">{c.pendingCommands > 0 ? `syncing, ${c.pendingCommands} commands waiting` : 'not confirmed yet'}: {counts}</Badge>;
+  if (c.pendingCommands > 0) return <Badge tone="warn">in sync, {c.pendingCommands} commands waiting: {counts}</Badge>;
   return <Badge tone="ok">in sync: {counts}</Badge>;
 }
 
