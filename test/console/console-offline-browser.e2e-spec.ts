@@ -113,4 +113,19 @@ describe.skipIf(!executable)('the console while a panel is offline', () => {
     expect(await table.getByRole('columnheader').allTextContents()).toContain('Card number');
     await table.getByRole('row', { name: /card is not registered/ }).getByRole('cell', { name: '509582', exact: true }).waitFor();
   });
+
+  it('deletes a person: the message says what the panels are told, and the panel converges once it removed them', async () => {
+    await navTo(page, 'Persons');
+    await page.getByRole('button', { name: 'Delete 5001' }).click();
+    await page.locator('dialog[open]').getByRole('button', { name: 'Delete 5001' }).click();
+    await page.getByText('Deleted 5001; the panels that hold them are told to remove them (the Devices page follows them)').waitFor();
+    await navTo(page, 'Devices');
+    const row = page.getByRole('row', { name: /^OFFLINE001 / });
+    await row.getByText(/^(syncing|in sync), \d+ commands waiting/).waitFor();
+    const before = panel.received.length;
+    await panel.pollUntilIdle();
+    expect(panel.received.slice(before).map((r) => r.command)).toEqual(expect.arrayContaining([expect.stringMatching(/^DATA DELETE user Pin=5001$/)]));
+    await page.reload();
+    await row.getByText(/^in sync: (\d+) of \1 confirmed$/).waitFor();
+  });
 });

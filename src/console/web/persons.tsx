@@ -320,7 +320,12 @@ export function PersonsPage({ me, go, sub }: PageProps) {
   // The person open is in the address (/console/persons/4711): a reload, a bookmark or Back opens the same one.
   const [open, setOpen] = useState<string | 'new' | null>(sub ?? null);
   useEffect(() => setOpen((o) => sub ?? (o === 'new' ? o : null)), [sub]);
-  const show = (pin: string | null) => (pin === null ? (sub !== undefined ? go(`persons${location.search}`) : setOpen(null)) : go(`persons/${encodeURIComponent(pin)}${location.search}`));
+  // The state changes at once (with the message set beside it, in one render), the address with it.
+  const show = (pin: string | null) => {
+    setOpen(pin);
+    if (pin !== null) go(`persons/${encodeURIComponent(pin)}${location.search}`);
+    else if (sub !== undefined) go(`persons${location.search}`);
+  };
   const [del, setDel] = useState<string | null>(null);
   const [saved, setSaved] = useState<string>();
   const a = useAction();
@@ -333,7 +338,7 @@ export function PersonsPage({ me, go, sub }: PageProps) {
     const pin = del!;
     setDel(null);
     setSaved(undefined);
-    const done = await a.run(() => api('DELETE', `persons/${encodeURIComponent(pin)}`).then(() => true), `Deleted ${pin}`);
+    const done = await a.run(() => api('DELETE', `persons/${encodeURIComponent(pin)}`).then(() => true), `Deleted ${pin}; the panels that hold them are told to remove them (the Devices page follows them)`);
     // Their detail, if open, goes with them: its Save would be an edit of nobody.
     if (done && open === pin) show(null);
     list.reload();
