@@ -120,6 +120,7 @@ describe.skipIf(!executable)('console addresses: deep links, unknown pages, the 
     await page.reload();
     await page.getByRole('heading', { level: 2, name: 'Ivo Petrov (4712)' }).waitFor();
     expect(await page.getByLabel('Search by pin, name or card').inputValue()).toBe('Petrov');
+    await page.getByRole('button', { name: 'Open 4712' }).waitFor();
     expect(await page.getByRole('button', { name: 'Open 4711' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Close' }).click();
     await page.waitForURL(`${t.baseUrl}/console/persons?q=Petrov`);
@@ -169,6 +170,7 @@ describe.skipIf(!executable)('console addresses: deep links, unknown pages, the 
       await create.getByRole('button', { name: 'Create operator' }).click();
       await solo.getByText('Operator otto created').waitFor();
       const reset = solo.getByRole('form', { name: "Set an operator's password" });
+      await reset.getByLabel('Operator').locator('option', { hasText: 'otto' }).waitFor({ state: 'attached' });
       expect(await reset.getByLabel('Operator').locator('option').allInnerTexts()).toEqual(['choose', 'otto']);
       await reset.getByLabel('Operator').selectOption({ label: 'otto' });
       await reset.getByLabel('New password (10+ characters)').fill('otto-password-2');

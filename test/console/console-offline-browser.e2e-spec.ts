@@ -110,8 +110,8 @@ describe.skipIf(!executable)('the console while a panel is offline', () => {
     await live.getByRole('row', { name: /Normal Verify Open\s+\S+-1\s+Olek Nowak \(5001\), card 55001$/ }).waitFor();
     await navTo(page, 'Transactions');
     const table = page.locator('main table').last();
-    expect(await table.getByRole('columnheader').allTextContents()).toContain('Card number');
     await table.getByRole('row', { name: /card is not registered/ }).getByRole('cell', { name: '509582', exact: true }).waitFor();
+    expect(await table.getByRole('columnheader').allTextContents()).toContain('Card number');
   });
 
   it('deletes a person: the message says what the panels are told, and the panel converges once it removed them', async () => {
