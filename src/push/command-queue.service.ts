@@ -331,12 +331,14 @@ export class CommandQueueService {
                    ${DELIVER_ONCE_SQL} AS deliver_once
             FROM device_command WHERE device_sn = $1 AND state = 'sent' ORDER BY id LIMIT ${MAX_SENT_LOADED})
            UNION ALL
-           (SELECT id, state, attempts, sent_at, return_code, octet_length(command), valid_until, attempt_id, false, false FROM device_command
+           -- awaits_person of a pending command: an enrolment is not handed out before the state commands ahead of it.
+           (SELECT id, state, attempts, sent_at, return_code, octet_length(command), valid_until, attempt_id,
+                   CASE WHEN valid_until IS NULL THEN false ELSE ${AWAITS_PERSON_SQL} END, false FROM device_command
             WHERE device_sn = $1 AND state = 'pending' ORDER BY id LIMIT $2)
            UNION ALL
            -- Remote actions further back in the queue (behind a long sync): planClaim may hand them out first.
            (SELECT id, state, attempts, sent_at, return_code, octet_length(command), valid_until, attempt_id, false, false FROM device_command
-            WHERE device_sn = $1 AND state = 'pending' AND valid_until IS NOT NULL
+            WHERE device_sn = $1 AND state = 'pending' AND valid_until IS NOT NULL AND NOT ${AWAITS_PERSON_SQL}
               AND id > (SELECT max(f.id) FROM (SELECT id FROM device_command WHERE device_sn = $1 AND state = 'pending' ORDER BY id LIMIT $2) f)
             ORDER BY id LIMIT $2)
          )

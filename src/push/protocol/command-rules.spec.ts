@@ -127,6 +127,13 @@ describe('one device: what a poll hands out (planClaim)', () => {
     expect(planClaim([out('1', 0), pending('2'), action('9')], 60_000, claimRules).offer).toEqual(['1', '2', '9']);
     // Only actions, or none: the head as it is.
     expect(planClaim([action('1'), action('2')], 0, claimRules).offer).toEqual(['1', '2']);
+    // A remote enrolment keeps its place behind the state commands before it (its template would be deleted by
+    // them on the panel and kept in the database); an action behind it still goes first, and one offered again
+    // keeps the head as it is.
+    const enrol = (id: string): HeadCommand => ({ ...action(id), awaitsPerson: true });
+    expect(planClaim([pending('1'), enrol('2'), pending('3')], 0, claimRules).offer).toEqual(['1', '2', '3']);
+    expect(planClaim([pending('1'), enrol('2'), action('3')], 0, claimRules).offer).toEqual(['3']);
+    expect(planClaim([{ ...out('2', 0), validUntil: 200_000, awaitsPerson: true }, pending('3'), action('4')], 60_000, claimRules).offer).toEqual(['2', '3', '4']);
   });
 });
 

@@ -127,6 +127,7 @@ export interface HeadCommand {
    * A remote enrolment (`ENROLL_BIO`/`ENROLL_INFO`, 9.6; a terminal's `ENROLL_FP`/`ENROLL_MF`): its result comes when
    * the person has enrolled or given up, and the device goes on polling meanwhile. A poll then is no sign of a lost
    * reply: only its timeout settles it (offering it again would restart the enrolment under the person's hand).
+   * Pending, it keeps its place behind the state commands queued before it (actionsFirst).
    */
   awaitsPerson?: boolean;
   /**
@@ -182,7 +183,7 @@ export interface ClaimPlan {
 
 /**
  * What a reply is made of: the head of the queue, or, when remote actions (a validity: a door opening, a clock
- * setting) wait behind pending state commands and nothing is to be offered again, those actions alone, in queue
+ * setting; not an enrolment, see overtakes) wait behind pending state commands and nothing is to be offered again, those actions alone, in queue
  * order. A door opened during a long sync (thousands of photos, a reply at a time) would otherwise wait behind
  * all of it and be dropped when its validity ends (an action offered again after a lost reply too). An action
  * touches no table the state commands write, so running it before them changes nothing they do; a reply of its own
@@ -190,10 +191,20 @@ export interface ClaimPlan {
  * head goes as it is).
  */
 function actionsFirst(candidates: readonly HeadCommand[]): readonly HeadCommand[] {
-  // A state command offered again keeps its place: everything after it follows it, in order (rule (b)).
-  if (candidates.some((c) => c.state === 'sent' && c.validUntil == null)) return candidates;
-  const actions = candidates.filter((c) => c.validUntil != null);
+  // A state command (or enrolment) offered again keeps its place: everything after it follows it, in order (rule (b)).
+  if (candidates.some((c) => c.state === 'sent' && !overtakes(c))) return candidates;
+  const actions = candidates.filter(overtakes);
   return actions.length > 0 && actions.length < candidates.length ? actions : candidates;
+}
+
+/**
+ * An action that may go before the state commands queued ahead of it. Not a remote enrolment, though it has a
+ * validity: it saves a template on the panel for a person the panel must already hold, and its upload becomes the
+ * person's template in the database; run before a delete of that template (or of the person) queued ahead of
+ * it, the delete would then take the new template off the panel while the database keeps it.
+ */
+function overtakes(c: HeadCommand): boolean {
+  return c.validUntil != null && c.awaitsPerson !== true;
 }
 
 /**
