@@ -2,13 +2,16 @@
  * Remote actions overtake queued state commands (planClaim's actionsFirst), but only those that change nothing the
  * state commands decide: a remote enrolment (ENROLL_BIO, 9.6.2) saves a template on the panel for a person the
  * panel must hold, and its upload becomes the person's template in the database. It keeps its place behind the
- * state commands queued before it; the panel ends holding what a fresh full sync gives (fromScratch).
+ * state commands queued before it; the panel ends holding what a fresh full sync gives (fromScratch). And a run of
+ * writes and remote actions under lost replies, re-posted results, refusals and a reset mid-sync: state commands
+ * arrive in queue order, every action runs once, the panel equals the oracle.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { TestApp } from '../support/test-app';
 import { Device } from '../sync/access-helpers';
-import { ok, startFaultApp, tableSnapshot, fromScratch } from '../sync/fault-helpers';
+import { ok, resultReplyLoss, settleConverged, startFaultApp, tableSnapshot, fromScratch } from '../sync/fault-helpers';
+import { settingsOf } from './push-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -69,5 +72,84 @@ describe('a remote enrolment keeps its place behind the state commands queued be
     const held = tableSnapshot(d.sim, TABLES);
     expect(held.biodata.some((row) => row.includes('Pin=6002'))).toBe(true);
     expect(await fromScratch(t, reconciler, d.sim, TABLES)).toEqual(held);
+  });
+});
+
+describe('remote actions overtaking a sync while replies are lost, results re-posted and commands refused', () => {
+  it('the panel ends equal to a fresh full sync (also after a reset mid-sync), state commands arrive in order, and each action ran once', async () => {
+    const settings = settingsOf(t);
+    const perReply = settings.maxCommandsPerReply;
+    settings.maxCommandsPerReply = 2;
+    const lost = resultReplyLoss();
+    const f = await Device.connect(t, 'ACTFIRST0002', 2, '10.7.0.2', { retryResults: true, fetch: lost.fetch });
+    try {
+      await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'AFLV2' }] }));
+      await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'AFLV2', doorName: '10.7.0.2-1' }] }));
+      const level = (await t.get('/api/accLevel/getByName/AFLV2')).body.data.id;
+      const doors = ((await t.get('/api/door/list', { pageNo: 1, pageSize: 50 })).body.data as Array<{ id: string; name: string }>).filter((x) => x.name.startsWith('10.7.0.2-'));
+      let seed = 7;
+      // mulberry32: a fixed run, with the low bits as random as the high ones.
+      const rnd = (n: number) => {
+        seed = (seed + 0x6d2b79f5) | 0;
+        let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+        x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+        return ((x ^ (x >>> 14)) >>> 0) % n;
+      };
+      for (let round = 0; round < 14; round++) {
+        // State: persons added, edited (cards, levels) and deleted, a few per round.
+        for (let k = 0; k < 3; k++) {
+          const pin = `77${rnd(8)}`;
+          const op = rnd(4);
+          if (op === 3) await t.post('/api/person/delete', undefined, { pin });
+          else await t.post('/api/person/add', { pin, name: `P${pin}-${round}`, cardNo: `${round}${k}${rnd(1000)}`, accLevelIds: op === 2 ? '' : level });
+        }
+        // Actions behind them, some refused, some with their reply or their result's answer lost.
+        const door = doors[rnd(doors.length)];
+        const r = await t.post(rnd(3) === 0 ? '/api/door/remoteCloseById' : '/api/door/remoteOpenById', undefined, { doorId: door.id, interval: 3 });
+        expect(r.body.code).toBe(0);
+        // Halfway, the panel is reset with actions and state commands pending (it registers again, empty).
+        if (round === 7) expect((await f.sim.factoryReset()).registered).toBe(true);
+        const fault = rnd(4);
+        if (fault === 0) f.sim.loseNextReply();
+        else if (fault === 1) lost.count++;
+        else if (fault === 2) f.sim.failCommands((c) => c.verb === 'CONTROL DEVICE', -12, 1);
+        else f.sim.failCommands((c) => c.verb === 'DATA UPDATE' && c.table === 'userauthorize', -1002, 1);
+        for (let p = 0; p < 1 + rnd(3); p++) await f.sim.poll();
+        if (rnd(2) === 0) await new Promise((res) => setTimeout(res, settings.lostReplyMs + 50));
+      }
+      f.sim.clearFaults();
+      f.sim.loseNoMoreReplies();
+      lost.count = 0;
+      await settleConverged(t, reconciler, f.sim);
+      // No remote action ran twice on the panel (each delivery that ran has a CmdID of its own).
+      const ran: Array<{ command_id: string; n: number }> = await t.ds.query(
+        `SELECT a.command_id::text AS command_id, count(*)::int AS n FROM device_command_attempt a WHERE a.device_sn = 'ACTFIRST0002' AND a.attempt_id = ANY($1::bigint[]) GROUP BY 1`,
+        [f.sim.doorActions.map((a) => a.cmdId)],
+      );
+      expect(ran.filter((x) => x.n > 1)).toEqual([]);
+      expect(f.sim.doorActions.length).toBeGreaterThan(5);
+      // State commands reach the panel in queue order: none is first delivered after a later one was.
+      const byAttempt = new Map<string, string>(
+        (await t.ds.query(`SELECT attempt_id::text AS a, command_id::text AS c FROM device_command_attempt WHERE device_sn = 'ACTFIRST0002'`)).map((r: { a: string; c: string }) => [r.a, r.c]),
+      );
+      const state = f.sim.received.filter((r) => r.command.startsWith('DATA UPDATE') || r.command.startsWith('DATA DELETE')).map((r) => BigInt(byAttempt.get(r.id)!));
+      const seen = new Set<bigint>();
+      let highest = 0n;
+      const outOfOrder: string[] = [];
+      for (const id of state) {
+        if (!seen.has(id) && id < highest) outOfOrder.push(`${id} after ${highest}`);
+        seen.add(id);
+        if (id > highest) highest = id;
+      }
+      expect(outOfOrder).toEqual([]);
+      expect(seen.size).toBeGreaterThan(10);
+      // Some actions did overtake state commands queued before them.
+      const actionIds = f.sim.doorActions.map((a) => BigInt(byAttempt.get(a.cmdId)!));
+      expect(actionIds.some((a) => [...seen].some((s) => s < a && f.sim.received.findIndex((r) => byAttempt.get(r.id) === String(s)) > f.sim.received.findIndex((r) => byAttempt.get(r.id) === String(a))))).toBe(true);
+      const held = tableSnapshot(f.sim, TABLES);
+      expect(await fromScratch(t, reconciler, f.sim, TABLES)).toEqual(held);
+    } finally {
+      settings.maxCommandsPerReply = perReply;
+    }
   });
 });
