@@ -6,7 +6,7 @@
  * writes and remote actions under lost replies, re-posted results, refusals and a reset mid-sync: state commands
  * arrive in queue order, every action runs once, the panel equals the oracle.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { TestApp } from '../support/test-app';
 import { Device } from '../sync/access-helpers';
@@ -57,6 +57,13 @@ describe('a remote enrolment keeps its place behind the state commands queued be
 
   it('an enrolment for a person just added goes after the person reaches the panel; a door opening queued after both still goes first', async () => {
     await d.since();
+    const settings = settingsOf(t);
+    const perReply = settings.maxCommandsPerReply;
+    // A reply of one command: the opening is beyond the head's reply, so it may go first.
+    settings.maxCommandsPerReply = 1;
+    onTestFinished(() => {
+      settings.maxCommandsPerReply = perReply;
+    });
     const level = (await t.get('/api/accLevel/getByName/AFLV')).body.data.id;
     await ok(t.post('/api/person/add', { pin: '6002', name: 'New', accLevelIds: level }));
     const r = await t.post(`/api/gateway/devices/${SN}/control`, { action: 'enroll', pin: '6002', bioType: 1, templateNo: 0 });
@@ -72,6 +79,20 @@ describe('a remote enrolment keeps its place behind the state commands queued be
     const held = tableSnapshot(d.sim, TABLES);
     expect(held.biodata.some((row) => row.includes('Pin=6002'))).toBe(true);
     expect(await fromScratch(t, reconciler, d.sim, TABLES)).toEqual(held);
+  });
+});
+
+describe('a revoke queued before a remote opening still reaches the panel at the next poll', () => {
+  it('the reply that carries the opening carries the person\'s delete before it', async () => {
+    await d.since();
+    expect(d.sim.table('userauthorize').some((r) => r.Pin === '6001')).toBe(true);
+    await ok(t.post('/api/person/delete', undefined, { pin: '6001' }));
+    const doorId = (await t.get('/api/door/list', { pageNo: 1, pageSize: 10 })).body.data[0].id;
+    expect((await t.post('/api/door/remoteOpenById', undefined, { doorId, interval: 4 })).body.code).toBe(0);
+    const reply = (await d.sim.poll()).map((c) => c.command.split(/[ \t]/).slice(0, 3).join(' '));
+    expect(reply).toContain('CONTROL DEVICE 01010104');
+    expect(d.sim.table('userauthorize').filter((r) => r.Pin === '6001')).toEqual([]);
+    expect(d.sim.table('user').filter((r) => r.Pin === '6001')).toEqual([]);
   });
 });
 

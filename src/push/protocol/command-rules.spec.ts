@@ -118,11 +118,15 @@ describe('one device: what a poll hands out (planClaim)', () => {
 
   it('actions waiting behind state commands go out first, in a reply of their own; a state command offered again keeps its place', () => {
     const action = (id: string): HeadCommand => ({ ...pending(id), validUntil: 200_000 });
-    expect(planClaim([pending('1'), pending('2'), action('9'), action('12')], 0, claimRules).offer).toEqual(['9', '12']);
-    // An action at the head goes the same way, alone with the other actions.
-    expect(planClaim([action('1'), pending('2'), action('3')], 0, claimRules).offer).toEqual(['1', '3']);
+    expect(planClaim([pending('1'), pending('2'), pending('3'), action('9'), action('12')], 0, claimRules).offer).toEqual(['9', '12']);
+    // An action the head's reply carries anyway goes with it, in order: a revoke before it is not a poll later.
+    expect(planClaim([pending('1'), pending('2'), action('9'), action('12')], 0, claimRules).offer).toEqual(['1', '2', '9']);
+    expect(planClaim([action('1'), pending('2'), action('3')], 0, claimRules).offer).toEqual(['1', '2', '3']);
+    expect(planClaim([pending('1', 9_950), pending('2'), action('3')], 0, claimRules).offer).toEqual(['3']);
     // An action offered again after a lost reply (its timeout passed) also goes before the pending state commands.
-    expect(planClaim([pending('2'), { ...out('9', 0), validUntil: 200_000 }], 60_000, claimRules).offer).toEqual(['9']);
+    expect(planClaim([pending('2'), pending('3'), pending('4'), { ...out('9', 0), validUntil: 200_000 }], 60_000, claimRules).offer).toEqual(['9']);
+    // (With the state commands before it, when the head's reply carries it anyway.)
+    expect(planClaim([pending('2'), { ...out('9', 0), validUntil: 200_000 }], 60_000, claimRules).offer).toEqual(['2', '9']);
     // A state command offered again: the head as it is (everything after it follows it, in order).
     expect(planClaim([out('1', 0), pending('2'), action('9')], 60_000, claimRules).offer).toEqual(['1', '2', '9']);
     // Only actions, or none: the head as it is.
@@ -131,8 +135,8 @@ describe('one device: what a poll hands out (planClaim)', () => {
     // them on the panel and kept in the database); an action behind it still goes first, and one offered again
     // keeps the head as it is.
     const enrol = (id: string): HeadCommand => ({ ...action(id), awaitsPerson: true });
-    expect(planClaim([pending('1'), enrol('2'), pending('3')], 0, claimRules).offer).toEqual(['1', '2', '3']);
-    expect(planClaim([pending('1'), enrol('2'), action('3')], 0, claimRules).offer).toEqual(['3']);
+    expect(planClaim([pending('1'), enrol('2'), pending('3'), pending('4')], 0, claimRules).offer).toEqual(['1', '2', '3']);
+    expect(planClaim([pending('1'), enrol('2'), pending('3'), action('4')], 0, claimRules).offer).toEqual(['4']);
     expect(planClaim([{ ...out('2', 0), validUntil: 200_000, awaitsPerson: true }, pending('3'), action('4')], 60_000, claimRules).offer).toEqual(['2', '3', '4']);
   });
 });

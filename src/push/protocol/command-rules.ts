@@ -183,18 +183,36 @@ export interface ClaimPlan {
 
 /**
  * What a reply is made of: the head of the queue, or, when remote actions (a validity: a door opening, a clock
- * setting; not an enrolment, see overtakes) wait behind pending state commands and nothing is to be offered again, those actions alone, in queue
- * order. A door opened during a long sync (thousands of photos, a reply at a time) would otherwise wait behind
- * all of it and be dropped when its validity ends (an action offered again after a lost reply too). An action
+ * setting; not an enrolment, see overtakes) wait behind pending state commands beyond the head's reply and nothing
+ * is to be offered again, those actions alone, in queue order. A door opened during a long sync (thousands of
+ * photos, a reply at a time) would otherwise wait behind all of it and be dropped when its validity ends (an action offered again after a lost reply too). An action
  * touches no table the state commands write, so running it before them changes nothing they do; a reply of its own
  * keeps the state commands' replies in order, and no state command offered again is overtaken by it (then the
  * head goes as it is).
  */
-function actionsFirst(candidates: readonly HeadCommand[]): readonly HeadCommand[] {
+function actionsFirst(candidates: readonly HeadCommand[], headReply: readonly string[]): readonly HeadCommand[] {
   // A state command (or enrolment) offered again keeps its place: everything after it follows it, in order (rule (b)).
   if (candidates.some((c) => c.state === 'sent' && !overtakes(c))) return candidates;
+  // An action the head's reply carries anyway goes with it, in order: a revoke queued before it then still
+  // reaches the panel at this poll ("How far behind a panel can be"), and the action is not a poll later either.
+  const inHead = new Set(headReply);
+  if (candidates.some((c) => overtakes(c) && inHead.has(c.id))) return candidates;
   const actions = candidates.filter(overtakes);
   return actions.length > 0 && actions.length < candidates.length ? actions : candidates;
+}
+
+/** The ids of one reply: `list` from its start, bounded by count and bytes (the first command always goes). */
+function replyOf(list: readonly HeadCommand[], rules: ClaimRules): string[] {
+  const offer: string[] = [];
+  let bytes = 0;
+  for (const c of list) {
+    if (offer.length >= rules.maxCommands) break;
+    const cost = c.bytes + REPLY_LINE_OVERHEAD;
+    if (offer.length > 0 && bytes + cost > rules.byteBudget) break;
+    offer.push(c.id);
+    bytes += cost;
+  }
+  return offer;
 }
 
 /**
@@ -268,15 +286,7 @@ export function planClaim(head: readonly HeadCommand[], now: number, rules: Clai
     offerable(c);
   }
   if (earliest !== null) return { fail, offer: [], uncounted: [], waiting: true, wakeAt: earliest };
-  const offer: string[] = [];
-  let bytes = 0;
-  for (const c of actionsFirst(candidates)) {
-    if (offer.length >= rules.maxCommands) break;
-    const cost = c.bytes + REPLY_LINE_OVERHEAD;
-    if (offer.length > 0 && bytes + cost > rules.byteBudget) break;
-    offer.push(c.id);
-    bytes += cost;
-  }
+  const offer = replyOf(actionsFirst(candidates, replyOf(candidates, rules)), rules);
   const next = rules.lostReplyMs !== undefined && rules.lostReplyMs < rules.ackTimeoutMs ? rules.lostReplyMs : rules.ackTimeoutMs;
   return { fail, offer, uncounted: offer.filter((id) => uncounted.has(id)), waiting: false, wakeAt: offer.length > 0 ? now + next : null };
 }
