@@ -82,6 +82,7 @@ import { commandRecordsSql, refKeysSql, refMetaSql } from './command-ref-summary
 import { effectiveKindSql, returnCodeManual } from '../device/device-kind';
 import {
   formatCommandLine,
+  MAX_OVERTAKING_REPLIES,
   planClaim,
   planResults,
   returnMeaning,
@@ -173,6 +174,12 @@ export type QueueItem = string | { command: string; ref?: unknown; validForMs?: 
 @Injectable()
 export class CommandQueueService {
   private readonly logger = new Logger('CommandQueue');
+  /**
+   * Per device, the replies in a row from this process that sent new remote actions first (ClaimPlan.overtook):
+   * at MAX_OVERTAKING_REPLIES the next reply is the head of the queue. In memory: with several processes a
+   * device's polls may alternate between them, and the sync still gets its share of each one's replies.
+   */
+  private readonly overtaking = new Map<string, number>();
 
   constructor(
     private readonly ds: DataSource,
@@ -321,6 +328,7 @@ export class CommandQueueService {
       maxCommands: s.maxCommandsPerReply,
       byteBudget: s.replyByteBudget,
       lostReplyMs: s.lostReplyMs > 0 ? s.lostReplyMs : undefined,
+      actionsFirst: (this.overtaking.get(sn) ?? 0) < MAX_OVERTAKING_REPLIES,
     };
     const out = await this.ds.transaction(async (m) => {
       const [{ locked }]: Array<{ locked: boolean }> = await namedQuery(m, `SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked`, [QUEUE_LOCK, sn]);
@@ -405,6 +413,11 @@ export class CommandQueueService {
     // A few ms past the deadline, so that the claim the wake-up lets through sees it passed; should the
     // database's clock lag ours, that claim finds the reply still waiting and simply arms the wake-up again.
     if (out.plan?.wakeInMs != null) this.signal.wakeAt(sn, Date.now() + out.plan.wakeInMs + 10);
+    if (out.claimed.length > 0) {
+      // A reply offering lost actions again counts neither way: it is the reply that was lost, once more.
+      if (out.plan?.overtook === 'new') this.overtaking.set(sn, (this.overtaking.get(sn) ?? 0) + 1);
+      else if (out.plan?.overtook === undefined) this.overtaking.delete(sn);
+    }
     return out.claimed;
   }
 

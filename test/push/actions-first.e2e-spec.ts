@@ -11,6 +11,7 @@ import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { TestApp } from '../support/test-app';
 import { Device } from '../sync/access-helpers';
 import { ok, resultReplyLoss, settleConverged, startFaultApp, tableSnapshot, fromScratch } from '../sync/fault-helpers';
+import { MAX_OVERTAKING_REPLIES } from '../../src/push/protocol/command-rules';
 import { settingsOf } from './push-helpers';
 
 let t: TestApp;
@@ -93,6 +94,40 @@ describe('a revoke queued before a remote opening still reaches the panel at the
     expect(reply).toContain('CONTROL DEVICE 01010104');
     expect(d.sim.table('userauthorize').filter((r) => r.Pin === '6001')).toEqual([]);
     expect(d.sim.table('user').filter((r) => r.Pin === '6001')).toEqual([]);
+  });
+});
+
+describe('a stream of remote actions does not hold a sync back', () => {
+  it('an opening before every poll: new openings go first at most MAX_OVERTAKING_REPLIES replies in a row, so the persons queued before them still arrive', async () => {
+    await d.since();
+    const settings = settingsOf(t);
+    const perReply = settings.maxCommandsPerReply;
+    // A reply of one command: every opening is beyond the head's reply.
+    settings.maxCommandsPerReply = 1;
+    onTestFinished(() => {
+      settings.maxCommandsPerReply = perReply;
+    });
+    const level = (await t.get('/api/accLevel/getByName/AFLV')).body.data.id;
+    const pins = ['6101', '6102', '6103'];
+    for (const pin of pins) await ok(t.post('/api/person/add', { pin, name: `Stream ${pin}`, accLevelIds: level }));
+    const doorId = (await t.get('/api/door/list', { pageNo: 1, pageSize: 10 })).body.data[0].id;
+    const replies: string[][] = [];
+    // A turnstile integration opening the door faster than the panel polls.
+    for (let i = 0; i < 16; i++) {
+      expect((await t.post('/api/door/remoteOpenById', undefined, { doorId, interval: 3 })).body.code).toBe(0);
+      replies.push((await d.sim.poll()).map((c) => c.command.split(/[ \t]/).slice(0, 3).join(' ')));
+    }
+    const isState = (r: string[]) => r.some((c) => c.startsWith('DATA'));
+    const lastState = replies.map(isState).lastIndexOf(true);
+    // The sync went out (without the bound: never, each reply was the opening queued before it).
+    expect(lastState).toBeGreaterThanOrEqual(0);
+    // While it lasted, it had at least one reply in every MAX_OVERTAKING_REPLIES + 1.
+    const span = MAX_OVERTAKING_REPLIES + 1;
+    for (let i = span - 1; i <= lastState; i++) {
+      expect(replies.slice(i - span + 1, i + 1).some(isState), `replies ${i - span + 1}-${i}: ${JSON.stringify(replies.slice(0, lastState + 1))}`).toBe(true);
+    }
+    for (const pin of pins) expect(d.sim.table('user').some((r) => r.Pin === pin), pin).toBe(true);
+    await d.since();
   });
 });
 

@@ -139,6 +139,20 @@ describe('one device: what a poll hands out (planClaim)', () => {
     expect(planClaim([pending('1'), enrol('2'), pending('3'), action('4')], 0, claimRules).offer).toEqual(['4']);
     expect(planClaim([{ ...out('2', 0), validUntil: 200_000, awaitsPerson: true }, pending('3'), action('4')], 60_000, claimRules).offer).toEqual(['2', '3', '4']);
   });
+
+  it('new actions go first in at most MAX_OVERTAKING_REPLIES replies in a row, then the head goes; actions offered again after a lost reply still go first', () => {
+    const action = (id: string): HeadCommand => ({ ...pending(id), validUntil: 200_000 });
+    const queue = [pending('1'), pending('2'), pending('3'), action('9')];
+    expect(planClaim(queue, 0, claimRules)).toMatchObject({ offer: ['9'], overtook: 'new' });
+    const next = planClaim(queue, 0, { ...claimRules, actionsFirst: false });
+    expect(next.offer).toEqual(['1', '2', '3']);
+    expect(next.overtook).toBeUndefined();
+    // An action whose reply was lost is the same reply again: it still goes first.
+    const again = [pending('2'), pending('3'), pending('4'), { ...out('9', 0), validUntil: 200_000 }];
+    expect(planClaim(again, 60_000, { ...claimRules, actionsFirst: false })).toMatchObject({ offer: ['9'], overtook: 'again' });
+    // The head carrying the action anyway is no overtaking.
+    expect(planClaim([pending('1'), action('2')], 0, claimRules).overtook).toBeUndefined();
+  });
 });
 
 describe('one device polls again after a lost reply (planClaim with lostReplyMs)', () => {

@@ -163,7 +163,21 @@ export interface ClaimRules extends QueueRules {
    * timeout settles a delivery.
    */
   lostReplyMs?: number;
+  /**
+   * False when the device's last replies already sent new remote actions before state commands
+   * (ClaimPlan.overtook, MAX_OVERTAKING_REPLIES in a row): only actions offered again after a lost reply may still
+   * go first, new ones wait for the head, so a stream of actions (a turnstile opened for every visitor, faster than
+   * the panel polls) cannot hold a sync, and the revokes in it, back. Absent: actions may go first (actionsFirst).
+   */
+  actionsFirst?: boolean;
 }
+
+/**
+ * Replies in a row that may send new remote actions before the state commands queued ahead of them: then the head
+ * goes, so a sync gets at least one reply in MAX_OVERTAKING_REPLIES + 1 however many actions are queued. Two, so
+ * that an opening and the closing an operator sends right after it both go promptly during a long sync.
+ */
+export const MAX_OVERTAKING_REPLIES = 2;
 
 /** Bytes a command costs in a reply beyond its text: `C:<CmdID>:` and the line end. */
 export const REPLY_LINE_OVERHEAD = 24;
@@ -179,6 +193,11 @@ export interface ClaimPlan {
   waiting: boolean;
   /** When this queue next needs a look (the earliest deadline of what is out), or null. */
   wakeAt: number | null;
+  /**
+   * Present when the reply is remote actions that went before state commands queued ahead of them: 'new' when new
+   * ones are among them, 'again' when it only offers again actions whose reply was lost.
+   */
+  overtook?: 'new' | 'again';
 }
 
 /**
@@ -190,14 +209,14 @@ export interface ClaimPlan {
  * keeps the state commands' replies in order, and no state command offered again is overtaken by it (then the
  * head goes as it is).
  */
-function actionsFirst(candidates: readonly HeadCommand[], headReply: readonly string[]): readonly HeadCommand[] {
+function actionsFirst(candidates: readonly HeadCommand[], headReply: readonly string[], newOnes: boolean): readonly HeadCommand[] {
   // A state command (or enrolment) offered again keeps its place: everything after it follows it, in order (rule (b)).
   if (candidates.some((c) => c.state === 'sent' && !overtakes(c))) return candidates;
   // An action the head's reply carries anyway goes with it, in order: a revoke queued before it then still
   // reaches the panel at this poll ("How far behind a panel can be"), and the action is not a poll later either.
   const inHead = new Set(headReply);
   if (candidates.some((c) => overtakes(c) && inHead.has(c.id))) return candidates;
-  const actions = candidates.filter(overtakes);
+  const actions = candidates.filter((c) => overtakes(c) && (newOnes || c.state === 'sent'));
   return actions.length > 0 && actions.length < candidates.length ? actions : candidates;
 }
 
@@ -243,7 +262,8 @@ function overtakes(c: HeadCommand): boolean {
  *   waits for its final result (sub-controllers are slow): only its restarted timeout settles it; so does a remote
  *   enrolment (awaitsPerson), whose result waits for the person.
  * - Otherwise the reply is the head of the queue, bounded by count and bytes (the first command always goes), or
- *   the pending remote actions alone when they wait behind state commands (actionsFirst).
+ *   the pending remote actions alone when they wait behind state commands (actionsFirst); new ones not after
+ *   MAX_OVERTAKING_REPLIES such replies in a row (rules.actionsFirst).
  * - A command with a validity (`validUntil`, a remote door action) that has passed is failed ('stale') instead of
  *   being handed out or offered again: a door must not open when a panel reconnects hours after the request.
  */
@@ -286,9 +306,16 @@ export function planClaim(head: readonly HeadCommand[], now: number, rules: Clai
     offerable(c);
   }
   if (earliest !== null) return { fail, offer: [], uncounted: [], waiting: true, wakeAt: earliest };
-  const offer = replyOf(actionsFirst(candidates, replyOf(candidates, rules)), rules);
+  const headReply = replyOf(candidates, rules);
+  const picked = actionsFirst(candidates, headReply, rules.actionsFirst !== false);
+  const offer = picked === candidates ? headReply : replyOf(picked, rules);
   const next = rules.lostReplyMs !== undefined && rules.lostReplyMs < rules.ackTimeoutMs ? rules.lostReplyMs : rules.ackTimeoutMs;
-  return { fail, offer, uncounted: offer.filter((id) => uncounted.has(id)), waiting: false, wakeAt: offer.length > 0 ? now + next : null };
+  const plan: ClaimPlan = { fail, offer, uncounted: offer.filter((id) => uncounted.has(id)), waiting: false, wakeAt: offer.length > 0 ? now + next : null };
+  if (picked !== candidates) {
+    const sent = new Set(picked.filter((c) => c.state === 'sent').map((c) => c.id));
+    plan.overtook = offer.every((id) => sent.has(id)) ? 'again' : 'new';
+  }
+  return plan;
 }
 
 /** A command a devicecmd body names, as loaded for its results. */
