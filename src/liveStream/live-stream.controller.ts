@@ -50,7 +50,7 @@ export class LiveStreamController {
   @Get()
   @ApiOperation({
     summary:
-      'Live stream (SSE): `transaction` events (v2 transaction items with module "acc", id t:<xid>:<id> for Last-Event-ID resume), `doorState` events, and `punch` events (attendance punches: the listAttTransaction item with module "att", id p:<xid>:<id>) and `moduleTransaction` events (elevator and entrance-control events: the eleTransaction or psgTransaction list item with module "ele" or "psg", id m:<xid>:<id>)',
+      'Live stream (SSE): `transaction` events (v2 transaction items with module "acc", id t:<xid>:<id> for Last-Event-ID resume), `doorState` events, and `punch` events (attendance punches: the listAttTransaction item with module "att", id p:<xid>:<id>) and `moduleTransaction` events (elevator and entrance-control events: the eleTransaction or psgTransaction list item with module "ele" or "psg", id m:<xid>:<id>); each id is followed by the client\'s position in the other feeds it asked for (t:<xid>:<id>,p:<xid>:<id>,m:<xid>:<id>), so a Last-Event-ID of any type resumes every feed',
   })
   @ApiQuery({ name: 'types', required: false, example: 'transaction,doorState,punch,moduleTransaction', description: 'event types to receive (default all four)' })
   @ApiProduces('text/event-stream')

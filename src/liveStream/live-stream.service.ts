@@ -44,22 +44,49 @@ const POLL_MS = 500;
 const BATCH = 500;
 const SENSOR = ['none', 'closed', 'open', 'unknown'] as const;
 
-/** `t:<xid>:<id>`, the SSE id of a transaction: a reconnecting client sends it back as Last-Event-ID. */
-export function parseStreamId(text: string | undefined): { xid: string; id: string } | undefined {
-  const m = /^t:(\d{1,19}):(\d{1,19})$/.exec(text?.trim() ?? '');
-  return m ? { xid: m[1], id: m[2] } : undefined;
+type FeedPosition = { xid: string; id: string };
+
+/**
+ * An event's SSE id: its own feed's position first (`t:` access events, `p:` punches, `m:` elevator and
+ * channel-controller events, each `<xid>:<id>`), then the subscriber's position in every other feed it
+ * receives, comma-separated (`p:<xid>:<id>,t:<xid>:<id>,m:<xid>:<id>`). A browser's EventSource sends back
+ * only the last id it received; were that the punch feed's alone, a client reconnecting after a punch would
+ * restart the access feed at "now" and never get the access events stored while it was away.
+ */
+function streamId(own: 't' | 'p' | 'm', sub: Subscriber): string {
+  const parts: string[] = [];
+  const add = (feed: 't' | 'p' | 'm', type: StreamEventType, p: FeedPosition) => {
+    if (feed === own) parts.unshift(`${feed}:${p.xid}:${p.id}`);
+    else if (sub.types.has(type)) parts.push(`${feed}:${p.xid}:${p.id}`);
+  };
+  add('t', 'transaction', { xid: sub.xid, id: sub.id });
+  add('p', 'punch', { xid: sub.punchXid, id: sub.punchId });
+  add('m', 'moduleTransaction', { xid: sub.moduleXid, id: sub.moduleId });
+  return parts.join(',');
 }
 
-/** `p:<xid>:<id>`, the SSE id of a punch. */
-export function parsePunchStreamId(text: string | undefined): { xid: string; id: string } | undefined {
-  const m = /^p:(\d{1,19}):(\d{1,19})$/.exec(text?.trim() ?? '');
-  return m ? { xid: m[1], id: m[2] } : undefined;
+/** One feed's position from a Last-Event-ID (streamId's form, or one part alone as ids were before). */
+function feedPart(feed: 't' | 'p' | 'm', text: string | undefined): FeedPosition | undefined {
+  for (const part of (text ?? '').split(',')) {
+    const m = /^([tpm]):(\d{1,19}):(\d{1,19})$/.exec(part.trim());
+    if (m && m[1] === feed) return { xid: m[2], id: m[3] };
+  }
+  return undefined;
 }
 
-/** `m:<xid>:<id>`, the SSE id of an elevator or channel-controller event. */
-export function parseModuleStreamId(text: string | undefined): { xid: string; id: string } | undefined {
-  const m = /^m:(\d{1,19}):(\d{1,19})$/.exec(text?.trim() ?? '');
-  return m ? { xid: m[1], id: m[2] } : undefined;
+/** The access feed's position in a Last-Event-ID. */
+export function parseStreamId(text: string | undefined): FeedPosition | undefined {
+  return feedPart('t', text);
+}
+
+/** The punch feed's position in a Last-Event-ID. */
+export function parsePunchStreamId(text: string | undefined): FeedPosition | undefined {
+  return feedPart('p', text);
+}
+
+/** The elevator and channel-controller feed's position in a Last-Event-ID. */
+export function parseModuleStreamId(text: string | undefined): FeedPosition | undefined {
+  return feedPart('m', text);
 }
 
 /**
@@ -144,9 +171,9 @@ export class LiveStreamService implements OnModuleDestroy {
     // A photo uploaded after its event is not in the stream; reads of the event carry it (capturePhotos).
     const photos = rows.length ? await this.transactions.capturePhotos(rows) : new Map<string, string>();
     for (const r of rows) {
-      sub.sink.send('transaction', { ...toV2Item(r, this.config.timeZone, photos.get(r.id)), module: 'acc' }, `t:${r.feed_xid}:${r.id}`);
       sub.xid = r.feed_xid;
       sub.id = r.id;
+      sub.sink.send('transaction', { ...toV2Item(r, this.config.timeZone, photos.get(r.id)), module: 'acc' }, streamId('t', sub));
     }
   }
 
@@ -160,18 +187,18 @@ export class LiveStreamService implements OnModuleDestroy {
       [sub.punchXid, sub.punchId, BATCH],
     );
     for (const r of rows) {
-      sub.sink.send('punch', { ...toAttItem(r, this.config.timeZone), module: 'att' }, `p:${r.feed_xid}:${r.feed_id}`);
       sub.punchXid = r.feed_xid;
       sub.punchId = r.feed_id;
+      sub.sink.send('punch', { ...toAttItem(r, this.config.timeZone), module: 'att' }, streamId('p', sub));
     }
   }
 
   /** Elevator and channel-controller events in commit order (`moduleTransaction`, the 2.19.1 / 2.34.2 item with `module`, id m:<xid>:<id>). */
   private async sendModuleEvents(sub: Subscriber): Promise<void> {
     for (const e of await moduleEventsAfter(this.ds, sub.moduleXid, sub.moduleId, BATCH, this.config.timeZone)) {
-      sub.sink.send('moduleTransaction', e.item, `m:${e.xid}:${e.id}`);
       sub.moduleXid = e.xid;
       sub.moduleId = e.id;
+      sub.sink.send('moduleTransaction', e.item, streamId('m', sub));
     }
   }
 

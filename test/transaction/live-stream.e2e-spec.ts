@@ -58,7 +58,7 @@ describe('live stream (SSE, gateway extension)', () => {
     const [e1, e2] = c.of('transaction');
     expect(e1.data).toMatchObject({ pin: '5', devSn: 'LIVE000001', eventTime: '2024-05-01 10:00:00', eventNo: 0 });
     expect(e2.data.pin).toBe('6');
-    expect(e1.id).toMatch(/^t:\d+:\d+$/);
+    expect(e1.id).toMatch(/^t:\d+:\d+,p:\d+:\d+,m:\d+:\d+$/); // its own feed first, then the others it receives
     // `module` tells access events from attendance punches; the rest is the manual's item.
     const { module, ...item } = e1.data;
     expect(module).toBe('acc');
@@ -94,7 +94,7 @@ describe('live stream (SSE, gateway extension)', () => {
     await sleep(300);
     const [e] = c.of('punch');
     expect(c.of('punch')).toHaveLength(1);
-    expect(e.id).toMatch(/^p:\d+:\d+$/);
+    expect(e.id).toMatch(/^p:\d+:\d+$/); // only the punch feed was asked for
     expect(e.data).toMatchObject({ module: 'att', pin: '8', devSn: 'LIVEATT001', eventTime: '2024-05-01 11:00:00', eventName: 'Check-Out' });
     expect(c.of('transaction')).toEqual([]);
     const resumed = new SseClient();
@@ -103,5 +103,47 @@ describe('live stream (SSE, gateway extension)', () => {
     await term.punch({ pin: '8', time: '2024-05-01 11:00:05', status: 0, verify: 15 });
     await until('next punch', () => resumed.of('punch').length === 1);
     expect(resumed.of('punch')[0].data.eventTime).toBe('2024-05-01 11:00:05');
+  });
+  it('resumes every feed from the last id a client of all types received: access events stored after its last punch are not lost', async () => {
+    // A browser's EventSource sends back the last id it received, whatever the event's type.
+    const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'LIVEATT002' });
+    await term.init();
+    const c = new SseClient();
+    clients.push(c);
+    await c.open(streamUrl());
+    await sleep(100);
+    await sim.uploadRtlog([{ time: '2024-05-02 08:00:00', pin: 21, event: 0 }]);
+    await until('access event', () => c.of('transaction').some((e) => e.data.pin === '21'));
+    await term.punch({ pin: '22', time: '2024-05-02 08:00:05', status: 0, verify: 15 });
+    await until('punch', () => c.of('punch').some((e) => e.data.pin === '22'));
+    await sleep(600); // a tick more: nothing else comes
+    const last = c.events.filter((e) => e.id).at(-1)!;
+    expect(last.event).toBe('punch');
+    c.close();
+
+    // While the client is away: an access event, a punch, another access event.
+    await sim.uploadRtlog([{ time: '2024-05-02 08:01:00', pin: 23, event: 0 }]);
+    await term.punch({ pin: '24', time: '2024-05-02 08:01:05', status: 1, verify: 15 });
+    await sim.uploadRtlog([{ time: '2024-05-02 08:01:10', pin: 25, event: 0 }]);
+    await sleep(100);
+
+    const resumed = new SseClient();
+    clients.push(resumed);
+    await resumed.open(streamUrl(), { 'last-event-id': last.id! });
+    await until('both feeds resumed', () => resumed.of('transaction').length >= 2 && resumed.of('punch').length >= 1);
+    await sleep(600);
+    expect(resumed.of('transaction').map((e) => e.data.pin)).toEqual(['23', '25']);
+    expect(resumed.of('punch').map((e) => e.data.pin)).toEqual(['24']);
+
+    // An id of the older single-feed form still resumes that feed (the others start now).
+    const legacy = new SseClient();
+    clients.push(legacy);
+    const t23 = resumed.of('transaction')[0].id!.split(',')[0];
+    expect(t23).toMatch(/^t:\d+:\d+$/);
+    await legacy.open(streamUrl('&types=transaction'), { 'last-event-id': t23 });
+    await until('legacy resume', () => legacy.of('transaction').length >= 1);
+    await sleep(600);
+    expect(legacy.of('transaction').map((e) => e.data.pin)).toEqual(['25']);
+    expect(legacy.of('transaction')[0].id).toMatch(/^t:\d+:\d+$/);
   });
 });
