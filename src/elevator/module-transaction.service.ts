@@ -9,7 +9,7 @@ import { toV1Item, TransactionV1ItemDto } from '../transaction/dto/transaction-r
 import { TRANSACTION_COLUMNS, type TransactionRow } from '../transaction/transaction.repository';
 import type { ModuleKind } from '../sync/module-rights';
 import { MODULE_MONITOR_CURSOR } from './module-tables';
-import { CREATED_MS, monitorStart, NOW_MS_SQL } from '../transaction/monitor-start';
+import { CREATED_MS, CURSOR_IDLE_MS, monitorStart, NOW_MS_SQL } from '../transaction/monitor-start';
 import { readSnapshot } from '../database/snapshot';
 
 /** A client's monitor cursor, started at a feed position; a concurrent first poll's cursor wins. */
@@ -196,8 +196,8 @@ export class ModuleTransactionService {
         );
       let [cursor] = await select();
       if (!cursor) {
-        // A new cursor is the moment to drop those nobody polled for an hour (clients that moved on).
-        await m.query(`DELETE FROM module_monitor_cursor WHERE polled_at < now() - interval '1 hour'`);
+        // A new cursor is the moment to drop those nobody polled for CURSOR_IDLE_MS (clients that moved on).
+        await m.query(`DELETE FROM module_monitor_cursor WHERE polled_at < now() - make_interval(secs => $1)`, [CURSOR_IDLE_MS / 1000]);
         // The cursor's created_at is this transaction's now(): the same moment every later poll bounds the start by.
         const [{ now_ms }] = await m.query(NOW_MS_SQL);
         const [start] = await m.query(

@@ -15,3 +15,10 @@ export const CREATED_MS = `(extract(epoch from created_at) * 1000)::bigint::text
 
 /** This transaction's `now()` in epoch milliseconds, as text: what a cursor inserted in it gets as `created_at`. */
 export const NOW_MS_SQL = `SELECT (extract(epoch from now()) * 1000)::bigint::text AS now_ms`;
+
+/**
+ * How long a monitor cursor nobody polls is kept (every monitor: access, hep, elevator and entrance control). A
+ * client away for a night or a weekend (its server down, a network outage) polls again with the same timestamp
+ * and must get everything stored meanwhile; a cursor dropped earlier would restart at its lookback and lose it.
+ */
+export const CURSOR_IDLE_MS = 7 * 86_400_000;

@@ -6,11 +6,11 @@ import { intoOf, listOf, tableOf } from '../database/columns';
 import type { RetentionConfig } from './retention.config';
 import { ACC_TRANSACTION_TALLY } from './transaction-tables';
 import { TransactionMonitorService } from './transaction-monitor.service';
+import { CURSOR_IDLE_MS } from './monitor-start';
 
 const RETENTION_BATCH = 5000;
 const EVERY_MS = 60_000;
 const RETENTION_EVERY_MS = 3_600_000;
-const CURSOR_IDLE_MS = 7 * 86_400_000;
 
 /** The tally rows of each device and day summed into one (zero sums dropped). */
 const TALLY_KEY = listOf(ACC_TRANSACTION_TALLY, ['deviceSn', 'day']);

@@ -118,4 +118,28 @@ describe('elevator and channel-controller events on the live paths', () => {
     expect(next).toEqual([expect.objectContaining({ devSn: 'PGLIVE0001', eventPointName: expect.stringMatching(/-2$/) })]);
     expect((await t.get('/api/psgTransaction/monitor', { timestamp: ts })).body.data).toEqual([]);
   });
+  it('keeps a psgTransaction monitor client\'s place while it is away for hours: the gate events stored meanwhile come once', async () => {
+    const ts = Date.now();
+    const drain = async (timestamp: number) => {
+      const got: Array<{ eventPointName: string }> = [];
+      for (let more = (await t.get('/api/psgTransaction/monitor', { timestamp })).body.data; more.length > 0; more = (await t.get('/api/psgTransaction/monitor', { timestamp })).body.data) got.push(...more);
+      return got;
+    };
+    await drain(ts);
+    await psg.pass({ pin: '951', gate: 1, direction: 'in' });
+    await psg.pass({ pin: '951', gate: 2, direction: 'out' });
+    await sleep(100);
+    // The client's server is down for three hours: the events were stored at its start, the cursor last polled before.
+    await t.ds.query(`UPDATE module_transaction SET created_at = now() - interval '3 hours' WHERE module = 'psg' AND created_at > now() - interval '1 minute'`);
+    await t.ds.query(`UPDATE module_monitor_cursor SET polled_at = now() - interval '3 hours' WHERE timestamp = $1`, [ts]);
+    // Meanwhile another client (here another timestamp) starts polling: a new cursor, when idle ones are dropped.
+    await drain(Date.now());
+    const back: Array<{ eventPointName: string }> = [];
+    await until('the events of the outage', async () => {
+      back.push(...(await drain(ts)));
+      return back.length >= 2;
+    });
+    expect(back.map((e) => e.eventPointName.slice(-2))).toEqual(['-1', '-2']);
+    expect(await drain(ts)).toEqual([]);
+  });
 });
