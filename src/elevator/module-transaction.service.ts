@@ -9,6 +9,7 @@ import { toV1Item, TransactionV1ItemDto } from '../transaction/dto/transaction-r
 import { TRANSACTION_COLUMNS, type TransactionRow } from '../transaction/transaction.repository';
 import type { ModuleKind } from '../sync/module-rights';
 import { MODULE_MONITOR_CURSOR } from './module-tables';
+import { ClientGoneError, NEVER_GONE, nullIfGone, type ClientGoneCheck } from '../transaction/client-gone.decorator';
 import { CREATED_MS, CURSOR_IDLE_MS, monitorStart, NOW_MS_SQL } from '../transaction/monitor-start';
 import { readSnapshot } from '../database/snapshot';
 
@@ -178,16 +179,19 @@ export class ModuleTransactionService {
    * now), T counting as no earlier than MONITOR_LOOKBACK_SECONDS before that poll (monitor-start.ts); each later poll with the same T returns what came after the last poll. Only events of transactions
    * older than the snapshot's xmin are handed out, so none can still appear before the last one returned.
    */
-  async monitor(clientId: string, module: ModuleKind, timestamp: number): Promise<PsgMonitorItemDto[]> {
+  async monitor(clientId: string, module: ModuleKind, timestamp: number, gone: ClientGoneCheck = NEVER_GONE): Promise<PsgMonitorItemDto[]> {
     // Events held back only by a transaction still running elsewhere on the server: wait a little for it.
     for (let wait = 0; ; wait++) {
-      const { rows, heldBack } = await this.poll(clientId, module, timestamp, wait < HELD_BACK_WAITS);
+      if (gone()) return [];
+      const polled = await nullIfGone(this.poll(clientId, module, timestamp, wait < HELD_BACK_WAITS, gone));
+      if (polled === null) return [];
+      const { rows, heldBack } = polled;
       if (!heldBack) return rows.map((r) => ({ ...this.toPsgItem(r), id: null as unknown as string }));
       await new Promise((resolve) => setTimeout(resolve, HELD_BACK_WAIT_MS));
     }
   }
 
-  private poll(clientId: string, module: ModuleKind, timestamp: number, mayWait: boolean): Promise<{ rows: ModuleTransactionRow[]; heldBack: boolean }> {
+  private poll(clientId: string, module: ModuleKind, timestamp: number, mayWait: boolean, gone: ClientGoneCheck): Promise<{ rows: ModuleTransactionRow[]; heldBack: boolean }> {
     return this.ds.transaction(async (m) => {
       const select = () =>
         m.query(
@@ -230,6 +234,8 @@ export class ModuleTransactionService {
         );
         heldBack = held === true;
       }
+      // A client that gave up waiting gets these events at its next poll: the cursor move is rolled back.
+      if (gone()) throw new ClientGoneError();
       return { rows: found, heldBack };
     });
   }

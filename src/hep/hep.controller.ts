@@ -5,6 +5,7 @@ import { CvInput } from '../common/input.decorator';
 import { ApiClientId } from '../transaction/api-client-id.decorator';
 import { TransactionListDto, TransactionMonitorDto } from '../transaction/dto/transaction-query.dto';
 import { TransactionMonitorService } from '../transaction/transaction-monitor.service';
+import { ClientGone, type ClientGoneCheck } from '../transaction/client-gone.decorator';
 import { TransactionService } from '../transaction/transaction.service';
 import { HepItemDto, HepMonitorItemDto } from './dto/hep-response.dto';
 import { HepService } from './hep.service';
@@ -30,7 +31,7 @@ export class HepController {
   @Get('api/hep/transaction/monitor')
   @ApiOperation({ summary: '2.26.2 Get real-time temperature and mask events (each event once per API client and timestamp)' })
   @ApiOkResponse({ type: listEnvelopeOf(HepMonitorItemDto) })
-  async monitor(@ApiClientId() clientId: string, @CvInput() dto: TransactionMonitorDto): Promise<Envelope<HepMonitorItemDto[]>> {
-    return ok(await this.hep.poll(clientId, TransactionMonitorService.parseTimestamp(dto.timestamp)));
+  async monitor(@ApiClientId() clientId: string, @ClientGone() gone: ClientGoneCheck, @CvInput() dto: TransactionMonitorDto): Promise<Envelope<HepMonitorItemDto[]>> {
+    return ok(await this.hep.poll(clientId, TransactionMonitorService.parseTimestamp(dto.timestamp), gone));
   }
 }

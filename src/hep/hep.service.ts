@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { Page } from '../common/paging';
 import { TransactionMonitorService } from '../transaction/transaction-monitor.service';
+import { NEVER_GONE, type ClientGoneCheck } from '../transaction/client-gone.decorator';
 import { toHepItem, toHepMonitorItem, type HepItemDto, type HepMonitorItemDto } from './dto/hep-response.dto';
 import { HepRepository, type HepFilter } from './hep.repository';
 
@@ -23,11 +24,11 @@ export class HepService {
   }
 
   /** 2.26.2: the feed of 2.18.5 with its own cursor, keeping only temperature/mask events. */
-  poll(clientId: string, timestamp: number): Promise<HepMonitorItemDto[]> {
+  poll(clientId: string, timestamp: number, gone: ClientGoneCheck = NEVER_GONE): Promise<HepMonitorItemDto[]> {
     return this.monitor.pollFeed(`${HEP_CURSOR_PREFIX}${clientId}`, timestamp, async (m, rows) => {
       const hep = await this.repo.findHepAmong(m, rows.map((r) => r.id), this.config.timeZone);
       return hep.map((r) => toHepMonitorItem(r, this.config.timeZone, this.config.hepFeverThreshold));
-    });
+    }, gone);
   }
 
   /** The snapshot bytes, or undefined when the device sent none under that name. */

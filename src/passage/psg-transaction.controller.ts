@@ -8,6 +8,7 @@ import { moduleTransactionPageDocs, ModuleTransactionService, PsgMonitorItemDto,
 import { ApiClientId } from '../transaction/api-client-id.decorator';
 import { TransactionListDto, TransactionMonitorDto, TransactionPageDto } from '../transaction/dto/transaction-query.dto';
 import { TransactionMonitorService } from '../transaction/transaction-monitor.service';
+import { ClientGone, type ClientGoneCheck } from '../transaction/client-gone.decorator';
 import { TransactionService } from '../transaction/transaction.service';
 
 /** 2.34 Entrance-control events (rtlog of channel controllers, cancel-alarm records included), newest first. */
@@ -55,8 +56,8 @@ export class PsgTransactionController {
   @Get('api/psgTransaction/monitor')
   @ApiOperation({ summary: '2.34.3 Get Entrance Control Device Real-Time Monitoring (each event once per API client and timestamp)' })
   @ApiOkResponse({ type: listEnvelopeOf(PsgMonitorItemDto) })
-  async monitor(@ApiClientId() clientId: string, @CvInput() dto: TransactionMonitorDto): Promise<Envelope<PsgMonitorItemDto[]>> {
-    return ok(await this.events.monitor(clientId, 'psg', TransactionMonitorService.parseTimestamp(dto.timestamp)));
+  async monitor(@ApiClientId() clientId: string, @ClientGone() gone: ClientGoneCheck, @CvInput() dto: TransactionMonitorDto): Promise<Envelope<PsgMonitorItemDto[]>> {
+    return ok(await this.events.monitor(clientId, 'psg', TransactionMonitorService.parseTimestamp(dto.timestamp), gone));
   }
 
   @Get('api/psgTransaction/person/:pin')

@@ -9,6 +9,7 @@ import { PreparedQueryService } from '../database/prepared-query.service';
 import { insertOf } from '../database/columns';
 import { TRANSACTION_MONITOR_CURSOR } from './transaction-tables';
 import { CREATED_MS, monitorStart, NOW_MS_SQL } from './monitor-start';
+import { ClientGoneError, NEVER_GONE, nullIfGone, type ClientGoneCheck } from './client-gone.decorator';
 
 /** Events per poll; the rest come with the next poll (the cursor only moves past what was returned). */
 export const MONITOR_BATCH = 1000;
@@ -55,18 +56,20 @@ export class TransactionMonitorService {
     return Number(raw);
   }
 
-  async poll(clientId: string, timestamp: number, limit = MONITOR_BATCH): Promise<TransactionMonitorItemDto[]> {
-    return this.pollFeed(clientId, timestamp, async (_m, rows) => rows.map((r) => toMonitorItem(r, this.config.timeZone)), limit);
+  async poll(clientId: string, timestamp: number, gone: ClientGoneCheck = NEVER_GONE, limit = MONITOR_BATCH): Promise<TransactionMonitorItemDto[]> {
+    return this.pollFeed(clientId, timestamp, async (_m, rows) => rows.map((r) => toMonitorItem(r, this.config.timeZone)), gone, limit);
   }
 
   /**
    * The cursor machinery for any reader of the event feed (2.18.5, and 2.26.2 with its own cursor key):
    * `select` turns the events after the cursor into the answer's items, inside the poll's transaction, so
    * the cursor moves only if the answer was built. It may drop events (a filtered monitor): they are passed.
+   * The cursor does not move either when the client is `gone` by the time the answer is ready: it gets them next poll.
    */
-  async pollFeed<T>(clientId: string, timestamp: number, select: (m: EntityManager, rows: FeedRow[]) => Promise<T[]>, limit = MONITOR_BATCH): Promise<T[]> {
+  async pollFeed<T>(clientId: string, timestamp: number, select: (m: EntityManager, rows: FeedRow[]) => Promise<T[]>, gone: ClientGoneCheck = NEVER_GONE, limit = MONITOR_BATCH): Promise<T[]> {
     for (let wait = 0; ; wait++) {
-      const { items, heldBack } = await this.ds.transaction(async (m) => {
+      if (gone()) return [];
+      const polled = await nullIfGone(this.ds.transaction(async (m) => {
         const cursor = await this.lockCursor(m, clientId, timestamp);
         const skip = { snapshot: cursor.start_snapshot, before: new Date(monitorStart(timestamp, Number(cursor.created_ms), this.config.monitorLookbackSeconds)) };
         let xid = cursor.xid;
@@ -93,8 +96,11 @@ export class TransactionMonitorService {
           id,
         ]);
         const held = !foundAny && wait < HELD_BACK_WAITS && (await this.repo.hasHeldBackFeed(m, cursor.xid, cursor.transaction_id, skip));
+        if (gone()) throw new ClientGoneError();
         return { items: held ? [] : items, heldBack: held };
-      });
+      }));
+      if (polled === null) return [];
+      const { items, heldBack } = polled;
       if (!heldBack) return items;
       await new Promise((resolve) => setTimeout(resolve, HELD_BACK_WAIT_MS));
     }

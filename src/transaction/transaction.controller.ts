@@ -21,6 +21,7 @@ import {
   transactionV2PageDocs,
 } from './dto/transaction-response.dto';
 import { TransactionMonitorService } from './transaction-monitor.service';
+import { ClientGone, type ClientGoneCheck } from './client-gone.decorator';
 import { TransactionService } from './transaction.service';
 
 const dates = (dto: TransactionPageDto) => ({ start: dto.startDate, end: dto.endDate, startName: 'startDate', endName: 'endDate' });
@@ -82,8 +83,8 @@ export class TransactionController {
   @Get('api/transaction/monitor')
   @ApiOperation({ summary: '2.18.5 Get real-time monitoring events (each event once per API client and timestamp)' })
   @ApiOkResponse({ type: listEnvelopeOf(TransactionMonitorItemDto) })
-  async monitorEvents(@ApiClientId() clientId: string, @CvInput() dto: TransactionMonitorDto): Promise<Envelope<TransactionMonitorItemDto[]>> {
-    return ok(await this.monitor.poll(clientId, TransactionMonitorService.parseTimestamp(dto.timestamp)));
+  async monitorEvents(@ApiClientId() clientId: string, @ClientGone() gone: ClientGoneCheck, @CvInput() dto: TransactionMonitorDto): Promise<Envelope<TransactionMonitorItemDto[]>> {
+    return ok(await this.monitor.poll(clientId, TransactionMonitorService.parseTimestamp(dto.timestamp), gone));
   }
 
   @Get('api/transaction/person/:pin')

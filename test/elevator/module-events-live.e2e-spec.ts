@@ -3,10 +3,11 @@
  * (`moduleTransaction` events, resumable with Last-Event-ID), the Push Center (module "ele" / "psg") and the
  * psgTransaction monitor, each event once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ChannelControllerSimulator } from '../simulator/channel';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { Receiver } from '../support/http-receiver';
+import { abandonedGet, holdXmin } from '../support/held-back';
 import { SseClient } from '../support/sse-client';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
 
@@ -141,5 +142,31 @@ describe('elevator and channel-controller events on the live paths', () => {
     });
     expect(back.map((e) => e.eventPointName.slice(-2))).toEqual(['-1', '-2']);
     expect(await drain(ts)).toEqual([]);
+  });
+  it.skipIf(inject('testDb').mode === 'embedded')('keeps a gate event for the next psgTransaction/monitor poll when the client gave up waiting for the answer', async () => {
+    const ts = Date.now();
+    const drain = async () => {
+      const got: Array<{ eventPointName: string }> = [];
+      for (let more = (await t.get('/api/psgTransaction/monitor', { timestamp: ts })).body.data; more.length > 0; more = (await t.get('/api/psgTransaction/monitor', { timestamp: ts })).body.data) got.push(...more);
+      return got;
+    };
+    await drain();
+    const holder = await holdXmin(t.db.url); // the gate event's transaction is newer: held back
+    try {
+      await psg.pass({ pin: '951', gate: 2, direction: 'in' });
+      const lost = abandonedGet(`${t.baseUrl}/api/psgTransaction/monitor?access_token=${TEST_TOKEN}&timestamp=${ts}`, 150);
+      await sleep(300);
+      await holder.commit();
+      expect(await lost).toBe('aborted');
+      await sleep(700);
+      const back: Array<{ eventPointName: string }> = [];
+      await until('the gate event', async () => {
+        back.push(...(await drain()));
+        return back.length >= 1;
+      });
+      expect(back.map((e) => e.eventPointName.slice(-2))).toEqual(['-2']);
+    } finally {
+      await holder.end();
+    }
   });
 });

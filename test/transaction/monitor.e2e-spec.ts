@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
 import { DeviceSimulator } from '../simulator/device-simulator';
+import { abandonedGet, holdXmin } from '../support/held-back';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
 import { expectSameShape, manualExample } from './transaction-fixtures';
 
@@ -116,24 +117,44 @@ describe('transaction/monitor (2.18.5)', () => {
   });
 
   it.skipIf(onPglite)('waits briefly for an older transaction to end rather than answer empty while new events are held back', async () => {
-    const holder = new Client({ connectionString: t.db.url });
-    const writer = new Client({ connectionString: t.db.url });
-    await holder.connect();
-    await writer.connect();
-    try {
-      const ts = Date.now();
-      expect(await poll(ts)).toEqual([]);
-      await holder.query('BEGIN');
-      await holder.query('SELECT pg_current_xact_id()');
-      await insertEvent(writer, 'HELD', '3');
-      const release = sleep(150).then(() => holder.query('COMMIT'));
+    const ts = Date.now();
+    expect(await poll(ts)).toEqual([]);
+    await withHeldBackEvent('HELD', async (commit) => {
+      const release = sleep(150).then(commit);
       expect((await poll(ts)).map((e) => e.devSn)).toEqual(['HELD']);
       await release;
+    });
+  });
+
+  it.skipIf(onPglite)('keeps the events for the next poll when the client gave up waiting for the answer (its HTTP timeout)', async () => {
+    const ts = Date.now();
+    expect(await poll(ts)).toEqual([]);
+    await withHeldBackEvent('GAVEUP', async (commit) => {
+      // The poll waits for the held-back event; the client times out at 150 ms, the holder ends at 300 ms.
+      const lost = abandonedGet(`${t.baseUrl}/api/transaction/monitor?access_token=${TEST_TOKEN}&timestamp=${ts}`, 150);
+      await sleep(300);
+      await commit();
+      expect(await lost).toBe('aborted');
+    });
+    await sleep(700); // the gateway's poll has long finished
+    // The answer never reached the client, so the next poll with the same timestamp hands the event out.
+    expect((await pollFor(ts, 1)).map((e) => e.devSn)).toEqual(['GAVEUP']);
+    expect(await poll(ts)).toEqual([]);
+  });
+
+  /** One event (device `sn`) stored while an older transaction holds it back, until `commit`. */
+  async function withHeldBackEvent(sn: string, run: (commit: () => Promise<void>) => Promise<void>): Promise<void> {
+    const holder = await holdXmin(t.db.url);
+    const writer = new Client({ connectionString: t.db.url });
+    await writer.connect();
+    try {
+      await insertEvent(writer, sn, '3');
+      await run(holder.commit);
     } finally {
       await holder.end();
       await writer.end();
     }
-  });
+  }
 
   async function uploadConcurrently(prefix: string, devices: number, batches: number, perBatch: number): Promise<void> {
     const sims = Array.from({ length: devices }, (_, i) => new DeviceSimulator({ baseUrl: t.baseUrl, sn: `${prefix}${String(i).padStart(6, '0')}`, doors: 1 }));
