@@ -6,22 +6,30 @@ export class Receiver {
   status = 500;
   /** When set and it returns a status for a request body, that status is answered instead of `status`. */
   answer?: (body: string) => number | undefined;
+  /** How long each answer is held back (a receiver slower than the gateway's timeout). */
+  delayMs = 0;
   readonly requests: Array<{ headers: IncomingHttpHeaders; body: string; answered: number; at: number }> = [];
   private server!: Server;
   url = '';
 
-  async start(): Promise<void> {
+  /** Listens on `port` (0: any free one), so a receiver can come back where a refused one was. */
+  async start(port = 0): Promise<void> {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const answered = this.answer?.(body) ?? this.status;
-        this.requests.push({ headers: req.headers, body, answered, at: Date.now() });
-        res.writeHead(answered, { 'content-type': 'text/plain' }).end(answered === 200 ? 'ok' : 'down');
+        const at = Date.now();
+        const reply = () => {
+          this.requests.push({ headers: req.headers, body, answered, at });
+          res.writeHead(answered, { 'content-type': 'text/plain' }).end(answered === 200 ? 'ok' : 'down');
+        };
+        if (this.delayMs > 0) setTimeout(reply, this.delayMs);
+        else reply();
       });
     });
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => this.server.listen(port, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/events`;
   }
 
