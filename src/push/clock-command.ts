@@ -9,7 +9,7 @@ export interface ClockRef {
   clock: DeviceZone;
 }
 
-const CLOCK_HEAD = 'SET OPTIONS DateTime=';
+export const CLOCK_HEAD = 'SET OPTIONS DateTime=';
 
 /**
  * The text a claimed command goes out with at `now`: a clock setting queued with a ClockRef is written again with

@@ -77,7 +77,7 @@ import { lockKeys } from '../database/advisory-locks';
 import { namedQuery } from '../database/prepared-query.service';
 import { DeviceCommand, DeviceCommandAttempt, type DeviceCommandState } from './device-command.entity';
 import { recordRefusals } from './device-refusals';
-import { clockAtHandOut } from './clock-command';
+import { CLOCK_HEAD, clockAtHandOut } from './clock-command';
 import { commandRecordsSql, refKeysSql, refMetaSql } from './command-ref-summary';
 import { effectiveKindSql, returnCodeManual } from '../device/device-kind';
 import {
@@ -393,7 +393,8 @@ export class CommandQueueService {
              UPDATE device_command c SET state = 'sent', attempts = c.attempts + CASE WHEN c.id = ANY($3::bigint[]) THEN 0 ELSE 1 END,
                attempt_id = pick.aid, sent_at = now(), return_code = NULL
              FROM pick WHERE c.id = pick.id AND c.device_sn = $1 AND c.state IN ('pending', 'sent')
-             RETURNING c.id, c.attempt_id, c.command, c.ref, c.sent_at
+             -- The ref only of a clock setting (refreshClocks): a sync command's ref lists its items, not worth the trip.
+             RETURNING c.id, c.attempt_id, c.command, CASE WHEN left(c.command, ${CLOCK_HEAD.length}) = '${CLOCK_HEAD}' THEN c.ref END AS ref, c.sent_at
            ), logged AS (
              INSERT INTO ${ATTEMPT_INTO} SELECT attempt_id, id, $1, sent_at FROM claimed
            )
