@@ -135,6 +135,6 @@ it('random writes and refusals over two panels always converge to the database',
       expect(devices.map((d, i) => rightsHeld(d, enrolled[i]))).toEqual(want);
       expect(await Promise.all(devices.map(cardsAgree))).toEqual([[], []]);
     }),
-    { numRuns: 20 },
+    { numRuns: Number(process.env.FC_RUNS ?? 20), ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) },
   );
 });

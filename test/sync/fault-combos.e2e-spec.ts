@@ -6,13 +6,14 @@
  * same panel factory-reset and synced again), and the sync-status answers never say "synced" while the panel lacks
  * something, nor stay divergent once it converged.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { SyncPlannerService } from '../../src/sync/sync-planner.service';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { claimsSynced, convergenceOf, ok, resultReplyLoss, settleConverged, tableSnapshot, startFaultApp, fromScratch as oracle } from './fault-helpers';
 import type { TestApp } from '../support/test-app';
 import { DeviceSimulator } from '../simulator/device-simulator';
-import { Device, levelId } from './access-helpers';
+import { Device, levelId, PHOTO } from './access-helpers';
+import { settingsOf } from '../push/push-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -22,7 +23,7 @@ const lost = resultReplyLoss();
 /** The devicecmd answers the panel never saw (it posts those results again). */
 const lossyFetch = lost.fetch;
 
-const TABLES = ['user', 'userauthorize', 'timezone', 'holiday', 'mulcarduser', 'biodata'];
+const TABLES = ['user', 'userauthorize', 'timezone', 'holiday', 'mulcarduser', 'biodata', 'biophoto'];
 
 /** What a panel holds, table by table, each row as sorted key=value text, rows sorted. */
 const snapshot = (d: Device) => tableSnapshot(d.sim, TABLES);
@@ -324,9 +325,10 @@ describe('a panel swapped under the same SN', () => {
 
 /**
  * Property: two like panels, one faultless (the reference) and one that meets every fault at random, while
- * integrators write persons, cards, fingerprints, levels, level doors, time segments and holidays. Whenever the faulty panel
+ * integrators write persons, cards, fingerprints, face photos, levels, level doors, time segments and holidays, open and
+ * close doors remotely and ask full syncs (whose photo clear the faulty panel may refuse). Whenever the faulty panel
  * differs from the reference, its convergence answer does not say synced; once the faults stop, it ends equal
- * to the reference, and reported so.
+ * to the reference, and reported so; no remote action ran twice and no state command was first delivered after a later one.
  */
 describe('random writes against a panel meeting every fault', () => {
   type Op =
@@ -341,12 +343,22 @@ describe('random writes against a panel meeting every fault', () => {
     | { kind: 'refuse'; n: number; code: number }
     | { kind: 'swap' }
     | { kind: 'race' | 'leave' | 'reinstate'; pin: string }
-    | { kind: 'finger'; pin: string; no: number; add: boolean };
+    | { kind: 'finger'; pin: string; no: number; add: boolean }
+    | { kind: 'open'; door: 1 | 2; close: boolean }
+    | { kind: 'full' }
+    | { kind: 'photo'; pin: string; v: number }
+    | { kind: 'refuseClear'; code: number };
 
   // A fixed seed by default (the suite stays deterministic); FC_RUNS=200 FC_SEED=<n> for a longer hunt or to replay a
   // failure (the state carries over from run to run, so a failure is replayed with its seed, not shrunk).
   it('the faulty panel is never said synced while it differs, and ends equal to the faultless one', { timeout: 240_000 }, async () => {
     const fc = (await import('fast-check')).default;
+    // FC_PER_REPLY=2: short replies, so remote actions wait beyond the head's reply and go first more often.
+    const perReply = settingsOf(t).maxCommandsPerReply;
+    if (process.env.FC_PER_REPLY) settingsOf(t).maxCommandsPerReply = Number(process.env.FC_PER_REPLY);
+    onTestFinished(() => {
+      settingsOf(t).maxCommandsPerReply = perReply;
+    });
     let f = await Device.connect(t, 'FPROP0001', 2, '10.47.0.1', { retryResults: true, fetch: lossyFetch });
     const r = await Device.connect(t, 'FPROP0002', 2, '10.47.0.2');
     await ok(t.post('/api/gateway/timeSegments', { name: 'PropSeg', schedule: { mon: [['08:00', '18:00']] } }));
@@ -356,7 +368,9 @@ describe('random writes against a panel meeting every fault', () => {
     await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'PL2', doorName: '10.47.0.1-2' }, { levelName: 'PL2', doorName: '10.47.0.2-2' }] }));
     const levels = [await levelId(t, 'PL1'), await levelId(t, 'PL2')];
     let refuse = { n: 0, code: 0 };
+    let clearCode = 0;
     const refuseOn = (d: Device) => {
+      for (const code of [-1004, -1002, -1, -12]) d.sim.failCommands((c) => c.verb === 'DATA DELETE' && c.table === 'biophoto' && c.args.trim() === 'Type=9' && clearCode === code, code, 'always');
       for (const code of [-1002, -1004, -12]) d.sim.failCommands((c) => c.verb?.startsWith('DATA') === true && c.verb !== 'DATA COUNT' && refuse.code === code && refuse.n > 0 && (refuse.n--, true), code, 'always');
     };
     refuseOn(f);
@@ -366,6 +380,9 @@ describe('random writes against a panel meeting every fault', () => {
     let schedules = 0;
     let boards = 0;
     let fingers = 0;
+    const doorIds = new Map<string, string>(((await t.get('/api/door/list', { pageNo: 1, pageSize: 100 })).body.data as Array<{ id: string; name: string }>).map((x) => [x.name, x.id]));
+    // Every board the faulty panel had (a swap replaces it): no remote action may run twice on any of them.
+    const boardsSeen = [f];
     const pin = fc.constantFrom('4701', '4702', '4703');
     const op: import('fast-check').Arbitrary<Op> = fc.oneof(
       { arbitrary: fc.record({ kind: fc.constantFrom('grant' as const, 'grant' as const, 'revoke' as const), pin, level: fc.constantFrom(0 as const, 1 as const) }), weight: 5 },
@@ -380,6 +397,12 @@ describe('random writes against a panel meeting every fault', () => {
       fc.constant({ kind: 'swap' as const }),
       fc.record({ kind: fc.constantFrom('race' as const, 'leave' as const, 'reinstate' as const), pin }),
       { arbitrary: fc.record({ kind: fc.constant('finger' as const), pin, no: fc.integer({ min: 1, max: 3 }), add: fc.constantFrom(true, true, false) }), weight: 3 },
+      // Remote actions may go before state commands queued ahead of them (actionsFirst); an operator's full sync.
+      { arbitrary: fc.record({ kind: fc.constant('open' as const), door: fc.constantFrom(1 as const, 2 as const), close: fc.boolean() }), weight: 2 },
+      fc.constant({ kind: 'full' as const }),
+      // Face photos, and a firmware that refuses a full sync's photo clear (DATA DELETE biophoto Type=9) from then on.
+      { arbitrary: fc.record({ kind: fc.constant('photo' as const), pin, v: fc.integer({ min: 1, max: 3 }) }), weight: 2 },
+      fc.record({ kind: fc.constant('refuseClear' as const), code: fc.constantFrom(-1004, -1002, -1, -12) }),
     );
     const apply = async (o: Op) => {
       switch (o.kind) {
@@ -446,6 +469,7 @@ describe('random writes against a panel meeting every fault', () => {
           sim.addLocally('userauthorize', { Pin: '4799', AuthorizeTimezoneId: 1, AuthorizeDoorId: 1 });
           await sim.connect();
           f = new Device(sim);
+          boardsSeen.push(f);
           refuseOn(f);
           return;
         }
@@ -481,6 +505,23 @@ describe('random writes against a panel meeting every fault', () => {
         case 'offline':
         case 'online':
           offline = o.kind === 'offline';
+          return;
+        case 'open': {
+          // Refused (-1) only when the panel is taken for offline.
+          const doorId = doorIds.get(`10.47.0.1-${o.door}`)!;
+          expect([0, -1]).toContain((await t.post(o.close ? '/api/door/remoteCloseById' : '/api/door/remoteOpenById', undefined, { doorId, interval: 3 })).body.code);
+          return;
+        }
+        case 'full':
+          await ok(t.post('/api/gateway/devices/FPROP0001/sync'));
+          return;
+        case 'photo': {
+          const answer = await t.post('/api/person/updatePersonnelPhoto', { pin: o.pin, personPhoto: PHOTO.slice(0, -4) + ['AAAA', 'BBBB', 'CCCC'][o.v - 1] });
+          expect(answer.status).toBeLessThan(500);
+          return;
+        }
+        case 'refuseClear':
+          clearCode = o.code;
           return;
         case 'hold': {
           f.sim.holdResults();
@@ -529,8 +570,33 @@ describe('random writes against a panel meeting every fault', () => {
         }
         expect(snapshot(f), JSON.stringify({ ops, status: await statusOf(f), commands: process.env.FC_SEED ? await t.ds.query(`SELECT id, state, return_code, left(command, 40) c FROM device_command WHERE device_sn = 'FPROP0001' ORDER BY id DESC LIMIT 40`) : null })).toEqual(snapshot(r));
         const fs = await statusOf(f);
-        expect(fs, JSON.stringify({ ops, fs })).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
+        expect(fs, JSON.stringify({ ops, fs, items: process.env.FC_SEED ? await t.ds.query(`SELECT s.kind, s.key, left(s.hash, 12) h, s.failures, s.last_return FROM sync_item s JOIN device d ON d.id = s.device_id WHERE d.sn = 'FPROP0001' AND s.key LIKE '47%'`).catch((e: Error) => e.message) : null, refusals: process.env.FC_SEED ? await t.ds.query(`SELECT what, return_code, refusals, probe_at > now() AS holding FROM device_refusal`) : null, cmds: process.env.FC_SEED ? await t.ds.query(`SELECT id, state, return_code, left(command, 50) c FROM device_command WHERE device_sn = 'FPROP0001' ORDER BY id DESC LIMIT 25`) : null })).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
         expect(await statusOf(r)).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
+        // Each remote action ran at most once (a delivery that ran has a CmdID of its own; one command, one run).
+        const cmdIds = boardsSeen.flatMap((b) => b.sim.doorActions.map((a) => a.cmdId));
+        const twice: Array<{ command_id: string }> = await t.ds.query(
+          `SELECT command_id::text AS command_id FROM device_command_attempt WHERE device_sn = 'FPROP0001' AND attempt_id = ANY($1::bigint[]) GROUP BY 1 HAVING count(*) > 1`,
+          [cmdIds],
+        );
+        expect(twice, JSON.stringify({ ops })).toEqual([]);
+        // State commands reach the panel in queue order, actions overtaking or not: none is first delivered after a later one.
+        const byAttempt = new Map<string, bigint>(
+          (await t.ds.query(`SELECT attempt_id::text AS a, command_id::text AS c FROM device_command_attempt WHERE device_sn = 'FPROP0001'`)).map((x: { a: string; c: string }) => [x.a, BigInt(x.c)]),
+        );
+        const outOfOrder: string[] = [];
+        for (const b of boardsSeen) {
+          const seen = new Set<bigint>();
+          let highest = 0n;
+          for (const rc of b.sim.received) {
+            if (!/^DATA (UPDATE|DELETE) /.test(rc.command)) continue;
+            const id = byAttempt.get(rc.id);
+            if (id === undefined) continue;
+            if (!seen.has(id) && id < highest) outOfOrder.push(`${id} after ${highest}: ${rc.command.slice(0, 40)}`);
+            seen.add(id);
+            if (id > highest) highest = id;
+          }
+        }
+        expect(outOfOrder, JSON.stringify({ ops })).toEqual([]);
       }),
       { numRuns: Number(process.env.FC_RUNS ?? 15), endOnFailure: true, seed: Number(process.env.FC_SEED ?? 20261126) },
     );

@@ -124,6 +124,10 @@ describe('photos on a panel converge through faults', () => {
   it.each([
     ['for good (-1004)', -1004, 7],
     ['with any other code (-1)', -1, 8],
+    ['as busy or unsupported (-1002)', -1002, 9],
+    ['as an unknown table (-629)', -629, 10],
+    ['as an unsupported command (-708)', -708, 11],
+    ['as a bad record (-12)', -12, 12],
   ])('a firmware refusing the photo clear %s still converges: photos of ours are sent, no full sync loop', async (_, code, n) => {
     const { d, level } = await panel(`PHF0000${n}`, `10.72.0.${n}`, `PHFG${n}`);
     const pin = `8${n}01`;
