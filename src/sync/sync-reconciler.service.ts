@@ -461,10 +461,14 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       return true;
     }
     // A firmware that refused the table for good holds rows the gateway cannot write (or clear) and count as its own:
-    // a full sync would clear and resend everything at every count, and never match.
+    // a full sync would clear and resend everything at every count, and never match. Except an emptied table (a
+    // factory reset) where the refusal was only of clearing it: nothing is left there to clear, and a full sync
+    // writes back everything it should hold; left alone, the confirmed state said a reset panel's persons were on it.
     const refused = (await loadRefusals(m, [deviceId], { withDue: true })).get(deviceId);
     const tables = table === 'user' ? ['user', 'USERINFO'] : [table];
-    if (tables.some((t) => refused?.has(`DATA UPDATE ${t}`) || refused?.has(`DATA DELETE ${t}`))) return false;
+    const refusedWrite = tables.some((t) => refused?.has(`DATA UPDATE ${t}`));
+    const refusedClear = tables.some((t) => refused?.has(`DATA DELETE ${t}`));
+    if (refusedWrite || (refusedClear && count > 0)) return false;
     if (after !== undefined) {
       // A full sync owed and not started yet, or a clear of this table queued after the count (a full sync's first
       // page), brings the table back whatever the count said: owing it again would restart it, or plan a second one

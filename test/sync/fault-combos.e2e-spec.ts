@@ -247,6 +247,33 @@ describe('a person on a panel whose tables are in doubt', () => {
   });
 });
 
+describe('a panel that refused deleting users for good, then was reset', () => {
+  it('its zero users are judged: the persons it confirmed are not said synced on an empty panel, and are written again', async () => {
+    const { d, level } = await panelWithLevel('FDOUBT0003', 1, '10.50.0.3', 'DC');
+    for (const pin of ['5031', '5032']) await ok(t.post('/api/person/add', { pin, name: `Kept ${pin}`, accLevelIds: level }));
+    await settle(d);
+    // The firmware refuses deleting users (-1004, for good): the person who leaves stays on the panel.
+    const refusal = d.sim.failCommands((c) => c.verb === 'DATA DELETE' && (c.table === 'user' || c.table === 'userauthorize'), -1004, 1000);
+    await ok(t.delete('/api/person/delete/5032'));
+    await settle(d);
+    expect(refusal.used).toBeGreaterThan(0);
+    const stateOf = async () => (await t.get('/api/gateway/persons/5031/devices')).body.data[0].state;
+    expect(await stateOf()).toBe('synced');
+    expect((await d.sim.factoryReset()).registered).toBe(true);
+    await reconciler.idle();
+    await d.sim.poll();
+    await reconciler.idle();
+    // It counted 0 users against the ones it confirmed: before, the refusal kept that count from being judged, and
+    // 5031 was said synced on the empty panel.
+    expect(d.sim.table('user').map((u) => u.Pin)).not.toContain('5031');
+    expect(await stateOf()).not.toBe('synced');
+    await settle(d);
+    expect(d.sim.table('user').map((u) => u.Pin)).toContain('5031');
+    expect(d.sim.evaluateAccess({ pin: '5031', door: 1 }).granted).toBe(true);
+    expect(await stateOf()).toBe('synced');
+  });
+});
+
 describe('a reset panel whose only users are in doubt', () => {
   it('its grant was refused, then it was reset: its time zone is written again, not only the retried user and rights', async () => {
     const { d, level } = await panelWithLevel('FDOUBT0002', 1, '10.50.0.2', 'DB');
