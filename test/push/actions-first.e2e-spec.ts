@@ -34,6 +34,16 @@ afterAll(async () => {
   await t?.close();
 });
 
+/** Replies of one command for the rest of the test: a remote action queued behind anything is beyond the head's reply. */
+function oneCommandPerReply(): void {
+  const settings = settingsOf(t);
+  const perReply = settings.maxCommandsPerReply;
+  settings.maxCommandsPerReply = 1;
+  onTestFinished(() => {
+    settings.maxCommandsPerReply = perReply;
+  });
+}
+
 const fingers = (pin: string) =>
   d.sim.table('biodata').filter((r) => r.Pin === pin && r.Type === '1').map((r) => r.No).sort();
 
@@ -58,13 +68,8 @@ describe('a remote enrolment keeps its place behind the state commands queued be
 
   it('an enrolment for a person just added goes after the person reaches the panel; a door opening queued after both still goes first', async () => {
     await d.since();
-    const settings = settingsOf(t);
-    const perReply = settings.maxCommandsPerReply;
     // A reply of one command: the opening is beyond the head's reply, so it may go first.
-    settings.maxCommandsPerReply = 1;
-    onTestFinished(() => {
-      settings.maxCommandsPerReply = perReply;
-    });
+    oneCommandPerReply();
     const level = (await t.get('/api/accLevel/getByName/AFLV')).body.data.id;
     await ok(t.post('/api/person/add', { pin: '6002', name: 'New', accLevelIds: level }));
     const r = await t.post(`/api/gateway/devices/${SN}/control`, { action: 'enroll', pin: '6002', bioType: 1, templateNo: 0 });
@@ -100,13 +105,8 @@ describe('a revoke queued before a remote opening still reaches the panel at the
 describe('a stream of remote actions does not hold a sync back', () => {
   it('an opening before every poll: new openings go first at most MAX_OVERTAKING_REPLIES replies in a row, so the persons queued before them still arrive', async () => {
     await d.since();
-    const settings = settingsOf(t);
-    const perReply = settings.maxCommandsPerReply;
     // A reply of one command: every opening is beyond the head's reply.
-    settings.maxCommandsPerReply = 1;
-    onTestFinished(() => {
-      settings.maxCommandsPerReply = perReply;
-    });
+    oneCommandPerReply();
     const level = (await t.get('/api/accLevel/getByName/AFLV')).body.data.id;
     const pins = ['6101', '6102', '6103'];
     for (const pin of pins) await ok(t.post('/api/person/add', { pin, name: `Stream ${pin}`, accLevelIds: level }));
