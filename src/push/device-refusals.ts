@@ -13,7 +13,7 @@ import { read, runRead, type Read } from '../database/read-together';
  */
 
 /**
- * `-1002` refusals in a row (no success with the same key in between) before a verb counts as refused for good.
+ * `-1002` refusals in a row (bodies of results refusing the key, no success with the same key in between) before a verb counts as refused for good.
  * Firmware also answers -1002 ("not supported") to a command it is momentarily unable to run (busy,
  * mid-enrolment), so one or two are retried with the planner's backoff; only a repeated refusal stops the
  * retries. An unsupported table (-1004) and the other refusal codes are for good at once.
@@ -34,22 +34,31 @@ export const HOLDS_WRITES_SQL = `r.what NOT LIKE 'DATA COUNT %'`;
 /**
  * A refusal for good is probed again with backoff: a busy panel, a transient fault or a harness may refuse a table
  * once and take it again later. Each recorded refusal (and each probe the reconciler plans) sets `probe_at` this far
- * ahead: `base × 2^(refusals − 1)`, at most `max` (SYNC_REFUSAL_PROBE_MS, SYNC_REFUSAL_PROBE_MAX_MS). Once `probe_at`
- * passed, the key no longer excludes its table from plans, and the reconciler plans the device again (the probe).
+ * ahead: `base × 2^(n − 1)`, at most `max` (SYNC_REFUSAL_PROBE_MS, SYNC_REFUSAL_PROBE_MAX_MS), where `n` counts the
+ * refusals since the key became refused for good (every refusal for -1004 and the other codes; for -1002 the third
+ * one is the first). Once `probe_at` passed, the key no longer excludes its table from plans, and the reconciler plans
+ * the device again (the probe).
  */
 export interface RefusalProbe {
   baseMs: number;
   maxMs: number;
 }
 
-/** Milliseconds from a refusal (counted `refusals` times) to its next probe. */
-export function refusalProbeMs(refusals: number, probe: RefusalProbe): number {
-  return Math.min(probe.maxMs, probe.baseMs * 2 ** Math.min(Math.max(refusals - 1, 0), 30));
+/** Refusals of a key before it is refused for good, less one: the first probe of a -1002 waits the base, as of any code. */
+const notYetForGood = (returnCode: number) => (returnCode === -1002 ? REFUSALS_FOR_GOOD - 1 : 0);
+
+/** Milliseconds from a refusal (counted `refusals` times, the latest with `returnCode`) to its next probe. */
+export function refusalProbeMs(refusals: number, returnCode: number, probe: RefusalProbe): number {
+  return Math.min(probe.maxMs, probe.baseMs * 2 ** Math.min(Math.max(refusals - notYetForGood(returnCode) - 1, 0), 30));
 }
 
-/** refusalProbeMs in SQL, as an interval: `n` the refusals (an SQL expression), $base and $max the parameters' SQL. */
-export function probeIntervalSql(n: string, base: string, max: string): string {
-  return `make_interval(secs => least(${max}::float8, ${base}::float8 * power(2::float8, least(greatest((${n}) - 1, 0), 30))) / 1000)`;
+/**
+ * refusalProbeMs in SQL, as an interval: `n` the refusals and `code` the latest Return (SQL expressions), $base and
+ * $max the parameters' SQL.
+ */
+export function probeIntervalSql(n: string, code: string, base: string, max: string): string {
+  const steps = `(${n}) - CASE WHEN (${code}) = -1002 THEN ${notYetForGood(-1002)} ELSE 0 END - 1`;
+  return `make_interval(secs => least(${max}::float8, ${base}::float8 * power(2::float8, least(greatest(${steps}, 0), 30))) / 1000)`;
 }
 
 /**
@@ -134,16 +143,16 @@ export async function forgetBusyRefusals(m: EntityManager, deviceId: string): Pr
 const FORGET_ACCEPTED = forgetRefusalsSql('', `r.device_id = (SELECT id FROM device WHERE sn = $1) AND r.what = ANY($2::varchar[])`);
 
 /**
- * Adds refusals of one device ($1: its SN) or counts them again; $2… the keys, codes, counts and commands; $6, $7 the
- * probe's base and longest interval (ms): the next probe comes refusalProbeMs(refusals) after now.
+ * Adds refusals of one device ($1: its SN) or counts them once more; $2… the keys, codes and commands; $5, $6 the
+ * probe's base and longest interval (ms): the next probe comes refusalProbeMs(refusals, code) after now.
  */
 const RECORD_REFUSALS = `INSERT INTO ${intoOf(DeviceRefusal, ['deviceId', 'what', 'returnCode', 'refusals', 'command', 'firstAt', 'lastAt', 'probeAt'])}
-  SELECT d.id, v.what, v.code, v.n, v.command, now(), now(), now() + ${probeIntervalSql('v.n', '$6', '$7')}
-  FROM device d, unnest($2::varchar[], $3::int[], $4::int[], $5::text[]) AS v(what, code, n, command)
+  SELECT d.id, v.what, v.code, 1, v.command, now(), now(), now() + ${probeIntervalSql('1', 'v.code', '$5', '$6')}
+  FROM device d, unnest($2::varchar[], $3::int[], $4::text[]) AS v(what, code, command)
   WHERE d.sn = $1
   ON CONFLICT (${listOf(DeviceRefusal, ['deviceId', 'what'])}) DO UPDATE SET ${excludedOf(DeviceRefusal, ['returnCode', 'command', 'lastAt'])},
-    refusals = device_refusal.refusals + EXCLUDED.refusals,
-    probe_at = now() + ${probeIntervalSql('device_refusal.refusals + EXCLUDED.refusals', '$6', '$7')}`;
+    refusals = device_refusal.refusals + 1,
+    probe_at = now() + ${probeIntervalSql('device_refusal.refusals + 1', 'EXCLUDED.return_code', '$5', '$6')}`;
 
 /**
  * Records what the finished commands of one device say about its capabilities, in the caller's transaction: a
@@ -159,13 +168,15 @@ export async function recordRefusals(
   /** Whether the device has refusals recorded (false saves the round trip that would remove some). */
   hasRefusals = true,
 ): Promise<void> {
-  const refused = new Map<string, { code: number; command: string; n: number }>();
+  // One body of results is one refusal of each key it refuses, however many commands of the key it answers: a
+  // busy firmware refuses a whole reply of user writes at once, which is one occasion, not "three in a row"
+  // (REFUSALS_FOR_GOOD), and must not push the probe days ahead.
+  const refused = new Map<string, { code: number; command: string }>();
   const accepted = new Set<string>();
   for (const f of finished) {
     const key = refusalKey(f.command);
     if (f.state === 'failed' && isRefusal(f.returnCode)) {
-      const prev = refused.get(key);
-      refused.set(key, { code: f.returnCode!, command: f.command.slice(0, 200), n: (prev?.n ?? 0) + 1 });
+      refused.set(key, { code: f.returnCode!, command: f.command.slice(0, 200) });
       accepted.delete(key);
     } else if (f.state === 'done') {
       accepted.add(key);
@@ -179,7 +190,7 @@ export async function recordRefusals(
     const keys = [...refused.keys()];
     await m.query(
       RECORD_REFUSALS,
-      [deviceSn, keys, keys.map((k) => refused.get(k)!.code), keys.map((k) => refused.get(k)!.n), keys.map((k) => refused.get(k)!.command), probe.baseMs, probe.maxMs],
+      [deviceSn, keys, keys.map((k) => refused.get(k)!.code), keys.map((k) => refused.get(k)!.command), probe.baseMs, probe.maxMs],
     );
   }
 }

@@ -27,7 +27,7 @@ const OWED_BATCH = 20;
 /** Devices probed per pass (a refusal for good whose probe is due: device-refusals.ts, RefusalProbe). */
 const PROBE_BATCH = 20;
 /** Moves the due refusals for good of device $1 one current interval ahead ($2, $3: base and max ms); answers them. */
-const PROBED = `WITH p AS (UPDATE device_refusal r SET probe_at = now() + ${probeIntervalSql('r.refusals', '$2', '$3')}
+const PROBED = `WITH p AS (UPDATE device_refusal r SET probe_at = now() + ${probeIntervalSql('r.refusals', 'r.return_code', '$2', '$3')}
     WHERE r.device_id = $1 AND r.probe_at <= now() AND ${FOR_GOOD_SQL} AND ${HOLDS_WRITES_SQL} RETURNING r.what, r.refusals) SELECT what, refusals FROM p`;
 /** A verification of device $1 asked again $2 seconds on: one already owed stays as it is. */
 const OWE_VERIFY_LATER = `INSERT INTO ${intoOf(SyncOwed, ['deviceId', 'kind', 'nextTryAt'])} VALUES ($1, 'verify', now() + make_interval(secs => $2))

@@ -21,7 +21,15 @@ const CARDS = ['', '700061', '700062', '700063'];
 
 beforeAll(async () => {
   // The periodic verification every second: a user deleted at a terminal's menu is noticed by its next INFO.
-  t = await startTestApp({ syncRetryBaseMs: 100, syncRetryMaxMs: 200, syncReconcileIntervalMs: 0, syncVerifyIntervalMs: 1000 });
+  // Refusals (-1002) in three replies in a row are for good: probed again within the convergence rounds.
+  t = await startTestApp({
+    syncRetryBaseMs: 100,
+    syncRetryMaxMs: 200,
+    syncReconcileIntervalMs: 0,
+    syncVerifyIntervalMs: 1000,
+    syncRefusalProbeMs: 200,
+    syncRefusalProbeMaxMs: 1000,
+  });
   reconciler = t.app.get(SyncReconciler);
   // A lost reply is noticed at the terminal's next poll this long after (real terminals poll every few seconds).
   Object.assign(settingsOf(t), { lostReplyMs: 200, ackTimeoutMs: 1000 });

@@ -138,6 +138,55 @@ describe('refused, then accepted', () => {
     expect(await t.ds.query(`SELECT 1 FROM device_refusal r JOIN device d ON d.id = r.device_id WHERE d.sn = 'ATT-CV-REFUSE'`)).toEqual([]);
   });
 
+  it('a busy terminal refusing a whole reply of users with -1002 refused once, not for good: they land after the backoff', async () => {
+    // Found by convergence-property.e2e-spec.ts (seed 1450084020): each refused command counted as a refusal, so a
+    // reply of three users refused at once was "three in a row", the table held back for 4 minutes (base × 2²).
+    const sn = 'ATT-CV-BUSY';
+    const term = await terminalInOwnArea(sn);
+    const pins = ['8211', '8212', '8213'];
+    for (const pin of pins) expect((await t.post('/api/person/add', { pin, name: `Busy ${pin}` })).body.code).toBe(0);
+    const fault = term.failCommands((c) => c.startsWith('DATA UPDATE USERINFO'), -1002, 'always');
+    expect((await t.post('/api/attAreaPerson/set', { code: sn, pins })).body.code).toBe(0);
+    const first = await term.poll();
+    expect(first.map((d) => [d.command.split('\t')[0], d.returnCode])).toEqual(pins.map((pin) => [`DATA UPDATE USERINFO PIN=${pin}`, -1002]));
+    const refusalOf = async () =>
+      (await t.ds.query(`SELECT what, return_code, refusals FROM device_refusal r JOIN device d ON d.id = r.device_id WHERE d.sn = $1`, [sn]))[0];
+    expect(await refusalOf()).toEqual({ what: 'DATA UPDATE USERINFO', return_code: -1002, refusals: 1 });
+    expect((await convergence(sn)).refused).toEqual([]);
+    fault.times = 0;
+    await sleep(1100);
+    await reconciler.runOnce();
+    expect((await term.drain()).map((d) => [d.command.split('\t')[0], d.returnCode])).toEqual(pins.map((pin) => [`DATA UPDATE USERINFO PIN=${pin}`, 0]));
+    expect([...term.users.keys()].sort()).toEqual(pins);
+    expect(await refusalOf()).toBeUndefined();
+  });
+
+  it('three replies refused with -1002 in a row are refused for good, first probed one SYNC_REFUSAL_PROBE_MS after the third', async () => {
+    const sn = 'ATT-CV-BUSY3';
+    const term = await terminalInOwnArea(sn);
+    expect((await t.post('/api/person/add', { pin: '8221', name: 'Thrice' })).body.code).toBe(0);
+    term.failCommands((c) => c.startsWith('DATA UPDATE USERINFO'), -1002, 'always');
+    expect((await t.post('/api/attAreaPerson/set', { code: sn, pins: ['8221'] })).body.code).toBe(0);
+    expect((await term.drain()).map((d) => d.returnCode)).toEqual([-1002]);
+    // Each retry comes after the item's backoff (1 s, then 2 s): one reply each.
+    for (let reply = 2; reply <= 3; reply++) {
+      let answered: number[] = [];
+      for (let i = 0; i < 12 && answered.length === 0; i++) {
+        await sleep(250);
+        await reconciler.runOnce();
+        answered = (await term.drain()).map((d) => d.returnCode);
+      }
+      expect(answered).toEqual([-1002]);
+    }
+    const [row] = await t.ds.query(
+      `SELECT refusals, extract(epoch FROM probe_at - last_at) * 1000 AS wait FROM device_refusal r JOIN device d ON d.id = r.device_id WHERE d.sn = $1`,
+      [sn],
+    );
+    expect(row.refusals).toBe(3);
+    expect(Number(row.wait)).toBeCloseTo(60_000, -2);
+    expect((await convergence(sn)).refused).toEqual(['DATA UPDATE USERINFO']);
+  });
+
   it('a photo table the terminal does not have (-1004) is refused for good: listed, and never sent again', async () => {
     const term = await terminalInOwnArea('ATT-CV-NOPIC');
     expect((await t.post('/api/person/add', { pin: '8202', name: 'Nia', personPhoto: PHOTO })).body.code).toBe(0);
