@@ -36,6 +36,9 @@ const paging = (section: string, call: (p: Record<string, unknown>) => Promise<H
   [section, 'no pageNo/pageSize', () => call({}), -92],
   [section, 'pageNo 0', () => call({ pageNo: 0, pageSize: 10 }), -90],
   [section, 'pageSize -1', () => call({ pageNo: 1, pageSize: -1 }), -90],
+  // Forms a Java server refuses as an Integer, which Number() would read as pages 10 and 16.
+  [section, 'pageNo 1e1', () => call({ pageNo: '1e1', pageSize: 10 }), -90],
+  [section, 'pageSize 0x10', () => call({ pageNo: 1, pageSize: '0x10' }), -90],
   ...(cap ? [[section, 'pageSize 1001', () => call({ pageNo: 1, pageSize: 1001 }), -91] as Case] : []),
 ];
 const dates = (section: string, call: (p: Record<string, unknown>) => Promise<HttpResult>): Case[] => [
