@@ -77,6 +77,7 @@ import { lockKeys } from '../database/advisory-locks';
 import { namedQuery } from '../database/prepared-query.service';
 import { DeviceCommand, DeviceCommandAttempt, type DeviceCommandState } from './device-command.entity';
 import { recordRefusals } from './device-refusals';
+import { readSnapshot } from '../database/snapshot';
 import { CLOCK_HEAD, clockAtHandOut } from './clock-command';
 import { commandRecordsSql, refKeysSql, refMetaSql } from './command-ref-summary';
 import { effectiveKindSql, returnCodeManual } from '../device/device-kind';
@@ -579,29 +580,22 @@ export class CommandQueueService {
     let where = `device_sn = $1`;
     if (state) where += ` AND state = $${params.push(state)}`;
     if (id !== undefined) where += ` AND id = $${params.push(id)}::bigint`;
-    const [{ total, kind }]: Array<{ total: number; kind: string | null }> = await this.ds.query(
-      `SELECT count(*)::int AS total, (SELECT ${effectiveKindSql('d')} FROM device d WHERE d.sn = $1) AS kind FROM device_command WHERE ${where}`,
-      params,
-    );
+    // The count and the page in one snapshot: commands queued or pruned between them would answer a total
+    // that does not match the page (a short page said not to be the last).
+    const { total, kind, rows } = await readSnapshot(this.ds, async (m) => {
+      const [head]: Array<{ total: number; kind: string | null }> = await m.query(
+        `SELECT count(*)::int AS total, (SELECT ${effectiveKindSql('d')} FROM device d WHERE d.sn = $1) AS kind FROM device_command WHERE ${where}`,
+        params,
+      );
+      const page: CommandRow[] = await m.query(
+        `SELECT id::text AS id, left(command, 200) AS command, octet_length(command) AS bytes, state, attempts,
+                attempt_id::text AS attempt_id, sent_at, done_at, return_code, error, created_at
+         FROM device_command WHERE ${where} ORDER BY device_command.id DESC OFFSET ${Number(offset)} LIMIT ${Number(limit)}`,
+        params,
+      );
+      return { ...head, rows: page };
+    });
     const manual = returnCodeManual(kind);
-    const rows: Array<{
-      id: string;
-      command: string;
-      bytes: number;
-      state: DeviceCommandState;
-      attempts: number;
-      attempt_id: string | null;
-      sent_at: Date | null;
-      done_at: Date | null;
-      return_code: number | null;
-      error: string | null;
-      created_at: Date;
-    }> = await this.ds.query(
-      `SELECT id::text AS id, left(command, 200) AS command, octet_length(command) AS bytes, state, attempts,
-              attempt_id::text AS attempt_id, sent_at, done_at, return_code, error, created_at
-       FROM device_command WHERE ${where} ORDER BY device_command.id DESC OFFSET ${Number(offset)} LIMIT ${Number(limit)}`,
-      params,
-    );
     return {
       total,
       rows: rows.map((r) => ({
@@ -621,4 +615,19 @@ export class CommandQueueService {
       })),
     };
   }
+}
+
+/** One row of a device's queue as the operators' list reads it. */
+interface CommandRow {
+  id: string;
+  command: string;
+  bytes: number;
+  state: DeviceCommandState;
+  attempts: number;
+  attempt_id: string | null;
+  sent_at: Date | null;
+  done_at: Date | null;
+  return_code: number | null;
+  error: string | null;
+  created_at: Date;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { OutboxEvent } from './push-payload';
+import { readSnapshot } from '../database/snapshot';
 
 export interface ClaimedDelivery {
   id: string;
@@ -190,13 +191,17 @@ export class PushOutboxRepository {
   async findByTarget(targetId: string, state: string | undefined, offset: number, limit: number): Promise<{ rows: OutboxRow[]; total: number }> {
     const params: unknown[] = [targetId];
     const stateSql = state ? `AND state = $${params.push(state)}` : '';
-    const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n FROM push_outbox WHERE target_id = $1 ${stateSql}`, params);
-    const rows: OutboxRow[] = await this.ds.query(
-      `SELECT id::text AS id, transaction_id::text AS transaction_id, device_sn, state, attempts, next_attempt_at, last_status, last_error, created_at, delivered_at
-       FROM push_outbox WHERE target_id = $1 ${stateSql} ORDER BY push_outbox.id DESC OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
-      [...params, offset, limit],
-    );
-    return { rows, total: n };
+    // The count and the page in one snapshot: events queued or delivered between them (the worker runs all the
+    // while) would answer a total that does not match the page.
+    return readSnapshot(this.ds, async (m) => {
+      const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM push_outbox WHERE target_id = $1 ${stateSql}`, params);
+      const rows: OutboxRow[] = await m.query(
+        `SELECT id::text AS id, transaction_id::text AS transaction_id, device_sn, state, attempts, next_attempt_at, last_status, last_error, created_at, delivered_at
+         FROM push_outbox WHERE target_id = $1 ${stateSql} ORDER BY push_outbox.id DESC OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+        [...params, offset, limit],
+      );
+      return { rows, total: n as number };
+    });
   }
 
   async pruneDelivered(olderThanDays: number): Promise<number> {

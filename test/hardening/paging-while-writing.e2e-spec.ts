@@ -85,3 +85,41 @@ it('v2/transaction/list: total, page and lastPage agree while events arrive', as
   );
   expect(bad).toEqual([]);
 }, 180_000);
+
+it("gateway/devices/{sn}/commands: total, page and lastPage agree while commands are queued and pruned", async () => {
+  await t.ds.query(`INSERT INTO device (id, sn, alias, time_zone) VALUES (replace(gen_random_uuid()::text, '-', ''), 'PAGEQUEUE', 'q', 'UTC')`);
+  await t.ds.query(`INSERT INTO device_command (device_sn, command, state) SELECT 'PAGEQUEUE', 'C:' || i || ':DATA', 'done' FROM generate_series(1, 30) i`);
+  const bad = await pageWhileWriting(
+    (pageNo) => t.get('/api/gateway/devices/PAGEQUEUE/commands', { pageNo, pageSize: 10 }),
+    // Done commands of a device that never polls: neither handed out nor answered while the list is read.
+    (k) =>
+      k % 4 < 2
+        ? t.ds.query(`INSERT INTO device_command (device_sn, command, state) SELECT 'PAGEQUEUE', 'W' || $1::int % 2 || ':' || i, 'done' FROM generate_series(1, 15) i`, [k])
+        : // Each writer deletes its own: two deleting the same rows would delete 15 between them, and the list grow.
+          t.ds.query(`DELETE FROM device_command WHERE id IN (SELECT id FROM device_command WHERE device_sn = 'PAGEQUEUE' AND command LIKE 'W' || $1::int % 2 || ':%' ORDER BY id LIMIT 15)`, [k]),
+  );
+  expect(bad).toEqual([]);
+}, 180_000);
+
+it('gateway/pushTargets/{id}/deliveries: total, page and lastPage agree while events are queued and pruned', async () => {
+  const target = await t.post('/api/gateway/pushTargets', { name: 'paging', url: 'http://127.0.0.1:9/never', enabled: false });
+  expect(target.body.code).toBe(0);
+  const id: string = target.body.data.id;
+  // Delivered rows: the worker leaves them alone, as the pruning of delivered rows would not.
+  const add = (n: number, tag: number) =>
+    t.ds.query(
+      `INSERT INTO push_outbox (target_id, transaction_id, device_sn, xid, event, state, delivered_at)
+       SELECT $1, $2::int * 100 + i, 'PAGEPUSH', 1, '{}'::jsonb, 'delivered', now() FROM generate_series(1, $3::int) i`,
+      [id, tag, n],
+    );
+  await add(30, 0);
+  const bad = await pageWhileWriting(
+    (pageNo) => t.get(`/api/gateway/pushTargets/${id}/deliveries`, { pageNo, pageSize: 10 }),
+    // Each writer deletes its own rows (tag k + 1, so its parity is the writer's).
+    (k) =>
+      k % 4 < 2
+        ? add(15, k + 1)
+        : t.ds.query(`DELETE FROM push_outbox WHERE id IN (SELECT id FROM push_outbox WHERE target_id = $1 AND transaction_id >= 100 AND (transaction_id / 100) % 2 = $2 ORDER BY id LIMIT 15)`, [id, (k + 1) % 2]),
+  );
+  expect(bad).toEqual([]);
+}, 180_000);
