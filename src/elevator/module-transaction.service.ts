@@ -9,21 +9,13 @@ import { toV1Item, TransactionV1ItemDto } from '../transaction/dto/transaction-r
 import { TRANSACTION_COLUMNS, type TransactionRow } from '../transaction/transaction.repository';
 import type { ModuleKind } from '../sync/module-rights';
 import { MODULE_MONITOR_CURSOR } from './module-tables';
-import { ClientGoneError, NEVER_GONE, nullIfGone, type ClientGoneCheck } from '../transaction/client-gone.decorator';
-import { CREATED_MS, CURSOR_IDLE_MS, monitorStart, NOW_MS_SQL } from '../transaction/monitor-start';
+import { NEVER_GONE, type ClientGoneCheck } from '../transaction/client-gone.decorator';
+import { CREATED_MS, CURSOR_IDLE_MS } from '../transaction/monitor-start';
+import { feedAfterSql, MAX_EVENT_ID, pollMonitor, type FeedStart, type MonitorCursorStore, type MonitorFeed } from '../transaction/monitor-poll';
 import { readSnapshot } from '../database/snapshot';
 
 /** A client's monitor cursor, started at a feed position; a concurrent first poll's cursor wins. */
 const START_CURSOR = `INSERT INTO ${insertOf(MODULE_MONITOR_CURSOR, ['clientId', 'module', 'timestamp', 'xid', 'transactionId', 'startSnapshot'])} ON CONFLICT DO NOTHING`;
-
-/**
- * The events a monitor cursor hands out: all but those already visible at its first poll (its snapshot) and stored
- * before the client's timestamp, as the access monitor's cursor. A client whose clock runs ahead of the server's
- * thus still gets every event stored after its first poll. A cursor without a snapshot (made before migration
- * 1763700004200) skips every event stored before the timestamp, as it always did.
- */
-const STORED_SINCE_START = (before: string, snapshot: string) =>
-  `(t.created_at >= ${before} OR NOT pg_visible_in_snapshot(t.xid::text::xid8, ${snapshot}::pg_snapshot))`;
 
 /** A module_transaction row: the acc_transaction columns plus the channel controller's gate type. */
 export interface ModuleTransactionRow extends TransactionRow {
@@ -104,8 +96,8 @@ export async function moduleEventsAfter(
 
 /** Events per monitor poll; the rest come with the next poll. */
 const MONITOR_BATCH = 1000;
+/** Polls finding only events held back by a running transaction wait for it this often (100 ms each) at most. */
 const HELD_BACK_WAITS = 20;
-const HELD_BACK_WAIT_MS = 100;
 
 /**
  * Reads of elevator and channel-controller events (module_transaction), newest first, each list one range
@@ -175,69 +167,78 @@ export class ModuleTransactionService {
   }
 
   /**
-   * 2.34.3: the first poll with a timestamp T starts at the events stored at or after T (or not yet visible
-   * now), T counting as no earlier than MONITOR_LOOKBACK_SECONDS before that poll (monitor-start.ts); each later poll with the same T returns what came after the last poll. Only events of transactions
-   * older than the snapshot's xmin are handed out, so none can still appear before the last one returned.
+   * 2.34.3: a cursor per (API client, module, timestamp) over the module's events, by
+   * the same machinery as the access monitor (monitor-poll.ts); each item as the list's, id null (as the
+   * manual's example).
    */
-  async monitor(clientId: string, module: ModuleKind, timestamp: number, gone: ClientGoneCheck = NEVER_GONE): Promise<PsgMonitorItemDto[]> {
-    // Events held back only by a transaction still running elsewhere on the server: wait a little for it.
-    for (let wait = 0; ; wait++) {
-      if (gone()) return [];
-      const polled = await nullIfGone(this.poll(clientId, module, timestamp, wait < HELD_BACK_WAITS, gone));
-      if (polled === null) return [];
-      const { rows, heldBack } = polled;
-      if (!heldBack) return rows.map((r) => ({ ...this.toPsgItem(r), id: null as unknown as string }));
-      await new Promise((resolve) => setTimeout(resolve, HELD_BACK_WAIT_MS));
-    }
-  }
-
-  private poll(clientId: string, module: ModuleKind, timestamp: number, mayWait: boolean, gone: ClientGoneCheck): Promise<{ rows: ModuleTransactionRow[]; heldBack: boolean }> {
-    return this.ds.transaction(async (m) => {
-      const select = () =>
-        m.query(
-          `SELECT xid::text AS xid, transaction_id::text AS transaction_id, start_snapshot, ${CREATED_MS} FROM module_monitor_cursor WHERE client_id = $1 AND module = $2 AND timestamp = $3 FOR UPDATE`,
-          [clientId, module, timestamp],
-        );
-      let [cursor] = await select();
-      if (!cursor) {
-        // A new cursor is the moment to drop those nobody polled for CURSOR_IDLE_MS (clients that moved on).
-        await m.query(`DELETE FROM module_monitor_cursor WHERE polled_at < now() - make_interval(secs => $1)`, [CURSOR_IDLE_MS / 1000]);
-        // The cursor's created_at is this transaction's now(): the same moment every later poll bounds the start by.
-        const [{ now_ms }] = await m.query(NOW_MS_SQL);
-        const [start] = await m.query(
-          `SELECT LEAST((SELECT min(xid) FROM module_transaction WHERE module = $1 AND created_at >= $2),
-                        pg_snapshot_xmin(pg_current_snapshot())::text::bigint) - 1 AS xid, pg_current_snapshot()::text AS snapshot`,
-          [module, new Date(monitorStart(timestamp, Number(now_ms), this.config.monitorLookbackSeconds))],
-        );
-        await m.query(START_CURSOR, [clientId, module, timestamp, String(start.xid), 0, start.snapshot]);
-        [cursor] = await select();
-      }
-      const since = new Date(monitorStart(timestamp, Number(cursor.created_ms), this.config.monitorLookbackSeconds));
-      const found: ModuleTransactionRow[] = await m.query(
-        `SELECT t.xid::text AS feed_xid, ${COLUMNS} FROM module_transaction t
-          WHERE t.module = $1 AND (t.xid, t.id) > ($2::bigint, $3::bigint) AND ${STORED_SINCE_START('$5', '$6')}
-            AND t.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
-          ORDER BY t.xid, t.id LIMIT $4`,
-        [module, cursor.xid, cursor.transaction_id, MONITOR_BATCH, since, cursor.start_snapshot],
-      );
-      const last = found[found.length - 1];
-      await m.query(
-        `UPDATE module_monitor_cursor SET xid = $4, transaction_id = $5, polled_at = now() WHERE client_id = $1 AND module = $2 AND timestamp = $3`,
-        [clientId, module, timestamp, last ? last.feed_xid : cursor.xid, last ? last.id : cursor.transaction_id],
-      );
-      let heldBack = false;
-      if (found.length === 0 && mayWait) {
-        const [{ held }] = await m.query(
-          `SELECT EXISTS (SELECT 1 FROM module_transaction t WHERE t.module = $1 AND (t.xid, t.id) > ($2::bigint, $3::bigint) AND ${STORED_SINCE_START('$4', '$5')}
-             AND t.xid >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS held`,
-          [module, cursor.xid, cursor.transaction_id, since, cursor.start_snapshot],
-        );
-        heldBack = held === true;
-      }
-      // A client that gave up waiting gets these events at its next poll: the cursor move is rolled back.
-      if (gone()) throw new ClientGoneError();
-      return { rows: found, heldBack };
+  monitor(clientId: string, module: ModuleKind, timestamp: number, gone: ClientGoneCheck = NEVER_GONE): Promise<PsgMonitorItemDto[]> {
+    return pollMonitor(this.ds, moduleCursor(clientId, module, timestamp), moduleFeed(module), {
+      timestamp,
+      lookbackSeconds: this.config.monitorLookbackSeconds,
+      limit: MONITOR_BATCH,
+      heldBackWaits: HELD_BACK_WAITS,
+      select: async (_m, rows) => rows.map((r) => ({ ...this.toPsgItem(r), id: null as unknown as string })),
+      gone,
     });
   }
 }
 
+
+type ModuleFeedRow = ModuleTransactionRow & { feed_xid: string };
+
+/** One module's events (module_transaction) by feed position. */
+function moduleFeed(module: ModuleKind): MonitorFeed<ModuleFeedRow> {
+  const after = (xid: string, id: string, skip: FeedStart) => {
+    const { where, params } = feedAfterSql(xid, id, skip);
+    return { where: `t.module = $${params.push(module)} AND ${where}`, params };
+  };
+  return {
+    after: (m, xid, id, limit, skip) => {
+      const { where, params } = after(xid, id, skip);
+      return m.query(
+        `SELECT t.xid::text AS feed_xid, ${COLUMNS} FROM module_transaction t
+          WHERE ${where} AND t.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+          ORDER BY t.xid, t.id LIMIT $${params.push(limit)}`,
+        params,
+      );
+    },
+    heldBack: async (m, xid, id, skip) => {
+      const { where, params } = after(xid, id, skip);
+      const [{ held }] = await m.query(
+        `SELECT EXISTS (SELECT 1 FROM module_transaction t WHERE ${where} AND t.xid >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS held`,
+        params,
+      );
+      return held === true;
+    },
+    positionAt: async (m, at) => {
+      const [row] = await m.query(
+        `SELECT LEAST((SELECT min(xid) FROM module_transaction WHERE module = $1 AND created_at >= $2),
+                      pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS xid, pg_current_snapshot()::text AS snapshot`,
+        [module, at],
+      );
+      return { xid: String(BigInt(row.xid) - 1n), id: MAX_EVENT_ID, snapshot: row.snapshot };
+    },
+  };
+}
+
+/** The cursor of one (API client, module, timestamp) in module_monitor_cursor. */
+function moduleCursor(clientId: string, module: ModuleKind, timestamp: number): MonitorCursorStore {
+  const key = [clientId, module, timestamp];
+  return {
+    lock: async (m) =>
+      (
+        await m.query(
+          `SELECT xid::text AS xid, transaction_id::text AS transaction_id, start_snapshot, ${CREATED_MS} FROM module_monitor_cursor WHERE client_id = $1 AND module = $2 AND timestamp = $3 FOR UPDATE`,
+          key,
+        )
+      )[0],
+    create: async (m, start) => {
+      // A new cursor is the moment to drop those nobody polled for CURSOR_IDLE_MS (clients that moved on).
+      await m.query(`DELETE FROM module_monitor_cursor WHERE polled_at < now() - make_interval(secs => $1)`, [CURSOR_IDLE_MS / 1000]);
+      await m.query(START_CURSOR, [...key, start.xid, start.id, start.snapshot]);
+    },
+    move: async (m, xid, id) => {
+      await m.query(`UPDATE module_monitor_cursor SET xid = $4, transaction_id = $5, polled_at = now() WHERE client_id = $1 AND module = $2 AND timestamp = $3`, [...key, xid, id]);
+    },
+  };
+}

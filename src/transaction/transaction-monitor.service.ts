@@ -8,8 +8,9 @@ import { TransactionRepository, type FeedRow } from './transaction.repository';
 import { PreparedQueryService } from '../database/prepared-query.service';
 import { insertOf } from '../database/columns';
 import { TRANSACTION_MONITOR_CURSOR } from './transaction-tables';
-import { CREATED_MS, monitorStart, NOW_MS_SQL } from './monitor-start';
-import { ClientGoneError, NEVER_GONE, nullIfGone, type ClientGoneCheck } from './client-gone.decorator';
+import { CREATED_MS } from './monitor-start';
+import { pollMonitor, type MonitorCursor, type MonitorCursorStore, type MonitorFeed } from './monitor-poll';
+import { NEVER_GONE, type ClientGoneCheck } from './client-gone.decorator';
 
 /** Events per poll; the rest come with the next poll (the cursor only moves past what was returned). */
 export const MONITOR_BATCH = 1000;
@@ -17,15 +18,8 @@ export const MONITOR_BATCH = 1000;
 /** A client's monitor cursor, started at a feed position; a concurrent first poll's cursor wins. */
 const START_CURSOR = `INSERT INTO ${insertOf(TRANSACTION_MONITOR_CURSOR, ['clientId', 'timestamp', 'xid', 'transactionId', 'startSnapshot'])} ON CONFLICT DO NOTHING`;
 
-/**
- * When every new event is held back by a transaction still running elsewhere on the server, a poll waits a
- * little for it to end rather than answer empty: a client that just saw a door event expects it.
- */
+/** Polls finding only events held back by a running transaction wait for it this often (100 ms each) at most. */
 const HELD_BACK_WAITS = 5;
-const HELD_BACK_WAIT_MS = 100;
-
-/** Batches a filtered reader (the hep monitor) reads at most per poll while they yield no item. */
-const FILTERED_BATCHES_PER_POLL = 50;
 
 /**
  * 2.18.5 monitor. The manual: `timestamp` (ms) is required, and "there is no need to change it after the
@@ -61,70 +55,46 @@ export class TransactionMonitorService {
   }
 
   /**
-   * The cursor machinery for any reader of the event feed (2.18.5, and 2.26.2 with its own cursor key):
-   * `select` turns the events after the cursor into the answer's items, inside the poll's transaction, so
-   * the cursor moves only if the answer was built. It may drop events (a filtered monitor): they are passed.
-   * The cursor does not move either when the client is `gone` by the time the answer is ready: it gets them next poll.
+   * The cursor machinery (monitor-poll.ts) for any reader of the access event feed (2.18.5, and 2.26.2 with its
+   * own cursor key): `select` turns the events after the cursor into the answer's items; it may drop events (a
+   * filtered monitor): they are passed.
    */
-  async pollFeed<T>(clientId: string, timestamp: number, select: (m: EntityManager, rows: FeedRow[]) => Promise<T[]>, gone: ClientGoneCheck = NEVER_GONE, limit = MONITOR_BATCH): Promise<T[]> {
-    for (let wait = 0; ; wait++) {
-      if (gone()) return [];
-      const polled = await nullIfGone(this.ds.transaction(async (m) => {
-        const cursor = await this.lockCursor(m, clientId, timestamp);
-        const skip = { snapshot: cursor.start_snapshot, before: new Date(monitorStart(timestamp, Number(cursor.created_ms), this.config.monitorLookbackSeconds)) };
-        let xid = cursor.xid;
-        let id = cursor.transaction_id;
-        let items: T[] = [];
-        let foundAny = false;
-        // A filtered reader (hep) may drop a whole batch: read on while full batches yield nothing, so a
-        // poll never answers [] while its events wait behind other events (bounded per poll).
-        for (let batch = 0; batch < FILTERED_BATCHES_PER_POLL; batch++) {
-          const found = await this.repo.findFeedAfter(m, xid, id, limit, skip);
-          const last = found[found.length - 1];
-          if (last) {
-            foundAny = true;
-            xid = last.feed_xid;
-            id = last.id;
-            items = await select(m, found);
-          }
-          if (items.length > 0 || found.length < limit) break;
-        }
-        await m.query(`UPDATE transaction_monitor_cursor SET xid = $3, transaction_id = $4, polled_at = now() WHERE client_id = $1 AND timestamp = $2`, [
-          clientId,
-          timestamp,
-          xid,
-          id,
-        ]);
-        const held = !foundAny && wait < HELD_BACK_WAITS && (await this.repo.hasHeldBackFeed(m, cursor.xid, cursor.transaction_id, skip));
-        if (gone()) throw new ClientGoneError();
-        return { items: held ? [] : items, heldBack: held };
-      }));
-      if (polled === null) return [];
-      const { items, heldBack } = polled;
-      if (!heldBack) return items;
-      await new Promise((resolve) => setTimeout(resolve, HELD_BACK_WAIT_MS));
-    }
+  pollFeed<T>(clientId: string, timestamp: number, select: (m: EntityManager, rows: FeedRow[]) => Promise<T[]>, gone: ClientGoneCheck = NEVER_GONE, limit = MONITOR_BATCH): Promise<T[]> {
+    return pollMonitor(this.ds, this.cursor(clientId, timestamp), this.feed, {
+      timestamp,
+      lookbackSeconds: this.config.monitorLookbackSeconds,
+      limit,
+      heldBackWaits: HELD_BACK_WAITS,
+      select,
+      gone,
+    });
   }
 
-  private async lockCursor(m: EntityManager, clientId: string, timestamp: number): Promise<{ xid: string; transaction_id: string; start_snapshot: string; created_ms: string }> {
-    const select = () =>
-      this.prepared.query<{ xid: string; transaction_id: string; start_snapshot: string; created_ms: string }>(
-        m,
-        `SELECT xid::text AS xid, transaction_id::text AS transaction_id, start_snapshot, ${CREATED_MS} FROM transaction_monitor_cursor WHERE client_id = $1 AND timestamp = $2 FOR UPDATE`,
-        [clientId, timestamp],
-      );
-    let [cursor] = await select();
-    if (!cursor) {
-      // The cursor's created_at is this transaction's now(): the same moment every later poll bounds the start by.
-      const [{ now_ms }] = await m.query(NOW_MS_SQL);
-      const start = await this.repo.feedPositionAt(m, new Date(monitorStart(timestamp, Number(now_ms), this.config.monitorLookbackSeconds)));
-      await m.query(
-        START_CURSOR,
-        [clientId, timestamp, start.xid, start.id, start.snapshot],
-      );
-      [cursor] = await select();
-    }
-    return cursor;
+  /** The access feed (acc_transaction) by position. */
+  private readonly feed: MonitorFeed<FeedRow> = {
+    after: (m, xid, id, limit, skip) => this.repo.findFeedAfter(m, xid, id, limit, skip),
+    heldBack: (m, xid, id, skip) => this.repo.hasHeldBackFeed(m, xid, id, skip),
+    positionAt: (m, at) => this.repo.feedPositionAt(m, at),
+  };
+
+  /** The cursor of one (API client, timestamp); its read is the commonest query of a polling client: prepared. */
+  private cursor(clientId: string, timestamp: number): MonitorCursorStore {
+    return {
+      lock: async (m) =>
+        (
+          await this.prepared.query<MonitorCursor>(
+            m,
+            `SELECT xid::text AS xid, transaction_id::text AS transaction_id, start_snapshot, ${CREATED_MS} FROM transaction_monitor_cursor WHERE client_id = $1 AND timestamp = $2 FOR UPDATE`,
+            [clientId, timestamp],
+          )
+        )[0],
+      create: async (m, start) => {
+        await m.query(START_CURSOR, [clientId, timestamp, start.xid, start.id, start.snapshot]);
+      },
+      move: async (m, xid, id) => {
+        await m.query(`UPDATE transaction_monitor_cursor SET xid = $3, transaction_id = $4, polled_at = now() WHERE client_id = $1 AND timestamp = $2`, [clientId, timestamp, xid, id]);
+      },
+    };
   }
 
   /** Cursors nobody polled for `olderThanMs` (clients that moved on to another timestamp). */

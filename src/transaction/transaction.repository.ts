@@ -1,4 +1,5 @@
 import { cardValueSql } from '../card/card-value';
+import { feedAfterSql, MAX_EVENT_ID, type FeedStart } from './monitor-poll';
 import { PreparedQueryService } from '../database/prepared-query.service';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -39,19 +40,6 @@ export interface TransactionRow {
 }
 
 /** Events after a feed position, less the events a new cursor skips (visible at its creation and stored before T). */
-function feedAfter(xid: string, id: string, skip?: FeedStart): { where: string; params: unknown[] } {
-  const params: unknown[] = [xid, id];
-  const skipSql = skip
-    ? ` AND NOT (t.created_at < $${params.push(skip.before)} AND pg_visible_in_snapshot(t.xid::text::xid8, $${params.push(skip.snapshot)}::pg_snapshot))`
-    : '';
-  return { where: `(t.xid, t.id) > ($1::bigint, $2::bigint)${skipSql}`, params };
-}
-
-export interface FeedStart {
-  snapshot: string;
-  before: Date;
-}
-
 /** A row of the monitor feed: the event plus its position (inserting transaction id, event id). */
 export interface FeedRow extends TransactionRow {
   feed_xid: string;
@@ -342,7 +330,7 @@ export class TransactionRepository {
    * last one returned.
    */
   async findFeedAfter(m: EntityManager | DataSource, xid: string, id: string, limit: number, skip?: FeedStart): Promise<FeedRow[]> {
-    const { where, params } = feedAfter(xid, id, skip);
+    const { where, params } = feedAfterSql(xid, id, skip);
     params.push(limit);
     return this.prepared.query(
       m,
@@ -359,7 +347,7 @@ export class TransactionRepository {
    * database on the server) is still running: findFeedAfter hands them out once it ends.
    */
   async hasHeldBackFeed(m: EntityManager | DataSource, xid: string, id: string, skip?: FeedStart): Promise<boolean> {
-    const { where, params } = feedAfter(xid, id, skip);
+    const { where, params } = feedAfterSql(xid, id, skip);
     const [{ held }] = await this.prepared.query<{ held: boolean }>(
       m,
       `SELECT EXISTS (SELECT 1 FROM acc_transaction t WHERE ${where} AND t.xid >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS held`,
@@ -381,12 +369,12 @@ export class TransactionRepository {
          pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS xid, pg_current_snapshot()::text AS snapshot`,
       [at],
     );
-    return { xid: String(BigInt(row.xid) - 1n), id: '9223372036854775807', snapshot: row.snapshot };
+    return { xid: String(BigInt(row.xid) - 1n), id: MAX_EVENT_ID, snapshot: row.snapshot };
   }
 
   /** The position after everything committed so far: "from now on". */
   async feedPositionNow(m: EntityManager | DataSource): Promise<{ xid: string; id: string }> {
     const [row] = await m.query(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xid`);
-    return { xid: String(BigInt(row.xid) - 1n), id: '9223372036854775807' };
+    return { xid: String(BigInt(row.xid) - 1n), id: MAX_EVENT_ID };
   }
 }
