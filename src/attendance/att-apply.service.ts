@@ -78,7 +78,8 @@ export class AttApplyService {
     // A bare date as the end (`2021-11-19`) ends with that day, as the transaction lists read a date-only end:
     // a one-day leave sent as that day twice is the whole day, not a period of no length (-101).
     const end = inclusiveEnd(requireCvTime(dto.endDatetime, this.config.timeZone, 'endDatetime'), this.config.timeZone);
-    if (start.getTime() >= end.getTime()) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than or equal to end time');
+    // The appendix's text leads the message (clients match it); a period of no length is refused too.
+    if (start.getTime() >= end.getTime()) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time: the period must end after it starts');
     return { start, end };
   }
 

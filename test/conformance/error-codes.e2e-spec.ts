@@ -183,6 +183,11 @@ const CASES = (): Case[] => [
   ['2.25.3', 'no pin', () => del('/api/bioTemplate/deleteById/*'), -20],
   ['2.25.3', 'an unknown person', () => del('/api/bioTemplate/deleteByPin/nobody'), -22],
   ['2.25.4', 'an unknown person', () => t.get('/api/bioTemplate/getFgListByPin/nobody'), -22],
+  ['2.23.1', 'no personPin', () => t.post('/api/attApply/applySign', { remark: 'api', signDatetime: '2021-11-19 18:00:00' }), -20],
+  ['2.23.1', 'an unknown person', () => t.post('/api/attApply/applySign', { personPin: 'nobody', remark: 'api', signDatetime: '2021-11-19 18:00:00' }), -22],
+  ['2.23.1', 'a bad signDatetime', () => t.post('/api/attApply/applySign', { personPin: f.pin, remark: 'api', signDatetime: 'yesterday' }), -100],
+  ['2.23.2', 'startDatetime after endDatetime', () => t.post('/api/attApply/applyOvertime', { personPin: f.pin, remark: 'api', startDatetime: '2021-11-19 18:00:00', endDatetime: '2021-11-19 13:00:00' }), -101],
+  ['2.23.3', 'startDatetime equal to endDatetime', () => t.post('/api/attApply/applyLeave', { personPin: f.pin, leaveTypeNo: 'L1', startDatetime: '2021-11-19 13:00:00', endDatetime: '2021-11-19 13:00:00' }), -101],
 ];
 
 /** The appendix's message of each code (3.1). */
