@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, MaxLength } from 'class-validator';
 import { CvCode, CvError } from './cv-error';
+import { javaInteger } from './java-integer';
 import { MAX_PAGING_CHARS } from './limits';
 
 export interface Page {
@@ -10,23 +11,12 @@ export interface Page {
   offset: number;
 }
 
-/**
- * A page number or size as CVSecurity (Java, `Integer`) reads one: decimal digits, an optional sign, blanks around
- * them. JavaScript's Number() also reads "1e1" (10), "0x10" (16), "1.0" and "0b1", which a Java server refuses: a
- * client sending them would get a page it did not ask for. NaN when it is not such an integer.
- */
-function pageNumber(v: unknown): number {
-  if (typeof v === 'number') return v;
-  const s = String(v).trim();
-  return /^[+-]?\d+$/.test(s) ? Number(s) : NaN;
-}
-
 /** The manual's paging rules: -92 missing, -90 not a positive integer, -91 larger than the cap. */
 export function checkPaging(pageNo: unknown, pageSize: unknown, maxPageSize = 1000): Page {
   const missing = (v: unknown) => v === undefined || v === null || v === '';
   if (missing(pageNo) || missing(pageSize)) throw new CvError(CvCode.PageMissing, 'PageSize and pageNo cannot be empty');
-  const no = pageNumber(pageNo);
-  const size = pageNumber(pageSize);
+  const no = javaInteger(pageNo);
+  const size = javaInteger(pageSize);
   if (!Number.isSafeInteger(no) || !Number.isSafeInteger(size) || no <= 0 || size <= 0) {
     throw new CvError(CvCode.PageNotPositive, 'PageNo or pageSize cannot be set less than or equal to 0');
   }

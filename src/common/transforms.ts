@@ -1,4 +1,5 @@
 import { Transform } from 'class-transformer';
+import { javaInteger } from './java-integer';
 
 /**
  * Clients send numbers as strings and strings as numbers (field notes, REST item 9): string fields take
@@ -32,9 +33,10 @@ export const ToBoolean = () =>
     return TRUE_WORDS.has(word) ? true : FALSE_WORDS.has(word) ? false : value;
   });
 
+/** A whole number as CVSecurity reads one (java-integer.ts); anything else stays as it is, for the check to refuse. */
 export const ToInteger = () =>
   Transform(({ value }) => {
     if (value === undefined || value === null || value === '') return undefined;
-    const n = Number(value);
-    return Number.isFinite(n) ? n : value;
+    const n = javaInteger(value);
+    return Number.isNaN(n) ? value : n;
   });

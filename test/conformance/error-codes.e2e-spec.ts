@@ -92,6 +92,9 @@ const CASES = (): Case[] => [
   ['2.11.8', 'no interval', () => t.post('/api/door/remoteOpenById', undefined, { doorId: f.doors[0].id }), -202],
   ['2.11.8', 'interval 0', () => t.post('/api/door/remoteOpenById', undefined, { doorId: f.doors[0].id, interval: 0 }), -203],
   ['2.11.8', 'interval 255', () => t.post('/api/door/remoteOpenById', undefined, { doorId: f.doors[0].id, interval: 255 }), -45],
+  // Forms Java refuses as an Integer, which Number() read as 10 and 16 seconds.
+  ['2.11.8', 'interval 1e1', () => t.post('/api/door/remoteOpenById', undefined, { doorId: f.doors[0].id, interval: '1e1' }), -45],
+  ['2.11.8', 'interval 0x10', () => t.post('/api/door/remoteOpenById', undefined, { doorId: f.doors[0].id, interval: '0x10' }), -45],
   ['2.11.8', 'an unknown door', () => t.post('/api/door/remoteOpenById', undefined, { doorId: none, interval: 5 }), -47],
   ['2.11.9', 'no doorName', () => t.post('/api/door/remoteOpenByName', undefined, { interval: 5 }), -46],
   ['2.11.9', 'an unknown door', () => t.post('/api/door/remoteOpenByName', undefined, { doorName: 'nope', interval: 5 }), -47],

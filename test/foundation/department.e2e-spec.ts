@@ -64,6 +64,11 @@ describe('department (2.5)', () => {
     const sortNos = items.map((d) => d.sortNo as number);
     expect(sortNos).toEqual([...sortNos].sort((a, b) => a - b));
     expect(Object.keys((await t.get('/api/department/get/310')).body.data)).toEqual(['name', 'code', 'parentCode']);
+    // A sortNo Java would not read as an Integer is refused, not read as 10 (Number('1e1')); its department unchanged.
+    expect((await t.post('/api/department/add', { code: '310', name: 'Sorted', sortNo: '1e1' })).body.code).toBe(-400);
+    expect((await t.post('/api/department/add', { code: '310', name: 'Sorted', sortNo: ' 8 ' })).body.code).toBe(0);
+    const again = (await t.post('/api/department/getDepartmentList', { pageNo: 1, pageSize: 1000 })).body.data.data as Array<Record<string, unknown>>;
+    expect(again.find((d) => d.code === '310')).toMatchObject({ sortNo: 8 });
   });
 
   it('refuses to delete a department with children, then deletes leaf and parent', async () => {
