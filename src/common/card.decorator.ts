@@ -14,9 +14,10 @@ export const CARD_NO = /^[0-9A-Fa-f]*$/;
 export const isCardNumber = (s: string): boolean => s.length <= 64 && CARD_NO.test(s);
 
 /**
- * A card number as clients send it: a string, or a JSON number that is exactly an integer. A number past 2^53
- * (or 1e30) has already lost digits in the client's JSON, so it is refused instead of being stored as
- * `1e+30` or with its last digits zeroed; so is anything that is no card number (signs, dots, spaces inside).
+ * A card number as clients send it: a string, or a JSON number that is exactly an integer (an integer past 2^53
+ * written out in digits arrives here as a string: quoteUnsafeIntegers). A number still past 2^53 here was written
+ * with an exponent or a fraction (`1e+30`): it has lost digits in the client's JSON, so it is refused instead of
+ * being stored with its last digits zeroed; so is anything that is no card number (signs, dots, spaces inside).
  */
 export function IsCardNo(): PropertyDecorator {
   const asWritten = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLenientJson, repairManualJson } from './lenient-json';
+import { parseLenientJson, quoteUnsafeIntegers, repairManualJson } from './lenient-json';
 
 describe('parseLenientJson', () => {
   it('reads strict JSON as JSON.parse does, untouched', () => {
@@ -41,5 +41,29 @@ describe('parseLenientJson', () => {
     expect(() => parseLenientJson('{"a": }')).toThrow(SyntaxError);
     expect(() => parseLenientJson('{"a" "b"}')).toThrow(SyntaxError);
     expect(() => parseLenientJson('"just a string')).toThrow(SyntaxError);
+  });
+});
+
+describe('quoteUnsafeIntegers', () => {
+  it('reads integers beyond 2^53 digit for digit, as strings', () => {
+    expect(parseLenientJson('{"certNumber":110101199001011234,"cardNo":-12345678901234567890,"n":9007199254740991}')).toEqual({
+      certNumber: '110101199001011234',
+      cardNo: '-12345678901234567890',
+      n: 9007199254740991,
+    });
+    expect(parseLenientJson('[12345678901234567890, 1.5, 1e300, "12345678901234567890", "a\\"12345678901234567890"]')).toEqual([
+      '12345678901234567890',
+      1.5,
+      1e300,
+      '12345678901234567890',
+      'a"12345678901234567890',
+    ]);
+  });
+  it('leaves ordinary bodies as they are', () => {
+    const body = '{"pin":"1","n":123,"photo":"QUJDRA=="}';
+    expect(quoteUnsafeIntegers(body)).toBe(body);
+  });
+  it('works with the manual-quirk repairs (a trailing comma)', () => {
+    expect(parseLenientJson('{"certNumber": 110101199001011234,}')).toEqual({ certNumber: '110101199001011234' });
   });
 });

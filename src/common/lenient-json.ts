@@ -4,10 +4,12 @@
  * a doubled closing quote (`"2021-11-19 18:00:00"",` in 2.18.10), typographic quotes around a value
  * (`"personPhoto":“picture-base64”` in 2.13.1), a body without its outer braces (`"content": {...}` in
  * 2.18.11), and a comma missing at a line break between two members (`"visitDate": "…"` then, on the next line,
- * `“visitEndDate”: "…"` in 2.15.1). A body that strict JSON.parse reads is never touched; one it refuses is repaired of those quirks
- * only, and read again. Anything still not JSON throws the strict parser's error.
+ * `“visitEndDate”: "…"` in 2.15.1). A body that strict JSON.parse reads is never touched (but for integers beyond 2^53,
+ * read as strings: quoteUnsafeIntegers); one it refuses is repaired of those quirks only, and read again. Anything
+ * still not JSON throws the strict parser's error.
  */
-export function parseLenientJson(text: string): unknown {
+export function parseLenientJson(raw: string): unknown {
+  const text = quoteUnsafeIntegers(raw);
   try {
     return JSON.parse(text);
   } catch (strictError) {
@@ -82,4 +84,37 @@ export function repairManualJson(text: string): string {
     i++;
   }
   return out;
+}
+
+/**
+ * Integers beyond 2^53 written as JSON numbers, quoted, so they are read digit for digit. Clients send number-like
+ * fields as numbers (field notes, REST 9): an 18-digit national ID as `"certNumber": 110101199001011234` (a Java
+ * long), a long card number; JSON.parse reads those as the nearest double, 110101199001011230, and the gateway
+ * stored a number the client never sent and answered success. Quoted, a text field keeps the digits, and a field
+ * that must be a number refuses them as it refuses any value it cannot hold. Strings are left as they are; a
+ * body with no run of 16 digits (every ordinary body) is not scanned.
+ */
+export function quoteUnsafeIntegers(text: string): string {
+  if (!/\d{16}/.test(text)) return text;
+  let out = '';
+  let from = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text[i];
+    if (c === '"') {
+      // Skip the string, escapes included (an unterminated one runs to the end: JSON.parse refuses it anyway).
+      for (i++; i < n && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      continue;
+    }
+    if (c !== '-' && (c < '0' || c > '9')) continue;
+    const m = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (!m) continue;
+    const token = m[0];
+    if (m[1] === undefined && m[2] === undefined && !Number.isSafeInteger(Number(token))) {
+      out += `${text.slice(from, i)}"${token}"`;
+      from = i + token.length;
+    }
+    i += token.length - 1;
+  }
+  return from === 0 ? text : out + text.slice(from);
 }

@@ -69,7 +69,15 @@ describe('card (2.4)', () => {
     const r = await t.post('/api/card/set', { pin: '42' });
     expect(r.body.code).toBe(-400);
     expect(r.body.message).toBe('cardNo: cardNo must be a string, cardNo should not be empty');
-    expect((await t.post('/api/card/set', { pin: '42', cardNo: 12345678901234567890 })).body.message).toMatch(/lost digits/);
+    // A number written with an exponent (JavaScript's JSON.stringify(1e30)) has lost its digits: refused.
+    expect((await t.post('/api/card/set', { pin: '42', cardNo: 1e30 })).body.message).toMatch(/lost digits/);
+  });
+
+  it('a card number past 2^53 written as a JSON integer (a Java long) is stored digit for digit', async () => {
+    const body = '{"pin":"42","cardNo":12345678901234567891,"cardType":"1"}';
+    const r = await t.request('POST', '/api/card/set', { query: { access_token: t.config.apiToken }, body, headers: { 'content-type': 'application/json' } });
+    expect(r.body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/card/getCards/42')).body.data).toContainEqual({ pin: '42', cardNo: '12345678901234567891', cardType: '1' });
   });
 
   it('cardType "" or null is the main card, as an absent cardType', async () => {

@@ -333,6 +333,14 @@ describe('item 9: field values', () => {
     expect((await t.get('/api/v2/person/get', { pin: '701' })).body.data).toMatchObject({ certType: '2', certNumber: '123456' });
   });
 
+  it('an 18-digit certNumber sent as a JSON number is stored digit for digit, not as the nearest double', async () => {
+    // A Java client's long: JSON.parse alone reads 110101199001011234 as 110101199001011230.
+    const body = '{"pin":"703","name":"Cert","certType":2,"certNumber":110101199001011234}';
+    const res = await t.request('POST', '/api/person/addPersonnelBasicInfo', { query: token(), body, headers: { 'content-type': 'application/json' } });
+    expect(res.body).toEqual(OK);
+    expect((await t.get('/api/v2/person/get', { pin: '703' })).body.data).toMatchObject({ certType: '2', certNumber: '110101199001011234' });
+  });
+
   it('person/add takes every extra field real clients send, stores those that mean something, ignores unknown ones', async () => {
     const res = await t.post('/api/person/add', {
       pin: '702', name: 'Extra', lastName: 'Fields', deptCode: '1', idNo: 'X1234567', password: '9911', mobilePhone: '15123456789', email: 'x@example.com',
