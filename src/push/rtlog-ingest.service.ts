@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { BatchClient, GroupCommit } from '../database/group-commit';
 import { GroupCommitService } from '../database/group-commit.service';
 import { intoOf, listOf, tableOf } from '../database/columns';
+import { rowCount } from '../database/row-count';
 import { numberArray, textArray } from '../database/pg-array';
 import { AccTransaction } from '../transaction/acc-transaction.entity';
 import { PUBLISH_INSERTED_EVENTS } from '../transaction/acc-transaction-publish';
@@ -14,6 +15,8 @@ import { cvsEventName } from './cvsecurity-event-names';
 import { logRejected } from './ingest-log';
 import { storeRejected } from './raw-upload';
 import { ModuleIngestService } from './module-ingest.service';
+import { AttendanceIngestService, realtimePunch } from './attendance/attendance-ingest.service';
+import { speaksAttendance } from './attendance/attendance-terminal.service';
 import { personOrVisitorName, visitorNameJoin } from '../visitor/visitor-event-name';
 import {
   bodyTemperatureCelsius,
@@ -317,6 +320,7 @@ export class RtlogIngestService {
     private readonly metrics: GatewayMetrics,
     private readonly modules: ModuleIngestService,
     private readonly ds: DataSource,
+    private readonly attendance: AttendanceIngestService,
   ) {
     this.batcher = groupCommit.create({
       name: 'rtlog',
@@ -351,6 +355,12 @@ export class RtlogIngestService {
         events.push(r);
       } else states.push(r);
     }
+    // An attendance terminal's verifications are punches (attTransaction), not access events: they go to the
+    // attendance ingest, once; what else it reports (refusals, alarms, door states) stays an event here.
+    if (speaksAttendance(device)) {
+      const punches = events.filter((e) => realtimePunch(e) !== null);
+      if (punches.length > 0) return this.ingestParsed(device, 'rtlog', events.filter((e) => !punches.includes(e)), states, parsed.rejected, punches);
+    }
     return this.ingestParsed(device, 'rtlog', events, states, parsed.rejected);
   }
 
@@ -376,19 +386,29 @@ export class RtlogIngestService {
     return { ...summary, rejected: rejected.length };
   }
 
-  private async ingestParsed(device: DeviceSession, table: string, events: RtlogEvent[], states: DoorStateRow[], rejected: RejectedLine[]): Promise<IngestSummary> {
+  /** `punches`: an attendance terminal's events that are punches (AttendanceIngestService.ingestRealtimePunches). */
+  private async ingestParsed(
+    device: DeviceSession,
+    table: string,
+    events: RtlogEvent[],
+    states: DoorStateRow[],
+    rejected: RejectedLine[],
+    punches: readonly RtlogEvent[] = [],
+  ): Promise<IngestSummary> {
     const parsed = { rejected };
-    const summary: IngestSummary = { accepted: events.length + states.length, stored: 0, rejected: parsed.rejected.length };
+    const records = events.length + punches.length;
+    const summary: IngestSummary = { accepted: records + states.length, stored: 0, rejected: parsed.rejected.length };
     if (device.admission !== 'admitted') {
-      if (events.length + states.length > 0) {
-        this.logger.warn(`device ${device.sn} is ${device.admission}: ${events.length} ${table} events and ${states.length} door states not stored${events.length > 0 ? ' (not acknowledged: it will send them again once admitted)' : ''}`);
+      if (records + states.length > 0) {
+        this.logger.warn(`device ${device.sn} is ${device.admission}: ${records} ${table} events and ${states.length} door states not stored${records > 0 ? ' (not acknowledged: it will send them again once admitted)' : ''}`);
       }
       // Door states are a snapshot the next report replaces; events are records, so they stay on the panel.
-      if (events.length > 0) summary.held = true;
+      if (records > 0) summary.held = true;
       return summary;
     }
     // Refused lines (a bad time, garbage) are kept raw, as refused ATTLOG lines are: acknowledging them loses nothing.
     if (parsed.rejected.length > 0) await storeRejected(this.ds, device.sn, table, parsed.rejected);
+    if (punches.length > 0) summary.stored += await this.attendance.ingestRealtimePunches(device, punches);
     if (events.length + states.length === 0) return summary;
     // Elevator and channel controllers' events are theirs (eleTransaction, psgTransaction), not access events:
     // they go to module_transaction in their own statement (idempotent on unique_key, committed before the
@@ -479,8 +499,3 @@ function latestDoorStates(device: DeviceSession, rows: DoorStateRow[]): readonly
   return [...latest.values()];
 }
 
-/** The `SELECT count(*)::int AS n FROM <data-modifying CTE>` answer. */
-export function rowCount(result: unknown): number {
-  const n = Array.isArray(result) ? (result[0] as { n?: unknown } | undefined)?.n : undefined;
-  return typeof n === 'number' ? n : 0;
-}

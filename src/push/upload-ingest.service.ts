@@ -8,7 +8,8 @@ import { clip, type DeviceSession } from './device-registry.service';
 import { logRejected } from './ingest-log';
 import { rawLines, storeRaw, storeRejected } from './raw-upload';
 import { canonicalTableName, parseQueryData, parseTableData, receivedCount, type KvMap, type RejectedLine, type TableUpload } from './protocol';
-import { RtlogIngestService, rowCount } from './rtlog-ingest.service';
+import { rowCount } from '../database/row-count';
+import { RtlogIngestService } from './rtlog-ingest.service';
 
 export interface UploadRecord {
   table: string;

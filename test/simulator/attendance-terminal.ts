@@ -161,6 +161,8 @@ export class AttendanceTerminal {
   /** Getrequest replies lost on the way (`loseNextReply`). */
   readonly lostReplies = this.faults.lostReplies;
   private stamp = 0;
+  /** The last rtlog `index` it gave (punchRealtime). */
+  private rtlogIndex = 0;
   /** The id of the command being run (querydata answers carry it as `cmdid`). */
   private runningId = '';
   private readonly fetchImpl: FetchLike;
@@ -546,6 +548,26 @@ export class AttendanceTerminal {
     this.log.push(p);
     if (this.online && !this.transmits) this.unsent.push(p);
     return this.online && this.transmits ? this.uploadAttlog([p]) : null;
+  }
+
+  /**
+   * A verification posted as a real-time log, the Security PUSH way (`POST /iclock/cdata?SN=&table=rtlog`, no Stamp),
+   * as Push 3.x face terminals set to T&A do (field samples rtlog-senseface2a-punch: 13 keyed fields, CR LF):
+   * `time pin cardno eventaddr event inoutstatus verifytype index ...`. The attendance state rides in `inoutstatus`.
+   * `event` defaults to 0 (opened normally after verification); a refused one (27 not registered, 20 too soon...)
+   * or a PIN of 0 is what the terminal reports for no punch. With `alsoAttlog` the punch also goes up as ATTLOG
+   * (firmware that sends both). The punch is kept in the terminal's log either way.
+   */
+  async punchRealtime(p: TerminalPunch & { event?: number; card?: string; index?: number }, opts: { alsoAttlog?: boolean } = {}): Promise<HttpResult> {
+    if ((p.event ?? 0) === 0 && p.pin !== '0') this.log.push(p);
+    const index = p.index ?? ++this.rtlogIndex;
+    const line = [
+      `time=${p.time}`, `pin=${p.pin}`, `cardno=${p.card ?? 0}`, 'eventaddr=1', `event=${p.event ?? 0}`, `inoutstatus=${p.status}`, `verifytype=${p.verify}`,
+      `index=${index}`, 'sitecode=0', 'linkid=0', 'maskflag=0', 'temperature=0', 'convtemperature=0',
+    ].join('\t');
+    const r = await this.send('POST', '/iclock/cdata', [['SN', this.sn], ['table', 'rtlog']], line + '\r\n');
+    if (opts.alsoAttlog) await this.uploadAttlog([p]);
+    return r;
   }
 
   /** `POST /iclock/cdata?SN=&table=ATTLOG&Stamp=` with positional TAB-separated records. */

@@ -10,8 +10,8 @@ import { GatewayMetrics } from '../../metrics/gateway-metrics';
 import { clip, type DeviceSession } from '../device-registry.service';
 import { logRejected } from '../ingest-log';
 import { rawLines, storeRaw, storeRejected, type RawUploadRow } from '../raw-upload';
-import { verifyModeName, wallClockToInstant } from '../protocol';
-import { rowCount } from '../rtlog-ingest.service';
+import { eventInfo, formatWallClock, verifyModeName, wallClockToInstant, type RtlogEvent } from '../protocol';
+import { rowCount } from '../../database/row-count';
 import { flushAttlog, mergeStampsSql, type AttlogItem, type PunchRow } from './attlog-batch';
 import {
   ATT_STAMP_TABLES,
@@ -131,6 +131,21 @@ export class AttendanceIngestService {
     return { received, stored, admitted: true };
   }
 
+  /**
+   * The punches of an attendance terminal's real-time log (`table=rtlog`: Push 3.x face terminals set to T&A post
+   * their verifications this way, as well as or instead of ATTLOG): stored as the punches they are, through the
+   * ATTLOG statement and under the ATTLOG key (punchKey: SN, PIN, time, state), so a punch the terminal also uploads
+   * as ATTLOG, or sends again, is one record. The device must be admitted (the caller checks). Answers how many
+   * were stored now.
+   */
+  async ingestRealtimePunches(device: DeviceSession, events: readonly RtlogEvent[]): Promise<number> {
+    const punches = events.map(realtimePunch).filter((p): p is AttPunch => p !== null);
+    if (punches.length === 0) return 0;
+    const stored = await this.attlog.submit({ deviceId: device.id, punches: punchRows(device, punches), stamp: null, lastPunchAt: latestPunch(device, punches) });
+    if (stored > 0) this.metrics.attPunchesIngested.inc(stored);
+    return stored;
+  }
+
   async ingestOperlog(device: DeviceSession, table: string, body: string, stamp: string | null): Promise<AttIngestResult> {
     const parsed = parseOperlog(body);
     logRejected(this.logger, device.sn, table, parsed.rejected, { metrics: this.metrics, kind: 'table' });
@@ -223,6 +238,27 @@ export class AttendanceIngestService {
     });
     return { received: 1, stored, admitted: true };
   }
+}
+
+/**
+ * An rtlog event of an attendance terminal that is a punch: a person's (a PIN other than 0) verification that the
+ * terminal took (an event of the normal class, Security PUSH Appendix 2: 0 "opens normally after verification" and
+ * its kin). The state (check-in, check-out...) is `inoutstatus`, the verify mode `verifytype` (the same codes as
+ * ATTLOG's, attendance manual Appendix 7). Refused verifications (too short an interval, not registered...),
+ * alarms and door states are no punches: null.
+ */
+export function realtimePunch(e: RtlogEvent): AttPunch | null {
+  if (e.personPin === null || eventInfo(e.event)?.level !== 'normal') return null;
+  return {
+    pin: e.personPin,
+    wallClock: e.wallClock,
+    time: formatWallClock(e.wallClock),
+    status: e.inOutStatus,
+    verify: e.verifyType,
+    workCode: '',
+    reserved: [],
+    lineNo: e.lineNo,
+  };
 }
 
 /** A refused ATTPHOTO body (latin1, as read) as kept: `ATTPHOTO.rejected`, its header, the reason and its data (base64). */

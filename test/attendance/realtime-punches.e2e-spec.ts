@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { initialisedTerminal, insertPerson } from './attendance-helpers';
+
+/**
+ * Push 3.x face terminals set to T&A post their verifications as real-time logs (`table=rtlog`, the Security PUSH
+ * form: field samples rtlog-senseface2a-punch, opt-senseface2a-zam70-3312), some as well as ATTLOG. Such a punch is
+ * an attendance record: it lands once in listAttTransaction (2.21), with its state and verify mode, and not among
+ * the access transactions; sent again, or also as ATTLOG, it is still one record. What is no punch (a refused
+ * verification, an event of no person) stays an event.
+ */
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+  await insertPerson(t, '7101', 'Rita', 'Moreno');
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const attList = async (pin: string) =>
+  (await t.get('/api/transaction/listAttTransaction', { pageNo: 1, pageSize: 20, personPin: pin })).body.data as Array<Record<string, unknown>>;
+const accEventsOf = async (sn: string) => (await t.get(`/api/transaction/device/${sn}`, { pageNo: 1, pageSize: 20 })).body.data as Array<Record<string, unknown>>;
+
+describe('an attendance terminal that posts rtlog', () => {
+  it('has its punch listed once by listAttTransaction, as a check-out by face, and not as an access event', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-RT-1' });
+    const r = await term.punchRealtime({ pin: '7101', time: '2026-05-04 17:30:05', status: 1, verify: 15, index: 40 });
+    expect([r.status, r.body]).toEqual([200, 'OK']);
+
+    const list = await attList('7101');
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({
+      pin: '7101',
+      name: 'Rita',
+      lastName: 'Moreno',
+      devSn: 'ATT-RT-1',
+      eventTime: '2026-05-04 17:30:05',
+      eventName: 'Check-Out',
+      verifyModeName: 'Face',
+    });
+    expect(await accEventsOf('ATT-RT-1')).toEqual([]);
+  });
+
+  it('keeps one record when the terminal sends the rtlog again and the same punch as ATTLOG', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-RT-2' });
+    const punch = { pin: '7101', time: '2026-05-05 08:01:00', status: 0, verify: 1, index: 7 };
+    await term.punchRealtime(punch, { alsoAttlog: true });
+    expect((await term.punchRealtime(punch)).body).toBe('OK');
+    // A terminal asked for its log (DATA QUERY ATTLOG, a recovery) sends it as ATTLOG too.
+    expect((await term.uploadAttlog([punch])).body).toBe('OK: 1');
+    const rows = await t.ds.query(`SELECT pin, status, verify_mode_no FROM att_transaction WHERE device_sn = 'ATT-RT-2'`);
+    expect(rows).toEqual([{ pin: '7101', status: 0, verify_mode_no: 1 }]);
+    expect(await accEventsOf('ATT-RT-2')).toEqual([]);
+  });
+
+  it('stores what is no punch as the event it is: a refused verification and an event of no person', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-RT-3' });
+    // 27: the user is not registered (pin 0); 20: the operation interval is too short (a person's, but no punch).
+    expect((await term.punchRealtime({ pin: '0', time: '2026-05-06 09:00:00', status: 0, verify: 1, event: 27 })).body).toBe('OK');
+    expect((await term.punchRealtime({ pin: '7101', time: '2026-05-06 09:00:03', status: 0, verify: 15, event: 20 })).body).toBe('OK');
+    expect(await t.ds.query(`SELECT 1 FROM att_transaction WHERE device_sn = 'ATT-RT-3'`)).toEqual([]);
+    const events = await t.ds.query(`SELECT event_no, pin FROM acc_transaction WHERE device_sn = 'ATT-RT-3' ORDER BY event_time`);
+    expect(events).toEqual([
+      { event_no: 27, pin: null },
+      { event_no: 20, pin: '7101' },
+    ]);
+  });
+
+  it('is not acknowledged while the terminal is not admitted, so it keeps the punch', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-RT-4' });
+    expect((await t.post('/api/gateway/devices/ATT-RT-4/disable', {})).body.code).toBe(0);
+    const r = await term.punchRealtime({ pin: '7101', time: '2026-05-07 08:00:00', status: 0, verify: 15 });
+    expect(r.body).not.toBe('OK');
+    expect(await t.ds.query(`SELECT 1 FROM att_transaction WHERE device_sn = 'ATT-RT-4'`)).toEqual([]);
+  });
+});
