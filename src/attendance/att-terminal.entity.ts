@@ -38,6 +38,10 @@ export class AttTerminal {
   @Column({ name: 'told_time_zone', type: 'integer', nullable: true })
   toldTimeZone!: number | null;
 
+  /** The code page its text was found in (windows-1252...: older firmware); null = UTF-8, or GBK by its language. */
+  @Column({ name: 'code_page', type: 'varchar', length: 32, nullable: true })
+  codePage!: string | null;
+
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }

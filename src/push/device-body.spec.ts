@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deviceBodyText } from './device-body';
+import { decodeDeviceBody, deviceBodyText, deviceReply, type LegacyText } from './device-body';
 import { rawLines } from './raw-upload';
 
 const GBK_ZHANG_SAN = Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]); // 张三 in GB2312
@@ -16,7 +16,11 @@ describe('deviceBodyText', () => {
     ['declared GB2312', withName(GBK_ZHANG_SAN), 'text/plain; charset="gb2312"', false, 'USER PIN=5003\tName=张三'],
     ['declared GBK, kept when a JSON type is read as an octet stream (bootstrap.ts)', withName(GBK_ZHANG_SAN), 'application/octet-stream;charset=gbk', false, 'USER PIN=5003\tName=张三'],
     ['valid GBK under charset=UTF-8 from a terminal not set to Chinese (older firmware)', withName(GBK_ZHANG_SAN), 'application/push;charset=UTF-8', false, 'USER PIN=5003\tName=张三'],
-    ['bytes neither UTF-8 nor GBK under charset=UTF-8: kept, with replacement characters', withName(Buffer.from([0x4a, 0x6f, 0x73, 0xe9])), 'application/push;charset=UTF-8', false, 'USER PIN=5003\tName=Jos\uFFFD'],
+    ['Latin-1 under charset=UTF-8 (older firmware set to English): windows-1252, not replacement characters', withName(Buffer.from([0x4a, 0x6f, 0x73, 0xe9])), 'application/push;charset=UTF-8', false, 'USER PIN=5003\tName=José'],
+    ['Latin-1 whose bytes would pass for a GBK pair (Müller: FC 6C) is not read as GBK', withName(Buffer.from([0x4d, 0xfc, 0x6c, 0x6c, 0x65, 0x72])), 'application/push;charset=UTF-8', null, 'USER PIN=5003\tName=Müller'],
+    ['windows-1252 without a content type', withName(Buffer.from([0x48, 0xe9, 0x6c, 0xe8, 0x6e, 0x65])), undefined, 'windows-1252', 'USER PIN=5003\tName=Hélène'],
+    ['Cyrillic from a terminal set to Russian (82): windows-1251, even where the bytes pair up as GBK', withName(Buffer.from([0xc8, 0xe2, 0xe0, 0xed])), 'application/push;charset=UTF-8', 'windows-1251', 'USER PIN=5003\tName=Иван'],
+    ['Polish from a terminal set to Polish (112): windows-1250', withName(Buffer.from([0xa3, 0xf3, 0x64, 0x9f])), 'application/push;charset=UTF-8', 'windows-1250', 'USER PIN=5003\tName=Łódź'],
     [
       'a UTF-8 line and a GBK line in one body: each read in its own encoding',
       Buffer.concat([withName(GBK_ZHANG_SAN), Buffer.from('\r\nUSER PIN=5004\tName=李四\n')]),
@@ -35,7 +39,24 @@ describe('deviceBodyText', () => {
     ],
     ['an empty body', Buffer.alloc(0), 'application/json', false, ''],
   ])('%s', (_name, raw, type, chinese, text) => {
-    expect(deviceBodyText(raw, type, chinese)).toBe(text);
+    expect(deviceBodyText(raw, type, chinese as LegacyText | boolean | null)).toBe(text);
+  });
+
+  it('says which code page it read a line in, and none for UTF-8 and GBK', () => {
+    expect(decodeDeviceBody(withName(Buffer.from([0x4a, 0x6f, 0x73, 0xe9])), 'application/push;charset=UTF-8').codePage).toBe('windows-1252');
+    expect(decodeDeviceBody(withName(GBK_ZHANG_SAN), 'application/push;charset=UTF-8').codePage).toBeNull();
+    expect(decodeDeviceBody(Buffer.from('USER PIN=1\tName=José'), 'application/push;charset=UTF-8').codePage).toBeNull();
+  });
+});
+
+describe('deviceReply', () => {
+  it('answers a terminal whose text is a code page in that page, and says so', () => {
+    const r = deviceReply('DATA UPDATE USERINFO PIN=1\tName=José Müller €', 'windows-1252');
+    expect(r.contentType).toBe('text/plain;charset=windows-1252');
+    expect(Buffer.from(r.payload).toString('latin1')).toBe('DATA UPDATE USERINFO PIN=1\tName=Jos\xe9 M\xfcller \x80');
+    // A character the page lacks is `?`, one per code point.
+    expect(Buffer.from(deviceReply('Name=张😀', 'windows-1252').payload).toString('latin1')).toBe('Name=??');
+    expect(deviceReply('Name=José', null)).toEqual({ contentType: 'text/plain;charset=UTF-8', payload: 'Name=José' });
   });
 });
 

@@ -1,7 +1,20 @@
 import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
+import { decodeCodePage, encodeCodePage, WESTERN, type CodePage } from '../common/code-page';
 import { encodeGbk } from '../common/gbk';
 import { declaredCharset, isUtf8Charset } from '../common/rest-body';
+
+/**
+ * How a device's text that is not UTF-8 is read: `gbk` for a terminal set to Chinese (the whole body), or the code
+ * page of the terminal's language (code-page.ts) for lines that are neither UTF-8 nor GBK.
+ */
+export type LegacyText = 'gbk' | CodePage;
+
+/** A body's text, and the code page some line of it was read in (null: none, every line was UTF-8 or GBK). */
+export interface DeviceText {
+  text: string;
+  codePage: CodePage | null;
+}
 
 /**
  * The text of a device's body (field notes, Devices 2 and 9), from its raw bytes whatever the declared content type:
@@ -9,24 +22,32 @@ import { declaredCharset, isUtf8Charset } from '../common/rest-body';
  * - else UTF-8, when the bytes are valid UTF-8 (what the protocol asks for, and all ASCII);
  * - else GBK (GB2312's superset, attendance manual 11.5: "When the equipment is in Chinese, the GB2312 code is
  *   used") for the whole body when the device announced Chinese (`language=83`);
- * - else line by line: UTF-8 lines as UTF-8, the others as GBK when they are valid GBK (bytes that are not UTF-8
+ * - else line by line: UTF-8 lines as UTF-8; a line whose other bytes all pair up as GBK characters (both bytes
+ *   above 0x7F, as every GB2312 character's are) as GBK when the legacy page is Western (bytes that are not UTF-8
  *   from these vendors' firmware are GBK far more often than anything else, even under the `charset=UTF-8` every
- *   terminal declares), else as GBK anyway when no charset was declared, else UTF-8 with replacement characters:
- *   a bad byte never drops a record.
+ *   terminal declares); any other line in the terminal's code page (`legacy`, Latin-1's superset windows-1252 by
+ *   default): older firmware keeps names in its menu language's code page, where `José` is `4A 6F 73 E9` and
+ *   `Müller`'s `FC 6C` would pass for a GBK character. Every byte is a character there: a record is never lost,
+ *   nor given replacement characters.
  * Binary uploads (ATTPHOTO) are not text: their callers read them byte for byte.
  */
-export function deviceBodyText(raw: Buffer, contentType: string | undefined, chinese = false): string {
-  if (raw.length === 0) return '';
+export function deviceBodyText(raw: Buffer, contentType: string | undefined, legacy: LegacyText | boolean | null = null): string {
+  return decodeDeviceBody(raw, contentType, legacy === true ? 'gbk' : legacy === false ? null : legacy).text;
+}
+
+/** deviceBodyText, saying which code page it read a line in (a terminal whose text is that code page). */
+export function decodeDeviceBody(raw: Buffer, contentType: string | undefined, legacy: LegacyText | null = null): DeviceText {
+  if (raw.length === 0) return { text: '', codePage: null };
   const charset = contentType === undefined || UTF8_DECLARED.test(contentType) ? null : declaredCharset(contentType);
   if (charset !== null && !isUtf8Charset(charset)) {
     const decoder = decoderFor(charset);
-    if (decoder) return decoder.decode(raw);
+    if (decoder) return { text: decoder.decode(raw), codePage: null };
   }
-  if (isUtf8(raw)) return raw.toString('utf8');
-  if (chinese) return GBK.decode(raw);
+  if (isUtf8(raw)) return { text: raw.toString('utf8'), codePage: null };
+  if (legacy === 'gbk') return { text: GBK.decode(raw), codePage: null };
   // Line by line: a body mixing UTF-8 lines with GBK ones (users enrolled under another language setting) keeps
   // each right, and GBK under a declared charset=UTF-8 (the header every terminal sends) is still read as GBK.
-  return decodeLines(raw, contentType === undefined || !CHARSET_DECLARED.test(contentType));
+  return decodeLines(raw, legacy ?? WESTERN);
 }
 
 /** The content type of device replies: UTF-8, the protocol's own. */
@@ -37,45 +58,68 @@ const DEVICE_TEXT_GBK = 'text/plain;charset=GBK';
 /**
  * A reply's content type and body in the encoding the device reads (attendance manual 1.2: "For Chinese data, the
  * GB2312 encoding is used", user names above all; 12.1.1.1): GBK bytes for a terminal that announced `language=83`
- * at its last initialisation (`gbk`), else the text itself (sent as UTF-8). A character GBK cannot hold reaches a
- * Chinese terminal as `?` (encodeGbk). ASCII replies (`OK`, the option block) are the same bytes either way.
+ * at its last initialisation, the code page of a terminal whose uploads are in one (older firmware: its names are
+ * read there, and shown from there), else the text itself (sent as UTF-8). A character the encoding cannot hold
+ * reaches the terminal as `?` (encodeGbk, encodeCodePage). ASCII replies (`OK`, the option block) are the same
+ * bytes either way.
  */
-export function deviceReply(body: string, gbk: boolean): { contentType: string; payload: string | Buffer } {
-  return gbk ? { contentType: DEVICE_TEXT_GBK, payload: encodeGbk(body) } : { contentType: DEVICE_TEXT_UTF8, payload: body };
+export function deviceReply(body: string, legacy: LegacyText | boolean | null): { contentType: string; payload: string | Buffer } {
+  if (legacy === true || legacy === 'gbk') return { contentType: DEVICE_TEXT_GBK, payload: encodeGbk(body) };
+  if (legacy === false || legacy === null) return { contentType: DEVICE_TEXT_UTF8, payload: body };
+  return { contentType: `text/plain;charset=${legacy}`, payload: encodeCodePage(body, legacy) };
 }
 
 /**
  * Each line of a body that is not UTF-8 as a whole (ended by LF or CR, either a line end: splitLines), line ends
- * kept: UTF-8 when the line is, else GBK when the line is valid GBK, else GBK (`lenient`: nothing declared) or
- * UTF-8 with replacement characters. Neither LF (0x0A) nor CR (0x0D) is ever part of a multi-byte character in
- * either encoding.
+ * kept: UTF-8 when the line is, else GBK (a Western page only) when its other bytes pair up as GBK characters, else
+ * the code page. Neither LF (0x0A) nor CR (0x0D) is ever part of a multi-byte character in UTF-8 or GBK.
  */
-function decodeLines(raw: Buffer, lenient: boolean): string {
+function decodeLines(raw: Buffer, page: CodePage): DeviceText {
   let out = '';
+  let used: CodePage | null = null;
+  const line = (bytes: Buffer) => {
+    const r = decodeLine(bytes, page);
+    if (r.codePage) used = r.codePage;
+    out += r.text;
+  };
   let start = 0;
   for (let i = 0; i < raw.length; i++) {
     const b = raw[i];
     if (b !== 0x0a && b !== 0x0d) continue;
-    if (i > start) out += decodeLine(raw.subarray(start, i), lenient);
+    if (i > start) line(raw.subarray(start, i));
     out += b === 0x0a ? '\n' : '\r';
     start = i + 1;
   }
-  if (start < raw.length) out += decodeLine(raw.subarray(start), lenient);
-  return out;
+  if (start < raw.length) line(raw.subarray(start));
+  return { text: out, codePage: used };
 }
 
-function decodeLine(line: Buffer, lenient: boolean): string {
-  if (isUtf8(line)) return line.toString('utf8');
-  try {
-    return GBK_STRICT.decode(line);
-  } catch {
-    return lenient ? GBK.decode(line) : line.toString('utf8');
+function decodeLine(line: Buffer, page: CodePage): DeviceText {
+  if (isUtf8(line)) return { text: line.toString('utf8'), codePage: null };
+  if (page === WESTERN && pairsAsGbk(line)) {
+    try {
+      return { text: GBK_STRICT.decode(line), codePage: null };
+    } catch {
+      // a pair GBK has no character for: the code page's, below
+    }
   }
+  return { text: decodeCodePage(line, page), codePage: page };
+}
+
+/** Every byte above 0x7F is the lead of a GBK pair (0x81-0xFE) whose trail is above 0x7F too (GB2312's shape). */
+function pairsAsGbk(line: Buffer): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const b = line[i];
+    if (b < 0x80) continue;
+    const trail = line[i + 1];
+    if (b === 0x80 || b === 0xff || trail === undefined || trail < 0x80 || trail === 0xff) return false;
+    i++;
+  }
+  return true;
 }
 
 /** `charset=UTF-8` (the common case: tested without building a match). */
 const UTF8_DECLARED = /;\s*charset\s*=\s*"?utf-?8"?\s*(;|$)/i;
-const CHARSET_DECLARED = /;\s*charset\s*=/i;
 const GBK = new TextDecoder('gbk');
 const GBK_STRICT = new TextDecoder('gbk', { fatal: true });
 const decoders = new Map<string, TextDecoder | null>();

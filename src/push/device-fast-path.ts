@@ -193,10 +193,10 @@ export class DeviceFastPath {
     this.d.access.request(req, route, a.status, performance.now() - req.started);
   }
 
-  /** The answer in the device's encoding: UTF-8, or GBK for a terminal set to Chinese (deviceReply). */
+  /** The answer in the device's encoding: UTF-8, GBK for a terminal set to Chinese, or an older terminal's code page (deviceReply). */
   private send(req: FastRequest, a: PollAnswer, extra?: Record<string, string>): void {
     if (!req.x.canSend()) return;
-    const r = deviceReply(a.body, this.d.poll.repliesInGbk(deviceQuery(req).text('SN')));
+    const r = deviceReply(a.body, this.d.poll.replyText(deviceQuery(req).text('SN')));
     req.x.send(a.status, {
       ...extra,
       'x-request-id': req.id,

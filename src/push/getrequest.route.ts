@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestContext } from '../common/request-context';
 import { CommandQueueService } from './command-queue.service';
 import { DeviceRegistryService, type DeviceSession } from './device-registry.service';
-import { deviceReply } from './device-body';
+import { deviceReply, type LegacyText } from './device-body';
 import { deviceQuery, httpDateNow, markIdlePoll } from './device-request';
 import { DeviceStatusService } from './device-status.service';
 import { EMPTY_QUEUE_REPLY, formatGetrequestReply } from './protocol';
@@ -87,13 +87,13 @@ export class GetrequestRoute implements OnModuleInit {
   }
 
   private send(req: FastifyRequest, reply: FastifyReply, a: PollAnswer): void {
-    const r = deviceReply(a.body, this.repliesInGbk(deviceQuery(req).text('SN')));
+    const r = deviceReply(a.body, this.replyText(deviceQuery(req).text('SN')));
     reply.code(a.status).header('Content-Type', r.contentType).header('Date', httpDateNow()).send(r.payload);
   }
 
-  /** The device's replies are GBK (a terminal set to Chinese: device-body.ts deviceReply); in memory. */
-  repliesInGbk(sn: string | undefined): boolean {
-    return sn !== undefined && this.attTerminals.speaksChinese(sn);
+  /** The encoding of the device's replies: GBK (a terminal set to Chinese), a code page (older firmware) or UTF-8 (null); in memory. */
+  replyText(sn: string | undefined): LegacyText | null {
+    return sn === undefined ? null : this.attTerminals.replyText(sn);
   }
 
   /**

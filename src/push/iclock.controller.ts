@@ -8,7 +8,7 @@ import { DeviceKindService } from '../device/device-kind.service';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { CommandQueueService } from './command-queue.service';
 import { DeviceRegistryService, type DeviceSession } from './device-registry.service';
-import { deviceBodyText, deviceReply } from './device-body';
+import { decodeDeviceBody, deviceBodyText, deviceReply } from './device-body';
 import { deviceQuery, httpDateNow } from './device-request';
 import { ModuleIngestService } from './module-ingest.service';
 import { DeviceStatusService } from './device-status.service';
@@ -114,7 +114,7 @@ export class IclockController {
    * terminal set to Chinese (deviceReply: its remote attendance records carry names).
    */
   private text(reply: FastifyReply, body: string): string | Buffer {
-    const r = deviceReply(body, this.attTerminals.speaksChinese(deviceQuery(reply.request).text('SN') ?? ''));
+    const r = deviceReply(body, this.attTerminals.replyText(deviceQuery(reply.request).text('SN') ?? ''));
     reply.header('Content-Type', r.contentType);
     reply.header('Date', httpDateNow());
     return r.payload;
@@ -128,9 +128,22 @@ export class IclockController {
     return sn;
   }
 
-  /** The body's text (device-body.ts): GBK as well as UTF-8, and GBK for sure from a terminal set to Chinese. */
+  /**
+   * The body's text (device-body.ts): GBK as well as UTF-8, GBK for sure from a terminal set to Chinese, and the code
+   * page of an older terminal's language (windows-1252...) for the rest.
+   */
   private bodyText(req: FastifyRequest, sn: string, bytes: Buffer = bodyBytes(req)): string {
-    return deviceBodyText(bytes, req.headers['content-type'], this.attTerminals.speaksChinese(sn));
+    return deviceBodyText(bytes, req.headers['content-type'], this.attTerminals.uploadText(sn));
+  }
+
+  /**
+   * An upload's text (bodyText). Text found in a code page (a name neither UTF-8 nor GBK) makes an attendance
+   * terminal one that is answered in that page from now on (AttendanceTerminalService.noteCodePage).
+   */
+  private async uploadText(req: FastifyRequest, sn: string, bytes: Buffer = bodyBytes(req)): Promise<string> {
+    const r = decodeDeviceBody(bytes, req.headers['content-type'], this.attTerminals.uploadText(sn));
+    if (r.codePage) await this.attTerminals.noteCodePage(await this.registry.resolve(sn), r.codePage);
+    return r.text;
   }
 
   private serverConfig(s: DeviceSession): ServerConfig {
@@ -199,7 +212,7 @@ export class IclockController {
     const attTable = (q.table ?? '').toUpperCase();
     const bytes = this.uploadBytes(req, sn, q.query.text('ContentType'));
     // An attendance photo is text lines, a NUL and the JPEG's raw bytes (manual 11.3): read byte for byte (latin1).
-    const body = attTable === 'ATTPHOTO' ? bytes.toString('latin1') : this.bodyText(req, sn, bytes);
+    const body = attTable === 'ATTPHOTO' ? bytes.toString('latin1') : await this.uploadText(req, sn, bytes);
     const kind = classifyCdataPost(q);
     const uploadTable = q.tableName ?? q.table;
     if (kind === 'rtlog' || kind === 'rtstate') {
@@ -373,8 +386,8 @@ export class IclockController {
     const s = await this.registry.resolve(sn);
     const q = parseUploadQuery(raw);
     const att = q.type?.toLowerCase() === 'tabledata' ? attendanceTableData(q.tableName) : null;
-    if (att) return this.text(reply, await this.attendanceTableUpload(s, att, q.tableName!, this.bodyText(req, sn)));
-    const n = await this.uploads.ingestQueryData(s, raw, this.bodyText(req, sn));
+    if (att) return this.text(reply, await this.attendanceTableUpload(s, att, q.tableName!, await this.uploadText(req, sn)));
+    const n = await this.uploads.ingestQueryData(s, raw, await this.uploadText(req, sn));
     return this.text(reply, formatUploadReply(q, n));
   }
 

@@ -75,6 +75,8 @@ describe('isTerminalNameOf: a device gives back the name it was sent', () => {
     ['what GBK cannot hold as ?, as a terminal set to Chinese holds it', '王?五', { name: '王😀五', lastName: null }, true],
     ['a rename at the device', 'Pia Moreno', { name: 'Pia', lastName: 'Ros' }, false],
     ['a ? where the name has a GBK character', '王?五', { name: '王六五', lastName: null }, false],
+    ['what windows-1252 cannot hold as ?, as older Latin-1 firmware holds it', 'Zoë ?', { name: 'Zoë', lastName: '张' }, true],
+    ['a ? where the name has a character both GBK and windows-1252 hold', 'Ren?e Li', { name: 'Renée', lastName: 'Li' }, false],
     ['cut to a 24-byte name field', 'Maximilian Alexander Sc', { name: 'Maximilian Alexander', lastName: 'Schwarzenegger' }, true],
     ['cut to 24 bytes, a trailing space dropped', 'Maximilian Alexander', { name: 'Maximilian Alexander', lastName: 'Schwarzenegger' }, true],
     ['a Chinese name cut to 24 GBK bytes (12 characters)', '欧阳娜娜欧阳娜娜欧阳娜娜', { name: '欧阳娜娜欧阳娜娜欧阳娜娜欧阳', lastName: null }, true],

@@ -12,6 +12,7 @@
  * confirmation hook records them from the terminal's Return codes only.
  */
 import { createHash } from 'node:crypto';
+import { decodeCodePage, encodeCodePage, WESTERN } from '../common/code-page';
 import { gbkRoundTrip } from '../common/gbk';
 import { refusalKey } from '../push/protocol';
 import { splitItemId, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
@@ -105,16 +106,21 @@ function isCutOf(cut: string, full: string): boolean {
 
 /**
  * A name a device uploaded for this person is the one it was sent (terminalName) as the device holds it: the same,
- * with each character GBK cannot hold as `?` (a terminal set to Chinese gets its names in GBK), or cut short to the
+ * with each character GBK or windows-1252 cannot hold as `?` (a terminal set to Chinese gets its names in GBK, older
+ * firmware whose text is Latin-1 in windows-1252), or cut short to the
  * terminal's name field (24 bytes on many models). Taking such a name as a rename would put the last name into the
  * first name, lose the characters GBK lacks, or cut the person's stored name to what the terminal could show.
  */
 export function isTerminalNameOf(name: string, p: Pick<AttSyncPerson, 'name' | 'lastName'>): boolean {
   const shown = terminalName(p);
-  const held = gbkRoundTrip(shown);
   const uploaded = name.trimEnd();
-  return name === shown || name === held || isCutOf(uploaded, shown) || isCutOf(uploaded, held);
+  if (name === shown || isCutOf(uploaded, shown)) return true;
+  // As a terminal set to Chinese holds it (GBK), or older firmware that keeps names in windows-1252 (code-page.ts).
+  return [gbkRoundTrip(shown), westernRoundTrip(shown)].some((held) => name === held || isCutOf(uploaded, held));
 }
+
+/** The text as a windows-1252 terminal gives it back: each character the page cannot hold as `?`. */
+const westernRoundTrip = (text: string): string => decodeCodePage(encodeCodePage(text, WESTERN), WESTERN);
 
 export function userInfoCommand(p: AttSyncPerson): string {
   return attUpdateUserInfo({

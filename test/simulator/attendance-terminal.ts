@@ -70,6 +70,11 @@ export interface AttendanceTerminalOptions {
    * Content-Type says, and its uploads are GBK under the `charset=UTF-8` it still declares. null leaves it out.
    */
   language?: string | null;
+  /**
+   * Older firmware not set to Chinese that keeps names in Latin-1, not UTF-8 (what the manual asks, 1.2): its uploads
+   * are Latin-1 under the `charset=UTF-8` it declares, and it reads every reply as Latin-1 whatever its Content-Type.
+   */
+  latin1?: boolean;
   /** `pushcommkey=` (default a fixed 32-hex key); null leaves it out (optional in the manual, section 5). */
   pushcommkey?: string | null;
   /** `DeviceType=` on the initialisation (field samples send `att`); null leaves it out (the manual's form). */
@@ -174,13 +179,15 @@ export class AttendanceTerminal {
     this.fetchImpl = opts.fetch ?? (globalThis.fetch as unknown as FetchLike);
   }
 
-  /** The terminal's text encoding: GBK when set to Chinese (language 83), else UTF-8. */
-  get encoding(): 'gbk' | 'utf-8' {
+  /** The terminal's text encoding: GBK when set to Chinese (language 83), Latin-1 on older firmware (`latin1`), else UTF-8. */
+  get encoding(): 'gbk' | 'utf-8' | 'latin1' {
+    if (this.opts.latin1) return 'latin1';
     return this.opts.language === '83' ? 'gbk' : 'utf-8';
   }
 
   /** Text as the terminal's bytes. */
   encode(text: string): Buffer {
+    if (this.encoding === 'latin1') return Buffer.from([...text].map((c) => (c.length === 1 && c.charCodeAt(0) <= 0xff ? c : '?')).join(''), 'latin1');
     return this.encoding === 'gbk' ? gbkOf(text) : Buffer.from(text, 'utf8');
   }
 
@@ -193,7 +200,7 @@ export class AttendanceTerminal {
     const headers: Record<string, string> = { 'User-Agent': 'iClock Proxy/1.09', Accept: '*/*' };
     if (body !== undefined) headers['Content-Type'] = 'application/push;charset=UTF-8';
     const bytes = body === undefined ? undefined : typeof body === 'string' ? this.encode(body) : body;
-    const decoder = new TextDecoder(this.encoding);
+    const decoder = new TextDecoder(this.encoding === 'latin1' ? 'iso-8859-1' : this.encoding);
     return viaFetch(this.fetchImpl, `${this.opts.baseUrl.replace(/\/+$/, '')}${path}?${q}`, method, headers, bytes, (b) => decoder.decode(b));
   }
 

@@ -41,6 +41,7 @@ import { DepartmentSortDefault1763700004820 } from './1763700004820-department-s
 import { AttPersonTerminalAccess1763700004900 } from './1763700004900-att-person-terminal-access';
 import { AttTerminalToldTimeZone1763700005010 } from './1763700005010-att-terminal-told-time-zone';
 import { AttPersonTerminalDisabled1763700005020 } from './1763700005020-att-person-terminal-disabled';
+import { AttTerminalCodePage1763700006200 } from './1763700006200-att-terminal-code-page';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -87,4 +88,5 @@ export const MIGRATIONS = [
   AttPersonTerminalAccess1763700004900,
   AttTerminalToldTimeZone1763700005010,
   AttPersonTerminalDisabled1763700005020,
+  AttTerminalCodePage1763700006200,
 ];

@@ -9,6 +9,8 @@ import { CommandQueueService } from '../command-queue.service';
 import type { DeviceSession } from '../device-registry.service';
 import { clip } from '../device-registry.service';
 import { instantToWallClock, type KvMap } from '../protocol';
+import { codePageOfLanguage, isCodePage, WESTERN, type CodePage } from '../../common/code-page';
+import type { LegacyText } from '../device-body';
 import { PUSH_SETTINGS, type PushSettings } from '../push-settings';
 import { WorkSignalService } from '../work-signal.service';
 import { ATT_CHECK, ATT_INFO, attQueryAttlog, formatAttInitReply, formatAttTimeZone, parseAttInfo, wantsTransFlagDigits, type AttStamps } from './protocol';
@@ -70,8 +72,13 @@ interface TerminalStateRow {
   due: boolean;
   chinese: boolean;
   told: number | null;
+  /** `language=` of its last initialisation. */
+  language?: string | null;
+  /** The code page its text was found in (att_terminal.code_page). */
+  code_page?: string | null;
 }
-const TERMINAL_STATES = `SELECT d.sn, t.count_due AS due, ${SAID_CHINESE} AS chinese, t.told_time_zone AS told FROM att_terminal t JOIN device d ON d.id = t.device_id WHERE true`;
+const TERMINAL_STATES = `SELECT d.sn, t.count_due AS due, ${SAID_CHINESE} AS chinese, t.told_time_zone AS told, t.handshake->>'language' AS language, t.code_page
+  FROM att_terminal t JOIN device d ON d.id = t.device_id WHERE true`;
 
 /**
  * A terminal's initialisation ($1 device, $2 kept handshake JSON, $3 the TimeZone it is told, minutes): it owes a user count; answers its stamps, whether
@@ -80,8 +87,9 @@ const TERMINAL_STATES = `SELECT d.sn, t.count_due AS due, ${SAID_CHINESE} AS chi
 const HANDSHAKE_UPSERT = `WITH prev AS (SELECT ${SAID_CHINESE} AS chinese, coalesce(t.stamps ? '${CHECK_RESET}', false) AS check_reset FROM att_terminal t WHERE t.device_id = $1)
   INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'handshake', 'toldTimeZone', 'lastContactAt'])} VALUES ($1, $2::jsonb, $3, now())
   ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET ${excludedOf(AttTerminal, ['handshake', 'toldTimeZone'])}, last_contact_at = now(), updated_at = now(), count_due = true,
-    stamps = att_terminal.stamps - '${CHECK_RESET}'
-  RETURNING stamps, (xmax = 0) AS inserted, coalesce((SELECT chinese FROM prev), false) AS was_chinese, coalesce((SELECT check_reset FROM prev), false) AS check_reset`;
+    stamps = att_terminal.stamps - '${CHECK_RESET}',
+    code_page = CASE WHEN att_terminal.handshake->>'language' IS NOT DISTINCT FROM EXCLUDED.handshake->>'language' THEN att_terminal.code_page END
+  RETURNING stamps, (xmax = 0) AS inserted, coalesce((SELECT chinese FROM prev), false) AS was_chinese, coalesce((SELECT check_reset FROM prev), false) AS check_reset, code_page`;
 
 /** Devices that speak the Attendance PUSH dialect. */
 export function speaksAttendance(s: Pick<DeviceSession, 'kind'>): boolean {
@@ -131,6 +139,18 @@ export class AttendanceTerminalService implements OnModuleInit {
    */
   private readonly chinese = new Set<string>();
   /**
+   * Per SN, the code page of the language its last initialisation announced, where that is not the Western one
+   * (code-page.ts): lines of its uploads that are neither UTF-8 nor GBK are read in it. Loaded and refreshed with the
+   * language.
+   */
+  private readonly languagePages = new Map<string, CodePage>();
+  /**
+   * Per SN, the code page its uploads were found in (att_terminal.code_page: older firmware that keeps names in its
+   * menu language's code page, not UTF-8): its uploads are read, and its replies written, in it, so that a name it
+   * sent comes back to it as it holds it. Forgotten when it initialises with another language.
+   */
+  private readonly foundPages = new Map<string, CodePage>();
+  /**
    * Per SN, the TransFlag form its last initialisation here was answered with (`names`: format II, `digits`: format I,
    * `checked`: names, and a CHECK has been queued since so that it reads the digits; see noteTransFlagForm).
    */
@@ -163,6 +183,7 @@ export class AttendanceTerminalService implements OnModuleInit {
     for (const r of await this.ds.query<TerminalStateRow[]>(TERMINAL_STATES)) {
       if (r.due) this.countDue.add(r.sn);
       if (r.chinese) this.chinese.add(r.sn);
+      this.noteCodePages(r.sn, r.language ?? null, r.code_page ?? null);
       if (r.told !== null) this.toldZones.set(r.sn, r.told);
     }
   }
@@ -183,6 +204,8 @@ export class AttendanceTerminalService implements OnModuleInit {
     if (sn === null) {
       const rows = await this.ds.query<TerminalStateRow[]>(TERMINAL_STATES);
       this.chinese.clear();
+      this.languagePages.clear();
+      this.foundPages.clear();
       this.countDue.clear();
       for (const r of rows) this.noteTerminalState(r.sn, r);
       return;
@@ -199,6 +222,7 @@ export class AttendanceTerminalService implements OnModuleInit {
   private noteTerminalState(sn: string, row: Omit<TerminalStateRow, 'sn'>): void {
     if (row.chinese) this.chinese.add(sn);
     else this.chinese.delete(sn);
+    this.noteCodePages(sn, row.language ?? null, row.code_page ?? null);
     this.noteToldZone(sn, row.told);
     if (row.due && !this.countDue.has(sn)) this.oweCount(sn); else if (!row.due) this.countDue.delete(sn);
   }
@@ -206,6 +230,40 @@ export class AttendanceTerminalService implements OnModuleInit {
   /** The terminal announced Chinese (`language=83`) at its last initialisation: memory only. */
   speaksChinese(sn: string): boolean {
     return this.chinese.size > 0 && this.chinese.has(sn);
+  }
+
+  /** How the terminal's text that is not UTF-8 is read (device-body.ts decodeDeviceBody); null: the Western page. Memory only. */
+  uploadText(sn: string): LegacyText | null {
+    if (this.speaksChinese(sn)) return 'gbk';
+    return this.foundPages.get(sn) ?? this.languagePages.get(sn) ?? null;
+  }
+
+  /** The encoding its replies are written in (device-body.ts deviceReply); null: UTF-8. Memory only. */
+  replyText(sn: string): LegacyText | null {
+    if (this.speaksChinese(sn)) return 'gbk';
+    return this.foundPages.size > 0 ? (this.foundPages.get(sn) ?? null) : null;
+  }
+
+  /**
+   * An upload of the terminal had text in a code page (neither UTF-8 nor GBK): it is older firmware that holds names
+   * there, and is answered in it from now on, in every gateway process (`device_changed`). Once per change.
+   */
+  async noteCodePage(s: DeviceSession, page: CodePage): Promise<void> {
+    if (!speaksAttendance(s) || this.speaksChinese(s.sn) || this.foundPages.get(s.sn) === page) return;
+    await this.ds.transaction(async (m) => {
+      await m.query(`UPDATE att_terminal SET code_page = $2, updated_at = now() WHERE device_id = $1`, [s.id, page]);
+      await this.signal.notifyDeviceChanged(m, s.sn);
+    });
+    this.foundPages.set(s.sn, page);
+    this.logger.log(`terminal ${s.sn} sent text in ${page}, not UTF-8: its text is read and written in ${page}`);
+  }
+
+  private noteCodePages(sn: string, language: string | null, found: string | null): void {
+    const byLanguage = codePageOfLanguage(language);
+    if (byLanguage !== null && byLanguage !== WESTERN) this.languagePages.set(sn, byLanguage);
+    else this.languagePages.delete(sn);
+    if (isCodePage(found)) this.foundPages.set(sn, found);
+    else this.foundPages.delete(sn);
   }
 
   /** Called when a terminal initialises while admitted (first time: it is owed its users; again: they are verified). */
@@ -266,7 +324,7 @@ export class AttendanceTerminalService implements OnModuleInit {
     // The offset it is told is kept with the terminal: a gateway restarted before the site's offset changes still owes it a CHECK.
     const timeZoneMinutes = zoneOffsetMinutes(new Date(), this.config.timeZone);
     const row = await this.ds.transaction(async (m) => {
-      const [r]: Array<{ stamps: Record<string, string> | null; inserted: boolean; was_chinese: boolean; check_reset: boolean }> = await m.query(
+      const [r]: Array<{ stamps: Record<string, string> | null; inserted: boolean; was_chinese: boolean; check_reset: boolean; code_page: string | null }> = await m.query(
         HANDSHAKE_UPSERT,
         [s.id, JSON.stringify(kept), timeZoneMinutes],
       );
@@ -278,6 +336,7 @@ export class AttendanceTerminalService implements OnModuleInit {
     this.known.add(s.sn);
     if (chinese) this.chinese.add(s.sn);
     else this.chinese.delete(s.sn);
+    this.noteCodePages(s.sn, kept.language ?? null, row?.code_page ?? null);
     if (!row?.inserted) {
       this.oweCount(s.sn);
       this.addresses.delete(s.sn);

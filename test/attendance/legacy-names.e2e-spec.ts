@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { initialisedTerminal, punchesOf, recordingFetch, type SeenAnswer } from './attendance-helpers';
+
+/**
+ * Names from older firmware that is not set to Chinese and keeps them in its menu language's code page, Latin-1
+ * (windows-1252) for English, not the UTF-8 of the manual (1.2): they are stored as the names they are, not with
+ * replacement characters nor read as GBK, and the terminal is answered in its code page from then on, so that a name
+ * it sent comes back to it as it holds it. A terminal that writes UTF-8 keeps getting UTF-8.
+ */
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const nameOf = async (pin: string) => (await t.get('/api/v2/person/get', { pin })).body.data?.name;
+
+describe('an attendance terminal whose names are Latin-1', () => {
+  it('has a user enrolled at its menu stored under the right name, its punch listed so, and the user sent back in Latin-1 after a REST edit', async () => {
+    const seen: SeenAnswer[] = [];
+    const term = await initialisedTerminal(t, { sn: 'ATT-LATIN-1', language: '69', latin1: true, fetch: recordingFetch(seen) });
+    expect((await term.enrollUser({ pin: '6101', name: 'José Müller' })).body).toMatch(/^OK: /);
+    expect(await nameOf('6101')).toBe('José Müller');
+
+    await term.punch({ pin: '6101', time: '2026-03-02 08:59:00', status: 0, verify: 1 });
+    expect((await punchesOf(t, 'ATT-LATIN-1')).map((p: { name: string }) => p.name)).toEqual(['José Müller']);
+
+    // A REST edit (a card) sends the record back: in windows-1252, the name as the terminal holds it.
+    expect((await t.post('/api/person/add', { pin: '6101', name: 'José Müller', cardNo: '880061' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['6101'] })).body.code).toBe(0);
+    await term.drain();
+    expect(term.users.get('6101')).toMatchObject({ name: 'José Müller', card: '880061' });
+    const delivery = seen.find((s) => s.path === '/iclock/getrequest' && s.bytes.includes('PIN=6101'));
+    expect(delivery?.contentType).toBe('text/plain;charset=windows-1252');
+    expect(delivery?.bytes.includes(Buffer.from('Jos\xe9 M\xfcller', 'latin1'))).toBe(true);
+
+    // Sent back by the terminal as it holds it: the same name, no rename.
+    expect((await term.uploadUser('6101')).body).toBe('OK: 1');
+    expect(await nameOf('6101')).toBe('José Müller');
+  });
+
+  it('a person added by REST with an accented name reaches it intact once it showed it writes Latin-1', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-LATIN-2', language: '69', latin1: true });
+    expect((await term.enrollUser({ pin: '6102', name: 'Hélène' })).body).toMatch(/^OK: /);
+    expect((await t.post('/api/person/add', { pin: '6103', name: 'Renée', lastName: 'Çelik' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['6103'] })).body.code).toBe(0);
+    await term.drain();
+    expect(term.users.get('6103')?.name).toBe('Renée Çelik');
+  });
+
+  it('a terminal that writes UTF-8 keeps getting UTF-8', async () => {
+    const seen: SeenAnswer[] = [];
+    const term = await initialisedTerminal(t, { sn: 'ATT-UTF8-1', language: '69', fetch: recordingFetch(seen) });
+    expect((await term.enrollUser({ pin: '6104', name: 'Zoë' })).body).toMatch(/^OK: /);
+    expect(await nameOf('6104')).toBe('Zoë');
+    expect((await t.post('/api/person/add', { pin: '6104', name: 'Zoë', cardNo: '880064' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['6104'] })).body.code).toBe(0);
+    await term.drain();
+    expect(term.users.get('6104')).toMatchObject({ name: 'Zoë', card: '880064' });
+    expect(seen.filter((s) => s.contentType !== 'text/plain;charset=UTF-8')).toEqual([]);
+  });
+});
