@@ -18,6 +18,7 @@ import { AttendanceHooks } from './attendance-hooks';
 import {
   ApplyItemDto,
   ApplyListDto,
+  AttPersonSettingsDto,
   AttPointDto,
   AttRecoverDto,
   TerminalCommandDto,
@@ -213,6 +214,32 @@ export class AttGatewayController {
   @ApiOkResponse({ type: listEnvelopeOf(TerminalUploadDto) })
   async uploads(@Param('sn') sn: string, @CvInput() dto: TerminalRecordListDto): Promise<Envelope<TerminalUploadDto[]>> {
     return ok(await listUploads(this.ds, await this.recordFilter(sn, dto), this.config.timeZone));
+  }
+
+  @Get('persons/:pin')
+  @ApiOperation({
+    summary:
+      "Gateway: a person's attendance settings (editAttPerson's, with defaults for a person never edited) and what the terminals reported for them: terminalDisabled (an odd Pri: the user disabled at a terminal), terminalGrp, terminalTz; -22 for an unknown pin",
+  })
+  @ApiParam({ name: 'pin' })
+  @ApiOkResponse({ type: envelopeOf(AttPersonSettingsDto) })
+  async person(@Param('pin') pin: string): Promise<Envelope<AttPersonSettingsDto>> {
+    const [r]: Array<{ pin: string; is_attendance: boolean | null; per_dev_auth: number | null; verify_mode: number | null; terminal_disabled: boolean | null; terminal_grp: number | null; terminal_tz: string | null }> =
+      await this.ds.query(
+        `SELECT p.pin, ap.is_attendance, ap.per_dev_auth, ap.verify_mode, ap.terminal_disabled, ap.terminal_grp, ap.terminal_tz
+           FROM person p LEFT JOIN att_person ap ON ap.person_id = p.id WHERE p.pin = $1`,
+        [pin.trim()],
+      );
+    if (!r) throw new CvError(CvCode.PersonNotExist, `Person does not exist: ${pin}`);
+    return ok({
+      personPin: r.pin,
+      isAttendance: r.is_attendance ?? true,
+      perDevAuth: r.per_dev_auth ?? 0,
+      verifyMode: r.verify_mode,
+      terminalDisabled: r.terminal_disabled ?? false,
+      terminalGrp: r.terminal_grp,
+      terminalTz: r.terminal_tz,
+    });
   }
 
   @Get('applications')

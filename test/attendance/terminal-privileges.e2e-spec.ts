@@ -49,15 +49,30 @@ describe('Pri on a USER line', () => {
     expect(peer.users.get('4304')).toMatchObject({ name: 'Neighbour', pri: 0 });
     const [row] = await t.ds.query(`SELECT a.per_dev_auth, a.terminal_disabled FROM att_person a JOIN person p ON p.id = a.person_id WHERE p.pin = '4303'`);
     expect(row).toEqual({ per_dev_auth: 2, terminal_disabled: true });
+    // An integrator reads it through the gateway's own endpoint (the manual's att person endpoints print no such field).
+    expect((await t.get('/api/gateway/attendance/persons/4303')).body).toEqual({
+      code: 0,
+      message: 'success',
+      data: { personPin: '4303', isAttendance: true, perDevAuth: 2, verifyMode: null, terminalDisabled: true, terminalGrp: 1, terminalTz: '0000000000000000' },
+    });
 
     // Enabled again at the terminal: the other terminal follows.
     expect((await term.uploadOperlog([`USER PIN=4303\tName=Dee Renamed\tPri=2\t${TAIL}`])).body).toBe('OK: 1');
     await settle(term, peer);
     expect(peer.users.get('4303')).toMatchObject({ name: 'Dee Renamed', pri: 2 });
+    expect((await t.get('/api/gateway/attendance/persons/4303')).body.data).toMatchObject({ perDevAuth: 2, terminalDisabled: false });
     // A Pri no terminal means (4): the line's other fields are taken, the privilege kept as it was.
     expect((await term.uploadOperlog([`USER PIN=4303\tName=Dee Again\tPri=4\t${TAIL}`])).body).toBe('OK: 1');
     await settle(term, peer);
     expect(peer.users.get('4303')).toMatchObject({ name: 'Dee Again', pri: 2 });
+  });
+
+  it('the gateway endpoint gives the defaults for a person never edited nor reported, and -22 for an unknown pin', async () => {
+    expect((await t.post('/api/person/add', { pin: '4309', name: 'Plain' })).body.code).toBe(0);
+    expect((await t.get('/api/gateway/attendance/persons/4309')).body.data).toEqual({
+      personPin: '4309', isAttendance: true, perDevAuth: 0, verifyMode: null, terminalDisabled: false, terminalGrp: null, terminalTz: null,
+    });
+    expect((await t.get('/api/gateway/attendance/persons/no-such-pin')).body.code).toBe(-22);
   });
 
   it("a kiosk's super administrator keeps Pri=14 on the kiosk, and the person's attendance terminals get an ordinary user", async () => {

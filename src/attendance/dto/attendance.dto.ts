@@ -213,6 +213,23 @@ export class ApplyItemDto {
 
 // ---- gateway extensions ----
 
+/**
+ * A person's attendance settings as the gateway holds them: what editAttPerson (2.24.5) wrote, and what the
+ * terminals last reported for the person on their USER line (Grp, TZ, the disabled bit of Pri), which the manual's
+ * endpoints do not print.
+ */
+export class AttPersonSettingsDto {
+  @ApiProperty({ example: '1' }) personPin!: string;
+  @ApiProperty({ example: true, description: 'counted for attendance (editAttPerson isAttendance)' }) isAttendance!: boolean;
+  @ApiProperty({ example: 0, description: 'device privilege: 0 ordinary, 2 registrar, 6 administrator, 14 super administrator' }) perDevAuth!: number;
+  @ApiProperty({ example: null, nullable: true, type: Number, description: "verify mode 0-29; null: the terminal group's" }) verifyMode!: number | null;
+  @ApiProperty({ example: false, description: "disabled at an attendance terminal (an odd Pri on the terminal's USER line); sent back to the terminals as it is" })
+  terminalDisabled!: boolean;
+  @ApiProperty({ example: null, nullable: true, type: Number, description: 'terminal group (Grp) a terminal last reported; null: never, group 1' }) terminalGrp!: number | null;
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'time periods (TZ, 16 digits) a terminal last reported; null: never' })
+  terminalTz!: string | null;
+}
+
 export class AttPointDto {
   @ApiProperty({ example: '402856aa6c3bbde1016c3bc2329200ff', description: 'door id' })
   @ToTrimmedString()
