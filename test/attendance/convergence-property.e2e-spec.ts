@@ -126,6 +126,6 @@ it('random area writes, enrolments at the terminals and terminal faults always c
       }
       expect(terms.map(holds)).toEqual(want);
     }),
-    { numRuns: 25 },
+    { numRuns: Number(process.env.FC_RUNS ?? 25), ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) },
   );
 });

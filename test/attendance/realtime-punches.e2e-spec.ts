@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { initialisedTerminal, insertPerson } from './attendance-helpers';
 
@@ -52,6 +53,15 @@ describe('an attendance terminal that posts rtlog', () => {
     const rows = await t.ds.query(`SELECT pin, status, verify_mode_no FROM att_transaction WHERE device_sn = 'ATT-RT-2'`);
     expect(rows).toEqual([{ pin: '7101', status: 0, verify_mode_no: 1 }]);
     expect(await accEventsOf('ATT-RT-2')).toEqual([]);
+  });
+
+  it('lists the punch of a Push 3.x terminal that also registers the Security PUSH way (DeviceType=att) as a punch', async () => {
+    const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'ATT-RT-P3', pushver: '3.1.2', registers: true, language: '69' });
+    expect(await term.init()).toBe(true);
+    expect(await term.init()).toBe(true);
+    expect((await term.punchRealtime({ pin: '7101', time: '2026-05-08 07:58:00', status: 0, verify: 15 })).body).toBe('OK');
+    expect((await attList('7101')).filter((r) => r.devSn === 'ATT-RT-P3').map((r) => [r.eventTime, r.eventName])).toEqual([['2026-05-08 07:58:00', 'Check-In']]);
+    expect(await accEventsOf('ATT-RT-P3')).toEqual([]);
   });
 
   it('stores what is no punch as the event it is: a refused verification and an event of no person', async () => {
