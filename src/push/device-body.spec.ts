@@ -18,6 +18,8 @@ describe('deviceBodyText', () => {
     ['valid GBK under charset=UTF-8 from a terminal not set to Chinese (older firmware)', withName(GBK_ZHANG_SAN), 'application/push;charset=UTF-8', false, 'USER PIN=5003\tName=张三'],
     ['Latin-1 under charset=UTF-8 (older firmware set to English): windows-1252, not replacement characters', withName(Buffer.from([0x4a, 0x6f, 0x73, 0xe9])), 'application/push;charset=UTF-8', false, 'USER PIN=5003\tName=José'],
     ['Latin-1 whose bytes would pass for a GBK pair (Müller: FC 6C) is not read as GBK', withName(Buffer.from([0x4d, 0xfc, 0x6c, 0x6c, 0x65, 0x72])), 'application/push;charset=UTF-8', null, 'USER PIN=5003\tName=Müller'],
+    ['a GBK name cut mid-character by the name field (a lone lead before the TAB): GBK, the half replaced', Buffer.concat([withName(Buffer.from([0xd5, 0xc5, 0xc8])), Buffer.from('\tPri=0')]), 'application/push;charset=UTF-8', false, 'USER PIN=5003\tName=张\uFFFD\tPri=0'],
+    ['a lone accented letter before a TAB, with no GBK pair, is Latin-1', Buffer.concat([withName(Buffer.from([0x5a, 0x6f, 0xeb])), Buffer.from('\tPri=0')]), 'application/push;charset=UTF-8', false, 'USER PIN=5003\tName=Zoë\tPri=0'],
     ['windows-1252 without a content type', withName(Buffer.from([0x48, 0xe9, 0x6c, 0xe8, 0x6e, 0x65])), undefined, 'windows-1252', 'USER PIN=5003\tName=Hélène'],
     ['Cyrillic from a terminal set to Russian (82): windows-1251, even where the bytes pair up as GBK', withName(Buffer.from([0xc8, 0xe2, 0xe0, 0xed])), 'application/push;charset=UTF-8', 'windows-1251', 'USER PIN=5003\tName=Иван'],
     ['Polish from a terminal set to Polish (112): windows-1250', withName(Buffer.from([0xa3, 0xf3, 0x64, 0x9f])), 'application/push;charset=UTF-8', 'windows-1250', 'USER PIN=5003\tName=Łódź'],

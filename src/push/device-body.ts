@@ -96,7 +96,9 @@ function decodeLines(raw: Buffer, page: CodePage): DeviceText {
 
 function decodeLine(line: Buffer, page: CodePage): DeviceText {
   if (isUtf8(line)) return { text: line.toString('utf8'), codePage: null };
-  if (page === WESTERN && pairsAsGbk(line)) {
+  const shape = page === WESTERN ? gbkShape(line) : 'no';
+  if (shape === 'cut') return { text: GBK.decode(line), codePage: null };
+  if (shape === 'yes') {
     try {
       return { text: GBK_STRICT.decode(line), codePage: null };
     } catch {
@@ -106,16 +108,29 @@ function decodeLine(line: Buffer, page: CodePage): DeviceText {
   return { text: decodeCodePage(line, page), codePage: page };
 }
 
-/** Every byte above 0x7F is the lead of a GBK pair (0x81-0xFE) whose trail is above 0x7F too (GB2312's shape). */
-function pairsAsGbk(line: Buffer): boolean {
+/**
+ * `yes`: every byte above 0x7F is the lead of a GBK pair (0x81-0xFE) whose trail is above 0x7F too (GB2312's shape).
+ * `cut`: so, but for lone leads at the end of a field (before a TAB or the line's end), after at least one pair: a
+ * Chinese name cut mid-character by the terminal's short name field (field notes, Devices 9), read as GBK with a
+ * replacement character for the half. `no`: anything else (Latin-1's `é` followed by a letter, or alone).
+ */
+function gbkShape(line: Buffer): 'yes' | 'cut' | 'no' {
+  let pairs = 0;
+  let cut = false;
   for (let i = 0; i < line.length; i++) {
     const b = line[i];
     if (b < 0x80) continue;
     const trail = line[i + 1];
-    if (b === 0x80 || b === 0xff || trail === undefined || trail < 0x80 || trail === 0xff) return false;
+    if (b === 0x80 || b === 0xff) return 'no';
+    if (trail === undefined || trail === 0x09) {
+      cut = true;
+      continue;
+    }
+    if (trail < 0x80 || trail === 0xff) return 'no';
+    pairs++;
     i++;
   }
-  return true;
+  return !cut ? 'yes' : pairs > 0 ? 'cut' : 'no';
 }
 
 /** `charset=UTF-8` (the common case: tested without building a match). */
