@@ -84,7 +84,7 @@ const holds = (term: AttendanceTerminal): Record<string, string> =>
 
 it('random area writes, enrolments at the terminals and terminal faults always converge to the database', { timeout: 600_000 }, async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 8 }), async (ops) => {
+    fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: Number(process.env.FC_MAX_OPS ?? 8) }), async (ops) => {
       for (const o of ops) {
         if (o.kind === 'set' || o.kind === 'unset') {
           const exists = (await t.get('/api/v2/person/get', { pin: o.pin })).body.code === 0;

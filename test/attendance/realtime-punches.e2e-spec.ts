@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -14,6 +15,7 @@ let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp();
   await insertPerson(t, '7101', 'Rita', 'Moreno');
+  await insertPerson(t, '7102', 'Ana', null);
 });
 afterAll(async () => {
   await t?.close();
@@ -83,5 +85,43 @@ describe('an attendance terminal that posts rtlog', () => {
     const r = await term.punchRealtime({ pin: '7101', time: '2026-05-07 08:00:00', status: 0, verify: 15 });
     expect(r.body).not.toBe('OK');
     expect(await t.ds.query(`SELECT 1 FROM att_transaction WHERE device_sn = 'ATT-RT-4'`)).toEqual([]);
+  });
+
+  it('any mix of rtlog, ATTLOG, both, resends and a recovery of a period lists each punch exactly once, and none as an access event', { timeout: 120_000 }, async () => {
+    let run = 0;
+    const punch = fc.record({
+      minute: fc.integer({ min: 0, max: 4 }),
+      pin: fc.constantFrom('7101', '7102'),
+      status: fc.integer({ min: 0, max: 1 }),
+      verify: fc.constantFrom(1, 15),
+      via: fc.constantFrom('rtlog' as const, 'attlog' as const, 'both' as const, 'rtlog twice' as const),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(punch, { minLength: 1, maxLength: 8 }), fc.boolean(), async (punches, recover) => {
+        const sn = `ATT-RT-PROP-${++run}`;
+        // A day of its own per run: listAttTransaction (2.21) filters by person and period, not by device.
+        const day = new Date(Date.UTC(2027, 0, 1) + run * 86_400_000).toISOString().slice(0, 10);
+        const term = await initialisedTerminal(t, { sn });
+        for (const p of punches) {
+          const at = { pin: p.pin, time: `${day} 08:0${p.minute}:00`, status: p.status, verify: p.verify };
+          if (p.via === 'attlog') expect((await term.punch(at))?.body).toBe('OK: 1');
+          else expect((await term.punchRealtime(at, { alsoAttlog: p.via === 'both' })).body).toBe('OK');
+          if (p.via === 'rtlog twice') expect((await term.punchRealtime({ ...at, index: 1000 + punches.indexOf(p) })).body).toBe('OK');
+        }
+        if (recover) {
+          expect((await t.post(`/api/gateway/attendance/terminals/${sn}/recover`, { startTime: `${day} 00:00:00`, endTime: `${day} 23:59:59` })).body.code).toBe(0);
+          await term.drain();
+        }
+        // One record per person, time and state (the first verify mode sent wins, as for any resend).
+        const want = [...new Set(punches.map((p) => `${p.pin} ${day} 08:0${p.minute}:00 ${p.status === 0 ? 'Check-In' : 'Check-Out'}`))].sort();
+        const list = (await t.get('/api/transaction/listAttTransaction', { pageNo: 1, pageSize: 100, startDate: `${day} 00:00:00`, endDate: `${day} 23:59:59` })).body
+          .data as Array<Record<string, string>>;
+        const got = list.map((r) => `${r.pin} ${r.eventTime} ${r.eventName}`).sort();
+        expect(new Set(list.map((r) => r.devSn))).toEqual(new Set([sn]));
+        expect(got).toEqual(want);
+        expect(await accEventsOf(sn)).toEqual([]);
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 15), ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) },
+    );
   });
 });
