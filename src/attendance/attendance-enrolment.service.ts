@@ -406,11 +406,14 @@ function cleanPassword(passwd: string | null): string | null {
 }
 
 /**
- * Whether a device's user line holds a card, secondary card or password that is not the person's: the device then holds the
+ * Whether a device's user line holds a name, card, secondary card or password that is not the person's: the device then holds the
  * person in a form the database does not. An empty card or password in the line is one the device left out
  * (firmware that never sends them), not a difference.
  */
 function heldDiffers(u: EnrolledUser, p: Person, viceCard: string | null): boolean {
   const pwd = cleanPassword(u.passwd);
-  return (!!u.card && u.card !== p.cardNo) || (pwd !== null && pwd !== p.password) || (!!u.viceCard && u.viceCard !== viceCard);
+  // The name too: a device edited back to a name it sent before (renamed by REST since) holds another name than the
+  // database's, and is sent the database's record as for a card.
+  const renamed = !!u.name && u.name !== p.name && !isTerminalNameOf(u.name, p);
+  return renamed || (!!u.card && u.card !== p.cardNo) || (pwd !== null && pwd !== p.password) || (!!u.viceCard && u.viceCard !== viceCard);
 }

@@ -236,6 +236,22 @@ describe('the terminal an enrolment came from, with a REST change of the same pe
     expect((await personOf('9320')).name).toBe('Max');
   });
 
+  it('a terminal edited back to a name it sent before (renamed by REST since) is brought back to the database (found by the convergence property, FC_NAMES=1 seed 707)', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-BACK' });
+    await settle(term);
+    expect((await term.enrollUser({ pin: '9330', name: 'Eve' })).body).toMatch(/^OK: /);
+    expect((await personOf('9330')).name).toBe('Eve');
+    expect((await t.post('/api/person/add', { pin: '9330', name: 'Zoë Li' })).body.code).toBe(0);
+    await settle(term);
+    expect(term.users.get('9330')?.name).toBe('Zoë Li');
+    // Enrolled again at the menu as before: the very line the gateway applied first, so skipped (a replay must not
+    // undo the REST rename), and the terminal, which now holds "Eve", is sent the database's record.
+    expect((await term.enrollUser({ pin: '9330', name: 'Eve' })).body).toMatch(/^OK: /);
+    await settle(term);
+    expect((await personOf('9330')).name).toBe('Zoë Li');
+    expect(term.users.get('9330')?.name).toBe('Zoë Li');
+  });
+
   it('a card the database refused (another person holds it) does not stay on the terminal the line came from', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-CARD' });
     await settle(term);
