@@ -15,9 +15,10 @@ export const isCardNumber = (s: string): boolean => s.length <= 64 && CARD_NO.te
 
 /**
  * A card number as clients send it: a string, or a JSON number that is exactly an integer (an integer past 2^53
- * written out in digits arrives here as a string: quoteUnsafeIntegers). A number still past 2^53 here was written
- * with an exponent or a fraction (`1e+30`): it has lost digits in the client's JSON, so it is refused instead of
- * being stored with its last digits zeroed; so is anything that is no card number (signs, dots, spaces inside).
+ * whose digits a double would change, a Java long, arrives here as a string: quoteUnsafeIntegers). A number still
+ * past 2^53 here was written as a double writes it (`1e+30`, `12345678901234567000`): it has lost digits in the
+ * client's JSON, so it is refused instead of being stored with its last digits zeroed; so is anything that is no
+ * card number (signs, dots, spaces inside).
  */
 export function IsCardNo(): PropertyDecorator {
   const asWritten = [

@@ -59,6 +59,9 @@ describe('quoteUnsafeIntegers', () => {
       'a"12345678901234567890',
     ]);
   });
+  it('leaves an integer a double reads back as written a number (JSON.stringify of a number that lost digits)', () => {
+    expect(parseLenientJson('{"cardNo":12345678901234567000,"n":1e21}')).toEqual({ cardNo: 12345678901234567000, n: 1e21 });
+  });
   it('leaves ordinary bodies as they are', () => {
     const body = '{"pin":"1","n":123,"photo":"QUJDRA=="}';
     expect(quoteUnsafeIntegers(body)).toBe(body);

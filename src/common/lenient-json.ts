@@ -87,12 +87,15 @@ export function repairManualJson(text: string): string {
 }
 
 /**
- * Integers beyond 2^53 written as JSON numbers, quoted, so they are read digit for digit. Clients send number-like
- * fields as numbers (field notes, REST 9): an 18-digit national ID as `"certNumber": 110101199001011234` (a Java
- * long), a long card number; JSON.parse reads those as the nearest double, 110101199001011230, and the gateway
- * stored a number the client never sent and answered success. Quoted, a text field keeps the digits, and a field
- * that must be a number refuses them as it refuses any value it cannot hold. Strings are left as they are; a
- * body with no run of 16 digits (every ordinary body) is not scanned.
+ * Integers beyond 2^53 written as JSON numbers whose digits a double would change, quoted, so they are read digit
+ * for digit. Clients send number-like fields as numbers (field notes, REST 9): an 18-digit national ID as
+ * `"certNumber": 110101199001011234` (a Java long), a long card number; JSON.parse reads those as the nearest
+ * double, 110101199001011230, and the gateway stored a number the client never sent and answered success.
+ * Quoted, a text field keeps the digits, and a field that must be a number refuses them as it refuses any value
+ * it cannot hold. An integer that reads back as written (12345678901234567000: what JavaScript's JSON.stringify
+ * makes of a number that already lost its digits in the client) stays a number: a text field gets the same digits,
+ * a card number refuses it (card.decorator.ts). Strings are left as they are; a body with no run of 16 digits
+ * (every ordinary body) is not scanned.
  */
 export function quoteUnsafeIntegers(text: string): string {
   if (!/\d{16}/.test(text)) return text;
@@ -110,7 +113,8 @@ export function quoteUnsafeIntegers(text: string): string {
     const m = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
     if (!m) continue;
     const token = m[0];
-    if (m[1] === undefined && m[2] === undefined && !Number.isSafeInteger(Number(token))) {
+    const value = Number(token);
+    if (m[1] === undefined && m[2] === undefined && !Number.isSafeInteger(value) && String(value) !== token) {
       out += `${text.slice(from, i)}"${token}"`;
       from = i + token.length;
     }
