@@ -11,7 +11,7 @@ import { Person } from '../person/person.entity';
 import type { DeviceSession } from '../push/device-registry.service';
 import { attPrivilegeOf, type OperlogRecord, type PhotoRecord, type TemplateRecord, type UserInfoRecord } from '../push/attendance/protocol';
 import type { UserUpload } from '../push/protocol';
-import { isTerminalNameOf } from '../sync/attendance-commands';
+import { isTerminalNameOf, terminalPri } from '../sync/attendance-commands';
 import { AttendanceSyncService, templateKey } from '../sync/attendance-sync.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { AttAreaPerson } from './att-area-person.entity';
@@ -203,9 +203,10 @@ export class AttendanceEnrolmentService {
     // person's (changed since, by REST or by another device's enrolment), the device is sent the database's record.
     const known = skipped.length ? new Map((await persons.find({ where: { pin: In(skipped.map((u) => u.pin)) } })).map((p) => [p.pin, p])) : new Map<string, Person>();
     const viceCards = await this.viceCardsOf(m, [...known.values()], skipped);
+    const privileges = device.kind === 'att' ? await this.privilegesOf(m, [...known.values()]) : null;
     for (const u of skipped) {
       const p = known.get(u.pin);
-      if (!p || !heldDiffers(u, p, viceCards.get(p.id) ?? null)) {
+      if (!p || !(heldDiffers(u, p, viceCards.get(p.id) ?? null) || (privileges && privilegeDiffers(u, privileges.get(p.id))))) {
         held.add(u.pin);
         continue;
       }
@@ -318,6 +319,16 @@ export class AttendanceEnrolmentService {
     return new Map([...cards].map(([id, list]) => [id, list[0]]));
   }
 
+  /** The terminal privilege (editAttPerson perDevAuth and the disabled bit) of these persons that have one. */
+  private async privilegesOf(m: EntityManager, persons: readonly Person[]): Promise<Map<string, { role: number; disabled: boolean }>> {
+    if (persons.length === 0) return new Map();
+    const rows: Array<{ id: string; role: number; disabled: boolean | null }> = await m.query(
+      `SELECT person_id AS id, per_dev_auth AS role, terminal_disabled AS disabled FROM att_person WHERE person_id = ANY($1::varchar[])`,
+      [persons.map((p) => p.id)],
+    );
+    return new Map(rows.map((r) => [r.id, { role: r.role, disabled: r.disabled ?? false }]));
+  }
+
   /**
    * The lines to apply: those not identical to the last line applied from this device for their pin. Their hashes
    * are stored now (the upload's transaction), so the next identical line is skipped.
@@ -397,6 +408,18 @@ export class AttendanceEnrolmentService {
     holders.set(pwd, u.pin);
     return pwd;
   }
+}
+
+/**
+ * Whether an attendance terminal's user line holds another privilege than the one it is sent (terminalPri of the
+ * person's perDevAuth, plus the disabled bit; none stored: an ordinary, enabled user): a line it sent before, edited
+ * back at its menu after an editAttPerson, leaves it with a role the database no longer gives. A Pri no terminal
+ * means is no difference (it is not taken either).
+ */
+function privilegeDiffers(u: EnrolledUser, held: { role: number; disabled: boolean } | undefined): boolean {
+  const reported = u.pri === null ? null : attPrivilegeOf(u.pri);
+  if (!reported) return false;
+  return reported.role !== terminalPri(held?.role ?? 0) || reported.disabled !== (held?.disabled ?? false);
 }
 
 /** A Passwd as the person column holds it (no control characters, at most PASSWORD_CHARS), or null when empty. */

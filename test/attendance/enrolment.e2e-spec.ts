@@ -252,6 +252,21 @@ describe('the terminal an enrolment came from, with a REST change of the same pe
     expect(term.users.get('9330')?.name).toBe('Zoë Li');
   });
 
+  it('a terminal edited back to a privilege it sent before (changed by editAttPerson since) is brought back to the database (found by the convergence property, FC_NAMES=1 seed 909)', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-PRI' });
+    await settle(term);
+    expect((await term.enrollUser({ pin: '9331', name: 'Pat' })).body).toMatch(/^OK: /);
+    expect((await t.post('/api/attPerson/editAttPerson', { personPin: '9331', perDevAuth: 14, isAttendance: true, verifyMode: 0 })).body.code).toBe(0);
+    await settle(term);
+    expect(term.users.get('9331')?.pri).toBe(14);
+    // Enrolled again at the menu as an ordinary user, the very line applied first: skipped, and the terminal is sent
+    // the database's record (a super administrator).
+    expect((await term.enrollUser({ pin: '9331', name: 'Pat' })).body).toMatch(/^OK: /);
+    await settle(term);
+    expect((await t.get('/api/gateway/attendance/persons/9331')).body.data).toMatchObject({ perDevAuth: 14, terminalDisabled: false });
+    expect(term.users.get('9331')?.pri).toBe(14);
+  });
+
   it('a card the database refused (another person holds it) does not stay on the terminal the line came from', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-CARD' });
     await settle(term);
