@@ -35,7 +35,9 @@ beforeAll(async () => {
   Object.assign(settingsOf(t), { lostReplyMs: 200, ackTimeoutMs: 1000 });
   for (const code of AREAS) {
     expect((await t.post('/api/gateway/areas', { code, name: code })).body.code).toBe(0);
-    const term = await initialisedTerminal(t, { sn: code });
+    // FC_PER_POLL=n: the second terminal runs only the first n commands of a reply (an AiFace: one per poll).
+    const perPoll = code === AREAS[1] && process.env.FC_PER_POLL ? { commandsPerPoll: Number(process.env.FC_PER_POLL) } : {};
+    const term = await initialisedTerminal(t, { sn: code, ...perPoll });
     expect((await t.put(`/api/gateway/devices/${code}/area`, { areaCode: code })).body.code).toBe(0);
     await settleTerminal(reconciler, term);
     terms.push(term);
