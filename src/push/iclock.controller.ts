@@ -137,12 +137,13 @@ export class IclockController {
   }
 
   /**
-   * An upload's text (bodyText). Text found in a code page (a name neither UTF-8 nor GBK) makes an attendance
-   * terminal one that is answered in that page from now on (AttendanceTerminalService.noteCodePage).
+   * An upload's text (bodyText). In an upload of users (`names`: OPERLOG, table data, query answers), text found in a
+   * code page (a name neither UTF-8 nor GBK) makes an attendance terminal one that is answered in that page from now
+   * on (AttendanceTerminalService.noteCodePage); a stray byte elsewhere (an error log) does not.
    */
-  private async uploadText(req: FastifyRequest, sn: string, bytes: Buffer = bodyBytes(req)): Promise<string> {
+  private async uploadText(req: FastifyRequest, sn: string, bytes: Buffer = bodyBytes(req), names = true): Promise<string> {
     const r = decodeDeviceBody(bytes, req.headers['content-type'], this.attTerminals.uploadText(sn));
-    if (r.codePage) await this.attTerminals.noteCodePage(await this.registry.resolve(sn), r.codePage);
+    if (r.codePage && names) await this.attTerminals.noteCodePage(await this.registry.resolve(sn), r.codePage);
     return r.text;
   }
 
@@ -212,8 +213,8 @@ export class IclockController {
     const attTable = (q.table ?? '').toUpperCase();
     const bytes = this.uploadBytes(req, sn, q.query.text('ContentType'));
     // An attendance photo is text lines, a NUL and the JPEG's raw bytes (manual 11.3): read byte for byte (latin1).
-    const body = attTable === 'ATTPHOTO' ? bytes.toString('latin1') : await this.uploadText(req, sn, bytes);
     const kind = classifyCdataPost(q);
+    const body = attTable === 'ATTPHOTO' ? bytes.toString('latin1') : await this.uploadText(req, sn, bytes, attTable === 'OPERLOG' || kind === 'tabledata');
     const uploadTable = q.tableName ?? q.table;
     if (kind === 'rtlog' || kind === 'rtstate') {
       return this.text(reply, realtimeRefusal(sn, await this.realtime.receive(sn, kind, uploadTable, body)) ?? OK);

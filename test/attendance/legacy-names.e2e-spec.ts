@@ -56,6 +56,13 @@ describe('an attendance terminal whose names are Latin-1', () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-UTF8-1', language: '69', fetch: recordingFetch(seen) });
     expect((await term.enrollUser({ pin: '6104', name: 'Zoë' })).body).toMatch(/^OK: /);
     expect(await nameOf('6104')).toBe('Zoë');
+    // A stray byte that is no UTF-8 in an upload of no users (an error log) is read, and changes nothing of its encoding.
+    const stray = await fetch(`${t.baseUrl}/iclock/cdata?SN=ATT-UTF8-1&table=ERRORLOG&Stamp=1`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/push;charset=UTF-8' },
+      body: Buffer.from('ERRORLOG ErrCode=1\tErrMsg=caf\xe9\n', 'latin1'),
+    });
+    expect(stray.status).toBe(200);
     expect((await t.post('/api/person/add', { pin: '6104', name: 'Zoë', cardNo: '880064' })).body.code).toBe(0);
     expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['6104'] })).body.code).toBe(0);
     await term.drain();
