@@ -40,6 +40,12 @@ describe('an attendance terminal whose names are Latin-1', () => {
     // Sent back by the terminal as it holds it: the same name, no rename.
     expect((await term.uploadUser('6101')).body).toBe('OK: 1');
     expect(await nameOf('6101')).toBe('José Müller');
+
+    // Initialised again with the same language it keeps its code page; with another one it is asked nothing of it any more.
+    await initialisedTerminal(t, { sn: 'ATT-LATIN-1', language: '69', latin1: true });
+    expect((await fetch(`${t.baseUrl}/iclock/getrequest?SN=ATT-LATIN-1`)).headers.get('content-type')).toBe('text/plain;charset=windows-1252');
+    await initialisedTerminal(t, { sn: 'ATT-LATIN-1', language: '82' });
+    expect((await fetch(`${t.baseUrl}/iclock/getrequest?SN=ATT-LATIN-1`)).headers.get('content-type')).toBe('text/plain;charset=UTF-8');
   });
 
   it('a person added by REST with an accented name reaches it intact once it showed it writes Latin-1', async () => {
