@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchClient } from '../database/group-commit';
 import { EventNamesCache, foldEventNames, type EventNamesRow } from './event-names';
-import { flushRealtime, REALTIME_JOIN_SQL, REALTIME_SQL, type RealtimeItem } from './rtlog-ingest.service';
+import { flushRealtime, REALTIME_EVENTS_SQL, REALTIME_JOIN_EVENTS_SQL, REALTIME_JOIN_SQL, REALTIME_SQL, type RealtimeItem } from './rtlog-ingest.service';
 
 const row = (over: Partial<EventNamesRow>): EventNamesRow => ({
   version: '7', device_id: 'd1', sn: 'SN1', alias: 'Panel', area_name: 'Area', door_no: null, door_id: null, door_name: null,
@@ -49,7 +49,7 @@ function stubDb(opts: { stale: number; v?: string }) {
     async query<R>(name: string, text: string, values: unknown[]): Promise<R[]> {
       calls.push({ name, text, values });
       if (name === 'cvgw_event_names') return [row({ version: opts.v ?? '7', door_no: 1, door_id: 'door1', door_name: 'Front', in_out: 0, reader_id: 'r10', reader_name: 'Front-In' })] as R[];
-      if (text === REALTIME_SQL && stale-- > 0) return [{ unique_key: null, device_id: null, n: -1 }] as R[];
+      if ((text === REALTIME_SQL || text === REALTIME_EVENTS_SQL) && stale-- > 0) return [{ unique_key: null, device_id: null, n: -1 }] as R[];
       return [{ unique_key: 'k1', device_id: null, n: 0 }] as R[];
     },
   };
@@ -70,24 +70,37 @@ describe('flushRealtime and the names version', () => {
     const { db, calls } = stubDb({ stale: 0 });
     expect(await flushRealtime(db, items, cache)).toEqual([{ events: 1, doors: 0 }]);
     expect(await flushRealtime(db, items, cache)).toEqual([{ events: 1, doors: 0 }]);
-    expect(calls.map((c) => c.name)).toEqual(['cvgw_event_names', 'cvgw_realtime_ingest', 'cvgw_realtime_ingest']);
+    expect(calls.map((c) => c.name)).toEqual(['cvgw_event_names', 'cvgw_realtime_events', 'cvgw_realtime_events']);
     const params = calls[1].values as string[];
-    expect(params.slice(22)).toEqual(['{"SN1"}', '{"Panel"}', '{"Area"}', '{"door1"}', '{"Front"}', '{"r10"}', '{"Front-In"}', '7']);
+    expect(params.slice(16)).toEqual(['{"SN1"}', '{"Panel"}', '{"Area"}', '{"door1"}', '{"Front"}', '{"r10"}', '{"Front-In"}', '7']);
   });
 
   it('loads the names again and repeats a statement that found them changed', async () => {
     const cache = new EventNamesCache();
     const { db, calls } = stubDb({ stale: 1 });
     expect(await flushRealtime(db, items, cache)).toEqual([{ events: 1, doors: 0 }]);
-    expect(calls.map((c) => c.name)).toEqual(['cvgw_event_names', 'cvgw_realtime_ingest', 'cvgw_event_names', 'cvgw_realtime_ingest']);
+    expect(calls.map((c) => c.name)).toEqual(['cvgw_event_names', 'cvgw_realtime_events', 'cvgw_event_names', 'cvgw_realtime_events']);
   });
 
   it('joins the names itself when they keep changing', async () => {
     const cache = new EventNamesCache();
     const { db, calls } = stubDb({ stale: 99 });
     expect(await flushRealtime(db, items, cache)).toEqual([{ events: 1, doors: 0 }]);
-    expect(calls.at(-1)!.text).toBe(REALTIME_JOIN_SQL);
-    expect(calls.at(-1)!.values).toHaveLength(22);
+    expect(calls.at(-1)!.text).toBe(REALTIME_JOIN_EVENTS_SQL);
+    expect(calls.at(-1)!.values).toHaveLength(16);
+  });
+
+  it('a batch with door states runs the statement that updates doors, their arrays after the names', async () => {
+    const cache = new EventNamesCache();
+    const { db, calls } = stubDb({ stale: 0 });
+    const withDoor = [{ ...items[0], doors: [{ door: 1, sensor: 2, relay: 1, alarm: null, at: Date.UTC(2026, 0, 1) }] }];
+    await flushRealtime(db, withDoor, cache);
+    expect(calls.at(-1)!.text).toBe(REALTIME_SQL);
+    expect((calls.at(-1)!.values as string[]).slice(23)).toEqual(['7', '{"d1"}', '{1}', '{2}', '{1}', '{NULL}', '{"2026-01-01T00:00:00.000Z"}']);
+    const joined = stubDb({ stale: 99 });
+    await flushRealtime(joined.db, withDoor, new EventNamesCache());
+    expect(joined.calls.at(-1)!.text).toBe(REALTIME_JOIN_SQL);
+    expect(joined.calls.at(-1)!.values).toHaveLength(22);
   });
 
   it('leaves out the events of a device that does not exist (as the join does)', async () => {

@@ -6,7 +6,7 @@ import { intoOf, listOf, tableOf } from '../database/columns';
 import { rowCount } from '../database/row-count';
 import { numberArray, textArray } from '../database/pg-array';
 import { AccTransaction } from '../transaction/acc-transaction.entity';
-import { PUBLISH_INSERTED_EVENTS } from '../transaction/acc-transaction-publish';
+import { INSERTED_EVENT_RETURNING, PUBLISH_INSERTED_EVENTS } from '../transaction/acc-transaction-publish';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import type { DeviceSession } from './device-registry.service';
 import { clip } from './device-registry.service';
@@ -116,23 +116,35 @@ const EVENT_COLUMNS = intoOf(AccTransaction, ['uniqueKey', 'deviceId', 'deviceSn
   'deptCode', 'deptName', 'cardNo', 'doorId', 'doorNo', 'doorName', 'readerId', 'readerName', 'readerState', 'eventNo', 'eventName',
   'eventLevel', 'eventPointName', 'verifyModeNo', 'verifyModeName', 'areaName', 'temperature', 'maskFlag', 'convTemperature']);
 
-/** The version test of a `params` statement: the names it was given are the database's now ($30). */
-const NAMES_CURRENT = `(SELECT v FROM ${tableOf(EVENT_NAMES_VERSION)} WHERE id = 1) = $30::bigint`;
+/**
+ * Parameter numbers of the statement: the events' columns ($1-$16), with `params` names their device-side names
+ * ($17-$23) and version ($24), then, when the batch holds door states, those ($25-$30, or $17-$22 with `join`).
+ */
+const EVENT_PARAMS = 16;
+const NAME_PARAMS = 7;
+const VERSION_PARAM = EVENT_PARAMS + NAME_PARAMS + 1;
+
+/** The version test of a `params` statement: the names it was given are the database's now. */
+const NAMES_CURRENT = `(SELECT v FROM ${tableOf(EVENT_NAMES_VERSION)} WHERE id = 1) = $${VERSION_PARAM}::bigint`;
 
 /**
  * One statement per batch, so it is its own transaction (one round trip) and is prepared once per connection:
  * - the events of every upload in one `INSERT … SELECT … ON CONFLICT DO NOTHING`, stored with their person's
  *   and department's names (joined) and their device's, area's, door's and reader's names, and published
  *   (tally, Push Center outbox);
- * - the door states, where an older report never overwrites a newer one.
+ * - the door states, where an older report never overwrites a newer one (`doors`: a batch of events only, the
+ *   commonest there is, runs the statement without that part, which PostgreSQL would otherwise set up and run
+ *   on empty arrays for every batch).
  * It answers the keys of the events stored now and the doors updated per device.
  *
- * The device-side names come from the gateway's memory (`params`, $23-$29, with their version $30: when that is
- * no longer the database's, no event is stored and a row with n = -1 says so; event-names.ts), or from joins
- * (`join`, the fallback when the names keep moving while the gateway reloads them).
+ * The device-side names come from the gateway's memory (`params`, with their version: when that is no longer
+ * the database's, no event is stored and a row with n = -1 says so; event-names.ts), or from joins (`join`, the
+ * fallback when the names keep moving while the gateway reloads them).
  */
-function realtimeSql(names: NameSource): string {
+function realtimeSql(names: NameSource, doors: boolean): string {
   const fromParams = names === 'params';
+  const $ = (n: number) => `$${n}`;
+  const door = (k: number) => $((fromParams ? VERSION_PARAM : EVENT_PARAMS) + k);
   return `
   WITH ins AS (INSERT INTO ${EVENT_COLUMNS}
   SELECT e.unique_key, ${fromParams ? 'e.device_id, e.device_sn, e.dev_alias' : 'dv.id, dv.sn, dv.alias'}, e.log_id, e.event_time, e.pin,
@@ -140,8 +152,8 @@ function realtimeSql(names: NameSource): string {
     e.reader_state, e.event_no, e.event_name, e.event_level, ${fromParams ? 'e.door_name' : 'd.name'}, e.verify_mode_no, e.verify_mode_name,
     ${fromParams ? 'e.area_name' : 'a.name'}, e.temperature, e.mask_flag, e.conv_temperature
   FROM unnest($1::varchar[], $2::varchar[], $3::int[], $4::timestamptz[], $5::varchar[], $6::varchar[], $7::int[], $8::int[], $9::int[],
-              $10::varchar[], $11::int[], $12::int[], $13::varchar[], $14::varchar[], $21::smallint[], $22::numeric[]${fromParams ? `,
-              $23::varchar[], $24::varchar[], $25::varchar[], $26::varchar[], $27::varchar[], $28::varchar[], $29::varchar[]` : ''}) WITH ORDINALITY
+              $10::varchar[], $11::int[], $12::int[], $13::varchar[], $14::varchar[], $15::smallint[], $16::numeric[]${fromParams ? `,
+              $17::varchar[], $18::varchar[], $19::varchar[], $20::varchar[], $21::varchar[], $22::varchar[], $23::varchar[]` : ''}) WITH ORDINALITY
        AS e(device_id, unique_key, log_id, event_time, pin, card_no, door_no, reader_state, event_no, event_name, event_level,
             verify_mode_no, verify_mode_name, temperature, mask_flag, conv_temperature,${fromParams ? ' device_sn, dev_alias, area_name, door_id, door_name, reader_id, reader_name,' : ''} ord)
   ${fromParams ? '' : `JOIN device dv ON dv.id = e.device_id
@@ -153,24 +165,28 @@ function realtimeSql(names: NameSource): string {
   LEFT JOIN department dp ON dp.id = p.dept_id
   ${fromParams ? `WHERE ${NAMES_CURRENT}` : ''}
   ORDER BY e.ord
-  ON CONFLICT (${listOf(AccTransaction, ['uniqueKey'])}) DO NOTHING RETURNING *),
-  ${PUBLISH_INSERTED_EVENTS},
+  ON CONFLICT (${listOf(AccTransaction, ['uniqueKey'])}) DO NOTHING ${INSERTED_EVENT_RETURNING}),
+  ${PUBLISH_INSERTED_EVENTS}${doors ? `,
   upd AS (UPDATE door SET sensor_state = COALESCE(s.sensor, door.sensor_state), relay_state = COALESCE(s.relay, door.relay_state),
      alarm_state = COALESCE(s.alarm, door.alarm_state), door_state_at = s.at, updated_at = now()
-   FROM unnest($15::varchar[], $16::int[], $17::int[], $18::int[], $19::varchar[], $20::timestamptz[]) AS s(device_id, door_no, sensor, relay, alarm, at)
+   FROM unnest(${door(1)}::varchar[], ${door(2)}::int[], ${door(3)}::int[], ${door(4)}::int[], ${door(5)}::varchar[], ${door(6)}::timestamptz[]) AS s(device_id, door_no, sensor, relay, alarm, at)
    WHERE door.device_id = s.device_id AND door.door_no = s.door_no AND (door.door_state_at IS NULL OR door.door_state_at <= s.at)
-   RETURNING door.device_id)
-  SELECT unique_key, NULL::varchar AS device_id, 0 AS n FROM ins
+   RETURNING door.device_id)` : ''}
+  SELECT unique_key, NULL::varchar AS device_id, 0 AS n FROM ins${doors ? `
   UNION ALL
-  SELECT NULL, device_id, count(*)::int FROM upd GROUP BY device_id${fromParams ? `
+  SELECT NULL, device_id, count(*)::int FROM upd GROUP BY device_id` : ''}${fromParams ? `
   UNION ALL
   SELECT NULL, NULL, -1 WHERE NOT ${NAMES_CURRENT}` : ''}`;
 }
 
 /** The statement with the device-side names as parameters (the usual one). */
-export const REALTIME_SQL = realtimeSql('params');
+export const REALTIME_SQL = realtimeSql('params', true);
+/** The same for a batch without door states (rtlog events only). */
+export const REALTIME_EVENTS_SQL = realtimeSql('params', false);
 /** The same with those names joined, for a batch whose names could not be loaded at a stable version. */
-export const REALTIME_JOIN_SQL = realtimeSql('join');
+export const REALTIME_JOIN_SQL = realtimeSql('join', true);
+/** The joined statement for a batch without door states. */
+export const REALTIME_JOIN_EVENTS_SQL = realtimeSql('join', false);
 
 /** Uploads with at least this many events skip the queue: they amortise a transaction by themselves. */
 const ALONE_EVENTS = 32;
@@ -193,18 +209,25 @@ type RealtimeRow = { unique_key: string | null; device_id: string | null; n: num
  */
 export async function flushRealtime(db: BatchClient, items: readonly RealtimeItem[], names: EventNamesCache): Promise<RealtimeStored[]> {
   const deviceIds = [...new Set(items.filter((it) => it.events.length > 0).map((it) => it.deviceId))];
+  const doors = latestDoorStatesOf(items);
   for (let attempt = 0; attempt < NAME_ATTEMPTS; attempt++) {
     if (!(await loadNames(db, names, deviceIds))) continue;
     const version = names.version!;
-    const rows = await db.query<RealtimeRow>('cvgw_realtime_ingest', REALTIME_SQL, realtimeParams(items, names, version));
+    const params = realtimeParams(items, doors, names, version);
+    const rows = await (doors.length > 0
+      ? db.query<RealtimeRow>('cvgw_realtime_ingest', REALTIME_SQL, params)
+      : db.query<RealtimeRow>('cvgw_realtime_events', REALTIME_EVENTS_SQL, params));
     if (rows.some((r) => r.n === -1)) {
       names.invalidate();
       continue;
     }
-    return storedPerItem(items, rows);
+    return storedPerItem(items, doors, rows);
   }
-  const rows = await db.query<RealtimeRow>('cvgw_realtime_ingest_join', REALTIME_JOIN_SQL, realtimeParams(items, null, null));
-  return storedPerItem(items, rows);
+  const params = realtimeParams(items, doors, null, null);
+  const rows = await (doors.length > 0
+    ? db.query<RealtimeRow>('cvgw_realtime_ingest_join', REALTIME_JOIN_SQL, params)
+    : db.query<RealtimeRow>('cvgw_realtime_events_join', REALTIME_JOIN_EVENTS_SQL, params));
+  return storedPerItem(items, doors, rows);
 }
 
 /** Loads the names of the devices not in memory at the cache's version; false when the version moved meanwhile. */
@@ -218,11 +241,11 @@ async function loadNames(db: BatchClient, names: EventNamesCache, deviceIds: rea
 }
 
 /**
- * The statement's parameters: one array literal per column (pg-array.ts). With `names`, the device-side names
- * of each event ($23-$29) and their version ($30); an event of a device that does not exist is left out, as the
- * join would leave it out.
+ * The statement's parameters (realtimeSql's numbering): one array literal per column (pg-array.ts). With `names`,
+ * the device-side names of each event and their version; an event of a device that does not exist is left out,
+ * as the join would leave it out. The door states' arrays only when there are some.
  */
-function realtimeParams(items: readonly RealtimeItem[], names: EventNamesCache | null, version: string | null): string[] {
+function realtimeParams(items: readonly RealtimeItem[], doors: readonly LatestDoorState[], names: EventNamesCache | null, version: string | null): string[] {
   const deviceId: string[] = [], key: string[] = [], at: string[] = [], pin: Array<string | null> = [], card: Array<string | null> = [];
   const eventName: Array<string | null> = [], verifyName: Array<string | null> = [], temperature: Array<string | null> = [];
   const logId: Array<number | null> = [], doorNo: Array<number | null> = [], inOut: Array<number | null> = [], event: number[] = [];
@@ -261,22 +284,29 @@ function realtimeParams(items: readonly RealtimeItem[], names: EventNamesCache |
       readerName.push(reader?.name ?? null);
     }
   }
-  const doors = latestDoorStatesOf(items);
   const params = [
     textArray(deviceId), textArray(key), numberArray(logId), textArray(at), textArray(pin), textArray(card), numberArray(doorNo),
     numberArray(inOut), numberArray(event), textArray(eventName), numberArray(level), numberArray(verifyNo), textArray(verifyName),
-    textArray(temperature),
-    textArray(doors.map((d) => d.deviceId)), numberArray(doors.map((d) => d.s.door)), numberArray(doors.map((d) => d.s.sensor)),
-    numberArray(doors.map((d) => d.s.relay)), textArray(doors.map((d) => d.s.alarm)), textArray(doors.map((d) => new Date(d.s.at).toISOString())),
-    numberArray(maskFlag), numberArray(conv),
+    textArray(temperature), numberArray(maskFlag), numberArray(conv),
   ];
   if (names) params.push(textArray(sn), textArray(alias), textArray(area), textArray(doorId), textArray(doorName), textArray(readerId), textArray(readerName), version!);
+  if (doors.length > 0) {
+    params.push(textArray(doors.map((d) => d.deviceId)), numberArray(doors.map((d) => d.s.door)), numberArray(doors.map((d) => d.s.sensor)),
+      numberArray(doors.map((d) => d.s.relay)), textArray(doors.map((d) => d.s.alarm)), textArray(doors.map((d) => new Date(d.s.at).toISOString())));
+  }
   return params;
 }
 
+/** A door's latest state in a batch: which upload reported it, for which device. */
+interface LatestDoorState {
+  item: number;
+  deviceId: string;
+  s: DoorState;
+}
+
 /** Door states: the latest per (device, door) across the whole batch, as one upload after another would leave it. */
-function latestDoorStatesOf(items: readonly RealtimeItem[]): Array<{ item: number; deviceId: string; s: DoorState }> {
-  const latest = new Map<string, { item: number; deviceId: string; s: DoorState }>();
+function latestDoorStatesOf(items: readonly RealtimeItem[]): LatestDoorState[] {
+  const latest = new Map<string, LatestDoorState>();
   items.forEach((it, i) => {
     for (const s of it.doors) {
       const key = `${it.deviceId}\n${s.door}`;
@@ -288,14 +318,14 @@ function latestDoorStatesOf(items: readonly RealtimeItem[]): Array<{ item: numbe
 }
 
 /** The statement's answer as rows per upload: an event to the first upload holding its key, door updates to each device's last upload with a door state. */
-function storedPerItem(items: readonly RealtimeItem[], rows: readonly RealtimeRow[]): RealtimeStored[] {
+function storedPerItem(items: readonly RealtimeItem[], doors: readonly LatestDoorState[], rows: readonly RealtimeRow[]): RealtimeStored[] {
   const stored = items.map(() => ({ events: 0, doors: 0 }));
   const owner = new Map<string, number>();
   items.forEach((it, i) => {
     for (const e of it.events) if (!owner.has(e.key)) owner.set(e.key, i);
   });
   const lastItemOf = new Map<string, number>();
-  for (const d of latestDoorStatesOf(items)) lastItemOf.set(d.deviceId, Math.max(lastItemOf.get(d.deviceId) ?? -1, d.item));
+  for (const d of doors) lastItemOf.set(d.deviceId, Math.max(lastItemOf.get(d.deviceId) ?? -1, d.item));
   for (const r of rows) {
     if (r.unique_key !== null) stored[owner.get(r.unique_key)!].events++;
     else if (r.device_id !== null) stored[lastItemOf.get(r.device_id)!].doors += r.n;

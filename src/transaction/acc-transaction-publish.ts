@@ -1,13 +1,29 @@
-import { intoOf } from '../database/columns';
+import { intoOf, listOf, tableOf } from '../database/columns';
 import { OUTBOX_INTO } from '../pushCenter/push-center-tables';
+import { AccTransaction } from './acc-transaction.entity';
 import { ACC_TRANSACTION_TALLY } from './transaction-tables';
+
+/**
+ * What the `ins` CTE of an access-event insert returns: the key, what the tally and the outbox read, and the
+ * event as JSON (the whole stored row, the Push Center's payload) only while some Push Center target is enabled.
+ *
+ * Why not `RETURNING *`: every column of every row was projected into the CTE's tuple store and read back by
+ * each CTE scan, whether or not a target wanted the JSON; that was about 5 % of PostgreSQL's instructions per
+ * one-event upload (callgrind, docs/performance-log.md, stop 42). `to_jsonb(acc_transaction.*)` of the inserted
+ * row is the JSON `to_jsonb(i)` of its `RETURNING *` record was: the table's columns, names and values. The
+ * `EXISTS` is uncorrelated (one evaluation per statement) and reads the same snapshot as the outbox's join on
+ * the enabled targets, so a row gets its JSON exactly when it gets outbox rows.
+ */
+export const INSERTED_EVENT_RETURNING = `RETURNING ${listOf(AccTransaction, ['uniqueKey', 'deviceSn', 'eventTime', 'id', 'xid'])},
+    CASE WHEN EXISTS (SELECT FROM push_target WHERE enabled) THEN to_jsonb(${tableOf(AccTransaction)}.*) END AS event`;
 
 /**
  * What storing an access event implies, written set-based in the SAME statement as the event insert (it
  * replaced a statement-level trigger with transition tables, which cost a tuplestore and a PL/pgSQL call
  * per upload; migration 1763700001200).
  *
- * Append these CTEs after a data-modifying CTE named `ins` that is `INSERT INTO acc_transaction … RETURNING *`:
+ * Append these CTEs after a data-modifying CTE named `ins` that is `INSERT INTO acc_transaction … ` followed by
+ * INSERTED_EVENT_RETURNING:
  * - acc_transaction_tally: the per-device, per-UTC-day count deltas behind the list totals;
  * - push_outbox: one row per event and enabled Push Center target, the event as JSON.
  * The event's feed position (the monitor's and the live stream's) is its own `xid` column, which the
@@ -20,5 +36,5 @@ export const PUBLISH_INSERTED_EVENTS = `
   ins_tally AS (INSERT INTO ${intoOf(ACC_TRANSACTION_TALLY, ['deviceSn', 'day', 'n'])}
     SELECT i.device_sn, (i.event_time AT TIME ZONE 'UTC')::date, count(*) FROM ins i GROUP BY 1, 2),
   ins_outbox AS (INSERT INTO ${OUTBOX_INTO}
-    SELECT t.id, i.id, i.device_sn, i.xid, to_jsonb(i) FROM ins i CROSS JOIN push_target t
+    SELECT t.id, i.id, i.device_sn, i.xid, i.event FROM ins i CROSS JOIN push_target t
     WHERE t.enabled ORDER BY i.id, t.id)`;

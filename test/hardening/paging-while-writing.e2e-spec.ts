@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
+import { INSERTED_EVENT_RETURNING, PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -78,7 +78,7 @@ it('v2/transaction/list: total, page and lastPage agree while events arrive', as
       t.ds.query(
         // As the rtlog ingest stores a batch: the rows, their tally and their feed entries in one statement.
         `WITH ins AS (INSERT INTO acc_transaction (unique_key, device_sn, event_time, pin, event_no, log_id)
-         SELECT 'PW_' || $1::int || '_' || i, 'PAGEWRITE', now(), '5000', 0, $1::int * 100 + i FROM generate_series(1, 7) i RETURNING *),
+         SELECT 'PW_' || $1::int || '_' || i, 'PAGEWRITE', now(), '5000', 0, $1::int * 100 + i FROM generate_series(1, 7) i ${INSERTED_EVENT_RETURNING}),
          ${PUBLISH_INSERTED_EVENTS} SELECT 1`,
         [k],
       ),

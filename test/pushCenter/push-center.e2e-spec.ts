@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/bootstrap';
 import { PushOutboxRepository } from '../../src/pushCenter/push-outbox.repository';
-import { PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
+import { INSERTED_EVENT_RETURNING, PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { Receiver } from '../support/http-receiver';
 import { setPushCenterTimings } from '../support/push-center-env';
@@ -106,6 +106,12 @@ describe('Push Center (gateway extension)', () => {
 
     const ok = receiver.delivered();
     expect(ok).toHaveLength(12);
+    // Each outbox row carries the event exactly as stored: the whole row's JSON (the ingest returns it only while a target is enabled).
+    const [same] = await t.ds.query(
+      `SELECT count(*)::int AS n, bool_and(o.event = to_jsonb(a)) AS equal FROM push_outbox o JOIN acc_transaction a ON a.id = o.transaction_id
+        WHERE a.device_sn IN ('PUSHA00001', 'PUSHB00002')`,
+    );
+    expect(same).toEqual({ n: 12, equal: true });
     const contents = ok.map((r) => JSON.parse(JSON.parse(r.body).content));
     // In order per device, every event exactly once among the successful deliveries.
     expect(contents.filter((c) => c.devSn === 'PUSHA00001').map((c) => c.eventTime)).toEqual(
@@ -163,7 +169,7 @@ describe('Push Center (gateway extension)', () => {
       const count = async () => Number((await c.query(`SELECT count(*) AS n FROM push_outbox`)).rows[0].n);
       const before = await count();
       await c.query('BEGIN');
-      await c.query(`WITH ins AS (INSERT INTO acc_transaction (unique_key, device_sn, event_time, event_no) VALUES ('RB_1', 'RB', now(), 0) RETURNING *), ${PUBLISH_INSERTED_EVENTS} SELECT 1`);
+      await c.query(`WITH ins AS (INSERT INTO acc_transaction (unique_key, device_sn, event_time, event_no) VALUES ('RB_1', 'RB', now(), 0) ${INSERTED_EVENT_RETURNING}), ${PUBLISH_INSERTED_EVENTS} SELECT 1`);
       expect(Number((await c.query(`SELECT count(*) AS n FROM push_outbox`)).rows[0].n)).toBe(before + 1);
       await c.query('ROLLBACK');
       expect(await count()).toBe(before);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
+import { INSERTED_EVENT_RETURNING, PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
 import { TransactionMaintenanceService } from '../../src/transaction/transaction-maintenance.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -16,7 +16,7 @@ beforeAll(async () => {
     await t.ds.query(
       `WITH ins AS (INSERT INTO acc_transaction (unique_key, device_sn, event_time, pin, event_no, log_id)
        SELECT 'DP_' || i, 'DP' || (i % 3), timestamptz '2024-02-01 00:00:00+00' + make_interval(secs => (i * i) / 200.0), (i % 50)::text, 0, i
-       FROM generate_series($1::int, $2::int) AS i RETURNING *), ${PUBLISH_INSERTED_EVENTS} SELECT 1`,
+       FROM generate_series($1::int, $2::int) AS i ${INSERTED_EVENT_RETURNING}), ${PUBLISH_INSERTED_EVENTS} SELECT 1`,
       [from, to],
     );
   }

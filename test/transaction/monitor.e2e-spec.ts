@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
+import { INSERTED_EVENT_RETURNING, PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { abandonedGet, holdXmin } from '../support/held-back';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
@@ -43,7 +43,7 @@ async function pollFor(timestamp: number, n: number): Promise<Item[]> {
 /** Inserts one event the way the ingest does, on its own connection (optionally left uncommitted by the caller). */
 async function insertEvent(c: Client, sn: string, cardNo: string): Promise<void> {
   await c.query(
-    `WITH ins AS (INSERT INTO acc_transaction (unique_key, device_sn, event_time, card_no, event_no) VALUES ($1, $2, now(), $3, 0) RETURNING *), ${PUBLISH_INSERTED_EVENTS} SELECT 1`,
+    `WITH ins AS (INSERT INTO acc_transaction (unique_key, device_sn, event_time, card_no, event_no) VALUES ($1, $2, now(), $3, 0) ${INSERTED_EVENT_RETURNING}), ${PUBLISH_INSERTED_EVENTS} SELECT 1`,
     [`${sn}_${cardNo}`, sn, cardNo],
   );
 }
@@ -239,7 +239,7 @@ describe('transaction/monitor (2.18.5)', () => {
   it('bounds a new cursor at MONITOR_LOOKBACK_SECONDS (600) before its first poll: the manual\'s 2017 example timestamp gets live events, not the history', async () => {
     const store = async (key: string, ageSeconds: number) => {
       await t.ds.query(
-        `WITH ins AS (INSERT INTO acc_transaction (unique_key, device_sn, event_time, card_no, event_no) VALUES ($1, 'LOOKBACK', now(), $1, 0) RETURNING *), ${PUBLISH_INSERTED_EVENTS} SELECT 1`,
+        `WITH ins AS (INSERT INTO acc_transaction (unique_key, device_sn, event_time, card_no, event_no) VALUES ($1, 'LOOKBACK', now(), $1, 0) ${INSERTED_EVENT_RETURNING}), ${PUBLISH_INSERTED_EVENTS} SELECT 1`,
         [key],
       );
       await t.ds.query(`UPDATE acc_transaction SET created_at = now() - make_interval(secs => $2) WHERE unique_key = $1`, [key, ageSeconds]);
