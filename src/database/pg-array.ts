@@ -30,3 +30,19 @@ export function textArray(values: ReadonlyArray<string | null | undefined>): str
   }
   return out + '}';
 }
+
+/**
+ * One array of an `unnest` of a batch statement, written so that the planner cannot see how many elements it
+ * holds: `(SELECT $n)` is evaluated once per statement, and `unnest` of it is estimated at 10 rows in every plan.
+ *
+ * Why: with plan_cache_mode `auto` PostgreSQL compares a prepared statement's generic plan (10 rows assumed for an
+ * `unnest` of a parameter) with a plan made for each execution's own values. A batch of one to a few uploads
+ * looks cheaper planned for its own size, so at low load (every batch a single upload) the statement was planned
+ * again on every execution: the rtlog batch statement cost PostgreSQL 4.9 M instructions for one event, 2.4 M
+ * with its cached plan (callgrind, docs/performance-log.md, stop 42). Estimated at 10 rows either way, the
+ * generic plan wins after the first five executions of each connection and is kept. Put it around the first
+ * array of the `unnest` (the estimate of several arrays is the largest of theirs).
+ */
+export function genericRows(param: string): string {
+  return `(SELECT ${param})`;
+}

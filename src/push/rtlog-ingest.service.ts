@@ -4,7 +4,7 @@ import type { BatchClient, GroupCommit } from '../database/group-commit';
 import { GroupCommitService } from '../database/group-commit.service';
 import { intoOf, listOf, tableOf } from '../database/columns';
 import { rowCount } from '../database/row-count';
-import { numberArray, textArray } from '../database/pg-array';
+import { genericRows, numberArray, textArray } from '../database/pg-array';
 import { AccTransaction } from '../transaction/acc-transaction.entity';
 import { INSERTED_EVENT_RETURNING, PUBLISH_INSERTED_EVENTS } from '../transaction/acc-transaction-publish';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
@@ -124,18 +124,6 @@ const EVENT_PARAMS = 16;
 const NAME_PARAMS = 7;
 const VERSION_PARAM = EVENT_PARAMS + NAME_PARAMS + 1;
 
-/**
- * One array of an `unnest` written so that the planner cannot see how many elements it holds: `(SELECT $n)` is
- * evaluated once per statement, and `unnest` of it is estimated at 10 rows in every plan.
- *
- * Why: with plan_cache_mode `auto` PostgreSQL compares the generic plan (10 rows assumed) with the plans it makes
- * for each execution's own values. A batch of one to nine events looks cheaper planned for its own size, so at
- * low load (every batch a single upload) the statement was planned again on every execution: PostgreSQL spent
- * 4.9 M instructions on a one-event batch, 2.4 M with the cached plan (callgrind, docs/performance-log.md, stop 42). Estimated at 10 rows either way, the generic plan wins after the first five
- * executions of each connection and is kept; batches of any size run the same plan the busy case already used.
- */
-const GENERIC_ROWS = (param: string): string => `(SELECT ${param})`;
-
 /** The version test of a `params` statement: the names it was given are the database's now. */
 const NAMES_CURRENT = `(SELECT v FROM ${tableOf(EVENT_NAMES_VERSION)} WHERE id = 1) = $${VERSION_PARAM}::bigint`;
 
@@ -163,7 +151,7 @@ function realtimeSql(names: NameSource, doors: boolean): string {
     p.id, ${personOrVisitorName('p')}, p.last_name, dp.code, dp.name, e.card_no, ${fromParams ? 'e.door_id' : 'd.id'}, e.door_no, ${fromParams ? 'e.door_name, e.reader_id, e.reader_name' : 'd.name, r.id, r.name'},
     e.reader_state, e.event_no, e.event_name, e.event_level, ${fromParams ? 'e.door_name' : 'd.name'}, e.verify_mode_no, e.verify_mode_name,
     ${fromParams ? 'e.area_name' : 'a.name'}, e.temperature, e.mask_flag, e.conv_temperature
-  FROM unnest(${GENERIC_ROWS('$1::varchar[]')}, $2::varchar[], $3::int[], $4::timestamptz[], $5::varchar[], $6::varchar[], $7::int[], $8::int[], $9::int[],
+  FROM unnest(${genericRows('$1::varchar[]')}, $2::varchar[], $3::int[], $4::timestamptz[], $5::varchar[], $6::varchar[], $7::int[], $8::int[], $9::int[],
               $10::varchar[], $11::int[], $12::int[], $13::varchar[], $14::varchar[], $15::smallint[], $16::numeric[]${fromParams ? `,
               $17::varchar[], $18::varchar[], $19::varchar[], $20::varchar[], $21::varchar[], $22::varchar[], $23::varchar[]` : ''}) WITH ORDINALITY
        AS e(device_id, unique_key, log_id, event_time, pin, card_no, door_no, reader_state, event_no, event_name, event_level,
@@ -181,7 +169,7 @@ function realtimeSql(names: NameSource, doors: boolean): string {
   ${PUBLISH_INSERTED_EVENTS}${doors ? `,
   upd AS (UPDATE door SET sensor_state = COALESCE(s.sensor, door.sensor_state), relay_state = COALESCE(s.relay, door.relay_state),
      alarm_state = COALESCE(s.alarm, door.alarm_state), door_state_at = s.at, updated_at = now()
-   FROM unnest(${GENERIC_ROWS(`${door(1)}::varchar[]`)}, ${door(2)}::int[], ${door(3)}::int[], ${door(4)}::int[], ${door(5)}::varchar[], ${door(6)}::timestamptz[]) AS s(device_id, door_no, sensor, relay, alarm, at)
+   FROM unnest(${genericRows(`${door(1)}::varchar[]`)}, ${door(2)}::int[], ${door(3)}::int[], ${door(4)}::int[], ${door(5)}::varchar[], ${door(6)}::timestamptz[]) AS s(device_id, door_no, sensor, relay, alarm, at)
    WHERE door.device_id = s.device_id AND door.door_no = s.door_no AND (door.door_state_at IS NULL OR door.door_state_at <= s.at)
    RETURNING door.device_id)` : ''}
   SELECT unique_key, NULL::varchar AS device_id, 0 AS n FROM ins${doors ? `

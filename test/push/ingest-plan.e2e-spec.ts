@@ -1,19 +1,28 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { flushAttlog, type AttlogItem } from '../../src/push/attendance/attlog-batch';
 import { EventNamesCache } from '../../src/push/event-names';
 import { flushRealtime, type RealtimeItem } from '../../src/push/rtlog-ingest.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { connectedSim } from './push-helpers';
 
 /**
- * The real-time batch statement keeps one cached (generic) plan per connection at any batch size. At low load
- * every batch is a single upload; PostgreSQL used to find a plan for one row cheaper than its cached plan and
- * planned the statement again on every execution, about half of its CPU for such a batch (performance log, stop 42).
+ * The upload batch statements (rtlog, ATTLOG) keep one cached (generic) plan per connection at any batch size. At
+ * low load every batch is a single upload; for the rtlog statement PostgreSQL used to find a plan for one row
+ * cheaper than its cached plan and planned the statement again on every execution, about half of its CPU for such
+ * a batch (performance log, stop 42; genericRows in src/database/pg-array.ts). The ATTLOG statement's own plans
+ * never looked cheaper than its cached one; the second test keeps it so.
  */
 const onPglite = inject('testDb').mode === 'embedded';
 let t: TestApp;
 let client: Client;
 let deviceId: string;
+const db = { query: async <R>(name: string, text: string, values: unknown[]) => (await client.query({ name, text, values })).rows as R[] };
+
+/** Generic and custom plans of the prepared statement `name` on the test's connection so far. */
+async function plans(name: string): Promise<{ generic: number; custom: number }> {
+  return (await client.query(`SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE name = $1`, [name])).rows[0];
+}
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -28,7 +37,6 @@ afterAll(async () => {
 });
 
 it.skipIf(onPglite)('one-event batches run the cached plan once the connection has seen five of them', async () => {
-  const db = { query: async <R>(name: string, text: string, values: unknown[]) => (await client.query({ name, text, values })).rows as R[] };
   const names = new EventNamesCache();
   const batch = (i: number): RealtimeItem[] => [
     {
@@ -38,9 +46,21 @@ it.skipIf(onPglite)('one-event batches run the cached plan once the connection h
     },
   ];
   for (let i = 1; i <= 9; i++) expect(await flushRealtime(db, batch(i), names)).toEqual([{ events: 1, doors: 0 }]);
-  const [plans] = (await client.query(`SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE name = 'cvgw_realtime_events'`)).rows;
   // PostgreSQL plans the first five executions for their own values, then compares.
-  expect(plans).toEqual({ generic: 4, custom: 5 });
+  expect(await plans('cvgw_realtime_events')).toEqual({ generic: 4, custom: 5 });
   const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM acc_transaction WHERE device_sn = 'PLAN-1'`);
   expect(n).toBe(9);
+});
+
+it.skipIf(onPglite)('one-punch ATTLOG batches run the cached plan as well', async () => {
+  const batch = (i: number): AttlogItem[] => [
+    {
+      deviceId,
+      punches: [{ key: `PLAN-1_att_${i}`, at: '2026-04-01T09:00:00.000Z', pin: '1', status: 0, verify: 1, verifyName: 'Fingerprint', workCode: null, reserved: null }],
+      stamp: String(i),
+      lastPunchAt: '2026-04-01T09:00:00.000Z',
+    },
+  ];
+  for (let i = 1; i <= 9; i++) expect(await flushAttlog(db, batch(i))).toEqual([1]);
+  expect(await plans('cvgw_attlog_ingest')).toEqual({ generic: 4, custom: 5 });
 });
