@@ -3,7 +3,6 @@ import { DataSource } from 'typeorm';
 import type { BatchClient, GroupCommit } from '../database/group-commit';
 import { GroupCommitService } from '../database/group-commit.service';
 import { intoOf, listOf, tableOf } from '../database/columns';
-import { rowCount } from '../database/row-count';
 import { genericRows, numberArray, textArray } from '../database/pg-array';
 import { AccTransaction } from '../transaction/acc-transaction.entity';
 import { INSERTED_EVENT_RETURNING, PUBLISH_INSERTED_EVENTS } from '../transaction/acc-transaction-publish';
