@@ -24,6 +24,8 @@ export interface AttTransactionFilter {
   to?: Date;
   /** Case-insensitive substring of the person's name, "first last" or "last first" (the console's filter). */
   personName?: string;
+  /** The department the person was in when they punched (stored with the punch, as CVSecurity's report lists it). */
+  deptCode?: string;
 }
 
 /** A punch (or attendance-point event) row as the list and the live stream read it. */
@@ -68,13 +70,13 @@ export class AttTransactionService {
   async list(f: AttTransactionFilter, page: Page, m: EntityManager | DataSource = this.ds): Promise<AttTransactionItemDto[]> {
     const rows: AttItemRow[] = await m.query(
       `SELECT * FROM (
-         (SELECT ${punchColumns('t')}, t.id AS ord FROM att_transaction t WHERE ${where('t')} ORDER BY t.event_time DESC, t.id DESC LIMIT $6)
+         (SELECT ${punchColumns('t')}, t.id AS ord FROM att_transaction t WHERE ${where('t')} ORDER BY t.event_time DESC, t.id DESC LIMIT $7)
          UNION ALL
          (SELECT md5(a.unique_key), a.event_time, a.pin, a.name, a.last_name, a.dept_name, a.area_name, a.card_no, a.device_sn,
                  a.verify_mode_name, a.event_name, NULL::smallint, a.door_name, a.reader_name, a.dev_alias, COALESCE(a.log_id::bigint, a.id), a.id
             FROM acc_transaction a JOIN att_point ap ON ap.door_id = a.door_id WHERE a.pin IS NOT NULL AND ${where('a')}
-            ORDER BY a.event_time DESC, a.id DESC LIMIT $6)
-       ) u ORDER BY u.event_time DESC, u.ord DESC OFFSET $7 LIMIT $8`,
+            ORDER BY a.event_time DESC, a.id DESC LIMIT $7)
+       ) u ORDER BY u.event_time DESC, u.ord DESC OFFSET $8 LIMIT $9`,
       [...filterParams(f), page.offset + page.pageSize, page.offset, page.pageSize],
     );
     return rows.map((r) => toAttItem(r, this.config.timeZone));
@@ -97,13 +99,15 @@ const filterParams = (f: AttTransactionFilter): unknown[] => [
   f.to?.toISOString() ?? null,
   f.deviceSn ?? null,
   f.personName ? `%${f.personName.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null,
+  f.deptCode ?? null,
 ];
 
-/** $1 pin, $2 from, $3 to, $4 device SN, $5 name pattern (either order of the two names): each ignored when null. */
+/** $1 pin, $2 from, $3 to, $4 device SN, $5 name pattern (either order of the two names), $6 department code: each ignored when null. */
 const where = (alias: string) =>
   `($1::varchar IS NULL OR ${alias}.pin = $1) AND ($2::timestamptz IS NULL OR ${alias}.event_time >= $2) AND ($3::timestamptz IS NULL OR ${alias}.event_time < $3)
    AND ($4::varchar IS NULL OR ${alias}.device_sn = $4)
-   AND ($5::varchar IS NULL OR concat_ws(' ', ${alias}.name, ${alias}.last_name) ILIKE $5 OR concat_ws(' ', ${alias}.last_name, ${alias}.name) ILIKE $5)`;
+   AND ($5::varchar IS NULL OR concat_ws(' ', ${alias}.name, ${alias}.last_name) ILIKE $5 OR concat_ws(' ', ${alias}.last_name, ${alias}.name) ILIKE $5)
+   AND ($6::varchar IS NULL OR ${alias}.dept_code = $6)`;
 
 /** The columns of an AttItemRow from an att_transaction row under `alias`. */
 export function punchColumns(alias: string): string {

@@ -14,6 +14,9 @@ import { personEventColumns, streamCsv, type CsvColumns } from './console-csv';
 import { eventFilter } from './console-filter';
 import { ConsoleController } from './console-http';
 import { consolePage, queryText, servicePage } from './console-paging';
+import { ConsoleStatusService } from './console-status.service';
+import { terminalMembers } from '../attendance/terminal-members';
+import { DataSource } from 'typeorm';
 
 const CSV_COLUMNS: CsvColumns<AttTransactionItemDto> = [
   ...personEventColumns<AttTransactionItemDto>(),
@@ -32,6 +35,8 @@ export class ConsoleAttendanceController {
     private readonly transactions: TransactionService,
     private readonly audit: ConsoleAuditService,
     private readonly areaPersons: AttAreaPersonService,
+    private readonly status: ConsoleStatusService,
+    private readonly ds: DataSource,
   ) {}
 
   /**
@@ -55,18 +60,28 @@ export class ConsoleAttendanceController {
     return ok(null);
   }
 
+  /**
+   * Terminals and FaceKiosks with their state and last contact, each admitted one's convergence (`sync`, as the
+   * Devices page's) and its area's members against the users it confirmed holding (`members`): whether a
+   * terminal is online and holds the persons of its area.
+   */
   @Get('devices')
   async list() {
     const [terminals, kiosks] = await Promise.all([this.devices.listAll(undefined, undefined, 'att'), this.devices.listAll(undefined, undefined, 'facekiosk')]);
     const [t, k] = await Promise.all([this.devices.toDetails(terminals), this.devices.toDetails(kiosks)]);
-    return ok([...t.map((d) => ({ ...d, kind: 'terminal' })), ...k.map((d) => ({ ...d, kind: 'FaceKiosk' }))]);
+    const all = [...t.map((d) => ({ ...d, kind: 'terminal' })), ...k.map((d) => ({ ...d, kind: 'FaceKiosk' }))];
+    const admitted = all.filter((d) => d.admission === 'admitted');
+    const [sync, members] = await Promise.all([this.status.convergence(admitted), terminalMembers(this.ds, admitted.map((d) => d.id))]);
+    return ok(all.map((d) => ({ ...d, sync: sync.get(d.sn) ?? null, members: members.get(d.id) ?? null })));
   }
 
-  /** The shared event filters, and the person's name: payroll questions come by name, not pin. */
+  /** The shared event filters, the person's name (payroll questions come by name, not pin) and their department. */
   private punchFilter(q: Record<string, unknown>) {
     const f = eventFilter(q, this.transactions);
     const name = queryText(q.name, 64);
     if (name) f.personName = name;
+    const deptCode = queryText(q.deptCode, 100);
+    if (deptCode) f.deptCode = deptCode;
     return f;
   }
 

@@ -8,6 +8,8 @@ export interface ConsoleEventFilter {
   deviceSn?: string;
   /** The person's name as the console shows it (lists that support it: attendance punches). */
   personName?: string;
+  /** The person's department at the event (lists that support it: attendance punches). */
+  deptCode?: string;
 }
 
 /** The filters every console event list shares: `from`/`to` (yyyy-MM-dd HH:mm:ss, -501/-502 as the API), `pin`, `sn`. */

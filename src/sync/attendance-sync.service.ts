@@ -398,7 +398,7 @@ async function loadMembership(m: EntityManager, where: { pins?: string[]; device
 }
 
 /** FROM and WHERE of the (terminal, person) pairs that should exist (loadMembership), with `where` on `d`, `p` and `ap`. */
-const membershipFromSql = (where: string) => `FROM att_area_person ap
+export const membershipFromSql = (where: string) => `FROM att_area_person ap
        JOIN device d ON d.area_id = ap.area_id AND d.admission = 'admitted'
         AND ${effectiveKindSql('d')} = CASE ap.module WHEN 'att' THEN 'att' ELSE 'facekiosk' END
        JOIN person p ON p.id = ap.person_id AND p.status = 'active'

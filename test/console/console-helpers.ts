@@ -1,4 +1,6 @@
 import { OperatorService } from '../../src/console/operator.service';
+import { DeviceRegistryService } from '../../src/push/device-registry.service';
+import { DeviceStatusService } from '../../src/push/device-status.service';
 
 /** What these helpers need of test/support's TestApp (not imported, so tsc does not pull test/support in). */
 export interface ConsoleTestApp {
@@ -47,4 +49,13 @@ export async function signIn(t: ConsoleTestApp, name: string, password: string, 
     setCookie,
     call: (method, path, body, h = {}) => rawCall(t, method, `/console/api/${path}`, body, { cookie, ...(method === 'GET' ? {} : { 'x-csrf-token': csrf }), ...h }),
   };
+}
+
+/** A device's last contact ten minutes ago, everywhere the gateway keeps it: it counts as offline until it polls. */
+export async function lastSeenLongAgo(t: ConsoleTestApp & { ds: { query(sql: string, params?: unknown[]): Promise<unknown> } }, sn: string): Promise<void> {
+  const past = Date.now() - 600_000;
+  (t.app.get(DeviceStatusService) as unknown as { seen: Map<string, number> }).seen.set(sn, past);
+  const session = t.app.get<DeviceRegistryService>(DeviceRegistryService).cached(sn) as { lastSeenAt?: Date | null } | undefined;
+  if (session) session.lastSeenAt = new Date(past);
+  await t.ds.query(`UPDATE device SET last_seen_at = now() - interval '10 minutes', registered_at = now() - interval '10 minutes' WHERE sn = $1`, [sn]);
 }

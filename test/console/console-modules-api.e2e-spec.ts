@@ -259,6 +259,49 @@ describe('console API of the module pages', () => {
     expect(lines[1]).toContain('6401');
   });
 
+  it("lists each attendance terminal's sync and its area's members against the users it confirmed, and filters punches by department", async () => {
+    expect((await t.post('/api/department/add', { code: 'ATTD', name: 'Payroll' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '6501', name: 'Jon', lastName: 'Berg', deptCode: 'ATTD' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '6502', name: 'Kim', lastName: 'Lund', deptCode: '1' })).body.code).toBe(0);
+    expect((await t.post('/api/gateway/areas', { code: 'ATTAREA2', name: 'Plant two' })).body.code).toBe(0);
+    const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'ATTAPI0002' });
+    expect(await term.init()).toBe(true);
+    expect((await op.call('PUT', 'devices/ATTAPI0002/area', { areaCode: 'ATTAREA2' })).body.code).toBe(0);
+    expect((await op.call('POST', 'attendance/area-persons', { code: 'ATTAREA2', pins: ['6501', '6502'] })).body.code).toBe(0);
+    const row = async () => (await op.call('GET', 'attendance/devices')).body.data.find((d: any) => d.sn === 'ATTAPI0002');
+    // Queued, nothing confirmed: two members, none held, the commands waiting.
+    let d = await row();
+    expect(d).toMatchObject({ kind: 'terminal', areaName: 'Plant two', online: true, members: { members: 2, held: 0, toRemove: 0 } });
+    expect(d.lastSeen).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(d.sync.pendingCommands).toBeGreaterThan(0);
+    expect(d.sync.confirmedItems).toBe(0);
+    // The terminal refuses one user: held 1 of 2, the item failing.
+    term.failCommands((c) => c.includes('PIN=6502'), -1004, 'always');
+    await term.drain();
+    d = await row();
+    expect(d.members).toEqual({ members: 2, held: 1, toRemove: 0 });
+    expect(d.sync.divergent).toBe(true);
+    expect(d.sync.failingItems).toBeGreaterThan(0);
+    term.clearFaults();
+    // One leaves the area: the terminal still holds them until it confirms the removal (the one it refused is held by none).
+    expect((await op.call('POST', 'attendance/area-persons/remove', { code: 'ATTAREA2', pins: ['6501'] })).body.code).toBe(0);
+    expect((await row()).members).toEqual({ members: 1, held: 0, toRemove: 1 });
+    await term.drain();
+    expect((await row()).members).toEqual({ members: 1, held: 0, toRemove: 0 });
+
+    for (const [pin, time] of [['6501', '2026-11-21 08:00:00'], ['6502', '2026-11-21 08:02:00']] as const) {
+      expect((await term.punch({ pin, time, status: 0, verify: 1 }))?.status).toBe(200);
+    }
+    const page = async (query: string) => (await op.call('GET', `attendance/punches?sn=ATTAPI0002&${query}`)).body.data;
+    expect((await page('deptCode=ATTD')).rows.map((r: any) => [r.pin, r.deptName])).toEqual([['6501', 'Payroll']]);
+    expect((await page('deptCode=ATTD')).total).toBe(1);
+    expect((await page('deptCode=1')).rows.map((r: any) => r.pin)).toEqual(['6502']);
+    expect((await page('deptCode=NOPE')).total).toBe(0);
+    const lines = (await op.call('GET', 'attendance/punches/csv?sn=ATTAPI0002&deptCode=ATTD')).text.trim().split(/\r?\n/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain('6501');
+  });
+
   it('pages temperature and mask events and attendance punches; filters in the wrong format come back with the code', async () => {
     expect((await op.call('GET', 'hep/events?size=1')).body.data).toEqual({ rows: [], page: 1, size: 1, more: false });
     expect((await op.call('GET', 'attendance/punches?sn=NOPE')).body.data).toEqual({ rows: [], total: 0, page: 1, size: 50 });

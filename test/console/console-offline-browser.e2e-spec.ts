@@ -1,12 +1,10 @@
 import * as fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeviceRegistryService } from '../../src/push/device-registry.service';
-import { DeviceStatusService } from '../../src/push/device-status.service';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR, signInPage } from './browser';
-import { createOperator } from './console-helpers';
+import { createOperator, lastSeenLongAgo } from './console-helpers';
 
 /**
  * What the console says of what a panel does. Commands for a panel that went offline (its network dropped): they wait in its queue
@@ -21,15 +19,6 @@ let browser: Browser;
 let closeBrowser: () => Promise<unknown>;
 let page: Page;
 let panel: DeviceSimulator;
-
-/** The panel's last contact ten minutes ago, everywhere the gateway keeps it: it counts as offline until it polls. */
-async function lastSeenLongAgo(sn: string): Promise<void> {
-  const past = Date.now() - 600_000;
-  (t.app.get(DeviceStatusService) as unknown as { seen: Map<string, number> }).seen.set(sn, past);
-  const session = t.app.get(DeviceRegistryService).cached(sn) as { lastSeenAt?: Date | null } | undefined;
-  if (session) session.lastSeenAt = new Date(past);
-  await t.ds.query(`UPDATE device SET last_seen_at = now() - interval '10 minutes', registered_at = now() - interval '10 minutes' WHERE sn = $1`, [sn]);
-}
 
 describe.skipIf(!executable)('the console while a panel is offline', () => {
   beforeAll(async () => {
@@ -54,7 +43,7 @@ describe.skipIf(!executable)('the console while a panel is offline', () => {
   });
 
   it('says the commands wait for the offline panel (person, Devices, dashboard), then that it holds them once it polled', async () => {
-    await lastSeenLongAgo('OFFLINE001');
+    await lastSeenLongAgo(t, 'OFFLINE001');
     const levelId = (await t.get('/api/accLevel/list?pageNo=1&pageSize=10')).body.data[0].id;
     expect((await t.post('/api/person/add', { pin: '5001', name: 'Olek', lastName: 'Nowak', cardNo: '55001', accLevelIds: levelId })).body.code).toBe(0);
 
@@ -87,7 +76,7 @@ describe.skipIf(!executable)('the console while a panel is offline', () => {
     await navTo(page, 'Devices');
     await page.getByRole('row', { name: /^OFFLINE001 / }).getByText(/^in sync: /).waitFor();
     // Offline again with everything confirmed, a full sync asked of it waits in its queue: not "in sync" alone.
-    await lastSeenLongAgo('OFFLINE001');
+    await lastSeenLongAgo(t, 'OFFLINE001');
     await page.reload();
     await page.getByRole('row', { name: /^OFFLINE001 / }).getByText('offline', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Full sync OFFLINE001' }).click();

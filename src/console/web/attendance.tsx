@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api } from './api';
 import { CsvExport } from './csv-export';
-import type { Me } from './main';
-import { can, Field, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useLoad, usePagedList } from './ui';
+import type { PageProps } from './main';
+import { can, DepartmentFilter, Field, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, SyncBadge, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
 
 /**
  * Who is on an area's attendance terminals (the REST API's attAreaPerson/set and delete, 2.8): persons join or
@@ -61,10 +61,25 @@ function AreaMembers({ onChanged }: { onChanged: () => void }) {
   );
 }
 
-/** Attendance terminals and FaceKiosks with their state, and the punches (ATTLOG) with filters, paging and CSV export. */
-export function AttendancePage({ me }: { me: Me }) {
+/**
+ * How far a terminal holds its area's members, from the users its Return codes confirmed (the Sync column says
+ * whether every item is the latest): a terminal that never answered holds nobody as far as the gateway knows.
+ */
+function membersText(d: any): string {
+  const m = d.members;
+  if (!m) return '';
+  if (m.members === 0 && m.toRemove === 0) return 'no members in its area';
+  const held = `confirmed holding ${m.held} of ${m.members} area members`;
+  return m.toRemove > 0 ? `${held}; ${m.toRemove} no longer members, still held` : held;
+}
+
+/** Attendance terminals and FaceKiosks with their state and sync, and the punches (ATTLOG) with filters, paging and CSV export. */
+export function AttendancePage({ me, go }: PageProps) {
   const devices = useLoad(() => api('GET', 'attendance/devices'));
-  const l = usePagedList('attendance/punches', { from: '', to: '', pin: '', name: '', sn: '' }, eventParams);
+  // A terminal going offline sends nothing: read the states again every 10 s, as the Devices page does.
+  useEvery(10_000, devices.reload);
+  const depts = useLoad(() => api('GET', 'catalog/departments'));
+  const l = usePagedList('attendance/punches', { from: '', to: '', pin: '', name: '', deptCode: '', sn: '' }, eventParams);
   return (
     <>
       <section aria-labelledby="att-dev-h">
@@ -78,6 +93,18 @@ export function AttendancePage({ me }: { me: Me }) {
             ...DEVICE_COLUMNS,
             { head: 'Kind', cell: (d: any) => d.kind },
             { head: 'Area', cell: (d: any) => d.areaName },
+            { head: 'Area members', cell: membersText },
+            {
+              head: 'Sync',
+              cell: (d: any) => (
+                <>
+                  <SyncBadge d={d} />{' '}
+                  <a href={`/console/devices/${encodeURIComponent(d.sn)}`} onClick={(e) => go(`devices/${encodeURIComponent(d.sn)}`, e)} aria-label={`Convergence of ${d.sn}`}>
+                    details
+                  </a>
+                </>
+              ),
+            },
           ]}
         />
       </section>
@@ -96,6 +123,8 @@ export function AttendancePage({ me }: { me: Me }) {
             <Field label="Person name">
               <input name="name" value={l.form.name} onInput={l.set('name')} />
             </Field>
+            {/* CVSecurity's attendance reports are asked per department: the one the person was in at the punch. */}
+            <DepartmentFilter value={l.form.deptCode} onChange={l.set('deptCode')} departments={depts.data} />
           </div>
           <div class="row">
             <button type="submit">Apply filters</button>
@@ -111,6 +140,7 @@ export function AttendancePage({ me }: { me: Me }) {
           columns={[
             { head: 'Time', cell: (t: any) => t.eventTime },
             { head: 'Person', cell: (t: any) => (t.pin ? `${t.name} ${t.lastName} (${t.pin})`.replace('  ', ' ') : '') },
+            { head: 'Department', cell: (t: any) => t.deptName },
             { head: 'Device', cell: (t: any) => `${t.devName} (${t.devSn})` },
             { head: 'State', cell: (t: any) => t.eventName },
             { head: 'Verified by', cell: (t: any) => t.verifyModeName },

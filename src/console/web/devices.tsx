@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, query } from './api';
 import type { PageProps } from './main';
-import { Badge, can, DataTable, DEVICE_COLUMNS, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting } from './ui';
+import { Badge, can, DataTable, DEVICE_COLUMNS, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting } from './ui';
 
 /** The device's command queue with Return codes and their meanings, and how much of a full sync is still to go. */
 function CommandQueue({ sn }: { sn: string }) {
@@ -103,24 +103,6 @@ function selectedIn(sub: string | undefined, search: string): { sn: string; view
   const q = new URLSearchParams(search);
   const sn = sub ?? q.get('sn');
   return sn ? { sn, view: q.get('view') === 'queue' ? 'queue' : 'convergence' } : null;
-}
-
-/**
- * Whether the device holds what the gateway says it should, from its convergence (the Convergence button has
- * the detail): items confirmed by its Return codes against items desired.
- */
-function SyncBadge({ d }: { d: any }) {
-  const c = d.sync;
-  if (d.admission !== 'admitted') return <small>not admitted</small>;
-  if (!c) return <small>not checked</small>;
-  const counts = `${c.confirmedItems} of ${c.desiredItems} confirmed`;
-  if (c.divergent) return <Badge tone="bad">divergent: {counts}</Badge>;
-  // An offline device fetches nothing: its commands wait in the queue, they are not being synced.
-  // Commands queued for a device that confirmed everything (a full sync asked of it) are waiting too: not "in sync" alone.
-  if ((c.unconfirmedItems > 0 || c.pendingCommands > 0) && !d.online) return <Badge tone="warn">waiting for the device, offline{c.pendingCommands > 0 ? `, ${c.pendingCommands} commands queued` : ''}: {counts}</Badge>;
-  if (c.unconfirmedItems > 0) return <Badge tone="warn">{c.pendingCommands > 0 ? `syncing, ${c.pendingCommands} commands waiting` : 'not confirmed yet'}: {counts}</Badge>;
-  if (c.pendingCommands > 0) return <Badge tone="warn">in sync, {c.pendingCommands} commands waiting: {counts}</Badge>;
-  return <Badge tone="ok">in sync: {counts}</Badge>;
 }
 
 export function DevicesPage({ me, go, sub, search }: PageProps) {

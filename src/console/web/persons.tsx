@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText, fromLocalInput, query, toLocalInput } from './api';
 import type { Go, Me, PageProps } from './main';
-import { Badge, can, Confirm, DataTable, Field, Notice, Pager, queryPage, queryValues, useAction, useLoad, useReloadWhileWaiting, writeQuery } from './ui';
+import { Badge, can, Confirm, DataTable, DepartmentFilter, Field, Notice, Pager, queryPage, queryValues, useAction, useLoad, useReloadWhileWaiting, writeQuery } from './ui';
 
 const EMPTY = { pin: '', name: '', lastName: '', deptCode: '', cardNo: '', supplyCards: '', personPwd: '', accLevelIds: [] as string[], accStartTime: '', accEndTime: '', isDisabled: false, personPhoto: '' };
 type Form = typeof EMPTY;
@@ -357,16 +357,7 @@ export function PersonsPage({ me, go, sub }: PageProps) {
         <Field label="Search by pin, name or card">
           <input type="search" name="q" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
         </Field>
-        <Field label="Department">
-          <select name="deptCode" value={deptCode} onChange={(e) => (setPage(1), setDeptCode(e.currentTarget.value))}>
-            <option value="">all</option>
-            {(depts.data ?? []).map((d: any) => (
-              <option key={d.code} value={d.code}>
-                {d.name} ({d.code})
-              </option>
-            ))}
-          </select>
-        </Field>
+        <DepartmentFilter value={deptCode} onChange={(e) => (setPage(1), setDeptCode(e.currentTarget.value))} departments={depts.data} />
         <Field label="Show">
           <select name="status" value={status} onChange={(e) => (setPage(1), setStatus(e.currentTarget.value as 'active' | 'left'))}>
             <option value="active">Active persons</option>

@@ -332,6 +332,22 @@ export function EventFilters({ form, set, devices, pin = true }: { form: Record<
   );
 }
 
+/** A department filter ("all", then each department with its code), as the Persons list and the punches have it. */
+export function DepartmentFilter({ value, onChange, departments }: { value: string; onChange: (e: any) => void; departments?: Array<{ code: string; name: string }> }) {
+  return (
+    <Field label="Department">
+      <select name="deptCode" value={value} onChange={onChange}>
+        <option value="">all</option>
+        {(departments ?? []).map((d) => (
+          <option key={d.code} value={d.code}>
+            {d.name} ({d.code})
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}
+
 /** The form values of EventFilters as the API reads them (datetime-local → yyyy-MM-dd HH:mm:ss). */
 export function eventParams<F extends Record<string, string>>(f: F): Record<string, unknown> {
   return { ...f, from: fromLocalInput(f.from ?? ''), to: fromLocalInput(f.to ?? '') };
@@ -445,3 +461,21 @@ export const DEVICE_COLUMNS: Array<Column<any>> = [
   { head: 'Address', cell: (d) => d.ipAddress },
   { head: 'Last seen', cell: (d) => d.lastSeen },
 ];
+
+/**
+ * Whether the device holds what the gateway says it should, from its convergence (the Convergence button has
+ * the detail): items confirmed by its Return codes against items desired.
+ */
+export function SyncBadge({ d }: { d: any }) {
+  const c = d.sync;
+  if (d.admission !== 'admitted') return <small>not admitted</small>;
+  if (!c) return <small>not checked</small>;
+  const counts = `${c.confirmedItems} of ${c.desiredItems} confirmed`;
+  if (c.divergent) return <Badge tone="bad">divergent: {counts}</Badge>;
+  // An offline device fetches nothing: its commands wait in the queue, they are not being synced.
+  // Commands queued for a device that confirmed everything (a full sync asked of it) are waiting too: not "in sync" alone.
+  if ((c.unconfirmedItems > 0 || c.pendingCommands > 0) && !d.online) return <Badge tone="warn">waiting for the device, offline{c.pendingCommands > 0 ? `, ${c.pendingCommands} commands queued` : ''}: {counts}</Badge>;
+  if (c.unconfirmedItems > 0) return <Badge tone="warn">{c.pendingCommands > 0 ? `syncing, ${c.pendingCommands} commands waiting` : 'not confirmed yet'}: {counts}</Badge>;
+  if (c.pendingCommands > 0) return <Badge tone="warn">in sync, {c.pendingCommands} commands waiting: {counts}</Badge>;
+  return <Badge tone="ok">in sync: {counts}</Badge>;
+}

@@ -1,0 +1,127 @@
+import * as fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initialisedTerminal } from '../attendance/attendance-helpers';
+import type { AttendanceTerminal } from '../simulator/attendance-terminal';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR, signInPage } from './browser';
+import { createOperator, lastSeenLongAgo } from './console-helpers';
+
+/**
+ * The Attendance page as an operator used to CVSecurity's attendance module reads it: each terminal's state, last
+ * contact, whether it holds its area's members (and what it still has to receive) — honest about a terminal that
+ * is offline or refused someone —, and the punches filtered by department, terminal and person, with the filters in
+ * the address so a reload or a link shows the same list.
+ */
+const executable = chromiumPath();
+if (!executable) console.warn('[console attendance browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+
+let t: TestApp;
+let browser: Browser;
+let closeBrowser: () => Promise<unknown>;
+let page: Page;
+let front: AttendanceTerminal;
+let gate: AttendanceTerminal;
+
+describe.skipIf(!executable)('the Attendance page in Chromium', () => {
+  beforeAll(async () => {
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await ensureConsoleBuilt();
+    t = await startTestApp({ syncReconcileIntervalMs: 0 });
+    await createOperator(t, 'anna', 'operator', 'anna-password-1');
+    expect((await t.post('/api/department/add', { code: 'PAY', name: 'Payroll' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '901', name: 'Jon', lastName: 'Berg', deptCode: 'PAY' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '902', name: 'Kim', lastName: 'Lund', deptCode: '1' })).body.code).toBe(0);
+    front = await initialisedTerminal(t, { sn: 'ATTFRONT01' });
+    gate = await initialisedTerminal(t, { sn: 'ATTGATE001' });
+    // Punches at both terminals, by persons of two departments.
+    await front.punch({ pin: '901', time: '2026-11-20 08:01:00', status: 0, verify: 1 });
+    await front.punch({ pin: '902', time: '2026-11-20 08:02:00', status: 0, verify: 1 });
+    await gate.punch({ pin: '901', time: '2026-11-20 17:05:00', status: 1, verify: 15 });
+    ({ browser, close: closeBrowser } = await launchChromium(executable!));
+    ({ page } = await newConsolePage(browser));
+    await signInPage(page, t.baseUrl, 'anna', 'anna-password-1');
+  }, 120_000);
+  afterAll(async () => {
+    await closeBrowser?.();
+    await t?.close();
+  });
+
+  it("shows each terminal's state, last contact and whether it holds its area's members, offline and refused ones as they are", async () => {
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['901', '902'] })).body.code).toBe(0);
+    // The front terminal fetches both and refuses Kim; the gate terminal's network is down: it fetches nothing.
+    front.failCommands((c) => c.includes('PIN=902'), -1004, 'always');
+    await front.drain();
+    await lastSeenLongAgo(t, 'ATTGATE001');
+
+    await page.goto(`${t.baseUrl}/console/attendance`);
+    const terminals = page.getByRole('table', { name: 'Attendance devices' });
+    const frontRow = terminals.getByRole('row', { name: /^ATTFRONT01 / });
+    const gateRow = terminals.getByRole('row', { name: /^ATTGATE001 / });
+    await frontRow.getByText('online', { exact: true }).waitFor();
+    await frontRow.getByText('confirmed holding 1 of 2 area members', { exact: true }).waitFor();
+    await frontRow.getByText(/^divergent: \d+ of \d+ confirmed$/).waitFor();
+    await gateRow.getByText('offline', { exact: true }).waitFor();
+    await gateRow.getByText('confirmed holding 0 of 2 area members', { exact: true }).waitFor();
+    // Offline: its commands wait in its queue, nothing is being synced.
+    await gateRow.getByText(/^waiting for the device, offline, \d+ commands queued: 0 of \d+ confirmed$/).waitFor();
+    expect(await gateRow.getByText(/syncing/).count()).toBe(0);
+    // Last seen is the terminal's last contact, ten minutes ago.
+    const lastSeen = (await gateRow.getByRole('cell').nth(5).textContent())!;
+    expect(lastSeen).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/attendance-terminals.png` });
+
+    // The gate terminal comes back and takes both; the front one is still short of Kim.
+    await gate.drain();
+    await page.reload();
+    await gateRow.getByText('confirmed holding 2 of 2 area members', { exact: true }).waitFor();
+    await gateRow.getByText(/^in sync: (\d+) of \1 confirmed$/).waitFor();
+    await frontRow.getByText('confirmed holding 1 of 2 area members', { exact: true }).waitFor();
+
+    // Jon leaves the area: until the terminals confirm removing him, they say they still hold him.
+    expect((await t.delete('/api/attAreaPerson/delete', {}, { code: '1', pins: '901' })).body.code).toBe(0);
+    await page.reload();
+    await gateRow.getByText('confirmed holding 1 of 1 area members; 1 no longer members, still held', { exact: true }).waitFor();
+    await gate.drain();
+    await page.reload();
+    await gateRow.getByText('confirmed holding 1 of 1 area members', { exact: true }).waitFor();
+
+    // Each terminal links to its convergence on the Devices page.
+    await frontRow.getByRole('link', { name: 'Convergence of ATTFRONT01' }).click();
+    await page.waitForURL(/\/console\/devices\/ATTFRONT01$/);
+    await page.getByRole('heading', { name: 'Convergence of ATTFRONT01' }).waitFor();
+    await page.goBack();
+    await page.getByRole('table', { name: 'Attendance devices' }).waitFor();
+  });
+
+  it('filters punches by department, terminal and person, keeps the filters in the address, and names each department', async () => {
+    await navTo(page, 'Attendance');
+    const form = page.getByRole('form', { name: 'Filter punches' });
+    const punches = page.getByRole('table', { name: 'Punches' });
+    await punches.getByRole('cell', { name: 'Kim Lund (902)' }).waitFor();
+    expect(await punches.getByRole('columnheader').allTextContents()).toContain('Department');
+
+    await form.getByLabel('Department').selectOption('PAY');
+    await form.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('Page 1 of 1 · 2 in all').waitFor();
+    expect(await punches.getByRole('cell', { name: 'Kim Lund (902)' }).count()).toBe(0);
+    expect(await punches.getByRole('cell', { name: 'Payroll', exact: true }).count()).toBe(2);
+    expect(new URL(page.url()).searchParams.get('deptCode')).toBe('PAY');
+
+    // And the terminal: Jon's punch at the front terminal only.
+    await form.locator('select[name=sn]').selectOption('ATTFRONT01');
+    await form.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('Page 1 of 1 · 1 in all').waitFor();
+    await punches.getByRole('row', { name: /Jon Berg \(901\)\s+Payroll\s+ATTFRONT01/ }).waitFor();
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/attendance-filtered.png` });
+
+    // A reload, or the address sent to a colleague, shows the same list with the same filters chosen.
+    const address = page.url();
+    await page.goto(address);
+    await page.getByText('Page 1 of 1 · 1 in all').waitFor();
+    expect(await page.getByRole('form', { name: 'Filter punches' }).getByLabel('Department').inputValue()).toBe('PAY');
+    await page.goto(`${t.baseUrl}/console/attendance?deptCode=1`);
+    await page.getByRole('table', { name: 'Punches' }).getByRole('cell', { name: 'Kim Lund (902)' }).waitFor();
+    await page.getByText('Page 1 of 1 · 1 in all').waitFor();
+  });
+});
