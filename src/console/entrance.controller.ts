@@ -1,5 +1,7 @@
-import { Body, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ok } from '../common/envelope';
+import { formatCvDateTime } from '../common/time';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { queuedDetail } from '../door/door-control.service';
 import { DeviceService } from '../device/device.service';
 import { ModuleTransactionService } from '../elevator/module-transaction.service';
@@ -22,13 +24,22 @@ export class ConsoleEntranceController {
     private readonly gates: GateService,
     private readonly events: ModuleTransactionService,
     private readonly transactions: TransactionService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * The controllers with their last counters; `reportedAt` a wall clock in the server's TIME_ZONE like every
+   * other time of the console (Last seen beside it): read in the browser's zone, a report older than the last
+   * contact could read as newer than it.
+   */
   @Get('controllers')
   async controllers() {
     const list = await devicesOfKind(this.devices, 'psg');
     const counters = await Promise.all(list.map((d) => this.gates.counters(d.sn)));
-    return ok(list.map((d, i) => ({ ...d, counters: counters[i] })));
+    return ok(list.map((d, i) => {
+      const c = counters[i];
+      return { ...d, counters: c && { ...c, reportedAt: formatCvDateTime(c.reportedAt, this.config.timeZone) } };
+    }));
   }
 
   @Get('gates')

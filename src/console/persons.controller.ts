@@ -9,6 +9,7 @@ import { PersonLeaveDto, PersonWriteDto } from '../person/dto/person-input.dto';
 import { PersonQueryService } from '../person/person-query.service';
 import { PersonService } from '../person/person.service';
 import { DeviceStatusService } from '../push/device-status.service';
+import { offlineHolders } from './offline-holders';
 import { SyncStatusService } from '../sync/sync-status.service';
 import { ConsoleController } from './console-http';
 import { cardValue, cardValueSql } from '../card/card-value';
@@ -123,13 +124,16 @@ export class ConsolePersonsController {
     return ok(null);
   }
 
-  /** The REST API's person/leave (2.13.6): the person stays, resigned, with their levels, and leaves every device. */
+  /**
+   * The REST API's person/leave (2.13.6): the person stays, resigned, with their levels, and leaves every device.
+   * The answer names the offline panels that still hold them (offline-holders.ts); delete answers the same.
+   */
   @Post(':pin/leave')
   @HttpCode(200)
   @Audit('person.leave', (r) => r.params.pin)
   async leave(@Param('pin') pin: string, @Body() dto: ConsolePersonLeaveDto) {
     await this.persons.leave({ ...dto, pin: pin.trim() });
-    return ok(null);
+    return ok({ offlineHolders: await offlineHolders(this.ds, this.deviceStatus, pin.trim()) });
   }
 
   /** The REST API's person/reinstated (2.13.10), changing nothing else: the person is back, with the levels they had. */
@@ -145,6 +149,6 @@ export class ConsolePersonsController {
   @Audit('person.delete', (r) => r.params.pin)
   async delete(@Param('pin') pin: string) {
     await this.persons.delete([pin.trim()]);
-    return ok(null);
+    return ok({ offlineHolders: await offlineHolders(this.ds, this.deviceStatus, pin.trim()) });
   }
 }

@@ -4,6 +4,8 @@ import { CvError } from '../common/cv-error';
 import { ok } from '../common/envelope';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { DeviceStatusService } from '../push/device-status.service';
+import { offlineHolders } from './offline-holders';
 import { VisitorCertDto, VisRegistrationAddDto, VisReservationAddDto, VisReservationDelDto } from '../visitor/dto/visitor.dto';
 import { VisLevelService } from '../visitor/vis-level.service';
 import { VisRegistrationService } from '../visitor/vis-registration.service';
@@ -27,6 +29,7 @@ export class ConsoleVisitorsController {
     private readonly registrations: VisRegistrationService,
     private readonly visLevels: VisLevelService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly deviceStatus: DeviceStatusService,
   ) {}
 
   /** Visits (newest first; `state=in` for the visitors on site) and open reservations. */
@@ -148,7 +151,8 @@ export class ConsoleVisitorsController {
   @HttpCode(200)
   @Audit('visitor.checkout', cert)
   async checkout(@Body() dto: VisitorCertDto) {
-    await this.registrations.exit(dto);
-    return ok(null);
+    const pin = await this.registrations.exit(dto);
+    // The panels offline now that still hold the visitor's card: it opens their doors until they poll again.
+    return ok({ offlineHolders: await offlineHolders(this.ds, this.deviceStatus, pin) });
   }
 }

@@ -74,10 +74,10 @@ export class VisRegistrationService {
     });
   }
 
-  /** 2.17.2: -256 when the document has no open visit (-257 when it was never registered). */
-  async exit(dto: VisitorCertDto): Promise<void> {
+  /** 2.17.2: -256 when the document has no open visit (-257 when it was never registered). Answers the visitor's pin on the panels. */
+  async exit(dto: VisitorCertDto): Promise<string> {
     const certType = checkCertType(dto.certType);
-    await this.ds.transaction(async (m) => {
+    return this.ds.transaction(async (m) => {
       const [open]: Array<{ id: string; visitor_pin: string }> = await m.query(
         `SELECT id, visitor_pin FROM vis_registration WHERE cert_type = $1 AND cert_num = $2 AND state = 'in' FOR UPDATE`,
         [certType, dto.certNum],
@@ -89,6 +89,7 @@ export class VisRegistrationService {
       }
       await m.query(`UPDATE vis_registration SET state = 'out', ended_at = now(), updated_at = now() WHERE id = $1`, [open.id]);
       await this.devices.revoke(m, open.id, open.visitor_pin);
+      return open.visitor_pin;
     });
   }
 

@@ -392,7 +392,7 @@ describe('console API: a person leaves and is reinstated', () => {
 
     // A leave date that is no date is refused with the manual's code, and changes nothing.
     expect((await o.call('POST', 'persons/leaver1/leave', { leaveDate: 'soon' })).body.code).toBe(-100);
-    expect((await o.call('POST', 'persons/leaver1/leave', { leaveDate: '2026-11-20', leaveType: '1' })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await o.call('POST', 'persons/leaver1/leave', { leaveDate: '2026-11-20', leaveType: '1' })).body).toEqual({ code: 0, message: 'success', data: { offlineHolders: [] } });
     const [stored] = await t.ds.query(`SELECT status, to_char(leave_date, 'YYYY-MM-DD') AS leave_date, leave_type FROM person WHERE pin = 'leaver1'`);
     expect(stored).toEqual({ status: 'left', leave_date: '2026-11-20', leave_type: '1' });
     // Until the panel confirms, the detail shows the person resigned and the removal on its way to the panel.

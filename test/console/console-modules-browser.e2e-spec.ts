@@ -188,6 +188,13 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     await cc.uploadIrstate();
     await navTo(page, 'Entrance control');
     await page.getByRole('cell', { name: 'in 12 · out 9 · alarms 0 · runs 0' }).waitFor();
+    // When they were counted, as every time of the console reads (Last seen beside it): the server's TIME_ZONE
+    // wall clock, not the browser's own format and zone.
+    const [{ at }] = await t.ds.query(
+      `SELECT to_char(c.reported_at AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI:SS') AS at FROM psg_counter c JOIN device d ON d.id = c.device_id WHERE d.sn = 'PSGCON0001'`,
+      [t.config.timeZone],
+    );
+    expect(await page.getByRole('row', { name: /^PSGCON0001 / }).getByRole('cell').last().textContent()).toBe(at);
     const gate = '10.31.0.2-1';
     await page.getByRole('button', { name: `Open ${gate} for entry` }).click();
     const dialog = page.getByRole('dialog', { name: 'Confirm gate command' });

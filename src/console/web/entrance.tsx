@@ -47,7 +47,7 @@ export function EntrancePage({ me }: { me: Me }) {
           columns={[
             ...DEVICE_COLUMNS,
             { head: 'Counters', cell: (d: any) => counterText(d.counters) },
-            { head: 'Counted at', cell: (d: any) => (d.counters ? new Date(d.counters.reportedAt).toLocaleString() : '') },
+            { head: 'Counted at', cell: (d: any) => d.counters?.reportedAt ?? '' },
           ]}
         />
       </section>

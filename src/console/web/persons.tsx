@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText, fromLocalInput, query, toLocalInput } from './api';
 import type { Go, Me, PageProps } from './main';
-import { Badge, can, Confirm, DataTable, DepartmentFilter, Field, Notice, Pager, queryPage, queryValues, useAction, useLoad, useReloadWhileWaiting, writeQuery } from './ui';
+import { Badge, can, Confirm, DataTable, DepartmentFilter, Field, Notice, Pager, queryPage, queryValues, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote } from './ui';
 
 const EMPTY = { pin: '', name: '', lastName: '', deptCode: '', cardNo: '', supplyCards: '', personPwd: '', accLevelIds: [] as string[], accStartTime: '', accEndTime: '', isDisabled: false, personPhoto: '' };
 type Form = typeof EMPTY;
@@ -238,7 +238,7 @@ function PersonDetail({ pin, me, go, onClose, onChanged }: { pin: string; me: Me
     setAsking(null);
     const done =
       what === 'leave'
-        ? await a.run(() => api('POST', `persons/${encodeURIComponent(pin)}/leave`, { leaveDate: leaveDate || undefined }), `${pin} has left; the panels are told to remove them`)
+        ? await a.run(() => api('POST', `persons/${encodeURIComponent(pin)}/leave`, { leaveDate: leaveDate || undefined }), (r) => `${pin} has left; the panels are told to remove them${offlineHoldersNote(r, 'them')}`)
         : await a.run(() => api('POST', `persons/${encodeURIComponent(pin)}/reinstate`, {}), `${pin} is reinstated; the panels of their levels receive them again`);
     if (done !== undefined) {
       reload();
@@ -338,7 +338,7 @@ export function PersonsPage({ me, go, sub }: PageProps) {
     const pin = del!;
     setDel(null);
     setSaved(undefined);
-    const done = await a.run(() => api('DELETE', `persons/${encodeURIComponent(pin)}`).then(() => true), `Deleted ${pin}; the panels that hold them are told to remove them (the Devices page follows them)`);
+    const done = await a.run(() => api('DELETE', `persons/${encodeURIComponent(pin)}`), (r) => `Deleted ${pin}; the panels that hold them are told to remove them (the Devices page follows them)${offlineHoldersNote(r, 'them')}`);
     // Their detail, if open, goes with them: its Save would be an edit of nobody.
     if (done && open === pin) show(null);
     list.reload();

@@ -112,11 +112,24 @@ export async function followCommand(a: ReturnType<typeof useAction>, sn: string,
     // A command failed without a Return (never fetched in time, or fetched and never answered) was not answered:
     // saying the device "answered Return ?" would claim a refusal no device sent.
     else if (c.returnCode == null) a.setError(new Error(`${what.label} ${what.target}: no Return from the ${what.device}${c.error ? `: ${c.error}` : ''}`));
-    else a.setError(new Error(`${what.label} ${what.target}: the ${what.device} answered Return ${c.returnCode}${c.returnMeaning ? ` (${c.returnMeaning})` : ''}${c.error ? `: ${c.error}` : ''}`));
+    // The command's error is mostly the same Return in words ("Return -11: …"): said once, only what it adds is kept.
+    else a.setError(new Error(`${what.label} ${what.target}: the ${what.device} answered Return ${c.returnCode}${c.returnMeaning ? ` (${c.returnMeaning})` : ''}${c.error && !String(c.error).startsWith(`Return ${c.returnCode}`) ? `: ${c.error}` : ''}`));
     after?.();
     return;
   }
   if (actionGeneration === mine) a.setOk(`${what.label}: queued for ${what.target}; no answer from the ${what.device} yet (Devices → its queue shows it)`);
+}
+
+/**
+ * After a removal (a person leaves or is deleted, a visitor checks out): the panels offline now that still hold
+ * them, as the server answers them. A panel decides at the door by itself, so until it polls again and removes
+ * them it still lets them in: "told to remove them" alone would read as done. Empty when none.
+ */
+export function offlineHoldersNote(r: { offlineHolders?: Array<{ sn: string; alias: string }> } | null | undefined, object: string): string {
+  const list = r?.offlineHolders ?? [];
+  if (list.length === 0) return '';
+  const names = list.map((d) => (d.alias && d.alias !== d.sn ? `${d.alias} (${d.sn})` : d.sn)).join(', ');
+  return list.length === 1 ? `; ${names} is offline and still holds ${object} until it polls again` : `; ${names} are offline and still hold ${object} until they poll again`;
 }
 
 /** Loads data on mount and whenever a dependency changes; `reload` fetches again. */

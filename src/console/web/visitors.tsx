@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, fromLocalInput, query, toLocalInput } from './api';
 import type { Me } from './main';
-import { Badge, can, Field, Notice, Pager, queryPage, queryValues, useAction, useConfirm, useLoad, writeQuery } from './ui';
+import { Badge, can, Field, Notice, Pager, queryPage, queryValues, offlineHoldersNote, useAction, useConfirm, useLoad, writeQuery } from './ui';
 
 /**
  * The document types as the manual numbers them (2.15.1, 2.17.1): the code is what an integrator sends to
@@ -185,7 +185,7 @@ export function VisitorsPage({ me }: { me: Me }) {
   const confirm = useConfirm();
   const mayAct = can(me.role, 'operator');
   async function checkout(v: any) {
-    await a.run(() => api('POST', 'visitors/checkout', { certType: v.certType, certNum: v.certNum }), `${v.name} checked out${v.cardNo ? '; the panels are told to remove their card' : ''}`);
+    await a.run(() => api('POST', 'visitors/checkout', { certType: v.certType, certNum: v.certNum }), (r) => `${v.name} checked out${v.cardNo ? `; the panels are told to remove their card${offlineHoldersNote(r, 'their card')}` : ''}`);
     list.reload();
   }
   async function cancel(r: any) {
@@ -261,7 +261,7 @@ export function VisitorsPage({ me }: { me: Me }) {
                 {mayAct && (
                   <td>
                     {v.state === 'in' && (
-                      <button type="button" class="small" onClick={() => confirm.ask({ title: 'Check out visitor', confirmLabel: `Check out ${v.name}`, question: `Check ${v.name} out now? Their card stops opening doors: the panels are told to remove it.`, run: () => checkout(v) })} aria-label={`Check out ${v.name}`}>
+                      <button type="button" class="small" onClick={() => confirm.ask({ title: 'Check out visitor', confirmLabel: `Check out ${v.name}`, question: `Check ${v.name} out now? The panels are told to remove their card; a panel that is offline keeps it until it polls again.`, run: () => checkout(v) })} aria-label={`Check out ${v.name}`}>
                         Check out
                       </button>
                     )}
