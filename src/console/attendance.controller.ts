@@ -17,6 +17,8 @@ import { consolePage, queryText, servicePage } from './console-paging';
 import { ConsoleStatusService } from './console-status.service';
 import { terminalMembers } from '../attendance/terminal-members';
 import { DataSource } from 'typeorm';
+import { DeviceStatusService } from '../push/device-status.service';
+import { offlineHolders, offlineTerminalsOfArea } from './offline-holders';
 
 const CSV_COLUMNS: CsvColumns<AttTransactionItemDto> = [
   ...personEventColumns<AttTransactionItemDto>(),
@@ -37,6 +39,7 @@ export class ConsoleAttendanceController {
     private readonly areaPersons: AttAreaPersonService,
     private readonly status: ConsoleStatusService,
     private readonly ds: DataSource,
+    private readonly deviceStatus: DeviceStatusService,
   ) {}
 
   /**
@@ -48,7 +51,8 @@ export class ConsoleAttendanceController {
   @Audit('attArea.set', (r) => `${r.body?.code}: ${r.body?.pins}`)
   async setAreaPersons(@Body() dto: AreaPersonDto) {
     await this.areaPersons.set('att', dto.code, dto.pins);
-    return ok(null);
+    // The area's terminals that are offline receive them only when they poll again: the page names them.
+    return ok({ offlineTerminals: await offlineTerminalsOfArea(this.ds, this.deviceStatus, dto.code) });
   }
 
   /** attAreaPerson/delete (2.8.1): the persons leave the area and its terminals. */
@@ -57,7 +61,8 @@ export class ConsoleAttendanceController {
   @Audit('attArea.delete', (r) => `${r.body?.code}: ${r.body?.pins}`)
   async removeAreaPersons(@Body() dto: AreaPersonDto) {
     await this.areaPersons.delete('att', dto.code, dto.pins);
-    return ok(null);
+    // An offline terminal still holds them, and takes their punches, until it polls again.
+    return ok({ offlineHolders: await offlineHolders(this.ds, this.deviceStatus, dto.pins, dto.code) });
   }
 
   /**

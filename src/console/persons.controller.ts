@@ -133,7 +133,7 @@ export class ConsolePersonsController {
   @Audit('person.leave', (r) => r.params.pin)
   async leave(@Param('pin') pin: string, @Body() dto: ConsolePersonLeaveDto) {
     await this.persons.leave({ ...dto, pin: pin.trim() });
-    return ok({ offlineHolders: await offlineHolders(this.ds, this.deviceStatus, pin.trim()) });
+    return ok({ offlineHolders: await offlineHolders(this.ds, this.deviceStatus, [pin.trim()]) });
   }
 
   /** The REST API's person/reinstated (2.13.10), changing nothing else: the person is back, with the levels they had. */
@@ -149,6 +149,6 @@ export class ConsolePersonsController {
   @Audit('person.delete', (r) => r.params.pin)
   async delete(@Param('pin') pin: string) {
     await this.persons.delete([pin.trim()]);
-    return ok({ offlineHolders: await offlineHolders(this.ds, this.deviceStatus, pin.trim()) });
+    return ok({ offlineHolders: await offlineHolders(this.ds, this.deviceStatus, [pin.trim()]) });
   }
 }

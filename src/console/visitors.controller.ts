@@ -153,6 +153,6 @@ export class ConsoleVisitorsController {
   async checkout(@Body() dto: VisitorCertDto) {
     const pin = await this.registrations.exit(dto);
     // The panels offline now that still hold the visitor's card: it opens their doors until they poll again.
-    return ok({ offlineHolders: await offlineHolders(this.ds, this.deviceStatus, pin) });
+    return ok({ offlineHolders: await offlineHolders(this.ds, this.deviceStatus, [pin]) });
   }
 }

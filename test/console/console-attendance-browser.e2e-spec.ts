@@ -124,4 +124,26 @@ describe.skipIf(!executable)('the Attendance page in Chromium', () => {
     await page.getByRole('table', { name: 'Punches' }).getByRole('cell', { name: 'Kim Lund (902)' }).waitFor();
     await page.getByText('Page 1 of 1 · 1 in all').waitFor();
   });
+
+  it("names the area's offline terminal when persons are put on or taken off its terminals", async () => {
+    expect((await t.post('/api/person/add', { pin: '903', name: 'Lea', lastName: 'Moe', deptCode: '1' })).body.code).toBe(0);
+    await front.drain();
+    await gate.drain();
+    await lastSeenLongAgo(t, 'ATTGATE001');
+    await navTo(page, 'Attendance');
+    const members = page.getByRole('form', { name: "Persons on an area's terminals" });
+    await members.getByLabel('Pins').fill('903');
+    await members.getByRole('button', { name: "Put on the area's terminals" }).click();
+    await page.getByRole('status').filter({ hasText: '903 joined area 1; its terminals are sent them; ATTGATE001 is offline and receives them when it polls again' }).waitFor();
+    // The gate terminal holds Kim (902): taken off, it keeps her until it polls again; the online front terminal is not named.
+    await members.getByLabel('Pins').fill('902');
+    await members.getByRole('button', { name: "Take off the area's terminals" }).click();
+    await page.locator('dialog[open]').getByRole('button', { name: 'Take 902 off' }).click();
+    const status = page.getByRole('status').filter({ hasText: '902 left area 1; its terminals are told to remove them' });
+    await status.waitFor();
+    expect(await status.textContent()).toBe('902 left area 1; its terminals are told to remove them; ATTGATE001 is offline and still holds them until it polls again');
+    await gate.drain();
+    expect(gate.users.has('902')).toBe(false);
+    expect(gate.users.has('903')).toBe(true);
+  });
 });

@@ -5,7 +5,7 @@ import { ChannelControllerSimulator } from '../simulator/channel';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { createOperator, signIn, type ConsoleClient } from './console-helpers';
+import { createOperator, lastSeenLongAgo, signIn, type ConsoleClient } from './console-helpers';
 import { gradientPng } from './png';
 
 /**
@@ -267,7 +267,8 @@ describe('console API of the module pages', () => {
     const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'ATTAPI0002' });
     expect(await term.init()).toBe(true);
     expect((await op.call('PUT', 'devices/ATTAPI0002/area', { areaCode: 'ATTAREA2' })).body.code).toBe(0);
-    expect((await op.call('POST', 'attendance/area-persons', { code: 'ATTAREA2', pins: ['6501', '6502'] })).body.code).toBe(0);
+    // The answer names the area's terminals that are offline now: none.
+    expect((await op.call('POST', 'attendance/area-persons', { code: 'ATTAREA2', pins: ['6501', '6502'] })).body).toEqual({ code: 0, message: 'success', data: { offlineTerminals: [] } });
     const row = async () => (await op.call('GET', 'attendance/devices')).body.data.find((d: any) => d.sn === 'ATTAPI0002');
     // Queued, nothing confirmed: two members, none held, the commands waiting.
     let d = await row();
@@ -284,7 +285,10 @@ describe('console API of the module pages', () => {
     expect(d.sync.failingItems).toBeGreaterThan(0);
     term.clearFaults();
     // One leaves the area: the terminal still holds them until it confirms the removal (the one it refused is held by none).
-    expect((await op.call('POST', 'attendance/area-persons/remove', { code: 'ATTAREA2', pins: ['6501'] })).body.code).toBe(0);
+    // Taken off while the terminal is offline: the answer names it, as it still holds them until it polls again.
+    await lastSeenLongAgo(t, 'ATTAPI0002');
+    expect((await op.call('POST', 'attendance/area-persons', { code: 'ATTAREA2', pins: ['6502'] })).body.data).toEqual({ offlineTerminals: [{ sn: 'ATTAPI0002', alias: 'ATTAPI0002' }] });
+    expect((await op.call('POST', 'attendance/area-persons/remove', { code: 'ATTAREA2', pins: ['6501'] })).body.data).toEqual({ offlineHolders: [{ sn: 'ATTAPI0002', alias: 'ATTAPI0002' }] });
     expect((await row()).members).toEqual({ members: 1, held: 0, toRemove: 1 });
     await term.drain();
     expect((await row()).members).toEqual({ members: 1, held: 0, toRemove: 0 });

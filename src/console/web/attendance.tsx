@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from './api';
 import { CsvExport } from './csv-export';
 import type { PageProps } from './main';
-import { can, DepartmentFilter, Field, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, SyncBadge, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
+import { can, DepartmentFilter, Field, offlineHoldersNote, offlineReceiversNote, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, SyncBadge, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
 
 /**
  * Who is on an area's attendance terminals (the REST API's attAreaPerson/set and delete, 2.8): persons join or
@@ -21,7 +21,11 @@ function AreaMembers({ onChanged }: { onChanged: () => void }) {
     const r = await a.run(
       () => api('POST', remove ? 'attendance/area-persons/remove' : 'attendance/area-persons', body),
       // What the gateway holds now; the terminals follow when they poll (their queue shows each Return).
-      remove ? `${body.pins.join(', ')} left area ${code}; its terminals are told to remove them` : `${body.pins.join(', ')} joined area ${code}; its terminals are sent them`,
+      // An offline terminal is named: it still holds them (or does not have them yet) until it polls again.
+      (r: any) =>
+        remove
+          ? `${body.pins.join(', ')} left area ${code}; its terminals are told to remove them${offlineHoldersNote(r, 'them')}`
+          : `${body.pins.join(', ')} joined area ${code}; its terminals are sent them${offlineReceiversNote(r)}`,
     );
     if (r !== undefined) {
       setPins('');

@@ -120,16 +120,27 @@ export async function followCommand(a: ReturnType<typeof useAction>, sn: string,
   if (actionGeneration === mine) a.setOk(`${what.label}: queued for ${what.target}; no answer from the ${what.device} yet (Devices → its queue shows it)`);
 }
 
-/**
- * After a removal (a person leaves or is deleted, a visitor checks out): the panels offline now that still hold
- * them, as the server answers them. A panel decides at the door by itself, so until it polls again and removes
- * them it still lets them in: "told to remove them" alone would read as done. Empty when none.
- */
-export function offlineHoldersNote(r: { offlineHolders?: Array<{ sn: string; alias: string }> } | null | undefined, object: string): string {
-  const list = r?.offlineHolders ?? [];
-  if (list.length === 0) return '';
+type OfflineDevices = Array<{ sn: string; alias: string }> | undefined;
+
+/** "; NAME (SN) is offline and …" for the offline devices the server named, or nothing when none. */
+function offlineNote(list: OfflineDevices, one: string, many: string): string {
+  if (!list || list.length === 0) return '';
   const names = list.map((d) => (d.alias && d.alias !== d.sn ? `${d.alias} (${d.sn})` : d.sn)).join(', ');
-  return list.length === 1 ? `; ${names} is offline and still holds ${object} until it polls again` : `; ${names} are offline and still hold ${object} until they poll again`;
+  return list.length === 1 ? `; ${names} is offline and ${one}` : `; ${names} are offline and ${many}`;
+}
+
+/**
+ * After a removal (a person leaves or is deleted, a visitor checks out, persons leave an area): the devices offline
+ * now that still hold them, as the server answers them. A device decides by itself, so until it polls again and
+ * removes them it still lets them in: "told to remove them" alone would read as done.
+ */
+export function offlineHoldersNote(r: { offlineHolders?: OfflineDevices } | null | undefined, object: string): string {
+  return offlineNote(r?.offlineHolders, `still holds ${object} until it polls again`, `still hold ${object} until they poll again`);
+}
+
+/** After persons join an area: its terminals offline now, which receive them only when they poll again. */
+export function offlineReceiversNote(r: { offlineTerminals?: OfflineDevices } | null | undefined): string {
+  return offlineNote(r?.offlineTerminals, 'receives them when it polls again', 'receive them when they poll again');
 }
 
 /** Loads data on mount and whenever a dependency changes; `reload` fetches again. */
