@@ -52,7 +52,7 @@ export class ConsoleAttendanceController {
   async setAreaPersons(@Body() dto: AreaPersonDto) {
     await this.areaPersons.set('att', dto.code, dto.pins);
     // The area's terminals that are offline receive them only when they poll again: the page names them.
-    return ok({ offlineTerminals: await offlineTerminalsOfArea(this.ds, this.deviceStatus, dto.code) });
+    return ok({ offlineReceivers: await offlineTerminalsOfArea(this.ds, this.deviceStatus, dto.code) });
   }
 
   /** attAreaPerson/delete (2.8.1): the persons leave the area and its terminals. */

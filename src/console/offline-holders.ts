@@ -40,3 +40,10 @@ export async function offlineTerminalsOfArea(ds: DataSource, status: DeviceStatu
   );
   return offlineOf(status, rows);
 }
+
+/** The devices of `deviceIds` that are offline now (the panels a visit was just granted on, say). */
+export async function offlineDevices(ds: DataSource, status: DeviceStatusService, deviceIds: readonly string[]): Promise<OfflineHolder[]> {
+  if (deviceIds.length === 0) return [];
+  const rows: OfflineHolder[] = await ds.query(`SELECT sn, COALESCE(alias, sn) AS alias FROM device WHERE id = ANY($1) ORDER BY sn`, [deviceIds]);
+  return offlineOf(status, rows);
+}

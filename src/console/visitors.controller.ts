@@ -5,7 +5,8 @@ import { ok } from '../common/envelope';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DeviceStatusService } from '../push/device-status.service';
-import { offlineHolders } from './offline-holders';
+import { offlineDevices, offlineHolders } from './offline-holders';
+import { loadVisitorRights } from '../sync/visitor-sync';
 import { VisitorCertDto, VisRegistrationAddDto, VisReservationAddDto, VisReservationDelDto } from '../visitor/dto/visitor.dto';
 import { VisLevelService } from '../visitor/vis-level.service';
 import { VisRegistrationService } from '../visitor/vis-registration.service';
@@ -117,8 +118,10 @@ export class ConsoleVisitorsController {
   @Audit('visitor.checkin', cert)
   async checkin(@Body() dto: VisRegistrationAddDto) {
     dto.persPersonPin = await this.hostPin(dto.persPersonPin);
-    await this.registrations.add(dto);
-    return ok(null);
+    const id = await this.registrations.add(dto);
+    // The panels of the visitor levels that are offline now get the card only when they poll again: the page names them.
+    const rights = await loadVisitorRights(this.ds.manager, { registrationIds: [id] });
+    return ok({ offlineReceivers: await offlineDevices(this.ds, this.deviceStatus, [...(rights.get(id)?.keys() ?? [])]) });
   }
 
   /**

@@ -31,7 +31,8 @@ export class VisRegistrationService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async add(dto: VisRegistrationAddDto): Promise<void> {
+  /** 2.17.1 check-in; answers the visit's registration id (whose levels the planner's visitor rights read). */
+  async add(dto: VisRegistrationAddDto): Promise<string> {
     const visitor = checkVisitor(dto, [dto.visEmpName, dto.visitEmpName], [dto.cardNo]);
     const { certType, certNum } = visitor;
     const visitorCount = requireVisitorCount(dto.visitorCount);
@@ -44,7 +45,7 @@ export class VisRegistrationService {
     // Two check-ins of one document at once (a client retrying a slow call): the loser's insert meets the open
     // visit's unique index; run again, it sees the visit and answers -255 as a second check-in in turn does.
     // One visitor number handed to two documents at once is resolved the same way (the run again takes another).
-    await writeTransaction(this.ds, async (m) => {
+    return writeTransaction(this.ds, async (m) => {
       const hostPersonId = await requireHost(m, dto.persPersonPin);
       const [registered] = await m.query(`SELECT 1 FROM vis_registration WHERE cert_type = $1 AND cert_num = $2 AND state = 'in'`, [certType, certNum]);
       if (registered) throw new CvError(VisCode.AlreadyRegistered, 'Registration has been completed. Please do not register again');
@@ -71,6 +72,7 @@ export class VisRegistrationService {
       if (reservation) await m.query(`UPDATE vis_reservation SET state = 'registered', registration_id = $2, updated_at = now() WHERE id = $1`, [reservation.id, reg.id]);
       if (levelIds.length) await m.getRepository(VisRegistrationLevel).insert(levelIds.map((levelId) => ({ registrationId: reg.id, levelId })));
       await this.devices.grant(m, reg.id);
+      return reg.id;
     });
   }
 

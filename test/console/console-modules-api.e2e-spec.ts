@@ -268,7 +268,7 @@ describe('console API of the module pages', () => {
     expect(await term.init()).toBe(true);
     expect((await op.call('PUT', 'devices/ATTAPI0002/area', { areaCode: 'ATTAREA2' })).body.code).toBe(0);
     // The answer names the area's terminals that are offline now: none.
-    expect((await op.call('POST', 'attendance/area-persons', { code: 'ATTAREA2', pins: ['6501', '6502'] })).body).toEqual({ code: 0, message: 'success', data: { offlineTerminals: [] } });
+    expect((await op.call('POST', 'attendance/area-persons', { code: 'ATTAREA2', pins: ['6501', '6502'] })).body).toEqual({ code: 0, message: 'success', data: { offlineReceivers: [] } });
     const row = async () => (await op.call('GET', 'attendance/devices')).body.data.find((d: any) => d.sn === 'ATTAPI0002');
     // Queued, nothing confirmed: two members, none held, the commands waiting.
     let d = await row();
@@ -287,7 +287,7 @@ describe('console API of the module pages', () => {
     // One leaves the area: the terminal still holds them until it confirms the removal (the one it refused is held by none).
     // Taken off while the terminal is offline: the answer names it, as it still holds them until it polls again.
     await lastSeenLongAgo(t, 'ATTAPI0002');
-    expect((await op.call('POST', 'attendance/area-persons', { code: 'ATTAREA2', pins: ['6502'] })).body.data).toEqual({ offlineTerminals: [{ sn: 'ATTAPI0002', alias: 'ATTAPI0002' }] });
+    expect((await op.call('POST', 'attendance/area-persons', { code: 'ATTAREA2', pins: ['6502'] })).body.data).toEqual({ offlineReceivers: [{ sn: 'ATTAPI0002', alias: 'ATTAPI0002' }] });
     expect((await op.call('POST', 'attendance/area-persons/remove', { code: 'ATTAREA2', pins: ['6501'] })).body.data).toEqual({ offlineHolders: [{ sn: 'ATTAPI0002', alias: 'ATTAPI0002' }] });
     expect((await row()).members).toEqual({ members: 1, held: 0, toRemove: 1 });
     await term.drain();

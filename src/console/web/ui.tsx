@@ -138,9 +138,9 @@ export function offlineHoldersNote(r: { offlineHolders?: OfflineDevices } | null
   return offlineNote(r?.offlineHolders, `still holds ${object} until it polls again`, `still hold ${object} until they poll again`);
 }
 
-/** After persons join an area: its terminals offline now, which receive them only when they poll again. */
-export function offlineReceiversNote(r: { offlineTerminals?: OfflineDevices } | null | undefined): string {
-  return offlineNote(r?.offlineTerminals, 'receives them when it polls again', 'receive them when they poll again');
+/** After persons join an area or a visitor checks in: the devices offline now, which receive them only when they poll again. */
+export function offlineReceiversNote(r: { offlineReceivers?: OfflineDevices } | null | undefined, object = 'them'): string {
+  return offlineNote(r?.offlineReceivers, `receives ${object} when it polls again`, `receive ${object} when they poll again`);
 }
 
 /** Loads data on mount and whenever a dependency changes; `reload` fetches again. */

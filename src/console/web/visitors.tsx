@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, fromLocalInput, query, toLocalInput } from './api';
 import type { Me } from './main';
-import { Badge, can, Field, Notice, Pager, queryPage, queryValues, offlineHoldersNote, useAction, useConfirm, useLoad, writeQuery } from './ui';
+import { Badge, can, Field, Notice, Pager, queryPage, queryValues, offlineHoldersNote, offlineReceiversNote, useAction, useConfirm, useLoad, writeQuery } from './ui';
 
 /**
  * The document types as the manual numbers them (2.15.1, 2.17.1): the code is what an integrator sends to
@@ -77,10 +77,12 @@ function VisitorForm({ kind, timeZone, onDone, reservation }: { kind: 'checkin' 
     const body = kind === 'checkin' ? { ...base, visitorCount: f.visitorCount, cardNo: f.cardNo.trim() || undefined, visLevels: levelIds.length ? levelIds.join(',') : undefined, startTime: fromLocalInput(f.start), endTime: fromLocalInput(f.end) } : { ...base, visitDate: fromLocalInput(f.start), visitEndDate: fromLocalInput(f.end) };
     // Checked in is the gateway's record; the card opens doors once the panels took it: say which it is.
     const opensDoors = !!f.cardNo.trim() && levelIds.length > 0;
-    const done = kind === 'checkin' ? `${f.visEmpName} checked in${opensDoors ? '; the panels of their visitor levels are sent the card' : ': without a card and a visitor level no door opens for them'}` : `Reservation for ${f.visEmpName} saved`;
+    // A panel of those levels that is offline gets the card only when it polls again: named (the answer's offlineReceivers).
+    const done = (r: any) =>
+      kind === 'checkin' ? `${f.visEmpName} checked in${opensDoors ? `; the panels of their visitor levels are sent the card${offlineReceiversNote(r, 'it')}` : ': without a card and a visitor level no door opens for them'}` : `Reservation for ${f.visEmpName} saved`;
     const r = await a.run(() => api('POST', kind === 'checkin' ? 'visitors/checkin' : 'visitors/reservations', body), done);
     // The form closes: the page keeps the confirmation in view.
-    if (r !== undefined) onDone(done);
+    if (r !== undefined) onDone(done(r));
   }
   return (
     <form onSubmit={submit} onInvalidCapture={a.invalid} aria-label={kind === 'checkin' ? 'Check a visitor in' : 'Reserve a visit'}>
