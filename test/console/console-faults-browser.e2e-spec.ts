@@ -77,6 +77,17 @@ describe.skipIf(!executable)('the console under device faults', () => {
     await page.locator('dialog[open]').getByRole('button', { name: 'Delete 6002' }).click();
     await page.getByText('Deleted 6002; the panels that hold them are told to remove them (the Devices page follows them); 10.51.0.2 (FARPANEL01) is offline and still holds them until it polls again').waitFor();
 
+    // The dashboard says which device its "offline" count means, with its last contact, and links to it.
+    await navTo(page, 'Dashboard');
+    const offline = page.getByRole('table', { name: 'Devices offline' });
+    const farRow = offline.getByRole('row', { name: /FARPANEL01/ });
+    await farRow.waitFor();
+    expect(await farRow.getByRole('cell').first().textContent()).toBe('10.51.0.2 (FARPANEL01)');
+    expect(await farRow.getByRole('cell').nth(1).textContent()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(await offline.getByRole('row', { name: /NEARPANEL1/ }).count()).toBe(0);
+    await farRow.getByRole('link', { name: 'Convergence of FARPANEL01' }).click();
+    await page.getByRole('heading', { name: 'Convergence of FARPANEL01' }).waitFor();
+
     // Back online, it removes both: a later removal names no panel.
     await far.pollUntilIdle();
     expect(far.received.map((r) => r.command)).toEqual(expect.arrayContaining(['DATA DELETE user Pin=6001', 'DATA DELETE user Pin=6002']));

@@ -129,6 +129,30 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
           </table>
         </section>
       )}
+      {data.offlineDevices.length > 0 && (
+        // Which devices the count means: an offline panel still decides at its doors by itself, with what it held
+        // when it last polled, and one with nothing queued is in no other list here.
+        <section aria-labelledby="offline-h">
+          <h2 id="offline-h">Offline</h2>
+          <DataTable
+            label="Devices offline"
+            rows={data.offlineDevices}
+            rowKey={(d: any) => d.sn}
+            empty=""
+            columns={[
+              {
+                head: 'Device',
+                cell: (d: any) => (
+                  <a href={`/console/devices/${encodeURIComponent(d.sn)}`} onClick={(e) => go(`devices/${encodeURIComponent(d.sn)}`, e)} aria-label={`Convergence of ${d.sn}`}>
+                    {d.alias} ({d.sn})
+                  </a>
+                ),
+              },
+              { head: 'Last seen', cell: (d: any) => d.lastSeen ?? 'never' },
+            ]}
+          />
+        </section>
+      )}
       {data.notConverged.length > 0 && (
         <section aria-labelledby="nc-h">
           <h2 id="nc-h">Not converged</h2>
