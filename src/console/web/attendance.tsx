@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from './api';
 import { CsvExport } from './csv-export';
 import type { PageProps } from './main';
-import { can, DepartmentFilter, Field, offlineHoldersNote, offlineReceiversNote, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, SyncBadge, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
+import { can, ConvergenceLink, DepartmentFilter, Field, offlineHoldersNote, offlineReceiversNote, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, SyncBadge, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
 
 /**
  * Who is on an area's attendance terminals (the REST API's attAreaPerson/set and delete, 2.8): persons join or
@@ -103,9 +103,9 @@ export function AttendancePage({ me, go }: PageProps) {
               cell: (d: any) => (
                 <>
                   <SyncBadge d={d} />{' '}
-                  <a href={`/console/devices/${encodeURIComponent(d.sn)}`} onClick={(e) => go(`devices/${encodeURIComponent(d.sn)}`, e)} aria-label={`Convergence of ${d.sn}`}>
+                  <ConvergenceLink sn={d.sn} go={go}>
                     details
-                  </a>
+                  </ConvergenceLink>
                 </>
               ),
             },

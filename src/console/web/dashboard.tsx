@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
 import type { Me } from './main';
-import { Badge, can, DataTable, LevelBadge, Notice, useAction, useEvery, useLoad } from './ui';
+import { Badge, can, ConvergenceLink, DataTable, LevelBadge, Notice, useAction, useEvery, useLoad } from './ui';
 
 interface LiveEvent {
   /** The SSE id (`t:`, `p:` or `m:` and the feed position): unique across the modules, whose own ids are not. */
@@ -143,9 +143,9 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
               {
                 head: 'Device',
                 cell: (d: any) => (
-                  <a href={`/console/devices/${encodeURIComponent(d.sn)}`} onClick={(e) => go(`devices/${encodeURIComponent(d.sn)}`, e)} aria-label={`Convergence of ${d.sn}`}>
+                  <ConvergenceLink sn={d.sn} go={go}>
                     {d.alias} ({d.sn})
-                  </a>
+                  </ConvergenceLink>
                 ),
               },
               { head: 'Last seen', cell: (d: any) => d.lastSeen ?? 'never' },
@@ -165,9 +165,9 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
               {
                 head: 'Device',
                 cell: (d: any) => (
-                  <a href={`/console/devices?sn=${encodeURIComponent(d.sn)}`} onClick={(e) => go(`devices?sn=${encodeURIComponent(d.sn)}`, e)} aria-label={`Convergence of ${d.sn}`}>
+                  <ConvergenceLink sn={d.sn} go={go}>
                     {d.alias} ({d.sn})
-                  </a>
+                  </ConvergenceLink>
                 ),
               },
               { head: 'Online', cell: (d: any) => (d.online ? <Badge tone="ok">online</Badge> : <Badge tone="muted">offline</Badge>) },

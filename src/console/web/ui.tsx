@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { api, errorText, fromLocalInput, query } from './api';
+import type { Go } from './main';
 
 export type Role = 'admin' | 'operator' | 'viewer';
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
@@ -502,4 +503,14 @@ export function SyncBadge({ d }: { d: any }) {
   if (c.unconfirmedItems > 0) return <Badge tone="warn">{c.pendingCommands > 0 ? `syncing, ${c.pendingCommands} commands waiting` : 'not confirmed yet'}: {counts}</Badge>;
   if (c.pendingCommands > 0) return <Badge tone="warn">in sync, {c.pendingCommands} commands waiting: {counts}</Badge>;
   return <Badge tone="ok">in sync: {counts}</Badge>;
+}
+
+/** A link to a device's convergence on the Devices page (`/console/devices/SN`), followed in place. */
+export function ConvergenceLink({ sn, go, children }: { sn: string; go: Go; children: ComponentChildren }) {
+  const path = `devices/${encodeURIComponent(sn)}`;
+  return (
+    <a href={`/console/${path}`} onClick={(e) => go(path, e)} aria-label={`Convergence of ${sn}`}>
+      {children}
+    </a>
+  );
 }
