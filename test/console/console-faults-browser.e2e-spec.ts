@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChannelControllerSimulator } from '../simulator/channel';
 import { DeviceSimulator } from '../simulator/device-simulator';
+import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR, signInPage } from './browser';
 import { createOperator, lastSeenLongAgo } from './console-helpers';
@@ -115,5 +117,30 @@ describe.skipIf(!executable)('the console under device faults', () => {
     expect(await dialog.textContent()).toContain('a panel that is offline keeps it until it polls again');
     await dialog.getByRole('button', { name: 'Check out Late Guest' }).click();
     await page.getByText('Late Guest checked out; the panels are told to remove their card; 10.51.0.2 (FARPANEL01) is offline and still holds their card until it polls again').waitFor();
+  });
+
+  it("says on the Elevator and Entrance pages which floors' and gates' controller is offline, before a button is pressed", async () => {
+    const ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'ELEFAULT01', floors: 2, ipAddress: '10.51.0.3' });
+    const cc = new ChannelControllerSimulator({ baseUrl: t.baseUrl, sn: 'PSGFAULT01', gates: 1, ipAddress: '10.51.0.4' });
+    for (const c of [ec, cc]) {
+      await c.connect();
+      await c.pollUntilIdle();
+    }
+    // Floors and gates appear once the registration listener ran.
+    for (let i = 0; i < 100; i++) {
+      const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM door g JOIN device d ON d.id = g.device_id WHERE d.sn = 'PSGFAULT01'`);
+      const [{ f }] = await t.ds.query(`SELECT count(*)::int AS f FROM floor x JOIN device d ON d.id = x.device_id WHERE d.sn = 'ELEFAULT01'`);
+      if (n >= 1 && f >= 2) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await navTo(page, 'Elevator');
+    const floor = page.getByRole('table', { name: 'Floors' }).getByRole('row', { name: /^10\.51\.0\.3-1 / });
+    await floor.getByText('online', { exact: true }).waitFor();
+    await lastSeenLongAgo(t, 'ELEFAULT01');
+    await lastSeenLongAgo(t, 'PSGFAULT01');
+    await page.reload();
+    await floor.getByRole('cell', { name: '10.51.0.3 (ELEFAULT01) offline' }).waitFor();
+    await navTo(page, 'Entrance control');
+    await page.getByRole('table', { name: 'Gates' }).getByRole('row', { name: /^10\.51\.0\.4-1 / }).getByRole('cell', { name: '10.51.0.4 (PSGFAULT01) offline' }).waitFor();
   });
 });

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from './api';
 import { doorTone, lockWords, sensorWords } from './dashboard';
 import type { Me } from './main';
-import { Badge, can, Confirm, followCommand, Notice, useAction, useEvery, useLoad } from './ui';
+import { Badge, can, Confirm, ConnectBadge, followCommand, Notice, useAction, useEvery, useLoad } from './ui';
 
 const ACTIONS: Array<{ action: string; label: string; question: (door: string) => string; danger?: boolean }> = [
   { action: 'open', label: 'Open', question: (d) => `Unlock ${d}?` },
@@ -54,7 +54,7 @@ export function DoorsPage({ me }: { me: Me }) {
                 <td>{d.name}</td>
                 <td>
                   {d.deviceName && d.deviceName !== d.deviceSn ? `${d.deviceName} (${d.deviceSn})` : d.deviceSn}{' '}
-                  {d.connect === '1' ? <Badge tone="ok">online</Badge> : d.connect === '2' ? <Badge tone="muted">disabled</Badge> : <Badge tone="muted">offline</Badge>}
+                  <ConnectBadge connect={d.connect} />
                 </td>
                 <td>
                   <Badge tone={doorTone(d)}>{sensorWords(d.sensor)}</Badge>

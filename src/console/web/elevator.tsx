@@ -1,11 +1,13 @@
 import { api } from './api';
 import type { Me } from './main';
-import { can, followCommand, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useLoad, usePagedList } from './ui';
+import { can, ConnectBadge, followCommand, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
 
 /** Elevator controllers, their floors (remote open/close after a confirmation), elevator levels and events. */
 export function ElevatorPage({ me }: { me: Me }) {
   const controllers = useLoad(() => api('GET', 'elevator/controllers'));
   const floors = useLoad(() => api('GET', 'elevator/floors'));
+  // A controller going offline sends nothing: the controllers and their floors are read again every 10 s, as the Doors page's.
+  useEvery(10_000, () => (controllers.reload(), floors.reload()));
   const levels = useLoad(() => api('GET', 'elevator/levels'));
   const l = usePagedList('elevator/events', { from: '', to: '', pin: '', sn: '' }, eventParams);
   const a = useAction();
@@ -62,7 +64,14 @@ export function ElevatorPage({ me }: { me: Me }) {
             columns={[
               { head: 'Floor', cell: (f: any) => f.name },
               { head: 'No.', cell: (f: any) => f.floorNo },
-              { head: 'Controller', cell: (f: any) => f.controller ?? f.sn },
+              {
+                head: 'Controller',
+                cell: (f: any) => (
+                  <>
+                    {f.controller && f.controller !== f.sn ? `${f.controller} (${f.sn})` : f.sn} <ConnectBadge connect={f.online ? '1' : '0'} />
+                  </>
+                ),
+              },
               mayAct && {
                 head: 'Remote control',
                 cell: (f: any) => (

@@ -1,6 +1,6 @@
 import { api } from './api';
 import type { Me } from './main';
-import { Badge, can, followCommand, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useLoad, usePagedList } from './ui';
+import { Badge, can, ConnectBadge, followCommand, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
 
 /** 2.31.1's alarm codes in words. */
 const ALARMS: Record<string, string> = { '0': 'none', '1': 'opened accidentally', '2': 'tampering', '3': 'duress password', '4': 'duress fingerprint', '7': 'gate error', None: 'unknown' };
@@ -17,6 +17,8 @@ function counterText(c: any) {
 export function EntrancePage({ me }: { me: Me }) {
   const controllers = useLoad(() => api('GET', 'entrance/controllers'));
   const gates = useLoad(() => api('GET', 'entrance/gates'));
+  // A controller going offline sends nothing: the controllers and their gates are read again every 10 s, as the Doors page's.
+  useEvery(10_000, () => (controllers.reload(), gates.reload()));
   const l = usePagedList('entrance/events', { from: '', to: '', pin: '', sn: '' }, eventParams);
   const a = useAction();
   const confirm = useConfirm();
@@ -60,7 +62,14 @@ export function EntrancePage({ me }: { me: Me }) {
           empty="No gates: a channel controller brings its gates when it registers."
           columns={[
             { head: 'Gate', cell: (g: any) => g.name },
-            { head: 'Controller', cell: (g: any) => `${g.controller} (${g.sn})` },
+            {
+              head: 'Controller',
+              cell: (g: any) => (
+                <>
+                  {g.controller} ({g.sn}) <ConnectBadge connect={g.connect} />
+                </>
+              ),
+            },
             { head: 'Gate state', cell: (g: any) => <Badge tone={g.gateState === '1' ? 'ok' : 'muted'}>{GATE_STATE[g.gateState] ?? g.gateState}</Badge> },
             { head: 'Passage', cell: (g: any) => RELAY[g.relay] ?? g.relay },
             { head: 'Alarm', cell: (g: any) => <Badge tone={g.alarm === '0' ? 'ok' : g.alarm === 'None' ? 'muted' : 'bad'}>{ALARMS[g.alarm] ?? g.alarm}</Badge> },

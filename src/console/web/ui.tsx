@@ -477,6 +477,16 @@ export function AdmissionBadge({ d }: { d: { admission: string; online: boolean 
   return d.online ? <Badge tone="ok">online</Badge> : <Badge tone="bad">offline</Badge>;
 }
 
+/**
+ * A door's, floor's or gate's device connection as the API gives it (`connect`: 1 online, 2 disabled, else
+ * offline): a remote action on an offline device is not sent, so the row says so before the button is pressed.
+ */
+export function ConnectBadge({ connect }: { connect: string }) {
+  if (connect === '1') return <Badge tone="ok">online</Badge>;
+  if (connect === '2') return <Badge tone="muted">disabled</Badge>;
+  return <Badge tone="muted">offline</Badge>;
+}
+
 /** The columns every device table starts with: SN, name, state, model and firmware, address, last seen. */
 export const DEVICE_COLUMNS: Array<Column<any>> = [
   { head: 'SN', cell: (d) => d.sn },
