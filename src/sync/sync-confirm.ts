@@ -196,18 +196,7 @@ export class SyncConfirmation implements OnModuleInit {
       const which = ref.clear ? (ref.except?.length ? 'AND key <> ALL($3)' : '') : 'AND key = ANY($3)';
       // A cascading delete (ref.cascade) took the items of those kinds with it on the device.
       const kinds = [ref.kind, ...(ref.cascade ?? [])];
-      const params = ref.clear ? (ref.except?.length ? [deviceId, kinds, ref.except] : [deviceId, kinds]) : [deviceId, kinds, ref.del];
-      // An item waiting out the backoff of a failed command was left out of every plan made meanwhile (the
-      // planner holds it): the delete takes it off the device, yet it is still to be planned when its backoff
-      // ends, or nothing would ever send it again. It stays as an item the device does not hold (hash NULL) with
-      // its failures and retry time; the reconciler's divergent pass then plans it from desired against
-      // confirmed (runDivergent). Every other item is gone; a skipped one keeps its note.
-      await m.query(`UPDATE sync_item SET hash = NULL, failed_delete = NULL, failed_delete_at = NULL WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NULL AND ${IN_BACKOFF}`, params);
-      await m.query(`DELETE FROM sync_item WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NULL AND NOT (${IN_BACKOFF})`, params);
-      await m.query(
-        `UPDATE sync_item SET hash = NULL, failures = 0, next_try_at = NULL, failed_plan = NULL, failed_delete = NULL, failed_delete_at = NULL WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NOT NULL`,
-        params,
-      );
+      await forgetHeld(m, deviceId, kinds, which, ref.clear ? (ref.except?.length ? [ref.except] : []) : [ref.del]);
     }
     const kind = ref.kind;
     if (ref.put?.length) await this.confirmPuts(m, ref.put.map(([k, h, plan]) => ({ d: deviceId, kind, k, h, plan: plan ?? ref.plan, rc: outcome.returnCode, cmd: outcome.commandId })));
@@ -234,7 +223,10 @@ export class SyncConfirmation implements OnModuleInit {
       );
       return;
     }
-    const items = [...(ref.put ?? []).map(([k, , plan]) => [k, plan ?? ref.plan]), ...(ref.del ?? []).map((k) => [k, ref.plan])];
+    // A failed delete adds nothing to the device: an item it does not hold (no row: a clear, a delete or a count of
+    // an empty table took it off after this delete was planned) stays not held, not "in doubt" with nothing to settle it.
+    const held = ref.put ? null : new Set((await m.query(`SELECT key FROM sync_item WHERE device_id = $1 AND kind = $2 AND key = ANY($3)`, [deviceId, ref.kind, ref.del ?? []]) as Array<{ key: string }>).map((r) => r.key));
+    const items = [...(ref.put ?? []).map(([k, , plan]) => [k, plan ?? ref.plan]), ...(ref.del ?? []).filter((k) => !held || held.has(k)).map((k) => [k, ref.plan])];
     if (items.length === 0) return;
     const failures: Array<{ key: string; failures: number }> = await m.query(
       `INSERT INTO ${FAILED_INTO}
@@ -254,6 +246,24 @@ export class SyncConfirmation implements OnModuleInit {
       [deviceId, ref.kind, failures.map((f) => f.key), failures.map((f) => backoffMs(f.failures, this.config.syncRetryBaseMs, this.config.syncRetryMaxMs) / 1000)],
     );
   }
+}
+
+/**
+ * Items of these kinds ($1 the device, $2 the kinds, `which` more conditions on $3… `params`) the device no longer
+ * holds: a confirmed delete or clear took them off, or a count found their table empty. An item waiting out the
+ * backoff of a failed command was left out of every plan made meanwhile (the planner holds it): it is off the
+ * device, yet it is still to be planned when its backoff ends, or nothing would ever send it again. It stays as an
+ * item the device does not hold (hash NULL) with its failures and retry time; the reconciler's divergent pass then
+ * plans it from desired against confirmed (runDivergent). Every other item is gone; a skipped one keeps its note.
+ */
+export async function forgetHeld(m: EntityManager, deviceId: string, kinds: readonly ItemKind[], which: string, params: readonly unknown[]): Promise<void> {
+  const all = [deviceId, kinds, ...params];
+  await m.query(`UPDATE sync_item SET hash = NULL, failed_delete = NULL, failed_delete_at = NULL WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NULL AND ${IN_BACKOFF}`, all);
+  await m.query(`DELETE FROM sync_item WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NULL AND NOT (${IN_BACKOFF})`, all);
+  await m.query(
+    `UPDATE sync_item SET hash = NULL, failures = 0, next_try_at = NULL, failed_plan = NULL, failed_delete = NULL, failed_delete_at = NULL WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NOT NULL`,
+    all,
+  );
 }
 
 /** A sync command that finished before an outcome of an earlier one was recorded. */

@@ -13,11 +13,12 @@ import { afterCommit } from '../database/after-commit';
 import { asLeader } from '../database/leader';
 import { backoffMs, countedItemKind, countsRightsRows, DEVICE_KINDS, expectedRows, isPhotoTable, UNKNOWN_HASH, type CountedKind, type ItemKind, type SyncRef } from './sync-items';
 import { AttendanceSyncService } from './attendance-sync.service';
-import { SyncConfirmation } from './sync-confirm';
+import { forgetHeld, SyncConfirmation } from './sync-confirm';
 import { SyncPlannerService } from './sync-planner.service';
 import { SyncOwed } from './sync-state.entity';
 import { boardReplacement, dialectOf, oldDialectCleanup, registrationStorageChanges, type HeldBeforeSwitch } from './device-dialect';
 import { CommandQueueService } from '../push/command-queue.service';
+import { PUSH_SETTINGS, type PushSettings } from '../push/push-settings';
 
 /** Advisory lock key of the reconciler leader (one process at a time when several share the database). */
 export const LEADER_LOCK = 7330010;
@@ -75,6 +76,8 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     private readonly confirmation: SyncConfirmation,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly queue: CommandQueueService,
+    // The probe's interval as recordRefusals sets it (one setting: a refusal and its probe back off alike).
+    @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
   ) {}
 
   onModuleInit(): void {
@@ -368,7 +371,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       } catch (err) {
         // Probed again after the interval, as if sent and never answered: a device whose plan fails does not hold up the others.
         this.log.error(`probing the refusals of device ${deviceId} failed; tried again after the interval: ${(err as Error)?.message ?? err}`);
-        await this.ds.query(PROBED, [deviceId, this.config.syncRefusalProbeMs, this.config.syncRefusalProbeMaxMs]);
+        await this.ds.query(PROBED, [deviceId, this.settings.refusalProbe.baseMs, this.settings.refusalProbe.maxMs]);
       }
     }
     return rows.length;
@@ -385,7 +388,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     // Planned first: the due keys are not held back in this transaction (loadRefusals: probe_at > now()) until the update.
     if (await this.attendance.isTerminal(m, deviceId)) await this.attendance.reconcileTerminal(m, deviceId, null);
     else await this.planner.reconcileDevice(m, deviceId, null);
-    const probed: Array<{ what: string; refusals: number }> = await m.query(PROBED, [deviceId, this.config.syncRefusalProbeMs, this.config.syncRefusalProbeMaxMs]);
+    const probed: Array<{ what: string; refusals: number }> = await m.query(PROBED, [deviceId, this.settings.refusalProbe.baseMs, this.settings.refusalProbe.maxMs]);
     if (probed.length > 0) this.log.log(`device ${deviceId}: probing again what its firmware refused: ${probed.map((p) => `${p.what} (${p.refusals}×)`).join(', ')}`);
   }
 
@@ -456,6 +459,16 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     );
     const { min, max } = expectedRows(table, groups);
     if (count >= min && count <= max) return true;
+    // An empty table holds none of the items the device confirmed before it counted: they are not held any more,
+    // whatever else is decided below. A table whose clear the firmware refused is never cleared by a full sync, and
+    // an item whose delete it refuses for good (a person who left) would otherwise stay "held" on a reset panel,
+    // divergent until a probe of that delete succeeds, which such a firmware never lets happen. The count ran after
+    // every command queued before it (`after`); what a later command answered in an earlier body (its results came
+    // first) is newer, and stays. Later commands answered in this body are applied after the count (queue order).
+    if (count === 0 && after !== undefined) {
+      await forgetHeld(m, deviceId, [kind], `AND hash IS NOT NULL AND key NOT IN (SELECT jsonb_array_elements_text(c.keys) FROM device_command c
+        WHERE c.device_sn = $4 AND c.id > $3::bigint AND c.state IN ('done', 'failed') AND c.done_at < now() AND c.meta ? 'sync' AND c.keys IS NOT NULL)`, [after, sn]);
+    }
     if (count > max && opts.acceptAbove) {
       this.log.log(`device ${sn} holds ${count} ${table} rows where at most ${max} are confirmed: records of its own, which a full sync would not remove`);
       return true;

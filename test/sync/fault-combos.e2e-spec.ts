@@ -274,6 +274,46 @@ describe('a panel that refused deleting users for good, then was reset', () => {
   });
 });
 
+describe('a panel that refuses deleting users for good, holding a person who left, then reset', () => {
+  // `probe behind the count`: the refused delete's probe is queued after the reset panel's counts and runs in the
+  // same reply; its refusal, applied after the empty count, must not bring the person back as "in doubt".
+  for (const [n, probeBehindCount] of [[4, false], [5, true]] as const) {
+    it(`once refilled it holds what the database gives and is reported so: the person who left is not believed held for ever${probeBehindCount ? ' (probe behind the count)' : ''}`, async () => {
+      const { d, level } = await panelWithLevel(`FDOUBT000${n}`, 1, `10.50.0.${n}`, `DD${n}`);
+      const [kept, left] = [`50${n}1`, `50${n}2`];
+      for (const pin of [kept, left]) await ok(t.post('/api/person/add', { pin, name: `Kept ${pin}`, accLevelIds: level }));
+      await settle(d);
+      // The firmware never deletes single users (-1004 each time, probes too): the person who left stays on the panel, honestly divergent.
+      const refusal = d.sim.failCommands((c) => c.verb === 'DATA DELETE' && c.table === 'user', -1004, 'always');
+      await ok(t.delete(`/api/person/delete/${left}`));
+      await settle(d, 5);
+      expect(refusal.used).toBeGreaterThan(0);
+      expect(d.sim.table('user').map((u) => u.Pin)).toEqual([kept, left]);
+      expect((await convergenceOf(t, d.sim.sn)).divergent).toBe(true);
+      // No probe of the refused delete until the test says so; nothing left in the queue.
+      const probeAt = (at: string) => t.ds.query(`UPDATE device_refusal SET probe_at = ${at} WHERE device_id = (SELECT id FROM device WHERE sn = $1)`, [d.sim.sn]);
+      await probeAt(`now() + interval '1 hour'`);
+      await d.sim.pollUntilIdle();
+      // Reset: the panel counts 0 users, so it holds the person who left no more; the full sync writes the other back.
+      expect((await d.sim.factoryReset()).registered).toBe(true);
+      await reconciler.idle();
+      if (probeBehindCount) {
+        await probeAt('now()');
+        await reconciler.runOnce();
+        const queued: Array<{ c: string }> = await t.ds.query(`SELECT left(command, 40) c FROM device_command WHERE device_sn = $1 AND state = 'pending' ORDER BY id`, [d.sim.sn]);
+        expect(queued.map((q) => q.c).join('|')).toMatch(/DATA COUNT user\|.*DATA DELETE user Pin=/);
+      }
+      await settle(d);
+      expect(d.sim.table('user').map((u) => u.Pin)).toEqual([kept]);
+      expect(d.sim.evaluateAccess({ pin: kept, door: 1 }).granted).toBe(true);
+      // Before, the gateway still took the person who left for held (its delete refused, the table never cleared):
+      // divergent, one unconfirmed item, until a probe of the delete succeeded, which this firmware never lets happen.
+      expect(await convergenceOf(t, d.sim.sn)).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
+      expect(snapshot(d)).toEqual(await fromScratch(d));
+    });
+  }
+});
+
 describe('a reset panel whose only users are in doubt', () => {
   it('its grant was refused, then it was reset: its time zone is written again, not only the retried user and rights', async () => {
     const { d, level } = await panelWithLevel('FDOUBT0002', 1, '10.50.0.2', 'DB');
