@@ -153,4 +153,28 @@ describe('photos on a panel converge through faults', () => {
     expect(users(d)).toEqual([]);
     expect(photos(d)).toEqual([]);
   });
+
+  it('a firmware refusing the photo clear for good: a person leaving later loses their photo, and the panel is not wiped and refilled for it', async () => {
+    const { d, level } = await panel('PHF00013', '10.72.0.13', 'PHFH');
+    for (const pin of ['8131', '8132', '8133']) await ok(t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level, personPhoto: PHOTO }));
+    await settleConverged(t, reconciler, d.sim);
+    d.sim.failCommands((c) => c.verb === 'DATA DELETE' && c.table === 'biophoto' && c.args.trim() === 'Type=9', -1004, 'always');
+    await ok(t.post(`/api/gateway/devices/${d.sim.sn}/sync`));
+    await settleConverged(t, reconciler, d.sim);
+    expect(photos(d)).toEqual(['8131', '8132', '8133']);
+    const clears = () => d.sim.received.filter((r) => r.command === 'DATA DELETE user *').length;
+    const before = clears();
+    expect(before).toBe(1);
+    // The refused clear's key is not the per-PIN delete's: the photo goes with the person, and the delete's success
+    // does not take the clear's refusal away (before, it did, and owed the panel a full sync at every departure).
+    for (const pin of ['8132', '8133']) {
+      await ok(t.post(`/api/person/delete/${pin}`));
+      await settleConverged(t, reconciler, d.sim);
+      expect(photos(d)).not.toContain(pin);
+    }
+    expect(users(d)).toEqual(['8131']);
+    expect(photos(d)).toEqual(['8131']);
+    expect(clears()).toBe(before);
+    expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(true);
+  });
 });

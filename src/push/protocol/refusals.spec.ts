@@ -14,6 +14,11 @@ describe('refusals', () => {
     ['DATA UPDATE biodata Pin=1\tNo=0\tIndex=0\tValid=1\tDuress=0\tType=9\tMajorVer=58\tMinorVer=0\tFormat=0\tTmp=AAAA', 'DATA UPDATE biodata'],
     [dataDelete('mulcarduser', { Pin: 3 }), 'DATA DELETE mulcarduser'],
     ['DATA DELETE userauthorize *', 'DATA DELETE userauthorize'],
+    // A photo table's clear is not its deletes by PIN (firmware refuses the one and takes the other).
+    ['DATA DELETE biophoto Type=9', 'DATA DELETE biophoto *'],
+    ['DATA DELETE userpic *', 'DATA DELETE userpic *'],
+    ['DATA DELETE biophoto PIN=7\tType=9', 'DATA DELETE biophoto'],
+    ['DATA DELETE userpic pin=7', 'DATA DELETE userpic'],
     [dataQuery({ table: 'user' }), 'DATA QUERY user'],
     ['DATA COUNT userauthorize', 'DATA COUNT userauthorize'],
     ['DATA UPDATE USERINFO PIN=1\tName=A', 'DATA UPDATE USERINFO'],

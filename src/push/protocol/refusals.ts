@@ -11,7 +11,9 @@
  * A refusal is keyed by what was refused, so that the planner can skip it for that device:
  *
  *   DATA <VERB> <table>   for the DATA commands, the table as sent: `DATA UPDATE biodata`, `DATA DELETE mulcarduser`,
- *                         `DATA QUERY user` (from `tablename=`), `DATA COUNT userauthorize`;
+ *                         `DATA QUERY user` (from `tablename=`), `DATA COUNT userauthorize`; a photo table's clear
+ *                         (no PIN named: `DATA DELETE biophoto Type=9`, `DATA DELETE userpic *`) is
+ *                         `DATA DELETE biophoto *` / `DATA DELETE userpic *`, apart from the deletes by PIN;
  *   <WORDS>               otherwise the leading words before the first argument: `CONTROL DEVICE`, `SET OPTIONS`,
  *                         `ENROLL_BIO`, `Test Host`, `ACCOUNT transaction`.
  */
@@ -21,6 +23,8 @@ export const REFUSAL_CODES: ReadonlySet<number> = new Set([-1002, -1004, -629, -
 export function isRefusal(returnCode: number | null | undefined): boolean {
   return typeof returnCode === 'number' && REFUSAL_CODES.has(returnCode);
 }
+
+const PHOTO_TABLES: ReadonlySet<string> = new Set(['biophoto', 'userpic']);
 
 /** The refusal key of a command text (without `C:<id>:`); see the module comment. */
 export function refusalKey(command: string): string {
@@ -32,7 +36,13 @@ export function refusalKey(command: string): string {
       const m = /(?:^|[ ,\t])tablename=([^,\t ]+)/i.exec(firstLine);
       return m ? `DATA QUERY ${m[1]}` : 'DATA QUERY';
     }
-    return words.length >= 3 ? `DATA ${verb} ${words[2]}` : `DATA ${verb}`;
+    if (words.length < 3) return `DATA ${verb}`;
+    // A photo table cleared whole (`DATA DELETE biophoto Type=9`, `DATA DELETE userpic *`: the manual's generic
+    // condition of 9.1.2, which the photo sections never print) is a command of its own: firmware that refuses it
+    // still deletes photos by PIN. Under one key, its refusal held back every per-PIN photo delete, and a per-PIN
+    // delete's success took the refusal away and owed the panel a full sync (forgetRefusalsSql), at every departure.
+    if (verb === 'DELETE' && PHOTO_TABLES.has(words[2]) && !/(?:^|[ \t])pin=/i.test(firstLine)) return `DATA DELETE ${words[2]} *`;
+    return `DATA ${verb} ${words[2]}`;
   }
   const lead: string[] = [];
   for (const w of words) {
