@@ -215,7 +215,17 @@ export class SyncConfirmation implements OnModuleInit {
       // The photo table's clear (by Type or `*`, the manual's generic DATA DELETE; the photo sections print per-PIN
       // deletes only) is a firmware's to refuse with any code: the photos it keeps are then deleted per PIN as
       // before (those confirmed and not desired), and owing a full sync again would wipe and refill the panel forever.
-      if (ref.kind === 'photo') return;
+      // Those deletes must be planned, though: the plans made while the clear was on its way took it for done and
+      // planned none, so each photo the device is taken to hold is due for the divergent pass now (a failure, due at
+      // once; one already waiting out a backoff keeps it), which deletes those not desired and settles the others.
+      if (ref.kind === 'photo') {
+        await m.query(
+          `UPDATE sync_item SET failures = greatest(failures, 1), next_try_at = CASE WHEN ${IN_BACKOFF} THEN next_try_at ELSE now() END
+            WHERE device_id = $1 AND kind = 'photo' AND hash IS NOT NULL AND skipped IS NULL`,
+          [deviceId],
+        );
+        return;
+      }
       await m.query(
         `INSERT INTO ${OWED_INTO} VALUES ($1, 'full', now() + make_interval(secs => $2))
          ON CONFLICT (device_id, kind) DO UPDATE SET ${OWED_UPDATE}`,

@@ -466,7 +466,8 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     // every command queued before it (`after`); what a later command answered in an earlier body (its results came
     // first) is newer, and stays. Later commands answered in this body are applied after the count (queue order).
     if (count === 0 && after !== undefined) {
-      await forgetHeld(m, deviceId, [kind], `AND hash IS NOT NULL AND key NOT IN (SELECT jsonb_array_elements_text(c.keys) FROM device_command c
+      // (An item of no rows, rights naming no time zone, is held by an empty table as well.)
+      await forgetHeld(m, deviceId, [kind], `AND hash IS NOT NULL AND hash <> '' AND key NOT IN (SELECT jsonb_array_elements_text(c.keys) FROM device_command c
         WHERE c.device_sn = $4 AND c.id > $3::bigint AND c.state IN ('done', 'failed') AND c.done_at < now() AND c.meta ? 'sync' AND c.keys IS NOT NULL)`, [after, sn]);
     }
     if (count > max && opts.acceptAbove) {

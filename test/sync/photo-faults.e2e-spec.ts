@@ -154,6 +154,29 @@ describe('photos on a panel converge through faults', () => {
     expect(photos(d)).toEqual([]);
   });
 
+  it('a photo delete failed, then a full sync whose photo clear fails (-12): the photo of the person who left is still deleted by PIN', async () => {
+    const { d, level } = await panel('PHF00014', '10.72.0.14', 'PHFI');
+    for (const pin of ['8141', '8142']) await ok(t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level, personPhoto: PHOTO }));
+    await settleConverged(t, reconciler, d.sim);
+    // 8142 leaves; the panel fails its photo delete once (a record error, no refusal): the photo waits for its retry.
+    const once = d.sim.failCommands((c) => isPhotoDelete(c) && /PIN=8142/.test(c.args), -12, 1);
+    await ok(t.post('/api/person/delete/8142'));
+    await d.sim.pollUntilIdle();
+    expect(once.used).toBe(1);
+    expect(photos(d)).toEqual(['8141', '8142']);
+    // A full sync is queued before the retry; the retry's plan takes its photo clear for done, and that clear fails.
+    d.sim.failCommands((c) => isPhotoDelete(c) && c.args.trim() === 'Type=9', -12, 'always');
+    await ok(t.post(`/api/gateway/devices/${d.sim.sn}/sync`));
+    await new Promise((r) => setTimeout(r, 450));
+    await reconciler.runOnce();
+    await settleConverged(t, reconciler, d.sim, 30);
+    expect(users(d)).toEqual(['8141']);
+    // Before, nothing planned the delete again (the plans assumed the clear; its failure planned nothing): the photo
+    // of the person who left stayed on the panel, and the panel was divergent for ever.
+    expect(photos(d)).toEqual(['8141']);
+    expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(true);
+  });
+
   it('a firmware refusing the photo clear for good: a person leaving later loses their photo, and the panel is not wiped and refilled for it', async () => {
     const { d, level } = await panel('PHF00013', '10.72.0.13', 'PHFH');
     for (const pin of ['8131', '8132', '8133']) await ok(t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level, personPhoto: PHOTO }));
