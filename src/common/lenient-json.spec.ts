@@ -69,4 +69,12 @@ describe('quoteUnsafeIntegers', () => {
   it('works with the manual-quirk repairs (a trailing comma)', () => {
     expect(parseLenientJson('{"certNumber": 110101199001011234,}')).toEqual({ certNumber: '110101199001011234' });
   });
+  it('leaves long digits in strings alone after a doubled closing quote or inside typographic quotes', () => {
+    expect(parseLenientJson('{"startTime":"2021-11-19 18:00:00"",\n"certNumber":"110101199001011234"}')).toEqual({
+      startTime: '2021-11-19 18:00:00',
+      certNumber: '110101199001011234',
+    });
+    expect(parseLenientJson('{"cardNo":\u201c12345678901234567891\u201d}')).toEqual({ cardNo: '12345678901234567891' });
+    expect(parseLenientJson('"pin": "1", "certNumber": 110101199001011234')).toEqual({ certNumber: '110101199001011234', pin: '1' });
+  });
 });

@@ -9,14 +9,15 @@
  * still not JSON throws the strict parser's error.
  */
 export function parseLenientJson(raw: string): unknown {
-  const text = quoteUnsafeIntegers(raw);
   try {
-    return JSON.parse(text);
+    return JSON.parse(quoteUnsafeIntegers(raw));
   } catch (strictError) {
-    const repaired = repairManualJson(text);
-    if (repaired !== text) {
+    // Repaired first, quoted after: the quoting tells strings by their straight quotes, which a doubled closing
+    // quote or a typographic pair would mislead (it quoted a string's digits, or digits inside “…”).
+    const repaired = repairManualJson(raw);
+    if (repaired !== raw) {
       try {
-        return JSON.parse(repaired);
+        return JSON.parse(quoteUnsafeIntegers(repaired));
       } catch {
         // fall through to the braces check and then the strict error
       }
@@ -24,7 +25,7 @@ export function parseLenientJson(raw: string): unknown {
     const t = repaired.trim();
     if (t.startsWith('"') && !t.endsWith('"')) {
       try {
-        const wrapped: unknown = JSON.parse(`{${t}}`);
+        const wrapped: unknown = JSON.parse(`{${quoteUnsafeIntegers(t)}}`);
         return wrapped;
       } catch {
         // not a bare member list either
