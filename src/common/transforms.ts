@@ -33,10 +33,14 @@ export const ToBoolean = () =>
     return TRUE_WORDS.has(word) ? true : FALSE_WORDS.has(word) ? false : value;
   });
 
-/** A whole number as CVSecurity reads one (java-integer.ts); anything else stays as it is, for the check to refuse. */
+/**
+ * A whole number as CVSecurity (Jackson, Spring) reads one: a string of digits (java-integer.ts); a blank string as
+ * no value, as Jackson coerces one to null for an Integer; a JSON number with a fraction truncated, as Jackson does
+ * by default (ACCEPT_FLOAT_AS_INT), not refused. Anything else stays as it is, for the check to refuse.
+ */
 export const ToInteger = () =>
   Transform(({ value }) => {
-    if (value === undefined || value === null || value === '') return undefined;
-    const n = javaInteger(value);
+    if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
+    const n = typeof value === 'number' && Number.isFinite(value) ? javaInteger(Math.trunc(value)) : javaInteger(value);
     return Number.isNaN(n) ? value : n;
   });

@@ -69,6 +69,11 @@ describe('department (2.5)', () => {
     expect((await t.post('/api/department/add', { code: '310', name: 'Sorted', sortNo: ' 8 ' })).body.code).toBe(0);
     const again = (await t.post('/api/department/getDepartmentList', { pageNo: 1, pageSize: 1000 })).body.data.data as Array<Record<string, unknown>>;
     expect(again.find((d) => d.code === '310')).toMatchObject({ sortNo: 8 });
+    // As Jackson reads an Integer: a JSON number with a fraction truncated, a blank string as no value (sortNo kept).
+    expect((await t.post('/api/department/add', { code: '310', name: 'Sorted', sortNo: 7.9 })).body.code).toBe(0);
+    expect((await t.post('/api/department/add', { code: '310', name: 'Sorted', sortNo: '  ' })).body.code).toBe(0);
+    const truncated = (await t.post('/api/department/getDepartmentList', { pageNo: 1, pageSize: 1000 })).body.data.data as Array<Record<string, unknown>>;
+    expect(truncated.find((d) => d.code === '310')).toMatchObject({ sortNo: 7 });
   });
 
   it('refuses to delete a department with children, then deletes leaf and parent', async () => {
