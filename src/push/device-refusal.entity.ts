@@ -39,6 +39,13 @@ export class DeviceRefusal {
   lastAt!: Date;
 
   /**
+   * When the refused commands last counted were handed out (their getrequest reply): the results of one reply are
+   * one refusal, whether they come in one body or one body each. Null before migration 1763700006600.
+   */
+  @Column({ name: 'handed_out_at', type: 'timestamptz', nullable: true })
+  handedOutAt!: Date | null;
+
+  /**
    * When the key is tried again: a refusal for good whose probe is due no longer holds its table back, and the
    * reconciler plans the device again (device-refusals.ts, RefusalProbe). Set at each refusal and each probe.
    */

@@ -13,7 +13,7 @@ import { read, runRead, type Read } from '../database/read-together';
  */
 
 /**
- * `-1002` refusals in a row (bodies of results refusing the key, no success with the same key in between) before a verb counts as refused for good.
+ * `-1002` refusals in a row (getrequest replies whose commands of the key were refused, no success with the same key in between) before a verb counts as refused for good.
  * Firmware also answers -1002 ("not supported") to a command it is momentarily unable to run (busy,
  * mid-enrolment), so one or two are retried with the planner's backoff; only a repeated refusal stops the
  * retries. An unsupported table (-1004) and the other refusal codes are for good at once.
@@ -143,16 +143,23 @@ export async function forgetBusyRefusals(m: EntityManager, deviceId: string): Pr
 const FORGET_ACCEPTED = forgetRefusalsSql('', `r.device_id = (SELECT id FROM device WHERE sn = $1) AND r.what = ANY($2::varchar[])`);
 
 /**
- * Adds refusals of one device ($1: its SN) or counts them once more; $2… the keys, codes and commands; $5, $6 the
- * probe's base and longest interval (ms): the next probe comes refusalProbeMs(refusals, code) after now.
+ * Adds refusals of one device ($1: its SN) or counts them once more; $2… the keys, codes, commands and the ids of
+ * the refused commands; $5, $6 the probe's base and longest interval (ms): the next probe comes
+ * refusalProbeMs(refusals, code) after now. A refusal of commands handed out no later than the one last counted
+ * (the same getrequest reply, its results posted one body each) is the same occasion: not counted again, its
+ * probe left where it is.
  */
-const RECORD_REFUSALS = `INSERT INTO ${intoOf(DeviceRefusal, ['deviceId', 'what', 'returnCode', 'refusals', 'command', 'firstAt', 'lastAt', 'probeAt'])}
-  SELECT d.id, v.what, v.code, 1, v.command, now(), now(), now() + ${probeIntervalSql('1', 'v.code', '$5', '$6')}
-  FROM device d, unnest($2::varchar[], $3::int[], $4::text[]) AS v(what, code, command)
+const SAME_REPLY = `EXCLUDED.handed_out_at <= device_refusal.handed_out_at`;
+const RECORD_REFUSALS = `INSERT INTO ${intoOf(DeviceRefusal, ['deviceId', 'what', 'returnCode', 'refusals', 'command', 'firstAt', 'lastAt', 'probeAt', 'handedOutAt'])}
+  SELECT d.id, v.what, v.code, 1, v.command, now(), now(), now() + ${probeIntervalSql('1', 'v.code', '$5', '$6')},
+    (SELECT c.sent_at FROM device_command c WHERE c.id = v.cid)
+  FROM device d, unnest($2::varchar[], $3::int[], $4::text[], $7::bigint[]) AS v(what, code, command, cid)
   WHERE d.sn = $1
   ON CONFLICT (${listOf(DeviceRefusal, ['deviceId', 'what'])}) DO UPDATE SET ${excludedOf(DeviceRefusal, ['returnCode', 'command', 'lastAt'])},
-    refusals = device_refusal.refusals + 1,
-    probe_at = now() + ${probeIntervalSql('device_refusal.refusals + 1', 'EXCLUDED.return_code', '$5', '$6')}`;
+    refusals = device_refusal.refusals + CASE WHEN ${SAME_REPLY} THEN 0 ELSE 1 END,
+    probe_at = CASE WHEN ${SAME_REPLY} THEN device_refusal.probe_at
+                    ELSE now() + ${probeIntervalSql('device_refusal.refusals + 1', 'EXCLUDED.return_code', '$5', '$6')} END,
+    handed_out_at = GREATEST(device_refusal.handed_out_at, EXCLUDED.handed_out_at)`;
 
 /**
  * Records what the finished commands of one device say about its capabilities, in the caller's transaction: a
@@ -162,21 +169,21 @@ const RECORD_REFUSALS = `INSERT INTO ${intoOf(DeviceRefusal, ['deviceId', 'what'
 export async function recordRefusals(
   m: EntityManager,
   deviceSn: string,
-  finished: ReadonlyArray<{ command: string; state: 'done' | 'failed'; returnCode: number | null }>,
+  finished: ReadonlyArray<{ commandId?: string; command: string; state: 'done' | 'failed'; returnCode: number | null }>,
   /** When a refusal is probed again (RefusalProbe). */
   probe: RefusalProbe,
   /** Whether the device has refusals recorded (false saves the round trip that would remove some). */
   hasRefusals = true,
 ): Promise<void> {
-  // One body of results is one refusal of each key it refuses, however many commands of the key it answers: a
-  // busy firmware refuses a whole reply of user writes at once, which is one occasion, not "three in a row"
-  // (REFUSALS_FOR_GOOD), and must not push the probe days ahead.
-  const refused = new Map<string, { code: number; command: string }>();
+  // One reply is one refusal of each key it refuses, however many commands of the key it answers and however many
+  // bodies its results come in (RECORD_REFUSALS): a busy firmware refuses a whole reply of user writes at once,
+  // which is one occasion, not "three in a row" (REFUSALS_FOR_GOOD), and must not push the probe days ahead.
+  const refused = new Map<string, { code: number; command: string; commandId: string | null }>();
   const accepted = new Set<string>();
   for (const f of finished) {
     const key = refusalKey(f.command);
     if (f.state === 'failed' && isRefusal(f.returnCode)) {
-      refused.set(key, { code: f.returnCode!, command: f.command.slice(0, 200) });
+      refused.set(key, { code: f.returnCode!, command: f.command.slice(0, 200), commandId: f.commandId ?? null });
       accepted.delete(key);
     } else if (f.state === 'done') {
       accepted.add(key);
@@ -190,7 +197,15 @@ export async function recordRefusals(
     const keys = [...refused.keys()];
     await m.query(
       RECORD_REFUSALS,
-      [deviceSn, keys, keys.map((k) => refused.get(k)!.code), keys.map((k) => refused.get(k)!.command), probe.baseMs, probe.maxMs],
+      [
+        deviceSn,
+        keys,
+        keys.map((k) => refused.get(k)!.code),
+        keys.map((k) => refused.get(k)!.command),
+        probe.baseMs,
+        probe.maxMs,
+        keys.map((k) => refused.get(k)!.commandId),
+      ],
     );
   }
 }

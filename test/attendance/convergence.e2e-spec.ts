@@ -11,7 +11,7 @@ import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { SyncVerifier } from '../../src/sync/sync-verifier.service';
 import { commandsOf, settingsOf, sleep } from '../push/push-helpers';
 import { PHOTO } from '../sync/access-helpers';
-import type { AttendanceTerminal } from '../simulator/attendance-terminal';
+import type { AttendanceTerminal, AttendanceTerminalOptions } from '../simulator/attendance-terminal';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { initialisedTerminal, settleTerminal } from './attendance-helpers';
 
@@ -30,9 +30,9 @@ beforeEach(() => {
 });
 
 /** A terminal in its own area (code = sn), initialised, with whatever it was owed delivered. */
-async function terminalInOwnArea(sn: string): Promise<AttendanceTerminal> {
+async function terminalInOwnArea(sn: string, opts: Partial<AttendanceTerminalOptions> = {}): Promise<AttendanceTerminal> {
   expect((await t.post('/api/gateway/areas', { code: sn, name: sn })).body.code).toBe(0);
-  const term = await initialisedTerminal(t, { sn });
+  const term = await initialisedTerminal(t, { sn, ...opts });
   expect((await t.put(`/api/gateway/devices/${sn}/area`, { areaCode: sn })).body.code).toBe(0);
   await settle(term);
   return term;
@@ -159,6 +159,25 @@ describe('refused, then accepted', () => {
     expect((await term.drain()).map((d) => [d.command.split('\t')[0], d.returnCode])).toEqual(pins.map((pin) => [`DATA UPDATE USERINFO PIN=${pin}`, 0]));
     expect([...term.users.keys()].sort()).toEqual(pins);
     expect(await refusalOf()).toBeUndefined();
+  });
+
+  it('a terminal posting each result of a refused reply in its own body: still one refusal, not for good', async () => {
+    // Some firmware posts each command's result on its own; the reply is still one occasion of the terminal's.
+    const sn = 'ATT-CV-BUSY1';
+    const term = await terminalInOwnArea(sn, { resultPerPost: true });
+    const pins = ['8231', '8232', '8233'];
+    for (const pin of pins) expect((await t.post('/api/person/add', { pin, name: `Busy ${pin}` })).body.code).toBe(0);
+    const fault = term.failCommands((c) => c.startsWith('DATA UPDATE USERINFO'), -1002, 'always');
+    expect((await t.post('/api/attAreaPerson/set', { code: sn, pins })).body.code).toBe(0);
+    expect((await term.poll()).map((d) => d.returnCode)).toEqual([-1002, -1002, -1002]);
+    const [row] = await t.ds.query(`SELECT refusals FROM device_refusal r JOIN device d ON d.id = r.device_id WHERE d.sn = $1`, [sn]);
+    expect(row).toEqual({ refusals: 1 });
+    expect((await convergence(sn)).refused).toEqual([]);
+    fault.times = 0;
+    await sleep(1100);
+    await reconciler.runOnce();
+    await term.drain();
+    expect(pinsOn(term)).toEqual(pins);
   });
 
   it('three replies refused with -1002 in a row are refused for good, first probed one SYNC_REFUSAL_PROBE_MS after the third', async () => {

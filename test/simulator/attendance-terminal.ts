@@ -96,6 +96,8 @@ export interface AttendanceTerminalOptions {
    * firmware"). Default: every command of the reply.
    */
   commandsPerPoll?: number;
+  /** Posts each command's result in its own `/iclock/devicecmd` body, as some firmware does (default: one body a reply). */
+  resultPerPost?: boolean;
   /**
    * Where the records a `DATA QUERY` asks for go (default `cdata`: as the uploads they are, manual 12.1.3).
    * `querydata`: as Push 3.x firmware answers queries, `POST /iclock/querydata?SN=&type=tabledata&cmdid=<id>&
@@ -313,6 +315,10 @@ export class AttendanceTerminal {
     const body = results
       .map((d) => `ID=${d.id}&Return=${d.returnCode}&CMD=${echo(d.command)}` + (d.command === 'INFO' && d.returnCode === 0 ? `\n${this.infoLines()}` : ''))
       .join('\n');
+    if (this.opts.resultPerPost) {
+      for (const line of body.split(/\n(?=ID=)/)) await this.send('POST', '/iclock/devicecmd', [['SN', this.sn]], line);
+      return;
+    }
     await this.send('POST', '/iclock/devicecmd', [['SN', this.sn]], body);
   }
 

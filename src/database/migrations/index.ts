@@ -42,6 +42,7 @@ import { AttPersonTerminalAccess1763700004900 } from './1763700004900-att-person
 import { AttTerminalToldTimeZone1763700005010 } from './1763700005010-att-terminal-told-time-zone';
 import { AttPersonTerminalDisabled1763700005020 } from './1763700005020-att-person-terminal-disabled';
 import { AttTerminalCodePage1763700006200 } from './1763700006200-att-terminal-code-page';
+import { DeviceRefusalHandedOut1763700006600 } from './1763700006600-device-refusal-handed-out';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -89,4 +90,5 @@ export const MIGRATIONS = [
   AttTerminalToldTimeZone1763700005010,
   AttPersonTerminalDisabled1763700005020,
   AttTerminalCodePage1763700006200,
+  DeviceRefusalHandedOut1763700006600,
 ];
