@@ -49,6 +49,19 @@ describe('deviceBodyText', () => {
     expect(decodeDeviceBody(withName(GBK_ZHANG_SAN), 'application/push;charset=UTF-8').codePage).toBeNull();
     expect(decodeDeviceBody(Buffer.from('USER PIN=1\tName=José'), 'application/push;charset=UTF-8').codePage).toBeNull();
   });
+
+  it('reads a UTF-8 name the terminal cut mid-character at its name field as UTF-8 less the half, learning no code page', () => {
+    const cutAfter = (name: string, bytes: number) => Buffer.concat([Buffer.from('USER PIN=1\tName='), Buffer.from(name, 'utf8').subarray(0, bytes), Buffer.from('\tPri=0\n')]);
+    // 23 bytes of 'Abcdefghijklmnopqrstuvwé' and 22 of 'Müller Abcdefghijklmé': the first byte of é alone at the end.
+    const plain = decodeDeviceBody(cutAfter('Abcdefghijklmnopqrstuvwé', 24), 'application/push;charset=UTF-8');
+    expect(plain).toEqual({ text: 'USER PIN=1\tName=Abcdefghijklmnopqrstuvw\tPri=0\n', codePage: null });
+    const accented = decodeDeviceBody(cutAfter('Müller Abcdefghijklmé', 22), 'application/push;charset=UTF-8');
+    expect(accented).toEqual({ text: 'USER PIN=1\tName=Müller Abcdefghijklm\tPri=0\n', codePage: null });
+    // A short Latin-1 name ending in an accented letter is still Latin-1 (Zoë), and a terminal known to write
+    // windows-1252 is read so.
+    expect(decodeDeviceBody(withName(Buffer.from([0x5a, 0x6f, 0xeb])), 'application/push;charset=UTF-8').codePage).toBe('windows-1252');
+    expect(decodeDeviceBody(cutAfter('Abcdefghijklmnopqrstuvwé', 24), 'application/push;charset=UTF-8', 'windows-1252').text).toContain('Name=AbcdefghijklmnopqrstuvwÃ\t');
+  });
 });
 
 describe('deviceReply', () => {

@@ -47,7 +47,7 @@ export function decodeDeviceBody(raw: Buffer, contentType: string | undefined, l
   if (legacy === 'gbk') return { text: GBK.decode(raw), codePage: null };
   // Line by line: a body mixing UTF-8 lines with GBK ones (users enrolled under another language setting) keeps
   // each right, and GBK under a declared charset=UTF-8 (the header every terminal sends) is still read as GBK.
-  return decodeLines(raw, legacy ?? WESTERN);
+  return decodeLines(raw, legacy ?? WESTERN, legacy === null);
 }
 
 /** The content type of device replies: UTF-8, the protocol's own. */
@@ -74,11 +74,11 @@ export function deviceReply(body: string, legacy: LegacyText | boolean | null): 
  * kept: UTF-8 when the line is, else GBK (a Western page only) when its other bytes pair up as GBK characters, else
  * the code page. Neither LF (0x0A) nor CR (0x0D) is ever part of a multi-byte character in UTF-8 or GBK.
  */
-function decodeLines(raw: Buffer, page: CodePage): DeviceText {
+function decodeLines(raw: Buffer, page: CodePage, utf8Terminal: boolean): DeviceText {
   let out = '';
   let used: CodePage | null = null;
   const line = (bytes: Buffer) => {
-    const r = decodeLine(bytes, page);
+    const r = decodeLine(bytes, page, utf8Terminal);
     if (r.codePage) used = r.codePage;
     out += r.text;
   };
@@ -94,8 +94,10 @@ function decodeLines(raw: Buffer, page: CodePage): DeviceText {
   return { text: out, codePage: used };
 }
 
-function decodeLine(line: Buffer, page: CodePage): DeviceText {
+function decodeLine(line: Buffer, page: CodePage, utf8Terminal: boolean): DeviceText {
   if (isUtf8(line)) return { text: line.toString('utf8'), codePage: null };
+  const cut = utf8Terminal ? utf8CutFields(line) : null;
+  if (cut !== null) return { text: cut, codePage: null };
   const shape = page === WESTERN ? gbkShape(line) : 'no';
   if (shape === 'cut') return { text: GBK.decode(line), codePage: null };
   if (shape === 'yes') {
@@ -106,6 +108,41 @@ function decodeLine(line: Buffer, page: CodePage): DeviceText {
     }
   }
   return { text: decodeCodePage(line, page), codePage: page };
+}
+
+/** Bytes of a name field from which a trailing lead byte is taken for a cut (NAME_FIELD_MIN_BYTES of isTerminalNameOf). */
+const CUT_FIELD_MIN_BYTES = 20;
+
+/**
+ * A UTF-8 line of a terminal not known to write anything else, whose long field (a name at the terminal's short name
+ * field, 24 bytes on many models: field notes, Devices 9) was cut mid-character: each field is UTF-8 but for an
+ * incomplete sequence at its end. Read as UTF-8 without the half character (so the name reads as the cut of the
+ * person's, isTerminalNameOf), rather than as windows-1252 (`…wÃ`, and the terminal taken for Latin-1 firmware and
+ * answered so) or as GBK (`Müller` as `M眉ller`). Null when the line is not so.
+ */
+function utf8CutFields(line: Buffer): string | null {
+  const fields: Buffer[] = [];
+  let cut = false;
+  let start = 0;
+  for (let i = 0; i <= line.length; i++) {
+    if (i < line.length && line[i] !== 0x09) continue;
+    const field = line.subarray(start, i);
+    start = i + 1;
+    if (isUtf8(field)) {
+      fields.push(field);
+      continue;
+    }
+    let lead = field.length - 1;
+    while (lead > 0 && field.length - lead < 4 && (field[lead] & 0xc0) === 0x80) lead--;
+    const b = field[lead];
+    const needs = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    // The value's bytes (after `Name=`) filled the field: a cut, not a Latin-1 letter ending a short name.
+    const value = field.length - (field.indexOf(0x3d) + 1);
+    if (needs <= field.length - lead || value < CUT_FIELD_MIN_BYTES || !isUtf8(field.subarray(0, lead))) return null;
+    fields.push(field.subarray(0, lead));
+    cut = true;
+  }
+  return cut ? fields.map((f) => f.toString('utf8')).join('\t') : null;
 }
 
 /**

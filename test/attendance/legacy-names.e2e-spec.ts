@@ -75,4 +75,23 @@ describe('an attendance terminal whose names are Latin-1', () => {
     expect(term.users.get('6104')).toMatchObject({ name: 'Zoë', card: '880064' });
     expect(seen.filter((s) => s.contentType !== 'text/plain;charset=UTF-8')).toEqual([]);
   });
+
+  it('a UTF-8 terminal that cut a long name mid-character at its name field is still a UTF-8 terminal', async () => {
+    const seen: SeenAnswer[] = [];
+    const term = await initialisedTerminal(t, { sn: 'ATT-UTF8-2', language: '69', fetch: recordingFetch(seen) });
+    // 'Abcdefghijklmnopqrstuvwé' cut at 24 bytes: the first byte of é alone before the TAB.
+    const name = Buffer.concat([Buffer.from('Abcdefghijklmnopqrstuvw'), Buffer.from('é', 'utf8').subarray(0, 1)]);
+    const upload = await fetch(`${t.baseUrl}/iclock/cdata?SN=ATT-UTF8-2&table=OPERLOG&Stamp=1`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/push;charset=UTF-8' },
+      body: Buffer.concat([Buffer.from('USER PIN=6105\tName='), name, Buffer.from('\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\n')]),
+    });
+    expect(upload.status).toBe(200);
+    expect(await nameOf('6105')).toBe('Abcdefghijklmnopqrstuvw');
+    expect((await t.post('/api/person/add', { pin: '6106', name: 'Zoë Çelik' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['6106'] })).body.code).toBe(0);
+    await term.drain();
+    expect(term.users.get('6106')?.name).toBe('Zoë Çelik');
+    expect(seen.filter((s) => s.contentType !== 'text/plain;charset=UTF-8')).toEqual([]);
+  });
 });
