@@ -236,7 +236,9 @@ describe('the work signal', () => {
       }),
     ).rejects.toThrow('the domain write failed');
     const { queries } = await countQueries(() => sim.poll());
-    expect(pollQueries(queries)).toEqual([]);
+    // No claim of commands: the signal did not fire. The device row may be read again (CI saw it on a machine at
+    // load 10: the guard's cache dropped by a LISTEN reconnect); that read is the guard's, not the queue's.
+    expect(pollQueries(queries).filter((q) => !/ FROM device WHERE sn = \$1$/.test(q))).toEqual([]);
     expect(await commandsOf(t, sim.sn)).toEqual([]);
     expect(sim.received).toHaveLength(0);
   });
