@@ -2,6 +2,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { noteConnectionLost } from './unavailable';
+import { PROCESS_TAG } from './process-tag';
 
 export interface PoolSettings {
   /** Connections in the pg pool; on the embedded database it must not exceed the socket server's maxConnections. */
@@ -20,6 +21,8 @@ export function dataSourceOptions(url: string, pool: PoolSettings = { poolSize: 
     migrationsRun: false,
     logging: false,
     poolSize: pool.poolSize,
+    // Names this process's connections: how another process tells whether it is still alive (process-tag.ts).
+    applicationName: PROCESS_TAG,
     extra: {
       // A mistake (for example a query on a second connection inside an embedded transaction) becomes an error, not a hang.
       connectionTimeoutMillis: 15_000,

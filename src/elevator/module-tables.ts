@@ -53,6 +53,9 @@ export const MODULE_MONITOR_CURSOR = rawTable('module_monitor_cursor', {
   polledAt: ['polled_at', 'timestamp with time zone'],
   startSnapshot: ['start_snapshot', 'character varying(4000)'],
   createdAt: ['created_at', 'timestamp with time zone'],
+  handedXid: ['handed_xid', 'bigint'],
+  handedId: ['handed_id', 'bigint'],
+  handedBy: ['handed_by', 'character varying(100)'],
 });
 
 /**

@@ -11,7 +11,7 @@ import type { ModuleKind } from '../sync/module-rights';
 import { MODULE_MONITOR_CURSOR } from './module-tables';
 import { NEVER_GONE, type ClientGoneCheck } from '../transaction/client-gone.decorator';
 import { CREATED_MS, CURSOR_IDLE_MS } from '../transaction/monitor-start';
-import { feedAfterSql, MAX_EVENT_ID, pollMonitor, type FeedStart, type MonitorCursorStore, type MonitorFeed } from '../transaction/monitor-poll';
+import { feedAfterSql, HANDED_COLUMNS, handing, MAX_EVENT_ID, pollMonitor, type FeedStart, type MonitorCursorStore, type MonitorFeed } from '../transaction/monitor-poll';
 import { readSnapshot } from '../database/snapshot';
 
 /** A client's monitor cursor, started at a feed position; a concurrent first poll's cursor wins. */
@@ -172,7 +172,7 @@ export class ModuleTransactionService {
    * manual's example).
    */
   monitor(clientId: string, module: ModuleKind, timestamp: number, gone: ClientGoneCheck = NEVER_GONE): Promise<PsgMonitorItemDto[]> {
-    return pollMonitor(this.ds, moduleCursor(clientId, module, timestamp), moduleFeed(module), {
+    return pollMonitor(this.ds, moduleCursor(this.ds, clientId, module, timestamp), moduleFeed(module), {
       timestamp,
       lookbackSeconds: this.config.monitorLookbackSeconds,
       limit: MONITOR_BATCH,
@@ -222,13 +222,13 @@ function moduleFeed(module: ModuleKind): MonitorFeed<ModuleFeedRow> {
 }
 
 /** The cursor of one (API client, module, timestamp) in module_monitor_cursor. */
-function moduleCursor(clientId: string, module: ModuleKind, timestamp: number): MonitorCursorStore {
+function moduleCursor(ds: DataSource, clientId: string, module: ModuleKind, timestamp: number): MonitorCursorStore {
   const key = [clientId, module, timestamp];
   return {
     lock: async (m) =>
       (
         await m.query(
-          `SELECT xid::text AS xid, transaction_id::text AS transaction_id, start_snapshot, ${CREATED_MS} FROM module_monitor_cursor WHERE client_id = $1 AND module = $2 AND timestamp = $3 FOR UPDATE`,
+          `SELECT xid::text AS xid, transaction_id::text AS transaction_id, start_snapshot, ${CREATED_MS}, ${HANDED_COLUMNS} FROM module_monitor_cursor WHERE client_id = $1 AND module = $2 AND timestamp = $3 FOR UPDATE`,
           key,
         )
       )[0],
@@ -240,5 +240,6 @@ function moduleCursor(clientId: string, module: ModuleKind, timestamp: number): 
     move: async (m, xid, id) => {
       await m.query(`UPDATE module_monitor_cursor SET xid = $4, transaction_id = $5, polled_at = now() WHERE client_id = $1 AND module = $2 AND timestamp = $3`, [...key, xid, id]);
     },
+    ...handing(ds, 'module_monitor_cursor', ['client_id', 'module', 'timestamp'], key),
   };
 }

@@ -1,8 +1,13 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
-/** True once the client that sent the request closed its connection: nothing answered to it can still arrive. */
-export type ClientGoneCheck = () => boolean;
+/**
+ * True once the client that sent the request closed its connection: nothing answered to it can still arrive.
+ * `settled`, where the request has an HTTP answer, calls back once that answer is done with: `delivered` true when
+ * all of it left the process (handed to the operating system, which still sends it if the process dies next),
+ * false when the connection closed first or the answer failed.
+ */
+export type ClientGoneCheck = (() => boolean) & { settled?: (then: (delivered: boolean) => void) => void };
 
 export const NEVER_GONE: ClientGoneCheck = () => false;
 
@@ -12,8 +17,16 @@ export const NEVER_GONE: ClientGoneCheck = () => false;
  * again and must get the same events, not the ones after them.
  */
 export const ClientGone = createParamDecorator((_: unknown, ctx: ExecutionContext): ClientGoneCheck => {
-  const socket = ctx.switchToHttp().getRequest<FastifyRequest>().raw.socket;
-  return () => socket?.destroyed === true;
+  const http = ctx.switchToHttp();
+  const socket = http.getRequest<FastifyRequest>().raw.socket;
+  const res = http.getResponse<FastifyReply>().raw;
+  const check: ClientGoneCheck = () => socket?.destroyed === true;
+  check.settled = (then) => {
+    if (res.writableFinished) then(true);
+    else if (res.destroyed) then(false);
+    else res.once('close', () => then(res.writableFinished));
+  };
+  return check;
 });
 
 /** Thrown inside a monitor poll's transaction to roll its cursor move back: the client is gone. */

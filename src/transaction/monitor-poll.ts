@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ClientGoneError, nullIfGone, type ClientGoneCheck } from './client-gone.decorator';
 import { monitorStart, NOW_MS_SQL } from './monitor-start';
+import { PROCESS_TAG, processAlive } from '../database/process-tag';
 
 /** Where a monitor cursor skips what was already there at its first poll (see feedSkipSql). */
 export interface FeedStart {
@@ -14,6 +15,10 @@ export interface MonitorCursor {
   transaction_id: string;
   start_snapshot: string | null;
   created_ms: string;
+  /** An answer handed out and not yet known written (cursors that hand: MonitorCursorStore.hand). */
+  handed_xid?: string | null;
+  handed_id?: string | null;
+  handed_by?: string | null;
 }
 
 /**
@@ -27,6 +32,14 @@ export interface MonitorCursorStore {
   create(m: EntityManager, start: { xid: string; id: string; snapshot: string }): Promise<void>;
   /** Moves it past the last event handed out and marks it polled. */
   move(m: EntityManager, xid: string, id: string): Promise<void>;
+  /**
+   * Where the store can keep an answer not yet written (the HTTP monitors): marks the events up to (xid, id) as
+   * handed out by `by` and the cursor polled, leaving the cursor itself where it is, so a process killed before
+   * the answer left it has moved nothing.
+   */
+  hand?(m: EntityManager, xid: string, id: string, by: string): Promise<void>;
+  /** The answer handed out by `by` was written: the cursor moves to (xid, id), outside any poll's transaction. */
+  confirm?(xid: string, id: string, by: string): Promise<void>;
 }
 
 /** The events a monitor reads, by feed position (inserting transaction id, event id). */
@@ -56,9 +69,50 @@ export function feedAfterSql(xid: string, id: string, skip?: FeedStart): { where
 /** The largest event id: a position (xid, MAX_EVENT_ID) lies after every event of transaction xid. */
 export const MAX_EVENT_ID = '9223372036854775807';
 
+/** The handed-out answer's columns, as MonitorCursor reads them (tables with `handed_*`, migration 1763700006700). */
+export const HANDED_COLUMNS = `handed_xid::text AS handed_xid, handed_id::text AS handed_id, handed_by`;
+
+/**
+ * hand and confirm of a cursor row in `table` keyed by `keyColumns` = `key` (its `handed_*` columns). confirm moves
+ * the cursor only forward (a concurrent later answer may have confirmed further already) and clears the handed
+ * marker only if it is still this answer's.
+ */
+export function handing(ds: DataSource, table: string, keyColumns: readonly string[], key: readonly unknown[]): Required<Pick<MonitorCursorStore, 'hand' | 'confirm'>> {
+  const where = keyColumns.map((c, i) => `${c} = $${i + 1}`).join(' AND ');
+  const [x, i, by] = [key.length + 1, key.length + 2, key.length + 3].map((n) => `$${n}`);
+  const clear = (column: string) => `${column} = CASE WHEN handed_by = ${by} THEN NULL ELSE ${column} END`;
+  return {
+    hand: async (m, xid, id, handedBy) => {
+      await m.query(`UPDATE ${table} SET handed_xid = ${x}, handed_id = ${i}, handed_by = ${by}, polled_at = now() WHERE ${where}`, [...key, xid, id, handedBy]);
+    },
+    confirm: async (xid, id, handedBy) => {
+      await ds.query(
+        `UPDATE ${table} SET xid = ${x}, transaction_id = ${i}, ${clear('handed_xid')}, ${clear('handed_id')}, ${clear('handed_by')}
+         WHERE ${where} AND (xid, transaction_id) < (${x}::bigint, ${i}::bigint)`,
+        [...key, xid, id, handedBy],
+      );
+    },
+  };
+}
+
 /** Batches a filtered reader (the hep monitor) reads at most per poll while they yield no item. */
 const FILTERED_BATCHES_PER_POLL = 50;
 const HELD_BACK_WAIT_MS = 100;
+
+/** Answers this process handed out and is still writing (tags `PROCESS_TAG#n`): a poll meanwhile starts after them. */
+const writing = new Set<string>();
+let handedSeq = 0;
+
+/**
+ * Whether the answer `by` handed out may still reach its client: one of this process while it is being written,
+ * one of another process while that process lives (it confirms or drops it itself). An answer of a process that
+ * died (kill -9 between the poll's commit and the answer) is not: its events are handed out again.
+ */
+async function stillHanding(ds: DataSource, m: EntityManager, by: string): Promise<boolean> {
+  const owner = by.slice(0, by.lastIndexOf('#'));
+  if (owner === PROCESS_TAG) return writing.has(by);
+  return processAlive(ds, m, owner);
+}
 
 export interface MonitorPoll<R, T> {
   timestamp: number;
@@ -90,8 +144,11 @@ export async function pollMonitor<R extends { feed_xid: string; id: string | num
   feed: MonitorFeed<R>,
   p: MonitorPoll<R, T>,
 ): Promise<T[]> {
+  // With an HTTP answer to watch, the cursor moves once the answer was written (hand, then confirm); else at commit.
+  const settled = store.hand && store.confirm ? p.gone.settled : undefined;
   for (let wait = 0; ; wait++) {
     if (p.gone()) return [];
+    let tag: string | undefined;
     const polled = await nullIfGone(
       ds.transaction(async (m) => {
         let cursor = await store.lock(m);
@@ -102,8 +159,12 @@ export async function pollMonitor<R extends { feed_xid: string; id: string | num
           cursor = (await store.lock(m))!;
         }
         const skip = { snapshot: cursor.start_snapshot as string, before: new Date(monitorStart(p.timestamp, Number(cursor.created_ms), p.lookbackSeconds)) };
-        let xid = cursor.xid;
-        let id = cursor.transaction_id;
+        let start = { xid: cursor.xid, id: cursor.transaction_id };
+        if (settled && cursor.handed_by && cursor.handed_xid != null && cursor.handed_id != null && (await stillHanding(ds, m, cursor.handed_by))) {
+          start = { xid: cursor.handed_xid, id: cursor.handed_id };
+        }
+        let xid = start.xid;
+        let id = start.id;
         let items: T[] = [];
         let foundAny = false;
         // A filtered reader (hep) may drop a whole batch: read on while full batches yield nothing, so a
@@ -119,13 +180,35 @@ export async function pollMonitor<R extends { feed_xid: string; id: string | num
           }
           if (items.length > 0 || found.length < p.limit) break;
         }
-        await store.move(m, xid, id);
-        const held = !foundAny && wait < p.heldBackWaits && (await feed.heldBack(m, cursor.xid, cursor.transaction_id, skip));
+        if (settled && foundAny) {
+          tag = `${PROCESS_TAG}#${++handedSeq}`;
+          writing.add(tag);
+          await store.hand!(m, xid, id, tag);
+        } else await store.move(m, settled ? cursor.xid : xid, settled ? cursor.transaction_id : id);
+        const held = !foundAny && wait < p.heldBackWaits && (await feed.heldBack(m, start.xid, start.id, skip));
         if (p.gone()) throw new ClientGoneError();
-        return { items: held ? [] : items, heldBack: held };
+        return { items: held ? [] : items, heldBack: held, end: { xid, id } };
       }),
-    );
-    if (polled === null) return [];
+    ).catch((err: unknown) => {
+      if (tag) writing.delete(tag);
+      throw err;
+    });
+    if (polled === null) {
+      if (tag) writing.delete(tag);
+      return [];
+    }
+    if (tag) {
+      const by = tag;
+      const end = polled.end;
+      settled!((delivered) => {
+        if (!delivered) return void writing.delete(by);
+        // A confirm that fails (the database gone meanwhile) leaves the cursor behind: the events come again, none is lost.
+        store.confirm!(end.xid, end.id, by).then(
+          () => writing.delete(by),
+          () => writing.delete(by),
+        );
+      });
+    }
     if (!polled.heldBack) return polled.items;
     await new Promise((resolve) => setTimeout(resolve, HELD_BACK_WAIT_MS));
   }

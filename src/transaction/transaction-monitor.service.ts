@@ -9,7 +9,7 @@ import { PreparedQueryService } from '../database/prepared-query.service';
 import { insertOf } from '../database/columns';
 import { TRANSACTION_MONITOR_CURSOR } from './transaction-tables';
 import { CREATED_MS } from './monitor-start';
-import { pollMonitor, type MonitorCursor, type MonitorCursorStore, type MonitorFeed } from './monitor-poll';
+import { HANDED_COLUMNS, handing, pollMonitor, type MonitorCursor, type MonitorCursorStore, type MonitorFeed } from './monitor-poll';
 import { NEVER_GONE, type ClientGoneCheck } from './client-gone.decorator';
 
 /** Events per poll; the rest come with the next poll (the cursor only moves past what was returned). */
@@ -84,7 +84,7 @@ export class TransactionMonitorService {
         (
           await this.prepared.query<MonitorCursor>(
             m,
-            `SELECT xid::text AS xid, transaction_id::text AS transaction_id, start_snapshot, ${CREATED_MS} FROM transaction_monitor_cursor WHERE client_id = $1 AND timestamp = $2 FOR UPDATE`,
+            `SELECT xid::text AS xid, transaction_id::text AS transaction_id, start_snapshot, ${CREATED_MS}, ${HANDED_COLUMNS} FROM transaction_monitor_cursor WHERE client_id = $1 AND timestamp = $2 FOR UPDATE`,
             [clientId, timestamp],
           )
         )[0],
@@ -94,6 +94,7 @@ export class TransactionMonitorService {
       move: async (m, xid, id) => {
         await m.query(`UPDATE transaction_monitor_cursor SET xid = $3, transaction_id = $4, polled_at = now() WHERE client_id = $1 AND timestamp = $2`, [clientId, timestamp, xid, id]);
       },
+      ...handing(this.ds, 'transaction_monitor_cursor', ['client_id', 'timestamp'], [clientId, timestamp]),
     };
   }
 

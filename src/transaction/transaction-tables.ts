@@ -9,6 +9,9 @@ export const TRANSACTION_MONITOR_CURSOR = rawTable('transaction_monitor_cursor',
   startSnapshot: ['start_snapshot', 'character varying(4000)'],
   createdAt: ['created_at', 'timestamp with time zone'],
   polledAt: ['polled_at', 'timestamp with time zone'],
+  handedXid: ['handed_xid', 'bigint'],
+  handedId: ['handed_id', 'bigint'],
+  handedBy: ['handed_by', 'character varying(100)'],
 });
 
 /**

@@ -43,6 +43,7 @@ import { AttTerminalToldTimeZone1763700005010 } from './1763700005010-att-termin
 import { AttPersonTerminalDisabled1763700005020 } from './1763700005020-att-person-terminal-disabled';
 import { AttTerminalCodePage1763700006200 } from './1763700006200-att-terminal-code-page';
 import { DeviceRefusalHandedOut1763700006600 } from './1763700006600-device-refusal-handed-out';
+import { MonitorHanded1763700006700 } from './1763700006700-monitor-handed';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -91,4 +92,5 @@ export const MIGRATIONS = [
   AttPersonTerminalDisabled1763700005020,
   AttTerminalCodePage1763700006200,
   DeviceRefusalHandedOut1763700006600,
+  MonitorHanded1763700006700,
 ];
