@@ -2,6 +2,7 @@ import * as net from 'node:net';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
+import { AttendanceTerminal, type TerminalPunch } from '../simulator/attendance-terminal';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { GatewayProcess } from '../support/gateway-process';
 import { TEST_TOKEN } from '../support/test-app';
@@ -149,6 +150,63 @@ describe.skipIf(onPglite)('kill -9', () => {
     const batches = [...acknowledged.values()].reduce((n, f) => n + f.length, 0) + unanswered.length;
     expect(keys).toBe(rows);
     expect(rows).toBe(batches * BATCH);
+  });
+
+  it('during ATTLOG group commit: every punch answered OK is stored after the restart, and resends add nothing', async () => {
+    const SNS = ['CRASH-ATT-1', 'CRASH-ATT-2', 'CRASH-ATT-3', 'CRASH-ATT-4'];
+    const terminals = await Promise.all(
+      SNS.map(async (sn) => {
+        const term = new AttendanceTerminal({ baseUrl: g.baseUrl, sn });
+        expect(await term.init()).toBe(true);
+        return term;
+      }),
+    );
+    const BATCH = 5;
+    const punches = (first: number): TerminalPunch[] =>
+      Array.from({ length: BATCH }, (_, k) => {
+        const s = first + k;
+        return { pin: String(1 + (s % 7)), time: `2026-03-02 ${String(Math.floor(s / 3600) % 24).padStart(2, '0')}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`, status: 0, verify: 1 };
+      });
+    const send = (term: AttendanceTerminal, first: number) =>
+      term.uploadAttlog(punches(first)).then(
+        (r) => r.status === 200 && r.body.trim() === `OK: ${BATCH}`,
+        () => false,
+      );
+    const acknowledged: Array<{ d: number; first: number }> = [];
+    const unanswered: Array<{ d: number; first: number }> = [];
+    let stop = false;
+    const loops = terminals.map(async (term, d) => {
+      for (let n = 0; !stop; n++) {
+        const first = n * BATCH;
+        if (await send(term, first)) acknowledged.push({ d, first });
+        else {
+          unanswered.push({ d, first });
+          await sleep(20);
+        }
+      }
+    });
+    await sleep(500);
+    await g.kill();
+    await sleep(100);
+    stop = true;
+    await Promise.all(loops);
+    expect(unanswered.length).toBeGreaterThan(0);
+    await g.start();
+
+    const stored = new Set(
+      (await pg.query<{ k: string }>(`SELECT device_sn || '/' || pin || '/' || to_char(event_time AT TIME ZONE 'UTC', 'HH24:MI:SS') AS k FROM att_transaction WHERE device_sn LIKE 'CRASH-ATT-%'`)).rows.map((r) => r.k),
+    );
+    const keyOf = (d: number, p: TerminalPunch) => `${SNS[d]}/${p.pin}/${p.time.slice(11)}`;
+    const missing = acknowledged.flatMap(({ d, first }) => punches(first).map((p) => keyOf(d, p))).filter((k) => !stored.has(k));
+    expect(missing).toEqual([]);
+
+    // The terminals send again what was not answered OK; nothing is stored twice.
+    for (const u of unanswered) expect(await send(terminals[u.d], u.first)).toBe(true);
+    const [{ rows, keys }] = (
+      await pg.query(`SELECT count(*)::int AS rows, count(DISTINCT unique_key)::int AS keys FROM att_transaction WHERE device_sn LIKE 'CRASH-ATT-%'`)
+    ).rows;
+    expect(keys).toBe(rows);
+    expect(rows).toBe((acknowledged.length + unanswered.length) * BATCH);
   });
 
   it('during command delivery: every queued command is acknowledged in the end (some delivered twice)', { timeout: 60_000 }, async () => {
