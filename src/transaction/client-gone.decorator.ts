@@ -21,10 +21,14 @@ export const ClientGone = createParamDecorator((_: unknown, ctx: ExecutionContex
   const socket = http.getRequest<FastifyRequest>().raw.socket;
   const res = http.getResponse<FastifyReply>().raw;
   const check: ClientGoneCheck = () => socket?.destroyed === true;
+  // 'finish': the last byte went to the operating system. writableFinished cannot tell: it reads true once a
+  // connection the client reset dropped what was still queued.
+  let finished = false;
+  res.once('finish', () => (finished = true));
   check.settled = (then) => {
-    if (res.writableFinished) then(true);
-    else if (res.destroyed) then(false);
-    else res.once('close', () => then(res.writableFinished));
+    if (finished) then(true);
+    else if (res.destroyed || res.writableEnded) then(false);
+    else res.once('close', () => then(finished));
   };
   return check;
 });
