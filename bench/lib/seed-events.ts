@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
+import { INSERTED_EVENT_RETURNING, PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
 
 export interface SeedOptions {
   events: number;
@@ -40,7 +40,7 @@ export async function seedEvents(url: string, o: SeedOptions): Promise<void> {
            NULL, 1 + i % 2, '10.0.0.' || (i % ${DEVICES}) || '-' || (1 + i % 2), '10.0.0.' || (i % ${DEVICES}) || '-' || (1 + i % 2) || '-In', 0,
            CASE WHEN i % 10 = 0 THEN 8 ELSE 0 END, CASE WHEN i % 10 = 0 THEN 'Open the door remotely' ELSE 'The door opens normally after verification' END, 0,
            '10.0.0.' || (i % ${DEVICES}) || '-' || (1 + i % 2), 15, 'Face', 'Area Name'
-         FROM generate_series(${from}::bigint, ${to}::bigint) AS i RETURNING *), ${PUBLISH_INSERTED_EVENTS} SELECT 1`,
+         FROM generate_series(${from}::bigint, ${to}::bigint) AS i ${INSERTED_EVENT_RETURNING}), ${PUBLISH_INSERTED_EVENTS} SELECT 1`,
       );
       process.stdout.write(`  loaded ${to.toLocaleString('en')} events (${secs(t0)} s)\n`);
     }

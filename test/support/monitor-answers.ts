@@ -1,5 +1,5 @@
 import * as net from 'node:net';
-import { PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
+import { INSERTED_EVENT_RETURNING, PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
 
 /** Monitor answers too big for the socket buffers, and a client that reads them late or never (crash and cut-off tests). */
 
@@ -13,7 +13,7 @@ export async function storeBigEvents(pg: { query(sql: string, params: unknown[])
   await pg.query(
     `WITH ins AS (INSERT INTO acc_transaction (unique_key, device_sn, dev_alias, event_time, card_no, pin, event_no, event_name, event_point_name, reader_name, verify_mode_name, area_name)
        SELECT $1 || '_' || g, $1, ${long(100)}, now(), g::text, ${long(64)}, 0, ${long(200)}, ${long(100)}, ${long(100)}, ${long(100)}, ${long(100)}
-       FROM generate_series(1, $2::int) g RETURNING *), ${PUBLISH_INSERTED_EVENTS} SELECT 1`,
+       FROM generate_series(1, $2::int) g ${INSERTED_EVENT_RETURNING}), ${PUBLISH_INSERTED_EVENTS} SELECT 1`,
     [sn, n],
   );
 }
