@@ -195,6 +195,7 @@ export class DeviceService {
           firstAt: formatCvDateTime(r.firstAt, this.config.timeZone),
           lastAt: formatCvDateTime(r.lastAt, this.config.timeZone),
           probeAt: new Date(r.probeAt).toISOString(),
+          excessRows: r.excessRows,
         })),
       };
     });

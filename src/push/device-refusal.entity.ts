@@ -51,4 +51,12 @@ export class DeviceRefusal {
    */
   @Column({ name: 'probe_at', type: 'timestamptz', default: () => 'now()' })
   probeAt!: Date;
+
+  /**
+   * Rows the latest count of the table found beyond those the device confirmed, on a refused clear
+   * (`DATA DELETE <table>`): records no database row gives it (another site's users on a swapped board), which no
+   * full sync can take off while the firmware refuses the clear. Null once a count matches again.
+   */
+  @Column({ name: 'excess_rows', type: 'integer', nullable: true })
+  excessRows!: number | null;
 }

@@ -99,20 +99,22 @@ export interface DeviceRefusalView {
   lastAt: Date;
   /** When the key is tried again (refusals for good: probed with backoff). */
   probeAt: Date;
+  /** A refused clear: rows the latest count found beyond those the device confirmed (device-refusal.entity.ts). */
+  excessRows: number | null;
 }
 
 /** The refusals of the given devices (device.id → refusals, by key), for operators. */
 export async function listRefusals(m: EntityManager, deviceIds: string[]): Promise<Map<string, DeviceRefusalView[]>> {
   const out = new Map<string, DeviceRefusalView[]>();
   if (deviceIds.length === 0) return out;
-  const rows: Array<{ device_id: string; what: string; return_code: number; refusals: number; command: string; first_at: Date; last_at: Date; probe_at: Date }> = await namedQuery(m,
-    `SELECT device_id, what, return_code, refusals, command, first_at, last_at, probe_at FROM device_refusal WHERE device_id = ANY($1::char(32)[]) ORDER BY what`,
+  const rows: Array<{ device_id: string; what: string; return_code: number; refusals: number; command: string; first_at: Date; last_at: Date; probe_at: Date; excess_rows: number | null }> = await namedQuery(m,
+    `SELECT device_id, what, return_code, refusals, command, first_at, last_at, probe_at, excess_rows FROM device_refusal WHERE device_id = ANY($1::char(32)[]) ORDER BY what`,
     [deviceIds],
   );
   for (const r of rows) {
     const list = out.get(r.device_id) ?? [];
     out.set(r.device_id, list);
-    list.push({ what: r.what, returnCode: r.return_code, refusals: r.refusals, command: r.command, firstAt: r.first_at, lastAt: r.last_at, probeAt: r.probe_at });
+    list.push({ what: r.what, returnCode: r.return_code, refusals: r.refusals, command: r.command, firstAt: r.first_at, lastAt: r.last_at, probeAt: r.probe_at, excessRows: r.excess_rows });
   }
   return out;
 }

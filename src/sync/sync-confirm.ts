@@ -7,9 +7,12 @@ import { excludedOf, intoOf, listOf } from '../database/columns';
 import { namedQuery } from '../database/prepared-query.service';
 import { numberArray, textArray } from '../database/pg-array';
 import { SyncItem, SyncOwed } from './sync-state.entity';
+import { isRefusal } from '../push/protocol';
 
 const FAILED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'failures', 'lastReturn', 'failedAt', 'failedPlan', 'failedDelete', 'failedDeleteAt']);
 const OWED_INTO = intoOf(SyncOwed, ['deviceId', 'kind', 'nextTryAt']);
+/** Kinds whose table a verification counts (DATA COUNT user / userauthorize / usereleauthorize). */
+const CLEAR_COUNTED: ReadonlySet<string> = new Set(['user', 'auth', 'eleauth']);
 const CONFIRMED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'confirmedAt', 'lastReturn']);
 const ITEM_KEY = listOf(SyncItem, ['deviceId', 'kind', 'key']);
 /** An item the planner holds back: a command for it failed and its backoff has not ended (confirmed-state.ts `held`). */
@@ -231,6 +234,15 @@ export class SyncConfirmation implements OnModuleInit {
          ON CONFLICT (device_id, kind) DO UPDATE SET ${OWED_UPDATE}`,
         [deviceId, this.config.syncRetryBaseMs / 1000],
       );
+      // A user or rights table the firmware refuses to clear keeps what the clear was to take off (a spare board's
+      // users of another site), which nothing the gateway confirmed shows: the panel is counted once the full sync's
+      // writes are in, so rows beyond those it confirms are found and reported (SyncReconciler.verifiedCount).
+      if (isRefusal(outcome.returnCode) && CLEAR_COUNTED.has(ref.kind)) {
+        await m.query(`INSERT INTO ${OWED_INTO} VALUES ($1, 'verify', now() + make_interval(secs => $2)) ON CONFLICT (device_id, kind) DO NOTHING`, [
+          deviceId,
+          this.config.syncRetryBaseMs / 1000,
+        ]);
+      }
       return;
     }
     // A failed delete adds nothing to the device: an item it does not hold (no row: a clear, a delete or a count of

@@ -387,9 +387,32 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     );
     // Planned first: the due keys are not held back in this transaction (loadRefusals: probe_at > now()) until the update.
     if (await this.attendance.isTerminal(m, deviceId)) await this.attendance.reconcileTerminal(m, deviceId, null);
-    else await this.planner.reconcileDevice(m, deviceId, null);
+    else if (await this.clearDue(m, deviceId)) {
+      // A refused clear of a table a count found rows in beyond those confirmed (verifiedCount): a plan of the
+      // difference never sends a clear, so those rows (another site's users) would stay for good. The probe is a full
+      // sync, its first page planned now while the key is due (its clear goes out); refused again, the key waits out
+      // a longer interval (PROBED below, recordRefusals), so a firmware that never clears is not wiped every minute.
+      // Every such clear goes with it (users and rights alike): one full sync per probe, not one per table.
+      await m.query(
+        `UPDATE device_refusal r SET probe_at = now() WHERE r.device_id = $1 AND r.probe_at > now() AND ${FOR_GOOD_SQL} AND r.what LIKE 'DATA DELETE %' AND r.excess_rows > 0`,
+        [deviceId],
+      );
+      await oweJob(m, deviceId, 'full');
+      const plan = fullSyncPlan(null, new Set());
+      await this.advanceFull(m, [deviceId], await this.planner.syncDevicesFull(m, [deviceId], null, plan), plan);
+      this.log.warn(`device ${deviceId}: it holds rows the database does not give it and refused clearing them; probing with a full sync`);
+    } else await this.planner.reconcileDevice(m, deviceId, null);
     const probed: Array<{ what: string; refusals: number }> = await m.query(PROBED, [deviceId, this.settings.refusalProbe.baseMs, this.settings.refusalProbe.maxMs]);
     if (probed.length > 0) this.log.log(`device ${deviceId}: probing again what its firmware refused: ${probed.map((p) => `${p.what} (${p.refusals}×)`).join(', ')}`);
+  }
+
+  /** Whether device $1 has a due refusal of a table's clear whose count found rows beyond those confirmed. */
+  private async clearDue(m: EntityManager, deviceId: string): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `SELECT 1 FROM device_refusal r WHERE r.device_id = $1 AND r.probe_at <= now() AND ${FOR_GOOD_SQL} AND r.what LIKE 'DATA DELETE %' AND r.excess_rows > 0 LIMIT 1`,
+      [deviceId],
+    );
+    return rows.length > 0;
   }
 
   /**
@@ -458,7 +481,13 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       [deviceId, UNKNOWN_HASH, kind, countsRightsRows(table)],
     );
     const { min, max } = expectedRows(table, groups);
-    if (count >= min && count <= max) return true;
+    const tables = table === 'user' ? ['user', 'USERINFO'] : [table];
+    const clearKeys = tables.map((t) => `DATA DELETE ${t}`);
+    if (count >= min && count <= max) {
+      // Rows found earlier beyond those confirmed (a refused clear, below) are gone: the panel is what it confirmed.
+      await m.query(`UPDATE device_refusal SET excess_rows = NULL WHERE device_id = $1 AND what = ANY($2::varchar[]) AND excess_rows IS NOT NULL`, [deviceId, clearKeys]);
+      return true;
+    }
     // An empty table holds none of the items the device confirmed before it counted: they are not held any more,
     // whatever else is decided below. A table whose clear the firmware refused is never cleared by a full sync, and
     // an item whose delete it refuses for good (a person who left) would otherwise stay "held" on a reset panel,
@@ -479,10 +508,18 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     // factory reset) where the refusal was only of clearing it: nothing is left there to clear, and a full sync
     // writes back everything it should hold; left alone, the confirmed state said a reset panel's persons were on it.
     const refused = (await loadRefusals(m, [deviceId], { withDue: true })).get(deviceId);
-    const tables = table === 'user' ? ['user', 'USERINFO'] : [table];
     const refusedWrite = tables.some((t) => refused?.has(`DATA UPDATE ${t}`));
-    const refusedClear = tables.some((t) => refused?.has(`DATA DELETE ${t}`));
-    if (refusedWrite || (refusedClear && count > 0)) return false;
+    const refusedClear = clearKeys.some((k) => refused?.has(k));
+    if (refusedWrite || (refusedClear && count > 0)) {
+      // Rows beyond those confirmed in a table the gateway writes but cannot clear are records no database row gives
+      // the panel (another site's users on a swapped board, a stranger's right on a door): no full sync takes them
+      // off, so they are kept on the refusal of the clear, and the panel is reported divergent with them
+      // (SyncStatusService) until a count matches again; the clear's probe tries a full sync again (probeRefusals).
+      const excess = !refusedWrite && count > max ? count - max : null;
+      await m.query(`UPDATE device_refusal SET excess_rows = $3 WHERE device_id = $1 AND what = ANY($2::varchar[])`, [deviceId, clearKeys, excess]);
+      if (excess !== null) this.log.warn(`device ${sn} holds ${excess} ${table} row(s) beyond the ${max} confirmed, and its firmware refuses clearing the table: reported divergent`);
+      return false;
+    }
     if (after !== undefined) {
       // A full sync owed and not started yet, or a clear of this table queued after the count (a full sync's first
       // page), brings the table back whatever the count said: owing it again would restart it, or plan a second one

@@ -9,7 +9,7 @@ import { doorMask, returnMeaning } from '../push/protocol';
 import { AttendanceSyncService } from './attendance-sync.service';
 import { devicesTouching, loadConfirmed, loadInflight } from './confirmed-state';
 import { loadDesired } from './desired-state';
-import type { DeviceConvergenceDto, PersonDeviceRightDto, PersonDeviceSyncDto } from './dto/sync-status.dto';
+import type { DeviceConvergenceDto, PersonDeviceRightDto, PersonDeviceSyncDto, UnknownRowsDto } from './dto/sync-status.dto';
 import { authTimezones, currentState, desiredHashes, DEVICE_KINDS, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, type DesiredHashes, type ItemId } from './sync-items';
 import { tableOf } from './sync-plan';
 import { devicesGranting } from './sync-planner.service';
@@ -23,6 +23,27 @@ function rightsOf(hash: string | undefined, elevator = false): PersonDeviceRight
     const points = part.split(':')[1].split('@')[0].split('.').filter(Boolean).map(Number);
     return elevator ? { timezoneId: authTimezones(hash)[i], floors: points } : { timezoneId: authTimezones(hash)[i], authorizeDoorId: doorMask(points) };
   });
+}
+
+/** What operators read of the rows a panel holds beyond those it confirmed, in a table whose clear it refused. */
+const ROWS_NAMED: Record<string, [string, string]> = {
+  user: ['user', 'users'],
+  USERINFO: ['user', 'users'],
+  userauthorize: ['access right', 'access rights'],
+  usereleauthorize: ['floor right', 'floor rights'],
+  gatepassrule: ['pass rule', 'pass rules'],
+};
+
+function unknownRowsOf(r: { device_id: string; what: string; return_code: number; excess_rows: number }): UnknownRowsDto & { deviceId: string } {
+  const table = r.what.replace(/^DATA DELETE /, '');
+  const [one, many] = ROWS_NAMED[table] ?? [`${table} row`, `${table} rows`];
+  return {
+    deviceId: r.device_id,
+    table,
+    rows: r.excess_rows,
+    returnCode: r.return_code,
+    reason: `holds ${r.excess_rows} ${r.excess_rows === 1 ? one : many} the database does not give it; the firmware refused clearing the table (Return ${r.return_code})`,
+  };
 }
 
 /** Rows by a key, each group in the rows' order. */
@@ -253,6 +274,11 @@ export class SyncStatusService {
       [ids],
     );
     const refusals = await loadRefusals(m, ids, { withDue: true });
+    const unknownAll: Array<{ device_id: string; what: string; return_code: number; excess_rows: number }> = await m.query(
+      `SELECT device_id, what, return_code, excess_rows FROM device_refusal WHERE device_id = ANY($1) AND excess_rows > 0 ORDER BY device_id, what`,
+      [ids],
+    );
+    const unknownOf = groupBy(unknownAll.map(unknownRowsOf), (u) => u.deviceId);
     const lastOf = groupBy(lastAll, (l) => l.device_sn);
     const skippedOf = groupBy(skippedAll, (s) => s.device_id);
     const owedOf = groupBy(owedAll, (o) => o.device_id);
@@ -278,9 +304,10 @@ export class SyncStatusService {
       const skipped = skippedOf.get(row.id) ?? [];
       const owed = owedOf.get(row.id) ?? [];
       const refused = [...(refusals.get(row.id) ?? [])].sort();
+      const unknownRows = (unknownOf.get(row.id) ?? []).map(({ deviceId: _, ...u }) => u);
       out.set(sn, {
         sn,
-        divergent: divergent > 0 || q.failing > 0 || owed.length > 0,
+        divergent: divergent > 0 || q.failing > 0 || owed.length > 0 || unknownRows.length > 0,
         desiredItems: desired.size,
         confirmedItems: confirmedAsDesired,
         unconfirmedItems: unconfirmed,
@@ -298,6 +325,7 @@ export class SyncStatusService {
         refused,
         skipped: skipped.map((s) => ({ pin: s.key, reason: s.skipped })),
         owed: owed.map((o) => ({ kind: o.kind, attempts: o.attempts, lastError: o.last_error, nextTryAt: formatCvDateTime(o.next_try_at, tz) })),
+        unknownRows,
       });
     }
     return out;

@@ -44,6 +44,7 @@ import { AttPersonTerminalDisabled1763700005020 } from './1763700005020-att-pers
 import { AttTerminalCodePage1763700006200 } from './1763700006200-att-terminal-code-page';
 import { DeviceRefusalHandedOut1763700006600 } from './1763700006600-device-refusal-handed-out';
 import { MonitorHanded1763700006700 } from './1763700006700-monitor-handed';
+import { DeviceRefusalExcessRows1763700006800 } from './1763700006800-device-refusal-excess-rows';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -93,4 +94,5 @@ export const MIGRATIONS = [
   AttTerminalCodePage1763700006200,
   DeviceRefusalHandedOut1763700006600,
   MonitorHanded1763700006700,
+  DeviceRefusalExcessRows1763700006800,
 ];

@@ -165,6 +165,14 @@ export class DeviceRefusalDto {
       'when the key is tried again (ISO time): a refusal for good is probed again with backoff, SYNC_REFUSAL_PROBE_MS doubling per refusal up to SYNC_REFUSAL_PROBE_MAX_MS; a success removes the entry',
   })
   probeAt!: string;
+  @ApiProperty({
+    example: null,
+    nullable: true,
+    type: Number,
+    description:
+      'a refused clear (`DATA DELETE user`, `DATA DELETE userauthorize`): rows the latest count found on the device beyond those it confirmed, records the database does not give it and no full sync can take off (the device is divergent while set; null once a count matches)',
+  })
+  excessRows!: number | null;
 }
 
 export class DeviceSnConflictDto {

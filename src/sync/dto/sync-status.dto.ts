@@ -60,6 +60,13 @@ export class OwedWorkDto {
   @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String }) nextTryAt!: string | null;
 }
 
+export class UnknownRowsDto {
+  @ApiProperty({ example: 'user', description: 'the table counted (`DATA COUNT <table>`)' }) table!: string;
+  @ApiProperty({ example: 1, description: 'rows the latest count found beyond those the device confirmed' }) rows!: number;
+  @ApiProperty({ example: -1004, description: "the device's Return to the clear of the table (`DATA DELETE <table> *`)" }) returnCode!: number;
+  @ApiProperty({ example: 'holds 1 user the database does not give it; the firmware refused clearing the table (Return -1004)' }) reason!: string;
+}
+
 export class DeviceConvergenceDto {
   @ApiProperty({ example: 'CJDE193560303' }) sn!: string;
   @ApiProperty({ example: false, description: 'the device does not hold what the database says, and nothing in flight will fix it by itself' }) divergent!: boolean;
@@ -74,4 +81,10 @@ export class DeviceConvergenceDto {
   @ApiProperty({ example: ['biophoto'], type: [String], description: 'tables or commands the firmware refused for good (-1002/-1004): not planned' }) refused!: string[];
   @ApiProperty({ type: [SkippedMemberDto], description: 'members not sent because a stored value cannot travel in a command' }) skipped!: SkippedMemberDto[];
   @ApiProperty({ type: [OwedWorkDto], description: 'work owed to the device (full sync, verification)' }) owed!: OwedWorkDto[];
+  @ApiProperty({
+    type: [UnknownRowsDto],
+    description:
+      'rows a count (DATA COUNT user / userauthorize) found beyond those the device confirmed, in a table whose clear its firmware refused for good: records no database row gives it, which no full sync can take off. The device is divergent while any is listed; a later count that matches removes it',
+  })
+  unknownRows!: UnknownRowsDto[];
 }
