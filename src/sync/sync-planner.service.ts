@@ -79,6 +79,8 @@ const COMPOSED_KEPT = 4;
 
 /** Kinds a full sync clears on the device (`DATA DELETE <table> *`; templates and photos by Type) before sending. */
 const CLEARED_BY_FULL: ReadonlySet<ItemKind> = new Set(['user', 'auth', 'eleauth', 'card', 'bio', 'photo', 'hday']);
+/** Tables a verification counts whose clear a full sync may leave out (refused for good). */
+const UNCLEARED_COUNTED = ['user', 'USERINFO', 'userauthorize', 'usereleauthorize'];
 
 /**
  * The one planner (design.md point 3): every device command that reflects state comes from here. A plan is
@@ -213,7 +215,23 @@ export class SyncPlannerService {
     } else if (page.length > 0) {
       await this.plan(m, { deviceIds, pins: page, mode: 'continue', plan, ownPlans: plan ? [plan] : [] });
     }
-    return more.length > size ? page[page.length - 1] : null;
+    if (more.length > size) return page[page.length - 1];
+    await this.countWhereClearRefused(m, deviceIds);
+    return null;
+  }
+
+  /**
+   * After a full sync's last page: a panel whose user or rights table was not cleared (its `DATA DELETE` refused for
+   * good, so the clear was left out) still holds what it held besides what was written, a spare board's users of
+   * another site say, which nothing confirmed shows. It is counted after the writes (queue order), so rows beyond
+   * those it confirmed are found and reported (SyncReconciler.verifiedCount) and the refused clear is probed again.
+   */
+  private async countWhereClearRefused(m: EntityManager, deviceIds: readonly string[]): Promise<void> {
+    const refused = await runRead(m, refusalsRead([...deviceIds]));
+    const ids = deviceIds.filter((id) => UNCLEARED_COUNTED.some((t) => refused.get(id)?.has(`DATA DELETE ${t}`)));
+    if (ids.length === 0) return;
+    const rows: Array<{ sn: string }> = await m.query(`SELECT sn FROM device WHERE id = ANY($1) ORDER BY sn`, [ids]);
+    for (const { sn } of rows) await this.queueVerify(m, sn);
   }
 
   /**

@@ -127,3 +127,43 @@ describe('a panel holding a stranger, its firmware refusing to clear the tables'
     expect(c, JSON.stringify(c)).toMatchObject({ divergent: false, unknownRows: [] });
   });
 });
+
+describe('a panel whose firmware refused deleting a user, then swapped for a board holding a stranger', () => {
+  it('the full sync leaves the refused clear out, counts after its writes, reports the stranger; the probe clears it', async () => {
+    const sn = 'FCLEAR0002';
+    let p = await Device.connect(t, sn, 2, '10.48.0.2');
+    await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'CL2' }] }));
+    await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'CL2', doorName: '10.48.0.2-1' }] }));
+    const level = await levelId(t, 'CL2');
+    for (const pin of ['4811', '4812']) await ok(t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level }));
+    await settleConverged(t, reconciler, p.sim);
+    // Deleting a user by PIN is refused for good: the key `DATA DELETE user` is the clear's too.
+    p.sim.failCommands((c) => c.verb === 'DATA DELETE' && c.table === 'user' && /Pin=/.test(c.args), -1004, 1);
+    await ok(t.delete('/api/person/delete/4812'));
+    await p.sim.pollUntilIdle({ maxPolls: 50 });
+    await reconciler.idle();
+    const id = (await t.ds.query(`SELECT id FROM device WHERE sn = $1`, [sn]))[0].id as string;
+    expect((await t.ds.query(`SELECT return_code FROM device_refusal WHERE device_id = $1 AND what = 'DATA DELETE user'`, [id]))[0]).toEqual({ return_code: -1004 });
+
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn, doors: 2, ipAddress: '10.48.0.2', mac: '00:17:61:48:00:12' });
+    sim.addLocally('user', { Pin: '4799', Name: 'Other site', CardNo: '74799' });
+    sim.addLocally('userauthorize', { Pin: '4799', AuthorizeTimezoneId: 1, AuthorizeDoorId: 1 });
+    await sim.connect();
+    p = new Device(sim);
+    await settleConverged(t, reconciler, p.sim, 8);
+    expect(sim.received.some((r) => r.command === 'DATA DELETE user *')).toBe(false); // left out: refused for good
+    expect(pins(p)).toEqual(['4799', '4811']);
+    const c = await convergenceOf(t, sn);
+    expect(claimsSynced(c), JSON.stringify(c)).toBe(false);
+    expect(c.unknownRows).toEqual([{ table: 'user', rows: 1, returnCode: -1004, reason: 'holds 1 user the database does not give it; the firmware refused clearing the table (Return -1004)' }]);
+
+    // The probe: a full sync that sends the clear; this firmware takes it.
+    await t.ds.query(`UPDATE device_refusal SET probe_at = now() WHERE device_id = $1 AND what = 'DATA DELETE user'`, [id]);
+    await reconciler.runOnce();
+    await settleConverged(t, reconciler, p.sim);
+    expect(pins(p)).toEqual(['4811']);
+    await t.ds.transaction((m) => t.app.get(SyncPlannerService).queueVerify(m, sn));
+    await settleConverged(t, reconciler, p.sim);
+    expect(await convergenceOf(t, sn)).toMatchObject({ divergent: false, unconfirmedItems: 0, pendingCommands: 0, unknownRows: [] });
+  });
+});
