@@ -250,6 +250,8 @@ describe('refused commands', () => {
         lastAt: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
         // Probed again with backoff: SYNC_REFUSAL_PROBE_MS (1 min by default) after the first refusal.
         probeAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        // Rows a count found beyond what the panel confirmed: only for a refused clear of the user or rights table.
+        excessRows: null,
       },
       // Both grants came in one reply (their results one POST each, as the panel posts them): one refusal.
       expect.objectContaining({ what: 'DATA UPDATE userauthorize', returnCode: -1002, returnMeaning: 'Not supported by the equipment', refusals: 1 }),
