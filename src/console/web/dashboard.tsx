@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
-import type { Me } from './main';
+import type { Go, Me } from './main';
 import { Badge, can, ConvergenceLink, DataTable, LevelBadge, Notice, useAction, useEvery, useLoad } from './ui';
 
 interface LiveEvent {
@@ -23,6 +23,16 @@ interface LiveEvent {
 }
 
 /** Who an event is about: the person by name and pin, the card read beside them, or the card alone (an unregistered badge). */
+/** The Device column of the dashboard's device tables: alias and SN, linked to the device's convergence. */
+const deviceColumn = (go: Go) => ({
+  head: 'Device',
+  cell: (d: any) => (
+    <ConvergenceLink sn={d.sn} go={go}>
+      {d.alias} ({d.sn})
+    </ConvergenceLink>
+  ),
+});
+
 export function whoText(e: { pin?: string; name?: string; lastName?: string; cardNo?: string }): string {
   const person = e.pin ? `${[e.name, e.lastName].filter(Boolean).join(' ')} (${e.pin})`.trim() : '';
   const card = e.cardNo ? `card ${e.cardNo}` : '';
@@ -140,14 +150,7 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
             rowKey={(d: any) => d.sn}
             empty=""
             columns={[
-              {
-                head: 'Device',
-                cell: (d: any) => (
-                  <ConvergenceLink sn={d.sn} go={go}>
-                    {d.alias} ({d.sn})
-                  </ConvergenceLink>
-                ),
-              },
+              deviceColumn(go),
               { head: 'Last seen', cell: (d: any) => d.lastSeen ?? 'never' },
             ]}
           />
@@ -162,14 +165,7 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
             rowKey={(d: any) => d.sn}
             empty=""
             columns={[
-              {
-                head: 'Device',
-                cell: (d: any) => (
-                  <ConvergenceLink sn={d.sn} go={go}>
-                    {d.alias} ({d.sn})
-                  </ConvergenceLink>
-                ),
-              },
+              deviceColumn(go),
               { head: 'Online', cell: (d: any) => (d.online ? <Badge tone="ok">online</Badge> : <Badge tone="muted">offline</Badge>) },
               { head: 'State', cell: (d: any) => (d.divergent ? <Badge tone="bad">divergent</Badge> : d.online ? <Badge tone="warn">converging</Badge> : <Badge tone="warn">waiting for the device</Badge>) },
               { head: 'Desired / confirmed', cell: (d: any) => `${d.desiredItems} / ${d.confirmedItems}` },
