@@ -121,7 +121,7 @@ export class SyncConfirmation implements OnModuleInit {
         continue;
       }
       await flush();
-      if (c.ref.verify) {
+      if (c.ref.verify || c.ref.learn) {
         await this.verifyListener?.(m, deviceId, outcome, c.ref);
         continue;
       }

@@ -198,6 +198,11 @@ export interface SyncRef {
   /** The table a `DATA COUNT` counts, held against the items of that kind the device confirmed. */
   verify?: CountedKind;
   count?: number;
+  /**
+   * A `DATA QUERY tablename=user` asked of a panel whose count found users beyond those it confirmed in a table it
+   * will not clear: the pins it answers (querydata) that it confirmed nothing of are deleted by PIN (learnUnknownRows).
+   */
+  learn?: 'user';
   /** Records of other writes were added to this command (pending-append.ts): its items are not all of `plan`. */
   appended?: true;
 }

@@ -153,6 +153,11 @@ export interface ComposeOptions {
    * for writing only is still cleared (fail closed: rights the gateway cannot write must not outlive a revocation).
    */
   refusedRemove?: ReadonlySet<ItemKind>;
+  /**
+   * Kinds a full sync does not clear: refusedRemove, and the user and rights tables whose clear alone the firmware
+   * refused for good (`DATA DELETE user *`, keyed apart from the deletes by PIN). Defaults to refusedRemove.
+   */
+  refusedClear?: ReadonlySet<ItemKind>;
 }
 
 /**
@@ -187,7 +192,7 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   // A table the firmware will not delete from is never cleared. One it will not write is cleared only when it holds
   // rights (fail closed: rights the gateway can no longer replace must not outlive a revocation); users, cards and
   // holidays it will not write are the panel's own (enrolled there) and stay.
-  const clears = (kind: ItemKind) => o.full && !o.refusedRemove?.has(kind) && (kind === rights.kind || !o.refused?.has(kind));
+  const clears = (kind: ItemKind) => o.full && !(o.refusedClear ?? o.refusedRemove)?.has(kind) && (kind === rights.kind || !o.refused?.has(kind));
   if (clears(rights.kind)) out.push({ command: dataDelete(rights.table, '*'), ref: ref(rights.kind, { clear: true }) });
   if (clears('user')) out.push({ command: dataDelete('user', '*'), ref: ref('user', { clear: true }) });
   if (clears('card') && device.dialect.cards === 'mulcarduser') out.push({ command: dataDelete('mulcarduser', '*'), ref: ref('card', { clear: true }) });
@@ -317,6 +322,7 @@ export interface ComposeInput {
   /** The kinds refused for good, for writing and for deleting (they change what a full sync clears). */
   refused: ReadonlySet<ItemKind>;
   refusedRemove: ReadonlySet<ItemKind>;
+  refusedClear?: ReadonlySet<ItemKind>;
 }
 
 const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size === b.size && [...a].every((k) => b.has(k));
@@ -333,6 +339,7 @@ export function composesAlike(a: ComposeInput, b: ComposeInput): boolean {
   if (a.device.photoType !== b.device.photoType || a.device.module !== b.device.module || a.desired.rightsKind !== b.desired.rightsKind) return false;
   if (JSON.stringify(a.device.dialect) !== JSON.stringify(b.device.dialect)) return false;
   if (!sameSet(a.refused, b.refused) || !sameSet(a.refusedRemove, b.refusedRemove)) return false;
+  if (!sameSet(a.refusedClear ?? a.refusedRemove, b.refusedClear ?? b.refusedRemove)) return false;
   if (!sameList(a.diff.put, b.diff.put) || !sameList(a.diff.remove, b.diff.remove)) return false;
   // Holidays go out as a whole table when one changes (and in a full sync).
   if (!sameList([...a.desired.holidays.keys()], [...b.desired.holidays.keys()])) return false;

@@ -81,6 +81,8 @@ const COMPOSED_KEPT = 4;
 const CLEARED_BY_FULL: ReadonlySet<ItemKind> = new Set(['user', 'auth', 'eleauth', 'card', 'bio', 'photo', 'hday']);
 /** Tables a verification counts whose clear a full sync may leave out (refused for good). */
 const UNCLEARED_COUNTED = ['user', 'USERINFO', 'userauthorize', 'usereleauthorize'];
+/** Kinds whose table's clear (`DATA DELETE <table> *`) has a refusal key of its own (refusals.ts). */
+const STAR_CLEARED: readonly ItemKind[] = ['user', 'auth', 'eleauth'];
 
 /**
  * The one planner (design.md point 3): every device command that reflects state comes from here. A plan is
@@ -228,7 +230,7 @@ export class SyncPlannerService {
    */
   private async countWhereClearRefused(m: EntityManager, deviceIds: readonly string[]): Promise<void> {
     const refused = await runRead(m, refusalsRead([...deviceIds]));
-    const ids = deviceIds.filter((id) => UNCLEARED_COUNTED.some((t) => refused.get(id)?.has(`DATA DELETE ${t}`)));
+    const ids = deviceIds.filter((id) => UNCLEARED_COUNTED.some((t) => refused.get(id)?.has(`DATA DELETE ${t}`) || refused.get(id)?.has(`DATA DELETE ${t} *`)));
     if (ids.length === 0) return;
     const rows: Array<{ sn: string }> = await m.query(`SELECT sn FROM device WHERE id = ANY($1) ORDER BY sn`, [ids]);
     for (const { sn } of rows) await this.queueVerify(m, sn);
@@ -349,6 +351,9 @@ export class SyncPlannerService {
       const refusedOf = (verb: string) => new Set(MEMBER_KINDS.concat(DEVICE_KINDS).filter((k) => refusals.get(device.id)?.has(`DATA ${verb} ${tableOf(device, k) ?? ''}`)));
       const refused = refusedOf('UPDATE');
       const refusedRemove = refusedOf('DELETE');
+      // A user or rights table's clear is keyed apart (`DATA DELETE user *`): refused, the full sync leaves it out,
+      // while deletes by PIN still go (refusals.ts). A refused delete by PIN leaves the clear out too, as it always did.
+      const refusedClear = new Set([...refusedRemove, ...STAR_CLEARED.filter((k) => refusals.get(device.id)?.has(`DATA DELETE ${tableOf(device, k) ?? ''} *`))]);
       const member = (key: string) => pinSet === null || pinSet.has(key);
       const inScope = (id: string) => {
         const [kind, key] = splitItemId(id);
@@ -363,9 +368,9 @@ export class SyncPlannerService {
       }
       const base = req.mode === 'full' ? new Map([...current].filter(([id]) => !CLEARED_BY_FULL.has(splitItemId(id)[0]))) : current;
       // Like panels (same dialect, same diff, same records) get the commands built for the first of them.
-      const input: ComposeInput = { device, desired: want, hashes, diff, current: base, refused, refusedRemove };
+      const input: ComposeInput = { device, desired: want, hashes, diff, current: base, refused, refusedRemove, refusedClear };
       const twin = composed.find((c) => composesAlike(c.input, input));
-      const commands = twin?.commands ?? composeCommands(device, want, hashes, diff, base, { plan, full: req.mode === 'full', force: req.mode === 'force', resend: req.mode !== 'diff', refused, refusedRemove });
+      const commands = twin?.commands ?? composeCommands(device, want, hashes, diff, base, { plan, full: req.mode === 'full', force: req.mode === 'force', resend: req.mode !== 'diff', refused, refusedRemove, refusedClear });
       if (!twin && composed.length < COMPOSED_KEPT) composed.push({ input, commands });
       // A note "not sent" is cleared once the member goes out.
       for (const id of diff.put) if (id.startsWith('user\t') && have.skipped.has(id.slice(5))) sent.push({ deviceId: device.id, pin: id.slice(5) });

@@ -7,7 +7,7 @@ import type { CommandOutcome } from '../push/command-outcome';
 import { FOR_GOOD_SQL, HOLDS_WRITES_SQL, loadRefusals, probeIntervalSql } from '../push/device-refusals';
 import { REFUSAL_CODES, refusalKey } from '../push/protocol/refusals';
 import { DeviceRegistryService, type DeviceKindChangedEvent, type DeviceRegisteredEvent } from '../push/device-registry.service';
-import { dataDelete } from '../push/protocol';
+import { dataDelete, dataQuery } from '../push/protocol';
 import { excludedOf, insertOf, intoOf, listOf } from '../database/columns';
 import { afterCommit } from '../database/after-commit';
 import { asLeader } from '../database/leader';
@@ -15,7 +15,7 @@ import { backoffMs, countedItemKind, countsRightsRows, DEVICE_KINDS, expectedRow
 import { AttendanceSyncService } from './attendance-sync.service';
 import { forgetHeld, SyncConfirmation } from './sync-confirm';
 import { SyncPlannerService } from './sync-planner.service';
-import { SyncOwed } from './sync-state.entity';
+import { SyncItem, SyncOwed } from './sync-state.entity';
 import { boardReplacement, dialectOf, oldDialectCleanup, registrationStorageChanges, type HeldBeforeSwitch } from './device-dialect';
 import { CommandQueueService } from '../push/command-queue.service';
 import { PUSH_SETTINGS, type PushSettings } from '../push/push-settings';
@@ -24,6 +24,8 @@ import { PUSH_SETTINGS, type PushSettings } from '../push/push-settings';
 export const LEADER_LOCK = 7330010;
 /** Items re-planned per pass for divergent devices, and owed jobs per pass. */
 const DIVERGENT_BATCH = 5000;
+/** Counted tables of rights rows (a refused clear of them with rows beyond those confirmed asks for the users). */
+const RIGHTS_COUNTED: ReadonlySet<CountedKind> = new Set(['userauthorize', 'usereleauthorize']);
 const OWED_BATCH = 20;
 /** Devices probed per pass (a refusal for good whose probe is due: device-refusals.ts, RefusalProbe). */
 const PROBE_BATCH = 20;
@@ -406,6 +408,61 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     if (probed.length > 0) this.log.log(`device ${deviceId}: probing again what its firmware refused: ${probed.map((p) => `${p.what} (${p.refusals}×)`).join(', ')}`);
   }
 
+  /**
+   * A count found users (or rights rows) beyond those the panel confirmed in a table whose clear its firmware refused
+   * for good: no full sync takes them off. The panel is asked which users it holds (`DATA QUERY tablename=user`,
+   * Security PUSH 9.1.4: the records come through querydata, the Return is their number), once at a time; `learned`
+   * deletes them by PIN, which such firmware takes (9.1.2). A firmware refusing the query is left to the clear's probe.
+   */
+  private async learnUnknownRows(m: EntityManager, deviceId: string, sn: string): Promise<void> {
+    const refused = (await loadRefusals(m, [deviceId])).get(deviceId);
+    const command = dataQuery({ table: 'user' });
+    if (refused?.has(refusalKey(command))) return;
+    const [open]: unknown[] = await m.query(
+      `SELECT 1 FROM device_command WHERE device_sn = $1 AND state IN ('pending', 'sent') AND meta ? 'sync' AND meta ? 'learn' LIMIT 1`,
+      [sn],
+    );
+    if (open) return;
+    await this.queue.enqueueMany(m, [{ deviceSn: sn, commands: [{ command, ref: { sync: 1, plan: newId(), learn: 'user' } satisfies SyncRef }] }]);
+  }
+
+  /**
+   * The panel answered `DATA QUERY tablename=user` (learnUnknownRows): its users came before the result, stored with
+   * the query's CmdID. A pin it confirmed no user of is another site's (or a record whose content is unknown): it is
+   * recorded as held with unknown content, its rights too, and planned at once, so the planner deletes it by PIN
+   * (`DATA DELETE userauthorize Pin=…`, `DATA DELETE user Pin=…`) where the database gives it nothing there, and
+   * writes the database's record where it does. A count after those commands then finds the panel as confirmed.
+   */
+  private async learned(m: EntityManager, deviceId: string, outcome: CommandOutcome): Promise<void> {
+    if (outcome.state !== 'done') {
+      this.log.warn(`device ${outcome.deviceSn}: DATA QUERY user ${outcome.reason === 'expired' ? 'got no result' : `failed (Return=${outcome.returnCode})`}; its unknown users wait for the next count`);
+      return;
+    }
+    const unknown: Array<{ pin: string }> = await m.query(
+      `SELECT DISTINCT u.pin FROM device_command_attempt a
+         JOIN device_upload u ON u.device_sn = a.device_sn AND u.cmd_id = a.attempt_id::text AND u.table_name = 'user' AND u.pin IS NOT NULL
+        WHERE a.command_id = $1::bigint AND a.device_sn = $2
+          AND NOT EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = $3 AND s.kind = 'user' AND s.key = u.pin AND s.hash IS NOT NULL)
+        ORDER BY 1`,
+      [outcome.commandId, outcome.deviceSn, deviceId],
+    );
+    const pins = unknown.map((u) => u.pin).filter((pin) => pin.length <= 64);
+    if (pins.length === 0) return;
+    this.log.warn(`device ${outcome.deviceSn} holds users it never confirmed (${pins.slice(0, 10).join(', ')}${pins.length > 10 ? ', …' : ''}): deleting them by PIN`);
+    // Their rights rows too: a stranger's right on a door is what opens it.
+    const [{ ele }]: Array<{ ele: boolean }> = await m.query(`SELECT ${effectiveKindSql('d')} = 'ele' AS ele FROM device d WHERE d.id = $1`, [deviceId]);
+    await m.query(
+      `INSERT INTO ${intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'confirmedAt'])} SELECT $1, $2, k, $3, now() FROM unnest($4::varchar[]) AS k
+       ON CONFLICT (device_id, kind, key) DO UPDATE SET hash = EXCLUDED.hash, confirmed_at = now() WHERE sync_item.hash IS NULL`,
+      [deviceId, ele ? 'eleauth' : 'auth', UNKNOWN_HASH, pins],
+    );
+    await this.planner.recordEnrolledUsers(m, deviceId, pins, new Set(pins));
+    // Counted again after the deletes (queue order): a matching count clears the rows reported. Not when the deletes
+    // by PIN are refused too (nothing was planned; the items in doubt keep the panel divergent until the probe).
+    const refused = (await loadRefusals(m, [deviceId])).get(deviceId);
+    if (!refused?.has('DATA DELETE user')) await this.planner.queueVerify(m, outcome.deviceSn);
+  }
+
   /** Whether device $1 has a due refusal of a table's clear whose count found rows beyond those confirmed. */
   private async clearDue(m: EntityManager, deviceId: string): Promise<boolean> {
     const rows: unknown[] = await m.query(
@@ -447,6 +504,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
    * with the command's outcome (device-refusals.ts), and a count refused for good is not asked again until its probe.
    */
   async verified(m: EntityManager, deviceId: string, outcome: CommandOutcome, ref: SyncRef): Promise<void> {
+    if (ref.learn) return this.learned(m, deviceId, outcome);
     if (outcome.state !== 'done') {
       this.log.warn(`device ${outcome.deviceSn}: DATA COUNT ${ref.verify ?? 'user'} ${outcome.reason === 'expired' ? 'got no result' : `refused (Return=${outcome.returnCode})`}; not verified`);
       // No result, or -1002 (a busy firmware says so too; refused for good only when repeated): asked again after
@@ -482,7 +540,9 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     );
     const { min, max } = expectedRows(table, groups);
     const tables = table === 'user' ? ['user', 'USERINFO'] : [table];
-    const clearKeys = tables.map((t) => `DATA DELETE ${t}`);
+    // A table's clear is keyed apart from its deletes by PIN (`DATA DELETE user *`, refusals.ts); a refused delete by
+    // PIN leaves the clear out of a full sync as well, so either refusal keeps rows no full sync takes off.
+    const clearKeys = tables.flatMap((t) => [`DATA DELETE ${t} *`, `DATA DELETE ${t}`]);
     if (count >= min && count <= max) {
       // Rows found earlier beyond those confirmed (a refused clear, below) are gone: the panel is what it confirmed.
       await m.query(`UPDATE device_refusal SET excess_rows = NULL WHERE device_id = $1 AND what = ANY($2::varchar[]) AND excess_rows IS NOT NULL`, [deviceId, clearKeys]);
@@ -516,8 +576,13 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       // off, so they are kept on the refusal of the clear, and the panel is reported divergent with them
       // (SyncStatusService) until a count matches again; the clear's probe tries a full sync again (probeRefusals).
       const excess = !refusedWrite && count > max ? count - max : null;
-      await m.query(`UPDATE device_refusal SET excess_rows = $3 WHERE device_id = $1 AND what = ANY($2::varchar[])`, [deviceId, clearKeys, excess]);
-      if (excess !== null) this.log.warn(`device ${sn} holds ${excess} ${table} row(s) beyond the ${max} confirmed, and its firmware refuses clearing the table: reported divergent`);
+      // Kept on one refusal (the clear's when both are refused), so the rows are reported once.
+      const keeper = clearKeys.find((k) => refused?.has(k));
+      await m.query(`UPDATE device_refusal SET excess_rows = CASE WHEN what = $4 THEN $3::int END WHERE device_id = $1 AND what = ANY($2::varchar[])`, [deviceId, clearKeys, excess, keeper ?? null]);
+      if (excess !== null) {
+        this.log.warn(`device ${sn} holds ${excess} ${table} row(s) beyond the ${max} confirmed, and its firmware refuses clearing the table: reported divergent; asking it for its users`);
+        if (after !== undefined && (table === 'user' || RIGHTS_COUNTED.has(table))) await this.learnUnknownRows(m, deviceId, sn);
+      }
       return false;
     }
     if (after !== undefined) {

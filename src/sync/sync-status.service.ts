@@ -35,7 +35,7 @@ const ROWS_NAMED: Record<string, [string, string]> = {
 };
 
 function unknownRowsOf(r: { device_id: string; what: string; return_code: number; excess_rows: number }): UnknownRowsDto & { deviceId: string } {
-  const table = r.what.replace(/^DATA DELETE /, '');
+  const table = r.what.replace(/^DATA DELETE /, '').replace(/ \*$/, '');
   const [one, many] = ROWS_NAMED[table] ?? [`${table} row`, `${table} rows`];
   return {
     deviceId: r.device_id,

@@ -71,7 +71,7 @@ beforeAll(async () => {
   await reconciler.idle();
   expect(await owed(refusing)).toEqual([]);
   expect(floors(refusing)).toEqual(['701:1:1', '702:1:1']);
-  expect((await convergence(refusing.sn)).refused).toContain('DATA DELETE usereleauthorize');
+  expect((await convergence(refusing.sn)).refused).toContain('DATA DELETE usereleauthorize *');
 });
 afterAll(async () => {
   await t?.close();

@@ -418,7 +418,7 @@ describe('random writes against a panel meeting every fault', () => {
 
   // A fixed seed by default (the suite stays deterministic); FC_RUNS=200 FC_SEED=<n> for a longer hunt or to replay a
   // failure (the state carries over from run to run, so a failure is replayed with its seed, not shrunk).
-  it('the faulty panel is never said synced while it differs, and ends equal to the faultless one', { timeout: 240_000 }, async () => {
+  it('the faulty panel is never said synced while it differs, and ends equal to the faultless one', { timeout: Number(process.env.FC_TIMEOUT_MS ?? 240_000) }, async () => {
     const fc = (await import('fast-check')).default;
     // FC_PER_REPLY=2: short replies, so remote actions wait beyond the head's reply and go first more often.
     const perReply = settingsOf(t).maxCommandsPerReply;
@@ -602,7 +602,7 @@ describe('random writes against a panel meeting every fault', () => {
     const okOrLeft = async (p: Promise<{ body: { code: number; message?: string } }>) => expect([0, -29], (await p).body.message).toContain((await p).body.code);
     const statusOf = async (d: Device) => (await t.get(`/api/gateway/devices/${d.sim.sn}/convergence`)).body.data;
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 10 }), async (ops) => {
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: Number(process.env.FC_MAX_OPS ?? 10) }), async (ops) => {
         for (const [i, o] of ops.entries()) {
           await apply(o);
           await reconciler.idle();

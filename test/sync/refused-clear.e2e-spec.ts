@@ -1,7 +1,8 @@
 /**
  * A panel that holds records no database row gives it (a board swapped in from another site: a stranger with a
  * right on a door) and whose firmware refuses clearing the user and rights tables for good (`DATA DELETE user *`,
- * `DATA DELETE userauthorize *` answered -1004). No full sync takes the stranger off, and a plan of the difference
+ * `DATA DELETE userauthorize *` answered -1004) and will not say which users it holds (`DATA QUERY` answered -1004).
+ * No full sync takes the stranger off, and a plan of the difference
  * never sends a clear: the status must not say synced while the periodic count finds those rows, and the refused
  * clear's probe tries the full sync again (with its backoff), so a firmware that clears again gets the panel back.
  */
@@ -64,11 +65,13 @@ describe('a panel holding a stranger, its firmware refusing to clear the tables'
     sim.addLocally('user', { Pin: '4799', Name: 'Other site', CardNo: '74799' });
     sim.addLocally('userauthorize', { Pin: '4799', AuthorizeTimezoneId: 1, AuthorizeDoorId: 1 });
     sim.failCommands((c) => c.verb === 'DATA DELETE' && (c.table === 'user' || c.table === 'userauthorize') && c.args.trim() === '*', -1004, 'always');
+    // Nor does it answer DATA QUERY (refused-clear-cleanup.e2e-spec.ts: one that does has the stranger deleted by PIN).
+    sim.failCommands((c) => c.verb === 'DATA QUERY', -1004, 'always');
     await sim.connect();
     d = new Device(sim);
     await settleConverged(t, reconciler, d.sim, 8);
-    expect(await refusal('DATA DELETE user')).toMatchObject({ returnCode: -1004 });
-    expect(await refusal('DATA DELETE userauthorize')).toMatchObject({ returnCode: -1004 });
+    expect(await refusal('DATA DELETE user *')).toMatchObject({ returnCode: -1004 });
+    expect(await refusal('DATA DELETE userauthorize *')).toMatchObject({ returnCode: -1004 });
     expect(pins(d)).toEqual(['4799', '4801', '4802']);
     expect(d.sim.evaluateAccess({ pin: '4799', door: 1 }).granted).toBe(true);
 
@@ -80,7 +83,7 @@ describe('a panel holding a stranger, its firmware refusing to clear the tables'
       { table: 'user', rows: 1, returnCode: -1004, reason: 'holds 1 user the database does not give it; the firmware refused clearing the table (Return -1004)' },
       { table: 'userauthorize', rows: 1, returnCode: -1004, reason: 'holds 1 access right the database does not give it; the firmware refused clearing the table (Return -1004)' },
     ]);
-    expect(await refusal('DATA DELETE user')).toMatchObject({ excessRows: 1 });
+    expect(await refusal('DATA DELETE user *')).toMatchObject({ excessRows: 1 });
     // Counted again (the periodic verification): still there, still divergent; nothing is owed (no full sync per count).
     await count();
     await rounds(3);
@@ -92,7 +95,7 @@ describe('a panel holding a stranger, its firmware refusing to clear the tables'
     const before = await clears();
     await rounds(4);
     expect(await clears()).toBe(before); // not due: no full sync
-    await t.ds.query(`UPDATE device_refusal SET probe_at = now() WHERE device_id = (SELECT id FROM device WHERE sn = $1) AND what = 'DATA DELETE user'`, [SN]);
+    await t.ds.query(`UPDATE device_refusal SET probe_at = now() WHERE device_id = (SELECT id FROM device WHERE sn = $1) AND what = 'DATA DELETE user *'`, [SN]);
     await rounds(4);
     expect(await clears()).toBe(before + 1); // the probe: refused again, and not tried again before its next probe
     await count();
@@ -102,7 +105,7 @@ describe('a panel holding a stranger, its firmware refusing to clear the tables'
 
   it('a firmware that clears again, at the probe, ends equal to the database and is reported synced', async () => {
     d.sim.clearFaults();
-    await t.ds.query(`UPDATE device_refusal SET probe_at = now() WHERE device_id = (SELECT id FROM device WHERE sn = $1) AND what = 'DATA DELETE user'`, [SN]);
+    await t.ds.query(`UPDATE device_refusal SET probe_at = now() WHERE device_id = (SELECT id FROM device WHERE sn = $1) AND what = 'DATA DELETE user *'`, [SN]);
     await rounds(3);
     await settleConverged(t, reconciler, d.sim);
     expect(pins(d)).toEqual(['4801', '4802']);
@@ -116,6 +119,7 @@ describe('a panel holding a stranger, its firmware refusing to clear the tables'
   it('a count that matches again (the stranger deleted at the panel) reports it synced', async () => {
     // Refusing the clears again, with another stranger found by a count.
     d.sim.failCommands((c) => c.verb === 'DATA DELETE' && (c.table === 'user' || c.table === 'userauthorize') && c.args.trim() === '*', -1004, 'always');
+    d.sim.failCommands((c) => c.verb === 'DATA QUERY', -1004, 'always');
     await ok(t.post(`/api/gateway/devices/${SN}/sync`));
     await rounds(3);
     d.sim.addLocally('user', { Pin: '4798', Name: 'Stranger', CardNo: '74798' });

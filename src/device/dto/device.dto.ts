@@ -170,7 +170,7 @@ export class DeviceRefusalDto {
     nullable: true,
     type: Number,
     description:
-      'a refused clear (`DATA DELETE user`, `DATA DELETE userauthorize`): rows the latest count found on the device beyond those it confirmed, records the database does not give it and no full sync can take off (the device is divergent while set; null once a count matches)',
+      'a refused clear (`DATA DELETE user *`, `DATA DELETE userauthorize *`, or the delete by PIN `DATA DELETE user` that leaves the clear out): rows the latest count found on the device beyond those it confirmed, records the database does not give it and no full sync can take off (the device is divergent while set; null once a count matches)',
   })
   excessRows!: number | null;
 }

@@ -13,7 +13,12 @@ describe('refusals', () => {
     [dataUpdateUser({ pin: 1, name: 'A', cardNo: '', privilege: 0 }), 'DATA UPDATE user'],
     ['DATA UPDATE biodata Pin=1\tNo=0\tIndex=0\tValid=1\tDuress=0\tType=9\tMajorVer=58\tMinorVer=0\tFormat=0\tTmp=AAAA', 'DATA UPDATE biodata'],
     [dataDelete('mulcarduser', { Pin: 3 }), 'DATA DELETE mulcarduser'],
-    ['DATA DELETE userauthorize *', 'DATA DELETE userauthorize'],
+    // So is a user or rights table's clear (firmware refusing it may delete by PIN).
+    ['DATA DELETE userauthorize *', 'DATA DELETE userauthorize *'],
+    ['DATA DELETE user *', 'DATA DELETE user *'],
+    ['DATA DELETE usereleauthorize *', 'DATA DELETE usereleauthorize *'],
+    [dataDelete('user', { Pin: 3 }), 'DATA DELETE user'],
+    ['DATA DELETE userauthorize Pin=3', 'DATA DELETE userauthorize'],
     // A photo table's clear is not its deletes by PIN (firmware refuses the one and takes the other).
     ['DATA DELETE biophoto Type=9', 'DATA DELETE biophoto *'],
     ['DATA DELETE userpic *', 'DATA DELETE userpic *'],

@@ -13,7 +13,9 @@
  *   DATA <VERB> <table>   for the DATA commands, the table as sent: `DATA UPDATE biodata`, `DATA DELETE mulcarduser`,
  *                         `DATA QUERY user` (from `tablename=`), `DATA COUNT userauthorize`; a photo table's clear
  *                         (no PIN named: `DATA DELETE biophoto Type=9`, `DATA DELETE userpic *`) is
- *                         `DATA DELETE biophoto *` / `DATA DELETE userpic *`, apart from the deletes by PIN;
+ *                         `DATA DELETE biophoto *` / `DATA DELETE userpic *`, and a user or rights table's clear
+ *                         (`DATA DELETE user *`, `DATA DELETE userauthorize *`) `DATA DELETE user *` /
+ *                         `DATA DELETE userauthorize *`, apart from the deletes by PIN;
  *   <WORDS>               otherwise the leading words before the first argument: `CONTROL DEVICE`, `SET OPTIONS`,
  *                         `ENROLL_BIO`, `Test Host`, `ACCOUNT transaction`.
  */
@@ -25,6 +27,8 @@ export function isRefusal(returnCode: number | null | undefined): boolean {
 }
 
 const PHOTO_TABLES: ReadonlySet<string> = new Set(['biophoto', 'userpic']);
+/** Tables a full sync clears whole with `*`, which firmware may refuse while it deletes by PIN. */
+const STAR_CLEARED_APART: ReadonlySet<string> = new Set(['user', 'userauthorize', 'usereleauthorize']);
 
 /** The refusal key of a command text (without `C:<id>:`); see the module comment. */
 export function refusalKey(command: string): string {
@@ -42,6 +46,10 @@ export function refusalKey(command: string): string {
     // still deletes photos by PIN. Under one key, its refusal held back every per-PIN photo delete, and a per-PIN
     // delete's success took the refusal away and owed the panel a full sync (forgetRefusalsSql), at every departure.
     if (verb === 'DELETE' && PHOTO_TABLES.has(words[2]) && !/(?:^|[ \t])pin=/i.test(firstLine)) return `DATA DELETE ${words[2]} *`;
+    // So is the clear of the user and rights tables: a firmware refusing it but deleting by PIN had every person
+    // leaving held on the panel until the clear's probe, whose per-PIN delete then lifted the clear's refusal and
+    // owed a full sync; and the rows of another site it holds could never be deleted one by one (learnUnknownRows).
+    if (verb === 'DELETE' && STAR_CLEARED_APART.has(words[2]) && words.slice(3).join(' ') === '*') return `DATA DELETE ${words[2]} *`;
     return `DATA ${verb} ${words[2]}`;
   }
   const lead: string[] = [];

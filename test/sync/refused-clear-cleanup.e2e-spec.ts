@@ -1,0 +1,93 @@
+/**
+ * A firmware that refuses clearing the user and rights tables (`DATA DELETE user *`, `DATA DELETE userauthorize *`
+ * answered -1004) but deletes them by PIN, as the manual's per-PIN delete allows (Security PUSH 9.1.2). A person
+ * leaving such a panel loses the user record at once (not at the clear's probe, with a full sync per departure),
+ * and rows no database row gives it (a spare board's users of another site) are learnt with
+ * `DATA QUERY tablename=user` / `tablename=userauthorize` (9.1.4, answered through querydata) and deleted PIN by PIN.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SyncPlannerService } from '../../src/sync/sync-planner.service';
+import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import type { TestApp } from '../support/test-app';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { settingsOf } from '../push/push-helpers';
+import { Device, levelId } from './access-helpers';
+import { claimsSynced, convergenceOf, fromScratch, ok, settleConverged, startFaultApp, tableSnapshot } from './fault-helpers';
+
+const TABLES = ['user', 'userauthorize', 'timezone', 'mulcarduser'];
+let t: TestApp;
+let reconciler: SyncReconciler;
+
+const pins = (x: Device) => x.sim.table('user').map((u) => String(u.Pin)).sort();
+const clears = async (sn: string) => (await t.ds.query(`SELECT count(*)::int AS n FROM device_command WHERE device_sn = $1 AND command = 'DATA DELETE user *'`, [sn]))[0].n as number;
+const refusesClears = (sim: DeviceSimulator) =>
+  sim.failCommands((c) => c.verb === 'DATA DELETE' && (c.table === 'user' || c.table === 'userauthorize') && c.args.trim() === '*', -1004, 'always');
+async function count(d: Device): Promise<void> {
+  await t.ds.transaction((m) => t.app.get(SyncPlannerService).queueVerify(m, d.sim.sn));
+  await settleConverged(t, reconciler, d.sim, 6);
+}
+
+beforeAll(async () => {
+  ({ t, reconciler } = await startFaultApp());
+  // Probes far apart: nothing here may rest on a probe of the refused clear.
+  settingsOf(t).refusalProbe = { baseMs: 600_000, maxMs: 600_000 };
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('a firmware refusing to clear the user and rights tables, deleting by PIN', () => {
+  it('a person leaving loses the user record at once, with no full sync per departure', async () => {
+    const sn = 'FCLUP0001';
+    const d = await Device.connect(t, sn, 2, '10.49.0.1');
+    refusesClears(d.sim);
+    await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'UL1' }] }));
+    await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'UL1', doorName: '10.49.0.1-1' }] }));
+    const level = await levelId(t, 'UL1');
+    for (const pin of ['4901', '4902', '4903']) await ok(t.post('/api/person/add', { pin, name: `P${pin}`, cardNo: `8${pin}`, accLevelIds: level }));
+    await ok(t.post(`/api/gateway/devices/${sn}/sync`));
+    await settleConverged(t, reconciler, d.sim, 6);
+    expect((await t.get(`/api/gateway/devices/${sn}`)).body.data.refusedCapabilities.map((r: { what: string }) => r.what)).toEqual(['DATA DELETE user *', 'DATA DELETE userauthorize *']);
+    const before = await clears(sn);
+    for (const pin of ['4901', '4902']) {
+      await ok(t.delete(`/api/person/delete/${pin}`));
+      await settleConverged(t, reconciler, d.sim, 6);
+    }
+    expect(pins(d)).toEqual(['4903']);
+    expect(d.sim.table('userauthorize').map((r) => String(r.Pin))).toEqual(['4903']);
+    expect(await clears(sn)).toBe(before);
+    await count(d);
+    expect(await convergenceOf(t, sn)).toMatchObject({ divergent: false, unconfirmedItems: 0, pendingCommands: 0, unknownRows: [] });
+  });
+
+  it('a spare board holding users and rights of another site has them learnt and deleted by PIN, and is reported synced', async () => {
+    const sn = 'FCLUP0002';
+    let d = await Device.connect(t, sn, 2, '10.49.0.2');
+    await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'UL2' }] }));
+    await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'UL2', doorName: '10.49.0.2-1' }] }));
+    const level = await levelId(t, 'UL2');
+    for (const pin of ['4911', '4912']) await ok(t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level }));
+    await settleConverged(t, reconciler, d.sim);
+
+    // Another board under the same SN: two strangers (one with two rights rows), a right on door 2 for one of ours.
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn, doors: 2, ipAddress: '10.49.0.2', mac: '00:17:61:49:00:02' });
+    for (const pin of ['4798', '4799']) {
+      sim.addLocally('user', { Pin: pin, Name: 'Other site', CardNo: `7${pin}` });
+      sim.addLocally('userauthorize', { Pin: pin, AuthorizeTimezoneId: 1, AuthorizeDoorId: 1 });
+    }
+    sim.addLocally('userauthorize', { Pin: '4799', AuthorizeTimezoneId: 2, AuthorizeDoorId: 2 });
+    refusesClears(sim);
+    await sim.connect();
+    d = new Device(sim);
+    await settleConverged(t, reconciler, d.sim, 10);
+    expect(d.sim.evaluateAccess({ pin: '4799', door: 1 }).granted).toBe(false);
+    expect(pins(d)).toEqual(['4911', '4912']);
+    expect(sim.received.some((r) => /^DATA DELETE user Pin=4799/.test(r.command))).toBe(true);
+    await count(d);
+    const c = await convergenceOf(t, sn);
+    expect(claimsSynced(c), JSON.stringify(c)).toBe(true);
+    expect(c.unknownRows).toEqual([]);
+    const held = tableSnapshot(d.sim, TABLES);
+    expect(await fromScratch(t, reconciler, d.sim, TABLES)).toEqual(held);
+  });
+});
