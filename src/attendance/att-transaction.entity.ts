@@ -2,8 +2,10 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 
 /**
  * A punch from an attendance terminal (ATTLOG), stored already joined with the names `listAttTransaction`
- * serves, so a list is one indexed range scan. `unique_key` (`<SN>_<pin>_<time>_<status>`) makes a re-sent
- * upload, or a `DATA QUERY ATTLOG` answer over a period already held, add nothing.
+ * serves, so a list is one indexed range scan. `unique_key` (`<SN>_<pin>_<time>`) makes a re-sent
+ * upload, a `DATA QUERY ATTLOG` answer over a period already held, or the same punch reported as rtlog and as
+ * ATTLOG with another state, add nothing (records stored before migration 1763700007200 that differ in state only
+ * keep `<SN>_<pin>_<time>_<status>`).
  */
 @Entity('att_transaction')
 @Index('ix_att_transaction_time', ['eventTime', 'id'])
@@ -70,6 +72,13 @@ export class AttTransaction {
   /** Fields after the work code, as sent. */
   @Column({ type: 'jsonb', nullable: true })
   reserved!: string[] | null;
+
+  /**
+   * The upload the record was read from: `ATTLOG` (the terminal's attendance log, its state authoritative) or `rtlog`
+   * (a Push 3.x terminal's real-time log, whose `inoutstatus` may be the door's in/out only); null before 1763700007200.
+   */
+  @Column({ type: 'varchar', length: 8, nullable: true })
+  via!: 'ATTLOG' | 'rtlog' | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

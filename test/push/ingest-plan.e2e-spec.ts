@@ -57,6 +57,7 @@ it.skipIf(onPglite)('one-punch ATTLOG batches run the cached plan as well', asyn
     {
       deviceId,
       punches: [{ key: `PLAN-1_att_${i}`, at: '2026-04-01T09:00:00.000Z', pin: '1', status: 0, verify: 1, verifyName: 'Fingerprint', workCode: null, reserved: null }],
+      via: 'ATTLOG',
       stamp: String(i),
       lastPunchAt: '2026-04-01T09:00:00.000Z',
     },

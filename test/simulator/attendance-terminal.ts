@@ -566,20 +566,23 @@ export class AttendanceTerminal {
   /**
    * A verification posted as a real-time log, the Security PUSH way (`POST /iclock/cdata?SN=&table=rtlog`, no Stamp),
    * as Push 3.x face terminals set to T&A do (field samples rtlog-senseface2a-punch: 13 keyed fields, CR LF):
-   * `time pin cardno eventaddr event inoutstatus verifytype index ...`. The attendance state rides in `inoutstatus`.
+   * `time pin cardno eventaddr event inoutstatus verifytype index ...`. The attendance state rides in `inoutstatus`,
+   * unless `inOut` is given: firmware that reports the door's In/Out there (Security PUSH: 0 In, 1 Out) while its
+   * log, and so its ATTLOG, keeps the attendance state (`status`).
    * `event` defaults to 0 (opened normally after verification); a refused one (27 not registered, 20 too soon...)
    * or a PIN of 0 is what the terminal reports for no punch. With `alsoAttlog` the punch also goes up as ATTLOG
    * (firmware that sends both). The punch is kept in the terminal's log either way.
    */
-  async punchRealtime(p: TerminalPunch & { event?: number; card?: string; index?: number }, opts: { alsoAttlog?: boolean } = {}): Promise<HttpResult> {
-    if ((p.event ?? 0) === 0 && p.pin !== '0') this.log.push(p);
-    const index = p.index ?? ++this.rtlogIndex;
+  async punchRealtime(p: TerminalPunch & { event?: number; card?: string; index?: number; inOut?: number }, opts: { alsoAttlog?: boolean } = {}): Promise<HttpResult> {
+    const { event, card, index: given, inOut, ...punch } = p;
+    if ((event ?? 0) === 0 && p.pin !== '0') this.log.push(punch);
+    const index = given ?? ++this.rtlogIndex;
     const line = [
-      `time=${p.time}`, `pin=${p.pin}`, `cardno=${p.card ?? 0}`, 'eventaddr=1', `event=${p.event ?? 0}`, `inoutstatus=${p.status}`, `verifytype=${p.verify}`,
+      `time=${p.time}`, `pin=${p.pin}`, `cardno=${card ?? 0}`, 'eventaddr=1', `event=${event ?? 0}`, `inoutstatus=${inOut ?? p.status}`, `verifytype=${p.verify}`,
       `index=${index}`, 'sitecode=0', 'linkid=0', 'maskflag=0', 'temperature=0', 'convtemperature=0',
     ].join('\t');
     const r = await this.send('POST', '/iclock/cdata', [['SN', this.sn], ['table', 'rtlog']], line + '\r\n');
-    if (opts.alsoAttlog) await this.uploadAttlog([p]);
+    if (opts.alsoAttlog) await this.uploadAttlog([punch]);
     return r;
   }
 

@@ -45,6 +45,7 @@ import { AttTerminalCodePage1763700006200 } from './1763700006200-att-terminal-c
 import { DeviceRefusalHandedOut1763700006600 } from './1763700006600-device-refusal-handed-out';
 import { MonitorHanded1763700006700 } from './1763700006700-monitor-handed';
 import { DeviceRefusalExcessRows1763700006800 } from './1763700006800-device-refusal-excess-rows';
+import { AttPunchKey1763700007200 } from './1763700007200-att-punch-key';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -95,4 +96,5 @@ export const MIGRATIONS = [
   DeviceRefusalHandedOut1763700006600,
   MonitorHanded1763700006700,
   DeviceRefusalExcessRows1763700006800,
+  AttPunchKey1763700007200,
 ];

@@ -124,7 +124,7 @@ export class AttendanceIngestService {
         await storeRaw(m, device.sn, verifications.map(verificationRow));
       });
     }
-    const item: AttlogItem = { deviceId: device.id, punches: punchRows(device, punches), stamp, lastPunchAt: latestPunch(device, punches) };
+    const item: AttlogItem = { deviceId: device.id, punches: punchRows(device, punches), via: 'ATTLOG', stamp, lastPunchAt: latestPunch(device, punches) };
     if (item.punches.length === 0 && stamp === null && item.lastPunchAt === null) return { received, stored: 0, admitted: true };
     const stored = await this.attlog.submit(item);
     if (stored > 0) this.metrics.attPunchesIngested.inc(stored);
@@ -134,14 +134,14 @@ export class AttendanceIngestService {
   /**
    * The punches of an attendance terminal's real-time log (`table=rtlog`: Push 3.x face terminals set to T&A post
    * their verifications this way, as well as or instead of ATTLOG): stored as the punches they are, through the
-   * ATTLOG statement and under the ATTLOG key (punchKey: SN, PIN, time, state), so a punch the terminal also uploads
-   * as ATTLOG, or sends again, is one record. The device must be admitted (the caller checks). Answers how many
+   * ATTLOG statement and under the ATTLOG key (punchKey: SN, PIN, time), so a punch the terminal also uploads
+   * as ATTLOG, or sends again, is one record; the ATTLOG line, when it comes, gives it its state (attlog-batch.ts). The device must be admitted (the caller checks). Answers how many
    * were stored now.
    */
   async ingestRealtimePunches(device: DeviceSession, events: readonly RtlogEvent[]): Promise<number> {
     const punches = events.map(realtimePunch).filter((p): p is AttPunch => p !== null);
     if (punches.length === 0) return 0;
-    const stored = await this.attlog.submit({ deviceId: device.id, punches: punchRows(device, punches), stamp: null, lastPunchAt: latestPunch(device, punches) });
+    const stored = await this.attlog.submit({ deviceId: device.id, punches: punchRows(device, punches), via: 'rtlog', stamp: null, lastPunchAt: latestPunch(device, punches) });
     if (stored > 0) this.metrics.attPunchesIngested.inc(stored);
     return stored;
   }

@@ -114,13 +114,17 @@ describe('ATTLOG (attendance manual 11.2)', () => {
     expect(r.results.map((p) => [p.pin, p.time])).toEqual([['1', '2024-01-02 03:04:05'], ['2', '2024-01-02 03:04:06'], ['3', '2024-01-02 03:04:07']]);
   });
 
-  it('the punch key is stable across re-sends and separates states', () => {
+  it('the punch key is stable across re-sends and states (rtlog In/Out vs ATTLOG state), and separates seconds and persons', () => {
     const [a] = parseAttlog('5\t2024-01-02 03:04:05\t0\t1\t0\t0\t0').results;
     const [b] = parseAttlog('5\t2024-01-02 03:04:05\t0\t1\t\t0\t0\t').results;
-    const [c] = parseAttlog('5\t2024-01-02 03:04:05\t1\t1').results;
+    const [c] = parseAttlog('5\t2024-01-02 03:04:05\t4\t1').results;
+    const [d] = parseAttlog('5\t2024-01-02 03:04:06\t0\t1').results;
+    const [e] = parseAttlog('6\t2024-01-02 03:04:05\t0\t1').results;
     expect(punchKey('SN1', a)).toBe(punchKey('SN1', b));
-    expect(punchKey('SN1', a)).not.toBe(punchKey('SN1', c));
-    expect(punchKey('SN1', a)).toBe('SN1_5_2024-01-02 03:04:05_0');
+    expect(punchKey('SN1', a)).toBe(punchKey('SN1', c));
+    expect(punchKey('SN1', a)).not.toBe(punchKey('SN1', d));
+    expect(punchKey('SN1', a)).not.toBe(punchKey('SN1', e));
+    expect(punchKey('SN1', a)).toBe('SN1_5_2024-01-02 03:04:05');
   });
 });
 

@@ -90,12 +90,14 @@ export function parseAttlog(body: string): ParseResult<AttPunch> {
 }
 
 /**
- * The idempotency key of a punch: one person's punch with one state at one second on one terminal is one
- * record, however often the terminal re-sends it (it re-sends until it reads `OK: n`, and `DATA QUERY ATTLOG`
- * re-sends a whole period).
+ * The idempotency key of a punch: one person's punch at one second on one terminal is one record, however often
+ * the terminal re-sends it (it re-sends until it reads `OK: n`, and `DATA QUERY ATTLOG` re-sends a whole period),
+ * and whatever state it comes with: a Push 3.x terminal reports the same verification as rtlog, whose `inoutstatus`
+ * is the door's In/Out (Security PUSH: 0 In, 1 Out), and as ATTLOG with its attendance state (0-5). A terminal
+ * records no two punches of one person in one second (it suppresses repeated punches itself).
  */
-export function punchKey(sn: string, p: Pick<AttPunch, 'pin' | 'time' | 'status'>): string {
-  return `${sn}_${p.pin}_${p.time}_${p.status ?? ''}`;
+export function punchKey(sn: string, p: Pick<AttPunch, 'pin' | 'time'>): string {
+  return `${sn}_${p.pin}_${p.time}`;
 }
 
 /** `OK: <n>`, the answer to ATTLOG, OPERLOG and BIODATA uploads (11.2, 11.4, 11.12). */
