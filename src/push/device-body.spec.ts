@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeDeviceBody, deviceBodyText, deviceReply, type LegacyText } from './device-body';
+import { sameFirmware } from './attendance/attendance-terminal.service';
+import { decodeDeviceBody, deviceBodyText, deviceReply, isUtf8Text, type LegacyText } from './device-body';
 import { rawLines } from './raw-upload';
 
 const GBK_ZHANG_SAN = Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]); // 张三 in GB2312
@@ -89,5 +90,21 @@ describe('rawLines', () => {
       { table: 'ERRORLOG', fields: { line: 'ERRORLOG ErrCode=2' } },
       { table: 'ERRORLOG', fields: { line: 'ERRORLOG ErrCode=3' } },
     ]);
+  });
+});
+
+describe('a terminal upgraded to UTF-8', () => {
+  it('isUtf8Text: UTF-8 beyond ASCII only, never a code page\'s bytes nor plain ASCII', () => {
+    expect(isUtf8Text(Buffer.from('USER PIN=1\tName=Zoë', 'utf8'))).toBe(true);
+    expect(isUtf8Text(Buffer.from('USER PIN=1\tName=Jos\xe9', 'latin1'))).toBe(false);
+    expect(isUtf8Text(Buffer.from('USER PIN=1\tName=Ada', 'utf8'))).toBe(false);
+  });
+
+  it('sameFirmware: one firmware spelt with or without Ver is the same, another version is not', () => {
+    expect(sameFirmware('ZAM180-NF50VA-Ver3.4.9', 'ZAM180-NF50VA-3.4.9')).toBe(true);
+    expect(sameFirmware('Ver 8.0.4.3-20220708', 'ver 8.0.4.3-20220708')).toBe(true);
+    expect(sameFirmware('ZAM230-NF50VA-1.1.9-OCM-4000-Ver1.0.1', 'ZAM230-NF50VA-Ver1.1.9')).toBe(true);
+    expect(sameFirmware('Ver 6.60 May 19 2023', 'Ver 8.0.4.3-20230515')).toBe(false);
+    expect(sameFirmware('ZAM70-NF24HA-Ver3.0.15', 'ZAM70-NF24HA-Ver3.3.12')).toBe(false);
   });
 });

@@ -50,6 +50,14 @@ export function decodeDeviceBody(raw: Buffer, contentType: string | undefined, l
   return decodeLines(raw, legacy ?? WESTERN, legacy === null);
 }
 
+/**
+ * Whether the bytes are UTF-8 text with at least one character beyond ASCII: what a terminal writing UTF-8 sends
+ * for an accented or Chinese name, and what a code page's bytes (windows-1252's `Jos\xE9`) practically never are.
+ */
+export function isUtf8Text(raw: Buffer): boolean {
+  return raw.some((b) => b >= 0x80) && isUtf8(raw);
+}
+
 /** The content type of device replies: UTF-8, the protocol's own. */
 const DEVICE_TEXT_UTF8 = 'text/plain;charset=UTF-8';
 /** The content type of replies to a terminal set to Chinese (`language=83`): their bodies are GBK. */

@@ -8,7 +8,7 @@ import { DeviceKindService } from '../device/device-kind.service';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { CommandQueueService } from './command-queue.service';
 import { DeviceRegistryService, type DeviceSession } from './device-registry.service';
-import { decodeDeviceBody, deviceBodyText, deviceReply } from './device-body';
+import { decodeDeviceBody, deviceBodyText, deviceReply, isUtf8Text } from './device-body';
 import { deviceQuery, httpDateNow } from './device-request';
 import { ModuleIngestService } from './module-ingest.service';
 import { DeviceStatusService } from './device-status.service';
@@ -144,6 +144,10 @@ export class IclockController {
   private async uploadText(req: FastifyRequest, sn: string, bytes: Buffer = bodyBytes(req), names = true): Promise<string> {
     const r = decodeDeviceBody(bytes, req.headers['content-type'], this.attTerminals.uploadText(sn));
     if (r.codePage && names) await this.attTerminals.noteCodePage(await this.registry.resolve(sn), r.codePage);
+    // Users in UTF-8 beyond ASCII from a terminal that wrote a code page: its firmware was upgraded to UTF-8.
+    else if (names && this.attTerminals.writesCodePage(sn) && isUtf8Text(bytes)) {
+      await this.attTerminals.forgetCodePage(await this.registry.resolve(sn), 'uploaded users in UTF-8');
+    }
     return r.text;
   }
 

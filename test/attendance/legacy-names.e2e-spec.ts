@@ -95,3 +95,57 @@ describe('an attendance terminal whose names are Latin-1', () => {
     expect(seen.filter((s) => s.contentType !== 'text/plain;charset=UTF-8')).toEqual([]);
   });
 });
+
+describe('a Latin-1 terminal whose firmware was upgraded to UTF-8', () => {
+  const codePage = async (sn: string) =>
+    (await t.ds.query(`SELECT t.code_page FROM att_terminal t JOIN device d ON d.id = t.device_id WHERE d.sn = $1`, [sn]))[0]?.code_page ?? null;
+  // Last: a bare poll is handed the terminal's commands, which the test's terminal then never gets.
+  const contentType = async (sn: string) => (await fetch(`${t.baseUrl}/iclock/getrequest?SN=${sn}`)).headers.get('content-type');
+
+  it('is answered in UTF-8 again once it uploads a user in UTF-8, and gets accented names intact', async () => {
+    const old = await initialisedTerminal(t, { sn: 'ATT-LATIN-UP-1', language: '69', latin1: true });
+    expect((await old.enrollUser({ pin: '6121', name: 'José' })).body).toMatch(/^OK: /);
+    expect(await codePage('ATT-LATIN-UP-1')).toBe('windows-1252');
+    // The same unit after the upgrade (same language, same firmware string as far as the gateway knows): UTF-8.
+    const seen: SeenAnswer[] = [];
+    const upgraded = await initialisedTerminal(t, { sn: 'ATT-LATIN-UP-1', language: '69', fetch: recordingFetch(seen) });
+    expect((await upgraded.enrollUser({ pin: '6122', name: 'Zoë' })).body).toMatch(/^OK: /);
+    expect(await nameOf('6122')).toBe('Zoë');
+    expect(await codePage('ATT-LATIN-UP-1')).toBeNull();
+    expect((await t.post('/api/person/add', { pin: '6123', name: 'Renée', lastName: 'Çelik' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['6123'] })).body.code).toBe(0);
+    await upgraded.drain();
+    expect(upgraded.users.get('6123')?.name).toBe('Renée Çelik');
+    const polls = seen.filter((a) => a.path === '/iclock/getrequest');
+    expect(polls.length).toBeGreaterThan(0);
+    expect(polls.filter((a) => a.contentType !== 'text/plain;charset=UTF-8')).toEqual([]);
+  });
+
+  it('is answered in UTF-8 again once its INFO names another firmware, and gets accented names intact', async () => {
+    const old = await initialisedTerminal(t, { sn: 'ATT-LATIN-UP-2', language: '69', latin1: true, firmware: 'Ver 6.60 May 19 2023' });
+    expect((await old.enrollUser({ pin: '6124', name: 'Jürgen' })).body).toMatch(/^OK: /);
+    await old.poll(true);
+    expect(await codePage('ATT-LATIN-UP-2')).toBe('windows-1252');
+    // The same firmware named again keeps the page.
+    await old.poll(true);
+    expect(await codePage('ATT-LATIN-UP-2')).toBe('windows-1252');
+    // Upgraded: a reboot, then INFO with the new firmware.
+    const upgraded = await initialisedTerminal(t, { sn: 'ATT-LATIN-UP-2', language: '69', firmware: 'Ver 8.0.4.3-20230515' });
+    await upgraded.poll(true);
+    expect(await codePage('ATT-LATIN-UP-2')).toBeNull();
+    expect((await t.post('/api/person/add', { pin: '6124', name: 'Jürgen', lastName: 'Groß' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['6124'] })).body.code).toBe(0);
+    await upgraded.drain();
+    expect(upgraded.users.get('6124')?.name).toBe('Jürgen Groß');
+  });
+
+  it('is answered in UTF-8 again once its options say Encoding=UTF-8', async () => {
+    const old = await initialisedTerminal(t, { sn: 'ATT-LATIN-UP-3', language: '69', latin1: true });
+    expect((await old.enrollUser({ pin: '6125', name: 'Søren' })).body).toMatch(/^OK: /);
+    expect(await codePage('ATT-LATIN-UP-3')).toBe('windows-1252');
+    const r = await fetch(`${t.baseUrl}/iclock/cdata?SN=ATT-LATIN-UP-3&table=options`, { method: 'POST', body: '~DeviceName=iFace950,Encoding=UTF-8' });
+    expect(r.status).toBe(200);
+    expect(await codePage('ATT-LATIN-UP-3')).toBeNull();
+    expect(await contentType('ATT-LATIN-UP-3')).toBe('text/plain;charset=UTF-8');
+  });
+});

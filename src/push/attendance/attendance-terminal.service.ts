@@ -258,6 +258,40 @@ export class AttendanceTerminalService implements OnModuleInit {
     this.logger.log(`terminal ${s.sn} sent text in ${page}, not UTF-8: its text is read and written in ${page}`);
   }
 
+  /**
+   * The terminal now writes UTF-8 where it wrote a code page (`why`: an upload of users in UTF-8 beyond ASCII, its
+   * firmware changed, or its options say so): firmware upgraded to the manual's UTF-8 (1.2) reads every reply as
+   * UTF-8 whatever its Content-Type, so answering it in the learnt page would garble every accented name it is sent.
+   * The page is forgotten, in every gateway process (`device_changed`); a firmware still writing it teaches it again
+   * with its next upload of users. Memory only when nothing was learnt.
+   */
+  async forgetCodePage(s: Pick<DeviceSession, 'id' | 'sn'>, why: string): Promise<void> {
+    const page = this.foundPages.get(s.sn);
+    if (page === undefined) return;
+    await this.ds.transaction(async (m) => {
+      await m.query(`UPDATE att_terminal SET code_page = NULL, updated_at = now() WHERE device_id = $1`, [s.id]);
+      await this.signal.notifyDeviceChanged(m, s.sn);
+    });
+    this.foundPages.delete(s.sn);
+    this.logger.log(`terminal ${s.sn} ${why}: its text is read and written in UTF-8 again, not ${page}`);
+  }
+
+  /** Whether a code page was learnt for the terminal (noteCodePage). Memory only. */
+  writesCodePage(sn: string): boolean {
+    return this.foundPages.size > 0 && this.foundPages.has(sn);
+  }
+
+  /**
+   * A firmware the terminal names (options `FWVersion`/`FirmVer`, INFO's first field): one other than the firmware
+   * held for it is an upgrade, after which a learnt code page is no longer known to hold (forgetCodePage). The same
+   * firmware spelt another way (INFO's `ZAM180-NF50VA-3.4.9` and the options' `ZAM180-NF50VA-Ver3.4.9`) is none.
+   */
+  private async noteFirmware(s: Pick<DeviceSession, 'id' | 'sn'>, firmware: string | null): Promise<void> {
+    if (firmware === null || !this.writesCodePage(s.sn)) return;
+    const [row]: Array<{ firm_ver: string | null }> = await this.ds.query(`SELECT firm_ver FROM device WHERE id = $1`, [s.id]);
+    if (row?.firm_ver && !sameFirmware(row.firm_ver, firmware)) await this.forgetCodePage(s, `runs new firmware (${row.firm_ver} -> ${firmware})`);
+  }
+
   private noteCodePages(sn: string, language: string | null, found: string | null): void {
     const byLanguage = codePageOfLanguage(language);
     if (byLanguage !== null && byLanguage !== WESTERN) this.languagePages.set(sn, byLanguage);
@@ -442,6 +476,9 @@ export class AttendanceTerminalService implements OnModuleInit {
     await this.noteTransFlagForm(s, options);
     const name = clip(options.text('DeviceName') ?? null, 100);
     const firm = clip(options.text('FirmVer') ?? options.text('FWVersion') ?? null, 100);
+    const encoding = options.text('Encoding') ?? options.text('Charset');
+    if (encoding && /^\s*utf-?8\s*$/i.test(encoding)) await this.forgetCodePage(s, `says Encoding=${encoding}`);
+    await this.noteFirmware(s, firm);
     if (!name && !firm) return;
     await this.ds.query(
       `UPDATE device SET device_name = COALESCE($2, device_name), firm_ver = COALESCE($3, firm_ver), updated_at = now()
@@ -488,6 +525,7 @@ export class AttendanceTerminalService implements OnModuleInit {
     if (firmware === null && ip === null) return;
     const key = `${firmware ?? ''}\t${ip ?? ''}`;
     if (this.addresses.get(s.sn) === key) return;
+    await this.noteFirmware(s, firmware === null ? null : firmware.slice(0, 100));
     await this.ds.query(
       `UPDATE device SET firm_ver = COALESCE($2, firm_ver), ip_address = COALESCE($3, ip_address)
         WHERE id = $1 AND (firm_ver IS DISTINCT FROM COALESCE($2, firm_ver) OR ip_address IS DISTINCT FROM COALESCE($3, ip_address))`,
@@ -630,4 +668,16 @@ export class AttendanceTerminalService implements OnModuleInit {
     // Some firmware never sends the initialisation and only polls with INFO (field samples): first sight here.
     if (row?.inserted) await this.fireReady({ deviceId: s.id, sn: s.sn, first: true });
   }
+}
+
+/**
+ * Whether two firmware strings name the same firmware, compared without case, the `Ver` word and punctuation, one
+ * holding the other (INFO and the options spell one firmware differently, field samples getrequest-info-v5l-zam180,
+ * opt-speedface-v5l-zam180, and hs-speedface-v5l-zam230-att's `ZAM230-NF50VA-1.1.9-OCM-4000-Ver1.0.1` for the
+ * options' `ZAM230-NF50VA-Ver1.1.9`).
+ */
+export function sameFirmware(a: string, b: string): boolean {
+  const norm = (v: string) => v.toLowerCase().replace(/ver/g, '').replace(/[^a-z0-9]/g, '');
+  const [x, y] = [norm(a), norm(b)];
+  return x.includes(y) || y.includes(x);
 }
