@@ -82,7 +82,7 @@ export class AccLevelController {
 
   @Post('api/accLevel/addLevel')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Add access levels ({"accApiLevelAddItems": [{name, areaName, timeSegName}]})' })
+  @ApiOperation({ summary: 'Add or edit access levels by name ({"accApiLevelAddItems": [{name, areaName, timeSegName}]}): an existing name gets the area and time segment given' })
   @ApiOkResponse({ type: EnvelopeDto })
   async addLevel(@CvInput() dto: LevelAddDto): Promise<Envelope<null>> {
     await this.levels.addLevels(dto.accApiLevelAddItems);

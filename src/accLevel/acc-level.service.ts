@@ -70,20 +70,29 @@ export class AccLevelService {
     });
   }
 
-  addLevels(items: LevelAddItemDto[]): Promise<AccLevel[]> {
+  /**
+   * addLevel is CVSecurity's add-or-edit, as its Swagger describes it ("Create or update an access level"), like
+   * person/add and department/add: an item naming an existing level sets that level's area and time segment
+   * (those it gives), so a client that ensures its levels exist on every start is not refused the second time.
+   * The console's "New level" form passes `existing: 'refuse'`: an operator creating a level never edits another.
+   */
+  addLevels(items: LevelAddItemDto[], existing: 'edit' | 'refuse' = 'edit'): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
       const repo = m.getRepository(AccLevel);
-      const out: AccLevel[] = [];
       for (const item of items) {
-        if (await repo.exists({ where: { name: item.name } })) throw new CvError(CvCode.Conflict, `The level name already exists: ${item.name}`);
+        const found = await repo.findOne({ where: { name: item.name }, lock: { mode: 'pessimistic_write' } });
+        if (found && existing === 'refuse') throw new CvError(CvCode.Conflict, `The level name already exists: ${item.name}`);
+        if (found) {
+          await this.applyLevelFields(m, found, item);
+          continue;
+        }
         const level = repo.create({
           name: item.name,
           areaId: await this.areaIdFor(m, item.areaName),
           timeSegmentId: (await this.timeSegmentFor(m, item.timeSegName ?? DEFAULT_TIME_SEGMENT)).id,
         });
-        out.push(await repo.save(level));
+        await repo.save(level);
       }
-      return out;
     });
   }
 
@@ -112,13 +121,18 @@ export class AccLevelService {
         if (await repo.exists({ where: { name: dto.name, id: Not(id) } })) throw new CvError(CvCode.Conflict, `The level name already exists: ${dto.name}`);
         level.name = dto.name;
       }
-      if (dto.areaName !== undefined) level.areaId = await this.areaIdFor(m, dto.areaName);
-      const before = level.timeSegmentId;
-      if (dto.timeSegName !== undefined) level.timeSegmentId = (await this.timeSegmentFor(m, dto.timeSegName)).id;
-      const saved = await repo.save(level);
-      if (saved.timeSegmentId !== before) await this.planner.syncLevel(m, saved.id);
-      return saved;
+      return this.applyLevelFields(m, level, dto);
     });
+  }
+
+  /** A level's area and time segment, those given; its devices get the new time zone when it changed. */
+  private async applyLevelFields(m: EntityManager, level: AccLevel, fields: { areaName?: string; timeSegName?: string }): Promise<AccLevel> {
+    if (fields.areaName !== undefined) level.areaId = await this.areaIdFor(m, fields.areaName);
+    const before = level.timeSegmentId;
+    if (fields.timeSegName !== undefined) level.timeSegmentId = (await this.timeSegmentFor(m, fields.timeSegName)).id;
+    const saved = await m.getRepository(AccLevel).save(level);
+    if (saved.timeSegmentId !== before) await this.planner.syncLevel(m, saved.id);
+    return saved;
   }
 
   private levelIds(text: string): string[] {

@@ -80,7 +80,7 @@ export class ConsoleCatalogController {
   @HttpCode(200)
   @Audit('level.create', (r) => r.body?.name)
   async addLevel(@Body() dto: LevelAddItemDto) {
-    await this.accLevels.addLevels([dto]);
+    await this.accLevels.addLevels([dto], 'refuse');
     return ok(null);
   }
 

@@ -27,9 +27,12 @@ afterAll(async () => {
 });
 
 describe('level master data (2.1.2-2.1.4, 2.1.7 and the extra endpoints)', () => {
-  it('addLevel creates levels; a duplicate name, an unknown area or time segment is refused', async () => {
+  it('addLevel creates levels; an unknown area or time segment is refused', async () => {
     expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Gate' }, { name: 'Other', areaName: 'Area Name', timeSegName: '24-Hour Accessible' }] })).body).toEqual({ code: 0, message: 'success', data: null });
-    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Gate' }] })).body.code).toBe(-409);
+    const before = (await t.get('/api/accLevel/list', { pageNo: 1, pageSize: 10 })).body.data;
+    // An existing name is CVSecurity's add-or-edit (a client ensuring its levels on every start): the same level, no second one.
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Gate' }] })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/accLevel/list', { pageNo: 1, pageSize: 10 })).body.data).toEqual(before);
     expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'X', areaName: 'nowhere' }] })).body.code).toBe(-80);
     expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'X', timeSegName: 'never' }] })).body.code).toBe(-400);
     gate = await levelId(t, 'Gate');
@@ -125,6 +128,20 @@ describe('levels reach exactly the devices owning their doors', () => {
     expect(await b.since()).toEqual([tz2b]);
     expect(await c.since()).toEqual([]);
     expect((await t.delete(`/api/gateway/timeSegments/${nights.id}`)).body.code).toBe(-409);
+  });
+
+  it('addLevel naming an existing level edits it: its time segment changes and the rights move on its devices', async () => {
+    const name = (await t.get(`/api/accLevel/getById/${gate}`)).body.data.name;
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name, areaName: 'Area Name', timeSegName: '24-Hour Accessible' }] })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get(`/api/accLevel/getByName/${encodeURIComponent(name)}`)).body.data).toEqual({ id: gate, name });
+    // Time zone 2 (Nights) is no longer used by any level there: it goes.
+    expect(await a.since()).toEqual(['DATA DELETE userauthorize Pin=7', rights(1, 1), 'DATA DELETE timezone TimezoneId=2']);
+    expect(await b.since()).toEqual(['DATA DELETE userauthorize Pin=7', rights(1, 2), 'DATA DELETE timezone TimezoneId=2']);
+    expect(await c.since()).toEqual([]);
+    // Still refused: an unknown time segment or area, and nothing changes.
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name, timeSegName: 'never' }] })).body.code).toBe(-400);
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name, areaName: 'nowhere' }] })).body.code).toBe(-80);
+    expect(await a.since()).toEqual([]);
   });
 
   it('deleteLevel (2.1.1) takes the level away; devices no longer covered lose the person', async () => {
