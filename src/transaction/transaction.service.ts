@@ -101,8 +101,8 @@ export class TransactionService {
       firstInTime: formatCvDateTime(r.first_time, tz),
       readerNameOut: hasOut ? r.reader_out : null,
       lastOutTime: hasOut ? formatCvDateTime(r.last_time, tz) : null,
-      deptCode: r.dept_code,
-      deptName: r.dept_name,
+      deptCode: nameText(r.dept_code),
+      deptName: nameText(r.dept_name),
     };
   }
 

@@ -34,7 +34,7 @@ export class HepMonitorItemDto {
   @ApiProperty({ example: '1', description: '"0" for events without a registered person' }) pin!: string;
   @ApiProperty({ example: 'seven', description: '"" when the person has none' }) name!: string;
   @ApiProperty({ example: 'wu', description: '"" when the person has none' }) lastName!: string;
-  @ApiProperty({ example: 'Department Name', nullable: true, type: String }) deptName!: string | null;
+  @ApiProperty({ example: 'Department Name', description: '"" when unknown' }) deptName!: string;
   @ApiProperty({ example: 'Area Name', nullable: true, type: String }) areaName!: string | null;
   @ApiProperty({ example: null, nullable: true, type: String }) cardNo!: string | null;
   @ApiProperty({ example: 'CKJF201260077' }) devSn!: string;
@@ -60,8 +60,6 @@ export class HepItemDto extends HepMonitorItemDto {
 /** The served path of an event snapshot (EventPhotoController). */
 export const eventPhotoPath = (sn: string, file: string): string => `/upload/event/photo/${encodeURIComponent(sn)}/${encodeURIComponent(file)}`;
 
-const personText = (row: HepRow, v: string | null) => (row.pin === null ? '' : v);
-
 export function toHepMonitorItem(row: HepRow, timeZone: string, threshold: number): HepMonitorItemDto {
   return {
     id: '',
@@ -70,7 +68,7 @@ export function toHepMonitorItem(row: HepRow, timeZone: string, threshold: numbe
     // "" when the person has none, never null, as 2.26's examples (lastName "") and the 2.18 lists.
     name: nameText(row.name),
     lastName: nameText(row.last_name),
-    deptName: personText(row, row.dept_name),
+    deptName: nameText(row.dept_name),
     areaName: row.area_name,
     cardNo: row.card_no,
     devSn: row.device_sn,

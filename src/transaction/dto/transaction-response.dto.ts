@@ -25,12 +25,10 @@ export function transactionIdFromApi(text: string | undefined | null): string | 
   return v > 0n && v <= MAX_BIGINT ? v.toString() : undefined;
 }
 
-/** Person fields of an event without a person are "" (as the manual's device events show), never absent. */
-const personText = (row: TransactionListRow, v: string | null) => (row.pin === null ? '' : v);
-
 /**
- * name and lastName are "" when unknown or empty, never null: every example of the lists (2.18.1, 2.18.3,
- * 2.18.6, 2.18.11, 2.19, 2.34) shows "", also for an event with a pin (2.34.7), and clients concatenate them.
+ * name, lastName and deptName are "" when unknown or empty, never null: every example of the lists (2.18.1,
+ * 2.18.3, 2.18.6, 2.18.11, 2.19, 2.21, 2.34) shows "", for a device event and for an event with a pin whose person
+ * the server does not know (2.34.7: pin "1", deptName ""), and clients concatenate them or read them as strings.
  */
 export const nameText = (v: string | null): string => v ?? '';
 
@@ -41,7 +39,7 @@ export class TransactionV1ItemDto {
   @ApiProperty({ example: '57', description: '"" for device events' }) pin!: string;
   @ApiProperty({ example: 'Leo', description: '"" when unknown' }) name!: string;
   @ApiProperty({ example: 'Hou', description: '"" when the person has none' }) lastName!: string;
-  @ApiProperty({ example: 'Department Name', nullable: true, type: String }) deptName!: string | null;
+  @ApiProperty({ example: 'Department Name', description: '"" when unknown' }) deptName!: string;
   @ApiProperty({ example: 'Area Name', nullable: true, type: String }) areaName!: string | null;
   @ApiProperty({ example: '', description: '"" when no card was used' }) cardNo!: string;
   @ApiProperty({ example: '5662012052868' }) devSn!: string;
@@ -87,8 +85,8 @@ export class FirstInLastOutItemDto {
   @ApiProperty({ example: '2020-09-03 13:48:07', nullable: true, type: String }) firstInTime!: string | null;
   @ApiProperty({ example: null, nullable: true, type: String }) readerNameOut!: string | null;
   @ApiProperty({ example: null, nullable: true, type: String }) lastOutTime!: string | null;
-  @ApiProperty({ example: '1', nullable: true, type: String }) deptCode!: string | null;
-  @ApiProperty({ example: 'Department Name', nullable: true, type: String }) deptName!: string | null;
+  @ApiProperty({ example: '1', description: '"" when unknown' }) deptCode!: string;
+  @ApiProperty({ example: 'Department Name', description: '"" when unknown' }) deptName!: string;
 }
 
 export function toV1Item(row: TransactionListRow, timeZone: string, withAccZone = true): TransactionV1ItemDto {
@@ -98,7 +96,7 @@ export function toV1Item(row: TransactionListRow, timeZone: string, withAccZone 
     pin: row.pin ?? '',
     name: nameText(row.name),
     lastName: nameText(row.last_name),
-    deptName: personText(row, row.dept_name),
+    deptName: nameText(row.dept_name),
     areaName: row.area_name,
     cardNo: row.card_no ?? '',
     devSn: row.device_sn,
