@@ -18,9 +18,12 @@ export class AccTransaction {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'pk_acc_transaction' })
   id!: string;
 
-  /** `<SN>_<index>_<device time>` (CVSecurity's own uniqueKey form), or `<SN>_<time>_<pin>_<event>_<eventaddr>` without index. */
+  /**
+   * `<SN>_<index>_<device time>` (CVSecurity's own uniqueKey form), or `<SN>_<time>_<pin>_<event>_<eventaddr>` without index.
+   * Collated "C" (bytes): only ever compared with itself, so the locale's rules only cost (migration 1763700007500).
+   */
   @Index('uq_acc_transaction_unique_key', { unique: true })
-  @Column({ name: 'unique_key', type: 'varchar', length: 200 })
+  @Column({ name: 'unique_key', type: 'varchar', length: 200, collation: 'C' })
   uniqueKey!: string;
 
   @Column({ name: 'device_id', type: 'char', length: 32, nullable: true })

@@ -46,6 +46,7 @@ import { DeviceRefusalHandedOut1763700006600 } from './1763700006600-device-refu
 import { MonitorHanded1763700006700 } from './1763700006700-monitor-handed';
 import { DeviceRefusalExcessRows1763700006800 } from './1763700006800-device-refusal-excess-rows';
 import { AttPunchKey1763700007200 } from './1763700007200-att-punch-key';
+import { EventKeyCollation1763700007500 } from './1763700007500-event-key-collation';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -97,4 +98,5 @@ export const MIGRATIONS = [
   MonitorHanded1763700006700,
   DeviceRefusalExcessRows1763700006800,
   AttPunchKey1763700007200,
+  EventKeyCollation1763700007500,
 ];
