@@ -31,6 +31,9 @@
  * Each row also gives the serving process's own CPU time per request (user + system, from /proc) and its
  * multiple of the ceiling's: on a shared machine that figure moves far less than the request rates do.
  * The database phases add the CPU time of the PostgreSQL backends serving the bench's database (`pg … µs/req`).
+ * Under each row, where the machine's cores went during the phase (/proc/stat and each process's own CPU): the
+ * server, its backends, the load generator, interrupts, other processes, idle. Idle cores in a closed-loop phase
+ * mean it waits on itself (latency-bound); none idle and little "other" mean it is short of CPU.
  */
 import { fork } from 'node:child_process';
 import * as path from 'node:path';
@@ -43,6 +46,7 @@ import { snFor, type LoadFigures, type LoadPlan } from './lib/load-client';
 import { scratchDatabase } from './lib/scratch-db';
 import { seedEvents } from './lib/seed-events';
 import { processCpuSeconds } from './lib/process-cpu';
+import { coresLine, machineCpu } from './lib/machine-cpu';
 import { pgBackendCpu, pgCpuBetween } from './lib/pg-backend-cpu';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -65,14 +69,17 @@ const GENERATORS = (process.env.BENCH_LOADGEN ?? 'autocannon,lean')
 if (GENERATORS.length === 0) throw new Error(`BENCH_LOADGEN must name autocannon and/or lean, not ${process.env.BENCH_LOADGEN}`);
 
 /** A phase's figures, the CPU seconds the server process (`pid`) used during it and those of its database backends. */
-type Measured = LoadFigures & { cpu: number; pgCpu: number };
+type Measured = LoadFigures & { cpu: number; pgCpu: number; cores: string };
 
 async function measured(pid: number | undefined, plan: LoadPlan, dbUrl?: string): Promise<Measured> {
   const p0 = dbUrl ? await pgBackendCpu(dbUrl) : undefined;
   const c0 = processCpuSeconds(pid);
+  const m0 = machineCpu();
   const f = await load(plan);
+  const m1 = machineCpu();
   const cpu = processCpuSeconds(pid) - c0;
-  return { ...f, cpu, pgCpu: p0 && dbUrl ? pgCpuBetween(p0, await pgBackendCpu(dbUrl)) : NaN };
+  const pgCpu = p0 && dbUrl ? pgCpuBetween(p0, await pgBackendCpu(dbUrl)) : NaN;
+  return { ...f, cpu, pgCpu, cores: coresLine(m0, m1, { server: cpu, pg: pgCpu, load: f.loadCpu ?? NaN }) };
 }
 
 /** Runs one plan in a fresh load-generator process. */
@@ -157,6 +164,7 @@ function rowPrinter(ceil: Measured, out: (s: string) => void): Row {
         `p50 ${f.p50.toFixed(2).padStart(6)} ms  p99 ${f.p99.toFixed(2).padStart(6)} ms  ` +
         `cpu ${Number.isFinite(cpuUs) ? fmt(cpuUs).padStart(6) : '     -'} µs/req (${Number.isFinite(cpuUs) ? (cpuUs / ceilCpuUs).toFixed(1) : '-'}× ceil)  ${Number.isFinite(pgUs) ? `pg ${fmt(pgUs)} µs/req  ` : ''}${f.bad ? `NON-OK ${f.bad} (${f.firstBad}) ` : ''}${extra}`,
     );
+    if (f.cores) out(`${''.padEnd(44)} ${f.cores}`);
   };
 }
 

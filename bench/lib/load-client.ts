@@ -45,6 +45,8 @@ export interface LoadFigures {
    * being counted, so a correct server stores between eventsAcked and eventsSent.
    */
   eventsSent: number;
+  /** The load generator's own CPU seconds (user + system) for the plan, as a child process (the bench's fork). */
+  loadCpu?: number;
 }
 
 export const snFor = (prefix: string, i: number) => `${prefix}${String(i).padStart(6, '0')}`;
@@ -262,8 +264,12 @@ export async function runLoad(plan: LoadPlan): Promise<LoadFigures> {
 // As a child process: one plan in, figures out.
 if (require.main === module) {
   process.once('message', (plan: LoadPlan) => {
+    const c0 = process.cpuUsage();
     runLoad(plan).then(
-      (f) => process.send!(f, () => process.exit(0)),
+      (f) => {
+        const c = process.cpuUsage(c0);
+        process.send!({ ...f, loadCpu: (c.user + c.system) / 1e6 } satisfies LoadFigures, () => process.exit(0));
+      },
       (err) => {
         console.error(err);
         process.exit(1);
