@@ -11,7 +11,7 @@ import type { ModuleKind } from '../sync/module-rights';
 import { MODULE_MONITOR_CURSOR } from './module-tables';
 import { NEVER_GONE, type ClientGoneCheck } from '../transaction/client-gone.decorator';
 import { CREATED_MS, CURSOR_IDLE_MS } from '../transaction/monitor-start';
-import { feedAfterSql, HANDED_COLUMNS, handing, MAX_EVENT_ID, pollMonitor, type FeedStart, type MonitorCursorStore, type MonitorFeed } from '../transaction/monitor-poll';
+import { boundCursors, feedAfterSql, HANDED_COLUMNS, handing, MAX_EVENT_ID, pollMonitor, type FeedStart, type MonitorCursorStore, type MonitorFeed } from '../transaction/monitor-poll';
 import { readSnapshot } from '../database/snapshot';
 
 /** A client's monitor cursor, started at a feed position; a concurrent first poll's cursor wins. */
@@ -236,6 +236,7 @@ function moduleCursor(ds: DataSource, clientId: string, module: ModuleKind, time
       // A new cursor is the moment to drop those nobody polled for CURSOR_IDLE_MS (clients that moved on).
       await m.query(`DELETE FROM module_monitor_cursor WHERE polled_at < now() - make_interval(secs => $1)`, [CURSOR_IDLE_MS / 1000]);
       await m.query(START_CURSOR, [...key, start.xid, start.id, start.snapshot]);
+      await boundCursors(m, 'module_monitor_cursor', { client_id: clientId, module }, timestamp);
     },
     move: async (m, xid, id) => {
       await m.query(`UPDATE module_monitor_cursor SET xid = $4, transaction_id = $5, polled_at = now() WHERE client_id = $1 AND module = $2 AND timestamp = $3`, [...key, xid, id]);

@@ -40,6 +40,8 @@ export interface MonitorCursorStore {
   hand?(m: EntityManager, xid: string, id: string, by: string): Promise<void>;
   /** The answer handed out by `by` was written: the cursor moves to (xid, id), outside any poll's transaction. */
   confirm?(xid: string, id: string, by: string): Promise<void>;
+  /** The answer handed out by `by` did not reach its client: its mark goes, the cursor stays (its events come again). */
+  drop?(by: string): Promise<void>;
 }
 
 /** The events a monitor reads, by feed position (inserting transaction id, event id). */
@@ -77,7 +79,7 @@ export const HANDED_COLUMNS = `handed_xid::text AS handed_xid, handed_id::text A
  * the cursor only forward (a concurrent later answer may have confirmed further already) and clears the handed
  * marker only if it is still this answer's.
  */
-export function handing(ds: DataSource, table: string, keyColumns: readonly string[], key: readonly unknown[]): Required<Pick<MonitorCursorStore, 'hand' | 'confirm'>> {
+export function handing(ds: DataSource, table: string, keyColumns: readonly string[], key: readonly unknown[]): Required<Pick<MonitorCursorStore, 'hand' | 'confirm' | 'drop'>> {
   const where = keyColumns.map((c, i) => `${c} = $${i + 1}`).join(' AND ');
   const [x, i, by] = [key.length + 1, key.length + 2, key.length + 3].map((n) => `$${n}`);
   const clear = (column: string) => `${column} = CASE WHEN handed_by = ${by} THEN NULL ELSE ${column} END`;
@@ -92,14 +94,47 @@ export function handing(ds: DataSource, table: string, keyColumns: readonly stri
         [...key, xid, id, handedBy],
       );
     },
+    drop: async (handedBy) => {
+      await ds.query(`UPDATE ${table} SET handed_xid = NULL, handed_id = NULL, handed_by = NULL WHERE ${where} AND handed_by = $${key.length + 1}`, [...key, handedBy]);
+    },
   };
+}
+
+/**
+ * Cursors kept per API client (and module): a client that sends a new `timestamp` with every poll, against the
+ * manual's advice, makes a cursor each time, which would be kept for CURSOR_IDLE_MS (a week). Past this many, a
+ * new cursor drops the client's least recently polled ones: a client polling with one `timestamp`, or a few, never
+ * reaches it.
+ */
+export const MONITOR_CURSORS_PER_CLIENT = 100;
+
+/**
+ * Drops the cursors of one client (`scope`: columns = values, e.g. client_id, module) beyond the
+ * MONITOR_CURSORS_PER_CLIENT most recently polled, never the one with `timestamp` (the new one). A cursor locked by
+ * a poll running now is skipped (it is in use).
+ */
+export async function boundCursors(m: EntityManager, table: string, scope: Record<string, unknown>, timestamp: number): Promise<void> {
+  const columns = Object.keys(scope);
+  const where = columns.map((c, i) => `${c} = $${i + 1}`).join(' AND ');
+  const n = columns.length;
+  await m.query(
+    `DELETE FROM ${table} WHERE ${where} AND timestamp IN (
+       SELECT timestamp FROM ${table} WHERE ${where} AND timestamp <> $${n + 1}
+       ORDER BY polled_at DESC, timestamp DESC OFFSET $${n + 2} FOR UPDATE SKIP LOCKED)`,
+    [...Object.values(scope), timestamp, MONITOR_CURSORS_PER_CLIENT - 1],
+  );
 }
 
 /** Batches a filtered reader (the hep monitor) reads at most per poll while they yield no item. */
 const FILTERED_BATCHES_PER_POLL = 50;
 const HELD_BACK_WAIT_MS = 100;
+/** A poll finding another answer of its cursor still being written waits for it this long at most, in steps of BUSY_STEP_MS. */
+export const BUSY_WAIT_MS = 2_000;
+const BUSY_STEP_MS = 20;
+/** A mark that could not be cleared (the database away) is tried again this often until it is. */
+const SETTLE_RETRY_MS = 1_000;
 
-/** Answers this process handed out and is still writing (tags `PROCESS_TAG#n`): a poll meanwhile starts after them. */
+/** Answers this process handed out and is still writing (tags `PROCESS_TAG#n`): a poll meanwhile waits for them. */
 const writing = new Set<string>();
 let handedSeq = 0;
 
@@ -112,6 +147,27 @@ async function stillHanding(ds: DataSource, m: EntityManager, by: string): Promi
   const owner = by.slice(0, by.lastIndexOf('#'));
   if (owner === PROCESS_TAG) return writing.has(by);
   return processAlive(ds, m, owner);
+}
+
+/**
+ * The answer `by` is done with: the cursor moves past it when it reached its client (confirm), its mark goes when
+ * it did not (drop). This process's polls wait until that statement is done (it stays in `writing`), or they would
+ * read the cursor before it moved and hand the same events out again. A statement that fails (the database away)
+ * is tried again until it succeeds: a mark left behind would make the cursor's polls in other processes wait for
+ * an answer that is over; this process's polls stop waiting for it meanwhile (its events may come again, none is
+ * lost).
+ */
+function settle(store: MonitorCursorStore, by: string, end: { xid: string; id: string }, delivered: boolean): void {
+  const attempt = () => {
+    (delivered ? store.confirm!(end.xid, end.id, by) : store.drop!(by)).then(
+      () => writing.delete(by),
+      () => {
+        writing.delete(by);
+        setTimeout(attempt, SETTLE_RETRY_MS).unref();
+      },
+    );
+  };
+  attempt();
 }
 
 export interface MonitorPoll<R, T> {
@@ -145,8 +201,9 @@ export async function pollMonitor<R extends { feed_xid: string; id: string | num
   p: MonitorPoll<R, T>,
 ): Promise<T[]> {
   // With an HTTP answer to watch, the cursor moves once the answer was written (hand, then confirm); else at commit.
-  const settled = store.hand && store.confirm ? p.gone.settled : undefined;
-  for (let wait = 0; ; wait++) {
+  const settled = store.hand && store.confirm && store.drop ? p.gone.settled : undefined;
+  const busyUntil = Date.now() + BUSY_WAIT_MS;
+  for (let wait = 0; ; ) {
     if (p.gone()) return [];
     let tag: string | undefined;
     const polled = await nullIfGone(
@@ -158,11 +215,12 @@ export async function pollMonitor<R extends { feed_xid: string; id: string | num
           await store.create(m, await feed.positionAt(m, new Date(monitorStart(p.timestamp, Number(now_ms), p.lookbackSeconds))));
           cursor = (await store.lock(m))!;
         }
+        // Another answer of this cursor is being written: this poll waits for it rather than start after it. Its
+        // events are not yet the client's (the answer may still fail, or its process die), and an answer handed
+        // out after them would move the cursor past them when it is confirmed: a failed answer's events were lost.
+        if (settled && cursor.handed_by && (await stillHanding(ds, m, cursor.handed_by))) return { busy: true as const };
         const skip = { snapshot: cursor.start_snapshot as string, before: new Date(monitorStart(p.timestamp, Number(cursor.created_ms), p.lookbackSeconds)) };
-        let start = { xid: cursor.xid, id: cursor.transaction_id };
-        if (settled && cursor.handed_by && cursor.handed_xid != null && cursor.handed_id != null && (await stillHanding(ds, m, cursor.handed_by))) {
-          start = { xid: cursor.handed_xid, id: cursor.handed_id };
-        }
+        const start = { xid: cursor.xid, id: cursor.transaction_id };
         let xid = start.xid;
         let id = start.id;
         let items: T[] = [];
@@ -187,7 +245,7 @@ export async function pollMonitor<R extends { feed_xid: string; id: string | num
         } else await store.move(m, settled ? cursor.xid : xid, settled ? cursor.transaction_id : id);
         const held = !foundAny && wait < p.heldBackWaits && (await feed.heldBack(m, start.xid, start.id, skip));
         if (p.gone()) throw new ClientGoneError();
-        return { items: held ? [] : items, heldBack: held, end: { xid, id } };
+        return { busy: false as const, items: held ? [] : items, heldBack: held, end: { xid, id } };
       }),
     ).catch((err: unknown) => {
       if (tag) writing.delete(tag);
@@ -197,19 +255,21 @@ export async function pollMonitor<R extends { feed_xid: string; id: string | num
       if (tag) writing.delete(tag);
       return [];
     }
+    if (polled.busy) {
+      // Still busy after BUSY_WAIT_MS (a client reading its answer slowly): nothing now, the events come later.
+      if (Date.now() >= busyUntil) return [];
+      await new Promise((resolve) => setTimeout(resolve, BUSY_STEP_MS));
+      continue;
+    }
     if (tag) {
       const by = tag;
       const end = polled.end;
-      settled!((delivered) => {
-        if (!delivered) return void writing.delete(by);
-        // A confirm that fails (the database gone meanwhile) leaves the cursor behind: the events come again, none is lost.
-        store.confirm!(end.xid, end.id, by).then(
-          () => writing.delete(by),
-          () => writing.delete(by),
-        );
-      });
+      // A confirm or drop that fails (the database gone meanwhile) is retried; until then the cursor stays behind
+      // and the events may come again, none is lost.
+      settled!((delivered) => settle(store, by, end, delivered));
     }
     if (!polled.heldBack) return polled.items;
+    wait++;
     await new Promise((resolve) => setTimeout(resolve, HELD_BACK_WAIT_MS));
   }
 }

@@ -9,7 +9,7 @@ import { PreparedQueryService } from '../database/prepared-query.service';
 import { insertOf } from '../database/columns';
 import { TRANSACTION_MONITOR_CURSOR } from './transaction-tables';
 import { CREATED_MS } from './monitor-start';
-import { HANDED_COLUMNS, handing, pollMonitor, type MonitorCursor, type MonitorCursorStore, type MonitorFeed } from './monitor-poll';
+import { boundCursors, HANDED_COLUMNS, handing, pollMonitor, type MonitorCursor, type MonitorCursorStore, type MonitorFeed } from './monitor-poll';
 import { NEVER_GONE, type ClientGoneCheck } from './client-gone.decorator';
 
 /** Events per poll; the rest come with the next poll (the cursor only moves past what was returned). */
@@ -90,6 +90,7 @@ export class TransactionMonitorService {
         )[0],
       create: async (m, start) => {
         await m.query(START_CURSOR, [clientId, timestamp, start.xid, start.id, start.snapshot]);
+        await boundCursors(m, 'transaction_monitor_cursor', { client_id: clientId }, timestamp);
       },
       move: async (m, xid, id) => {
         await m.query(`UPDATE transaction_monitor_cursor SET xid = $3, transaction_id = $4, polled_at = now() WHERE client_id = $1 AND timestamp = $2`, [clientId, timestamp, xid, id]);

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { INSERTED_EVENT_RETURNING, PUBLISH_INSERTED_EVENTS } from '../../src/transaction/acc-transaction-publish';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { abandonedGet, holdXmin } from '../support/held-back';
+import { TransactionMonitorService } from '../../src/transaction/transaction-monitor.service';
+import { MONITOR_CURSORS_PER_CLIENT } from '../../src/transaction/monitor-poll';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
 import { expectSameShape, manualExample } from './transaction-fixtures';
 
@@ -234,6 +236,50 @@ describe('transaction/monitor (2.18.5)', () => {
         expect(mine).toEqual([...mine].sort((x, y) => x - y));
       }
     }
+  });
+
+  it.skipIf(onPglite)('a poll while another answer of the cursor is being written does not skip that answer\'s events when it fails', async () => {
+    const ts = Date.now();
+    expect(await poll(ts)).toEqual([]);
+    const { client_id: clientId } = (await t.ds.query(`SELECT client_id FROM transaction_monitor_cursor WHERE timestamp = $1`, [ts]))[0] as { client_id: string };
+    const pg = new Client({ connectionString: t.db.url });
+    await pg.connect();
+    try {
+      for (let k = 1; k <= 5; k++) await insertEvent(pg, 'MONFAIL-A', String(800_000 + k));
+      // Poll A's answer is handed out and still being written: its client reads slowly; how it ends is told later.
+      let endA: ((delivered: boolean) => void) | undefined;
+      const goneA = Object.assign(() => false, { settled: (then: (delivered: boolean) => void) => void (endA = then) });
+      const answerA = await t.app.get(TransactionMonitorService).poll(clientId, ts, goneA);
+      expect(answerA.map((e) => e.cardNo)).toEqual(['800001', '800002', '800003', '800004', '800005']);
+      for (let k = 1; k <= 5; k++) await insertEvent(pg, 'MONFAIL-B', String(900_000 + k));
+      // The same client polls again meanwhile (a second worker, a retry after its own timeout)...
+      const got = await poll(ts);
+      // ...then A's answer fails: its connection was reset before the client read it.
+      endA!(false);
+      for (const end = Date.now() + 20_000; got.length < 10 && Date.now() < end; await sleep(20)) got.push(...(await poll(ts)));
+      await sleep(200);
+      got.push(...(await poll(ts)));
+      // A's events come again, B's once (without the wait: B's answer started after A's and moved the cursor past it).
+      expect(got.map((e) => Number(e.cardNo)).sort()).toEqual([800_001, 800_002, 800_003, 800_004, 800_005, 900_001, 900_002, 900_003, 900_004, 900_005]);
+    } finally {
+      await pg.end();
+    }
+  });
+
+  it(`keeps at most ${MONITOR_CURSORS_PER_CLIENT} cursors of a client that sends a new timestamp with every poll, the least recently polled going first`, { timeout: 120_000 }, async () => {
+    const base = Date.now() + 3_600_000; // in the future: no event belongs to these cursors
+    const steady = base - 1; // a timestamp the client keeps polling with meanwhile
+    expect(await poll(steady)).toEqual([]);
+    const extra = 30;
+    for (let k = 0; k < MONITOR_CURSORS_PER_CLIENT + extra; k++) {
+      expect(await poll(base + k)).toEqual([]);
+      if (k % 20 === 0) expect(await poll(steady)).toEqual([]);
+    }
+    const kept: number[] = (await t.ds.query(`SELECT timestamp::text AS ts FROM transaction_monitor_cursor WHERE timestamp BETWEEN $1 AND $2`, [steady, base + 1_000])).map((r: { ts: string }) => Number(r.ts));
+    expect(kept.length).toBe(MONITOR_CURSORS_PER_CLIENT);
+    expect(kept).toContain(steady);
+    expect(kept).toContain(base + MONITOR_CURSORS_PER_CLIENT + extra - 1);
+    expect(kept).not.toContain(base); // the oldest of the one-poll cursors went
   });
 
   it('bounds a new cursor at MONITOR_LOOKBACK_SECONDS (600) before its first poll: the manual\'s 2017 example timestamp gets live events, not the history', async () => {
