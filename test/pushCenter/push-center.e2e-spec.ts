@@ -124,6 +124,18 @@ describe('Push Center (gateway extension)', () => {
       expect(seq).toEqual([...seq].sort((x, y) => x - y));
     }
 
+    // A target deduplicates on x-gateway-delivery (README, Crash safety): every attempt of one event carries the same
+    // id, with its attempt number; different events different ids.
+    const idsByEvent = new Map<string, Set<string>>();
+    for (const r of receiver.requests) {
+      const key = JSON.parse(JSON.parse(r.body).content).uniqueKey as string;
+      idsByEvent.set(key, (idsByEvent.get(key) ?? new Set()).add(r.headers['x-gateway-delivery'] as string));
+    }
+    expect([...idsByEvent.values()].every((ids) => ids.size === 1)).toBe(true);
+    expect(new Set([...idsByEvent.values()].map((ids) => [...ids][0])).size).toBe(12);
+    const retried = receiver.requests.filter((r) => r.headers['x-gateway-delivery'] === receiver.requests[0].headers['x-gateway-delivery']);
+    expect(retried.map((r) => Number(r.headers['x-gateway-attempt']))).toEqual(retried.map((_, i) => i + 1));
+
     // The payload, exactly as CVSecurity's Push Center sends it, and the HMAC over the raw body.
     const first = ok.find((r) => JSON.parse(JSON.parse(r.body).content).cardNo === '5000')!;
     expect(first.headers['x-gateway-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(first.body).digest('hex')}`);
