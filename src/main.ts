@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import * as net from 'node:net';
 import { createGateway } from './bootstrap';
 import { createRootLogger } from './common/logger';
 import { ConfigError, loadConfig } from './config/config';
@@ -17,6 +18,10 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createRootLogger(config.logLevel);
+  // Try the port before the database: a first embedded start migrates for a minute on a loaded machine, and
+  // a newcomer whose port is taken (or whose HOST is mistyped) should hear so at once, not after it.
+  const early = await probeListen(config.port, config.host);
+  if (early) exitPortProblem(config.port, config.host, early);
   let gateway;
   try {
     gateway = await createGateway(config, { logger: log });
@@ -36,10 +41,8 @@ async function main(): Promise<void> {
   } catch (err) {
     const problem = portProblem(err);
     if (!problem) throw err;
-    // Not a crash: the port is someone else's (another gateway, often) or not ours to open. Say what to do.
-    process.stderr.write(`Port ${config.port} on ${config.host} ${problem.why}: ${problem.todo}.\n`);
     await gateway.close().catch(() => undefined);
-    process.exit(4);
+    exitPortProblem(config.port, config.host, problem);
   }
   log.info(
     { port: config.port, host: config.host, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`, deviceAdmission: config.deviceAdmission, timeZone: config.timeZone },
@@ -59,8 +62,35 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
-function portProblem(err: unknown): { why: string; todo: string } | null {
+interface PortProblem {
+  why: string;
+  todo: string;
+}
+
+// Not a crash: the port is someone else's (another gateway, often) or not ours to open. Say what to do.
+function exitPortProblem(port: number, host: string, problem: PortProblem): never {
+  process.stderr.write(`Port ${port} on ${host} ${problem.why}: ${problem.todo}.\n`);
+  process.exit(4);
+}
+
+/** Opens and closes the listening address once; the problem it met, or null when it could be opened. */
+function probeListen(port: number, host: string): Promise<PortProblem | null> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (err) => {
+      const problem = portProblem(err);
+      if (problem) resolve(problem);
+      else reject(err);
+    });
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve(null)));
+  });
+}
+
+function portProblem(err: unknown): PortProblem | null {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+    return { why: 'cannot be opened: the host name does not resolve to an address', todo: 'set HOST to one of this machine\'s addresses, or to 0.0.0.0 for all of them' };
+  }
   if (code === 'EADDRINUSE') return { why: 'is already in use (another gateway, or another program)', todo: 'stop that program or set PORT to another' };
   if (code === 'EACCES') return { why: 'cannot be opened by this user (ports below 1024 need privileges)', todo: 'set PORT to 1024 or above, or run with the privilege' };
   if (code === 'EADDRNOTAVAIL') return { why: 'is not an address of this machine', todo: 'set HOST to one of its addresses, or to 0.0.0.0 for all of them' };

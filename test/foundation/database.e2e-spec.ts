@@ -171,6 +171,22 @@ describe('the embedded database', () => {
     }
   }, 180_000);
 
+  it('a HOST that does not resolve stops the start with exit code 4 and a message, before the database starts', async () => {
+    const dataDir = tmpDataDir();
+    const main = path.resolve(process.cwd(), 'dist/src/main.js');
+    const child = spawn(process.execPath, [main], {
+      env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: 'no-such-host.invalid', LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(4);
+    expect(stderr).toContain('Port 0 on no-such-host.invalid cannot be opened: the host name does not resolve to an address');
+    expect(stderr).not.toContain('    at ');
+    expect(fs.readdirSync(dataDir)).toEqual([]);
+  }, 60_000);
+
   it('takes over a lock left by a dead process', () => {
     const dataDir = tmpDataDir();
     fs.writeFileSync(path.join(dataDir, 'gateway.lock'), '2147483646');
