@@ -10,7 +10,7 @@ import { cvsEventName } from './cvsecurity-event-names';
 import { storeRejected } from './raw-upload';
 import { logRejected } from './ingest-log';
 import { personOrVisitorName, visitorNameJoin } from '../visitor/visitor-event-name';
-import { eventInfo, formatWallClock, parseIrstate, verifyModeName, wallClockToInstant, type RtlogEvent } from './protocol';
+import { eventInfo, parseIrstate, rtlogEventKey, verifyModeName, wallClockToInstant, type RtlogEvent } from './protocol';
 
 const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
 
@@ -87,8 +87,7 @@ export class ModuleIngestService {
       inOut: [] as Array<number | null>, event: [] as number[], eventName: [] as Array<string | null>, level: [] as number[], verifyNo: [] as Array<number | null>,
       verifyName: [] as Array<string | null>, alarmType: [] as Array<number | null> };
     for (const e of events) {
-      const time = formatWallClock(e.wallClock);
-      keys.push(clip(e.index !== null ? `${device.sn}_${e.index}_${time}` : `${device.sn}_${time}_${e.pin ?? ''}_${e.event}_${e.eventAddr ?? ''}`, 200)!);
+      keys.push(clip(rtlogEventKey(device.sn, e), 200)!);
       cols.logId.push(int32(e.index));
       cols.at.push(wallClockToInstant(e.wallClock, device.timeZone).toISOString());
       cols.pin.push(clip(e.personPin, 64));

@@ -20,7 +20,7 @@ import { personOrVisitorName, visitorNameJoin } from '../visitor/visitor-event-n
 import {
   bodyTemperatureCelsius,
   eventInfo,
-  formatWallClock,
+  rtlogEventKey,
   maskFlagOf,
   parseRtlog,
   parseRtstate,
@@ -479,10 +479,8 @@ export class RtlogIngestService {
 }
 
 function eventRow(device: DeviceSession, e: RtlogEvent): EventRow {
-  const time = formatWallClock(e.wallClock);
-  const key = e.index !== null ? `${device.sn}_${e.index}_${time}` : `${device.sn}_${time}_${e.pin ?? ''}_${e.event}_${e.eventAddr ?? ''}`;
   return {
-    key: clip(key, 200)!,
+    key: clip(rtlogEventKey(device.sn, e), 200)!,
     logId: int32(e.index),
     at: wallClockToInstant(e.wallClock, device.timeZone).toISOString(),
     pin: clip(e.personPin, 64),

@@ -94,7 +94,27 @@ describe('rtlog', () => {
     await sim.uploadRaw('/iclock/cdata', 'SN=ING-1&table=rtlog', `${line}\n${line}\n`);
     await sim.uploadRaw('/iclock/cdata', 'SN=ING-1&table=rtlog', `${line}\r\n`);
     const rows = (await events('ING-1')).filter((r: { pin: string }) => r.pin === '3003');
-    expect(rows.map((r: { unique_key: string; log_id: number | null }) => [r.unique_key, r.log_id])).toEqual([['ING-1_2026-03-02 08:00:00_3003_0_1', null]]);
+    expect(rows.map((r: { unique_key: string; log_id: number | null }) => [r.unique_key, r.log_id])).toEqual([['ING-1_2026-03-02 08:00:00_3003_0_1__0', null]]);
+  });
+
+  it('keeps two index-less events of one second and door apart when their card or in/out differ', async () => {
+    // Two unregistered cards at door 1 in one second (pin 0, event 27), and one person's in and out: four events.
+    const lines = [
+      'time=2026-03-02 09:00:00\tpin=0\tcardno=7001\teventaddr=1\tevent=27\tinoutstatus=0\tverifytype=1',
+      'time=2026-03-02 09:00:00\tpin=0\tcardno=7002\teventaddr=1\tevent=27\tinoutstatus=0\tverifytype=1',
+      'time=2026-03-02 09:00:00\tpin=3004\tcardno=0\teventaddr=1\tevent=0\tinoutstatus=0\tverifytype=1',
+      'time=2026-03-02 09:00:00\tpin=3004\tcardno=0\teventaddr=1\tevent=0\tinoutstatus=1\tverifytype=1',
+    ];
+    await sim.uploadRaw('/iclock/cdata', 'SN=ING-1&table=rtlog', `${lines.join('\n')}\n`);
+    // Re-sent, line by line: still four.
+    for (const l of lines) await sim.uploadRaw('/iclock/cdata', 'SN=ING-1&table=rtlog', `${l}\n`);
+    const rows = (await events('ING-1')).filter((r: { event_time: Date }) => r.event_time.toISOString() === '2026-03-02T03:30:00.000Z');
+    expect(rows.map((r: { card_no: string | null; pin: string | null; reader_state: number }) => [r.pin, r.card_no, r.reader_state]).sort()).toEqual([
+      ['3004', null, 0],
+      ['3004', null, 1],
+      [null, '7001', 0],
+      [null, '7002', 0],
+    ].sort());
   });
 
   it('skips malformed lines with their reason and stores the good lines of the same body', async () => {

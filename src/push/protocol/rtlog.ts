@@ -198,6 +198,19 @@ const TRANSACTION_AS_RTLOG: Record<string, string> = {
 };
 
 /**
+ * The event's de-duplication key: SN, index and time when the device numbers its records (the index restarts
+ * after a reset, hence the time). Without an index, field note 7's SN, time, pin and event, plus the door, and
+ * the card and in/out when sent: two unregistered cards at one door in one second, or one person's in and out,
+ * are two events, while a re-sent line keeps every field and so its key.
+ */
+export function rtlogEventKey(sn: string, e: RtlogEvent): string {
+  const time = formatWallClock(e.wallClock);
+  if (e.index !== null) return `${sn}_${e.index}_${time}`;
+  const base = `${sn}_${time}_${e.pin ?? ''}_${e.event}_${e.eventAddr ?? ''}`;
+  return e.cardNo === null && e.inOutStatus === null ? base : `${base}_${e.cardNo ?? ''}_${e.inOutStatus ?? ''}`;
+}
+
+/**
  * A `transaction` record (the access records a panel keeps: the answer to `DATA QUERY tablename=transaction`
  * on /iclock/querydata, or a `tabledata` upload of that table) read as the rtlog event it records, so that it is
  * the same access event as its rtlog twin (same SN, index and time) and is served like one. Its time is
