@@ -264,7 +264,9 @@ export class AttendanceEnrolmentService {
       // disabled bit is kept beside it so that the record sent back after a REST edit does not enable them again.
       const privilege = u.pri === null ? null : attPrivilegeOf(u.pri);
       if (privilege && device.kind === 'facekiosk') await m.query(UPSERT_PRIVILEGE.ins, [p.id, privilege.role]);
-      else if (privilege) await m.query(UPSERT_PRIVILEGE.att, [p.id, privilege.role, privilege.disabled]);
+      // The disabled bit of a person on the disabled list (isDisabled) is the one they were sent: not a disabling at the
+      // terminal, which would outlast their removal from the list.
+      else if (privilege) await m.query(UPSERT_PRIVILEGE.att, [p.id, privilege.role, privilege.disabled && !p.isDisabled]);
       else if (u.pri !== null) this.log.warn(`USER ${u.pin} from device ${device.sn}: Pri=${u.pri} is no privilege the manual names (0, 2, 6, 10, 14, plus 1 disabled): not taken, the rest of the line is`);
       // Its Verify too, as its Pri: the record the terminal is believed to hold after the line is the person's, so the
       // person's verify mode must be the one the terminal holds (else a mode set through REST that it refused, or
@@ -326,7 +328,11 @@ export class AttendanceEnrolmentService {
       `SELECT person_id AS id, per_dev_auth AS role, terminal_disabled AS disabled FROM att_person WHERE person_id = ANY($1::varchar[])`,
       [persons.map((p) => p.id)],
     );
-    return new Map(rows.map((r) => [r.id, { role: r.role, disabled: r.disabled ?? false }]));
+    // What the person is sent (userInfoCommand): disabled at a terminal, or on the disabled list.
+    const listed = new Set(persons.filter((p) => p.isDisabled).map((p) => p.id));
+    const found = new Map(rows.map((r) => [r.id, { role: r.role, disabled: (r.disabled ?? false) || listed.has(r.id) }]));
+    for (const id of listed) if (!found.has(id)) found.set(id, { role: 0, disabled: true });
+    return found;
   }
 
   /**

@@ -430,9 +430,10 @@ async function loadPersons(m: EntityManager, ids: readonly string[]): Promise<At
     terminal_grp: number | null;
     terminal_tz: string | null;
     terminal_disabled: boolean | null;
+    is_disabled: boolean;
   }> = await m.query(
     // The terminal's ViceCard is the first secondary card, in secondaryCardsOf's order (setViceCard puts an uploaded one first).
-    `SELECT p.id, p.pin, p.name, p.last_name, p.card_no, p.password, p.photo, ax.per_dev_auth AS pri, ax.verify_mode, ax.terminal_grp, ax.terminal_tz, ax.terminal_disabled,
+    `SELECT p.id, p.pin, p.name, p.last_name, p.card_no, p.password, p.photo, ax.per_dev_auth AS pri, ax.verify_mode, ax.terminal_grp, ax.terminal_tz, ax.terminal_disabled, p.is_disabled,
         (SELECT c.card_no FROM card c WHERE c.person_id = p.id AND c.card_type = ${SECONDARY_CARD} ORDER BY c.created_at, c.card_no LIMIT 1) AS vice_card
        FROM person p LEFT JOIN att_person ax ON ax.person_id = p.id WHERE p.id = ANY($1)`,
     [ids],
@@ -445,7 +446,9 @@ async function loadPersons(m: EntityManager, ids: readonly string[]): Promise<At
     verifyMode: r.verify_mode === null ? null : Number(r.verify_mode),
     grp: r.terminal_grp === null ? null : Number(r.terminal_grp),
     tz: r.terminal_tz,
-    disabled: r.terminal_disabled,
+    // A person on the disabled list (person isDisabled, REST) is a disabled user on the terminals, as one disabled
+    // at a terminal's menu is: enrolled, templates kept, but not let punch (an odd Pri, bit 0, attPrivilegeOf).
+    disabled: r.is_disabled ? true : r.terminal_disabled,
   }));
 }
 

@@ -67,6 +67,26 @@ describe('Pri on a USER line', () => {
     expect(peer.users.get('4303')).toMatchObject({ name: 'Dee Again', pri: 2 });
   });
 
+  it('a person put on the disabled list through REST (isDisabled) is a disabled user on the terminals until taken off it, also after the terminal sends the record back', async () => {
+    const term = await initialisedTerminal(t, { sn: 'PRI-TERM-DIS' });
+    await settle(term);
+    expect((await t.post('/api/person/add', { pin: '4311', name: 'Dora' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['4311'] })).body.code).toBe(0);
+    await settle(term);
+    expect(term.users.get('4311')).toMatchObject({ name: 'Dora', pri: 0 });
+    // Disabled: the terminal keeps the user and templates but lets them not punch (bit 0 of Pri).
+    expect((await t.post('/api/person/add', { pin: '4311', name: 'Dora', isDisabled: true })).body.code).toBe(0);
+    await settle(term);
+    expect(term.users.get('4311')).toMatchObject({ name: 'Dora', pri: 1 });
+    // The terminal sends its record back (an edit at the menu, a query answer): still the list's, not the terminal's doing.
+    expect((await term.uploadOperlog([`USER PIN=4311\tName=Dora\tPri=1\t${TAIL}`])).body).toBe('OK: 1');
+    await settle(term);
+    expect((await t.get('/api/gateway/attendance/persons/4311')).body.data).toMatchObject({ terminalDisabled: false });
+    expect((await t.post('/api/person/add', { pin: '4311', name: 'Dora', isDisabled: false })).body.code).toBe(0);
+    await settle(term);
+    expect(term.users.get('4311')).toMatchObject({ name: 'Dora', pri: 0 });
+  });
+
   it('the gateway endpoint gives the defaults for a person never edited nor reported, and -22 for an unknown pin', async () => {
     expect((await t.post('/api/person/add', { pin: '4309', name: 'Plain' })).body.code).toBe(0);
     expect((await t.get('/api/gateway/attendance/persons/4309')).body.data).toEqual({
