@@ -92,9 +92,11 @@ export class DepartmentService {
     });
   }
 
-  async list(page: Page | undefined): Promise<{ rows: Department[]; total: number }> {
+  /** `codes`: only those departments (an empty list: all), the page and total of that selection. */
+  async list(page: Page | undefined, codes: string[] = []): Promise<{ rows: Department[]; total: number }> {
     const [rows, total] = await readSnapshot(this.departments.manager.connection, (m) =>
       m.getRepository(Department).findAndCount({
+        ...(codes.length ? { where: { code: In(codes) } } : {}),
         order: { sortNo: 'ASC', code: 'ASC' },
         ...(page ? { skip: page.offset, take: page.pageSize } : {}),
       }),

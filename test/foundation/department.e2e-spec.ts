@@ -52,6 +52,18 @@ describe('department (2.5)', () => {
     expect((await t.post('/api/department/getDepartmentList', { pageNo: 1, pageSize: 5000 })).body.code).toBe(-91);
   });
 
+  it('getDepartmentList by department codes (its Swagger description): only those, with the total of that selection', async () => {
+    const codesOf = (r: { body: { data: { data: Array<{ code: string }> } } }) => r.body.data.data.map((d) => d.code).sort();
+    const two = await t.post('/api/department/getDepartmentList', { deptCodes: '100,300', pageNo: 1, pageSize: 10 });
+    expect(two.body.data).toMatchObject({ page: 0, size: 10, total: 2, offset: 0, lastPage: true });
+    expect(codesOf(two)).toEqual(['100', '300']);
+    // As an array, in the query (as the Swagger lists its inputs), and without paging; an unknown code adds nothing.
+    expect(codesOf(await t.post('/api/department/getDepartmentList', { deptCodes: ['300', 'none'] }))).toEqual(['300']);
+    const query = await t.post('/api/department/getDepartmentList', null, { deptCodes: '100', pageNo: 1, pageSize: 10 });
+    expect(query.body.data).toMatchObject({ total: 1, data: [expect.objectContaining({ code: '100' })] });
+    expect((await t.post('/api/department/getDepartmentList', { deptCodes: 'none', pageNo: 1, pageSize: 10 })).body.data).toMatchObject({ total: 0, data: [], lastPage: true });
+  });
+
   it('getDepartmentList items carry sortNo (a number), as a later manual\'s example shows them; department/get keeps the 2.5.3 keys', async () => {
     expect((await t.post('/api/department/add', { code: '310', name: 'Sorted', sortNo: '7' })).body.code).toBe(0);
     const items = (await t.post('/api/department/getDepartmentList', { pageNo: 1, pageSize: 1000 })).body.data.data as Array<Record<string, unknown>>;

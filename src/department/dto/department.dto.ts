@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
+import { ClientForms, ListInput } from '../../common/client-forms';
+import { MAX_LIST_CHARS } from '../../common/limits';
 import { OptionalPagingDto } from '../../common/paging';
 import { ToInteger, ToTrimmedString } from '../../common/transforms';
 
@@ -44,7 +46,20 @@ export class DepartmentCodeDto {
   code!: string;
 }
 
-export class DepartmentListDto extends OptionalPagingDto {}
+/**
+ * CVSecurity's Swagger describes getDepartmentList as "Get departments by department codes": `deptCodes` (as
+ * person/getPersonList names its department filter; `codes` too) narrows the list to those departments, so a
+ * client asking for some is never handed every department with a total to match.
+ */
+@ClientForms({ synonyms: { deptCodes: ['codes', 'deptCode'] } })
+export class DepartmentListDto extends OptionalPagingDto {
+  @ApiPropertyOptional({ example: '1,2', description: 'department codes, comma separated (or an array); all departments without it' })
+  @IsOptional()
+  @ListInput()
+  @IsString()
+  @MaxLength(MAX_LIST_CHARS)
+  deptCodes?: string;
+}
 
 export class DepartmentResponseDto {
   @ApiProperty({ example: '4444' })
