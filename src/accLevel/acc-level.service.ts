@@ -62,6 +62,26 @@ export class AccLevelService {
     });
   }
 
+  /**
+   * The console's level-centred enrolment (CVSecurity's Access Levels → Add Personnel / Delete Personnel): these
+   * persons gain (or lose) the level, all in one transaction; a pin that is no active person's refuses the whole
+   * batch (-22 naming it), so an operator's typo never enrols half a list. Each person then goes to the devices.
+   */
+  changeLevelPersons(levelId: string, pins: string[], change: 'add' | 'remove'): Promise<number> {
+    return writeTransaction(this.ds, async (m) => {
+      await requireLevels(m, [levelId]);
+      const unique = [...new Set(pins)];
+      if (unique.length === 0) throw new CvError(CvCode.PersonNotExist, 'No person given: give one or more pins');
+      for (const pin of unique) {
+        const person = await this.requirePerson(m, pin, true);
+        if (change === 'add') await addPersonLevels(m, person.id, [levelId]);
+        else await removePersonLevels(m, person.id, [levelId]);
+        await this.planner.syncPerson(m, person.id);
+      }
+      return unique.length;
+    });
+  }
+
   /** 2.1.5: no stored change; the level's time zone, persons and rights re-sent to its devices. */
   syncLevel(levelId: string): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
@@ -146,9 +166,9 @@ export class AccLevelService {
    * commits first (a deleted person is then -22 here, not a grant planned for someone the database dropped), and
    * a delete that comes second waits for this grant and removes what it queued.
    */
-  private async requirePerson(m: EntityManager, pin: string): Promise<Person> {
+  private async requirePerson(m: EntityManager, pin: string, namePin = false): Promise<Person> {
     const p = await m.getRepository(Person).findOne({ where: { pin, status: 'active' }, lock: { mode: 'pessimistic_write' } });
-    if (!p) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+    if (!p) throw new CvError(CvCode.PersonNotExist, namePin ? `The person does not exist: ${pin}` : 'The person does not exist');
     return p;
   }
 

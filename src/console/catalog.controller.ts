@@ -93,6 +93,26 @@ export class ConsoleCatalogController {
     return ok(null);
   }
 
+  /**
+   * Persons join or leave a level from the level's side (CVSecurity's Add Personnel / Delete Personnel on an access
+   * level), by pin: one transaction for the list, each person then planned onto (or off) the level's panels.
+   */
+  @Post('levels/:id/persons')
+  @HttpCode(200)
+  @Audit('level.addPersons', (r) => `${r.params.id} ${pinsOf(r.body?.pins).join(',')}`)
+  async addLevelPersons(@Param('id') id: string, @Body() body: { pins?: unknown }) {
+    const n = await this.accLevels.changeLevelPersons(id, pinsOf(body?.pins), 'add');
+    return ok({ persons: n });
+  }
+
+  @Post('levels/:id/persons/remove')
+  @HttpCode(200)
+  @Audit('level.removePersons', (r) => `${r.params.id} ${pinsOf(r.body?.pins).join(',')}`)
+  async removeLevelPersons(@Param('id') id: string, @Body() body: { pins?: unknown }) {
+    const n = await this.accLevels.changeLevelPersons(id, pinsOf(body?.pins), 'remove');
+    return ok({ persons: n });
+  }
+
   /** Rename a level or change its area or time segment (a new time segment re-sends its members' rights). */
   @Put('levels/:id')
   @Audit('level.update', (r) => `${r.params.id} ${r.body?.name ?? ''}`.trim())
@@ -225,4 +245,10 @@ function requireHours(schedule: Record<string, unknown> | undefined): void {
   if (!schedule || !Object.values(schedule).some((intervals) => Array.isArray(intervals) && intervals.length > 0)) {
     throw new CvError(CvCode.InvalidParameter, 'Tick at least one day: a time segment without hours admits no one');
   }
+}
+
+/** Pins as the form sends them: a list, or one text of pins separated by commas, spaces or new lines. */
+function pinsOf(v: unknown): string[] {
+  const parts = Array.isArray(v) ? v.map(String) : typeof v === 'string' || typeof v === 'number' ? String(v).split(/[\s,;]+/) : [];
+  return parts.map((p) => p.trim()).filter(Boolean);
 }

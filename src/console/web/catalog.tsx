@@ -100,6 +100,44 @@ function CreateForm({ tab, a, onDone }: { tab: TabKey; a: Action; onDone: (messa
           </Field>
           <button type="submit">Add door</button>
         </form>
+        {/* CVSecurity's Add Personnel / Delete Personnel on an access level: many persons at once, by pin. */}
+        <form
+          class="row"
+          aria-label="Persons of a level"
+          onInvalidCapture={invalid}
+          onSubmit={(e) => {
+            const remove = (e.submitter as HTMLButtonElement | null)?.value === 'remove';
+            const level = (levels.data ?? []).find((l: any) => l.id === f.personLevelId)?.name ?? '';
+            const count = String(f.pins ?? '').split(/[\s,;]+/).filter(Boolean).length;
+            const what = `${count} ${count === 1 ? 'person' : 'persons'}`;
+            void submit(
+              e,
+              `catalog/levels/${encodeURIComponent(f.personLevelId)}/persons${remove ? '/remove' : ''}`,
+              { pins: f.pins },
+              remove ? `${what} removed from ${level}; the panels are told to withdraw the level's doors` : `${what} added to ${level}; the level's panels receive them`,
+            );
+          }}
+        >
+          <Field label="Level of the persons">
+            <select name="personLevelId" required value={f.personLevelId ?? ''} onChange={(e) => setF({ ...f, personLevelId: e.currentTarget.value })}>
+              <option value="" disabled>
+                choose
+              </option>
+              {(levels.data ?? []).map((l: any) => (
+                <option key={l.id} value={l.id}>
+                  {l.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+          {text('pins', 'Person pins (comma-separated)')}
+          <button type="submit" value="add">
+            Add persons
+          </button>
+          <button type="submit" value="remove" class="secondary">
+            Remove persons
+          </button>
+        </form>
       </>
     );
   }
