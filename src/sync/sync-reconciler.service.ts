@@ -570,7 +570,10 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     const refused = (await loadRefusals(m, [deviceId], { withDue: true })).get(deviceId);
     const refusedWrite = tables.some((t) => refused?.has(`DATA UPDATE ${t}`));
     const refusedClear = clearKeys.some((k) => refused?.has(k));
-    if (refusedWrite || (refusedClear && count > 0)) {
+    // A table whose clear alone is refused and that holds fewer rows than it confirmed (users deleted at its menu, a
+    // reset panel with a keypad user enrolled since) lacks ours: that goes on below, to the full sync, which leaves
+    // the refused clear out and writes them back; kept here, the panel was never refilled (and was reported synced).
+    if (refusedWrite || (refusedClear && count > max)) {
       // Rows beyond those confirmed in a table the gateway writes but cannot clear are records no database row gives
       // the panel (another site's users on a swapped board, a stranger's right on a door): no full sync takes them
       // off, so they are kept on the refusal of the clear, and the panel is reported divergent with them

@@ -12,7 +12,7 @@ import type { TestApp } from '../support/test-app';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { settingsOf } from '../push/push-helpers';
 import { Device, levelId } from './access-helpers';
-import { claimsSynced, convergenceOf, fromScratch, ok, settleConverged, startFaultApp, tableSnapshot } from './fault-helpers';
+import { claimsSynced, convergenceOf, fromScratch, ok, resultReplyLoss, settleConverged, startFaultApp, tableSnapshot } from './fault-helpers';
 
 const TABLES = ['user', 'userauthorize', 'timezone', 'mulcarduser'];
 let t: TestApp;
@@ -89,5 +89,62 @@ describe('a firmware refusing to clear the user and rights tables, deleting by P
     expect(c.unknownRows).toEqual([]);
     const held = tableSnapshot(d.sim, TABLES);
     expect(await fromScratch(t, reconciler, d.sim, TABLES)).toEqual(held);
+  });
+
+  it('the same, with the query\'s result never posted and results posted again (their answers lost), then a reset mid-clean-up', async () => {
+    const sn = 'FCLUP0004';
+    let d = await Device.connect(t, sn, 2, '10.49.0.4');
+    await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'UL4' }] }));
+    await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'UL4', doorName: '10.49.0.4-1' }] }));
+    const level = await levelId(t, 'UL4');
+    for (const pin of ['4941', '4942']) await ok(t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level }));
+    await settleConverged(t, reconciler, d.sim);
+    const lost = resultReplyLoss();
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn, doors: 2, ipAddress: '10.49.0.4', mac: '00:17:61:49:00:04', retryResults: true, fetch: lost.fetch });
+    sim.addLocally('user', { Pin: '4797', Name: 'Other site', CardNo: '74797' });
+    sim.addLocally('userauthorize', { Pin: '4797', AuthorizeTimezoneId: 1, AuthorizeDoorId: 1 });
+    refusesClears(sim);
+    await sim.connect();
+    d = new Device(sim);
+    // The panel runs the query (its users go up) but its result is never posted; then the next answers to results are lost.
+    sim.holdResults((c) => c.verb === 'DATA QUERY');
+    for (let i = 0; i < 40 && !sim.received.some((r) => r.command.startsWith('DATA QUERY')); i++) {
+      await new Promise((r) => setTimeout(r, 150));
+      await reconciler.runOnce();
+      await reconciler.idle();
+      await sim.poll();
+    }
+    expect(sim.received.some((r) => r.command.startsWith('DATA QUERY'))).toBe(true);
+    sim.stopHoldingResults();
+    sim.dropHeldResults();
+    lost.count = 2;
+    await settleConverged(t, reconciler, d.sim, 10);
+    // A reset meanwhile (the panel loses everything, the stranger too) and back: it converges all the same.
+    expect((await sim.factoryReset()).registered).toBe(true);
+    sim.addLocally('user', { Pin: '4797', Name: 'Other site', CardNo: '74797' });
+    sim.addLocally('userauthorize', { Pin: '4797', AuthorizeTimezoneId: 1, AuthorizeDoorId: 1 });
+    await settleConverged(t, reconciler, d.sim, 10);
+    await count(d);
+    expect(pins(d)).toEqual(['4941', '4942']);
+    expect(d.sim.evaluateAccess({ pin: '4797', door: 1 }).granted).toBe(false);
+    expect(await convergenceOf(t, sn)).toMatchObject({ divergent: false, unconfirmedItems: 0, pendingCommands: 0, unknownRows: [] });
+  });
+
+  it('a user deleted at its menu is written back: a count below what it confirmed owes the full sync, the refused clear left out', async () => {
+    const sn = 'FCLUP0005';
+    const d = await Device.connect(t, sn, 2, '10.49.0.5');
+    refusesClears(d.sim);
+    await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'UL5' }] }));
+    await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'UL5', doorName: '10.49.0.5-1' }] }));
+    const level = await levelId(t, 'UL5');
+    for (const pin of ['4951', '4952']) await ok(t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level }));
+    await ok(t.post(`/api/gateway/devices/${sn}/sync`));
+    await settleConverged(t, reconciler, d.sim, 6);
+    expect((await t.get(`/api/gateway/devices/${sn}`)).body.data.refusedCapabilities.map((r: { what: string }) => r.what)).toContain('DATA DELETE user *');
+    expect(d.sim.deleteLocally('user', { Pin: '4952' })).toBe(1);
+    await count(d);
+    expect(pins(d)).toEqual(['4951', '4952']);
+    expect(d.sim.evaluateAccess({ pin: '4952', door: 1 }).granted).toBe(true);
+    expect(await convergenceOf(t, sn)).toMatchObject({ divergent: false, unconfirmedItems: 0, pendingCommands: 0, unknownRows: [] });
   });
 });
