@@ -98,3 +98,27 @@ export async function fromScratch(
   await settleConverged(t, reconciler, sim);
   return tableSnapshot(sim, tables);
 }
+
+/** The panel faults the fault properties share: a lost getrequest reply, a lost devicecmd answer, a factory reset, results posted last one first. */
+export type PanelFault = 'lose' | 'loseResult' | 'reset' | 'hold';
+
+/** Applies one PanelFault to `sim` (`lost`: the resultReplyLoss its fetch goes through). */
+export async function panelFault(kind: PanelFault, sim: DeviceSimulator, lost: { count: number }): Promise<void> {
+  switch (kind) {
+    case 'lose':
+      sim.loseNextReply();
+      return;
+    case 'loseResult':
+      lost.count = 1;
+      return;
+    case 'reset':
+      expect((await sim.factoryReset()).registered).toBe(true);
+      return;
+    case 'hold':
+      sim.holdResults();
+      await sim.poll();
+      sim.stopHoldingResults();
+      for (const x of [...sim.pendingAcks].reverse()) await sim.releaseResults((y) => y.id === x.id);
+      return;
+  }
+}
