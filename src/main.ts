@@ -4,7 +4,7 @@ import { createGateway } from './bootstrap';
 import { createRootLogger } from './common/logger';
 import { ConfigError, loadConfig } from './config/config';
 import { DatabaseUnreachableError } from './database/database';
-import { DataDirectoryInUseError } from './database/embedded-database';
+import { DataDirectoryInUseError, lockDataDirectory } from './database/embedded-database';
 
 async function main(): Promise<void> {
   let config;
@@ -21,7 +21,13 @@ async function main(): Promise<void> {
   // Try the port before the database: a first embedded start migrates for a minute on a loaded machine, and
   // a newcomer whose port is taken (or whose HOST is mistyped) should hear so at once, not after it.
   const early = await probeListen(config.port, config.host);
-  if (early) exitPortProblem(config.port, config.host, early);
+  if (early) {
+    // The port's holder is most often a gateway already running on this data directory (started twice): that is
+    // what to say (exit code 3), as the start did before it tried the port first; "set PORT to another" would only
+    // lead to that refusal next.
+    if (early.inUse && !config.databaseUrl) exitIfDataDirectoryHeld(config.dataDir);
+    exitPortProblem(config.port, config.host, early);
+  }
   let gateway;
   try {
     gateway = await createGateway(config, { logger: log });
@@ -65,6 +71,19 @@ async function main(): Promise<void> {
 interface PortProblem {
   why: string;
   todo: string;
+  /** The address is taken (EADDRINUSE). */
+  inUse?: true;
+}
+
+/** Exit code 3 when another live gateway process holds the embedded data directory (the lock is released at once). */
+function exitIfDataDirectoryHeld(dataDir: string): void {
+  try {
+    lockDataDirectory(dataDir)();
+  } catch (err) {
+    if (!(err instanceof DataDirectoryInUseError)) return;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(3);
+  }
 }
 
 // Not a crash: the port is someone else's (another gateway, often) or not ours to open. Say what to do.
@@ -91,7 +110,7 @@ function portProblem(err: unknown): PortProblem | null {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
     return { why: 'cannot be opened: the host name does not resolve to an address', todo: 'set HOST to one of this machine\'s addresses, or to 0.0.0.0 for all of them' };
   }
-  if (code === 'EADDRINUSE') return { why: 'is already in use (another gateway, or another program)', todo: 'stop that program or set PORT to another' };
+  if (code === 'EADDRINUSE') return { why: 'is already in use (another gateway, or another program)', todo: 'stop that program or set PORT to another', inUse: true };
   if (code === 'EACCES') return { why: 'cannot be opened by this user (ports below 1024 need privileges)', todo: 'set PORT to 1024 or above, or run with the privilege' };
   if (code === 'EADDRNOTAVAIL') return { why: 'is not an address of this machine', todo: 'set HOST to one of its addresses, or to 0.0.0.0 for all of them' };
   return null;

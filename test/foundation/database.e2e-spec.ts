@@ -147,6 +147,37 @@ describe('the embedded database', () => {
     }
   }, 120_000);
 
+  /** `node dist/src/main.js` on the embedded database in `dataDir`, listening on 127.0.0.1:`port`: how it exited. */
+  async function startOnPort(main: string, dataDir: string, port: number): Promise<{ code: number | null; stderr: string }> {
+    const child = spawn(process.execPath, [main], {
+      env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    return { code, stderr };
+  }
+
+  it('a gateway started twice (same data directory, same port) is told the data directory is in use, not to change PORT', async () => {
+    const dataDir = tmpDataDir();
+    const main = path.resolve(process.cwd(), 'dist/src/main.js');
+    const release = lockDataDirectory(dataDir);
+    const holder = net.createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+    const port = (holder.address() as net.AddressInfo).port;
+    try {
+      const { code, stderr } = await startOnPort(main, dataDir, port);
+      expect(stderr).toContain(`The data directory ${dataDir} is in use by another gateway process (pid ${process.pid})`);
+      expect(code).toBe(3);
+      // The lock is still the first gateway's.
+      expect(fs.readFileSync(path.join(dataDir, 'gateway.lock'), 'utf8').split('\n')[0]).toBe(String(process.pid));
+    } finally {
+      holder.close();
+      release();
+    }
+  }, 60_000);
+
   // Each of these starts an embedded PostgreSQL cluster from nothing (initdb): 45 s on a loaded 2-core machine.
   it('a port already in use stops the start with a message that says what to do, and frees the data directory', async () => {
     const dataDir = tmpDataDir();
@@ -155,13 +186,7 @@ describe('the embedded database', () => {
     await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
     const port = (holder.address() as net.AddressInfo).port;
     try {
-      const child = spawn(process.execPath, [main], {
-        env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (c) => (stderr += c));
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      const { code, stderr } = await startOnPort(main, dataDir, port);
       expect(code).toBe(4);
       expect(stderr).toContain(`Port ${port} on 127.0.0.1 is already in use (another gateway, or another program): stop that program or set PORT to another.`);
       expect(stderr).not.toContain('    at ');
