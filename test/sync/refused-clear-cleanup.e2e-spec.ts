@@ -3,7 +3,8 @@
  * answered -1004) but deletes them by PIN, as the manual's per-PIN delete allows (Security PUSH 9.1.2). A person
  * leaving such a panel loses the user record at once (not at the clear's probe, with a full sync per departure),
  * and rows no database row gives it (a spare board's users of another site) are learnt with
- * `DATA QUERY tablename=user` / `tablename=userauthorize` (9.1.4, answered through querydata) and deleted PIN by PIN.
+ * `DATA QUERY tablename=user` (9.1.4, answered through querydata) and deleted PIN by PIN with their rights. A rights
+ * row under no user record is not queried: it stays reported (unknownRows), never cleaned.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncPlannerService } from '../../src/sync/sync-planner.service';
@@ -69,7 +70,7 @@ describe('a firmware refusing to clear the user and rights tables, deleting by P
     for (const pin of ['4911', '4912']) await ok(t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level }));
     await settleConverged(t, reconciler, d.sim);
 
-    // Another board under the same SN: two strangers (one with two rights rows), a right on door 2 for one of ours.
+    // Another board under the same SN: two strangers, one of them (4799) with a second right, on door 2.
     const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn, doors: 2, ipAddress: '10.49.0.2', mac: '00:17:61:49:00:02' });
     for (const pin of ['4798', '4799']) {
       sim.addLocally('user', { Pin: pin, Name: 'Other site', CardNo: `7${pin}` });
