@@ -54,18 +54,30 @@ export class AttendanceHooks implements OnModuleInit {
     return this.ds.transaction((m) => this.sync.syncTerminalFull(m, deviceId));
   }
 
-  /** The user count of a re-initialised terminal, judged once nothing of ours is queued or owed before it. */
+  /**
+   * The user count of a re-initialised terminal, judged once nothing of ours is queued or owed before it. The check
+   * its initialisation owed (`verify`: its difference planned again) is no such thing: it sends nothing the count
+   * could miss, and the count comes with the poll right after the initialisation, before a reconciler pass took that
+   * job; deferred, a reset terminal polling without INFO waited a poll interval for the INFO command to be judged.
+   */
   async countReported(deviceId: string, sn: string, count: number): Promise<boolean> {
     const judged = await this.ds.transaction(async (m) => {
       const [busy] = await m.query(
         `SELECT 1 FROM device_command WHERE device_sn = $1 AND state IN ('pending', 'sent') AND meta ? 'sync'
-         UNION ALL SELECT 1 FROM sync_owed WHERE device_id = $2 LIMIT 1`,
+         UNION ALL SELECT 1 FROM sync_owed WHERE device_id = $2 AND kind <> 'verify' LIMIT 1`,
         [sn, deviceId],
       );
       if (busy) return false;
       // More users than it confirmed (enrolled at it and not uploaded, or left by another server): a terminal's full
       // sync sends what it should hold and removes only what it confirmed, so it would change nothing there.
       await this.reconciler.verifiedCount(m, deviceId, sn, count, 'user', undefined, { acceptAbove: true });
+      // A full sync the count owed (a reset) is planned here, in the poll that reported the count: its reply carries
+      // the users (a terminal's full sync is one plan), not the poll after a reconciler pass.
+      const [{ owed }]: Array<{ owed: number }> = await m.query(
+        `WITH d AS (DELETE FROM sync_owed WHERE device_id = $1 AND kind = 'full' RETURNING 1) SELECT count(*)::int AS owed FROM d`,
+        [deviceId],
+      );
+      if (owed > 0) await this.sync.syncTerminalFull(m, deviceId);
       return true;
     });
     // A full sync the count made owed is visible from here on (committed): the reconciler starts it now.

@@ -3,7 +3,7 @@
  * believed held only from its Return codes, and REST writes end with the terminal holding exactly its area's
  * members: a reply lost between an add and a delete, a refusal then an acceptance (retried with backoff, never
  * believed), a delete answered -10 (the user is already gone: done), a factory reset noticed from the user count
- * of the next INFO.
+ * of the next INFO, a fresh unit under the same SN, a user count that drops between two INFOs.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultPushSettings } from '../../src/push/push-settings';
@@ -11,7 +11,7 @@ import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { SyncVerifier } from '../../src/sync/sync-verifier.service';
 import { commandsOf, settingsOf, sleep } from '../push/push-helpers';
 import { PHOTO } from '../sync/access-helpers';
-import type { AttendanceTerminal, AttendanceTerminalOptions } from '../simulator/attendance-terminal';
+import { AttendanceTerminal, type AttendanceTerminalOptions } from '../simulator/attendance-terminal';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { initialisedTerminal, settleTerminal } from './attendance-helpers';
 
@@ -529,5 +529,44 @@ describe("a terminal's USER line after it refused a verify mode set through REST
     expect(held.verify_mode).toBeNull();
     expect(term.users.get('8721')?.verify).toBe(-1);
     expect(await convergence('ATT-CV-VERIFY')).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
+  });
+});
+
+/** A terminal in its own area holding `pins` (confirmed), with a fingerprint of the first. */
+async function terminalWithUsers(sn: string, pins: string[]): Promise<AttendanceTerminal> {
+  const term = await terminalInOwnArea(sn);
+  for (const pin of pins) expect((await t.post('/api/person/add', { pin, name: `P${pin}` })).body.code).toBe(0);
+  expect((await t.post('/api/bioTemplate/add', { personId: pins[0], validType: '1', template: Buffer.from(`finger of ${pins[0]}`).toString('base64'), templateNo: '1' })).body.code).toBe(0);
+  expect((await t.post('/api/attAreaPerson/set', { code: sn, pins })).body.code).toBe(0);
+  await settle(term);
+  expect(pinsOn(term)).toEqual(pins);
+  return term;
+}
+
+describe('a fresh unit under the same SN (a replaced terminal)', () => {
+  it('initialises, and the poll whose INFO reports 0 users brings back its users and templates (no REST call, no second poll with INFO)', async () => {
+    await terminalWithUsers('ATT-CV-FRESH', ['9101', '9102']);
+    const fresh = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'ATT-CV-FRESH' });
+    expect(await fresh.init()).toBe(true);
+    expect(fresh.info().split(',')[1]).toBe('0');
+    // Right after the initialisation, before a reconciler pass took the check it owed: the count is judged, and
+    // the full sync comes in this poll's reply (a real terminal's next polls may carry no INFO).
+    await fresh.poll(true);
+    await fresh.drain();
+    expect(pinsOn(fresh)).toEqual(['9101', '9102']);
+    expect(fresh.templatesOf('9101')).toHaveLength(1);
+    await reconciler.idle();
+    expect(await convergence('ATT-CV-FRESH')).toMatchObject({ divergent: false, desiredItems: 3, confirmedItems: 3 });
+  });
+
+  it('that never initialises: its INFO user count dropping below the one before (2 → 0) brings the users back at once', async () => {
+    const old = await terminalWithUsers('ATT-CV-NOINIT', ['9201', '9202']);
+    await old.poll(true);
+    await sleep(100);
+    const fresh = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'ATT-CV-NOINIT' });
+    await fresh.poll(true);
+    await fresh.drain();
+    expect(pinsOn(fresh)).toEqual(['9201', '9202']);
+    expect(fresh.templatesOf('9201')).toHaveLength(1);
   });
 });

@@ -47,10 +47,14 @@ export interface ContactGap {
 /** Recovery windows start a little before the last contact and end a little after now (clocks drift). */
 const GAP_SLACK_MS = 60_000;
 
-/** The INFO a terminal reported ($2, JSON); answers whether the row is new. */
-const NOTE_INFO = `INSERT INTO ${insertOf(AttTerminal, ['deviceId', 'info'])}
+/**
+ * The INFO a terminal reported ($2, JSON); answers whether the row is new and the user count of the INFO it replaces
+ * (the statement's snapshot: the row as it was), by which a count that dropped is told (noteInfo).
+ */
+const NOTE_INFO = `WITH prev AS (SELECT t.info->>'userCount' AS users FROM att_terminal t WHERE t.device_id = $1)
+  INSERT INTO ${insertOf(AttTerminal, ['deviceId', 'info'])}
   ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET ${excludedOf(AttTerminal, ['info'])}, updated_at = now()
-  RETURNING (xmax = 0) AS inserted`;
+  RETURNING (xmax = 0) AS inserted, (SELECT users FROM prev) AS prev_users`;
 
 /**
  * Key of att_terminal.stamps set when a CHECK is queued (markCheck): the next initialisation answers
@@ -661,13 +665,33 @@ export class AttendanceTerminalService implements OnModuleInit {
     this.infos.set(s.sn, info);
     if (!parsed) return;
     await this.noteFirmwareAndAddress(s, parsed.firmware, parsed.ip);
-    const [row]: Array<{ inserted: boolean }> = await this.ds.query(
+    const [row]: Array<{ inserted: boolean; prev_users: string | null }> = await this.ds.query(
       NOTE_INFO,
       [s.id, JSON.stringify({ ...parsed, raw: info.slice(0, 500) })],
     );
     // Some firmware never sends the initialisation and only polls with INFO (field samples): first sight here.
     if (row?.inserted) await this.fireReady({ deviceId: s.id, sn: s.sn, first: true });
+    else if (!countDue && userCountDropped(row?.prev_users ?? null, parsed.userCount)) await this.countDropped(s, Number(row!.prev_users), parsed.userCount!);
   }
+
+  /**
+   * The user count of an INFO fell below the one before it, with no initialisation in between (none was due): "clear
+   * all data" at the terminal's menu, which does not restart it, or a fresh unit under the same SN that only polls
+   * (firmware that never sends the initialisation). It is judged at once, as after an initialisation: against the
+   * users the terminal confirmed, so that deletes of ours that just landed are no reset; kept owed (att_terminal
+   * count_due) while commands of ours are in flight.
+   */
+  private async countDropped(s: DeviceSession, before: number, now: number): Promise<void> {
+    this.logger.log(`terminal ${s.sn} reports ${now} users where its INFO before reported ${before}: its users are checked`);
+    await this.ds.transaction((m) => this.askUserCount(m, [{ id: s.id, sn: s.sn }]));
+    await this.judgeCount(s, now);
+  }
+}
+
+/** Whether an INFO user count (`now`) is below the one the INFO before it reported (`before`, as stored). */
+export function userCountDropped(before: string | null, now: number | null): boolean {
+  if (before === null || now === null || !/^[0-9]{1,9}$/.test(before)) return false;
+  return now < Number(before);
 }
 
 /**
