@@ -36,6 +36,8 @@ export class AttendanceHooks implements OnModuleInit {
       const users = records.filter((r): r is UserUpload => r.kind === 'user');
       return users.length ? this.ds.transaction((m) => this.enrolment.ingestPanelUsers(m, device, users)) : Promise.resolve();
     });
+    // "Clear data" at a terminal's menu (it does not restart): its next INFO user count is judged, as after a reboot.
+    this.ingest.onDataCleared((m, device) => this.terminals.askUserCount(m, [{ id: device.id, sn: device.sn }]));
     this.terminals.onTerminalReady((e) => this.initialised(e.deviceId, e.sn, e.first));
     this.terminals.onUserCount((e, count) => this.countReported(e.deviceId, e.sn, count));
     this.terminals.onRemoteAtt((e, pin) => this.sync.remoteAttendance(this.ds.manager, e.deviceId, pin));

@@ -570,3 +570,16 @@ describe('a fresh unit under the same SN (a replaced terminal)', () => {
     expect(fresh.templatesOf('9201')).toHaveLength(1);
   });
 });
+
+describe('"Clear data" at the menu of a terminal that stays connected (OPLOG operation 13)', () => {
+  it('its next INFO user count is judged, with no INFO before it to compare: the users come back', async () => {
+    const term = await terminalWithUsers('ATT-CV-OPCLR', ['9401', '9402']);
+    // Cleared at its menu (no restart), and the operation uploaded (Appendix 3: 13 "Clear data").
+    for (const pin of ['9401', '9402']) term.deleteUserLocally(pin);
+    expect((await term.uploadRaw('OPERLOG', 'OPLOG 13\t0\t2026-01-07 10:00:00\t0\t0\t0\t0\n')).status).toBe(200);
+    await term.poll(true);
+    await term.drain();
+    expect(pinsOn(term)).toEqual(['9401', '9402']);
+    expect(term.templatesOf('9401')).toHaveLength(1);
+  });
+});

@@ -63,6 +63,9 @@ const NOTE_UPLOAD = `INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'stamps', 'l
     stamps = CASE WHEN $3::text IS NULL THEN att_terminal.stamps ELSE ${mergeStampsSql('att_terminal.stamps', 'jsonb_build_object($2::text, $3::text)')} END,
     last_punch_at = GREATEST(att_terminal.last_punch_at, EXCLUDED.last_punch_at), updated_at = now()`;
 
+/** OPLOG operation code "Clear data" (Attendance PUSH Appendix 3). */
+const OPLOG_CLEAR_DATA = 13;
+
 /**
  * Uploads of attendance terminals (Attendance PUSH 11): ATTLOG punches, OPERLOG operation records (with the
  * USER and template lines of enrolments at the terminal) and ATTPHOTO. Each upload is stored in ONE transaction
@@ -73,6 +76,7 @@ const NOTE_UPLOAD = `INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'stamps', 'l
 export class AttendanceIngestService {
   private readonly logger = new Logger('AttendanceIngest');
   private readonly operlogListeners: OperlogListener[] = [];
+  private readonly clearedListeners: Array<(m: EntityManager, device: DeviceSession) => Promise<unknown>> = [];
   private readonly attlog: GroupCommit<AttlogItem, number>;
 
   constructor(
@@ -90,6 +94,14 @@ export class AttendanceIngestService {
       // A catch-up upload (a terminal back after an outage) is a batch by itself.
       alone: (item) => item.punches.length >= ALONE_PUNCHES,
     });
+  }
+
+  /**
+   * Called, in the upload's transaction, when a terminal's OPERLOG records a "Clear data" at its menu (OPLOG
+   * operation code 13, Appendix 3): what it holds is in doubt, so its next user count is judged.
+   */
+  onDataCleared(fn: (m: EntityManager, device: DeviceSession) => Promise<unknown>): void {
+    this.clearedListeners.push(fn);
   }
 
   /** The attendance module handles USER/FP/FACE/... lines (enrolment at a terminal) through this hook. */
@@ -157,6 +169,7 @@ export class AttendanceIngestService {
     const stored = await this.ds.transaction(async (m) => {
       const oplogs = parsed.results.filter((r): r is OplogRecord => r.kind === 'OPLOG');
       let n = oplogs.length > 0 ? await this.storeOplogs(m, device, oplogs) : 0;
+      if (oplogs.some((o) => o.opType === OPLOG_CLEAR_DATA)) for (const fn of this.clearedListeners) await fn(m, device);
       const others = parsed.results.filter((r) => r.kind === 'other');
       await storeRaw(m, device.sn, others.map((o) => ({ table: o.kind === 'other' ? `${table}.${o.table}` : table, fields: { line: o.kind === 'other' ? o.line : '' } })));
       await storeRejected(m, device.sn, table, parsed.rejected);
