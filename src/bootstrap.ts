@@ -29,9 +29,9 @@ import { GetrequestRoute } from './push/getrequest.route';
 import { RealtimeUploadService } from './push/realtime-upload.service';
 import { addReadMethodTwins } from './common/read-forms';
 import { RouteForms } from './common/route-forms';
-import { declaredCharset, parseLooseRestBody, restBodyText } from './common/rest-body';
-import { parseLenientJson } from './common/lenient-json';
+import { declaredCharset, parseDeclaredJson, parseLooseRestBody, restBodyText } from './common/rest-body';
 import { registerMultipartFormBody } from './common/multipart-body';
+import { registerGetBody } from './common/get-body';
 import { cvValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
 import { migrateDatabase, openDatabase, type DatabaseHandle } from './database/database';
@@ -61,21 +61,13 @@ function registerBodyParsers(fastify: FastifyInstance): void {
   });
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (req, body, done) => {
-    let text: string;
+    let parsed: unknown;
     try {
-      text = restBodyText(body as Buffer, req.headers['content-type']).trim();
+      parsed = parseDeclaredJson(restBodyText(body as Buffer, req.headers['content-type']).trim());
     } catch (err) {
       return done(err as Error, undefined);
     }
-    if (text === '') return done(null, undefined);
-    try {
-      done(null, parseLenientJson(text));
-    } catch {
-      const err = new Error('Request body is not valid JSON') as Error & { statusCode: number; code: string };
-      err.statusCode = 400;
-      err.code = 'FST_ERR_CTP_INVALID_JSON_BODY';
-      done(err, undefined);
-    }
+    done(null, parsed);
   });
   // Devices: the raw text, whatever the type. REST: form bodies and mislabelled JSON become objects (rest-body.ts);
   // that includes `text/plain`, which .NET's StringContent and some Java clients send JSON as (Fastify's own
@@ -224,6 +216,8 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
   await app.register(multipart as never, { limits: { fileSize: config.mediaMaxBytes, files: 1, fields: 20, parts: 25 } });
   // Every other /api route reads a multipart form's text fields as its body (PHP and .NET form posts).
   registerMultipartFormBody(fastify, BODY_LIMIT);
+  // A read's inputs sent as a GET body are read as a POST's (get-body.ts).
+  registerGetBody(fastify, BODY_LIMIT);
   registerRequestContext(fastify);
   // Browser pages of other origins may call /api with their token (cors.ts).
   registerApiCors(fastify);

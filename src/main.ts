@@ -1,10 +1,14 @@
 import 'reflect-metadata';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import { createGateway } from './bootstrap';
 import { createRootLogger } from './common/logger';
 import { ConfigError, loadConfig } from './config/config';
 import { DatabaseUnreachableError } from './database/database';
-import { DataDirectoryInUseError, lockDataDirectory } from './database/embedded-database';
+import { DataDirectoryInUseError, lockDataDirectory, markDataDirectoryStopping, waitWhileDataDirectoryStopping } from './database/embedded-database';
+import { watchLaunchers } from './common/launcher-watch';
+import { DataSource } from 'typeorm';
+import { accountCounts, lanAddresses, npmScriptsPresent, startGuide } from './start-guide';
 
 async function main(): Promise<void> {
   let config;
@@ -18,6 +22,17 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createRootLogger(config.logLevel);
+  // Watched from the start: an npm start killed during a long first start stops once started.
+  let launcherGone = false;
+  let stopNow: ((signal: string) => Promise<void>) | undefined;
+  watchLaunchers((pid) => {
+    log.warn({ pid }, 'the npm process that started this gateway is gone (killed): stopping, as on SIGTERM');
+    launcherGone = true;
+    if (!config.databaseUrl) markDataDirectoryStopping(config.dataDir);
+    if (stopNow) void stopNow('launcher gone');
+  });
+  // A gateway stopping on this data directory (its npm start killed, see launcher-watch.ts) is followed, not refused.
+  if (!config.databaseUrl && !(await waitWhileDataDirectoryStopping(config.dataDir, 20_000))) log.warn('the gateway stopping on this data directory is still running after 20 s');
   // Try the port before the database: a first embedded start migrates for a minute on a loaded machine, and
   // a newcomer whose port is taken (or whose HOST is mistyped) should hear so at once, not after it.
   const early = await probeListen(config.port, config.host);
@@ -54,8 +69,21 @@ async function main(): Promise<void> {
     { port: config.port, host: config.host, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})`, deviceAdmission: config.deviceAdmission, timeZone: config.timeZone },
     'cvsecurity-gateway listening',
   );
+  // Where to go next, and what a fresh install still lacks (no operator, no API token): said once, never fatal.
+  try {
+    const counts = await accountCounts(gateway.app.get(DataSource));
+    const guide = startGuide({ port: (gateway.app.getHttpServer().address() as net.AddressInfo | null)?.port ?? config.port, host: config.host, embedded: !config.databaseUrl, lanAddresses: lanAddresses(), npmScripts: npmScriptsPresent(path.resolve(__dirname, '../..')), ...counts });
+    for (const line of guide.info) log.info(line);
+    for (const line of guide.warn) log.warn(line);
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'could not read the operator and API client counts for the start guide');
+  }
+  let stopping = false;
   const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     log.info({ signal }, 'shutting down');
+    if (!config.databaseUrl) markDataDirectoryStopping(config.dataDir);
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     try {
@@ -66,6 +94,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+  stopNow = shutdown;
+  if (launcherGone) void shutdown('launcher gone');
 }
 
 interface PortProblem {

@@ -19,6 +19,11 @@ describe('openapi/openapi.json', () => {
     renamed.info.title = 'something else';
     expect(openApiDrift(renamed, generated).length).toBeGreaterThan(0);
   });
+
+  it('describes the bearer scheme as the opaque API token it is, not a JWT a client could decode', async () => {
+    const doc = (await generateOpenApiDocument()) as { components: { securitySchemes: Record<string, unknown> } };
+    expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque token' });
+  });
 });
 
 describe('the inputs of every endpoint are in the document (openapi-inputs.ts)', () => {

@@ -17,7 +17,8 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .setVersion(version)
     .addApiKey({ type: 'apiKey', in: 'query', name: 'access_token' }, 'access_token')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'api-key' }, 'api-key')
-    .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'bearer')
+    // The same opaque API token as access_token (no JWT: nothing in it can be read by a client).
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque token' }, 'bearer')
     .addSecurityRequirements('access_token')
     .build();
   declareCvInputs(app);

@@ -6,6 +6,7 @@ import { splitList, type Page } from '../common/paging';
 import { Door } from '../door/door.entity';
 import { Person } from '../person/person.entity';
 import { SyncPlannerService } from '../sync/sync-planner.service';
+import { levelDevices } from '../sync/sync-queries';
 import { TimeSegment } from '../timeSegment/time-segment.entity';
 import { addPersonLevels, removePersonLevels, requireLevels } from './acc-level-membership';
 import { AccLevelDoor } from './acc-level-door.entity';
@@ -41,7 +42,7 @@ export class AccLevelService {
     return l;
   }
 
-  /** 2.1.1: the person loses these levels (the levels stay); devices no longer covered lose the person. */
+  /** 2.1.1: the person loses these levels (the levels stay); devices no longer covered lose the person. A level the person does not hold is already gone: success (a retried revoke whose answer was lost must not read as a failure). */
   deletePersonLevels(dto: LevelPersonDto): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
       const person = await this.requirePerson(m, dto.pin);
@@ -56,9 +57,18 @@ export class AccLevelService {
    */
   grantPersonLevels(dto: LevelPersonDto, force: boolean): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
-      const person = await this.requirePerson(m, dto.pin);
-      await addPersonLevels(m, person.id, this.levelIds(dto.levelIds));
-      await this.planner.syncPerson(m, person.id, { force });
+      // The manual gives one pin; clients send several (`pin=200,201`), as deleteLevel's and the console's lists.
+      // Every pin must be an active person's, or nothing is granted (-22 naming the first unknown pin).
+      const pins = [...new Set(splitList(dto.pin))];
+      const persons: Person[] = [];
+      for (const pin of pins.length ? pins : [dto.pin]) persons.push(await this.requirePerson(m, pin, true));
+      const levelIds = this.levelIds(dto.levelIds);
+      const forceOn = await levelDevices(m, 'acc', levelIds);
+      for (const person of persons) {
+        await addPersonLevels(m, person.id, levelIds);
+        // The re-send is for the devices of these levels; the person's other devices get only what changed.
+        await this.planner.syncPerson(m, person.id, { force, forceOn });
+      }
     });
   }
 
@@ -79,6 +89,36 @@ export class AccLevelService {
         await this.planner.syncPerson(m, person.id);
       }
       return unique.length;
+    });
+  }
+
+  /**
+   * CVSecurity's "Add personnel by department" on an access level: every active person of the department (and, with
+   * `withSubDepartments`, of the departments under it) joins the level, in one transaction with one plan for those
+   * who were not members yet, so the level's panels receive them. Answers how many joined and how many were members already.
+   */
+  addDepartmentPersons(levelId: string, deptCode: string, withSubDepartments: boolean): Promise<{ added: number; already: number }> {
+    return writeTransaction(this.ds, async (m) => {
+      await requireLevels(m, [levelId]);
+      const [dept]: Array<{ id: string }> = await m.query(`SELECT id FROM department WHERE code = $1`, [deptCode]);
+      if (!dept) throw new CvError(CvCode.DeptNotExist, `The department does not exist: ${deptCode}`);
+      const rows: Array<{ person_id: string; added: boolean }> = await m.query(
+        `WITH RECURSIVE depts AS (
+           SELECT id FROM department WHERE id = $2
+           UNION SELECT d.id FROM department d JOIN depts ON d.parent_id = depts.id WHERE $3
+         ), members AS (
+           SELECT p.id FROM person p WHERE p.dept_id IN (SELECT id FROM depts) AND p.status = 'active'
+         ), ins AS (
+           INSERT INTO acc_level_person (level_id, person_id, created_at)
+           SELECT $1, id, now() FROM members ORDER BY id
+           ON CONFLICT DO NOTHING RETURNING person_id
+         )
+         SELECT m.id AS person_id, (ins.person_id IS NOT NULL) AS added FROM members m LEFT JOIN ins ON ins.person_id = m.id`,
+        [levelId, dept.id, withSubDepartments],
+      );
+      const added = rows.filter((r) => r.added).map((r) => r.person_id);
+      await this.planner.syncPersons(m, added);
+      return { added: added.length, already: rows.length - added.length };
     });
   }
 
@@ -109,7 +149,8 @@ export class AccLevelService {
         const level = repo.create({
           name: item.name,
           areaId: await this.areaIdFor(m, item.areaName),
-          timeSegmentId: (await this.timeSegmentFor(m, item.timeSegName ?? DEFAULT_TIME_SEGMENT)).id,
+          // An empty field (a blank form field, a client serializing "" for none) is one not given: the default.
+          timeSegmentId: (await this.timeSegmentFor(m, item.timeSegName || DEFAULT_TIME_SEGMENT)).id,
         });
         await repo.save(level);
       }
@@ -145,11 +186,15 @@ export class AccLevelService {
     });
   }
 
-  /** A level's area and time segment, those given; its devices get the new time zone when it changed. */
+  /**
+   * A level's area and time segment, those given; its devices get the new time zone when it changed. An empty one
+   * is not given (kept): `"timeSegName": ""` was refused as an unknown segment, and `"areaName": ""` moved the
+   * level to area 1, when the client only left the field blank.
+   */
   private async applyLevelFields(m: EntityManager, level: AccLevel, fields: { areaName?: string; timeSegName?: string }): Promise<AccLevel> {
-    if (fields.areaName !== undefined) level.areaId = await this.areaIdFor(m, fields.areaName);
+    if (fields.areaName) level.areaId = await this.areaIdFor(m, fields.areaName);
     const before = level.timeSegmentId;
-    if (fields.timeSegName !== undefined) level.timeSegmentId = (await this.timeSegmentFor(m, fields.timeSegName)).id;
+    if (fields.timeSegName) level.timeSegmentId = (await this.timeSegmentFor(m, fields.timeSegName)).id;
     const saved = await m.getRepository(AccLevel).save(level);
     if (saved.timeSegmentId !== before) await this.planner.syncLevel(m, saved.id);
     return saved;

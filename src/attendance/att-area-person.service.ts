@@ -45,6 +45,7 @@ export class AttAreaPersonService {
     const list = checkPins(pins);
     await writeTransaction(this.ds, async (m) => {
       const ids = await personIds(m, list);
+      // A person not in the area is already out of it: success, so a retried delete whose answer was lost is one.
       await m.query(`DELETE FROM att_area_person WHERE module = $1 AND area_id = $2 AND person_id = ANY($3)`, [module, area.id, ids]);
       await this.sync.syncPersons(m, ids);
     });

@@ -176,6 +176,9 @@ export class AttGatewayController {
       // 12.2.3, 12.2.4): what it confirmed is gone once the clear runs, and no user count shows a template lost. So
       // everything it should hold is sent again, queued behind the clear (commands run in queue order).
       if (dto.action === 'clearData' || dto.action === 'clearBiodata') await this.sync.syncTerminalFull(m, d.id);
+      // CLEAR LOG and CLEAR DATA wipe its attendance records, which start again under new Stamps: the old ones are
+      // dropped and its next initialisation hands Stamp 0, or a reboot would hand it marks its new records never reach.
+      if (dto.action === 'clearLog' || dto.action === 'clearData') await this.terminals.dataCleared(m, d, `${command} queued`, false);
     });
     return ok(command);
   }

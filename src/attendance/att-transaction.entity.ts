@@ -16,7 +16,8 @@ export class AttTransaction {
   id!: string;
 
   @Index('uq_att_transaction_unique_key', { unique: true })
-  @Column({ name: 'unique_key', type: 'varchar', length: 200 })
+  // Bytes, not the locale: only ever compared with itself (migration 1763700009110).
+  @Column({ name: 'unique_key', type: 'varchar', length: 200, collation: 'C' })
   uniqueKey!: string;
 
   @Column({ name: 'device_id', type: 'char', length: 32, nullable: true })

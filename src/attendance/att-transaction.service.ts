@@ -5,6 +5,7 @@ import type { Page } from '../common/paging';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { AttTransactionItemDto } from './dto/attendance.dto';
 import { readSnapshot } from '../database/snapshot';
+import { READER_OTHERS } from '../transaction/dto/transaction-response.dto';
 
 /** ATTLOG status names (the attendance state a terminal records with a punch). */
 export const ATT_STATUS_NAMES: Record<number, string> = {
@@ -91,6 +92,16 @@ export class AttTransactionService {
     );
     return Number(n);
   }
+
+  /** The latest time the same filter lists, or null: where a CSV export ends, a punch whose terminal's clock runs ahead included. */
+  async newest(f: AttTransactionFilter, m: EntityManager | DataSource = this.ds): Promise<Date | null> {
+    const [{ at }] = await m.query(
+      `SELECT greatest((SELECT max(t.event_time) FROM att_transaction t WHERE ${where('t')}),
+                       (SELECT max(a.event_time) FROM acc_transaction a JOIN att_point ap ON ap.door_id = a.door_id WHERE a.pin IS NOT NULL AND ${where('a')})) AS at`,
+      filterParams(f),
+    );
+    return at ? new Date(at) : null;
+  }
 }
 
 const filterParams = (f: AttTransactionFilter): unknown[] => [
@@ -132,7 +143,8 @@ export function toAttItem(r: AttItemRow, tz: string): AttTransactionItemDto {
     verifyModeName: r.verify_mode_name ?? '',
     eventName: r.event_name ?? (r.status !== null ? (ATT_STATUS_NAMES[r.status] ?? `State ${r.status}`) : ''),
     eventPointName: r.event_point_name ?? '',
-    readerName: r.reader_name ?? '',
+    // A terminal punch goes through no reader: "others", as 2.21.1's example and the access lists (READER_OTHERS) show.
+    readerName: r.reader_name ?? READER_OTHERS,
     accZone: null,
     devName: r.dev_alias ?? r.device_sn,
     logId: r.log_id === null ? null : Number(r.log_id),

@@ -36,8 +36,12 @@ export class AttendanceHooks implements OnModuleInit {
       const users = records.filter((r): r is UserUpload => r.kind === 'user');
       return users.length ? this.ds.transaction((m) => this.enrolment.ingestPanelUsers(m, device, users)) : Promise.resolve();
     });
-    // "Clear data" at a terminal's menu (it does not restart): its next INFO user count is judged, as after a reboot.
-    this.ingest.onDataCleared((m, device) => this.terminals.askUserCount(m, [{ id: device.id, sn: device.sn }]));
+    // "Clear data" at a terminal's menu (it does not restart): its next INFO user count is judged, as after a reboot;
+    // that or "delete entry and exit records" restarts its records, so it is handed Stamp 0 (CHECK).
+    this.ingest.onDataCleared(async (m, device, what) => {
+      if (what === 'data') await this.terminals.askUserCount(m, [{ id: device.id, sn: device.sn }]);
+      await this.terminals.dataCleared(m, device, what === 'data' ? 'OPLOG 13 "clear data" at its menu' : 'OPLOG 23 "delete entry and exit records" at its menu');
+    });
     this.terminals.onTerminalReady((e) => this.initialised(e.deviceId, e.sn, e.first));
     this.terminals.onUserCount((e, count) => this.countReported(e.deviceId, e.sn, count));
     this.terminals.onRemoteAtt((e, pin) => this.sync.remoteAttendance(this.ds.manager, e.deviceId, pin));
@@ -72,7 +76,8 @@ export class AttendanceHooks implements OnModuleInit {
       if (busy) return false;
       // More users than it confirmed (enrolled at it and not uploaded, or left by another server): a terminal's full
       // sync sends what it should hold and removes only what it confirmed, so it would change nothing there.
-      await this.reconciler.verifiedCount(m, deviceId, sn, count, 'user', undefined, { acceptAbove: true });
+      // Judged with nothing of ours in flight or owed (`settled`): a count of 0 holds nothing it confirmed.
+      await this.reconciler.verifiedCount(m, deviceId, sn, count, 'user', undefined, { acceptAbove: true, settled: true });
       // A full sync the count owed (a reset) is planned here, in the poll that reported the count: its reply carries
       // the users (a terminal's full sync is one plan), not the poll after a reconciler pass.
       const [{ owed }]: Array<{ owed: number }> = await m.query(
@@ -80,6 +85,10 @@ export class AttendanceHooks implements OnModuleInit {
         [deviceId],
       );
       if (owed > 0) await this.sync.syncTerminalFull(m, deviceId);
+      // No users where it confirmed some: a reset, or a fresh unit under its SN. Its records start again too, and
+      // the initialisation it made before this count handed it its old, higher Stamps: Stamp 0 and CHECK, queued
+      // behind its users so that the re-read comes once they are in.
+      if (owed > 0 && count === 0) await this.terminals.dataCleared(m, { id: deviceId, sn }, 'reports no users where it confirmed some (a reset or a fresh unit)');
       return true;
     });
     // A full sync the count made owed is visible from here on (committed): the reconciler starts it now.

@@ -52,7 +52,10 @@ export class BioTemplateService {
     });
   }
 
-  /** 2.25.3: every template of the person, on every device that holds the person. */
+  /**
+   * 2.25.3: every template of the person, on every device that holds the person. A person with none already has
+   * what was asked: success (the manual's answer; a retried delete whose answer was lost must not read as a failure).
+   */
   async deleteAll(pin: string): Promise<void> {
     await writeTransaction(this.ds, async (m) => {
       const personId = await this.requirePersonId(m, pin);

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { bodyShapeProblem, MAX_OBJECT_MEMBERS } from './body-shape';
 import { CvCode, CvError } from './cv-error';
 import { sendError } from './exception.filter';
 import { requestPath } from './request-context';
@@ -12,8 +13,11 @@ const log = new Logger('MultipartBody');
  */
 export const MULTIPART_UPLOAD = { multipartUpload: true } as const;
 
-/** Text fields of one form: far more than any input DTO has. */
-const MAX_FIELDS = 1000;
+/**
+ * Text fields read of one form: one past the members a body's object may have (body-shape.ts), so a form of
+ * more is refused with the same -400 a JSON or urlencoded body of as many keys gets, whichever limit trips.
+ */
+const MAX_FIELDS = MAX_OBJECT_MEMBERS + 1;
 /** File parts of one form: a client sends one or two (a photo), never many. */
 const MAX_FILES = 10;
 
@@ -55,7 +59,11 @@ export function registerMultipartFormBody(fastify: FastifyInstance, bodyLimit: n
       req.body = await readFields(req.parts({ limits: { fields: MAX_FIELDS, parts: MAX_FIELDS + MAX_FILES, fieldSize: bodyLimit, files: MAX_FILES, fileSize: bodyLimit }, throwFileSizeLimit: false }), bodyLimit);
     } catch (err) {
       sendError(
-        err instanceof CvError ? err : new CvError(CvCode.InvalidParameter, `The multipart body could not be read: ${(err as Error).message}`),
+        err instanceof CvError
+          ? err
+          : (err as { code?: string }).code === 'FST_FIELDS_LIMIT'
+            ? shapeRefusal(`Request body has an object of more than ${MAX_OBJECT_MEMBERS} members`)
+            : new CvError(CvCode.InvalidParameter, `The multipart body could not be read: ${(err as Error).message}`),
         req,
         reply,
         log,
@@ -94,6 +102,13 @@ async function readFields(parts: AsyncIterableIterator<Part>, bodyLimit: number)
         continue;
       }
       value = part.value;
+      // A field part typed application/json arrives parsed (@fastify/multipart): it may nest or widen as a JSON
+      // body can, and is bounded the same way before anything walks it (JSON.stringify below, class-transformer).
+      const problem = bodyShapeProblem({ [part.fieldname]: value });
+      if (problem !== undefined) {
+        refused = shapeRefusal(problem);
+        continue;
+      }
     }
     chars += part.fieldname.length + (typeof value === 'string' ? value.length : JSON.stringify(value ?? null).length);
     if (chars > bodyLimit) {
@@ -104,8 +119,14 @@ async function readFields(parts: AsyncIterableIterator<Part>, bodyLimit: number)
     any = true;
   }
   if (refused) throw refused;
+  // Together the fields are one object: its members and every JSON field's, under the body's limits.
+  const problem = bodyShapeProblem(body);
+  if (problem !== undefined) throw shapeRefusal(problem);
   return any ? body : undefined;
 }
+
+/** The refusal a JSON body of that shape gets (body-shape.ts): HTTP 400, -400, naming the shape. */
+const shapeRefusal = (problem: string) => new CvError(CvCode.InvalidParameter, problem, 400);
 
 const tooLarge = () => new CvError(CvCode.PayloadTooLarge, 'Request body is too large', 413);
 

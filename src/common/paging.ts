@@ -18,7 +18,11 @@ export function checkPaging(pageNo: unknown, pageSize: unknown, maxPageSize = 10
   const no = javaInteger(pageNo);
   const size = javaInteger(pageSize);
   if (!Number.isSafeInteger(no) || !Number.isSafeInteger(size) || no <= 0 || size <= 0) {
-    throw new CvError(CvCode.PageNotPositive, 'PageNo or pageSize cannot be set less than or equal to 0');
+    // The manual's text alone for a value of 0 or less; a value that is no whole number at all ("1.5", "1e3",
+    // "abc", beyond 2^53) is named, since "less than or equal to 0" would send the client looking elsewhere.
+    const notWhole = ([['pageNo', pageNo, no], ['pageSize', pageSize, size]] as const).find(([, , n]) => !Number.isSafeInteger(n));
+    const detail = notWhole ? `: ${notWhole[0]} must be a whole number from 1 (got ${JSON.stringify(String(notWhole[1])).slice(0, 40)})` : '';
+    throw new CvError(CvCode.PageNotPositive, `PageNo or pageSize cannot be set less than or equal to 0${detail}`);
   }
   if (size > maxPageSize) throw new CvError(CvCode.PageSizeTooLarge, `PageSize is greater than ${maxPageSize}`);
   return { pageNo: no, pageSize: size, offset: (no - 1) * size };

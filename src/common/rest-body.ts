@@ -1,5 +1,22 @@
 import { TextDecoder } from 'node:util';
+import { checkedShape } from './body-shape';
+import { CvCode, CvError } from './cv-error';
 import { parseLenientJson } from './lenient-json';
+
+/**
+ * A REST body declared JSON (its text decoded and trimmed): undefined when blank, its value under the body-shape
+ * limits, -400 "Request body is not valid JSON" for text that is none. The JSON body parser and a GET body read it.
+ */
+export function parseDeclaredJson(text: string): unknown {
+  if (text === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = parseLenientJson(text);
+  } catch {
+    throw new CvError(CvCode.InvalidParameter, 'Request body is not valid JSON', 400);
+  }
+  return checkedShape(parsed);
+}
 
 /**
  * A REST (/api) body that is not declared JSON. Spring, behind the real CVSecurity, reads its query-string
@@ -13,17 +30,19 @@ export function parseLooseRestBody(text: string, contentType: string | undefined
   const trimmed = text.trim();
   if (trimmed === '') return undefined;
   if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed === 'null' || /^"[^"]*"\s*:/.test(trimmed)) {
+    let parsed: unknown;
     try {
-      return parseLenientJson(trimmed);
+      parsed = parseLenientJson(trimmed);
     } catch {
       return text;
     }
+    return checkedShape(parsed);
   }
   if ((contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
     const out: Record<string, string> = {};
     if (isUtf8Charset(charset)) {
       for (const [k, v] of new URLSearchParams(trimmed)) out[k] = v;
-      return out;
+      return checkedShape(out);
     }
     // The percent-escapes of a form declared in another charset (GBK from Chinese clients) are that charset's bytes.
     const decoder = decoderFor(charset);
@@ -33,7 +52,7 @@ export function parseLooseRestBody(text: string, contentType: string | undefined
       const [k, v] = eq < 0 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
       out[formDecode(k, decoder)] = formDecode(v, decoder);
     }
-    return out;
+    return checkedShape(out);
   }
   return text;
 }

@@ -3,10 +3,11 @@ import { javaInteger } from './java-integer';
 
 /**
  * Clients send numbers as strings and strings as numbers (field notes, REST item 9): string fields take
- * either and are trimmed.
+ * either and are trimmed. A JSON `true`/`false` is no client's form of a text (a name, a code, a date) but a
+ * client's bug: it stays a boolean, as an object does, for the field's check to refuse, never stored as "true".
  */
 export const ToTrimmedString = () =>
-  Transform(({ value }) => (value === undefined || value === null ? value : typeof value === 'object' ? value : String(value).trim()));
+  Transform(({ value }) => (value === undefined || value === null ? value : typeof value === 'object' || typeof value === 'boolean' ? value : String(value).trim()));
 
 /**
  * A pin as text: a string trimmed, a whole JSON number written out. `true`, `1.5` or an object stay as they

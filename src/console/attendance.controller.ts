@@ -98,11 +98,18 @@ export class ConsoleAttendanceController {
     return ok({ rows, total, page: p.page, size: p.size });
   }
 
-  /** The filtered punches as CSV, newest first, ending where the export started (a growing list would repeat rows). */
+  /**
+   * The filtered punches as CSV, newest first, ending where the export started (a growing list would repeat rows):
+   * after the newest punch listed then, not at the server's "now", which left out the punches of a terminal whose
+   * clock runs ahead of the server's while the list showed them.
+   */
   @Get('punches/csv')
   async csv(@Query() q: Record<string, unknown>, @Req() req: ConsoleRequest, @Res() reply: FastifyReply): Promise<void> {
     const f = this.punchFilter(q);
-    f.to ??= new Date();
+    if (!f.to) {
+      const newest = await this.punches.newest(f);
+      f.to = new Date(Math.max(Date.now(), newest ? newest.getTime() + 1 : 0));
+    }
     const total = await this.punches.count(f);
     await this.audit.record(req.console!.operator, req.ip, 'attendance.export', undefined, 'ok', { ...q, rows: total });
     await streamCsv(req, reply, {

@@ -1,4 +1,5 @@
-import { Body, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { consolePage } from './console-paging';
 import { DataSource } from 'typeorm';
 import { ok } from '../common/envelope';
 import { CvCode, CvError } from '../common/cv-error';
@@ -103,6 +104,34 @@ export class ConsoleCatalogController {
   async addLevelPersons(@Param('id') id: string, @Body() body: { pins?: unknown }) {
     const n = await this.accLevels.changeLevelPersons(id, pinsOf(body?.pins), 'add');
     return ok({ persons: n });
+  }
+
+  /** CVSecurity's "Add personnel by department": the department's active persons join the level (with its sub-departments unless `withSubDepartments` is false). */
+  @Post('levels/:id/departments')
+  @HttpCode(200)
+  @Audit('level.addDepartment', (r) => `${r.params.id} ${r.body?.deptCode ?? ''}`.trim())
+  async addLevelDepartment(@Param('id') id: string, @Body() body: { deptCode?: unknown; withSubDepartments?: unknown }) {
+    const code = typeof body?.deptCode === 'string' ? body.deptCode.trim() : '';
+    if (!code) throw new CvError(CvCode.InvalidParameter, 'deptCode: choose a department');
+    return ok(await this.accLevels.addDepartmentPersons(id, code, body?.withSubDepartments !== false && body?.withSubDepartments !== 'false'));
+  }
+
+  /**
+   * The level's members, paged (CVSecurity's access level page lists them beside the levels): pin, name, department,
+   * so that an operator picks whom to take out.
+   */
+  @Get('levels/:id/persons')
+  async levelPersons(@Param('id') id: string, @Query() q: Record<string, unknown>) {
+    const page = consolePage(q);
+    const [level]: Array<{ name: string }> = await this.ds.query(`SELECT name FROM acc_level WHERE id = $1`, [id]);
+    if (!level) throw new CvError(CvCode.LevelNotExist, 'The level group does not exist');
+    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM acc_level_person WHERE level_id = $1`, [id]);
+    const rows: Array<{ pin: string; name: string | null; last_name: string | null; dept_name: string; status: string }> = await this.ds.query(
+      `SELECT p.pin, p.name, p.last_name, d.name AS dept_name, p.status FROM acc_level_person lp JOIN person p ON p.id = lp.person_id JOIN department d ON d.id = p.dept_id
+        WHERE lp.level_id = $1 ORDER BY p.pin OFFSET $2 LIMIT $3`,
+      [id, page.offset, page.size],
+    );
+    return ok({ level: level.name, total, page: page.page, size: page.size, rows: rows.map((r) => ({ pin: r.pin, name: r.name, lastName: r.last_name, deptName: r.dept_name, resigned: r.status !== 'active' })) });
   }
 
   @Post('levels/:id/persons/remove')

@@ -39,7 +39,7 @@ export function csvField(v: unknown): string {
 
 /**
  * A console list as a CSV download, read in batches of 1000 rows and written as the client takes them;
- * `X-Total-Count` announces the rows so the page can show progress. Stops when the browser goes away.
+ * `X-Total-Count` announces the rows so the page can show progress (the rows written may differ from it). Stops when the browser goes away.
  */
 export async function streamCsv<T>(
   req: ConsoleRequest,
@@ -60,11 +60,14 @@ export async function streamCsv<T>(
   let aborted = false;
   req.raw.on('close', () => (aborted = true));
   try {
-    for (let offset = 0; offset < opts.total && !aborted; offset += CSV_BATCH) {
+    // Read until a short batch, not up to the announced total: that is for the progress bar, and a list read on
+    // from its last row may hold one that committed late, below rows already sent.
+    for (let offset = 0; !aborted; offset += CSV_BATCH) {
       const rows = await opts.batch(offset, CSV_BATCH);
       if (rows.length === 0) break;
       const text = rows.map((r) => opts.columns.map(([, get]) => csvField(get(r))).join(',')).join('\r\n');
       if (!raw.write(`${text}\r\n`)) await new Promise((resolve) => raw.once('drain', resolve));
+      if (rows.length < CSV_BATCH) break;
     }
   } finally {
     raw.end();

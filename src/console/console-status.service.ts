@@ -25,6 +25,11 @@ export interface DeviceSyncSummary {
   failingItems: number;
   pendingCommands: number;
   owed: string[];
+  /**
+   * Owed work not tried yet (attempts 0: a full sync an approval owes, before the worker queues it a moment later):
+   * the device is about to be synced, not failing; the console says "syncing", not "divergent".
+   */
+  owedUntried: boolean;
 }
 
 /** Devices whose convergence the dashboard works out on each load; past this, the likeliest ones first. */
@@ -72,7 +77,7 @@ export class ConsoleStatusService {
         pending: details.filter((d) => d.admission === 'pending').length,
         disabled: details.filter((d) => d.admission === 'disabled').length,
       },
-      pendingDevices: details.filter((d) => d.admission === 'pending').map((d) => ({ sn: d.sn, alias: d.alias, ipAddress: d.ipAddress, lastSeen: d.lastSeen, type: d.type })),
+      pendingDevices: details.filter((d) => d.admission === 'pending').map((d) => ({ sn: d.sn, alias: d.alias, kind: d.kind, ipAddress: d.ipAddress, lastSeen: d.lastSeen, type: d.type })),
       offlineDevices: admitted.filter((d) => !d.online).map((d) => ({ sn: d.sn, alias: d.alias, lastSeen: d.lastSeen })),
       notConverged: await this.notConverged(admitted),
       doors: doors.map((s) => ({ id: s.door.id, name: s.door.name, doorNo: s.door.doorNo, deviceId: s.door.deviceId, ...s.state })),
@@ -118,6 +123,7 @@ export class ConsoleStatusService {
         failingItems: c.failingItems,
         pendingCommands: c.pendingCommands,
         owed: c.owed.map((o) => o.kind),
+        owedUntried: c.owed.length > 0 && c.owed.every((o) => o.attempts === 0) && c.unknownRows.length === 0,
       });
     }
     return out;

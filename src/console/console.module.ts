@@ -41,7 +41,7 @@ import { ConsolePersonsController } from './persons.controller';
 import { ConsoleSessionController } from './session.controller';
 import { ConsoleSessionService } from './session.service';
 import { ConsoleSettingsController } from './settings.controller';
-import { ConsoleStaticController } from './static.controller';
+import { ConsoleRootController, ConsoleStaticController } from './static.controller';
 import { ConsoleTransactionsController } from './transactions.controller';
 import { ConsoleVisitorsController } from './visitors.controller';
 
@@ -56,7 +56,7 @@ import { ConsoleVisitorsController } from './visitors.controller';
     ConsoleSessionController, ConsoleDashboardController, ConsolePersonsController, ConsoleDevicesController, ConsoleDoorsController,
     ConsoleTransactionsController, ConsoleVisitorsController, ConsoleSettingsController, ConsoleOperatorsController, ConsoleAuditController,
     ConsoleCatalogController, ConsoleAttendanceController, ConsoleElevatorController, ConsoleEntranceController, ConsoleHepController,
-    ConsoleMediaController, ConsoleParkingController, ConsoleStaticController,
+    ConsoleMediaController, ConsoleParkingController, ConsoleStaticController, ConsoleRootController,
   ],
   providers: [OperatorService, ConsoleSessionService, ConsoleAuditService, ConsoleStatusService, ConsoleGuard, AuditInterceptor, ConsoleLevelEditService],
   exports: [OperatorService, ConsoleAuditService],

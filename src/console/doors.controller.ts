@@ -3,10 +3,11 @@ import { CvCode, CvError } from '../common/cv-error';
 import { ok } from '../common/envelope';
 import { DoorControlService, queuedDetail, type QueuedDoorCommand } from '../door/door-control.service';
 import { DoorService } from '../door/door.service';
+import { DoorAdminService } from '../door/door-admin.service';
 import { ConsoleController } from './console-http';
 import { Audit } from './console-roles';
 
-const ACTIONS = ['open', 'close', 'normalOpen', 'cancelAlarm'] as const;
+const ACTIONS = ['open', 'close', 'normalOpen', 'cancelAlarm', 'lockdown', 'endLockdown'] as const;
 type DoorAction = (typeof ACTIONS)[number];
 
 /** Doors with their state, and remote control: each action queues one CONTROL DEVICE command for the door's panel. */
@@ -15,14 +16,33 @@ export class ConsoleDoorsController {
   constructor(
     private readonly doors: DoorService,
     private readonly control: DoorControlService,
+    private readonly admin: DoorAdminService,
   ) {}
 
   @Get()
   async list() {
     // The panel by name and SN, as CVSecurity's door list names each door's device.
     return ok(
-      (await this.doors.allStates()).map((s) => ({ id: s.door.id, name: s.door.name, doorNo: s.door.doorNo, deviceId: s.door.deviceId, deviceSn: s.door.device?.sn ?? null, deviceName: s.door.device?.alias ?? null, ...s.state })),
+      (await this.doors.allStates()).map((s) => ({ id: s.door.id, name: s.door.name, doorNo: s.door.doorNo, deviceId: s.door.deviceId, deviceSn: s.door.device?.sn ?? null, deviceName: s.door.device?.alias ?? null, enabled: s.door.enabled, ...s.state })),
     );
+  }
+
+  /**
+   * CVSecurity's Door > Enable / Disable (DoorAdminService): a disabled door takes no remote command and its panel
+   * withdraws it from every member's rights, in the same transaction; enabled again, the rights come back.
+   */
+  @Post(':doorId/enable')
+  @HttpCode(200)
+  @Audit('door.enable', (r) => r.params.doorId)
+  async enable(@Param('doorId') doorId: string) {
+    return ok(await this.admin.setEnabled(doorId, true));
+  }
+
+  @Post(':doorId/disable')
+  @HttpCode(200)
+  @Audit('door.disable', (r) => r.params.doorId)
+  async disable(@Param('doorId') doorId: string) {
+    return ok(await this.admin.setEnabled(doorId, false));
   }
 
   @Post(':doorId/:action')
@@ -36,6 +56,8 @@ export class ConsoleDoorsController {
     if (action === 'open') queued = await this.control.remoteOpen(ref, body?.interval === undefined ? '5' : String(body.interval));
     else if (action === 'close') queued = await this.control.remoteClose(ref);
     else if (action === 'normalOpen') queued = await this.control.normalOpen(ref);
+    // CVSecurity's Activate / Deactivate Lockdown (CONTROL DEVICE 06), as POST /api/gateway/doors/{doorId}/lock|unlock.
+    else if (action === 'lockdown' || action === 'endLockdown') queued = await this.control.lockdown(ref, action === 'lockdown');
     else queued = await this.control.cancelAlarm(ref);
     return ok({ door: door.name, ...queued }, queuedDetail(queued));
   }

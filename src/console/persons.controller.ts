@@ -1,23 +1,57 @@
-import { Body, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { ok } from '../common/envelope';
 import { CvCode, CvError } from '../common/cv-error';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { OmitType } from '@nestjs/swagger';
+import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { IsBoolean, IsOptional } from 'class-validator';
+import { ToBoolean } from '../common/transforms';
 import { PersonLeaveDto, PersonWriteDto } from '../person/dto/person-input.dto';
 import { PersonQueryService } from '../person/person-query.service';
 import { PersonService } from '../person/person.service';
 import { DeviceStatusService } from '../push/device-status.service';
 import { offlineHolders } from './offline-holders';
+import { effectiveKindSql } from '../device/device-kind';
 import { SyncStatusService } from '../sync/sync-status.service';
 import { ConsoleController } from './console-http';
 import { cardValue, cardValueSql } from '../card/card-value';
 import { consolePage, likePattern, queryText } from './console-paging';
 import { Audit } from './console-roles';
+import { validationErrorToCvError } from '../common/validation';
+import type { ConsoleRequest } from './console-cookie';
+import { ConsoleAuditService } from './audit.service';
+import { streamCsv } from './console-csv';
+import { PERSON_CSV_COLUMNS, readPersonCsv, type PersonCsvRecord, type PersonCsvRow } from './person-csv';
+
+/** Rows one import may hold, and rows written per transaction (each group's good rows commit on their own). */
+export const IMPORT_MAX_ROWS = 20_000;
+const IMPORT_GROUP = 500;
+
+/** A refused row of an import: the file's line, the pin, and the REST API's code and message. */
+interface ImportError {
+  line: number;
+  pin: string | null;
+  code: number;
+  message: string;
+}
 
 /** person/leave's leaveDate and leaveType; the pin is the path's. */
 class ConsolePersonLeaveDto extends OmitType(PersonLeaveDto, ['pin'] as const) {}
+
+/**
+ * The person form's write: person/add's fields, and `removePhoto`, which takes the stored photo off (and, through
+ * the plan, off the devices): the REST API has no way to remove one. The keypad password is cleared as person/add
+ * clears it, with `personPwd: ""`.
+ */
+class ConsolePersonWriteDto extends PersonWriteDto {
+  @ApiPropertyOptional({ example: true, description: 'remove the stored photo (from the devices too); a personPhoto sent with it wins' })
+  @IsOptional() @ToBoolean() @IsBoolean()
+  removePhoto?: boolean;
+}
 
 /** Persons: server-side search and paging (holds at 100,000 persons: one indexed scan per page), add/edit, delete, where each person is held. */
 @ConsoleController('persons')
@@ -28,34 +62,128 @@ export class ConsolePersonsController {
     private readonly query: PersonQueryService,
     private readonly syncStatus: SyncStatusService,
     private readonly deviceStatus: DeviceStatusService,
+    private readonly audit: ConsoleAuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /**
+   * CVSecurity's Personnel > Export: the persons the list shows (search, department, active or resigned) as CSV,
+   * in pin order, with the REST API's field names as headings, so that the file imports back. Streamed in
+   * batches of 1000 read by pin (keyset: a batch far into 100,000 persons costs what the first does).
+   */
+  @Get('csv')
+  async csv(@Query() q: Record<string, unknown>, @Req() req: ConsoleRequest, @Res() reply: FastifyReply): Promise<void> {
+    const { where, params } = personFilter(q);
+    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM person p ${where}`, params);
+    await this.audit.record(req.console!.operator, req.ip, 'person.export', undefined, 'ok', { ...q, rows: total });
+    const tz = this.config.timeZone;
+    let after: string | null = null;
+    await streamCsv<PersonCsvRow>(req, reply, {
+      fileName: 'persons.csv',
+      columns: PERSON_CSV_COLUMNS,
+      total,
+      batch: async (_offset, limit) => {
+        const rows: Array<Record<string, any>> = await this.ds.query(
+          `SELECT p.pin, p.name, p.last_name, d.code AS dept_code, d.name AS dept_name, p.gender, p.card_no, p.mobile_phone, p.email,
+                  to_char(p.birthday, 'YYYY-MM-DD') AS birthday, to_char(p.hire_date, 'YYYY-MM-DD') AS hire_date, p.acc_start_time, p.acc_end_time
+             FROM person p JOIN department d ON d.id = p.dept_id
+             ${where} AND ($${params.length + 1}::text IS NULL OR p.pin > $${params.length + 1}::text)
+            ORDER BY p.pin LIMIT $${params.length + 2}`,
+          [...params, after, limit],
+        );
+        after = rows.length ? rows[rows.length - 1].pin : after;
+        return rows.map((r) => ({
+          pin: r.pin,
+          name: r.name,
+          lastName: r.last_name,
+          deptCode: r.dept_code,
+          deptName: r.dept_name,
+          gender: r.gender,
+          cardNo: r.card_no,
+          mobilePhone: r.mobile_phone,
+          email: r.email,
+          birthday: r.birthday,
+          hireDate: r.hire_date,
+          accStartTime: formatCvDateTime(r.acc_start_time, tz),
+          accEndTime: formatCvDateTime(r.acc_end_time, tz),
+        }));
+      },
+    });
+  }
+
+  /**
+   * CVSecurity's Personnel > Import: a CSV file (as text) whose rows are person/add writes. A pin that exists is
+   * updated, a new one created; a cell left empty keeps what is stored. Each row is validated and written on its
+   * own (PersonService.upsertEach): a refused row is reported with its line, pin, code and message, and the good
+   * rows are kept, their device commands queued in their transaction.
+   */
+  @Post('import')
+  @HttpCode(200)
+  @Audit('person.import', (r) => (typeof r.body?.fileName === 'string' ? r.body.fileName.slice(0, 200) : undefined))
+  async importCsv(@Body() body: { csv?: unknown; fileName?: unknown } | undefined) {
+    if (typeof body?.csv !== 'string') throw new CvError(CvCode.InvalidParameter, 'csv: the file\'s text is required');
+    const file = readPersonCsv(body.csv);
+    if ('error' in file) throw new CvError(CvCode.InvalidParameter, file.error);
+    if (file.records.length === 0) throw new CvError(CvCode.InvalidParameter, 'The file holds no person: only its heading line');
+    if (file.records.length > IMPORT_MAX_ROWS) throw new CvError(CvCode.InvalidParameter, `At most ${IMPORT_MAX_ROWS} persons per file, this one holds ${file.records.length}: split it`);
+    const errors: ImportError[] = [];
+    let created = 0;
+    let updated = 0;
+    const depts = await this.departmentCodesByName(file.records);
+    for (let i = 0; i < file.records.length; i += IMPORT_GROUP) {
+      const group: Array<{ record: PersonCsvRecord; dto: PersonWriteDto }> = [];
+      for (const record of file.records.slice(i, i + IMPORT_GROUP)) {
+        try {
+          group.push({ record, dto: await this.rowDto(record, depts) });
+        } catch (e) {
+          errors.push(importError(record, e));
+        }
+      }
+      if (group.length === 0) continue;
+      const pins = group.map((g) => g.dto.pin);
+      const existing = new Set((await this.ds.query(`SELECT pin FROM person WHERE pin = ANY($1)`, [pins])).map((r: { pin: string }) => r.pin));
+      const results = await this.persons.upsertEach(group.map((g) => g.dto));
+      results.forEach((r, j) => {
+        if (!r.ok) errors.push(importError(group[j].record, r.error));
+        else if (existing.has(group[j].dto.pin)) updated++;
+        else (created++, existing.add(group[j].dto.pin));
+      });
+    }
+    errors.sort((a, b) => a.line - b.line);
+    return ok({ rows: file.records.length, created, updated, refused: errors.length, errors, ignoredColumns: file.ignored });
+  }
+
+  /** A row as person/add's input, validated as the REST API validates it (-20 empty pin, -100 a time's format…). */
+  private async rowDto(record: PersonCsvRecord, depts: Map<string, string[]>): Promise<PersonWriteDto> {
+    const { deptName, ...fields } = record.fields;
+    if (!fields.deptCode && deptName) {
+      const codes = depts.get(deptName) ?? [];
+      if (codes.length !== 1) {
+        throw new CvError(CvCode.DeptNotExist, codes.length === 0 ? `The department does not exist: ${deptName}` : `Several departments are named ${deptName} (${codes.join(', ')}): give its deptCode`);
+      }
+      fields.deptCode = codes[0];
+    }
+    const dto = plainToInstance(PersonWriteDto, { pin: '', ...fields });
+    const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: false });
+    if (errors.length) throw validationErrorToCvError(errors);
+    return dto;
+  }
+
+  /** Department codes by name, for the rows that name their department only by name (CVSecurity's export does). */
+  private async departmentCodesByName(records: PersonCsvRecord[]): Promise<Map<string, string[]>> {
+    const names = [...new Set(records.flatMap((r) => (!r.fields.deptCode && r.fields.deptName ? [r.fields.deptName] : [])))];
+    const out = new Map<string, string[]>();
+    if (names.length === 0) return out;
+    const rows: Array<{ name: string; code: string }> = await this.ds.query(`SELECT name, code FROM department WHERE name = ANY($1) ORDER BY code`, [names]);
+    for (const r of rows) out.set(r.name, [...(out.get(r.name) ?? []), r.code]);
+    return out;
+  }
 
   @Get()
   async list(@Query() q: Record<string, unknown>) {
     const page = consolePage(q);
-    const text = queryText(q.q);
-    const params: unknown[] = [];
-    // Active persons, or (status=left) the resigned ones: kept with their pin and levels for a reinstatement.
     const left = q.status === 'left';
-    const parts = [left ? `p.status = 'left'` : `p.status = 'active'`];
-    if (text) {
-      const prefix = `$${params.push(likePattern(text, 'prefix'))}`;
-      const anywhere = `$${params.push(likePattern(text, 'anywhere'))}`;
-      // A card is also found by the number it stands for, main or secondary: the panel's events and the reader
-      // give 998877 for the card stored as 00998877 (one card to the gateway, card-value.ts).
-      const value = cardValue(text);
-      const byCard = value ? ` OR p.id IN (SELECT c.person_id FROM card c WHERE ${cardValueSql('c.card_no')} = $${params.push(value)})` : '';
-      // The list shows "first last": what an operator copies from it, or types as a name is said (last name
-      // first too), must find the person, not only one of the two fields alone.
-      const fullName = /\s/.test(text)
-        ? ` OR concat_ws(' ', p.name, p.last_name) ILIKE ${anywhere} OR concat_ws(' ', p.last_name, p.name) ILIKE ${anywhere}`
-        : '';
-      parts.push(`(p.pin LIKE ${prefix} OR p.name ILIKE ${anywhere} OR p.last_name ILIKE ${anywhere}${fullName} OR p.card_no LIKE ${prefix}${byCard})`);
-    }
-    const dept = queryText(q.deptCode);
-    if (dept) parts.push(`p.dept_id = (SELECT id FROM department WHERE code = $${params.push(dept)})`);
-    const where = `WHERE ${parts.join(' AND ')}`;
+    const { where, params } = personFilter(q);
     const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM person p ${where}`, params);
     // The page's ids first (an index walk over pin), then the joins and level counts for those rows only:
     // computed in the outer query, they are not paid for the rows OFFSET skips.
@@ -93,7 +221,8 @@ export class ConsolePersonsController {
   }
 
   /**
-   * The person as the REST API shows them (a resigned one too, with `left`), plus the panels the planner placed
+   * The person as the REST API shows them but for the device password (`hasPersonPwd` says whether one is set;
+   * a resigned person too, with `left`), plus the panels the planner placed
    * them on and whether those hold them yet (the sync status of /api/gateway/persons/{pin}/devices).
    */
   @Get(':pin')
@@ -101,7 +230,15 @@ export class ConsolePersonsController {
     const [{ person, left }, devices] = await Promise.all([this.query.fullWithLeave(pin), this.syncStatus.ofPerson(pin)]);
     // Whether each panel is online: commands waiting for an offline panel are not "on their way" until it polls again.
     const online = await Promise.all(devices.map((d) => this.deviceStatus.isOnlineNow(d.deviceSn)));
-    return ok({ person, left, devices: devices.map((d, i) => ({ ...d, online: online[i] })) });
+    // Each device's kind: an attendance terminal holds the person's user record and no door rights, so the form
+    // says so rather than "should hold: none" beside "holds them".
+    const kinds = new Map<string, string>(
+      (await this.ds.query(`SELECT d.sn, ${effectiveKindSql('d')} AS kind FROM device d WHERE d.sn = ANY($1)`, [devices.map((d) => d.deviceSn)])).map((r: { sn: string; kind: string }) => [r.sn, r.kind]),
+    );
+    // The keypad password opens doors (card + password, password only): it never leaves the server, to a viewer
+    // least of all; the form only needs to know whether one is set.
+    const { personPwd, ...shown } = person;
+    return ok({ person: { ...shown, hasPersonPwd: personPwd !== '' }, left, devices: devices.map((d, i) => ({ ...d, online: online[i], kind: kinds.get(d.deviceSn) ?? null })) });
   }
 
   /**
@@ -114,13 +251,14 @@ export class ConsolePersonsController {
   @Post()
   @HttpCode(200)
   @Audit('person.save', (r) => r.body?.pin)
-  async save(@Body() dto: PersonWriteDto, @Query('new') isNew?: string, @Query('edit') isEdit?: string) {
+  async save(@Body() body: ConsolePersonWriteDto, @Query('new') isNew?: string, @Query('edit') isEdit?: string) {
+    const { removePhoto, ...dto } = body;
     const [taken]: Array<{ left: boolean }> = await this.ds.query(`SELECT p.status <> 'active' AS left FROM person p WHERE p.pin = $1`, [dto.pin?.trim() ?? '']);
     if ((isNew === '1' || isNew === 'true') && taken) {
       throw new CvError(CvCode.Conflict, `A person with pin ${dto.pin.trim()} already exists${taken.left ? ' (resigned: reinstate them instead)' : ': open them to edit'}; nothing was saved`);
     }
     if ((isEdit === '1' || isEdit === 'true') && !taken) throw new CvError(CvCode.PersonNotExist, `The person does not exist: ${dto.pin.trim()} (deleted meanwhile); nothing was saved`);
-    await this.persons.upsert(dto, 'add');
+    await this.persons.upsert(dto, 'add', { removePhoto });
     return ok(null);
   }
 
@@ -151,4 +289,40 @@ export class ConsolePersonsController {
     await this.persons.delete([pin.trim()]);
     return ok({ offlineHolders: await offlineHolders(this.ds, this.deviceStatus, [pin.trim()]) });
   }
+}
+
+/**
+ * The list's filter (search by pin, name or card, department, active or resigned), shared by the page and its
+ * CSV export so that the file holds what the list shows.
+ */
+function personFilter(q: Record<string, unknown>): { where: string; params: unknown[] } {
+  const text = queryText(q.q);
+  const params: unknown[] = [];
+  // Active persons, or (status=left) the resigned ones: kept with their pin and levels for a reinstatement.
+  const left = q.status === 'left';
+  const parts = [left ? `p.status = 'left'` : `p.status = 'active'`];
+  if (text) {
+    const prefix = `$${params.push(likePattern(text, 'prefix'))}`;
+    const anywhere = `$${params.push(likePattern(text, 'anywhere'))}`;
+    // A card is also found by the number it stands for, main or secondary: the panel's events and the reader
+    // give 998877 for the card stored as 00998877 (one card to the gateway, card-value.ts).
+    const value = cardValue(text);
+    const byCard = value ? ` OR p.id IN (SELECT c.person_id FROM card c WHERE ${cardValueSql('c.card_no')} = $${params.push(value)})` : '';
+    // The list shows "first last": what an operator copies from it, or types as a name is said (last name
+    // first too), must find the person, not only one of the two fields alone.
+    const fullName = /\s/.test(text)
+      ? ` OR concat_ws(' ', p.name, p.last_name) ILIKE ${anywhere} OR concat_ws(' ', p.last_name, p.name) ILIKE ${anywhere}`
+      : '';
+    parts.push(`(p.pin LIKE ${prefix} OR p.name ILIKE ${anywhere} OR p.last_name ILIKE ${anywhere}${fullName} OR p.card_no LIKE ${prefix}${byCard})`);
+  }
+  const dept = queryText(q.deptCode);
+  if (dept) parts.push(`p.dept_id = (SELECT id FROM department WHERE code = $${params.push(dept)})`);
+  const where = `WHERE ${parts.join(' AND ')}`;
+  return { where, params };
+}
+
+function importError(record: PersonCsvRecord, e: unknown): ImportError {
+  const pin = record.fields.pin ?? null;
+  if (e instanceof CvError) return { line: record.line, pin, code: e.code, message: e.message };
+  return { line: record.line, pin, code: CvCode.ProgramError, message: e instanceof Error ? e.message : String(e) };
 }

@@ -75,3 +75,16 @@ export class ConsoleStaticController {
     return this.shell(reply);
   }
 }
+
+/**
+ * The gateway's bare address, as a newcomer types it into a browser (CVSecurity opens its login page there):
+ * sent on to the console rather than answered with a JSON 404. Nothing else lives at `/`.
+ */
+@ApiExcludeController()
+@Controller()
+export class ConsoleRootController {
+  @Get()
+  root(@Res() reply: FastifyReply) {
+    return reply.redirect('/console', 302);
+  }
+}

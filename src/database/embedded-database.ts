@@ -47,6 +47,52 @@ function processIdentity(pid: number): string | undefined {
  * pid and the identity (processIdentity) of its holder. A lock left by a dead process (kill -9, a power cut) is
  * taken over, also when its pid now belongs to another program.
  */
+/** The lock's holder as its file names it: pid, identity, and whether it said it is stopping (markDataDirectoryStopping). */
+function readLock(lockPath: string): { holder: number; identity: string | undefined; stopping: boolean } | undefined {
+  try {
+    const [pidLine, identity, state] = fs.readFileSync(lockPath, 'utf8').split('\n');
+    return { holder: Number.parseInt(pidLine, 10), identity: identity?.trim() || undefined, stopping: state?.trim() === 'stopping' };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the lock's holder is a live process, the one that wrote it (not another one that got its pid since). */
+function holderAlive(lock: { holder: number; identity: string | undefined }): boolean {
+  const same = !lock.identity || processIdentity(lock.holder) === undefined || processIdentity(lock.holder) === lock.identity;
+  return Number.isInteger(lock.holder) && lock.holder !== process.pid && processAlive(lock.holder) && same;
+}
+
+/**
+ * Marks this process's lock of `dataDir` as stopping (a graceful stop began): a gateway started on the directory
+ * meanwhile waits for it to end (waitWhileDataDirectoryStopping) instead of refusing to start.
+ */
+export function markDataDirectoryStopping(dataDir: string): void {
+  const lockPath = path.join(dataDir, LOCK_FILE);
+  const lock = readLock(lockPath);
+  if (lock?.holder !== process.pid) return;
+  try {
+    fs.writeFileSync(lockPath, `${process.pid}\n${lock.identity ?? ''}\nstopping\n`);
+  } catch {
+    /* the stop goes on; a new start then says the directory is in use, as before */
+  }
+}
+
+/**
+ * Waits (at most `ms`) while the data directory's lock is held by a live gateway that is stopping: `npm start`
+ * killed with -9 leaves its gateway running, which notices and stops (launcher-watch.ts), and a start right after
+ * should follow it, not refuse. True when no stopping holder is left.
+ */
+export async function waitWhileDataDirectoryStopping(dataDir: string, ms: number): Promise<boolean> {
+  const lockPath = path.join(dataDir, LOCK_FILE);
+  for (const end = Date.now() + ms; ; ) {
+    const lock = readLock(lockPath);
+    if (!lock?.stopping || !holderAlive(lock)) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export function lockDataDirectory(dataDir: string): () => void {
   fs.mkdirSync(dataDir, { recursive: true });
   const lockPath = path.join(dataDir, LOCK_FILE);
@@ -63,12 +109,10 @@ export function lockDataDirectory(dataDir: string): () => void {
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const [pidLine, identity] = fs.readFileSync(lockPath, 'utf8').split('\n');
-      const holder = Number.parseInt(pidLine, 10);
-      const same = !identity?.trim() || processIdentity(holder) === undefined || processIdentity(holder) === identity.trim();
-      if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder) && same) {
+      const lock = readLock(lockPath);
+      if (lock && holderAlive(lock)) {
         throw new DataDirectoryInUseError(
-          `The data directory ${dataDir} is in use by another gateway process (pid ${holder}). ` +
+          `The data directory ${dataDir} is in use by another gateway process (pid ${lock.holder}). ` +
             'Stop that process, use another DATA_DIR, or set DATABASE_URL to share a PostgreSQL server.',
         );
       }

@@ -31,6 +31,37 @@ export function textArray(values: ReadonlyArray<string | null | undefined>): str
   return out + '}';
 }
 
+/** A field of recordArray: text, a number, or null (NULL). */
+export type RecordField = string | number | null | undefined;
+
+const RECORD_ESCAPE = /["\\]/g;
+
+/**
+ * `{"(\"a\",1,)","(\"b \"\"c\"\"\",2,3)"}`: an array of a composite type, one row per element (for
+ * `unnest($1::some_row_type[])`, one parameter where one array per column would cost PostgreSQL a literal and a
+ * tuple store each). In a row, a string field is always quoted (so commas, parentheses, spaces and the empty
+ * string stay text) with `"` and `\` doubled, a number is written as it is, null (or a non-finite number) is an
+ * empty field, which reads as NULL; each row is then an array element, quoted, with `"` and `\` escaped.
+ */
+export function recordArray(rows: ReadonlyArray<ReadonlyArray<RecordField>>): string {
+  let out = '{';
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
+    if (r > 0) out += ',';
+    out += '"(';
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i];
+      if (i > 0) out += ',';
+      if (typeof v === 'string') {
+        // Doubled for the row, then escaped for the array: `"` -> `""` -> `\"\"`, `\` -> `\\` -> `\\\\`.
+        out += NEEDS_ESCAPE.test(v) ? `\\"${v.replace(RECORD_ESCAPE, (c) => `\\${c}\\${c}`)}\\"` : `\\"${v}\\"`;
+      } else if (typeof v === 'number' && Number.isFinite(v)) out += String(v);
+    }
+    out += ')"';
+  }
+  return out + '}';
+}
+
 /**
  * One array of an `unnest` of a batch statement, written so that the planner cannot see how many elements it
  * holds: `(SELECT $n)` is evaluated once per statement, and `unnest` of it is estimated at 10 rows in every plan.

@@ -5,6 +5,7 @@ import { CvInput } from '../common/input.decorator';
 import { GATEWAY_EXTENSIONS_TAG } from '../swagger';
 import { ActionAnswerService } from '../push/action-answer.service';
 import { DoorControlService, type QueuedDoorCommand } from './door-control.service';
+import { DoorAdminService } from './door-admin.service';
 import { DoorCommandEnvelopeDto, NormalOpenPeriodDto } from './dto/door.dto';
 
 /** The gateway's own endpoints say in the message what happened to the command (ActionAnswerService). */
@@ -24,7 +25,27 @@ export class DoorGatewayController {
   constructor(
     private readonly control: DoorControlService,
     private readonly answers: ActionAnswerService,
+    private readonly admin: DoorAdminService,
   ) {}
+
+  @Post('enable')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Gateway: enable a door (CVSecurity's Door > Enable): it takes remote commands again and its panel is sent the members' rights on it again" })
+  @ApiOkResponse({ type: DoorCommandEnvelopeDto })
+  async enable(@Param('doorId') doorId: string): Promise<Envelope<null>> {
+    return enabledAnswer(await this.admin.setEnabled(doorId, true), true);
+  }
+
+  @Post('disable')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Gateway: disable a door (CVSecurity's Door > Disable): remote commands to it are refused (-1) and its panel is told, in the same transaction, to withdraw it from every member's rights (a member left with no door on that panel is removed from it) until it is enabled again",
+  })
+  @ApiOkResponse({ type: DoorCommandEnvelopeDto })
+  async disable(@Param('doorId') doorId: string): Promise<Envelope<null>> {
+    return enabledAnswer(await this.admin.setEnabled(doorId, false), false);
+  }
 
   @Post('cancelAlarm')
   @HttpCode(200)
@@ -65,4 +86,11 @@ export class DoorGatewayController {
   async unlock(@Param('doorId') doorId: string): Promise<Envelope<null>> {
     return answer(this.answers, await this.control.lockdown({ doorId }, false));
   }
+}
+
+/** What an enable or disable did, in the message: the door was already so, or its panel is being told. */
+function enabledAnswer(r: { door: string; deviceSn: string; changed: boolean }, enabled: boolean): Envelope<null> {
+  const state = enabled ? 'enabled' : 'disabled';
+  if (!r.changed) return ok(null, `success: door ${r.door} was already ${state}; nothing changed`);
+  return ok(null, `success: door ${r.door} ${state}; its rights on device ${r.deviceSn} are ${enabled ? 'sent again' : 'withdrawn'}`);
 }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PushModule } from '../push/push.module';
+import { SyncModule } from '../sync/sync.module';
+import { DoorAdminService } from './door-admin.service';
 import { DoorControlService } from './door-control.service';
 import { DoorGatewayController } from './door-gateway.controller';
 import { DoorController } from './door.controller';
@@ -8,9 +10,9 @@ import { Door } from './door.entity';
 import { DoorService } from './door.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Door]), PushModule],
+  imports: [TypeOrmModule.forFeature([Door]), PushModule, SyncModule],
   controllers: [DoorController, DoorGatewayController],
-  providers: [DoorService, DoorControlService],
-  exports: [DoorService, DoorControlService],
+  providers: [DoorService, DoorControlService, DoorAdminService],
+  exports: [DoorService, DoorControlService, DoorAdminService],
 })
 export class DoorModule {}

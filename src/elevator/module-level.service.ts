@@ -6,6 +6,7 @@ import { intoOf, listOf, tableOf, unnestOf } from '../database/columns';
 import { MODULE_LEVEL, MODULE_LEVEL_PERSON, MODULE_LEVEL_POINT } from './module-tables';
 import { effectiveKindSql } from '../device/device-kind';
 import { splitList, type Page } from '../common/paging';
+import { levelDevices } from '../sync/sync-queries';
 import { ElevatorPlannerService } from '../sync/elevator-planner.service';
 import type { ModuleKind } from '../sync/module-rights';
 import { writeTransaction } from '../common/write-transaction';
@@ -91,11 +92,12 @@ export class ModuleLevelService {
         GRANT_LEVELS[module],
         [ids, personId],
       );
-      await this.planner.syncPersons(m, [personId], { force });
+      // The re-send is for the controllers of these levels; the person's other devices get only what changed.
+      await this.planner.syncPersons(m, [personId], { force, forceOn: await levelDevices(m, module, ids) });
     });
   }
 
-  /** 2.2.1 / 2.32.1: the person loses these levels; controllers no longer covered lose the person. */
+  /** 2.2.1 / 2.32.1: the person loses these levels; controllers no longer covered lose the person; a level not held is already gone (success, as 2.1.1). */
   deletePersonLevels(module: ModuleKind, pin: string, levelIds: string): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
       const personId = await this.requirePerson(m, pin);
@@ -121,8 +123,9 @@ export class ModuleLevelService {
     return writeTransaction(this.ds, async (m) => {
       const [existing]: ModuleLevelRow[] = await m.query(`SELECT id, name, time_segment_id FROM ${module}_level WHERE name = $1 FOR UPDATE`, [input.name]);
       let tsId = existing?.time_segment_id;
-      if (input.timeSegName !== undefined || !existing) {
-        const tsName = input.timeSegName ?? DEFAULT_TIME_SEGMENT;
+      // An empty timeSegName is one not given (accLevel/addLevel reads it so too): kept, or the default on a new level.
+      if (input.timeSegName || !existing) {
+        const tsName = input.timeSegName || DEFAULT_TIME_SEGMENT;
         const [ts] = await m.query(`SELECT id FROM time_segment WHERE name = $1`, [tsName]);
         if (!ts) throw new CvError(CvCode.InvalidParameter, `The time segment does not exist: ${tsName}`);
         tsId = ts.id;

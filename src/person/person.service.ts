@@ -19,6 +19,17 @@ import { Person } from './person.entity';
 /** Which write: 2.13.1 add, 2.13.7 basic information (no levels, no photo), 2.13.10 reinstatement. */
 export type PersonWriteMode = 'add' | 'basic' | 'reinstated';
 
+/**
+ * What a write may do beyond the REST API's fields. `removePhoto`: the stored photo goes (the console's person
+ * form; person/add and updatePersonnelPhoto have no way to remove one, an empty photo changes nothing), and
+ * the plan then takes it off the devices that hold it.
+ */
+export interface PersonWriteOptions {
+  removePhoto?: boolean;
+}
+
+type PersonWrite = { dto: PersonWriteDto; mode: PersonWriteMode; opts?: PersonWriteOptions };
+
 // Letters and digits (panels with StringPinFunOn), with `.`, `_` or `-` inside but never first: "-5" is refused.
 const PIN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const blankToNull = (v: string | undefined) => (v === undefined ? undefined : v === '' ? null : v);
@@ -47,21 +58,21 @@ export class PersonService {
    * command queue) anyway, so more or smaller groups in flight would only pay the per-group work (lookups,
    * plan, commit) more often.
    */
-  private readonly writes = new WriteCoalescer<{ dto: PersonWriteDto; mode: PersonWriteMode }, Person>(
+  private readonly writes = new WriteCoalescer<PersonWrite, Person>(
     (items) => this.upsertBatch(items),
     // Alone, an add-or-edit that lost the race to insert its pin (the same person added twice at once) runs
     // again and edits the row the other one inserted: both answer success, as two calls one after the other do.
-    ({ dto, mode }) => writeTransaction(this.ds, (m) => this.upsertWith(m, dto, mode)),
+    ({ dto, mode, opts }) => writeTransaction(this.ds, (m) => this.upsertWith(m, dto, mode, true, undefined, opts)),
     16,
     2,
     8,
   );
 
-  upsert(dto: PersonWriteDto, mode: PersonWriteMode): Promise<Person> {
-    return this.writes.submit({ dto: withoutNulls(dto), mode });
+  upsert(dto: PersonWriteDto, mode: PersonWriteMode, opts?: PersonWriteOptions): Promise<Person> {
+    return this.writes.submit({ dto: withoutNulls(dto), mode, opts });
   }
 
-  private upsertBatch(items: Array<{ dto: PersonWriteDto; mode: PersonWriteMode }>): Promise<Array<ItemResult<Person>>> {
+  private upsertBatch(items: PersonWrite[]): Promise<Array<ItemResult<Person>>> {
     return writeTransaction(this.ds, async (m) => {
       const out = await this.writeGroup(m, items);
       await this.planSaved(m, out.flatMap((r) => (r.ok ? [r.value] : [])));
@@ -83,13 +94,37 @@ export class PersonService {
   }
 
   /**
+   * Several person/add writes, each kept or refused on its own (the console's CSV import): one transaction and one
+   * plan for the group, each write in its own savepoint, so a refused row answers its error and the good rows, and
+   * the device commands they imply, commit together. A group that lost the race to insert a pin runs again one
+   * write per transaction, as the coalescer's writes do.
+   */
+  async upsertEach(dtos: PersonWriteDto[]): Promise<Array<ItemResult<Person>>> {
+    const items = dtos.map((dto) => ({ dto: withoutNulls(dto), mode: 'add' as const }));
+    try {
+      return await this.upsertBatch(items);
+    } catch (error) {
+      if (!isPinTaken(error)) throw error;
+      const out: Array<ItemResult<Person>> = [];
+      for (const { dto, mode } of items) {
+        try {
+          out.push({ ok: true, value: await writeTransaction(this.ds, (m) => this.upsertWith(m, dto, mode)) });
+        } catch (e) {
+          out.push({ ok: false, error: e });
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
    * The writes of a group, one result each (in order), unplanned. New persons written plainly (see `plainNew`)
    * go in three multi-row INSERTs (persons, cards, levels) for all of them: checked in memory first against
    * the group's lookups, so a refused one answers its error and writes nothing. Should one of those INSERTs
    * fail anyway (a pin or card taken by a concurrent writer), the group fails and each write runs alone
    * (WriteCoalescer). Every other write runs in its own savepoint.
    */
-  private async writeGroup(m: EntityManager, items: Array<{ dto: PersonWriteDto; mode: PersonWriteMode }>): Promise<Array<ItemResult<Person>>> {
+  private async writeGroup(m: EntityManager, items: PersonWrite[]): Promise<Array<ItemResult<Person>>> {
     const lookups = await PersonLookups.load(m, items.map((i) => i.dto));
     const out: Array<ItemResult<Person> | undefined> = items.map(() => undefined);
     const plain = this.plainNew(items, lookups);
@@ -112,12 +147,12 @@ export class PersonService {
     }
     // One round trip releases the previous write's savepoint and opens the next one (no parameters: simple protocol).
     let open = false;
-    for (const [i, { dto, mode }] of items.entries()) {
+    for (const [i, { dto, mode, opts }] of items.entries()) {
       if (out[i]) continue;
       await m.query(open ? 'RELEASE SAVEPOINT person_write; SAVEPOINT person_write' : 'SAVEPOINT person_write');
       open = true;
       try {
-        const saved = await this.upsertWith(m, dto, mode, false, lookups);
+        const saved = await this.upsertWith(m, dto, mode, false, lookups, opts);
         lookups.saved(saved);
         out[i] = { ok: true, value: saved };
       } catch (error) {
@@ -137,7 +172,7 @@ export class PersonService {
    * Indexes of the writes that create a person plainly: a pin not stored and not written twice in the group, no
    * password (checked against every person) or secondary cards, and a main card no one holds, once in the group.
    */
-  private plainNew(items: ReadonlyArray<{ dto: PersonWriteDto; mode: PersonWriteMode }>, lookups: PersonLookups): number[] {
+  private plainNew(items: readonly PersonWrite[], lookups: PersonLookups): number[] {
     const count = (key: (d: PersonWriteDto) => string | undefined) => {
       const n = new Map<string, number>();
       for (const { dto } of items) {
@@ -171,9 +206,11 @@ export class PersonService {
    * `plan` false: the caller plans the devices once for a whole batch. `lookups`: what the caller's group of
    * writes read at once (PersonLookups); read for this write alone otherwise.
    */
-  async upsertWith(m: EntityManager, dto: PersonWriteDto, mode: PersonWriteMode, plan = true, lookups?: PersonLookups): Promise<Person> {
+  async upsertWith(m: EntityManager, dto: PersonWriteDto, mode: PersonWriteMode, plan = true, lookups?: PersonLookups, opts?: PersonWriteOptions): Promise<Person> {
     const look = lookups ?? (await PersonLookups.load(m, [dto]));
     const { p, existing, levelIds } = await this.prepare(m, dto, mode, look);
+    // A new photo in the same write wins over the removal (the form offers one or the other).
+    if (opts?.removePhoto && !(mode !== 'basic' && dto.personPhoto)) p.photo = null;
     const repo = m.getRepository(Person);
     // A new person is inserted as is (save() would first look its fresh id up); a stored one is saved.
     const saved = existing ? await repo.save(p) : (await repo.insert(p), p);

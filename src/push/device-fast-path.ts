@@ -8,8 +8,9 @@ import type { DeviceGuardService, GuardedRequest, Refusal } from './device-guard
 import { deviceQuery, httpDateNow, rawQueryOf, setDeviceQuery } from './device-request';
 import type { DeviceStatusService } from './device-status.service';
 import { IDLE, type GetrequestRoute, type PollAnswer, type PollRequest } from './getrequest.route';
-import { classifyCdataPost, parseUploadQuery, type KvMap } from './protocol';
+import { classifyCdataQuery, parseQuery, type KvMap } from './protocol';
 import { realtimeRefusal, type RealtimeUploadService } from './realtime-upload.service';
+import type { IngestSummary } from './rtlog-ingest.service';
 
 /**
  * The device side's two hot requests, served straight from node:http, before Fastify and Nest see them:
@@ -59,8 +60,12 @@ export interface FastExchange {
   readonly method: string;
   readonly headers: IncomingHttpHeaders;
   readonly ip: string | undefined;
-  /** The whole body (the fast path only takes a Content-Length body); rejects when the device went away mid-body. */
-  body(length: number): Promise<Buffer>;
+  /**
+   * The whole body (the fast path only takes a Content-Length body): the bytes themselves when they are in hand
+   * already (the raw front reads the whole request first), else a promise that rejects when the device went away
+   * mid-body.
+   */
+  body(length: number): Buffer | Promise<Buffer>;
   /** False once an answer was sent or the connection is gone. */
   canSend(): boolean;
   send(status: number, headers: Record<string, string | number>, payload: string | Buffer): void;
@@ -72,6 +77,8 @@ export interface FastExchange {
 interface FastRequest extends GuardedRequest, PollRequest {
   x: FastExchange;
   started: number;
+  /** The request's SN (usable: the fast path takes no other). */
+  sn: string;
 }
 
 const startsWithAny = (url: string, prefixes: string[]) => {
@@ -124,27 +131,33 @@ export class DeviceFastPath {
       if (!startsWithAny(url, UPLOAD_PATHS) || headers['transfer-encoding'] !== undefined || headers['content-encoding'] !== undefined) return false;
       const length = Number(headers['content-length']);
       if (!(length > 0 && length <= FAST_UPLOAD_MAX_BYTES)) return false;
-      const q = parseUploadQuery(rawQueryOf({ url }));
-      const kind = classifyCdataPost(q);
+      // The query as parsed once: its kind and table name read from it, not an UploadQuery's eight fields.
+      query = parseQuery(rawQueryOf({ url }));
+      const kind = classifyCdataQuery(query);
       if (kind !== 'rtlog' && kind !== 'rtstate') return false;
-      upload = { kind, table: q.tableName ?? q.table, length };
-      query = q.query;
+      upload = { kind, table: query.text('tablename') ?? query.text('table'), length };
     } else return false;
-    const req: FastRequest = { x, url, method, ip: x.ip, headers, id: this.d.requestId(headers), started: performance.now() };
-    if (query) setDeviceQuery(req, query);
+    query ??= parseQuery(rawQueryOf({ url }));
     // Without a usable SN the controller's rules apply (answered `OK`, nothing recorded): Fastify's way.
-    const sn = deviceQuery(req).text('SN');
+    const sn = query.text('SN');
     if (!sn || !SN_PATTERN.test(sn)) return false;
+    const req: FastRequest = { x, url, method, ip: x.ip, headers, id: this.d.requestId(headers), started: performance.now(), sn };
+    setDeviceQuery(req, query);
     try {
       const verdict = this.d.guard.check(req);
-      const go = upload ? () => this.upload(req, sn, upload) : () => this.poll(req);
-      if (verdict === null) go();
+      if (verdict === null) this.go(req, upload);
       else if (!(verdict instanceof Promise)) this.refuse(req, verdict);
-      else verdict.then((r) => (r === null ? go() : this.refuse(req, r)), (err) => this.fail(req, err));
+      else verdict.then((r) => (r === null ? this.go(req, upload) : this.refuse(req, r)), (err) => this.fail(req, err));
     } catch (err) {
       this.fail(req, err);
     }
     return true;
+  }
+
+  /** The request once the guard let it through. */
+  private go(req: FastRequest, upload: { kind: 'rtlog' | 'rtstate'; table: string | null | undefined; length: number } | undefined): void {
+    if (upload) this.upload(req, req.sn, upload);
+    else this.poll(req);
   }
 
   private poll(req: FastRequest): void {
@@ -160,19 +173,30 @@ export class DeviceFastPath {
 
   private upload(req: FastRequest, sn: string, u: { kind: 'rtlog' | 'rtstate'; table: string | null | undefined; length: number }): void {
     this.d.status.touch(sn);
-    req.x.body(u.length).then(
-      (body) =>
-        requestContext.run({ reqId: req.id }, () =>
-          this.d.realtime.receive(sn, u.kind, u.table, deviceBodyText(body, req.headers['content-type'])).then(
-            (summary) => {
-              const refusal = realtimeRefusal(sn, summary);
-              this.answered(req, refusal === null ? OK_ANSWER : { status: 200, body: refusal }, '/iclock/cdata');
-            },
-            (err) => this.fail(req, err),
-          ),
-        ),
+    const body = req.x.body(u.length);
+    // The raw front has the body in hand: stored at once, without a promise for the body.
+    if (!(body instanceof Promise)) return this.store(req, sn, u, body);
+    body.then(
+      (b) => this.store(req, sn, u, b),
       // The device went away mid-body: nothing was stored, nobody to answer.
       () => req.x.drop(),
+    );
+  }
+
+  /** Hands the upload to the ingest and answers once its rows are committed: one promise per upload. */
+  private store(req: FastRequest, sn: string, u: { kind: 'rtlog' | 'rtstate'; table: string | null | undefined }, body: Buffer): void {
+    let stored: Promise<IngestSummary>;
+    try {
+      stored = requestContext.run({ reqId: req.id }, () => this.d.realtime.receive(sn, u.kind, u.table, deviceBodyText(body, req.headers['content-type'])));
+    } catch (err) {
+      return this.fail(req, err);
+    }
+    stored.then(
+      (summary) => {
+        const refusal = realtimeRefusal(sn, summary);
+        this.answered(req, refusal === null ? OK_ANSWER : { status: 200, body: refusal }, '/iclock/cdata');
+      },
+      (err) => this.fail(req, err),
     );
   }
 
@@ -196,14 +220,15 @@ export class DeviceFastPath {
   /** The answer in the device's encoding: UTF-8, GBK for a terminal set to Chinese, or an older terminal's code page (deviceReply). */
   private send(req: FastRequest, a: PollAnswer, extra?: Record<string, string>): void {
     if (!req.x.canSend()) return;
-    const r = deviceReply(a.body, this.d.poll.replyText(deviceQuery(req).text('SN')));
-    req.x.send(a.status, {
-      ...extra,
-      'x-request-id': req.id,
-      'Content-Type': r.contentType,
-      Date: httpDateNow(),
-      'Content-Length': Buffer.byteLength(r.payload),
-    }, r.payload);
+    const r = deviceReply(a.body, this.d.poll.replyText(req.sn));
+    const length = Buffer.byteLength(r.payload);
+    req.x.send(
+      a.status,
+      extra === undefined
+        ? { 'x-request-id': req.id, 'Content-Type': r.contentType, Date: httpDateNow(), 'Content-Length': length }
+        : { ...extra, 'x-request-id': req.id, 'Content-Type': r.contentType, Date: httpDateNow(), 'Content-Length': length },
+      r.payload,
+    );
   }
 }
 

@@ -75,19 +75,40 @@ export async function loadRefusals(m: EntityManager, deviceIds: string[], opts: 
 export function refusalsRead(deviceIds: string[], { withDue = false }: { withDue?: boolean } = {}): Read<Map<string, Set<string>>> {
   return read(
     // A refusal whose probe is due no longer holds its table back: the planner may try it again (the probe).
-    `SELECT device_id, what, return_code, refusals FROM device_refusal WHERE device_id = ANY($1::char(32)[])${withDue ? '' : ' AND probe_at > now()'}`,
+    `SELECT device_id, what, return_code, refusals, false AS due FROM device_refusal WHERE device_id = ANY($1::char(32)[])${withDue ? '' : ' AND probe_at > now()'}`,
     [deviceIds],
-    (rows: Array<{ device_id: string; what: string; return_code: number; refusals: number }>) => {
+    (rows: RefusalRow[]) => {
       const out = new Map<string, Set<string>>();
-      for (const r of rows) {
-        if (!forGood({ returnCode: Number(r.return_code), refusals: Number(r.refusals) })) continue;
-        let keys = out.get(r.device_id);
-        if (!keys) out.set(r.device_id, (keys = new Set()));
-        keys.add(r.what);
-      }
+      for (const [deviceId, keys] of refusalsByDevice(rows)) out.set(deviceId, new Set(keys.keys()));
       return out;
     },
   );
+}
+
+/**
+ * Device id → key refused for good → whether its probe is due: what loadRefusals answers with `withDue` and without
+ * it, in one read (a caller that judges by the first and then decides whether to try a key, a probe, by the second).
+ */
+export async function loadRefusalsDue(m: EntityManager, deviceIds: string[]): Promise<Map<string, Map<string, boolean>>> {
+  if (deviceIds.length === 0) return new Map();
+  const rows: RefusalRow[] = await m.query(
+    `SELECT device_id, what, return_code, refusals, probe_at <= now() AS due FROM device_refusal WHERE device_id = ANY($1::char(32)[])`,
+    [deviceIds],
+  );
+  return refusalsByDevice(rows);
+}
+
+type RefusalRow = { device_id: string; what: string; return_code: number; refusals: number; due: boolean };
+
+function refusalsByDevice(rows: readonly RefusalRow[]): Map<string, Map<string, boolean>> {
+  const out = new Map<string, Map<string, boolean>>();
+  for (const r of rows) {
+    if (!forGood({ returnCode: Number(r.return_code), refusals: Number(r.refusals) })) continue;
+    let keys = out.get(r.device_id);
+    if (!keys) out.set(r.device_id, (keys = new Map()));
+    keys.set(r.what, r.due === true);
+  }
+  return out;
 }
 
 export interface DeviceRefusalView {

@@ -64,6 +64,9 @@ const items: RealtimeItem[] = [
   },
 ];
 
+/** `items` as the statement's one array-of-rows parameter (pg-array.ts recordArray), with d1's names. */
+const EVENT_ROWS = '{"(\\"d1\\",\\"k1\\",1,\\"2026-01-01T00:00:00.000Z\\",,,1,0,0,\\"x\\",0,1,\\"y\\",,,,\\"SN1\\",\\"Panel\\",\\"Area\\",\\"door1\\",\\"Front\\",\\"r10\\",\\"Front-In\\")"}';
+
 describe('flushRealtime and the names version', () => {
   it('loads the names once, then passes them with their version', async () => {
     const cache = new EventNamesCache();
@@ -71,8 +74,9 @@ describe('flushRealtime and the names version', () => {
     expect(await flushRealtime(db, items, cache)).toEqual([{ events: 1, doors: 0 }]);
     expect(await flushRealtime(db, items, cache)).toEqual([{ events: 1, doors: 0 }]);
     expect(calls.map((c) => c.name)).toEqual(['cvgw_event_names', 'cvgw_realtime_events', 'cvgw_realtime_events']);
+    // One parameter of event rows (the device-side names at the row's end), then the names' version.
     const params = calls[1].values as string[];
-    expect(params.slice(16)).toEqual(['{"SN1"}', '{"Panel"}', '{"Area"}', '{"door1"}', '{"Front"}', '{"r10"}', '{"Front-In"}', '7']);
+    expect(params).toEqual([EVENT_ROWS, '7']);
   });
 
   it('loads the names again and repeats a statement that found them changed', async () => {
@@ -87,7 +91,8 @@ describe('flushRealtime and the names version', () => {
     const { db, calls } = stubDb({ stale: 99 });
     expect(await flushRealtime(db, items, cache)).toEqual([{ events: 1, doors: 0 }]);
     expect(calls.at(-1)!.text).toBe(REALTIME_JOIN_EVENTS_SQL);
-    expect(calls.at(-1)!.values).toHaveLength(16);
+    // The rows without names (the statement joins them) and no version.
+    expect(calls.at(-1)!.values).toEqual([EVENT_ROWS.replace(/,\\"SN1\\".*\)/, ',,,,,,,)')]);
   });
 
   it('a batch with door states runs the statement that updates doors, their arrays after the names', async () => {
@@ -96,11 +101,11 @@ describe('flushRealtime and the names version', () => {
     const withDoor = [{ ...items[0], doors: [{ door: 1, sensor: 2, relay: 1, alarm: null, at: Date.UTC(2026, 0, 1) }] }];
     await flushRealtime(db, withDoor, cache);
     expect(calls.at(-1)!.text).toBe(REALTIME_SQL);
-    expect((calls.at(-1)!.values as string[]).slice(23)).toEqual(['7', '{"d1"}', '{1}', '{2}', '{1}', '{NULL}', '{"2026-01-01T00:00:00.000Z"}']);
+    expect((calls.at(-1)!.values as string[]).slice(1)).toEqual(['7', '{"d1"}', '{1}', '{2}', '{1}', '{NULL}', '{"2026-01-01T00:00:00.000Z"}']);
     const joined = stubDb({ stale: 99 });
     await flushRealtime(joined.db, withDoor, new EventNamesCache());
     expect(joined.calls.at(-1)!.text).toBe(REALTIME_JOIN_SQL);
-    expect(joined.calls.at(-1)!.values).toHaveLength(22);
+    expect(joined.calls.at(-1)!.values).toHaveLength(7);
   });
 
   it('leaves out the events of a device that does not exist (as the join does)', async () => {
@@ -108,6 +113,6 @@ describe('flushRealtime and the names version', () => {
     const { db, calls } = stubDb({ stale: 0 });
     const none = [{ ...items[0], deviceId: 'nobody' }];
     await flushRealtime(db, none, cache);
-    expect((calls.at(-1)!.values as string[])[1]).toBe('{}');
+    expect((calls.at(-1)!.values as string[])[0]).toBe('{}');
   });
 });

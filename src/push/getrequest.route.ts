@@ -22,7 +22,7 @@ interface SlowPoll {
   signalTaken: boolean;
   /** A terminal owing a user count that polls without INFO= is sent the INFO command (wantsInfoCommand). */
   askInfo: boolean;
-  /** A terminal told another TimeZone than the site's offset now is sent CHECK (wantsZoneCheck). */
+  /** A terminal told another TimeZone than the site's offset now, or whose records were cleared, is sent CHECK (wantsCheck). */
   zoneCheck: boolean;
 }
 
@@ -112,8 +112,9 @@ export class GetrequestRoute implements OnModuleInit {
     const contactNoted = s !== undefined && speaksAttendance(s);
     const gap = contactNoted ? this.attTerminals.contactGap(s) : null;
     const askInfo = contactNoted && !info && s.admission === 'admitted' && this.attTerminals.wantsInfoCommand(s, Date.now());
-    // A terminal told another offset than the site's now (daylight saving time): CHECK, so that it reads it again.
-    const zoneCheck = contactNoted && s.admission === 'admitted' && this.attTerminals.wantsZoneCheck(s, Date.now());
+    // A terminal told another offset than the site's now (daylight saving time), or whose records were cleared and
+    // that has not read Stamp 0 since: CHECK, so that it reads its initialisation again.
+    const zoneCheck = contactNoted && s.admission === 'admitted' && this.attTerminals.wantsCheck(s, Date.now());
     // The common case: a known device with nothing queued.
     if (s && !info && !gap && !askInfo && !zoneCheck && (s.admission !== 'admitted' || !this.signal.take(sn))) return IDLE;
     // Past the test above with a cached session, no INFO, no gap and no INFO or CHECK to queue: admitted, and the work signal was taken.
@@ -141,7 +142,7 @@ export class GetrequestRoute implements OnModuleInit {
       const gap = p.contactNoted ? p.gap : this.attTerminals.contactGap(s);
       if (gap) await this.attTerminals.recoverGap(s, gap.from, gap.to);
       if (p.askInfo && s.admission === 'admitted') await this.attTerminals.askInfo(s);
-      if (p.zoneCheck && s.admission === 'admitted') await this.attTerminals.checkZone(s);
+      if (p.zoneCheck && s.admission === 'admitted') await this.attTerminals.sendCheck(s);
     }
     if (s.admission !== 'admitted' || (!p.signalTaken && !this.signal.take(sn))) return EMPTY_QUEUE_REPLY;
     return this.claim(sn, s);

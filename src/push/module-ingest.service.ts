@@ -9,7 +9,7 @@ import { clip } from './device-registry.service';
 import { cvsEventName } from './cvsecurity-event-names';
 import { storeRejected } from './raw-upload';
 import { logRejected } from './ingest-log';
-import { personOrVisitorName, visitorNameJoin } from '../visitor/visitor-event-name';
+import { personOrVisitorName } from '../visitor/visitor-event-name';
 import { eventInfo, parseIrstate, rtlogEventKey, verifyModeName, wallClockToInstant, type RtlogEvent } from './protocol';
 
 const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
@@ -38,7 +38,7 @@ function storeEventsSql(module: 'ele' | 'psg'): string {
   return `WITH ins AS (INSERT INTO ${intoOf(MODULE_TRANSACTION, ['module', 'uniqueKey', 'xid', 'deviceId', 'deviceSn', 'devAlias', 'logId', 'eventTime', 'pin', 'personId', 'name', 'lastName',
       'deptCode', 'deptName', 'cardNo', 'doorId', 'doorNo', 'doorName', 'readerId', 'readerName', 'readerState', 'eventNo', 'eventName', 'eventLevel',
       'eventPointName', 'verifyModeNo', 'verifyModeName', 'areaName', 'alarmType', 'gateType'])}
-    SELECT $1::varchar, e.unique_key, pg_current_xact_id()::text::bigint, dv.id, dv.sn, dv.alias, e.log_id, e.event_time, e.pin, p.id, ${personOrVisitorName('p')}, p.last_name,
+    SELECT $1::varchar, e.unique_key, pg_current_xact_id()::text::bigint, dv.id, dv.sn, dv.alias, e.log_id, e.event_time, e.pin, p.id, ${personOrVisitorName('p', 'e.pin')}, p.last_name,
       dp.code, dp.name, e.card_no, pt.id, e.point_no, pt.name, r.id, COALESCE(r.name, CASE WHEN $1::varchar = 'ele' THEN 'others' ELSE 'Others' END), e.reader_state, e.event_no, e.event_name, e.event_level,
       pt.name, e.verify_mode_no, e.verify_mode_name, a.name, e.alarm_type,
       CASE WHEN $1::varchar = 'psg' THEN COALESCE(NULLIF(substring(dv.registration->>'PassWayType' FROM '^[0-3]$'), '')::int, 0) END
@@ -48,7 +48,7 @@ function storeEventsSql(module: 'ele' | 'psg'): string {
     JOIN device dv ON dv.id = $2
     LEFT JOIN area a ON a.id = dv.area_id
     ${point}
-    LEFT JOIN person p ON p.pin = e.pin ${visitorNameJoin('e.pin', 'p')} LEFT JOIN department dp ON dp.id = p.dept_id
+    LEFT JOIN person p ON p.pin = e.pin LEFT JOIN department dp ON dp.id = p.dept_id
     ORDER BY e.ord
     ON CONFLICT (${listOf(MODULE_TRANSACTION, ['module', 'uniqueKey'])}) DO NOTHING RETURNING *),
     ${PUBLISH_INSERTED_MODULE_EVENTS}

@@ -38,6 +38,11 @@ export interface PushSettings {
   actionWaitMs: number;
   /** When a refusal for good is probed again (SYNC_REFUSAL_PROBE_MS, SYNC_REFUSAL_PROBE_MAX_MS; device-refusals.ts). */
   refusalProbe: RefusalProbe;
+  /**
+   * A terminal whose records were cleared and that has not read the initialisation handing it Stamp 0 this long
+   * after its CHECK (refused, lost) is sent CHECK again (attendance-terminal.service.ts, wantsCheck).
+   */
+  clearedCheckAgainMs: number;
 }
 
 export const PUSH_SETTINGS = Symbol('PUSH_SETTINGS');
@@ -56,5 +61,6 @@ export function defaultPushSettings(): PushSettings {
     actionValidMs: 60_000,
     actionWaitMs: 0,
     refusalProbe: { baseMs: 60_000, maxMs: 86_400_000 },
+    clearedCheckAgainMs: 5 * 60_000,
   };
 }

@@ -1,3 +1,4 @@
+import { DeviceClockService } from './device-clock.service';
 import { ActionAnswerService } from './action-answer.service';
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -44,6 +45,7 @@ import { AttendanceTerminalService } from './attendance/attendance-terminal.serv
     DeviceGuardService,
     CommandOutcomeHub,
     CommandQueueService,
+    DeviceClockService,
     CommandHistoryPruner,
     RtlogIngestService,
     RealtimeUploadService,

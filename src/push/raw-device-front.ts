@@ -29,11 +29,24 @@ const PARTIAL_MS = 2_000;
 const MAX_PIPELINED = 256 * 1024;
 
 const REQUEST_LINE = /^(GET|POST) (\/iclock\/[\x21-\x7e]*) HTTP\/1\.1$/;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Field-value characters (RFC 9110): HTAB, SP, visible ASCII, obs-text. Anything else: node:http decides. */
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const DIGITS = /^\d{1,9}$/;
-const OWS_ENDS = /^[ \t]+|[ \t]+$/g;
+
+/**
+ * Per character code of a header line: 1 for a token character (a header name's, RFC 9110), 2 for a field-value
+ * character only (HTAB, SP and the visible ASCII that is no token, obs-text), 0 for neither (CTLs, DEL: node:http
+ * decides). Token characters are value characters too. A table, not a regular expression per header: a head's
+ * headers are checked in one pass over its characters, without a string per name and value to test.
+ */
+const CHAR_CLASS = (() => {
+  const t = new Uint8Array(256);
+  const token = "!#$%&'*+.^_`|~-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  for (let c = 0x20; c <= 0x7e; c++) t[c] = 2;
+  for (let c = 0x80; c <= 0xff; c++) t[c] = 2;
+  t[9] = 2;
+  for (const ch of token) t[ch.charCodeAt(0)] = 1;
+  return t;
+})();
+const TOKEN = 1;
 
 interface Head {
   method: string;
@@ -47,7 +60,7 @@ interface Head {
 }
 
 /** The request head at the start of `buf` when this reader takes it; 'more' when incomplete; null when node:http's. */
-function readHead(buf: Buffer): Head | 'more' | null {
+export function readHead(buf: Buffer): Head | 'more' | null {
   // The request line decides at once, before the rest arrives: another request, or bare LF line ends, are node:http's.
   const lf = buf.indexOf(10);
   if (lf < 0) return buf.length > MAX_HEAD ? null : 'more';
@@ -57,22 +70,32 @@ function readHead(buf: Buffer): Head | 'more' | null {
   const end = buf.indexOf('\r\n\r\n', lf - 1);
   if (end < 0) return buf.length > MAX_HEAD ? null : 'more';
   if (end > MAX_HEAD) return null;
-  const lines = buf.toString('latin1', lf + 1, end).split('\r\n');
   const headers: IncomingHttpHeaders = {};
-  for (let i = end < lf + 1 ? lines.length : 0; i < lines.length; i++) {
-    const line = lines[i];
-    const colon = line.indexOf(':');
-    if (colon <= 0) return null;
-    const name = line.slice(0, colon);
-    if (!HEADER_NAME.test(name)) return null;
-    // Only SP and HTAB pad a value (RFC 9110 OWS, as node:http strips them); String.trim would also take away a
-    // form feed, vertical tab or NBSP that node:http refuses or keeps.
-    const value = line.slice(colon + 1).replace(OWS_ENDS, '');
-    if (!HEADER_VALUE.test(value)) return null;
-    const key = name.toLowerCase();
-    // A repeated header is combined (or refused) by node:http's own rules: its business.
-    if (headers[key] !== undefined) return null;
-    headers[key] = value;
+  if (end > lf) {
+    // The header lines, each `name:value` with a token name, field-value characters, and the CRLF that ends it.
+    const block = buf.toString('latin1', lf + 1, end);
+    const n = block.length;
+    let at = 0;
+    while (at <= n) {
+      let i = at;
+      while (i < n && CHAR_CLASS[block.charCodeAt(i)] === TOKEN) i++;
+      if (i === at || i === n || block.charCodeAt(i) !== 58 /* : */) return null;
+      const colon = i;
+      let eol = block.indexOf('\r\n', colon);
+      if (eol < 0) eol = n;
+      // Only SP and HTAB pad a value (RFC 9110 OWS, as node:http strips them); String.trim would also take away a
+      // form feed, vertical tab or NBSP that node:http refuses or keeps.
+      let from = colon + 1;
+      while (from < eol && (block.charCodeAt(from) === 32 || block.charCodeAt(from) === 9)) from++;
+      let to = eol;
+      while (to > from && (block.charCodeAt(to - 1) === 32 || block.charCodeAt(to - 1) === 9)) to--;
+      for (let k = from; k < to; k++) if (CHAR_CLASS[block.charCodeAt(k)] === 0) return null;
+      const key = block.slice(at, colon).toLowerCase();
+      // A repeated header is combined (or refused) by node:http's own rules: its business.
+      if (headers[key] !== undefined) return null;
+      headers[key] = block.slice(from, to);
+      at = eol + 2;
+    }
   }
   if (headers['transfer-encoding'] !== undefined || headers['expect'] !== undefined || headers['upgrade'] !== undefined) return null;
   const cl = headers['content-length'];
@@ -232,7 +255,7 @@ class RawConnection {
       method: head.method,
       headers: head.headers,
       ip: this.socket.remoteAddress,
-      body: () => Promise.resolve(body),
+      body: () => body,
       canSend: () => !answered && !this.gone && !this.socket.destroyed,
       send: (status, headers, payload) => {
         answered = true;

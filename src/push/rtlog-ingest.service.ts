@@ -1,9 +1,10 @@
+import { DeviceClockService } from './device-clock.service';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { BatchClient, GroupCommit } from '../database/group-commit';
 import { GroupCommitService } from '../database/group-commit.service';
 import { intoOf, listOf, tableOf } from '../database/columns';
-import { genericRows, numberArray, textArray } from '../database/pg-array';
+import { genericRows, numberArray, recordArray, textArray, type RecordField } from '../database/pg-array';
 import { AccTransaction } from '../transaction/acc-transaction.entity';
 import { INSERTED_EVENT_RETURNING, PUBLISH_INSERTED_EVENTS } from '../transaction/acc-transaction-publish';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
@@ -16,7 +17,7 @@ import { storeRejected } from './raw-upload';
 import { ModuleIngestService } from './module-ingest.service';
 import { AttendanceIngestService, realtimePunch } from './attendance/attendance-ingest.service';
 import { speaksAttendance } from './attendance/attendance-terminal.service';
-import { personOrVisitorName, visitorNameJoin } from '../visitor/visitor-event-name';
+import { personOrVisitorName } from '../visitor/visitor-event-name';
 import {
   bodyTemperatureCelsius,
   eventInfo,
@@ -28,6 +29,7 @@ import {
   verifyModeName,
   verifyTypeBits,
   wallClockToInstant,
+  wallClockToInstantText,
   type DoorStateRow,
   type RejectedLine,
   type RtlogEvent,
@@ -108,6 +110,11 @@ export interface RealtimeItem {
   doors: readonly DoorState[];
 }
 
+/** An upload in the group commit: its summary, to which the batch adds the rows it stored, is the upload's answer. */
+interface QueuedUpload extends RealtimeItem {
+  summary: IngestSummary;
+}
+
 /** Where the statement reads an event's device, area, door and reader names from. */
 type NameSource = 'params' | 'join';
 
@@ -116,12 +123,20 @@ const EVENT_COLUMNS = intoOf(AccTransaction, ['uniqueKey', 'deviceId', 'deviceSn
   'eventLevel', 'eventPointName', 'verifyModeNo', 'verifyModeName', 'areaName', 'temperature', 'maskFlag', 'convTemperature']);
 
 /**
- * Parameter numbers of the statement: the events' columns ($1-$16), with `params` names their device-side names
- * ($17-$23) and version ($24), then, when the batch holds door states, those ($25-$30, or $17-$22 with `join`).
+ * The fields of one event's row in the statement's parameter, in order (the type acc_transaction_ingest_row,
+ * migration 1763700008100): its columns, then its device-side names (null with `join`).
  */
-const EVENT_PARAMS = 16;
-const NAME_PARAMS = 7;
-const VERSION_PARAM = EVENT_PARAMS + NAME_PARAMS + 1;
+const EVENT_ROW_FIELDS = [
+  'device_id', 'unique_key', 'log_id', 'event_time', 'pin', 'card_no', 'door_no', 'reader_state', 'event_no', 'event_name', 'event_level',
+  'verify_mode_no', 'verify_mode_name', 'temperature', 'mask_flag', 'conv_temperature',
+  'device_sn', 'dev_alias', 'area_name', 'door_id', 'door_name', 'reader_id', 'reader_name',
+] as const;
+
+/**
+ * Parameter numbers of the statement: the events ($1, one array of rows), with `params` names the names'
+ * version ($2), then, when the batch holds door states, those ($3-$8, or $2-$7 with `join`).
+ */
+const VERSION_PARAM = 2;
 
 /** The version test of a `params` statement: the names it was given are the database's now. */
 const NAMES_CURRENT = `(SELECT v FROM ${tableOf(EVENT_NAMES_VERSION)} WHERE id = 1) = $${VERSION_PARAM}::bigint`;
@@ -143,24 +158,19 @@ const NAMES_CURRENT = `(SELECT v FROM ${tableOf(EVENT_NAMES_VERSION)} WHERE id =
 function realtimeSql(names: NameSource, doors: boolean): string {
   const fromParams = names === 'params';
   const $ = (n: number) => `$${n}`;
-  const door = (k: number) => $((fromParams ? VERSION_PARAM : EVENT_PARAMS) + k);
+  const door = (k: number) => $((fromParams ? VERSION_PARAM : 1) + k);
   return `
   WITH ins AS (INSERT INTO ${EVENT_COLUMNS}
   SELECT e.unique_key, ${fromParams ? 'e.device_id, e.device_sn, e.dev_alias' : 'dv.id, dv.sn, dv.alias'}, e.log_id, e.event_time, e.pin,
-    p.id, ${personOrVisitorName('p')}, p.last_name, dp.code, dp.name, e.card_no, ${fromParams ? 'e.door_id' : 'd.id'}, e.door_no, ${fromParams ? 'e.door_name, e.reader_id, e.reader_name' : 'd.name, r.id, r.name'},
+    p.id, ${personOrVisitorName('p', 'e.pin')}, p.last_name, dp.code, dp.name, e.card_no, ${fromParams ? 'e.door_id' : 'd.id'}, e.door_no, ${fromParams ? 'e.door_name, e.reader_id, e.reader_name' : 'd.name, r.id, r.name'},
     e.reader_state, e.event_no, e.event_name, e.event_level, ${fromParams ? 'e.door_name' : 'd.name'}, e.verify_mode_no, e.verify_mode_name,
     ${fromParams ? 'e.area_name' : 'a.name'}, e.temperature, e.mask_flag, e.conv_temperature
-  FROM unnest(${genericRows('$1::varchar[]')}, $2::varchar[], $3::int[], $4::timestamptz[], $5::varchar[], $6::varchar[], $7::int[], $8::int[], $9::int[],
-              $10::varchar[], $11::int[], $12::int[], $13::varchar[], $14::varchar[], $15::smallint[], $16::numeric[]${fromParams ? `,
-              $17::varchar[], $18::varchar[], $19::varchar[], $20::varchar[], $21::varchar[], $22::varchar[], $23::varchar[]` : ''}) WITH ORDINALITY
-       AS e(device_id, unique_key, log_id, event_time, pin, card_no, door_no, reader_state, event_no, event_name, event_level,
-            verify_mode_no, verify_mode_name, temperature, mask_flag, conv_temperature,${fromParams ? ' device_sn, dev_alias, area_name, door_id, door_name, reader_id, reader_name,' : ''} ord)
+  FROM unnest(${genericRows('$1::acc_transaction_ingest_row[]')}) WITH ORDINALITY AS e(${EVENT_ROW_FIELDS.join(', ')}, ord)
   ${fromParams ? '' : `JOIN device dv ON dv.id = e.device_id
   LEFT JOIN area a ON a.id = dv.area_id
   LEFT JOIN door d ON d.device_id = dv.id AND d.door_no = e.door_no
   LEFT JOIN reader r ON r.door_id = d.id AND r.in_out = e.reader_state`}
   LEFT JOIN person p ON p.pin = e.pin
-  ${visitorNameJoin('e.pin', 'p')}
   LEFT JOIN department dp ON dp.id = p.dept_id
   ${fromParams ? `WHERE ${NAMES_CURRENT}` : ''}
   ORDER BY e.ord
@@ -240,55 +250,28 @@ async function loadNames(db: BatchClient, names: EventNamesCache, deviceIds: rea
 }
 
 /**
- * The statement's parameters (realtimeSql's numbering): one array literal per column (pg-array.ts). With `names`,
- * the device-side names of each event and their version; an event of a device that does not exist is left out,
- * as the join would leave it out. The door states' arrays only when there are some.
+ * The statement's parameters (realtimeSql's numbering): the events as one array of rows (EVENT_ROW_FIELDS,
+ * pg-array.ts). With `names`, each row carries its event's device-side names, and the names' version follows;
+ * an event of a device that does not exist is left out, as the join would leave it out. The door states'
+ * arrays only when there are some.
  */
 function realtimeParams(items: readonly RealtimeItem[], doors: readonly LatestDoorState[], names: EventNamesCache | null, version: string | null): string[] {
-  const deviceId: string[] = [], key: string[] = [], at: string[] = [], pin: Array<string | null> = [], card: Array<string | null> = [];
-  const eventName: Array<string | null> = [], verifyName: Array<string | null> = [], temperature: Array<string | null> = [];
-  const logId: Array<number | null> = [], doorNo: Array<number | null> = [], inOut: Array<number | null> = [], event: number[] = [];
-  const level: number[] = [], verifyNo: Array<number | null> = [], maskFlag: Array<number | null> = [], conv: Array<number | null> = [];
-  const sn: string[] = [], alias: string[] = [], area: Array<string | null> = [], doorId: Array<string | null> = [], doorName: Array<string | null> = [];
-  const readerId: Array<string | null> = [], readerName: Array<string | null> = [];
+  const rows: RecordField[][] = [];
   for (const it of items) {
     const dev = names?.get(it.deviceId);
     if (names && !dev) continue;
     for (const e of it.events) {
-      deviceId.push(it.deviceId);
-      key.push(e.key);
-      logId.push(e.logId);
-      at.push(e.at);
-      pin.push(e.pin);
-      card.push(e.card);
-      doorNo.push(e.doorNo);
-      inOut.push(e.inOut);
-      event.push(e.event);
-      eventName.push(e.eventName);
-      level.push(e.level);
-      verifyNo.push(e.verifyNo);
-      verifyName.push(e.verifyName);
-      temperature.push(e.temperature);
-      maskFlag.push(e.maskFlag);
-      conv.push(e.convTemperature);
-      if (!dev) continue;
-      const door = e.doorNo === null ? undefined : dev.doors.get(e.doorNo);
+      const door = dev && e.doorNo !== null ? dev.doors.get(e.doorNo) : undefined;
       const reader = door && e.inOut !== null ? door.readers.get(e.inOut) : undefined;
-      sn.push(dev.sn);
-      alias.push(dev.alias);
-      area.push(dev.areaName);
-      doorId.push(door?.id ?? null);
-      doorName.push(door?.name ?? null);
-      readerId.push(reader?.id ?? null);
-      readerName.push(reader?.name ?? null);
+      rows.push([
+        it.deviceId, e.key, e.logId, e.at, e.pin, e.card, e.doorNo, e.inOut, e.event, e.eventName, e.level, e.verifyNo, e.verifyName,
+        e.temperature, e.maskFlag, e.convTemperature,
+        dev?.sn, dev?.alias, dev?.areaName, door?.id, door?.name, reader?.id, reader?.name,
+      ]);
     }
   }
-  const params = [
-    textArray(deviceId), textArray(key), numberArray(logId), textArray(at), textArray(pin), textArray(card), numberArray(doorNo),
-    numberArray(inOut), numberArray(event), textArray(eventName), numberArray(level), numberArray(verifyNo), textArray(verifyName),
-    textArray(temperature), numberArray(maskFlag), numberArray(conv),
-  ];
-  if (names) params.push(textArray(sn), textArray(alias), textArray(area), textArray(doorId), textArray(doorName), textArray(readerId), textArray(readerName), version!);
+  const params = [recordArray(rows)];
+  if (names) params.push(version!);
   if (doors.length > 0) {
     params.push(textArray(doors.map((d) => d.deviceId)), numberArray(doors.map((d) => d.s.door)), numberArray(doors.map((d) => d.s.sensor)),
       numberArray(doors.map((d) => d.s.relay)), textArray(doors.map((d) => d.s.alarm)), textArray(doors.map((d) => new Date(d.s.at).toISOString())));
@@ -340,7 +323,7 @@ function storedPerItem(items: readonly RealtimeItem[], doors: readonly LatestDoo
 @Injectable()
 export class RtlogIngestService {
   private readonly logger = new Logger('RtlogIngest');
-  private readonly batcher: GroupCommit<RealtimeItem, RealtimeStored>;
+  private readonly batcher: GroupCommit<QueuedUpload, IngestSummary>;
   /** Device, area, door and reader names of the events, as of one version of them (event-names.ts). */
   private readonly names = new EventNamesCache();
 
@@ -350,10 +333,11 @@ export class RtlogIngestService {
     private readonly modules: ModuleIngestService,
     private readonly ds: DataSource,
     private readonly attendance: AttendanceIngestService,
+    private readonly clock: DeviceClockService,
   ) {
     this.batcher = groupCommit.create({
       name: 'rtlog',
-      flush: (db, items) => flushRealtime(db, items, this.names),
+      flush: (db, items) => this.flush(db, items),
       autocommit: true,
       maxItems: 400,
       // Two transactions in flight, not four, and the second only once 8 uploads wait: a handful of uploads
@@ -368,7 +352,35 @@ export class RtlogIngestService {
     });
   }
 
-  async ingestRtlog(device: DeviceSession, body: string): Promise<IngestSummary> {
+  /**
+   * One batch: each upload's summary gets the rows stored for it, so the group commit's promise is the upload's
+   * answer (no promise more per upload to turn one into the other), and the metric is counted once per batch. The
+   * statement is its own transaction (autocommit): once it has answered, its rows are committed.
+   */
+  private async flush(db: BatchClient, items: readonly QueuedUpload[]): Promise<IngestSummary[]> {
+    const stored = await flushRealtime(db, items, this.names);
+    let events = 0;
+    const summaries: IngestSummary[] = [];
+    for (let i = 0; i < items.length; i++) {
+      events += stored[i].events;
+      const summary = items[i].summary;
+      summary.stored += stored[i].events + stored[i].doors;
+      summaries.push(summary);
+    }
+    if (events > 0) this.metrics.eventsIngested.inc(events);
+    return summaries;
+  }
+
+  /** An rtlog upload's rows; resolves once they are committed. Not an async function: the upload's one promise is the group commit's. */
+  ingestRtlog(device: DeviceSession, body: string): Promise<IngestSummary> {
+    try {
+      return this.rtlogOf(device, body);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private rtlogOf(device: DeviceSession, body: string): Promise<IngestSummary> {
     const parsed = parseRtlog(body, { doorCount: device.lockCount || null });
     logRejected(this.logger, device.sn, 'rtlog', parsed.rejected, { metrics: this.metrics, kind: 'rtlog' });
     const events: RtlogEvent[] = [];
@@ -384,13 +396,24 @@ export class RtlogIngestService {
         events.push(r);
       } else states.push(r);
     }
+    // A panel whose clock is far off is set again (device-clock.service.ts); rare, so only then a promise more.
+    const skewed = states.length > 0 ? this.clock.observe(device, states.map((r) => r.wallClock)) : null;
+    if (skewed) {
+      return skewed
+        .catch((err) => this.logger.warn(`device ${device.sn}: setting its clock failed: ${(err as Error)?.message ?? err}`))
+        .then(() => this.storeRtlog(device, events, states, parsed.rejected));
+    }
+    return this.storeRtlog(device, events, states, parsed.rejected);
+  }
+
+  private storeRtlog(device: DeviceSession, events: RtlogEvent[], states: DoorStateRow[], rejected: RejectedLine[]): Promise<IngestSummary> {
     // An attendance terminal's verifications are punches (attTransaction), not access events: they go to the
     // attendance ingest, once; what else it reports (refusals, alarms, door states) stays an event here.
     if (speaksAttendance(device)) {
       const punches = events.filter((e) => realtimePunch(e) !== null);
-      if (punches.length > 0) return this.ingestParsed(device, 'rtlog', events.filter((e) => !punches.includes(e)), states, parsed.rejected, punches);
+      if (punches.length > 0) return this.ingestParsed(device, 'rtlog', events.filter((e) => !punches.includes(e)), states, rejected, punches);
     }
-    return this.ingestParsed(device, 'rtlog', events, states, parsed.rejected);
+    return this.ingestParsed(device, 'rtlog', events, states, rejected);
   }
 
   /**
@@ -415,8 +438,34 @@ export class RtlogIngestService {
     return { ...summary, rejected: rejected.length };
   }
 
-  /** `punches`: an attendance terminal's events that are punches (AttendanceIngestService.ingestRealtimePunches). */
-  private async ingestParsed(
+  /**
+   * `punches`: an attendance terminal's events that are punches (AttendanceIngestService.ingestRealtimePunches).
+   * The commonest upload (an admitted panel's events, every line read) goes straight to the group commit, with
+   * no promise of its own; anything else takes storeParsed's steps.
+   */
+  private ingestParsed(
+    device: DeviceSession,
+    table: string,
+    events: RtlogEvent[],
+    states: DoorStateRow[],
+    rejected: RejectedLine[],
+    punches: readonly RtlogEvent[] = [],
+  ): Promise<IngestSummary> {
+    if (device.admission !== 'admitted' || rejected.length > 0 || punches.length > 0 || device.kind === 'ele' || device.kind === 'psg') {
+      return this.storeParsed(device, table, events, states, rejected, punches);
+    }
+    return this.batch(device, events, latestDoorStates(device, states), { accepted: events.length + states.length, stored: 0, rejected: 0 });
+  }
+
+  /** Events and door states through the group commit; what was stored is added to `summary` once committed. */
+  private batch(device: DeviceSession, events: readonly RtlogEvent[], doors: readonly DoorState[], summary: IngestSummary): Promise<IngestSummary> {
+    if (events.length + doors.length === 0) return Promise.resolve(summary);
+    const rows: EventRow[] = [];
+    for (const e of events) rows.push(eventRow(device, e));
+    return this.batcher.submit({ deviceId: device.id, events: rows, doors, summary });
+  }
+
+  private async storeParsed(
     device: DeviceSession,
     table: string,
     events: RtlogEvent[],
@@ -444,13 +493,7 @@ export class RtlogIngestService {
     // answer); their door states, like everyone's, through the group commit.
     const module = device.kind === 'ele' || device.kind === 'psg' ? device.kind : null;
     if (module && events.length > 0) summary.stored += await this.modules.storeEvents(device, module, events);
-    const batched = module ? [] : events;
-    const doors = latestDoorStates(device, states);
-    if (batched.length + doors.length === 0) return summary;
-    const stored = await this.batcher.submit({ deviceId: device.id, events: batched.map((e) => eventRow(device, e)), doors });
-    if (stored.events > 0) this.metrics.eventsIngested.inc(stored.events);
-    summary.stored += stored.events + stored.doors;
-    return summary;
+    return this.batch(device, module ? [] : events, latestDoorStates(device, states), summary);
   }
 
   /**
@@ -460,9 +503,8 @@ export class RtlogIngestService {
    */
   async storeKeyedEvent(device: DeviceSession, e: RtlogEvent, key: string): Promise<boolean> {
     const row = { ...eventRow(device, e), key: clip(key, 200)! };
-    const stored = await this.batcher.submit({ deviceId: device.id, events: [row], doors: NO_DOORS });
-    if (stored.events > 0) this.metrics.eventsIngested.inc(stored.events);
-    return stored.events > 0;
+    const summary = await this.batcher.submit({ deviceId: device.id, events: [row], doors: NO_DOORS, summary: { accepted: 1, stored: 0, rejected: 0 } });
+    return summary.stored > 0;
   }
 
   async ingestRtstate(device: DeviceSession, body: string): Promise<IngestSummary> {
@@ -472,8 +514,10 @@ export class RtlogIngestService {
     if (device.admission !== 'admitted') return summary;
     if (parsed.rejected.length > 0) await storeRejected(this.ds, device.sn, 'rtstate', parsed.rejected);
     if (parsed.results.length === 0) return summary;
+    const skewed = this.clock.observe(device, parsed.results.map((r) => r.wallClock));
+    if (skewed) await skewed.catch((err) => this.logger.warn(`device ${device.sn}: setting its clock failed: ${(err as Error)?.message ?? err}`));
     const doors = latestDoorStates(device, parsed.results);
-    if (doors.length > 0) summary.stored = (await this.batcher.submit({ deviceId: device.id, events: [], doors })).doors;
+    if (doors.length > 0) await this.batcher.submit({ deviceId: device.id, events: [], doors, summary });
     return summary;
   }
 }
@@ -482,7 +526,7 @@ function eventRow(device: DeviceSession, e: RtlogEvent): EventRow {
   return {
     key: clip(rtlogEventKey(device.sn, e), 200)!,
     logId: int32(e.index),
-    at: wallClockToInstant(e.wallClock, device.timeZone).toISOString(),
+    at: wallClockToInstantText(e.wallClock, device.timeZone),
     pin: clip(e.personPin, 64),
     card: clip(e.cardNo, 64),
     doorNo: int32(e.eventAddr),

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { Client } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import { afterCommit } from '../database/after-commit';
+import { PROCESS_TAG } from '../database/process-tag';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 
 /** PostgreSQL channels: the payload of each is one device SN. */
@@ -141,7 +142,8 @@ export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.config.databaseUrl });
+    // Named as the pool's connections: while this one lives, other processes take this process for alive (process-tag.ts).
+    const client = new Client({ connectionString: this.config.databaseUrl, application_name: PROCESS_TAG });
     client.on('notification', (n) => {
       if (!n.payload) return;
       if (n.channel === COMMAND_CHANNEL) this.flags.add(n.payload);

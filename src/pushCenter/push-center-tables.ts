@@ -15,6 +15,7 @@ export const PUSH_OUTBOX = rawTable('push_outbox', {
   attempts: ['attempts', 'integer'],
   nextAttemptAt: ['next_attempt_at', 'timestamp with time zone'],
   leaseUntil: ['lease_until', 'timestamp with time zone'],
+  leasedBy: ['leased_by', 'character varying(100)'],
   lastStatus: ['last_status', 'integer'],
   lastError: ['last_error', 'character varying(500)'],
   createdAt: ['created_at', 'timestamp with time zone'],
@@ -23,3 +24,16 @@ export const PUSH_OUTBOX = rawTable('push_outbox', {
 
 /** `push_outbox (…)` of an event's outbox rows: the target, the event's id, SN, feed position and JSON, in this order. */
 export const OUTBOX_INTO = intoOf(PUSH_OUTBOX, ['targetId', 'transactionId', 'deviceSn', 'xid', 'event']);
+
+/**
+ * A `RETURNING` item of an event insert: the stored row as JSON (the Push Center's payload: the table's columns,
+ * names and values) while some Push Center target is enabled, else NULL. `table` is the insert's target table.
+ *
+ * Why not `RETURNING *` and `to_jsonb` of the CTE's record: every column of every row was then projected into the
+ * CTE's tuple store and read back by each of its scans, whether or not a target wanted the JSON (stop 42 of
+ * docs/performance-log.md for rtlog, stop 46 for ATTLOG). The `EXISTS` is uncorrelated (one evaluation per
+ * statement) and reads the same snapshot as the outbox's join on the enabled targets, so a row gets its JSON
+ * exactly when it gets outbox rows.
+ */
+export const EVENT_JSON_WHILE_TARGET_ENABLED = (table: string): string =>
+  `CASE WHEN EXISTS (SELECT FROM push_target WHERE enabled) THEN to_jsonb(${table}.*) END`;

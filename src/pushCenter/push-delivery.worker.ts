@@ -1,6 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { GroupCommitService } from '../database/group-commit.service';
+import { singleProcessDatabase } from '../database/process-tag';
 import { retryDelayMs, type PushCenterConfig } from './push-center.config';
 import { PushOutboxRepository, type ClaimedDelivery, type DeliveryGroup, type RunOutcome } from './push-outbox.repository';
 import { SIGNATURE_HEADER, signBody, toPushBody } from './push-payload';
@@ -13,6 +16,19 @@ const RUN = 100;
 /** A request is only started when it ends (timeout included) this long before the run's lease runs out. */
 const LEASE_MARGIN_MS = 5_000;
 const PRUNE_EVERY_MS = 3_600_000;
+/**
+ * While a run is sent, its 2xx-answered deliveries are recorded once this long has passed since the last record (not
+ * only when the run settles): what a kill -9 leaves unrecorded, and so sends again, is about this much of a queue.
+ */
+const RECORD_EVERY_MS = 250;
+/** How often the leases of other processes are checked (see releaseDeadLeases). */
+const LEASE_CHECK_EVERY_MS = 1_000;
+/**
+ * How long a lease holder must have been without any connection, at two checks this far apart, before its leases
+ * are released: a live process whose connections were all cut (pg_terminate_backend, a failover) has its LISTEN
+ * connection back within seconds, and releasing its run meanwhile would put a second sender on its queue.
+ */
+const DEAD_HOLDER_MS = 3_000;
 /** After events are committed, the pass that delivers them starts this much later: a burst's batches share one pass. */
 const WAKE_DELAY_MS = 20;
 /** How long "is any target enabled?" is believed before a wake-up asks the database again (target writes reset it). */
@@ -40,6 +56,10 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
   private running?: Promise<void>;
   private stopped = false;
   private lastPruneAt = 0;
+  private lastLeaseCheckAt = 0;
+  /** Lease holders seen without a connection, and since when (Date.now()). */
+  private readonly deadSince = new Map<string, number>();
+  private readonly singleProcess: boolean;
   /** A pass was asked for while one ran (which may have listed the queues before the new work): run another. */
   private again = false;
   private wakeTimer?: NodeJS.Timeout;
@@ -56,8 +76,10 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
     private readonly outbox: PushOutboxRepository,
     @Inject(APP_CONFIG) appConfig: AppConfig,
     private readonly groupCommit: GroupCommitService,
+    @InjectDataSource() ds: DataSource,
   ) {
     this.config = appConfig.pushCenter;
+    this.singleProcess = singleProcessDatabase(ds);
   }
 
   onApplicationBootstrap(): void {
@@ -181,6 +203,10 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
       this.lastPruneAt = Date.now();
       await this.outbox.pruneDelivered(this.config.keepDeliveredDays);
     }
+    if (Date.now() - this.lastLeaseCheckAt >= LEASE_CHECK_EVERY_MS) {
+      this.lastLeaseCheckAt = Date.now();
+      await this.releaseDeadLeases();
+    }
     const groups = await this.outbox.findDueGroups(GROUPS_PER_TICK);
     let next = 0;
     let more = groups.length === GROUPS_PER_TICK;
@@ -189,6 +215,26 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, groups.length) }, lane));
     return more;
+  }
+
+  /**
+   * Releases the leases of processes that are gone (killed with -9, their host lost), so that their runs are sent
+   * by this process now instead of after the lease's expiry (PUSH_CENTER_TIMEOUT_MS + 30 s). A process is gone when
+   * PostgreSQL lists no connection under its tag (process-tag.ts) at two checks DEAD_HOLDER_MS apart; on the
+   * embedded database, which one process opens, every other holder is gone at once. Its unrecorded deliveries are
+   * sent again (at-least-once: the receiver deduplicates on x-gateway-delivery).
+   */
+  private async releaseDeadLeases(): Promise<void> {
+    const holders = await this.outbox.otherLeaseHolders();
+    const dead = holders.length && !this.singleProcess ? await this.outbox.withoutConnection(holders) : holders;
+    const now = Date.now();
+    const release = dead.filter((tag) => this.singleProcess || now - (this.deadSince.get(tag) ?? now) >= DEAD_HOLDER_MS);
+    for (const tag of [...this.deadSince.keys()]) if (!dead.includes(tag)) this.deadSince.delete(tag);
+    for (const tag of dead) if (!this.deadSince.has(tag)) this.deadSince.set(tag, now);
+    if (!release.length) return;
+    const n = await this.outbox.releaseLeasesOf(release);
+    for (const tag of release) this.deadSince.delete(tag);
+    if (n) this.logger.warn(`released ${n} delivery lease(s) of a gateway process that is gone (${release.map((t) => t || 'an older version').join(', ')}): sent again from each queue's head`);
   }
 
   /** Sends the queue's runs in order until one fails or the queue is empty; true when it stopped at its limit. */
@@ -203,7 +249,7 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
       await this.outbox.settleRun(outcome);
       // Due at the settling statement's now() + retryInMs, which is no later than this: a pass then finds it due.
       if (outcome.failed) this.retryIn(outcome.failed.retryInMs + 10);
-      sent += outcome.delivered.length;
+      sent += run.length - outcome.unsent.length - (outcome.failed ? 1 : 0);
       // A failure holds the queue (backoff); a run cut short by its lease budget or shutdown leaves work behind.
       if (outcome.failed) return false;
       if (outcome.unsent.length) return !this.stopped;
@@ -219,6 +265,7 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
    */
   private async sendRun(run: ClaimedDelivery[], leaseEndsAt: number): Promise<RunOutcome> {
     const outcome: RunOutcome = { delivered: [], unsent: [] };
+    let recordedAt = Date.now();
     for (let i = 0; i < run.length; i++) {
       const d = run[i];
       if (this.stopped || (i > 0 && Date.now() + this.config.timeoutMs + LEASE_MARGIN_MS > leaseEndsAt)) {
@@ -228,6 +275,10 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
       const r = await this.send(d);
       if (r.ok) {
         outcome.delivered.push({ id: d.id, status: r.status });
+        if (i < run.length - 1 && Date.now() - recordedAt >= RECORD_EVERY_MS) {
+          await this.recordDelivered(outcome);
+          recordedAt = Date.now();
+        }
         continue;
       }
       const delay = retryDelayMs(d.attempts + 1, this.config);
@@ -237,6 +288,21 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
       break;
     }
     return outcome;
+  }
+
+  /**
+   * Records the run's deliveries answered so far (the rest of the run stays leased); they leave `outcome`. A failure
+   * keeps them there for the settling statement.
+   */
+  private async recordDelivered(outcome: RunOutcome): Promise<void> {
+    const done = outcome.delivered;
+    outcome.delivered = [];
+    try {
+      await this.outbox.settleRun({ delivered: done, unsent: [] });
+    } catch (err) {
+      outcome.delivered = done.concat(outcome.delivered);
+      this.logger.debug(`recording ${done.length} deliveries failed, kept for the run's end: ${(err as Error).message}`);
+    }
   }
 
   /** One POST; fetch keeps the connection to the receiver alive between requests. */

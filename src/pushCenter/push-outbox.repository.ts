@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { OutboxEvent } from './push-payload';
 import { readSnapshot } from '../database/snapshot';
+import { PROCESS_TAG } from '../database/process-tag';
 
 export interface ClaimedDelivery {
   id: string;
@@ -97,7 +98,7 @@ export class PushOutboxRepository {
          WHERE target_id = $1 AND device_sn = $2 AND state = 'pending' AND ${SETTLED}
          ORDER BY xid, id LIMIT 1
        ), claimed_head AS (
-         UPDATE push_outbox o SET lease_until = now() + make_interval(secs => $3)
+         UPDATE push_outbox o SET lease_until = now() + make_interval(secs => $3), leased_by = $5
          FROM head WHERE o.id = head.id AND o.state = 'pending' AND o.next_attempt_at <= now() AND (o.lease_until IS NULL OR o.lease_until < now())
          RETURNING o.id, o.xid
        ), behind AS (
@@ -106,7 +107,7 @@ export class PushOutboxRepository {
                WHERE p.target_id = $1 AND p.device_sn = $2 AND p.state = 'pending' AND p.${SETTLED} AND (p.xid, p.id) > (h.xid, h.id)
                ORDER BY p.xid, p.id LIMIT $4) p
        ), claimed_behind AS (
-         UPDATE push_outbox o SET lease_until = now() + make_interval(secs => $3)
+         UPDATE push_outbox o SET lease_until = now() + make_interval(secs => $3), leased_by = $5
          FROM behind WHERE o.id = behind.id AND o.state = 'pending' AND (o.lease_until IS NULL OR o.lease_until < now())
          RETURNING o.id, behind.pos
        ), claimed AS (
@@ -115,7 +116,7 @@ export class PushOutboxRepository {
        SELECT o.id::text AS id, o.target_id, o.device_sn, o.attempts, o.event, t.url, t.secret, c.pos::int AS pos
        FROM claimed c JOIN push_outbox o ON o.id = c.id JOIN push_target t ON t.id = o.target_id AND t.enabled
        ORDER BY c.pos`,
-      [g.target_id, g.device_sn, leaseMs / 1000, Math.max(0, max - 1)],
+      [g.target_id, g.device_sn, leaseMs / 1000, Math.max(0, max - 1), PROCESS_TAG],
     );
     const gap = rows.findIndex((r, i) => r.pos !== i + 1);
     if (gap < 0) return rows.map(({ pos: _pos, ...d }) => d);
@@ -152,6 +153,35 @@ export class PushOutboxRepository {
         run.unsent,
       ],
     );
+  }
+
+  /**
+   * The processes other than this one holding a lease that has not expired ('' for a lease taken before leased_by
+   * existed: by a process of an older version, all of which stopped before this one started).
+   */
+  async otherLeaseHolders(): Promise<string[]> {
+    const rows: Array<{ tag: string }> = await this.ds.query(
+      `SELECT DISTINCT coalesce(leased_by, '') AS tag FROM push_outbox
+       WHERE lease_until IS NOT NULL AND state = 'pending' AND lease_until >= now() AND leased_by IS DISTINCT FROM $1`,
+      [PROCESS_TAG],
+    );
+    return rows.map((r) => r.tag);
+  }
+
+  /** Of `tags`, those under which PostgreSQL lists no connection (process-tag.ts): processes that are gone. */
+  async withoutConnection(tags: string[]): Promise<string[]> {
+    const rows: Array<{ tag: string }> = await this.ds.query(`SELECT DISTINCT application_name AS tag FROM pg_stat_activity WHERE application_name = ANY($1::text[])`, [tags]);
+    const alive = new Set(rows.map((r) => r.tag));
+    return tags.filter((t) => !alive.has(t));
+  }
+
+  /** Releases the leases held by the processes `tags` (gone): their runs are sent again from the queue's head. */
+  async releaseLeasesOf(tags: string[]): Promise<number> {
+    const [, n] = await this.ds.query(
+      `UPDATE push_outbox SET lease_until = NULL WHERE lease_until IS NOT NULL AND state = 'pending' AND coalesce(leased_by, '') = ANY($1::text[])`,
+      [tags],
+    );
+    return Number(n ?? 0);
   }
 
   /** Every pending delivery of the target becomes due now. */

@@ -30,8 +30,8 @@ describe('terminal items and commands', () => {
       { sync: 1, plan: 'p1', kind: 'user', put: [['1', ann.get('user')!.hash]] },
       { sync: 1, plan: 'p1', kind: 'bio', put: [['1', ann.get('bio')!.hash]] },
     ]);
-    // The bio hash names the template types it holds (a removal on older firmware needs them).
-    expect(ann.get('bio')!.hash).toMatch(/^1:[0-9a-f]{40}$/);
+    // The bio hash names the template types it holds (a removal on older firmware needs them), then its slots.
+    expect(ann.get('bio')!.hash).toMatch(/^1:[0-9a-f]{40}\/1\.3=[0-9a-f]{12}$/);
   });
 
   it('confirmed as desired: nothing; a changed template set is cleared first, then sent', () => {
@@ -39,8 +39,27 @@ describe('terminal items and commands', () => {
     expect(plan(t, new Map([['1', ann]]), held)).toEqual([]);
     const changed = terminalMember(t, person('1'), [finger(4)]);
     const out = plan(t, new Map([['1', changed]]), held);
-    expect(out.map((c) => c.command.split('\t')[0])).toEqual(['DATA DELETE BIODATA Pin=1', 'DATA UPDATE BIODATA Pin=1']);
+    // The slot that went is deleted by its Type and No (manual 12.1.2.5), the new one sent.
+    expect(out.map((c) => c.command.split('\tIndex')[0])).toEqual(['DATA DELETE BIODATA Pin=1\tType=1\tNo=3', 'DATA UPDATE BIODATA Pin=1\tNo=4']);
     expect(out.every((c) => c.ref.kind === 'bio' && c.ref.put?.[0][1] === changed.get('bio')!.hash)).toBe(true);
+    // Held in a form from before slots were kept (its legacy part only): every template of the PIN, as before.
+    const legacy = new Map(held).set('bio\t1', ann.get('bio')!.hash.split('/')[0]);
+    expect(plan(t, new Map([['1', changed]]), legacy).map((c) => c.command.split('\t')[0])).toEqual(['DATA DELETE BIODATA Pin=1', 'DATA UPDATE BIODATA Pin=1']);
+  });
+
+  it('one template of several deleted or changed: only its slot is deleted and sent, the others stay untouched', () => {
+    const face = (index: number): AttSyncTemplate => ({ bioType: 9, no: 0, index, validType: 1, majorVer: 58, minorVer: 1, format: 0, template: `face${index}` });
+    const three = terminalMember(t, person('5'), [finger(1), finger(2), finger(3), face(0), face(1)]);
+    const held = new Map<ItemId, string>([['user\t5', three.get('user')!.hash], ['bio\t5', three.get('bio')!.hash]]);
+    const without2 = plan(t, new Map([['5', terminalMember(t, person('5'), [finger(1), finger(3), face(0), face(1)])]]), held);
+    expect(without2.map((c) => c.command)).toEqual(['DATA DELETE BIODATA Pin=5\tType=1\tNo=2']);
+    const faceChanged = plan(t, new Map([['5', terminalMember(t, person('5'), [finger(1), finger(2), finger(3), face(0)])]]), held);
+    expect(faceChanged.map((c) => c.command.split('\tValid')[0])).toEqual(['DATA DELETE BIODATA Pin=5\tType=9\tNo=0', 'DATA UPDATE BIODATA Pin=5\tNo=0\tIndex=0']);
+    // On older firmware by FID (12.1.2.2); a face set only whole (12.1.2.3, by PIN).
+    const old = terminal(false);
+    const oldHeld = terminalMember(old, person('5'), [finger(1), finger(2), { ...face(0), bioType: 2 }]);
+    const oldPlan = plan(old, new Map([['5', terminalMember(old, person('5'), [finger(1), { ...face(0), bioType: 2, template: 'other' }])]]), new Map([['user\t5', oldHeld.get('user')!.hash], ['bio\t5', oldHeld.get('bio')!.hash]]));
+    expect(oldPlan.map((c) => c.command.split('\tTMP')[0])).toEqual(['DATA DELETE FINGERTMP PIN=5\tFID=2', 'DATA DELETE FACE PIN=5', 'DATA UPDATE FACE PIN=5\tFID=0\tValid=1\tSize=5']);
   });
 
   it('a member no longer desired: one DATA DELETE USERINFO whose ref cascades to templates and photo', () => {

@@ -151,22 +151,64 @@ export function userRecordHash(user: string): string {
   return hashOf(user.endsWith(NO_VICE_CARD) ? user.slice(0, -NO_VICE_CARD.length) : user);
 }
 
+/**
+ * What a user item's hash says of the cards its record carries (`#<Card>,<ViceCard>`, those it has; nothing when
+ * none), as a panel's user hash names its card (sync-items.ts userHash): a card moved from one pin to another waits
+ * on the terminal until the old holder's record is confirmed without it (card-moves.ts).
+ */
+function cardSuffix(p: AttSyncPerson): string {
+  const cards = [p.cardNo, p.viceCard].map((c) => (c ?? '').replace(NO_CONTROL, '')).filter(Boolean);
+  return cards.length ? `#${cards.join(',')}` : '';
+}
+
 export function templateCommands(t: AttSyncTerminal, pin: string, templates: readonly AttSyncTemplate[]): string[] {
-  const out: string[] = [];
+  return templateRecords(t, pin, templates).map((r) => r.command);
+}
+
+/**
+ * Each template's command with the slot a delete can name on its own (slotDelete): a BIODATA template's Type and No
+ * (`1.3`; manual 12.1.2.5, every Index of it), a finger's or finger vein's FID (`F1.3`, `F7.3`; 12.1.2.2, 12.1.2.4),
+ * and on FACE the whole face set (`F2`: 12.1.2.3 deletes by PIN only).
+ */
+function templateRecords(t: AttSyncTerminal, pin: string, templates: readonly AttSyncTemplate[]): Array<{ slot: string; command: string }> {
+  const out: Array<{ slot: string; command: string }> = [];
   for (const tp of templatesFor(t, templates)) {
     const tmp = tp.template.replace(/\s+/g, '');
     if (t.biodata) {
-      out.push(attUpdateBiodata({ pin, no: tp.no, index: tp.index, valid: 1, duress: tp.validType === 3 ? 1 : 0, type: tp.bioType, majorVer: tp.majorVer, minorVer: tp.minorVer, format: tp.format, tmp }));
+      const command = attUpdateBiodata({ pin, no: tp.no, index: tp.index, valid: 1, duress: tp.validType === 3 ? 1 : 0, type: tp.bioType, majorVer: tp.majorVer, minorVer: tp.minorVer, format: tp.format, tmp });
+      out.push({ slot: `${tp.bioType}.${tp.no}`, command });
     } else if (tp.bioType === 1 && tp.no >= 0 && tp.no <= 9) {
-      out.push(attUpdateFingerTmp({ pin, fid: tp.no, valid: tp.validType === 3 ? 3 : 1, tmp }));
+      out.push({ slot: `F1.${tp.no}`, command: attUpdateFingerTmp({ pin, fid: tp.no, valid: tp.validType === 3 ? 3 : 1, tmp }) });
     } else if (tp.bioType === 2) {
-      out.push(attUpdateFace({ pin, fid: tp.index, tmp }));
+      out.push({ slot: 'F2', command: attUpdateFace({ pin, fid: tp.index, tmp }) });
     } else if (tp.bioType === 7) {
-      out.push(attUpdateFvein({ pin, fid: tp.no, index: tp.index, tmp }));
+      out.push({ slot: `F7.${tp.no}`, command: attUpdateFvein({ pin, fid: tp.no, index: tp.index, tmp }) });
     }
   }
   return out;
 }
+
+/** The delete of one slot (templateRecords) on the terminal: by the slot's own table, whatever the terminal's dialect now. */
+function slotDelete(pin: string, slot: string): string {
+  const [, legacy, type, no] = /^(F?)(\d+)(?:\.(\d+))?$/.exec(slot) ?? [];
+  if (!legacy) return attDelete('BIODATA', pin, [['Type', type], ['No', no]]);
+  if (type === '1') return attDelete('FINGERTMP', pin, [['FID', no]]);
+  if (type === '7') return attDelete('FVEIN', pin, [['FID', no]]);
+  return attDelete('FACE', pin);
+}
+
+/**
+ * The slots a bio hash names (`<types>:<sha>/<slot>=<sha12>,...`, terminalMember), slot → its hash; null when it
+ * names none: `?`, or a hash from before slots were kept (its legacy part alone, bioLegacyHash).
+ */
+export function bioSlotHashes(hash: string | undefined): Map<string, string> | null {
+  const at = hash?.indexOf('/') ?? -1;
+  if (!hash || at < 0) return null;
+  return new Map(hash.slice(at + 1).split(',').filter(Boolean).map((e) => e.split('=') as [string, string]));
+}
+
+/** What a bio hash was before it named its slots (`<types>:<sha>`): the hash a terminal may have confirmed then. */
+export const bioLegacyHash = (hash: string): string => hash.split('/')[0];
 
 export function photoCommands(pin: string, photo: string | null): string[] {
   const content = (photo ?? '').replace(/^data:[^,]*,/, '').replace(/\s+/g, '');
@@ -187,24 +229,46 @@ export const TERMINAL_KINDS: readonly ItemKind[] = ['user', 'bio', 'photo'];
 export interface TerminalItem {
   hash: string;
   commands: string[];
+  /** A template set's commands by slot (templateRecords): what a change of one slot sends again. */
+  slots?: ReadonlyMap<string, string[]>;
 }
 
 /** What one terminal should hold for one PIN, by kind (no `bio` / `photo` when the person has none). */
 export type TerminalMember = Map<ItemKind, TerminalItem>;
 
+/** The person's USERINFO record as a terminal's user item: its hash names the cards it carries (cardSuffix). */
+export function terminalUserItem(p: AttSyncPerson): TerminalItem {
+  const user = userInfoCommand(p);
+  return { hash: userRecordHash(user) + cardSuffix(p), commands: [user] };
+}
+
+/**
+ * The person's record without the cards `moving` names (a card move held back, card-moves.ts): sent while the
+ * new cards wait, it takes off the cards the pin gives up. Two pins swapping cards each wait on the other's card;
+ * without it neither record ever went out and the terminal kept the old cards under the old pins for good.
+ */
+export function userItemWithout(p: AttSyncPerson, moving: readonly string[]): TerminalItem {
+  const keep = (c: string | null | undefined) => (c && moving.includes(c.replace(NO_CONTROL, '')) ? null : (c ?? null));
+  return terminalUserItem({ ...p, cardNo: keep(p.cardNo), viceCard: keep(p.viceCard) });
+}
+
 /**
  * The items of one person on one terminal. Throws when a stored value cannot travel (the builders refuse it).
  * The bio hash starts with the template types it holds (`1.2:<sha>`): a removal needs to know which tables to
- * clear on firmware without BIODATA (FINGERTMP, FACE, FVEIN are separate tables there).
+ * clear on firmware without BIODATA (FINGERTMP, FACE, FVEIN are separate tables there). Then, after `/`, each slot's
+ * hash (`1.3=<sha12>,...`): a changed set deletes and sends again only the slots that changed.
  */
 export function terminalMember(t: AttSyncTerminal, p: AttSyncPerson, templates: readonly AttSyncTemplate[]): TerminalMember {
   const out: TerminalMember = new Map();
-  const user = userInfoCommand(p);
-  out.set('user', { hash: userRecordHash(user), commands: [user] });
-  const bio = templateCommands(t, p.pin, templates);
-  if (bio.length) {
+  out.set('user', terminalUserItem(p));
+  const records = templateRecords(t, p.pin, templates);
+  if (records.length) {
+    const bio = records.map((r) => r.command);
     const types = [...new Set(templatesFor(t, templates).map((x) => x.bioType))].sort((a, b) => a - b);
-    out.set('bio', { hash: `${types.join('.')}:${hashOf(bio)}`, commands: bio });
+    const slots = new Map<string, string[]>();
+    for (const r of records) slots.set(r.slot, [...(slots.get(r.slot) ?? []), r.command]);
+    const slotHashes = [...slots].map(([slot, commands]) => `${slot}=${hashOf(commands).slice(0, 12)}`).join(',');
+    out.set('bio', { hash: `${types.join('.')}:${hashOf(bio)}/${slotHashes}`, commands: bio, slots });
   }
   const photo = photoCommands(p.pin, p.photo);
   if (photo.length) out.set('photo', { hash: hashOf(photo), commands: photo });
@@ -255,7 +319,7 @@ export function refusedItemKeys(members: ReadonlyMap<string, TerminalMember>, re
  * From a diff to terminal commands, each carrying the ref of the one item it changes. A user removal is
  * `DATA DELETE USERINFO`, which takes the templates and the photo with it (attendance manual 12.1.2.1), so its
  * ref cascades to them. A changed template set is cleared before it is sent again (templates no longer stored
- * must not stay). Removals come first, then per PIN the user, its templates, its photo.
+ * must not stay): the slots that changed, when the held hash names them, else every template of the PIN. Removals come first, then per PIN the user, its templates, its photo.
  */
 export function composeTerminalCommands(
   t: AttSyncTerminal,
@@ -263,6 +327,8 @@ export function composeTerminalCommands(
   diff: Diff,
   current: ReadonlyMap<ItemId, string>,
   plan: string,
+  /** Everything in `diff.put` is sent whole (a forced or full sync), changed template slots or not. */
+  resend = false,
 ): PlannedCommand[] {
   const out: PlannedCommand[] = [];
   const gone = new Set(diff.remove.filter((id) => id.startsWith('user\t')).map((id) => id.slice(5)));
@@ -283,6 +349,15 @@ export function composeTerminalCommands(
     const item = members.get(pin)?.get(kind);
     if (!item) continue;
     const ref: SyncRef = { sync: 1, plan, kind, put: [[pin, item.hash]] };
+    const held = kind === 'bio' && !resend && current.get(id) !== item.hash ? bioSlotHashes(current.get(id)) : null;
+    const wanted = held && item.slots ? bioSlotHashes(item.hash) : null;
+    if (held && wanted && item.slots) {
+      // The slots the terminal holds are known: only those that changed are deleted (one finger, one face: manual
+      // 12.1.2.2-5), and only the changed or new ones sent; the person's other templates stay as they are.
+      for (const [slot, h] of held) if (wanted.get(slot) !== h) out.push({ command: slotDelete(pin, slot), ref });
+      for (const [slot, commands] of item.slots) if (held.get(slot) !== wanted.get(slot)) for (const command of commands) out.push({ command, ref });
+      continue;
+    }
     if (kind === 'bio') for (const command of bioDeletes(t, pin, current.get(id))) out.push({ command, ref });
     for (const command of item.commands) out.push({ command, ref });
   }

@@ -1,19 +1,22 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { newId } from '../common/ids';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql } from '../device/device-kind';
 import { CommandQueueService } from '../push/command-queue.service';
 import { parseMultiBioList } from '../push/protocol';
-import { loadRefusals, refusalsRead } from '../push/device-refusals';
+import { FOR_GOOD_SQL, loadRefusals, refusalsRead } from '../push/device-refusals';
 import { preferGenericPlans } from '../database/prepared-query.service';
 import { read, runRead, type Read } from '../database/read-together';
 import {
+  bioLegacyHash,
   composeTerminalCommands,
   refusedItems,
   refusedItemKeys,
   removalRefusalKeys,
   templateCommands,
   terminalMember,
+  userItemWithout,
   TERMINAL_KINDS,
   userInfoCommand,
   type AttSyncPerson,
@@ -25,6 +28,7 @@ import { clearFailures, confirmedRead, devicesTouchingSql, inflightRead, noteSki
 import type { PinScope } from './desired-state';
 import { currentState, diffItems, itemId, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, type DesiredHashes, type Diff, type ItemId } from './sync-items';
 import { lockPlanScope } from './plan-scope';
+import { cardsStillElsewhere, holdCardPuts, incomingCards } from './card-moves';
 import { personBasics } from './sync-queries';
 import { SECONDARY_CARD } from '../card/card-writes';
 import type { PlannedCommand } from './sync-plan';
@@ -91,6 +95,8 @@ interface TerminalDesired {
    * it holds now to be the person's whole set (their templates but those it uploaded), null when it uploaded them all.
    */
   heldBefore: Map<string, string | null>;
+  /** Per terminal id, pin → the person its members were built from (a held card move's record without the card). */
+  persons: Map<string, Map<string, AttSyncPerson>>;
 }
 
 /**
@@ -109,7 +115,10 @@ interface TerminalDesired {
 export class AttendanceSyncService {
   private readonly log = new Logger('AttendanceSync');
 
-  constructor(private readonly queue: CommandQueueService) {}
+  constructor(
+    private readonly queue: CommandQueueService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** Persons changed (saved, area membership, attendance settings, enrolment): their terminals converge. */
   async syncPersons(m: EntityManager, personIds: readonly string[], opts: AttSyncOptions = {}): Promise<void> {
@@ -246,6 +255,7 @@ export class AttendanceSyncService {
       const hashes = new Map<ItemId, string>();
       for (const [pin, member] of members) for (const [kind, item] of member) hashes.set(`${kind}\t${pin}`, item.hash);
       const have = confirmed.get(t.id)!;
+      await upgradeBioHashes(m, t.id, hashes, have.confirmed);
       let current = currentState(have.confirmed, inflight.get(t.sn) ?? []);
       if (t.id === req.originDeviceId) {
         // What it uploaded, it holds: recorded as confirmed. Then it is planned like any terminal, against that
@@ -274,9 +284,29 @@ export class AttendanceSyncService {
         req.mode === 'diff'
           ? diffItems({ desired: hashes, current, hold, inScope })
           : { put: diffItems({ desired: hashes, current: new Map(), hold: refused, inScope }).put, remove: diffItems({ desired: hashes, current, hold: refused, inScope }).remove };
+      // A card another pin of the terminal still holds, or may hold, waits until that pin's record has lost it
+      // (card-moves.ts): the record carries it (Card=, ViceCard=), and a terminal is never cleared before its users go.
+      const incoming = incomingCards('user', diff.put, hashes, current);
+      const waiting = await cardsStillElsewhere(m, t.id, 'user', incoming);
+      if (waiting.size > 0) {
+        // A waiting pin whose record without its incoming cards differs from what the terminal holds (it gives up a
+        // card: two pins swapping, each waiting on the other's) gets that record now; the new cards follow.
+        const without = [...waiting].flatMap((pin) => {
+          const p = desired.persons.get(t.id)?.get(pin);
+          const item = p ? userItemWithout(p, incoming.get(pin) ?? []) : undefined;
+          return item && item.hash !== current.get(itemId('user', pin)) ? [[pin, item] as const] : [];
+        });
+        for (const [pin, item] of without) members.set(pin, new Map([...members.get(pin)!, ['user', item]]));
+        const held = [...waiting].filter((pin) => !without.some(([w]) => w === pin));
+        diff.put = diff.put.filter((id) => !(id.startsWith('user\t') && held.includes(splitItemId(id)[1])));
+        // All wait a retry, those sent without their new cards too: confirmed while waiting, an item stays due
+        // (sync-confirm.ts PUT_IN_BACKOFF) and is planned again with its cards.
+        await holdCardPuts(m, t.id, 'user', [...waiting], this.config.syncRetryBaseMs);
+        this.log.log(`terminal ${t.sn}: card of ${[...waiting].join(', ')} waits until its old holder there has lost it`);
+      }
       if (req.mode === 'diff') settled.push(...settledFailures(t.id, have, hashes, current, inScope));
       for (const id of diff.put) if (id.startsWith('user\t') && have.skipped.has(id.slice(5))) sent.push({ deviceId: t.id, pin: id.slice(5) });
-      const commands = composeTerminalCommands(t, members, diff, current, plan);
+      const commands = composeTerminalCommands(t, members, diff, current, plan, req.mode !== 'diff');
       if (commands.length) batches.push({ deviceSn: t.sn, commands });
     }
     for (const s of desired.skipped) this.log.warn(`person ${s.pin} is not sent to terminal ${terminals.get(s.deviceId)?.sn}: ${s.reason}`);
@@ -293,7 +323,7 @@ export class AttendanceSyncService {
     absent: ReadonlySet<string> = new Set(),
     origin?: { deviceId: string; templates: ReadonlyMap<string, ReadonlySet<string>> },
   ): Promise<TerminalDesired> {
-    const out: TerminalDesired = { members: new Map(), skipped: [], heldBefore: new Map() };
+    const out: TerminalDesired = { members: new Map(), skipped: [], heldBefore: new Map(), persons: new Map() };
     if (terminals.size === 0) return out;
     const wanted = await loadMembership(m, pins === null ? { deviceIds: [...terminals.keys()] } : { pins: [...pins], deviceIds: [...terminals.keys()] });
     const personIds = [...new Set(wanted.map((w) => w.personId))];
@@ -309,6 +339,9 @@ export class AttendanceSyncService {
       const p: AttSyncPerson = t.kind === 'facekiosk' ? { ...base, pri: w.insPri, disabled: null } : base;
       try {
         members.set(p.pin, terminalMember(t, p, templates.get(p.id) ?? []));
+        let persons = out.persons.get(t.id);
+        if (!persons) out.persons.set(t.id, (persons = new Map()));
+        persons.set(p.pin, p);
         if (t.id === origin?.deviceId) {
           const uploaded = origin.templates.get(p.pin);
           const rest = (templates.get(p.id) ?? []).filter((x) => !uploaded?.has(templateKey(x.bioType, x.no, x.index)));
@@ -366,6 +399,28 @@ async function recordEnrolled(
     [deviceId, held.map(([id]) => splitItemId(id)[0]), held.map(([id]) => splitItemId(id)[1]), held.map(([, h]) => h)],
   );
   return held;
+}
+
+/**
+ * A template set confirmed before its hash named its slots (`<types>:<sha>`) that is the set the terminal should
+ * hold (the same legacy part as the desired hash) is that set: its confirmed hash becomes the desired one in place,
+ * with nothing sent, so a later change of one template deletes and sends that slot only. Migration 1763700010210
+ * makes such items due, so the reconciler does this once for every terminal.
+ */
+async function upgradeBioHashes(m: EntityManager, deviceId: string, desired: ReadonlyMap<ItemId, string>, confirmed: Map<ItemId, string>): Promise<void> {
+  const upgrades: Array<[string, string, string]> = [];
+  for (const [id, hash] of desired) {
+    const held = confirmed.get(id);
+    if (!id.startsWith('bio\t') || !held || held === hash || held.includes('/') || held !== bioLegacyHash(hash)) continue;
+    upgrades.push([splitItemId(id)[1], held, hash]);
+    confirmed.set(id, hash);
+  }
+  if (upgrades.length === 0) return;
+  await m.query(
+    `UPDATE sync_item s SET hash = x.h FROM unnest($2::varchar[], $3::text[], $4::text[]) AS x(k, old, h)
+      WHERE s.device_id = $1 AND s.kind = 'bio' AND s.key = x.k AND s.hash = x.old`,
+    [deviceId, upgrades.map((u) => u[0]), upgrades.map((u) => u[1]), upgrades.map((u) => u[2])],
+  );
 }
 
 interface Membership {
@@ -454,8 +509,11 @@ async function loadPersons(m: EntityManager, ids: readonly string[]): Promise<At
 
 /**
  * Admitted attendance terminals and kiosks. Unified templates (BIODATA) when the terminal announced a 2.4+
- * protocol or reported BIODATA/multi-biometric options; FINGERTMP/FACE/FVEIN otherwise (attendance manual
- * 12.1.1.3: FINGERTMP is for algorithms up to 10.0).
+ * protocol or reported BIODATA/multi-biometric options, unless it refused `DATA UPDATE BIODATA` for good (-1004, or
+ * -1002 repeatedly: firmware announcing pushver 2.4.1 whose algorithm is 10.0, field notes 5 and 14); FINGERTMP/FACE/FVEIN
+ * otherwise (attendance manual 12.1.1.3: FINGERTMP is for algorithms up to 10.0). The refusal stays until another
+ * firmware registers (device-refusals.ts), so a firmware upgrade gets BIODATA again. The reverse: a terminal below 2.4
+ * (2.2.14 or later) that refused FINGERTMP or FACE for good gets BIODATA (LEGACY_UPDATES).
  */
 /**
  * The terminals in a plan, with their dialect. BIODATA is decided from the options pushed since the terminal's last
@@ -463,9 +521,30 @@ async function loadPersons(m: EntityManager, ids: readonly string[]): Promise<At
  * or a firmware that lost BioData, pushes options without it and is sent FINGERTMP/FACE/FVEIN again. Before it
  * pushes, or for firmware that never pushes after an initialisation, every options push it made counts.
  */
+/** The refusal key (refusalKey) of the unified-template write. */
+const BIODATA_UPDATE = 'DATA UPDATE BIODATA';
+/**
+ * The refusal keys of the older template writes. A terminal below pushver 2.4 that pushed no BioData option is sent
+ * FINGERTMP/FACE; one that refuses either for good (firmware whose fingerprint algorithm is above 10.0, which
+ * FINGERTMP does not carry, manual 12.1.1.3) is sent BIODATA instead when its protocol is 2.2.14 or later (the
+ * unified templates' minimum: field notes 5; manual V3.2, the BIODATA table in the initialisation), unless it refused
+ * BIODATA for good too: the reverse of the BIODATA fallback, and never a swing between the two.
+ */
+const LEGACY_UPDATES = ['DATA UPDATE FINGERTMP', 'DATA UPDATE FACE'];
+
 async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<Map<string, AttSyncTerminal>> {
   if (ids.length === 0) return new Map();
-  const rows: Array<{ id: string; sn: string; kind: 'att' | 'facekiosk'; area_id: string | null; pushver: string | null; biodata_option: boolean; multi_bio: string | null }> = await m.query(
+  const rows: Array<{
+    id: string;
+    sn: string;
+    kind: 'att' | 'facekiosk';
+    area_id: string | null;
+    pushver: string | null;
+    biodata_option: boolean;
+    biodata_refused: boolean;
+    legacy_refused: boolean;
+    multi_bio: string | null;
+  }> = await m.query(
     `SELECT d.id, d.sn, ${effectiveKindSql('d')} AS kind, d.area_id,
             COALESCE(t.handshake->>'pushver', d.registration->>'pushver') AS pushver,
             COALESCE(
@@ -473,16 +552,25 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
                 WHERE u.device_sn = d.sn AND u.table_name = 'options' AND u.received_at >= t.last_contact_at),
               EXISTS (SELECT 1 FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
                        AND (u.record->>'BioDataFun' = '1' OR u.record ? 'MultiBioDataSupport'))) AS biodata_option,
+            EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = d.id AND r.what = '${BIODATA_UPDATE}' AND ${FOR_GOOD_SQL}) AS biodata_refused,
+            EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = d.id AND r.what = ANY($2) AND ${FOR_GOOD_SQL}) AS legacy_refused,
             (SELECT u.record->>'MultiBioDataSupport' FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
                 AND u.record ? 'MultiBioDataSupport' ORDER BY u.id DESC LIMIT 1) AS multi_bio
        FROM device d LEFT JOIN att_terminal t ON t.device_id = d.id
       WHERE d.id = ANY($1) AND d.admission = 'admitted' AND ${effectiveKindSql('d')} IN ('att', 'facekiosk')`,
-    [ids],
+    [ids, LEGACY_UPDATES],
   );
   return new Map(
     rows.map((r) => [
       r.id,
-      { id: r.id, sn: r.sn, kind: r.kind, areaId: r.area_id, biodata: r.biodata_option || pushverAtLeast(r.pushver, [2, 4, 0]), bioTypes: parseMultiBioList(r.multi_bio ?? undefined)?.types ?? null },
+      {
+        id: r.id,
+        sn: r.sn,
+        kind: r.kind,
+        areaId: r.area_id,
+        biodata: (r.biodata_option || pushverAtLeast(r.pushver, [2, 4, 0]) || (r.legacy_refused && pushverAtLeast(r.pushver, [2, 2, 14]))) && !r.biodata_refused,
+        bioTypes: parseMultiBioList(r.multi_bio ?? undefined)?.types ?? null,
+      },
     ]),
   );
 }

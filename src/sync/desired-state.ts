@@ -8,7 +8,7 @@ import { deviceAccepts, loadTemplates, templatesRead, type StoredTemplate } from
 import type { SyncDevice } from './device-dialect';
 import { holidayKey, holidayRecords, mulCardRecords, rightsRecords, toWeeklySchedule, userRecordFor, type SyncPerson } from './sync-commands';
 import { emptyDesired, unsafeValue, type DesiredDevice, type MemberOnDevice } from './sync-items';
-import { loadModuleRights, loadModuleTimezones, mergeRights } from './module-rights';
+import { loadModuleRights, loadModuleTimezones, mergeRights, type ModuleOwners } from './module-rights';
 import { grantsRead, heldRead, holidaysRead, loadPersons, loadRights, PERSON_LEVELS, personsRead, rightsIndex, type LevelGrant, type LevelHeld } from './sync-queries';
 import type { SyncHoliday } from './sync-commands';
 import { gatePassRuleRecord, passRulesRead, type PassRuleRow } from './pass-rules';
@@ -88,17 +88,19 @@ async function ownersOf(m: EntityManager, devices: readonly SyncDevice[], scoped
   const deviceIds = devices.map((d) => d.id);
   // Module rights (floors, gates) exist only on elevator and channel controllers: none in scope, none to read.
   const modules = devices.some((d) => d.module);
-  const moduleRights = (where: { personIds?: string[]; deviceIds: string[] }) => (modules ? loadModuleRights(m, where) : Promise.resolve(new Map()));
+  const moduleRights = (where: { personIds?: string[]; deviceIds: string[] }, owners: ModuleOwners = 'person') => (modules ? loadModuleRights(m, where, owners) : Promise.resolve(new Map()));
   if (!scoped) {
     const rights = mergeRights(await loadRights(m, { deviceIds }), await moduleRights({ deviceIds }));
-    const vrights = await loadVisitorRights(m, { deviceIds });
+    // A visitor's levels may be elevator or entrance-control levels too (vis-level.service.ts).
+    const vrights = mergeRights(await loadVisitorRights(m, { deviceIds }), await moduleRights({ deviceIds }, 'visitor'));
     const persons = await loadPersons(m, { personIds: [...rights.keys()] });
     return { rights, vrights, persons, visits: await loadVisitors(m, [...vrights.keys()]), templates: await loadTemplates(m, persons.map((p) => p.pin)) };
   }
   // Persons with rights (active, through a level granting something here), current visits likewise.
   const moduleIds = modules ? scoped.persons.map((p) => p.id) : [];
   const rights = mergeRights(rightsIndex(scoped.grants, scoped.personLevels), moduleIds.length ? await moduleRights({ personIds: moduleIds, deviceIds }) : new Map());
-  const vrights = rightsIndex(scoped.grants, scoped.visitLevels);
+  const visitIds = modules ? scoped.visitors.map((v) => v.registrationId) : [];
+  const vrights = mergeRights(rightsIndex(scoped.grants, scoped.visitLevels), visitIds.length ? await moduleRights({ personIds: visitIds, deviceIds }, 'visitor') : new Map());
   const persons = scoped.persons.filter((p) => rights.has(p.id));
   const pinsHeld = new Set(persons.map((p) => p.pin));
   return {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ModuleKind } from './module-rights';
 import { SyncPlannerService, type SyncOptions } from './sync-planner.service';
+import { levelDevices } from './sync-queries';
 
 /**
  * The entry points of the elevator and entrance-control write paths (levels, their persons, floors) into the
@@ -19,23 +20,20 @@ export class ElevatorPlannerService {
   }
 
   /**
-   * An elevator or entrance-control level changed or was asked to sync: its members, wherever they are or
-   * should be (a point taken out of the level is removed from the controller that held it).
+   * An elevator or entrance-control level changed or was asked to sync: its members (persons, and checked-in
+   * visitors of whom it is a visitor level), wherever they are or should be (a point taken out of the level is
+   * removed from the controller that held it).
    */
   async syncLevel(m: EntityManager, module: ModuleKind, levelId: string, opts: SyncOptions = {}): Promise<void> {
     const members: Array<{ pin: string }> = await m.query(
-      `SELECT p.pin FROM ${module}_level_person lp JOIN person p ON p.id = lp.person_id WHERE lp.level_id = $1`,
+      `SELECT p.pin FROM ${module}_level_person lp JOIN person p ON p.id = lp.person_id WHERE lp.level_id = $1
+       UNION SELECT r.visitor_pin FROM vis_registration_level rl JOIN vis_registration r ON r.id = rl.registration_id AND r.state = 'in' WHERE rl.level_id = $1`,
       [levelId],
     );
     // The level's time zone may be new on its controllers even with no member.
-    const devices: Array<{ device_id: string }> = await m.query(
-      module === 'ele'
-        ? `SELECT DISTINCT f.device_id FROM ele_level_floor lf JOIN floor f ON f.id = lf.floor_id WHERE lf.level_id = $1`
-        : `SELECT DISTINCT d.device_id FROM psg_level_gate lg JOIN door d ON d.id = lg.gate_id WHERE lg.level_id = $1`,
-      [levelId],
-    );
-    for (const d of devices) await this.planner.reconcileDevice(m, d.device_id, []);
-    if (members.length > 0) await this.planner.syncPins(m, members.map((r) => r.pin), opts);
+    const devices = await levelDevices(m, module, [levelId]);
+    for (const d of devices) await this.planner.reconcileDevice(m, d, []);
+    if (members.length > 0) await this.planner.syncPins(m, members.map((r) => r.pin), { ...opts, forceOn: devices });
   }
 
   /** A controller's points changed (floors removed): everything it should hold against what it confirmed. */

@@ -35,23 +35,37 @@ const GRANTS = `
 
 const grantsSql = (deviceParam: string | null) => GRANTS.replace(/%DEVICE%\(([^)]+)\)/g, (_, col) => (deviceParam ? `${col} = ANY(${deviceParam})` : 'true'));
 
-/** Members of a module level that count: active persons. */
-const MEMBERS = `
-  SELECT 'ele' AS module, lp.level_id, lp.person_id FROM ele_level_person lp JOIN person p ON p.id = lp.person_id AND p.status = 'active'
-  UNION ALL
-  SELECT 'psg', lp.level_id, lp.person_id FROM psg_level_person lp JOIN person p ON p.id = lp.person_id AND p.status = 'active'`;
+/** Who holds module levels: persons (their own level tables), or checked-in visitors (their visitor levels). */
+export type ModuleOwners = 'person' | 'visitor';
 
 /**
- * personId → deviceId → TimezoneId → points on admitted elevator and channel controllers; persons and devices
- * narrow it. A site without module levels pays one query that finds nothing.
+ * Members of a module level that count, by owner: active persons (`person_id`: the person's id) and checked-in
+ * visitors, whose visitor levels may be elevator or entrance-control levels (`person_id`: the registration's id).
+ * A visitor's level is an id of one level table: tried as both modules, it matches the grants of its own.
  */
-export async function loadModuleRights(m: EntityManager, where: { personIds?: string[]; deviceIds?: string[] }): Promise<RightsIndex> {
+const MEMBERS: Record<ModuleOwners, string> = {
+  person: `
+  SELECT 'ele' AS module, lp.level_id, lp.person_id, p.pin FROM ele_level_person lp JOIN person p ON p.id = lp.person_id AND p.status = 'active'
+  UNION ALL
+  SELECT 'psg', lp.level_id, lp.person_id, p.pin FROM psg_level_person lp JOIN person p ON p.id = lp.person_id AND p.status = 'active'`,
+  visitor: `
+  SELECT m.module, rl.level_id, r.id AS person_id, r.visitor_pin AS pin FROM vis_registration_level rl
+    JOIN vis_registration r ON r.id = rl.registration_id AND r.state = 'in' CROSS JOIN (VALUES ('ele'), ('psg')) AS m(module)`,
+};
+/** Every member of a module level, persons and visitors, by pin. */
+const ALL_MEMBERS = `${MEMBERS.person} UNION ALL ${MEMBERS.visitor}`;
+
+/**
+ * personId (a visit's registration id for `visitor`) → deviceId → TimezoneId → points on admitted elevator and
+ * channel controllers; owners and devices narrow it. A site without module levels pays one query that finds nothing.
+ */
+export async function loadModuleRights(m: EntityManager, where: { personIds?: string[]; deviceIds?: string[] }, owners: ModuleOwners = 'person'): Promise<RightsIndex> {
   const params: unknown[] = [];
   if (where.deviceIds) params.push(where.deviceIds);
   if (where.personIds) params.push(where.personIds);
   const personParam = where.personIds ? `$${params.length}` : null;
   const rows: Array<{ person_id: string; device_id: string; tz_id: number; points: number[] }> = await namedQuery(m,
-    `WITH g AS (${grantsSql(where.deviceIds ? '$1' : null)}), mem AS (${MEMBERS})
+    `WITH g AS (${grantsSql(where.deviceIds ? '$1' : null)}), mem AS (${MEMBERS[owners]})
      SELECT mem.person_id, g.device_id, g.tz_id, g.points FROM mem JOIN g ON g.module = mem.module AND g.level_id = mem.level_id
       ${personParam ? `WHERE mem.person_id IN (SELECT unnest(${personParam}::char(32)[]))` : ''}`,
     params,
@@ -73,19 +87,18 @@ export async function loadModuleTimezones(m: EntityManager, deviceIds: string[])
   return namedQuery(m, `SELECT DISTINCT g.device_id, g.tz_id, g.schedule FROM (${grantsSql('$1')}) g`, [deviceIds]);
 }
 
-/** SQL selecting `device_id`: the admitted elevator and channel controllers where the pins in `pinsParam` (a text[] parameter) have rights. */
+/** SQL selecting `device_id`: the admitted elevator and channel controllers where the pins in `pinsParam` (a text[] parameter) have rights, as persons or checked-in visitors. */
 export const moduleDevicesGrantingSql = (pinsParam: string): string =>
-  `SELECT device_id FROM (WITH g AS (${grantsSql(null)}), mem AS (${MEMBERS})
+  `SELECT device_id FROM (WITH g AS (${grantsSql(null)}), mem AS (${ALL_MEMBERS})
      SELECT DISTINCT g.device_id FROM mem JOIN g ON g.module = mem.module AND g.level_id = mem.level_id
-       JOIN person p ON p.id = mem.person_id WHERE p.pin IN (SELECT unnest(${pinsParam}::text[]))) module_devices`;
+      WHERE mem.pin IN (SELECT unnest(${pinsParam}::text[]))) module_devices`;
 
 /**
- * SQL selecting the pins with rights on the controllers in `deviceParam` (an SQL array expression), for the
+ * SQL selecting the pins (persons and checked-in visitors) with rights on the controllers in `deviceParam` (an SQL array expression), for the
  * planner to union with the access pins of a device and page through in one query.
  */
 export const moduleDevicePinsSql = (deviceParam: string): string =>
-  `SELECT p.pin FROM (${MEMBERS}) mem JOIN (${grantsSql(deviceParam)}) g ON g.module = mem.module AND g.level_id = mem.level_id
-     JOIN person p ON p.id = mem.person_id`;
+  `SELECT mem.pin FROM (${ALL_MEMBERS}) mem JOIN (${grantsSql(deviceParam)}) g ON g.module = mem.module AND g.level_id = mem.level_id`;
 
 /** Merges the module rights into access rights (disjoint devices: a controller is never an access panel). */
 export function mergeRights(into: RightsIndex, more: RightsIndex): RightsIndex {

@@ -2,12 +2,13 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { CommandOutcomeHub, type CommandOutcome } from '../push/command-outcome';
-import { backoffMs, isSyncRef, UNKNOWN_HASH, type ItemKind, type SyncRef } from './sync-items';
+import { backoffMs, isSyncRef, itemCards, UNKNOWN_HASH, type ItemKind, type SyncRef } from './sync-items';
 import { excludedOf, intoOf, listOf } from '../database/columns';
 import { namedQuery } from '../database/prepared-query.service';
 import { numberArray, textArray } from '../database/pg-array';
 import { SyncItem, SyncOwed } from './sync-state.entity';
-import { isRefusal } from '../push/protocol';
+import { isRefusal, refusalKey } from '../push/protocol';
+import { loadRefusals } from '../push/device-refusals';
 
 const FAILED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'failures', 'lastReturn', 'failedAt', 'failedPlan', 'failedDelete', 'failedDeleteAt']);
 const OWED_INTO = intoOf(SyncOwed, ['deviceId', 'kind', 'nextTryAt']);
@@ -15,8 +16,13 @@ const OWED_INTO = intoOf(SyncOwed, ['deviceId', 'kind', 'nextTryAt']);
 const CLEAR_COUNTED: ReadonlySet<string> = new Set(['user', 'auth', 'eleauth']);
 const CONFIRMED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'confirmedAt', 'lastReturn']);
 const ITEM_KEY = listOf(SyncItem, ['deviceId', 'kind', 'key']);
-/** An item the planner holds back: a command for it failed and its backoff has not ended (confirmed-state.ts `held`). */
-const IN_BACKOFF = `failures > 0 AND coalesce(next_try_at > now(), false)`;
+/**
+ * An item owed a retry: a command for it failed, or its card waits on another pin (card-moves.ts), and the
+ * reconciler has not planned it again yet (runDivergent clears next_try_at when it does). A backoff that ended
+ * before the device answered still owes its retry: read as over, a confirmed delete dropped the row and a confirmed
+ * put cleared its failure, and nothing sent the write held meanwhile (a card swap's pin given its new card never).
+ */
+const IN_BACKOFF = `failures > 0 AND next_try_at IS NOT NULL`;
 /**
  * Kinds whose put writes rows beside the ones a device holds instead of replacing them: rights (one row per time
  * zone), cards (one row per card), templates (one per slot). The planner deletes them by Pin first where rows must
@@ -38,7 +44,7 @@ const PUT_OVER_FAILED_DELETE = `(s.failed_delete IS NOT NULL AND s.failed_delete
 // leaves such an item out), so the confirmed record may be older than the database's. The item stays failing and
 // is due at once: the reconciler's divergent pass plans it against desired, and clears the failure where the
 // device now holds what the database gives (settledFailures). Cleared here, nothing would ever send the held write.
-const PUT_IN_BACKOFF = `(s.failures > 0 AND coalesce(s.next_try_at > now(), false))`;
+const PUT_IN_BACKOFF = `(s.failures > 0 AND s.next_try_at IS NOT NULL)`;
 // A failed clear restarts an owed full sync from its first page: the pages sent after it assumed a cleared
 // device, and only a new clear (sent with the first page) removes what the device still holds beyond them.
 const OWED_UPDATE = `${excludedOf(SyncOwed, ['nextTryAt'])}, cursor = NULL, plan = NULL`;
@@ -215,29 +221,43 @@ export class SyncConfirmation implements OnModuleInit {
     const rc = outcome.returnCode;
     this.log.warn(`device ${outcome.deviceSn}: ${ref.kind} command ${outcome.commandId} ${outcome.reason === 'expired' ? 'got no result' : `failed (Return=${rc})`}; its items are unconfirmed and will be planned again`);
     if (ref.clear) {
+      // No Return at all (its result lost behind later results, or none after its last delivery): the panel may well
+      // have run it (one overtaken by answered commands did), so what it confirmed of the kind may be gone. Those items
+      // are in doubt (`?`, their cards kept as priors for card-moves.ts), not confirmed: kept, the status counted a
+      // cleared panel's members as held (REST confirmedRights, the convergence counts) until the full sync owed below
+      // ran again. Items a later, answered command spoke for (`except`) keep what it said.
+      if (outcome.reason === 'expired') await inDoubt(m, deviceId, ref.kind, ref.except ?? []);
+      // A clear the firmware now refuses for good (its refusal was recorded before this outcome, in this transaction:
+      // -1004, or -1002 the third time) would be left out of the full sync owed again for it, or sent again as the
+      // probe whenever that full sync is planned while the refusal is due (a loaded machine: every pass), refused,
+      // and the full sync owed again, for ever. The pages of this full sync went out after it and are confirmed as
+      // they come; what the clear was to take off is handled as where the clear is left out (stop 43): below.
+      const forGood = isRefusal(rc) && !!(await loadRefusals(m, [deviceId], { withDue: true })).get(deviceId)?.has(refusalKey(outcome.command));
       // The photo table's clear (by Type or `*`, the manual's generic DATA DELETE; the photo sections print per-PIN
       // deletes only) is a firmware's to refuse with any code: the photos it keeps are then deleted per PIN as
       // before (those confirmed and not desired), and owing a full sync again would wipe and refill the panel forever.
       // Those deletes must be planned, though: the plans made while the clear was on its way took it for done and
-      // planned none, so each photo the device is taken to hold is due for the divergent pass now (a failure, due at
-      // once; one already waiting out a backoff keeps it), which deletes those not desired and settles the others.
-      if (ref.kind === 'photo') {
+      // planned none, so each item of the kind the device is taken to hold is due for the divergent pass now (a
+      // failure, due at once; one already waiting out a backoff keeps it), which deletes by PIN those not desired
+      // (an item whose delete is refused too stays failing: divergent, honestly) and settles the others.
+      if (ref.kind === 'photo' || forGood) {
         await m.query(
           `UPDATE sync_item SET failures = greatest(failures, 1), next_try_at = CASE WHEN ${IN_BACKOFF} THEN next_try_at ELSE now() END
-            WHERE device_id = $1 AND kind = 'photo' AND hash IS NOT NULL AND skipped IS NULL`,
-          [deviceId],
+            WHERE device_id = $1 AND kind = $2 AND hash IS NOT NULL AND skipped IS NULL`,
+          [deviceId, ref.kind],
         );
-        return;
+      } else {
+        await m.query(
+          `INSERT INTO ${OWED_INTO} VALUES ($1, 'full', now() + make_interval(secs => $2))
+           ON CONFLICT (device_id, kind) DO UPDATE SET ${OWED_UPDATE}`,
+          [deviceId, this.config.syncRetryBaseMs / 1000],
+        );
       }
-      await m.query(
-        `INSERT INTO ${OWED_INTO} VALUES ($1, 'full', now() + make_interval(secs => $2))
-         ON CONFLICT (device_id, kind) DO UPDATE SET ${OWED_UPDATE}`,
-        [deviceId, this.config.syncRetryBaseMs / 1000],
-      );
       // A user or rights table the firmware refuses to clear keeps what the clear was to take off (a spare board's
       // users of another site), which nothing the gateway confirmed shows: the panel is counted once the full sync's
-      // writes are in, so rows beyond those it confirms are found and reported (SyncReconciler.verifiedCount).
-      if (isRefusal(outcome.returnCode) && CLEAR_COUNTED.has(ref.kind)) {
+      // writes are in, so rows beyond those it confirms are found, reported, and asked for and deleted by PIN where
+      // the firmware takes that (SyncReconciler.verifiedCount, learnUnknownRows).
+      if (isRefusal(rc) && CLEAR_COUNTED.has(ref.kind)) {
         await m.query(`INSERT INTO ${OWED_INTO} VALUES ($1, 'verify', now() + make_interval(secs => $2)) ON CONFLICT (device_id, kind) DO NOTHING`, [
           deviceId,
           this.config.syncRetryBaseMs / 1000,
@@ -261,6 +281,15 @@ export class SyncConfirmation implements OnModuleInit {
        RETURNING key, failures`,
       [deviceId, ref.kind, UNKNOWN_HASH, rc, items.map(([, plan]) => plan), items.map(([k]) => k), !!ref.put, outcome.commandId, ref.overtaken ?? []],
     ).then((r: unknown) => (Array.isArray(r) && Array.isArray(r[0]) ? r[0] : r) as Array<{ key: string; failures: number }>);
+    // A put's cards may be on the device now (its reply lost) besides those it held before (kept by the row trigger):
+    // both count until the item is confirmed again (card-moves.ts). Whole entries are compared: card 123/0 is not 1123/0.
+    const carding = (ref.put ?? []).filter(([, h]) => (ref.kind === 'user' || ref.kind === 'card') && itemCards(ref.kind, h).length > 0);
+    if (carding.length)
+      await m.query(
+        `UPDATE sync_item s SET prior_hashes = concat_ws('|', s.prior_hashes, x.h) FROM unnest($3::varchar[], $4::text[]) AS x(key, h)
+          WHERE s.device_id = $1 AND s.kind = $2 AND s.key = x.key AND s.hash = '${UNKNOWN_HASH}' AND NOT (x.h = ANY(string_to_array(coalesce(s.prior_hashes, ''), '|')))`,
+        [deviceId, ref.kind, carding.map(([k]) => k), carding.map(([, h]) => h)],
+      );
     // Backoff per item, from its failure count.
     await m.query(
       `UPDATE sync_item s SET next_try_at = now() + make_interval(secs => x.secs)
@@ -285,6 +314,14 @@ export async function forgetHeld(m: EntityManager, deviceId: string, kinds: read
   await m.query(
     `UPDATE sync_item SET hash = NULL, failures = 0, next_try_at = NULL, failed_plan = NULL, failed_delete = NULL, failed_delete_at = NULL WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NOT NULL`,
     all,
+  );
+}
+
+/** Every item of `kind` the device is taken to hold is in doubt (`?`), but those `except` names. */
+async function inDoubt(m: EntityManager, deviceId: string, kind: ItemKind, except: readonly string[]): Promise<void> {
+  await m.query(
+    `UPDATE sync_item SET hash = '${UNKNOWN_HASH}' WHERE device_id = $1 AND kind = $2 AND hash IS NOT NULL AND hash <> '${UNKNOWN_HASH}' AND skipped IS NULL AND key <> ALL($3::varchar[])`,
+    [deviceId, kind, except],
   );
 }
 

@@ -81,8 +81,29 @@ export const emptyDesired = (rightsKind: RightsKind = 'auth'): DesiredDevice => 
 
 const sha = (s: string) => createHash('sha1').update(s).digest('hex').slice(0, 24);
 
-/** The hash of a `user` item: its user record as sent. */
-export const userHash = (user: UserRecord): string => sha(JSON.stringify(user));
+/**
+ * The hash of a `user` item: its user record as sent, and after `#` the card it carries (a panel keeping the card
+ * in the user record): what another pin's write of that card must wait for (card-moves.ts).
+ */
+export const userHash = (user: UserRecord): string => {
+  const card = user.cardNo === undefined || user.cardNo === null ? '' : String(user.cardNo);
+  return card ? `${sha(JSON.stringify(user))}#${card}` : sha(JSON.stringify(user));
+};
+
+/**
+ * The card numbers an item's hash says the device holds under its pin: a `card` item's (`<cardNo>/<cardType>,…`),
+ * a `user` item's (after `#`, userHash; a terminal's, comma-separated); none for `?` or any other kind.
+ */
+export function itemCards(kind: ItemKind, hash: string | null | undefined): string[] {
+  if (!hash || hash === UNKNOWN_HASH) return [];
+  if (kind === 'user') {
+    // A terminal's record carries its main and secondary card (`#<card>,<viceCard>`, attendance-commands.ts).
+    const i = hash.indexOf('#');
+    return i < 0 ? [] : hash.slice(i + 1).split(',').filter(Boolean);
+  }
+  if (kind === 'card') return hash.split(',').map((c) => c.split('/')[0]).filter(Boolean);
+  return [];
+}
 
 /** The rights as a readable canonical string ("1:3,2:1@start-end"): the planner reads TimezoneIds back from it. */
 export function authHash(records: readonly UserAuthorizeRecord[]): string {
@@ -199,10 +220,11 @@ export interface SyncRef {
   verify?: CountedKind;
   count?: number;
   /**
-   * A `DATA QUERY tablename=user` asked of a panel whose count found users beyond those it confirmed in a table it
-   * will not clear: the pins it answers (querydata) that it confirmed nothing of are deleted by PIN (learnUnknownRows).
+   * A `DATA QUERY tablename=<table>` asked of a panel whose count found rows beyond those it confirmed in a table it
+   * will not clear: the pins it answers (querydata) whose rows it did not confirm are deleted by PIN, or written again
+   * where the database gives them something there (learnUnknownRows).
    */
-  learn?: 'user';
+  learn?: LearntTable;
   /** Records of other writes were added to this command (pending-append.ts): its items are not all of `plan`. */
   appended?: true;
 }
@@ -212,7 +234,24 @@ export interface SyncRef {
  * channel controller's gates in `userauthorize`, an elevator controller's floors in `usereleauthorize`), pass rules
  * too on a channel controller that has any.
  */
-export type CountedKind = 'user' | 'userauthorize' | 'usereleauthorize' | 'gatepassrule' | TemplateTable | PhotoTable;
+export type CountedKind = 'user' | 'userauthorize' | 'usereleauthorize' | 'gatepassrule' | TemplateTable | PhotoTable | OwnTable;
+
+/**
+ * A panel's own tables (`timezone`, `holiday`), one row per item: counted on a panel that confirmed any, since no
+ * other count shows them cleared (its menu, another tool, a partial reset) while its users and rights stay. Judged
+ * from below only: a panel may keep rows of its own (a factory time zone 1). Rows missing are written again; the
+ * users and rights they serve are not in doubt, so no full sync.
+ */
+export type OwnTable = 'timezone' | 'holiday';
+export const isOwnTable = (table: CountedKind | undefined): table is OwnTable => table === 'timezone' || table === 'holiday';
+
+/**
+ * Counted tables whose rows beyond those confirmed are asked for by PIN (`DATA QUERY`) when the firmware refuses
+ * clearing them: the user table, and the rights tables, where a row under no user (left by a refused delete, a power
+ * cut mid-sequence, another server) would open for whoever is later given that pin.
+ */
+export type LearntTable = 'user' | 'userauthorize' | 'usereleauthorize';
+export const isLearntTable = (table: CountedKind): table is LearntTable => table === 'user' || RIGHTS_TABLES.has(table);
 
 /**
  * A panel's photo table (its dialect's): counted on a panel that confirmed photos, one row per photo. Only a count
@@ -236,6 +275,8 @@ export function countedItemKind(table: CountedKind): ItemKind {
   if (table === 'usereleauthorize') return 'eleauth';
   if (TEMPLATE_TABLES.has(table)) return 'bio';
   if (isPhotoTable(table)) return 'photo';
+  if (table === 'timezone') return 'tz';
+  if (table === 'holiday') return 'hday';
   return table as ItemKind;
 }
 

@@ -15,11 +15,12 @@ import { userRecordFor } from './sync-commands';
 import { moduleDevicePinsSql, moduleDevicesGrantingSql } from './module-rights';
 import { appendToPending, tailsRead, type DeviceBatch, type TailRow } from './pending-append';
 import { composeCommands, composesAlike, tableOf, type ComposeInput, type PlannedCommand } from './sync-plan';
-import { loadDevices, loadDevicesWhere, personsRead } from './sync-queries';
+import { levelDevices, loadDevices, loadDevicesWhere, personsRead } from './sync-queries';
 import { intoOf } from '../database/columns';
 import { namedQuery, preferGenericPlans } from '../database/prepared-query.service';
 import { SyncItem } from './sync-state.entity';
 import { lockPlanScope } from './plan-scope';
+import { cardsStillElsewhere, holdCardPuts, incomingCards, sendGivingUp, type CardKind } from './card-moves';
 
 const CONFIRMED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'confirmedAt']);
 
@@ -32,6 +33,12 @@ export interface HeldPhoto {
 export interface SyncOptions {
   /** Re-send every desired item in scope even where the device confirmed it (REST syncPerson / syncLevel). */
   force?: boolean;
+  /**
+   * With `force`: the devices the re-send is for (those of the levels synced, levelDevices). The members' other
+   * devices are planned as any change is (what they confirmed is not sent again): an elevator level's sync is no
+   * reason to send a person's whole record to every access panel they are on.
+   */
+  forceOn?: readonly string[];
 }
 
 type Mode = 'diff' | 'force' | 'full' | 'continue';
@@ -48,6 +55,8 @@ interface PlanRequest {
   /** Member pins in scope; the device's own items (DEVICE_KINDS) are in scope except in `continue`. null = all. */
   pins: PinScope;
   mode: Mode;
+  /** With mode `force`: only these devices are forced, the others planned in `diff` (SyncOptions.forceOn). */
+  forceOn?: ReadonlySet<string>;
   /** Device items (DEVICE_KINDS) in scope; default all of them. Member items are scoped by `pins`. */
   items?: ReadonlySet<ItemId>;
   /** Pins to treat as gone (deleted in this transaction before their rows go). */
@@ -91,6 +100,9 @@ const STAR_CLEARED: readonly ItemKind[] = ['user', 'auth', 'eleauth'];
  * wait for a backoff; tables a firmware refused for good are not planned. Every method takes the caller's
  * EntityManager: the domain write and the commands it implies commit together.
  */
+/** The devices a forced plan is limited to (SyncOptions.forceOn), none when the force is for every device in scope. */
+const forceScope = (opts: SyncOptions): ReadonlySet<string> | undefined => (opts.force && opts.forceOn ? new Set(opts.forceOn) : undefined);
+
 @Injectable()
 export class SyncPlannerService {
   private readonly log = new Logger(SyncPlannerService.name);
@@ -125,6 +137,7 @@ export class SyncPlannerService {
       devicesNow: (planned) => devicesOfPinsRead(unique, planned),
       pins: unique,
       mode: opts.force ? 'force' : 'diff',
+      forceOn: forceScope(opts),
       absent: opts.absent,
       heldBy: opts.heldBy,
       heldPhotos: opts.heldPhotos,
@@ -144,12 +157,26 @@ export class SyncPlannerService {
   /** A level changed (doors, time segment) or was asked to sync: its members on its devices, and its time zone. */
   async syncLevel(m: EntityManager, levelId: string, opts: SyncOptions = {}): Promise<void> {
     const pins = await levelPins(m, levelId);
-    const devices: Array<{ device_id: string }> = await m.query(
-      `SELECT DISTINCT d.device_id FROM acc_level_door ld JOIN door d ON d.id = ld.door_id WHERE ld.level_id = $1`,
-      [levelId],
+    const own = await levelDevices(m, 'acc', [levelId]);
+    const deviceIds = new Set([...own, ...(await devicesOfPins(m, pins))]);
+    await this.plan(m, { deviceIds: [...deviceIds], devicesNow: (planned) => devicesOfPinsRead(pins, planned), pins, mode: opts.force ? 'force' : 'diff', forceOn: new Set(own) });
+  }
+
+  /**
+   * A door was enabled or disabled (a disabled door grants nothing: grantsRead): the members of its levels on its
+   * panel, whose rights there gain or lose the door (and who leave the panel when it was their only door there).
+   */
+  async syncDoor(m: EntityManager, doorId: string): Promise<void> {
+    const rows: Array<{ device_id: string; pin: string | null }> = await m.query(
+      `SELECT d.device_id, x.pin FROM door d LEFT JOIN LATERAL (
+         SELECT p.pin FROM acc_level_door ld JOIN acc_level_person lp ON lp.level_id = ld.level_id JOIN person p ON p.id = lp.person_id WHERE ld.door_id = d.id
+         UNION SELECT r.visitor_pin FROM acc_level_door ld JOIN vis_registration_level rl ON rl.level_id = ld.level_id JOIN vis_registration r ON r.id = rl.registration_id WHERE ld.door_id = d.id
+       ) x ON true WHERE d.id = $1`,
+      [doorId],
     );
-    const deviceIds = new Set([...devices.map((r) => r.device_id), ...(await devicesOfPins(m, pins))]);
-    await this.plan(m, { deviceIds: [...deviceIds], devicesNow: (planned) => devicesOfPinsRead(pins, planned), pins, mode: opts.force ? 'force' : 'diff' });
+    const pins = rows.flatMap((r) => (r.pin === null ? [] : [r.pin]));
+    if (rows.length === 0 || pins.length === 0) return;
+    await this.plan(m, { deviceIds: [rows[0].device_id], pins, mode: 'diff' });
   }
 
   /** A time segment changed or is about to be deleted: time zones and pass rules of every admitted device (no member in scope). */
@@ -275,21 +302,51 @@ export class SyncPlannerService {
   }
 
   /**
+   * Rows a panel answered to a `DATA QUERY` that it did not confirm (SyncReconciler.learned: a stranger's user, a
+   * rights row under no user, a door added at the panel): each pin's items of `kinds` are recorded as held with
+   * unknown content (`?`), even over an earlier confirmation, and the panel is planned for those pins at once, so the
+   * planner deletes them by PIN where the database gives the pin nothing there and writes them again (after a delete
+   * by PIN) where it does. A kind the panel keeps in no table, or whose `DATA DELETE` its firmware refused for good,
+   * is left as it is: a row of it is not known to be there, and could not be taken off.
+   */
+  async recordUnknownRows(m: EntityManager, deviceId: string, pins: readonly string[], kinds: readonly ItemKind[]): Promise<void> {
+    const keys = pins.filter((pin) => pin.length <= 64);
+    if (keys.length === 0) return;
+    const device = (await loadDevices(m, [deviceId], this.config.timeZone)).get(deviceId);
+    if (!device) return;
+    const refused = (await runRead(m, refusalsRead([deviceId]))).get(deviceId);
+    const doubted = kinds.filter((k) => {
+      const table = tableOf(device, k);
+      return table !== null && !refused?.has(`DATA DELETE ${table}`);
+    });
+    if (doubted.length === 0) return;
+    await m.query(
+      `INSERT INTO ${CONFIRMED_INTO} SELECT $1, k.kind, p.pin, '${UNKNOWN_HASH}', now() FROM unnest($2::varchar[]) AS k(kind), unnest($3::varchar[]) AS p(pin)
+       ON CONFLICT (device_id, kind, key) DO UPDATE SET hash = EXCLUDED.hash, confirmed_at = now()`,
+      [device.id, doubted, keys],
+    );
+    await this.plan(m, { deviceIds: [device.id], pins: keys, mode: 'diff', unknownAt: doubted.includes('user') ? { deviceId: device.id, pins: new Set(keys) } : undefined });
+  }
+
+  /**
    * Asks the device to count its users and its rights rows (`userauthorize`; an elevator controller's floors in
    * `usereleauthorize`), and a channel controller that holds or should hold pass rules to count those too: a factory reset of
    * a controller with rules and no users shows only there. The answers are compared with what it confirmed
    * (reconciler). A panel that confirmed templates counts its template table too (`biodata` or `templatev10`, its
    * dialect's), and one that confirmed photos its photo table (`biophoto` or `userpic`): a finger, face or photo
-   * deleted at its menu (or lost with a partial reset) shows only there. A count the
-   * firmware refused for good is left out until its probe is due (then asked again).
+   * deleted at its menu (or lost with a partial reset) shows only there; so does its `timezone` and `holiday`
+   * table where it confirmed rows of them (OwnTable): rights naming a time zone the panel lost open nothing. A count
+   * the firmware refused for good is left out until its probe is due (then asked again).
    */
   async queueVerify(m: EntityManager, deviceSn: string): Promise<void> {
-    const [device]: Array<{ id: string; ele: boolean; rules: boolean; bio: boolean; photo: boolean; capabilities: unknown; registration: unknown }> = await namedQuery(m,
+    const [device]: Array<{ id: string; ele: boolean; rules: boolean; bio: boolean; photo: boolean; tz: boolean; hday: boolean; capabilities: unknown; registration: unknown }> = await namedQuery(m,
       `SELECT d.id, ${effectiveKindSql('d')} = 'ele' AS ele,
               EXISTS (SELECT 1 FROM psg_pass_rule r WHERE r.device_id = d.id)
            OR EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = d.id AND s.kind = 'gatepassrule' AND s.hash IS NOT NULL) AS rules,
               EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = d.id AND s.kind = 'bio' AND s.hash IS NOT NULL) AS bio,
               EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = d.id AND s.kind = 'photo' AND s.hash IS NOT NULL) AS photo,
+              EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = d.id AND s.kind = 'tz' AND s.hash IS NOT NULL) AS tz,
+              EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = d.id AND s.kind = 'hday' AND s.hash IS NOT NULL) AS hday,
               d.capabilities, d.registration
          FROM device d WHERE d.sn = $1`,
       [deviceSn],
@@ -299,7 +356,8 @@ export class SyncPlannerService {
     const { dialect } = dialectOf(device.capabilities, device.registration);
     const templates: TemplateTable = dialect.bio;
     const photos: PhotoTable | null = device.photo ? dialect.photo : null;
-    const kinds = (['user', device.ele ? 'usereleauthorize' : 'userauthorize', 'gatepassrule', templates, ...(photos ? [photos] : [])] as const satisfies readonly CountedKind[])
+    const own: CountedKind[] = [...(device.tz ? (['timezone'] as const) : []), ...(device.hday ? (['holiday'] as const) : [])];
+    const kinds = (['user', device.ele ? 'usereleauthorize' : 'userauthorize', 'gatepassrule', templates, ...(photos ? [photos] : []), ...own] as const satisfies readonly CountedKind[])
       .filter((kind) => kind !== 'gatepassrule' || device.rules)
       .filter((kind) => kind !== templates || device.bio)
       .filter((kind) => !refused?.has(refusalKey(dataCount(kind))));
@@ -336,9 +394,11 @@ export class SyncPlannerService {
     const batches: DeviceBatch[] = [];
     const skipped: Array<{ deviceId: string; pin: string; reason: string }> = [];
     const sent: Array<{ deviceId: string; pin: string }> = [];
-    const composed: Array<{ input: ComposeInput; commands: PlannedCommand[] }> = [];
+    const composed: Array<{ mode: Mode; input: ComposeInput; commands: PlannedCommand[] }> = [];
     const settled: Array<{ deviceId: string; id: ItemId }> = [];
     for (const device of devices) {
+      // A forced plan forces only the devices it is for (forceOn); the others get what changed.
+      const mode: Mode = req.mode === 'force' && req.forceOn && !req.forceOn.has(device.id) ? 'diff' : req.mode;
       const want = desired.get(device.id)!;
       const have = confirmed.get(device.id)!;
       const hashes = desiredHashes(want);
@@ -360,20 +420,36 @@ export class SyncPlannerService {
         if (DEVICE_KINDS.includes(kind)) return req.mode !== 'continue' && (!req.items || req.items.has(id));
         return member(key);
       };
-      const diff = this.diff(req.mode, hashes, current, have.hold, { refused, refusedRemove }, inScope);
-      if (req.mode === 'diff') settled.push(...settledFailures(device.id, have, hashes, current, inScope));
+      const diff = this.diff(mode, hashes, current, have.hold, { refused, refusedRemove }, inScope);
+      // A card another pin of the panel still holds, or may hold, waits until that pin has lost it (card-moves.ts);
+      // a full sync clears the card's table first, unless its clear is refused.
+      const cardKind: CardKind = device.dialect.cards === 'mulcarduser' ? 'card' : 'user';
+      const cleared = (req.mode === 'full' || req.mode === 'continue') && !refusedClear.has(cardKind);
+      let send = { want, hashes, diff };
+      if (!cleared) {
+        const incoming = incomingCards(cardKind, diff.put, hashes, current);
+        const waiting = await cardsStillElsewhere(m, device.id, cardKind, incoming);
+        if (waiting.size > 0) {
+          // A waiting pin that gives up a card (two pins swapping) is sent its item without the new card meanwhile;
+          // all wait a retry, those sent too: confirmed in backoff, an item stays due (sync-confirm.ts PUT_IN_BACKOFF).
+          send = sendGivingUp(cardKind, want, hashes, current, diff, waiting, incoming, !refusedRemove.has(cardKind));
+          await holdCardPuts(m, device.id, cardKind, [...waiting], this.config.syncRetryBaseMs);
+          this.log.log(`device ${device.sn}: card of ${[...waiting].join(', ')} waits until its old holder there has lost it`);
+        }
+      }
+      if (mode === 'diff') settled.push(...settledFailures(device.id, have, hashes, current, inScope));
       for (const s of want.skipped) {
         this.log.warn(`device ${device.sn}: member ${s.pin} not sent: ${s.reason}`);
         skipped.push({ deviceId: device.id, pin: s.pin, reason: s.reason });
       }
       const base = req.mode === 'full' ? new Map([...current].filter(([id]) => !CLEARED_BY_FULL.has(splitItemId(id)[0]))) : current;
       // Like panels (same dialect, same diff, same records) get the commands built for the first of them.
-      const input: ComposeInput = { device, desired: want, hashes, diff, current: base, refused, refusedRemove, refusedClear };
-      const twin = composed.find((c) => composesAlike(c.input, input));
-      const commands = twin?.commands ?? composeCommands(device, want, hashes, diff, base, { plan, full: req.mode === 'full', force: req.mode === 'force', resend: req.mode !== 'diff', refused, refusedRemove, refusedClear });
-      if (!twin && composed.length < COMPOSED_KEPT) composed.push({ input, commands });
+      const input: ComposeInput = { device, desired: send.want, hashes: send.hashes, diff: send.diff, current: base, refused, refusedRemove, refusedClear };
+      const twin = composed.find((c) => c.mode === mode && composesAlike(c.input, input));
+      const commands = twin?.commands ?? composeCommands(device, send.want, send.hashes, send.diff, base, { plan, full: mode === 'full', force: mode === 'force', resend: mode !== 'diff', refused, refusedRemove, refusedClear });
+      if (!twin && composed.length < COMPOSED_KEPT) composed.push({ mode, input, commands });
       // A note "not sent" is cleared once the member goes out.
-      for (const id of diff.put) if (id.startsWith('user\t') && have.skipped.has(id.slice(5))) sent.push({ deviceId: device.id, pin: id.slice(5) });
+      for (const id of send.diff.put) if (id.startsWith('user\t') && have.skipped.has(id.slice(5))) sent.push({ deviceId: device.id, pin: id.slice(5) });
       if (commands.length > 0) batches.push({ deviceSn: device.sn, commands });
     }
     await noteSkipped(m, skipped, sent);

@@ -113,7 +113,8 @@ export interface LevelHeld {
 }
 
 /**
- * What each access level grants per admitted device (levels × devices rows), on these devices or all. Elevator
+ * What each access level grants per admitted device (levels × devices rows), on these devices or all; a door
+ * disabled by an operator (CVSecurity's Door > Disable) grants nothing until it is enabled again. Elevator
  * and channel controllers take rights from their own levels (module-rights.ts): a psg gate in an access level
  * grants nothing.
  */
@@ -123,7 +124,7 @@ export function grantsRead(deviceIds?: readonly string[]): Read<LevelGrant[]> {
        FROM acc_level l
        JOIN time_segment ts ON ts.id = l.time_segment_id
        JOIN acc_level_door ld ON ld.level_id = l.id
-       JOIN door d ON d.id = ld.door_id
+       JOIN door d ON d.id = ld.door_id AND d.enabled
        JOIN device dev ON dev.id = d.device_id AND dev.admission = 'admitted' AND ${effectiveKindSql('dev')} NOT IN ('ele', 'psg')
       ${deviceIds ? 'WHERE d.device_id = ANY($1)' : ''}
       GROUP BY l.id, d.device_id, ts.tz_id`,
@@ -217,4 +218,18 @@ export function holidaysRead(): Read<SyncHoliday[]> {
         .sort((x, y) => (x.start_date < y.start_date ? -1 : x.start_date > y.start_date ? 1 : 0))
         .map((r) => ({ startDate: r.start_date, endDate: r.end_date, holidayType: Number(r.holiday_type), isLoopByYear: r.is_loop_by_year })),
   );
+}
+
+/** Where a level's points are: the access panels of its doors, the elevator controllers of its floors, the channel controllers of its gates. */
+const LEVEL_DEVICES_SQL = {
+  acc: `SELECT DISTINCT d.device_id FROM acc_level_door ld JOIN door d ON d.id = ld.door_id WHERE ld.level_id = ANY($1)`,
+  ele: `SELECT DISTINCT f.device_id FROM ele_level_floor lf JOIN floor f ON f.id = lf.floor_id WHERE lf.level_id = ANY($1)`,
+  psg: `SELECT DISTINCT d.device_id FROM psg_level_gate lg JOIN door d ON d.id = lg.gate_id WHERE lg.level_id = ANY($1)`,
+} as const;
+
+/** The devices holding a point (door, floor, gate) of any of `levelIds`: those a REST level sync (2.1.5/2.1.6, 2.2.5/2.2.6, 2.32.5/2.32.6) is for. */
+export async function levelDevices(m: EntityManager, module: keyof typeof LEVEL_DEVICES_SQL, levelIds: readonly string[]): Promise<string[]> {
+  if (levelIds.length === 0) return [];
+  const rows: Array<{ device_id: string }> = await m.query(LEVEL_DEVICES_SQL[module], [levelIds]);
+  return rows.map((r) => r.device_id);
 }

@@ -4,14 +4,14 @@ import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql } from '../device/device-kind';
 import type { CommandOutcome } from '../push/command-outcome';
-import { FOR_GOOD_SQL, HOLDS_WRITES_SQL, loadRefusals, probeIntervalSql } from '../push/device-refusals';
+import { FOR_GOOD_SQL, HOLDS_WRITES_SQL, loadRefusals, loadRefusalsDue, probeIntervalSql } from '../push/device-refusals';
 import { REFUSAL_CODES, refusalKey } from '../push/protocol/refusals';
 import { DeviceRegistryService, type DeviceKindChangedEvent, type DeviceRegisteredEvent } from '../push/device-registry.service';
 import { dataDelete, dataQuery } from '../push/protocol';
 import { excludedOf, insertOf, intoOf, listOf } from '../database/columns';
 import { afterCommit } from '../database/after-commit';
 import { asLeader } from '../database/leader';
-import { backoffMs, countedItemKind, countsRightsRows, DEVICE_KINDS, expectedRows, isPhotoTable, UNKNOWN_HASH, type CountedKind, type ItemKind, type SyncRef } from './sync-items';
+import { authRows, backoffMs, countedItemKind, countsRightsRows, DEVICE_KINDS, expectedRows, isLearntTable, isOwnTable, isPhotoTable, UNKNOWN_HASH, type CountedKind, type ItemKind, type LearntTable, type SyncRef } from './sync-items';
 import { AttendanceSyncService } from './attendance-sync.service';
 import { forgetHeld, SyncConfirmation } from './sync-confirm';
 import { SyncPlannerService } from './sync-planner.service';
@@ -20,12 +20,17 @@ import { boardReplacement, dialectOf, oldDialectCleanup, registrationStorageChan
 import { CommandQueueService } from '../push/command-queue.service';
 import { PUSH_SETTINGS, type PushSettings } from '../push/push-settings';
 
+/**
+ * A failing item neither held (hash NULL) nor waiting for a retry (next_try_at NULL): nothing would plan or drop it
+ * again, and it kept its device divergent for ever (a refused delete of a person who left a reset panel, released by
+ * a probe or by a retry pass racing the count that emptied the table). The divergent pass drops it as one whose
+ * backoff ended, and plans the device (which sends it if it is still desired). SQL over sync_item.
+ */
+const STRANDED = `next_try_at IS NULL AND hash IS NULL AND skipped IS NULL`;
 /** Advisory lock key of the reconciler leader (one process at a time when several share the database). */
 export const LEADER_LOCK = 7330010;
 /** Items re-planned per pass for divergent devices, and owed jobs per pass. */
 const DIVERGENT_BATCH = 5000;
-/** Counted tables of rights rows (a refused clear of them with rows beyond those confirmed asks for the users). */
-const RIGHTS_COUNTED: ReadonlySet<CountedKind> = new Set(['userauthorize', 'usereleauthorize']);
 const OWED_BATCH = 20;
 /** Devices probed per pass (a refusal for good whose probe is due: device-refusals.ts, RefusalProbe). */
 const PROBE_BATCH = 20;
@@ -330,7 +335,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
   /** Items whose backoff ended, planned again per device (bounded per pass). */
   private async runDivergent(): Promise<number> {
     const rows: Array<{ device_id: string; kind: string; key: string }> = await this.ds.query(
-      `SELECT device_id, kind, key FROM sync_item WHERE failures > 0 AND next_try_at <= now() ORDER BY next_try_at LIMIT $1`,
+      `SELECT device_id, kind, key FROM sync_item WHERE failures > 0 AND (next_try_at <= now() OR (${STRANDED})) ORDER BY next_try_at NULLS FIRST LIMIT $1`,
       [DIVERGENT_BATCH],
     );
     const byDevice = new Map<string, Set<string>>();
@@ -343,9 +348,10 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       await this.ds.transaction(async (m) => {
         // An item a delete took off the device while it waited (sync-confirm.ts) is not held: its row only kept the
         // retry time, and the plan below sends it if it is still desired.
-        await m.query(`DELETE FROM sync_item WHERE device_id = $1 AND failures > 0 AND next_try_at <= now() AND hash IS NULL AND skipped IS NULL`, [deviceId]);
-        // Out of backoff: planned again now (its failure count stays until a success confirms it).
-        await m.query(`UPDATE sync_item SET next_try_at = NULL WHERE device_id = $1 AND failures > 0 AND next_try_at <= now()`, [deviceId]);
+        await m.query(`DELETE FROM sync_item WHERE device_id = $1 AND failures > 0 AND (next_try_at <= now() OR (${STRANDED})) AND hash IS NULL AND skipped IS NULL`, [deviceId]);
+        // Out of backoff: planned again now (its failure count stays until a success confirms it). Held ones only: a
+        // row a count or clear committed meanwhile made not held stays due, and the next pass drops it.
+        await m.query(`UPDATE sync_item SET next_try_at = NULL WHERE device_id = $1 AND failures > 0 AND next_try_at <= now() AND hash IS NOT NULL`, [deviceId]);
         if (await this.attendance.isTerminal(m, deviceId)) await this.attendance.reconcileTerminal(m, deviceId, [...pins]);
         else await this.planner.reconcileDevice(m, deviceId, [...pins]);
       });
@@ -383,6 +389,14 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
   async probeRefusals(m: EntityManager, deviceId: string): Promise<void> {
     // What the refusal held back: its items failed with a refusal code and wait out their own backoff (which the
     // planner honours); the probe plans them now (a refusal again sets their backoff again, a success confirms them).
+    // One the device no longer holds (a count of an empty table, a clear, took it off while it waited: hash NULL) only
+    // kept its retry time: gone, as the divergent pass drops it, and planned below if it is still desired. Released
+    // with the rest, nothing would plan or drop it again (no retry time left): a refused delete of a person who
+    // left a reset panel stayed a failing item for ever, the panel divergent.
+    await m.query(
+      `DELETE FROM sync_item WHERE device_id = $1 AND failures > 0 AND next_try_at > now() AND last_return = ANY($2::int[]) AND hash IS NULL AND skipped IS NULL`,
+      [deviceId, [...REFUSAL_CODES]],
+    );
     await m.query(
       `UPDATE sync_item SET next_try_at = NULL WHERE device_id = $1 AND failures > 0 AND next_try_at > now() AND last_return = ANY($2::int[])`,
       [deviceId, [...REFUSAL_CODES]],
@@ -410,57 +424,68 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * A count found users (or rights rows) beyond those the panel confirmed in a table whose clear its firmware refused
-   * for good: no full sync takes them off. The panel is asked which users it holds (`DATA QUERY tablename=user`,
-   * Security PUSH 9.1.4: the records come through querydata, the Return is their number), once at a time; `learned`
-   * deletes them by PIN, which such firmware takes (9.1.2). A firmware refusing the query is left to the clear's probe.
+   * for good: no full sync takes them off. The panel is asked which rows of that table it holds (`DATA QUERY
+   * tablename=user`, or `userauthorize` / `usereleauthorize`: a rights row under no user is in no user query, and
+   * would open for whoever is later given its pin; Security PUSH 9.1.4: the records come through querydata, the
+   * Return is their number), one query per table at a time; `learned` deletes them by PIN, which such firmware
+   * takes (9.1.2). A firmware refusing the query is left to the clear's probe, but for the query's own probe.
+   * `refused`: the caller's refusals for good (key → probe due).
    */
-  private async learnUnknownRows(m: EntityManager, deviceId: string, sn: string): Promise<void> {
-    const refused = (await loadRefusals(m, [deviceId])).get(deviceId);
-    const command = dataQuery({ table: 'user' });
-    if (refused?.has(refusalKey(command))) return;
+  private async learnUnknownRows(m: EntityManager, sn: string, table: LearntTable, refused: ReadonlyMap<string, boolean> | undefined): Promise<void> {
+    const command = dataQuery({ table });
+    if (refused?.get(refusalKey(command)) === false) return;
     const [open]: unknown[] = await m.query(
-      `SELECT 1 FROM device_command WHERE device_sn = $1 AND state IN ('pending', 'sent') AND meta ? 'sync' AND meta ? 'learn' LIMIT 1`,
-      [sn],
+      `SELECT 1 FROM device_command WHERE device_sn = $1 AND state IN ('pending', 'sent') AND meta ? 'sync' AND meta->>'learn' = $2 LIMIT 1`,
+      [sn, table],
     );
     if (open) return;
-    await this.queue.enqueueMany(m, [{ deviceSn: sn, commands: [{ command, ref: { sync: 1, plan: newId(), learn: 'user' } satisfies SyncRef }] }]);
+    await this.queue.enqueueMany(m, [{ deviceSn: sn, commands: [{ command, ref: { sync: 1, plan: newId(), learn: table } satisfies SyncRef }] }]);
   }
 
   /**
-   * The panel answered `DATA QUERY tablename=user` (learnUnknownRows): its users came before the result, stored with
-   * the query's CmdID. A pin it confirmed no user of is another site's (or a record whose content is unknown): it is
-   * recorded as held with unknown content, its rights too, and planned at once, so the planner deletes it by PIN
-   * (`DATA DELETE userauthorize Pin=…`, `DATA DELETE user Pin=…`) where the database gives it nothing there, and
-   * writes the database's record where it does. A count after those commands then finds the panel as confirmed.
+   * The panel answered a `DATA QUERY` of learnUnknownRows: its rows came before the result, stored with the query's
+   * CmdID. Of the user table, a pin it confirmed no user of is another site's (or a record whose content is unknown):
+   * its user, rights, cards, templates and photo are recorded as held with unknown content. Of a rights table, a pin
+   * whose rows are not those of the rights it confirmed (a row under no user, a door added at the panel) has its
+   * rights recorded so. Either is planned at once (SyncPlannerService.recordUnknownRows): deleted by PIN (`DATA DELETE
+   * userauthorize Pin=…`, `DATA DELETE user Pin=…`) where the database gives it nothing there, written again where it
+   * does. A count after those commands then finds the panel as confirmed.
    */
-  private async learned(m: EntityManager, deviceId: string, outcome: CommandOutcome): Promise<void> {
+  private async learned(m: EntityManager, deviceId: string, outcome: CommandOutcome, table: LearntTable): Promise<void> {
     if (outcome.state !== 'done') {
-      this.log.warn(`device ${outcome.deviceSn}: DATA QUERY user ${outcome.reason === 'expired' ? 'got no result' : `failed (Return=${outcome.returnCode})`}; its unknown users wait for the next count`);
+      this.log.warn(`device ${outcome.deviceSn}: DATA QUERY ${table} ${outcome.reason === 'expired' ? 'got no result' : `failed (Return=${outcome.returnCode})`}; its unknown rows wait for the next count`);
       return;
     }
-    const unknown: Array<{ pin: string }> = await m.query(
-      `SELECT DISTINCT u.pin FROM device_command_attempt a
-         JOIN device_upload u ON u.device_sn = a.device_sn AND u.cmd_id = a.attempt_id::text AND u.table_name = 'user' AND u.pin IS NOT NULL
-        WHERE a.command_id = $1::bigint AND a.device_sn = $2
-          AND NOT EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = $3 AND s.kind = 'user' AND s.key = u.pin AND s.hash IS NOT NULL)
-        ORDER BY 1`,
-      [outcome.commandId, outcome.deviceSn, deviceId],
+    // Rows per pin as answered (a record sent again under another attempt of the query is the same record).
+    const answered: Array<{ pin: string; rows: number }> = await m.query(
+      `SELECT u.pin, count(DISTINCT u.record)::int AS rows FROM device_command_attempt a
+         JOIN device_upload u ON u.device_sn = a.device_sn AND u.cmd_id = a.attempt_id::text AND u.table_name = $3 AND u.pin IS NOT NULL
+        WHERE a.command_id = $1::bigint AND a.device_sn = $2 GROUP BY u.pin ORDER BY 1`,
+      [outcome.commandId, outcome.deviceSn, table],
     );
-    const pins = unknown.map((u) => u.pin).filter((pin) => pin.length <= 64);
-    if (pins.length === 0) return;
-    this.log.warn(`device ${outcome.deviceSn} holds users it never confirmed (${pins.slice(0, 10).join(', ')}${pins.length > 10 ? ', …' : ''}): deleting them by PIN`);
-    // Their rights rows too: a stranger's right on a door is what opens it.
+    const kind = countedItemKind(table);
+    const confirmed = new Map<string, string>(
+      (
+        await m.query(`SELECT key, hash FROM sync_item WHERE device_id = $1 AND kind = $2 AND key = ANY($3::varchar[]) AND hash IS NOT NULL`, [
+          deviceId,
+          kind,
+          answered.map((a) => a.pin),
+        ])
+      ).map((r: { key: string; hash: string }) => [r.key, r.hash]),
+    );
+    // A user is one row; rights rows follow from the confirmed hash (one per TimezoneId).
+    const unknown = answered.filter((a) => !confirmed.has(a.pin) || (kind !== 'user' && authRows(confirmed.get(a.pin)!) !== a.rows)).map((a) => a.pin);
+    if (unknown.length === 0) return;
+    this.log.warn(`device ${outcome.deviceSn} holds ${table} rows it never confirmed (${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', …' : ''}): deleting them by PIN`);
     const [{ ele }]: Array<{ ele: boolean }> = await m.query(`SELECT ${effectiveKindSql('d')} = 'ele' AS ele FROM device d WHERE d.id = $1`, [deviceId]);
-    await m.query(
-      `INSERT INTO ${intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'confirmedAt'])} SELECT $1, $2, k, $3, now() FROM unnest($4::varchar[]) AS k
-       ON CONFLICT (device_id, kind, key) DO UPDATE SET hash = EXCLUDED.hash, confirmed_at = now() WHERE sync_item.hash IS NULL`,
-      [deviceId, ele ? 'eleauth' : 'auth', UNKNOWN_HASH, pins],
-    );
-    await this.planner.recordEnrolledUsers(m, deviceId, pins, new Set(pins));
+    const rights: ItemKind = ele ? 'eleauth' : 'auth';
+    // A stranger's right on a door is what opens it; its cards, templates and photo would open as whoever is later
+    // given its pin.
+    await this.planner.recordUnknownRows(m, deviceId, unknown, kind === 'user' ? ['user', rights, 'card', 'bio', 'photo'] : [rights]);
     // Counted again after the deletes (queue order): a matching count clears the rows reported. Not when the deletes
     // by PIN are refused too (nothing was planned; the items in doubt keep the panel divergent until the probe).
     const refused = (await loadRefusals(m, [deviceId])).get(deviceId);
-    if (!refused?.has('DATA DELETE user')) await this.planner.queueVerify(m, outcome.deviceSn);
+    if (!refused?.has(`DATA DELETE ${table}`)) await this.planner.queueVerify(m, outcome.deviceSn);
   }
 
   /** Whether device $1 has a due refusal of a table's clear whose count found rows beyond those confirmed. */
@@ -504,7 +529,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
    * with the command's outcome (device-refusals.ts), and a count refused for good is not asked again until its probe.
    */
   async verified(m: EntityManager, deviceId: string, outcome: CommandOutcome, ref: SyncRef): Promise<void> {
-    if (ref.learn) return this.learned(m, deviceId, outcome);
+    if (ref.learn) return this.learned(m, deviceId, outcome, ref.learn);
     if (outcome.state !== 'done') {
       this.log.warn(`device ${outcome.deviceSn}: DATA COUNT ${ref.verify ?? 'user'} ${outcome.reason === 'expired' ? 'got no result' : `refused (Return=${outcome.returnCode})`}; not verified`);
       // No result, or -1002 (a busy firmware says so too; refused for good only when repeated): asked again after
@@ -514,10 +539,38 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       if (again) await m.query(OWE_VERIFY_LATER, [deviceId, this.config.syncRetryBaseMs / 1000]);
       return;
     }
+    // A bare Return=0 with no count uploaded (`<table>=<n>`) says nothing of a timezone or holiday table: some
+    // firmware answers every DATA COUNT of them so. Read as 0 rows, every verification forgot and re-sent all the
+    // time zones and holidays; the table is not judged this round. (A user or rights count keeps reading the
+    // Return as the manual's examples give it; a terminal's or older firmware's count comes only there.)
+    if (isOwnTable(ref.verify) && typeof ref.count !== 'number' && outcome.returnCode === 0) {
+      this.log.warn(`device ${outcome.deviceSn}: DATA COUNT ${ref.verify} answered Return=0 with no count uploaded; not judged`);
+      return;
+    }
     const count = typeof ref.count === 'number' ? ref.count : outcome.returnCode;
     if (count === null || count < 0) return;
+    if (isOwnTable(ref.verify)) return this.verifiedOwnTable(m, deviceId, outcome, count, ref.verify);
     // A photo table is judged from below only (PhotoTable).
     await this.verifiedCount(m, deviceId, outcome.deviceSn, count, ref.verify, outcome.commandId, { acceptAbove: isPhotoTable(ref.verify) });
+  }
+
+  /**
+   * A `DATA COUNT timezone` or `holiday` answered (OwnTable). Below the rows the panel confirmed, it lost some
+   * (cleared at its menu, by another tool, a partial reset) while its users and rights stayed and count right: the
+   * items it confirmed before the count ran are forgotten and planned again, so they are written back (and the panel
+   * is not said synced until they are). A count above is rows of its own. No full sync: its users are not in doubt.
+   */
+  private async verifiedOwnTable(m: EntityManager, deviceId: string, outcome: CommandOutcome, count: number, table: 'timezone' | 'holiday'): Promise<void> {
+    const kind = countedItemKind(table);
+    const [{ held }]: Array<{ held: number }> = await m.query(
+      `SELECT count(*)::int AS held FROM sync_item WHERE device_id = $1 AND kind = $2 AND hash IS NOT NULL AND hash <> $3`,
+      [deviceId, kind, UNKNOWN_HASH],
+    );
+    if (count >= held) return;
+    this.log.warn(`device ${outcome.deviceSn} holds ${count} ${table} rows where ${held} are confirmed: they are written again`);
+    // Items a command after the count put (answered before the count's result was recorded) are held.
+    await forgetHeld(m, deviceId, [kind], `AND hash IS NOT NULL AND ${NOT_ANSWERED_SINCE}`, [outcome.commandId, outcome.deviceSn]);
+    await this.planner.reconcileDevice(m, deviceId, []);
   }
 
   /**
@@ -529,7 +582,16 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
    * count above is the device's own users (a terminal: its full sync removes only what it confirmed, so it would
    * change nothing there). Answers whether it matched (or was accepted).
    */
-  async verifiedCount(m: EntityManager, deviceId: string, sn: string, count: number, table: CountedKind = 'user', after?: string, opts: { acceptAbove?: boolean } = {}): Promise<boolean> {
+  async verifiedCount(
+    m: EntityManager,
+    deviceId: string,
+    sn: string,
+    count: number,
+    table: CountedKind = 'user',
+    after?: string,
+    /** `settled`: counted with no command of ours in flight and nothing owed (a terminal's INFO, judged then only). */
+    opts: { acceptAbove?: boolean; settled?: boolean } = {},
+  ): Promise<boolean> {
     const kind = countedItemKind(table);
     // Rights rows follow from each item's hash (few distinct ones: members of the same levels share them); a user or
     // pass rule is one row, so only whether it is in doubt matters.
@@ -556,8 +618,20 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     // first) is newer, and stays. Later commands answered in this body are applied after the count (queue order).
     if (count === 0 && after !== undefined) {
       // (An item of no rows, rights naming no time zone, is held by an empty table as well.)
-      await forgetHeld(m, deviceId, [kind], `AND hash IS NOT NULL AND hash <> '' AND key NOT IN (SELECT jsonb_array_elements_text(c.keys) FROM device_command c
-        WHERE c.device_sn = $4 AND c.id > $3::bigint AND c.state IN ('done', 'failed') AND c.done_at < now() AND c.meta ? 'sync' AND c.keys IS NOT NULL)`, [after, sn]);
+      await forgetHeld(m, deviceId, [kind], `AND hash IS NOT NULL AND hash <> '' AND ${NOT_ANSWERED_SINCE}`, [after, sn]);
+    } else if (count < min && after !== undefined) {
+      // Fewer rows than it confirmed (users deleted at its menu, a reset panel with a user enrolled since): which of
+      // them it lost no count tells, so none of them is confirmed any more (`?`, cards kept as priors for card
+      // moves) until the full sync owed below writes them again. Kept, the status counted the lost ones as held.
+      await m.query(
+        `UPDATE sync_item SET hash = '${UNKNOWN_HASH}' WHERE device_id = $1 AND kind = $2 AND hash IS NOT NULL AND hash <> '${UNKNOWN_HASH}' AND skipped IS NULL AND ${NOT_ANSWERED_SINCE}`,
+        [deviceId, kind, after, sn],
+      );
+    } else if (count === 0 && opts.settled) {
+      // A terminal's INFO count is no queued command: it is judged only while nothing of ours is in flight or owed
+      // (AttendanceHooks.countReported), so its empty table holds nothing it confirmed either. Left held, a person who
+      // left a terminal that refuses deleting users, then reset, was believed on it for ever (divergent).
+      await forgetHeld(m, deviceId, [kind], `AND hash IS NOT NULL AND hash <> ''`, []);
     }
     if (count > max && opts.acceptAbove) {
       this.log.log(`device ${sn} holds ${count} ${table} rows where at most ${max} are confirmed: records of its own, which a full sync would not remove`);
@@ -567,7 +641,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     // a full sync would clear and resend everything at every count, and never match. Except an emptied table (a
     // factory reset) where the refusal was only of clearing it: nothing is left there to clear, and a full sync
     // writes back everything it should hold; left alone, the confirmed state said a reset panel's persons were on it.
-    const refused = (await loadRefusals(m, [deviceId], { withDue: true })).get(deviceId);
+    const refused = (await loadRefusalsDue(m, [deviceId])).get(deviceId);
     const refusedWrite = tables.some((t) => refused?.has(`DATA UPDATE ${t}`));
     const refusedClear = clearKeys.some((k) => refused?.has(k));
     // A table whose clear alone is refused and that holds fewer rows than it confirmed (users deleted at its menu, a
@@ -584,7 +658,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       await m.query(`UPDATE device_refusal SET excess_rows = CASE WHEN what = $4 THEN $3::int END WHERE device_id = $1 AND what = ANY($2::varchar[])`, [deviceId, clearKeys, excess, keeper ?? null]);
       if (excess !== null) {
         this.log.warn(`device ${sn} holds ${excess} ${table} row(s) beyond the ${max} confirmed, and its firmware refuses clearing the table: reported divergent; asking it for its users`);
-        if (after !== undefined && (table === 'user' || RIGHTS_COUNTED.has(table))) await this.learnUnknownRows(m, deviceId, sn);
+        if (after !== undefined && isLearntTable(table)) await this.learnUnknownRows(m, sn, table, refused);
       }
       return false;
     }
@@ -592,10 +666,14 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       // A full sync owed and not started yet, or a clear of this table queued after the count (a full sync's first
       // page), brings the table back whatever the count said: owing it again would restart it, or plan a second one
       // once it is done. A clear of another table is no such thing: a holiday change clears the holiday table
-      // (`DATA DELETE holiday *`), and taken for a full sync's, a reset panel's zero users were never judged.
+      // (`DATA DELETE holiday *`), and taken for a full sync's, a reset panel's zero users were never judged. The user
+      // table's clear is a full sync's only: where the counted table's own clear is refused for good (left out), it is
+      // the sign of one. Two verifications queued (a periodic one unanswered when the panel registered again) are
+      // answered one reply apart; without it, the full sync the first made owed, planned before the second count
+      // was answered, was followed by a second one.
       const [coming]: Array<{ full: boolean }> = await m.query(
         `SELECT EXISTS (SELECT 1 FROM sync_owed WHERE device_id = $1 AND kind = 'full' AND cursor IS NULL)
-             OR EXISTS (SELECT 1 FROM device_command WHERE device_sn = $2 AND id > $3::bigint AND meta ? 'sync' AND meta ? 'clear' AND meta->>'kind' = $4) AS full`,
+             OR EXISTS (SELECT 1 FROM device_command WHERE device_sn = $2 AND id > $3::bigint AND meta ? 'sync' AND meta ? 'clear' AND meta->>'kind' IN ($4, 'user')) AS full`,
         [deviceId, sn, after, kind],
       );
       if (coming?.full) return false;
@@ -609,6 +687,13 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     return false;
   }
 }
+
+/**
+ * An item no sync command queued after a count ($3, the count's command; $4 the SN) answered before the count's result
+ * was recorded: the count speaks for it (what such a command did is newer than the count).
+ */
+const NOT_ANSWERED_SINCE = `key NOT IN (SELECT jsonb_array_elements_text(c.keys) FROM device_command c
+  WHERE c.device_sn = $4 AND c.id > $3::bigint AND c.state IN ('done', 'failed') AND c.done_at < now() AND c.meta ? 'sync' AND c.keys IS NOT NULL)`;
 
 /**
  * The plan of a full sync's page: a new one for the first page; for a later page the one its earlier pages

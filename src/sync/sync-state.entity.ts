@@ -60,6 +60,13 @@ export class SyncItem {
   @Column({ name: 'failed_delete_at', type: 'timestamptz', nullable: true })
   failedDeleteAt!: Date | null;
 
+  /**
+   * A `user` or `card` item in doubt (`?`): the hashes it was confirmed or put with before, `|`-separated (kept by a
+   * row trigger, migration 1763700009300): the cards the device may still hold under its pin (card-moves.ts).
+   */
+  @Column({ name: 'prior_hashes', type: 'text', nullable: true })
+  priorHashes!: string | null;
+
   /** Why the planner did not send this item (a stored value a device command cannot carry). */
   @Column({ type: 'text', nullable: true })
   skipped!: string | null;

@@ -206,7 +206,9 @@ export class SyncStatusService {
         deviceAlias: aliasOf.get(d.id) ?? d.sn,
         state,
         desired: isDesired,
-        holds: isDesired && !tzMissing && want.get(`user\t${pin}`) === have.get(`user\t${pin}`) && want.get(rights) === have.get(rights) && !userOrRightsFlying,
+        // Not while what the device confirmed is in doubt (inDoubt: it registered again, was found changed, or a count
+        // or a full sync's clear is on its way): a panel reset and registering again held none of it, yet was said to.
+        holds: isDesired && !tzMissing && want.get(`user\t${pin}`) === have.get(`user\t${pin}`) && want.get(rights) === have.get(rights) && !userOrRightsFlying && !inDoubt.has(d.id),
         rights: rightsOf(want.get(rights), elevator),
         confirmedRights: rightsOf(have.get(rights), elevator),
         unconfirmed,

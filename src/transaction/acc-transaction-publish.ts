@@ -1,21 +1,15 @@
 import { intoOf, listOf, tableOf } from '../database/columns';
-import { OUTBOX_INTO } from '../pushCenter/push-center-tables';
+import { EVENT_JSON_WHILE_TARGET_ENABLED, OUTBOX_INTO } from '../pushCenter/push-center-tables';
 import { AccTransaction } from './acc-transaction.entity';
 import { ACC_TRANSACTION_TALLY } from './transaction-tables';
 
 /**
  * What the `ins` CTE of an access-event insert returns: the key, what the tally and the outbox read, and the
- * event as JSON (the whole stored row, the Push Center's payload) only while some Push Center target is enabled.
- *
- * Why not `RETURNING *`: every column of every row was projected into the CTE's tuple store and read back by
- * each CTE scan, whether or not a target wanted the JSON; that was about 5 % of PostgreSQL's instructions per
- * one-event upload (callgrind, docs/performance-log.md, stop 42). `to_jsonb(acc_transaction.*)` of the inserted
- * row is the JSON `to_jsonb(i)` of its `RETURNING *` record was: the table's columns, names and values. The
- * `EXISTS` is uncorrelated (one evaluation per statement) and reads the same snapshot as the outbox's join on
- * the enabled targets, so a row gets its JSON exactly when it gets outbox rows.
+ * event as JSON only while some Push Center target is enabled (EVENT_JSON_WHILE_TARGET_ENABLED says why:
+ * `RETURNING *` was about 5 % of PostgreSQL's instructions per one-event upload, stop 42).
  */
 export const INSERTED_EVENT_RETURNING = `RETURNING ${listOf(AccTransaction, ['uniqueKey', 'deviceSn', 'eventTime', 'id', 'xid'])},
-    CASE WHEN EXISTS (SELECT FROM push_target WHERE enabled) THEN to_jsonb(${tableOf(AccTransaction)}.*) END AS event`;
+    ${EVENT_JSON_WHILE_TARGET_ENABLED(tableOf(AccTransaction))} AS event`;
 
 /**
  * What storing an access event implies, written set-based in the SAME statement as the event insert (it

@@ -7,7 +7,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, type I
  */
 @Entity('acc_transaction')
 @Index('ix_acc_transaction_time', ['eventTime', 'id'])
-@Index('ix_acc_transaction_pin_time', ['pin', 'eventTime'])
+// Events with a pin only: nothing looks up a pin-less event by pin (migration 1763700008110).
+@Index('ix_acc_transaction_pin_time', ['pin', 'eventTime'], { where: '"pin" IS NOT NULL' })
 @Index('ix_acc_transaction_sn_time', ['deviceSn', 'eventTime'])
 @Index('ix_acc_transaction_position', ['xid', 'id'])
 // Also a BRIN index on created_at (migration 1763700003400: where a new monitor cursor starts). TypeORM cannot

@@ -82,6 +82,11 @@ export interface TransactionFilter {
   personName?: string;
   /** The number a card stands for (cardValue: no leading zeros), as the console's operator types it off a badge. */
   cardValue?: string;
+  /**
+   * Only events listed after this one (newest first: an earlier time, or the same time and a smaller id): an
+   * export reads on from its last row, so events arriving meanwhile shift nothing and none is cut off.
+   */
+  after?: { eventTime: Date; id: string };
 }
 
 export interface FirstInLastOutRow {
@@ -107,7 +112,7 @@ const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const DEEP_OFFSET = 5000;
 
 /** Filters the tally (device and UTC day) can answer. */
-const isTallyable = (f: TransactionFilter) => f.pin === undefined && f.doorId === undefined && f.eventNo === undefined && f.eventLevel === undefined && !f.fuzzy && !f.personName && f.cardValue === undefined;
+const isTallyable = (f: TransactionFilter) => f.pin === undefined && f.doorId === undefined && f.eventNo === undefined && f.eventLevel === undefined && !f.fuzzy && !f.personName && f.cardValue === undefined && !f.after;
 
 function where(f: TransactionFilter, params: unknown[], alias = 't'): string {
   const parts: string[] = [];
@@ -133,6 +138,7 @@ function where(f: TransactionFilter, params: unknown[], alias = 't'): string {
     parts.push(`(${full('name', 'last_name')} OR ${full('last_name', 'name')})`);
   }
   if (f.cardValue !== undefined) parts.push(`${cardValueSql(`${alias}.card_no`)} = ${p(f.cardValue)}`);
+  if (f.after) parts.push(`(${alias}.event_time, ${alias}.id) < (${p(f.after.eventTime)}::timestamptz, ${p(f.after.id)}::bigint)`);
   return parts.length ? `WHERE ${parts.join(' AND ')}` : '';
 }
 

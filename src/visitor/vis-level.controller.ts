@@ -28,7 +28,7 @@ export class VisLevelGatewayController {
 
   @Post('api/gateway/visLevel/add')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Gateway: offer access levels to visitors (levelIds, comma separated)' })
+  @ApiOperation({ summary: 'Gateway: offer levels (access, elevator or entrance-control) to visitors (levelIds, comma separated)' })
   @ApiOkResponse({ type: EnvelopeDto })
   async add(@CvInput() dto: VisLevelIdsDto): Promise<Envelope<null>> {
     await this.levels.add(dto.levelIds);
@@ -37,7 +37,7 @@ export class VisLevelGatewayController {
 
   @Post('api/gateway/visLevel/delete')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Gateway: withdraw access levels from visitors (levelIds, comma separated)' })
+  @ApiOperation({ summary: 'Gateway: withdraw levels (access, elevator or entrance-control) from visitors (levelIds, comma separated)' })
   @ApiOkResponse({ type: EnvelopeDto })
   async delete(@CvInput() dto: VisLevelIdsDto): Promise<Envelope<null>> {
     await this.levels.remove(dto.levelIds);

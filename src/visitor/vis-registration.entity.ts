@@ -1,5 +1,4 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type IndexOptions } from 'typeorm';
-import { AccLevel } from '../accLevel/acc-level.entity';
 import { Device } from '../device/device.entity';
 import { Person } from '../person/person.entity';
 import { VisitorDetails } from './visitor-details.entity';
@@ -51,7 +50,7 @@ export class VisRegistration extends VisitorDetails {
   reservationId!: string | null;
 }
 
-/** The visitor levels of a visit. */
+/** The visitor levels of a visit: access, elevator or entrance-control levels (VisLevel; no foreign key, a trigger). */
 @Entity('vis_registration_level')
 export class VisRegistrationLevel {
   @PrimaryColumn({ name: 'registration_id', type: 'char', length: 32 })
@@ -64,8 +63,4 @@ export class VisRegistrationLevel {
   @ManyToOne(() => VisRegistration, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'registration_id', foreignKeyConstraintName: 'fk_vis_registration_level_registration' })
   registration?: VisRegistration;
-
-  @ManyToOne(() => AccLevel, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'level_id', foreignKeyConstraintName: 'fk_vis_registration_level_level' })
-  level?: AccLevel;
 }

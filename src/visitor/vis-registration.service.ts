@@ -33,20 +33,21 @@ export class VisRegistrationService {
 
   /** 2.17.1 check-in; answers the visit's registration id (whose levels the planner's visitor rights read). */
   async add(dto: VisRegistrationAddDto): Promise<string> {
-    const visitor = checkVisitor(dto, [dto.visEmpName, dto.visitEmpName], [dto.cardNo]);
-    const { certType, certNum } = visitor;
-    const visitorCount = requireVisitorCount(dto.visitorCount);
-    const startTime = requireVisitDate(dto.startTime, this.config.timeZone, 'startTime');
-    const endTime = requireVisitEnd(dto.endTime, this.config.timeZone, 'endTime');
-    requireWindow(startTime, endTime);
-    if (endTime.getTime() <= Date.now()) throw new CvError(VisCode.DateInvalid, 'Please fill in the correct date: the visit has already ended');
-    const levelIds = splitList(dto.visLevels);
-    const cardNo = dto.cardNo ? dto.cardNo : null;
     // Two check-ins of one document at once (a client retrying a slow call): the loser's insert meets the open
     // visit's unique index; run again, it sees the visit and answers -255 as a second check-in in turn does.
     // One visitor number handed to two documents at once is resolved the same way (the run again takes another).
     return writeTransaction(this.ds, async (m) => {
+      // The host first, as the manual lists persPersonPin first (-240, -253): before the visitor's and the times' codes.
       const hostPersonId = await requireHost(m, dto.persPersonPin);
+      const visitor = checkVisitor(dto, [dto.visEmpName, dto.visitEmpName], [dto.cardNo]);
+      const { certType, certNum } = visitor;
+      const visitorCount = requireVisitorCount(dto.visitorCount);
+      const startTime = requireVisitDate(dto.startTime, this.config.timeZone, 'startTime');
+      const endTime = requireVisitEnd(dto.endTime, this.config.timeZone, 'endTime');
+      requireWindow(startTime, endTime);
+      if (endTime.getTime() <= Date.now()) throw new CvError(VisCode.DateInvalid, 'Please fill in the correct date: the visit has already ended');
+      const levelIds = splitList(dto.visLevels);
+      const cardNo = dto.cardNo ? dto.cardNo : null;
       const [registered] = await m.query(`SELECT 1 FROM vis_registration WHERE cert_type = $1 AND cert_num = $2 AND state = 'in'`, [certType, certNum]);
       if (registered) throw new CvError(VisCode.AlreadyRegistered, 'Registration has been completed. Please do not register again');
       if (cardNo) await this.requireFreeCard(m, cardNo);

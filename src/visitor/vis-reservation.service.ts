@@ -18,15 +18,21 @@ export class VisReservationService {
   ) {}
 
   async add(dto: VisReservationAddDto): Promise<void> {
-    const visitor = checkVisitor(dto, [dto.visitEmpName, dto.visEmpName]);
-    const { certType, certNum } = visitor;
-    const visitDate = requireVisitDate(dto.visitDate, this.config.timeZone, 'visitDate');
-    const visitEndDate = requireVisitEnd(dto.visitEndDate, this.config.timeZone, 'visitEndDate');
-    requireWindow(visitDate, visitEndDate);
     // The same reservation sent twice at once: the loser's insert meets uq_vis_reservation_cert_date; run again,
     // it finds the reservation and answers -244 as a second call in turn does.
     await writeTransaction(this.ds, async (m) => {
+      // The host first, as the manual lists persPersonPin first (-240 empty, -253 unknown): a reservation for
+      // nobody cannot be mended by fixing its dates, so a client is told that before -247 or -252.
       const hostPersonId = await requireHost(m, dto.persPersonPin);
+      const visitor = checkVisitor(dto, [dto.visitEmpName, dto.visEmpName]);
+      const { certType, certNum } = visitor;
+      const visitDate = requireVisitDate(dto.visitDate, this.config.timeZone, 'visitDate');
+      const visitEndDate = requireVisitEnd(dto.visitEndDate, this.config.timeZone, 'visitEndDate');
+      requireWindow(visitDate, visitEndDate);
+      // A reservation whose visit has already ended could never be used by a check-in: the manual's -252 "Please fill
+      // in the correct date", not a success for a record that does nothing. One that began and has not ended yet is
+      // taken: a visitor expected later today is reserved from the morning.
+      if (visitEndDate.getTime() <= Date.now()) throw new CvError(VisCode.DateInvalid, 'Please fill in the correct date: the visit ends before now');
       const [visiting] = await m.query(`SELECT 1 FROM vis_registration WHERE cert_type = $1 AND cert_num = $2 AND state = 'in'`, [certType, certNum]);
       if (visiting) throw new CvError(VisCode.NoReservationDuringVisit, 'No need to make a reservation during the visit');
       const [overlap] = await m.query(

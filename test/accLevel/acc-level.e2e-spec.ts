@@ -62,6 +62,21 @@ describe('level master data (2.1.2-2.1.4, 2.1.7 and the extra endpoints)', () =>
 });
 
 describe('levels reach exactly the devices owning their doors', () => {
+  it('an empty areaName or timeSegName is a field not given: a new level gets the defaults, an existing one keeps its own', async () => {
+    const fieldsOf = async (name: string) =>
+      ((await t.ds.query(`SELECT a.code AS area, s.name AS segment FROM acc_level l JOIN area a ON a.id = l.area_id JOIN time_segment s ON s.id = l.time_segment_id WHERE l.name = $1`, [name])) as Array<{ area: string; segment: string }>)[0];
+    // A blank form field, or a client serializing "" for none: was -400 "The time segment does not exist: ".
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Blank', areaName: '', timeSegName: '' }] })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect(await fieldsOf('Blank')).toEqual({ area: '1', segment: '24-Hour Accessible' });
+    expect((await t.post('/api/gateway/areas', { code: 'BL2', name: 'Blank area' })).body.code).toBe(0);
+    const id = await levelId(t, 'Blank');
+    expect((await t.put(`/api/accLevel/update/${id}`, { areaName: 'BL2' })).body.code).toBe(0);
+    // Editing with the fields blank keeps them (the area was moved back to 1, the segment refused).
+    expect((await t.put(`/api/accLevel/update/${id}`, { areaName: '', timeSegName: '' })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Blank', areaName: '', timeSegName: '' }] })).body.code).toBe(0);
+    expect(await fieldsOf('Blank')).toEqual({ area: 'BL2', segment: '24-Hour Accessible' });
+  });
+
   it('addLevelDoor sends the level time zone to the new devices; an unknown door is -47', async () => {
     const res = await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Gate', doorName: '10.2.0.1-1' }, { levelName: 'Gate', doorName: '10.2.0.2-2' }, { levelName: 'Other', doorName: '10.2.0.3-1' }] });
     expect(res.body).toEqual({ code: 0, message: 'success', data: null });
@@ -83,6 +98,27 @@ describe('levels reach exactly the devices owning their doors', () => {
     expect(c.sim.user('7')).toBeUndefined();
     a.expectAllAcknowledged();
     b.expectAllAcknowledged();
+  });
+
+  it('addLevelPerson with several pins (pin=200,201): -22 naming the unknown pin, nothing granted; all known: each granted', async () => {
+    expect((await t.post('/api/person/add', { pin: '200', name: 'Two' })).body.code).toBe(0);
+    await a.since();
+    const res = await t.post('/api/accLevel/addLevelPerson', null, { levelIds: gate, pin: '200,201' });
+    expect(res.body).toEqual({ code: -22, message: 'The person does not exist: 201', data: null });
+    expect((await t.post('/api/accLevel/addLevelPerson', null, { levelIds: gate, pin: '201' })).body.message).toBe('The person does not exist: 201');
+    expect((await t.get('/api/v2/person/get', { pin: '200' })).body.data.accLevelIds).toBe('');
+    expect(await a.since()).toEqual([]);
+    expect((await t.post('/api/person/add', { pin: '201', name: 'Three' })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelPerson', null, { levelIds: gate, pin: '200,201' })).body).toEqual({ code: 0, message: 'success', data: null });
+    for (const pin of ['200', '201']) expect((await t.get('/api/v2/person/get', { pin })).body.data.accLevelIds).toBe(gate);
+    // One command may carry several rows (one per line).
+    const rows = (await a.since()).join('\n').split('\n').map((l) => l.replace(/^DATA UPDATE userauthorize /, ''));
+    expect(rows.filter((r) => r.startsWith('Pin=') && r.includes('AuthorizeDoorId'))).toEqual(['Pin=200', 'Pin=201'].map((p) => `${p}\tAuthorizeTimezoneId=1\tAuthorizeDoorId=1`));
+    a.expectAllAcknowledged();
+    // Out again, so the rest of the file sees the devices as before.
+    for (const pin of ['200', '201']) expect((await t.post(`/api/person/delete/${pin}`)).body.code).toBe(0);
+    await a.since();
+    await b.since();
   });
 
   it('syncPerson (2.1.6) re-sends everything for the person; syncLevel (2.1.5) for every member', async () => {

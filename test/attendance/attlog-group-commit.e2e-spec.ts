@@ -10,6 +10,8 @@ import { startTestApp, type TestApp } from '../support/test-app';
  */
 
 const TERMINALS = 24;
+/** Dozens of terminals initialised and uploading at once: 30 s is not enough on a loaded 2-core machine. */
+const SLOW = 120_000;
 const PER_TERMINAL = 5;
 const sn = (i: number) => `GC-ATT-${String(i).padStart(3, '0')}`;
 const punch = (pin: string, n: number) => `${pin}\t2026-07-01 08:${String(Math.floor(n / 60)).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}\t0\t1\t\t0\t0\n`;
@@ -68,7 +70,7 @@ describe('ATTLOG group commit', () => {
     expect(items).toBe(TERMINALS * PER_TERMINAL + 1);
     expect(batches).toBeGreaterThan(0);
     expect(batches).toBeLessThan(items);
-  });
+  }, SLOW);
 
   it('keeps the good punches of an upload with a bad line (the bad one kept raw), acknowledging every line', async () => {
     await initialisedTerminal(t, { sn: 'GC-ATT-BAD' });
@@ -76,5 +78,5 @@ describe('ATTLOG group commit', () => {
     expect(r.text).toBe('OK: 3');
     expect((await t.ds.query(`SELECT pin FROM att_transaction WHERE device_sn = 'GC-ATT-BAD' ORDER BY pin`)).map((x: { pin: string }) => x.pin)).toEqual(['77', '78']);
     expect((await t.ds.query(`SELECT count(*)::int AS n FROM device_upload WHERE device_sn = 'GC-ATT-BAD' AND table_name = 'ATTLOG.rejected'`))[0].n).toBe(1);
-  });
+  }, SLOW);
 });

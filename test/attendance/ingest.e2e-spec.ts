@@ -227,6 +227,20 @@ describe('ATTLOG ingest (attendance manual 11.2)', () => {
     expect(raw.map((x: { reason: string }) => x.reason)).toEqual(['empty PIN', 'bad or missing time']);
   });
 
+  it('stores punches of lines that mix TABs and blanks (firmware variants), each once, beside the regular ones', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ING-MIX' });
+    const body = '1452\t2026-03-03 09:00:00\t0\t1\t0\t0\t0\n1452\t2026-03-03 12:00:00 2 1 0 0 0\r\n1452 2026-03-03 13:00:00\t3\t1\t\t0\t0\n1452\t2026-03-03\t18:00:00\t1\t15\n';
+    expect((await term.uploadRaw('ATTLOG', body)).body).toBe('OK: 4');
+    expect((await term.uploadRaw('ATTLOG', body)).body).toBe('OK: 4');
+    expect((await punchesOf(t, 'ATT-ING-MIX')).map((p: { at: string; status: number; verify_mode_no: number }) => [p.at, p.status, p.verify_mode_no])).toEqual([
+      ['2026-03-03 03:30:00', 0, 1],
+      ['2026-03-03 06:30:00', 2, 1],
+      ['2026-03-03 07:30:00', 3, 1],
+      ['2026-03-03 12:30:00', 1, 15],
+    ]);
+    expect(await t.ds.query(`SELECT 1 FROM device_upload WHERE device_sn = 'ATT-ING-MIX' AND table_name = 'ATTLOG.rejected'`)).toEqual([]);
+  });
+
   it('punches and users a terminal posts as table data (querydata answers to DATA QUERY, in packets; tabledata on cdata) are stored once; refused lines are kept raw', async () => {
     // Push 3.x firmware in T&A mode answers DATA QUERY on /iclock/querydata (field notes 4); the lines are the
     // attendance manual's, which the Security PUSH key=value reader refused: acknowledged `ATTLOG=<n>` and lost.

@@ -43,5 +43,12 @@ describe('Push Center', () => {
     const body = JSON.parse(bodies[0]);
     expect(body).toMatchObject({ module: 'att', moduleName: 'Attendance', dataType: 'text' });
     expect(JSON.parse(body.content)).toMatchObject({ pin: '77', name: 'Kim', devSn: 'ATT-PUSH', eventName: 'Check-In' });
+    // The outbox row carries the punch exactly as stored (its whole row's JSON, which the ATTLOG statement returns only
+    // while a target is enabled), tagged with its module; the rtlog punch the ATTLOG line completed is not queued again.
+    const [same] = await t.ds.query(
+      `SELECT count(*)::int AS n, bool_and(o.event = to_jsonb(a) || '{"module": "att"}'::jsonb) AS equal FROM push_outbox o
+        JOIN att_transaction a ON a.id = o.transaction_id WHERE a.device_sn = 'ATT-PUSH'`,
+    );
+    expect(same).toEqual({ n: 1, equal: true });
   });
 });

@@ -74,7 +74,7 @@ describe('2.21 listAttTransaction', () => {
     expect(Object.keys(all.data[1]).sort()).toEqual(
       ['id', 'eventTime', 'pin', 'name', 'lastName', 'deptName', 'areaName', 'cardNo', 'devSn', 'verifyModeName', 'eventName', 'eventPointName', 'readerName', 'accZone', 'devName', 'logId'].sort(),
     );
-    expect(all.data[1]).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{32}$/), pin: '1', name: 'Ann', lastName: 'Lee', devSn: 'ATT-LIST', eventName: 'Check-Out', devName: 'ATT-LIST', accZone: null, logId: expect.any(Number) });
+    expect(all.data[1]).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{32}$/), pin: '1', name: 'Ann', lastName: 'Lee', devSn: 'ATT-LIST', eventName: 'Check-Out', devName: 'ATT-LIST', readerName: 'others', accZone: null, logId: expect.any(Number) });
     const page2 = (await t.get('/api/transaction/listAttTransaction', { pageNo: 2, pageSize: 2 })).body;
     expect(page2.data.map((x: { eventTime: string }) => x.eventTime)).toEqual(['2026-04-01 08:00:00']);
     const byPin = (await t.get('/api/transaction/listAttTransaction', { pageNo: 1, pageSize: 20, personPin: '2' })).body;

@@ -152,9 +152,9 @@ describe('bioTemplate delete (2.25.2, 2.25.3) removes the template everywhere', 
     expect(b.sim.table('templatev10')).toEqual([]);
     expect((await add('4')).body.code).toBe(0);
     await expect(t.delete('/api/bioTemplate/deleteByPin/2001').then((r) => r.body)).resolves.toEqual({ code: 0, message: 'success', data: null });
+    // The second delete (v2 deleteByPin, a retry) finds nothing left to remove: success, and the planner sends nothing for it.
     await expect(t.post('/api/v2/bioTemplate/deleteByPin', undefined, { pin: '2001' }).then((r) => r.body)).resolves.toEqual({ code: 0, message: 'success', data: null });
     expect(await a.since()).toEqual([`DATA UPDATE biodata ${bio('2001', 4, T3)}`, 'DATA DELETE biodata Type=1\tPin=2001\tNo=4']);
-    // The second delete finds nothing left to remove: the planner sends nothing for it.
     expect(await b.since()).toEqual([`DATA UPDATE templatev10 ${v10('2001', 4, T3)}`, 'DATA DELETE templatev10 Pin=2001\tFingerID=4']);
     await c.since();
     await expect(t.delete('/api/bioTemplate/deleteByPin/nobody').then((r) => r.body.code)).resolves.toBe(-22);

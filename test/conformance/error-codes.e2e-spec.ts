@@ -222,3 +222,20 @@ describe('the ret/msg endpoints fail in their own envelope (2.18.10-2.18.12)', (
     expect(res.body).toEqual({ ret: 'fail', msg: expect.any(String), data: null, i18nArgs: null });
   });
 });
+
+describe('-90 names a paging value that is no whole number', () => {
+  it.each([
+    ['pageNo 1.5', { pageNo: '1.5', pageSize: 10 }, 'pageNo must be a whole number from 1 (got "1.5")'],
+    ['pageSize abc', { pageNo: 1, pageSize: 'abc' }, 'pageSize must be a whole number from 1 (got "abc")'],
+    ['pageNo beyond 2^53', { pageNo: '9007199254740993', pageSize: 10 }, 'pageNo must be a whole number from 1 (got "9007199254740993")'],
+  ])('%s', async (_name, paging, detail) => {
+    for (const res of [await t.get('/api/transaction/list', paging), await t.post('/api/v2/person/getPersonList', paging)]) {
+      // The appendix's text first (clients match it), then what is wrong: "less than or equal to 0" alone misled.
+      expect(res.body).toEqual({ code: -90, message: `PageNo or pageSize cannot be set less than or equal to 0: ${detail}`, data: null });
+    }
+  });
+
+  it('a value of 0 or less keeps the appendix text alone', async () => {
+    expect((await t.get('/api/transaction/list', { pageNo: 0, pageSize: 10 })).body).toEqual({ code: -90, message: 'PageNo or pageSize cannot be set less than or equal to 0', data: null });
+  });
+});

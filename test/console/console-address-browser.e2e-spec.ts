@@ -106,7 +106,7 @@ describe.skipIf(!executable)('console addresses: deep links, unknown pages, the 
     await table.getByRole('row', { name: /Ivo Petrov/ }).waitFor({ state: 'detached' });
     await table.getByRole('row', { name: /Maria Santos/ }).waitFor();
     await page.reload();
-    expect(await page.getByRole('form', { name: 'Filter transactions' }).getByLabel('Person name').inputValue()).toBe('Maria Santos');
+    await expect.poll(() => page.getByRole('form', { name: 'Filter transactions' }).getByLabel('Person name').inputValue(), { timeout: 10_000 }).toBe('Maria Santos');
     await table.getByRole('row', { name: /Maria Santos/ }).waitFor();
     expect(await table.getByRole('row', { name: /Ivo Petrov/ }).count()).toBe(0);
     // Persons: the search stays, and so does a person opened from it; closing goes back to the same list.
@@ -119,7 +119,7 @@ describe.skipIf(!executable)('console addresses: deep links, unknown pages, the 
     await page.waitForURL(`${t.baseUrl}/console/persons/4712?q=Petrov`);
     await page.reload();
     await page.getByRole('heading', { level: 2, name: 'Ivo Petrov (4712)' }).waitFor();
-    expect(await page.getByLabel('Search by pin, name or card').inputValue()).toBe('Petrov');
+    await expect.poll(() => page.getByLabel('Search by pin, name or card').inputValue(), { timeout: 10_000 }).toBe('Petrov');
     await page.getByRole('button', { name: 'Open 4712' }).waitFor();
     expect(await page.getByRole('button', { name: 'Open 4711' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Close' }).click();
@@ -139,8 +139,8 @@ describe.skipIf(!executable)('console addresses: deep links, unknown pages, the 
     await find.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(`${t.baseUrl}/console/visitors?state=in&q=Doe`);
     await page.reload();
-    expect(await find.getByLabel('Show').inputValue()).toBe('in');
-    expect(await find.getByLabel('Visitor name or document number').inputValue()).toBe('Doe');
+    await expect.poll(() => find.getByLabel('Show').inputValue(), { timeout: 10_000 }).toBe('in');
+    await expect.poll(() => find.getByLabel('Visitor name or document number').inputValue(), { timeout: 10_000 }).toBe('Doe');
   });
 
   it('says that an address names no page, rather than showing the dashboard in its place', async () => {

@@ -138,6 +138,19 @@ describe('console API: roles and audit', () => {
     expect(audit.body.data.rows[0]).toMatchObject({ operator: 'vera', role: 'viewer', action: 'person.save', target: 'viewer1', outcome: 'refused' });
   });
 
+  it("never hands a person's keypad password to the browser, only whether one is set", async () => {
+    expect((await t.post('/api/person/add', { pin: 'pwd1', name: 'Kay', personPwd: '908172' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: 'pwd2', name: 'Lee' })).body.code).toBe(0);
+    for (const [name, password] of [['vera', 'vera-password-1'], ['ada', 'ada-password-1']]) {
+      const c = await signIn(t, name, password);
+      const withPwd = await c.call('GET', 'persons/pwd1');
+      expect(withPwd.body.data.person).toMatchObject({ pin: 'pwd1', hasPersonPwd: true });
+      expect(withPwd.body.data.person).not.toHaveProperty('personPwd');
+      expect(withPwd.text).not.toContain('908172');
+      expect((await c.call('GET', 'persons/pwd2')).body.data.person).toMatchObject({ pin: 'pwd2', hasPersonPwd: false });
+    }
+  });
+
   it('lets an operator run the site but not manage tokens or operators', async () => {
     const o = await signIn(t, 'otto', 'otto-password-1');
     expect((await o.call('POST', 'settings/api-clients', { name: 'x' })).status).toBe(403);
@@ -542,5 +555,13 @@ describe('the console pages', () => {
       expect(r.body.code).toBe(-404);
     }
     expect((await rawCall(t, 'GET', '/console/api/nothing-here')).status).toBe(404);
+  });
+
+  it('sends the bare address (a browser opening http://host:8088/) on to the console', async () => {
+    await ensureConsoleBuilt();
+    const bare = await fetch(`${t.baseUrl}/`, { redirect: 'manual' });
+    expect(bare.status).toBe(302);
+    expect(bare.headers.get('location')).toBe('/console');
+    expect((await rawCall(t, 'GET', '/')).text).toBe((await rawCall(t, 'GET', '/console')).text);
   });
 });

@@ -119,7 +119,7 @@ describe.skipIf(!executable)('the Attendance page in Chromium', () => {
     const address = page.url();
     await page.goto(address);
     await page.getByText('Page 1 of 1 · 1 in all').waitFor();
-    expect(await page.getByRole('form', { name: 'Filter punches' }).getByLabel('Department').inputValue()).toBe('PAY');
+    await expect.poll(() => page.getByRole('form', { name: 'Filter punches' }).getByLabel('Department').inputValue(), { timeout: 10_000 }).toBe('PAY');
     await page.goto(`${t.baseUrl}/console/attendance?deptCode=1`);
     await page.getByRole('table', { name: 'Punches' }).getByRole('cell', { name: 'Kim Lund (902)' }).waitFor();
     await page.getByText('Page 1 of 1 · 1 in all').waitFor();

@@ -86,6 +86,14 @@ describe.skipIf(!executable)('console messages and layout at 1280×800', () => {
     await door.getByLabel('Door').selectOption('10.42.0.7-1');
     await door.getByRole('button', { name: 'Add door' }).click();
     await expectMessages(page, ['10.42.0.7-1 added to Lobby']);
+    // The level stays chosen for the next door: an operator adds a level's doors one after the other. The form is
+    // remounted with fresh lists, so the choice shows once the level list has loaded again (polled: on a loaded
+    // machine the list can come after the message).
+    await expect.poll(() => door.getByLabel('Level').inputValue(), { timeout: 10_000 }).toBe('Lobby');
+    await door.getByLabel('Door').selectOption('10.42.0.7-2');
+    await door.getByRole('button', { name: 'Add door' }).click();
+    await expectMessages(page, ['10.42.0.7-2 added to Lobby']);
+    expect(await t.ds.query(`SELECT count(*)::int AS n FROM acc_level_door`)).toEqual([{ n: 2 }]);
   });
   it("a form's error goes when another section of the page is used: the page shows the newest action's outcome only", async () => {
     await navTo(page, 'Settings');
@@ -111,7 +119,7 @@ describe.skipIf(!executable)('console messages and layout at 1280×800', () => {
   it("shows each select's choice whole at 1280 px: the Devices page's Area (not \"Are…\"), and every other page's dropdowns", async () => {
     await navTo(page, 'Devices');
     const area = page.getByLabel('Area of LAYOUT0001');
-    await expect.poll(() => area.inputValue()).toBe('1');
+    await expect.poll(() => area.inputValue(), { timeout: 10_000 }).toBe('1');
     expect(await narrowSelects(page)).toEqual([]);
     for (const label of ['Persons', 'Transactions', 'Attendance', 'Elevator', 'Entrance control', 'Parking', 'Visitors', 'Access levels', 'Settings']) {
       await navTo(page, label);

@@ -1,11 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR, signInPage } from './browser';
-import { createOperator } from './console-helpers';
+import { chromiumPath, ensureConsoleBuilt, navTo, SCREENSHOT_DIR, signedInConsole } from './browser';
 
 /**
  * CVSecurity's Access Levels page enrols many persons into a level at once (Add Personnel) and takes them out
@@ -16,7 +15,6 @@ const executable = chromiumPath();
 if (!executable) console.warn('[console level persons browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
 
 let t: TestApp;
-let browser: Browser;
 let closeBrowser: () => Promise<unknown>;
 let page: Page;
 let sim: DeviceSimulator;
@@ -37,11 +35,13 @@ describe.skipIf(!executable)('console: persons of an access level, from the leve
     expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Lab', areaName: 'Area Name', timeSegName: '24-Hour Accessible' }] })).body.code).toBe(0);
     expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Lab', doorName: '10.7.0.1-1' }] })).body.code).toBe(0);
     for (const [pin, name] of [['4001', 'Ann'], ['4002', 'Ben'], ['4003', 'Cy']]) expect((await t.post('/api/person/add', { pin, name })).body.code).toBe(0);
+    // A department with a sub-department, for "Add personnel by department"; a resigned person in it joins no level.
+    expect((await t.post('/api/department/add', { code: 'ENG', name: 'Engineering' })).body.code).toBe(0);
+    expect((await t.post('/api/department/add', { code: 'QA', name: 'Quality', parentCode: 'ENG' })).body.code).toBe(0);
+    for (const [pin, name, deptCode] of [['4004', 'Dee', 'ENG'], ['4005', 'Eli', 'QA'], ['4006', 'Fay', 'ENG']]) expect((await t.post('/api/person/add', { pin, name, deptCode })).body.code).toBe(0);
+    expect((await t.post('/api/person/leave', { pin: '4006' })).body.code).toBe(0);
     await sim.pollUntilIdle();
-    await createOperator(t, 'olga', 'operator', 'olga-password-1');
-    ({ browser, close: closeBrowser } = await launchChromium(executable!));
-    ({ page } = await newConsolePage(browser));
-    await signInPage(page, t.baseUrl, 'olga', 'olga-password-1');
+    ({ page, close: closeBrowser } = await signedInConsole(t, executable!));
   }, 120_000);
   afterAll(async () => {
     await closeBrowser?.();
@@ -57,7 +57,7 @@ describe.skipIf(!executable)('console: persons of an access level, from the leve
     await page.getByRole('status').filter({ hasText: "2 persons added to Lab; the level's panels receive them" }).waitFor();
     expect(await pinsOf('Lab')).toEqual(['4001', '4002']);
     // The level's row counts them.
-    await page.getByRole('row').filter({ hasText: 'Lab' }).getByRole('cell', { name: '2', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Persons of Lab: 2', exact: true }).waitFor();
     await sim.pollUntilIdle();
     expect(sim.rightsOf('4001').length).toBe(1);
     expect(sim.rightsOf('4002').length).toBe(1);
@@ -79,6 +79,14 @@ describe.skipIf(!executable)('console: persons of an access level, from the leve
     await form.getByLabel('Level of the persons').selectOption({ label: 'Lab' });
     await form.getByLabel('Person pins (comma-separated)').fill('4001');
     await form.getByRole('button', { name: 'Remove persons' }).click();
+    // Asked first; Escape cancels and nobody leaves.
+    const dialog = page.getByRole('dialog', { name: 'Remove persons from level' });
+    await dialog.getByText('Remove 4001 from Lab?').waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await pinsOf('Lab')).toEqual(['4001', '4002']);
+    await form.getByRole('button', { name: 'Remove persons' }).click();
+    await dialog.getByRole('button', { name: 'Remove from Lab' }).click();
     await page.getByRole('status').filter({ hasText: "1 person removed from Lab; the panels are told to withdraw the level's doors" }).waitFor();
     expect(await pinsOf('Lab')).toEqual(['4002']);
     await sim.pollUntilIdle();
@@ -86,5 +94,48 @@ describe.skipIf(!executable)('console: persons of an access level, from the leve
     expect(sim.rightsOf('4002').length).toBe(1);
     const [audit] = await t.ds.query(`SELECT count(*)::int AS n FROM console_audit WHERE action IN ('level.addPersons', 'level.removePersons')`);
     expect(audit.n).toBe(3);
+  });
+
+  it("adds a department's persons to a level (CVSecurity's Add personnel by department), its sub-departments when asked, never a resigned one", async () => {
+    const form = page.getByRole('form', { name: 'Add a department to a level' });
+    await form.getByLabel('Level for the department').selectOption({ label: 'Lab' });
+    await form.getByLabel(/^Department/).selectOption({ label: 'Engineering (ENG)' });
+    await form.getByLabel('With its sub-departments').uncheck();
+    await form.getByRole('button', { name: 'Add department' }).click();
+    await page.getByRole('status').filter({ hasText: "1 person of Engineering added to Lab; the level's panels receive them" }).waitFor();
+    expect(await pinsOf('Lab')).toEqual(['4002', '4004']);
+    const again = page.getByRole('form', { name: 'Add a department to a level' });
+    await again.getByLabel('Level for the department').selectOption({ label: 'Lab' });
+    await again.getByLabel(/^Department/).selectOption({ label: 'Engineering (ENG)' });
+    expect(await again.getByLabel('With its sub-departments').isChecked()).toBe(true);
+    await again.getByRole('button', { name: 'Add department' }).click();
+    await page.getByRole('status').filter({ hasText: "1 person of Engineering added to Lab; the level's panels receive them (1 already members)" }).waitFor();
+    expect(await pinsOf('Lab')).toEqual(['4002', '4004', '4005']);
+    await sim.pollUntilIdle();
+    expect(sim.rightsOf('4004').length).toBe(1);
+    expect(sim.rightsOf('4005').length).toBe(1);
+    expect(sim.user('4006')).toBeUndefined();
+  });
+
+  it("lists a level's persons and removes the ticked ones after a confirmation, the panel withdrawing their rights", async () => {
+    await page.getByRole('button', { name: 'Persons of Lab: 3', exact: true }).click();
+    const members = page.getByRole('table', { name: 'Persons of Lab' });
+    await members.getByRole('row').filter({ hasText: 'Eli' }).filter({ hasText: 'Quality' }).waitFor();
+    await members.getByLabel('Select 4004').check();
+    await members.getByLabel('Select 4005').check();
+    await page.getByRole('button', { name: 'Remove selected' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove persons from level' });
+    await dialog.getByText('Remove 4004, 4005 from Lab?').waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'level-members-remove.png') });
+    await dialog.getByRole('button', { name: 'Remove from Lab' }).click();
+    await page.getByRole('status').filter({ hasText: "2 persons removed from Lab; the panels are told to withdraw the level's doors" }).waitFor();
+    await members.getByRole('row').filter({ hasText: '4004' }).waitFor({ state: 'detached' });
+    expect(await pinsOf('Lab')).toEqual(['4002']);
+    await sim.pollUntilIdle();
+    expect(sim.rightsOf('4004')).toEqual([]);
+    expect(sim.rightsOf('4005')).toEqual([]);
+    expect(sim.rightsOf('4002').length).toBe(1);
+    const [audit] = await t.ds.query(`SELECT count(*)::int AS n FROM console_audit WHERE action = 'level.addDepartment' AND outcome = 'ok'`);
+    expect(audit.n).toBe(2);
   });
 });

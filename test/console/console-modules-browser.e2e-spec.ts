@@ -78,7 +78,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     ({ browser, close: closeBrowser } = await launchChromium(executable!));
     ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     page = await ctx.newPage();
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(20_000);
     await signIn(page, 'otto', 'otto-password-1');
   }, 120_000);
   afterAll(async () => {
@@ -224,7 +224,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     expect(await table.getByText('Normal', { exact: true }).count()).toBe(1);
     const img = table.getByRole('img');
     expect(await img.count()).toBe(1);
-    await expect.poll(() => img.evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth)).toBe(160);
+    await expect.poll(() => img.evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth), { timeout: 10_000 }).toBe(160);
     await shot(page, 'hep');
   });
 
@@ -245,7 +245,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     await form.getByLabel('Media name').fill('Notes');
     await form.getByLabel('File (picture or video)').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
     await form.getByRole('button', { name: 'Upload' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Didn't support this format.*\(code -71\)/);
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toMatch(/Didn't support this format.*\(code -71\)/);
     await page.getByRole('button', { name: 'Delete Lobby loop' }).click();
     await page.getByRole('dialog', { name: 'Delete media' }).getByRole('button', { name: 'Delete Lobby loop' }).click();
     await page.getByText('Media Lobby loop deleted').waitFor();
@@ -276,7 +276,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     await form.getByLabel('Plate').fill('W-2');
     await page.locator('input[type=date]').evaluateAll((inputs) => inputs.forEach((i) => i.removeAttribute('required')));
     await form.getByRole('button', { name: 'Add plate' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/a white list entry needs fromTime and toTime \(code -\d+\)/);
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toMatch(/a white list entry needs fromTime and toTime \(code -\d+\)/);
     await form.getByLabel('Plate').fill('');
     await page.getByRole('button', { name: 'Delete X-100' }).click();
     await page.getByRole('dialog', { name: 'Delete plate' }).getByRole('button', { name: 'Delete X-100' }).click();
@@ -286,7 +286,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     await entries.getByRole('cell', { name: 'B-7781', exact: true }).waitFor();
     await entries.getByRole('button', { name: /^Picture of B-7781/ }).click();
     const pic = page.getByRole('img', { name: 'Picture taken by the plate camera' });
-    await expect.poll(() => pic.evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth)).toBe(160);
+    await expect.poll(() => pic.evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth), { timeout: 10_000 }).toBe(160);
     await shot(page, 'parking');
   });
 
@@ -331,7 +331,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
   it('lets a viewer see every module page but change nothing', async () => {
     const vctx = await browser.newContext({ viewport: { width: 820, height: 1180 } });
     const viewer = await vctx.newPage();
-    viewer.setDefaultTimeout(10_000);
+    viewer.setDefaultTimeout(20_000);
     try {
       await signIn(viewer, 'vera', 'vera-password-1');
       await navTo(viewer, 'Attendance');

@@ -222,7 +222,10 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     expect(await t.ds.query(`SELECT password FROM person WHERE pin = '3200'`)).toEqual([{ password: '4826' }]);
     await page.getByRole('button', { name: 'Open 3200' }).click();
     const edit = page.getByRole('form', { name: 'Edit person 3200' });
-    expect(await edit.getByLabel('Device password').inputValue()).toBe('');
+    // Read once the person is loaded (a password is set: the form offers to clear it). Read before, the empty field
+    // proved nothing, and the label then matched the checkbox too.
+    await edit.getByLabel('Clear the device password').waitFor();
+    expect(await edit.locator('input[name=personPwd]').inputValue()).toBe('');
     await edit.getByLabel('Last name').fill('Lee');
     await edit.getByRole('button', { name: 'Save person' }).click();
     await page.getByText('Saved 3200').waitFor();
@@ -250,11 +253,11 @@ describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity opera
     await navTo(page, 'Visitors');
     await page.getByRole('button', { name: 'Check in Rosa Reserved from the reservation' }).click();
     const form = page.getByRole('form', { name: 'Check a visitor in' });
-    expect(await form.getByLabel('Visitor name').inputValue()).toBe('Rosa Reserved');
-    expect(await form.getByLabel('Document number').inputValue()).toBe('R777');
-    expect(await form.getByLabel('Host (pin or name)').inputValue()).toBe('3001');
-    expect(await form.getByLabel('Reason').inputValue()).toBe('audit');
-    expect(await form.getByLabel('Until').inputValue()).toBe(`${day}T23:00`);
+    await expect.poll(() => form.getByLabel('Visitor name').inputValue(), { timeout: 10_000 }).toBe('Rosa Reserved');
+    await expect.poll(() => form.getByLabel('Document number').inputValue(), { timeout: 10_000 }).toBe('R777');
+    await expect.poll(() => form.getByLabel('Host (pin or name)').inputValue(), { timeout: 10_000 }).toBe('3001');
+    await expect.poll(() => form.getByLabel('Reason').inputValue(), { timeout: 10_000 }).toBe('audit');
+    await expect.poll(() => form.getByLabel('Until').inputValue(), { timeout: 10_000 }).toBe(`${day}T23:00`);
     await form.getByRole('button', { name: 'Check in' }).click();
     await page.getByText('Rosa Reserved checked in').waitFor();
     expect(await t.ds.query(`SELECT state FROM vis_reservation WHERE cert_num = 'R777'`)).toEqual([{ state: 'registered' }]);

@@ -7,6 +7,7 @@ import { levelId } from '../sync/access-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { chromiumPath, ensureConsoleBuilt, launchChromium, newConsolePage, SCREENSHOT_DIR } from './browser';
 import { createOperator } from './console-helpers';
+import { settingsOf } from '../push/push-helpers';
 
 /**
  * A person's detail in Chromium: the panels that hold them and those that do not, as the sync status API
@@ -70,6 +71,9 @@ describe.skipIf(!executable)('a person\'s panels, leave and reinstatement in Chr
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await ensureConsoleBuilt();
     t = await startTestApp();
+    // The panels poll only when a test makes them: on a loaded machine a test can take longer than the 30 s online
+    // floor, and a row would read "waiting for the panel: offline" where this file reads what is on its way.
+    settingsOf(t).onlineFloorMs = 3_600_000;
     await createOperator(t, 'otto', 'operator', 'otto-password-1');
     await createOperator(t, 'vera', 'viewer', 'vera-password-1');
     ok = await panel('PERSONOK01', '10.88.0.1');

@@ -194,6 +194,34 @@ describe('door actions the manual lacks (gateway extensions)', () => {
 
   it('answers -47 for an unknown door', async () => {
     expect((await t.post(`/api/gateway/doors/${'0'.repeat(32)}/cancelAlarm`)).body.code).toBe(-47);
+    expect((await t.post(`/api/gateway/doors/${'0'.repeat(32)}/disable`)).body.code).toBe(-47);
+  });
+
+  it("disable withdraws the door from the members' rights on its panel and refuses remote commands; enable gives both back", async () => {
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'DoorsThreeFour', areaName: 'Area Name' }] })).body.code).toBe(0);
+    const door3 = doors[2].name;
+    const door4 = doors[3].name;
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'DoorsThreeFour', doorName: door3 }, { levelName: 'DoorsThreeFour', doorName: door4 }] })).body.code).toBe(0);
+    const [level] = await t.ds.query(`SELECT id FROM acc_level WHERE name = 'DoorsThreeFour'`);
+    expect((await t.post('/api/person/add', { pin: '8801', name: 'Dee', accLevelIds: level.id })).body.code).toBe(0);
+    await sim.pollUntilIdle();
+    const doorsOf = () => sim.rightsOf('8801').flatMap((r) => r.doors).sort();
+    expect(doorsOf()).toEqual([3, 4]);
+    const off = await drive(() => t.post(`/api/gateway/doors/${doors[3].id}/disable`));
+    expect(off.body).toEqual({ code: 0, message: `success: door ${door4} disabled; its rights on device ${SN} are withdrawn`, data: null });
+    expect(off.lines.some((l) => /^DATA UPDATE userauthorize Pin=8801\tAuthorizeTimezoneId=1\tAuthorizeDoorId=4/.test(l))).toBe(true);
+    expect(doorsOf()).toEqual([3]);
+    expect((await t.post('/api/door/remoteOpenById', undefined, { doorId: doors[3].id, interval: 5 })).body.code).toBe(-409);
+    // Again: nothing changes, nothing is queued.
+    const again = await drive(() => t.post(`/api/gateway/doors/${doors[3].id}/disable`));
+    expect(again.body.message).toBe(`success: door ${door4} was already disabled; nothing changed`);
+    expect(again.lines).toEqual([]);
+    const on = await drive(() => t.post(`/api/gateway/doors/${doors[3].id}/enable`));
+    expect(on.body).toEqual({ code: 0, message: `success: door ${door4} enabled; its rights on device ${SN} are sent again`, data: null });
+    expect(doorsOf()).toEqual([3, 4]);
+    // The member leaves again: the later tests read the doors' state and rights as registration left them.
+    expect((await t.post('/api/person/delete', { pin: '8801' })).body.code).toBe(0);
+    await sim.pollUntilIdle();
   });
 });
 

@@ -35,12 +35,21 @@ beforeEach(async () => {
 
 const isControl = (c: { verb: string | null }) => c.verb === 'CONTROL DEVICE';
 
-/** Starts the REST call, lets the panel poll `afterMs` later (never, with null), and answers the call's result. */
+const lastCommandId = async (): Promise<string> =>
+  (await t.ds.query(`SELECT coalesce(max(id), 0)::text AS id FROM device_command WHERE device_sn = $1`, [SN]))[0].id;
+
+/**
+ * Starts the REST call, lets the panel poll `afterMs` later (never, with null), and answers the call's result. The
+ * poll waits for the call to have queued its command: on a loaded machine the call can take longer than `afterMs`
+ * to get there, and a poll before it would find nothing and leave the call to wait in vain.
+ */
 async function whilePolling(call: () => Promise<{ body: any; headers: Headers }>, afterMs: number | null = 200) {
+  const before = afterMs === null ? '0' : await lastCommandId();
   const started = Date.now();
   const pending = call().then((r) => ({ body: r.body, detail: r.headers.get('x-gateway-detail'), ms: Date.now() - started }));
   if (afterMs !== null) {
     await new Promise((r) => setTimeout(r, afterMs));
+    for (let i = 0; i < 200 && BigInt(await lastCommandId()) <= BigInt(before); i++) await new Promise((r) => setTimeout(r, 25));
     await sim.poll();
   }
   return pending;
@@ -53,12 +62,15 @@ async function lastControl(): Promise<{ state: string; return_code: number | nul
 
 describe('remote door actions answer the panel\'s Return', () => {
   it('answers success once the panel executed the open (Return=0), not before', async () => {
+    // A wait far longer than the call may take on a loaded machine: answered well inside it, the call was woken by
+    // the Return, not by the wait ending.
+    t.app.get(PUSH_SETTINGS).actionWaitMs = 20_000;
     const r = await whilePolling(() => t.post('/api/door/remoteOpenById', undefined, { doorId: doors[0].id, interval: 5 }), 400);
     expect(r.body).toEqual({ code: 0, message: 'success', data: null });
     expect(r.detail).toBe(`device ${SN} confirmed the command (Return=0)`);
     // It waited for the poll that fetched the command, and no longer than needed.
     expect(r.ms).toBeGreaterThanOrEqual(350);
-    expect(r.ms).toBeLessThan(2500);
+    expect(r.ms).toBeLessThan(10_000);
     expect(await lastControl()).toEqual({ state: 'done', return_code: 0 });
   });
 
@@ -96,11 +108,12 @@ describe('remote door actions answer the panel\'s Return', () => {
   });
 
   it('a lost reply (the panel never got the command) and a held result say "delivered", never success', async () => {
-    t.app.get(PUSH_SETTINGS).actionWaitMs = 800;
+    // The poll must come within the wait for the command to be delivered: 3 s leaves a loaded machine the margin.
+    t.app.get(PUSH_SETTINGS).actionWaitMs = 3000;
     sim.loseNextReply();
     const lost = await whilePolling(() => t.post('/api/door/remoteOpenById', undefined, { doorId: doors[0].id, interval: 4 }));
     expect(lost.body.code).toBe(0);
-    expect(lost.body.message).toMatch(new RegExp(`^not confirmed yet: delivered to device ${SN}, which has not returned a result within 0\\.8 s`));
+    expect(lost.body.message).toMatch(new RegExp(`^not confirmed yet: delivered to device ${SN}, which has not returned a result within 3 s`));
     // The panel polls again: the lost command is handed out again and confirmed.
     await new Promise((r) => setTimeout(r, t.app.get(PUSH_SETTINGS).lostReplyMs + 100));
     await sim.pollUntilIdle();
@@ -116,13 +129,15 @@ describe('remote door actions answer the panel\'s Return', () => {
   });
 
   it('the wait holds no transaction and blocks nothing: other calls and the panel\'s uploads go on meanwhile', async () => {
-    t.app.get(PUSH_SETTINGS).actionWaitMs = 1500;
-    const waiting = whilePolling(() => t.post('/api/door/remoteOpenById', undefined, { doorId: doors[1].id, interval: 2 }), null);
+    // Blocking nothing means the other calls are answered while the wait is still on, not within a wall-clock
+    // bound (a loaded machine can take a second over two calls): the wait is long enough for them to finish inside it.
+    t.app.get(PUSH_SETTINGS).actionWaitMs = 8000;
+    let answered = false;
+    const waiting = whilePolling(() => t.post('/api/door/remoteOpenById', undefined, { doorId: doors[1].id, interval: 2 }), null).then((r) => ((answered = true), r));
     await new Promise((r) => setTimeout(r, 100));
-    const started = Date.now();
     expect((await t.get('/api/door/list', { pageNo: 1, pageSize: 10 })).body.code).toBe(0);
     expect((await t.post('/api/person/add', { pin: 'CONFIRM1', name: 'Waits' })).body.code).toBe(0);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(answered).toBe(false);
     const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`);
     expect(n).toBe(0);
     expect((await waiting).body.message).toMatch(/^not confirmed yet: queued/);
@@ -133,8 +148,9 @@ describe('remote door actions answer the panel\'s Return', () => {
     t.app.get(PUSH_SETTINGS).actionWaitMs = 0;
     const r = await whilePolling(() => t.post('/api/door/remoteOpenById', undefined, { doorId: doors[0].id, interval: 5 }), null);
     expect(r.body).toEqual({ code: 0, message: 'success', data: null });
+    // It did not wait: the panel never polls, so a wait would have ended in 'not confirmed yet', not success (no
+    // wall-clock bound, which a loaded machine can exceed).
     expect(r.detail).toBe(`the command is queued for device ${SN}`);
-    expect(r.ms).toBeLessThan(1000);
     await sim.pollUntilIdle();
   });
 
@@ -148,8 +164,10 @@ describe('remote door actions answer the panel\'s Return', () => {
     t.app.get(PUSH_SETTINGS).actionWaitMs = 400;
     const late = await whilePolling(() => t.post(`/api/gateway/devices/${SN}/control`, { action: 'cancelAlarm' }), null);
     expect(late.body).toMatchObject({ code: 0, message: expect.stringMatching(/^not confirmed yet: queued for device/), data: { state: 'pending', returnCode: null } });
+    // getOptions does not wait: answered well inside a wait far longer than a call takes on a loaded machine.
+    t.app.get(PUSH_SETTINGS).actionWaitMs = 20_000;
     const ask = await whilePolling(() => t.post(`/api/gateway/devices/${SN}/control`, { action: 'getOptions', options: 'LockCount' }), null);
-    expect(ask.ms).toBeLessThan(400);
+    expect(ask.ms).toBeLessThan(10_000);
     expect(ask.body).toMatchObject({ code: 0, data: { state: 'pending', returnCode: null } });
     await sim.pollUntilIdle();
   });

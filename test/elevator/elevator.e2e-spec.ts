@@ -85,6 +85,8 @@ describe('elevator levels and rights on the controller', () => {
     expect(a.body).toMatchObject({ code: 0, data: { id: expect.stringMatching(/^[0-9a-f]{32}$/), name: 'Floors 1,3,8,9' } });
     levelA = a.body.data.id;
     levelB = (await t.post('/api/gateway/eleLevel/save', { name: 'Floor 12', pointIds: [floorIds.get(12)] })).body.data.id;
+    // An empty timeSegName is one not given (the level keeps its segment), as on accLevel/addLevel: it was -400.
+    expect((await t.post('/api/gateway/eleLevel/save', { name: 'Floor 12', timeSegName: '' })).body).toMatchObject({ code: 0, data: { id: levelB } });
     expect((await t.get(`/api/eleLevel/getById/${levelA}`)).body).toEqual({ code: 0, message: 'success', data: { id: levelA, name: 'Floors 1,3,8,9' } });
     expect((await t.get(`/api/eleLevel/getByName/${encodeURIComponent('Floor 12')}`)).body.data).toEqual({ id: levelB, name: 'Floor 12' });
     expect((await t.get('/api/eleLevel/getById/00000000000000000000000000000000')).body).toMatchObject({ code: -24, data: null });

@@ -79,16 +79,22 @@ describe('elevator and channel controller rights are confirmed by Return codes',
     ec.failCommands((c) => c.verb === 'DATA UPDATE' && c.table === 'usereleauthorize', -1002, 2);
     expect((await t.post('/api/person/add', { pin: '901', name: 'Ida' })).body.code).toBe(0);
     expect((await t.post('/api/eleLevel/syncPerson', undefined, { pin: '901', levelIds: liftLevel })).body.code).toBe(0);
+    // The refusal is recorded during this poll, so no earlier than here: its 1 s backoff ends after refusedBy + 1 s.
+    const refusedBy = Date.now();
     await ec.pollUntilIdle();
     expect(floorsOf(ec)).toEqual({ '901': [] });
     expect(await personDevices('901')).toEqual([
       expect.objectContaining({ deviceSn: 'EC10CONV01', state: 'divergent', holds: false, unconfirmed: ['eleauth'], lastReturn: -1002, rights: [{ timezoneId: 1, floors: [2, 3] }], confirmedRights: [] }),
     ]);
     expect(await convergence('EC10CONV01')).toMatchObject({ divergent: true, failingItems: 1 });
-    // Nothing is re-sent before the backoff ends.
+    // Nothing is re-sent before the backoff ends (checked only when this round ended inside it for sure: a loaded
+    // machine can take longer than the 1 s backoff over the reads above).
     await reconciler.runOnce();
-    expect(await ec.pollUntilIdle()).toEqual([]);
-    expect(await converge(ec, floorsOf, { '901': ['1:2.3'] })).toBeGreaterThanOrEqual(2);
+    const resent = await ec.pollUntilIdle();
+    const early = Date.now() - refusedBy < 1000;
+    if (early) expect(resent).toEqual([]);
+    const rounds = await converge(ec, floorsOf, { '901': ['1:2.3'] });
+    if (early) expect(rounds).toBeGreaterThanOrEqual(2);
     expect((await personDevices('901'))[0]).toMatchObject({ state: 'synced', holds: true, unconfirmed: [], confirmedRights: [{ timezoneId: 1, floors: [2, 3] }] });
     expect(await convergence('EC10CONV01')).toMatchObject({ divergent: false, failingItems: 0, unconfirmedItems: 0 });
     expect((await ec.selectFloor({ pin: '901', floor: 3 })).allowed).toBe(true);

@@ -1,10 +1,12 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
-import { GatewayProcess } from '../support/gateway-process';
+import { freePort, GatewayProcess } from '../support/gateway-process';
+import { TEST_TOKEN } from '../support/test-app';
 
 /**
  * The embedded database (no DATABASE_URL) after `kill -9` of the gateway: the process restarts on the same
@@ -79,5 +81,81 @@ describe.runIf(templateFile)('kill -9 on the embedded database', () => {
       if (page.body.data.length < 1000) break;
     }
     expect(acknowledgedCards.filter((c) => !cards.has(c))).toEqual([]);
+  });
+});
+
+/** `npm start` in the repository, as a newcomer runs it (no DATABASE_URL: the embedded database under DATA_DIR). */
+function npmStart(dataDir: string, port: number): { child: ChildProcess; output: () => string } {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', API_TOKEN: TEST_TOKEN, LOG_LEVEL: 'warn', DEVICE_ADMISSION: 'auto' };
+  delete env.DATABASE_URL;
+  const child = spawn('npm', ['start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-5000)));
+  child.stderr!.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-5000)));
+  return { child, output: () => out };
+}
+
+/** The gateway processes (node dist/src/main.js) running on `dataDir`, by pid (Linux /proc). */
+function gatewaysOn(dataDir: string): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').startsWith('node\0dist/src/main.js') && fs.readFileSync(`/proc/${d}/environ`, 'utf8').includes(`DATA_DIR=${dataDir}\0`);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function healthy(port: number, ms: number, child: ChildProcess): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) {
+    if (child.exitCode !== null) return false;
+    const ok = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) return true;
+  }
+  return false;
+}
+
+describe.runIf(templateFile)('kill -9 of npm start on the embedded database', () => {
+  it('the gateway npm started stops too, and npm start again at once starts on the same data with everything', { timeout: 180_000 }, async () => {
+    const dataDir = await seededDataDir();
+    const port = await freePort();
+    const api = (method: string, p: string, body?: unknown) =>
+      fetch(`http://127.0.0.1:${port}${p}${p.includes('?') ? '&' : '?'}access_token=${TEST_TOKEN}`, {
+        method,
+        headers: body ? { 'content-type': 'application/json' } : {},
+        body: body ? JSON.stringify(body) : undefined,
+      }).then((r) => r.json() as Promise<{ code: number }>);
+    const first = npmStart(dataDir, port);
+    const started: ChildProcess[] = [first.child];
+    try {
+      expect(await healthy(port, 90_000, first.child), first.output()).toBe(true);
+      for (let i = 0; i < 5; i++) expect((await api('POST', '/api/person/add', { pin: String(4400 + i), name: `Npm${i}`, deptCode: '1' })).code).toBe(0);
+
+      // kill -9 of npm only: the gateway it started cannot be told, and must not stay on the port and the directory.
+      const [orphan] = gatewaysOn(dataDir);
+      expect(orphan).toBeGreaterThan(0);
+      first.child.kill('SIGKILL');
+      const second = npmStart(dataDir, port);
+      started.push(second.child);
+      for (const end = Date.now() + 20_000; gatewaysOn(dataDir).includes(orphan) && Date.now() < end; ) await sleep(100);
+      expect(gatewaysOn(dataDir), 'the gateway of the killed npm start is still running').not.toContain(orphan);
+      expect(await healthy(port, 90_000, second.child), `${second.output()}\nexit ${second.child.exitCode}`).toBe(true);
+      for (let i = 0; i < 5; i++) expect((await api('GET', `/api/person/get/${4400 + i}`)).code).toBe(0);
+      expect((await api('POST', '/api/person/add', { pin: '4499', name: 'After', deptCode: '1' })).code).toBe(0);
+      // One gateway holds the directory: the lock names the second start's.
+      const holder = Number(fs.readFileSync(path.join(dataDir, 'gateway.lock'), 'utf8').split('\n')[0]);
+      expect(gatewaysOn(dataDir)).toEqual([holder]);
+    } finally {
+      // The gateways this test started (an orphan too, when it outlived its npm), then the npm processes.
+      for (const pid of gatewaysOn(dataDir)) process.kill(pid, 'SIGKILL');
+      for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    }
   });
 });

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AttendanceTerminal, type TerminalPunch } from '../simulator/attendance-terminal';
 import { DeviceSimulator } from '../simulator/device-simulator';
-import { GatewayProcess } from '../support/gateway-process';
+import { GatewayProcess, untilDisconnected } from '../support/gateway-process';
 import { itemsOf, stalledGet, storeBigEvents } from '../support/monitor-answers';
 import { TEST_TOKEN } from '../support/test-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-db';
@@ -71,17 +71,6 @@ async function untilWriting(tables: string[], ms: number): Promise<boolean> {
   return false;
 }
 
-/** After a kill, PostgreSQL rolls back the transactions of the connections that vanished; wait until they are gone. */
-async function untilDisconnected(): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const [{ n }] = (
-      await pg.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`)
-    ).rows;
-    if (n === 0) return;
-    await sleep(50);
-  }
-}
-
 async function upload(sn: string, body: string): Promise<boolean> {
   try {
     const res = await fetch(`${g.baseUrl}/iclock/cdata?SN=${sn}&table=rtlog&Stamp=9999`, { method: 'POST', body, signal: AbortSignal.timeout(10_000) });
@@ -92,7 +81,7 @@ async function upload(sn: string, body: string): Promise<boolean> {
 }
 
 describe.skipIf(onPglite)('kill -9', () => {
-  it('during rtlog ingest: every upload answered OK is stored after the restart, and resends add nothing', async () => {
+  it('during rtlog ingest: every upload answered OK is stored after the restart, and resends add nothing', { timeout: 120_000 }, async () => {
     const SNS = ['CRASH-IN-1', 'CRASH-IN-2', 'CRASH-IN-3', 'CRASH-IN-4'];
     for (const sn of SNS) await connect(sn);
     const BATCH = 25;
@@ -151,7 +140,7 @@ describe.skipIf(onPglite)('kill -9', () => {
     expect(rows).toBe(batches * BATCH);
   });
 
-  it('during ATTLOG group commit: every punch answered OK is stored after the restart, and resends add nothing', async () => {
+  it('during ATTLOG group commit: every punch answered OK is stored after the restart, and resends add nothing', { timeout: 120_000 }, async () => {
     const SNS = ['CRASH-ATT-1', 'CRASH-ATT-2', 'CRASH-ATT-3', 'CRASH-ATT-4'];
     const terminals = await Promise.all(
       SNS.map(async (sn) => {
@@ -313,7 +302,7 @@ describe.skipIf(onPglite)('kill -9', () => {
       await untilWriting(['device_command', 'sync_owed'], 5_000 + fullSyncMs);
       await g.kill();
       const answer = await call;
-      await untilDisconnected();
+      await untilDisconnected(pg);
       const queued = await queuedSince('CRASH-SYNC-K', from);
       expect([0, complete]).toContain(queued);
       if (answer === 0) expect(queued).toBe(complete); // answered success: it must all be there
@@ -379,7 +368,7 @@ describe.skipIf(onPglite)('kill -9', () => {
     expect(expected.filter((pin) => sim.rightsOf(pin).length === 0)).toEqual([]);
   });
 
-  it('during a big person write: the 1,000 persons of one addPersons call are all stored or none', async () => {
+  it('during a big person write: the 1,000 persons of one addPersons call are all stored or none', { timeout: 120_000 }, async () => {
     const outcomes: number[] = [];
     for (let attempt = 0; attempt < 4 && !outcomes.includes(0); attempt++) {
       const base = 700_000 + attempt * 10_000;
@@ -391,7 +380,7 @@ describe.skipIf(onPglite)('kill -9', () => {
       await untilWriting(['person'], 10_000);
       await g.kill();
       const answer = await call;
-      await untilDisconnected();
+      await untilDisconnected(pg);
       const [{ n }] = (await pg.query(`SELECT count(*)::int AS n FROM person WHERE pin = ANY($1::text[])`, [persons.map((p) => p.pin)])).rows;
       expect([0, 1000]).toContain(n);
       if (answer === 0) expect(n).toBe(1000);

@@ -170,6 +170,7 @@ describe.skipIf(!PrivatePostgres.available())('PostgreSQL restarted under traffi
     const acked: number[] = [];
     const unacked: number[] = [];
     const answers = new Map<string, number>();
+    const storedPins: string[] = [];
     let stop = false;
     const loops = [
       (async () => {
@@ -183,6 +184,7 @@ describe.skipIf(!PrivatePostgres.available())('PostgreSQL restarted under traffi
         for (let n = w; !stop; n += 2) {
           const r = await rest('POST', '/api/person/add', { pin: String(30_000 + n), name: `C${n}`, deptCode: '1' });
           const key = `${r.status}/${r.body?.code}`;
+          if (r.body?.code === 0) storedPins.push(String(30_000 + n));
           answers.set(key, (answers.get(key) ?? 0) + 1);
         }
       }),
@@ -206,6 +208,9 @@ describe.skipIf(!PrivatePostgres.available())('PostgreSQL restarted under traffi
       DB,
     );
     expect({ rows, keys }).toEqual({ rows: acked.length + unacked.length, keys: acked.length + unacked.length });
+    // Every person answered 0 is stored.
+    const persons = await pg!.query<{ pin: string }>(`SELECT pin FROM person WHERE pin = ANY($1::text[])`, [storedPins], DB);
+    expect(persons.length).toBe(storedPins.length);
     expect((await health())).toBe(200);
   });
 
@@ -257,7 +262,7 @@ describe.skipIf(!PrivatePostgres.available())('two processes, one of them cut of
     let frozen: number | undefined;
     try {
       await Promise.all([a.start(), b.start()]);
-      const ofB = await pg!.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'gateway-b' AND query LIKE 'LISTEN%'`, [DB2]);
+      const ofB = await pg!.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'gateway-b %' AND query LIKE 'LISTEN%'`, [DB2]);
       expect(ofB.length).toBe(1);
       const sim = new DeviceSimulator({ baseUrl: b.baseUrl, sn: 'SILENT-1', doors: 2 });
       expect((await sim.connect()).registered).toBe(true);

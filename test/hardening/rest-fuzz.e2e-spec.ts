@@ -286,6 +286,50 @@ describe('REST fuzz', () => {
     }
   });
 
+  it('a body nested thousands of levels deep, or of more members than any client sends, gets -400 naming its shape, never a 5xx; normal and bulk bodies pass', { timeout: 120_000 }, async () => {
+    const t_get = async (path: string) => (await fetch(`${t.baseUrl}${path}?access_token=${TEST_TOKEN}`)).json() as Promise<any>;
+    // class-transformer walked such a body recursively before validation: "Maximum call stack size exceeded", HTTP 500.
+    const deepArray = `{"pin":"DEEP1","x":${'['.repeat(3000)}${']'.repeat(3000)}}`;
+    const deepObject = `{"pin":"DEEP1","x":${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}}`;
+    const cases: Array<[string, string, string]> = [
+      ['/api/person/add', 'application/json', deepArray],
+      ['/api/person/add', 'application/json', deepObject],
+      // JSON sent as text/plain or without a JSON type (rest-body.ts reads it as JSON too).
+      ['/api/department/add', 'text/plain', deepObject],
+      ['/api/card/set', 'application/json', `${'['.repeat(3000)}${']'.repeat(3000)}`],
+      ['/api/transaction/getDoorTransactions', 'application/json', deepObject],
+    ];
+    const refuse = async (path: string, type: string, body: string, message: string) => {
+      const res = await fetch(`${t.baseUrl}${path}?access_token=${TEST_TOKEN}`, { method: 'POST', headers: { 'content-type': type }, body });
+      const a = { status: res.status, body: await res.text(), what: `[shape] POST ${path} as ${type}` };
+      checkAnswer(a);
+      expect(a.status, a.what).toBe(400);
+      const env = JSON.parse(a.body);
+      if ('ret' in env) expect(env, a.what).toMatchObject({ ret: 'fail', data: null });
+      else expect(env, a.what).toEqual({ code: -400, message, data: null });
+    };
+    for (const [path, type, body] of cases) await refuse(path, type, body, 'Request body nests arrays or objects more than 64 levels deep');
+    // Wide bodies: class-transformer walks every member before validation, for seconds per hundred thousand,
+    // holding every device and client meanwhile. One object of 1001 members; 100,001 members and items in all.
+    const wide = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`k${i}`, i]));
+    await refuse('/api/person/add', 'application/json', JSON.stringify({ pin: 'WIDE1', ...wide }), 'Request body has an object of more than 1000 members');
+    await refuse('/api/person/add', 'application/x-www-form-urlencoded', new URLSearchParams({ pin: 'WIDE1', ...wide } as any).toString(), 'Request body has an object of more than 1000 members');
+    await refuse('/api/person/add', 'application/json', JSON.stringify({ pin: 'WIDE1', junk: Array.from({ length: 100_001 }, (_, i) => i) }), 'Request body has more than 100000 members and items in all');
+    expect((await t_get('/api/person/get/WIDE1')).code, 'nothing stored').toBe(-22);
+    // The manual's deepest bodies (2.18.11 {"content": {...}}, addLevel's item lists) are a few levels: unaffected.
+    const ok = await fetch(`${t.baseUrl}/api/person/add?access_token=${TEST_TOKEN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pin: 'DEEP2', name: 'Deep', extra: { a: [{ b: [[{ c: 1 }]] }] } }),
+    });
+    expect(((await ok.json()) as any).code).toBe(0);
+    // A bulk write of the batch limit (1000 persons of a dozen fields) is far inside the bounds.
+    const persons = Array.from({ length: 1000 }, (_, i) => ({ pin: `BULK${i}`, name: 'Bulk', lastName: 'Person', gender: 'F', deptCode: '1', email: 'b@example.com', mobilePhone: '1', birthday: '1990-01-01', hireDate: '2020-01-01', isSendMail: false, isDisabled: false, certType: '2' }));
+    const bulk = await fetch(`${t.baseUrl}/api/v2/person/addPersons?access_token=${TEST_TOKEN}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(persons) });
+    expect(((await bulk.json()) as any).code).toBe(0);
+    expect((await t_get('/api/person/get/BULK999')).code).toBe(0);
+  });
+
   it('each input of a valid write, one at a time as a JSON array or object, gets an envelope, never a 5xx (found by a sweep of the manual)', { timeout: 60_000 }, async () => {
     // Random bodies rarely get past the first check; these are valid calls (the manual's examples, made to
     // succeed here), so each wrong-typed input reaches the code that reads it. A visit date sent as an array

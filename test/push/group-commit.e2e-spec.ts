@@ -10,6 +10,8 @@ import { connectedSim } from './push-helpers';
  * device's failure never costs another device its rows.
  */
 const DEVICES = 24;
+/** Dozens of devices uploading at once: 30 s is not enough on a loaded 2-core machine. */
+const SLOW = 120_000;
 let t: TestApp;
 let sims: DeviceSimulator[];
 /** A pool: the checks below query concurrently, one connection each. */
@@ -65,7 +67,7 @@ describe('group commit of rtlog uploads', () => {
     const items = (await metric('cvgw_group_commit_items_total', 'kind="rtlog"')) - itemsBefore;
     expect(items).toBe(DEVICES * ROUNDS + DEVICES);
     expect(batches).toBeLessThan(items);
-  });
+  }, SLOW);
 
   it.skipIf(onPglite)('answers an upload only once its rows are committed: visible to another connection the moment OK arrives', async () => {
     const checks = await Promise.all(
@@ -76,7 +78,7 @@ describe('group commit of rtlog uploads', () => {
       }),
     );
     expect(checks).toEqual(sims.map(() => ({ status: 200, body: 'OK', visible: 1 })));
-  });
+  }, SLOW);
 
   it('keeps the good lines of an upload with a bad line, while other devices upload at the same time', async () => {
     const [bad, ...others] = sims;
@@ -95,7 +97,7 @@ describe('group commit of rtlog uploads', () => {
     expect(rows.map((r) => r.log_id)).toEqual([3000, 3002]);
     const { rows: o } = await db.query(`SELECT count(*)::int AS n FROM acc_transaction WHERE device_sn <> $1 AND device_sn LIKE 'GC-%' AND log_id = 3000`, [bad.sn]);
     expect(o[0].n).toBe(others.length);
-  });
+  }, SLOW);
 
   it("fails only the upload whose rows the database refuses; every other device's rows in the same moment are stored", async () => {
     // A rule the parser cannot know about: the database refuses pin 66666 (as it would refuse any row it cannot hold).
@@ -121,7 +123,7 @@ describe('group commit of rtlog uploads', () => {
     const [bad] = sims;
     const r = await bad.uploadRtlog([{ time: time(50), pin: 66666, event: 0, index: 4000 }]);
     expect([r.status, r.body]).toEqual([200, 'OK']);
-  });
+  }, SLOW);
 
   it('applies door states from concurrent rtstate uploads of many devices', async () => {
     const answers = await Promise.all(
@@ -132,5 +134,5 @@ describe('group commit of rtlog uploads', () => {
       `SELECT count(*)::int AS n FROM door d JOIN device dv ON dv.id = d.device_id WHERE dv.sn LIKE 'GC-%' AND d.door_state_at IS NOT NULL`,
     );
     expect(rows[0].n).toBeGreaterThanOrEqual(DEVICES);
-  });
+  }, SLOW);
 });

@@ -117,6 +117,17 @@ describe('rtlog', () => {
     ].sort());
   });
 
+  it('stores text exactly as the device sent it: quotes, backslashes, commas, parentheses, braces and spaces', async () => {
+    // The batch statement takes its events as one array of rows (pg-array.ts recordArray): each of these
+    // characters is syntax at one of its two levels, and an escaping mistake would change or refuse the row.
+    const pins = ['a"b', 'c\\d', 'e,f', '(g)', '{h}', ' i j ', 'NULL', '""', '\\"', 'k\\\\"l'];
+    const lines = pins.map((pin, i) => `time=2026-03-03 08:00:0${i}\tpin=${pin}\tcardno=${pin}\teventaddr=1\tevent=0\tinoutstatus=0\tverifytype=1\tindex=${500 + i}`);
+    const r = await sim.uploadRaw('/iclock/cdata', 'SN=ING-1&table=rtlog', `${lines.join('\n')}\n`);
+    expect([r.status, r.body]).toEqual([200, 'OK']);
+    const rows = (await events('ING-1')).filter((x: { log_id: number }) => x.log_id >= 500 && x.log_id < 510);
+    expect(rows.map((x: { pin: string; card_no: string }) => [x.pin, x.card_no])).toEqual(pins.map((p) => [p.trim(), p.trim()]));
+  });
+
   it('skips malformed lines with their reason and stores the good lines of the same body', async () => {
     const good1 = 'time=2026-03-03 09:00:00\tpin=4004\tcardno=0\teventaddr=1\tevent=0\tinoutstatus=0\tverifytype=1\tindex=41';
     const good2 = 'time=2026-03-03 09:00:01\tpin=4005\tcardno=0\teventaddr=2\tevent=1\tinoutstatus=1\tverifytype=1\tindex=42';

@@ -46,7 +46,9 @@ const REGISTRY_BODY: string = fieldSamples.samples.find((s) => s.id === 'reg-sen
 const poll = (sn: string, headers = POLL_HEADERS, path = '/iclock/getrequest', version?: string) => deviceRequest('GET', path, `SN=${sn}`, headers, undefined, version);
 const rtlog = (sn: string, index: number, headers = UPLOAD_HEADERS, path = '/iclock/cdata') =>
   deviceRequest('POST', path, `SN=${sn}&table=rtlog`, headers, RTLOG_BODY.replace('index=21', `index=${index}`).replace('cardno=0', `cardno=${index}`));
-const rtstate = (sn: string, headers = UPLOAD_HEADERS) => deviceRequest('POST', '/iclock/cdata', `SN=${sn}&table=rtstate`, headers, RTSTATE_BODY);
+/** The vector's door state as the panel reports it now (the test app's zone is UTC): a state dated 2017 is a clock far off, which the gateway sets again. */
+const rtstateNow = () => RTSTATE_BODY.replace(/time=[^\t]*/, `time=${new Date().toISOString().slice(0, 19).replace('T', ' ')}`);
+const rtstate = (sn: string, headers = UPLOAD_HEADERS) => deviceRequest('POST', '/iclock/cdata', `SN=${sn}&table=rtstate`, headers, rtstateNow());
 const registry = (sn: string) => deviceRequest('POST', '/iclock/registry', `SN=${sn}`, UPLOAD_HEADERS, REGISTRY_BODY.replace('NYU7251601501', sn));
 const devicecmd = (sn: string, id: string) => deviceRequest('POST', '/iclock/devicecmd', `SN=${sn}`, UPLOAD_HEADERS, `ID=${id}&Return=0&CMD=DATA`);
 

@@ -118,6 +118,20 @@ export interface AttendanceTerminalOptions {
    * (4.1) is taken for "not registered", and it posts `/iclock/registry` and `/iclock/push` before going on.
    */
   registers?: boolean;
+  /**
+   * Keeps a Stamp per record and resumes from the one it is handed (manual 5, "resuming transmission from
+   * breakpoint"): each punch it records gets the next ATTLOG stamp of its own (1, 2, ...; they restart when its log is
+   * cleared: a factory reset, `CLEAR LOG`/`CLEAR DATA`, a fresh unit), an ATTLOG upload carries the highest stamp it
+   * holds, and only an acknowledged upload moves its mark. An initialisation sets the mark to the `ATTLOGStamp` it is
+   * handed (0, `None` or none: nothing uploaded) and uploads every record above it; a punch uploads every record above
+   * the mark. Off by default: the terminal then uploads each punch once with a running upload counter as its Stamp.
+   */
+  stampResume?: boolean;
+  /**
+   * Firmware that never sends the initialisation and only polls with `INFO=` (field sample NYU7252102010): it
+   * answers CHECK with 0 and does not read the initialisation (nor hand anything back).
+   */
+  infoOnly?: boolean;
 }
 
 const DEFAULT_KEY = '4a9594af164f2b9779b59e8554b5df26';
@@ -168,6 +182,13 @@ export class AttendanceTerminal {
   /** Getrequest replies lost on the way (`loseNextReply`). */
   readonly lostReplies = this.faults.lostReplies;
   private stamp = 0;
+  /** stampResume: the stamp of each record of `log` (same order), the last one given, and the mark (uploaded up to). */
+  private readonly logStamps: number[] = [];
+  private logSeq = 0;
+  /** stampResume: the highest stamp it believes the server holds (set at initialisation, moved by an acknowledged upload). */
+  uploadedTo = 0;
+  /** Uploads whose reply never reaches the terminal (`loseNextUploadReply`: a power cut or a lost reply mid-upload). */
+  private uploadRepliesToLose = 0;
   /** The last rtlog `index` it gave (punchRealtime). */
   private rtlogIndex = 0;
   /** The id of the command being run (querydata answers carry it as `cmdid`). */
@@ -251,6 +272,13 @@ export class AttendanceTerminal {
         ...(this.opts.pushVersion ? [`PushVersion=${this.opts.pushVersion}`] : []),
       ];
       await this.send('POST', '/iclock/cdata', [['SN', this.sn], ['table', 'options']], opts.join(','));
+    }
+    // Resuming from the breakpoint it is handed (manual 5): every record above it goes now.
+    if (this.opts.stampResume) {
+      const handed = Number(this.serverOptions.ATTLOGStamp ?? this.serverOptions.Stamp);
+      this.uploadedTo = Number.isSafeInteger(handed) && handed > 0 ? handed : 0;
+      await this.uploadUnsent();
+      return true;
     }
     // Allowed to transmit again: what it held back goes now (TransInterval).
     if (this.transmits && this.unsent.length > 0) {
@@ -367,6 +395,15 @@ export class AttendanceTerminal {
     this.opts.multiBioDataSupport = multiBioDataSupport;
   }
 
+  /**
+   * A firmware upgrade: the FirmVer of its next options push (sent at its next `init`) and, with `biodataFirmware`,
+   * whether it takes BIODATA-era options (BioDataFun, MultiBioDataSupport); its tables kept.
+   */
+  upgradeFirmware(firmware: string, biodataFirmware = true): void {
+    this.opts.firmware = firmware;
+    this.opts.biodataFirmware = biodataFirmware;
+  }
+
   /** Forgets the held results: those commands are never acknowledged. */
   dropHeldResults(): ExecutedCommand[] {
     return this.pendingAcks.splice(0);
@@ -380,7 +417,7 @@ export class AttendanceTerminal {
     this.users.clear();
     this.templates.length = 0;
     this.photos.clear();
-    this.log.length = 0;
+    this.clearLog();
     this.options.clear();
     this.pendingAcks.splice(0);
     return this.init();
@@ -396,6 +433,17 @@ export class AttendanceTerminal {
     this.removeTemplates((t) => t.pin === pin);
     this.photos.delete(pin);
     return this.users.delete(pin);
+  }
+
+  /**
+   * "Clear data" at its menu (it does not restart): users, templates, photos and its attendance log wiped, its record
+   * stamps start again. The server is not told unless the test uploads the operation (OPLOG 13).
+   */
+  clearDataAtMenu(): void {
+    this.users.clear();
+    this.templates.length = 0;
+    this.photos.clear();
+    this.clearLog();
   }
 
   /** Polls until a poll brings nothing (at most `max` polls). */
@@ -418,11 +466,11 @@ export class AttendanceTerminal {
         return this.data(rest);
       case 'CLEAR': {
         const what = rest.trim().toUpperCase();
-        if (what === 'LOG') this.log.length = 0;
+        if (what === 'LOG') this.clearLog();
         else if (what === 'PHOTO') this.photos.clear();
         else if (what === 'BIODATA') this.templates.length = 0;
         else if (what === 'DATA') {
-          this.log.length = 0;
+          this.clearLog();
           this.users.clear();
           this.templates.length = 0;
           this.photos.clear();
@@ -436,9 +484,10 @@ export class AttendanceTerminal {
         return 0;
       }
       case 'CHECK':
+        if (this.opts.infoOnly) return 0;
         // 12.3.1: it reads its initialisation again, and uploads its records again when handed ATTLOGStamp=0.
         if (!(await this.init())) return -1008;
-        if (this.serverOptions.ATTLOGStamp === '0' && this.log.length > 0) await this.uploadAttlog(this.log);
+        if (!this.opts.stampResume && this.serverOptions.ATTLOGStamp === '0' && this.log.length > 0) await this.uploadAttlog(this.log);
         return 0;
       case 'LOG':
       case 'INFO':
@@ -476,8 +525,12 @@ export class AttendanceTerminal {
         this.photos.delete(pin);
       } else if (table === 'USERPIC' || table === 'BIOPHOTO') this.photos.delete(pin);
       else {
+        // 12.1.2.2, 12.1.2.4 and 12.1.2.5: by PIN alone every template of the table, or narrowed to one finger (FID)
+        // or one Type and its number (No, every Index of it).
         const type = get(f, 'Type');
-        this.removeTemplates((t) => t.pin === pin && (table === 'BIODATA' ? t.table === 'BIODATA' && (!type || get(t.fields, 'Type') === type) : t.table === table));
+        const no = table === 'BIODATA' ? get(f, 'No') : get(f, 'FID');
+        const narrowed = (t: TerminalTemplate) => (table !== 'BIODATA' || !type || get(t.fields, 'Type') === type) && (!no || (get(t.fields, table === 'BIODATA' ? 'No' : 'FID') ?? '') === no);
+        this.removeTemplates((t) => t.pin === pin && t.table === table && narrowed(t));
       }
       return 0;
     }
@@ -556,9 +609,43 @@ export class AttendanceTerminal {
     return -1004;
   }
 
+  /** Its attendance log wiped (factory reset, CLEAR LOG, CLEAR DATA): its record stamps start again. */
+  private clearLog(): void {
+    this.log.length = 0;
+    this.logStamps.length = 0;
+    this.logSeq = 0;
+  }
+
+  /**
+   * stampResume: the records above its mark, uploaded as one ATTLOG with the highest one's stamp; the mark moves only
+   * when the server answered `OK` (and the reply reached it). Null when there is nothing to send.
+   */
+  async uploadUnsent(): Promise<HttpResult | null> {
+    const rows = this.log.filter((_, i) => this.logStamps[i] > this.uploadedTo);
+    if (rows.length === 0 || !this.online) return null;
+    const top = Math.max(...this.logStamps.filter((st) => st > this.uploadedTo));
+    const body = rows.map((p) => attlogLine(p, !!this.opts.trailingTab)).join(this.eol) + this.eol;
+    const r = await this.send('POST', '/iclock/cdata', [['SN', this.sn], ['table', 'ATTLOG'], ['Stamp', String(top)]], body);
+    if (this.uploadRepliesToLose > 0) {
+      this.uploadRepliesToLose--;
+      return { ...r, status: 0, body: '' };
+    }
+    if (r.status === 200 && /^OK/.test(r.body)) this.uploadedTo = top;
+    return r;
+  }
+
+  /** stampResume: the reply to its next `n` uploads never reaches it (power cut, lost reply): they went, it does not know. */
+  loseNextUploadReply(n = 1): void {
+    this.uploadRepliesToLose += n;
+  }
+
   /** A punch at the terminal: kept in its log and, when online, uploaded at once (Realtime=1). */
   async punch(p: TerminalPunch): Promise<HttpResult | null> {
     this.log.push(p);
+    if (this.opts.stampResume) {
+      this.logStamps.push(++this.logSeq);
+      return this.uploadUnsent();
+    }
     if (this.online && !this.transmits) this.unsent.push(p);
     return this.online && this.transmits ? this.uploadAttlog([p]) : null;
   }
@@ -575,7 +662,10 @@ export class AttendanceTerminal {
    */
   async punchRealtime(p: TerminalPunch & { event?: number; card?: string; index?: number; inOut?: number }, opts: { alsoAttlog?: boolean } = {}): Promise<HttpResult> {
     const { event, card, index: given, inOut, ...punch } = p;
-    if ((event ?? 0) === 0 && p.pin !== '0') this.log.push(punch);
+    if ((event ?? 0) === 0 && p.pin !== '0') {
+      this.log.push(punch);
+      if (this.opts.stampResume) this.logStamps.push(++this.logSeq);
+    }
     const index = given ?? ++this.rtlogIndex;
     const line = [
       `time=${p.time}`, `pin=${p.pin}`, `cardno=${card ?? 0}`, 'eventaddr=1', `event=${event ?? 0}`, `inoutstatus=${inOut ?? p.status}`, `verifytype=${p.verify}`,

@@ -212,6 +212,7 @@ export class DeviceSimulator {
   /** Device options (registration parameters, SET OPTIONS values), as GET OPTIONS reports them. */
   readonly options = new Map<string, string>();
   private readonly faultPlan = new FaultPlan<ParsedCommand>();
+  private readonly recordFaults: Array<{ match: (table: string, record: Row) => boolean; code: number; times: number | 'always'; used: number }> = [];
   /** Getrequest replies the device never saw (`loseNextReply`): the server handed them out, the device got nothing. */
   readonly lostReplies: string[] = this.faultPlan.lostReplies;
   /** Results whose devicecmd POST was not confirmed with 200 `OK`, waiting to be posted again (`retryResults`). */
@@ -607,9 +608,21 @@ export class DeviceSimulator {
     return this.faultPlan.failCommands(match, code, times);
   }
 
-  /** Removes every `failCommands` fault. */
+  /** Removes every `failCommands` and `failRecords` fault. */
   clearFaults(): void {
     this.faultPlan.clearFaults();
+    this.recordFaults.splice(0);
+  }
+
+  /**
+   * Fault: a `DATA UPDATE` record (one line of a multi-record command) that `match` selects is not written and its
+   * command answers `code` (`times` times, default once, or 'always'), while the command's other records are written,
+   * as firmware that stops at nothing but one bad record does. Returns the fault, whose `used` counts the records.
+   */
+  failRecords(match: (table: string, record: Row) => boolean, code: number, times: number | 'always' = 1): { used: number } {
+    const fault = { match, code, times, used: 0 };
+    this.recordFaults.push(fault);
+    return fault;
   }
 
   /**
@@ -859,8 +872,17 @@ export class DeviceSimulator {
     if (table === 'biodata' && new Set(records.map((r) => getField(r, 'Type'))).size > 1) {
       this.tables.warnings.push(`C:${cmd.id}: biodata records of one command carry different Type values (9.1.1 L8828)`);
     }
-    for (const r of records) this.tables.upsert(table, r);
-    return { code: 0 };
+    let code = 0;
+    for (const r of records) {
+      const fault = this.recordFaults.find((f) => (f.times === 'always' || f.used < f.times) && f.match(table, r));
+      if (fault) {
+        fault.used++;
+        code = fault.code;
+        continue;
+      }
+      this.tables.upsert(table, r);
+    }
+    return code === 0 ? { code } : { code, error: 'a record forced by failRecords' };
   }
 
   /** 9.1.2: `DATA DELETE <table> *|Field=value[<HT>Field=value]`. */

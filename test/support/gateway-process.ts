@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import type { Client } from 'pg';
 import { TEST_TOKEN } from './test-app';
 
 /** Tests run from the repository root (vitest.config.ts). */
@@ -47,7 +48,7 @@ export class GatewayProcess {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  async start(timeoutMs = 30_000): Promise<void> {
+  async start(timeoutMs = 60_000): Promise<void> {
     if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run \`npm run build\` first (npm test does)`);
     const child = spawn(process.execPath, [MAIN_JS], {
       env: {
@@ -126,4 +127,19 @@ export class GatewayProcess {
     }
     return { status: res.status, body: parsed as T };
   }
+}
+
+/**
+ * After a kill, PostgreSQL rolls back the transactions of the connections that vanished: waits until no other
+ * client backend of `pg`'s database is left (at most 10 s), so what is read next is what had committed.
+ */
+export async function untilDisconnected(pg: Client): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const [{ n }] = (
+      await pg.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`)
+    ).rows;
+    if (n === 0) return;
+    await sleep(50);
+  }
+  throw new Error('the killed process’s connections are still there after 10 s');
 }

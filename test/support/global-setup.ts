@@ -43,13 +43,18 @@ export default async function setup(project: TestProject) {
     plan = { mode: 'pg', adminUrl, template, prefix };
   } else {
     // Creating a PGlite cluster takes about 3 s, loading a dumped one about 0.5: every test file starts from
-    // this migrated template instead of creating and migrating its own.
+    // this migrated template instead of creating and migrating its own, and the migration tests from the same
+    // cluster dumped before its migrations (the cluster initdb gives, as `npm start` creates on a new machine).
     const db = await startEmbeddedDatabase(undefined);
     try {
+      const dump = async (what: string) => {
+        const file = path.join(os.tmpdir(), `cvgw${TEST_DB_MARK}embedded_${what}_${process.pid}_${Date.now().toString(36)}.tar`);
+        fs.writeFileSync(file, Buffer.from(await (await db.dumpDataDir()).arrayBuffer()));
+        return file;
+      };
+      const emptyFile = await dump('empty');
       await migrateDatabase(db.url);
-      const templateFile = path.join(os.tmpdir(), `cvgw${TEST_DB_MARK}embedded_${process.pid}_${Date.now().toString(36)}.tar`);
-      fs.writeFileSync(templateFile, Buffer.from(await (await db.dumpDataDir()).arrayBuffer()));
-      plan = { mode: 'embedded', templateFile };
+      plan = { mode: 'embedded', templateFile: await dump('migrated'), emptyFile };
     } finally {
       await db.stop();
     }
@@ -58,7 +63,7 @@ export default async function setup(project: TestProject) {
   process.stdout.write(`[tests] database: ${describeTestDb(plan)}\n`);
   return async () => {
     if (plan.mode === 'embedded') {
-      if (plan.templateFile) fs.rmSync(plan.templateFile, { force: true });
+      for (const file of [plan.templateFile, plan.emptyFile]) if (file) fs.rmSync(file, { force: true });
       return;
     }
     const admin = new Client({ connectionString: plan.adminUrl });

@@ -3,8 +3,11 @@ export const TEST_DB_MARK = '_test_';
 
 export type TestDbPlan =
   | { mode: 'pg'; adminUrl: string; template: string; prefix: string }
-  /** `templateFile`: a migrated PGlite data directory (a dumpDataDir tarball) each test file starts from. */
-  | { mode: 'embedded'; templateFile?: string };
+  /**
+   * `templateFile`: a migrated PGlite data directory (a dumpDataDir tarball) each test file starts from; `emptyFile`:
+   * the same cluster before its migrations, what the migration tests start from.
+   */
+  | { mode: 'embedded'; templateFile?: string; emptyFile?: string };
 
 export function isTestDatabaseName(name: string): boolean {
   return name.includes(TEST_DB_MARK) && /^[a-z0-9_]+$/.test(name);

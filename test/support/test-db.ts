@@ -30,8 +30,10 @@ async function createDatabase(migrated: boolean): Promise<TestDatabase> {
   const plan = inject('testDb');
   if (plan.mode === 'embedded') {
     // A migrated database starts from the template global-setup migrated once (as on PostgreSQL); an empty one
-    // is a fresh cluster, what `npm start` creates on a new machine.
-    const template = migrated && plan.templateFile ? new Blob([fs.readFileSync(plan.templateFile)]) : undefined;
+    // from the same cluster dumped before its migrations (what `npm start` creates on a new machine), loaded in
+    // about 0.5 s instead of the 3 s of creating a cluster.
+    const file = migrated ? plan.templateFile : plan.emptyFile;
+    const template = file ? new Blob([fs.readFileSync(file)]) : undefined;
     const db = await startEmbeddedDatabase(undefined, template);
     if (migrated && !template) await migrateDatabase(db.url);
     return { url: db.url, mode: 'embedded', poolSize: db.poolSize, drop: () => db.stop() };

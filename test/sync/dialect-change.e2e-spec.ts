@@ -101,16 +101,16 @@ describe('a panel registers again with changed options', () => {
 
   it('a user count queued before the change, answered after it, does not owe a second full sync', async () => {
     const d = await panelWithPerson('DIALECT0004', '10.20.0.4', '2004', '423456', {});
-    // A reconnect like any other: its verification (DATA COUNT user and userauthorize) is queued; the panel does not poll yet.
+    // A reconnect like any other: its verification (DATA COUNT user, userauthorize and timezone) is queued; the panel does not poll yet.
     await d.sim.connect();
     await reconciler.idle();
-    expect(await queued('DIALECT0004')).toEqual(['DATA COUNT user', 'DATA COUNT userauthorize']);
+    expect(await queued('DIALECT0004')).toEqual(['DATA COUNT user', 'DATA COUNT userauthorize', 'DATA COUNT timezone']);
     // Then it registers again with multi-card on: the counts (1 user, its rights rows) are answered after the confirmed state is dropped.
     await d.sim.reconfigure({ registryExtras: { MulCardUserFunOn: 1 } });
     await settle(d);
     d.expectAllAcknowledged();
     const sent = await d.since();
-    expect(sent.slice(0, 2)).toEqual(['DATA COUNT user', 'DATA COUNT userauthorize']);
+    expect(sent.slice(0, 3)).toEqual(['DATA COUNT user', 'DATA COUNT userauthorize', 'DATA COUNT timezone']);
     expect(sent.filter((c) => c === 'DATA DELETE user *')).toHaveLength(1);
     expect(d.sim.table('mulcarduser')).toEqual([expect.objectContaining({ Pin: '2004', CardNo: (423456).toString(16).toUpperCase() })]);
     await expectConverged('DIALECT0004');
@@ -182,12 +182,12 @@ describe('a panel registers again with changed options', () => {
 
     await d.sim.reconfigure({ ipAddress: '10.20.9.2', firmVer: 'Ver 8.0.5.1-20260101', registryExtras: { TransInterval: 5 } });
     await reconciler.idle();
-    expect(await queued('DIALECT0002')).toEqual(['DATA COUNT user', 'DATA COUNT userauthorize']);
+    expect(await queued('DIALECT0002')).toEqual(['DATA COUNT user', 'DATA COUNT userauthorize', 'DATA COUNT timezone']);
     await settle(d);
     // The registration was taken in (its firmware stored) and judged like any reconnect: counted, nothing else.
     const [row]: Array<{ firm_ver: string; ip_address: string }> = await t.ds.query(`SELECT firm_ver, ip_address FROM device WHERE sn = 'DIALECT0002'`);
     expect(row).toEqual({ firm_ver: 'Ver 8.0.5.1-20260101', ip_address: '10.20.9.2' });
-    expect(await d.since()).toEqual(['DATA COUNT user', 'DATA COUNT userauthorize']);
+    expect(await d.since()).toEqual(['DATA COUNT user', 'DATA COUNT userauthorize', 'DATA COUNT timezone']);
     expect(await confirmed('DIALECT0002')).toEqual(before);
     expect(JSON.stringify({ user: d.sim.table('user'), userauthorize: d.sim.table('userauthorize'), timezone: d.sim.table('timezone') })).toBe(tables);
     await expectConverged('DIALECT0002');

@@ -16,6 +16,8 @@ import { ElevatorControllerSimulator } from '../simulator/elevator';
 let t: TestApp;
 let reconciler: SyncReconciler;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Each test runs hundreds of polls and REST calls: 30 s is not enough on a loaded 2-core machine (CI timed out). */
+const SLOW = 180_000;
 
 const TABLES = ['user', 'userauthorize', 'timezone', 'holiday', 'mulcarduser', 'biodata'];
 const snapshot = (d: Device) => tableSnapshot(d.sim, TABLES);
@@ -100,7 +102,7 @@ describe('one level on four panels, a write touching all while each meets its ow
       const s = (await t.get(`/api/gateway/persons/${pin}/devices`)).body.data;
       expect(s.map((x: { state: string }) => x.state).sort(), pin).toEqual(['synced', 'synced', 'synced', 'synced']);
     }
-  });
+  }, SLOW);
 });
 
 type Order = 'edits delivered, then wiped before answering' | 'edits queued, wiped before polling' | 'wiped, edits before its count' | 'wiped, edits mid full sync';
@@ -184,7 +186,7 @@ describe('edits racing a panel reset', () => {
       expect(truth.userauthorize.filter((r) => r.includes(`Pin=${pin(3)}`))).toEqual([]);
       expect(truth.biodata.map((r) => r.includes(`Pin=${pin(4)}`))).toEqual([true]);
       expect(truth.holiday.length).toBeGreaterThanOrEqual(2);
-    });
+    }, SLOW);
   }
 });
 
@@ -266,5 +268,5 @@ describe('one person on a panel, an elevator and a channel controller, each meet
       const states = (await t.get(`/api/gateway/persons/${pin}/devices`)).body.data as Array<{ deviceSn: string; state: string }>;
       expect(states.filter((x) => x.state !== 'synced'), pin).toEqual([]);
     }
-  });
+  }, SLOW);
 });

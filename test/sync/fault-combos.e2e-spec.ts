@@ -255,7 +255,8 @@ describe('a panel that refused deleting users for good, then was reset', () => {
     // The firmware refuses deleting users (-1004, for good): the person who leaves stays on the panel.
     const refusal = d.sim.failCommands((c) => c.verb === 'DATA DELETE' && (c.table === 'user' || c.table === 'userauthorize'), -1004, 1000);
     await ok(t.delete('/api/person/delete/5032'));
-    await settle(d);
+    // Honestly divergent from here on (5032 stays): a few rounds, not the 20 a settle waits for convergence.
+    await settle(d, 3);
     expect(refusal.used).toBeGreaterThan(0);
     const stateOf = async () => (await t.get('/api/gateway/persons/5031/devices')).body.data[0].state;
     expect(await stateOf()).toBe('synced');
@@ -271,6 +272,60 @@ describe('a panel that refused deleting users for good, then was reset', () => {
     expect(d.sim.table('user').map((u) => u.Pin)).toContain('5031');
     expect(d.sim.evaluateAccess({ pin: '5031', door: 1 }).granted).toBe(true);
     expect(await stateOf()).toBe('synced');
+  });
+
+  it('the reset full sync learns that its clear is refused too, and ends synced without it (owed no longer)', async () => {
+    const { d, level } = await panelWithLevel('FDOUBT0006', 1, '10.50.0.6', 'DF');
+    for (const pin of ['5061', '5062']) await ok(t.post('/api/person/add', { pin, name: `Kept ${pin}`, accLevelIds: level }));
+    await settle(d);
+    const refusal = d.sim.failCommands((c) => c.verb === 'DATA DELETE' && (c.table === 'user' || c.table === 'userauthorize'), -1004, 1000);
+    await ok(t.delete('/api/person/delete/5062'));
+    await settle(d, 3);
+    expect(refusal.used).toBeGreaterThan(0);
+    const deviceId = `(SELECT id FROM device WHERE sn = '${d.sim.sn}')`;
+    const refusedKeys = async () => ((await t.ds.query(`SELECT what FROM device_refusal WHERE device_id = ${deviceId} ORDER BY what`)) as Array<{ what: string }>).map((r) => r.what);
+    // Only the deletes by PIN are known refused: the clear (`DATA DELETE user *`, keyed apart) was never tried.
+    expect(await refusedKeys()).toEqual(['DATA DELETE user', 'DATA DELETE userauthorize']);
+    // A loaded machine: every reconciler pass comes after the retry backoff and the refusals' probe interval have
+    // passed, so each full sync is planned while the refusals are due, and its clear goes out (the probe).
+    const overdue = async () => {
+      await t.ds.query(`UPDATE device_refusal SET probe_at = now() - interval '1 hour' WHERE device_id = ${deviceId}`);
+      await t.ds.query(`UPDATE sync_owed SET next_try_at = now() - interval '1 hour' WHERE device_id = ${deviceId}`);
+    };
+    // Nothing of the refused deletes in flight when it is reset: their probes wait, and the deletes of 5062 wait out
+    // a long retry backoff (SYNC_RETRY_MAX_MS in the field).
+    await t.ds.query(`UPDATE device_refusal SET probe_at = now() + interval '1 hour' WHERE device_id = ${deviceId}`);
+    await d.sim.pollUntilIdle();
+    await reconciler.idle();
+    await t.ds.query(`UPDATE sync_item SET next_try_at = now() + interval '1 hour' WHERE device_id = ${deviceId} AND key = '5062' AND failures > 0`);
+    const [{ last }]: Array<{ last: string }> = await t.ds.query(`SELECT coalesce(max(id), 0)::text AS last FROM device_command WHERE device_sn = $1`, [d.sim.sn]);
+    expect((await d.sim.factoryReset()).registered).toBe(true);
+    await reconciler.idle();
+    for (let round = 0; round < 6; round++) {
+      await overdue();
+      await d.sim.pollUntilIdle({ maxPolls: 50 });
+      await reconciler.idle();
+      await overdue();
+      await reconciler.runOnce();
+    }
+    // The clear was refused during the reset's full sync: learnt, and that full sync is not owed again for it.
+    // Before, every pass owed it again (attempts 0) and sent the clear again as the due probe, refused each time:
+    // 'pending' for ever.
+    expect(await refusedKeys()).toEqual(['DATA DELETE user', 'DATA DELETE user *', 'DATA DELETE userauthorize', 'DATA DELETE userauthorize *']);
+    const clears: Array<{ n: number }> = await t.ds.query(
+      `SELECT count(*)::int AS n FROM device_command WHERE device_sn = $1 AND id > $2::bigint AND command = 'DATA DELETE user *'`,
+      [d.sim.sn, last],
+    );
+    expect(clears[0].n).toBe(1);
+    expect(((await convergenceOf(t, d.sim.sn)).owed as Array<{ kind: string }>).map((o) => o.kind)).not.toContain('full');
+    // What is left (the count it owes) ends in a few rounds.
+    await settle(d, 5);
+    expect(d.sim.table('user').map((u) => u.Pin)).toEqual(['5061']);
+    expect(d.sim.evaluateAccess({ pin: '5061', door: 1 }).granted).toBe(true);
+    const c = await convergenceOf(t, d.sim.sn);
+    expect(c.owed).toEqual([]);
+    expect(c, JSON.stringify(await t.ds.query(`SELECT kind, key, hash, failures, next_try_at, last_return, failed_plan FROM sync_item WHERE device_id = ${deviceId}`))).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
+    expect((await t.get('/api/gateway/persons/5061/devices')).body.data[0].state).toBe('synced');
   });
 });
 

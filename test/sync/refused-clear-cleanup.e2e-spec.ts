@@ -3,8 +3,9 @@
  * answered -1004) but deletes them by PIN, as the manual's per-PIN delete allows (Security PUSH 9.1.2). A person
  * leaving such a panel loses the user record at once (not at the clear's probe, with a full sync per departure),
  * and rows no database row gives it (a spare board's users of another site) are learnt with
- * `DATA QUERY tablename=user` (9.1.4, answered through querydata) and deleted PIN by PIN with their rights. A rights
- * row under no user record is not queried: it stays reported (unknownRows), never cleaned.
+ * `DATA QUERY tablename=user` (9.1.4, answered through querydata) and deleted PIN by PIN with their rights, cards,
+ * templates and photo. Rights rows beyond those confirmed (a row under no user record, a door added at the panel
+ * under one of ours) are learnt with `DATA QUERY tablename=userauthorize` and deleted (or written again) by PIN.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncPlannerService } from '../../src/sync/sync-planner.service';
@@ -77,6 +78,9 @@ describe('a firmware refusing to clear the user and rights tables, deleting by P
       sim.addLocally('userauthorize', { Pin: pin, AuthorizeTimezoneId: 1, AuthorizeDoorId: 1 });
     }
     sim.addLocally('userauthorize', { Pin: '4799', AuthorizeTimezoneId: 2, AuthorizeDoorId: 2 });
+    // And a palm template of 4798's, of a Type the full sync's clears by Type leave (the gateway sends this panel
+    // fingers and faces): it would open as whoever is later given that pin.
+    sim.addLocally('biodata', { Pin: '4798', No: 0, Index: 0, Valid: 1, Duress: 0, Type: 8, MajorVer: 1, MinorVer: 0, Format: 0, Tmp: 'T3RoZXIgc2l0ZQ==' });
     refusesClears(sim);
     await sim.connect();
     d = new Device(sim);
@@ -84,6 +88,7 @@ describe('a firmware refusing to clear the user and rights tables, deleting by P
     expect(d.sim.evaluateAccess({ pin: '4799', door: 1 }).granted).toBe(false);
     expect(pins(d)).toEqual(['4911', '4912']);
     expect(sim.received.some((r) => /^DATA DELETE user Pin=4799/.test(r.command))).toBe(true);
+    expect(sim.table('biodata').map((r) => String(r.Pin))).not.toContain('4798');
     await count(d);
     const c = await convergenceOf(t, sn);
     expect(claimsSynced(c), JSON.stringify(c)).toBe(true);
@@ -129,6 +134,33 @@ describe('a firmware refusing to clear the user and rights tables, deleting by P
     expect(pins(d)).toEqual(['4941', '4942']);
     expect(d.sim.evaluateAccess({ pin: '4797', door: 1 }).granted).toBe(false);
     expect(await convergenceOf(t, sn)).toMatchObject({ divergent: false, unconfirmedItems: 0, pendingCommands: 0, unknownRows: [] });
+  });
+
+  it('a rights row under no user (an orphan) and a door added under one of ours are learnt with DATA QUERY tablename=userauthorize and taken off by PIN', async () => {
+    const sn = 'FCLUP0006';
+    const d = await Device.connect(t, sn, 2, '10.49.0.6');
+    refusesClears(d.sim);
+    await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'UL6' }] }));
+    await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'UL6', doorName: '10.49.0.6-1' }] }));
+    const level = await levelId(t, 'UL6');
+    for (const pin of ['4961', '4962']) await ok(t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level }));
+    await ok(t.post(`/api/gateway/devices/${sn}/sync`));
+    await settleConverged(t, reconciler, d.sim, 6);
+    // Left behind by another server (or a delete of the user that ran without the rights delete before it): a right on
+    // both doors for pin 4796, which the panel holds no user of; and door 2 added at the panel for 4961.
+    d.sim.addLocally('userauthorize', { Pin: '4796', AuthorizeTimezoneId: 1, AuthorizeDoorId: 3 });
+    d.sim.addLocally('userauthorize', { Pin: '4961', AuthorizeTimezoneId: 2, AuthorizeDoorId: 2 });
+    await count(d);
+    const rights = () => d.sim.table('userauthorize').map((r) => `${r.Pin}:${r.AuthorizeTimezoneId}:${r.AuthorizeDoorId}`).sort();
+    expect(rights()).toEqual(['4961:1:1', '4962:1:1']);
+    expect(d.sim.received.some((r) => r.command.startsWith('DATA QUERY tablename=userauthorize'))).toBe(true);
+    await count(d);
+    expect(await convergenceOf(t, sn)).toMatchObject({ divergent: false, unconfirmedItems: 0, pendingCommands: 0, unknownRows: [] });
+    // A person later given that pin gets the doors of their own levels, not the orphan's.
+    await ok(t.post('/api/person/add', { pin: '4796', name: 'P4796', accLevelIds: level }));
+    await settleConverged(t, reconciler, d.sim, 6);
+    expect(d.sim.evaluateAccess({ pin: '4796', door: 1 }).granted).toBe(true);
+    expect(d.sim.evaluateAccess({ pin: '4796', door: 2 }).granted).toBe(false);
   });
 
   it('a user deleted at its menu is written back: a count below what it confirmed owes the full sync, the refused clear left out', async () => {

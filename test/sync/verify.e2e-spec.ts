@@ -67,8 +67,8 @@ describe('periodic verification of connected panels', () => {
     await reconciler.idle();
     const got = b.sim.received.slice(from).map((c) => c.command);
     expect(got.length).toBeGreaterThan(0);
-    // Its users and its rights rows, counted together.
-    expect(got.every((c) => c === 'DATA COUNT user' || c === 'DATA COUNT userauthorize')).toBe(true);
+    // Its users, its rights rows and its time zones, counted together.
+    expect(got.every((c) => c === 'DATA COUNT user' || c === 'DATA COUNT userauthorize' || c === 'DATA COUNT timezone')).toBe(true);
     expect(got.filter((c) => c === 'DATA COUNT userauthorize').length).toBeGreaterThan(0);
     // The rules by hand from here: the timer off, so no tick races the calls below.
     await verifier.onApplicationShutdown();

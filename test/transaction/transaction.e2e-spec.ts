@@ -105,6 +105,26 @@ describe('transaction lists (2.18.1-2.18.4, 2.18.6, 2.18.7)', () => {
     expect(alarm.body.data.data[0]).toMatchObject({ eventNo: 23, eventLevel: 1, eventName: 'Access Denied', cardNo: '123456' });
   });
 
+  it('keeps events without a person out of the pin index, which a pin filter still reads, prepared or not', async () => {
+    // A door, button or alarm event (pin 0 or empty, stored as NULL) costs no insertion into the pin index
+    // (migration 1763700008110); `pin = $1` implies `pin IS NOT NULL`, so the generic plan of a prepared pin
+    // filter can still use it.
+    const [{ def }] = await t.ds.query(`SELECT pg_get_indexdef('ix_acc_transaction_pin_time'::regclass) AS def`);
+    expect(def).toMatch(/\(pin, event_time\) WHERE \(pin IS NOT NULL\)$/);
+    const plans = await t.ds.transaction(async (m) => {
+      await m.query('SET LOCAL enable_seqscan = off');
+      await m.query('SET LOCAL plan_cache_mode = force_generic_plan');
+      await m.query(`PREPARE pin_filter(varchar) AS SELECT count(*) FROM acc_transaction k WHERE k.pin = $1`);
+      const generic = await m.query(`EXPLAIN EXECUTE pin_filter('57')`);
+      await m.query('DEALLOCATE pin_filter');
+      const literal = await m.query(`EXPLAIN SELECT count(*) FROM acc_transaction k WHERE k.pin = '57'`);
+      return [generic, literal].map((rows: Array<Record<string, string>>) => rows.map((r) => r['QUERY PLAN']).join('\n'));
+    });
+    for (const plan of plans) expect(plan).toContain('ix_acc_transaction_pin_time');
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM acc_transaction WHERE pin IS NULL`);
+    expect(n).toBeGreaterThan(0);
+  });
+
   it('2.18.1 / 2.18.2 / v3: events of one device', async () => {
     const v1 = await t.get('/api/transaction/device/TXB0000002', page);
     expect(v1.body.data).toHaveLength(1);

@@ -142,6 +142,14 @@ describe('visReservation (2.15): stored only', () => {
     await expect(code({ certType: '2', certNum: '12345' })).resolves.toBe(-251);
     await expect(code({ visitEndDate: '2030-08-31 10:00:00' })).resolves.toBe(-252);
     await expect(code({ persPersonPin: 'nobody' })).resolves.toBe(-253);
+    // The host is checked first, as the manual lists persPersonPin first: a reservation for an unknown host with no
+    // visit date (or an ended one) is -253, not -247/-252 that the client would mend only to meet -253 next.
+    await expect(code({ persPersonPin: 'nobody', visitDate: '' })).resolves.toBe(-253);
+    await expect(code({ persPersonPin: 'nobody', visitDate: undefined, visitEndDate: undefined })).resolves.toBe(-253);
+    await expect(code({ persPersonPin: 'nobody', visitEndDate: '2030-08-31 10:00:00' })).resolves.toBe(-253);
+    await expect(code({ persPersonPin: '', visitDate: '' })).resolves.toBe(-240);
+    const visit = { persPersonPin: 'nobody', certType: '8', certNum: 'HOST1', visEmpName: 'W', visitReason: 'v', visitorCount: '1', startTime: '', endTime: '2030-01-01 18:00:00' };
+    await expect(t.post('/api/visRegistration/add', visit).then((r) => r.body)).resolves.toEqual({ code: -253, message: 'The employee does not exist', data: null });
     await expect(code({ visitEmpName: 'Mary<script>' })).resolves.toBe(-261);
     await expect(code({ visitEmpName: 'Ann "Mary"' })).resolves.toBe(-261);
     await expect(t.post('/api/visReservation/del', undefined, { certType: '3', certNum: '4512' }).then((r) => r.body.code)).resolves.toBe(-247);
@@ -235,7 +243,7 @@ describe('visRegistration (2.17): check-in reaches the doors, check-out and the 
     const events = async () => (await t.get('/api/v2/transaction/list', { pageNo: 1, pageSize: 10, personPin: '80000001' })).body.data;
     const [e] = (await events()).data;
     expect(e).toMatchObject({ pin: '80000001', name: 'max' });
-    // A person's event keeps the person's name (the lateral join looks only where no person has the pin).
+    // A person's event keeps the person's name (the visitor's name is looked up only where no person has the pin).
     await v1.sim.uploadRtlog([{ time: new Date(), pin: '5', cardno: '424242', eventaddr: 1, event: 0, inoutstatus: 0, verifytype: 4 }]);
     const [host] = (await t.get('/api/v2/transaction/list', { pageNo: 1, pageSize: 10, personPin: '5' })).body.data.data;
     expect(host).toMatchObject({ pin: '5', name: 'Host' });

@@ -68,7 +68,8 @@ export function toLocalInput(v: string | null | undefined): string {
 
 /**
  * Downloads a console CSV export: reads it as it streams, counting rows against X-Total-Count for the
- * progress bar, then saves it under `fileName`. Returns the number of rows.
+ * progress bar, then saves it under `fileName`. Returns the number of rows the file holds (the total announced
+ * at the start is for the progress bar only).
  */
 export async function exportCsv(path: string, fileName: string, params: Record<string, unknown>, onProgress: (done: number, total: number) => void): Promise<number> {
   const res = await fetch(`/console/api/${path}${query(params)}`, { credentials: 'same-origin' });
@@ -95,5 +96,28 @@ export async function exportCsv(path: string, fileName: string, params: Record<s
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  return total;
+  return Math.max(0, lines - 1);
+}
+
+function pad(n: number) {
+  return String(n).padStart(2, '0');
+}
+/**
+ * A `datetime-local` value for an instant, as a wall clock in the server's zone (the site's): the API reads visit and leave times in its
+ * TIME_ZONE, so a default taken from the browser's own zone would shift the visit by the difference.
+ */
+export function localInput(d: Date, timeZone?: string) {
+  if (timeZone) {
+    try {
+      const parts = Object.fromEntries(
+        new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+          .formatToParts(d)
+          .map((p) => [p.type, p.value]),
+      );
+      return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+    } catch {
+      // An unknown zone name: the browser's clock below.
+    }
+  }
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }

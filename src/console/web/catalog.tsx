@@ -1,15 +1,16 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
 import type { Me } from './main';
-import { can, Confirm, Field, Notice, queryValues, useAction, useLoad, writeQuery } from './ui';
+import { can, Confirm, Field, Notice, Pager, queryValues, useAction, useLoad, writeQuery } from './ui';
 
 type TabKey = 'levels' | 'departments' | 'areas' | 'time-segments' | 'holidays';
-const TABS: Array<{ key: TabKey; label: string; cols: Array<[string, string]>; deleteBy?: 'code' | 'id' }> = [
-  { key: 'levels', label: 'Access levels', cols: [['name', 'Name'], ['timeSegment', 'Time segment'], ['area', 'Area'], ['doors', 'Doors'], ['persons', 'Persons']], deleteBy: 'id' },
-  { key: 'departments', label: 'Departments', cols: [['code', 'Code'], ['name', 'Name'], ['parentCode', 'Parent']], deleteBy: 'code' },
-  { key: 'areas', label: 'Areas', cols: [['code', 'Code'], ['name', 'Name'], ['parentCode', 'Parent']], deleteBy: 'code' },
-  { key: 'time-segments', label: 'Time segments', cols: [['name', 'Name'], ['tzId', 'Device id'], ['hours', 'Hours'], ['remark', 'Remark']], deleteBy: 'id' },
-  { key: 'holidays', label: 'Holidays', cols: [['name', 'Name'], ['startDate', 'From'], ['endDate', 'Until'], ['holidayType', 'Type'], ['isLoopByYear', 'Every year']], deleteBy: 'id' },
+/** `empty`: the line a tab's table shows while it lists nothing, as the other pages' lists do. */
+const TABS: Array<{ key: TabKey; label: string; cols: Array<[string, string]>; deleteBy?: 'code' | 'id'; empty: string }> = [
+  { key: 'levels', label: 'Access levels', cols: [['name', 'Name'], ['timeSegment', 'Time segment'], ['area', 'Area'], ['doors', 'Doors'], ['persons', 'Persons']], deleteBy: 'id', empty: 'No access levels yet.' },
+  { key: 'departments', label: 'Departments', cols: [['code', 'Code'], ['name', 'Name'], ['parentCode', 'Parent']], deleteBy: 'code', empty: 'No departments yet.' },
+  { key: 'areas', label: 'Areas', cols: [['code', 'Code'], ['name', 'Name'], ['parentCode', 'Parent']], deleteBy: 'code', empty: 'No areas yet.' },
+  { key: 'time-segments', label: 'Time segments', cols: [['name', 'Name'], ['tzId', 'Device id'], ['hours', 'Hours'], ['remark', 'Remark']], deleteBy: 'id', empty: 'No time segments yet.' },
+  { key: 'holidays', label: 'Holidays', cols: [['name', 'Name'], ['startDate', 'From'], ['endDate', 'Until'], ['holidayType', 'Type'], ['isLoopByYear', 'Every year']], deleteBy: 'id', empty: 'No holidays yet.' },
 ];
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun', 'hol1', 'hol2', 'hol3'];
 
@@ -32,21 +33,39 @@ type Action = ReturnType<typeof useAction>;
  * The create form of each list, posting to the same services (and rules) as the REST API. Its outcome goes to the
  * page's one message line (`a`): a form's old error must not stay beside a later delete's or edit's message.
  */
-function CreateForm({ tab, a, onDone }: { tab: TabKey; a: Action; onDone: (message: string) => void }) {
-  const [f, setF] = useState<Record<string, any>>({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '18:00', holidayType: '1' });
+function CreateForm({ tab, a, onDone, kept }: { tab: TabKey; a: Action; onDone: (message: string, keep?: Record<string, string>) => void; kept: Record<string, string> }) {
+  const [f, setF] = useState<Record<string, any>>({ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '18:00', holidayType: '1', ...kept });
   const segments = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/time-segments') : Promise.resolve([])), [tab]);
   const areas = useLoad(() => (tab === 'levels' || tab === 'areas' ? api('GET', 'catalog/areas') : Promise.resolve([])), [tab]);
   const levels = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/levels') : Promise.resolve([])), [tab]);
   const doors = useLoad(() => (tab === 'levels' ? api('GET', 'doors') : Promise.resolve([])), [tab]);
+  const depts = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/departments') : Promise.resolve([])), [tab]);
+  const [removing, setRemoving] = useState<{ levelId: string; level: string; pins: string[] } | null>(null);
   const text = (k: string, label: string, required = true, type: 'text' | 'time' | 'date' = 'text') => (
     <Field label={label}>
       <input name={k} type={type as 'text'} required={required} value={f[k] ?? ''} onInput={(e) => setF({ ...f, [k]: e.currentTarget.value })} />
     </Field>
   );
-  async function submit(e: Event, path: string, body: unknown, ok: string) {
+  /** A required choice among `options` (value, label), under `label`; the form's state key is `k`. */
+  const choose = (k: string, label: string, options: Array<{ value: string; label: string }>) => (
+    <Field label={label}>
+      <select name={k} required value={f[k] ?? ''} onChange={(e) => setF({ ...f, [k]: e.currentTarget.value })}>
+        <option value="" disabled>
+          choose
+        </option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+  async function submit(e: Event, path: string, body: unknown, ok: string, keep?: Record<string, string>) {
     e.preventDefault();
-    // The page remounts this form after a success (fresh lists in its selects) and shows the message itself.
-    if ((await a.run(() => api('POST', path, body))) !== undefined) onDone(ok);
+    // The page remounts this form after a success (fresh lists in its selects) and shows the message itself;
+    // `keep` is what the remounted form starts with.
+    if ((await a.run(() => api('POST', path, body))) !== undefined) onDone(ok, keep);
   }
   // A field the browser refuses (nothing chosen, a name left empty) sends nothing: the message line says what is
   // missing, in place of the last action's message.
@@ -77,27 +96,9 @@ function CreateForm({ tab, a, onDone }: { tab: TabKey; a: Action; onDone: (messa
           </Field>
           <button type="submit">Create level</button>
         </form>
-        <form class="row" aria-label="Add a door to a level" onInvalidCapture={invalid} onSubmit={(e) => submit(e, 'catalog/levels/doors', { levelName: f.levelName, doorName: f.doorName }, `${f.doorName} added to ${f.levelName}`)}>
-          <Field label="Level">
-            <select name="levelName" required value={f.levelName ?? ''} onChange={(e) => setF({ ...f, levelName: e.currentTarget.value })}>
-              <option value="" disabled>
-                choose
-              </option>
-              {(levels.data ?? []).map((l: any) => (
-                <option key={l.id}>{l.name}</option>
-              ))}
-            </select>
-          </Field>
-          <Field label="Door">
-            <select name="doorName" required value={f.doorName ?? ''} onChange={(e) => setF({ ...f, doorName: e.currentTarget.value })}>
-              <option value="" disabled>
-                choose
-              </option>
-              {(doors.data ?? []).map((d: any) => (
-                <option key={d.id}>{d.name}</option>
-              ))}
-            </select>
-          </Field>
+        <form class="row" aria-label="Add a door to a level" onInvalidCapture={invalid} onSubmit={(e) => submit(e, 'catalog/levels/doors', { levelName: f.levelName, doorName: f.doorName }, `${f.doorName} added to ${f.levelName}`, { levelName: f.levelName })}>
+          {choose('levelName', 'Level', (levels.data ?? []).map((l: any) => ({ value: l.name, label: l.name })))}
+          {choose('doorName', 'Door', (doors.data ?? []).map((d: any) => ({ value: d.name, label: d.name })))}
           <button type="submit">Add door</button>
         </form>
         {/* CVSecurity's Add Personnel / Delete Personnel on an access level: many persons at once, by pin. */}
@@ -108,28 +109,18 @@ function CreateForm({ tab, a, onDone }: { tab: TabKey; a: Action; onDone: (messa
           onSubmit={(e) => {
             const remove = (e.submitter as HTMLButtonElement | null)?.value === 'remove';
             const level = (levels.data ?? []).find((l: any) => l.id === f.personLevelId)?.name ?? '';
-            const count = String(f.pins ?? '').split(/[\s,;]+/).filter(Boolean).length;
-            const what = `${count} ${count === 1 ? 'person' : 'persons'}`;
-            void submit(
-              e,
-              `catalog/levels/${encodeURIComponent(f.personLevelId)}/persons${remove ? '/remove' : ''}`,
-              { pins: f.pins },
-              remove ? `${what} removed from ${level}; the panels are told to withdraw the level's doors` : `${what} added to ${level}; the level's panels receive them`,
-            );
+            const pins = String(f.pins ?? '').split(/[\s,;]+/).filter(Boolean);
+            const what = `${pins.length} ${pins.length === 1 ? 'person' : 'persons'}`;
+            // Taking persons out withdraws doors on the panels: asked first, as CVSecurity's Delete Personnel does.
+            if (remove) {
+              e.preventDefault();
+              setRemoving({ levelId: f.personLevelId, level, pins });
+              return;
+            }
+            void submit(e, `catalog/levels/${encodeURIComponent(f.personLevelId)}/persons`, { pins: f.pins }, `${what} added to ${level}; the level's panels receive them`);
           }}
         >
-          <Field label="Level of the persons">
-            <select name="personLevelId" required value={f.personLevelId ?? ''} onChange={(e) => setF({ ...f, personLevelId: e.currentTarget.value })}>
-              <option value="" disabled>
-                choose
-              </option>
-              {(levels.data ?? []).map((l: any) => (
-                <option key={l.id} value={l.id}>
-                  {l.name}
-                </option>
-              ))}
-            </select>
-          </Field>
+          {choose('personLevelId', 'Level of the persons', (levels.data ?? []).map((l: any) => ({ value: l.id, label: l.name })))}
           {text('pins', 'Person pins (comma-separated)')}
           <button type="submit" value="add">
             Add persons
@@ -138,6 +129,53 @@ function CreateForm({ tab, a, onDone }: { tab: TabKey; a: Action; onDone: (messa
             Remove persons
           </button>
         </form>
+        {/* CVSecurity's "Add personnel by department": the department's persons join the level at once. */}
+        <form
+          class="row"
+          aria-label="Add a department to a level"
+          onInvalidCapture={invalid}
+          onSubmit={(e) => {
+            const level = (levels.data ?? []).find((l: any) => l.id === f.deptLevelId)?.name ?? '';
+            const dept = (depts.data ?? []).find((d: any) => d.code === f.deptCode)?.name ?? f.deptCode;
+            e.preventDefault();
+            void a
+              .run(() => api('POST', `catalog/levels/${encodeURIComponent(f.deptLevelId)}/departments`, { deptCode: f.deptCode, withSubDepartments: f.withSub !== false }))
+              .then(
+                (r: any) =>
+                  r !== undefined &&
+                  onDone(`${r.added} ${r.added === 1 ? 'person' : 'persons'} of ${dept} added to ${level}; the level's panels receive them${r.already ? ` (${r.already} already members)` : ''}`),
+              );
+          }}
+        >
+          {choose('deptLevelId', 'Level for the department', (levels.data ?? []).map((l: any) => ({ value: l.id, label: l.name })))}
+          {choose('deptCode', 'Department', (depts.data ?? []).map((d: any) => ({ value: d.code, label: `${d.name} (${d.code})` })))}
+          <label>
+            <input type="checkbox" name="withSub" checked={f.withSub !== false} onChange={(e) => setF({ ...f, withSub: e.currentTarget.checked })} />
+            With its sub-departments
+          </label>
+          <button type="submit">Add department</button>
+        </form>
+        <Confirm
+          open={!!removing}
+          title="Remove persons from level"
+          confirmLabel={removing ? `Remove from ${removing.level}` : ''}
+          danger
+          onConfirm={() => {
+            const r = removing!;
+            setRemoving(null);
+            const what = `${r.pins.length} ${r.pins.length === 1 ? 'person' : 'persons'}`;
+            void a
+              .run(() => api('POST', `catalog/levels/${encodeURIComponent(r.levelId)}/persons/remove`, { pins: r.pins }))
+              .then((x) => x !== undefined && onDone(`${what} removed from ${r.level}; the panels are told to withdraw the level's doors`));
+          }}
+          onCancel={() => setRemoving(null)}
+        >
+          {removing && (
+            <p>
+              Remove {removing.pins.join(', ')} from {removing.level}? They lose the level's doors on its panels unless another of their levels grants them.
+            </p>
+          )}
+        </Confirm>
       </>
     );
   }
@@ -340,6 +378,85 @@ function EditForm({ tab, row, a, onDone, onCancel }: { tab: TabKey; row: any; a:
   );
 }
 
+/**
+ * The members of one level, paged, as CVSecurity's access level page lists them beside the level: tick persons and
+ * remove them after a confirmation (the level's panels withdraw its doors from them).
+ */
+function LevelMembers({ level, a, mayEdit, onChanged, onClose }: { level: any; a: Action; mayEdit: boolean; onChanged: (message: string) => void; onClose: () => void }) {
+  const [page, setPage] = useState(1);
+  const list = useLoad(() => api('GET', `catalog/levels/${encodeURIComponent(level.id)}/persons?page=${page}&size=50`), [level.id, page]);
+  const [ticked, setTicked] = useState<string[]>([]);
+  const [asking, setAsking] = useState(false);
+  async function remove() {
+    setAsking(false);
+    const what = `${ticked.length} ${ticked.length === 1 ? 'person' : 'persons'}`;
+    if ((await a.run(() => api('POST', `catalog/levels/${encodeURIComponent(level.id)}/persons/remove`, { pins: ticked }))) !== undefined) {
+      setTicked([]);
+      list.reload();
+      onChanged(`${what} removed from ${level.name}; the panels are told to withdraw the level's doors`);
+    }
+  }
+  return (
+    <section aria-labelledby="members-h">
+      <h2 id="members-h">Persons of {level.name}</h2>
+      {list.error && <Notice error={list.error} />}
+      {list.data && (
+        <>
+          <div class="table-wrap">
+            <table aria-label={`Persons of ${level.name}`}>
+              <thead>
+                <tr>
+                  {mayEdit && <th scope="col">Select</th>}
+                  <th scope="col">Pin</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Department</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.data.rows.map((p: any) => (
+                  <tr key={p.pin}>
+                    {mayEdit && (
+                      <td>
+                        <input type="checkbox" aria-label={`Select ${p.pin}`} checked={ticked.includes(p.pin)} onChange={(e) => setTicked(e.currentTarget.checked ? [...ticked, p.pin] : ticked.filter((x) => x !== p.pin))} />
+                      </td>
+                    )}
+                    <td>{p.pin}</td>
+                    <td>
+                      {[p.name, p.lastName].filter(Boolean).join(' ')} {p.resigned && '(resigned)'}
+                    </td>
+                    <td>{p.deptName}</td>
+                  </tr>
+                ))}
+                {list.data.rows.length === 0 && (
+                  <tr>
+                    <td colSpan={4}>Nobody holds this level.</td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </div>
+          <Pager page={list.data.page} size={list.data.size} total={list.data.total} onPage={setPage} />
+        </>
+      )}
+      <div class="actions">
+        {mayEdit && (
+          <button type="button" class="secondary" disabled={ticked.length === 0} onClick={() => setAsking(true)}>
+            Remove selected
+          </button>
+        )}
+        <button type="button" class="secondary outline" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      <Confirm open={asking} title="Remove persons from level" confirmLabel={`Remove from ${level.name}`} danger onConfirm={remove} onCancel={() => setAsking(false)}>
+        <p>
+          Remove {ticked.join(', ')} from {level.name}? They lose the level's doors on its panels unless another of their levels grants them.
+        </p>
+      </Confirm>
+    </section>
+  );
+}
+
 /** Access levels, departments, areas, time segments and holidays: lists, creation, editing, deletion. */
 export function CatalogPage({ me }: { me: Me }) {
   // The list shown is in the address (?tab=departments): a reload stays on it.
@@ -356,7 +473,10 @@ export function CatalogPage({ me }: { me: Me }) {
   const [del, setDel] = useState<any>(null);
   const [edit, setEdit] = useState<any>(null);
   const [drop, setDrop] = useState<{ level: any; door: string; doorId: string } | null>(null);
+  // The level whose persons are listed (CVSecurity lists a level's personnel beside the levels).
+  const [members, setMembers] = useState<any>(null);
   const [version, setVersion] = useState(0);
+  const [kept, setKept] = useState<Record<string, string>>({});
   const a = useAction();
   const mayEdit = can(me.role, 'operator');
   async function remove() {
@@ -375,7 +495,7 @@ export function CatalogPage({ me }: { me: Me }) {
     <>
       <div role="tablist" aria-label="Reference lists" class="actions">
         {TABS.map((t) => (
-          <button key={t.key} type="button" role="tab" id={`tab-${t.key}`} aria-selected={t.key === tab} aria-controls="catalog-panel" class={t.key === tab ? '' : 'secondary outline'} onClick={() => (setTab(t.key), setEdit(null), a.setOk(undefined), a.setError(undefined))}>
+          <button key={t.key} type="button" role="tab" id={`tab-${t.key}`} aria-selected={t.key === tab} aria-controls="catalog-panel" class={t.key === tab ? '' : 'secondary outline'} onClick={() => (setTab(t.key), setEdit(null), setMembers(null), a.setOk(undefined), a.setError(undefined))}>
             {t.label}
           </button>
         ))}
@@ -386,7 +506,11 @@ export function CatalogPage({ me }: { me: Me }) {
             key={`${tab}-${version}`}
             tab={tab}
             a={a}
-            onDone={(message) => {
+            kept={kept}
+            onDone={(message, keep) => {
+              // A level's doors are added one after the other (CVSecurity's Add Door picks several): the level
+              // stays chosen for the next door.
+              setKept(keep ?? {});
               a.setOk(message);
               setVersion((v) => v + 1);
               list.reload();
@@ -408,6 +532,20 @@ export function CatalogPage({ me }: { me: Me }) {
           />
         )}
         <Notice error={a.error || list.error} ok={a.ok} />
+        {tab === 'levels' && members && (
+          <LevelMembers
+            key={members.id}
+            level={members}
+            a={a}
+            mayEdit={mayEdit}
+            onClose={() => setMembers(null)}
+            onChanged={(message) => {
+              a.setOk(message);
+              setVersion((v) => v + 1);
+              list.reload();
+            }}
+          />
+        )}
         <table>
           <thead>
             <tr>
@@ -435,6 +573,10 @@ export function CatalogPage({ me }: { me: Me }) {
                           </button>{' '}
                         </span>
                       ))
+                    ) : tab === 'levels' && k === 'persons' ? (
+                      <button type="button" class="small secondary outline" aria-label={`Persons of ${row.name}: ${row.persons}`} onClick={() => setMembers(row)}>
+                        {row.persons}
+                      </button>
                     ) : (
                       cell(row[k])
                     )}
@@ -452,6 +594,11 @@ export function CatalogPage({ me }: { me: Me }) {
                 )}
               </tr>
             ))}
+            {list.data?.length === 0 && (
+              <tr>
+                <td colSpan={current.cols.length + (mayEdit && current.deleteBy ? 1 : 0)}>{current.empty}</td>
+              </tr>
+            )}
           </tbody>
         </table>
       </div>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
 import type { Go, Me } from './main';
-import { Badge, can, ConvergenceLink, DataTable, LevelBadge, Notice, useAction, useEvery, useLoad } from './ui';
+import { Badge, can, ConvergenceLink, DataTable, kindName, LevelBadge, Notice, useAction, useEvery, useLoad } from './ui';
 
 interface LiveEvent {
   /** The SSE id (`t:`, `p:` or `m:` and the feed position): unique across the modules, whose own ids are not. */
@@ -81,8 +81,8 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
   }, []);
   // A panel going offline sends no event (its polls just stop): the counts and lists are read again every 10 s.
   useEvery(10_000, reload);
-  async function approve(sn: string) {
-    await a.run(() => api('POST', `devices/${encodeURIComponent(sn)}/approve`), `Panel ${sn} approved; its data is being sent`);
+  async function approve(d: { sn: string; kind: string }) {
+    await a.run(() => api('POST', `devices/${encodeURIComponent(d.sn)}/approve`), `${kindName(d.kind)} ${d.sn} approved; its data is being sent`);
     reload();
   }
   if (error) return <Notice error={error} />;
@@ -111,6 +111,7 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
             <thead>
               <tr>
                 <th scope="col">SN</th>
+                <th scope="col">Kind</th>
                 <th scope="col">Model</th>
                 <th scope="col">Address</th>
                 <th scope="col">Last seen</th>
@@ -121,12 +122,13 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
               {data.pendingDevices.map((d: any) => (
                 <tr key={d.sn}>
                   <td>{d.sn}</td>
+                  <td>{kindName(d.kind)}</td>
                   <td>{d.type}</td>
                   <td>{d.ipAddress}</td>
                   <td>{d.lastSeen}</td>
                   <td>
                     {can(me.role, 'admin') ? (
-                      <button type="button" class="small" onClick={() => approve(d.sn)} disabled={a.busy}>
+                      <button type="button" class="small" onClick={() => approve(d)} disabled={a.busy}>
                         Approve {d.sn}
                       </button>
                     ) : (

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, query } from './api';
 import type { PageProps } from './main';
-import { Badge, can, DataTable, DEVICE_COLUMNS, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting } from './ui';
+import { Badge, can, DataTable, DEVICE_COLUMNS, kindName, kindWord, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting } from './ui';
 
 /** The device's command queue with Return codes and their meanings, and how much of a full sync is still to go. */
 function CommandQueue({ sn }: { sn: string }) {
@@ -60,7 +60,9 @@ function Convergence({ sn }: { sn: string }) {
     <section aria-labelledby="conv-h">
       <h2 id="conv-h">Convergence of {sn}</h2>
       <p>
-        {d.divergent ? <Badge tone="bad">divergent</Badge> : d.unconfirmedItems > 0 ? <Badge tone="warn">converging</Badge> : <Badge tone="ok">converged</Badge>}{' '}
+        {/* Commands waiting for a device that confirmed everything (a full sync asked of it) may already have changed
+            it (the full sync's clear ran): not converged until they are answered, as the Devices list's Sync column says. */}
+        {d.divergent ? <Badge tone="bad">divergent</Badge> : d.unconfirmedItems > 0 || d.pendingCommands > 0 ? <Badge tone="warn">converging</Badge> : <Badge tone="ok">converged</Badge>}{' '}
         {d.pendingCommands > 0 && `${d.pendingCommands} commands waiting for a Return since ${d.oldestUnconfirmedAt}.`}
       </p>
       <dl class="facts">
@@ -154,7 +156,10 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
         rowKey={(d: any) => d.sn}
         empty="No device has contacted the gateway yet."
         columns={[
-          ...DEVICE_COLUMNS,
+          ...DEVICE_COLUMNS.slice(0, 2),
+          // What the device is (CVSecurity lists each kind in its own module): a terminal waiting beside a panel is told apart before it is approved.
+          { head: 'Kind', cell: (d: any) => kindName(d.kind) },
+          ...DEVICE_COLUMNS.slice(2),
           { head: 'Sync', cell: (d: any) => <SyncBadge d={d} /> },
           {
             head: 'Area',
@@ -176,7 +181,7 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
             cell: (d: any) => (
               <div class="actions">
                 {isAdmin && d.admission !== 'admitted' && (
-                  <button type="button" onClick={() => act(d.sn, 'approve', `Panel ${d.sn} approved`)} aria-label={`Approve ${d.sn}`}>
+                  <button type="button" onClick={() => act(d.sn, 'approve', `${kindName(d.kind)} ${d.sn} approved`)} aria-label={`Approve ${d.sn}`}>
                     Approve
                   </button>
                 )}
@@ -185,7 +190,9 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
                     type="button"
                     class="secondary"
                     aria-label={`Disable ${d.sn}`}
-                    onClick={() => confirm.ask({ title: 'Disable panel', confirmLabel: 'Disable', danger: true, question: `Disable ${d.sn}? It will be refused until approved again.`, run: () => act(d.sn, 'disable', `Panel ${d.sn} disabled`) })}
+                    onClick={() =>
+                      confirm.ask({ title: `Disable ${kindWord(d.kind)}`, confirmLabel: 'Disable', danger: true, question: `Disable ${d.sn}? It will be refused until approved again.`, run: () => act(d.sn, 'disable', `${kindName(d.kind)} ${d.sn} disabled`) })
+                    }
                   >
                     Disable
                   </button>
@@ -223,7 +230,11 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
                       class="secondary outline"
                       aria-label={`Reboot ${d.sn}`}
                       onClick={() =>
-                        confirm.ask({ title: 'Reboot panel', confirmLabel: 'Reboot', danger: true, question: `Restart ${d.sn}? Its doors stay as its lock wiring holds them until it is back.`, run: () => control(d.sn, 'reboot', 'Reboot') })
+                        confirm.ask({
+                          title: `Reboot ${kindWord(d.kind)}`,
+                          confirmLabel: 'Reboot',
+                          danger: true,
+                          question: `Restart ${d.sn}? ${d.kind === 'ele' ? 'Its floors' : d.kind === 'psg' ? 'Its gates' : 'Its doors'} stay as its lock wiring holds them until it is back.`, run: () => control(d.sn, 'reboot', 'Reboot') })
                       }
                     >
                       Reboot

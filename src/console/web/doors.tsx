@@ -9,6 +9,9 @@ const ACTIONS: Array<{ action: string; label: string; question: (door: string) =
   { action: 'close', label: 'Close', question: (d) => `Lock ${d} now?` },
   { action: 'normalOpen', label: 'Normal open', question: (d) => `Hold ${d} open until someone closes it again?`, danger: true },
   { action: 'cancelAlarm', label: 'Cancel alarm', question: (d) => `Cancel the alarm of ${d}?` },
+  // CVSecurity's Activate / Deactivate Lockdown.
+  { action: 'lockdown', label: 'Lockdown', question: (d) => `Lock ${d} down? Its panel lets nobody through it until the lockdown ends.`, danger: true },
+  { action: 'endLockdown', label: 'End lockdown', question: (d) => `End the lockdown of ${d}?` },
 ];
 
 export function DoorsPage({ me }: { me: Me }) {
@@ -16,6 +19,8 @@ export function DoorsPage({ me }: { me: Me }) {
   // Door states and the panels' online state change on the device side: read again every 10 s.
   useEvery(10_000, reload);
   const [pending, setPending] = useState<{ door: any; action: (typeof ACTIONS)[number] } | null>(null);
+  // CVSecurity's Door > Enable / Disable: the door asked about (its `enabled` says which of the two).
+  const [toggle, setToggle] = useState<any>(null);
   // How long a remote opening releases the lock (CVSecurity asks for it: 1-254 s, 5 unless changed).
   const [seconds, setSeconds] = useState('5');
   const a = useAction();
@@ -29,6 +34,21 @@ export function DoorsPage({ me }: { me: Me }) {
     );
     reload();
     if (r?.commandId) await followCommand(a, r.deviceSn, r.commandId, { label: p.action.label, target: p.door.name, device: 'panel' }, reload);
+  }
+  async function confirmToggle() {
+    const d = toggle;
+    setToggle(null);
+    const enable = !d.enabled;
+    await a.run(
+      () => api('POST', `doors/${d.id}/${enable ? 'enable' : 'disable'}`),
+      (r: any) =>
+        !r.changed
+          ? `${d.name} was already ${enable ? 'enabled' : 'disabled'}`
+          : enable
+            ? `${d.name} enabled; its panel ${r.deviceSn} is sent the members' rights on it again`
+            : `${d.name} disabled; its panel ${r.deviceSn} is told to withdraw it from every member's rights, and remote commands to it are refused`,
+    );
+    reload();
   }
   if (error) return <Notice error={error} />;
   if (!data) return <p aria-busy="true">Loading…</p>;
@@ -51,7 +71,9 @@ export function DoorsPage({ me }: { me: Me }) {
           <tbody>
             {data.map((d: any) => (
               <tr key={d.id}>
-                <td>{d.name}</td>
+                <td>
+                  {d.name} {!d.enabled && <Badge tone="muted">disabled</Badge>}
+                </td>
                 <td>
                   {d.deviceName && d.deviceName !== d.deviceSn ? `${d.deviceName} (${d.deviceSn})` : d.deviceSn}{' '}
                   <ConnectBadge connect={d.connect} />
@@ -64,11 +86,15 @@ export function DoorsPage({ me }: { me: Me }) {
                 {mayAct && (
                   <td>
                     <div class="actions">
+                      {/* A disabled door takes no remote command: its buttons are off until it is enabled. */}
                       {ACTIONS.map((x) => (
-                        <button key={x.action} type="button" class={x.danger ? 'secondary' : ''} aria-label={`${x.label} ${d.name}`} onClick={() => setPending({ door: d, action: x })}>
+                        <button key={x.action} type="button" class={x.danger ? 'secondary' : ''} aria-label={`${x.label} ${d.name}`} disabled={!d.enabled} onClick={() => setPending({ door: d, action: x })}>
                           {x.label}
                         </button>
                       ))}
+                      <button type="button" class="secondary outline" aria-label={`${d.enabled ? 'Disable' : 'Enable'} ${d.name}`} onClick={() => setToggle(d)}>
+                        {d.enabled ? 'Disable' : 'Enable'}
+                      </button>
                     </div>
                   </td>
                 )}
@@ -89,6 +115,22 @@ export function DoorsPage({ me }: { me: Me }) {
             Open for (seconds)
             <input type="number" name="interval" min={1} max={254} step={1} required value={seconds} onInput={(e) => setSeconds(e.currentTarget.value)} />
           </label>
+        )}
+      </Confirm>
+      <Confirm
+        open={!!toggle}
+        title={toggle?.enabled ? 'Disable door' : 'Enable door'}
+        confirmLabel={toggle ? `${toggle.enabled ? 'Disable' : 'Enable'} ${toggle.name}` : ''}
+        danger={toggle?.enabled}
+        onConfirm={confirmToggle}
+        onCancel={() => setToggle(null)}
+      >
+        {toggle && (
+          <p>
+            {toggle.enabled
+              ? `Disable ${toggle.name}? Its panel stops letting anyone through it (the door is withdrawn from every person's rights there) and it takes no remote command until it is enabled again.`
+              : `Enable ${toggle.name}? Its panel is sent the rights of the persons whose levels include it again.`}
+          </p>
         )}
       </Confirm>
     </>

@@ -1,10 +1,50 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, errorText, fromLocalInput, query, toLocalInput } from './api';
+import { api, errorText, fromLocalInput, localInput, query, toLocalInput } from './api';
 import type { Go, Me, PageProps } from './main';
-import { Badge, can, Confirm, DataTable, DepartmentFilter, Field, Notice, Pager, queryPage, queryValues, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote } from './ui';
+import { CsvExport } from './csv-export';
+import { PersonImport } from './person-import';
+import { Badge, can, Confirm, DataTable, DepartmentFilter, Field, kindName, Notice, Pager, queryPage, queryValues, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote } from './ui';
 
-const EMPTY = { pin: '', name: '', lastName: '', deptCode: '', cardNo: '', supplyCards: '', personPwd: '', accLevelIds: [] as string[], accStartTime: '', accEndTime: '', isDisabled: false, personPhoto: '' };
+const EMPTY = {
+  pin: '',
+  name: '',
+  lastName: '',
+  deptCode: '',
+  gender: '',
+  mobilePhone: '',
+  email: '',
+  birthday: '',
+  hireDate: '',
+  certType: '',
+  certNumber: '',
+  cardNo: '',
+  supplyCards: '',
+  personPwd: '',
+  clearPwd: false,
+  accLevelIds: [] as string[],
+  accStartTime: '',
+  accEndTime: '',
+  isDisabled: false,
+  personPhoto: '',
+  removePhoto: false,
+};
 type Form = typeof EMPTY;
+
+/**
+ * A person's document types as the manual numbers them in the person list (2.13.9) and reinstatement (2.13.10),
+ * the table the visitor sections use too; 2.13.7's other table (1 ID card, 2 passport…) is the odd one out. The code is what a client reads back, so a label on the wrong code would misname the document.
+ */
+const PERSON_CERT_TYPES: Array<[string, string]> = [
+  ['2', 'ID card'],
+  ['3', 'Passport'],
+  ['4', "Driver's licence"],
+  ['5', 'Work permit'],
+  ['6', 'Citizen card'],
+  ['7', 'Driving licence'],
+  ['8', 'Other'],
+  ['1000', 'Xiamen social security card'],
+  ['1001', 'Hong Kong and Macao travel permit'],
+];
 
 /** A photo file as the base64 the REST API takes (no data: prefix). */
 function readPhoto(file: File): Promise<string> {
@@ -16,7 +56,7 @@ function readPhoto(file: File): Promise<string> {
   });
 }
 
-function PersonEditor({ initial, isNew, onDone, readOnly }: { initial: Form; isNew: boolean; onDone: (saved?: string) => void; readOnly: boolean }) {
+function PersonEditor({ initial, isNew, onDone, readOnly, pwdSet, hasPhoto }: { initial: Form; isNew: boolean; onDone: (saved?: string) => void; readOnly: boolean; pwdSet?: boolean; hasPhoto?: boolean }) {
   const [f, setF] = useState<Form>(initial);
   const levels = useLoad(() => api('GET', 'catalog/levels'));
   const depts = useLoad(() => api('GET', 'catalog/departments'));
@@ -29,6 +69,14 @@ function PersonEditor({ initial, isNew, onDone, readOnly }: { initial: Form; isN
       name: f.name,
       lastName: f.lastName,
       deptCode: f.deptCode || undefined,
+      // CVSecurity's person form holds these too; "" clears one the operator emptied (person/add keeps what is left out).
+      gender: f.gender,
+      mobilePhone: f.mobilePhone.trim(),
+      email: f.email.trim(),
+      birthday: f.birthday,
+      hireDate: f.hireDate,
+      certType: f.certType,
+      certNumber: f.certNumber.trim(),
       cardNo: f.cardNo,
       supplyCards: f.supplyCards,
       accLevelIds: f.accLevelIds.join(','),
@@ -37,8 +85,11 @@ function PersonEditor({ initial, isNew, onDone, readOnly }: { initial: Form; isN
       accEndTime: fromLocalInput(f.accEndTime) ?? '',
       isDisabled: f.isDisabled,
       personPhoto: f.personPhoto || undefined,
-      // The keypad password is never shown back: left empty, the one set stays (person/add keeps what is left out).
-      personPwd: f.personPwd || undefined,
+      // Only when no new photo is chosen: the console's own field, the REST API has no way to remove a photo.
+      removePhoto: f.removePhoto && !f.personPhoto ? true : undefined,
+      // The keypad password is never shown back: left empty, the one set stays (person/add keeps what is left
+      // out); "" clears it, as person/add clears it.
+      personPwd: f.clearPwd ? '' : f.personPwd || undefined,
     };
     const r = await a.run(() => api('POST', isNew ? 'persons?new=1' : 'persons?edit=1', body), `Saved ${body.pin}`);
     // The editor closes: the page shows the confirmation (it would vanish with the editor's own status line).
@@ -73,14 +124,54 @@ function PersonEditor({ initial, isNew, onDone, readOnly }: { initial: Form; isN
           </Field>
         </div>
         <div class="row">
+          <Field label="Gender">
+            <select name="gender" value={f.gender} onChange={set('gender')}>
+              <option value="">not given</option>
+              <option value="M">Male</option>
+              <option value="F">Female</option>
+              {/* A letter another client stored is shown as it is, not replaced by the first choice. */}
+              {f.gender && f.gender !== 'M' && f.gender !== 'F' && <option value={f.gender}>{f.gender}</option>}
+            </select>
+          </Field>
+          <Field label="Mobile phone">
+            <input name="mobilePhone" type="tel" maxLength={32} value={f.mobilePhone} onInput={set('mobilePhone')} />
+          </Field>
+          <Field label="Email">
+            <input name="email" type="email" maxLength={100} value={f.email} onInput={set('email')} />
+          </Field>
+          <Field label="Birthday">
+            <input name="birthday" type="date" value={f.birthday} onInput={set('birthday')} />
+          </Field>
+          <Field label="Hire date">
+            <input name="hireDate" type="date" value={f.hireDate} onInput={set('hireDate')} />
+          </Field>
+        </div>
+        <div class="row">
+          <Field label="Certificate type">
+            <select name="certType" value={f.certType} onChange={set('certType')}>
+              <option value="">not given</option>
+              {PERSON_CERT_TYPES.map(([v, l]) => (
+                <option key={v} value={v}>
+                  {l}
+                </option>
+              ))}
+              {/* A code another client stored (2.13.7's table, say) is shown as it is, not replaced by the first choice. */}
+              {f.certType && !PERSON_CERT_TYPES.some(([v]) => v === f.certType) && <option value={f.certType}>type {f.certType}</option>}
+            </select>
+          </Field>
+          <Field label="Certificate number">
+            <input name="certNumber" maxLength={64} value={f.certNumber} onInput={set('certNumber')} />
+          </Field>
+        </div>
+        <div class="row">
           <Field label="Card number">
             <input name="cardNo" maxLength={64} value={f.cardNo} onInput={set('cardNo')} />
           </Field>
           <Field label="More cards" hint="comma-separated">
             <input name="supplyCards" value={f.supplyCards} onInput={set('supplyCards')} />
           </Field>
-          <Field label="Device password" hint={isNew ? 'for the keypad (card + password, password only)' : 'empty keeps the one set'}>
-            <input name="personPwd" type="password" autocomplete="new-password" inputMode="numeric" maxLength={32} value={f.personPwd} onInput={set('personPwd')} />
+          <Field label="Device password" hint={isNew ? 'for the keypad (card + password, password only)' : f.clearPwd ? 'cleared on save' : pwdSet ? 'one is set; empty keeps it' : 'none set'}>
+            <input name="personPwd" type="password" autocomplete="new-password" inputMode="numeric" maxLength={32} value={f.personPwd} disabled={f.clearPwd} onInput={set('personPwd')} />
           </Field>
           <Field label="Valid from">
             <input name="accStartTime" type="datetime-local" value={f.accStartTime} onInput={set('accStartTime')} />
@@ -108,9 +199,22 @@ function PersonEditor({ initial, isNew, onDone, readOnly }: { initial: Form; isN
           </div>
         </fieldset>
         <div class="row">
-          <Field label="Photo (JPEG or PNG)">
-            <input name="photo" type="file" accept="image/jpeg,image/png" onChange={photo} />
+          <Field label={hasPhoto ? 'New photo (JPEG or PNG)' : 'Photo (JPEG or PNG)'}>
+            <input name="photo" type="file" accept="image/jpeg,image/png" onChange={photo} disabled={f.removePhoto} />
           </Field>
+          {hasPhoto && (
+            <label>
+              <input type="checkbox" name="removePhoto" checked={f.removePhoto} disabled={!!f.personPhoto} onChange={set('removePhoto')} />
+              Remove the photo (from the panels too)
+            </label>
+          )}
+          {/* The password is never sent to the browser, so it cannot be emptied in the field: this clears it. */}
+          {pwdSet && (
+            <label>
+              <input type="checkbox" name="clearPwd" checked={f.clearPwd} onChange={(e) => setF({ ...f, clearPwd: e.currentTarget.checked, personPwd: '' })} />
+              Clear the device password
+            </label>
+          )}
           <label>
             <input type="checkbox" role="switch" name="isDisabled" checked={f.isDisabled} onChange={set('isDisabled')} />
             Disabled
@@ -171,29 +275,35 @@ function rightsText(rights: Array<{ timezoneId: number; authorizeDoorId?: number
   return rights.map((r) => (r.floors ? `floors ${r.floors.join(', ')}` : `doors ${doorsOf(r.authorizeDoorId ?? 0).join(', ')}`) + ` (time zone ${r.timezoneId})`).join('; ');
 }
 
-/** Which panels hold the person and which do not yet, per panel as the sync status API reports it. */
+/** Attendance terminals and FaceKiosks hold a person's user record (with templates and photo), never door rights. */
+const isTerminal = (d: { kind?: string | null }) => d.kind === 'att' || d.kind === 'facekiosk';
+
+/** Which panels and terminals hold the person and which do not yet, per device as the sync status API reports it. */
 function PanelsOfPerson({ devices, go }: { devices: any[]; go: Go }) {
   return (
     <DataTable
       label="Panels holding this person"
       rows={devices}
       rowKey={(d) => d.deviceSn}
-      empty="No panel holds or should hold this person (no access level with doors)."
+      empty="No panel or terminal holds or should hold this person (no access level with doors, no attendance area with terminals)."
       columns={[
         {
-          head: 'Panel',
+          head: 'Device',
           cell: (d) => (
-            <a href={`/console/devices?sn=${encodeURIComponent(d.deviceSn)}`} onClick={(e) => go(`devices?sn=${encodeURIComponent(d.deviceSn)}`, e)}>
-              {d.deviceAlias} ({d.deviceSn})
-            </a>
+            <>
+              <a href={`/console/devices?sn=${encodeURIComponent(d.deviceSn)}`} onClick={(e) => go(`devices?sn=${encodeURIComponent(d.deviceSn)}`, e)}>
+                {d.deviceAlias} ({d.deviceSn})
+              </a>{' '}
+              <small>{kindName(d.kind)}</small>
+            </>
           ),
         },
         {
           head: 'State',
           cell: (d) => <Badge tone={SYNC_STATES[d.state]?.tone ?? 'warn'}>{stateText(d)}</Badge>,
         },
-        { head: 'Should hold', cell: (d) => (d.desired ? rightsText(d.rights) : 'nothing (the person must leave it)') },
-        { head: 'Confirmed rights', cell: (d) => rightsText(d.confirmedRights) },
+        { head: 'Should hold', cell: (d) => (!d.desired ? 'nothing (the person must leave it)' : isTerminal(d) ? 'the person (attendance: no doors)' : rightsText(d.rights)) },
+        { head: 'Confirmed rights', cell: (d) => (isTerminal(d) ? 'not applicable' : rightsText(d.confirmedRights)) },
         { head: 'Last confirmed', cell: (d) => d.confirmedAt ?? '' },
         { head: 'Not confirmed', cell: (d) => d.unconfirmed.join(', ') },
         { head: 'Commands waiting', cell: (d) => d.pendingCommands },
@@ -209,6 +319,7 @@ function PersonDetail({ pin, me, go, onClose, onChanged }: { pin: string; me: Me
   const { data, error, reload } = detail;
   const a = useAction();
   const [asking, setAsking] = useState<'leave' | 'reinstate' | null>(null);
+  // CVSecurity's resignation form starts on today's date: a leave without one listed no date under Left on.
   const [leaveDate, setLeaveDate] = useState('');
   // While a panel has not confirmed (commands waiting, or being added or removed), read again every 2 s: the
   // table turns to "holds them" when the panel confirms, not only when the person is opened again.
@@ -224,6 +335,13 @@ function PersonDetail({ pin, me, go, onClose, onChanged }: { pin: string; me: Me
     name: p.name,
     lastName: p.lastName,
     deptCode: p.deptCode,
+    gender: p.gender ?? '',
+    mobilePhone: p.mobilePhone ?? '',
+    email: p.email ?? '',
+    birthday: p.birthday ?? '',
+    hireDate: p.hireDate ?? '',
+    certType: p.certType ?? '',
+    certNumber: p.certNumber ?? '',
     cardNo: p.cardNo,
     supplyCards: p.supplyCards,
     accLevelIds: p.accLevelIds ? p.accLevelIds.split(',') : [],
@@ -231,7 +349,9 @@ function PersonDetail({ pin, me, go, onClose, onChanged }: { pin: string; me: Me
     accEndTime: toLocalInput(p.accEndTime),
     isDisabled: p.isDisabled,
     personPhoto: '',
+    removePhoto: false,
     personPwd: '',
+    clearPwd: false,
   };
   async function confirmed() {
     const what = asking!;
@@ -259,14 +379,14 @@ function PersonDetail({ pin, me, go, onClose, onChanged }: { pin: string; me: Me
               Reinstate
             </button>
           ) : (
-            <button type="button" class="secondary" aria-busy={a.busy} disabled={a.busy} onClick={() => (setLeaveDate(''), setAsking('leave'))}>
+            <button type="button" class="secondary" aria-busy={a.busy} disabled={a.busy} onClick={() => (setLeaveDate(localInput(new Date(), me.timeZone).slice(0, 10)), setAsking('leave'))}>
               Leave
             </button>
           )}
         </div>
       )}
       {/* A resigned person cannot be edited (the REST API refuses it too): reinstate them first. */}
-      <PersonEditor key={left ? 'left' : 'active'} initial={initial} isNew={false} onDone={onClose} readOnly={!mayEdit || !!left} />
+      <PersonEditor key={left ? 'left' : 'active'} initial={initial} isNew={false} onDone={onClose} readOnly={!mayEdit || !!left} pwdSet={p.hasPersonPwd} hasPhoto={!!p.personPhoto} />
       <h2>Panels</h2>
       <PanelsOfPerson devices={data.devices} go={go} />
       <Confirm
@@ -283,7 +403,7 @@ function PersonDetail({ pin, me, go, onClose, onChanged }: { pin: string; me: Me
               {p.name} {p.lastName} ({pin}) leaves: every panel is told to remove them. They stay in the database, resigned, with their access levels, and
               can be reinstated.
             </p>
-            <Field label="Leave date" hint="optional">
+            <Field label="Leave date" hint="today unless changed, in the site's zone">
               <input type="date" name="leaveDate" value={leaveDate} onInput={(e) => setLeaveDate(e.currentTarget.value)} />
             </Field>
           </>
@@ -318,8 +438,8 @@ export function PersonsPage({ me, go, sub }: PageProps) {
   const [page, setPage] = useState(queryPage);
   useEffect(() => writeQuery({ q: search, deptCode, status: status === 'left' ? 'left' : undefined, page }), [search, deptCode, status, page]);
   // The person open is in the address (/console/persons/4711): a reload, a bookmark or Back opens the same one.
-  const [open, setOpen] = useState<string | 'new' | null>(sub ?? null);
-  useEffect(() => setOpen((o) => sub ?? (o === 'new' ? o : null)), [sub]);
+  const [open, setOpen] = useState<string | 'new' | 'import' | null>(sub ?? null);
+  useEffect(() => setOpen((o) => sub ?? (o === 'new' || o === 'import' ? o : null)), [sub]);
   // The state changes at once (with the message set beside it, in one render), the address with it.
   const show = (pin: string | null) => {
     setOpen(pin);
@@ -370,6 +490,13 @@ export function PersonsPage({ me, go, sub }: PageProps) {
             Add person
           </button>
         )}
+        {mayEdit && (
+          <button type="button" class="secondary" aria-expanded={open === 'import'} onClick={() => (fresh(), sub !== undefined && go(`persons${location.search}`), setOpen(open === 'import' ? null : 'import'))}>
+            Import CSV
+          </button>
+        )}
+        {/* The persons the list shows (search, department, active or resigned), every page of them. */}
+        <CsvExport path="persons/csv" fileName="persons.csv" params={{ q: search, deptCode, status: status === 'left' ? 'left' : undefined }} what="persons" />
       </form>
       <Notice error={a.error || list.error} ok={a.ok || saved} />
       {open === 'new' && (
@@ -378,7 +505,8 @@ export function PersonsPage({ me, go, sub }: PageProps) {
           <PersonEditor initial={EMPTY} isNew onDone={closed} readOnly={false} />
         </section>
       )}
-      {open && open !== 'new' && <PersonDetail pin={open} me={me} go={go} onClose={closed} onChanged={() => list.reload()} />}
+      {open === 'import' && <PersonImport onImported={() => list.reload()} />}
+      {open && open !== 'new' && open !== 'import' && <PersonDetail pin={open} me={me} go={go} onClose={closed} onChanged={() => list.reload()} />}
       {list.data && (
         <>
           <div class="table-wrap">

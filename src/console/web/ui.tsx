@@ -487,6 +487,21 @@ export function ConnectBadge({ connect }: { connect: string }) {
   return <Badge tone="muted">offline</Badge>;
 }
 
+/**
+ * A device's kind in words, as CVSecurity's modules name them (Access, Attendance, FaceKiosk, Elevator, Entrance
+ * Control): a message about an attendance terminal must not call it a panel.
+ */
+const KIND_NAMES: Record<string, string> = {
+  acc: 'Access panel',
+  att: 'Attendance terminal',
+  facekiosk: 'FaceKiosk',
+  ele: 'Elevator controller',
+  psg: 'Channel controller',
+};
+export const kindName = (kind: string | null | undefined): string => KIND_NAMES[kind ?? ''] ?? 'Device';
+/** The same in a title's middle ("Reboot panel", "Disable attendance terminal"): an access panel is the panel. */
+export const kindWord = (kind: string | null | undefined): string => (kind === 'acc' ? 'panel' : kind === 'facekiosk' ? 'FaceKiosk' : kindName(kind).toLowerCase());
+
 /** The columns every device table starts with: SN, name, state, model and firmware, address, last seen. */
 export const DEVICE_COLUMNS: Array<Column<any>> = [
   { head: 'SN', cell: (d) => d.sn },
@@ -506,12 +521,17 @@ export function SyncBadge({ d }: { d: any }) {
   if (d.admission !== 'admitted') return <small>not admitted</small>;
   if (!c) return <small>not checked</small>;
   const counts = `${c.confirmedItems} of ${c.desiredItems} confirmed`;
+  // Work owed and not yet tried (the full sync an approval owes, queued a moment later) is no failure: what
+  // the device lacks is on its way. Anything else the convergence calls divergent is.
+  const onlyOwed = c.owedUntried && c.failingItems === 0 && c.unconfirmedItems === 0;
+  if (c.divergent && onlyOwed) return <Badge tone="warn">syncing, {c.owed.includes('full') ? 'a full sync' : 'an update'} being queued: {counts}</Badge>;
   if (c.divergent) return <Badge tone="bad">divergent: {counts}</Badge>;
   // An offline device fetches nothing: its commands wait in the queue, they are not being synced.
   // Commands queued for a device that confirmed everything (a full sync asked of it) are waiting too: not "in sync" alone.
   if ((c.unconfirmedItems > 0 || c.pendingCommands > 0) && !d.online) return <Badge tone="warn">waiting for the device, offline{c.pendingCommands > 0 ? `, ${c.pendingCommands} commands queued` : ''}: {counts}</Badge>;
   if (c.unconfirmedItems > 0) return <Badge tone="warn">{c.pendingCommands > 0 ? `syncing, ${c.pendingCommands} commands waiting` : 'not confirmed yet'}: {counts}</Badge>;
-  if (c.pendingCommands > 0) return <Badge tone="warn">in sync, {c.pendingCommands} commands waiting: {counts}</Badge>;
+  // A full sync of a device that had confirmed everything: its clear may already have run, so not "in sync" at all.
+  if (c.pendingCommands > 0) return <Badge tone="warn">syncing, {c.pendingCommands} commands waiting: {counts}</Badge>;
   return <Badge tone="ok">in sync: {counts}</Badge>;
 }
 

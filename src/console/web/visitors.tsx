@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, fromLocalInput, query, toLocalInput } from './api';
+import { api, fromLocalInput, localInput, query, toLocalInput } from './api';
 import type { Me } from './main';
 import { Badge, can, Field, Notice, Pager, queryPage, queryValues, offlineHoldersNote, offlineReceiversNote, useAction, useConfirm, useLoad, writeQuery } from './ui';
 
@@ -18,29 +18,6 @@ const CERT_TYPES: Array<[string, string]> = [
   ['8', 'Other'],
 ];
 const certName = (code: string) => CERT_TYPES.find(([v]) => v === String(code))?.[1] ?? `type ${code}`;
-
-function pad(n: number) {
-  return String(n).padStart(2, '0');
-}
-/**
- * A `datetime-local` value for an instant, as a wall clock in the server's zone: the API reads visit times in its
- * TIME_ZONE, so a default taken from the browser's own zone would shift the visit by the difference.
- */
-function localInput(d: Date, timeZone?: string) {
-  if (timeZone) {
-    try {
-      const parts = Object.fromEntries(
-        new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-          .formatToParts(d)
-          .map((p) => [p.type, p.value]),
-      );
-      return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
-    } catch {
-      // An unknown zone name: the browser's clock below.
-    }
-  }
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
 
 /** The host as a receptionist knows them, with the pin the API uses. */
 const hostOf = (v: { hostPin: string; hostName?: string | null }) => (v.hostName ? `${v.hostName} (${v.hostPin})` : v.hostPin);

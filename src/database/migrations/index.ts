@@ -47,6 +47,16 @@ import { MonitorHanded1763700006700 } from './1763700006700-monitor-handed';
 import { DeviceRefusalExcessRows1763700006800 } from './1763700006800-device-refusal-excess-rows';
 import { AttPunchKey1763700007200 } from './1763700007200-att-punch-key';
 import { EventKeyCollation1763700007500 } from './1763700007500-event-key-collation';
+import { RtlogEventRow1763700008100 } from './1763700008100-rtlog-event-row';
+import { EventPinIndexPartial1763700008110 } from './1763700008110-event-pin-index-partial';
+import { AttlogPunchRow1763700009100 } from './1763700009100-attlog-punch-row';
+import { PunchKeyCollation1763700009110 } from './1763700009110-punch-key-collation';
+import { VisitorModuleLevels1763700008400 } from './1763700008400-visitor-module-levels';
+import { PushOutboxLeasedBy1763700008600 } from './1763700008600-push-outbox-leased-by';
+import { SyncItemPriorHashes1763700009300 } from './1763700009300-sync-item-prior-hashes';
+import { VisitorCardHash1763700009900 } from './1763700009900-visitor-card-hash';
+import { TerminalCardHash1763700010200 } from './1763700010200-terminal-card-hash';
+import { TerminalBioSlots1763700010210 } from './1763700010210-terminal-bio-slots';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -99,4 +109,14 @@ export const MIGRATIONS = [
   DeviceRefusalExcessRows1763700006800,
   AttPunchKey1763700007200,
   EventKeyCollation1763700007500,
+  RtlogEventRow1763700008100,
+  EventPinIndexPartial1763700008110,
+  VisitorModuleLevels1763700008400,
+  PushOutboxLeasedBy1763700008600,
+  AttlogPunchRow1763700009100,
+  PunchKeyCollation1763700009110,
+  SyncItemPriorHashes1763700009300,
+  VisitorCardHash1763700009900,
+  TerminalCardHash1763700010200,
+  TerminalBioSlots1763700010210,
 ];

@@ -12,7 +12,7 @@ import { logRejected } from '../ingest-log';
 import { rawLines, storeRaw, storeRejected, type RawUploadRow } from '../raw-upload';
 import { eventInfo, formatWallClock, verifyModeName, wallClockToInstant, type RtlogEvent } from '../protocol';
 import { rowCount } from '../../database/row-count';
-import { flushAttlog, mergeStampsSql, type AttlogItem, type PunchRow } from './attlog-batch';
+import { flushAttlog, mergeStampSql, type AttlogItem, type PunchRow } from './attlog-batch';
 import {
   ATT_STAMP_TABLES,
   idCardResult,
@@ -49,8 +49,8 @@ const int32 = (n: number | null | undefined): number | null => (n === null || n 
 /** OPERLOG operation records, keyed so a re-sent upload adds nothing; answers how many were stored now. */
 const STORE_OPLOGS = `WITH ins AS (INSERT INTO ${intoOf(AttOperlog, ['uniqueKey', 'deviceSn', 'opType', 'opWho', 'opTime', 'operands'])}
   SELECT k, $1, t, w, a, o::jsonb FROM unnest($2::varchar[], $3::int[], $4::varchar[], $5::timestamptz[], $6::text[]) AS u(k, t, w, a, o)
-  ON CONFLICT (${listOf(AttOperlog, ['uniqueKey'])}) DO NOTHING RETURNING 1)
-  SELECT count(*)::int AS n FROM ins`;
+  ON CONFLICT (${listOf(AttOperlog, ['uniqueKey'])}) DO NOTHING RETURNING op_type)
+  SELECT count(*)::int AS n, coalesce(array_agg(DISTINCT op_type), '{}') AS types FROM ins`;
 
 /** One ATTPHOTO, keyed by terminal and file name; answers whether it was stored now. */
 const STORE_PHOTO = `WITH ins AS (INSERT INTO ${insertOf(AttPhoto, ['deviceSn', 'fileName', 'pin', 'photoTime', 'data'])}
@@ -60,11 +60,15 @@ const STORE_PHOTO = `WITH ins AS (INSERT INTO ${insertOf(AttPhoto, ['deviceSn', 
 const NOTE_UPLOAD = `INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'stamps', 'lastPunchAt'])}
   VALUES ($1, CASE WHEN $3::text IS NULL THEN NULL ELSE jsonb_build_object($2::text, $3::text) END, $4)
   ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET
-    stamps = CASE WHEN $3::text IS NULL THEN att_terminal.stamps ELSE ${mergeStampsSql('att_terminal.stamps', 'jsonb_build_object($2::text, $3::text)')} END,
+    stamps = CASE WHEN $3::text IS NULL THEN att_terminal.stamps ELSE ${mergeStampSql('att_terminal.stamps', '$2::text', 'EXCLUDED.stamps')} END,
     last_punch_at = GREATEST(att_terminal.last_punch_at, EXCLUDED.last_punch_at), updated_at = now()`;
 
-/** OPLOG operation code "Clear data" (Attendance PUSH Appendix 3). */
+/** OPLOG operation codes "Clear data" and "Delete entry and exit records" (Attendance PUSH Appendix 3). */
 const OPLOG_CLEAR_DATA = 13;
+const OPLOG_DELETE_RECORDS = 23;
+
+/** What a terminal cleared at its menu: everything (users, templates, records), or its attendance records only. */
+export type ClearedAtMenu = 'data' | 'records';
 
 /**
  * Uploads of attendance terminals (Attendance PUSH 11): ATTLOG punches, OPERLOG operation records (with the
@@ -76,7 +80,7 @@ const OPLOG_CLEAR_DATA = 13;
 export class AttendanceIngestService {
   private readonly logger = new Logger('AttendanceIngest');
   private readonly operlogListeners: OperlogListener[] = [];
-  private readonly clearedListeners: Array<(m: EntityManager, device: DeviceSession) => Promise<unknown>> = [];
+  private readonly clearedListeners: Array<(m: EntityManager, device: DeviceSession, what: ClearedAtMenu) => Promise<unknown>> = [];
   private readonly attlog: GroupCommit<AttlogItem, number>;
 
   constructor(
@@ -98,9 +102,11 @@ export class AttendanceIngestService {
 
   /**
    * Called, in the upload's transaction, when a terminal's OPERLOG records a "Clear data" at its menu (OPLOG
-   * operation code 13, Appendix 3): what it holds is in doubt, so its next user count is judged.
+   * operation code 13, Appendix 3: `data`; what it holds is in doubt, so its next user count is judged) or a "Delete
+   * entry and exit records" (23: `records`); its records start again either way. Once per operation record: an
+   * upload sent again (its reply lost) calls nothing.
    */
-  onDataCleared(fn: (m: EntityManager, device: DeviceSession) => Promise<unknown>): void {
+  onDataCleared(fn: (m: EntityManager, device: DeviceSession, what: ClearedAtMenu) => Promise<unknown>): void {
     this.clearedListeners.push(fn);
   }
 
@@ -168,8 +174,10 @@ export class AttendanceIngestService {
     }
     const stored = await this.ds.transaction(async (m) => {
       const oplogs = parsed.results.filter((r): r is OplogRecord => r.kind === 'OPLOG');
-      let n = oplogs.length > 0 ? await this.storeOplogs(m, device, oplogs) : 0;
-      if (oplogs.some((o) => o.opType === OPLOG_CLEAR_DATA)) for (const fn of this.clearedListeners) await fn(m, device);
+      const stored = oplogs.length > 0 ? await this.storeOplogs(m, device, oplogs) : { n: 0, types: [] };
+      let n = stored.n;
+      const cleared: ClearedAtMenu | null = stored.types.includes(OPLOG_CLEAR_DATA) ? 'data' : stored.types.includes(OPLOG_DELETE_RECORDS) ? 'records' : null;
+      if (cleared) for (const fn of this.clearedListeners) await fn(m, device, cleared);
       const others = parsed.results.filter((r) => r.kind === 'other');
       await storeRaw(m, device.sn, others.map((o) => ({ table: o.kind === 'other' ? `${table}.${o.table}` : table, fields: { line: o.kind === 'other' ? o.line : '' } })));
       await storeRejected(m, device.sn, table, parsed.rejected);
@@ -192,7 +200,8 @@ export class AttendanceIngestService {
     return { received, stored, admitted: true };
   }
 
-  private async storeOplogs(m: EntityManager, device: DeviceSession, rows: OplogRecord[]): Promise<number> {
+  /** The operation records stored now (a record already held is not), and their distinct operation codes. */
+  private async storeOplogs(m: EntityManager, device: DeviceSession, rows: OplogRecord[]): Promise<{ n: number; types: number[] }> {
     const keys: string[] = [];
     const types: number[] = [];
     const who: string[] = [];
@@ -207,8 +216,8 @@ export class AttendanceIngestService {
       at.push(wallClockToInstant(r.wallClock, device.timeZone).toISOString());
       operands.push(JSON.stringify(r.values.map((v) => clip(v, 64))));
     }
-    const result = await m.query(STORE_OPLOGS, [device.sn, keys, types, who, at, operands]);
-    return rowCount(result);
+    const [r]: Array<{ n: number; types: number[] }> = await m.query(STORE_OPLOGS, [device.sn, keys, types, who, at, operands]);
+    return { n: r?.n ?? 0, types: (r?.types ?? []).map(Number) };
   }
 
   /** One photo per request (11.3); a re-sent photo (same file name) adds nothing. */

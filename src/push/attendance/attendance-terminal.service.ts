@@ -8,12 +8,13 @@ import { afterCommit } from '../../database/after-commit';
 import { CommandQueueService } from '../command-queue.service';
 import type { DeviceSession } from '../device-registry.service';
 import { clip } from '../device-registry.service';
+import { forgetRefusalsSql } from '../device-refusals';
 import { instantToWallClock, type KvMap } from '../protocol';
 import { codePageOfLanguage, isCodePage, WESTERN, type CodePage } from '../../common/code-page';
 import type { LegacyText } from '../device-body';
 import { PUSH_SETTINGS, type PushSettings } from '../push-settings';
 import { WorkSignalService } from '../work-signal.service';
-import { ATT_CHECK, ATT_INFO, attQueryAttlog, formatAttInitReply, formatAttTimeZone, parseAttInfo, wantsTransFlagDigits, type AttStamps } from './protocol';
+import { ATT_CHECK, ATT_INFO, ATT_STAMP_TABLES, attQueryAttlog, formatAttInitReply, formatAttTimeZone, parseAttInfo, wantsTransFlagDigits, type AttStamps } from './protocol';
 import { fromDatabaseClock } from '../../database/database-clock';
 
 /** A terminal that initialised while admitted: for the first time in this database (`first`), or again (a reboot, a factory reset). */
@@ -51,10 +52,10 @@ const GAP_SLACK_MS = 60_000;
  * The INFO a terminal reported ($2, JSON); answers whether the row is new and the user count of the INFO it replaces
  * (the statement's snapshot: the row as it was), by which a count that dropped is told (noteInfo).
  */
-const NOTE_INFO = `WITH prev AS (SELECT t.info->>'userCount' AS users FROM att_terminal t WHERE t.device_id = $1)
+const NOTE_INFO = `WITH prev AS (SELECT t.info->>'userCount' AS users, t.info->>'attLogCount' AS logs FROM att_terminal t WHERE t.device_id = $1)
   INSERT INTO ${insertOf(AttTerminal, ['deviceId', 'info'])}
   ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET ${excludedOf(AttTerminal, ['info'])}, updated_at = now()
-  RETURNING (xmax = 0) AS inserted, (SELECT users FROM prev) AS prev_users`;
+  RETURNING (xmax = 0) AS inserted, (SELECT users FROM prev) AS prev_users, (SELECT logs FROM prev) AS prev_logs`;
 
 /**
  * Key of att_terminal.stamps set when a CHECK is queued (markCheck): the next initialisation answers
@@ -63,12 +64,52 @@ const NOTE_INFO = `WITH prev AS (SELECT t.info->>'userCount' AS users FROM att_t
 const CHECK_RESET = 'checkReset';
 
 /**
+ * Key of att_terminal.stamps set when the terminal's records were cleared (dataCleared: a reset, a fresh unit under
+ * the SN, "clear data" at its menu): the Stamps held are its old records' and are dropped with it, and its next
+ * initialisation hands Stamp 0 for every table, once, so that it uploads whatever it holds (manual 5 and 12.3.1:
+ * "only the server resetting the timestamp to 0 is supported"), and takes the key and the Stamps away again.
+ */
+const STAMPS_CLEARED = 'cleared';
+
+/** Key of att_terminal.stamps beside STAMPS_CLEARED: when its records were found cleared (the CHECKs sent since count). */
+const CLEARED_AT = 'clearedAt';
+
+/**
+ * CHECKs for cleared records a terminal is sent at most (the first one included) while it neither runs one nor reads
+ * its initialisation (each refused, lost or timed out): they go PushSettings.clearedCheckAgainMs apart, twice as far
+ * each time (5, 10, 20, 40 and 80 minutes: about two and a half hours), and then it is left to its next boot, which
+ * still hands it Stamp 0.
+ */
+export const CLEARED_CHECKS_MAX = 6;
+
+/**
+ * SQL ($1 device, $2 SN): the CHECKs queued for a terminal since its records were found cleared (all, those not yet
+ * answered, those it ran); no row when it is not cleared (any more: it initialised since, in another process).
+ */
+const CLEARED_CHECKS = `SELECT count(c.id)::int AS sent, count(c.id) FILTER (WHERE c.state IN ('pending', 'sent'))::int AS open,
+    count(c.id) FILTER (WHERE c.state = 'done')::int AS ran
+  FROM att_terminal t LEFT JOIN device_command c ON c.device_sn = $2 AND c.command = '${ATT_CHECK}'
+    AND c.created_at >= coalesce((t.stamps->>'${CLEARED_AT}')::timestamptz, t.last_contact_at, '-infinity'::timestamptz)
+  WHERE t.device_id = $1 AND t.stamps ? '${STAMPS_CLEARED}' GROUP BY t.device_id`;
+
+/**
+ * SQL ($4: the SN; `t`: the att_terminal row) whether this initialisation is the terminal running a CHECK of ours
+ * (12.3.1: it reads its initialisation again): a CHECK handed to it since its last initialisation whose result is
+ * not in yet (the simulator and firmware re-read before they answer), or came within the minute. It is no reboot:
+ * it owes no user count and no check, so that the gateway's own CHECK never makes more work (nor a CHECK again).
+ */
+const OWN_CHECK = `EXISTS (SELECT 1 FROM device_command c WHERE c.device_sn = $4 AND c.command = '${ATT_CHECK}' AND c.sent_at IS NOT NULL
+    AND c.sent_at >= coalesce(t.last_contact_at, '-infinity'::timestamptz)
+    AND (c.state = 'sent' OR (c.state = 'done' AND c.done_at > now() - interval '1 minute')))`;
+
+/**
  * How long after a CHECK for the site's new offset a terminal still told the old one is sent CHECK again. A terminal
  * that runs it reads its initialisation at once; one that refused it (negative Return: busy, mid-enrolment) or whose
  * CHECK was lost for good would otherwise stay an hour off until it rebooted, and one that always refuses it costs a
  * command per this interval rather than one per poll.
  */
 export const ZONE_CHECK_AGAIN_MS = 15 * 60_000;
+
 
 /** Per attendance terminal: its language, its owed user count check and the TimeZone it was last told. */
 interface TerminalStateRow {
@@ -80,20 +121,29 @@ interface TerminalStateRow {
   language?: string | null;
   /** The code page its text was found in (att_terminal.code_page). */
   code_page?: string | null;
+  /** Its records were cleared and it has not initialised since (STAMPS_CLEARED). */
+  cleared?: boolean;
 }
-const TERMINAL_STATES = `SELECT d.sn, t.count_due AS due, ${SAID_CHINESE} AS chinese, t.told_time_zone AS told, t.handshake->>'language' AS language, t.code_page
+const TERMINAL_STATES = `SELECT d.sn, t.count_due AS due, ${SAID_CHINESE} AS chinese, t.told_time_zone AS told, t.handshake->>'language' AS language, t.code_page,
+    coalesce(t.stamps ? 'cleared', false) AS cleared
   FROM att_terminal t JOIN device d ON d.id = t.device_id WHERE true`;
 
 /**
  * A terminal's initialisation ($1 device, $2 kept handshake JSON, $3 the TimeZone it is told, minutes): it owes a user count; answers its stamps, whether
  * the row is new and whether the initialisation before it said Chinese (`was_chinese`).
  */
-const HANDSHAKE_UPSERT = `WITH prev AS (SELECT ${SAID_CHINESE} AS chinese, coalesce(t.stamps ? '${CHECK_RESET}', false) AS check_reset FROM att_terminal t WHERE t.device_id = $1)
+const HANDSHAKE_UPSERT = `WITH prev AS (SELECT ${SAID_CHINESE} AS chinese, coalesce(t.stamps ? '${CHECK_RESET}', false) AS check_reset,
+      coalesce(t.stamps ? '${STAMPS_CLEARED}', false) AS cleared, ${OWN_CHECK} AS own_check FROM att_terminal t WHERE t.device_id = $1)
   INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'handshake', 'toldTimeZone', 'lastContactAt'])} VALUES ($1, $2::jsonb, $3, now())
-  ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET ${excludedOf(AttTerminal, ['handshake', 'toldTimeZone'])}, last_contact_at = now(), updated_at = now(), count_due = true,
-    stamps = att_terminal.stamps - '${CHECK_RESET}',
+  ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET ${excludedOf(AttTerminal, ['handshake', 'toldTimeZone'])}, last_contact_at = now(), updated_at = now(),
+    count_due = att_terminal.count_due OR NOT (SELECT own_check FROM prev),
+    stamps = CASE WHEN att_terminal.stamps ? '${STAMPS_CLEARED}' THEN '{}'::jsonb ELSE att_terminal.stamps - '${CHECK_RESET}' END,
     code_page = CASE WHEN att_terminal.handshake->>'language' IS NOT DISTINCT FROM EXCLUDED.handshake->>'language' THEN att_terminal.code_page END
-  RETURNING stamps, (xmax = 0) AS inserted, coalesce((SELECT chinese FROM prev), false) AS was_chinese, coalesce((SELECT check_reset FROM prev), false) AS check_reset, code_page`;
+  RETURNING stamps, (xmax = 0) AS inserted, coalesce((SELECT chinese FROM prev), false) AS was_chinese, coalesce((SELECT check_reset FROM prev), false) AS check_reset,
+    coalesce((SELECT cleared FROM prev), false) AS cleared, coalesce((SELECT own_check FROM prev), false) AS own_check, code_page`;
+
+/** Forgets the refusals of a terminal ($1), owing it a full sync where one was for good. */
+const FORGET_REFUSALS = forgetRefusalsSql('', 'r.device_id = $1');
 
 /** Devices that speak the Attendance PUSH dialect. */
 export function speaksAttendance(s: Pick<DeviceSession, 'kind'>): boolean {
@@ -168,8 +218,24 @@ export class AttendanceTerminalService implements OnModuleInit {
   private readonly toldZones = new Map<string, number>();
   /** Per SN, when (ms) a CHECK for the site's new offset was last queued (wantsZoneCheck); cleared by an initialisation. */
   private readonly zoneChecks = new Map<string, number>();
+  /**
+   * Per SN, terminals whose records were cleared and that have not initialised since (att_terminal.stamps holds
+   * STAMPS_CLEARED), with when (ms) a CHECK for it was last queued or the state was learnt: sent CHECK again
+   * PushSettings.clearedCheckAgainMs on (wantsCheck): one that refused it (negative Return: busy,
+   * in its menu) or never got it would keep the old mark its new records lie below until it happens to reboot. Loaded at start and on `device_changed`.
+   */
+  private readonly clearedChecks = new Map<string, { at: number; tries: number }>();
+  /**
+   * Terminals whose records were cleared that are sent no CHECK for it any more (sendCheck): one that ran a CHECK
+   * without reading its initialisation (firmware that only polls with INFO), or refused or lost CLEARED_CHECKS_MAX of
+   * them. Until it initialises or is found cleared again; a process that learns the state anew finds that out again
+   * from the commands sent, without sending one.
+   */
+  private readonly clearedSettled = new Set<string>();
   /** The site's offset now, computed at most once a minute (polls ask for it). */
   private zoneNow: { minute: number; zone: string; offset: number } | null = null;
+  /** Why the CHECK wantsCheck chose is sent, per SN (logged by sendCheck). */
+  private readonly checkWhy = new Map<string, 'zone' | 'cleared'>();
   /** The language reloads, one after the other in the order of the notifications (the last one read wins). */
   private languageReloads: Promise<void> = Promise.resolve();
 
@@ -189,6 +255,7 @@ export class AttendanceTerminalService implements OnModuleInit {
       if (r.chinese) this.chinese.add(r.sn);
       this.noteCodePages(r.sn, r.language ?? null, r.code_page ?? null);
       if (r.told !== null) this.toldZones.set(r.sn, r.told);
+      if (r.cleared) this.clearedChecks.set(r.sn, { at: Date.now(), tries: 1 });
     }
   }
 
@@ -229,6 +296,10 @@ export class AttendanceTerminalService implements OnModuleInit {
     this.noteCodePages(sn, row.language ?? null, row.code_page ?? null);
     this.noteToldZone(sn, row.told);
     if (row.due && !this.countDue.has(sn)) this.oweCount(sn); else if (!row.due) this.countDue.delete(sn);
+    if (!row.cleared) {
+      this.clearedChecks.delete(sn);
+      this.clearedSettled.delete(sn);
+    } else if (!this.clearedChecks.has(sn) && !this.clearedSettled.has(sn)) this.clearedChecks.set(sn, { at: Date.now(), tries: 1 });
   }
 
   /** The terminal announced Chinese (`language=83`) at its last initialisation: memory only. */
@@ -287,13 +358,23 @@ export class AttendanceTerminalService implements OnModuleInit {
 
   /**
    * A firmware the terminal names (options `FWVersion`/`FirmVer`, INFO's first field): one other than the firmware
-   * held for it is an upgrade, after which a learnt code page is no longer known to hold (forgetCodePage). The same
-   * firmware spelt another way (INFO's `ZAM180-NF50VA-3.4.9` and the options' `ZAM180-NF50VA-Ver3.4.9`) is none.
+   * held for it is an upgrade, after which a learnt code page is no longer known to hold (forgetCodePage), and what
+   * the old firmware refused for good may be taken (its refusals are forgotten and a full sync owed, as when a panel
+   * registers with another firmware: device-refusals.ts). The same firmware spelt another way (INFO's
+   * `ZAM180-NF50VA-3.4.9` and the options' `ZAM180-NF50VA-Ver3.4.9`) is none. Runs at an options push or an INFO
+   * naming another firmware than the last one written, not per poll.
    */
   private async noteFirmware(s: Pick<DeviceSession, 'id' | 'sn'>, firmware: string | null): Promise<void> {
-    if (firmware === null || !this.writesCodePage(s.sn)) return;
-    const [row]: Array<{ firm_ver: string | null }> = await this.ds.query(`SELECT firm_ver FROM device WHERE id = $1`, [s.id]);
-    if (row?.firm_ver && !sameFirmware(row.firm_ver, firmware)) await this.forgetCodePage(s, `runs new firmware (${row.firm_ver} -> ${firmware})`);
+    if (firmware === null) return;
+    const [row]: Array<{ firm_ver: string | null; refusals: number }> = await this.ds.query(
+      `SELECT d.firm_ver, (SELECT count(*)::int FROM device_refusal r WHERE r.device_id = d.id) AS refusals FROM device d WHERE d.id = $1`,
+      [s.id],
+    );
+    if (!row?.firm_ver || sameFirmware(row.firm_ver, firmware)) return;
+    if (this.writesCodePage(s.sn)) await this.forgetCodePage(s, `runs new firmware (${row.firm_ver} -> ${firmware})`);
+    if (row.refusals === 0) return;
+    await this.ds.query(FORGET_REFUSALS, [s.id]);
+    this.logger.log(`terminal ${s.sn} runs new firmware (${row.firm_ver} -> ${firmware}): the ${row.refusals} refusal(s) of the old one are forgotten`);
   }
 
   private noteCodePages(sn: string, language: string | null, found: string | null): void {
@@ -337,6 +418,32 @@ export class AttendanceTerminalService implements OnModuleInit {
     await m.query(`UPDATE att_terminal SET stamps = coalesce(stamps, '{}'::jsonb) || jsonb_build_object('${CHECK_RESET}', 'ATTLOG'), updated_at = now() WHERE device_id = $1`, [deviceId]);
   }
 
+  /**
+   * The terminal's records were cleared (a reset or a fresh unit under its SN, "clear data" at its menu, a CLEAR of
+   * ours), in the caller's transaction: its records start again under new Stamps, so the ones held, its old
+   * records', are dropped (an upload's lower Stamp is then taken, not refused as going backwards), and its next
+   * initialisation hands Stamp 0 (STAMPS_CLEARED). With `check`, it is sent CHECK (12.3.1) to read that
+   * initialisation now, unless one is waiting for it already: else the initialisation it made before we knew
+   * handed it its old, higher Stamps, and whatever it records and fails to send at once is never sent (firmware
+   * uploads what is newer than its Stamp). That CHECK's initialisation owes no user count (OWN_CHECK).
+   */
+  async dataCleared(m: EntityManager, t: { id: string; sn: string }, why: string, check = true): Promise<void> {
+    await m.query(
+      `UPDATE att_terminal SET stamps = jsonb_build_object('${STAMPS_CLEARED}', $2::text, '${CLEARED_AT}', now()), updated_at = now() WHERE device_id = $1`,
+      [t.id, why.slice(0, 100)],
+    );
+    // The other processes learn it too: whichever the terminal polls sends the CHECK again if it is not read.
+    await this.signal.notifyDeviceChanged(m, t.sn);
+    afterCommit(m, () => {
+      this.clearedSettled.delete(t.sn);
+      this.clearedChecks.set(t.sn, { at: Date.now(), tries: 1 });
+    });
+    if (!check) return;
+    const [waiting] = await m.query(`SELECT 1 FROM device_command WHERE device_sn = $1 AND command = '${ATT_CHECK}' AND state = 'pending' LIMIT 1`, [t.sn]);
+    if (!waiting) await this.queue.enqueue(m, t.sn, [ATT_CHECK]);
+    this.logger.log(`terminal ${t.sn}: ${why}: its Stamps are dropped and it is handed Stamp 0${check ? ' (CHECK)' : ''}, so that it uploads what it holds`);
+  }
+
   /** Answers remote attendance requests (manual 14) with the person's records. */
   onRemoteAtt(fn: RemoteAttListener): void {
     this.remoteAttListener = fn;
@@ -362,10 +469,8 @@ export class AttendanceTerminalService implements OnModuleInit {
     // The offset it is told is kept with the terminal: a gateway restarted before the site's offset changes still owes it a CHECK.
     const timeZoneMinutes = zoneOffsetMinutes(new Date(), this.config.timeZone);
     const row = await this.ds.transaction(async (m) => {
-      const [r]: Array<{ stamps: Record<string, string> | null; inserted: boolean; was_chinese: boolean; check_reset: boolean; code_page: string | null }> = await m.query(
-        HANDSHAKE_UPSERT,
-        [s.id, JSON.stringify(kept), timeZoneMinutes],
-      );
+      const [r]: Array<{ stamps: Record<string, string> | null; inserted: boolean; was_chinese: boolean; check_reset: boolean; cleared: boolean; own_check: boolean; code_page: string | null }> =
+        await m.query(HANDSHAKE_UPSERT, [s.id, JSON.stringify(kept), timeZoneMinutes, s.sn]);
       // So is an initialisation again (the user count check it makes due, att_terminal.count_due): the terminal's next
       // INFO may reach another process, which must make the check (rare: once per terminal boot).
       if (r && (r.was_chinese !== chinese || !r.inserted)) await this.signal.notifyDeviceChanged(m, s.sn);
@@ -375,12 +480,19 @@ export class AttendanceTerminalService implements OnModuleInit {
     if (chinese) this.chinese.add(s.sn);
     else this.chinese.delete(s.sn);
     this.noteCodePages(s.sn, kept.language ?? null, row?.code_page ?? null);
-    if (!row?.inserted) {
+    // The terminal running a CHECK of ours reads its initialisation again: no reboot, nothing owed (OWN_CHECK).
+    const ownCheck = !row?.inserted && !!row?.own_check;
+    if (!row?.inserted && !ownCheck) {
       this.oweCount(s.sn);
       this.addresses.delete(s.sn);
     }
-    await this.fireReady({ deviceId: s.id, sn: s.sn, first: !!row?.inserted });
+    if (!ownCheck) await this.fireReady({ deviceId: s.id, sn: s.sn, first: !!row?.inserted });
     const stamps: AttStamps = { ...(row?.stamps ?? {}) };
+    // Its records were cleared (dataCleared): Stamp 0 for every table, so that it uploads what it holds (each punch
+    // stored once, by SN, PIN and time); the Stamps of its new uploads are held from here on.
+    if (row?.cleared) for (const table of ATT_STAMP_TABLES) stamps[table] = '0';
+    this.clearedChecks.delete(s.sn);
+    this.clearedSettled.delete(s.sn);
     // A CHECK was queued (12.3.1): "only the server resetting the timestamp to 0 is supported", so this
     // initialisation hands back ATTLOGStamp=0 and the terminal uploads its attendance records again (each stored
     // once). The Stamp held is kept: later uploads carry it forward as before.
@@ -576,6 +688,50 @@ export class AttendanceTerminalService implements OnModuleInit {
   }
 
   /**
+   * Whether this poll should bring the terminal CHECK (12.3.1): its TimeZone is owed (wantsZoneCheck), or its records
+   * were cleared and it has not read the initialisation that hands it Stamp 0 for clearedCheckAgainMs, doubled with
+   * each CHECK sent for it (its CHECK refused or lost; sendCheck decides whether one goes). Memory only, as every
+   * test an idle poll makes.
+   */
+  wantsCheck(s: Pick<DeviceSession, 'sn'>, now: number): boolean {
+    if (this.wantsZoneCheck(s, now)) {
+      this.checkWhy.set(s.sn, 'zone');
+      return true;
+    }
+    const since = this.clearedChecks.size > 0 ? this.clearedChecks.get(s.sn) : undefined;
+    if (since === undefined || now - since.at < this.settings.clearedCheckAgainMs * 2 ** (since.tries - 1)) return false;
+    since.at = now;
+    this.checkWhy.set(s.sn, 'cleared');
+    return true;
+  }
+
+  /** CHECK for a terminal wantsCheck chose. */
+  async sendCheck(s: DeviceSession): Promise<void> {
+    const why = this.checkWhy.get(s.sn);
+    this.checkWhy.delete(s.sn);
+    if (why !== 'cleared') return this.checkZone(s);
+    const [sent]: Array<{ sent: number; open: number; ran: number }> = await this.ds.query(CLEARED_CHECKS, [s.id, s.sn]);
+    // Initialised since (through another process): nothing owed.
+    if (!sent) return void this.clearedChecks.delete(s.sn);
+    // One is on its way (queued, or sent and its result not in): it is looked at again an interval on.
+    if (sent.open > 0) return;
+    // It ran a CHECK and did not read its initialisation (firmware that only polls with INFO reads none): another
+    // changes nothing, and one every few minutes forever is a command queue never idle. Its own Stamps are what it
+    // resumes from, and were taken since; should it ever initialise, it is handed Stamp 0 then.
+    if (sent.ran > 0 || sent.sent >= CLEARED_CHECKS_MAX) {
+      this.clearedChecks.delete(s.sn);
+      this.clearedSettled.add(s.sn);
+      const why = sent.ran > 0 ? 'ran CHECK without reading its initialisation' : `did not run any of ${sent.sent} CHECKs`;
+      this.logger.warn(`terminal ${s.sn} ${why} since its records were cleared: no CHECK again; its next initialisation hands it Stamp 0`);
+      return;
+    }
+    const next = this.clearedChecks.get(s.sn);
+    if (next) next.tries = sent.sent + 1;
+    this.logger.log(`terminal ${s.sn} has not read its initialisation since its records were cleared: CHECK again (${sent.sent + 1} of at most ${CLEARED_CHECKS_MAX}), so that it is handed Stamp 0`);
+    await this.ds.transaction((m) => this.queue.enqueue(m, s.sn, [ATT_CHECK]));
+  }
+
+  /**
    * Whether a terminal was told a TimeZone at its initialisation here that is no longer the site's offset (daylight
    * saving time began or ended since): then it is owed a CHECK (checkZone), once per change. Memory only, as every
    * test an idle poll makes.
@@ -665,13 +821,23 @@ export class AttendanceTerminalService implements OnModuleInit {
     this.infos.set(s.sn, info);
     if (!parsed) return;
     await this.noteFirmwareAndAddress(s, parsed.firmware, parsed.ip);
-    const [row]: Array<{ inserted: boolean; prev_users: string | null }> = await this.ds.query(
+    const [row]: Array<{ inserted: boolean; prev_users: string | null; prev_logs: string | null }> = await this.ds.query(
       NOTE_INFO,
       [s.id, JSON.stringify({ ...parsed, raw: info.slice(0, 500) })],
     );
     // Some firmware never sends the initialisation and only polls with INFO (field samples): first sight here.
-    if (row?.inserted) await this.fireReady({ deviceId: s.id, sn: s.sn, first: true });
-    else if (!countDue && userCountDropped(row?.prev_users ?? null, parsed.userCount)) await this.countDropped(s, Number(row!.prev_users), parsed.userCount!);
+    if (row?.inserted) {
+      await this.fireReady({ deviceId: s.id, sn: s.sn, first: true });
+      return;
+    }
+    // Fewer than half the attendance records the INFO before it reported: its log was cleared (a reset, a fresh unit,
+    // "clear data" or "delete attendance records" at its menu), and its records start again under new Stamps. A
+    // smaller drop is taken for firmware deleting its oldest records when its log is full, which restarts nothing:
+    // Stamp 0 would make it upload its whole log again.
+    if (recordsCleared(row?.prev_logs ?? null, parsed.attLogCount)) {
+      await this.ds.transaction((m) => this.dataCleared(m, { id: s.id, sn: s.sn }, `reports ${parsed.attLogCount} attendance records where its INFO before reported ${row!.prev_logs}`));
+    }
+    if (!countDue && userCountDropped(row?.prev_users ?? null, parsed.userCount)) await this.countDropped(s, Number(row!.prev_users), parsed.userCount!);
   }
 
   /**
@@ -692,6 +858,11 @@ export class AttendanceTerminalService implements OnModuleInit {
 export function userCountDropped(before: string | null, now: number | null): boolean {
   if (before === null || now === null || !/^[0-9]{1,9}$/.test(before)) return false;
   return now < Number(before);
+}
+
+/** Whether an INFO attendance-record count (`now`) is below half the one the INFO before it reported (`before`, as stored). */
+export function recordsCleared(before: string | null, now: number | null): boolean {
+  return userCountDropped(before, now) && now! * 2 < Number(before);
 }
 
 /**

@@ -1,18 +1,29 @@
 import { AttTerminal } from '../../attendance/att-terminal.entity';
 import { AttTransaction } from '../../attendance/att-transaction.entity';
 import { ATT_TRANSACTION_FEED } from '../../attendance/attendance-tables';
-import { excludedOf, intoOf, listOf } from '../../database/columns';
+import { excludedOf, intoOf, listOf, tableOf } from '../../database/columns';
 import type { BatchClient } from '../../database/group-commit';
-import { OUTBOX_INTO } from '../../pushCenter/push-center-tables';
+import { recordArray, textArray, type RecordField } from '../../database/pg-array';
+import { EVENT_JSON_WHILE_TARGET_ENABLED, OUTBOX_INTO } from '../../pushCenter/push-center-tables';
 
 /**
- * SQL for the stamps `held` (att_terminal.stamps: table → Stamp) with `incoming` (a jsonb object of the same shape)
- * merged in, where a table's Stamp never goes backwards: a numeric Stamp lower than the one held (a resent upload,
- * a replay after a reboot) is not taken, since the terminal resumes from the Stamp handed back at initialisation.
+ * SQL for the stamps `held` (att_terminal.stamps: table → Stamp) with `incoming`, an object of one table's Stamp
+ * (`table`: a text expression naming it), merged in, where a table's Stamp never goes backwards: a numeric Stamp lower than the one held (a
+ * resent upload, a replay after a reboot) is not taken, since the terminal resumes from the Stamp handed back at
+ * initialisation. "Numeric" is 1 to 30 digits, as laterStamp reads it.
+ *
+ * Written for the one table an upload carries, without unpacking and re-aggregating a jsonb object, and with
+ * `^[0-9]+$` and a length test instead of `^[0-9]{1,30}$` (same strings: a bounded repetition makes PostgreSQL's
+ * regular expression engine run a 30-state automaton): the ATTLOG batch statement merges a Stamp for every
+ * terminal of its batch, and the former form was a fifth of PostgreSQL's instructions per one-punch upload
+ * (callgrind, docs/performance-log.md, stop 45). The numbers are only compared once both are known to be digits.
  */
-export const mergeStampsSql = (held: string, incoming: string): string =>
-  `COALESCE(${held}, '{}'::jsonb) || COALESCE((SELECT jsonb_object_agg(x.k, x.v) FROM jsonb_each_text(${incoming}) AS x(k, v)
-     WHERE NOT coalesce(x.v ~ '^[0-9]{1,30}$' AND (${held}->>x.k) ~ '^[0-9]{1,30}$' AND (${held}->>x.k)::numeric > x.v::numeric, false)), '{}'::jsonb)`;
+export const mergeStampSql = (held: string, table: string, incoming: string): string => {
+  const stamp = `(${incoming}->>${table})`;
+  return `CASE WHEN CASE WHEN ${stamp} ~ '^[0-9]+$' AND length(${stamp}) <= 30 AND (${held}->>${table}) ~ '^[0-9]+$' AND length(${held}->>${table}) <= 30
+      THEN (${held}->>${table})::numeric > ${stamp}::numeric ELSE false END
+    THEN ${held} ELSE COALESCE(${held}, '{}'::jsonb) || ${incoming} END`;
+};
 
 /** The later of two Stamps of one table (numeric ones compared as numbers; otherwise the newer upload's). */
 export function laterStamp(held: string | null, incoming: string): string {
@@ -48,6 +59,15 @@ export interface AttlogItem {
 }
 
 /**
+ * The fields of one punch's row in the statement's parameter, in order (the type att_transaction_ingest_row,
+ * migration 1763700009100). One array of rows instead of one array per column: one literal for PostgreSQL to
+ * parse and one tuple store instead of ten (as the rtlog ingest's, stop 44 of docs/performance-log.md).
+ */
+const PUNCH_ROW_FIELDS = ['device_id', 'unique_key', 'event_time', 'pin', 'status', 'verify', 'verify_name', 'work_code', 'reserved', 'via'] as const;
+/** Where a punch's reading starts in its row (status … via): what an ATTLOG line replaces in an rtlog one of the same batch. */
+const READING_AT = PUNCH_ROW_FIELDS.indexOf('status');
+
+/**
  * One statement per batch of ATTLOG uploads, its own transaction and prepared once per connection (as the
  * rtlog ingest's REALTIME_SQL): the punches of every upload, joined at insert time with device, area, person
  * and department names, keyed so a re-sent upload adds nothing; then, set-based, what the
@@ -61,14 +81,22 @@ export interface AttlogItem {
  * ATTLOG status the attendance state (check-out, break, overtime) payroll reads. It is no new punch: neither
  * counted, nor fed to the stream or Push Center again (`fresh` is false for it). Anything else already held adds
  * nothing, as before.
+ *
+ * The insert returns only the key, id, SN, whether the punch is new, and the stored row as JSON while a Push
+ * Center target is enabled (EVENT_JSON_WHILE_TARGET_ENABLED), and its readers filter it by `fresh` themselves: the
+ * former `RETURNING *` and a second CTE of the fresh rows put every column of every punch through two tuple
+ * stores (2.6 % of PostgreSQL's instructions per one-punch upload, 4.7 % with a target enabled; stop 46 of
+ * docs/performance-log.md).
+ *
+ * Parameters: the punches as one array of rows ($1, PUNCH_ROW_FIELDS), then the terminals' device ids, Stamps and
+ * newest punches ($2-$4).
  */
 export const ATTLOG_SQL = `
   WITH up AS (INSERT INTO ${intoOf(AttTransaction, ['uniqueKey', 'deviceId', 'deviceSn', 'devAlias', 'eventTime', 'pin', 'personId', 'name', 'lastName',
     'deptCode', 'deptName', 'areaName', 'cardNo', 'status', 'verifyModeNo', 'verifyModeName', 'workCode', 'reserved', 'via'])}
   SELECT e.unique_key, dv.id, dv.sn, dv.alias, e.event_time, e.pin, p.id, p.name, p.last_name, dp.code, dp.name, a.name, p.card_no,
     e.status, e.verify, e.verify_name, e.work_code, e.reserved::jsonb, e.via
-  FROM unnest($1::varchar[], $2::varchar[], $3::timestamptz[], $4::varchar[], $5::smallint[], $6::int[], $7::varchar[], $8::varchar[], $9::text[], $13::varchar[])
-       WITH ORDINALITY AS e(device_id, unique_key, event_time, pin, status, verify, verify_name, work_code, reserved, via, ord)
+  FROM unnest($1::att_transaction_ingest_row[]) WITH ORDINALITY AS e(${PUNCH_ROW_FIELDS.join(', ')}, ord)
   JOIN device dv ON dv.id = e.device_id
   LEFT JOIN area a ON a.id = dv.area_id
   LEFT JOIN person p ON p.pin = e.pin
@@ -76,47 +104,38 @@ export const ATTLOG_SQL = `
   ORDER BY e.ord
   ON CONFLICT (${listOf(AttTransaction, ['uniqueKey'])}) DO UPDATE SET ${excludedOf(AttTransaction, ['status', 'verifyModeNo', 'verifyModeName', 'workCode', 'reserved', 'via'])}
     WHERE att_transaction.via = 'rtlog' AND EXCLUDED.via = 'ATTLOG'
-  RETURNING *, (xmax = 0) AS fresh),
-  ins AS (SELECT * FROM up WHERE fresh),
+  RETURNING ${listOf(AttTransaction, ['uniqueKey', 'id', 'deviceSn'])}, (xmax = 0) AS fresh, ${EVENT_JSON_WHILE_TARGET_ENABLED(tableOf(AttTransaction))} AS event),
   ins_xact AS (SELECT pg_current_xact_id()::text::bigint AS x),
-  ins_feed AS (INSERT INTO ${intoOf(ATT_TRANSACTION_FEED, ['transactionId', 'xid'])} SELECT i.id, ins_xact.x FROM ins i CROSS JOIN ins_xact ORDER BY i.id),
+  ins_feed AS (INSERT INTO ${intoOf(ATT_TRANSACTION_FEED, ['transactionId', 'xid'])} SELECT i.id, ins_xact.x FROM up i CROSS JOIN ins_xact WHERE i.fresh ORDER BY i.id),
   ins_outbox AS (INSERT INTO ${OUTBOX_INTO}
-    SELECT t.id, i.id, i.device_sn, ins_xact.x, (to_jsonb(i) - 'fresh') || '{"module": "att"}'::jsonb FROM ins i CROSS JOIN push_target t CROSS JOIN ins_xact
-    WHERE t.enabled ORDER BY i.id, t.id),
+    SELECT t.id, i.id, i.device_sn, ins_xact.x, i.event || '{"module": "att"}'::jsonb FROM up i CROSS JOIN push_target t CROSS JOIN ins_xact
+    WHERE i.fresh AND t.enabled ORDER BY i.id, t.id),
   term AS (INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'stamps', 'lastPunchAt'])}
     SELECT s.device_id, CASE WHEN s.stamp IS NULL THEN NULL ELSE jsonb_build_object('ATTLOG', s.stamp) END, s.last_punch_at
-    FROM unnest($10::varchar[], $11::text[], $12::timestamptz[]) AS s(device_id, stamp, last_punch_at)
+    FROM unnest($2::varchar[], $3::text[], $4::timestamptz[]) AS s(device_id, stamp, last_punch_at)
     ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET
-      stamps = CASE WHEN EXCLUDED.stamps IS NULL THEN att_terminal.stamps ELSE ${mergeStampsSql('att_terminal.stamps', 'EXCLUDED.stamps')} END,
+      stamps = CASE WHEN EXCLUDED.stamps IS NULL THEN att_terminal.stamps ELSE ${mergeStampSql('att_terminal.stamps', `'ATTLOG'`, 'EXCLUDED.stamps')} END,
       last_punch_at = GREATEST(att_terminal.last_punch_at, EXCLUDED.last_punch_at), updated_at = now())
-  SELECT unique_key FROM ins`;
+  SELECT unique_key FROM up WHERE fresh`;
 
 /** Writes one group-commit batch of ATTLOG uploads (one statement); returns the punches stored per upload. */
 export async function flushAttlog(db: BatchClient, items: readonly AttlogItem[]): Promise<number[]> {
   const stored = items.map(() => 0);
-  const params: unknown[][] = Array.from({ length: 13 }, () => []);
+  const rows: RecordField[][] = [];
   const owner = new Map<string, number>();
   // Each key once per statement (an upsert may touch a row once): the same punch twice in one batch (sent as rtlog
   // and as ATTLOG at once, or re-sent) is one row, with the ATTLOG line's reading when one came.
   const at = new Map<string, number>();
   items.forEach((it, i) => {
     for (const p of it.punches) {
+      const reading: RecordField[] = [p.status, p.verify, p.verifyName, p.workCode, p.reserved, it.via];
       const j = at.get(p.key);
       if (j !== undefined) {
-        if (it.via === 'ATTLOG' && params[12][j] === 'rtlog') [params[4][j], params[5][j], params[6][j], params[7][j], params[8][j], params[12][j]] = [p.status, p.verify, p.verifyName, p.workCode, p.reserved, it.via];
+        if (it.via === 'ATTLOG' && rows[j][rows[j].length - 1] === 'rtlog') rows[j].splice(READING_AT, reading.length, ...reading);
         continue;
       }
-      at.set(p.key, params[0].length);
-      params[0].push(it.deviceId);
-      params[1].push(p.key);
-      params[2].push(p.at);
-      params[3].push(p.pin);
-      params[4].push(p.status);
-      params[5].push(p.verify);
-      params[6].push(p.verifyName);
-      params[7].push(p.workCode);
-      params[8].push(p.reserved);
-      params[12].push(it.via);
+      at.set(p.key, rows.length);
+      rows.push([it.deviceId, p.key, p.at, p.pin, ...reading]);
       owner.set(p.key, i);
     }
   });
@@ -130,12 +149,9 @@ export async function flushAttlog(db: BatchClient, items: readonly AttlogItem[])
     if (it.lastPunchAt !== null && (t.last === null || it.lastPunchAt > t.last)) t.last = it.lastPunchAt;
     terminals.set(it.deviceId, t);
   }
-  for (const [deviceId, t] of terminals) {
-    params[9].push(deviceId);
-    params[10].push(t.stamp);
-    params[11].push(t.last);
-  }
-  const rows = await db.query<{ unique_key: string }>('cvgw_attlog_ingest', ATTLOG_SQL, params);
-  for (const r of rows) stored[owner.get(r.unique_key)!]++;
+  const ids = [...terminals.keys()];
+  const params = [recordArray(rows), textArray(ids), textArray(ids.map((d) => terminals.get(d)!.stamp)), textArray(ids.map((d) => terminals.get(d)!.last))];
+  const answer = await db.query<{ unique_key: string }>('cvgw_attlog_ingest', ATTLOG_SQL, params);
+  for (const r of answer) stored[owner.get(r.unique_key)!]++;
   return stored;
 }

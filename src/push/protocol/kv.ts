@@ -23,6 +23,21 @@ export interface KvField {
 const NORMALIZED = new Map<string, string>();
 const NORMALIZED_MAX = 4096;
 
+/**
+ * Keys as sent, one string per distinct key: a record's keys are new strings each time, and every object keyed by
+ * them (toObject's, one per record) would otherwise look each up in the engine's string table; the same bound as
+ * NORMALIZED keeps it small.
+ */
+const RAW_KEYS = new Map<string, string>();
+
+function sharedKey(rawKey: string): string {
+  const k = RAW_KEYS.get(rawKey);
+  if (k !== undefined) return k;
+  if (RAW_KEYS.size >= NORMALIZED_MAX) RAW_KEYS.clear();
+  RAW_KEYS.set(rawKey, rawKey);
+  return rawKey;
+}
+
 /** Normalises a key for lookup: uploads say `pin`, commands say `Pin`, options say `~MaxUserCount`. */
 export function normalizeKey(key: string): string {
   let k = NORMALIZED.get(key);
@@ -161,7 +176,7 @@ function splitPair(token: string): KvField | null {
   const rawKey = token.slice(0, eq);
   if (rawKey.trim() === '') return null;
   const nul = token.indexOf('\0', eq + 1);
-  return field(withoutNul(rawKey), token.slice(eq + 1, nul < 0 ? undefined : nul));
+  return field(sharedKey(withoutNul(rawKey)), token.slice(eq + 1, nul < 0 ? undefined : nul));
 }
 
 // A key looks like `~Name`, `Door1Drivertime`, `SN_Num`, `wgRuleVer`; used to decide where a

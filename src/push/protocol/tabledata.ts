@@ -491,14 +491,19 @@ export type UploadKind =
  * still gets `OK`, so a device never stalls on an upload we do not understand.
  */
 export function classifyCdataPost(q: UploadQuery): UploadKind {
-  const lc = (k: string) => q.query.text(k)?.toLowerCase();
+  return classifyCdataQuery(q.query);
+}
+
+/** classifyCdataPost from the query alone (the device fast path reads no more of an upload's query than this). */
+export function classifyCdataQuery(query: KvMap): UploadKind {
+  const lc = (k: string) => query.text(k)?.toLowerCase();
   if (lc('AuthType') === 'device') return 'remoteAuth';
   const type = lc('type');
   if (type === 'registry') return 'deviceAuthorize';
   if (type === 'enrollinfodata') return 'enrollInfo';
   if (type === 'biodata') return 'bioData';
   if (lc('desc') === 'overview') return 'accountOverview';
-  if (type === 'tabledata' && q.tableName) return 'tabledata';
+  if (type === 'tabledata' && query.text('tablename')) return 'tabledata';
   const table = lc('table');
   switch (table) {
     case 'rtlog':

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  isValidWallClock,
   decodeTimeSegment,
   decodeZkSeconds,
   encodeTimeSegment,
@@ -11,6 +12,7 @@ import {
   parseWallClock,
   parseYmd,
   wallClockToInstant,
+  wallClockToInstantText,
   zoneOffsetAt,
 } from './time';
 import { encodeUserValidity } from './commands';
@@ -108,5 +110,54 @@ describe('device wall clock → instant (Intl only)', () => {
   it('rejects non-times', () => {
     expect(() => wallClockToInstant('yesterday', 'UTC')).toThrow(RangeError);
     expect(parseWallClock('2026-13-01 00:00:00')).toBeNull();
+  });
+});
+
+describe('isValidWallClock', () => {
+  it("reads a month's length as the calendar (Date.UTC) does, for every year an upload can carry", () => {
+    const byDate = (w: { year: number; month: number; day: number }) => w.day <= new Date(Date.UTC(w.year, w.month, 0)).getUTCDate();
+    let differ = 0;
+    for (let year = 0; year <= 9999; year++) {
+      for (let month = 1; month <= 12; month++) {
+        for (const day of [28, 29, 30, 31, 32]) {
+          if (isValidWallClock({ year, month, day, hour: 0, minute: 0, second: 0 }) !== byDate({ year, month, day })) differ++;
+        }
+      }
+    }
+    expect(differ).toBe(0);
+    expect(isValidWallClock({ year: 2024, month: 2, day: 29, hour: 23, minute: 59, second: 59 })).toBe(true);
+    expect(isValidWallClock({ year: 1900, month: 2, day: 29, hour: 0, minute: 0, second: 0 })).toBe(false);
+    expect(isValidWallClock({ year: 2000, month: 2, day: 29, hour: 0, minute: 0, second: 0 })).toBe(true);
+    expect(isValidWallClock({ year: 2023, month: 4, day: 31, hour: 0, minute: 0, second: 0 })).toBe(false);
+  });
+});
+
+describe('wallClockToInstantText (the event time a batch sends)', () => {
+  const zones: Array<string | number> = [0, 330, -210, 'UTC', 'GMT', '+05:30', '-03:30', 'UTC+8', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata'];
+  const walls = [
+    '2026-11-27 10:00:00',
+    '2024-02-29 23:59:59',
+    '2026-03-29 02:30:00', // a wall clock Europe/Berlin skips
+    '2026-10-25 02:30:00', // one it shows twice
+    '1999-12-31 23:59:59',
+    '2000-01-01 00:00:00',
+    '1000-01-01 00:00:00',
+    '9999-12-31 23:59:59',
+    '0050-06-01 12:00:00', // Date.UTC reads years below 100 as 19xx: the Date's reading is kept
+  ];
+  it.each(zones.flatMap((z) => walls.map((w) => [w, z] as const)))('%s in %s is the instant wallClockToInstant gives', (wall, zone) => {
+    const w = parseWallClock(wall)!;
+    const text = wallClockToInstantText(w, zone);
+    expect(new Date(text).getTime()).toBe(wallClockToInstant(w, zone).getTime());
+  });
+
+  it('writes a fixed-offset zone as the wall clock with its offset, a named zone as UTC', () => {
+    const w = parseWallClock('2026-11-27 08:05:09')!;
+    expect(wallClockToInstantText(w, '+05:30')).toBe('2026-11-27T08:05:09+05:30');
+    expect(wallClockToInstantText(w, -210)).toBe('2026-11-27T08:05:09-03:30');
+    expect(wallClockToInstantText(w, 'UTC')).toBe('2026-11-27T08:05:09+00:00');
+    expect(wallClockToInstantText(w, 'Europe/Berlin')).toBe('2026-11-27T07:05:09.000Z');
+    // A day the month does not have is the Date's reading (carried into the next month), never text the database refuses.
+    expect(wallClockToInstantText({ year: 2026, month: 2, day: 31, hour: 0, minute: 0, second: 0 }, 'UTC')).toBe('2026-03-03T00:00:00.000Z');
   });
 });

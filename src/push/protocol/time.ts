@@ -60,8 +60,16 @@ export function parseWallClock(s: string | undefined | null): WallClock | null {
   return isValidWallClock(w) ? w : null;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 export function isValidWallClock(w: WallClock): boolean {
   if (w.month < 1 || w.month > 12 || w.day < 1 || w.hour > 23 || w.minute > 59 || w.second > 59) return false;
+  // Every uploaded event's time is checked here: the month's length by arithmetic, not a Date per event. Years
+  // below 100 (which Date.UTC reads as 19xx) and anything not a whole number keep the Date's reading.
+  if (Number.isInteger(w.year) && Number.isInteger(w.month) && w.year >= 100 && w.year <= 9999) {
+    const leap = w.year % 4 === 0 && (w.year % 100 !== 0 || w.year % 400 === 0);
+    return w.day <= (w.month === 2 && leap ? 29 : DAYS_IN_MONTH[w.month - 1]);
+  }
   const dim = new Date(Date.UTC(w.year, w.month, 0)).getUTCDate();
   return w.day <= dim;
 }
@@ -184,6 +192,41 @@ export function wallClockToInstant(wall: WallClock | string, zone: DeviceZone): 
   if (zoneOffsetAt(zone, t2) === o2) return new Date(t2);
   return new Date(asUtc - Math.min(o1, o2) * 60000);
 }
+
+/** Two digits for 0-99, without a string to pad (the hot path formats six of them per event). */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => (n < 10 ? `0${n}` : String(n)));
+
+/**
+ * The instant a device's wall clock shows, as text a timestamptz reads: in a fixed-offset zone (a number of
+ * minutes, `UTC`, `+05:30`, the commonest setting) the wall clock itself with its offset, `2026-11-27T10:00:00+01:00`,
+ * written directly (no Date and no toISOString per event); otherwise, or for a time outside years 1000-9999
+ * (Date.UTC reads years below 100 as 19xx), wallClockToInstant's ISO string. The same instant either way.
+ */
+export function wallClockToInstantText(w: WallClock, zone: DeviceZone): string {
+  const offset = typeof zone === 'number' ? zone : fixedOffsetOfZone(zone);
+  if (
+    offset !== null &&
+    Number.isInteger(offset) &&
+    offset > -1440 &&
+    offset < 1440 &&
+    Number.isInteger(w.year) &&
+    w.year >= 1000 &&
+    w.year <= 9999 &&
+    isTwoDigits(w.month) &&
+    isTwoDigits(w.day) &&
+    isTwoDigits(w.hour) &&
+    isTwoDigits(w.minute) &&
+    isTwoDigits(w.second) &&
+    // A day the month does not have (which Date.UTC would carry into the next month) keeps the Date's reading.
+    isValidWallClock(w)
+  ) {
+    const a = offset < 0 ? -offset : offset;
+    return `${w.year}-${TWO_DIGITS[w.month]}-${TWO_DIGITS[w.day]}T${TWO_DIGITS[w.hour]}:${TWO_DIGITS[w.minute]}:${TWO_DIGITS[w.second]}${offset < 0 ? '-' : '+'}${TWO_DIGITS[(a / 60) | 0]}:${TWO_DIGITS[a % 60]}`;
+  }
+  return wallClockToInstant(w, zone).toISOString();
+}
+
+const isTwoDigits = (n: number) => Number.isInteger(n) && n >= 0 && n <= 99;
 
 /** The wall clock an instant shows in a zone (for `SET OPTIONS DateTime` and rtdata). */
 export function instantToWallClock(instant: Date, zone: DeviceZone): WallClock {

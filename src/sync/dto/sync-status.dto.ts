@@ -23,7 +23,7 @@ export class PersonDeviceSyncDto {
   })
   state!: 'synced' | 'pending' | 'divergent' | 'refused' | 'skipped' | 'removing';
   @ApiProperty({ example: true, description: 'the person should be on this device' }) desired!: boolean;
-  @ApiProperty({ example: true, description: 'the device confirmed the user record, the rights it should hold and the time zones those rights name, and no command changing the user record or the rights is on its way' }) holds!: boolean;
+  @ApiProperty({ example: true, description: 'the device confirmed the user record, the rights it should hold and the time zones those rights name, no command changing the user record or the rights is on its way, and what it confirmed is not being checked (it registered again or was found changed: a count or a full sync is owed or on its way)' }) holds!: boolean;
   @ApiProperty({ type: [PersonDeviceRightDto], description: 'rights the device should hold' }) rights!: PersonDeviceRightDto[];
   @ApiProperty({ type: [PersonDeviceRightDto], description: 'rights the device confirmed' }) confirmedRights!: PersonDeviceRightDto[];
   @ApiProperty({ example: ['photo'], type: [String], description: 'items (user, auth, eleauth, card, photo, bio) not yet confirmed as they should be; `tz` when a time zone the rights name is not held as desired (the rights then open nothing, or at the wrong hours)' }) unconfirmed!: string[];

@@ -152,7 +152,7 @@ export class VisRegistrationAddDto extends VisitorBaseDto {
   @IsCardNo()
   cardNo?: string;
 
-  @ApiPropertyOptional({ example: '402856aa6bff4b1a016bff5374800c0e,402856aa6c3c5063016c3cb3a0360005', description: 'visitor level ids, comma separated or an array (-24 unknown)' })
+  @ApiPropertyOptional({ example: '402856aa6bff4b1a016bff5374800c0e,402856aa6c3c5063016c3cb3a0360005', description: 'visitor level ids (access, elevator or entrance-control levels), comma separated or an array (-24 unknown)' })
   @IsOptional()
   @ListInput()
   @IsString({ message: LEVEL_IDS_TEXT('visLevels') })

@@ -71,6 +71,21 @@ describe('ATTLOG (attendance manual 11.2)', () => {
     expect(formatAttUploadReply(r.results.length)).toBe('OK: 9');
   });
 
+  it('reads lines that mix TABs and blanks, a TAB between date and time, or slashes in the date', () => {
+    const r = parseAttlog(
+      ['1452\t2015-07-30 15:16:28 0 1 0 0 0', '1452 2015-07-30 15:16:29\t0\t1\t\t0\t0', '1452\t2015-07-30\t15:16:30\t1\t15', '1452\t2015/07/30 15:16:31\t0\t4'].join('\n'),
+    );
+    expect(r.rejected).toEqual([]);
+    expect(r.results.map((p) => [p.pin, p.time, p.status, p.verify, p.workCode])).toEqual([
+      ['1452', '2015-07-30 15:16:28', 0, 1, '0'],
+      ['1452', '2015-07-30 15:16:29', 0, 1, ''],
+      ['1452', '2015-07-30 15:16:30', 1, 15, ''],
+      ['1452', '2015-07-30 15:16:31', 0, 4, ''],
+    ]);
+    // Still refused: no PIN, an impossible date.
+    expect(parseAttlog('\t2015-07-30 15:16:28\t0\t1\n1452\t2015-13-30 15:16:28\t0\t1').rejected.map((x) => x.reason)).toEqual(['empty PIN', 'bad or missing time']);
+  });
+
   it('reads the same records with real TABs', () => {
     const r = parseAttlog('1452\t2015-07-30 15:16:28\t0\t1\t0\t0\t0\n8965\t2015-07-30 15:16:37\t1\t15\t\t0\t0\n');
     expect(r.results.map((p) => [p.pin, p.time, p.status, p.verify, p.workCode])).toEqual([

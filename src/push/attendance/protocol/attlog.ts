@@ -7,7 +7,9 @@
  * Answered `OK: <n>`, n = records processed. Field traps (field-notes 10): the width varies (a trailing TAB,
  * extra reserved fields), the workcode can be empty and is not always a number. Nothing after the time is
  * required: a line is usable when it has a PIN and a valid time. The manual's own examples print the TABs as
- * spaces (and `15: 16: 28` with spaces after the colons); such lines are read too.
+ * spaces (and `15: 16: 28` with spaces after the colons); such lines are read too, and so are lines that mix the
+ * two (a TAB after the PIN and spaces after the time, spaces then TABs, a TAB between date and time) or write the
+ * date with slashes: read by the TABs they hold when they give a PIN and a time, else by their blanks.
  */
 import type { ParseResult, RejectedLine } from '../../protocol/errors';
 import { splitLines } from '../../protocol/kv';
@@ -29,8 +31,8 @@ export interface AttPunch {
   lineNo: number;
 }
 
-const SPACED = /^\s*(\S+)\s+(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})\s*:\s*(\d{1,2})\s*:\s*(\d{1,2})(?:\s+(.*))?$/;
-const TIME = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2})\s*:\s*(\d{1,2})\s*:\s*(\d{1,2})\s*$/;
+const SPACED = /^\s*(\S+)\s+(\d{4})[-/](\d{1,2})[-/](\d{1,2})[\sT]+(\d{1,2})\s*:\s*(\d{1,2})\s*:\s*(\d{1,2})(?:\s+([^]*))?$/;
+const TIME = /^\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T]+(\d{1,2})\s*:\s*(\d{1,2})\s*:\s*(\d{1,2})\s*$/;
 
 function clock(m: RegExpExecArray | string[], from: number): WallClock | null {
   const w: WallClock = { year: +m[from], month: +m[from + 1], day: +m[from + 2], hour: +m[from + 3], minute: +m[from + 4], second: +m[from + 5] };
@@ -45,22 +47,25 @@ const intOrNull = (s: string | undefined): number | null => {
 
 /** Parses one ATTLOG line; a string is the reason it was refused. */
 export function parseAttlogLine(text: string, lineNo: number): AttPunch | string {
-  let pin: string;
-  let w: WallClock | null;
-  let rest: string[];
+  let pin = '';
+  let w: WallClock | null = null;
+  let rest: string[] = [];
   if (text.includes('\t')) {
     const f = text.split('\t');
     pin = (f[0] ?? '').trim();
     const m = TIME.exec(f[1] ?? '');
     w = m ? clock(m, 1) : null;
     rest = f.slice(2);
-  } else {
-    const m = SPACED.exec(text);
-    if (!m) return 'not an ATTLOG record (PIN and time expected)';
-    pin = m[1];
-    w = clock(m, 2);
-    rest = (m[8] ?? '').trim() === '' ? [] : m[8].trim().split(/\s+/);
   }
+  // No TABs, or TABs that do not give a PIN and a time (blanks where TABs belong, a TAB between date and time):
+  // by the blanks. What follows the time keeps its empty fields where it is TAB-separated.
+  const spaced = pin && w ? null : SPACED.exec(text);
+  if (spaced) {
+    pin = spaced[1];
+    w = clock(spaced, 2);
+    const after = spaced[8] ?? '';
+    rest = after.trim() === '' ? [] : after.includes('\t') ? after.replace(/^[ ]+/, '').split('\t') : after.trim().split(/\s+/);
+  } else if (!text.includes('\t')) return 'not an ATTLOG record (PIN and time expected)';
   if (!pin) return 'empty PIN';
   if (pin.length > 64 || /[\x00-\x1f]/.test(pin)) return 'unusable PIN';
   if (!w) return 'bad or missing time';

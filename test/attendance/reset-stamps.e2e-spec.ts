@@ -1,0 +1,293 @@
+/**
+ * A terminal whose records restart (a factory reset, a fresh unit under the same SN, "clear data" at its menu) and
+ * the Stamps it is handed (attendance manual 5: the server hands back the marks of the last upload, and the terminal
+ * resumes from them; 12.3.1: only Stamp 0 makes it upload again). The simulator keeps a Stamp per record and uploads
+ * what lies above the mark it is handed (stampResume). Once the gateway knows the terminal's records were cleared,
+ * the next initialisation must hand Stamp 0, and what it then uploads again is stored once; the gateway's own CHECK,
+ * which makes that initialisation happen, owes no user count (no loop, no work owed again).
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CLEARED_CHECKS_MAX } from '../../src/push/attendance/attendance-terminal.service';
+import { defaultPushSettings } from '../../src/push/push-settings';
+import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { settingsOf, sleep } from '../push/push-helpers';
+import { AttendanceTerminal, type TerminalPunch } from '../simulator/attendance-terminal';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { initialisedTerminal, settleTerminal } from './attendance-helpers';
+
+let t: TestApp;
+let reconciler: SyncReconciler;
+
+beforeAll(async () => {
+  t = await startTestApp({ syncRetryBaseMs: 1000, syncRetryMaxMs: 2000, syncReconcileIntervalMs: 0 });
+  reconciler = t.app.get(SyncReconciler);
+});
+afterAll(async () => {
+  await t?.close();
+});
+beforeEach(() => {
+  Object.assign(settingsOf(t), defaultPushSettings(), { lastSeenFlushMs: 3_600_000, ackTimeoutMs: 1000, maxAttempts: 3 });
+});
+
+const settle = (term: AttendanceTerminal) => settleTerminal(reconciler, term);
+
+/** A stampResume terminal in its own area, holding `pins`. */
+async function terminalWith(sn: string, pins: string[]): Promise<AttendanceTerminal> {
+  expect((await t.post('/api/gateway/areas', { code: sn, name: sn })).body.code).toBe(0);
+  const term = await initialisedTerminal(t, { sn, stampResume: true });
+  expect((await t.put(`/api/gateway/devices/${sn}/area`, { areaCode: sn })).body.code).toBe(0);
+  for (const pin of pins) expect((await t.post('/api/person/add', { pin, name: `P${pin}` })).body.code).toBe(0);
+  if (pins.length) expect((await t.post('/api/attAreaPerson/set', { code: sn, pins })).body.code).toBe(0);
+  await settle(term);
+  expect([...term.users.keys()].sort()).toEqual(pins);
+  return term;
+}
+
+const punch = (pin: string, minute: number): TerminalPunch => ({ pin, time: `2026-03-02 08:${String(minute).padStart(2, '0')}:00`, status: 0, verify: 1 });
+
+/** The punches stored for the SN, each as `pin@time` with how many rows it has. */
+async function storedPunches(sn: string): Promise<Array<{ pin: string; n: number }>> {
+  return t.ds.query(`SELECT pin || '@' || to_char(event_time, 'HH24:MI') AS pin, count(*)::int AS n FROM att_transaction WHERE device_sn = $1 GROUP BY 1 ORDER BY 1`, [sn]);
+}
+
+const terminalRow = async (sn: string) =>
+  (await t.ds.query(`SELECT t.count_due, t.stamps FROM att_terminal t JOIN device d ON d.id = t.device_id WHERE d.sn = $1`, [sn]))[0] as { count_due: boolean; stamps: Record<string, string> | null };
+const checksRun = (term: AttendanceTerminal) => term.executed.filter((e) => e.command === 'CHECK').length;
+
+/** Punches made while its uploads fail (network down), then a power cut: it boots and resumes from the Stamp it is handed. */
+async function punchUnsentThenPowerCut(term: AttendanceTerminal, punches: TerminalPunch[]): Promise<void> {
+  term.online = false;
+  for (const p of punches) expect(await term.punch(p)).toBeNull();
+  term.online = true;
+  expect(await term.init()).toBe(true);
+}
+
+describe('a factory reset noticed from the INFO after its initialisation (0 users where it confirmed some)', () => {
+  it('is sent CHECK and handed Stamp 0; what it records and fails to send is uploaded at its next boot, each punch once', async () => {
+    const term = await terminalWith('ATT-ST-RESET', ['7101']);
+    for (let i = 1; i <= 5; i++) await term.punch(punch('7101', i));
+    expect(term.uploadedTo).toBe(5);
+    // A reboot without a reset: handed its mark, it sends nothing again.
+    expect(await term.init()).toBe(true);
+    expect(term.serverOptions.ATTLOGStamp).toBe('5');
+
+    expect(await term.factoryReset()).toBe(true);
+    // The gateway cannot know yet: the initialisation of the reset hands the old mark.
+    expect(term.serverOptions.ATTLOGStamp).toBe('5');
+    await term.poll(true);
+    await settle(term);
+    expect([...term.users.keys()]).toEqual(['7101']);
+    // It was sent CHECK once, behind its users, and read Stamp 0 for every table.
+    expect(checksRun(term)).toBe(1);
+    expect(term.serverOptions).toMatchObject({ ATTLOGStamp: '0', OPERLOGStamp: '0', ATTPHOTOStamp: '0', BIODATAStamp: '0', Stamp: '0' });
+    // That initialisation was its reading our CHECK: no user count owed, nothing owed again.
+    expect((await terminalRow('ATT-ST-RESET')).count_due).toBe(false);
+    expect(await t.ds.query(`SELECT o.kind FROM sync_owed o JOIN device d ON d.id = o.device_id WHERE d.sn = 'ATT-ST-RESET'`)).toEqual([]);
+
+    // Two punches its uploads never carried, then a power cut: it is handed no mark above them, so they go up.
+    await punchUnsentThenPowerCut(term, [punch('7101', 20), punch('7101', 21)]);
+    expect(term.uploadedTo).toBe(2);
+    expect(await storedPunches('ATT-ST-RESET')).toEqual([
+      ...[1, 2, 3, 4, 5].map((m) => ({ pin: `7101@08:0${m}`, n: 1 })),
+      { pin: '7101@08:20', n: 1 },
+      { pin: '7101@08:21', n: 1 },
+    ]);
+    // And from then on it resumes from its new mark: nothing sent again, nothing lost.
+    expect(await term.init()).toBe(true);
+    expect(term.serverOptions.ATTLOGStamp).toBe('2');
+    await term.punch(punch('7101', 22));
+    expect((await storedPunches('ATT-ST-RESET')).map((r) => r.n)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    await settle(term);
+    expect(checksRun(term)).toBe(1);
+  });
+});
+
+describe('a fresh unit under the same SN, holding no users of ours (its record count drops)', () => {
+  it('its uploads with lower Stamps are taken, and a reboot hands it its own mark, not the old unit\'s', async () => {
+    const old = await terminalWith('ATT-ST-FRESH', []);
+    for (let i = 1; i <= 6; i++) await old.punch(punch('7201', i));
+    await old.poll(true);
+    await sleep(50);
+
+    const fresh = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'ATT-ST-FRESH', stampResume: true });
+    expect(await fresh.init()).toBe(true);
+    expect(fresh.serverOptions.ATTLOGStamp).toBe('6');
+    await fresh.punch(punch('7202', 30));
+    await fresh.poll(true);
+    await settle(fresh);
+    expect(checksRun(fresh)).toBe(1);
+    // The CHECK's initialisation handed 0: it sent its one punch again (stored once).
+    expect(fresh.serverOptions.ATTLOGStamp).toBe('0');
+    expect((await terminalRow('ATT-ST-FRESH')).count_due).toBe(false);
+    await fresh.punch(punch('7202', 31));
+    await punchUnsentThenPowerCut(fresh, [punch('7202', 32)]);
+    expect(fresh.serverOptions.ATTLOGStamp).toBe('2');
+    const fresher = (await storedPunches('ATT-ST-FRESH')).filter((r) => r.pin.startsWith('7202'));
+    expect(fresher).toEqual([
+      { pin: '7202@08:30', n: 1 },
+      { pin: '7202@08:31', n: 1 },
+      { pin: '7202@08:32', n: 1 },
+    ]);
+  });
+});
+
+describe('a terminal deleting its oldest records when its log is full (its record count drops by less than half)', () => {
+  it('is not taken for a cleared one: no CHECK, its Stamp kept', async () => {
+    expect((await t.post('/api/gateway/areas', { code: 'ATT-ST-FULL', name: 'ATT-ST-FULL' })).body.code).toBe(0);
+    const term = await initialisedTerminal(t, { sn: 'ATT-ST-FULL' });
+    for (let i = 1; i <= 10; i++) await term.punch(punch('7601', i));
+    await term.poll(true);
+    const held = (await terminalRow('ATT-ST-FULL')).stamps?.ATTLOG;
+    expect(held).toMatch(/^[1-9]\d*$/);
+    term.log.splice(0, 4);
+    await term.poll(true);
+    await settle(term);
+    expect(checksRun(term)).toBe(0);
+    expect((await terminalRow('ATT-ST-FULL')).stamps?.ATTLOG).toBe(held);
+    // Down to 0 (CLEAR LOG at its menu, not uploaded): cleared.
+    term.log.splice(0);
+    await term.poll(true);
+    await settle(term);
+    expect(checksRun(term)).toBe(1);
+  });
+});
+
+describe('"clear data" at the menu of a terminal that stays connected (OPLOG 13)', () => {
+  it('is handed Stamp 0 through one CHECK; the upload sent again (its reply lost) sends no second CHECK', async () => {
+    const term = await terminalWith('ATT-ST-MENU', ['7301']);
+    for (let i = 1; i <= 4; i++) await term.punch(punch('7301', i));
+    // Cleared at its menu: users and records gone, the operation uploaded twice (the first reply lost).
+    term.deleteUserLocally('7301');
+    term.clearDataAtMenu();
+    const oplog = 'OPLOG 13\t0\t2026-03-02 09:00:00\t0\t0\t0\t0\n';
+    expect((await term.uploadRaw('OPERLOG', oplog)).status).toBe(200);
+    expect((await term.uploadRaw('OPERLOG', oplog)).status).toBe(200);
+    await term.poll(true);
+    await settle(term);
+    expect([...term.users.keys()]).toEqual(['7301']);
+    expect(checksRun(term)).toBe(1);
+    expect(term.serverOptions.ATTLOGStamp).toBe('0');
+    await punchUnsentThenPowerCut(term, [punch('7301', 40)]);
+    expect((await storedPunches('ATT-ST-MENU')).map((r) => r.pin)).toContain('7301@08:40');
+  });
+});
+
+describe('"delete entry and exit records" at the menu (OPLOG 23)', () => {
+  it('is handed Stamp 0 through one CHECK, its users untouched and no user count owed', async () => {
+    const term = await terminalWith('ATT-ST-OP23', ['7701']);
+    for (let i = 1; i <= 3; i++) await term.punch(punch('7701', i));
+    term.log.splice(0);
+    expect((await term.uploadRaw('OPERLOG', 'OPLOG 23\t0\t2026-03-02 09:30:00\t0\t0\t0\t0\n')).status).toBe(200);
+    await settle(term);
+    expect(checksRun(term)).toBe(1);
+    expect(term.serverOptions.ATTLOGStamp).toBe('0');
+    expect((await terminalRow('ATT-ST-OP23')).count_due).toBe(false);
+    expect([...term.users.keys()]).toEqual(['7701']);
+  });
+});
+
+describe('the CHECK for cleared records refused (-1002: busy at its menu)', () => {
+  it('is sent again clearedCheckAgainMs on (5 minutes), and the punch below its old mark arrives', async () => {
+    const term = await terminalWith('ATT-ST-REFUSE', ['7501']);
+    for (let i = 1; i <= 4; i++) await term.punch(punch('7501', i));
+    term.clearDataAtMenu();
+    expect((await term.uploadRaw('OPERLOG', 'OPLOG 13\t0\t2026-03-02 09:00:00\t0\t0\t0\t0\n')).status).toBe(200);
+    term.failCommands((c) => c === 'CHECK', -1002, 1);
+    await term.poll(true);
+    await settle(term);
+    expect(term.executed.filter((e) => e.command === 'CHECK').map((e) => e.returnCode)).toEqual([-1002]);
+    // Its mark is still the old one (4): a punch it records now (stamp 1) lies below it and is not sent.
+    await term.punch(punch('7501', 50));
+    expect((await storedPunches('ATT-ST-REFUSE')).map((r) => r.pin)).not.toContain('7501@08:50');
+    // Not before the interval (set long here, so a slow machine cannot outrun it)…
+    Object.assign(settingsOf(t), { clearedCheckAgainMs: 600_000 });
+    await term.poll();
+    expect(term.executed.filter((e) => e.command === 'CHECK')).toHaveLength(1);
+    // …and again once it has passed.
+    Object.assign(settingsOf(t), { clearedCheckAgainMs: 400 });
+    await sleep(450);
+    await term.poll();
+    await settle(term);
+    expect(term.executed.filter((e) => e.command === 'CHECK').map((e) => e.returnCode)).toEqual([-1002, 0]);
+    expect((await storedPunches('ATT-ST-REFUSE')).map((r) => r.pin)).toContain('7501@08:50');
+    // Read: no CHECK again.
+    await sleep(450);
+    await term.poll();
+    await settle(term);
+    expect(term.executed.filter((e) => e.command === 'CHECK')).toHaveLength(2);
+  });
+});
+
+describe('a terminal that only polls with INFO, whose record count halves (its log cleared at its menu)', () => {
+  it('is sent CHECK once: having run it without reading an initialisation, it is not sent CHECK again; its punches still arrive once', async () => {
+    Object.assign(settingsOf(t), { clearedCheckAgainMs: 100 });
+    const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'ATT-ST-INFOONLY', infoOnly: true });
+    await term.poll(true);
+    for (let i = 1; i <= 4; i++) expect((await term.punch(punch('7601', i)))?.status).toBe(200);
+    await term.poll(true);
+    term.clearDataAtMenu();
+    await term.poll(true);
+    await settle(term);
+    expect(term.executed.filter((e) => e.command === 'CHECK').map((e) => e.returnCode)).toEqual([0]);
+    expect((await terminalRow('ATT-ST-INFOONLY')).stamps).toHaveProperty('cleared');
+    // Polls for many times the retry interval (doubled each time, 100 ms at first): no CHECK again.
+    for (let i = 0; i < 30; i++) {
+      await sleep(60);
+      await term.poll(true);
+    }
+    await settle(term);
+    expect(checksRun(term)).toBe(1);
+    // What it records now is stored, once, though its upload sent again.
+    await term.punch(punch('7601', 30));
+    await term.uploadAttlog([punch('7601', 30)]);
+    expect(await storedPunches('ATT-ST-INFOONLY')).toContainEqual({ pin: '7601@08:30', n: 1 });
+    // Should it ever initialise, it is handed Stamp 0.
+    expect(await term.init()).toBe(true);
+    expect(term.serverOptions.ATTLOGStamp).toBe('0');
+  });
+
+  it('refusing every CHECK (-1005, busy), is sent at most CLEARED_CHECKS_MAX of them, further and further apart', async () => {
+    Object.assign(settingsOf(t), { clearedCheckAgainMs: 20 });
+    const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'ATT-ST-INFOBUSY', infoOnly: true });
+    term.failCommands((c) => c === 'CHECK', -1005, 'always');
+    await term.poll(true);
+    for (let i = 1; i <= 4; i++) await term.punch(punch('7602', i));
+    await term.poll(true);
+    term.clearDataAtMenu();
+    await term.poll(true);
+    // 20, 40, 80, 160 and 320 ms apart: polled until the last one came (generous limit), then for as long again.
+    for (let i = 0; i < 400 && checksRun(term) < CLEARED_CHECKS_MAX; i++) {
+      await sleep(20);
+      await term.poll(true);
+    }
+    expect(checksRun(term)).toBe(CLEARED_CHECKS_MAX);
+    for (let i = 0; i < 40; i++) {
+      await sleep(20);
+      await term.poll(true);
+    }
+    expect(term.executed.filter((e) => e.command === 'CHECK').map((e) => e.returnCode)).toEqual(Array(CLEARED_CHECKS_MAX).fill(-1005));
+  });
+});
+
+describe("the gateway's own CHECK", () => {
+  it('owes no user count and no check: the terminal is not asked for INFO, nothing is owed, and no CHECK follows', async () => {
+    const term = await terminalWith('ATT-ST-OWN', ['7401']);
+    await term.poll(true);
+    await settle(term);
+    expect((await t.post('/api/gateway/attendance/terminals/ATT-ST-OWN/command', { action: 'check' })).body.code).toBe(0);
+    await term.drain();
+    expect(checksRun(term)).toBe(1);
+    expect(term.serverOptions.ATTLOGStamp).toBe('0');
+    expect((await terminalRow('ATT-ST-OWN')).count_due).toBe(false);
+    expect(await t.ds.query(`SELECT o.kind FROM sync_owed o JOIN device d ON d.id = o.device_id WHERE d.sn = 'ATT-ST-OWN'`)).toEqual([]);
+    // Polls without INFO a poll interval on: no INFO command, since no count is owed.
+    Object.assign(settingsOf(t), { requestDelay: 0 });
+    await term.poll();
+    await sleep(20);
+    await settle(term);
+    expect(term.executed.filter((e) => e.command === 'INFO')).toEqual([]);
+    // A reboot of its own still owes its count.
+    expect(await term.init()).toBe(true);
+    expect((await terminalRow('ATT-ST-OWN')).count_due).toBe(true);
+  });
+});
