@@ -332,28 +332,38 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Items whose backoff ended, planned again per device (bounded per pass). */
+  /**
+   * Items whose backoff ended, planned again per device (bounded per pass). Only the items selected here are
+   * released and dropped: an item that came due after this select (the pass plans one device after another, each in
+   * its own transaction, so a later device's transaction starts well after it) is left for the next pass. Released
+   * by a condition read again in each transaction, such an item lost its row or its retry time without being in the
+   * pins planned: a card put held back on a panel (card-moves.ts, a row of no hash) was dropped and never sent, the
+   * panel divergent for good with nothing pending.
+   */
   private async runDivergent(): Promise<number> {
     const rows: Array<{ device_id: string; kind: string; key: string }> = await this.ds.query(
       `SELECT device_id, kind, key FROM sync_item WHERE failures > 0 AND (next_try_at <= now() OR (${STRANDED})) ORDER BY next_try_at NULLS FIRST LIMIT $1`,
       [DIVERGENT_BATCH],
     );
-    const byDevice = new Map<string, Set<string>>();
+    const byDevice = new Map<string, Array<{ kind: string; key: string }>>();
     for (const r of rows) {
-      let pins = byDevice.get(r.device_id);
-      if (!pins) byDevice.set(r.device_id, (pins = new Set()));
-      if (!DEVICE_KINDS.includes(r.kind as ItemKind)) pins.add(r.key);
+      let items = byDevice.get(r.device_id);
+      if (!items) byDevice.set(r.device_id, (items = []));
+      items.push(r);
     }
-    for (const [deviceId, pins] of byDevice) {
+    for (const [deviceId, items] of byDevice) {
+      const pins = [...new Set(items.filter((i) => !DEVICE_KINDS.includes(i.kind as ItemKind)).map((i) => i.key))];
+      const selected = `(kind, key) IN (SELECT * FROM unnest($2::varchar[], $3::varchar[]))`;
+      const params = [deviceId, items.map((i) => i.kind), items.map((i) => i.key)];
       await this.ds.transaction(async (m) => {
         // An item a delete took off the device while it waited (sync-confirm.ts) is not held: its row only kept the
         // retry time, and the plan below sends it if it is still desired.
-        await m.query(`DELETE FROM sync_item WHERE device_id = $1 AND failures > 0 AND (next_try_at <= now() OR (${STRANDED})) AND hash IS NULL AND skipped IS NULL`, [deviceId]);
+        await m.query(`DELETE FROM sync_item WHERE device_id = $1 AND ${selected} AND failures > 0 AND (next_try_at <= now() OR (${STRANDED})) AND hash IS NULL AND skipped IS NULL`, params);
         // Out of backoff: planned again now (its failure count stays until a success confirms it). Held ones only: a
         // row a count or clear committed meanwhile made not held stays due, and the next pass drops it.
-        await m.query(`UPDATE sync_item SET next_try_at = NULL WHERE device_id = $1 AND failures > 0 AND next_try_at <= now() AND hash IS NOT NULL`, [deviceId]);
-        if (await this.attendance.isTerminal(m, deviceId)) await this.attendance.reconcileTerminal(m, deviceId, [...pins]);
-        else await this.planner.reconcileDevice(m, deviceId, [...pins]);
+        await m.query(`UPDATE sync_item SET next_try_at = NULL WHERE device_id = $1 AND ${selected} AND failures > 0 AND next_try_at <= now() AND hash IS NOT NULL`, params);
+        if (await this.attendance.isTerminal(m, deviceId)) await this.attendance.reconcileTerminal(m, deviceId, pins);
+        else await this.planner.reconcileDevice(m, deviceId, pins);
       });
     }
     return rows.length;

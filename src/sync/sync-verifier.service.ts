@@ -5,6 +5,7 @@ import { PUSH_SETTINGS, type PushSettings } from '../push/push-settings';
 import { AttendanceTerminalService } from '../push/attendance/attendance-terminal.service';
 import { asLeader } from '../database/leader';
 import { SyncPlannerService } from './sync-planner.service';
+import { AttendanceSyncService } from './attendance-sync.service';
 import { LEADER_LOCK } from './sync-reconciler.service';
 import { excludedOf, intoOf } from '../database/columns';
 import { SyncVerify } from './sync-state.entity';
@@ -22,8 +23,9 @@ export const VERIFY_BATCH = 100;
  * too: SyncPlannerService.queueVerify) when it registers again (the reconciler's `verify` job), but one
  * that never reconnects would keep a table changed behind the gateway's back (users or rights rows deleted or added
  * at its menu, a partial reset) for ever. So every SYNC_VERIFY_INTERVAL_MS each access panel, elevator or channel
- * controller that is online and converged (nothing queued or on its way, no failing item, no owed work: a
- * count then has one right answer) is asked again, at most VERIFY_BATCH per tick, least recently asked first.
+ * controller that is online and idle (nothing queued or on its way, no item waiting a retry, no owed work) is
+ * planned against the database (askDue) and, where that sends nothing and no item is failing (a count then has one
+ * right answer), asked again, at most VERIFY_BATCH per tick, least recently asked first.
  * The answer goes where a re-registration's goes (SyncReconciler.verified): a count that cannot match what the
  * panel confirmed makes a full sync owed. Attendance terminals and FaceKiosks have no DATA COUNT: the user count of
  * their next INFO is judged instead, as after an initialisation (AttendanceTerminalService.askUserCount).
@@ -41,6 +43,7 @@ export class SyncVerifier implements OnModuleInit, OnApplicationShutdown {
     private readonly ds: DataSource,
     private readonly planner: SyncPlannerService,
     private readonly terminals: AttendanceTerminalService,
+    private readonly attendance: AttendanceSyncService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
   ) {}
@@ -70,34 +73,54 @@ export class SyncVerifier implements OnModuleInit, OnApplicationShutdown {
     return this.running;
   }
 
-  /** As leader: asks the panels that are due to count their users and rights rows. */
+  /**
+   * As leader: the devices that are due are planned against the database (a diff plan: nothing when the device is
+   * known to hold what it should), then asked to count their users and rights rows. The plan is the safety net of
+   * every path that could leave an item unsent with nothing owing its retry (an item released by a retry pass but
+   * never planned): such a device sat divergent with nothing pending, and was never verified either (a
+   * failing item left it out). A device with a failing item, or given commands by its plan, is not counted this
+   * time (a count has one right answer only once they are done); it is due again next period.
+   */
   async askDue(): Promise<number> {
     let asked = 0;
     await asLeader(this.ds, VERIFIER_LOCK, async () => {
-      asked = await this.ds.transaction(async (m) => {
-        const due: Array<{ id: string; sn: string; terminal: boolean }> = await m.query(
-          `SELECT d.id, d.sn, coalesce(d.kind_override, d.kind) IN ('att', 'facekiosk') AS terminal FROM device d
+      const due: Array<{ id: string; sn: string; terminal: boolean; failing: boolean }> = await this.ds.transaction(async (m) => {
+        const rows: Array<{ id: string; sn: string; terminal: boolean; failing: boolean }> = await m.query(
+          `SELECT d.id, d.sn, coalesce(d.kind_override, d.kind) IN ('att', 'facekiosk') AS terminal,
+                  EXISTS (SELECT 1 FROM sync_item i WHERE i.device_id = d.id AND i.failures > 0) AS failing FROM device d
              LEFT JOIN sync_verify v ON v.device_id = d.id
             WHERE d.admission = 'admitted' AND coalesce(d.kind_override, d.kind) IN ('acc', 'ele', 'psg', 'att', 'facekiosk')
               AND d.last_seen_at >= now() - make_interval(secs => greatest(3 * coalesce(d.request_delay, $1), $2))
               AND coalesce(greatest(v.asked_at, d.registered_at), '-infinity') <= now() - make_interval(secs => $3)
               AND NOT EXISTS (SELECT 1 FROM sync_owed o WHERE o.device_id = d.id)
-              AND NOT EXISTS (SELECT 1 FROM sync_item i WHERE i.device_id = d.id AND i.failures > 0)
+              AND NOT EXISTS (SELECT 1 FROM sync_item i WHERE i.device_id = d.id AND i.failures > 0 AND i.next_try_at IS NOT NULL)
               AND NOT EXISTS (SELECT 1 FROM device_command c WHERE c.device_sn = d.sn AND c.state IN ('pending', 'sent'))
             ORDER BY greatest(v.asked_at, d.registered_at) NULLS FIRST, d.id
             LIMIT ${VERIFY_BATCH}`,
           [this.settings.requestDelay, this.settings.onlineFloorMs / 1000, this.config.syncVerifyIntervalMs / 1000],
         );
-        if (due.length === 0) return 0;
-        await m.query(
-          `INSERT INTO ${ASKED_INTO} SELECT id, now() FROM unnest($1::char(32)[]) AS id
-           ON CONFLICT (device_id) DO UPDATE SET ${ASKED_UPDATE}`,
-          [due.map((d) => d.id)],
-        );
-        for (const d of due.filter((x) => !x.terminal)) await this.planner.queueVerify(m, d.sn);
-        await this.terminals.askUserCount(m, due.filter((x) => x.terminal));
-        return due.length;
+        if (rows.length) {
+          await m.query(
+            `INSERT INTO ${ASKED_INTO} SELECT id, now() FROM unnest($1::char(32)[]) AS id
+             ON CONFLICT (device_id) DO UPDATE SET ${ASKED_UPDATE}`,
+            [rows.map((d) => d.id)],
+          );
+        }
+        return rows;
       });
+      // One transaction per device: a large site's plans do not hold one long transaction open.
+      for (const d of due) {
+        await this.ds.transaction(async (m) => {
+          if (d.terminal) await this.attendance.reconcileTerminal(m, d.id, null);
+          else await this.planner.reconcileDevice(m, d.id, null);
+          const [{ queued }] = await m.query(`SELECT EXISTS (SELECT 1 FROM device_command WHERE device_sn = $1 AND state = 'pending') AS queued`, [d.sn]);
+          if (queued) this.log.warn(`device ${d.sn}: the periodic check found items it should hold and had not been sent; they are sent now`);
+          if (queued || d.failing) return;
+          if (d.terminal) await this.terminals.askUserCount(m, [d]);
+          else await this.planner.queueVerify(m, d.sn);
+          asked++;
+        });
+      }
     });
     if (asked > 0) this.log.debug?.(`asked ${asked} panel(s) to count their users and rights`);
     return asked;

@@ -122,3 +122,11 @@ export async function panelFault(kind: PanelFault, sim: DeviceSimulator, lost: {
       return;
   }
 }
+
+/** The pins a panel holds a card number under (user CardNo, or mulcarduser; hex there as firmware keeps it). */
+export function holdersOf(d: { sim: DeviceSimulator }, cardNo: string): string[] {
+  const hex = Number(cardNo).toString(16).toUpperCase();
+  const inUser = d.sim.table('user').filter((u) => String(u.CardNo ?? '') === cardNo).map((u) => String(u.Pin));
+  const inMul = d.sim.table('mulcarduser').filter((r) => String(r.CardNo ?? '').toUpperCase() === hex || String(r.CardNo) === cardNo).map((r) => String(r.Pin));
+  return [...new Set([...inUser, ...inMul])].sort();
+}

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { claimsSynced, convergenceOf, fromScratch as oracle, ok, settleConverged, startFaultApp, tableSnapshot } from './fault-helpers';
+import { claimsSynced, convergenceOf, fromScratch as oracle, holdersOf, ok, settleConverged, startFaultApp, tableSnapshot } from './fault-helpers';
 import type { TestApp } from '../support/test-app';
 import { Device, levelId } from './access-helpers';
 
@@ -47,14 +47,6 @@ async function stepThrough(d: Device, rounds: number, check: (step: number) => v
     await sleep(60);
     await reconciler.runOnce();
   }
-}
-
-/** The pins a panel holds a card number under (user CardNo, or mulcarduser; hex there as firmware keeps it). */
-function holdersOf(d: Device, cardNo: string): string[] {
-  const hex = Number(cardNo).toString(16).toUpperCase();
-  const inUser = d.sim.table('user').filter((u) => String(u.CardNo ?? '') === cardNo).map((u) => String(u.Pin));
-  const inMul = d.sim.table('mulcarduser').filter((r) => String(r.CardNo ?? '').toUpperCase() === hex || String(r.CardNo) === cardNo).map((r) => String(r.Pin));
-  return [...new Set([...inUser, ...inMul])].sort();
 }
 
 describe('a card moved from one pin to another', () => {

@@ -87,6 +87,31 @@ describe('periodic verification of connected panels', () => {
     expect(await verifier.askDue()).toBe(0);
   });
 
+  it('a device left divergent with nothing owing a retry (an item released but never planned) is planned again by the periodic check', async () => {
+    // The verifier's timer is off since the test above: askDue by hand.
+    const sn = b.sim.sn;
+    const [{ id }] = await t.ds.query(`SELECT id FROM device WHERE sn = $1`, [sn]);
+    await b.sim.pollUntilIdle();
+    // As a retry pass racing its own select could leave an item (divergent-pass.e2e-spec.ts): failing, in doubt, with no retry time, nothing in flight.
+    await t.ds.query(`UPDATE sync_item SET hash = '?', failures = 1, next_try_at = NULL WHERE device_id = $1 AND kind = 'user' AND key = '801'`, [id]);
+    // Due, and online (the test above left it offline; last_seen_at is written only every few seconds).
+    await t.ds.query(`UPDATE sync_verify SET asked_at = now() - interval '1 hour' WHERE device_id = $1`, [id]);
+    await t.ds.query(`UPDATE device SET last_seen_at = now() WHERE id = $1`, [id]);
+    expect((await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data).toMatchObject({ divergent: true, pendingCommands: 0 });
+    const from = b.sim.received.length;
+    // Planned, not counted: a count waits until what the plan sent is answered.
+    expect(await verifier.askDue()).toBe(0);
+    await b.sim.pollUntilIdle();
+    const got = b.sim.received.slice(from).map((c) => c.command);
+    expect(got.some((c) => c.startsWith('DATA UPDATE user ') && c.includes('Pin=801\t')), JSON.stringify(got)).toBe(true);
+    expect(got.some((c) => c.startsWith('DATA COUNT'))).toBe(false);
+    expect((await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
+    // Converged again: counted at the next period.
+    await t.ds.query(`UPDATE sync_verify SET asked_at = now() - interval '1 hour' WHERE device_id = $1`, [id]);
+    expect(await verifier.askDue()).toBe(1);
+    await b.sim.pollUntilIdle();
+  });
+
   it('a count that makes a full sync owed kicks the reconciler after its transaction commits, not before', async () => {
     const [{ id }] = await t.ds.query(`SELECT id FROM device WHERE sn = $1`, [a.sim.sn]);
     // The reconciler's timer off (it kicks every interval) and no pass running: the only kick left is the one looked at.
