@@ -8,7 +8,8 @@
  * level, then asks for "sync all data to this device" on every panel (SyncPlannerService.syncDeviceFull)
  * and lets all panels poll getrequest concurrently until every command is acknowledged. It prints the time
  * from the first sync request to the last acknowledgement, the commands queued and the getrequest round
- * trips per device. Figures, not assertions.
+ * trips per device, then the cost of the periodic verification's diff plan of each converged device. Figures, not
+ * assertions.
  */
 import 'reflect-metadata';
 import { Client } from 'pg';
@@ -93,6 +94,16 @@ async function main(): Promise<void> {
       console.log(`  commands queued in all: ${commands} (per device: ${sims.map((s, i) => s.received.length - before[i]).join(', ')})`);
       console.log(`  getrequest round trips per device (last one empty): ${polls.join(', ')}`);
       console.log(`  users held per device: ${users.join(', ')}; commands still pending: ${pending}, failed: ${failed}`);
+      // The periodic verification's diff plan of a converged device (SyncVerifier.askDue), once per device per
+      // SYNC_VERIFY_INTERVAL_MS: its cost is the whole device's desired state read and compared, nothing sent.
+      const checks: number[] = [];
+      for (const d of deviceIds) {
+        const c0 = process.hrtime.bigint();
+        await ds.transaction((m) => planner.reconcileDevice(m, d.id, null));
+        checks.push(Number(process.hrtime.bigint() - c0) / 1e6);
+      }
+      const [{ after }] = await ds.query(`SELECT count(*) FILTER (WHERE state IN ('pending', 'sent'))::int AS after FROM device_command WHERE device_sn LIKE 'BENCH%'`);
+      console.log(`  periodic check's diff plan per converged device: ${checks.map((ms) => ms.toFixed(0)).join(', ')} ms; commands it queued: ${after}`);
     } finally {
       await gateway.close();
     }
