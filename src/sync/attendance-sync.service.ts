@@ -24,7 +24,7 @@ import {
   type AttSyncTerminal,
   type TerminalMember,
 } from './attendance-commands';
-import { clearFailures, confirmedRead, devicesTouchingSql, inflightRead, noteSkipped, settledFailures } from './confirmed-state';
+import { clearFailures, confirmedRead, devicesTouchingSql, inflightRead, noteSkipped, settledFailures, type SettledItem } from './confirmed-state';
 import type { PinScope } from './desired-state';
 import { currentState, diffItems, itemId, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, type DesiredHashes, type Diff, type ItemId } from './sync-items';
 import { lockPlanScope } from './plan-scope';
@@ -249,7 +249,7 @@ export class AttendanceSyncService {
     const plan = newId();
     const batches: Array<{ deviceSn: string; commands: PlannedCommand[] }> = [];
     const sent: Array<{ deviceId: string; pin: string }> = [];
-    const settled: Array<{ deviceId: string; id: ItemId }> = [];
+    const settled: SettledItem[] = [];
     for (const t of [...terminals.values()].sort((a, b) => a.sn.localeCompare(b.sn))) {
       const members = desired.members.get(t.id) ?? new Map<string, TerminalMember>();
       const hashes = new Map<ItemId, string>();

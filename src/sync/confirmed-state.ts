@@ -159,24 +159,38 @@ export async function noteSkipped(m: EntityManager, skipped: Array<{ deviceId: s
  * them: a delete refused (-1002), then a write that made the person's record what the panel still holds. Nothing
  * is left to send, so no success would ever clear the failure: the device would be reported divergent for ever,
  * and left out of the periodic verification (SyncVerifier skips devices with failing items). They are settled
- * (both planners: access panels and controllers, attendance terminals).
+ * (both planners: access panels and controllers, attendance terminals), with the hash they were read with.
  */
-export function settledFailures(deviceId: string, have: DeviceConfirmed, hashes: ReadonlyMap<ItemId, string>, current: ReadonlyMap<ItemId, string>, inScope: (id: ItemId) => boolean): Array<{ deviceId: string; id: ItemId }> {
-  const out: Array<{ deviceId: string; id: ItemId }> = [];
+export function settledFailures(deviceId: string, have: DeviceConfirmed, hashes: ReadonlyMap<ItemId, string>, current: ReadonlyMap<ItemId, string>, inScope: (id: ItemId) => boolean): SettledItem[] {
+  const out: SettledItem[] = [];
   for (const id of have.failing) {
     const hash = have.confirmed.get(id);
-    if (hash !== undefined && hash !== UNKNOWN_HASH && inScope(id) && hashes.get(id) === hash && current.get(id) === hash) out.push({ deviceId, id });
+    if (hash !== undefined && hash !== UNKNOWN_HASH && inScope(id) && hashes.get(id) === hash && current.get(id) === hash) out.push({ deviceId, id, hash });
   }
   return out;
 }
 
-export async function clearFailures(m: EntityManager, settled: ReadonlyArray<{ deviceId: string; id: ItemId }>): Promise<void> {
+/** An item settledFailures found: its device, id and the confirmed hash it was read with. */
+export interface SettledItem {
+  deviceId: string;
+  id: ItemId;
+  hash: string;
+}
+
+/**
+ * Clears the failures of settled items, where they are still as the plan read them (the hash it settled, out of
+ * backoff: now() is the plan's transaction start, as when it read them). A device's reply is recorded in a
+ * transaction of its own: a failure of such an item it committed after the plan's read (a refused put: `?`; a
+ * refused delete: a new retry time) is newer, and keeps the retry it owes. Cleared by `failures > 0` alone, such an
+ * item was left in doubt with no retry time: nothing planned it again.
+ */
+export async function clearFailures(m: EntityManager, settled: ReadonlyArray<SettledItem>): Promise<void> {
   if (settled.length === 0) return;
   const split = settled.map((s) => splitItemId(s.id));
   await m.query(
     `UPDATE sync_item s SET failures = 0, next_try_at = NULL, failed_plan = NULL, failed_delete = NULL, failed_delete_at = NULL
-       FROM unnest($1::char(32)[], $2::varchar[], $3::varchar[]) AS x(d, kind, k)
-      WHERE s.device_id = x.d AND s.kind = x.kind AND s.key = x.k AND s.failures > 0`,
-    [settled.map((s) => s.deviceId), split.map(([k]) => k), split.map(([, key]) => key)],
+       FROM unnest($1::char(32)[], $2::varchar[], $3::varchar[], $4::text[]) AS x(d, kind, k, h)
+      WHERE s.device_id = x.d AND s.kind = x.kind AND s.key = x.k AND s.failures > 0 AND s.hash = x.h AND (s.next_try_at IS NULL OR s.next_try_at <= now())`,
+    [settled.map((s) => s.deviceId), split.map(([k]) => k), split.map(([, key]) => key), settled.map((s) => s.hash)],
   );
 }

@@ -7,7 +7,7 @@ import { dataCount, refusalKey } from '../push/protocol';
 import { effectiveKindSql } from '../device/device-kind';
 import { refusalsRead } from '../push/device-refusals';
 import { read, runRead, type Read } from '../database/read-together';
-import { clearFailures, confirmedRead, devicesHoldingSql, devicesTouchingSql, inflightRead, noteSkipped, settledFailures } from './confirmed-state';
+import { clearFailures, confirmedRead, devicesHoldingSql, devicesTouchingSql, inflightRead, noteSkipped, settledFailures, type SettledItem } from './confirmed-state';
 import { desiredBaseRead, loadDesired, type PinScope } from './desired-state';
 import { dialectOf, type SyncDevice } from './device-dialect';
 import { currentState, DEVICE_KINDS, desiredHashes, diffItems, itemId, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, userHash, type CountedKind, type PhotoTable, type TemplateTable, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
@@ -395,7 +395,7 @@ export class SyncPlannerService {
     const skipped: Array<{ deviceId: string; pin: string; reason: string }> = [];
     const sent: Array<{ deviceId: string; pin: string }> = [];
     const composed: Array<{ mode: Mode; input: ComposeInput; commands: PlannedCommand[] }> = [];
-    const settled: Array<{ deviceId: string; id: ItemId }> = [];
+    const settled: SettledItem[] = [];
     for (const device of devices) {
       // A forced plan forces only the devices it is for (forceOn); the others get what changed.
       const mode: Mode = req.mode === 'force' && req.forceOn && !req.forceOn.has(device.id) ? 'diff' : req.mode;
