@@ -12,6 +12,7 @@ import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { SyncPlannerService } from '../../src/sync/sync-planner.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { Device, levelId } from './access-helpers';
+import { lockWaits } from '../support/lock-waits';
 import { claimsSynced, convergenceOf, ok, settleConverged } from './fault-helpers';
 
 let t: TestApp;
@@ -29,16 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-/** Waits until `n` sessions of this database wait on a lock (the other connection's row lock). */
-async function lockWaits(n: number): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    const [{ waiting }] = await ds.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
-    if (waiting >= n) return;
-    await sleep(25);
-  }
-  throw new Error(`fewer than ${n} sessions came to wait on a lock`);
-}
 
 // Two transactions at once need two sessions; the embedded database serves one.
 describe.skipIf(inject('testDb').mode === 'embedded')('settling a failing item', () => {
@@ -75,11 +66,11 @@ describe.skipIf(inject('testDb').mode === 'embedded')('settling a failing item',
     await lock.startTransaction();
     await lock.query(`INSERT INTO sync_item (device_id, kind, key, hash) VALUES ($1, 'auth', $2, 'x')`, [id, pin]);
     const results = d.sim.releaseResults(undefined, 'batched');
-    await lockWaits(1);
+    await lockWaits(ds, 1);
     // A plan of the person reads the user item as it was committed (failing, as the panel holds it) and settles it;
     // its clear waits on the reply's transaction.
     const plan = ds.transaction((m) => planner.reconcileDevice(m, id, [pin]));
-    await lockWaits(2);
+    await lockWaits(ds, 2);
     await lock.rollbackTransaction();
     await lock.release();
     await results;

@@ -469,6 +469,10 @@ export class AttendanceTerminalService implements OnModuleInit {
     // The offset it is told is kept with the terminal: a gateway restarted before the site's offset changes still owes it a CHECK.
     const timeZoneMinutes = zoneOffsetMinutes(new Date(), this.config.timeZone);
     const row = await this.ds.transaction(async (m) => {
+      // The row locked first: the upsert reads the marks it answers (a CHECK's, cleared records) in its snapshot and
+      // consumes them on the newest row. A mark committed while it waited on the row (an operator's CHECK queued as
+      // the terminal reboots) was consumed unanswered: its old Stamps handed, and nothing left for the CHECK's re-read.
+      await m.query(`SELECT 1 FROM att_terminal WHERE device_id = $1 FOR UPDATE`, [s.id]);
       const [r]: Array<{ stamps: Record<string, string> | null; inserted: boolean; was_chinese: boolean; check_reset: boolean; cleared: boolean; own_check: boolean; code_page: string | null }> =
         await m.query(HANDSHAKE_UPSERT, [s.id, JSON.stringify(kept), timeZoneMinutes, s.sn]);
       // So is an initialisation again (the user count check it makes due, att_terminal.count_due): the terminal's next
