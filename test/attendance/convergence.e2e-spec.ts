@@ -439,6 +439,25 @@ describe('a user deleted at the menu of a terminal that stays connected', () => 
   });
 });
 
+describe('an initialisation counts as the periodic verification\'s ask', () => {
+  it('a terminal that initialised is not asked its user count again until an interval on (it owes its own count)', async () => {
+    const term = await terminalInOwnArea('ATT-CV-INITASK');
+    await settle(term);
+    expect(await t.ds.query(`SELECT count_due FROM att_terminal a JOIN device d ON d.id = a.device_id WHERE d.sn = 'ATT-CV-INITASK'`)).toEqual([{ count_due: false }]);
+    await t.ds.query(`UPDATE device SET last_seen_at = now() WHERE sn = 'ATT-CV-INITASK'`);
+    // Asked at its initialisation: not due (the default interval is an hour). Before, a terminal (no registered_at)
+    // the gateway had not asked yet was due at the verifier's first tick, and sent the INFO command a poll on.
+    expect(await t.ds.query(`SELECT v.asked_at > now() - interval '1 minute' AS recent FROM sync_verify v JOIN device d ON d.id = v.device_id WHERE d.sn = 'ATT-CV-INITASK'`)).toEqual([{ recent: true }]);
+    await t.app.get(SyncVerifier).askDue();
+    expect(await t.ds.query(`SELECT count_due FROM att_terminal a JOIN device d ON d.id = a.device_id WHERE d.sn = 'ATT-CV-INITASK'`)).toEqual([{ count_due: false }]);
+    const sent = term.executed.length;
+    await term.poll();
+    await sleep(1100);
+    await term.poll();
+    expect(term.executed.slice(sent).map((e) => e.command)).toEqual([]);
+  });
+});
+
 describe('a terminal that runs one command per poll (field sample poll-aiface-adaptive)', () => {
   it('works through its queue one reply at a time: the unanswered rest of each reply is offered again without using up attempts', async () => {
     // Lost-reply settling on (a poll 200 ms after a delivery settles it), a long timeout, two attempts.

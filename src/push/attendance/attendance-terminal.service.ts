@@ -16,6 +16,7 @@ import { PUSH_SETTINGS, type PushSettings } from '../push-settings';
 import { WorkSignalService } from '../work-signal.service';
 import { ATT_CHECK, ATT_INFO, ATT_STAMP_TABLES, attQueryAttlog, formatAttInitReply, formatAttTimeZone, parseAttInfo, wantsTransFlagDigits, type AttStamps } from './protocol';
 import { fromDatabaseClock } from '../../database/database-clock';
+import { SyncVerify } from '../../sync/sync-state.entity';
 
 /** A terminal that initialised while admitted: for the first time in this database (`first`), or again (a reboot, a factory reset). */
 export interface TerminalReadyEvent {
@@ -141,6 +142,9 @@ const HANDSHAKE_UPSERT = `WITH prev AS (SELECT ${SAID_CHINESE} AS chinese, coale
     code_page = CASE WHEN att_terminal.handshake->>'language' IS NOT DISTINCT FROM EXCLUDED.handshake->>'language' THEN att_terminal.code_page END
   RETURNING stamps, (xmax = 0) AS inserted, coalesce((SELECT chinese FROM prev), false) AS was_chinese, coalesce((SELECT check_reset FROM prev), false) AS check_reset,
     coalesce((SELECT cleared FROM prev), false) AS cleared, coalesce((SELECT own_check FROM prev), false) AS own_check, code_page`;
+
+/** When the periodic verification last asked a device (SyncVerifier): an initialisation is an ask. */
+const VERIFY_ASKED_INTO = intoOf(SyncVerify, ['deviceId', 'askedAt']);
 
 /** Forgets the refusals of a terminal ($1), owing it a full sync where one was for good. */
 const FORGET_REFUSALS = forgetRefusalsSql('', 'r.device_id = $1');
@@ -475,6 +479,10 @@ export class AttendanceTerminalService implements OnModuleInit {
       await m.query(`SELECT 1 FROM att_terminal WHERE device_id = $1 FOR UPDATE`, [s.id]);
       const [r]: Array<{ stamps: Record<string, string> | null; inserted: boolean; was_chinese: boolean; check_reset: boolean; cleared: boolean; own_check: boolean; code_page: string | null }> =
         await m.query(HANDSHAKE_UPSERT, [s.id, JSON.stringify(kept), timeZoneMinutes, s.sn]);
+      // An initialisation owes its own user count (count_due), as a panel's registration queues its count: it counts as
+      // the periodic verification's ask (SyncVerifier), or a terminal the gateway had not asked yet (every one, after
+      // a start) was asked again by the INFO command a minute on, the count it had just made due still on its way.
+      if (r && (r.inserted || !r.own_check)) await m.query(`INSERT INTO ${VERIFY_ASKED_INTO} VALUES ($1, now()) ON CONFLICT (device_id) DO UPDATE SET asked_at = now()`, [s.id]);
       // So is an initialisation again (the user count check it makes due, att_terminal.count_due): the terminal's next
       // INFO may reach another process, which must make the check (rare: once per terminal boot).
       if (r && (r.was_chinese !== chinese || !r.inserted)) await this.signal.notifyDeviceChanged(m, s.sn);
