@@ -94,7 +94,7 @@ const holds = (term: AttendanceTerminal): Record<string, string> =>
     [...term.users.values()].sort((a, b) => a.pin.localeCompare(b.pin)).map((u) => [u.pin, process.env.FC_NAMES ? `${u.card}|${u.name}|${u.pri}` : u.card]),
   );
 
-it('random area writes, enrolments at the terminals and terminal faults always converge to the database', { timeout: 600_000 }, async () => {
+it('random area writes, enrolments at the terminals and terminal faults always converge to the database', { timeout: Number(process.env.FC_TIMEOUT_MS ?? 600_000) }, async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: Number(process.env.FC_MAX_OPS ?? 8) }), async (ops) => {
       for (const o of ops) {

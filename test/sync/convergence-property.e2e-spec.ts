@@ -88,7 +88,7 @@ function rightsHeld(d: Device, enrolledHere: ReadonlySet<string>): Record<string
   return Object.fromEntries(Object.entries(all).filter(([pin, doors]) => doors.length > 0 || !enrolledHere.has(pin)));
 }
 
-it('random writes and refusals over two panels always converge to the database', { timeout: 240_000 }, async () => {
+it('random writes and refusals over two panels always converge to the database', { timeout: Number(process.env.FC_TIMEOUT_MS ?? 240_000) }, async () => {
   const members = new Set<string>();
   const doorsOn = [true, false];
   const enrolled = [new Set<string>(), new Set<string>()];

@@ -384,7 +384,7 @@ describe('an attendance terminal offline during many writes, then back with ever
  * neither it nor a pin on it is said synced; once the faults stop, it ends equal to its twin, reported so.
  */
 describe('random writes against elevator and channel controllers meeting every fault', () => {
-  it('the faulty controllers are never said synced while they differ, and end equal to the faultless ones', { timeout: 240_000 }, async () => {
+  it('the faulty controllers are never said synced while they differ, and end equal to the faultless ones', { timeout: Number(process.env.FC_TIMEOUT_MS ?? 240_000) }, async () => {
     const fc = (await import('fast-check')).default;
     const fe = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'FPELE00001', floors: 4, ipAddress: '10.62.0.1', retryResults: true, fetch: lossyFetch });
     const re = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'FPELE00002', floors: 4, ipAddress: '10.62.0.2' });

@@ -271,7 +271,7 @@ async function apply(o: Op, m: Model): Promise<void> {
   }
 }
 
-it('random elevator and entrance-control writes with controller faults always converge to the database', { timeout: 600_000 }, async () => {
+it('random elevator and entrance-control writes with controller faults always converge to the database', { timeout: Number(process.env.FC_TIMEOUT_MS ?? 600_000) }, async () => {
   const m: Model = { persons: new Map(), left: new Set(), members: new Map(['ele0', 'ele1', 'psg0', 'psg1'].map((k) => [k, new Set<string>()])), wide: { ele: false, psg: false }, floorCount: 4, lateSchedule: 0, events: { ele: 0, psg: 0 } };
   await fc.assert(
     fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: Number(process.env.FC_OPS ?? 8) }), async (ops) => {
