@@ -63,6 +63,11 @@
  *     "not delivered in time") instead of running late: a door must not open when its panel reconnects hours
  *     after the request. State commands (the planner's) have no validity: they must always arrive.
  *
+ * (h) Actions run at most once across a restart. A remote action delivered before the device registered again (a
+ *     reboot, a factory reset) and settled without a result fails ('expired') instead of being offered again: the
+ *     device may have run it and lost the result with the restart (a door opened twice). State commands are
+ *     offered again as (b) says.
+ *
  * Every final transition (done, failed by Return, failed by expiry) is reported to CommandOutcomeHub once; a
  * listener that throws rolls the transaction back, and devicecmd then answers an error so the device posts its
  * results again. Idle polls cost nothing: GetrequestRoute asks the queue only when WorkSignalService says there
@@ -334,24 +339,24 @@ export class CommandQueueService {
     const out = await this.ds.transaction(async (m) => {
       const [{ locked }]: Array<{ locked: boolean }> = await namedQuery(m, `SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked`, [QUEUE_LOCK, sn]);
       if (!locked) return { busy: true as const };
-      const rows: Array<{ id: string; state: 'pending' | 'sent'; attempts: number; sent_ms: number | null; valid_ms: number | null; bytes: number; now_ms: number; overtaken: boolean; follows_answered: boolean; subcontroller: boolean; awaits_person: boolean; deliver_once: boolean }> = await namedQuery(m,
+      const rows: Array<{ id: string; state: 'pending' | 'sent'; attempts: number; sent_ms: number | null; valid_ms: number | null; bytes: number; now_ms: number; overtaken: boolean; follows_answered: boolean; subcontroller: boolean; awaits_person: boolean; deliver_once: boolean; restarted: boolean }> = await namedQuery(m,
         `WITH h AS (
            (SELECT id, state, attempts, sent_at, return_code, octet_length(command) AS bytes, valid_until, attempt_id, ${AWAITS_PERSON_SQL} AS awaits_person,
-                   ${DELIVER_ONCE_SQL} AS deliver_once
+                   ${DELIVER_ONCE_SQL} AS deliver_once, coalesce(sent_at < (SELECT registered_at FROM device WHERE sn = $1), false) AS restarted
             FROM device_command WHERE device_sn = $1 AND state = 'sent' ORDER BY id LIMIT ${MAX_SENT_LOADED})
            UNION ALL
            -- awaits_person of a pending command: an enrolment is not handed out before the state commands ahead of it.
            (SELECT id, state, attempts, sent_at, return_code, octet_length(command), valid_until, attempt_id,
-                   CASE WHEN valid_until IS NULL THEN false ELSE ${AWAITS_PERSON_SQL} END, false FROM device_command
+                   CASE WHEN valid_until IS NULL THEN false ELSE ${AWAITS_PERSON_SQL} END, false, false FROM device_command
             WHERE device_sn = $1 AND state = 'pending' ORDER BY id LIMIT $2)
            UNION ALL
            -- Remote actions further back in the queue (behind a long sync): planClaim may hand them out first.
-           (SELECT id, state, attempts, sent_at, return_code, octet_length(command), valid_until, attempt_id, false, false FROM device_command
+           (SELECT id, state, attempts, sent_at, return_code, octet_length(command), valid_until, attempt_id, false, false, false FROM device_command
             WHERE device_sn = $1 AND state = 'pending' AND valid_until IS NOT NULL AND NOT ${AWAITS_PERSON_SQL}
               AND id > (SELECT max(f.id) FROM (SELECT id FROM device_command WHERE device_sn = $1 AND state = 'pending' ORDER BY id LIMIT $2) f)
             ORDER BY id LIMIT $2)
          )
-         SELECT h.id::text AS id, h.state, h.attempts, h.bytes, coalesce(h.return_code = ${SUBCONTROLLER_QUEUED}, false) AS subcontroller, h.awaits_person, h.deliver_once,
+         SELECT h.id::text AS id, h.state, h.attempts, h.bytes, coalesce(h.return_code = ${SUBCONTROLLER_QUEUED}, false) AS subcontroller, h.awaits_person, h.deliver_once, h.restarted,
                 (extract(epoch FROM h.sent_at) * 1000)::float8 AS sent_ms, (extract(epoch FROM now()) * 1000)::float8 AS now_ms,
                 (extract(epoch FROM h.valid_until) * 1000)::float8 AS valid_ms,
                 (h.state = 'sent' AND h.sent_at <= now() - make_interval(secs => $3) AND EXISTS (
@@ -381,6 +386,7 @@ export class CommandQueueService {
         subcontroller: r.subcontroller === true,
         awaitsPerson: r.awaits_person === true,
         deliverOnce: r.deliver_once === true,
+        restartedSince: r.restarted === true,
         validUntil: r.valid_ms === null ? null : Number(r.valid_ms),
       }));
       const plan = planClaim(head, now, rules);
@@ -455,12 +461,14 @@ export class CommandQueueService {
               ? 'not delivered in time: an action is not run when the device comes back later'
               : f.why === 'once'
                 ? 'delivered, no result: a restart is not sent again (the device may have restarted before answering; its last registration tells)'
+                : f.why === 'restarted'
+                  ? 'delivered, no result, and the device registered again since: it may have run before restarting; an action is not run twice'
                 : 'no result, and later commands of its reply were answered: it ran, its result was lost; not run again out of order',
         ),
       ],
     ));
     const byId = new Map(rows.map((r) => [r.id, r]));
-    const why = { attempts: 'no result after the last delivery', overtaken: 'result lost behind later commands', stale: 'not delivered before its validity ended', once: 'a restart delivered without a result' };
+    const why = { attempts: 'no result after the last delivery', overtaken: 'result lost behind later commands', stale: 'not delivered before its validity ended', once: 'a restart delivered without a result', restarted: 'an action delivered before the device registered again, without a result' };
     for (const f of fail) if (byId.has(f.id)) this.logger.warn(`device ${sn}: command ${f.id} failed: ${why[f.why]}`);
     await this.outcomes.emit(
       m,

@@ -38,6 +38,15 @@ async function drive(call: () => Promise<{ body: any; headers: Headers }>, devic
   };
 }
 
+/** A panel of one door, connected and idle, with its door's id. */
+async function oneDoorPanel(sn: string, ip: string): Promise<{ sim: DeviceSimulator; doorId: string }> {
+  const panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn, doors: 1, ipAddress: ip });
+  await panel.connect();
+  await panel.pollUntilIdle();
+  const doorId: string = (await t.ds.query(`SELECT d.id FROM door d JOIN device v ON v.id = d.device_id WHERE v.sn = $1`, [sn]))[0].id;
+  return { sim: panel, doorId };
+}
+
 async function commandRows(sn: string): Promise<Array<{ command: string; state: string; return_code: number | null }>> {
   return t.ds.query('SELECT command, state, return_code FROM device_command WHERE device_sn = $1 ORDER BY id', [sn]);
 }
@@ -329,10 +338,7 @@ describe('an offline device', () => {
   it('never opens the door when a device that was online misses the command past the validity: the action fails, later commands go out', async () => {
     const LATE = 'DOORLATE01';
     const settings = t.app.get(PUSH_SETTINGS);
-    const late = new DeviceSimulator({ baseUrl: t.baseUrl, sn: LATE, doors: 1, ipAddress: '10.0.0.10' });
-    await late.connect();
-    await late.pollUntilIdle();
-    const doorId: string = (await t.ds.query(`SELECT d.id FROM door d JOIN device v ON v.id = d.device_id WHERE v.sn = $1`, [LATE]))[0].id;
+    const { sim: late, doorId } = await oneDoorPanel(LATE, '10.0.0.10');
     settings.actionValidMs = 300;
     try {
       const res = await t.post('/api/door/remoteOpenById', undefined, { doorId, interval: 5 });
@@ -352,5 +358,36 @@ describe('an offline device', () => {
     expect((await t.post('/api/door/remoteOpenById', undefined, { doorId, interval: 5 })).body.code).toBe(0);
     await late.pollUntilIdle();
     expect(late.received.filter((r) => r.command.startsWith('CONTROL DEVICE')).map((r) => r.command)).toEqual(['CONTROL DEVICE 01010105']);
+  });
+
+  it('a door opened by a panel that then restarted before posting its result (a reset, a reboot) is not opened a second time', async () => {
+    const SN2 = 'DOORRESET1';
+    const settings = t.app.get(PUSH_SETTINGS);
+    const { sim: panel, doorId } = await oneDoorPanel(SN2, '10.0.0.11');
+    const lost = settings.lostReplyMs;
+    settings.lostReplyMs = 200;
+    try {
+      expect((await t.post('/api/door/remoteOpenById', undefined, { doorId, interval: 5 })).body.code).toBe(0);
+      // It runs the reply (the door opens) and is reset before it posts the result: the result is lost with it.
+      panel.holdResults();
+      await panel.poll();
+      panel.stopHoldingResults();
+      expect(panel.doorActions).toHaveLength(1);
+      expect((await panel.factoryReset()).registered).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      await panel.pollUntilIdle();
+      // Not offered again: the door opened once.
+      expect(panel.doorActions).toHaveLength(1);
+      expect(panel.received.filter((r) => r.command.startsWith('CONTROL DEVICE'))).toHaveLength(1);
+      const [{ state, error }] = await t.ds.query(`SELECT state, error FROM device_command WHERE device_sn = $1 AND command LIKE 'CONTROL%'`, [SN2]);
+      expect(state).toBe('failed');
+      expect(error).toMatch(/registered again/);
+      // A later open goes out as usual.
+      expect((await t.post('/api/door/remoteOpenById', undefined, { doorId, interval: 5 })).body.code).toBe(0);
+      await panel.pollUntilIdle();
+      expect(panel.doorActions).toHaveLength(2);
+    } finally {
+      settings.lostReplyMs = lost;
+    }
   });
 });

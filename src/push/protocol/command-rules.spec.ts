@@ -202,6 +202,13 @@ describe('one device polls again after a lost reply (planClaim with lostReplyMs)
     expect(planClaim([once(out('1', 1000)), pending('2')], 3_500, lossy)).toEqual({ fail: [{ id: '1', why: 'once' }], offer: ['2'], uncounted: [], waiting: false, wakeAt: 6_000 });
   });
 
+  it('a remote action delivered before the device registered again fails when settled; a state command of that reply goes again', () => {
+    const restarted = (c: HeadCommand, validUntil: number | null): HeadCommand => ({ ...c, restartedSince: true, validUntil });
+    expect(planClaim([restarted(out('1', 1000), 60_000), restarted(out('2', 1000), null), pending('3')], 3_500, lossy)).toMatchObject({ fail: [{ id: '1', why: 'restarted' }], offer: ['2', '3'] });
+    // Not restarted since: the action is offered again as any lost reply's command.
+    expect(planClaim([{ ...out('1', 1000), validUntil: 60_000 }, pending('3')], 3_500, lossy)).toMatchObject({ fail: [], offer: ['1', '3'] });
+  });
+
   it('is off when lostReplyMs is not shorter than the timeout', () => {
     expect(planClaim([out('1', 0), pending('2')], 3_000, { ...claimRules, ackTimeoutMs: 2_000, lostReplyMs: 2_500 }).offer).toEqual(['1', '2']);
     expect(planClaim([out('1', 0), pending('2')], 1_999, { ...claimRules, ackTimeoutMs: 2_000, lostReplyMs: 2_500 })).toMatchObject({ offer: [], uncounted: [], wakeAt: 2_000 });

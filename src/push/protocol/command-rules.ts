@@ -136,6 +136,12 @@ export interface HeadCommand {
    */
   deliverOnce?: boolean;
   /**
+   * Delivered before the device registered again (a reboot, a factory reset): it may have run the reply and lost the
+   * results with the restart. A remote action among them (a validity: a door opened, closed) fails when settled
+   * instead of being offered again, so it never runs twice; state commands are offered again (idempotent).
+   */
+  restartedSince?: boolean;
+  /**
    * An earlier command of the same delivery (the same reply) has been answered, and this one has not. Some
    * firmware runs only the first command(s) of a reply and leaves the rest for later polls (an AiFace answers
    * one per poll: field samples, poll-aiface-adaptive): when the reply is settled, this command was evidently not
@@ -184,7 +190,7 @@ export const REPLY_LINE_OVERHEAD = 24;
 
 export interface ClaimPlan {
   /** Commands that end failed now, in queue order: 'attempts' = no result after the last delivery; 'overtaken' (see HeadCommand). */
-  fail: Array<{ id: string; why: 'attempts' | 'overtaken' | 'stale' | 'once' }>;
+  fail: Array<{ id: string; why: 'attempts' | 'overtaken' | 'stale' | 'once' | 'restarted' }>;
   /** Commands to hand out in this reply, in queue order; each gets a new attempt id. */
   offer: string[];
   /** Those of `offer` whose earlier delivery does not count as an attempt (HeadCommand.followsAnswered). */
@@ -294,6 +300,7 @@ export function planClaim(head: readonly HeadCommand[], now: number, rules: Clai
       }
       if (c.overtaken) fail.push({ id: c.id, why: 'overtaken' });
       else if (c.deliverOnce) fail.push({ id: c.id, why: 'once' });
+      else if (c.restartedSince && c.validUntil != null) fail.push({ id: c.id, why: 'restarted' });
       else if (c.followsAnswered) {
         uncounted.add(c.id);
         offerable(c);
