@@ -427,42 +427,9 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       const plan = fullSyncPlan(null, new Set());
       await this.advanceFull(m, [deviceId], await this.planner.syncDevicesFull(m, [deviceId], null, plan), plan);
       this.log.warn(`device ${deviceId}: it holds rows the database does not give it and refused clearing them; probing with a full sync`);
-    } else {
-      await this.probeEmptiedRights(m, deviceId);
-      await this.planner.reconcileDevice(m, deviceId, null);
-    }
+    } else await this.planner.reconcileDevice(m, deviceId, null);
     const probed: Array<{ what: string; refusals: number }> = await m.query(PROBED, [deviceId, this.settings.refusalProbe.baseMs, this.settings.refusalProbe.maxMs]);
     if (probed.length > 0) this.log.log(`device ${deviceId}: probing again what its firmware refused: ${probed.map((p) => `${p.what} (${p.refusals}×)`).join(', ')}`);
-  }
-
-  /**
-   * A rights table's `DATA DELETE` refused for good: the planner empties a withdrawn right instead (an update with no
-   * door or floor, sync-plan.ts), and that update, confirmed as the item's delete, leaves rows of no door that no item
-   * names. The probe's plan then had nothing to delete, so the key was never tried again: a panel that refused one
-   * delete (-1004 once) kept a deleted person's empty rights rows for good, reported synced. So when the refusal's
-   * probe is due, the refused delete (the refusal keeps its command) is sent again, before the plan, for a pin the
-   * device holds no rights item of and has no rights write on its way for: taken, the refusal goes and a full sync is
-   * owed (recordRefusals), which clears the table; refused, it is counted and probed later, as any probe.
-   */
-  private async probeEmptiedRights(m: EntityManager, deviceId: string): Promise<void> {
-    const rows: Array<{ sn: string; command: string }> = await m.query(
-      `SELECT d.sn, r.command FROM device_refusal r JOIN device d ON d.id = r.device_id
-        WHERE r.device_id = $1 AND r.probe_at <= now() AND ${FOR_GOOD_SQL} AND r.what IN ('DATA DELETE userauthorize', 'DATA DELETE usereleauthorize')`,
-      [deviceId],
-    );
-    for (const { sn, command } of rows) {
-      const found = /^DATA DELETE (userauthorize|usereleauthorize) Pin=(\S+)$/.exec(command.trim());
-      if (!found) continue;
-      const [, table, pin] = found;
-      const kind: ItemKind = table === 'usereleauthorize' ? 'eleauth' : 'auth';
-      const [busy]: unknown[] = await m.query(
-        `SELECT 1 FROM sync_item WHERE device_id = $1 AND kind = $2 AND key = $3
-         UNION ALL SELECT 1 FROM device_command WHERE device_sn = $4 AND state IN ('pending', 'sent') AND meta->>'kind' = $2 AND keys ? $3 LIMIT 1`,
-        [deviceId, kind, pin, sn],
-      );
-      if (busy) continue;
-      await this.queue.enqueueMany(m, [{ deviceSn: sn, commands: [{ command: dataDelete(table, [['Pin', pin]]), ref: { sync: 1, plan: newId(), kind, del: [pin] } satisfies SyncRef }] }]);
-    }
   }
 
   /**
