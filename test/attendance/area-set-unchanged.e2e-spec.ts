@@ -4,27 +4,16 @@
  * replayed with what is in flight to it, so a repeated set queues nothing and a new person alone is sent. Each case
  * fails when the set plans with force (every person's USERINFO and templates sent again).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { defaultPushSettings } from '../../src/push/push-settings';
-import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { commandsOf, settingsOf } from '../push/push-helpers';
+import { describe, expect, it } from 'vitest';
+import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { commandsOf } from '../push/push-helpers';
 import { PHOTO } from '../sync/access-helpers';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { initialisedTerminal, settleTerminal } from './attendance-helpers';
+import type { TestApp } from '../support/test-app';
+import { initialisedTerminal, settleTerminal, useAttendanceApp } from './attendance-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
-
-beforeAll(async () => {
-  t = await startTestApp({ syncRetryBaseMs: 1000, syncRetryMaxMs: 2000, syncReconcileIntervalMs: 0 });
-  reconciler = t.app.get(SyncReconciler);
-});
-afterAll(async () => {
-  await t?.close();
-});
-beforeEach(() => {
-  Object.assign(settingsOf(t), defaultPushSettings(), { lastSeenFlushMs: 3_600_000, ackTimeoutMs: 1000, maxAttempts: 3 });
-});
+useAttendanceApp({ syncRetryBaseMs: 1000, syncRetryMaxMs: 2000 }, (app) => ({ t, reconciler } = app));
 
 describe('setting persons the terminal already holds to its area again', () => {
   it('persons with a card, a secondary card, a password, a photo, a fingerprint, a Chinese name, disabled: nothing is queued again; a new person alone is sent', async () => {

@@ -1,8 +1,31 @@
-import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { AppConfig } from '../../src/config/config';
+import { defaultPushSettings } from '../../src/push/push-settings';
+import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { newId } from '../../src/common/ids';
+import { settingsOf } from '../push/push-helpers';
 import { AttendanceTerminal, type AttendanceTerminalOptions } from '../simulator/attendance-terminal';
 import type { FetchLike } from '../simulator/http';
-import type { TestApp } from '../support/test-app';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+/**
+ * The set-up of the attendance terminal specs: one app for the file, with the periodic reconciler off (a test
+ * runs passes itself) and, before each test, the push settings back to the defaults with quick acknowledgement
+ * timeouts. `use` receives the app and its reconciler once started.
+ */
+export function useAttendanceApp(overrides: Partial<AppConfig>, use: (app: { t: TestApp; reconciler: SyncReconciler }) => void): void {
+  let t: TestApp | undefined;
+  beforeAll(async () => {
+    t = await startTestApp({ syncReconcileIntervalMs: 0, ...overrides });
+    use({ t, reconciler: t.app.get(SyncReconciler) });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  beforeEach(() => {
+    Object.assign(settingsOf(t!), defaultPushSettings(), { lastSeenFlushMs: 3_600_000, ackTimeoutMs: 1000, maxAttempts: 3 });
+  });
+}
 
 /** A terminal that has initialised (admitted under the test app's auto admission). */
 export async function initialisedTerminal(t: Pick<TestApp, 'baseUrl'>, opts: Partial<AttendanceTerminalOptions> & { sn: string }): Promise<AttendanceTerminal> {

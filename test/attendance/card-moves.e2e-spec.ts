@@ -5,27 +5,16 @@
  * refuses a card another person holds, so a move is two writes: the old holder gets another card (or none), then
  * the new holder the card; the terminal refuses, or never gets, the first.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { defaultPushSettings } from '../../src/push/push-settings';
-import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { describe, expect, it } from 'vitest';
+import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { settingsOf, sleep } from '../push/push-helpers';
 import type { AttendanceTerminal } from '../simulator/attendance-terminal';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { initialisedTerminal, settleTerminal } from './attendance-helpers';
+import type { TestApp } from '../support/test-app';
+import { initialisedTerminal, settleTerminal, useAttendanceApp } from './attendance-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
-
-beforeAll(async () => {
-  t = await startTestApp({ syncRetryBaseMs: 1500, syncRetryMaxMs: 3000, syncReconcileIntervalMs: 0 });
-  reconciler = t.app.get(SyncReconciler);
-});
-afterAll(async () => {
-  await t?.close();
-});
-beforeEach(() => {
-  Object.assign(settingsOf(t), defaultPushSettings(), { lastSeenFlushMs: 3_600_000, ackTimeoutMs: 1000, maxAttempts: 3 });
-});
+useAttendanceApp({ syncRetryBaseMs: 1500, syncRetryMaxMs: 3000 }, (app) => ({ t, reconciler } = app));
 
 const ok = async (r: Promise<{ body: { code: number; message?: string } }>) => expect((await r).body).toMatchObject({ code: 0 });
 

@@ -5,29 +5,18 @@
  * believed), a delete answered -10 (the user is already gone: done), a factory reset noticed from the user count
  * of the next INFO, a fresh unit under the same SN, a user count that drops between two INFOs.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { defaultPushSettings } from '../../src/push/push-settings';
-import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { describe, expect, it } from 'vitest';
+import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { SyncVerifier } from '../../src/sync/sync-verifier.service';
 import { commandsOf, settingsOf, sleep } from '../push/push-helpers';
 import { PHOTO } from '../sync/access-helpers';
 import { AttendanceTerminal, type AttendanceTerminalOptions } from '../simulator/attendance-terminal';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { initialisedTerminal, settleTerminal } from './attendance-helpers';
+import type { TestApp } from '../support/test-app';
+import { initialisedTerminal, settleTerminal, useAttendanceApp } from './attendance-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
-
-beforeAll(async () => {
-  t = await startTestApp({ syncRetryBaseMs: 1000, syncRetryMaxMs: 2000, syncReconcileIntervalMs: 0 });
-  reconciler = t.app.get(SyncReconciler);
-});
-afterAll(async () => {
-  await t?.close();
-});
-beforeEach(() => {
-  Object.assign(settingsOf(t), defaultPushSettings(), { lastSeenFlushMs: 3_600_000, ackTimeoutMs: 1000, maxAttempts: 3 });
-});
+useAttendanceApp({ syncRetryBaseMs: 1000, syncRetryMaxMs: 2000 }, (app) => ({ t, reconciler } = app));
 
 /** A terminal in its own area (code = sn), initialised, with whatever it was owed delivered. */
 async function terminalInOwnArea(sn: string, opts: Partial<AttendanceTerminalOptions> = {}): Promise<AttendanceTerminal> {

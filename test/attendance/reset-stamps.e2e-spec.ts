@@ -6,28 +6,17 @@
  * the next initialisation must hand Stamp 0, and what it then uploads again is stored once; the gateway's own CHECK,
  * which makes that initialisation happen, owes no user count (no loop, no work owed again).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLEARED_CHECKS_MAX } from '../../src/push/attendance/attendance-terminal.service';
-import { defaultPushSettings } from '../../src/push/push-settings';
-import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { settingsOf, sleep } from '../push/push-helpers';
 import { AttendanceTerminal, type TerminalPunch } from '../simulator/attendance-terminal';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { initialisedTerminal, settleTerminal } from './attendance-helpers';
+import type { TestApp } from '../support/test-app';
+import { initialisedTerminal, settleTerminal, useAttendanceApp } from './attendance-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
-
-beforeAll(async () => {
-  t = await startTestApp({ syncRetryBaseMs: 1000, syncRetryMaxMs: 2000, syncReconcileIntervalMs: 0 });
-  reconciler = t.app.get(SyncReconciler);
-});
-afterAll(async () => {
-  await t?.close();
-});
-beforeEach(() => {
-  Object.assign(settingsOf(t), defaultPushSettings(), { lastSeenFlushMs: 3_600_000, ackTimeoutMs: 1000, maxAttempts: 3 });
-});
+useAttendanceApp({ syncRetryBaseMs: 1000, syncRetryMaxMs: 2000 }, (app) => ({ t, reconciler } = app));
 
 const settle = (term: AttendanceTerminal) => settleTerminal(reconciler, term);
 

@@ -4,26 +4,14 @@
  * of every template of the PIN followed by all the others again. A set confirmed before the hash named its slots is
  * taken as it is, with nothing sent (migration 1763700010210 makes it due).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { defaultPushSettings } from '../../src/push/push-settings';
-import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { settingsOf } from '../push/push-helpers';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { initialisedTerminal, settleTerminal } from './attendance-helpers';
+import { describe, expect, it } from 'vitest';
+import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import type { TestApp } from '../support/test-app';
+import { initialisedTerminal, settleTerminal, useAttendanceApp } from './attendance-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
-
-beforeAll(async () => {
-  t = await startTestApp({ syncRetryBaseMs: 1000, syncRetryMaxMs: 2000, syncReconcileIntervalMs: 0 });
-  reconciler = t.app.get(SyncReconciler);
-});
-afterAll(async () => {
-  await t?.close();
-});
-beforeEach(() => {
-  Object.assign(settingsOf(t), defaultPushSettings(), { lastSeenFlushMs: 3_600_000, ackTimeoutMs: 1000, maxAttempts: 3 });
-});
+useAttendanceApp({ syncRetryBaseMs: 1000, syncRetryMaxMs: 2000 }, (app) => ({ t, reconciler } = app));
 
 const ok = async (r: Promise<{ body: { code: number; message?: string } }>) => expect((await r).body).toMatchObject({ code: 0 });
 const finger = (pin: string, no: number, text = `finger ${no} of ${pin}`) =>
