@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { claimsSynced, convergenceOf, fromScratch as oracle, ok, settleConverged, startFaultApp, tableSnapshot } from './fault-helpers';
+import { claimsSynced, convergenceOf, fromScratch as oracle, holdersOf, ok, settleConverged, startFaultApp, tableSnapshot } from './fault-helpers';
 import type { TestApp } from '../support/test-app';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
@@ -38,10 +38,6 @@ async function stepThrough(sim: DeviceSimulator, rounds: number, check: (step: n
     await reconciler.runOnce();
   }
 }
-
-/** The pins a controller holds a card number under (the user record's CardNo). */
-const holdersOf = (sim: DeviceSimulator, cardNo: string): string[] =>
-  sim.table('user').filter((u) => String(u.CardNo ?? '') === cardNo).map((u) => String(u.Pin)).sort();
 
 /** An elevator controller with `floors` floors and an elevator level per floor; `grant` gives a pin a floor's level. */
 async function elevator(sn: string, ip: string, floors: number): Promise<Controller<ElevatorControllerSimulator>> {
@@ -99,7 +95,7 @@ describe('a card moved from one pin to another on a controller', () => {
       await grant(ann, [1, 2]);
       await grant(bob, [1]);
       await settle(sim);
-      expect(holdersOf(sim, card)).toEqual([ann]);
+      expect(holdersOf({ sim }, card)).toEqual([ann]);
       // Ann gets another card (the controller refuses that write once), then the card goes to Bob.
       const refusal = sim.failCommands((c) => c.verb === 'DATA UPDATE' && c.table === 'user' && [c.args, ...c.continuation].some((l) => l.includes(`Pin=${ann}`)), -12, 1);
       await ok(t.post('/api/person/add', { pin: ann, name: 'Ann', cardNo: `${card}9` }));
@@ -107,11 +103,11 @@ describe('a card moved from one pin to another on a controller', () => {
       expect(refusal.used).toBe(1);
       await ok(t.post('/api/person/add', { pin: bob, name: 'Bob', cardNo: card }));
       await stepThrough(sim, 12, async (i) => {
-        expect(holdersOf(sim, card).length, `step ${i}: ${holdersOf(sim, card)}`).toBeLessThanOrEqual(1);
-        if (!holdersOf(sim, card).includes(bob)) expect(claimsSynced(await convergenceOf(t, sn)), `step ${i}`).toBe(false);
+        expect(holdersOf({ sim }, card).length, `step ${i}: ${holdersOf({ sim }, card)}`).toBeLessThanOrEqual(1);
+        if (!holdersOf({ sim }, card).includes(bob)) expect(claimsSynced(await convergenceOf(t, sn)), `step ${i}`).toBe(false);
       });
       await settle(sim, 80);
-      expect(holdersOf(sim, card), JSON.stringify(await convergenceOf(t, sn))).toEqual([bob]);
+      expect(holdersOf({ sim }, card), JSON.stringify(await convergenceOf(t, sn))).toEqual([bob]);
       const held = snapshot(sim);
       expect(claimsSynced(await convergenceOf(t, sn))).toBe(true);
       expect(await fromScratch(sim)).toEqual(held);
@@ -152,8 +148,8 @@ describe('one person on several panels, one panel reset while the others are fin
     await ok(t.post('/api/person/add', { pin: bob, name: 'Bob', cardNo: card, accLevelIds: level }));
     const check = async (sim: DeviceSimulator, i: number) => {
       expect(sim.evaluateAccess({ pin: ann, door: 1 }).granted, `${sim.sn} step ${i}`).toBe(false);
-      expect(holdersOf(sim, card).length, `${sim.sn} step ${i}: ${holdersOf(sim, card)}`).toBeLessThanOrEqual(1);
-      if (!holdersOf(sim, card).includes(bob)) expect(claimsSynced(await convergenceOf(t, sim.sn)), `${sim.sn} step ${i}`).toBe(false);
+      expect(holdersOf({ sim }, card).length, `${sim.sn} step ${i}: ${holdersOf({ sim }, card)}`).toBeLessThanOrEqual(1);
+      if (!holdersOf({ sim }, card).includes(bob)) expect(claimsSynced(await convergenceOf(t, sim.sn)), `${sim.sn} step ${i}`).toBe(false);
     };
     // One poll of the reset panel's sync, then it reboots (tables kept) and goes on.
     await reset.poll();
@@ -164,7 +160,7 @@ describe('one person on several panels, one panel reset while the others are fin
     for (const sim of sims) {
       expect(sim.evaluateAccess({ pin: ann, door: 1 }).granted, sim.sn).toBe(false);
       expect(sim.evaluateAccess({ cardno: card, door: 1 }).granted, sim.sn).toBe(true);
-      expect(holdersOf(sim, card), sim.sn).toEqual([bob]);
+      expect(holdersOf({ sim }, card), sim.sn).toEqual([bob]);
       expect(sim.evaluateAccess({ pin: cid, door: 1 }).granted, sim.sn).toBe(true);
       expect(claimsSynced(await convergenceOf(t, sim.sn)), sim.sn).toBe(true);
     }
