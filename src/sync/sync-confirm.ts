@@ -206,6 +206,7 @@ export class SyncConfirmation implements OnModuleInit {
       // A cascading delete (ref.cascade) took the items of those kinds with it on the device.
       const kinds = [ref.kind, ...(ref.cascade ?? [])];
       await forgetHeld(m, deviceId, kinds, which, ref.clear ? (ref.except?.length ? [ref.except] : []) : [ref.del]);
+      if (ref.clear) await forgetExcessRows(m, deviceId, outcome.command);
     }
     const kind = ref.kind;
     if (ref.put?.length) await this.confirmPuts(m, ref.put.map(([k, h, plan]) => ({ d: deviceId, kind, k, h, plan: plan ?? ref.plan, rc: outcome.returnCode, cmd: outcome.commandId })));
@@ -363,4 +364,23 @@ export function withoutSuperseded(ref: SyncRef, later: readonly LaterCommand[] |
   const overtaken = beside ? del?.filter((k) => taken.has(k)) : undefined;
   if (!put?.length && !del?.length) return null;
   return { ...ref, ...(ref.put ? { put } : {}), ...(ref.del ? { del } : {}), ...(overtaken?.length ? { overtaken } : {}) };
+}
+
+/**
+ * A table's clear that the device ran takes off the rows a count found beyond those it confirmed (excess_rows,
+ * SyncReconciler.verifiedCount), whichever of the table's refusals keeps them. The user and rights tables' clear is
+ * keyed apart from their deletes by PIN (`DATA DELETE userauthorize *`, refusals.ts), and the rows were kept on the
+ * by-PIN refusal when only that one was refused: the clear's success forgot no refusal of its own, the rows stayed
+ * reported, and the refusal's probe (a full sync, its clear sent while the key is due, SyncReconciler.probeRefusals;
+ * no count queued after it, the key not held back then) came again and again: a panel cleared and refilled at every
+ * probe, reported divergent with rows it no longer held (fault-combos, seed 181267674, run 188).
+ */
+async function forgetExcessRows(m: EntityManager, deviceId: string, command: string): Promise<void> {
+  const key = refusalKey(command);
+  // Only a clear of the whole table (a template table is cleared one Type at a time: some rows stay).
+  if (!key.endsWith(' *')) return;
+  await m.query(`UPDATE device_refusal SET excess_rows = NULL WHERE device_id = $1 AND what = ANY($2::varchar[]) AND excess_rows IS NOT NULL`, [
+    deviceId,
+    [key, key.replace(/ \*$/, '')],
+  ]);
 }

@@ -115,6 +115,22 @@ describe('the planner diff (desired vs confirmed)', () => {
     expect(diffItems({ desired: new Map([['auth\t9', 'new']]), current: held, refused: new Set(['auth']) }).put).toEqual([]);
   });
 
+  it('a member leaving a panel that refuses deleting rights: emptied, confirmed as the rows of no door it leaves, not sent again', () => {
+    const only1 = desiredWith([[person('1'), door1]]);
+    const hashes = desiredHashes(only1);
+    const compose = (current: Map<string, string>, refusedRemove: Set<'auth'>) =>
+      composeCommands(device, only1, hashes, diffItems({ desired: hashes, current, refusedRemove }), current, { plan: 'p1', refusedRemove });
+    const [empty, user] = compose(new Map(allConfirmed), new Set(['auth']));
+    expect([empty.command, user.command]).toEqual(['DATA UPDATE userauthorize Pin=2\tAuthorizeTimezoneId=1\tAuthorizeDoorId=0', 'DATA DELETE user Pin=2']);
+    // The rows stay on the panel: the item is what they are (time zone 1, no door), not gone.
+    expect(empty.ref).toMatchObject({ kind: 'auth', put: [['2', '1:']] });
+    expect(empty.ref.del).toBeUndefined();
+    // Held so, nothing more an update can do; once deletes may be tried (the refusal's probe), it is deleted by Pin.
+    const emptied = new Map([...hashes, ['auth\t2', '1:']]);
+    expect(compose(emptied, new Set(['auth']))).toEqual([]);
+    expect(compose(emptied, new Set()).map((c) => c.command)).toEqual(['DATA DELETE userauthorize Pin=2']);
+  });
+
   it('backoff doubles and is capped', () => {
     expect([1, 2, 3, 10].map((n) => backoffMs(n, 1000, 5000))).toEqual([1000, 2000, 4000, 5000]);
   });

@@ -26,7 +26,7 @@ import {
 import { templateClearCommands, templateDeleteCommands, templateRecordSets, type TemplateSlot } from './bio-sync';
 import type { SyncDevice } from './device-dialect';
 import { MAX_COMMAND_BYTES, MAX_PHOTO_COMMAND_BYTES, MAX_RECORDS_PER_COMMAND } from './sync-commands';
-import { authTimezones, bioSlots, itemId, splitItemId, type DesiredDevice, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
+import { authHash, authTimezones, bioSlots, itemId, splitItemId, type DesiredDevice, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
 
 export interface PlannedCommand {
   command: string;
@@ -243,11 +243,25 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   }
   emit('user', chunkGroups((puts.get('user') ?? []).map((pin) => ({ key: pin, hash: hashOf('user', pin), records: [member(pin).user] })), dataUpdateUser));
   emit(rights.kind, chunkGroups(authPins.map((pin) => ({ key: pin, hash: hashOf(rights.kind, pin), records: [...member(pin).auth, ...(revoked.get(pin) ?? [])] })), rights.build));
-  /** A member's rights leave the device: deleted by Pin, or emptied in every time zone it held where deletes are refused. */
+  /**
+   * A member's rights leave the device: deleted by Pin, or emptied in every time zone it held where deletes are refused.
+   * The emptied rows stay on the panel, so the update is confirmed as what the item then is (each time zone, no door:
+   * `1:,2:`), not as its delete. Confirmed as a delete, no item named those rows: the device was reported synced with
+   * rows a faultless panel lacks, and once the refusal's probe came due its plan had nothing to delete, so the refused
+   * key was never tried again and the rows stayed for good (fault-combos, seed 138704357). Held, the item keeps the
+   * device divergent while the firmware refuses (the rows are not what the database gives it), a `DATA COUNT` finds
+   * them as confirmed rows, and the probe (the key no longer held back) plans its delete by Pin: taken, the refusal
+   * goes (and the full sync it owes clears the table); refused, it is probed later with backoff. Already emptied, an
+   * update changes nothing, so none is sent again until deletes are taken.
+   */
   const removeRights = (pin: string) => {
-    const held = authTimezones(current.get(`${rights.kind}\t${pin}`) ?? '');
-    if (noDelete && held.length > 0) out.push({ command: rights.build(emptied(pin, held)), ref: ref(rights.kind, { del: [pin] }) });
-    else del(rights.kind, pin, dataDelete(rights.table, [['Pin', pin]]));
+    const had = current.get(`${rights.kind}\t${pin}`) ?? '';
+    const held = authTimezones(had);
+    if (noDelete && held.length > 0) {
+      const records = emptied(pin, held);
+      const hash = authHash(records);
+      if (had !== hash) out.push({ command: rights.build(records), ref: ref(rights.kind, { put: [[pin, hash]] }) });
+    } else del(rights.kind, pin, dataDelete(rights.table, [['Pin', pin]]));
   };
 
   const cardPins = puts.get('card') ?? [];
