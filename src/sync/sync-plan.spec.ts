@@ -131,6 +131,22 @@ describe('the planner diff (desired vs confirmed)', () => {
     expect(compose(emptied, new Set()).map((c) => c.command)).toEqual(['DATA DELETE userauthorize Pin=2']);
   });
 
+  it('rights that lose a time zone on a panel that refuses deleting rights: the lost one emptied, confirmed as held, deleted by Pin once deletes may be tried', () => {
+    const two = desiredWith([[person('1'), new Map([[1, [1]], [2, [1]]])]], [1, 2]);
+    const narrower = desiredWith([[person('1'), new Map([[2, [1]]])]], [1, 2]);
+    const hashes = desiredHashes(narrower);
+    const compose = (current: Map<string, string>, refusedRemove: Set<'auth'>) =>
+      composeCommands(device, narrower, hashes, diffItems({ desired: hashes, current, refusedRemove }), current, { plan: 'p1', refusedRemove });
+    const [update, ...rest] = compose(new Map(desiredHashes(two)), new Set(['auth']));
+    expect(rest).toEqual([]);
+    expect(update.command).toBe('DATA UPDATE userauthorize Pin=1\tAuthorizeTimezoneId=2\tAuthorizeDoorId=1\nPin=1\tAuthorizeTimezoneId=1\tAuthorizeDoorId=0');
+    // Time zone 1 stays on the panel with no door: the item is confirmed as that, not as the database's right (2:1).
+    expect(update.ref).toMatchObject({ kind: 'auth', put: [['1', '1:,2:1']] });
+    const held = new Map([...hashes, ['auth\t1', '1:,2:1']]);
+    expect(compose(held, new Set(['auth']))).toEqual([]);
+    expect(compose(held, new Set()).map((c) => c.command)).toEqual(['DATA DELETE userauthorize Pin=1', 'DATA UPDATE userauthorize Pin=1\tAuthorizeTimezoneId=2\tAuthorizeDoorId=1']);
+  });
+
   it('backoff doubles and is capped', () => {
     expect([1, 2, 3, 10].map((n) => backoffMs(n, 1000, 5000))).toEqual([1000, 2000, 4000, 5000]);
   });

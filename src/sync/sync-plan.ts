@@ -242,7 +242,18 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
     else if (o.force || had === '?' || lost.length > 0) del(rights.kind, pin, dataDelete(rights.table, [['Pin', pin]]));
   }
   emit('user', chunkGroups((puts.get('user') ?? []).map((pin) => ({ key: pin, hash: hashOf('user', pin), records: [member(pin).user] })), dataUpdateUser));
-  emit(rights.kind, chunkGroups(authPins.map((pin) => ({ key: pin, hash: hashOf(rights.kind, pin), records: [...member(pin).auth, ...(revoked.get(pin) ?? [])] })), rights.build));
+  // A right that kept some time zones and lost others where deletes are refused: the lost ones stay on the panel as
+  // rows of no door, so the update is confirmed as what the panel then holds (`1:1,2:`), not as the database's right
+  // (`1:1`), as removeRights below does for a right that lost every time zone. Confirmed as the database's right, the
+  // panel was said synced with rows a faultless one lacks, and no diff ever planned the delete by Pin that takes them
+  // off once the refusal's probe is due. An update that would change nothing (already emptied) is not sent again.
+  const rightsPuts = authPins.flatMap((pin) => {
+    const records = [...member(pin).auth, ...(revoked.get(pin) ?? [])];
+    if ((revoked.get(pin) ?? []).length === 0) return [{ key: pin, hash: hashOf(rights.kind, pin), records }];
+    const hash = authHash(records);
+    return hash === current.get(`${rights.kind}\t${pin}`) ? [] : [{ key: pin, hash, records }];
+  });
+  emit(rights.kind, chunkGroups(rightsPuts, rights.build));
   /**
    * A member's rights leave the device: deleted by Pin, or emptied in every time zone it held where deletes are refused.
    * The emptied rows stay on the panel, so the update is confirmed as what the item then is (each time zone, no door:

@@ -55,6 +55,17 @@ async function probeNow(d: Device, id: string, rounds = 4): Promise<void> {
   }
 }
 
+/** While the refusal holds: the panel is not said synced, and reconciler passes send it nothing (no update again and again). */
+async function expectHeldQuietly(d: Device): Promise<void> {
+  expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(false);
+  const before = d.sim.received.length;
+  for (let i = 0; i < 3; i++) {
+    await reconciler.runOnce();
+    await d.sim.pollUntilIdle({ maxPolls: 50 });
+  }
+  expect(d.sim.received.slice(before).map((c) => c.command)).toEqual([]);
+}
+
 describe('a deleted person\'s rights emptied on a panel that refused deleting them', () => {
   it('refused once with -1004: not said synced with the rows of no door; the probe deletes them once the panel takes deletes again', { timeout: 120_000 }, async () => {
     const { d, id } = await panelWithTwo('RRDPROBE01', '10.73.0.1', 'RRDP1', ['7341', '7342']);
@@ -67,14 +78,7 @@ describe('a deleted person\'s rights emptied on a panel that refused deleting th
     expect(d.sim.evaluateAccess({ pin: '7341', door: 1 }).granted).toBe(false);
     expect(d.sim.evaluateAccess({ pin: '7342', door: 1 }).granted).toBe(true);
     // The panel holds a row a faultless one lacks: it is not said synced (it was, and stayed so for good).
-    expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(false);
-    // No update is sent again and again while the refusal holds.
-    const before = d.sim.received.length;
-    for (let i = 0; i < 3; i++) {
-      await reconciler.runOnce();
-      await d.sim.pollUntilIdle({ maxPolls: 50 });
-    }
-    expect(d.sim.received.slice(before).map((c) => c.command)).toEqual([]);
+    await expectHeldQuietly(d);
 
     // The probe comes due: the delete is tried again, taken, and the refusal goes with the rows.
     await probeNow(d, id);
@@ -134,5 +138,37 @@ describe('a deleted person\'s rights emptied on a panel that refused deleting th
     expect(c.unknownRows, JSON.stringify(await refusalsOf(id))).toEqual([]);
     expect(claimsSynced(c)).toBe(true);
     expect(d.sim.evaluateAccess({ pin: '7362', door: 1 }).granted).toBe(true);
+  });
+
+  it('a time zone taken from a right on a panel refusing its delete: emptied, not said synced, deleted by Pin at the probe', { timeout: 120_000 }, async () => {
+    const { d, id } = await panelWithTwo('RRDPROBE04', '10.73.0.4', 'RRDP4', ['7371', '7372']);
+    // A second level on the same door in a time zone of its own: 7371 holds the door in two time zones.
+    await ok(t.post('/api/gateway/timeSegments', { name: 'RRDP4-AM', schedule: { mon: [['08:00', '12:00']] } }));
+    await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'RRDP4-AM', timeSegName: 'RRDP4-AM' }] }));
+    await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'RRDP4-AM', doorName: '10.73.0.4-1' }] }));
+    const both = `${await levelId(t, 'RRDP4')},${await levelId(t, 'RRDP4-AM')}`;
+    await ok(t.post('/api/person/add', { pin: '7371', name: 'P7371', accLevelIds: both }));
+    await settle(d);
+    const two = rowsOf(d, '7371');
+    expect(two).toHaveLength(2);
+    d.sim.failCommands((c) => c.verb === 'DATA DELETE' && c.table === 'userauthorize', -1004, 1);
+    // The morning level is taken away: its time zone is emptied (no door), the other stays.
+    await ok(t.post('/api/person/add', { pin: '7371', name: 'P7371', accLevelIds: await levelId(t, 'RRDP4') }));
+    await settle(d, 6);
+    const left = rowsOf(d, '7371');
+    expect(left).toHaveLength(2);
+    expect(left.filter((r) => r.endsWith(':0'))).toHaveLength(1);
+    expect(d.sim.evaluateAccess({ pin: '7371', door: 1 }).granted).toBe(true);
+    // A row a faultless panel lacks: not said synced (it was, for good), and no update sent again and again.
+    await expectHeldQuietly(d);
+
+    // The probe: the rights deleted by Pin and written again, the row of no door gone.
+    await probeNow(d, id);
+    await settle(d);
+    expect(rowsOf(d, '7371'), JSON.stringify(await refusalsOf(id))).toEqual(left.filter((r) => !r.endsWith(':0')));
+    expect(await refusalsOf(id)).toEqual([]);
+    const held = tableSnapshot(d.sim, TABLES);
+    expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(true);
+    expect(await oracle(t, reconciler, d.sim, TABLES)).toEqual(held);
   });
 });
