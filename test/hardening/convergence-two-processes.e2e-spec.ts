@@ -16,7 +16,8 @@
  *     or more after its previous poll ended (more than DEVICE_LOST_REPLY_MS, so its next poll counts as one,
  *     not as an overlapping poll), a poll after a faulty one is clean (a panel whose every reply is lost cannot be reached by any
  *     server), and fewer than 50 commands are queued ahead of the revoke (one reply carries up to 50). Exempt:
- *     a pin whose revoke the panel itself refused (negative Return): it keeps the right until the retry after
+ *     a pin whose revoke the panel itself refused (negative Return; a DATA DELETE of its rights, or a DATA UPDATE
+ *     userauthorize taking a door from its mask while another stays): it keeps the right until the retry after
  *     SYNC_RETRY_BASE_MS lands, which (a) then checks.
  *
  * Needs `npm run build` (npm test does it) and a real PostgreSQL server (LISTEN/NOTIFY, several processes):
@@ -153,6 +154,9 @@ function newPanel(index: number): Panel {
       const named = pinsOf(c);
       if (!named.some((pin) => p.refusePins.has(pin))) return undefined;
       if (c.verb === 'DATA DELETE') for (const pin of named) p.exempt.add(pin);
+      // A rights update that narrows a door mask is a revoke too (one row per pin and time zone: a door taken
+      // away while another stays is an update, not a delete): refused, the panel keeps the door it would drop.
+      if (c.verb === 'DATA UPDATE' && c.table === 'userauthorize') for (const pin of narrowed(p, c)) p.exempt.add(pin);
       return -12;
     },
   });
@@ -162,6 +166,18 @@ function newPanel(index: number): Panel {
     configurable: true,
   });
   return p;
+}
+
+/** Pins whose rights this DATA UPDATE userauthorize would take a door from, against what the panel holds now. */
+function narrowed(p: Panel, c: ParsedCommand): string[] {
+  const out: string[] = [];
+  for (const line of [c.args ?? '', ...(c.continuation ?? [])]) {
+    const f = Object.fromEntries(line.split('\t').map((kv) => kv.trim().split('=')));
+    if (f.Pin === undefined) continue;
+    const held = p.sim.table('userauthorize').find((r) => String(r.Pin) === f.Pin && String(r.AuthorizeTimezoneId) === f.AuthorizeTimezoneId);
+    if (held && (Number(held.AuthorizeDoorId) & ~Number(f.AuthorizeDoorId)) !== 0) out.push(f.Pin);
+  }
+  return out;
 }
 
 /** pin → sorted "tz:mask" rights the panel holds (users without rights listed with none). */
@@ -220,9 +236,13 @@ async function poll(p: Panel, via: number, fault?: Fault, pin = PINS[0]): Promis
     p.refusePins.clear();
     p.sim.stopHoldingResults();
   }
+  // The assumptions above hold only if a poll not meant to lose its reply did not lose it.
+  if (fault !== 'lose' && p.sim.lostReplies.length > 0) throw new Error(`test: panel ${p.index} poll ${p.polls} (${fault ?? 'clean'}) lost its reply though no loss was asked`);
   if (fault === 'lose' && p.sim.lostReplies.length > 0) p.sim.lostReplies.splice(0);
   // A reply that carried nothing is not lost (the fault waits in the simulator): drop it, the next poll is clean.
-  (p.sim as unknown as { repliesToLose: number }).repliesToLose = 0;
+  // (The loss is kept by the simulator's fault plan: setting a field of the simulator itself dropped nothing, and
+  // the armed loss took the reply of a later poll meant to be clean, one that carried a revoke.)
+  p.sim.loseNoMoreReplies();
   if (fault === 'never') p.sim.dropHeldResults();
   const late = p.lateRelease;
   p.lateRelease = fault === 'late';
