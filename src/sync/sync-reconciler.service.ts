@@ -584,9 +584,9 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * A count the device reported (DATA COUNT; a terminal's INFO for its users) with no command of ours in flight
-   * before it: it must lie between the rows the items the device confirmed give and those plus the ones in doubt
-   * (`?`), or the device changed behind our back (factory reset, users or rights rows deleted or added there) and a
+   * A count the device reported (DATA COUNT; a terminal's INFO for its users): it must lie between the rows the
+   * items the device confirmed give and those plus the ones in doubt (`?`, and those a command queued before the
+   * count has not answered yet), or the device changed behind our back (factory reset, users or rights rows deleted or added there) and a
    * full sync is owed, unless one is already queued after the count (`after`: the count's command; the counts of one
    * verification come one by one, and a panel reset or changed in several tables fails each). `acceptAbove`: a
    * count above is the device's own users (a terminal: its full sync removes only what it confirmed, so it would
@@ -605,10 +605,27 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     const kind = countedItemKind(table);
     // Rights rows follow from each item's hash (few distinct ones: members of the same levels share them); a user or
     // pass rule is one row, so only whether it is in doubt matters.
+    // Items a sync command queued before the count ($6) still lacks a result for count as in doubt (`?`): the panel
+    // ran that command before counting (a reply runs in queue order), but whether it held the row before, and whether
+    // the command succeeded, is unknown until its result comes (held back, posted in another body or to another
+    // process, or lost and the command offered again). Judged by the confirmed items alone, a delete's row already
+    // gone looked like a user deleted at the panel, and a new person's put like one added there: a needless full
+    // sync, which clears the panel's tables (people locked out meanwhile) and writes them all again. A clear in
+    // flight puts every item of the kind in doubt; a put of an item not confirmed yet adds one in doubt.
     const groups: Array<{ hash: string; items: number }> = await m.query(
-      `SELECT CASE WHEN $4 OR hash = $2 THEN hash ELSE '' END AS hash, count(*)::int AS items
-         FROM sync_item WHERE device_id = $1 AND kind = $3 AND hash IS NOT NULL GROUP BY 1`,
-      [deviceId, UNKNOWN_HASH, kind, countsRightsRows(table)],
+      `WITH before AS (
+         SELECT c.keys, c.meta ? 'clear' AS clear FROM device_command c
+          WHERE c.device_sn = $5 AND c.id < $6::bigint AND c.state IN ('pending', 'sent') AND c.meta ? 'sync'
+            AND (c.meta->>'kind' = $3 OR coalesce(c.meta->'cascade' ? $3, false))
+       ), doubt AS (SELECT DISTINCT k.key FROM before b, jsonb_array_elements_text(coalesce(b.keys, '[]'::jsonb)) AS k(key))
+       SELECT CASE WHEN EXISTS (SELECT 1 FROM before WHERE clear) OR s.key IN (SELECT key FROM doubt) THEN $2::text
+                   WHEN $4 OR s.hash = $2 THEN s.hash ELSE '' END AS hash, count(*)::int AS items
+         FROM sync_item s WHERE s.device_id = $1 AND s.kind = $3 AND s.hash IS NOT NULL GROUP BY 1
+       UNION ALL
+       SELECT $2::text, count(*)::int FROM doubt d
+        WHERE NOT EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = $1 AND s.kind = $3 AND s.key = d.key AND s.hash IS NOT NULL)
+       HAVING count(*) > 0`,
+      [deviceId, UNKNOWN_HASH, kind, countsRightsRows(table), sn, after ?? null],
     );
     const { min, max } = expectedRows(table, groups);
     const tables = table === 'user' ? ['user', 'USERINFO'] : [table];
