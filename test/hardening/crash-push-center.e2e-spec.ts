@@ -66,8 +66,11 @@ async function uploadEvents(sims: DeviceSimulator[], from: number, perDevice: nu
   );
 }
 
-/** Kills `victim` at a random point while it is sending, under a light stream of further events; returns the kill time. */
-async function killWhileSending(victim: GatewayProcess, sims: DeviceSimulator[], from: number): Promise<number> {
+/**
+ * Kills `victim` at a random point while it is sending, under a light stream of further events; returns when the kill
+ * was sent (`at`) and when the process was gone (`gone`): a delivery can still reach the receiver in between.
+ */
+async function killWhileSending(victim: GatewayProcess, sims: DeviceSimulator[], from: number): Promise<{ at: number; gone: number }> {
   const before = receiver.delivered().length;
   for (const end = Date.now() + 10_000; receiver.delivered().length < before + 20 && Date.now() < end; ) await sleep(20);
   expect(receiver.delivered().length).toBeGreaterThanOrEqual(before + 20);
@@ -83,10 +86,11 @@ async function killWhileSending(victim: GatewayProcess, sims: DeviceSimulator[],
   await sleep(200 + Math.floor(Math.random() * 1200));
   const killedAt = Date.now();
   await victim.kill();
+  const gone = Date.now();
   await sleep(300);
   stop = true;
   await stream;
-  return killedAt;
+  return { at: killedAt, gone };
 }
 
 describe.skipIf(onPglite)('kill -9 while the Push Center delivers', () => {
@@ -101,7 +105,7 @@ describe.skipIf(onPglite)('kill -9 while the Push Center delivers', () => {
     await uploadEvents(on(a), 100_000, 100);
     const killed1 = await killWhileSending(a, on(a), 500_000);
     await b.start();
-    for (const end = killed1 + TAKEOVER_MS; (await pending()) > 0 && Date.now() < end; ) await sleep(100);
+    for (const end = killed1.at + TAKEOVER_MS; (await pending()) > 0 && Date.now() < end; ) await sleep(100);
     const leases = (await pg.query(`SELECT leased_by, count(*)::int AS n, bool_or(lease_until > now()) AS held, min(next_attempt_at)::text AS due, sum(attempts)::int AS attempts FROM push_outbox WHERE state = 'pending' GROUP BY 1`)).rows;
     expect(await pending(), `deliveries still pending long after A was killed: ${JSON.stringify(leases)} ${b.output.slice(-2000)}`).toBe(0);
 
@@ -110,7 +114,7 @@ describe.skipIf(onPglite)('kill -9 while the Push Center delivers', () => {
     await uploadEvents(on(b), 200_000, 100);
     const killed2 = await killWhileSending(b, on(a), 600_000);
     await b.start();
-    for (const end = killed2 + TAKEOVER_MS; (await pending()) > 0 && Date.now() < end; ) await sleep(100);
+    for (const end = killed2.at + TAKEOVER_MS; (await pending()) > 0 && Date.now() < end; ) await sleep(100);
     expect(await pending()).toBe(0);
     await sleep(500); // a stray second sender's request would land by now
 
@@ -125,10 +129,11 @@ describe.skipIf(onPglite)('kill -9 while the Push Center delivers', () => {
     expect(byDelivery.size).toBe(rows.length);
     const twice = [...byDelivery].filter(([, copies]) => copies.length > 1);
     for (const [, copies] of twice) expect(new Set(copies.map((c) => c.body)).size).toBe(1);
-    // Only what was answered just before a kill came twice: the rest had been recorded as delivered.
-    const late = twice.filter(([, [first]]) => ![killed1, killed2].some((k) => first.at <= k && first.at > k - RECORD_WINDOW_MS));
+    // Only what was answered just before a kill came twice (or while the killed process was dying: a delivery reached
+    // the receiver 2 ms after the SIGKILL was sent, in one CI run): the rest had been recorded as delivered.
+    const late = twice.filter(([, [first]]) => ![killed1, killed2].some((k) => first.at <= k.gone + RECEIVER_DELAY_MS && first.at > k.at - RECORD_WINDOW_MS));
     expect(
-      late.map(([id, [first]]) => ({ id, msBeforeKill: [killed1, killed2].map((k) => k - first.at) })),
+      late.map(([id, [first]]) => ({ id, msBeforeKill: [killed1, killed2].map((k) => k.at - first.at) })),
       'events sent again although answered well before the kill',
     ).toEqual([]);
   });
