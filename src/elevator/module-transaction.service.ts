@@ -13,6 +13,7 @@ import { NEVER_GONE, type ClientGoneCheck } from '../transaction/client-gone.dec
 import { CREATED_MS, CURSOR_IDLE_MS } from '../transaction/monitor-start';
 import { boundCursors, feedAfterSql, HANDED_COLUMNS, handing, MAX_EVENT_ID, pollMonitor, type FeedStart, type MonitorCursorStore, type MonitorFeed } from '../transaction/monitor-poll';
 import { readSnapshot } from '../database/snapshot';
+import { FEED_XMIN } from '../database/feed-xmin';
 
 /** A client's monitor cursor, started at a feed position; a concurrent first poll's cursor wins. */
 const START_CURSOR = `INSERT INTO ${insertOf(MODULE_MONITOR_CURSOR, ['clientId', 'module', 'timestamp', 'xid', 'transactionId', 'startSnapshot'])} ON CONFLICT DO NOTHING`;
@@ -71,7 +72,7 @@ export function toPsgItem(r: ModuleTransactionRow, timeZone: string): PsgTransac
 
 /**
  * Elevator and channel-controller events after a feed position (xid, id), in commit order, below the
- * snapshot's xmin (so an event of a transaction committing late is not skipped): the live stream's reader.
+ * feed's horizon, FEED_XMIN (so an event of a transaction committing late is not skipped): the live stream's reader.
  * Each is the list item of its module (2.19.1 or 2.34.2) with `module` and its position.
  */
 export async function moduleEventsAfter(
@@ -83,7 +84,7 @@ export async function moduleEventsAfter(
 ): Promise<Array<{ xid: string; id: string; item: (TransactionV1ItemDto | PsgTransactionItemDto) & { module: ModuleKind } }>> {
   const rows: Array<ModuleTransactionRow & { module: ModuleKind; feed_xid: string }> = await m.query(
     `SELECT t.module, t.xid::text AS feed_xid, ${COLUMNS} FROM module_transaction t
-      WHERE t.module IN ('ele', 'psg') AND (t.xid, t.id) > ($1::bigint, $2::bigint) AND t.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+      WHERE t.module IN ('ele', 'psg') AND (t.xid, t.id) > ($1::bigint, $2::bigint) AND t.xid < ${FEED_XMIN}
       ORDER BY t.xid, t.id LIMIT $3`,
     [xid, id, limit],
   );
@@ -197,7 +198,7 @@ function moduleFeed(module: ModuleKind): MonitorFeed<ModuleFeedRow> {
       const { where, params } = after(xid, id, skip);
       return m.query(
         `SELECT t.xid::text AS feed_xid, ${COLUMNS} FROM module_transaction t
-          WHERE ${where} AND t.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+          WHERE ${where} AND t.xid < ${FEED_XMIN}
           ORDER BY t.xid, t.id LIMIT $${params.push(limit)}`,
         params,
       );
@@ -205,7 +206,7 @@ function moduleFeed(module: ModuleKind): MonitorFeed<ModuleFeedRow> {
     heldBack: async (m, xid, id, skip) => {
       const { where, params } = after(xid, id, skip);
       const [{ held }] = await m.query(
-        `SELECT EXISTS (SELECT 1 FROM module_transaction t WHERE ${where} AND t.xid >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS held`,
+        `SELECT EXISTS (SELECT 1 FROM module_transaction t WHERE ${where} AND t.xid >= ${FEED_XMIN}) AS held`,
         params,
       );
       return held === true;
@@ -213,7 +214,7 @@ function moduleFeed(module: ModuleKind): MonitorFeed<ModuleFeedRow> {
     positionAt: async (m, at) => {
       const [row] = await m.query(
         `SELECT LEAST((SELECT min(xid) FROM module_transaction WHERE module = $1 AND created_at >= $2),
-                      pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS xid, pg_current_snapshot()::text AS snapshot`,
+                      ${FEED_XMIN}) AS xid, pg_current_snapshot()::text AS snapshot`,
         [module, at],
       );
       return { xid: String(BigInt(row.xid) - 1n), id: MAX_EVENT_ID, snapshot: row.snapshot };

@@ -7,6 +7,7 @@ import { toV2Item } from '../transaction/dto/transaction-response.dto';
 import { TransactionRepository } from '../transaction/transaction.repository';
 import { punchColumns, toAttItem, type AttItemRow } from '../attendance/att-transaction.service';
 import { moduleEventsAfter } from '../elevator/module-transaction.service';
+import { FEED_XMIN } from '../database/feed-xmin';
 
 export type StreamEventType = 'transaction' | 'doorState' | 'punch' | 'moduleTransaction';
 
@@ -182,7 +183,7 @@ export class LiveStreamService implements OnModuleDestroy {
     const rows: Array<AttItemRow & { feed_xid: string; feed_id: string }> = await this.ds.query(
       `SELECT f.xid::text AS feed_xid, f.transaction_id::text AS feed_id, ${punchColumns('t')}
          FROM att_transaction_feed f JOIN att_transaction t ON t.id = f.transaction_id
-        WHERE (f.xid, f.transaction_id) > ($1::bigint, $2::bigint) AND f.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+        WHERE (f.xid, f.transaction_id) > ($1::bigint, $2::bigint) AND f.xid < ${FEED_XMIN}
         ORDER BY f.xid, f.transaction_id LIMIT $3`,
       [sub.punchXid, sub.punchId, BATCH],
     );

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { FEED_XMIN } from '../database/feed-xmin';
 import { DataSource } from 'typeorm';
 import type { OutboxEvent } from './push-payload';
 import { readSnapshot } from '../database/snapshot';
@@ -53,7 +54,7 @@ export interface OutboxRow {
 }
 
 /** Committed by transactions older than every running one: nothing can still be inserted before these rows. */
-const SETTLED = `xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint`;
+const SETTLED = `xid < ${FEED_XMIN}`;
 
 /**
  * push_outbox, filled by the acc_transaction insert trigger (one row per event and enabled target). Each

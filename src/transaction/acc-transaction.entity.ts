@@ -124,8 +124,8 @@ export class AccTransaction {
 
   /**
    * The event's feed position with `id`: the id of the transaction that inserted it (txid_current(), the same
-   * 64-bit value as pg_current_xact_id()), set by the default so every writer gets it. The monitor and the live stream hand out only events of transactions older than
-   * their snapshot's xmin, in (xid, id) order, so an ingest that commits late is delivered, never skipped.
+   * 64-bit value as pg_current_xact_id()), set by the default so every writer gets it. The monitor and the live stream hand out only events of transactions below the feed's
+   * horizon (FEED_XMIN: every older transaction of this database ended), in (xid, id) order, so an ingest that commits late is delivered, never skipped.
    */
   @Column({ type: 'bigint', default: () => 'txid_current()' })
   xid!: string;

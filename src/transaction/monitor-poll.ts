@@ -46,7 +46,7 @@ export interface MonitorCursorStore {
 
 /** The events a monitor reads, by feed position (inserting transaction id, event id). */
 export interface MonitorFeed<R extends { feed_xid: string; id: string | number }> {
-  /** Up to `limit` events after the position, in feed order, below the snapshot's xmin, less those `skip` drops. */
+  /** Up to `limit` events after the position, in feed order, below the feed's horizon (FEED_XMIN), less those `skip` drops. */
   after(m: EntityManager, xid: string, id: string, limit: number, skip: FeedStart): Promise<R[]>;
   /** Whether events after the position are held back only by a transaction still running elsewhere. */
   heldBack(m: EntityManager, xid: string, id: string, skip: FeedStart): Promise<boolean>;
@@ -190,7 +190,7 @@ export interface MonitorPoll<R, T> {
  * One monitor poll, for every monitor of the manual. The first poll with a timestamp T creates the cursor at
  * "every event stored at or after T, or not yet visible now" (T counting as no earlier than the lookback before
  * that poll, monitor-start.ts); each poll hands out the events after the cursor and moves it past them. Only
- * events of transactions older than the snapshot's xmin are handed out, so a late-committing ingest
+ * events of transactions below the feed's horizon (FEED_XMIN) are handed out, so a late-committing ingest
  * transaction's events are delivered exactly once, never skipped; when nothing but such events wait, the poll
  * waits a little for them rather than answer empty (a client that just saw a door event expects it).
  */

@@ -31,7 +31,7 @@ const HELD_BACK_WAITS = 5;
  * - each later poll with the same T returns the events after the cursor and moves the cursor past them.
  *
  * Positions are (inserting transaction id, event id) of acc_transaction (its xid and id), and only events of
- * transactions older than the snapshot's xmin are handed out, so late-committing ingest transactions
+ * transactions below the feed's horizon (FEED_XMIN, every older one of this database ended) are handed out, so late-committing ingest transactions
  * are delivered exactly once, never skipped. The cursor row is locked for the poll, so concurrent polls
  * of the same client and timestamp never return the same event twice.
  */

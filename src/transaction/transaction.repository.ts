@@ -5,6 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { readSnapshot } from '../database/snapshot';
+import { FEED_XMIN } from '../database/feed-xmin';
 
 /** One acc_transaction row as the read queries select it (snake_case, bigint as text). */
 export interface TransactionRow {
@@ -331,8 +332,7 @@ export class TransactionRepository {
   // ---------------------------------------------------------------------------------------------------
 
   /**
-   * Events after the position, in position order, and only from transactions older than this snapshot's
-   * xmin: those (and every transaction before them) have finished, so no event can still appear before the
+   * Events after the position, in position order, and only from transactions below the feed's horizon (FEED_XMIN): those (and every transaction before them) have finished, so no event can still appear before the
    * last one returned.
    */
   async findFeedAfter(m: EntityManager | DataSource, xid: string, id: string, limit: number, skip?: FeedStart): Promise<FeedRow[]> {
@@ -342,21 +342,21 @@ export class TransactionRepository {
       m,
       `SELECT t.xid::text AS feed_xid, ${cols('t')}
        FROM acc_transaction t
-       WHERE ${where} AND t.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+       WHERE ${where} AND t.xid < ${FEED_XMIN}
        ORDER BY t.xid, t.id LIMIT $${params.length}`,
       params,
     );
   }
 
   /**
-   * Whether committed events after the position are held back only because an older transaction (of any
-   * database on the server) is still running: findFeedAfter hands them out once it ends.
+   * Whether committed events after the position are held back only because an older transaction of this
+   * database is still running: findFeedAfter hands them out once it ends.
    */
   async hasHeldBackFeed(m: EntityManager | DataSource, xid: string, id: string, skip?: FeedStart): Promise<boolean> {
     const { where, params } = feedAfterSql(xid, id, skip);
     const [{ held }] = await this.prepared.query<{ held: boolean }>(
       m,
-      `SELECT EXISTS (SELECT 1 FROM acc_transaction t WHERE ${where} AND t.xid >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS held`,
+      `SELECT EXISTS (SELECT 1 FROM acc_transaction t WHERE ${where} AND t.xid >= ${FEED_XMIN}) AS held`,
       params,
     );
     return held === true;
@@ -372,7 +372,7 @@ export class TransactionRepository {
     const [row] = await m.query(
       `SELECT LEAST(
          (SELECT min(xid) FROM acc_transaction WHERE created_at >= $1),
-         pg_snapshot_xmin(pg_current_snapshot())::text::bigint) AS xid, pg_current_snapshot()::text AS snapshot`,
+         ${FEED_XMIN}) AS xid, pg_current_snapshot()::text AS snapshot`,
       [at],
     );
     return { xid: String(BigInt(row.xid) - 1n), id: MAX_EVENT_ID, snapshot: row.snapshot };
@@ -380,7 +380,7 @@ export class TransactionRepository {
 
   /** The position after everything committed so far: "from now on". */
   async feedPositionNow(m: EntityManager | DataSource): Promise<{ xid: string; id: string }> {
-    const [row] = await m.query(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xid`);
+    const [row] = await m.query(`SELECT ${FEED_XMIN}::text AS xid`);
     return { xid: String(BigInt(row.xid) - 1n), id: MAX_EVENT_ID };
   }
 }

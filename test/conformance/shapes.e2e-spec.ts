@@ -70,8 +70,8 @@ const CALLS: Record<string, () => Promise<HttpResult>> = {
   '2.18.2': () => t.get(`/api/v2/transaction/device/${f.sn}`, page),
   '2.18.3': () => t.get('/api/transaction/list', page),
   '2.18.4': () => t.get('/api/v2/transaction/list', page),
-  // Events wait while any older transaction on the server runs (the monitor's xmin rule), and the test
-  // server is shared: poll until they come.
+  // Events wait while any older transaction of the database runs (the feed's horizon, FEED_XMIN): poll
+  // until they come.
   '2.18.5': async () => {
     let r = await t.get('/api/transaction/monitor', { timestamp: startedAt });
     for (let i = 0; i < 100 && Array.isArray(r.body?.data) && r.body.data.length === 0; i++) {

@@ -36,9 +36,7 @@ const stream = async (headers: Record<string, string> = {}, types = 'moduleTrans
 
 beforeAll(async () => {
   process.env.PUSH_CENTER_POLL_MS = '50';
-  receiver = new Receiver();
-  receiver.status = 200;
-  await receiver.start();
+  receiver = await Receiver.answering(200);
   t = await startTestApp({ logLevel: 'error' } as never);
   ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'EC10LIVE01', floors: 4, ipAddress: '10.9.3.1' });
   await ec.connect();

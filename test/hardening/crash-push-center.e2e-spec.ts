@@ -35,10 +35,8 @@ beforeAll(async () => {
   db = await createTestDatabase();
   pg = new Client({ connectionString: db.url });
   await pg.connect();
-  receiver = new Receiver();
-  receiver.status = 200;
+  receiver = await Receiver.answering(200);
   receiver.delayMs = RECEIVER_DELAY_MS;
-  await receiver.start();
   const env = { PUSH_CENTER_POLL_MS: '200', PUSH_CENTER_TIMEOUT_MS: '10000', PUSH_CENTER_RETRY_BASE_MS: '100' };
   a = await GatewayProcess.create(db.url, env);
   b = await GatewayProcess.create(db.url, env);

@@ -126,12 +126,12 @@ describe('temperature and mask events from a screening panel', () => {
     const ordinary = Array.from({ length: 1200 }, (_, i) => ({ time: '2026-03-03 09:00:00', pin: 0, cardno: 900000 + i, event: 27, verifytype: 200 }));
     for (let i = 0; i < ordinary.length; i += 400) expect((await busy.uploadRtlog(ordinary.slice(i, i + 400))).status).toBe(200);
     await sim.uploadRtlog([{ time: '2026-03-03 09:00:05', pin: 7, event: 0, verifytype: 15, ...sim.screeningFields({ maskflag: 1, celsius: 36.4 }) }]);
-    // The feed hands out what every older transaction of the server has settled (its snapshot's xmin, which other
-    // test files' transactions on the same server hold back for a while): wait until that is past the event, so that
+    // The feed hands out what every older transaction of this database has settled (FEED_XMIN, which the gateway's own
+    // transactions hold back for a moment): wait until that is past the event, so that
     // what is measured is the first poll reading past the ordinary events, not that horizon.
     const [{ xid }] = await t.ds.query(`SELECT max(xid)::text AS xid FROM acc_transaction WHERE device_sn = $1`, [sim.sn]);
     for (let i = 0; i < 200; i++) {
-      const [{ horizon }] = await t.ds.query(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`);
+      const [{ horizon }] = await t.ds.query(`SELECT feed_xmin()::text AS horizon`);
       if (BigInt(horizon) > BigInt(xid)) break;
       await new Promise((res) => setTimeout(res, 50));
     }

@@ -25,9 +25,7 @@ let receiver: Receiver;
 beforeAll(async () => {
   setPushCenterTimings({ retryBaseMs: 50, retryMaxMs: 300, pollMs: 50 });
   process.env.PUSH_CENTER_TIMEOUT_MS = '300';
-  receiver = new Receiver();
-  receiver.status = 200;
-  await receiver.start();
+  receiver = await Receiver.answering(200);
   t = await startTestApp();
 });
 

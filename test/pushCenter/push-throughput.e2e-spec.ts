@@ -41,9 +41,7 @@ beforeAll(async () => {
   // No pass on its own during a test: each test starts them (tick), so that a backlog delivered in full shows
   // that passes follow each other without waiting for the poll interval.
   setPushCenterTimings({ retryBaseMs: 200, retryMaxMs: 400, pollMs: 60_000 });
-  receiver = new Receiver();
-  receiver.status = 200;
-  await receiver.start();
+  receiver = await Receiver.answering(200);
   t = await startTestApp();
   expect((await t.post('/api/gateway/pushTargets', { name: 'integrator', url: receiver.url })).body.code).toBe(0);
 });

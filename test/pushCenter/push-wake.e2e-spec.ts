@@ -14,9 +14,7 @@ let receiver: Receiver;
 
 beforeAll(async () => {
   setPushCenterTimings({ retryBaseMs: 50, retryMaxMs: 400, pollMs: 60_000 });
-  receiver = new Receiver();
-  receiver.status = 200;
-  await receiver.start();
+  receiver = await Receiver.answering(200);
   t = await startTestApp();
   await insertPerson(t, '77', 'Kim');
 });

@@ -12,6 +12,14 @@ export class Receiver {
   private server!: Server;
   url = '';
 
+  /** A receiver already listening on a free port and answering `status` to every request. */
+  static async answering(status = 200): Promise<Receiver> {
+    const r = new Receiver();
+    r.status = status;
+    await r.start();
+    return r;
+  }
+
   /** Listens on `port` (0: any free one), so a receiver can come back where a refused one was. */
   async start(port = 0): Promise<void> {
     this.server = createServer((req, res) => {

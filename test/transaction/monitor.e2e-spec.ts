@@ -30,8 +30,8 @@ async function poll(timestamp: number, token = TEST_TOKEN): Promise<Item[]> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Polls until `n` events came (or 20 s passed). Events wait while any older transaction of the server runs
- * (the snapshot's xmin is cluster-wide), so a busy test server may need more than one poll.
+ * Polls until `n` events came (or 20 s passed). Events wait while any older transaction of the database runs
+ * (FEED_XMIN), so a busy gateway may need more than one poll.
  */
 async function pollFor(timestamp: number, n: number): Promise<Item[]> {
   const got: Item[] = [];
@@ -202,7 +202,7 @@ describe('transaction/monitor (2.18.5)', () => {
     await poller;
     expect(polls).toBeGreaterThan(3); // the client really polled while devices uploaded
     const expected = devices * batches * perBatch;
-    // Events of still-running transactions (of any database on the server: the snapshot's xmin is cluster-wide) wait.
+    // Events of still-running transactions of this database wait (FEED_XMIN).
     for (const end = Date.now() + 20_000; received.length < expected && Date.now() < end; ) {
       received.push(...(await poll(ts)));
       if (received.length < expected) await sleep(50);

@@ -57,6 +57,7 @@ import { SyncItemPriorHashes1763700009300 } from './1763700009300-sync-item-prio
 import { VisitorCardHash1763700009900 } from './1763700009900-visitor-card-hash';
 import { TerminalCardHash1763700010200 } from './1763700010200-terminal-card-hash';
 import { TerminalBioSlots1763700010210 } from './1763700010210-terminal-bio-slots';
+import { FeedXmin1763700011700 } from './1763700011700-feed-xmin';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -119,4 +120,5 @@ export const MIGRATIONS = [
   VisitorCardHash1763700009900,
   TerminalCardHash1763700010200,
   TerminalBioSlots1763700010210,
+  FeedXmin1763700011700,
 ];
