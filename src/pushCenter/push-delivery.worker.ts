@@ -246,7 +246,9 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
       const run = await this.outbox.claimRun(g, leaseMs, asked);
       if (!run.length) return false;
       const outcome = await this.sendRun(run, leasedAt + leaseMs);
-      await this.outbox.settleRun(outcome);
+      const settled = await this.outbox.settleRun(outcome);
+      const lost = outcome.delivered.length - settled.delivered + (outcome.failed ? 1 : 0) - settled.failed + outcome.unsent.length - settled.released;
+      if (lost) this.logger.warn(`the lease of ${lost} deliveries to target ${g.target_id} (device ${g.device_sn}) was taken over while this process sent them: left to the process that holds them now`);
       // Due at the settling statement's now() + retryInMs, which is no later than this: a pass then finds it due.
       if (outcome.failed) this.retryIn(outcome.failed.retryInMs + 10);
       sent += run.length - outcome.unsent.length - (outcome.failed ? 1 : 0);
@@ -276,7 +278,11 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
       if (r.ok) {
         outcome.delivered.push({ id: d.id, status: r.status });
         if (i < run.length - 1 && Date.now() - recordedAt >= RECORD_EVERY_MS) {
-          await this.recordDelivered(outcome);
+          if (!(await this.recordDelivered(outcome))) {
+            // Another process holds the run now (this one stalled past its lease, or was taken for gone): it sends the rest.
+            outcome.unsent = run.slice(i + 1).map((r) => r.id);
+            break;
+          }
           recordedAt = Date.now();
         }
         continue;
@@ -292,16 +298,20 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
 
   /**
    * Records the run's deliveries answered so far (the rest of the run stays leased); they leave `outcome`. A failure
-   * keeps them there for the settling statement.
+   * keeps them there for the settling statement. False when some were not recorded because another process holds
+   * their lease now (settleRun): the run is no longer this process's to send.
    */
-  private async recordDelivered(outcome: RunOutcome): Promise<void> {
+  private async recordDelivered(outcome: RunOutcome): Promise<boolean> {
     const done = outcome.delivered;
     outcome.delivered = [];
     try {
-      await this.outbox.settleRun({ delivered: done, unsent: [] });
+      const settled = await this.outbox.settleRun({ delivered: done, unsent: [] });
+      // The run's settling statement reports what was taken over.
+      return settled.delivered === done.length;
     } catch (err) {
       outcome.delivered = done.concat(outcome.delivered);
       this.logger.debug(`recording ${done.length} deliveries failed, kept for the run's end: ${(err as Error).message}`);
+      return true;
     }
   }
 

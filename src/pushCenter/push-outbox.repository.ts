@@ -23,6 +23,13 @@ export interface RunOutcome {
   unsent: string[];
 }
 
+/** How many rows each part of settleRun changed. */
+export interface SettledCounts {
+  delivered: number;
+  failed: number;
+  released: number;
+}
+
 export interface DeliveryGroup {
   target_id: string;
   device_sn: string;
@@ -55,6 +62,8 @@ export interface OutboxRow {
 
 /** Committed by transactions older than every running one: nothing can still be inserted before these rows. */
 const SETTLED = `xid < ${FEED_XMIN}`;
+/** A pending row whose lease is still held by the process the query parameter `param` ('$2') names (see settleRun). */
+const heldBy = (param: string) => `state = 'pending' AND leased_by = ${param} AND lease_until IS NOT NULL`;
 
 /**
  * push_outbox, filled by the acc_transaction insert trigger (one row per event and enabled target). Each
@@ -122,7 +131,7 @@ export class PushOutboxRepository {
     const gap = rows.findIndex((r, i) => r.pos !== i + 1);
     if (gap < 0) return rows.map(({ pos: _pos, ...d }) => d);
     // A row behind the head was leased by someone else (only after an expired lease): ours past it go back unsent.
-    await this.ds.query(`UPDATE push_outbox SET lease_until = NULL WHERE id = ANY($1::bigint[]) AND state = 'pending'`, [rows.slice(gap).map((r) => r.id)]);
+    await this.ds.query(`UPDATE push_outbox SET lease_until = NULL WHERE id = ANY($1::bigint[]) AND ${heldBy('$2')}`, [rows.slice(gap).map((r) => r.id), PROCESS_TAG]);
     return rows.slice(0, gap).map(({ pos: _pos, ...d }) => d);
   }
 
@@ -130,20 +139,35 @@ export class PushOutboxRepository {
    * Settles a run in one statement: the deliveries sent with a 2xx answer become delivered, the one that failed
    * (if any) is scheduled again after `retryInMs` (it stays the head, so the rest wait behind it), and the leases
    * of the rest are released unsent. The row sets are disjoint, as one statement may change a row only once.
+   *
+   * Each part touches only rows this process may still settle, so that a process that stalled past its lease (a GC
+   * pause, a database stall, or its leases released as those of a process gone) never undoes the run of the process
+   * that leased the queue after it. Were it to clear that lease or reschedule that head, a third pass could lease the
+   * same deliveries while their holder still sends them: two senders on one queue, its order broken.
+   * - failed and released: only while the lease is still ours (leased_by is this process and the lease was not
+   *   released; an expired lease no one took over is still ours, since a claim and this statement lock the row in turn).
+   * - delivered: a 2xx answer is recorded unless another process holds a live lease on the row. That process is
+   *   sending it again, and recording it would move the queue's head past its run while that run is still out: the
+   *   next pending delivery could be leased and sent before (or while) the holder sends this one. Left to the holder,
+   *   the event is sent once more and recorded by it (at-least-once; the receiver deduplicates on x-gateway-delivery),
+   *   and the queue keeps one sender and its order. With no live lease of another process on it (ours, released,
+   *   expired) no one else sends it, so the answer it got is recorded and the queue moves on.
+   * Says how many rows each part settled: fewer than asked means the rest were taken over.
    */
-  async settleRun(run: RunOutcome): Promise<void> {
+  async settleRun(run: RunOutcome): Promise<SettledCounts> {
     const f = run.failed;
-    await this.ds.query(
+    const [counts]: SettledCounts[] = await this.ds.query(
       `WITH ok AS (
          UPDATE push_outbox o SET state = 'delivered', delivered_at = now(), attempts = attempts + 1, last_status = s.status, last_error = NULL, lease_until = NULL
-         FROM unnest($1::bigint[], $2::int[]) AS s(id, status) WHERE o.id = s.id RETURNING 1
+         FROM unnest($1::bigint[], $2::int[]) AS s(id, status)
+         WHERE o.id = s.id AND o.state = 'pending' AND (o.leased_by = $8 OR o.lease_until IS NULL OR o.lease_until < now()) RETURNING 1
        ), failed AS (
          UPDATE push_outbox SET attempts = attempts + 1, last_status = $4, last_error = $5, lease_until = NULL,
-           next_attempt_at = now() + make_interval(secs => $6) WHERE id = $3 RETURNING 1
+           next_attempt_at = now() + make_interval(secs => $6) WHERE id = $3 AND ${heldBy('$8')} RETURNING 1
        ), released AS (
-         UPDATE push_outbox SET lease_until = NULL WHERE id = ANY($7::bigint[]) AND state = 'pending' RETURNING 1
+         UPDATE push_outbox SET lease_until = NULL WHERE id = ANY($7::bigint[]) AND ${heldBy('$8')} RETURNING 1
        )
-       SELECT (SELECT count(*) FROM ok) + (SELECT count(*) FROM failed) + (SELECT count(*) FROM released) AS n`,
+       SELECT (SELECT count(*)::int FROM ok) AS delivered, (SELECT count(*)::int FROM failed) AS failed, (SELECT count(*)::int FROM released) AS released`,
       [
         run.delivered.map((d) => d.id),
         run.delivered.map((d) => d.status),
@@ -152,8 +176,10 @@ export class PushOutboxRepository {
         f ? f.error.slice(0, 500) : null,
         f ? f.retryInMs / 1000 : 0,
         run.unsent,
+        PROCESS_TAG,
       ],
     );
+    return counts;
   }
 
   /**

@@ -8,6 +8,8 @@ export class Receiver {
   answer?: (body: string) => number | undefined;
   /** How long each answer is held back (a receiver slower than the gateway's timeout). */
   delayMs = 0;
+  /** When set and it returns a promise for a request body, the request is answered (status chosen then) once it settles. */
+  hold?: (body: string) => Promise<void> | undefined;
   readonly requests: Array<{ headers: IncomingHttpHeaders; body: string; answered: number; at: number }> = [];
   private server!: Server;
   url = '';
@@ -25,8 +27,9 @@ export class Receiver {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
+      req.on('end', async () => {
         const body = Buffer.concat(chunks).toString('utf8');
+        await this.hold?.(body);
         const answered = this.answer?.(body) ?? this.status;
         const at = Date.now();
         const reply = () => {
