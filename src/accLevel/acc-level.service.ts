@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, Not, type EntityManager } from 'typeorm';
 import { Area } from '../area/area.entity';
-import { CvCode, CvError } from '../common/cv-error';
+import { CvCode, CvError, personNotExist } from '../common/cv-error';
 import { splitList, type Page } from '../common/paging';
 import { Door } from '../door/door.entity';
 import { Person } from '../person/person.entity';
@@ -61,7 +61,7 @@ export class AccLevelService {
       // Every pin must be an active person's, or nothing is granted (-22 naming the first unknown pin).
       const pins = [...new Set(splitList(dto.pin))];
       const persons: Person[] = [];
-      for (const pin of pins.length ? pins : [dto.pin]) persons.push(await this.requirePerson(m, pin, true));
+      for (const pin of pins.length ? pins : [dto.pin]) persons.push(await this.requirePerson(m, pin));
       const levelIds = this.levelIds(dto.levelIds);
       const forceOn = await levelDevices(m, 'acc', levelIds);
       for (const person of persons) {
@@ -83,7 +83,7 @@ export class AccLevelService {
       const unique = [...new Set(pins)];
       if (unique.length === 0) throw new CvError(CvCode.PersonNotExist, 'No person given: give one or more pins');
       for (const pin of unique) {
-        const person = await this.requirePerson(m, pin, true);
+        const person = await this.requirePerson(m, pin);
         if (change === 'add') await addPersonLevels(m, person.id, [levelId]);
         else await removePersonLevels(m, person.id, [levelId]);
         await this.planner.syncPerson(m, person.id);
@@ -211,9 +211,9 @@ export class AccLevelService {
    * commits first (a deleted person is then -22 here, not a grant planned for someone the database dropped), and
    * a delete that comes second waits for this grant and removes what it queued.
    */
-  private async requirePerson(m: EntityManager, pin: string, namePin = false): Promise<Person> {
+  private async requirePerson(m: EntityManager, pin: string): Promise<Person> {
     const p = await m.getRepository(Person).findOne({ where: { pin, status: 'active' }, lock: { mode: 'pessimistic_write' } });
-    if (!p) throw new CvError(CvCode.PersonNotExist, namePin ? `The person does not exist: ${pin}` : 'The person does not exist');
+    if (!p) throw personNotExist(pin);
     return p;
   }
 

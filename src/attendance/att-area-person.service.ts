@@ -3,7 +3,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AttAreaPerson } from './att-area-person.entity';
 import { intoOf, unnestOf } from '../database/columns';
 import { AreaService } from '../area/area.service';
-import { CvCode, CvError } from '../common/cv-error';
+import { CvCode, CvError, personNotExist } from '../common/cv-error';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { writeTransaction } from '../common/write-transaction';
 
@@ -70,6 +70,6 @@ async function personIds(m: EntityManager, pins: string[], activeOnly = false): 
   );
   const found = new Map(rows.map((r) => [r.pin, r.id]));
   const missing = pins.find((p) => !found.has(p));
-  if (missing !== undefined) throw new CvError(CvCode.PersonNotExist, `The person does not exist: ${missing}`);
+  if (missing !== undefined) throw personNotExist(missing);
   return pins.map((p) => found.get(p)!);
 }

@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { CvCode, CvError } from '../common/cv-error';
+import { CvCode, CvError, personNotExist } from '../common/cv-error';
 import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { pageIfAsked } from '../common/paging';
@@ -233,7 +233,7 @@ export class AttGatewayController {
            FROM person p LEFT JOIN att_person ap ON ap.person_id = p.id WHERE p.pin = $1`,
         [pin.trim()],
       );
-    if (!r) throw new CvError(CvCode.PersonNotExist, `Person does not exist: ${pin}`);
+    if (!r) throw personNotExist(pin);
     return ok({
       personPin: r.pin,
       isAttendance: r.is_attendance ?? true,

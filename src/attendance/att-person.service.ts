@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CvCode, CvError } from '../common/cv-error';
+import { personNotExist } from '../common/cv-error';
 import { intoOf, listOf } from '../database/columns';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { AttPerson } from './att-person.entity';
@@ -62,6 +62,6 @@ export async function requirePerson(m: EntityManager, pin: string): Promise<stri
   // Locked until the commit, as every writer of a person locks them: a delete or resignation committing meanwhile
   // makes this -22, rather than a row inserted for a person the database just dropped (a foreign key's -409).
   const [row]: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = $1 AND status = 'active' FOR UPDATE`, [pin]);
-  if (!row) throw new CvError(CvCode.PersonNotExist, `The person does not exist: ${pin}`);
+  if (!row) throw personNotExist(pin);
   return row.id;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CvCode, CvError } from '../common/cv-error';
+import { CvCode, CvError, personNotExist } from '../common/cv-error';
 import { BIO_TYPE } from '../push/protocol';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
@@ -81,7 +81,7 @@ export class BioTemplateService {
     // committing meanwhile makes this -22, rather than a template inserted for a person the database just dropped
     // (the foreign key's bare -409).
     const rows: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = $1 AND status = 'active'${forWrite ? ' FOR UPDATE' : ''}`, [pin.trim()]);
-    if (rows.length === 0) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+    if (rows.length === 0) throw personNotExist(pin.trim());
     return rows[0].id;
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CvCode, CvError } from '../common/cv-error';
+import { CvCode, CvError, personNotExist } from '../common/cv-error';
 import { Person } from '../person/person.entity';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
@@ -26,7 +26,7 @@ export class CardService {
       // Locked (FOR UPDATE), as person writes lock it: two card writes for one person take turns, so the second
       // replaces the first's main card instead of adding a second one beside it.
       const person = await m.getRepository(Person).findOne({ where: { pin: dto.pin, status: 'active' }, lock: { mode: 'pessimistic_write' } });
-      if (!person) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+      if (!person) throw personNotExist(dto.pin);
       if ((dto.cardType ?? '0') === String(MAIN_CARD)) await setMainCard(m, person, dto.cardNo);
       else await addSecondaryCard(m, person, dto.cardNo);
       await this.attendance.syncPersons(m, [person.id]);
@@ -40,7 +40,7 @@ export class CardService {
   async ofPin(pin: string): Promise<CardResponseDto[]> {
     if (!pin) throw new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
     const person = await this.ds.getRepository(Person).findOne({ where: { pin, status: 'active' } });
-    if (!person) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+    if (!person) throw personNotExist(pin);
     const cards = await this.ds.getRepository(Card).find({ where: { personId: person.id }, order: { cardType: 'ASC', createdAt: 'ASC', cardNo: 'ASC' } });
     return cards.map((c) => toCardResponse(person.pin, c));
   }

@@ -78,3 +78,11 @@ export class NotFoundError extends CvError {
     super(code, `${what} does not exist`);
   }
 }
+
+/**
+ * -22 naming the pin: the appendix's text, then what it is about, as the gateway's other messages extend it. A
+ * client that writes many persons (or several pins in one call) can tell which one is missing.
+ */
+export function personNotExist(pin: string): CvError {
+  return new CvError(CvCode.PersonNotExist, `The person does not exist: ${pin}`);
+}

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CvCode, CvError } from '../common/cv-error';
+import { CvCode, CvError, personNotExist } from '../common/cv-error';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { requireOnlineFor } from '../door/door-control.service';
@@ -66,7 +66,7 @@ export class DeviceControlService {
   private async enrollCommand(input: Pick<DeviceControlDto, 'pin' | 'bioType' | 'templateNo'>): Promise<string> {
     if (!input.pin) throw new CvError(CvCode.PinEmpty, 'The person pin is required to enroll');
     const [person] = await this.ds.query(`SELECT 1 FROM person WHERE pin = $1`, [input.pin]);
-    if (!person) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+    if (!person) throw personNotExist(input.pin);
     const type = input.bioType ?? 1;
     return enrollBio({ type, no: type === 1 || type === 7 || type === 8 ? (input.templateNo ?? 0) : 0, pin: input.pin, retry: 3, overwrite: true, mode: 1 });
   }

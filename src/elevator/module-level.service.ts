@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CvCode, CvError } from '../common/cv-error';
+import { CvCode, CvError, personNotExist } from '../common/cv-error';
 import { newId } from '../common/ids';
 import { intoOf, listOf, tableOf, unnestOf } from '../database/columns';
 import { MODULE_LEVEL, MODULE_LEVEL_PERSON, MODULE_LEVEL_POINT } from './module-tables';
@@ -162,7 +162,7 @@ export class ModuleLevelService {
     if (!pin) throw new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
     // Locked until the commit, as every writer of a person locks them (acc-level.service.ts requirePerson).
     const [p] = await m.query(`SELECT id FROM person WHERE pin = $1 AND status = 'active' FOR UPDATE`, [pin]);
-    if (!p) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+    if (!p) throw personNotExist(pin);
     return p.id;
   }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { levelIdsOf } from '../accLevel/acc-level-membership';
 import { secondaryCardsOf } from '../card/card-writes';
-import { CvCode, CvError } from '../common/cv-error';
+import { CvCode, CvError, personNotExist } from '../common/cv-error';
 import { refuseQrCode } from '../common/qr-code';
 import { checkPaging, splitList, v2Page, type Page, type V2Page } from '../common/paging';
 import { readSnapshot } from '../database/snapshot';
@@ -30,7 +30,7 @@ export class PersonQueryService {
   async requireByPin(pin: string | undefined, { withLeft = false }: { withLeft?: boolean } = {}, m: EntityManager = this.ds.manager): Promise<Person> {
     if (!pin) throw new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
     const p = await m.getRepository(Person).findOne({ where: withLeft ? { pin } : { pin, status: 'active' } });
-    if (!p) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+    if (!p) throw personNotExist(pin);
     return p;
   }
 

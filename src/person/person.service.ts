@@ -3,7 +3,7 @@ import { DataSource, Not, type EntityManager } from 'typeorm';
 import { insertPersonLevels, levelIdsOf, setPersonLevels } from '../accLevel/acc-level-membership';
 import { cardValue } from '../card/card-value';
 import { insertMainCards, setMainCard, setSecondaryCards } from '../card/card-writes';
-import { CvCode, CvError } from '../common/cv-error';
+import { CvCode, CvError, personNotExist } from '../common/cv-error';
 import { splitList } from '../common/paging';
 import { inclusiveEnd, requireCvDateTime, requireCvDay, requireCvTime } from '../common/time';
 import { isDeadlock, isUniqueViolation, writeTransaction } from '../common/write-transaction';
@@ -228,7 +228,7 @@ export class PersonService {
     if (/^0+$/.test(dto.pin)) throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin} means "no person" on the devices`);
     const repo = m.getRepository(Person);
     const existing = await look.person(m, dto.pin);
-    if (mode === 'reinstated' && !existing) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+    if (mode === 'reinstated' && !existing) throw personNotExist(dto.pin);
     // A resigned person keeps their pin (CVSecurity's leave list): an add or edit would answer success and change
     // someone no list shows and no device holds. Reinstatement (2.13.10) is the way back.
     if (mode !== 'reinstated' && existing && existing.status !== 'active') {
@@ -288,7 +288,7 @@ export class PersonService {
   async requireActive(m: EntityManager, pin: string | undefined): Promise<Person> {
     if (!pin) throw new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
     const p = await m.getRepository(Person).findOne({ where: { pin }, lock: { mode: 'pessimistic_write' } });
-    if (!p || p.status !== 'active') throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+    if (!p || p.status !== 'active') throw personNotExist(pin);
     return p;
   }
 
@@ -305,7 +305,7 @@ export class PersonService {
       for (const pin of [...pins].sort()) {
         if (!pin) throw new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
         const p = await repo.findOne({ where: { pin }, lock: { mode: 'pessimistic_write' } });
-        if (!p) throw new CvError(CvCode.PersonNotExist, `The person does not exist: ${pin}`);
+        if (!p) throw personNotExist(pin);
         persons.push(p);
       }
       const removed = persons.map((p) => p.pin);

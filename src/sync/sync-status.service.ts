@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CvCode, CvError } from '../common/cv-error';
+import { CvCode, CvError, personNotExist } from '../common/cv-error';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql, returnCodeManual } from '../device/device-kind';
@@ -122,7 +122,7 @@ export class SyncStatusService {
            UNION ALL SELECT 1 FROM sync_item WHERE key = $1 AND kind = ANY($2) LIMIT 1`,
           [pin, MEMBER_KINDS],
         );
-    if (!known) throw new CvError(CvCode.PersonNotExist, 'The person does not exist');
+    if (!known) throw personNotExist(pin);
     const ids = [...new Set([...(await devicesGranting(m, [pin])), ...(await this.attendance.terminalsOf(m, [pin])), ...touching])];
     const desired = await this.desiredOf(m, ids, [pin]);
     const devices = [...desired].map(([id, d]) => ({ id, sn: d.sn })).sort((a, b) => a.sn.localeCompare(b.sn));

@@ -68,7 +68,7 @@ describe('bioTemplate/add (2.25.1)', () => {
   it('answers the manual codes: -20 empty pin, -22 unknown person, -31 finger taken, -32 validType, -33 finger range; bad base64 and oversize are refused', async () => {
     const ok = { personId: '2001', validType: '1', template: T3, templateNo: '7' };
     await expect(t.post('/api/bioTemplate/add', { ...ok, personId: '' }).then((r) => r.body)).resolves.toEqual({ code: -20, message: expect.any(String), data: null });
-    await expect(t.post('/api/bioTemplate/add', { ...ok, personId: 'nobody' }).then((r) => r.body)).resolves.toEqual({ code: -22, message: 'The person does not exist', data: null });
+    await expect(t.post('/api/bioTemplate/add', { ...ok, personId: 'nobody' }).then((r) => r.body)).resolves.toEqual({ code: -22, message: 'The person does not exist: nobody', data: null });
     await expect(t.post('/api/bioTemplate/add', { ...ok, templateNo: '3' }).then((r) => r.body)).resolves.toEqual({ code: -31, message: 'The personnel fingerprint already existed!', data: null });
     await expect(t.post('/api/bioTemplate/add', { ...ok, validType: '2' }).then((r) => r.body.code)).resolves.toBe(-32);
     await expect(t.post('/api/bioTemplate/add', { ...ok, validType: undefined }).then((r) => r.body.code)).resolves.toBe(-32);
@@ -101,7 +101,7 @@ describe('bioTemplate/getFgListByPin (2.25.4)', () => {
     expectSameShape(res.body.data, manualExample('2.25.4').data);
     expect(Object.keys(res.body).sort()).toEqual(Object.keys(manualExample('2.25.4')).sort());
     await expect(t.get('/api/v2/bioTemplate/getFgListByPin/2001').then((r) => r.body)).resolves.toEqual(res.body);
-    await expect(t.get('/api/bioTemplate/getFgListByPin/nobody').then((r) => r.body)).resolves.toEqual({ code: -22, message: 'The person does not exist', data: null });
+    await expect(t.get('/api/bioTemplate/getFgListByPin/nobody').then((r) => r.body)).resolves.toEqual({ code: -22, message: 'The person does not exist: nobody', data: null });
   });
 });
 

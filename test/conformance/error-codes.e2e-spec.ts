@@ -177,6 +177,7 @@ const CASES = (): Case[] => [
   ['2.18.13', 'an unknown event', () => t.get(`/api/transaction/getById/${none}`), -404, 'gateway'],
   ['2.25.1', 'no personId', () => t.post('/api/bioTemplate/add', { validType: '1', template: 'eA==', templateNo: '4' }), -20],
   ['2.25.1', 'an unknown person', () => t.post('/api/bioTemplate/add', { personId: 'nobody', validType: '1', template: 'eA==', templateNo: '4' }), -22],
+  ['2.25.1', 'an unknown person (v2 path)', () => t.post('/api/v2/bioTemplate/add', { personId: 'nobody', validType: '1', template: 'eA==', templateNo: '4' }), -22],
   ['2.25.1', 'a finger that has a template', () => t.post('/api/bioTemplate/add', { personId: f.pin, validType: '1', template: 'eA==', templateNo: '3' }), -31],
   ['2.25.1', 'validType 2', () => t.post('/api/bioTemplate/add', { personId: f.pin, validType: '2', template: 'eA==', templateNo: '4' }), -32],
   ['2.25.1', 'templateNo 10', () => t.post('/api/bioTemplate/add', { personId: f.pin, validType: '1', template: 'eA==', templateNo: '10' }), -33],
@@ -190,6 +191,8 @@ const CASES = (): Case[] => [
   ['2.23.1', 'an unknown person', () => t.post('/api/attApply/applySign', { personPin: 'nobody', remark: 'api', signDatetime: '2021-11-19 18:00:00' }), -22],
   ['2.23.1', 'a bad signDatetime', () => t.post('/api/attApply/applySign', { personPin: f.pin, remark: 'api', signDatetime: 'yesterday' }), -100],
   ['2.23.2', 'startDatetime after endDatetime', () => t.post('/api/attApply/applyOvertime', { personPin: f.pin, remark: 'api', startDatetime: '2021-11-19 18:00:00', endDatetime: '2021-11-19 13:00:00' }), -101],
+  ['2.23.3', 'an unknown person', () => t.post('/api/attApply/applyLeave', { personPin: 'nobody', leaveTypeNo: 'L1', startDatetime: '2021-11-19 13:00:00', endDatetime: '2021-11-19 18:00:00' }), -22],
+  ['2.23.6', 'an unknown person', () => t.post('/api/attApply/getApplyTimeLong', { personPin: 'nobody', startDatetime: '2021-11-19 13:00:00', endDatetime: '2021-11-19 18:00:00' }), -22],
   ['2.23.3', 'startDatetime equal to endDatetime', () => t.post('/api/attApply/applyLeave', { personPin: f.pin, leaveTypeNo: 'L1', startDatetime: '2021-11-19 13:00:00', endDatetime: '2021-11-19 13:00:00' }), -101],
 ];
 
@@ -203,6 +206,8 @@ describe('the manual\'s error codes', () => {
     expect(typeof res.body.message).toBe('string');
     // The appendix's text leads the message (clients show or match it); a detail may follow.
     if (kind !== 'gateway') expect(res.body.message.startsWith(APPENDIX.get(code)!), `"${res.body.message}" does not start with the appendix's text`).toBe(true);
+    // An unknown person is named (every case asks for pin 'nobody'): a client writing many persons can tell which one.
+    if (code === -22) expect(res.body.message).toBe('The person does not exist: nobody');
     if (kind === 'gateway') expect(manualEndpoint(section).likelyErrorCodes).not.toContain(code);
     else expect(manualEndpoint(section).likelyErrorCodes.length === 0 || manualEndpoint(section).likelyErrorCodes.includes(code), `${code} is not among ${section}'s likely codes`).toBe(true);
   });
