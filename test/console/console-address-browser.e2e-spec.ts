@@ -74,7 +74,10 @@ describe.skipIf(!executable)('console addresses: deep links, unknown pages, the 
     await page.waitForURL(`${t.baseUrl}/console/persons/4711`);
     // A pin nobody has says so, naming it.
     await page.goto(`${t.baseUrl}/console/persons/9999`);
-    await page.getByRole('alert').filter({ hasText: '9999' }).filter({ hasText: 'does not exist' }).waitFor();
+    const missing = page.getByRole('alert').filter({ hasText: '9999' }).filter({ hasText: 'does not exist' });
+    await missing.waitFor();
+    // The answer names the pin itself (-22): said once, not "Person 9999: … 9999".
+    expect(await missing.textContent()).not.toContain('Person 9999');
   });
 
   it("keeps a device's convergence or command queue open across a reload", async () => {

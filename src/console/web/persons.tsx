@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, errorText, fromLocalInput, localInput, query, toLocalInput } from './api';
+import { api, ApiError, errorText, fromLocalInput, localInput, query, toLocalInput } from './api';
 import type { Go, Me, PageProps } from './main';
 import { CsvExport } from './csv-export';
 import { PersonImport } from './person-import';
@@ -324,8 +324,12 @@ function PersonDetail({ pin, me, go, onClose, onChanged }: { pin: string; me: Me
   // While a panel has not confirmed (commands waiting, or being added or removed), read again every 2 s: the
   // table turns to "holds them" when the panel confirms, not only when the person is opened again.
   useReloadWhileWaiting(detail, (d: any) => d.devices.some((x: any) => x.pendingCommands > 0 || x.state === 'pending' || x.state === 'removing'));
-  // Opened from an address (a bookmark, a link) the pin may be nobody's: say whose.
-  if (error) return <Notice error={`Person ${pin}: ${errorText(error)}`} />;
+  // Opened from an address (a bookmark, a link) the pin may be nobody's: say whose, unless the answer already does (-22).
+  if (error) {
+    const text = errorText(error);
+    const named = error instanceof ApiError && error.message.endsWith(`: ${pin}`);
+    return <Notice error={named ? text : `Person ${pin}: ${text}`} />;
+  }
   if (!data) return <p aria-busy="true">Loading…</p>;
   const p = data.person;
   const left = data.left as { leaveDate: string | null; leaveType: string | null } | null;
