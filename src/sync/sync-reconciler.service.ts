@@ -572,10 +572,9 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
    */
   private async verifiedOwnTable(m: EntityManager, deviceId: string, outcome: CommandOutcome, count: number, table: 'timezone' | 'holiday'): Promise<void> {
     const kind = countedItemKind(table);
-    const [{ held }]: Array<{ held: number }> = await m.query(
-      `SELECT count(*)::int AS held FROM sync_item WHERE device_id = $1 AND kind = $2 AND hash IS NOT NULL AND hash <> $3`,
-      [deviceId, kind, UNKNOWN_HASH],
-    );
+    // Confirmed rows a command queued before the count took off (a time zone's delete, the holiday table's rewrite)
+    // are no loss while its result is not in yet (countRange).
+    const { min: held } = await this.countRange(m, deviceId, outcome.deviceSn, table, outcome.commandId);
     if (count >= held) return;
     this.log.warn(`device ${outcome.deviceSn} holds ${count} ${table} rows where ${held} are confirmed: they are written again`);
     // Items a command after the count put (answered before the count's result was recorded) are held.
@@ -603,31 +602,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     opts: { acceptAbove?: boolean; settled?: boolean } = {},
   ): Promise<boolean> {
     const kind = countedItemKind(table);
-    // Rights rows follow from each item's hash (few distinct ones: members of the same levels share them); a user or
-    // pass rule is one row, so only whether it is in doubt matters.
-    // Items a sync command queued before the count ($6) still lacks a result for count as in doubt (`?`): the panel
-    // ran that command before counting (a reply runs in queue order), but whether it held the row before, and whether
-    // the command succeeded, is unknown until its result comes (held back, posted in another body or to another
-    // process, or lost and the command offered again). Judged by the confirmed items alone, a delete's row already
-    // gone looked like a user deleted at the panel, and a new person's put like one added there: a needless full
-    // sync, which clears the panel's tables (people locked out meanwhile) and writes them all again. A clear in
-    // flight puts every item of the kind in doubt; a put of an item not confirmed yet adds one in doubt.
-    const groups: Array<{ hash: string; items: number }> = await m.query(
-      `WITH before AS (
-         SELECT c.keys, c.meta ? 'clear' AS clear FROM device_command c
-          WHERE c.device_sn = $5 AND c.id < $6::bigint AND c.state IN ('pending', 'sent') AND c.meta ? 'sync'
-            AND (c.meta->>'kind' = $3 OR coalesce(c.meta->'cascade' ? $3, false))
-       ), doubt AS (SELECT DISTINCT k.key FROM before b, jsonb_array_elements_text(coalesce(b.keys, '[]'::jsonb)) AS k(key))
-       SELECT CASE WHEN EXISTS (SELECT 1 FROM before WHERE clear) OR s.key IN (SELECT key FROM doubt) THEN $2::text
-                   WHEN $4 OR s.hash = $2 THEN s.hash ELSE '' END AS hash, count(*)::int AS items
-         FROM sync_item s WHERE s.device_id = $1 AND s.kind = $3 AND s.hash IS NOT NULL GROUP BY 1
-       UNION ALL
-       SELECT $2::text, count(*)::int FROM doubt d
-        WHERE NOT EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = $1 AND s.kind = $3 AND s.key = d.key AND s.hash IS NOT NULL)
-       HAVING count(*) > 0`,
-      [deviceId, UNKNOWN_HASH, kind, countsRightsRows(table), sn, after ?? null],
-    );
-    const { min, max } = expectedRows(table, groups);
+    const { min, max } = await this.countRange(m, deviceId, sn, table, after);
     const tables = table === 'user' ? ['user', 'USERINFO'] : [table];
     // A table's clear is keyed apart from its deletes by PIN (`DATA DELETE user *`, refusals.ts); a refused delete by
     // PIN leaves the clear out of a full sync as well, so either refusal keeps rows no full sync takes off.
@@ -712,6 +687,41 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     // After the commit: a pass started sooner would not see the owed row and leave it to the next interval.
     afterCommit(m, () => this.kick());
     return false;
+  }
+
+  /**
+   * The rows a counted table may hold (expectedRows) by the items of its kind the device confirmed, the ones in
+   * doubt (`?`) and those a sync command queued before the count (`after`) has not answered yet.
+   */
+  private async countRange(m: EntityManager, deviceId: string, sn: string, table: CountedKind, after: string | undefined): Promise<{ min: number; max: number }> {
+    const kind = countedItemKind(table);
+    // Rights rows follow from each item's hash (few distinct ones: members of the same levels share them); a user or
+    // pass rule is one row, so only whether it is in doubt matters.
+    // Items a sync command queued before the count ($6) still lacks a result for count as in doubt (`?`): the panel
+    // ran that command before counting (a reply runs in queue order), but whether it held the row before, and whether
+    // the command succeeded, is unknown until its result comes (held back, posted in another body or to another
+    // process, or lost and the command offered again). Judged by the confirmed items alone, a delete's row already
+    // gone looked like a user deleted at the panel, and a new person's put like one added there: a needless full
+    // sync, which clears the panel's tables (people locked out meanwhile) and writes them all again; a time zone's
+    // delete, like time zones lost at the panel, all of them forgotten and written again (verifiedOwnTable). A clear
+    // in flight puts every item of the kind in doubt (the holiday table's rewrite, `holiday *` first, too); a put of
+    // an item not confirmed yet adds one in doubt.
+    const groups: Array<{ hash: string; items: number }> = await m.query(
+      `WITH before AS (
+         SELECT c.keys, c.meta ? 'clear' AS clear FROM device_command c
+          WHERE c.device_sn = $5 AND c.id < $6::bigint AND c.state IN ('pending', 'sent') AND c.meta ? 'sync'
+            AND (c.meta->>'kind' = $3 OR coalesce(c.meta->'cascade' ? $3, false))
+       ), doubt AS (SELECT DISTINCT k.key FROM before b, jsonb_array_elements_text(coalesce(b.keys, '[]'::jsonb)) AS k(key))
+       SELECT CASE WHEN EXISTS (SELECT 1 FROM before WHERE clear) OR s.key IN (SELECT key FROM doubt) THEN $2::text
+                   WHEN $4 OR s.hash = $2 THEN s.hash ELSE '' END AS hash, count(*)::int AS items
+         FROM sync_item s WHERE s.device_id = $1 AND s.kind = $3 AND s.hash IS NOT NULL GROUP BY 1
+       UNION ALL
+       SELECT $2::text, count(*)::int FROM doubt d
+        WHERE NOT EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = $1 AND s.kind = $3 AND s.key = d.key AND s.hash IS NOT NULL)
+       HAVING count(*) > 0`,
+      [deviceId, UNKNOWN_HASH, kind, countsRightsRows(table), sn, after ?? null],
+    );
+    return expectedRows(table, groups);
   }
 }
 

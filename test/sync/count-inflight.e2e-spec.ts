@@ -10,10 +10,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncPlannerService } from '../../src/sync/sync-planner.service';
+import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { ParsedCommand } from '../simulator/commands';
 import { settingsOf } from '../push/push-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { Device, levelId } from './access-helpers';
+import { settleConverged } from './fault-helpers';
 
 let t: TestApp;
 let planner: SyncPlannerService;
@@ -122,5 +124,105 @@ describe('a count judged while a user command before it is unanswered', () => {
     // 0 users where 901 is confirmed and 902 in doubt (1-2): a full sync is owed.
     expect(await fullSyncs(b)).toBe(before + 1);
     await b.sim.releaseResults();
+  });
+});
+
+/**
+ * The same blind spot in a panel's own tables (`DATA COUNT timezone` / `holiday`, judged from below): a time zone's
+ * delete, or the holiday table's rewrite (`holiday *`, then every holiday), queued before the count and unanswered
+ * when it is judged, looked like rows lost at the panel, and every time zone (or each holiday the rewrite had put
+ * back) was forgotten and written again.
+ */
+describe('a timezone or holiday count judged while a write of that table before it is unanswered', () => {
+  /** A panel with the 24-hour zone and two levels of their own segments on its door (three time zones). */
+  let p: Device;
+  /** Another such panel, for a time zone lost beside an unanswered delete. */
+  let q: Device;
+  const tzOf = (d: Device) => d.sim.table('timezone').map((r) => String(r.TimezoneId)).sort();
+  const dataUpdates = async (d: Device, table: string) => (await d.since()).filter((c) => c.startsWith(`DATA UPDATE ${table} `));
+  const deleteOf = (table: string) => (c: ParsedCommand) => c.verb === 'DATA DELETE' && c.table === table;
+  const segmentTz = async (name: string): Promise<string> =>
+    String((await t.ds.query(`SELECT tz_id FROM time_segment WHERE name = $1`, [name]))[0].tz_id);
+  /** A count queued behind the write just made, then one reply: the panel runs both; the deletes' results are held back. */
+  const countHoldingDeletes = async (d: Device, table: string) => {
+    await queueCount(d);
+    d.sim.holdResults(deleteOf(table));
+    await d.sim.poll();
+    d.sim.stopHoldingResults();
+  };
+  const toAllDay = async (level: string) =>
+    expect((await t.put(`/api/accLevel/update/${await levelId(t, level)}`, { timeSegName: '24-Hour Accessible' })).body.code).toBe(0);
+
+  beforeAll(async () => {
+    p = await Device.connect(t, 'CNTFLT0003', 1, '10.7.9.3');
+    q = await Device.connect(t, 'CNTFLT0004', 1, '10.7.9.4');
+    for (const [name, day] of [['CfNights', 'sat'], ['CfEvenings', 'fri']]) expect((await t.post('/api/gateway/timeSegments', { name, schedule: { [day]: [['18:00', '23:00']] } })).body.code).toBe(0);
+    for (const [name, seg, door] of [['TN', 'CfNights', '10.7.9.3-1'], ['TE', 'CfEvenings', '10.7.9.3-1'], ['QN', 'CfNights', '10.7.9.4-1'], ['QE', 'CfEvenings', '10.7.9.4-1']]) {
+      expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name, timeSegName: seg }] })).body.code).toBe(0);
+      expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: name, doorName: door }] })).body.code).toBe(0);
+    }
+    for (const day of ['01', '02']) expect((await t.post('/api/gateway/holidays', { name: `CfHol${day}`, startDate: `2027-05-${day}`, endDate: `2027-05-${day}`, holidayType: 1, isLoopByYear: false })).body.code).toBe(0);
+    await p.sim.pollUntilIdle({ maxPolls: 50 });
+    await q.sim.pollUntilIdle({ maxPolls: 50 });
+    expect(tzOf(p)).toHaveLength(3);
+    expect(tzOf(q)).toHaveLength(3);
+    expect(p.sim.table('holiday')).toHaveLength(2);
+    p.mark();
+    q.mark();
+  });
+
+  it("a time zone's delete whose result comes after the count writes no time zone again", async () => {
+    const evenings = await segmentTz('CfEvenings');
+    await toAllDay('TE');
+    await countHoldingDeletes(p, 'timezone');
+    expect(tzOf(p)).not.toContain(evenings);
+    expect(tzOf(p)).toHaveLength(2);
+    expect(p.sim.received.some((r) => r.command === 'DATA COUNT timezone')).toBe(true);
+    await p.sim.releaseResults();
+    expect(await dataUpdates(p, 'timezone')).toEqual([]);
+    expect(tzOf(p)).toHaveLength(2);
+    expect(await fullSyncs(p)).toBe(0);
+  });
+
+  it("a time zone's delete whose results are lost (offered again after the count) writes no time zone again", async () => {
+    const nights = await segmentTz('CfNights');
+    await toAllDay('TN');
+    await countHoldingDeletes(p, 'timezone');
+    p.sim.dropHeldResults();
+    expect(tzOf(p)).toEqual(['1']);
+    await sleep(LOST_REPLY_MS + 50);
+    // The delete is settled as overtaken (the counts after it were answered) and planned again after its backoff.
+    await settleConverged(t, t.app.get(SyncReconciler), p.sim);
+    expect(await dataUpdates(p, 'timezone')).toEqual([]);
+    expect(tzOf(p)).toEqual(['1']);
+    expect(p.sim.received.filter((r) => r.command === `DATA DELETE timezone TimezoneId=${nights}`)).toHaveLength(2);
+  });
+
+  it("the holiday table's rewrite whose clear is answered after the count writes no holiday again", async () => {
+    const [gone] = (await t.get('/api/gateway/holidays')).body.data.filter((h: { name: string }) => h.name === 'CfHol02');
+    expect((await t.delete(`/api/gateway/holidays/${gone.id}`)).body.code).toBe(0);
+    // One reply: `holiday *`, the kept holiday, then the counts; only the clear's result is held back.
+    await countHoldingDeletes(p, 'holiday');
+    expect(p.sim.table('holiday').map((r) => String(r.Holiday))).toEqual(['20270501']);
+    expect(p.sim.received.some((r) => r.command === 'DATA COUNT holiday')).toBe(true);
+    await p.sim.releaseResults();
+    // The rewrite's one put, nothing after.
+    expect(await dataUpdates(p, 'holiday')).toHaveLength(1);
+    expect(p.sim.table('holiday').map((r) => String(r.Holiday))).toEqual(['20270501']);
+  });
+
+  it('a panel that lost a time zone beside an unanswered delete gets it written back', async () => {
+    const [nights, evenings] = [await segmentTz('CfNights'), await segmentTz('CfEvenings')];
+    await q.since();
+    await toAllDay('QE');
+    // Lost behind the gateway's back: the Nights zone (confirmed, nothing in flight for it).
+    expect(q.sim.deleteLocally('timezone', { TimezoneId: Number(nights) })).toBe(1);
+    await countHoldingDeletes(q, 'timezone');
+    expect(tzOf(q)).toEqual(['1']);
+    await q.sim.releaseResults();
+    // 1 row where the 24-hour zone and Nights are confirmed and Evenings is in doubt (2-3): written again.
+    expect((await dataUpdates(q, 'timezone')).some((c) => c.includes(`TimezoneId=${nights}`))).toBe(true);
+    expect(tzOf(q)).toEqual(['1', nights].sort());
+    expect(tzOf(q)).not.toContain(evenings);
   });
 });
