@@ -705,14 +705,14 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     // sync, which clears the panel's tables (people locked out meanwhile) and writes them all again; a time zone's
     // delete, like time zones lost at the panel, all of them forgotten and written again (verifiedOwnTable). A clear
     // in flight puts every item of the kind in doubt (the holiday table's rewrite, `holiday *` first, too); a put of
-    // an item not confirmed yet adds one in doubt.
+    // an item not confirmed yet adds one in doubt. So does a delete settled with no result (DELETE_UNANSWERED).
     const groups: Array<{ hash: string; items: number }> = await m.query(
       `WITH before AS (
          SELECT c.keys, c.meta ? 'clear' AS clear FROM device_command c
           WHERE c.device_sn = $5 AND c.id < $6::bigint AND c.state IN ('pending', 'sent') AND c.meta ? 'sync'
             AND (c.meta->>'kind' = $3 OR coalesce(c.meta->'cascade' ? $3, false))
        ), doubt AS (SELECT DISTINCT k.key FROM before b, jsonb_array_elements_text(coalesce(b.keys, '[]'::jsonb)) AS k(key))
-       SELECT CASE WHEN EXISTS (SELECT 1 FROM before WHERE clear) OR s.key IN (SELECT key FROM doubt) THEN $2::text
+       SELECT CASE WHEN EXISTS (SELECT 1 FROM before WHERE clear) OR s.key IN (SELECT key FROM doubt) OR ${DELETE_UNANSWERED} THEN $2::text
                    WHEN $4 OR s.hash = $2 THEN s.hash ELSE '' END AS hash, count(*)::int AS items
          FROM sync_item s WHERE s.device_id = $1 AND s.kind = $3 AND s.hash IS NOT NULL GROUP BY 1
        UNION ALL
@@ -724,6 +724,15 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     return expectedRows(table, groups);
   }
 }
+
+/**
+ * An item (sync_item `s`) whose delete failed with no Return at all: its result was lost behind the answered results
+ * of later commands (overtaken: the panel ran it), or none came after its last delivery. The row kept for it until the
+ * retry lands may be gone: a count judged before that retry is queued (a re-registration's verification planned
+ * while the item waits out its backoff) found it missing, and owed a full sync for a user the gateway itself
+ * deleted, or wrote every time zone again. A delete the panel answered with a refusal kept its row: still held.
+ */
+const DELETE_UNANSWERED = `(s.failed_delete IS NOT NULL AND s.last_return IS NULL)`;
 
 /**
  * An item no sync command queued after a count ($3, the count's command; $4 the SN) answered before the count's result
