@@ -6,14 +6,13 @@
  * same panel factory-reset and synced again), and the sync-status answers never say "synced" while the panel lacks
  * something, nor stay divergent once it converged.
  */
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SyncPlannerService } from '../../src/sync/sync-planner.service';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { claimsSynced, convergenceOf, ok, resultReplyLoss, settleConverged, tableSnapshot, startFaultApp, fromScratch as oracle } from './fault-helpers';
+import { claimsSynced, convergenceOf, ok, replyLengthFromEnv, resultReplyLoss, settleConverged, tableSnapshot, startFaultApp, fromScratch as oracle } from './fault-helpers';
 import type { TestApp } from '../support/test-app';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { Device, levelId, PHOTO } from './access-helpers';
-import { settingsOf } from '../push/push-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -475,12 +474,7 @@ describe('random writes against a panel meeting every fault', () => {
   // failure (the state carries over from run to run, so a failure is replayed with its seed, not shrunk).
   it('the faulty panel is never said synced while it differs, and ends equal to the faultless one', { timeout: Number(process.env.FC_TIMEOUT_MS ?? 240_000) }, async () => {
     const fc = (await import('fast-check')).default;
-    // FC_PER_REPLY=2: short replies, so remote actions wait beyond the head's reply and go first more often.
-    const perReply = settingsOf(t).maxCommandsPerReply;
-    if (process.env.FC_PER_REPLY) settingsOf(t).maxCommandsPerReply = Number(process.env.FC_PER_REPLY);
-    onTestFinished(() => {
-      settingsOf(t).maxCommandsPerReply = perReply;
-    });
+    replyLengthFromEnv(t);
     let f = await Device.connect(t, 'FPROP0001', 2, '10.47.0.1', { retryResults: true, fetch: lossyFetch });
     const r = await Device.connect(t, 'FPROP0002', 2, '10.47.0.2');
     await ok(t.post('/api/gateway/timeSegments', { name: 'PropSeg', schedule: { mon: [['08:00', '18:00']] } }));

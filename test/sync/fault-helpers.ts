@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { settingsOf } from '../push/push-helpers';
 import type { FetchLike } from '../simulator/http';
@@ -82,6 +82,25 @@ export async function startFaultApp(): Promise<{ t: TestApp; reconciler: SyncRec
   const t = await startTestApp({ syncRetryBaseMs: 200, syncRetryMaxMs: 400, syncReconcileIntervalMs: 0 });
   Object.assign(settingsOf(t), { lostReplyMs: 200, ackTimeoutMs: 1000, refusalProbe: { baseMs: 200, maxMs: 400 } });
   return { t, reconciler: t.app.get(SyncReconciler) };
+}
+
+/** Replies of at most `perReply` commands until the calling test ends (the specs share one gateway). */
+export function commandsPerReply(t: Pick<TestApp, 'app'>, perReply: number): void {
+  const settings = settingsOf(t);
+  const before = settings.maxCommandsPerReply;
+  settings.maxCommandsPerReply = perReply;
+  onTestFinished(() => {
+    settings.maxCommandsPerReply = before;
+  });
+}
+
+/**
+ * FC_PER_REPLY=<n>: the fault properties run with replies of at most n commands, so the results of what one write
+ * queued come in pieces over several polls, and remote actions wait beyond the head's reply and go first more often.
+ * Unset, the gateway's own reply length stays.
+ */
+export function replyLengthFromEnv(t: Pick<TestApp, 'app'>): void {
+  if (process.env.FC_PER_REPLY) commandsPerReply(t, Number(process.env.FC_PER_REPLY));
 }
 
 /**
