@@ -45,6 +45,12 @@ const PUT_OVER_FAILED_DELETE = `(s.failed_delete IS NOT NULL AND s.failed_delete
 // is due at once: the reconciler's divergent pass plans it against desired, and clears the failure where the
 // device now holds what the database gives (settledFailures). Cleared here, nothing would ever send the held write.
 const PUT_IN_BACKOFF = `(s.failures > 0 AND s.next_try_at IS NOT NULL)`;
+// A put of a plan an earlier command of which failed for its item settles nothing (the item stays unconfirmed).
+// Released meanwhile (next_try_at NULL: the reconciler's divergent pass planned the item while this put was still
+// queued, took it as done and sent nothing), the item owes its retry again now: kept released, nothing would plan
+// it (STRANDED in the reconciler needs hash NULL), and the panel kept what a refused delete was to take off beside
+// the put's rows, divergent for good with nothing pending.
+const DUE_AGAIN = `s.failures > 0 AND s.next_try_at IS NULL`;
 // A failed clear restarts an owed full sync from its first page: the pages sent after it assumed a cleared
 // device, and only a new clear (sent with the first page) removes what the device still holds beyond them.
 const OWED_UPDATE = `${excludedOf(SyncOwed, ['nextTryAt'])}, cursor = NULL, plan = NULL`;
@@ -171,8 +177,9 @@ export class SyncConfirmation implements OnModuleInit {
     // same rows costs it (a full sync of 100,000 persons × 10 panels confirms two million items).
     const rows = `unnest($1::char(32)[], $2::varchar[], $3::varchar[], $4::text[], $5::varchar[], $6::int[], $7::bigint[]) AS x(d, kind, k, h, plan, rc, cmd)`;
     // One statement for known and new items (a full sync confirms a million items, 500 per command). An item a
-    // failure of this same plan marked stays unconfirmed (the update's condition); a new item is inserted, and a
-    // known one, updated or not, is left to the update (ON CONFLICT DO NOTHING: no second lookup of each item).
+    // failure of this same plan marked stays unconfirmed (the update's condition), due again if a pass released it
+    // meanwhile (`failed`, DUE_AGAIN); a new item is inserted, and a known one, updated or not, is left to the
+    // updates (ON CONFLICT DO NOTHING: no second lookup of each item).
     await namedQuery(
       m,
       `WITH x AS (SELECT * FROM ${rows}),
@@ -183,6 +190,10 @@ export class SyncConfirmation implements OnModuleInit {
              failed_delete = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN s.failed_delete END,
              failed_delete_at = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN s.failed_delete_at END, last_return = x.rc
            FROM x WHERE s.device_id = x.d AND s.kind = x.kind AND s.key = x.k AND s.failed_plan IS DISTINCT FROM x.plan
+       ),
+       failed AS (
+         UPDATE sync_item s SET next_try_at = now()
+           FROM x WHERE s.device_id = x.d AND s.kind = x.kind AND s.key = x.k AND s.failed_plan = x.plan AND ${DUE_AGAIN}
        )
        INSERT INTO ${CONFIRMED_INTO}
        SELECT x.d, x.kind, x.k, x.h, now(), x.rc FROM x
