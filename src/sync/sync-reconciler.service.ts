@@ -602,7 +602,8 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     opts: { acceptAbove?: boolean; settled?: boolean } = {},
   ): Promise<boolean> {
     const kind = countedItemKind(table);
-    const { min, max } = await this.countRange(m, deviceId, sn, table, after);
+    const range = await this.countRange(m, deviceId, sn, table, after);
+    const { min, max } = range;
     const tables = table === 'user' ? ['user', 'USERINFO'] : [table];
     // A table's clear is keyed apart from its deletes by PIN (`DATA DELETE user *`, refusals.ts); a refused delete by
     // PIN leaves the clear out of a full sync as well, so either refusal keeps rows no full sync takes off.
@@ -610,6 +611,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     if (count >= min && count <= max) {
       // Rows found earlier beyond those confirmed (a refused clear, below) are gone: the panel is what it confirmed.
       await m.query(`UPDATE device_refusal SET excess_rows = NULL WHERE device_id = $1 AND what = ANY($2::varchar[]) AND excess_rows IS NOT NULL`, [deviceId, clearKeys]);
+      await this.countAgainLater(m, deviceId, sn, table, count, opts.acceptAbove ? { ...range, firm: { min: range.firm.min, max: Infinity } } : range);
       return true;
     }
     // An empty table holds none of the items the device confirmed before it counted: they are not held any more,
@@ -693,7 +695,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
    * The rows a counted table may hold (expectedRows) by the items of its kind the device confirmed, the ones in
    * doubt (`?`) and those a sync command queued before the count (`after`) has not answered yet.
    */
-  private async countRange(m: EntityManager, deviceId: string, sn: string, table: CountedKind, after: string | undefined): Promise<{ min: number; max: number }> {
+  private async countRange(m: EntityManager, deviceId: string, sn: string, table: CountedKind, after: string | undefined): Promise<CountRange> {
     const kind = countedItemKind(table);
     // Rights rows follow from each item's hash (few distinct ones: members of the same levels share them); a user or
     // pass rule is one row, so only whether it is in doubt matters.
@@ -706,23 +708,47 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     // delete, like time zones lost at the panel, all of them forgotten and written again (verifiedOwnTable). A clear
     // in flight puts every item of the kind in doubt (the holiday table's rewrite, `holiday *` first, too); a put of
     // an item not confirmed yet adds one in doubt. So does a delete settled with no result (DELETE_UNANSWERED).
-    const groups: Array<{ hash: string; items: number }> = await m.query(
+    const groups: Array<{ hash: string; firm: string | null; items: number }> = await m.query(
       `WITH before AS (
          SELECT c.keys, c.meta ? 'clear' AS clear FROM device_command c
           WHERE c.device_sn = $5 AND c.id < $6::bigint AND c.state IN ('pending', 'sent') AND c.meta ? 'sync'
             AND (c.meta->>'kind' = $3 OR coalesce(c.meta->'cascade' ? $3, false))
        ), doubt AS (SELECT DISTINCT k.key FROM before b, jsonb_array_elements_text(coalesce(b.keys, '[]'::jsonb)) AS k(key))
        SELECT CASE WHEN EXISTS (SELECT 1 FROM before WHERE clear) OR s.key IN (SELECT key FROM doubt) OR ${DELETE_UNANSWERED} THEN $2::text
-                   WHEN $4 OR s.hash = $2 THEN s.hash ELSE '' END AS hash, count(*)::int AS items
-         FROM sync_item s WHERE s.device_id = $1 AND s.kind = $3 AND s.hash IS NOT NULL GROUP BY 1
+                   WHEN $4 OR s.hash = $2 THEN s.hash ELSE '' END AS hash,
+              CASE WHEN $4 OR s.hash = $2 THEN s.hash ELSE '' END AS firm, count(*)::int AS items
+         FROM sync_item s WHERE s.device_id = $1 AND s.kind = $3 AND s.hash IS NOT NULL GROUP BY 1, 2
        UNION ALL
-       SELECT $2::text, count(*)::int FROM doubt d
+       SELECT $2::text, NULL, count(*)::int FROM doubt d
         WHERE NOT EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = $1 AND s.kind = $3 AND s.key = d.key AND s.hash IS NOT NULL)
        HAVING count(*) > 0`,
       [deviceId, UNKNOWN_HASH, kind, countsRightsRows(table), sn, after ?? null],
     );
-    return expectedRows(table, groups);
+    // The range as the confirmed items alone give it: a count outside it was accepted on the doubt alone.
+    const firm = expectedRows(table, groups.flatMap((g) => (g.firm === null ? [] : [{ hash: g.firm, items: g.items }])));
+    return { ...expectedRows(table, groups), firm };
   }
+
+  /**
+   * A count accepted only by the doubt of commands not settled yet (countRange): the doubt assumed they ran and
+   * succeeded, which their results may deny (a delete refused, or never run when its deliveries were lost, keeps its
+   * row). Rows lost at the panel the same number as the doubt allowed for were then never found: once the delete's
+   * retry took its row off, the gateway said synced for a panel lacking them, until the next periodic verification.
+   * Counted again after the retry backoff, when those results are in; until then the device is in doubt (sync_owed).
+   */
+  private async countAgainLater(m: EntityManager, deviceId: string, sn: string, table: CountedKind, count: number, range: CountRange): Promise<void> {
+    if (count >= range.firm.min && count <= range.firm.max) return;
+    const { min, max } = range.firm;
+    this.log.log(`device ${sn} holds ${count} ${table} rows where ${min}${max !== min ? `-${max === Infinity ? '' : max}` : ''} are confirmed, in range only by commands not settled yet: counted again later`);
+    await m.query(OWE_VERIFY_LATER, [deviceId, this.config.syncRetryBaseMs / 1000]);
+  }
+}
+
+/** The rows a counted table may hold, and (`firm`) those its confirmed items alone give, with no command's doubt. */
+interface CountRange {
+  min: number;
+  max: number;
+  firm: { min: number; max: number };
 }
 
 /**
