@@ -10,16 +10,9 @@ import { Receiver } from '../support/http-receiver';
 import { abandonedGet, holdXmin } from '../support/held-back';
 import { SseClient } from '../support/sse-client';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
+import { until } from '../support/until';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, f: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 let t: TestApp;
 let ec: ElevatorControllerSimulator;

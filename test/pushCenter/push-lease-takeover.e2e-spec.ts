@@ -15,17 +15,10 @@ import { DeviceSimulator } from '../simulator/device-simulator';
 import { Receiver } from '../support/http-receiver';
 import { setPushCenterTimings } from '../support/push-center-env';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { until } from '../support/until';
 
 const onEmbedded = inject('testDb').mode === 'embedded';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, f: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 let t: TestApp;
 let receiver: Receiver;
@@ -34,9 +27,7 @@ beforeAll(async () => {
   if (onEmbedded) return;
   // A retry after 50 ms and a poll every 50 ms: without the fix, the undone lease is leased and sent again at once.
   setPushCenterTimings({ retryBaseMs: 50, retryMaxMs: 200, pollMs: 50 });
-  receiver = new Receiver();
-  receiver.status = 200;
-  await receiver.start();
+  receiver = await Receiver.answering(200);
   t = await startTestApp();
   expect((await t.post('/api/gateway/pushTargets', { name: 'takeover', url: receiver.url })).body.code).toBe(0);
 });

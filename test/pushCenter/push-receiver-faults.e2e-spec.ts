@@ -8,16 +8,9 @@ import { DeviceSimulator } from '../simulator/device-simulator';
 import { Receiver } from '../support/http-receiver';
 import { setPushCenterTimings } from '../support/push-center-env';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { until } from '../support/until';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, f: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 let t: TestApp;
 let receiver: Receiver;

@@ -4,16 +4,9 @@ import { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { SseClient } from '../support/sse-client';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
 import { expectSameShape, manualExample } from './transaction-fixtures';
+import { until } from '../support/until';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, f: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 let t: TestApp;
 let sim: DeviceSimulator;
