@@ -1,5 +1,5 @@
 import { In, type EntityManager } from 'typeorm';
-import { CvCode, CvError } from '../common/cv-error';
+import { CvCode, CvError, levelNotExist } from '../common/cv-error';
 import { intoOf } from '../database/columns';
 import { AccLevelPerson } from './acc-level-person.entity';
 import { AccLevel } from './acc-level.entity';
@@ -16,7 +16,7 @@ export async function requireLevels(m: EntityManager, levelIds: string[]): Promi
 /** -24 when one of `levelIds` is not among the `existing` level ids. */
 export function checkLevels(levelIds: readonly string[], existing: ReadonlySet<string>): void {
   const missing = levelIds.filter((id) => !existing.has(id));
-  if (missing.length) throw new CvError(CvCode.LevelNotExist, `The level group does not exist: ${missing.join(',')}`);
+  if (missing.length) throw levelNotExist(missing);
 }
 
 /**

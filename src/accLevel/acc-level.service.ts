@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, Not, type EntityManager } from 'typeorm';
 import { Area } from '../area/area.entity';
-import { CvCode, CvError, personNotExist } from '../common/cv-error';
+import { CvCode, CvError, personNotExist, levelNotExist } from '../common/cv-error';
 import { splitList, type Page } from '../common/paging';
 import { Door } from '../door/door.entity';
 import { Person } from '../person/person.entity';
@@ -32,13 +32,13 @@ export class AccLevelService {
   async requireById(id: string): Promise<AccLevel> {
     if (!id) throw new CvError(CvCode.LevelIdNull, "Access level id can't be null");
     const l = await this.ds.getRepository(AccLevel).findOne({ where: { id } });
-    if (!l) throw new CvError(CvCode.LevelNotExist, 'The level group does not exist');
+    if (!l) throw levelNotExist(id);
     return l;
   }
 
   async requireByName(name: string): Promise<AccLevel> {
     const l = await this.ds.getRepository(AccLevel).findOne({ where: { name } });
-    if (!l) throw new CvError(CvCode.LevelNotExist, 'The level group does not exist');
+    if (!l) throw levelNotExist(name);
     return l;
   }
 
@@ -163,7 +163,7 @@ export class AccLevelService {
       const touched = new Set<string>();
       for (const item of items) {
         const level = await m.getRepository(AccLevel).findOne({ where: { name: item.levelName } });
-        if (!level) throw new CvError(CvCode.LevelNotExist, `The level group does not exist: ${item.levelName}`);
+        if (!level) throw levelNotExist(item.levelName);
         const door = await m.getRepository(Door).findOne({ where: { name: item.doorName } });
         if (!door) throw new CvError(CvCode.DoorNotExist, `Door doesn't exist: ${item.doorName}`);
         await m.createQueryBuilder().insert().into(AccLevelDoor).values({ levelId: level.id, doorId: door.id }).orIgnore().execute();
@@ -177,7 +177,7 @@ export class AccLevelService {
     return writeTransaction(this.ds, async (m) => {
       const repo = m.getRepository(AccLevel);
       const level = await repo.findOne({ where: { id } });
-      if (!level) throw new CvError(CvCode.LevelNotExist, 'The level group does not exist');
+      if (!level) throw levelNotExist(id);
       if (dto.name !== undefined && dto.name !== level.name) {
         if (await repo.exists({ where: { name: dto.name, id: Not(id) } })) throw new CvError(CvCode.Conflict, `The level name already exists: ${dto.name}`);
         level.name = dto.name;

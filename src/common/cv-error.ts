@@ -86,3 +86,8 @@ export class NotFoundError extends CvError {
 export function personNotExist(pin: string): CvError {
   return new CvError(CvCode.PersonNotExist, `The person does not exist: ${pin}`);
 }
+
+/** -24 naming the level(s) asked for (an id, a name, or several ids), as -22 names the pin. */
+export function levelNotExist(what: string | readonly string[]): CvError {
+  return new CvError(CvCode.LevelNotExist, `The level group does not exist: ${typeof what === 'string' ? what : what.join(',')}`);
+}

@@ -2,7 +2,7 @@ import { Body, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/co
 import { consolePage } from './console-paging';
 import { DataSource } from 'typeorm';
 import { ok } from '../common/envelope';
-import { CvCode, CvError } from '../common/cv-error';
+import { CvCode, CvError, levelNotExist } from '../common/cv-error';
 import { AccLevelService } from '../accLevel/acc-level.service';
 import { LevelAddDoorItemDto, LevelAddItemDto, LevelUpdateDto } from '../accLevel/dto/acc-level.dto';
 import { AreaCreateDto, AreaUpdateDto } from '../area/dto/area.dto';
@@ -124,7 +124,7 @@ export class ConsoleCatalogController {
   async levelPersons(@Param('id') id: string, @Query() q: Record<string, unknown>) {
     const page = consolePage(q);
     const [level]: Array<{ name: string }> = await this.ds.query(`SELECT name FROM acc_level WHERE id = $1`, [id]);
-    if (!level) throw new CvError(CvCode.LevelNotExist, 'The level group does not exist');
+    if (!level) throw levelNotExist(id);
     const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM acc_level_person WHERE level_id = $1`, [id]);
     const rows: Array<{ pin: string; name: string | null; last_name: string | null; dept_name: string; status: string }> = await this.ds.query(
       `SELECT p.pin, p.name, p.last_name, d.name AS dept_name, p.status FROM acc_level_person lp JOIN person p ON p.id = lp.person_id JOIN department d ON d.id = p.dept_id

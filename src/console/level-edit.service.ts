@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CvCode, CvError } from '../common/cv-error';
+import { CvCode, CvError, levelNotExist } from '../common/cv-error';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { writeTransaction } from '../common/write-transaction';
 
@@ -42,7 +42,7 @@ export class ConsoleLevelEditService {
 
   private async requireLevel(m: EntityManager, levelId: string): Promise<void> {
     const rows: unknown[] = await m.query(`SELECT 1 FROM acc_level WHERE id = $1`, [levelId]);
-    if (rows.length === 0) throw new CvError(CvCode.LevelNotExist, 'The level group does not exist');
+    if (rows.length === 0) throw levelNotExist(levelId);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CvCode, CvError, personNotExist } from '../common/cv-error';
+import { CvCode, CvError, personNotExist, levelNotExist } from '../common/cv-error';
 import { newId } from '../common/ids';
 import { intoOf, listOf, tableOf, unnestOf } from '../database/columns';
 import { MODULE_LEVEL, MODULE_LEVEL_PERSON, MODULE_LEVEL_POINT } from './module-tables';
@@ -73,13 +73,13 @@ export class ModuleLevelService {
   async requireById(module: ModuleKind, id: string, m: EntityManager | DataSource = this.ds): Promise<ModuleLevelRow> {
     if (!id) throw new CvError(CvCode.LevelIdNull, "Access level id can't be null");
     const [row] = await m.query(`SELECT id, name, time_segment_id FROM ${module}_level WHERE id = $1`, [id]);
-    if (!row) throw new CvError(CvCode.LevelNotExist, 'The level group does not exist');
+    if (!row) throw levelNotExist(id);
     return row;
   }
 
   async requireByName(module: ModuleKind, name: string): Promise<ModuleLevelRow> {
     const [row] = await this.ds.query(`SELECT id, name, time_segment_id FROM ${module}_level WHERE name = $1`, [name]);
-    if (!row) throw new CvError(CvCode.LevelNotExist, 'The level group does not exist');
+    if (!row) throw levelNotExist(name);
     return row;
   }
 
@@ -171,7 +171,7 @@ export class ModuleLevelService {
     if (ids.length === 0) throw new CvError(CvCode.LevelIdNull, "Access level id can't be null");
     const found: Array<{ id: string }> = await m.query(`SELECT id FROM ${module}_level WHERE id = ANY($1)`, [ids]);
     const missing = ids.filter((id) => !found.some((f) => f.id === id));
-    if (missing.length) throw new CvError(CvCode.LevelNotExist, `The level group does not exist: ${missing.join(',')}`);
+    if (missing.length) throw levelNotExist(missing);
     return ids;
   }
 }

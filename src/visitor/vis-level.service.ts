@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { CvCode, CvError } from '../common/cv-error';
+import { CvCode, CvError, levelNotExist } from '../common/cv-error';
 import type { Page } from '../common/paging';
 import { intoOf, unnestOf } from '../database/columns';
 import { VisLevel } from './vis-level.entity';
@@ -59,7 +59,7 @@ export class VisLevelService {
     const rows: Array<{ id: string }> = await m.query(`SELECT l.id FROM ${ANY_LEVEL} l WHERE l.id = ANY($1) AND ${IS_VISITOR_LEVEL}`, [ids]);
     const found = new Set(rows.map((r) => r.id));
     const missing = ids.filter((id) => !found.has(id));
-    if (missing.length) throw new CvError(CvCode.LevelNotExist, `The level group does not exist: ${missing.join(',')}`);
+    if (missing.length) throw levelNotExist(missing);
   }
 
   private requireIds(levelIds: unknown): string[] {
@@ -72,6 +72,6 @@ export class VisLevelService {
     const rows: Array<{ id: string }> = await m.query(`SELECT l.id FROM ${ANY_LEVEL} l WHERE l.id = ANY($1)`, [ids]);
     const found = new Set(rows.map((r) => r.id));
     const missing = ids.filter((id) => !found.has(id));
-    if (missing.length) throw new CvError(CvCode.LevelNotExist, `The level group does not exist: ${missing.join(',')}`);
+    if (missing.length) throw levelNotExist(missing);
   }
 }

@@ -45,8 +45,14 @@ describe('level master data (2.1.2-2.1.4, 2.1.7 and the extra endpoints)', () =>
     expectSameShape((await t.get('/api/accLevel/getByName/Gate')).body, manualExample('2.1.3'));
     expect((await t.get(`/api/v2/accLevel/getById/${gate}`)).body).toEqual(byId.body);
     expect((await t.get('/api/v2/accLevel/getByName/Gate')).body).toEqual(byId.body);
-    expect((await t.get('/api/accLevel/getById/0123456789abcdef0123456789abcdef')).body).toEqual({ code: -24, message: 'The level group does not exist', data: null });
-    expect((await t.get('/api/accLevel/getByName/nope')).body.code).toBe(-24);
+    // -24 names what was asked for, as -22 names the pin.
+    expect((await t.get('/api/accLevel/getById/0123456789abcdef0123456789abcdef')).body).toEqual({
+      code: -24,
+      message: 'The level group does not exist: 0123456789abcdef0123456789abcdef',
+      data: null,
+    });
+    expect((await t.get('/api/accLevel/getByName/nope')).body).toEqual({ code: -24, message: 'The level group does not exist: nope', data: null });
+    expect((await t.get('/api/v2/accLevel/getByName/nope')).body).toEqual({ code: -24, message: 'The level group does not exist: nope', data: null });
   });
 
   it('list (v1 array, v2 page object) with the manual paging errors', async () => {

@@ -89,7 +89,12 @@ describe('elevator levels and rights on the controller', () => {
     expect((await t.post('/api/gateway/eleLevel/save', { name: 'Floor 12', timeSegName: '' })).body).toMatchObject({ code: 0, data: { id: levelB } });
     expect((await t.get(`/api/eleLevel/getById/${levelA}`)).body).toEqual({ code: 0, message: 'success', data: { id: levelA, name: 'Floors 1,3,8,9' } });
     expect((await t.get(`/api/eleLevel/getByName/${encodeURIComponent('Floor 12')}`)).body.data).toEqual({ id: levelB, name: 'Floor 12' });
-    expect((await t.get('/api/eleLevel/getById/00000000000000000000000000000000')).body).toMatchObject({ code: -24, data: null });
+    expect((await t.get('/api/eleLevel/getById/00000000000000000000000000000000')).body).toEqual({
+      code: -24,
+      message: 'The level group does not exist: 00000000000000000000000000000000',
+      data: null,
+    });
+    expect((await t.get('/api/eleLevel/getByName/Floor%2099')).body).toEqual({ code: -24, message: 'The level group does not exist: Floor 99', data: null });
     expect((await t.get(`/api/v2/eleLevel/getById/${levelA}`)).body).toEqual({ code: 0, message: 'success', data: { id: levelA, name: 'Floors 1,3,8,9' } });
     expect((await t.get(`/api/v2/eleLevel/getByName/${encodeURIComponent('Floor 12')}`)).body.data).toEqual({ id: levelB, name: 'Floor 12' });
     expect((await t.get('/api/v2/eleLevel/getById/00000000000000000000000000000000')).body).toMatchObject({ code: -24, data: null });
