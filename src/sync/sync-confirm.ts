@@ -44,7 +44,12 @@ const PUT_OVER_FAILED_DELETE = `(s.failed_delete IS NOT NULL AND s.failed_delete
 // leaves such an item out), so the confirmed record may be older than the database's. The item stays failing and
 // is due at once: the reconciler's divergent pass plans it against desired, and clears the failure where the
 // device now holds what the database gives (settledFailures). Cleared here, nothing would ever send the held write.
-const PUT_IN_BACKOFF = `(s.failures > 0 AND s.next_try_at IS NOT NULL)`;
+// A put planned once the backoff had ended (its command's created_at, the planning transaction's now(), at or past
+// next_try_at: the planner's own test of a held item) held nothing back: it carries the database as it was then, and
+// later writes were planned as usual. Its confirmation settles the item; kept failing, a revoke and grant made after
+// the backoff left a panel that holds exactly its rights reported divergent until the next reconciler pass.
+const PUT_IN_BACKOFF = `(s.failures > 0 AND s.next_try_at IS NOT NULL
+  AND COALESCE((SELECT c.created_at FROM device_command c WHERE c.id = x.cmd) < s.next_try_at, true))`;
 // A put of a plan an earlier command of which failed for its item settles nothing (the item stays unconfirmed).
 // Released meanwhile (next_try_at NULL: the reconciler's divergent pass planned the item while this put was still
 // queued, took it as done and sent nothing), the item owes its retry again now: kept released, nothing would plan

@@ -379,7 +379,9 @@ describe('an item waiting out its backoff when a delete lands', () => {
     // The refusal is recorded during this poll, so no earlier than here: its 1 s backoff ends after refusedBy + 1 s.
     const refusedBy = Date.now();
     await d.sim.pollUntilIdle({ maxPolls: 50 });
-    expect(tablesOf(d)).toEqual({ '801': [] });
+    // Without the right while its backoff lasts; on a loaded machine these polls can outlast it (CI, stop 49), and
+    // then the retry has rightly written it already, so this is checked only when they ended inside it for sure.
+    if (Date.now() - refusedBy < 1000) expect(tablesOf(d)).toEqual({ '801': [] });
     // Within the backoff: revoke, then grant again. The grant leaves the refused right out (it waits out its
     // backoff); the revoke's deletes land after that plan was made.
     expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '801', levelIds: wait })).body.code).toBe(0);
@@ -400,5 +402,30 @@ describe('an item waiting out its backoff when a delete lands', () => {
     }
     expect(tablesOf(d)).toEqual(want);
     expect((await t.get('/api/gateway/devices/CONVE0001/convergence')).body.data).toMatchObject({ divergent: false, unconfirmedItems: 0, failingItems: 0 });
+  });
+
+  it('a grant refused once, then revoke and grant again after the backoff ended: the grant settles the failure, said synced with no reconciler pass', async () => {
+    let refuse = 0;
+    const d = await Device.connect(t, 'CONVF0001', 1, '10.9.0.6', {
+      resultFor: (c) => (c.verb === 'DATA UPDATE' && c.table === 'userauthorize' && refuse > 0 ? (refuse--, -1) : undefined),
+    });
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'After' }] })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'After', doorName: '10.9.0.6-1' }] })).body.code).toBe(0);
+    const after = await levelId(t, 'After');
+    refuse = 1;
+    expect((await t.post('/api/person/add', { pin: '802', name: 'Lu', accLevelIds: after })).body.code).toBe(0);
+    await reconciler.idle();
+    await d.sim.pollUntilIdle({ maxPolls: 50 });
+    expect(d.sim.received.filter((r) => r.result === -1)).toHaveLength(1);
+    // The refusal was recorded during those polls: its 1 s backoff is over after this.
+    await sleep(1100);
+    // No reconciler pass from here on: the REST writes plan the right themselves, the item being out of backoff.
+    expect((await t.post('/api/accLevel/deleteLevel', null, { pin: '802', levelIds: after })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelPerson', null, { pin: '802', levelIds: after })).body.code).toBe(0);
+    await d.sim.pollUntilIdle({ maxPolls: 50 });
+    expect(tablesOf(d)).toEqual({ '802': ['1:1'] });
+    // The panel holds exactly what the database gives, by a put planned after the backoff: nothing is owed. (It
+    // stayed a failing item, the panel divergent, until the next reconciler pass: 15 s by default.)
+    expect((await t.get('/api/gateway/devices/CONVF0001/convergence')).body.data).toMatchObject({ divergent: false, unconfirmedItems: 0, failingItems: 0, pendingCommands: 0 });
   });
 });
