@@ -234,15 +234,20 @@ export class SyncPlannerService {
   async syncDevicesFull(m: EntityManager, deviceIds: readonly string[], afterPin: string | null = null, plan?: string, pageSize = FULL_SYNC_PAGE): Promise<string | null> {
     if (deviceIds.length === 0) return null;
     const size = Math.max(1, Math.min(pageSize, Math.floor(FULL_SYNC_PAIRS / deviceIds.length)));
+    // The devices' order locks before the page is read, as every plan takes them before it reads (lockPlanScope): a
+    // person planned and committed between a page read first and the plan's locks had their records queued ahead of
+    // the clear below, which took them off the panel, and the page, read without them, never wrote them again.
+    const loaded = await loadDevices(m, [...deviceIds], this.config.timeZone);
+    await this.queue.lockForOrder(m, [...loaded.values()].map((d) => d.sn));
     // One page read per call (pins after the cursor), not every pin of the devices: a full sync of N pins in
     // pages reads N pins in all, not N × pages.
     const more = await devicePins(m, deviceIds, afterPin, size + 1);
     const page = more.slice(0, size);
     if (afterPin === null) {
       const stale = await stalePins(m, deviceIds);
-      await this.plan(m, { deviceIds, pins: [...new Set([...page, ...stale])], mode: 'full', plan });
+      await this.plan(m, { deviceIds, loaded, pins: [...new Set([...page, ...stale])], mode: 'full', plan });
     } else if (page.length > 0) {
-      await this.plan(m, { deviceIds, pins: page, mode: 'continue', plan, ownPlans: plan ? [plan] : [] });
+      await this.plan(m, { deviceIds, loaded, pins: page, mode: 'continue', plan, ownPlans: plan ? [plan] : [] });
     }
     if (more.length > size) return page[page.length - 1];
     await this.countWhereClearRefused(m, deviceIds);

@@ -10,7 +10,9 @@ import { SyncPlannerService } from '../../src/sync/sync-planner.service';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { initialisedTerminal } from '../attendance/attendance-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { lockWaits } from '../support/lock-waits';
 import { Device, levelId } from './access-helpers';
+import { claimsSynced, convergenceOf } from './fault-helpers';
 
 let t: TestApp;
 let panel: Device;
@@ -117,6 +119,37 @@ describe.skipIf(inject('testDb').mode === 'embedded')('a grant planned while a r
     await Promise.all([rename, recard]);
     await panel.since();
     expect(panel.sim.user('7002')).toMatchObject({ Name: 'New', CardNo: '700202' });
+  });
+
+  it('a member granted while the panel\'s full sync is planned: the clear does not take them off, the panel ends with them', async () => {
+    const planner = t.app.get(SyncPlannerService);
+    const [{ id: deviceId }] = await t.ds.query(`SELECT id FROM device WHERE sn = $1`, [panel.sim.sn]);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let planned!: () => void;
+    const grantPlanned = new Promise<void>((r) => (planned = r));
+    // T1: what person/add with a level does (person, membership, the grant planned under the panel's order lock), held open.
+    const grant = t.ds.transaction(async (m) => {
+      await m.query(`INSERT INTO person (id, pin, name, dept_id) VALUES (md5('race-7004'), '7004', 'Late', (SELECT id FROM department WHERE code = '1'))`);
+      await m.query(`INSERT INTO acc_level_person (level_id, person_id) VALUES ($1, md5('race-7004'))`, [level]);
+      await planner.syncPins(m, ['7004']);
+      planned();
+      await gate;
+    });
+    await grantPlanned;
+    // T2: the panel's full sync (as an owed one runs: clear, then every pin it should hold), while T1 holds the lock.
+    // Before the fix it read its pins before it waited for the lock, so without 7004, whose records T1 had queued
+    // ahead of its clear: the clear took 7004 off the panel and nothing wrote them again.
+    const full = t.ds.transaction((m) => planner.syncDeviceFull(m, deviceId));
+    await lockWaits(t.ds, 1);
+    release();
+    await Promise.all([grant, full]);
+    const sent = await panel.since();
+    expect(sent).toContain('DATA DELETE user *');
+    expect(panel.sim.user('7004')).toMatchObject({ Name: 'Late' });
+    expect(panel.sim.rightsOf('7004').length).toBeGreaterThan(0);
+    expect(claimsSynced(await convergenceOf(t, panel.sim.sn))).toBe(true);
+    panel.expectAllAcknowledged();
   });
 });
 
