@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { UserUpload } from '../push/protocol';
 import { UploadIngestService } from '../push/upload-ingest.service';
 import { AttendanceIngestService } from '../push/attendance/attendance-ingest.service';
@@ -76,6 +76,8 @@ export class AttendanceHooks implements OnModuleInit {
       if (busy) return false;
       // More users than it confirmed (enrolled at it and not uploaded, or left by another server): a terminal's full
       // sync sends what it should hold and removes only what it confirmed, so it would change nothing there.
+      // Read before the count is judged and a full sync planned: what they write is no confirmation of the terminal's.
+      const ours = count === 0 ? 0 : await usersConfirmedSinceInit(m, deviceId);
       // Judged with nothing of ours in flight or owed (`settled`): a count of 0 holds nothing it confirmed.
       await this.reconciler.verifiedCount(m, deviceId, sn, count, 'user', undefined, { acceptAbove: true, settled: true });
       // A full sync the count owed (a reset) is planned here, in the poll that reported the count: its reply carries
@@ -85,14 +87,31 @@ export class AttendanceHooks implements OnModuleInit {
         [deviceId],
       );
       if (owed > 0) await this.sync.syncTerminalFull(m, deviceId);
-      // No users where it confirmed some: a reset, or a fresh unit under its SN. Its records start again too, and
-      // the initialisation it made before this count handed it its old, higher Stamps: Stamp 0 and CHECK, queued
-      // behind its users so that the re-read comes once they are in.
-      if (owed > 0 && count === 0) await this.terminals.dataCleared(m, { id: deviceId, sn }, 'reports no users where it confirmed some (a reset or a fresh unit)');
+      // No users where it confirmed some, or only users the gateway wrote since it initialised: a reset, or a fresh
+      // unit under its SN. Its records start again too, and the initialisation it made before this count handed it
+      // its old, higher Stamps: Stamp 0 and CHECK, queued behind its users so that the re-read comes once they are
+      // in. The count is judged only once nothing of ours is in flight, so a put of ours (a refused one's retry, a
+      // person edited meanwhile) can land on the reset terminal before it: counting only 0 as a reset, its records
+      // were never asked for again, and a punch it made before a boot lay below the old Stamp it resumed from, never
+      // sent. A terminal that only lost users at its menu still holds users confirmed before it initialised.
+      if (owed > 0 && count <= ours) {
+        const why = count === 0 ? 'reports no users where it confirmed some' : `reports ${count} user(s), none but those written since it initialised`;
+        await this.terminals.dataCleared(m, { id: deviceId, sn }, `${why} (a reset or a fresh unit)`);
+      }
       return true;
     });
     // A full sync the count made owed is visible from here on (committed): the reconciler starts it now.
     if (judged) this.reconciler.kick();
     return judged;
   }
+}
+
+/** The users a terminal confirmed (holds, as far as the gateway knows) since its last initialisation (att_terminal.last_contact_at). */
+async function usersConfirmedSinceInit(m: EntityManager, deviceId: string): Promise<number> {
+  const [row]: Array<{ n: number }> = await m.query(
+    `SELECT count(*)::int AS n FROM sync_item s JOIN att_terminal t ON t.device_id = s.device_id
+      WHERE s.device_id = $1 AND s.kind = 'user' AND s.hash IS NOT NULL AND s.hash <> '' AND s.confirmed_at >= t.last_contact_at`,
+    [deviceId],
+  );
+  return row?.n ?? 0;
 }

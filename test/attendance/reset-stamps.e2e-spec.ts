@@ -91,6 +91,42 @@ describe('a factory reset noticed from the INFO after its initialisation (0 user
   });
 });
 
+describe('a factory reset whose user count is judged after a put of ours landed on it (a person edited meanwhile)', () => {
+  it('is taken for one all the same: handed Stamp 0 through CHECK, the punch it made below its old mark is stored', async () => {
+    const term = await terminalWith('ATT-ST-RESET-PUT', ['7151', '7152']);
+    // One record uploaded (its mark 1), and an INFO reporting it: the reset's INFO reports as many, so its record
+    // count does not give the reset away; only its user count can.
+    await term.punch(punch('7151', 1));
+    expect(term.uploadedTo).toBe(1);
+    await term.poll(true);
+    await settle(term);
+
+    expect(await term.factoryReset()).toBe(true);
+    expect(term.serverOptions.ATTLOGStamp).toBe('1');
+    // Its first punch after the reset is its record 1 again, not above the mark it was handed: not sent.
+    expect(await term.punch(punch('7152', 30))).toBeNull();
+    // A person edited before the terminal reports its count: the poll reporting 0 users brings the put, and the count
+    // waits for it (judged with nothing of ours in flight); the next INFO reports the one user the put wrote.
+    expect((await t.post('/api/person/add', { pin: '7151', name: 'Renamed' })).body.code).toBe(0);
+    await reconciler.idle();
+    expect((await term.poll(true)).map((e) => e.command.split('\t')[0])).toEqual(['DATA UPDATE USERINFO PIN=7151']);
+    expect(term.users.size).toBe(1);
+    await term.poll(true);
+    await settle(term);
+    expect([...term.users.keys()].sort()).toEqual(['7151', '7152']);
+    // Holding none but what the gateway wrote since it came up, it was reset: sent CHECK (once), it read Stamp 0 and
+    // sent the punch; a boot then hands it its new mark. Taken for a terminal that lost a user at its menu, it was
+    // sent no CHECK, and every boot handed it the old mark 1: the punch, its record 1, was never sent.
+    expect(await term.init()).toBe(true);
+    expect(term.serverOptions.ATTLOGStamp).toBe('1');
+    expect(await storedPunches('ATT-ST-RESET-PUT')).toEqual([
+      { pin: '7151@08:01', n: 1 },
+      { pin: '7152@08:30', n: 1 },
+    ]);
+    expect(checksRun(term)).toBe(1);
+  });
+});
+
 describe('a fresh unit under the same SN, holding no users of ours (its record count drops)', () => {
   it('its uploads with lower Stamps are taken, and a reboot hands it its own mark, not the old unit\'s', async () => {
     const old = await terminalWith('ATT-ST-FRESH', []);
