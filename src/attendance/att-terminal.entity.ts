@@ -34,6 +34,10 @@ export class AttTerminal {
   @Column({ name: 'count_due', type: 'boolean', default: false })
   countDue!: boolean;
 
+  /** Since when that count is owed (the initialisation or ask that made it due; null while none is). */
+  @Column({ name: 'count_due_since', type: 'timestamptz', nullable: true })
+  countDueSince!: Date | null;
+
   /** The TimeZone (minutes) its last initialisation was told: it keeps that offset until it reads one again (a CHECK is owed when the site's differs). */
   @Column({ name: 'told_time_zone', type: 'integer', nullable: true })
   toldTimeZone!: number | null;

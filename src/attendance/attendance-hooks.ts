@@ -77,7 +77,7 @@ export class AttendanceHooks implements OnModuleInit {
       // More users than it confirmed (enrolled at it and not uploaded, or left by another server): a terminal's full
       // sync sends what it should hold and removes only what it confirmed, so it would change nothing there.
       // Read before the count is judged and a full sync planned: what they write is no confirmation of the terminal's.
-      const ours = count === 0 ? 0 : await usersConfirmedSinceInit(m, deviceId);
+      const ours = count === 0 ? 0 : await usersConfirmedSinceCountDue(m, deviceId);
       // Judged with nothing of ours in flight or owed (`settled`): a count of 0 holds nothing it confirmed.
       await this.reconciler.verifiedCount(m, deviceId, sn, count, 'user', undefined, { acceptAbove: true, settled: true });
       // A full sync the count owed (a reset) is planned here, in the poll that reported the count: its reply carries
@@ -87,15 +87,15 @@ export class AttendanceHooks implements OnModuleInit {
         [deviceId],
       );
       if (owed > 0) await this.sync.syncTerminalFull(m, deviceId);
-      // No users where it confirmed some, or only users the gateway wrote since it initialised: a reset, or a fresh
-      // unit under its SN. Its records start again too, and the initialisation it made before this count handed it
-      // its old, higher Stamps: Stamp 0 and CHECK, queued behind its users so that the re-read comes once they are
-      // in. The count is judged only once nothing of ours is in flight, so a put of ours (a refused one's retry, a
+      // No users where it confirmed some, or only users the gateway wrote since the count became owed (the
+      // initialisation that made it due): a reset, or a fresh unit under its SN. Its records start again too, and the
+      // initialisation it made before this count handed it its old, higher Stamps: Stamp 0 and CHECK, queued behind
+      // its users so that the re-read comes once they are in. The count is judged only once nothing of ours is in flight, so a put of ours (a refused one's retry, a
       // person edited meanwhile) can land on the reset terminal before it: counting only 0 as a reset, its records
       // were never asked for again, and a punch it made before a boot lay below the old Stamp it resumed from, never
-      // sent. A terminal that only lost users at its menu still holds users confirmed before it initialised.
+      // sent. A terminal that only lost users at its menu still holds users confirmed before the count was owed.
       if (owed > 0 && count <= ours) {
-        const why = count === 0 ? 'reports no users where it confirmed some' : `reports ${count} user(s), none but those written since it initialised`;
+        const why = count === 0 ? 'reports no users where it confirmed some' : `reports ${count} user(s), none but those written since its count was owed`;
         await this.terminals.dataCleared(m, { id: deviceId, sn }, `${why} (a reset or a fresh unit)`);
       }
       return true;
@@ -106,11 +106,15 @@ export class AttendanceHooks implements OnModuleInit {
   }
 }
 
-/** The users a terminal confirmed (holds, as far as the gateway knows) since its last initialisation (att_terminal.last_contact_at). */
-async function usersConfirmedSinceInit(m: EntityManager, deviceId: string): Promise<number> {
+/**
+ * The users a terminal confirmed (holds, as far as the gateway knows) since its user count became owed
+ * (att_terminal.count_due_since; its last initialisation for a count owed before that was kept): a reboot after the
+ * reset, with our puts landed in between, keeps the count owed since the reset's initialisation.
+ */
+async function usersConfirmedSinceCountDue(m: EntityManager, deviceId: string): Promise<number> {
   const [row]: Array<{ n: number }> = await m.query(
     `SELECT count(*)::int AS n FROM sync_item s JOIN att_terminal t ON t.device_id = s.device_id
-      WHERE s.device_id = $1 AND s.kind = 'user' AND s.hash IS NOT NULL AND s.hash <> '' AND s.confirmed_at >= t.last_contact_at`,
+      WHERE s.device_id = $1 AND s.kind = 'user' AND s.hash IS NOT NULL AND s.hash <> '' AND s.confirmed_at >= coalesce(t.count_due_since, t.last_contact_at)`,
     [deviceId],
   );
   return row?.n ?? 0;

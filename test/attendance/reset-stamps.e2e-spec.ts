@@ -91,39 +91,55 @@ describe('a factory reset noticed from the INFO after its initialisation (0 user
   });
 });
 
-describe('a factory reset whose user count is judged after a put of ours landed on it (a person edited meanwhile)', () => {
-  it('is taken for one all the same: handed Stamp 0 through CHECK, the punch it made below its old mark is stored', async () => {
-    const term = await terminalWith('ATT-ST-RESET-PUT', ['7151', '7152']);
-    // One record uploaded (its mark 1), and an INFO reporting it: the reset's INFO reports as many, so its record
-    // count does not give the reset away; only its user count can.
-    await term.punch(punch('7151', 1));
-    expect(term.uploadedTo).toBe(1);
-    await term.poll(true);
-    await settle(term);
+/**
+ * A reset terminal holding users 7151 and 7152 and one uploaded punch (mark 1), a punch made after the reset (its
+ * record 1 again: not sent) and person 7151 edited before the terminal reports its user count, so that the put lands
+ * on it first: `then` plays how, up to an INFO reporting the one user the put wrote. Then it settles and boots; answers
+ * the punches stored and the CHECKs it ran.
+ */
+async function resetThenPutLands(sn: string, then: (term: AttendanceTerminal) => Promise<void>): Promise<{ stored: Array<{ pin: string; n: number }>; checks: number }> {
+  const term = await terminalWith(sn, ['7151', '7152']);
+  // Its INFO reports the one record: the reset's INFO reports as many, so only its user count gives the reset away.
+  await term.punch(punch('7151', 1));
+  expect(term.uploadedTo).toBe(1);
+  await term.poll(true);
+  await settle(term);
+  expect(await term.factoryReset()).toBe(true);
+  expect(term.serverOptions.ATTLOGStamp).toBe('1');
+  expect(await term.punch(punch('7152', 30))).toBeNull();
+  expect((await t.post('/api/person/add', { pin: '7151', name: 'Renamed' })).body.code).toBe(0);
+  await reconciler.idle();
+  await then(term);
+  await settle(term);
+  expect([...term.users.keys()].sort()).toEqual(['7151', '7152']);
+  expect(await term.init()).toBe(true);
+  expect(term.serverOptions.ATTLOGStamp).toBe('1');
+  return { stored: await storedPunches(sn), checks: checksRun(term) };
+}
 
-    expect(await term.factoryReset()).toBe(true);
-    expect(term.serverOptions.ATTLOGStamp).toBe('1');
-    // Its first punch after the reset is its record 1 again, not above the mark it was handed: not sent.
-    expect(await term.punch(punch('7152', 30))).toBeNull();
-    // A person edited before the terminal reports its count: the poll reporting 0 users brings the put, and the count
-    // waits for it (judged with nothing of ours in flight); the next INFO reports the one user the put wrote.
-    expect((await t.post('/api/person/add', { pin: '7151', name: 'Renamed' })).body.code).toBe(0);
-    await reconciler.idle();
-    expect((await term.poll(true)).map((e) => e.command.split('\t')[0])).toEqual(['DATA UPDATE USERINFO PIN=7151']);
-    expect(term.users.size).toBe(1);
-    await term.poll(true);
-    await settle(term);
-    expect([...term.users.keys()].sort()).toEqual(['7151', '7152']);
-    // Holding none but what the gateway wrote since it came up, it was reset: sent CHECK (once), it read Stamp 0 and
-    // sent the punch; a boot then hands it its new mark. Taken for a terminal that lost a user at its menu, it was
-    // sent no CHECK, and every boot handed it the old mark 1: the punch, its record 1, was never sent.
-    expect(await term.init()).toBe(true);
-    expect(term.serverOptions.ATTLOGStamp).toBe('1');
-    expect(await storedPunches('ATT-ST-RESET-PUT')).toEqual([
-      { pin: '7151@08:01', n: 1 },
-      { pin: '7152@08:30', n: 1 },
-    ]);
-    expect(checksRun(term)).toBe(1);
+describe('a factory reset whose user count is judged after a put of ours landed on it (a person edited meanwhile)', () => {
+  // Holding none but what the gateway wrote since its count was owed, it was reset: sent CHECK (once), it read Stamp 0
+  // and sent the punch; a boot then hands it its new mark. Taken for a terminal that lost a user at its menu, it was
+  // sent no CHECK, every boot handed it the old mark 1, and the punch, its record 1, was never sent.
+  const expected = { stored: [{ pin: '7151@08:01', n: 1 }, { pin: '7152@08:30', n: 1 }], checks: 1 };
+
+  it('the put riding the poll whose INFO reports 0 users (the count waits for it): handed Stamp 0, the punch below its old mark is stored', async () => {
+    const got = await resetThenPutLands('ATT-ST-RESET-PUT', async (term) => {
+      expect((await term.poll(true)).map((e) => e.command.split('\t')[0])).toEqual(['DATA UPDATE USERINFO PIN=7151']);
+      expect(term.users.size).toBe(1);
+      await term.poll(true);
+    });
+    expect(got).toEqual(expected);
+  });
+
+  it('the put taken by a poll without INFO, then a boot before the count: the count is still measured from the reset', async () => {
+    const got = await resetThenPutLands('ATT-ST-RESET-PUT-BOOT', async (term) => {
+      expect((await term.drain()).map((e) => e.command.split('\t')[0])).toEqual(['DATA UPDATE USERINFO PIN=7151']);
+      expect(await term.init()).toBe(true);
+      expect(term.serverOptions.ATTLOGStamp).toBe('1');
+      await term.poll(true);
+    });
+    expect(got).toEqual(expected);
   });
 });
 

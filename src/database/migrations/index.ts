@@ -58,6 +58,7 @@ import { VisitorCardHash1763700009900 } from './1763700009900-visitor-card-hash'
 import { TerminalCardHash1763700010200 } from './1763700010200-terminal-card-hash';
 import { TerminalBioSlots1763700010210 } from './1763700010210-terminal-bio-slots';
 import { FeedXmin1763700011700 } from './1763700011700-feed-xmin';
+import { AttTerminalCountDueSince1763700012200 } from './1763700012200-att-terminal-count-due-since';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -121,4 +122,5 @@ export const MIGRATIONS = [
   TerminalCardHash1763700010200,
   TerminalBioSlots1763700010210,
   FeedXmin1763700011700,
+  AttTerminalCountDueSince1763700012200,
 ];

@@ -138,6 +138,7 @@ const HANDSHAKE_UPSERT = `WITH prev AS (SELECT ${SAID_CHINESE} AS chinese, coale
   INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'handshake', 'toldTimeZone', 'lastContactAt'])} VALUES ($1, $2::jsonb, $3, now())
   ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET ${excludedOf(AttTerminal, ['handshake', 'toldTimeZone'])}, last_contact_at = now(), updated_at = now(),
     count_due = att_terminal.count_due OR NOT (SELECT own_check FROM prev),
+    count_due_since = CASE WHEN att_terminal.count_due THEN coalesce(att_terminal.count_due_since, att_terminal.last_contact_at) WHEN NOT (SELECT own_check FROM prev) THEN now() END,
     stamps = CASE WHEN att_terminal.stamps ? '${STAMPS_CLEARED}' THEN '{}'::jsonb ELSE att_terminal.stamps - '${CHECK_RESET}' END,
     code_page = CASE WHEN att_terminal.handshake->>'language' IS NOT DISTINCT FROM EXCLUDED.handshake->>'language' THEN att_terminal.code_page END
   RETURNING stamps, (xmax = 0) AS inserted, coalesce((SELECT chinese FROM prev), false) AS was_chinese, coalesce((SELECT check_reset FROM prev), false) AS check_reset,
@@ -669,7 +670,9 @@ export class AttendanceTerminalService implements OnModuleInit {
    */
   async askUserCount(m: EntityManager, terminals: ReadonlyArray<{ id: string; sn: string }>): Promise<void> {
     if (terminals.length === 0) return;
-    await m.query(`UPDATE att_terminal SET count_due = true WHERE device_id = ANY($1::char(32)[])`, [terminals.map((t) => t.id)]);
+    await m.query(`UPDATE att_terminal SET count_due = true, count_due_since = CASE WHEN count_due THEN count_due_since ELSE now() END WHERE device_id = ANY($1::char(32)[])`, [
+      terminals.map((t) => t.id),
+    ]);
     for (const t of terminals) await this.signal.notifyDeviceChanged(m, t.sn);
     afterCommit(m, () => {
       for (const t of terminals) this.oweCount(t.sn);
@@ -817,7 +820,7 @@ export class AttendanceTerminalService implements OnModuleInit {
     this.infoAsked.delete(s.sn);
     this.noInfoSince.delete(s.sn);
     await this.ds.transaction(async (m) => {
-      await m.query(`UPDATE att_terminal SET count_due = false WHERE device_id = $1`, [s.id]);
+      await m.query(`UPDATE att_terminal SET count_due = false, count_due_since = NULL WHERE device_id = $1`, [s.id]);
       await this.signal.notifyDeviceChanged(m, s.sn);
     });
   }
