@@ -90,10 +90,11 @@ export class AttendanceHooks implements OnModuleInit {
       // No users where it confirmed some, or only users the gateway wrote since the count became owed (the
       // initialisation that made it due): a reset, or a fresh unit under its SN. Its records start again too, and the
       // initialisation it made before this count handed it its old, higher Stamps: Stamp 0 and CHECK, queued behind
-      // its users so that the re-read comes once they are in. The count is judged only once nothing of ours is in flight, so a put of ours (a refused one's retry, a
-      // person edited meanwhile) can land on the reset terminal before it: counting only 0 as a reset, its records
-      // were never asked for again, and a punch it made before a boot lay below the old Stamp it resumed from, never
-      // sent. A terminal that only lost users at its menu still holds users confirmed before the count was owed.
+      // its users so that the re-read comes once they are in. The count is judged only once nothing of ours is in
+      // flight, so a put of ours (a refused one's retry, a person edited meanwhile) can land on the reset terminal
+      // before it: counting only 0 as a reset, its records were never asked for again, and a punch it made before a
+      // boot lay below the old Stamp it resumed from, never sent. A terminal that only lost users at its menu still
+      // holds users confirmed before the count was owed.
       if (owed > 0 && count <= ours) {
         const why = count === 0 ? 'reports no users where it confirmed some' : `reports ${count} user(s), none but those written since its count was owed`;
         await this.terminals.dataCleared(m, { id: deviceId, sn }, `${why} (a reset or a fresh unit)`);
