@@ -94,8 +94,10 @@ export class AttendanceHooks implements OnModuleInit {
       // flight, so a put of ours (a refused one's retry, a person edited meanwhile) can land on the reset terminal
       // before it: counting only 0 as a reset, its records were never asked for again, and a punch it made before a
       // boot lay below the old Stamp it resumed from, never sent. A terminal that only lost users at its menu still
-      // holds users confirmed before the count was owed.
-      if (owed > 0 && count <= ours) {
+      // holds users confirmed before the count was owed. Nor is a full sync owed needed: a reset whose every user came
+      // back through puts of ours before the count counts just what it confirmed, yet holds nothing older than them;
+      // a reboot whose users were all written again meanwhile is taken for one too, and only uploads its log again.
+      if ((owed > 0 || count > 0) && count <= ours) {
         const why = count === 0 ? 'reports no users where it confirmed some' : `reports ${count} user(s), none but those written since its count was owed`;
         await this.terminals.dataCleared(m, { id: deviceId, sn }, `${why} (a reset or a fresh unit)`);
       }

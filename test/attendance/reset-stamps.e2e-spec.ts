@@ -92,30 +92,41 @@ describe('a factory reset noticed from the INFO after its initialisation (0 user
 });
 
 /**
- * A reset terminal holding users 7151 and 7152 and one uploaded punch (mark 1), a punch made after the reset (its
- * record 1 again: not sent) and person 7151 edited before the terminal reports its user count, so that the put lands
- * on it first: `then` plays how, up to an INFO reporting the one user the put wrote. Then it settles and boots; answers
+ * A reset terminal holding users `pins` and one uploaded punch (mark 1), a punch made after the reset (its record 1
+ * again: not sent) and the first person edited before the terminal reports its user count, so that the put lands on
+ * it first: `then` plays how, up to an INFO reporting the one user the put wrote. Then it settles and boots; answers
  * the punches stored and the CHECKs it ran.
  */
-async function resetThenPutLands(sn: string, then: (term: AttendanceTerminal) => Promise<void>): Promise<{ stored: Array<{ pin: string; n: number }>; checks: number }> {
-  const term = await terminalWith(sn, ['7151', '7152']);
+async function resetThenPutLands(
+  sn: string,
+  pins: string[],
+  then: (term: AttendanceTerminal) => Promise<void>,
+): Promise<{ stored: Array<{ pin: string; n: number }>; checks: number }> {
+  const term = await terminalWith(sn, pins);
   // Its INFO reports the one record: the reset's INFO reports as many, so only its user count gives the reset away.
-  await term.punch(punch('7151', 1));
+  await term.punch(punch(pins[0], 1));
   expect(term.uploadedTo).toBe(1);
   await term.poll(true);
   await settle(term);
   expect(await term.factoryReset()).toBe(true);
   expect(term.serverOptions.ATTLOGStamp).toBe('1');
-  expect(await term.punch(punch('7152', 30))).toBeNull();
-  expect((await t.post('/api/person/add', { pin: '7151', name: 'Renamed' })).body.code).toBe(0);
+  expect(await term.punch(punch(pins[pins.length - 1], 30))).toBeNull();
+  expect((await t.post('/api/person/add', { pin: pins[0], name: 'Renamed' })).body.code).toBe(0);
   await reconciler.idle();
   await then(term);
   await settle(term);
-  expect([...term.users.keys()].sort()).toEqual(['7151', '7152']);
+  expect([...term.users.keys()].sort()).toEqual(pins);
   expect(await term.init()).toBe(true);
   expect(term.serverOptions.ATTLOGStamp).toBe('1');
   return { stored: await storedPunches(sn), checks: checksRun(term) };
 }
+
+/** The put of `pin` rides the poll whose INFO reports 0 users (the count waits for it); the next INFO reports the user it wrote. */
+const putRidesTheInfoPoll = (pin: string) => async (term: AttendanceTerminal) => {
+  expect((await term.poll(true)).map((e) => e.command.split('\t')[0])).toEqual([`DATA UPDATE USERINFO PIN=${pin}`]);
+  expect(term.users.size).toBe(1);
+  await term.poll(true);
+};
 
 describe('a factory reset whose user count is judged after a put of ours landed on it (a person edited meanwhile)', () => {
   // Holding none but what the gateway wrote since its count was owed, it was reset: sent CHECK (once), it read Stamp 0
@@ -124,22 +135,28 @@ describe('a factory reset whose user count is judged after a put of ours landed 
   const expected = { stored: [{ pin: '7151@08:01', n: 1 }, { pin: '7152@08:30', n: 1 }], checks: 1 };
 
   it('the put riding the poll whose INFO reports 0 users (the count waits for it): handed Stamp 0, the punch below its old mark is stored', async () => {
-    const got = await resetThenPutLands('ATT-ST-RESET-PUT', async (term) => {
-      expect((await term.poll(true)).map((e) => e.command.split('\t')[0])).toEqual(['DATA UPDATE USERINFO PIN=7151']);
-      expect(term.users.size).toBe(1);
-      await term.poll(true);
-    });
+    const got = await resetThenPutLands('ATT-ST-RESET-PUT', ['7151', '7152'], putRidesTheInfoPoll('7151'));
     expect(got).toEqual(expected);
   });
 
   it('the put taken by a poll without INFO, then a boot before the count: the count is still measured from the reset', async () => {
-    const got = await resetThenPutLands('ATT-ST-RESET-PUT-BOOT', async (term) => {
+    const got = await resetThenPutLands('ATT-ST-RESET-PUT-BOOT', ['7151', '7152'], async (term) => {
       expect((await term.drain()).map((e) => e.command.split('\t')[0])).toEqual(['DATA UPDATE USERINFO PIN=7151']);
       expect(await term.init()).toBe(true);
       expect(term.serverOptions.ATTLOGStamp).toBe('1');
       await term.poll(true);
     });
     expect(got).toEqual(expected);
+  });
+});
+
+describe('a factory reset whose every user came back through a put of ours before its user count was judged', () => {
+  // Its count then matches what it confirmed (no full sync owed), yet it holds nothing older than what the gateway
+  // wrote since the count was owed: a reset. Taken for a terminal that kept its users, it was sent no CHECK, every boot
+  // handed it the old mark 1, and the punch made after the reset, its record 1, was never sent.
+  it('is sent CHECK and handed Stamp 0: the punch below its old mark is stored once', async () => {
+    const got = await resetThenPutLands('ATT-ST-RESET-ALL-PUT', ['7161'], putRidesTheInfoPoll('7161'));
+    expect(got).toEqual({ stored: [{ pin: '7161@08:01', n: 1 }, { pin: '7161@08:30', n: 1 }], checks: 1 });
   });
 });
 
