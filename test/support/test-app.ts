@@ -77,7 +77,9 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, options: 
     // there; the tests of the wait for the device's Return (DEVICE_ACTION_WAIT_MS) set PUSH_SETTINGS.actionWaitMs.
     deviceActionWaitMs: 0,
     timeZone: 'UTC',
-    logLevel: 'silent',
+    // Silent, unless TEST_LOG_LEVEL names a level: a test answered "Program error (request id …)" logs its stack at
+    // `error` (TEST_LOG_LEVEL=error npx vitest run <spec>).
+    logLevel: (process.env.TEST_LOG_LEVEL as AppConfig['logLevel'] | undefined) ?? 'silent',
     port: 0,
     host: '127.0.0.1',
     ...overrides,
