@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { EmbeddedSessionQueue } from './embedded-session-queue';
 
 export class DataDirectoryInUseError extends Error {}
 
@@ -11,6 +12,8 @@ export interface EmbeddedDatabase {
   poolSize: number;
   /** A tarball of the data directory as it is now (uncompressed): what startEmbeddedDatabase's `from` takes. */
   dumpDataDir(): Promise<Blob>;
+  /** Protocol messages of its connections waiting for the database's one session. */
+  waiting(): number;
   stop(): Promise<void>;
 }
 
@@ -129,6 +132,19 @@ export function lockDataDirectory(dataDir: string): () => void {
  * empty cluster (about 0.5 s to start where creating a cluster takes 3: the tests start one per file from a
  * migrated template).
  */
+/**
+ * The socket server's queue (a private field of @electric-sql/pglite-socket's server, read by each connection it
+ * accepts) replaced with EmbeddedSessionQueue, which keeps one connection's query whole in the shared session.
+ * A version of the package without that field fails the start here instead of losing statements.
+ */
+function keepSessionsWhole(server: PGLiteSocketServer, db: PGlite): void {
+  const internals = server as unknown as { queryQueue?: unknown };
+  if (typeof (internals.queryQueue as { enqueue?: unknown } | undefined)?.enqueue !== 'function') {
+    throw new Error('@electric-sql/pglite-socket has no queryQueue to replace: check EmbeddedSessionQueue against this version');
+  }
+  internals.queryQueue = new EmbeddedSessionQueue(db);
+}
+
 export async function startEmbeddedDatabase(dataDir: string | undefined, from?: Blob): Promise<EmbeddedDatabase> {
   const unlock = dataDir ? lockDataDirectory(dataDir) : () => undefined;
   try {
@@ -137,16 +153,15 @@ export async function startEmbeddedDatabase(dataDir: string | undefined, from?: 
     // Room for the app's one connection plus operators' tools (psql, the token command is refused by the lock).
     const maxConnections = 4;
     const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
+    keepSessionsWhole(server, db);
     await server.start();
     const conn = server.getServerConn();
     const port = Number(conn.slice(conn.lastIndexOf(':') + 1));
     let stopped = false;
     return {
       url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-      // One connection: the socket server feeds every connection's protocol messages into PGlite's single
-      // session one message at a time, so two connections' extended-protocol queries (Parse/Bind/Execute)
-      // interleave and clobber each other's unnamed statements ("bind message supplies 4 parameters, but
-      // prepared statement requires 1"). The pool serialises them instead.
+      // One connection: every connection's statements run in PGlite's single session, one after the other
+      // (EmbeddedSessionQueue keeps a query's Parse to Sync together), so a pool of more only waits there.
       poolSize: 1,
       dumpDataDir: async () => {
         // A checkpoint first: a copy whose last changes are only in the WAL is replayed on load, and replay
@@ -154,6 +169,7 @@ export async function startEmbeddedDatabase(dataDir: string | undefined, from?: 
         await db.exec('CHECKPOINT');
         return (await db.dumpDataDir('none')) as Blob;
       },
+      waiting: () => server.getStats().queuedQueries,
       async stop() {
         if (stopped) return;
         stopped = true;
