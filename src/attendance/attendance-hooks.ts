@@ -87,18 +87,19 @@ export class AttendanceHooks implements OnModuleInit {
         [deviceId],
       );
       if (owed > 0) await this.sync.syncTerminalFull(m, deviceId);
-      // No users where it confirmed some, or only users the gateway wrote since the count became owed (the
-      // initialisation that made it due): a reset, or a fresh unit under its SN. Its records start again too, and the
-      // initialisation it made before this count handed it its old, higher Stamps: Stamp 0 and CHECK, queued behind
-      // its users so that the re-read comes once they are in. The count is judged only once nothing of ours is in
+      // No users where it confirmed some, or only users it got since the count became owed (the initialisation that
+      // made it due: puts of ours, enrolments at its keypad uploaded): a reset, or a fresh unit under its SN. Its
+      // records start again too, and the initialisation it made before this count handed it its old, higher Stamps:
+      // Stamp 0 and CHECK, queued behind its users so that the re-read comes once they are in. The count is judged only once nothing of ours is in
       // flight, so a put of ours (a refused one's retry, a person edited meanwhile) can land on the reset terminal
       // before it: counting only 0 as a reset, its records were never asked for again, and a punch it made before a
       // boot lay below the old Stamp it resumed from, never sent. A terminal that only lost users at its menu still
       // holds users confirmed before the count was owed. Nor is a full sync owed needed: a reset whose every user came
       // back through puts of ours before the count counts just what it confirmed, yet holds nothing older than them;
-      // a reboot whose users were all written again meanwhile is taken for one too, and only uploads its log again.
+      // a reboot whose users were all written again (or enrolled again at its keypad) meanwhile is taken for one too,
+      // and only uploads its log again.
       if ((owed > 0 || count > 0) && count <= ours) {
-        const why = count === 0 ? 'reports no users where it confirmed some' : `reports ${count} user(s), none but those written since its count was owed`;
+        const why = count === 0 ? 'reports no users where it confirmed some' : `reports ${count} user(s), none but those it got since its count was owed`;
         await this.terminals.dataCleared(m, { id: deviceId, sn }, `${why} (a reset or a fresh unit)`);
       }
       return true;
@@ -110,14 +111,25 @@ export class AttendanceHooks implements OnModuleInit {
 }
 
 /**
- * The users a terminal confirmed (holds, as far as the gateway knows) since its user count became owed
- * (att_terminal.count_due_since; its last initialisation for a count owed before that was kept): a reboot after the
- * reset, with our puts landed in between, keeps the count owed since the reset's initialisation.
+ * The users a terminal got since its user count became owed (att_terminal.count_due_since; its last initialisation
+ * for a count owed before that was kept): those it confirmed (a put of ours, an enrolment recorded as held) and those
+ * it uploaded a USER line for (an enrolment at its keypad, device_user_line), each pin once. A line that changed
+ * nothing the gateway believed the terminal held (the same person enrolled alike again, or a line identical to one
+ * it uploaded before) records no confirmation, yet the terminal got that user after its reset all the same. A user
+ * taken off it since (its delete confirmed after the line) is not counted. A reboot after the reset, with our puts
+ * landed in between, keeps the count owed since the reset's initialisation.
  */
 async function usersConfirmedSinceCountDue(m: EntityManager, deviceId: string): Promise<number> {
   const [row]: Array<{ n: number }> = await m.query(
-    `SELECT count(*)::int AS n FROM sync_item s JOIN att_terminal t ON t.device_id = s.device_id
-      WHERE s.device_id = $1 AND s.kind = 'user' AND s.hash IS NOT NULL AND s.hash <> '' AND s.confirmed_at >= coalesce(t.count_due_since, t.last_contact_at)`,
+    `WITH t AS (SELECT coalesce(count_due_since, last_contact_at) AS since FROM att_terminal WHERE device_id = $1)
+     SELECT count(*)::int AS n FROM (
+       SELECT s.key AS pin FROM sync_item s, t
+        WHERE s.device_id = $1 AND s.kind = 'user' AND s.hash IS NOT NULL AND s.hash <> '' AND s.confirmed_at >= t.since
+       UNION
+       SELECT l.pin FROM device_user_line l, t
+        WHERE l.device_id = $1 AND l.updated_at >= t.since
+          AND NOT EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = $1 AND s.kind = 'user' AND s.key = l.pin
+            AND (s.hash IS NULL OR s.hash = '') AND s.confirmed_at >= l.updated_at)) got`,
     [deviceId],
   );
   return row?.n ?? 0;

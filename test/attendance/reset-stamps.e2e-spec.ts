@@ -160,6 +160,51 @@ describe('a factory reset whose every user came back through a put of ours befor
   });
 });
 
+/**
+ * A reset terminal (one uploaded punch, mark 1; a punch made after the reset, its record 1 again: not sent) whose user
+ * `pin` came back through an enrolment at its keypad before its user count was judged, the USER line uploaded (OPERLOG):
+ * its INFO then counts that one user. Then it settles and boots; answers the punches stored, the CHECKs it ran and the users it holds.
+ */
+async function resetThenKeypadEnrolment(term: AttendanceTerminal, sn: string, pin: string): Promise<{ stored: Array<{ pin: string; n: number }>; checks: number; users: string[] }> {
+  await term.punch(punch(pin, 1));
+  expect(term.uploadedTo).toBe(1);
+  await term.poll(true);
+  await settle(term);
+  expect(await term.factoryReset()).toBe(true);
+  expect(term.serverOptions.ATTLOGStamp).toBe('1');
+  expect(await term.punch(punch(pin, 30))).toBeNull();
+  expect((await term.enrollUser({ pin, name: `P${pin}` })).body).toMatch(/^OK/);
+  await term.poll(true);
+  await settle(term);
+  expect(await term.init()).toBe(true);
+  return { stored: await storedPunches(sn), checks: checksRun(term), users: [...term.users.keys()].sort() };
+}
+
+describe('a factory reset whose user came back through an enrolment at its keypad before its user count was judged', () => {
+  // The enrolment is a user it got since its count was owed, as a put of ours is: holding nothing else, it was reset.
+  // Where the line changed nothing the gateway believed the terminal held (the same person, enrolled alike), it was
+  // recorded as no new confirmation: counting only the users confirmed since, the count (1) was taken for a terminal
+  // that kept its users, no CHECK went, every boot handed the old mark 1 and the punch, its record 1, was never sent.
+  const expected = (pin: string, users = [pin]) => ({ stored: [{ pin: `${pin}@08:01`, n: 1 }, { pin: `${pin}@08:30`, n: 1 }], checks: 1, users });
+
+  it('a user of ours enrolled again alike: handed Stamp 0, the punch below its old mark is stored once', async () => {
+    const term = await terminalWith('ATT-ST-RESET-KEY', ['7171']);
+    expect(await resetThenKeypadEnrolment(term, 'ATT-ST-RESET-KEY', '7171')).toEqual(expected('7171'));
+  });
+
+  it('a user first enrolled at that keypad, enrolled again with the same line after the reset: the same', async () => {
+    const term = await terminalWith('ATT-ST-RESET-KEY2', []);
+    expect((await term.enrollUser({ pin: '7172', name: 'P7172' })).body).toMatch(/^OK/);
+    await settle(term);
+    expect(await resetThenKeypadEnrolment(term, 'ATT-ST-RESET-KEY2', '7172')).toEqual(expected('7172'));
+  });
+
+  it('a new user enrolled after the reset: the same', async () => {
+    const term = await terminalWith('ATT-ST-RESET-KEY3', ['7173']);
+    expect(await resetThenKeypadEnrolment(term, 'ATT-ST-RESET-KEY3', '7174')).toEqual(expected('7174', ['7173', '7174']));
+  });
+});
+
 describe('a fresh unit under the same SN, holding no users of ours (its record count drops)', () => {
   it('its uploads with lower Stamps are taken, and a reboot hands it its own mark, not the old unit\'s', async () => {
     const old = await terminalWith('ATT-ST-FRESH', []);
