@@ -7,7 +7,7 @@
  * which makes that initialisation happen, owes no user count (no loop, no work owed again).
  */
 import { describe, expect, it } from 'vitest';
-import { CLEARED_CHECKS_MAX } from '../../src/push/attendance/attendance-terminal.service';
+import { AttendanceTerminalService, CLEARED_CHECKS_MAX, type UserCountListener } from '../../src/push/attendance/attendance-terminal.service';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { settingsOf, sleep } from '../push/push-helpers';
 import { AttendanceTerminal, type TerminalPunch } from '../simulator/attendance-terminal';
@@ -202,6 +202,47 @@ describe('a factory reset whose user came back through an enrolment at its keypa
   it('a new user enrolled after the reset: the same', async () => {
     const term = await terminalWith('ATT-ST-RESET-KEY3', ['7173']);
     expect(await resetThenKeypadEnrolment(term, 'ATT-ST-RESET-KEY3', '7174')).toEqual(expected('7174', ['7173', '7174']));
+  });
+});
+
+describe('a factory reset whose initialisation lands while the user count of the boot before it is being judged', () => {
+  // The count is judged (its listener's transaction), then the count is cleared as owed (a second one): the reset's
+  // initialisation between the two made its own count owed, and the clearing took that away. Its next INFO (1 user, a
+  // put of ours landed; as many records as before) was then judged as a drop only, measured from that INFO: a full
+  // sync, no CHECK, every boot handed the old mark 1 and the punch made after the reset, its record 1, never sent.
+  it('keeps the count its initialisation owes: the reset is noticed, handed Stamp 0, the punch below its old mark stored once', async () => {
+    const sn = 'ATT-ST-RESET-RACE';
+    const term = await terminalWith(sn, ['7181', '7182']);
+    await term.punch(punch('7181', 1));
+    expect(term.uploadedTo).toBe(1);
+    await term.poll(true);
+    await settle(term);
+    // A boot owes a user count; its INFO's count is judged, and the reset's initialisation lands right after that.
+    expect(await term.init()).toBe(true);
+    const terminals = t.app.get(AttendanceTerminalService) as unknown as { countListener: UserCountListener };
+    const judge = terminals.countListener;
+    let resetAt: Promise<boolean> | undefined;
+    terminals.countListener = async (e, n) => {
+      const judged = await judge(e, n);
+      if (judged && e.sn === sn && !resetAt) await (resetAt = term.factoryReset());
+      return judged;
+    };
+    try {
+      await term.poll(true);
+    } finally {
+      terminals.countListener = judge;
+    }
+    expect(await resetAt).toBe(true);
+    expect(term.serverOptions.ATTLOGStamp).toBe('1');
+    expect(await term.punch(punch('7182', 30))).toBeNull();
+    expect((await t.post('/api/person/add', { pin: '7181', name: 'Renamed' })).body.code).toBe(0);
+    await reconciler.idle();
+    expect((await term.drain()).map((e) => e.command.split('\t')[0])).toEqual(['DATA UPDATE USERINFO PIN=7181']);
+    await term.poll(true);
+    await settle(term);
+    expect([...term.users.keys()].sort()).toEqual(['7181', '7182']);
+    expect(await term.init()).toBe(true);
+    expect({ stored: await storedPunches(sn), checks: checksRun(term) }).toEqual({ stored: [{ pin: '7181@08:01', n: 1 }, { pin: '7182@08:30', n: 1 }], checks: 1 });
   });
 });
 

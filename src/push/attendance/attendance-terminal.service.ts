@@ -812,6 +812,10 @@ export class AttendanceTerminalService implements OnModuleInit {
    */
   private async judgeCount(s: DeviceSession, count: number): Promise<void> {
     if (!this.countDue.has(s.sn) || !this.countListener) return;
+    // Its last initialisation as the count is judged: one landing after it (a reboot, a reset, here or in another
+    // process) owes a count of its own, which the count judged now, made before it, does not answer.
+    // As text: a Date would drop its microseconds, and every instant would differ.
+    const [before]: Array<{ at: string | null }> = await this.ds.query(`SELECT last_contact_at::text AS at FROM att_terminal WHERE device_id = $1`, [s.id]);
     if (!(await this.countListener({ deviceId: s.id, sn: s.sn }, count))) {
       if (this.infoAsked.delete(s.sn)) this.noInfoSince.set(s.sn, Date.now());
       return;
@@ -819,10 +823,22 @@ export class AttendanceTerminalService implements OnModuleInit {
     this.countDue.delete(s.sn);
     this.infoAsked.delete(s.sn);
     this.noInfoSince.delete(s.sn);
-    await this.ds.transaction(async (m) => {
-      await m.query(`UPDATE att_terminal SET count_due = false, count_due_since = NULL WHERE device_id = $1`, [s.id]);
+    const owedStill = await this.ds.transaction(async (m) => {
+      const [row]: Array<{ due: boolean }> = await m.query(
+        `UPDATE att_terminal SET count_due = booted, count_due_since = CASE WHEN booted THEN last_contact_at END
+          FROM (SELECT last_contact_at IS DISTINCT FROM $2::timestamptz AS booted FROM att_terminal WHERE device_id = $1 FOR UPDATE) b
+          WHERE device_id = $1 RETURNING count_due AS due`,
+        [s.id, before?.at ?? null],
+      );
       await this.signal.notifyDeviceChanged(m, s.sn);
+      return !!row?.due;
     });
+    // Initialised again while the count was judged: the count that initialisation owes is read from its next INFO,
+    // measured from it (its user count, what it got since).
+    if (owedStill) {
+      this.logger.log(`terminal ${s.sn} initialised again while its user count was judged: the count of that initialisation is owed still`);
+      this.oweCount(s.sn);
+    }
   }
 
   /** `INFO=` of a poll (section 9): stored when it changes. */
