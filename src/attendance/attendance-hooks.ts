@@ -46,13 +46,31 @@ export class AttendanceHooks implements OnModuleInit {
     this.terminals.onUserCount((e, count) => this.countReported(e.deviceId, e.sn, count));
     this.terminals.onRemoteAtt((e, pin) => this.sync.remoteAttendance(this.ds.manager, e.deviceId, pin));
     // The biometric types a terminal takes changed: its templates planned again against what it confirmed.
-    this.terminals.onBioOptions((e) => this.ds.transaction((m) => this.sync.reconcileTerminal(m, e.deviceId, null)));
+    this.terminals.onBioOptions((e) => this.bioOptionsChanged(e.deviceId));
   }
 
   /** A terminal initialised while admitted: the work it is owed, recorded and started. */
   async initialised(deviceId: string, sn: string, first: boolean): Promise<void> {
     await this.ds.transaction((m) => this.reconciler.owe(m, { deviceId, sn, first, admittedNow: false }));
     this.reconciler.kick();
+  }
+
+  /**
+   * The biometric types a terminal announced changed (its options): what it should hold is planned again against what
+   * it confirmed, unless a full sync is owed it, which plans all of it in the dialect of these options (stored before
+   * this runs). A new terminal pushes its options right after its first initialisation, before a pass ran the full sync
+   * that initialisation owed: planned here, every member went out, and the full sync (which sends everything, whatever
+   * is in flight) sent every member again. The owed job's row is locked without skipping: a pass planning it now is
+   * waited for, and its sync is then in flight, so only what these options change is planned. A pass that skipped the
+   * row meanwhile is followed by another.
+   */
+  async bioOptionsChanged(deviceId: string): Promise<void> {
+    const fullOwed = await this.ds.transaction(async (m) => {
+      const [owed] = await m.query(`SELECT 1 FROM sync_owed WHERE device_id = $1 AND kind = 'full' FOR UPDATE`, [deviceId]);
+      if (!owed) await this.sync.reconcileTerminal(m, deviceId, null);
+      return !!owed;
+    });
+    if (fullOwed) this.reconciler.kick();
   }
 
   /** Everything the terminal should hold sent again (the gateway's terminal sync endpoint). */

@@ -164,6 +164,45 @@ async function typesHeld(sn: string, pin: string): Promise<number[]> {
   return r?.hash?.includes(':') ? r.hash.split(':')[0].split('.').map(Number) : [];
 }
 
+describe('a new terminal whose options push comes before the reconciler plans its owed full sync', () => {
+  // Its options (PushOptionsFlag) plan its templates again against what it confirmed: nothing, so every member went out
+  // then, and the full sync its initialisation owed sent every member again once a pass ran it (a late pass: a loaded
+  // machine, another gateway process leading). That was terminal B's second full sync in CI (stop 50).
+  it('is sent each member once', async () => {
+    expect((await t.post('/api/person/add', { pin: '4201', name: 'Lee' })).body.code).toBe(0);
+    expect((await t.post('/api/bioTemplate/add', { personId: '4201', validType: '1', template: FINGER, templateNo: '2' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['4201'] })).body.code).toBe(0);
+    const reconciler = t.app.get(SyncReconciler);
+    await reconciler.idle();
+    // The passes held off (a loaded machine, another process leading) while the terminal initialises and pushes its
+    // options; the pass its initialisation kicks runs once they are let go.
+    const run = reconciler.runOnce.bind(reconciler);
+    let letGo!: () => void;
+    const late = new Promise<void>((r) => (letGo = r));
+    reconciler.runOnce = async () => {
+      await late;
+      return run();
+    };
+    let term: AttendanceTerminal;
+    try {
+      term = await initialisedTerminal(t, { sn: 'ATT-LATE-FULL' });
+    } finally {
+      letGo();
+      reconciler.runOnce = run;
+    }
+    await settleTerminal(reconciler, term);
+    const sent = term.executed.map((e) => e.command);
+    expect(sent.filter((c) => c.startsWith('DATA UPDATE USERINFO PIN=4201\t'))).toHaveLength(1);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.length - new Set(sent).size).toBe(0);
+    const members: Array<{ pin: string }> = await t.ds.query(
+      `SELECT p.pin FROM att_area_person ap JOIN device d ON d.area_id = ap.area_id JOIN person p ON p.id = ap.person_id WHERE d.sn = 'ATT-LATE-FULL' AND ap.module = 'att' ORDER BY 1`,
+    );
+    expect([...term.users.keys()].sort()).toEqual(members.map((r) => r.pin));
+    expect(await t.ds.query(`SELECT o.kind FROM sync_owed o JOIN device d ON d.id = o.device_id WHERE d.sn = 'ATT-LATE-FULL'`)).toEqual([]);
+  });
+});
+
 describe('enrolment at one terminal reaches the other terminals of the area', () => {
   it('a USER and BIODATA enrolled at terminal A appear on terminal B, and the person record is updated', async () => {
     const a = await initialisedTerminal(t, { sn: 'ATT-ENR-A' });
