@@ -35,7 +35,10 @@ const ROWS_BESIDE_SQL = `ARRAY[${[...ROWS_BESIDE].map((k) => `'${k}'`).join(', '
  * by a plan that began before that failure was recorded (it replayed the delete as done): the device holds the
  * put's rows and whatever that delete was to remove, so the item is in doubt (`?`), keeps its failure and backoff,
  * and the planner clears it by Pin and sends it again. A put planned after the failure knew of it (the firmware's
- * emptied updates where it refuses deletes for good, sync-plan.ts) and is taken as it is.
+ * emptied updates where it refuses deletes for good, sync-plan.ts) and is taken as it is. Released meanwhile (next_try_at
+ * NULL: the delete's backoff ended while the put was still queued, and the divergent pass took the put as done and sent
+ * nothing), the item is due again at once: kept released, nothing would plan it (in doubt, not STRANDED), and the
+ * panel kept the rights the refused delete was to take off beside the put's, divergent for good with nothing pending.
  */
 const PUT_OVER_FAILED_DELETE = `(s.failed_delete IS NOT NULL AND s.failed_delete < x.cmd AND x.kind = ANY(${ROWS_BESIDE_SQL})
   AND (SELECT c.created_at FROM device_command c WHERE c.id = x.cmd) <= s.failed_delete_at)`;
@@ -191,7 +194,7 @@ export class SyncConfirmation implements OnModuleInit {
        known AS (
          UPDATE sync_item s SET hash = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN '${UNKNOWN_HASH}' ELSE x.h END, confirmed_at = now(),
              failures = CASE WHEN ${PUT_OVER_FAILED_DELETE} OR ${PUT_IN_BACKOFF} THEN s.failures ELSE 0 END,
-             next_try_at = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN s.next_try_at WHEN ${PUT_IN_BACKOFF} THEN now() END,
+             next_try_at = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN COALESCE(s.next_try_at, now()) WHEN ${PUT_IN_BACKOFF} THEN now() END,
              failed_delete = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN s.failed_delete END,
              failed_delete_at = CASE WHEN ${PUT_OVER_FAILED_DELETE} THEN s.failed_delete_at END, last_return = x.rc
            FROM x WHERE s.device_id = x.d AND s.kind = x.kind AND s.key = x.k AND s.failed_plan IS DISTINCT FROM x.plan

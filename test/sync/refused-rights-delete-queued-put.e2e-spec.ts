@@ -6,6 +6,9 @@
  * failing with no retry time, and the panel kept the withdrawn time zone for good, divergent with nothing pending.
  * Found by fault-combos-modules (FC_SEED=71001 FC_PER_REPLY=1, run 49: a channel controller kept a gate in a
  * withdrawn time zone).
+ * The same with the put of a later plan (every level taken away, then another given while the delete was queued):
+ * its confirmation puts the item in doubt (the refused delete's rows are beside its own), and left released by the
+ * pass, nothing planned it again: the panel kept the withdrawn right for good, reported divergent with nothing pending.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
@@ -27,6 +30,34 @@ afterAll(async () => {
   await t?.close();
 });
 
+/**
+ * The refusal used, a put for `pin` still queued behind it; then the delete's backoff ends and a reconciler pass runs
+ * before the panel polls again. The panel runs the queued put beside the rows the refused delete kept, and is said
+ * synced only when it holds one row; the retry deletes by Pin and writes the right again. Answers the rows left,
+ * one (the failing items shown otherwise), the panel said synced and equal to a panel synced from scratch.
+ */
+async function refusedThenRetried(d: Device, pin: string, refusal: { used: number }): Promise<string[]> {
+  for (let i = 0; i < 10 && refusal.used === 0; i++) await d.sim.poll();
+  expect(refusal.used).toBe(1);
+  const queued = (await t.ds.query(`SELECT command FROM device_command WHERE device_sn = $1 AND state IN ('pending', 'sent') ORDER BY id`, [d.sim.sn])).map((c: { command: string }) => c.command) as string[];
+  expect(queued.some((c) => c.startsWith(`DATA UPDATE userauthorize Pin=${pin}`))).toBe(true);
+
+  await sleep(500);
+  await reconciler.runOnce();
+  await reconciler.idle();
+  await d.sim.pollUntilIdle({ maxPolls: 20 });
+  expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(rowsOf(d, pin).length === 1);
+
+  await settleConverged(t, reconciler, d.sim);
+  const left = rowsOf(d, pin);
+  const failing = `SELECT s.kind, s.key, s.hash, s.failures, s.next_try_at, s.failed_plan, s.failed_delete FROM sync_item s JOIN device v ON v.id = s.device_id WHERE v.sn = $1 AND s.failures > 0`;
+  expect(left, JSON.stringify(await t.ds.query(failing, [d.sim.sn]))).toHaveLength(1);
+  expect(await convergenceOf(t, d.sim.sn)).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
+  const held = tableSnapshot(d.sim, TABLES);
+  expect(await oracle(t, reconciler, d.sim, TABLES)).toEqual(held);
+  return left;
+}
+
 describe('a refused rights delete whose retry comes due while the put of its plan is still queued', () => {
   it('the retry is not spent on the queued put: the withdrawn time zone leaves the panel, and it is said synced only then', { timeout: 120_000 }, async () => {
     const d = await Device.connect(t, 'RRDQUEUE01', 1, '10.74.0.1');
@@ -45,27 +76,33 @@ describe('a refused rights delete whose retry comes due while the put of its pla
     // The morning level is taken away: its rights are deleted by Pin and the one left written again.
     await ok(t.post('/api/person/add', { pin: '7401', name: 'P7401', accLevelIds: all }));
     await reconciler.idle();
-    for (let i = 0; i < 10 && refusal.used === 0; i++) await d.sim.poll();
-    expect(refusal.used).toBe(1);
-    const queued = async () => (await t.ds.query(`SELECT command FROM device_command WHERE device_sn = 'RRDQUEUE01' AND state IN ('pending', 'sent') ORDER BY id`)).map((c: { command: string }) => c.command) as string[];
-    expect((await queued()).some((c) => c.startsWith('DATA UPDATE userauthorize Pin=7401'))).toBe(true);
-
-    // The delete's backoff ends and a reconciler pass runs before the panel polls again.
-    await sleep(500);
-    await reconciler.runOnce();
-    await reconciler.idle();
-    // The panel runs the queued put beside the row the refused delete kept: it holds both, and is not said synced.
-    await d.sim.pollUntilIdle({ maxPolls: 20 });
-    expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(rowsOf(d, '7401').length === 1);
-
-    // The retry deletes by Pin and writes the right again: the morning time zone is gone.
-    await settleConverged(t, reconciler, d.sim);
-    const left = rowsOf(d, '7401');
-    expect(left, JSON.stringify(await t.ds.query(`SELECT s.kind, s.key, s.hash, s.failures, s.next_try_at, s.failed_plan FROM sync_item s JOIN device v ON v.id = s.device_id WHERE v.sn = 'RRDQUEUE01' AND s.failures > 0`))).toHaveLength(1);
+    // The retry is not spent on the queued put: the morning time zone is gone.
+    const left = await refusedThenRetried(d, '7401', refusal);
     expect(both).toContain(left[0]);
-    const c = await convergenceOf(t, d.sim.sn);
-    expect(c).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
-    const held = tableSnapshot(d.sim, TABLES);
-    expect(await oracle(t, reconciler, d.sim, TABLES)).toEqual(held);
+  });
+});
+
+describe('a refused rights delete whose retry comes due while the put of a LATER plan is still queued', () => {
+  it('the panel loses the withdrawn rights and is said synced only once it does', { timeout: 120_000 }, async () => {
+    const d = await Device.connect(t, 'RRDQUEUE02', 1, '10.74.0.2');
+    await ok(t.post('/api/gateway/timeSegments', { name: 'RRDQ2-AM', schedule: { mon: [['08:00', '12:00']] } }));
+    await ok(t.post('/api/gateway/timeSegments', { name: 'RRDQ2-PM', schedule: { mon: [['13:00', '17:00']] } }));
+    await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'RRDQ2-AM', timeSegName: 'RRDQ2-AM' }, { name: 'RRDQ2-PM', timeSegName: 'RRDQ2-PM' }] }));
+    await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'RRDQ2-AM', doorName: '10.74.0.2-1' }, { levelName: 'RRDQ2-PM', doorName: '10.74.0.2-1' }] }));
+    await ok(t.post('/api/person/add', { pin: '7402', name: 'P7402', accLevelIds: await levelId(t, 'RRDQ2-AM') }));
+    await settleConverged(t, reconciler, d.sim);
+    const morning = rowsOf(d, '7402');
+    expect(morning).toHaveLength(1);
+
+    commandsPerReply(t, 1);
+    const refusal = d.sim.failCommands((c) => c.verb === 'DATA DELETE' && c.table === 'userauthorize', -12, 1);
+    // Plan A takes every level away (a rights delete by Pin); plan B, made while that delete is still queued (taken as
+    // done), gives the afternoon level: a put of its own, queued behind the delete.
+    await ok(t.post('/api/person/add', { pin: '7402', name: 'P7402', accLevelIds: '' }));
+    await reconciler.idle();
+    await ok(t.post('/api/person/add', { pin: '7402', name: 'P7402', accLevelIds: await levelId(t, 'RRDQ2-PM') }));
+    await reconciler.idle();
+    const left = await refusedThenRetried(d, '7402', refusal);
+    expect(left[0]).not.toBe(morning[0]);
   });
 });
