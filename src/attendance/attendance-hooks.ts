@@ -8,6 +8,7 @@ import { AttendanceTerminalService } from '../push/attendance/attendance-termina
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { SyncReconciler } from '../sync/sync-reconciler.service';
 import { AttendanceEnrolmentService } from './attendance-enrolment.service';
+import { writeTransaction } from '../common/write-transaction';
 
 /**
  * Connects the device side of attendance to the planner and the reconciler: a terminal's initialisation is its
@@ -31,10 +32,12 @@ export class AttendanceHooks implements OnModuleInit {
 
   onModuleInit(): void {
     this.ingest.onOperlog((m, device, records) => this.enrolment.ingest(m, device, records));
-    // Users enrolled at an access panel (Security PUSH 7.5), imported as a terminal's USER lines are.
+    // Users enrolled at an access panel (Security PUSH 7.5), imported as a terminal's USER lines are. Run again when
+    // a concurrent REST write of the same pin meets it (a new pin both insert, or a deadlock): run once, the panel
+    // was answered "ERROR: The record already exists" for a user the database then held without its card.
     this.moduleRef.get(UploadIngestService, { strict: false }).onTableUpload((device, records) => {
       const users = records.filter((r): r is UserUpload => r.kind === 'user');
-      return users.length ? this.ds.transaction((m) => this.enrolment.ingestPanelUsers(m, device, users)) : Promise.resolve();
+      return users.length ? writeTransaction(this.ds, (m) => this.enrolment.ingestPanelUsers(m, device, users)) : Promise.resolve();
     });
     // "Clear data" at a terminal's menu (it does not restart): its next INFO user count is judged, as after a reboot;
     // that or "delete entry and exit records" restarts its records, so it is handed Stamp 0 (CHECK).
