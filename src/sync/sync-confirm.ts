@@ -9,6 +9,8 @@ import { numberArray, textArray } from '../database/pg-array';
 import { SyncItem, SyncOwed } from './sync-state.entity';
 import { isRefusal, refusalKey } from '../push/protocol';
 import { loadRefusals } from '../push/device-refusals';
+import { ORDER_LOCK } from '../push/command-queue.service';
+import { lockKeys } from '../database/advisory-locks';
 
 const FAILED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'failures', 'lastReturn', 'failedAt', 'failedPlan', 'failedDelete', 'failedDeleteAt']);
 const OWED_INTO = intoOf(SyncOwed, ['deviceId', 'kind', 'nextTryAt']);
@@ -121,6 +123,15 @@ export class SyncConfirmation implements OnModuleInit {
     const ours = outcomes.filter((o) => isSyncRef(o.ref)).sort((a, b) => compareIds(a.commandId, b.commandId));
     if (ours.length === 0) return;
     const sns = [...new Set(ours.map((o) => o.deviceSn))];
+    // A refused delete of rows a later put writes beside is stamped (failed_delete_at) under its devices' order locks,
+    // which every plan holds from before it reads until it commits: a plan holding them committed before the stamp
+    // (its put, planned without the failure, created before it: in doubt), and a plan that takes them later reads the
+    // failure. Unlocked, a plan begun between the stamp and this commit read the delete as still in flight (taken as
+    // done), yet its put, created after the stamp, was taken as knowing of the failure: the item settled, the panel
+    // said synced while it held the rights the delete was to take off beside the put's. Taken before any sync_item
+    // is written here (the reconciler's passes take these locks before theirs too: no cycle).
+    const deleting = ours.filter((o) => o.state === 'failed' && (o.ref as SyncRef).del?.length && ROWS_BESIDE.has((o.ref as SyncRef).kind as ItemKind));
+    if (deleting.length) await lockKeys(m, ORDER_LOCK, deleting.map((o) => o.deviceSn));
     const rows: Array<{ id: string; sn: string }> = await namedQuery(m, `SELECT id, sn FROM device WHERE sn = ANY($1)`, [sns]);
     const idOf = new Map(rows.map((r) => [r.sn, r.id]));
     const later = await this.laterFinished(m, ours);

@@ -356,6 +356,9 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       const selected = `(kind, key) IN (SELECT * FROM unnest($2::varchar[], $3::varchar[]))`;
       const params = [deviceId, items.map((i) => i.kind), items.map((i) => i.key)];
       await this.ds.transaction(async (m) => {
+        // The device's order lock before its items are written, as the plan below takes it anyway: a device's result
+        // recording a refused delete takes it before writing them (sync-confirm.ts), so the two never wait in a cycle.
+        await this.lockDevice(m, deviceId);
         // An item a delete took off the device while it waited (sync-confirm.ts) is not held: its row only kept the
         // retry time, and the plan below sends it if it is still desired.
         await m.query(`DELETE FROM sync_item WHERE device_id = $1 AND ${selected} AND failures > 0 AND (next_try_at <= now() OR (${STRANDED})) AND hash IS NULL AND skipped IS NULL`, params);
@@ -395,8 +398,15 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     return rows.length;
   }
 
+  /** The device's order lock (rule (f) of the command queue), taken before its items are written (runDivergent). */
+  private async lockDevice(m: EntityManager, deviceId: string): Promise<void> {
+    const [row]: Array<{ sn: string }> = await m.query(`SELECT sn FROM device WHERE id = $1`, [deviceId]);
+    if (row) await this.queue.lockForOrder(m, [row.sn]);
+  }
+
   /** One device's probe (runProbes), in the caller's transaction. */
   async probeRefusals(m: EntityManager, deviceId: string): Promise<void> {
+    await this.lockDevice(m, deviceId);
     // What the refusal held back: its items failed with a refusal code and wait out their own backoff (which the
     // planner honours); the probe plans them now (a refusal again sets their backoff again, a success confirms them).
     // One the device no longer holds (a count of an empty table, a clear, took it off while it waited: hash NULL) only

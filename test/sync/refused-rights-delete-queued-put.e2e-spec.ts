@@ -10,9 +10,10 @@
  * its confirmation puts the item in doubt (the refused delete's rows are beside its own), and left released by the
  * pass, nothing planned it again: the panel kept the withdrawn right for good, reported divergent with nothing pending.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { claimsSynced, commandsPerReply, convergenceOf, fromScratch as oracle, ok, settleConverged, startFaultApp, tableSnapshot } from './fault-helpers';
+import { lockWaits } from '../support/lock-waits';
 import type { TestApp } from '../support/test-app';
 import { Device, levelId } from './access-helpers';
 
@@ -104,5 +105,61 @@ describe('a refused rights delete whose retry comes due while the put of a LATER
     await reconciler.idle();
     const left = await refusedThenRetried(d, '7402', refusal);
     expect(left[0]).not.toBe(morning[0]);
+  });
+});
+
+// Two transactions at once need two sessions; the embedded database serves one.
+describe.skipIf(inject('testDb').mode === 'embedded')('a refused rights delete whose result is being recorded while a later plan reads the person', () => {
+  it('the put that plan queued, taken as knowing of the refusal, leaves the panel holding the withdrawn rights: said synced only once they are gone', { timeout: 120_000 }, async () => {
+    const d = await Device.connect(t, 'RRDQUEUE03', 1, '10.74.0.3', { batchReplies: true });
+    await ok(t.post('/api/gateway/timeSegments', { name: 'RRDQ3-AM', schedule: { mon: [['08:00', '12:00']] } }));
+    await ok(t.post('/api/gateway/timeSegments', { name: 'RRDQ3-PM', schedule: { mon: [['13:00', '17:00']] } }));
+    await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'RRDQ3-AM', timeSegName: 'RRDQ3-AM' }, { name: 'RRDQ3-PM', timeSegName: 'RRDQ3-PM' }] }));
+    await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'RRDQ3-AM', doorName: '10.74.0.3-1' }, { levelName: 'RRDQ3-PM', doorName: '10.74.0.3-1' }] }));
+    const am = await levelId(t, 'RRDQ3-AM');
+    await ok(t.post('/api/person/add', { pin: '7403', name: 'P7403', accLevelIds: am }));
+    await ok(t.post('/api/person/add', { pin: '7404', name: 'P7404', accLevelIds: am }));
+    await settleConverged(t, reconciler, d.sim);
+    const morning = rowsOf(d, '7403');
+    expect(morning).toHaveLength(1);
+
+    const refusal = d.sim.failCommands((c) => c.verb === 'DATA DELETE' && c.table === 'userauthorize', -12, 1);
+    // 7403 loses every level (a rights delete by Pin); 7404 is renamed (a user put, queued after it).
+    await ok(t.post('/api/person/add', { pin: '7403', name: 'P7403', accLevelIds: '' }));
+    await ok(t.post('/api/person/add', { pin: '7404', name: 'P7404 renamed', accLevelIds: am }));
+    await reconciler.idle();
+    // The panel runs both and posts both results in one body; the transaction recording them has recorded the
+    // refusal and waits (on 7404's item, locked here) when 7403 is given the afternoon level.
+    const [{ id: deviceId }] = await t.ds.query(`SELECT id FROM device WHERE sn = $1`, [d.sim.sn]);
+    const hold = t.ds.createQueryRunner();
+    await hold.connect();
+    await hold.startTransaction();
+    let polled: Promise<unknown> | undefined;
+    let granted: Promise<{ body: { code: number; message?: string } }> | undefined;
+    try {
+      await hold.query(`SELECT 1 FROM sync_item WHERE device_id = $1 AND kind = 'user' AND key = '7404' FOR UPDATE`, [deviceId]);
+      polled = d.sim.poll();
+      await lockWaits(t.ds, 1);
+      expect(refusal.used).toBe(1);
+      const pm = await levelId(t, 'RRDQ3-PM');
+      // The grant's plan reads the person now, or (as the fix makes it) waits for the refusal to commit first.
+      let answered = false;
+      granted = t.post('/api/person/add', { pin: '7403', name: 'P7403', accLevelIds: pm }).finally(() => (answered = true));
+      await lockWaits(t.ds, 2, () => answered);
+    } finally {
+      await hold.rollbackTransaction();
+      await hold.release();
+    }
+    await polled;
+    await ok(granted!);
+
+    await settleConverged(t, reconciler, d.sim);
+    const left = rowsOf(d, '7403');
+    const failing = `SELECT s.kind, s.key, s.hash, s.failures, s.next_try_at, s.failed_plan, s.failed_delete FROM sync_item s WHERE s.device_id = $1 AND s.failures > 0`;
+    expect(left, JSON.stringify({ failing: await t.ds.query(failing, [deviceId]), said: await convergenceOf(t, d.sim.sn) })).toHaveLength(1);
+    expect(left[0]).not.toBe(morning[0]);
+    expect(await convergenceOf(t, d.sim.sn)).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
+    const held = tableSnapshot(d.sim, TABLES);
+    expect(await oracle(t, reconciler, d.sim, TABLES)).toEqual(held);
   });
 });
