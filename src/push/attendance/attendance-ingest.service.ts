@@ -12,6 +12,7 @@ import { logRejected } from '../ingest-log';
 import { rawLines, storeRaw, storeRejected, type RawUploadRow } from '../raw-upload';
 import { eventInfo, formatWallClock, verifyModeName, wallClockToInstant, type RtlogEvent } from '../protocol';
 import { rowCount } from '../../database/row-count';
+import { writeTransaction } from '../../common/write-transaction';
 import { flushAttlog, mergeStampSql, type AttlogItem, type PunchRow } from './attlog-batch';
 import {
   ATT_STAMP_TABLES,
@@ -172,7 +173,9 @@ export class AttendanceIngestService {
       this.logger.warn(`device ${device.sn} is ${device.admission}: ${table} upload not acknowledged`);
       return { received, stored: 0, admitted: false };
     }
-    const stored = await this.ds.transaction(async (m) => {
+    // Run again when a concurrent REST write meets it (a USER line's new pin inserted by both, or a deadlock): run once,
+    // the terminal was answered "ERROR: The record already exists" for a user the database then held without its line.
+    const stored = await writeTransaction(this.ds, async (m) => {
       const oplogs = parsed.results.filter((r): r is OplogRecord => r.kind === 'OPLOG');
       const stored = oplogs.length > 0 ? await this.storeOplogs(m, device, oplogs) : { n: 0, types: [] };
       let n = stored.n;
