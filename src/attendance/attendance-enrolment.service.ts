@@ -6,6 +6,7 @@ import { secondaryCardsOf, setMainCard, setViceCard } from '../card/card-writes'
 import { cardValue } from '../card/card-value';
 import { isCardNumber } from '../common/card.decorator';
 import { newId } from '../common/ids';
+import { isDeadlock } from '../common/write-transaction';
 import { excludedOf, insertOf, intoOf, listOf } from '../database/columns';
 import { Person } from '../person/person.entity';
 import type { DeviceSession } from '../push/device-registry.service';
@@ -245,17 +246,11 @@ export class AttendanceEnrolmentService {
         this.log.warn(`card of ${u.pin} from device ${device.sn} not taken: ${JSON.stringify(u.card.slice(0, 70))} is not a card number`);
         doubt.add(u.pin);
       } else if (u.card && u.card !== p.cardNo) {
-        // In a savepoint: a card refused by the database itself must cost this card only, not the whole upload's
-        // transaction (an aborted transaction fails every statement after it).
         const held = p.cardNo;
-        await m.query('SAVEPOINT enrolled_card');
-        try {
-          await setMainCard(m, p, u.card);
-          await m.query('RELEASE SAVEPOINT enrolled_card');
-        } catch (err) {
-          await m.query('ROLLBACK TO SAVEPOINT enrolled_card');
+        const refusal = await refusedInSavepoint(m, 'enrolled_card', () => setMainCard(m, p!, u.card));
+        if (refusal) {
           p.cardNo = held;
-          this.log.warn(`card of ${u.pin} from device ${device.sn} not taken: ${(err as Error).message}`);
+          this.log.warn(`card of ${u.pin} from device ${device.sn} not taken: ${refusal.message}`);
           doubt.add(u.pin);
         }
       }
@@ -303,13 +298,9 @@ export class AttendanceEnrolmentService {
       doubt.add(p.pin);
       return;
     }
-    await m.query('SAVEPOINT enrolled_vice_card');
-    try {
-      await setViceCard(m, p, viceCard);
-      await m.query('RELEASE SAVEPOINT enrolled_vice_card');
-    } catch (err) {
-      await m.query('ROLLBACK TO SAVEPOINT enrolled_vice_card');
-      this.log.warn(`secondary card of ${p.pin} from device ${device.sn} not taken: ${(err as Error).message}`);
+    const refusal = await refusedInSavepoint(m, 'enrolled_vice_card', () => setViceCard(m, p, viceCard));
+    if (refusal) {
+      this.log.warn(`secondary card of ${p.pin} from device ${device.sn} not taken: ${refusal.message}`);
       doubt.add(p.pin);
     }
   }
@@ -414,6 +405,27 @@ export class AttendanceEnrolmentService {
     holders.set(pwd, u.pin);
     return pwd;
   }
+}
+
+/**
+ * A card write of a device's upload in a savepoint: a card refused by the database itself (its error, answered) must
+ * cost this card only, not the whole upload's transaction (an aborted transaction fails every statement after it);
+ * null when it was written. A deadlock is no refusal: PostgreSQL aborted the transaction to break a cycle with a
+ * concurrent writer, and it is thrown, so that the whole transaction is run again (writeTransaction) and takes the
+ * card. Swallowed, it put the pin in doubt and the device was sent the database's record, without the card it had
+ * just enrolled.
+ */
+async function refusedInSavepoint(m: EntityManager, savepoint: string, write: () => Promise<void>): Promise<Error | null> {
+  await m.query(`SAVEPOINT ${savepoint}`);
+  try {
+    await write();
+  } catch (err) {
+    if (isDeadlock(err)) throw err;
+    await m.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+    return err as Error;
+  }
+  await m.query(`RELEASE SAVEPOINT ${savepoint}`);
+  return null;
 }
 
 /**

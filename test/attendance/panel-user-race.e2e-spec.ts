@@ -6,10 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { DeviceSimulator } from '../simulator/device-simulator';
 import { lockWaits } from '../support/lock-waits';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { levelId } from '../sync/access-helpers';
+import { levelId, panelInLevel } from '../sync/access-helpers';
 import { initialisedTerminal } from './attendance-helpers';
 
 let t: TestApp;
@@ -53,12 +52,7 @@ const personOf = (pin: string) => t.ds.query(`SELECT name, card_no FROM person W
 // Two transactions at once need two sessions; the embedded database serves one.
 describe.skipIf(inject('testDb').mode === 'embedded')('a device uploads a user while a REST write creates the same pin', () => {
   it('a panel: the upload is answered with its count, the person is stored once with the panel line taken', { timeout: 60_000 }, async () => {
-    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'PUR-PANEL-1', doors: 1, ipAddress: '10.9.1.1' });
-    await sim.connect();
-    await sim.pollUntilIdle();
-    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'PUR' }] })).body.code).toBe(0);
-    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'PUR', doorName: '10.9.1.1-1' }] })).body.code).toBe(0);
-    const level = await levelId(t, 'PUR');
+    const { sim, level } = await panelInLevel(t, 'PUR-PANEL-1', '10.9.1.1', 'PUR');
 
     const [, u] = await uploadWhileAdded(level, '990001', () => sim.enrollUserLocally({ uid: 1, pin: '990001', name: 'Panel', cardno: '7700001' }));
     expect(u.status, String(u.body)).toBe(200);

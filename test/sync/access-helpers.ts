@@ -90,6 +90,16 @@ export async function levelId(t: TestApp, name: string): Promise<string> {
   return r.body.data.id;
 }
 
+/** A one-door panel connected and idle, and a new level `name` holding its door: the panel and the level's id. */
+export async function panelInLevel(t: TestApp, sn: string, ipAddress: string, name: string): Promise<{ sim: DeviceSimulator; level: string }> {
+  const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn, doors: 1, ipAddress });
+  await sim.connect();
+  await sim.pollUntilIdle();
+  expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name }] })).body.code).toBe(0);
+  expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: name, doorName: `${ipAddress}-1` }] })).body.code).toBe(0);
+  return { sim, level: await levelId(t, name) };
+}
+
 /** `n` persons inserted straight into the tables (the REST path is covered elsewhere), pins 100001…, all in `level`; ids md5(prefix || g). */
 export async function seedPersons(t: Pick<TestApp, 'ds'>, n: number, level: string, prefix = 'p'): Promise<void> {
   await t.ds.query(
