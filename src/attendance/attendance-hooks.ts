@@ -5,6 +5,7 @@ import type { UserUpload } from '../push/protocol';
 import { UploadIngestService } from '../push/upload-ingest.service';
 import { AttendanceIngestService } from '../push/attendance/attendance-ingest.service';
 import { AttendanceTerminalService } from '../push/attendance/attendance-terminal.service';
+import { TERMINAL_KINDS } from '../sync/attendance-commands';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { SyncReconciler } from '../sync/sync-reconciler.service';
 import { AttendanceEnrolmentService } from './attendance-enrolment.service';
@@ -120,6 +121,10 @@ export class AttendanceHooks implements OnModuleInit {
       // a reboot whose users were all written again (or enrolled again at its keypad) meanwhile is taken for one too,
       // and only uploads its log again.
       if ((owed > 0 || count > 0) && count <= ours) {
+        // With no full sync owed, what it confirmed before the count was owed is still believed held: the templates and
+        // photos of the users that came back (a put of ours writes the user record alone), and its other items. A reset
+        // terminal holds none of them: forgotten, and planned again now, behind the users and before the CHECK.
+        if (owed === 0 && (await forgetHeldBeforeCountDue(m, deviceId)) > 0) await this.sync.reconcileTerminal(m, deviceId, null);
         const why = count === 0 ? 'reports no users where it confirmed some' : `reports ${count} user(s), none but those it got since its count was owed`;
         await this.terminals.dataCleared(m, { id: deviceId, sn }, `${why} (a reset or a fresh unit)`);
       }
@@ -129,6 +134,21 @@ export class AttendanceHooks implements OnModuleInit {
     if (judged) this.reconciler.kick();
     return judged;
   }
+}
+
+/**
+ * A terminal taken for reset whose count owed no full sync holds nothing it confirmed before its count became owed
+ * (att_terminal.count_due_since, as usersConfirmedSinceCountDue): those items (user records, template sets, photos)
+ * are forgotten, so that the plan sends them again. Answers how many were.
+ */
+async function forgetHeldBeforeCountDue(m: EntityManager, deviceId: string): Promise<number> {
+  const [{ n }]: Array<{ n: number }> = await m.query(
+    `WITH d AS (DELETE FROM sync_item s USING att_terminal t
+      WHERE s.device_id = $1 AND t.device_id = $1 AND s.kind = ANY($2) AND s.confirmed_at < coalesce(t.count_due_since, t.last_contact_at) RETURNING 1)
+     SELECT count(*)::int AS n FROM d`,
+    [deviceId, TERMINAL_KINDS],
+  );
+  return n;
 }
 
 /**

@@ -76,3 +76,107 @@ export function recordingFetch(seen: SeenAnswer[]): FetchLike {
     };
   };
 }
+
+/**
+ * What the database puts on the terminals of these attendance areas, by area code: pin → the person's stored templates
+ * (`Type.No.Index=Tmp`, in slot order) and photo, in heldBiometrics' form.
+ */
+export async function wantedBiometrics(t: Pick<TestApp, 'ds'>, codes: readonly string[]): Promise<Array<Record<string, string>>> {
+  const rows: Array<{ code: string; pin: string; photo: string | null; tmps: string[] | null }> = await t.ds.query(
+    `SELECT a.code, p.pin, p.photo,
+            (SELECT array_agg(b.bio_type || '.' || b.template_no || '.' || b.template_no_index || '=' || b.template ORDER BY b.bio_type, b.template_no, b.template_no_index)
+               FROM bio_template b WHERE b.person_id = p.id) AS tmps
+       FROM att_area_person ap JOIN area a ON a.id = ap.area_id JOIN person p ON p.id = ap.person_id AND p.status = 'active'
+      WHERE ap.module = 'att' AND a.code = ANY($1) ORDER BY p.pin`,
+    [codes],
+  );
+  return codes.map((code) => Object.fromEntries(rows.filter((r) => r.code === code).map((r) => [r.pin, `${(r.tmps ?? []).join(' ')} | ${r.photo ?? ''}`])));
+}
+
+/** What a terminal holds: pin → its BIODATA templates (`Type.No.Index=Tmp`, in slot order) and photo. */
+export function heldBiometrics(term: AttendanceTerminal): Record<string, string> {
+  return Object.fromEntries(
+    [...term.users.keys()].sort().map((pin) => {
+      const tmps = term
+        .templatesOf(pin)
+        .map((x) => ({ type: Number(x.fields.Type), no: Number(x.fields.No), index: Number(x.fields.Index), tmp: x.fields.Tmp }))
+        .sort((a, b) => a.type - b.type || a.no - b.no || a.index - b.index)
+        .map((x) => `${x.type}.${x.no}.${x.index}=${x.tmp}`);
+      return [pin, `${tmps.join(' ')} | ${term.photos.get(pin)?.content ?? ''}`];
+    }),
+  );
+}
+
+/**
+ * The end of a fault property's run: the terminals' faults cleared, then rounds of a reconciler pass and, per terminal,
+ * a poll carrying INFO (real terminals send it every few polls: its user count reveals a wipe) and its settling,
+ * until `converged` (at most 20 rounds, 250 ms apart).
+ */
+export async function convergeTerminals(reconciler: Pick<SyncReconciler, 'runOnce' | 'idle'>, terms: readonly AttendanceTerminal[], converged: () => Promise<boolean>): Promise<void> {
+  for (const term of terms) {
+    term.clearFaults();
+    term.loseNoMoreReplies();
+  }
+  for (let round = 0; round < 20; round++) {
+    await reconciler.runOnce();
+    for (const term of terms) {
+      await term.poll(true);
+      await settleTerminal(reconciler, term);
+    }
+    if (await converged()) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * The app of a fault property over attendance terminals, one per area in `areas` (admitted, in its area, settled).
+ * The periodic verification every second: a user deleted at a terminal's menu is noticed by its next INFO. Refusals
+ * (-1002) in three replies in a row are for good: probed again within convergeTerminals' rounds. A lost reply is
+ * noticed at the terminal's next poll 200 ms after (real terminals poll every few seconds).
+ */
+export async function startFaultProperty(
+  areas: readonly string[],
+  optionsOf: (code: string) => Partial<AttendanceTerminalOptions> = () => ({}),
+): Promise<{ t: TestApp; reconciler: SyncReconciler; terms: AttendanceTerminal[] }> {
+  const t = await startTestApp({ syncRetryBaseMs: 100, syncRetryMaxMs: 200, syncReconcileIntervalMs: 0, syncVerifyIntervalMs: 1000, syncRefusalProbeMs: 200, syncRefusalProbeMaxMs: 1000 });
+  const reconciler = t.app.get(SyncReconciler);
+  Object.assign(settingsOf(t), { lostReplyMs: 200, ackTimeoutMs: 1000 });
+  const terms: AttendanceTerminal[] = [];
+  for (const code of areas) {
+    if ((await t.post('/api/gateway/areas', { code, name: code })).body.code !== 0) throw new Error(`area ${code} not made`);
+    const term = await initialisedTerminal(t, { sn: code, ...optionsOf(code) });
+    if ((await t.put(`/api/gateway/devices/${code}/area`, { areaCode: code })).body.code !== 0) throw new Error(`terminal ${code} not put in its area`);
+    await settleTerminal(reconciler, term);
+    terms.push(term);
+  }
+  return { t, reconciler, terms };
+}
+
+/** A terminal's fault in a fault property, on terminal `term` of the property's terminals. */
+export type TerminalFaultOp =
+  | { kind: 'lose' | 'runLost' | 'poll' | 'reset'; term: number }
+  | { kind: 'forget'; term: number; pin: string }
+  | { kind: 'refuse'; term: number; n: number };
+
+/**
+ * Plays a terminal fault: its next reply lost (nothing runs), a reply run whose results never reach the gateway,
+ * its next `n` DATA commands refused (-1002), a poll, a factory reset (wiped, the server not told: the next INFO's
+ * user count shows it), a user deleted at its menu. False for an op that is no terminal fault.
+ */
+export async function playTerminalFault(terms: readonly AttendanceTerminal[], o: { kind: string }): Promise<boolean> {
+  const f = o as TerminalFaultOp;
+  const term = terms[f.term];
+  if (f.kind === 'lose') term.loseNextReply();
+  else if (f.kind === 'runLost') {
+    term.holdResults();
+    await term.poll();
+    term.stopHoldingResults();
+    term.dropHeldResults();
+  } else if (f.kind === 'refuse') term.failCommands((c) => c.startsWith('DATA'), -1002, f.n);
+  else if (f.kind === 'poll') await term.poll();
+  else if (f.kind === 'reset') {
+    if (!(await term.factoryReset())) throw new Error(`terminal ${term.sn} not given its options after its reset`);
+  } else if (f.kind === 'forget') term.deleteUserLocally(f.pin);
+  else return false;
+  return true;
+}
