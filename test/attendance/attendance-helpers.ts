@@ -180,3 +180,10 @@ export async function playTerminalFault(terms: readonly AttendanceTerminal[], o:
   else return false;
   return true;
 }
+
+/** A fault property's membership write: `pin` (made a person first when there is none) set in or taken out of area `code`. */
+export async function setAreaMember(t: Pick<TestApp, 'get' | 'post' | 'delete'>, kind: 'set' | 'unset', code: string, pin: string): Promise<void> {
+  if ((await t.get('/api/v2/person/get', { pin })).body.code !== 0 && (await t.post('/api/person/add', { pin, name: `P${pin}` })).body.code !== 0) throw new Error(`person ${pin} not made`);
+  const r = kind === 'set' ? await t.post('/api/attAreaPerson/set', { code, pins: [pin] }) : await t.delete('/api/attAreaPerson/delete', {}, { code, pins: pin });
+  if (r.body.code !== 0) throw new Error(`attAreaPerson ${kind} ${pin} in ${code}: ${JSON.stringify(r.body)}`);
+}

@@ -6,42 +6,21 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { settingsOf } from '../push/push-helpers';
+import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { AttendanceTerminal } from '../simulator/attendance-terminal';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { initialisedTerminal, settleTerminal } from './attendance-helpers';
+import type { TestApp } from '../support/test-app';
+import { convergeTerminals, playTerminalFault, setAreaMember, startFaultProperty, type TerminalFaultOp } from './attendance-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
-const terms: AttendanceTerminal[] = [];
+let terms: AttendanceTerminal[] = [];
 const AREAS = ['ATT-PROP-A', 'ATT-PROP-B'];
 const PINS = ['61', '62', '63'];
 const CARDS = ['', '700061', '700062', '700063'];
 
 beforeAll(async () => {
-  // The periodic verification every second: a user deleted at a terminal's menu is noticed by its next INFO.
-  // Refusals (-1002) in three replies in a row are for good: probed again within the convergence rounds.
-  t = await startTestApp({
-    syncRetryBaseMs: 100,
-    syncRetryMaxMs: 200,
-    syncReconcileIntervalMs: 0,
-    syncVerifyIntervalMs: 1000,
-    syncRefusalProbeMs: 200,
-    syncRefusalProbeMaxMs: 1000,
-  });
-  reconciler = t.app.get(SyncReconciler);
-  // A lost reply is noticed at the terminal's next poll this long after (real terminals poll every few seconds).
-  Object.assign(settingsOf(t), { lostReplyMs: 200, ackTimeoutMs: 1000 });
-  for (const code of AREAS) {
-    expect((await t.post('/api/gateway/areas', { code, name: code })).body.code).toBe(0);
-    // FC_PER_POLL=n: the second terminal runs only the first n commands of a reply (an AiFace: one per poll).
-    const perPoll = code === AREAS[1] && process.env.FC_PER_POLL ? { commandsPerPoll: Number(process.env.FC_PER_POLL) } : {};
-    const term = await initialisedTerminal(t, { sn: code, ...perPoll });
-    expect((await t.put(`/api/gateway/devices/${code}/area`, { areaCode: code })).body.code).toBe(0);
-    await settleTerminal(reconciler, term);
-    terms.push(term);
-  }
+  // FC_PER_POLL=n: the second terminal runs only the first n commands of a reply (an AiFace: one per poll).
+  ({ t, reconciler, terms } = await startFaultProperty(AREAS, (code) => (code === AREAS[1] && process.env.FC_PER_POLL ? { commandsPerPoll: Number(process.env.FC_PER_POLL) } : {})));
 });
 afterAll(async () => {
   await t?.close();
@@ -54,11 +33,7 @@ type Op =
   | { kind: 'rename'; pin: string; name: string }
   | { kind: 'pri'; pin: string; pri: number }
   | { kind: 'enroll'; term: number; pin: string; card: string }
-  | { kind: 'lose'; term: number }
-  | { kind: 'poll'; term: number }
-  | { kind: 'reset'; term: number }
-  | { kind: 'forget'; term: number; pin: string }
-  | { kind: 'refuse'; term: number; n: number };
+  | TerminalFaultOp;
 
 const pin = fc.constantFrom(...PINS);
 const term = fc.integer({ min: 0, max: 1 });
@@ -99,13 +74,7 @@ it('random area writes, enrolments at the terminals and terminal faults always c
     fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: Number(process.env.FC_MAX_OPS ?? 8) }), async (ops) => {
       for (const o of ops) {
         if (o.kind === 'set' || o.kind === 'unset') {
-          const exists = (await t.get('/api/v2/person/get', { pin: o.pin })).body.code === 0;
-          if (!exists) expect((await t.post('/api/person/add', { pin: o.pin, name: `P${o.pin}` })).body.code).toBe(0);
-          const r =
-            o.kind === 'set'
-              ? await t.post('/api/attAreaPerson/set', { code: AREAS[o.area], pins: [o.pin] })
-              : await t.delete('/api/attAreaPerson/delete', {}, { code: AREAS[o.area], pins: o.pin });
-          expect(r.body.code).toBe(0);
+          await setAreaMember(t, o.kind, AREAS[o.area], o.pin);
         } else if (o.kind === 'delete') {
           expect([0, -22]).toContain((await t.delete(`/api/person/delete/${o.pin}`)).body.code);
         } else if (o.kind === 'card') {
@@ -118,29 +87,13 @@ it('random area writes, enrolments at the terminals and terminal faults always c
           expect([0, -22]).toContain((await t.post('/api/attPerson/editAttPerson', { personPin: o.pin, perDevAuth: o.pri, isAttendance: true, verifyMode: 0 })).body.code);
         } else if (o.kind === 'enroll') {
           expect((await terms[o.term].enrollUser({ pin: o.pin, name: `E${o.pin}`, card: o.card })).status).toBe(200);
-        } else if (o.kind === 'lose') terms[o.term].loseNextReply();
-        else if (o.kind === 'refuse') terms[o.term].failCommands((c) => c.startsWith('DATA'), -1002, o.n);
-        else if (o.kind === 'poll') await terms[o.term].poll();
-        // Wiped, or a user deleted at the menu, the server not told: the next INFO's user count shows it.
-        else if (o.kind === 'reset') expect(await terms[o.term].factoryReset()).toBe(true);
-        else if (o.kind === 'forget') terms[o.term].deleteUserLocally(o.pin);
-      }
-      for (const term of terms) {
-        term.clearFaults();
-        term.loseNoMoreReplies();
+        } else await playTerminalFault(terms, o);
       }
       let want: Array<Record<string, string>> = [];
-      for (let round = 0; round < 20; round++) {
-        await reconciler.runOnce();
-        // Each round a poll carries INFO (real terminals send it every few polls): its user count reveals a wipe.
-        for (const term of terms) {
-          await term.poll(true);
-          await settleTerminal(reconciler, term);
-        }
+      await convergeTerminals(reconciler, terms, async () => {
         want = await wanted();
-        if (terms.every((term, i) => JSON.stringify(holds(term)) === JSON.stringify(want[i]))) return;
-        await new Promise((r) => setTimeout(r, 250));
-      }
+        return terms.every((term, i) => JSON.stringify(holds(term)) === JSON.stringify(want[i]));
+      });
       expect(terms.map(holds)).toEqual(want);
     }),
     { numRuns: Number(process.env.FC_RUNS ?? 25), ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) },

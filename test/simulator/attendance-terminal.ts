@@ -743,10 +743,13 @@ export class AttendanceTerminal {
     for (const f of fingers) {
       if (this.opts.biodataFirmware === false) {
         const fields = { PIN: u.pin, FID: String(f.fid), Size: String(f.tmp.length), Valid: '1', TMP: f.tmp };
+        // Enrolled again, a finger replaces the one it held (as a DATA UPDATE of the same slot does).
+        this.removeTemplates((t) => t.pin === u.pin && t.table === 'FINGERTMP' && get(t.fields, 'FID') === fields.FID);
         this.templates.push({ table: 'FINGERTMP', pin: u.pin, fields });
         lines.push(`FP ${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join('\t')}`);
       } else {
         const fields = { Pin: u.pin, No: String(f.fid), Index: '0', Valid: '1', Duress: '0', Type: '1', MajorVer: '10', MinorVer: '0', Format: '0', Tmp: f.tmp };
+        this.removeTemplates((t) => t.pin === u.pin && t.table === 'BIODATA' && get(t.fields, 'Type') === '1' && get(t.fields, 'No') === fields.No && get(t.fields, 'Index') === '0');
         this.templates.push({ table: 'BIODATA', pin: u.pin, fields });
         lines.push(`BIODATA ${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join('\t')}`);
       }
