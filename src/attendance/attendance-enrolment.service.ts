@@ -99,6 +99,11 @@ export class AttendanceEnrolmentService {
     const users = records.filter((r): r is UserInfoRecord => r.kind === 'USER');
     const templates = records.filter((r): r is TemplateRecord => r.kind === 'FP' || r.kind === 'FACE' || r.kind === 'FVEIN' || r.kind === 'BIODATA');
     const photos = records.filter((r): r is PhotoRecord => r.kind === 'USERPIC');
+    // The persons of the upload's pins stay until it is stored: a REST delete of one (which locks the person for
+    // update) waits for the upload, or the upload for the delete and then finds no person. Without it a template or
+    // photo line for a person deleted meanwhile failed the whole upload (foreign key: "The record is referenced by
+    // other records"), refused to the terminal. Key share: the upload's own updates of those persons take no more.
+    await m.query(`SELECT 1 FROM person WHERE pin = ANY($1::varchar[]) ORDER BY pin FOR KEY SHARE`, [[...new Set(records.map((r) => ('pin' in r ? r.pin : '')).filter(Boolean))]]);
     const { ids, touched, doubt, held } = await this.applyUsers(m, device, users, { joinArea: true });
     // Templates and photos worth storing, by PIN: a PIN the gateway does not know is created for them, as a USER
     // line would create it (they are the person's enrolment; dropping them would lose it without a trace).

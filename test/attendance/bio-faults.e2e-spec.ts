@@ -94,3 +94,91 @@ describe('a factory reset whose user came back through a put of ours before its 
     expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
   });
 });
+
+describe('a template enrolled at the keypad while a write of ours to the same slot is in flight', () => {
+  /** A finger enrolled at the terminal's keypad (its user held): held, and uploaded as a BIODATA line. */
+  async function keypadFinger(term: AttendanceTerminal, pin: string, no: number, text: string): Promise<void> {
+    const fields = { Pin: pin, No: String(no), Index: '0', Valid: '1', Duress: '0', Type: '1', MajorVer: '10', MinorVer: '0', Format: '0', Tmp: b64(text) };
+    const at = term.templates.findIndex((x) => x.pin === pin && x.fields.Type === '1' && x.fields.No === String(no) && x.fields.Index === '0');
+    if (at >= 0) term.templates.splice(at, 1);
+    term.templates.push({ table: 'BIODATA', pin, fields });
+    expect((await term.uploadOperlog([`BIODATA ${Object.entries(fields).map(([k, x]) => `${k}=${x}`).join('\t')}`])).body).toBe('OK: 1');
+  }
+  const settle = async (term: AttendanceTerminal) => {
+    for (let i = 0; i < 3; i++) {
+      await reconciler.runOnce();
+      await settleTerminal(reconciler, term);
+    }
+  };
+
+  it('a REST finger written again, its put queued, re-enrolled at the keypad before the terminal runs it: the terminal and the database agree', async () => {
+    const sn = 'ATT-BF-KEYPAD-PUT';
+    const pin = '7311';
+    const term = await terminalWithBiometrics(sn, pin);
+    await ok(t.delete(`/api/bioTemplate/delete/${pin}/1`));
+    await ok(t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: b64(`finger 1 again of ${pin}`), templateNo: '1' }));
+    await reconciler.idle();
+    await keypadFinger(term, pin, 1, `keypad finger 1 of ${pin}`);
+    await settle(term);
+    expect(await holds(term)).toEqual(await wanted(sn));
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
+  });
+
+  it('its put run with the result held back, the keypad enrolment uploaded, then the result posted late', async () => {
+    const sn = 'ATT-BF-KEYPAD-LATE';
+    const pin = '7312';
+    const term = await terminalWithBiometrics(sn, pin);
+    await ok(t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: b64(`finger 2 of ${pin}`), templateNo: '2' }));
+    await reconciler.idle();
+    term.holdResults();
+    expect((await term.poll()).map((e) => e.command.split('\t').slice(0, 2).join(' '))).toEqual([`DATA UPDATE BIODATA Pin=${pin} No=2`]);
+    term.stopHoldingResults();
+    await keypadFinger(term, pin, 2, `keypad finger 2 of ${pin}`);
+    await term.releaseResults();
+    await settle(term);
+    expect(await holds(term)).toEqual(await wanted(sn));
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
+  });
+
+  it('a REST delete of the finger queued, the finger enrolled again at the keypad before the terminal runs it', async () => {
+    const sn = 'ATT-BF-KEYPAD-DEL';
+    const pin = '7313';
+    const term = await terminalWithBiometrics(sn, pin);
+    await ok(t.delete(`/api/bioTemplate/delete/${pin}/1`));
+    await reconciler.idle();
+    await keypadFinger(term, pin, 1, `keypad finger 1 of ${pin}`);
+    await settle(term);
+    expect(await holds(term)).toEqual(await wanted(sn));
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
+  });
+});
+
+describe('a person deleted while their template upload is arriving', () => {
+  it('the upload and the delete at once, five times: the terminal ends holding what the database says, no nameless person made again', async () => {
+    const sn = 'ATT-BF-DEL-UPLOAD';
+    const pins = ['7321', '7322', '7323', '7324', '7325'];
+    const term = await terminalWithBiometrics(sn, pins[0]);
+    for (const pin of pins.slice(1)) await ok(t.post('/api/person/add', { pin, name: `P${pin}` }));
+    await ok(t.post('/api/attAreaPerson/set', { code: sn, pins }));
+    await settleTerminal(reconciler, term);
+    for (const pin of pins) {
+      const fields = { Pin: pin, No: '5', Index: '0', Valid: '1', Duress: '0', Type: '1', MajorVer: '10', MinorVer: '0', Format: '0', Tmp: b64(`keypad finger 5 of ${pin}`) };
+      term.templates.push({ table: 'BIODATA', pin, fields });
+      const [up, del] = await Promise.all([
+        term.uploadOperlog([`BIODATA ${Object.entries(fields).map(([k, x]) => `${k}=${x}`).join('\t')}`]),
+        t.delete(`/api/person/delete/${pin}`),
+      ]);
+      expect([up.status, up.body]).toEqual([200, "OK: 1"]);
+      expect(del.body.code).toBe(0);
+    }
+    for (let i = 0; i < 3; i++) {
+      await reconciler.runOnce();
+      await term.poll(true);
+      await settleTerminal(reconciler, term);
+    }
+    expect(await t.ds.query(`SELECT pin FROM person WHERE pin = ANY($1)`, [pins])).toEqual([]);
+    expect(await holds(term)).toEqual(await wanted(sn));
+    expect(term.templates.filter((x) => pins.includes(x.pin))).toEqual([]);
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
+  });
+});
