@@ -74,11 +74,13 @@ export interface AttSyncTerminal {
    * none: every type is sent, as before the terminal said.
    */
   bioTypes?: readonly number[] | null;
+  /** The template types whose BIODATA it refused for good (refusals.ts BIODATA_TYPE_REFUSAL): not sent, the others are. */
+  refusedBioTypes?: readonly number[];
 }
 
 /** The templates a terminal is sent: those with content, and on BIODATA only of the types it announced. */
 const templatesFor = (t: AttSyncTerminal, templates: readonly AttSyncTemplate[]): AttSyncTemplate[] =>
-  templates.filter((x) => x.template.trim() && (!t.biodata || !t.bioTypes || t.bioTypes.includes(x.bioType)));
+  templates.filter((x) => x.template.trim() && (!t.biodata || ((!t.bioTypes || t.bioTypes.includes(x.bioType)) && !t.refusedBioTypes?.includes(x.bioType))));
 
 const PRIVILEGES: readonly number[] = [0, 2, 6, 10, 14];
 const NO_CONTROL = /[\t\r\n\0]/g;

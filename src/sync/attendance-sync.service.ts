@@ -4,7 +4,7 @@ import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql } from '../device/device-kind';
 import { CommandQueueService } from '../push/command-queue.service';
-import { parseMultiBioList } from '../push/protocol';
+import { BIODATA_TYPE_REFUSAL, parseMultiBioList } from '../push/protocol';
 import { FOR_GOOD_SQL, loadRefusals, refusalsRead } from '../push/device-refusals';
 import { preferGenericPlans } from '../database/prepared-query.service';
 import { read, runRead, type Read } from '../database/read-together';
@@ -544,6 +544,7 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
     biodata_refused: boolean;
     legacy_refused: boolean;
     multi_bio: string | null;
+    refused_types: string[] | null;
   }> = await m.query(
     `SELECT d.id, d.sn, ${effectiveKindSql('d')} AS kind, d.area_id,
             COALESCE(t.handshake->>'pushver', d.registration->>'pushver') AS pushver,
@@ -555,10 +556,11 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
             EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = d.id AND r.what = '${BIODATA_UPDATE}' AND ${FOR_GOOD_SQL}) AS biodata_refused,
             EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = d.id AND r.what = ANY($2) AND ${FOR_GOOD_SQL}) AS legacy_refused,
             (SELECT u.record->>'MultiBioDataSupport' FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
-                AND u.record ? 'MultiBioDataSupport' ORDER BY u.id DESC LIMIT 1) AS multi_bio
+                AND u.record ? 'MultiBioDataSupport' ORDER BY u.id DESC LIMIT 1) AS multi_bio,
+            ARRAY(SELECT substr(r.what, $3) FROM device_refusal r WHERE r.device_id = d.id AND starts_with(r.what, $4) AND ${FOR_GOOD_SQL}) AS refused_types
        FROM device d LEFT JOIN att_terminal t ON t.device_id = d.id
       WHERE d.id = ANY($1) AND d.admission = 'admitted' AND ${effectiveKindSql('d')} IN ('att', 'facekiosk')`,
-    [ids, LEGACY_UPDATES],
+    [ids, LEGACY_UPDATES, BIODATA_TYPE_REFUSAL.length + 1, BIODATA_TYPE_REFUSAL],
   );
   return new Map(
     rows.map((r) => [
@@ -570,6 +572,7 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
         areaId: r.area_id,
         biodata: (r.biodata_option || pushverAtLeast(r.pushver, [2, 4, 0]) || (r.legacy_refused && pushverAtLeast(r.pushver, [2, 2, 14]))) && !r.biodata_refused,
         bioTypes: parseMultiBioList(r.multi_bio ?? undefined)?.types ?? null,
+        refusedBioTypes: (r.refused_types ?? []).map(Number).filter(Number.isInteger),
       },
     ]),
   );

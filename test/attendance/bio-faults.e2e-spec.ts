@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { AttendanceTerminal } from '../simulator/attendance-terminal';
 import type { TestApp } from '../support/test-app';
+import { until } from '../support/until';
 import { heldBiometrics, initialisedTerminal, settleTerminal, useAttendanceApp, wantedBiometrics } from './attendance-helpers';
 
 let t: TestApp;
@@ -180,5 +181,34 @@ describe('a person deleted while their template upload is arriving', () => {
     expect(await holds(term)).toEqual(await wanted(sn));
     expect(term.templates.filter((x) => pins.includes(x.pin))).toEqual([]);
     expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
+  });
+});
+
+describe('a BIODATA-era terminal refusing one template type it announced (-1004 for a visible-light face)', () => {
+  // The refusal was kept for the whole BIODATA table: the terminal was taken for firmware without unified templates
+  // and sent its fingers as FINGERTMP, which it answers -12, again at every retry; no fingerprint ever landed.
+  it('the face is refused for good, the fingerprints still go as BIODATA and land', async () => {
+    const sn = 'ATT-BF-FACE-1004';
+    const pin = '7331';
+    await ok(t.post('/api/gateway/areas', { code: sn, name: sn }));
+    const term = await initialisedTerminal(t, { sn });
+    await ok(t.put(`/api/gateway/devices/${sn}/area`, { areaCode: sn }));
+    await ok(t.post('/api/person/add', { pin, name: `P${pin}` }));
+    await ok(t.post('/api/attAreaPerson/set', { code: sn, pins: [pin] }));
+    const refusal = term.failCommands((c) => c.startsWith('DATA UPDATE BIODATA') && c.includes('\tType=9\t'), -1004, 'always');
+    await ok(t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: b64(`face 0 of ${pin}`), templateNo: '0', bioType: '9', templateNoIndex: '0', version: '5' }));
+    await settleTerminal(reconciler, term);
+    expect(refusal.used).toBe(1);
+    await ok(t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: b64(`finger 1 of ${pin}`), templateNo: '1' }));
+    // The set's failure is retried after its backoff (1 s).
+    await until('the finger on the terminal', async () => {
+      await reconciler.runOnce();
+      await settleTerminal(reconciler, term);
+      return term.templatesOf(pin).length > 0 || term.executed.some((e) => e.returnCode === -12);
+    });
+    expect(heldBiometrics(term)[pin]).toBe(`1.1.0=${b64(`finger 1 of ${pin}`)} | `);
+    expect(term.executed.filter((e) => e.returnCode === -12)).toEqual([]);
+    expect(refusal.used).toBe(1);
+    expect(await convergence(sn)).toMatchObject({ refused: ['DATA UPDATE BIODATA Type=9'], pendingCommands: 0 });
   });
 });

@@ -27,6 +27,11 @@ describe('refusals', () => {
     [dataQuery({ table: 'user' }), 'DATA QUERY user'],
     ['DATA COUNT userauthorize', 'DATA COUNT userauthorize'],
     ['DATA UPDATE USERINFO PIN=1\tName=A', 'DATA UPDATE USERINFO'],
+    // An attendance terminal's BIODATA of a type no older table carries is its own (a face refused, fingers taken).
+    ['DATA UPDATE BIODATA Pin=1\tNo=0\tIndex=0\tValid=1\tDuress=0\tType=9\tMajorVer=5\tMinorVer=0\tFormat=0\tTmp=AAAA', 'DATA UPDATE BIODATA Type=9'],
+    ['DATA UPDATE BIODATA Pin=1\tNo=1\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=10\tMinorVer=0\tFormat=0\tTmp=AAAA', 'DATA UPDATE BIODATA'],
+    ['DATA UPDATE BIODATA Pin=1\tNo=0\tIndex=0\tValid=1\tDuress=0\tType=2\tMajorVer=12\tMinorVer=0\tFormat=0\tTmp=AAAA', 'DATA UPDATE BIODATA'],
+    ['DATA DELETE BIODATA Pin=1\tType=9\tNo=0', 'DATA DELETE BIODATA'],
     [controlDevice([1, 1, 1, 5]), 'CONTROL DEVICE'],
     [setOption('DateTime', 1), 'SET OPTIONS'],
     [enrollBio({ type: 9, no: 0, pin: 1, retry: 3, overwrite: true, mode: 0 }), 'ENROLL_BIO'],

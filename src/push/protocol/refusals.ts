@@ -30,6 +30,11 @@ const PHOTO_TABLES: ReadonlySet<string> = new Set(['biophoto', 'userpic']);
 /** Tables a full sync clears whole with `*`, which firmware may refuse while it deletes by PIN. */
 const STAR_CLEARED_APART: ReadonlySet<string> = new Set(['user', 'userauthorize', 'usereleauthorize']);
 
+/** The refusal key of an attendance terminal's BIODATA update of one template type other than fingerprints, less the type. */
+export const BIODATA_TYPE_REFUSAL = 'DATA UPDATE BIODATA Type=';
+/** Template types older attendance firmware takes in tables of their own: fingerprint, near-infrared face, finger vein. */
+const LEGACY_TEMPLATE_TYPES: ReadonlySet<string> = new Set(['1', '2', '7']);
+
 /** The refusal key of a command text (without `C:<id>:`); see the module comment. */
 export function refusalKey(command: string): string {
   const firstLine = command.split('\n', 1)[0].trim();
@@ -50,6 +55,13 @@ export function refusalKey(command: string): string {
     // leaving held on the panel until the clear's probe, whose per-PIN delete then lifted the clear's refusal and
     // owed a full sync; and the rows of another site it holds could never be deleted one by one (learnUnknownRows).
     if (verb === 'DELETE' && STAR_CLEARED_APART.has(words[2]) && words.slice(3).join(' ') === '*') return `DATA DELETE ${words[2]} *`;
+    // An attendance terminal's unified template of a type no older table carries (a visible-light face, a palm) is a
+    // command of its own: firmware that announces a type it then refuses (-1004) still takes fingerprints as BIODATA.
+    // Under one key, one refused face took BIODATA away from the terminal: its fingers went as FINGERTMP, which it
+    // answers -12, for good. A fingerprint, near-infrared face or finger vein (FINGERTMP, FACE, FVEIN) keeps the
+    // table's key: refused, the terminal is firmware without unified templates and gets them in those tables.
+    const bioType = verb === 'UPDATE' && words[2] === 'BIODATA' ? /(?:^|\t)Type=(\d+)(?:\t|$)/.exec(firstLine)?.[1] : undefined;
+    if (bioType !== undefined && !LEGACY_TEMPLATE_TYPES.has(bioType)) return `${BIODATA_TYPE_REFUSAL}${bioType}`;
     return `DATA ${verb} ${words[2]}`;
   }
   const lead: string[] = [];
