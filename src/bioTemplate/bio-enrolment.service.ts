@@ -60,7 +60,11 @@ export class BioEnrolmentService {
     const photos = records.filter(isFacePhoto);
     if (uploads.length === 0 && photos.length === 0) return 0;
     const pins = [...new Set([...uploads, ...photos].map((u) => u.pin))];
-    const persons: Array<{ id: string; pin: string }> = await m.query(`SELECT id, pin FROM person WHERE pin = ANY($1)`, [pins]);
+    // The persons stay until the upload is stored (key share, in pin order, as the REST delete locks them for update):
+    // a delete under way makes the upload wait and then find no person, so its lines are not stored, as a line sent
+    // after the delete; a delete coming later waits and takes the stored templates with it. Read without the lock,
+    // a person deleted in between failed the template insert's foreign key and the whole upload was refused.
+    const persons: Array<{ id: string; pin: string }> = await m.query(`SELECT id, pin FROM person WHERE pin = ANY($1::varchar[]) ORDER BY pin FOR KEY SHARE`, [pins]);
     const idOf = new Map(persons.map((p) => [p.pin, p.id]));
     const changed = new Set<string>();
     const heldPhotos = new Map<string, HeldPhoto>();
