@@ -407,9 +407,17 @@ export class SyncPlannerService {
       const want = desired.get(device.id)!;
       const have = confirmed.get(device.id)!;
       const hashes = desiredHashes(want);
+      if (device.sn === req.heldBy) {
+        // What it uploaded, it holds: recorded as confirmed, then replayed with the commands still in flight to it. A
+        // put queued before the upload (a REST write of the same template) runs after it and overwrites the panel's
+        // enrolment, so the plan sends the stored set again after it (taken as held, the panel kept the REST one).
+        for (const [id, hash] of await this.recordHeld(m, device, hashes, pinSet, req.heldPhotos)) {
+          have.confirmed.set(id, hash);
+          have.hold.delete(id);
+        }
+      }
       const current = currentState(have.confirmed, inflight.get(device.sn) ?? []);
       if (req.unknownAt?.deviceId === device.id) for (const pin of req.unknownAt.pins) current.set(itemId('user', pin), UNKNOWN_HASH);
-      if (device.sn === req.heldBy) await this.recordHeld(m, device, hashes, current, pinSet, req.heldPhotos);
       // Refusal keys are `DATA UPDATE <table>` and `DATA DELETE <table>` (device-refusals.ts): what the firmware
       // cannot write is not put, what it cannot delete is not removed; each on its own, so a table it will not
       // write still loses the rights the database revoked.
@@ -476,16 +484,15 @@ export class SyncPlannerService {
 
   /**
    * The enrolling device holds the templates it uploaded, and the photos it uploaded in the form it is sent them:
-   * confirmed as the desired set, nothing sent back.
+   * confirmed as the desired set (answered, for the plan to replay the commands still in flight to it), nothing sent back.
    */
   private async recordHeld(
     m: EntityManager,
     device: SyncDevice,
     hashes: Map<string, string>,
-    current: Map<string, string>,
     pins: ReadonlySet<string> | null,
     photos: ReadonlyMap<string, HeldPhoto> | undefined,
-  ): Promise<void> {
+  ): Promise<ReadonlyArray<[ItemId, string]>> {
     const inPins = (pin: string) => pins === null || pins.has(pin);
     const photoHeld = (pin: string) => {
       const p = photos?.get(pin);
@@ -495,8 +502,7 @@ export class SyncPlannerService {
       const [kind, pin] = splitItemId(id);
       return inPins(pin) && (kind === 'bio' || (kind === 'photo' && photoHeld(pin)));
     });
-    for (const [id, hash] of held) current.set(id, hash);
-    if (held.length === 0) return;
+    if (held.length === 0) return [];
     const items = held.map(([id, hash]) => [...splitItemId(id), hash]);
     await m.query(
       `INSERT INTO ${CONFIRMED_INTO}
@@ -504,6 +510,7 @@ export class SyncPlannerService {
        ON CONFLICT (device_id, kind, key) DO UPDATE SET hash = EXCLUDED.hash, confirmed_at = now(), failures = 0, next_try_at = NULL`,
       [device.id, items.map((i) => i[0]), items.map((i) => i[1]), items.map((i) => i[2])],
     );
+    return held as Array<[ItemId, string]>;
   }
 
   private diff(

@@ -4,7 +4,9 @@
  * error the panel would resend), a deleted person stays deleted (a template or photo line for a person the gateway
  * no longer knows is not stored, as for a line sent after the delete), and the panel ends holding exactly what the
  * database says, reported synced. A user line landing after the delete makes the pin a new person (as any
- * unknown pin), in no access level, so the panel is asked to drop it.
+ * unknown pin), in no access level, so the panel is asked to drop it. Also a panel upload while REST edits the same
+ * person (the same finger, the card), and a panel finger enrolled while a REST write of that finger is still queued
+ * to the panel: the queued put runs after the keypad enrolment, so the stored (panel's) finger must go again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
@@ -73,5 +75,78 @@ describe('a person deleted while a panel upload for them is arriving', () => {
     }
     const conv = (await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data;
     expect(conv).toMatchObject({ divergent: false, failingItems: 0 });
+  });
+});
+
+describe('a panel upload while REST edits the same person', () => {
+  it('a finger enrolled at the panel while REST writes the same finger: stored once, the panel ends holding the stored one', { timeout: 90_000 }, async () => {
+    const sn = 'PUR-EDIT-FINGER';
+    const pins = ['7481', '7482', '7483', '7484', '7485'];
+    const { sim } = await panelWithPersons(sn, '10.9.9.1', pins);
+    for (const pin of pins) {
+      const tmp = b64(`panel finger 5 of ${pin}`);
+      // Enrolled at the panel's keypad: held there, then uploaded.
+      sim.addLocally('biodata', { Pin: pin, No: 5, Index: 0, Valid: 1, Duress: 0, Type: 1, MajorVer: 10, MinorVer: 0, Format: 0, Tmp: tmp });
+      const [up, rest] = await Promise.all([
+        sim.uploadTable('biodata', [{ pin, no: 5, index: 0, valid: 1, duress: 0, type: 1, majorver: 10, minorver: 0, format: 0, tmp }]),
+        t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: b64(`rest finger 5 of ${pin}`), templateNo: '5' }),
+      ]);
+      expect([up.status, up.body]).toEqual([200, 'biodata=1']);
+      // bioTemplate/add of a finger the person has (the panel's, stored first) is refused, as it is one after the other.
+      expect([0, -31], rest.body.message).toContain(rest.body.code);
+    }
+    await reconciler.idle();
+    await sim.pollUntilIdle({ maxPolls: 100 });
+    const stored: Array<{ pin: string; template: string }> = await t.ds.query(
+      `SELECT p.pin, b.template FROM bio_template b JOIN person p ON p.id = b.person_id WHERE p.pin = ANY($1) ORDER BY p.pin`,
+      [pins],
+    );
+    expect(stored.map((s) => s.pin)).toEqual(pins);
+    const held = sim.table('biodata').filter((x) => pins.includes(String(x.Pin))).map((x) => ({ pin: String(x.Pin), template: String(x.Tmp) }));
+    expect(held.sort((a, b) => a.pin.localeCompare(b.pin))).toEqual(stored);
+    expect((await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data).toMatchObject({ divergent: false, failingItems: 0 });
+  });
+
+  it('a user enrolled at the panel while REST changes the same card: the panel ends holding the stored card', { timeout: 90_000 }, async () => {
+    const sn = 'PUR-EDIT-CARD';
+    const pins = ['7491', '7492', '7493', '7494', '7495'];
+    const { sim, level } = await panelWithPersons(sn, '10.9.10.1', pins);
+    for (const [i, pin] of pins.entries()) {
+      const [up, rest] = await Promise.all([
+        sim.enrollUserLocally({ uid: 200 + i, pin, name: `P${pin}`, cardno: `55${pin}` }),
+        t.post('/api/person/add', { pin, name: `P${pin}`, cardNo: `66${pin}`, accLevelIds: level }),
+      ]);
+      expect([up.status, up.body]).toEqual([200, 'user=1']);
+      expect(rest.body.code, rest.body.message).toBe(0);
+    }
+    await reconciler.idle();
+    await sim.pollUntilIdle({ maxPolls: 100 });
+    const stored: Array<{ pin: string; card_no: string }> = await t.ds.query(`SELECT pin, card_no FROM person WHERE pin = ANY($1) ORDER BY pin`, [pins]);
+    const held = sim.table('user').filter((x) => pins.includes(String(x.Pin))).map((x) => ({ pin: String(x.Pin), card_no: String(x.CardNo) }));
+    expect(held.sort((a, b) => a.pin.localeCompare(b.pin))).toEqual(stored);
+    expect((await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data).toMatchObject({ divergent: false, failingItems: 0 });
+  });
+});
+
+describe('a finger enrolled at the panel while a REST write of the same finger is queued to it', () => {
+  it('the queued put runs after the upload: the stored (panel) finger is sent again, the panel ends holding it', { timeout: 60_000 }, async () => {
+    const sn = 'PUR-QUEUED-FINGER';
+    const { sim, level } = await panelInLevel(t, sn, '10.9.11.1', sn);
+    const pin = '7501';
+    await ok(t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level }));
+    await ok(t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: b64(`rest finger 5 of ${pin}`), templateNo: '5' }));
+    await reconciler.idle();
+    // Not polled yet: the REST finger is queued to the panel when its keypad enrols finger 5 again and uploads it.
+    const tmp = b64(`panel finger 5 of ${pin}`);
+    sim.addLocally('biodata', { Pin: pin, No: 5, Index: 0, Valid: 1, Duress: 0, Type: 1, MajorVer: 10, MinorVer: 0, Format: 0, Tmp: tmp });
+    expect((await sim.uploadTable('biodata', [{ pin, no: 5, index: 0, valid: 1, duress: 0, type: 1, majorver: 10, minorver: 0, format: 0, tmp }])).body).toBe('biodata=1');
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    await reconciler.idle();
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    const stored = await t.ds.query(`SELECT b.template FROM bio_template b JOIN person p ON p.id = b.person_id WHERE p.pin = $1`, [pin]);
+    expect(stored).toEqual([{ template: tmp }]);
+    const held = sim.table('biodata').filter((x) => String(x.Pin) === pin).map((x) => String(x.Tmp));
+    const conv = (await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data;
+    expect({ held, divergent: conv.divergent }).toEqual({ held: [tmp], divergent: false });
   });
 });
