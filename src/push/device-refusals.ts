@@ -1,9 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import { excludedOf, intoOf, listOf } from '../database/columns';
 import { DeviceRefusal } from './device-refusal.entity';
-import { isRefusal, refusalKey } from './protocol';
+import { isRefusal, PANEL_BIODATA_TYPE_REFUSAL, refusalKey } from './protocol';
 import { namedQuery } from '../database/prepared-query.service';
 import { read, runRead, type Read } from '../database/read-together';
+
+/** The key a panel's refused biodata update had before its types were keyed apart (refusals.ts). */
+const PANEL_BIODATA_TABLE = 'DATA UPDATE biodata';
 
 /**
  * Device capabilities refused for good (table device_refusal; the codes and the key format are in
@@ -213,6 +216,9 @@ export async function recordRefusals(
       refused.delete(key);
     }
   }
+  // A panel's biodata update of one type taken: the table is taken too, so a refusal kept under the table's key (as
+  // one type's refusal was before types were keyed apart, refusals.ts) holds back nothing any more.
+  if ([...accepted].some((k) => k.startsWith(PANEL_BIODATA_TYPE_REFUSAL)) && !refused.has(PANEL_BIODATA_TABLE)) accepted.add(PANEL_BIODATA_TABLE);
   if (hasRefusals && accepted.size > 0) {
     await m.query(FORGET_ACCEPTED, [deviceSn, [...accepted]]);
   }

@@ -4,6 +4,8 @@
  */
 import type { EntityManager } from 'typeorm';
 import { effectiveKindSql } from '../device/device-kind';
+import { PANEL_BIODATA_TYPE_REFUSAL } from '../push/protocol';
+import { FOR_GOOD_SQL } from '../push/device-refusals';
 import { dialectOf, type SyncDevice } from './device-dialect';
 import { MODULE_KINDS, type ModuleKind } from './module-rights';
 import type { DeviceRights, SyncHoliday, SyncPerson, SyncTimeSegment } from './sync-commands';
@@ -24,8 +26,13 @@ export async function loadDevices(m: EntityManager, deviceIds: string[], default
 export async function loadDevicesWhere(m: EntityManager, ids: string, params: unknown[], defaultZone: string): Promise<Map<string, SyncDevice>> {
   // Only what dialectOf reads: a device's capabilities and registration are a few kilobytes of JSON each, and
   // every write group read, sent and parsed them whole for each of its devices (10 MB per 2,000 persons added).
-  const rows: Array<{ id: string; sn: string; time_zone: string | null; capabilities: unknown; registration: unknown; kind: string }> = await namedQuery(m,
+  // A template type whose biodata the panel refused for good (refusals.ts PANEL_BIODATA_TYPE_REFUSAL) is none of the
+  // types it takes until the refusal's probe is due, as a refused table is none of its tables (loadRefusals): the
+  // person's set on that panel is their other templates; the probe puts the type back, and the set goes with it.
+  const rows: Array<{ id: string; sn: string; time_zone: string | null; capabilities: unknown; registration: unknown; kind: string; refused_types: string[] | null }> = await namedQuery(m,
     `SELECT id, sn, time_zone,
+            ARRAY(SELECT substr(r.what, ${PANEL_BIODATA_TYPE_REFUSAL.length + 1}) FROM device_refusal r
+                   WHERE r.device_id = device.id AND starts_with(r.what, '${PANEL_BIODATA_TYPE_REFUSAL}') AND ${FOR_GOOD_SQL} AND r.probe_at > now()) AS refused_types,
             CASE WHEN jsonb_typeof(capabilities->'dialect') = 'object' THEN jsonb_build_object('dialect', capabilities->'dialect', 'multiBioPhotoSupport', capabilities->'multiBioPhotoSupport') END AS capabilities,
             CASE WHEN jsonb_typeof(capabilities->'dialect') = 'object' THEN NULL ELSE registration END AS registration, ${effectiveKindSql('device')} AS kind FROM device
       WHERE id ${ids === '$1' ? '= ANY($1)' : `IN (${ids})`} AND admission = 'admitted' AND ${effectiveKindSql('device')} NOT IN ('att', 'facekiosk')`,
@@ -33,7 +40,9 @@ export async function loadDevicesWhere(m: EntityManager, ids: string, params: un
   );
   return new Map(
     rows.map((r) => {
-      const { dialect, photoType } = dialectOf(r.capabilities, r.registration);
+      const { dialect: announced, photoType } = dialectOf(r.capabilities, r.registration);
+      const refusedTypes = (r.refused_types ?? []).map(Number);
+      const dialect = refusedTypes.length === 0 ? announced : { ...announced, bioTypes: announced.bioTypes.filter((t) => !refusedTypes.includes(t)) };
       const module = (MODULE_KINDS as readonly string[]).includes(r.kind) ? (r.kind as ModuleKind) : undefined;
       return [r.id, { id: r.id, sn: r.sn, timeZone: r.time_zone || defaultZone, dialect, photoType, ...(module ? { module } : {}) }];
     }),

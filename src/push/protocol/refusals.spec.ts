@@ -11,7 +11,10 @@ describe('refusals', () => {
 
   it.each([
     [dataUpdateUser({ pin: 1, name: 'A', cardNo: '', privilege: 0 }), 'DATA UPDATE user'],
-    ['DATA UPDATE biodata Pin=1\tNo=0\tIndex=0\tValid=1\tDuress=0\tType=9\tMajorVer=58\tMinorVer=0\tFormat=0\tTmp=AAAA', 'DATA UPDATE biodata'],
+    ['DATA UPDATE biodata Pin=1\tNo=0\tIndex=0\tValid=1\tDuress=0\tType=9\tMajorVer=58\tMinorVer=0\tFormat=0\tTmp=AAAA', 'DATA UPDATE biodata Type=9'],
+    // A panel's biodata is keyed by type, fingerprints too (a panel has no older table to fall back to).
+    ['DATA UPDATE biodata Pin=1\tNo=1\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=10\tMinorVer=0\tFormat=0\tTmp=AAAA\nPin=2\tNo=1\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=10\tMinorVer=0\tFormat=0\tTmp=AAAA', 'DATA UPDATE biodata Type=1'],
+    ['DATA DELETE biodata Type=9\tPin=1\tNo=0', 'DATA DELETE biodata'],
     [dataDelete('mulcarduser', { Pin: 3 }), 'DATA DELETE mulcarduser'],
     // So is a user or rights table's clear (firmware refusing it may delete by PIN).
     ['DATA DELETE userauthorize *', 'DATA DELETE userauthorize *'],

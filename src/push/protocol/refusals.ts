@@ -32,6 +32,12 @@ const STAR_CLEARED_APART: ReadonlySet<string> = new Set(['user', 'userauthorize'
 
 /** The refusal key of an attendance terminal's BIODATA update of one template type other than fingerprints, less the type. */
 export const BIODATA_TYPE_REFUSAL = 'DATA UPDATE BIODATA Type=';
+/**
+ * The refusal key of an access panel's `biodata` update of one template type, less the type: every type is keyed
+ * apart there, since a panel has no other table to fall back to (templatev10 is chosen at registration, not after a
+ * refusal) and firmware that announces a type in MultiBioDataSupport may still refuse it (-1004).
+ */
+export const PANEL_BIODATA_TYPE_REFUSAL = 'DATA UPDATE biodata Type=';
 /** Template types older attendance firmware takes in tables of their own: fingerprint, near-infrared face, finger vein. */
 const LEGACY_TEMPLATE_TYPES: ReadonlySet<string> = new Set(['1', '2', '7']);
 
@@ -60,8 +66,11 @@ export function refusalKey(command: string): string {
     // Under one key, one refused face took BIODATA away from the terminal: its fingers went as FINGERTMP, which it
     // answers -12, for good. A fingerprint, near-infrared face or finger vein (FINGERTMP, FACE, FVEIN) keeps the
     // table's key: refused, the terminal is firmware without unified templates and gets them in those tables.
-    const bioType = verb === 'UPDATE' && words[2] === 'BIODATA' ? /(?:^|\t)Type=(\d+)(?:\t|$)/.exec(firstLine)?.[1] : undefined;
-    if (bioType !== undefined && !LEGACY_TEMPLATE_TYPES.has(bioType)) return `${BIODATA_TYPE_REFUSAL}${bioType}`;
+    const bioType = verb === 'UPDATE' && (words[2] === 'BIODATA' || words[2] === 'biodata') ? /(?:^|\t)Type=(\d+)(?:\t|$)/.exec(firstLine)?.[1] : undefined;
+    if (bioType !== undefined && words[2] === 'BIODATA' && !LEGACY_TEMPLATE_TYPES.has(bioType)) return `${BIODATA_TYPE_REFUSAL}${bioType}`;
+    // An access panel's lower-case biodata likewise, of every type (no older table to fall back to): under the table's
+    // key, one refused face held back every fingerprint of the panel (the bio kind refused whole) until the probe.
+    if (bioType !== undefined && words[2] === 'biodata') return `${PANEL_BIODATA_TYPE_REFUSAL}${bioType}`;
     return `DATA ${verb} ${words[2]}`;
   }
   const lead: string[] = [];
