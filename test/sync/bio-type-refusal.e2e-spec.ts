@@ -91,4 +91,19 @@ describe('a panel refusing one template type it announced', () => {
       settings.refusalProbe = slow;
     }
   });
+
+  it('a refusal kept under the table key (before types were keyed apart) is forgotten once the panel takes a fingerprint', async () => {
+    const { d, level } = await panel('BTR00003', '10.73.0.3', 'BTRC', () => undefined);
+    await ok(t.post('/api/person/add', { pin: '7321', name: 'Legacy', accLevelIds: level }));
+    await settleConverged(t, reconciler, d.sim, 6);
+    // Stored by an earlier gateway, its probe due: the next plan of the panel sends the templates again.
+    await t.ds.query(
+      `INSERT INTO device_refusal (device_id, what, return_code, refusals, command, first_at, last_at, probe_at)
+       SELECT id, 'DATA UPDATE biodata', -1004, 1, 'DATA UPDATE biodata Pin=7321', now(), now(), now() - interval '1 second' FROM device WHERE sn = 'BTR00003'`,
+    );
+    await ok(t.post('/api/bioTemplate/add', { personId: '7321', validType: '1', template: finger('7321 f1'), templateNo: '1' }));
+    await settleConverged(t, reconciler, d.sim, 10);
+    expect(rowsOf(d, 'biodata')).toEqual(['7321/1/1']);
+    expect((await t.get('/api/gateway/devices/BTR00003')).body.data.refusedCapabilities).toEqual([]);
+  });
 });
