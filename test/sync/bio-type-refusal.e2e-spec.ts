@@ -8,7 +8,7 @@ import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { TestApp } from '../support/test-app';
 import type { ParsedCommand } from '../simulator/commands';
 import { settingsOf } from '../push/push-helpers';
-import { Device, levelId } from './access-helpers';
+import { Device, levelId, PHOTO } from './access-helpers';
 import { claimsSynced, convergenceOf, ok, settleConverged, startFaultApp } from './fault-helpers';
 
 let t: TestApp;
@@ -105,5 +105,24 @@ describe('a panel refusing one template type it announced', () => {
     await settleConverged(t, reconciler, d.sim, 10);
     expect(rowsOf(d, 'biodata')).toEqual(['7321/1/1']);
     expect((await t.get('/api/gateway/devices/BTR00003')).body.data.refusedCapabilities).toEqual([]);
+  });
+
+  it('a panel refusing biophoto (-1004) still takes every template; the photo is refused once and reported', async () => {
+    let photoRefusals = 0;
+    const { d, level } = await panel('BTR00004', '10.73.0.4', 'BTRD', (c) => (c.verb === 'DATA UPDATE' && c.table === 'biophoto' ? (photoRefusals++, -1004) : undefined));
+    await ok(t.post('/api/person/add', { pin: '7331', name: 'Photo', accLevelIds: level, personPhoto: PHOTO }));
+    await settleConverged(t, reconciler, d.sim, 6);
+    expect(photoRefusals).toBe(1);
+    await ok(t.post('/api/bioTemplate/add', { personId: '7331', validType: '1', template: finger('7331 f1'), templateNo: '1' }));
+    await ok(t.post('/api/bioTemplate/add', { personId: '7331', validType: '1', template: finger('7331 face'), templateNo: '0', templateNoIndex: '0', bioType: '9', version: '58.1' }));
+    await settleConverged(t, reconciler, d.sim, 10);
+    expect(rowsOf(d, 'biodata')).toEqual(['7331/1/1', '7331/9/0']);
+    expect(d.sim.table('biophoto')).toEqual([]);
+    expect(((await t.get('/api/gateway/devices/BTR00004')).body.data.refusedCapabilities as Array<{ what: string }>).map((r) => r.what)).toEqual(['DATA UPDATE biophoto']);
+    // The refused table is reported (its photo stays owed, as any table refused for good), nothing is in flight.
+    const conv = await convergenceOf(t, 'BTR00004');
+    expect(conv.refused).toEqual(['DATA UPDATE biophoto']);
+    expect(conv.pendingCommands).toBe(0);
+    expect(photoRefusals).toBe(1);
   });
 });
