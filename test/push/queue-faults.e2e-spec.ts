@@ -241,7 +241,7 @@ describe('refused commands', () => {
     expect(detail.body.code).toBe(0);
     expect(detail.body.data.refusedCapabilities).toEqual([
       {
-        what: 'DATA UPDATE biodata',
+        what: 'DATA UPDATE biodata Type=9',
         returnCode: -1004,
         returnMeaning: 'The data and equipment configuration are inconsistent',
         refusals: 1,
@@ -261,17 +261,17 @@ describe('refused commands', () => {
     expect(probeIn).toBeLessThanOrEqual(60_000);
     const deviceId: string = detail.body.data.id;
     // -1004 (no such table) is for good at once; a -1002 reply is not yet (firmware also answers it while busy).
-    expect(await loadRefusals(t.ds.manager, [deviceId, 'f'.repeat(32)])).toEqual(new Map([[deviceId, new Set(['DATA UPDATE biodata'])]]));
+    expect(await loadRefusals(t.ds.manager, [deviceId, 'f'.repeat(32)])).toEqual(new Map([[deviceId, new Set(['DATA UPDATE biodata Type=9'])]]));
     // The firmware accepts userauthorize after all (upgraded): the refusal goes away with the first success.
     await enqueue(t, sim.sn, [grant(8)]);
     await sim.pollUntilIdle();
     expect(hasAccess(sim, 8)).toBe(true);
-    expect(await loadRefusals(t.ds.manager, [deviceId])).toEqual(new Map([[deviceId, new Set(['DATA UPDATE biodata'])]]));
+    expect(await loadRefusals(t.ds.manager, [deviceId])).toEqual(new Map([[deviceId, new Set(['DATA UPDATE biodata Type=9'])]]));
     const list = await t.get('/api/gateway/devices');
-    expect(list.body.data.find((d: { sn: string }) => d.sn === sim.sn).refusedCapabilities.map((r: { what: string }) => r.what)).toEqual(['DATA UPDATE biodata']);
+    expect(list.body.data.find((d: { sn: string }) => d.sn === sim.sn).refusedCapabilities.map((r: { what: string }) => r.what)).toEqual(['DATA UPDATE biodata Type=9']);
     // Registering again with the same firmware keeps the refusal; another firmware version forgets it.
     await sim.register();
-    expect((await loadRefusals(t.ds.manager, [deviceId])).get(deviceId)).toEqual(new Set(['DATA UPDATE biodata']));
+    expect((await loadRefusals(t.ds.manager, [deviceId])).get(deviceId)).toEqual(new Set(['DATA UPDATE biodata Type=9']));
     const upgraded = await connectedSim(t, { sn: sim.sn, firmVer: 'AC Ver 5.9.0 Jun 1 2026' });
     await upgraded.pollUntilIdle();
     expect(await loadRefusals(t.ds.manager, [deviceId])).toEqual(new Map());

@@ -150,7 +150,7 @@ export class DeviceDetailDto {
 }
 
 export class DeviceRefusalDto {
-  @ApiProperty({ example: 'DATA UPDATE biodata', description: '`DATA <VERB> <table>` as sent, or the command name (`CONTROL DEVICE`, `SET OPTIONS`)' }) what!: string;
+  @ApiProperty({ example: 'DATA UPDATE biodata Type=9', description: '`DATA <VERB> <table>` as sent (a template update with its type: `DATA UPDATE biodata Type=9`), or the command name (`CONTROL DEVICE`, `SET OPTIONS`)' }) what!: string;
   @ApiProperty({ example: -1004, description: "the device's Return" }) returnCode!: number;
   @ApiProperty({ example: 'The data and equipment configuration are inconsistent', nullable: true, type: String, description: 'its meaning in the manuals (Appendix 1)' })
   returnMeaning!: string | null;
