@@ -7,6 +7,11 @@ import { read, runRead, type Read } from '../database/read-together';
 
 /** The key a panel's refused biodata update had before its types were keyed apart (refusals.ts). */
 const PANEL_BIODATA_TABLE = 'DATA UPDATE biodata';
+/**
+ * An attendance terminal's BIODATA refusal kept under the table's key by a gateway that did not key types apart (a
+ * refused face too): read under the key its command has now (refusals.ts), so a face's refusal holds back the faces only.
+ */
+const ATT_BIODATA_TABLE = 'DATA UPDATE BIODATA';
 
 /**
  * Device capabilities refused for good (table device_refusal; the codes and the key format are in
@@ -78,7 +83,7 @@ export async function loadRefusals(m: EntityManager, deviceIds: string[], opts: 
 export function refusalsRead(deviceIds: string[], { withDue = false }: { withDue?: boolean } = {}): Read<Map<string, Set<string>>> {
   return read(
     // A refusal whose probe is due no longer holds its table back: the planner may try it again (the probe).
-    `SELECT device_id, what, return_code, refusals, false AS due FROM device_refusal WHERE device_id = ANY($1::char(32)[])${withDue ? '' : ' AND probe_at > now()'}`,
+    `SELECT device_id, what, command, return_code, refusals, false AS due FROM device_refusal WHERE device_id = ANY($1::char(32)[])${withDue ? '' : ' AND probe_at > now()'}`,
     [deviceIds],
     (rows: RefusalRow[]) => {
       const out = new Map<string, Set<string>>();
@@ -95,13 +100,13 @@ export function refusalsRead(deviceIds: string[], { withDue = false }: { withDue
 export async function loadRefusalsDue(m: EntityManager, deviceIds: string[]): Promise<Map<string, Map<string, boolean>>> {
   if (deviceIds.length === 0) return new Map();
   const rows: RefusalRow[] = await m.query(
-    `SELECT device_id, what, return_code, refusals, probe_at <= now() AS due FROM device_refusal WHERE device_id = ANY($1::char(32)[])`,
+    `SELECT device_id, what, command, return_code, refusals, probe_at <= now() AS due FROM device_refusal WHERE device_id = ANY($1::char(32)[])`,
     [deviceIds],
   );
   return refusalsByDevice(rows);
 }
 
-type RefusalRow = { device_id: string; what: string; return_code: number; refusals: number; due: boolean };
+type RefusalRow = { device_id: string; what: string; command: string | null; return_code: number; refusals: number; due: boolean };
 
 function refusalsByDevice(rows: readonly RefusalRow[]): Map<string, Map<string, boolean>> {
   const out = new Map<string, Map<string, boolean>>();
@@ -109,7 +114,7 @@ function refusalsByDevice(rows: readonly RefusalRow[]): Map<string, Map<string, 
     if (!forGood({ returnCode: Number(r.return_code), refusals: Number(r.refusals) })) continue;
     let keys = out.get(r.device_id);
     if (!keys) out.set(r.device_id, (keys = new Map()));
-    keys.set(r.what, r.due === true);
+    keys.set(r.what === ATT_BIODATA_TABLE && r.command ? refusalKey(r.command) : r.what, r.due === true);
   }
   return out;
 }

@@ -4,7 +4,7 @@ import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql } from '../device/device-kind';
 import { CommandQueueService } from '../push/command-queue.service';
-import { BIODATA_TYPE_REFUSAL, parseMultiBioList } from '../push/protocol';
+import { BIODATA_TYPE_REFUSAL, parseMultiBioList, refusalKey } from '../push/protocol';
 import { FOR_GOOD_SQL, loadRefusals, refusalsRead } from '../push/device-refusals';
 import { preferGenericPlans } from '../database/prepared-query.service';
 import { read, runRead, type Read } from '../database/read-together';
@@ -541,7 +541,7 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
     area_id: string | null;
     pushver: string | null;
     biodata_option: boolean;
-    biodata_refused: boolean;
+    biodata_refused: string | null;
     legacy_refused: boolean;
     multi_bio: string | null;
     refused_types: string[] | null;
@@ -553,7 +553,7 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
                 WHERE u.device_sn = d.sn AND u.table_name = 'options' AND u.received_at >= t.last_contact_at),
               EXISTS (SELECT 1 FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
                        AND (u.record->>'BioDataFun' = '1' OR u.record ? 'MultiBioDataSupport'))) AS biodata_option,
-            EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = d.id AND r.what = '${BIODATA_UPDATE}' AND ${FOR_GOOD_SQL}) AS biodata_refused,
+            (SELECT r.command FROM device_refusal r WHERE r.device_id = d.id AND r.what = '${BIODATA_UPDATE}' AND ${FOR_GOOD_SQL}) AS biodata_refused,
             EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = d.id AND r.what = ANY($2) AND ${FOR_GOOD_SQL}) AS legacy_refused,
             (SELECT u.record->>'MultiBioDataSupport' FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
                 AND u.record ? 'MultiBioDataSupport' ORDER BY u.id DESC LIMIT 1) AS multi_bio,
@@ -563,18 +563,25 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
     [ids, LEGACY_UPDATES, BIODATA_TYPE_REFUSAL.length + 1, BIODATA_TYPE_REFUSAL],
   );
   return new Map(
-    rows.map((r) => [
-      r.id,
-      {
-        id: r.id,
-        sn: r.sn,
-        kind: r.kind,
-        areaId: r.area_id,
-        biodata: (r.biodata_option || pushverAtLeast(r.pushver, [2, 4, 0]) || (r.legacy_refused && pushverAtLeast(r.pushver, [2, 2, 14]))) && !r.biodata_refused,
-        bioTypes: parseMultiBioList(r.multi_bio ?? undefined)?.types ?? null,
-        refusedBioTypes: (r.refused_types ?? []).map(Number).filter(Number.isInteger),
-      },
-    ]),
+    rows.map((r) => {
+      // A refusal kept under the table's key by a gateway that did not key types apart: its command says the type
+      // refused. One a type of its own has now (a face) is taken as that type's refusal, not the table's, so the other
+      // templates go as BIODATA and the first success forgets the row (recordRefusals).
+      const tableRefusal = r.biodata_refused === null ? null : refusalKey(r.biodata_refused);
+      const oldType = tableRefusal?.startsWith(BIODATA_TYPE_REFUSAL) ? [tableRefusal.slice(BIODATA_TYPE_REFUSAL.length)] : [];
+      return [
+        r.id,
+        {
+          id: r.id,
+          sn: r.sn,
+          kind: r.kind,
+          areaId: r.area_id,
+          biodata: (r.biodata_option || pushverAtLeast(r.pushver, [2, 4, 0]) || (r.legacy_refused && pushverAtLeast(r.pushver, [2, 2, 14]))) && (tableRefusal === null || oldType.length > 0),
+          bioTypes: parseMultiBioList(r.multi_bio ?? undefined)?.types ?? null,
+          refusedBioTypes: [...(r.refused_types ?? []), ...oldType].map(Number).filter(Number.isInteger),
+        },
+      ];
+    }),
   );
 }
 

@@ -212,3 +212,43 @@ describe('a BIODATA-era terminal refusing one template type it announced (-1004 
     expect(await convergence(sn)).toMatchObject({ refused: ['DATA UPDATE BIODATA Type=9'], pendingCommands: 0 });
   });
 });
+
+describe('a BIODATA-era terminal with a face refusal stored under the table key by an earlier gateway', () => {
+  // Before types were keyed apart, a refused face was kept as "DATA UPDATE BIODATA", the whole table's key: read
+  // as firmware without unified templates, the terminal was sent FINGERTMP (-12 on such firmware) and never a BIODATA
+  // whose success would forget the row.
+  it('the fingerprints go as BIODATA and land; the face stays refused under its type', async () => {
+    const sn = 'ATT-BF-OLD-TABLE-KEY';
+    const pin = '7341';
+    await ok(t.post('/api/gateway/areas', { code: sn, name: sn }));
+    const term = await initialisedTerminal(t, { sn });
+    await ok(t.put(`/api/gateway/devices/${sn}/area`, { areaCode: sn }));
+    await ok(t.post('/api/person/add', { pin, name: `P${pin}` }));
+    await ok(t.post('/api/attAreaPerson/set', { code: sn, pins: [pin] }));
+    await settleTerminal(reconciler, term);
+    await t.ds.query(
+      `INSERT INTO device_refusal (device_id, what, return_code, refusals, command, first_at, last_at, probe_at)
+       SELECT id, 'DATA UPDATE BIODATA', -1004, 1, $2, now(), now(), now() + interval '1 day' FROM device WHERE sn = $1`,
+      [sn, `DATA UPDATE BIODATA Pin=${pin}\tNo=0\tIndex=0\tValid=1\tDuress=0\tType=9\tMajorVer=5\tMinorVer=0\tFormat=0\tTmp=AAAA`],
+    );
+    const refusal = term.failCommands((c) => c.startsWith('DATA UPDATE BIODATA') && c.includes('\tType=9\t'), -1004, 'always');
+    await ok(t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: b64(`face 0 of ${pin}`), templateNo: '0', bioType: '9', templateNoIndex: '0', version: '5' }));
+    await ok(t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: b64(`finger 1 of ${pin}`), templateNo: '1' }));
+    await until('the finger on the terminal, or FINGERTMP answered -12', async () => {
+      await reconciler.runOnce();
+      await settleTerminal(reconciler, term);
+      return term.templatesOf(pin).length > 0 || term.executed.some((e) => e.returnCode === -12);
+    });
+    expect(term.executed.filter((e) => e.returnCode === -12)).toEqual([]);
+    expect(heldBiometrics(term)[pin]).toBe(`1.1.0=${b64(`finger 1 of ${pin}`)} | `);
+    // The finger's success forgot the table's row; the face, tried again, is refused under its type.
+    await until('the face refused under its type', async () => {
+      await reconciler.runOnce();
+      await settleTerminal(reconciler, term);
+      return (await convergence(sn)).refused?.includes('DATA UPDATE BIODATA Type=9') === true;
+    });
+    expect(await convergence(sn)).toMatchObject({ refused: ['DATA UPDATE BIODATA Type=9'], pendingCommands: 0 });
+    expect(refusal.used).toBe(1);
+    expect(heldBiometrics(term)[pin]).toBe(`1.1.0=${b64(`finger 1 of ${pin}`)} | `);
+  });
+});
