@@ -74,7 +74,10 @@ export interface AttSyncTerminal {
    * none: every type is sent, as before the terminal said.
    */
   bioTypes?: readonly number[] | null;
-  /** The template types whose BIODATA it refused for good (refusals.ts BIODATA_TYPE_REFUSAL): not sent, the others are. */
+  /**
+   * The template types whose BIODATA it refused for good (refusals.ts BIODATA_TYPE_REFUSAL), their probe not due: not
+   * sent, the others are. Once the probe is due the type is back in each person's set, which goes out with it (the probe).
+   */
   refusedBioTypes?: readonly number[];
 }
 

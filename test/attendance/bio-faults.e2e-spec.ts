@@ -59,6 +59,16 @@ async function resetThenPutLands(term: AttendanceTerminal, pin: string): Promise
 
 const convergence = async (sn: string) => (await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data;
 
+/** An initialised terminal in an area of its own, with one person of that area. */
+async function terminalWithPerson(sn: string, pin: string) {
+  await ok(t.post('/api/gateway/areas', { code: sn, name: sn }));
+  const term = await initialisedTerminal(t, { sn });
+  await ok(t.put(`/api/gateway/devices/${sn}/area`, { areaCode: sn }));
+  await ok(t.post('/api/person/add', { pin, name: `P${pin}` }));
+  await ok(t.post('/api/attAreaPerson/set', { code: sn, pins: [pin] }));
+  return term;
+}
+
 describe('a factory reset whose user came back through a put of ours before its user count was judged', () => {
   // The count (1 user, the one the put wrote since the count was owed) is taken for a reset (CHECK, Stamp 0) but owes
   // no full sync: the templates and the photo it confirmed before the reset were still believed held, never sent
@@ -190,11 +200,7 @@ describe('a BIODATA-era terminal refusing one template type it announced (-1004 
   it('the face is refused for good, the fingerprints still go as BIODATA and land', async () => {
     const sn = 'ATT-BF-FACE-1004';
     const pin = '7331';
-    await ok(t.post('/api/gateway/areas', { code: sn, name: sn }));
-    const term = await initialisedTerminal(t, { sn });
-    await ok(t.put(`/api/gateway/devices/${sn}/area`, { areaCode: sn }));
-    await ok(t.post('/api/person/add', { pin, name: `P${pin}` }));
-    await ok(t.post('/api/attAreaPerson/set', { code: sn, pins: [pin] }));
+    const term = await terminalWithPerson(sn, pin);
     const refusal = term.failCommands((c) => c.startsWith('DATA UPDATE BIODATA') && c.includes('\tType=9\t'), -1004, 'always');
     await ok(t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: b64(`face 0 of ${pin}`), templateNo: '0', bioType: '9', templateNoIndex: '0', version: '5' }));
     await settleTerminal(reconciler, term);
@@ -220,11 +226,7 @@ describe('a BIODATA-era terminal with a face refusal stored under the table key 
   it('the fingerprints go as BIODATA and land; the face stays refused under its type', async () => {
     const sn = 'ATT-BF-OLD-TABLE-KEY';
     const pin = '7341';
-    await ok(t.post('/api/gateway/areas', { code: sn, name: sn }));
-    const term = await initialisedTerminal(t, { sn });
-    await ok(t.put(`/api/gateway/devices/${sn}/area`, { areaCode: sn }));
-    await ok(t.post('/api/person/add', { pin, name: `P${pin}` }));
-    await ok(t.post('/api/attAreaPerson/set', { code: sn, pins: [pin] }));
+    const term = await terminalWithPerson(sn, pin);
     await settleTerminal(reconciler, term);
     await t.ds.query(
       `INSERT INTO device_refusal (device_id, what, return_code, refusals, command, first_at, last_at, probe_at)
@@ -250,5 +252,59 @@ describe('a BIODATA-era terminal with a face refusal stored under the table key 
     expect(await convergence(sn)).toMatchObject({ refused: ['DATA UPDATE BIODATA Type=9'], pendingCommands: 0 });
     expect(refusal.used).toBe(1);
     expect(heldBiometrics(term)[pin]).toBe(`1.1.0=${b64(`finger 1 of ${pin}`)} | `);
+  });
+});
+
+describe('a terminal that refused one template type, its probe due', () => {
+  // The types refused for good were read without their probe: a face refused once (a face module not yet enabled,
+  // the same firmware announcing it again) stayed off the terminal until another firmware registered.
+  it('the face is tried again once the probe is due, and lands when taken', async () => {
+    const sn = 'ATT-BF-FACE-PROBE';
+    const pin = '7351';
+    const term = await terminalWithPerson(sn, pin);
+    const refusal = term.failCommands((c) => c.startsWith('DATA UPDATE BIODATA') && c.includes('\tType=9\t'), -1004, 1);
+    await ok(t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: b64(`face 0 of ${pin}`), templateNo: '0', bioType: '9', templateNoIndex: '0', version: '5' }));
+    await settleTerminal(reconciler, term);
+    expect(refusal.used).toBe(1);
+    expect(await convergence(sn)).toMatchObject({ refused: ['DATA UPDATE BIODATA Type=9'] });
+    // The probe's time comes.
+    await t.ds.query(`UPDATE device_refusal SET probe_at = now() - interval '1 second' WHERE device_id = (SELECT id FROM device WHERE sn = $1)`, [sn]);
+    await until('the face on the terminal', async () => {
+      await reconciler.runOnce();
+      await settleTerminal(reconciler, term);
+      return term.templatesOf(pin).length > 0;
+    });
+    expect(heldBiometrics(term)[pin]).toContain(b64(`face 0 of ${pin}`));
+    expect(await convergence(sn)).toMatchObject({ refused: [], pendingCommands: 0 });
+  });
+
+  it('refused again at the probe: counted once more, the fingerprint stays, nothing pending', async () => {
+    const sn = 'ATT-BF-FACE-PROBE-2';
+    const pin = '7352';
+    const term = await terminalWithPerson(sn, pin);
+    const refusal = term.failCommands((c) => c.startsWith('DATA UPDATE BIODATA') && c.includes('\tType=9\t'), -1004, 'always');
+    await ok(t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: b64(`finger 1 of ${pin}`), templateNo: '1' }));
+    await ok(t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: b64(`face 0 of ${pin}`), templateNo: '0', bioType: '9', templateNoIndex: '0', version: '5' }));
+    await until('the finger on the terminal', async () => {
+      await reconciler.runOnce();
+      await settleTerminal(reconciler, term);
+      return term.templatesOf(pin).length > 0 && refusal.used === 1;
+    });
+    await t.ds.query(`UPDATE device_refusal SET probe_at = now() - interval '1 second' WHERE device_id = (SELECT id FROM device WHERE sn = $1)`, [sn]);
+    await until('the face probed', async () => {
+      await reconciler.runOnce();
+      await settleTerminal(reconciler, term);
+      return refusal.used === 2;
+    });
+    await until('settled', async () => {
+      await reconciler.runOnce();
+      await settleTerminal(reconciler, term);
+      return (await convergence(sn)).pendingCommands === 0;
+    });
+    expect(refusal.used).toBe(2);
+    expect(heldBiometrics(term)[pin]).toBe(`1.1.0=${b64(`finger 1 of ${pin}`)} | `);
+    expect(await convergence(sn)).toMatchObject({ refused: ['DATA UPDATE BIODATA Type=9'], pendingCommands: 0 });
+    const [row] = await t.ds.query(`SELECT refusals, probe_at > now() AS later FROM device_refusal WHERE device_id = (SELECT id FROM device WHERE sn = $1)`, [sn]);
+    expect(row).toMatchObject({ refusals: 2, later: true });
   });
 });
