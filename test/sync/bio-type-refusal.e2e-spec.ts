@@ -126,3 +126,28 @@ describe('a panel refusing one template type it announced', () => {
     expect(photoRefusals).toBe(1);
   });
 });
+
+describe('a panel that took a face, then refused faces (Type=9)', () => {
+  it('a person deleted through REST leaves the panel entirely, the face confirmed before the refusal too', async () => {
+    let refuseFaces = false;
+    const { d, level } = await panel('BTR00005', '10.73.0.5', 'BTRE', (c) => (refuseFaces && isFacePut(c) ? -1004 : undefined));
+    await ok(t.post('/api/person/add', { pin: '7341', name: 'Gone', accLevelIds: level }));
+    await ok(t.post('/api/bioTemplate/add', { personId: '7341', validType: '1', template: finger('7341 f1'), templateNo: '1' }));
+    await ok(t.post('/api/bioTemplate/add', { personId: '7341', validType: '1', template: finger('7341 face'), templateNo: '0', templateNoIndex: '0', bioType: '9', version: '58.1' }));
+    await settleConverged(t, reconciler, d.sim, 6);
+    expect(rowsOf(d, 'biodata')).toEqual(['7341/1/1', '7341/9/0']);
+    // Another person's face refused: Type=9 refused for good; the panel still holds the face it took.
+    refuseFaces = true;
+    await ok(t.post('/api/person/add', { pin: '7342', name: 'Stays', accLevelIds: level }));
+    await ok(t.post('/api/bioTemplate/add', { personId: '7342', validType: '1', template: finger('7342 face'), templateNo: '0', templateNoIndex: '0', bioType: '9', version: '58.1' }));
+    await settleConverged(t, reconciler, d.sim, 6);
+    expect(((await t.get('/api/gateway/devices/BTR00005')).body.data.refusedCapabilities as Array<{ what: string }>).map((r) => r.what)).toEqual(['DATA UPDATE biodata Type=9']);
+    d.mark();
+    expect((await t.delete('/api/person/delete/7341')).body.code).toBe(0);
+    await settleConverged(t, reconciler, d.sim, 10);
+    // The person's removal clears biodata by Pin, every type: the refused type's rows go with it.
+    expect(await d.since()).toContain('DATA DELETE biodata Pin=7341');
+    expect(d.sim.table('user').filter((u) => u.Pin === '7341')).toEqual([]);
+    expect(rowsOf(d, 'biodata')).toEqual([]);
+  });
+});
