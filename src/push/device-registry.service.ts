@@ -10,7 +10,7 @@ import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { DeviceAdmission, DroppedDoor, StoredCapabilities } from '../device/device.entity';
 import { detectDeviceKind, type DeviceKind, type KindEvidence } from '../device/device-kind';
-import { chooseDialect, impliedLockCount, parseRegistrationBody, type DeviceCapabilities } from './protocol';
+import { chooseDialect, impliedLockCount, PANEL_BIODATA_TYPE_REFUSAL, parseRegistrationBody, type DeviceCapabilities } from './protocol';
 import { PUSH_SETTINGS, type PushSettings } from './push-settings';
 import { WorkSignalService } from './work-signal.service';
 
@@ -123,6 +123,8 @@ const INSERT_READERS = `INSERT INTO ${intoOf(Reader, READER_COLUMNS)} SELECT * F
   ON CONFLICT (${listOf(Reader, ['doorId', 'inOut'])}) DO NOTHING`;
 
 const FORGET_ON_NEW_FIRMWARE = forgetRefusalsSql('USING device d', 'd.sn = $1 AND r.device_id = d.id AND d.firm_ver IS DISTINCT FROM $2');
+/** The template types a panel refused (refusals.ts PANEL_BIODATA_TYPE_REFUSAL): forgotten when it announces other types. */
+const FORGET_BIO_TYPES = forgetRefusalsSql('USING device d', `d.sn = $1 AND r.device_id = d.id AND starts_with(r.what, '${PANEL_BIODATA_TYPE_REFUSAL}')`);
 
 /** Values a text column can hold: no NUL (PostgreSQL refuses it), at most `max` characters. */
 export function clip(v: string | null | undefined, max: number): string | null {
@@ -369,6 +371,9 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
         sn,
         clip(capabilities.firmVer, 100),
       ]);
+      // The same firmware announcing other template types (a face module licensed or enabled): a type it refused
+      // may be taken now, not only at its probe (up to SYNC_REFUSAL_PROBE_MAX_MS away).
+      if (cur.registration && raw.MultiBioDataSupport !== undefined && cur.registration.MultiBioDataSupport !== raw.MultiBioDataSupport) await m.query(FORGET_BIO_TYPES, [sn]);
       const updated = firstReturned<DeviceRow>(await m.query(
         `UPDATE device SET alias = $2, ip_address = $3, push_version = $4, firm_ver = $5, device_type = $6, device_name = $7,
            lock_count = $8, reader_count = $9, aux_in_count = $10, aux_out_count = $11, capabilities = $12::jsonb,

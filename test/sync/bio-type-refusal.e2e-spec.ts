@@ -150,4 +150,21 @@ describe('a panel that took a face, then refused faces (Type=9)', () => {
     expect(d.sim.table('user').filter((u) => u.Pin === '7341')).toEqual([]);
     expect(rowsOf(d, 'biodata')).toEqual([]);
   });
+
+  it('the same firmware announcing other template types (MultiBioDataSupport changed): the refused face is tried again and lands', async () => {
+    let refuseFaces = true;
+    const { d, level } = await panel('BTR00007', '10.73.0.7', 'BTRG', (c) => (refuseFaces && isFacePut(c) ? -1004 : undefined));
+    await ok(t.post('/api/person/add', { pin: '7361', name: 'Licensed', accLevelIds: level }));
+    await ok(t.post('/api/bioTemplate/add', { personId: '7361', validType: '1', template: finger('7361 f1'), templateNo: '1' }));
+    await ok(t.post('/api/bioTemplate/add', { personId: '7361', validType: '1', template: finger('7361 face'), templateNo: '0', templateNoIndex: '0', bioType: '9', version: '58.1' }));
+    await settleConverged(t, reconciler, d.sim, 6);
+    expect(rowsOf(d, 'biodata')).toEqual(['7361/1/1']);
+    // The face module enabled: the same FirmVer registers again announcing palm (8) besides.
+    refuseFaces = false;
+    await d.sim.reconfigure({ multiBioDataSupport: '0:1:1:0:0:0:0:0:1:1' });
+    await settleConverged(t, reconciler, d.sim, 10);
+    expect(rowsOf(d, 'biodata')).toEqual(['7361/1/1', '7361/9/0']);
+    expect((await t.get('/api/gateway/devices/BTR00007')).body.data.refusedCapabilities).toEqual([]);
+    expect(claimsSynced(await convergenceOf(t, 'BTR00007'))).toBe(true);
+  });
 });
