@@ -116,8 +116,8 @@ export class AttendanceEnrolmentService {
       // the enrolment of a person deleted since, sent again. The delete stands for its templates as for its USER line
       // (the terminal loses the user); creating the person from them would bring them back without their name.
       for (const pin of pinsNeeded.filter((x) => !ids.has(x) && !held.has(x))) {
-        // Nor the templates of a deleted person's record the terminal was sent (its delete not run yet).
-        if (await this.sentToTerminal(m, device, pin)) {
+        // Nor the templates of a deleted person's record the terminal holds (its delete not run yet).
+        if (await this.deleteOwed(m, device, pin)) {
           held.add(pin);
           continue;
         }
@@ -157,7 +157,9 @@ export class AttendanceEnrolmentService {
    * uploads the user information"), a `tabledata user` upload, in the caller's transaction: the same import as a
    * terminal's USER lines (a new pin becomes a person, in no access level and no attendance area; a known one
    * takes the name, card, password and privilege), then the panel is recorded as holding every user it uploaded,
-   * so that its `DATA COUNT user` counts them instead of finding it changed behind the gateway's back.
+   * so that its `DATA COUNT user` counts them instead of finding it changed behind the gateway's back. A user of a
+   * person deleted through REST whose delete the panel has not run or confirmed (deleteOwed) creates nobody: it is
+   * recorded as held with unknown content, and removed.
    */
   async ingestPanelUsers(m: EntityManager, device: DeviceSession, uploads: readonly UserUpload[]): Promise<void> {
     if (uploads.length === 0) return;
@@ -225,10 +227,12 @@ export class AttendanceEnrolmentService {
       let p = await persons.findOne({ where: { pin: u.pin } });
       const password = this.passwordToTake(device, u, p, passwords);
       if (password === null && cleanPassword(u.passwd) !== null && cleanPassword(u.passwd) !== p?.password) doubt.add(u.pin);
-      if (!p && (await this.sentToTerminal(m, device, u.pin))) {
-        // The user record the gateway gave this terminal, coming back after the person was deleted (its delete still on
-        // the way, the terminal offline meanwhile): the delete stands, for the line's templates too.
-        this.log.log(`device ${device.sn}: USER ${u.pin} is a deleted person's record it was sent: not created again`);
+      if (!p && (await this.deleteOwed(m, device, u.pin))) {
+        // The user record of a deleted person that this device holds, made before it ran the delete (its delete still
+        // queued or unanswered: the device offline meanwhile, the user edited at its keypad, an upload sent again after
+        // a lost reply): the delete stands, for the line's templates too. The device is answered as for any line (it
+        // would send it again forever otherwise), and the delete on its way takes the user off it.
+        this.log.log(`device ${device.sn}: user ${u.pin} is a deleted person's record it held before its delete ran: not created again`);
         held.add(u.pin);
         continue;
       }
@@ -376,6 +380,26 @@ export class AttendanceEnrolmentService {
   private async sentToTerminal(m: EntityManager, device: DeviceSession, pin: string): Promise<boolean> {
     if (device.kind !== 'att' && device.kind !== 'facekiosk') return false;
     const rows: unknown[] = await m.query(`SELECT 1 FROM sync_item WHERE device_id = $1 AND kind = 'user' AND key = $2 AND hash IS NOT NULL`, [device.id, pin.slice(0, 64)]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Whether this device holds a user record of this PIN that the gateway is taking off it: one it is believed to hold
+   * (sync_item `user`, kept until the device confirms its delete, whether the gateway sent the record or the device
+   * enrolled it), or one a delete queued or unanswered is to take (the record's put not confirmed yet). For a PIN
+   * without a person, a line of it is then that record, made before the device ran the delete, not an enrolment: after
+   * the delete is confirmed, and on a device no delete of it was queued to, the same PIN is a new enrolment.
+   */
+  private async deleteOwed(m: EntityManager, device: DeviceSession, pin: string): Promise<boolean> {
+    const key = pin.slice(0, 64);
+    const rows: unknown[] = await m.query(
+      `SELECT 1 FROM sync_item WHERE device_id = $1 AND kind = 'user' AND key = $3 AND hash IS NOT NULL
+       UNION ALL
+       SELECT 1 FROM device_command WHERE device_sn = $2 AND state IN ('pending', 'sent') AND meta ? 'sync' AND meta->>'kind' = 'user' AND meta ? 'del'
+         AND keys ? $3 AND ref->'del' ? $3
+       LIMIT 1`,
+      [device.id, device.sn, key],
+    );
     return rows.length > 0;
   }
 

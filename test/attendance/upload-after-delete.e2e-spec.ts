@@ -1,0 +1,198 @@
+/**
+ * A person deleted through REST while a device still holds them: the gateway queues the device's delete, and before
+ * the device runs it (or while its result is not in yet), the device uploads the user record it held for that pin
+ * (edited at its keypad, or an upload made before the delete and sent again after a lost reply): a terminal's OPERLOG
+ * USER line (attendance 11.5), a panel's `tabledata user` (security 7.5). That record is stale: it must not bring the
+ * person back (in no level, no area), which left the database holding a person the integrator deleted and the device
+ * no longer held. The upload is still answered as usual, and its other lines are taken. The same pin enrolled after
+ * the delete was confirmed is a new person, and so is one uploaded by a device no delete of it was queued to. Each
+ * test ends with the device's tables as the database says and nothing pending.
+ */
+import { describe, expect, it } from 'vitest';
+import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import type { TestApp } from '../support/test-app';
+import { panelInLevel } from '../sync/access-helpers';
+import type { DeviceSimulator } from '../simulator/device-simulator';
+import type { AttendanceTerminal } from '../simulator/attendance-terminal';
+import { initialisedTerminal, settleTerminal, useAttendanceApp } from './attendance-helpers';
+
+let t: TestApp;
+let reconciler: SyncReconciler;
+useAttendanceApp({}, (app) => ({ t, reconciler } = app));
+
+const personOf = async (pin: string) => (await t.get('/api/v2/person/get', { pin })).body;
+const exists = async (pin: string) => (await personOf(pin)).code === 0;
+/** What is left to do for the device: commands queued or unanswered, items failing, syncs owed. */
+const pendingOn = async (sn: string) =>
+  (
+    await t.ds.query(
+      `SELECT (SELECT count(*)::int FROM device_command c WHERE c.device_sn = d.sn AND c.state IN ('pending', 'sent')) AS commands,
+              (SELECT count(*)::int FROM sync_item s WHERE s.device_id = d.id AND s.failures > 0) AS failing,
+              (SELECT count(*)::int FROM sync_owed o WHERE o.device_id = d.id) AS owed
+         FROM device d WHERE d.sn = $1`,
+      [sn],
+    )
+  )[0];
+const nothingPending = { commands: 0, failing: 0, owed: 0 };
+
+const settlePanel = async (sim: DeviceSimulator) => {
+  for (let i = 0; i < 5; i++) {
+    await reconciler.idle();
+    const got = await sim.pollUntilIdle({ maxPolls: 50 });
+    await reconciler.idle();
+    if (got.length === 0) return;
+  }
+};
+
+/** A `tabledata user` record as a panel uploads it (security 7.5, lower-case keys). */
+const panelUser = (uid: number, pin: string, name: string, cardno = '') => ({ uid, cardno, pin, password: '', group: 0, starttime: 0, endtime: 0, name, privilege: 0, disable: 0, verify: 0 });
+
+/** A person added through REST with a level on the panel, held there once the panel is settled. */
+async function heldOnPanel(sn: string, ip: string, pin: string): Promise<DeviceSimulator> {
+  const { sim, level } = await panelInLevel(t, sn, ip, sn);
+  expect((await t.post('/api/person/add', { pin, name: 'Held', cardNo: `88${pin}`, accLevelIds: level })).body.code).toBe(0);
+  await settlePanel(sim);
+  expect(sim.user(pin)).toBeDefined();
+  return sim;
+}
+
+/** A person added through REST in attendance area 1, held by the terminal once it is settled. */
+async function heldOnTerminal(sn: string, pin: string): Promise<AttendanceTerminal> {
+  const term = await initialisedTerminal(t, { sn });
+  expect((await t.post('/api/person/add', { pin, name: 'Held' })).body.code).toBe(0);
+  expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: [pin] })).body.code).toBe(0);
+  await settleTerminal(reconciler, term);
+  expect(term.users.has(pin)).toBe(true);
+  return term;
+}
+
+const userLine = (pin: string, name: string) => `USER PIN=${pin}\tName=${name}\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=`;
+
+describe('an access panel uploads a user whose delete it has not run yet', () => {
+  it('edited at its keypad before the delete reached it: the person stays deleted, the panel loses the user; a new pin in the same upload is taken', async () => {
+    const sim = await heldOnPanel('UAD-PANEL-1', '10.9.2.1', '720001');
+    expect((await t.post('/api/person/delete/720001')).body.code).toBe(0);
+    await reconciler.idle();
+    // Renamed at its keypad, and another user enrolled, before it polled: one upload of both.
+    sim.addLocally('user', { Pin: '720001', Name: 'Edited', CardNo: '88720001', Password: '', Privilege: 0 });
+    sim.addLocally('user', { Pin: '720002', Name: 'Newcomer', CardNo: '', Password: '', Privilege: 0 });
+    expect((await sim.uploadTable('user', [panelUser(1, '720001', 'Edited', '88720001'), panelUser(2, '720002', 'Newcomer')])).body).toBe('user=2');
+    expect(await exists('720001')).toBe(false);
+    expect(await personOf('720002')).toMatchObject({ code: 0, data: { name: 'Newcomer', accLevelIds: '' } });
+    await settlePanel(sim);
+    expect([sim.user('720001'), await exists('720001')]).toEqual([undefined, false]);
+    // The newcomer the panel enrolled stays there, as any user enrolled at a panel (device-users spec).
+    expect(sim.user('720002')).toMatchObject({ Name: 'Newcomer' });
+    expect(await pendingOn('UAD-PANEL-1')).toEqual(nothingPending);
+  });
+
+  it('an upload made before it ran the delete, sent again after the delete ran but before its result came in: the person stays deleted', async () => {
+    const sim = await heldOnPanel('UAD-PANEL-2', '10.9.2.2', '720011');
+    expect((await t.post('/api/person/delete/720011')).body.code).toBe(0);
+    await reconciler.idle();
+    sim.holdResults((c) => c.verb === 'DATA DELETE');
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    expect(sim.user('720011')).toBeUndefined();
+    expect((await sim.uploadTable('user', [panelUser(11, '720011', 'Edited', '88720011')])).body).toBe('user=1');
+    expect(await exists('720011')).toBe(false);
+    sim.stopHoldingResults();
+    await sim.releaseResults();
+    await settlePanel(sim);
+    expect([sim.user('720011'), await exists('720011')]).toEqual([undefined, false]);
+    expect(await pendingOn('UAD-PANEL-2')).toEqual(nothingPending);
+  });
+
+  it('the same pin enrolled at its keypad after the delete was confirmed is a new person, held there', async () => {
+    const sim = await heldOnPanel('UAD-PANEL-3', '10.9.2.3', '720021');
+    expect((await t.post('/api/person/delete/720021')).body.code).toBe(0);
+    await settlePanel(sim);
+    expect(sim.user('720021')).toBeUndefined();
+    expect((await sim.enrollUserLocally({ uid: 21, pin: '720021', name: 'Again' })).body).toBe('user=1');
+    expect(await personOf('720021')).toMatchObject({ code: 0, data: { name: 'Again', accLevelIds: '' } });
+    await settlePanel(sim);
+    expect(sim.user('720021')).toMatchObject({ Name: 'Again' });
+    expect(await pendingOn('UAD-PANEL-3')).toEqual(nothingPending);
+  });
+
+  it('another panel, that no delete of the pin was queued to, enrolling it meanwhile makes a new person', async () => {
+    const sim = await heldOnPanel('UAD-PANEL-4', '10.9.2.4', '720031');
+    const { sim: other } = await panelInLevel(t, 'UAD-PANEL-5', '10.9.2.5', 'UAD-PANEL-5');
+    expect((await t.post('/api/person/delete/720031')).body.code).toBe(0);
+    await reconciler.idle();
+    expect((await other.enrollUserLocally({ uid: 31, pin: '720031', name: 'Elsewhere' })).body).toBe('user=1');
+    expect(await personOf('720031')).toMatchObject({ code: 0, data: { name: 'Elsewhere', accLevelIds: '' } });
+    await settlePanel(sim);
+    await settlePanel(other);
+    // The first panel ran its delete (the new person has no right there); the other keeps its enrolment.
+    expect([sim.user('720031'), other.user('720031')?.Name]).toEqual([undefined, 'Elsewhere']);
+    expect(await pendingOn('UAD-PANEL-4')).toEqual(nothingPending);
+    expect(await pendingOn('UAD-PANEL-5')).toEqual(nothingPending);
+  });
+});
+
+describe('an attendance terminal uploads a user whose delete it has not run yet', () => {
+  it('edited at its keypad before the delete reached it: the person stays deleted, the terminal loses the user; a new pin in the same upload is taken', async () => {
+    const term = await heldOnTerminal('UAD-TERM-1', '720101');
+    expect((await t.post('/api/person/delete/720101')).body.code).toBe(0);
+    await reconciler.idle();
+    term.users.get('720101')!.name = 'Edited';
+    expect((await term.uploadOperlog([userLine('720101', 'Edited'), userLine('720102', 'Newcomer')])).body).toBe('OK: 2');
+    expect(await exists('720101')).toBe(false);
+    expect(await personOf('720102')).toMatchObject({ code: 0, data: { name: 'Newcomer' } });
+    await settleTerminal(reconciler, term);
+    expect([term.users.has('720101'), await exists('720101')]).toEqual([false, false]);
+    expect(await pendingOn('UAD-TERM-1')).toEqual(nothingPending);
+  });
+
+  it("while its record's put is unanswered (run, the result not in yet): the person stays deleted, and the terminal loses the user", async () => {
+    const term = await initialisedTerminal(t, { sn: 'UAD-TERM-2' });
+    await settleTerminal(reconciler, term);
+    expect((await t.post('/api/person/add', { pin: '720111', name: 'Held' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['720111'] })).body.code).toBe(0);
+    await reconciler.idle();
+    term.holdResults((c) => c.startsWith('DATA UPDATE USERINFO'));
+    await term.drain();
+    expect(term.users.has('720111')).toBe(true);
+    expect((await t.post('/api/person/delete/720111')).body.code).toBe(0);
+    await reconciler.idle();
+    term.users.get('720111')!.name = 'Edited';
+    expect((await term.uploadUser('720111')).body).toBe('OK: 1');
+    expect(await exists('720111')).toBe(false);
+    term.stopHoldingResults();
+    await term.releaseResults();
+    await settleTerminal(reconciler, term);
+    expect([term.users.has('720111'), await exists('720111')]).toEqual([false, false]);
+    expect(await pendingOn('UAD-TERM-2')).toEqual(nothingPending);
+  });
+
+  it('the same pin enrolled at its keypad after the delete was confirmed is a new person, in its area, held there', async () => {
+    const term = await heldOnTerminal('UAD-TERM-3', '720121');
+    expect((await t.post('/api/person/delete/720121')).body.code).toBe(0);
+    await settleTerminal(reconciler, term);
+    expect(term.users.has('720121')).toBe(false);
+    expect((await term.enrollUser({ pin: '720121', name: 'Again' })).body).toBe('OK: 2');
+    expect(await personOf('720121')).toMatchObject({ code: 0, data: { name: 'Again' } });
+    await settleTerminal(reconciler, term);
+    expect(term.users.get('720121')).toMatchObject({ name: 'Again' });
+    expect(await pendingOn('UAD-TERM-3')).toEqual(nothingPending);
+  });
+
+  it('another terminal, that no delete of the pin was queued to, enrolling it meanwhile makes a new person in its own area', async () => {
+    expect((await t.post('/api/gateway/areas', { code: 'UAD-B', name: 'UAD-B' })).body.code).toBe(0);
+    const term = await heldOnTerminal('UAD-TERM-4', '720131');
+    const other = await initialisedTerminal(t, { sn: 'UAD-TERM-5' });
+    expect((await t.put('/api/gateway/devices/UAD-TERM-5/area', { areaCode: 'UAD-B' })).body.code).toBe(0);
+    await settleTerminal(reconciler, other);
+    expect((await t.post('/api/person/delete/720131')).body.code).toBe(0);
+    await reconciler.idle();
+    expect((await other.enrollUser({ pin: '720131', name: 'Elsewhere' })).body).toBe('OK: 2');
+    expect(await personOf('720131')).toMatchObject({ code: 0, data: { name: 'Elsewhere' } });
+    await settleTerminal(reconciler, term);
+    await settleTerminal(reconciler, other);
+    expect([term.users.has('720131'), other.users.get('720131')?.name]).toEqual([false, 'Elsewhere']);
+    const areas = await t.ds.query(`SELECT a.code FROM att_area_person ap JOIN area a ON a.id = ap.area_id JOIN person p ON p.id = ap.person_id WHERE p.pin = '720131'`);
+    expect(areas).toEqual([{ code: 'UAD-B' }]);
+    expect(await pendingOn('UAD-TERM-4')).toEqual(nothingPending);
+    expect(await pendingOn('UAD-TERM-5')).toEqual(nothingPending);
+  });
+});
