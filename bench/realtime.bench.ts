@@ -28,6 +28,9 @@
  * sends far more than a panel, and 100 integrator connections come from one address).
  * BENCH_PHASES=polls,rtlog,catchup,list picks phases (the ceiling always runs).
  * BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the gateway process.
+ * BENCH_PG_WAITS=1 samples pg_stat_activity during the one-event rtlog phase and prints, under its row, how many
+ * batch statements ran at once, what they waited on (CPU, the commit's WAL flush, locks) and how long each took on
+ * the server (bench/lib/pg-waits.ts); the sampling costs some CPU ("other"), so leave it off for the rates.
  * Each row also gives the serving process's own CPU time per request (user + system, from /proc) and its
  * multiple of the ceiling's: on a shared machine that figure moves far less than the request rates do.
  * The database phases add the CPU time of the PostgreSQL backends serving the bench's database (`pg … µs/req`).
@@ -48,6 +51,7 @@ import { seedEvents } from './lib/seed-events';
 import { processCpuSeconds } from './lib/process-cpu';
 import { coresLine, machineCpu } from './lib/machine-cpu';
 import { pgBackendCpu, pgCpuBetween } from './lib/pg-backend-cpu';
+import { samplePgWaits } from './lib/pg-waits';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const POLL_DEVICES = 1000;
@@ -57,6 +61,10 @@ const LIST_EVENTS = Number(process.env.BENCH_LIST_EVENTS ?? 1_000_000);
 const TOKEN = 'bench-token-0123456789';
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'polls,rtlog,catchup,list').split(','));
 const LOAD_CLIENT = path.resolve(__dirname, 'lib/load-client.js');
+/** BENCH_PG_WAITS=1: under the one-event rtlog row, what its statements waited on in PostgreSQL (bench/lib/pg-waits.ts). */
+const PG_WAITS = process.env.BENCH_PG_WAITS === '1';
+/** The rtlog batch statement (rtlog-ingest.service.ts realtimeSql) as pg_stat_activity shows it. */
+const INGEST_STATEMENT = /^\s*WITH ins AS \(INSERT INTO "?acc_transaction"? /;
 /**
  * The load generators, one pass each (ceiling, polls, rtlog, catch-up) with its own ceiling: `autocannon` (the
  * generator issue 11's outside measurement used) and `lean` (bench/lib/load-client.ts, which spends far less
@@ -224,12 +232,15 @@ async function main(): Promise<void> {
       if (PHASES.has('rtlog')) {
         const batches0 = await groupCommitTotals(port);
         const before = await dbCounts(db.url, 'RT');
+        const waits = PG_WAITS ? await samplePgWaits(db.url, INGEST_STATEMENT) : undefined;
         const rt = await measured(gpid, { generator, port, connections: RT_CONNECTIONS, seconds: SECONDS, kind: 'rtlog', snPrefix: 'RT', devices: RT_DEVICES, perUpload: 1, indexBase }, db.url);
+        const waitLines = (await waits?.stop()) ?? [];
         const after = await settledCounts(db.url, 'RT', before.rows + rt.eventsAcked);
         const batches1 = await groupCommitTotals(port);
         const batchSize = (batches1.items - batches0.items) / Math.max(1, batches1.batches - batches0.batches);
         const storedRt = after.rows - before.rows;
         row(`rtlog 1 event/request, ${RT_DEVICES} devices, 50 conns`, rt, storedRt / rt.seconds, 'events/s', `mean batch ${batchSize.toFixed(1)} uploads; ${exactlyOnce(rt, storedRt, after)}`);
+        for (const l of waitLines) out(`${''.padEnd(44)} ${l}`);
       }
       if (PHASES.has('catchup')) {
         const cb = await dbCounts(db.url, 'CATCH');
