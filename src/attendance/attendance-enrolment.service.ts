@@ -104,14 +104,20 @@ export class AttendanceEnrolmentService {
     // photo line for a person deleted meanwhile failed the whole upload (foreign key: "The record is referenced by
     // other records"), refused to the terminal. Key share: the upload's own updates of those persons take no more.
     await m.query(`SELECT 1 FROM person WHERE pin = ANY($1::varchar[]) ORDER BY pin FOR KEY SHARE`, [[...new Set(records.map((r) => ('pin' in r ? r.pin : '')).filter(Boolean))]]);
-    const { ids, touched, doubt, held } = await this.applyUsers(m, device, users, { joinArea: true });
+    const { ids, touched, doubt, held, stale } = await this.applyUsers(m, device, users, { joinArea: true });
     // Templates and photos worth storing, by PIN: a PIN the gateway does not know is created for them, as a USER
     // line would create it (they are the person's enrolment; dropping them would lose it without a trace).
     const storable = [...templates.filter((t) => t.valid !== 0), ...photos.filter((ph) => photoContent(ph) !== null)];
     const pinsNeeded = [...new Set(storable.map((r) => r.pin))].filter((pin) => !ids.has(pin));
     if (pinsNeeded.length) {
       const rows: Array<{ id: string; pin: string }> = await m.query(`SELECT id, pin FROM person WHERE pin = ANY($1)`, [pinsNeeded]);
-      for (const r of rows) ids.set(r.pin, r.id);
+      // Not the templates of the record of a person deleted and added again that the terminal held before it ran the
+      // delete: they are the deleted person's, not the new one's.
+      const replaced = await this.replacedOwed(m, device, rows.filter((r) => !stale.has(r.pin)).map((r) => r.pin));
+      for (const r of rows) {
+        if (stale.has(r.pin) || replaced.has(r.pin)) held.add(r.pin);
+        else ids.set(r.pin, r.id);
+      }
       // Not a pin whose USER line in this upload was skipped as sent before (held) and that has no person: that is
       // the enrolment of a person deleted since, sent again. The delete stands for its templates as for its USER line
       // (the terminal loses the user); creating the person from them would bring them back without their name.
@@ -198,21 +204,36 @@ export class AttendanceEnrolmentService {
     device: DeviceSession,
     all: readonly EnrolledUser[],
     opts: { joinArea: boolean },
-  ): Promise<{ ids: Map<string, string>; touched: Set<string>; doubt: Set<string>; held: Set<string> }> {
+  ): Promise<{ ids: Map<string, string>; touched: Set<string>; doubt: Set<string>; held: Set<string>; stale: Set<string> }> {
     const touched = new Set<string>();
     // Pins whose line was not taken whole: the device holds a card or password the database gave nobody.
     const doubt = new Set<string>();
     // Pins whose line was not applied at all (sent before, or no person could hold it): the device holds them anyway.
     const held = new Set<string>();
     const ids = new Map<string, string>();
+    // Pins whose line is the record of a person deleted and added again, made before the device ran the delete.
+    const stale = new Set<string>();
     const { fresh: users, skipped } = await this.newLines(m, device, all);
     const persons = m.getRepository(Person);
+    const replaced = await this.replacedOwed(m, device, all.map((u) => u.pin));
+    // Such a line describes the record the delete on its way removes, not the person of that pin now: it changes
+    // nothing of them (nor do its templates). The device is answered as for any line, the record it holds is unknown
+    // (doubt), and the delete and the new person's record on their way replace it.
+    const holdReplaced = (u: EnrolledUser): boolean => {
+      if (!replaced.has(u.pin)) return false;
+      this.log.log(`device ${device.sn}: user ${u.pin} is the record of a person deleted and added again, held before its delete ran: not taken`);
+      held.add(u.pin);
+      doubt.add(u.pin);
+      stale.add(u.pin);
+      return true;
+    };
     // A line skipped as sent before still says what the device holds now: where its card or password is not the
     // person's (changed since, by REST or by another device's enrolment), the device is sent the database's record.
     const known = skipped.length ? new Map((await persons.find({ where: { pin: In(skipped.map((u) => u.pin)) } })).map((p) => [p.pin, p])) : new Map<string, Person>();
     const viceCards = await this.viceCardsOf(m, [...known.values()], skipped);
     const privileges = device.kind === 'att' ? await this.privilegesOf(m, [...known.values()]) : null;
     for (const u of skipped) {
+      if (holdReplaced(u)) continue;
       const p = known.get(u.pin);
       if (!p || !(heldDiffers(u, p, viceCards.get(p.id) ?? null) || (privileges && privilegeDiffers(u, privileges.get(p.id))))) {
         held.add(u.pin);
@@ -224,6 +245,7 @@ export class AttendanceEnrolmentService {
     }
     const passwords = await this.passwordHolders(m, users);
     for (const u of users) {
+      if (holdReplaced(u)) continue;
       let p = await persons.findOne({ where: { pin: u.pin } });
       const password = this.passwordToTake(device, u, p, passwords);
       if (password === null && cleanPassword(u.passwd) !== null && cleanPassword(u.passwd) !== p?.password) doubt.add(u.pin);
@@ -289,7 +311,7 @@ export class AttendanceEnrolmentService {
       ids.set(u.pin, p.id);
       touched.add(p.id);
     }
-    return { ids, touched, doubt, held };
+    return { ids, touched, doubt, held, stale };
   }
 
   /**
@@ -401,6 +423,25 @@ export class AttendanceEnrolmentService {
       [device.id, device.sn, key],
     );
     return rows.length > 0;
+  }
+
+  /**
+   * Of these pins, those whose person was added after a user delete of that pin toward this device was queued, that
+   * delete still queued or unanswered: the person was deleted and added again (through REST) before the device ran
+   * the delete, so a line of that pin from the device is the deleted person's record it held (a keypad edit made
+   * before, an upload sent again after a lost reply), not the new person's. As deleteOwed for a pin without a person.
+   */
+  private async replacedOwed(m: EntityManager, device: DeviceSession, pins: readonly string[]): Promise<Set<string>> {
+    const keys = [...new Set(pins.map((pin) => pin.slice(0, 64)))];
+    if (keys.length === 0) return new Set();
+    const rows: Array<{ pin: string }> = await m.query(
+      `SELECT DISTINCT p.pin FROM person p
+         JOIN device_command c ON c.device_sn = $2 AND c.state IN ('pending', 'sent') AND c.meta ? 'sync' AND c.meta->>'kind' = 'user' AND c.meta ? 'del'
+           AND c.keys ? p.pin AND c.ref->'del' ? p.pin AND c.created_at < p.created_at
+        WHERE p.pin = ANY($1::varchar[])`,
+      [keys, device.sn],
+    );
+    return new Set(rows.map((r) => r.pin));
   }
 
   /** The terminal's area: the person now belongs to it, so its other terminals get them too. */

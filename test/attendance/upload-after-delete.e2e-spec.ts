@@ -196,3 +196,107 @@ describe('an attendance terminal uploads a user whose delete it has not run yet'
     expect(await pendingOn('UAD-TERM-5')).toEqual(nothingPending);
   });
 });
+
+/**
+ * Deleted through REST and added again (the same pin, a new name and card) before the device ran the delete: the
+ * device's upload of the record it held (edited at its keypad, or sent again after a lost reply) is the deleted
+ * person's, not the new one's. It must not write its old name and card over the new person: person/get answers what
+ * REST wrote, and the device ends holding that.
+ */
+describe('a person deleted and added again through REST before the device ran the delete', () => {
+  const templateCount = async (pin: string) => (await t.ds.query(`SELECT count(*)::int AS n FROM bio_template b JOIN person p ON p.id = b.person_id WHERE p.pin = $1`, [pin]))[0].n;
+
+  /** Held on the panel, deleted, and added again in the same level as Renewed with card 99<pin>, nothing run yet. */
+  async function readdedOnPanel(sn: string, ip: string, pin: string): Promise<DeviceSimulator> {
+    const sim = await heldOnPanel(sn, ip, pin);
+    const level = (await personOf(pin)).data.accLevelIds;
+    expect((await t.post(`/api/person/delete/${pin}`)).body.code).toBe(0);
+    await reconciler.idle();
+    expect((await t.post('/api/person/add', { pin, name: 'Renewed', cardNo: `99${pin}`, accLevelIds: level })).body.code).toBe(0);
+    await reconciler.idle();
+    return sim;
+  }
+
+  /** The old record's line as the terminal holds it (its old card 88<pin>), and a fingerprint line of it. */
+  const oldLine = (pin: string, name: string) => `USER PIN=${pin}\tName=${name}\tPri=0\tPasswd=\tCard=88${pin}\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=`;
+  const oldFinger = (pin: string) => {
+    const tmp = Buffer.from(`old finger of ${pin}`).toString('base64');
+    return `FP PIN=${pin}\tFID=1\tSize=${tmp.length}\tValid=1\tTMP=${tmp}`;
+  };
+  /** Settled: the terminal holds the REST record, person/get answers it, nothing pending. */
+  async function renewedOnTerminal(term: AttendanceTerminal, pin: string): Promise<void> {
+    await settleTerminal(reconciler, term);
+    expect(term.users.get(pin)).toMatchObject({ name: 'Renewed', card: `99${pin}` });
+    expect(await personOf(pin)).toMatchObject({ code: 0, data: { name: 'Renewed', cardNo: `99${pin}` } });
+    expect(await pendingOn(term.sn)).toEqual(nothingPending);
+  }
+
+  /** Held on the terminal, deleted, and added again in its area as Renewed with card 99<pin>, nothing run yet. */
+  async function readdedOnTerminal(sn: string, pin: string): Promise<AttendanceTerminal> {
+    const term = await heldOnTerminal(sn, pin);
+    expect((await t.post(`/api/person/delete/${pin}`)).body.code).toBe(0);
+    await reconciler.idle();
+    expect((await t.post('/api/person/add', { pin, name: 'Renewed', cardNo: `99${pin}` })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: [pin] })).body.code).toBe(0);
+    await reconciler.idle();
+    return term;
+  }
+
+  it('an access panel uploads the old record edited at its keypad: the new person keeps the REST name and card, the panel gets them', async () => {
+    const sim = await readdedOnPanel('UAD-READD-P1', '10.9.2.11', '720201');
+    // Renamed at its keypad before it polled (its old card), and another user enrolled: one upload of both.
+    sim.addLocally('user', { Pin: '720201', Name: 'Edited', CardNo: '88720201', Password: '', Privilege: 0 });
+    sim.addLocally('user', { Pin: '720202', Name: 'Newcomer', CardNo: '', Password: '', Privilege: 0 });
+    expect((await sim.uploadTable('user', [panelUser(1, '720201', 'Edited', '88720201'), panelUser(2, '720202', 'Newcomer')])).body).toBe('user=2');
+    expect(await personOf('720201')).toMatchObject({ code: 0, data: { name: 'Renewed', cardNo: '99720201' } });
+    expect(await personOf('720202')).toMatchObject({ code: 0, data: { name: 'Newcomer' } });
+    await settlePanel(sim);
+    expect(sim.user('720201')).toMatchObject({ Name: 'Renewed', CardNo: '99720201' });
+    expect(await personOf('720201')).toMatchObject({ code: 0, data: { name: 'Renewed', cardNo: '99720201' } });
+    expect(sim.user('720202')).toMatchObject({ Name: 'Newcomer' });
+    expect(await pendingOn('UAD-READD-P1')).toEqual(nothingPending);
+  });
+
+  it("an access panel's old upload sent again while its delete's result is not in: the new person keeps the REST values", async () => {
+    const sim = await readdedOnPanel('UAD-READD-P2', '10.9.2.12', '720211');
+    sim.holdResults((c) => c.verb === 'DATA DELETE');
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    expect((await sim.uploadTable('user', [panelUser(11, '720211', 'Held', '88720211')])).body).toBe('user=1');
+    expect(await personOf('720211')).toMatchObject({ code: 0, data: { name: 'Renewed', cardNo: '99720211' } });
+    sim.stopHoldingResults();
+    await sim.releaseResults();
+    await settlePanel(sim);
+    expect(sim.user('720211')).toMatchObject({ Name: 'Renewed', CardNo: '99720211' });
+    expect(await personOf('720211')).toMatchObject({ code: 0, data: { name: 'Renewed', cardNo: '99720211' } });
+    expect(await pendingOn('UAD-READD-P2')).toEqual(nothingPending);
+  });
+
+  it('an attendance terminal uploads the old record edited at its keypad, with a fingerprint: the new person keeps the REST values and gets no template', async () => {
+    const term = await readdedOnTerminal('UAD-READD-T1', '720301');
+    expect((await term.uploadOperlog([oldLine('720301', 'Edited'), oldFinger('720301'), userLine('720302', 'Newcomer')])).body).toBe('OK: 3');
+    expect(await personOf('720301')).toMatchObject({ code: 0, data: { name: 'Renewed', cardNo: '99720301' } });
+    expect(await templateCount('720301')).toBe(0);
+    expect(await personOf('720302')).toMatchObject({ code: 0, data: { name: 'Newcomer' } });
+    await renewedOnTerminal(term, '720301');
+  });
+
+  it("an attendance terminal's old record sent while its delete's result is not in: the new person keeps the REST values", async () => {
+    const term = await readdedOnTerminal('UAD-READD-T2', '720311');
+    term.holdResults((c) => c.startsWith('DATA DELETE USERINFO'));
+    await term.drain();
+    // The old record, as it held it before the delete ran (its upload sent again after a lost reply).
+    expect((await term.uploadOperlog([oldLine('720311', 'Held')])).body).toBe('OK: 1');
+    expect(await personOf('720311')).toMatchObject({ code: 0, data: { name: 'Renewed', cardNo: '99720311' } });
+    term.stopHoldingResults();
+    await term.releaseResults();
+    await renewedOnTerminal(term, '720311');
+  });
+
+  it("an attendance terminal's fingerprint alone of the old record (no USER line): the new person gets no template", async () => {
+    const term = await readdedOnTerminal('UAD-READD-T3', '720321');
+    expect((await term.uploadOperlog([oldFinger('720321')])).body).toBe('OK: 1');
+    expect(await templateCount('720321')).toBe(0);
+    await renewedOnTerminal(term, '720321');
+    expect(await templateCount('720321')).toBe(0);
+  });
+});
