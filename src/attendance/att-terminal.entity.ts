@@ -38,6 +38,17 @@ export class AttTerminal {
   @Column({ name: 'count_due_since', type: 'timestamptz', nullable: true })
   countDueSince!: Date | null;
 
+  /**
+   * Its INFO fingerprint count was once exactly the fingerprints it confirmed (some firmware reports 0 or a meaningless
+   * count whatever it holds): only then does a count below them re-send its fingerprint sets (fingerprint-count.ts).
+   */
+  @Column({ name: 'fp_count_trusted', type: 'boolean', default: false })
+  fpCountTrusted!: boolean;
+
+  /** Its fingerprint sets were re-sent on a short count, and no fingerprint count has been judged since. */
+  @Column({ name: 'fp_resent', type: 'boolean', default: false })
+  fpResent!: boolean;
+
   /** The TimeZone (minutes) its last initialisation was told: it keeps that offset until it reads one again (a CHECK is owed when the site's differs). */
   @Column({ name: 'told_time_zone', type: 'integer', nullable: true })
   toldTimeZone!: number | null;

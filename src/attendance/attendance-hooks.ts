@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { UserUpload } from '../push/protocol';
@@ -10,6 +10,7 @@ import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { SyncReconciler } from '../sync/sync-reconciler.service';
 import { AttendanceEnrolmentService } from './attendance-enrolment.service';
 import { writeTransaction } from '../common/write-transaction';
+import { judgeFingerprintCount } from './fingerprint-count';
 
 /**
  * Connects the device side of attendance to the planner and the reconciler: a terminal's initialisation is its
@@ -21,6 +22,8 @@ import { writeTransaction } from '../common/write-transaction';
  */
 @Injectable()
 export class AttendanceHooks implements OnModuleInit {
+  private readonly logger = new Logger('AttendanceHooks');
+
   constructor(
     private readonly ds: DataSource,
     private readonly ingest: AttendanceIngestService,
@@ -47,7 +50,7 @@ export class AttendanceHooks implements OnModuleInit {
       await this.terminals.dataCleared(m, device, what === 'data' ? 'OPLOG 13 "clear data" at its menu' : 'OPLOG 23 "delete entry and exit records" at its menu');
     });
     this.terminals.onTerminalReady((e) => this.initialised(e.deviceId, e.sn, e.first));
-    this.terminals.onUserCount((e, count) => this.countReported(e.deviceId, e.sn, count));
+    this.terminals.onUserCount((e, count, fingers) => this.countReported(e.deviceId, e.sn, count, fingers));
     this.terminals.onRemoteAtt((e, pin) => this.sync.remoteAttendance(this.ds.manager, e.deviceId, pin));
     // The biometric types a terminal takes changed: its templates planned again against what it confirmed.
     this.terminals.onBioOptions((e) => this.bioOptionsChanged(e.deviceId));
@@ -88,8 +91,8 @@ export class AttendanceHooks implements OnModuleInit {
    * could miss, and the count comes with the poll right after the initialisation, before a reconciler pass took that
    * job; deferred, a reset terminal polling without INFO waited a poll interval for the INFO command to be judged.
    */
-  async countReported(deviceId: string, sn: string, count: number): Promise<boolean> {
-    const judged = await this.ds.transaction(async (m) => {
+  async countReported(deviceId: string, sn: string, count: number, fingers: number | null = null): Promise<boolean | 'again'> {
+    const judged = await this.ds.transaction(async (m): Promise<boolean | 'again'> => {
       const [busy] = await m.query(
         `SELECT 1 FROM device_command WHERE device_sn = $1 AND state IN ('pending', 'sent') AND meta ? 'sync'
          UNION ALL SELECT 1 FROM sync_owed WHERE device_id = $2 AND kind <> 'verify' LIMIT 1`,
@@ -101,7 +104,7 @@ export class AttendanceHooks implements OnModuleInit {
       // Read before the count is judged and a full sync planned: what they write is no confirmation of the terminal's.
       const ours = count === 0 ? 0 : await usersConfirmedSinceCountDue(m, deviceId);
       // Judged with nothing of ours in flight or owed (`settled`): a count of 0 holds nothing it confirmed.
-      await this.reconciler.verifiedCount(m, deviceId, sn, count, 'user', undefined, { acceptAbove: true, settled: true });
+      const usersHeld = await this.reconciler.verifiedCount(m, deviceId, sn, count, 'user', undefined, { acceptAbove: true, settled: true });
       // A full sync the count owed (a reset) is planned here, in the poll that reported the count: its reply carries
       // the users (a terminal's full sync is one plan), not the poll after a reconciler pass.
       const [{ owed }]: Array<{ owed: number }> = await m.query(
@@ -127,8 +130,22 @@ export class AttendanceHooks implements OnModuleInit {
         if (owed === 0 && (await forgetHeldBeforeCountDue(m, deviceId)) > 0) await this.sync.reconcileTerminal(m, deviceId, null);
         const why = count === 0 ? 'reports no users where it confirmed some' : `reports ${count} user(s), none but those it got since its count was owed`;
         await this.terminals.dataCleared(m, { id: deviceId, sn }, `${why} (a reset or a fresh unit)`);
+        return true;
       }
-      return true;
+      // Its users as confirmed, its fingerprint count (INFO value 3, FPCount) is judged against the fingerprints it
+      // confirmed: fewer, where its count was once exact, and their sets' fingers are sent again, with another count
+      // owed to see them held (fingerprint-count.ts). A full sync sends them anyway.
+      if (!usersHeld || owed > 0 || fingers === null || fingers < 0) return true;
+      const verdict = await judgeFingerprintCount(m, deviceId, fingers);
+      if (verdict.resent === false) {
+        if (verdict.distrusted) {
+          this.logger.warn(`terminal ${sn} reports ${fingers} fingerprint(s) still below those it confirmed after they were sent again: its fingerprint count is no longer believed (nothing sent again) until it matches`);
+        }
+        return true;
+      }
+      this.logger.warn(`terminal ${sn} reports ${fingers} fingerprint(s) where it confirmed ${verdict.confirmed}: the fingers of its ${verdict.sets} template set(s) are sent again`);
+      await this.sync.reconcileTerminal(m, deviceId, null);
+      return 'again';
     });
     // A full sync the count made owed is visible from here on (committed): the reconciler starts it now.
     if (judged) this.reconciler.kick();

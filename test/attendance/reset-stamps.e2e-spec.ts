@@ -222,8 +222,8 @@ describe('a factory reset whose initialisation lands while the user count of the
     const terminals = t.app.get(AttendanceTerminalService) as unknown as { countListener: UserCountListener };
     const judge = terminals.countListener;
     let resetAt: Promise<boolean> | undefined;
-    terminals.countListener = async (e, n) => {
-      const judged = await judge(e, n);
+    terminals.countListener = async (e, n, fingers) => {
+      const judged = await judge(e, n, fingers);
       if (judged && e.sn === sn && !resetAt) await (resetAt = term.factoryReset());
       return judged;
     };

@@ -17,7 +17,7 @@
  *   packets (11.14: the lines of a table in a tgz, `ContentType=tgz`);
  * - misbehaves on demand with the faults the access panel has (faults.ts, README "Faults"), matched on the
  *   command text: `loseNextReply`, `failCommands`, `holdResults` / `releaseResults` / `dropHeldResults`,
- *   `factoryReset` (then the terminal initialises again) and `deleteUserLocally`.
+ *   `factoryReset` (then the terminal initialises again), `deleteUserLocally` and `deleteFingerprintsLocally`.
  */
 import { gzipSync } from 'node:zlib';
 import { FaultPlan, type CommandFault } from './faults';
@@ -132,6 +132,11 @@ export interface AttendanceTerminalOptions {
    * answers CHECK with 0 and does not read the initialisation (nor hand anything back).
    */
   infoOnly?: boolean;
+  /**
+   * Firmware whose fingerprint count (INFO value 3, `FPCount=` of the INFO command's result) is 0 whatever it holds
+   * (the count is meaningless on some firmware).
+   */
+  fingerprintCountZero?: boolean;
 }
 
 const DEFAULT_KEY = '4a9594af164f2b9779b59e8554b5df26';
@@ -303,6 +308,7 @@ export class AttendanceTerminal {
   }
 
   private fingerprints(): number {
+    if (this.opts.fingerprintCountZero) return 0;
     return this.templates.filter((t) => t.table === 'FINGERTMP' || (t.table === 'BIODATA' && get(t.fields, 'Type') === '1')).length;
   }
 
@@ -433,6 +439,17 @@ export class AttendanceTerminal {
     this.removeTemplates((t) => t.pin === pin);
     this.photos.delete(pin);
     return this.users.delete(pin);
+  }
+
+  /**
+   * Fingerprints deleted at the terminal (its menu, a partial wipe, a fingerprint module swapped): the FINGERTMP
+   * templates and BIODATA Type 1 ones of `pins` (every pin's when none is named); its users, faces and photos stay.
+   * The server is not told. Answers how many went.
+   */
+  deleteFingerprintsLocally(...pins: string[]): number {
+    const before = this.templates.length;
+    this.removeTemplates((t) => (pins.length === 0 || pins.includes(t.pin)) && (t.table === 'FINGERTMP' || (t.table === 'BIODATA' && get(t.fields, 'Type') === '1')));
+    return before - this.templates.length;
   }
 
   /**

@@ -59,6 +59,7 @@ import { TerminalCardHash1763700010200 } from './1763700010200-terminal-card-has
 import { TerminalBioSlots1763700010210 } from './1763700010210-terminal-bio-slots';
 import { FeedXmin1763700011700 } from './1763700011700-feed-xmin';
 import { AttTerminalCountDueSince1763700012200 } from './1763700012200-att-terminal-count-due-since';
+import { AttTerminalFingerprintCount1763700013400 } from './1763700013400-att-terminal-fingerprint-count';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -123,4 +124,5 @@ export const MIGRATIONS = [
   TerminalBioSlots1763700010210,
   FeedXmin1763700011700,
   AttTerminalCountDueSince1763700012200,
+  AttTerminalFingerprintCount1763700013400,
 ];

@@ -25,8 +25,12 @@ export interface TerminalReadyEvent {
   first: boolean;
 }
 
-/** Judges a user count a terminal reported; answers false when it cannot yet (commands of ours in flight). */
-export type UserCountListener = (e: { deviceId: string; sn: string }, userCount: number) => Promise<boolean>;
+/**
+ * Judges a user count a terminal reported, with its fingerprint count (null: not reported); answers false when it
+ * cannot yet (commands of ours in flight), `again` when it judged and owes another count (fingers sent again: that
+ * count sees them held).
+ */
+export type UserCountListener = (e: { deviceId: string; sn: string }, userCount: number, fpCount: number | null) => Promise<boolean | 'again'>;
 
 /** The records of a person for a terminal's remote attendance request (manual 14); empty when there is none. */
 export type RemoteAttListener = (e: { deviceId: string; sn: string }, pin: string) => Promise<string[]>;
@@ -640,9 +644,10 @@ export class AttendanceTerminalService implements OnModuleInit {
     await this.noteOptions(s, info);
     const ip = clip(info.text('IPAddress') ?? null, 64);
     if (ip) await this.noteFirmwareAndAddress(s, null, ip);
-    // Its user count (field sample cmd-info-biopro-sa40: `UserCount=1`) is the check a re-initialisation owes.
+    // Its user count (field sample cmd-info-biopro-sa40: `UserCount=1`) is the check a re-initialisation owes, its
+    // fingerprint count (`FPCount=`) judged with it.
     const users = info.int('UserCount');
-    if (users !== null && users >= 0) await this.judgeCount(s, users);
+    if (users !== null && users >= 0) await this.judgeCount(s, users, info.int('FPCount'));
   }
 
   /**
@@ -810,33 +815,38 @@ export class AttendanceTerminalService implements OnModuleInit {
    * listener once nothing of ours is in flight, then told to the other processes so that none makes the check again.
    * Not judged yet: a terminal asked by the INFO command is asked again a poll interval later.
    */
-  private async judgeCount(s: DeviceSession, count: number): Promise<void> {
+  private async judgeCount(s: DeviceSession, count: number, fingers: number | null): Promise<void> {
     if (!this.countDue.has(s.sn) || !this.countListener) return;
     // Its last initialisation as the count is judged: one landing after it (a reboot, a reset, here or in another
     // process) owes a count of its own, which the count judged now, made before it, does not answer.
     // As text: a Date would drop its microseconds, and every instant would differ.
     const [before]: Array<{ at: string | null }> = await this.ds.query(`SELECT last_contact_at::text AS at FROM att_terminal WHERE device_id = $1`, [s.id]);
-    if (!(await this.countListener({ deviceId: s.id, sn: s.sn }, count))) {
+    const judged = await this.countListener({ deviceId: s.id, sn: s.sn }, count, fingers);
+    if (!judged) {
       if (this.infoAsked.delete(s.sn)) this.noInfoSince.set(s.sn, Date.now());
       return;
     }
+    // Another count owed by the judgement (`again`: fingers sent again), judged once they landed, measured from now.
+    const again = judged === 'again';
     this.countDue.delete(s.sn);
     this.infoAsked.delete(s.sn);
     this.noInfoSince.delete(s.sn);
     const owedStill = await this.ds.transaction(async (m) => {
-      const [row]: Array<{ due: boolean }> = await m.query(
-        `UPDATE att_terminal SET count_due = booted, count_due_since = CASE WHEN booted THEN last_contact_at END
+      // As a SELECT: TypeORM answers an UPDATE with [rows, count], and its first element read as the row said nothing
+      // was owed still (the other processes' reload on the notification below made up for it; a lone process, never).
+      const [row]: Array<{ due: boolean; booted: boolean }> = await m.query(
+        `WITH u AS (UPDATE att_terminal SET count_due = booted OR $3, count_due_since = CASE WHEN booted THEN last_contact_at WHEN $3 THEN now() END
           FROM (SELECT last_contact_at IS DISTINCT FROM $2::timestamptz AS booted FROM att_terminal WHERE device_id = $1 FOR UPDATE) b
-          WHERE device_id = $1 RETURNING count_due AS due`,
-        [s.id, before?.at ?? null],
+          WHERE device_id = $1 RETURNING count_due AS due, booted) SELECT due, booted FROM u`,
+        [s.id, before?.at ?? null, again],
       );
       await this.signal.notifyDeviceChanged(m, s.sn);
-      return !!row?.due;
+      return row?.due ? { booted: row.booted } : null;
     });
     // Initialised again while the count was judged: the count that initialisation owes is read from its next INFO,
     // measured from it (its user count, what it got since).
     if (owedStill) {
-      this.logger.log(`terminal ${s.sn} initialised again while its user count was judged: the count of that initialisation is owed still`);
+      if (owedStill.booted) this.logger.log(`terminal ${s.sn} initialised again while its user count was judged: the count of that initialisation is owed still`);
       this.oweCount(s.sn);
     }
   }
@@ -847,7 +857,7 @@ export class AttendanceTerminalService implements OnModuleInit {
     const countDue = this.countDue.has(s.sn);
     if (this.infos.get(s.sn) === info && !countDue) return;
     const parsed = parseAttInfo(info);
-    if (countDue && parsed?.userCount !== null && parsed?.userCount !== undefined) await this.judgeCount(s, parsed.userCount);
+    if (countDue && parsed?.userCount !== null && parsed?.userCount !== undefined) await this.judgeCount(s, parsed.userCount, parsed.fpCount);
     if (this.infos.get(s.sn) === info) return;
     this.infos.set(s.sn, info);
     if (!parsed) return;
@@ -868,7 +878,7 @@ export class AttendanceTerminalService implements OnModuleInit {
     if (recordsCleared(row?.prev_logs ?? null, parsed.attLogCount)) {
       await this.ds.transaction((m) => this.dataCleared(m, { id: s.id, sn: s.sn }, `reports ${parsed.attLogCount} attendance records where its INFO before reported ${row!.prev_logs}`));
     }
-    if (!countDue && userCountDropped(row?.prev_users ?? null, parsed.userCount)) await this.countDropped(s, Number(row!.prev_users), parsed.userCount!);
+    if (!countDue && userCountDropped(row?.prev_users ?? null, parsed.userCount)) await this.countDropped(s, Number(row!.prev_users), parsed.userCount!, parsed.fpCount);
   }
 
   /**
@@ -878,10 +888,10 @@ export class AttendanceTerminalService implements OnModuleInit {
    * users the terminal confirmed, so that deletes of ours that just landed are no reset; kept owed (att_terminal
    * count_due) while commands of ours are in flight.
    */
-  private async countDropped(s: DeviceSession, before: number, now: number): Promise<void> {
+  private async countDropped(s: DeviceSession, before: number, now: number, fingers: number | null): Promise<void> {
     this.logger.log(`terminal ${s.sn} reports ${now} users where its INFO before reported ${before}: its users are checked`);
     await this.ds.transaction((m) => this.askUserCount(m, [{ id: s.id, sn: s.sn }]));
-    await this.judgeCount(s, now);
+    await this.judgeCount(s, now, fingers);
   }
 }
 
