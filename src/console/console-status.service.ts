@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DeviceService } from '../device/device.service';
 import { DoorService } from '../door/door.service';
+import type { DeviceConvergenceDto, DeviceRefusalHoldDto } from '../sync/dto/sync-status.dto';
 import { SyncStatusService } from '../sync/sync-status.service';
 
 export interface QueueCounts {
@@ -18,11 +19,16 @@ export interface DeviceSyncSummary {
   sn: string;
   alias: string;
   online: boolean;
+  /** The convergence view's state: synced, pending, refused (lacks only what the firmware refused for good) or divergent. */
+  state: DeviceConvergenceDto['state'];
   divergent: boolean;
   desiredItems: number;
   confirmedItems: number;
   unconfirmedItems: number;
   failingItems: number;
+  /** Desired items it lacks only because its firmware refused them for good, and those refusals (the ones keeping items off). */
+  refusedItems: number;
+  refusals: Array<Pick<DeviceRefusalHoldDto, 'what' | 'returnCode' | 'probeAt' | 'items'>>;
   pendingCommands: number;
   owed: string[];
   /**
@@ -116,11 +122,14 @@ export class ConsoleStatusService {
         sn: d.sn,
         alias: d.alias,
         online: d.online,
+        state: c.state,
         divergent: c.divergent,
         desiredItems: c.desiredItems,
         confirmedItems: c.confirmedItems,
         unconfirmedItems: c.unconfirmedItems,
         failingItems: c.failingItems,
+        refusedItems: c.refusedItems,
+        refusals: c.refusals.filter((r) => r.items > 0).map(({ what, returnCode, probeAt, items }) => ({ what, returnCode, probeAt, items })),
         pendingCommands: c.pendingCommands,
         owed: c.owed.map((o) => o.kind),
         owedUntried: c.owed.length > 0 && c.owed.every((o) => o.attempts === 0) && c.unknownRows.length === 0,

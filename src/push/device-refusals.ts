@@ -109,14 +109,40 @@ export async function loadRefusalsDue(m: EntityManager, deviceIds: string[]): Pr
 type RefusalRow = { device_id: string; what: string; command: string | null; return_code: number; refusals: number; due: boolean };
 
 function refusalsByDevice(rows: readonly RefusalRow[]): Map<string, Map<string, boolean>> {
-  const out = new Map<string, Map<string, boolean>>();
+  return keyedForGood(rows, (r) => r.due === true);
+}
+
+/** The refusals for good among `rows`, by device and by the key the planner reads them under, each as `value` makes it. */
+function keyedForGood<R extends Omit<RefusalRow, 'due'>, V>(rows: readonly R[], value: (r: R) => V): Map<string, Map<string, V>> {
+  const out = new Map<string, Map<string, V>>();
   for (const r of rows) {
     if (!forGood({ returnCode: Number(r.return_code), refusals: Number(r.refusals) })) continue;
     let keys = out.get(r.device_id);
     if (!keys) out.set(r.device_id, (keys = new Map()));
-    keys.set(r.what === ATT_BIODATA_TABLE && r.command ? refusalKey(r.command) : r.what, r.due === true);
+    keys.set(r.what === ATT_BIODATA_TABLE && r.command ? refusalKey(r.command) : r.what, value(r));
   }
   return out;
+}
+
+/** A refusal for good as operators' sync views list it: the key, the Return code, how often, and when it is probed. */
+export interface RefusalFact {
+  returnCode: number;
+  refusals: number;
+  lastAt: Date;
+  probeAt: Date;
+}
+
+/**
+ * Device id → key refused for good (as loadRefusals with `withDue` keys it) → its Return code, count and probe time:
+ * what the convergence views say of the items a refusal keeps off a device.
+ */
+export async function loadRefusalFacts(m: EntityManager, deviceIds: readonly string[]): Promise<Map<string, Map<string, RefusalFact>>> {
+  if (deviceIds.length === 0) return new Map();
+  const rows: Array<Omit<RefusalRow, 'due'> & { last_at: Date; probe_at: Date }> = await m.query(
+    `SELECT device_id, what, command, return_code, refusals, last_at, probe_at FROM device_refusal WHERE device_id = ANY($1::char(32)[])`,
+    [deviceIds],
+  );
+  return keyedForGood(rows, (r) => ({ returnCode: Number(r.return_code), refusals: Number(r.refusals), lastAt: new Date(r.last_at), probeAt: new Date(r.probe_at) }));
 }
 
 export interface DeviceRefusalView {

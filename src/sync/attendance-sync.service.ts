@@ -26,7 +26,7 @@ import {
 } from './attendance-commands';
 import { clearFailures, confirmedRead, devicesTouchingSql, inflightRead, noteSkipped, settledFailures, type SettledItem } from './confirmed-state';
 import type { PinScope } from './desired-state';
-import { currentState, diffItems, itemId, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, type DesiredHashes, type Diff, type ItemId } from './sync-items';
+import { currentState, diffItems, itemId, MEMBER_KINDS, splitItemId, typeRefusedSets, UNKNOWN_HASH, type DesiredHashes, type Diff, type ItemId } from './sync-items';
 import { lockPlanScope } from './plan-scope';
 import { cardsStillElsewhere, holdCardPuts, incomingCards } from './card-moves';
 import { personBasics } from './sync-queries';
@@ -186,13 +186,24 @@ export class AttendanceSyncService {
   /** Desired item hashes of these terminals (operators' convergence views); non-terminals are absent. */
   async desiredHashes(m: EntityManager, deviceIds: readonly string[], pins: PinScope): Promise<Map<string, DesiredHashes>> {
     const terminals = await loadTerminals(m, deviceIds);
-    const desired = await this.loadDesired(m, terminals, pins);
+    // What the database gives each terminal, the template types it refused included (said lacking, with the
+    // refusal), and what it is sent without them.
+    const typed = [...terminals.values()].filter((t) => t.refusedBioTypes?.length);
+    const desired = await this.loadDesired(m, new Map([...terminals].map(([id, t]) => [id, t.refusedBioTypes?.length ? { ...t, refusedBioTypes: [] } : t])), pins);
+    const sent = typed.length ? await this.loadDesired(m, new Map(typed.map((t) => [t.id, t])), pins) : null;
     const refusals = await loadRefusals(m, [...terminals.keys()], { withDue: true });
+    const hashesOf = (members: ReadonlyMap<string, TerminalMember>) => {
+      const hashes = new Map<ItemId, string>();
+      for (const [pin, member] of members) for (const [kind, item] of member) hashes.set(`${kind}\t${pin}`, item.hash);
+      return hashes;
+    };
     const out = new Map<string, DesiredHashes>();
     for (const t of terminals.values()) {
-      const hashes = new Map<ItemId, string>();
       const members = desired.members.get(t.id) ?? new Map<string, TerminalMember>();
-      for (const [pin, member] of members) for (const [kind, item] of member) hashes.set(`${kind}\t${pin}`, item.hash);
+      const hashes = hashesOf(members);
+      const typeRefused = t.refusedBioTypes?.length
+        ? typeRefusedSets(hashes, hashesOf(sent?.members.get(t.id) ?? new Map()), t.refusedBioTypes.map((type) => `${BIODATA_TYPE_REFUSAL}${type}`))
+        : undefined;
       const skipped = new Map(desired.skipped.filter((s) => s.deviceId === t.id).map((s) => [s.pin, s.reason]));
       const held = refusals.get(t.id);
       const refused = refusedItemKeys(members, held);
@@ -203,7 +214,7 @@ export class AttendanceSyncService {
         const [kind, pin] = splitItemId(id);
         return removalRefusalKeys(t, kind, pin).find((k) => held?.has(k)) ?? null;
       };
-      out.set(t.id, { sn: t.sn, hashes, skipped, refusedBy });
+      out.set(t.id, { sn: t.sn, hashes, skipped, refusedBy, typeRefused });
     }
     return out;
   }

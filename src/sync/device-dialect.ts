@@ -11,6 +11,11 @@ export interface SyncDevice {
   photoType: number;
   /** An elevator ('ele') or channel ('psg') controller: rights from its own levels, in its own table. */
   module?: 'ele' | 'psg';
+  /**
+   * Set when the device refused template types for good (their probe not due: left out of `dialect.bioTypes`): the
+   * types it announced, so operators' views can tell what the database gives it from what it is sent.
+   */
+  announcedBioTypes?: readonly number[];
 }
 
 /**

@@ -35,6 +35,37 @@ export interface DesiredHashes {
   skipped: Map<string, string>;
   refusedBy: (id: ItemId, desired: boolean) => string | null;
   rightsKind?: string;
+  /**
+   * Template sets the device is sent without the template types it refused for good (`hashes` has the database's
+   * whole set): the hash it is sent instead (undefined: none, every template refused) and the refusals keeping the rest off.
+   */
+  typeRefused?: Map<ItemId, { planned: string | undefined; keys: string[] }>;
+}
+
+/**
+ * DesiredHashes.typeRefused from a device's template sets as the database gives them (`full`) and as it is sent them,
+ * without the types it refused (`planned`): the sets that differ, each kept off by the refusals `keys`.
+ */
+export function typeRefusedSets(full: ReadonlyMap<ItemId, string>, planned: ReadonlyMap<ItemId, string>, keys: string[]): Map<ItemId, { planned: string | undefined; keys: string[] }> {
+  const out = new Map<ItemId, { planned: string | undefined; keys: string[] }>();
+  for (const id of new Set([...full.keys(), ...planned.keys()])) {
+    if (id.startsWith('bio\t') && full.get(id) !== planned.get(id)) out.set(id, { planned: planned.get(id), keys });
+  }
+  return out;
+}
+
+/**
+ * The refusals for good that alone keep item `id` from being held as the database says, `held` being what the device
+ * holds of it (its confirmed hash, replayed with the commands in flight where the caller looks at those): a refused
+ * table or delete, or template types refused while the rest of the set is held. Null when something else is amiss.
+ */
+export function refusedHolding(d: DesiredHashes, id: ItemId, held: string | undefined): string[] | null {
+  const want = d.hashes.get(id);
+  if (want === undefined || want === held) return null;
+  const types = d.typeRefused?.get(id);
+  if (types) return types.planned === held ? types.keys : null;
+  const key = d.refusedBy(id, true);
+  return key ? [key] : null;
 }
 /** DEVICE_KINDS as an SQL list of literals. */
 export const DEVICE_KINDS_SQL = DEVICE_KINDS.map((k) => `'${k}'`).join(', ');

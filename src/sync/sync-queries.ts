@@ -44,7 +44,8 @@ export async function loadDevicesWhere(m: EntityManager, ids: string, params: un
       const refusedTypes = (r.refused_types ?? []).map(Number);
       const dialect = refusedTypes.length === 0 ? announced : { ...announced, bioTypes: announced.bioTypes.filter((t) => !refusedTypes.includes(t)) };
       const module = (MODULE_KINDS as readonly string[]).includes(r.kind) ? (r.kind as ModuleKind) : undefined;
-      return [r.id, { id: r.id, sn: r.sn, timeZone: r.time_zone || defaultZone, dialect, photoType, ...(module ? { module } : {}) }];
+      const refused = refusedTypes.length === 0 ? {} : { announcedBioTypes: announced.bioTypes };
+      return [r.id, { id: r.id, sn: r.sn, timeZone: r.time_zone || defaultZone, dialect, photoType, ...(module ? { module } : {}), ...refused }];
     }),
   );
 }

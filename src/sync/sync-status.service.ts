@@ -4,17 +4,21 @@ import { CvCode, CvError, personNotExist } from '../common/cv-error';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql, returnCodeManual } from '../device/device-kind';
-import { loadRefusals } from '../push/device-refusals';
-import { doorMask, returnMeaning } from '../push/protocol';
+import { loadRefusalFacts, loadRefusals, type RefusalFact } from '../push/device-refusals';
+import { doorMask, PANEL_BIODATA_TYPE_REFUSAL, returnMeaning } from '../push/protocol';
 import { AttendanceSyncService } from './attendance-sync.service';
 import { devicesTouching, loadConfirmed, loadInflight } from './confirmed-state';
 import { loadDesired } from './desired-state';
-import type { DeviceConvergenceDto, PersonDeviceRightDto, PersonDeviceSyncDto, UnknownRowsDto } from './dto/sync-status.dto';
-import { authTimezones, currentState, desiredHashes, DEVICE_KINDS, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, type DesiredHashes, type ItemId } from './sync-items';
+import type { SyncDevice } from './device-dialect';
+import type { DeviceConvergenceDto, PersonDeviceRightDto, PersonDeviceSyncDto, RefusalDto, UnknownRowsDto } from './dto/sync-status.dto';
+import { authTimezones, currentState, desiredHashes, DEVICE_KINDS, MEMBER_KINDS, refusedHolding, splitItemId, typeRefusedSets, UNKNOWN_HASH, type DesiredDevice, type DesiredHashes, type ItemId } from './sync-items';
 import { tableOf } from './sync-plan';
 import { devicesGranting } from './sync-planner.service';
 import { loadDevices } from './sync-queries';
 import { readSnapshot } from '../database/snapshot';
+
+/** A device as the database gives it templates: every type it announced, those it refused for good too. */
+const withAnnouncedTypes = (d: SyncDevice): SyncDevice => (d.announcedBioTypes ? { ...d, dialect: { ...d.dialect, bioTypes: [...d.announcedBioTypes] } } : d);
 
 /** Rights as operators read them, from an auth hash ("1:1.2,2:1"): door bits, or an elevator controller's floors. */
 function rightsOf(hash: string | undefined, elevator = false): PersonDeviceRightDto[] {
@@ -43,6 +47,19 @@ function unknownRowsOf(r: { device_id: string; what: string; return_code: number
     rows: r.excess_rows,
     returnCode: r.return_code,
     reason: `holds ${r.excess_rows} ${r.excess_rows === 1 ? one : many} the database does not give it; the firmware refused clearing the table (Return ${r.return_code})`,
+  };
+}
+
+/** A refusal for good as the sync views list it (RefusalDto): its key, Return code and meaning, and when it is probed. */
+function refusalOf(what: string, fact: RefusalFact | undefined, kind: string, tz: string): RefusalDto {
+  const returnCode = fact?.returnCode ?? null;
+  return {
+    what,
+    returnCode,
+    meaning: returnCode === null ? null : (returnMeaning(returnCode, returnCodeManual(kind)) ?? null),
+    refusals: fact?.refusals ?? 0,
+    lastAt: formatCvDateTime(fact?.lastAt ?? null, tz),
+    probeAt: formatCvDateTime(fact?.probeAt ?? null, tz),
   };
 }
 
@@ -77,7 +94,11 @@ export class SyncStatusService {
    */
   private async desiredOf(m: EntityManager, ids: string[], pins: string[] | null): Promise<Map<string, DesiredHashes>> {
     const devices = [...(await loadDevices(m, ids, this.config.timeZone)).values()];
-    const desired = await loadDesired(m, devices, pins);
+    // What the database gives each device, the template types it refused included: a panel that refused faces lacks
+    // them (said so below, with the refusal), it does not hold all it should.
+    const desired = await loadDesired(m, devices.map(withAnnouncedTypes), pins);
+    const typed = devices.filter((d) => d.announcedBioTypes);
+    const sent = typed.length ? await loadDesired(m, typed, pins) : new Map<string, DesiredDevice>();
     // What the access planner did not take is a terminal, a kiosk or a controller of another planner.
     const rest = ids.filter((id) => !devices.some((d) => d.id === id));
     const out = rest.length ? await this.attendance.desiredHashes(m, rest, pins) : new Map<string, DesiredHashes>();
@@ -89,7 +110,10 @@ export class SyncStatusService {
         const key = `DATA ${wanted ? 'UPDATE' : 'DELETE'} ${tableOf(d, splitItemId(id)[0]) ?? ''}`;
         return refusals.get(d.id)?.has(key) ? key : null;
       };
-      out.set(d.id, { sn: d.sn, hashes: desiredHashes(want), skipped: new Map(want.skipped.map((s) => [s.pin, s.reason])), refusedBy, rightsKind: want.rightsKind });
+      const hashes = desiredHashes(want);
+      const refusedTypes = (d.announcedBioTypes ?? []).filter((t) => !d.dialect.bioTypes.includes(t));
+      const typeRefused = sent.has(d.id) ? typeRefusedSets(hashes, desiredHashes(sent.get(d.id)!), refusedTypes.map((t) => `${PANEL_BIODATA_TYPE_REFUSAL}${t}`)) : undefined;
+      out.set(d.id, { sn: d.sn, hashes, skipped: new Map(want.skipped.map((s) => [s.pin, s.reason])), refusedBy, rightsKind: want.rightsKind, typeRefused });
     }
     return out;
   }
@@ -153,9 +177,11 @@ export class SyncStatusService {
       [devices.map((d) => d.id), MEMBER_KINDS],
     );
     const inDoubt = new Set(doubtRows.map((r) => r.id));
+    const factsAll = await loadRefusalFacts(m, devices.map((d) => d.id));
     const tzHeld = (deviceId: string, tz: number) => tzRows.find((r) => r.device_id === deviceId && r.key === String(tz))?.hash ?? undefined;
     // A terminal's Return codes mean what the attendance manual says (device-kind.ts returnCodeManual).
     const manualOf = new Map(aliases.map((a) => [a.id, returnCodeManual(a.kind)]));
+    const kindOf = new Map(aliases.map((a) => [a.id, a.kind]));
     return devices.map((d) => {
       // An elevator controller holds the rights as `eleauth` (floors), every other device as `auth` (doors).
       const elevator = desired.get(d.id)!.rightsKind === 'eleauth';
@@ -175,7 +201,12 @@ export class SyncStatusService {
       const failing = failed.filter((r) => !flying.some((f) => f.kind === r.kind));
       // Items the firmware refused for good are not planned again until their probe: the person stays off the
       // device (or on it, for a refused removal) whatever the database says, and operators must see why.
-      const refused = [...new Set(unconfirmed.map((k) => desired.get(d.id)!.refusedBy(`${k}\t${pin}`, k === 'tz' || want.has(`${k}\t${pin}`))).filter((k): k is string => !!k))].sort();
+      // A template set held without the types the firmware refused is kept off by those refusals, as a refused table.
+      const refusedOf = (k: string): Array<string | null> => {
+        const id = `${k}\t${pin}`;
+        return k !== 'tz' && want.has(id) ? (refusedHolding(desired.get(d.id)!, id, have.get(id)) ?? []) : [desired.get(d.id)!.refusedBy(id, k === 'tz')];
+      };
+      const refused = [...new Set(unconfirmed.flatMap(refusedOf).filter((k): k is string => !!k))].sort();
       const skipped = items.find((r) => r.skipped)?.skipped ?? desired.get(d.id)!.skipped.get(pin) ?? null;
       const pending = flying.filter((r) => r.kind && (MEMBER_KINDS.includes(r.kind) || (tzMissing && r.kind === 'tz'))).length;
       const isDesired = want.size > 0;
@@ -216,6 +247,7 @@ export class SyncStatusService {
         lastReturn,
         lastError: lastReturn === null ? (failed.length ? 'no result' : null) : `Return ${lastReturn}: ${returnMeaning(lastReturn, manualOf.get(d.id)) ?? 'unknown error code'}`,
         refused,
+        refusals: refused.map((k) => refusalOf(k, factsAll.get(d.id)?.get(k), kindOf.get(d.id) ?? '', this.config.timeZone)),
         skipped,
         confirmedAt: formatCvDateTime(confirmedAt, this.config.timeZone),
       };
@@ -249,9 +281,13 @@ export class SyncStatusService {
     const desiredAll = await this.desiredOf(m, ids, null);
     const confirmedAll = await loadConfirmed(m, ids, null);
     const inflightAll = await loadInflight(m, sns, null);
-    const counts: Array<{ id: string; failing: number; pending: number; oldest: Date | null }> = await m.query(
+    const failingRows: Array<{ device_id: string; kind: string; key: string }> = await m.query(
+      `SELECT device_id, kind, key FROM sync_item WHERE device_id = ANY($1) AND failures > 0`,
+      [ids],
+    );
+    const failingAll = new Map([...groupBy(failingRows, (r) => r.device_id)].map(([id, items]) => [id, items.map((r) => `${r.kind}\t${r.key}`)]));
+    const counts: Array<{ id: string; pending: number; oldest: Date | null }> = await m.query(
       `SELECT d.id,
-              (SELECT count(*)::int FROM sync_item WHERE device_id = d.id AND failures > 0) AS failing,
               (SELECT count(*)::int FROM device_command WHERE device_sn = d.sn AND state IN ('pending', 'sent')) AS pending,
               (SELECT min(created_at) FROM device_command WHERE device_sn = d.sn AND state IN ('pending', 'sent')) AS oldest
          FROM device d WHERE d.id = ANY($1)`,
@@ -276,6 +312,7 @@ export class SyncStatusService {
       [ids],
     );
     const refusals = await loadRefusals(m, ids, { withDue: true });
+    const factsAll = await loadRefusalFacts(m, ids);
     const unknownAll: Array<{ device_id: string; what: string; return_code: number; excess_rows: number }> = await m.query(
       `SELECT device_id, what, return_code, excess_rows FROM device_refusal WHERE device_id = ANY($1) AND excess_rows > 0 ORDER BY device_id, what`,
       [ids],
@@ -291,29 +328,46 @@ export class SyncStatusService {
       const desired = desiredAll.get(row.id)?.hashes ?? new Map<string, string>();
       const confirmed = confirmedAll.get(row.id)!.confirmed;
       const current = currentState(confirmed, inflightAll.get(sn) ?? []);
+      const want = desiredAll.get(row.id);
       let unconfirmed = 0;
       let divergent = 0;
       let confirmedAsDesired = 0;
+      // Desired items the device lacks only because its firmware refused them for good (a table, a template type):
+      // nothing sends them before the refusal's probe, so the device is neither synced nor divergent, it is refused.
+      const refusedIds = new Set<ItemId>();
+      const holdingBack = new Map<string, number>();
       for (const [id, hash] of desired) {
         if (confirmed.get(id) !== hash) unconfirmed++;
         else confirmedAsDesired++;
-        if (current.get(id) !== hash) divergent++;
+        if (current.get(id) === hash) continue;
+        const keys = want && refusedHolding(want, id, current.get(id));
+        if (!keys) divergent++;
+        else {
+          refusedIds.add(id);
+          for (const k of keys) holdingBack.set(k, (holdingBack.get(k) ?? 0) + 1);
+        }
       }
       for (const id of confirmed.keys()) if (!desired.has(id)) unconfirmed++;
       for (const id of current.keys()) if (!desired.has(id)) divergent++;
+      // A refused item is not failing (retried with backoff): it waits for its refusal's probe.
+      const failing = (failingAll.get(row.id) ?? []).filter((id) => !refusedIds.has(id)).length;
       const q = counts.find((c) => c.id === row.id)!;
       const last = lastOf.get(sn) ?? [];
       const skipped = skippedOf.get(row.id) ?? [];
       const owed = owedOf.get(row.id) ?? [];
       const refused = [...(refusals.get(row.id) ?? [])].sort();
       const unknownRows = (unknownOf.get(row.id) ?? []).map(({ deviceId: _, ...u }) => u);
+      const isDivergent = divergent > 0 || failing > 0 || owed.length > 0 || unknownRows.length > 0;
+      const facts = factsAll.get(row.id);
       out.set(sn, {
         sn,
-        divergent: divergent > 0 || q.failing > 0 || owed.length > 0 || unknownRows.length > 0,
+        state: isDivergent ? 'divergent' : q.pending > 0 || unconfirmed > refusedIds.size ? 'pending' : refusedIds.size > 0 ? 'refused' : 'synced',
+        divergent: isDivergent,
         desiredItems: desired.size,
         confirmedItems: confirmedAsDesired,
         unconfirmedItems: unconfirmed,
-        failingItems: q.failing,
+        refusedItems: refusedIds.size,
+        failingItems: failing,
         pendingCommands: q.pending,
         oldestUnconfirmedAt: formatCvDateTime(q.oldest, tz),
         oldestUnconfirmedAgeSeconds: q.oldest ? Math.max(0, Math.round((Date.now() - new Date(q.oldest).getTime()) / 1000)) : null,
@@ -325,6 +379,7 @@ export class SyncStatusService {
           at: formatCvDateTime(l.done_at, tz),
         })),
         refused,
+        refusals: refused.map((k) => ({ ...refusalOf(k, facts?.get(k), row.kind, tz), items: holdingBack.get(k) ?? 0 })),
         skipped: skipped.map((s) => ({ pin: s.key, reason: s.skipped })),
         owed: owed.map((o) => ({ kind: o.kind, attempts: o.attempts, lastError: o.last_error, nextTryAt: formatCvDateTime(o.next_try_at, tz) })),
         unknownRows,

@@ -60,7 +60,8 @@ describe.skipIf(!executable)('the Attendance page in Chromium', () => {
     const gateRow = terminals.getByRole('row', { name: /^ATTGATE001 / });
     await frontRow.getByText('online', { exact: true }).waitFor();
     await frontRow.getByText('confirmed holding 1 of 2 area members', { exact: true }).waitFor();
-    await frontRow.getByText(/^divergent: \d+ of \d+ confirmed$/).waitFor();
+    // Kim's user record is refused for good (-1004): said so, with the refusal and its probe, not as divergent.
+    await frontRow.getByText(/^refused by the firmware: DATA UPDATE USERINFO \(Return -1004, 1 item, probed again \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\); \d+ of \d+ confirmed$/).waitFor();
     await gateRow.getByText('offline', { exact: true }).waitFor();
     await gateRow.getByText('confirmed holding 0 of 2 area members', { exact: true }).waitFor();
     // Offline: its commands wait in its queue, nothing is being synced.
@@ -86,10 +87,16 @@ describe.skipIf(!executable)('the Attendance page in Chromium', () => {
     await page.reload();
     await gateRow.getByText('confirmed holding 1 of 1 area members', { exact: true }).waitFor();
 
-    // Each terminal links to its convergence on the Devices page.
+    // Each terminal links to its convergence on the Devices page. The front one, once it confirmed Jon's removal,
+    // lacks only Kim, whom its firmware refused: said so, with the refusal, its Return code and its probe.
+    await front.drain();
+    await page.reload();
     await frontRow.getByRole('link', { name: 'Convergence of ATTFRONT01' }).click();
     await page.waitForURL(/\/console\/devices\/ATTFRONT01$/);
     await page.getByRole('heading', { name: 'Convergence of ATTFRONT01' }).waitFor();
+    const convergence = page.getByRole('region', { name: 'Convergence of ATTFRONT01' });
+    await convergence.getByText('refused by the firmware', { exact: true }).waitFor();
+    await convergence.getByText(/^DATA UPDATE USERINFO \(Return -1004, 1 item, probed again \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)$/).waitFor();
     await page.goBack();
     await page.getByRole('table', { name: 'Attendance devices' }).waitFor();
   });

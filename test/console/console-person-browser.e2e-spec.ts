@@ -121,7 +121,7 @@ describe.skipIf(!executable)('a person\'s panels, leave and reinstatement in Chr
     });
     const refused = await rowOf('PERSONNO01');
     expect(refused).toMatchObject({ State: 'refused by the firmware', 'Should hold': 'doors 2 (time zone 1)', 'Confirmed rights': 'none', 'Not confirmed': 'auth', 'Commands waiting': '0', Skipped: '' });
-    expect(refused['Last error']).toMatch(/^Return -1004: \S.*; refused for good: DATA UPDATE userauthorize$/);
+    expect(refused['Last error']).toMatch(/^Return -1004: \S.*; refused for good: DATA UPDATE userauthorize \(Return -1004, probed again \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)$/);
     await expect(rowOf('PERSONZZ01')).resolves.toMatchObject({
       State: 'on its way',
       'Should hold': 'doors 1 (time zone 1)',

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
 import type { Go, Me } from './main';
-import { Badge, can, ConvergenceLink, DataTable, kindName, LevelBadge, Notice, useAction, useEvery, useLoad } from './ui';
+import { Badge, can, ConvergenceLink, DataTable, kindName, LevelBadge, Notice, refusalsText, useAction, useEvery, useLoad } from './ui';
 
 interface LiveEvent {
   /** The SSE id (`t:`, `p:` or `m:` and the feed position): unique across the modules, whose own ids are not. */
@@ -169,7 +169,19 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
             columns={[
               deviceColumn(go),
               { head: 'Online', cell: (d: any) => (d.online ? <Badge tone="ok">online</Badge> : <Badge tone="muted">offline</Badge>) },
-              { head: 'State', cell: (d: any) => (d.divergent ? <Badge tone="bad">divergent</Badge> : d.online ? <Badge tone="warn">converging</Badge> : <Badge tone="warn">waiting for the device</Badge>) },
+              {
+                head: 'State',
+                cell: (d: any) =>
+                  d.divergent ? (
+                    <Badge tone="bad">divergent</Badge>
+                  ) : d.state === 'refused' ? (
+                    <Badge tone="bad">refused by the firmware: {refusalsText(d.refusals)}</Badge>
+                  ) : d.online ? (
+                    <Badge tone="warn">converging</Badge>
+                  ) : (
+                    <Badge tone="warn">waiting for the device</Badge>
+                  ),
+              },
               { head: 'Desired / confirmed', cell: (d: any) => `${d.desiredItems} / ${d.confirmedItems}` },
               { head: 'Not confirmed', cell: (d: any) => d.unconfirmedItems },
               { head: 'Failing', cell: (d: any) => d.failingItems },

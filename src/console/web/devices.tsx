@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, query } from './api';
 import type { PageProps } from './main';
-import { Badge, can, DataTable, DEVICE_COLUMNS, kindName, kindWord, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting } from './ui';
+import { Badge, can, DataTable, DEVICE_COLUMNS, kindName, kindWord, refusalsText, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting } from './ui';
 
 /** The device's command queue with Return codes and their meanings, and how much of a full sync is still to go. */
 function CommandQueue({ sn }: { sn: string }) {
@@ -62,7 +62,15 @@ function Convergence({ sn }: { sn: string }) {
       <p>
         {/* Commands waiting for a device that confirmed everything (a full sync asked of it) may already have changed
             it (the full sync's clear ran): not converged until they are answered, as the Devices list's Sync column says. */}
-        {d.divergent ? <Badge tone="bad">divergent</Badge> : d.unconfirmedItems > 0 || d.pendingCommands > 0 ? <Badge tone="warn">converging</Badge> : <Badge tone="ok">converged</Badge>}{' '}
+        {d.divergent ? (
+          <Badge tone="bad">divergent</Badge>
+        ) : d.state === 'refused' ? (
+          <Badge tone="bad">refused by the firmware</Badge>
+        ) : d.unconfirmedItems > 0 || d.pendingCommands > 0 ? (
+          <Badge tone="warn">converging</Badge>
+        ) : (
+          <Badge tone="ok">converged</Badge>
+        )}{' '}
         {d.pendingCommands > 0 && `${d.pendingCommands} commands waiting for a Return since ${d.oldestUnconfirmedAt}.`}
       </p>
       <dl class="facts">
@@ -74,8 +82,10 @@ function Convergence({ sn }: { sn: string }) {
         <dd>{d.unconfirmedItems}</dd>
         <dt>Failing items</dt>
         <dd>{d.failingItems}</dd>
+        <dt>Refused by the firmware</dt>
+        <dd>{d.refusedItems} items</dd>
         <dt>Refused capabilities</dt>
-        <dd>{d.refused.length ? d.refused.join(', ') : 'none'}</dd>
+        <dd>{d.refusals.length ? refusalsText(d.refusals) : 'none'}</dd>
         <dt>Work owed</dt>
         <dd>{d.owed.length ? d.owed.map((o: any) => `${o.kind} (${o.attempts} tries${o.lastError ? `, ${o.lastError}` : ''}; next ${o.nextTryAt})`).join('; ') : 'none'}</dd>
       </dl>

@@ -3,7 +3,7 @@ import { api, ApiError, errorText, fromLocalInput, localInput, query, toLocalInp
 import type { Go, Me, PageProps } from './main';
 import { CsvExport } from './csv-export';
 import { PersonImport } from './person-import';
-import { Badge, can, Confirm, DataTable, DepartmentFilter, Field, kindName, Notice, Pager, queryPage, queryValues, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote } from './ui';
+import { Badge, can, Confirm, DataTable, DepartmentFilter, Field, kindName, Notice, Pager, queryPage, queryValues, refusalsText, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote } from './ui';
 
 const EMPTY = {
   pin: '',
@@ -307,7 +307,7 @@ function PanelsOfPerson({ devices, go }: { devices: any[]; go: Go }) {
         { head: 'Last confirmed', cell: (d) => d.confirmedAt ?? '' },
         { head: 'Not confirmed', cell: (d) => d.unconfirmed.join(', ') },
         { head: 'Commands waiting', cell: (d) => d.pendingCommands },
-        { head: 'Last error', cell: (d) => [d.lastError, ...d.refused.map((k: string) => `refused for good: ${k}`)].filter(Boolean).join('; ') },
+        { head: 'Last error', cell: (d) => [d.lastError, d.refusals.length ? `refused for good: ${refusalsText(d.refusals)}` : null].filter(Boolean).join('; ') },
         { head: 'Skipped', cell: (d) => d.skipped ?? '' },
       ]}
     />

@@ -526,6 +526,8 @@ export function SyncBadge({ d }: { d: any }) {
   const onlyOwed = c.owedUntried && c.failingItems === 0 && c.unconfirmedItems === 0;
   if (c.divergent && onlyOwed) return <Badge tone="warn">syncing, {c.owed.includes('full') ? 'a full sync' : 'an update'} being queued: {counts}</Badge>;
   if (c.divergent) return <Badge tone="bad">divergent: {counts}</Badge>;
+  // What it lacks, it lacks because its firmware refused it for good: nothing sends it before the refusal's probe.
+  if (c.state === 'refused') return <Badge tone="bad">refused by the firmware: {refusalsText(c.refusals)}; {counts}</Badge>;
   // An offline device fetches nothing: its commands wait in the queue, they are not being synced.
   // Commands queued for a device that confirmed everything (a full sync asked of it) are waiting too: not "in sync" alone.
   if ((c.unconfirmedItems > 0 || c.pendingCommands > 0) && !d.online) return <Badge tone="warn">waiting for the device, offline{c.pendingCommands > 0 ? `, ${c.pendingCommands} commands queued` : ''}: {counts}</Badge>;
@@ -533,6 +535,13 @@ export function SyncBadge({ d }: { d: any }) {
   // A full sync of a device that had confirmed everything: its clear may already have run, so not "in sync" at all.
   if (c.pendingCommands > 0) return <Badge tone="warn">syncing, {c.pendingCommands} commands waiting: {counts}</Badge>;
   return <Badge tone="ok">in sync: {counts}</Badge>;
+}
+
+/** Refusals for good keeping items off a device, in words: "DATA UPDATE biodata Type=9 (Return -1004, 1 item, probed again 2026-11-28 10:00:00)". */
+export function refusalsText(refusals: Array<{ what: string; returnCode: number | null; probeAt: string | null; items?: number }>): string {
+  return refusals
+    .map((r) => `${r.what} (${[r.returnCode === null ? null : `Return ${r.returnCode}`, r.items === undefined ? null : `${r.items} ${r.items === 1 ? 'item' : 'items'}`, r.probeAt ? `probed again ${r.probeAt}` : null].filter(Boolean).join(', ')})`)
+    .join('; ');
 }
 
 /** A link to a device's convergence on the Devices page (`/console/devices/SN`), followed in place. */

@@ -8,6 +8,26 @@ export class PersonDeviceRightDto {
   floors?: number[];
 }
 
+export class RefusalDto {
+  @ApiProperty({ example: 'DATA UPDATE biodata Type=9', description: "the refusal's key, as in the device's `refusedCapabilities`: `DATA <VERB> <table>`, a template type (`Type=<n>`) where the firmware refused one type it announced" })
+  what!: string;
+  @ApiProperty({ example: -1004, nullable: true, type: Number, description: 'the Return code the firmware answered' }) returnCode!: number | null;
+  @ApiProperty({ example: 'The data and equipment configuration are inconsistent', nullable: true, type: String }) meaning!: string | null;
+  @ApiProperty({ example: 1, description: 'times refused since it was refused for good' }) refusals!: number;
+  @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String, description: 'last refused' }) lastAt!: string | null;
+  @ApiProperty({
+    example: '2026-11-21 08:01:00',
+    nullable: true,
+    type: String,
+    description: 'when it is tried again (the probe, with backoff, SYNC_REFUSAL_PROBE_MS); until then nothing it keeps off is sent',
+  })
+  probeAt!: string | null;
+}
+
+export class DeviceRefusalHoldDto extends RefusalDto {
+  @ApiProperty({ example: 12, description: 'desired items (a user, a photo, a template set…) the device lacks only because of this refusal' }) items!: number;
+}
+
 export class PersonDeviceSyncDto {
   @ApiProperty({ example: 'CJDE193560303' }) deviceSn!: string;
   @ApiProperty({ example: '192.168.1.201' }) deviceAlias!: string;
@@ -36,6 +56,7 @@ export class PersonDeviceSyncDto {
     description: "the device's refusals for good (as in the device's `refusedCapabilities`, e.g. `DATA UPDATE biophoto`) that keep an item of this person from converging",
   })
   refused!: string[];
+  @ApiProperty({ type: [RefusalDto], description: 'the refusals in `refused`, each with its Return code and when it is probed again' }) refusals!: RefusalDto[];
   @ApiProperty({ example: null, nullable: true, type: String, description: 'why the person cannot be sent to this device' }) skipped!: string | null;
   @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String, description: 'when the device last confirmed an item of this person' }) confirmedAt!: string | null;
 }
@@ -69,16 +90,31 @@ export class UnknownRowsDto {
 
 export class DeviceConvergenceDto {
   @ApiProperty({ example: 'CJDE193560303' }) sn!: string;
-  @ApiProperty({ example: false, description: 'the device does not hold what the database says, and nothing in flight will fix it by itself' }) divergent!: boolean;
+  @ApiProperty({
+    enum: ['synced', 'pending', 'refused', 'divergent'],
+    description:
+      'synced: the device confirmed everything it should hold and nothing is on its way; pending: commands are on their way, or items are not confirmed yet; ' +
+      'refused: it holds everything else, and lacks only items its firmware refused for good (a table, or a template type it announced): see refusals, ' +
+      'nothing sends them before the probe (probeAt); divergent: as `divergent`',
+  })
+  state!: 'synced' | 'pending' | 'refused' | 'divergent';
+  @ApiProperty({
+    example: false,
+    description:
+      'the device does not hold what the database says, and nothing in flight or refused for good explains it (items failing and retried with backoff, owed work, rows it should not hold): items it lacks only because its firmware refused them for good are counted in refusedItems, not here',
+  })
+  divergent!: boolean;
   @ApiProperty({ example: 1203, description: 'items the device should hold (users, rights, cards, photos, template sets, time zones, holiday days)' }) desiredItems!: number;
   @ApiProperty({ example: 1203, description: 'desired items the device confirmed holding as desired (by Return codes); desiredItems minus this is what it still lacks' }) confirmedItems!: number;
   @ApiProperty({ example: 0, description: 'items desired and not confirmed as such, or confirmed and no longer desired' }) unconfirmedItems!: number;
-  @ApiProperty({ example: 0, description: 'items whose last command was refused or unanswered (retried with backoff)' }) failingItems!: number;
+  @ApiProperty({ example: 0, description: 'desired items the device lacks only because its firmware refused them for good (see refusals); counted in unconfirmedItems too' }) refusedItems!: number;
+  @ApiProperty({ example: 0, description: 'items whose last command was refused or unanswered (retried with backoff); not those refused for good (refusedItems)' }) failingItems!: number;
   @ApiProperty({ example: 0 }) pendingCommands!: number;
   @ApiProperty({ example: null, nullable: true, type: String, description: 'queued time of the oldest command not yet answered' }) oldestUnconfirmedAt!: string | null;
   @ApiProperty({ example: null, nullable: true, type: Number }) oldestUnconfirmedAgeSeconds!: number | null;
   @ApiProperty({ type: [ReturnCodeDto], description: 'the last answered commands, newest first' }) lastReturns!: ReturnCodeDto[];
   @ApiProperty({ example: ['biophoto'], type: [String], description: 'tables or commands the firmware refused for good (-1002/-1004): not planned' }) refused!: string[];
+  @ApiProperty({ type: [DeviceRefusalHoldDto], description: 'each refusal in `refused` with its Return code, when it is probed again and the desired items it keeps off the device' }) refusals!: DeviceRefusalHoldDto[];
   @ApiProperty({ type: [SkippedMemberDto], description: 'members not sent because a stored value cannot travel in a command' }) skipped!: SkippedMemberDto[];
   @ApiProperty({ type: [OwedWorkDto], description: 'work owed to the device (full sync, verification)' }) owed!: OwedWorkDto[];
   @ApiProperty({
