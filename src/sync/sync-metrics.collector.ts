@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { FOR_GOOD_SQL } from '../push/device-refusals';
 
 /**
  * Convergence figures for /metrics, read at scrape time (a few cheap queries): devices that diverge
@@ -16,8 +17,13 @@ export class SyncMetricsCollector implements OnModuleInit {
 
   onModuleInit(): void {
     this.metrics.gauge('cvgw_sync_divergent_devices', 'Devices with items refused or unanswered (retried with backoff) or with work owed', [], async (g) => {
+      // An item whose last Return is that of a refusal for good of its device is kept off by that refusal until its
+      // probe, not retried: such a device is reported refused, not divergent (SyncStatusService).
       const [row]: Array<{ n: number }> = await this.ds.query(
-        `SELECT count(*)::int AS n FROM (SELECT device_id FROM sync_item WHERE failures > 0 UNION SELECT device_id FROM sync_owed) d`,
+        `SELECT count(*)::int AS n FROM (
+           SELECT i.device_id FROM sync_item i WHERE i.failures > 0
+              AND NOT EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = i.device_id AND r.return_code = i.last_return AND ${FOR_GOOD_SQL})
+           UNION SELECT device_id FROM sync_owed) d`,
       );
       g.set(row?.n ?? 0);
     });

@@ -84,6 +84,8 @@ describe('a panel lacking only what its firmware refused for good', () => {
     await settleConverged(t, reconciler, d.sim, 8);
     expect(d.sim.table('biophoto')).toEqual([]);
     await expectRefused('RSS00002', '7511', 'DATA UPDATE biophoto', 1);
+    // Nor counted among the divergent devices (the panel before it lacks only its refused faces too).
+    expect((await t.request('GET', '/metrics')).text).toMatch(/^cvgw_sync_divergent_devices 0$/m);
   });
 
   it('a refused face beside a user the panel answered -12 (retried with backoff): divergent, the refusal still listed', async () => {
@@ -99,6 +101,7 @@ describe('a panel lacking only what its firmware refused for good', () => {
     const conv = await convergenceOf(t, 'RSS00003');
     expect(conv).toMatchObject({ state: 'divergent', divergent: true, refusedItems: 1, refused: ['DATA UPDATE biodata Type=9'] });
     expect((conv.failingItems as number) > 0).toBe(true);
+    expect((await t.request('GET', '/metrics')).text).toMatch(/^cvgw_sync_divergent_devices 1$/m);
     expect(((await t.get('/api/gateway/persons/7522/devices')).body.data as Array<{ state: string }>)[0].state).toBe('divergent');
     // Once the user lands, what is left is the refused face.
     failUser = false;
