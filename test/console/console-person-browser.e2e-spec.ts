@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { levelId } from '../sync/access-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, newConsolePage, SCREENSHOT_DIR } from './browser';
+import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR } from './browser';
 import { createOperator } from './console-helpers';
 import { settingsOf } from '../push/push-helpers';
 
@@ -137,6 +137,14 @@ describe.skipIf(!executable)('a person\'s panels, leave and reinstatement in Chr
     await openPerson('902');
     await expect(rowOf('PERSONOK01')).resolves.toMatchObject({ State: 'skipped: cannot be sent', Skipped: 'name contains a control character' });
     await page.getByRole('button', { name: 'Close' }).click();
+
+    // The dashboard lists the panel that refused the rights table among those not converged, saying why: not
+    // divergent (nothing is retried), refused by its firmware until the probe.
+    await navTo(page, 'Dashboard');
+    const notConverged = page.getByRole('table', { name: 'Devices whose state has not converged' }).getByRole('row').filter({ hasText: 'PERSONNO01' });
+    await notConverged.getByText(/^refused by the firmware: DATA UPDATE userauthorize \(Return -1004, \d+ items?, probed again \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)$/).waitFor();
+    expect(await notConverged.getByText('divergent', { exact: true }).count()).toBe(0);
+    await navTo(page, 'Persons');
   });
 
   it('follows a panel that confirms while the person is open: "on its way" turns to "holds them" without opening them again', async () => {
