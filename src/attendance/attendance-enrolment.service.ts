@@ -12,7 +12,8 @@ import { Person } from '../person/person.entity';
 import type { DeviceSession } from '../push/device-registry.service';
 import { attPrivilegeOf, type OperlogRecord, type PhotoRecord, type TemplateRecord, type UserInfoRecord } from '../push/attendance/protocol';
 import type { UserUpload } from '../push/protocol';
-import { isTerminalNameOf, terminalPri } from '../sync/attendance-commands';
+import { isTerminalNameOf, terminalPri, userLineHash } from '../sync/attendance-commands';
+import { UNKNOWN_HASH } from '../sync/sync-items';
 import { AttendanceSyncService, templateKey } from '../sync/attendance-sync.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { AttAreaPerson } from './att-area-person.entity';
@@ -60,7 +61,14 @@ const JOIN_TERMINAL_AREA = `INSERT INTO ${intoOf(AttAreaPerson, ['module', 'area
 const PASSWORD_CHARS = 32;
 
 /** A user as a device uploads it: a terminal's OPERLOG USER line, an access panel's `tabledata user` record. */
-type EnrolledUser = Pick<UserInfoRecord, 'pin' | 'name' | 'pri' | 'passwd' | 'card' | 'fields'> & Partial<Pick<UserInfoRecord, 'verify' | 'viceCard' | 'grp' | 'tz'>>;
+type EnrolledUser = Pick<UserInfoRecord, 'pin' | 'name' | 'pri' | 'passwd' | 'card' | 'fields'> &
+  Partial<Pick<UserInfoRecord, 'verify' | 'viceCard' | 'grp' | 'tz'>> & {
+    /**
+     * The hash of the user record the line describes in the form the gateway sends it to this device (a panel's:
+     * SyncPlannerService.uploadedUserHashes; a terminal's is computed from the line, userLineHash); null: none.
+     */
+    recordHash?: string | null;
+  };
 
 /** The last user line applied per pin from device $1 ($2 pins). */
 const SEEN_LINES = `SELECT ${listOf(DeviceUserLine, ['pin', 'hash'])} FROM device_user_line WHERE device_id = $1 AND pin = ANY($2::varchar[])`;
@@ -169,7 +177,8 @@ export class AttendanceEnrolmentService {
    */
   async ingestPanelUsers(m: EntityManager, device: DeviceSession, uploads: readonly UserUpload[]): Promise<void> {
     if (uploads.length === 0) return;
-    const users = uploads.map((u): EnrolledUser => ({ pin: u.pin, name: u.name, pri: u.privilege, passwd: u.password, card: u.cardNo, fields: u.fields }));
+    const hashes = await this.planner.uploadedUserHashes(m, device.id, uploads);
+    const users = uploads.map((u, i): EnrolledUser => ({ pin: u.pin, name: u.name, pri: u.privilege, passwd: u.password, card: u.cardNo, fields: u.fields, recordHash: hashes[i] }));
     const { touched, doubt } = await this.applyUsers(m, device, users, { joinArea: false });
     await this.propagate(m, device, touched);
     await this.planner.recordEnrolledUsers(m, device.id, [...new Set(uploads.map((u) => u.pin))], doubt);
@@ -227,13 +236,24 @@ export class AttendanceEnrolmentService {
       stale.add(u.pin);
       return true;
     };
+    // A line that is exactly the record this device confirmed, while a put of that pin to it is queued or unanswered,
+    // says nothing new: the device holds what it was sent before (its users sent again, an upload sent again after a
+    // lost reply), not an edit at its keypad. Taken, it wrote the old values over the REST edit on its way and
+    // replaced that put. It changes nothing; the device holds what its confirmations say, and the put goes on.
+    const unchanged = await this.confirmedRecords(m, device, all);
+    const holdUnchanged = (u: EnrolledUser): boolean => {
+      if (!unchanged.has(u)) return false;
+      this.log.log(`device ${device.sn}: user ${u.pin} is the record it confirmed, a put of it on its way: no change`);
+      held.add(u.pin);
+      return true;
+    };
     // A line skipped as sent before still says what the device holds now: where its card or password is not the
     // person's (changed since, by REST or by another device's enrolment), the device is sent the database's record.
     const known = skipped.length ? new Map((await persons.find({ where: { pin: In(skipped.map((u) => u.pin)) } })).map((p) => [p.pin, p])) : new Map<string, Person>();
     const viceCards = await this.viceCardsOf(m, [...known.values()], skipped);
     const privileges = device.kind === 'att' ? await this.privilegesOf(m, [...known.values()]) : null;
     for (const u of skipped) {
-      if (holdReplaced(u)) continue;
+      if (holdReplaced(u) || holdUnchanged(u)) continue;
       const p = known.get(u.pin);
       if (!p || !(heldDiffers(u, p, viceCards.get(p.id) ?? null) || (privileges && privilegeDiffers(u, privileges.get(p.id))))) {
         held.add(u.pin);
@@ -245,7 +265,7 @@ export class AttendanceEnrolmentService {
     }
     const passwords = await this.passwordHolders(m, users);
     for (const u of users) {
-      if (holdReplaced(u)) continue;
+      if (holdReplaced(u) || holdUnchanged(u)) continue;
       let p = await persons.findOne({ where: { pin: u.pin } });
       const password = this.passwordToTake(device, u, p, passwords);
       if (password === null && cleanPassword(u.passwd) !== null && cleanPassword(u.passwd) !== p?.password) doubt.add(u.pin);
@@ -442,6 +462,28 @@ export class AttendanceEnrolmentService {
       [keys, device.sn],
     );
     return new Set(rows.map((r) => r.pin));
+  }
+
+  /**
+   * Of these lines, those that are exactly the user record this device is confirmed to hold for their pin (sync_item
+   * `user`, the hash of the record the gateway sent and the device confirmed, compared with the line's own record
+   * hash) while a put of that pin's user record toward the device is queued or unanswered.
+   */
+  private async confirmedRecords(m: EntityManager, device: DeviceSession, lines: readonly EnrolledUser[]): Promise<Set<EnrolledUser>> {
+    const terminal = device.kind === 'att' || device.kind === 'facekiosk';
+    const hashed = lines
+      .map((u) => ({ u, hash: u.recordHash !== undefined ? u.recordHash : terminal ? userLineHash(u) : null }))
+      .filter((x): x is { u: EnrolledUser; hash: string } => x.hash !== null && x.u.pin.length <= 64);
+    if (hashed.length === 0) return new Set();
+    const rows: Array<{ pin: string; hash: string }> = await m.query(
+      `SELECT s.key AS pin, s.hash FROM sync_item s
+        WHERE s.device_id = $1 AND s.kind = 'user' AND s.key = ANY($3::varchar[]) AND s.hash IS NOT NULL AND s.hash <> '${UNKNOWN_HASH}'
+          AND EXISTS (SELECT 1 FROM device_command c WHERE c.device_sn = $2 AND c.state IN ('pending', 'sent') AND c.meta ? 'sync' AND c.meta->>'kind' = 'user'
+                        AND c.keys ? s.key AND c.ref->'put' @> jsonb_build_array(jsonb_build_array(s.key)))`,
+      [device.id, device.sn, [...new Set(hashed.map((x) => x.u.pin))]],
+    );
+    const confirmed = new Map(rows.map((r) => [r.pin, r.hash]));
+    return new Set(hashed.filter((x) => confirmed.get(x.u.pin) === x.hash).map((x) => x.u));
   }
 
   /** The terminal's area: the person now belongs to it, so its other terminals get them too. */

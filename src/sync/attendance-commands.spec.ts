@@ -3,7 +3,8 @@
  * (and what is in flight), to commands in its dialect with the refs the confirmation hook reads back.
  */
 import { describe, expect, it } from 'vitest';
-import { composeTerminalCommands, isTerminalNameOf, refusedItems, terminalMember, type AttSyncPerson, type AttSyncTemplate, type AttSyncTerminal, type TerminalMember } from './attendance-commands';
+import { parseOperlogLine } from '../push/attendance/protocol/operlog';
+import { composeTerminalCommands, isTerminalNameOf, refusedItems, terminalMember, terminalUserItem, userInfoCommand, userLineHash, type AttSyncPerson, type AttSyncTemplate, type AttSyncTerminal, type TerminalMember } from './attendance-commands';
 import { currentState, diffItems, type ItemId } from './sync-items';
 
 const terminal = (biodata: boolean): AttSyncTerminal => ({ id: 't'.repeat(32), sn: 'ATT1', kind: 'att', areaId: null, biodata });
@@ -103,5 +104,28 @@ describe('isTerminalNameOf: a device gives back the name it was sent', () => {
     ['a longer name is a rename', 'Maximilian Alexander Schwarzenegger Jr', { name: 'Maximilian Alexander', lastName: 'Schwarzenegger' }, false],
   ])('%s', (_name, uploaded, person, expected) => {
     expect(isTerminalNameOf(uploaded, person)).toBe(expected);
+  });
+});
+
+describe('userLineHash: a USER line of the record a terminal was sent hashes as that record', () => {
+  const line = (p: AttSyncPerson) => {
+    const r = parseOperlogLine(`USER ${userInfoCommand(p).slice('DATA UPDATE USERINFO '.length)}`, 1);
+    if (typeof r === 'string' || r.kind !== 'USER') throw new Error(`not a USER line: ${String(r)}`);
+    return r;
+  };
+  it.each([
+    ['a plain record', person('7')],
+    ['cards, password, verify mode, group, time periods, disabled', person('8', { cardNo: '123', viceCard: '456', password: '99', verifyMode: 4, grp: 100, tz: '0001000200000000', pri: 14, disabled: true })],
+    ['first and last name', person('9', { name: 'Ann', lastName: 'Lee' })],
+  ])('%s', (_, p) => {
+    expect(userLineHash(line(p))).toBe(terminalUserItem(p).hash);
+  });
+  it('a line edited at the keypad, or one the builder would not send as it is, does not', () => {
+    const p = person('10', { cardNo: '123' });
+    expect(userLineHash({ ...line(p), name: 'Other' })).not.toBe(terminalUserItem(p).hash);
+    expect(userLineHash({ ...line(p), card: '124' })).not.toBe(terminalUserItem(p).hash);
+    expect(userLineHash({ ...line(p), pri: 2 })).not.toBe(terminalUserItem(p).hash);
+    expect(userLineHash({ ...line(p), name: 'x'.repeat(70) })).toBeNull();
+    expect(userLineHash({ ...line(p), pri: 3.5 })).toBeNull();
   });
 });

@@ -25,6 +25,7 @@ import {
   attUpdateFvein,
   attUpdateUserInfo,
   attUpdateUserPic,
+  attPrivilegeOf,
   type AttPrivilege,
 } from '../push/attendance/protocol';
 
@@ -245,6 +246,41 @@ export type TerminalMember = Map<ItemKind, TerminalItem>;
 export function terminalUserItem(p: AttSyncPerson): TerminalItem {
   const user = userInfoCommand(p);
   return { hash: userRecordHash(user) + cardSuffix(p), commands: [user] };
+}
+
+/**
+ * The hash of the user record a terminal's USER line describes, as terminalUserItem builds it (the record the gateway
+ * would send for those values): equal to a confirmed user item's hash when the line is exactly the record the terminal
+ * was sent and confirmed. A field the line leaves out is taken as a record that never carried it (Grp 1, the group's
+ * TZ, Verify -1, no ViceCard), as the builder does for a person no terminal reported it for. Null when the line holds
+ * something no record the gateway builds could (a Pri no terminal means, a name or value the builder would change).
+ */
+export function userLineHash(line: { pin: string; name: string | null; pri: number | null; passwd: string | null; card: string | null; grp?: number | null; tz?: string | null; verify?: number | null; viceCard?: string | null }): string | null {
+  const privilege = line.pri === null ? { role: 0, disabled: false } : attPrivilegeOf(line.pri);
+  if (!privilege) return null;
+  const p: AttSyncPerson = {
+    id: '',
+    pin: line.pin,
+    name: line.name,
+    lastName: null,
+    cardNo: line.card || null,
+    viceCard: line.viceCard || null,
+    password: line.passwd || null,
+    photo: null,
+    pri: privilege.role,
+    disabled: privilege.disabled,
+    verifyMode: line.verify === null || line.verify === undefined || line.verify === -1 ? null : line.verify,
+    grp: line.grp ?? null,
+    tz: line.tz ?? null,
+  };
+  // Only a line the builder sends as it is: a name it would join, cut or clean, a value it would clean, is no record
+  // it built.
+  if (terminalName(p) !== (line.name ?? '') || [line.passwd, line.card, line.viceCard].some((v) => (v ?? '').replace(NO_CONTROL, '') !== (v ?? ''))) return null;
+  try {
+    return terminalUserItem(p).hash;
+  } catch {
+    return null;
+  }
 }
 
 /**

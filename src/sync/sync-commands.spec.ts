@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { chooseDialect, parseRegistrationBody } from '../push/protocol';
 import type { SyncDevice } from './device-dialect';
 import { dialectOf } from './device-dialect';
-import { chunkBuild, holidayCommands, holidayRecords, personCommands, removalCommands, rightsRecords, timezoneCommands, userRecordFor, type SyncPerson } from './sync-commands';
+import { chunkBuild, holidayCommands, holidayRecords, personCommands, removalCommands, rightsRecords, timezoneCommands, uploadedUserRecord, userRecordFor, type SyncPerson } from './sync-commands';
 
 const modern: SyncDevice = {
   id: 'a'.repeat(32),
@@ -78,5 +78,16 @@ describe('sync-commands', () => {
       { startDate: '2025-01-11', endDate: '2025-01-11', holidayType: 1, isLoopByYear: false },
       { startDate: '2025-11-01', endDate: '2025-11-01', holidayType: 2, isLoopByYear: false },
     ]).join('\n')).toMatch(/Holiday=20250111[\s\S]*Holiday=20251101/);
+  });
+
+  it("a panel's upload of the user record it was sent reads back as that record (uploadedUserRecord); an edited one does not", () => {
+    for (const device of [modern, legacy]) {
+      const sent = userRecordFor(device, { ...person, accEndTime: new Date('2027-06-30T12:00:00Z') });
+      const upload = { pin: '12', name: sent.name!, cardNo: String(sent.cardNo), password: sent.password!, startTime: String(sent.startTime), endTime: String(sent.endTime), privilege: 0, disable: sent.disable! };
+      expect(uploadedUserRecord(device, upload)).toEqual(sent);
+      expect(uploadedUserRecord(device, { ...upload, name: 'Bob' })).not.toEqual(sent);
+      expect(uploadedUserRecord(device, { ...upload, privilege: 14 })).not.toEqual(sent);
+      expect(uploadedUserRecord(device, { ...upload, startTime: 'soon' })).toBeNull();
+    }
   });
 });

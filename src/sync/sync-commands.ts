@@ -111,6 +111,42 @@ export function userRecordFor(device: SyncDevice, p: SyncPerson): UserRecord {
   };
 }
 
+/**
+ * The user record a panel's `tabledata user` upload describes, as userRecordFor builds it (the record the gateway
+ * would send for those values), so that its hash (userHash) equals a confirmed user item's when the upload is exactly
+ * the record the panel was sent and confirmed. Null when the upload holds something no record the gateway builds for
+ * this panel could: a name the builder would change, a card in the user record of a panel that keeps cards elsewhere,
+ * a validity not in the panel's date form.
+ */
+export function uploadedUserRecord(
+  device: SyncDevice,
+  u: { pin: string; name: string | null; cardNo: string | null; password: string | null; startTime: string | null; endTime: string | null; privilege: number | null; disable: boolean | null },
+): UserRecord | null {
+  const validity = (v: string | null): string | number | null => {
+    const text = (v ?? '').trim();
+    if (text === '' || text === '0') return 0;
+    if (device.dialect.dateFormat === 'seconds') return /^\d+$/.test(text) ? Number(text) : null;
+    return /^\d{8}$/.test(text) ? text : null;
+  };
+  const [startTime, endTime] = [validity(u.startTime), validity(u.endTime)];
+  if (startTime === null || endTime === null) return null;
+  const record = userRecordFor(device, {
+    id: '',
+    pin: u.pin,
+    name: u.name,
+    lastName: null,
+    cardNo: u.cardNo || null,
+    password: u.password || null,
+    isDisabled: u.disable ?? false,
+    accStartTime: null,
+    accEndTime: null,
+    photo: null,
+    cards: [],
+  });
+  if (record.name !== (u.name ?? '') || String(record.cardNo ?? '') !== (u.cardNo ?? '')) return null;
+  return { ...record, startTime, endTime, privilege: u.privilege ?? 0 };
+}
+
 export function rightsRecords(pin: string, rights: DeviceRights): UserAuthorizeRecord[] {
   return [...rights.entries()]
     .sort(([a], [b]) => a - b)

@@ -11,7 +11,8 @@ import { clearFailures, confirmedRead, devicesHoldingSql, devicesTouchingSql, in
 import { desiredBaseRead, loadDesired, type PinScope } from './desired-state';
 import { dialectOf, type SyncDevice } from './device-dialect';
 import { currentState, DEVICE_KINDS, desiredHashes, diffItems, itemId, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, userHash, type CountedKind, type PhotoTable, type TemplateTable, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
-import { userRecordFor } from './sync-commands';
+import { uploadedUserRecord, userRecordFor } from './sync-commands';
+import type { UserUpload } from '../push/protocol';
 import { moduleDevicePinsSql, moduleDevicesGrantingSql } from './module-rights';
 import { appendToPending, tailsRead, type DeviceBatch, type TailRow } from './pending-append';
 import { composeCommands, composesAlike, tableOf, type ComposeInput, type PlannedCommand } from './sync-plan';
@@ -266,6 +267,19 @@ export class SyncPlannerService {
     if (ids.length === 0) return;
     const rows: Array<{ sn: string }> = await m.query(`SELECT sn FROM device WHERE id = ANY($1) ORDER BY sn`, [ids]);
     for (const { sn } of rows) await this.queueVerify(m, sn);
+  }
+
+  /**
+   * The hash of the user record each of a panel's `tabledata user` records describes, in the form the gateway sends
+   * it to that panel (uploadedUserRecord, userHash): a confirmed user item with that hash is that record. Null where
+   * the upload holds something no record of the gateway's could.
+   */
+  async uploadedUserHashes(m: EntityManager, deviceId: string, uploads: readonly UserUpload[]): Promise<Array<string | null>> {
+    const device = (await loadDevices(m, [deviceId], this.config.timeZone)).get(deviceId);
+    return uploads.map((u) => {
+      const record = device ? uploadedUserRecord(device, u) : null;
+      return record ? userHash(record) : null;
+    });
   }
 
   /**

@@ -5,6 +5,7 @@ import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { newId } from '../../src/common/ids';
 import { settingsOf } from '../push/push-helpers';
 import { AttendanceTerminal, type AttendanceTerminalOptions } from '../simulator/attendance-terminal';
+import type { DeviceSimulator } from '../simulator/device-simulator';
 import type { FetchLike } from '../simulator/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -50,6 +51,29 @@ export async function settleTerminal(reconciler: Pick<SyncReconciler, 'idle'>, t
   for (let i = 0; i < rounds; i++) {
     await reconciler.idle();
     const got = await term.drain();
+    await reconciler.idle();
+    if (got.length === 0) return;
+  }
+}
+
+/** What is left to do for a device: commands queued or unanswered, items failing or held with unknown content (`?`), syncs owed. */
+export async function pendingOn(t: Pick<TestApp, 'ds'>, sn: string): Promise<{ commands: number; failing: number; owed: number }> {
+  const [row] = await t.ds.query(
+    `SELECT (SELECT count(*)::int FROM device_command c WHERE c.device_sn = d.sn AND c.state IN ('pending', 'sent')) AS commands,
+            (SELECT count(*)::int FROM sync_item s WHERE s.device_id = d.id AND (s.failures > 0 OR s.hash = '?')) AS failing,
+            (SELECT count(*)::int FROM sync_owed o WHERE o.device_id = d.id) AS owed
+       FROM device d WHERE d.sn = $1`,
+    [sn],
+  );
+  return row;
+}
+export const nothingPending = { commands: 0, failing: 0, owed: 0 };
+
+/** Reconciler passes and polls until the access panel gets nothing more. */
+export async function settlePanel(reconciler: Pick<SyncReconciler, 'idle'>, sim: DeviceSimulator): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    await reconciler.idle();
+    const got = await sim.pollUntilIdle({ maxPolls: 50 });
     await reconciler.idle();
     if (got.length === 0) return;
   }

@@ -14,7 +14,7 @@ import type { TestApp } from '../support/test-app';
 import { panelInLevel } from '../sync/access-helpers';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 import type { AttendanceTerminal } from '../simulator/attendance-terminal';
-import { initialisedTerminal, settleTerminal, useAttendanceApp } from './attendance-helpers';
+import { initialisedTerminal, nothingPending, pendingOn as pendingOnDevice, settlePanel as settlePanelOf, settleTerminal, useAttendanceApp } from './attendance-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -22,27 +22,8 @@ useAttendanceApp({}, (app) => ({ t, reconciler } = app));
 
 const personOf = async (pin: string) => (await t.get('/api/v2/person/get', { pin })).body;
 const exists = async (pin: string) => (await personOf(pin)).code === 0;
-/** What is left to do for the device: commands queued or unanswered, items failing, syncs owed. */
-const pendingOn = async (sn: string) =>
-  (
-    await t.ds.query(
-      `SELECT (SELECT count(*)::int FROM device_command c WHERE c.device_sn = d.sn AND c.state IN ('pending', 'sent')) AS commands,
-              (SELECT count(*)::int FROM sync_item s WHERE s.device_id = d.id AND s.failures > 0) AS failing,
-              (SELECT count(*)::int FROM sync_owed o WHERE o.device_id = d.id) AS owed
-         FROM device d WHERE d.sn = $1`,
-      [sn],
-    )
-  )[0];
-const nothingPending = { commands: 0, failing: 0, owed: 0 };
-
-const settlePanel = async (sim: DeviceSimulator) => {
-  for (let i = 0; i < 5; i++) {
-    await reconciler.idle();
-    const got = await sim.pollUntilIdle({ maxPolls: 50 });
-    await reconciler.idle();
-    if (got.length === 0) return;
-  }
-};
+const pendingOn = (sn: string) => pendingOnDevice(t, sn);
+const settlePanel = (sim: DeviceSimulator) => settlePanelOf(reconciler, sim);
 
 /** A `tabledata user` record as a panel uploads it (security 7.5, lower-case keys). */
 const panelUser = (uid: number, pin: string, name: string, cardno = '') => ({ uid, cardno, pin, password: '', group: 0, starttime: 0, endtime: 0, name, privilege: 0, disable: 0, verify: 0 });
