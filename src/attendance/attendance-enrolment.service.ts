@@ -14,6 +14,7 @@ import { attPrivilegeOf, type OperlogRecord, type PhotoRecord, type TemplateReco
 import type { UserUpload } from '../push/protocol';
 import { isTerminalNameOf, terminalPri, userLineHash } from '../sync/attendance-commands';
 import { UNKNOWN_HASH } from '../sync/sync-items';
+import { readdedBeforeDelete } from '../sync/confirmed-state';
 import { AttendanceSyncService, templateKey } from '../sync/attendance-sync.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { AttAreaPerson } from './att-area-person.entity';
@@ -445,23 +446,9 @@ export class AttendanceEnrolmentService {
     return rows.length > 0;
   }
 
-  /**
-   * Of these pins, those whose person was added after a user delete of that pin toward this device was queued, that
-   * delete still queued or unanswered: the person was deleted and added again (through REST) before the device ran
-   * the delete, so a line of that pin from the device is the deleted person's record it held (a keypad edit made
-   * before, an upload sent again after a lost reply), not the new person's. As deleteOwed for a pin without a person.
-   */
-  private async replacedOwed(m: EntityManager, device: DeviceSession, pins: readonly string[]): Promise<Set<string>> {
-    const keys = [...new Set(pins.map((pin) => pin.slice(0, 64)))];
-    if (keys.length === 0) return new Set();
-    const rows: Array<{ pin: string }> = await m.query(
-      `SELECT DISTINCT p.pin FROM person p
-         JOIN device_command c ON c.device_sn = $2 AND c.state IN ('pending', 'sent') AND c.meta ? 'sync' AND c.meta->>'kind' = 'user' AND c.meta ? 'del'
-           AND c.keys ? p.pin AND c.ref->'del' ? p.pin AND c.created_at < p.created_at
-        WHERE p.pin = ANY($1::varchar[])`,
-      [keys, device.sn],
-    );
-    return new Set(rows.map((r) => r.pin));
+  /** readdedBeforeDelete for this device: a line of such a pin is the deleted person's record. As deleteOwed for a pin without a person. */
+  private replacedOwed(m: EntityManager, device: DeviceSession, pins: readonly string[]): Promise<Set<string>> {
+    return readdedBeforeDelete(m, device.sn, pins);
   }
 
   /**

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { BIO_TYPE, type BiodataUpload, type PhotoUpload, type TableUpload, type TemplateV10Upload } from '../push/protocol';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
+import { readdedBeforeDelete } from '../sync/confirmed-state';
 import { SyncPlannerService, type HeldPhoto } from '../sync/sync-planner.service';
 import { upsertEnrolledTemplate, type EnrolledTemplate } from './bio-template-upsert';
 
@@ -65,7 +66,14 @@ export class BioEnrolmentService {
     // after the delete; a delete coming later waits and takes the stored templates with it. Read without the lock,
     // a person deleted in between failed the template insert's foreign key and the whole upload was refused.
     const persons: Array<{ id: string; pin: string }> = await m.query(`SELECT id, pin FROM person WHERE pin = ANY($1::varchar[]) ORDER BY pin FOR KEY SHARE`, [pins]);
-    const idOf = new Map(persons.map((p) => [p.pin, p.id]));
+    // Not the templates or photo of a pin deleted and added again through REST before this device ran its delete:
+    // they are the deleted person's record it held (enrolled at its keypad before, sent again after a lost reply),
+    // not the new person's. Not stored, and recorded as held there with unknown content, so that they are deleted by
+    // PIN: the user's delete on its way leaves a panel's template and photo tables as they are, and the new person
+    // would open its doors with the old person's finger.
+    const replaced = await readdedBeforeDelete(m, deviceSn, persons.map((p) => p.pin));
+    if (replaced.size > 0) await this.holdReplaced(m, deviceSn, replaced, uploads, photos);
+    const idOf = new Map(persons.filter((p) => !replaced.has(p.pin)).map((p) => [p.pin, p.id]));
     const changed = new Set<string>();
     const heldPhotos = new Map<string, HeldPhoto>();
     let stored = 0;
@@ -102,6 +110,17 @@ export class BioEnrolmentService {
       await this.planner.syncPins(m, [...changed.keys()], { heldBy: deviceSn, heldPhotos });
     }
     return stored;
+  }
+
+  /** The templates and photos of `replaced` pins a device uploaded: not stored, held there with unknown content (`?`). */
+  private async holdReplaced(m: EntityManager, deviceSn: string, replaced: ReadonlySet<string>, uploads: readonly TemplateUpload[], photos: readonly PhotoUpload[]): Promise<void> {
+    const [device]: Array<{ id: string }> = await m.query(`SELECT id FROM device WHERE sn = $1`, [deviceSn]);
+    for (const [kind, records] of [['bio', uploads], ['photo', photos]] as const) {
+      const pins = [...new Set(records.map((r) => r.pin).filter((pin) => replaced.has(pin)))];
+      if (pins.length === 0 || !device) continue;
+      this.log.log(`device ${deviceSn}: ${kind} of ${pins.join(', ')} is the record of a person deleted and added again, held before its delete ran: not stored`);
+      await this.planner.recordUnknownRows(m, device.id, pins, [kind]);
+    }
   }
 }
 

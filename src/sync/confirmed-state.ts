@@ -98,6 +98,25 @@ export function inflightRead(sns: string[], pins: PinScope, ownPlans: readonly s
   );
 }
 
+/**
+ * Of these pins, those whose person was added after a user delete of that pin toward this device (by SN) was queued,
+ * that delete still queued or unanswered: the person was deleted and added again (through REST) before the device ran
+ * the delete, so what the device uploads for that pin (a user line, templates, a photo: enrolled or edited at its
+ * keypad before, an upload sent again after a lost reply) is the deleted person's record it held, not the new one's.
+ */
+export async function readdedBeforeDelete(m: EntityManager, sn: string, pins: readonly string[]): Promise<Set<string>> {
+  const keys = [...new Set(pins.map((pin) => pin.slice(0, 64)))];
+  if (keys.length === 0) return new Set();
+  const rows: Array<{ pin: string }> = await m.query(
+    `SELECT DISTINCT p.pin FROM person p
+       JOIN device_command c ON c.device_sn = $2 AND c.state IN ('pending', 'sent') AND c.meta ? 'sync' AND c.meta->>'kind' = 'user' AND c.meta ? 'del'
+         AND c.keys ? p.pin AND c.ref->'del' ? p.pin AND c.created_at < p.created_at
+      WHERE p.pin = ANY($1::varchar[])`,
+    [keys, sn],
+  );
+  return new Set(rows.map((r) => r.pin));
+}
+
 /** Devices that hold, or are being sent, anything of these pins. */
 export async function devicesTouching(m: EntityManager, pins: readonly string[]): Promise<string[]> {
   if (pins.length === 0) return [];

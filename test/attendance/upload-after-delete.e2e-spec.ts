@@ -252,6 +252,24 @@ describe('a person deleted and added again through REST before the device ran th
     expect(await pendingOn('UAD-READD-P2')).toEqual(nothingPending);
   });
 
+  it('an access panel uploads a fingerprint and photo of the old record (enrolled at its keypad before the delete ran): the new person gets neither, the panel loses the fingerprint', async () => {
+    const sim = await readdedOnPanel('UAD-READD-P3', '10.9.2.13', '720221');
+    const tmp = Buffer.from('old finger of 720221').toString('base64');
+    const finger = { pin: '720221', no: 1, index: 0, valid: 1, duress: 0, type: 1, majorver: 10, minorver: 0, format: 0, tmp };
+    sim.addLocally('biodata', { Pin: '720221', No: 1, Index: 0, Valid: 1, Duress: 0, Type: 1, MajorVer: 10, MinorVer: 0, Format: 0, Tmp: tmp });
+    expect((await sim.uploadTable('biodata', [finger])).status).toBe(200);
+    expect(await templateCount('720221')).toBe(0);
+    // Its photo too (userpic, 7.10), the old person's face.
+    const content = Buffer.from('old face of 720221').toString('base64');
+    expect((await sim.uploadTable('userpic', [{ pin: '720221', filename: '720221.jpg', size: content.length, content }])).status).toBe(200);
+    expect(await t.ds.query(`SELECT photo FROM person WHERE pin = '720221'`)).toEqual([{ photo: null }]);
+    await settlePanel(sim);
+    expect(sim.user('720221')).toMatchObject({ Name: 'Renewed', CardNo: '99720221' });
+    expect(sim.table('biodata').filter((r) => r.Pin === '720221')).toEqual([]);
+    expect(await templateCount('720221')).toBe(0);
+    expect(await pendingOn(sim.sn)).toEqual(nothingPending);
+  });
+
   it('an attendance terminal uploads the old record edited at its keypad, with a fingerprint: the new person keeps the REST values and gets no template', async () => {
     const term = await readdedOnTerminal('UAD-READD-T1', '720301');
     expect((await term.uploadOperlog([oldLine('720301', 'Edited'), oldFinger('720301'), userLine('720302', 'Newcomer')])).body).toBe('OK: 3');
