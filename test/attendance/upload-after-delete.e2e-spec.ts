@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { TestApp } from '../support/test-app';
 import { panelInLevel } from '../sync/access-helpers';
-import type { DeviceSimulator } from '../simulator/device-simulator';
+import type { DeviceSimulator, DeviceSimulatorOptions } from '../simulator/device-simulator';
 import type { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { initialisedTerminal, nothingPending, pendingOn as pendingOnDevice, settlePanel as settlePanelOf, settleTerminal, useAttendanceApp } from './attendance-helpers';
 
@@ -29,8 +29,8 @@ const settlePanel = (sim: DeviceSimulator) => settlePanelOf(reconciler, sim);
 const panelUser = (uid: number, pin: string, name: string, cardno = '') => ({ uid, cardno, pin, password: '', group: 0, starttime: 0, endtime: 0, name, privilege: 0, disable: 0, verify: 0 });
 
 /** A person added through REST with a level on the panel, held there once the panel is settled. */
-async function heldOnPanel(sn: string, ip: string, pin: string): Promise<DeviceSimulator> {
-  const { sim, level } = await panelInLevel(t, sn, ip, sn);
+async function heldOnPanel(sn: string, ip: string, pin: string, opts: Partial<DeviceSimulatorOptions> = {}): Promise<DeviceSimulator> {
+  const { sim, level } = await panelInLevel(t, sn, ip, sn, opts);
   expect((await t.post('/api/person/add', { pin, name: 'Held', cardNo: `88${pin}`, accLevelIds: level })).body.code).toBe(0);
   await settlePanel(sim);
   expect(sim.user(pin)).toBeDefined();
@@ -188,8 +188,8 @@ describe('a person deleted and added again through REST before the device ran th
   const templateCount = async (pin: string) => (await t.ds.query(`SELECT count(*)::int AS n FROM bio_template b JOIN person p ON p.id = b.person_id WHERE p.pin = $1`, [pin]))[0].n;
 
   /** Held on the panel, deleted, and added again in the same level as Renewed with card 99<pin>, nothing run yet. */
-  async function readdedOnPanel(sn: string, ip: string, pin: string): Promise<DeviceSimulator> {
-    const sim = await heldOnPanel(sn, ip, pin);
+  async function readdedOnPanel(sn: string, ip: string, pin: string, opts: Partial<DeviceSimulatorOptions> = {}): Promise<DeviceSimulator> {
+    const sim = await heldOnPanel(sn, ip, pin, opts);
     const level = (await personOf(pin)).data.accLevelIds;
     expect((await t.post(`/api/person/delete/${pin}`)).body.code).toBe(0);
     await reconciler.idle();
@@ -267,6 +267,19 @@ describe('a person deleted and added again through REST before the device ran th
     expect(sim.user('720221')).toMatchObject({ Name: 'Renewed', CardNo: '99720221' });
     expect(sim.table('biodata').filter((r) => r.Pin === '720221')).toEqual([]);
     expect(await templateCount('720221')).toBe(0);
+    expect(await pendingOn(sim.sn)).toEqual(nothingPending);
+  });
+
+  it('an older panel (templatev10) uploads a fingerprint of the old record: the new person gets no template, the panel loses it', async () => {
+    const sim = await readdedOnPanel('UAD-READD-P4', '10.9.2.14', '720231', { pushVersion: '2.2.0' });
+    const template = Buffer.from('old finger of 720231').toString('base64');
+    sim.addLocally('templatev10', { Pin: '720231', FingerID: 2, Valid: 1, Template: template });
+    expect((await sim.uploadTable('templatev10', [{ size: template.length, uid: 31, pin: '720231', fingerid: 2, valid: 1, template, resverd: '', endtag: '' }])).status).toBe(200);
+    expect(await templateCount('720231')).toBe(0);
+    await settlePanel(sim);
+    expect(sim.user('720231')).toMatchObject({ Name: 'Renewed', CardNo: '99720231' });
+    expect(sim.table('templatev10').filter((r) => r.Pin === '720231')).toEqual([]);
+    expect(await templateCount('720231')).toBe(0);
     expect(await pendingOn(sim.sn)).toEqual(nothingPending);
   });
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { specPath } from '../fixtures/spec-files';
 import { expect } from 'vitest';
-import { DeviceSimulator } from '../simulator/device-simulator';
+import { DeviceSimulator, type DeviceSimulatorOptions } from '../simulator/device-simulator';
 import type { TestApp } from '../support/test-app';
 
 /** A 1x1 JPEG's first bytes, enough for the gateway's photo check. */
@@ -91,8 +91,8 @@ export async function levelId(t: TestApp, name: string): Promise<string> {
 }
 
 /** A one-door panel connected and idle, and a new level `name` holding its door: the panel and the level's id. */
-export async function panelInLevel(t: TestApp, sn: string, ipAddress: string, name: string): Promise<{ sim: DeviceSimulator; level: string }> {
-  const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn, doors: 1, ipAddress });
+export async function panelInLevel(t: TestApp, sn: string, ipAddress: string, name: string, opts: Partial<DeviceSimulatorOptions> = {}): Promise<{ sim: DeviceSimulator; level: string }> {
+  const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn, doors: 1, ipAddress, ...opts });
   await sim.connect();
   await sim.pollUntilIdle();
   expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name }] })).body.code).toBe(0);
