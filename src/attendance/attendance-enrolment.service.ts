@@ -14,7 +14,7 @@ import { attPrivilegeOf, type OperlogRecord, type PhotoRecord, type TemplateReco
 import type { UserUpload } from '../push/protocol';
 import { isTerminalNameOf, terminalPri, userLineHash } from '../sync/attendance-commands';
 import { UNKNOWN_HASH } from '../sync/sync-items';
-import { readdedBeforeDelete } from '../sync/confirmed-state';
+import { readdedBeforeDelete, userDeletedFrom } from '../sync/confirmed-state';
 import { AttendanceSyncService, templateKey } from '../sync/attendance-sync.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { AttAreaPerson } from './att-area-person.entity';
@@ -130,9 +130,14 @@ export class AttendanceEnrolmentService {
       // Not a pin whose USER line in this upload was skipped as sent before (held) and that has no person: that is
       // the enrolment of a person deleted since, sent again. The delete stands for its templates as for its USER line
       // (the terminal loses the user); creating the person from them would bring them back without their name.
-      for (const pin of pinsNeeded.filter((x) => !ids.has(x) && !held.has(x))) {
-        // Nor the templates of a deleted person's record the terminal holds (its delete not run yet).
-        if (await this.deleteOwed(m, device, pin)) {
+      // Nor templates or a photo alone (no USER line) of a user this terminal is, or was, being taken off: its delete
+      // queued, unanswered, or run (the deleted person's enrolment, made before the delete and sent again after a lost
+      // reply). A USER line of the pin after the delete ran is a new enrolment; its templates go with it.
+      const unknown = pinsNeeded.filter((x) => !ids.has(x) && !held.has(x));
+      const deleted = await userDeletedFrom(m, device, unknown);
+      for (const pin of unknown) {
+        if (deleted.has(pin)) {
+          this.log.log(`device ${device.sn}: templates or photo of ${pin} are the record of a person deleted from it: not created again`);
           held.add(pin);
           continue;
         }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { BIO_TYPE, type BiodataUpload, type PhotoUpload, type TableUpload, type TemplateV10Upload } from '../push/protocol';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
-import { readdedBeforeDelete } from '../sync/confirmed-state';
+import { readdedBeforeDelete, userDeletedFrom } from '../sync/confirmed-state';
 import { SyncPlannerService, type HeldPhoto } from '../sync/sync-planner.service';
 import { upsertEnrolledTemplate, type EnrolledTemplate } from './bio-template-upsert';
 
@@ -71,8 +71,16 @@ export class BioEnrolmentService {
     // not the new person's. Not stored, and recorded as held there with unknown content, so that they are deleted by
     // PIN: the user's delete on its way leaves a panel's template and photo tables as they are, and the new person
     // would open its doors with the old person's finger.
+    const [device]: Array<{ id: string; sn: string }> = await m.query(`SELECT id, sn FROM device WHERE sn = $1`, [deviceSn]);
     const replaced = await readdedBeforeDelete(m, deviceSn, persons.map((p) => p.pin));
-    if (replaced.size > 0) await this.holdReplaced(m, deviceSn, replaced, uploads, photos);
+    if (replaced.size > 0) await this.holdReplaced(m, device, replaced, uploads, photos, 'the record of a person deleted and added again, held before its delete ran');
+    // Nor, for a pin of no person, are those of a user this panel is, or was, being taken off (its delete queued,
+    // unanswered or run): the deleted person's finger or face, enrolled at its keypad before the delete reached it or
+    // sent again after a lost reply. The user's delete leaves the panel's template and photo tables as they are, so
+    // they are recorded as held with unknown content too, and deleted by PIN.
+    const known = new Set(persons.map((p) => p.pin));
+    const orphans = device ? await userDeletedFrom(m, device, pins.filter((pin) => !known.has(pin))) : new Set<string>();
+    if (orphans.size > 0) await this.holdReplaced(m, device, orphans, uploads, photos, 'the record of a person deleted from it');
     const idOf = new Map(persons.filter((p) => !replaced.has(p.pin)).map((p) => [p.pin, p.id]));
     const changed = new Set<string>();
     const heldPhotos = new Map<string, HeldPhoto>();
@@ -81,7 +89,7 @@ export class BioEnrolmentService {
       const personId = idOf.get(u.pin);
       const t = toIncoming(u);
       if (!personId || !t || !t.template) {
-        if (!personId) this.log.warn(`device ${deviceSn} uploaded a ${u.kind} template for unknown pin ${u.pin}; not stored`);
+        if (!personId && !orphans.has(u.pin)) this.log.warn(`device ${deviceSn} uploaded a ${u.kind} template for unknown pin ${u.pin}; not stored`);
         continue;
       }
       if (!(await upsertEnrolledTemplate(m, personId, t, deviceSn))) continue;
@@ -94,7 +102,7 @@ export class BioEnrolmentService {
       const personId = idOf.get(ph.pin);
       const content = ph.content.replace(/\\\//g, '/').replace(/\s+/g, '');
       if (!personId) {
-        this.log.warn(`device ${deviceSn} uploaded a ${ph.kind} photo for unknown pin ${ph.pin}; not stored`);
+        if (!orphans.has(ph.pin)) this.log.warn(`device ${deviceSn} uploaded a ${ph.kind} photo for unknown pin ${ph.pin}; not stored`);
         continue;
       }
       if (!/^[A-Za-z0-9+/]+={0,2}$/.test(content)) continue;
@@ -113,12 +121,18 @@ export class BioEnrolmentService {
   }
 
   /** The templates and photos of `replaced` pins a device uploaded: not stored, held there with unknown content (`?`). */
-  private async holdReplaced(m: EntityManager, deviceSn: string, replaced: ReadonlySet<string>, uploads: readonly TemplateUpload[], photos: readonly PhotoUpload[]): Promise<void> {
-    const [device]: Array<{ id: string }> = await m.query(`SELECT id FROM device WHERE sn = $1`, [deviceSn]);
+  private async holdReplaced(
+    m: EntityManager,
+    device: { id: string; sn: string } | undefined,
+    replaced: ReadonlySet<string>,
+    uploads: readonly TemplateUpload[],
+    photos: readonly PhotoUpload[],
+    what: string,
+  ): Promise<void> {
     for (const [kind, records] of [['bio', uploads], ['photo', photos]] as const) {
       const pins = [...new Set(records.map((r) => r.pin).filter((pin) => replaced.has(pin)))];
       if (pins.length === 0 || !device) continue;
-      this.log.log(`device ${deviceSn}: ${kind} of ${pins.join(', ')} is the record of a person deleted and added again, held before its delete ran: not stored`);
+      this.log.log(`device ${device.sn}: ${kind} of ${pins.join(', ')} is ${what}: not stored`);
       await this.planner.recordUnknownRows(m, device.id, pins, [kind]);
     }
   }

@@ -117,6 +117,27 @@ export async function readdedBeforeDelete(m: EntityManager, sn: string, pins: re
   return new Set(rows.map((r) => r.pin));
 }
 
+/**
+ * Of these pins (of no person), those this device (by id and SN) is, or was, being taken a user of: it is believed to
+ * hold the user (sync_item `user`, kept until it confirms the delete), or a user delete of the pin toward it is queued,
+ * unanswered, or was run (acknowledged, while the command history keeps it). A template or photo it uploads for such a
+ * pin with no USER record (a finger or face enrolled at its keypad before the delete reached it, an upload made before
+ * the delete and sent again after a lost reply, even once the delete is confirmed) is the deleted person's: it brings
+ * nobody back, and an access panel, whose user delete leaves its template and photo tables as they are, is to lose it.
+ */
+export async function userDeletedFrom(m: EntityManager, device: { id: string; sn: string }, pins: readonly string[]): Promise<Set<string>> {
+  const keys = [...new Set(pins.filter((pin) => pin.length <= 64))];
+  if (keys.length === 0) return new Set();
+  const rows: Array<{ pin: string }> = await m.query(
+    `SELECT k.pin FROM unnest($1::varchar[]) AS k(pin)
+      WHERE EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = $2 AND s.kind = 'user' AND s.key = k.pin AND s.hash IS NOT NULL)
+         OR EXISTS (SELECT 1 FROM device_command c WHERE c.device_sn = $3 AND c.state IN ('pending', 'sent', 'done') AND c.meta ? 'sync'
+                      AND c.meta->>'kind' = 'user' AND c.meta ? 'del' AND c.keys ? k.pin AND c.ref->'del' ? k.pin)`,
+    [keys, device.id, device.sn],
+  );
+  return new Set(rows.map((r) => r.pin));
+}
+
 /** Devices that hold, or are being sent, anything of these pins. */
 export async function devicesTouching(m: EntityManager, pins: readonly string[]): Promise<string[]> {
   if (pins.length === 0) return [];

@@ -312,3 +312,137 @@ describe('a person deleted and added again through REST before the device ran th
     expect(await templateCount('720321')).toBe(0);
   });
 });
+
+/**
+ * Deleted through REST and NOT added again: a template or photo of the pin (a finger or face enrolled at the device's
+ * keypad before the delete reached it, or an upload made before the delete and sent again after a lost reply) arrives
+ * while the delete is queued, while it ran with its result not in, or after it was confirmed. It brings nobody back and
+ * stores nothing, and the device ends holding nothing of the pin: no user, no template, no photo, no rights.
+ */
+describe("a deleted person's template or photo uploaded by the device holding it", () => {
+  const templateCount = async (pin: string) => (await t.ds.query(`SELECT count(*)::int AS n FROM bio_template b JOIN person p ON p.id = b.person_id WHERE p.pin = $1`, [pin]))[0].n;
+  const rowsOf = (sim: DeviceSimulator, pin: string) =>
+    Object.fromEntries(
+      (['user', 'userauthorize', 'biodata', 'biophoto', 'userpic'] as const).map((table) => [table, sim.table(table).filter((r) => String(r.Pin ?? r.pin ?? r.PIN) === pin).length]),
+    );
+  const nothingOf = { user: 0, userauthorize: 0, biodata: 0, biophoto: 0, userpic: 0 };
+
+  /** A fingerprint and face photo enrolled at the panel's keypad (held in its tables: biodata, biophoto Type 9), and their `tabledata` records. */
+  function enrolAtPanel(sim: DeviceSimulator, pin: string) {
+    const tmp = Buffer.from(`finger of ${pin}`).toString('base64');
+    const content = Buffer.from(`face of ${pin}`).toString('base64');
+    sim.addLocally('biodata', { Pin: pin, No: 1, Index: 0, Valid: 1, Duress: 0, Type: 1, MajorVer: 10, MinorVer: 0, Format: 0, Tmp: tmp });
+    sim.addLocally('biophoto', { PIN: pin, Type: 9, No: 0, Index: 0, Size: content.length, Content: content, Format: 0 });
+    return {
+      finger: { pin, no: 1, index: 0, valid: 1, duress: 0, type: 1, majorver: 10, minorver: 0, format: 0, tmp },
+      photo: { pin, filename: `${pin}.jpg`, type: 9, size: content.length, content },
+    };
+  }
+  async function upload(sim: DeviceSimulator, pin: string, records: ReturnType<typeof enrolAtPanel>): Promise<void> {
+    expect((await sim.uploadTable('biodata', [records.finger])).status).toBe(200);
+    expect((await sim.uploadTable('biophoto', [records.photo])).status).toBe(200);
+    expect([await exists(pin), await templateCount(pin)]).toEqual([false, 0]);
+  }
+  async function goneFromPanel(sim: DeviceSimulator, pin: string): Promise<void> {
+    await settlePanel(sim);
+    expect(rowsOf(sim, pin)).toEqual(nothingOf);
+    expect([await exists(pin), await templateCount(pin)]).toEqual([false, 0]);
+    expect(await pendingOn(sim.sn)).toEqual(nothingPending);
+    expect((await t.get(`/api/gateway/devices/${sim.sn}/convergence`)).body.data).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
+  }
+
+  it('an access panel uploads them while the delete is queued: nothing stored, the panel loses them', async () => {
+    const sim = await heldOnPanel('UAD-GONE-P1', '10.9.2.21', '720401');
+    expect((await t.post('/api/person/delete/720401')).body.code).toBe(0);
+    await reconciler.idle();
+    await upload(sim, '720401', enrolAtPanel(sim, '720401'));
+    await goneFromPanel(sim, '720401');
+  });
+
+  it("an access panel's upload made before it ran the delete, arriving while the delete's result is not in: nothing stored, the panel loses them", async () => {
+    const sim = await heldOnPanel('UAD-GONE-P2', '10.9.2.22', '720411');
+    const records = enrolAtPanel(sim, '720411');
+    expect((await t.post('/api/person/delete/720411')).body.code).toBe(0);
+    await reconciler.idle();
+    sim.holdResults((c) => c.verb === 'DATA DELETE');
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    expect(sim.user('720411')).toBeUndefined();
+    await upload(sim, '720411', records);
+    sim.stopHoldingResults();
+    await sim.releaseResults();
+    await goneFromPanel(sim, '720411');
+  });
+
+  it("an access panel's upload made before the delete, sent again after the delete was confirmed: nothing stored, the panel loses them", async () => {
+    const sim = await heldOnPanel('UAD-GONE-P3', '10.9.2.23', '720421');
+    const records = enrolAtPanel(sim, '720421');
+    expect((await t.post('/api/person/delete/720421')).body.code).toBe(0);
+    await settlePanel(sim);
+    expect(sim.user('720421')).toBeUndefined();
+    await upload(sim, '720421', records);
+    await goneFromPanel(sim, '720421');
+  });
+
+  it("an older panel's (templatev10) fingerprint made before the delete, sent again after the delete was confirmed: the panel loses it", async () => {
+    const sim = await heldOnPanel('UAD-GONE-P4', '10.9.2.24', '720431', { pushVersion: '2.2.0' });
+    const template = Buffer.from('finger of 720431').toString('base64');
+    sim.addLocally('templatev10', { Pin: '720431', FingerID: 2, Valid: 1, Template: template });
+    expect((await t.post('/api/person/delete/720431')).body.code).toBe(0);
+    await settlePanel(sim);
+    expect(sim.user('720431')).toBeUndefined();
+    expect((await sim.uploadTable('templatev10', [{ size: template.length, uid: 31, pin: '720431', fingerid: 2, valid: 1, template, resverd: '', endtag: '' }])).status).toBe(200);
+    await settlePanel(sim);
+    expect(sim.table('templatev10').filter((r) => r.Pin === '720431')).toEqual([]);
+    expect([await exists('720431'), await templateCount('720431')]).toEqual([false, 0]);
+    expect(await pendingOn(sim.sn)).toEqual(nothingPending);
+  });
+
+  /** A fingerprint enrolled at the terminal (held in its tables), and its OPERLOG FP line. */
+  function enrolAtTerminal(term: AttendanceTerminal, pin: string): string {
+    const tmp = Buffer.from(`finger of ${pin}`).toString('base64');
+    term.templates.push({ table: 'FINGERTMP', pin, fields: { PIN: pin, FID: '1', Size: String(tmp.length), Valid: '1', TMP: tmp } });
+    return `FP PIN=${pin}\tFID=1\tSize=${tmp.length}\tValid=1\tTMP=${tmp}`;
+  }
+  async function goneFromTerminal(term: AttendanceTerminal, pin: string): Promise<void> {
+    await settleTerminal(reconciler, term);
+    expect([term.users.has(pin), term.templatesOf(pin).length, term.photos.has(pin)]).toEqual([false, 0, false]);
+    expect([await exists(pin), await templateCount(pin)]).toEqual([false, 0]);
+    expect(await pendingOn(term.sn)).toEqual(nothingPending);
+    expect((await t.get(`/api/gateway/devices/${term.sn}/convergence`)).body.data).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
+  }
+
+  it('an attendance terminal uploads a fingerprint line while the delete is queued: nobody created, the terminal loses it', async () => {
+    const term = await heldOnTerminal('UAD-GONE-T1', '720501');
+    expect((await t.post('/api/person/delete/720501')).body.code).toBe(0);
+    await reconciler.idle();
+    expect((await term.uploadOperlog([enrolAtTerminal(term, '720501')])).body).toBe('OK: 1');
+    expect([await exists('720501'), await templateCount('720501')]).toEqual([false, 0]);
+    await goneFromTerminal(term, '720501');
+  });
+
+  it("an attendance terminal's fingerprint line made before it ran the delete, arriving while the delete's result is not in: nobody created", async () => {
+    const term = await heldOnTerminal('UAD-GONE-T2', '720511');
+    const line = enrolAtTerminal(term, '720511');
+    expect((await t.post('/api/person/delete/720511')).body.code).toBe(0);
+    await reconciler.idle();
+    term.holdResults((c) => c.startsWith('DATA DELETE'));
+    await term.drain();
+    expect(term.users.has('720511')).toBe(false);
+    expect((await term.uploadOperlog([line])).body).toBe('OK: 1');
+    expect([await exists('720511'), await templateCount('720511')]).toEqual([false, 0]);
+    term.stopHoldingResults();
+    await term.releaseResults();
+    await goneFromTerminal(term, '720511');
+  });
+
+  it("an attendance terminal's fingerprint line made before the delete, sent again after the delete was confirmed: nobody created", async () => {
+    const term = await heldOnTerminal('UAD-GONE-T3', '720521');
+    const line = enrolAtTerminal(term, '720521');
+    expect((await t.post('/api/person/delete/720521')).body.code).toBe(0);
+    await settleTerminal(reconciler, term);
+    expect(term.users.has('720521')).toBe(false);
+    expect((await term.uploadOperlog([line])).body).toBe('OK: 1');
+    expect([await exists('720521'), await templateCount('720521')]).toEqual([false, 0]);
+    await goneFromTerminal(term, '720521');
+  });
+});
