@@ -362,6 +362,9 @@ export class IclockController {
       return this.text(reply, OK);
     }
     if (parsed.results.length > 0) {
+      // An INFO result's user count was made under the initialisation the terminal had when it posted: read first.
+      const infos = speaksAttendance(s) ? parsed.results.filter((r) => r.returnCode === 0 && r.content && r.cmd?.trim().toUpperCase() === 'INFO') : [];
+      const mark = infos.length ? await this.attTerminals.countMark(s) : undefined;
       try {
         await this.queue.applyResults(sn, parsed.results);
       } catch (err) {
@@ -372,11 +375,7 @@ export class IclockController {
         return this.text(reply, 'ERROR: results not recorded; send them again');
       }
       // The result of INFO (attendance manual 12.4.3) names the terminal's model, firmware and address.
-      if (speaksAttendance(s)) {
-        for (const r of parsed.results) {
-          if (r.returnCode === 0 && r.content && r.cmd?.trim().toUpperCase() === 'INFO') await this.attTerminals.noteInfoResult(s, parseLineList(r.content));
-        }
-      }
+      for (const r of infos) await this.attTerminals.noteInfoResult(s, parseLineList(r.content!), mark);
     }
     return this.text(reply, OK);
   }

@@ -50,6 +50,11 @@ export interface ContactGap {
   to: Date;
 }
 
+/** A terminal's last initialisation (att_terminal.last_contact_at, as text) when a user count it reports arrived. */
+export interface CountMark {
+  at: string | null;
+}
+
 /** Recovery windows start a little before the last contact and end a little after now (clocks drift). */
 const GAP_SLACK_MS = 60_000;
 
@@ -640,14 +645,30 @@ export class AttendanceTerminalService implements OnModuleInit {
    * The key=value lines of an INFO command's result (12.4.3): its model (`~DeviceName`), firmware (`FWVersion`) and
    * address (`IPAddress`) become the device's, as from `table=options` and the INFO of a poll.
    */
-  async noteInfoResult(s: DeviceSession, info: KvMap): Promise<void> {
+  async noteInfoResult(s: DeviceSession, info: KvMap, mark: CountMark | undefined): Promise<void> {
     await this.noteOptions(s, info);
     const ip = clip(info.text('IPAddress') ?? null, 64);
     if (ip) await this.noteFirmwareAndAddress(s, null, ip);
     // Its user count (field sample cmd-info-biopro-sa40: `UserCount=1`) is the check a re-initialisation owes, its
     // fingerprint count (`FPCount=`) judged with it.
     const users = info.int('UserCount');
-    if (users !== null && users >= 0) await this.judgeCount(s, users, info.int('FPCount'));
+    if (users !== null && users >= 0) await this.judgeCount(s, users, info.int('FPCount'), mark);
+  }
+
+  /**
+   * The terminal's last initialisation as a request carrying its user count arrives (a poll's INFO, the INFO command's
+   * result), read before anything else of that request: the count was made under it. Undefined when no count was owed
+   * then: one made due while the request ran (a reboot, here) is owed by an initialisation after the count, which the
+   * count does not answer. Costs a query only while a count is owed.
+   */
+  async countMark(s: Pick<DeviceSession, 'id' | 'sn'>): Promise<CountMark | undefined> {
+    return this.countDue.has(s.sn) ? this.lastInitialisation(s) : undefined;
+  }
+
+  private async lastInitialisation(s: Pick<DeviceSession, 'id'>): Promise<CountMark> {
+    // As text: a Date would drop its microseconds, and every instant would differ.
+    const [row]: Array<{ at: string | null }> = await this.ds.query(`SELECT last_contact_at::text AS at FROM att_terminal WHERE device_id = $1`, [s.id]);
+    return { at: row?.at ?? null };
   }
 
   /**
@@ -815,12 +836,13 @@ export class AttendanceTerminalService implements OnModuleInit {
    * listener once nothing of ours is in flight, then told to the other processes so that none makes the check again.
    * Not judged yet: a terminal asked by the INFO command is asked again a poll interval later.
    */
-  private async judgeCount(s: DeviceSession, count: number, fingers: number | null): Promise<void> {
-    if (!this.countDue.has(s.sn) || !this.countListener) return;
-    // Its last initialisation as the count is judged: one landing after it (a reboot, a reset, here or in another
-    // process) owes a count of its own, which the count judged now, made before it, does not answer.
-    // As text: a Date would drop its microseconds, and every instant would differ.
-    const [before]: Array<{ at: string | null }> = await this.ds.query(`SELECT last_contact_at::text AS at FROM att_terminal WHERE device_id = $1`, [s.id]);
+  private async judgeCount(s: DeviceSession, count: number, fingers: number | null, mark: CountMark | undefined): Promise<void> {
+    if (!mark || !this.countDue.has(s.sn) || !this.countListener) return;
+    // Its last initialisation as the count arrived (`mark`): one landing after it (a reboot, a reset, here or in another
+    // process) owes a count of its own, which the count judged now, made before it, does not answer. Read when the
+    // judgement starts instead, a reboot landing while the request ran (its INFO result recorded, its options noted)
+    // was taken for the initialisation the count was made under: the count made before a reset answered the reset's.
+    const before = mark;
     const judged = await this.countListener({ deviceId: s.id, sn: s.sn }, count, fingers);
     if (!judged) {
       if (this.infoAsked.delete(s.sn)) this.noInfoSince.set(s.sn, Date.now());
@@ -857,7 +879,8 @@ export class AttendanceTerminalService implements OnModuleInit {
     const countDue = this.countDue.has(s.sn);
     if (this.infos.get(s.sn) === info && !countDue) return;
     const parsed = parseAttInfo(info);
-    if (countDue && parsed?.userCount !== null && parsed?.userCount !== undefined) await this.judgeCount(s, parsed.userCount, parsed.fpCount);
+    const mark = countDue && parsed?.userCount !== null && parsed?.userCount !== undefined ? await this.countMark(s) : undefined;
+    if (mark) await this.judgeCount(s, parsed!.userCount!, parsed!.fpCount, mark);
     if (this.infos.get(s.sn) === info) return;
     this.infos.set(s.sn, info);
     if (!parsed) return;
@@ -890,8 +913,9 @@ export class AttendanceTerminalService implements OnModuleInit {
    */
   private async countDropped(s: DeviceSession, before: number, now: number, fingers: number | null): Promise<void> {
     this.logger.log(`terminal ${s.sn} reports ${now} users where its INFO before reported ${before}: its users are checked`);
+    const mark = await this.lastInitialisation(s);
     await this.ds.transaction((m) => this.askUserCount(m, [{ id: s.id, sn: s.sn }]));
-    await this.judgeCount(s, now, fingers);
+    await this.judgeCount(s, now, fingers, mark);
   }
 }
 
