@@ -10,7 +10,7 @@ import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { SyncReconciler } from '../sync/sync-reconciler.service';
 import { AttendanceEnrolmentService } from './attendance-enrolment.service';
 import { writeTransaction } from '../common/write-transaction';
-import { judgeFingerprintCount } from './fingerprint-count';
+import { forgetFingersResent, judgeFingerprintCount } from './fingerprint-count';
 
 /**
  * Connects the device side of attendance to the planner and the reconciler: a terminal's initialisation is its
@@ -128,6 +128,7 @@ export class AttendanceHooks implements OnModuleInit {
         // photos of the users that came back (a put of ours writes the user record alone), and its other items. A reset
         // terminal holds none of them: forgotten, and planned again now, behind the users and before the CHECK.
         if (owed === 0 && (await forgetHeldBeforeCountDue(m, deviceId)) > 0) await this.sync.reconcileTerminal(m, deviceId, null);
+        await forgetFingersResent(m, deviceId);
         const why = count === 0 ? 'reports no users where it confirmed some' : `reports ${count} user(s), none but those it got since its count was owed`;
         await this.terminals.dataCleared(m, { id: deviceId, sn }, `${why} (a reset or a fresh unit)`);
         return true;

@@ -77,3 +77,13 @@ export async function judgeFingerprintCount(m: EntityManager, deviceId: string, 
   await note(true, true);
   return { resent: true, sets: withFingers.length, confirmed };
 }
+
+/**
+ * Everything the terminal should hold is sent again (a full sync, a reset found by its user count): fingers sent again
+ * on a short count and awaiting their recount (att_terminal.fp_resent) are answered by it. Left set, the next count
+ * short for another reason (fingers lost at its menu after the full sync) was taken for that recount: the count no
+ * longer believed, and nothing sent again.
+ */
+export async function forgetFingersResent(m: EntityManager, deviceId: string): Promise<void> {
+  await m.query(`UPDATE att_terminal SET fp_resent = false WHERE device_id = $1 AND fp_resent`, [deviceId]);
+}

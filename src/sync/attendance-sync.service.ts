@@ -34,6 +34,7 @@ import { SECONDARY_CARD } from '../card/card-writes';
 import type { PlannedCommand } from './sync-plan';
 import { intoOf } from '../database/columns';
 import { SyncItem } from './sync-state.entity';
+import { forgetFingersResent } from '../attendance/fingerprint-count';
 
 /** A template's identity in a person's set (bio_template's type, number and index), as uploads name it. */
 export const templateKey = (bioType: number, no: number, index: number): string => `${bioType}:${no}:${index}`;
@@ -145,6 +146,7 @@ export class AttendanceSyncService {
   /** Everything one terminal should hold (admitted, moved to another area, or asked for a full sync). */
   async syncTerminalFull(m: EntityManager, deviceId: string): Promise<void> {
     await this.plan(m, { deviceIds: [deviceId], pins: null, mode: 'full' });
+    await forgetFingersResent(m, deviceId);
   }
 
   /** One terminal planned against what it confirmed (the reconciler: items out of backoff, re-registration). */

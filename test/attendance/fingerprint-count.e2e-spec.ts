@@ -12,7 +12,7 @@ import { SyncVerifier } from '../../src/sync/sync-verifier.service';
 import { settingsOf, sleep } from '../push/push-helpers';
 import type { AttendanceTerminal, AttendanceTerminalOptions } from '../simulator/attendance-terminal';
 import type { TestApp } from '../support/test-app';
-import { heldBiometrics, initialisedTerminal, settleTerminal, useAttendanceApp, wantedBiometrics } from './attendance-helpers';
+import { heldBiometrics, initialisedTerminal, nothingPending, pendingOn, settleTerminal, useAttendanceApp, wantedBiometrics } from './attendance-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -109,6 +109,42 @@ describe('fingerprints lost at a terminal whose fingerprint count was once exact
     await bootAndCount(term);
     expect(firstWords(term, after)).toEqual([]);
     expect(await terminalRow(sn)).toEqual({ count_due: false, fp_count_trusted: false, fp_resent: false });
+  });
+});
+
+describe('a factory reset between the fingers sent again and their recount', () => {
+  // The reset's full sync sends every finger again: it answers the re-send. Left owed (fp_resent), the next short count,
+  // fingers lost at its menu after the full sync, was taken for the re-send's recount: the count no longer believed and
+  // nothing sent, the terminal left without the fingers.
+  it('answers the re-send: fingers lost at its menu afterwards are sent again at the next counted boot', async () => {
+    const sn = 'ATT-FPC-RESET';
+    const pins: [string, string] = ['7551', '7552'];
+    const term = await terminalWithFingers(sn, pins);
+    await bootAndCount(term);
+
+    // A short count: the fingers are sent again in the reply of the poll that reported it, their recount owed.
+    expect(term.deleteFingerprintsLocally('7551')).toBe(2);
+    expect(await term.init()).toBe(true);
+    await term.poll(true);
+    expect(heldBiometrics(term)).toEqual(await wanted(sn));
+    expect(await terminalRow(sn)).toEqual({ count_due: true, fp_count_trusted: true, fp_resent: true });
+
+    // Reset before that recount: its count of 0 users is a reset, everything is sent again.
+    expect(await term.factoryReset()).toBe(true);
+    await countAgain(term);
+    expect([...term.users.keys()].sort()).toEqual(pins);
+    expect(heldBiometrics(term)).toEqual(await wanted(sn));
+
+    // Fingers lost at its menu afterwards: a count short once, so they are sent again.
+    expect(term.deleteFingerprintsLocally('7552')).toBe(1);
+    const from = term.executed.length;
+    await bootAndCount(term);
+    expect(firstWords(term, from).sort()).toEqual(['DATA UPDATE BIODATA Pin=7551', 'DATA UPDATE BIODATA Pin=7551', 'DATA UPDATE BIODATA Pin=7552']);
+    expect(heldBiometrics(term)).toEqual(await wanted(sn));
+    expect([...term.users.keys()].sort()).toEqual(pins);
+    expect(await terminalRow(sn)).toEqual({ count_due: false, fp_count_trusted: true, fp_resent: false });
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
+    expect(await pendingOn(t, sn)).toEqual(nothingPending);
   });
 });
 
