@@ -129,10 +129,13 @@ export async function userDeletedFrom(m: EntityManager, device: { id: string; sn
   const keys = [...new Set(pins.filter((pin) => pin.length <= 64))];
   if (keys.length === 0) return new Set();
   const rows: Array<{ pin: string }> = await m.query(
-    `SELECT k.pin FROM unnest($1::varchar[]) AS k(pin)
-      WHERE EXISTS (SELECT 1 FROM sync_item s WHERE s.device_id = $2 AND s.kind = 'user' AND s.key = k.pin AND s.hash IS NOT NULL)
-         OR EXISTS (SELECT 1 FROM device_command c WHERE c.device_sn = $3 AND c.state IN ('pending', 'sent', 'done') AND c.meta ? 'sync'
-                      AND c.meta->>'kind' = 'user' AND c.meta ? 'del' AND c.keys ? k.pin AND c.ref->'del' ? k.pin)`,
+    // One pass over the device's user deletes (its history can be long), not one per pin: the commands naming any of
+    // the pins, then which of them each deletes.
+    `SELECT s.key AS pin FROM sync_item s WHERE s.device_id = $2 AND s.kind = 'user' AND s.key = ANY($1::varchar[]) AND s.hash IS NOT NULL
+     UNION
+     SELECT k.pin FROM device_command c CROSS JOIN LATERAL jsonb_array_elements_text(c.keys) AS k(pin)
+      WHERE c.device_sn = $3 AND c.state IN ('pending', 'sent', 'done') AND c.meta ? 'sync' AND c.meta->>'kind' = 'user' AND c.meta ? 'del'
+        AND c.keys ?| $1::text[] AND k.pin = ANY($1::varchar[]) AND c.ref->'del' ? k.pin`,
     [keys, device.id, device.sn],
   );
   return new Set(rows.map((r) => r.pin));
