@@ -27,7 +27,11 @@ async function postgresAnswers(url: string): Promise<boolean> {
  */
 export default async function setup(project: TestProject) {
   const adminUrl = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const wanted = process.env.TEST_DB ?? 'auto';
+  // `pg` (also spelled `postgres` or `postgresql`), `embedded`, or unset for whichever answers. Anything else is a
+  // typo that used to run the embedded database quietly while the caller believed it ran PostgreSQL.
+  const given = (process.env.TEST_DB ?? 'auto').toLowerCase();
+  const wanted = given === 'postgres' || given === 'postgresql' ? 'pg' : given;
+  if (!['pg', 'embedded', 'auto'].includes(wanted)) throw new Error(`TEST_DB=${process.env.TEST_DB}: use pg (PostgreSQL) or embedded`);
   const usePg = wanted === 'pg' || (wanted === 'auto' && (await postgresAnswers(adminUrl)));
   if (wanted === 'pg' && !(await postgresAnswers(adminUrl))) throw new Error(`TEST_DB=pg but PostgreSQL does not answer at ${adminUrl}`);
   let plan: TestDbPlan;
