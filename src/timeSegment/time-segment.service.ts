@@ -10,8 +10,16 @@ import { writeTransaction } from '../common/write-transaction';
 
 const DAYS: Array<keyof WeekSchedule> = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'hol1', 'hol2', 'hol3'];
 
-/** A schedule as given, checked with the codec's own encoder (HH:mm, end not before start, at most 3 intervals). */
+/** "8:00" as the device reads it, "08:00": a segment reads back in the HH:mm it is documented with. */
+const padHour = (t: string): string => t.trim().replace(/^(\d):/, '0$1:');
+
+/**
+ * A schedule as given, checked with the codec's own encoder (HH:mm, end not before start, at most 3 intervals).
+ * A key that names no day (`monday`, `Mon`) is refused: ignored, it left that day closed under a success answer.
+ */
 export function normalizeSchedule(input: Partial<Record<string, unknown>>): WeekSchedule {
+  const unknown = Object.keys(input).filter((k) => !(DAYS as string[]).includes(k));
+  if (unknown.length) throw new CvError(CvCode.InvalidParameter, `schedule: unknown day ${unknown.map((k) => JSON.stringify(k)).join(', ')} (the days are ${DAYS.join(', ')})`);
   const out = {} as WeekSchedule;
   for (const day of DAYS) {
     const raw = input[day] ?? [];
@@ -20,7 +28,7 @@ export function normalizeSchedule(input: Partial<Record<string, unknown>>): Week
       if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
         throw new CvError(CvCode.InvalidParameter, `schedule.${day} must be a list of ["HH:mm", "HH:mm"] pairs`);
       }
-      return [pair[0].trim(), pair[1].trim()];
+      return [padHour(pair[0]), padHour(pair[1])];
     }) as DayIntervals;
   }
   try {

@@ -43,6 +43,19 @@ describe('time segments (gateway extension)', () => {
     expect((await t.post('/api/gateway/timeSegments', { name: '24-Hour Accessible', schedule: {} })).body.code).toBe(-409);
   });
 
+  it('refuses a key that names no day (it was ignored: the day closed under code 0) and reads single-digit hours back as HH:mm', async () => {
+    for (const day of ['monday', 'Mon']) {
+      const r = await t.post('/api/gateway/timeSegments', { name: `Keyed ${day}`, schedule: { [day]: [['08:00', '12:00']] } });
+      expect(r.body).toMatchObject({ code: -400, message: expect.stringContaining(`unknown day "${day}"`) });
+    }
+    const names = (await t.get('/api/gateway/timeSegments')).body.data.map((s: { name: string }) => s.name);
+    expect(names.filter((n: string) => n.startsWith('Keyed'))).toEqual([]);
+    const early = (await t.post('/api/gateway/timeSegments', { name: 'Early', schedule: { tue: [['7:05', '9:30']] } })).body.data;
+    expect((await t.put(`/api/gateway/timeSegments/${early.id}`, { schedule: { Tue: [] } })).body.code).toBe(-400);
+    expect((await t.get(`/api/gateway/timeSegments/${early.id}`)).body.data.schedule.tue).toEqual([['07:05', '09:30']]);
+    expect((await t.delete(`/api/gateway/timeSegments/${early.id}`)).body.code).toBe(0);
+  });
+
   it('keeps the seeded 24-Hour Accessible: neither deleted nor renamed (a level added without a time segment is given it by name), its hours may change', async () => {
     const seeded = (await t.get('/api/gateway/timeSegments')).body.data.find((s: { name: string }) => s.name === '24-Hour Accessible');
     expect((await t.delete(`/api/gateway/timeSegments/${seeded.id}`)).body).toMatchObject({ code: -409, message: expect.stringContaining('cannot be deleted') });
@@ -80,4 +93,5 @@ describe('holidays (gateway extension)', () => {
     expect(await a.since()).toEqual(['DATA DELETE holiday *']);
     a.expectAllAcknowledged();
   });
+
 });

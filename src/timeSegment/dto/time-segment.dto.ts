@@ -19,7 +19,7 @@ const SCHEDULE_EXAMPLE = {
 /** Ten days × three intervals fit in well under 1 KB of JSON. */
 const MAX_SCHEDULE_CHARS = 4096;
 const SCHEDULE_DOC =
-  'up to three [start, end] intervals ("HH:mm") per day: sun..sat and the holiday types hol1..hol3; a missing day is closed. Sent to devices as the `timezone` record.';
+  'up to three [start, end] intervals ("HH:mm") per day: sun..sat and the holiday types hol1..hol3; a missing day is closed, another key is refused. Sent to devices as the `timezone` record.';
 
 export class TimeSegmentCreateDto {
   @ApiProperty({ example: 'Office hours' })
