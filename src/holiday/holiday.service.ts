@@ -4,6 +4,8 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DataSource, Not, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { SyncPlannerService } from '../sync/sync-planner.service';
+import { holidayKey, holidayRecords } from '../sync/sync-commands';
+import type { HolidayRecord } from '../push/protocol';
 import type { HolidayCreateDto, HolidayUpdateDto } from './dto/holiday.dto';
 import { Holiday } from './holiday.entity';
 import { writeTransaction } from '../common/write-transaction';
@@ -78,5 +80,29 @@ export class HolidayService {
     if (Date.parse(h.endDate) - Date.parse(h.startDate) > 366 * 86400000) throw new CvError(CvCode.InvalidParameter, 'A holiday spans at most one year');
     const clash = await m.getRepository(Holiday).exists({ where: { name: h.name, ...(h.id ? { id: Not(h.id) } : {}) } });
     if (clash) throw new CvError(CvCode.Conflict, `The holiday name already exists: ${h.name}`);
+    await this.refuseClash(m, h);
+  }
+
+  /**
+   * A device holds one holiday record per day (its `holiday` table is keyed by the date) and is sent the first one
+   * in calendar order: a holiday giving a day another type or loop than one already there never reached a device,
+   * while its write answered 0 and it read back as stored. Refused instead, naming the other holiday and the day.
+   */
+  private async refuseClash(m: EntityManager, h: Holiday): Promise<void> {
+    const dayOf = (r: HolidayRecord) => (typeof r.holiday === 'string' ? r.holiday : holidayKey(r.holiday));
+    const mine = new Map(holidayRecords([h]).map((r) => [dayOf(r), r]));
+    const others = await m.getRepository(Holiday).find({ where: h.id ? { id: Not(h.id) } : {}, order: { startDate: 'ASC', name: 'ASC' } });
+    for (const o of others) {
+      for (const r of holidayRecords([o])) {
+        const day = dayOf(r);
+        const x = mine.get(day);
+        if (x && (x.holidayType !== r.holidayType || x.loop !== r.loop)) {
+          throw new CvError(
+            CvCode.Conflict,
+            `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6)} is already a holiday of type ${r.holidayType}${r.loop === 1 ? ' every year' : ''} (${o.name}): a device holds one holiday per day`,
+          );
+        }
+      }
+    }
   }
 }

@@ -546,11 +546,15 @@ describe('random writes against a panel meeting every fault', () => {
           await ok(t.put(`/api/accLevel/update/${levels[1]}`, { timeSegName: o.night ? 'PropSeg' : '24-Hour Accessible' }));
           return;
         case 'holiday': {
-          const list = (await t.get('/api/gateway/holidays')).body.data as Array<{ id: string }>;
+          const list = (await t.get('/api/gateway/holidays')).body.data as Array<{ id: string; startDate: string; endDate: string }>;
           if (o.what === 'add' || list.length === 0) {
             holidays++;
             await ok(t.post('/api/gateway/holidays', { name: `PH${holidays}`, startDate: `2027-0${(holidays % 9) + 1}-01`, endDate: `2027-0${(holidays % 9) + 1}-02`, holidayType: (holidays % 3) + 1 }));
-          } else if (o.what === 'update') await ok(t.put(`/api/gateway/holidays/${list[0].id}`, { endDate: '2027-12-31' }));
+          } else if (o.what === 'update') {
+            // Within its own month: a day of another holiday's type is refused (a device holds one holiday per day).
+            const [h] = list;
+            await ok(t.put(`/api/gateway/holidays/${h.id}`, { endDate: `${h.startDate.slice(0, 8)}${h.endDate.endsWith('03') ? '02' : '03'}` }));
+          }
           else await ok(t.delete(`/api/gateway/holidays/${list[list.length - 1].id}`));
           return;
         }

@@ -94,4 +94,20 @@ describe('holidays (gateway extension)', () => {
     a.expectAllAcknowledged();
   });
 
+  it('refuses a holiday giving a day another type or loop than a holiday already there (the device holds one per day: it never got it)', async () => {
+    const founding = (await t.post('/api/gateway/holidays', { name: 'Founding', startDate: '2027-06-01', endDate: '2027-06-02', holidayType: 1 })).body.data;
+    expect(await a.since()).toEqual(['DATA UPDATE holiday Holiday=20270601\tHolidayType=1\tLoop=2\nHoliday=20270602\tHolidayType=1\tLoop=2']);
+    const clash = expect.stringContaining('2027-06-02 is already a holiday of type 1 (Founding)');
+    expect((await t.post('/api/gateway/holidays', { name: 'Other type', startDate: '2027-06-02', endDate: '2027-06-03', holidayType: 2 })).body).toMatchObject({ code: -409, message: clash });
+    expect((await t.post('/api/gateway/holidays', { name: 'Yearly', startDate: '2027-06-02', endDate: '2027-06-02', holidayType: 1, isLoopByYear: true })).body).toMatchObject({ code: -409, message: clash });
+    // The same record for the day is no clash: the device's table is the same either way.
+    const bridge = (await t.post('/api/gateway/holidays', { name: 'Bridge', startDate: '2027-06-02', endDate: '2027-06-04', holidayType: 1 })).body.data;
+    expect((await t.put(`/api/gateway/holidays/${founding.id}`, { holidayType: 3 })).body).toMatchObject({ code: -409, message: expect.stringContaining('2027-06-02 is already a holiday of type 1 (Bridge)') });
+    expect((await t.get('/api/gateway/holidays')).body.data.map((h: { name: string; holidayType: number }) => [h.name, h.holidayType])).toEqual([['Founding', 1], ['Bridge', 1]]);
+    // Bridge's new days only; the refused writes sent nothing.
+    expect(await a.since()).toEqual(['DATA UPDATE holiday Holiday=20270603\tHolidayType=1\tLoop=2\nHoliday=20270604\tHolidayType=1\tLoop=2']);
+    for (const h of [founding, bridge]) expect((await t.delete(`/api/gateway/holidays/${h.id}`)).body.code).toBe(0);
+    await a.since();
+    a.expectAllAcknowledged();
+  });
 });
