@@ -39,13 +39,17 @@ export class AreaService {
 
   async create(dto: AreaCreateDto): Promise<Area> {
     if (await this.findByCode(dto.code)) throw new CvError(CvCode.Conflict, `The area code already exists: ${dto.code}`);
+    await this.refuseTakenName(dto.name);
     const parentId = dto.parentCode ? (await this.requireByCode(dto.parentCode)).id : null;
     return this.areas.save(this.areas.create({ code: dto.code, name: dto.name, parentId, remark: dto.remark ?? null }));
   }
 
   async update(code: string, dto: AreaUpdateDto): Promise<Area> {
     const area = await this.requireByCode(code);
-    if (dto.name !== undefined) area.name = dto.name;
+    if (dto.name !== undefined && dto.name !== area.name) {
+      await this.refuseTakenName(dto.name, area.id);
+      area.name = dto.name;
+    }
     if (dto.remark !== undefined) area.remark = dto.remark === '' ? null : dto.remark;
     if (dto.parentCode !== undefined) {
       if (dto.parentCode === '' || dto.parentCode === null) area.parentId = null;
@@ -58,6 +62,15 @@ export class AreaService {
       }
     }
     return this.areas.save(area);
+  }
+
+  /**
+   * accLevel/addLevel and update name a level's area by `areaName`: of two areas of one name a level was given
+   * either one under a success answer. A name another area has is refused, as a code is.
+   */
+  private async refuseTakenName(name: string, self?: string): Promise<void> {
+    const other = await this.areas.findOne({ where: { name } });
+    if (other && other.id !== self) throw new CvError(CvCode.Conflict, `The area name already exists: ${name} (area ${other.code})`);
   }
 
   /** Refuses while devices or child areas still belong to the area. */

@@ -93,4 +93,16 @@ describe('area CRUD (gateway extensions)', () => {
     expect((await t.delete('/api/gateway/areas/P')).body.code).toBe(-409);
     expect((await t.put('/api/gateway/areas/missing', { name: 'x' })).body.code).toBe(-80);
   });
+
+  it('refuses a name another area has (addLevel names a level\'s area by areaName: two of one name were either one)', async () => {
+    expect((await t.post('/api/gateway/areas', { code: 'PL1', name: 'Plant' })).body.code).toBe(0);
+    expect((await t.post('/api/gateway/areas', { code: 'PL2', name: 'Plant' })).body).toMatchObject({ code: -409, message: 'The area name already exists: Plant (area PL1)' });
+    expect((await t.post('/api/gateway/areas', { code: 'PL3', name: 'Plant three' })).body.code).toBe(0);
+    expect((await t.put('/api/gateway/areas/PL3', { name: 'Plant' })).body.code).toBe(-409);
+    expect((await t.put('/api/gateway/areas/PL1', { name: 'Plant', remark: 'kept' })).body.code).toBe(0);
+    expect((await t.get('/api/gateway/areas')).body.data.filter((a: { name: string }) => a.name.startsWith('Plant')).map((a: { code: string; name: string }) => [a.code, a.name])).toEqual([
+      ['PL1', 'Plant'],
+      ['PL3', 'Plant three'],
+    ]);
+  });
 });
