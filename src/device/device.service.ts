@@ -94,6 +94,16 @@ export class DeviceService {
       await m.save(device);
       await this.signal.notifyDeviceChanged(m, sn);
       if (renameDoors && old !== alias) {
+        // Door and floor names are unique (remoteOpenByName, addLevelDoor): one another device's door or floor has
+        // already was refused as "The record already exists", naming nothing.
+        const [taken]: Array<{ name: string }> = await m.query(
+          `SELECT name FROM door WHERE device_id <> $1 AND name IN (SELECT $2 || '-' || door_no FROM door WHERE device_id = $1 AND name = $3 || '-' || door_no)
+           UNION ALL
+           SELECT name FROM floor WHERE device_id <> $1 AND name IN (SELECT left($2 || '-' || floor_no, 100) FROM floor WHERE device_id = $1 AND name = $3 || '-' || floor_no)
+           LIMIT 1`,
+          [device.id, alias, old],
+        );
+        if (taken) throw new CvError(CvCode.Conflict, `Cannot rename the doors to ${alias}-<n>: ${taken.name} is another device's; rename without renameDoors, or rename that one first`);
         const doors = await m.find(Door, { where: { deviceId: device.id } });
         for (const door of doors) {
           if (door.name !== `${old}-${door.doorNo}`) continue;

@@ -132,6 +132,15 @@ describe('device administration (gateway extensions)', () => {
     expect((await t.put('/api/gateway/devices/NOPE/alias', { alias: 'x' })).body.code).toBe(-404);
   });
 
+  it('refuses renaming the doors to names another device\'s doors have, naming the door (it said "The record already exists")', async () => {
+    expect((await t.put(`/api/gateway/devices/${B}/alias`, { alias: '192.168.218.11' })).body.code).toBe(0);
+    const res = await t.put(`/api/gateway/devices/${B}/alias`, { alias: 'Lobby', renameDoors: true });
+    expect(res.body).toMatchObject({ code: -409, message: expect.stringContaining('Lobby-1 is another device\'s') });
+    const b = (await t.get(`/api/gateway/devices/${B}`)).body.data;
+    expect([b.alias, b.doors[0].name]).toEqual(['192.168.218.11', '192.168.218.11-1']);
+    expect((await t.put(`/api/gateway/devices/${B}/alias`, { alias: 'Warehouse' })).body.code).toBe(0);
+  });
+
   it('moves a device to another area', async () => {
     await t.post('/api/gateway/areas', { code: 'W', name: 'West wing' });
     const res = await t.put(`/api/gateway/devices/${A}/area`, { areaCode: 'W' });
