@@ -6,10 +6,18 @@ import { MAX_BATCH_ITEMS } from '../common/limits';
 import { validationErrorToCvError } from '../common/validation';
 import { PersonWriteDto } from './dto/person-input.dto';
 
-/** The persons of a v2/person/addPersons body (an array, or an object holding one), each validated like person/add. */
+const LIST_KEYS = ['persons', 'personList', 'list', 'data', 'person'];
+
+/**
+ * The persons of a v2/person/addPersons body, each validated like person/add: an array, an object holding one, or
+ * one person on its own (a bare person object, or {"person": {...}}), which clients built around person/add send.
+ * A lone person used to read as "no persons given" (-20, pin empty) though it named its pin.
+ */
 export async function validatePersons(body: unknown): Promise<PersonWriteDto[]> {
-  const obj = body as Record<string, unknown> | null;
-  const list = Array.isArray(body) ? body : (['persons', 'personList', 'list', 'data', 'person'].map((k) => obj?.[k]).find(Array.isArray) as unknown[] | undefined);
+  const obj = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+  const held = LIST_KEYS.map((k) => obj?.[k]).find(Array.isArray) as unknown[] | undefined;
+  const lone = obj && !held && Object.keys(obj).length > 0 ? [obj] : undefined;
+  const list = Array.isArray(body) ? body : (held ?? lone);
   if (!list || list.length === 0) throw new CvError(CvCode.PinEmpty, 'Pin number cannot be empty: no persons given');
   if (list.length > MAX_BATCH_ITEMS) throw new CvError(CvCode.InvalidParameter, `At most ${MAX_BATCH_ITEMS} persons per call, got ${list.length}`);
   const out: PersonWriteDto[] = [];

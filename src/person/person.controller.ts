@@ -123,7 +123,7 @@ export class PersonController {
 
   @Post('api/v2/person/addPersons')
   @HttpCode(200)
-  @ApiOperation({ summary: 'v2 Add or edit several persons (a JSON array, or {"persons": [...]}), all or nothing' })
+  @ApiOperation({ summary: 'v2 Add or edit several persons (a JSON array, {"persons": [...]}, or one person object), all or nothing' })
   @ApiBody({ type: [PersonWriteDto] })
   @ApiOkResponse({ type: EnvelopeDto })
   async addPersons(@Body() body: unknown): Promise<Envelope<null>> {

@@ -274,6 +274,17 @@ describe('v2 person writes', () => {
     expect((await t.post('/api/v2/person/deleteByPins', {})).body.code).toBe(-81);
   });
 
+  it('addPersons takes one person on its own too (a bare object, or {"person": {...}}), as clients built around person/add send it', async () => {
+    expect((await t.post('/api/v2/person/addPersons', { pin: '3021', name: 'Lone', accLevelIds: front })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.post('/api/v2/person/addPersons', { person: { pin: '3022', name: 'Wrapped' } })).body.code).toBe(0);
+    expect((await t.get('/api/person/get/3021')).body.data).toMatchObject({ pin: '3021', name: 'Lone' });
+    expect((await t.get('/api/person/get/3022')).body.data).toMatchObject({ pin: '3022', name: 'Wrapped' });
+    expect((await a.since()).filter((c) => c.startsWith('DATA UPDATE user '))).toEqual([expect.stringContaining('Pin=3021\t')]);
+    // Still refused: a lone person without a pin, and bodies naming nobody.
+    expect((await t.post('/api/v2/person/addPersons', { name: 'No pin' })).body.code).toBe(-20);
+    for (const body of [{}, [], { persons: [] }]) expect((await t.post('/api/v2/person/addPersons', body)).body.code).toBe(-20);
+  });
+
   it('a person delete carrying templateNo (a later manual prints fingerprint deletion as v2/person/delete?pin=&templateNo=) is refused and the person kept', async () => {
     expect((await t.post('/api/person/add', { pin: '3010', name: 'Keep' })).body.code).toBe(0);
     const refusals = [
