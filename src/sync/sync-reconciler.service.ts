@@ -209,8 +209,14 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       [e.deviceId, e.sn],
     );
     if (!known) return;
-    const rightsTable = (kind: string) => (kind === 'ele' ? 'usereleauthorize' : 'userauthorize');
-    if (rightsTable(e.before) !== rightsTable(e.after)) await this.queue.enqueue(m, e.sn, [dataDelete(rightsTable(e.before), '*')]);
+    const rights = (kind: string): { table: string; kind: ItemKind } => (kind === 'ele' ? { table: 'usereleauthorize', kind: 'eleauth' } : { table: 'userauthorize', kind: 'auth' });
+    // The old rights table's clear speaks for its items: old-kind puts still queued or unanswered (results come late)
+    // confirm them after the DELETE below, and the new kind's full sync never clears that table, so without the clear's
+    // ref those rows, gone from the device, stayed confirmed for good (a controller divergent with nothing pending).
+    const old = rights(e.before);
+    if (old.table !== rights(e.after).table) {
+      await this.queue.enqueue(m, e.sn, [{ command: dataDelete(old.table, '*'), ref: { sync: 1, plan: newId(), kind: old.kind, clear: true } satisfies SyncRef }]);
+    }
     await m.query(`DELETE FROM sync_item WHERE device_id = $1`, [e.deviceId]);
     await oweJob(m, e.deviceId, 'full');
     afterCommit(m, () => this.kick());

@@ -11,6 +11,7 @@ import { ChannelControllerSimulator } from '../simulator/channel';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { floorsOf, gatesOf } from './controller-tables';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -20,24 +21,6 @@ let liftLevel: string;
 let gateLevel: string;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** What an elevator controller holds: pin → "tz:floor.floor" rights. */
-function floorsOf(sim: ElevatorControllerSimulator): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const u of sim.table('user')) out[String(u.Pin)] = [];
-  for (const pin of Object.keys(out)) out[pin] = sim.eleRightsOf(pin).map((r) => `${r.timezone}:${r.floors.join('.')}`);
-  for (const r of sim.table('usereleauthorize')) out[String(r.Pin)] ??= ['(no user)'];
-  return out;
-}
-
-/** What a channel controller holds: pin → "tz:doorMask" rights (gate 1 = bit 1). */
-function gatesOf(sim: DeviceSimulator): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const u of sim.table('user')) out[String(u.Pin)] = [];
-  for (const r of sim.table('userauthorize')) (out[String(r.Pin)] ??= []).push(`${r.AuthorizeTimezoneId}:${r.AuthorizeDoorId}`);
-  for (const k of Object.keys(out)) out[k].sort();
-  return out;
-}
 
 /** Polls and runs the reconciler (past the backoff) until the controller holds `want`, at most `rounds` times. */
 async function converge<S extends DeviceSimulator>(sim: S, tables: (s: S) => Record<string, string[]>, want: Record<string, string[]>, rounds = 12): Promise<number> {

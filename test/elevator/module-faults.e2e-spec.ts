@@ -1,0 +1,122 @@
+/**
+ * Elevator controllers meeting faults the random writes of module-convergence-property.e2e-spec.ts do not play: a
+ * panel registering again as an elevator controller with door rights still queued or unanswered, a level's floors
+ * moved to another controller while the first one's result is lost. Once they have polled enough, their tables
+ * equal the database, nothing stays pending, and the convergence answer says so.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { settingsOf } from '../push/push-helpers';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { ELEVATOR_FUN_LIST, ElevatorControllerSimulator } from '../simulator/elevator';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { floorsOf, gatesOf } from './controller-tables';
+
+let t: TestApp;
+let reconciler: SyncReconciler;
+let ec: ElevatorControllerSimulator;
+let floorIds: Map<number, string>;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const convergence = async (sn: string) => (await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data;
+const personDevices = async (pin: string) => (await t.get(`/api/gateway/persons/${pin}/devices`)).body.data;
+
+/** Polls and runs the reconciler until the device holds `want` and nothing is pending for it. */
+async function settle<S extends DeviceSimulator>(sim: S, tables: (s: S) => Record<string, string[]>, want: Record<string, string[]>, rounds = 20): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await reconciler.idle();
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    const c = await convergence(sim.sn);
+    if (JSON.stringify(tables(sim)) === JSON.stringify(want) && c.pendingCommands === 0 && !c.divergent && c.unconfirmedItems === 0) return;
+    await sleep(400);
+    await reconciler.runOnce();
+  }
+  expect(tables(sim)).toEqual(want);
+  expect(await convergence(sim.sn)).toMatchObject({ divergent: false, unconfirmedItems: 0, pendingCommands: 0 });
+}
+
+const level = async (module: 'ele' | 'psg', name: string, pointIds: string[]) => {
+  const r = await t.post(`/api/gateway/${module}Level/save`, { name, pointIds });
+  expect(r.body.code).toBe(0);
+  return r.body.data.id as string;
+};
+
+beforeAll(async () => {
+  t = await startTestApp({ syncRetryBaseMs: 500, syncRetryMaxMs: 1000, syncReconcileIntervalMs: 0, logLevel: 'error' } as never);
+  settingsOf(t).ackTimeoutMs = 800;
+  reconciler = t.app.get(SyncReconciler);
+  ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'EC10FAULT1', floors: 6, ipAddress: '10.9.3.1' });
+  await ec.connect();
+  await reconciler.idle();
+  await ec.pollUntilIdle();
+  const floors: Array<{ id: string; floorNo: number }> = (await t.get('/api/floor/list', { pageNo: 1, pageSize: 100 })).body.data;
+  floorIds = new Map(floors.map((f) => [f.floorNo, f.id]));
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('kind change with old-kind commands outstanding', () => {
+  const cases = [
+    { when: 'queued', sn: 'ACCTOELE02', ip: '10.9.3.10', pin: '1302' },
+    { when: 'sent, result held', sn: 'ACCTOELE03', ip: '10.9.3.11', pin: '1303' },
+    { when: 'sent, result posted after the table was cleared', sn: 'ACCTOELE04', ip: '10.9.3.12', pin: '1304' },
+  ] as const;
+  for (const { when, sn, ip, pin } of cases) {
+    it(`an access panel's door rights ${when} when it registers again as an elevator controller`, async () => {
+      const panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn, doors: 2, ipAddress: ip });
+      await panel.connect();
+      await reconciler.idle();
+      await panel.pollUntilIdle();
+      await settle(panel, gatesOf, {});
+      expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: `KIND-${sn}` }] })).body.code).toBe(0);
+      expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: `KIND-${sn}`, doorName: `${ip}-1` }] })).body.code).toBe(0);
+      const acc = (await t.get(`/api/accLevel/getByName/KIND-${sn}`)).body.data.id;
+      if (when !== 'queued') panel.holdResults((c) => c.verb === 'DATA UPDATE' && c.table === 'userauthorize');
+      expect((await t.post('/api/person/add', { pin, name: 'K', accLevelIds: acc })).body.code).toBe(0);
+      if (when !== 'queued') await panel.pollUntilIdle();
+      await panel.reconfigure({ deviceName: 'EC10', doors: 0, auxOut: 3, accSupportFunList: ELEVATOR_FUN_LIST });
+      if (when === 'sent, result held') await panel.releaseResults();
+      if (when === 'sent, result posted after the table was cleared') {
+        const cleared = () => panel.received.some((c) => c.command === 'DATA DELETE userauthorize *');
+        for (let i = 0; i < 40 && !cleared(); i++) {
+          await reconciler.idle();
+          await panel.pollUntilIdle();
+          if (!cleared()) await sleep(250);
+        }
+        expect(cleared()).toBe(true);
+        await panel.releaseResults();
+      }
+      panel.stopHoldingResults();
+      await settle(panel, gatesOf, {});
+      expect(panel.table('usereleauthorize')).toEqual([]);
+      for (const d of await personDevices(pin)) expect(d).toMatchObject({ desired: false, holds: false, state: 'synced', confirmedRights: [] });
+    });
+  }
+});
+
+describe('a level moved between controllers', () => {
+  it("an elevator level's floors moved to another controller while the first one's removal result is lost", async () => {
+    const ec2 = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'EC10FAULT2', floors: 4, ipAddress: '10.9.3.21' });
+    await ec2.connect();
+    await reconciler.idle();
+    await ec2.pollUntilIdle();
+    const floors: Array<{ id: string; floorNo: number; name: string }> = (await t.get('/api/floor/list', { pageNo: 1, pageSize: 100 })).body.data;
+    const f2 = floors.find((f) => f.name === '10.9.3.21-2')!;
+    const lv = await level('ele', 'F-move', [floorIds.get(1)!]);
+    expect((await t.post('/api/person/add', { pin: '1401', name: 'M' })).body.code).toBe(0);
+    expect((await t.post('/api/eleLevel/syncPerson', undefined, { pin: '1401', levelIds: lv })).body.code).toBe(0);
+    await settle(ec, floorsOf, { '1401': ['1:1'] });
+    ec.holdResults();
+    await level('ele', 'F-move', [f2.id]);
+    await ec.pollUntilIdle();
+    ec.dropHeldResults();
+    ec.stopHoldingResults();
+    await settle(ec2, floorsOf, { '1401': ['1:2'] });
+    await settle(ec, floorsOf, {});
+    // The level's time zone left the first controller with its last right there.
+    expect(ec.table('timezone')).toEqual([]);
+    expect(ec2.table('timezone').map((r) => r.TimezoneId)).toEqual(['1']);
+  });
+});
