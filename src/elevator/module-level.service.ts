@@ -138,6 +138,8 @@ export class ModuleLevelService {
           [id, input.name, tsId],
         );
       }
+      // The controllers the level's points leave must lose its time zone too (a level with no member names none of them).
+      const before = existing && input.pointIds !== undefined ? await levelDevices(m, module, [id]) : [];
       if (input.pointIds !== undefined) {
         const p = POINT[module];
         const ids = [...new Set(input.pointIds)];
@@ -153,7 +155,7 @@ export class ModuleLevelService {
         if (ids.length) await m.query(p.insert, [id, ids]);
       }
       const saved = await this.requireById(module, id, m);
-      await this.planner.syncLevel(m, module, id);
+      await this.planner.syncLevel(m, module, id, {}, before);
       return saved;
     });
   }

@@ -22,9 +22,10 @@ export class ElevatorPlannerService {
   /**
    * An elevator or entrance-control level changed or was asked to sync: its members (persons, and checked-in
    * visitors of whom it is a visitor level), wherever they are or should be (a point taken out of the level is
-   * removed from the controller that held it).
+   * removed from the controller that held it). `before`: the controllers its points were on before this write, which
+   * lose its time zone when no other level there uses it (members or not).
    */
-  async syncLevel(m: EntityManager, module: ModuleKind, levelId: string, opts: SyncOptions = {}): Promise<void> {
+  async syncLevel(m: EntityManager, module: ModuleKind, levelId: string, opts: SyncOptions = {}, before: readonly string[] = []): Promise<void> {
     const members: Array<{ pin: string }> = await m.query(
       `SELECT p.pin FROM ${module}_level_person lp JOIN person p ON p.id = lp.person_id WHERE lp.level_id = $1
        UNION SELECT r.visitor_pin FROM vis_registration_level rl JOIN vis_registration r ON r.id = rl.registration_id AND r.state = 'in' WHERE rl.level_id = $1`,
@@ -32,7 +33,7 @@ export class ElevatorPlannerService {
     );
     // The level's time zone may be new on its controllers even with no member.
     const devices = await levelDevices(m, module, [levelId]);
-    for (const d of devices) await this.planner.reconcileDevice(m, d, []);
+    for (const d of new Set([...devices, ...before])) await this.planner.reconcileDevice(m, d, []);
     if (members.length > 0) await this.planner.syncPins(m, members.map((r) => r.pin), { ...opts, forceOn: devices });
   }
 

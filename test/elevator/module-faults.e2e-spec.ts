@@ -1,12 +1,14 @@
 /**
- * Elevator controllers meeting faults the random writes of module-convergence-property.e2e-spec.ts do not play: a
+ * Elevator and channel controllers meeting what the random writes of module-convergence-property.e2e-spec.ts do not play: a
  * panel registering again as an elevator controller with door rights still queued or unanswered, a level's floors
- * moved to another controller while the first one's result is lost. Once they have polled enough, their tables
+ * moved to another controller while the first one's result is lost, a level with no member moved to another
+ * controller (one kind and one controller each there). Once they have polled enough, their tables
  * equal the database, nothing stays pending, and the convergence answer says so.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { settingsOf } from '../push/push-helpers';
+import { ChannelControllerSimulator } from '../simulator/channel';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { ELEVATOR_FUN_LIST, ElevatorControllerSimulator } from '../simulator/elevator';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -119,4 +121,36 @@ describe('a level moved between controllers', () => {
     expect(ec.table('timezone')).toEqual([]);
     expect(ec2.table('timezone').map((r) => r.TimezoneId)).toEqual(['1']);
   });
+});
+
+
+
+
+describe("a level with no member moved to another controller", () => {
+  const tzs = (sim: DeviceSimulator) => sim.table('timezone').map((r) => Number(r.TimezoneId)).sort((a, b) => a - b);
+  const cases = [
+    { module: 'ele' as const, make: (sn: string, ip: string) => new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn, floors: 2, ipAddress: ip }), list: '/api/floor/list' },
+    { module: 'psg' as const, make: (sn: string, ip: string) => new ChannelControllerSimulator({ baseUrl: t.baseUrl, sn, gates: 2, ipAddress: ip }), list: '/api/psgGate/list' },
+  ];
+  for (const [i, { module, make, list }] of cases.entries()) {
+    it(`the controller its points left loses its time zone, and is not left divergent (${module})`, async () => {
+      const [a, b] = [make(`TZMOVE${module}1`, `10.9.4.${10 * i + 1}`), make(`TZMOVE${module}2`, `10.9.4.${10 * i + 2}`)];
+      for (const sim of [a, b]) await sim.connect();
+      await reconciler.idle();
+      for (const sim of [a, b]) await settle(sim, gatesOf, {});
+      const seg = await t.post('/api/gateway/timeSegments', { name: `Nights ${module}`, schedule: { mon: [['20:00', '23:00']] } });
+      expect(seg.body.code).toBe(0);
+      const tz = Number(seg.body.data.tzId);
+      const points: Array<{ id: string; name: string }> = (await t.get(list, { pageNo: 1, pageSize: 100 })).body.data;
+      const point = (name: string) => points.find((p) => p.name === name)!.id;
+      expect((await t.post(`/api/gateway/${module}Level/save`, { name: `Night ${module}`, timeSegName: `Nights ${module}`, pointIds: [point(`10.9.4.${10 * i + 1}-1`)] })).body.code).toBe(0);
+      await settle(a, gatesOf, {});
+      expect(tzs(a)).toContain(tz);
+      expect((await t.post(`/api/gateway/${module}Level/save`, { name: `Night ${module}`, pointIds: [point(`10.9.4.${10 * i + 2}-1`)] })).body.code).toBe(0);
+      await settle(b, gatesOf, {});
+      expect(tzs(b)).toContain(tz);
+      await settle(a, gatesOf, {});
+      expect(tzs(a)).not.toContain(tz);
+    });
+  }
 });
