@@ -1,9 +1,9 @@
 /**
- * Elevator and channel controllers meeting what the random writes of module-convergence-property.e2e-spec.ts do not play: a
- * panel registering again as an elevator controller with door rights still queued or unanswered, a level's floors
- * moved to another controller while the first one's result is lost, a level with no member moved to another
- * controller (one kind and one controller each there). Once they have polled enough, their tables
- * equal the database, nothing stays pending, and the convergence answer says so.
+ * Elevator and channel controllers meeting what the random writes of module-convergence-property.e2e-spec.ts do not
+ * play (one kind and one controller each there): a panel registering again as an elevator controller with door rights
+ * still queued or unanswered, a level's floors moved to another controller while the first one's result is lost, a
+ * level with no member moved to another controller, an elevator controller declared an access panel. Once they have
+ * polled enough, their tables equal the database, nothing stays pending, and the convergence answer says so.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
@@ -153,4 +153,27 @@ describe("a level with no member moved to another controller", () => {
       expect(tzs(a)).not.toContain(tz);
     });
   }
+});
+
+
+
+describe('a controller of another kind now keeps no time zone of its old kind', () => {
+  it('an elevator controller an operator declares an access panel loses the time zone of its elevator level', async () => {
+    const e = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'EC10KIND01', floors: 2, ipAddress: '10.9.6.1' });
+    await e.connect();
+    await reconciler.idle();
+    await settle(e, floorsOf, {});
+    const seg = await t.post('/api/gateway/timeSegments', { name: 'Kind nights', schedule: { mon: [['20:00', '23:00']] } });
+    const tz = String(seg.body.data.tzId);
+    const floors: Array<{ id: string; name: string }> = (await t.get('/api/floor/list', { pageNo: 1, pageSize: 100 })).body.data;
+    const lv = (await t.post('/api/gateway/eleLevel/save', { name: 'Kind lift', timeSegName: 'Kind nights', pointIds: [floors.find((f) => f.name === '10.9.6.1-1')!.id] })).body.data.id;
+    expect((await t.post('/api/person/add', { pin: '1501', name: 'Z' })).body.code).toBe(0);
+    expect((await t.post('/api/eleLevel/syncPerson', undefined, { pin: '1501', levelIds: lv })).body.code).toBe(0);
+    await settle(e, floorsOf, { '1501': [`${tz}:1`] });
+    expect(e.table('timezone').map((r) => r.TimezoneId)).toContain(tz);
+    expect((await t.post('/api/gateway/devices/EC10KIND01/kind', { kind: 'acc' })).body.code).toBe(0);
+    await settle(e, floorsOf, {});
+    expect(e.table('usereleauthorize')).toEqual([]);
+    expect(e.table('timezone').map((r) => r.TimezoneId)).not.toContain(tz);
+  });
 });
