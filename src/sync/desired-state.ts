@@ -53,14 +53,16 @@ export function desiredBaseRead(devices: readonly SyncDevice[], pins: PinScope):
   // CVSecurity and the factory leave it, and the gateway never changes it. Deleting it when the last such level
   // moved to another segment closed the panel's doors to everyone (event 21, outside the door's valid time period).
   // A panel without levels is granted to nobody: what it holds is left as the registration rules say (owe()).
+  // Elevator and channel controllers take the time zones of their own levels only (loadDesired): an access level on
+  // a controller's doors (a panel that became one keeps its places in access levels) grants it nothing.
   const panels = devices.filter((d) => !d.module).map((d) => d.id);
   const tz = read(
     `SELECT DISTINCT d.device_id, ts.tz_id, ts.schedule FROM acc_level l JOIN time_segment ts ON ts.id = l.time_segment_id
        JOIN acc_level_door ld ON ld.level_id = l.id JOIN door d ON d.id = ld.door_id WHERE d.device_id = ANY($1)
      UNION
      SELECT DISTINCT d.device_id, ts.tz_id, ts.schedule FROM acc_level_door ld JOIN door d ON d.id = ld.door_id
-       JOIN time_segment ts ON ts.name = $3 WHERE d.device_id = ANY($2)`,
-    [deviceIds, panels, DEFAULT_TIME_SEGMENT],
+       JOIN time_segment ts ON ts.name = $2 WHERE d.device_id = ANY($1)`,
+    [panels, DEFAULT_TIME_SEGMENT],
     (rows: TzRow[]) => rows,
   );
   const passRules = passRulesRead(deviceIds);

@@ -2,8 +2,9 @@
  * Elevator and channel controllers meeting what the random writes of module-convergence-property.e2e-spec.ts do not
  * play (one kind and one controller each there): a panel registering again as an elevator controller with door rights
  * still queued or unanswered, a level's floors moved to another controller while the first one's result is lost, a
- * level with no member moved to another controller, an elevator controller declared an access panel. Once they have
- * polled enough, their tables equal the database, nothing stays pending, and the convergence answer says so.
+ * level with no member moved to another controller, an elevator controller declared an access panel and an access
+ * panel declared a channel controller. Once they have polled enough, their tables equal the database, nothing stays
+ * pending, and the convergence answer says so.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
@@ -175,5 +176,25 @@ describe('a controller of another kind now keeps no time zone of its old kind', 
     await settle(e, floorsOf, {});
     expect(e.table('usereleauthorize')).toEqual([]);
     expect(e.table('timezone').map((r) => r.TimezoneId)).not.toContain(tz);
+  });
+});
+
+describe('an access panel declared a channel controller', () => {
+  it('loses the time zone of the access level still on its doors (an access level grants a controller nothing)', async () => {
+    const panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'ACCPSG0001', doors: 2, ipAddress: '10.9.7.1' });
+    await panel.connect();
+    await reconciler.idle();
+    await settle(panel, gatesOf, {});
+    const seg = await t.post('/api/gateway/timeSegments', { name: 'Panel nights', schedule: { mon: [['20:00', '23:00']] } });
+    const tz = String(seg.body.data.tzId);
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'PANELTZ', timeSegName: 'Panel nights' }] })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'PANELTZ', doorName: '10.9.7.1-1' }] })).body.code).toBe(0);
+    const acc = (await t.get('/api/accLevel/getByName/PANELTZ')).body.data.id;
+    expect((await t.post('/api/person/add', { pin: '1601', name: 'P', accLevelIds: acc })).body.code).toBe(0);
+    await settle(panel, gatesOf, { '1601': [`${tz}:1`] });
+    expect(panel.table('timezone').map((r) => r.TimezoneId)).toContain(tz);
+    expect((await t.post('/api/gateway/devices/ACCPSG0001/kind', { kind: 'psg' })).body.code).toBe(0);
+    await settle(panel, gatesOf, {});
+    expect(panel.table('timezone').map((r) => r.TimezoneId)).not.toContain(tz);
   });
 });
