@@ -217,9 +217,10 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     if (old.table !== rights(e.after).table) {
       await this.queue.enqueue(m, e.sn, [{ command: dataDelete(old.table, '*'), ref: { sync: 1, plan: newId(), kind: old.kind, clear: true } satisfies SyncRef }]);
     }
-    // Its time zones stay known (the same `timezone` table for every kind): the full sync deletes those its new kind
-    // does not use. Forgotten, the old kind's time zones stayed on it for good, reported synced.
-    await m.query(`DELETE FROM sync_item WHERE device_id = $1 AND kind <> 'tz'`, [e.deviceId]);
+    // Its time zones and pass rules stay known (the same `timezone` table for every kind; `gatepassrule`, which only a
+    // channel controller is given): the full sync deletes those its new kind does not use. Forgotten, they stayed on
+    // it for good, reported synced (no full sync clears either table but a channel controller's of its pass rules).
+    await m.query(`DELETE FROM sync_item WHERE device_id = $1 AND kind NOT IN ('tz', 'gatepassrule')`, [e.deviceId]);
     await oweJob(m, e.deviceId, 'full');
     afterCommit(m, () => this.kick());
     this.log.warn(`device ${e.sn} is of kind ${e.after} now (was ${e.before}): what it confirmed is dropped; a full sync is owed`);

@@ -2,9 +2,9 @@
  * Elevator and channel controllers meeting what the random writes of module-convergence-property.e2e-spec.ts do not
  * play (one kind and one controller each there): a panel registering again as an elevator controller with door rights
  * still queued or unanswered, a level's floors moved to another controller while the first one's result is lost, a
- * level with no member moved to another controller, an elevator controller declared an access panel and an access
- * panel declared a channel controller. Once they have polled enough, their tables equal the database, nothing stays
- * pending, and the convergence answer says so.
+ * level with no member moved to another controller, an elevator controller or a channel controller declared an access
+ * panel, an access panel declared a channel controller. Once they have polled enough, their tables equal the
+ * database, nothing stays pending, and the convergence answer says so.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
@@ -196,5 +196,23 @@ describe('an access panel declared a channel controller', () => {
     expect((await t.post('/api/gateway/devices/ACCPSG0001/kind', { kind: 'psg' })).body.code).toBe(0);
     await settle(panel, gatesOf, {});
     expect(panel.table('timezone').map((r) => r.TimezoneId)).not.toContain(tz);
+  });
+});
+
+
+
+describe('a channel controller declared an access panel', () => {
+  it('loses its pass rule, which the database gives a channel controller only', async () => {
+    const cc = new ChannelControllerSimulator({ baseUrl: t.baseUrl, sn: 'PGKIND0002', gates: 2, ipAddress: '10.9.9.1' });
+    await cc.connect();
+    await reconciler.idle();
+    await settle(cc, gatesOf, {});
+    expect((await t.post('/api/gateway/timeSegments', { name: 'Gate kind hours', schedule: { mon: [['08:00', '12:00']] } })).body.code).toBe(0);
+    expect((await t.post('/api/gateway/psgDevice/PGKIND0002/passRule', { timeSegName: 'Gate kind hours', passMode: 2 })).body.code).toBe(0);
+    await settle(cc, gatesOf, {});
+    expect(cc.table('gatepassrule')).toHaveLength(1);
+    expect((await t.post('/api/gateway/devices/PGKIND0002/kind', { kind: 'acc' })).body.code).toBe(0);
+    await settle(cc, gatesOf, {});
+    expect(cc.table('gatepassrule')).toEqual([]);
   });
 });
