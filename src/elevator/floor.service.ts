@@ -71,10 +71,11 @@ export class FloorService {
     });
   }
 
+  /** A floor of an elevator controller: one whose device is now of another kind (an operator's declaration, a new registration) is no floor any more, as in list(). */
   async requireById(id: string | undefined): Promise<FloorRow & { sn: string; admission: string; last_seen_at: Date | null }> {
     if (!id) throw new CvError(FloorIdRequired, 'Floor Id is required');
     const [row] = await this.ds.query(
-      `SELECT ${FLOOR_COLUMNS}, d.sn, d.admission, d.last_seen_at FROM floor f JOIN device d ON d.id = f.device_id WHERE f.id = $1 AND d.admission <> 'pending'`,
+      `SELECT ${FLOOR_COLUMNS}, d.sn, d.admission, d.last_seen_at FROM floor f JOIN device d ON d.id = f.device_id WHERE f.id = $1 AND d.admission <> 'pending' AND ${effectiveKindSql('d')} = 'ele'`,
       [id],
     );
     if (!row) throw new CvError(CvCode.NotFound, `Floor does not exist: ${id}`);

@@ -176,6 +176,13 @@ describe('a controller of another kind now keeps no time zone of its old kind', 
     await settle(e, floorsOf, {});
     expect(e.table('usereleauthorize')).toEqual([]);
     expect(e.table('timezone').map((r) => r.TimezoneId)).not.toContain(tz);
+    // Its floors are no elevator's floors any more: not listed, and not opened by their old ids either (CONTROL
+    // DEVICE 11 is the elevator's command; an access panel would read it as something else).
+    const old = floors.find((f) => f.name === '10.9.6.1-1')!.id;
+    expect((await t.get('/api/floor/list', { pageNo: 1, pageSize: 100 })).body.data.map((f: { id: string }) => f.id)).not.toContain(old);
+    expect((await t.post('/api/floor/remoteOpenById', undefined, { floorId: old, interval: 5 })).body.code).toBe(-404);
+    expect((await t.post('/api/floor/remoteCloseById', undefined, { floorId: old })).body.code).toBe(-404);
+    expect((await convergence('EC10KIND01')).pendingCommands).toBe(0);
   });
 });
 
