@@ -37,7 +37,7 @@ describe('Push Center', () => {
     const punch = { pin: '77', time: '2026-06-01 09:00:00', status: 0, verify: 15 };
     await term.punch(punch);
     await term.uploadAttlog([punch]);
-    for (let i = 0; i < 100 && bodies.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (const end = Date.now() + 20_000; bodies.length === 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 300));
     expect(bodies).toHaveLength(1);
     const body = JSON.parse(bodies[0]);

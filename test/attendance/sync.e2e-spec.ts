@@ -105,7 +105,7 @@ describe('area membership delivers users and templates in the terminal dialect',
     await t.post('/api/attAreaPerson/set', { code: '1', pins: ['3004'] });
     const late = await initialisedTerminal(t, { sn: 'ATT-LATE' });
     // The full sync is queued right after the initialisation answer.
-    for (let i = 0; i < 20 && (await commandsOf('ATT-LATE')).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (const end = Date.now() + 20_000; (await commandsOf('ATT-LATE')).length === 0 && Date.now() < end; ) await sleep(50);
     await late.drain();
     expect(late.users.has('3004')).toBe(true);
   });
@@ -464,7 +464,7 @@ describe('a terminal that only polls with INFO', () => {
     await term.poll(true);
     const [d] = await t.ds.query(`SELECT d.kind, at.info->>'firmware' AS firmware FROM device d JOIN att_terminal at ON at.device_id = d.id WHERE d.sn = 'ATT-INFO-ONLY'`);
     expect(d).toEqual({ kind: 'att', firmware: 'Ver 8.0.4.3-20220708' });
-    for (let i = 0; i < 20 && (await commandsOf('ATT-INFO-ONLY')).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (const end = Date.now() + 20_000; (await commandsOf('ATT-INFO-ONLY')).length === 0 && Date.now() < end; ) await sleep(50);
     await term.drain();
     expect(term.users.has('7001')).toBe(true);
   });

@@ -177,7 +177,7 @@ describe('remote door actions answer the panel\'s Return', () => {
     await ec.connect();
     await ec.pollUntilIdle();
     let floors: Array<{ id: string; floorNo: number; deviceSn?: string }> = [];
-    for (let i = 0; i < 50 && floors.length < 4; i++) {
+    for (const end = Date.now() + 20_000; floors.length < 4 && Date.now() < end; ) {
       floors = (await t.get('/api/floor/list', { pageNo: 1, pageSize: 100 })).body.data;
       if (floors.length < 4) await new Promise((r) => setTimeout(r, 50));
     }

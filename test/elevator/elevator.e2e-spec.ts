@@ -25,7 +25,7 @@ beforeAll(async () => {
   await panel.pollUntilIdle();
   // Floors are created by the registration listener, which runs after the registry answer.
   let floors: Array<{ id: string; floorNo: number }> = [];
-  for (let i = 0; i < 50 && floors.length < 12; i++) {
+  for (const end = Date.now() + 20_000; floors.length < 12 && Date.now() < end; ) {
     floors = (await t.get('/api/floor/list', { pageNo: 1, pageSize: 100 })).body.data;
     if (floors.length < 12) await new Promise((r) => setTimeout(r, 50));
   }

@@ -237,7 +237,7 @@ describe('entrance-control levels and events', () => {
     expect((await t.get('/api/v2/psgGate/list', { pageNo: 1, pageSize: 10 })).body.data).toMatchObject({ page: 0, offset: 0 });
     // Events wait while any older transaction on the (shared) server runs: poll until the three have come.
     const seen: Array<Record<string, unknown>> = [];
-    for (let i = 0; i < 100 && seen.length < 3; i++) {
+    for (const end = Date.now() + 20_000; seen.length < 3 && Date.now() < end; ) {
       seen.push(...(await t.get('/api/psgTransaction/monitor', { timestamp: ts })).body.data);
       if (seen.length < 3) await new Promise((r) => setTimeout(r, 100));
     }
@@ -258,7 +258,7 @@ describe('entrance-control levels and events', () => {
     expect((await t.get('/api/psgTransaction/monitor', { timestamp: ahead })).body).toMatchObject({ code: 0, data: [] });
     expect((await cc.uploadRtlog([{ pin: 0, cardno: 4711, eventaddr: 1, event: 27, inoutstatus: 0, verifytype: 200, index: 9200 }])).status).toBe(200);
     const seen: Array<Record<string, unknown>> = [];
-    for (let i = 0; i < 50 && seen.length < 1; i++) {
+    for (const end = Date.now() + 20_000; seen.length < 1 && Date.now() < end; ) {
       seen.push(...(await t.get('/api/psgTransaction/monitor', { timestamp: ahead })).body.data);
       if (seen.length < 1) await new Promise((r) => setTimeout(r, 100));
     }
@@ -274,7 +274,7 @@ describe('entrance-control levels and events', () => {
     expect((await cc.uploadRtlog([{ pin: 0, cardno: 4802, eventaddr: 1, event: 27, inoutstatus: 0, verifytype: 200, index: 9802 }])).status).toBe(200);
     // The manual's own example value (May 2017), which some clients send on every call.
     const seen: Array<Record<string, unknown>> = [];
-    for (let i = 0; i < 50 && !seen.some((e) => e.cardNo === '4802'); i++) {
+    for (const end = Date.now() + 20_000; !seen.some((e) => e.cardNo === '4802') && Date.now() < end; ) {
       seen.push(...(await t.get('/api/psgTransaction/monitor', { timestamp: 1494467276539 })).body.data);
       await new Promise((r) => setTimeout(r, 50));
     }
