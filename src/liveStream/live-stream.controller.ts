@@ -11,27 +11,41 @@ const HEARTBEAT_MS = 15_000;
 export async function openEventStream(req: FastifyRequest, reply: FastifyReply, stream: LiveStreamService, types: Set<StreamEventType>, lastEventId: string | undefined): Promise<void> {
   reply.hijack();
   const raw = reply.raw;
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  raw.write('retry: 3000\n\n');
+  // The stream is answered once the client's position in the feeds is read (in subscribe): a client that saw it open
+  // then gets every event stored after that, none stored in between taken for already behind it.
+  let answered = false;
+  const answer = () => {
+    if (answered) return;
+    answered = true;
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    raw.write('retry: 3000\n\n');
+  };
   let closed = false;
   const sink = {
     send: (event: StreamEventType, data: unknown, id?: string) => {
       if (closed) return;
+      answer();
       raw.write(`${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     },
     close: () => {
+      answer();
       if (!closed) raw.end();
       closed = true;
     },
   };
+  let unsubscribe: () => void;
+  try {
+    unsubscribe = await stream.subscribe(sink, types, lastEventId);
+  } finally {
+    answer();
+  }
   const heartbeat = setInterval(() => !closed && raw.write(': ping\n\n'), HEARTBEAT_MS);
   heartbeat.unref();
-  const unsubscribe = await stream.subscribe(sink, types, lastEventId);
   const done = () => {
     closed = true;
     clearInterval(heartbeat);

@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { SseClient } from '../support/sse-client';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
 import { expectSameShape, manualExample } from './transaction-fixtures';
 import { until } from '../support/until';
+import { TransactionRepository } from '../../src/transaction/transaction.repository';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -71,6 +72,30 @@ describe('live stream (SSE, gateway extension)', () => {
     expect(resumed.of('transaction').map((e) => e.data.pin)).toEqual(['6', '7']);
     expect(resumed.of('doorState')).toEqual([]);
     expect(c.of('transaction').map((e) => e.data.pin)).toEqual(['5', '6', '7']);
+  });
+
+  it('sends every event stored after the client saw its stream open, however late the gateway reads its position', async () => {
+    // The client's position in the feeds is read when it subscribes; an event stored between the stream's answer
+    // (the client's open) and that read was behind it, never sent (a loaded machine, or a busy database). The read is
+    // held here until the client's first event is stored, or 3 s if the client cannot store one before it is opened.
+    const repo = t.app.get(TransactionRepository);
+    const read = repo.feedPositionNow.bind(repo);
+    let stored!: () => void;
+    const uploaded = new Promise<void>((r) => (stored = r));
+    const held = vi.spyOn(repo, 'feedPositionNow').mockImplementation(async (m) => {
+      await Promise.race([uploaded, sleep(3_000)]);
+      return read(m);
+    });
+    try {
+      const c = new SseClient();
+      clients.push(c);
+      await c.open(streamUrl('&types=transaction'));
+      await sim.uploadRtlog([{ time: '2024-05-03 08:00:00', pin: 31, event: 0 }]);
+      stored();
+      await until('the event stored after the stream opened', () => c.of('transaction').some((e) => e.data.pin === '31'), 15_000);
+    } finally {
+      held.mockRestore();
+    }
   });
 
   it('streams attendance punches as punch events with module att, once, resumable', async () => {
