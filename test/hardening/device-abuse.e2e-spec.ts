@@ -5,6 +5,7 @@ import { commandsOf, connectedSim, enqueue, settingsOf, sleep } from '../push/pu
 import { DeviceSimulator } from '../simulator/device-simulator';
 import type { FetchLike } from '../simulator/http';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { until } from '../support/until';
 
 /**
  * Abuse resistance on the device side: what a device that is not admitted gets, body and query
@@ -145,7 +146,8 @@ describe('refuse (defaults), with a low upload limit', () => {
     // The device itself carries on.
     expect((await first.uploadRaw('/iclock/cdata', { table: 'rtlog' }, rtlogLine(1))).body).toBe('OK');
     expect(await first.poll()).toEqual([]);
-    await sleep(100); // the flag is written in the background
+    // The flag is written in the background.
+    await until('the SN conflict flagged', async () => (await t.get('/api/gateway/devices/ABUSE-TWIN')).body.data.snConflict != null, 20_000);
     const flagged = (await t.get('/api/gateway/devices/ABUSE-TWIN')).body.data;
     expect(flagged).toMatchObject({ lastAddress: '127.0.0.1', snConflict: { address: '127.0.0.2', at: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/) } });
     expect((await t.request('GET', '/metrics')).text).toMatch(/^cvgw_device_requests_refused_total\{reason="sn_conflict"\} [1-9]/m);
@@ -161,13 +163,13 @@ describe('refuse (defaults), with a low upload limit', () => {
   it('accepts a new address once the old one has been silent for longer than the online window (DHCP)', async () => {
     const s = settingsOf(t);
     const saved = { requestDelay: s.requestDelay, onlineFloorMs: s.onlineFloorMs };
-    Object.assign(s, { requestDelay: 0, onlineFloorMs: 1500 });
+    Object.assign(s, { requestDelay: 0, onlineFloorMs: 4000 });
     try {
       const before = await connectedSim(t, { sn: 'ABUSE-MOVE', doors: 1 });
       expect((await before.uploadRaw('/iclock/getrequest', {})).status).toBe(200);
       const after = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'ABUSE-MOVE', doors: 1, fetch: fetchFrom('127.0.0.3') });
       expect((await after.handshake()).status).toBe(403); // the old address is still online
-      await sleep(1700);
+      await sleep(4200);
       expect((await after.connect()).registered).toBe(true);
       expect((await t.get('/api/gateway/devices/ABUSE-MOVE')).body.data.lastAddress).toBe('127.0.0.3');
       expect((await before.uploadRaw('/iclock/getrequest', {})).status).toBe(403);
@@ -212,7 +214,7 @@ describe('DEVICE_COMM_KEY and DEVICE_SN_CONFLICT=allow', () => {
     expect((await first.connect()).registered).toBe(true);
     const twin = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'ALLOW-TWIN', doors: 1, fetch: fetchFrom('127.0.0.2', { 'X-Comm-Key': KEY }) });
     expect((await twin.connect()).registered).toBe(true);
-    await sleep(100);
+    await until('the SN conflict flagged', async () => (await t.get('/api/gateway/devices/ALLOW-TWIN')).body.data.snConflict != null, 20_000);
     expect((await t.get('/api/gateway/devices/ALLOW-TWIN')).body.data).toMatchObject({ lastAddress: '127.0.0.1', snConflict: { address: '127.0.0.2' } });
   });
 });
