@@ -177,7 +177,7 @@ describe.skipIf(!executable)('a person\'s panels, leave and reinstatement in Chr
     expect((await t.ds.query(`SELECT status, to_char(leave_date, 'YYYY-MM-DD') AS d FROM person WHERE pin = '901'`))[0]).toEqual({ status: 'left', d: '2026-11-20' });
     // Off the active list (re-read after the answer: waited for, a CI run on the embedded database read it before the
     // list came back); the panel that held them is told to remove them.
-    await page.getByRole('button', { name: 'Open 901' }).waitFor({ state: 'detached', timeout: 5_000 });
+    await page.getByRole('button', { name: 'Open 901' }).waitFor({ state: 'detached' });
     await expect(rowOf('PERSONOK01')).resolves.toMatchObject({ State: 'removal on its way', 'Should hold': 'nothing (the person must leave it)', 'Last error': '' });
     // The panel that refused the rights is told to remove the user too; the refused grant's Return code stays shown until it confirms.
     const refusing901 = await rowOf('PERSONNO01');
