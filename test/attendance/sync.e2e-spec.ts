@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PUSH_SETTINGS, type PushSettings } from '../../src/push/push-settings';
 import { parsePushCenterConfig } from '../../src/pushCenter/push-center.config';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { countQueries, pollQueries, sleep } from '../push/push-helpers';
+import { countQueries, notifiesLanded, pollQueries, sleep } from '../push/push-helpers';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { AttendanceTerminal } from '../simulator/attendance-terminal';
@@ -448,6 +448,9 @@ describe('recovery and idle polls', () => {
       settled = (await term.drain()).length === 0;
     }
     expect(settled).toBe(true);
+    // The NOTIFY echo of the last commands sent raises the terminal's work flag once more: landed, and taken by a poll.
+    await notifiesLanded(t);
+    expect(await term.poll()).toEqual([]);
     const { queries } = await countQueries(async () => {
       for (let i = 0; i < 10; i++) expect(await term.poll()).toEqual([]);
     });

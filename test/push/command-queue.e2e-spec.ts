@@ -3,11 +3,9 @@ import { CommandQueueService } from '../../src/push/command-queue.service';
 import { dataCount, dataDelete, dataQuery, dataUpdateUser, openDoor, ProtocolValueError, returnMeaning } from '../../src/push/protocol';
 import { defaultPushSettings } from '../../src/push/push-settings';
 import { parsePushCenterConfig } from '../../src/pushCenter/push-center.config';
-import { commandNotifySql, WorkSignalService } from '../../src/push/work-signal.service';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { until } from '../support/until';
-import { commandsOf, connectedSim, countQueries, enqueue, pollQueries, settingsOf, sleep } from './push-helpers';
+import { commandsOf, connectedSim, countQueries, enqueue, notifiesLanded, pollQueries, settingsOf, sleep } from './push-helpers';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -216,14 +214,8 @@ describe('the work signal', () => {
     await settled();
     // The enqueue's NOTIFY also comes back to this process (it LISTENs like every other), and on a loaded
     // machine it can arrive after the poll that delivered the command: it raises the flag once more, and the
-    // next poll looks at the queue (rightly: a NOTIFY means "maybe work"). Let that echo land and be taken: a NOTIFY
-    // of our own, queued after it, reaches the LISTEN connection after it (a fixed wait was too short under load).
-    // (The embedded database delivers no NOTIFY: no echo there.)
-    const signal = t.app.get(WorkSignalService);
-    if (t.db.mode !== 'embedded') {
-      await t.ds.query(`SELECT ${commandNotifySql(`'Q-IDLE-ECHO'`)}`);
-      await until('the NOTIFY sent after the echo', () => signal.has('Q-IDLE-ECHO'), 20_000);
-    }
+    // next poll looks at the queue (rightly: a NOTIFY means "maybe work"). Let that echo land and be taken.
+    await notifiesLanded(t);
     await sim.poll();
     const { queries } = await countQueries(async () => {
       for (let i = 0; i < 20; i++) expect((await sim.poll()).map((c) => c.line)).toEqual([]);

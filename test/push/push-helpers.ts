@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { CommandQueueService } from '../../src/push/command-queue.service';
 import { PUSH_SETTINGS, type PushSettings } from '../../src/push/push-settings';
+import { commandNotifySql, WorkSignalService } from '../../src/push/work-signal.service';
 import { DeviceSimulator, type DeviceSimulatorOptions } from '../simulator/device-simulator';
 import type { DataSource } from 'typeorm';
 
@@ -75,3 +76,18 @@ export function pollQueries(queries: readonly string[]): string[] {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits until this process's LISTEN connection has received every NOTIFY committed before the call (the echo of
+ * its own enqueues raises a device's work flag once more, late on a loaded machine): a marker NOTIFY sent now
+ * reaches it after them, as notifications come in commit order. The embedded database delivers none.
+ */
+export async function notifiesLanded(t: Pick<TestApp, 'app' | 'ds'> & { db: { mode: string } }): Promise<void> {
+  if (t.db.mode === 'embedded') return;
+  const signal = t.app.get<WorkSignalService>(WorkSignalService);
+  const marker = `NOTIFY-MARK-${process.pid}-${Date.now()}`;
+  await t.ds.query(`SELECT ${commandNotifySql('$1')}`, [marker]);
+  for (const end = Date.now() + 20_000; !signal.take(marker); await sleep(25)) {
+    if (Date.now() > end) throw new Error('timed out waiting for a NOTIFY on the LISTEN connection');
+  }
+}
