@@ -100,14 +100,15 @@ describe('order after a lost getrequest reply', () => {
 
   it('the device polls again after losing a reply: it gets it again at that poll, the revoke behind it too (not after the timeout)', async () => {
     const sim = await fresh('F-LOST-REPOLL');
-    Object.assign(settingsOf(t), { ackTimeoutMs: 60_000, lostReplyMs: 400 });
+    // lostReplyMs long enough for the overlapping poll below to come sooner on a slow machine too.
+    Object.assign(settingsOf(t), { ackTimeoutMs: 60_000, lostReplyMs: 1500 });
     await enqueue(t, sim.sn, [user(6), grant(6)]);
     sim.loseNextReply();
     expect(await sim.poll()).toEqual([]);
     await enqueue(t, sim.sn, [revoke(6)]);
     // Sooner than lostReplyMs: an overlapping poll, not the device's next one; nothing newer goes ahead.
     expect(await sim.poll()).toEqual([]);
-    await sleep(450);
+    await sleep(1550);
     expect((await sim.poll()).map((c) => c.command)).toEqual([user(6), grant(6), revoke(6)]);
     expect(hasAccess(sim, 6)).toBe(false);
     const rows = await commandsOf(t, sim.sn);
