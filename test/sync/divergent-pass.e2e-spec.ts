@@ -58,10 +58,12 @@ describe('the divergent pass', () => {
       expect(refusal.used).toBe(1);
       // Bob gets the card half a retry later: his put is held until Ann's item has settled, due half a retry after hers.
       await sleep(RETRY_MS / 2);
+      const heldFrom = Date.now();
       await ok(t.post('/api/person/add', { pin: bob, name: 'Bob', cardNo: card, accLevelIds: levelIds }));
       const kind = mulCard ? 'card' : 'user';
       const [bobItem] = await ds.query(`SELECT failures, next_try_at > now() AS waiting FROM sync_item WHERE device_id = $1 AND kind = $2 AND key = $3`, [await deviceId(sn), kind, bob]);
-      expect(bobItem).toMatchObject({ waiting: true });
+      // Waiting (a retry after his put): checked only when read inside that wait for sure (a loaded machine can spend it).
+      if (Date.now() - heldFrom < RETRY_MS) expect(bobItem).toMatchObject({ waiting: true });
       expect(bobItem.failures).toBeGreaterThan(0);
 
       // Ann's retry is due, Bob's not yet. The blocker's due item (older) is planned first, and its transaction waits
