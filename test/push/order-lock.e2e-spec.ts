@@ -100,7 +100,7 @@ describe.skipIf(inject('testDb').mode === 'embedded')('order locks taken in oppo
         await m.query(`SET LOCAL deadlock_timeout = '10s'`);
         await queue.lockForOrder(m, [high]);
         call = t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: names[0], doorName: '10.9.7.1-1' }, { levelName: names[1], doorName: '10.9.7.2-1' }] });
-        for (let i = 0; i < 500 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+        for (const end = Date.now() + 20_000; (await waiting()) === 0 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
         expect(await waiting()).toBe(1);
         await queue.lockForOrder(m, [low]);
       });
