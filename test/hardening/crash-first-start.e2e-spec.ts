@@ -67,7 +67,10 @@ describe.skipIf(onPglite)('kill -9 during the first start’s migrations', () =>
         await sleep(afterMs);
         await g.kill();
         expect(await starting).not.toBe('started');
-        for (let i = 0; i < 100 && (await migrating()); i++) await sleep(50);
+        // Its server session ends (the lock goes) once the server notices the client is gone, after the statement it
+        // runs: read what it left only then, or a COMMIT already sent could land after the read.
+        for (const end = Date.now() + 30_000; (await migrating()) && Date.now() < end; ) await sleep(50);
+        expect(await migrating(), 'the killed start still holds the migration lock').toBe(false);
         const after = await applied();
         kills.push({ afterMs, ...after });
         if (after.migrations > 0) break; // the kill came after they committed: nothing left to interrupt
