@@ -82,11 +82,13 @@ describe.skipIf(onPglite)('two gateway processes on one database', () => {
     const t0 = Date.now();
     const open = await a.api('POST', `/api/door/remoteOpenById?doorId=${doorId}&interval=5`);
     expect(open.body.code).toBe(0);
-    const got = await sim.pollUntil((s) => s.received.some((c) => c.command.startsWith('CONTROL DEVICE')), { maxPolls: 200, intervalMs: 20 });
+    const got = await sim.pollUntil((s) => s.received.some((c) => c.command.startsWith('CONTROL DEVICE')), { maxPolls: 500, intervalMs: 20 });
     const elapsed = Date.now() - t0;
     expect(got.map((c) => c.command)).toEqual(['CONTROL DEVICE 01010105']);
-    // The command timeout is 60 s and real devices poll every 5 s; B learnt of A's command in well under a second.
-    expect(elapsed).toBeLessThan(5000);
+    // The command timeout is 60 s and real devices poll every 5 s; B learnt of A's command in well under a second
+    // (without the NOTIFY it would not learn it: its flags are read from the database only at its start and after a
+    // lost LISTEN connection). The bound leaves room for a loaded machine, where the REST call to A alone can take seconds.
+    expect(elapsed).toBeLessThan(15_000);
     const [row] = (await pg.query(`SELECT state, attempts FROM device_command WHERE device_sn = 'SCALE-A2B' AND command LIKE 'CONTROL DEVICE%'`)).rows;
     expect(row).toEqual({ state: 'done', attempts: 1 });
   });
