@@ -49,7 +49,7 @@ async function whilePolling(call: () => Promise<{ body: any; headers: Headers }>
   const pending = call().then((r) => ({ body: r.body, detail: r.headers.get('x-gateway-detail'), ms: Date.now() - started }));
   if (afterMs !== null) {
     await new Promise((r) => setTimeout(r, afterMs));
-    for (let i = 0; i < 200 && BigInt(await lastCommandId()) <= BigInt(before); i++) await new Promise((r) => setTimeout(r, 25));
+    for (const end = Date.now() + 15_000; BigInt(await lastCommandId()) <= BigInt(before) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 25));
     await sim.poll();
   }
   return pending;
