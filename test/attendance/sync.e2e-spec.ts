@@ -115,7 +115,7 @@ describe('the biometric types a terminal announces (attendance manual 3.1)', () 
   it('BIODATA of a type the terminal did not announce in MultiBioDataSupport is not sent; announcing it later sends it', async () => {
     // Fingerprint and visible-light face only (the manual's device example), no near-infrared face (Type 2).
     const term = await initialisedTerminal(t, { sn: 'ATT-BIO-TYPES', multiBioDataSupport: '0:1:0:0:0:0:0:0:0:1' });
-    for (let i = 0; i < 100 && (await commandsOf('ATT-BIO-TYPES')).length === 0; i++) await sleep(50);
+    for (const end = Date.now() + 20_000; (await commandsOf('ATT-BIO-TYPES')).length === 0 && Date.now() < end; ) await sleep(50);
     await term.drain();
     expect((await t.post('/api/person/add', { pin: '3101', name: 'Ines', lastName: 'Ruiz' })).body.code).toBe(0);
     expect((await t.post('/api/bioTemplate/add', { personId: '3101', validType: '1', template: FINGER, templateNo: '2' })).body.code).toBe(0);
@@ -133,7 +133,7 @@ describe('the biometric types a terminal announces (attendance manual 3.1)', () 
     term.holdResults((c) => c.includes('\tType=2\t'));
     expect(await term.init()).toBe(true);
     let first: string[] = [];
-    for (let i = 0; i < 100 && first.length === 0; i++) {
+    for (const end = Date.now() + 20_000; first.length === 0 && Date.now() < end; ) {
       await term.drain();
       first = term.dropHeldResults().map((d) => d.command);
       if (first.length === 0) await sleep(50);
@@ -210,7 +210,7 @@ describe('enrolment at one terminal reaches the other terminals of the area', ()
     // Each new terminal's full sync is queued by the worker right after its initialisation: wait for it, so that
     // it is not what B receives after the enrolment.
     for (const sn of ['ATT-ENR-A', 'ATT-ENR-B']) {
-      for (let i = 0; i < 100 && (await commandsOf(sn)).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      for (const end = Date.now() + 20_000; (await commandsOf(sn)).length === 0 && Date.now() < end; ) await sleep(50);
     }
     // Then until the reconciler has nothing more for them: a drain right after the first commands came left a later
     // pass's work (CI, stop 50: B was sent every member again after the re-sent upload below).
