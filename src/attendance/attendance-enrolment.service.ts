@@ -187,7 +187,7 @@ export class AttendanceEnrolmentService {
     const users = uploads.map((u, i): EnrolledUser => ({ pin: u.pin, name: u.name, pri: u.privilege, passwd: u.password, card: u.cardNo, fields: u.fields, recordHash: hashes[i] }));
     const { touched, doubt } = await this.applyUsers(m, device, users, { joinArea: false });
     await this.propagate(m, device, touched);
-    await this.planner.recordEnrolledUsers(m, device.id, [...new Set(uploads.map((u) => u.pin))], doubt);
+    await this.planner.recordEnrolledUsers(m, device.id, [...new Set(uploads.map((u) => u.pin))], doubt, new Map(uploads.map((u) => [u.pin, u])));
   }
 
   /** Changed persons go to the other terminals of their areas and to the access panels that should hold them. */

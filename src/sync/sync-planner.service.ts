@@ -12,7 +12,7 @@ import { desiredBaseRead, loadDesired, type PinScope } from './desired-state';
 import { dialectOf, type SyncDevice } from './device-dialect';
 import { currentState, DEVICE_KINDS, desiredHashes, diffItems, itemId, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, userHash, type CountedKind, type PhotoTable, type TemplateTable, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
 import { uploadedUserRecord, userRecordFor } from './sync-commands';
-import type { UserUpload } from '../push/protocol';
+import type { UserRecord, UserUpload } from '../push/protocol';
 import { moduleDevicePinsSql, moduleDevicesGrantingSql } from './module-rights';
 import { appendToPending, tailsRead, type DeviceBatch, type TailRow } from './pending-append';
 import { composeCommands, composesAlike, tableOf, type ComposeInput, type PlannedCommand } from './sync-plan';
@@ -297,17 +297,31 @@ export class SyncPlannerService {
    * database gives it no right there. So is a pin the database has no person for (deleted since a line sent
    * again): it is removed. Left as recorded, a card the database gave someone else would stay on the panel with
    * nothing to bring it back.
+   *
+   * `uploaded`: the card and password each pin's (last) line carried. A line without the card or password the
+   * database's record for this panel has (taken off at the panel's menu: an empty value changes nothing of the person)
+   * is in doubt too. Recorded as the database's record, the panel was said synced holding a user without the card the
+   * database gives it (that card no longer opening there), and nothing ever wrote it back.
    */
-  async recordEnrolledUsers(m: EntityManager, deviceId: string, all: readonly string[], doubt: ReadonlySet<string> = new Set()): Promise<void> {
+  async recordEnrolledUsers(
+    m: EntityManager,
+    deviceId: string,
+    all: readonly string[],
+    doubt: ReadonlySet<string> = new Set(),
+    uploaded: ReadonlyMap<string, { cardNo: string | null; password: string | null }> = new Map(),
+  ): Promise<void> {
     if (all.length === 0) return;
     const device = (await loadDevices(m, [deviceId], this.config.timeZone)).get(deviceId);
     if (!device) return;
     const persons = new Map((await runRead(m, personsRead({ pins: all }))).map((p) => [p.pin, p]));
     // A key is at most 64 characters (a longer pin is none the gateway could have sent or can name).
     const pins = all.filter((pin) => persons.has(pin) || pin.length <= 64);
+    const lacks = (record: UserRecord, line: { cardNo: string | null; password: string | null } | undefined) =>
+      !!line && ((!!record.cardNo && !(line.cardNo ?? '').trim()) || (!!record.password && !(line.password ?? '').trim()));
     const hashes = pins.map((pin) => {
       const p = persons.get(pin);
-      return p && !doubt.has(pin) ? userHash(userRecordFor(device, p)) : UNKNOWN_HASH;
+      const record = p && !doubt.has(pin) ? userRecordFor(device, p) : null;
+      return record && !lacks(record, uploaded.get(pin)) ? userHash(record) : UNKNOWN_HASH;
     });
     await m.query(
       `INSERT INTO ${CONFIRMED_INTO}

@@ -182,6 +182,31 @@ describe('users enrolled at an access panel', () => {
     expect(await verifiedOwed(sim)).toBe(0);
   });
 
+  it("a member enrolled again at the panel's menu without the card or password the database gives: not said synced, the panel gets them back", async () => {
+    const { sim, level: l6 } = await panelInLevel(6);
+    expect((await t.post('/api/person/add', { pin: '882001', name: 'Carded', cardNo: '6670001', personPwd: '4321', accLevelIds: l6 })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '882002', name: 'Keyed', personPwd: '8765', accLevelIds: l6 })).body.code).toBe(0);
+    await reconciler.idle();
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    expect(sim.user('882001')).toMatchObject({ CardNo: '6670001', Password: '4321' });
+    expect(sim.user('882002')).toMatchObject({ Password: '8765' });
+    // Edited at the panel's menu: the card taken off one, the password off the other (uploaded with empty values).
+    expect((await sim.enrollUserLocally({ uid: 60, pin: '882001', name: 'Carded', cardno: '', password: '4321' })).body).toBe('user=1');
+    expect((await sim.enrollUserLocally({ uid: 61, pin: '882002', name: 'Keyed', cardno: '', password: '' })).body).toBe('user=1');
+    // An empty value changes nothing of the person; the panel, which lacks them now, is not said to hold the record.
+    expect(await person('882001')).toMatchObject({ data: { cardNo: '6670001' } });
+    const state = async (pin: string) => (await t.get(`/api/gateway/persons/${pin}/devices`)).body.data.find((x: { deviceSn: string }) => x.deviceSn === sim.sn)?.state;
+    if (sim.user('882001')?.CardNo !== '6670001') expect(await state('882001')).not.toBe('synced');
+    if (sim.user('882002')?.Password !== '8765') expect(await state('882002')).not.toBe('synced');
+    await reconciler.idle();
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    expect(sim.user('882001')).toMatchObject({ CardNo: '6670001', Password: '4321' });
+    expect(sim.user('882002')).toMatchObject({ Password: '8765' });
+    expect(await state('882001')).toBe('synced');
+    expect((await t.get(`/api/gateway/devices/${sim.sn}/convergence`)).body.data).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
+    expect(await verifiedOwed(sim)).toBe(0);
+  });
+
   it('a terminal sending a USER line again after its card changed by REST is sent the database record', async () => {
     expect((await term.enrollUser({ pin: '881002', name: 'Term', card: '6660011' })).body).toBe('OK: 2');
     await settle();
