@@ -311,6 +311,10 @@ export class AttendanceEnrolmentService {
           doubt.add(u.pin);
         }
       }
+      // A terminal's line without the card or password the person has (taken off at its menu) changes nothing of the
+      // person, and the terminal no longer holds them: it is sent the database's record (a panel's such lines are
+      // judged against the record it is sent, SyncPlannerService.recordEnrolledUsers).
+      if ((device.kind === 'att' || device.kind === 'facekiosk') && ((!u.card && !!p.cardNo) || (cleanPassword(u.passwd) === null && !!p.password))) doubt.add(u.pin);
       if (u.viceCard) await this.takeViceCard(m, device, p, u.viceCard, doubt);
       // An odd Pri is the role of a user disabled at the terminal (attPrivilegeOf): the role is the person's, and the
       // disabled bit is kept beside it so that the record sent back after a REST edit does not enable them again.

@@ -221,6 +221,21 @@ describe('users enrolled at an access panel', () => {
     expect(term.users.get('881002')?.card).toBe('6660012');
   });
 
+  it("a terminal's user edited at its menu without the card or password the database gives: not said synced, the terminal gets them back", async () => {
+    expect((await term.enrollUser({ pin: '883001', name: 'Term', card: '6680001', passwd: '1234' })).body).toBe('OK: 2');
+    await settle();
+    const held = term.users.get('883001')!;
+    held.card = '';
+    held.passwd = '';
+    await term.uploadUser('883001');
+    expect(await person('883001')).toMatchObject({ data: { cardNo: '6680001' } });
+    const state = async () => (await t.get('/api/gateway/persons/883001/devices')).body.data.find((x: { deviceSn: string }) => x.deviceSn === term.sn);
+    if (term.users.get('883001')?.card !== '6680001') expect(await state()).not.toMatchObject({ state: 'synced' });
+    await settle();
+    expect(term.users.get('883001')).toMatchObject({ card: '6680001', passwd: '1234' });
+    expect(await state()).toMatchObject({ state: 'synced', holds: true });
+  });
+
   it('a known pin takes the uploaded name as a terminal USER line does', async () => {
     expect((await t.post('/api/person/add', { pin: '771963', name: 'Old' })).body.code).toBe(0);
     const r = await panel.enrollUserLocally({ uid: 21, pin: '771963', name: 'New' });
