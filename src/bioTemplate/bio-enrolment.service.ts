@@ -115,7 +115,13 @@ export class BioEnrolmentService {
     if (changed.size > 0) {
       // The attendance terminals and kiosks of the persons' areas take the new templates and photos as well.
       await this.attendance.syncPersonPins(m, [...changed.keys()]);
-      await this.planner.syncPins(m, [...changed.keys()], { heldBy: deviceSn, heldPhotos });
+      // The slots it uploaded are what it is known to hold of each set (the rest as it confirmed them).
+      const heldSlots = new Map([...changed].map((pin) => [pin, new Set<string>()]));
+      for (const u of uploads) {
+        const t = toIncoming(u);
+        if (t) heldSlots.get(u.pin)?.add(`${t.bioType}.${t.templateNo}`);
+      }
+      await this.planner.syncPins(m, [...changed.keys()], { heldBy: deviceSn, heldPhotos, heldSlots });
     }
     return stored;
   }

@@ -10,7 +10,7 @@ import { read, runRead, type Read } from '../database/read-together';
 import { clearFailures, confirmedRead, devicesHoldingSql, devicesTouchingSql, inflightRead, noteSkipped, settledFailures, type SettledItem } from './confirmed-state';
 import { desiredBaseRead, loadDesired, type PinScope } from './desired-state';
 import { dialectOf, type SyncDevice } from './device-dialect';
-import { currentState, DEVICE_KINDS, desiredHashes, diffItems, itemId, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, userHash, type CountedKind, type PhotoTable, type TemplateTable, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
+import { bioSlots, currentState, DEVICE_KINDS, desiredHashes, diffItems, itemId, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, userHash, type CountedKind, type PhotoTable, type TemplateTable, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
 import { uploadedUserRecord, userRecordFor } from './sync-commands';
 import type { UserRecord, UserUpload } from '../push/protocol';
 import { moduleDevicePinsSql, moduleDevicesGrantingSql } from './module-rights';
@@ -70,6 +70,11 @@ interface PlanRequest {
    */
   heldPhotos?: ReadonlyMap<string, HeldPhoto>;
   /**
+   * The template slots (`<Type>.<No>`) `heldBy` uploaded, by pin: only those are held from the upload; the pin's other
+   * slots are held as they were confirmed there. Absent for a pin: its whole stored set is taken as held.
+   */
+  heldSlots?: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
    * A device's users it holds in a form the database did not take (recordEnrolledUsers): unknown whatever is in
    * flight to it, since a command it ran before its upload (the result not in yet) says nothing of them now.
    */
@@ -126,7 +131,7 @@ export class SyncPlannerService {
   }
 
   /** Members (persons or visitors) by pin, wherever they are or should be. */
-  async syncPins(m: EntityManager, pins: readonly string[], opts: SyncOptions & Pick<PlanRequest, 'absent' | 'heldBy' | 'heldPhotos' | 'unknownAt'> = {}): Promise<void> {
+  async syncPins(m: EntityManager, pins: readonly string[], opts: SyncOptions & Pick<PlanRequest, 'absent' | 'heldBy' | 'heldPhotos' | 'heldSlots' | 'unknownAt'> = {}): Promise<void> {
     const unique = [...new Set(pins)];
     if (unique.length === 0) return;
     await preferGenericPlans(m);
@@ -142,6 +147,7 @@ export class SyncPlannerService {
       absent: opts.absent,
       heldBy: opts.heldBy,
       heldPhotos: opts.heldPhotos,
+      heldSlots: opts.heldSlots,
       unknownAt: opts.unknownAt,
     });
   }
@@ -439,7 +445,7 @@ export class SyncPlannerService {
         // What it uploaded, it holds: recorded as confirmed, then replayed with the commands still in flight to it. A
         // put queued before the upload (a REST write of the same template) runs after it and overwrites the panel's
         // enrolment, so the plan sends the stored set again after it (taken as held, the panel kept the REST one).
-        for (const [id, hash] of await this.recordHeld(m, device, hashes, pinSet, req.heldPhotos)) {
+        for (const [id, hash] of await this.recordHeld(m, device, hashes, pinSet, req.heldPhotos, req.heldSlots, have.confirmed)) {
           have.confirmed.set(id, hash);
           have.hold.delete(id);
         }
@@ -520,16 +526,41 @@ export class SyncPlannerService {
     hashes: Map<string, string>,
     pins: ReadonlySet<string> | null,
     photos: ReadonlyMap<string, HeldPhoto> | undefined,
+    slots: ReadonlyMap<string, ReadonlySet<string>> | undefined,
+    confirmed: ReadonlyMap<ItemId, string>,
   ): Promise<ReadonlyArray<[ItemId, string]>> {
     const inPins = (pin: string) => pins === null || pins.has(pin);
+    // A template set: the slots uploaded as stored, the others as the device confirmed them. Taken whole, a finger the
+    // device refused or never got (a put failed, in backoff) was recorded as held beside the one enrolled at its keypad,
+    // and the device was said synced without it, for good. Unknown before (`?`), the set stays unknown (sent again).
+    const heldSet = (id: ItemId, pin: string, hash: string): string | null => {
+      const uploaded = slots?.get(pin);
+      if (!uploaded) return hash;
+      const had = confirmed.get(id);
+      const before = had === undefined ? new Map<string, string>() : bioSlots(had);
+      const want = bioSlots(hash);
+      if (!before || !want) return null;
+      for (const slot of uploaded) {
+        const h = want.get(slot);
+        if (h !== undefined) before.set(slot, h);
+      }
+      const order = (slot: string) => slot.split('.').map(Number);
+      return [...before]
+        .sort(([a], [b]) => order(a)[0] - order(b)[0] || order(a)[1] - order(b)[1])
+        .map(([slot, h]) => `${slot}:${h}`)
+        .join('|');
+    };
     const photoHeld = (pin: string) => {
       const p = photos?.get(pin);
       return !!p && p.table === device.dialect.photo && (p.table === 'userpic' || p.type === null || p.type === device.photoType);
     };
-    const held = [...hashes].filter(([id]) => {
-      const [kind, pin] = splitItemId(id);
-      return inPins(pin) && (kind === 'bio' || (kind === 'photo' && photoHeld(pin)));
-    });
+    const held = [...hashes]
+      .filter(([id]) => {
+        const [kind, pin] = splitItemId(id);
+        return inPins(pin) && (kind === 'bio' || (kind === 'photo' && photoHeld(pin)));
+      })
+      .map(([id, hash]): [ItemId, string | null] => (splitItemId(id)[0] === 'bio' ? [id, heldSet(id, splitItemId(id)[1], hash)] : [id, hash]))
+      .filter((x): x is [ItemId, string] => x[1] !== null && x[1] !== '');
     if (held.length === 0) return [];
     const items = held.map(([id, hash]) => [...splitItemId(id), hash]);
     await m.query(

@@ -201,3 +201,30 @@ describe('photos on a panel converge through faults', () => {
     expect(claimsSynced(await convergenceOf(t, d.sim.sn))).toBe(true);
   });
 });
+
+describe('a finger enrolled at the panel while another finger of the same person was refused there', () => {
+  it('the refused finger is not taken as held with the enrolled one: not said synced, and sent again until the panel holds it', { timeout: 60_000 }, async () => {
+    const sn = 'PHF00009';
+    const pin = '7521';
+    const { d, level } = await panel(sn, '10.72.0.9', 'PHFT');
+    const sim = d.sim;
+    await ok(t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level }));
+    await reconciler.idle();
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    // Finger 1 through REST: the panel refuses its write (Insufficient cache) once.
+    sim.failCommands((c) => c.verb === 'DATA UPDATE' && c.table === 'biodata', -3, 1);
+    await ok(t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: Buffer.from(`rest finger 1 of ${pin}`).toString('base64'), templateNo: '1' }));
+    await reconciler.idle();
+    await sim.pollUntilIdle({ maxPolls: 50 });
+    expect(sim.table('biodata').filter((x) => String(x.Pin) === pin)).toEqual([]);
+    // Finger 5 enrolled at its keypad and uploaded before the refused finger's retry.
+    const tmp = Buffer.from(`panel finger 5 of ${pin}`).toString('base64');
+    sim.addLocally('biodata', { Pin: pin, No: 5, Index: 0, Valid: 1, Duress: 0, Type: 1, MajorVer: 10, MinorVer: 0, Format: 0, Tmp: tmp });
+    expect((await sim.uploadTable('biodata', [{ pin, no: 5, index: 0, valid: 1, duress: 0, type: 1, majorver: 10, minorver: 0, format: 0, tmp }])).body).toBe('biodata=1');
+    const convergence = async () => (await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data;
+    if (!sim.table('biodata').some((x) => String(x.Pin) === pin && String(x.No) === '1')) expect(await convergence()).not.toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
+    await settleConverged(t, reconciler, sim, 40);
+    expect(sim.table('biodata').filter((x) => String(x.Pin) === pin).map((x) => Number(x.No)).sort()).toEqual([1, 5]);
+    expect(await convergence()).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
+  });
+});
