@@ -50,8 +50,8 @@ export interface AttItemRow {
 }
 
 /**
- * 2.21 listAttTransaction: terminal punches (att_transaction), and the access events at doors an operator marked
- * as attendance points (att_point, a gateway extension), newest first. Both tables are stored already joined
+ * 2.21 listAttTransaction: terminal punches (att_transaction), and the verifications taken at doors an operator marked
+ * as attendance points (att_point, a gateway extension; POINT_EVENTS), newest first. Both tables are stored already joined
  * with names, so a page is two indexed range scans merged. Ids are the md5 of each record's unique key: 32 hex
  * like CVSecurity's, stable, and distinct across the two sources. Terminals report no record index, so a punch's
  * logId is the gateway's own record number (an access event keeps the device's index when it has one).
@@ -75,7 +75,7 @@ export class AttTransactionService {
          UNION ALL
          (SELECT md5(a.unique_key), a.event_time, a.pin, a.name, a.last_name, a.dept_name, a.area_name, a.card_no, a.device_sn,
                  a.verify_mode_name, a.event_name, NULL::smallint, a.door_name, a.reader_name, a.dev_alias, COALESCE(a.log_id::bigint, a.id), a.id
-            FROM acc_transaction a JOIN att_point ap ON ap.door_id = a.door_id WHERE a.pin IS NOT NULL AND ${where('a')}
+            FROM ${POINT_EVENTS}
             ORDER BY a.event_time DESC, a.id DESC LIMIT $7)
        ) u ORDER BY u.event_time DESC, u.ord DESC OFFSET $8 LIMIT $9`,
       [...filterParams(f), page.offset + page.pageSize, page.offset, page.pageSize],
@@ -87,7 +87,7 @@ export class AttTransactionService {
   async count(f: AttTransactionFilter, m: EntityManager | DataSource = this.ds): Promise<number> {
     const [{ n }] = await m.query(
       `SELECT (SELECT count(*) FROM att_transaction t WHERE ${where('t')})
-            + (SELECT count(*) FROM acc_transaction a JOIN att_point ap ON ap.door_id = a.door_id WHERE a.pin IS NOT NULL AND ${where('a')}) AS n`,
+            + (SELECT count(*) FROM ${POINT_EVENTS}) AS n`,
       filterParams(f),
     );
     return Number(n);
@@ -97,7 +97,7 @@ export class AttTransactionService {
   async newest(f: AttTransactionFilter, m: EntityManager | DataSource = this.ds): Promise<Date | null> {
     const [{ at }] = await m.query(
       `SELECT greatest((SELECT max(t.event_time) FROM att_transaction t WHERE ${where('t')}),
-                       (SELECT max(a.event_time) FROM acc_transaction a JOIN att_point ap ON ap.door_id = a.door_id WHERE a.pin IS NOT NULL AND ${where('a')})) AS at`,
+                       (SELECT max(a.event_time) FROM ${POINT_EVENTS})) AS at`,
       filterParams(f),
     );
     return at ? new Date(at) : null;
@@ -119,6 +119,13 @@ const where = (alias: string) =>
    AND ($4::varchar IS NULL OR ${alias}.device_sn = $4)
    AND ($5::varchar IS NULL OR concat_ws(' ', ${alias}.name, ${alias}.last_name) ILIKE $5 OR concat_ws(' ', ${alias}.last_name, ${alias}.name) ILIKE $5)
    AND ($6::varchar IS NULL OR ${alias}.dept_code = $6)`;
+
+/**
+ * The access events an attendance point counts as punches: a person's verification the panel took (an event of the
+ * normal class), as a terminal's real-time log counts it (realtimePunch); a refused one (too short an interval,
+ * unauthorised, expired...) stays an access event.
+ */
+const POINT_EVENTS = `acc_transaction a JOIN att_point ap ON ap.door_id = a.door_id WHERE a.pin IS NOT NULL AND a.event_level = 0 AND ${where('a')}`;
 
 /** The columns of an AttItemRow from an att_transaction row under `alias`. */
 export function punchColumns(alias: string): string {
