@@ -261,7 +261,9 @@ export class AttendanceEnrolmentService {
     for (const u of skipped) {
       if (holdReplaced(u) || holdUnchanged(u)) continue;
       const p = known.get(u.pin);
-      if (!p || !(heldDiffers(u, p, viceCards.get(p.id) ?? null) || (privileges && privilegeDiffers(u, privileges.get(p.id))))) {
+      // Also one without the card or password the person has: edited back at its menu to a line it sent before (its
+      // enrolment, a REST write having given the card since), it no longer holds them.
+      if (!p || !(heldDiffers(u, p, viceCards.get(p.id) ?? null) || lacksHeld(device, u, p) || (privileges && privilegeDiffers(u, privileges.get(p.id))))) {
         held.add(u.pin);
         continue;
       }
@@ -314,7 +316,7 @@ export class AttendanceEnrolmentService {
       // A terminal's line without the card or password the person has (taken off at its menu) changes nothing of the
       // person, and the terminal no longer holds them: it is sent the database's record (a panel's such lines are
       // judged against the record it is sent, SyncPlannerService.recordEnrolledUsers).
-      if ((device.kind === 'att' || device.kind === 'facekiosk') && ((!u.card && !!p.cardNo) || (cleanPassword(u.passwd) === null && !!p.password))) doubt.add(u.pin);
+      if (lacksHeld(device, u, p)) doubt.add(u.pin);
       if (u.viceCard) await this.takeViceCard(m, device, p, u.viceCard, doubt);
       // An odd Pri is the role of a user disabled at the terminal (attPrivilegeOf): the role is the person's, and the
       // disabled bit is kept beside it so that the record sent back after a REST edit does not enable them again.
@@ -546,6 +548,15 @@ function privilegeDiffers(u: EnrolledUser, held: { role: number; disabled: boole
   const reported = u.pri === null ? null : attPrivilegeOf(u.pri);
   if (!reported) return false;
   return reported.role !== terminalPri(held?.role ?? 0) || reported.disabled !== (held?.disabled ?? false);
+}
+
+/**
+ * Whether a terminal's (att, facekiosk) user line lacks the card or password the person has (taken off at its menu):
+ * the terminal no longer holds them, and is sent the database's record. An access panel's such lines are judged
+ * against the record it is sent (SyncPlannerService.recordEnrolledUsers).
+ */
+function lacksHeld(device: DeviceSession, u: EnrolledUser, p: Person): boolean {
+  return (device.kind === 'att' || device.kind === 'facekiosk') && ((!u.card && !!p.cardNo) || (cleanPassword(u.passwd) === null && !!p.password));
 }
 
 /** A Passwd as the person column holds it (no control characters, at most PASSWORD_CHARS), or null when empty. */

@@ -236,6 +236,24 @@ describe('users enrolled at an access panel', () => {
     expect(await state()).toMatchObject({ state: 'synced', holds: true });
   });
 
+  it("a terminal's user edited back at its menu to the line it enrolled (the card REST gave since taken off): not said synced, the terminal gets it back", async () => {
+    // Enrolled without a card: that USER line is the last one applied from the terminal for the pin.
+    expect((await term.enrollUser({ pin: '883002', name: 'Back' })).body).toBe('OK: 2');
+    await settle();
+    expect((await t.post('/api/person/add', { pin: '883002', name: 'Back', cardNo: '6680002' })).body.code).toBe(0);
+    await settle();
+    expect(term.users.get('883002')?.card).toBe('6680002');
+    // The card taken off at its menu: the line uploaded is the very line it enrolled (skipped as sent before).
+    term.users.get('883002')!.card = '';
+    await term.uploadUser('883002');
+    expect(await person('883002')).toMatchObject({ data: { cardNo: '6680002' } });
+    const state = async () => (await t.get('/api/gateway/persons/883002/devices')).body.data.find((x: { deviceSn: string }) => x.deviceSn === term.sn);
+    if (term.users.get('883002')?.card !== '6680002') expect(await state()).not.toMatchObject({ state: 'synced' });
+    await settle();
+    expect(term.users.get('883002')).toMatchObject({ card: '6680002' });
+    expect(await state()).toMatchObject({ state: 'synced', holds: true });
+  });
+
   it('a known pin takes the uploaded name as a terminal USER line does', async () => {
     expect((await t.post('/api/person/add', { pin: '771963', name: 'Old' })).body.code).toBe(0);
     const r = await panel.enrollUserLocally({ uid: 21, pin: '771963', name: 'New' });
