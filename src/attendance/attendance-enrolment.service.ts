@@ -300,6 +300,10 @@ export class AttendanceEnrolmentService {
         if (password) patch.password = password;
         if (Object.keys(patch).length) await persons.update({ id: p.id }, patch);
       }
+      // A person who left is on no terminal: enrolled again at this one's keypad, it holds a user the database does not
+      // put there, recorded as held in an unknown form so that the plan takes it off (as a line not taken). Else it was
+      // said synced holding them, for good.
+      if (p.status !== 'active') held.add(u.pin);
       if (u.card && u.card !== p.cardNo && !isCardNumber(u.card)) {
         // Not a number a reader could send (a firmware's garbage, another field run into it): never a card.
         this.log.warn(`card of ${u.pin} from device ${device.sn} not taken: ${JSON.stringify(u.card.slice(0, 70))} is not a card number`);

@@ -446,3 +446,24 @@ describe("a deleted person's template or photo uploaded by the device holding it
     await goneFromTerminal(term, '720521');
   });
 });
+
+describe('a terminal enrols at its keypad a person who left', () => {
+  it('is not said synced while it holds that user, and loses it; the person stays left', async () => {
+    const term = await heldOnTerminal('UAD-TERM-L1', '720101');
+    expect((await t.post('/api/person/leave', { pin: '720101' })).body.code).toBe(0);
+    await settleTerminal(reconciler, term);
+    expect(term.users.has('720101')).toBe(false);
+    expect((await term.enrollUser({ pin: '720101', name: 'Back' })).status).toBe(200);
+    await reconciler.idle();
+    const synced = async () => {
+      const c = (await t.get(`/api/gateway/devices/${term.sn}/convergence`)).body.data;
+      return !c.divergent && c.pendingCommands === 0 && c.unconfirmedItems === 0;
+    };
+    if (term.users.has('720101')) expect(await synced()).toBe(false);
+    await settleTerminal(reconciler, term);
+    expect(term.users.has('720101')).toBe(false);
+    expect(await synced()).toBe(true);
+    expect(await pendingOn(term.sn)).toEqual(nothingPending);
+    expect(await t.ds.query(`SELECT status FROM person WHERE pin = '720101'`)).toEqual([{ status: 'left' }]);
+  });
+});
