@@ -1,4 +1,4 @@
-import { expect, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, expect, onTestFinished } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { settingsOf } from '../push/push-helpers';
 import type { FetchLike } from '../simulator/http';
@@ -56,7 +56,7 @@ export async function convergenceOf(t: Pick<TestApp, 'get'>, sn: string): Promis
 export async function settleConverged(
   t: Pick<TestApp, 'get'>,
   reconciler: { idle(): Promise<unknown>; runOnce(): Promise<unknown> },
-  sim: DeviceSimulator,
+  sim: { sn: string; pendingAcks: ReadonlyArray<unknown>; pollUntilIdle(opts: { maxPolls?: number }): Promise<unknown> },
   rounds = 20,
 ): Promise<void> {
   for (let i = 0; i < rounds; i++) {
@@ -82,6 +82,19 @@ export async function startFaultApp(): Promise<{ t: TestApp; reconciler: SyncRec
   const t = await startTestApp({ syncRetryBaseMs: 200, syncRetryMaxMs: 400, syncReconcileIntervalMs: 0 });
   Object.assign(settingsOf(t), { lostReplyMs: 200, ackTimeoutMs: 1000, refusalProbe: { baseMs: 200, maxMs: 400 } });
   return { t, reconciler: t.app.get(SyncReconciler) };
+}
+
+/** startFaultApp for a whole spec file: started before its tests (`use` receives it), closed after them. */
+export function useFaultApp(use: (app: { t: TestApp; reconciler: SyncReconciler }) => void): void {
+  let t: TestApp | undefined;
+  beforeAll(async () => {
+    const app = await startFaultApp();
+    t = app.t;
+    use(app);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
 }
 
 /** Replies of at most `perReply` commands until the calling test ends (the specs share one gateway). */

@@ -10,9 +10,29 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { TestApp } from '../support/test-app';
-import type { DeviceSimulator } from '../simulator/device-simulator';
 import type { FetchLike } from '../simulator/http';
 import { claimsSynced, convergenceOf, replyLengthFromEnv, resultReplyLoss, settleConverged } from './fault-helpers';
+
+/**
+ * What a hunt drives of a device: an access panel (DeviceSimulator) as it is, an attendance terminal through
+ * TerminalTwin (test/attendance/terminal-twin.ts). `verb`: a command's first words (`DATA UPDATE`, `DATA COUNT`).
+ */
+export interface TwinDevice {
+  readonly sn: string;
+  readonly pendingAcks: ReadonlyArray<{ id: string }>;
+  poll(): Promise<unknown[]>;
+  pollUntilIdle(opts: { maxPolls?: number }): Promise<unknown[]>;
+  loseNextReply(): void;
+  loseNoMoreReplies(): void;
+  /** A reboot: it connects again (registers, initialises). */
+  connect(): Promise<{ registered: boolean }>;
+  factoryReset(): Promise<{ registered: boolean }>;
+  holdResults(): void;
+  stopHoldingResults(): void;
+  releaseResults(which: (r: { id: string }) => boolean): Promise<unknown>;
+  dropHeldResults(): unknown;
+  failCommands(match: (c: { verb: string | null }) => boolean, code: number, times: 'always'): unknown;
+}
 
 /** The faults `f` meets. */
 export type TwinFault = { kind: 'lose' | 'loseResult' | 'mangle' | 'reset' | 'resetMidway' | 'reboot' | 'hold' | 'offline' | 'online' } | { kind: 'refuse'; n: number; code: number };
@@ -46,13 +66,13 @@ export class TwinFaults {
   };
 
   /** Refusals (negative Returns) of `f`'s DATA commands but its counts, while `refuse` asks for them. */
-  arm(f: DeviceSimulator): void {
+  arm(f: TwinDevice): void {
     for (const code of [-1002, -12, -1004, -3]) {
       f.failCommands((c) => c.verb?.startsWith('DATA') === true && c.verb !== 'DATA COUNT' && this.refuse.code === code && this.refuse.n > 0 && (this.refuse.n--, true), code, 'always');
     }
   }
 
-  async apply(o: TwinFault, f: DeviceSimulator): Promise<void> {
+  async apply(o: TwinFault, f: TwinDevice): Promise<void> {
     switch (o.kind) {
       case 'lose':
         return f.loseNextReply();
@@ -90,7 +110,7 @@ export class TwinFaults {
     }
   }
 
-  stop(f: DeviceSimulator): void {
+  stop(f: TwinDevice): void {
     this.offline = false;
     this.refuse = { n: 0, code: 0 };
     this.lost.count = 0;
@@ -99,13 +119,13 @@ export class TwinFaults {
   }
 }
 
-export interface TwinHunt<Op extends { kind: string }> {
+export interface TwinHunt<Op extends { kind: string }, D extends TwinDevice = TwinDevice> {
   t: TestApp;
   reconciler: SyncReconciler;
-  f: DeviceSimulator;
-  r: DeviceSimulator;
+  f: D;
+  r: D;
   faults: TwinFaults;
-  snapshot: (sim: DeviceSimulator) => Record<string, string[]>;
+  snapshot: (sim: D) => Record<string, string[]>;
   /** Pins whose device status is checked. */
   pins: readonly string[];
   op: fc.Arbitrary<Op>;
@@ -114,7 +134,7 @@ export interface TwinHunt<Op extends { kind: string }> {
   seed: number;
 }
 
-export async function huntAgainstTwin<Op extends { kind: string }>(h: TwinHunt<Op>): Promise<void> {
+export async function huntAgainstTwin<Op extends { kind: string }, D extends TwinDevice>(h: TwinHunt<Op, D>): Promise<void> {
   const { t, reconciler, f, r, faults, snapshot } = h;
   replyLengthFromEnv(t);
   faults.arm(f);
