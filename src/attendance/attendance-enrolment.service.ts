@@ -169,7 +169,7 @@ export class AttendanceEnrolmentService {
       touched.add(personId);
       photoPins.add(ph.pin);
     }
-    await this.propagate(m, device, touched, doubt, photoPins, held, uploaded);
+    await this.propagate(m, device, touched, doubt, photoPins, held, uploaded, new Set(users.map((u) => u.pin)));
   }
 
   /**
@@ -199,9 +199,10 @@ export class AttendanceEnrolmentService {
     photos: ReadonlySet<string> = new Set(),
     held: ReadonlySet<string> = new Set(),
     templates: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
+    userLines?: ReadonlySet<string>,
   ): Promise<void> {
     if (touched.size === 0 && held.size === 0) return;
-    await this.sync.syncPersons(m, [...touched], { originDeviceId: device.id, originDoubt: doubt, originPhotos: photos, originHeld: held, originTemplates: templates });
+    await this.sync.syncPersons(m, [...touched], { originDeviceId: device.id, originDoubt: doubt, originPhotos: photos, originHeld: held, originTemplates: templates, originUsers: userLines });
     if (touched.size === 0) return;
     // Access panels: the access planner diffs the persons' desired state (templates, photo, card) against what
     // each panel confirmed, so only what changed is sent, in the panel's dialect.

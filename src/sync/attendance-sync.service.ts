@@ -68,6 +68,11 @@ export interface AttSyncOptions {
    * not necessarily the person's whole set (a template written through REST that it refused, or never got).
    */
   originTemplates?: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * The pins the origin terminal uploaded a USER line for. A pin whose upload carried templates or a photo alone says
+   * nothing of the user record it holds: left as its confirmations say (a REST edit it refused is sent again).
+   */
+  originUsers?: ReadonlySet<string>;
 }
 
 type Mode = 'diff' | 'force' | 'full';
@@ -85,6 +90,7 @@ interface PlanRequest {
   originPhotos?: ReadonlySet<string>;
   originHeld?: ReadonlySet<string>;
   originTemplates?: ReadonlyMap<string, ReadonlySet<string>>;
+  originUsers?: ReadonlySet<string>;
 }
 
 /** What the terminals in a plan should hold: device id → pin → items; and what cannot be sent. */
@@ -241,6 +247,7 @@ export class AttendanceSyncService {
       // Also a pin whose templates were stored while its USER line was skipped: the user record is still the line's.
       originHeld: new Set(held),
       originTemplates: opts.originTemplates,
+      originUsers: opts.originUsers,
     });
   }
 
@@ -279,7 +286,7 @@ export class AttendanceSyncService {
           const before = desired.heldBefore.get(pin);
           return before === null || (before !== undefined && have.confirmed.get(itemId('bio', pin)) === before);
         };
-        const recorded = await recordEnrolled(m, t.id, hashes, current, pinSet, req.originDoubt, req.originPhotos, req.originHeld, bioHeld);
+        const recorded = await recordEnrolled(m, t.id, hashes, current, pinSet, req.originDoubt, req.originPhotos, req.originHeld, bioHeld, req.originUsers);
         // Recorded as the device's own word, their failures and backoff are reset: planned now, not held back.
         for (const [id, hash] of recorded) {
           have.confirmed.set(id, hash);
@@ -386,6 +393,7 @@ async function recordEnrolled(
   photos: ReadonlySet<string> = new Set(),
   untaken: ReadonlySet<string> = new Set(),
   bioHeld: (pin: string) => boolean = () => true,
+  lines?: ReadonlySet<string>,
 ): Promise<Array<[ItemId, string]>> {
   // A user record the database did not take whole (doubt) is held in another form: unknown, so it is sent again.
   const held = [...hashes]
@@ -395,6 +403,9 @@ async function recordEnrolled(
       // Its user record is as its confirmations say (the line was not applied); templates and a photo it uploaded
       // were stored, and are recorded by the rules below.
       if (kind === 'user' && untaken.has(pin) && !doubted) return false;
+      // No USER line of the pin (templates or a photo alone): its user record is as its confirmations say, where it
+      // confirmed one. Taken as the database's, a REST edit it had refused (a privilege, a card) was said held, for good.
+      if (kind === 'user' && lines && !lines.has(pin) && current.get(id) !== undefined) return false;
       return (kind === 'user' || (kind === 'bio' && bioHeld(pin)) || (kind === 'photo' && photos.has(pin))) && (pins === null || pins.has(pin)) && (doubted || current.get(id) !== hashes.get(id));
     })
     .map(([id, hash]): [ItemId, string] => [id, id.startsWith('user\t') && doubt.has(splitItemId(id)[1]) ? UNKNOWN_HASH : hash]);

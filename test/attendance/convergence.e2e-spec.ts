@@ -732,3 +732,28 @@ describe('a terminal that refuses deleting users for good, holding a person who 
     expect(c, JSON.stringify({ c, confirmed: await confirmedOf('ATT-CV-NODEL') })).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0, owed: [] });
   });
 });
+
+describe('a template enrolled at a terminal that refused the user record written through REST', () => {
+  it('the terminal is not believed to hold the refused record (a privilege), and gets it after the backoff', async () => {
+    const [sn, pin] = ['ATT-CV-ENRPRI', '8713'];
+    const term = await terminalInOwnArea(sn);
+    expect((await t.post('/api/person/add', { pin, name: 'Pri' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: sn, pins: [pin] })).body.code).toBe(0);
+    await settle(term);
+    term.failCommands((c) => c.startsWith('DATA UPDATE USERINFO'), -12, 1);
+    expect((await t.post('/api/attPerson/editAttPerson', { pin, isAttendance: true, perDevAuth: 14 })).body.code).toBe(0);
+    expect((await term.drain()).map((d) => [d.command.split('\t')[0], d.returnCode])).toContainEqual([`DATA UPDATE USERINFO PIN=${pin}`, -12]);
+    expect(term.users.get(pin)?.pri).toBe(0);
+    // A finger enrolled at its keypad, uploaded alone (a BIODATA line, no USER line).
+    const fields = { Pin: pin, No: '5', Index: '0', Valid: '1', Duress: '0', Type: '1', MajorVer: '10', MinorVer: '0', Format: '0', Tmp: Buffer.from(`keypad finger of ${pin}`).toString('base64') };
+    term.templates.push({ table: 'BIODATA', pin, fields });
+    expect((await term.uploadOperlog([`BIODATA ${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join('\t')}`])).status).toBe(200);
+    await reconciler.idle();
+    expect(await convergence(sn)).toMatchObject({ divergent: true });
+    await sleep(1100);
+    await reconciler.runOnce();
+    await settle(term);
+    expect(term.users.get(pin)?.pri).toBe(14);
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
+  });
+});
