@@ -7,9 +7,9 @@
  * (-1002, -12, -3), answers last result first, reboots (INFO with its counts) and is factory-reset (also
  * with its results lost). Whenever `f` differs from `r`, neither the convergence answer nor a pin's device status
  * says synced; once the faults stop, `f` ends equal to `r`, both synced. FC_RUNS (default 3), FC_OPS, FC_SEED.
- * Open (not fixed): with FC_RUNS=40 FC_OPS=16, seeds 2, 4 and 5 fail after a factory reset whose first INFO came with
- * commands of ours in flight: the terminal is said synced while wiped until its user count is judged (seed 5: a photo
- * confirmed between two resets stays believed held).
+ * Open (not fixed): with FC_RUNS=40 FC_OPS=16, seeds 2 and 4 fail after a factory reset whose first INFO came with
+ * commands of ours in flight: the terminal is said synced while wiped until its next INFO's user count is judged; seed
+ * 5 ends with the terminal lacking a photo written between two resets, said synced.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
