@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository, SelectQueryBuilder } from 'typeorm';
+import { Not, Repository, SelectQueryBuilder, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { effectiveKindSql } from '../device/device-kind';
 import type { Page } from '../common/paging';
@@ -13,6 +13,11 @@ export class ReaderNotFound extends CvError {
   constructor(id: string) {
     super(CvCode.ReaderNotExist, `Did not exist this reader: ${id}`);
   }
+}
+
+/** The door locked until the commit: two writes of its readers check and save one after the other. */
+async function lockDoor(m: EntityManager, doorId: string): Promise<void> {
+  await m.query(`SELECT id FROM door WHERE id = $1 FOR UPDATE`, [doorId]);
 }
 
 /** Readers of the doors of added devices (2.14), and their administration (v2 add/update/delete). */
@@ -52,27 +57,36 @@ export class ReaderService {
 
   async add(dto: ReaderAddDto): Promise<Reader> {
     const door = await this.doors.requireById(dto.doorId);
-    await this.refuseSecondReader(door.id, dto.readerState);
-    const suffix = dto.readerState === 0 ? 'In' : 'Out';
-    return this.readers.save(
-      this.readers.create({
+    return this.readers.manager.transaction(async (m) => {
+      await lockDoor(m, door.id);
+      await this.refuseSecondReader(m, door.id, dto.readerState);
+      const suffix = dto.readerState === 0 ? 'In' : 'Out';
+      const reader = m.getRepository(Reader).create({
         doorId: door.id,
         inOut: dto.readerState,
         readerNo: dto.readerNo ?? door.doorNo * 2 - 1 + dto.readerState,
         name: dto.name ?? `${door.name}-${suffix}`,
-      }),
-    );
+      });
+      await this.refuseSharedNumber(m, reader);
+      return m.getRepository(Reader).save(reader);
+    });
   }
 
   async update(dto: ReaderUpdateDto): Promise<Reader> {
-    const reader = await this.requireById(dto.id);
-    if (dto.readerState !== undefined && dto.readerState !== reader.inOut) {
-      await this.refuseSecondReader(reader.doorId, dto.readerState);
-      reader.inOut = dto.readerState;
-    }
-    if (dto.name !== undefined) reader.name = dto.name;
-    if (dto.readerNo !== undefined) reader.readerNo = dto.readerNo;
-    return this.readers.save(reader);
+    const found = await this.requireById(dto.id);
+    return this.readers.manager.transaction(async (m) => {
+      await lockDoor(m, found.doorId);
+      const reader = await m.getRepository(Reader).findOne({ where: { id: found.id } });
+      if (!reader) throw new ReaderNotFound(dto.id);
+      if (dto.readerState !== undefined && dto.readerState !== reader.inOut) {
+        await this.refuseSecondReader(m, reader.doorId, dto.readerState);
+        reader.inOut = dto.readerState;
+      }
+      if (dto.name !== undefined) reader.name = dto.name;
+      if (dto.readerNo !== undefined) reader.readerNo = dto.readerNo;
+      await this.refuseSharedNumber(m, reader);
+      return m.getRepository(Reader).save(reader);
+    });
   }
 
   async delete(id: string): Promise<void> {
@@ -80,9 +94,20 @@ export class ReaderService {
     await this.readers.delete({ id: reader.id });
   }
 
-  private async refuseSecondReader(doorId: string, inOut: number): Promise<void> {
-    if (await this.readers.exists({ where: { doorId, inOut } })) {
+  private async refuseSecondReader(m: EntityManager, doorId: string, inOut: number): Promise<void> {
+    if (await m.getRepository(Reader).exists({ where: { doorId, inOut } })) {
       throw new CvError(CvCode.Conflict, `The door already has an ${inOut === 0 ? 'in' : 'out'} reader`);
     }
+  }
+
+  /**
+   * Two readers of one door with one number: an event or a report naming that number could not tell them apart, and
+   * both were stored and answered 0. Refused, naming the reader that has the number.
+   */
+  private async refuseSharedNumber(m: EntityManager, reader: Reader): Promise<void> {
+    const other = await m.getRepository(Reader).findOne({
+      where: { doorId: reader.doorId, readerNo: reader.readerNo, ...(reader.id ? { id: Not(reader.id) } : {}) },
+    });
+    if (other) throw new CvError(CvCode.Conflict, `readerNo ${reader.readerNo} is already the number of reader ${other.name} (${other.id}) of this door`);
   }
 }

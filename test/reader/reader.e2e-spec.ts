@@ -74,6 +74,26 @@ describe('v2 reader endpoints (field notes REST item 6)', () => {
     expect((await t.post('/api/v2/reader/update', { id: 'nope', name: 'x' })).body.code).toBe(-264);
   });
 
+  it('refuses a readerNo another reader of the door has (update and add), naming that reader', async () => {
+    const inReader = (await t.get('/api/reader/getAcc', { id: readers[0].id })).body.data;
+    const outReader = readers[1];
+    const shared = await t.post('/api/v2/reader/update', { id: inReader.id, readerNo: outReader.readerNo });
+    expect(shared.body).toEqual({ code: -409, message: `readerNo ${outReader.readerNo} is already the number of reader ${outReader.name} (${outReader.id}) of this door`, data: null });
+    expect((await t.put('/api/v2/reader/update', { id: inReader.id, readerNo: String(outReader.readerNo) })).body.code).toBe(-409);
+    expect((await t.get('/api/reader/getAcc', { id: inReader.id })).body.data).toEqual(inReader);
+    // Its own number, and another door's reader's number, are no clash.
+    expect((await t.post('/api/v2/reader/update', { id: inReader.id, readerNo: inReader.readerNo })).body.code).toBe(0);
+    expect((await t.post('/api/v2/reader/update', { id: inReader.id, readerNo: readers[2].readerNo })).body.data.readerNo).toBe(readers[2].readerNo);
+    expect((await t.post('/api/v2/reader/update', { id: inReader.id, readerNo: inReader.readerNo })).body.code).toBe(0);
+    await t.post('/api/v2/reader/delete', undefined, { id: outReader.id });
+    const added = await t.post('/api/v2/reader/add', { doorId: outReader.doorId, readerState: 1, readerNo: inReader.readerNo });
+    expect(added.body).toEqual({ code: -409, message: `readerNo ${inReader.readerNo} is already the number of reader ${inReader.name} (${inReader.id}) of this door`, data: null });
+    expect((await t.get('/api/v2/reader/list', { pageNo: 1, pageSize: 10 })).body.data.total).toBe(3);
+    const back = await t.post('/api/v2/reader/add', { doorId: outReader.doorId, readerState: 1 });
+    expect(back.body.data).toEqual({ ...outReader, id: expect.stringMatching(HEX32) });
+    readers[1] = back.body.data;
+  });
+
   it('deletes a reader and adds it back (one reader per direction and door)', async () => {
     expect((await t.post('/api/v2/reader/delete', undefined, { id: readers[3].id })).body).toEqual({ code: 0, message: 'success', data: null });
     expect((await t.get('/api/reader/getAcc', { id: readers[3].id })).body.code).toBe(-264);
