@@ -10,6 +10,13 @@ import type { HolidayCreateDto, HolidayUpdateDto } from './dto/holiday.dto';
 import { Holiday } from './holiday.entity';
 import { writeTransaction } from '../common/write-transaction';
 
+/**
+ * The holiday days (one `holiday` record each, on every access panel) all holidays may give together. The planner
+ * once stopped at this many without a word: the days after it never reached a panel while their holiday read back
+ * as stored. A write that would give more is refused instead, naming the count.
+ */
+export const HOLIDAY_DAYS_MAX = 10_000;
+
 /** Holidays; every change re-sends the whole holiday table to the devices (it can only be cleared with `*`). */
 @Injectable()
 export class HolidayService {
@@ -74,6 +81,9 @@ export class HolidayService {
   }
 
   private async check(m: EntityManager, h: Holiday): Promise<void> {
+    // Holiday writers one at a time: the name, the days another holiday gives and the count are checked against
+    // the holidays committed, not against a concurrent write's.
+    await m.query('LOCK TABLE holiday IN SHARE ROW EXCLUSIVE MODE');
     h.startDate = requireCvDay(h.startDate, this.config.timeZone, 'startDate');
     h.endDate = requireCvDay(h.endDate, this.config.timeZone, 'endDate');
     if (h.startDate > h.endDate) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
@@ -92,9 +102,11 @@ export class HolidayService {
     const dayOf = (r: HolidayRecord) => (typeof r.holiday === 'string' ? r.holiday : holidayKey(r.holiday));
     const mine = new Map(holidayRecords([h]).map((r) => [dayOf(r), r]));
     const others = await m.getRepository(Holiday).find({ where: h.id ? { id: Not(h.id) } : {}, order: { startDate: 'ASC', name: 'ASC' } });
+    const days = new Set(mine.keys());
     for (const o of others) {
       for (const r of holidayRecords([o])) {
         const day = dayOf(r);
+        days.add(day);
         const x = mine.get(day);
         if (x && (x.holidayType !== r.holidayType || x.loop !== r.loop)) {
           throw new CvError(
@@ -103,6 +115,12 @@ export class HolidayService {
           );
         }
       }
+    }
+    if (days.size > HOLIDAY_DAYS_MAX) {
+      throw new CvError(
+        CvCode.InvalidParameter,
+        `The holidays would give ${days.size} holiday days; a device is sent at most ${HOLIDAY_DAYS_MAX} (one holiday record per day)`,
+      );
     }
   }
 }

@@ -255,13 +255,13 @@ export function holidayKey(d: { year: number; month: number; day: number }): str
   return `${String(d.year).padStart(4, '0')}${String(d.month).padStart(2, '0')}${String(d.day).padStart(2, '0')}`;
 }
 
-/** Every day of every holiday as one `holiday` record. */
+/** Every day of every holiday as one `holiday` record (the holiday writes keep them within HOLIDAY_DAYS_MAX). */
 export function holidayRecords(holidays: readonly SyncHoliday[]): HolidayRecord[] {
   const out = new Map<string, HolidayRecord>();
   for (const h of holidays) {
     const start = Date.parse(`${h.startDate}T00:00:00Z`);
     const end = Date.parse(`${h.endDate}T00:00:00Z`);
-    for (let t = start; t <= end && out.size < 10000; t += 86400000) {
+    for (let t = start; t <= end; t += 86400000) {
       const d = new Date(t);
       const day = { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
       const type = (h.holidayType >= 1 && h.holidayType <= 3 ? h.holidayType : 1) as 1 | 2 | 3;

@@ -110,4 +110,30 @@ describe('holidays (gateway extension)', () => {
     await a.since();
     a.expectAllAcknowledged();
   });
+
+  it('refuses holidays that would give more than 10,000 holiday days, naming the count; every day accepted reaches the panel (it stopped at 10,000 without a word)', async () => {
+    let days = 0;
+    for (let y = 2030; y <= 2056; y++) {
+      const r = await t.post('/api/gateway/holidays', { name: `Year ${y}`, startDate: `${y}-01-01`, endDate: `${y}-12-31`, holidayType: 1 });
+      expect(r.body.code).toBe(0);
+      days += y % 4 === 0 ? 366 : 365;
+    }
+    const refused = await t.post('/api/gateway/holidays', { name: 'Year 2057', startDate: '2057-01-01', endDate: '2057-12-31', holidayType: 1 });
+    expect(refused.body).toEqual({
+      code: -400,
+      message: `The holidays would give ${days + 365} holiday days; a device is sent at most 10000 (one holiday record per day)`,
+      data: null,
+    });
+    // Up to the 10,000th day is accepted, and every one of them is on the panel, the last one too.
+    const last = new Date(Date.UTC(2057, 0, 1) + (10000 - days - 1) * 86400000).toISOString().slice(0, 10);
+    const fill = await t.post('/api/gateway/holidays', { name: 'Year 2057', startDate: '2057-01-01', endDate: last, holidayType: 1 });
+    expect(fill.body.code).toBe(0);
+    expect((await t.put(`/api/gateway/holidays/${fill.body.data.id}`, { endDate: '2057-12-31' })).body.code).toBe(-400);
+    await a.since();
+    const held = a.sim.tables.rows('holiday');
+    expect(held).toHaveLength(10000);
+    expect(a.sim.tables.match('holiday', [['Holiday', last.replaceAll('-', '')]])).toHaveLength(1);
+    expect((await t.get('/api/gateway/holidays')).body.data).toHaveLength(28);
+    a.expectAllAcknowledged();
+  });
 });
