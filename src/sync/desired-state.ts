@@ -3,7 +3,7 @@
  * holidays, templates, photos and channel controllers' pass rules. Set-based: one query per table for many devices and many pins.
  */
 import type { EntityManager } from 'typeorm';
-import { encodeZkSeconds, instantToWallClock, type HolidayRecord, type TimezoneRecord } from '../push/protocol';
+import { encodeValiditySeconds, instantToWallClock, type HolidayRecord, type TimezoneRecord } from '../push/protocol';
 import { deviceAccepts, loadTemplates, templatesRead, type StoredTemplate } from './bio-sync';
 import type { SyncDevice } from './device-dialect';
 import { holidayKey, holidayRecords, mulCardRecords, rightsRecords, toWeeklySchedule, userRecordFor, type SyncPerson } from './sync-commands';
@@ -119,10 +119,10 @@ function memberFor(device: SyncDevice, p: SyncPerson, rights: Map<number, number
   if (device.dialect.pin === 'numeric' && !/^\d+$/.test(p.pin)) return `device ${device.sn} takes numeric PINs only`;
   const bad = unsafeValue({ pin: p.pin, name: p.name, lastName: p.lastName, cardNo: p.cardNo, password: p.password, ...Object.fromEntries(p.cards.map((c, i) => [`card ${i + 1}`, c.cardNo])) });
   if (bad) return bad;
-  const seconds = (d: Date) => encodeZkSeconds(instantToWallClock(d, device.timeZone));
+  const seconds = (d: Date, edge: 'start' | 'end') => encodeValiditySeconds(instantToWallClock(d, device.timeZone), edge);
   try {
     const auth = rightsRecords(p.pin, rights).map((r) =>
-      visit && device.dialect.authorizeValidity ? { ...r, startTime: seconds(visit.startTime), endTime: seconds(visit.endTime) } : r,
+      visit && device.dialect.authorizeValidity ? { ...r, startTime: seconds(visit.startTime, 'start'), endTime: seconds(visit.endTime, 'end') } : r,
     );
     return {
       pin: p.pin,

@@ -98,13 +98,13 @@ function displayName(p: SyncPerson): string {
 
 /** The user record in this device's dialect (validity as Appendix-5 seconds or YYYYMMDD in the device's zone). */
 export function userRecordFor(device: SyncDevice, p: SyncPerson): UserRecord {
-  const validity = (d: Date | null) => encodeUserValidity(d ? instantToWallClock(d, device.timeZone) : null, device.dialect.dateFormat);
+  const validity = (d: Date | null, edge: 'start' | 'end') => encodeUserValidity(d ? instantToWallClock(d, device.timeZone) : null, device.dialect.dateFormat, edge);
   return {
     pin: p.pin,
     cardNo: device.dialect.cards === 'user' ? (p.cardNo ?? '') : '',
     password: p.password ?? '',
-    startTime: validity(p.accStartTime),
-    endTime: validity(p.accEndTime),
+    startTime: validity(p.accStartTime, 'start'),
+    endTime: validity(p.accEndTime, 'end'),
     name: displayName(p),
     privilege: 0,
     disable: p.isDisabled,

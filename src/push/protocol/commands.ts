@@ -17,7 +17,7 @@
  * would start a new field, record or command.
  */
 import { ProtocolValueError } from './errors';
-import { encodeTimeSegment, encodeZkSeconds, formatYmd, type TimeSegment, type WallClock } from './time';
+import { encodeTimeSegment, encodeValiditySeconds, encodeZkSeconds, formatYmd, type TimeSegment, type WallClock } from './time';
 
 export type FieldValue = string | number | boolean | null | undefined;
 /** Ordered fields; `undefined`/`null` values are left out, `''` is sent as `Key=`. */
@@ -131,9 +131,9 @@ export function dataUpdateUser(records: UserRecord | readonly UserRecord[]): str
  * User validity as the device wants it: Appendix-5 seconds when DateFmtFunOn=1, `YYYYMMDD`
  * otherwise; no limit is `0` in both.
  */
-export function encodeUserValidity(w: WallClock | null | undefined, dateFormat: 'seconds' | 'yyyymmdd'): string | number {
+export function encodeUserValidity(w: WallClock | null | undefined, dateFormat: 'seconds' | 'yyyymmdd', edge: 'start' | 'end'): string | number {
   if (!w) return 0;
-  return dateFormat === 'seconds' ? encodeZkSeconds(w) : formatYmd(w);
+  return dateFormat === 'seconds' ? encodeValiditySeconds(w, edge) : formatYmd(w);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -38,9 +38,15 @@ describe('ZKTeco seconds (Appendix 5)', () => {
 
   it('user validity per DateFmtFunOn', () => {
     const w = { year: 2018, month: 2, day: 27, hour: 14, minute: 51, second: 0 };
-    expect(encodeUserValidity(w, 'seconds')).toBe(583512660);
-    expect(encodeUserValidity(w, 'yyyymmdd')).toBe('20180227');
-    expect(encodeUserValidity(null, 'seconds')).toBe(0);
+    expect(encodeUserValidity(w, 'seconds', 'start')).toBe(583512660);
+    expect(encodeUserValidity(w, 'yyyymmdd', 'end')).toBe('20180227');
+    expect(encodeUserValidity(null, 'seconds', 'start')).toBe(0);
+    // Open-ended validity as HR systems write it, held within what ZK seconds cover (2000-2133).
+    const at = (year: number) => ({ year, month: 1, day: 1, hour: 0, minute: 0, second: 0 });
+    expect(encodeUserValidity(at(1970), 'seconds', 'start')).toBe(0);
+    expect(encodeUserValidity(at(1999), 'seconds', 'end')).toBe(1);
+    expect(encodeUserValidity(at(9999), 'seconds', 'end')).toBe(encodeZkSeconds({ year: 2133, month: 12, day: 31, hour: 23, minute: 59, second: 59 }));
+    expect(encodeUserValidity(at(9999), 'yyyymmdd', 'end')).toBe('99990101');
     expect(parseYmd('20180227')).toEqual({ year: 2018, month: 2, day: 27 });
   });
 });

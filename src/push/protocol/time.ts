@@ -25,6 +25,18 @@ export function encodeZkSeconds(w: WallClock): number {
   return ((w.year - 2000) * 372 + (w.month - 1) * 31 + (w.day - 1)) * 86400 + (w.hour * 60 + w.minute) * 60 + w.second;
 }
 
+/**
+ * A validity bound (a user's StartTime/EndTime, a visitor's userauthorize window) in ZK seconds, held within what
+ * the encoding covers: a start before 2000 is no start limit (`0`), an end before 2000 the first second (already
+ * past: never `0`, which would be no limit), a bound after 2133 the last second of 2133. A person valid "from 1970"
+ * or "until 9999", as HR systems write open-ended validity, was never sent to a panel while the REST write answered 0.
+ */
+export function encodeValiditySeconds(w: WallClock, edge: 'start' | 'end'): number {
+  if (w.year < 2000) return edge === 'start' ? 0 : 1;
+  if (w.year > 2133) return encodeZkSeconds({ year: 2133, month: 12, day: 31, hour: 23, minute: 59, second: 59 });
+  return encodeZkSeconds(w);
+}
+
 export function decodeZkSeconds(t: number): WallClock {
   if (!Number.isSafeInteger(t) || t < 0) throw new RangeError(`invalid ZK seconds value ${t}`);
   const second = t % 60;
