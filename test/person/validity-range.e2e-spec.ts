@@ -4,14 +4,14 @@ import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * Open-ended validity as HR and visitor systems write it ("from 1970", "until 9999"): the panels' ZK seconds cover
- * 2000-2133 only, and such a person or visitor was never sent to a panel (a warning in the log) while the REST
+ * 2000 to mid-2133 only, and such a person or visitor was never sent to a panel (a warning in the log) while the REST
  * write answered 0. Now the bound is held within the range: the panel gets the user and the door opens.
  */
 let t: TestApp;
 let a: Device;
 let level: string;
-// ((2133-2000)*372 + 11*31 + 30) * 86400 + 86399: the last second ZK seconds encode.
-const LAST = ((2133 - 2000) * 372 + 11 * 31 + 30) * 86400 + 86399;
+// ((2133-2000)*372 + 5*31 + 29) * 86400 + 86399: 2133-06-30 23:59:59, the last second ZK seconds hold in 32 bits.
+const LAST = ((2133 - 2000) * 372 + 5 * 31 + 29) * 86400 + 86399;
 
 beforeAll(async () => {
   t = await startTestApp();

@@ -45,7 +45,9 @@ describe('ZKTeco seconds (Appendix 5)', () => {
     const at = (year: number) => ({ year, month: 1, day: 1, hour: 0, minute: 0, second: 0 });
     expect(encodeUserValidity(at(1970), 'seconds', 'start')).toBe(0);
     expect(encodeUserValidity(at(1999), 'seconds', 'end')).toBe(1);
-    expect(encodeUserValidity(at(9999), 'seconds', 'end')).toBe(encodeZkSeconds({ year: 2133, month: 12, day: 31, hour: 23, minute: 59, second: 59 }));
+    expect(encodeUserValidity(at(9999), 'seconds', 'end')).toBe(4290710399);
+    expect(encodeUserValidity({ ...at(2133), month: 12, day: 31 }, 'seconds', 'end')).toBe(4290710399);
+    expect(4290710399).toBeLessThanOrEqual(2 ** 32 - 1);
     expect(encodeUserValidity(at(9999), 'yyyymmdd', 'end')).toBe('99990101');
     expect(parseYmd('20180227')).toEqual({ year: 2018, month: 2, day: 27 });
   });

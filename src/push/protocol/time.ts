@@ -26,15 +26,22 @@ export function encodeZkSeconds(w: WallClock): number {
 }
 
 /**
+ * The last wall clock whose ZK seconds fit the unsigned 32 bits a device keeps them in (digest 17.1, "good until
+ * about 2133"): 2133-06-30 23:59:59 = 4,290,710,399. Later days of 2133 encode beyond 2^32 - 1.
+ */
+export const ZK_SECONDS_LAST: WallClock = { year: 2133, month: 6, day: 30, hour: 23, minute: 59, second: 59 };
+
+/**
  * A validity bound (a user's StartTime/EndTime, a visitor's userauthorize window) in ZK seconds, held within what
  * the encoding covers: a start before 2000 is no start limit (`0`), an end before 2000 the first second (already
- * past: never `0`, which would be no limit), a bound after 2133 the last second of 2133. A person valid "from 1970"
- * or "until 9999", as HR systems write open-ended validity, was never sent to a panel while the REST write answered 0.
+ * past: never `0`, which would be no limit), a bound after ZK_SECONDS_LAST that last second. A person valid "from
+ * 1970" or "until 9999", as HR systems write open-ended validity, was never sent to a panel while the REST write
+ * answered 0 (and an end late in 2133 would have wrapped past 32 bits into 2000, already past).
  */
 export function encodeValiditySeconds(w: WallClock, edge: 'start' | 'end'): number {
   if (w.year < 2000) return edge === 'start' ? 0 : 1;
-  if (w.year > 2133) return encodeZkSeconds({ year: 2133, month: 12, day: 31, hour: 23, minute: 59, second: 59 });
-  return encodeZkSeconds(w);
+  const last = encodeZkSeconds(ZK_SECONDS_LAST);
+  return w.year > ZK_SECONDS_LAST.year ? last : Math.min(encodeZkSeconds(w), last);
 }
 
 export function decodeZkSeconds(t: number): WallClock {
