@@ -104,6 +104,17 @@ describe('the client date-time forms (parseCvTime)', () => {
     expect(nextDay('2024-02-29')).toBe('2024-03-01');
   });
 
+  it("holds .NET's MinValue and MaxValue (0001-01-01, 9999-12-31 23:59:59) within what a timestamptz parameter takes, and reads years 1-99 as written", () => {
+    const at = (text: string, zone: string) => parseCvTime(text, zone)!.at.toISOString();
+    expect(at('9999-12-31 23:59:59', 'America/New_York')).toBe('9999-12-31T23:59:59.999Z');
+    expect(rangeEndAfter(parseCvTime('9999-12-31 23:59:59', 'UTC')!, 'UTC').toISOString()).toBe('9999-12-31T23:59:59.999Z');
+    expect(rangeEndAfter(parseCvTime('9999-12-31', 'Asia/Shanghai')!, 'Asia/Shanghai').toISOString()).toBe('9999-12-31T23:59:59.999Z');
+    expect(at('0001-01-01 00:00:00', 'Asia/Shanghai')).toBe('0001-01-01T00:00:00.000Z');
+    expect(at('0099-05-01 10:00:00', 'UTC')).toBe('0099-05-01T10:00:00.000Z'); // not 1999 (Date.UTC's two-digit years)
+    expect(nextDay('0001-01-01')).toBe('0001-01-02');
+    expect(nextDay('9999-12-30')).toBe('9999-12-31');
+  });
+
   it('answers -100 for a malformed required time or day', () => {
     expect(() => requireCvTime('01/01/2024', 'UTC', 'startTime')).toThrow(expect.objectContaining({ code: -100 }));
     expect(() => requireCvDay('2024-13-01', 'UTC', 'birthday')).toThrow(expect.objectContaining({ code: -100 }));

@@ -79,7 +79,21 @@ export function parseCvTime(text: unknown, timeZone: string): CvTime | undefined
   }
   if (Number.isNaN(at.getTime())) return undefined;
   const local = m[9] !== undefined ? instantToWallClock(at, timeZone) : w;
-  return { at, local, day: dayOf(local), bareDate };
+  return { at: withinStorable(at), local, day: dayOf(local), bareDate };
+}
+
+/**
+ * The instants a timestamptz parameter can carry here: years 0001-9999 in UTC (a Date past 9999 is written
+ * `+010000-...`, before year 1 `-000001-...` or `0000-...`, and PostgreSQL refuses both). Clients write open
+ * ranges with the extremes (.NET's DateTime.MinValue `0001-01-01 00:00:00` and MaxValue `9999-12-31 23:59:59`),
+ * which a zone's offset or a range's exclusive end pushed past them: a list answered HTTP 500 or "A value has the
+ * wrong format". Held at the edge instead, which bounds the same rows.
+ */
+const FIRST_STORABLE = new Date('0001-01-01T00:00:00.000Z').getTime();
+const LAST_STORABLE = new Date('9999-12-31T23:59:59.999Z').getTime();
+function withinStorable(at: Date): Date {
+  const ms = at.getTime();
+  return ms < FIRST_STORABLE ? new Date(FIRST_STORABLE) : ms > LAST_STORABLE ? new Date(LAST_STORABLE) : at;
 }
 
 /** The instant of a client's date-time (see parseCvTime), or undefined. */
@@ -95,7 +109,9 @@ export function parseCvDay(text: string, timeZone: string): string | undefined {
 /** The day after `yyyy-MM-dd`. */
 export function nextDay(day: string): string {
   const [y, m, d] = day.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+  const next = new Date(0);
+  next.setUTCFullYear(y, m - 1, d + 1); // not Date.UTC: it reads years 0-99 as 1900-1999
+  return dayOf({ year: next.getUTCFullYear(), month: next.getUTCMonth() + 1, day: next.getUTCDate(), hour: 0, minute: 0, second: 0 });
 }
 
 /** Local midnight starting a `yyyy-MM-dd` day in the zone. */
@@ -109,8 +125,8 @@ export function startOfDay(day: string, timeZone: string): Date {
  * local midnight), a time its whole second.
  */
 export function rangeEndAfter(t: CvTime, timeZone: string): Date {
-  if (t.bareDate) return startOfDay(nextDay(t.day), timeZone);
-  return new Date(Math.floor(t.at.getTime() / 1000) * 1000 + 1000);
+  if (t.bareDate) return t.day >= '9999-12-31' ? new Date(LAST_STORABLE) : withinStorable(startOfDay(nextDay(t.day), timeZone));
+  return withinStorable(new Date(Math.floor(t.at.getTime() / 1000) * 1000 + 1000));
 }
 
 /**

@@ -184,7 +184,7 @@ export function zoneOffsetAt(timeZone: string, instantMs: number): number {
 function formattedOffsetAt(timeZone: string, instantMs: number): number {
   const parts = zoneFormatter(timeZone).formatToParts(new Date(instantMs));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const asUtc = utcOf({ year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') });
   return Math.round((asUtc - Math.floor(instantMs / 1000) * 1000) / 60000);
 }
 
@@ -199,7 +199,7 @@ function formattedOffsetAt(timeZone: string, instantMs: number): number {
 export function wallClockToInstant(wall: WallClock | string, zone: DeviceZone): Date {
   const w = typeof wall === 'string' ? parseWallClock(wall) : wall;
   if (!w) throw new RangeError(`not a device wall-clock time: ${String(wall)}`);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  const asUtc = utcOf(w);
   if (typeof zone === 'number') return new Date(asUtc - zone * 60000);
   const fixed = fixedOffsetOfZone(zone);
   if (fixed !== null) return new Date(asUtc - fixed * 60000);
@@ -210,6 +210,15 @@ export function wallClockToInstant(wall: WallClock | string, zone: DeviceZone): 
   const t2 = asUtc - o2 * 60000;
   if (zoneOffsetAt(zone, t2) === o2) return new Date(t2);
   return new Date(asUtc - Math.min(o1, o2) * 60000);
+}
+
+/** The wall clock read as UTC, in milliseconds; Date.UTC alone reads years 0-99 as 1900-1999 (`0001-01-01` as 1901). */
+function utcOf(w: WallClock): number {
+  const ms = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  if (w.year >= 100 || w.year < 0) return ms;
+  const d = new Date(ms);
+  d.setUTCFullYear(w.year, w.month - 1, w.day);
+  return d.getTime();
 }
 
 /** Two digits for 0-99, without a string to pad (the hot path formats six of them per event). */
