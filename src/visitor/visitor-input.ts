@@ -1,4 +1,4 @@
-import { CvError } from '../common/cv-error';
+import { CvCode, CvError } from '../common/cv-error';
 import { inclusiveEnd, parseCvTime, rangeEndAfter, type CvTime } from '../common/time';
 import type { VisitorBaseDto } from './dto/visitor.dto';
 import type { VisitorDetails } from './visitor-details.entity';
@@ -119,8 +119,12 @@ export function requireWindow(start: Date, end: Date): void {
   if (end.getTime() <= start.getTime()) throw new CvError(VisCode.DateInvalid, 'Please fill in the correct date: the end must be after the start');
 }
 
+const MAX_VISITOR_COUNT = 2_147_483_647;
+
 export function requireVisitorCount(raw: string | undefined): number {
   const n = raw === undefined || raw === null || !/^\d+$/.test(String(raw)) ? NaN : Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new CvError(VisCode.CountNotPositive, 'Visitor Number Count Must bigger than 0');
+  // The column is a 32-bit integer: a larger count was the database's bare -400 "A value has the wrong format".
+  if (n > MAX_VISITOR_COUNT) throw new CvError(CvCode.InvalidParameter, `visitorCount must be at most ${MAX_VISITOR_COUNT}, got ${raw}`);
   return n;
 }

@@ -258,6 +258,12 @@ describe('visRegistration (2.17): check-in reaches the doors, check-out and the 
     await expect(code({ certNum: '1', cardNo: '', visitorCount: '0' })).resolves.toBe(-258);
     // Wrong JSON types are refused, not read through String(): [2] is no visitor count, an object no level id.
     await expect(code({ certNum: '1', cardNo: '', visitorCount: [2] })).resolves.toBe(-258);
+    // A count past the 32-bit column was the database's bare "A value has the wrong format".
+    await expect(t.post('/api/visRegistration/add', { ...body, certNum: '1', cardNo: '', visitorCount: '99999999999' }).then((r) => r.body)).resolves.toEqual({
+      code: -400,
+      message: 'visitorCount must be at most 2147483647, got 99999999999',
+      data: null,
+    });
     await expect(t.post('/api/visRegistration/add', { ...body, certNum: '1', cardNo: '', visLevels: { id: visitors } }).then((r) => r.body)).resolves.toEqual({
       code: -400,
       message: 'visLevels: visLevels must be level ids: one comma-separated string or an array of strings',
