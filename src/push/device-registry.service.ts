@@ -229,29 +229,43 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
    * The session of an SN; an unknown SN is recorded at once (admitted under DEVICE_ADMISSION=auto, pending
    * otherwise). Only the first contact of an SN with this process costs a query.
    */
-  resolve(sn: string): Promise<DeviceSession> {
+  resolve(sn: string, introducing = false): Promise<DeviceSession> {
     const s = this.sessions.get(sn);
     if (s) return Promise.resolve(s);
     let p = this.loading.get(sn);
     if (!p) {
-      p = this.loadOrCreate(sn).finally(() => this.loading.delete(sn));
+      p = this.loadOrCreate(sn, introducing).finally(() => this.loading.delete(sn));
       this.loading.set(sn, p);
     }
     return p;
   }
 
-  private async loadOrCreate(sn: string): Promise<DeviceSession> {
+  /**
+   * `introducing`: the request is the device's initialisation (4.1) or registration (4.4), the first things firmware
+   * sends on every connection. An SN first seen on any other request (a poll, a result, an upload) has been talking
+   * to this server before, and was deleted since (`DELETE /api/gateway/devices/{sn}` while it stayed connected): it
+   * still holds what it was sent in its former life, users and rights included, and will not register again before
+   * it reconnects. Admitted now (DEVICE_ADMISSION=auto), it is an added device like one approved: the work owed to
+   * it (the clear of DEVICE_CLEAR_ON_ADD, or a full sync) is recorded in the transaction that creates it.
+   */
+  private async loadOrCreate(sn: string, introducing: boolean): Promise<DeviceSession> {
     let rows: DeviceRow[] = await this.ds.query(`SELECT ${DEVICE_COLUMNS} FROM device WHERE sn = $1`, [sn]);
+    let event: DeviceRegisteredEvent | undefined;
     if (rows.length === 0) {
       const admission: DeviceAdmission = this.config.deviceAdmission === 'auto' ? 'admitted' : 'pending';
-      await this.ds.query(
-        INSERT_DEVICE,
-        [newId(), sn, admission, this.config.timeZone],
-      );
+      await this.ds.transaction(async (m) => {
+        const id = newId();
+        const inserted: unknown[] = await m.query(`${INSERT_DEVICE} RETURNING id`, [id, sn, admission, this.config.timeZone]);
+        if (inserted.length === 0 || admission !== 'admitted' || introducing) return;
+        event = { deviceId: id, sn, first: true, admittedNow: true };
+        for (const fn of this.txListeners) await fn(m, event);
+      });
       rows = await this.ds.query(`SELECT ${DEVICE_COLUMNS} FROM device WHERE sn = $1`, [sn]);
-      this.logger.log(`new device ${sn}: ${rows[0]?.admission}`);
+      this.logger.log(`new device ${sn}: ${rows[0]?.admission}${event ? ' (first seen on a request other than its initialisation: added as if approved)' : ''}`);
     }
-    return this.remember(rows[0]);
+    const s = this.remember(rows[0]);
+    if (event) this.fire(event);
+    return s;
   }
 
   private remember(r: DeviceRow): DeviceSession {
@@ -323,7 +337,7 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
 
   /** The handshake's `pushver` is kept in registration.pushver for operators (written when it changes). */
   async noteHandshake(sn: string, pushver: string | null): Promise<DeviceSession> {
-    const s = await this.resolve(sn);
+    const s = await this.resolve(sn, true);
     if (pushver && this.pushvers.get(sn) !== pushver) {
       await this.ds.query(
         `UPDATE device SET registration = COALESCE(registration, '{}'::jsonb) || jsonb_build_object('pushver', $2::text) WHERE sn = $1`,
@@ -340,7 +354,7 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
    * that is not admitted.
    */
   async register(sn: string, body: string): Promise<DeviceSession> {
-    await this.resolve(sn);
+    await this.resolve(sn, true);
     const { params, capabilities } = parseRegistrationBody(body.replace(/\0/g, ''));
     const stored = toStored(capabilities);
     const raw = params.toObject();

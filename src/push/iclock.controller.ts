@@ -187,7 +187,7 @@ export class IclockController {
     const init = parseInitQuery(q);
     const params = parseQuery(q).toObject();
     // A device that registered speaks Security PUSH: its handshake is no evidence of another kind.
-    if (!(await this.registry.resolve(sn)).registered) await this.kinds.observe(sn, { handshake: params });
+    if (!(await this.registry.resolve(sn, true)).registered) await this.kinds.observe(sn, { handshake: params });
     const s = await this.registry.noteHandshake(sn, init.pushver);
     if (speaksAttendance(s)) {
       // Attendance terminals never call /registry: admission decides here (attendance manual 5).
