@@ -77,8 +77,14 @@ const isHex = (s: string | undefined): s is string => !!s && /^[0-9a-fA-F]+$/.te
 function isStateRow(m: KvMap): boolean {
   const t = m.text('type')?.toLowerCase();
   if (t === 'rtstate') return true;
-  return !m.has('event') && (m.has('sensor') || m.has('relay') || m.has('alarm'));
+  const states = m.has('sensor') || m.has('relay') || m.has('alarm');
+  // Event 255 (Appendix 2, "Door status") is a door and alarm status report in event form, as the C3 panels' RTLog
+  // marks its status records (event type 255): one that carries the state fields is read as the state row it is.
+  return states && (!m.has('event') || m.int('event') === DOOR_STATUS_EVENT);
 }
+
+/** Appendix 2's event 255, "Door status": a status report, not an access event (CVSecurity lists no such transaction). */
+export const DOOR_STATUS_EVENT = 255;
 
 /**
  * Decodes the door-state fields (manual 7.3):
@@ -157,6 +163,8 @@ function parseEventLine(m: KvMap, lineNo: number): RtlogEvent | string {
   if (!wallClock) return `bad time "${time}"`;
   const event = m.int('event');
   if (event === null) return m.has('event') ? `bad event "${m.get('event')}"` : 'missing event';
+  // Not an access event, and without the sensor, relay or alarm fields there is no door state to read in it: kept raw.
+  if (event === DOOR_STATUS_EVENT) return 'door status (event 255) without sensor, relay or alarm: a status report, not an access event';
   const pin = m.text('pin') ?? null;
   // A bracketed hex card (`[15CD5B07]`) is read to decimal. A malformed one keeps its text: the event happened and
   // is stored (an access event is never lost for its card field), the card just matches no person's.
