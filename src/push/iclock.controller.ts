@@ -228,6 +228,13 @@ export class IclockController {
     if (uploadTable) await this.kinds.observe(sn, { uploadTable });
     const s = await this.registry.resolve(sn);
     if (ATTENDANCE_UPLOADS.has(attTable) && !q.tableName) return this.text(reply, await this.attendanceUpload(s, attTable, uploadStamp(q.query), body));
+    // A device not admitted (pending, disabled) keeps what it posts only when not acknowledged: users, templates and
+    // photos enrolled at its keypad while it waited for approval come again once it is admitted, as its events do.
+    // Its options are a snapshot it reports again anyway.
+    if (s.admission !== 'admitted' && kind !== 'options' && !speaksAttendance(s)) {
+      this.logger.warn(`device ${sn} is ${s.admission}: a ${uploadTable ?? kind} upload not stored (not acknowledged: it will send it again once admitted)`);
+      return this.text(reply, notAdmittedReply(sn));
+    }
     switch (kind) {
       case 'tabledata': {
         const table = q.tableName ?? '';

@@ -61,3 +61,34 @@ describe('a panel deleted through REST while it stays connected (DEVICE_ADMISSIO
     expect(claimsSynced(await convergenceOf(t, sim.sn))).toBe(true);
   });
 });
+
+describe('a panel pending admission (DEVICE_ADMISSION=manual)', () => {
+  let m: TestApp;
+  beforeAll(async () => {
+    m = await startTestApp({ deviceAdmission: 'manual', deviceClearOnAdd: true, syncReconcileIntervalMs: 0 });
+  });
+  afterAll(async () => {
+    await m?.close();
+  });
+
+  it('keeps the users and templates enrolled at its keypad until it is admitted: they are not acknowledged before, and stored after', async () => {
+    const sim = new DeviceSimulator({ baseUrl: m.baseUrl, sn: 'LIFE-PEND1', doors: 1, ipAddress: '10.41.1.1' });
+    expect((await sim.connect()).registered).toBe(false);
+    const user = { uid: 1, cardno: '', pin: '7201', password: '', group: 1, starttime: 0, endtime: 0, name: 'Enrolled', privilege: 0, disable: 0, verify: 0 };
+    const finger = { pin: '7201', no: 3, index: 0, valid: 1, duress: 0, type: 1, majorver: 10, minorver: 0, format: 0, tmp: 'QUJD'.repeat(100) };
+    // Before approval: not acknowledged, so the panel keeps them (firmware keeps what is not answered `<table>=<n>`).
+    for (const [table, record] of [['user', user], ['biodata', finger]] as const) {
+      const r = await sim.uploadTable(table, [record] as never);
+      expect([r.status, r.body]).toEqual([200, 'ERROR: device LIFE-PEND1 is not admitted']);
+    }
+    expect(await m.ds.query(`SELECT pin FROM person WHERE pin = '7201'`)).toEqual([]);
+    expect((await m.post('/api/gateway/devices/LIFE-PEND1/approve')).body.code).toBe(0);
+    expect((await sim.connect()).registered).toBe(true);
+    // Sent again once admitted: acknowledged and stored, the person with their finger.
+    expect((await sim.uploadTable('user', [user] as never)).body).toBe('user=1');
+    expect((await sim.uploadTable('biodata', [finger] as never)).body).toBe('biodata=1');
+    expect((await m.get('/api/person/get/7201')).body.data).toMatchObject({ pin: '7201', name: 'Enrolled' });
+    const fingers = await m.ds.query(`SELECT t.template_no FROM bio_template t JOIN person p ON p.id = t.person_id WHERE p.pin = '7201'`);
+    expect(fingers).toEqual([{ template_no: 3 }]);
+  });
+});
