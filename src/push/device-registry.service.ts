@@ -330,6 +330,11 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
     return this.remember(row).kind;
   }
 
+  /** Whether the device row of a session still exists (it is gone once the device was deleted through REST). */
+  async exists(id: string): Promise<boolean> {
+    return (await this.ds.query(`SELECT 1 FROM device WHERE id = $1`, [id])).length > 0;
+  }
+
   /** Drops the cached session (the next request reloads it). */
   forget(sn: string): void {
     this.sessions.delete(sn);

@@ -36,7 +36,17 @@ export class RealtimeUploadService {
   }
 
   private ingest(s: DeviceSession, kind: RealtimeKind, body: string): Promise<IngestSummary> {
-    return kind === 'rtlog' ? this.rtlog.ingestRtlog(s, body) : this.rtlog.ingestRtstate(s, body);
+    const stored = kind === 'rtlog' ? this.rtlog.ingestRtlog(s, body) : this.rtlog.ingestRtstate(s, body);
+    // Rows not stored are usually an upload sent again (already held). They may also be a device deleted through REST
+    // (on this process or another one that has not told this one yet) whose session this process still held: its
+    // events, stored under a device that is gone, were left out, and answered OK they were lost. Its SN is then taken
+    // as new, and the upload stored under the device that becomes (or answered as that one's admission says).
+    if (s.admission !== 'admitted') return stored;
+    return stored.then(async (summary) => {
+      if (summary.held || summary.stored >= summary.accepted || (await this.registry.exists(s.id))) return summary;
+      this.registry.forget(s.sn);
+      return this.ingest(await this.registry.resolve(s.sn), kind, body);
+    });
   }
 }
 

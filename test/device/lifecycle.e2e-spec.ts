@@ -4,6 +4,7 @@
  * answer saying synced only then.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceRegistryService } from '../../src/push/device-registry.service';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -59,6 +60,28 @@ describe('a panel deleted through REST while it stays connected (DEVICE_ADMISSIO
     expect((await t.get('/api/gateway/devices/LIFE-DEL1')).body.data.doors.map((d: { name: string }) => d.name)).toEqual(['10.41.0.1-1', '10.41.0.1-2']);
     expect(pins(sim, 'user')).toEqual([]);
     expect(claimsSynced(await convergenceOf(t, sim.sn))).toBe(true);
+  });
+});
+
+describe('an access event posted through a process that has not heard of the delete yet', () => {
+  it('is stored (under the device its SN becomes), not answered OK and lost', async () => {
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'LIFE-DEL2', doors: 1, ipAddress: '10.41.0.2' });
+    expect((await sim.connect()).registered).toBe(true);
+    await sim.pollUntilIdle();
+    const line = (i: number) => `time=2026-05-06 10:00:0${i}\tpin=0\tcardno=0\teventaddr=1\tevent=200\tinoutstatus=0\tverifytype=200\tindex=${i}`;
+    expect((await sim.uploadRaw('/iclock/cdata', 'SN=LIFE-DEL2&table=rtlog', `${line(1)}\r\n`)).body).toBe('OK');
+    // Another gateway process deletes the device; this one still holds its session (it hears of the delete by
+    // NOTIFY, a moment later): put back here as it was.
+    const registry = t.app.get(DeviceRegistryService);
+    const held = registry.cached('LIFE-DEL2')!;
+    await ok(t.delete('/api/gateway/devices/LIFE-DEL2'));
+    (registry as unknown as { sessions: Map<string, unknown> }).sessions.set('LIFE-DEL2', held);
+    const r = await sim.uploadRaw('/iclock/cdata', 'SN=LIFE-DEL2&table=rtlog', `${line(2)}\r\n`);
+    expect([r.status, r.body]).toEqual([200, 'OK']);
+    const events = await t.ds.query(`SELECT log_id FROM acc_transaction WHERE device_sn = 'LIFE-DEL2' ORDER BY log_id`);
+    expect(events).toEqual([{ log_id: 1 }, { log_id: 2 }]);
+    const [device] = await t.ds.query(`SELECT id FROM device WHERE sn = 'LIFE-DEL2'`);
+    expect(device.id).not.toBe(held.id);
   });
 });
 
