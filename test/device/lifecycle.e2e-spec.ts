@@ -5,23 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceRegistryService } from '../../src/push/device-registry.service';
-import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { useLifecycleApp } from './lifecycle-helpers';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { settingsOf } from '../push/push-helpers';
 import { claimsSynced, convergenceOf, ok, settleConverged } from '../sync/fault-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
-beforeAll(async () => {
-  // The product's default: a device added is cleared (DEVICE_CLEAR_ON_ADD).
-  t = await startTestApp({ deviceClearOnAdd: true, syncRetryBaseMs: 200, syncRetryMaxMs: 400, syncReconcileIntervalMs: 0 });
-  Object.assign(settingsOf(t), { lostReplyMs: 200, ackTimeoutMs: 1000, refusalProbe: { baseMs: 200, maxMs: 400 } });
-  reconciler = t.app.get(SyncReconciler);
-});
-afterAll(async () => {
-  await t?.close();
-});
+useLifecycleApp((app) => ({ t, reconciler } = app));
 
 /** A two-door panel, connected and idle, whose door 1 is in a new level `level` with one member `pin`. */
 async function panelWithMember(sn: string, ip: string, level: string, pin: string): Promise<DeviceSimulator> {
