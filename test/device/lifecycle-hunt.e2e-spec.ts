@@ -2,10 +2,11 @@
  * A fault hunt on the lifecycle of an access panel (twin-hunt.ts): random REST writes of persons and level members
  * reach two 2-door panels on the same levels; the faulty one (`f`) also meets, at random, what happens around its
  * identity: deleted through REST while it stays connected (it polls on, is added again, registers when it reconnects,
- * and an integrator puts its door back in the levels), disabled and approved again, switched between two and four
- * doors, replaced by another board under its SN (another MAC, holding another site's user), besides the faults of
- * twin-hunt.ts (lost replies and results, refusals, reboots, factory resets). It must never be said synced while it
- * differs from the faultless twin, and must end equal to it. FC_RUNS (default 3), FC_OPS (default 10), FC_SEED; FC_RUNS=30 FC_OPS=14 FC_SEED=<n> for a real hunt.
+ * and an integrator puts its door back in the levels; or, under manual admission, it comes back pending and is
+ * approved), disabled and approved again, switched between two and four doors, replaced by another board under its SN
+ * (another MAC, holding another site's user), besides the faults of twin-hunt.ts (lost replies and results, refusals,
+ * reboots, factory resets). It must never be said synced while it differs from the faultless twin, and must end equal
+ * to it. FC_RUNS (default 3), FC_OPS (default 10), FC_SEED; FC_RUNS=30 FC_OPS=14 FC_SEED=<n> for a real hunt.
  */
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
@@ -21,7 +22,7 @@ let reconciler: SyncReconciler;
 useLifecycleApp((app) => ({ t, reconciler } = app));
 
 type Membership = { kind: 'grant' | 'revoke'; pin: string; level: 0 | 1 } | { kind: 'delete'; pin: string };
-type Lifecycle = { kind: 'deleteDevice' | 'cycleAdmission' | 'doors4' | 'doors2' | 'newBoard' };
+type Lifecycle = { kind: 'deleteDevice' | 'deleteApprove' | 'cycleAdmission' | 'doors4' | 'doors2' | 'newBoard' };
 type Op = Membership | Lifecycle | TwinFault;
 
 const TABLES = ['user', 'userauthorize', 'timezone', 'holiday'];
@@ -47,7 +48,7 @@ describe('random lifecycle changes of a panel beside REST writes', () => {
     const op: fc.Arbitrary<Op> = fc.oneof(
       { arbitrary: fc.record({ kind: fc.constantFrom('grant' as const, 'grant' as const, 'revoke' as const), pin, level: fc.constantFrom(0 as const, 1 as const) }), weight: 5 },
       fc.record({ kind: fc.constant('delete' as const), pin }),
-      { arbitrary: fc.record({ kind: fc.constantFrom('deleteDevice' as const, 'cycleAdmission' as const, 'doors4' as const, 'doors2' as const, 'newBoard' as const) }), weight: 4 },
+      { arbitrary: fc.record({ kind: fc.constantFrom('deleteDevice' as const, 'deleteApprove' as const, 'cycleAdmission' as const, 'doors4' as const, 'doors2' as const, 'newBoard' as const) }), weight: 4 },
       { arbitrary: twinFault, weight: 3 },
     );
     let boards = 0;
@@ -64,6 +65,20 @@ describe('random lifecycle changes of a panel beside REST writes', () => {
           // Deleted while it stays connected: it polls on, then reconnects (registers), and its doors go back in the levels.
           await ok(t.delete(`/api/gateway/devices/${f.sn}`));
           if (!faults.offline) for (let i = 0; i < 2; i++) await f.poll();
+          await reconciler.idle();
+          await f.connect();
+          return putDoors([`${net}.1`]);
+        case 'deleteApprove':
+          // The same under DEVICE_ADMISSION=manual: it comes back pending, and an operator approves it.
+          t.config.deviceAdmission = 'manual';
+          try {
+            await ok(t.delete(`/api/gateway/devices/${f.sn}`));
+            if (!faults.offline) await f.poll();
+            await f.connect();
+            await ok(t.post(`/api/gateway/devices/${f.sn}/approve`));
+          } finally {
+            t.config.deviceAdmission = 'auto';
+          }
           await reconciler.idle();
           await f.connect();
           return putDoors([`${net}.1`]);
