@@ -202,6 +202,14 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
    */
   async kindChanged(m: EntityManager, e: DeviceKindChangedEvent): Promise<void> {
     const securityPush = ['acc', 'ele', 'psg'];
+    // A device taken for a panel before it showed it speaks Attendance PUSH (an attendance terminal deleted through
+    // REST while connected is added again at its next poll, as a panel until its INFO or an ATTLOG upload tells)
+    // refused the panel's commands it was sent (-1004): those refusals say nothing of its own commands, and probed
+    // for ever they kept it listed as refusing tables it never has.
+    if (securityPush.includes(e.before) && !securityPush.includes(e.after)) {
+      await m.query(`DELETE FROM device_refusal WHERE device_id = $1`, [e.deviceId]);
+      return;
+    }
     if (!securityPush.includes(e.before) || !securityPush.includes(e.after)) return;
     const [{ known }]: Array<{ known: boolean }> = await m.query(
       `SELECT EXISTS (SELECT 1 FROM sync_item WHERE device_id = $1 AND hash IS NOT NULL)

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceRegistryService } from '../../src/push/device-registry.service';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { useLifecycleApp } from './lifecycle-helpers';
+import { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { claimsSynced, convergenceOf, ok, settleConverged } from '../sync/fault-helpers';
@@ -52,6 +53,25 @@ describe('a panel deleted through REST while it stays connected (DEVICE_ADMISSIO
     expect((await t.get('/api/gateway/devices/LIFE-DEL1')).body.data.doors.map((d: { name: string }) => d.name)).toEqual(['10.41.0.1-1', '10.41.0.1-2']);
     expect(pins(sim, 'user')).toEqual([]);
     expect(claimsSynced(await convergenceOf(t, sim.sn))).toBe(true);
+  });
+});
+
+describe('an attendance terminal deleted through REST while it stays connected', () => {
+  it('is taken for a panel at its next poll until it shows what it is, and keeps no refusal of the panel commands it was sent', async () => {
+    const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'LIFE-ATT1' });
+    expect(await term.init()).toBe(true);
+    await term.poll();
+    await ok(t.delete('/api/gateway/devices/LIFE-ATT1'));
+    // Added again at its next poll, as a panel (nothing it sent says otherwise yet): a panel's clear reaches it, refused.
+    await term.poll();
+    await reconciler.idle();
+    const refused = (await term.poll()).filter((c) => c.returnCode === -1004);
+    expect(refused.length).toBeGreaterThan(0);
+    // Its INFO tells it is an attendance terminal: refusals of commands of the other protocol say nothing of it.
+    await term.poll(true);
+    await reconciler.idle();
+    const detail = (await t.get('/api/gateway/devices/LIFE-ATT1')).body.data;
+    expect(detail).toMatchObject({ kind: 'att', refusedCapabilities: [] });
   });
 });
 
