@@ -42,11 +42,15 @@ export class RealtimeUploadService {
     // events, stored under a device that is gone, were left out, and answered OK they were lost. Its SN is then taken
     // as new, and the upload stored under the device that becomes (or answered as that one's admission says).
     if (s.admission !== 'admitted') return stored;
-    return stored.then(async (summary) => {
-      if (summary.held || summary.stored >= summary.accepted || (await this.registry.exists(s.id))) return summary;
-      this.registry.forget(s.sn);
-      return this.ingest(await this.registry.resolve(s.sn), kind, body);
-    });
+    // A plain callback, not an async one: the usual upload (everything stored) costs no promise more than the one `then` makes.
+    return stored.then((summary) => (summary.held || summary.stored >= summary.accepted ? summary : this.ingestIfGone(s, kind, body, summary)));
+  }
+
+  /** An upload that stored fewer rows than it holds: the same summary while its device row exists, else stored as a new SN's. */
+  private async ingestIfGone(s: DeviceSession, kind: RealtimeKind, body: string, summary: IngestSummary): Promise<IngestSummary> {
+    if (await this.registry.exists(s.id)) return summary;
+    this.registry.forget(s.sn);
+    return this.ingest(await this.registry.resolve(s.sn), kind, body);
   }
 }
 
