@@ -168,9 +168,12 @@ export class SyncStatusService {
     );
     // Devices whose confirmed state is in doubt: they registered again or were found changed (a count or a full sync
     // owed), a count is on its way, or a full sync's clear of a member table is (a reset panel keeps its confirmed
-    // items until that clear is confirmed). Nothing is "synced" there until that is settled.
+    // items until that clear is confirmed); an attendance terminal whose user count is owed (att_terminal.count_due:
+    // it initialised again, or its count was asked, and the INFO judging it is still to come). Nothing is "synced"
+    // there until that is settled.
     const doubtRows: Array<{ id: string }> = await m.query(
       `SELECT device_id AS id FROM sync_owed WHERE device_id = ANY($1)
+       UNION SELECT device_id FROM att_terminal WHERE count_due AND device_id = ANY($1)
        UNION SELECT d.id FROM device d JOIN device_command c ON c.device_sn = d.sn AND c.state IN ('pending', 'sent') AND c.meta ? 'sync'
          AND (c.meta ? 'verify' OR (c.meta ? 'clear' AND c.meta->>'kind' = ANY($2)))
         WHERE d.id = ANY($1)`,
@@ -307,9 +310,16 @@ export class SyncStatusService {
         WHERE d.id = ANY($1) ORDER BY d.id, s.key`,
       [ids],
     );
-    const owedAll: Array<{ device_id: string; kind: string; attempts: number; last_error: string | null; next_try_at: Date }> = await m.query(
+    const owedAll: Array<{ device_id: string; kind: string; attempts: number; last_error: string | null; next_try_at: Date | null }> = await m.query(
       `SELECT device_id, kind, attempts, last_error, next_try_at FROM sync_owed WHERE device_id = ANY($1) ORDER BY device_id, kind`,
       [ids],
+    );
+    // Attendance terminals whose user count is owed (att_terminal.count_due): they initialised again (a reboot, a
+    // factory reset) or were asked by the periodic verification, and the INFO whose count is judged has not come, or
+    // came while commands of ours were in flight (judged at a later INFO). What they confirmed is in doubt until then:
+    // a reset terminal's next poll may bring its count of 0. Like a panel's count on its way: pending, not synced.
+    const countOwed = new Set(
+      ((await m.query(`SELECT device_id FROM att_terminal WHERE count_due AND device_id = ANY($1)`, [ids])) as Array<{ device_id: string }>).map((r) => r.device_id),
     );
     const refusals = await loadRefusals(m, ids, { withDue: true });
     const factsAll = await loadRefusalFacts(m, ids);
@@ -354,14 +364,18 @@ export class SyncStatusService {
       const q = counts.find((c) => c.id === row.id)!;
       const last = lastOf.get(sn) ?? [];
       const skipped = skippedOf.get(row.id) ?? [];
-      const owed = owedOf.get(row.id) ?? [];
+      const owed = [
+        ...(owedOf.get(row.id) ?? []),
+        ...(countOwed.has(row.id) ? [{ device_id: row.id, kind: 'count', attempts: 0, last_error: null, next_try_at: null }] : []),
+      ];
       const refused = [...(refusals.get(row.id) ?? [])].sort();
       const unknownRows = (unknownOf.get(row.id) ?? []).map(({ deviceId: _, ...u }) => u);
-      const isDivergent = divergent > 0 || failing > 0 || owed.length > 0 || unknownRows.length > 0;
+      // An owed count is no divergence: it is a check still to come (pending), as a panel's count on its way.
+      const isDivergent = divergent > 0 || failing > 0 || owed.some((o) => o.kind !== 'count') || unknownRows.length > 0;
       const facts = factsAll.get(row.id);
       out.set(sn, {
         sn,
-        state: isDivergent ? 'divergent' : q.pending > 0 || unconfirmed > refusedIds.size ? 'pending' : refusedIds.size > 0 ? 'refused' : 'synced',
+        state: isDivergent ? 'divergent' : q.pending > 0 || unconfirmed > refusedIds.size || countOwed.has(row.id) ? 'pending' : refusedIds.size > 0 ? 'refused' : 'synced',
         divergent: isDivergent,
         desiredItems: desired.size,
         confirmedItems: confirmedAsDesired,

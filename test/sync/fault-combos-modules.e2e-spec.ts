@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { claimsSynced, convergenceOf, ok, replyLengthFromEnv, resultReplyLoss, settleConverged, tableSnapshot, startFaultApp } from './fault-helpers';
+import { claimsSynced, type ConvergenceClaim, convergenceOf, ok, replyLengthFromEnv, resultReplyLoss, settleConverged, tableSnapshot, startFaultApp } from './fault-helpers';
 import type { TestApp } from '../support/test-app';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
@@ -64,7 +64,7 @@ async function comeBackWithEveryFault(sim: DeviceSimulator, table: string, pins:
 
 interface Step {
   at: Record<string, string[]>;
-  c: { divergent: boolean; pendingCommands: number; unconfirmedItems: number };
+  c: ConvergenceClaim;
   states: Array<Array<{ state: string; deviceSn: string }>>;
 }
 const statesOf = (pins: string[]) => Promise.all(pins.map(async (pin) => (await t.get(`/api/gateway/persons/${pin}/devices`)).body.data));

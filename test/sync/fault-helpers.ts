@@ -39,13 +39,17 @@ export function tableSnapshot(sim: DeviceSimulator, tables: readonly string[]): 
 
 /** What the convergence answer says of a device, in the fields "synced" depends on. */
 export interface ConvergenceClaim {
+  state: string;
   divergent: boolean;
   pendingCommands: number;
   unconfirmedItems: number;
 }
 
-/** The convergence answer says the device holds what the database gives. */
-export const claimsSynced = (c: ConvergenceClaim): boolean => !c.divergent && c.pendingCommands === 0 && c.unconfirmedItems === 0;
+/**
+ * The convergence answer says the device holds what the database gives: its state (an attendance terminal whose user
+ * count is owed is `pending` with nothing in flight or unconfirmed) and the counts it rests on.
+ */
+export const claimsSynced = (c: ConvergenceClaim): boolean => c.state === 'synced' && !c.divergent && c.pendingCommands === 0 && c.unconfirmedItems === 0;
 
 /** `GET /api/gateway/devices/{sn}/convergence`'s data. */
 export async function convergenceOf(t: Pick<TestApp, 'get'>, sn: string): Promise<ConvergenceClaim & Record<string, unknown>> {

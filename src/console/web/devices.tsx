@@ -87,7 +87,7 @@ function Convergence({ sn }: { sn: string }) {
         <dt>Refused capabilities</dt>
         <dd>{d.refusals.length ? refusalsText(d.refusals) : 'none'}</dd>
         <dt>Work owed</dt>
-        <dd>{d.owed.length ? d.owed.map((o: any) => `${o.kind} (${o.attempts} tries${o.lastError ? `, ${o.lastError}` : ''}; next ${o.nextTryAt})`).join('; ') : 'none'}</dd>
+        <dd>{d.owed.length ? d.owed.map((o: any) => (o.kind === 'count' ? 'user count (judged at its next INFO)' : `${o.kind} (${o.attempts} tries${o.lastError ? `, ${o.lastError}` : ''}; next ${o.nextTryAt})`)).join('; ') : 'none'}</dd>
       </dl>
       <h3>Skipped persons</h3>
       <DataTable rows={d.skipped} rowKey={(s: any) => s.pin} empty="None: every member could be sent." columns={[{ head: 'Pin', cell: (s: any) => s.pin }, { head: 'Why', cell: (s: any) => s.reason }]} />

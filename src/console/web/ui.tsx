@@ -534,6 +534,9 @@ export function SyncBadge({ d }: { d: any }) {
   if (c.unconfirmedItems > 0) return <Badge tone="warn">{c.pendingCommands > 0 ? `syncing, ${c.pendingCommands} commands waiting` : 'not confirmed yet'}: {counts}</Badge>;
   // A full sync of a device that had confirmed everything: its clear may already have run, so not "in sync" at all.
   if (c.pendingCommands > 0) return <Badge tone="warn">syncing, {c.pendingCommands} commands waiting: {counts}</Badge>;
+  // An attendance terminal that initialised again (a reboot, a reset) or was asked for its count: what it confirmed is
+  // in doubt until its next INFO's user count is judged (a reset terminal holds none of it), so not "in sync" yet.
+  if (c.state === 'pending' && c.owed.includes('count')) return <Badge tone="warn">checking, its user count is owed (judged at its next INFO): {counts}</Badge>;
   return <Badge tone="ok">in sync: {counts}</Badge>;
 }
 

@@ -36,7 +36,7 @@ export class PersonDeviceSyncDto {
     description:
       'synced: the device confirmed (by Return codes) everything it should hold of this person and nothing more, and no command about them is on its way; pending: commands are on their way ' +
       '(a retry after a refusal too: lastReturn keeps its code), or what the device confirmed is being checked (it registered again, or was found ' +
-      'changed: a count, or a full sync, is owed or on its way); divergent: a command was refused or unanswered and nothing is on its way yet, it is planned ' +
+      'changed: a count, or a full sync, is owed or on its way; an attendance terminal whose user count is owed, until its next INFO is judged); divergent: a command was refused or unanswered and nothing is on its way yet, it is planned ' +
       'again after a backoff; refused: the firmware refused a table this person needs for good ' +
       '(see refused; not planned again until its probe); skipped: a stored value cannot be sent (see skipped); ' +
       'removing: the person must leave this device and it has not confirmed it yet',
@@ -75,7 +75,15 @@ export class SkippedMemberDto {
 }
 
 export class OwedWorkDto {
-  @ApiProperty({ example: 'full', enum: ['full', 'verify'] }) kind!: string;
+  @ApiProperty({
+    example: 'full',
+    enum: ['full', 'verify', 'count'],
+    description:
+      'full: a full sync; verify: its difference planned again and its tables counted (a panel that registered again); count: an attendance terminal whose user count is owed ' +
+      '(it initialised again, a reboot or a factory reset, or the periodic verification asked), judged from its next INFO once nothing of ours is in flight: ' +
+      'what it confirmed is in doubt until then, so the device is pending, not divergent (attempts 0, nextTryAt null)',
+  })
+  kind!: string;
   @ApiProperty({ example: 0 }) attempts!: number;
   @ApiProperty({ example: null, nullable: true, type: String }) lastError!: string | null;
   @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String }) nextTryAt!: string | null;
@@ -93,7 +101,8 @@ export class DeviceConvergenceDto {
   @ApiProperty({
     enum: ['synced', 'pending', 'refused', 'divergent'],
     description:
-      'synced: the device confirmed everything it should hold and nothing is on its way; pending: commands are on their way, or items are not confirmed yet; ' +
+      'synced: the device confirmed everything it should hold and nothing is on its way; pending: commands are on their way, or items are not confirmed yet, ' +
+      'or what it confirmed is being checked (an attendance terminal whose user count is owed, `count` in owed: it initialised again, and may have lost what it held); ' +
       'refused: it holds everything else, and lacks only items its firmware refused for good (a table, or a template type it announced): see refusals, ' +
       'nothing sends them before the probe (probeAt); divergent: as `divergent`',
   })
@@ -101,7 +110,7 @@ export class DeviceConvergenceDto {
   @ApiProperty({
     example: false,
     description:
-      'the device does not hold what the database says, and nothing in flight or refused for good explains it (items failing and retried with backoff, owed work, rows it should not hold): items it lacks only because its firmware refused them for good are counted in refusedItems, not here',
+      'the device does not hold what the database says, and nothing in flight or refused for good explains it (items failing and retried with backoff, owed work other than an attendance terminal\'s user count, rows it should not hold): items it lacks only because its firmware refused them for good are counted in refusedItems, not here',
   })
   divergent!: boolean;
   @ApiProperty({ example: 1203, description: 'items the device should hold (users, rights, cards, photos, template sets, time zones, holiday days)' }) desiredItems!: number;
