@@ -123,13 +123,19 @@ export class AttendanceHooks implements OnModuleInit {
       // back through puts of ours before the count counts just what it confirmed, yet holds nothing older than them;
       // a reboot whose users were all written again (or enrolled again at its keypad) meanwhile is taken for one too,
       // and only uploads its log again.
-      if ((owed > 0 || count > 0) && count <= ours) {
+      // No users, where it confirmed none either (its only users' records refused, -12, failing still), yet holding
+      // templates or photos it confirmed before the count was owed (those refused users' own, which it took): the count
+      // matched, so nothing was forgotten, and a reset terminal was believed to hold them; once the user record's retry
+      // landed it was said synced without them (found by the terminal twin fault hunt, FC_SEED=5: a photo written
+      // between two resets). An empty user table holds none of them: a reset, as one with users confirmed.
+      const emptied = count === 0 && owed === 0 && (await forgetHeldBeforeCountDue(m, deviceId, true)) > 0;
+      if ((owed > 0 || count > 0 || emptied) && count <= ours) {
         // With no full sync owed, what it confirmed before the count was owed is still believed held: the templates and
         // photos of the users that came back (a put of ours writes the user record alone), and its other items. A reset
         // terminal holds none of them: forgotten, and planned again now, behind the users and before the CHECK.
-        if (owed === 0 && (await forgetHeldBeforeCountDue(m, deviceId)) > 0) await this.sync.reconcileTerminal(m, deviceId, null);
+        if (emptied || (owed === 0 && (await forgetHeldBeforeCountDue(m, deviceId)) > 0)) await this.sync.reconcileTerminal(m, deviceId, null);
         await forgetFingersResent(m, deviceId);
-        const why = count === 0 ? 'reports no users where it confirmed some' : `reports ${count} user(s), none but those it got since its count was owed`;
+        const why = count === 0 ? `reports no users where it confirmed ${emptied ? 'templates or photos' : 'some'}` : `reports ${count} user(s), none but those it got since its count was owed`;
         await this.terminals.dataCleared(m, { id: deviceId, sn }, `${why} (a reset or a fresh unit)`);
         return true;
       }
@@ -157,12 +163,13 @@ export class AttendanceHooks implements OnModuleInit {
 /**
  * A terminal taken for reset whose count owed no full sync holds nothing it confirmed before its count became owed
  * (att_terminal.count_due_since, as usersConfirmedSinceCountDue): those items (user records, template sets, photos)
- * are forgotten, so that the plan sends them again. Answers how many were.
+ * are forgotten, so that the plan sends them again (`onlyHeld`: those it confirmed holding, not its confirmed removals). Answers how many were.
  */
-async function forgetHeldBeforeCountDue(m: EntityManager, deviceId: string): Promise<number> {
+async function forgetHeldBeforeCountDue(m: EntityManager, deviceId: string, onlyHeld = false): Promise<number> {
   const [{ n }]: Array<{ n: number }> = await m.query(
     `WITH d AS (DELETE FROM sync_item s USING att_terminal t
-      WHERE s.device_id = $1 AND t.device_id = $1 AND s.kind = ANY($2) AND s.confirmed_at < coalesce(t.count_due_since, t.last_contact_at) RETURNING 1)
+      WHERE s.device_id = $1 AND t.device_id = $1 AND s.kind = ANY($2) AND s.confirmed_at < coalesce(t.count_due_since, t.last_contact_at)
+        ${onlyHeld ? `AND s.hash IS NOT NULL AND s.hash <> ''` : ''} RETURNING 1)
      SELECT count(*)::int AS n FROM d`,
     [deviceId, TERMINAL_KINDS],
   );

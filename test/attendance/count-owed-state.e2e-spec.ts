@@ -2,7 +2,8 @@
  * What the convergence views say of an attendance terminal whose user count is owed (att_terminal.count_due): it
  * initialised again, and its count is judged from an INFO with nothing of ours in flight. A factory reset whose first
  * INFO came with commands still unanswered is judged only at a later INFO; in between it was said synced while wiped
- * (found by the terminal twin fault hunt, seeds 2 and 4).
+ * (found by the terminal twin fault hunt, seeds 2 and 4). And a terminal that confirmed no user (its user record
+ * refused) but its template or photo, reset, counting 0 users: believed to hold them still (seed 5).
  */
 import { describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
@@ -94,3 +95,35 @@ describe('an ordinary reboot', () => {
     expect(await stateOn('8611', 'ATT-CO-BOOT')).toMatchObject({ state: 'synced', holds: true });
   });
 });
+
+describe('a terminal that refuses the user record, reset twice', () => {
+  it('counting no users after the second reset, holds none of the photo it confirmed: sent again, not said synced without it', async () => {
+    const term = await terminalWithPhoto('ATT-CO-TWICE', '8621');
+    const refusal = term.failCommands((c) => c.startsWith('DATA UPDATE USERINFO PIN=8621'), -12, 'always');
+    expect(refusal).toBeDefined();
+    // The first reset: its count of 0 where it confirmed the user owes a full sync; the user record refused, the
+    // photo taken.
+    expect(await term.factoryReset()).toBe(true);
+    await settleWithInfo(term);
+    expect(term.users.has('8621')).toBe(false);
+    expect(term.photos.has('8621')).toBe(true);
+    // A second reset, the user record still refused: 0 users, none confirmed; the photo confirmed before it is gone.
+    expect(await term.factoryReset()).toBe(true);
+    await settleWithInfo(term);
+    // The refusal ends: the record's retry lands. Said synced only with the photo back.
+    term.clearFaults();
+    const c = await settled(term);
+    expect(c).toMatchObject({ state: 'synced' });
+    expect(term.users.has('8621')).toBe(true);
+    expect(term.photos.get('8621')?.content).toBe(photoOf('photo 8621'));
+  });
+});
+
+/** A few rounds of polls with INFO and reconciler passes (not waiting for synced: a refusal is retried). */
+async function settleWithInfo(term: AttendanceTerminal): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    await term.poll(true);
+    await reconciler.idle();
+    await settleTerminal(reconciler, term);
+  }
+}
