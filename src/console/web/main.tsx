@@ -3,7 +3,7 @@ import './console.css';
 import { render } from 'preact';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useErrorBoundary, useRef, useState } from 'preact/hooks';
-import { api, setCsrf, whenSignedOut } from './api';
+import { api, ApiError, errorText, setCsrf, whenSignedOut } from './api';
 import { AttendancePage } from './attendance';
 import { AuditPage } from './audit';
 import { CatalogPage } from './catalog';
@@ -161,9 +161,13 @@ function PageBoundary({ children }: { children: ComponentChildren }) {
   );
 }
 
+/** The gateway's code for a request without a live session (CvCode.Unauthorized). */
+const UNAUTHORIZED = -401;
+
 function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [ended, setEnded] = useState<string | undefined>();
+  const [checkError, setCheckError] = useState<unknown>();
   const signedIn = useRef(false);
   signedIn.current = !!me;
   const [route, setRoute] = useState(currentRoute());
@@ -175,14 +179,27 @@ function App() {
       if (signedIn.current) setEnded('Your session has ended (after a time without activity, a sign-out elsewhere, or a change to your account): sign in again. What you were doing was not saved.');
       setMe(null);
     });
-    api('GET', 'session').then(
-      (s) => (setCsrf(s.csrfToken), setMe({ ...s.operator, timeZone: s.timeZone })),
-      () => setMe(null),
-    );
+    checkSession();
     const onPop = () => setRoute(currentRoute());
     addEventListener('popstate', onPop);
     return () => removeEventListener('popstate', onPop);
   }, []);
+  /**
+   * Who is signed in. Only the gateway's "not signed in" (401) means the sign-in form: a session check that got no
+   * answer, or the database's -503, says so and is tried again (every 5 s, or Try again), the session untouched.
+   */
+  function checkSession() {
+    setCheckError(undefined);
+    api('GET', 'session').then(
+      (s) => (setCsrf(s.csrfToken), setMe({ ...s.operator, timeZone: s.timeZone })),
+      (e) => (e instanceof ApiError && e.code === UNAUTHORIZED ? setMe(null) : setCheckError(e)),
+    );
+  }
+  useEffect(() => {
+    if (!checkError) return;
+    const retry = setTimeout(checkSession, 5000);
+    return () => clearTimeout(retry);
+  }, [checkError]);
   function go(path: string, e?: Event) {
     e?.preventDefault();
     const before = currentRoute().page;
@@ -197,6 +214,18 @@ function App() {
     await api('POST', 'session/logout').catch(() => undefined);
     setMe(null);
   }
+  if (me === undefined && checkError)
+    return (
+      <main class="content">
+        <h1>Gateway console</h1>
+        <p role="alert" class="notice error">
+          Could not check your session: {errorText(checkError)}. You were not signed out; the console tries again every few seconds.
+        </p>
+        <button type="button" class="secondary" onClick={checkSession}>
+          Try again
+        </button>
+      </main>
+    );
   if (me === undefined) return <p aria-busy="true">Loading…</p>;
   if (me === null) return <Login ended={ended} onIn={(m, csrf) => (setCsrf(csrf), setEnded(undefined), setMe(m))} />;
   const known = PAGES.find((p) => p.path === page);
