@@ -21,6 +21,7 @@ export function AuditPage(_: { me: Me }) {
         list={l.list}
         setPage={l.setPage}
         id="audit-table"
+        label="Audit log"
         rowKey={(r: any) => r.id}
         empty="Nothing recorded matches."
         columns={[

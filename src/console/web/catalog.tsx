@@ -546,7 +546,7 @@ export function CatalogPage({ me }: { me: Me }) {
             }}
           />
         )}
-        <table>
+        <table aria-label={current.label}>
           <thead>
             <tr>
               {current.cols.map(([, label]) => (

@@ -107,7 +107,7 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
       {data.pendingDevices.length > 0 && (
         <section aria-labelledby="pending-h">
           <h2 id="pending-h">Waiting for approval</h2>
-          <table>
+          <table aria-labelledby="pending-h">
             <thead>
               <tr>
                 <th scope="col">SN</th>
@@ -193,7 +193,7 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
       <div class="two">
         <section aria-labelledby="doors-h">
           <h2 id="doors-h">Doors</h2>
-          <table>
+          <table aria-label="Door states">
             <thead>
               <tr>
                 <th scope="col">Door</th>
@@ -226,7 +226,7 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
             Live events <Badge tone={live === 'live' ? 'ok' : 'warn'}>{live}</Badge>
           </h2>
           <div class="events">
-            <table aria-live="polite">
+            <table aria-label="Live events" aria-live="polite">
               <thead>
                 <tr>
                   <th scope="col">Time</th>

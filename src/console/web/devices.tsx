@@ -30,6 +30,7 @@ function CommandQueue({ sn }: { sn: string }) {
         </Field>
       </div>
       <DataTable
+        label={`Command queue of ${sn}`}
         rows={q.data.rows}
         rowKey={(c: any) => c.id}
         empty="No command."
@@ -90,9 +91,10 @@ function Convergence({ sn }: { sn: string }) {
         <dd>{d.owed.length ? d.owed.map((o: any) => (o.kind === 'count' ? 'user count (judged at its next INFO)' : `${o.kind} (${o.attempts} tries${o.lastError ? `, ${o.lastError}` : ''}; next ${o.nextTryAt})`)).join('; ') : 'none'}</dd>
       </dl>
       <h3>Skipped persons</h3>
-      <DataTable rows={d.skipped} rowKey={(s: any) => s.pin} empty="None: every member could be sent." columns={[{ head: 'Pin', cell: (s: any) => s.pin }, { head: 'Why', cell: (s: any) => s.reason }]} />
+      <DataTable label="Skipped persons" rows={d.skipped} rowKey={(s: any) => s.pin} empty="None: every member could be sent." columns={[{ head: 'Pin', cell: (s: any) => s.pin }, { head: 'Why', cell: (s: any) => s.reason }]} />
       <h3>Last answered commands</h3>
       <DataTable
+        label="Last answered commands"
         rows={d.lastReturns}
         rowKey={(r: any) => `${r.at} ${r.command}`}
         empty="No command answered yet."
@@ -162,6 +164,7 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
     <>
       <Notice error={a.error} ok={a.ok} />
       <DataTable
+        label="Devices"
         rows={list.data}
         rowKey={(d: any) => d.sn}
         empty="No device has contacted the gateway yet."

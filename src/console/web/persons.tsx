@@ -514,7 +514,7 @@ export function PersonsPage({ me, go, sub }: PageProps) {
       {list.data && (
         <>
           <div class="table-wrap">
-            <table>
+            <table aria-label="Persons">
               <thead>
                 <tr>
                   <th scope="col">Pin</th>

@@ -49,7 +49,7 @@ function ApiClients() {
         </div>
       )}
       <Notice error={a.error || list.error} ok={a.ok} />
-      <table>
+      <table aria-label="API clients">
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -92,7 +92,7 @@ function Deliveries({ target }: { target: any }) {
   return (
     <section aria-labelledby="deliveries-h">
       <h3 id="deliveries-h">Deliveries to {target.name}</h3>
-      <table>
+      <table aria-labelledby="deliveries-h">
         <thead>
           <tr>
             <th scope="col">Event</th>
@@ -162,7 +162,7 @@ function PushTargets() {
       </form>
       <Notice error={a.error || list.error} ok={a.ok} />
       <div class="table-wrap">
-        <table>
+        <table aria-label="Push Center targets">
           <thead>
             <tr>
               <th scope="col">Name</th>
@@ -272,7 +272,7 @@ function Operators({ me }: { me: Me }) {
         <button type="submit">Create operator</button>
       </form>
       <Notice error={a.error || list.error} ok={a.ok} />
-      <table>
+      <table aria-label="Operators">
         <thead>
           <tr>
             <th scope="col">Name</th>

@@ -59,6 +59,7 @@ export function TransactionsPage(_: { me: Me }) {
       <PagedTable
         list={l.list}
         setPage={l.setPage}
+        label="Transactions"
         rowKey={(t: any) => t.id}
         empty="No event matches."
         columns={[

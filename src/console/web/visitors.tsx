@@ -212,7 +212,7 @@ export function VisitorsPage({ me }: { me: Me }) {
         <button type="submit">Search</button>
       </form>
       {list.data && (
-        <table>
+        <table aria-label="Visits">
           <thead>
             <tr>
               <th scope="col">Visitor</th>
@@ -259,7 +259,7 @@ export function VisitorsPage({ me }: { me: Me }) {
       {list.data && <Pager page={list.data.page} size={list.data.size} total={list.data.total} onPage={setPage} />}
       <h2>Reservations</h2>
       {list.data && (
-        <table>
+        <table aria-label="Reservations">
           <thead>
             <tr>
               <th scope="col">Visitor</th>
