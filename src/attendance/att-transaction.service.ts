@@ -5,6 +5,7 @@ import type { Page } from '../common/paging';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { AttTransactionItemDto } from './dto/attendance.dto';
 import { readSnapshot } from '../database/snapshot';
+import { fullNameMatchSql } from '../common/full-name-sql';
 import { READER_OTHERS } from '../transaction/dto/transaction-response.dto';
 
 /** ATTLOG status names (the attendance state a terminal records with a punch). */
@@ -113,11 +114,11 @@ const filterParams = (f: AttTransactionFilter): unknown[] => [
   f.deptCode ?? null,
 ];
 
-/** $1 pin, $2 from, $3 to, $4 device SN, $5 name pattern (either order of the two names), $6 department code: each ignored when null. */
+/** $1 pin, $2 from, $3 to, $4 device SN, $5 name pattern (fullNameMatchSql), $6 department code: each ignored when null. */
 const where = (alias: string) =>
   `($1::varchar IS NULL OR ${alias}.pin = $1) AND ($2::timestamptz IS NULL OR ${alias}.event_time >= $2) AND ($3::timestamptz IS NULL OR ${alias}.event_time < $3)
    AND ($4::varchar IS NULL OR ${alias}.device_sn = $4)
-   AND ($5::varchar IS NULL OR concat_ws(' ', ${alias}.name, ${alias}.last_name) ILIKE $5 OR concat_ws(' ', ${alias}.last_name, ${alias}.name) ILIKE $5)
+   AND ($5::varchar IS NULL OR ${fullNameMatchSql(`${alias}.name`, `${alias}.last_name`, '$5')})
    AND ($6::varchar IS NULL OR ${alias}.dept_code = $6)`;
 
 /**

@@ -25,6 +25,7 @@ import { validationErrorToCvError } from '../common/validation';
 import type { ConsoleRequest } from './console-cookie';
 import { ConsoleAuditService } from './audit.service';
 import { streamCsv } from './console-csv';
+import { fullNameMatchSql } from '../common/full-name-sql';
 import { PERSON_CSV_COLUMNS, readPersonCsv, type PersonCsvRecord, type PersonCsvRow } from './person-csv';
 
 /** Rows one import may hold, and rows written per transaction (each group's good rows commit on their own). */
@@ -309,11 +310,8 @@ function personFilter(q: Record<string, unknown>): { where: string; params: unkn
     const value = cardValue(text);
     const byCard = value ? ` OR p.id IN (SELECT c.person_id FROM card c WHERE ${cardValueSql('c.card_no')} = $${params.push(value)})` : '';
     // The list shows "first last": what an operator copies from it, or types as a name is said (last name
-    // first too), must find the person, not only one of the two fields alone.
-    const fullName = /\s/.test(text)
-      ? ` OR concat_ws(' ', p.name, p.last_name) ILIKE ${anywhere} OR concat_ws(' ', p.last_name, p.name) ILIKE ${anywhere}`
-      : '';
-    parts.push(`(p.pin LIKE ${prefix} OR p.name ILIKE ${anywhere} OR p.last_name ILIKE ${anywhere}${fullName} OR p.card_no LIKE ${prefix}${byCard})`);
+    // first too, 张伟 with no space), must find the person, not only one of the two fields alone.
+    parts.push(`(p.pin LIKE ${prefix} OR ${fullNameMatchSql('p.name', 'p.last_name', anywhere)} OR p.card_no LIKE ${prefix}${byCard})`);
   }
   const dept = queryText(q.deptCode);
   if (dept) parts.push(`p.dept_id = (SELECT id FROM department WHERE code = $${params.push(dept)})`);

@@ -5,6 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { readSnapshot } from '../database/snapshot';
+import { fullNameMatchSql } from '../common/full-name-sql';
 import { FEED_XMIN } from '../database/feed-xmin';
 
 /** One acc_transaction row as the read queries select it (snake_case, bigint as text). */
@@ -134,9 +135,7 @@ function where(f: TransactionFilter, params: unknown[], alias = 't'): string {
   }
   if (f.personName) {
     const like = p(`%${f.personName.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    // Either order of the two names holds every substring of each name alone as well.
-    const full = (a: string, b: string) => `concat_ws(' ', ${alias}.${a}, ${alias}.${b}) ILIKE ${like}`;
-    parts.push(`(${full('name', 'last_name')} OR ${full('last_name', 'name')})`);
+    parts.push(`(${fullNameMatchSql(`${alias}.name`, `${alias}.last_name`, like)})`);
   }
   if (f.cardValue !== undefined) parts.push(`${cardValueSql(`${alias}.card_no`)} = ${p(f.cardValue)}`);
   if (f.after) parts.push(`(${alias}.event_time, ${alias}.id) < (${p(f.after.eventTime)}::timestamptz, ${p(f.after.id)}::bigint)`);
