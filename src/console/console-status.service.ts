@@ -85,6 +85,9 @@ export class ConsoleStatusService {
       },
       pendingDevices: details.filter((d) => d.admission === 'pending').map((d) => ({ sn: d.sn, alias: d.alias, kind: d.kind, ipAddress: d.ipAddress, lastSeen: d.lastSeen, type: d.type })),
       offlineDevices: admitted.filter((d) => !d.online).map((d) => ({ sn: d.sn, alias: d.alias, lastSeen: d.lastSeen })),
+      // Refused by the gateway: it takes nothing from them and sends them nothing, yet a panel still decides at its
+      // doors with what it last held. Neither online, offline nor waiting: counted and listed on their own.
+      disabledDevices: details.filter((d) => d.admission === 'disabled').map((d) => ({ sn: d.sn, alias: d.alias, lastSeen: d.lastSeen })),
       notConverged: await this.notConverged(admitted),
       doors: doors.map((s) => ({ id: s.door.id, name: s.door.name, doorNo: s.door.doorNo, deviceId: s.door.deviceId, ...s.state })),
     };

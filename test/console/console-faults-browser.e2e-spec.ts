@@ -6,7 +6,7 @@ import { DeviceSimulator } from '../simulator/device-simulator';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR, signInPage } from './browser';
-import { createOperator, lastSeenLongAgo } from './console-helpers';
+import { createOperator, lastSeenLongAgo, signIn } from './console-helpers';
 
 /**
  * What the console says under device faults, played as an operator: a panel that refuses a door command, and a
@@ -29,6 +29,7 @@ describe.skipIf(!executable)('the console under device faults', () => {
     await ensureConsoleBuilt();
     t = await startTestApp();
     await createOperator(t, 'fred', 'operator', 'fred-password-1');
+    await createOperator(t, 'alma', 'admin', 'alma-password-1');
     near = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'NEARPANEL1', doors: 1, ipAddress: '10.51.0.1' });
     far = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'FARPANEL01', doors: 1, ipAddress: '10.51.0.2' });
     for (const p of [near, far]) {
@@ -142,5 +143,20 @@ describe.skipIf(!executable)('the console under device faults', () => {
     await floor.getByRole('cell', { name: '10.51.0.3 (ELEFAULT01) offline' }).waitFor();
     await navTo(page, 'Entrance control');
     await page.getByRole('table', { name: 'Gates' }).getByRole('row', { name: /^10\.51\.0\.4-1 / }).getByRole('cell', { name: '10.51.0.4 (PSGFAULT01) offline' }).waitFor();
+  });
+
+  it("counts a disabled panel on the dashboard and says its doors' panel is disabled, not offline", async () => {
+    // An administrator disables NEARPANEL1: it is no device online, offline or waiting for approval, and its doors
+    // are not "offline" (the dashboard's offline count and list do not hold it).
+    const admin = await signIn(t, 'alma', 'alma-password-1');
+    expect((await admin.call('POST', 'devices/NEARPANEL1/disable')).body.code).toBe(0);
+    await navTo(page, 'Doors');
+    await navTo(page, 'Dashboard');
+    const card = page.getByRole('region', { name: 'Devices' }).locator('article', { hasText: 'disabled' });
+    await card.waitFor();
+    expect(await card.textContent()).toBe('1 disabled');
+    expect(await page.getByRole('table', { name: 'Devices disabled' }).getByRole('row', { name: /NEARPANEL1/ }).count()).toBe(1);
+    const door = page.getByRole('table', { name: 'Door states' }).getByRole('row', { name: /^10\.51\.0\.1-1 / });
+    expect(await door.getByRole('cell').nth(1).textContent()).toBe('panel disabled');
   });
 });

@@ -33,6 +33,18 @@ const deviceColumn = (go: Go) => ({
   ),
 });
 
+/** A dashboard list of devices in one state (offline, disabled), with their last contact; nothing when there are none. */
+function DeviceList({ title, rows, go }: { title: string; rows: Array<{ sn: string; lastSeen?: string | null }>; go: Go }) {
+  if (rows.length === 0) return null;
+  const id = `${title.toLowerCase()}-h`;
+  return (
+    <section aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      <DataTable label={`Devices ${title.toLowerCase()}`} rows={rows} rowKey={(d) => d.sn} empty="" columns={[deviceColumn(go), { head: 'Last seen', cell: (d) => d.lastSeen ?? 'never' }]} />
+    </section>
+  );
+}
+
 export function whoText(e: { pin?: string; name?: string; lastName?: string; cardNo?: string }): string {
   const person = e.pin ? `${[e.name, e.lastName].filter(Boolean).join(' ')} (${e.pin})`.trim() : '';
   const card = e.cardNo ? `card ${e.cardNo}` : '';
@@ -99,6 +111,11 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
         <article>
           <span class="n">{data.devices.pending}</span> waiting for approval
         </article>
+        {data.devices.disabled > 0 && (
+          <article>
+            <span class="n">{data.devices.disabled}</span> disabled
+          </article>
+        )}
         <article>
           <span class="n">{data.notConverged.length}</span> not converged
         </article>
@@ -141,23 +158,12 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
           </table>
         </section>
       )}
-      {data.offlineDevices.length > 0 && (
-        // Which devices the count means: an offline panel still decides at its doors by itself, with what it held
-        // when it last polled, and one with nothing queued is in no other list here.
-        <section aria-labelledby="offline-h">
-          <h2 id="offline-h">Offline</h2>
-          <DataTable
-            label="Devices offline"
-            rows={data.offlineDevices}
-            rowKey={(d: any) => d.sn}
-            empty=""
-            columns={[
-              deviceColumn(go),
-              { head: 'Last seen', cell: (d: any) => d.lastSeen ?? 'never' },
-            ]}
-          />
-        </section>
-      )}
+      {/* Which devices the count means: an offline panel still decides at its doors by itself, with what it held
+          when it last polled, and one with nothing queued is in no other list here. */}
+      <DeviceList title="Offline" rows={data.offlineDevices} go={go} />
+      {/* Disabled by an administrator: the gateway refuses their requests, and a panel keeps deciding at its doors
+          with what it held; its doors read "panel disabled", not offline. */}
+      <DeviceList title="Disabled" rows={data.disabledDevices} go={go} />
       {data.notConverged.length > 0 && (
         <section aria-labelledby="nc-h">
           <h2 id="nc-h">Not converged</h2>
@@ -207,7 +213,7 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
                 <tr key={d.id}>
                   <td>{d.name}</td>
                   <td>
-                    <Badge tone={doorTone(d)}>{d.connect === '1' ? sensorWords(d.sensor) : 'offline'}</Badge>
+                    <Badge tone={doorTone(d)}>{d.connect === '1' ? sensorWords(d.sensor) : d.connect === '2' ? 'panel disabled' : 'offline'}</Badge>
                   </td>
                   <td>{lockWords(d.relay)}</td>
                   <td>{d.alarm}</td>
