@@ -8,7 +8,7 @@ export interface OfflineHolder {
 }
 
 /** Those of `rows` (devices by SN) that are offline now. */
-async function offlineOf(status: DeviceStatusService, rows: OfflineHolder[]): Promise<OfflineHolder[]> {
+export async function offlineOf(status: DeviceStatusService, rows: OfflineHolder[]): Promise<OfflineHolder[]> {
   const online = await Promise.all(rows.map((r) => status.isOnlineNow(r.sn)));
   return rows.filter((_, i) => !online[i]);
 }

@@ -14,7 +14,7 @@ import { PersonLeaveDto, PersonWriteDto } from '../person/dto/person-input.dto';
 import { PersonQueryService } from '../person/person-query.service';
 import { PersonService } from '../person/person.service';
 import { DeviceStatusService } from '../push/device-status.service';
-import { offlineHolders } from './offline-holders';
+import { offlineHolders, offlineOf } from './offline-holders';
 import { effectiveKindSql } from '../device/device-kind';
 import { SyncStatusService } from '../sync/sync-status.service';
 import { ConsoleController } from './console-http';
@@ -260,7 +260,10 @@ export class ConsolePersonsController {
     }
     if ((isEdit === '1' || isEdit === 'true') && !taken) throw new CvError(CvCode.PersonNotExist, `The person does not exist: ${dto.pin.trim()} (deleted meanwhile); nothing was saved`);
     await this.persons.upsert(dto, 'add', { removePhoto });
-    return ok(null);
+    // A device decides by itself: one offline keeps what it held (the old card, the old levels) until it polls
+    // again. The answer names those of the person's devices that are offline with the change not yet confirmed.
+    const waiting = (await this.syncStatus.ofPerson(dto.pin.trim())).filter((d) => d.state !== 'synced').map((d) => ({ sn: d.deviceSn, alias: d.deviceAlias }));
+    return ok({ offlineReceivers: await offlineOf(this.deviceStatus, waiting) });
   }
 
   /**

@@ -103,6 +103,17 @@ describe.skipIf(!executable)('the console while a panel is offline', () => {
     expect(await table.getByRole('columnheader').allTextContents()).toContain('Card number');
   });
 
+  it('says which offline panel receives an edit only when it polls again (it keeps the old card until then)', async () => {
+    await lastSeenLongAgo(t, 'OFFLINE001');
+    await page.goto(`${t.baseUrl}/console/persons/5001`);
+    const form = page.getByRole('form', { name: 'Edit person 5001' });
+    await form.getByLabel('Card number').fill('55002');
+    await form.getByRole('button', { name: 'Save person' }).click();
+    await page.getByText(/^Saved 5001; (\S+ \()?OFFLINE001\)? is offline and receives the change when it polls again$/).waitFor();
+    await panel.pollUntilIdle();
+    expect(panel.user('5001')?.CardNo).toBe('55002');
+  });
+
   it('deletes a person: the message says what the panels are told, and the panel converges once it removed them', async () => {
     await navTo(page, 'Persons');
     await page.getByRole('button', { name: 'Delete 5001' }).click();

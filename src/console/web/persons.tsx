@@ -3,7 +3,7 @@ import { api, ApiError, errorText, fromLocalInput, localInput, query, toLocalInp
 import type { Go, Me, PageProps } from './main';
 import { CsvExport } from './csv-export';
 import { PersonImport } from './person-import';
-import { Badge, can, Confirm, DataTable, DepartmentFilter, Field, kindName, Notice, Pager, queryPage, queryValues, refusalsText, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote } from './ui';
+import { Badge, can, Confirm, DataTable, DepartmentFilter, Field, kindName, Notice, Pager, queryPage, queryValues, refusalsText, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote, offlineReceiversNote } from './ui';
 
 const EMPTY = {
   pin: '',
@@ -91,9 +91,11 @@ function PersonEditor({ initial, isNew, onDone, readOnly, pwdSet, hasPhoto }: { 
       // out); "" clears it, as person/add clears it.
       personPwd: f.clearPwd ? '' : f.personPwd || undefined,
     };
-    const r = await a.run(() => api('POST', isNew ? 'persons?new=1' : 'persons?edit=1', body), `Saved ${body.pin}`);
+    // A device that is offline keeps what it held until it polls again: the message names it.
+    const saved = (r: unknown) => `Saved ${body.pin}${offlineReceiversNote(r as Parameters<typeof offlineReceiversNote>[0], 'the change')}`;
+    const r = await a.run(() => api('POST', isNew ? 'persons?new=1' : 'persons?edit=1', body), saved);
     // The editor closes: the page shows the confirmation (it would vanish with the editor's own status line).
-    if (r !== undefined) onDone(`Saved ${body.pin}`);
+    if (r !== undefined) onDone(saved(r));
   }
   async function photo(e: any) {
     const file: File | undefined = e.currentTarget.files?.[0];
