@@ -70,7 +70,7 @@ describe('console API: sessions and CSRF', () => {
     const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM person WHERE pin = 'csrf1'`);
     expect(n).toBe(0);
     const good = await c.call('POST', 'persons', { pin: 'csrf1', name: 'X' });
-    expect(good.body).toEqual({ code: 0, message: 'success', data: null });
+    expect(good.body).toEqual({ code: 0, message: 'success', data: { offlineReceivers: [] } });
   });
 
   it('refuses a "New person" whose pin is taken (-409), and changes nothing; an edit of that pin saves', async () => {
