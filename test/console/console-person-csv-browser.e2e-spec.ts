@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeGbk } from '../../src/common/gbk';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { chromiumPath, ensureConsoleBuilt, navTo, SCREENSHOT_DIR, signedInConsole } from './browser';
@@ -132,6 +133,15 @@ describe.skipIf(!executable)('console: persons exported to CSV and imported from
     await form.getByRole('button', { name: 'Import' }).click();
     await page.getByText('The first line names no pin column (pin, or CVSecurity\'s "Personnel ID"): Name, Card (code -400)').waitFor();
     const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM person WHERE name = 'Zed'`);
+    expect(n).toBe(0);
+  });
+
+  it('refuses a file that is not UTF-8 (GBK, as Excel writes plain CSV on a Chinese Windows) rather than saving its names garbled', async () => {
+    const form = page.getByRole('form', { name: 'Import persons' });
+    await form.getByLabel('CSV file').setInputFiles({ name: 'gbk.csv', mimeType: 'text/csv', buffer: encodeGbk('pin,name,lastName\r\n5801,伟,张\r\n') });
+    await form.getByRole('button', { name: 'Import' }).click();
+    await page.getByRole('alert').filter({ hasText: 'gbk.csv is not UTF-8 text, so its names cannot be read as written; nothing was imported.' }).waitFor();
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM person WHERE pin = '5801'`);
     expect(n).toBe(0);
   });
 });

@@ -24,6 +24,22 @@ export function importSummary(fileName: string, r: ImportResult): string {
  * that exists is updated; each refused row is listed with its line, pin and the gateway's code and message, and the
  * good rows are saved and sent to their panels.
  */
+/**
+ * The file's text, when it is UTF-8 (with or without a byte order mark, as the export and Excel's "CSV UTF-8" write
+ * it). Any other encoding is refused before anything is sent: read as UTF-8, the GBK that Excel's plain "CSV" writes on
+ * a Chinese Windows (or the Windows-1252 of a European one) would turn every name with such characters into
+ * replacement characters, saved and sent to the panels as such.
+ */
+async function utf8Text(file: File): Promise<string> {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(await file.arrayBuffer());
+  } catch {
+    throw new Error(
+      `${file.name} is not UTF-8 text, so its names cannot be read as written; nothing was imported. Save it again as "CSV UTF-8" (Excel's plain "CSV" writes GBK on a Chinese Windows) and import that file.`,
+    );
+  }
+}
+
 export function PersonImport({ onImported }: { onImported: () => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [result, setResult] = useState<ImportResult | null>(null);
@@ -33,7 +49,7 @@ export function PersonImport({ onImported }: { onImported: () => void }) {
     if (!file) return;
     setResult(null);
     const r = await a.run(
-      async () => api<ImportResult>('POST', 'persons/import', { csv: await file.text(), fileName: file.name }),
+      async () => api<ImportResult>('POST', 'persons/import', { csv: await utf8Text(file), fileName: file.name }),
       (x) => importSummary(file.name, x),
     );
     if (r) {
