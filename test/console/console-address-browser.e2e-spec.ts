@@ -146,6 +146,14 @@ describe.skipIf(!executable)('console addresses: deep links, unknown pages, the 
     await expect.poll(() => find.getByLabel('Visitor name or document number').inputValue(), { timeout: 10_000 }).toBe('Doe');
   });
 
+  it('opens a page past the end of a list (an old link, or the last row of the last page deleted) on the last page, not on "nothing matches"', async () => {
+    await page.goto(`${t.baseUrl}/console/persons?page=3`);
+    const pager = page.getByRole('navigation', { name: 'Pagination' });
+    await pager.getByText(/^Page 1 of 1 · \d+ in all$/).waitFor();
+    await page.getByRole('table', { name: 'Persons', exact: true }).getByRole('row', { name: /^4711 / }).waitFor();
+    expect(new URL(page.url()).searchParams.get('page')).toBe(null);
+  });
+
   it('says that an address names no page, rather than showing the dashboard in its place', async () => {
     for (const path of ['/console/no-such-page', '/console/doors/extra', '/console/persons/4711/more']) {
       await page.goto(`${t.baseUrl}${path}`);

@@ -194,6 +194,11 @@ export function useReloadWhileWaiting<T>(load: { data?: T; reload: () => void },
 export function Pager({ page, size, total, more, onPage }: { page: number; size: number; total?: number; more?: boolean; onPage: (p: number) => void }) {
   const last = total === undefined ? undefined : Math.max(1, Math.ceil(total / size));
   const hasNext = last === undefined ? !!more : page < last;
+  // A page past the end (an old link or bookmark, the last row of the last page deleted, a filter that now matches
+  // fewer) would show "nothing matches" beside a count of rows: the list goes to its last page instead.
+  useEffect(() => {
+    if (last !== undefined && page > last) onPage(last);
+  }, [page, last]);
   return (
     <nav class="pager" aria-label="Pagination">
       <button type="button" class="secondary outline" disabled={page <= 1} onClick={() => onPage(page - 1)} aria-label="Previous page">
