@@ -17,23 +17,26 @@ let closeBrowser: () => Promise<unknown>;
 let page: Page;
 
 interface PgPool {
-  options: { port?: number; connectionString?: string };
-  _idle: Array<{ client: { emit(event: 'error', err: Error): void } }>;
+  connect: (...args: unknown[]) => unknown;
 }
 
 /**
- * The gateway's connections to PostgreSQL cut and new ones refused (ECONNREFUSED, as a server that is down
- * answers), until the returned function restores them.
+ * The gateway's database refusing every connection (ECONNREFUSED, as a server that is down answers), until the
+ * returned function restores it: the pool's connect fails as a refused socket makes it fail, also for a client a
+ * background job holds at the moment of the cut and gives back meanwhile.
  */
 function cutDatabase(t: TestApp): () => void {
   const pool = (t.ds.driver as unknown as { master: PgPool }).master;
-  const { port, connectionString } = pool.options;
-  pool.options.port = 1;
-  if (connectionString) pool.options.connectionString = connectionString.replace(/:(\d+)\//, ':1/');
-  for (const idle of [...pool._idle]) idle.client.emit('error', Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' }));
+  const connect = pool.connect;
+  pool.connect = (...args: unknown[]) => {
+    const err = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const cb = args.find((a): a is (e: Error) => void => typeof a === 'function');
+    if (!cb) return Promise.reject(err);
+    process.nextTick(() => cb(err));
+    return undefined;
+  };
   return () => {
-    pool.options.port = port;
-    pool.options.connectionString = connectionString;
+    pool.connect = connect;
   };
 }
 
