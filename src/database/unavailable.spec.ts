@@ -17,6 +17,7 @@ describe('isDatabaseUnavailable', () => {
       pgError('53300', 'FATAL'),
       pgError('57014'),
       pgError('55P03'),
+      Object.assign(new Error('database "cvgw" is not currently accepting connections'), { code: '55000', severity: 'FATAL' }),
       new QueryFailedError('SELECT 1', [], pgError('57P01', 'FATAL')),
     ]) {
       expect(isDatabaseUnavailable(err), String(err)).toBe(true);
@@ -24,7 +25,7 @@ describe('isDatabaseUnavailable', () => {
   });
 
   it('leaves request and program errors alone', () => {
-    for (const err of [pgError('23505'), pgError('22P02'), new TypeError('x is undefined'), new Error('boom'), null, 'text']) {
+    for (const err of [pgError('23505'), pgError('22P02'), pgError('55000'), new TypeError('x is undefined'), new Error('boom'), null, 'text']) {
       expect(isDatabaseUnavailable(err), String(err)).toBe(false);
     }
   });

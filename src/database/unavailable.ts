@@ -37,6 +37,9 @@ const MESSAGES = [
   /is not queryable/,
   /^Cannot use a pool after calling end on the pool$/,
   /^Client was closed/,
+  // 55000 at connect: the database is closed to connections for now (ALTER DATABASE … ALLOW_CONNECTIONS false, as
+  // done around a restore or a maintenance step). 55000 alone is a generic state error, so the message decides.
+  /is not currently accepting connections/,
 ];
 
 const RELEASED_RUNNER: ReadonlySet<string> = new Set(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError']);
