@@ -34,6 +34,8 @@ const WAKE_DELAY_MS = 20;
 /** How long "is any target enabled?" is believed before a wake-up asks the database again (target writes reset it). */
 const TARGETS_FRESH_MS = 5_000;
 
+const queueKey = (g: DeliveryGroup) => `${g.target_id}\u0000${g.device_sn}`;
+
 /**
  * Delivers push_outbox rows: each (target, device) queue in order, head first, one request at a time;
  * different queues in parallel. A run of up to RUN deliveries is leased from the head in one statement, sent
@@ -68,6 +70,13 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
   /** The earliest retry this process scheduled that comes due before the next poll would find it. */
   private retryTimer?: { at: number; timer: NodeJS.Timeout };
   private hasTargets = false;
+  /** The lanes running (each drains the queues it takes, one after another), across passes. */
+  private readonly lanes = new Set<Promise<void>>();
+  /** The queues this process's lanes hold (queueKey), and how many lanes each target holds. */
+  private readonly draining = new Set<string>();
+  private readonly targetLanes = new Map<string, number>();
+  /** A pass listed queues it could not hand to a lane: the next lane to end asks for a pass. */
+  private handOutLeft = false;
   private targetsCheckedAt = 0;
   /** Moved by every target write: an answer read across one is not kept (it may predate the write). */
   private targetsVersion = 0;
@@ -95,6 +104,7 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
     if (this.followTimer) clearTimeout(this.followTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer.timer);
     await this.running;
+    await Promise.all([...this.lanes]);
   }
 
   /** Events were committed in this process: a pass shortly, when any target is enabled (one per WAKE_DELAY_MS at most). */
@@ -197,7 +207,14 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
     return this.running;
   }
 
-  /** Says whether work was left behind: as many due queues as a pass takes, or a queue drained to its limit. */
+  /**
+   * Lists the due queues and hands them to lanes (at most CONCURRENCY in all, at most CONCURRENCY - 1 on one
+   * target); says whether work was left behind (as many due queues as a pass takes, or a queue drained to its
+   * limit before the pass ended). The pass ends once every listed queue is taken, not once each is drained: a
+   * request hanging to one target (up to PUSH_CENTER_TIMEOUT_MS) holds its queue and its lane, not the passes that
+   * deliver the other targets' events. A lane that ends asks for a pass when it left work behind or a pass could not
+   * hand out every queue it listed.
+   */
   private async pass(): Promise<boolean> {
     if (Date.now() - this.lastPruneAt > PRUNE_EVERY_MS) {
       this.lastPruneAt = Date.now();
@@ -207,13 +224,72 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
       this.lastLeaseCheckAt = Date.now();
       await this.releaseDeadLeases();
     }
-    const groups = await this.outbox.findDueGroups(GROUPS_PER_TICK);
+    if (this.lanes.size >= CONCURRENCY) {
+      this.handOutLeft = true;
+      return false;
+    }
+    const listed = await this.outbox.findDueGroups(GROUPS_PER_TICK);
+    const groups = listed.filter((g) => !this.draining.has(queueKey(g)));
+    let more = listed.length === GROUPS_PER_TICK;
     let next = 0;
-    let more = groups.length === GROUPS_PER_TICK;
-    const lane = async () => {
-      while (!this.stopped && next < groups.length) if (await this.drain(groups[next++])) more = true;
+    const take = (): DeliveryGroup | undefined => {
+      for (; next < groups.length; next++) {
+        const g = groups[next];
+        if ((this.targetLanes.get(g.target_id) ?? 0) >= CONCURRENCY - 1) {
+          this.handOutLeft = true;
+          continue;
+        }
+        next++;
+        this.draining.add(queueKey(g));
+        this.targetLanes.set(g.target_id, (this.targetLanes.get(g.target_id) ?? 0) + 1);
+        return g;
+      }
+      return undefined;
     };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, groups.length) }, lane));
+    let passOver!: () => void;
+    const handedOut = new Promise<void>((r) => (passOver = r));
+    // Whether it left work behind, and whether it freed a place (drained a queue) that a listed queue may take now.
+    const lane = async (): Promise<{ left: boolean; freed: boolean }> => {
+      let left = false;
+      let freed = false;
+      try {
+        for (let g = take(); g && !this.stopped; g = take()) {
+          freed = true;
+          // Every listed queue is taken: the pass is over, whatever this lane now waits for.
+          if (next >= groups.length) passOver();
+          try {
+            if (await this.drain(g)) left = more = true;
+          } finally {
+            this.draining.delete(queueKey(g));
+            const n = (this.targetLanes.get(g.target_id) ?? 1) - 1;
+            if (n) this.targetLanes.set(g.target_id, n);
+            else this.targetLanes.delete(g.target_id);
+          }
+        }
+      } finally {
+        passOver();
+      }
+      return { left, freed };
+    };
+    const n = Math.min(CONCURRENCY - this.lanes.size, groups.length);
+    for (let i = 0; i < n; i++) {
+      const running: Promise<void> = lane()
+        .catch((err) => {
+          this.logger.warn(`delivery lane failed: ${(err as Error).message}`);
+          return { left: false, freed: false };
+        })
+        .then(({ left, freed }) => {
+          this.lanes.delete(running);
+          if (this.stopped) return;
+          if (left || (freed && this.handOutLeft)) {
+            this.handOutLeft = false;
+            this.soon();
+          }
+        });
+      this.lanes.add(running);
+    }
+    if (n > 0) await handedOut;
+    if (next < groups.length) this.handOutLeft = true;
     return more;
   }
 
