@@ -235,6 +235,8 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
     const take = (): DeliveryGroup | undefined => {
       for (; next < groups.length; next++) {
         const g = groups[next];
+        // Taken meanwhile by a lane of a later pass (this pass's lanes may take theirs long after it listed them).
+        if (this.draining.has(queueKey(g))) continue;
         if ((this.targetLanes.get(g.target_id) ?? 0) >= CONCURRENCY - 1) {
           this.handOutLeft = true;
           continue;
