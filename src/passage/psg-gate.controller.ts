@@ -7,7 +7,7 @@ import { checkPaging, OptionalPagingDto, pageIfAsked, v2Page, type V2Page } from
 import { answered, commandResponse } from '../door/door.controller';
 import { ActionAnswerService } from '../push/action-answer.service';
 import { ModuleListDto } from '../elevator/dto/elevator.dto';
-import { GateBySnDto, GateGetDto, GateIdDto, GateOpenByIdDto, GateOpenByNameDto, GateResponseDto, GateStateResponseDto, toGate, toGateState } from './dto/passage.dto';
+import { GateBySnDto, GateGetDto, GateOpenByIdDto, GateOpenByNameDto, GateResponseDto, GateStateResponseDto, toGate, toGateState } from './dto/passage.dto';
 import { GateService } from './gate.service';
 
 /** 2.31 Entrance-control gates: reads, state from what the controller reported, remote opening by direction. */
@@ -27,10 +27,10 @@ export class PsgGateController {
   }
 
   @Get('api/psgGate/gateStateById')
-  @ApiOperation({ summary: '2.31.2 Get Entrance Control Gate State by Gate Id (an array, as the manual example)' })
+  @ApiOperation({ summary: '2.31.2 Get Entrance Control Gate State by Gate Id (gateId, or id as 2.31.4 names it; an array, as the manual example)' })
   @ApiOkResponse({ type: listEnvelopeOf(GateStateResponseDto) })
-  async byId(@CvInput() dto: GateIdDto): Promise<Envelope<GateStateResponseDto[]>> {
-    const g = await this.gates.requireById(dto.gateId);
+  async byId(@CvInput() dto: GateGetDto): Promise<Envelope<GateStateResponseDto[]>> {
+    const g = await this.gates.requireById(dto.gateId || dto.id);
     return ok([toGateState(g, this.gates.stateOf(g))]);
   }
 

@@ -84,6 +84,8 @@ describe('gates opened remotely, states and counters', () => {
     const byPath = await t.get(`/api/psgGate/gateStateById/${gateIds[1]}`);
     expect(byPath.body).toEqual((await t.get('/api/psgGate/gateStateById', { gateId: gateIds[1] })).body);
     expect(byPath.body.data).toMatchObject([{ id: gateIds[1], name: '10.8.14.234-2' }]);
+    // `id`, as psgGate/getById names the gate, is taken here too (clients reuse one parameter for both calls).
+    expect((await t.get('/api/psgGate/gateStateById', { id: gateIds[1] })).body).toEqual(byPath.body);
     expect((await t.post('/api/psgGate/remoteOpenById/nope', undefined, { openType: 1 })).body.code).toBe(-404);
     expect((await t.get(`/api/psgGate/getById/${gateIds[1]}`)).body.data).toMatchObject({ id: gateIds[1], name: '10.8.14.234-2' });
   });
