@@ -324,9 +324,23 @@ export class IclockController {
 
   private async attendanceIngest(s: DeviceSession, table: string, stamp: string | null, body: string): Promise<AttIngestResult> {
     await this.attTerminals.noteContact(s);
-    if (table === 'ATTLOG') return this.attIngest.ingestAttlog(s, body, stamp);
+    if (table === 'ATTLOG') return this.attlogIngest(s, body, stamp);
     if (table === 'ATTPHOTO') return this.attIngest.ingestAttphoto(s, body, stamp);
     return this.attIngest.ingestOperlog(s, table, body, stamp);
+  }
+
+  /**
+   * Punches not stored are usually an upload sent again (already held). They may also be a terminal deleted through
+   * REST (on this process or another one that has not told this one yet) whose session this process still held: its
+   * punches, stored under a device that is gone, were left out, and answered `OK: <n>` they were lost (the terminal
+   * moves its Stamp past them). Its SN is then taken as new, and the upload stored under the device that becomes
+   * (or answered as that one's admission says), as RealtimeUploadService does for rtlog.
+   */
+  private async attlogIngest(s: DeviceSession, body: string, stamp: string | null): Promise<AttIngestResult> {
+    const r = await this.attIngest.ingestAttlog(s, body, stamp);
+    if (!r.admitted || r.stored >= r.received || (await this.registry.exists(s.id))) return r;
+    this.registry.forget(s.sn);
+    return this.attIngest.ingestAttlog(await this.registry.resolve(s.sn), body, stamp);
   }
 
   /** 4.4 registration: RegistryCode (+ JSESSIONID) for an admitted device, `406` while it is not admitted. */
