@@ -108,8 +108,8 @@ function firstReturned<T>(result: unknown): T {
 const DEVICE_COLUMNS = `id, sn, alias, admission, registry_code, session_id, registration, lock_count, time_zone, request_delay, last_seen_at, capabilities, registered_at, area_id, kind, kind_override`;
 
 /** A device seen for the first time ($1 id, $2 SN, also its alias, $3 admission, $4 time zone), in the default area. */
-const INSERT_DEVICE = `INSERT INTO ${intoOf(Device, ['id', 'sn', 'alias', 'areaId', 'admission', 'timeZone'])}
-  VALUES ($1, $2, $2, (SELECT id FROM area ORDER BY (code = '1') DESC, created_at LIMIT 1), $3, $4)
+const INSERT_DEVICE = `INSERT INTO ${intoOf(Device, ['id', 'sn', 'alias', 'areaId', 'admission', 'timeZone', 'kind'])}
+  VALUES ($1, $2, $2, (SELECT id FROM area ORDER BY (code = '1') DESC, created_at LIMIT 1), $3, $4, $5)
   ON CONFLICT (${listOf(Device, ['sn'])}) DO NOTHING`;
 
 /** The doors a device reports and the gateway does not know yet ($1 device id; $2… ids, door numbers, names). */
@@ -148,6 +148,11 @@ function toStored(c: DeviceCapabilities): StoredCapabilities {
 export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('DeviceRegistry');
   private readonly sessions = new Map<string, DeviceSession>();
+  /**
+   * The kind of each SN whose session this process dropped (a delete, any change): a device deleted through REST
+   * while it stays connected is added again at its next poll, which says nothing of its kind (see loadOrCreate).
+   */
+  private readonly formerKinds = new Map<string, DeviceKind>();
   private readonly loading = new Map<string, Promise<DeviceSession>>();
   private readonly pushvers = new Map<string, string>();
   private readonly tableVerdicts = new Map<string, DeviceKind | null>();
@@ -183,7 +188,7 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
   onModuleInit(): void {
     this.signal.onDeviceChanged((sn) => {
       if (sn === null) this.sessions.clear();
-      else this.sessions.delete(sn);
+      else this.forget(sn);
     });
   }
 
@@ -246,7 +251,10 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
    * to this server before, and was deleted since (`DELETE /api/gateway/devices/{sn}` while it stayed connected): it
    * still holds what it was sent in its former life, users and rights included, and will not register again before
    * it reconnects. Admitted now (DEVICE_ADMISSION=auto), it is an added device like one approved: the work owed to
-   * it (the clear of DEVICE_CLEAR_ON_ADD, or a full sync) is recorded in the transaction that creates it.
+   * it (the clear of DEVICE_CLEAR_ON_ADD, or a full sync) is recorded in the transaction that creates it. It is
+   * added as the kind this process last knew it as, when it held its session: nothing such a request says tells an
+   * elevator or channel controller from a panel, and cleared as a panel, an elevator controller kept its former
+   * floor rights (`usereleauthorize`) and was said synced; a terminal refused the panel's clear (-1004).
    */
   private async loadOrCreate(sn: string, introducing: boolean): Promise<DeviceSession> {
     let rows: DeviceRow[] = await this.ds.query(`SELECT ${DEVICE_COLUMNS} FROM device WHERE sn = $1`, [sn]);
@@ -255,7 +263,8 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
       const admission: DeviceAdmission = this.config.deviceAdmission === 'auto' ? 'admitted' : 'pending';
       await this.ds.transaction(async (m) => {
         const id = newId();
-        const inserted: unknown[] = await m.query(`${INSERT_DEVICE} RETURNING id`, [id, sn, admission, this.config.timeZone]);
+        const kind: DeviceKind = (!introducing && this.formerKinds.get(sn)) || 'acc';
+        const inserted: unknown[] = await m.query(`${INSERT_DEVICE} RETURNING id`, [id, sn, admission, this.config.timeZone, kind]);
         if (inserted.length === 0 || admission !== 'admitted' || introducing) return;
         event = { deviceId: id, sn, first: true, admittedNow: true };
         for (const fn of this.txListeners) await fn(m, event);
@@ -337,6 +346,11 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
 
   /** Drops the cached session (the next request reloads it). */
   forget(sn: string): void {
+    const s = this.sessions.get(sn);
+    if (s) {
+      if (this.formerKinds.size >= 4096) this.formerKinds.clear(); // SNs come from devices: keep it bounded
+      this.formerKinds.set(sn, s.kind);
+    }
     this.sessions.delete(sn);
   }
 

@@ -8,7 +8,8 @@ import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { useLifecycleApp } from './lifecycle-helpers';
 import { AttendanceTerminal } from '../simulator/attendance-terminal';
 import type { TestApp } from '../support/test-app';
-import { ok } from '../sync/fault-helpers';
+import { claimsSynced, convergenceOf, ok, settleConverged } from '../sync/fault-helpers';
+import { ElevatorControllerSimulator } from '../simulator/elevator';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -37,5 +38,51 @@ describe('a punch a terminal posted through a process that has not heard of the 
     expect(punches).toHaveLength(2);
     const [device] = await t.ds.query(`SELECT id FROM device WHERE sn = 'LIFE-ATT2'`);
     expect(device?.id).not.toBe(held.id);
+  });
+});
+
+describe('an elevator controller deleted through REST while it stays connected', () => {
+  it('is cleared of its former floors and users before it is said synced, and its floors come back when it registers', async () => {
+    const ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'LIFE-EC1', floors: 4, ipAddress: '10.41.2.1', retryResults: true });
+    expect((await ec.connect()).registered).toBe(true);
+    await ec.pollUntilIdle();
+    const [floor] = await t.ds.query(`SELECT f.id FROM floor f JOIN device d ON d.id = f.device_id WHERE d.sn = 'LIFE-EC1' AND f.floor_no = 2`);
+    const level = await t.post('/api/gateway/eleLevel/save', { name: 'LifeEc1', pointIds: [floor.id] });
+    expect(level.body.code).toBe(0);
+    await ok(t.post('/api/person/add', { pin: '7501', name: 'Lift' }));
+    await ok(t.post('/api/eleLevel/syncPerson', undefined, { pin: '7501', levelIds: level.body.data.id }));
+    await settleConverged(t, reconciler, ec);
+    expect(ec.eleRightsOf('7501').flatMap((r) => r.floors)).toEqual([2]);
+    await ok(t.delete('/api/gateway/devices/LIFE-EC1'));
+    // It polls on without registering again.
+    await ec.poll();
+    expect(claimsSynced(await convergenceOf(t, ec.sn))).toBe(false);
+    await settleConverged(t, reconciler, ec);
+    expect(ec.table('usereleauthorize')).toEqual([]);
+    expect(ec.table('user')).toEqual([]);
+    expect(claimsSynced(await convergenceOf(t, ec.sn))).toBe(true);
+    // Reconnecting, it registers: an elevator controller again, its floors back (in no level), still holding nothing.
+    expect((await ec.connect()).registered).toBe(true);
+    await settleConverged(t, reconciler, ec);
+    expect((await t.get('/api/gateway/devices/LIFE-EC1')).body.data.kind).toBe('ele');
+    expect(await t.ds.query(`SELECT f.floor_no FROM floor f JOIN device d ON d.id = f.device_id WHERE d.sn = 'LIFE-EC1' ORDER BY 1`)).toEqual([1, 2, 3, 4].map((n) => ({ floor_no: n })));
+    expect(ec.table('usereleauthorize')).toEqual([]);
+    expect(ec.table('user')).toEqual([]);
+    expect(claimsSynced(await convergenceOf(t, ec.sn))).toBe(true);
+  });
+});
+
+describe('an attendance terminal deleted through REST while it stays connected', () => {
+  it('is added again at its next poll as the terminal this process knew it as: no panel command reaches it', async () => {
+    const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'LIFE-ATT4' });
+    expect(await term.init()).toBe(true);
+    await term.poll(true);
+    await reconciler.idle();
+    await ok(t.delete('/api/gateway/devices/LIFE-ATT4'));
+    await term.poll();
+    await reconciler.idle();
+    const got = await term.drain();
+    expect(got.filter((c) => c.returnCode !== 0)).toEqual([]);
+    expect((await t.get('/api/gateway/devices/LIFE-ATT4')).body.data).toMatchObject({ kind: 'att', refusedCapabilities: [] });
   });
 });

@@ -62,6 +62,8 @@ describe('an attendance terminal deleted through REST while it stays connected',
     expect(await term.init()).toBe(true);
     await term.poll();
     await ok(t.delete('/api/gateway/devices/LIFE-ATT1'));
+    // Its next poll reaches a process that never held its session (this one knows it was a terminal: forgotten here).
+    (t.app.get(DeviceRegistryService) as unknown as { formerKinds: Map<string, unknown> }).formerKinds.clear();
     // Added again at its next poll, as a panel (nothing it sent says otherwise yet): a panel's clear reaches it, refused.
     await term.poll();
     await reconciler.idle();
