@@ -10,6 +10,7 @@ import { AttendanceTerminal } from '../simulator/attendance-terminal';
 import type { TestApp } from '../support/test-app';
 import { claimsSynced, convergenceOf, ok, settleConverged } from '../sync/fault-helpers';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
+import { ChannelControllerSimulator } from '../simulator/channel';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -84,5 +85,32 @@ describe('an attendance terminal deleted through REST while it stays connected',
     const got = await term.drain();
     expect(got.filter((c) => c.returnCode !== 0)).toEqual([]);
     expect((await t.get('/api/gateway/devices/LIFE-ATT4')).body.data).toMatchObject({ kind: 'att', refusedCapabilities: [] });
+  });
+});
+
+describe('a channel controller deleted through REST while it stays connected', () => {
+  it('is cleared of its former pass rules, users and rights before it is said synced', async () => {
+    const cc = new ChannelControllerSimulator({ baseUrl: t.baseUrl, sn: 'LIFE-PSG1', gates: 2, ipAddress: '10.41.3.1', retryResults: true });
+    expect((await cc.connect()).registered).toBe(true);
+    await cc.pollUntilIdle();
+    await ok(t.post('/api/gateway/psgDevice/LIFE-PSG1/passRule', { timeSegName: '24-Hour Accessible', passMode: 1 }));
+    const [gate] = await t.ds.query(`SELECT g.id FROM door g JOIN device d ON d.id = g.device_id WHERE d.sn = 'LIFE-PSG1' AND g.door_no = 1`);
+    const level = await t.post('/api/gateway/psgLevel/save', { name: 'LifePsg1', pointIds: [gate.id] });
+    expect(level.body.code).toBe(0);
+    await ok(t.post('/api/person/add', { pin: '7601', name: 'Gate' }));
+    await ok(t.post('/api/psgLevel/syncPerson', undefined, { pin: '7601', levelIds: level.body.data.id }));
+    await settleConverged(t, reconciler, cc);
+    expect([cc.table('gatepassrule').length, cc.table('userauthorize').length]).toEqual([1, 1]);
+    await ok(t.delete('/api/gateway/devices/LIFE-PSG1'));
+    await cc.poll();
+    expect(claimsSynced(await convergenceOf(t, cc.sn))).toBe(false);
+    await settleConverged(t, reconciler, cc);
+    expect([cc.table('gatepassrule'), cc.table('userauthorize'), cc.table('user')]).toEqual([[], [], []]);
+    expect(claimsSynced(await convergenceOf(t, cc.sn))).toBe(true);
+    expect((await cc.connect()).registered).toBe(true);
+    await settleConverged(t, reconciler, cc);
+    expect((await t.get('/api/gateway/devices/LIFE-PSG1')).body.data.kind).toBe('psg');
+    expect([cc.table('gatepassrule'), cc.table('userauthorize'), cc.table('user')]).toEqual([[], [], []]);
+    expect(claimsSynced(await convergenceOf(t, cc.sn))).toBe(true);
   });
 });
