@@ -230,8 +230,9 @@ export class IclockController {
     if (ATTENDANCE_UPLOADS.has(attTable) && !q.tableName) return this.text(reply, await this.attendanceUpload(s, attTable, uploadStamp(q.query), body));
     // A device not admitted (pending, disabled) keeps what it posts only when not acknowledged: users, templates and
     // photos enrolled at its keypad while it waited for approval come again once it is admitted, as its events do.
-    // Its options are a snapshot it reports again anyway.
-    if (s.admission !== 'admitted' && kind !== 'options' && !speaksAttendance(s)) {
+    // Its options are a snapshot it reports again anyway. An attendance terminal's too: table data it posts that is no
+    // attendance table (a `user` or `biodata` table, as hybrid firmware sends) was answered `<table>=<n>` and dropped.
+    if (s.admission !== 'admitted' && kind !== 'options') {
       this.logger.warn(`device ${sn} is ${s.admission}: a ${uploadTable ?? kind} upload not stored (not acknowledged: it will send it again once admitted)`);
       return this.text(reply, notAdmittedReply(sn));
     }

@@ -2,12 +2,12 @@
  * The lifecycle of the other device kinds (elevator controllers, channel controllers, attendance terminals) around
  * their identity, as test/device/lifecycle.e2e-spec.ts does it for access panels.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceRegistryService } from '../../src/push/device-registry.service';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { useLifecycleApp } from './lifecycle-helpers';
 import { AttendanceTerminal } from '../simulator/attendance-terminal';
-import type { TestApp } from '../support/test-app';
+import { startTestApp, type TestApp } from '../support/test-app';
 import { claimsSynced, convergenceOf, ok, settleConverged } from '../sync/fault-helpers';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { ChannelControllerSimulator } from '../simulator/channel';
@@ -112,5 +112,37 @@ describe('a channel controller deleted through REST while it stays connected', (
     expect((await t.get('/api/gateway/devices/LIFE-PSG1')).body.data.kind).toBe('psg');
     expect([cc.table('gatepassrule'), cc.table('userauthorize'), cc.table('user')]).toEqual([[], [], []]);
     expect(claimsSynced(await convergenceOf(t, cc.sn))).toBe(true);
+  });
+});
+
+describe('an attendance terminal pending admission (DEVICE_ADMISSION=manual)', () => {
+  let m: TestApp;
+  beforeAll(async () => {
+    m = await startTestApp({ deviceAdmission: 'manual', deviceClearOnAdd: true, syncReconcileIntervalMs: 0 });
+  });
+  afterAll(async () => {
+    await m?.close();
+  });
+
+  it('acknowledges none of its uploads (punches, enrolments, table data) before it is admitted, and stores them after', async () => {
+    const term = new AttendanceTerminal({ baseUrl: m.baseUrl, sn: 'LIFE-PEND-ATT1' });
+    expect(await term.init()).toBe(false);
+    const refused = 'ERROR: device LIFE-PEND-ATT1 is not admitted';
+    const punch = { pin: '7701', time: '2026-05-06 09:00:00', status: 0, verify: 1 };
+    const tableData = () =>
+      fetch(`${m.baseUrl}/iclock/cdata?SN=LIFE-PEND-ATT1&table=tabledata&tablename=user&count=1`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/push;charset=UTF-8' },
+        body: 'user uid=1\tcardno=\tpin=7702\tpassword=\tgroup=1\tstarttime=0\tendtime=0\tname=Table\tprivilege=0\tdisable=0\tverify=0\r\n',
+      }).then(async (r) => [r.status, await r.text()]);
+    expect((await term.uploadAttlog([punch])).body).toBe(refused);
+    expect((await term.uploadOperlog(['USER PIN=7701\tName=Keypad\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard='])).body).toBe(refused);
+    expect(await tableData()).toEqual([200, refused]);
+    expect(await m.ds.query(`SELECT pin FROM person WHERE pin IN ('7701', '7702')`)).toEqual([]);
+    expect((await m.post('/api/gateway/devices/LIFE-PEND-ATT1/approve')).body.code).toBe(0);
+    expect(await term.init()).toBe(true);
+    expect((await term.uploadAttlog([punch])).body).toBe('OK: 1');
+    expect(await tableData()).toEqual([200, 'user=1']);
+    expect(await m.ds.query(`SELECT count(*)::int AS n FROM att_transaction WHERE device_sn = 'LIFE-PEND-ATT1'`)).toEqual([{ n: 1 }]);
   });
 });
