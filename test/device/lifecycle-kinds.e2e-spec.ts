@@ -146,3 +146,52 @@ describe('an attendance terminal pending admission (DEVICE_ADMISSION=manual)', (
     expect(await m.ds.query(`SELECT count(*)::int AS n FROM att_transaction WHERE device_sn = 'LIFE-PEND-ATT1'`)).toEqual([{ n: 1 }]);
   });
 });
+
+describe('an attendance terminal deleted and added again', () => {
+  it('loses no punch and stores none twice across the delete, its next uploads and its next initialisation', async () => {
+    const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'LIFE-ATT5', stampResume: true });
+    expect(await term.init()).toBe(true);
+    await term.poll(true);
+    await term.punch({ pin: '7801', time: '2026-05-07 08:00:00', status: 0, verify: 1 });
+    await term.punch({ pin: '7802', time: '2026-05-07 08:01:00', status: 0, verify: 1 });
+    await ok(t.delete('/api/gateway/devices/LIFE-ATT5'));
+    // Polls on, punches (uploaded at once), then reconnects and initialises: it resumes from the Stamp handed back.
+    await term.poll(true);
+    await term.punch({ pin: '7803', time: '2026-05-07 08:02:00', status: 0, verify: 1 });
+    expect(await term.init()).toBe(true);
+    await term.poll(true);
+    await term.uploadUnsent();
+    await term.punch({ pin: '7804', time: '2026-05-07 08:03:00', status: 0, verify: 1 });
+    await term.poll(true);
+    const rows: Array<{ pin: string; n: number }> = await t.ds.query(
+      `SELECT pin, count(*)::int AS n FROM att_transaction WHERE device_sn = 'LIFE-ATT5' GROUP BY pin ORDER BY pin`,
+    );
+    expect(rows).toEqual(['7801', '7802', '7803', '7804'].map((pin) => ({ pin, n: 1 })));
+  });
+});
+
+describe('an attendance terminal whose area changes while it is offline', () => {
+  it('holds the new area\'s members and not the old one\'s once it is said synced, and is not said synced before', async () => {
+    for (const code of ['LIFE-A1', 'LIFE-A2']) await ok(t.post('/api/gateway/areas', { code, name: code }));
+    const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'LIFE-ATT6' });
+    expect(await term.init()).toBe(true);
+    await ok(t.put('/api/gateway/devices/LIFE-ATT6/area', { areaCode: 'LIFE-A1' }));
+    await ok(t.post('/api/person/add', { pin: '7901', name: 'Old' }));
+    await ok(t.post('/api/person/add', { pin: '7902', name: 'New' }));
+    await ok(t.post('/api/attAreaPerson/set', { code: 'LIFE-A1', pins: ['7901'] }));
+    await ok(t.post('/api/attAreaPerson/set', { code: 'LIFE-A2', pins: ['7902'] }));
+    await settleConverged(t, reconciler, { sn: term.sn, pendingAcks: [], pollUntilIdle: () => term.drain() });
+    expect([...term.users.keys()]).toEqual(['7901']);
+    // Offline (it polls no more) while it is moved, its last reply lost as it went.
+    term.loseNextReply();
+    await ok(t.put('/api/gateway/devices/LIFE-ATT6/area', { areaCode: 'LIFE-A2' }));
+    await reconciler.idle();
+    await term.poll();
+    expect(claimsSynced(await convergenceOf(t, term.sn))).toBe(false);
+    // Back: it initialises again and polls on.
+    expect(await term.init()).toBe(true);
+    await settleConverged(t, reconciler, { sn: term.sn, pendingAcks: [], pollUntilIdle: () => term.poll(true).then(() => term.drain()) });
+    expect([...term.users.keys()]).toEqual(['7902']);
+    expect(claimsSynced(await convergenceOf(t, term.sn))).toBe(true);
+  });
+});
