@@ -195,3 +195,55 @@ describe('an attendance terminal whose area changes while it is offline', () => 
     expect(claimsSynced(await convergenceOf(t, term.sn))).toBe(true);
   });
 });
+
+describe('an elevator controller replaced by another board under its SN', () => {
+  it('gets its users and floor rights back (the new board holds nothing), and is not said synced before', async () => {
+    const ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'LIFE-EC2', floors: 4, ipAddress: '10.41.2.2', retryResults: true });
+    expect((await ec.connect()).registered).toBe(true);
+    await ec.pollUntilIdle();
+    const [floor] = await t.ds.query(`SELECT f.id FROM floor f JOIN device d ON d.id = f.device_id WHERE d.sn = 'LIFE-EC2' AND f.floor_no = 3`);
+    const level = await t.post('/api/gateway/eleLevel/save', { name: 'LifeEc2', pointIds: [floor.id] });
+    await ok(t.post('/api/person/add', { pin: '7511', name: 'Lift' }));
+    await ok(t.post('/api/eleLevel/syncPerson', undefined, { pin: '7511', levelIds: level.body.data.id }));
+    await settleConverged(t, reconciler, ec);
+    expect(ec.eleRightsOf('7511').flatMap((r) => r.floors)).toEqual([3]);
+    // Another board, empty, another MAC, under the same SN and address.
+    const board = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'LIFE-EC2', floors: 4, ipAddress: '10.41.2.2', retryResults: true, mac: '00:17:61:aa:bb:e2' });
+    expect((await board.connect()).registered).toBe(true);
+    expect(claimsSynced(await convergenceOf(t, board.sn))).toBe(false);
+    await settleConverged(t, reconciler, board);
+    expect(board.eleRightsOf('7511').flatMap((r) => r.floors)).toEqual([3]);
+    expect(board.table('user').map((u) => u.Pin)).toEqual(['7511']);
+    expect(claimsSynced(await convergenceOf(t, board.sn))).toBe(true);
+  });
+});
+
+describe('an elevator controller deleted while the results of its commands are held back', () => {
+  it('ends holding what the database gives the device it becomes, said synced only then', async () => {
+    const ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'LIFE-EC3', floors: 4, ipAddress: '10.41.2.3', retryResults: true });
+    expect((await ec.connect()).registered).toBe(true);
+    await ec.pollUntilIdle();
+    const [floor] = await t.ds.query(`SELECT f.id FROM floor f JOIN device d ON d.id = f.device_id WHERE d.sn = 'LIFE-EC3' AND f.floor_no = 1`);
+    const level = await t.post('/api/gateway/eleLevel/save', { name: 'LifeEc3', pointIds: [floor.id] });
+    await ok(t.post('/api/person/add', { pin: '7521', name: 'Lift' }));
+    // Its results of the grant do not come back before the delete.
+    ec.holdResults();
+    await ok(t.post('/api/eleLevel/syncPerson', undefined, { pin: '7521', levelIds: level.body.data.id }));
+    await reconciler.idle();
+    await ec.pollUntilIdle();
+    expect(ec.eleRightsOf('7521').flatMap((r) => r.floors)).toEqual([1]);
+    await ok(t.delete('/api/gateway/devices/LIFE-EC3'));
+    ec.stopHoldingResults();
+    await ec.releaseResults();
+    await ec.poll();
+    // Said synced only once it holds nothing of its former life.
+    if (claimsSynced(await convergenceOf(t, ec.sn))) expect([ec.table('user'), ec.table('usereleauthorize')]).toEqual([[], []]);
+    await settleConverged(t, reconciler, ec);
+    expect([ec.table('user'), ec.table('usereleauthorize')]).toEqual([[], []]);
+    expect(claimsSynced(await convergenceOf(t, ec.sn))).toBe(true);
+    expect((await ec.connect()).registered).toBe(true);
+    await settleConverged(t, reconciler, ec);
+    expect([ec.table('user'), ec.table('usereleauthorize')]).toEqual([[], []]);
+    expect(claimsSynced(await convergenceOf(t, ec.sn))).toBe(true);
+  });
+});
