@@ -326,8 +326,17 @@ export class IclockController {
   private async attendanceIngest(s: DeviceSession, table: string, stamp: string | null, body: string): Promise<AttIngestResult> {
     await this.attTerminals.noteContact(s);
     if (table === 'ATTLOG') return this.attlogIngest(s, body, stamp);
-    if (table === 'ATTPHOTO') return this.attIngest.ingestAttphoto(s, body, stamp);
-    return this.attIngest.ingestOperlog(s, table, body, stamp);
+    const run = (d: DeviceSession) => (table === 'ATTPHOTO' ? this.attIngest.ingestAttphoto(d, body, stamp) : this.attIngest.ingestOperlog(d, table, body, stamp));
+    // A terminal deleted through REST whose session this process still held: what the upload writes under its
+    // device id (an OPERLOG's Stamp, a user enrolled at its keypad) fails on the device row that is gone, and the
+    // terminal was answered an error until this process heard of the delete. Its SN is taken as new at once instead.
+    try {
+      return await run(s);
+    } catch (err) {
+      if (s.admission !== 'admitted' || (await this.registry.exists(s.id))) throw err;
+      this.registry.forget(s.sn);
+      return run(await this.registry.resolve(s.sn));
+    }
   }
 
   /**

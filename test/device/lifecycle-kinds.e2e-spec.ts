@@ -25,12 +25,18 @@ async function deleteWhileHeld(sn: string): Promise<{ id: string }> {
   return held;
 }
 
+/** An attendance terminal, initialised and polling, with its INFO seen. */
+async function connectedTerminal(sn: string): Promise<AttendanceTerminal> {
+  const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn });
+  expect(await term.init()).toBe(true);
+  await term.poll(true);
+  await reconciler.idle();
+  return term;
+}
+
 describe('a punch a terminal posted through a process that has not heard of the delete yet', () => {
   it('is stored (under the device its SN becomes), not answered OK and lost', async () => {
-    const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'LIFE-ATT2' });
-    expect(await term.init()).toBe(true);
-    await term.poll(true);
-    await reconciler.idle();
+    const term = await connectedTerminal('LIFE-ATT2');
     expect((await term.uploadAttlog([{ pin: '7301', time: '2026-05-06 09:00:00', status: 0, verify: 1 }])).body).toBe('OK: 1');
     const held = await deleteWhileHeld('LIFE-ATT2');
     const r = await term.uploadAttlog([{ pin: '7301', time: '2026-05-06 18:00:00', status: 1, verify: 1 }]);
@@ -75,10 +81,7 @@ describe('an elevator controller deleted through REST while it stays connected',
 
 describe('an attendance terminal deleted through REST while it stays connected', () => {
   it('is added again at its next poll as the terminal this process knew it as: no panel command reaches it', async () => {
-    const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'LIFE-ATT4' });
-    expect(await term.init()).toBe(true);
-    await term.poll(true);
-    await reconciler.idle();
+    const term = await connectedTerminal('LIFE-ATT4');
     await ok(t.delete('/api/gateway/devices/LIFE-ATT4'));
     await term.poll();
     await reconciler.idle();
@@ -245,5 +248,15 @@ describe('an elevator controller deleted while the results of its commands are h
     await settleConverged(t, reconciler, ec);
     expect([ec.table('user'), ec.table('usereleauthorize')]).toEqual([[], []]);
     expect(claimsSynced(await convergenceOf(t, ec.sn))).toBe(true);
+  });
+});
+
+describe('an enrolment a terminal posted through a process that has not heard of the delete yet', () => {
+  it('is stored under the device its SN becomes at once, not refused until that process hears of the delete', async () => {
+    const term = await connectedTerminal('LIFE-ATT7');
+    await deleteWhileHeld('LIFE-ATT7');
+    const r = await term.uploadOperlog(['USER PIN=7951\tName=Keypad\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=']);
+    expect([r.status, r.body]).toEqual([200, 'OK: 1']);
+    expect((await t.get('/api/person/get/7951')).body.data).toMatchObject({ pin: '7951', name: 'Keypad' });
   });
 });
