@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Repository } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
-import { isForeignKeyViolation } from '../common/write-transaction';
+import { isForeignKeyViolation, writeTransaction } from '../common/write-transaction';
 import type { Page } from '../common/paging';
 import { Department } from './department.entity';
 import type { DepartmentAddDto, DepartmentListItemDto, DepartmentResponseDto } from './dto/department.dto';
@@ -31,9 +31,13 @@ export class DepartmentService {
     return this.underWritesLock((locked) => locked.upsertLocked(dto));
   }
 
-  /** `write` in one transaction holding the department-writes lock, on a service bound to that transaction. */
+  /**
+   * `write` in one transaction holding the department-writes lock, on a service bound to that transaction. Run
+   * again when PostgreSQL aborts it to break a deadlock: a delete's foreign key check waits on a person a
+   * concurrent person write holds, while that write moves another person into the department (the race hunt).
+   */
   private underWritesLock<T>(write: (locked: DepartmentService) => Promise<T>): Promise<T> {
-    return this.departments.manager.transaction(async (m) => {
+    return writeTransaction(this.departments.manager.connection, async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('department-writes'))`);
       return write(new DepartmentService(m.getRepository(Department)));
     });
