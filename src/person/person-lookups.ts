@@ -50,7 +50,9 @@ export class PersonLookups {
          UNION SELECT ${cardValueSql('card_no')} FROM vis_registration WHERE ${cardValueSql('card_no')} = ANY($1::text[]) AND state = 'in'`,
         [cardNos.map(cardValue)],
       ),
-      depts: read(`SELECT id, code FROM department WHERE code = ANY($1::text[])`, [codes], (rows: Array<{ id: string; code: string }>) => new Map(rows.map((d) => [d.code, d.id]))),
+      // Key-share locked: a department delete committed meanwhile reads as none (-13), never a person inserted into
+      // a department gone (a bare -409 from the foreign key); one under way waits for this write, then finds its persons.
+      depts: read(`SELECT id, code FROM department WHERE code = ANY($1::text[]) FOR KEY SHARE`, [codes], (rows: Array<{ id: string; code: string }>) => new Map(rows.map((d) => [d.code, d.id]))),
     });
     const persons = new Map<string, Person | null>(pins.map((p) => [p, null]));
     for (const p of found) persons.set(p.pin, p);

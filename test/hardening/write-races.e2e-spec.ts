@@ -1,0 +1,84 @@
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { lockWaits } from '../support/lock-waits';
+import { startTestApp, type HttpResult, type TestApp } from '../support/test-app';
+
+/**
+ * REST writes meeting a concurrent write that the race hunt (race-hunt.e2e-spec.ts) found answered with a
+ * program error or a bare -409: each now answers what it would one call later. The other writer is a transaction
+ * of the test's own, on its own connection, held open until the gateway's request waits on it, so the order is the
+ * same at every run. Not on the embedded database (PGlite): it runs one transaction at a time, so no two writes
+ * overlap there.
+ */
+const onPglite = inject('testDb').mode === 'embedded';
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+/** A connection of the test's own, in a transaction, that loses no deadlock to the gateway. */
+async function ownTransaction(): Promise<Client> {
+  const c = new Client({ connectionString: t.db.url });
+  await c.connect();
+  await c.query(`SET deadlock_timeout = '60s'`);
+  await c.query('BEGIN');
+  return c;
+}
+
+/** Runs `write` while `sql` (a delete or move of the test's own) is uncommitted, commits it once the write waits on it. */
+async function writeDuring(sql: string, write: () => Promise<HttpResult>): Promise<HttpResult> {
+  const other = await ownTransaction();
+  try {
+    await other.query(sql);
+    const answer = write();
+    await lockWaits(t.ds, 1);
+    await other.query('COMMIT');
+    return await answer;
+  } finally {
+    await other.end();
+  }
+}
+
+describe.skipIf(onPglite)('REST writes racing each other', () => {
+  /**
+   * A deadlock: the other side of the cycle does what a concurrent person write does. Its deadlock_timeout is
+   * long, so the gateway's request is the one PostgreSQL aborts; it is run again inside (writeTransaction).
+   */
+  it('department delete meeting a person write that moves persons in and out of it answers -15, not a program error', async () => {
+    expect((await t.post('/api/department/add', { code: 'DL1', name: 'Leaving' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '5301', name: 'In', deptCode: 'DL1' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '5302', name: 'Joining', deptCode: '1' })).body.code).toBe(0);
+    const writer = await ownTransaction();
+    try {
+      // A person write (person/add locks the person it edits): 5301, of the department, locked first.
+      await writer.query(`SELECT 1 FROM person WHERE pin = '5301' FOR UPDATE`);
+      // The delete takes the department's row, then its foreign key check waits on 5301.
+      const answer = t.post('/api/department/delete/DL1');
+      await lockWaits(t.ds, 1);
+      // The same write then moves 5302 into the department: it waits on the delete, which waits on it.
+      await writer.query(`UPDATE person SET dept_id = (SELECT id FROM department WHERE code = 'DL1') WHERE pin = '5302'`);
+      await writer.query('COMMIT');
+      const r = await answer;
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ code: -15 });
+    } finally {
+      await writer.end();
+    }
+    expect((await t.get('/api/department/get/DL1')).body.code).toBe(0);
+  });
+
+  it('person/add and v2/person/addPersons into a department deleted meanwhile answer -13, not a bare -409', async () => {
+    for (const [code, write] of [
+      ['DL2', () => t.post('/api/person/add', { pin: '5311', name: 'Late', deptCode: 'DL2' })],
+      ['DL3', () => t.post('/api/v2/person/addPersons', [{ pin: '5312', name: 'Late', deptCode: 'DL3' }])],
+    ] as const) {
+      expect((await t.post('/api/department/add', { code, name: `Closing ${code}` })).body.code).toBe(0);
+      const r = await writeDuring(`DELETE FROM department WHERE code = '${code}'`, write);
+      expect(JSON.stringify(r.body)).toContain('-13');
+    }
+    expect(await t.ds.query(`SELECT pin FROM person WHERE pin IN ('5311', '5312')`)).toEqual([]);
+  });
+});
