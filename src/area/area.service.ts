@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
+import { isForeignKeyViolation, writeTransaction } from '../common/write-transaction';
 import type { Page } from '../common/paging';
 import { Area } from './area.entity';
 import type { AreaCreateDto, AreaDetailDto, AreaUpdateDto } from './dto/area.dto';
@@ -37,14 +38,34 @@ export class AreaService {
     return { rows, total };
   }
 
-  async create(dto: AreaCreateDto): Promise<Area> {
+  /**
+   * Area writes take one lock for their transaction, as department writes do: the code and name checks and the
+   * parent's cycle check read before they write, and two calls at once would otherwise both pass them. Run again on
+   * a deadlock, or when a writer outside the lock inserted the same code first (it then answers that it exists).
+   */
+  private underWritesLock<T>(write: (locked: AreaService) => Promise<T>): Promise<T> {
+    return writeTransaction(this.areas.manager.connection, async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('area-writes'))`);
+      return write(new AreaService(m.getRepository(Area)));
+    });
+  }
+
+  create(dto: AreaCreateDto): Promise<Area> {
+    return this.underWritesLock((locked) => locked.createLocked(dto));
+  }
+
+  update(code: string, dto: AreaUpdateDto): Promise<Area> {
+    return this.underWritesLock((locked) => locked.updateLocked(code, dto));
+  }
+
+  private async createLocked(dto: AreaCreateDto): Promise<Area> {
     if (await this.findByCode(dto.code)) throw new CvError(CvCode.Conflict, `The area code already exists: ${dto.code}`);
     await this.refuseTakenName(dto.name);
     const parentId = dto.parentCode ? (await this.requireByCode(dto.parentCode)).id : null;
     return this.areas.save(this.areas.create({ code: dto.code, name: dto.name, parentId, remark: dto.remark ?? null }));
   }
 
-  async update(code: string, dto: AreaUpdateDto): Promise<Area> {
+  private async updateLocked(code: string, dto: AreaUpdateDto): Promise<Area> {
     const area = await this.requireByCode(code);
     if (dto.name !== undefined && dto.name !== area.name) {
       await this.refuseTakenName(dto.name, area.id);
@@ -73,15 +94,25 @@ export class AreaService {
     if (other && other.id !== self) throw new CvError(CvCode.Conflict, `The area name already exists: ${name} (area ${other.code})`);
   }
 
-  /** Refuses while devices or child areas still belong to the area. */
-  async delete(code: string): Promise<void> {
-    const area = await this.requireByCode(code);
-    if ((await this.areas.count({ where: { parentId: area.id } })) > 0) {
-      throw new CvError(CvCode.Conflict, 'The area has child areas; move or delete them first');
-    }
-    const counts = await this.deviceCounts([area.id]);
-    if ((counts.get(area.id) ?? 0) > 0) throw new CvError(CvCode.Conflict, 'The area still has devices; move them to another area first');
-    await this.areas.delete({ id: area.id });
+  /**
+   * Refuses while devices or child areas still belong to the area. A device moved in meanwhile (device moves take no
+   * area lock), or a level of the area, is the foreign key's to find.
+   */
+  delete(code: string): Promise<void> {
+    return this.underWritesLock(async (locked) => {
+      const area = await locked.requireByCode(code);
+      if ((await locked.areas.count({ where: { parentId: area.id } })) > 0) {
+        throw new CvError(CvCode.Conflict, 'The area has child areas; move or delete them first');
+      }
+      const counts = await locked.deviceCounts([area.id]);
+      if ((counts.get(area.id) ?? 0) > 0) throw new CvError(CvCode.Conflict, 'The area still has devices; move them to another area first');
+      try {
+        await locked.areas.delete({ id: area.id });
+      } catch (err) {
+        if (!isForeignKeyViolation(err)) throw err;
+        throw new CvError(CvCode.Conflict, 'The area still has devices or access levels; move them to another area first');
+      }
+    });
   }
 
   async toDetails(rows: Area[]): Promise<AreaDetailDto[]> {

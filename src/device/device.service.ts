@@ -126,15 +126,19 @@ export class DeviceService {
   }
 
   async moveToArea(sn: string, areaCode: string): Promise<Device> {
-    const device = await this.requireBySn(sn);
-    const area = await this.ds.getRepository(Area).findOne({ where: { code: areaCode } });
-    if (!area) throw new AreaNotFound(areaCode);
-    device.areaId = area.id;
     // A terminal or kiosk moved to another area holds that area's members instead (no-op for other kinds).
     return writeTransaction(this.ds, async (m) => {
-      const saved = await m.getRepository(Device).save(device);
-      await this.attendance.syncTerminalFull(m, saved.id);
-      return saved;
+      // The device locked and read inside: one deleted meanwhile is not found, never saved (inserted) again.
+      const device = await m.findOne(Device, { where: { sn }, lock: { mode: 'pessimistic_write' } });
+      if (!device) throw new DeviceNotFound(sn);
+      // Key-share locked: an area delete committed meanwhile reads as none (-80), never a device moved into an area
+      // gone (a bare -409 from the foreign key); one under way waits for the move, then finds the device.
+      const area = await m.getRepository(Area).createQueryBuilder('a').setLock('for_key_share').where('a.code = :areaCode', { areaCode }).getOne();
+      if (!area) throw new AreaNotFound(areaCode);
+      await m.update(Device, { id: device.id }, { areaId: area.id });
+      device.areaId = area.id;
+      await this.attendance.syncTerminalFull(m, device.id);
+      return device;
     });
   }
 

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DeviceSimulator } from '../simulator/device-simulator';
 import { lockWaits } from '../support/lock-waits';
 import { startTestApp, type HttpResult, type TestApp } from '../support/test-app';
 
@@ -80,5 +81,27 @@ describe.skipIf(onPglite)('REST writes racing each other', () => {
       expect(JSON.stringify(r.body)).toContain('-13');
     }
     expect(await t.ds.query(`SELECT pin FROM person WHERE pin IN ('5311', '5312')`)).toEqual([]);
+  });
+
+  it('a device moved to an area deleted meanwhile answers -80; an area deleted while a device moves in answers that it has devices', async () => {
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'RACEAREA01', doors: 1, ipAddress: '10.7.2.1' });
+    await sim.connect();
+    for (const code of ['AR1', 'AR2']) expect((await t.post('/api/gateway/areas', { code, name: `Area ${code}` })).body.code).toBe(0);
+    const moved = await writeDuring(`DELETE FROM area WHERE code = 'AR1'`, () => t.put(`/api/gateway/devices/${sim.sn}/area`, { areaCode: 'AR1' }));
+    expect(moved.body).toMatchObject({ code: -80 });
+    const deleted = await writeDuring(`UPDATE device SET area_id = (SELECT id FROM area WHERE code = 'AR2') WHERE sn = '${sim.sn}'`, () => t.delete('/api/gateway/areas/AR2'));
+    expect(deleted.body.code).toBeLessThan(0);
+    expect(deleted.body.message).toMatch(/still has devices/);
+    expect((await t.get(`/api/gateway/areas/AR2`)).body.code).toBe(0);
+    // The device deleted while it moves: the move finds no device, and never stores it again.
+    const gone = await writeDuring(`DELETE FROM device WHERE sn = '${sim.sn}'`, () => t.put(`/api/gateway/devices/${sim.sn}/area`, { areaCode: 'AR2' }));
+    expect(gone.body.code).toBeLessThan(0);
+    expect(gone.body.message).toBe(`Device does not exist: ${sim.sn}`);
+    expect(await t.ds.query(`SELECT sn FROM device WHERE sn = $1`, [sim.sn])).toEqual([]);
+  });
+
+  it('an area created with the code of one created meanwhile answers that the code exists, not the bare "The record already exists"', async () => {
+    const r = await writeDuring(`INSERT INTO area (id, code, name) VALUES ('${'a'.repeat(32)}', 'AR3', 'First')`, () => t.post('/api/gateway/areas', { code: 'AR3', name: 'Second' }));
+    expect(r.body).toMatchObject({ code: -409, message: 'The area code already exists: AR3' });
   });
 });
