@@ -164,7 +164,9 @@ export class AccLevelService {
       for (const item of items) {
         const level = await m.getRepository(AccLevel).findOne({ where: { name: item.levelName } });
         if (!level) throw levelNotExist(item.levelName);
-        const door = await m.getRepository(Door).findOne({ where: { name: item.doorName } });
+        // Key-share locked: a door deleted meanwhile (with its device) reads as none (-47), never a level joined to a
+        // door gone (a bare -409 from the foreign key); a delete under way waits for this write and takes the join along.
+        const door = await m.getRepository(Door).findOne({ where: { name: item.doorName }, lock: { mode: 'for_key_share' } });
         if (!door) throw new CvError(CvCode.DoorNotExist, `Door doesn't exist: ${item.doorName}`);
         await m.createQueryBuilder().insert().into(AccLevelDoor).values({ levelId: level.id, doorId: door.id }).orIgnore().execute();
         touched.add(level.id);

@@ -372,7 +372,7 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
    * and readers (idempotently) and a RegistryCode. Returns the session; `registered` is false for a device
    * that is not admitted.
    */
-  async register(sn: string, body: string): Promise<DeviceSession> {
+  async register(sn: string, body: string, attempts = 3): Promise<DeviceSession> {
     await this.resolve(sn, true);
     const { params, capabilities } = parseRegistrationBody(body.replace(/\0/g, ''));
     const stored = toStored(capabilities);
@@ -380,6 +380,8 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
     let event: DeviceRegisteredEvent | undefined;
     const row = await this.ds.transaction(async (m) => {
       const [cur]: DeviceRow[] = await m.query(`SELECT ${DEVICE_COLUMNS} FROM device WHERE sn = $1 FOR UPDATE`, [sn]);
+      // Deleted (DELETE /api/gateway/devices/{sn}, perhaps by another gateway process) since its session was resolved.
+      if (!cur) return null;
       const pushver = cur.registration?.pushver;
       if (pushver !== undefined && raw.pushver === undefined) raw.pushver = pushver;
       // The gate type a channel controller reported among its parameters (4.6) outlives a registration without it.
@@ -455,6 +457,12 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
       await this.signal.notifyDeviceChanged(m, sn);
       return updated;
     });
+    if (!row) {
+      // The device registers again as a new one would (recorded anew, admitted or pending as configured).
+      this.forget(sn);
+      if (attempts > 1) return this.register(sn, body, attempts - 1);
+      throw new Error(`device ${sn} was deleted at each of its registration attempts`);
+    }
     const s = this.remember(row);
     if (event) this.fire(event);
     return s;

@@ -30,7 +30,7 @@ async function ownTransaction(): Promise<Client> {
 }
 
 /** Runs `write` while `sql` (a delete or move of the test's own) is uncommitted, commits it once the write waits on it. */
-async function writeDuring(sql: string, write: () => Promise<HttpResult>): Promise<HttpResult> {
+async function writeDuring<T = HttpResult>(sql: string, write: () => Promise<T>): Promise<T> {
   const other = await ownTransaction();
   try {
     await other.query(sql);
@@ -103,5 +103,24 @@ describe.skipIf(onPglite)('REST writes racing each other', () => {
   it('an area created with the code of one created meanwhile answers that the code exists, not the bare "The record already exists"', async () => {
     const r = await writeDuring(`INSERT INTO area (id, code, name) VALUES ('${'a'.repeat(32)}', 'AR3', 'First')`, () => t.post('/api/gateway/areas', { code: 'AR3', name: 'Second' }));
     expect(r.body).toMatchObject({ code: -409, message: 'The area code already exists: AR3' });
+  });
+
+  it('addLevelDoor of a door deleted meanwhile (with its panel) answers -47, not a bare -409', async () => {
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'RACEDOOR01', doors: 1, ipAddress: '10.7.2.3' });
+    await sim.connect();
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'RD' }] })).body.code).toBe(0);
+    const r = await writeDuring(`DELETE FROM device WHERE sn = '${sim.sn}'`, () =>
+      t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'RD', doorName: '10.7.2.3-1' }] }),
+    );
+    expect(r.body).toMatchObject({ code: -47 });
+  });
+
+  it('a panel registering while it is deleted (from another gateway process) is registered anew, not answered an error', async () => {
+    const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'RACEREG001', doors: 1, ipAddress: '10.7.2.4' });
+    await sim.connect();
+    const r = await writeDuring(`DELETE FROM device WHERE sn = '${sim.sn}'`, () => sim.register());
+    expect(r.status).toBe(200);
+    expect(r.registered).toBe(true);
+    expect(await t.ds.query(`SELECT count(*)::int AS n FROM device d JOIN door ON door.device_id = d.id WHERE d.sn = $1 AND d.registry_code IS NOT NULL`, [sim.sn])).toEqual([{ n: 1 }]);
   });
 });
