@@ -68,10 +68,13 @@ export class VisReservationService {
   }
 }
 
-/** The host employee (persPersonPin): -240 empty, -253 unknown. */
+/**
+ * The host employee (persPersonPin): -240 empty, -253 unknown. Key-share locked: a host deleted meanwhile reads as
+ * none (-253), never a visit stored for a person gone (a bare -409 from the foreign key); a delete under way waits.
+ */
 export async function requireHost(m: EntityManager, pin: string): Promise<string> {
   if (!pin) throw new CvError(VisCode.HostPinEmpty, 'Host(visitor) pin cannot be empty');
-  const rows: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = $1 AND status = 'active'`, [pin]);
+  const rows: Array<{ id: string }> = await m.query(`SELECT id FROM person WHERE pin = $1 AND status = 'active' FOR KEY SHARE`, [pin]);
   if (rows.length === 0) throw new CvError(VisCode.HostNotExist, 'The employee does not exist');
   return rows[0].id;
 }

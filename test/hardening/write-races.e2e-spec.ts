@@ -123,4 +123,17 @@ describe.skipIf(onPglite)('REST writes racing each other', () => {
     expect(r.registered).toBe(true);
     expect(await t.ds.query(`SELECT count(*)::int AS n FROM device d JOIN door ON door.device_id = d.id WHERE d.sn = $1 AND d.registry_code IS NOT NULL`, [sim.sn])).toEqual([{ n: 1 }]);
   });
+
+  it('a visitor registered or reserved for a host deleted meanwhile answers -253, not a bare -409', async () => {
+    const visit = { certType: '8', visEmpName: 'V', visitorCount: 1, visitReason: 'Meet', startTime: '2030-01-01 09:00:00', endTime: '2030-01-01 18:00:00' };
+    const reserve = { certType: '8', visitEmpName: 'V', visitReason: 'Meet', visitDate: '2030-01-02 09:00:00', visitEndDate: '2030-01-02 17:00:00' };
+    for (const [pin, write] of [
+      ['5321', () => t.post('/api/visRegistration/add', { ...visit, persPersonPin: '5321', certNum: 'RACE1' })],
+      ['5322', () => t.post('/api/visReservation/add', { ...reserve, persPersonPin: '5322', certNum: 'RACE2' })],
+    ] as const) {
+      expect((await t.post('/api/person/add', { pin, name: 'Host' })).body.code).toBe(0);
+      const r = await writeDuring(`DELETE FROM person WHERE pin = '${pin}'`, write);
+      expect(r.body).toMatchObject({ code: -253 });
+    }
+  });
 });
