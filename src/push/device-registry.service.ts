@@ -7,6 +7,7 @@ import { Device } from '../device/device.entity';
 import { randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { newId } from '../common/ids';
+import { CvCode, CvError } from '../common/cv-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { DeviceAdmission, DroppedDoor, StoredCapabilities } from '../device/device.entity';
 import { detectDeviceKind, type DeviceKind, type KindEvidence } from '../device/device-kind';
@@ -259,7 +260,10 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
   private async loadOrCreate(sn: string, introducing: boolean): Promise<DeviceSession> {
     let rows: DeviceRow[] = await this.ds.query(`SELECT ${DEVICE_COLUMNS} FROM device WHERE sn = $1`, [sn]);
     let event: DeviceRegisteredEvent | undefined;
-    if (rows.length === 0) {
+    // The row may be deleted (DELETE /api/gateway/devices/{sn}) between the insert and the read after it: the SN is
+    // then new again and created anew, as a request arriving a moment later would find it (a few tries, then give up).
+    for (let attempt = 0; rows.length === 0 && attempt < 3; attempt++) {
+      event = undefined;
       const admission: DeviceAdmission = this.config.deviceAdmission === 'auto' ? 'admitted' : 'pending';
       await this.ds.transaction(async (m) => {
         const id = newId();
@@ -272,6 +276,8 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
       rows = await this.ds.query(`SELECT ${DEVICE_COLUMNS} FROM device WHERE sn = $1`, [sn]);
       this.logger.log(`new device ${sn}: ${rows[0]?.admission}${event ? ' (first seen on a request other than its initialisation: added as if approved)' : ''}`);
     }
+    // Deleted each time: the device is answered 503 and sends the request again, as while the database is away.
+    if (rows.length === 0) throw new CvError(CvCode.Unavailable, `device ${sn} was deleted while it was being added; try again`, 503);
     const s = this.remember(rows[0]);
     if (event) this.fire(event);
     return s;
