@@ -221,7 +221,12 @@ export class AccLevelService {
 
   private async areaIdFor(m: EntityManager, areaName: string | undefined): Promise<string | null> {
     const areas = m.getRepository(Area);
-    const a = areaName ? ((await areas.findOne({ where: { name: areaName } })) ?? (await areas.findOne({ where: { code: areaName } }))) : await areas.findOne({ where: { code: '1' } });
+    // Key-share locked, as a person write reads its department: an area deleted meanwhile reads as none (its -area
+    // error), never a level stored into an area gone (a bare -409 from the foreign key); a delete under way waits.
+    const lock = { mode: 'for_key_share' } as const;
+    const a = areaName
+      ? ((await areas.findOne({ where: { name: areaName }, lock })) ?? (await areas.findOne({ where: { code: areaName }, lock })))
+      : await areas.findOne({ where: { code: '1' }, lock });
     if (areaName && !a) throw new CvError(CvCode.AreaNotExist, `Area didn't exist: ${areaName}`);
     return a?.id ?? null;
   }

@@ -10,8 +10,8 @@
  * panel's registration with HTTP 500 while the panel was deleted: the row read back after its insert was gone,
  * fixed with src/push/device-registry-deleted.spec.ts).
  * It runs only when RACE_HUNT_MS is set (e.g. RACE_HUNT_MS=4000): its timing differs on every run, so a race it has
- * not met yet (addLevel's own read of an area deleted meanwhile can still answer a bare -409) would fail the suite
- * at random instead of as a finding; every race it found is in write-races.e2e-spec.ts, which always runs.
+ * not met yet would fail the suite at random instead of as a finding; every race it found is in
+ * write-races.e2e-spec.ts, which always runs.
  */
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';

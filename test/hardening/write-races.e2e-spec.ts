@@ -100,6 +100,15 @@ describe.skipIf(onPglite)('REST writes racing each other', () => {
     expect(await t.ds.query(`SELECT sn FROM device WHERE sn = $1`, [sim.sn])).toEqual([]);
   });
 
+  it('accLevel/addLevel into an area deleted meanwhile answers -80, not a bare -409 (found by the race hunt)', async () => {
+    expect((await t.post('/api/gateway/areas', { code: 'AR3', name: 'Area AR3' })).body.code).toBe(0);
+    const added = await writeDuring(`DELETE FROM area WHERE code = 'AR3'`, () =>
+      t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Race level AR3', areaName: 'Area AR3', timeSegName: '24-Hour Accessible' }] }),
+    );
+    expect(added.body).toMatchObject({ code: -80 });
+    expect(added.body.message).toMatch(/Area AR3/);
+  });
+
   it('an area created with the code of one created meanwhile answers that the code exists, not the bare "The record already exists"', async () => {
     const r = await writeDuring(`INSERT INTO area (id, code, name) VALUES ('${'a'.repeat(32)}', 'AR3', 'First')`, () => t.post('/api/gateway/areas', { code: 'AR3', name: 'Second' }));
     expect(r.body).toMatchObject({ code: -409, message: 'The area code already exists: AR3' });
