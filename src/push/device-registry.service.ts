@@ -346,8 +346,19 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
   }
 
   /** Whether the device row of a session still exists (it is gone once the device was deleted through REST). */
-  async exists(id: string): Promise<boolean> {
+  private async exists(id: string): Promise<boolean> {
     return (await this.ds.query(`SELECT 1 FROM device WHERE id = $1`, [id])).length > 0;
+  }
+
+  /**
+   * The session to store an upload under again when the device row of `s` is gone: a device deleted through REST
+   * (on this process, or on another one that has not told this one yet) while this process still held its session.
+   * Its SN is then taken as new (admitted as DEVICE_ADMISSION says). Null while the row exists: nothing to redo.
+   */
+  async renewIfGone(s: DeviceSession): Promise<DeviceSession | null> {
+    if (s.admission !== 'admitted' || (await this.exists(s.id))) return null;
+    this.forget(s.sn);
+    return this.resolve(s.sn);
   }
 
   /** Drops the cached session (the next request reloads it). */

@@ -333,9 +333,9 @@ export class IclockController {
     try {
       return await run(s);
     } catch (err) {
-      if (s.admission !== 'admitted' || (await this.registry.exists(s.id))) throw err;
-      this.registry.forget(s.sn);
-      return run(await this.registry.resolve(s.sn));
+      const renewed = await this.registry.renewIfGone(s);
+      if (!renewed) throw err;
+      return run(renewed);
     }
   }
 
@@ -348,9 +348,9 @@ export class IclockController {
    */
   private async attlogIngest(s: DeviceSession, body: string, stamp: string | null): Promise<AttIngestResult> {
     const r = await this.attIngest.ingestAttlog(s, body, stamp);
-    if (!r.admitted || r.stored >= r.received || (await this.registry.exists(s.id))) return r;
-    this.registry.forget(s.sn);
-    return this.attIngest.ingestAttlog(await this.registry.resolve(s.sn), body, stamp);
+    if (!r.admitted || r.stored >= r.received) return r;
+    const renewed = await this.registry.renewIfGone(s);
+    return renewed ? this.attIngest.ingestAttlog(renewed, body, stamp) : r;
   }
 
   /** 4.4 registration: RegistryCode (+ JSESSIONID) for an admitted device, `406` while it is not admitted. */

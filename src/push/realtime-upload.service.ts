@@ -48,9 +48,8 @@ export class RealtimeUploadService {
 
   /** An upload that stored fewer rows than it holds: the same summary while its device row exists, else stored as a new SN's. */
   private async ingestIfGone(s: DeviceSession, kind: RealtimeKind, body: string, summary: IngestSummary): Promise<IngestSummary> {
-    if (await this.registry.exists(s.id)) return summary;
-    this.registry.forget(s.sn);
-    return this.ingest(await this.registry.resolve(s.sn), kind, body);
+    const renewed = await this.registry.renewIfGone(s);
+    return renewed ? this.ingest(renewed, kind, body) : summary;
   }
 }
 
