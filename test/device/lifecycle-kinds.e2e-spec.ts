@@ -199,15 +199,21 @@ describe('an attendance terminal whose area changes while it is offline', () => 
   });
 });
 
+/** A connected elevator controller (4 floors) with an elevator level of its floor `floorNo`, and a person `pin` in no level yet. */
+async function elevatorWithLevel(sn: string, ipAddress: string, floorNo: number, levelName: string, pin: string) {
+  const ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn, floors: 4, ipAddress, retryResults: true });
+  expect((await ec.connect()).registered).toBe(true);
+  await ec.pollUntilIdle();
+  const [floor] = await t.ds.query(`SELECT f.id FROM floor f JOIN device d ON d.id = f.device_id WHERE d.sn = $1 AND f.floor_no = $2`, [sn, floorNo]);
+  const level = await t.post('/api/gateway/eleLevel/save', { name: levelName, pointIds: [floor.id] });
+  await ok(t.post('/api/person/add', { pin, name: 'Lift' }));
+  return { ec, levelId: level.body.data.id as string };
+}
+
 describe('an elevator controller replaced by another board under its SN', () => {
   it('gets its users and floor rights back (the new board holds nothing), and is not said synced before', async () => {
-    const ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'LIFE-EC2', floors: 4, ipAddress: '10.41.2.2', retryResults: true });
-    expect((await ec.connect()).registered).toBe(true);
-    await ec.pollUntilIdle();
-    const [floor] = await t.ds.query(`SELECT f.id FROM floor f JOIN device d ON d.id = f.device_id WHERE d.sn = 'LIFE-EC2' AND f.floor_no = 3`);
-    const level = await t.post('/api/gateway/eleLevel/save', { name: 'LifeEc2', pointIds: [floor.id] });
-    await ok(t.post('/api/person/add', { pin: '7511', name: 'Lift' }));
-    await ok(t.post('/api/eleLevel/syncPerson', undefined, { pin: '7511', levelIds: level.body.data.id }));
+    const { ec, levelId } = await elevatorWithLevel('LIFE-EC2', '10.41.2.2', 3, 'LifeEc2', '7511');
+    await ok(t.post('/api/eleLevel/syncPerson', undefined, { pin: '7511', levelIds: levelId }));
     await settleConverged(t, reconciler, ec);
     expect(ec.eleRightsOf('7511').flatMap((r) => r.floors)).toEqual([3]);
     // Another board, empty, another MAC, under the same SN and address.
@@ -223,15 +229,10 @@ describe('an elevator controller replaced by another board under its SN', () => 
 
 describe('an elevator controller deleted while the results of its commands are held back', () => {
   it('ends holding what the database gives the device it becomes, said synced only then', async () => {
-    const ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'LIFE-EC3', floors: 4, ipAddress: '10.41.2.3', retryResults: true });
-    expect((await ec.connect()).registered).toBe(true);
-    await ec.pollUntilIdle();
-    const [floor] = await t.ds.query(`SELECT f.id FROM floor f JOIN device d ON d.id = f.device_id WHERE d.sn = 'LIFE-EC3' AND f.floor_no = 1`);
-    const level = await t.post('/api/gateway/eleLevel/save', { name: 'LifeEc3', pointIds: [floor.id] });
-    await ok(t.post('/api/person/add', { pin: '7521', name: 'Lift' }));
+    const { ec, levelId } = await elevatorWithLevel('LIFE-EC3', '10.41.2.3', 1, 'LifeEc3', '7521');
     // Its results of the grant do not come back before the delete.
     ec.holdResults();
-    await ok(t.post('/api/eleLevel/syncPerson', undefined, { pin: '7521', levelIds: level.body.data.id }));
+    await ok(t.post('/api/eleLevel/syncPerson', undefined, { pin: '7521', levelIds: levelId }));
     await reconciler.idle();
     await ec.pollUntilIdle();
     expect(ec.eleRightsOf('7521').flatMap((r) => r.floors)).toEqual([1]);
