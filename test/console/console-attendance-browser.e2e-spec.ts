@@ -65,7 +65,7 @@ describe.skipIf(!executable)('the Attendance page in Chromium', () => {
     await gateRow.getByText('offline', { exact: true }).waitFor();
     await gateRow.getByText('confirmed holding 0 of 2 area members', { exact: true }).waitFor();
     // Offline: its commands wait in its queue, nothing is being synced.
-    await gateRow.getByText(/^waiting for the device, offline, \d+ commands queued: 0 of \d+ confirmed$/).waitFor();
+    await gateRow.getByText(/^waiting for the device, offline, \d+ commands? queued: 0 of \d+ confirmed$/).waitFor();
     expect(await gateRow.getByText(/syncing/).count()).toBe(0);
     // Last seen is the terminal's last contact, ten minutes ago.
     const lastSeen = (await gateRow.getByRole('cell').nth(5).textContent())!;

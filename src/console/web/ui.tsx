@@ -535,7 +535,7 @@ export function SyncBadge({ d }: { d: any }) {
   if (c.state === 'refused') return <Badge tone="bad">refused by the firmware: {refusalsText(c.refusals)}; {counts}</Badge>;
   // An offline device fetches nothing: its commands wait in the queue, they are not being synced.
   // Commands queued for a device that confirmed everything (a full sync asked of it) are waiting too: not "in sync" alone.
-  if ((c.unconfirmedItems > 0 || c.pendingCommands > 0) && !d.online) return <Badge tone="warn">waiting for the device, offline{c.pendingCommands > 0 ? `, ${c.pendingCommands} commands queued` : ''}: {counts}</Badge>;
+  if ((c.unconfirmedItems > 0 || c.pendingCommands > 0) && !d.online) return <Badge tone="warn">waiting for the device, offline{c.pendingCommands > 0 ? `, ${c.pendingCommands} command${c.pendingCommands === 1 ? '' : 's'} queued` : ''}: {counts}</Badge>;
   if (c.unconfirmedItems > 0) return <Badge tone="warn">{c.pendingCommands > 0 ? `syncing, ${c.pendingCommands} commands waiting` : 'not confirmed yet'}: {counts}</Badge>;
   // A full sync of a device that had confirmed everything: its clear may already have run, so not "in sync" at all.
   if (c.pendingCommands > 0) return <Badge tone="warn">syncing, {c.pendingCommands} commands waiting: {counts}</Badge>;
