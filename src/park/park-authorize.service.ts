@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { excludedOf, insertOf, listOf } from '../database/columns';
 import { ParkAuthorize } from './park-authorize.entity';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { newId } from '../common/ids';
 import { checkListType, checkPlate, checkValidity, type ListEntry, type ListType } from './park-rules';
@@ -80,8 +80,8 @@ export class ParkAuthorizeService {
     return rows.map((r) => ({ carNumber: r.car_number, type: r.type as ListType, fromTime: r.from, toTime: r.to }));
   }
 
-  async entryFor(key: string): Promise<ListEntry | undefined> {
-    const [row] = await this.ds.query(`SELECT type, from_date::text AS from, to_date::text AS to FROM park_authorize WHERE plate_key = $1`, [key]);
+  async entryFor(key: string, m: EntityManager = this.ds.manager): Promise<ListEntry | undefined> {
+    const [row] = await m.query(`SELECT type, from_date::text AS from, to_date::text AS to FROM park_authorize WHERE plate_key = $1`, [key]);
     return row ? { type: row.type, from: row.from, to: row.to } : undefined;
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { lockKeys } from '../database/advisory-locks';
 import { insertOf } from '../database/columns';
 import { ParkRecord } from './park-record.entity';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -35,6 +36,13 @@ export interface ParkRecordFilter {
 
 const PICTURE_MAX = 5 * 1024 * 1024;
 
+/** Class id of the per-plate camera lock: `pg_advisory_xact_lock(CAMERA_LOCK, hashtext(plate key))`. */
+const CAMERA_LOCK = 0x5041524b;
+
+/** The record a camera already posted: same camera (or none), plate, direction and read time. */
+const SAME_READ = `SELECT id, car_number, allowed, list_type, event_type FROM park_record
+  WHERE plate_key = $1 AND direction = $2 AND event_time = $3 AND camera_id IS NOT DISTINCT FROM $4 ORDER BY id LIMIT 1`;
+
 /** A camera picture: base64 (or a data: URL) of a JPEG or PNG; anything else is refused rather than stored. */
 export function decodePicture(raw: string | undefined): Buffer | null {
   if (raw === undefined || raw.trim() === '') return null;
@@ -58,6 +66,10 @@ const base = (r: RecordRow) => ({
   eventType: r.event_type,
 });
 
+function answerOf(recordId: string, allowed: boolean, listType: number | null, eventType: string, carNumber: string): ParkCameraAnswerDto {
+  return { recordId, allowed, listType: listType === null ? null : listType === 0 ? 'white' : 'black', eventType, carNumber };
+}
+
 /** 2.20: entries and exits, recorded from what plate cameras post (gateway extension), with their pictures. */
 @Injectable()
 export class ParkRecordService {
@@ -67,7 +79,12 @@ export class ParkRecordService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Decides with the lists, stores the record (with the decision and the picture) and answers the camera. */
+  /**
+   * Decides with the lists, stores the record (with the decision and the picture) and answers the camera. A post
+   * that names its read time is one read: sent again (an adapter retrying after a lost answer, or two copies at once)
+   * it stores nothing more and gets the answer the first one got, whatever the lists say since (the barrier acted on
+   * it). Without eventTime a post cannot be told from a new read, and each is a record.
+   */
   async cameraEvent(dto: ParkCameraEventDto): Promise<ParkCameraAnswerDto> {
     const { carNumber, key } = checkPlate(dto.carNumber ?? dto.plate ?? dto.plateNumber ?? dto.licensePlate);
     const direction = parseDirection(dto.direction);
@@ -75,14 +92,25 @@ export class ParkRecordService {
     const at = this.eventTime(dto.eventTime);
     const picture = decodePicture(dto.picture);
     const day = formatCvDateTime(at, this.config.timeZone)!.slice(0, 10);
-    const d = decide(await this.lists.entryFor(key), day, direction, this.config.parkingAllowUnlisted);
-    const id = newId();
-    await this.ds.query(
-      INSERT_RECORD,
-      [id, direction, carNumber, key, at, dto.parkAreaName || null, dto.channelName || null, dto.carTypeName || d.carTypeName, dto.driverName || null,
-        dto.cameraId || null, d.allowed, d.listType, d.eventType, picture],
-    );
-    return { recordId: id, allowed: d.allowed, listType: d.listType === null ? null : d.listType === 0 ? 'white' : 'black', eventType: d.eventType, carNumber };
+    const cameraId = dto.cameraId || null;
+    return this.ds.transaction(async (m) => {
+      if (dto.eventTime) {
+        await lockKeys(m, CAMERA_LOCK, [key]);
+        const [seen]: Array<{ id: string; car_number: string; allowed: boolean; list_type: number | null; event_type: string }> = await m.query(
+          SAME_READ,
+          [key, direction, at, cameraId],
+        );
+        if (seen) return answerOf(seen.id, seen.allowed, seen.list_type, seen.event_type, seen.car_number);
+      }
+      const d = decide(await this.lists.entryFor(key, m), day, direction, this.config.parkingAllowUnlisted);
+      const id = newId();
+      await m.query(
+        INSERT_RECORD,
+        [id, direction, carNumber, key, at, dto.parkAreaName || null, dto.channelName || null, dto.carTypeName || d.carTypeName, dto.driverName || null,
+          cameraId, d.allowed, d.listType, d.eventType, picture],
+      );
+      return answerOf(id, d.allowed, d.listType, d.eventType, carNumber);
+    });
   }
 
   private eventTime(raw: string | undefined): Date {

@@ -132,3 +132,31 @@ describe('the plate-camera extension and parking records (2.20)', () => {
     expect((await t.request('POST', '/api/gateway/parking/cameraEvent', { body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(401);
   });
 });
+
+describe('a camera post sent again (the adapter retrying after a lost answer)', () => {
+  const read = { carNumber: 'R 5501', direction: 'in', eventTime: '2026-04-01 07:30:00', cameraId: 'CAM-7', channelName: 'Gate 2' };
+  const records = async () => (await t.get('/api/v2/parkTransaction/listParkRecordin', { ...page, carNumber: 'R5501' })).body.data as Array<{ id: string }>;
+
+  it('is one record: the retry, and copies sent at once, answer the first answer', async () => {
+    const first = await camera(read);
+    expect(first.body).toMatchObject({ code: 0, data: { allowed: false, listType: null, eventType: 'Unlisted car refused' } });
+    // The lists changed before the retry came: the barrier already had its answer, the retry gets the same one.
+    await park('addBlackWhite', { type: 0, carNumber: 'R5501', fromTime: '2000-01-01', toTime: '2099-12-31' });
+    const again = await camera(read);
+    expect(again.body).toEqual(first.body);
+    const atOnce = await Promise.all([1, 2, 3].map(() => camera({ ...read, eventTime: '2026-04-01 17:45:00', direction: 'in' })));
+    expect(new Set(atOnce.map((r) => r.body.data.recordId)).size).toBe(1);
+    expect(atOnce.every((r) => r.body.code === 0 && r.body.data.allowed === true)).toBe(true);
+    expect((await records()).map((r) => r.id).sort()).toEqual([first.body.data.recordId, atOnce[0].body.data.recordId].sort());
+  });
+
+  it('another time, another camera or another direction is another record', async () => {
+    const before = (await records()).length;
+    await camera({ ...read, eventTime: '2026-04-02 07:30:00' });
+    await camera({ ...read, cameraId: 'CAM-8' });
+    await camera({ ...read, direction: 'out' });
+    expect((await records()).length).toBe(before + 2);
+    const out = (await t.get('/api/v2/parkTransaction/listParkRecordout', { ...page, carNumber: 'R5501' })).body.data;
+    expect(out).toHaveLength(1);
+  });
+});
