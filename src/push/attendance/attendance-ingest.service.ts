@@ -50,8 +50,8 @@ const int32 = (n: number | null | undefined): number | null => (n === null || n 
 /** OPERLOG operation records, keyed so a re-sent upload adds nothing; answers how many were stored now. */
 const STORE_OPLOGS = `WITH ins AS (INSERT INTO ${intoOf(AttOperlog, ['uniqueKey', 'deviceSn', 'opType', 'opWho', 'opTime', 'operands'])}
   SELECT k, $1, t, w, a, o::jsonb FROM unnest($2::varchar[], $3::int[], $4::varchar[], $5::timestamptz[], $6::text[]) AS u(k, t, w, a, o)
-  ON CONFLICT (${listOf(AttOperlog, ['uniqueKey'])}) DO NOTHING RETURNING op_type)
-  SELECT count(*)::int AS n, coalesce(array_agg(DISTINCT op_type), '{}') AS types FROM ins`;
+  ON CONFLICT (${listOf(AttOperlog, ['uniqueKey'])}) DO NOTHING RETURNING op_type, unique_key)
+  SELECT count(*)::int AS n, coalesce(array_agg(DISTINCT op_type), '{}') AS types, coalesce(array_agg(unique_key), '{}') AS keys FROM ins`;
 
 /** One ATTPHOTO, keyed by terminal and file name; answers whether it was stored now. */
 const STORE_PHOTO = `WITH ins AS (INSERT INTO ${insertOf(AttPhoto, ['deviceSn', 'fileName', 'pin', 'photoTime', 'data'])}
@@ -71,6 +71,28 @@ const OPLOG_DELETE_RECORDS = 23;
 /** What a terminal cleared at its menu: everything (users, templates, records), or its attendance records only. */
 export type ClearedAtMenu = 'data' | 'records';
 
+/** OPLOG operation codes "Delete user" and "Delete fingerprint" (Appendix 3; operand 1 the user ID, Appendix 4). */
+const OPLOG_DELETE_USER = 9;
+const OPLOG_DELETE_FINGERPRINT = 10;
+
+/** A user (with their templates and photo) or a user's fingerprints deleted at a terminal's menu, by its OPERLOG. */
+export interface DeletedAtMenu {
+  pin: string;
+  what: 'user' | 'fingerprint';
+}
+
+/** The deletes at the menu among OPLOG records (those whose operand 1 names a user). */
+function deletedAtMenu(records: readonly OplogRecord[]): DeletedAtMenu[] {
+  const out: DeletedAtMenu[] = [];
+  for (const r of records) {
+    const pin = (r.values[0] ?? '').trim();
+    if (!pin || pin.length > 64) continue;
+    if (r.opType === OPLOG_DELETE_USER) out.push({ pin, what: 'user' });
+    else if (r.opType === OPLOG_DELETE_FINGERPRINT) out.push({ pin, what: 'fingerprint' });
+  }
+  return out;
+}
+
 /**
  * Uploads of attendance terminals (Attendance PUSH 11): ATTLOG punches, OPERLOG operation records (with the
  * USER and template lines of enrolments at the terminal) and ATTPHOTO. Each upload is stored in ONE transaction
@@ -82,6 +104,7 @@ export class AttendanceIngestService {
   private readonly logger = new Logger('AttendanceIngest');
   private readonly operlogListeners: OperlogListener[] = [];
   private readonly clearedListeners: Array<(m: EntityManager, device: DeviceSession, what: ClearedAtMenu) => Promise<unknown>> = [];
+  private readonly menuDeleteListeners: Array<(m: EntityManager, device: DeviceSession, deletes: readonly DeletedAtMenu[]) => Promise<unknown>> = [];
   private readonly attlog: GroupCommit<AttlogItem, number>;
 
   constructor(
@@ -109,6 +132,15 @@ export class AttendanceIngestService {
    */
   onDataCleared(fn: (m: EntityManager, device: DeviceSession, what: ClearedAtMenu) => Promise<unknown>): void {
     this.clearedListeners.push(fn);
+  }
+
+  /**
+   * Called, in the upload's transaction, with the users and fingerprints a terminal's OPERLOG says were deleted at its
+   * menu (OPLOG 9 "Delete user", 10 "Delete fingerprint"), before the upload's enrolment lines are taken. Once per
+   * operation record: an upload sent again (its reply lost) calls nothing.
+   */
+  onDeletedAtMenu(fn: (m: EntityManager, device: DeviceSession, deletes: readonly DeletedAtMenu[]) => Promise<unknown>): void {
+    this.menuDeleteListeners.push(fn);
   }
 
   /** The attendance module handles USER/FP/FACE/... lines (enrolment at a terminal) through this hook. */
@@ -177,10 +209,12 @@ export class AttendanceIngestService {
     // the terminal was answered "ERROR: The record already exists" for a user the database then held without its line.
     const stored = await writeTransaction(this.ds, async (m) => {
       const oplogs = parsed.results.filter((r): r is OplogRecord => r.kind === 'OPLOG');
-      const stored = oplogs.length > 0 ? await this.storeOplogs(m, device, oplogs) : { n: 0, types: [] };
+      const stored = oplogs.length > 0 ? await this.storeOplogs(m, device, oplogs) : { n: 0, types: [], fresh: [] };
       let n = stored.n;
       const cleared: ClearedAtMenu | null = stored.types.includes(OPLOG_CLEAR_DATA) ? 'data' : stored.types.includes(OPLOG_DELETE_RECORDS) ? 'records' : null;
       if (cleared) for (const fn of this.clearedListeners) await fn(m, device, cleared);
+      const deleted = deletedAtMenu(stored.fresh);
+      if (deleted.length > 0) for (const fn of this.menuDeleteListeners) await fn(m, device, deleted);
       const others = parsed.results.filter((r) => r.kind === 'other');
       await storeRaw(m, device.sn, others.map((o) => ({ table: o.kind === 'other' ? `${table}.${o.table}` : table, fields: { line: o.kind === 'other' ? o.line : '' } })));
       await storeRejected(m, device.sn, table, parsed.rejected);
@@ -203,9 +237,10 @@ export class AttendanceIngestService {
     return { received, stored, admitted: true };
   }
 
-  /** The operation records stored now (a record already held is not), and their distinct operation codes. */
-  private async storeOplogs(m: EntityManager, device: DeviceSession, rows: OplogRecord[]): Promise<{ n: number; types: number[] }> {
+  /** How many operation records were stored now (a record already held is not), their distinct operation codes, and those records. */
+  private async storeOplogs(m: EntityManager, device: DeviceSession, rows: OplogRecord[]): Promise<{ n: number; types: number[]; fresh: OplogRecord[] }> {
     const keys: string[] = [];
+    const records: OplogRecord[] = [];
     const types: number[] = [];
     const who: string[] = [];
     const at: string[] = [];
@@ -214,13 +249,15 @@ export class AttendanceIngestService {
       const key = clip(`${device.sn}_${r.opType}_${r.opWho}_${r.time}_${r.values.join(',')}`, 300)!;
       if (keys.includes(key)) continue;
       keys.push(key);
+      records.push(r);
       types.push(r.opType);
       who.push(clip(r.opWho, 64) ?? '');
       at.push(wallClockToInstant(r.wallClock, device.timeZone).toISOString());
       operands.push(JSON.stringify(r.values.map((v) => clip(v, 64))));
     }
-    const [r]: Array<{ n: number; types: number[] }> = await m.query(STORE_OPLOGS, [device.sn, keys, types, who, at, operands]);
-    return { n: r?.n ?? 0, types: (r?.types ?? []).map(Number) };
+    const [r]: Array<{ n: number; types: number[]; keys: string[] }> = await m.query(STORE_OPLOGS, [device.sn, keys, types, who, at, operands]);
+    const fresh = new Set(r?.keys ?? []);
+    return { n: r?.n ?? 0, types: (r?.types ?? []).map(Number), fresh: records.filter((_, i) => fresh.has(keys[i])) };
   }
 
   /** One photo per request (11.3); a re-sent photo (same file name) adds nothing. */
