@@ -3,7 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { UserUpload } from '../push/protocol';
 import { UploadIngestService } from '../push/upload-ingest.service';
-import { AttendanceIngestService, type DeletedAtMenu } from '../push/attendance/attendance-ingest.service';
+import { AttendanceIngestService, type ChangedAtMenu } from '../push/attendance/attendance-ingest.service';
 import { AttendanceTerminalService } from '../push/attendance/attendance-terminal.service';
 import { TERMINAL_KINDS } from '../sync/attendance-commands';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
@@ -50,7 +50,7 @@ export class AttendanceHooks implements OnModuleInit {
       if (what === 'data') await this.terminals.askUserCount(m, [{ id: device.id, sn: device.sn }]);
       await this.terminals.dataCleared(m, device, what === 'data' ? 'OPLOG 13 "clear data" at its menu' : 'OPLOG 23 "delete entry and exit records" at its menu');
     });
-    this.ingest.onDeletedAtMenu((m, device, deletes) => this.deletedAtMenu(m, device.id, deletes));
+    this.ingest.onChangedAtMenu((m, device, changes) => this.changedAtMenu(m, device.id, changes));
     this.terminals.onTerminalReady((e) => this.initialised(e.deviceId, e.sn, e.first));
     this.terminals.onUserCount((e, count, fingers) => this.countReported(e.deviceId, e.sn, count, fingers));
     this.terminals.onRemoteAtt((e, pin) => this.sync.remoteAttendance(this.ds.manager, e.deviceId, pin));
@@ -59,19 +59,27 @@ export class AttendanceHooks implements OnModuleInit {
   }
 
   /**
-   * Users (OPLOG 9) or fingerprints (OPLOG 10) a terminal says were deleted at its menu: it no longer holds what it
-   * confirmed of those pins (a deleted user takes their templates and photo along; a fingerprint delete leaves the user
-   * record), so those items are forgotten and planned again at once, in the upload's transaction: whatever the
-   * database still puts on the terminal is sent back. Before this, only the next verification of its INFO user count
-   * (SYNC_VERIFY_INTERVAL_MS) noticed, and meanwhile the terminal was said synced. A pin the database puts on no
-   * terminal held nothing confirmed, and is sent nothing.
+   * Users (OPLOG 9) or fingerprints (OPLOG 10) a terminal says were deleted at its menu, or its administrators made
+   * normal users (OPLOG 24): it no longer holds what it confirmed of those pins (a deleted user takes their templates
+   * and photo along; a fingerprint delete leaves the user record; a cleared privilege changes the user records of the
+   * persons the database gives one, on either kind of terminal), so those items are forgotten and planned again at
+   * once, in the upload's transaction: whatever the database still puts on the terminal is sent back. Before this,
+   * only the next verification of its INFO user count (SYNC_VERIFY_INTERVAL_MS) noticed a delete, nothing ever
+   * noticed the privileges, and meanwhile the terminal was said synced. A pin the database puts on no terminal held
+   * nothing confirmed, and is sent nothing.
    */
-  async deletedAtMenu(m: EntityManager, deviceId: string, deletes: readonly DeletedAtMenu[]): Promise<void> {
-    const users = [...new Set(deletes.filter((d) => d.what === 'user').map((d) => d.pin))];
-    const fingers = [...new Set(deletes.filter((d) => d.what === 'fingerprint' && !users.includes(d.pin)).map((d) => d.pin))];
+  async changedAtMenu(m: EntityManager, deviceId: string, changes: readonly ChangedAtMenu[]): Promise<void> {
+    const pinsOf = (what: 'user' | 'fingerprint') => changes.flatMap((c) => (c.what === what ? [c.pin] : []));
+    const users = [...new Set(pinsOf('user'))];
+    const fingers = [...new Set(pinsOf('fingerprint'))].filter((p) => !users.includes(p));
+    const admins: string[] = changes.some((c) => c.what === 'admins')
+      ? (await m.query(`SELECT p.pin FROM att_person ax JOIN person p ON p.id = ax.person_id WHERE ax.per_dev_auth <> 0 OR ax.ins_per_dev_auth <> 0`)).map((r: { pin: string }) => r.pin)
+      : [];
     if (users.length) await forgetHeld(m, deviceId, TERMINAL_KINDS, 'AND key = ANY($3::varchar[])', [users]);
     if (fingers.length) await forgetHeld(m, deviceId, ['bio'], 'AND key = ANY($3::varchar[])', [fingers]);
-    await this.sync.reconcileTerminal(m, deviceId, [...users, ...fingers]);
+    if (admins.length) await forgetHeld(m, deviceId, ['user'], 'AND key = ANY($3::varchar[])', [admins]);
+    const pins = [...new Set([...users, ...fingers, ...admins])];
+    if (pins.length) await this.sync.reconcileTerminal(m, deviceId, pins);
   }
 
   /** A terminal initialised while admitted: the work it is owed, recorded and started. */

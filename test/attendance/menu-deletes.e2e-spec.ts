@@ -76,3 +76,23 @@ describe('deletes at the terminal menu, reported in its OPERLOG', () => {
     expect(term.executed.slice(sent)).toEqual([]);
   });
 });
+
+describe('administrator privileges cleared at the terminal menu (OPLOG 24)', () => {
+  it("the users the database makes administrators are sent their privilege again; the others' records are not sent", async () => {
+    const sn = 'ATT-MENU-ADMINS';
+    const term = await terminalHolding(sn, '8811');
+    expect((await t.post('/api/person/add', { pin: '8812', name: 'Plain' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: sn, pins: ['8812'] })).body.code).toBe(0);
+    expect((await t.post('/api/attPerson/editAttPerson', { isAttendance: true, perDevAuth: 14, personPin: '8811', verifyMode: 0 })).body.code).toBe(0);
+    await settleTerminal(reconciler, term);
+    expect([term.users.get('8811')?.pri, term.users.get('8812')?.pri]).toEqual([14, 0]);
+    // "Clear administrator privilege" at its menu: every user a normal user; the terminal uploads the operation only.
+    for (const u of term.users.values()) u.pri = 0;
+    const sent = term.executed.length;
+    expect((await term.uploadOperlog([`OPLOG 24\t0\t${wallNow()}\t0\t0\t0\t0`])).body).toBe('OK: 1');
+    await settleTerminal(reconciler, term);
+    expect([term.users.get('8811')?.pri, term.users.get('8812')?.pri]).toEqual([14, 0]);
+    expect(term.executed.slice(sent).map((e) => e.command.split('\t')[0])).toEqual(['DATA UPDATE USERINFO PIN=8811']);
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0 });
+  });
+});

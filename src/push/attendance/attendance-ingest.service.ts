@@ -71,20 +71,28 @@ const OPLOG_DELETE_RECORDS = 23;
 /** What a terminal cleared at its menu: everything (users, templates, records), or its attendance records only. */
 export type ClearedAtMenu = 'data' | 'records';
 
-/** OPLOG operation codes "Delete user" and "Delete fingerprint" (Appendix 3; operand 1 the user ID, Appendix 4). */
+/**
+ * OPLOG operation codes "Delete user" and "Delete fingerprint" (Appendix 3; operand 1 the user ID, Appendix 4), and
+ * "Clear administrator privilege" (every user of the terminal a normal user again; no operand).
+ */
 const OPLOG_DELETE_USER = 9;
 const OPLOG_DELETE_FINGERPRINT = 10;
+const OPLOG_CLEAR_ADMINS = 24;
 
-/** A user (with their templates and photo) or a user's fingerprints deleted at a terminal's menu, by its OPERLOG. */
-export interface DeletedAtMenu {
-  pin: string;
-  what: 'user' | 'fingerprint';
-}
+/**
+ * What a terminal's OPERLOG says was taken off it at its menu: a user (with their templates and photo), a user's
+ * fingerprints, or every user's administrator privilege.
+ */
+export type ChangedAtMenu = { what: 'user' | 'fingerprint'; pin: string } | { what: 'admins' };
 
-/** The deletes at the menu among OPLOG records (those whose operand 1 names a user). */
-function deletedAtMenu(records: readonly OplogRecord[]): DeletedAtMenu[] {
-  const out: DeletedAtMenu[] = [];
+/** The changes at the menu among OPLOG records (a delete's operand 1 names the user). */
+function changedAtMenu(records: readonly OplogRecord[]): ChangedAtMenu[] {
+  const out: ChangedAtMenu[] = [];
   for (const r of records) {
+    if (r.opType === OPLOG_CLEAR_ADMINS) {
+      out.push({ what: 'admins' });
+      continue;
+    }
     const pin = (r.values[0] ?? '').trim();
     if (!pin || pin.length > 64) continue;
     if (r.opType === OPLOG_DELETE_USER) out.push({ pin, what: 'user' });
@@ -104,7 +112,7 @@ export class AttendanceIngestService {
   private readonly logger = new Logger('AttendanceIngest');
   private readonly operlogListeners: OperlogListener[] = [];
   private readonly clearedListeners: Array<(m: EntityManager, device: DeviceSession, what: ClearedAtMenu) => Promise<unknown>> = [];
-  private readonly menuDeleteListeners: Array<(m: EntityManager, device: DeviceSession, deletes: readonly DeletedAtMenu[]) => Promise<unknown>> = [];
+  private readonly menuListeners: Array<(m: EntityManager, device: DeviceSession, changes: readonly ChangedAtMenu[]) => Promise<unknown>> = [];
   private readonly attlog: GroupCommit<AttlogItem, number>;
 
   constructor(
@@ -135,12 +143,12 @@ export class AttendanceIngestService {
   }
 
   /**
-   * Called, in the upload's transaction, with the users and fingerprints a terminal's OPERLOG says were deleted at its
-   * menu (OPLOG 9 "Delete user", 10 "Delete fingerprint"), before the upload's enrolment lines are taken. Once per
-   * operation record: an upload sent again (its reply lost) calls nothing.
+   * Called, in the upload's transaction, with what a terminal's OPERLOG says was taken off it at its menu (OPLOG 9
+   * "Delete user", 10 "Delete fingerprint", 24 "Clear administrator privilege"), before the upload's enrolment lines
+   * are taken. Once per operation record: an upload sent again (its reply lost) calls nothing.
    */
-  onDeletedAtMenu(fn: (m: EntityManager, device: DeviceSession, deletes: readonly DeletedAtMenu[]) => Promise<unknown>): void {
-    this.menuDeleteListeners.push(fn);
+  onChangedAtMenu(fn: (m: EntityManager, device: DeviceSession, changes: readonly ChangedAtMenu[]) => Promise<unknown>): void {
+    this.menuListeners.push(fn);
   }
 
   /** The attendance module handles USER/FP/FACE/... lines (enrolment at a terminal) through this hook. */
@@ -213,8 +221,8 @@ export class AttendanceIngestService {
       let n = stored.n;
       const cleared: ClearedAtMenu | null = stored.types.includes(OPLOG_CLEAR_DATA) ? 'data' : stored.types.includes(OPLOG_DELETE_RECORDS) ? 'records' : null;
       if (cleared) for (const fn of this.clearedListeners) await fn(m, device, cleared);
-      const deleted = deletedAtMenu(stored.fresh);
-      if (deleted.length > 0) for (const fn of this.menuDeleteListeners) await fn(m, device, deleted);
+      const changed = changedAtMenu(stored.fresh);
+      if (changed.length > 0) for (const fn of this.menuListeners) await fn(m, device, changed);
       const others = parsed.results.filter((r) => r.kind === 'other');
       await storeRaw(m, device.sn, others.map((o) => ({ table: o.kind === 'other' ? `${table}.${o.table}` : table, fields: { line: o.kind === 'other' ? o.line : '' } })));
       await storeRejected(m, device.sn, table, parsed.rejected);
