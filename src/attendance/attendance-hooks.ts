@@ -59,26 +59,28 @@ export class AttendanceHooks implements OnModuleInit {
   }
 
   /**
-   * Users (OPLOG 9) or fingerprints (OPLOG 10) a terminal says were deleted at its menu, or its administrators made
-   * normal users (OPLOG 24): it no longer holds what it confirmed of those pins (a deleted user takes their templates
-   * and photo along; a fingerprint delete leaves the user record; a cleared privilege changes the user records of the
-   * persons the database gives one, on either kind of terminal), so those items are forgotten and planned again at
+   * Users (OPLOG 9), fingerprints (OPLOG 10), passwords or cards (OPLOG 11, 12) a terminal says were deleted at its
+   * menu, or its administrators made normal users (OPLOG 24): it no longer holds what it confirmed of those pins (a
+   * deleted user takes their templates and photo along; a fingerprint delete leaves the user record; a password or
+   * card delete, and a cleared privilege, change the user record, the latter of every person the database gives one,
+   * on either kind of terminal), so those items are forgotten and planned again at
    * once, in the upload's transaction: whatever the database still puts on the terminal is sent back. Before this,
    * only the next verification of its INFO user count (SYNC_VERIFY_INTERVAL_MS) noticed a delete, nothing ever
    * noticed the privileges, and meanwhile the terminal was said synced. A pin the database puts on no terminal held
    * nothing confirmed, and is sent nothing.
    */
   async changedAtMenu(m: EntityManager, deviceId: string, changes: readonly ChangedAtMenu[]): Promise<void> {
-    const pinsOf = (what: 'user' | 'fingerprint') => changes.flatMap((c) => (c.what === what ? [c.pin] : []));
+    const pinsOf = (what: 'user' | 'fingerprint' | 'record') => changes.flatMap((c) => (c.what === what ? [c.pin] : []));
     const users = [...new Set(pinsOf('user'))];
     const fingers = [...new Set(pinsOf('fingerprint'))].filter((p) => !users.includes(p));
     const admins: string[] = changes.some((c) => c.what === 'admins')
       ? (await m.query(`SELECT p.pin FROM att_person ax JOIN person p ON p.id = ax.person_id WHERE ax.per_dev_auth <> 0 OR ax.ins_per_dev_auth <> 0`)).map((r: { pin: string }) => r.pin)
       : [];
+    const records = [...new Set([...pinsOf('record'), ...admins])].filter((p) => !users.includes(p));
     if (users.length) await forgetHeld(m, deviceId, TERMINAL_KINDS, 'AND key = ANY($3::varchar[])', [users]);
     if (fingers.length) await forgetHeld(m, deviceId, ['bio'], 'AND key = ANY($3::varchar[])', [fingers]);
-    if (admins.length) await forgetHeld(m, deviceId, ['user'], 'AND key = ANY($3::varchar[])', [admins]);
-    const pins = [...new Set([...users, ...fingers, ...admins])];
+    if (records.length) await forgetHeld(m, deviceId, ['user'], 'AND key = ANY($3::varchar[])', [records]);
+    const pins = [...new Set([...users, ...fingers, ...records])];
     if (pins.length) await this.sync.reconcileTerminal(m, deviceId, pins);
   }
 

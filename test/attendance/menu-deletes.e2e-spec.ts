@@ -96,3 +96,21 @@ describe('administrator privileges cleared at the terminal menu (OPLOG 24)', () 
     expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0 });
   });
 });
+
+describe('a card or password deleted at the terminal menu (OPLOG 12, 11), no user line uploaded', () => {
+  it('the user record goes back with the card and password; the finger is not sent again', async () => {
+    const sn = 'ATT-MENU-CARD';
+    const term = await terminalHolding(sn, '8821');
+    expect((await t.post('/api/person/add', { pin: '8821', name: 'Menu', cardNo: '882177', personPwd: '4455' })).body.code).toBe(0);
+    await settleTerminal(reconciler, term);
+    expect([term.users.get('8821')?.card, term.users.get('8821')?.passwd]).toEqual(['882177', '4455']);
+    Object.assign(term.users.get('8821')!, { card: '', passwd: '' });
+    const sent = term.executed.length;
+    const upload = [`OPLOG 12\t0\t${wallNow()}\t8821\t0\t0\t0`, `OPLOG 11\t0\t${wallNow()}\t8821\t0\t0\t0`];
+    expect((await term.uploadOperlog(upload)).body).toBe('OK: 2');
+    await settleTerminal(reconciler, term);
+    expect([term.users.get('8821')?.card, term.users.get('8821')?.passwd]).toEqual(['882177', '4455']);
+    expect(term.executed.slice(sent).map((e) => e.command.split('\t')[0])).toEqual(['DATA UPDATE USERINFO PIN=8821']);
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0 });
+  });
+});

@@ -72,18 +72,21 @@ const OPLOG_DELETE_RECORDS = 23;
 export type ClearedAtMenu = 'data' | 'records';
 
 /**
- * OPLOG operation codes "Delete user" and "Delete fingerprint" (Appendix 3; operand 1 the user ID, Appendix 4), and
- * "Clear administrator privilege" (every user of the terminal a normal user again; no operand).
+ * OPLOG operation codes "Delete user", "Delete fingerprint", "Delete password" and "Delete RF card" (Appendix 3;
+ * operand 1 the user ID, Appendix 4), and "Clear administrator privilege" (every user of the terminal a normal user
+ * again; no operand).
  */
 const OPLOG_DELETE_USER = 9;
 const OPLOG_DELETE_FINGERPRINT = 10;
+const OPLOG_DELETE_PASSWORD = 11;
+const OPLOG_DELETE_CARD = 12;
 const OPLOG_CLEAR_ADMINS = 24;
 
 /**
  * What a terminal's OPERLOG says was taken off it at its menu: a user (with their templates and photo), a user's
- * fingerprints, or every user's administrator privilege.
+ * fingerprints, a user's password or card (their user record), or every user's administrator privilege.
  */
-export type ChangedAtMenu = { what: 'user' | 'fingerprint'; pin: string } | { what: 'admins' };
+export type ChangedAtMenu = { what: 'user' | 'fingerprint' | 'record'; pin: string } | { what: 'admins' };
 
 /** The changes at the menu among OPLOG records (a delete's operand 1 names the user). */
 function changedAtMenu(records: readonly OplogRecord[]): ChangedAtMenu[] {
@@ -97,6 +100,7 @@ function changedAtMenu(records: readonly OplogRecord[]): ChangedAtMenu[] {
     if (!pin || pin.length > 64) continue;
     if (r.opType === OPLOG_DELETE_USER) out.push({ pin, what: 'user' });
     else if (r.opType === OPLOG_DELETE_FINGERPRINT) out.push({ pin, what: 'fingerprint' });
+    else if (r.opType === OPLOG_DELETE_PASSWORD || r.opType === OPLOG_DELETE_CARD) out.push({ pin, what: 'record' });
   }
   return out;
 }
@@ -144,7 +148,8 @@ export class AttendanceIngestService {
 
   /**
    * Called, in the upload's transaction, with what a terminal's OPERLOG says was taken off it at its menu (OPLOG 9
-   * "Delete user", 10 "Delete fingerprint", 24 "Clear administrator privilege"), before the upload's enrolment lines
+   * "Delete user", 10 "Delete fingerprint", 11 "Delete password", 12 "Delete RF card", 24 "Clear administrator
+   * privilege"), before the upload's enrolment lines
    * are taken. Once per operation record: an upload sent again (its reply lost) calls nothing.
    */
   onChangedAtMenu(fn: (m: EntityManager, device: DeviceSession, changes: readonly ChangedAtMenu[]) => Promise<unknown>): void {
