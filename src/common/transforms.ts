@@ -23,6 +23,8 @@ const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
  * `?x=false` must not become true: map the words explicitly, in any case. .NET and Python clients write a
  * boolean as "True"/"False" (bool.ToString(), str(True)); CVSecurity reads "True" and "TRUE" in JSON and, in a
  * query or form, true/false, yes/no, on/off and 1/0 in any case, so the gateway takes the same words.
+ * A blank string is no value, as Jackson and Spring read an empty Boolean (null) and as ToInteger reads a blank
+ * number: a form's unticked `isDisabled=` or a JSON `""` leaves the flag as stored.
  * Anything else stays as it is, for the boolean check to refuse.
  */
 export const ToBoolean = () =>
@@ -31,6 +33,7 @@ export const ToBoolean = () =>
     if (value === false || value === 0) return false;
     if (typeof value !== 'string') return value;
     const word = value.trim().toLowerCase();
+    if (word === '') return undefined;
     return TRUE_WORDS.has(word) ? true : FALSE_WORDS.has(word) ? false : value;
   });
 

@@ -323,11 +323,13 @@ describe('a name in another case', () => {
 });
 
 describe('a boolean as the words clients write', () => {
+  /** A person's [isDisabled, isSendMail] as v2/person/get reads them back. */
+  const flags = async (pin: string) => {
+    const p = (await send('GET', '/api/v2/person/get', { pin })).body.data;
+    return [p.isDisabled, p.isSendMail];
+  };
+
   it('"True"/"False" (.NET bool.ToString(), Python str(True)), "TRUE", yes/no and on/off, in JSON, a form or the query, are read as CVSecurity reads them', async () => {
-    const flags = async (pin: string) => {
-      const p = (await send('GET', '/api/v2/person/get', { pin })).body.data;
-      return [p.isDisabled, p.isSendMail];
-    };
     const cases: Array<[unknown, boolean]> = [['True', true], ['False', false], ['TRUE', true], ['FALSE', false], [' true ', true], ['yes', true], ['No', false], ['on', true], ['off', false], [true, true], [0, false]];
     for (const [word, meant] of cases) {
       const r = await send('POST', '/api/person/addPersonnelBasicInfo', {}, { pin: 'bool-json', name: 'Bool', isDisabled: word, isSendMail: word });
@@ -349,6 +351,27 @@ describe('a boolean as the words clients write', () => {
       expect([r.body.code < 0, r.body.data], word).toEqual([true, null]);
     }
     expect(await flags('bool-query')).toEqual([false, true]);
+  });
+
+  it('an empty value ("", a form\'s `isDisabled=`) is a flag not given, as CVSecurity (Jackson, Spring) reads an empty Boolean: the stored flag stays', async () => {
+    expect((await send('POST', '/api/person/add', {}, { pin: 'bool-empty', name: 'Bool', isDisabled: true, isSendMail: true })).body.code).toBe(0);
+    // JSON, as the manual's own examples leave fields unset ("cardNo": "", "visLevels": "").
+    const json = await send('POST', '/api/person/add', {}, { pin: 'bool-empty', name: 'Bool JSON', isDisabled: '', isSendMail: ' ' });
+    expect(json.body).toEqual({ code: 0, message: 'success', data: null });
+    expect(await flags('bool-empty')).toEqual([true, true]);
+    expect((await send('GET', '/api/person/get/bool-empty')).body.data.name).toBe('Bool JSON');
+    // A form whose checkboxes were left alone, and the query of a POST.
+    const form = await t.request('POST', '/api/person/add', {
+      body: `pin=bool-empty&name=Bool+form&isDisabled=&isSendMail=&access_token=${TEST_TOKEN}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(form.body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await send('POST', '/api/person/add', { pin: 'bool-empty', name: 'Bool query', isDisabled: '', isSendMail: '' })).body.code).toBe(0);
+    expect(await flags('bool-empty')).toEqual([true, true]);
+    expect((await send('GET', '/api/person/get/bool-empty')).body.data.name).toBe('Bool query');
+    // A new person given "" gets the defaults.
+    expect((await send('POST', '/api/person/add', {}, { pin: 'bool-empty-new', name: 'New', isDisabled: '', isSendMail: '' })).body.code).toBe(0);
+    expect(await flags('bool-empty-new')).toEqual([false, false]);
   });
 });
 
