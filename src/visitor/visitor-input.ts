@@ -123,7 +123,9 @@ const MAX_VISITOR_COUNT = 2_147_483_647;
 
 export function requireVisitorCount(raw: string | undefined): number {
   const n = raw === undefined || raw === null || !/^\d+$/.test(String(raw)) ? NaN : Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new CvError(VisCode.CountNotPositive, 'Visitor Number Count Must bigger than 0');
+  // A value that is no whole number (2.7, "abc") is named: "Must bigger than 0" alone reads wrong for 2.7.
+  const why = raw === undefined || raw === null || raw === '' || Number.isInteger(n) ? '' : `: visitorCount must be a whole number of visitors, got ${raw}`;
+  if (!Number.isInteger(n) || n <= 0) throw new CvError(VisCode.CountNotPositive, `Visitor Number Count Must bigger than 0${why}`);
   // The column is a 32-bit integer: a larger count was the database's bare -400 "A value has the wrong format".
   if (n > MAX_VISITOR_COUNT) throw new CvError(CvCode.InvalidParameter, `visitorCount must be at most ${MAX_VISITOR_COUNT}, got ${raw}`);
   return n;

@@ -258,6 +258,14 @@ describe('visRegistration (2.17): check-in reaches the doors, check-out and the 
     await expect(code({ certNum: '1', cardNo: '', visitorCount: '0' })).resolves.toBe(-258);
     // Wrong JSON types are refused, not read through String(): [2] is no visitor count, an object no level id.
     await expect(code({ certNum: '1', cardNo: '', visitorCount: [2] })).resolves.toBe(-258);
+    // A count that is no whole number says which value was refused: "Must bigger than 0" alone was wrong for 2.7.
+    for (const visitorCount of [2.7, 'abc', '1e1']) {
+      await expect(t.post('/api/visRegistration/add', { ...body, certNum: '1', cardNo: '', visitorCount }).then((r) => r.body), String(visitorCount)).resolves.toEqual({
+        code: -258,
+        message: `Visitor Number Count Must bigger than 0: visitorCount must be a whole number of visitors, got ${visitorCount}`,
+        data: null,
+      });
+    }
     // A count past the 32-bit column was the database's bare "A value has the wrong format".
     await expect(t.post('/api/visRegistration/add', { ...body, certNum: '1', cardNo: '', visitorCount: '99999999999' }).then((r) => r.body)).resolves.toEqual({
       code: -400,
