@@ -105,7 +105,9 @@ export class PersonLookups {
     }
     if (current) return current;
     const d = this.depts.get(DEFAULT_DEPT) ?? (await m.getRepository(Department).findOne({ where: {}, order: { sortNo: 'ASC', code: 'ASC' } }))?.id;
-    if (!d) throw new CvError(CvCode.DeptNotExist, 'The department number does not exist');
+    if (!d) {
+      throw new CvError(CvCode.DeptNotExist, 'The department number does not exist: no deptCode was given and there is no department to put the person in (add one with department/add)');
+    }
     return d;
   }
 }
