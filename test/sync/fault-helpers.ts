@@ -25,6 +25,23 @@ export function resultReplyLoss(): { fetch: FetchLike; count: number } {
   return loss;
 }
 
+/** The next `cut` getrequest replies that carry more than one command arrive with their first command only. */
+export class CutShort {
+  cut = 0;
+  wrap(inner: FetchLike): FetchLike {
+    return async (url, init) => {
+      const res = await inner(url, init);
+      if (this.cut <= 0 || !url.includes('/iclock/getrequest') || res.status !== 200) return res;
+      const body = await res.text();
+      const starts = [...body.matchAll(/^C:/gm)].map((m) => m.index ?? 0);
+      if (starts.length < 2) return { status: res.status, headers: res.headers, text: async () => body };
+      this.cut--;
+      const short = body.slice(0, starts[1]);
+      return { status: res.status, headers: res.headers, text: async () => short };
+    };
+  }
+}
+
 /** What a device holds in `tables`, each row as sorted key=value text, rows sorted. */
 export function tableSnapshot(sim: DeviceSimulator, tables: readonly string[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};

@@ -132,6 +132,8 @@ export interface TwinHunt<Op extends { kind: string }, D extends TwinDevice = Tw
   /** Applies a write (faults are applied here). */
   write: (o: Op) => Promise<void>;
   seed: number;
+  /** Checks the faultless panel against the database itself at the end of each run (the twin only shows that `f` equals `r`). */
+  oracle?: (r: D) => Promise<void>;
 }
 
 export async function huntAgainstTwin<Op extends { kind: string }, D extends TwinDevice>(h: TwinHunt<Op, D>): Promise<void> {
@@ -175,6 +177,7 @@ export async function huntAgainstTwin<Op extends { kind: string }, D extends Twi
       expect(snapshot(f), JSON.stringify({ ops, status: await convergenceOf(t, f.sn) })).toEqual(snapshot(r));
       expect(await convergenceOf(t, f.sn), JSON.stringify({ ops })).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
       expect(await convergenceOf(t, r.sn)).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
+      await h.oracle?.(r);
     }),
     { numRuns: Number(process.env.FC_RUNS ?? 3), endOnFailure: true, seed: Number(process.env.FC_SEED ?? h.seed) },
   );
