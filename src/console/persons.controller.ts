@@ -2,16 +2,17 @@ import { Body, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } fro
 import type { FastifyReply } from 'fastify';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { ok } from '../common/envelope';
 import { CvCode, CvError } from '../common/cv-error';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import { IsBoolean, IsOptional } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ToBoolean } from '../common/transforms';
 import { PersonLeaveDto, PersonWriteDto } from '../person/dto/person-input.dto';
-import { PersonQueryService } from '../person/person-query.service';
+import { personVersion, PersonQueryService } from '../person/person-query.service';
+import type { Person } from '../person/person.entity';
 import { PersonService } from '../person/person.service';
 import { DeviceStatusService } from '../push/device-status.service';
 import { offlineHolders, offlineOf } from './offline-holders';
@@ -52,6 +53,10 @@ class ConsolePersonWriteDto extends PersonWriteDto {
   @ApiPropertyOptional({ example: true, description: 'remove the stored photo (from the devices too); a personPhoto sent with it wins' })
   @IsOptional() @ToBoolean() @IsBoolean()
   removePhoto?: boolean;
+
+  @ApiPropertyOptional({ example: '3f786850e387550fdab836ed7e6dc881de23001b', description: "the person's version as GET persons/{pin} answered it: the save is refused -409 if the person changed since" })
+  @IsOptional() @IsString() @MaxLength(64)
+  version?: string;
 }
 
 /** Persons: server-side search and paging (holds at 100,000 persons: one indexed scan per page), add/edit, delete, where each person is held. */
@@ -239,7 +244,7 @@ export class ConsolePersonsController {
     // The keypad password opens doors (card + password, password only): it never leaves the server, to a viewer
     // least of all; the form only needs to know whether one is set.
     const { personPwd, ...shown } = person;
-    return ok({ person: { ...shown, hasPersonPwd: personPwd !== '' }, left, devices: devices.map((d, i) => ({ ...d, online: online[i], kind: kinds.get(d.deviceSn) ?? null })) });
+    return ok({ person: { ...shown, hasPersonPwd: personPwd !== '' }, version: personVersion(person), left, devices: devices.map((d, i) => ({ ...d, online: online[i], kind: kinds.get(d.deviceSn) ?? null })) });
   }
 
   /**
@@ -253,13 +258,21 @@ export class ConsolePersonsController {
   @HttpCode(200)
   @Audit('person.save', (r) => r.body?.pin)
   async save(@Body() body: ConsolePersonWriteDto, @Query('new') isNew?: string, @Query('edit') isEdit?: string) {
-    const { removePhoto, ...dto } = body;
+    const { removePhoto, version, ...dto } = body;
     const [taken]: Array<{ left: boolean }> = await this.ds.query(`SELECT p.status <> 'active' AS left FROM person p WHERE p.pin = $1`, [dto.pin?.trim() ?? '']);
     if ((isNew === '1' || isNew === 'true') && taken) {
       throw new CvError(CvCode.Conflict, `A person with pin ${dto.pin.trim()} already exists${taken.left ? ' (resigned: reinstate them instead)' : ': open them to edit'}; nothing was saved`);
     }
-    if ((isEdit === '1' || isEdit === 'true') && !taken) throw new CvError(CvCode.PersonNotExist, `The person does not exist: ${dto.pin.trim()} (deleted meanwhile); nothing was saved`);
-    await this.persons.upsert(dto, 'add', { removePhoto });
+    if ((isEdit === '1' || isEdit === 'true') && !taken) throw deletedMeanwhile(dto.pin.trim());
+    // The form's version: a save over a change made since the form was read (by another operator, the REST API, a
+    // level's Persons form) would put back, unseen, what that change did; it is refused, checked with the person locked.
+    const expect = version === undefined ? undefined : async (m: EntityManager, stored: Person | null) => {
+      if (!stored) throw deletedMeanwhile(dto.pin.trim());
+      if ((await this.query.versionOf(m, stored)) !== version) {
+        throw new CvError(CvCode.Conflict, `Person ${dto.pin.trim()} was changed by someone else after you opened it; nothing was saved: open them again to see the change, then make yours`);
+      }
+    };
+    await this.persons.upsert(dto, 'add', { removePhoto, expect });
     // A device decides by itself: one offline keeps what it held (the old card, the old levels) until it polls
     // again. The answer names those of the person's devices that are offline with the change not yet confirmed.
     const waiting = (await this.syncStatus.ofPerson(dto.pin.trim())).filter((d) => d.state !== 'synced').map((d) => ({ sn: d.deviceSn, alias: d.deviceAlias }));
@@ -320,6 +333,11 @@ function personFilter(q: Record<string, unknown>): { where: string; params: unkn
   if (dept) parts.push(`p.dept_id = (SELECT id FROM department WHERE code = $${params.push(dept)})`);
   const where = `WHERE ${parts.join(' AND ')}`;
   return { where, params };
+}
+
+/** An open person's save that finds them gone: -22, not created again. */
+function deletedMeanwhile(pin: string): CvError {
+  return new CvError(CvCode.PersonNotExist, `The person does not exist: ${pin} (deleted meanwhile); nothing was saved`);
 }
 
 function importError(record: PersonCsvRecord, e: unknown): ImportError {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { levelIdsOf } from '../accLevel/acc-level-membership';
@@ -53,6 +54,11 @@ export class PersonQueryService {
       const p = await this.requireByPin(pin, { withLeft: true }, m);
       return { person: await this.fullOf(m, p), left: p.status === 'active' ? null : { leaveDate: p.leaveDate, leaveType: p.leaveType } };
     });
+  }
+
+  /** The person's `personVersion` as read in `m` (a write's transaction, the person locked). */
+  async versionOf(m: EntityManager, p: Person): Promise<string> {
+    return personVersion(await this.fullOf(m, p));
   }
 
   private async fullOf(m: EntityManager, p: Person): Promise<PersonFullDto> {
@@ -114,4 +120,12 @@ export class PersonQueryService {
     await this.requireByPin(pin);
     return refuseQrCode();
   }
+}
+
+/**
+ * A digest of everything `full` shows of a person (fields, department, cards, levels, validity, photo, keypad
+ * password): the console's form sends back the one it was opened with, and a save over any change made since is refused.
+ */
+export function personVersion(full: PersonFullDto): string {
+  return createHash('sha1').update(JSON.stringify(full)).digest('hex');
 }

@@ -26,6 +26,11 @@ export type PersonWriteMode = 'add' | 'basic' | 'reinstated';
  */
 export interface PersonWriteOptions {
   removePhoto?: boolean;
+  /**
+   * Checked in the write's transaction with the stored person (null: nobody has the pin) locked and not yet
+   * changed: throwing refuses the write (the console's form refuses a save over a change made since it was read).
+   */
+  expect?: (m: EntityManager, stored: Person | null) => Promise<void>;
 }
 
 type PersonWrite = { dto: PersonWriteDto; mode: PersonWriteMode; opts?: PersonWriteOptions };
@@ -187,6 +192,7 @@ export class PersonService {
       const { dto, mode } = items[i];
       return (
         mode !== 'reinstated' &&
+        !items[i].opts?.expect &&
         pins.get(dto.pin) === 1 &&
         lookups.isNew(dto.pin) &&
         (dto.personPwd ?? dto.password) === undefined &&
@@ -208,6 +214,7 @@ export class PersonService {
    */
   async upsertWith(m: EntityManager, dto: PersonWriteDto, mode: PersonWriteMode, plan = true, lookups?: PersonLookups, opts?: PersonWriteOptions): Promise<Person> {
     const look = lookups ?? (await PersonLookups.load(m, [dto]));
+    if (opts?.expect) await opts.expect(m, await look.person(m, dto.pin));
     const { p, existing, levelIds } = await this.prepare(m, dto, mode, look);
     // A new photo in the same write wins over the removal (the form offers one or the other).
     if (opts?.removePhoto && !(mode !== 'basic' && dto.personPhoto)) p.photo = null;

@@ -56,8 +56,11 @@ function readPhoto(file: File): Promise<string> {
   });
 }
 
-function PersonEditor({ initial, isNew, onDone, readOnly, pwdSet, hasPhoto }: { initial: Form; isNew: boolean; onDone: (saved?: string) => void; readOnly: boolean; pwdSet?: boolean; hasPhoto?: boolean }) {
+function PersonEditor({ initial, version, isNew, onDone, readOnly, pwdSet, hasPhoto }: { initial: Form; version?: string; isNew: boolean; onDone: (saved?: string) => void; readOnly: boolean; pwdSet?: boolean; hasPhoto?: boolean }) {
   const [f, setF] = useState<Form>(initial);
+  // The person as the form was filled from it (the detail is read again while a panel confirms; the form is not):
+  // a save over a change made since, by another operator or the API, is refused rather than putting back the old values.
+  const [readVersion] = useState(version);
   const levels = useLoad(() => api('GET', 'catalog/levels'));
   const depts = useLoad(() => api('GET', 'catalog/departments'));
   const a = useAction();
@@ -90,6 +93,7 @@ function PersonEditor({ initial, isNew, onDone, readOnly, pwdSet, hasPhoto }: { 
       // The keypad password is never shown back: left empty, the one set stays (person/add keeps what is left
       // out); "" clears it, as person/add clears it.
       personPwd: f.clearPwd ? '' : f.personPwd || undefined,
+      version: isNew ? undefined : readVersion,
     };
     // A device that is offline keeps what it held until it polls again: the message names it.
     const saved = (r: unknown) => `Saved ${body.pin}${offlineReceiversNote(r as Parameters<typeof offlineReceiversNote>[0], 'the change')}`;
@@ -392,7 +396,7 @@ function PersonDetail({ pin, me, go, onClose, onChanged }: { pin: string; me: Me
         </div>
       )}
       {/* A resigned person cannot be edited (the REST API refuses it too): reinstate them first. */}
-      <PersonEditor key={left ? 'left' : 'active'} initial={initial} isNew={false} onDone={onClose} readOnly={!mayEdit || !!left} pwdSet={p.hasPersonPwd} hasPhoto={!!p.personPhoto} />
+      <PersonEditor key={left ? 'left' : 'active'} initial={initial} version={data.version} isNew={false} onDone={onClose} readOnly={!mayEdit || !!left} pwdSet={p.hasPersonPwd} hasPhoto={!!p.personPhoto} />
       <h2>Panels</h2>
       <PanelsOfPerson devices={data.devices} go={go} />
       <Confirm
