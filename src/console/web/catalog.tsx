@@ -267,12 +267,15 @@ function rangeFields(ranges: string[][]): Record<string, string> {
  * The schedule the form stands for: the same ranges on every ticked day. A second or third range counts when
  * either end is filled (one end alone is sent as it is, so that the server's -400 says what is missing).
  */
-function scheduleOf(f: Record<string, any>): Record<string, string[][]> {
+function scheduleOf(f: Record<string, any>, own?: (day: string) => string[][] | undefined): Record<string, string[][]> {
   const ranges = [0, 1, 2]
     .map((i) => [f[RANGE_KEYS[2 * i]] ?? '', f[RANGE_KEYS[2 * i + 1]] ?? ''])
     .filter(([from, to], i) => i === 0 || from || to);
-  return Object.fromEntries(DAYS.map((d) => [d, f.days.includes(d) ? ranges : []]));
+  return Object.fromEntries(DAYS.map((d) => [d, f.days.includes(d) ? (own?.(d) ?? ranges) : []]));
 }
+
+const sameRanges = (a: string[][], b: string[][]) => JSON.stringify(a) === JSON.stringify(b);
+const rangesText = (r: string[][]) => r.map(([from, to]) => `${from}-${to}`).join(', ');
 
 /** The edit form of one row: a PUT through the same service method as the REST API's update. */
 function EditForm({ tab, row, a, onDone, onCancel }: { tab: TabKey; row: any; a: Action; onDone: (message: string) => void; onCancel: () => void }) {
@@ -285,7 +288,10 @@ function EditForm({ tab, row, a, onDone, onCancel }: { tab: TabKey; row: any; a:
     days: DAYS.filter((d) => row.schedule?.[d]?.length),
     ...rangeFields(ranges),
     hoursChanged: false,
+    daysChanged: false,
   });
+  // Days whose hours differ from those shown: the form edits the shown ones only, and says which days keep their own.
+  const otherHours = DAYS.filter((d) => row.schedule?.[d]?.length && !sameRanges(row.schedule[d], ranges));
   // A level's time segment and area change here as in accLevel/update (a new time segment re-sends its members' rights).
   const segments = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/time-segments') : Promise.resolve([])), [tab]);
   const areas = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/areas') : Promise.resolve([])), [tab]);
@@ -301,7 +307,12 @@ function EditForm({ tab, row, a, onDone, onCancel }: { tab: TabKey; row: any; a:
     departments: () => ({ code: row.code, name: f.name, parentCode: f.parentCode.trim() }),
     areas: () => ({ name: f.name, parentCode: f.parentCode }),
     // Only hours the operator touched are sent: a schedule with several ranges a day is kept otherwise.
-    'time-segments': () => ({ name: f.name, ...(f.hoursChanged ? { schedule: scheduleOf(f) } : {}) }),
+    // A day ticked before keeps its own hours when they differ from those shown (Saturday morning beside weekdays),
+    // or when the hours were not touched; the hours shown go to the days that had them and to newly ticked days.
+    'time-segments': () => ({
+      name: f.name,
+      ...(f.hoursChanged || f.daysChanged ? { schedule: scheduleOf(f, (d) => (row.schedule?.[d]?.length && (!f.hoursChanged || !sameRanges(row.schedule[d], ranges)) ? row.schedule[d] : undefined)) } : {}),
+    }),
     holidays: () => ({ name: f.name, startDate: f.startDate, endDate: f.endDate, holidayType: Number(f.holidayType), isLoopByYear: !!f.isLoopByYear }),
   };
   async function submit(e: Event) {
@@ -361,11 +372,16 @@ function EditForm({ tab, row, a, onDone, onCancel }: { tab: TabKey; row: any; a:
           <div class="checks">
             {DAYS.map((d) => (
               <label key={d}>
-                <input type="checkbox" checked={f.days.includes(d)} onChange={(e) => setF({ ...f, hoursChanged: true, days: e.currentTarget.checked ? [...f.days, d] : f.days.filter((x: string) => x !== d) })} />
+                <input type="checkbox" checked={f.days.includes(d)} onChange={(e) => setF({ ...f, daysChanged: true, days: e.currentTarget.checked ? [...f.days, d] : f.days.filter((x: string) => x !== d) })} />
                 {d}
               </label>
             ))}
           </div>
+          {otherHours.length > 0 && (
+            <small>
+              The hours above are {DAYS.find((d) => row.schedule?.[d]?.length)}'s; {otherHours.map((d) => `${d} (${rangesText(row.schedule[d])})`).join(', ')} keep{otherHours.length === 1 ? 's its' : ' their'} own hours.
+            </small>
+          )}
         </fieldset>
       )}
       <div class="actions">
