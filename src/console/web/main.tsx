@@ -168,6 +168,9 @@ function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [ended, setEnded] = useState<string | undefined>();
   const [checkError, setCheckError] = useState<unknown>();
+  // A session that ended while signed in: the sign-in form over the page, which keeps what was typed (unsaved) for
+  // the same operator signing in again; another operator gets a fresh console.
+  const [suspended, setSuspended] = useState(false);
   const signedIn = useRef(false);
   signedIn.current = !!me;
   const [route, setRoute] = useState(currentRoute());
@@ -176,8 +179,10 @@ function App() {
     // A call that finds the session ended says so on the sign-in form: nothing of what was being done was saved.
     whenSignedOut(() => {
       // Only a session that was open has ended: the first check of a page opened signed out is no news.
-      if (signedIn.current) setEnded('Your session has ended (after a time without activity, a sign-out elsewhere, or a change to your account): sign in again. What you were doing was not saved.');
-      setMe(null);
+      if (signedIn.current) {
+        setEnded('Your session has ended (after a time without activity, a sign-out elsewhere, or a change to your account): sign in again. What you were doing was not saved; it is kept on the page for you to save once signed in again.');
+        setSuspended(true);
+      } else setMe(null);
     });
     checkSession();
     const onPop = () => setRoute(currentRoute());
@@ -212,6 +217,7 @@ function App() {
   async function logout() {
     signedIn.current = false; // a call still on its way is refused now: no "session ended" for a sign-out
     await api('POST', 'session/logout').catch(() => undefined);
+    setSuspended(false);
     setMe(null);
   }
   if (me === undefined && checkError)
@@ -230,8 +236,24 @@ function App() {
   if (me === null) return <Login ended={ended} onIn={(m, csrf) => (setCsrf(csrf), setEnded(undefined), setMe(m))} />;
   const known = PAGES.find((p) => p.path === page);
   const current = known && (!known.need || can(me.role, known.need)) ? known : undefined;
+  const signInAgain = suspended && (
+    <div class="session-ended">
+      <Login
+        ended={ended}
+        onIn={(m, csrf) => {
+          setCsrf(csrf);
+          setEnded(undefined);
+          setSuspended(false);
+          // The same operator carries on where they were; another one's console starts afresh (the page keyed by name).
+          setMe({ ...m, timeZone: m.timeZone ?? me.timeZone });
+        }}
+      />
+    </div>
+  );
   return (
-    <div class="shell">
+    <>
+    {signInAgain}
+    <div class="shell" inert={suspended} aria-hidden={suspended ? 'true' : undefined} key={me.name}>
       <a class="skip" href="#main">
         Skip to content
       </a>
@@ -278,6 +300,7 @@ function App() {
         )}
       </main>
     </div>
+    </>
   );
 }
 

@@ -1,0 +1,71 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { chromiumPath, ensureConsoleBuilt, navTo, signedInConsole } from './browser';
+import { createOperator } from './console-helpers';
+
+/**
+ * A session that ends while an operator fills a form (the idle timeout over a long phone call, a sign-out on another
+ * desk): signing in again as themselves, they find the form as they left it and save it; another operator does not.
+ */
+const executable = chromiumPath();
+if (!executable) console.warn('[console session expiry browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+
+let t: TestApp;
+let page: Page;
+let closeBrowser: () => Promise<unknown>;
+
+const endSessions = () => t.ds.query(`DELETE FROM console_session`);
+
+describe.skipIf(!executable)('console: a session ending in the middle of a form', () => {
+  beforeAll(async () => {
+    await ensureConsoleBuilt();
+    t = await startTestApp();
+    ({ page, close: closeBrowser } = await signedInConsole(t, executable!));
+    await createOperator(t, 'piotr', 'operator');
+  }, 120_000);
+  afterAll(async () => {
+    await closeBrowser?.();
+    await t?.close();
+  });
+
+  it('keeps the form behind the sign-in: the same operator signs in again and saves what they typed', async () => {
+    await navTo(page, 'Persons');
+    await page.getByRole('button', { name: 'Add person' }).click();
+    const form = page.getByRole('form', { name: 'New person' });
+    await form.getByLabel('Pin').fill('7001');
+    await form.getByLabel('First name').fill('李');
+    await form.getByLabel('Card number').fill('770001');
+    await endSessions();
+    await form.getByRole('button', { name: 'Save person' }).click();
+    const signInForm = page.getByRole('form', { name: 'Sign in' });
+    await signInForm.waitFor();
+    await page.getByRole('alert').filter({ hasText: 'Your session has ended' }).waitFor();
+    expect(await t.ds.query(`SELECT 1 FROM person WHERE pin = '7001'`)).toEqual([]);
+    await signInForm.getByLabel('Operator name').fill('olga');
+    await signInForm.getByLabel('Password').fill('olga-password-1');
+    await signInForm.getByRole('button', { name: 'Sign in' }).click();
+    await signInForm.waitFor({ state: 'detached' });
+    await expect(form.getByLabel('First name').inputValue()).resolves.toBe('李');
+    await expect(form.getByLabel('Card number').inputValue()).resolves.toBe('770001');
+    await form.getByRole('button', { name: 'Save person' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved 7001' }).waitFor();
+    expect(await t.ds.query(`SELECT name, card_no FROM person WHERE pin = '7001'`)).toEqual([{ name: '李', card_no: '770001' }]);
+  });
+
+  it('shows another operator signing in at that screen a fresh console, not the form of the one before', async () => {
+    await page.getByRole('button', { name: 'Add person' }).click();
+    const form = page.getByRole('form', { name: 'New person' });
+    await form.getByLabel('Pin').fill('7002');
+    await endSessions();
+    await form.getByRole('button', { name: 'Save person' }).click();
+    const signInForm = page.getByRole('form', { name: 'Sign in' });
+    await signInForm.getByLabel('Operator name').fill('piotr');
+    await signInForm.getByLabel('Password').fill('piotr-password-1');
+    await signInForm.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('piotr · operator').waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Persons' }).waitFor();
+    expect(await page.getByRole('form', { name: 'New person' }).count()).toBe(0);
+    expect(await t.ds.query(`SELECT 1 FROM person WHERE pin = '7002'`)).toEqual([]);
+  });
+});
