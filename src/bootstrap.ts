@@ -63,7 +63,7 @@ function registerBodyParsers(fastify: FastifyInstance): void {
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (req, body, done) => {
     let parsed: unknown;
     try {
-      parsed = parseDeclaredJson(restBodyText(body as Buffer, req.headers['content-type']).trim());
+      parsed = parseDeclaredJson(restBodyText(body as Buffer, req.headers['content-type']).trim(), req.headers['content-type']);
     } catch (err) {
       return done(err as Error, undefined);
     }

@@ -31,7 +31,7 @@ export function registerGetBody(fastify: FastifyInstance, bodyLimit: number): vo
 
 function parse(raw: Buffer, contentType: string | undefined): unknown {
   const text = restBodyText(raw, contentType).trim();
-  return /json/i.test(contentType ?? '') ? parseDeclaredJson(text) : parseLooseRestBody(text, contentType);
+  return /json/i.test(contentType ?? '') ? parseDeclaredJson(text, contentType) : parseLooseRestBody(text, contentType);
 }
 
 /** The body's bytes, refused past the limit (-413) once the client has sent it (the oversize drain reads the rest). */

@@ -6,17 +6,23 @@ import { parseLenientJson } from './lenient-json';
 /**
  * A REST body declared JSON (its text decoded and trimmed): undefined when blank, its value under the body-shape
  * limits, -400 "Request body is not valid JSON" for text that is none. The JSON body parser and a GET body read it.
+ * A form body labelled JSON (`doorId=...&interval=5`: axios keeps an instance's `Content-Type: application/json`
+ * over the form type it would give a URLSearchParams body) is read as the form it is.
  */
-export function parseDeclaredJson(text: string): unknown {
+export function parseDeclaredJson(text: string, contentType?: string): unknown {
   if (text === '') return undefined;
   let parsed: unknown;
   try {
     parsed = parseLenientJson(text);
   } catch {
+    if (FORM_TEXT.test(text)) return parseFormText(text, contentType);
     throw new CvError(CvCode.InvalidParameter, 'Request body is not valid JSON', 400);
   }
   return checkedShape(parsed);
 }
+
+/** `key=value` pairs joined by `&`, as URLSearchParams writes them: no spaces, braces or quotes in a key. */
+const FORM_TEXT = /^[^\s{}"=&]+=[^\s&]*(?:&[^\s{}"=&]+=[^\s&]*)*$/;
 
 /**
  * A REST (/api) body that is not declared JSON. Spring, behind the real CVSecurity, reads its query-string
@@ -26,7 +32,6 @@ export function parseDeclaredJson(text: string): unknown {
  * Device routes never come here: their bodies are always read as text.
  */
 export function parseLooseRestBody(text: string, contentType: string | undefined): unknown {
-  const charset = charsetOf(contentType);
   const trimmed = text.trim();
   if (trimmed === '') return undefined;
   if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed === 'null' || /^"[^"]*"\s*:/.test(trimmed)) {
@@ -38,23 +43,27 @@ export function parseLooseRestBody(text: string, contentType: string | undefined
     }
     return checkedShape(parsed);
   }
-  if ((contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
-    const out: Record<string, string> = {};
-    if (isUtf8Charset(charset)) {
-      for (const [k, v] of new URLSearchParams(trimmed)) out[k] = v;
-      return checkedShape(out);
-    }
-    // The percent-escapes of a form declared in another charset (GBK from Chinese clients) are that charset's bytes.
-    const decoder = decoderFor(charset);
-    for (const pair of trimmed.split('&')) {
-      if (pair === '') continue;
-      const eq = pair.indexOf('=');
-      const [k, v] = eq < 0 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
-      out[formDecode(k, decoder)] = formDecode(v, decoder);
-    }
+  if ((contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return parseFormText(trimmed, contentType);
+  return text;
+}
+
+/** A form body's fields (the last of a repeated key wins), decoded in the charset its Content-Type declares. */
+function parseFormText(trimmed: string, contentType: string | undefined): unknown {
+  const charset = charsetOf(contentType);
+  const out: Record<string, string> = {};
+  if (isUtf8Charset(charset)) {
+    for (const [k, v] of new URLSearchParams(trimmed)) out[k] = v;
     return checkedShape(out);
   }
-  return text;
+  // The percent-escapes of a form declared in another charset (GBK from Chinese clients) are that charset's bytes.
+  const decoder = decoderFor(charset);
+  for (const pair of trimmed.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const [k, v] = eq < 0 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
+    out[formDecode(k, decoder)] = formDecode(v, decoder);
+  }
+  return checkedShape(out);
 }
 
 /** The charset a Content-Type declares (`charset=GBK`), lower case; null when none is declared. */
