@@ -116,6 +116,14 @@ describe('a Python httpx client (token in params, JSON bodies with numbers)', ()
     expect((await send('POST', `/api/person/delete?${tok}&pin=nobody`)).body.code).toBe(-22);
   });
 
+  it('drives doors with the inputs in params and empty POSTs: remoteoffById, doorStateById with a timestamp, v2 getFgListByPin by query', async () => {
+    expect((await send('POST', `/api/door/remoteoffById?${tok}&doorId=${f.doors[0].id}`)).body).toEqual({ code: 0, message: 'success', data: null });
+    const state = await send('GET', `/api/door/doorStateById?${tok}&doorId=${f.doors[0].id}&timestamp=1763700000000`);
+    expect(state.body.data).toMatchObject({ id: f.doors[0].id });
+    const templates = await send('GET', `/api/v2/bioTemplate/getFgListByPin?${tok}&pin=${f.pin}`);
+    expect(templates.body.data.map((x: any) => [x.personId, typeof x.bioType])).toContainEqual([f.pin, 'number']);
+  });
+
   it('pages departments with an empty POST and the paging in params', async () => {
     const r = await send('POST', `/api/department/getDepartmentList?${tok}&pageNo=1&pageSize=100`);
     expect(r.body.data.data.map((d: any) => d.code)).toContain(f.deptCode);
@@ -126,6 +134,17 @@ describe('a Python httpx client (token in params, JSON bodies with numbers)', ()
     const page = async (n: number) => (await send('GET', `/api/v2/transaction/list?${tok}&startDate=2024-03-01%2000:00:00&endDate=2024-03-02%2000:00:00&pageNo=${n}&pageSize=2`)).body.data;
     const [one, two] = [await page(1), await page(2)];
     expect([one.total, one.data.length, one.lastPage, two.data.length, two.lastPage]).toEqual([3, 2, false, 1, true]);
+  });
+});
+
+describe('a Java Unirest client assigning a shift level', () => {
+  it('POSTs syncPerson with the inputs in the URL, a JSON Content-Type, no body and a doubled SESSION cookie: HTTP 200 and success', async () => {
+    const r = await send('POST', `/api/accLevel/syncPerson?pin=${f.pin}&levelIds=${f.levelId}&${tok}`, undefined, {
+      ...JSON_TYPE,
+      accept: 'application/json',
+      cookie: 'SESSION=ZTg5NTM0ZGU; SESSION=ZTg5NTM0ZGU',
+    });
+    expect([r.status, r.body]).toEqual([200, { code: 0, message: 'success', data: null }]);
   });
 });
 
