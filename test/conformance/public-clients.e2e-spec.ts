@@ -148,6 +148,24 @@ describe('a Java Unirest client assigning a shift level', () => {
   });
 });
 
+describe('a PHP parking poller: monitor events of an unregistered plate, then person/add, open, deleteLevel, delete', () => {
+  it('reads the unregistered pin from monitor and registers, opens for and removes it with empty JSON-labelled requests', async () => {
+    const since = Date.now() - 1000;
+    const up = await f.sim.uploadRtlog([{ time: new Date().toISOString().slice(0, 19).replace('T', ' '), pin: 'AB1234', eventaddr: 1, event: 27, inoutstatus: 0, verifytype: 200, index: 90 }]);
+    expect(up.status).toBe(200);
+    const monitor = await send('GET', `/api/transaction/monitor?timestamp=${since}&access_token=${TEST_TOKEN}`, undefined, JSON_TYPE);
+    expect(monitor.body.code).toBe(0);
+    const event = monitor.body.data.find((e: any) => e.pin === 'AB1234');
+    expect(event).toMatchObject({ pin: 'AB1234', eventName: expect.any(String), readerName: expect.any(String), eventTime: expect.stringMatching(DATE_TIME) });
+    const add = await send('POST', `/api/person/add?access_token=${TEST_TOKEN}`, JSON.stringify({ pin: 'AB1234', name: 'Usuario Autogenerado', password: '', cardNo: '', deptCode: '1', gender: 'M', idNo: '', email: '' }), JSON_TYPE);
+    expect(add.body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await send('POST', `/api/accLevel/addLevelPerson?levelIds=${f.levelId}&pin=AB1234&access_token=${TEST_TOKEN}`, '[]', JSON_TYPE)).body.code).toBe(0);
+    expect((await send('POST', `/api/door/remoteOpenById?doorId=${f.doors[0].id}&interval=1&access_token=${TEST_TOKEN}`, undefined, JSON_TYPE)).body.code).toBe(0);
+    expect((await send('POST', `/api/accLevel/deleteLevel?pin=AB1234&levelIds=${f.levelId}&access_token=${TEST_TOKEN}`, undefined, JSON_TYPE)).body.code).toBe(0);
+    expect((await send('DELETE', `/api/person/delete/AB1234?access_token=${TEST_TOKEN}`, undefined, JSON_TYPE)).body).toEqual({ code: 0, message: 'success', data: null });
+  });
+});
+
 describe('pollers of transaction/monitor and listAttTransaction', () => {
   it('a .NET HttpWebRequest GET labelled application/json, and a GET labelled as a form, read data as an array', async () => {
     const monitor = await send('GET', `/api/transaction/monitor?timestamp=1494467276539&${tok}`, undefined, JSON_TYPE);
