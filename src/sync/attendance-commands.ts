@@ -4,10 +4,10 @@
  *
  *   USERINFO first (PIN, Name, Pri, Passwd, Card, Grp and TZ as a terminal last reported them, Verify, ViceCard), then the templates: `BIODATA` on unified-
  *   template firmware, `FINGERTMP`/`FACE`/`FVEIN` on older firmware (a BIODATA-era terminal answers -12 to
- *   FINGERTMP), then the photo (`USERPIC`).
+ *   FINGERTMP), then the photo (`USERPIC`, and `BIOPHOTO Type=9` to a terminal that takes comparison photos).
  *
  * Confirmed state: a terminal holds three items per PIN (sync-items.ts): `user` (the USERINFO record), `bio`
- * (its templates, as one set) and `photo` (USERPIC). `terminalMember` gives each item's hash and commands;
+ * (its templates, as one set) and `photo` (USERPIC, with BIOPHOTO Type=9 where the terminal takes it). `terminalMember` gives each item's hash and commands;
  * `composeTerminalCommands` turns a diff into commands whose `ref` names the items they carry, so that the
  * confirmation hook records them from the terminal's Return codes only.
  */
@@ -20,6 +20,7 @@ import type { PlannedCommand } from './sync-plan';
 import {
   attDelete,
   attUpdateBiodata,
+  attUpdateBiophoto,
   attUpdateFace,
   attUpdateFingerTmp,
   attUpdateFvein,
@@ -80,6 +81,12 @@ export interface AttSyncTerminal {
    * sent, the others are. Once the probe is due the type is back in each person's set, which goes out with it (the probe).
    */
   refusedBioTypes?: readonly number[];
+  /**
+   * It takes comparison photos of visible-light faces (BioPhotoFun=1 and type 9 in MultiBioPhotoSupport of its options
+   * upload; attendance manual 3.1, 12.1.1.8): the person's photo goes as `DATA UPDATE BIOPHOTO Type=9` besides USERPIC,
+   * since a USERPIC is only shown, never compared. Absent or false: USERPIC alone.
+   */
+  bioPhoto?: boolean;
 }
 
 /** The templates a terminal is sent: those with content, and on BIODATA only of the types it announced. */
@@ -216,9 +223,22 @@ export function bioSlotHashes(hash: string | undefined): Map<string, string> | n
 /** What a bio hash was before it named its slots (`<types>:<sha>`): the hash a terminal may have confirmed then. */
 export const bioLegacyHash = (hash: string): string => hash.split('/')[0];
 
-export function photoCommands(pin: string, photo: string | null): string[] {
+/** The visible-light face: the one comparison photo type the gateway issues (MultiBioPhotoSupport position 9). */
+export const VISIBLE_FACE_PHOTO = 9;
+
+/** A photo item's hash when it carries the comparison photo too: its removal deletes that as well. */
+const BIOPHOTO_HASH = 'bp9:';
+
+/** USERPIC, and on a terminal that takes comparison photos (bioPhoto) the same photo as BIOPHOTO Type=9 after it. */
+export function photoCommands(pin: string, photo: string | null, bioPhoto = false): string[] {
   const content = (photo ?? '').replace(/^data:[^,]*,/, '').replace(/\s+/g, '');
-  return content ? [attUpdateUserPic({ pin, content })] : [];
+  if (!content) return [];
+  return [attUpdateUserPic({ pin, content }), ...(bioPhoto ? [attUpdateBiophoto({ pin, type: VISIBLE_FACE_PHOTO, content })] : [])];
+}
+
+/** What removes a photo item whose held hash is `hash`: USERPIC, and the comparison photo when it was sent one. */
+function photoDeletes(pin: string, hash: string | undefined): string[] {
+  return [attDelete('USERPIC', pin), ...(hash?.startsWith(BIOPHOTO_HASH) ? [attDelete('BIOPHOTO', pin)] : [])];
 }
 
 /** `DATA DELETE USERINFO PIN=`: the terminal drops the user with their templates and photo. */
@@ -311,8 +331,8 @@ export function terminalMember(t: AttSyncTerminal, p: AttSyncPerson, templates: 
     const slotHashes = [...slots].map(([slot, commands]) => `${slot}=${hashOf(commands).slice(0, 12)}`).join(',');
     out.set('bio', { hash: `${types.join('.')}:${hashOf(bio)}/${slotHashes}`, commands: bio, slots });
   }
-  const photo = photoCommands(p.pin, p.photo);
-  if (photo.length) out.set('photo', { hash: hashOf(photo), commands: photo });
+  const photo = photoCommands(p.pin, p.photo, t.bioPhoto === true);
+  if (photo.length) out.set('photo', { hash: (photo.length > 1 ? BIOPHOTO_HASH : '') + hashOf(photo), commands: photo });
   return out;
 }
 
@@ -334,7 +354,7 @@ function bioDeletes(t: AttSyncTerminal, pin: string, hash: string | undefined): 
  * the templates and the photo with it.
  */
 export function removalRefusalKeys(t: AttSyncTerminal, kind: string, pin: string): string[] {
-  const own = kind === 'photo' ? [attDelete('USERPIC', pin)] : kind === 'bio' ? bioDeletes(t, pin, '') : [];
+  const own = kind === 'photo' ? photoDeletes(pin, t.bioPhoto ? BIOPHOTO_HASH : '') : kind === 'bio' ? bioDeletes(t, pin, '') : [];
   return [...own, removalCommand(pin)].map(refusalKey);
 }
 
@@ -378,7 +398,7 @@ export function composeTerminalCommands(
     if (kind === 'user') out.push({ command: removalCommand(pin), ref: { sync: 1, plan, kind, del: [pin], cascade: ['bio', 'photo'] } });
     else if (gone.has(pin)) continue;
     else if (kind === 'bio') for (const command of bioDeletes(t, pin, current.get(id))) out.push({ command, ref: { sync: 1, plan, kind, del: [pin] } });
-    else if (kind === 'photo') out.push({ command: attDelete('USERPIC', pin), ref: { sync: 1, plan, kind, del: [pin] } });
+    else if (kind === 'photo') for (const command of photoDeletes(pin, current.get(id))) out.push({ command, ref: { sync: 1, plan, kind, del: [pin] } });
   }
   const puts = [...diff.put].sort((a, b) => {
     const [ka, pa] = splitItemId(a);

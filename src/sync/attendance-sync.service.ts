@@ -18,6 +18,7 @@ import {
   terminalMember,
   userItemWithout,
   TERMINAL_KINDS,
+  VISIBLE_FACE_PHOTO,
   userInfoCommand,
   type AttSyncPerson,
   type AttSyncTemplate,
@@ -568,6 +569,8 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
     biodata_refused: string | null;
     legacy_refused: boolean;
     multi_bio: string | null;
+    multi_photo: string | null;
+    bio_photo_fun: string | null;
     refused_types: string[] | null;
   }> = await m.query(
     `SELECT d.id, d.sn, ${effectiveKindSql('d')} AS kind, d.area_id,
@@ -581,6 +584,10 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
             EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = d.id AND r.what = ANY($2) AND ${FOR_GOOD_SQL}) AS legacy_refused,
             (SELECT u.record->>'MultiBioDataSupport' FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
                 AND u.record ? 'MultiBioDataSupport' ORDER BY u.id DESC LIMIT 1) AS multi_bio,
+            (SELECT u.record->>'MultiBioPhotoSupport' FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
+                AND u.record ? 'MultiBioPhotoSupport' ORDER BY u.id DESC LIMIT 1) AS multi_photo,
+            (SELECT u.record->>'BioPhotoFun' FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
+                AND u.record ? 'BioPhotoFun' ORDER BY u.id DESC LIMIT 1) AS bio_photo_fun,
             ARRAY(SELECT substr(r.what, $3) FROM device_refusal r WHERE r.device_id = d.id AND starts_with(r.what, $4) AND ${FOR_GOOD_SQL} AND r.probe_at > now()) AS refused_types
        FROM device d LEFT JOIN att_terminal t ON t.device_id = d.id
       WHERE d.id = ANY($1) AND d.admission = 'admitted' AND ${effectiveKindSql('d')} IN ('att', 'facekiosk')`,
@@ -603,6 +610,8 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
           biodata: (r.biodata_option || pushverAtLeast(r.pushver, [2, 4, 0]) || (r.legacy_refused && pushverAtLeast(r.pushver, [2, 2, 14]))) && (tableRefusal === null || oldType.length > 0),
           bioTypes: parseMultiBioList(r.multi_bio ?? undefined)?.types ?? null,
           refusedBioTypes: [...(r.refused_types ?? []), ...oldType].map(Number).filter(Number.isInteger),
+          // Comparison photos (12.1.1.8) only to one that says it takes them, of the visible-light face (3.1).
+          bioPhoto: r.bio_photo_fun?.trim() === '1' && (parseMultiBioList(r.multi_photo ?? undefined)?.types.includes(VISIBLE_FACE_PHOTO) ?? false),
         },
       ];
     }),

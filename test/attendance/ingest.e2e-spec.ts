@@ -32,7 +32,7 @@ describe('initialisation (attendance manual 5)', () => {
       PushProtVer: '2.4.1',
       ATTPHOTOBase64: '1',
       MultiBioDataSupport: '0:1:1:1:1:1:1:1:1:1',
-      MultiBioPhotoSupport: '0:1:1:1:1:1:1:1:1:1',
+      MultiBioPhotoSupport: '0:0:0:0:0:0:0:0:0:1',
     });
     expect(term.serverOptions.TransFlag).toBe('TransData AttLog\tOpLog\tAttPhoto\tEnrollUser\tChgUser\tEnrollFP\tChgFP\tFPImag\tFACE\tUserPic\tWORKCODE\tBioPhoto');
     const [d] = await t.ds.query(`SELECT d.kind, d.admission, a.code FROM device d JOIN area a ON a.id = d.area_id WHERE d.sn = 'ATT-INIT-1'`);

@@ -86,6 +86,11 @@ export interface AttendanceTerminalOptions {
   biodataFirmware?: boolean;
   /** MultiBioDataSupport of its options push (default `0:1:1:0:0:0:0:0:0:1`: fingerprint, near-infrared and visible-light face). */
   multiBioDataSupport?: string;
+  /**
+   * Comparison photos (12.1.1.8): BioPhotoFun=1 and this MultiBioPhotoSupport in its options push (a SpeedFace-V5L
+   * takes `0:0:0:0:0:0:0:0:0:1`, the visible-light face). Absent: neither is pushed, and BIOPHOTO answers -1004.
+   */
+  multiBioPhotoSupport?: string;
   /** Lines end with CR LF (BOCK samples) instead of LF. */
   crlf?: boolean;
   /** A trailing TAB after each ATTLOG record (field sample up-attlog-bock-trailing-tab). */
@@ -175,6 +180,8 @@ export class AttendanceTerminal {
   readonly users = new Map<string, TerminalUser>();
   readonly templates: TerminalTemplate[] = [];
   readonly photos = new Map<string, { table: 'USERPIC' | 'BIOPHOTO'; content: string }>();
+  /** Its BIOPHOTO table (comparison photos, 12.1.1.8): by PIN, then by Type, the photo (base64) it compares faces with. */
+  readonly biophotos = new Map<string, Map<string, string>>();
   /** Every punch the terminal holds (its own attendance log). */
   readonly log: TerminalPunch[] = [];
   readonly executed: ExecutedCommand[] = [];
@@ -275,6 +282,7 @@ export class AttendanceTerminal {
         `FPVersion=${biodata ? 12 : 10}`,
         ...(biodata ? ['BioDataFun=1', `MultiBioDataSupport=${this.opts.multiBioDataSupport ?? '0:1:1:0:0:0:0:0:0:1'}`] : []),
         ...(this.opts.pushVersion ? [`PushVersion=${this.opts.pushVersion}`] : []),
+        ...(this.opts.multiBioPhotoSupport ? ['BioPhotoFun=1', `MultiBioPhotoSupport=${this.opts.multiBioPhotoSupport}`] : []),
       ];
       await this.send('POST', '/iclock/cdata', [['SN', this.sn], ['table', 'options']], opts.join(','));
     }
@@ -423,6 +431,7 @@ export class AttendanceTerminal {
     this.users.clear();
     this.templates.length = 0;
     this.photos.clear();
+    this.biophotos.clear();
     this.clearLog();
     this.options.clear();
     this.pendingAcks.splice(0);
@@ -438,6 +447,7 @@ export class AttendanceTerminal {
   deleteUserLocally(pin: string): boolean {
     this.removeTemplates((t) => t.pin === pin);
     this.photos.delete(pin);
+    this.biophotos.delete(pin);
     return this.users.delete(pin);
   }
 
@@ -460,6 +470,7 @@ export class AttendanceTerminal {
     this.users.clear();
     this.templates.length = 0;
     this.photos.clear();
+    this.biophotos.clear();
     this.clearLog();
   }
 
@@ -491,6 +502,7 @@ export class AttendanceTerminal {
           this.users.clear();
           this.templates.length = 0;
           this.photos.clear();
+          this.biophotos.clear();
         } else return -1002;
         return 0;
       }
@@ -535,12 +547,18 @@ export class AttendanceTerminal {
     if (op === 'DELETE') {
       if (!pin) return -1002;
       // Appendix 1: -10 "The user specified by PIN does not exist in the equipment" (nothing held for the PIN).
-      if (!this.users.has(pin) && !this.photos.has(pin) && !this.templates.some((t) => t.pin === pin)) return -10;
+      if (!this.users.has(pin) && !this.photos.has(pin) && !this.biophotos.has(pin) && !this.templates.some((t) => t.pin === pin)) return -10;
       if (table === 'USERINFO') {
         this.users.delete(pin);
         this.removeTemplates((t) => t.pin === pin);
         this.photos.delete(pin);
-      } else if (table === 'USERPIC' || table === 'BIOPHOTO') this.photos.delete(pin);
+        this.biophotos.delete(pin);
+      } else if (table === 'USERPIC') this.photos.delete(pin);
+      else if (table === 'BIOPHOTO') {
+        // 12.1.2.x: every comparison photo of the user (a firmware without the table does not know the command).
+        if (!this.opts.multiBioPhotoSupport) return -1004;
+        this.biophotos.delete(pin);
+      }
       else {
         // 12.1.2.2, 12.1.2.4 and 12.1.2.5: by PIN alone every template of the table, or narrowed to one finger (FID)
         // or one Type and its number (No, every Index of it).
@@ -593,11 +611,20 @@ export class AttendanceTerminal {
         this.templates.push(next);
         return 0;
       }
-      case 'USERPIC':
-      case 'BIOPHOTO': {
+      case 'USERPIC': {
         const content = get(f, 'Content') ?? '';
         if (String(content.length) !== get(f, 'Size')) return -12;
         this.photos.set(pin, { table, content });
+        return 0;
+      }
+      case 'BIOPHOTO': {
+        // Only a type it announced in MultiBioPhotoSupport: firmware without comparison photos does not know the table.
+        const type = get(f, 'Type') ?? '';
+        if (!this.opts.multiBioPhotoSupport) return -1004;
+        if (this.opts.multiBioPhotoSupport.split(':')[Number(type)]?.trim() !== '1') return -1002;
+        const content = get(f, 'Content') ?? '';
+        if (String(content.length) !== get(f, 'Size')) return -12;
+        this.biophotos.set(pin, new Map([...(this.biophotos.get(pin) ?? []), [type, content]]));
         return 0;
       }
       default:

@@ -415,8 +415,8 @@ export class AttendanceTerminalService implements OnModuleInit {
 
   /**
    * Called, before the terminal is answered, when its options upload announces biometric types other than the
-   * last it announced (MultiBioDataSupport, BioDataFun): which templates it takes, and in which dialect, follow
-   * from them (attendance manual 3.1), so its templates are planned again.
+   * last it announced (MultiBioDataSupport, BioDataFun, MultiBioPhotoSupport, BioPhotoFun): which templates and
+   * comparison photos it takes, and in which dialect, follow from them (attendance manual 3.1), so it is planned again.
    */
   onBioOptions(fn: (e: { deviceId: string; sn: string }) => Promise<unknown>): void {
     this.bioOptionsListener = fn;
@@ -630,7 +630,8 @@ export class AttendanceTerminalService implements OnModuleInit {
     const bioDataFun = options.text('BioDataFun');
     // Options without either (another unit under the same SN, older firmware, or a push of changed options only)
     // are planned once too: the dialect is decided from the options since the initialisation (loadTerminals).
-    const said = `${multiBio ?? ''}\t${bioDataFun ?? ''}`;
+    // BioPhotoFun and MultiBioPhotoSupport too: whether it is sent comparison photos follows from them (3.1, 12.1.1.8).
+    const said = [multiBio, bioDataFun, options.text('MultiBioPhotoSupport'), options.text('BioPhotoFun')].map((x) => x ?? '').join('\t');
     if (this.bioOptions.get(s.sn) === said || s.admission !== 'admitted' || !this.bioOptionsListener) return;
     try {
       await this.bioOptionsListener({ deviceId: s.id, sn: s.sn });

@@ -300,7 +300,7 @@ describe('initialisation (attendance manual 5)', () => {
     expect(lines).toContain('PushOptionsFlag=1');
     // 3.1: the server issues the biometric types it takes; position 0 (the general type) is not one.
     expect(lines).toContain('MultiBioDataSupport=0:1:1:1:1:1:1:1:1:1');
-    expect(lines).toContain('MultiBioPhotoSupport=0:1:1:1:1:1:1:1:1:1');
+    expect(lines).toContain('MultiBioPhotoSupport=0:0:0:0:0:0:0:0:0:1');
     expect(body.endsWith('\n')).toBe(false);
   });
 

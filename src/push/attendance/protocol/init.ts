@@ -28,7 +28,7 @@
  *   PushOptions=<k>,<k>...
  *   ATTPHOTOBase64=1
  *   MultiBioDataSupport=0:1:1:1:1:1:1:1:1:1
- *   MultiBioPhotoSupport=0:1:1:1:1:1:1:1:1:1
+ *   MultiBioPhotoSupport=0:0:0:0:0:0:0:0:0:1
  *
  * LF-separated, no trailing LF. TransFlag uses format II (names), the one the manual asks a new server to use;
  * the manual's example prints its TABs as spaces.
@@ -92,10 +92,17 @@ export const DEFAULT_TRANS_FLAG = ['AttLog', 'OpLog', 'AttPhoto', 'EnrollUser', 
  * issues MultiBioDataSupport and MultiBioPhotoSupport at initialisation, the terminal pushes its own, and each
  * side uses only the types both announce). One position per type of the manual's list (1 fingerprint, 2
  * near-infrared face, 3 voiceprint, 4 iris, 5 retina, 6 palm print, 7 finger vein, 8 palm, 9 visible-light
- * face); position 0 is the general type, which is not a biometric. The gateway stores and hands on templates and
- * photos of every type, so it announces them all and lets the terminal's own list decide.
+ * face); position 0 is the general type, which is not a biometric. The gateway stores and hands on templates of
+ * every type, so it announces them all and lets the terminal's own list decide.
  */
 export const ATT_SERVER_MULTI_BIO = '0:1:1:1:1:1:1:1:1:1';
+
+/**
+ * The comparison photos the server takes (MultiBioPhotoSupport, 3.1): the visible-light face (9) alone, the one
+ * type it issues (a person's photo as `DATA UPDATE BIOPHOTO Type=9`, 12.1.1.8) and the manual's server example.
+ * Comparison photos a terminal uploads are not stored, so no other type is claimed.
+ */
+export const ATT_SERVER_MULTI_BIO_PHOTO = '0:0:0:0:0:0:0:0:0:1';
 
 /** Options the server asks a terminal to push (8: `table=options`), to learn its biometric versions. */
 export const DEFAULT_PUSH_OPTIONS = ['FingerFunOn', 'FaceFunOn', 'FPVersion', 'FaceVersion', 'FvFunOn', 'PvFunOn', 'BioDataFun', 'BioPhotoFun', 'MultiBioDataSupport', 'MultiBioPhotoSupport', 'MultiBioVersion', 'UserPicURLFunOn'];
@@ -176,7 +183,7 @@ export function formatAttInitReply(sn: string, c: AttInitConfig): string {
     line('PushOptions', opts.join(',')),
   );
   if (c.attPhotoBase64 !== false) out.push(line('ATTPHOTOBase64', 1));
-  out.push(line('MultiBioDataSupport', ATT_SERVER_MULTI_BIO), line('MultiBioPhotoSupport', ATT_SERVER_MULTI_BIO));
+  out.push(line('MultiBioDataSupport', ATT_SERVER_MULTI_BIO), line('MultiBioPhotoSupport', ATT_SERVER_MULTI_BIO_PHOTO));
   if (c.registryCode) {
     if (!/^[\x21-\x7e]{1,32}$/.test(c.registryCode)) throw new ProtocolValueError('RegistryCode', 'must be 1-32 printable ASCII characters');
     out.push(line('registry', 'ok'), line('RegistryCode', c.registryCode));

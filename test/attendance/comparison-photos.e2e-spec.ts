@@ -1,0 +1,162 @@
+/**
+ * Comparison photos on attendance terminals (Attendance PUSH 3.1 and 12.1.1.8): a terminal that says it takes
+ * visible-light face photos (BioPhotoFun=1, type 9 in MultiBioPhotoSupport of its options push: a SpeedFace-V5L)
+ * is sent a person's REST photo as `DATA UPDATE BIOPHOTO Type=9` besides the USERPIC it only shows, so it can
+ * recognise them; the photo's removal deletes it (`DATA DELETE BIOPHOTO`); a refusal is held like any (not synced);
+ * a lost reply sends it again; a terminal that says nothing of comparison photos gets USERPIC alone, as before.
+ * The handshake claims only the photo type the gateway issues.
+ */
+import { describe, expect, it } from 'vitest';
+import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { sleep } from '../push/push-helpers';
+import { PHOTO } from '../sync/access-helpers';
+import type { AttendanceTerminal, AttendanceTerminalOptions } from '../simulator/attendance-terminal';
+import { createOperator, signIn } from '../console/console-helpers';
+import type { TestApp } from '../support/test-app';
+import { initialisedTerminal, settleTerminal, useAttendanceApp } from './attendance-helpers';
+
+let t: TestApp;
+let reconciler: SyncReconciler;
+useAttendanceApp(
+  { syncRetryBaseMs: 1000, syncRetryMaxMs: 2000, trustProxy: true, console: { sessionIdleMinutes: 5, sessionMaxHours: 12, loginLimit: 50, adminAllow: [], adminPassword: undefined } },
+  (app) => ({ t, reconciler } = app),
+);
+
+const V5L: Partial<AttendanceTerminalOptions> = { multiBioPhotoSupport: '0:0:0:0:0:0:0:0:0:1' };
+
+async function terminalInOwnArea(sn: string, opts: Partial<AttendanceTerminalOptions> = {}): Promise<AttendanceTerminal> {
+  expect((await t.post('/api/gateway/areas', { code: sn, name: sn })).body.code).toBe(0);
+  const term = await initialisedTerminal(t, { sn, ...opts });
+  expect((await t.put(`/api/gateway/devices/${sn}/area`, { areaCode: sn })).body.code).toBe(0);
+  await settleTerminal(reconciler, term);
+  return term;
+}
+
+const convergence = async (sn: string) => (await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data;
+const head = (c: string) => c.split(' ').slice(0, 3).join(' ');
+const storedPhoto = async (pin: string): Promise<string | null> => {
+  const [row] = await t.ds.query(`SELECT photo FROM person WHERE pin = $1`, [pin]);
+  return row?.photo ? String(row.photo).replace(/^data:[^,]*,/, '').replace(/\s+/g, '') : null;
+};
+/** The terminal's photo tables as the database would have them: USERPIC and BIOPHOTO Type 9 both the stored photo. */
+const photoTables = (term: AttendanceTerminal, pin: string) => ({ userpic: term.photos.get(pin)?.content ?? null, biophoto9: term.biophotos.get(pin)?.get('9') ?? null });
+
+async function personWithPhotoOn(sn: string, pin: string): Promise<void> {
+  expect((await t.post('/api/person/add', { pin, name: `P${pin}`, personPhoto: PHOTO })).body.code).toBe(0);
+  expect((await t.post('/api/attAreaPerson/set', { code: sn, pins: [pin] })).body.code).toBe(0);
+}
+
+describe('the handshake', () => {
+  it('announces the visible-light face photo alone (MultiBioPhotoSupport), the one comparison photo the gateway issues', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-BP-HELLO', ...V5L });
+    expect(term.serverOptions.MultiBioPhotoSupport).toBe('0:0:0:0:0:0:0:0:0:1');
+    expect(term.serverOptions.MultiBioDataSupport).toBe('0:1:1:1:1:1:1:1:1:1');
+  });
+});
+
+describe('a terminal that takes visible-light face comparison photos', () => {
+  it('gets the REST photo as BIOPHOTO Type=9 besides USERPIC, and its tables end equal to the database', async () => {
+    const sn = 'ATT-BP-PUT';
+    const term = await terminalInOwnArea(sn, V5L);
+    await personWithPhotoOn(sn, '9101');
+    const done = await term.drain();
+    expect(done.map((d) => [head(d.command), d.returnCode])).toEqual([
+      ['DATA UPDATE USERINFO', 0],
+      ['DATA UPDATE USERPIC', 0],
+      ['DATA UPDATE BIOPHOTO', 0],
+    ]);
+    expect(done[2].command).toMatch(/^DATA UPDATE BIOPHOTO PIN=9101\tType=9\tSize=\d+\tContent=[^\t]+\tFormat=0$/);
+    const photo = await storedPhoto('9101');
+    expect(photo).toBeTruthy();
+    expect(photoTables(term, '9101')).toEqual({ userpic: photo, biophoto9: photo });
+    await settleTerminal(reconciler, term);
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
+  });
+
+  it('the photo removed: USERPIC and BIOPHOTO deleted, the user stays', async () => {
+    const sn = 'ATT-BP-DEL';
+    const term = await terminalInOwnArea(sn, V5L);
+    await personWithPhotoOn(sn, '9102');
+    await settleTerminal(reconciler, term);
+    expect(term.biophotos.get('9102')?.has('9')).toBe(true);
+    await createOperator(t, 'bpadmin', 'admin');
+    const c = await signIn(t, 'bpadmin', 'bpadmin-password-1');
+    expect((await c.call('POST', 'persons', { pin: '9102', name: 'P9102', removePhoto: true })).body.code).toBe(0);
+    const done = await term.drain();
+    expect(done.map((d) => [d.command, d.returnCode])).toEqual([
+      ['DATA DELETE USERPIC PIN=9102', 0],
+      ['DATA DELETE BIOPHOTO PIN=9102', 0],
+    ]);
+    expect(await storedPhoto('9102')).toBeNull();
+    expect(photoTables(term, '9102')).toEqual({ userpic: null, biophoto9: null });
+    expect(term.users.has('9102')).toBe(true);
+    await settleTerminal(reconciler, term);
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
+  });
+
+  it('a refused comparison photo is recorded and leaves the terminal divergent, not said synced', async () => {
+    const sn = 'ATT-BP-REFUSE';
+    const term = await terminalInOwnArea(sn, V5L);
+    term.failCommands((c) => c.startsWith('DATA UPDATE BIOPHOTO'), -1004, 'always');
+    await personWithPhotoOn(sn, '9103');
+    const done = await term.drain();
+    expect(done.map((d) => [head(d.command), d.returnCode])).toEqual([
+      ['DATA UPDATE USERINFO', 0],
+      ['DATA UPDATE USERPIC', 0],
+      ['DATA UPDATE BIOPHOTO', -1004],
+    ]);
+    expect(term.biophotos.has('9103')).toBe(false);
+    const [refusal] = await t.ds.query(`SELECT what, return_code FROM device_refusal r JOIN device d ON d.id = r.device_id WHERE d.sn = $1`, [sn]);
+    expect(refusal).toEqual({ what: 'DATA UPDATE BIOPHOTO', return_code: -1004 });
+    await sleep(1100);
+    await reconciler.runOnce();
+    await term.drain();
+    // Held back like any refused item (the USERPIC photo item unconfirmed as a whole): the terminal is not said synced.
+    expect(await convergence(sn)).toMatchObject({ state: 'refused', refused: ['DATA UPDATE BIOPHOTO'], refusedItems: 1, unconfirmedItems: 1 });
+    expect((await t.get('/api/gateway/persons/9103/devices')).body.data).toEqual([
+      expect.objectContaining({ deviceSn: sn, state: 'refused', holds: true, unconfirmed: ['photo'], refused: ['DATA UPDATE BIOPHOTO'], lastReturn: -1004 }),
+    ]);
+  });
+
+  it('a reply lost: the photo is sent again, and the tables end equal to the database', async () => {
+    const sn = 'ATT-BP-LOST';
+    const term = await terminalInOwnArea(sn, V5L);
+    expect((await t.post('/api/person/add', { pin: '9104', name: 'P9104', personPhoto: PHOTO })).body.code).toBe(0);
+    term.loseNextReply();
+    expect((await t.post('/api/attAreaPerson/set', { code: sn, pins: ['9104'] })).body.code).toBe(0);
+    expect(await term.poll()).toEqual([]);
+    expect(term.lostReplies.some((r) => r.includes('DATA UPDATE BIOPHOTO PIN=9104\tType=9'))).toBe(true);
+    expect(term.biophotos.has('9104')).toBe(false);
+    await sleep(1200);
+    await reconciler.runOnce();
+    const done = await term.drain();
+    expect(done.filter((d) => head(d.command) === 'DATA UPDATE BIOPHOTO').map((d) => d.returnCode)).toEqual([0]);
+    const photo = await storedPhoto('9104');
+    expect(photoTables(term, '9104')).toEqual({ userpic: photo, biophoto9: photo });
+    await settleTerminal(reconciler, term);
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
+  });
+});
+
+describe('a terminal that does not say it takes comparison photos', () => {
+  it('gets USERPIC alone, as before', async () => {
+    const sn = 'ATT-BP-NONE';
+    const term = await terminalInOwnArea(sn);
+    await personWithPhotoOn(sn, '9105');
+    const done = await term.drain();
+    expect(done.map((d) => [head(d.command), d.returnCode])).toEqual([
+      ['DATA UPDATE USERINFO', 0],
+      ['DATA UPDATE USERPIC', 0],
+    ]);
+    expect(photoTables(term, '9105')).toEqual({ userpic: await storedPhoto('9105'), biophoto9: null });
+    await settleTerminal(reconciler, term);
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
+  });
+
+  it('a terminal that takes only near-infrared face photos (no type 9) gets USERPIC alone', async () => {
+    const sn = 'ATT-BP-NIR';
+    const term = await terminalInOwnArea(sn, { multiBioPhotoSupport: '0:0:1:0:0:0:0:0:0:0' });
+    await personWithPhotoOn(sn, '9106');
+    expect((await term.drain()).map((d) => head(d.command))).toEqual(['DATA UPDATE USERINFO', 'DATA UPDATE USERPIC']);
+  });
+});
