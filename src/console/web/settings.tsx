@@ -141,6 +141,7 @@ function PushTargets() {
     if (r) setF({ name: '', url: '', secret: '' });
     list.reload();
   }
+  const current = shown && (list.data ?? []).find((t: any) => t.id === shown.id);
   async function act(method: 'PUT' | 'POST' | 'DELETE', path: string, body: unknown, ok: string) {
     await a.run(() => api(method, `settings/push-targets/${path}`, body), ok);
     list.reload();
@@ -220,7 +221,8 @@ function PushTargets() {
           </tbody>
         </table>
       </div>
-      {shown && <Deliveries key={shown.id} target={shown} />}
+      {/* Only while the target is still listed: deleted (here or by another administrator), its panel goes with it. */}
+      {current && <Deliveries key={current.id} target={current} />}
       {confirm.dialog}
     </section>
   );
