@@ -78,18 +78,33 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
   const [live, setLive] = useState<'connecting' | 'live' | 'lost'>('connecting');
   const a = useAction();
   useEffect(() => {
-    const es = new EventSource('/console/api/dashboard/stream');
-    es.onopen = () => setLive('live');
-    es.onerror = () => setLive('lost');
+    let es: EventSource;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
     const add = (e: Event) => {
       const m = e as MessageEvent;
       setEvents((list) => [{ ...JSON.parse(m.data), key: m.lastEventId }, ...list].slice(0, 50));
     };
-    // Access events, attendance punches, and elevator and channel-controller events, as they happen.
-    for (const type of ['transaction', 'punch', 'moduleTransaction']) es.addEventListener(type, add);
-    // Door state changes refresh the numbers and the door list.
-    es.addEventListener('doorState', () => reload());
-    return () => es.close();
+    const connect = () => {
+      es = new EventSource('/console/api/dashboard/stream');
+      es.onopen = () => setLive('live');
+      es.onerror = () => {
+        setLive('lost');
+        // The browser retries a dropped stream by itself, but gives it up for good when the answer is an error
+        // (a proxy's 502 while the gateway restarts): the dashboard then connects again itself.
+        if (es.readyState === EventSource.CLOSED && !stopped) retry = setTimeout(connect, 3000);
+      };
+      // Access events, attendance punches, and elevator and channel-controller events, as they happen.
+      for (const type of ['transaction', 'punch', 'moduleTransaction']) es.addEventListener(type, add);
+      // Door state changes refresh the numbers and the door list.
+      es.addEventListener('doorState', () => reload());
+    };
+    connect();
+    return () => {
+      stopped = true;
+      clearTimeout(retry);
+      es.close();
+    };
   }, []);
   // A panel going offline sends no event (its polls just stop): the counts and lists are read again every 10 s.
   useEvery(10_000, reload);
