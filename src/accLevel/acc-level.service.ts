@@ -12,7 +12,7 @@ import { addPersonLevels, removePersonLevels, requireLevels } from './acc-level-
 import { AccLevelDoor } from './acc-level-door.entity';
 import { AccLevel } from './acc-level.entity';
 import type { LevelAddDoorItemDto, LevelAddItemDto, LevelPersonDto, LevelUpdateDto } from './dto/acc-level.dto';
-import { writeTransaction } from '../common/write-transaction';
+import { writeTransaction, type WriteCheck } from '../common/write-transaction';
 import { DEFAULT_TIME_SEGMENT } from '../timeSegment/time-segment.entity';
 import { readSnapshot } from '../database/snapshot';
 
@@ -175,8 +175,9 @@ export class AccLevelService {
     });
   }
 
-  update(id: string, dto: LevelUpdateDto): Promise<AccLevel> {
+  update(id: string, dto: LevelUpdateDto, check?: WriteCheck): Promise<AccLevel> {
     return writeTransaction(this.ds, async (m) => {
+      await check?.(m);
       const repo = m.getRepository(AccLevel);
       const level = await repo.findOne({ where: { id } });
       if (!level) throw levelNotExist(id);

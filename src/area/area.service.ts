@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
-import { isForeignKeyViolation, writeTransaction } from '../common/write-transaction';
+import { isForeignKeyViolation, writeTransaction, type WriteCheck } from '../common/write-transaction';
 import type { Page } from '../common/paging';
 import { Area } from './area.entity';
 import type { AreaCreateDto, AreaDetailDto, AreaUpdateDto } from './dto/area.dto';
@@ -43,9 +43,10 @@ export class AreaService {
    * parent's cycle check read before they write, and two calls at once would otherwise both pass them. Run again on
    * a deadlock, or when a writer outside the lock inserted the same code first (it then answers that it exists).
    */
-  private underWritesLock<T>(write: (locked: AreaService) => Promise<T>): Promise<T> {
+  private underWritesLock<T>(write: (locked: AreaService) => Promise<T>, check?: WriteCheck): Promise<T> {
     return writeTransaction(this.areas.manager.connection, async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('area-writes'))`);
+      await check?.(m);
       return write(new AreaService(m.getRepository(Area)));
     });
   }
@@ -54,8 +55,8 @@ export class AreaService {
     return this.underWritesLock((locked) => locked.createLocked(dto));
   }
 
-  update(code: string, dto: AreaUpdateDto): Promise<Area> {
-    return this.underWritesLock((locked) => locked.updateLocked(code, dto));
+  update(code: string, dto: AreaUpdateDto, check?: WriteCheck): Promise<Area> {
+    return this.underWritesLock((locked) => locked.updateLocked(code, dto), check);
   }
 
   private async createLocked(dto: AreaCreateDto): Promise<Area> {

@@ -10,6 +10,12 @@ export const UNIQUE_VIOLATION = '23505';
  * key declared ON DELETE RESTRICT.
  */
 const FOREIGN_KEY_VIOLATIONS: ReadonlySet<unknown> = new Set(['23503', '23001']);
+/**
+ * A check run first in a write's transaction, before anything is read for the write: throwing refuses it (the
+ * console's edit forms refuse a save over a change made since they were read, console/form-version.ts).
+ */
+export type WriteCheck = (m: EntityManager) => Promise<void>;
+
 /** Runs of one write before its deadlock is answered as an error. */
 const ATTEMPTS = 5;
 

@@ -18,6 +18,7 @@ import { TimeSegmentService } from '../timeSegment/time-segment.service';
 import { ConsoleController } from './console-http';
 import { ConsoleLevelEditService } from './level-edit.service';
 import { Audit } from './console-roles';
+import { expectVersion, withVersions } from './form-version';
 
 /**
  * The reference lists the console's pages and forms pick from (access levels, departments, areas, time
@@ -37,6 +38,10 @@ export class ConsoleCatalogController {
 
   @Get('levels')
   async levels() {
+    return ok(await withVersions(this.ds, 'acc_level', () => this.levelRows(), (r) => r.id));
+  }
+
+  private async levelRows() {
     const rows: Array<{ id: string; name: string; time_segment: string | null; area: string | null; doors: string[] | null; door_ids: string[] | null; persons: number }> = await this.ds.query(
       `SELECT l.id, l.name, ts.name AS time_segment, a.name AS area,
               (SELECT array_agg(d.name ORDER BY d.name) FROM acc_level_door ld JOIN door d ON d.id = ld.door_id WHERE ld.level_id = l.id) AS doors,
@@ -45,7 +50,7 @@ export class ConsoleCatalogController {
          FROM acc_level l LEFT JOIN time_segment ts ON ts.id = l.time_segment_id LEFT JOIN area a ON a.id = l.area_id
         ORDER BY l.name`,
     );
-    return ok(rows.map((r) => ({ id: r.id, name: r.name, timeSegment: r.time_segment, area: r.area, doors: r.doors ?? [], doorIds: r.door_ids ?? [], persons: r.persons })));
+    return rows.map((r) => ({ id: r.id, name: r.name, timeSegment: r.time_segment, area: r.area, doors: r.doors ?? [], doorIds: r.door_ids ?? [], persons: r.persons }));
   }
 
   /**
@@ -59,22 +64,22 @@ export class ConsoleCatalogController {
 
   @Get('departments')
   async departmentList() {
-    return ok(await this.departments.toResponses((await this.departments.list(undefined)).rows));
+    return ok(await withVersions(this.ds, 'department', async () => this.departments.toResponses((await this.departments.list(undefined)).rows), (d) => d.code));
   }
 
   @Get('areas')
   async areaList() {
-    return ok(await this.areas.toDetails((await this.areas.list(undefined)).rows));
+    return ok(await withVersions(this.ds, 'area', async () => this.areas.toDetails((await this.areas.list(undefined)).rows), (x) => x.code));
   }
 
   @Get('time-segments')
   async timeSegmentList() {
-    return ok((await this.timeSegments.list()).map((t) => ({ id: t.id, name: t.name, tzId: t.tzId, remark: t.remark, schedule: t.schedule })));
+    return ok(await withVersions(this.ds, 'time_segment', async () => (await this.timeSegments.list()).map((t) => ({ id: t.id, name: t.name, tzId: t.tzId, remark: t.remark, schedule: t.schedule })), (t) => t.id));
   }
 
   @Get('holidays')
   async holidayList() {
-    return ok(await this.holidays.list());
+    return ok(await withVersions(this.ds, 'holiday', () => this.holidays.list(), (h) => h.id));
   }
 
   @Post('levels')
@@ -145,8 +150,8 @@ export class ConsoleCatalogController {
   /** Rename a level or change its area or time segment (a new time segment re-sends its members' rights). */
   @Put('levels/:id')
   @Audit('level.update', (r) => `${r.params.id} ${r.body?.name ?? ''}`.trim())
-  async updateLevel(@Param('id') id: string, @Body() dto: LevelUpdateDto) {
-    await this.accLevels.update(id, dto);
+  async updateLevel(@Param('id') id: string, @Body() dto: LevelUpdateDto, @Body('version') version?: unknown) {
+    await this.accLevels.update(id, dto, expectVersion('acc_level', id, version));
     return ok(null);
   }
 
@@ -184,9 +189,9 @@ export class ConsoleCatalogController {
    * the path, for a department that exists (an edit never creates one). */
   @Put('departments/:code')
   @Audit('department.update', (r) => r.params.code)
-  async updateDepartment(@Param('code') code: string, @Body() dto: DepartmentAddDto) {
+  async updateDepartment(@Param('code') code: string, @Body() dto: DepartmentAddDto, @Body('version') version?: unknown) {
     await this.departments.requireByCode(code);
-    await this.departments.upsert({ ...dto, code });
+    await this.departments.upsert({ ...dto, code }, expectVersion('department', code, version));
     return ok(null);
   }
 
@@ -207,8 +212,8 @@ export class ConsoleCatalogController {
 
   @Put('areas/:code')
   @Audit('area.update', (r) => r.params.code)
-  async updateArea(@Param('code') code: string, @Body() dto: AreaUpdateDto) {
-    await this.areas.update(code, dto);
+  async updateArea(@Param('code') code: string, @Body() dto: AreaUpdateDto, @Body('version') version?: unknown) {
+    await this.areas.update(code, dto, expectVersion('area', code, version));
     return ok(null);
   }
 
@@ -230,9 +235,9 @@ export class ConsoleCatalogController {
 
   @Put('time-segments/:id')
   @Audit('timeSegment.update', (r) => r.params.id)
-  async updateTimeSegment(@Param('id') id: string, @Body() dto: TimeSegmentUpdateDto) {
+  async updateTimeSegment(@Param('id') id: string, @Body() dto: TimeSegmentUpdateDto, @Body('version') version?: unknown) {
     if (dto.schedule) requireHours(dto.schedule);
-    await this.timeSegments.update(id, dto);
+    await this.timeSegments.update(id, dto, expectVersion('time_segment', id, version));
     return ok(null);
   }
 
@@ -253,8 +258,8 @@ export class ConsoleCatalogController {
 
   @Put('holidays/:id')
   @Audit('holiday.update', (r) => r.params.id)
-  async updateHoliday(@Param('id') id: string, @Body() dto: HolidayUpdateDto) {
-    await this.holidays.update(id, dto);
+  async updateHoliday(@Param('id') id: string, @Body() dto: HolidayUpdateDto, @Body('version') version?: unknown) {
+    await this.holidays.update(id, dto, expectVersion('holiday', id, version));
     return ok(null);
   }
 

@@ -15,6 +15,7 @@ import { personVersion, PersonQueryService } from '../person/person-query.servic
 import type { Person } from '../person/person.entity';
 import { PersonService } from '../person/person.service';
 import { DeviceStatusService } from '../push/device-status.service';
+import { changedMeanwhile } from './form-version';
 import { offlineHolders, offlineOf } from './offline-holders';
 import { effectiveKindSql } from '../device/device-kind';
 import { SyncStatusService } from '../sync/sync-status.service';
@@ -269,7 +270,7 @@ export class ConsolePersonsController {
     const expect = version === undefined ? undefined : async (m: EntityManager, stored: Person | null) => {
       if (!stored) throw deletedMeanwhile(dto.pin.trim());
       if ((await this.query.versionOf(m, stored)) !== version) {
-        throw new CvError(CvCode.Conflict, `Person ${dto.pin.trim()} was changed by someone else after you opened it; nothing was saved: open them again to see the change, then make yours`);
+        throw changedMeanwhile(`Person ${dto.pin.trim()}`, 'them');
       }
     };
     await this.persons.upsert(dto, 'add', { removePhoto, expect });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Repository } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
-import { isForeignKeyViolation, writeTransaction } from '../common/write-transaction';
+import { isForeignKeyViolation, writeTransaction, type WriteCheck } from '../common/write-transaction';
 import type { Page } from '../common/paging';
 import { Department } from './department.entity';
 import type { DepartmentAddDto, DepartmentListItemDto, DepartmentResponseDto } from './dto/department.dto';
@@ -27,8 +27,8 @@ export class DepartmentService {
    * name check (-12) and the code's add-or-edit read before they write, and two calls at once (an integrator
    * syncing its tree in parallel) would otherwise both pass them and store one name twice, or race on one code.
    */
-  upsert(dto: DepartmentAddDto): Promise<Department> {
-    return this.underWritesLock((locked) => locked.upsertLocked(dto));
+  upsert(dto: DepartmentAddDto, check?: WriteCheck): Promise<Department> {
+    return this.underWritesLock((locked) => locked.upsertLocked(dto), check);
   }
 
   /**
@@ -36,9 +36,10 @@ export class DepartmentService {
    * again when PostgreSQL aborts it to break a deadlock: a delete's foreign key check waits on a person a
    * concurrent person write holds, while that write moves another person into the department (the race hunt).
    */
-  private underWritesLock<T>(write: (locked: DepartmentService) => Promise<T>): Promise<T> {
+  private underWritesLock<T>(write: (locked: DepartmentService) => Promise<T>, check?: WriteCheck): Promise<T> {
     return writeTransaction(this.departments.manager.connection, async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('department-writes'))`);
+      await check?.(m);
       return write(new DepartmentService(m.getRepository(Department)));
     });
   }

@@ -8,7 +8,7 @@ import { holidayKey, holidayRecords } from '../sync/sync-commands';
 import type { HolidayRecord } from '../push/protocol';
 import type { HolidayCreateDto, HolidayUpdateDto } from './dto/holiday.dto';
 import { Holiday } from './holiday.entity';
-import { writeTransaction } from '../common/write-transaction';
+import { writeTransaction, type WriteCheck } from '../common/write-transaction';
 
 /**
  * The holiday days (one `holiday` record each, on every access panel) all holidays may give together. The planner
@@ -54,8 +54,9 @@ export class HolidayService {
     });
   }
 
-  update(id: string, dto: HolidayUpdateDto): Promise<Holiday> {
+  update(id: string, dto: HolidayUpdateDto, check?: WriteCheck): Promise<Holiday> {
     return writeTransaction(this.ds, async (m) => {
+      await check?.(m);
       const repo = m.getRepository(Holiday);
       const h = await repo.findOne({ where: { id } });
       if (!h) throw new CvError(CvCode.NotFound, 'The holiday does not exist');

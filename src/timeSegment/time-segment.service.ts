@@ -6,7 +6,7 @@ import { toWeeklySchedule } from '../sync/sync-commands';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import type { TimeSegmentCreateDto, TimeSegmentUpdateDto } from './dto/time-segment.dto';
 import { DEFAULT_TIME_SEGMENT, TimeSegment, type DayIntervals, type WeekSchedule } from './time-segment.entity';
-import { writeTransaction } from '../common/write-transaction';
+import { writeTransaction, type WriteCheck } from '../common/write-transaction';
 
 const DAYS: Array<keyof WeekSchedule> = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'hol1', 'hol2', 'hol3'];
 
@@ -65,8 +65,9 @@ export class TimeSegmentService {
   }
 
   /** A changed schedule reaches every device that uses the segment as its `timezone` record, and every pass rule on it. */
-  update(id: string, dto: TimeSegmentUpdateDto): Promise<TimeSegment> {
+  update(id: string, dto: TimeSegmentUpdateDto, check?: WriteCheck): Promise<TimeSegment> {
     return writeTransaction(this.ds, async (m) => {
+      await check?.(m);
       const repo = m.getRepository(TimeSegment);
       const t = await repo.findOne({ where: { id } });
       if (!t) throw new CvError(CvCode.NotFound, 'The time segment does not exist');

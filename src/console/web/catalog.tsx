@@ -317,7 +317,10 @@ function EditForm({ tab, row, a, onDone, onCancel }: { tab: TabKey; row: any; a:
   };
   async function submit(e: Event) {
     e.preventDefault();
-    if ((await a.run(() => api('PUT', `catalog/${tab}/${encodeURIComponent(key)}`, bodies[tab]()))) !== undefined) onDone(`${f.name} saved`);
+    // The row as the form was filled from it: a save over a change made since (another operator, the REST API) is
+    // refused rather than putting back, unseen, what that change did.
+    const body = { ...(bodies[tab]() as object), version: row.version ?? undefined };
+    if ((await a.run(() => api('PUT', `catalog/${tab}/${encodeURIComponent(key)}`, body))) !== undefined) onDone(`${f.name} saved`);
   }
   return (
     <form aria-label={`Edit ${row.name}`} onInvalidCapture={a.invalid} onSubmit={submit}>
