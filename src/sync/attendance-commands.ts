@@ -236,6 +236,14 @@ export function photoCommands(pin: string, photo: string | null, bioPhoto = fals
   return [attUpdateUserPic({ pin, content }), ...(bioPhoto ? [attUpdateBiophoto({ pin, type: VISIBLE_FACE_PHOTO, content })] : [])];
 }
 
+/**
+ * The hash of a photo item as a terminal holds it when it enrolled the photo itself (an OPERLOG USERPIC line): the
+ * display photo alone, since nothing says it holds a comparison photo of it, so the BIOPHOTO is still sent.
+ */
+export function enrolledPhotoHash(item: TerminalItem): string {
+  return item.hash.startsWith(BIOPHOTO_HASH) ? hashOf(item.commands.slice(0, 1)) : item.hash;
+}
+
 /** What removes a photo item whose held hash is `hash`: USERPIC, and the comparison photo when it was sent one. */
 function photoDeletes(pin: string, hash: string | undefined): string[] {
   return [attDelete('USERPIC', pin), ...(hash?.startsWith(BIOPHOTO_HASH) ? [attDelete('BIOPHOTO', pin)] : [])];

@@ -16,6 +16,7 @@ import {
   removalRefusalKeys,
   templateCommands,
   terminalMember,
+  enrolledPhotoHash,
   userItemWithout,
   TERMINAL_KINDS,
   VISIBLE_FACE_PHOTO,
@@ -287,7 +288,13 @@ export class AttendanceSyncService {
           const before = desired.heldBefore.get(pin);
           return before === null || (before !== undefined && have.confirmed.get(itemId('bio', pin)) === before);
         };
-        const recorded = await recordEnrolled(m, t.id, hashes, current, pinSet, req.originDoubt, req.originPhotos, req.originHeld, bioHeld, req.originUsers);
+        // A photo it enrolled is held as its USERPIC alone: a comparison photo it should hold is still sent.
+        const enrolled = new Map(hashes);
+        for (const [pin, member] of members) {
+          const photo = member.get('photo');
+          if (photo) enrolled.set(itemId('photo', pin), enrolledPhotoHash(photo));
+        }
+        const recorded = await recordEnrolled(m, t.id, enrolled, current, pinSet, req.originDoubt, req.originPhotos, req.originHeld, bioHeld, req.originUsers);
         // Recorded as the device's own word, their failures and backoff are reset: planned now, not held back.
         for (const [id, hash] of recorded) {
           have.confirmed.set(id, hash);

@@ -33,6 +33,7 @@ async function terminalInOwnArea(sn: string, opts: Partial<AttendanceTerminalOpt
 }
 
 const convergence = async (sn: string) => (await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data;
+const photoOf = (text: string) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(text), Buffer.from([0xff, 0xd9])]).toString('base64');
 const head = (c: string) => c.split(' ').slice(0, 3).join(' ');
 const storedPhoto = async (pin: string): Promise<string | null> => {
   const [row] = await t.ds.query(`SELECT photo FROM person WHERE pin = $1`, [pin]);
@@ -116,6 +117,25 @@ describe('a terminal that takes visible-light face comparison photos', () => {
     expect((await t.get('/api/gateway/persons/9103/devices')).body.data).toEqual([
       expect.objectContaining({ deviceSn: sn, state: 'refused', holds: true, unconfirmed: ['photo'], refused: ['DATA UPDATE BIOPHOTO'], lastReturn: -1004 }),
     ]);
+  });
+
+  it('a photo enrolled at its keypad (OPERLOG USERPIC) is held as USERPIC only: the comparison photo is sent', async () => {
+    const sn = 'ATT-BP-KEYPAD';
+    const term = await terminalInOwnArea(sn, V5L);
+    expect((await t.post('/api/person/add', { pin: '9108', name: 'P9108' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: sn, pins: ['9108'] })).body.code).toBe(0);
+    await settleTerminal(reconciler, term);
+    const pic = photoOf('keypad photo of 9108');
+    term.photos.set('9108', { table: 'USERPIC', content: pic });
+    expect((await term.uploadOperlog([`USERPIC PIN=9108\tFileName=9108.jpg\tSize=${pic.length}\tContent=${pic}`])).body).toBe('OK: 1');
+    await reconciler.runOnce();
+    const done = await term.drain();
+    expect(done.filter((d) => head(d.command) === 'DATA UPDATE BIOPHOTO').map((d) => d.returnCode)).toEqual([0]);
+    const photo = await storedPhoto('9108');
+    expect(photo).toBe(pic);
+    expect(photoTables(term, '9108')).toEqual({ userpic: photo, biophoto9: photo });
+    await settleTerminal(reconciler, term);
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
   });
 
   it('a reply lost: the photo is sent again, and the tables end equal to the database', async () => {
