@@ -87,6 +87,11 @@ export interface AttSyncTerminal {
    * since a USERPIC is only shown, never compared. Absent or false: USERPIC alone.
    */
   bioPhoto?: boolean;
+  /**
+   * It takes comparison photos but refused `DATA UPDATE BIOPHOTO` for good, its probe not due (the refusal is keyed by
+   * the table, not by a photo): sent USERPIC alone meanwhile (bioPhoto false), the comparison photo said refused.
+   */
+  bioPhotoRefused?: boolean;
 }
 
 /** The templates a terminal is sent: those with content, and on BIODATA only of the types it announced. */

@@ -198,8 +198,9 @@ export class AttendanceSyncService {
     const terminals = await loadTerminals(m, deviceIds);
     // What the database gives each terminal, the template types it refused included (said lacking, with the
     // refusal), and what it is sent without them.
-    const typed = [...terminals.values()].filter((t) => t.refusedBioTypes?.length);
-    const desired = await this.loadDesired(m, new Map([...terminals].map(([id, t]) => [id, t.refusedBioTypes?.length ? { ...t, refusedBioTypes: [] } : t])), pins);
+    const refusing = (t: AttSyncTerminal) => !!t.refusedBioTypes?.length || t.bioPhotoRefused === true;
+    const typed = [...terminals.values()].filter(refusing);
+    const desired = await this.loadDesired(m, new Map([...terminals].map(([id, t]) => [id, refusing(t) ? { ...t, refusedBioTypes: [], bioPhoto: t.bioPhoto || t.bioPhotoRefused } : t])), pins);
     const sent = typed.length ? await this.loadDesired(m, new Map(typed.map((t) => [t.id, t])), pins) : null;
     const refusals = await loadRefusals(m, [...terminals.keys()], { withDue: true });
     const hashesOf = (members: ReadonlyMap<string, TerminalMember>) => {
@@ -211,8 +212,11 @@ export class AttendanceSyncService {
     for (const t of terminals.values()) {
       const members = desired.members.get(t.id) ?? new Map<string, TerminalMember>();
       const hashes = hashesOf(members);
-      const typeRefused = t.refusedBioTypes?.length
-        ? typeRefusedSets(hashes, hashesOf(sent?.members.get(t.id) ?? new Map()), t.refusedBioTypes.map((type) => `${BIODATA_TYPE_REFUSAL}${type}`))
+      const typeRefused = refusing(t)
+        ? typeRefusedSets(hashes, hashesOf(sent?.members.get(t.id) ?? new Map()), {
+            bio: (t.refusedBioTypes ?? []).map((type) => `${BIODATA_TYPE_REFUSAL}${type}`),
+            photo: t.bioPhotoRefused ? [BIOPHOTO_UPDATE] : [],
+          })
         : undefined;
       const skipped = new Map(desired.skipped.filter((s) => s.deviceId === t.id).map((s) => [s.pin, s.reason]));
       const held = refusals.get(t.id);
@@ -563,6 +567,8 @@ const BIODATA_UPDATE = 'DATA UPDATE BIODATA';
  * BIODATA for good too: the reverse of the BIODATA fallback, and never a swing between the two.
  */
 const LEGACY_UPDATES = ['DATA UPDATE FINGERTMP', 'DATA UPDATE FACE'];
+/** The refusal key of the comparison photo write: a terminal's refusal of its BIOPHOTO table, whatever photo it was. */
+const BIOPHOTO_UPDATE = 'DATA UPDATE BIOPHOTO';
 
 async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<Map<string, AttSyncTerminal>> {
   if (ids.length === 0) return new Map();
@@ -578,6 +584,7 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
     multi_bio: string | null;
     multi_photo: string | null;
     bio_photo_fun: string | null;
+    bio_photo_refused: boolean;
     refused_types: string[] | null;
   }> = await m.query(
     `SELECT d.id, d.sn, ${effectiveKindSql('d')} AS kind, d.area_id,
@@ -595,6 +602,7 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
                 AND u.record ? 'MultiBioPhotoSupport' ORDER BY u.id DESC LIMIT 1) AS multi_photo,
             (SELECT u.record->>'BioPhotoFun' FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
                 AND u.record ? 'BioPhotoFun' ORDER BY u.id DESC LIMIT 1) AS bio_photo_fun,
+            EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = d.id AND r.what = '${BIOPHOTO_UPDATE}' AND ${FOR_GOOD_SQL} AND r.probe_at > now()) AS bio_photo_refused,
             ARRAY(SELECT substr(r.what, $3) FROM device_refusal r WHERE r.device_id = d.id AND starts_with(r.what, $4) AND ${FOR_GOOD_SQL} AND r.probe_at > now()) AS refused_types
        FROM device d LEFT JOIN att_terminal t ON t.device_id = d.id
       WHERE d.id = ANY($1) AND d.admission = 'admitted' AND ${effectiveKindSql('d')} IN ('att', 'facekiosk')`,
@@ -605,6 +613,7 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
       // A refusal kept under the table's key by a gateway that did not key types apart: its command says the type
       // refused. One a type of its own has now (a face) is taken as that type's refusal, not the table's, so the other
       // templates go as BIODATA and the first success forgets the row (recordRefusals).
+      const bioPhoto = r.bio_photo_fun?.trim() === '1' && (parseMultiBioList(r.multi_photo ?? undefined)?.types.includes(VISIBLE_FACE_PHOTO) ?? false);
       const tableRefusal = r.biodata_refused === null ? null : refusalKey(r.biodata_refused);
       const oldType = tableRefusal?.startsWith(BIODATA_TYPE_REFUSAL) ? [tableRefusal.slice(BIODATA_TYPE_REFUSAL.length)] : [];
       return [
@@ -618,7 +627,9 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
           bioTypes: parseMultiBioList(r.multi_bio ?? undefined)?.types ?? null,
           refusedBioTypes: [...(r.refused_types ?? []), ...oldType].map(Number).filter(Number.isInteger),
           // Comparison photos (12.1.1.8) only to one that says it takes them, of the visible-light face (3.1).
-          bioPhoto: r.bio_photo_fun?.trim() === '1' && (parseMultiBioList(r.multi_photo ?? undefined)?.types.includes(VISIBLE_FACE_PHOTO) ?? false),
+          // One that refused them for good is sent USERPIC alone until the refusal's probe, as a refused template type.
+          bioPhoto: bioPhoto && !r.bio_photo_refused,
+          bioPhotoRefused: bioPhoto && r.bio_photo_refused,
         },
       ];
     }),

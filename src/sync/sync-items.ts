@@ -46,10 +46,15 @@ export interface DesiredHashes {
  * DesiredHashes.typeRefused from a device's template sets as the database gives them (`full`) and as it is sent them,
  * without the types it refused (`planned`): the sets that differ, each kept off by the refusals `keys`.
  */
-export function typeRefusedSets(full: ReadonlyMap<ItemId, string>, planned: ReadonlyMap<ItemId, string>, keys: string[]): Map<ItemId, { planned: string | undefined; keys: string[] }> {
+export function typeRefusedSets(
+  full: ReadonlyMap<ItemId, string>,
+  planned: ReadonlyMap<ItemId, string>,
+  keys: Readonly<Record<string, string[]>>,
+): Map<ItemId, { planned: string | undefined; keys: string[] }> {
   const out = new Map<ItemId, { planned: string | undefined; keys: string[] }>();
   for (const id of new Set([...full.keys(), ...planned.keys()])) {
-    if (id.startsWith('bio\t') && full.get(id) !== planned.get(id)) out.set(id, { planned: planned.get(id), keys });
+    const kindKeys = keys[splitItemId(id)[0]];
+    if (kindKeys?.length && full.get(id) !== planned.get(id)) out.set(id, { planned: planned.get(id), keys: kindKeys });
   }
   return out;
 }

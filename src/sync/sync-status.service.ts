@@ -112,7 +112,7 @@ export class SyncStatusService {
       };
       const hashes = desiredHashes(want);
       const refusedTypes = (d.announcedBioTypes ?? []).filter((t) => !d.dialect.bioTypes.includes(t));
-      const typeRefused = sent.has(d.id) ? typeRefusedSets(hashes, desiredHashes(sent.get(d.id)!), refusedTypes.map((t) => `${PANEL_BIODATA_TYPE_REFUSAL}${t}`)) : undefined;
+      const typeRefused = sent.has(d.id) ? typeRefusedSets(hashes, desiredHashes(sent.get(d.id)!), { bio: refusedTypes.map((t) => `${PANEL_BIODATA_TYPE_REFUSAL}${t}`) }) : undefined;
       out.set(d.id, { sn: d.sn, hashes, skipped: new Map(want.skipped.map((s) => [s.pin, s.reason])), refusedBy, rightsKind: want.rightsKind, typeRefused });
     }
     return out;

@@ -112,10 +112,42 @@ describe('a terminal that takes visible-light face comparison photos', () => {
     await sleep(1100);
     await reconciler.runOnce();
     await term.drain();
-    // Held back like any refused item (the USERPIC photo item unconfirmed as a whole): the terminal is not said synced.
+    // The USERPIC is held (sent again alone, as to a terminal that takes no comparison photos), the comparison photo
+    // is said refused: the terminal is not said synced.
+    expect(photoTables(term, '9103')).toEqual({ userpic: await storedPhoto('9103'), biophoto9: null });
     expect(await convergence(sn)).toMatchObject({ state: 'refused', refused: ['DATA UPDATE BIOPHOTO'], refusedItems: 1, unconfirmedItems: 1 });
     expect((await t.get('/api/gateway/persons/9103/devices')).body.data).toEqual([
-      expect.objectContaining({ deviceSn: sn, state: 'refused', holds: true, unconfirmed: ['photo'], refused: ['DATA UPDATE BIOPHOTO'], lastReturn: -1004 }),
+      expect.objectContaining({
+        deviceSn: sn,
+        state: 'refused',
+        holds: true,
+        unconfirmed: ['photo'],
+        refused: ['DATA UPDATE BIOPHOTO'],
+        refusals: [expect.objectContaining({ what: 'DATA UPDATE BIOPHOTO', returnCode: -1004 })],
+      }),
+    ]);
+  });
+
+  it('a refused comparison photo does not hold back a new USERPIC: it goes and is held, the refusal still shown', async () => {
+    const sn = 'ATT-BP-REFUSE-NEW';
+    const term = await terminalInOwnArea(sn, V5L);
+    term.failCommands((c) => c.startsWith('DATA UPDATE BIOPHOTO'), -1004, 'always');
+    await personWithPhotoOn(sn, '9107');
+    await term.drain();
+    await sleep(1100);
+    await reconciler.runOnce();
+    await term.drain();
+    // A new photo before the refusal's probe: the display photo goes; the comparison photo is refused by the
+    // terminal's table (the refusal is keyed by its table, not by a photo), so it waits for the probe.
+    const pic = photoOf('a new photo of 9107');
+    expect((await t.post('/api/person/add', { pin: '9107', name: 'P9107', personPhoto: pic })).body.code).toBe(0);
+    const done = await term.drain();
+    expect(done.map((d) => [head(d.command), d.returnCode])).toEqual([['DATA UPDATE USERPIC', 0]]);
+    expect(photoTables(term, '9107')).toEqual({ userpic: await storedPhoto('9107'), biophoto9: null });
+    await settleTerminal(reconciler, term);
+    expect(await convergence(sn)).toMatchObject({ state: 'refused', refused: ['DATA UPDATE BIOPHOTO'], refusedItems: 1 });
+    expect((await t.get('/api/gateway/persons/9107/devices')).body.data).toEqual([
+      expect.objectContaining({ deviceSn: sn, state: 'refused', holds: true, refused: ['DATA UPDATE BIOPHOTO'] }),
     ]);
   });
 
