@@ -1,7 +1,7 @@
 import { Get, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ok } from '../common/envelope';
-import { openEventStream } from '../liveStream/live-stream.controller';
+import { lastEventIdOf, openEventStream } from '../liveStream/live-stream.controller';
 import { LiveStreamService } from '../liveStream/live-stream.service';
 import type { ConsoleRequest } from './console-cookie';
 import { ConsoleController } from './console-http';
@@ -30,7 +30,7 @@ export class ConsoleDashboardController {
 
   @Get('stream')
   async live(@Req() req: ConsoleRequest, @Res() reply: FastifyReply): Promise<void> {
-    await openEventStream(req, reply, this.stream, new Set(['transaction', 'punch', 'moduleTransaction', 'doorState']), req.headers['last-event-id'] as string | undefined);
+    await openEventStream(req, reply, this.stream, new Set(['transaction', 'punch', 'moduleTransaction', 'doorState']), lastEventIdOf(req));
     // A stream outlives the request that opened it: end it once the session ends (sign-out, expiry, operator
     // disabled). Reading it does not count as activity, so an open dashboard alone does not keep a session alive.
     const check = setInterval(async () => {

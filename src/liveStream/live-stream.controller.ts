@@ -55,6 +55,15 @@ export async function openEventStream(req: FastifyRequest, reply: FastifyReply, 
   raw.on('close', done);
 }
 
+/**
+ * Where a client resumes: the Last-Event-ID header the browser sends when it reconnects by itself, else a
+ * `lastEventId` query value (a client that opens a new EventSource itself cannot set the header).
+ */
+export function lastEventIdOf(req: FastifyRequest): string | undefined {
+  const q = (req.query ?? {}) as Record<string, unknown>;
+  return (req.headers['last-event-id'] as string | undefined) ?? (typeof q.lastEventId === 'string' ? q.lastEventId : undefined);
+}
+
 /** Gateway extension: Server-Sent Events for dashboards (EventSource: `/api/gateway/stream?access_token=...`). */
 @ApiTags('Gateway extensions')
 @Controller('api/gateway/stream')
@@ -74,8 +83,6 @@ export class LiveStreamController {
     const wanted = typeof q.types === 'string' && q.types.trim() ? q.types.split(',').map((s) => s.trim()) : TYPES;
     const bad = wanted.filter((t) => !TYPES.includes(t as StreamEventType));
     if (bad.length) throw new CvError(CvCode.InvalidParameter, `types: unknown event type ${bad.join(', ')} (${TYPES.join(', ')})`);
-    const lastEventId = (req.headers['last-event-id'] as string | undefined) ?? (typeof q.lastEventId === 'string' ? q.lastEventId : undefined);
-
-    await openEventStream(req, reply, this.stream, new Set(wanted as StreamEventType[]), lastEventId);
+    await openEventStream(req, reply, this.stream, new Set(wanted as StreamEventType[]), lastEventIdOf(req));
   }
 }

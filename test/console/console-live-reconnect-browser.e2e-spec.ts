@@ -49,4 +49,36 @@ describe.skipIf(!executable)('console dashboard: live events come back after the
     expect((await sim.uploadRtlog([{ time, pin: 0, cardno: '77123', eventaddr: 1, event: 27, index: 9001 }])).status).toBe(200);
     await page.locator('#live-events').getByRole('row', { name: /card is not registered/ }).waitFor();
   });
+
+  it('shows once, after the stream comes back, the events stored while it was refused', async () => {
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+    const time = () => new Date().toISOString().slice(0, 19).replace('T', ' ');
+    const rtlog = async (cardno: string, index: number) =>
+      expect((await sim.uploadRtlog([{ time: time(), pin: 0, cardno, eventaddr: 1, event: 27, index }])).status).toBe(200);
+    const rows = (cardno: string) => page.locator('#live-events').getByRole('row', { name: new RegExp(`card ${cardno}\\b`) });
+    // The dashboard holds a position in the feed: an event it has shown.
+    await rtlog('77201', 9101);
+    await rows('77201').waitFor();
+    // The gateway goes away (its connections dropped) and the proxy answers the stream 502 until it is back.
+    let refusing = true;
+    let refused = 0;
+    await page.route(/\/console\/api\/dashboard\/stream/, async (route) => {
+      if (refusing) {
+        refused++;
+        await route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>502 Bad Gateway</h1>' });
+      } else await route.continue();
+    });
+    t.app.getHttpServer().closeAllConnections();
+    await page.getByText('lost', { exact: true }).waitFor();
+    // Meanwhile a panel uploads events: stored, but no stream is open to carry them.
+    await rtlog('77202', 9102);
+    await rtlog('77203', 9103);
+    await expect.poll(() => refused, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    refusing = false;
+    await page.getByText('live', { exact: true }).waitFor();
+    // An event after the return is shown; the ones stored while refused are there too, each once.
+    await rtlog('77204', 9104);
+    await rows('77204').waitFor();
+    for (const card of ['77201', '77202', '77203', '77204']) expect(await rows(card).count(), `rows for card ${card}`).toBe(1);
+  }, 60_000);
 });

@@ -81,12 +81,19 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
     let es: EventSource;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
+    // The position of the last event received: a stream the dashboard opens again itself resumes there (a new
+    // EventSource sends no Last-Event-ID), so the events stored while it was closed are shown too.
+    let lastId = '';
     const add = (e: Event) => {
       const m = e as MessageEvent;
-      setEvents((list) => [{ ...JSON.parse(m.data), key: m.lastEventId }, ...list].slice(0, 50));
+      if (m.lastEventId) lastId = m.lastEventId;
+      // An event's own feed position (the id's first part; the rest is the other feeds' positions) names it: a
+      // replayed event already in the list is not shown twice.
+      const key = m.lastEventId.split(',')[0];
+      setEvents((list) => (key && list.some((x) => x.key === key) ? list : [{ ...JSON.parse(m.data), key }, ...list].slice(0, 50)));
     };
     const connect = () => {
-      es = new EventSource('/console/api/dashboard/stream');
+      es = new EventSource(`/console/api/dashboard/stream${lastId ? `?lastEventId=${encodeURIComponent(lastId)}` : ''}`);
       es.onopen = () => setLive('live');
       es.onerror = () => {
         setLive('lost');
