@@ -263,8 +263,13 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async runJobs(): Promise<void> {
+    // A device's refusals are probed once per run. A probe sets its next one an interval on (SYNC_REFUSAL_PROBE_MS),
+    // and a pass over many devices, or one on a loaded machine, can outlast that interval: the same probes came due
+    // again at every pass, and one run went on for up to 1000 passes (a minute on a loaded 2-core machine), holding
+    // the leader while owed work waited. What comes due during a run waits for the next one.
+    const probed = new Set<string>();
     for (let i = 0; i < 1000 && !this.stopped; i++) {
-      const did = (await this.runOwed()) + (await this.runDivergent()) + (await this.runProbes());
+      const did = (await this.runOwed()) + (await this.runDivergent()) + (await this.runProbes(probed));
       if (did === 0) break;
     }
   }
@@ -397,13 +402,15 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
    * never gets an answer is sent again after that interval. A success removes the refusal and owes a full sync
    * (recordRefusals, forgetRefusalsSql), as any success with the same key.
    */
-  private async runProbes(): Promise<number> {
+  private async runProbes(probed: Set<string>): Promise<number> {
     const rows: Array<{ device_id: string }> = await this.ds.query(
       `SELECT r.device_id FROM device_refusal r JOIN device d ON d.id = r.device_id AND d.admission = 'admitted'
-        WHERE r.probe_at <= now() AND ${FOR_GOOD_SQL} AND ${HOLDS_WRITES_SQL} GROUP BY r.device_id ORDER BY min(r.probe_at) LIMIT $1`,
-      [PROBE_BATCH],
+        WHERE r.probe_at <= now() AND ${FOR_GOOD_SQL} AND ${HOLDS_WRITES_SQL} AND r.device_id::text <> ALL($2::text[])
+        GROUP BY r.device_id ORDER BY min(r.probe_at) LIMIT $1`,
+      [PROBE_BATCH, [...probed]],
     );
     for (const { device_id: deviceId } of rows) {
+      probed.add(String(deviceId));
       try {
         await this.ds.transaction((m) => this.probeRefusals(m, deviceId));
       } catch (err) {
