@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { In, Repository, type FindOptionsOrder } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { isForeignKeyViolation, writeTransaction, type WriteCheck } from '../common/write-transaction';
 import type { Page } from '../common/paging';
@@ -13,6 +13,9 @@ export class AreaNotFound extends CvError {
     super(CvCode.AreaNotExist, `Area didn't exist: ${code}`);
   }
 }
+
+/** Areas in the order they were created, as they are listed. */
+export const AREA_ORDER: FindOptionsOrder<Area> = { createdAt: 'ASC', code: 'ASC' };
 
 @Injectable()
 export class AreaService {
@@ -31,7 +34,7 @@ export class AreaService {
   async list(page: Page | undefined): Promise<{ rows: Area[]; total: number }> {
     const [rows, total] = await readSnapshot(this.areas.manager.connection, (m) =>
       m.getRepository(Area).findAndCount({
-        order: { createdAt: 'ASC', code: 'ASC' },
+        order: AREA_ORDER,
         ...(page ? { skip: page.offset, take: page.pageSize } : {}),
       }),
     );

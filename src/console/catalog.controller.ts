@@ -6,19 +6,23 @@ import { CvCode, CvError, levelNotExist } from '../common/cv-error';
 import { AccLevelService } from '../accLevel/acc-level.service';
 import { LevelAddDoorItemDto, LevelAddItemDto, LevelUpdateDto } from '../accLevel/dto/acc-level.dto';
 import { AreaCreateDto, AreaUpdateDto } from '../area/dto/area.dto';
-import { AreaService } from '../area/area.service';
+import { AREA_ORDER, AreaService } from '../area/area.service';
+import { Area } from '../area/area.entity';
 import { DepartmentAddDto } from '../department/dto/department.dto';
 import { HolidayCreateDto, HolidayUpdateDto } from '../holiday/dto/holiday.dto';
 import { eventCodes } from '../push/protocol/tables';
 import { cvsEventName } from '../push/cvsecurity-event-names';
 import { TimeSegmentCreateDto, TimeSegmentUpdateDto } from '../timeSegment/dto/time-segment.dto';
-import { DepartmentService } from '../department/department.service';
-import { HolidayService } from '../holiday/holiday.service';
-import { TimeSegmentService } from '../timeSegment/time-segment.service';
+import { DEPARTMENT_ORDER, DepartmentService } from '../department/department.service';
+import { Department } from '../department/department.entity';
+import { HOLIDAY_ORDER, HolidayService } from '../holiday/holiday.service';
+import { Holiday } from '../holiday/holiday.entity';
+import { TIME_SEGMENT_ORDER, TimeSegmentService } from '../timeSegment/time-segment.service';
+import { TimeSegment } from '../timeSegment/time-segment.entity';
 import { ConsoleController } from './console-http';
 import { ConsoleLevelEditService } from './level-edit.service';
 import { Audit } from './console-roles';
-import { expectVersion, withVersions } from './form-version';
+import { expectVersion, listWithVersions, versionOf } from './form-version';
 
 /**
  * The reference lists the console's pages and forms pick from (access levels, departments, areas, time
@@ -38,19 +42,19 @@ export class ConsoleCatalogController {
 
   @Get('levels')
   async levels() {
-    return ok(await withVersions(this.ds, 'acc_level', () => this.levelRows(), (r) => r.id));
+    return ok(await this.levelRows());
   }
 
   private async levelRows() {
-    const rows: Array<{ id: string; name: string; time_segment: string | null; area: string | null; doors: string[] | null; door_ids: string[] | null; persons: number }> = await this.ds.query(
-      `SELECT l.id, l.name, ts.name AS time_segment, a.name AS area,
+    const rows: Array<{ id: string; version: string; name: string; time_segment: string | null; area: string | null; doors: string[] | null; door_ids: string[] | null; persons: number }> = await this.ds.query(
+      `SELECT l.id, ${versionOf('l')} AS version, l.name, ts.name AS time_segment, a.name AS area,
               (SELECT array_agg(d.name ORDER BY d.name) FROM acc_level_door ld JOIN door d ON d.id = ld.door_id WHERE ld.level_id = l.id) AS doors,
               (SELECT array_agg(d.id::text ORDER BY d.name) FROM acc_level_door ld JOIN door d ON d.id = ld.door_id WHERE ld.level_id = l.id) AS door_ids,
               (SELECT count(*)::int FROM acc_level_person lp WHERE lp.level_id = l.id) AS persons
          FROM acc_level l LEFT JOIN time_segment ts ON ts.id = l.time_segment_id LEFT JOIN area a ON a.id = l.area_id
         ORDER BY l.name`,
     );
-    return rows.map((r) => ({ id: r.id, name: r.name, timeSegment: r.time_segment, area: r.area, doors: r.doors ?? [], doorIds: r.door_ids ?? [], persons: r.persons }));
+    return rows.map((r) => ({ id: r.id, name: r.name, timeSegment: r.time_segment, area: r.area, doors: r.doors ?? [], doorIds: r.door_ids ?? [], persons: r.persons, version: r.version }));
   }
 
   /**
@@ -64,22 +68,22 @@ export class ConsoleCatalogController {
 
   @Get('departments')
   async departmentList() {
-    return ok(await withVersions(this.ds, 'department', async () => this.departments.toResponses((await this.departments.list(undefined)).rows), (d) => d.code));
+    return ok(await listWithVersions(this.ds, Department, DEPARTMENT_ORDER, (rows) => this.departments.toResponses(rows)));
   }
 
   @Get('areas')
   async areaList() {
-    return ok(await withVersions(this.ds, 'area', async () => this.areas.toDetails((await this.areas.list(undefined)).rows), (x) => x.code));
+    return ok(await listWithVersions(this.ds, Area, AREA_ORDER, (rows) => this.areas.toDetails(rows)));
   }
 
   @Get('time-segments')
   async timeSegmentList() {
-    return ok(await withVersions(this.ds, 'time_segment', async () => (await this.timeSegments.list()).map((t) => ({ id: t.id, name: t.name, tzId: t.tzId, remark: t.remark, schedule: t.schedule })), (t) => t.id));
+    return ok(await listWithVersions(this.ds, TimeSegment, TIME_SEGMENT_ORDER, (rows) => rows.map((t) => ({ id: t.id, name: t.name, tzId: t.tzId, remark: t.remark, schedule: t.schedule }))));
   }
 
   @Get('holidays')
   async holidayList() {
-    return ok(await withVersions(this.ds, 'holiday', () => this.holidays.list(), (h) => h.id));
+    return ok(await listWithVersions(this.ds, Holiday, HOLIDAY_ORDER, (rows) => rows));
   }
 
   @Post('levels')

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityTarget, FindOptionsOrder, ObjectLiteral } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import type { WriteCheck } from '../common/write-transaction';
 
@@ -18,15 +18,22 @@ export const FORM_TABLES = {
 export type FormTable = keyof typeof FORM_TABLES;
 
 
+/** A row's version, in SQL over the row's table `alias`: a digest of the stored row. */
+export const versionOf = (alias: string) => `md5(to_jsonb(${alias})::text)`;
+
 /**
- * `rows` with each one's version. Read before the rows: a change landing between the two reads gives an older
- * version than the row shown, so the save is refused rather than a stale one accepted.
+ * The rows of an entity's list (in `order`, as its service lists them), shaped by `shape` (which keeps their order,
+ * one out per row in), each with its version, read by the same statement as the row: the version is that of the
+ * row shown, never of a later one (a save over a change made since is refused), and only the rows listed are digested.
  */
-export async function withVersions<R>(ds: DataSource, table: FormTable, read: () => Promise<R[]>, keyOf: (row: R) => string): Promise<Array<R & { version: string | null }>> {
-  const { key } = FORM_TABLES[table];
-  const found: Array<{ k: string; v: string }> = await ds.query(`SELECT t.${key}::text AS k, md5(to_jsonb(t)::text) AS v FROM ${table} t`);
-  const versions = new Map(found.map((r) => [r.k, r.v]));
-  return (await read()).map((r) => ({ ...r, version: versions.get(String(keyOf(r))) ?? null }));
+export async function listWithVersions<E extends ObjectLiteral, R extends object>(ds: DataSource, entity: EntityTarget<E>, order: FindOptionsOrder<E>, shape: (rows: E[]) => R[] | Promise<R[]>): Promise<Array<R & { version: string }>> {
+  const repo = ds.getRepository(entity);
+  const [pk] = repo.metadata.primaryColumns;
+  // The key is selected again under a name of ours, rather than read from TypeORM's own alias for it.
+  const { raw, entities } = await repo.createQueryBuilder('t').setFindOptions({ order }).addSelect(`t.${pk.databaseName}::text`, 'form_key').addSelect(versionOf('t'), 'form_version').getRawAndEntities<{ form_key: string; form_version: string }>();
+  const versions = new Map(raw.map((r) => [r.form_key, r.form_version]));
+  const shown = await shape(entities);
+  return shown.map((r, i) => ({ ...r, version: versions.get(String(pk.getEntityValue(entities[i])))! }));
 }
 
 /**
@@ -37,7 +44,7 @@ export function expectVersion(table: FormTable, key: string, version: unknown): 
   if (version === undefined || version === null || version === '') return undefined;
   const t = FORM_TABLES[table];
   return async (m) => {
-    const [row]: Array<{ v: string; name: string | null }> = await m.query(`SELECT md5(to_jsonb(t)::text) AS v, t.name FROM ${table} t WHERE t.${t.key}::text = $1 FOR UPDATE`, [key]);
+    const [row]: Array<{ v: string; name: string | null }> = await m.query(`SELECT ${versionOf('t')} AS v, t.name FROM ${table} t WHERE t.${t.key}::text = $1 FOR UPDATE`, [key]);
     if (row && row.v !== String(version)) {
       throw changedMeanwhile(`${t.what} ${row.name ?? key}`, 'it');
     }

@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, Repository } from 'typeorm';
+import { In, IsNull, Repository, type FindOptionsOrder } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { isForeignKeyViolation, writeTransaction, type WriteCheck } from '../common/write-transaction';
 import type { Page } from '../common/paging';
 import { Department } from './department.entity';
 import type { DepartmentAddDto, DepartmentListItemDto, DepartmentResponseDto } from './dto/department.dto';
 import { readSnapshot } from '../database/snapshot';
+
+/** Departments by their sortNo, as they are listed. */
+export const DEPARTMENT_ORDER: FindOptionsOrder<Department> = { sortNo: 'ASC', code: 'ASC' };
 
 @Injectable()
 export class DepartmentService {
@@ -102,7 +105,7 @@ export class DepartmentService {
     const [rows, total] = await readSnapshot(this.departments.manager.connection, (m) =>
       m.getRepository(Department).findAndCount({
         ...(codes.length ? { where: { code: In(codes) } } : {}),
-        order: { sortNo: 'ASC', code: 'ASC' },
+        order: DEPARTMENT_ORDER,
         ...(page ? { skip: page.offset, take: page.pageSize } : {}),
       }),
     );

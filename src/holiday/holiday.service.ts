@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { requireCvDay } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { DataSource, Not, type EntityManager } from 'typeorm';
+import { DataSource, Not, type EntityManager, type FindOptionsOrder } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { holidayKey, holidayRecords } from '../sync/sync-commands';
@@ -17,6 +17,9 @@ import { writeTransaction, type WriteCheck } from '../common/write-transaction';
  */
 export const HOLIDAY_DAYS_MAX = 10_000;
 
+/** Holidays in calendar order, as they are listed. */
+export const HOLIDAY_ORDER: FindOptionsOrder<Holiday> = { startDate: 'ASC', name: 'ASC' };
+
 /** Holidays; every change re-sends the whole holiday table to the devices (it can only be cleared with `*`). */
 @Injectable()
 export class HolidayService {
@@ -27,7 +30,7 @@ export class HolidayService {
   ) {}
 
   list(): Promise<Holiday[]> {
-    return this.ds.getRepository(Holiday).find({ order: { startDate: 'ASC', name: 'ASC' } });
+    return this.ds.getRepository(Holiday).find({ order: HOLIDAY_ORDER });
   }
 
   async requireById(id: string): Promise<Holiday> {
@@ -102,7 +105,7 @@ export class HolidayService {
   private async refuseClash(m: EntityManager, h: Holiday): Promise<void> {
     const dayOf = (r: HolidayRecord) => (typeof r.holiday === 'string' ? r.holiday : holidayKey(r.holiday));
     const mine = new Map(holidayRecords([h]).map((r) => [dayOf(r), r]));
-    const others = await m.getRepository(Holiday).find({ where: h.id ? { id: Not(h.id) } : {}, order: { startDate: 'ASC', name: 'ASC' } });
+    const others = await m.getRepository(Holiday).find({ where: h.id ? { id: Not(h.id) } : {}, order: HOLIDAY_ORDER });
     const days = new Set(mine.keys());
     for (const o of others) {
       for (const r of holidayRecords([o])) {

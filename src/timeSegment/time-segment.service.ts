@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, Not } from 'typeorm';
+import { DataSource, Not, type FindOptionsOrder } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { encodeWeeklySchedule } from '../push/protocol';
 import { toWeeklySchedule } from '../sync/sync-commands';
@@ -39,6 +39,9 @@ export function normalizeSchedule(input: Partial<Record<string, unknown>>): Week
   return out;
 }
 
+/** Time segments in the order of their device time zone ids, as they are listed. */
+export const TIME_SEGMENT_ORDER: FindOptionsOrder<TimeSegment> = { tzId: 'ASC' };
+
 @Injectable()
 export class TimeSegmentService {
   constructor(
@@ -47,7 +50,7 @@ export class TimeSegmentService {
   ) {}
 
   list(): Promise<TimeSegment[]> {
-    return this.ds.getRepository(TimeSegment).find({ order: { tzId: 'ASC' } });
+    return this.ds.getRepository(TimeSegment).find({ order: TIME_SEGMENT_ORDER });
   }
 
   async requireById(id: string): Promise<TimeSegment> {
