@@ -234,6 +234,9 @@ export const VISIBLE_FACE_PHOTO = 9;
 /** A photo item's hash when it carries the comparison photo too: its removal deletes that as well. */
 const BIOPHOTO_HASH = 'bp9:';
 
+/** Whether a photo item held as `hash` carries the comparison photo (BIOPHOTO_HASH). */
+const carriesBioPhoto = (hash: string | undefined): boolean => hash?.startsWith(BIOPHOTO_HASH) === true;
+
 /** USERPIC, and on a terminal that takes comparison photos (bioPhoto) the same photo as BIOPHOTO Type=9 after it. */
 export function photoCommands(pin: string, photo: string | null, bioPhoto = false): string[] {
   const content = (photo ?? '').replace(/^data:[^,]*,/, '').replace(/\s+/g, '');
@@ -246,12 +249,12 @@ export function photoCommands(pin: string, photo: string | null, bioPhoto = fals
  * display photo alone, since nothing says it holds a comparison photo of it, so the BIOPHOTO is still sent.
  */
 export function enrolledPhotoHash(item: TerminalItem): string {
-  return item.hash.startsWith(BIOPHOTO_HASH) ? hashOf(item.commands.slice(0, 1)) : item.hash;
+  return carriesBioPhoto(item.hash) ? hashOf(item.commands.slice(0, 1)) : item.hash;
 }
 
-/** What removes a photo item whose held hash is `hash`: USERPIC, and the comparison photo when it was sent one. */
-function photoDeletes(pin: string, hash: string | undefined): string[] {
-  return [attDelete('USERPIC', pin), ...(hash?.startsWith(BIOPHOTO_HASH) ? [attDelete('BIOPHOTO', pin)] : [])];
+/** What removes a photo item: USERPIC, and the comparison photo when the item carries one (`bioPhoto`). */
+function photoDeletes(pin: string, bioPhoto: boolean): string[] {
+  return [attDelete('USERPIC', pin), ...(bioPhoto ? [attDelete('BIOPHOTO', pin)] : [])];
 }
 
 /** `DATA DELETE USERINFO PIN=`: the terminal drops the user with their templates and photo. */
@@ -367,7 +370,7 @@ function bioDeletes(t: AttSyncTerminal, pin: string, hash: string | undefined): 
  * the templates and the photo with it.
  */
 export function removalRefusalKeys(t: AttSyncTerminal, kind: string, pin: string): string[] {
-  const own = kind === 'photo' ? photoDeletes(pin, t.bioPhoto ? BIOPHOTO_HASH : '') : kind === 'bio' ? bioDeletes(t, pin, '') : [];
+  const own = kind === 'photo' ? photoDeletes(pin, t.bioPhoto === true) : kind === 'bio' ? bioDeletes(t, pin, '') : [];
   return [...own, removalCommand(pin)].map(refusalKey);
 }
 
@@ -411,7 +414,7 @@ export function composeTerminalCommands(
     if (kind === 'user') out.push({ command: removalCommand(pin), ref: { sync: 1, plan, kind, del: [pin], cascade: ['bio', 'photo'] } });
     else if (gone.has(pin)) continue;
     else if (kind === 'bio') for (const command of bioDeletes(t, pin, current.get(id))) out.push({ command, ref: { sync: 1, plan, kind, del: [pin] } });
-    else if (kind === 'photo') for (const command of photoDeletes(pin, current.get(id))) out.push({ command, ref: { sync: 1, plan, kind, del: [pin] } });
+    else if (kind === 'photo') for (const command of photoDeletes(pin, carriesBioPhoto(current.get(id)))) out.push({ command, ref: { sync: 1, plan, kind, del: [pin] } });
   }
   const puts = [...diff.put].sort((a, b) => {
     const [ka, pa] = splitItemId(a);
