@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceRegistryService } from '../../src/push/device-registry.service';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { useLifecycleApp } from './lifecycle-helpers';
-import { AttendanceTerminal } from '../simulator/attendance-terminal';
+import { AttendanceTerminal, type AttendanceTerminalOptions } from '../simulator/attendance-terminal';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { claimsSynced, convergenceOf, ok, settleConverged } from '../sync/fault-helpers';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
@@ -25,10 +25,19 @@ async function deleteWhileHeld(sn: string): Promise<{ id: string }> {
   return held;
 }
 
-/** An attendance terminal, initialised and polling, with its INFO seen. */
-async function connectedTerminal(sn: string): Promise<AttendanceTerminal> {
-  const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn });
+/** The simulator's options but its gateway and SN (stampResume ...). */
+type TerminalOptions = Omit<AttendanceTerminalOptions, 'baseUrl' | 'sn'>;
+
+/** An attendance terminal of this gateway, initialised. */
+async function initialisedTerminal(sn: string, options: TerminalOptions = {}): Promise<AttendanceTerminal> {
+  const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn, ...options });
   expect(await term.init()).toBe(true);
+  return term;
+}
+
+/** An attendance terminal, initialised and polling, with its INFO seen. */
+async function connectedTerminal(sn: string, options: TerminalOptions = {}): Promise<AttendanceTerminal> {
+  const term = await initialisedTerminal(sn, options);
   await term.poll(true);
   await reconciler.idle();
   return term;
@@ -152,9 +161,7 @@ describe('an attendance terminal pending admission (DEVICE_ADMISSION=manual)', (
 
 describe('an attendance terminal deleted and added again', () => {
   it('loses no punch and stores none twice across the delete, its next uploads and its next initialisation', async () => {
-    const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'LIFE-ATT5', stampResume: true });
-    expect(await term.init()).toBe(true);
-    await term.poll(true);
+    const term = await connectedTerminal('LIFE-ATT5', { stampResume: true });
     await term.punch({ pin: '7801', time: '2026-05-07 08:00:00', status: 0, verify: 1 });
     await term.punch({ pin: '7802', time: '2026-05-07 08:01:00', status: 0, verify: 1 });
     await ok(t.delete('/api/gateway/devices/LIFE-ATT5'));
@@ -176,8 +183,7 @@ describe('an attendance terminal deleted and added again', () => {
 describe('an attendance terminal whose area changes while it is offline', () => {
   it('holds the new area\'s members and not the old one\'s once it is said synced, and is not said synced before', async () => {
     for (const code of ['LIFE-A1', 'LIFE-A2']) await ok(t.post('/api/gateway/areas', { code, name: code }));
-    const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'LIFE-ATT6' });
-    expect(await term.init()).toBe(true);
+    const term = await initialisedTerminal('LIFE-ATT6');
     await ok(t.put('/api/gateway/devices/LIFE-ATT6/area', { areaCode: 'LIFE-A1' }));
     await ok(t.post('/api/person/add', { pin: '7901', name: 'Old' }));
     await ok(t.post('/api/person/add', { pin: '7902', name: 'New' }));
