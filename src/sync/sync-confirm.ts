@@ -95,7 +95,8 @@ interface ConfirmedPut {
  *                 same plan failed for it); del → gone (with the same keys of the `cascade` kinds); clear →
  *                 every item of the kind gone.
  *   failed put → the item is unknown (`?`): held possibly in an older form, never believed; del → still
- *                 held; both count a failure and wait for a backoff before the planner tries again.
+ *                 held when refused (a Return), unknown when it got none (it may have run); both count a
+ *                 failure and wait for a backoff before the planner tries again.
  *                 A failed clear makes a full sync owed, from its first page.
  * Verification results (DATA COUNT) go to the listener registered with `onVerify`.
  */
@@ -243,8 +244,9 @@ export class SyncConfirmation implements OnModuleInit {
   }
 
   /**
-   * A failed put: the item is unknown (`?`). A failed delete: the rows are still held (the hash stays), and the
-   * command is remembered (failed_delete) so that a put queued after it is not taken as the item's whole content;
+   * A failed put: the item is unknown (`?`). A failed delete: the rows are still held (the hash stays; unknown when
+   * it got no Return, as it may have run), and the command is remembered (failed_delete) so that a put queued after
+   * it is not taken as the item's whole content;
    * where such a put already finished (its result came first: `overtaken`), the item is in doubt now.
    */
   private async fail(m: EntityManager, { deviceId, outcome, ref }: Confirmation): Promise<void> {
@@ -301,16 +303,21 @@ export class SyncConfirmation implements OnModuleInit {
     const held = ref.put ? null : new Set((await m.query(`SELECT key FROM sync_item WHERE device_id = $1 AND kind = $2 AND key = ANY($3)`, [deviceId, ref.kind, ref.del ?? []]) as Array<{ key: string }>).map((r) => r.key));
     const items = [...(ref.put ?? []).map(([k, , plan]) => [k, plan ?? ref.plan]), ...(ref.del ?? []).filter((k) => !held || held.has(k)).map((k) => [k, ref.plan])];
     if (items.length === 0) return;
+    // A delete that got no Return at all (its result lost behind later answered commands, or none after its last
+    // delivery) may well have run: what it was to take off is in doubt (`?`), not still held. Kept as held, a person
+    // deleted and added again with the same record was taken to be on the device as desired: nothing was sent, the
+    // failure was settled (settledFailures), and the answers said synced while the panel or terminal lacked the user.
+    const ran = !ref.put && outcome.reason === 'expired';
     const failures: Array<{ key: string; failures: number }> = await m.query(
       `INSERT INTO ${FAILED_INTO}
        SELECT $1, $2, x.k, $3, 1, $4, now(), x.plan, CASE WHEN $7 THEN NULL ELSE $8::bigint END, CASE WHEN $7 THEN NULL ELSE clock_timestamp() END FROM unnest($6::varchar[], $5::varchar[]) AS x(k, plan)
        ON CONFLICT (device_id, kind, key) DO UPDATE SET
-         hash = CASE WHEN $7 OR EXCLUDED.key = ANY($9::varchar[]) THEN '${UNKNOWN_HASH}' ELSE COALESCE(sync_item.hash, '${UNKNOWN_HASH}') END,
+         hash = CASE WHEN $7 OR $10 OR EXCLUDED.key = ANY($9::varchar[]) THEN '${UNKNOWN_HASH}' ELSE COALESCE(sync_item.hash, '${UNKNOWN_HASH}') END,
          failures = sync_item.failures + 1, last_return = EXCLUDED.last_return, failed_at = now(), failed_plan = EXCLUDED.failed_plan,
          failed_delete = CASE WHEN $7 THEN sync_item.failed_delete ELSE EXCLUDED.failed_delete END,
          failed_delete_at = CASE WHEN $7 THEN sync_item.failed_delete_at ELSE EXCLUDED.failed_delete_at END
        RETURNING key, failures`,
-      [deviceId, ref.kind, UNKNOWN_HASH, rc, items.map(([, plan]) => plan), items.map(([k]) => k), !!ref.put, outcome.commandId, ref.overtaken ?? []],
+      [deviceId, ref.kind, UNKNOWN_HASH, rc, items.map(([, plan]) => plan), items.map(([k]) => k), !!ref.put, outcome.commandId, ref.overtaken ?? [], ran],
     ).then((r: unknown) => (Array.isArray(r) && Array.isArray(r[0]) ? r[0] : r) as Array<{ key: string; failures: number }>);
     // A put's cards may be on the device now (its reply lost) besides those it held before (kept by the row trigger):
     // both count until the item is confirmed again (card-moves.ts). Whole entries are compared: card 123/0 is not 1123/0.

@@ -1,0 +1,182 @@
+/**
+ * A person deleted while the device's result for that delete is lost, then added again with the same record. The
+ * gateway cannot know whether the device ran the delete: `GET /api/gateway/persons/{pin}/devices` must never say
+ * `synced` (nor `holds`) while the device lacks the person, and once the device holds again exactly what the
+ * database gives (the same device reset and synced from scratch holds the same), it says `synced`.
+ *
+ * The case that went wrong: a delete whose result was lost behind later answered commands (the panel posts each
+ * result on its own and one post is lost) fails with no Return. It was taken as not run (the user still held as
+ * before), so the person added again with the same record matched what the panel was believed to hold: nothing was
+ * sent, the failure was settled, and both answers said synced while the panel (or terminal) had no such user.
+ */
+import { describe, expect, it } from 'vitest';
+import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import type { TestApp } from '../support/test-app';
+import type { AttendanceTerminal } from '../simulator/attendance-terminal';
+import { initialisedTerminal } from '../attendance/attendance-helpers';
+import { Device, levelId, PHOTO } from './access-helpers';
+import { claimsSynced, convergenceOf, fromScratch, ok, tableSnapshot, useFaultApp } from './fault-helpers';
+
+let t: TestApp;
+let reconciler: SyncReconciler;
+useFaultApp((a) => ({ t, reconciler } = a));
+
+const TABLES = ['user', 'userauthorize', 'timezone'];
+const finger = (s: string) => Buffer.from(s.padEnd(48, '.')).toString('base64');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface PersonDeviceAnswer {
+  state: string;
+  holds: boolean;
+  unconfirmed: string[];
+  lastError: string | null;
+}
+
+/** The person's entry for this device in `GET /api/gateway/persons/{pin}/devices`. */
+async function answerFor(sn: string, pin: string): Promise<PersonDeviceAnswer | undefined> {
+  const body = (await t.get(`/api/gateway/persons/${pin}/devices`)).body;
+  expect(body.code, body.message).toBe(0);
+  return (body.data as Array<PersonDeviceAnswer & { deviceSn: string }>).find((x) => x.deviceSn === sn);
+}
+
+/** While the device lacks the person, no answer may say it holds them. */
+async function expectNoClaim(sn: string, pin: string, lacks: boolean): Promise<void> {
+  if (!lacks) return;
+  const a = await answerFor(sn, pin);
+  expect(a?.state, JSON.stringify(a)).not.toBe('synced');
+  expect(a?.holds, JSON.stringify(a)).toBe(false);
+  expect(claimsSynced(await convergenceOf(t, sn))).toBe(false);
+}
+
+/**
+ * Polls (past the lost-reply time, so unanswered deliveries are settled) and runs the reconciler until the answer
+ * says synced, checking at every step that nothing claims the person while the device lacks them.
+ */
+async function converge(sn: string, pin: string, poll: () => Promise<unknown>, lacks: () => boolean): Promise<void> {
+  for (let i = 0; i < 30; i++) {
+    await expectNoClaim(sn, pin, lacks());
+    if ((await answerFor(sn, pin))?.state === 'synced' && claimsSynced(await convergenceOf(t, sn))) return;
+    await sleep(250);
+    await poll();
+    await reconciler.runOnce();
+    await reconciler.idle();
+  }
+}
+
+/** Polls past the lost-reply time until the person's answer for the device reports the delete's lost result. */
+async function untilNoResult(sn: string, pin: string, poll: () => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < 20 && (await answerFor(sn, pin))?.lastError !== 'no result'; i++) {
+    await sleep(250);
+    await poll();
+    await reconciler.idle();
+  }
+  expect(await answerFor(sn, pin)).toMatchObject({ lastError: 'no result' });
+}
+
+describe('a person deleted, the delete run by the device and its result lost, then added again', () => {
+  async function panel(sn: string, ip: string, name: string): Promise<{ d: Device; level: string }> {
+    const d = await Device.connect(t, sn, 1, ip);
+    await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name }] }));
+    await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: name, doorName: `${ip}-1` }] }));
+    return { d, level: await levelId(t, name) };
+  }
+
+  it('a panel whose delete result was lost behind answered commands: never synced while it lacks the user, synced once it holds exactly the database', async () => {
+    const sn = 'RDL00001';
+    const { d, level } = await panel(sn, '10.76.0.1', 'RDLA');
+    const ann = { pin: '7601', name: 'Ann', accLevelIds: level, cardNo: '760101' };
+    await ok(t.post('/api/person/add', ann));
+    await converge(sn, '7601', () => d.sim.pollUntilIdle({ maxPolls: 50 }), () => false);
+    expect(d.sim.user('7601')).toMatchObject({ Name: 'Ann' });
+
+    // The delete and another person's add go out in one reply; the panel runs them all, and the post carrying the
+    // user delete's result is lost while the others arrive.
+    d.sim.holdResults((c) => c.verb === 'DATA DELETE' && c.table === 'user');
+    await ok(t.delete('/api/person/delete/7601'));
+    await ok(t.post('/api/person/add', { pin: '7699', name: 'Bob', accLevelIds: level }));
+    await d.sim.poll();
+    d.sim.dropHeldResults();
+    d.sim.stopHoldingResults();
+    expect(d.sim.user('7601')).toBeUndefined();
+    expect(d.sim.user('7699')).toMatchObject({ Name: 'Bob' });
+    await untilNoResult(sn, '7601', () => d.sim.poll());
+
+    // Added again, the same record: the panel still lacks the user.
+    await ok(t.post('/api/person/add', ann));
+    expect(d.sim.user('7601')).toBeUndefined();
+    const readded = await answerFor(sn, '7601');
+    expect(readded).toMatchObject({ holds: false });
+    expect(readded?.state).not.toBe('synced');
+    expect(readded?.unconfirmed).toContain('user');
+
+    await converge(sn, '7601', () => d.sim.pollUntilIdle({ maxPolls: 50 }), () => !d.sim.user('7601'));
+    expect(await answerFor(sn, '7601')).toMatchObject({ state: 'synced', holds: true, unconfirmed: [] });
+    expect(claimsSynced(await convergenceOf(t, sn))).toBe(true);
+    expect(d.sim.user('7601')).toMatchObject({ Name: 'Ann', CardNo: '760101' });
+    expect(d.sim.rightsOf('7601').map((r) => r.doors)).toEqual([[1]]);
+    // Exactly what the database gives: the same panel reset and synced from scratch holds the same rows.
+    const held = tableSnapshot(d.sim, TABLES);
+    expect(await fromScratch(t, reconciler, d.sim, TABLES)).toEqual(held);
+  });
+
+  it('a panel whose whole reply with the delete, or its results, were lost: pending, not synced, until it holds the user again', async () => {
+    for (const [sn, ip, pin, fault] of [
+      ['RDL00002', '10.76.0.2', '7602', 'results'],
+      ['RDL00003', '10.76.0.3', '7603', 'reply'],
+    ] as const) {
+      const { d, level } = await panel(sn, ip, `RDL-${fault}`);
+      const person = { pin, name: 'Cleo', accLevelIds: level };
+      await ok(t.post('/api/person/add', person));
+      await converge(sn, pin, () => d.sim.pollUntilIdle({ maxPolls: 50 }), () => false);
+      if (fault === 'results') d.sim.holdResults();
+      else d.sim.loseNextReply();
+      await ok(t.delete(`/api/person/delete/${pin}`));
+      await d.sim.poll();
+      d.sim.dropHeldResults();
+      d.sim.stopHoldingResults();
+      // The panel ran the delete (its results lost) or never got it (its reply lost): the gateway cannot tell.
+      expect(d.sim.user(pin) === undefined).toBe(fault === 'results');
+      await ok(t.post('/api/person/add', person));
+      expect(await answerFor(sn, pin)).toMatchObject({ state: 'pending', holds: false });
+      await converge(sn, pin, () => d.sim.pollUntilIdle({ maxPolls: 50 }), () => !d.sim.user(pin));
+      expect(await answerFor(sn, pin)).toMatchObject({ state: 'synced', holds: true });
+      expect(d.sim.user(pin)).toMatchObject({ Name: 'Cleo' });
+      const held = tableSnapshot(d.sim, TABLES);
+      expect(await fromScratch(t, reconciler, d.sim, TABLES)).toEqual(held);
+    }
+  });
+
+  it('an attendance terminal whose USERINFO delete result was lost behind answered commands: never synced while it lacks the user, its finger or photo', async () => {
+    const sn = 'RDLATT01';
+    const term: AttendanceTerminal = await initialisedTerminal(t, { sn, resultPerPost: true });
+    const drain = () => term.drain();
+    const add = async (pin: string) => {
+      await ok(t.post('/api/person/add', { pin, name: 'Dora', personPhoto: PHOTO }));
+      await ok(t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: finger(`${pin} f3`), templateNo: '3' }));
+      await ok(t.post('/api/attAreaPerson/set', { code: '1', pins: [pin] }));
+    };
+    const lacks = () => !term.users.has('7611') || term.templatesOf('7611').length !== 1 || !term.photos.has('7611');
+    await add('7611');
+    await converge(sn, '7611', drain, () => false);
+    expect(lacks()).toBe(false);
+
+    term.holdResults((c) => c.startsWith('DATA DELETE USERINFO'));
+    await ok(t.post('/api/person/delete/7611'));
+    await add('7612');
+    await term.poll();
+    term.dropHeldResults();
+    term.stopHoldingResults();
+    expect(term.users.has('7611')).toBe(false);
+    expect(term.users.has('7612')).toBe(true);
+    await untilNoResult(sn, '7611', () => term.poll());
+
+    await add('7611');
+    expect(lacks()).toBe(true);
+    await expectNoClaim(sn, '7611', true);
+    await converge(sn, '7611', drain, lacks);
+    expect(await answerFor(sn, '7611')).toMatchObject({ state: 'synced', holds: true, unconfirmed: [] });
+    expect(term.users.get('7611')).toMatchObject({ name: 'Dora' });
+    expect(term.templatesOf('7611')).toHaveLength(1);
+    expect(term.photos.has('7611')).toBe(true);
+  });
+});
