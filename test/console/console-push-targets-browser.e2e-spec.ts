@@ -1,6 +1,9 @@
 import * as fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { Receiver } from '../support/http-receiver';
+import { setPushCenterTimings } from '../support/push-center-env';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR, signInPage } from './browser';
 import { createOperator } from './console-helpers';
@@ -8,7 +11,7 @@ import { createOperator } from './console-helpers';
 /**
  * CVSecurity's Push Center targets as an administrator manages them from Settings: a target whose deliveries are
  * shown and which is then deleted takes its deliveries panel with it (the screen never keeps naming a target
- * that is gone).
+ * that is gone); "Retry now" re-sends in the background, and the shown deliveries follow it to its outcome.
  */
 const executable = chromiumPath();
 if (!executable) console.warn('[console push targets browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
@@ -16,11 +19,15 @@ if (!executable) console.warn('[console push targets browser tests] SKIPPED: no 
 let t: TestApp;
 let closeBrowser: () => Promise<unknown>;
 let page: Page;
+let receiver: Receiver;
 
 describe.skipIf(!executable)('console: Push Center targets (Settings)', () => {
   beforeAll(async () => {
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await ensureConsoleBuilt();
+    // A failed delivery waits an hour before the gateway tries it again by itself: only "Retry now" re-sends it here.
+    setPushCenterTimings({ retryBaseMs: 3_600_000, retryMaxMs: 3_600_000, pollMs: 200 });
+    receiver = await Receiver.answering(500);
     t = await startTestApp();
     await createOperator(t, 'pia', 'admin', 'pia-password-1');
     const launched = await launchChromium(executable!);
@@ -31,6 +38,7 @@ describe.skipIf(!executable)('console: Push Center targets (Settings)', () => {
   afterAll(async () => {
     await closeBrowser?.();
     await t?.close();
+    await receiver?.stop();
   });
 
   it('deleting the target whose deliveries are shown removes its deliveries panel', async () => {
@@ -51,5 +59,32 @@ describe.skipIf(!executable)('console: Push Center targets (Settings)', () => {
     await page.getByRole('table', { name: 'Push Center targets' }).getByRole('row').filter({ hasText: 'Hook A' }).waitFor({ state: 'detached' });
     // The deliveries panel of the deleted target goes with it.
     await panel.waitFor({ state: 'detached' });
+  });
+
+  it('"Retry now" shows the re-sent delivery\'s outcome in the open deliveries panel', async () => {
+    const form = page.getByRole('form', { name: 'New Push Center target' });
+    await form.getByLabel('Name').fill('Payroll');
+    await form.getByLabel('URL').fill(receiver.url);
+    await form.getByRole('button', { name: 'Add target' }).click();
+    await page.getByRole('status').filter({ hasText: 'Target Payroll added' }).waitFor();
+    const panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'RETRYP0001', doors: 1 });
+    await panel.connect();
+    await panel.uploadRtlog([{ time: '2024-04-01 08:00:00', pin: 7, cardno: 5000, event: 0, eventaddr: 1, inoutstatus: 0, verifytype: 15 }]);
+    // The receiver refused the first attempt; the next one is an hour away.
+    for (let i = 0; i < 200 && !receiver.requests.length; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(receiver.requests.map((r) => r.answered)).toEqual([500]);
+    await page.getByRole('button', { name: 'Deliveries to Payroll', exact: true }).click();
+    const deliveries = page.getByRole('table', { name: 'Deliveries to Payroll' });
+    const row = deliveries.getByRole('row').filter({ hasText: 'RETRYP0001' });
+    await row.filter({ hasText: 'HTTP 500' }).filter({ hasText: 'pending' }).waitFor();
+
+    receiver.status = 200;
+    const targets = page.getByRole('table', { name: 'Push Center targets' });
+    await targets.getByRole('row').filter({ hasText: 'Payroll' }).getByRole('button', { name: 'Retry now' }).click();
+    await page.getByRole('status').filter({ hasText: 'Retrying Payroll now' }).waitFor();
+    // The panel, left open, shows the delivery the retry re-sent as delivered (and the target's row its last delivery).
+    await row.filter({ hasText: 'delivered' }).waitFor();
+    expect(receiver.requests.map((r) => r.answered)).toEqual([500, 200]);
+    await targets.getByRole('row').filter({ hasText: 'Payroll' }).filter({ hasText: '0 / 0' }).waitFor();
   });
 });

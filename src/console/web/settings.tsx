@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api';
 import type { Me } from './main';
 import { Badge, can, Confirm, Field, Notice, useAction, useConfirm, useLoad } from './ui';
@@ -84,9 +84,39 @@ function ApiClients() {
   );
 }
 
-/** The last 50 events queued for one target, with their delivery state and last error. */
-function Deliveries({ target }: { target: any }) {
-  const list = useLoad(() => api('GET', `settings/push-targets/${target.id}/deliveries`), [target.id]);
+/** The deliveries already tried and still waiting (the heads of failing queues, which "Retry now" sends again), with their attempts. */
+function triedAndWaiting(rows: any[] | undefined): Map<string, number> {
+  return new Map((rows ?? []).filter((d) => d.state === 'pending' && d.attempts > 0).map((d) => [d.id, d.attempts]));
+}
+
+/** How many times the panel reads again after "Retry now" (2 s apart) for the re-send's outcome: a paused target sends nothing. */
+const RETRY_FOLLOW_READS = 15;
+
+/**
+ * The last 50 events queued for one target, with their delivery state and last error. `retried` counts the target's
+ * "Retry now": the re-send runs in the background after the answer, so the panel reads again until a delivery it
+ * re-sent shows the outcome (delivered, or one more attempt and its error), then `onSettled` (the target list reads
+ * its counts again).
+ */
+function Deliveries({ target, retried, onSettled }: { target: any; retried: number; onSettled: () => void }) {
+  const list = useLoad(() => api('GET', `settings/push-targets/${target.id}/deliveries`), [target.id, retried]);
+  // Taken in the render where `retried` changes, while the panel still holds what it read before the retry.
+  const follow = useRef({ retried, before: new Map<string, number>(), reads: 0 });
+  if (follow.current.retried !== retried) follow.current = { retried, before: triedAndWaiting(list.data?.data), reads: 0 };
+  useEffect(() => {
+    const f = follow.current;
+    if (!list.data || f.before.size === 0) return;
+    const now = triedAndWaiting(list.data.data);
+    const unanswered = [...f.before].every(([id, attempts]) => now.get(id) === attempts);
+    if (!unanswered || f.reads >= RETRY_FOLLOW_READS) {
+      f.before = new Map();
+      if (!unanswered) onSettled();
+      return;
+    }
+    f.reads++;
+    const timer = setTimeout(list.reload, 2000);
+    return () => clearTimeout(timer);
+  }, [list.data]);
   if (list.error) return <Notice error={list.error} />;
   if (!list.data) return <p aria-busy="true">Loading…</p>;
   return (
@@ -133,6 +163,8 @@ function PushTargets() {
   const list = useLoad(() => api('GET', 'settings/push-targets'));
   const [f, setF] = useState({ name: '', url: '', secret: '' });
   const [shown, setShown] = useState<any>(null);
+  /** "Retry now" pressed, per target id (the shown panel follows its target's re-send). */
+  const [retried, setRetried] = useState<Record<string, number>>({});
   const a = useAction();
   const confirm = useConfirm();
   async function create(e: Event) {
@@ -143,8 +175,9 @@ function PushTargets() {
   }
   const current = shown && (list.data ?? []).find((t: any) => t.id === shown.id);
   async function act(method: 'PUT' | 'POST' | 'DELETE', path: string, body: unknown, ok: string) {
-    await a.run(() => api(method, `settings/push-targets/${path}`, body), ok);
+    const r = await a.run(() => api(method, `settings/push-targets/${path}`, body), ok);
     list.reload();
+    return r;
   }
   return (
     <section aria-labelledby="push-h">
@@ -191,7 +224,13 @@ function PushTargets() {
                     <button type="button" class="secondary outline" onClick={() => act('PUT', `${t.id}/enabled`, { enabled: !t.enabled }, `${t.name} ${t.enabled ? 'paused' : 'enabled'}`)}>
                       {t.enabled ? 'Pause' : 'Enable'}
                     </button>
-                    <button type="button" class="secondary outline" onClick={() => act('POST', `${t.id}/retry`, undefined, `Retrying ${t.name} now`)}>
+                    <button
+                      type="button"
+                      class="secondary outline"
+                      onClick={async () => {
+                        if (await act('POST', `${t.id}/retry`, undefined, `Retrying ${t.name} now`)) setRetried((r) => ({ ...r, [t.id]: (r[t.id] ?? 0) + 1 }));
+                      }}
+                    >
                       Retry now
                     </button>
                     <button type="button" class="secondary outline" onClick={() => setShown(t)} aria-label={`Deliveries to ${t.name}`}>
@@ -222,7 +261,7 @@ function PushTargets() {
         </table>
       </div>
       {/* Only while the target is still listed: deleted (here or by another administrator), its panel goes with it. */}
-      {current && <Deliveries key={current.id} target={current} />}
+      {current && <Deliveries key={current.id} target={current} retried={retried[current.id] ?? 0} onSettled={list.reload} />}
       {confirm.dialog}
     </section>
   );
