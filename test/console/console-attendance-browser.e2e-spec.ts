@@ -141,16 +141,40 @@ describe.skipIf(!executable)('the Attendance page in Chromium', () => {
     const members = page.getByRole('form', { name: "Persons on an area's terminals" });
     await members.getByLabel('Pins').fill('903');
     await members.getByRole('button', { name: "Put on the area's terminals" }).click();
-    await page.getByRole('status').filter({ hasText: '903 joined area 1; its terminals are sent them; ATTGATE001 is offline and receives them when it polls again' }).waitFor();
+    await page.getByRole('status').filter({ hasText: '903 joined area Area Name; its terminals are sent them; ATTGATE001 is offline and receives them when it polls again' }).waitFor();
     // The gate terminal holds Kim (902): taken off, it keeps her until it polls again; the online front terminal is not named.
     await members.getByLabel('Pins').fill('902');
     await members.getByRole('button', { name: "Take off the area's terminals" }).click();
     await page.locator('dialog[open]').getByRole('button', { name: 'Take 902 off' }).click();
-    const status = page.getByRole('status').filter({ hasText: '902 left area 1; its terminals are told to remove them' });
+    const status = page.getByRole('status').filter({ hasText: '902 left area Area Name; its terminals are told to remove them' });
     await status.waitFor();
-    expect(await status.textContent()).toBe('902 left area 1; its terminals are told to remove them; ATTGATE001 is offline and still holds them until it polls again');
+    expect(await status.textContent()).toBe('902 left area Area Name; its terminals are told to remove them; ATTGATE001 is offline and still holds them until it polls again');
     await gate.drain();
     expect(gate.users.has('902')).toBe(false);
     expect(gate.users.has('903')).toBe(true);
+  });
+
+  it('names the area by its name, not its code, when persons join or leave it', async () => {
+    const inWarehouse = () => t.ds.query(`SELECT p.pin FROM att_area_person ap JOIN person p ON p.id = ap.person_id JOIN area a ON a.id = ap.area_id WHERE a.code = 'WH'`);
+    expect((await t.post('/api/gateway/areas', { code: 'WH', name: 'Warehouse' })).body.code).toBe(0);
+    // Opened afresh, so that its area list holds the new area.
+    await page.goto(`${t.baseUrl}/console/attendance`);
+    const members = page.getByRole('form', { name: "Persons on an area's terminals" });
+    await members.getByLabel('Area').selectOption('WH');
+    await members.getByLabel('Pins').fill('903');
+    await members.getByRole('button', { name: "Put on the area's terminals" }).click();
+    const joined = page.getByRole('status').filter({ hasText: '903 joined area' });
+    await joined.waitFor();
+    expect(await joined.textContent()).toBe('903 joined area Warehouse; its terminals are sent them');
+    expect(await inWarehouse()).toEqual([{ pin: '903' }]);
+    await members.getByLabel('Pins').fill('903');
+    await members.getByRole('button', { name: "Take off the area's terminals" }).click();
+    const dialog = page.locator('dialog[open]');
+    await dialog.getByText('Take 903 off the terminals of area Warehouse?', { exact: false }).waitFor();
+    await dialog.getByRole('button', { name: 'Take 903 off' }).click();
+    const left = page.getByRole('status').filter({ hasText: '903 left area' });
+    await left.waitFor();
+    expect(await left.textContent()).toBe('903 left area Warehouse; its terminals are told to remove them');
+    expect(await inWarehouse()).toEqual([]);
   });
 });

@@ -121,12 +121,12 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     expect(r.code).toBeLessThan(0);
     expect(r.message).toMatch(/from must be yyyy-MM-dd HH:mm:ss/);
 
-    // An operator puts a person on the terminals of area 1 (where a new terminal is), and takes them off again.
+    // An operator puts a person on the terminals of area 1, Area Name (where a new terminal is), and takes them off again.
     await term.drain();
     const members = page.getByRole('form', { name: "Persons on an area's terminals" });
     await members.getByLabel('Pins').fill('801');
     await members.getByRole('button', { name: "Put on the area's terminals" }).click();
-    await page.getByText('801 joined area 1; its terminals are sent them').waitFor();
+    await page.getByText('801 joined area Area Name; its terminals are sent them').waitFor();
     expect((await term.drain()).map((d) => [d.command, d.returnCode])).toEqual([
       ['DATA UPDATE USERINFO PIN=801\tName=Ada Lovelace\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=', 0],
     ]);
@@ -141,7 +141,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     expect(term.users.has('801')).toBe(true);
     await members.getByRole('button', { name: "Take off the area's terminals" }).click();
     await dialog.getByRole('button', { name: 'Take 801 off' }).click();
-    await page.getByText('801 left area 1; its terminals are told to remove them').waitFor();
+    await page.getByText('801 left area Area Name; its terminals are told to remove them').waitFor();
     expect((await term.drain()).map((d) => [d.command, d.returnCode])).toEqual([['DATA DELETE USERINFO PIN=801', 0]]);
     expect(term.users.has('801')).toBe(false);
     const audit = await t.ds.query(`SELECT action, target, outcome FROM console_audit WHERE action LIKE 'attArea.%' ORDER BY id`);

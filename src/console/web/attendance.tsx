@@ -16,16 +16,19 @@ function AreaMembers({ onChanged }: { onChanged: () => void }) {
   // Taking persons off deletes them, with their fingerprints and faces, from every terminal of the area: asked first.
   const confirm = useConfirm();
   const list = () => pins.split(/[\s,]+/).filter(Boolean);
+  // The area as CVSecurity's web client names it, by its name (its code only while the list is not read yet).
+  const areaName = () => (areas.data ?? []).find((x: any) => x.code === code)?.name ?? code;
   async function change(remove: boolean) {
     const body = { code, pins: list() };
+    const name = areaName();
     const r = await a.run(
       () => api('POST', remove ? 'attendance/area-persons/remove' : 'attendance/area-persons', body),
       // What the gateway holds now; the terminals follow when they poll (their queue shows each Return).
       // An offline terminal is named: it still holds them (or does not have them yet) until it polls again.
       (r: any) =>
         remove
-          ? `${body.pins.join(', ')} left area ${code}; its terminals are told to remove them${offlineHoldersNote(r, 'them')}`
-          : `${body.pins.join(', ')} joined area ${code}; its terminals are sent them${offlineReceiversNote(r)}`,
+          ? `${body.pins.join(', ')} left area ${name}; its terminals are told to remove them${offlineHoldersNote(r, 'them')}`
+          : `${body.pins.join(', ')} joined area ${name}; its terminals are sent them${offlineReceiversNote(r)}`,
     );
     if (r !== undefined) {
       setPins('');
@@ -54,7 +57,7 @@ function AreaMembers({ onChanged }: { onChanged: () => void }) {
         </button>
         <button type="button" class="secondary" disabled={a.busy || list().length === 0} onClick={(e) => {
             e.preventDefault();
-            confirm.ask({ title: "Take off the area's terminals", confirmLabel: `Take ${list().join(', ')} off`, danger: true, question: `Take ${list().join(', ')} off the terminals of area ${code}? The terminals delete them with their fingerprints and faces.`, run: () => change(true) });
+            confirm.ask({ title: "Take off the area's terminals", confirmLabel: `Take ${list().join(', ')} off`, danger: true, question: `Take ${list().join(', ')} off the terminals of area ${areaName()}? The terminals delete them with their fingerprints and faces.`, run: () => change(true) });
           }}>
           Take off the area's terminals
         </button>
