@@ -2,13 +2,15 @@ import { Get, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ok } from '../common/envelope';
 import { lastEventIdOf, openEventStream } from '../liveStream/live-stream.controller';
-import { LiveStreamService } from '../liveStream/live-stream.service';
+import { LiveStreamService, type StreamEventType } from '../liveStream/live-stream.service';
 import type { ConsoleRequest } from './console-cookie';
 import { ConsoleController } from './console-http';
 import { ConsoleStatusService } from './console-status.service';
 import { ConsoleSessionService } from './session.service';
 
 const SESSION_CHECK_MS = 30_000;
+/** What the dashboard's live events show: every module's events, and door states (which refresh its numbers). */
+const DASHBOARD_TYPES = new Set<StreamEventType>(['transaction', 'punch', 'moduleTransaction', 'doorState']);
 
 /**
  * The dashboard's numbers, and the live events behind the session cookie (the SSE stream of /api/gateway/stream,
@@ -28,9 +30,18 @@ export class ConsoleDashboardController {
     return ok(await this.status.dashboard());
   }
 
+  /**
+   * Where the dashboard's live events start, read when the page opens, before its stream: a stream refused before
+   * its first event (a proxy's 502) and opened again later still starts there, so the events stored in between show.
+   */
+  @Get('stream-position')
+  async position() {
+    return ok({ lastEventId: await this.stream.positionNow(DASHBOARD_TYPES) });
+  }
+
   @Get('stream')
   async live(@Req() req: ConsoleRequest, @Res() reply: FastifyReply): Promise<void> {
-    await openEventStream(req, reply, this.stream, new Set(['transaction', 'punch', 'moduleTransaction', 'doorState']), lastEventIdOf(req));
+    await openEventStream(req, reply, this.stream, DASHBOARD_TYPES, lastEventIdOf(req));
     // A stream outlives the request that opened it: end it once the session ends (sign-out, expiry, operator
     // disabled). Reading it does not count as activity, so an open dashboard alone does not keep a session alive.
     const check = setInterval(async () => {

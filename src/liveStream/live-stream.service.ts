@@ -54,7 +54,7 @@ type FeedPosition = { xid: string; id: string };
  * only the last id it received; were that the punch feed's alone, a client reconnecting after a punch would
  * restart the access feed at "now" and never get the access events stored while it was away.
  */
-function streamId(own: 't' | 'p' | 'm', sub: Subscriber): string {
+function streamId(own: 't' | 'p' | 'm' | undefined, sub: Omit<Subscriber, 'sink'>): string {
   const parts: string[] = [];
   const add = (feed: 't' | 'p' | 'm', type: StreamEventType, p: FeedPosition) => {
     if (feed === own) parts.unshift(`${feed}:${p.xid}:${p.id}`);
@@ -111,6 +111,16 @@ export class LiveStreamService implements OnModuleDestroy {
     private readonly transactions: TransactionRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /**
+   * The position after everything committed so far in every feed of `types`, as a Last-Event-ID (streamId's form,
+   * with no event's own feed first): a client that opens the stream with it later gets every event stored from
+   * now on, however long its stream takes to open.
+   */
+  async positionNow(types: Set<StreamEventType>): Promise<string> {
+    const now = await this.transactions.feedPositionNow(this.ds);
+    return streamId(undefined, { types, ...now, punchXid: now.xid, punchId: now.id, moduleXid: now.xid, moduleId: now.id });
+  }
 
   async subscribe(sink: StreamSink, types: Set<StreamEventType>, lastEventId?: string): Promise<() => void> {
     const now = await this.transactions.feedPositionNow(this.ds);

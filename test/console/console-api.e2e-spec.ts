@@ -32,6 +32,7 @@ describe('console API: sessions and CSRF', () => {
       ['POST', '/console/api/doors/0123456789abcdef0123456789abcdef/open'],
       ['GET', '/console/api/session'],
       ['GET', '/console/api/dashboard/stream'],
+      ['GET', '/console/api/dashboard/stream-position'],
     ]) {
       const r = await rawCall(t, method, path, method === 'POST' ? {} : undefined);
       expect(r.status, `${method} ${path}`).toBe(401);
@@ -90,6 +91,8 @@ describe('console API: sessions and CSRF', () => {
 
   it('opens the live event stream behind the session cookie (no token in the URL)', async () => {
     const c = await signIn(t, 'vera', 'vera-password-1');
+    // Where the page's live events start, read when it opens: a position in each of the stream's feeds.
+    expect((await c.call('GET', 'dashboard/stream-position')).body.data).toEqual({ lastEventId: expect.stringMatching(/^t:\d+:\d+,p:\d+:\d+,m:\d+:\d+$/) });
     const ac = new AbortController();
     const res = await fetch(`${t.baseUrl}/console/api/dashboard/stream`, { headers: { cookie: c.cookie }, signal: ac.signal });
     expect(res.status).toBe(200);

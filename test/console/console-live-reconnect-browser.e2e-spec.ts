@@ -8,7 +8,8 @@ import { chromiumPath, ensureConsoleBuilt, SCREENSHOT_DIR, signedInConsole } fro
 /**
  * The dashboard's live events across a blip: a proxy in front of the gateway answering the event stream with a
  * 502 while the gateway restarts makes the browser give the stream up for good (EventSource retries a dropped
- * connection, never an error answer). The dashboard must connect again by itself and show the events that follow.
+ * connection, never an error answer). The dashboard must connect again by itself and show the events that follow,
+ * and those stored while it could not: after its last event, or, before any, since the page opened.
  */
 const executable = chromiumPath();
 if (!executable) console.warn('[console live reconnect browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
@@ -17,6 +18,36 @@ let t: TestApp;
 let closeBrowser: () => Promise<unknown>;
 let page: Page;
 let sim: DeviceSimulator;
+
+/** The dashboard's stream (with or without its position), not its stream-position read. */
+const STREAM = /\/console\/api\/dashboard\/stream(\?|$)/;
+const time = () => new Date().toISOString().slice(0, 19).replace('T', ' ');
+/** An unregistered badge (event 27) read at the panel now: stored, and shown in the live events with its card. */
+const rtlog = async (cardno: string, index: number) =>
+  expect((await sim.uploadRtlog([{ time: time(), pin: 0, cardno, eventaddr: 1, event: 27, index }])).status).toBe(200);
+/**
+ * From now on the proxy answers the dashboard's stream 502; `back` waits until the dashboard has tried again (two
+ * refusals), lets the stream through, and waits for the dashboard to read it live.
+ */
+async function refuseStream(): Promise<{ back: () => Promise<void> }> {
+  await page.unrouteAll({ behavior: 'ignoreErrors' });
+  let refusing = true;
+  let refused = 0;
+  await page.route(STREAM, async (route) => {
+    if (refusing) {
+      refused++;
+      await route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>502 Bad Gateway</h1>' });
+    } else await route.continue();
+  });
+  return {
+    back: async () => {
+      await expect.poll(() => refused, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+      refusing = false;
+      await page.getByText('live', { exact: true }).waitFor();
+    },
+  };
+}
+const rows = (cardno: string) => page.locator('#live-events').getByRole('row', { name: new RegExp(`card ${cardno}\\b`) });
 
 describe.skipIf(!executable)('console dashboard: live events come back after the stream is refused once', () => {
   beforeAll(async () => {
@@ -36,7 +67,7 @@ describe.skipIf(!executable)('console dashboard: live events come back after the
   it('connects again after a 502 on the stream and shows the next event', async () => {
     let refused = 0;
     // The next stream request (after the one the dashboard already holds is dropped) is answered 502 once.
-    await page.route('**/console/api/dashboard/stream', async (route) => {
+    await page.route(STREAM, async (route) => {
       if (refused++ === 0) await route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>502 Bad Gateway</h1>' });
       else await route.continue();
     });
@@ -45,40 +76,40 @@ describe.skipIf(!executable)('console dashboard: live events come back after the
     await page.getByText('lost', { exact: true }).waitFor();
     await page.getByText('live', { exact: true }).waitFor();
     expect(refused).toBeGreaterThanOrEqual(2);
-    const time = new Date().toISOString().slice(0, 19).replace('T', ' ');
-    expect((await sim.uploadRtlog([{ time, pin: 0, cardno: '77123', eventaddr: 1, event: 27, index: 9001 }])).status).toBe(200);
+    await rtlog('77123', 9001);
     await page.locator('#live-events').getByRole('row', { name: /card is not registered/ }).waitFor();
   });
 
   it('shows once, after the stream comes back, the events stored while it was refused', async () => {
     await page.unrouteAll({ behavior: 'ignoreErrors' });
-    const time = () => new Date().toISOString().slice(0, 19).replace('T', ' ');
-    const rtlog = async (cardno: string, index: number) =>
-      expect((await sim.uploadRtlog([{ time: time(), pin: 0, cardno, eventaddr: 1, event: 27, index }])).status).toBe(200);
-    const rows = (cardno: string) => page.locator('#live-events').getByRole('row', { name: new RegExp(`card ${cardno}\\b`) });
     // The dashboard holds a position in the feed: an event it has shown.
     await rtlog('77201', 9101);
     await rows('77201').waitFor();
     // The gateway goes away (its connections dropped) and the proxy answers the stream 502 until it is back.
-    let refusing = true;
-    let refused = 0;
-    await page.route(/\/console\/api\/dashboard\/stream/, async (route) => {
-      if (refusing) {
-        refused++;
-        await route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>502 Bad Gateway</h1>' });
-      } else await route.continue();
-    });
+    const proxy = await refuseStream();
     t.app.getHttpServer().closeAllConnections();
     await page.getByText('lost', { exact: true }).waitFor();
     // Meanwhile a panel uploads events: stored, but no stream is open to carry them.
     await rtlog('77202', 9102);
     await rtlog('77203', 9103);
-    await expect.poll(() => refused, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
-    refusing = false;
-    await page.getByText('live', { exact: true }).waitFor();
+    await proxy.back();
     // An event after the return is shown; the ones stored while refused are there too, each once.
     await rtlog('77204', 9104);
     await rows('77204').waitFor();
     for (const card of ['77201', '77202', '77203', '77204']) expect(await rows(card).count(), `rows for card ${card}`).toBe(1);
+  }, 60_000);
+
+  it('shows, once its first stream comes back, the events stored since the page opened while that stream was refused', async () => {
+    // The page opens while the proxy answers its stream 502: no event has given it a position yet.
+    const proxy = await refuseStream();
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    await page.getByText('lost', { exact: true }).waitFor();
+    // A panel uploads an event meanwhile: stored after the page opened, before any stream carried one.
+    await rtlog('77301', 9201);
+    await proxy.back();
+    await rtlog('77302', 9202);
+    await rows('77302').waitFor();
+    for (const card of ['77301', '77302']) expect(await rows(card).count(), `rows for card ${card}`).toBe(1);
   }, 60_000);
 });

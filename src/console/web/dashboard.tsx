@@ -78,11 +78,12 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
   const [live, setLive] = useState<'connecting' | 'live' | 'lost'>('connecting');
   const a = useAction();
   useEffect(() => {
-    let es: EventSource;
+    let es: EventSource | undefined;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
-    // The position of the last event received: a stream the dashboard opens again itself resumes there (a new
-    // EventSource sends no Last-Event-ID), so the events stored while it was closed are shown too.
+    // The position of the last event received, or where the page opened before any: a stream the dashboard opens
+    // again itself resumes there (a new EventSource sends no Last-Event-ID), so the events stored while it was
+    // closed are shown too, the ones stored before its first event as well.
     let lastId = '';
     const add = (e: Event) => {
       const m = e as MessageEvent;
@@ -92,25 +93,36 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
       const key = m.lastEventId.split(',')[0];
       setEvents((list) => (key && list.some((x) => x.key === key) ? list : [{ ...JSON.parse(m.data), key }, ...list].slice(0, 50)));
     };
-    const connect = () => {
-      es = new EventSource(`/console/api/dashboard/stream${lastId ? `?lastEventId=${encodeURIComponent(lastId)}` : ''}`);
-      es.onopen = () => setLive('live');
-      es.onerror = () => {
-        setLive('lost');
+    const lost = () => {
+      setLive('lost');
+      if (!stopped) retry = setTimeout(connect, 3000);
+    };
+    const connect = async () => {
+      if (!lastId) {
+        // The starting position first, read when the page opens (again on the next try while it cannot be read).
+        const start = await api<{ lastEventId: string }>('GET', 'dashboard/stream-position').catch(() => undefined);
+        if (stopped) return;
+        if (!start) return lost();
+        lastId = start.lastEventId;
+      }
+      const source = (es = new EventSource(`/console/api/dashboard/stream?lastEventId=${encodeURIComponent(lastId)}`));
+      source.onopen = () => setLive('live');
+      source.onerror = () => {
         // The browser retries a dropped stream by itself, but gives it up for good when the answer is an error
         // (a proxy's 502 while the gateway restarts): the dashboard then connects again itself.
-        if (es.readyState === EventSource.CLOSED && !stopped) retry = setTimeout(connect, 3000);
+        if (source.readyState === EventSource.CLOSED) lost();
+        else setLive('lost');
       };
       // Access events, attendance punches, and elevator and channel-controller events, as they happen.
-      for (const type of ['transaction', 'punch', 'moduleTransaction']) es.addEventListener(type, add);
+      for (const type of ['transaction', 'punch', 'moduleTransaction']) source.addEventListener(type, add);
       // Door state changes refresh the numbers and the door list.
-      es.addEventListener('doorState', () => reload());
+      source.addEventListener('doorState', () => reload());
     };
-    connect();
+    void connect();
     return () => {
       stopped = true;
       clearTimeout(retry);
-      es.close();
+      es?.close();
     };
   }, []);
   // A panel going offline sends no event (its polls just stop): the counts and lists are read again every 10 s.
