@@ -57,6 +57,14 @@ export class AttTerminal {
   @Column({ name: 'code_page', type: 'varchar', length: 32, nullable: true })
   codePage!: string | null;
 
+  /**
+   * What it last said of comparison photos, wherever it said it (options push, INFO command result, a poll's INFO
+   * function bits): `fun` BioPhotoFun, `types` MultiBioPhotoSupport, `visible` its INFO names a visible-light terminal
+   * (five function bits). Each report overwrites the keys it names (bio-photo.ts).
+   */
+  @Column({ name: 'bio_photo', type: 'jsonb', nullable: true })
+  bioPhoto!: { fun?: string; types?: string; visible?: boolean } | null;
+
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }

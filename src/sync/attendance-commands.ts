@@ -27,6 +27,7 @@ import {
   attUpdateUserInfo,
   attUpdateUserPic,
   attPrivilegeOf,
+  VISIBLE_FACE_PHOTO,
   type AttPrivilege,
 } from '../push/attendance/protocol';
 
@@ -82,8 +83,8 @@ export interface AttSyncTerminal {
    */
   refusedBioTypes?: readonly number[];
   /**
-   * It takes comparison photos of visible-light faces (BioPhotoFun=1 and type 9 in MultiBioPhotoSupport of its options
-   * upload; attendance manual 3.1, 12.1.1.8): the person's photo goes as `DATA UPDATE BIOPHOTO Type=9` besides USERPIC,
+   * It takes comparison photos of visible-light faces (its last word, att_terminal.bio_photo: BioPhotoFun=1 and type 9
+   * in MultiBioPhotoSupport, or its INFO's comparison photo bit; attendance manual 3.1, 9, 12.1.1.8): the person's photo goes as `DATA UPDATE BIOPHOTO Type=9` besides USERPIC,
    * since a USERPIC is only shown, never compared. Absent or false: USERPIC alone.
    */
   bioPhoto?: boolean;
@@ -227,9 +228,6 @@ export function bioSlotHashes(hash: string | undefined): Map<string, string> | n
 
 /** What a bio hash was before it named its slots (`<types>:<sha>`): the hash a terminal may have confirmed then. */
 export const bioLegacyHash = (hash: string): string => hash.split('/')[0];
-
-/** The visible-light face: the one comparison photo type the gateway issues (MultiBioPhotoSupport position 9). */
-export const VISIBLE_FACE_PHOTO = 9;
 
 /** A photo item's hash when it carries the comparison photo too: its removal deletes that as well. */
 const BIOPHOTO_HASH = 'bp9:';

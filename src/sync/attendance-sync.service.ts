@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql } from '../device/device-kind';
 import { CommandQueueService } from '../push/command-queue.service';
 import { BIODATA_TYPE_REFUSAL, parseMultiBioList, refusalKey } from '../push/protocol';
+import { takesVisibleFacePhotos, type BioPhotoWord } from '../push/attendance/protocol';
 import { FOR_GOOD_SQL, loadRefusals, refusalsRead } from '../push/device-refusals';
 import { preferGenericPlans } from '../database/prepared-query.service';
 import { read, runRead, type Read } from '../database/read-together';
@@ -19,7 +20,6 @@ import {
   enrolledPhotoHash,
   userItemWithout,
   TERMINAL_KINDS,
-  VISIBLE_FACE_PHOTO,
   userInfoCommand,
   type AttSyncPerson,
   type AttSyncTemplate,
@@ -582,8 +582,7 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
     biodata_refused: string | null;
     legacy_refused: boolean;
     multi_bio: string | null;
-    multi_photo: string | null;
-    bio_photo_fun: string | null;
+    bio_photo: BioPhotoWord | null;
     bio_photo_refused: boolean;
     refused_types: string[] | null;
   }> = await m.query(
@@ -598,10 +597,7 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
             EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = d.id AND r.what = ANY($2) AND ${FOR_GOOD_SQL}) AS legacy_refused,
             (SELECT u.record->>'MultiBioDataSupport' FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
                 AND u.record ? 'MultiBioDataSupport' ORDER BY u.id DESC LIMIT 1) AS multi_bio,
-            (SELECT u.record->>'MultiBioPhotoSupport' FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
-                AND u.record ? 'MultiBioPhotoSupport' ORDER BY u.id DESC LIMIT 1) AS multi_photo,
-            (SELECT u.record->>'BioPhotoFun' FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
-                AND u.record ? 'BioPhotoFun' ORDER BY u.id DESC LIMIT 1) AS bio_photo_fun,
+            t.bio_photo,
             EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = d.id AND r.what = '${BIOPHOTO_UPDATE}' AND ${FOR_GOOD_SQL} AND r.probe_at > now()) AS bio_photo_refused,
             ARRAY(SELECT substr(r.what, $3) FROM device_refusal r WHERE r.device_id = d.id AND starts_with(r.what, $4) AND ${FOR_GOOD_SQL} AND r.probe_at > now()) AS refused_types
        FROM device d LEFT JOIN att_terminal t ON t.device_id = d.id
@@ -613,7 +609,8 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
       // A refusal kept under the table's key by a gateway that did not key types apart: its command says the type
       // refused. One a type of its own has now (a face) is taken as that type's refusal, not the table's, so the other
       // templates go as BIODATA and the first success forgets the row (recordRefusals).
-      const bioPhoto = r.bio_photo_fun?.trim() === '1' && (parseMultiBioList(r.multi_photo ?? undefined)?.types.includes(VISIBLE_FACE_PHOTO) ?? false);
+      // Its last word on comparison photos, wherever it said it (options, INFO result, a poll's INFO bits).
+      const bioPhoto = takesVisibleFacePhotos(r.bio_photo);
       const tableRefusal = r.biodata_refused === null ? null : refusalKey(r.biodata_refused);
       const oldType = tableRefusal?.startsWith(BIODATA_TYPE_REFUSAL) ? [tableRefusal.slice(BIODATA_TYPE_REFUSAL.length)] : [];
       return [

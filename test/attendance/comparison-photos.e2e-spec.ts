@@ -212,3 +212,100 @@ describe('a terminal that does not say it takes comparison photos', () => {
     expect((await term.drain()).map((d) => head(d.command))).toEqual(['DATA UPDATE USERINFO', 'DATA UPDATE USERPIC']);
   });
 });
+
+/** The photo items the gateway believes the terminal holds: their hashes (`bp9:` = USERPIC and BIOPHOTO Type=9). */
+const heldPhotos = async (sn: string): Promise<Record<string, string>> =>
+  Object.fromEntries(
+    (await t.ds.query(`SELECT s.key, s.hash FROM sync_item s JOIN device d ON d.id = s.device_id WHERE d.sn = $1 AND s.kind = 'photo' ORDER BY s.key`, [sn])).map(
+      (r: { key: string; hash: string }) => [r.key, r.hash.startsWith('bp9:') ? 'USERPIC+BIOPHOTO' : 'USERPIC'],
+    ),
+  );
+
+describe('where a terminal says it takes comparison photos', () => {
+  it('a V5L that says so only by its INFO function bits (11110, no key in its options) gets BIOPHOTO Type=9', async () => {
+    const sn = 'ATT-BP-INFO';
+    const term = await terminalInOwnArea(sn, { ...V5L, bioPhotoOptions: false });
+    expect(term.info().split(',')[9]).toBe('11110');
+    await term.poll(true);
+    await settleTerminal(reconciler, term);
+    await personWithPhotoOn(sn, '9111');
+    const done = await term.drain();
+    expect(done.map((d) => [head(d.command), d.returnCode])).toEqual([
+      ['DATA UPDATE USERINFO', 0],
+      ['DATA UPDATE USERPIC', 0],
+      ['DATA UPDATE BIOPHOTO', 0],
+    ]);
+    const photo = await storedPhoto('9111');
+    expect(photoTables(term, '9111')).toEqual({ userpic: photo, biophoto9: photo });
+    await settleTerminal(reconciler, term);
+    expect(await heldPhotos(sn)).toEqual({ '9111': 'USERPIC+BIOPHOTO' });
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
+  });
+});
+
+describe('a terminal that stops taking comparison photos', () => {
+  /** A V5L holding 9121's photo as USERPIC and BIOPHOTO Type=9. */
+  async function holdingComparisonPhoto(sn: string): Promise<AttendanceTerminal> {
+    const term = await terminalInOwnArea(sn, V5L);
+    await personWithPhotoOn(sn, '9121');
+    await settleTerminal(reconciler, term);
+    expect(await heldPhotos(sn)).toEqual({ '9121': 'USERPIC+BIOPHOTO' });
+    return term;
+  }
+
+  /** After it stopped: nothing claimed held as a comparison photo, a new photo goes as USERPIC alone, its removal too. */
+  async function plannedAsUserpicOnly(sn: string, term: AttendanceTerminal): Promise<void> {
+    await settleTerminal(reconciler, term);
+    expect(await heldPhotos(sn)).toEqual({ '9121': 'USERPIC' });
+    await personWithPhotoOn(sn, '9122');
+    expect((await term.drain()).map((d) => [head(d.command), d.returnCode])).toEqual([
+      ['DATA UPDATE USERINFO', 0],
+      ['DATA UPDATE USERPIC', 0],
+    ]);
+    await createOperator(t, `op${sn.slice(-4).toLowerCase()}`, 'admin');
+    const c = await signIn(t, `op${sn.slice(-4).toLowerCase()}`, `op${sn.slice(-4).toLowerCase()}-password-1`);
+    expect((await c.call('POST', 'persons', { pin: '9121', name: 'P9121', removePhoto: true })).body.code).toBe(0);
+    expect((await term.drain()).map((d) => [d.command, d.returnCode])).toEqual([['DATA DELETE USERPIC PIN=9121', 0]]);
+    await settleTerminal(reconciler, term);
+    expect(await heldPhotos(sn)).toEqual({ '9122': 'USERPIC' });
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0, refusedItems: 0 });
+    expect(await t.ds.query(`SELECT what FROM device_refusal r JOIN device d ON d.id = r.device_id WHERE d.sn = $1`, [sn])).toEqual([]);
+  }
+
+  it('turned off at its menu, said by its INFO (comparison photo bit 0)', async () => {
+    const sn = 'ATT-BP-OFF-INFO';
+    const term = await holdingComparisonPhoto(sn);
+    term.turnOffComparisonPhotos();
+    expect(term.info().split(',')[9]).toBe('11100');
+    await term.poll(true);
+    await plannedAsUserpicOnly(sn, term);
+  });
+
+  it('turned off, said by its options push (BioPhotoFun=0)', async () => {
+    const sn = 'ATT-BP-OFF-OPT';
+    const term = await holdingComparisonPhoto(sn);
+    term.turnOffComparisonPhotos(true);
+    expect(await term.init()).toBe(true);
+    await plannedAsUserpicOnly(sn, term);
+  });
+
+  it('turned off and on again in its options (the same options push as its first, not stored twice): sent them again', async () => {
+    const sn = 'ATT-BP-OFF-ON';
+    const term = await holdingComparisonPhoto(sn);
+    term.turnOffComparisonPhotos(true);
+    expect(await term.init()).toBe(true);
+    await settleTerminal(reconciler, term);
+    expect(await heldPhotos(sn)).toEqual({ '9121': 'USERPIC' });
+    term.biophotos.clear();
+    term.turnOnComparisonPhotos(V5L.multiBioPhotoSupport!);
+    expect(await term.init()).toBe(true);
+    expect((await term.drain()).map((d) => [head(d.command), d.returnCode])).toEqual([
+      ['DATA UPDATE USERPIC', 0],
+      ['DATA UPDATE BIOPHOTO', 0],
+    ]);
+    expect(photoTables(term, '9121')).toEqual({ userpic: await storedPhoto('9121'), biophoto9: await storedPhoto('9121') });
+    await settleTerminal(reconciler, term);
+    expect(await heldPhotos(sn)).toEqual({ '9121': 'USERPIC+BIOPHOTO' });
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
+  });
+});

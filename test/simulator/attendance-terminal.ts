@@ -91,6 +91,12 @@ export interface AttendanceTerminalOptions {
    * takes `0:0:0:0:0:0:0:0:0:1`, the visible-light face). Absent: neither is pushed, and BIOPHOTO answers -1004.
    */
   multiBioPhotoSupport?: string;
+  /**
+   * With multiBioPhotoSupport, whether its options push names BioPhotoFun and MultiBioPhotoSupport (default true).
+   * false: a SpeedFace-V5L on ZAM180 firmware, which names neither and says it takes comparison photos only by its
+   * INFO function bits (`11110`, field samples getrequest-info-v5l-zam180, opt-speedface-v5l-zam180).
+   */
+  bioPhotoOptions?: boolean;
   /** Lines end with CR LF (BOCK samples) instead of LF. */
   crlf?: boolean;
   /** A trailing TAB after each ATTLOG record (field sample up-attlog-bock-trailing-tab). */
@@ -282,7 +288,8 @@ export class AttendanceTerminal {
         `FPVersion=${biodata ? 12 : 10}`,
         ...(biodata ? ['BioDataFun=1', `MultiBioDataSupport=${this.opts.multiBioDataSupport ?? '0:1:1:0:0:0:0:0:0:1'}`] : []),
         ...(this.opts.pushVersion ? [`PushVersion=${this.opts.pushVersion}`] : []),
-        ...(this.opts.multiBioPhotoSupport ? ['BioPhotoFun=1', `MultiBioPhotoSupport=${this.opts.multiBioPhotoSupport}`] : []),
+        ...(this.opts.multiBioPhotoSupport && this.opts.bioPhotoOptions !== false ? ['BioPhotoFun=1', `MultiBioPhotoSupport=${this.opts.multiBioPhotoSupport}`] : []),
+        ...(this.bioPhotoOff ? ['BioPhotoFun=0'] : []),
       ];
       await this.send('POST', '/iclock/cdata', [['SN', this.sn], ['table', 'options']], opts.join(','));
     }
@@ -310,9 +317,33 @@ export class AttendanceTerminal {
     return !(major >= 3) || /^\d+$/.test(this.serverOptions.TransFlag ?? '');
   }
 
-  /** `INFO=` value (manual 9): firmware, users, fingerprints, records, IP, FP/face algorithms, faces, functions. */
+  /**
+   * `INFO=` value (manual 9): firmware, users, fingerprints, records, IP, FP/face algorithms, faces, functions (five
+   * bits, a visible-light terminal's: fingerprint, face, user photo, comparison photo as it takes them, no
+   * visible-light templates: the V5L's `11110`).
+   */
   info(): string {
-    return [this.opts.firmware ?? 'Ver 8.0.4.3-20220708', this.users.size, this.fingerprints(), this.log.length, '192.168.1.201', 10, 7, 15, 0, '11110'].join(',');
+    const functions = `111${this.opts.multiBioPhotoSupport ? 1 : 0}0`;
+    return [this.opts.firmware ?? 'Ver 8.0.4.3-20220708', this.users.size, this.fingerprints(), this.log.length, '192.168.1.201', 10, 7, 15, 0, functions].join(',');
+  }
+
+  /** Its options push said BioPhotoFun=0 last (turnOffComparisonPhotos with inOptions). */
+  private bioPhotoOff = false;
+
+  /**
+   * Comparison photos turned off at its menu (or by new firmware without them): BIOPHOTO answers -1004 from now on,
+   * its INFO says 0 for them, and its next options push (at its next `init`) names neither key, or `BioPhotoFun=0`
+   * with `inOptions`. The comparison photos it holds stay in its table.
+   */
+  turnOffComparisonPhotos(inOptions = false): void {
+    this.opts.multiBioPhotoSupport = undefined;
+    this.bioPhotoOff = inOptions;
+  }
+
+  /** Comparison photos turned on again: its next options push names them as its first did (the same body). */
+  turnOnComparisonPhotos(multiBioPhotoSupport: string): void {
+    this.opts.multiBioPhotoSupport = multiBioPhotoSupport;
+    this.bioPhotoOff = false;
   }
 
   private fingerprints(): number {

@@ -60,6 +60,7 @@ import { TerminalBioSlots1763700010210 } from './1763700010210-terminal-bio-slot
 import { FeedXmin1763700011700 } from './1763700011700-feed-xmin';
 import { AttTerminalCountDueSince1763700012200 } from './1763700012200-att-terminal-count-due-since';
 import { AttTerminalFingerprintCount1763700013400 } from './1763700013400-att-terminal-fingerprint-count';
+import { AttTerminalBioPhoto1763700013600 } from './1763700013600-att-terminal-bio-photo';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -125,4 +126,5 @@ export const MIGRATIONS = [
   FeedXmin1763700011700,
   AttTerminalCountDueSince1763700012200,
   AttTerminalFingerprintCount1763700013400,
+  AttTerminalBioPhoto1763700013600,
 ];

@@ -14,8 +14,22 @@ import { codePageOfLanguage, isCodePage, WESTERN, type CodePage } from '../../co
 import type { LegacyText } from '../device-body';
 import { PUSH_SETTINGS, type PushSettings } from '../push-settings';
 import { WorkSignalService } from '../work-signal.service';
-import { ATT_CHECK, ATT_INFO, ATT_STAMP_TABLES, attQueryAttlog, formatAttInitReply, formatAttTimeZone, parseAttInfo, wantsTransFlagDigits, type AttStamps } from './protocol';
+import {
+  ATT_CHECK,
+  ATT_INFO,
+  ATT_STAMP_TABLES,
+  attQueryAttlog,
+  bioPhotoWordOfInfo,
+  bioPhotoWordOfOptions,
+  formatAttInitReply,
+  formatAttTimeZone,
+  parseAttInfo,
+  wantsTransFlagDigits,
+  type AttStamps,
+  type BioPhotoWord,
+} from './protocol';
 import { fromDatabaseClock } from '../../database/database-clock';
+import { rowCount } from '../../database/row-count';
 import { SyncVerify } from '../../sync/sync-state.entity';
 
 /** A terminal that initialised while admitted: for the first time in this database (`first`), or again (a reboot, a factory reset). */
@@ -158,6 +172,13 @@ const VERIFY_ASKED_INTO = intoOf(SyncVerify, ['deviceId', 'askedAt']);
 
 /** Forgets the refusals of a terminal ($1), owing it a full sync where one was for good. */
 const FORGET_REFUSALS = forgetRefusalsSql('', 'r.device_id = $1');
+
+/**
+ * SQL ($1 device, $2 JSON): the keys a report names set in the terminal's word on comparison photos
+ * (att_terminal.bio_photo, bio-photo.ts); a row only when that changed it.
+ */
+const NOTE_BIO_PHOTO = `WITH u AS (UPDATE att_terminal SET bio_photo = COALESCE(bio_photo, '{}'::jsonb) || $2::jsonb
+  WHERE device_id = $1 AND NOT COALESCE(bio_photo @> $2::jsonb, false) RETURNING 1) SELECT count(*)::int AS n FROM u`;
 
 /** Devices that speak the Attendance PUSH dialect. */
 export function speaksAttendance(s: Pick<DeviceSession, 'kind'>): boolean {
@@ -391,6 +412,12 @@ export class AttendanceTerminalService implements OnModuleInit {
     this.logger.log(`terminal ${s.sn} runs new firmware (${row.firm_ver} -> ${firmware}): the ${row.refusals} refusal(s) of the old one are forgotten`);
   }
 
+  /** Writes what a report says of comparison photos (NOTE_BIO_PHOTO); answers whether the terminal's word changed. */
+  private async noteBioPhotoWord(s: Pick<DeviceSession, 'id'>, word: BioPhotoWord | null): Promise<boolean> {
+    if (word === null) return false;
+    return rowCount(await this.ds.query(NOTE_BIO_PHOTO, [s.id, JSON.stringify(word)])) > 0;
+  }
+
   private noteCodePages(sn: string, language: string | null, found: string | null): void {
     const byLanguage = codePageOfLanguage(language);
     if (byLanguage !== null && byLanguage !== WESTERN) this.languagePages.set(sn, byLanguage);
@@ -610,10 +637,10 @@ export class AttendanceTerminalService implements OnModuleInit {
    * device's, since a terminal never registers (they are what `device/getAtt` shows as `type`).
    */
   async noteOptions(s: DeviceSession, options: KvMap): Promise<void> {
-    await this.noteBioOptions(s, options);
-    await this.noteTransFlagForm(s, options);
     const name = clip(options.text('DeviceName') ?? null, 100);
     const firm = clip(options.text('FirmVer') ?? options.text('FWVersion') ?? null, 100);
+    await this.noteBioOptions(s, options);
+    await this.noteTransFlagForm(s, options);
     const encoding = options.text('Encoding') ?? options.text('Charset');
     if (encoding && /^\s*utf-?8\s*$/i.test(encoding)) await this.forgetCodePage(s, `says Encoding=${encoding}`);
     await this.noteFirmware(s, firm);
@@ -628,17 +655,26 @@ export class AttendanceTerminalService implements OnModuleInit {
   private async noteBioOptions(s: DeviceSession, options: KvMap): Promise<void> {
     const multiBio = options.text('MultiBioDataSupport');
     const bioDataFun = options.text('BioDataFun');
+    // BioPhotoFun and MultiBioPhotoSupport: whether it is sent comparison photos follows from them (3.1, 12.1.1.8),
+    // kept as its word on them (they may come from its INFO too); written before it is planned.
+    const photoChanged = await this.noteBioPhotoWord(s, bioPhotoWordOfOptions(options));
     // Options without either (another unit under the same SN, older firmware, or a push of changed options only)
     // are planned once too: the dialect is decided from the options since the initialisation (loadTerminals).
-    // BioPhotoFun and MultiBioPhotoSupport too: whether it is sent comparison photos follows from them (3.1, 12.1.1.8).
     const said = [multiBio, bioDataFun, options.text('MultiBioPhotoSupport'), options.text('BioPhotoFun')].map((x) => x ?? '').join('\t');
-    if (this.bioOptions.get(s.sn) === said || s.admission !== 'admitted' || !this.bioOptionsListener) return;
+    if (this.bioOptions.get(s.sn) === said && !photoChanged) return;
+    if (await this.planBio(s)) this.bioOptions.set(s.sn, said);
+  }
+
+  /** Plans the terminal again for the biometric types and comparison photos it announced (onBioOptions); false when that failed. */
+  private async planBio(s: DeviceSession): Promise<boolean> {
+    if (s.admission !== 'admitted' || !this.bioOptionsListener) return false;
     try {
       await this.bioOptionsListener({ deviceId: s.id, sn: s.sn });
-      this.bioOptions.set(s.sn, said);
+      return true;
     } catch (err) {
-      // Planned again at its next options upload, or by the reconciler; the upload itself is stored.
+      // Planned again at its next options upload or INFO, or by the reconciler; the upload itself is stored.
       this.logger.error(`terminal ${s.sn}: planning its templates for the biometric types it announced failed: ${(err as Error)?.stack ?? err}`);
+      return false;
     }
   }
 
@@ -890,11 +926,15 @@ export class AttendanceTerminalService implements OnModuleInit {
       NOTE_INFO,
       [s.id, JSON.stringify({ ...parsed, raw: info.slice(0, 500) })],
     );
+    // Its comparison photo bit (value 10, bit 4) is where some firmware alone says it takes comparison photos (a V5L
+    // on ZAM180 names neither key in its options), and where one that stops taking them says so.
+    const photoChanged = await this.noteBioPhotoWord(s, bioPhotoWordOfInfo(parsed));
     // Some firmware never sends the initialisation and only polls with INFO (field samples): first sight here.
     if (row?.inserted) {
       await this.fireReady({ deviceId: s.id, sn: s.sn, first: true });
       return;
     }
+    if (photoChanged) await this.planBio(s);
     // Fewer than half the attendance records the INFO before it reported: its log was cleared (a reset, a fresh unit,
     // "clear data" or "delete attendance records" at its menu), and its records start again under new Stamps. A
     // smaller drop is taken for firmware deleting its oldest records when its log is full, which restarts nothing:

@@ -7,3 +7,4 @@ export * from './init';
 export * from './info';
 export * from './commands';
 export * from './idcard';
+export * from './bio-photo';
