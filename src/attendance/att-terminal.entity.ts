@@ -60,7 +60,7 @@ export class AttTerminal {
   /**
    * What it last said of comparison photos, wherever it said it (options push, INFO command result, a poll's INFO
    * function bits): `fun` BioPhotoFun, `types` MultiBioPhotoSupport, `visible` its INFO names a visible-light terminal
-   * (five function bits). Each report overwrites the keys it names (bio-photo.ts).
+   * (five function bits). Each report overwrites the keys it names; new firmware starts it afresh (bio-photo.ts).
    */
   @Column({ name: 'bio_photo', type: 'jsonb', nullable: true })
   bioPhoto!: { fun?: string; types?: string; visible?: boolean } | null;

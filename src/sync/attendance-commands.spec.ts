@@ -129,3 +129,22 @@ describe('userLineHash: a USER line of the record a terminal was sent hashes as 
     expect(userLineHash({ ...line(p), pri: 3.5 })).toBeNull();
   });
 });
+
+describe('a comparison photo held (photo item hash bp9:)', () => {
+  const photo = 'AAAA';
+  const held = (t: AttSyncTerminal) => new Map<ItemId, string>([['user\t1', terminalMember(t, person('1'), []).get('user')!.hash], ['photo\t1', terminalMember(t, person('1', { photo }), []).get('photo')!.hash]]);
+  const withPhotos: AttSyncTerminal = { ...terminal(true), bioPhoto: true };
+
+  it('removed from a terminal that takes comparison photos: USERPIC and BIOPHOTO deleted', () => {
+    expect(held(withPhotos).get('photo\t1')).toMatch(/^bp9:/);
+    expect(plan(withPhotos, new Map([['1', terminalMember(withPhotos, person('1'), [])]]), held(withPhotos)).map((c) => c.command)).toEqual([
+      'DATA DELETE USERPIC PIN=1',
+      'DATA DELETE BIOPHOTO PIN=1',
+    ]);
+  });
+
+  it('removed from one that no longer takes them (new firmware, option off): USERPIC alone, no DATA DELETE BIOPHOTO it would refuse', () => {
+    const now = terminal(true);
+    expect(plan(now, new Map([['1', terminalMember(now, person('1'), [])]]), held(withPhotos)).map((c) => c.command)).toEqual(['DATA DELETE USERPIC PIN=1']);
+  });
+});

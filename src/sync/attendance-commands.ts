@@ -250,9 +250,15 @@ export function enrolledPhotoHash(item: TerminalItem): string {
   return carriesBioPhoto(item.hash) ? hashOf(item.commands.slice(0, 1)) : item.hash;
 }
 
-/** What removes a photo item: USERPIC, and the comparison photo when the item carries one (`bioPhoto`). */
-function photoDeletes(pin: string, bioPhoto: boolean): string[] {
-  return [attDelete('USERPIC', pin), ...(bioPhoto ? [attDelete('BIOPHOTO', pin)] : [])];
+/**
+ * What removes a photo item from terminal `t`: USERPIC, and the comparison photo when the item carries one
+ * (`bioPhoto`) and the terminal still takes them (or refused one, its table still there). A terminal that no longer
+ * says it takes them (new firmware, the option turned off) is sent no DATA DELETE BIOPHOTO it cannot take: it answers
+ * -1004, and the removal would be held as refused for good.
+ */
+function photoDeletes(t: AttSyncTerminal, pin: string, bioPhoto: boolean): string[] {
+  const biophoto = bioPhoto && (t.bioPhoto === true || t.bioPhotoRefused === true);
+  return [attDelete('USERPIC', pin), ...(biophoto ? [attDelete('BIOPHOTO', pin)] : [])];
 }
 
 /** `DATA DELETE USERINFO PIN=`: the terminal drops the user with their templates and photo. */
@@ -368,7 +374,7 @@ function bioDeletes(t: AttSyncTerminal, pin: string, hash: string | undefined): 
  * the templates and the photo with it.
  */
 export function removalRefusalKeys(t: AttSyncTerminal, kind: string, pin: string): string[] {
-  const own = kind === 'photo' ? photoDeletes(pin, t.bioPhoto === true) : kind === 'bio' ? bioDeletes(t, pin, '') : [];
+  const own = kind === 'photo' ? photoDeletes(t, pin, t.bioPhoto === true) : kind === 'bio' ? bioDeletes(t, pin, '') : [];
   return [...own, removalCommand(pin)].map(refusalKey);
 }
 
@@ -412,7 +418,7 @@ export function composeTerminalCommands(
     if (kind === 'user') out.push({ command: removalCommand(pin), ref: { sync: 1, plan, kind, del: [pin], cascade: ['bio', 'photo'] } });
     else if (gone.has(pin)) continue;
     else if (kind === 'bio') for (const command of bioDeletes(t, pin, current.get(id))) out.push({ command, ref: { sync: 1, plan, kind, del: [pin] } });
-    else if (kind === 'photo') for (const command of photoDeletes(pin, carriesBioPhoto(current.get(id)))) out.push({ command, ref: { sync: 1, plan, kind, del: [pin] } });
+    else if (kind === 'photo') for (const command of photoDeletes(t, pin, carriesBioPhoto(current.get(id)))) out.push({ command, ref: { sync: 1, plan, kind, del: [pin] } });
   }
   const puts = [...diff.put].sort((a, b) => {
     const [ka, pa] = splitItemId(a);

@@ -308,4 +308,13 @@ describe('a terminal that stops taking comparison photos', () => {
     expect(await heldPhotos(sn)).toEqual({ '9121': 'USERPIC+BIOPHOTO' });
     expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
   });
+
+  it('new firmware without comparison photos, whose options name neither key', async () => {
+    const sn = 'ATT-BP-OFF-FW';
+    const term = await holdingComparisonPhoto(sn);
+    term.upgradeFirmware('Ver 8.0.5.1-20250101');
+    term.turnOffComparisonPhotos();
+    expect(await term.init()).toBe(true);
+    await plannedAsUserpicOnly(sn, term);
+  });
 });

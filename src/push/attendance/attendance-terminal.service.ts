@@ -180,6 +180,9 @@ const FORGET_REFUSALS = forgetRefusalsSql('', 'r.device_id = $1');
 const NOTE_BIO_PHOTO = `WITH u AS (UPDATE att_terminal SET bio_photo = COALESCE(bio_photo, '{}'::jsonb) || $2::jsonb
   WHERE device_id = $1 AND NOT COALESCE(bio_photo @> $2::jsonb, false) RETURNING 1) SELECT count(*)::int AS n FROM u`;
 
+/** SQL ($1 device): new firmware says anew whether it takes comparison photos; a row only when it had said anything. */
+const FORGET_BIO_PHOTO = `WITH u AS (UPDATE att_terminal SET bio_photo = NULL WHERE device_id = $1 AND bio_photo IS NOT NULL RETURNING 1) SELECT count(*)::int AS n FROM u`;
+
 /** Devices that speak the Attendance PUSH dialect. */
 export function speaksAttendance(s: Pick<DeviceSession, 'kind'>): boolean {
   return s.kind === 'att' || s.kind === 'facekiosk';
@@ -397,19 +400,22 @@ export class AttendanceTerminalService implements OnModuleInit {
    * the old firmware refused for good may be taken (its refusals are forgotten and a full sync owed, as when a panel
    * registers with another firmware: device-refusals.ts). The same firmware spelt another way (INFO's
    * `ZAM180-NF50VA-3.4.9` and the options' `ZAM180-NF50VA-Ver3.4.9`) is none. Runs at an options push or an INFO
-   * naming another firmware than the last one written, not per poll.
+   * naming another firmware than the last one written, not per poll. What the old firmware said of comparison photos is
+   * forgotten too: the new one says it anew (or not: then it is sent none). Answers whether that forgot any word.
    */
-  private async noteFirmware(s: Pick<DeviceSession, 'id' | 'sn'>, firmware: string | null): Promise<void> {
-    if (firmware === null) return;
+  private async noteFirmware(s: Pick<DeviceSession, 'id' | 'sn'>, firmware: string | null): Promise<boolean> {
+    if (firmware === null) return false;
     const [row]: Array<{ firm_ver: string | null; refusals: number }> = await this.ds.query(
       `SELECT d.firm_ver, (SELECT count(*)::int FROM device_refusal r WHERE r.device_id = d.id) AS refusals FROM device d WHERE d.id = $1`,
       [s.id],
     );
-    if (!row?.firm_ver || sameFirmware(row.firm_ver, firmware)) return;
+    if (!row?.firm_ver || sameFirmware(row.firm_ver, firmware)) return false;
     if (this.writesCodePage(s.sn)) await this.forgetCodePage(s, `runs new firmware (${row.firm_ver} -> ${firmware})`);
-    if (row.refusals === 0) return;
+    const forgot = rowCount(await this.ds.query(FORGET_BIO_PHOTO, [s.id])) > 0;
+    if (row.refusals === 0) return forgot;
     await this.ds.query(FORGET_REFUSALS, [s.id]);
     this.logger.log(`terminal ${s.sn} runs new firmware (${row.firm_ver} -> ${firmware}): the ${row.refusals} refusal(s) of the old one are forgotten`);
+    return forgot;
   }
 
   /** Writes what a report says of comparison photos (NOTE_BIO_PHOTO); answers whether the terminal's word changed. */
@@ -639,11 +645,12 @@ export class AttendanceTerminalService implements OnModuleInit {
   async noteOptions(s: DeviceSession, options: KvMap): Promise<void> {
     const name = clip(options.text('DeviceName') ?? null, 100);
     const firm = clip(options.text('FirmVer') ?? options.text('FWVersion') ?? null, 100);
-    await this.noteBioOptions(s, options);
+    // The firmware first: new firmware forgets what the old one said of comparison photos, which these options say anew.
+    const forgot = await this.noteFirmware(s, firm);
+    await this.noteBioOptions(s, options, forgot);
     await this.noteTransFlagForm(s, options);
     const encoding = options.text('Encoding') ?? options.text('Charset');
     if (encoding && /^\s*utf-?8\s*$/i.test(encoding)) await this.forgetCodePage(s, `says Encoding=${encoding}`);
-    await this.noteFirmware(s, firm);
     if (!name && !firm) return;
     await this.ds.query(
       `UPDATE device SET device_name = COALESCE($2, device_name), firm_ver = COALESCE($3, firm_ver), updated_at = now()
@@ -652,12 +659,12 @@ export class AttendanceTerminalService implements OnModuleInit {
     );
   }
 
-  private async noteBioOptions(s: DeviceSession, options: KvMap): Promise<void> {
+  private async noteBioOptions(s: DeviceSession, options: KvMap, forgotPhotoWord: boolean): Promise<void> {
     const multiBio = options.text('MultiBioDataSupport');
     const bioDataFun = options.text('BioDataFun');
     // BioPhotoFun and MultiBioPhotoSupport: whether it is sent comparison photos follows from them (3.1, 12.1.1.8),
     // kept as its word on them (they may come from its INFO too); written before it is planned.
-    const photoChanged = await this.noteBioPhotoWord(s, bioPhotoWordOfOptions(options));
+    const photoChanged = (await this.noteBioPhotoWord(s, bioPhotoWordOfOptions(options))) || forgotPhotoWord;
     // Options without either (another unit under the same SN, older firmware, or a push of changed options only)
     // are planned once too: the dialect is decided from the options since the initialisation (loadTerminals).
     const said = [multiBio, bioDataFun, options.text('MultiBioPhotoSupport'), options.text('BioPhotoFun')].map((x) => x ?? '').join('\t');
@@ -713,17 +720,18 @@ export class AttendanceTerminalService implements OnModuleInit {
    * the device lists show: many terminals never post `table=options`, so INFO is the only place they say so.
    * Written only when they differ from what was last written (INFO changes with every punch: its log count).
    */
-  private async noteFirmwareAndAddress(s: DeviceSession, firmware: string | null, ip: string | null): Promise<void> {
-    if (firmware === null && ip === null) return;
+  private async noteFirmwareAndAddress(s: DeviceSession, firmware: string | null, ip: string | null): Promise<boolean> {
+    if (firmware === null && ip === null) return false;
     const key = `${firmware ?? ''}\t${ip ?? ''}`;
-    if (this.addresses.get(s.sn) === key) return;
-    await this.noteFirmware(s, firmware === null ? null : firmware.slice(0, 100));
+    if (this.addresses.get(s.sn) === key) return false;
+    const forgot = await this.noteFirmware(s, firmware === null ? null : firmware.slice(0, 100));
     await this.ds.query(
       `UPDATE device SET firm_ver = COALESCE($2, firm_ver), ip_address = COALESCE($3, ip_address)
         WHERE id = $1 AND (firm_ver IS DISTINCT FROM COALESCE($2, firm_ver) OR ip_address IS DISTINCT FROM COALESCE($3, ip_address))`,
       [s.id, firmware === null ? null : firmware.slice(0, 100), ip === null ? null : ip.slice(0, 64)],
     );
     this.addresses.set(s.sn, key);
+    return forgot;
   }
 
   /**
@@ -921,14 +929,14 @@ export class AttendanceTerminalService implements OnModuleInit {
     if (this.infos.get(s.sn) === info) return;
     this.infos.set(s.sn, info);
     if (!parsed) return;
-    await this.noteFirmwareAndAddress(s, parsed.firmware, parsed.ip);
+    const forgot = await this.noteFirmwareAndAddress(s, parsed.firmware, parsed.ip);
     const [row]: Array<{ inserted: boolean; prev_users: string | null; prev_logs: string | null }> = await this.ds.query(
       NOTE_INFO,
       [s.id, JSON.stringify({ ...parsed, raw: info.slice(0, 500) })],
     );
     // Its comparison photo bit (value 10, bit 4) is where some firmware alone says it takes comparison photos (a V5L
     // on ZAM180 names neither key in its options), and where one that stops taking them says so.
-    const photoChanged = await this.noteBioPhotoWord(s, bioPhotoWordOfInfo(parsed));
+    const photoChanged = (await this.noteBioPhotoWord(s, bioPhotoWordOfInfo(parsed))) || forgot;
     // Some firmware never sends the initialisation and only polls with INFO (field samples): first sight here.
     if (row?.inserted) {
       await this.fireReady({ deviceId: s.id, sn: s.sn, first: true });
