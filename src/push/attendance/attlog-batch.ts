@@ -68,6 +68,23 @@ const PUNCH_ROW_FIELDS = ['device_id', 'unique_key', 'event_time', 'pin', 'statu
 const READING_AT = PUNCH_ROW_FIELDS.indexOf('status');
 
 /**
+ * How far an ATTLOG line of a punch reaches past its time, as stored: 3 + its reserved fields, 3 with a work code, 2
+ * with a verify mode, 1 with a state, else 0. An upload cut mid-body ends in a prefix of its last line (the PIN and
+ * time with the rest missing, or a field cut short: verify mode 15 read as 1), a punch all the same; sent again whole,
+ * the line reaches further, and its reading is the punch's. A copy reaching no further (a re-send, a stale retry of
+ * the cut body) changes nothing. widthSql is the same measure over a stored row.
+ */
+export function readingWidth(p: Pick<PunchRow, 'status' | 'verifyName' | 'workCode' | 'reserved'>): number {
+  if (p.reserved !== null) return 3 + (JSON.parse(p.reserved) as unknown[]).length;
+  return p.workCode !== null ? 3 : p.verifyName !== null ? 2 : p.status !== null ? 1 : 0;
+}
+
+/** readingWidth of the att_transaction row under `alias` (EXCLUDED: the line being inserted). */
+const widthSql = (alias: string) =>
+  `CASE WHEN ${alias}.reserved IS NOT NULL THEN 3 + jsonb_array_length(${alias}.reserved) WHEN ${alias}.work_code IS NOT NULL THEN 3
+    WHEN ${alias}.verify_mode_name IS NOT NULL THEN 2 WHEN ${alias}.status IS NOT NULL THEN 1 ELSE 0 END`;
+
+/**
  * One statement per batch of ATTLOG uploads, its own transaction and prepared once per connection (as the
  * rtlog ingest's REALTIME_SQL): the punches of every upload, joined at insert time with device, area, person
  * and department names, keyed so a re-sent upload adds nothing; then, set-based, what the
@@ -79,8 +96,9 @@ const READING_AT = PUNCH_ROW_FIELDS.indexOf('status');
  * A punch already stored from the terminal's rtlog (`via` rtlog) that comes as ATTLOG takes the ATTLOG line's
  * state, verify mode, work code and reserved fields: the rtlog's `inoutstatus` is the Security PUSH In/Out, the
  * ATTLOG status the attendance state (check-out, break, overtime) payroll reads. It is no new punch: neither
- * counted, nor fed to the stream or Push Center again (`fresh` is false for it). Anything else already held adds
- * nothing, as before.
+ * counted, nor fed to the stream or Push Center again (`fresh` is false for it). So does an ATTLOG line reaching
+ * further than the one stored (readingWidth: the whole line of one an upload cut mid-body brought as a prefix).
+ * Anything else already held adds nothing, as before.
  *
  * The insert returns only the key, id, SN, whether the punch is new, and the stored row as JSON while a Push
  * Center target is enabled (EVENT_JSON_WHILE_TARGET_ENABLED), and its readers filter it by `fresh` themselves: the
@@ -103,7 +121,7 @@ export const ATTLOG_SQL = `
   LEFT JOIN department dp ON dp.id = p.dept_id
   ORDER BY e.ord
   ON CONFLICT (${listOf(AttTransaction, ['uniqueKey'])}) DO UPDATE SET ${excludedOf(AttTransaction, ['status', 'verifyModeNo', 'verifyModeName', 'workCode', 'reserved', 'via'])}
-    WHERE att_transaction.via = 'rtlog' AND EXCLUDED.via = 'ATTLOG'
+    WHERE EXCLUDED.via = 'ATTLOG' AND (att_transaction.via = 'rtlog' OR ${widthSql('EXCLUDED')} > ${widthSql('att_transaction')})
   RETURNING ${listOf(AttTransaction, ['uniqueKey', 'id', 'deviceSn'])}, (xmax = 0) AS fresh, ${EVENT_JSON_WHILE_TARGET_ENABLED(tableOf(AttTransaction))} AS event),
   ins_xact AS (SELECT pg_current_xact_id()::text::bigint AS x),
   ins_feed AS (INSERT INTO ${intoOf(ATT_TRANSACTION_FEED, ['transactionId', 'xid'])} SELECT i.id, ins_xact.x FROM up i CROSS JOIN ins_xact WHERE i.fresh ORDER BY i.id),
@@ -124,17 +142,22 @@ export async function flushAttlog(db: BatchClient, items: readonly AttlogItem[])
   const rows: RecordField[][] = [];
   const owner = new Map<string, number>();
   // Each key once per statement (an upsert may touch a row once): the same punch twice in one batch (sent as rtlog
-  // and as ATTLOG at once, or re-sent) is one row, with the ATTLOG line's reading when one came.
-  const at = new Map<string, number>();
+  // and as ATTLOG at once, or re-sent, or cut and then sent whole) is one row, with the reading the statement's
+  // conflict clause would leave: the ATTLOG line's over the rtlog one's, the ATTLOG line reaching furthest.
+  const at = new Map<string, { j: number; width: number }>();
   items.forEach((it, i) => {
     for (const p of it.punches) {
       const reading: RecordField[] = [p.status, p.verify, p.verifyName, p.workCode, p.reserved, it.via];
-      const j = at.get(p.key);
-      if (j !== undefined) {
-        if (it.via === 'ATTLOG' && rows[j][rows[j].length - 1] === 'rtlog') rows[j].splice(READING_AT, reading.length, ...reading);
+      const width = readingWidth(p);
+      const held = at.get(p.key);
+      if (held !== undefined) {
+        if (it.via === 'ATTLOG' && (rows[held.j][rows[held.j].length - 1] === 'rtlog' || width > held.width)) {
+          rows[held.j].splice(READING_AT, reading.length, ...reading);
+          held.width = width;
+        }
         continue;
       }
-      at.set(p.key, rows.length);
+      at.set(p.key, { j: rows.length, width });
       rows.push([it.deviceId, p.key, p.at, p.pin, ...reading]);
       owner.set(p.key, i);
     }
