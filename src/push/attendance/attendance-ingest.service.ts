@@ -53,9 +53,15 @@ const STORE_OPLOGS = `WITH ins AS (INSERT INTO ${intoOf(AttOperlog, ['uniqueKey'
   ON CONFLICT (${listOf(AttOperlog, ['uniqueKey'])}) DO NOTHING RETURNING op_type, unique_key)
   SELECT count(*)::int AS n, coalesce(array_agg(DISTINCT op_type), '{}') AS types, coalesce(array_agg(unique_key), '{}') AS keys FROM ins`;
 
-/** One ATTPHOTO, keyed by terminal and file name; answers whether it was stored now. */
+/**
+ * One ATTPHOTO, keyed by terminal and file name; answers whether it was stored now. The photo held is replaced only
+ * by one that begins with it and goes on: the whole upload of one cut mid-body (kept as the part it brought), sent
+ * again. Any other copy of the file (a re-send, a stale retry of the cut body) changes nothing.
+ */
 const STORE_PHOTO = `WITH ins AS (INSERT INTO ${insertOf(AttPhoto, ['deviceSn', 'fileName', 'pin', 'photoTime', 'data'])}
-  ON CONFLICT (${listOf(AttPhoto, ['deviceSn', 'fileName'])}) DO NOTHING RETURNING 1) SELECT count(*)::int AS n FROM ins`;
+  ON CONFLICT (${listOf(AttPhoto, ['deviceSn', 'fileName'])}) DO UPDATE SET data = EXCLUDED.data
+    WHERE length(EXCLUDED.data) > length(att_photo.data) AND substring(EXCLUDED.data FROM 1 FOR length(att_photo.data)) = att_photo.data
+  RETURNING 1) SELECT count(*)::int AS n FROM ins`;
 
 /** The upload's Stamp ($2: its table, $3: the Stamp; never lowering the one held) and newest punch ($4), merged into the terminal's row. */
 const NOTE_UPLOAD = `INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'stamps', 'lastPunchAt'])}

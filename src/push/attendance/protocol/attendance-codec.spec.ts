@@ -259,6 +259,17 @@ describe('ATTPHOTO (11.3)', () => {
     expect(parseAttPhoto(`PIN=20150731103012-123.jpg\nSN=1\0${data}`)).toMatchObject({ pin: '123', photoType: null, idNumber: null });
   });
 
+  it('a body cut mid-upload (its base64 ending inside a group of four) is read as the part of the photo it holds', () => {
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5, 6, 0xff, 0xd9]);
+    const b64 = jpeg.toString('base64');
+    for (const cut of [5, 6, 7, 8]) {
+      const p = parseAttPhoto(`PIN=20150731103012-123.jpg\nSN=1\nsize=12\nCMD=uploadphoto\0${b64.slice(0, cut)}`);
+      if (typeof p === 'string') throw new Error(p);
+      expect(p.data.length).toBeGreaterThan(0);
+      expect(p.data.equals(jpeg.subarray(0, p.data.length))).toBe(true);
+    }
+  });
+
   it('refuses a body without a file name or without data', () => {
     expect(parseAttPhoto('SN=1\nsize=1\0abc')).toBe('ATTPHOTO without PIN (file name)');
     expect(parseAttPhoto('PIN=x.jpg\nSN=1')).toBe('ATTPHOTO without data');

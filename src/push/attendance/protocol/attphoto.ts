@@ -7,7 +7,8 @@
  * `20150731103012-123.jpg`); an identity-card attendance photo (11.8) is named `<time>-<photo type>-<user ID>-<id
  * number>.jpg` (`20160615093758-0-1457-210218199011304365.jpg`: photo type 0-4, then the PIN). The manual prints
  * the header's fields separated by spaces as well as by LF. The gateway sends `ATTPHOTOBase64=1` at initialisation, so the data after the
- * NUL is normally base64; raw binary is accepted as well.
+ * NUL is normally base64; raw binary is accepted as well. A body cut mid-upload brings part of the base64: read as
+ * the part of the photo it holds.
  */
 import type { WallClock } from '../../protocol/time';
 import { isValidWallClock } from '../../protocol/time';
@@ -43,7 +44,10 @@ export function parseAttPhoto(body: Buffer | string): AttPhotoUpload | string {
   if (nul < 0) return 'ATTPHOTO without data';
   const rawData = buf.subarray(nul + 1);
   const asText = rawData.toString('latin1').replace(/[\r\n\0 ]+$/g, '');
-  const data = /^[A-Za-z0-9+/]+={0,2}$/.test(asText) && asText.length % 4 === 0 ? Buffer.from(asText, 'base64') : rawData;
+  // Base64 whatever its length: a JPEG's own bytes (FF D8 …) are never all base64 characters, and a body cut mid-upload
+  // ends inside a group of four; read as the bytes it decodes to (a prefix of the photo, which the whole upload sent
+  // again then replaces: STORE_PHOTO), not its text taken for the photo.
+  const data = /^[A-Za-z0-9+/]+$/.test(asText) || (/^[A-Za-z0-9+/]+={1,2}$/.test(asText) && asText.length % 4 === 0) ? Buffer.from(asText, 'base64') : rawData;
   if (data.length === 0) return 'ATTPHOTO with empty data';
   const size = fields.get('size');
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})-([^.\s]+)\./.exec(fileName);
