@@ -233,6 +233,15 @@ describe('OPERLOG and BIODATA (attendance manual 11.4-11.15)', () => {
   });
 });
 
+describe('ATTLOG cut one digit into the seconds of its last line', () => {
+  it('is refused when the body ends inside the line; a line ended, or going on after its time, is read', () => {
+    for (const cut of ['1452\t2015-07-30 15:16:2', '1452 2015-07-30 15:16:2', '1452\t2015-07-30 15:16:2\0'])
+      expect(parseAttlog(`8965\t2015-07-30 15:16:37\t1\t15\r\n${cut}`)).toMatchObject({ results: [{ pin: '8965' }], rejected: [{ reason: 'cut short one digit into its seconds (the body ends inside the line)' }] });
+    for (const whole of ['1452\t2015-07-30 15:16:2\n', '1452\t2015-07-30 15:16:2\t0\t1', '1452\t2015-07-30 15:16:28'])
+      expect(parseAttlog(whole)).toMatchObject({ results: [{ pin: '1452' }], rejected: [] });
+  });
+});
+
 describe('ATTPHOTO (11.3)', () => {
   it('reads the header and base64 data after the NUL; the file name gives time and PIN', () => {
     const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);

@@ -82,12 +82,26 @@ export function parseAttlogLine(text: string, lineNo: number): AttPunch | string
   };
 }
 
+/** A line ending right after a one-digit second (`17:01:3`), with a blank or a colon before that digit. */
+const ENDS_IN_ONE_DIGIT_SECOND = /\d{4}[-/]\d{1,2}[-/]\d{1,2}[\sT]+\d{1,2}\s*:\s*\d{1,2}\s*:\s*\d$/;
+
+/**
+ * Whether `text`, the body's last line, is an upload cut one digit into its seconds: the body ends inside it (no line
+ * end after it) right after a one-digit second. Read as a time, `17:01:3` of `17:01:35` is a punch at 17:01:03 that
+ * never happened, stored beside the real one once the whole upload is sent again; a punch line goes on after its time
+ * (state, verify mode) or ends with its line, so such a line is a cut, not a punch.
+ */
+function cutInSeconds(body: string, text: string): boolean {
+  return ENDS_IN_ONE_DIGIT_SECOND.test(text) && !/[\r\n]\0*$/.test(body) && body.replace(/\0+$/, '').endsWith(text);
+}
+
 /** Every line of an ATTLOG body: the good punches and the refused lines side by side. */
 export function parseAttlog(body: string): ParseResult<AttPunch> {
   const results: AttPunch[] = [];
   const rejected: RejectedLine[] = [];
-  for (const { text, lineNo } of splitLines(body)) {
-    const r = parseAttlogLine(text, lineNo);
+  const lines = splitLines(body);
+  for (const [i, { text, lineNo }] of lines.entries()) {
+    const r = i === lines.length - 1 && cutInSeconds(body, text) ? 'cut short one digit into its seconds (the body ends inside the line)' : parseAttlogLine(text, lineNo);
     if (typeof r === 'string') rejected.push({ line: text, lineNo, reason: r });
     else results.push(r);
   }
