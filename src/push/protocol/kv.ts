@@ -158,6 +158,14 @@ export function splitLines(body: string): BodyLine[] {
   return out;
 }
 
+/**
+ * Whether the body ends inside `line`, its last line (as splitLines read it): no line end after it, NULs aside. An
+ * upload cut mid-body (the link or the terminal's power gone) ends so; a line a cut can make look whole is judged by it.
+ */
+export function endsInsideLine(body: string, line: string): boolean {
+  return !/[\r\n]\0*$/.test(body) && body.replace(/\0+$/, '').endsWith(line);
+}
+
 /** A line end: LF with any CRs before it, or a lone CR. */
 export const LINE_END = /\r*\n|\r/;
 

@@ -233,6 +233,17 @@ describe('OPERLOG and BIODATA (attendance manual 11.4-11.15)', () => {
   });
 });
 
+describe('OPERLOG cut inside its last USER line\'s PIN', () => {
+  it('is refused when the body ends inside the line; a USER line with the PIN alone that ends with its line is read', () => {
+    expect(parseOperlog('OPLOG 6\t0\t2015-07-30 10:22:34\t9402\t0\t0\t0\r\nUSER PIN=94')).toMatchObject({
+      results: [{ kind: 'OPLOG' }],
+      rejected: [{ line: 'USER PIN=94', reason: 'USER line cut short after its PIN (the body ends inside the line)' }],
+    });
+    expect(parseOperlog('USER PIN=94\n')).toMatchObject({ results: [{ kind: 'USER', pin: '94' }], rejected: [] });
+    expect(parseOperlog('USER PIN=94\tName=An')).toMatchObject({ results: [{ kind: 'USER', pin: '94', name: 'An' }], rejected: [] });
+  });
+});
+
 describe('ATTLOG cut one digit into the seconds of its last line', () => {
   it('is refused when the body ends inside the line; a line ended, or going on after its time, is read', () => {
     for (const cut of ['1452\t2015-07-30 15:16:2', '1452 2015-07-30 15:16:2', '1452\t2015-07-30 15:16:2\0'])

@@ -12,7 +12,7 @@
  * date with slashes: read by the TABs they hold when they give a PIN and a time, else by their blanks.
  */
 import type { ParseResult, RejectedLine } from '../../protocol/errors';
-import { splitLines } from '../../protocol/kv';
+import { endsInsideLine, splitLines } from '../../protocol/kv';
 import { formatWallClock, isValidWallClock, type WallClock } from '../../protocol/time';
 
 export interface AttPunch {
@@ -92,7 +92,7 @@ const ENDS_IN_ONE_DIGIT_SECOND = /\d{4}[-/]\d{1,2}[-/]\d{1,2}[\sT]+\d{1,2}\s*:\s
  * (state, verify mode) or ends with its line, so such a line is a cut, not a punch.
  */
 function cutInSeconds(body: string, text: string): boolean {
-  return ENDS_IN_ONE_DIGIT_SECOND.test(text) && !/[\r\n]\0*$/.test(body) && body.replace(/\0+$/, '').endsWith(text);
+  return ENDS_IN_ONE_DIGIT_SECOND.test(text) && endsInsideLine(body, text);
 }
 
 /** Every line of an ATTLOG body: the good punches and the refused lines side by side. */

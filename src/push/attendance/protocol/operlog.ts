@@ -18,7 +18,7 @@
  */
 import { readCardNo } from '../../protocol/commands';
 import type { ParseResult, RejectedLine } from '../../protocol/errors';
-import { parseTabRecord, splitLines, type KvMap } from '../../protocol/kv';
+import { endsInsideLine, parseTabRecord, splitLines, type KvMap } from '../../protocol/kv';
 import { formatWallClock, type WallClock } from '../../protocol/time';
 import { parseAttlogLine } from './attlog';
 
@@ -235,12 +235,21 @@ export function parseOperlogLine(line: string, lineNo: number): OperlogRecord | 
   }
 }
 
+/**
+ * A USER line with its PIN alone: when the body ends inside it, an upload cut mid-body, whose PIN may be cut too
+ * (`USER PIN=94` of `USER PIN=9402\tName=…`): taken, it enrolled a person the terminal never had. A USER line goes on
+ * with the user's fields, so it is refused (the whole upload, sent again, brings the user).
+ */
+const cutAfterPin = (r: OperlogRecord | string): boolean => typeof r !== 'string' && r.kind === 'USER' && Object.keys(r.fields).length === 1;
+
 /** Every line of an OPERLOG (or BIODATA) body, the good records and the refused lines side by side. */
 export function parseOperlog(body: string): ParseResult<OperlogRecord> {
   const results: OperlogRecord[] = [];
   const rejected: RejectedLine[] = [];
-  for (const { text: line, lineNo } of splitLines(body)) {
-    const r = parseOperlogLine(line, lineNo);
+  const lines = splitLines(body);
+  for (const [i, { text: line, lineNo }] of lines.entries()) {
+    const read = parseOperlogLine(line, lineNo);
+    const r = i === lines.length - 1 && cutAfterPin(read) && endsInsideLine(body, line) ? 'USER line cut short after its PIN (the body ends inside the line)' : read;
     if (typeof r === 'string') rejected.push({ line, lineNo, reason: r });
     else results.push(r);
   }
