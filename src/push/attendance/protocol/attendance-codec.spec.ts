@@ -242,6 +242,13 @@ describe('OPERLOG cut inside its last USER line\'s PIN', () => {
     expect(parseOperlog('USER PIN=94\n')).toMatchObject({ results: [{ kind: 'USER', pin: '94' }], rejected: [] });
     expect(parseOperlog('USER PIN=94\tName=An')).toMatchObject({ results: [{ kind: 'USER', pin: '94', name: 'An' }], rejected: [] });
   });
+
+  it('an OPLOG line with fewer than its seven TAB fields is refused when the body ends inside it', () => {
+    for (const cut of ['OPLOG 6\t0\t2015-07-30 10:22:34\t9402\t0', 'OPLOG 6\t0\t2015-07-30 10:22:3'])
+      expect(parseOperlog(`USER PIN=9402\tName=Ann\n${cut}`).rejected).toEqual([{ line: cut, lineNo: 2, reason: 'OPLOG line cut short, fewer than its 7 fields (the body ends inside the line)' }]);
+    for (const whole of ['OPLOG 6\t0\t2015-07-30 10:22:34\t9402\t0\t0\t0', 'OPLOG 6\t0\t2015-07-30 10:22:34\t9402\n', 'OPLOG 4 14 2015-07-30 10: 22: 34 0 0 0 0'])
+      expect(parseOperlog(whole)).toMatchObject({ results: [{ kind: 'OPLOG' }], rejected: [] });
+  });
 });
 
 describe('ATTLOG cut one digit into the seconds of its last line', () => {

@@ -242,6 +242,28 @@ export function parseOperlogLine(line: string, lineNo: number): OperlogRecord | 
  */
 const cutAfterPin = (r: OperlogRecord | string): boolean => typeof r !== 'string' && r.kind === 'USER' && Object.keys(r.fields).length === 1;
 
+/** The fields of an OPLOG line written with TABs: type, who, time, three values, reserved (11.4; every firmware seen). */
+const OPLOG_FIELDS = 7;
+
+/**
+ * An OPLOG line written with TABs with fewer than its seven fields: when the body ends inside it, an upload cut
+ * mid-body (after the time, inside the operands, one digit into the seconds). An operation record is keyed by its
+ * fields, so taken, the cut copy was a record of its own beside the whole one sent again: the operation listed twice,
+ * with operands or a time it never had. The manual's space-separated print is not judged.
+ */
+const cutOplog = (line: string): boolean => {
+  const rest = /^\s*OPLOG[ \t]+(.*)$/is.exec(line)?.[1];
+  return rest !== undefined && rest.includes('\t') && rest.split('\t').length < OPLOG_FIELDS;
+};
+
+/** The reason the body's last line is refused as cut short (the body ends inside it), or null. */
+function cutShort(body: string, line: string, read: OperlogRecord | string): string | null {
+  if (!endsInsideLine(body, line)) return null;
+  if (cutAfterPin(read)) return 'USER line cut short after its PIN (the body ends inside the line)';
+  if (cutOplog(line)) return `OPLOG line cut short, fewer than its ${OPLOG_FIELDS} fields (the body ends inside the line)`;
+  return null;
+}
+
 /** Every line of an OPERLOG (or BIODATA) body, the good records and the refused lines side by side. */
 export function parseOperlog(body: string): ParseResult<OperlogRecord> {
   const results: OperlogRecord[] = [];
@@ -249,7 +271,7 @@ export function parseOperlog(body: string): ParseResult<OperlogRecord> {
   const lines = splitLines(body);
   for (const [i, { text: line, lineNo }] of lines.entries()) {
     const read = parseOperlogLine(line, lineNo);
-    const r = i === lines.length - 1 && cutAfterPin(read) && endsInsideLine(body, line) ? 'USER line cut short after its PIN (the body ends inside the line)' : read;
+    const r = (i === lines.length - 1 ? cutShort(body, line, read) : null) ?? read;
     if (typeof r === 'string') rejected.push({ line, lineNo, reason: r });
     else results.push(r);
   }

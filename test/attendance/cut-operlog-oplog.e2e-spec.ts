@@ -1,0 +1,45 @@
+/**
+ * An OPERLOG upload cut mid-body inside its last OPLOG line (after the time, or inside the operands: `9402\t0` of
+ * `9402\t0\t0\t0`, or one digit into the seconds), then sent again whole, as the terminal does with an upload it holds
+ * unconfirmed. The operation record is keyed by its fields, so the cut copy was stored as a record of its own: the
+ * terminal's operation records (GET /api/gateway/attendance/terminals/{sn}/operlogs) listed the operation twice, once
+ * with operands or a time it never had (and a "clear data" cut so was taken twice). An OPLOG line written with TABs has
+ * its seven fields (type, who, time, three values, reserved); the body's last line, when the body ends inside it with
+ * fewer, is a cut: refused (kept raw as refused, and acknowledged, as any refused line), and the whole upload stores
+ * the one record. A line with its seven fields, or one that ends with its line, is read as before.
+ */
+import { describe, expect, it } from 'vitest';
+import type { TestApp } from '../support/test-app';
+import { initialisedTerminal, useAttendanceApp } from './attendance-helpers';
+
+let t: TestApp;
+useAttendanceApp({}, (app) => ({ t } = app));
+
+const operlogsOf = async (sn: string) =>
+  ((await t.get(`/api/gateway/attendance/terminals/${sn}/operlogs`)).body.data as Array<{ opType: number; opTime: string; operands: string[] }>).map((r) => [r.opType, r.opTime, r.operands]);
+
+const FIRST = 'OPLOG 4\t0\t2026-11-27 08:00:00\t0\t0\t0\t0';
+const LAST = 'OPLOG 6\t0\t2026-11-27 17:01:35\t9402\t0\t0\t0';
+
+describe('an OPERLOG upload cut inside its last OPLOG line, then sent again whole', () => {
+  it.each([
+    ['inside the operands', LAST.slice(0, LAST.indexOf('9402') + 6)],
+    ['after the time', LAST.slice(0, LAST.indexOf('9402'))],
+    ['one digit into the seconds', LAST.slice(0, LAST.indexOf('17:01:') + 7)],
+  ])('cut %s: the operation is listed once, as the whole line has it', async (where, cut) => {
+    const sn = `ATT-CUT-OPLOG-${where.split(' ').pop()!.toUpperCase()}`;
+    const term = await initialisedTerminal(t, { sn });
+    expect((await term.uploadRaw('OPERLOG', `${FIRST}\r\n${cut}`)).status).toBe(200);
+    expect((await term.uploadRaw('OPERLOG', `${FIRST}\r\n${LAST}\r\n`)).status).toBe(200);
+    expect(await operlogsOf(sn)).toEqual([
+      [6, '2026-11-27 17:01:35', ['9402', '0', '0', '0']],
+      [4, '2026-11-27 08:00:00', ['0', '0', '0', '0']],
+    ]);
+  });
+
+  it('a short OPLOG line that ends with its line is still an operation record', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-CUT-OPLOG-WHOLE' });
+    expect((await term.uploadRaw('OPERLOG', 'OPLOG 6\t0\t2026-11-27 17:01:35\t9402\n')).status).toBe(200);
+    expect(await operlogsOf('ATT-CUT-OPLOG-WHOLE')).toEqual([[6, '2026-11-27 17:01:35', ['9402']]]);
+  });
+});
