@@ -370,6 +370,22 @@ export function currentState(confirmed: ReadonlyMap<ItemId, string>, inflight: r
   return cur;
 }
 
+/**
+ * Whether a command on its way is about the item: puts it, deletes it (or takes it with a delete, `cascade`), or
+ * clears its table. A failed item with such a command in flight is being retried, not failing (sync-status).
+ */
+export function onItsWay(inflight: readonly SyncRef[]): (id: ItemId) => boolean {
+  const ids = new Set<ItemId>();
+  const cleared = new Set<ItemKind>();
+  for (const r of inflight) {
+    if (!r.kind) continue;
+    if (r.clear) cleared.add(r.kind);
+    for (const key of r.del ?? []) for (const kind of [r.kind, ...(r.cascade ?? [])]) ids.add(itemId(kind, key));
+    for (const [key] of r.put ?? []) ids.add(itemId(r.kind, key));
+  }
+  return (id) => ids.has(id) || cleared.has(splitItemId(id)[0]);
+}
+
 export interface DiffInput {
   desired: ReadonlyMap<ItemId, string>;
   current: ReadonlyMap<ItemId, string>;

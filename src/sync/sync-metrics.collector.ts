@@ -16,13 +16,18 @@ export class SyncMetricsCollector implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.metrics.gauge('cvgw_sync_divergent_devices', 'Devices with items refused or unanswered (retried with backoff) or with work owed', [], async (g) => {
+    this.metrics.gauge('cvgw_sync_divergent_devices', 'Devices with items refused or unanswered (retried with backoff, no retry on its way) or with work owed', [], async (g) => {
       // An item whose last Return is that of a refusal for good of its device is kept off by that refusal until its
-      // probe, not retried: such a device is reported refused, not divergent (SyncStatusService).
+      // probe, not retried: such a device is reported refused, not divergent (SyncStatusService). Nor is an item whose
+      // retry (or a later command putting, deleting or clearing it) is on its way: pending there too (onItsWay).
       const [row]: Array<{ n: number }> = await this.ds.query(
         `SELECT count(*)::int AS n FROM (
            SELECT i.device_id FROM sync_item i WHERE i.failures > 0
               AND NOT EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = i.device_id AND r.return_code = i.last_return AND ${FOR_GOOD_SQL})
+              AND NOT EXISTS (SELECT 1 FROM device d JOIN device_command c ON c.device_sn = d.sn
+                               WHERE d.id = i.device_id AND c.state IN ('pending', 'sent') AND c.meta ? 'sync'
+                                 AND (c.meta->>'kind' = i.kind OR c.meta->'cascade' ? i.kind)
+                                 AND (c.meta ? 'clear' OR c.keys ? i.key))
            UNION SELECT device_id FROM sync_owed) d`,
       );
       g.set(row?.n ?? 0);

@@ -11,7 +11,7 @@ import { devicesTouching, loadConfirmed, loadInflight } from './confirmed-state'
 import { loadDesired } from './desired-state';
 import type { SyncDevice } from './device-dialect';
 import type { DeviceConvergenceDto, PersonDeviceRightDto, PersonDeviceSyncDto, RefusalDto, UnknownRowsDto } from './dto/sync-status.dto';
-import { authTimezones, currentState, desiredHashes, DEVICE_KINDS, MEMBER_KINDS, refusedHolding, splitItemId, typeRefusedSets, UNKNOWN_HASH, type DesiredDevice, type DesiredHashes, type ItemId } from './sync-items';
+import { authTimezones, currentState, desiredHashes, DEVICE_KINDS, MEMBER_KINDS, onItsWay, refusedHolding, splitItemId, typeRefusedSets, UNKNOWN_HASH, type DesiredDevice, type DesiredHashes, type ItemId } from './sync-items';
 import { tableOf } from './sync-plan';
 import { devicesGranting } from './sync-planner.service';
 import { loadDevices } from './sync-queries';
@@ -359,8 +359,11 @@ export class SyncStatusService {
       }
       for (const id of confirmed.keys()) if (!desired.has(id)) unconfirmed++;
       for (const id of current.keys()) if (!desired.has(id)) divergent++;
-      // A refused item is not failing (retried with backoff): it waits for its refusal's probe.
-      const failing = (failingAll.get(row.id) ?? []).filter((id) => !refusedIds.has(id)).length;
+      // A refused item is not failing (retried with backoff): it waits for its refusal's probe. Nor is one whose retry
+      // (or a later command about it) is on its way: pending, as the person's answer says (ofPerson), so the two
+      // agree while the retry travels; a retry that does not reach the desired state still counts in `divergent`.
+      const retrying = onItsWay(inflightAll.get(sn) ?? []);
+      const failing = (failingAll.get(row.id) ?? []).filter((id) => !refusedIds.has(id) && !retrying(id)).length;
       const q = counts.find((c) => c.id === row.id)!;
       const last = lastOf.get(sn) ?? [];
       const skipped = skippedOf.get(row.id) ?? [];

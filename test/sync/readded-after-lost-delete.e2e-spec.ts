@@ -81,6 +81,22 @@ describe('a person deleted, the delete run by the device and its result lost, th
     return { d, level: await levelId(t, name) };
   }
 
+  /**
+   * Deletes the person while another is added, both in one reply; the panel runs them all, and the post carrying the
+   * user delete's result is lost while the others arrive. Returns once the person's answer reports the lost result.
+   */
+  async function deleteResultLost(d: Device, sn: string, pin: string, other: Record<string, string>): Promise<void> {
+    d.sim.holdResults((c) => c.verb === 'DATA DELETE' && c.table === 'user');
+    await ok(t.delete(`/api/person/delete/${pin}`));
+    await ok(t.post('/api/person/add', other));
+    await d.sim.poll();
+    d.sim.dropHeldResults();
+    d.sim.stopHoldingResults();
+    expect(d.sim.user(pin)).toBeUndefined();
+    expect(d.sim.user(other.pin)).toMatchObject({ Name: other.name });
+    await untilNoResult(sn, pin, () => d.sim.poll());
+  }
+
   it('a panel whose delete result was lost behind answered commands: never synced while it lacks the user, synced once it holds exactly the database', async () => {
     const sn = 'RDL00001';
     const { d, level } = await panel(sn, '10.76.0.1', 'RDLA');
@@ -89,17 +105,7 @@ describe('a person deleted, the delete run by the device and its result lost, th
     await converge(sn, '7601', () => d.sim.pollUntilIdle({ maxPolls: 50 }), () => false);
     expect(d.sim.user('7601')).toMatchObject({ Name: 'Ann' });
 
-    // The delete and another person's add go out in one reply; the panel runs them all, and the post carrying the
-    // user delete's result is lost while the others arrive.
-    d.sim.holdResults((c) => c.verb === 'DATA DELETE' && c.table === 'user');
-    await ok(t.delete('/api/person/delete/7601'));
-    await ok(t.post('/api/person/add', { pin: '7699', name: 'Bob', accLevelIds: level }));
-    await d.sim.poll();
-    d.sim.dropHeldResults();
-    d.sim.stopHoldingResults();
-    expect(d.sim.user('7601')).toBeUndefined();
-    expect(d.sim.user('7699')).toMatchObject({ Name: 'Bob' });
-    await untilNoResult(sn, '7601', () => d.sim.poll());
+    await deleteResultLost(d, sn, '7601', { pin: '7699', name: 'Bob', accLevelIds: level });
 
     // Added again, the same record: the panel still lacks the user.
     await ok(t.post('/api/person/add', ann));
@@ -117,6 +123,44 @@ describe('a person deleted, the delete run by the device and its result lost, th
     // Exactly what the database gives: the same panel reset and synced from scratch holds the same rows.
     const held = tableSnapshot(d.sim, TABLES);
     expect(await fromScratch(t, reconciler, d.sim, TABLES)).toEqual(held);
+  });
+
+  it('a panel whose delete result was lost, the person added again: while the retry is on its way both answers say pending', async () => {
+    const sn = 'RDL00004';
+    const { d, level } = await panel(sn, '10.76.0.4', 'RDL-retry');
+    const eve = { pin: '7604', name: 'Eve', accLevelIds: level };
+    await ok(t.post('/api/person/add', eve));
+    await converge(sn, '7604', () => d.sim.pollUntilIdle({ maxPolls: 50 }), () => false);
+    await deleteResultLost(d, sn, '7604', { pin: '7698', name: 'Finn', accLevelIds: level });
+    await ok(t.post('/api/person/add', eve));
+
+    // The panel does not poll: once the user's backoff ends, the reconciler queues its retry, and it waits there.
+    const userRetryQueued = async () => {
+      const body = (await t.get(`/api/gateway/devices/${sn}/commands?state=pending`)).body;
+      expect(body.code, body.message).toBe(0);
+      return (body.data.data as Array<{ command: string }>).some((c) => /^DATA UPDATE user .*Pin=7604\b/.test(c.command));
+    };
+    for (let i = 0; i < 20 && !(await userRetryQueued()); i++) {
+      await sleep(250);
+      await reconciler.runOnce();
+      await reconciler.idle();
+    }
+    expect(await userRetryQueued()).toBe(true);
+    const retry = await answerFor(sn, '7604');
+    expect(retry, JSON.stringify(retry)).toMatchObject({ state: 'pending', holds: false, lastError: 'no result' });
+    expect(d.sim.user('7604')).toBeUndefined();
+    // The device's convergence says the same at the same moment: the failure is being retried, not divergent.
+    const c = await convergenceOf(t, sn);
+    expect(c, JSON.stringify(c)).toMatchObject({ state: 'pending', divergent: false, failingItems: 0 });
+    expect(c.pendingCommands).toBeGreaterThan(0);
+    expect(await answerFor(sn, '7604')).toMatchObject({ state: 'pending' });
+    // So does /metrics (every other panel of this file has converged): no device divergent.
+    expect((await t.request('GET', '/metrics')).text).toMatch(/^cvgw_sync_divergent_devices 0$/m);
+
+    await converge(sn, '7604', () => d.sim.pollUntilIdle({ maxPolls: 50 }), () => !d.sim.user('7604'));
+    expect(await answerFor(sn, '7604')).toMatchObject({ state: 'synced', holds: true, unconfirmed: [] });
+    expect(claimsSynced(await convergenceOf(t, sn))).toBe(true);
+    expect(d.sim.user('7604')).toMatchObject({ Name: 'Eve' });
   });
 
   it('a panel whose whole reply with the delete, or its results, were lost: pending, not synced, until it holds the user again', async () => {

@@ -117,7 +117,7 @@ export class DeviceConvergenceDto {
   @ApiProperty({ example: 1203, description: 'desired items the device confirmed holding as desired (by Return codes); desiredItems minus this is what it still lacks' }) confirmedItems!: number;
   @ApiProperty({ example: 0, description: 'items desired and not confirmed as such, or confirmed and no longer desired' }) unconfirmedItems!: number;
   @ApiProperty({ example: 0, description: 'desired items the device lacks only because its firmware refused them for good (see refusals); counted in unconfirmedItems too' }) refusedItems!: number;
-  @ApiProperty({ example: 0, description: 'items whose last command was refused or unanswered (retried with backoff); not those refused for good (refusedItems)' }) failingItems!: number;
+  @ApiProperty({ example: 0, description: 'items whose last command was refused or unanswered, retried with backoff and no retry (nor any later command about them) on its way yet; not those refused for good (refusedItems)' }) failingItems!: number;
   @ApiProperty({ example: 0 }) pendingCommands!: number;
   @ApiProperty({ example: null, nullable: true, type: String, description: 'queued time of the oldest command not yet answered' }) oldestUnconfirmedAt!: string | null;
   @ApiProperty({ example: null, nullable: true, type: Number }) oldestUnconfirmedAgeSeconds!: number | null;
