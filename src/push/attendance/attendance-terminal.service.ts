@@ -76,10 +76,12 @@ const GAP_SLACK_MS = 60_000;
  * The INFO a terminal reported ($2, JSON); answers whether the row is new and the user count of the INFO it replaces
  * (the statement's snapshot: the row as it was), by which a count that dropped is told (noteInfo).
  */
-const NOTE_INFO = `WITH prev AS (SELECT t.info->>'userCount' AS users, t.info->>'attLogCount' AS logs FROM att_terminal t WHERE t.device_id = $1)
-  INSERT INTO ${insertOf(AttTerminal, ['deviceId', 'info'])}
-  ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET ${excludedOf(AttTerminal, ['info'])}, updated_at = now()
-  RETURNING (xmax = 0) AS inserted, (SELECT users FROM prev) AS prev_users, (SELECT logs FROM prev) AS prev_logs`;
+const NOTE_INFO = `WITH prev AS (SELECT t.info->>'userCount' AS users, t.info->>'attLogCount' AS logs, t.bio_photo AS photo FROM att_terminal t WHERE t.device_id = $1)
+  INSERT INTO ${insertOf(AttTerminal, ['deviceId', 'info', 'bioPhoto'])}
+  ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET ${excludedOf(AttTerminal, ['info'])}, updated_at = now(),
+    bio_photo = CASE WHEN EXCLUDED.bio_photo IS NULL THEN att_terminal.bio_photo ELSE COALESCE(att_terminal.bio_photo, '{}'::jsonb) || EXCLUDED.bio_photo END
+  RETURNING (xmax = 0) AS inserted, (SELECT users FROM prev) AS prev_users, (SELECT logs FROM prev) AS prev_logs,
+    att_terminal.bio_photo IS DISTINCT FROM (SELECT photo FROM prev) AS photo_changed`;
 
 /**
  * Key of att_terminal.stamps set when a CHECK is queued (markCheck): the next initialisation answers
@@ -930,13 +932,15 @@ export class AttendanceTerminalService implements OnModuleInit {
     this.infos.set(s.sn, info);
     if (!parsed) return;
     const forgot = await this.noteFirmwareAndAddress(s, parsed.firmware, parsed.ip);
-    const [row]: Array<{ inserted: boolean; prev_users: string | null; prev_logs: string | null }> = await this.ds.query(
-      NOTE_INFO,
-      [s.id, JSON.stringify({ ...parsed, raw: info.slice(0, 500) })],
-    );
     // Its comparison photo bit (value 10, bit 4) is where some firmware alone says it takes comparison photos (a V5L
-    // on ZAM180 names neither key in its options), and where one that stops taking them says so.
-    const photoChanged = (await this.noteBioPhotoWord(s, bioPhotoWordOfInfo(parsed))) || forgot;
+    // on ZAM180 names neither key in its options), and where one that stops taking them says so: written with the
+    // INFO, in its statement (an INFO changes with every punch its counts take in).
+    const word = bioPhotoWordOfInfo(parsed);
+    const [row]: Array<{ inserted: boolean; prev_users: string | null; prev_logs: string | null; photo_changed: boolean }> = await this.ds.query(
+      NOTE_INFO,
+      [s.id, JSON.stringify({ ...parsed, raw: info.slice(0, 500) }), word === null ? null : JSON.stringify(word)],
+    );
+    const photoChanged = row?.photo_changed === true || forgot;
     // Some firmware never sends the initialisation and only polls with INFO (field samples): first sight here.
     if (row?.inserted) {
       await this.fireReady({ deviceId: s.id, sn: s.sn, first: true });
