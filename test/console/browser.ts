@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createOperator, type ConsoleTestApp } from './console-helpers';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 
 /** The system's Chromium (Debian's `chromium` package; .ci/run installs it), or CHROMIUM_PATH. */
 export function chromiumPath(): string | undefined {
@@ -39,11 +38,12 @@ export async function launchChromium(executablePath: string): Promise<{ browser:
 }
 
 /**
- * A fresh browser context (its own cookies: its own session) with one page, 1280×800 unless told, 20 s per step: a
- * CI run with two workers (one of them in Chromium) once took over 10 s to draw the sign-in page of a new context.
+ * A fresh browser context (its own cookies: its own session) with one page, 1280×800 unless told (and the context's
+ * other options, a time zone or downloads), 20 s per step: a CI run with two workers (one of them in Chromium) once
+ * took over 10 s to draw the sign-in page of a new context.
  */
-export async function newConsolePage(browser: Browser, viewport = { width: 1280, height: 800 }): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser.newContext({ viewport });
+export async function newConsolePage(browser: Browser, options: BrowserContextOptions = {}): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
   const page = await ctx.newPage();
   page.setDefaultTimeout(20_000);
   return { ctx, page };
@@ -72,16 +72,4 @@ export async function signInPage(p: Page, baseUrl: string, name: string, passwor
 export async function navTo(p: Page, label: string): Promise<void> {
   await p.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: label, exact: true }).click();
   await p.getByRole('heading', { level: 1, name: label }).waitFor();
-}
-
-/**
- * A console page signed in as a fresh operator (role operator, password `<name>-password-1`) in a Chromium of its
- * own; `close` ends the browser.
- */
-export async function signedInConsole(t: ConsoleTestApp, executablePath: string, name = 'olga'): Promise<{ page: Page; close: () => Promise<unknown> }> {
-  await createOperator(t, name, 'operator', `${name}-password-1`);
-  const { browser, close } = await launchChromium(executablePath);
-  const { page } = await newConsolePage(browser);
-  await signInPage(page, t.baseUrl, name, `${name}-password-1`);
-  return { page, close };
 }

@@ -1,39 +1,31 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, signInPage } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { navTo } from './browser';
 import { createOperator } from './console-helpers';
 
 /**
  * Every table of the pages an operator works in daily has a name (a screen reader's table list, and its "Persons
  * table" on entering one), as the README promises labelled tables.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console accessibility browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console accessibility browser tests');
 
 let t: TestApp;
-let browser: Browser;
-let closeBrowser: () => Promise<unknown>;
 let page: Page;
 
-describe.skipIf(!executable)('the console for a screen reader', () => {
+describe.skipIf(!run.executable)('the console for a screen reader', () => {
   beforeAll(async () => {
-    await ensureConsoleBuilt();
-    t = await startTestApp();
+    t = await run.startGateway();
     await createOperator(t, 'ann', 'admin', 'ann-password-1');
     const panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'A11YPANEL1', doors: 1, ipAddress: '10.62.0.1' });
     await panel.connect();
     await panel.pollUntilIdle();
     expect((await t.post('/api/person/add', { pin: '901', name: 'Ann', lastName: 'Reader' })).body.code).toBe(0);
-    ({ browser, close: closeBrowser } = await launchChromium(executable!));
-    ({ page } = await newConsolePage(browser));
-    await signInPage(page, t.baseUrl, 'ann', 'ann-password-1');
+    page = await run.signedInPage('ann', 'ann-password-1');
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it('names every table of the daily pages', async () => {
     const unnamed: string[] = [];

@@ -1,9 +1,9 @@
-import * as fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR, signInPage } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { navTo, newConsolePage, signInPage } from './browser';
 import { createOperator, rawCall } from './console-helpers';
 
 /**
@@ -11,34 +11,25 @@ import { createOperator, rawCall } from './console-helpers';
  * convergence or queue) opens what it names, an address that names no page says so, and the Settings page offers
  * no empty choice of operator.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console address browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console address browser tests');
 
 let t: TestApp;
-let browser: Browser;
-let closeBrowser: () => Promise<unknown>;
 let page: Page;
 let panel: DeviceSimulator;
 
 const heading = (p: Page, name: string | RegExp) => p.getByRole('heading', { level: 1, name }).waitFor();
 
-describe.skipIf(!executable)('console addresses: deep links, unknown pages, the operator list', () => {
+describe.skipIf(!run.executable)('console addresses: deep links, unknown pages, the operator list', () => {
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await ensureConsoleBuilt();
-    t = await startTestApp();
+    t = await run.startGateway();
     await createOperator(t, 'root', 'admin', 'root-password-1');
     expect((await t.post('/api/person/add', { pin: '4711', name: 'Maria', lastName: 'Santos', cardNo: '998877' })).body.code).toBe(0);
     panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'ADDR000001', doors: 2 });
     await panel.connect();
     await panel.pollUntilIdle();
-    ({ browser, close: closeBrowser } = await launchChromium(executable!));
-    ({ page } = await newConsolePage(browser));
+    page = await run.newPage();
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it('answers every console page address with the console, and an unknown API or asset path with a 404 of its own', async () => {
     for (const path of ['/console', '/console/', '/console/persons/4711', '/console/devices/ADDR000001', '/console/no-such-page/deeper', '/console/persons/a%2Fb?x=1']) {
@@ -167,7 +158,7 @@ describe.skipIf(!executable)('console addresses: deep links, unknown pages, the 
   });
 
   it('offers no empty operator list for a password: it says none other exists, then lists each other operator', async () => {
-    const { page: solo, ctx } = await newConsolePage(browser);
+    const { page: solo, ctx } = await newConsolePage(run.browser);
     try {
       // A site whose only operator is the administrator signed in (the README's first sign-in).
       expect((await t.ds.query(`SELECT name FROM console_operator`)).map((r: { name: string }) => r.name)).toEqual(['root']);
@@ -195,7 +186,7 @@ describe.skipIf(!executable)('console addresses: deep links, unknown pages, the 
 
   it("tells a viewer that a page is not theirs rather than that it does not exist", async () => {
     await createOperator(t, 'vic', 'viewer', 'vic-password-1');
-    const { page: viewer, ctx } = await newConsolePage(browser);
+    const { page: viewer, ctx } = await newConsolePage(run.browser);
     try {
       await signInPage(viewer, t.baseUrl, 'vic', 'vic-password-1');
       await viewer.goto(`${t.baseUrl}/console/audit`);

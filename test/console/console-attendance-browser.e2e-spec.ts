@@ -1,10 +1,10 @@
-import * as fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialisedTerminal } from '../attendance/attendance-helpers';
 import type { AttendanceTerminal } from '../simulator/attendance-terminal';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR, signInPage } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { navTo, SCREENSHOT_DIR } from './browser';
 import { createOperator, lastSeenLongAgo } from './console-helpers';
 
 /**
@@ -13,21 +13,16 @@ import { createOperator, lastSeenLongAgo } from './console-helpers';
  * is offline or refused someone —, and the punches filtered by department, terminal and person, with the filters in
  * the address so a reload or a link shows the same list.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console attendance browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console attendance browser tests');
 
 let t: TestApp;
-let browser: Browser;
-let closeBrowser: () => Promise<unknown>;
 let page: Page;
 let front: AttendanceTerminal;
 let gate: AttendanceTerminal;
 
-describe.skipIf(!executable)('the Attendance page in Chromium', () => {
+describe.skipIf(!run.executable)('the Attendance page in Chromium', () => {
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await ensureConsoleBuilt();
-    t = await startTestApp({ syncReconcileIntervalMs: 0 });
+    t = await run.startGateway({ syncReconcileIntervalMs: 0 });
     await createOperator(t, 'anna', 'operator', 'anna-password-1');
     expect((await t.post('/api/department/add', { code: 'PAY', name: 'Payroll' })).body.code).toBe(0);
     expect((await t.post('/api/person/add', { pin: '901', name: 'Jon', lastName: 'Berg', deptCode: 'PAY' })).body.code).toBe(0);
@@ -38,14 +33,9 @@ describe.skipIf(!executable)('the Attendance page in Chromium', () => {
     await front.punch({ pin: '901', time: '2026-11-20 08:01:00', status: 0, verify: 1 });
     await front.punch({ pin: '902', time: '2026-11-20 08:02:00', status: 0, verify: 1 });
     await gate.punch({ pin: '901', time: '2026-11-20 17:05:00', status: 1, verify: 15 });
-    ({ browser, close: closeBrowser } = await launchChromium(executable!));
-    ({ page } = await newConsolePage(browser));
-    await signInPage(page, t.baseUrl, 'anna', 'anna-password-1');
+    page = await run.signedInPage('anna', 'anna-password-1');
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it("shows each terminal's state, last contact and whether it holds its area's members, offline and refused ones as they are", async () => {
     expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: ['901', '902'] })).body.code).toBe(0);

@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { PHOTO } from '../sync/access-helpers';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, SCREENSHOT_DIR, navTo } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { SCREENSHOT_DIR, navTo, newConsolePage } from './browser';
 import { createOperator } from './console-helpers';
 
 /**
@@ -13,17 +14,13 @@ import { createOperator } from './console-helpers';
  * installed (CHROMIUM_PATH or Debian's /usr/bin/chromium; .ci/run installs it); skipped with a message
  * otherwise. Screenshots of each page land in test-output/console/.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console browser tests');
 
 const SN = 'CONSOLE0001';
 const IP = '10.77.0.5';
 const DOOR = `${IP}-1`;
 
 let t: TestApp;
-let browser: Browser;
-let closeBrowser: () => Promise<unknown>;
-let admin: BrowserContext;
 let page: Page;
 let sim: DeviceSimulator;
 
@@ -44,24 +41,16 @@ async function panelCatchesUp() {
   await sim.pollUntilIdle({ maxPolls: 100 });
 }
 
-describe.skipIf(!executable)('operator console in Chromium', () => {
+describe.skipIf(!run.executable)('operator console in Chromium', () => {
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await ensureConsoleBuilt();
-    t = await startTestApp({ deviceAdmission: 'manual' });
+    t = await run.startGateway({ deviceAdmission: 'manual' });
     await createOperator(t, 'ada', 'admin', 'ada-password-1');
     await createOperator(t, 'vera', 'viewer', 'vera-password-1');
-    ({ browser, close: closeBrowser } = await launchChromium(executable!));
-    admin = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    page = await admin.newPage();
-    page.setDefaultTimeout(20_000);
+    page = await run.newPage({ acceptDownloads: true });
     sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: SN, doors: 2, ipAddress: IP, deviceName: 'inBIO260' });
     await sim.connect();
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it('refuses a wrong password in plain words, then signs in', async () => {
     await signIn(page, 'ada', 'wrong-password');
@@ -167,10 +156,8 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
     await form.getByRole('button', { name: 'Close' }).click();
 
     // Another operator's session ends (idle time, sign-out elsewhere) while a form is open: the save tells them.
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const { ctx, page: other } = await newConsolePage(run.browser);
     try {
-      const other = await ctx.newPage();
-      other.setDefaultTimeout(20_000);
       await signIn(other, 'ada', 'ada-password-1');
       await other.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
       await navTo(other, 'Persons');
@@ -357,10 +344,8 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
   it("fills a visit's default times in the server's time zone, whatever the browser's", async () => {
     // A browser 14 hours ahead of UTC: the API reads visit times as wall clocks in the server's TIME_ZONE, so the
     // form's defaults must be the server's now, not the browser's.
-    const far = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'Pacific/Kiritimati' });
+    const { ctx: far, page: p } = await newConsolePage(run.browser, { timezoneId: 'Pacific/Kiritimati' });
     try {
-      const p = await far.newPage();
-      p.setDefaultTimeout(20_000);
       await signIn(p, 'ada', 'ada-password-1');
       await p.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
       await navTo(p, 'Visitors');
@@ -450,9 +435,7 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
   });
 
   it('lets a viewer look but not change anything', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1024, height: 768 } });
-    const viewer = await ctx.newPage();
-    viewer.setDefaultTimeout(20_000);
+    const { ctx, page: viewer } = await newConsolePage(run.browser, { viewport: { width: 1024, height: 768 } });
     try {
       // Signed in with the keyboard alone.
       await viewer.goto(`${t.baseUrl}/console`);
@@ -506,9 +489,7 @@ describe.skipIf(!executable)('operator console in Chromium', () => {
   });
 
   it('fits a phone: no page is wider than a 390-pixel screen (tables scroll inside their own box)', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
-    const phone = await ctx.newPage();
-    phone.setDefaultTimeout(20_000);
+    const { ctx, page: phone } = await newConsolePage(run.browser, { viewport: { width: 390, height: 844 } });
     try {
       await signIn(phone, 'ada', 'ada-password-1');
       await phone.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();

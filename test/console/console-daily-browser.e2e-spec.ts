@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialisedTerminal } from '../attendance/attendance-helpers';
 import { DeviceSimulator } from '../simulator/device-simulator';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR, signInPage } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
 import { createOperator } from './console-helpers';
 
 /**
@@ -13,38 +13,26 @@ import { createOperator } from './console-helpers';
  * with the day they left; a person's contact details are edited where CVSecurity's person form has them, and
  * their keypad password never reaches the browser.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console daily browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console daily browser tests');
 
 let t: TestApp;
-let browser: Browser;
-let closeBrowser: () => Promise<unknown>;
 let page: Page;
 let panel: DeviceSimulator;
 
 /** A wall clock in the site's zone, `yyyy-MM-dd HH:mm:ss`, `ms` from now. */
 const berlin = (ms: number) => new Date(Date.now() + ms).toLocaleString('sv-SE', { timeZone: 'Europe/Berlin' });
 
-describe.skipIf(!executable)("an operator's daily reports", () => {
+describe.skipIf(!run.executable)("an operator's daily reports", () => {
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await ensureConsoleBuilt();
-    t = await startTestApp({ timeZone: 'Europe/Berlin' });
+    t = await run.startGateway({ timeZone: 'Europe/Berlin' });
     await createOperator(t, 'olga', 'operator', 'olga-password-1');
     expect((await t.post('/api/person/add', { pin: '1001', name: 'Maria', lastName: 'Santos', cardNo: '1234567' })).body.code).toBe(0);
     panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'DAILY00001', doors: 2, ipAddress: '10.42.0.7' });
     await panel.connect();
     await panel.pollUntilIdle();
-    ({ browser, close: closeBrowser } = await launchChromium(executable!));
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'America/New_York' });
-    page = await ctx.newPage();
-    page.setDefaultTimeout(20_000);
-    await signInPage(page, t.baseUrl, 'olga', 'olga-password-1');
+    page = await run.signedInPage('olga', 'olga-password-1', { timezoneId: 'America/New_York' });
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it("exports every transaction the list shows, one from a panel whose clock runs ahead of the server's too", async () => {
     const earlier = berlin(-3_600_000);

@@ -1,21 +1,19 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, navTo, SCREENSHOT_DIR, signedInConsole } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { navTo, SCREENSHOT_DIR } from './browser';
 
 /**
  * CVSecurity's Door > Enable / Disable and the remote commands of its door list, as an operator uses them: a door
  * disabled from the Doors page stops admitting anyone (its panel withdraws it from the members' rights) and takes no
  * remote command; enabled again, the rights come back. Normal open and close reach the panel as CONTROL DEVICE.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console door enable browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console door enable browser tests');
 
 let t: TestApp;
-let closeBrowser: () => Promise<unknown>;
 let page: Page;
 let sim: DeviceSimulator;
 const D1 = '10.7.2.1-1';
@@ -23,11 +21,9 @@ const D2 = '10.7.2.1-2';
 
 const doorsOf = (pin: string) => sim.rightsOf(pin).flatMap((r) => r.doors).sort();
 
-describe.skipIf(!executable)('console: a door enabled and disabled, and remote commands from the door list (CVSecurity Door)', () => {
+describe.skipIf(!run.executable)('console: a door enabled and disabled, and remote commands from the door list (CVSecurity Door)', () => {
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await ensureConsoleBuilt();
-    t = await startTestApp();
+    t = await run.startGateway();
     sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'DOOR000001', doors: 2, ipAddress: '10.7.2.1' });
     await sim.connect();
     await sim.pollUntilIdle();
@@ -44,12 +40,9 @@ describe.skipIf(!executable)('console: a door enabled and disabled, and remote c
     await sim.pollUntilIdle();
     expect(doorsOf('6001')).toEqual([1, 2]);
     expect(doorsOf('6002')).toEqual([2]);
-    ({ page, close: closeBrowser } = await signedInConsole(t, executable!));
+    page = await run.operatorPage();
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it('disables a door after a confirmation: the panel withdraws it from every right, and it takes no remote command', async () => {
     await navTo(page, 'Doors');

@@ -1,11 +1,11 @@
-import * as fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelControllerSimulator } from '../simulator/channel';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR, signInPage } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { navTo, SCREENSHOT_DIR } from './browser';
 import { createOperator, lastSeenLongAgo, signIn } from './console-helpers';
 
 /**
@@ -13,21 +13,16 @@ import { createOperator, lastSeenLongAgo, signIn } from './console-helpers';
  * panel that is offline when a person leaves, is deleted or a visitor checks out. A panel decides at the door by
  * itself: until the offline one polls again it still lets them in, and the message says so by name.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console faults browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console faults browser tests');
 
 let t: TestApp;
-let browser: Browser;
-let closeBrowser: () => Promise<unknown>;
 let page: Page;
 let near: DeviceSimulator;
 let far: DeviceSimulator;
 
-describe.skipIf(!executable)('the console under device faults', () => {
+describe.skipIf(!run.executable)('the console under device faults', () => {
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await ensureConsoleBuilt();
-    t = await startTestApp();
+    t = await run.startGateway();
     await createOperator(t, 'fred', 'operator', 'fred-password-1');
     await createOperator(t, 'alma', 'admin', 'alma-password-1');
     near = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'NEARPANEL1', doors: 1, ipAddress: '10.51.0.1' });
@@ -42,14 +37,9 @@ describe.skipIf(!executable)('the console under device faults', () => {
     const levelId = (await t.get('/api/accLevel/list?pageNo=1&pageSize=10')).body.data[0].id;
     for (const pin of ['6001', '6002']) expect((await t.post('/api/person/add', { pin, name: `Worker${pin}`, lastName: 'Field', cardNo: `66${pin}`, accLevelIds: levelId })).body.code).toBe(0);
     for (const p of [near, far]) await p.pollUntilIdle();
-    ({ browser, close: closeBrowser } = await launchChromium(executable!));
-    ({ page } = await newConsolePage(browser));
-    await signInPage(page, t.baseUrl, 'fred', 'fred-password-1');
+    page = await run.signedInPage('fred', 'fred-password-1');
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it('says a refused door command was refused, with its Return code and meaning once', async () => {
     near.failCommands((c) => c.verb === 'CONTROL DEVICE', -11, 1);

@@ -1,10 +1,9 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR, signInPage } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { navTo } from './browser';
 import { createOperator } from './console-helpers';
 
 /**
@@ -12,12 +11,9 @@ import { createOperator } from './console-helpers';
  * action's (never an older error left beside it, also when the browser refuses to send a form), and controls as
  * wide as their words.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console layout browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console layout browser tests');
 
 let t: TestApp;
-let browser: Browser;
-let closeBrowser: () => Promise<unknown>;
 let page: Page;
 
 /** The page's message lines (errors and notices), as the operator reads them. */
@@ -45,23 +41,16 @@ function narrowSelects(p: Page): Promise<string[]> {
   );
 }
 
-describe.skipIf(!executable)('console messages and layout at 1280×800', () => {
+describe.skipIf(!run.executable)('console messages and layout at 1280×800', () => {
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await ensureConsoleBuilt();
-    t = await startTestApp();
+    t = await run.startGateway();
     await createOperator(t, 'ada', 'admin', 'ada-password-1');
     const panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'LAYOUT0001', doors: 2, ipAddress: '10.42.0.7', deviceName: 'inBIO260' });
     await panel.connect();
     await panel.pollUntilIdle();
-    ({ browser, close: closeBrowser } = await launchChromium(executable!));
-    ({ page } = await newConsolePage(browser));
-    await signInPage(page, t.baseUrl, 'ada', 'ada-password-1');
+    page = await run.signedInPage('ada', 'ada-password-1');
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it('"Add door" with nothing chosen says so in place of the last error, and a later action replaces that message', async () => {
     await navTo(page, 'Access levels');

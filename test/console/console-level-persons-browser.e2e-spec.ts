@@ -1,21 +1,19 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, navTo, SCREENSHOT_DIR, signedInConsole } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { navTo, SCREENSHOT_DIR } from './browser';
 
 /**
  * CVSecurity's Access Levels page enrols many persons into a level at once (Add Personnel) and takes them out
  * (Delete Personnel); an operator coming from it gives a new team its door that way, not person by person. Here
  * the console does the same by pin, and the level's panel receives (then loses) the rights.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console level persons browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console level persons browser tests');
 
 let t: TestApp;
-let closeBrowser: () => Promise<unknown>;
 let page: Page;
 let sim: DeviceSimulator;
 
@@ -24,11 +22,9 @@ const pinsOf = async (level: string): Promise<string[]> =>
     await t.ds.query(`SELECT p.pin FROM acc_level_person lp JOIN acc_level l ON l.id = lp.level_id JOIN person p ON p.id = lp.person_id WHERE l.name = $1 ORDER BY p.pin`, [level])
   ).map((r: { pin: string }) => r.pin);
 
-describe.skipIf(!executable)('console: persons of an access level, from the level (CVSecurity Add/Delete Personnel)', () => {
+describe.skipIf(!run.executable)('console: persons of an access level, from the level (CVSecurity Add/Delete Personnel)', () => {
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await ensureConsoleBuilt();
-    t = await startTestApp();
+    t = await run.startGateway();
     sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'LVLP000001', doors: 1, ipAddress: '10.7.0.1' });
     await sim.connect();
     await sim.pollUntilIdle();
@@ -41,12 +37,9 @@ describe.skipIf(!executable)('console: persons of an access level, from the leve
     for (const [pin, name, deptCode] of [['4004', 'Dee', 'ENG'], ['4005', 'Eli', 'QA'], ['4006', 'Fay', 'ENG']]) expect((await t.post('/api/person/add', { pin, name, deptCode })).body.code).toBe(0);
     expect((await t.post('/api/person/leave', { pin: '4006' })).body.code).toBe(0);
     await sim.pollUntilIdle();
-    ({ page, close: closeBrowser } = await signedInConsole(t, executable!));
+    page = await run.operatorPage();
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it('adds persons to a level by pin, and the panel of its door receives their rights', async () => {
     await navTo(page, 'Access levels');

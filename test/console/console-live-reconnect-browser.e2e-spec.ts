@@ -1,9 +1,8 @@
-import * as fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, SCREENSHOT_DIR, signedInConsole } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
 
 /**
  * The dashboard's live events across a blip: a proxy in front of the gateway answering the event stream with a
@@ -11,11 +10,9 @@ import { chromiumPath, ensureConsoleBuilt, SCREENSHOT_DIR, signedInConsole } fro
  * connection, never an error answer). The dashboard must connect again by itself and show the events that follow,
  * and those stored while it could not: after its last event, or, before any, since the page opened.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console live reconnect browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console live reconnect browser tests');
 
 let t: TestApp;
-let closeBrowser: () => Promise<unknown>;
 let page: Page;
 let sim: DeviceSimulator;
 
@@ -49,20 +46,15 @@ async function refuseStream(): Promise<{ back: () => Promise<void> }> {
 }
 const rows = (cardno: string) => page.locator('#live-events').getByRole('row', { name: new RegExp(`card ${cardno}\\b`) });
 
-describe.skipIf(!executable)('console dashboard: live events come back after the stream is refused once', () => {
+describe.skipIf(!run.executable)('console dashboard: live events come back after the stream is refused once', () => {
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await ensureConsoleBuilt();
-    t = await startTestApp();
+    t = await run.startGateway();
     sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'LIVE000001', doors: 1 });
     await sim.connect();
     await sim.pollUntilIdle();
-    ({ page, close: closeBrowser } = await signedInConsole(t, executable!));
+    page = await run.operatorPage();
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it('connects again after a 502 on the stream and shows the next event', async () => {
     let refused = 0;

@@ -1,14 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialisedTerminal } from '../attendance/attendance-helpers';
 import type { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { ChannelControllerSimulator } from '../simulator/channel';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, SCREENSHOT_DIR, signInPage, navTo } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { SCREENSHOT_DIR, signInPage, navTo, newConsolePage } from './browser';
 import { createOperator } from './console-helpers';
 import { gradientPng } from './png';
 
@@ -18,13 +19,9 @@ import { gradientPng } from './png';
  * for entry reaching the channel controller, temperature and mask events, media, parking lists and records,
  * the dashboard's convergence view, deleting a device, and a viewer who sees it all and may change nothing.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console module browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console module browser tests');
 
 let t: TestApp;
-let browser: Browser;
-let closeBrowser: () => Promise<unknown>;
-let ctx: BrowserContext;
 let page: Page;
 let term: AttendanceTerminal;
 let ec: ElevatorControllerSimulator;
@@ -56,11 +53,9 @@ async function floorsOf(sn: string, n: number) {
   throw new Error(`no floors for ${sn}`);
 }
 
-describe.skipIf(!executable)('operator console module pages in Chromium', () => {
+describe.skipIf(!run.executable)('operator console module pages in Chromium', () => {
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await ensureConsoleBuilt();
-    t = await startTestApp();
+    t = await run.startGateway();
     await createOperator(t, 'otto', 'operator', 'otto-password-1');
     await createOperator(t, 'vera', 'viewer', 'vera-password-1');
     expect((await t.post('/api/person/add', { pin: '801', name: 'Ada', lastName: 'Lovelace' })).body.code).toBe(0);
@@ -75,16 +70,10 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
     panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'HEPCON0001', doors: 1, ipAddress: '10.31.0.3', registryExtras: { MaskDetectionFunOn: 1, IRTempDetectionFunOn: 1 } });
     await panel.connect();
     await panel.pollUntilIdle();
-    ({ browser, close: closeBrowser } = await launchChromium(executable!));
-    ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-    page = await ctx.newPage();
-    page.setDefaultTimeout(20_000);
+    page = await run.newPage({ acceptDownloads: true });
     await signIn(page, 'otto', 'otto-password-1');
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it('shows a punch from the attendance terminal on the Attendance page, filters it and exports it', async () => {
     await term.punch({ pin: '801', time: '2026-11-20 08:31:00', status: 0, verify: 1 });
@@ -329,9 +318,7 @@ describe.skipIf(!executable)('operator console module pages in Chromium', () => 
   });
 
   it('lets a viewer see every module page but change nothing', async () => {
-    const vctx = await browser.newContext({ viewport: { width: 820, height: 1180 } });
-    const viewer = await vctx.newPage();
-    viewer.setDefaultTimeout(20_000);
+    const { ctx: vctx, page: viewer } = await newConsolePage(run.browser, { viewport: { width: 820, height: 1180 } });
     try {
       await signIn(viewer, 'vera', 'vera-password-1');
       await navTo(viewer, 'Attendance');

@@ -1,10 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialisedTerminal } from '../attendance/attendance-helpers';
 import type { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { DeviceSimulator } from '../simulator/device-simulator';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, newConsolePage, signInPage } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
 import { createOperator } from './console-helpers';
 
 /**
@@ -12,20 +12,16 @@ import { createOperator } from './console-helpers';
  * (张伟 for the person whose first name is 伟 and last name 张), in the Persons search, the transactions' and the
  * punches' person name.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console names browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console names browser tests');
 
 let t: TestApp;
-let browser: Browser;
-let closeBrowser: () => Promise<unknown>;
 let page: Page;
 let panel: DeviceSimulator;
 let term: AttendanceTerminal;
 
-describe.skipIf(!executable)('Chinese names in the console', () => {
+describe.skipIf(!run.executable)('Chinese names in the console', () => {
   beforeAll(async () => {
-    await ensureConsoleBuilt();
-    t = await startTestApp();
+    t = await run.startGateway();
     await createOperator(t, 'li', 'operator', 'li-password-1');
     panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'CNPANEL001', doors: 1, ipAddress: '10.61.0.1' });
     await panel.connect();
@@ -41,14 +37,9 @@ describe.skipIf(!executable)('Chinese names in the console', () => {
     expect((await panel.access({ cardno: '880801', door: 1 })).decision.granted).toBe(true);
     expect((await panel.access({ cardno: '880802', door: 1 })).decision.granted).toBe(true);
     for (const pin of ['801', '802']) expect((await term.punch({ pin, time: '2026-11-20 08:00:00', status: 0, verify: 1 }))?.status).toBe(200);
-    ({ browser, close: closeBrowser } = await launchChromium(executable!));
-    ({ page } = await newConsolePage(browser));
-    await signInPage(page, t.baseUrl, 'li', 'li-password-1');
+    page = await run.signedInPage('li', 'li-password-1');
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it('finds 张伟 (family name first, no space) in the Persons search, the transactions and the punches', async () => {
     await page.goto(`${t.baseUrl}/console/persons?q=${encodeURIComponent('张伟')}`);

@@ -1,9 +1,9 @@
-import * as fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR, signInPage } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { navTo, SCREENSHOT_DIR } from './browser';
 import { createOperator, lastSeenLongAgo } from './console-helpers';
 
 /**
@@ -11,20 +11,15 @@ import { createOperator, lastSeenLongAgo } from './console-helpers';
  * and nothing is being synced, so no page may call them "on their way" or the panel "syncing" until it polls
  * again; once it does and confirms, the same pages say it holds them.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console offline browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console offline browser tests');
 
 let t: TestApp;
-let browser: Browser;
-let closeBrowser: () => Promise<unknown>;
 let page: Page;
 let panel: DeviceSimulator;
 
-describe.skipIf(!executable)('the console while a panel is offline', () => {
+describe.skipIf(!run.executable)('the console while a panel is offline', () => {
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await ensureConsoleBuilt();
-    t = await startTestApp();
+    t = await run.startGateway();
     await createOperator(t, 'olga', 'operator', 'olga-password-1');
     panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'OFFLINE001', doors: 2 });
     await panel.connect();
@@ -33,14 +28,9 @@ describe.skipIf(!executable)('the console while a panel is offline', () => {
     expect(level.body.code).toBe(0);
     const doorName = (await t.get('/api/door/list?pageNo=1&pageSize=10')).body.data[0].name;
     expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Main', doorName }] })).body.code).toBe(0);
-    ({ browser, close: closeBrowser } = await launchChromium(executable!));
-    ({ page } = await newConsolePage(browser));
-    await signInPage(page, t.baseUrl, 'olga', 'olga-password-1');
+    page = await run.signedInPage('olga', 'olga-password-1');
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it('says the commands wait for the offline panel (person, Devices, dashboard), then that it holds them once it polled', async () => {
     await lastSeenLongAgo(t, 'OFFLINE001');

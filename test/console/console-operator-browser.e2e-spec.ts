@@ -1,12 +1,12 @@
-import * as fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialisedTerminal } from '../attendance/attendance-helpers';
 import type { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR, signInPage } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { navTo } from './browser';
 import { createOperator } from './console-helpers';
 
 /**
@@ -14,22 +14,17 @@ import { createOperator } from './console-helpers';
  * and its state in plain words, every module's events in the dashboard's live events (attendance punches and
  * elevator selections as well as access events), each device's sync state, and a visit's times as they happened.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console operator browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console operator browser tests');
 
 let t: TestApp;
-let browser: Browser;
-let closeBrowser: () => Promise<unknown>;
 let page: Page;
 let panel: DeviceSimulator;
 let term: AttendanceTerminal;
 let ec: ElevatorControllerSimulator;
 
-describe.skipIf(!executable)('the console as a CVSecurity operator expects it', () => {
+describe.skipIf(!run.executable)('the console as a CVSecurity operator expects it', () => {
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await ensureConsoleBuilt();
-    t = await startTestApp();
+    t = await run.startGateway();
     await createOperator(t, 'olga', 'operator', 'olga-password-1');
     expect((await t.post('/api/person/add', { pin: '501', name: 'Ada', lastName: 'Lovelace' })).body.code).toBe(0);
     panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'OPDOORS001', doors: 2, ipAddress: '10.41.0.7', deviceName: 'inBIO260' });
@@ -39,14 +34,9 @@ describe.skipIf(!executable)('the console as a CVSecurity operator expects it', 
     ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'OPELE00001', floors: 3, ipAddress: '10.41.0.8' });
     await ec.connect();
     await ec.pollUntilIdle();
-    ({ browser, close: closeBrowser } = await launchChromium(executable!));
-    ({ page } = await newConsolePage(browser));
-    await signInPage(page, t.baseUrl, 'olga', 'olga-password-1');
+    page = await run.signedInPage('olga', 'olga-password-1');
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it("names each door's panel on the Doors page, and its state in words: a closed door, a locked or unlocked lock", async () => {
     // Door 1 has a door sensor (closed), door 2 none; door 2's lock is released.

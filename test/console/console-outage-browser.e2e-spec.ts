@@ -1,19 +1,16 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, newConsolePage, signInPage } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
 import { createOperator } from './console-helpers';
 
 /**
  * The console while the database is briefly unavailable, played as an operator: what the page says must be the
  * truth (the database does not answer), not that they were signed out, and the console comes back by itself.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console outage browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console outage browser tests');
 
 let t: TestApp;
-let browser: Browser;
-let closeBrowser: () => Promise<unknown>;
 let page: Page;
 
 interface PgPool {
@@ -40,19 +37,13 @@ function cutDatabase(t: TestApp): () => void {
   };
 }
 
-describe.skipIf(!executable)('the console while the database is briefly unavailable', () => {
+describe.skipIf(!run.executable)('the console while the database is briefly unavailable', () => {
   beforeAll(async () => {
-    await ensureConsoleBuilt();
-    t = await startTestApp();
+    t = await run.startGateway();
     await createOperator(t, 'dora', 'operator', 'dora-password-1');
-    ({ browser, close: closeBrowser } = await launchChromium(executable!));
-    ({ page } = await newConsolePage(browser));
-    await signInPage(page, t.baseUrl, 'dora', 'dora-password-1');
+    page = await run.signedInPage('dora', 'dora-password-1');
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it('says the database does not answer when a page is opened meanwhile, not that the operator is signed out, and comes back by itself', async () => {
     const restore = cutDatabase(t);

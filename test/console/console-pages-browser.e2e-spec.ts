@@ -1,11 +1,11 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, totp } from '../../src/console/totp';
 import { DeviceSimulator } from '../simulator/device-simulator';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, newConsolePage, SCREENSHOT_DIR, signInPage, navTo } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { SCREENSHOT_DIR, signInPage, navTo } from './browser';
 import { createOperator } from './console-helpers';
 
 /**
@@ -13,31 +13,22 @@ import { createOperator } from './console-helpers';
  * beyond the first page, the second factor, the reference lists' edits and the Push Center targets, each checked
  * against what the gateway then holds.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console pages browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console pages browser tests');
 
 let t: TestApp;
-let browser: Browser;
-let closeBrowser: () => Promise<unknown>;
 let page: Page;
 
 const signIn = (p: Page, name: string, password: string) => signInPage(p, t.baseUrl, name, password);
 
 
-describe.skipIf(!executable)('console pages in Chromium: what a CVSecurity operator expects', () => {
+describe.skipIf(!run.executable)('console pages in Chromium: what a CVSecurity operator expects', () => {
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await ensureConsoleBuilt();
-    t = await startTestApp();
+    t = await run.startGateway();
     await createOperator(t, 'ada', 'admin', 'ada-password-1');
-    ({ browser, close: closeBrowser } = await launchChromium(executable!));
-    ({ page } = await newConsolePage(browser));
+    page = await run.newPage();
     await signIn(page, 'ada', 'ada-password-1');
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it('pages the visits: a visitor checked in before the last 20 visits is found and checked out', async () => {
     expect((await t.post('/api/person/add', { pin: '3001', name: 'Host' })).body.code).toBe(0);

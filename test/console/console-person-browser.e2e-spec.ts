@@ -1,11 +1,11 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { levelId } from '../sync/access-helpers';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { navTo, newConsolePage, SCREENSHOT_DIR } from './browser';
 import { createOperator } from './console-helpers';
 import { settingsOf } from '../push/push-helpers';
 
@@ -14,12 +14,9 @@ import { settingsOf } from '../push/push-helpers';
  * reports them (one panel confirms, one refuses the rights table for good, one has not polled yet; a person
  * whose name cannot travel is skipped), then the person leaves and is reinstated from the console.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console person browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console person browser tests');
 
 let t: TestApp;
-let browser: Browser;
-let closeBrowser: () => Promise<unknown>;
 let page: Page;
 /** Confirms everything. */
 let ok: DeviceSimulator;
@@ -66,11 +63,9 @@ async function openPerson(pin: string) {
   await page.getByRole('table', { name: 'Panels holding this person' }).waitFor();
 }
 
-describe.skipIf(!executable)('a person\'s panels, leave and reinstatement in Chromium', () => {
+describe.skipIf(!run.executable)('a person\'s panels, leave and reinstatement in Chromium', () => {
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await ensureConsoleBuilt();
-    t = await startTestApp();
+    t = await run.startGateway();
     // The panels poll only when a test makes them: on a loaded machine a test can take longer than the 30 s online
     // floor, and a row would read "waiting for the panel: offline" where this file reads what is on its way.
     settingsOf(t).onlineFloorMs = 3_600_000;
@@ -90,14 +85,10 @@ describe.skipIf(!executable)('a person\'s panels, leave and reinstatement in Chr
     await t.ds.query(`INSERT INTO acc_level_person (level_id, person_id) VALUES ($1, md5('p902'))`, [level]);
     expect((await t.post('/api/accLevel/syncLevel', null, { levelId: level })).body.code).toBe(0);
     await Promise.all([ok.pollUntilIdle(), refusing.pollUntilIdle()]);
-    ({ browser, close: closeBrowser } = await launchChromium(executable!));
-    ({ page } = await newConsolePage(browser));
+    page = await run.newPage();
     await toPersons(page, 'otto', 'otto-password-1');
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it('shows each panel truthfully: holds them, refused with the Return code, on its way with the commands waiting, skipped', async () => {
     expect(ok.rightsOf('901')).toHaveLength(1);
@@ -209,7 +200,7 @@ describe.skipIf(!executable)('a person\'s panels, leave and reinstatement in Chr
   });
 
   it('shows a viewer the panels, but no Leave or Reinstate button', async () => {
-    const { ctx, page: viewer } = await newConsolePage(browser);
+    const { ctx, page: viewer } = await newConsolePage(run.browser);
     try {
       await toPersons(viewer, 'vera', 'vera-password-1');
       await viewer.getByRole('button', { name: 'Open 901' }).click();

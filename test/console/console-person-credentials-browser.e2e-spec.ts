@@ -1,12 +1,12 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { levelId, PHOTO } from '../sync/access-helpers';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR, signInPage } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { navTo, SCREENSHOT_DIR } from './browser';
 import { createOperator } from './console-helpers';
 
 /**
@@ -15,12 +15,10 @@ import { createOperator } from './console-helpers';
  * number; and around it, an attendance terminal approved under its own name and an empty access-level list that
  * says so.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console person credentials browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console person credentials browser tests');
 
 let t: TestApp;
 let page: Page;
-let close: () => Promise<unknown>;
 let panel: DeviceSimulator;
 let terminal: AttendanceTerminal;
 
@@ -34,27 +32,19 @@ async function openPerson(pin: string) {
   return page.getByRole('form', { name: `Edit person ${pin}` });
 }
 
-describe.skipIf(!executable)('a person\'s photo, device password and certificate in Chromium', () => {
+describe.skipIf(!run.executable)('a person\'s photo, device password and certificate in Chromium', () => {
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await ensureConsoleBuilt();
-    t = await startTestApp({ deviceAdmission: 'manual' });
+    t = await run.startGateway({ deviceAdmission: 'manual' });
     // An administrator: approving a device is theirs.
     await createOperator(t, 'cora', 'admin', 'cora-password-1');
-    const browser = await launchChromium(executable!);
-    close = browser.close;
-    ({ page } = await newConsolePage(browser.browser));
-    await signInPage(page, t.baseUrl, 'cora', 'cora-password-1');
+    page = await run.signedInPage('cora', 'cora-password-1');
     panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'CREDPANEL01', doors: 2, ipAddress: '10.93.0.1' });
     terminal = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'CREDATT001' });
     await panel.connect();
     // Pending: the terminal's first contact registers it, waiting for approval (it is refused until then).
     await terminal.init().catch(() => false);
   }, 120_000);
-  afterAll(async () => {
-    await close?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it('says "No access levels yet." while there is none', async () => {
     await navTo(page, 'Access levels');

@@ -4,27 +4,24 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGbk } from '../../src/common/gbk';
 import { DeviceSimulator } from '../simulator/device-simulator';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, navTo, SCREENSHOT_DIR, signedInConsole } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { navTo, SCREENSHOT_DIR } from './browser';
 
 /**
  * CVSecurity's Personnel > Person > Export and Import, as an operator uses them: the list (filtered by department)
  * exported to a CSV file, edited in a spreadsheet and imported back. Existing pins are updated, new ones created,
  * and a refused row is listed with its reason while the good rows are kept, the panel receiving the changes.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console person CSV browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console person CSV browser tests');
 
 let t: TestApp;
-let closeBrowser: () => Promise<unknown>;
 let page: Page;
 let sim: DeviceSimulator;
 
-describe.skipIf(!executable)('console: persons exported to CSV and imported from CSV (CVSecurity Personnel Export/Import)', () => {
+describe.skipIf(!run.executable)('console: persons exported to CSV and imported from CSV (CVSecurity Personnel Export/Import)', () => {
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await ensureConsoleBuilt();
-    t = await startTestApp();
+    t = await run.startGateway();
     sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'PCSV000001', doors: 1, ipAddress: '10.7.1.1' });
     await sim.connect();
     await sim.pollUntilIdle();
@@ -42,12 +39,9 @@ describe.skipIf(!executable)('console: persons exported to CSV and imported from
     for (const p of people) expect((await t.post('/api/person/add', p)).body.code).toBe(0);
     expect((await t.post('/api/person/leave', { pin: '5009', leaveDate: '2026-11-01' })).body.code).toBe(0);
     await sim.pollUntilIdle();
-    ({ page, close: closeBrowser } = await signedInConsole(t, executable!));
+    page = await run.operatorPage();
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it('exports the persons the list shows (one department) as CSV with their fields, and the whole list without a filter', async () => {
     await navTo(page, 'Persons');

@@ -1,11 +1,11 @@
-import * as fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
+import { ConsoleBrowserRun } from '../support/console-browser';
 import { Receiver } from '../support/http-receiver';
 import { setPushCenterTimings } from '../support/push-center-env';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, SCREENSHOT_DIR, signInPage } from './browser';
+import type { TestApp } from '../support/test-app';
+import { navTo } from './browser';
 import { createOperator } from './console-helpers';
 
 /**
@@ -13,31 +13,23 @@ import { createOperator } from './console-helpers';
  * shown and which is then deleted takes its deliveries panel with it (the screen never keeps naming a target
  * that is gone); "Retry now" re-sends in the background, and the shown deliveries follow it to its outcome.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console push targets browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console push targets browser tests');
 
 let t: TestApp;
-let closeBrowser: () => Promise<unknown>;
 let page: Page;
 let receiver: Receiver;
 
-describe.skipIf(!executable)('console: Push Center targets (Settings)', () => {
+describe.skipIf(!run.executable)('console: Push Center targets (Settings)', () => {
   beforeAll(async () => {
-    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await ensureConsoleBuilt();
     // A failed delivery waits an hour before the gateway tries it again by itself: only "Retry now" re-sends it here.
     setPushCenterTimings({ retryBaseMs: 3_600_000, retryMaxMs: 3_600_000, pollMs: 200 });
     receiver = await Receiver.answering(500);
-    t = await startTestApp();
+    t = await run.startGateway();
     await createOperator(t, 'pia', 'admin', 'pia-password-1');
-    const launched = await launchChromium(executable!);
-    closeBrowser = launched.close;
-    ({ page } = await newConsolePage(launched.browser));
-    await signInPage(page, t.baseUrl, 'pia', 'pia-password-1');
+    page = await run.signedInPage('pia', 'pia-password-1');
   }, 120_000);
   afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
+    await run.close();
     await receiver?.stop();
   });
 

@@ -1,33 +1,28 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, navTo, signedInConsole } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { navTo } from './browser';
 import { createOperator } from './console-helpers';
 
 /**
  * A session that ends while an operator fills a form (the idle timeout over a long phone call, a sign-out on another
  * desk): signing in again as themselves, they find the form as they left it and save it; another operator does not.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console session expiry browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console session expiry browser tests');
 
 let t: TestApp;
 let page: Page;
-let closeBrowser: () => Promise<unknown>;
 
 const endSessions = () => t.ds.query(`DELETE FROM console_session`);
 
-describe.skipIf(!executable)('console: a session ending in the middle of a form', () => {
+describe.skipIf(!run.executable)('console: a session ending in the middle of a form', () => {
   beforeAll(async () => {
-    await ensureConsoleBuilt();
-    t = await startTestApp();
-    ({ page, close: closeBrowser } = await signedInConsole(t, executable!));
+    t = await run.startGateway();
+    page = await run.operatorPage();
     await createOperator(t, 'piotr', 'operator');
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it('keeps the form behind the sign-in: the same operator signs in again and saves what they typed', async () => {
     await navTo(page, 'Persons');

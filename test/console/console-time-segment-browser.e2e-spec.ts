@@ -1,30 +1,25 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, navTo, signedInConsole } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { navTo } from './browser';
 import { signIn } from './console-helpers';
 
 /**
  * A time segment whose days have different hours (weekdays 08:00-18:00, Saturday morning only), as CVSecurity's
  * time zone page keeps them per day, edited in the console: the days an operator did not touch keep their hours.
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console time segment browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console time segment browser tests');
 
 let t: TestApp;
 let page: Page;
-let closeBrowser: () => Promise<unknown>;
 
-describe.skipIf(!executable)('console: a time segment with different hours on different days', () => {
+describe.skipIf(!run.executable)('console: a time segment with different hours on different days', () => {
   beforeAll(async () => {
-    await ensureConsoleBuilt();
-    t = await startTestApp();
-    ({ page, close: closeBrowser } = await signedInConsole(t, executable!));
+    t = await run.startGateway();
+    page = await run.operatorPage();
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it('unticking and ticking days, or changing the hours shown, keeps the hours of a day that had others (Saturday morning)', async () => {
     const c = await signIn(t, 'olga', 'olga-password-1');

@@ -1,39 +1,29 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, newConsolePage, signInPage } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
 import { createOperator, signIn } from './console-helpers';
 
 /**
  * Two operators with the same person open, as on a site run from several desks in CVSecurity's web client: the
  * one who saves second must not put back, unseen, what the first one changed (a card given, a level added).
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console two operators browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console two operators browser tests');
 
 let t: TestApp;
-let browser: Browser;
-let closeBrowser: () => Promise<unknown>;
 let anna: Page;
 let ben: Page;
 
-describe.skipIf(!executable)('console: two operators editing the same person', () => {
+describe.skipIf(!run.executable)('console: two operators editing the same person', () => {
   beforeAll(async () => {
-    await ensureConsoleBuilt();
-    t = await startTestApp();
+    t = await run.startGateway();
     expect((await t.post('/api/person/add', { pin: '6001', name: 'Wei', lastName: '张', cardNo: '610001' })).body.code).toBe(0);
     await createOperator(t, 'anna', 'operator');
     await createOperator(t, 'ben', 'operator');
-    ({ browser, close: closeBrowser } = await launchChromium(executable!));
-    ({ page: anna } = await newConsolePage(browser));
-    ({ page: ben } = await newConsolePage(browser));
-    await signInPage(anna, t.baseUrl, 'anna', 'anna-password-1');
-    await signInPage(ben, t.baseUrl, 'ben', 'ben-password-1');
+    anna = await run.signedInPage('anna', 'anna-password-1');
+    ben = await run.signedInPage('ben', 'ben-password-1');
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it('refuses the second save of a person changed since its form was opened, keeping the first change, and saves once reopened', async () => {
     await anna.goto(`${t.baseUrl}/console/persons/6001`);

@@ -1,19 +1,17 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, navTo, newConsolePage, signInPage } from './browser';
+import { ConsoleBrowserRun } from '../support/console-browser';
+import type { TestApp } from '../support/test-app';
+import { navTo } from './browser';
 import { createOperator, signIn } from './console-helpers';
 
 /**
  * Two operators with the same holiday or access level open on the Access levels page: the one who saves second
  * must not put back, unseen, what the first one changed (a holiday's dates, a level's time segment).
  */
-const executable = chromiumPath();
-if (!executable) console.warn('[console two operators catalog browser tests] SKIPPED: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)');
+const run = new ConsoleBrowserRun('console two operators catalog browser tests');
 
 let t: TestApp;
-let browser: Browser;
-let closeBrowser: () => Promise<unknown>;
 let anna: Page;
 let ben: Page;
 
@@ -27,26 +25,19 @@ async function openEdit(page: Page, tab: string, name: string) {
   return form;
 }
 
-describe.skipIf(!executable)('console: two operators editing the same holiday or access level', () => {
+describe.skipIf(!run.executable)('console: two operators editing the same holiday or access level', () => {
   beforeAll(async () => {
-    await ensureConsoleBuilt();
-    t = await startTestApp();
+    t = await run.startGateway();
     await createOperator(t, 'anna', 'operator');
     await createOperator(t, 'ben', 'operator');
     const c = await signIn(t, 'anna', 'anna-password-1');
     expect((await c.call('POST', 'catalog/holidays', { name: 'Founders day', startDate: '2027-05-03', endDate: '2027-05-03' })).body.code).toBe(0);
     expect((await c.call('POST', 'catalog/time-segments', { name: 'Office hours', schedule: { mon: [['08:00', '18:00']] } })).body.code).toBe(0);
     expect((await c.call('POST', 'catalog/levels', { name: 'Lab', timeSegName: '24-Hour Accessible' })).body.code).toBe(0);
-    ({ browser, close: closeBrowser } = await launchChromium(executable!));
-    ({ page: anna } = await newConsolePage(browser));
-    ({ page: ben } = await newConsolePage(browser));
-    await signInPage(anna, t.baseUrl, 'anna', 'anna-password-1');
-    await signInPage(ben, t.baseUrl, 'ben', 'ben-password-1');
+    anna = await run.signedInPage('anna', 'anna-password-1');
+    ben = await run.signedInPage('ben', 'ben-password-1');
   }, 120_000);
-  afterAll(async () => {
-    await closeBrowser?.();
-    await t?.close();
-  });
+  afterAll(() => run.close());
 
   it("refuses the second save of a holiday changed since its form was opened, keeping the first change's dates, and saves once reopened", async () => {
     const annaForm = await openEdit(anna, 'Holidays', 'Founders day');
