@@ -31,6 +31,13 @@ export class AttOperlog {
   @Column({ type: 'jsonb' })
   operands!: string[];
 
+  /**
+   * The line ended its upload's body without a line end: an upload cut mid-body may have cut its last field (the
+   * reserved `906` read as `90`). The whole line, sent again, replaces it (and clears this).
+   */
+  @Column({ name: 'cut_short', type: 'boolean', default: false })
+  cutShort!: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

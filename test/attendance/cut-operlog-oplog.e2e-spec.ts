@@ -37,6 +37,38 @@ describe('an OPERLOG upload cut inside its last OPLOG line, then sent again whol
     ]);
   });
 
+  // The enrolment of a fingerprint as field sample up-operlog-bock-oplog-fp has it: the reserved operand is 906. A cut
+  // inside it (or right after its TAB) leaves a line of seven fields, which cannot tell it was cut: stored as cut
+  // short, the whole line sent again replaces it, and a stale retry of the cut body after that adds nothing.
+  const ENROL = 'OPLOG 6\t0\t2024-06-13 12:55:41\t1\t0\t0\t906';
+  it.each([
+    ['inside the reserved operand', ENROL.slice(0, -1)],
+    ['right after the reserved operand\'s TAB', ENROL.slice(0, -3)],
+  ])('cut %s: the operation is listed once, as the whole line has it, and a stale retry of the cut body adds nothing', async (where, cut) => {
+    const sn = `ATT-CUT-OPLOG-RES-${where.length}`;
+    const term = await initialisedTerminal(t, { sn });
+    expect((await term.uploadRaw('OPERLOG', `${FIRST}\r\n${cut}`)).status).toBe(200);
+    expect((await term.uploadRaw('OPERLOG', `${FIRST}\r\n${ENROL}\r\n`)).status).toBe(200);
+    const whole = [
+      [4, '2026-11-27 08:00:00', ['0', '0', '0', '0']],
+      [6, '2024-06-13 12:55:41', ['1', '0', '0', '906']],
+    ];
+    expect(await operlogsOf(sn)).toEqual(whole);
+    expect((await term.uploadRaw('OPERLOG', `${FIRST}\r\n${cut}`)).status).toBe(200);
+    expect(await operlogsOf(sn)).toEqual(whole);
+  });
+
+  it('an OPLOG line that ends the body whole is one record, and so is the same line sent again with its line end', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-CUT-OPLOG-UNENDED' });
+    expect((await term.uploadRaw('OPERLOG', ENROL)).status).toBe(200);
+    expect((await term.uploadRaw('OPERLOG', `${ENROL}\n`)).status).toBe(200);
+    expect((await term.uploadRaw('OPERLOG', 'OPLOG 6\t0\t2024-06-13 12:55:41\t1\t0\t0\t9062')).status).toBe(200);
+    expect(await operlogsOf('ATT-CUT-OPLOG-UNENDED')).toEqual([
+      [6, '2024-06-13 12:55:41', ['1', '0', '0', '9062']],
+      [6, '2024-06-13 12:55:41', ['1', '0', '0', '906']],
+    ]);
+  });
+
   it('a short OPLOG line that ends with its line is still an operation record', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-CUT-OPLOG-WHOLE' });
     expect((await term.uploadRaw('OPERLOG', 'OPLOG 6\t0\t2026-11-27 17:01:35\t9402\n')).status).toBe(200);

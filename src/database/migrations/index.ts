@@ -61,6 +61,7 @@ import { FeedXmin1763700011700 } from './1763700011700-feed-xmin';
 import { AttTerminalCountDueSince1763700012200 } from './1763700012200-att-terminal-count-due-since';
 import { AttTerminalFingerprintCount1763700013400 } from './1763700013400-att-terminal-fingerprint-count';
 import { AttTerminalBioPhoto1763700013600 } from './1763700013600-att-terminal-bio-photo';
+import { AttOperlogCutShort1763700013710 } from './1763700013710-att-operlog-cut-short';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -127,4 +128,5 @@ export const MIGRATIONS = [
   AttTerminalCountDueSince1763700012200,
   AttTerminalFingerprintCount1763700013400,
   AttTerminalBioPhoto1763700013600,
+  AttOperlogCutShort1763700013710,
 ];

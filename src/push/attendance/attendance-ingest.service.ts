@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AttOperlog } from '../../attendance/att-operlog.entity';
 import { AttPhoto } from '../../attendance/att-photo.entity';
 import { AttTerminal } from '../../attendance/att-terminal.entity';
-import { insertOf, intoOf, listOf } from '../../database/columns';
+import { insertOf, intoOf, listOf, tableOf } from '../../database/columns';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { GroupCommit } from '../../database/group-commit';
 import { GroupCommitService } from '../../database/group-commit.service';
@@ -47,9 +47,32 @@ export interface AttIngestResult {
 
 const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
 
-/** OPERLOG operation records, keyed so a re-sent upload adds nothing; answers how many were stored now. */
-const STORE_OPLOGS = `WITH ins AS (INSERT INTO ${intoOf(AttOperlog, ['uniqueKey', 'deviceSn', 'opType', 'opWho', 'opTime', 'operands'])}
-  SELECT k, $1, t, w, a, o::jsonb FROM unnest($2::varchar[], $3::int[], $4::varchar[], $5::timestamptz[], $6::text[]) AS u(k, t, w, a, o)
+/** An operation record's operands as its line has them (TAB-separated): a cut line's are a beginning of the whole line's. */
+const operandsText = (json: string): string => `array_to_string(ARRAY(SELECT jsonb_array_elements_text(${json})), E'\\t')`;
+
+/** The upload's operation records ($2.. $7), one row each: key, type, who, time, operands, whether the body ended inside its line. */
+const OPLOG_ROWS = `unnest($2::varchar[], $3::int[], $4::varchar[], $5::timestamptz[], $6::text[], $7::boolean[]) AS u(k, t, w, a, o, cut)`;
+
+/** The held record of the same operation (terminal $1, type, who, time) as an upload row `u`. */
+const SAME_OPERATION = `h.device_sn = $1::varchar AND h.op_type = u.t AND h.op_who = u.w AND h.op_time = u.a`;
+
+/**
+ * A record held as cut short (the last line of a body that ended inside it) that a line of this upload continues (the
+ * same operation whose operands begin with the held ones): the whole line, sent again, replaces it. Its own copy
+ * clears the mark. Run before STORE_OPLOGS, whose insert then finds the record held.
+ */
+const WHOLE_OPLOGS = `UPDATE ${tableOf(AttOperlog)} h SET unique_key = u.k, operands = u.o::jsonb, cut_short = u.cut
+  FROM ${OPLOG_ROWS}
+  WHERE h.cut_short AND ${SAME_OPERATION} AND starts_with(${operandsText('u.o::jsonb')}, ${operandsText('h.operands')})
+    AND NOT EXISTS (SELECT 1 FROM ${tableOf(AttOperlog)} x WHERE x.unique_key = u.k AND x.id <> h.id)`;
+
+/**
+ * OPERLOG operation records, keyed so a re-sent upload adds nothing; answers how many were stored now. A line cut
+ * short whose whole line is held (a stale retry of the cut body) adds nothing either.
+ */
+const STORE_OPLOGS = `WITH ins AS (INSERT INTO ${intoOf(AttOperlog, ['uniqueKey', 'deviceSn', 'opType', 'opWho', 'opTime', 'operands', 'cutShort'])}
+  SELECT k, $1::varchar, t, w, a, o::jsonb, cut FROM ${OPLOG_ROWS}
+  WHERE NOT (cut AND EXISTS (SELECT 1 FROM ${tableOf(AttOperlog)} h WHERE ${SAME_OPERATION} AND starts_with(${operandsText('h.operands')}, ${operandsText('u.o::jsonb')})))
   ON CONFLICT (${listOf(AttOperlog, ['uniqueKey'])}) DO NOTHING RETURNING op_type, unique_key)
   SELECT count(*)::int AS n, coalesce(array_agg(DISTINCT op_type), '{}') AS types, coalesce(array_agg(unique_key), '{}') AS keys FROM ins`;
 
@@ -264,6 +287,7 @@ export class AttendanceIngestService {
     const who: string[] = [];
     const at: string[] = [];
     const operands: string[] = [];
+    const cut: boolean[] = [];
     for (const r of rows) {
       const key = clip(`${device.sn}_${r.opType}_${r.opWho}_${r.time}_${r.values.join(',')}`, 300)!;
       if (keys.includes(key)) continue;
@@ -273,8 +297,11 @@ export class AttendanceIngestService {
       who.push(clip(r.opWho, 64) ?? '');
       at.push(wallClockToInstant(r.wallClock, device.timeZone).toISOString());
       operands.push(JSON.stringify(r.values.map((v) => clip(v, 64))));
+      cut.push(r.cutShort === true);
     }
-    const [r]: Array<{ n: number; types: number[]; keys: string[] }> = await m.query(STORE_OPLOGS, [device.sn, keys, types, who, at, operands]);
+    const params = [device.sn, keys, types, who, at, operands, cut];
+    await m.query(WHOLE_OPLOGS, params);
+    const [r]: Array<{ n: number; types: number[]; keys: string[] }> = await m.query(STORE_OPLOGS, params);
     const fresh = new Set(r?.keys ?? []);
     return { n: r?.n ?? 0, types: (r?.types ?? []).map(Number), fresh: records.filter((_, i) => fresh.has(keys[i])) };
   }

@@ -249,6 +249,15 @@ describe('OPERLOG cut inside its last USER line\'s PIN', () => {
     for (const whole of ['OPLOG 6\t0\t2015-07-30 10:22:34\t9402\t0\t0\t0', 'OPLOG 6\t0\t2015-07-30 10:22:34\t9402\n', 'OPLOG 4 14 2015-07-30 10: 22: 34 0 0 0 0'])
       expect(parseOperlog(whole)).toMatchObject({ results: [{ kind: 'OPLOG' }], rejected: [] });
   });
+
+  it('an OPLOG line with its seven fields that the body ends inside is read, marked as possibly cut short', () => {
+    const r = parseOperlog('OPLOG 4\t0\t2024-06-13 12:55:40\t0\t0\t0\t0\r\nOPLOG 6\t0\t2024-06-13 12:55:41\t1\t0\t0\t90');
+    expect(r.results.map((x) => (x.kind === 'OPLOG' ? [x.values, x.cutShort ?? false] : null))).toEqual([
+      [['0', '0', '0', '0'], false],
+      [['1', '0', '0', '90'], true],
+    ]);
+    expect(parseOperlog('OPLOG 6\t0\t2024-06-13 12:55:41\t1\t0\t0\t906\n').results[0]).not.toHaveProperty('cutShort');
+  });
 });
 
 describe('ATTLOG cut one digit into the seconds of its last line', () => {

@@ -29,6 +29,11 @@ export interface OplogRecord {
   wallClock: WallClock;
   time: string;
   values: string[];
+  /**
+   * The body ended inside this line (no line end after it): its last field may be cut short (`90` of the reserved
+   * `906`), which the line cannot tell. Stored as such, so that the whole line, sent again, replaces it.
+   */
+  cutShort?: boolean;
   lineNo: number;
 }
 
@@ -271,9 +276,10 @@ export function parseOperlog(body: string): ParseResult<OperlogRecord> {
   const lines = splitLines(body);
   for (const [i, { text: line, lineNo }] of lines.entries()) {
     const read = parseOperlogLine(line, lineNo);
-    const r = (i === lines.length - 1 ? cutShort(body, line, read) : null) ?? read;
+    const last = i === lines.length - 1;
+    const r = (last ? cutShort(body, line, read) : null) ?? read;
     if (typeof r === 'string') rejected.push({ line, lineNo, reason: r });
-    else results.push(r);
+    else results.push(r.kind === 'OPLOG' && last && endsInsideLine(body, line) ? { ...r, cutShort: true } : r);
   }
   return { results, rejected };
 }
