@@ -168,6 +168,9 @@ describe('OPERLOG and BIODATA (attendance manual 11.4-11.15)', () => {
       'BIODATA Pin=306\tNo=0\tIndex=2\tValid=1\tDuress=0\tType=8\tMajorVer=1\tMinorVer=0\tFormat=0\tTmp=AAAAAAAAAA==',
       'USERPIC PIN=123 FileName=123.jpg Size=10 Content=AAAAAAAAAA',
       'BIOPHOTO PIN=123 FileName=123.jpg Type=2 Size=95040 Content=AAAA',
+      // The manual elides the data ("AAAA…" of Size=95040): ended by its line, as a terminal ends it, the line is read
+      // (a body that ended inside it would be an upload cut short).
+      '',
     ].join('\n');
     const r = parseOperlog(body);
     expect(r.rejected).toEqual([]);
@@ -237,10 +240,36 @@ describe('OPERLOG cut inside its last USER line\'s PIN', () => {
   it('is refused when the body ends inside the line; a USER line with the PIN alone that ends with its line is read', () => {
     expect(parseOperlog('OPLOG 6\t0\t2015-07-30 10:22:34\t9402\t0\t0\t0\r\nUSER PIN=94')).toMatchObject({
       results: [{ kind: 'OPLOG' }],
-      rejected: [{ line: 'USER PIN=94', reason: 'USER line cut short after its PIN (the body ends inside the line)' }],
+      rejected: [{ line: 'USER PIN=94', reason: 'USER line cut short before its last fields (the body ends inside the line)' }],
     });
     expect(parseOperlog('USER PIN=94\n')).toMatchObject({ results: [{ kind: 'USER', pin: '94' }], rejected: [] });
-    expect(parseOperlog('USER PIN=94\tName=An')).toMatchObject({ results: [{ kind: 'USER', pin: '94', name: 'An' }], rejected: [] });
+    expect(parseOperlog('USER PIN=94\tName=An\n')).toMatchObject({ results: [{ kind: 'USER', pin: '94', name: 'An' }], rejected: [] });
+  });
+
+  it('a USER line the body ends inside before the fields every form goes on with (inside Name, Card, or a key) is refused; one that reaches TZ is read', () => {
+    const user = 'USER PIN=9402\tName=Ann Lee\tPri=0\tPasswd=\tCard=12345678\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=';
+    for (const cut of [user.slice(0, user.indexOf('Lee') + 1), user.slice(0, user.indexOf('Card=') + 8), user.slice(0, user.indexOf('Pri=') + 2), user.slice(0, user.indexOf('\tTZ') + 2)])
+      expect(parseOperlog(`OPLOG 6\t0\t2015-07-30 10:22:34\t9402\t0\t0\t0\n${cut}`).rejected).toEqual([{ line: cut, lineNo: 2, reason: 'USER line cut short before its last fields (the body ends inside the line)' }]);
+    for (const whole of [user, user.slice(0, user.indexOf('\tVerify')), 'USER PIN=1\tName=Delta\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000100000000\tVerify=0\tViceCard=\tStartDatetime=0\tEndDatetime=0'])
+      expect(parseOperlog(whole)).toMatchObject({ results: [{ kind: 'USER', pin: whole.startsWith('USER PIN=1\t') ? '1' : '9402' }], rejected: [] });
+  });
+
+  it('a template or photo line the body ends inside whose data is shorter than its Size, or stops inside a base64 group, is refused', () => {
+    const tmp = Buffer.from('fingerprint template of 9403, finger 6').toString('base64');
+    const lines = [
+      `FP PIN=9403\tFID=6\tSize=${tmp.length}\tValid=1\tTMP=${tmp}`,
+      `BIODATA Pin=9403\tNo=6\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=10\tMinorVer=0\tFormat=0\tTmp=${tmp}`,
+      `USERPIC PIN=9403\tFileName=9403.jpg\tSize=${tmp.length}\tContent=${tmp}`,
+    ];
+    const reasons = lines.map((l) => parseOperlog(l.slice(0, -4)).rejected.map((x) => x.reason));
+    expect(reasons).toEqual([
+      [`FP line cut short, its data (${tmp.length - 4}) shorter than its Size (${tmp.length}) (the body ends inside the line)`],
+      [],
+      [`USERPIC line cut short, its data (${tmp.length - 4}) shorter than its Size (${tmp.length}) (the body ends inside the line)`],
+    ]);
+    expect(parseOperlog(lines[1].slice(0, -3)).rejected.map((x) => x.reason)).toEqual(['BIODATA line cut short inside its base64 data (the body ends inside the line)']);
+    // Whole, or ended by its line (a Size that does not match is not judged then): read.
+    for (const l of [...lines, `${lines[0].slice(0, -4)}\n`, `${lines[1].slice(0, -3)}\r\n`]) expect(parseOperlog(l).rejected).toEqual([]);
   });
 
   it('an OPLOG line with fewer than its seven TAB fields is refused when the body ends inside it', () => {

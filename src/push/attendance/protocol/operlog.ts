@@ -12,7 +12,8 @@
  *   BIOPHOTO<SP>PIN=<HT>FileName=<HT>Type=<HT>Size=<HT>Content=
  *
  * Key case varies (`PIN`/`Pin`, `SIZE`/`Size`): lookups ignore it. `Size` may not match the data in uploads
- * (field-notes 12), so it is kept but never checked. A template damaged in transit (a CR LF inside the base64)
+ * (field-notes, traps seen on real hardware), so it is kept but not checked, except to tell a last line the body ends
+ * inside cut short (cutData). A template damaged in transit (a CR LF inside the base64)
  * leaves a junk line: it is refused alone, the records around it are kept. Any other `WORD k=v` line (IDCARD,
  * ERRORLOG, WORKCODE...) is kept as `other`, raw.
  */
@@ -241,11 +242,40 @@ export function parseOperlogLine(line: string, lineNo: number): OperlogRecord | 
 }
 
 /**
- * A USER line with its PIN alone: when the body ends inside it, an upload cut mid-body, whose PIN may be cut too
- * (`USER PIN=94` of `USER PIN=9402\tName=…`): taken, it enrolled a person the terminal never had. A USER line goes on
- * with the user's fields, so it is refused (the whole upload, sent again, brings the user).
+ * USER fields the line goes on after (manual 11.5: PIN, Name, Pri, Passwd, Card, Grp, TZ, Verify, ViceCard; field
+ * sample up-operlog-user-biopro adds StartDatetime, EndDatetime), lower case. A line stopping at TZ or later is taken:
+ * a cut there costs no name, main card or privilege (a cut TZ is not 16 digits, so unread; a cut Verify or ViceCard is
+ * taken until the whole line, sent again, replaces it).
  */
-const cutAfterPin = (r: OperlogRecord | string): boolean => typeof r !== 'string' && r.kind === 'USER' && Object.keys(r.fields).length === 1;
+const USER_FIELDS_FOLLOWED = new Set(['pin', 'name', 'pri', 'passwd', 'card', 'grp']);
+
+/**
+ * A USER line that stops at one of USER_FIELDS_FOLLOWED, or inside a key: when the body ends inside it, an upload cut
+ * mid-body, whose last value may be cut too (`USER PIN=94` of `USER PIN=9402\tName=…`, `Name=Ann L` of `Name=Ann Lee`).
+ * Taken, it enrolled a person the terminal never had, or gave the person a cut name (or card) that was sent on to the
+ * area's other terminals; refused, the whole upload, sent again, brings the user.
+ */
+function cutUser(line: string, r: OperlogRecord | string): boolean {
+  if (typeof r === 'string' || r.kind !== 'USER') return false;
+  const last = line.split('\t').pop() ?? '';
+  if (line.includes('\t') && !last.includes('=')) return true;
+  return USER_FIELDS_FOLLOWED.has((Object.keys(r.fields).pop() ?? '').toLowerCase());
+}
+
+/**
+ * A template or photo line whose data shows the cut when the body ends inside it: shorter than its `Size` (the length
+ * of the base64 data, manual 11.9-11.11, 11.13, 11.15; BIODATA has none, 11.12) or base64 that stops inside a group of four. Taken, the cut template (or
+ * photo) was stored as the person's and sent to the area's other terminals. A line the body does not end inside is
+ * never judged by its Size (terminals upload Sizes that do not match their data: field-notes, traps seen on real hardware).
+ */
+function cutData(line: string, r: OperlogRecord | string): string | null {
+  if (typeof r === 'string' || r.kind === 'OPLOG' || r.kind === 'USER' || r.kind === 'other') return null;
+  const data = ('tmp' in r ? r.tmp : r.content).replace(/\\\//g, '/').replace(/\s+/g, '');
+  const size = parseTabRecord(line, r.kind).map.int('Size');
+  if (size !== null && data.length < size) return `${r.kind} line cut short, its data (${data.length}) shorter than its Size (${size}) (the body ends inside the line)`;
+  if (data.length % 4 !== 0) return `${r.kind} line cut short inside its base64 data (the body ends inside the line)`;
+  return null;
+}
 
 /** The fields of an OPLOG line written with TABs: type, who, time, three values, reserved (11.4; every firmware seen). */
 const OPLOG_FIELDS = 7;
@@ -264,9 +294,9 @@ const cutOplog = (line: string): boolean => {
 /** The reason the body's last line is refused as cut short (the body ends inside it), or null. */
 function cutShort(body: string, line: string, read: OperlogRecord | string): string | null {
   if (!endsInsideLine(body, line)) return null;
-  if (cutAfterPin(read)) return 'USER line cut short after its PIN (the body ends inside the line)';
+  if (cutUser(line, read)) return 'USER line cut short before its last fields (the body ends inside the line)';
   if (cutOplog(line)) return `OPLOG line cut short, fewer than its ${OPLOG_FIELDS} fields (the body ends inside the line)`;
-  return null;
+  return cutData(line, read);
 }
 
 /** Every line of an OPERLOG (or BIODATA) body, the good records and the refused lines side by side. */
