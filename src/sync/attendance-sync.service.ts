@@ -549,7 +549,8 @@ async function loadPersons(m: EntityManager, ids: readonly string[]): Promise<At
  * -1002 repeatedly: firmware announcing pushver 2.4.1 whose algorithm is 10.0, field notes 5 and 14); FINGERTMP/FACE/FVEIN
  * otherwise (attendance manual 12.1.1.3: FINGERTMP is for algorithms up to 10.0). The refusal stays until another
  * firmware registers (device-refusals.ts), so a firmware upgrade gets BIODATA again. The reverse: a terminal below 2.4
- * (2.2.14 or later) that refused FINGERTMP or FACE for good gets BIODATA (LEGACY_UPDATES).
+ * (2.2.14 or later) that refused FINGERTMP or FACE for good, or whose options report a fingerprint algorithm above
+ * 10.0 (fingerprintsPastFingerTmp), gets BIODATA (LEGACY_UPDATES).
  */
 /**
  * The terminals in a plan, with their dialect. BIODATA is decided from the options pushed since the terminal's last
@@ -582,6 +583,7 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
     biodata_refused: string | null;
     legacy_refused: boolean;
     multi_bio: string | null;
+    fp_version: string | null;
     bio_photo: BioPhotoWord | null;
     bio_photo_refused: boolean;
     refused_types: string[] | null;
@@ -597,6 +599,8 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
             EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = d.id AND r.what = ANY($2) AND ${FOR_GOOD_SQL}) AS legacy_refused,
             (SELECT u.record->>'MultiBioDataSupport' FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
                 AND u.record ? 'MultiBioDataSupport' ORDER BY u.id DESC LIMIT 1) AS multi_bio,
+            (SELECT u.record->>'FPVersion' FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
+                AND u.record ? 'FPVersion' ORDER BY u.id DESC LIMIT 1) AS fp_version,
             t.bio_photo,
             EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = d.id AND r.what = '${BIOPHOTO_UPDATE}' AND ${FOR_GOOD_SQL} AND r.probe_at > now()) AS bio_photo_refused,
             ARRAY(SELECT substr(r.what, $3) FROM device_refusal r WHERE r.device_id = d.id AND starts_with(r.what, $4) AND ${FOR_GOOD_SQL} AND r.probe_at > now()) AS refused_types
@@ -620,7 +624,9 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
           sn: r.sn,
           kind: r.kind,
           areaId: r.area_id,
-          biodata: (r.biodata_option || pushverAtLeast(r.pushver, [2, 4, 0]) || (r.legacy_refused && pushverAtLeast(r.pushver, [2, 2, 14]))) && (tableRefusal === null || oldType.length > 0),
+          biodata:
+            (r.biodata_option || pushverAtLeast(r.pushver, [2, 4, 0]) || ((r.legacy_refused || fingerprintsPastFingerTmp(r.fp_version)) && pushverAtLeast(r.pushver, [2, 2, 14]))) &&
+            (tableRefusal === null || oldType.length > 0),
           bioTypes: parseMultiBioList(r.multi_bio ?? undefined)?.types ?? null,
           refusedBioTypes: [...(r.refused_types ?? []), ...oldType].map(Number).filter(Number.isInteger),
           // Comparison photos (12.1.1.8) only to one that says it takes them, of the visible-light face (3.1).
@@ -631,6 +637,18 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
       ];
     }),
   );
+}
+
+/**
+ * Whether the fingerprint algorithm a terminal's options report (FPVersion: 10, 12, 13...) is one FINGERTMP does not
+ * carry: "the fingerprint algorithm version supported by this command is less than or equal to 10.0" (manual
+ * 12.1.1.3). Such a terminal below pushver 2.4 without BioData options gets BIODATA from the start (at 2.2.14 or
+ * later, the unified templates' minimum), instead of after a refusal of FINGERTMP for good, which firmware answering
+ * -12 (a record refused, field sample rc-iface950-fingertmp-12) never gives.
+ */
+function fingerprintsPastFingerTmp(fpVersion: string | null): boolean {
+  const v = Number.parseFloat(fpVersion ?? '');
+  return Number.isFinite(v) && v > 10;
 }
 
 function pushverAtLeast(v: string | null, min: number[]): boolean {

@@ -560,6 +560,19 @@ describe('a terminal announcing an older protocol (pushver 2.2.14, no BioDataFun
     expect(term.executed.filter((e) => e.command.startsWith('DATA UPDATE FINGERTMP'))).toHaveLength(1);
   });
 
+  it('whose options report a fingerprint algorithm above 10.0 (FPVersion=12), which FINGERTMP does not carry (manual 12.1.1.3), gets BIODATA from the start, even when it answers FINGERTMP -12 (not a refusal for good)', async () => {
+    const sn = 'ATT-CV-FPV12';
+    const term = await terminalInOwnArea(sn, { pushver: '2.2.14', biodataFirmware: false, fpVersion: 12 });
+    term.failCommands((c) => c.startsWith('DATA UPDATE FINGERTMP'), -12, 'always');
+    expect((await t.post('/api/person/add', { pin: '8746', name: 'Ivo' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: sn, pins: ['8746'] })).body.code).toBe(0);
+    expect((await t.post('/api/bioTemplate/add', { personId: '8746', validType: '1', template: Buffer.from('finger of 8746').toString('base64'), templateNo: '2' })).body.code).toBe(0);
+    await settle(term);
+    expect(term.templatesOf('8746')).toEqual([expect.objectContaining({ table: 'BIODATA', fields: expect.objectContaining({ No: '2', Type: '1' }) })]);
+    expect(term.executed.filter((e) => e.command.startsWith('DATA UPDATE FINGERTMP'))).toEqual([]);
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
+  });
+
   it('that refuses BIODATA for good as well is sent neither again: no swing between the two', async () => {
     const sn = 'ATT-CV-NOTMP';
     const term = await terminalInOwnArea(sn, { pushver: '2.2.14', biodataFirmware: false });

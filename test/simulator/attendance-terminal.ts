@@ -84,6 +84,8 @@ export interface AttendanceTerminalOptions {
   deviceName?: string;
   /** BIODATA-era firmware (default true): FINGERTMP answers -12, BIODATA is taken. */
   biodataFirmware?: boolean;
+  /** FPVersion of its options push, its fingerprint algorithm (default 12 on BIODATA-era firmware, else 10). */
+  fpVersion?: number;
   /** MultiBioDataSupport of its options push (default `0:1:1:0:0:0:0:0:0:1`: fingerprint, near-infrared and visible-light face). */
   multiBioDataSupport?: string;
   /**
@@ -285,7 +287,7 @@ export class AttendanceTerminal {
         `FirmVer=${this.opts.firmware ?? 'Ver 8.0.4.3-20220708'}`,
         'FingerFunOn=1',
         'FaceFunOn=1',
-        `FPVersion=${biodata ? 12 : 10}`,
+        `FPVersion=${this.opts.fpVersion ?? (biodata ? 12 : 10)}`,
         ...(biodata ? ['BioDataFun=1', `MultiBioDataSupport=${this.opts.multiBioDataSupport ?? '0:1:1:0:0:0:0:0:0:1'}`] : []),
         ...(this.opts.pushVersion ? [`PushVersion=${this.opts.pushVersion}`] : []),
         ...(this.opts.multiBioPhotoSupport && this.opts.bioPhotoOptions !== false ? ['BioPhotoFun=1', `MultiBioPhotoSupport=${this.opts.multiBioPhotoSupport}`] : []),
