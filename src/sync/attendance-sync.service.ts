@@ -651,8 +651,12 @@ function fingerprintsPastFingerTmp(fpVersion: string | null): boolean {
   return Number.isFinite(v) && v > 10;
 }
 
+/**
+ * Whether the protocol a terminal announced is `min` or later. A terminal that sends no pushver at all uses 2.2.14
+ * ("If there is no pushver field, then the default device USES the 2.2.14 protocol version", manual Appendix 6).
+ */
 function pushverAtLeast(v: string | null, min: number[]): boolean {
-  const parts = /^\s*(\d+)\.(\d+)(?:\.(\d+))?/.exec(v ?? '');
+  const parts = /^\s*(\d+)\.(\d+)(?:\.(\d+))?/.exec(v == null || v.trim() === '' ? '2.2.14' : v);
   if (!parts) return false;
   const got = [Number(parts[1]), Number(parts[2]), Number(parts[3] ?? 0)];
   for (let i = 0; i < 3; i++) if (got[i] !== min[i]) return got[i] > min[i];

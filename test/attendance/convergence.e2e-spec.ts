@@ -573,6 +573,19 @@ describe('a terminal announcing an older protocol (pushver 2.2.14, no BioDataFun
     expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
   });
 
+  it('that announces no pushver at all (old firmware: the manual\'s Appendix 6 takes it as 2.2.14) and reports FPVersion=12 gets BIODATA from the start as well', async () => {
+    const sn = 'ATT-CV-NOVER12';
+    const term = await terminalInOwnArea(sn, { pushver: null, biodataFirmware: false, fpVersion: 12 });
+    term.failCommands((c) => c.startsWith('DATA UPDATE FINGERTMP'), -12, 'always');
+    expect((await t.post('/api/person/add', { pin: '8747', name: 'Ida' })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: sn, pins: ['8747'] })).body.code).toBe(0);
+    expect((await t.post('/api/bioTemplate/add', { personId: '8747', validType: '1', template: Buffer.from('finger of 8747').toString('base64'), templateNo: '3' })).body.code).toBe(0);
+    await settle(term);
+    expect(term.templatesOf('8747')).toEqual([expect.objectContaining({ table: 'BIODATA', fields: expect.objectContaining({ No: '3', Type: '1' }) })]);
+    expect(term.executed.filter((e) => e.command.startsWith('DATA UPDATE FINGERTMP'))).toEqual([]);
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
+  });
+
   it('that refuses BIODATA for good as well is sent neither again: no swing between the two', async () => {
     const sn = 'ATT-CV-NOTMP';
     const term = await terminalInOwnArea(sn, { pushver: '2.2.14', biodataFirmware: false });
