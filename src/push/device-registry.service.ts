@@ -123,7 +123,8 @@ const READER_COLUMNS = ['id', 'doorId', 'readerNo', 'inOut', 'name'] as const;
 const INSERT_READERS = `INSERT INTO ${intoOf(Reader, READER_COLUMNS)} SELECT * FROM ${unnestOf(Reader, READER_COLUMNS)}
   ON CONFLICT (${listOf(Reader, ['doorId', 'inOut'])}) DO NOTHING`;
 
-const FORGET_ON_NEW_FIRMWARE = forgetRefusalsSql('USING device d', 'd.sn = $1 AND r.device_id = d.id AND d.firm_ver IS DISTINCT FROM $2');
+/** A registration naming firmware other than the known one (one naming none says nothing of its firmware). */
+const FORGET_ON_NEW_FIRMWARE = forgetRefusalsSql('USING device d', 'd.sn = $1 AND r.device_id = d.id AND $2::varchar IS NOT NULL AND d.firm_ver IS DISTINCT FROM $2');
 /** The template types a panel refused (refusals.ts PANEL_BIODATA_TYPE_REFUSAL): forgotten when it announces other types. */
 const FORGET_BIO_TYPES = forgetRefusalsSql('USING device d', `d.sn = $1 AND r.device_id = d.id AND starts_with(r.what, '${PANEL_BIODATA_TYPE_REFUSAL}')`);
 
@@ -426,8 +427,11 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
       // The same firmware announcing other template types (a face module licensed or enabled): a type it refused
       // may be taken now, not only at its probe (up to SYNC_REFUSAL_PROBE_MAX_MS away).
       if (cur.registration && raw.MultiBioDataSupport !== undefined && cur.registration.MultiBioDataSupport !== raw.MultiBioDataSupport) await m.query(FORGET_BIO_TYPES, [sn]);
+      // A registration that does not name its IP address, versions or model (short bodies, field samples) leaves what
+      // the device said of them before, here or among its parameters (upload-ingest noteIdentity).
       const updated = firstReturned<DeviceRow>(await m.query(
-        `UPDATE device SET alias = $2, ip_address = $3, push_version = $4, firm_ver = $5, device_type = $6, device_name = $7,
+        `UPDATE device SET alias = $2, ip_address = COALESCE($3, ip_address), push_version = COALESCE($4, push_version), firm_ver = COALESCE($5, firm_ver),
+           device_type = $6, device_name = COALESCE($7, device_name),
            lock_count = $8, reader_count = $9, aux_in_count = $10, aux_out_count = $11, capabilities = $12::jsonb,
            registration = $13::jsonb, request_delay = $14,
            registry_code = CASE WHEN admission = 'admitted' THEN COALESCE(registry_code, $15) ELSE registry_code END,

@@ -155,6 +155,30 @@ export class UploadIngestService {
     if (options.size === 0) return;
     await this.store(device, [{ table: 'options', pin: null, fields: options.toObject() }], packet);
     await this.notePassWayType(device, options);
+    await this.noteIdentity(device, options);
+  }
+
+  /**
+   * What a device says of itself among its parameters (4.6, Appendix 20: `~DeviceName`, `IPAddress`, `FWVersion`,
+   * `PushVersion`) is what the device lists and answers show where its registration named none of them: real
+   * registration bodies are often short (field samples reg-c3-100pro-acc, reg-speedface-v5l-zam230-fragment). The IP
+   * address is a fact of now, so the reported one replaces the known one; the model and versions only fill what the
+   * registration left empty (the registration's FirmVer is what new-firmware detection compares, device-registry).
+   */
+  private async noteIdentity(device: DeviceSession, options: KvMap): Promise<void> {
+    const filled = (v: string | undefined, max: number) => clip(v?.trim() || null, max);
+    const ip = filled(options.text('IPAddress'), 64);
+    const name = filled(options.text('DeviceName'), 100);
+    const firmware = filled(options.text('FWVersion') ?? options.text('FirmVer'), 100);
+    const pushVersion = filled(options.text('PushVersion'), 64);
+    if ((!ip && !name && !firmware && !pushVersion) || device.admission !== 'admitted') return;
+    await this.ds.query(
+      `UPDATE device SET ip_address = COALESCE($2, ip_address), device_name = COALESCE(device_name, $3), firm_ver = COALESCE(firm_ver, $4),
+         push_version = COALESCE(push_version, $5), updated_at = now()
+        WHERE sn = $1 AND (ip_address IS DISTINCT FROM COALESCE($2, ip_address) OR (device_name IS NULL AND $3::varchar IS NOT NULL)
+          OR (firm_ver IS NULL AND $4::varchar IS NOT NULL) OR (push_version IS NULL AND $5::varchar IS NOT NULL))`,
+      [device.sn, ip, name, firmware, pushVersion],
+    );
   }
 
   /**
