@@ -68,3 +68,22 @@ describe('a panel whose registration is short', () => {
     expect(await t.ds.query(`SELECT what FROM device_refusal WHERE device_id = $1`, [id])).toEqual([{ what: 'table:extuser' }]);
   });
 });
+
+describe('a comma list that ends in a comma (4.6 prints `Parm1=${XXX}, Parm2=${XXX}, ... Parm3=${XXX},`)', () => {
+  it('registration: the last value keeps no comma, so the device and its doors are named by its IP address', async () => {
+    const sn = 'OPTCOMMA01';
+    expect((await device(`/iclock/registry?SN=${sn}`, 'DeviceType=acc,~DeviceName=inBIO260,LockCount=2,IPAddress=10.6.0.3,\r\n'))[1]).toMatch(/^RegistryCode=/);
+    expect(await info(sn)).toMatchObject({ ipAddress: '10.6.0.3', type: 'inBIO260' });
+    expect(((await t.get('/api/device/accList', { pageNo: 1, pageSize: 50 })).body.data as Array<{ sn: string; name: string }>).find((d) => d.sn === sn)).toMatchObject({ name: '10.6.0.3' });
+    const doors = (await t.get('/api/door/list', { pageNo: 1, pageSize: 50 })).body.data as Array<{ name: string }>;
+    expect(doors.map((d) => d.name).filter((n) => n.startsWith('10.6.0.3'))).toEqual(['10.6.0.3-1', '10.6.0.3-2']);
+  });
+
+  it('options in the printed form (", " between, "," at the end): each value as sent', async () => {
+    const sn = 'OPTCOMMA01';
+    expect(await device(`/iclock/cdata?SN=${sn}&table=options`, 'IPAddress=10.6.0.4, FWVersion=AC Ver 4.7.8.3033 Aug 14 2023, UserCount=7,')).toEqual([200, 'OK']);
+    expect(await info(sn)).toMatchObject({ ipAddress: '10.6.0.4', firmVer: 'AC Ver 4.7.8.3033 Aug 14 2023' });
+    const options = (await t.get(`/api/gateway/devices/${sn}/options`)).body.data as Array<{ name: string; value: string }>;
+    expect(options.map((o) => [o.name, o.value])).toEqual([['FWVersion', 'AC Ver 4.7.8.3033 Aug 14 2023'], ['IPAddress', '10.6.0.4'], ['UserCount', '7']]);
+  });
+});

@@ -283,9 +283,13 @@ function splitOnKeyBoundaries(text: string, sep: string): string[] {
 export function parseCommaList(body: string): KvMap {
   const fields: KvField[] = [];
   for (const { text } of splitLines(body)) {
-    for (const tok of splitOnKeyBoundaries(text, ',')) {
+    // A comma ending the line separates nothing from its value: the manual prints the list so (4.6
+    // `Parm1=${XXX}, Parm2=${XXX}, ... Parm3=${XXX},`), and a registration that ends so must not name its device
+    // `<ip>,` (the last value would keep the comma, as no key follows it).
+    for (const tok of splitOnKeyBoundaries(text.replace(/,\s*$/, ''), ',')) {
       if (tok.trim() === '') continue;
-      const f = splitPair(tok);
+      // `, Parm2=` (4.6's printed form): the key is `Parm2`, as stored and served (GET /api/gateway/devices/{sn}/options).
+      const f = splitPair(tok.trimStart());
       if (f) fields.push(f);
       else if (fields.length > 0) {
         // A comma not followed by a key belongs to the previous value.
