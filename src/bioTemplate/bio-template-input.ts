@@ -1,4 +1,5 @@
 import { BIO_TYPE } from '../push/protocol';
+import { base64Text } from '../common/base64-text';
 import { CvCode, CvError } from '../common/cv-error';
 import type { BioTemplateAddDto } from './dto/bio-template.dto';
 
@@ -22,9 +23,9 @@ export interface CheckedTemplate extends TemplateFields {
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-/** Standard base64, padding optional (the manual's own example has none); whitespace is dropped. */
+/** Standard base64, padding optional (the manual's own example has none); line breaks dropped, a form's `+` restored (base64-text.ts). */
 export function normaliseBase64(raw: string | undefined, what: string, maxChars: number, emptyCode: number = CvCode.InvalidParameter): string {
-  const text = (raw ?? '').replace(/\s+/g, '');
+  const text = base64Text(raw ?? '');
   if (text === '') throw new CvError(emptyCode, `${what} cannot be empty`);
   if (text.length > maxChars) throw new CvError(CvCode.InvalidParameter, `${what} is too large: ${text.length} base64 characters, at most ${maxChars}`);
   if (!BASE64.test(text) || text.replace(/=+$/, '').length % 4 === 1) throw new CvError(CvCode.InvalidParameter, `${what} is not valid base64`);

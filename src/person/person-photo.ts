@@ -1,3 +1,4 @@
+import { base64Text } from '../common/base64-text';
 import { CvCode, CvError } from '../common/cv-error';
 
 const MAGIC: Array<[string, number[]]> = [
@@ -7,12 +8,13 @@ const MAGIC: Array<[string, number[]]> = [
 ];
 
 /**
- * A photo as the API receives it (base64, maybe with a `data:image/...;base64,` prefix and line breaks)
+ * A photo as the API receives it (base64, maybe with a `data:image/...;base64,` prefix, line breaks, or a form's
+ * `+` read as a space: base64-text.ts)
  * normalised to bare base64 of a JPEG, PNG or BMP; anything else is -27 "Invalid personnel photo".
  * Line breaks must go: inside a device command they would start a new record.
  */
 export function normalizePhoto(raw: string): string {
-  const text = raw.replace(/^\s*data:[^,]*,/, '').replace(/\s+/g, '');
+  const text = base64Text(raw.replace(/^\s*data:[^,]*,/, ''));
   if (text.length < 8 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 === 1) {
     throw new CvError(CvCode.InvalidPhoto, 'Invalid personnel photo');
   }
