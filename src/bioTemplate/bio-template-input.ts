@@ -45,13 +45,20 @@ export function checkTemplateNo(raw: string | undefined): number {
   return n;
 }
 
+/** An Appendix 18 biometric type 1-10, else -400; undefined when none is given (absent or ""). */
+export function checkBioType(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = intIn(raw, 1, 10);
+  if (n === undefined) throw new CvError(CvCode.InvalidParameter, 'bioType must be an Appendix 18 biometric type from 1 to 10');
+  return n;
+}
+
 /** Checks 2.25.1 input in the manual's order: validType (-32), templateNo (-33), then the template itself. */
 export function checkTemplateInput(dto: BioTemplateAddDto): CheckedTemplate {
   const validType = dto.validType === '1' ? 1 : dto.validType === '3' ? 3 : undefined;
   if (validType === undefined) throw new CvError(CvCode.WrongValidType, 'Input wrong validtype! (1 normal, 3 duress)');
   const templateNo = checkTemplateNo(dto.templateNo);
-  const bioType = dto.bioType === undefined || dto.bioType === '' ? BIO_TYPE.fingerprint : intIn(dto.bioType, 1, 10);
-  if (bioType === undefined) throw new CvError(CvCode.InvalidParameter, 'bioType must be an Appendix 18 biometric type from 1 to 10');
+  const bioType = checkBioType(dto.bioType) ?? BIO_TYPE.fingerprint;
   const templateNoIndex = dto.templateNoIndex === undefined || dto.templateNoIndex === '' ? 0 : intIn(dto.templateNoIndex, 0, 99);
   if (templateNoIndex === undefined) throw new CvError(CvCode.InvalidParameter, 'templateNoIndex must be an integer from 0 to 99');
   const version = dto.version === undefined || dto.version === '' ? '10' : dto.version;

@@ -6,6 +6,7 @@ import { CvInput } from '../common/input.decorator';
 import { BioTemplateService } from './bio-template.service';
 import {
   BioTemplateAddDto,
+  BioTemplateDeleteDto,
   BioTemplateNoDto,
   BioTemplatePinDto,
   BioTemplatePinNoDto,
@@ -73,18 +74,42 @@ export class BioTemplateController {
     return this.deleteFinger(pin, templateNo);
   }
 
+  /**
+   * Later releases' "Delete Bio Template by Personnel ID" (`bioTemplate/delete/{pin}`, no finger), which real
+   * clients call to clear a person's templates: every template of the person (of bioType when given), as 2.25.3.
+   * With a templateNo in the query or body it is 2.25.2's delete of that finger, as `delete/{pin}/{templateNo}`.
+   */
+  @Delete('api/bioTemplate/delete/:pin')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.25.3 Delete All Biometric Templates of a Person (later releases\' delete/{pin}); with templateNo, that finger (2.25.2)' })
+  @ApiParam({ name: 'pin', example: '666' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteByPinPath(@Param('pin') pin: string, @CvInput() dto: BioTemplateDeleteDto): Promise<Envelope<null>> {
+    await this.templates.deleteByPin(pin, dto.templateNo, dto.bioType);
+    return ok(null);
+  }
+
+  @Post('api/bioTemplate/delete/:pin')
+  @HttpCode(200)
+  @ApiOperation({ summary: '2.25.3 Delete All Biometric Templates of a Person (POST form of delete/{pin}); with templateNo, that finger (2.25.2)' })
+  @ApiParam({ name: 'pin', example: '666' })
+  @ApiOkResponse({ type: EnvelopeDto })
+  async deleteByPinPathPost(@Param('pin') pin: string, @CvInput() dto: BioTemplateDeleteDto): Promise<Envelope<null>> {
+    return this.deleteByPinPath(pin, dto);
+  }
+
   @Delete('api/bioTemplate/delete')
   @HttpCode(200)
-  @ApiOperation({ summary: '2.25.2 Delete Biometric Template by Person and Finger Number (pin and templateNo in the query)' })
+  @ApiOperation({ summary: '2.25.2 Delete Biometric Template by Person and Finger Number (pin and templateNo in the query); without templateNo, every template of the person (of bioType when given)' })
   @ApiOkResponse({ type: EnvelopeDto })
   async deleteFingerByQuery(@CvInput() dto: BioTemplatePinNoDto): Promise<Envelope<null>> {
-    await this.templates.deleteFinger(dto.pin, dto.templateNo);
+    await this.templates.deleteByPin(dto.pin, dto.templateNo, dto.bioType);
     return ok(null);
   }
 
   @Post('api/bioTemplate/delete')
   @HttpCode(200)
-  @ApiOperation({ summary: '2.25.2 Delete Biometric Template by Person and Finger Number (POST form; pin and templateNo in the query or body)' })
+  @ApiOperation({ summary: '2.25.2 Delete Biometric Template by Person and Finger Number (POST form; pin and templateNo in the query or body); without templateNo, every template of the person' })
   @ApiOkResponse({ type: EnvelopeDto })
   async deleteFingerByQueryPost(@CvInput() dto: BioTemplatePinNoDto): Promise<Envelope<null>> {
     return this.deleteFingerByQuery(dto);
@@ -92,7 +117,7 @@ export class BioTemplateController {
 
   @Post('api/v2/bioTemplate/delete')
   @HttpCode(200)
-  @ApiOperation({ summary: '2.25.2 Delete Biometric Template by Person and Finger Number (v2: pin and templateNo in the query or body)' })
+  @ApiOperation({ summary: '2.25.2 Delete Biometric Template by Person and Finger Number (v2: pin and templateNo in the query or body); without templateNo, every template of the person' })
   @ApiOkResponse({ type: EnvelopeDto })
   async deleteFingerV2(@CvInput() dto: BioTemplatePinNoDto): Promise<Envelope<null>> {
     return this.deleteFingerByQuery(dto);

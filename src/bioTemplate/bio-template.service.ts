@@ -5,7 +5,7 @@ import { CvCode, CvError, personNotExist } from '../common/cv-error';
 import { BIO_TYPE } from '../push/protocol';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
-import { checkTemplateInput, checkTemplateNo } from './bio-template-input';
+import { checkBioType, checkTemplateInput, checkTemplateNo } from './bio-template-input';
 import { BioTemplate } from './bio-template.entity';
 import { toBioTemplateResponse, type BioTemplateAddDto, type BioTemplateResponseDto } from './dto/bio-template.dto';
 import { writeTransaction } from '../common/write-transaction';
@@ -53,15 +53,25 @@ export class BioTemplateService {
   }
 
   /**
-   * 2.25.3: every template of the person, on every device that holds the person. A person with none already has
-   * what was asked: success (the manual's answer; a retried delete whose answer was lost must not read as a failure).
+   * 2.25.3: every template of the person (of one bioType when given), on every device that holds the person. A
+   * person with none already has what was asked: success (the manual's answer; a retried delete whose answer was
+   * lost must not read as a failure).
    */
-  async deleteAll(pin: string): Promise<void> {
+  async deleteAll(pin: string, rawBioType?: string): Promise<void> {
+    const bioType = checkBioType(rawBioType);
     await writeTransaction(this.ds, async (m) => {
       const personId = await this.requirePersonId(m, pin);
-      await m.getRepository(BioTemplate).delete({ personId });
+      await m.getRepository(BioTemplate).delete(bioType === undefined ? { personId } : { personId, bioType });
       await this.devicesFollow(m, [pin]);
     });
+  }
+
+  /**
+   * A delete by pin that may name a finger: with templateNo, that finger (2.25.2); without one (absent or ""),
+   * every template of the person, or of bioType (2.25.3), as later releases' `bioTemplate/delete/{pin}` does.
+   */
+  deleteByPin(pin: string, templateNo: string | undefined, bioType: string | undefined): Promise<void> {
+    return templateNo === undefined || templateNo === '' ? this.deleteAll(pin, bioType) : this.deleteFinger(pin, templateNo);
   }
 
   /** 2.25.4: the person's fingerprint templates. */

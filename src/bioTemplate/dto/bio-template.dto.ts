@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ClientForms } from '../../common/client-forms';
 import { CvCode } from '../../common/cv-error';
@@ -75,13 +75,26 @@ export class BioTemplateNoDto {
   templateNo?: string;
 }
 
-export class BioTemplatePinNoDto extends BioTemplatePinDto {
-  @ApiProperty({ example: '3', description: 'finger number 0-9 (-33 otherwise)' })
+/**
+ * A delete by pin (query, body or path) that may name one finger: with templateNo, that finger (2.25.2); without
+ * it, every template of the person, or of the person's bioType when one is given (2.25.3, as later releases'
+ * `bioTemplate/delete/{pin}` "Delete Bio Template by Personnel ID" does).
+ */
+export class BioTemplateDeleteDto {
+  @ApiPropertyOptional({ example: '3', description: 'finger number 0-9 (-33 otherwise); absent or "": every template of the person (of bioType when given)' })
   @IsOptional()
   @ToTrimmedString()
   @MaxLength(8, { context: { code: CvCode.TemplateIndexRange } })
   templateNo?: string;
+
+  @ApiPropertyOptional({ example: '1', description: 'without templateNo: only templates of this Appendix 18 biometric type (1 fingerprint, 2 NIR face, 9 visible face, ...)' })
+  @IsOptional()
+  @ToTrimmedString()
+  @MaxLength(8)
+  bioType?: string;
 }
+
+export class BioTemplatePinNoDto extends IntersectionType(BioTemplatePinDto, BioTemplateDeleteDto) {}
 
 /** 2.25.4 item; numbers and strings exactly as the manual's example types them. */
 export class BioTemplateResponseDto {
