@@ -4,7 +4,7 @@ import { In, IsNull, Repository, type FindOptionsOrder } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { isForeignKeyViolation, writeTransaction, type WriteCheck } from '../common/write-transaction';
 import type { Page } from '../common/paging';
-import { Department } from './department.entity';
+import { DEFAULT_DEPT_CODE, Department } from './department.entity';
 import type { DepartmentAddDto, DepartmentListItemDto, DepartmentResponseDto } from './dto/department.dto';
 import { readSnapshot } from '../database/snapshot';
 
@@ -82,6 +82,7 @@ export class DepartmentService {
   }
 
   /**
+   * The default department (DEFAULT_DEPT_CODE), one with sub-departments or one with persons is -15.
    * Under the department-writes lock, as adds and edits: two deletes of one code at once answer success once and
    * -13 (no such department) after, and a sub-department added meanwhile is seen. Persons in the department,
    * including one moved in meanwhile (person writes take no such lock), are the foreign key's to find: -15.
@@ -89,6 +90,7 @@ export class DepartmentService {
   delete(code: string): Promise<void> {
     return this.underWritesLock(async (locked) => {
       const d = await locked.requireByCode(code);
+      if (d.code === DEFAULT_DEPT_CODE) throw new CvError(CvCode.DeptCannotDelete, `Cannot delete department: ${DEFAULT_DEPT_CODE} is the default department, where persons added without deptCode go`);
       const children = await locked.departments.count({ where: { parentId: d.id } });
       if (children > 0) throw new CvError(CvCode.DeptCannotDelete, 'Cannot delete department: it has sub-departments');
       try {

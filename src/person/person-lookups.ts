@@ -3,13 +3,12 @@ import { checkLevels } from '../accLevel/acc-level-membership';
 import { cardValue, cardValueSql, lockCardValues } from '../card/card-value';
 import { CvCode, CvError } from '../common/cv-error';
 import { splitList } from '../common/paging';
-import { Department } from '../department/department.entity';
+import { DEFAULT_DEPT_CODE, Department } from '../department/department.entity';
 import { read, readTogether } from '../database/read-together';
 import type { PersonWriteDto } from './dto/person-input.dto';
 import { Person } from './person.entity';
 
 /** The department a new person without deptCode goes to. */
-const DEFAULT_DEPT = '1';
 
 /**
  * What the person writes of one group look up (the stored person, checked-in visitor pins, departments,
@@ -30,7 +29,7 @@ export class PersonLookups {
 
   static async load(m: EntityManager, dtos: readonly PersonWriteDto[]): Promise<PersonLookups> {
     const pins = [...new Set(dtos.map((d) => d.pin))];
-    const codes = [...new Set([DEFAULT_DEPT, ...dtos.flatMap((d) => (d.deptCode ? [d.deptCode] : []))])];
+    const codes = [...new Set([DEFAULT_DEPT_CODE, ...dtos.flatMap((d) => (d.deptCode ? [d.deptCode] : []))])];
     const levelIds = [...new Set(dtos.flatMap((d) => splitList(d.accLevelIds)))];
     const cardNos = [...new Set(dtos.flatMap((d) => (d.cardNo ? [d.cardNo] : [])))];
     // Read once the cards are this transaction's to write: a concurrent writer of one of them has committed by then.
@@ -104,7 +103,7 @@ export class PersonLookups {
       return d;
     }
     if (current) return current;
-    const d = this.depts.get(DEFAULT_DEPT) ?? (await m.getRepository(Department).findOne({ where: {}, order: { sortNo: 'ASC', code: 'ASC' } }))?.id;
+    const d = this.depts.get(DEFAULT_DEPT_CODE) ?? (await m.getRepository(Department).findOne({ where: {}, order: { sortNo: 'ASC', code: 'ASC' } }))?.id;
     if (!d) {
       throw new CvError(CvCode.DeptNotExist, 'The department number does not exist: no deptCode was given and there is no department to put the person in (add one with department/add)');
     }
