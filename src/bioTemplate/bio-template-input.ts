@@ -1,6 +1,7 @@
 import { BIO_TYPE } from '../push/protocol';
 import { base64Text } from '../common/base64-text';
 import { CvCode, CvError } from '../common/cv-error';
+import { wholeNumber } from '../common/whole-number';
 import type { BioTemplateAddDto } from './dto/bio-template.dto';
 
 /** Base64 characters of one template; a fingerprint is 1-3 KB, a face part a few KB, a palm up to ~20 KB. */
@@ -32,9 +33,9 @@ export function normaliseBase64(raw: string | undefined, what: string, maxChars:
   return text;
 }
 
+/** A whole number (whole-number.ts: "3", 3 and "3.0" alike, 3.5 none) within min-max, else undefined. */
 function intIn(raw: string | undefined, min: number, max: number): number | undefined {
-  if (raw === undefined || raw === null || !/^\d+$/.test(String(raw))) return undefined;
-  const n = Number(raw);
+  const n = wholeNumber(raw);
   return n >= min && n <= max ? n : undefined;
 }
 

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, MaxLength } from 'class-validator';
 import { CvCode, CvError } from './cv-error';
-import { javaInteger } from './java-integer';
+import { wholeNumber } from './whole-number';
 import { MAX_PAGING_CHARS } from './limits';
 
 export interface Page {
@@ -15,8 +15,8 @@ export interface Page {
 export function checkPaging(pageNo: unknown, pageSize: unknown, maxPageSize = 1000): Page {
   const missing = (v: unknown) => v === undefined || v === null || v === '';
   if (missing(pageNo) || missing(pageSize)) throw new CvError(CvCode.PageMissing, 'PageSize and pageNo cannot be empty');
-  const no = javaInteger(pageNo);
-  const size = javaInteger(pageSize);
+  const no = wholeNumber(pageNo);
+  const size = wholeNumber(pageSize);
   if (!Number.isSafeInteger(no) || !Number.isSafeInteger(size) || no <= 0 || size <= 0) {
     // The manual's text alone for a value of 0 or less; a value that is no whole number at all ("1.5", "1e3",
     // "abc", beyond 2^53) is named, since "less than or equal to 0" would send the client looking elsewhere.

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { javaInteger } from './java-integer';
+import { wholeNumber } from './whole-number';
 
 /**
  * Clients send numbers as strings and strings as numbers (field notes, REST item 9): string fields take
@@ -38,13 +38,14 @@ export const ToBoolean = () =>
   });
 
 /**
- * A whole number as CVSecurity (Jackson, Spring) reads one: a string of digits (java-integer.ts); a blank string as
- * no value, as Jackson coerces one to null for an Integer; a JSON number with a fraction truncated, as Jackson does
- * by default (ACCEPT_FLOAT_AS_INT), not refused. Anything else stays as it is, for the check to refuse.
+ * A whole number in any form a client writes one (whole-number.ts): "14", 14, "14.0" and 14.0 alike; a blank
+ * string as no value, as Jackson coerces one to null for an Integer. A fraction (29.9, "29.9") stays as it is, for
+ * the field's check to refuse (-400 naming the field), in either form: never cut to 29, a value the client did not
+ * send. Anything else stays as it is too.
  */
 export const ToInteger = () =>
   Transform(({ value }) => {
     if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
-    const n = typeof value === 'number' && Number.isFinite(value) ? javaInteger(Math.trunc(value)) : javaInteger(value);
+    const n = wholeNumber(value);
     return Number.isNaN(n) ? value : n;
   });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
-import { javaInteger } from '../common/java-integer';
+import { wholeNumber } from '../common/whole-number';
 import { CommandQueueService } from '../push/command-queue.service';
 import { DeviceStatusService } from '../push/device-status.service';
 import { cancelAlarm, closeDoor, holdDoorOpen, lockDoor, openDoor, setNormalOpen } from '../push/protocol';
@@ -110,7 +110,7 @@ export class DoorControlService {
  */
 export function checkInterval(raw: string | undefined, subject: 'Door' | 'Floor' = 'Door'): number {
   if (raw === undefined || raw.trim() === '') throw new CvError(DoorOpenTimeRequired, 'The door opening time is required');
-  const n = javaInteger(raw);
+  const n = wholeNumber(raw);
   if (n <= 0) throw new CvError(DoorOpenTimeNotPositive, 'The door opening time needs to be greater than 0');
   if (!Number.isInteger(n) || n > 254) throw new CvError(CvCode.DoorOpenDuration, `${subject} open duration between 1~254 seconds.`);
   return n;

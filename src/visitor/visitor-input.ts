@@ -1,5 +1,6 @@
 import { CvCode, CvError } from '../common/cv-error';
 import { inclusiveEnd, parseCvTime, rangeEndAfter, type CvTime } from '../common/time';
+import { wholeNumber } from '../common/whole-number';
 import type { VisitorBaseDto } from './dto/visitor.dto';
 import type { VisitorDetails } from './visitor-details.entity';
 import { VisCode } from './visitor-codes';
@@ -122,7 +123,7 @@ export function requireWindow(start: Date, end: Date): void {
 const MAX_VISITOR_COUNT = 2_147_483_647;
 
 export function requireVisitorCount(raw: string | undefined): number {
-  const n = raw === undefined || raw === null || !/^\d+$/.test(String(raw)) ? NaN : Number(raw);
+  const n = wholeNumber(raw);
   // A value that is no whole number (2.7, "abc") is named: "Must bigger than 0" alone reads wrong for 2.7.
   const why = raw === undefined || raw === null || raw === '' || Number.isInteger(n) ? '' : `: visitorCount must be a whole number of visitors, got ${raw}`;
   if (!Number.isInteger(n) || n <= 0) throw new CvError(VisCode.CountNotPositive, `Visitor Number Count Must bigger than 0${why}`);

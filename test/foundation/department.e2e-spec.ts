@@ -76,16 +76,17 @@ describe('department (2.5)', () => {
     const sortNos = items.map((d) => d.sortNo as number);
     expect(sortNos).toEqual([...sortNos].sort((a, b) => a - b));
     expect(Object.keys((await t.get('/api/department/get/310')).body.data)).toEqual(['name', 'code', 'parentCode']);
-    // A sortNo Java would not read as an Integer is refused, not read as 10 (Number('1e1')); its department unchanged.
+    // A sortNo that is no whole number is refused, not read as 10 (Number('1e1')); its department unchanged.
     expect((await t.post('/api/department/add', { code: '310', name: 'Sorted', sortNo: '1e1' })).body.code).toBe(-400);
     expect((await t.post('/api/department/add', { code: '310', name: 'Sorted', sortNo: ' 8 ' })).body.code).toBe(0);
     const again = (await t.post('/api/department/getDepartmentList', { pageNo: 1, pageSize: 1000 })).body.data.data as Array<Record<string, unknown>>;
     expect(again.find((d) => d.code === '310')).toMatchObject({ sortNo: 8 });
-    // As Jackson reads an Integer: a JSON number with a fraction truncated, a blank string as no value (sortNo kept).
-    expect((await t.post('/api/department/add', { code: '310', name: 'Sorted', sortNo: 7.9 })).body.code).toBe(0);
+    // A fraction is refused, never cut to 7 (whole-number.ts); "7.0" is 7; a blank string is no value (sortNo kept).
+    expect((await t.post('/api/department/add', { code: '310', name: 'Sorted', sortNo: 7.9 })).body.code).toBe(-400);
+    expect((await t.post('/api/department/add', { code: '310', name: 'Sorted', sortNo: '7.0' })).body.code).toBe(0);
     expect((await t.post('/api/department/add', { code: '310', name: 'Sorted', sortNo: '  ' })).body.code).toBe(0);
-    const truncated = (await t.post('/api/department/getDepartmentList', { pageNo: 1, pageSize: 1000 })).body.data.data as Array<Record<string, unknown>>;
-    expect(truncated.find((d) => d.code === '310')).toMatchObject({ sortNo: 7 });
+    const kept = (await t.post('/api/department/getDepartmentList', { pageNo: 1, pageSize: 1000 })).body.data.data as Array<Record<string, unknown>>;
+    expect(kept.find((d) => d.code === '310')).toMatchObject({ sortNo: 7 });
   });
 
   it('refuses to delete a department with children, then deletes leaf and parent', async () => {
