@@ -267,7 +267,7 @@ export class PersonService {
   private applyFields(p: Person, dto: PersonWriteDto): void {
     if (dto.name !== undefined) p.name = dto.name;
     if (dto.lastName !== undefined) p.lastName = dto.lastName;
-    if (dto.gender !== undefined) p.gender = normalizeGender(dto.gender);
+    if (dto.gender !== undefined) p.gender = normalizeGender(dto.gender, p.gender);
     if (dto.birthday !== undefined) p.birthday = dateOnly(dto.birthday, 'birthday', this.config.timeZone);
     if (dto.hireDate !== undefined) p.hireDate = dateOnly(dto.hireDate, 'hireDate', this.config.timeZone);
     for (const k of ['certType', 'certNumber', 'email', 'mobilePhone', 'ssn', 'carPlate'] as const) {
@@ -351,12 +351,21 @@ export class PersonService {
   }
 }
 
-function normalizeGender(g: string): string | null {
+/**
+ * The manual's values: "M" male, "F" female (2.13.3 and the examples; one section words them male, female, as
+ * CVSecurity's import templates write them), in any case; "" clears. Anything else is -400 naming them, rather than
+ * its first letter stored ("X", "1", "Unknown" as "U"): a gender CVSecurity has not, that person/get then gave
+ * back as if it had been taken.
+ */
+function normalizeGender(g: string, stored: string | null | undefined): string | null {
   const t = g.trim().toUpperCase();
   if (t === '') return null;
   if (t === 'M' || t === 'MALE') return 'M';
   if (t === 'F' || t === 'FEMALE') return 'F';
-  return t.slice(0, 1);
+  // One an earlier gateway stored, sent back unchanged (the console's form, a client echoing person/get): kept, so
+  // that person can still be edited.
+  if (stored && t === stored) return stored;
+  throw new CvError(CvCode.InvalidParameter, `gender must be "M" (male) or "F" (female), got "${g}"`);
 }
 
 /** A day (any client form of common/time.ts, read in the gateway's zone; "" = none); -100 otherwise. */

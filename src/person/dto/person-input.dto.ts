@@ -44,7 +44,7 @@ export class PersonWriteDto extends PersonPinDto {
   @DeviceSafe()
   lastName?: string;
 
-  @ApiPropertyOptional({ example: 'F', description: '"M" or "F"' })
+  @ApiPropertyOptional({ example: 'F', description: '"M" male or "F" female ("male"/"female" too, any case); "" clears; anything else -400' })
   @IsOptional() @ToTrimmedString() @IsString() @MaxLength(8)
   gender?: string;
 
