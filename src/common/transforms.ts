@@ -39,13 +39,14 @@ export const ToBoolean = () =>
 
 /**
  * A whole number in any form a client writes one (whole-number.ts): "14", 14, "14.0" and 14.0 alike; a blank
- * string as no value, as Jackson coerces one to null for an Integer. A fraction (29.9, "29.9") stays as it is, for
- * the field's check to refuse (-400 naming the field), in either form: never cut to 29, a value the client did not
- * send. Anything else stays as it is too.
+ * string as no value, as Jackson coerces one to null for an Integer. A JSON number with a fraction (29.9) is
+ * truncated to 29, as CVSecurity's JSON reader does by default (Jackson's ACCEPT_FLOAT_AS_INT): a client it
+ * answered success must not be refused here. A string with a fraction ("29.9"), which Jackson and Spring refuse
+ * for an Integer, stays as it is for the field's check to refuse (-400 naming the field). Anything else stays too.
  */
 export const ToInteger = () =>
   Transform(({ value }) => {
     if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
-    const n = wholeNumber(value);
+    const n = wholeNumber(typeof value === 'number' && Number.isFinite(value) ? Math.trunc(value) : value);
     return Number.isNaN(n) ? value : n;
   });

@@ -81,8 +81,10 @@ describe('department (2.5)', () => {
     expect((await t.post('/api/department/add', { code: '310', name: 'Sorted', sortNo: ' 8 ' })).body.code).toBe(0);
     const again = (await t.post('/api/department/getDepartmentList', { pageNo: 1, pageSize: 1000 })).body.data.data as Array<Record<string, unknown>>;
     expect(again.find((d) => d.code === '310')).toMatchObject({ sortNo: 8 });
-    // A fraction is refused, never cut to 7 (whole-number.ts); "7.0" is 7; a blank string is no value (sortNo kept).
-    expect((await t.post('/api/department/add', { code: '310', name: 'Sorted', sortNo: 7.9 })).body.code).toBe(-400);
+    // A string fraction is refused; a JSON number with a fraction is truncated, as Jackson reads an Integer; "7.0" is
+    // 7; a blank string is no value (sortNo kept).
+    expect((await t.post('/api/department/add', { code: '310', name: 'Sorted', sortNo: '7.9' })).body.code).toBe(-400);
+    expect((await t.post('/api/department/add', { code: '310', name: 'Sorted', sortNo: 7.9 })).body.code).toBe(0);
     expect((await t.post('/api/department/add', { code: '310', name: 'Sorted', sortNo: '7.0' })).body.code).toBe(0);
     expect((await t.post('/api/department/add', { code: '310', name: 'Sorted', sortNo: '  ' })).body.code).toBe(0);
     const kept = (await t.post('/api/department/getDepartmentList', { pageNo: 1, pageSize: 1000 })).body.data.data as Array<Record<string, unknown>>;
