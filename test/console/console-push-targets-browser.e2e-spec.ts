@@ -11,7 +11,8 @@ import { createOperator } from './console-helpers';
 /**
  * CVSecurity's Push Center targets as an administrator manages them from Settings: a target whose deliveries are
  * shown and which is then deleted takes its deliveries panel with it (the screen never keeps naming a target
- * that is gone); "Retry now" re-sends in the background, and the shown deliveries follow it to its outcome.
+ * that is gone); "Retry now" re-sends in the background, and the shown deliveries follow it to its outcome; the
+ * targets and the shown deliveries are read again while the page is open, as deliveries go on without it.
  */
 const run = new ConsoleBrowserRun('console push targets browser tests');
 
@@ -78,5 +79,38 @@ describe.skipIf(!run.executable)('console: Push Center targets (Settings)', () =
     await row.filter({ hasText: 'delivered' }).waitFor();
     expect(receiver.requests.map((r) => r.answered)).toEqual([500, 200]);
     await targets.getByRole('row').filter({ hasText: 'Payroll' }).filter({ hasText: '0 / 0' }).waitFor();
+  });
+
+  it('a target\'s counts, last delivery and last error follow deliveries the page did not start', async () => {
+    // An operator adds a target and keeps the page open: the Push Center delivers (and fails) in the background, and
+    // the row must not keep saying "0 / 0, —" once events went out or failed.
+    receiver.status = 200;
+    await navTo(page, 'Dashboard');
+    await navTo(page, 'Settings');
+    const form = page.getByRole('form', { name: 'New Push Center target' });
+    await form.getByLabel('Name').fill('Live HR');
+    await form.getByLabel('URL').fill(receiver.url.replace('/events', '/live'));
+    await form.getByRole('button', { name: 'Add target' }).click();
+    await page.getByRole('status').filter({ hasText: 'Target Live HR added' }).waitFor();
+    await form.getByLabel('Name').fill('Live dead');
+    await form.getByLabel('URL').fill('http://127.0.0.1:9/dead');
+    await form.getByRole('button', { name: 'Add target' }).click();
+    await page.getByRole('status').filter({ hasText: 'Target Live dead added' }).waitFor();
+    const targets = page.getByRole('table', { name: 'Push Center targets' });
+    const hr = targets.getByRole('row').filter({ hasText: 'Live HR' });
+    const dead = targets.getByRole('row').filter({ hasText: 'Live dead' });
+    await hr.filter({ hasText: '—' }).waitFor();
+    await page.getByRole('button', { name: 'Deliveries to Live HR', exact: true }).click();
+    const deliveries = page.getByRole('table', { name: 'Deliveries to Live HR' });
+    await deliveries.getByRole('row').filter({ hasText: 'Nothing queued for this target yet.' }).waitFor();
+
+    const panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'LIVEPC0001', doors: 1 });
+    await panel.connect();
+    await panel.uploadRtlog([{ time: '2024-04-02 08:00:00', pin: 8, cardno: 5001, event: 0, eventaddr: 1, inoutstatus: 0, verifytype: 15 }]);
+    for (let i = 0; i < 200 && !receiver.requests.some((r) => r.body.includes('LIVEPC0001')); i++) await new Promise((r) => setTimeout(r, 100));
+    // Read again by the page itself (every 10 s, as the Doors and Devices pages are): no reload, no click.
+    await hr.filter({ hasNotText: '—' }).waitFor({ timeout: 15_000 });
+    await dead.filter({ hasText: 'retrying' }).filter({ hasText: 'fetch failed' }).waitFor({ timeout: 15_000 });
+    await deliveries.getByRole('row').filter({ hasText: 'LIVEPC0001' }).filter({ hasText: 'delivered' }).waitFor({ timeout: 15_000 });
   });
 });

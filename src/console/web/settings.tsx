@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api';
 import type { Me } from './main';
-import { Badge, can, Confirm, Field, Notice, useAction, useConfirm, useLoad } from './ui';
+import { Badge, can, Confirm, Field, Notice, useAction, useConfirm, useEvery, useLoad } from './ui';
 
 function ApiClients() {
   const list = useLoad(() => api('GET', 'settings/api-clients'));
@@ -100,6 +100,8 @@ const RETRY_FOLLOW_READS = 15;
  */
 function Deliveries({ target, retried, onSettled }: { target: any; retried: number; onSettled: () => void }) {
   const list = useLoad(() => api('GET', `settings/push-targets/${target.id}/deliveries`), [target.id, retried]);
+  // The Push Center delivers, fails and retries without the page: what it queued and did since is read again.
+  useEvery(10_000, list.reload);
   // Taken in the render where `retried` changes, while the panel still holds what it read before the retry.
   const follow = useRef({ retried, before: new Map<string, number>(), reads: 0 });
   if (follow.current.retried !== retried) follow.current = { retried, before: triedAndWaiting(list.data?.data), reads: 0 };
@@ -161,6 +163,9 @@ function Deliveries({ target, retried, onSettled }: { target: any; retried: numb
 
 function PushTargets() {
   const list = useLoad(() => api('GET', 'settings/push-targets'));
+  // Counts, last delivery and last error change as the Push Center works in the background (read once, a new
+  // target kept saying "0 / 0, —" while its events went out or failed): read again, as the Doors page's states are.
+  useEvery(10_000, list.reload);
   const [f, setF] = useState({ name: '', url: '', secret: '' });
   const [shown, setShown] = useState<any>(null);
   /** "Retry now" pressed, per target id (the shown panel follows its target's re-send). */
