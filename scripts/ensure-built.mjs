@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds dist/ only when it is missing or older than the sources it is built from, for the command-line
-// tools (`npm run token`, `operator`, `simulate`) and for `npm start`. They used to run `npm run build` every
+// tools (`npm run token`, `operator`, `simulate`), for `npm start` and for `npm test`. They used to run `npm run build` every
 // time, and that build empties dist/ first (nest's deleteOutDir, vite's emptyOutDir): a gateway already running
 // from dist/ (as the README's walk-through has it) answered 500 on /console for the minute the rebuild took.
 // A build that is due runs under build.mjs's lock, and is skipped when the build it waited for made it current.

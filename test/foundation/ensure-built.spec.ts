@@ -68,6 +68,15 @@ describe('scripts/ensure-built.mjs', () => {
     }
   });
 
+  it('is what `npm test` builds with: a test run beside a gateway started from this checkout leaves its dist/ alone', () => {
+    // `npm run build` empties dist/ first: the running gateway's /console answered 500 for the minute it took.
+    const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<string, string>;
+    for (const name of ['pretest', 'test:embedded']) {
+      expect(scripts[name]).toMatch(/^node scripts\/ensure-built\.mjs && /);
+      expect(scripts[name]).not.toContain('npm run build');
+    }
+  });
+
   it('is what `npm start` runs before it starts, and `npm run build` takes the build lock', () => {
     const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<string, string>;
     expect(scripts.prestart).toBe('node scripts/ensure-built.mjs');
