@@ -202,12 +202,12 @@ describe.skipIf(!run.executable)('operator console in Chromium', () => {
     await page.getByText(`A full sync of ${SN} is queued`).waitFor();
     await page.getByRole('button', { name: `Convergence of ${SN}` }).click();
     const section = page.getByRole('region', { name: `Convergence of ${SN}` });
-    await section.getByText(/commands waiting for a Return since/).waitFor();
+    await section.getByText(/commands? waiting for a Return since/).waitFor();
     // Everything was confirmed before; the queued full sync's clears change the panel once it polls: not "converged".
     await section.getByText('converging', { exact: true }).waitFor();
     expect(await section.getByText('converged', { exact: true }).count()).toBe(0);
     await panelCatchesUp();
-    await section.getByText(/commands waiting for a Return since/).waitFor({ state: 'detached' });
+    await section.getByText(/commands? waiting for a Return since/).waitFor({ state: 'detached' });
     await section.getByText('converged', { exact: true }).waitFor();
   });
 

@@ -98,12 +98,19 @@ describe.skipIf(!run.executable)('the console as a CVSecurity operator expects i
     await navTo(page, 'Devices');
     const row = page.getByRole('row', { name: /^OPDOORS001 / });
     // The panel has not polled: its commands wait, and what it should hold is not confirmed.
-    await row.getByText(/^syncing, \d+ commands waiting: \d+ of \d+ confirmed$/).waitFor();
+    await row.getByText(/^syncing, \d+ commands? waiting: \d+ of \d+ confirmed$/).waitFor();
     await panel.pollUntilIdle();
     await navTo(page, 'Dashboard');
     await navTo(page, 'Devices');
     await row.getByText(/^in sync: (\d+) of \1 confirmed$/).waitFor();
     expect(panel.user('601')).toMatchObject({ Pin: '601', CardNo: '6010001' });
+    // One command waiting is "1 command", as the offline badge counts it ("syncing, 1 commands waiting" before).
+    expect((await t.post('/api/person/add', { pin: '601', name: 'Grace', cardNo: '6010002', accLevelIds: level })).body.code).toBe(0);
+    await navTo(page, 'Dashboard');
+    await navTo(page, 'Devices');
+    await row.getByText(/^syncing, 1 command waiting: \d+ of \d+ confirmed$/).waitFor();
+    await panel.pollUntilIdle();
+    expect(panel.user('601')).toMatchObject({ Pin: '601', CardNo: '6010002' });
   });
 
   it('tells a visit checked out before its planned start as such, never with an end before its start', async () => {

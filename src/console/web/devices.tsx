@@ -72,7 +72,7 @@ function Convergence({ sn }: { sn: string }) {
         ) : (
           <Badge tone="ok">converged</Badge>
         )}{' '}
-        {d.pendingCommands > 0 && `${d.pendingCommands} commands waiting for a Return since ${d.oldestUnconfirmedAt}.`}
+        {d.pendingCommands > 0 && `${d.pendingCommands} command${d.pendingCommands === 1 ? '' : 's'} waiting for a Return since ${d.oldestUnconfirmedAt}.`}
       </p>
       <dl class="facts">
         <dt>Desired items</dt>

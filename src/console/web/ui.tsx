@@ -535,10 +535,11 @@ export function SyncBadge({ d }: { d: any }) {
   if (c.state === 'refused') return <Badge tone="bad">refused by the firmware: {refusalsText(c.refusals)}; {counts}</Badge>;
   // An offline device fetches nothing: its commands wait in the queue, they are not being synced.
   // Commands queued for a device that confirmed everything (a full sync asked of it) are waiting too: not "in sync" alone.
-  if ((c.unconfirmedItems > 0 || c.pendingCommands > 0) && !d.online) return <Badge tone="warn">waiting for the device, offline{c.pendingCommands > 0 ? `, ${c.pendingCommands} command${c.pendingCommands === 1 ? '' : 's'} queued` : ''}: {counts}</Badge>;
-  if (c.unconfirmedItems > 0) return <Badge tone="warn">{c.pendingCommands > 0 ? `syncing, ${c.pendingCommands} commands waiting` : 'not confirmed yet'}: {counts}</Badge>;
+  const commands = `${c.pendingCommands} command${c.pendingCommands === 1 ? '' : 's'}`;
+  if ((c.unconfirmedItems > 0 || c.pendingCommands > 0) && !d.online) return <Badge tone="warn">waiting for the device, offline{c.pendingCommands > 0 ? `, ${commands} queued` : ''}: {counts}</Badge>;
+  if (c.unconfirmedItems > 0) return <Badge tone="warn">{c.pendingCommands > 0 ? `syncing, ${commands} waiting` : 'not confirmed yet'}: {counts}</Badge>;
   // A full sync of a device that had confirmed everything: its clear may already have run, so not "in sync" at all.
-  if (c.pendingCommands > 0) return <Badge tone="warn">syncing, {c.pendingCommands} commands waiting: {counts}</Badge>;
+  if (c.pendingCommands > 0) return <Badge tone="warn">syncing, {commands} waiting: {counts}</Badge>;
   // An attendance terminal that initialised again (a reboot, a reset) or was asked for its count: what it confirmed is
   // in doubt until its next INFO's user count is judged (a reset terminal holds none of it), so not "in sync" yet.
   if (c.state === 'pending' && c.owed.includes('count')) return <Badge tone="warn">checking, its user count is owed (judged at its next INFO): {counts}</Badge>;
