@@ -76,19 +76,24 @@ export class AccLevelService {
    * The console's level-centred enrolment (CVSecurity's Access Levels → Add Personnel / Delete Personnel): these
    * persons gain (or lose) the level, all in one transaction; a pin that is no active person's refuses the whole
    * batch (-22 naming it), so an operator's typo never enrols half a list. Each person then goes to the devices.
+   * Answers how many joined (left) and how many were members (were not members) already, so that the console does
+   * not say "2 persons added" of a list whose first was a member before.
    */
-  changeLevelPersons(levelId: string, pins: string[], change: 'add' | 'remove'): Promise<number> {
+  changeLevelPersons(levelId: string, pins: string[], change: 'add' | 'remove'): Promise<{ changed: number; unchanged: number }> {
     return writeTransaction(this.ds, async (m) => {
       await requireLevels(m, [levelId]);
       const unique = [...new Set(pins)];
       if (unique.length === 0) throw new CvError(CvCode.PersonNotExist, 'No person given: give one or more pins');
+      let changed = 0;
       for (const pin of unique) {
         const person = await this.requirePerson(m, pin);
+        const member = (await m.query(`SELECT 1 FROM acc_level_person WHERE level_id = $1 AND person_id = $2`, [levelId, person.id])).length > 0;
+        if (member !== (change === 'add')) changed++;
         if (change === 'add') await addPersonLevels(m, person.id, [levelId]);
         else await removePersonLevels(m, person.id, [levelId]);
         await this.planner.syncPerson(m, person.id);
       }
-      return unique.length;
+      return { changed, unchanged: unique.length - changed };
     });
   }
 

@@ -111,8 +111,8 @@ export class ConsoleCatalogController {
   @HttpCode(200)
   @Audit('level.addPersons', (r) => `${r.params.id} ${pinsOf(r.body?.pins).join(',')}`)
   async addLevelPersons(@Param('id') id: string, @Body() body: { pins?: unknown }) {
-    const n = await this.accLevels.changeLevelPersons(id, pinsOf(body?.pins), 'add');
-    return ok({ persons: n });
+    const r = await this.accLevels.changeLevelPersons(id, pinsOf(body?.pins), 'add');
+    return ok({ persons: r.changed, already: r.unchanged });
   }
 
   /** CVSecurity's "Add personnel by department": the department's active persons join the level (with its sub-departments unless `withSubDepartments` is false). */
@@ -147,8 +147,8 @@ export class ConsoleCatalogController {
   @HttpCode(200)
   @Audit('level.removePersons', (r) => `${r.params.id} ${pinsOf(r.body?.pins).join(',')}`)
   async removeLevelPersons(@Param('id') id: string, @Body() body: { pins?: unknown }) {
-    const n = await this.accLevels.changeLevelPersons(id, pinsOf(body?.pins), 'remove');
-    return ok({ persons: n });
+    const r = await this.accLevels.changeLevelPersons(id, pinsOf(body?.pins), 'remove');
+    return ok({ persons: r.changed, notMembers: r.unchanged });
   }
 
   /** Rename a level or change its area or time segment (a new time segment re-sends its members' rights). */

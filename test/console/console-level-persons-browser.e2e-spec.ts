@@ -89,6 +89,24 @@ describe.skipIf(!run.executable)('console: persons of an access level, from the 
     expect(audit.n).toBe(3);
   });
 
+  it('counts only those whose membership changed: a member added again, or a non-member removed, is not "added" or "removed"', async () => {
+    // Lab holds 4002 only. Before, the message counted the pins typed: "1 person added to Lab; the level's panels
+    // receive them" for a member, and "1 person removed" for someone who was never in it.
+    const change = async (pins: string, button: 'Add persons' | 'Remove persons', message: string) => {
+      const form = page.getByRole('form', { name: 'Persons of a level' });
+      await form.getByLabel('Level of the persons').selectOption({ label: 'Lab' });
+      await form.getByLabel('Person pins (comma-separated)').fill(pins);
+      await form.getByRole('button', { name: button }).click();
+      if (button === 'Remove persons') await page.getByRole('dialog', { name: 'Remove persons from level' }).getByRole('button', { name: 'Remove from Lab' }).click();
+      await page.getByRole('status').filter({ hasText: message }).waitFor();
+    };
+    await change('4002', 'Add persons', 'No one added to Lab: 1 already members');
+    await change('4001', 'Remove persons', 'No one removed from Lab: 1 not members');
+    await change('4002, 4003', 'Add persons', "1 person added to Lab; the level's panels receive them (1 already members)");
+    await change('4003 4001', 'Remove persons', "1 person removed from Lab; the panels are told to withdraw the level's doors (1 not members)");
+    expect(await pinsOf('Lab')).toEqual(['4002']);
+  });
+
   it("adds a department's persons to a level (CVSecurity's Add personnel by department), its sub-departments when asked, never a resigned one", async () => {
     const form = page.getByRole('form', { name: 'Add a department to a level' });
     await form.getByLabel('Level for the department').selectOption({ label: 'Lab' });

@@ -110,14 +110,15 @@ function CreateForm({ tab, a, onDone, kept }: { tab: TabKey; a: Action; onDone: 
             const remove = (e.submitter as HTMLButtonElement | null)?.value === 'remove';
             const level = (levels.data ?? []).find((l: any) => l.id === f.personLevelId)?.name ?? '';
             const pins = String(f.pins ?? '').split(/[\s,;]+/).filter(Boolean);
-            const what = `${pins.length} ${pins.length === 1 ? 'person' : 'persons'}`;
+            e.preventDefault();
             // Taking persons out withdraws doors on the panels: asked first, as CVSecurity's Delete Personnel does.
             if (remove) {
-              e.preventDefault();
               setRemoving({ levelId: f.personLevelId, level, pins });
               return;
             }
-            void submit(e, `catalog/levels/${encodeURIComponent(f.personLevelId)}/persons`, { pins: f.pins }, `${what} added to ${level}; the level's panels receive them`);
+            void a
+              .run(() => api('POST', `catalog/levels/${encodeURIComponent(f.personLevelId)}/persons`, { pins: f.pins }))
+              .then((r: any) => r !== undefined && onDone(joinedText(r.persons, r.already, level)));
           }}
         >
           {choose('personLevelId', 'Level of the persons', (levels.data ?? []).map((l: any) => ({ value: l.id, label: l.name })))}
@@ -141,9 +142,7 @@ function CreateForm({ tab, a, onDone, kept }: { tab: TabKey; a: Action; onDone: 
             void a
               .run(() => api('POST', `catalog/levels/${encodeURIComponent(f.deptLevelId)}/departments`, { deptCode: f.deptCode, withSubDepartments: f.withSub !== false }))
               .then(
-                (r: any) =>
-                  r !== undefined &&
-                  onDone(`${r.added} ${r.added === 1 ? 'person' : 'persons'} of ${dept} added to ${level}; the level's panels receive them${r.already ? ` (${r.already} already members)` : ''}`),
+                (r: any) => r !== undefined && onDone(joinedText(r.added, r.already, level, ` of ${dept}`)),
               );
           }}
         >
@@ -163,10 +162,17 @@ function CreateForm({ tab, a, onDone, kept }: { tab: TabKey; a: Action; onDone: 
           onConfirm={() => {
             const r = removing!;
             setRemoving(null);
-            const what = `${r.pins.length} ${r.pins.length === 1 ? 'person' : 'persons'}`;
             void a
               .run(() => api('POST', `catalog/levels/${encodeURIComponent(r.levelId)}/persons/remove`, { pins: r.pins }))
-              .then((x) => x !== undefined && onDone(`${what} removed from ${r.level}; the panels are told to withdraw the level's doors`));
+              .then(
+                (x: any) =>
+                  x !== undefined &&
+                  onDone(
+                    x.persons > 0
+                      ? `${persons(x.persons)} removed from ${r.level}; the panels are told to withdraw the level's doors${x.notMembers ? ` (${x.notMembers} not members)` : ''}`
+                      : `No one removed from ${r.level}: ${x.notMembers} not members`,
+                  ),
+              );
           }}
           onCancel={() => setRemoving(null)}
         >
@@ -248,6 +254,17 @@ function CreateForm({ tab, a, onDone, kept }: { tab: TabKey; a: Action; onDone: 
     ),
   };
   return forms[tab]();
+}
+
+const persons = (n: number) => `${n} ${n === 1 ? 'person' : 'persons'}`;
+
+/**
+ * What joining a level did, counted by the server: those who were members already are not "added", and nothing
+ * reaches the panels when no one joined.
+ */
+function joinedText(added: number, already: number, level: string, of = ''): string {
+  if (added === 0) return `No one${of} added to ${level}: ${already} already members`;
+  return `${persons(added)}${of} added to ${level}; the level's panels receive them${already ? ` (${already} already members)` : ''}`;
 }
 
 /** The form fields of a day's time ranges: from/to, from2/to2, from3/to3. */
