@@ -39,7 +39,7 @@ import { UploadIngestService } from './upload-ingest.service';
 import { RemoteAuthService } from './remote-auth.service';
 import { AttendanceIngestService, type AttIngestResult } from './attendance/attendance-ingest.service';
 import { AttendanceTerminalService, speaksAttendance } from './attendance/attendance-terminal.service';
-import { formatAttUploadReply, isPackedUpload, normalizeStamp, unpackDataPacket } from './attendance/protocol';
+import { formatAttUploadReply, formatBiodataUploadReply, isPackedUpload, normalizeStamp, unpackDataPacket } from './attendance/protocol';
 
 /** Tables of the Attendance PUSH dialect (attendance manual 11), answered `OK: <n>`. */
 const ATTENDANCE_UPLOADS = new Set(['ATTLOG', 'OPERLOG', 'ATTPHOTO', 'BIODATA']);
@@ -304,14 +304,16 @@ export class IclockController {
   }
 
   /**
-   * ATTLOG, OPERLOG, BIODATA and ATTPHOTO of attendance terminals (attendance manual 11): `OK: <n>` once the upload
-   * is committed (`OK` for a photo). A device that is not admitted gets an error text instead of an
-   * acknowledgement, so it keeps its records and sends them again later.
+   * ATTLOG, OPERLOG, BIODATA and ATTPHOTO of attendance terminals (attendance manual 11), answered once the upload is
+   * committed as each section prints it: `OK: <n>` (11.2, 11.4, 11.5, 11.9-11.11, 11.13), `OK:<n>` for BIODATA (11.12),
+   * `OK` for an attendance photo (11.3) and for an OPERLOG of comparison photos alone (11.15). A device that is not
+   * admitted gets an error text instead of an acknowledgement, so it keeps its records and sends them again later.
    */
   private async attendanceUpload(s: DeviceSession, table: string, stampRaw: string | undefined, body: string): Promise<string> {
     const r = await this.attendanceIngest(s, table, normalizeStamp(stampRaw), body);
     if (!r.admitted) return notAdmittedReply(s.sn);
-    return table === 'ATTPHOTO' ? OK : formatAttUploadReply(r.received);
+    if (table === 'ATTPHOTO' || r.comparisonPhotosOnly) return OK;
+    return table === 'BIODATA' ? formatBiodataUploadReply(r.received) : formatAttUploadReply(r.received);
   }
 
   /**

@@ -67,7 +67,7 @@ describe('a person deleted while the terminal is offline', () => {
     term.online = false;
     expect((await t.post('/api/person/delete/6603')).body.code).toBe(0);
     term.online = true;
-    expect((await term.uploadRaw('BIODATA', `BIODATA ${Object.entries(tp.fields).map(([k, v]) => `${k}=${v}`).join('\t')}\n`)).body).toBe('OK: 1');
+    expect((await term.uploadRaw('BIODATA', `BIODATA ${Object.entries(tp.fields).map(([k, v]) => `${k}=${v}`).join('\t')}\n`)).body).toBe('OK:1');
     expect((await t.get('/api/v2/person/get', { pin: '6603' })).body.code).toBe(-22);
     await settleTerminal(reconciler, term);
     expect([term.users.has('6603'), term.templatesOf('6603')]).toEqual([false, []]);

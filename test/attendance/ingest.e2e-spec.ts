@@ -389,6 +389,24 @@ describe('ATTLOG ingest (attendance manual 11.2)', () => {
     expect(rows).toEqual([{ table_name: 'OPERLOG.BIOPHOTO', record: { pin: '8901', fileName: '9_8901.jpg', type: '9', content: photo } }]);
   });
 
+  it('answers a unified-template upload OK:<n> (11.12) and an upload of comparison photos alone OK (11.15), as the manual prints them', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ANSWERS' });
+    const tmp = Buffer.from('finger template of 8911').toString('base64');
+    const biodata = `BIODATA Pin=8911\tNo=6\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=10\tMinorVer=0\tFormat=0\tTmp=${tmp}\n`;
+    // 11.12: "OK:${XXX}" in its text and its example ("OK:1", Content-Length: 4), no blank after the colon.
+    expect((await term.uploadRaw('BIODATA', biodata)).body).toBe('OK:1');
+    expect((await term.uploadRaw('BIODATA', biodata)).body).toBe('OK:1');
+    const held = await t.ds.query(`SELECT bt.template_no FROM bio_template bt JOIN person p ON p.id = bt.person_id WHERE p.pin = '8911'`);
+    expect(held).toEqual([{ template_no: 6 }]);
+    // 11.15: comparison photos on OPERLOG are answered "OK"; the other OPERLOG records keep "OK: <n>" (11.4, 11.5).
+    const photo = Buffer.from('visible light photo of 8911').toString('base64');
+    const bioPhoto = `BIOPHOTO PIN=8911\tFileName=9_8911.jpg\tType=9\tSize=${photo.length}\tContent=${photo}`;
+    expect((await term.uploadOperlog([bioPhoto])).body).toBe('OK');
+    expect((await term.uploadOperlog(['OPLOG 4\t0\t2026-03-04 10:22:41\t0\t0\t0\t0'])).body).toBe('OK: 1');
+    // The punches keep the answer 11.2 prints.
+    expect((await term.uploadAttlog([{ pin: '8911', time: '2026-03-04 10:23:00', status: 0, verify: 1 }])).body).toBe('OK: 1');
+  });
+
   it('reads a data packet (11.14, ContentType=tgz): the users and templates it holds are stored, once', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-PACKET' });
     const tmp = Buffer.from('finger of packed user 8801').toString('base64');

@@ -43,6 +43,8 @@ export interface AttIngestResult {
   stored: number;
   /** False when the device is not admitted: nothing was stored and nothing must be acknowledged. */
   admitted: boolean;
+  /** An OPERLOG of comparison photos (BIOPHOTO lines) and nothing else, which 11.15 answers `OK`, not `OK: <n>`. */
+  comparisonPhotosOnly?: boolean;
 }
 
 const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
@@ -276,7 +278,8 @@ export class AttendanceIngestService {
       await noteUpload(m, device.id, table.toUpperCase(), stamp, null);
       return n;
     });
-    return { received, stored, admitted: true };
+    const comparisonPhotosOnly = parsed.rejected.length === 0 && parsed.results.length > 0 && parsed.results.every((r) => r.kind === 'BIOPHOTO');
+    return { received, stored, admitted: true, comparisonPhotosOnly };
   }
 
   /** How many operation records were stored now (a record already held is not), their distinct operation codes, and those records. */

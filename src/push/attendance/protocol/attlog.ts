@@ -119,7 +119,15 @@ export function punchKey(sn: string, p: Pick<AttPunch, 'pin' | 'time'>): string 
   return `${sn}_${p.pin}_${p.time}`;
 }
 
-/** `OK: <n>`, the answer to ATTLOG, OPERLOG and BIODATA uploads (11.2, 11.4, 11.12). */
+/** `OK: <n>`, the answer to ATTLOG, OPERLOG and IDCARD uploads (11.2, 11.4-11.11, 11.13, 11.6). */
 export function formatAttUploadReply(n: number): string {
   return `OK: ${Math.max(0, Math.trunc(n))}`;
+}
+
+/**
+ * `OK:<n>`, the answer to a `table=BIODATA` upload as 11.12 prints it, in its text ("OK:${XXX}") and its example
+ * ("OK:1", Content-Length: 4): no blank after the colon, unlike the other sections' `OK: <n>`.
+ */
+export function formatBiodataUploadReply(n: number): string {
+  return `OK:${Math.max(0, Math.trunc(n))}`;
 }
