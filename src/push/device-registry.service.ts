@@ -236,12 +236,12 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
    * The session of an SN; an unknown SN is recorded at once (admitted under DEVICE_ADMISSION=auto, pending
    * otherwise). Only the first contact of an SN with this process costs a query.
    */
-  resolve(sn: string, introducing = false): Promise<DeviceSession> {
+  resolve(sn: string, introducing = false, evidence?: KindEvidence): Promise<DeviceSession> {
     const s = this.sessions.get(sn);
     if (s) return Promise.resolve(s);
     let p = this.loading.get(sn);
     if (!p) {
-      p = this.loadOrCreate(sn, introducing).finally(() => this.loading.delete(sn));
+      p = this.loadOrCreate(sn, introducing, evidence).finally(() => this.loading.delete(sn));
       this.loading.set(sn, p);
     }
     return p;
@@ -257,8 +257,12 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
    * added as the kind this process last knew it as, when it held its session: nothing such a request says tells an
    * elevator or channel controller from a panel, and cleared as a panel, an elevator controller kept its former
    * floor rights (`usereleauthorize`) and was said synced; a terminal refused the panel's clear (-1004).
+   * `evidence`: what the request itself says of the kind (a poll's `INFO=`, an upload's table), read when no former
+   * kind is known: an attendance terminal first seen on a poll with INFO (firmware that never initialises) or an
+   * ATTLOG upload was added as a panel, its work owed as a panel's, and sent the panel's clear (`DATA DELETE user *`,
+   * `userauthorize *` ...) before the kind its request showed was stored.
    */
-  private async loadOrCreate(sn: string, introducing: boolean): Promise<DeviceSession> {
+  private async loadOrCreate(sn: string, introducing: boolean, evidence?: KindEvidence): Promise<DeviceSession> {
     let rows: DeviceRow[] = await this.ds.query(`SELECT ${DEVICE_COLUMNS} FROM device WHERE sn = $1`, [sn]);
     let event: DeviceRegisteredEvent | undefined;
     // The row may be deleted (DELETE /api/gateway/devices/{sn}) between the insert and the read after it: the SN is
@@ -268,7 +272,7 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
       const admission: DeviceAdmission = this.config.deviceAdmission === 'auto' ? 'admitted' : 'pending';
       await this.ds.transaction(async (m) => {
         const id = newId();
-        const kind: DeviceKind = (!introducing && this.formerKinds.get(sn)) || 'acc';
+        const kind: DeviceKind = (!introducing && this.formerKinds.get(sn)) || (evidence && detectDeviceKind(null, { ...evidence, registered: false })) || 'acc';
         const inserted: unknown[] = await m.query(`${INSERT_DEVICE} RETURNING id`, [id, sn, admission, this.config.timeZone, kind]);
         if (inserted.length === 0 || admission !== 'admitted' || introducing) return;
         event = { deviceId: id, sn, first: true, admittedNow: true };
@@ -332,7 +336,7 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
    * the cached session is compared first, so a device's steady traffic costs no query.
    */
   async observeKind(sn: string, e: KindEvidence): Promise<DeviceKind> {
-    const s = await this.resolve(sn);
+    const s = await this.resolve(sn, false, e);
     const detected = detectDeviceKind(s.detectedKind, withRegistered(s, e));
     if (!detected || detected === s.detectedKind) return s.kind;
     const row = await this.ds.transaction(async (m) => {
