@@ -193,7 +193,8 @@ export class DeviceService {
         type: deviceModel(d),
         ipAddress: d.ipAddress,
         firmVer: d.firmVer,
-        pushVersion: d.pushVersion,
+        // A terminal never registers: the PushVersion of its options, else the pushver of its initialisation.
+        pushVersion: d.pushVersion ?? (['att', 'facekiosk'].includes(d.kindOverride ?? d.kind) ? (d.registration?.pushver ?? null) : null),
         lockCount: d.lockCount,
         readerCount: d.readerCount,
         timeZone: d.timeZone,

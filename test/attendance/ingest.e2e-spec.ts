@@ -39,6 +39,19 @@ describe('initialisation (attendance manual 5)', () => {
     expect(d).toEqual({ kind: 'att', admission: 'admitted', code: '1' });
   });
 
+  it('shows the push version a terminal announced (GET /api/gateway/devices/{sn}): its handshake pushver, then its options PushVersion', async () => {
+    const pushVersionOf = async (sn: string) => (await t.get(`/api/gateway/devices/${sn}`)).body.data.pushVersion;
+    // No options push: the handshake's pushver (manual 5) is all it said.
+    expect((await (await fetch(`${t.baseUrl}/iclock/cdata?SN=ATT-PV-1&options=all&pushver=2.2.14&language=69`)).text()).split('\n')[0]).toBe('GET OPTION FROM: ATT-PV-1');
+    expect(await pushVersionOf('ATT-PV-1')).toBe('2.2.14');
+    // Its options (manual 8, PushOptionsFlag=1) name the push firmware's own version: that one.
+    const term = await initialisedTerminal(t, { sn: 'ATT-PV-2', pushVersion: 'Ver 2.0.33S-20220623' });
+    expect(term.optionFrom).toBe('ATT-PV-2');
+    expect(await pushVersionOf('ATT-PV-2')).toBe('Ver 2.0.33S-20220623');
+    expect(await term.init()).toBe(true);
+    expect(await pushVersionOf('ATT-PV-2')).toBe('Ver 2.0.33S-20220623');
+  });
+
   it("answers the manual's own form (options=all, pushver, language; no pushcommkey, no DeviceType) with the option block", async () => {
     // Attendance manual 5, as printed: pushcommkey is optional and DeviceType is not part of the request.
     const init = await fetch(`${t.baseUrl}/iclock/cdata?SN=0316144680030&options=all&pushver=2.2.14&language=83`);

@@ -653,11 +653,14 @@ export class AttendanceTerminalService implements OnModuleInit {
     await this.noteTransFlagForm(s, options);
     const encoding = options.text('Encoding') ?? options.text('Charset');
     if (encoding && /^\s*utf-?8\s*$/i.test(encoding)) await this.forgetCodePage(s, `says Encoding=${encoding}`);
-    if (!name && !firm) return;
+    // Its push client's version (`PushVersion=Ver 2.0.33S-…`), what a panel's registration gives `pushVersion`.
+    const pushVersion = clip(options.text('PushVersion') ?? null, 64);
+    if (!name && !firm && !pushVersion) return;
     await this.ds.query(
-      `UPDATE device SET device_name = COALESCE($2, device_name), firm_ver = COALESCE($3, firm_ver), updated_at = now()
-        WHERE id = $1 AND (device_name IS DISTINCT FROM COALESCE($2, device_name) OR firm_ver IS DISTINCT FROM COALESCE($3, firm_ver))`,
-      [s.id, name, firm],
+      `UPDATE device SET device_name = COALESCE($2, device_name), firm_ver = COALESCE($3, firm_ver), push_version = COALESCE($4, push_version), updated_at = now()
+        WHERE id = $1 AND (device_name IS DISTINCT FROM COALESCE($2, device_name) OR firm_ver IS DISTINCT FROM COALESCE($3, firm_ver)
+                           OR push_version IS DISTINCT FROM COALESCE($4, push_version))`,
+      [s.id, name, firm, pushVersion],
     );
   }
 
