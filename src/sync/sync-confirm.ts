@@ -298,16 +298,40 @@ export class SyncConfirmation implements OnModuleInit {
       }
       return;
     }
-    // A failed delete adds nothing to the device: an item it does not hold (no row: a clear, a delete or a count of
-    // an empty table took it off after this delete was planned) stays not held, not "in doubt" with nothing to settle it.
-    const held = ref.put ? null : new Set((await m.query(`SELECT key FROM sync_item WHERE device_id = $1 AND kind = $2 AND key = ANY($3)`, [deviceId, ref.kind, ref.del ?? []]) as Array<{ key: string }>).map((r) => r.key));
-    const items = [...(ref.put ?? []).map(([k, , plan]) => [k, plan ?? ref.plan]), ...(ref.del ?? []).filter((k) => !held || held.has(k)).map((k) => [k, ref.plan])];
-    if (items.length === 0) return;
     // A delete that got no Return at all (its result lost behind later answered commands, or none after its last
     // delivery) may well have run: what it was to take off is in doubt (`?`), not still held. Kept as held, a person
     // deleted and added again with the same record was taken to be on the device as desired: nothing was sent, the
     // failure was settled (settledFailures), and the answers said synced while the panel or terminal lacked the user.
     const ran = !ref.put && outcome.reason === 'expired';
+    await this.failItems(m, deviceId, outcome, ref, ref.kind, ran);
+    // What such a delete takes with it on the device (`cascade`: a terminal's DATA DELETE USERINFO takes the PIN's
+    // templates and photo) is in doubt as much. Kept as held, a person taken off a terminal's area (templates and
+    // photo kept in the database) and put back was planned as holding them: the user went out again, the templates
+    // and photo never, and the terminal was said synced without them.
+    if (ran) for (const kind of ref.cascade ?? []) await this.failItems(m, deviceId, outcome, { ...ref, kind, cascade: undefined }, kind, ran, true);
+  }
+
+  /**
+   * Records a failed command's items of `kind` as failing (hash, failures, backoff). A delete's items are those the
+   * device is taken to hold (`heldOnly`: with a hash; else any row of the item).
+   */
+  private async failItems(m: EntityManager, deviceId: string, outcome: CommandOutcome, ref: ConfirmRef, kind: ItemKind, ran: boolean, heldOnly = false): Promise<void> {
+    const rc = outcome.returnCode;
+    // A failed delete adds nothing to the device: an item it does not hold (no row: a clear, a delete or a count of
+    // an empty table took it off after this delete was planned) stays not held, not "in doubt" with nothing to settle it.
+    const held = ref.put
+      ? null
+      : new Set(
+          (
+            (await m.query(`SELECT key FROM sync_item WHERE device_id = $1 AND kind = $2 AND key = ANY($3) ${heldOnly ? 'AND hash IS NOT NULL AND skipped IS NULL' : ''}`, [
+              deviceId,
+              kind,
+              ref.del ?? [],
+            ])) as Array<{ key: string }>
+          ).map((r) => r.key),
+        );
+    const items = [...(ref.put ?? []).map(([k, , plan]) => [k, plan ?? ref.plan]), ...(ref.del ?? []).filter((k) => !held || held.has(k)).map((k) => [k, ref.plan])];
+    if (items.length === 0) return;
     const failures: Array<{ key: string; failures: number }> = await m.query(
       `INSERT INTO ${FAILED_INTO}
        SELECT $1, $2, x.k, $3, 1, $4, now(), x.plan, CASE WHEN $7 THEN NULL ELSE $8::bigint END, CASE WHEN $7 THEN NULL ELSE clock_timestamp() END FROM unnest($6::varchar[], $5::varchar[]) AS x(k, plan)
@@ -317,22 +341,22 @@ export class SyncConfirmation implements OnModuleInit {
          failed_delete = CASE WHEN $7 THEN sync_item.failed_delete ELSE EXCLUDED.failed_delete END,
          failed_delete_at = CASE WHEN $7 THEN sync_item.failed_delete_at ELSE EXCLUDED.failed_delete_at END
        RETURNING key, failures`,
-      [deviceId, ref.kind, UNKNOWN_HASH, rc, items.map(([, plan]) => plan), items.map(([k]) => k), !!ref.put, outcome.commandId, ref.overtaken ?? [], ran],
+      [deviceId, kind, UNKNOWN_HASH, rc, items.map(([, plan]) => plan), items.map(([k]) => k), !!ref.put, outcome.commandId, ref.overtaken ?? [], ran],
     ).then((r: unknown) => (Array.isArray(r) && Array.isArray(r[0]) ? r[0] : r) as Array<{ key: string; failures: number }>);
     // A put's cards may be on the device now (its reply lost) besides those it held before (kept by the row trigger):
     // both count until the item is confirmed again (card-moves.ts). Whole entries are compared: card 123/0 is not 1123/0.
-    const carding = (ref.put ?? []).filter(([, h]) => (ref.kind === 'user' || ref.kind === 'card') && itemCards(ref.kind, h).length > 0);
+    const carding = (ref.put ?? []).filter(([, h]) => (kind === 'user' || kind === 'card') && itemCards(kind, h).length > 0);
     if (carding.length)
       await m.query(
         `UPDATE sync_item s SET prior_hashes = concat_ws('|', s.prior_hashes, x.h) FROM unnest($3::varchar[], $4::text[]) AS x(key, h)
           WHERE s.device_id = $1 AND s.kind = $2 AND s.key = x.key AND s.hash = '${UNKNOWN_HASH}' AND NOT (x.h = ANY(string_to_array(coalesce(s.prior_hashes, ''), '|')))`,
-        [deviceId, ref.kind, carding.map(([k]) => k), carding.map(([, h]) => h)],
+        [deviceId, kind, carding.map(([k]) => k), carding.map(([, h]) => h)],
       );
     // Backoff per item, from its failure count.
     await m.query(
       `UPDATE sync_item s SET next_try_at = now() + make_interval(secs => x.secs)
          FROM unnest($3::varchar[], $4::float8[]) AS x(key, secs) WHERE s.device_id = $1 AND s.kind = $2 AND s.key = x.key`,
-      [deviceId, ref.kind, failures.map((f) => f.key), failures.map((f) => backoffMs(f.failures, this.config.syncRetryBaseMs, this.config.syncRetryMaxMs) / 1000)],
+      [deviceId, kind, failures.map((f) => f.key), failures.map((f) => backoffMs(f.failures, this.config.syncRetryBaseMs, this.config.syncRetryMaxMs) / 1000)],
     );
   }
 }

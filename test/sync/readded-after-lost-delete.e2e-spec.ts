@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { TestApp } from '../support/test-app';
 import type { AttendanceTerminal } from '../simulator/attendance-terminal';
-import { initialisedTerminal } from '../attendance/attendance-helpers';
+import { heldBiometrics, initialisedTerminal, wantedBiometrics } from '../attendance/attendance-helpers';
 import { Device, levelId, PHOTO } from './access-helpers';
 import { claimsSynced, convergenceOf, fromScratch, ok, tableSnapshot, useFaultApp } from './fault-helpers';
 
@@ -222,5 +222,52 @@ describe('a person deleted, the delete run by the device and its result lost, th
     expect(term.users.get('7611')).toMatchObject({ name: 'Dora' });
     expect(term.templatesOf('7611')).toHaveLength(1);
     expect(term.photos.has('7611')).toBe(true);
+  });
+  it('an attendance terminal whose USERINFO delete result was lost, the person taken off its area and put back: it ends with exactly their templates and photo', async () => {
+    // The templates and photo stay in the database: put back, the person's template and photo items are what the
+    // terminal was last confirmed to hold. The USERINFO delete takes them with it on the terminal, so its lost result
+    // leaves them in doubt as much as the user; taken as still held, only the user went out again.
+    const sn = 'RDLATT02';
+    const pin = '7621';
+    const term: AttendanceTerminal = await initialisedTerminal(t, { sn, resultPerPost: true });
+    const drain = () => term.drain();
+    await ok(t.post('/api/person/add', { pin, name: 'Gus', personPhoto: PHOTO }));
+    await ok(t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: finger(`${pin} f3`), templateNo: '3' }));
+    await ok(t.post('/api/attAreaPerson/set', { code: '1', pins: [pin] }));
+    const lacks = () => !term.users.has(pin) || term.templatesOf(pin).length !== 1 || !term.photos.has(pin);
+    await converge(sn, pin, drain, () => false);
+    expect(lacks()).toBe(false);
+
+    term.holdResults((c) => c.startsWith('DATA DELETE USERINFO'));
+    await ok(t.post('/api/attAreaPerson/delete', { code: '1', pins: [pin] }));
+    await ok(t.post('/api/person/add', { pin: '7622', name: 'Hal' }));
+    await ok(t.post('/api/attAreaPerson/set', { code: '1', pins: ['7622'] }));
+    await term.poll();
+    term.dropHeldResults();
+    term.stopHoldingResults();
+    expect(term.users.has(pin)).toBe(false);
+    expect(term.templatesOf(pin)).toHaveLength(0);
+    expect(term.users.has('7622')).toBe(true);
+    for (let i = 0; i < 20; i++) {
+      const [lost] = await t.ds.query(
+        `SELECT count(*)::int AS n FROM sync_item i JOIN device d ON d.id = i.device_id WHERE d.sn = $1 AND i.kind = 'user' AND i.key = $2 AND i.failures > 0`,
+        [sn, pin],
+      );
+      if (lost.n > 0) break;
+      await sleep(250);
+      await term.poll();
+      await reconciler.idle();
+    }
+
+    await ok(t.post('/api/attAreaPerson/set', { code: '1', pins: [pin] }));
+    expect(lacks()).toBe(true);
+    await expectNoClaim(sn, pin, true);
+    await converge(sn, pin, drain, lacks);
+    expect(await answerFor(sn, pin)).toMatchObject({ state: 'synced', holds: true, unconfirmed: [] });
+    expect(claimsSynced(await convergenceOf(t, sn))).toBe(true);
+    expect(term.users.get(pin)).toMatchObject({ name: 'Gus' });
+    const [wanted] = await wantedBiometrics(t, ['1']);
+    expect(heldBiometrics(term)[pin]).toBe(wanted[pin]);
+    expect(term.templatesOf(pin)).toHaveLength(1);
   });
 });
