@@ -4,6 +4,19 @@ import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { FOR_GOOD_SQL } from '../push/device-refusals';
 
 /**
+ * A failing item (`sync_item i`) as the convergence view counts it (SyncStatusService, failingItems): an item whose last
+ * Return is that of a refusal for good of its device is kept off by that refusal until its probe, not retried (the
+ * device is reported refused, not divergent), and one whose retry (or a later command putting, deleting or clearing
+ * it) is on its way is pending there (onItsWay).
+ */
+const FAILING_SQL = `i.failures > 0
+  AND NOT EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = i.device_id AND r.return_code = i.last_return AND ${FOR_GOOD_SQL})
+  AND NOT EXISTS (SELECT 1 FROM device d JOIN device_command c ON c.device_sn = d.sn
+                   WHERE d.id = i.device_id AND c.state IN ('pending', 'sent') AND c.meta ? 'sync'
+                     AND (c.meta->>'kind' = i.kind OR c.meta->'cascade' ? i.kind)
+                     AND (c.meta ? 'clear' OR c.keys ? i.key))`;
+
+/**
  * Convergence figures for /metrics, read at scrape time (a few cheap queries): devices that diverge
  * (items refused or unanswered, or work owed), and how long the oldest planned command has waited for its
  * Return.
@@ -17,25 +30,20 @@ export class SyncMetricsCollector implements OnModuleInit {
 
   onModuleInit(): void {
     this.metrics.gauge('cvgw_sync_divergent_devices', 'Devices with items refused or unanswered (retried with backoff, no retry on its way) or with work owed', [], async (g) => {
-      // An item whose last Return is that of a refusal for good of its device is kept off by that refusal until its
-      // probe, not retried: such a device is reported refused, not divergent (SyncStatusService). Nor is an item whose
-      // retry (or a later command putting, deleting or clearing it) is on its way: pending there too (onItsWay).
-      const [row]: Array<{ n: number }> = await this.ds.query(
-        `SELECT count(*)::int AS n FROM (
-           SELECT i.device_id FROM sync_item i WHERE i.failures > 0
-              AND NOT EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = i.device_id AND r.return_code = i.last_return AND ${FOR_GOOD_SQL})
-              AND NOT EXISTS (SELECT 1 FROM device d JOIN device_command c ON c.device_sn = d.sn
-                               WHERE d.id = i.device_id AND c.state IN ('pending', 'sent') AND c.meta ? 'sync'
-                                 AND (c.meta->>'kind' = i.kind OR c.meta->'cascade' ? i.kind)
-                                 AND (c.meta ? 'clear' OR c.keys ? i.key))
-           UNION SELECT device_id FROM sync_owed) d`,
-      );
+      const [row]: Array<{ n: number }> = await this.ds.query(`SELECT count(*)::int AS n FROM (SELECT i.device_id FROM sync_item i WHERE ${FAILING_SQL} UNION SELECT device_id FROM sync_owed) d`);
       g.set(row?.n ?? 0);
     });
-    this.metrics.gauge('cvgw_sync_failing_items', 'Device items whose last command was refused or unanswered', [], async (g) => {
-      const [row]: Array<{ n: number }> = await this.ds.query(`SELECT count(*)::int AS n FROM sync_item WHERE failures > 0`);
-      g.set(row?.n ?? 0);
-    });
+    this.metrics.gauge(
+      'cvgw_sync_failing_items',
+      'Device items whose last command was refused or unanswered, retried with backoff and no retry on its way (the sum of the convergence views\' failingItems)',
+      [],
+      async (g) => {
+        // The items the convergence view counts as failing (and that make the divergent devices above): counted whatever
+        // was on its way, a panel whose retry was queued was said pending there and failing here at the same moment.
+        const [row]: Array<{ n: number }> = await this.ds.query(`SELECT count(*)::int AS n FROM sync_item i WHERE ${FAILING_SQL}`);
+        g.set(row?.n ?? 0);
+      },
+    );
     this.metrics.gauge('cvgw_sync_skipped_members', 'Members not sent to a device because a stored value cannot travel in a command', [], async (g) => {
       const [row]: Array<{ n: number }> = await this.ds.query(`SELECT count(*)::int AS n FROM sync_item WHERE skipped IS NOT NULL`);
       g.set(row?.n ?? 0);
