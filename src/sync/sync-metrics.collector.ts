@@ -5,12 +5,14 @@ import { FOR_GOOD_SQL } from '../push/device-refusals';
 
 /**
  * A failing item (`sync_item i`) as the convergence view counts it (SyncStatusService, failingItems): an item whose last
- * Return is that of a refusal for good of its device is kept off by that refusal until its probe, not retried (the
- * device is reported refused, not divergent), and one whose retry (or a later command putting, deleting or clearing
- * it) is on its way is pending there (onItsWay).
+ * Return is that of a refusal for good of a write of its device (`DATA UPDATE <table>`, or of a template type) is kept
+ * off by that refusal until its probe, not retried (the device is reported refused, not divergent), and one whose
+ * retry (or a later command putting, deleting or clearing it) is on its way is pending there (onItsWay). A delete
+ * refused for good leaves the item held beyond what the database gives: failing and divergent in the view (a panel
+ * refusing `DATA DELETE user` keeps a person who left), so counted here too.
  */
 const FAILING_SQL = `i.failures > 0
-  AND NOT EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = i.device_id AND r.return_code = i.last_return AND ${FOR_GOOD_SQL})
+  AND NOT EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = i.device_id AND r.return_code = i.last_return AND r.what LIKE 'DATA UPDATE %' AND ${FOR_GOOD_SQL})
   AND NOT EXISTS (SELECT 1 FROM device d JOIN device_command c ON c.device_sn = d.sn
                    WHERE d.id = i.device_id AND c.state IN ('pending', 'sent') AND c.meta ? 'sync'
                      AND (c.meta->>'kind' = i.kind OR c.meta->'cascade' ? i.kind)
