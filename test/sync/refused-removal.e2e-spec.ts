@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { TestApp } from '../support/test-app';
-import { Device, levelId } from './access-helpers';
+import { Device, levelId, PHOTO } from './access-helpers';
 import { claimsSynced, convergenceOf, fromScratch, ok, tableSnapshot, useFaultApp } from './fault-helpers';
 
 let t: TestApp;
@@ -38,18 +38,33 @@ async function metric(name: string): Promise<number> {
   return Number(line![1]);
 }
 
-/** A panel in a level of its own with one person on it, then refusing every `DATA DELETE user` with -1004, the person deleted. */
-async function refusedRemoval(n: number): Promise<{ d: Device; sn: string; pin: string; person: Record<string, string> }> {
+/** The panels of this file, for the gauges' sums. */
+const made: string[] = [];
+
+/** /metrics against the convergence views of this file's panels (the only ones of the app): the same counts. */
+async function expectGaugesAsViews(): Promise<void> {
+  const views = await Promise.all(made.map((sn) => convergenceOf(t, sn)));
+  expect(await metric('cvgw_sync_divergent_devices'), JSON.stringify(views)).toBe(views.filter((v) => v.divergent).length);
+  expect(await metric('cvgw_sync_failing_items'), JSON.stringify(views)).toBe(views.reduce((n, v) => n + Number(v.failingItems), 0));
+}
+
+/**
+ * A panel in a level of its own with one person on it, then refusing every `DATA DELETE user` with -1004, the person
+ * deleted. `photoRefused`: the panel refuses its photo table for good too (-1004, a firmware without biophoto).
+ */
+async function refusedRemoval(n: number, photoRefused = false): Promise<{ d: Device; sn: string; pin: string; person: Record<string, string> }> {
   const sn = `RRM0000${n}`;
   const ip = `10.94.0.${n}`;
   const d = await Device.connect(t, sn, 1, ip);
+  made.push(sn);
+  if (photoRefused) d.sim.failCommands((c) => c.verb === 'DATA UPDATE' && c.table === 'biophoto', -1004, 'always');
   await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: `RRM${n}` }] }));
   await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: `RRM${n}`, doorName: `${ip}-1` }] }));
   const pin = `94${n}1`;
-  const person = { pin, name: 'Ann', accLevelIds: await levelId(t, `RRM${n}`) };
+  const person: Record<string, string> = { pin, name: 'Ann', accLevelIds: await levelId(t, `RRM${n}`), ...(photoRefused ? { personPhoto: PHOTO } : {}) };
   await ok(t.post('/api/person/add', person));
   await rounds(d, 3);
-  expect(claimsSynced(await convergenceOf(t, sn))).toBe(true);
+  expect((await convergenceOf(t, sn)).state).toBe(photoRefused ? 'refused' : 'synced');
   d.sim.failCommands((c) => c.verb === 'DATA DELETE' && c.table === 'user', -1004, 'always');
   await ok(t.delete(`/api/person/delete/${pin}`));
   await rounds(d, 4);
@@ -72,6 +87,7 @@ describe('a panel refusing for good to delete a user', () => {
     // refused delete's item was left out of both gauges as if a refused write kept it off, a divergent panel unseen.
     expect(await metric('cvgw_sync_divergent_devices')).toBe(1);
     expect(await metric('cvgw_sync_failing_items')).toBe(1);
+    await expectGaugesAsViews();
 
     // Nothing loops: each probe tries the delete by PIN once (and the rights' delete that goes with it), nothing else.
     const sent = await rounds(d, 8);
@@ -81,6 +97,16 @@ describe('a panel refusing for good to delete a user', () => {
     expect(sent.filter((s) => s !== `DATA DELETE user Pin=${pin}` && s !== `DATA DELETE userauthorize Pin=${pin}` && !s.startsWith('DATA COUNT'))).toEqual([]);
     expect(await convergenceOf(t, sn)).toMatchObject({ state: 'divergent', failingItems: 1 });
     expect(await metric('cvgw_sync_failing_items')).toBe(1);
+  });
+
+  it('a panel refusing its photo table too, with the same Return: the refused photo write does not hide the refused delete from /metrics', async () => {
+    // The gauges matched a refusal by its Return code alone: the user's -1004 was taken for the photo table's -1004,
+    // as if a refused write kept the user off, and the divergent panel was left out.
+    const { sn } = await refusedRemoval(5, true);
+    const c = await convergenceOf(t, sn);
+    expect(c, JSON.stringify(c)).toMatchObject({ state: 'divergent', divergent: true, failingItems: 1 });
+    expect([...(c.refused as string[])].sort()).toEqual(['DATA DELETE user', 'DATA UPDATE biophoto']);
+    await expectGaugesAsViews();
   });
 
   it('the person added again: the panel holds them as the database gives, synced, and quiet', async () => {
