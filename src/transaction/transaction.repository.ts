@@ -262,7 +262,8 @@ export class TransactionRepository {
    * The capture photos (ATTPHOTO uploads, push 7.9) of some events, by event id. A device names a snapshot
    * `<yyyyMMddHHmmss>-<pin>.jpg` (`<yyyyMMddHHmmss>.jpg` when nobody was identified) in its own wall-clock
    * time, and sends it in its own upload, before or after the rtlog line: the pair is found by device SN and
-   * that name (device_upload's table/pin index), whenever the event is read.
+   * that name (device_upload's table/pin index), whenever the event is read. A person's event takes a bare
+   * `<yyyyMMddHHmmss>.jpg` only when no snapshot carries its pin: that name is a stranger's event's of the same second.
    */
   async capturePhotos(rows: ReadonlyArray<{ id: string }>): Promise<Map<string, string>> {
     if (rows.length === 0) return new Map();
@@ -277,7 +278,7 @@ export class TransactionRepository {
          SELECT u.record->>'photo' AS photo FROM device_upload u
          WHERE u.table_name = 'ATTPHOTO' AND u.device_sn = t.device_sn
            AND u.pin IN (s.stamp || '-' || coalesce(t.pin, '') || '.jpg', s.stamp || '.jpg')
-         ORDER BY u.id DESC LIMIT 1) u ON u.photo IS NOT NULL
+         ORDER BY u.pin = s.stamp || '-' || coalesce(t.pin, '') || '.jpg' DESC, u.id DESC LIMIT 1) u ON u.photo IS NOT NULL
        WHERE t.id = ANY($1::bigint[])`,
       [rows.map((r) => r.id)],
     );

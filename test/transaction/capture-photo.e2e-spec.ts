@@ -50,6 +50,22 @@ describe('capturePhotoBase64', () => {
     expect((await t.get(`/api/transaction/getById/${byTime['2024-03-01 08:10:00'].id}`)).body.data.capturePhotoBase64).toBe('');
   });
 
+  it("gives a person's event its own snapshot when a stranger's event of the same second has one too, whichever came last", async () => {
+    // A two-door panel: pin 100 at door 1 and an unregistered card at door 2 in the same second. The panel names the
+    // person's snapshot <stamp>-100.jpg and the stranger's <stamp>.jpg; here the stranger's is uploaded last.
+    const up = await sim.uploadRtlog([
+      { time: '2024-03-05 09:00:00', pin: 100, eventaddr: 1, event: 0, inoutstatus: 0, verifytype: 1, index: 11 },
+      { time: '2024-03-05 09:00:00', pin: 0, eventaddr: 1, event: 27, inoutstatus: 0, verifytype: 200, index: 12 },
+    ]);
+    expect(up.status).toBe(200);
+    expect((await sim.uploadTable('ATTPHOTO', [{ pin: '20240305090000-100.jpg', sn: 'CAPTURE0001', size: 19, photo: PHOTO_A }])).status).toBe(200);
+    expect((await sim.uploadTable('ATTPHOTO', [{ pin: '20240305090000.jpg', sn: 'CAPTURE0001', size: 22, photo: PHOTO_B }])).status).toBe(200);
+    const r = await t.get('/api/v2/transaction/list', { pageNo: 1, pageSize: 10, startDate: '2024-03-05 09:00:00', endDate: '2024-03-05 09:00:00' });
+    expect(r.body.code).toBe(0);
+    const photoOf = Object.fromEntries(r.body.data.data.map((e: { pin: string; capturePhotoBase64: string }) => [e.pin, e.capturePhotoBase64]));
+    expect(photoOf).toEqual({ '100': PHOTO_A, '': PHOTO_B });
+  });
+
   it("matches the name in the device's own time zone", async () => {
     const tokyo = await connectedSim(t, { sn: 'CAPTURE0002', doors: 1 });
     await tokyo.pollUntilIdle();
