@@ -17,7 +17,8 @@ const HEP_EVENT = `(t.event_no IN (68, 69) OR t.conv_temperature IS NOT NULL OR 
  * The event's ATTPHOTO snapshot, found by the name the device gives it (manual 7.9, 2.26's examples): the
  * event's device wall-clock time `yyyyMMddHHmmss`, then `-<pin>` for a person, then `.jpg`. The uploads are
  * kept by the PUSH ingest in device_upload (the file name is its `pin`, indexed), so the link holds whichever
- * of event and snapshot arrives first.
+ * of event and snapshot arrives first. A person's event takes the bare `<stamp>.jpg` only when no snapshot carries
+ * its pin: that name is a stranger's event's of the same second.
  */
 const SELECT = (tzParam: string) => `
   SELECT t.id::text AS id, t.event_time, t.pin, t.name, t.last_name, t.dept_name, t.area_name, t.card_no, t.device_sn,
@@ -29,7 +30,7 @@ const SELECT = (tzParam: string) => `
     SELECT u.pin FROM device_upload u, to_char(t.event_time AT TIME ZONE coalesce(dv.time_zone, ${tzParam}), 'YYYYMMDDHH24MISS') AS s(stamp)
     WHERE u.table_name = 'ATTPHOTO' AND u.device_sn = t.device_sn
       AND u.pin IN (s.stamp || '-' || coalesce(t.pin, '0') || '.jpg', s.stamp || '.jpg')
-    ORDER BY u.pin DESC, u.id DESC LIMIT 1) ph ON true`;
+    ORDER BY u.pin = s.stamp || '-' || coalesce(t.pin, '0') || '.jpg' DESC, u.id DESC LIMIT 1) ph ON true`;
 
 export interface HepFilter {
   pin?: string;

@@ -81,6 +81,29 @@ describe('temperature and mask events from a screening panel', () => {
     expect(ranged.body.data.map((i: any) => i.eventTime)).toEqual(['2026-03-02 08:05:00']);
   });
 
+  it("a person's event serves their own snapshot, not the one of a stranger screened in the same second", async () => {
+    const other = await startTestApp({ hepFeverThreshold: 37.3 });
+    try {
+      const s = new DeviceSimulator({ baseUrl: other.baseUrl, sn: 'HEP0000004', doors: 2, registryExtras: { MaskDetectionFunOn: 1, IRTempDetectionFunOn: 1 } });
+      await s.connect();
+      // Two doors, one second: pin 7 at door 1 and an unregistered face at door 2; the panel names the snapshots
+      // <stamp>-7.jpg and <stamp>.jpg.
+      await s.uploadRtlog([
+        { time: '2026-03-03 08:00:00', pin: 7, event: 0, eventaddr: 1, index: 1, ...s.screeningFields({ maskflag: 1, celsius: 36.6 }) },
+        { time: '2026-03-03 08:00:00', pin: 0, event: 27, eventaddr: 2, index: 2, ...s.screeningFields({ maskflag: 0, celsius: 36.9 }) },
+      ]);
+      await s.uploadSnapshot('2026-03-03 08:00:00', 7, JPEG_A.toString('base64'));
+      await s.uploadSnapshot('2026-03-03 08:00:00', 0, JPEG_B.toString('base64'));
+      const items = (await other.get('/api/hep/transaction/list', page)).body.data as Array<{ pin: string; photoPath: string | null }>;
+      expect(Object.fromEntries(items.map((i) => [i.pin, i.photoPath]))).toEqual({
+        '7': '/upload/event/photo/HEP0000004/20260303080000-7.jpg',
+        '0': '/upload/event/photo/HEP0000004/20260303080000.jpg',
+      });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('the threshold decides the status at read time', async () => {
     const other = await startTestApp({ hepFeverThreshold: 38.5 });
     try {
