@@ -228,7 +228,7 @@ export class AttendanceSyncService {
         const [kind, pin] = splitItemId(id);
         return removalRefusalKeys(t, kind, pin).find((k) => held?.has(k)) ?? null;
       };
-      out.set(t.id, { sn: t.sn, hashes, skipped, refusedBy, typeRefused });
+      out.set(t.id, { sn: t.sn, hashes, skipped, refusedBy, typeRefused, secondaryCards: 'first' });
     }
     return out;
   }

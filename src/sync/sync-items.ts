@@ -40,6 +40,13 @@ export interface DesiredHashes {
    * whole set): the hash it is sent instead (undefined: none, every template refused) and the refusals keeping the rest off.
    */
   typeRefused?: Map<ItemId, { planned: string | undefined; keys: string[] }>;
+  /**
+   * How many of a person's secondary cards the device's records carry: every one (a panel keeping cards in
+   * `mulcarduser`), the first (an attendance terminal's or kiosk's USERINFO `ViceCard`), or none (a panel without
+   * MulCardUserFunOn=1: its user record carries the main card only). What it cannot carry is never sent, so it is
+   * not a desired item: the person views name it (cannotHold) instead.
+   */
+  secondaryCards?: 'all' | 'first' | 'none';
 }
 
 /**

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError, personNotExist } from '../common/cv-error';
 import { formatCvDateTime } from '../common/time';
+import { SECONDARY_CARD } from '../card/card-writes';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql, returnCodeManual } from '../device/device-kind';
 import { loadRefusalFacts, loadRefusals, type RefusalFact } from '../push/device-refusals';
@@ -10,7 +11,7 @@ import { AttendanceSyncService } from './attendance-sync.service';
 import { devicesTouching, loadConfirmed, loadInflight } from './confirmed-state';
 import { loadDesired } from './desired-state';
 import type { SyncDevice } from './device-dialect';
-import type { DeviceConvergenceDto, PersonDeviceRightDto, PersonDeviceSyncDto, RefusalDto, UnknownRowsDto } from './dto/sync-status.dto';
+import type { CannotHoldDto, DeviceConvergenceDto, PersonDeviceRightDto, PersonDeviceSyncDto, RefusalDto, UnknownRowsDto } from './dto/sync-status.dto';
 import { authTimezones, currentState, desiredHashes, DEVICE_KINDS, MEMBER_KINDS, onItsWay, refusedHolding, splitItemId, typeRefusedSets, UNKNOWN_HASH, type DesiredDevice, type DesiredHashes, type ItemId } from './sync-items';
 import { tableOf } from './sync-plan';
 import { devicesGranting } from './sync-planner.service';
@@ -60,6 +61,30 @@ function refusalOf(what: string, fact: RefusalFact | undefined, kind: string, tz
     refusals: fact?.refusals ?? 0,
     lastAt: formatCvDateTime(fact?.lastAt ?? null, tz),
     probeAt: formatCvDateTime(fact?.probeAt ?? null, tz),
+  };
+}
+
+/**
+ * The secondary cards (card/set cardType 1, supplyCards) a device's records cannot carry, and why: a panel without
+ * multi-card (MulCardUserFunOn=1) holds the main card only, and CVSecurity too takes a secondary card as invalid
+ * there; a terminal's USERINFO carries one (ViceCard, the first). Nothing the gateway sends makes the device hold
+ * them, so they are not desired items (the person's state is not held back by them): named here instead, or an
+ * operator reads "synced" and believes the card opens that device's doors.
+ */
+function secondaryCardsNotHeld(held: DesiredHashes['secondaryCards'], cards: readonly string[]): CannotHoldDto | null {
+  if (!held || held === 'all' || cards.length === 0) return null;
+  if (held === 'none') {
+    return {
+      what: 'secondaryCards',
+      cardNos: [...cards],
+      reason: 'multi-card is off on this device (its options do not report MulCardUserFunOn=1): it holds the main card only, and a secondary card is invalid here',
+    };
+  }
+  if (cards.length === 1) return null;
+  return {
+    what: 'secondaryCards',
+    cardNos: cards.slice(1),
+    reason: `its user record carries one secondary card (USERINFO ViceCard): it holds ${cards[0]} only`,
   };
 }
 
@@ -113,7 +138,15 @@ export class SyncStatusService {
       const hashes = desiredHashes(want);
       const refusedTypes = (d.announcedBioTypes ?? []).filter((t) => !d.dialect.bioTypes.includes(t));
       const typeRefused = sent.has(d.id) ? typeRefusedSets(hashes, desiredHashes(sent.get(d.id)!), { bio: refusedTypes.map((t) => `${PANEL_BIODATA_TYPE_REFUSAL}${t}`) }) : undefined;
-      out.set(d.id, { sn: d.sn, hashes, skipped: new Map(want.skipped.map((s) => [s.pin, s.reason])), refusedBy, rightsKind: want.rightsKind, typeRefused });
+      out.set(d.id, {
+        sn: d.sn,
+        hashes,
+        skipped: new Map(want.skipped.map((s) => [s.pin, s.reason])),
+        refusedBy,
+        rightsKind: want.rightsKind,
+        typeRefused,
+        secondaryCards: d.dialect.cards === 'mulcarduser' ? 'all' : 'none',
+      });
     }
     return out;
   }
@@ -180,6 +213,12 @@ export class SyncStatusService {
       [devices.map((d) => d.id), MEMBER_KINDS],
     );
     const inDoubt = new Set(doubtRows.map((r) => r.id));
+    // The person's secondary cards in the order terminals take the first of them as ViceCard (loadPersons).
+    const secondary: Array<{ card_no: string }> = await m.query(
+      `SELECT c.card_no FROM card c JOIN person p ON p.id = c.person_id WHERE p.pin = $1 AND c.card_type = $2 ORDER BY c.created_at, c.card_no`,
+      [pin, SECONDARY_CARD],
+    );
+    const secondaryCards = secondary.map((r) => r.card_no);
     const factsAll = await loadRefusalFacts(m, devices.map((d) => d.id));
     const tzHeld = (deviceId: string, tz: number) => tzRows.find((r) => r.device_id === deviceId && r.key === String(tz))?.hash ?? undefined;
     // A terminal's Return codes mean what the attendance manual says (device-kind.ts returnCodeManual).
@@ -252,6 +291,7 @@ export class SyncStatusService {
         refused,
         refusals: refused.map((k) => refusalOf(k, factsAll.get(d.id)?.get(k), kindOf.get(d.id) ?? '', this.config.timeZone)),
         skipped,
+        cannotHold: isDesired && !skipped ? [secondaryCardsNotHeld(desired.get(d.id)!.secondaryCards, secondaryCards)].filter((c): c is CannotHoldDto => !!c) : [],
         confirmedAt: formatCvDateTime(confirmedAt, this.config.timeZone),
       };
     });

@@ -151,6 +151,17 @@ describe.skipIf(!run.executable)('a person\'s panels, leave and reinstatement in
     await page.getByRole('button', { name: 'Close' }).click();
   });
 
+  it('says a secondary card is not held by a panel without multi-card, which still holds the person', async () => {
+    // Simulated panels report MulCardUserFunOn=0: the card is stored (CVSecurity does), nothing is sent for it.
+    expect((await t.post('/api/card/set', { pin: '901', cardNo: '9010002', cardType: '1' })).body.code).toBe(0);
+    await ok.pollUntilIdle();
+    await openPerson('901');
+    const row = await rowOf('PERSONOK01');
+    expect(row).toMatchObject({ State: 'holds them', 'Not confirmed': '' });
+    expect(row['Cannot hold']).toMatch(/^secondary card 9010002: multi-card is off on this device \(its options do not report MulCardUserFunOn=1\)/);
+    await page.getByRole('button', { name: 'Close' }).click();
+  });
+
   it('makes a person leave after a confirmation (the panels lose them) and reinstates them (the panels get them back), each audited', async () => {
     await openPerson('901');
     await page.getByRole('button', { name: 'Leave', exact: true }).click();

@@ -281,6 +281,11 @@ function rightsText(rights: Array<{ timezoneId: number; authorizeDoorId?: number
   return rights.map((r) => (r.floors ? `floors ${r.floors.join(', ')}` : `doors ${doorsOf(r.authorizeDoorId ?? 0).join(', ')}`) + ` (time zone ${r.timezoneId})`).join('; ');
 }
 
+/** What the device cannot hold of the person (the sync status API's cannotHold), each with why. */
+function cannotHoldText(items: Array<{ what: string; cardNos: string[]; reason: string }>): string {
+  return items.map((c) => `${c.cardNos.length === 1 ? 'secondary card' : 'secondary cards'} ${c.cardNos.join(', ')}: ${c.reason}`).join('; ');
+}
+
 /** Attendance terminals and FaceKiosks hold a person's user record (with templates and photo), never door rights. */
 const isTerminal = (d: { kind?: string | null }) => d.kind === 'att' || d.kind === 'facekiosk';
 
@@ -315,6 +320,9 @@ function PanelsOfPerson({ devices, go }: { devices: any[]; go: Go }) {
         { head: 'Commands waiting', cell: (d) => d.pendingCommands },
         { head: 'Last error', cell: (d) => [d.lastError, d.refusals.length ? `refused for good: ${refusalsText(d.refusals)}` : null].filter(Boolean).join('; ') },
         { head: 'Skipped', cell: (d) => d.skipped ?? '' },
+        // "Holds them" is about what the device can hold: a secondary card a panel without multi-card (or a terminal
+        // past its one ViceCard) cannot take is said here, or an operator believes it opens that device's doors.
+        { head: 'Cannot hold', cell: (d) => cannotHoldText(d.cannotHold ?? []) },
       ]}
     />
   );

@@ -28,6 +28,15 @@ export class DeviceRefusalHoldDto extends RefusalDto {
   @ApiProperty({ example: 12, description: 'desired items (a user, a photo, a template set…) the device lacks only because of this refusal' }) items!: number;
 }
 
+export class CannotHoldDto {
+  @ApiProperty({ example: 'secondaryCards', enum: ['secondaryCards'], description: 'what of the person the device cannot hold' }) what!: 'secondaryCards';
+  @ApiProperty({ example: ['7780002'], type: [String], description: 'the secondary cards (cardType 1) it does not hold' }) cardNos!: string[];
+  @ApiProperty({
+    example: 'multi-card is off on this device (its options do not report MulCardUserFunOn=1): it holds the main card only, and a secondary card is invalid here',
+  })
+  reason!: string;
+}
+
 export class PersonDeviceSyncDto {
   @ApiProperty({ example: 'CJDE193560303' }) deviceSn!: string;
   @ApiProperty({ example: '192.168.1.201' }) deviceAlias!: string;
@@ -58,6 +67,14 @@ export class PersonDeviceSyncDto {
   refused!: string[];
   @ApiProperty({ type: [RefusalDto], description: 'the refusals in `refused`, each with its Return code and when it is probed again' }) refusals!: RefusalDto[];
   @ApiProperty({ example: null, nullable: true, type: String, description: 'why the person cannot be sent to this device' }) skipped!: string | null;
+  @ApiProperty({
+    type: [CannotHoldDto],
+    description:
+      "what the database gives this person that the device cannot hold, whatever is sent, and so is not sent nor waited for (it does not make the state pending or divergent): " +
+      "secondary cards on a panel without multi-card (MulCardUserFunOn=1), which holds the main card only; on an attendance terminal or kiosk, the secondary cards after the first " +
+      '(its user record carries one, ViceCard). Those cards do not open or punch there. Empty when the device holds all of them, or the person is not to be on it',
+  })
+  cannotHold!: CannotHoldDto[];
   @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String, description: 'when the device last confirmed an item of this person' }) confirmedAt!: string | null;
 }
 
