@@ -394,20 +394,24 @@ export function Confirm({ open, title, children, confirmLabel, onConfirm, onCanc
     if (open && !d.open) d.showModal();
     if (!open && d.open) d.close();
   }, [open]);
+  // A closed dialog holds nothing: its labels name what is asked about ("Revoke {name}") and, with nothing asked,
+  // said "Revoke null" in the page that screen readers read.
   return (
-    <dialog ref={ref} aria-labelledby={titleId} onCancel={(e) => (e.preventDefault(), onCancel())}>
-      <article>
-        <h3 id={titleId}>{title}</h3>
-        {children}
-        <footer>
-          <button type="button" class="secondary" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="button" class={danger ? 'danger' : ''} onClick={onConfirm} autofocus>
-            {confirmLabel}
-          </button>
-        </footer>
-      </article>
+    <dialog ref={ref} aria-labelledby={open ? titleId : undefined} onCancel={(e) => (e.preventDefault(), onCancel())}>
+      {open && (
+        <article>
+          <h3 id={titleId}>{title}</h3>
+          {children}
+          <footer>
+            <button type="button" class="secondary" onClick={onCancel}>
+              Cancel
+            </button>
+            <button type="button" class={danger ? 'danger' : ''} onClick={onConfirm} autofocus>
+              {confirmLabel}
+            </button>
+          </footer>
+        </article>
+      )}
     </dialog>
   );
 }
