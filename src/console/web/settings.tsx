@@ -3,8 +3,9 @@ import { api } from './api';
 import type { Me } from './main';
 import { Badge, can, Confirm, Field, Notice, useAction, useConfirm, useEvery, useLoad } from './ui';
 
-function ApiClients() {
-  const list = useLoad(() => api('GET', 'settings/api-clients'));
+function ApiClients({ tick }: { tick: number }) {
+  // "Last used" moves whenever an integration calls with its token: read again with the page's shared refresh.
+  const list = useLoad(() => api('GET', 'settings/api-clients'), [tick]);
   const [name, setName] = useState('');
   const [token, setToken] = useState<{ name: string; token: string } | null>(null);
   const [revoke, setRevoke] = useState<string | null>(null);
@@ -98,10 +99,9 @@ const RETRY_FOLLOW_READS = 15;
  * re-sent shows the outcome (delivered, or one more attempt and its error), then `onSettled` (the target list reads
  * its counts again).
  */
-function Deliveries({ target, retried, onSettled }: { target: any; retried: number; onSettled: () => void }) {
-  const list = useLoad(() => api('GET', `settings/push-targets/${target.id}/deliveries`), [target.id, retried]);
-  // The Push Center delivers, fails and retries without the page: what it queued and did since is read again.
-  useEvery(10_000, list.reload);
+function Deliveries({ target, retried, tick, onSettled }: { target: any; retried: number; tick: number; onSettled: () => void }) {
+  // The Push Center delivers, fails and retries without the page: what it queued and did since is read again (`tick`).
+  const list = useLoad(() => api('GET', `settings/push-targets/${target.id}/deliveries`), [target.id, retried, tick]);
   // Taken in the render where `retried` changes, while the panel still holds what it read before the retry.
   const follow = useRef({ retried, before: new Map<string, number>(), reads: 0 });
   if (follow.current.retried !== retried) follow.current = { retried, before: triedAndWaiting(list.data?.data), reads: 0 };
@@ -161,11 +161,10 @@ function Deliveries({ target, retried, onSettled }: { target: any; retried: numb
   );
 }
 
-function PushTargets() {
-  const list = useLoad(() => api('GET', 'settings/push-targets'));
+function PushTargets({ tick }: { tick: number }) {
   // Counts, last delivery and last error change as the Push Center works in the background (read once, a new
-  // target kept saying "0 / 0, —" while its events went out or failed): read again, as the Doors page's states are.
-  useEvery(10_000, list.reload);
+  // target kept saying "0 / 0, —" while its events went out or failed): read again with the page's shared refresh.
+  const list = useLoad(() => api('GET', 'settings/push-targets'), [tick]);
   const [f, setF] = useState({ name: '', url: '', secret: '' });
   const [shown, setShown] = useState<any>(null);
   /** "Retry now" pressed, per target id (the shown panel follows its target's re-send). */
@@ -266,7 +265,7 @@ function PushTargets() {
         </table>
       </div>
       {/* Only while the target is still listed: deleted (here or by another administrator), its panel goes with it. */}
-      {current && <Deliveries key={current.id} target={current} retried={retried[current.id] ?? 0} onSettled={list.reload} />}
+      {current && <Deliveries key={current.id} target={current} retried={retried[current.id] ?? 0} tick={tick} onSettled={list.reload} />}
       {confirm.dialog}
     </section>
   );
@@ -487,12 +486,16 @@ function MyAccount({ me }: { me: Me }) {
 }
 
 export function SettingsPage({ me }: { me: Me }) {
+  // One 10 s refresh for the page (as the Doors and Devices pages): what integrations and the Push Center change
+  // without the page (a client's last use, a target's deliveries) is read again by every section at once.
+  const [tick, setTick] = useState(0);
+  useEvery(10_000, () => setTick((n) => n + 1));
   return (
     <>
       {can(me.role, 'admin') ? (
         <>
-          <ApiClients />
-          <PushTargets />
+          <ApiClients tick={tick} />
+          <PushTargets tick={tick} />
           <Operators me={me} />
         </>
       ) : (
