@@ -42,6 +42,17 @@ export function normalizeSchedule(input: Partial<Record<string, unknown>>): Week
 /** Time segments in the order of their device time zone ids, as they are listed. */
 export const TIME_SEGMENT_ORDER: FindOptionsOrder<TimeSegment> = { tzId: 'ASC' };
 
+/** How many level names a refusal lists before it counts the rest. */
+const LEVELS_NAMED = 5;
+
+/** The refusal to delete a segment that levels use, naming them (the first few, then how many more). */
+export function usedByLevels(names: string[]): string {
+  const quoted = names.slice(0, LEVELS_NAMED).map((n) => `"${n}"`);
+  if (names.length === 1) return `The time segment is used by the access level ${quoted[0]}`;
+  const more = names.length > LEVELS_NAMED ? ` and ${names.length - LEVELS_NAMED} more` : '';
+  return `The time segment is used by ${names.length} access levels: ${quoted.join(', ')}${more}`;
+}
+
 @Injectable()
 export class TimeSegmentService {
   constructor(
@@ -93,8 +104,9 @@ export class TimeSegmentService {
       const t = await m.getRepository(TimeSegment).findOne({ where: { id } });
       if (!t) throw new CvError(CvCode.NotFound, 'The time segment does not exist');
       if (t.name === DEFAULT_TIME_SEGMENT) throw new CvError(CvCode.Conflict, `${DEFAULT_TIME_SEGMENT} cannot be deleted: levels created without a time segment are given it`);
-      const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM acc_level WHERE time_segment_id = $1`, [id]);
-      if (n > 0) throw new CvError(CvCode.Conflict, 'The time segment is used by an access level');
+      // Named, so the operator knows which levels to move to another segment first (the bare refusal left them to search).
+      const levels: Array<{ name: string }> = await m.query(`SELECT name FROM acc_level WHERE time_segment_id = $1 ORDER BY name`, [id]);
+      if (levels.length > 0) throw new CvError(CvCode.Conflict, usedByLevels(levels.map((l) => l.name)));
       // A pass rule names the segment as its PasswayTimeZoneId: refused like a level (the rule is the operator's to change).
       const [rule] = await m.query(`SELECT 1 FROM psg_pass_rule WHERE time_segment_id = $1 LIMIT 1`, [id]);
       if (rule) throw new CvError(CvCode.Conflict, 'The time segment is used by a pass rule of a channel controller');

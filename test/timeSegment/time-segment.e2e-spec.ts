@@ -64,6 +64,15 @@ describe('time segments (gateway extension)', () => {
     expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'No segment named' }] })).body.code).toBe(0);
   });
 
+  it('refuses deleting a segment that levels use, naming the levels (the operator knows which to move first)', async () => {
+    const seg = (await t.post('/api/gateway/timeSegments', { name: 'Night shift', schedule: { mon: [['22:00', '23:59']] } })).body.data;
+    await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Night guards', timeSegName: 'Night shift' }] });
+    expect((await t.delete(`/api/gateway/timeSegments/${seg.id}`)).body).toEqual({ code: -409, message: 'The time segment is used by the access level "Night guards"', data: null });
+    await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Night cleaners', timeSegName: 'Night shift' }] });
+    expect((await t.delete(`/api/gateway/timeSegments/${seg.id}`)).body).toEqual({ code: -409, message: 'The time segment is used by 2 access levels: "Night cleaners", "Night guards"', data: null });
+    expect((await t.get(`/api/gateway/timeSegments/${seg.id}`)).body.data).toMatchObject({ name: 'Night shift' });
+  });
+
   it('a deleted segment that devices held is removed from them with DATA DELETE timezone', async () => {
     const seg = (await t.post('/api/gateway/timeSegments', { name: 'Temp', schedule: { sun: [['00:00', '01:00']] } })).body.data;
     await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'TempLevel', timeSegName: 'Temp' }] });
