@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from './api';
 import { CsvExport } from './csv-export';
 import type { PageProps } from './main';
-import { can, ConvergenceLink, DepartmentFilter, Field, offlineHoldersNote, offlineReceiversNote, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, SyncBadge, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
+import { can, ConvergenceLink, DepartmentFilter, deviceLabel, Field, offlineHoldersNote, offlineReceiversNote, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, SyncBadge, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
 
 /**
  * Who is on an area's attendance terminals (the REST API's attAreaPerson/set and delete, 2.8): persons join or
@@ -148,7 +148,7 @@ export function AttendancePage({ me, go }: PageProps) {
             { head: 'Time', cell: (t: any) => t.eventTime },
             { head: 'Person', cell: (t: any) => (t.pin ? `${t.name} ${t.lastName} (${t.pin})`.replace('  ', ' ') : '') },
             { head: 'Department', cell: (t: any) => t.deptName },
-            { head: 'Device', cell: (t: any) => `${t.devName} (${t.devSn})` },
+            { head: 'Device', cell: (t: any) => deviceLabel(t.devName, t.devSn) },
             { head: 'State', cell: (t: any) => t.eventName },
             { head: 'Verified by', cell: (t: any) => t.verifyModeName },
             { head: 'Point', cell: (t: any) => t.eventPointName },

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from './api';
 import { doorTone, lockWords, sensorWords } from './dashboard';
 import type { Me } from './main';
-import { Badge, can, Confirm, ConnectBadge, followCommand, Notice, useAction, useEvery, useLoad } from './ui';
+import { Badge, can, Confirm, ConnectBadge, deviceLabel, followCommand, Notice, useAction, useEvery, useLoad } from './ui';
 
 const ACTIONS: Array<{ action: string; label: string; question: (door: string) => string; danger?: boolean }> = [
   { action: 'open', label: 'Open', question: (d) => `Unlock ${d}?` },
@@ -75,7 +75,7 @@ export function DoorsPage({ me }: { me: Me }) {
                   {d.name} {!d.enabled && <Badge tone="muted">disabled</Badge>}
                 </td>
                 <td>
-                  {d.deviceName && d.deviceName !== d.deviceSn ? `${d.deviceName} (${d.deviceSn})` : d.deviceSn}{' '}
+                  {deviceLabel(d.deviceName, d.deviceSn)}{' '}
                   <ConnectBadge connect={d.connect} />
                 </td>
                 <td>

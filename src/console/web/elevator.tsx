@@ -1,6 +1,6 @@
 import { api } from './api';
 import type { Me } from './main';
-import { can, ConnectBadge, followCommand, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
+import { can, ConnectBadge, deviceLabel, followCommand, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
 
 /** Elevator controllers, their floors (remote open/close after a confirmation), elevator levels and events. */
 export function ElevatorPage({ me }: { me: Me }) {
@@ -108,7 +108,7 @@ export function ElevatorPage({ me }: { me: Me }) {
           columns={[
             { head: 'Time', cell: (t: any) => t.eventTime },
             { head: 'Person', cell: (t: any) => (t.pin ? `${t.name} (${t.pin})` : '') },
-            { head: 'Controller', cell: (t: any) => t.devName || t.devSn },
+            { head: 'Controller', cell: (t: any) => deviceLabel(t.devName, t.devSn) },
             { head: 'Floor / point', cell: (t: any) => t.eventPointName },
             { head: 'Event', cell: (t: any) => t.eventName },
             { head: 'Verified by', cell: (t: any) => t.verifyModeName },

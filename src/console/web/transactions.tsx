@@ -1,7 +1,7 @@
 import { api } from './api';
 import { CsvExport } from './csv-export';
 import type { Me } from './main';
-import { EventFilters, eventParams, Field, LevelBadge, PagedTable, useLoad, usePagedList } from './ui';
+import { deviceLabel, EventFilters, eventParams, Field, LevelBadge, PagedTable, useLoad, usePagedList } from './ui';
 
 const EMPTY = { from: '', to: '', pin: '', name: '', cardNo: '', sn: '', doorId: '', eventNo: '', eventLevel: '' };
 
@@ -67,7 +67,7 @@ export function TransactionsPage(_: { me: Me }) {
           { head: 'Person', cell: (t: any) => (t.pin ? `${t.name} ${t.lastName} (${t.pin})` : '') },
           // CVSecurity's list has the card number: for a badge nobody holds ("card is not registered") it is all there is.
           { head: 'Card number', cell: (t: any) => t.cardNo ?? '' },
-          { head: 'Device', cell: (t: any) => t.devName || t.devSn },
+          { head: 'Device', cell: (t: any) => deviceLabel(t.devName, t.devSn) },
           { head: 'Door / point', cell: (t: any) => t.doorName || t.eventPointName },
           {
             head: 'Event',

@@ -121,12 +121,21 @@ export async function followCommand(a: ReturnType<typeof useAction>, sn: string,
   if (actionGeneration === mine) a.setOk(`${what.label}: queued for ${what.target}; no answer from the ${what.device} yet (Devices → its queue shows it)`);
 }
 
+/**
+ * A device as the console names it: its name with its SN beside ("192.168.1.201 (CVP0001)"), the SN alone when
+ * it has no other name. Names come from the address by default and are not unique (a replaced panel's successor
+ * on the same address takes its name; a rename may repeat one): the SN tells the devices apart.
+ */
+export function deviceLabel(name: string | null | undefined, sn: string): string {
+  return name && name !== sn ? `${name} (${sn})` : sn;
+}
+
 type OfflineDevices = Array<{ sn: string; alias: string }> | undefined;
 
 /** "; NAME (SN) is offline and …" for the offline devices the server named, or nothing when none. */
 function offlineNote(list: OfflineDevices, one: string, many: string): string {
   if (!list || list.length === 0) return '';
-  const names = list.map((d) => (d.alias && d.alias !== d.sn ? `${d.alias} (${d.sn})` : d.sn)).join(', ');
+  const names = list.map((d) => deviceLabel(d.alias, d.sn)).join(', ');
   return list.length === 1 ? `; ${names} is offline and ${one}` : `; ${names} are offline and ${many}`;
 }
 
