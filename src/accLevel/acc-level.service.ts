@@ -162,10 +162,14 @@ export class AccLevelService {
     });
   }
 
-  /** Doors join levels; the members of those levels are sent to the doors' devices. */
-  addLevelDoors(items: LevelAddDoorItemDto[]): Promise<void> {
+  /**
+   * Doors join levels; the members of those levels are sent to the doors' devices. Returns how many of the pairs
+   * were new (a door already in its level is kept, not an error: the console says so rather than "added").
+   */
+  addLevelDoors(items: LevelAddDoorItemDto[]): Promise<number> {
     return writeTransaction(this.ds, async (m) => {
       const touched = new Set<string>();
+      let added = 0;
       for (const item of items) {
         const level = await m.getRepository(AccLevel).findOne({ where: { name: item.levelName } });
         if (!level) throw levelNotExist(item.levelName);
@@ -173,10 +177,12 @@ export class AccLevelService {
         // door gone (a bare -409 from the foreign key); a delete under way waits for this write and takes the join along.
         const door = await m.getRepository(Door).findOne({ where: { name: item.doorName }, lock: { mode: 'for_key_share' } });
         if (!door) throw new CvError(CvCode.DoorNotExist, `Door doesn't exist: ${item.doorName}`);
+        if (!(await m.getRepository(AccLevelDoor).exists({ where: { levelId: level.id, doorId: door.id } }))) added++;
         await m.createQueryBuilder().insert().into(AccLevelDoor).values({ levelId: level.id, doorId: door.id }).orIgnore().execute();
         touched.add(level.id);
       }
       for (const levelId of touched) await this.planner.syncLevel(m, levelId);
+      return added;
     });
   }
 

@@ -99,8 +99,8 @@ export class ConsoleCatalogController {
   @HttpCode(200)
   @Audit('level.addDoor', (r) => `${r.body?.levelName} ${r.body?.doorName}`)
   async addLevelDoor(@Body() dto: LevelAddDoorItemDto) {
-    await this.accLevels.addLevelDoors([dto]);
-    return ok(null);
+    // `added` false: the door was in the level already (nothing changed), which the console says.
+    return ok({ added: (await this.accLevels.addLevelDoors([dto])) > 0 });
   }
 
   /**

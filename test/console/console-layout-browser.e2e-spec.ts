@@ -83,6 +83,12 @@ describe.skipIf(!run.executable)('console messages and layout at 1280×800', () 
     await door.getByRole('button', { name: 'Add door' }).click();
     await expectMessages(page, ['10.42.0.7-2 added to Lobby']);
     expect(await t.ds.query(`SELECT count(*)::int AS n FROM acc_level_door`)).toEqual([{ n: 2 }]);
+    // A door the level has already: nothing changes, and the message says so (it said "added" again).
+    await expect.poll(() => door.getByLabel('Level').inputValue(), { timeout: 10_000 }).toBe('Lobby');
+    await door.getByLabel('Door').selectOption('10.42.0.7-2');
+    await door.getByRole('button', { name: 'Add door' }).click();
+    await expectMessages(page, ['10.42.0.7-2 is already in Lobby']);
+    expect(await t.ds.query(`SELECT count(*)::int AS n FROM acc_level_door`)).toEqual([{ n: 2 }]);
   });
   it("a form's error goes when another section of the page is used: the page shows the newest action's outcome only", async () => {
     await navTo(page, 'Settings');

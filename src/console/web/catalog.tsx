@@ -61,11 +61,12 @@ function CreateForm({ tab, a, onDone, kept }: { tab: TabKey; a: Action; onDone: 
       </select>
     </Field>
   );
-  async function submit(e: Event, path: string, body: unknown, ok: string, keep?: Record<string, string>) {
+  async function submit(e: Event, path: string, body: unknown, ok: string | ((answer: any) => string), keep?: Record<string, string>) {
     e.preventDefault();
     // The page remounts this form after a success (fresh lists in its selects) and shows the message itself;
     // `keep` is what the remounted form starts with.
-    if ((await a.run(() => api('POST', path, body))) !== undefined) onDone(ok, keep);
+    const r = await a.run(() => api('POST', path, body));
+    if (r !== undefined) onDone(typeof ok === 'string' ? ok : ok(r), keep);
   }
   // A field the browser refuses (nothing chosen, a name left empty) sends nothing: the message line says what is
   // missing, in place of the last action's message.
@@ -96,7 +97,7 @@ function CreateForm({ tab, a, onDone, kept }: { tab: TabKey; a: Action; onDone: 
           </Field>
           <button type="submit">Create level</button>
         </form>
-        <form class="row" aria-label="Add a door to a level" onInvalidCapture={invalid} onSubmit={(e) => submit(e, 'catalog/levels/doors', { levelName: f.levelName, doorName: f.doorName }, `${f.doorName} added to ${f.levelName}`, { levelName: f.levelName })}>
+        <form class="row" aria-label="Add a door to a level" onInvalidCapture={invalid} onSubmit={(e) => submit(e, 'catalog/levels/doors', { levelName: f.levelName, doorName: f.doorName }, (r) => (r?.added === false ? `${f.doorName} is already in ${f.levelName}` : `${f.doorName} added to ${f.levelName}`), { levelName: f.levelName })}>
           {choose('levelName', 'Level', (levels.data ?? []).map((l: any) => ({ value: l.name, label: l.name })))}
           {choose('doorName', 'Door', (doors.data ?? []).map((d: any) => ({ value: d.name, label: d.name })))}
           <button type="submit">Add door</button>
