@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
 import type { Go, Me } from './main';
-import { Badge, can, ConvergenceLink, DataTable, kindName, LevelBadge, Notice, refusalsText, useAction, useEvery, useLoad } from './ui';
+import { Badge, can, ConvergenceLink, DataTable, deviceLabel, kindName, LevelBadge, Notice, refusalsText, useAction, useEvery, useLoad } from './ui';
 
 interface LiveEvent {
   /** The SSE id (`t:`, `p:` or `m:` and the feed position): unique across the modules, whose own ids are not. */
@@ -28,7 +28,7 @@ const deviceColumn = (go: Go) => ({
   head: 'Device',
   cell: (d: any) => (
     <ConvergenceLink sn={d.sn} go={go}>
-      {d.alias} ({d.sn})
+      {deviceLabel(d.alias, d.sn)}
     </ConvergenceLink>
   ),
 });

@@ -68,7 +68,7 @@ export function ElevatorPage({ me }: { me: Me }) {
                 head: 'Controller',
                 cell: (f: any) => (
                   <>
-                    {f.controller && f.controller !== f.sn ? `${f.controller} (${f.sn})` : f.sn} <ConnectBadge connect={f.online ? '1' : '0'} />
+                    {deviceLabel(f.controller, f.sn)} <ConnectBadge connect={f.online ? '1' : '0'} />
                   </>
                 ),
               },

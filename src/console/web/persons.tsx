@@ -3,7 +3,7 @@ import { api, ApiError, errorText, fromLocalInput, localInput, query, toLocalInp
 import type { Go, Me, PageProps } from './main';
 import { CsvExport } from './csv-export';
 import { PersonImport } from './person-import';
-import { Badge, can, Confirm, DataTable, DepartmentFilter, Field, kindName, Notice, Pager, queryPage, queryValues, refusalsText, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote, offlineReceiversNote } from './ui';
+import { Badge, can, Confirm, DataTable, DepartmentFilter, deviceLabel, Field, kindName, Notice, Pager, queryPage, queryValues, refusalsText, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote, offlineReceiversNote } from './ui';
 
 const EMPTY = {
   pin: '',
@@ -303,7 +303,7 @@ function PanelsOfPerson({ devices, go }: { devices: any[]; go: Go }) {
           cell: (d) => (
             <>
               <a href={`/console/devices?sn=${encodeURIComponent(d.deviceSn)}`} onClick={(e) => go(`devices?sn=${encodeURIComponent(d.deviceSn)}`, e)}>
-                {d.deviceAlias} ({d.deviceSn})
+                {deviceLabel(d.deviceAlias, d.deviceSn)}
               </a>{' '}
               <small>{kindName(d.kind)}</small>
             </>

@@ -361,7 +361,7 @@ export function EventFilters({ form, set, devices, pin = true }: { form: Record<
             <option value="">all</option>
             {devices.map((d) => (
               <option key={d.sn} value={d.sn}>
-                {d.alias} ({d.sn})
+                {deviceLabel(d.alias, d.sn)}
               </option>
             ))}
           </select>
