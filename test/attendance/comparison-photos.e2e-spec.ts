@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { sleep } from '../push/push-helpers';
 import { PHOTO } from '../sync/access-helpers';
-import type { AttendanceTerminal, AttendanceTerminalOptions } from '../simulator/attendance-terminal';
+import type { AttendanceTerminal, AttendanceTerminalOptions, ExecutedCommand } from '../simulator/attendance-terminal';
 import { createOperator, signIn } from '../console/console-helpers';
 import type { TestApp } from '../support/test-app';
 import { initialisedTerminal, settleTerminal, useAttendanceApp } from './attendance-helpers';
@@ -31,6 +31,25 @@ async function terminalInOwnArea(sn: string, opts: Partial<AttendanceTerminalOpt
   await settleTerminal(reconciler, term);
   return term;
 }
+
+/**
+ * What the terminal runs from now until `until` holds of it and nothing more comes (settleTerminal: reconciler passes and
+ * polls; passes run while it does not hold yet), not what the first poll after a write happens to get: on a loaded machine
+ * that came back empty once. INFO is left out: a terminal that initialised again owes its user count, and one polling
+ * without INFO is sent INFO once it has done so for requestDelay (5 s), which a slow run reaches at any poll.
+ */
+async function ran(term: AttendanceTerminal, until: () => boolean, ms = 10_000): Promise<ExecutedCommand[]> {
+  const from = term.executed.length;
+  await settleTerminal(reconciler, term);
+  for (const end = Date.now() + ms; !until() && Date.now() < end; ) {
+    await sleep(100);
+    await reconciler.runOnce();
+    await settleTerminal(reconciler, term);
+  }
+  return term.executed.slice(from).filter((d) => d.command !== 'INFO');
+}
+const hasComparisonPhoto = (term: AttendanceTerminal, pin: string) => () => term.biophotos.get(pin)?.has('9') === true;
+const hasUserpic = (term: AttendanceTerminal, pin: string) => () => term.photos.has(pin);
 
 const convergence = async (sn: string) => (await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data;
 const photoOf = (text: string) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(text), Buffer.from([0xff, 0xd9])]).toString('base64');
@@ -60,7 +79,7 @@ describe('a terminal that takes visible-light face comparison photos', () => {
     const sn = 'ATT-BP-PUT';
     const term = await terminalInOwnArea(sn, V5L);
     await personWithPhotoOn(sn, '9101');
-    const done = await term.drain();
+    const done = await ran(term, hasComparisonPhoto(term, '9101'));
     expect(done.map((d) => [head(d.command), d.returnCode])).toEqual([
       ['DATA UPDATE USERINFO', 0],
       ['DATA UPDATE USERPIC', 0],
@@ -83,7 +102,7 @@ describe('a terminal that takes visible-light face comparison photos', () => {
     await createOperator(t, 'bpadmin', 'admin');
     const c = await signIn(t, 'bpadmin', 'bpadmin-password-1');
     expect((await c.call('POST', 'persons', { pin: '9102', name: 'P9102', removePhoto: true })).body.code).toBe(0);
-    const done = await term.drain();
+    const done = await ran(term, () => !hasUserpic(term, '9102')() && !hasComparisonPhoto(term, '9102')());
     expect(done.map((d) => [d.command, d.returnCode])).toEqual([
       ['DATA DELETE USERPIC PIN=9102', 0],
       ['DATA DELETE BIOPHOTO PIN=9102', 0],
@@ -100,7 +119,7 @@ describe('a terminal that takes visible-light face comparison photos', () => {
     const term = await terminalInOwnArea(sn, V5L);
     term.failCommands((c) => c.startsWith('DATA UPDATE BIOPHOTO'), -1004, 'always');
     await personWithPhotoOn(sn, '9103');
-    const done = await term.drain();
+    const done = await ran(term, () => term.executed.some((d) => d.command.startsWith('DATA UPDATE BIOPHOTO PIN=9103')));
     expect(done.map((d) => [head(d.command), d.returnCode])).toEqual([
       ['DATA UPDATE USERINFO', 0],
       ['DATA UPDATE USERPIC', 0],
@@ -141,7 +160,7 @@ describe('a terminal that takes visible-light face comparison photos', () => {
     // terminal's table (the refusal is keyed by its table, not by a photo), so it waits for the probe.
     const pic = photoOf('a new photo of 9107');
     expect((await t.post('/api/person/add', { pin: '9107', name: 'P9107', personPhoto: pic })).body.code).toBe(0);
-    const done = await term.drain();
+    const done = await ran(term, () => term.photos.get('9107')?.content === pic.replace(/\s+/g, ''));
     expect(done.map((d) => [head(d.command), d.returnCode])).toEqual([['DATA UPDATE USERPIC', 0]]);
     expect(photoTables(term, '9107')).toEqual({ userpic: await storedPhoto('9107'), biophoto9: null });
     await settleTerminal(reconciler, term);
@@ -161,7 +180,7 @@ describe('a terminal that takes visible-light face comparison photos', () => {
     term.photos.set('9108', { table: 'USERPIC', content: pic });
     expect((await term.uploadOperlog([`USERPIC PIN=9108\tFileName=9108.jpg\tSize=${pic.length}\tContent=${pic}`])).body).toBe('OK: 1');
     await reconciler.runOnce();
-    const done = await term.drain();
+    const done = await ran(term, hasComparisonPhoto(term, '9108'));
     expect(done.filter((d) => head(d.command) === 'DATA UPDATE BIOPHOTO').map((d) => d.returnCode)).toEqual([0]);
     const photo = await storedPhoto('9108');
     expect(photo).toBe(pic);
@@ -181,7 +200,7 @@ describe('a terminal that takes visible-light face comparison photos', () => {
     expect(term.biophotos.has('9104')).toBe(false);
     await sleep(1200);
     await reconciler.runOnce();
-    const done = await term.drain();
+    const done = await ran(term, hasComparisonPhoto(term, '9104'));
     expect(done.filter((d) => head(d.command) === 'DATA UPDATE BIOPHOTO').map((d) => d.returnCode)).toEqual([0]);
     const photo = await storedPhoto('9104');
     expect(photoTables(term, '9104')).toEqual({ userpic: photo, biophoto9: photo });
@@ -195,7 +214,7 @@ describe('a terminal that does not say it takes comparison photos', () => {
     const sn = 'ATT-BP-NONE';
     const term = await terminalInOwnArea(sn);
     await personWithPhotoOn(sn, '9105');
-    const done = await term.drain();
+    const done = await ran(term, hasUserpic(term, '9105'));
     expect(done.map((d) => [head(d.command), d.returnCode])).toEqual([
       ['DATA UPDATE USERINFO', 0],
       ['DATA UPDATE USERPIC', 0],
@@ -209,7 +228,7 @@ describe('a terminal that does not say it takes comparison photos', () => {
     const sn = 'ATT-BP-NIR';
     const term = await terminalInOwnArea(sn, { multiBioPhotoSupport: '0:0:1:0:0:0:0:0:0:0' });
     await personWithPhotoOn(sn, '9106');
-    expect((await term.drain()).map((d) => head(d.command))).toEqual(['DATA UPDATE USERINFO', 'DATA UPDATE USERPIC']);
+    expect((await ran(term, hasUserpic(term, '9106'))).map((d) => head(d.command))).toEqual(['DATA UPDATE USERINFO', 'DATA UPDATE USERPIC']);
   });
 });
 
@@ -229,7 +248,7 @@ describe('where a terminal says it takes comparison photos', () => {
     await term.poll(true);
     await settleTerminal(reconciler, term);
     await personWithPhotoOn(sn, '9111');
-    const done = await term.drain();
+    const done = await ran(term, hasComparisonPhoto(term, '9111'));
     expect(done.map((d) => [head(d.command), d.returnCode])).toEqual([
       ['DATA UPDATE USERINFO', 0],
       ['DATA UPDATE USERPIC', 0],
@@ -258,14 +277,14 @@ describe('a terminal that stops taking comparison photos', () => {
     await settleTerminal(reconciler, term);
     expect(await heldPhotos(sn)).toEqual({ '9121': 'USERPIC' });
     await personWithPhotoOn(sn, '9122');
-    expect((await term.drain()).map((d) => [head(d.command), d.returnCode])).toEqual([
+    expect((await ran(term, hasUserpic(term, '9122'))).map((d) => [head(d.command), d.returnCode])).toEqual([
       ['DATA UPDATE USERINFO', 0],
       ['DATA UPDATE USERPIC', 0],
     ]);
     await createOperator(t, `op${sn.slice(-4).toLowerCase()}`, 'admin');
     const c = await signIn(t, `op${sn.slice(-4).toLowerCase()}`, `op${sn.slice(-4).toLowerCase()}-password-1`);
     expect((await c.call('POST', 'persons', { pin: '9121', name: 'P9121', removePhoto: true })).body.code).toBe(0);
-    expect((await term.drain()).map((d) => [d.command, d.returnCode])).toEqual([['DATA DELETE USERPIC PIN=9121', 0]]);
+    expect((await ran(term, () => !hasUserpic(term, '9121')())).map((d) => [d.command, d.returnCode])).toEqual([['DATA DELETE USERPIC PIN=9121', 0]]);
     await settleTerminal(reconciler, term);
     expect(await heldPhotos(sn)).toEqual({ '9122': 'USERPIC' });
     expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0, refusedItems: 0 });
@@ -299,7 +318,7 @@ describe('a terminal that stops taking comparison photos', () => {
     term.biophotos.clear();
     term.turnOnComparisonPhotos(V5L.multiBioPhotoSupport!);
     expect(await term.init()).toBe(true);
-    expect((await term.drain()).map((d) => [head(d.command), d.returnCode])).toEqual([
+    expect((await ran(term, hasComparisonPhoto(term, '9121'))).map((d) => [head(d.command), d.returnCode])).toEqual([
       ['DATA UPDATE USERPIC', 0],
       ['DATA UPDATE BIOPHOTO', 0],
     ]);
