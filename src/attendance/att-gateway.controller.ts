@@ -179,6 +179,8 @@ export class AttGatewayController {
       // CLEAR LOG and CLEAR DATA wipe its attendance records, which start again under new Stamps: the old ones are
       // dropped and its next initialisation hands Stamp 0, or a reboot would hand it marks its new records never reach.
       if (dto.action === 'clearLog' || dto.action === 'clearData') await this.terminals.dataCleared(m, d, `${command} queued`, false);
+      // CLEAR PHOTO wipes its attendance photos (12.2.2), which start again under new Stamps: the ATTPHOTO one is dropped.
+      if (dto.action === 'clearPhoto') await this.terminals.photosCleared(m, d.id);
     });
     return ok(command);
   }

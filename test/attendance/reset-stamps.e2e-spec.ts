@@ -435,3 +435,29 @@ describe("the gateway's own CHECK", () => {
     expect((await terminalRow('ATT-ST-OWN')).count_due).toBe(true);
   });
 });
+
+describe('CLEAR PHOTO queued for a terminal (12.2.2: its attendance photos cleared)', () => {
+  const jpeg = (n: number) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(`capture ${n}`), Buffer.from([0xff, 0xd9])]);
+
+  it('drops its ATTPHOTO Stamp alone: the photos it takes afterwards, under Stamps from 1 again, are handed back at its next boot', async () => {
+    const sn = 'ATT-ST-CLRPHOTO';
+    const term = await terminalWith(sn, ['7801']);
+    await term.punch(punch('7801', 1));
+    for (let i = 1; i <= 3; i++) expect((await term.uploadAttphoto(`20260302080${i}00-7801.jpg`, jpeg(i))).status).toBe(200);
+    const before = (await terminalRow(sn)).stamps!;
+    expect(before.ATTPHOTO).toBe('3');
+    expect((await t.post(`/api/gateway/attendance/terminals/${sn}/command`, { action: 'clearPhoto' })).body).toMatchObject({ code: 0, data: 'CLEAR PHOTO' });
+    await settle(term);
+    expect(term.executed.filter((e) => e.command === 'CLEAR PHOTO').map((e) => e.returnCode)).toEqual([0]);
+    // Its other tables' Stamps and its users are untouched.
+    const { ATTPHOTO: _dropped, ...others } = before;
+    expect((await terminalRow(sn)).stamps).toEqual(others);
+    expect([...term.users.keys()]).toEqual(['7801']);
+    expect((await term.uploadAttphoto('20260302090000-7801.jpg', jpeg(4))).status).toBe(200);
+    expect(await term.init()).toBe(true);
+    // Handed the new photo's Stamp, not the old 3 (a resuming terminal would skip its new photos 1 to 3).
+    expect(term.serverOptions).toMatchObject({ ATTPHOTOStamp: '1', ATTLOGStamp: before.ATTLOG });
+    const stored = await t.ds.query(`SELECT file_name FROM att_photo WHERE device_sn = $1 ORDER BY file_name`, [sn]);
+    expect(stored.map((r: { file_name: string }) => r.file_name)).toContain('20260302090000-7801.jpg');
+  });
+});

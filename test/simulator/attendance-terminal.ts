@@ -202,6 +202,8 @@ export class AttendanceTerminal {
   /** Getrequest replies lost on the way (`loseNextReply`). */
   readonly lostReplies = this.faults.lostReplies;
   private stamp = 0;
+  /** The Stamp of its last attendance photo (ATTPHOTO uploads): its own, restarting when they are cleared. */
+  private photoStamp = 0;
   /** stampResume: the stamp of each record of `log` (same order), the last one given, and the mark (uploaded up to). */
   private readonly logStamps: number[] = [];
   private logSeq = 0;
@@ -528,7 +530,8 @@ export class AttendanceTerminal {
       case 'CLEAR': {
         const what = rest.trim().toUpperCase();
         if (what === 'LOG') this.clearLog();
-        else if (what === 'PHOTO') this.photos.clear();
+        // 12.2.2: its attendance photos (ATTPHOTO, none kept here), not its users' photos; their Stamps start again.
+        else if (what === 'PHOTO') this.photoStamp = 0;
         else if (what === 'BIODATA') this.templates.length = 0;
         else if (what === 'DATA') {
           this.clearLog();
@@ -536,6 +539,7 @@ export class AttendanceTerminal {
           this.templates.length = 0;
           this.photos.clear();
           this.biophotos.clear();
+          this.photoStamp = 0;
         } else return -1002;
         return 0;
       }
@@ -840,7 +844,7 @@ export class AttendanceTerminal {
     const head = Buffer.from(`PIN=${fileName}\nSN=${this.sn}\nsize=${jpeg.length}\nCMD=uploadphoto\0`, 'utf8');
     // Firmware that does not take ATTPHOTOBase64 sends the JPEG's bytes as they are.
     const body = Buffer.concat([head, base64 ? Buffer.from(jpeg.toString('base64'), 'latin1') : jpeg]);
-    return this.send('POST', opts.path ?? '/iclock/cdata', [['SN', this.sn], ['table', 'ATTPHOTO'], ['Stamp', String(++this.stamp)]], body);
+    return this.send('POST', opts.path ?? '/iclock/cdata', [['SN', this.sn], ['table', 'ATTPHOTO'], ['Stamp', String(++this.photoStamp)]], body);
   }
 
   /**

@@ -468,6 +468,17 @@ export class AttendanceTerminalService implements OnModuleInit {
   }
 
   /**
+   * CLEAR PHOTO queued for the terminal (attendance manual 12.2.2: it clears its attendance photos), in the caller's
+   * transaction: its ATTPHOTO Stamp (PhotoStamp) is dropped, its other tables' kept. The photos it takes afterwards
+   * start again under new Stamps, below the one held: that one, never lowered by an upload and handed back at its next
+   * initialisation, made it skip them (firmware uploads what is newer than its Stamp). Handed `None` instead, it
+   * uploads what it holds, and its next upload's Stamp is taken.
+   */
+  async photosCleared(m: EntityManager, deviceId: string): Promise<void> {
+    await m.query(`UPDATE att_terminal SET stamps = stamps - 'ATTPHOTO', updated_at = now() WHERE device_id = $1 AND stamps ? 'ATTPHOTO'`, [deviceId]);
+  }
+
+  /**
    * The terminal's records were cleared (a reset or a fresh unit under its SN, "clear data" at its menu, a CLEAR of
    * ours), in the caller's transaction: its records start again under new Stamps, so the ones held, its old
    * records', are dropped (an upload's lower Stamp is then taken, not refused as going backwards), and its next
