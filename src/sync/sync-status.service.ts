@@ -398,7 +398,14 @@ export class SyncStatusService {
         }
       }
       for (const id of confirmed.keys()) if (!desired.has(id)) unconfirmed++;
-      for (const id of current.keys()) if (!desired.has(id)) divergent++;
+      for (const id of current.keys()) {
+        if (desired.has(id)) continue;
+        divergent++;
+        // An item to remove that a refusal of its delete keeps on the device (a panel answering -1004 to DATA DELETE
+        // user) is counted with that refusal too: its `items` are every item it holds back, wanted or unwanted.
+        const key = want?.refusedBy(id, false);
+        if (key) holdingBack.set(key, (holdingBack.get(key) ?? 0) + 1);
+      }
       // A refused item is not failing (retried with backoff): it waits for its refusal's probe. Nor is one whose retry
       // (or a later command about it) is on its way: pending, as the person's answer says (ofPerson), so the two
       // agree while the retry travels; a retry that does not reach the desired state still counts in `divergent`.

@@ -80,7 +80,8 @@ describe('a panel refusing for good to delete a user', () => {
     // divergent, the refusal and its probe listed, the person's answer saying why (refused).
     const c = await convergenceOf(t, sn);
     expect(c, JSON.stringify(c)).toMatchObject({ state: 'divergent', divergent: true, failingItems: 1, unconfirmedItems: 1, refused: ['DATA DELETE user'] });
-    expect((c.refusals as Array<{ what: string; returnCode: number; probeAt: string | null }>).map((r) => [r.what, r.returnCode, !!r.probeAt])).toEqual([['DATA DELETE user', -1004, true]]);
+    // The refusal's items count the user it keeps on the panel (they counted only wanted items held back: 0 items).
+    expect((c.refusals as Array<{ what: string; returnCode: number; probeAt: string | null; items: number }>).map((r) => [r.what, r.returnCode, !!r.probeAt, r.items])).toEqual([['DATA DELETE user', -1004, true, 1]]);
     const person = (await t.get(`/api/gateway/persons/${pin}/devices`)).body.data.find((x: { deviceSn: string }) => x.deviceSn === sn);
     expect(person, JSON.stringify(person)).toMatchObject({ state: 'refused', holds: false, refused: ['DATA DELETE user'], lastReturn: -1004 });
     // /metrics says what the view says (every other panel of the file has converged, none comes before this one): the
@@ -106,6 +107,8 @@ describe('a panel refusing for good to delete a user', () => {
     const c = await convergenceOf(t, sn);
     expect(c, JSON.stringify(c)).toMatchObject({ state: 'divergent', divergent: true, failingItems: 1 });
     expect([...(c.refused as string[])].sort()).toEqual(['DATA DELETE user', 'DATA UPDATE biophoto']);
+    // Each refusal's items are its own: the user the refused delete keeps, no photo (the person left).
+    expect(Object.fromEntries((c.refusals as Array<{ what: string; items: number }>).map((r) => [r.what, r.items]))).toEqual({ 'DATA DELETE user': 1, 'DATA UPDATE biophoto': 0 });
     await expectGaugesAsViews();
   });
 

@@ -25,7 +25,7 @@ export class RefusalDto {
 }
 
 export class DeviceRefusalHoldDto extends RefusalDto {
-  @ApiProperty({ example: 12, description: 'desired items (a user, a photo, a template set…) the device lacks only because of this refusal' }) items!: number;
+  @ApiProperty({ example: 12, description: 'items (a user, a photo, a template set…) this refusal holds back: desired ones the device lacks only because of it, and ones to remove that it keeps on the device (a refused delete)' }) items!: number;
 }
 
 export class CannotHoldDto {
