@@ -560,28 +560,18 @@ describe('a terminal announcing an older protocol (pushver 2.2.14, no BioDataFun
     expect(term.executed.filter((e) => e.command.startsWith('DATA UPDATE FINGERTMP'))).toHaveLength(1);
   });
 
-  it('whose options report a fingerprint algorithm above 10.0 (FPVersion=12), which FINGERTMP does not carry (manual 12.1.1.3), gets BIODATA from the start, even when it answers FINGERTMP -12 (not a refusal for good)', async () => {
-    const sn = 'ATT-CV-FPV12';
-    const term = await terminalInOwnArea(sn, { pushver: '2.2.14', biodataFirmware: false, fpVersion: 12 });
+  // A terminal announcing no pushver at all (old firmware) uses 2.2.14 (the attendance manual's Appendix 6).
+  it.each([
+    { announces: 'pushver 2.2.14', sn: 'ATT-CV-FPV12', pushver: '2.2.14' as string | null, pin: '8746', no: '2' },
+    { announces: 'no pushver at all (2.2.14, Appendix 6)', sn: 'ATT-CV-NOVER12', pushver: null, pin: '8747', no: '3' },
+  ])('announcing $announces, whose options report a fingerprint algorithm above 10.0 (FPVersion=12), which FINGERTMP does not carry (manual 12.1.1.3), gets BIODATA from the start, even when it answers FINGERTMP -12 (not a refusal for good)', async ({ sn, pushver, pin, no }) => {
+    const term = await terminalInOwnArea(sn, { pushver, biodataFirmware: false, fpVersion: 12 });
     term.failCommands((c) => c.startsWith('DATA UPDATE FINGERTMP'), -12, 'always');
-    expect((await t.post('/api/person/add', { pin: '8746', name: 'Ivo' })).body.code).toBe(0);
-    expect((await t.post('/api/attAreaPerson/set', { code: sn, pins: ['8746'] })).body.code).toBe(0);
-    expect((await t.post('/api/bioTemplate/add', { personId: '8746', validType: '1', template: Buffer.from('finger of 8746').toString('base64'), templateNo: '2' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin, name: `Ivo ${pin}` })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: sn, pins: [pin] })).body.code).toBe(0);
+    expect((await t.post('/api/bioTemplate/add', { personId: pin, validType: '1', template: Buffer.from(`finger of ${pin}`).toString('base64'), templateNo: no })).body.code).toBe(0);
     await settle(term);
-    expect(term.templatesOf('8746')).toEqual([expect.objectContaining({ table: 'BIODATA', fields: expect.objectContaining({ No: '2', Type: '1' }) })]);
-    expect(term.executed.filter((e) => e.command.startsWith('DATA UPDATE FINGERTMP'))).toEqual([]);
-    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
-  });
-
-  it('that announces no pushver at all (old firmware: the manual\'s Appendix 6 takes it as 2.2.14) and reports FPVersion=12 gets BIODATA from the start as well', async () => {
-    const sn = 'ATT-CV-NOVER12';
-    const term = await terminalInOwnArea(sn, { pushver: null, biodataFirmware: false, fpVersion: 12 });
-    term.failCommands((c) => c.startsWith('DATA UPDATE FINGERTMP'), -12, 'always');
-    expect((await t.post('/api/person/add', { pin: '8747', name: 'Ida' })).body.code).toBe(0);
-    expect((await t.post('/api/attAreaPerson/set', { code: sn, pins: ['8747'] })).body.code).toBe(0);
-    expect((await t.post('/api/bioTemplate/add', { personId: '8747', validType: '1', template: Buffer.from('finger of 8747').toString('base64'), templateNo: '3' })).body.code).toBe(0);
-    await settle(term);
-    expect(term.templatesOf('8747')).toEqual([expect.objectContaining({ table: 'BIODATA', fields: expect.objectContaining({ No: '3', Type: '1' }) })]);
+    expect(term.templatesOf(pin)).toEqual([expect.objectContaining({ table: 'BIODATA', fields: expect.objectContaining({ No: no, Type: '1' }) })]);
     expect(term.executed.filter((e) => e.command.startsWith('DATA UPDATE FINGERTMP'))).toEqual([]);
     expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
   });
