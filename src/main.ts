@@ -6,7 +6,7 @@ import { createRootLogger } from './common/logger';
 import { ConfigError, loadConfig } from './config/config';
 import { DatabaseUnreachableError } from './database/database';
 import { DataDirectoryInUseError, lockDataDirectory, markDataDirectoryStopping, waitWhileDataDirectoryStopping } from './database/embedded-database';
-import { watchLaunchers } from './common/launcher-watch';
+import { CHECK_EVERY_MS as LAUNCHER_CHECK_MS, watchLaunchers } from './common/launcher-watch';
 import { DataSource } from 'typeorm';
 import { accountCounts, lanAddresses, npmScriptsPresent, startGuide } from './start-guide';
 
@@ -31,8 +31,9 @@ async function main(): Promise<void> {
     if (!config.databaseUrl) markDataDirectoryStopping(config.dataDir);
     if (stopNow) void stopNow('launcher gone');
   });
-  // A gateway stopping on this data directory (its npm start killed, see launcher-watch.ts) is followed, not refused.
-  if (!config.databaseUrl && !(await waitWhileDataDirectoryStopping(config.dataDir, 20_000))) log.warn('the gateway stopping on this data directory is still running after 20 s');
+  // A gateway stopping on this data directory (its npm start killed, see launcher-watch.ts) is followed, not refused;
+  // one that has not noticed its launcher's end yet (it checks every second) is given two checks to say it stops.
+  if (!config.databaseUrl && !(await waitWhileDataDirectoryStopping(config.dataDir, 20_000, 2 * LAUNCHER_CHECK_MS + 500))) log.warn('the gateway stopping on this data directory is still running after 20 s');
   // Try the port before the database: a first embedded start migrates for a minute on a loaded machine, and
   // a newcomer whose port is taken (or whose HOST is mistyped) should hear so at once, not after it.
   const early = await probeListen(config.port, config.host);

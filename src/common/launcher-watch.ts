@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
  */
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ash', 'busybox']);
-const CHECK_EVERY_MS = 1_000;
+export const CHECK_EVERY_MS = 1_000;
 
 /** Parent pid, command name and start time of `pid` (Linux /proc); undefined elsewhere or when it is gone. */
 function stat(pid: number): { ppid: number; comm: string; start: string } | undefined {

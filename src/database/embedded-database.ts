@@ -85,12 +85,20 @@ export function markDataDirectoryStopping(dataDir: string): void {
  * Waits (at most `ms`) while the data directory's lock is held by a live gateway that is stopping: `npm start`
  * killed with -9 leaves its gateway running, which notices and stops (launcher-watch.ts), and a start right after
  * should follow it, not refuse. True when no stopping holder is left.
+ *
+ * The orphan notices its launcher is gone only at its next check (launcher-watch.ts, every second), and a start
+ * right after the kill can read the lock before that: a live holder not (yet) stopping is watched for `graceMs`
+ * more, and followed if it says it stops meanwhile. Without it, a start at once after the kill was refused "in
+ * use" (exit code 3) now and then, by the very gateway that was about to stop. A holder that stays running past
+ * the grace is a gateway really running: true, and the start refuses as before.
  */
-export async function waitWhileDataDirectoryStopping(dataDir: string, ms: number): Promise<boolean> {
+export async function waitWhileDataDirectoryStopping(dataDir: string, ms: number, graceMs = 0): Promise<boolean> {
   const lockPath = path.join(dataDir, LOCK_FILE);
-  for (const end = Date.now() + ms; ; ) {
+  const started = Date.now();
+  for (const end = started + ms; ; ) {
     const lock = readLock(lockPath);
-    if (!lock?.stopping || !holderAlive(lock)) return true;
+    if (!lock || !holderAlive(lock)) return true;
+    if (!lock.stopping && Date.now() - started >= graceMs) return true;
     if (Date.now() > end) return false;
     await new Promise((r) => setTimeout(r, 100));
   }
