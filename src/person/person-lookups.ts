@@ -8,8 +8,6 @@ import { read, readTogether } from '../database/read-together';
 import type { PersonWriteDto } from './dto/person-input.dto';
 import { Person } from './person.entity';
 
-/** The department a new person without deptCode goes to. */
-
 /**
  * What the person writes of one group look up (the stored person, checked-in visitor pins, departments,
  * levels, cards in use), read in a few queries for the whole group instead of four per write: under concurrent writes these
