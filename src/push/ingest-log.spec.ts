@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { redactLine } from './ingest-log';
-import { eventLevel, verifyBitsName } from './rtlog-ingest.service';
+import { eventLevel, verifyBitsName } from './event-fields';
 
 describe('redactLine', () => {
   it('never shows a template or photo payload, only its length', () => {

@@ -10,19 +10,10 @@ import { cvsEventName } from './cvsecurity-event-names';
 import { storeRejected } from './raw-upload';
 import { logRejected } from './ingest-log';
 import { personOrVisitorName } from '../visitor/visitor-event-name';
-import { eventInfo, parseIrstate, rtlogEventKey, verifyModeName, wallClockToInstant, type RtlogEvent } from './protocol';
+import { parseIrstate, rtlogEventKey, wallClockToInstant, type RtlogEvent } from './protocol';
+import { eventLevel, eventVerifyName } from './event-fields';
 
 const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
-
-
-
-/** 0 normal, 1 warning, 2 alarm (as acc_transaction). */
-function level(code: number): number {
-  const info = eventInfo(code);
-  if (info?.level === 'alarm' || (code >= 6000 && code < 7000)) return 2;
-  if (info?.level === 'error' || (code >= 5000 && code < 6000)) return 1;
-  return 0;
-}
 
 /**
  * The insert of one upload's events, per module (the text built once): joined at insert time with device,
@@ -96,9 +87,9 @@ export class ModuleIngestService {
       cols.inOut.push(int32(e.inOutStatus));
       cols.event.push(e.event);
       cols.eventName.push(clip(cvsEventName(e.event, module), 200));
-      cols.level.push(level(e.event));
+      cols.level.push(eventLevel(e.event));
       cols.verifyNo.push(int32(e.verifyType));
-      cols.verifyName.push(clip(e.verifyType !== null ? verifyModeName(e.verifyType) : null, 100));
+      cols.verifyName.push(clip(eventVerifyName(e), 100));
       const alarm = Object.entries(e.fields).find(([k]) => k.toLowerCase() === 'alarmtype')?.[1];
       cols.alarmType.push(alarm !== undefined && /^\d{1,9}$/.test(alarm.trim()) ? Number(alarm.trim()) : null);
     }

@@ -13,6 +13,7 @@ import { clip } from './device-registry.service';
 import { EVENT_NAMES_VERSION, EventNamesCache, foldEventNames, LOAD_EVENT_NAMES_SQL, type EventNamesRow } from './event-names';
 import { cvsEventName } from './cvsecurity-event-names';
 import { logRejected } from './ingest-log';
+import { eventLevel, eventVerifyName } from './event-fields';
 import { storeRejected } from './raw-upload';
 import { ModuleIngestService } from './module-ingest.service';
 import { AttendanceIngestService, realtimePunch } from './attendance/attendance-ingest.service';
@@ -20,14 +21,11 @@ import { speaksAttendance } from './attendance/attendance-terminal.service';
 import { personOrVisitorName } from '../visitor/visitor-event-name';
 import {
   bodyTemperatureCelsius,
-  eventInfo,
   rtlogEventKey,
   maskFlagOf,
   parseRtlog,
   parseRtstate,
   transactionRecordToEvent,
-  verifyModeName,
-  verifyTypeBits,
   wallClockToInstant,
   wallClockToInstantText,
   type DoorStateRow,
@@ -49,27 +47,6 @@ export interface IngestSummary {
 }
 
 const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
-
-/** 0 normal, 1 warning (the manual's error/abnormal class), 2 alarm. Unlisted codes by their range. */
-export function eventLevel(code: number): number {
-  const info = eventInfo(code);
-  if (info?.level === 'alarm') return 2;
-  if (info?.level === 'error') return 1;
-  if (info?.level === 'normal') return 0;
-  if (code >= 6000 && code < 7000) return 2;
-  if (code >= 5000 && code < 6000) return 1;
-  return 0;
-}
-
-/** `0000100000000000` → `Card`: the factor names of a new-style verification bit string (bit 0 = rightmost). */
-export function verifyBitsName(bits: string): string {
-  const names: string[] = [];
-  for (let bit = 1; bit < bits.length; bit++) {
-    if (bits[bits.length - 1 - bit] !== '1') continue;
-    names.push(verifyTypeBits.find((b) => b.bit === bit)?.meaning ?? `bit ${bit}`);
-  }
-  return names.join('+') || bits;
-}
 
 const SENSOR: Record<string, number> = { none: 0, closed: 1, open: 2, unknown: 3 };
 
@@ -535,7 +512,7 @@ function eventRow(device: DeviceSession, e: RtlogEvent): EventRow {
     eventName: clip(cvsEventName(e.event), 200),
     level: eventLevel(e.event),
     verifyNo: int32(e.verifyType),
-    verifyName: clip(e.verifyBits ? verifyBitsName(e.verifyBits) : e.verifyType !== null ? verifyModeName(e.verifyType) : null, 100),
+    verifyName: clip(eventVerifyName(e), 100),
     temperature: e.temperature !== null && e.temperature !== 0 ? clip(rawTemperature(e) ?? String(e.temperature), 16) : null,
     maskFlag: maskFlagOf(e),
     convTemperature: bodyTemperatureCelsius(e),

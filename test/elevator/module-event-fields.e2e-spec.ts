@@ -1,0 +1,77 @@
+/**
+ * Elevator and channel-controller events as integrators read them back (2.19 eleTransaction, 2.34
+ * psgTransaction): an upload the controller sends again (its answer lost) and the same events in its
+ * `transaction` table (offline records read back) are stored once, and each event carries the same fields an
+ * access event would: the floor or gate as event point, the event name, and the verification by its name
+ * whether the firmware wrote an Appendix 3 number or a new-style 16-character bit string (7.2 verifytype).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChannelControllerSimulator } from '../simulator/channel';
+import { DeviceSimulator } from '../simulator/device-simulator';
+import { ElevatorControllerSimulator } from '../simulator/elevator';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+let t: TestApp;
+let ec: ElevatorControllerSimulator;
+let cc: ChannelControllerSimulator;
+let panel: DeviceSimulator;
+
+beforeAll(async () => {
+  t = await startTestApp({ logLevel: 'error' } as never);
+  ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'EC10FIELD1', floors: 4, ipAddress: '10.7.1.1' });
+  cc = new ChannelControllerSimulator({ baseUrl: t.baseUrl, sn: 'PGFIELD001', gates: 2, ipAddress: '10.7.1.2' });
+  panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'ACCFIELD01', doors: 2, ipAddress: '10.7.1.3' });
+  for (const sim of [ec, cc, panel]) {
+    await sim.connect();
+    await sim.pollUntilIdle();
+  }
+  expect((await t.post('/api/person/add', { pin: '7101', name: 'Vera' })).body.code).toBe(0);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+type Item = { logId: number; pin: string; eventName: string; eventPointName: string; verifyModeName: string | null; readerName: string };
+const brief = (e: Item) => ({ logId: e.logId, pin: e.pin, eventName: e.eventName, eventPointName: e.eventPointName, verifyModeName: e.verifyModeName, readerName: e.readerName });
+
+describe('elevator and channel-controller events read back', () => {
+  // Fingerprint alone and card alone, as new-style bits (bit 4 fingerprint, bit 11 card).
+  const FP_BITS = '0000000000010000';
+  const CARD_BITS = '0000100000000000';
+  const at = new Date(Date.now() - 60_000);
+
+  it('are stored once whatever the controller sends again, with the verification named from bits as from numbers', async () => {
+    const floor = [
+      { time: at, pin: '7101', eventaddr: 3, event: 0, inoutstatus: 0, verifytype: FP_BITS as never, index: 31 },
+      { time: at, pin: '7101', eventaddr: 2, event: 0, inoutstatus: 0, verifytype: 1, index: 32 },
+    ];
+    const gate = [
+      { time: at, pin: '7101', eventaddr: 2, event: 0, inoutstatus: 1, verifytype: CARD_BITS as never, index: 41 },
+      { time: at, pin: '7101', eventaddr: 1, event: 0, inoutstatus: 0, verifytype: 4, index: 42 },
+    ];
+    // Sent, its answer lost: sent again. Then the same records as the controller's transaction table.
+    for (let i = 0; i < 2; i++) {
+      expect((await ec.uploadRtlog(floor)).status).toBe(200);
+      expect((await cc.uploadRtlog(gate)).status).toBe(200);
+      expect((await panel.uploadRtlog([{ ...gate[0], index: 51 }])).status).toBe(200);
+    }
+    expect((await ec.uploadTransactionTable('querydata')).status).toBe(200);
+    expect((await cc.uploadTransactionTable('tabledata')).status).toBe(200);
+
+    const ele = (await t.get('/api/v2/eleTransaction/list', { pageNo: 1, pageSize: 10 })).body.data;
+    expect(ele.total).toBe(2);
+    expect(ele.data.map(brief)).toEqual([
+      { logId: 32, pin: '7101', eventName: 'Normal Verify Open', eventPointName: '10.7.1.1-2', verifyModeName: 'Fingerprint only', readerName: 'others' },
+      { logId: 31, pin: '7101', eventName: 'Normal Verify Open', eventPointName: '10.7.1.1-3', verifyModeName: 'Fingerprint', readerName: 'others' },
+    ]);
+    const psg = (await t.get('/api/v2/psgTransaction/device/PGFIELD001', { pageNo: 1, pageSize: 10 })).body.data;
+    expect(psg.total).toBe(2);
+    expect(psg.data.map(brief)).toEqual([
+      { logId: 42, pin: '7101', eventName: 'Normal Verify Open', eventPointName: '10.7.1.2-1', verifyModeName: 'Card only', readerName: '10.7.1.2-1-In' },
+      { logId: 41, pin: '7101', eventName: 'Normal Verify Open', eventPointName: '10.7.1.2-2', verifyModeName: 'Card', readerName: '10.7.1.2-2-Out' },
+    ]);
+    // An access panel's event with the same bits is named alike, and neither controller's event is among them.
+    const acc = (await t.get('/api/transaction/list', { pageNo: 1, pageSize: 10 })).body.data as Array<{ devSn: string; verifyModeName: string }>;
+    expect(acc.map((e) => [e.devSn, e.verifyModeName])).toEqual([['ACCFIELD01', 'Card']]);
+  });
+});
