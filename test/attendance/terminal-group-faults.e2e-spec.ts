@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { AttendanceTerminal } from '../simulator/attendance-terminal';
-import { sleep } from '../push/push-helpers';
+import { settingsOf, sleep } from '../push/push-helpers';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { initialisedTerminal, settleTerminal } from './attendance-helpers';
 
@@ -17,9 +17,13 @@ let enrol: AttendanceTerminal;
 let peer: AttendanceTerminal;
 
 const PERSONAL = '0001000200010000';
+const LOST_REPLY_MS = 300;
 
 beforeAll(async () => {
   t = await startTestApp({ syncRetryBaseMs: 0, syncRetryMaxMs: 0 });
+  // A lost reply is noticed at the terminal's next poll LOST_REPLY_MS after it (the product's 2.5 s would cost
+  // each of the file's eleven settles that long, 30 s in all): what is tested is Grp and TZ, not the window.
+  Object.assign(settingsOf(t), { lostReplyMs: LOST_REPLY_MS });
   reconciler = t.app.get(SyncReconciler);
   enrol = await initialisedTerminal(t, { sn: 'ATT-GRPF-ENROL' });
   peer = await initialisedTerminal(t, { sn: 'ATT-GRPF-PEER' });
@@ -36,7 +40,7 @@ afterEach(() => {
 const settle = async (term: AttendanceTerminal) => {
   await settleTerminal(reconciler, term);
   // Past the lost-reply window, and a reconciler tick (it retries what failed).
-  await sleep(2_700);
+  await sleep(LOST_REPLY_MS + 200);
   await reconciler.runOnce();
   await settleTerminal(reconciler, term);
 };
