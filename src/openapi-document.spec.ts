@@ -1,7 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Controller, Get, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { describe, expect, it } from 'vitest';
+import { createApp, openApiDocumentOf } from './bootstrap';
+import { createRootLogger } from './common/logger';
+import { loadConfig } from './config/config';
 import { generateOpenApiDocument, openApiDrift } from './openapi-document';
+import { buildOpenApiDocument } from './swagger';
 
 describe('openapi/openapi.json', () => {
   it('matches what the code generates (run `npm run openapi` after changing an endpoint)', async () => {
@@ -81,5 +88,52 @@ describe('the inputs of every endpoint are in the document (openapi-inputs.ts)',
     // person/add's example photo is a real image: the body "Try it out" starts from is not refused -27.
     const photo = doc.components.schemas[doc.paths['/api/person/add'].post.requestBody.content['application/json'].schema.$ref.split('/').pop()].properties.personPhoto.example;
     expect(Buffer.from(photo, 'base64').subarray(1, 4).toString()).toBe('PNG');
+  });
+});
+
+describe('the document of each application a process starts (swagger.ts keeps the last one built)', () => {
+  const preview = () =>
+    createApp({ ...loadConfig({}), logLevel: 'silent' }, { url: 'postgres://preview@127.0.0.1:1/preview', poolSize: 1 }, { preview: true, logger: createRootLogger('silent') });
+
+  it('is the same for each gateway, and each gets its own copy', async () => {
+    const [a, b] = [await preview(), await preview()];
+    try {
+      const first = openApiDocumentOf(a);
+      const second = openApiDocumentOf(b);
+      expect(second).toEqual(first);
+      expect(second).not.toBe(first);
+      // What one application does to its document is not in the next one's.
+      first.paths['/api/invented'] = { get: {} } as never;
+      first.info.title = 'changed';
+      const third = openApiDocumentOf(b);
+      expect(third.paths['/api/invented']).toBeUndefined();
+      expect(third.info.title).toBe('cvsecurity-gateway');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('is built again for an application with other routes', async () => {
+    @Controller('probe')
+    class ProbeController {
+      @Get('only')
+      only() {
+        return 'only';
+      }
+    }
+    @Module({ controllers: [ProbeController] })
+    class ProbeModule {}
+    const gateway = await preview();
+    const probe = await NestFactory.create<NestFastifyApplication>(ProbeModule, new FastifyAdapter(), { preview: true, logger: false });
+    try {
+      expect(Object.keys(buildOpenApiDocument(gateway, 'v').paths)).toContain('/api/person/add');
+      expect(Object.keys(buildOpenApiDocument(probe, 'v').paths)).toEqual(['/probe/only']);
+      expect(Object.keys(buildOpenApiDocument(gateway, 'v').paths)).toContain('/api/person/add');
+      expect(buildOpenApiDocument(gateway, 'w').info.version).toBe('w');
+    } finally {
+      await probe.close();
+      await gateway.close();
+    }
   });
 });

@@ -1,10 +1,31 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { controllerHandlers } from './common/controller-handlers';
 import { declareCvInputs, dedupeParameters, unfillOptionalQueryExamples } from './openapi-inputs';
 
 export const GATEWAY_EXTENSIONS_TAG = 'Gateway extensions';
 
+/**
+ * The last document this process built, with the route handlers it describes. Building one takes about a third of
+ * an application's start (Swagger walks every route and DTO); the tests start an application per file in the same
+ * worker process, each with the same controllers, hence the same document. Everything in it is read from the
+ * handlers' and their DTOs' metadata, set once per process (declareCvInputs, read-forms.ts' twins): the same
+ * handler functions, the same version, the same document. Handed out as a copy, so no application changes another's.
+ */
+let built: { version: string; handlers: Function[]; document: OpenAPIObject } | undefined;
+
+const sameHandlers = (a: readonly Function[], b: readonly Function[]) => a.length === b.length && a.every((h, i) => h === b[i]);
+
 export function buildOpenApiDocument(app: INestApplication, version: string): OpenAPIObject {
+  declareCvInputs(app);
+  const handlers = controllerHandlers(app).map((h) => h.handler);
+  if (built?.version === version && sameHandlers(built.handlers, handlers)) return structuredClone(built.document);
+  const document = buildDocument(app, version);
+  built = { version, handlers, document: structuredClone(document) };
+  return document;
+}
+
+function buildDocument(app: INestApplication, version: string): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('cvsecurity-gateway')
     .setDescription(
@@ -21,7 +42,6 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque token' }, 'bearer')
     .addSecurityRequirements('access_token')
     .build();
-  declareCvInputs(app);
   const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (controllerKey, methodKey) => `${controllerKey}_${methodKey}` });
   dedupeParameters(document);
   unfillOptionalQueryExamples(document);
