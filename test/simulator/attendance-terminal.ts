@@ -692,6 +692,7 @@ export class AttendanceTerminal {
 
   /** Its attendance log wiped (factory reset, CLEAR LOG, CLEAR DATA): its record stamps start again. */
   private clearLog(): void {
+    this.lastAttlogUpload = null;
     this.log.length = 0;
     this.logStamps.length = 0;
     this.logSeq = 0;
@@ -706,13 +707,29 @@ export class AttendanceTerminal {
     if (rows.length === 0 || !this.online) return null;
     const top = Math.max(...this.logStamps.filter((st) => st > this.uploadedTo));
     const body = rows.map((p) => attlogLine(p, !!this.opts.trailingTab)).join(this.eol) + this.eol;
-    const r = await this.send('POST', '/iclock/cdata', [['SN', this.sn], ['table', 'ATTLOG'], ['Stamp', String(top)]], body);
+    const params: Array<[string, string]> = [['SN', this.sn], ['table', 'ATTLOG'], ['Stamp', String(top)]];
+    this.lastAttlogUpload = { params, body };
+    const r = await this.send('POST', '/iclock/cdata', params, body);
     if (this.uploadRepliesToLose > 0) {
       this.uploadRepliesToLose--;
       return { ...r, status: 0, body: '' };
     }
     if (r.status === 200 && /^OK/.test(r.body)) this.uploadedTo = top;
     return r;
+  }
+
+  /** stampResume: its last ATTLOG upload as it went (query and body), for resendLastAttlog. */
+  private lastAttlogUpload: { params: Array<[string, string]>; body: string } | null = null;
+
+  /**
+   * stampResume: its last ATTLOG upload reaching the server once more, as it went: the same records under the same
+   * Stamp (a request repeated on the way, or re-sent after a reply it never read). What it never uploaded (a punch
+   * made while offline) is never in it: a terminal sends the records above its mark, in order, under the highest
+   * one's Stamp. Null when it has uploaded nothing yet.
+   */
+  async resendLastAttlog(): Promise<HttpResult | null> {
+    if (!this.lastAttlogUpload || !this.online) return null;
+    return this.send('POST', '/iclock/cdata', this.lastAttlogUpload.params, this.lastAttlogUpload.body);
   }
 
   /** stampResume: the reply to its next `n` uploads never reaches it (power cut, lost reply): they went, it does not know. */
