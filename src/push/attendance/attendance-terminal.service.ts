@@ -639,9 +639,22 @@ export class AttendanceTerminalService implements OnModuleInit {
     this.contacts.set(s.sn, now);
     if (prev === null) return null;
     const window = Math.max(3 * (s.requestDelay ?? this.settings.requestDelay) * 1000, this.settings.onlineFloorMs);
-    if (now - prev <= window) return null;
+    if (!this.gapAfter(now - prev, window)) return null;
     this.logger.log(`terminal ${s.sn} is back after ${Math.round((now - prev) / 1000)} s: asking for the punches of the gap`);
     return { from: new Date(prev - GAP_SLACK_MS), to: new Date(now + GAP_SLACK_MS) };
+  }
+
+  /**
+   * Whether a quiet of `quiet` ms since its last request is an outage: longer than the online window by more than a
+   * tenth of it. Terminals poll idle every 30 s whatever Delay they are handed, a second late at times (field samples
+   * hdr-mb160-getrequest, poll-aiface-adaptive: 17:08:44, 17:09:15, 17:09:45), and an AiFace climbs back to 30 s
+   * after every command: against the 30 s window alone such a late idle poll was an outage, a DATA QUERY ATTLOG each
+   * time, and the fast polls it brings, again and again while the terminal sat idle. An outage is longer still: its
+   * failed request, then ErrorDelay (30 s) before it tries again, so at least 35 s for a terminal polling at the 5 s
+   * Delay it is handed, 60 s for one idling at 30 s.
+   */
+  private gapAfter(quiet: number, window: number): boolean {
+    return quiet > window * 1.1;
   }
 
   /** Queues `DATA QUERY ATTLOG StartTime=<HT>EndTime=` in the terminal's wall clock. */
