@@ -1,11 +1,11 @@
 /**
  * Property (hunt): a terminal that resumes from the Stamps it is handed (simulator stampResume, attendance manual 5)
  * under random faults: punches made online and while its uploads fail (an outage), replies to its uploads lost (a
- * power cut mid-upload), its last upload reaching the gateway twice (the same records under the same Stamp), reboots, factory resets, "clear data" at its menu with its OPLOG 13
- * uploaded, CHECKs of an operator, lost getrequest replies and refused commands (CHECK too), a fresh unit under
- * the SN. Once the faults stop, a while later (a refused CHECK is sent again) and after one more boot (FC_LAST=punch:
- * one more punch instead, which carries whatever lies above its mark), every punch it holds is stored, and no punch
- * is stored twice (the punch key: SN + PIN + time).
+ * power cut mid-upload), its last upload reaching the gateway twice (the same records under the same Stamp), reboots,
+ * factory resets, "clear data" at its menu with its OPLOG 13 uploaded, CHECKs of an operator, lost getrequest replies
+ * and refused commands (CHECK too), a fresh unit under the SN. Once the faults stop, a while later (a refused CHECK is
+ * sent again) and after one more boot (FC_LAST=punch: one more punch instead, which carries whatever lies above its
+ * mark), every punch it holds is stored, and no punch is stored twice (the punch key: SN + PIN + time).
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
