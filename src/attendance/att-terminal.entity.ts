@@ -65,6 +65,13 @@ export class AttTerminal {
   @Column({ name: 'bio_photo', type: 'jsonb', nullable: true })
   bioPhoto!: { fun?: string; types?: string; visible?: boolean } | null;
 
+  /**
+   * It ended an OPERLOG or BIODATA upload with a line end (every attendance firmware in the field samples does): a body
+   * of it that ends inside its last line was cut mid-body, so that line is refused even where it cannot show the cut.
+   */
+  @Column({ name: 'ends_lines', type: 'boolean', default: false })
+  endsLines!: boolean;
+
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 }

@@ -69,6 +69,24 @@ describe('an OPERLOG upload cut inside its last OPLOG line, then sent again whol
     ]);
   });
 
+  // Two users deleted at the menu in the same second (OpType 9, operand 1 the user), on a terminal that leaves the other
+  // operands empty. The body carrying user 1's deletion ends inside its line, right after its last TAB: the record is
+  // held as cut short. The next upload carries user 12's deletion, another operation: it must not take the place of
+  // user 1's (its operand is not the cut one gone on: `1` was followed by its TAB), so both are listed, and user 12's is
+  // a new record (counted, the menu's deletion applied).
+  it('a cut record is not replaced by another operation of the same second whose operand only begins with its own', async () => {
+    const sn = 'ATT-CUT-OPLOG-OTHER';
+    const term = await initialisedTerminal(t, { sn });
+    const del = (pin: string) => `OPLOG 9\t0\t2026-11-27 09:30:00\t${pin}\t\t\t`;
+    expect((await term.uploadRaw('OPERLOG', `${FIRST}\r\n${del('1')}`)).body).toBe('OK: 2');
+    expect((await term.uploadRaw('OPERLOG', `${del('12')}\r\n`)).body).toBe('OK: 1');
+    expect((await operlogsOf(sn)).map(([type, , operands]) => [type, (operands as Array<string | null>)[0]]).sort()).toEqual([
+      [4, '0'],
+      [9, '1'],
+      [9, '12'],
+    ]);
+  });
+
   it('a short OPLOG line that ends with its line is still an operation record', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-CUT-OPLOG-WHOLE' });
     expect((await term.uploadRaw('OPERLOG', 'OPLOG 6\t0\t2026-11-27 17:01:35\t9402\n')).status).toBe(200);

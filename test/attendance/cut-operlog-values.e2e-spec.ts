@@ -32,10 +32,14 @@ const templatesOf = async (pin: string) =>
 const photoOf = async (pin: string) => ((await t.ds.query(`SELECT photo FROM person WHERE pin = $1`, [pin]))[0] as { photo: string | null } | undefined)?.photo ?? null;
 const peerTemplates = (pin: string) => peer.templatesOf(pin).map((x) => x.fields.TMP ?? x.fields.Tmp);
 
-/** The cut upload, then the whole one: what the database and the peer hold after each. */
-async function cutThenWhole(sn: string, pin: string, line: string, cut: string, held: () => Promise<unknown>, onPeer: () => unknown) {
+/**
+ * The cut upload, then the whole one: what the database and the peer hold after each. `endsLines`: the terminal first
+ * uploads an operation record ended by its line end, as every attendance firmware in the field samples ends its uploads.
+ */
+async function cutThenWhole(sn: string, pin: string, line: string, cut: string, held: () => Promise<unknown>, onPeer: () => unknown, endsLines = false) {
   const term = await initialisedTerminal(t, { sn });
   await settleTerminal(reconciler, term);
+  if (endsLines) expect((await term.uploadRaw('OPERLOG', 'OPLOG 4\t0\t2026-11-27 08:00:00\t0\t0\t0\t0\r\n')).body).toBe('OK: 1');
   expect((await term.uploadRaw('OPERLOG', `${oplog(pin)}\r\n${cut}`)).body).toBe('OK: 2');
   await settleTerminal(reconciler, peer);
   const afterCut = { held: await held(), onPeer: onPeer() };
@@ -66,6 +70,39 @@ describe('an OPERLOG enrolment cut inside a value of its last line, then sent ag
     const line = `USERPIC PIN=9414\tFileName=9414.jpg\tSize=${jpeg.length}\tContent=${jpeg}`;
     const r = await cutThenWhole('ATT-CUTV-PIC', '9414', line, line.slice(0, -6), () => photoOf('9414'), () => peer.photos.get('9414')?.content ?? null);
     expect(r).toEqual({ afterCut: { held: null, onPeer: null }, afterWhole: { held: jpeg, onPeer: jpeg } });
+  });
+
+  // No USER form ends at Verify: the manual's (11.5) and Biopro's (field sample up-operlog-user-biopro) go on to ViceCard.
+  it.each([
+    ['inside the Verify value', '9416', 'Verify=-'],
+    ['right after Verify=', '9420', 'Verify='],
+  ])('cut %s of the USER line: no person from the cut line; the whole line enrols them', async (_, pin, to) => {
+    const user = `USER PIN=${pin}\tName=Bo Ek\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=`;
+    const r = await cutThenWhole(`ATT-CUTV-${pin}`, pin, user, user.slice(0, user.indexOf(to) + to.length), () => nameOf(pin), () => peer.users.get(pin)?.name);
+    expect(r).toEqual({ afterCut: { held: undefined, onPeer: undefined }, afterWhole: { held: 'Bo Ek', onPeer: 'Bo Ek' } });
+  });
+
+  // A terminal that ends its uploads with a line end: a body of it ending inside its last line was cut, even where the
+  // line cannot show it (a ViceCard number, base64 cut on a group of four).
+  it('from a terminal that ends its uploads with a line end, cut inside the ViceCard number: no person from the cut line; the whole line enrols them', async () => {
+    const user = 'USER PIN=9417\tName=Cy Fo\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=123456789';
+    const r = await cutThenWhole('ATT-CUTV-VICE', '9417', user, user.slice(0, -4), () => nameOf('9417'), () => peer.users.get('9417')?.name, true);
+    expect(r).toEqual({ afterCut: { held: undefined, onPeer: undefined }, afterWhole: { held: 'Cy Fo', onPeer: 'Cy Fo' } });
+  });
+
+  it('from a terminal that ends its uploads with a line end, a BIODATA template cut on a base64 group: nothing cut is stored or sent on; the whole line brings it', async () => {
+    const line = `BIODATA Pin=9418\tNo=6\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=10\tMinorVer=0\tFormat=0\tTmp=${tmp}`;
+    const r = await cutThenWhole('ATT-CUTV-GROUP-ENDS', '9418', line, line.slice(0, -8), () => templatesOf('9418'), () => peerTemplates('9418'), true);
+    expect(r).toEqual({ afterCut: { held: [], onPeer: [] }, afterWhole: { held: [tmp], onPeer: [tmp] } });
+  });
+
+  // The manual's USER form ends at ViceCard, and the manual only says LF joins records: from a terminal never seen
+  // ending an upload with a line end, such a line ending the body is whole as far as anything can tell, and taken.
+  it('a USER line of the manual\'s form ending the body at its ViceCard, from a terminal never seen ending an upload with a line end: taken', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-CUTV-VICE-NEW' });
+    const user = 'USER PIN=9419\tName=Di Gu\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=123456789';
+    expect((await term.uploadRaw('OPERLOG', user)).body).toBe('OK: 1');
+    expect(await nameOf('9419')).toBe('Di Gu');
   });
 
   it('a BIODATA template cut on a base64 group (no Size to tell): stored as cut, and the whole line sent again replaces it everywhere', async () => {

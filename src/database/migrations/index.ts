@@ -62,6 +62,7 @@ import { AttTerminalCountDueSince1763700012200 } from './1763700012200-att-termi
 import { AttTerminalFingerprintCount1763700013400 } from './1763700013400-att-terminal-fingerprint-count';
 import { AttTerminalBioPhoto1763700013600 } from './1763700013600-att-terminal-bio-photo';
 import { AttOperlogCutShort1763700013710 } from './1763700013710-att-operlog-cut-short';
+import { AttTerminalEndsLines1763700013911 } from './1763700013911-att-terminal-ends-lines';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -129,4 +130,5 @@ export const MIGRATIONS = [
   AttTerminalFingerprintCount1763700013400,
   AttTerminalBioPhoto1763700013600,
   AttOperlogCutShort1763700013710,
+  AttTerminalEndsLines1763700013911,
 ];

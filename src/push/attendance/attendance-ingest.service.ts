@@ -49,8 +49,18 @@ export interface AttIngestResult {
 
 const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
 
-/** An operation record's operands as its line has them (TAB-separated): a cut line's are a beginning of the whole line's. */
-const operandsText = (json: string): string => `array_to_string(ARRAY(SELECT jsonb_array_elements_text(${json})), E'\\t')`;
+/**
+ * Whether the operands `whole` (jsonb array) are those of the line the cut record's `cut` came from: every operand of
+ * the cut one but its last the same, and its last the beginning of the whole one's (only the last can be cut; a
+ * missing operand is empty). Compared as one text, `1` of a cut `1<TAB><TAB><TAB>` began `12` too, so another
+ * operation of the same second (user 12 deleted with user 1) took the cut record's place and was never counted new.
+ */
+const extendsCut = (whole: string, cut: string): string => {
+  const at = (a: string, i: string) => `coalesce(${a}->>(${i}), '')`;
+  const lastOf = `jsonb_array_length(${cut}) - 1`;
+  return `(NOT EXISTS (SELECT 1 FROM generate_series(0, ${lastOf} - 1) i WHERE ${at(whole, 'i')} <> ${at(cut, 'i')})
+    AND (jsonb_array_length(${cut}) = 0 OR starts_with(${at(whole, lastOf)}, ${at(cut, lastOf)})))`;
+};
 
 /** The upload's operation records ($2.. $7), one row each: key, type, who, time, operands, whether the body ended inside its line. */
 const OPLOG_ROWS = `unnest($2::varchar[], $3::int[], $4::varchar[], $5::timestamptz[], $6::text[], $7::boolean[]) AS u(k, t, w, a, o, cut)`;
@@ -65,7 +75,7 @@ const SAME_OPERATION = `h.device_sn = $1::varchar AND h.op_type = u.t AND h.op_w
  */
 const WHOLE_OPLOGS = `UPDATE ${tableOf(AttOperlog)} h SET unique_key = u.k, operands = u.o::jsonb, cut_short = u.cut
   FROM ${OPLOG_ROWS}
-  WHERE h.cut_short AND ${SAME_OPERATION} AND starts_with(${operandsText('u.o::jsonb')}, ${operandsText('h.operands')})
+  WHERE h.cut_short AND ${SAME_OPERATION} AND ${extendsCut('u.o::jsonb', 'h.operands')}
     AND NOT EXISTS (SELECT 1 FROM ${tableOf(AttOperlog)} x WHERE x.unique_key = u.k AND x.id <> h.id)`;
 
 /**
@@ -74,7 +84,7 @@ const WHOLE_OPLOGS = `UPDATE ${tableOf(AttOperlog)} h SET unique_key = u.k, oper
  */
 const STORE_OPLOGS = `WITH ins AS (INSERT INTO ${intoOf(AttOperlog, ['uniqueKey', 'deviceSn', 'opType', 'opWho', 'opTime', 'operands', 'cutShort'])}
   SELECT k, $1::varchar, t, w, a, o::jsonb, cut FROM ${OPLOG_ROWS}
-  WHERE NOT (cut AND EXISTS (SELECT 1 FROM ${tableOf(AttOperlog)} h WHERE ${SAME_OPERATION} AND starts_with(${operandsText('h.operands')}, ${operandsText('u.o::jsonb')})))
+  WHERE NOT (cut AND EXISTS (SELECT 1 FROM ${tableOf(AttOperlog)} h WHERE ${SAME_OPERATION} AND ${extendsCut('h.operands', 'u.o::jsonb')}))
   ON CONFLICT (${listOf(AttOperlog, ['uniqueKey'])}) DO NOTHING RETURNING op_type, unique_key)
   SELECT count(*)::int AS n, coalesce(array_agg(DISTINCT op_type), '{}') AS types, coalesce(array_agg(unique_key), '{}') AS keys FROM ins`;
 
@@ -94,6 +104,16 @@ const NOTE_UPLOAD = `INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'stamps', 'l
   ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET
     stamps = CASE WHEN $3::text IS NULL THEN att_terminal.stamps ELSE ${mergeStampSql('att_terminal.stamps', '$2::text', 'EXCLUDED.stamps')} END,
     last_punch_at = GREATEST(att_terminal.last_punch_at, EXCLUDED.last_punch_at), updated_at = now()`;
+
+/** Whether the terminal ($1) is known to end its OPERLOG and BIODATA uploads with a line end (OperlogReading.endsLines). */
+const ENDS_LINES = `SELECT ends_lines FROM ${tableOf(AttTerminal)} WHERE device_id = $1`;
+
+/** The terminal ($1) ended an OPERLOG or BIODATA upload with a line end. */
+const NOTE_ENDS_LINES = `INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'endsLines'])} VALUES ($1, true)
+  ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET ends_lines = true WHERE NOT att_terminal.ends_lines`;
+
+/** A body that ends with a line end (NULs aside): its last line came whole. */
+const endsWithLineEnd = (body: string): boolean => /[\r\n]\0*$/.test(body);
 
 /** OPLOG operation codes "Clear data" and "Delete entry and exit records" (Attendance PUSH Appendix 3). */
 const OPLOG_CLEAR_DATA = 13;
@@ -242,7 +262,8 @@ export class AttendanceIngestService {
   }
 
   async ingestOperlog(device: DeviceSession, table: string, body: string, stamp: string | null): Promise<AttIngestResult> {
-    const parsed = parseOperlog(body);
+    const whole = endsWithLineEnd(body);
+    const parsed = parseOperlog(body, { endsLines: !whole && body.trim() !== '' && (await this.endsLines(device.id)) });
     logRejected(this.logger, device.sn, table, parsed.rejected, { metrics: this.metrics, kind: 'table' });
     const received = parsed.results.length + parsed.rejected.length;
     if (device.admission !== 'admitted') {
@@ -276,10 +297,31 @@ export class AttendanceIngestService {
         n += enrolment.length;
       }
       await noteUpload(m, device.id, table.toUpperCase(), stamp, null);
+      if (whole && !this.endLines.has(device.id)) await m.query(NOTE_ENDS_LINES, [device.id]);
       return n;
     });
+    if (whole) this.knowEndsLines(device.id);
     const comparisonPhotosOnly = parsed.rejected.length === 0 && parsed.results.length > 0 && parsed.results.every((r) => r.kind === 'BIOPHOTO');
     return { received, stored, admitted: true, comparisonPhotosOnly };
+  }
+
+  /**
+   * Terminals known (in this process) to end their OPERLOG and BIODATA uploads with a line end, as their att_terminal
+   * row says: an upload ended so writes nothing more. Bounded: SNs come from devices.
+   */
+  private readonly endLines = new Set<string>();
+
+  private knowEndsLines(deviceId: string): void {
+    if (this.endLines.size >= 4096) this.endLines.clear();
+    this.endLines.add(deviceId);
+  }
+
+  /** Whether the terminal ended an earlier OPERLOG or BIODATA upload with a line end (read only for a body that does not). */
+  private async endsLines(deviceId: string): Promise<boolean> {
+    if (this.endLines.has(deviceId)) return true;
+    const [r]: Array<{ ends_lines: boolean }> = await this.ds.query(ENDS_LINES, [deviceId]);
+    if (r?.ends_lines === true) this.knowEndsLines(deviceId);
+    return r?.ends_lines === true;
   }
 
   /** How many operation records were stored now (a record already held is not), their distinct operation codes, and those records. */

@@ -123,6 +123,9 @@ function checked<T>(m: KvMap, k: 'Grp' | 'TZ', unread: UserInfoRecord['unread'],
 /** An OpType the operation log can hold (Appendix 3 codes are small; anything past 32 bits is damage). */
 const isOpType = (n: number): boolean => Number.isInteger(n) && n >= -2147483648 && n <= 2147483647;
 
+/** The operands of an OPLOG line written with TABs (its fields after type, who and time), empty ones kept. */
+const operandsAsSent = (fields: string[]): string[] => fields.slice(3).map((v) => v.trim());
+
 function oplog(rest: string, lineNo: number): OplogRecord | string {
   const f = rest.split('\t');
   if (f.length < 3 && !rest.includes('\t')) {
@@ -139,10 +142,11 @@ function oplog(rest: string, lineNo: number): OplogRecord | string {
   if (!isOpType(opType)) return 'OPLOG OpType out of range';
   const t = parseAttlogLine(`${(f[1] ?? '').trim() || '0'}\t${f[2] ?? ''}`, lineNo);
   if (typeof t === 'string') return `OPLOG: ${t}`;
-  const values = f.slice(3).map((v) => v.trim());
+  const values = operandsAsSent(f);
   while (values.length > 0 && values[values.length - 1] === '') values.pop();
   return { kind: 'OPLOG', opType, opWho: (f[1] ?? '').trim(), wallClock: t.wallClock, time: formatWallClock(t.wallClock), values, lineNo };
 }
+
 
 function template(kind: TemplateRecord['kind'], m: KvMap, lineNo: number): TemplateRecord | string {
   const pin = m.text('PIN');
@@ -242,18 +246,20 @@ export function parseOperlogLine(line: string, lineNo: number): OperlogRecord | 
 }
 
 /**
- * USER fields the line goes on after (manual 11.5: PIN, Name, Pri, Passwd, Card, Grp, TZ, Verify, ViceCard; field
- * sample up-operlog-user-biopro adds StartDatetime, EndDatetime), lower case. A line stopping at TZ or later is taken:
- * a cut there costs no name, main card or privilege (a cut TZ is not 16 digits, so unread; a cut Verify or ViceCard is
- * taken until the whole line, sent again, replaces it).
+ * USER fields the line goes on after in every form of it (manual 11.5: PIN, Name, Pri, Passwd, Card, Grp, TZ, Verify,
+ * ViceCard; field sample up-operlog-user-biopro adds StartDatetime, EndDatetime; the manual's older print, 11.5's
+ * `USER PIN=36234 … TZ=0001000000000000`, ends at TZ), lower case. No form ends at Verify: every one that has it goes
+ * on to ViceCard. A line stopping at TZ, ViceCard or later may be whole (the older form, the manual's, Biopro's):
+ * judged by its value alone it is taken (a cut TZ is not 16 digits, so unread), unless its terminal is known to end
+ * its uploads with a line end (see parseOperlog).
  */
-const USER_FIELDS_FOLLOWED = new Set(['pin', 'name', 'pri', 'passwd', 'card', 'grp']);
+const USER_FIELDS_FOLLOWED = new Set(['pin', 'name', 'pri', 'passwd', 'card', 'grp', 'verify']);
 
 /**
  * A USER line that stops at one of USER_FIELDS_FOLLOWED, or inside a key: when the body ends inside it, an upload cut
- * mid-body, whose last value may be cut too (`USER PIN=94` of `USER PIN=9402\tName=…`, `Name=Ann L` of `Name=Ann Lee`).
- * Taken, it enrolled a person the terminal never had, or gave the person a cut name (or card) that was sent on to the
- * area's other terminals; refused, the whole upload, sent again, brings the user.
+ * mid-body, whose last value may be cut too (`USER PIN=94` of `USER PIN=9402\tName=…`, `Name=Ann L` of `Name=Ann Lee`,
+ * `Verify=` of `Verify=-1`). Taken, it enrolled a person the terminal never had, or gave the person a cut name (or
+ * card, verify mode) that was sent on to the area's other terminals; refused, the whole upload, sent again, brings the user.
  */
 function cutUser(line: string, r: OperlogRecord | string): boolean {
   if (typeof r === 'string' || r.kind !== 'USER') return false;
@@ -291,25 +297,55 @@ const cutOplog = (line: string): boolean => {
   return rest !== undefined && rest.includes('\t') && rest.split('\t').length < OPLOG_FIELDS;
 };
 
+/**
+ * A USER, template or photo line the body ends inside, from a terminal known to end its uploads with a line end: cut
+ * short whatever its values look like (`ViceCard=1234` of `ViceCard=123456789`, a BIODATA Tmp cut on a base64 group).
+ * Its OPLOG lines are marked cut short instead (OplogRecord.cutShort), as from any terminal.
+ */
+function cutAtTerminal(read: OperlogRecord | string): string | null {
+  if (typeof read === 'string' || read.kind === 'OPLOG' || read.kind === 'other') return null;
+  return `${read.kind} line cut short: the body ends inside it, and this terminal ends its uploads with a line end`;
+}
+
 /** The reason the body's last line is refused as cut short (the body ends inside it), or null. */
-function cutShort(body: string, line: string, read: OperlogRecord | string): string | null {
+function cutShort(body: string, line: string, read: OperlogRecord | string, endsLines: boolean): string | null {
   if (!endsInsideLine(body, line)) return null;
   if (cutUser(line, read)) return 'USER line cut short before its last fields (the body ends inside the line)';
   if (cutOplog(line)) return `OPLOG line cut short, fewer than its ${OPLOG_FIELDS} fields (the body ends inside the line)`;
-  return cutData(line, read);
+  return cutData(line, read) ?? (endsLines ? cutAtTerminal(read) : null);
 }
 
-/** Every line of an OPERLOG (or BIODATA) body, the good records and the refused lines side by side. */
-export function parseOperlog(body: string): ParseResult<OperlogRecord> {
+/** A cut OPLOG line's operands as it has them (written with TABs), empty ones at its end too. */
+function cutOperands(line: string): string[] {
+  const rest = /^\s*OPLOG[ \t]+(.*)$/is.exec(line)?.[1] ?? '';
+  return operandsAsSent(rest.split('\t'));
+}
+
+export interface OperlogReading {
+  /**
+   * The terminal ended an earlier OPERLOG or BIODATA upload with a line end (every attendance firmware in the field
+   * samples does; the manual only says LF joins records, so one that does not is not refused for it): a body of it
+   * that ends inside its last line was cut, even where the line cannot show it.
+   */
+  endsLines?: boolean;
+}
+
+/**
+ * Every line of an OPERLOG (or BIODATA) body, the good records and the refused lines side by side. An OPLOG line the
+ * body ends inside keeps its operands as they came, empty ones at its end too (the TAB after `1` tells `1` was whole,
+ * which matching the whole line sent again needs); a whole one drops the empty ones it ends with.
+ */
+export function parseOperlog(body: string, reading: OperlogReading = {}): ParseResult<OperlogRecord> {
   const results: OperlogRecord[] = [];
   const rejected: RejectedLine[] = [];
   const lines = splitLines(body);
   for (const [i, { text: line, lineNo }] of lines.entries()) {
     const read = parseOperlogLine(line, lineNo);
     const last = i === lines.length - 1;
-    const r = (last ? cutShort(body, line, read) : null) ?? read;
+    const r = (last ? cutShort(body, line, read, reading.endsLines === true) : null) ?? read;
     if (typeof r === 'string') rejected.push({ line, lineNo, reason: r });
-    else results.push(r.kind === 'OPLOG' && last && endsInsideLine(body, line) ? { ...r, cutShort: true } : r);
+    else if (r.kind !== 'OPLOG' || !last || !endsInsideLine(body, line)) results.push(r);
+    else results.push({ ...r, cutShort: true, values: line.includes('\t') ? cutOperands(line) : r.values });
   }
   return { results, rejected };
 }
