@@ -68,6 +68,12 @@ describe('detectDeviceKind', () => {
       expect(detectDeviceKind(null, { handshake: { SN: 'X', pushver: '3.1.2', options: 'all', language: '69' } })).toBeNull();
       // Older panels announcing a 2.x pushver (no language, no key) stay panels.
       expect(detectDeviceKind(null, { handshake: { SN: 'X', pushver: '2.2.0', options: 'all' } })).toBeNull();
+      // PushOptionsFlag on the request (every attendance field sample; no Security PUSH 4.1 parameter) is a point.
+      expect(detectDeviceKind(null, { handshake: { SN: 'X', options: 'all', pushver: '2.4.1', PushOptionsFlag: '1' } })).toBe('att');
+      // One point, initialising again instead of registering after `OK`: a terminal. No point, or registered: no opinion.
+      expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', pushver: '2.4.1' }, handshakeAgain: true })).toBe('att');
+      expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', pushver: '3.0.1' }, handshakeAgain: true })).toBeNull();
+      expect(detectDeviceKind('acc', { handshake: { SN: 'X', options: 'all', pushver: '2.4.1' }, handshakeAgain: true, registered: true })).toBeNull();
       // A device taken for a terminal on its handshake that then registers is a panel: the registration decides.
       expect(detectDeviceKind('att', { registration: { DeviceType: 'acc', LockCount: '1' } })).toBe('acc');
     });

@@ -32,6 +32,12 @@ export interface KindEvidence {
   /** An options upload (`table=options`): channel controllers and elevator voice modules name themselves there. */
   options?: Record<string, string>;
   /**
+   * With `handshake`: the device made an initialisation before this one (noted on its row) and has not registered
+   * since. A Security PUSH panel answered `OK` registers next (Security manual 4.1: `OK` asks it to); an Attendance
+   * PUSH terminal, which never registers, asks for its option block again.
+   */
+  handshakeAgain?: boolean;
+  /**
    * The device has registered (`POST /iclock/registry`, Security PUSH only): its kind was decided from the whole
    * registration, and an upload table or an INFO no longer moves it to the attendance module.
    */
@@ -86,6 +92,10 @@ export function attendanceHandshakeScore(handshake: Record<string, string>): num
   else if (type && !KIOSK_TYPES.has(type)) score += 1;
   if (field(handshake, 'language') !== undefined) score += 1;
   if (field(handshake, 'pushcommkey') !== undefined) score += 1;
+  // Every attendance firmware of the field samples (hs-bock-middle-east, hs-biopro-sa40-middle-east,
+  // hs-speedface-v5l-zam230-att) puts PushOptionsFlag on this request; the Security manual's (4.1) names no such
+  // parameter (PushOptionsFlag is one the server sends, 4.5/4.6).
+  if (field(handshake, 'PushOptionsFlag') !== undefined) score += 1;
   if (ATTENDANCE_PUSHVER.test(field(handshake, 'pushver') ?? '')) score += 1;
   return score;
 }
@@ -105,6 +115,10 @@ const attendanceRule: KindRule = (current, e) => {
   if (type === 'att') return 'att';
   if (e.handshake && attendanceHandshakeScore(e.handshake) >= 2 && (current === null || current === 'acc' || current === 'att')) return 'att';
   const fromDefault = (current === null || current === 'acc') && !e.registered;
+  // A handshake with some attendance evidence (one point) taken for a panel's, answered `OK`, and made again instead
+  // of a registration: the device does what a terminal does with `OK`, not what a panel does. A panel that registers
+  // is decided by its registration from then on (its handshakes are no evidence then), so it cannot swing back.
+  if (e.handshake && e.handshakeAgain && fromDefault && attendanceHandshakeScore(e.handshake) >= 1) return 'att';
   if (e.uploadTable && ATTENDANCE_TABLES.has(e.uploadTable.toUpperCase()) && fromDefault) return 'att';
   if (e.info && looksLikeInfo(e.info) && fromDefault) return 'att';
   return null;

@@ -157,6 +157,8 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
   private readonly formerKinds = new Map<string, DeviceKind>();
   private readonly loading = new Map<string, Promise<DeviceSession>>();
   private readonly pushvers = new Map<string, string>();
+  /** SNs whose initialisation is marked on their row (noteHandshake); forgotten with the session. */
+  private readonly handshakesMarked = new Set<string>();
   private readonly tableVerdicts = new Map<string, DeviceKind | null>();
   private readonly listeners: Array<(e: DeviceRegisteredEvent) => unknown> = [];
   private readonly txListeners: Array<(m: EntityManager, e: DeviceRegisteredEvent) => Promise<void>> = [];
@@ -374,17 +376,34 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
       this.formerKinds.set(sn, s.kind);
     }
     this.sessions.delete(sn);
+    this.handshakesMarked.delete(sn);
   }
 
   /** The handshake's `pushver` is kept in registration.pushver for operators (written when it changes). */
+  /**
+   * Whether the device made an initialisation (`GET /iclock/cdata?options=all`) before: noteHandshake keeps a mark on
+   * its row (registration.handshake; a registration replaces the row's registration, so the mark goes with it).
+   */
+  async handshookBefore(sn: string): Promise<boolean> {
+    const [r]: Array<{ before: boolean }> = await this.ds.query(`SELECT coalesce(registration ? 'handshake', false) AS before FROM device WHERE sn = $1`, [sn]);
+    return r?.before === true;
+  }
+
   async noteHandshake(sn: string, pushver: string | null): Promise<DeviceSession> {
     const s = await this.resolve(sn, true);
-    if (pushver && this.pushvers.get(sn) !== pushver) {
+    // A device taken for a panel that never registered: its initialisation is marked, so that one made again instead
+    // of a registration tells it for a terminal (handshookBefore, device-kind.ts handshakeAgain).
+    const mark = s.detectedKind === 'acc' && s.capabilities === null && !this.handshakesMarked.has(sn);
+    if ((pushver && this.pushvers.get(sn) !== pushver) || mark) {
       await this.ds.query(
-        `UPDATE device SET registration = COALESCE(registration, '{}'::jsonb) || jsonb_build_object('pushver', $2::text) WHERE sn = $1`,
-        [sn, clip(pushver, 64)],
+        `UPDATE device SET registration = COALESCE(registration, '{}'::jsonb) || jsonb_strip_nulls(jsonb_build_object('pushver', $2::text, 'handshake', $3::text)) WHERE sn = $1`,
+        [sn, clip(pushver, 64), mark ? '1' : null],
       );
-      this.pushvers.set(sn, pushver);
+      if (pushver) this.pushvers.set(sn, pushver);
+      if (mark) {
+        if (this.handshakesMarked.size >= 4096) this.handshakesMarked.clear(); // SNs come from devices: keep it bounded
+        this.handshakesMarked.add(sn);
+      }
     }
     return s;
   }

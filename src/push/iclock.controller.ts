@@ -187,7 +187,12 @@ export class IclockController {
     const init = parseInitQuery(q);
     const params = parseQuery(q).toObject();
     // A device that registered speaks Security PUSH: its handshake is no evidence of another kind.
-    if (!(await this.registry.resolve(sn, true)).registered) await this.kinds.observe(sn, { handshake: params });
+    const before = await this.registry.resolve(sn, true);
+    if (!before.registered) {
+      // Taken for a panel (never registered) yet initialising again: whether it did before is read only then.
+      const again = before.detectedKind === 'acc' && before.capabilities === null && (await this.registry.handshookBefore(sn));
+      await this.kinds.observe(sn, { handshake: params, handshakeAgain: again });
+    }
     const s = await this.registry.noteHandshake(sn, init.pushver);
     if (speaksAttendance(s)) {
       // Attendance terminals never call /registry: admission decides here (attendance manual 5).

@@ -79,6 +79,8 @@ export interface AttendanceTerminalOptions {
   pushcommkey?: string | null;
   /** `DeviceType=` on the initialisation (field samples send `att`); null leaves it out (the manual's form). */
   deviceType?: string | null;
+  /** `PushOptionsFlag=1` on the initialisation, as every attendance firmware of the field samples sends it (default: left out, the manual's form). */
+  pushOptionsFlag?: boolean;
   firmware?: string;
   /** `~DeviceName` pushed on `table=options` (default SpeedFace-V5L). */
   deviceName?: string;
@@ -270,6 +272,7 @@ export class AttendanceTerminal {
     if (this.opts.language !== null) params.push(['language', this.opts.language ?? '69']);
     if (this.opts.pushcommkey !== null) params.push(['pushcommkey', this.opts.pushcommkey ?? DEFAULT_KEY]);
     if (this.opts.deviceType !== null) params.push(['DeviceType', this.opts.deviceType ?? 'att']);
+    if (this.opts.pushOptionsFlag) params.push(['PushOptionsFlag', '1']);
     const r = await this.send('GET', '/iclock/cdata', params);
     this.initBody = r.body;
     const lines = r.body.split(/\r?\n/);
