@@ -105,6 +105,16 @@ describe('an OPERLOG enrolment cut inside a value of its last line, then sent ag
     expect(await nameOf('9419')).toBe('Di Gu');
   });
 
+  // A data packet (11.14, ContentType=tgz) that inflates is whole (gzip checks its length and CRC), whatever its
+  // packed file ends with: its last line is no cut, from a terminal that ends its uploads with a line end too.
+  it('a plain gzip data packet whose last USER line has no line end, from a terminal that ends its uploads with one: taken', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-CUTV-PACKET' });
+    expect((await term.uploadRaw('OPERLOG', `${oplog('9421')}\r\n`)).body).toBe('OK: 1');
+    const user = 'USER PIN=9421\tName=Ed Ho\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=123456789';
+    expect((await term.uploadPacket('OPERLOG', [user], { tar: false, endsLine: false })).body).toBe('OK: 1');
+    expect(await nameOf('9421')).toBe('Ed Ho');
+  });
+
   it('a BIODATA template cut on a base64 group (no Size to tell): stored as cut, and the whole line sent again replaces it everywhere', async () => {
     const line = `BIODATA Pin=9415\tNo=6\tIndex=0\tValid=1\tDuress=0\tType=1\tMajorVer=10\tMinorVer=0\tFormat=0\tTmp=${tmp}`;
     const r = await cutThenWhole('ATT-CUTV-GROUP', '9415', line, line.slice(0, -8), () => templatesOf('9415'), () => peerTemplates('9415'));

@@ -820,8 +820,9 @@ export class AttendanceTerminal {
   }
 
   /** A data packet (manual 11.14): the table's lines packed as a tgz, `POST ...&table=<t>&ContentType=tgz`. */
-  async uploadPacket(table: string, lines: string[], opts: { tar?: boolean } = {}): Promise<HttpResult> {
-    const text = this.encode(lines.join(this.eol) + this.eol);
+  /** `opts.endsLine: false`: the packed file's last record has no line end after it. */
+  async uploadPacket(table: string, lines: string[], opts: { tar?: boolean; endsLine?: boolean } = {}): Promise<HttpResult> {
+    const text = this.encode(lines.join(this.eol) + (opts.endsLine === false ? '' : this.eol));
     const packed = gzipSync(opts.tar === false ? text : tarOf(`${table.toLowerCase()}.dat`, text));
     return this.send('POST', '/iclock/cdata', [['SN', this.sn], ['table', table], ['Stamp', String(++this.stamp)], ['ContentType', 'tgz']], packed);
   }

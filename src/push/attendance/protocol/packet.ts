@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
  * - the body is gunzipped (a body that is not gzip, from firmware that names the type but sends text, is used as
  *   it is);
  * - a tar inside is read member by member: the contents of its regular files, in order, each ending in a line
- *   break; a plain gzip stream is taken whole;
+ *   break; a plain gzip stream is taken whole, ending in a line break too (what inflates is whole);
  * - null when the body claims gzip but cannot be unpacked (damaged, or over `maxBytes` unpacked): the caller then
  *   reads the bytes as they came.
  */
@@ -19,7 +19,10 @@ export function unpackDataPacket(raw: Buffer, maxBytes: number): Buffer | null {
   } catch {
     return null;
   }
-  return isTar(inflated) ? tarContents(inflated) : inflated;
+  if (isTar(inflated)) return tarContents(inflated);
+  // A gzip stream that inflates is whole (its length and CRC checked): its last record is too. Ended with a line
+  // break like the tar's files, so the line readers do not judge it as a body cut inside its last line.
+  return inflated.length === 0 || inflated[inflated.length - 1] === 0x0a || inflated[inflated.length - 1] === 0x0d ? inflated : Buffer.concat([inflated, LF]);
 }
 
 /** `ContentType=tgz` (any case) on an upload's query. */
