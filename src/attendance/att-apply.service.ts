@@ -138,7 +138,7 @@ export class AttApplyService {
 
   /** Stores the picture and answers its path, `/fileresource/att/leave/image/<yyyy-MM-dd>/<millis><random>.<ext>`. */
   async uploadLeaveImage(base64Image: string): Promise<string> {
-    const text = base64Text(base64Image.replace(/^data:[^,]*,/, ''));
+    const text = base64Text(base64Image);
     const data = /^[A-Za-z0-9+/]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : Buffer.alloc(0);
     const type = imageType(data);
     if (!type) throw new CvError(CvCode.InvalidPhoto, 'Invalid personnel photo: the picture is not a base64 JPEG, PNG or GIF');

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Transform } from 'class-transformer';
 import { getMetadataStorage } from 'class-validator';
+import { URL_ENCODED_KEYS } from './base64-text';
 
 /**
  * The forms real clients send for the same input (field notes REST 4, 6, 7; clients built from CVSecurity's
@@ -234,5 +235,8 @@ export function normaliseClientForms(dto: Function, input: unknown): unknown {
     out ??= { ...input };
     out[field] = value;
   }
+  // Which values came URL-encoded (CvInput's mark) holds for the copy too: base64 fields read it (base64-text.ts).
+  const urlEncoded = (input as { [URL_ENCODED_KEYS]?: unknown })[URL_ENCODED_KEYS];
+  if (out && urlEncoded !== undefined) Object.defineProperty(out, URL_ENCODED_KEYS, { value: urlEncoded, enumerable: false });
   return out ?? input;
 }

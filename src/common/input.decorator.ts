@@ -1,6 +1,8 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { URL_ENCODED_KEYS } from './base64-text';
 import { ARRAY_BODY, REPEATED_QUERY_KEYS } from './client-forms';
+import { FORM_BODY } from './rest-body';
 
 const TOKEN_KEYS = new Set(['access_token', 'acc_token']);
 
@@ -32,12 +34,17 @@ export function cvInputOf(_: unknown, ctx: ExecutionContext): Record<string, unk
   const body = req.body;
   // A token sent in a form body (access-token.guard.ts) is no input of the endpoint, as in the query.
   if (body && typeof body === 'object' && !Array.isArray(body)) for (const [k, v] of Object.entries(body)) if (!isTokenKey(k)) merged[k] = v;
+  const urlEncoded = new Set<string>();
+  for (const k of Object.keys(merged)) if (!(body && typeof body === 'object' && Object.hasOwn(body, k)) || isFormBody(body)) urlEncoded.add(k.toLowerCase());
+  if (urlEncoded.size) Object.defineProperty(merged, URL_ENCODED_KEYS, { value: urlEncoded, enumerable: false });
   const stillRepeated = repeated.filter((k) => !(body && typeof body === 'object' && Object.hasOwn(body, k)));
   if (stillRepeated.length) Object.defineProperty(merged, REPEATED_QUERY_KEYS, { value: stillRepeated, enumerable: false });
   // A bare JSON array body is kept aside for the DTO that names a field for it (client-forms.ts, array bodies).
   if (Array.isArray(body)) Object.defineProperty(merged, ARRAY_BODY, { value: body, enumerable: false });
   return merged;
 }
+
+const isFormBody = (body: unknown): boolean => (body as { [FORM_BODY]?: boolean } | null | undefined)?.[FORM_BODY] === true;
 
 /** The inputs of an endpoint, as cvInputOf reads them; the OpenAPI document lists their fields (openapi-inputs.ts). */
 export const CvInput = createParamDecorator(cvInputOf);

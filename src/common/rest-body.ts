@@ -47,10 +47,17 @@ export function parseLooseRestBody(text: string, contentType: string | undefined
   return text;
 }
 
+/**
+ * Marks an object parsed from a form body: its values were URL-decoded, a raw `+` read as a space (CvInput passes
+ * that on to the fields that must read it back: base64-text.ts).
+ */
+export const FORM_BODY = Symbol('formBody');
+
 /** A form body's fields (the last of a repeated key wins), decoded in the charset its Content-Type declares. */
 function parseFormText(trimmed: string, contentType: string | undefined): unknown {
   const charset = charsetOf(contentType);
   const out: Record<string, string> = {};
+  Object.defineProperty(out, FORM_BODY, { value: true, enumerable: false });
   if (isUtf8Charset(charset)) {
     for (const [k, v] of new URLSearchParams(trimmed)) out[k] = v;
     return checkedShape(out);

@@ -47,7 +47,7 @@ const SAME_READ = `SELECT id, car_number, allowed, list_type, event_type FROM pa
 /** A camera picture: base64 (or a data: URL) of a JPEG or PNG; anything else is refused rather than stored. */
 export function decodePicture(raw: string | undefined): Buffer | null {
   if (raw === undefined || raw.trim() === '') return null;
-  const b64 = base64Text(raw.trim().replace(/^data:image\/[a-z]+;base64,/i, ''));
+  const b64 = base64Text(raw);
   const bytes = /^[A-Za-z0-9+/=]+$/.test(b64) ? Buffer.from(b64, 'base64') : Buffer.alloc(0);
   const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
   const png = bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]));

@@ -14,7 +14,7 @@ const MAGIC: Array<[string, number[]]> = [
  * Line breaks must go: inside a device command they would start a new record.
  */
 export function normalizePhoto(raw: string): string {
-  const text = base64Text(raw.replace(/^\s*data:[^,]*,/, ''));
+  const text = base64Text(raw);
   if (text.length < 8 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 === 1) {
     throw new CvError(CvCode.InvalidPhoto, 'Invalid personnel photo');
   }

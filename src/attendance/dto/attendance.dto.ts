@@ -1,3 +1,4 @@
+import { Base64Input } from '../../common/base64-text';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ListInput } from '../../common/client-forms';
 import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
@@ -182,6 +183,7 @@ export class ApplyTimeLongDto extends ApplyPeriodDto {
 
 export class UploadLeaveImageDto {
   @ApiProperty({ example: '/9j/4AAQSkZJRgABAQ...', description: 'picture, base64 (a data: URL prefix is accepted)' })
+  @Base64Input()
   @IsString({ context: { code: CvCode.InvalidPhoto } })
   @IsNotEmpty({ context: { code: CvCode.InvalidPhoto } })
   @MaxLength(MAX_PHOTO_CHARS, { context: { code: CvCode.PayloadTooLarge } })

@@ -1,3 +1,4 @@
+import { Base64Input } from '../../common/base64-text';
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ClientForms } from '../../common/client-forms';
@@ -28,7 +29,7 @@ export class BioTemplateAddDto {
 
   @ApiProperty({ example: 'fsfsfsfsfsfsfsfsfsfsfsfsfsfsfs', description: 'template, base64 (ZK finger v10 unless version says otherwise)' })
   @IsOptional()
-  @ToTrimmedString()
+  @Base64Input()
   @MaxLength(MAX_TEMPLATE_CHARS)
   template?: string;
 

@@ -1,3 +1,4 @@
+import { Base64Input } from '../../common/base64-text';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
@@ -122,6 +123,7 @@ export class ParkCameraEventDto {
 
   @ApiPropertyOptional({ description: 'the camera picture, base64 JPEG or PNG (a data: URL prefix is accepted)' })
   @IsOptional()
+  @Base64Input()
   @IsString()
   @MaxLength(8_000_000, { context: { code: CvCode.PayloadTooLarge } })
   picture?: string;

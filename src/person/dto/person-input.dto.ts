@@ -1,3 +1,4 @@
+import { Base64Input } from '../../common/base64-text';
 import { DeviceSafe } from '../../common/device-safe.decorator';
 import { ListInput } from '../../common/client-forms';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
@@ -58,7 +59,7 @@ export class PersonWriteDto extends PersonPinDto {
   supplyCards?: string;
 
   @ApiPropertyOptional({ example: ONE_PIXEL_PNG, description: 'photo (JPEG/PNG) as base64; sent to face devices as the comparison photo (-27 when unusable)' })
-  @IsOptional() @IsString() @MaxLength(MAX_PHOTO_CHARS, { context: { code: CvCode.InvalidPhoto } })
+  @IsOptional() @Base64Input() @IsString() @MaxLength(MAX_PHOTO_CHARS, { context: { code: CvCode.InvalidPhoto } })
   personPhoto?: string;
 
   @ApiPropertyOptional({ example: '402856aa6c3c5063016c3cb3a0360005,402856aa6bff4b1a016bff5374800c0e', description: 'access level ids, comma separated (or an array): the complete new set ("" = none); -24 for an unknown id' })
@@ -136,7 +137,7 @@ export class PersonLeaveDto extends PersonPinDto {
 
 export class PersonPhotoDto extends PersonPinDto {
   @ApiPropertyOptional({ example: 'string', description: 'photo as base64; empty changes nothing' })
-  @IsOptional() @IsString() @MaxLength(MAX_PHOTO_CHARS, { context: { code: CvCode.InvalidPhoto } })
+  @IsOptional() @Base64Input() @IsString() @MaxLength(MAX_PHOTO_CHARS, { context: { code: CvCode.InvalidPhoto } })
   personPhoto?: string;
 }
 
