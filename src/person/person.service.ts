@@ -267,7 +267,7 @@ export class PersonService {
   private applyFields(p: Person, dto: PersonWriteDto): void {
     if (dto.name !== undefined) p.name = dto.name;
     if (dto.lastName !== undefined) p.lastName = dto.lastName;
-    if (dto.gender !== undefined) p.gender = normalizeGender(dto.gender, p.gender);
+    if (dto.gender !== undefined) p.gender = normalizeGender(dto.gender as string | null, p.gender);
     if (dto.birthday !== undefined) p.birthday = dateOnly(dto.birthday, 'birthday', this.config.timeZone);
     if (dto.hireDate !== undefined) p.hireDate = dateOnly(dto.hireDate, 'hireDate', this.config.timeZone);
     for (const k of ['certType', 'certNumber', 'email', 'mobilePhone', 'ssn', 'carPlate'] as const) {
@@ -353,20 +353,27 @@ export class PersonService {
 
 /**
  * The manual's values: "M" male, "F" female (2.13.3 and the examples; one section words them male, female, as
- * CVSecurity's import templates write them), in any case; "" clears. Anything else is -400 naming them, rather than
- * its first letter stored ("X", "1", "Unknown" as "U"): a gender CVSecurity has not, that person/get then gave
- * back as if it had been taken.
+ * CVSecurity's import templates write them), in any case. No gender is what CVSecurity keeps for a person whose
+ * gender is not known (its person form offers none, M or F): "" and the words HR systems send for
+ * it ("U", "Unknown", "N/A", ISO 5218's "0" not known and "9" not applicable) clear it, so an HR export with
+ * unknown genders is taken, not refused person by person. Anything else is -400 naming the values rather than
+ * its first letter stored ("X", "1", "O"): a gender CVSecurity has not, given back by person/get as if taken. A
+ * lone "1" or "2" is refused too: clients number genders both ways (ISO 5218 1 male, 2 female; others 0 male,
+ * 1 female), and a guess would store the wrong one.
  */
-function normalizeGender(g: string, stored: string | null | undefined): string | null {
-  const t = g.trim().toUpperCase();
-  if (t === '') return null;
+function normalizeGender(g: string | null, stored: string | null | undefined): string | null {
+  const t = (g ?? '').trim().toUpperCase();
+  if (UNKNOWN_GENDER.has(t)) return null;
   if (t === 'M' || t === 'MALE') return 'M';
   if (t === 'F' || t === 'FEMALE') return 'F';
   // One an earlier gateway stored, sent back unchanged (the console's form, a client echoing person/get): kept, so
   // that person can still be edited.
   if (stored && t === stored) return stored;
-  throw new CvError(CvCode.InvalidParameter, `gender must be "M" (male) or "F" (female), got "${g}"`);
+  throw new CvError(CvCode.InvalidParameter, `gender must be "M" (male), "F" (female) or "" (not known: "U" too), got "${g}"`);
 }
+
+/** What HR systems send for a gender that is not known (see normalizeGender). */
+const UNKNOWN_GENDER = new Set(['', 'U', 'UNKNOWN', 'N/A', 'NA', '0', '9']);
 
 /** A day (any client form of common/time.ts, read in the gateway's zone; "" = none); -100 otherwise. */
 function dateOnly(text: string, field: string, timeZone: string): string | null {

@@ -45,7 +45,7 @@ export class PersonWriteDto extends PersonPinDto {
   @DeviceSafe()
   lastName?: string;
 
-  @ApiPropertyOptional({ example: 'F', description: '"M" male or "F" female ("male"/"female" too, any case); "" clears; anything else -400' })
+  @ApiPropertyOptional({ example: 'F', description: '"M" male or "F" female ("male"/"female" too, any case); "", "U", "Unknown", "N/A", "0" or "9": not known (cleared); anything else -400' })
   @IsOptional() @ToTrimmedString() @IsString() @MaxLength(8)
   gender?: string;
 
