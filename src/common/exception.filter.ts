@@ -8,7 +8,7 @@ import { fail } from './envelope';
 import { isDeviceRoute, requestPath } from './request-context';
 import { isForeignKeyViolation } from './write-transaction';
 import { isDatabaseUnavailable, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER } from '../database/unavailable';
-import { methodsServedAt } from './route-forms';
+import { methodsServedAt, missingPathParam, missingPathParamAt } from './route-forms';
 
 interface Mapped {
   status: number;
@@ -119,7 +119,7 @@ export class CvExceptionFilter implements ExceptionFilter {
 }
 
 export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply, logger: Pick<Logger, 'error' | 'warn'>): void {
-  const mapped = wrongMethod(err, req) ?? mappedOrLogged(err, req, logger);
+  const mapped = wrongMethod(err, req) ?? mappedOrLogged(missingParam(err, req) ?? err, req, logger);
   if (reply.sent) return;
   if (mapped.allow) reply.header('allow', mapped.allow);
   if (mapped.retry) reply.header('retry-after', mapped.retry.after);
@@ -142,6 +142,13 @@ export function deviceErrorAnswer(err: unknown, req: FailedRequest, logger: Pick
  * A request no route took although its path is served under another method (a GET to a POST endpoint): -405
  * naming the methods to use, not "no such endpoint", which would send the integrator looking for a wrong path.
  */
+/** A request that reached an endpoint but left its path parameter out (route-forms.ts, missingPathParam): no -404. */
+function missingParam(err: unknown, req: FastifyRequest): CvError | undefined {
+  if (!(err instanceof NotFoundException) || !req.server || !requestPath(req).startsWith('/api/')) return undefined;
+  const name = missingPathParamAt(req.server, req.method, req.url);
+  return name === undefined ? undefined : missingPathParam(name);
+}
+
 function wrongMethod(err: unknown, req: FastifyRequest): Mapped | undefined {
   if (!(err instanceof NotFoundException) || !req.server || !requestPath(req).startsWith('/api/')) return undefined;
   const served = methodsServedAt(req.server, req.url).filter((m) => m !== 'HEAD');

@@ -48,6 +48,15 @@ const METHODS: Record<number, string[]> = {
 };
 
 const split = (path: string) => path.split('/').filter((s) => s !== '');
+/** A URL's path segments, percent-decoded; undefined for a path that does not decode. */
+function pathSegments(url: string): string[] | undefined {
+  const q = url.indexOf('?');
+  try {
+    return split(q < 0 ? url : url.slice(0, q)).map((x) => decodeURIComponent(x));
+  } catch {
+    return undefined;
+  }
+}
 const isParam = (seg: string) => seg.startsWith(':') || seg === '*';
 const paramName = (seg: string) => seg.slice(1).replace(/\?$/, '');
 
@@ -124,6 +133,21 @@ function queryNamesOf(param: string): string[] {
   return group ? [param, ...group.filter((n) => n !== param)] : [param];
 }
 
+/**
+ * The answer to a request that leaves a route's path parameter out everywhere (`GET /api/transaction/person/`, no
+ * pin in the query either): a pin is the manual's -20 "Pin number cannot be empty", as every endpoint that reads
+ * its pin from the query or the body answers; any other parameter -400 naming it. Never -404: the endpoint exists.
+ */
+export function missingPathParam(name: string): CvError {
+  if (queryNamesOf(name).includes('pin')) return new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
+  return new CvError(CvCode.InvalidParameter, `${name} is required: in the path, the query or the JSON body`);
+}
+
+/** The path parameter a URL leaves out of a route of its method on the server that received it (see missingPathParam). */
+export function missingPathParamAt(server: object, method: string, url: string): string | undefined {
+  return formsOfServer.get(server)?.missingParamAt(method, url);
+}
+
 /** Each HTTP server's route forms, for the error answer of a request no route took (`methodsServedAt`). */
 const formsOfServer = new WeakMap<object, RouteForms>();
 
@@ -170,7 +194,7 @@ export class RouteForms {
     const params = req.params as Record<string, string>;
     for (const name of names) {
       const value = bodyValueOf(req.body, name);
-      if (value === undefined) return sendError(new CvError(CvCode.InvalidParameter, `${name} is required: in the path, the query or the JSON body`), req, reply, log);
+      if (value === undefined) return sendError(missingPathParam(name), req, reply, log);
       params[name] = value;
     }
     done();
@@ -182,13 +206,8 @@ export class RouteForms {
    */
   methodsAt(url: string): string[] {
     this.routes ??= this.app ? routesOf(this.app) : [];
-    const q = url.indexOf('?');
-    let segs: string[];
-    try {
-      segs = split(q < 0 ? url : url.slice(0, q)).map((x) => decodeURIComponent(x));
-    } catch {
-      return [];
-    }
+    const segs = pathSegments(url);
+    if (!segs) return [];
     // The path → query form too (`door/remoteOpenById/{doorId}` for `door/remoteOpenById?doorId=`): a GET there
     // is a wrong method, not an unknown path.
     const pathForm = (r: Route) => {
@@ -197,6 +216,24 @@ export class RouteForms {
     };
     const served = this.routes.filter((r) => r.segments.at(-1) !== '*' && ((r.segments.length >= segs.length && reachedWithTrailingParams(r, segs)) || pathForm(r)));
     return [...new Set(served.map((r) => r.method))];
+  }
+
+  /**
+   * The first path parameter a URL leaves out of a route of its method that it reaches but for trailing
+   * `:params` (resolve found them neither in the query nor, for a method without a body, anywhere else).
+   */
+  missingParamAt(method: string, url: string): string | undefined {
+    this.routes ??= this.app ? routesOf(this.app) : [];
+    const segs = pathSegments(url);
+    if (!segs) return undefined;
+    const q = url.indexOf('?');
+    const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+    for (const r of this.routes) {
+      if (r.method !== method || r.segments.length <= segs.length || r.segments.at(-1) === '*' || !reachedWithTrailingParams(r, segs)) continue;
+      const missing = r.segments.slice(segs.length).map(paramName).find((name) => queryValueOf(query, queryNamesOf(name)) === undefined);
+      if (missing !== undefined) return missing;
+    }
+    return undefined;
   }
 
   /** The URL to route (see the class comment). */

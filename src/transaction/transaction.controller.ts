@@ -6,7 +6,7 @@ import { CvInput } from '../common/input.decorator';
 import { v2Page, type V2Page } from '../common/paging';
 import { ApiClientId } from './api-client-id.decorator';
 import {
-  TransactionListDto,
+  AccTransactionListDto,
   TransactionMonitorDto,
   TransactionPageDto,
   TransactionPersonPageDto,
@@ -65,19 +65,20 @@ export class TransactionController {
   @Get('api/transaction/list')
   @ApiOperation({ summary: '2.18.3 Get access transaction list' })
   @ApiOkResponse({ type: listEnvelopeOf(TransactionV1ItemDto) })
-  async list(@CvInput() dto: TransactionListDto): Promise<Envelope<TransactionV1ItemDto[]>> {
-    const page = this.transactions.page(dto.pageNo, dto.pageSize);
-    const filter = { ...this.transactions.timeRange(dates(dto)), ...(dto.personPin ? { pin: dto.personPin } : {}) };
-    return ok(await this.transactions.listV1(filter, page));
+  async list(@CvInput() dto: AccTransactionListDto): Promise<Envelope<TransactionV1ItemDto[]>> {
+    return ok(await this.transactions.listV1(this.listFilter(dto), this.transactions.page(dto.pageNo, dto.pageSize)));
   }
 
   @Get('api/v2/transaction/list')
   @ApiOperation({ summary: '2.18.4 Get access transaction list (with total number)' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(TransactionV2ItemDto, transactionV2PageDocs) })
-  async listV2(@CvInput() dto: TransactionListDto): Promise<Envelope<V2Page<TransactionV2ItemDto>>> {
-    const page = this.transactions.page(dto.pageNo, dto.pageSize);
-    const filter = { ...this.transactions.timeRange(dates(dto)), ...(dto.personPin ? { pin: dto.personPin } : {}) };
-    return ok(await this.transactions.listV2(filter, page));
+  async listV2(@CvInput() dto: AccTransactionListDto): Promise<Envelope<V2Page<TransactionV2ItemDto>>> {
+    return ok(await this.transactions.listV2(this.listFilter(dto), this.transactions.page(dto.pageNo, dto.pageSize)));
+  }
+
+  /** 2.18.3/2.18.4's filters: the window, the person and the device, each when given. */
+  private listFilter(dto: AccTransactionListDto) {
+    return { ...this.transactions.timeRange(dates(dto)), ...(dto.personPin ? { pin: dto.personPin } : {}), ...(dto.deviceSn ? { deviceSn: dto.deviceSn } : {}) };
   }
 
   @Get('api/transaction/monitor')

@@ -1,13 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
+import { ClientForms } from '../../common/client-forms';
 import { PagingDto } from '../../common/paging';
 import { ToTrimmedString } from '../../common/transforms';
 
 const DATE_DESC =
   'yyyy-MM-dd HH:mm:ss in the server time zone (also yyyy/MM/dd, a bare date, which as endDate covers that whole day, and ISO 8601 with T, fractions, Z or an offset, and epoch milliseconds such as 1709251200000 or epoch seconds)';
 
-/** startDate/endDate of the GET lists. */
+/**
+ * startDate/endDate of the GET lists. Clients also send the window under the names the manual's own 2.18.10
+ * (getDoorTransactions) gives it, startTime/endTime: ignored, they got every transaction back with success.
+ */
+@ClientForms({ synonyms: { startDate: ['startTime'], endDate: ['endTime'] } })
 export class TransactionPageDto extends PagingDto {
   @ApiPropertyOptional({ example: '2023-01-12 00:00:00', description: DATE_DESC })
   @IsOptional()
@@ -32,6 +37,19 @@ export class TransactionListDto extends TransactionPageDto {
   @IsString()
   @MaxLength(64)
   personPin?: string;
+}
+
+/**
+ * 2.18.3 / 2.18.4 of the access transactions: the device too, which 2.18.10 names devSn (deviceSn and sn alike,
+ * client-forms.ts); ignored, it listed every device's transactions. An unknown device lists none, as 2.18.1 does.
+ */
+export class AccTransactionListDto extends TransactionListDto {
+  @ApiPropertyOptional({ example: '5662012052868', description: 'device serial number (also accepted as devSn or sn)' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @MaxLength(64)
+  deviceSn?: string;
 }
 
 /** v2 person list: the manual lists personPin beside the path pin; the path wins. */
