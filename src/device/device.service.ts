@@ -90,6 +90,13 @@ export class DeviceService {
       const device = await m.findOne(Device, { where: { sn } });
       if (!device) throw new DeviceNotFound(sn);
       const old = device.alias;
+      // Device names are unique, as CVSecurity's device form checks them (isExistAlias): two panels of one name were
+      // told apart by nobody (device/getAcc by name, the console, doors named <alias>-<n>). Case aside, as a client
+      // typing "lobby" for "Lobby" means the same panel. A name kept as it is stays allowed (older duplicates).
+      if (alias !== old) {
+        const [other]: Array<{ sn: string; alias: string }> = await m.query(`SELECT sn, alias FROM device WHERE id <> $1 AND lower(alias) = lower($2) LIMIT 1`, [device.id, alias]);
+        if (other) throw new CvError(CvCode.Conflict, `The device name already exists: ${other.alias} is device ${other.sn}`);
+      }
       device.alias = alias;
       await m.save(device);
       await this.signal.notifyDeviceChanged(m, sn);

@@ -53,6 +53,15 @@ export function usedByLevels(names: string[]): string {
   return `The time segment is used by ${names.length} access levels: ${quoted.join(', ')}${more}`;
 }
 
+/** The refusal to delete a segment that channel controllers' pass rules use, naming the controllers. */
+export function usedByPassRules(controllers: string[]): string {
+  const named = controllers.slice(0, LEVELS_NAMED).join(', ');
+  const more = controllers.length > LEVELS_NAMED ? ` and ${controllers.length - LEVELS_NAMED} more` : '';
+  return controllers.length === 1
+    ? `The time segment is used by the pass rule of the channel controller ${named}`
+    : `The time segment is used by the pass rules of ${controllers.length} channel controllers: ${named}${more}`;
+}
+
 @Injectable()
 export class TimeSegmentService {
   constructor(
@@ -108,8 +117,12 @@ export class TimeSegmentService {
       const levels: Array<{ name: string }> = await m.query(`SELECT name FROM acc_level WHERE time_segment_id = $1 ORDER BY name`, [id]);
       if (levels.length > 0) throw new CvError(CvCode.Conflict, usedByLevels(levels.map((l) => l.name)));
       // A pass rule names the segment as its PasswayTimeZoneId: refused like a level (the rule is the operator's to change).
-      const [rule] = await m.query(`SELECT 1 FROM psg_pass_rule WHERE time_segment_id = $1 LIMIT 1`, [id]);
-      if (rule) throw new CvError(CvCode.Conflict, 'The time segment is used by a pass rule of a channel controller');
+      // Named, like the levels above: the operator changes that controller's rule first (the bare refusal left them to search).
+      const rules: Array<{ alias: string; sn: string }> = await m.query(
+        `SELECT v.alias, v.sn FROM psg_pass_rule r JOIN device v ON v.id = r.device_id WHERE r.time_segment_id = $1 ORDER BY v.alias, v.sn`,
+        [id],
+      );
+      if (rules.length > 0) throw new CvError(CvCode.Conflict, usedByPassRules(rules.map((r) => `"${r.alias}" (${r.sn})`)));
       await m.getRepository(TimeSegment).delete({ id });
       await this.planner.syncTimeSegment(m);
     });

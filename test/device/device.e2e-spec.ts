@@ -134,11 +134,24 @@ describe('device administration (gateway extensions)', () => {
 
   it('refuses renaming the doors to names another device\'s doors have, naming the door (it said "The record already exists")', async () => {
     expect((await t.put(`/api/gateway/devices/${B}/alias`, { alias: '192.168.218.11' })).body.code).toBe(0);
+    // A's doors keep the name Lobby-<n> when A itself is renamed without them (device names are unique).
+    expect((await t.put(`/api/gateway/devices/${A}/alias`, { alias: 'Front' })).body.code).toBe(0);
     const res = await t.put(`/api/gateway/devices/${B}/alias`, { alias: 'Lobby', renameDoors: true });
     expect(res.body).toMatchObject({ code: -409, message: expect.stringContaining('Lobby-1 is another device\'s') });
     const b = (await t.get(`/api/gateway/devices/${B}`)).body.data;
     expect([b.alias, b.doors[0].name]).toEqual(['192.168.218.11', '192.168.218.11-1']);
     expect((await t.put(`/api/gateway/devices/${B}/alias`, { alias: 'Warehouse' })).body.code).toBe(0);
+    expect((await t.put(`/api/gateway/devices/${A}/alias`, { alias: 'Lobby' })).body.code).toBe(0);
+  });
+
+  it('refuses a name another device has (any case), naming it; keeping its own name is no conflict', async () => {
+    const a = (await t.get(`/api/gateway/devices/${A}`)).body.data.alias;
+    const b = (await t.get(`/api/gateway/devices/${B}`)).body.data.alias;
+    for (const alias of [a, a.toUpperCase(), ` ${a.toLowerCase()} `]) {
+      expect((await t.put(`/api/gateway/devices/${B}/alias`, { alias })).body, alias).toEqual({ code: -409, message: `The device name already exists: ${a} is device ${A}`, data: null });
+    }
+    expect((await t.get(`/api/gateway/devices/${B}`)).body.data.alias).toBe(b);
+    expect((await t.put(`/api/gateway/devices/${B}/alias`, { alias: b })).body.code).toBe(0);
   });
 
   it('moves a device to another area', async () => {

@@ -122,8 +122,9 @@ describe('the rule follows its time segment', () => {
     expect((await rules()).data).toMatchObject([{ passMode: 4, confirmed: true }]);
   });
 
-  it('a segment a rule uses cannot be deleted', async () => {
-    expect((await t.delete(`/api/gateway/timeSegments/${segId}`)).body).toEqual({ code: -409, message: 'The time segment is used by a pass rule of a channel controller', data: null });
+  it('a segment a rule uses cannot be deleted, the refusal naming the controller (it named none, as levels once were)', async () => {
+    const [{ alias }] = await t.ds.query(`SELECT alias FROM device WHERE sn = $1`, [SN]);
+    expect((await t.delete(`/api/gateway/timeSegments/${segId}`)).body).toEqual({ code: -409, message: `The time segment is used by the pass rule of the channel controller "${alias}" (${SN})`, data: null });
     expect((await rules()).data).toHaveLength(1);
   });
 });
