@@ -53,6 +53,16 @@ describe('the planner diff (desired vs confirmed)', () => {
     expect(plan(d, new Map(), first.map((c) => c.ref))).toEqual([]);
   });
 
+  it('a user left whose rights delete was confirmed (its own delete refused): only the user is deleted again; a user of unknown content loses rights too', () => {
+    const only1 = desiredWith([[person('1'), door1]]);
+    // The rights of pin 2 were taken; the user's delete was refused, so the user stays confirmed.
+    const rightsTaken = new Map([...allConfirmed].filter(([id]) => id !== itemId('auth', '2')));
+    expect(plan(only1, rightsTaken).map((c) => c.command)).toEqual(['DATA DELETE user Pin=2']);
+    // Enrolled at the panel (content `?`): it may hold rights the gateway never sent.
+    const unknown = new Map([...rightsTaken, [itemId('user', '2'), UNKNOWN_HASH]]);
+    expect(plan(only1, unknown).map((c) => c.command)).toEqual(['DATA DELETE userauthorize Pin=2', 'DATA DELETE user Pin=2']);
+  });
+
   it('a revoke removes rights then user; a grant in flight followed by a revoke still removes', () => {
     const only1 = desiredWith([[person('1'), door1]]);
     expect(plan(only1, allConfirmed).map((c) => c.command)).toEqual(['DATA DELETE userauthorize Pin=2', 'DATA DELETE user Pin=2']);
@@ -193,6 +203,9 @@ describe('like panels share the commands built once (composesAlike)', () => {
     const only1 = desiredWith([[person('1'), door1]]);
     const withBio = new Map([...gone, [itemId('bio', '2'), '1.0:abc']]);
     expect(composesAlike(input(only1, gone), input(only1, withBio))).toBe(false);
+    // A member leaving whose rights one panel still holds and the other no longer does (their delete confirmed).
+    const rightsGone = new Map([...gone].filter(([id]) => id !== itemId('auth', '2')));
+    expect(composesAlike(input(only1, gone), input(only1, rightsGone))).toBe(false);
   });
 });
 

@@ -26,7 +26,7 @@ import {
 import { templateClearCommands, templateDeleteCommands, templateRecordSets, type TemplateSlot } from './bio-sync';
 import type { SyncDevice } from './device-dialect';
 import { MAX_COMMAND_BYTES, MAX_PHOTO_COMMAND_BYTES, MAX_RECORDS_PER_COMMAND } from './sync-commands';
-import { authHash, authTimezones, bioSlots, itemId, splitItemId, type DesiredDevice, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
+import { authHash, authTimezones, bioSlots, itemId, splitItemId, UNKNOWN_HASH, type DesiredDevice, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
 
 export interface PlannedCommand {
   command: string;
@@ -312,7 +312,12 @@ export function composeCommands(device: SyncDevice, desired: DesiredDevice, hash
   const gone = new Set(removes.get('user') ?? []);
   const holds = (kind: ItemKind, pin: string) => current.has(`${kind}\t${pin}`);
   for (const pin of [...gone].sort()) {
-    removeRights(pin);
+    // Rights the device is known not to hold (their delete confirmed, or never sent) are not deleted again: a user
+    // delete the firmware refuses for good is planned again at each of its probes, and each probe sent the rights'
+    // delete again, long taken, beside it (a lost reply to it put the rights in doubt for nothing). A user of
+    // unknown content (`?`: enrolled at the panel, found by a query) may hold rights the gateway never sent, so
+    // those are deleted still (fail closed).
+    if (holds(rights.kind, pin) || current.get(itemId('user', pin)) === UNKNOWN_HASH) removeRights(pin);
     del('user', pin, deleteUser(pin));
     if (holds('bio', pin)) del('bio', pin, dataDelete(bioTable(device), [['Pin', pin]]));
     if (holds('card', pin) && device.dialect.cards === 'mulcarduser') del('card', pin, dataDelete('mulcarduser', [['Pin', pin]]));
@@ -371,7 +376,8 @@ export function composesAlike(a: ComposeInput, b: ComposeInput): boolean {
   for (const id of a.diff.put) if (a.hashes.get(id) !== b.hashes.get(id) || a.current.get(id) !== b.current.get(id)) return false;
   for (const id of a.diff.remove) {
     const key = splitItemId(id)[1];
-    for (const held of [id, itemId('bio', key), itemId('card', key), itemId('photo', key)]) if (a.current.get(held) !== b.current.get(held)) return false;
+    const rights = rightsTable(a.device).kind;
+    for (const held of [id, itemId(rights, key), itemId('bio', key), itemId('card', key), itemId('photo', key)]) if (a.current.get(held) !== b.current.get(held)) return false;
   }
   return true;
 }

@@ -90,12 +90,14 @@ describe('a panel refusing for good to delete a user', () => {
     expect(await metric('cvgw_sync_failing_items')).toBe(1);
     await expectGaugesAsViews();
 
-    // Nothing loops: each probe tries the delete by PIN once (and the rights' delete that goes with it), nothing else.
+    // Nothing loops: each probe tries the delete by PIN once, nothing else. The rights' delete, taken and confirmed
+    // before the user's was refused, is not sent again with each probe (it was: the panel was asked to delete rights it
+    // was known not to hold, at every probe).
     const sent = await rounds(d, 8);
     const deletes = sent.filter((s) => s === `DATA DELETE user Pin=${pin}`).length;
     expect(deletes).toBeGreaterThanOrEqual(1);
     expect(deletes).toBeLessThanOrEqual(8);
-    expect(sent.filter((s) => s !== `DATA DELETE user Pin=${pin}` && s !== `DATA DELETE userauthorize Pin=${pin}` && !s.startsWith('DATA COUNT'))).toEqual([]);
+    expect(sent.filter((s) => s !== `DATA DELETE user Pin=${pin}` && !s.startsWith('DATA COUNT'))).toEqual([]);
     expect(await convergenceOf(t, sn)).toMatchObject({ state: 'divergent', failingItems: 1 });
     expect(await metric('cvgw_sync_failing_items')).toBe(1);
   });
