@@ -95,9 +95,22 @@ export interface AttSyncTerminal {
   bioPhotoRefused?: boolean;
 }
 
-/** The templates a terminal is sent: those with content, and on BIODATA only of the types it announced. */
+/**
+ * Whether a terminal can hold a template at all: on BIODATA one of the types it announced (any while it announced
+ * none); otherwise a finger (No 0-9, FINGERTMP), a near-infrared face (FACE) or a finger vein (FVEIN), the tables
+ * templateRecords writes. A type it refused for good is a refusal, not this.
+ */
+export function terminalHoldsTemplate(t: Pick<AttSyncTerminal, 'biodata' | 'bioTypes'>, x: { bioType: number; templateNo: number }): boolean {
+  if (t.biodata) return !t.bioTypes || t.bioTypes.includes(x.bioType);
+  return (x.bioType === 1 && x.templateNo >= 0 && x.templateNo <= 9) || x.bioType === 2 || x.bioType === 7;
+}
+
+/**
+ * The templates a terminal is sent: those with content, and on BIODATA only of the types it announced (not refused).
+ * Without BIODATA all of them, here: templateRecords keeps those its tables take, and the bio hash names their types.
+ */
 const templatesFor = (t: AttSyncTerminal, templates: readonly AttSyncTemplate[]): AttSyncTemplate[] =>
-  templates.filter((x) => x.template.trim() && (!t.biodata || ((!t.bioTypes || t.bioTypes.includes(x.bioType)) && !t.refusedBioTypes?.includes(x.bioType))));
+  templates.filter((x) => x.template.trim() && (!t.biodata || (terminalHoldsTemplate(t, { bioType: x.bioType, templateNo: x.no }) && !t.refusedBioTypes?.includes(x.bioType))));
 
 const PRIVILEGES: readonly number[] = [0, 2, 6, 10, 14];
 const NO_CONTROL = /[\t\r\n\0]/g;

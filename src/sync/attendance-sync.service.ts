@@ -16,6 +16,7 @@ import {
   refusedItemKeys,
   removalRefusalKeys,
   templateCommands,
+  terminalHoldsTemplate,
   terminalMember,
   enrolledPhotoHash,
   userItemWithout,
@@ -30,6 +31,7 @@ import { clearFailures, confirmedRead, devicesTouchingSql, inflightRead, noteSki
 import type { PinScope } from './desired-state';
 import { currentState, diffItems, itemId, MEMBER_KINDS, splitItemId, typeRefusedSets, UNKNOWN_HASH, type DesiredHashes, type Diff, type ItemId } from './sync-items';
 import { lockPlanScope } from './plan-scope';
+import { terminalTemplatesWhy } from './cannot-hold';
 import { cardsStillElsewhere, holdCardPuts, incomingCards } from './card-moves';
 import { personBasics } from './sync-queries';
 import { SECONDARY_CARD } from '../card/card-writes';
@@ -228,7 +230,8 @@ export class AttendanceSyncService {
         const [kind, pin] = splitItemId(id);
         return removalRefusalKeys(t, kind, pin).find((k) => held?.has(k)) ?? null;
       };
-      out.set(t.id, { sn: t.sn, hashes, skipped, refusedBy, typeRefused, secondaryCards: 'first' });
+      const templates = { holds: (x: { bioType: number; templateNo: number }) => terminalHoldsTemplate(t, x), why: terminalTemplatesWhy(t.biodata, t.bioTypes) };
+      out.set(t.id, { sn: t.sn, hashes, skipped, refusedBy, typeRefused, secondaryCards: 'first', templates });
     }
     return out;
   }

@@ -47,6 +47,13 @@ export interface DesiredHashes {
    * not a desired item: the person views name it (cannotHold) instead.
    */
   secondaryCards?: 'all' | 'first' | 'none';
+  /**
+   * Which stored templates the device can hold at all, by its options (a panel: the types of MultiBioDataSupport /
+   * BioDataFun through `biodata`, else fingerprints of version 10 in `templatev10`; a terminal on BIODATA: the types of
+   * its MultiBioDataSupport), and why not the others. A template it cannot hold is never sent, so it is no desired
+   * item either: the views name it (cannotHold). A type it announced and then refused is a refusal, not this.
+   */
+  templates?: { holds: (t: { bioType: number; templateNo: number; majorVer: number }) => boolean; why: string };
 }
 
 /**

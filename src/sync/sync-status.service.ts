@@ -2,21 +2,24 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError, personNotExist } from '../common/cv-error';
 import { formatCvDateTime } from '../common/time';
-import { SECONDARY_CARD } from '../card/card-writes';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql, returnCodeManual } from '../device/device-kind';
 import { loadRefusalFacts, loadRefusals, type RefusalFact } from '../push/device-refusals';
 import { doorMask, PANEL_BIODATA_TYPE_REFUSAL, returnMeaning } from '../push/protocol';
 import { AttendanceSyncService } from './attendance-sync.service';
+import { cannotHoldOf, loadHoldFacts, panelTemplates } from './cannot-hold';
 import { devicesTouching, loadConfirmed, loadInflight } from './confirmed-state';
 import { loadDesired } from './desired-state';
 import type { SyncDevice } from './device-dialect';
-import type { CannotHoldDto, DeviceConvergenceDto, PersonDeviceRightDto, PersonDeviceSyncDto, RefusalDto, UnknownRowsDto } from './dto/sync-status.dto';
+import type { DeviceCannotHoldDto, DeviceConvergenceDto, PersonDeviceRightDto, PersonDeviceSyncDto, RefusalDto, UnknownRowsDto } from './dto/sync-status.dto';
 import { authTimezones, currentState, desiredHashes, DEVICE_KINDS, MEMBER_KINDS, onItsWay, refusedHolding, splitItemId, typeRefusedSets, UNKNOWN_HASH, type DesiredDevice, type DesiredHashes, type ItemId } from './sync-items';
 import { tableOf } from './sync-plan';
 import { devicesGranting } from './sync-planner.service';
 import { loadDevices } from './sync-queries';
 import { readSnapshot } from '../database/snapshot';
+
+/** Entries of a device's cannotHold listed at most (as its skipped members: the first hundred). */
+const CANNOT_HOLD_LISTED = 100;
 
 /** A device as the database gives it templates: every type it announced, those it refused for good too. */
 const withAnnouncedTypes = (d: SyncDevice): SyncDevice => (d.announcedBioTypes ? { ...d, dialect: { ...d.dialect, bioTypes: [...d.announcedBioTypes] } } : d);
@@ -61,30 +64,6 @@ function refusalOf(what: string, fact: RefusalFact | undefined, kind: string, tz
     refusals: fact?.refusals ?? 0,
     lastAt: formatCvDateTime(fact?.lastAt ?? null, tz),
     probeAt: formatCvDateTime(fact?.probeAt ?? null, tz),
-  };
-}
-
-/**
- * The secondary cards (card/set cardType 1, supplyCards) a device's records cannot carry, and why: a panel without
- * multi-card (MulCardUserFunOn=1) holds the main card only, and CVSecurity too takes a secondary card as invalid
- * there; a terminal's USERINFO carries one (ViceCard, the first). Nothing the gateway sends makes the device hold
- * them, so they are not desired items (the person's state is not held back by them): named here instead, or an
- * operator reads "synced" and believes the card opens that device's doors.
- */
-function secondaryCardsNotHeld(held: DesiredHashes['secondaryCards'], cards: readonly string[]): CannotHoldDto | null {
-  if (!held || held === 'all' || cards.length === 0) return null;
-  if (held === 'none') {
-    return {
-      what: 'secondaryCards',
-      cardNos: [...cards],
-      reason: 'multi-card is off on this device (its options do not report MulCardUserFunOn=1): it holds the main card only, and a secondary card is invalid here',
-    };
-  }
-  if (cards.length === 1) return null;
-  return {
-    what: 'secondaryCards',
-    cardNos: cards.slice(1),
-    reason: `its user record carries one secondary card (USERINFO ViceCard): it holds ${cards[0]} only`,
   };
 }
 
@@ -146,6 +125,7 @@ export class SyncStatusService {
         rightsKind: want.rightsKind,
         typeRefused,
         secondaryCards: d.dialect.cards === 'mulcarduser' ? 'all' : 'none',
+        templates: panelTemplates(withAnnouncedTypes(d)),
       });
     }
     return out;
@@ -213,12 +193,7 @@ export class SyncStatusService {
       [devices.map((d) => d.id), MEMBER_KINDS],
     );
     const inDoubt = new Set(doubtRows.map((r) => r.id));
-    // The person's secondary cards in the order terminals take the first of them as ViceCard (loadPersons).
-    const secondary: Array<{ card_no: string }> = await m.query(
-      `SELECT c.card_no FROM card c JOIN person p ON p.id = c.person_id WHERE p.pin = $1 AND c.card_type = $2 ORDER BY c.created_at, c.card_no`,
-      [pin, SECONDARY_CARD],
-    );
-    const secondaryCards = secondary.map((r) => r.card_no);
+    const holdFacts = (await loadHoldFacts(m, [pin])).get(pin);
     const factsAll = await loadRefusalFacts(m, devices.map((d) => d.id));
     const tzHeld = (deviceId: string, tz: number) => tzRows.find((r) => r.device_id === deviceId && r.key === String(tz))?.hash ?? undefined;
     // A terminal's Return codes mean what the attendance manual says (device-kind.ts returnCodeManual).
@@ -291,7 +266,7 @@ export class SyncStatusService {
         refused,
         refusals: refused.map((k) => refusalOf(k, factsAll.get(d.id)?.get(k), kindOf.get(d.id) ?? '', this.config.timeZone)),
         skipped,
-        cannotHold: isDesired && !skipped ? [secondaryCardsNotHeld(desired.get(d.id)!.secondaryCards, secondaryCards)].filter((c): c is CannotHoldDto => !!c) : [],
+        cannotHold: isDesired && !skipped ? cannotHoldOf(desired.get(d.id)!, holdFacts) : [],
         confirmedAt: formatCvDateTime(confirmedAt, this.config.timeZone),
       };
     });
@@ -368,6 +343,19 @@ export class SyncStatusService {
       [ids],
     );
     const unknownOf = groupBy(unknownAll.map(unknownRowsOf), (u) => u.deviceId);
+    // What members cannot hold (cannotHold), as each person's answer says it: members are the pins with a user item.
+    const membersOf = (id: string) => [...(desiredAll.get(id)?.hashes.keys() ?? [])].filter((k) => k.startsWith('user\t')).map((k) => splitItemId(k)[1]);
+    const holdFactsAll = await loadHoldFacts(m, [...new Set(ids.flatMap(membersOf))]);
+    const cannotHoldIn = (id: string): DeviceCannotHoldDto[] => {
+      const d = desiredAll.get(id);
+      if (!d) return [];
+      const out: DeviceCannotHoldDto[] = [];
+      for (const pin of membersOf(id).sort()) {
+        if (out.length >= CANNOT_HOLD_LISTED) break;
+        for (const c of cannotHoldOf(d, holdFactsAll.get(pin))) out.push({ pin, ...c });
+      }
+      return out.slice(0, CANNOT_HOLD_LISTED);
+    };
     const lastOf = groupBy(lastAll, (l) => l.device_sn);
     const skippedOf = groupBy(skippedAll, (s) => s.device_id);
     const owedOf = groupBy(owedAll, (o) => o.device_id);
@@ -447,6 +435,7 @@ export class SyncStatusService {
         skipped: skipped.map((s) => ({ pin: s.key, reason: s.skipped })),
         owed: owed.map((o) => ({ kind: o.kind, attempts: o.attempts, lastError: o.last_error, nextTryAt: formatCvDateTime(o.next_try_at, tz) })),
         unknownRows,
+        cannotHold: cannotHoldIn(row.id),
       });
     }
     return out;

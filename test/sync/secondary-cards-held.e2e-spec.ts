@@ -19,12 +19,15 @@ let reconciler: SyncReconciler;
 let multi: Device;
 let single: Device;
 let term: AttendanceTerminal;
+/** A panel whose options announce fingerprints only (MultiBioDataSupport type 1): it holds no face template. */
+let fpOnly: Device;
 
 async function settle(): Promise<void> {
   for (let i = 0; i < 4; i++) {
     await reconciler.idle();
     await multi.sim.pollUntilIdle({ maxPolls: 50 });
     await single.sim.pollUntilIdle({ maxPolls: 50 });
+    await fpOnly.sim.pollUntilIdle({ maxPolls: 50 });
     await settleTerminal(reconciler, term, 3);
   }
 }
@@ -40,6 +43,7 @@ beforeAll(async () => {
   reconciler = t.app.get(SyncReconciler);
   multi = await Device.connect(t, 'MULTICARD01', 1, '10.30.0.1', { registryExtras: { MulCardUserFunOn: 1 } });
   single = await Device.connect(t, 'ONECARD0001', 1, '10.30.0.2', { registryExtras: { MulCardUserFunOn: 0 } });
+  fpOnly = await Device.connect(t, 'FPONLY00001', 1, '10.30.0.3', { multiBioDataSupport: '0:1:0:0:0:0:0:0:0:0' });
   term = await initialisedTerminal(t, { sn: 'ATT-SECONDARY' });
   expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'both' }] })).body.code).toBe(0);
   const doors = [{ levelName: 'both', doorName: '10.30.0.1-1' }, { levelName: 'both', doorName: '10.30.0.2-1' }];
@@ -66,7 +70,7 @@ describe('a secondary card set by card/set cardType 1', () => {
       MULTICARD01: { state: 'synced', cannotHold: [] },
       ONECARD0001: {
         state: 'synced',
-        cannotHold: [{ what: 'secondaryCards', cardNos: ['9300002'], reason: expect.stringContaining('MulCardUserFunOn') }],
+        cannotHold: [{ what: 'secondaryCards', cardNos: ['9300002'], templates: [], reason: expect.stringContaining('MulCardUserFunOn') }],
       },
       'ATT-SECONDARY': { state: 'synced', cannotHold: [] },
     });
@@ -80,13 +84,19 @@ describe('a secondary card set by card/set cardType 1', () => {
 
     expect(await onDevices('9301')).toEqual({
       MULTICARD01: { state: 'synced', cannotHold: [] },
-      ONECARD0001: { state: 'synced', cannotHold: [{ what: 'secondaryCards', cardNos: ['9300002', '9300003'], reason: expect.any(String) }] },
-      'ATT-SECONDARY': { state: 'synced', cannotHold: [{ what: 'secondaryCards', cardNos: ['9300003'], reason: expect.stringContaining('9300002') }] },
+      ONECARD0001: { state: 'synced', cannotHold: [{ what: 'secondaryCards', cardNos: ['9300002', '9300003'], templates: [], reason: expect.any(String) }] },
+      'ATT-SECONDARY': { state: 'synced', cannotHold: [{ what: 'secondaryCards', cardNos: ['9300003'], templates: [], reason: expect.stringContaining('9300002') }] },
     });
     // The panels' convergence is not held back by what they cannot take.
     for (const sn of ['MULTICARD01', 'ONECARD0001']) {
       expect((await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data).toMatchObject({ state: 'synced', divergent: false, unconfirmedItems: 0 });
     }
+    // The device's own answer names them too, per member: an integrator looking at the panel, not at the person,
+    // read nothing of them (cannotHold was in the person's answer only).
+    expect((await t.get('/api/gateway/devices/ONECARD0001/convergence')).body.data.cannotHold).toEqual([
+      { pin: '9301', what: 'secondaryCards', cardNos: ['9300002', '9300003'], templates: [], reason: expect.stringContaining('MulCardUserFunOn') },
+    ]);
+    expect((await t.get('/api/gateway/devices/MULTICARD01/convergence')).body.data.cannotHold).toEqual([]);
   });
 
   it('the console person view shows the same per device', async () => {
@@ -94,5 +104,29 @@ describe('a secondary card set by card/set cardType 1', () => {
     const body = (await c.call('GET', 'persons/9301')).body;
     const single = body.data.devices.find((d: { deviceSn: string }) => d.deviceSn === 'ONECARD0001');
     expect(single.cannotHold).toEqual([expect.objectContaining({ cardNos: ['9300002', '9300003'] })]);
+  });
+});
+
+const template = (s: string) => Buffer.from(s.padEnd(48, '.')).toString('base64');
+
+describe('templates of a type a panel does not announce', () => {
+  it('a face on a fingerprint-only panel: not sent, named in the person\'s and the device\'s answers, and the states stay synced', async () => {
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'faces' }] })).body.code).toBe(0);
+    const doors = [{ levelName: 'faces', doorName: '10.30.0.1-1' }, { levelName: 'faces', doorName: '10.30.0.3-1' }];
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: doors })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '9302', name: 'Face', accLevelIds: await levelId(t, 'faces') })).body.code).toBe(0);
+    expect((await t.post('/api/bioTemplate/add', { personId: '9302', validType: '1', template: template('9302 f1'), templateNo: '1' })).body.code).toBe(0);
+    const face = { personId: '9302', validType: '1', template: template('9302 face'), templateNo: '0', templateNoIndex: '0', bioType: '9', version: '58.1' };
+    expect((await t.post('/api/bioTemplate/add', face)).body.code).toBe(0);
+    await settle();
+    // What the panels hold: the fingerprint-only one the finger alone, the other both.
+    const slots = (d: Device) => d.sim.table('biodata').filter((r) => String(r.Pin) === '9302').map((r) => `${r.Type}.${r.No}`).sort();
+    expect(slots(fpOnly)).toEqual(['1.1']);
+    expect(slots(multi)).toEqual(['1.1', '9.0']);
+
+    const faceNotHeld = { what: 'templates', cardNos: [], templates: [{ bioType: 9, templateNo: 0 }], reason: expect.stringContaining('MultiBioDataSupport') };
+    expect(await onDevices('9302')).toEqual({ MULTICARD01: { state: 'synced', cannotHold: [] }, FPONLY00001: { state: 'synced', cannotHold: [faceNotHeld] } });
+    expect((await t.get('/api/gateway/devices/FPONLY00001/convergence')).body.data).toMatchObject({ state: 'synced', divergent: false, cannotHold: [{ pin: '9302', ...faceNotHeld }] });
+    expect((await t.get('/api/gateway/devices/MULTICARD01/convergence')).body.data).toMatchObject({ state: 'synced', cannotHold: [] });
   });
 });

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, query } from './api';
 import type { PageProps } from './main';
-import { Badge, can, DataTable, DEVICE_COLUMNS, kindName, kindWord, refusalsText, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting } from './ui';
+import { Badge, can, cannotHoldText, DataTable, DEVICE_COLUMNS, kindName, kindWord, refusalsText, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting } from './ui';
 
 /** The device's command queue with Return codes and their meanings, and how much of a full sync is still to go. */
 function CommandQueue({ sn }: { sn: string }) {
@@ -92,6 +92,14 @@ function Convergence({ sn }: { sn: string }) {
       </dl>
       <h3>Skipped persons</h3>
       <DataTable label="Skipped persons" rows={d.skipped} rowKey={(s: any) => s.pin} empty="None: every member could be sent." columns={[{ head: 'Pin', cell: (s: any) => s.pin }, { head: 'Why', cell: (s: any) => s.reason }]} />
+      <h3>Cannot hold</h3>
+      <DataTable
+        label="Cannot hold"
+        rows={d.cannotHold ?? []}
+        rowKey={(c: any) => `${c.pin} ${c.what}`}
+        empty="Nothing: every member's cards and templates are of what it holds."
+        columns={[{ head: 'Pin', cell: (c: any) => c.pin }, { head: 'What and why', cell: (c: any) => cannotHoldText([c]) }]}
+      />
       <h3>Last answered commands</h3>
       <DataTable
         label="Last answered commands"

@@ -3,7 +3,7 @@ import { api, ApiError, errorText, fromLocalInput, localInput, query, toLocalInp
 import type { Go, Me, PageProps } from './main';
 import { CsvExport } from './csv-export';
 import { PersonImport } from './person-import';
-import { Badge, can, Confirm, DataTable, DepartmentFilter, deviceLabel, Field, kindName, Notice, Pager, queryPage, queryValues, refusalsText, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote, offlineReceiversNote } from './ui';
+import { Badge, can, cannotHoldText, Confirm, DataTable, DepartmentFilter, deviceLabel, Field, kindName, Notice, Pager, queryPage, queryValues, refusalsText, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote, offlineReceiversNote } from './ui';
 
 const EMPTY = {
   pin: '',
@@ -281,10 +281,6 @@ function rightsText(rights: Array<{ timezoneId: number; authorizeDoorId?: number
   return rights.map((r) => (r.floors ? `floors ${r.floors.join(', ')}` : `doors ${doorsOf(r.authorizeDoorId ?? 0).join(', ')}`) + ` (time zone ${r.timezoneId})`).join('; ');
 }
 
-/** What the device cannot hold of the person (the sync status API's cannotHold), each with why. */
-function cannotHoldText(items: Array<{ what: string; cardNos: string[]; reason: string }>): string {
-  return items.map((c) => `${c.cardNos.length === 1 ? 'secondary card' : 'secondary cards'} ${c.cardNos.join(', ')}: ${c.reason}`).join('; ');
-}
 
 /** Attendance terminals and FaceKiosks hold a person's user record (with templates and photo), never door rights. */
 const isTerminal = (d: { kind?: string | null }) => d.kind === 'att' || d.kind === 'facekiosk';

@@ -560,6 +560,17 @@ export function SyncBadge({ d }: { d: any }) {
 }
 
 /** Refusals for good keeping items off a device, in words: "DATA UPDATE biodata Type=9 (Return -1004, 1 item, probed again 2026-11-28 10:00:00)". */
+/** What the device cannot hold of a person (the sync status API's cannotHold), each with why. */
+export function cannotHoldText(items: Array<{ what: string; cardNos: string[]; templates?: Array<{ bioType: number; templateNo: number }>; reason: string }>): string {
+  return items
+    .map((c) =>
+      c.what === 'templates'
+        ? `${c.templates?.length === 1 ? 'template' : 'templates'} ${(c.templates ?? []).map((x) => `type ${x.bioType} no ${x.templateNo}`).join(', ')}: ${c.reason}`
+        : `${c.cardNos.length === 1 ? 'secondary card' : 'secondary cards'} ${c.cardNos.join(', ')}: ${c.reason}`,
+    )
+    .join('; ');
+}
+
 export function refusalsText(refusals: Array<{ what: string; returnCode: number | null; probeAt: string | null; items?: number }>): string {
   return refusals
     .map((r) => `${r.what} (${[r.returnCode === null ? null : `Return ${r.returnCode}`, r.items === undefined ? null : `${r.items} ${r.items === 1 ? 'item' : 'items'}`, r.probeAt ? `probed again ${r.probeAt}` : null].filter(Boolean).join(', ')})`)

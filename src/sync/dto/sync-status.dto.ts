@@ -28,13 +28,24 @@ export class DeviceRefusalHoldDto extends RefusalDto {
   @ApiProperty({ example: 12, description: 'items (a user, a photo, a template set…) this refusal holds back: desired ones the device lacks only because of it, and ones to remove that it keeps on the device (a refused delete)' }) items!: number;
 }
 
+export class CannotHoldTemplateDto {
+  @ApiProperty({ example: 9, description: 'the template type (1 fingerprint, 2 near-infrared face, 7 finger vein, 8 palm vein, 9 visible-light face, 10 visible-light palm…)' }) bioType!: number;
+  @ApiProperty({ example: 0, description: 'the template number (a finger, a face)' }) templateNo!: number;
+}
+
 export class CannotHoldDto {
-  @ApiProperty({ example: 'secondaryCards', enum: ['secondaryCards'], description: 'what of the person the device cannot hold' }) what!: 'secondaryCards';
-  @ApiProperty({ example: ['7780002'], type: [String], description: 'the secondary cards (cardType 1) it does not hold' }) cardNos!: string[];
+  @ApiProperty({ example: 'secondaryCards', enum: ['secondaryCards', 'templates'], description: 'what of the person the device cannot hold' }) what!: 'secondaryCards' | 'templates';
+  @ApiProperty({ example: ['7780002'], type: [String], description: 'secondaryCards: the secondary cards (cardType 1) it does not hold (empty for templates)' }) cardNos!: string[];
+  @ApiProperty({ type: [CannotHoldTemplateDto], description: 'templates: the template slots (type, number) its options do not take (empty for secondaryCards)' })
+  templates!: CannotHoldTemplateDto[];
   @ApiProperty({
     example: 'multi-card is off on this device (its options do not report MulCardUserFunOn=1): it holds the main card only, and a secondary card is invalid here',
   })
   reason!: string;
+}
+
+export class DeviceCannotHoldDto extends CannotHoldDto {
+  @ApiProperty({ example: '1001', description: 'the member it concerns' }) pin!: string;
 }
 
 export class PersonDeviceSyncDto {
@@ -72,7 +83,8 @@ export class PersonDeviceSyncDto {
     description:
       "what the database gives this person that the device cannot hold, whatever is sent, and so is not sent nor waited for (it does not make the state pending or divergent): " +
       "secondary cards on a panel without multi-card (MulCardUserFunOn=1), which holds the main card only; on an attendance terminal or kiosk, the secondary cards after the first " +
-      '(its user record carries one, ViceCard). Those cards do not open or punch there. Empty when the device holds all of them, or the person is not to be on it',
+      '(its user record carries one, ViceCard); templates of a type its options do not announce (MultiBioDataSupport / BioDataFun; without them a panel keeps version-10 fingerprints only). ' +
+      'Those cards do not open or punch there, those templates do not verify. Empty when the device holds all of them, or the person is not to be on it',
   })
   cannotHold!: CannotHoldDto[];
   @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String, description: 'when the device last confirmed an item of this person' }) confirmedAt!: string | null;
@@ -149,4 +161,11 @@ export class DeviceConvergenceDto {
       'rows a count (DATA COUNT user / userauthorize) found beyond those the device confirmed, in a table whose clear its firmware refused for good: records no database row gives it, which no full sync can take off. The device is divergent while any is listed; a later count that matches removes it',
   })
   unknownRows!: UnknownRowsDto[];
+  @ApiProperty({
+    type: [DeviceCannotHoldDto],
+    description:
+      "per member, what the database gives it that this device cannot hold whatever is sent (as the person's answer says: secondary cards beyond what its records carry, templates of types its options do not take); " +
+      'not desired items, so they do not make the state pending or divergent. First 100 members',
+  })
+  cannotHold!: DeviceCannotHoldDto[];
 }
