@@ -3,9 +3,8 @@
  * their identity, as test/device/lifecycle.e2e-spec.ts does it for access panels.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeviceRegistryService } from '../../src/push/device-registry.service';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { useLifecycleApp } from './lifecycle-helpers';
+import { deleteWhileHeld as deleteHeld, useLifecycleApp } from './lifecycle-helpers';
 import { AttendanceTerminal, type AttendanceTerminalOptions } from '../simulator/attendance-terminal';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { claimsSynced, convergenceOf, ok, settleConverged } from '../sync/fault-helpers';
@@ -17,13 +16,7 @@ let reconciler: SyncReconciler;
 useLifecycleApp((app) => ({ t, reconciler } = app));
 
 /** The device's session as this process held it before a delete, put back as another process would still hold it. */
-async function deleteWhileHeld(sn: string): Promise<{ id: string }> {
-  const registry = t.app.get(DeviceRegistryService);
-  const held = registry.cached(sn)!;
-  await ok(t.delete(`/api/gateway/devices/${sn}`));
-  (registry as unknown as { sessions: Map<string, unknown> }).sessions.set(sn, held);
-  return held;
-}
+const deleteWhileHeld = (sn: string) => deleteHeld(t, sn);
 
 /** The simulator's options but its gateway and SN (stampResume ...). */
 type TerminalOptions = Omit<AttendanceTerminalOptions, 'baseUrl' | 'sn'>;

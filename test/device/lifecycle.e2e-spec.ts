@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceRegistryService } from '../../src/push/device-registry.service';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { useLifecycleApp } from './lifecycle-helpers';
+import { deleteWhileHeld, useLifecycleApp } from './lifecycle-helpers';
 import { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -86,10 +86,7 @@ describe('an access event posted through a process that has not heard of the del
     expect((await sim.uploadRaw('/iclock/cdata', 'SN=LIFE-DEL2&table=rtlog', `${line(1)}\r\n`)).body).toBe('OK');
     // Another gateway process deletes the device; this one still holds its session (it hears of the delete by
     // NOTIFY, a moment later): put back here as it was.
-    const registry = t.app.get(DeviceRegistryService);
-    const held = registry.cached('LIFE-DEL2')!;
-    await ok(t.delete('/api/gateway/devices/LIFE-DEL2'));
-    (registry as unknown as { sessions: Map<string, unknown> }).sessions.set('LIFE-DEL2', held);
+    const held = await deleteWhileHeld(t, 'LIFE-DEL2');
     const r = await sim.uploadRaw('/iclock/cdata', 'SN=LIFE-DEL2&table=rtlog', `${line(2)}\r\n`);
     expect([r.status, r.body]).toEqual([200, 'OK']);
     const events = await t.ds.query(`SELECT log_id FROM acc_transaction WHERE device_sn = 'LIFE-DEL2' ORDER BY log_id`);
