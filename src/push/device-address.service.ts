@@ -4,6 +4,7 @@ import { RateLimiter } from '../common/rate-limiter';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { clip, DeviceRegistryService } from './device-registry.service';
 import { DeviceStatusService } from './device-status.service';
+import { onlineLimitMs, onlineWindowMs, silentPast } from './online-window';
 import { PUSH_SETTINGS, type PushSettings } from './push-settings';
 import { WorkSignalService } from './work-signal.service';
 import { fromDatabaseClock } from '../database/database-clock';
@@ -17,19 +18,19 @@ export interface AddressFacts {
   /** The last contact from the bound address (ms), or null. */
   lastSeenAt: number | null;
   now: number;
-  /** The online window: a device silent for longer is offline. */
+  /** The online window (online-window.ts): a device silent for longer than it and a tenth is offline. */
   windowMs: number;
 }
 
 /**
  * The rule of DEVICE_SN_CONFLICT, pure: `same` (the bound address, or none bound yet), `move` (another
- * address, and the bound one has been silent for longer than the online window: a DHCP change, a replaced
- * panel; accepted and rebound), `conflict` (another address while the bound one is online: a second device
- * claims the SN).
+ * address, and the bound one is offline, silent past the online window (online-window.ts): a DHCP change, a
+ * replaced panel; accepted and rebound), `conflict` (another address while the bound one is online: a second
+ * device claims the SN). The same rule as the device status: a device it calls online keeps its address.
  */
 export function addressDecision(f: AddressFacts): 'same' | 'move' | 'conflict' {
   if (f.boundIp === null || f.boundIp === f.ip) return 'same';
-  if (f.lastSeenAt !== null && f.now - f.lastSeenAt <= f.windowMs) return 'conflict';
+  if (f.lastSeenAt !== null && !silentPast(f.now - f.lastSeenAt, f.windowMs)) return 'conflict';
   return 'move';
 }
 
@@ -70,7 +71,7 @@ export class DeviceAddressService implements OnModuleInit {
   }
 
   private windowMs(requestDelay: number | null): number {
-    return Math.max(3 * (requestDelay ?? this.settings.requestDelay) * 1000, this.settings.onlineFloorMs);
+    return onlineWindowMs(requestDelay, this.settings);
   }
 
   /**
@@ -82,12 +83,12 @@ export class DeviceAddressService implements OnModuleInit {
     const s = this.registry.cached(sn);
     if (s && s.admission !== 'admitted') return true;
     const b = this.bound.get(sn);
-    if (s && b && now - b.at <= this.windowMs(s.requestDelay)) {
+    if (s && b && !silentPast(now - b.at, this.windowMs(s.requestDelay))) {
       if (b.ip === ip) {
         b.at = now;
         return true;
       }
-      return this.conflict(sn, ip, b.ip, b.at + this.windowMs(s.requestDelay), now);
+      return this.conflict(sn, ip, b.ip, b.at + onlineLimitMs(this.windowMs(s.requestDelay)), now);
     }
     return this.admitFromDatabase(sn, ip, b, now);
   }
@@ -107,7 +108,7 @@ export class DeviceAddressService implements OnModuleInit {
     const mem = this.status.lastSeen(sn)?.getTime() ?? 0;
     const lastSeenAt = Math.max(stored, mem, b?.at ?? 0) || null;
     const decision = addressDecision({ ip, boundIp: row.last_ip, lastSeenAt, now, windowMs });
-    if (decision === 'conflict') return this.conflict(sn, ip, row.last_ip!, lastSeenAt! + windowMs, now);
+    if (decision === 'conflict') return this.conflict(sn, ip, row.last_ip!, lastSeenAt! + onlineLimitMs(windowMs), now);
     if (decision === 'move' || row.last_ip === null) {
       await this.ds.query(
         `UPDATE device SET last_ip = $2::varchar,

@@ -9,13 +9,15 @@ describe('addressDecision (DEVICE_SN_CONFLICT)', () => {
     expect(addressDecision({ ...base, boundIp: '10.0.0.2', lastSeenAt: 99_000 })).toBe('same');
   });
 
-  it('is a conflict while the bound address is online, up to the edge of the window', () => {
+  it('is a conflict while the bound address is online: up to the window and a tenth (a terminal a second late)', () => {
     expect(addressDecision({ ...base, boundIp: '10.0.0.1', lastSeenAt: 99_000 })).toBe('conflict');
-    expect(addressDecision({ ...base, boundIp: '10.0.0.1', lastSeenAt: 70_000 })).toBe('conflict');
+    expect(addressDecision({ ...base, boundIp: '10.0.0.1', lastSeenAt: 69_000 })).toBe('conflict');
+    expect(addressDecision({ ...base, boundIp: '10.0.0.1', lastSeenAt: 67_000 })).toBe('conflict');
   });
 
-  it('accepts a move once the bound address has been silent for longer than the window, or was never seen', () => {
-    expect(addressDecision({ ...base, boundIp: '10.0.0.1', lastSeenAt: 69_999 })).toBe('move');
+  it('accepts a move once the bound address has been silent for longer than that, or was never seen', () => {
+    expect(addressDecision({ ...base, boundIp: '10.0.0.1', lastSeenAt: 66_999 })).toBe('move');
+    expect(addressDecision({ ...base, boundIp: '10.0.0.1', lastSeenAt: 65_000 })).toBe('move');
     expect(addressDecision({ ...base, boundIp: '10.0.0.1', lastSeenAt: null })).toBe('move');
   });
 });

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { DataSource } from 'typeorm';
 import { fromDatabaseClock, measureDatabaseClock, toDatabaseClock } from '../database/database-clock';
 import { DeviceRegistryService } from './device-registry.service';
+import { onlineWindowMs, silentPast } from './online-window';
 import { PUSH_SETTINGS, type PushSettings } from './push-settings';
 
 /** A device row as the device REST endpoints hold it. */
@@ -14,7 +15,8 @@ export interface DeviceSeen {
 /**
  * Liveness from the last contact. Every device request marks the SN as seen in memory; the times are written
  * to device.last_seen_at in one statement every few seconds, so a poll costs no write. A device is online
- * when it was seen within max(3 × RequestDelay, a floor).
+ * until it has been silent for longer than its online window and a tenth (online-window.ts: 33 s by default, so
+ * that a terminal idle-polling every 30 to 31 s reads online throughout).
  */
 const CLOCK_EVERY_MS = 60_000;
 
@@ -116,12 +118,12 @@ export class DeviceStatusService implements OnModuleInit, OnModuleDestroy {
     return !!row?.seen && this.isOnline({ sn, lastSeenAt: row.seen, requestDelay: row.request_delay }, now);
   }
 
-  /** Seen within max(3 × RequestDelay, the floor). Pass the device row to use its stored last_seen_at. */
+  /** Not silent past its online window (online-window.ts). Pass the device row to use its stored last_seen_at. */
   isOnline(device: string | DeviceSeen, now = Date.now()): boolean {
     const last = this.lastSeen(device);
     if (!last) return false;
     const sn = typeof device === 'string' ? device : device.sn;
     const delay = (typeof device === 'string' ? null : device.requestDelay) ?? this.registry.cached(sn)?.requestDelay ?? this.settings.requestDelay;
-    return now - last.getTime() <= Math.max(3 * delay * 1000, this.settings.onlineFloorMs);
+    return !silentPast(now - last.getTime(), onlineWindowMs(delay, this.settings));
   }
 }

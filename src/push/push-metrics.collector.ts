@@ -5,7 +5,7 @@ import { DeviceStatusService } from './device-status.service';
 
 /**
  * cvgw_devices_online, computed at scrape time with the same rule as the device endpoints
- * (DeviceStatusService: seen within max(3 × RequestDelay, the floor), this process's memory or the last
+ * (DeviceStatusService: not silent past its online window, online-window.ts, this process's memory or the last
  * contact any process wrote to device.last_seen_at).
  */
 @Injectable()

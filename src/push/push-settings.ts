@@ -9,7 +9,7 @@ export interface PushSettings {
   requestDelay: number;
   /** ErrorDelay sent to devices: seconds before reconnecting after a network error. */
   errorDelay: number;
-  /** A device is online when seen within max(3 × RequestDelay, this floor). */
+  /** A device's online window is max(3 × RequestDelay, this floor); it is offline once silent past it and a tenth (online-window.ts). */
   onlineFloorMs: number;
   /** A delivered command without a result is offered again (with a new CmdID) after this long (DEVICE_COMMAND_TIMEOUT). */
   ackTimeoutMs: number;

@@ -169,7 +169,8 @@ describe('refuse (defaults), with a low upload limit', () => {
       expect((await before.uploadRaw('/iclock/getrequest', {})).status).toBe(200);
       const after = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'ABUSE-MOVE', doors: 1, fetch: fetchFrom('127.0.0.3') });
       expect((await after.handshake()).status).toBe(403); // the old address is still online
-      await sleep(4200);
+      // Offline once silent for longer than the window (4 s) and a tenth: 4.4 s (online-window.ts).
+      await sleep(4600);
       expect((await after.connect()).registered).toBe(true);
       expect((await t.get('/api/gateway/devices/ABUSE-MOVE')).body.data.lastAddress).toBe('127.0.0.3');
       expect((await before.uploadRaw('/iclock/getrequest', {})).status).toBe(403);

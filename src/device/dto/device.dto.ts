@@ -121,7 +121,7 @@ export class DeviceDetailDto {
   @ApiProperty({ example: 'acc', enum: DEVICE_KINDS, description: 'the kind detected from what the device says' }) detectedKind!: DeviceKind;
   @ApiProperty({ example: null, enum: DEVICE_KINDS, nullable: true, type: String, description: "an operator's override (gateway extension)" })
   kindOverride!: DeviceKind | null;
-  @ApiProperty({ example: true, description: 'polled within the online window (DeviceStatusService)' }) online!: boolean;
+  @ApiProperty({ example: true, description: 'not silent for longer than the online window, max(3 × RequestDelay, 30 s), and a tenth (33 s by default): a terminal idle-polling every 30 to 31 s is online throughout' }) online!: boolean;
   @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String, description: 'last contact, yyyy-MM-dd HH:mm:ss' }) lastSeen!: string | null;
   @ApiProperty({ example: '1', nullable: true, type: String }) areaCode!: string | null;
   @ApiProperty({ example: 'Area Name', nullable: true, type: String }) areaName!: string | null;

@@ -14,6 +14,7 @@ import { codePageOfLanguage, isCodePage, WESTERN, type CodePage } from '../../co
 import type { LegacyText } from '../device-body';
 import { PUSH_SETTINGS, type PushSettings } from '../push-settings';
 import { WorkSignalService } from '../work-signal.service';
+import { onlineWindowMs, silentPast } from '../online-window';
 import {
   ATT_CHECK,
   ATT_INFO,
@@ -630,7 +631,7 @@ export class AttendanceTerminalService implements OnModuleInit {
 
   /**
    * Notes a contact of a terminal, in memory and synchronously (the idle poll calls it): the recovery window
-   * when the terminal comes back after an outage (no contact for longer than the online window), else null.
+   * when the terminal comes back after an outage (silent for long enough to read offline), else null.
    * The previous contact is this process's memory, else the stored last_seen_at of the session.
    */
   contactGap(s: DeviceSession, now = Date.now()): ContactGap | null {
@@ -638,23 +639,10 @@ export class AttendanceTerminalService implements OnModuleInit {
     const prev = this.contacts.get(s.sn) ?? (s.lastSeenAt ? fromDatabaseClock(s.lastSeenAt) : null);
     this.contacts.set(s.sn, now);
     if (prev === null) return null;
-    const window = Math.max(3 * (s.requestDelay ?? this.settings.requestDelay) * 1000, this.settings.onlineFloorMs);
-    if (!this.gapAfter(now - prev, window)) return null;
+    // An outage is what the device status calls offline (online-window.ts): a late idle poll is neither.
+    if (!silentPast(now - prev, onlineWindowMs(s.requestDelay, this.settings))) return null;
     this.logger.log(`terminal ${s.sn} is back after ${Math.round((now - prev) / 1000)} s: asking for the punches of the gap`);
     return { from: new Date(prev - GAP_SLACK_MS), to: new Date(now + GAP_SLACK_MS) };
-  }
-
-  /**
-   * Whether a quiet of `quiet` ms since its last request is an outage: longer than the online window by more than a
-   * tenth of it. Terminals poll idle every 30 s whatever Delay they are handed, a second late at times (field samples
-   * hdr-mb160-getrequest, poll-aiface-adaptive: 17:08:44, 17:09:15, 17:09:45), and an AiFace climbs back to 30 s
-   * after every command: against the 30 s window alone such a late idle poll was an outage, a DATA QUERY ATTLOG each
-   * time, and the fast polls it brings, again and again while the terminal sat idle. An outage is longer still: its
-   * failed request, then ErrorDelay (30 s) before it tries again, so at least 35 s for a terminal polling at the 5 s
-   * Delay it is handed, 60 s for one idling at 30 s.
-   */
-  private gapAfter(quiet: number, window: number): boolean {
-    return quiet > window * 1.1;
   }
 
   /** Queues `DATA QUERY ATTLOG StartTime=<HT>EndTime=` in the terminal's wall clock. */
