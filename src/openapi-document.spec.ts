@@ -37,7 +37,7 @@ describe('the inputs of every endpoint are in the document (openapi-inputs.ts)',
   it('lists a GET read\'s query parameters and a POST write\'s JSON body, from the endpoint\'s DTO', async () => {
     const doc = (await generateOpenApiDocument()) as any;
     const query = (path: string) => Object.fromEntries(doc.paths[path].get.parameters.filter((p: any) => p.in === 'query').map((p: any) => [p.name, p.required]));
-    expect(query('/api/transaction/list')).toEqual({ pageNo: true, pageSize: true, startDate: false, endDate: false, personPin: false });
+    expect(query('/api/transaction/list')).toEqual({ pageNo: true, pageSize: true, startDate: false, endDate: false, personPin: false, deviceSn: false });
     expect(query('/api/door/allDoorState')).toEqual({ timestamp: false, pageNo: false, pageSize: false });
     expect(query('/api/v2/person/get')).toEqual({ pin: true });
     const bodyOf = (path: string) => {
