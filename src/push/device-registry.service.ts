@@ -11,7 +11,7 @@ import { CvCode, CvError } from '../common/cv-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { DeviceAdmission, DroppedDoor, StoredCapabilities } from '../device/device.entity';
 import { detectDeviceKind, type DeviceKind, type KindEvidence } from '../device/device-kind';
-import { chooseDialect, impliedLockCount, PANEL_BIODATA_TYPE_REFUSAL, parseRegistrationBody, type DeviceCapabilities } from './protocol';
+import { chooseDialect, FUNCTION_SWITCH_TYPES, impliedLockCount, KvMap, PANEL_BIODATA_TYPE_REFUSAL, parseCapabilities, parseRegistrationBody, type DeviceCapabilities } from './protocol';
 import { PUSH_SETTINGS, type PushSettings } from './push-settings';
 import { WorkSignalService } from './work-signal.service';
 
@@ -136,6 +136,35 @@ export function clip(v: string | null | undefined, max: number): string | null {
 }
 
 const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
+
+/** The keys of `o` that name `option` (any case, `~` prefix or not). */
+const keysNaming = (o: Record<string, string>, option: string) => Object.keys(o).filter((k) => k.trim().replace(/^~+/, '').toLowerCase() === option.toLowerCase());
+/** The value a function switch has in `o` when it says one (`0` or `1`); an empty one says nothing. */
+const switchIn = (o: Record<string, string> | null, option: string) => (o ? keysNaming(o, option).map((k) => String(o[k]).trim()).find((v) => v === '0' || v === '1') : undefined);
+
+/** Stored capabilities of raw parameters as device.registration keeps them. */
+function storedOf(raw: Record<string, string>): StoredCapabilities {
+  return toStored(parseCapabilities(new KvMap(Object.entries(raw).map(([k, v]) => ({ rawKey: k, key: k.trim().replace(/^~+/, ''), value: String(v) })))));
+}
+
+/**
+ * The function switches (FingerFunOn, FaceFunOn, FvFunOn, PvFunOn: which template types the device holds, registry.ts
+ * switchedOffBioTypes) `said` in `raw`, replacing what it said before; the others as `before` had them. The last word
+ * of the device on a switch, in its registration or its parameters (4.6), stands until it says another: a
+ * registration that names none of them (short bodies, field samples) would otherwise turn a function an options upload
+ * switched off back on, and every reconnect would change what the panel is sent. Answers whether `raw` changed.
+ */
+function keepSwitches(before: Record<string, string> | null, raw: Record<string, string>, said: ReadonlyArray<readonly [string, string]>): boolean {
+  let changed = false;
+  for (const { option } of FUNCTION_SWITCH_TYPES) {
+    const value = said.find(([o]) => o === option)?.[1] ?? (switchIn(raw, option) === undefined ? switchIn(before, option) : undefined);
+    if (value === undefined || (switchIn(raw, option) === value && keysNaming(raw, option).length === 1)) continue;
+    for (const k of keysNaming(raw, option)) delete raw[k];
+    raw[option] = value;
+    changed = true;
+  }
+  return changed;
+}
 
 function toStored(c: DeviceCapabilities): StoredCapabilities {
   const { accSupportFunList, ...rest } = c;
@@ -428,6 +457,8 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
       // The gate type a channel controller reported among its parameters (4.6) outlives a registration without it.
       const passWayType = cur.registration?.PassWayType;
       if (passWayType !== undefined && !Object.keys(raw).some((k) => k.replace(/^~/, '').toLowerCase() === 'passwaytype')) raw.PassWayType = passWayType;
+      // So do its function switches (keepSwitches), and what it holds follows them.
+      const capabilitiesStored = keepSwitches(cur.registration, raw, []) ? storedOf(raw) : stored;
       const admitted = cur.admission === 'admitted';
       // A registration that only says "Security PUSH device" (the access rule, the weakest) does not undo what the
       // controller's uploads showed it to be (an irstate upload, Appendix 20 or voice-module options): firmware
@@ -475,7 +506,7 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
           Math.max(int32(capabilities.readerCount) ?? 0, 0),
           Math.max(int32(capabilities.auxInCount) ?? 0, 0),
           Math.max(int32(capabilities.auxOutCount) ?? 0, 0),
-          JSON.stringify(stored),
+          JSON.stringify(capabilitiesStored),
           JSON.stringify(raw),
           this.settings.requestDelay,
           randomBytes(12).toString('base64url').slice(0, 16),
@@ -510,6 +541,40 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
     const s = this.remember(row);
     if (event) this.fire(event);
     return s;
+  }
+
+  /**
+   * A panel's parameters (`table=options`, 4.6) naming its function switches (FingerFunOn, FaceFunOn, FvFunOn, PvFunOn):
+   * an installer turns a function on or off at the panel, and the panel says so in its parameters, not necessarily
+   * in a registration. The switches are kept with its registration (keepSwitches) and its capabilities read again;
+   * where that changes how it stores templates (device-dialect.ts storageChanges: the types it holds), the
+   * registration listeners hear it in this transaction as they hear such a registration (the reconciler owes the full
+   * sync that sends the templates of a function turned on), without operator action.
+   */
+  async noteFunctionSwitches(sn: string, options: KvMap): Promise<void> {
+    const said = FUNCTION_SWITCH_TYPES.map((s) => [s.option, options.text(s.option)?.trim()] as const).filter((e): e is readonly [string, string] => e[1] === '0' || e[1] === '1');
+    if (said.length === 0) return;
+    let event: DeviceRegisteredEvent | undefined;
+    const row = await this.ds.transaction(async (m) => {
+      const [cur]: DeviceRow[] = await m.query(`SELECT ${DEVICE_COLUMNS} FROM device WHERE sn = $1 FOR UPDATE`, [sn]);
+      if (!cur?.registration || cur.capabilities === null) return null;
+      const before = cur.registration;
+      const after = { ...before };
+      if (!keepSwitches(before, after, said)) return null;
+      const stored = storedOf(after);
+      const updated = firstReturned<DeviceRow>(
+        await m.query(`UPDATE device SET registration = $2::jsonb, capabilities = $3::jsonb, updated_at = now() WHERE sn = $1 RETURNING ${DEVICE_COLUMNS}`, [sn, JSON.stringify(after), JSON.stringify(stored)]),
+      );
+      if (cur.admission === 'admitted' && JSON.stringify(storedOf(before).dialect) !== JSON.stringify(stored.dialect)) {
+        event = { deviceId: updated.id, sn, first: false, admittedNow: false, registration: { before, after } };
+        for (const fn of this.txListeners) await fn(m, event);
+      }
+      await this.signal.notifyDeviceChanged(m, sn);
+      return updated;
+    });
+    if (!row) return;
+    this.remember(row);
+    if (event) this.fire(event);
   }
 
   /** Admits a pending (or disabled) device: creates its doors and readers from its stored registration. */

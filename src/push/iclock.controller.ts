@@ -255,6 +255,8 @@ export class IclockController {
         await this.kinds.observe(sn, { options: options.toObject() });
         await this.uploads.storeOptions(s, options);
         if (speaksAttendance(s)) await this.attTerminals.noteOptions(s, options);
+        // A panel's function switches (FingerFunOn...) change the template types it holds.
+        else await this.registry.noteFunctionSwitches(sn, options);
         return this.text(reply, OK);
       }
       case 'deviceAuthorize':

@@ -34,10 +34,19 @@ export interface TemplateSlot {
   templateNo: number;
 }
 
-/** Whether this device can take the template at all. */
+/**
+ * Whether a templatev10 device keeps fingerprints: not when its options switch the fingerprint function off
+ * (FingerFunOn=0, Dialect.bioOff): then it is sent no template and none is deleted or cleared there.
+ */
+const v10Fingers = (device: SyncDevice) => !(device.dialect.bioOff ?? []).includes(BIO_TYPE.fingerprint);
+
+/**
+ * Whether this device can take the template at all: a type its table takes (biodata: MultiBioDataSupport /
+ * BioDataFun; templatev10: version-10 fingerprints) and whose function its options do not switch off (bioOff).
+ */
 export function deviceAccepts(device: SyncDevice, t: Pick<StoredTemplate, 'bioType' | 'majorVer'>): boolean {
   if (device.dialect.bio === 'biodata') return device.dialect.bioTypes.includes(t.bioType);
-  return t.bioType === BIO_TYPE.fingerprint && t.majorVer === 10;
+  return t.bioType === BIO_TYPE.fingerprint && t.majorVer === 10 && v10Fingers(device);
 }
 
 /** Template records of one table/Type, with their builder: one DATA UPDATE carries one Type (push 8.8). */
@@ -94,6 +103,7 @@ export function templateCommands(device: SyncDevice, templates: readonly StoredT
 export function templateDeleteCommands(device: SyncDevice, pin: string, slots: readonly TemplateSlot[], all = false): string[] {
   const unique = [...new Map(slots.map((s) => [`${s.bioType}:${s.templateNo}`, s])).values()].sort((a, b) => a.bioType - b.bioType || a.templateNo - b.templateNo);
   if (device.dialect.bio === 'templatev10') {
+    if (!v10Fingers(device)) return [];
     if (all) return [dataDelete('templatev10', [['Pin', pin]])];
     return unique.filter((s) => s.bioType === BIO_TYPE.fingerprint).map((s) => dataDelete('templatev10', [['Pin', pin], ['FingerID', s.templateNo]]));
   }
@@ -108,7 +118,7 @@ export function templateDeleteCommands(device: SyncDevice, pin: string, slots: r
  * from another site may hold another person's template under one of our pins: kept, it would open as that pin.
  */
 export function templateClearCommands(device: SyncDevice): string[] {
-  if (device.dialect.bio === 'templatev10') return [dataDelete('templatev10', '*')];
+  if (device.dialect.bio === 'templatev10') return v10Fingers(device) ? [dataDelete('templatev10', '*')] : [];
   return [...new Set(device.dialect.bioTypes)].sort((a, b) => a - b).map((type) => dataDelete('biodata', [['Type', type]]));
 }
 

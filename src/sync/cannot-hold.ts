@@ -7,7 +7,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import { SECONDARY_CARD } from '../card/card-writes';
-import { BIO_TYPE_NAMES } from '../push/protocol/registry';
+import { BIO_TYPE_NAMES, FUNCTION_SWITCH_TYPES } from '../push/protocol/registry';
 import { deviceAccepts } from './bio-sync';
 import type { SyncDevice } from './device-dialect';
 import type { CannotHoldDto } from './dto/sync-status.dto';
@@ -42,12 +42,21 @@ export async function loadHoldFacts(m: EntityManager, pins: readonly string[]): 
 
 const typeName = (t: number) => `${t} (${BIO_TYPE_NAMES[t] ?? 'unknown'})`;
 
-/** Which templates an access panel can hold (DesiredHashes.templates): `device` with every type it announced. */
+/**
+ * Which templates an access panel can hold (DesiredHashes.templates): `device` with every type it announced, by the
+ * planner's own rule (deviceAccepts). Why not the others: the types its table takes, and the functions its options
+ * switch off (FingerFunOn=0...: registry.ts switchedOffBioTypes), whose templates are not sent either.
+ */
 export function panelTemplates(device: SyncDevice): NonNullable<DesiredHashes['templates']> {
-  const why =
+  const table =
     device.dialect.bio === 'biodata'
-      ? `its options announce templates of type ${device.dialect.bioTypes.map(typeName).join(', ')} only (MultiBioDataSupport, BioDataFun): no other type is sent to it`
-      : `it keeps fingerprints of version 10 only (templatev10: its options report neither BioDataFun nor MultiBioDataSupport on PushVersion 2.2.14 or later): no other template is sent to it`;
+      ? `its options announce templates of type ${device.dialect.bioTypes.map(typeName).join(', ') || 'none'} only (MultiBioDataSupport, BioDataFun, function switches)`
+      : `it keeps fingerprints of version 10 only (templatev10: its options report neither BioDataFun nor MultiBioDataSupport on PushVersion 2.2.14 or later)`;
+  const off = device.dialect.bioOff ?? [];
+  const switches = FUNCTION_SWITCH_TYPES.filter((s) => s.types.some((t) => off.includes(t)));
+  const why = switches.length
+    ? `${table}; its options switch off ${switches.map((s) => `${s.option}=0 (type ${s.types.map(typeName).join(', ')})`).join(', ')}: no template of a type it does not hold is sent to it`
+    : `${table}: no other template is sent to it`;
   return { holds: (t) => deviceAccepts(device, t), why };
 }
 

@@ -129,3 +129,35 @@ describe('boardReplacement', () => {
     expect(boardReplacement(reg('00:00:00:00:00:00'), reg('00:17:61:22:00:01'))).toBeNull();
   });
 });
+
+describe('function switches (FingerFunOn, FaceFunOn, FvFunOn, PvFunOn): which template types a panel holds', () => {
+  const types = (over: Record<string, string | undefined>) => {
+    const { dialect } = dialectOf(null, changed(over));
+    return { bio: dialect.bio, bioTypes: dialect.bioTypes, bioOff: dialect.bioOff };
+  };
+
+  it('a switch at 0 takes its types away from those MultiBioDataSupport announces; the face switch both faces', () => {
+    expect(types({ FingerFunOn: '0' })).toEqual({ bio: 'biodata', bioTypes: [2, 9], bioOff: [1] });
+    expect(types({ FaceFunOn: '0' })).toEqual({ bio: 'biodata', bioTypes: [1], bioOff: [2, 9] });
+    expect(types({ MultiBioDataSupport: '0:0:0:0:0:0:0:1:1:0:1', PvFunOn: '0', FvFunOn: '0' })).toEqual({ bio: 'biodata', bioTypes: [], bioOff: [7, 8, 10] });
+    // BioDataFun alone (visible-light faces) with the face function off: nothing.
+    expect(types({ MultiBioDataSupport: undefined, FaceFunOn: '0' })).toEqual({ bio: 'biodata', bioTypes: [], bioOff: [2, 9] });
+    // templatev10 (old firmware) keeps its table; bioOff says it keeps no fingerprint.
+    expect(types({ PushVersion: 'Ver 2.0.22-20161201', FingerFunOn: '0' })).toEqual({ bio: 'templatev10', bioTypes: [], bioOff: [1] });
+  });
+
+  it('a switch at 1 adds no type the table does not announce; none reported (or empty) keeps the old default', () => {
+    // A BioFace A1 as field samples show it: FingerFunOn=1, MultiBioDataSupport of palm vein and visible face only.
+    expect(types({ MultiBioDataSupport: '0:0:0:0:0:0:0:0:1:1' })).toEqual({ bio: 'biodata', bioTypes: [8, 9], bioOff: [] });
+    expect(types({ FingerFunOn: undefined, FaceFunOn: undefined })).toEqual({ bio: 'biodata', bioTypes: [1, 2, 9], bioOff: [] });
+    expect(types({ FingerFunOn: '', FaceFunOn: '' })).toEqual({ bio: 'biodata', bioTypes: [1, 2, 9], bioOff: [] });
+  });
+
+  it('turning a function on or off changes how the panel stores templates; a dialect stored before bioOff was read is none off', () => {
+    expect(registrationStorageChanges(panel, changed({ FingerFunOn: '0' }))).toEqual(['bioTypes: 1,2,9 → 2,9', 'bioOff:  → 1']);
+    expect(registrationStoresDifferently(changed({ PushVersion: 'Ver 2.0.22-20161201', FingerFunOn: '0' }), changed({ PushVersion: 'Ver 2.0.22-20161201' }))).toBe(true);
+    const now = dialectOf(null, panel);
+    const { bioOff: _, ...old } = now.dialect;
+    expect(storesDifferently({ ...now, dialect: old }, now)).toBe(false);
+  });
+});

@@ -62,6 +62,8 @@ export type DeviceStorage = ReturnType<typeof dialectOf>;
 const STORAGE_FIELDS: Record<keyof Dialect, boolean> = {
   bio: true,
   bioTypes: true,
+  // A function switched on or off (FingerFunOn...): the templates of its types are sent, or no longer, from now on.
+  bioOff: true,
   photo: true,
   dateFormat: true,
   pin: true,
@@ -91,7 +93,8 @@ export function storageChanges(before: DeviceStorage, after: DeviceStorage): str
   for (const k of Object.keys(STORAGE_FIELDS) as Array<keyof Dialect>) {
     const a = before.dialect[k];
     const b = after.dialect[k];
-    const same = Array.isArray(a) && Array.isArray(b) ? sameTypes(a, b) : a === b;
+    // A list absent from a dialect stored before it was read (bioOff) is an empty one.
+    const same = Array.isArray(a) || Array.isArray(b) ? sameTypes((a ?? []) as number[], (b ?? []) as number[]) : a === b;
     if (STORAGE_FIELDS[k] && !same) out.push(`${k}: ${String(a)} → ${String(b)}`);
   }
   if (before.photoType !== after.photoType && (before.dialect.photo === 'biophoto' || after.dialect.photo === 'biophoto')) {

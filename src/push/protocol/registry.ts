@@ -119,6 +119,8 @@ export interface DeviceCapabilities {
   fingerFunOn: boolean | null;
   faceFunOn: boolean | null;
   fvFunOn: boolean | null;
+  /** Palm vein function switch (Appendix 12, 4.6 parameters). */
+  pvFunOn: boolean | null;
   photoFunOn: boolean | null;
   bioPhotoFun: boolean | null;
   bioDataFun: boolean | null;
@@ -185,6 +187,7 @@ export function parseCapabilities(p: KvMap): DeviceCapabilities {
     fingerFunOn: p.flag('FingerFunOn'),
     faceFunOn: p.flag('FaceFunOn'),
     fvFunOn: p.flag('FvFunOn'),
+    pvFunOn: p.flag('PvFunOn'),
     photoFunOn: p.flag('PhotoFunOn'),
     bioPhotoFun: p.flag('BioPhotoFun'),
     bioDataFun: p.flag('BioDataFun'),
@@ -219,8 +222,14 @@ export function parseRegistrationBody(body: string): Registration {
 export interface Dialect {
   /** Template table for fingerprints/faces: unified `biodata`, or legacy fingerprint `templatev10`. */
   bio: 'biodata' | 'templatev10';
-  /** Biometric types the device accepts through biodata (empty for templatev10). */
+  /** Biometric types the device accepts through biodata (empty for templatev10), less those `bioOff` names. */
   bioTypes: number[];
+  /**
+   * Template types the device's function switches turn off (FingerFunOn=0, FaceFunOn=0, FvFunOn=0, PvFunOn=0; see
+   * switchedOffBioTypes), sorted: on `biodata` they are left out of bioTypes, on `templatev10` FingerFunOn=0 leaves it
+   * no template at all. Absent in dialects stored before it was read (none off).
+   */
+  bioOff?: number[];
   /** Photo table: comparison photos (`biophoto`), user photo (`userpic`), or none. */
   photo: 'biophoto' | 'userpic' | null;
   /** user StartTime/EndTime encoding: Appendix-5 seconds (DateFmtFunOn=1) or YYYYMMDD. */
@@ -245,6 +254,31 @@ export interface Dialect {
 export const BIODATA_MIN_PUSH_VERSION = [2, 2, 14] as const;
 
 /**
+ * The template types (Appendix 18) each function switch of the registration and parameters (4.4 / 4.6, Appendix 12:
+ * "fingerprint / facial / finger vein / palm vein function switch") stands for. The face switch covers the
+ * near-infrared and the visible-light face (a SenseFace 2A reports FaceFunOn=1 with FaceVersion=40 and type 9), the
+ * palm switch the palm vein and the visible-light palm (a SpeedFace-V5L reports PvFunOn=1 with PvVersion=12).
+ */
+export const FUNCTION_SWITCH_TYPES: ReadonlyArray<{ key: 'fingerFunOn' | 'faceFunOn' | 'fvFunOn' | 'pvFunOn'; option: string; types: readonly number[] }> = [
+  { key: 'fingerFunOn', option: 'FingerFunOn', types: [BIO_TYPE.fingerprint] },
+  { key: 'faceFunOn', option: 'FaceFunOn', types: [BIO_TYPE.nirFace, BIO_TYPE.visibleFace] },
+  { key: 'fvFunOn', option: 'FvFunOn', types: [BIO_TYPE.fingerVein] },
+  { key: 'pvFunOn', option: 'PvFunOn', types: [BIO_TYPE.palmVein, BIO_TYPE.visiblePalm] },
+];
+
+/**
+ * The template types a device's function switches turn off: those of a switch reported `0`. MultiBioDataSupport
+ * (and BioDataFun) say what the firmware's template table can take; a switch says whether that function runs now
+ * (an installer turns it off or on at the panel, or SET OPTIONS does): a type is held only where both allow it, so
+ * a switch at 0 takes its types away, and a switch at 1 adds none the table does not announce (field samples: a
+ * BioFace A1 reporting FingerFunOn=1 with MultiBioDataSupport of palm and face only). A switch not reported, or
+ * reported empty (Biopro SA40's INFO), changes nothing: firmware that names none of them keeps the old default.
+ */
+export function switchedOffBioTypes(c: Pick<DeviceCapabilities, 'fingerFunOn' | 'faceFunOn' | 'fvFunOn' | 'pvFunOn'>): number[] {
+  return [...new Set(FUNCTION_SWITCH_TYPES.filter((s) => c[s.key] === false).flatMap((s) => s.types))].sort((a, b) => a - b);
+}
+
+/**
  * Picks the command dialect from the whole registration, never from one flag: the handshake
  * `pushver` and `DeviceType` are unreliable in the field (3.1.x devices announce 2.4.1,
  * unrelated devices say `middle east`), so only the registration body is consulted.
@@ -257,9 +291,11 @@ export function chooseDialect(c: DeviceCapabilities): Dialect {
   let photo: Dialect['photo'] = null;
   if (versionOk && (photoTypes.length > 0 || c.bioPhotoFun === true)) photo = 'biophoto';
   else if (c.photoFunOn === true || c.userPicURLFunOn === true) photo = 'userpic';
+  const bioOff = switchedOffBioTypes(c);
   return {
     bio: biodata ? 'biodata' : 'templatev10',
-    bioTypes: biodata ? (bioTypes.length > 0 ? bioTypes : [BIO_TYPE.visibleFace]) : [],
+    bioTypes: biodata ? (bioTypes.length > 0 ? bioTypes : [BIO_TYPE.visibleFace]).filter((t) => !bioOff.includes(t)) : [],
+    bioOff,
     photo,
     dateFormat: c.dateFmtFunOn === true ? 'seconds' : 'yyyymmdd',
     pin: c.stringPinFunOn === true ? 'string' : 'numeric',

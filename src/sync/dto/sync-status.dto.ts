@@ -83,7 +83,7 @@ export class PersonDeviceSyncDto {
     description:
       "what the database gives this person that the device cannot hold, whatever is sent, and so is not sent nor waited for (it does not make the state pending or divergent): " +
       "secondary cards on a panel without multi-card (MulCardUserFunOn=1), which holds the main card only; on an attendance terminal or kiosk, the secondary cards after the first " +
-      '(its user record carries one, ViceCard); templates of a type its options do not announce (MultiBioDataSupport / BioDataFun; without them a panel keeps version-10 fingerprints only). ' +
+      '(its user record carries one, ViceCard); templates of a type its options do not announce (MultiBioDataSupport / BioDataFun; without them a panel keeps version-10 fingerprints only) or whose function they switch off (FingerFunOn, FaceFunOn, FvFunOn, PvFunOn at 0). ' +
       'Those cards do not open or punch there, those templates do not verify. Empty when the device holds all of them, or the person is not to be on it',
   })
   cannotHold!: CannotHoldDto[];
