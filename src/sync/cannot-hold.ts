@@ -18,13 +18,16 @@ export interface HoldFacts {
   /** In the order terminals take the first as ViceCard (loadPersons). */
   secondaryCards: string[];
   templates: Array<{ bioType: number; templateNo: number; majorVer: number }>;
+  /** The person's names, so a device's list says whom an entry concerns (an operator does not know members by pin). */
+  name: string | null;
+  lastName: string | null;
 }
 
 /** HoldFacts of these pins (persons only: a visitor has neither). */
 export async function loadHoldFacts(m: EntityManager, pins: readonly string[]): Promise<Map<string, HoldFacts>> {
   const out = new Map<string, HoldFacts>();
   if (pins.length === 0) return out;
-  const of = (pin: string) => out.get(pin) ?? (out.set(pin, { secondaryCards: [], templates: [] }), out.get(pin)!);
+  const of = (pin: string) => out.get(pin) ?? (out.set(pin, { secondaryCards: [], templates: [], name: null, lastName: null }), out.get(pin)!);
   const cards: Array<{ pin: string; card_no: string }> = await m.query(
     `SELECT p.pin, c.card_no FROM card c JOIN person p ON p.id = c.person_id WHERE p.pin = ANY($1::text[]) AND c.card_type = $2 ORDER BY p.pin, c.created_at, c.card_no`,
     [pins, SECONDARY_CARD],
@@ -37,6 +40,9 @@ export async function loadHoldFacts(m: EntityManager, pins: readonly string[]): 
     [pins],
   );
   for (const s of slots) of(s.pin).templates.push({ bioType: Number(s.bio_type), templateNo: Number(s.template_no), majorVer: Number(s.major_ver) });
+  if (out.size === 0) return out;
+  const names: Array<{ pin: string; name: string | null; last_name: string | null }> = await m.query(`SELECT pin, name, last_name FROM person WHERE pin = ANY($1::text[])`, [[...out.keys()]]);
+  for (const n of names) Object.assign(out.get(n.pin)!, { name: n.name, lastName: n.last_name });
   return out;
 }
 

@@ -352,7 +352,8 @@ export class SyncStatusService {
       const out: DeviceCannotHoldDto[] = [];
       for (const pin of membersOf(id).sort()) {
         if (out.length >= CANNOT_HOLD_LISTED) break;
-        for (const c of cannotHoldOf(d, holdFactsAll.get(pin))) out.push({ pin, ...c });
+        const facts = holdFactsAll.get(pin);
+        for (const c of cannotHoldOf(d, facts)) out.push({ pin, name: facts!.name, lastName: facts!.lastName, ...c });
       }
       return out.slice(0, CANNOT_HOLD_LISTED);
     };

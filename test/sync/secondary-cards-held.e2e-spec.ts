@@ -94,7 +94,7 @@ describe('a secondary card set by card/set cardType 1', () => {
     // The device's own answer names them too, per member: an integrator looking at the panel, not at the person,
     // read nothing of them (cannotHold was in the person's answer only).
     expect((await t.get('/api/gateway/devices/ONECARD0001/convergence')).body.data.cannotHold).toEqual([
-      { pin: '9301', what: 'secondaryCards', cardNos: ['9300002', '9300003'], templates: [], reason: expect.stringContaining('MulCardUserFunOn') },
+      { pin: '9301', name: 'Two Cards', lastName: null, what: 'secondaryCards', cardNos: ['9300002', '9300003'], templates: [], reason: expect.stringContaining('MulCardUserFunOn') },
     ]);
     expect((await t.get('/api/gateway/devices/MULTICARD01/convergence')).body.data.cannotHold).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, query } from './api';
 import type { PageProps } from './main';
-import { Badge, can, cannotHoldText, DataTable, DEVICE_COLUMNS, kindName, kindWord, refusalsText, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting } from './ui';
+import { Badge, can, cannotHoldWhat, DataTable, DEVICE_COLUMNS, kindName, kindWord, refusalsText, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting, personLabel } from './ui';
 
 /** The device's command queue with Return codes and their meanings, and how much of a full sync is still to go. */
 function CommandQueue({ sn }: { sn: string }) {
@@ -54,6 +54,9 @@ function Convergence({ sn }: { sn: string }) {
   // While commands wait for the device's Return, read again every 2 s, as the queue does: the view turns
   // converged when the device confirmed, not when the operator happens to open it again.
   useReloadWhileWaiting(c, (d: any) => d.pendingCommands > 0);
+  // And every 10 s as the list above it: a change that sends the device nothing (a secondary card removed where
+  // multi-card is off, a face template deleted on a fingerprint-only panel) still changes what it cannot hold.
+  useEvery(10_000, c.reload);
   if (c.error) return <Notice error={c.error} />;
   if (!c.data) return <p aria-busy="true">Loading…</p>;
   const d = c.data;
@@ -98,7 +101,11 @@ function Convergence({ sn }: { sn: string }) {
         rows={d.cannotHold ?? []}
         rowKey={(c: any) => `${c.pin} ${c.what}`}
         empty="Nothing: every member's cards and templates are of what it holds."
-        columns={[{ head: 'Pin', cell: (c: any) => c.pin }, { head: 'What and why', cell: (c: any) => cannotHoldText([c]) }]}
+        columns={[
+          { head: 'Person', cell: (c: any) => personLabel(c) },
+          { head: 'Cannot hold', cell: (c: any) => cannotHoldWhat(c) },
+          { head: 'Why', cell: (c: any) => c.reason },
+        ]}
       />
       <h3>Last answered commands</h3>
       <DataTable

@@ -559,18 +559,29 @@ export function SyncBadge({ d }: { d: any }) {
   return <Badge tone="ok">in sync: {counts}</Badge>;
 }
 
-/** Refusals for good keeping items off a device, in words: "DATA UPDATE biodata Type=9 (Return -1004, 1 item, probed again 2026-11-28 10:00:00)". */
-/** What the device cannot hold of a person (the sync status API's cannotHold), each with why. */
-export function cannotHoldText(items: Array<{ what: string; cardNos: string[]; templates?: Array<{ bioType: number; templateNo: number }>; reason: string }>): string {
-  return items
-    .map((c) =>
-      c.what === 'templates'
-        ? `${c.templates?.length === 1 ? 'template' : 'templates'} ${(c.templates ?? []).map((x) => `type ${x.bioType} no ${x.templateNo}`).join(', ')}: ${c.reason}`
-        : `${c.cardNos.length === 1 ? 'secondary card' : 'secondary cards'} ${c.cardNos.join(', ')}: ${c.reason}`,
-    )
-    .join('; ');
+/** Template types (the PUSH protocol's Type numbers) in an operator's words: "type 9" says nothing at the desk. */
+const BIO_TYPE_WORDS = ['', 'fingerprint', 'near-infrared face', 'voiceprint', 'iris', 'retina', 'palm print', 'finger vein', 'palm vein', 'visible-light face', 'visible-light palm'];
+
+type CannotHold = { what: string; cardNos: string[]; templates?: Array<{ bioType: number; templateNo: number }>; reason: string };
+
+/** What of a person a device cannot hold (one cannotHold entry), without the why: "visible-light face template No 0". */
+export function cannotHoldWhat(c: CannotHold): string {
+  if (c.what !== 'templates') return `${c.cardNos.length === 1 ? 'secondary card' : 'secondary cards'} ${c.cardNos.join(', ')}`;
+  return (c.templates ?? []).map((x) => `${BIO_TYPE_WORDS[x.bioType] || `type ${x.bioType}`} template No ${x.templateNo}`).join(', ');
 }
 
+/** What the device cannot hold of a person (the sync status API's cannotHold), each with why. */
+export function cannotHoldText(items: CannotHold[]): string {
+  return items.map((c) => `${cannotHoldWhat(c)}: ${c.reason}`).join('; ');
+}
+
+/** A person as an operator knows them, with the pin the devices know: "Ada Lovelace (9501)", the pin alone without a name. */
+export function personLabel(p: { pin: string; name?: string | null; lastName?: string | null }): string {
+  const name = [p.name, p.lastName].filter(Boolean).join(' ');
+  return name ? `${name} (${p.pin})` : p.pin;
+}
+
+/** Refusals for good keeping items off a device, in words: "DATA UPDATE biodata Type=9 (Return -1004, 1 item, probed again 2026-11-28 10:00:00)". */
 export function refusalsText(refusals: Array<{ what: string; returnCode: number | null; probeAt: string | null; items?: number }>): string {
   return refusals
     .map((r) => `${r.what} (${[r.returnCode === null ? null : `Return ${r.returnCode}`, r.items === undefined ? null : `${r.items} ${r.items === 1 ? 'item' : 'items'}`, r.probeAt ? `probed again ${r.probeAt}` : null].filter(Boolean).join(', ')})`)

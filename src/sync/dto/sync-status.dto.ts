@@ -46,6 +46,8 @@ export class CannotHoldDto {
 
 export class DeviceCannotHoldDto extends CannotHoldDto {
   @ApiProperty({ example: '1001', description: 'the member it concerns' }) pin!: string;
+  @ApiProperty({ example: 'Ada', type: String, nullable: true, description: "the member's first name (null when none)" }) name!: string | null;
+  @ApiProperty({ example: 'Lovelace', type: String, nullable: true, description: "the member's last name (null when none)" }) lastName!: string | null;
 }
 
 export class PersonDeviceSyncDto {
