@@ -319,9 +319,11 @@ export class SyncStatusService {
         WHERE d.id = ANY($1) ORDER BY d.sn, c.done_at DESC NULLS LAST, c.id DESC`,
       [ids],
     );
-    const skippedAll: Array<{ device_id: string; key: string; skipped: string }> = await m.query(
-      `SELECT d.id AS device_id, s.key, s.skipped FROM device d
+    // With the member's names (a visitor's pin has no person row: null), as cannotHold: an operator knows people by name.
+    const skippedAll: Array<{ device_id: string; key: string; skipped: string; name: string | null; last_name: string | null }> = await m.query(
+      `SELECT d.id AS device_id, s.key, s.skipped, p.name, p.last_name FROM device d
          CROSS JOIN LATERAL (SELECT key, skipped FROM sync_item WHERE device_id = d.id AND skipped IS NOT NULL ORDER BY key LIMIT 100) s
+         LEFT JOIN person p ON p.pin = s.key
         WHERE d.id = ANY($1) ORDER BY d.id, s.key`,
       [ids],
     );
@@ -433,7 +435,7 @@ export class SyncStatusService {
         })),
         refused,
         refusals: refused.map((k) => ({ ...refusalOf(k, facts?.get(k), row.kind, tz), items: holdingBack.get(k) ?? 0 })),
-        skipped: skipped.map((s) => ({ pin: s.key, reason: s.skipped })),
+        skipped: skipped.map((s) => ({ pin: s.key, name: s.name, lastName: s.last_name, reason: s.skipped })),
         owed: owed.map((o) => ({ kind: o.kind, attempts: o.attempts, lastError: o.last_error, nextTryAt: formatCvDateTime(o.next_try_at, tz) })),
         unknownRows,
         cannotHold: cannotHoldIn(row.id),

@@ -47,6 +47,10 @@ describe.skipIf(!run.executable)("console: what a panel cannot hold, on the devi
     expect((await t.post('/api/person/add', { ...PERSON, supplyCards: '9500002', accLevelIds })).body.code).toBe(0);
     const face = { personId: PERSON.pin, validType: '1', template: template('9501 face'), templateNo: '0', templateNoIndex: '0', bioType: '9', version: '58.1' };
     expect((await t.post('/api/bioTemplate/add', face)).body.code).toBe(0);
+    // A member whose stored last name cannot travel in a command (a TAB): skipped, and said so by name.
+    expect((await t.post('/api/person/add', { pin: '9502', name: 'Grace', lastName: 'Hopper', accLevelIds })).body.code).toBe(0);
+    await t.ds.query(`UPDATE person SET last_name = E'Hop\\tper' WHERE pin = '9502'`);
+    expect((await t.post('/api/accLevel/syncLevel', null, { levelId: accLevelIds })).body.code).toBe(0);
     await sim.pollUntilIdle({ maxPolls: 50 });
     await createOperator(t, 'olga', 'operator', 'olga-password-1');
     page = await run.signedInPage('olga', 'olga-password-1');
@@ -68,6 +72,9 @@ describe.skipIf(!run.executable)("console: what a panel cannot hold, on the devi
         Why: 'its options announce templates of type 1 (fingerprint) only (MultiBioDataSupport, BioDataFun): no other type is sent to it',
       },
     ]);
+    const skipped = page.getByRole('table', { name: 'Skipped persons' });
+    expect(await skipped.getByRole('columnheader').allTextContents()).toEqual(['Person', 'Why']);
+    expect((await skipped.getByRole('cell').allTextContents())[0]).toBe('Grace Hop\tper (9502)');
     const text = (await page.getByRole('table', { name: /^Cannot hold/ }).textContent()) ?? '';
     expect(text).not.toMatch(/undefined|null|\[object|[{}]/);
     // Nothing sent can make the panel hold them: it is in sync, not waiting.

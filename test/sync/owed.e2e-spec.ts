@@ -81,7 +81,7 @@ describe('input that reaches a device is safe', () => {
     expect(sim.user('11')).toBeDefined();
     expect(sim.user('13')).toBeUndefined();
     const device = (await t.get('/api/gateway/devices/OWED00001/convergence')).body.data;
-    expect(device.skipped).toEqual([{ pin: '13', reason: 'name contains a control character' }]);
+    expect(device.skipped).toEqual([{ pin: '13', name: 'Bad\tName', lastName: null, reason: 'name contains a control character' }]);
     const person = (await t.get('/api/gateway/persons/13/devices')).body.data;
     expect(person).toEqual([expect.objectContaining({ deviceSn: 'OWED00001', state: 'skipped', skipped: 'name contains a control character' })]);
     // A full sync is not blocked either.

@@ -94,7 +94,7 @@ function Convergence({ sn }: { sn: string }) {
         <dd>{d.owed.length ? d.owed.map((o: any) => (o.kind === 'count' ? 'user count (judged at its next INFO)' : `${o.kind} (${o.attempts} tries${o.lastError ? `, ${o.lastError}` : ''}; next ${o.nextTryAt})`)).join('; ') : 'none'}</dd>
       </dl>
       <h3>Skipped persons</h3>
-      <DataTable label="Skipped persons" rows={d.skipped} rowKey={(s: any) => s.pin} empty="None: every member could be sent." columns={[{ head: 'Pin', cell: (s: any) => s.pin }, { head: 'Why', cell: (s: any) => s.reason }]} />
+      <DataTable label="Skipped persons" rows={d.skipped} rowKey={(s: any) => s.pin} empty="None: every member could be sent." columns={[{ head: 'Person', cell: (s: any) => personLabel(s) }, { head: 'Why', cell: (s: any) => s.reason }]} />
       <h3>Cannot hold</h3>
       <DataTable
         label="Cannot hold"

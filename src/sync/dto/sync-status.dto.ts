@@ -102,6 +102,8 @@ export class ReturnCodeDto {
 
 export class SkippedMemberDto {
   @ApiProperty({ example: '12' }) pin!: string;
+  @ApiProperty({ example: 'Ada', type: String, nullable: true, description: "the member's first name (null when none, or a visitor)" }) name!: string | null;
+  @ApiProperty({ example: 'Lovelace', type: String, nullable: true, description: "the member's last name (null when none, or a visitor)" }) lastName!: string | null;
   @ApiProperty({ example: 'name contains a control character' }) reason!: string;
 }
 
