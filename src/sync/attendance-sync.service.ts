@@ -230,7 +230,7 @@ export class AttendanceSyncService {
         const [kind, pin] = splitItemId(id);
         return removalRefusalKeys(t, kind, pin).find((k) => held?.has(k)) ?? null;
       };
-      const templates = { holds: (x: { bioType: number; templateNo: number }) => terminalHoldsTemplate(t, x), why: terminalTemplatesWhy(t.biodata, t.bioTypes) };
+      const templates = { holds: (x: { bioType: number; templateNo: number }) => terminalHoldsTemplate(t, x), why: () => terminalTemplatesWhy(t.biodata, t.bioTypes) };
       out.set(t.id, { sn: t.sn, hashes, skipped, refusedBy, typeRefused, secondaryCards: 'first', templates });
     }
     return out;

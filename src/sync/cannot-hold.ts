@@ -59,10 +59,13 @@ export function panelTemplates(device: SyncDevice): NonNullable<DesiredHashes['t
       ? `its options announce templates of type ${device.dialect.bioTypes.map(typeName).join(', ') || 'none'} only (MultiBioDataSupport, BioDataFun, function switches)`
       : `it keeps fingerprints of version 10 only (templatev10: its options report neither BioDataFun nor MultiBioDataSupport on PushVersion 2.2.14 or later)`;
   const off = device.dialect.bioOff ?? [];
-  const switches = FUNCTION_SWITCH_TYPES.filter((s) => s.types.some((t) => off.includes(t)));
-  const why = switches.length
-    ? `${table}; its options switch off ${switches.map((s) => `${s.option}=0 (type ${s.types.map(typeName).join(', ')})`).join(', ')}: no template of a type it does not hold is sent to it`
-    : `${table}: no other template is sent to it`;
+  // Only the switches of the types not held are named: a face template's reason does not list FvFunOn=0.
+  const why = (notHeld: readonly number[]) => {
+    const switches = FUNCTION_SWITCH_TYPES.filter((s) => s.types.some((t) => off.includes(t) && notHeld.includes(t)));
+    return switches.length
+      ? `${table}; its options switch off ${switches.map((s) => `${s.option}=0 (type ${s.types.map(typeName).join(', ')})`).join(', ')}: no template of a type it does not hold is sent to it`
+      : `${table}: no other template is sent to it`;
+  };
   return { holds: (t) => deviceAccepts(device, t), why };
 }
 
@@ -92,7 +95,7 @@ function templatesNotHeld(can: DesiredHashes['templates'], templates: HoldFacts[
   if (!can) return null;
   const not = templates.filter((t) => !can.holds(t));
   if (not.length === 0) return null;
-  return { what: 'templates', cardNos: [], templates: not.map((t) => ({ bioType: t.bioType, templateNo: t.templateNo })), reason: can.why };
+  return { what: 'templates', cardNos: [], templates: not.map((t) => ({ bioType: t.bioType, templateNo: t.templateNo })), reason: can.why(not.map((t) => t.bioType)) };
 }
 
 /** What of a person the device `d` cannot hold (for a member of the device: nothing is said of a person not to be on it). */

@@ -53,7 +53,7 @@ export interface DesiredHashes {
    * its MultiBioDataSupport), and why not the others. A template it cannot hold is never sent, so it is no desired
    * item either: the views name it (cannotHold). A type it announced and then refused is a refusal, not this.
    */
-  templates?: { holds: (t: { bioType: number; templateNo: number; majorVer: number }) => boolean; why: string };
+  templates?: { holds: (t: { bioType: number; templateNo: number; majorVer: number }) => boolean; why: (notHeld: readonly number[]) => string };
 }
 
 /**

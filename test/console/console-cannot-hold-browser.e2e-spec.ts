@@ -69,7 +69,7 @@ describe.skipIf(!run.executable)("console: what a panel cannot hold, on the devi
       {
         Person: 'Ada Lovelace (9501)',
         'Cannot hold': 'visible-light face template No 0',
-        Why: 'its options announce templates of type 1 (fingerprint) only (MultiBioDataSupport, BioDataFun): no other type is sent to it',
+        Why: 'its options announce templates of type 1 (fingerprint) only (MultiBioDataSupport, BioDataFun, function switches): no other template is sent to it',
       },
     ]);
     const skipped = page.getByRole('table', { name: 'Skipped persons' });
@@ -100,6 +100,6 @@ describe.skipIf(!run.executable)("console: what a panel cannot hold, on the devi
     const cells = await table.getByRole('row').filter({ hasText: '(NOHOLD0001)' }).getByRole('cell').allTextContents();
     const row = Object.fromEntries(heads.map((h, i) => [h, cells[i]]));
     expect(row).toMatchObject({ State: 'holds them', 'Not confirmed': '' });
-    expect(row['Cannot hold']).toBe('visible-light face template No 0: its options announce templates of type 1 (fingerprint) only (MultiBioDataSupport, BioDataFun): no other type is sent to it');
+    expect(row['Cannot hold']).toBe('visible-light face template No 0: its options announce templates of type 1 (fingerprint) only (MultiBioDataSupport, BioDataFun, function switches): no other template is sent to it');
   });
 });
