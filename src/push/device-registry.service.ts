@@ -408,7 +408,6 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
     this.handshakesMarked.delete(sn);
   }
 
-  /** The handshake's `pushver` is kept in registration.pushver for operators (written when it changes). */
   /**
    * Whether the device made an initialisation (`GET /iclock/cdata?options=all`) before: noteHandshake keeps a mark on
    * its row (registration.handshake; a registration replaces the row's registration, so the mark goes with it).
@@ -418,6 +417,7 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
     return r?.before === true;
   }
 
+  /** The handshake's `pushver` is kept in registration.pushver for operators (written when it changes). */
   async noteHandshake(sn: string, pushver: string | null): Promise<DeviceSession> {
     const s = await this.resolve(sn, true);
     // A device taken for a panel that never registered: its initialisation is marked, so that one made again instead
