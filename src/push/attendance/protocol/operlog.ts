@@ -147,7 +147,6 @@ function oplog(rest: string, lineNo: number): OplogRecord | string {
   return { kind: 'OPLOG', opType, opWho: (f[1] ?? '').trim(), wallClock: t.wallClock, time: formatWallClock(t.wallClock), values, lineNo };
 }
 
-
 function template(kind: TemplateRecord['kind'], m: KvMap, lineNo: number): TemplateRecord | string {
   const pin = m.text('PIN');
   const tmp = (m.get('TMP') ?? '').trim();
