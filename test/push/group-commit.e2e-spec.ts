@@ -125,6 +125,24 @@ describe('group commit of rtlog uploads', () => {
     expect([r.status, r.body]).toEqual([200, 'OK']);
   }, SLOW);
 
+  it('stores an upload sent again while the first is still being written once, and answers every copy OK', async () => {
+    // A panel that missed our answer sends the same upload again, here three times at once from every device: the
+    // copies land in one batch or in two batches in flight together. One upload also holds the same line twice.
+    const upload = (d: number) => [
+      { time: time(20), pin: 300 + d, event: 0, index: 5000 },
+      { time: time(20), pin: 300 + d, event: 0, index: 5000 },
+      { time: time(21), pin: 300 + d, event: 0, index: 5001 },
+    ];
+    const answers = await Promise.all(sims.flatMap((sim, d) => [0, 1, 2].map(() => sim.uploadRtlog(upload(d)))));
+    expect(answers.map((a) => [a.status, a.body])).toEqual(answers.map(() => [200, 'OK']));
+    const { rows } = await db.query(
+      `SELECT a.device_sn, count(*)::int AS n, count(DISTINCT a.log_id)::int AS distinct_ids, count(*) FILTER (WHERE a.xid > 0)::int AS feed
+       FROM acc_transaction a WHERE a.device_sn LIKE 'GC-%' AND a.log_id IN (5000, 5001) GROUP BY a.device_sn`,
+    );
+    expect(rows).toHaveLength(DEVICES);
+    for (const r of rows) expect(r).toMatchObject({ n: 2, distinct_ids: 2, feed: 2 });
+  }, SLOW);
+
   it('applies door states from concurrent rtstate uploads of many devices', async () => {
     const answers = await Promise.all(
       sims.map((sim) => sim.uploadRtstate({ time: time(55), sensor: '09', relay: '01', alarm: '0002000000000000' })),
