@@ -53,6 +53,8 @@ describe.skipIf(!run.executable)('the Attendance page in Chromium', () => {
     // Kim's user record is refused for good (-1004): said so, with the refusal and its probe, not as divergent.
     await frontRow.getByText(/^refused by the firmware: DATA UPDATE USERINFO \(Return -1004, 1 item, probed again \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\); \d+ of \d+ confirmed$/).waitFor();
     await gateRow.getByText('offline', { exact: true }).waitFor();
+    // Its kind in CVSecurity's words, as the Devices page names it, not the gateway's code (att).
+    await gateRow.getByRole('cell', { name: 'Attendance terminal', exact: true }).waitFor();
     await gateRow.getByText('confirmed holding 0 of 2 area members', { exact: true }).waitFor();
     // Offline: its commands wait in its queue, nothing is being synced.
     await gateRow.getByText(/^waiting for the device, offline, \d+ commands? queued: 0 of \d+ confirmed$/).waitFor();

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from './api';
 import { CsvExport } from './csv-export';
 import type { PageProps } from './main';
-import { can, ConvergenceLink, DepartmentFilter, deviceLabel, Field, offlineHoldersNote, offlineReceiversNote, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, SyncBadge, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
+import { can, ConvergenceLink, kindName, DepartmentFilter, deviceLabel, Field, offlineHoldersNote, offlineReceiversNote, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, SyncBadge, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
 
 /**
  * Who is on an area's attendance terminals (the REST API's attAreaPerson/set and delete, 2.8): persons join or
@@ -98,7 +98,7 @@ export function AttendancePage({ me, go }: PageProps) {
           empty="No attendance terminal or FaceKiosk has registered yet."
           columns={[
             ...DEVICE_COLUMNS,
-            { head: 'Kind', cell: (d: any) => d.kind },
+            { head: 'Kind', cell: (d: any) => kindName(d.kind) },
             { head: 'Area', cell: (d: any) => d.areaName },
             { head: 'Area members', cell: membersText },
             {
