@@ -33,11 +33,13 @@ export class ConsoleGuard implements CanActivate {
     const handler = context.getHandler();
     if (this.reflector.get<boolean>(PUBLIC_KEY, handler)) return true;
     const sessionId = cookieOf(req, SESSION_COOKIE);
-    const session = await this.sessions.resolve(sessionId);
+    const safe = SAFE.has(req.method);
+    // A read the page sent by itself (its periodic refresh, long after the operator's last key or click) leaves the
+    // idle clock alone: a console left open on the dashboard still times out. A change always counts.
+    const session = await this.sessions.resolve(sessionId, Date.now(), { touch: !(safe && req.headers['x-console-background'] === '1') });
     if (!session) throw new CvError(CvCode.Unauthorized, 'Not signed in, or the session has expired; sign in again', 401);
     req.console = session;
     req.consoleSessionId = sessionId;
-    const safe = SAFE.has(req.method);
     if (!safe && !sameToken(req.headers['x-csrf-token'] as string | undefined, session.csrfToken)) {
       throw new CvError(CvCode.Unauthorized, 'The request has no valid CSRF token; reload the page', 403);
     }

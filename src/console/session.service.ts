@@ -108,8 +108,11 @@ export class ConsoleSessionService implements OnApplicationBootstrap, OnModuleDe
     throw new CvError(CvCode.Unauthorized, reason === 'wrong one-time code' ? 'The one-time code is wrong' : 'Wrong operator name or password', 401);
   }
 
-  /** The session behind a cookie value, or undefined when there is none, it expired, or its operator was disabled. */
-  async resolve(sessionId: string | undefined, now = Date.now()): Promise<ConsoleSessionInfo | undefined> {
+  /**
+   * The session behind a cookie value, or undefined when there is none, it expired, or its operator was disabled.
+   * `touch: false` (a page's own refresh) reads it without resetting its idle clock.
+   */
+  async resolve(sessionId: string | undefined, now = Date.now(), opts: { touch?: boolean } = {}): Promise<ConsoleSessionInfo | undefined> {
     if (!sessionId || sessionId.length > 100) return undefined;
     const idHash = hashSessionId(sessionId);
     const rows: Array<OperatorRow & { csrf_token: string; s_created_at: Date; last_seen_at: Date }> = await this.ds.query(
@@ -123,7 +126,7 @@ export class ConsoleSessionService implements OnApplicationBootstrap, OnModuleDe
       await this.ds.query(`DELETE FROM console_session WHERE id_hash = $1`, [idHash]);
       return undefined;
     }
-    if (now - r.last_seen_at.getTime() > TOUCH_EVERY_MS) await this.ds.query(`UPDATE console_session SET last_seen_at = $2 WHERE id_hash = $1`, [idHash, new Date(now)]);
+    if (opts.touch !== false && now - r.last_seen_at.getTime() > TOUCH_EVERY_MS) await this.ds.query(`UPDATE console_session SET last_seen_at = $2 WHERE id_hash = $1`, [idHash, new Date(now)]);
     const operator: ConsoleOperator = { id: r.id, name: r.name, role: r.role, totpEnabled: !!r.totp_secret };
     return { operator, csrfToken: r.csrf_token };
   }

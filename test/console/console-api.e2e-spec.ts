@@ -4,7 +4,7 @@ import { cvsEventName } from '../../src/push/cvsecurity-event-names';
 import { runOperatorCommand } from '../../src/cli/operator';
 import { ConsoleAuditService } from '../../src/console/audit.service';
 import { OperatorService } from '../../src/console/operator.service';
-import { ConsoleSessionService } from '../../src/console/session.service';
+import { ConsoleSessionService, hashSessionId } from '../../src/console/session.service';
 import { base32Decode, totp } from '../../src/console/totp';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -113,6 +113,28 @@ describe('console API: sessions and CSRF', () => {
     const e = await signIn(t, 'otto', 'otto-password-1');
     await t.ds.query(`UPDATE console_session SET created_at = now() - interval '13 hours' WHERE operator_id = (SELECT id FROM console_operator WHERE name = 'otto')`);
     expect((await e.call('GET', 'dashboard')).status).toBe(401);
+  });
+
+  it("does not count a page's own refresh (X-Console-Background) as activity: a console left open on the dashboard times out", async () => {
+    const c = await signIn(t, 'vera', 'vera-password-1');
+    const id = c.cookie.split('=')[1];
+    const idle = async () => (await t.ds.query(`SELECT round(extract(epoch FROM now() - last_seen_at))::int AS s FROM console_session WHERE id_hash = $1`, [hashSessionId(id)]))[0]?.s;
+    const session = `UPDATE console_session SET last_seen_at = now() - $1::interval WHERE operator_id = (SELECT id FROM console_operator WHERE name = 'vera')`;
+    await t.ds.query(session, ['4 minutes']);
+    // The dashboard reading itself again every 10 s: answered, and the idle clock goes on.
+    const background = { 'x-console-background': '1' };
+    expect((await c.call('GET', 'dashboard', undefined, background)).body.code).toBe(0);
+    expect(await idle()).toBeGreaterThanOrEqual(239);
+    // The operator opening a page: the clock starts again.
+    expect((await c.call('GET', 'dashboard')).body.code).toBe(0);
+    expect(await idle()).toBeLessThan(5);
+    // A change always counts, whatever it says.
+    await t.ds.query(session, ['4 minutes']);
+    expect((await c.call('POST', 'session/totp/start', {}, background)).body.code).toBe(0);
+    expect(await idle()).toBeLessThan(5);
+    // Past the idle time, the refresh finds the session ended: the page shows the sign-in form.
+    await t.ds.query(session, ['6 minutes']);
+    expect((await c.call('GET', 'dashboard', undefined, background)).status).toBe(401);
   });
 
   it('stores only scrypt hashes and session-id hashes', async () => {

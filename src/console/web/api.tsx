@@ -28,12 +28,24 @@ export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/**
+ * When the operator last pressed a key or clicked (or touched) the page; its loading counts as one. A read sent long
+ * after that is the page refreshing itself (the dashboard, the Devices and Doors pages every 10 s): it is marked so, and
+ * the gateway does not count it as activity, or a console left open on one of those pages would never reach the idle
+ * timeout (CONSOLE_SESSION_IDLE_MINUTES).
+ */
+let lastInput = Date.now();
+for (const type of ['keydown', 'pointerdown']) addEventListener(type, () => (lastInput = Date.now()), { capture: true, passive: true });
+/** A read this long after the operator's last input is the page's own refresh. */
+const BACKGROUND_AFTER_MS = 5_000;
+
 export function csrfHeaders(): Record<string, string> {
   return { 'x-csrf-token': csrfToken };
 }
 
 export async function api<T = any>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = method === 'GET' ? {} : csrfHeaders();
+  if (method === 'GET' && Date.now() - lastInput > BACKGROUND_AFTER_MS) headers['x-console-background'] = '1';
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(`/console/api/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
   let envelope: { code: number; message: string; data: T };

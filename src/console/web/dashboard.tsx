@@ -51,6 +51,9 @@ export function whoText(e: { pin?: string; name?: string; lastName?: string; car
   return [person, card].filter(Boolean).join(', ');
 }
 
+/** The longest a door state change waits for the dashboard to read it again (the changes of a moment read once). */
+const DOOR_RELOAD_MS = 2000;
+
 /** The tag of a live event that is not an access event: the module it comes from. */
 const MODULE_TAGS: Record<string, string> = { att: 'attendance', ele: 'elevator', psg: 'entrance control' };
 
@@ -85,6 +88,7 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
     // again itself resumes there (a new EventSource sends no Last-Event-ID), so the events stored while it was
     // closed are shown too, the ones stored before its first event as well.
     let lastId = '';
+    let doorReload: ReturnType<typeof setTimeout> | undefined;
     const add = (e: Event) => {
       const m = e as MessageEvent;
       if (m.lastEventId) lastId = m.lastEventId;
@@ -115,13 +119,18 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
       };
       // Access events, attendance punches, and elevator and channel-controller events, as they happen.
       for (const type of ['transaction', 'punch', 'moduleTransaction']) source.addEventListener(type, add);
-      // Door state changes refresh the numbers and the door list.
-      source.addEventListener('doorState', () => reload());
+      // Door state changes refresh the numbers and the door list. Each panel's periodic rtstate is one event per
+      // door (its time changes even when nothing else does), and a reload reads the whole dashboard (every
+      // device's convergence): the events of a moment make one reload, at most one every 2 s, not one each.
+      source.addEventListener('doorState', () => {
+        doorReload ??= setTimeout(() => ((doorReload = undefined), reload()), DOOR_RELOAD_MS);
+      });
     };
     void connect();
     return () => {
       stopped = true;
       clearTimeout(retry);
+      clearTimeout(doorReload);
       es?.close();
     };
   }, []);

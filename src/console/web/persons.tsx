@@ -486,6 +486,8 @@ export function PersonsPage({ me, go, sub }: PageProps) {
           e.preventDefault();
           setPage(1);
           setSearch(q);
+          // The same search again reads the list again: what was added or changed since shows.
+          list.reload();
         }}
       >
         <Field label="Search by pin, name or card">

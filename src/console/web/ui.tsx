@@ -320,10 +320,12 @@ export function usePagedList<F extends Record<string, string>, T = any>(path: st
   useEffect(() => writeQuery({ ...filter, page }), [filter, page]);
   const list = useLoad<PageOf<T>>(() => api('GET', `${path}${query({ ...params(filter), page, size })}`), [path, filter, page]);
   const set = (k: keyof F) => (e: any) => setForm({ ...form, [k]: e.currentTarget.value });
+  // Applying the same filters again reads the list again (a copy of the form is a new filter): an operator presses
+  // "Apply filters" to see what happened since, as CVSecurity's Search does.
   const apply = (e?: Event) => {
     e?.preventDefault();
     setPage(1);
-    setFilter(form);
+    setFilter({ ...form });
   };
   return { form, setForm, set, filter, params: params(filter), apply, page, setPage, list };
 }

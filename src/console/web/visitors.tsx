@@ -197,6 +197,8 @@ export function VisitorsPage({ me }: { me: Me }) {
           e.preventDefault();
           setPage(1);
           setSearch(q);
+          // The same search again reads the list again: a visitor checked in since shows.
+          list.reload();
         }}
       >
         <Field label="Visitor name or document number">
