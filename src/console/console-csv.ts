@@ -1,5 +1,8 @@
+import { Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { ConsoleRequest } from './console-cookie';
+
+const logger = new Logger('ConsoleCsv');
 
 const CSV_BATCH = 1000;
 
@@ -69,7 +72,13 @@ export async function streamCsv<T>(
       if (!raw.write(`${text}\r\n`)) await new Promise((resolve) => raw.once('drain', resolve));
       if (rows.length < CSV_BATCH) break;
     }
-  } finally {
-    raw.end();
+  } catch (err) {
+    // A batch that failed (the database gone mid-export, a query cancelled): the status line went out with the
+    // first row, so the answer is broken off rather than ended. Ended, it would read as a complete file holding
+    // only the rows so far (none: "Exported 0 events"), and the page would say the export succeeded.
+    logger.error(`CSV export ${opts.fileName} broke off: ${(err as Error).message}`, (err as Error).stack);
+    raw.destroy(err as Error);
+    return;
   }
+  raw.end();
 }

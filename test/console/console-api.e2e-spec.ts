@@ -6,6 +6,7 @@ import { ConsoleAuditService } from '../../src/console/audit.service';
 import { OperatorService } from '../../src/console/operator.service';
 import { ConsoleSessionService, hashSessionId } from '../../src/console/session.service';
 import { base32Decode, totp } from '../../src/console/totp';
+import { TransactionRepository } from '../../src/transaction/transaction.repository';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { ensureConsoleBuilt } from './browser';
@@ -295,6 +296,29 @@ describe('console API: roles and audit', () => {
     expect(r.body.code).toBe(-24);
     const rows = (await o.call('GET', 'audit?action=person.save&target=lvl1')).body.data.rows;
     expect(rows[0]).toMatchObject({ operator: 'otto', outcome: 'failed', detail: expect.objectContaining({ code: -24 }) });
+  });
+});
+
+describe('console API: CSV exports', () => {
+  it('breaks the download off when a batch fails, rather than ending it as a whole file (the page said "Exported 0 events")', async () => {
+    const c = await signIn(t, 'otto', 'otto-password-1');
+    const repo = t.app.get(TransactionRepository);
+    const findPage = repo.findPage;
+    const download = () =>
+      fetch(`${t.baseUrl}/console/api/transactions/csv`, { headers: { cookie: c.cookie } })
+        .then((r) => r.text())
+        .then((text) => ({ text }), (e: Error) => ({ error: e.message }));
+    // The database goes away after the count, before the first rows are read.
+    repo.findPage = async () => {
+      throw new Error('Connection terminated unexpectedly');
+    };
+    try {
+      expect(await download()).toHaveProperty('error');
+    } finally {
+      repo.findPage = findPage;
+    }
+    // It answers again: the export is whole.
+    expect(await download()).toEqual({ text: expect.stringMatching(/^\ufeff?eventTime,pin,/) });
   });
 });
 

@@ -94,7 +94,12 @@ export async function exportCsv(path: string, fileName: string, params: Record<s
   const chunks: Uint8Array[] = [];
   let lines = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    // The gateway broke the download off (a batch failed, the gateway stopped): the rows so far are not the list, so
+    // nothing is saved and the page says so, rather than "Exported …" for a file missing the rest.
+    const rows = Math.max(0, lines - 1);
+    const { done, value } = await reader.read().catch(() => {
+      throw new Error(`The export of ${fileName} broke off after ${rows.toLocaleString()} of ${total.toLocaleString()} rows; nothing was saved: try again`);
+    });
     if (done) break;
     chunks.push(value);
     for (const b of value) if (b === 10) lines++;
