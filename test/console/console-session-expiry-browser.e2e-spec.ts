@@ -63,4 +63,22 @@ describe.skipIf(!run.executable)('console: a session ending in the middle of a f
     expect(await page.getByRole('form', { name: 'New person' }).count()).toBe(0);
     expect(await t.ds.query(`SELECT 1 FROM person WHERE pin = '7002'`)).toEqual([]);
   });
+
+  it('says so when signing out fails, and stays signed in rather than showing the sign-in form over a live session', async () => {
+    const p = await run.signedInPage('piotr', 'piotr-password-1');
+    // The gateway does not answer the sign-out (its network dropped for a moment).
+    await p.route('**/console/api/session/logout', (r) => r.abort('connectionrefused'));
+    await p.getByRole('button', { name: 'Sign out' }).click();
+    await p.getByRole('alert').filter({ hasText: /^Could not sign out: The gateway could not be reached: .*You are still signed in/ }).waitFor();
+    expect(await p.getByRole('form', { name: 'Sign in' }).count()).toBe(0);
+    // And indeed: a reload is still signed in as piotr.
+    await p.reload();
+    await p.getByText('piotr · operator').waitFor();
+    // It answers again: signed out, for real.
+    await p.unroute('**/console/api/session/logout');
+    await p.getByRole('button', { name: 'Sign out' }).click();
+    await p.getByRole('form', { name: 'Sign in' }).waitFor();
+    await p.reload();
+    await p.getByRole('form', { name: 'Sign in' }).waitFor();
+  });
 });

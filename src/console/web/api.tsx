@@ -14,6 +14,8 @@ export class ApiError extends Error {
   constructor(
     readonly code: number,
     message: string,
+    /** The HTTP status (401: no live session; 403 with the same code: a missing CSRF token or role). */
+    readonly status?: number,
   ) {
     super(message);
   }
@@ -56,7 +58,7 @@ export async function api<T = any>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', pa
   }
   if (envelope.code !== 0) {
     if (res.status === 401 && !path.startsWith('session/login')) onSignedOut(envelope.message);
-    throw new ApiError(envelope.code, envelope.message);
+    throw new ApiError(envelope.code, envelope.message, res.status);
   }
   return envelope.data;
 }

@@ -171,6 +171,8 @@ function App() {
   // A session that ended while signed in: the sign-in form over the page, which keeps what was typed (unsaved) for
   // the same operator signing in again; another operator gets a fresh console.
   const [suspended, setSuspended] = useState(false);
+  // A sign-out the gateway did not confirm: said at the top of the page, the operator still signed in.
+  const [signOutError, setSignOutError] = useState<unknown>();
   const signedIn = useRef(false);
   signedIn.current = !!me;
   const [route, setRoute] = useState(currentRoute());
@@ -216,7 +218,19 @@ function App() {
   }
   async function logout() {
     signedIn.current = false; // a call still on its way is refused now: no "session ended" for a sign-out
-    await api('POST', 'session/logout').catch(() => undefined);
+    setSignOutError(undefined);
+    try {
+      await api('POST', 'session/logout');
+    } catch (e) {
+      // A session already ended (401) is signed out all the same. Any other failure (no answer, the database down)
+      // leaves the session standing: the sign-in form would tell the operator they had signed out while whoever
+      // next uses this browser is still signed in as them.
+      if (!(e instanceof ApiError && e.status === 401)) {
+        signedIn.current = true;
+        setSignOutError(e);
+        return;
+      }
+    }
     setSuspended(false);
     setMe(null);
   }
@@ -278,6 +292,11 @@ function App() {
         </ul>
       </nav>
       <main id="main" tabIndex={-1} class="content">
+        {signOutError && (
+          <p role="alert" class="notice error">
+            Could not sign out: {errorText(signOutError)}. You are still signed in; sign out again before leaving this browser.
+          </p>
+        )}
         {current ? (
           <>
             <h1>{current.label}</h1>
