@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from './api';
 import { CsvExport } from './csv-export';
 import type { PageProps } from './main';
-import { can, ConvergenceLink, kindName, DepartmentFilter, deviceLabel, Field, offlineHoldersNote, offlineReceiversNote, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, SyncBadge, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
+import { can, ConvergenceLink, DepartmentFilter, deviceLabel, Field, offlineHoldersNote, offlineReceiversNote, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, SyncBadge, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
 
 /**
  * Who is on an area's attendance terminals (the REST API's attAreaPerson/set and delete, 2.8): persons join or
@@ -80,6 +80,9 @@ function membersText(d: any): string {
   return m.toRemove > 0 ? `${held}; ${m.toRemove} no longer members, still held` : held;
 }
 
+/** The console API's kind of an attendance device in CVSecurity's words, as the Devices page names it: a bare "terminal" said nothing. */
+const ATT_KINDS: Record<string, string> = { terminal: 'Attendance terminal', FaceKiosk: 'FaceKiosk' };
+
 /** Attendance terminals and FaceKiosks with their state and sync, and the punches (ATTLOG) with filters, paging and CSV export. */
 export function AttendancePage({ me, go }: PageProps) {
   const devices = useLoad(() => api('GET', 'attendance/devices'));
@@ -98,7 +101,7 @@ export function AttendancePage({ me, go }: PageProps) {
           empty="No attendance terminal or FaceKiosk has registered yet."
           columns={[
             ...DEVICE_COLUMNS,
-            { head: 'Kind', cell: (d: any) => kindName(d.kind) },
+            { head: 'Kind', cell: (d: any) => ATT_KINDS[d.kind] ?? d.kind },
             { head: 'Area', cell: (d: any) => d.areaName },
             { head: 'Area members', cell: membersText },
             {
