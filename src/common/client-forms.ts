@@ -18,8 +18,9 @@ import { URL_ENCODED_KEYS } from './base64-text';
  *   first field of the DTO named in DEFAULT_PATH_KEYS.
  *
  * - **lists**: a field declared with `@ListInput()` takes a JSON array, one comma-separated string, or the
- *   key repeated in the query (`?pins=1&pins=2`, also as `pins[]=`). Any other field repeated in the query
- *   takes its last value.
+ *   key repeated in the query or a form body (`?pins=1&pins=2`, also as `pins[]=`, and PHP's indexed
+ *   `pins[0]=1&pins[1]=2` from `http_build_query`, in index order). Any other field repeated there takes its
+ *   last value.
  * - **array bodies**: a bare JSON array as the whole body, the form of a Swagger body parameter that is a
  *   list (`accApiLevelAddItems`, CVSecurity's `List<...>` request body), fills the field the DTO names as its
  *   `arrayBody`; the wrapped form `{"accApiLevelAddItems": [...]}` is its ordinary field.
@@ -61,8 +62,8 @@ const FORMS = Symbol('clientForms');
 const LISTS = Symbol('listInputs');
 
 /**
- * Keys of a merged input that came repeated in the query string (CvInput marks them): kept as arrays for
- * list fields, reduced to their last value for every other field.
+ * Keys of a merged input that came repeated in the query string or a form body (CvInput marks them): kept as
+ * arrays for list fields, reduced to their last value for every other field.
  */
 export const REPEATED_QUERY_KEYS = Symbol('repeatedQueryKeys');
 
@@ -169,6 +170,9 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null &
 
 const present = (v: unknown) => v !== undefined && v !== null && v !== '';
 
+/** A key naming one item of a list by its index, `pins[0]`: the list's name and the index. */
+const INDEXED_KEY = /^(.+)\[(\d{1,6})\]$/;
+
 /** The list field a key names: the field itself, one of its synonyms, or either written `name[]`. */
 function listFieldOf(forms: ResolvedForms, key: string): string | undefined {
   const name = key.endsWith('[]') ? key.slice(0, -2) : key;
@@ -210,6 +214,19 @@ export function normaliseClientForms(dto: Function, input: unknown): unknown {
     delete out[key];
     if (!present(out[list])) out[list] = ([] as unknown[]).concat(input[key]);
   }
+  // `pins[0]=1&pins[1]=2`: PHP's http_build_query (and Guzzle's query option) writes a list so, by index.
+  const indexed = new Map<string, Array<[number, unknown]>>();
+  for (const key of Object.keys(input)) {
+    const m = INDEXED_KEY.exec(key);
+    const list = m ? listFieldOf(forms, m[1]) : undefined;
+    if (!m || list === undefined) continue;
+    out ??= { ...input };
+    delete out[key];
+    const items = indexed.get(list) ?? [];
+    for (const v of ([] as unknown[]).concat(input[key])) items.push([Number(m[2]), v]);
+    indexed.set(list, items);
+  }
+  for (const [list, items] of indexed) if (!present(out![list])) out![list] = items.sort((a, b) => a[0] - b[0]).map(([, v]) => v);
   for (const [key, value] of Object.entries(out ?? input)) {
     if (forms.fields.has(key) || !isPlainObject(value)) continue;
     const named = forms.wrappers.has(key);

@@ -2,7 +2,7 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { URL_ENCODED_KEYS } from './base64-text';
 import { ARRAY_BODY, REPEATED_QUERY_KEYS } from './client-forms';
-import { FORM_BODY } from './rest-body';
+import { FORM_BODY, repeatedBodyValues } from './rest-body';
 
 const TOKEN_KEYS = new Set(['access_token', 'acc_token']);
 
@@ -19,8 +19,9 @@ export function tokenKeysInAnyCase(query: Record<string, unknown>): string[] {
 /**
  * The request's inputs from the query string and the JSON body, merged (the body wins). Real clients put
  * POST inputs in either place, often with an empty or `null` body (field notes, REST item 4). Validated
- * against the parameter's DTO type by the global ValidationPipe. A key repeated in the query stays an array,
- * marked, so that the pipe keeps it for a list field and takes the last value for any other (client-forms.ts).
+ * against the parameter's DTO type by the global ValidationPipe. A key repeated in the query, or in a form body,
+ * stays an array, marked, so that the pipe keeps it for a list field and takes the last value for any other
+ * (client-forms.ts).
  */
 export function cvInputOf(_: unknown, ctx: ExecutionContext): Record<string, unknown> {
   const req = ctx.switchToHttp().getRequest<FastifyRequest>();
@@ -34,10 +35,13 @@ export function cvInputOf(_: unknown, ctx: ExecutionContext): Record<string, unk
   const body = req.body;
   // A token sent in a form body (access-token.guard.ts) is no input of the endpoint, as in the query.
   if (body && typeof body === 'object' && !Array.isArray(body)) for (const [k, v] of Object.entries(body)) if (!isTokenKey(k)) merged[k] = v;
+  // A key a form body repeats (`pins=1&pins=2`) is a list as the same key repeated in the query is: every value.
+  const bodyRepeated = Object.entries(repeatedBodyValues(body) ?? {}).filter(([k]) => !isTokenKey(k));
+  for (const [k, values] of bodyRepeated) merged[k] = values;
   const urlEncoded = new Set<string>();
   for (const k of Object.keys(merged)) if (!(body && typeof body === 'object' && Object.hasOwn(body, k)) || isFormBody(body)) urlEncoded.add(k.toLowerCase());
   if (urlEncoded.size) Object.defineProperty(merged, URL_ENCODED_KEYS, { value: urlEncoded, enumerable: false });
-  const stillRepeated = repeated.filter((k) => !(body && typeof body === 'object' && Object.hasOwn(body, k)));
+  const stillRepeated = [...repeated.filter((k) => !(body && typeof body === 'object' && Object.hasOwn(body, k))), ...bodyRepeated.map(([k]) => k)];
   if (stillRepeated.length) Object.defineProperty(merged, REPEATED_QUERY_KEYS, { value: stillRepeated, enumerable: false });
   // A bare JSON array body is kept aside for the DTO that names a field for it (client-forms.ts, array bodies).
   if (Array.isArray(body)) Object.defineProperty(merged, ARRAY_BODY, { value: body, enumerable: false });

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bodyShapeProblem, MAX_OBJECT_MEMBERS } from './body-shape';
 import { CvCode, CvError } from './cv-error';
 import { sendError } from './exception.filter';
+import { putFormValue, repeatedBodyValues } from './rest-body';
 import { requestPath } from './request-context';
 
 const log = new Logger('MultipartBody');
@@ -41,7 +42,7 @@ type MultipartRequest = FastifyRequest & {
 /**
  * PHP and .NET clients post forms as `multipart/form-data` (PHP's curl with an array body, .NET's
  * MultipartFormDataContent) where others send urlencoded: on /api its text fields become the body, as an
- * urlencoded form's do (rest-body.ts; a key sent twice gives its last value). A file part for a base64 input
+ * urlencoded form's do (rest-body.ts; a key sent twice is a list to a list field, its last value to any other). A file part for a base64 input
  * (BASE64_FILE_FIELDS) becomes that input's base64 text; any other file part, or a malformed multipart body, is
  * -400; fields beyond the body limit -413. A refused form is still read to its end (files drained, bounded by the
  * limits), so the connection stays usable. A route that takes an upload (MULTIPART_UPLOAD) reads its parts itself.
@@ -115,12 +116,12 @@ async function readFields(parts: AsyncIterableIterator<Part>, bodyLimit: number)
       refused = tooLarge();
       continue;
     }
-    body[part.fieldname] = value;
+    putFormValue(body, part.fieldname, value);
     any = true;
   }
   if (refused) throw refused;
-  // Together the fields are one object: its members and every JSON field's, under the body's limits.
-  const problem = bodyShapeProblem(body);
+  // Together the fields are one object: its members and every JSON field's (a repeated key's values too), under the body's limits.
+  const problem = bodyShapeProblem([body, repeatedBodyValues(body) ?? {}]);
   if (problem !== undefined) throw shapeRefusal(problem);
   return any ? body : undefined;
 }

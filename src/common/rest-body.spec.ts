@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { parseLooseRestBody } from './rest-body';
+import { parseLooseRestBody, repeatedBodyValues } from './rest-body';
 
 describe('parseLooseRestBody', () => {
-  it('reads a form body into an object (the last value of a repeated key wins)', () => {
-    expect(parseLooseRestBody('pin=1&levelIds=a%2Cb&pin=2', 'application/x-www-form-urlencoded; charset=UTF-8')).toEqual({ pin: '2', levelIds: 'a,b' });
+  it('reads a form body into an object (the last value of a repeated key there, every value aside)', () => {
+    const body = parseLooseRestBody('pin=1&levelIds=a%2Cb&pin=2', 'application/x-www-form-urlencoded; charset=UTF-8');
+    expect(body).toEqual({ pin: '2', levelIds: 'a,b' });
+    expect(repeatedBodyValues(body)).toEqual({ pin: ['1', '2'] });
+    expect(repeatedBodyValues(parseLooseRestBody('pin=1', 'application/x-www-form-urlencoded'))).toBeUndefined();
+  });
+
+  it('reads form text sent without a type or as text/plain (Python requests with a string, fetch with a string) as a form', () => {
+    expect(parseLooseRestBody('pin=1&name=Ann+Lee', 'text/plain;charset=UTF-8')).toEqual({ pin: '1', name: 'Ann Lee' });
+    expect(parseLooseRestBody('pin=1', undefined)).toEqual({ pin: '1' });
   });
 
   it('reads JSON sent under another content type', () => {
@@ -14,7 +22,7 @@ describe('parseLooseRestBody', () => {
 
   it('leaves other text alone, and an empty body is no body', () => {
     expect(parseLooseRestBody('{not json', 'text/plain')).toBe('{not json');
-    expect(parseLooseRestBody('pin=1', 'text/plain')).toBe('pin=1');
+    expect(parseLooseRestBody('pin 1', 'text/plain')).toBe('pin 1');
     expect(parseLooseRestBody('  ', 'application/x-www-form-urlencoded')).toBeUndefined();
   });
 });

@@ -28,7 +28,8 @@ const FORM_TEXT = /^[^\s{}"=&]+=[^\s&]*(?:&[^\s{}"=&]+=[^\s&]*)*$/;
  * A REST (/api) body that is not declared JSON. Spring, behind the real CVSecurity, reads its query-string
  * inputs (@RequestParam) from a form body too, so clients may POST `pin=1&levelIds=...` as
  * application/x-www-form-urlencoded; and clients that leave the content type out or wrong (`curl -d '{...}'`
- * sends JSON as a form) send JSON text. Both become an object for @CvInput(); anything else stays text.
+ * sends JSON as a form) send JSON text, or form text under no type or text/plain. Each becomes an object for
+ * @CvInput(); anything else stays text.
  * Device routes never come here: their bodies are always read as text.
  */
 export function parseLooseRestBody(text: string, contentType: string | undefined): unknown {
@@ -44,6 +45,9 @@ export function parseLooseRestBody(text: string, contentType: string | undefined
     return checkedShape(parsed);
   }
   if ((contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return parseFormText(trimmed, contentType);
+  // Form text under no type or another one: Python's `requests.post(url, data="pin=1&name=x")` sends none, and
+  // `fetch(url, {body: "pin=1&name=x"})` sends text/plain. Read as a form, not dropped for "pin cannot be empty".
+  if (FORM_TEXT.test(trimmed)) return parseFormText(trimmed, contentType);
   return text;
 }
 
@@ -53,14 +57,40 @@ export function parseLooseRestBody(text: string, contentType: string | undefined
  */
 export const FORM_BODY = Symbol('formBody');
 
-/** A form body's fields (the last of a repeated key wins), decoded in the charset its Content-Type declares. */
+/**
+ * Every value of each key a form body sent more than once (`pins=1&pins=2`, as Java's and .NET's form encoders
+ * and `curl -d pins=1 -d pins=2` write a list), keyed by that key. The body's own member holds the last value, for
+ * readers of single values; CvInput hands the whole list to list fields, as it does for a key repeated in the
+ * query string (client-forms.ts), so a list sent so is never cut to its last item.
+ */
+export const REPEATED_BODY_VALUES = Symbol('repeatedBodyValues');
+
+/** The key → values of a body's repeated keys (REPEATED_BODY_VALUES), or undefined when none repeats. */
+export function repeatedBodyValues(body: unknown): Readonly<Record<string, unknown[]>> | undefined {
+  return body && typeof body === 'object' ? (body as { [REPEATED_BODY_VALUES]?: Record<string, unknown[]> })[REPEATED_BODY_VALUES] : undefined;
+}
+
+/** Sets `out[key] = value` (the last value of a repeated key wins there) and records every value of a repeated key. */
+export function putFormValue(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (Object.hasOwn(out, key)) {
+    let repeated = repeatedBodyValues(out) as Record<string, unknown[]> | undefined;
+    if (!repeated) {
+      repeated = Object.create(null) as Record<string, unknown[]>;
+      Object.defineProperty(out, REPEATED_BODY_VALUES, { value: repeated, enumerable: false });
+    }
+    (repeated[key] ??= [out[key]]).push(value);
+  }
+  out[key] = value;
+}
+
+/** A form body's fields (a repeated key: see REPEATED_BODY_VALUES), decoded in the charset its Content-Type declares. */
 function parseFormText(trimmed: string, contentType: string | undefined): unknown {
   const charset = charsetOf(contentType);
   const out: Record<string, string> = {};
   Object.defineProperty(out, FORM_BODY, { value: true, enumerable: false });
   if (isUtf8Charset(charset)) {
-    for (const [k, v] of new URLSearchParams(trimmed)) out[k] = v;
-    return checkedShape(out);
+    for (const [k, v] of new URLSearchParams(trimmed)) putFormValue(out, k, v);
+    return checkedForm(out);
   }
   // The percent-escapes of a form declared in another charset (GBK from Chinese clients) are that charset's bytes.
   const decoder = decoderFor(charset);
@@ -68,9 +98,15 @@ function parseFormText(trimmed: string, contentType: string | undefined): unknow
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     const [k, v] = eq < 0 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
-    out[formDecode(k, decoder)] = formDecode(v, decoder);
+    putFormValue(out, formDecode(k, decoder), formDecode(v, decoder));
   }
-  return checkedShape(out);
+  return checkedForm(out);
+}
+
+/** A form under the body-shape limits, its repeated keys' values counted as the list items they become. */
+function checkedForm<T extends object>(out: T): T {
+  checkedShape([out, repeatedBodyValues(out) ?? {}]);
+  return out;
 }
 
 /** The charset a Content-Type declares (`charset=GBK`), lower case; null when none is declared. */
