@@ -1,4 +1,4 @@
-import { isCardNumber } from '../common/card.decorator';
+import { isCardNumber, isNoCardNumber } from '../common/card.decorator';
 import { newId } from '../common/ids';
 import { intoOf } from '../database/columns';
 import { In, type EntityManager } from 'typeorm';
@@ -57,7 +57,8 @@ export async function insertMainCards(m: EntityManager, persons: readonly Person
  * ViceCard. Inserted in one transaction they would all share now(), and be read back sorted by number.
  */
 export async function setSecondaryCards(m: EntityManager, person: Person, cardNos: string[]): Promise<void> {
-  const wanted = [...new Set(cardNos)].filter((c) => c !== person.cardNo);
+  // Card 0 is no card (isNoCardNumber): "0" in the list stands for none, as cardNo 0 does.
+  const wanted = [...new Set(cardNos)].filter((c) => c !== person.cardNo && !isNoCardNumber(c));
   const bad = wanted.find((c) => !isCardNumber(c));
   if (bad !== undefined) throw new CvError(CvCode.InvalidParameter, `supplyCards: ${JSON.stringify(bad.slice(0, 70))} is not a card number (digits, or hexadecimal)`);
   await checkFree(m, person.id, wanted);

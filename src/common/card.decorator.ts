@@ -10,6 +10,11 @@ import { DeviceSafe } from './device-safe.decorator';
  */
 export const CARD_NO = /^[0-9A-Fa-f]*$/;
 
+/** Card number 0, in any number of digits: no card (see IsCardNo). */
+export const isNoCardNumber = (s: string): boolean => /^0+$/.test(s);
+
+const noCardIfZero = (value: unknown): unknown => (typeof value === 'string' && isNoCardNumber(value) ? '' : value);
+
 /** A card number the card table can hold: digits or hexadecimal, at most 64 of them. */
 export const isCardNumber = (s: string): boolean => s.length <= 64 && CARD_NO.test(s);
 
@@ -19,10 +24,15 @@ export const isCardNumber = (s: string): boolean => s.length <= 64 && CARD_NO.te
  * past 2^53 here was written as a double writes it (`1e+30`, `12345678901234567000`): it has lost digits in the
  * client's JSON, so it is refused instead of being stored with its last digits zeroed; so is anything that is no
  * card number (signs, dots, spaces inside).
+ *
+ * Card number 0 (`0`, `000`, JSON `0`: the default of a client's integer field) is no card: a panel reads
+ * `CardNo=0` as none and reports events without a card as `cardno=0`, and the gateway reads a device's card 0 so
+ * (readCardNo). It is read as `""`, no card, instead of being stored as a card no reader can present, which also
+ * made every other person sent with card 0 answer -23 "The card number has been used".
  */
 export function IsCardNo(): PropertyDecorator {
   const asWritten = [
-    Transform(({ value }) => (typeof value === 'number' ? (Number.isSafeInteger(value) && value >= 0 ? String(value) : value) : typeof value === 'string' ? value.trim() : value)),
+    Transform(({ value }) => noCardIfZero(typeof value === 'number' ? (Number.isSafeInteger(value) && value >= 0 ? String(value) : value) : typeof value === 'string' ? value.trim() : value)),
     IsString({
       message: ({ property, value }) =>
         typeof value === 'number' ? `${property} must be a string (a JSON number this large has already lost digits)` : `${property} must be a string`,

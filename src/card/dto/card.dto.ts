@@ -10,8 +10,8 @@ export class CardSetDto {
   @IsCvPin()
   pin!: string;
 
-  @ApiProperty({ example: '212121' })
-  @IsNotEmpty()
+  @ApiProperty({ example: '212121', description: 'card number, digits or hexadecimal; 0 is no card (a panel reads card 0 as none), refused as empty' })
+  @IsNotEmpty({ message: ({ property, value }) => `${property} should not be empty${typeof value === 'string' ? ' (card number 0 is no card to a panel)' : ''}` })
   @IsCardNo()
   cardNo!: string;
 

@@ -49,7 +49,7 @@ export class PersonWriteDto extends PersonPinDto {
   @IsOptional() @ToTrimmedString() @IsString() @MaxLength(8)
   gender?: string;
 
-  @ApiPropertyOptional({ example: '123456789', description: 'main card number; absent = keep, "" = delete; -23 when another person has it' })
+  @ApiPropertyOptional({ example: '123456789', description: 'main card number; absent = keep, "" (or 0, no card to a panel) = delete; -23 when another person has it' })
   @IsOptional() @IsCardNo()
   cardNo?: string;
 

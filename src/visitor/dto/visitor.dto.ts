@@ -147,7 +147,7 @@ export class VisRegistrationAddDto extends VisitorBaseDto {
   @VisitTime()
   endTime?: string;
 
-  @ApiPropertyOptional({ example: '123456789', description: 'card issued to the visitor (-23 when in use)' })
+  @ApiPropertyOptional({ example: '123456789', description: 'card issued to the visitor (-23 when in use; "" or 0: none)' })
   @IsOptional()
   @IsCardNo()
   cardNo?: string;
