@@ -3,7 +3,7 @@
  * 11.5 / security 7.5) is stored decimal and reaches access panels, a malformed one costs a terminal's USER line its card
  * only (a panel's user record is refused); a user
  * enrolled at an access panel (`tabledata user`, security 7.5) becomes a person and stays on the panel through its
- * verification; a replayed USER line never undoes later REST edits, and a Stamp never goes backwards; a registered
+ * verification; a replayed USER line never undoes later REST edits, and a resent upload's lower Stamp never lowers the one held; a registered
  * panel's uploads never move it to the attendance module.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -279,17 +279,22 @@ describe('a replayed USER line', () => {
     expect(await person('4002')).toMatchObject({ data: { name: 'Changed', cardNo: '111222' } });
   });
 
-  it('an upload with a lower Stamp never lowers the stored one (OPERLOG and ATTLOG)', async () => {
+  it('an upload sent again under a lower Stamp (nothing new in it) never lowers the stored one; new records under a lower Stamp do', async () => {
     const post = (table: string, stamp: string, body: string) =>
       fetch(`${t.baseUrl}/iclock/cdata?SN=${term.sn}&table=${table}&Stamp=${stamp}`, { method: 'POST', body }).then((r) => r.text());
     const stamps = async () => (await t.ds.query(`SELECT a.stamps FROM att_terminal a JOIN device d ON d.id = a.device_id WHERE d.sn = $1`, [term.sn]))[0].stamps;
+    await post('OPERLOG', '400', `OPLOG 4\t0\t2026-11-22 09:00:00\t0\t0\t0\t0`);
     await post('OPERLOG', '500', `OPLOG 4\t0\t2026-11-22 10:00:00\t0\t0\t0\t0`);
     await post('OPERLOG', '400', `OPLOG 4\t0\t2026-11-22 09:00:00\t0\t0\t0\t0`);
+    await post('ATTLOG', '800', `4001\t2026-11-22 09:00:00\t0\t1\t\t0\t0`);
     await post('ATTLOG', '900', `4001\t2026-11-22 10:00:00\t0\t1\t\t0\t0`);
     await post('ATTLOG', '800', `4001\t2026-11-22 09:00:00\t0\t1\t\t0\t0`);
     expect(await stamps()).toMatchObject({ OPERLOG: '500', ATTLOG: '900' });
     await post('OPERLOG', '501', `OPLOG 4\t0\t2026-11-22 10:01:00\t0\t0\t0\t0`);
     expect(await stamps()).toMatchObject({ OPERLOG: '501' });
+    // Its numbering started again: a new punch under Stamp 1 is where it now is.
+    await post('ATTLOG', '1', `4001\t2026-11-22 11:00:00\t0\t1\t\t0\t0`);
+    expect(await stamps()).toMatchObject({ OPERLOG: '501', ATTLOG: '1' });
   });
 });
 

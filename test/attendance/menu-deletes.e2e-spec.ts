@@ -114,3 +114,25 @@ describe('a card or password deleted at the terminal menu (OPLOG 12, 11), no use
     expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0 });
   });
 });
+
+describe('"clear all data" at the terminal menu (users, templates and records gone; it does not restart)', () => {
+  // Re-enrolment: the database is the source of truth, so what it says the terminal holds is written to it again,
+  // as an access panel's full sync does, once the terminal reports the wipe (OPLOG 13).
+  it('OPLOG 13 uploaded: the user, card and finger are sent back, the terminal converges, and a second upload sends nothing more', async () => {
+    const sn = 'ATT-MENU-WIPE13';
+    const term = await terminalHolding(sn, '8831');
+    term.clearDataAtMenu();
+    const upload = [`OPLOG 13\t0\t${wallNow()}\t0\t0\t0\t0`];
+    expect((await term.uploadOperlog(upload)).body).toBe('OK: 1');
+    await term.poll(true);
+    await settleTerminal(reconciler, term);
+    expect(term.users.get('8831')?.card).toBe('883177');
+    expect(term.templatesOf('8831').map((x) => x.fields.Tmp ?? x.fields.TMP)).toEqual([FINGER]);
+    expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0 });
+    const sent = term.executed.filter((e) => e.command.startsWith('DATA')).length;
+    expect((await term.uploadOperlog(upload)).body).toBe('OK: 1');
+    await term.poll(true);
+    await settleTerminal(reconciler, term);
+    expect(term.executed.filter((e) => e.command.startsWith('DATA'))).toHaveLength(sent);
+  });
+});

@@ -143,6 +143,13 @@ export interface AttendanceTerminalOptions {
    */
   stampResume?: boolean;
   /**
+   * With stampResume: real-time upload (Realtime=1) sends each punch the moment it is made, under its own record's
+   * stamp, whether or not that lies above its mark (a new record is new to it), with whatever else lies above the
+   * mark; the acknowledged upload's stamp is its mark from then on. After its numbering started again (its records
+   * cleared at its menu, a firmware upgrade, a new mainboard) its uploads so carry Stamps below the one it was handed.
+   */
+  realtimeBelowMark?: boolean;
+  /**
    * Firmware that never sends the initialisation and only polls with `INFO=` (field sample NYU7252102010): it
    * answers CHECK with 0 and does not read the initialisation (nor hand anything back).
    */
@@ -512,6 +519,16 @@ export class AttendanceTerminal {
     this.clearLog();
   }
 
+  /**
+   * Its attendance records deleted at its menu, or its numbering started again by a firmware upgrade or a new
+   * mainboard keeping its users: the log is gone and its ATTLOG stamps (and, with `photos`, its ATTPHOTO ones) start
+   * again from 1. Users and templates stay; the server is not told.
+   */
+  restartRecordsAtMenu(opts: { photos?: boolean } = {}): void {
+    this.clearLog();
+    if (opts.photos) this.photoStamp = 0;
+  }
+
   /** Polls until a poll brings nothing (at most `max` polls). */
   async drain(max = 50): Promise<ExecutedCommand[]> {
     const all: ExecutedCommand[] = [];
@@ -705,13 +722,15 @@ export class AttendanceTerminal {
    * stampResume: the records above its mark, uploaded as one ATTLOG with the highest one's stamp; the mark moves only
    * when the server answered `OK` (and the reply reached it). Null when there is nothing to send.
    */
-  async uploadUnsent(): Promise<HttpResult | null> {
-    const rows = this.log.filter((_, i) => this.logStamps[i] > this.uploadedTo);
+  async uploadUnsent(made?: number): Promise<HttpResult | null> {
+    const sent = (i: number) => this.logStamps[i] > this.uploadedTo || i === made;
+    const rows = this.log.filter((_, i) => sent(i));
     if (rows.length === 0 || !this.online) return null;
-    const top = Math.max(...this.logStamps.filter((st) => st > this.uploadedTo));
+    const top = Math.max(...this.logStamps.filter((_, i) => sent(i)));
     const body = rows.map((p) => attlogLine(p, !!this.opts.trailingTab)).join(this.eol) + this.eol;
     const params: Array<[string, string]> = [['SN', this.sn], ['table', 'ATTLOG'], ['Stamp', String(top)]];
     this.lastAttlogUpload = { params, body };
+    this.attlogUploads.push(this.lastAttlogUpload);
     const r = await this.send('POST', '/iclock/cdata', params, body);
     if (this.uploadRepliesToLose > 0) {
       this.uploadRepliesToLose--;
@@ -723,6 +742,18 @@ export class AttendanceTerminal {
 
   /** stampResume: its last ATTLOG upload as it went (query and body), for resendLastAttlog. */
   private lastAttlogUpload: { params: Array<[string, string]>; body: string } | null = null;
+  /** stampResume: every ATTLOG upload it made, as it went (resendAttlogUpload). */
+  private readonly attlogUploads: Array<{ params: Array<[string, string]>; body: string }> = [];
+
+  /**
+   * stampResume: its `i`-th ATTLOG upload (0: the first it ever made) reaching the gateway once more, as it went: a
+   * request held up on the way, arriving after later ones, under its own (lower) Stamp.
+   */
+  async resendAttlogUpload(i: number): Promise<HttpResult> {
+    const u = this.attlogUploads[i];
+    if (!u) throw new Error(`terminal ${this.sn} made no ATTLOG upload ${i}`);
+    return this.send('POST', '/iclock/cdata', u.params, u.body);
+  }
 
   /**
    * stampResume: its last ATTLOG upload reaching the server once more, as it went: the same records under the same
@@ -745,7 +776,7 @@ export class AttendanceTerminal {
     this.log.push(p);
     if (this.opts.stampResume) {
       this.logStamps.push(++this.logSeq);
-      return this.uploadUnsent();
+      return this.uploadUnsent(this.opts.realtimeBelowMark ? this.logStamps.length - 1 : undefined);
     }
     if (this.online && !this.transmits) this.unsent.push(p);
     return this.online && this.transmits ? this.uploadAttlog([p]) : null;

@@ -98,11 +98,14 @@ const STORE_PHOTO = `WITH ins AS (INSERT INTO ${insertOf(AttPhoto, ['deviceSn', 
     WHERE length(EXCLUDED.data) > length(att_photo.data) AND substring(EXCLUDED.data FROM 1 FOR length(att_photo.data)) = att_photo.data
   RETURNING 1) SELECT count(*)::int AS n FROM ins`;
 
-/** The upload's Stamp ($2: its table, $3: the Stamp; never lowering the one held) and newest punch ($4), merged into the terminal's row. */
+/**
+ * The upload's Stamp ($2: its table, $3: the Stamp; lowering the one held only when $5, the upload stored something
+ * new: mergeStampSql) and newest punch ($4), merged into the terminal's row.
+ */
 const NOTE_UPLOAD = `INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'stamps', 'lastPunchAt'])}
   VALUES ($1, CASE WHEN $3::text IS NULL THEN NULL ELSE jsonb_build_object($2::text, $3::text) END, $4)
   ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET
-    stamps = CASE WHEN $3::text IS NULL THEN att_terminal.stamps ELSE ${mergeStampSql('att_terminal.stamps', '$2::text', 'EXCLUDED.stamps')} END,
+    stamps = CASE WHEN $3::text IS NULL THEN att_terminal.stamps ELSE ${mergeStampSql('att_terminal.stamps', '$2::text', 'EXCLUDED.stamps', '$5::boolean')} END,
     last_punch_at = GREATEST(att_terminal.last_punch_at, EXCLUDED.last_punch_at), updated_at = now()`;
 
 /** Whether the terminal ($1) is known to end its OPERLOG and BIODATA uploads with a line end (OperlogReading.endsLines). */
@@ -296,7 +299,7 @@ export class AttendanceIngestService {
         for (const fn of this.operlogListeners) await fn(m, device, enrolment);
         n += enrolment.length;
       }
-      await noteUpload(m, device.id, table.toUpperCase(), stamp, null);
+      await noteUpload(m, device.id, table.toUpperCase(), stamp, null, n > 0);
       if (whole && !this.endLines.has(device.id)) await m.query(NOTE_ENDS_LINES, [device.id]);
       return n;
     });
@@ -367,7 +370,7 @@ export class AttendanceIngestService {
     const stampTable = ATT_STAMP_TABLES.find((t) => t === table.toUpperCase());
     await this.ds.transaction(async (m) => {
       await storeRaw(m, device.sn, rows);
-      if (stampTable) await noteUpload(m, device.id, stampTable, stamp, null);
+      if (stampTable) await noteUpload(m, device.id, stampTable, stamp, null, false);
     });
     return { received: rows.length, stored: rows.length, admitted: true };
   }
@@ -386,8 +389,9 @@ export class AttendanceIngestService {
         STORE_PHOTO,
         [device.sn, clip(photo.fileName, 200), clip(photo.pin, 64), photo.wallClock ? wallClockToInstant(photo.wallClock, device.timeZone).toISOString() : null, photo.data],
       );
-      await noteUpload(m, device.id, 'ATTPHOTO', stamp, null);
-      return rowCount(result);
+      const n = rowCount(result);
+      await noteUpload(m, device.id, 'ATTPHOTO', stamp, null, n > 0);
+      return n;
     });
     return { received: 1, stored, admitted: true };
   }
@@ -482,9 +486,12 @@ function latestPunch(device: DeviceSession, punches: AttPunch[]): string | null 
   return best === null ? null : new Date(best).toISOString();
 }
 
-/** The upload's Stamp (handed back at the next initialisation) and the newest punch, in the upload's transaction. */
-async function noteUpload(m: EntityManager, deviceId: string, table: string, stamp: string | null, lastPunchAt: string | null): Promise<void> {
+/**
+ * The upload's Stamp (handed back at the next initialisation) and the newest punch, in the upload's transaction;
+ * `fresh`: the upload stored something the gateway did not hold, so a lower Stamp is taken (mergeStampSql).
+ */
+async function noteUpload(m: EntityManager, deviceId: string, table: string, stamp: string | null, lastPunchAt: string | null, fresh: boolean): Promise<void> {
   if (stamp === null && lastPunchAt === null) return;
-  await m.query(NOTE_UPLOAD, [deviceId, table, stamp, lastPunchAt]);
+  await m.query(NOTE_UPLOAD, [deviceId, table, stamp, lastPunchAt, fresh]);
 }
 

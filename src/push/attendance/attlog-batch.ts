@@ -8,24 +8,34 @@ import { EVENT_JSON_WHILE_TARGET_ENABLED, OUTBOX_INTO } from '../../pushCenter/p
 
 /**
  * SQL for the stamps `held` (att_terminal.stamps: table → Stamp) with `incoming`, an object of one table's Stamp
- * (`table`: a text expression naming it), merged in, where a table's Stamp never goes backwards: a numeric Stamp lower than the one held (a
- * resent upload, a replay after a reboot) is not taken, since the terminal resumes from the Stamp handed back at
- * initialisation. "Numeric" is 1 to 30 digits, as laterStamp reads it.
+ * (`table`: a text expression naming it), merged in. A numeric Stamp lower than the numeric one held is taken only
+ * when `fresh` (an SQL boolean) holds: the upload stored something the gateway did not hold. Manual 5: the server
+ * records the mark the terminal uploads and hands it back at its next initialisation, and the terminal resumes above
+ * it. A lower Stamp that brings new records is the terminal's numbering starting again (its attendance records
+ * cleared at its menu, a firmware upgrade, a reset, a new mainboard under the SN) or its clock set back (time-based
+ * Stamps, the manual's "timestamp mark flaw"): kept higher, the mark would make it skip every record numbered below
+ * it that it had not sent yet (lost punches). A lower Stamp that brings nothing new (a resent upload, a replay
+ * after a reboot) is not taken: handed back lower it would only make the terminal send those records again (each
+ * stored once all the same). "Numeric" is 1 to 30 digits, as laterStamp reads it.
  *
  * Written for the one table an upload carries, without unpacking and re-aggregating a jsonb object, and with
  * `^[0-9]+$` and a length test instead of `^[0-9]{1,30}$` (same strings: a bounded repetition makes PostgreSQL's
  * regular expression engine run a 30-state automaton): the ATTLOG batch statement merges a Stamp for every
  * terminal of its batch, and the former form was a fifth of PostgreSQL's instructions per one-punch upload
- * (callgrind, docs/performance-log.md, stop 45). The numbers are only compared once both are known to be digits.
+ * (callgrind, docs/performance-log.md, stop 45). The numbers are only compared once both are known to be digits,
+ * and `fresh` is only evaluated for a lower one.
  */
-export const mergeStampSql = (held: string, table: string, incoming: string): string => {
+export const mergeStampSql = (held: string, table: string, incoming: string, fresh = 'false'): string => {
   const stamp = `(${incoming}->>${table})`;
   return `CASE WHEN CASE WHEN ${stamp} ~ '^[0-9]+$' AND length(${stamp}) <= 30 AND (${held}->>${table}) ~ '^[0-9]+$' AND length(${held}->>${table}) <= 30
-      THEN (${held}->>${table})::numeric > ${stamp}::numeric ELSE false END
+      THEN (${held}->>${table})::numeric > ${stamp}::numeric AND NOT coalesce(${fresh}, false) ELSE false END
     THEN ${held} ELSE COALESCE(${held}, '{}'::jsonb) || ${incoming} END`;
 };
 
-/** The later of two Stamps of one table (numeric ones compared as numbers; otherwise the newer upload's). */
+/**
+ * The later of two Stamps of one table (numeric ones compared as numbers; otherwise the newer upload's): what an
+ * upload that stored nothing new leaves (mergeStampSql with `fresh` false).
+ */
 export function laterStamp(held: string | null, incoming: string): string {
   if (held !== null && /^[0-9]{1,30}$/.test(held) && /^[0-9]{1,30}$/.test(incoming) && BigInt(held) > BigInt(incoming)) return held;
   return incoming;
@@ -84,6 +94,9 @@ const widthSql = (alias: string) =>
   `CASE WHEN ${alias}.reserved IS NOT NULL THEN 3 + jsonb_array_length(${alias}.reserved) WHEN ${alias}.work_code IS NOT NULL THEN 3
     WHEN ${alias}.verify_mode_name IS NOT NULL THEN 2 WHEN ${alias}.status IS NOT NULL THEN 1 ELSE 0 END`;
 
+/** Whether the batch stored a new punch of the terminal whose row is being merged (its lower Stamp is then taken). */
+const FRESH_PUNCH_OF_TERMINAL = `EXISTS (SELECT 1 FROM up WHERE up.fresh AND up.${listOf(AttTransaction, ['deviceId'])} = att_terminal.device_id)`;
+
 /**
  * One statement per batch of ATTLOG uploads, its own transaction and prepared once per connection (as the
  * rtlog ingest's REALTIME_SQL): the punches of every upload, joined at insert time with device, area, person
@@ -122,7 +135,7 @@ export const ATTLOG_SQL = `
   ORDER BY e.ord
   ON CONFLICT (${listOf(AttTransaction, ['uniqueKey'])}) DO UPDATE SET ${excludedOf(AttTransaction, ['status', 'verifyModeNo', 'verifyModeName', 'workCode', 'reserved', 'via'])}
     WHERE EXCLUDED.via = 'ATTLOG' AND (att_transaction.via = 'rtlog' OR ${widthSql('EXCLUDED')} > ${widthSql('att_transaction')})
-  RETURNING ${listOf(AttTransaction, ['uniqueKey', 'id', 'deviceSn'])}, (xmax = 0) AS fresh, ${EVENT_JSON_WHILE_TARGET_ENABLED(tableOf(AttTransaction))} AS event),
+  RETURNING ${listOf(AttTransaction, ['uniqueKey', 'id', 'deviceSn', 'deviceId'])}, (xmax = 0) AS fresh, ${EVENT_JSON_WHILE_TARGET_ENABLED(tableOf(AttTransaction))} AS event),
   ins_xact AS (SELECT pg_current_xact_id()::text::bigint AS x),
   ins_feed AS (INSERT INTO ${intoOf(ATT_TRANSACTION_FEED, ['transactionId', 'xid'])} SELECT i.id, ins_xact.x FROM up i CROSS JOIN ins_xact WHERE i.fresh ORDER BY i.id),
   ins_outbox AS (INSERT INTO ${OUTBOX_INTO}
@@ -132,7 +145,7 @@ export const ATTLOG_SQL = `
     SELECT s.device_id, CASE WHEN s.stamp IS NULL THEN NULL ELSE jsonb_build_object('ATTLOG', s.stamp) END, s.last_punch_at
     FROM unnest($2::varchar[], $3::text[], $4::timestamptz[]) AS s(device_id, stamp, last_punch_at)
     ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET
-      stamps = CASE WHEN EXCLUDED.stamps IS NULL THEN att_terminal.stamps ELSE ${mergeStampSql('att_terminal.stamps', `'ATTLOG'`, 'EXCLUDED.stamps')} END,
+      stamps = CASE WHEN EXCLUDED.stamps IS NULL THEN att_terminal.stamps ELSE ${mergeStampSql('att_terminal.stamps', `'ATTLOG'`, 'EXCLUDED.stamps', FRESH_PUNCH_OF_TERMINAL)} END,
       last_punch_at = GREATEST(att_terminal.last_punch_at, EXCLUDED.last_punch_at), updated_at = now())
   SELECT unique_key FROM up WHERE fresh`;
 
@@ -162,8 +175,8 @@ export async function flushAttlog(db: BatchClient, items: readonly AttlogItem[])
       owner.set(p.key, i);
     }
   });
-  // One att_terminal row per device (an upsert may touch a row once per statement), as one upload after
-  // another would leave it: the highest Stamp sent, the newest punch.
+  // One att_terminal row per device (an upsert may touch a row once per statement): the highest Stamp sent, the newest
+  // punch. The statement lowers the Stamp held to it when the batch stored a new punch of the terminal (mergeStampSql).
   const terminals = new Map<string, { stamp: string | null; last: string | null }>();
   for (const it of items) {
     if (it.stamp === null && it.lastPunchAt === null) continue;
