@@ -32,6 +32,7 @@ describe('cards moved between persons on a multi-card panel meeting faults', () 
     | { kind: 'main' | 'second'; pin: string; n: number }
     | { kind: 'move'; from: string; to: string; second: boolean }
     | { kind: 'delete' | 'add'; pin: string }
+    | { kind: 'handover'; from: string; to: string; second: boolean }
     | { kind: PanelFault };
 
   it('the faulty panel is never said synced while it differs, and ends equal to the faultless one', { timeout: Number(process.env.FC_TIMEOUT_MS ?? 240_000) }, async () => {
@@ -55,7 +56,20 @@ describe('cards moved between persons on a multi-card panel meeting faults', () 
       fc.record({ kind: fc.constantFrom('delete' as const, 'add' as const), pin }),
       { arbitrary: fc.record({ kind: fc.constantFrom('lose' as const, 'loseResult' as const, 'reset' as const, 'hold' as const) }), weight: 3 },
     );
+    // Every run moves a card at least once (random ops alone may never find a card to move: seed 4404 did not),
+    // somewhere among the others, faults before and after it included.
+    const handover: import('fast-check').Arbitrary<Op> = fc
+      .record({ from: pin, to: pin, second: fc.boolean() })
+      .filter((h) => h.from !== h.to)
+      .map((h) => ({ kind: 'handover' as const, ...h }));
+    const maxOps = Number(process.env.FC_MAX_OPS ?? 10);
+    const opsOfRun = fc
+      .tuple(fc.array(op, { maxLength: Math.max(0, maxOps - 1) }), handover, fc.nat())
+      .map(([ops, h, at]) => [...ops.slice(0, at % (ops.length + 1)), h, ...ops.slice(at % (ops.length + 1))]);
+    // Card numbers only a handover gives, each once: never held by anyone when given.
+    let freshCards = 0;
     let moves = 0;
+    let runMoves = 0;
     let cardRows = 0;
     // With FC_SEED (replaying a failure): the card and user items of both panels, in the failure's message.
     const cardItems = () => t.ds.query(`SELECT d.sn, s.kind, s.key, s.hash, s.prior_hashes, s.failures, s.next_try_at > now() AS waiting FROM sync_item s JOIN device d ON d.id = s.device_id WHERE s.kind IN ('card', 'user') ORDER BY 1, 2, 3`);
@@ -84,7 +98,15 @@ describe('cards moved between persons on a multi-card panel meeting faults', () 
           else await ok(t.post('/api/person/add', { pin: o.from, name: p.name, cardNo: '' }));
           await ok(t.post('/api/card/set', { pin: o.to, cardNo: moved, cardType: o.second ? '1' : '0' }));
           moves++;
+          runMoves++;
           return;
+        }
+        case 'handover': {
+          // Both persons there, `from` holding a card of the kind (a fresh one if not), then that card moved.
+          for (const p of [o.from, o.to]) if (!(await person(p))) await ok(t.post('/api/person/add', { pin: p, name: `C${p}`, accLevelIds: level }));
+          const held = (await cardsOf(o.from)).some((c) => (String(c.cardType) === '0') !== o.second);
+          if (!held) await ok(t.post('/api/card/set', { pin: o.from, cardNo: `53${++freshCards}`, cardType: o.second ? '1' : '0' }));
+          return apply({ kind: 'move', from: o.from, to: o.to, second: o.second });
         }
         case 'delete':
           expect([0, -22]).toContain((await t.delete(`/api/person/delete/${o.pin}`)).body.code);
@@ -97,7 +119,9 @@ describe('cards moved between persons on a multi-card panel meeting faults', () 
       }
     };
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: Number(process.env.FC_MAX_OPS ?? 10) }), async (ops) => {
+      fc.asyncProperty(opsOfRun, async (ops) => {
+        runMoves = 0;
+        let heldAfterHandover = 0;
         for (const [i, o] of ops.entries()) {
           await apply(o);
           // The faultless panel is the database's image once it says it is synced: a card moved to it from another
@@ -106,6 +130,7 @@ describe('cards moved between persons on a multi-card panel meeting faults', () 
           // faulty panel was found ahead of it and said synced, rightly.
           await settleConverged(t, reconciler, r.sim);
           expect(claimsSynced(await convergenceOf(t, r.sim.sn)), `the faultless panel did not settle after ${JSON.stringify(ops.slice(0, i + 1))}`).toBe(true);
+          if (o.kind === 'handover') heldAfterHandover = snapshot(r).mulcarduser.length;
           await f.sim.poll();
           if (JSON.stringify(snapshot(f)) !== JSON.stringify(snapshot(r))) {
             const s = await convergenceOf(t, f.sim.sn);
@@ -128,7 +153,10 @@ describe('cards moved between persons on a multi-card panel meeting faults', () 
         expect(snapshot(f), JSON.stringify({ ops, status: await convergenceOf(t, f.sim.sn), items: process.env.FC_SEED ? await cardItems() : null })).toEqual(snapshot(r));
         expect(claimsSynced(await convergenceOf(t, f.sim.sn)), JSON.stringify({ ops })).toBe(true);
         expect(claimsSynced(await convergenceOf(t, r.sim.sn)), JSON.stringify({ ops })).toBe(true);
-        cardRows += snapshot(r).mulcarduser.length;
+        // This run moved a card, and the faultless panel held cards once it had (not only a run of no-ops).
+        expect(runMoves, JSON.stringify({ ops })).toBeGreaterThan(0);
+        expect(heldAfterHandover, JSON.stringify({ ops })).toBeGreaterThan(0);
+        cardRows += heldAfterHandover;
         // Each card opens for its holder in the database only.
         for (const p of PINS) {
           for (const c of await cardsOf(p)) {
