@@ -277,6 +277,12 @@ export interface SyncRef {
   learn?: LearntTable;
   /** Records of other writes were added to this command (pending-append.ts): its items are not all of `plan`. */
   appended?: true;
+  /**
+   * On the first count of a re-registration's verification that went ahead of the writes waiting for the panel
+   * (SyncReconciler.countFirst): the pins those writes were for, planned again once the count is judged (unless a
+   * full sync is owed by then); `device`: every pin of the device (too many to list).
+   */
+  replan?: string[] | 'device';
 }
 
 /**

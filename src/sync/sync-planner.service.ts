@@ -375,9 +375,10 @@ export class SyncPlannerService {
    * dialect's), and one that confirmed photos its photo table (`biophoto` or `userpic`): a finger, face or photo
    * deleted at its menu (or lost with a partial reset) shows only there; so does its `timezone` and `holiday`
    * table where it confirmed rows of them (OwnTable): rights naming a time zone the panel lost open nothing. A count
-   * the firmware refused for good is left out until its probe is due (then asked again).
+   * the firmware refused for good is left out until its probe is due (then asked again). `replan` rides on the first
+   * count (SyncRef.replan). Answers whether a count was queued.
    */
-  async queueVerify(m: EntityManager, deviceSn: string): Promise<void> {
+  async queueVerify(m: EntityManager, deviceSn: string, replan?: SyncRef['replan']): Promise<boolean> {
     const [device]: Array<{ id: string; ele: boolean; rules: boolean; bio: boolean; photo: boolean; tz: boolean; hday: boolean; capabilities: unknown; registration: unknown }> = await namedQuery(m,
       `SELECT d.id, ${effectiveKindSql('d')} = 'ele' AS ele,
               EXISTS (SELECT 1 FROM psg_pass_rule r WHERE r.device_id = d.id)
@@ -390,7 +391,7 @@ export class SyncPlannerService {
          FROM device d WHERE d.sn = $1`,
       [deviceSn],
     );
-    if (!device) return;
+    if (!device) return false;
     const refused = (await runRead(m, refusalsRead([device.id]))).get(device.id);
     const { dialect } = dialectOf(device.capabilities, device.registration);
     const templates: TemplateTable = dialect.bio;
@@ -400,9 +401,12 @@ export class SyncPlannerService {
       .filter((kind) => kind !== 'gatepassrule' || device.rules)
       .filter((kind) => kind !== templates || device.bio)
       .filter((kind) => !refused?.has(refusalKey(dataCount(kind))));
-    if (kinds.length === 0) return;
+    if (kinds.length === 0) return false;
     const plan = newId();
-    await this.queue.enqueueMany(m, [{ deviceSn, commands: kinds.map((kind) => ({ command: dataCount(kind), ref: { sync: 1, plan, verify: kind } satisfies SyncRef })) }]);
+    await this.queue.enqueueMany(m, [
+      { deviceSn, commands: kinds.map((kind, i) => ({ command: dataCount(kind), ref: { sync: 1, plan, verify: kind, ...(i === 0 && replan ? { replan } : {}) } satisfies SyncRef })) },
+    ]);
+    return true;
   }
 
   /** Answers the number of commands queued (or added to pending ones). */

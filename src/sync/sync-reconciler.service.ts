@@ -29,6 +29,8 @@ import { PUSH_SETTINGS, type PushSettings } from '../push/push-settings';
 const STRANDED = `next_try_at IS NULL AND hash IS NULL AND skipped IS NULL`;
 /** Advisory lock key of the reconciler leader (one process at a time when several share the database). */
 export const LEADER_LOCK = 7330010;
+/** Pins of withdrawn writes a count carries by name (SyncRef.replan); more, and the whole device is planned again. */
+const REPLAN_LISTED = 1000;
 /** Items re-planned per pass for divergent devices, and owed jobs per pass. */
 const DIVERGENT_BATCH = 5000;
 const OWED_BATCH = 20;
@@ -111,7 +113,8 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
    * - a device admitted now, or registering for the first time, is cleared and sent everything (full sync), also when
    *   it should hold nothing yet (DEVICE_CLEAR_ON_ADD, CVSecurity's "clear data in the device when adding"): a panel
    *   from another site keeps users and cards that would open doors the database grants nobody;
-   * - a device registering again is checked (verify: planned again, and counted), or fully synced when it holds
+   * - a device registering again is checked (verify: planned again, and counted; writes waiting for it are withdrawn
+   *   and planned again after its count, countFirst), or fully synced when it holds
    *   nothing confirmed and should hold something (without DEVICE_CLEAR_ON_ADD, a device that holds nothing confirmed
    *   and should hold nothing owes nothing);
    * - a device registering again with options that change how it stores records (device-dialect.ts,
@@ -181,13 +184,48 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       await oweJob(m, e.deviceId, added ? 'full' : 'verify');
     } else {
       const kind = e.admittedNow || !state.known ? 'full' : 'verify';
+      if (kind === 'verify' && state.backlog && (await this.countFirst(m, e))) return;
       await oweJob(m, e.deviceId, kind);
-      // Commands still waiting for it (it was offline while integrators wrote) run before its count: a panel reset
-      // meanwhile gets back the users and rights they write, and may count exactly what it confirmed of them. Its
-      // time zones and holidays, which no count shows, are sent again after them (a few commands).
+      // Commands still waiting for it that countFirst left (a full sync's pages, its clears) run before its count.
+      // Its time zones and holidays, which no count shows, are sent again after them (a few commands).
       if (kind === 'verify' && state.backlog) await this.planner.resendDeviceItems(m, e.deviceId);
     }
     this.owedNow.add(e.deviceId);
+  }
+
+  /**
+   * A panel registering again while writes wait for it (it was offline while integrators wrote) may have been reset
+   * meanwhile. Those writes were planned against what it confirmed before; run ahead of its count, they reached a
+   * reset panel only to be cleared by the full sync the count then owed (deletes of users it no longer held, rights of
+   * users it lacked), and they widened the count: a user the reset took and one a waiting write put back cancelled out
+   * whenever the count's result was read before the write's (results posted out of order, or lost), so the panel was
+   * said synced while it lacked a user it had confirmed. So the waiting commands never handed out yet are withdrawn
+   * (they are derived state: the database still holds what they were for), the panel counts first, judged against
+   * what it confirmed alone, and the pins they were for are planned again once the count is judged (`replan`, carried
+   * by the count; verified): written after it if the panel kept its tables, left to the full sync if it was reset.
+   * Commands already handed out (sent, unanswered) stay and are in the count's doubt as before. A backlog with a clear
+   * (a full sync under way, a kind change) is left as it is: it rewrites the panel anyway. Terminals (no DATA COUNT)
+   * are not handled here. Answers whether it did so (then the verification is queued and nothing more is owed).
+   */
+  private async countFirst(m: EntityManager, e: DeviceRegisteredEvent): Promise<boolean> {
+    const [admitted]: unknown[] = await m.query(`SELECT 1 FROM device WHERE id = $1 AND admission = 'admitted'`, [e.deviceId]);
+    if (!admitted || (await this.attendance.isTerminal(m, e.deviceId))) return false;
+    await this.queue.lockForOrder(m, [e.sn]);
+    const withdrawn: Array<{ kind: string | null; keys: string[] | null }> = await m.query(
+      // A SELECT over the DELETE: the rows come back as rows (a bare DELETE … RETURNING answers [rows, count] here).
+      `WITH w AS (
+         DELETE FROM device_command c WHERE c.device_sn = $1 AND c.state = 'pending' AND c.meta ? 'sync' AND NOT c.meta ? 'verify' AND NOT c.meta ? 'learn'
+            AND NOT EXISTS (SELECT 1 FROM device_command_attempt a WHERE a.command_id = c.id)
+            AND NOT EXISTS (SELECT 1 FROM device_command k WHERE k.device_sn = $1 AND k.state IN ('pending', 'sent') AND k.meta ? 'sync' AND k.meta ? 'clear')
+          RETURNING c.meta->>'kind' AS kind, c.keys)
+       SELECT kind, keys FROM w`,
+      [e.sn],
+    );
+    if (withdrawn.length === 0) return false;
+    const pins = [...new Set(withdrawn.filter((w) => !DEVICE_KINDS.includes(w.kind as ItemKind)).flatMap((w) => w.keys ?? []))];
+    this.log.log(`device ${e.sn} registered again with ${withdrawn.length} command(s) waiting: they are withdrawn, the panel counts first, and ${pins.length} pin(s) are planned again after the count`);
+    await this.verifyDevice(m, e.deviceId, pins.length > REPLAN_LISTED ? 'device' : pins);
+    return true;
   }
 
   /**
@@ -546,7 +584,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
    * that confirmed no users: its count cannot show a reset; members are planned on every change and retried after
    * failures), then the device counts its users (and pass rules): a bounded job whatever the size of the site.
    */
-  private async verifyDevice(m: EntityManager, deviceId: string): Promise<void> {
+  private async verifyDevice(m: EntityManager, deviceId: string, replan?: SyncRef['replan']): Promise<void> {
     const [d]: Array<{ sn: string }> = await m.query(`SELECT sn FROM device WHERE id = $1 AND admission = 'admitted'`, [deviceId]);
     if (!d) return;
     // Attendance PUSH has no DATA COUNT: a terminal is planned again against what it confirmed, and its user count
@@ -562,7 +600,18 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     );
     if (users) await this.planner.reconcileDevice(m, deviceId, []);
     else await this.planner.resendDeviceItems(m, deviceId);
-    await this.planner.queueVerify(m, d.sn);
+    // No count queued (every one refused for good): the withdrawn writes are planned again at once.
+    if (!(await this.planner.queueVerify(m, d.sn, replan)) && replan) await this.replan(m, deviceId, replan);
+  }
+
+  /** The pins of writes withdrawn for a count (countFirst) planned again, unless a full sync will write the panel. */
+  private async replan(m: EntityManager, deviceId: string, replan: NonNullable<SyncRef['replan']>): Promise<void> {
+    const [{ full }]: Array<{ full: boolean }> = await m.query(
+      `SELECT EXISTS (SELECT 1 FROM sync_owed WHERE device_id = $1 AND kind = 'full') AS full`,
+      [deviceId],
+    );
+    if (full) return;
+    await this.planner.reconcileDevice(m, deviceId, replan === 'device' ? null : replan);
   }
 
   /**
@@ -574,6 +623,12 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
    */
   async verified(m: EntityManager, deviceId: string, outcome: CommandOutcome, ref: SyncRef): Promise<void> {
     if (ref.learn) return this.learned(m, deviceId, outcome, ref.learn);
+    await this.judgeCount(m, deviceId, outcome, ref);
+    // Writes withdrawn for this count (countFirst), answered or not: never held back by a count.
+    if (ref.replan) await this.replan(m, deviceId, ref.replan);
+  }
+
+  private async judgeCount(m: EntityManager, deviceId: string, outcome: CommandOutcome, ref: SyncRef): Promise<void> {
     if (outcome.state !== 'done') {
       this.log.warn(`device ${outcome.deviceSn}: DATA COUNT ${ref.verify ?? 'user'} ${outcome.reason === 'expired' ? 'got no result' : `refused (Return=${outcome.returnCode})`}; not verified`);
       // No result, or -1002 (a busy firmware says so too; refused for good only when repeated): asked again after
