@@ -27,6 +27,7 @@ import {
   parseInitQuery,
   parseLineList,
   parseQuery,
+  parseQueryData,
   parseUploadQuery,
   REGISTRY_REFUSED_REPLY,
   UNREGISTERED_REPLY,
@@ -431,7 +432,11 @@ export class IclockController {
     const q = parseUploadQuery(raw);
     const att = q.type?.toLowerCase() === 'tabledata' ? attendanceTableData(q.tableName) : null;
     if (att) return this.text(reply, await this.attendanceTableUpload(s, att, q.tableName!, await this.uploadText(req, sn)));
-    const n = await this.uploads.ingestQueryData(s, raw, await this.uploadText(req, sn));
+    const body = await this.uploadText(req, sn);
+    const n = await this.uploads.ingestQueryData(s, raw, body);
+    // A GET OPTIONS answer (9.5.2) naming a function switch is the panel's word on it, as its parameters upload is.
+    const answered = q.type?.toLowerCase() === 'options' && !speaksAttendance(s) ? parseQueryData(raw, body) : null;
+    if (answered?.kind === 'options') await this.registry.noteFunctionSwitches(sn, answered.options);
     return this.text(reply, formatUploadReply(q, n));
   }
 

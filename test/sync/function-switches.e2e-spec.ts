@@ -113,6 +113,27 @@ describe('a panel whose options switch the fingerprint function off', () => {
     fpOff.expectAllAcknowledged();
   });
 
+  it('turned on and read by GET OPTIONS (an operator asking the panel for its options): the fingerprints follow', async () => {
+    const asked = await Device.connect(t, 'FPSWITCH004', 1, '10.31.0.4', { registryExtras: { FingerFunOn: 0 } });
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'switches', doorName: '10.31.0.4-1' }] })).body.code).toBe(0);
+    const settleAsked = async () => {
+      for (let i = 0; i < 4; i++) {
+        await reconciler.idle();
+        await asked.sim.pollUntilIdle({ maxPolls: 50 });
+      }
+    };
+    await settleAsked();
+    expect(slots(asked, '9401')).toEqual(['9.0']);
+    // Switched on at the panel, which says so only when asked (9.5.2: querydata type=options).
+    asked.sim.options.set('FingerFunOn', '1');
+    const r = await t.post('/api/gateway/devices/FPSWITCH004/control', { action: 'getOptions', options: 'FingerFunOn,FaceFunOn' });
+    expect(r.body.code).toBe(0);
+    await settleAsked();
+    expect(slots(asked, '9401')).toEqual(['1.1', '9.0']);
+    expect((await onDevices('9401')).FPSWITCH004).toEqual({ state: 'synced', cannotHold: [] });
+    asked.expectAllAcknowledged();
+  });
+
   it('turned on in a new registration: the old firmware gets its version-10 fingerprint', async () => {
     await v10Off.sim.reconfigure({ registryExtras: { FingerFunOn: 1 } });
     await settle();
