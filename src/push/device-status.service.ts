@@ -16,7 +16,8 @@ export interface DeviceSeen {
  * Liveness from the last contact. Every device request marks the SN as seen in memory; the times are written
  * to device.last_seen_at in one statement every few seconds, so a poll costs no write. A device is online
  * until it has been silent for longer than its online window and a tenth (online-window.ts: 33 s by default, so
- * that a terminal idle-polling every 30 to 31 s reads online throughout).
+ * that a terminal idle-polling every 30 to 31 s reads online throughout), and the flush interval on top when the
+ * contact read is a stored one another process may not have written yet (online-window.ts, `lagMs`).
  */
 const CLOCK_EVERY_MS = 60_000;
 
@@ -25,6 +26,8 @@ export class DeviceStatusService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('DeviceStatus');
   private readonly seen = new Map<string, number>();
   private readonly dirty = new Set<string>();
+  /** Devices whose stored contact was newer than this process's memory: another process serves them too. */
+  private readonly servedElsewhere = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private clockMeasuredAt = 0;
@@ -96,11 +99,23 @@ export class DeviceStatusService implements OnModuleInit, OnModuleDestroy {
 
   /** The last contact (this process's clock): its memory, else the stored time (given, or from the cached device). */
   lastSeen(device: string | DeviceSeen): Date | null {
+    const last = this.lastContact(device);
+    return last.at > 0 ? new Date(last.at) : null;
+  }
+
+  /**
+   * The last contact, and whether it may be older than the device's real one by a flush interval: read from the
+   * database (this process has none in memory), or of a device another process serves too (its stored contact was
+   * once newer than this process's memory: a load balancer spreading its polls, whose latest may not be written yet).
+   */
+  private lastContact(device: string | DeviceSeen): { at: number; lagging: boolean } {
     const sn = typeof device === 'string' ? device : device.sn;
     const stored = typeof device === 'string' ? (this.registry.cached(sn)?.lastSeenAt ?? null) : (device.lastSeenAt ?? this.registry.cached(sn)?.lastSeenAt ?? null);
     const mem = this.seen.get(sn);
-    const best = Math.max(mem ?? 0, stored ? fromDatabaseClock(stored) : 0);
-    return best > 0 ? new Date(best) : null;
+    const storedAt = stored ? fromDatabaseClock(stored) : 0;
+    // A second of tolerance: this process's own contact comes back from the database through the clock offset.
+    if (mem !== undefined && storedAt > mem + 1000) this.servedElsewhere.add(sn);
+    return { at: Math.max(mem ?? 0, storedAt), lagging: mem === undefined || this.servedElsewhere.has(sn) };
   }
 
   /**
@@ -120,10 +135,10 @@ export class DeviceStatusService implements OnModuleInit, OnModuleDestroy {
 
   /** Not silent past its online window (online-window.ts). Pass the device row to use its stored last_seen_at. */
   isOnline(device: string | DeviceSeen, now = Date.now()): boolean {
-    const last = this.lastSeen(device);
-    if (!last) return false;
+    const last = this.lastContact(device);
+    if (last.at <= 0) return false;
     const sn = typeof device === 'string' ? device : device.sn;
     const delay = (typeof device === 'string' ? null : device.requestDelay) ?? this.registry.cached(sn)?.requestDelay ?? this.settings.requestDelay;
-    return !silentPast(now - last.getTime(), onlineWindowMs(delay, this.settings));
+    return !silentPast(now - last.at, onlineWindowMs(delay, this.settings), last.lagging ? this.settings.lastSeenFlushMs : 0);
   }
 }

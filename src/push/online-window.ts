@@ -10,6 +10,11 @@
  * 17:08:44, 17:09:15, 17:09:45), and against the bare window such a terminal read offline for a second every cycle.
  * A device really gone is silent longer: its failed request, then ErrorDelay (30 s) before it tries again, so 35 s
  * and more for one polling at the 5 s Delay it is handed, 60 s for one idling at 30 s.
+ *
+ * A contact read from device.last_seen_at (another gateway process had it: each writes its contacts there every
+ * PushSettings.lastSeenFlushMs, 5 s) may be that much older than the device's real last contact: a reader going by
+ * the stored time allows for it (`lagMs`), or a terminal polling another process every 31 s read offline there for
+ * up to 5 s of each cycle. The process that had the contact reads it from its memory, without the lag.
  */
 
 /** What the rule reads of the push settings. */
@@ -28,9 +33,12 @@ export function onlineWindowMs(requestDelay: number | null | undefined, s: Onlin
   return Math.max(3 * (requestDelay ?? s.requestDelay) * 1000, s.onlineFloorMs);
 }
 
-/** Whether a device silent for `quietMs` since its last request is offline (gone, for gap recovery: an outage). */
-export function silentPast(quietMs: number, windowMs: number): boolean {
-  return quietMs > windowMs * (1 + ONLINE_SLACK);
+/**
+ * Whether a device silent for `quietMs` since its last request is offline (gone, for gap recovery: an outage).
+ * `lagMs`: how much older than the real last contact the one read may be (a stored one: the flush interval).
+ */
+export function silentPast(quietMs: number, windowMs: number, lagMs = 0): boolean {
+  return quietMs > windowMs * (1 + ONLINE_SLACK) + lagMs;
 }
 
 /** The longest silence (ms) a device with this window is still online after. */

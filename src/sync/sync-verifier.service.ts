@@ -91,15 +91,16 @@ export class SyncVerifier implements OnModuleInit, OnApplicationShutdown {
                   EXISTS (SELECT 1 FROM sync_item i WHERE i.device_id = d.id AND i.failures > 0) AS failing FROM device d
              LEFT JOIN sync_verify v ON v.device_id = d.id
             WHERE d.admission = 'admitted' AND coalesce(d.kind_override, d.kind) IN ('acc', 'ele', 'psg', 'att', 'facekiosk')
-              AND d.last_seen_at >= now() - make_interval(secs => greatest(3 * coalesce(d.request_delay, $1), $2) * $4::float8)
+              AND d.last_seen_at >= now() - make_interval(secs => greatest(3 * coalesce(d.request_delay, $1), $2) * $4::float8 + $5::float8)
               AND coalesce(greatest(v.asked_at, d.registered_at), '-infinity') <= now() - make_interval(secs => $3)
               AND NOT EXISTS (SELECT 1 FROM sync_owed o WHERE o.device_id = d.id)
               AND NOT EXISTS (SELECT 1 FROM sync_item i WHERE i.device_id = d.id AND i.failures > 0 AND i.next_try_at IS NOT NULL)
               AND NOT EXISTS (SELECT 1 FROM device_command c WHERE c.device_sn = d.sn AND c.state IN ('pending', 'sent'))
             ORDER BY greatest(v.asked_at, d.registered_at) NULLS FIRST, d.id
             LIMIT ${VERIFY_BATCH}`,
-          // Online as the device status says it (online-window.ts): the window and a tenth.
-          [this.settings.requestDelay, this.settings.onlineFloorMs / 1000, this.config.syncVerifyIntervalMs / 1000, 1 + ONLINE_SLACK],
+          // Online as the device status says it of a stored contact (online-window.ts): the window, a tenth, and the
+          // flush interval (the contact of another process may not be written yet).
+          [this.settings.requestDelay, this.settings.onlineFloorMs / 1000, this.config.syncVerifyIntervalMs / 1000, 1 + ONLINE_SLACK, this.settings.lastSeenFlushMs / 1000],
         );
         if (rows.length) {
           await m.query(

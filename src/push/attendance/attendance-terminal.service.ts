@@ -636,11 +636,13 @@ export class AttendanceTerminalService implements OnModuleInit {
    */
   contactGap(s: DeviceSession, now = Date.now()): ContactGap | null {
     if (!speaksAttendance(s) || s.admission !== 'admitted') return null;
-    const prev = this.contacts.get(s.sn) ?? (s.lastSeenAt ? fromDatabaseClock(s.lastSeenAt) : null);
+    const mem = this.contacts.get(s.sn);
+    const prev = mem ?? (s.lastSeenAt ? fromDatabaseClock(s.lastSeenAt) : null);
     this.contacts.set(s.sn, now);
     if (prev === null) return null;
-    // An outage is what the device status calls offline (online-window.ts): a late idle poll is neither.
-    if (!silentPast(now - prev, onlineWindowMs(s.requestDelay, this.settings))) return null;
+    // An outage is what the device status calls offline (online-window.ts): a late idle poll is neither. A stored
+    // contact may be a flush interval older than the last one another process had (`lagMs`).
+    if (!silentPast(now - prev, onlineWindowMs(s.requestDelay, this.settings), mem === undefined ? this.settings.lastSeenFlushMs : 0)) return null;
     this.logger.log(`terminal ${s.sn} is back after ${Math.round((now - prev) / 1000)} s: asking for the punches of the gap`);
     return { from: new Date(prev - GAP_SLACK_MS), to: new Date(now + GAP_SLACK_MS) };
   }
