@@ -73,14 +73,15 @@ function writesOf(plan: Record<string, unknown>, relation: string): string[][] {
   return [...own, ...((plan.Plans as Array<Record<string, unknown>> | undefined) ?? []).flatMap((p) => writesOf(p, relation))];
 }
 
-it.skipIf(onPglite)('the ATTLOG statement returns five values per punch, the whole row only while a Push Center target is enabled', async () => {
-  // RETURNING * put every column of every punch into the CTE's tuple store and read it back in each of its scans
+it.skipIf(onPglite)('the ATTLOG statement returns six values per punch, the whole row only while a Push Center target is enabled', async () => {
+  // The key, id, SN, device id (whose fresh punch lets a lower Stamp be taken: attlog-batch.ts), fresh, and the row
+  // only for Push Center. RETURNING * put every column of every punch into the CTE's tuple store and read it back in each of its scans
   // (performance log, stop 46: 2 % of PostgreSQL's instructions per one-punch upload, 4.4 % with a target enabled).
   const row = [deviceId, 'PLAN-1_att_explain', '2026-04-01T09:00:00.000Z', '1', 0, 1, 'Fingerprint', null, null, 'ATTLOG'];
   const args = [recordArray([row]), textArray([deviceId]), textArray(['1']), textArray(['2026-04-01T09:00:00.000Z'])].map((a) => client.escapeLiteral(a));
   const [{ 'QUERY PLAN': explained }] = (await client.query(`EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE cvgw_attlog_ingest(${args.join(', ')})`)).rows;
   const outputs = writesOf(explained[0].Plan, 'att_transaction');
   expect(outputs).toHaveLength(1);
-  expect(outputs[0]).toHaveLength(5);
+  expect(outputs[0]).toHaveLength(6);
   expect(outputs[0].at(-1)).toMatch(/^CASE WHEN \$\d+ THEN to_jsonb\(att_transaction\.\*\) ELSE NULL::jsonb END$/);
 });
