@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, MaxLength } from 'class-validator';
@@ -11,6 +12,26 @@ export interface Page {
   offset: number;
 }
 
+const toStringOrUndefined = ({ value }: { value: unknown }) => (value === undefined || value === null ? undefined : String(value));
+
+/** What is wrong with a paging value that is no whole number: the field, and the start of what was sent. */
+function notWholePage(field: string, raw: unknown): string {
+  return `${field} must be a whole number from 1 (got ${JSON.stringify(String(raw)).slice(0, 40)})`;
+}
+
+/**
+ * pageNo/pageSize (or 2.18.10's `page`) as text, bounded in length. A value longer than any whole number a page
+ * can be is refused as checkPaging refuses one beyond 2^53, -90 naming the field: the bare length check answered
+ * -400 "must be shorter than or equal to 16 characters" to a 17-digit pageSize, where a 16-digit one got -90.
+ */
+export function PagingText(transform: PropertyDecorator = Transform(toStringOrUndefined)): PropertyDecorator {
+  return applyDecorators(
+    IsOptional(),
+    transform,
+    MaxLength(MAX_PAGING_CHARS, { context: { code: CvCode.PageNotPositive }, message: ({ property, value }) => notWholePage(property, value) }),
+  );
+}
+
 /** The manual's paging rules: -92 missing, -90 not a positive integer, -91 larger than the cap. */
 export function checkPaging(pageNo: unknown, pageSize: unknown, maxPageSize = 1000): Page {
   const missing = (v: unknown) => v === undefined || v === null || v === '';
@@ -21,7 +42,7 @@ export function checkPaging(pageNo: unknown, pageSize: unknown, maxPageSize = 10
     // The manual's text alone for a value of 0 or less; a value that is no whole number at all ("1.5", "1e3",
     // "abc", beyond 2^53) is named, since "less than or equal to 0" would send the client looking elsewhere.
     const notWhole = ([['pageNo', pageNo, no], ['pageSize', pageSize, size]] as const).find(([, , n]) => !Number.isSafeInteger(n));
-    const detail = notWhole ? `: ${notWhole[0]} must be a whole number from 1 (got ${JSON.stringify(String(notWhole[1])).slice(0, 40)})` : '';
+    const detail = notWhole ? `: ${notWholePage(notWhole[0], notWhole[1])}` : '';
     throw new CvError(CvCode.PageNotPositive, `PageNo or pageSize cannot be set less than or equal to 0${detail}`);
   }
   if (size > maxPageSize) throw new CvError(CvCode.PageSizeTooLarge, `PageSize is greater than ${maxPageSize}`);
@@ -51,34 +72,24 @@ export function v2Page<T>(rows: T[], total: number, p: Page, firstPage: 0 | 1 = 
   return { page: p.pageNo - 1 + firstPage, size: p.pageSize, total, data: rows, offset: p.offset, lastPage: p.offset + rows.length >= total };
 }
 
-const toStringOrUndefined = ({ value }: { value: unknown }) => (value === undefined || value === null ? undefined : String(value));
-
 /** pageNo/pageSize as the manual names them; checked by checkPaging so the manual's codes apply. */
 export class PagingDto {
   @ApiProperty({ example: 1, description: 'page number, from 1' })
-  @IsOptional()
-  @Transform(toStringOrUndefined)
-  @MaxLength(MAX_PAGING_CHARS)
+  @PagingText()
   pageNo?: string;
 
   @ApiProperty({ example: 10, description: 'page size, 1 to 1000' })
-  @IsOptional()
-  @Transform(toStringOrUndefined)
-  @MaxLength(MAX_PAGING_CHARS)
+  @PagingText()
   pageSize?: string;
 }
 
 export class OptionalPagingDto {
   @ApiPropertyOptional({ example: 1 })
-  @IsOptional()
-  @Transform(toStringOrUndefined)
-  @MaxLength(MAX_PAGING_CHARS)
+  @PagingText()
   pageNo?: string;
 
   @ApiPropertyOptional({ example: 10 })
-  @IsOptional()
-  @Transform(toStringOrUndefined)
-  @MaxLength(MAX_PAGING_CHARS)
+  @PagingText()
   pageSize?: string;
 }
 

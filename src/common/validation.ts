@@ -49,9 +49,14 @@ export function validationErrorToCvError(errors: ValidationError[]): CvError {
   return new CvError(code, manual === undefined || detail.startsWith(manual) ? detail : `${manual}: ${detail}`);
 }
 
-/** Brings every client form of an input to the DTO's own field names (client-forms.ts), then validates. */
+/**
+ * Brings every client form of an input to the DTO's own field names (client-forms.ts), then validates. A path
+ * parameter is trimmed, as the same value is from a query or a body: `department/get/%20N3%20` answered -13 "does
+ * not exist" while `v2/department/get?code=%20N3%20` found N3.
+ */
 class CvValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'param' && typeof value === 'string') return super.transform(value.trim(), metadata);
     const dto = metadata.metatype;
     return super.transform(typeof dto === 'function' && metadata.type !== 'param' ? normaliseClientForms(dto, value) : value, metadata);
   }

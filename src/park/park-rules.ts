@@ -12,12 +12,17 @@ export function plateKey(raw: string): string {
   return raw.normalize('NFKC').toUpperCase().replace(/[\s\-·.•_]/g, '');
 }
 
-/** -223 "Car license plate is incorrect": missing, too long, or anything but letters (any script) and digits. */
+/**
+ * -223 "Car license plate is incorrect": missing, over 20 characters, or other than 2 to 15 letters (any script)
+ * and digits once the separators plateKey drops are taken out. Those separators are accepted, as plates are
+ * written with them (`AB-123-CD`, `粤B·12345`); the message says so, since "letters or digits" alone told a
+ * client its `AB-123-CD` was wrong when the entry it sent was stored.
+ */
 export function checkPlate(raw: unknown, field = 'carNumber'): { carNumber: string; key: string } {
   const carNumber = typeof raw === 'string' || typeof raw === 'number' ? String(raw).trim() : '';
   const key = plateKey(carNumber);
   if (!carNumber || carNumber.length > 20 || !/^[\p{L}\p{N}]{2,15}$/u.test(key)) {
-    throw new CvError(CvCode.ParkPlate, `Car license plate is incorrect: ${field} must be 2 to 15 letters or digits`);
+    throw new CvError(CvCode.ParkPlate, `Car license plate is incorrect: ${field} must be 2 to 15 letters or digits (spaces, dashes, dots and underscores between them are allowed), at most 20 characters in all`);
   }
   return { carNumber, key };
 }

@@ -4,7 +4,8 @@ import { ListInput } from '../../common/client-forms';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
-import { MAX_LIST_CHARS, MAX_PAGING_CHARS, MAX_PHOTO_CHARS, MAX_TIME_CHARS } from '../../common/limits';
+import { MAX_LIST_CHARS, MAX_PHOTO_CHARS, MAX_TIME_CHARS } from '../../common/limits';
+import { PagingText } from '../../common/paging';
 import { IsCvPin } from '../../common/pin.decorator';
 import { IsCardNo } from '../../common/card.decorator';
 import { ToBoolean, ToTrimmedString } from '../../common/transforms';
@@ -151,11 +152,11 @@ export class PersonListDto {
   deptCodes?: string;
 
   @ApiProperty({ example: 1 })
-  @IsOptional() @ToTrimmedString() @MaxLength(MAX_PAGING_CHARS)
+  @PagingText(ToTrimmedString())
   pageNo?: string;
 
   @ApiProperty({ example: 10 })
-  @IsOptional() @ToTrimmedString() @MaxLength(MAX_PAGING_CHARS)
+  @PagingText(ToTrimmedString())
   pageSize?: string;
 }
 

@@ -2,11 +2,10 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { formatEventTime } from '../event-time-format';
-import { MAX_PAGING_CHARS } from '../../common/limits';
 import { ToTrimmedString } from '../../common/transforms';
 import type { TransactionListRow, TransactionRow } from '../transaction.repository';
 import { v2PageOf } from '../../common/envelope';
-import type { V2Page } from '../../common/paging';
+import { PagingText, type V2Page } from '../../common/paging';
 import { nameText, READER_OTHERS, transactionIdToApi, TransactionV2ItemDto, transactionV2PageDocs } from './transaction-response.dto';
 
 /** The filters of 2.18.10 / 2.18.11; numbers may come as strings. */
@@ -21,7 +20,7 @@ export class DoorTransactionFilterDto {
   @ApiProperty({ example: '1' }) @IsOptional() @ToTrimmedString() @IsString() pageNo?: string;
   @ApiProperty({ example: '100' }) @IsOptional() @ToTrimmedString() @IsString() pageSize?: string;
   // The parameter tables of 2.18.10/2.18.11 call these "page" and "devsn" (the examples: pageNo, devSn); both are read.
-  @ApiPropertyOptional({ example: '1', description: 'pageNo, as the parameter table names it' }) @IsOptional() @ToTrimmedString() @IsString() @MaxLength(MAX_PAGING_CHARS) page?: string;
+  @ApiPropertyOptional({ example: '1', description: 'pageNo, as the parameter table names it' }) @PagingText(ToTrimmedString()) @IsString() page?: string;
   @ApiPropertyOptional({ example: '5662012052868', description: 'devSn, as the parameter table spells it' }) @IsOptional() @ToTrimmedString() @IsString() @MaxLength(64) devsn?: string;
 }
 
