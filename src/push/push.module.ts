@@ -1,4 +1,5 @@
 import { DeviceClockService } from './device-clock.service';
+import { FactoryResetService } from './factory-reset.service';
 import { ActionAnswerService } from './action-answer.service';
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -46,6 +47,7 @@ import { AttendanceTerminalService } from './attendance/attendance-terminal.serv
     CommandOutcomeHub,
     CommandQueueService,
     DeviceClockService,
+    FactoryResetService,
     CommandHistoryPruner,
     RtlogIngestService,
     RealtimeUploadService,
@@ -57,6 +59,6 @@ import { AttendanceTerminalService } from './attendance/attendance-terminal.serv
     AttendanceTerminalService,
     PushMetricsCollector,
   ],
-  exports: [PUSH_SETTINGS, ActionAnswerService, CommandQueueService, CommandOutcomeHub, DeviceKindService, DeviceStatusService, DeviceAdmissionService, DeviceAddressService, DeviceRegistryService, WorkSignalService, AttendanceIngestService, AttendanceTerminalService],
+  exports: [PUSH_SETTINGS, FactoryResetService, ActionAnswerService, CommandQueueService, CommandOutcomeHub, DeviceKindService, DeviceStatusService, DeviceAdmissionService, DeviceAddressService, DeviceRegistryService, WorkSignalService, AttendanceIngestService, AttendanceTerminalService],
 })
 export class PushModule {}

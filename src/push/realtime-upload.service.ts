@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DeviceKindService } from '../device/device-kind.service';
 import { DeviceRegistryService, type DeviceSession } from './device-registry.service';
+import { FactoryResetService, mayReportFactoryReset } from './factory-reset.service';
 import { RtlogIngestService, type IngestSummary } from './rtlog-ingest.service';
 
 export type RealtimeKind = 'rtlog' | 'rtstate';
@@ -16,6 +17,7 @@ export class RealtimeUploadService {
     private readonly registry: DeviceRegistryService,
     private readonly kinds: DeviceKindService,
     private readonly rtlog: RtlogIngestService,
+    private readonly resets: FactoryResetService,
   ) {}
 
   /**
@@ -36,6 +38,13 @@ export class RealtimeUploadService {
   }
 
   private ingest(s: DeviceSession, kind: RealtimeKind, body: string): Promise<IngestSummary> {
+    // A factory reset (event 6016) owes its full sync before the event is stored: stored first, a crash between the
+    // two would leave the event known and the reset never handled (factory-reset.service.ts).
+    if (kind === 'rtlog' && mayReportFactoryReset(body)) return this.resets.observe(s, body).then(() => this.store(s, kind, body));
+    return this.store(s, kind, body);
+  }
+
+  private store(s: DeviceSession, kind: RealtimeKind, body: string): Promise<IngestSummary> {
     const stored = kind === 'rtlog' ? this.rtlog.ingestRtlog(s, body) : this.rtlog.ingestRtstate(s, body);
     // Rows not stored are usually an upload sent again (already held). They may also be a device deleted through REST
     // (on this process or another one that has not told this one yet) whose session this process still held: its

@@ -18,6 +18,7 @@ import { SyncPlannerService } from './sync-planner.service';
 import { SyncItem, SyncOwed } from './sync-state.entity';
 import { boardReplacement, dialectOf, oldDialectCleanup, registrationStorageChanges, type HeldBeforeSwitch } from './device-dialect';
 import { CommandQueueService } from '../push/command-queue.service';
+import { FactoryResetService } from '../push/factory-reset.service';
 import { PUSH_SETTINGS, type PushSettings } from '../push/push-settings';
 
 /**
@@ -85,6 +86,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     private readonly confirmation: SyncConfirmation,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly queue: CommandQueueService,
+    private readonly resets: FactoryResetService,
     // The probe's interval as recordRefusals sets it (one setting: a refusal and its probe back off alike).
     @Inject(PUSH_SETTINGS) private readonly settings: PushSettings,
   ) {}
@@ -96,6 +98,12 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       if (this.owedNow.delete(e.deviceId)) this.kick();
     });
     this.confirmation.onVerify((m, deviceId, outcome, ref) => this.verified(m, deviceId, outcome, ref));
+    // A factory reset the panel reported (event 6016) emptied its tables as a count would find them: a full sync is
+    // owed, as after a count that cannot match (verifiedCount), in the transaction that saw the event as new.
+    this.resets.onResetInTransaction(async (m, e) => {
+      await oweJob(m, e.deviceId, 'full');
+      afterCommit(m, () => this.kick());
+    });
     if (this.config.syncReconcileIntervalMs > 0) {
       this.timer = setInterval(() => this.kick(), this.config.syncReconcileIntervalMs);
       this.timer.unref();

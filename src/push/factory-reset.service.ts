@@ -1,0 +1,68 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { listOf, tableOf } from '../database/columns';
+import { MODULE_TRANSACTION } from '../elevator/module-tables';
+import { AccTransaction } from '../transaction/acc-transaction.entity';
+import { speaksAttendance } from './attendance/attendance-terminal.service';
+import { clip, type DeviceSession } from './device-registry.service';
+import { parseRtlog, rtlogEventKey, type RtlogEvent } from './protocol';
+
+/** Appendix 19: "Restore the factory settings", reported in rtlog by a panel whose tables were just wiped. */
+export const FACTORY_RESET_EVENT = 6016;
+
+/** A panel that reported a factory reset the gateway had not seen before. */
+export interface FactoryResetEvent {
+  deviceId: string;
+  sn: string;
+  /** The event's key (rtlogEventKey), for the log. */
+  key: string;
+}
+
+/** Cheap test of an rtlog body before it is parsed a second time: most uploads hold no such event. */
+export const mayReportFactoryReset = (body: string): boolean => body.includes(String(FACTORY_RESET_EVENT));
+
+/**
+ * Event 6016 (Appendix 19, "Restore the factory settings") in a Security PUSH device's rtlog: the panel's users,
+ * rights, time zones, templates and photos are gone, whatever the gateway believes it confirmed. A panel that keeps
+ * its server settings through the reset may come back without a new registration, so the count a registration asks
+ * for is not asked, and nothing else would bring its tables back before the periodic count. Listeners (the sync
+ * reconciler) record a full sync as owed, in the transaction given them, so the owed work is in the database before
+ * the upload is stored and answered: a gateway restarted meanwhile still does it.
+ *
+ * Only an event the gateway has not stored yet counts: a panel posts an upload again when its answer was lost, and
+ * its transaction table re-uploads old records under the same key (rtlogEventKey), which must not reset it a second
+ * time (a full sync per re-upload would never end on a panel that keeps re-posting). The check runs before the event
+ * is stored; a gateway stopped between the two owes the full sync once more when the panel sends the event again,
+ * which costs one full sync, never a lost one.
+ */
+@Injectable()
+export class FactoryResetService {
+  private readonly log = new Logger('FactoryReset');
+  private readonly txListeners: Array<(m: EntityManager, e: FactoryResetEvent) => Promise<void>> = [];
+
+  constructor(private readonly ds: DataSource) {}
+
+  /** `fn` runs in the transaction that sees the reset as new, before its event is stored. */
+  onResetInTransaction(fn: (m: EntityManager, e: FactoryResetEvent) => Promise<void>): void {
+    this.txListeners.push(fn);
+  }
+
+  /** Runs the listeners for each factory reset in `body` (an rtlog upload of `device`) not stored before. */
+  async observe(device: DeviceSession, body: string): Promise<void> {
+    if (device.admission !== 'admitted' || speaksAttendance(device) || this.txListeners.length === 0) return;
+    const resets = parseRtlog(body, { doorCount: device.lockCount || null }).results.filter((r): r is RtlogEvent => r.kind === 'event' && r.event === FACTORY_RESET_EVENT);
+    if (resets.length === 0) return;
+    // Several in one upload (a panel reset twice while offline) owe one full sync.
+    const keys = [...new Set(resets.map((r) => clip(rtlogEventKey(device.sn, r), 200)!))];
+    const module = device.kind === 'ele' || device.kind === 'psg' ? device.kind : null;
+    await this.ds.transaction(async (m) => {
+      const seen: unknown[] = module
+        ? await m.query(`SELECT 1 FROM ${tableOf(MODULE_TRANSACTION)} WHERE ${listOf(MODULE_TRANSACTION, ['module'])} = $1 AND ${listOf(MODULE_TRANSACTION, ['uniqueKey'])} = ANY($2::text[])`, [module, keys])
+        : await m.query(`SELECT 1 FROM ${tableOf(AccTransaction)} WHERE ${listOf(AccTransaction, ['uniqueKey'])} = ANY($1::text[])`, [keys]);
+      if (seen.length === keys.length) return;
+      const key = keys[keys.length - 1];
+      this.log.warn(`device ${device.sn} reports a factory reset (event ${FACTORY_RESET_EVENT}, ${key}): its tables are gone; a full sync is owed`);
+      for (const fn of this.txListeners) await fn(m, { deviceId: device.id, sn: device.sn, key });
+    });
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * A panel reporting event 6016 (Appendix 19, "Restore the factory settings") in rtlog has lost its tables. A panel
+ * that keeps its server settings through the reset comes back without registering again, so no count is asked: the
+ * gateway read the event as any other, kept believing the panel held what it confirmed, and called it synced while
+ * it held nothing (until the periodic count, if one runs). Now the event owes a full sync, recorded in the database
+ * before the upload is answered (a gateway restarted meanwhile still does it), and the panel ends holding what the
+ * database gives it; the same event posted again (a lost answer, a re-upload) owes nothing more.
+ */
+import { describe, expect, it } from 'vitest';
+import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import type { TestApp } from '../support/test-app';
+import { Device, levelId } from './access-helpers';
+import { claimsSynced, convergenceOf, ok, settleConverged, tableSnapshot, useFaultApp } from './fault-helpers';
+
+let t: TestApp;
+let reconciler: SyncReconciler;
+useFaultApp((app) => ({ t, reconciler } = app));
+
+const TABLES = ['user', 'userauthorize', 'timezone', 'biodata'];
+const template = (s: string) => Buffer.from(s.padEnd(48, '.')).toString('base64');
+
+async function syncedPanel(sn: string, ip: string, level: string, pins: string[]): Promise<Device> {
+  const d = await Device.connect(t, sn, 1, ip);
+  await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: level }] }));
+  await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: level, doorName: `${ip}-1` }] }));
+  const id = await levelId(t, level);
+  for (const pin of pins) {
+    await ok(t.post('/api/person/add', { pin, name: `P${pin}`, cardNo: `77${pin}`, accLevelIds: id }));
+    const face = { personId: pin, validType: '1', template: template(`${pin} face`), templateNo: '0', templateNoIndex: '0', bioType: '9', version: '58.1' };
+    await ok(t.post('/api/bioTemplate/add', face));
+  }
+  await settleConverged(t, reconciler, d.sim);
+  expect(d.sim.table('user').map((u) => String(u.Pin)).sort()).toEqual(pins);
+  return d;
+}
+
+/** The panel wiped as a factory reset wipes it, its session kept (it does not register again). */
+function wipe(d: Device): void {
+  for (const table of [...TABLES, 'holiday', 'mulcarduser', 'biophoto']) d.sim.deleteLocally(table);
+}
+
+const fullSyncOwed = async (sn: string) =>
+  (await t.ds.query(`SELECT o.kind FROM sync_owed o JOIN device d ON d.id = o.device_id WHERE d.sn = $1 AND o.kind = 'full'`, [sn])).length > 0;
+
+describe('event 6016 (factory reset) in rtlog', () => {
+  it('owes a full sync, kept in the database, and the panel ends holding what the database gives it', async () => {
+    const d = await syncedPanel('FRESET001', '10.61.0.1', 'FR1', ['6101', '6102']);
+    const held = tableSnapshot(d.sim, TABLES);
+    expect(held.biodata).toHaveLength(2);
+    wipe(d);
+    // No pass runs before the check below: what is owed must be in the database, not in this process's memory.
+    const kick = reconciler.kick;
+    reconciler.kick = () => undefined;
+    try {
+      const at = new Date(Date.now() - 1000);
+      expect((await d.sim.uploadRtlog([{ event: 6016, index: 900, time: at, eventaddr: 0, pin: 0, cardno: 0 }])).status).toBe(200);
+      expect(await fullSyncOwed('FRESET001')).toBe(true);
+      // Owed work keeps it from being called synced while it holds nothing.
+      expect(claimsSynced(await convergenceOf(t, 'FRESET001'))).toBe(false);
+    } finally {
+      reconciler.kick = kick;
+    }
+    await reconciler.runOnce();
+    await settleConverged(t, reconciler, d.sim);
+    expect(tableSnapshot(d.sim, TABLES)).toEqual(held);
+    expect(claimsSynced(await convergenceOf(t, 'FRESET001'))).toBe(true);
+    d.expectAllAcknowledged();
+  });
+
+  it('posted again (its answer lost) or re-uploaded: no second full sync', async () => {
+    const d = await syncedPanel('FRESET002', '10.61.0.2', 'FR2', ['6201']);
+    const held = tableSnapshot(d.sim, TABLES);
+    wipe(d);
+    const event = { event: 6016, index: 901, time: new Date(Date.now() - 1000), eventaddr: 0, pin: 0, cardno: 0 };
+    expect((await d.sim.uploadRtlog([event])).status).toBe(200);
+    await settleConverged(t, reconciler, d.sim);
+    expect(tableSnapshot(d.sim, TABLES)).toEqual(held);
+    d.mark();
+    expect((await d.sim.uploadRtlog([event])).status).toBe(200);
+    expect(await fullSyncOwed('FRESET002')).toBe(false);
+    await settleConverged(t, reconciler, d.sim);
+    expect((await d.since()).filter((c) => c.startsWith('DATA'))).toEqual([]);
+    expect(tableSnapshot(d.sim, TABLES)).toEqual(held);
+    expect(claimsSynced(await convergenceOf(t, 'FRESET002'))).toBe(true);
+  });
+});
