@@ -71,3 +71,23 @@ describe('-223 says what a plate may be, and the rule takes what it says', () =>
     expect((await t.post('/api/parkAuthorize/delBlackWhite', { carNumber: 'ab123cd' })).body).toEqual(success);
   });
 });
+
+describe('syncLevel takes its level id under `levelIds` too, the name the manual gives it in every other level call', () => {
+  // Before, `levelIds` was dropped as an unknown field and the call answered -43 "Access level id can't be null".
+  it('accLevel/syncLevel?levelIds= syncs the level it names, and names an unknown one', async () => {
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Sync gate' }] })).body).toEqual(success);
+    const level = (await t.get('/api/v2/accLevel/getByName/Sync%20gate')).body.data as { id: string };
+    expect(level.id).toMatch(/^[0-9a-f]{32}$/);
+    expect((await t.post('/api/accLevel/syncLevel', null, { levelIds: level.id })).body).toEqual(success);
+    expect((await t.post('/api/accLevel/syncLevel', { levelIds: level.id })).body).toEqual(success);
+    expect((await t.post('/api/accLevel/syncLevel', null, { levelIds: 'nope' })).body).toMatchObject({ code: -24, message: expect.stringContaining('nope') });
+  });
+
+  it.each(['eleLevel', 'psgLevel'])('%s/syncLevel?levelIds= reads the id', async (module) => {
+    expect((await t.post(`/api/${module}/syncLevel`, null, { levelIds: 'nope' })).body).toMatchObject({ code: -24, message: expect.stringContaining('nope') });
+  });
+
+  it('levelId wins when both come', async () => {
+    expect((await t.post('/api/accLevel/syncLevel', null, { levelId: 'first', levelIds: 'second' })).body).toMatchObject({ code: -24, message: expect.stringContaining('first') });
+  });
+});

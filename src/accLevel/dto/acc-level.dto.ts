@@ -23,8 +23,12 @@ export class LevelPersonDto {
   levelIds!: string;
 }
 
-/** levelId of syncLevel (2.1.5, 2.2.5), from the query, the body or a trailing path segment. */
-@ClientForms({ path: ['levelId'] })
+/**
+ * levelId of syncLevel (2.1.5, 2.2.5, 2.32.5), from the query, the body or a trailing path segment; also under
+ * `levelIds`, the name every other level call of the manual gives it (2.1.1, 2.1.6, 2.13.1): a client writing
+ * `syncLevel?levelIds=` was answered -43 "Access level id can't be null" for an id it had sent.
+ */
+@ClientForms({ path: ['levelId'], synonyms: { levelId: ['levelIds'] } })
 export class LevelIdDto {
   @ApiProperty({ example: '402856aa6c3bbde1016c3bc2329200ff' })
   @ToTrimmedString()
