@@ -1,4 +1,4 @@
-import { BIO_TYPE, chooseDialect, dataDelete, KvMap, parseCapabilities, parseCommaList, type Dialect } from '../push/protocol';
+import { chooseDialect, comparisonPhotoType, dataDelete, KvMap, parseCapabilities, parseCommaList, type Dialect } from '../push/protocol';
 
 /** What the planner needs to know about one device to talk its dialect. */
 export interface SyncDevice {
@@ -26,15 +26,12 @@ export interface SyncDevice {
 export function dialectOf(capabilities: unknown, registration: unknown): { dialect: Dialect; photoType: number } {
   const stored = capabilities as { dialect?: Dialect; multiBioPhotoSupport?: { types?: number[] } | null } | null;
   if (stored?.dialect) {
-    const types = (stored.multiBioPhotoSupport?.types ?? []).filter((t) => t > 0);
-    return { dialect: stored.dialect, photoType: types.length === 0 || types.includes(BIO_TYPE.visibleFace) ? BIO_TYPE.visibleFace : types[0] };
+    return { dialect: stored.dialect, photoType: comparisonPhotoType((stored.multiBioPhotoSupport?.types ?? []).filter((t) => t > 0)) };
   }
   const kv = toKvMap(registration);
   const caps = parseCapabilities(kv);
   const dialect = chooseDialect(caps);
-  const photoTypes = caps.multiBioPhotoSupport?.types.filter((t) => t > 0) ?? [];
-  const photoType = photoTypes.length === 0 || photoTypes.includes(BIO_TYPE.visibleFace) ? BIO_TYPE.visibleFace : photoTypes[0];
-  return { dialect, photoType };
+  return { dialect, photoType: comparisonPhotoType(caps.multiBioPhotoSupport?.types.filter((t) => t > 0) ?? []) };
 }
 
 function toKvMap(registration: unknown): KvMap {

@@ -279,6 +279,14 @@ export function switchedOffBioTypes(c: Pick<DeviceCapabilities, 'fingerFunOn' | 
 }
 
 /**
+ * The biophoto Type a device is sent comparison photos as, of the types its MultiBioPhotoSupport announces (without
+ * zeros): the visible-light face when it is announced or none is, else the first announced.
+ */
+export function comparisonPhotoType(types: readonly number[]): number {
+  return types.length === 0 || types.includes(BIO_TYPE.visibleFace) ? BIO_TYPE.visibleFace : types[0];
+}
+
+/**
  * Picks the command dialect from the whole registration, never from one flag: the handshake
  * `pushver` and `DeviceType` are unreliable in the field (3.1.x devices announce 2.4.1,
  * unrelated devices say `middle east`), so only the registration body is consulted.
@@ -288,10 +296,13 @@ export function chooseDialect(c: DeviceCapabilities): Dialect {
   const bioTypes = c.multiBioDataSupport?.types.filter((t) => t > 0) ?? [];
   const biodata = versionOk && (bioTypes.length > 0 || c.bioDataFun === true);
   const photoTypes = c.multiBioPhotoSupport?.types.filter((t) => t > 0) ?? [];
-  let photo: Dialect['photo'] = null;
-  if (versionOk && (photoTypes.length > 0 || c.bioPhotoFun === true)) photo = 'biophoto';
-  else if (c.photoFunOn === true || c.userPicURLFunOn === true) photo = 'userpic';
   const bioOff = switchedOffBioTypes(c);
+  let photo: Dialect['photo'] = null;
+  // A comparison photo is enrolled as a template of its Type (Appendix 18: the panel extracts a visible-light face
+  // from it): with that function switched off (FaceFunOn=0) the panel cannot use it, as it cannot a face template, so
+  // none is sent; the function turned on again changes the dialect, whose full sync sends them.
+  if (versionOk && (photoTypes.length > 0 || c.bioPhotoFun === true)) photo = bioOff.includes(comparisonPhotoType(photoTypes)) ? null : 'biophoto';
+  else if (c.photoFunOn === true || c.userPicURLFunOn === true) photo = 'userpic';
   return {
     bio: biodata ? 'biodata' : 'templatev10',
     bioTypes: biodata ? (bioTypes.length > 0 ? bioTypes : [BIO_TYPE.visibleFace]).filter((t) => !bioOff.includes(t)) : [],
