@@ -159,6 +159,11 @@ export interface AttendanceTerminalOptions {
    * (the count is meaningless on some firmware).
    */
   fingerprintCountZero?: boolean;
+  /**
+   * Firmware whose user count (INFO value 2, `UserCount=` of the INFO command's result) is 0 whatever it holds: no
+   * firmware is known to, but a gateway judging a 0 must not loop on one that does.
+   */
+  userCountZero?: boolean;
 }
 
 const DEFAULT_KEY = '4a9594af164f2b9779b59e8554b5df26';
@@ -338,7 +343,7 @@ export class AttendanceTerminal {
    */
   info(): string {
     const functions = `111${this.opts.multiBioPhotoSupport ? 1 : 0}0`;
-    return [this.opts.firmware ?? 'Ver 8.0.4.3-20220708', this.users.size, this.fingerprints(), this.log.length, '192.168.1.201', 10, 7, 15, 0, functions].join(',');
+    return [this.opts.firmware ?? 'Ver 8.0.4.3-20220708', this.userCount(), this.fingerprints(), this.log.length, '192.168.1.201', 10, 7, 15, 0, functions].join(',');
   }
 
   /** Its options push said BioPhotoFun=0 last (turnOffComparisonPhotos with inOptions). */
@@ -360,6 +365,10 @@ export class AttendanceTerminal {
     this.bioPhotoOff = false;
   }
 
+  private userCount(): number {
+    return this.opts.userCountZero ? 0 : this.users.size;
+  }
+
   private fingerprints(): number {
     if (this.opts.fingerprintCountZero) return 0;
     return this.templates.filter((t) => t.table === 'FINGERTMP' || (t.table === 'BIODATA' && get(t.fields, 'Type') === '1')).length;
@@ -367,7 +376,7 @@ export class AttendanceTerminal {
 
   /** What the result of INFO carries after its first line: a few of the Biopro SA40's keys, with its counts now. */
   infoLines(): string {
-    return [`UserCount=${this.users.size}`, `FPCount=${this.fingerprints()}`, `TransactionCount=${this.log.length}`].join('\n');
+    return [`UserCount=${this.userCount()}`, `FPCount=${this.fingerprints()}`, `TransactionCount=${this.log.length}`].join('\n');
   }
 
   /** One poll; runs what it gets and reports every result. Answers the commands run. */

@@ -220,6 +220,12 @@ export class AttendanceTerminalService implements OnModuleInit {
    */
   private readonly noInfoSince = new Map<string, number>();
   private readonly infoAsked = new Set<string>();
+  /**
+   * Terminals whose INFO reported 0 users while they held users they confirmed, judged once (zeroAgainstConfirmed),
+   * and whose INFO has reported no user since: a further 0 is not judged until one does, so that firmware whose count
+   * always reads 0 is not sent its users at every poll (the boot and the periodic verification still count it).
+   */
+  private readonly zeroJudged = new Set<string>();
   private countListener?: UserCountListener;
   private remoteAttListener?: RemoteAttListener;
   private bioOptionsListener?: (e: { deviceId: string; sn: string }) => Promise<unknown>;
@@ -715,6 +721,7 @@ export class AttendanceTerminalService implements OnModuleInit {
     // Its user count (field sample cmd-info-biopro-sa40: `UserCount=1`) is the check a re-initialisation owes, its
     // fingerprint count (`FPCount=`) judged with it.
     const users = info.int('UserCount');
+    if (users !== null && users > 0) this.zeroJudged.delete(s.sn);
     if (users !== null && users >= 0) await this.judgeCount(s, users, info.int('FPCount'), mark);
   }
 
@@ -941,13 +948,21 @@ export class AttendanceTerminalService implements OnModuleInit {
   async noteInfo(s: DeviceSession, info: string): Promise<void> {
     this.noInfoSince.delete(s.sn);
     const countDue = this.countDue.has(s.sn);
-    if (this.infos.get(s.sn) === info && !countDue) return;
+    const same = this.infos.get(s.sn) === info;
+    // The same INFO as the last one costs nothing, unless it reports 0 users (zeroAgainstConfirmed): the users it
+    // confirmed may have come since that INFO, through polls without one, and "clear all data" at its menu then
+    // leaves it reporting what it reported before they came.
+    if (same && !countDue && (this.zeroJudged.has(s.sn) || !/^[^,]*,\s*0\s*(,|$)/.test(info))) return;
     const parsed = parseAttInfo(info);
     const mark = countDue && parsed?.userCount !== null && parsed?.userCount !== undefined ? await this.countMark(s) : undefined;
     if (mark) await this.judgeCount(s, parsed!.userCount!, parsed!.fpCount, mark);
-    if (this.infos.get(s.sn) === info) return;
+    if (same) {
+      if (!countDue && parsed?.userCount === 0) await this.zeroAgainstConfirmed(s, parsed.fpCount);
+      return;
+    }
     this.infos.set(s.sn, info);
     if (!parsed) return;
+    if (parsed.userCount !== null && parsed.userCount > 0) this.zeroJudged.delete(s.sn);
     const forgot = await this.noteFirmwareAndAddress(s, parsed.firmware, parsed.ip);
     // Its comparison photo bit (value 10, bit 4) is where some firmware alone says it takes comparison photos (a V5L
     // on ZAM180 names neither key in its options), and where one that stops taking them says so: written with the
@@ -971,7 +986,23 @@ export class AttendanceTerminalService implements OnModuleInit {
     if (recordsCleared(row?.prev_logs ?? null, parsed.attLogCount)) {
       await this.ds.transaction((m) => this.dataCleared(m, { id: s.id, sn: s.sn }, `reports ${parsed.attLogCount} attendance records where its INFO before reported ${row!.prev_logs}`));
     }
-    if (!countDue && userCountDropped(row?.prev_users ?? null, parsed.userCount)) await this.countDropped(s, Number(row!.prev_users), parsed.userCount!, parsed.fpCount);
+    if (countDue) return;
+    if (userCountDropped(row?.prev_users ?? null, parsed.userCount)) await this.countDropped(s, `where its INFO before reported ${row!.prev_users}`, parsed.userCount!, parsed.fpCount);
+    else if (parsed.userCount === 0) await this.zeroAgainstConfirmed(s, parsed.fpCount);
+  }
+
+  /**
+   * An INFO reporting 0 users, not owed a count and no drop from the INFO before it (which said 0 too, reported
+   * before its users came through polls without INFO, or none was stored): "clear all data" at its menu with no OPLOG
+   * uploaded shows only here. Judged as a drop when it confirmed users (what the judgement compares the count with);
+   * a terminal that holds none costs the one query. Once until its INFO reports a user again (zeroJudged).
+   */
+  private async zeroAgainstConfirmed(s: DeviceSession, fingers: number | null): Promise<void> {
+    if (this.zeroJudged.has(s.sn)) return;
+    const [held] = await this.ds.query(`SELECT 1 FROM sync_item WHERE device_id = $1 AND kind = 'user' AND hash IS NOT NULL AND hash <> '' LIMIT 1`, [s.id]);
+    if (!held) return;
+    this.zeroJudged.add(s.sn);
+    await this.countDropped(s, 'where it confirmed users', 0, fingers);
   }
 
   /**
@@ -981,8 +1012,8 @@ export class AttendanceTerminalService implements OnModuleInit {
    * users the terminal confirmed, so that deletes of ours that just landed are no reset; kept owed (att_terminal
    * count_due) while commands of ours are in flight.
    */
-  private async countDropped(s: DeviceSession, before: number, now: number, fingers: number | null): Promise<void> {
-    this.logger.log(`terminal ${s.sn} reports ${now} users where its INFO before reported ${before}: its users are checked`);
+  private async countDropped(s: DeviceSession, where: string, now: number, fingers: number | null): Promise<void> {
+    this.logger.log(`terminal ${s.sn} reports ${now} users ${where}: its users are checked`);
     const mark = await this.lastInitialisation(s);
     await this.ds.transaction((m) => this.askUserCount(m, [{ id: s.id, sn: s.sn }]));
     await this.judgeCount(s, now, fingers, mark);
