@@ -76,6 +76,44 @@ describe('a terminal whose record numbering starts again, its users kept', () =>
     expect((await storedPunches(sn)).map((r) => r.n)).toEqual([1, 1, 1]);
   });
 
+  it('an upload of the old numbering arriving after the first of the new one does not raise the mark again: a punch left unsent goes up at the next boot', async () => {
+    const sn = 'ATT-RENUM-LATE';
+    const term = await terminalWith(sn, '7904');
+    for (let m = 1; m <= 5; m++) expect((await term.punch(punch('7904', m)))?.body).toMatch(/^OK/);
+    term.restartRecordsAtMenu();
+    expect((await term.punch(punch('7904', 10)))?.body).toMatch(/^OK/);
+    expect((await heldStamps(sn)).ATTLOG).toBe('1');
+    // Its upload of record 5 (Stamp 5, the 08:05 punch) held up on the way, arriving now: nothing new, and older.
+    expect((await term.resendAttlogUpload(4)).body).toMatch(/^OK/);
+    expect((await heldStamps(sn)).ATTLOG).toBe('1');
+    // Record 2, made while its network is down, then a power cut: handed mark 1 (not 5), it sends record 2.
+    term.online = false;
+    expect(await term.punch(punch('7904', 11))).toBeNull();
+    term.online = true;
+    expect(await term.init()).toBe(true);
+    expect(term.serverOptions.ATTLOGStamp).toBe('1');
+    expect(term.uploadedTo).toBe(2);
+    await settleTerminal(reconciler, term);
+    expect(await storedPunches(sn)).toEqual([1, 2, 3, 4, 5, 10, 11].map((m) => ({ at: `7904@08:${String(m).padStart(2, '0')}`, n: 1 })));
+    // Served back through REST, each once.
+    const listed = (await t.get('/api/transaction/listAttTransaction', { pageNo: 1, pageSize: 100, personPin: '7904' })).body.data as Array<{ eventTime: string }>;
+    expect(listed.map((x) => x.eventTime.slice(11, 16)).sort()).toEqual(['08:01', '08:02', '08:03', '08:04', '08:05', '08:10', '08:11']);
+  });
+
+  it('the same two uploads at once (one write batch, or either first): the mark is the new numbering\'s', async () => {
+    const sn = 'ATT-RENUM-BATCH';
+    const term = await terminalWith(sn, '7905');
+    for (let m = 1; m <= 5; m++) expect((await term.punch(punch('7905', m)))?.body).toMatch(/^OK/);
+    term.restartRecordsAtMenu();
+    const [fresh, stale] = await Promise.all([term.punch(punch('7905', 10)), term.resendAttlogUpload(4)]);
+    expect(fresh?.body).toMatch(/^OK/);
+    expect(stale.body).toMatch(/^OK/);
+    expect((await heldStamps(sn)).ATTLOG).toBe('1');
+    expect(await term.init()).toBe(true);
+    expect(term.serverOptions.ATTLOGStamp).toBe('1');
+    expect(await storedPunches(sn)).toEqual([1, 2, 3, 4, 5, 10].map((m) => ({ at: `7905@08:${String(m).padStart(2, '0')}`, n: 1 })));
+  });
+
   it('its attendance photos numbered from 1 again: the lower ATTPHOTO Stamp of a new photo is handed back, not the old one', async () => {
     const sn = 'ATT-RENUM-PHOTO';
     const term = await terminalWith(sn, '7903');

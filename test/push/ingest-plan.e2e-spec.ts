@@ -78,7 +78,7 @@ it.skipIf(onPglite)('the ATTLOG statement returns six values per punch, the whol
   // only for Push Center. RETURNING * put every column of every punch into the CTE's tuple store and read it back in each of its scans
   // (performance log, stop 46: 2 % of PostgreSQL's instructions per one-punch upload, 4.4 % with a target enabled).
   const row = [deviceId, 'PLAN-1_att_explain', '2026-04-01T09:00:00.000Z', '1', 0, 1, 'Fingerprint', null, null, 'ATTLOG'];
-  const args = [recordArray([row]), textArray([deviceId]), textArray(['1']), textArray(['2026-04-01T09:00:00.000Z'])].map((a) => client.escapeLiteral(a));
+  const args = [recordArray([row]), textArray([deviceId]), textArray(['1']), textArray(['2026-04-01T09:00:00.000Z']), textArray(['2026-04-01T09:00:00.000Z'])].map((a) => client.escapeLiteral(a));
   const [{ 'QUERY PLAN': explained }] = (await client.query(`EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE cvgw_attlog_ingest(${args.join(', ')})`)).rows;
   const outputs = writesOf(explained[0].Plan, 'att_transaction');
   expect(outputs).toHaveLength(1);

@@ -18,6 +18,12 @@ import { EVENT_JSON_WHILE_TARGET_ENABLED, OUTBOX_INTO } from '../../pushCenter/p
  * after a reboot) is not taken: handed back lower it would only make the terminal send those records again (each
  * stored once all the same). "Numeric" is 1 to 30 digits, as laterStamp reads it.
  *
+ * A higher numeric Stamp is not taken when `older` holds: the upload's newest punch is older than the newest of the
+ * upload whose Stamp is held (ATTLOG_STAMP_PUNCH). That is an upload from before its numbering started again (held up on the way,
+ * or repeated, arriving after the first upload of the new numbering, or with it in one batch): taken, the mark of the
+ * old numbering was handed back at the next boot, and the terminal skipped what it then held below it unsent (lost
+ * punches) until a later upload happened to lower it first. Left lower, a Stamp costs at worst records sent again.
+ *
  * Written for the one table an upload carries, without unpacking and re-aggregating a jsonb object, and with
  * `^[0-9]+$` and a length test instead of `^[0-9]{1,30}$` (same strings: a bounded repetition makes PostgreSQL's
  * regular expression engine run a 30-state automaton): the ATTLOG batch statement merges a Stamp for every
@@ -25,10 +31,11 @@ import { EVENT_JSON_WHILE_TARGET_ENABLED, OUTBOX_INTO } from '../../pushCenter/p
  * (callgrind, docs/performance-log.md, stop 45). The numbers are only compared once both are known to be digits,
  * and `fresh` is only evaluated for a lower one.
  */
-export const mergeStampSql = (held: string, table: string, incoming: string, fresh = 'false'): string => {
+export const mergeStampSql = (held: string, table: string, incoming: string, fresh = 'false', older = 'false'): string => {
   const stamp = `(${incoming}->>${table})`;
   return `CASE WHEN CASE WHEN ${stamp} ~ '^[0-9]+$' AND length(${stamp}) <= 30 AND (${held}->>${table}) ~ '^[0-9]+$' AND length(${held}->>${table}) <= 30
-      THEN (${held}->>${table})::numeric > ${stamp}::numeric AND NOT coalesce(${fresh}, false) ELSE false END
+      THEN CASE WHEN (${held}->>${table})::numeric > ${stamp}::numeric THEN NOT coalesce(${fresh}, false)
+        WHEN (${held}->>${table})::numeric < ${stamp}::numeric THEN coalesce(${older}, false) ELSE false END ELSE false END
     THEN ${held} ELSE COALESCE(${held}, '{}'::jsonb) || ${incoming} END`;
 };
 
@@ -98,6 +105,20 @@ const widthSql = (alias: string) =>
 const FRESH_PUNCH_OF_TERMINAL = `EXISTS (SELECT 1 FROM up WHERE up.fresh AND up.${listOf(AttTransaction, ['deviceId'])} = att_terminal.device_id)`;
 
 /**
+ * Key of att_terminal.stamps beside `ATTLOG`: the newest punch (ISO) of the upload whose Stamp is held, set with it
+ * (mergeStampSql takes the upload's object whole). Dropped with the Stamps when its records are found cleared.
+ */
+export const ATTLOG_STAMP_PUNCH = 'attlogPunchAt';
+
+/**
+ * Whether the upload whose Stamp is being merged (EXCLUDED) brings punches older than those of the upload whose Stamp
+ * is held: a Stamp from before the terminal's numbering started again. Not compared with the newest punch held of the
+ * terminal (att_terminal.last_punch_at): a terminal posting its punches as rtlog at once and as ATTLOG later would have
+ * every ATTLOG Stamp refused. Evaluated only for a Stamp above the one held.
+ */
+const STAMP_OF_OLDER_PUNCHES = `(EXCLUDED.stamps->>'${ATTLOG_STAMP_PUNCH}')::timestamptz < (att_terminal.stamps->>'${ATTLOG_STAMP_PUNCH}')::timestamptz`;
+
+/**
  * One statement per batch of ATTLOG uploads, its own transaction and prepared once per connection (as the
  * rtlog ingest's REALTIME_SQL): the punches of every upload, joined at insert time with device, area, person
  * and department names, keyed so a re-sent upload adds nothing; then, set-based, what the
@@ -119,8 +140,8 @@ const FRESH_PUNCH_OF_TERMINAL = `EXISTS (SELECT 1 FROM up WHERE up.fresh AND up.
  * stores (2.6 % of PostgreSQL's instructions per one-punch upload, 4.7 % with a target enabled; stop 46 of
  * docs/performance-log.md).
  *
- * Parameters: the punches as one array of rows ($1, PUNCH_ROW_FIELDS), then the terminals' device ids, Stamps and
- * newest punches ($2-$4).
+ * Parameters: the punches as one array of rows ($1, PUNCH_ROW_FIELDS), then the terminals' device ids, Stamps,
+ * newest punches and newest punches of the uploads whose Stamps these are ($2-$5).
  */
 export const ATTLOG_SQL = `
   WITH up AS (INSERT INTO ${intoOf(AttTransaction, ['uniqueKey', 'deviceId', 'deviceSn', 'devAlias', 'eventTime', 'pin', 'personId', 'name', 'lastName',
@@ -142,10 +163,10 @@ export const ATTLOG_SQL = `
     SELECT t.id, i.id, i.device_sn, ins_xact.x, i.event || '{"module": "att"}'::jsonb FROM up i CROSS JOIN push_target t CROSS JOIN ins_xact
     WHERE i.fresh AND t.enabled ORDER BY i.id, t.id),
   term AS (INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'stamps', 'lastPunchAt'])}
-    SELECT s.device_id, CASE WHEN s.stamp IS NULL THEN NULL ELSE jsonb_build_object('ATTLOG', s.stamp) END, s.last_punch_at
-    FROM unnest($2::varchar[], $3::text[], $4::timestamptz[]) AS s(device_id, stamp, last_punch_at)
+    SELECT s.device_id, CASE WHEN s.stamp IS NULL THEN NULL ELSE jsonb_strip_nulls(jsonb_build_object('ATTLOG', s.stamp, '${ATTLOG_STAMP_PUNCH}', s.stamp_at)) END, s.last_punch_at
+    FROM unnest($2::varchar[], $3::text[], $4::timestamptz[], $5::text[]) AS s(device_id, stamp, last_punch_at, stamp_at)
     ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET
-      stamps = CASE WHEN EXCLUDED.stamps IS NULL THEN att_terminal.stamps ELSE ${mergeStampSql('att_terminal.stamps', `'ATTLOG'`, 'EXCLUDED.stamps', FRESH_PUNCH_OF_TERMINAL)} END,
+      stamps = CASE WHEN EXCLUDED.stamps IS NULL THEN att_terminal.stamps ELSE ${mergeStampSql('att_terminal.stamps', `'ATTLOG'`, 'EXCLUDED.stamps', FRESH_PUNCH_OF_TERMINAL, STAMP_OF_OLDER_PUNCHES)} END,
       last_punch_at = GREATEST(att_terminal.last_punch_at, EXCLUDED.last_punch_at), updated_at = now())
   SELECT unique_key FROM up WHERE fresh`;
 
@@ -175,18 +196,31 @@ export async function flushAttlog(db: BatchClient, items: readonly AttlogItem[])
       owner.set(p.key, i);
     }
   });
-  // One att_terminal row per device (an upsert may touch a row once per statement): the highest Stamp sent, the newest
-  // punch. The statement lowers the Stamp held to it when the batch stored a new punch of the terminal (mergeStampSql).
-  const terminals = new Map<string, { stamp: string | null; last: string | null }>();
+  // One att_terminal row per device (an upsert may touch a row once per statement): the Stamp of its upload with the
+  // newest punch (the highest of those alike), the newest punch. The statement lowers the Stamp held to it when the
+  // batch stored a new punch of the terminal, and takes a higher one only when that upload's punches are not older
+  // than those held (mergeStampSql). The highest Stamp of the batch, an upload from before the terminal's numbering
+  // started again sent with the first upload after it, was taken and handed back at the next boot.
+  const terminals = new Map<string, { stamp: string | null; stampAt: string | null; last: string | null }>();
   for (const it of items) {
     if (it.stamp === null && it.lastPunchAt === null) continue;
-    const t = terminals.get(it.deviceId) ?? { stamp: null, last: null };
-    if (it.stamp !== null) t.stamp = laterStamp(t.stamp, it.stamp);
+    const t = terminals.get(it.deviceId) ?? { stamp: null, stampAt: null, last: null };
+    if (it.stamp !== null) {
+      const [at, held] = [it.lastPunchAt ?? '', t.stampAt ?? ''];
+      if (t.stamp === null || at > held) [t.stamp, t.stampAt] = [it.stamp, it.lastPunchAt];
+      else if (at === held) t.stamp = laterStamp(t.stamp, it.stamp);
+    }
     if (it.lastPunchAt !== null && (t.last === null || it.lastPunchAt > t.last)) t.last = it.lastPunchAt;
     terminals.set(it.deviceId, t);
   }
   const ids = [...terminals.keys()];
-  const params = [recordArray(rows), textArray(ids), textArray(ids.map((d) => terminals.get(d)!.stamp)), textArray(ids.map((d) => terminals.get(d)!.last))];
+  const params = [
+    recordArray(rows),
+    textArray(ids),
+    textArray(ids.map((d) => terminals.get(d)!.stamp)),
+    textArray(ids.map((d) => terminals.get(d)!.last)),
+    textArray(ids.map((d) => terminals.get(d)!.stampAt)),
+  ];
   const answer = await db.query<{ unique_key: string }>('cvgw_attlog_ingest', ATTLOG_SQL, params);
   for (const r of answer) stored[owner.get(r.unique_key)!]++;
   return stored;
