@@ -1,7 +1,9 @@
 // PostgreSQL CPU per event of rtlog batch statement variants, from /proc/<backend>/schedstat (docs/performance-log.md, stop 58).
 // Calls the build's own flushRealtime on one connection per variant, alternating rounds, on a scratch database
-// (200 panels registered through a gateway started once). Variant A is the shipped statement; the others are
-// rewrites of its text, for scale: B anti-join instead of ON CONFLICT, T without the tally, O without the outbox CTE.
+// (200 panels registered through a gateway started once). Variant A is the shipped statement (no Push Center target
+// enabled: the guarded statement without the outbox part, stop 59); the others are rewrites of its text: P the
+// statement every batch ran before stop 59 (with the outbox part), F the shipped statement with the outbox part (what a
+// batch runs while a target is enabled), B anti-join instead of ON CONFLICT, T without the tally (for scale).
 // Usage (after npm run build): node bench/rtlog-statement-cpu.cjs [batch=20] [rounds=6] [batchesPerRound=150] [variants=A,B]
 require('reflect-metadata');
 const fs = require('node:fs');
@@ -35,8 +37,15 @@ const REWRITES = {
       .replace('ON CONFLICT (unique_key) DO NOTHING ', ''),
   // No tally (for scale only).
   T: (t) => t.replace(/ins_tally AS \(INSERT INTO acc_transaction_tally \(device_sn, day, n\)\n\s+SELECT i.device_sn, \(i.event_time AT TIME ZONE 'UTC'\)::date, count\(\*\) FROM ins i GROUP BY 1, 2\),/, ''),
-  // No outbox CTE (for scale only).
-  O: (t) => t.replace(/,\n\s+ins_outbox AS \(INSERT INTO push_outbox[^)]*\)[^)]*\)/, ''),
+  // With the outbox part, as while a target is enabled.
+  F: (t) => (t === rt.REALTIME_EVENTS_SQL ? rt.REALTIME_EVENTS_OUTBOX_SQL : t),
+  // The statement before stop 59: with the outbox part, and no row saying whether a target is enabled.
+  P: (t) => {
+    if (t !== rt.REALTIME_EVENTS_SQL) return t;
+    const before = rt.REALTIME_EVENTS_OUTBOX_SQL.replace(/\n  UNION ALL\n  SELECT NULL, NULL, -3 WHERE NOT EXISTS \(SELECT FROM push_target WHERE enabled\)$/, '');
+    if (before === rt.REALTIME_EVENTS_OUTBOX_SQL) throw new Error('variant P: the outbox statement has no target row to take off');
+    return before;
+  },
 };
 
 async function main() {

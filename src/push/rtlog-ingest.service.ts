@@ -6,7 +6,8 @@ import { GroupCommitService } from '../database/group-commit.service';
 import { intoOf, listOf, tableOf } from '../database/columns';
 import { genericRows, numberArray, recordArray, textArray, type RecordField } from '../database/pg-array';
 import { AccTransaction } from '../transaction/acc-transaction.entity';
-import { INSERTED_EVENT_RETURNING, PUBLISH_INSERTED_EVENTS } from '../transaction/acc-transaction-publish';
+import { INSERTED_EVENT_RETURNING, PUBLISH_INSERTED_EVENTS, TALLY_INSERTED_EVENTS, UNPUBLISHED_EVENT_RETURNING } from '../transaction/acc-transaction-publish';
+import { PUSH_TARGET_ENABLED } from '../pushCenter/push-center-tables';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import type { DeviceSession } from './device-registry.service';
 import { clip } from './device-registry.service';
@@ -118,6 +119,25 @@ const VERSION_PARAM = 2;
 /** The version test of a `params` statement: the names it was given are the database's now. */
 const NAMES_CURRENT = `(SELECT v FROM ${tableOf(EVENT_NAMES_VERSION)} WHERE id = 1) = $${VERSION_PARAM}::bigint`;
 
+/** The `n` of a statement's row that stored nothing because the names it was given are no longer the database's. */
+const NAMES_MOVED = -1;
+/** The `n` of a `guarded` statement's row that stored nothing because a Push Center target is enabled. */
+const TARGET_ENABLED = -2;
+/** The `n` of an `outbox` statement's row that says no Push Center target was enabled (the next batch may be `guarded`). */
+const NO_TARGET = -3;
+
+/**
+ * How a `params` statement publishes its events to the Push Center:
+ * - `outbox`: PUBLISH_INSERTED_EVENTS, one outbox row per event and enabled target;
+ * - `guarded`: stores (events and door states) only while no target is enabled, without the outbox part; with a
+ *   target enabled it stores nothing and answers a row with n = TARGET_ENABLED, and the batch runs `outbox`.
+ * Both read push_target in their statement's one snapshot, so an event gets outbox rows exactly when `outbox` alone
+ * would have given it some: a target enabled by a transaction the snapshot sees gets every event of the
+ * statement, one committed after it none of them, as before. Which one a batch tries first is a hint
+ * (PushTargetsSeen); a wrong guess costs a statement that stored nothing, never an event.
+ */
+type Publish = 'outbox' | 'guarded';
+
 /**
  * One statement per batch, so it is its own transaction (one round trip) and is prepared once per connection:
  * - the events of every upload in one `INSERT … SELECT … ON CONFLICT DO NOTHING`, stored with their person's
@@ -132,8 +152,10 @@ const NAMES_CURRENT = `(SELECT v FROM ${tableOf(EVENT_NAMES_VERSION)} WHERE id =
  * the database's, no event is stored and a row with n = -1 says so; event-names.ts), or from joins (`join`, the
  * fallback when the names keep moving while the gateway reloads them).
  */
-function realtimeSql(names: NameSource, doors: boolean): string {
+function realtimeSql(names: NameSource, doors: boolean, publish: Publish = 'outbox'): string {
   const fromParams = names === 'params';
+  const guarded = publish === 'guarded';
+  if (guarded && !fromParams) throw new Error('a guarded statement takes its names as parameters');
   const $ = (n: number) => `$${n}`;
   const door = (k: number) => $((fromParams ? VERSION_PARAM : 1) + k);
   return `
@@ -149,26 +171,33 @@ function realtimeSql(names: NameSource, doors: boolean): string {
   LEFT JOIN reader r ON r.door_id = d.id AND r.in_out = e.reader_state`}
   LEFT JOIN person p ON p.pin = e.pin
   LEFT JOIN department dp ON dp.id = p.dept_id
-  ${fromParams ? `WHERE ${NAMES_CURRENT}` : ''}
+  ${fromParams ? `WHERE ${NAMES_CURRENT}${guarded ? ` AND NOT ${PUSH_TARGET_ENABLED}` : ''}` : ''}
   ORDER BY e.ord
-  ON CONFLICT (${listOf(AccTransaction, ['uniqueKey'])}) DO NOTHING ${INSERTED_EVENT_RETURNING}),
-  ${PUBLISH_INSERTED_EVENTS}${doors ? `,
+  ON CONFLICT (${listOf(AccTransaction, ['uniqueKey'])}) DO NOTHING ${guarded ? UNPUBLISHED_EVENT_RETURNING : INSERTED_EVENT_RETURNING}),
+  ${guarded ? TALLY_INSERTED_EVENTS : PUBLISH_INSERTED_EVENTS}${doors ? `,
   upd AS (UPDATE door SET sensor_state = COALESCE(s.sensor, door.sensor_state), relay_state = COALESCE(s.relay, door.relay_state),
      alarm_state = COALESCE(s.alarm, door.alarm_state), door_state_at = s.at, updated_at = now()
    FROM unnest(${genericRows(`${door(1)}::varchar[]`)}, ${door(2)}::int[], ${door(3)}::int[], ${door(4)}::int[], ${door(5)}::varchar[], ${door(6)}::timestamptz[]) AS s(device_id, door_no, sensor, relay, alarm, at)
-   WHERE door.device_id = s.device_id AND door.door_no = s.door_no AND (door.door_state_at IS NULL OR door.door_state_at <= s.at)
+   WHERE door.device_id = s.device_id AND door.door_no = s.door_no AND (door.door_state_at IS NULL OR door.door_state_at <= s.at)${guarded ? `
+     AND NOT ${PUSH_TARGET_ENABLED}` : ''}
    RETURNING door.device_id)` : ''}
   SELECT unique_key, NULL::varchar AS device_id, 0 AS n FROM ins${doors ? `
   UNION ALL
   SELECT NULL, device_id, count(*)::int FROM upd GROUP BY device_id` : ''}${fromParams ? `
   UNION ALL
-  SELECT NULL, NULL, -1 WHERE NOT ${NAMES_CURRENT}` : ''}`;
+  SELECT NULL, NULL, ${NAMES_MOVED} WHERE NOT ${NAMES_CURRENT}` : ''}${fromParams ? `
+  UNION ALL
+  SELECT NULL, NULL, ${guarded ? `${TARGET_ENABLED} WHERE ${PUSH_TARGET_ENABLED}` : `${NO_TARGET} WHERE NOT ${PUSH_TARGET_ENABLED}`}` : ''}`;
 }
 
-/** The statement with the device-side names as parameters (the usual one). */
-export const REALTIME_SQL = realtimeSql('params', true);
+/** The statement with the device-side names as parameters, while no Push Center target is enabled (the usual one). */
+export const REALTIME_SQL = realtimeSql('params', true, 'guarded');
 /** The same for a batch without door states (rtlog events only). */
-export const REALTIME_EVENTS_SQL = realtimeSql('params', false);
+export const REALTIME_EVENTS_SQL = realtimeSql('params', false, 'guarded');
+/** REALTIME_SQL writing the Push Center outbox, while some target is enabled. */
+export const REALTIME_OUTBOX_SQL = realtimeSql('params', true, 'outbox');
+/** REALTIME_EVENTS_SQL writing the Push Center outbox. */
+export const REALTIME_EVENTS_OUTBOX_SQL = realtimeSql('params', false, 'outbox');
 /** The same with those names joined, for a batch whose names could not be loaded at a stable version. */
 export const REALTIME_JOIN_SQL = realtimeSql('join', true);
 /** The joined statement for a batch without door states. */
@@ -193,17 +222,21 @@ type RealtimeRow = { unique_key: string | null; device_id: string | null; n: num
  * statement; the names of devices not in memory yet are loaded first, and a statement that finds the names
  * changed stored nothing and is repeated with them loaded again (each statement is its own transaction).
  */
-export async function flushRealtime(db: BatchClient, items: readonly RealtimeItem[], names: EventNamesCache): Promise<RealtimeStored[]> {
+export async function flushRealtime(db: BatchClient, items: readonly RealtimeItem[], names: EventNamesCache, targets = SHARED_TARGETS_SEEN): Promise<RealtimeStored[]> {
   const deviceIds = [...new Set(items.filter((it) => it.events.length > 0).map((it) => it.deviceId))];
   const doors = latestDoorStatesOf(items);
   for (let attempt = 0; attempt < NAME_ATTEMPTS; attempt++) {
     if (!(await loadNames(db, names, deviceIds))) continue;
     const version = names.version!;
     const params = realtimeParams(items, doors, names, version);
-    const rows = await (doors.length > 0
-      ? db.query<RealtimeRow>('cvgw_realtime_ingest', REALTIME_SQL, params)
-      : db.query<RealtimeRow>('cvgw_realtime_events', REALTIME_EVENTS_SQL, params));
-    if (rows.some((r) => r.n === -1)) {
+    let rows = await realtimeStatement(db, doors.length > 0, targets.enabled ? 'outbox' : 'guarded', params);
+    if (rows.some((r) => r.n === TARGET_ENABLED)) {
+      // Nothing stored: a target is enabled. The outbox statement, in a snapshot of its own, gives each event its rows.
+      targets.enabled = true;
+      rows = await realtimeStatement(db, doors.length > 0, 'outbox', params);
+    }
+    if (rows.some((r) => r.n === NO_TARGET)) targets.enabled = false;
+    if (rows.some((r) => r.n === NAMES_MOVED)) {
       names.invalidate();
       continue;
     }
@@ -214,6 +247,24 @@ export async function flushRealtime(db: BatchClient, items: readonly RealtimeIte
     ? db.query<RealtimeRow>('cvgw_realtime_ingest_join', REALTIME_JOIN_SQL, params)
     : db.query<RealtimeRow>('cvgw_realtime_events_join', REALTIME_JOIN_EVENTS_SQL, params));
   return storedPerItem(items, doors, rows);
+}
+
+/**
+ * Whether the last batch statement saw a Push Center target enabled: which statement the next batch tries first
+ * (Publish). A hint only, so one per process is enough; a test or bench may keep its own.
+ */
+export class PushTargetsSeen {
+  enabled = false;
+}
+const SHARED_TARGETS_SEEN = new PushTargetsSeen();
+
+function realtimeStatement(db: BatchClient, doors: boolean, publish: Publish, params: string[]): Promise<RealtimeRow[]> {
+  if (publish === 'guarded') {
+    return doors ? db.query<RealtimeRow>('cvgw_realtime_ingest', REALTIME_SQL, params) : db.query<RealtimeRow>('cvgw_realtime_events', REALTIME_EVENTS_SQL, params);
+  }
+  return doors
+    ? db.query<RealtimeRow>('cvgw_realtime_ingest_outbox', REALTIME_OUTBOX_SQL, params)
+    : db.query<RealtimeRow>('cvgw_realtime_events_outbox', REALTIME_EVENTS_OUTBOX_SQL, params);
 }
 
 /** Loads the names of the devices not in memory at the cache's version; false when the version moved meanwhile. */

@@ -26,6 +26,12 @@ export const PUSH_OUTBOX = rawTable('push_outbox', {
 export const OUTBOX_INTO = intoOf(PUSH_OUTBOX, ['targetId', 'transactionId', 'deviceSn', 'xid', 'event']);
 
 /**
+ * True in a statement's snapshot when some Push Center target is enabled: the same condition, read in the same
+ * snapshot, as the outbox's join on the enabled targets (one statement reads one snapshot in all its parts).
+ */
+export const PUSH_TARGET_ENABLED = `EXISTS (SELECT FROM push_target WHERE enabled)`;
+
+/**
  * A `RETURNING` item of an event insert: the stored row as JSON (the Push Center's payload: the table's columns,
  * names and values) while some Push Center target is enabled, else NULL. `table` is the insert's target table.
  *
@@ -36,4 +42,4 @@ export const OUTBOX_INTO = intoOf(PUSH_OUTBOX, ['targetId', 'transactionId', 'de
  * exactly when it gets outbox rows.
  */
 export const EVENT_JSON_WHILE_TARGET_ENABLED = (table: string): string =>
-  `CASE WHEN EXISTS (SELECT FROM push_target WHERE enabled) THEN to_jsonb(${table}.*) END`;
+  `CASE WHEN ${PUSH_TARGET_ENABLED} THEN to_jsonb(${table}.*) END`;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { flushAttlog, type AttlogItem } from '../../src/push/attendance/attlog-batch';
 import { recordArray, textArray } from '../../src/database/pg-array';
 import { EventNamesCache } from '../../src/push/event-names';
-import { flushRealtime, type RealtimeItem } from '../../src/push/rtlog-ingest.service';
+import { flushRealtime, PushTargetsSeen, type RealtimeItem } from '../../src/push/rtlog-ingest.service';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { connectedSim } from './push-helpers';
 
@@ -84,4 +84,31 @@ it.skipIf(onPglite)('the ATTLOG statement returns six values per punch, the whol
   expect(outputs).toHaveLength(1);
   expect(outputs[0]).toHaveLength(6);
   expect(outputs[0].at(-1)).toMatch(/^CASE WHEN \$\d+ THEN to_jsonb\(att_transaction\.\*\) ELSE NULL::jsonb END$/);
+});
+
+it.skipIf(onPglite)('while no Push Center target is enabled, the rtlog statement has no outbox part; once one is, the batch writes its outbox', async () => {
+  // The outbox part set up an insert, joined every event with push_target and sorted in every batch, to insert
+  // nothing (performance log, stop 59). The guarded statement returns the three values the tally and the answer read.
+  const explain = async (name: string) => {
+    const [{ v }] = await t.ds.query(`SELECT v::text FROM event_names_version WHERE id = 1`);
+    const row = [deviceId, 'PLAN-1_explain', 1, '2026-04-01T09:00:00.000Z', '1', null, 1, 0, 0, 'Normal Verify Open', 0, 1, 'Card', null, null, null, 'PLAN-1', null, null, null, null, null, null];
+    const [{ 'QUERY PLAN': explained }] = (await client.query(`EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE ${name}(${client.escapeLiteral(recordArray([row]))}, ${client.escapeLiteral(v)})`)).rows;
+    return explained[0].Plan as Record<string, unknown>;
+  };
+  const guarded = await explain('cvgw_realtime_events');
+  expect(writesOf(guarded, 'push_outbox')).toEqual([]);
+  expect(writesOf(guarded, 'acc_transaction')[0]).toHaveLength(3);
+
+  const [target] = await t.ds.query(`INSERT INTO push_target (id, name, url) VALUES (md5('plan'), 'plan', 'http://127.0.0.1:9/') RETURNING id`);
+  try {
+    const seen = new PushTargetsSeen();
+    const event = { key: 'PLAN-1_outbox', logId: 100, at: '2026-04-01T09:00:00.000Z', pin: '1', card: null, doorNo: 1, inOut: 0, event: 0, eventName: 'Normal Verify Open', level: 0, verifyNo: 1, verifyName: 'Card', temperature: null, maskFlag: null, convTemperature: null };
+    expect(await flushRealtime(db, [{ deviceId, doors: [], events: [event] }], new EventNamesCache(), seen)).toEqual([{ events: 1, doors: 0 }]);
+    expect(seen.enabled).toBe(true);
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM push_outbox o JOIN acc_transaction a ON a.id = o.transaction_id WHERE a.unique_key = 'PLAN-1_outbox'`);
+    expect(n).toBe(1);
+    expect(writesOf(await explain('cvgw_realtime_events_outbox'), 'push_outbox')).toHaveLength(1);
+  } finally {
+    await t.ds.query(`DELETE FROM push_target WHERE id = $1`, [target.id]);
+  }
 });
