@@ -5,7 +5,7 @@ import { createGateway } from './bootstrap';
 import { createRootLogger } from './common/logger';
 import { ConfigError, loadConfig } from './config/config';
 import { DatabaseUnreachableError } from './database/database';
-import { DataDirectoryInUseError, lockDataDirectory, markDataDirectoryStopping, waitWhileDataDirectoryStopping } from './database/embedded-database';
+import { DataDirectoryInUseError, DataDirectoryUnusableError, lockDataDirectory, markDataDirectoryStopping, waitWhileDataDirectoryStopping } from './database/embedded-database';
 import { CHECK_EVERY_MS as LAUNCHER_CHECK_MS, watchLaunchers } from './common/launcher-watch';
 import { DataSource } from 'typeorm';
 import { accountCounts, lanAddresses, npmScriptsPresent, startGuide } from './start-guide';
@@ -51,6 +51,10 @@ async function main(): Promise<void> {
     if (err instanceof DataDirectoryInUseError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(3);
+    }
+    if (err instanceof DataDirectoryUnusableError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
     }
     if (err instanceof DatabaseUnreachableError) {
       process.stderr.write(`${err.message}\n`);

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig } from '../config/config';
 import { dataSourceOptions } from '../database/data-source-options';
 import { DatabaseUnreachableError, migrateDatabase, openDatabase } from '../database/database';
-import { DataDirectoryInUseError } from '../database/embedded-database';
+import { DataDirectoryInUseError, DataDirectoryUnusableError } from '../database/embedded-database';
 
 /**
  * Runs `work` on the configured database (embedded or DATABASE_URL), migrated first, with one connection,
@@ -34,7 +34,7 @@ export function runCli(command: (out: (line: string) => void) => Promise<number>
   command((line) => process.stdout.write(`${line}\n`))
     .then((code) => process.exit(code))
     .catch((err) => {
-      if (err instanceof ConfigError || err instanceof DataDirectoryInUseError || err instanceof DatabaseUnreachableError) {
+      if (err instanceof ConfigError || err instanceof DataDirectoryInUseError || err instanceof DataDirectoryUnusableError || err instanceof DatabaseUnreachableError) {
         process.stderr.write(`${err.message}\n`);
         if (err instanceof DataDirectoryInUseError && inUseHint) process.stderr.write(`${inUseHint}\n`);
         process.exit(2);

@@ -6,6 +6,28 @@ import { EmbeddedSessionQueue } from './embedded-session-queue';
 
 export class DataDirectoryInUseError extends Error {}
 
+/**
+ * DATA_DIR cannot be created or written by this process: a directory another user owns (a Docker volume mounted
+ * from a host folder root created, while the image runs as `node`), a read-only mount, a path through a file.
+ * A bad DATA_DIR, said as such (exit code 2), rather than a crash with fs's stack.
+ */
+export class DataDirectoryUnusableError extends Error {}
+
+const UNUSABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST']);
+
+function unusable(dataDir: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  if (!UNUSABLE.has(code)) return err as Error;
+  const uid = process.getuid?.();
+  const who = uid === undefined ? 'this process' : `this process (uid ${uid})`;
+  return new DataDirectoryUnusableError(
+    `DATA_DIR ${dataDir} cannot be used: ${who} cannot create or write it (${(err as Error).message}). ` +
+      `Give the directory to the user the gateway runs as (${uid === undefined ? '' : `chown -R ${uid} ${dataDir}; `}the Docker image runs as node, uid 1000), ` +
+      'set DATA_DIR to a directory it may write, or set DATABASE_URL to use a PostgreSQL server.',
+    { cause: err },
+  );
+}
+
 export interface EmbeddedDatabase {
   url: string;
   /** The pg pool size the embedded database can serve correctly. */
@@ -105,7 +127,11 @@ export async function waitWhileDataDirectoryStopping(dataDir: string, ms: number
 }
 
 export function lockDataDirectory(dataDir: string): () => void {
-  fs.mkdirSync(dataDir, { recursive: true });
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+  } catch (err) {
+    throw unusable(dataDir, err);
+  }
   const lockPath = path.join(dataDir, LOCK_FILE);
   const mine = processIdentity(process.pid);
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -119,7 +145,7 @@ export function lockDataDirectory(dataDir: string): () => void {
         }
       };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw unusable(dataDir, err);
       const lock = readLock(lockPath);
       if (lock && holderAlive(lock)) {
         throw new DataDirectoryInUseError(

@@ -212,6 +212,31 @@ describe('the embedded database', () => {
     expect(fs.readdirSync(dataDir)).toEqual([]);
   }, 60_000);
 
+  // A Docker volume mounted from a host folder root created, while the image runs as node (uid 1000): the start
+  // crashed with fs's EACCES stack (exit code 1). Now a bad DATA_DIR, said as such, before the database starts.
+  it.each([
+    ['a path through a file', (d: string) => (fs.writeFileSync(path.join(d, 'file'), ''), path.join(d, 'file', 'data')), 'ENOTDIR'],
+    ["a directory another user owns", (d: string) => (fs.chmodSync(d, 0o555), path.join(d, 'data')), 'EACCES'],
+  ])('a DATA_DIR the gateway cannot write (%s) stops the start with exit code 2 and a message that says what to do', async (_, make, code) => {
+    const dataDir = make(tmpDataDir());
+    const main = path.resolve(process.cwd(), 'dist/src/main.js');
+    // Root writes anywhere: the directory's owner (root) is then "another user" to the gateway run as nobody.
+    const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const child = spawn(process.execPath, [main], {
+      env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(code === 'EACCES' ? asOther : {}),
+    });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    const exit = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(stderr).toContain(`DATA_DIR ${dataDir} cannot be used: this process (uid `);
+    expect(stderr).toContain(`(${code}: `);
+    expect(stderr).toContain('the Docker image runs as node, uid 1000), set DATA_DIR to a directory it may write, or set DATABASE_URL');
+    expect(stderr).not.toContain('    at ');
+    expect(exit).toBe(2);
+  }, 60_000);
+
   it('takes over a lock left by a dead process', () => {
     const dataDir = tmpDataDir();
     fs.writeFileSync(path.join(dataDir, 'gateway.lock'), '2147483646');
