@@ -118,4 +118,27 @@ describe.skipIf(!run.executable)('the console while a panel is offline', () => {
     await page.reload();
     await row.getByText(/^in sync: (\d+) of \1 confirmed$/).waitFor();
   });
+
+  it("names the work a device is owed in words (the API's code in the title), on the dashboard and in its convergence", async () => {
+    // A full sync that failed twice and waits for its next try, and a check of its data: both owed for a day yet.
+    const [{ id }] = await t.ds.query(`SELECT id FROM device WHERE sn = 'OFFLINE001'`);
+    await t.ds.query(
+      `INSERT INTO sync_owed (device_id, kind, attempts, last_error, next_try_at) VALUES ($1, 'full', 2, 'no answer', now() + interval '1 day'), ($1, 'verify', 0, NULL, now() + interval '1 day')`,
+      [id],
+    );
+    try {
+      await navTo(page, 'Dashboard');
+      const owed = page.getByRole('table', { name: 'Devices whose state has not converged' }).getByRole('row', { name: /OFFLINE001/ }).getByRole('cell').last();
+      await owed.getByText('Full sync', { exact: true }).waitFor();
+      expect(await owed.textContent()).toBe('Full sync, Data check');
+      expect(await owed.getByText('Full sync', { exact: true }).getAttribute('title')).toBe('owed: full');
+      expect(await owed.getByText('Data check', { exact: true }).getAttribute('title')).toBe('owed: verify');
+      await page.getByRole('link', { name: 'Convergence of OFFLINE001' }).click();
+      const work = page.getByRole('region', { name: 'Convergence of OFFLINE001' }).getByText(/^Full sync \(2 tries, no answer; next /);
+      await work.waitFor();
+      expect(await work.getAttribute('title')).toBe('owed: full');
+    } finally {
+      await t.ds.query(`DELETE FROM sync_owed WHERE device_id = $1`, [id]);
+    }
+  });
 });

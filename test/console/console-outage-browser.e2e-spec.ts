@@ -60,4 +60,22 @@ describe.skipIf(!run.executable)('the console while the database is briefly unav
     await page.getByRole('button', { name: 'Try again' }).click();
     await page.getByRole('heading', { level: 1, name: 'Persons' }).waitFor({ timeout: 30_000 });
   });
+
+  it('a sign-out refused while the database is down is tried again by itself, and ends the session once it answers', async () => {
+    const p = await run.signedInPage('dora', 'dora-password-1');
+    const cookie = (await p.context().cookies()).find((c) => c.name === 'cvgw_console')!;
+    const restore = cutDatabase(t);
+    try {
+      await p.getByRole('button', { name: 'Sign out' }).click();
+      await p.getByRole('alert').filter({ hasText: /^Could not sign out: .*the database does not answer.*You are still signed in/ }).waitFor();
+      expect(await p.getByRole('form', { name: 'Sign in' }).count()).toBe(0);
+    } finally {
+      restore();
+    }
+    // Nobody presses anything: the operator has walked away. The console signs out by itself once the database answers.
+    await p.getByRole('form', { name: 'Sign in' }).waitFor({ timeout: 20_000 });
+    // And for real: the cookie the browser had is no longer a session, reused from anywhere.
+    const res = await fetch(`${t.baseUrl}/console/api/session`, { headers: { cookie: `cvgw_console=${cookie.value}` } });
+    expect(res.status).toBe(401);
+  }, 60_000);
 });

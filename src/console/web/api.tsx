@@ -70,14 +70,25 @@ export function query(params: Record<string, unknown>): string {
   return s ? `?${s}` : '';
 }
 
-/** `<input type="datetime-local">` gives 2026-11-22T08:30; the gateway reads yyyy-MM-dd HH:mm:ss. */
-export function fromLocalInput(v: string): string | undefined {
+/**
+ * `<input type="datetime-local">` gives 2026-11-22T08:30; the gateway reads yyyy-MM-dd HH:mm:ss. The end of a
+ * filter's window (`end`) takes the whole minute it names: an operator asking for events up to 10:15 means the ones
+ * at 10:15:40 too (the gateway takes a time's whole second, so 10:15:59 ends the window at 10:16:00).
+ */
+export function fromLocalInput(v: string, end = false): string | undefined {
   if (!v) return undefined;
   const [d, t] = v.split('T');
-  return `${d} ${t.length === 5 ? `${t}:00` : t}`;
+  return `${d} ${t.length === 5 ? `${t}:${end ? '59' : '00'}` : t}`;
 }
+/**
+ * The input's value for a stored time, its seconds kept: a validity ending at 23:59:59 (as CVSecurity's clients set
+ * it) cut to the minute was saved back as 23:59:00 by a save that changed something else. The input takes seconds
+ * only with `step={1}` (else 23:59:59 is a step mismatch and the form does not submit).
+ */
 export function toLocalInput(v: string | null | undefined): string {
-  return v ? v.slice(0, 16).replace(' ', 'T') : '';
+  if (!v) return '';
+  const t = v.slice(0, 19).replace(' ', 'T');
+  return t.endsWith(':00') ? t.slice(0, 16) : t;
 }
 
 /**

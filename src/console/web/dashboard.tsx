@@ -1,7 +1,8 @@
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
 import type { Go, Me } from './main';
-import { Badge, can, ConvergenceLink, DataTable, deviceLabel, kindName, LevelBadge, Notice, refusalsText, useAction, useEvery, useLoad } from './ui';
+import { Badge, can, ConvergenceLink, DataTable, deviceLabel, kindName, LevelBadge, Notice, owedName, refusalsText, useAction, useEvery, useLoad } from './ui';
 
 interface LiveEvent {
   /** The SSE id (`t:`, `p:` or `m:` and the feed position): unique across the modules, whose own ids are not. */
@@ -54,6 +55,10 @@ export function whoText(e: { pin?: string; name?: string; lastName?: string; car
 /** The longest a door state change waits for the dashboard to read it again (the changes of a moment read once). */
 const DOOR_RELOAD_MS = 2000;
 
+/** Live events drawn together: the ones arriving within this of the first are drawn at once, and the list keeps the newest. */
+const LIVE_DRAW_MS = 250;
+const LIVE_EVENTS_KEPT = 50;
+
 /** The tag of a live event that is not an access event: the module it comes from. */
 const MODULE_TAGS: Record<string, string> = { att: 'attendance', ele: 'elevator', psg: 'entrance control' };
 
@@ -89,13 +94,28 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
     // closed are shown too, the ones stored before its first event as well.
     let lastId = '';
     let doorReload: ReturnType<typeof setTimeout> | undefined;
+    // Events received since the list was last drawn, oldest first. A burst (a panel's buffered rtlog after it came
+    // back, a crowd at the turnstiles) drew the page once per event, each a new announcement of the live region:
+    // the events of LIVE_DRAW_MS are drawn together, every one of them.
+    let arrived: LiveEvent[] = [];
+    let draw: ReturnType<typeof setTimeout> | undefined;
+    const drawArrived = () => {
+      draw = undefined;
+      const batch = arrived;
+      arrived = [];
+      setEvents((list) => {
+        // An event's own feed position names it: a replayed event already in the list is not shown twice.
+        const seen = new Set(list.map((x) => x.key));
+        const fresh = batch.filter((x) => !x.key || (!seen.has(x.key) && (seen.add(x.key), true)));
+        return fresh.length ? [...fresh.reverse(), ...list].slice(0, LIVE_EVENTS_KEPT) : list;
+      });
+    };
     const add = (e: Event) => {
       const m = e as MessageEvent;
       if (m.lastEventId) lastId = m.lastEventId;
-      // An event's own feed position (the id's first part; the rest is the other feeds' positions) names it: a
-      // replayed event already in the list is not shown twice.
-      const key = m.lastEventId.split(',')[0];
-      setEvents((list) => (key && list.some((x) => x.key === key) ? list : [{ ...JSON.parse(m.data), key }, ...list].slice(0, 50)));
+      // The event's own feed position is the id's first part; the rest is the other feeds' positions.
+      arrived.push({ ...JSON.parse(m.data), key: m.lastEventId.split(',')[0] });
+      draw ??= setTimeout(drawArrived, LIVE_DRAW_MS);
     };
     const lost = () => {
       setLive('lost');
@@ -131,6 +151,7 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
       stopped = true;
       clearTimeout(retry);
       clearTimeout(doorReload);
+      clearTimeout(draw);
       es?.close();
     };
   }, []);
@@ -234,7 +255,16 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
               { head: 'Desired / confirmed', cell: (d: any) => `${d.desiredItems} / ${d.confirmedItems}` },
               { head: 'Not confirmed', cell: (d: any) => d.unconfirmedItems },
               { head: 'Failing', cell: (d: any) => d.failingItems },
-              { head: 'Owed', cell: (d: any) => d.owed.join(', ') },
+              {
+                head: 'Owed',
+                cell: (d: any) =>
+                  d.owed.map((kind: string, i: number) => (
+                    <Fragment key={kind}>
+                      {i > 0 && ', '}
+                      <span title={`owed: ${kind}`}>{owedName(kind)}</span>
+                    </Fragment>
+                  )),
+              },
             ]}
           />
         </section>

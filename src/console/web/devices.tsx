@@ -1,7 +1,8 @@
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, query } from './api';
 import type { PageProps } from './main';
-import { Badge, can, cannotHoldWhat, DataTable, DEVICE_COLUMNS, kindName, kindWord, refusalsText, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting, personLabel } from './ui';
+import { Badge, can, cannotHoldWhat, DataTable, DEVICE_COLUMNS, kindName, kindWord, owedName, refusalsText, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting, personLabel } from './ui';
 
 /** The device's command queue with Return codes and their meanings, and how much of a full sync is still to go. */
 function CommandQueue({ sn }: { sn: string }) {
@@ -91,7 +92,18 @@ function Convergence({ sn }: { sn: string }) {
         <dt>Refused capabilities</dt>
         <dd>{d.refusals.length ? refusalsText(d.refusals) : 'none'}</dd>
         <dt>Work owed</dt>
-        <dd>{d.owed.length ? d.owed.map((o: any) => (o.kind === 'count' ? 'user count (judged at its next INFO)' : `${o.kind} (${o.attempts} tries${o.lastError ? `, ${o.lastError}` : ''}; next ${o.nextTryAt})`)).join('; ') : 'none'}</dd>
+        <dd>
+          {d.owed.length
+            ? d.owed.map((o: any, i: number) => (
+                <Fragment key={o.kind}>
+                  {i > 0 && '; '}
+                  <span title={`owed: ${o.kind}`}>
+                    {o.kind === 'count' ? `${owedName(o.kind)} (judged at its next INFO)` : `${owedName(o.kind)} (${o.attempts} tries${o.lastError ? `, ${o.lastError}` : ''}; next ${o.nextTryAt})`}
+                  </span>
+                </Fragment>
+              ))
+            : 'none'}
+        </dd>
       </dl>
       <h3>Skipped persons</h3>
       <DataTable label="Skipped persons" rows={d.skipped} rowKey={(s: any) => s.pin} empty="None: every member could be sent." columns={[{ head: 'Person', cell: (s: any) => personLabel(s) }, { head: 'Why', cell: (s: any) => s.reason }]} />

@@ -218,7 +218,6 @@ function App() {
   }
   async function logout() {
     signedIn.current = false; // a call still on its way is refused now: no "session ended" for a sign-out
-    setSignOutError(undefined);
     try {
       await api('POST', 'session/logout');
     } catch (e) {
@@ -231,9 +230,18 @@ function App() {
         return;
       }
     }
+    setSignOutError(undefined);
     setSuspended(false);
     setMe(null);
   }
+  // A sign-out that failed is tried again by itself every 5 s until the gateway confirms it: an operator who pressed
+  // Sign out during a database outage and walked away is signed out once it answers, not left signed in until the
+  // session idles out.
+  useEffect(() => {
+    if (!signOutError) return;
+    const retry = setTimeout(logout, 5000);
+    return () => clearTimeout(retry);
+  }, [signOutError]);
   if (me === undefined && checkError)
     return (
       <main class="content">
@@ -294,7 +302,7 @@ function App() {
       <main id="main" tabIndex={-1} class="content">
         {signOutError && (
           <p role="alert" class="notice error">
-            Could not sign out: {errorText(signOutError)}. You are still signed in; sign out again before leaving this browser.
+            Could not sign out: {errorText(signOutError)}. You are still signed in; the console tries again every few seconds: stay until the sign-in form shows, or sign out again.
           </p>
         )}
         {current ? (

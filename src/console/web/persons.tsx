@@ -180,10 +180,10 @@ function PersonEditor({ initial, version, isNew, onDone, readOnly, pwdSet, hasPh
             <input name="personPwd" type="password" autocomplete="new-password" inputMode="numeric" maxLength={32} value={f.personPwd} disabled={f.clearPwd} onInput={set('personPwd')} />
           </Field>
           <Field label="Valid from">
-            <input name="accStartTime" type="datetime-local" value={f.accStartTime} onInput={set('accStartTime')} />
+            <input name="accStartTime" type="datetime-local" step={1} value={f.accStartTime} onInput={set('accStartTime')} />
           </Field>
           <Field label="Valid until">
-            <input name="accEndTime" type="datetime-local" value={f.accEndTime} onInput={set('accEndTime')} />
+            <input name="accEndTime" type="datetime-local" step={1} value={f.accEndTime} onInput={set('accEndTime')} />
           </Field>
         </div>
         <fieldset>

@@ -391,7 +391,7 @@ export function DepartmentFilter({ value, onChange, departments }: { value: stri
 
 /** The form values of EventFilters as the API reads them (datetime-local → yyyy-MM-dd HH:mm:ss). */
 export function eventParams<F extends Record<string, string>>(f: F): Record<string, unknown> {
-  return { ...f, from: fromLocalInput(f.from ?? ''), to: fromLocalInput(f.to ?? '') };
+  return { ...f, from: fromLocalInput(f.from ?? ''), to: fromLocalInput(f.to ?? '', true) };
 }
 
 /** A modal confirmation: the native <dialog> traps focus and closes on Escape. */
@@ -588,6 +588,16 @@ export function refusalsText(refusals: Array<{ what: string; returnCode: number 
   return refusals
     .map((r) => `${r.what} (${[r.returnCode === null ? null : `Return ${r.returnCode}`, r.items === undefined ? null : `${r.items} ${r.items === 1 ? 'item' : 'items'}`, r.probeAt ? `probed again ${r.probeAt}` : null].filter(Boolean).join(', ')})`)
     .join('; ');
+}
+
+/**
+ * Owed work in an operator's words; the API's code (OwedWorkDto.kind) stays in the element's title. `full`: a full
+ * sync; `verify`: its data checked against ours again (a panel that registered again); `count`: an attendance
+ * terminal's user count, judged from its next INFO.
+ */
+const OWED_WORDS: Record<string, string> = { full: 'Full sync', verify: 'Data check', count: 'User count check' };
+export function owedName(kind: string): string {
+  return OWED_WORDS[kind] ?? kind;
 }
 
 /** A link to a device's convergence on the Devices page (`/console/devices/SN`), followed in place. */

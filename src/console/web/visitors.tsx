@@ -101,10 +101,10 @@ function VisitorForm({ kind, timeZone, onDone, reservation }: { kind: 'checkin' 
           </Field>
         )}
         <Field label="From">
-          <input name="start" type="datetime-local" required value={f.start} onInput={set('start')} />
+          <input name="start" type="datetime-local" step={1} required value={f.start} onInput={set('start')} />
         </Field>
         <Field label="Until">
-          <input name="end" type="datetime-local" required value={f.end} onInput={set('end')} />
+          <input name="end" type="datetime-local" step={1} required value={f.end} onInput={set('end')} />
         </Field>
       </div>
       {kind === 'checkin' && (
