@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchClient } from '../database/group-commit';
 import { EventNamesCache, foldEventNames, type EventNamesRow } from './event-names';
-import { flushRealtime, REALTIME_EVENTS_SQL, REALTIME_JOIN_EVENTS_SQL, REALTIME_JOIN_SQL, REALTIME_SQL, type RealtimeItem } from './rtlog-ingest.service';
+import { flushRealtime, PushTargetsSeen, REALTIME_EVENTS_SQL, REALTIME_JOIN_EVENTS_SQL, REALTIME_JOIN_SQL, REALTIME_SQL, type RealtimeItem } from './rtlog-ingest.service';
 
 const row = (over: Partial<EventNamesRow>): EventNamesRow => ({
   version: '7', device_id: 'd1', sn: 'SN1', alias: 'Panel', area_name: 'Area', door_no: null, door_id: null, door_name: null,
@@ -67,12 +67,18 @@ const items: RealtimeItem[] = [
 /** `items` as the statement's one array-of-rows parameter (pg-array.ts recordArray), with d1's names. */
 const EVENT_ROWS = '{"(\\"d1\\",\\"k1\\",1,\\"2026-01-01T00:00:00.000Z\\",,,1,0,0,\\"x\\",0,1,\\"y\\",,,,\\"SN1\\",\\"Panel\\",\\"Area\\",\\"door1\\",\\"Front\\",\\"r10\\",\\"Front-In\\")"}';
 
+/**
+ * flushRealtime with a hint of its own that no Push Center target is enabled: the process-wide one is shared by every
+ * test file of a worker (isolate: false), and a file before this one that enabled a target leaves it set.
+ */
+const flush = (db: BatchClient, batch: readonly RealtimeItem[], cache: EventNamesCache) => flushRealtime(db, batch, cache, new PushTargetsSeen());
+
 describe('flushRealtime and the names version', () => {
   it('loads the names once, then passes them with their version', async () => {
     const cache = new EventNamesCache();
     const { db, calls } = stubDb({ stale: 0 });
-    expect(await flushRealtime(db, items, cache)).toEqual([{ events: 1, doors: 0 }]);
-    expect(await flushRealtime(db, items, cache)).toEqual([{ events: 1, doors: 0 }]);
+    expect(await flush(db, items, cache)).toEqual([{ events: 1, doors: 0 }]);
+    expect(await flush(db, items, cache)).toEqual([{ events: 1, doors: 0 }]);
     expect(calls.map((c) => c.name)).toEqual(['cvgw_event_names', 'cvgw_realtime_events', 'cvgw_realtime_events']);
     // One parameter of event rows (the device-side names at the row's end), then the names' version.
     const params = calls[1].values as string[];
@@ -82,14 +88,14 @@ describe('flushRealtime and the names version', () => {
   it('loads the names again and repeats a statement that found them changed', async () => {
     const cache = new EventNamesCache();
     const { db, calls } = stubDb({ stale: 1 });
-    expect(await flushRealtime(db, items, cache)).toEqual([{ events: 1, doors: 0 }]);
+    expect(await flush(db, items, cache)).toEqual([{ events: 1, doors: 0 }]);
     expect(calls.map((c) => c.name)).toEqual(['cvgw_event_names', 'cvgw_realtime_events', 'cvgw_event_names', 'cvgw_realtime_events']);
   });
 
   it('joins the names itself when they keep changing', async () => {
     const cache = new EventNamesCache();
     const { db, calls } = stubDb({ stale: 99 });
-    expect(await flushRealtime(db, items, cache)).toEqual([{ events: 1, doors: 0 }]);
+    expect(await flush(db, items, cache)).toEqual([{ events: 1, doors: 0 }]);
     expect(calls.at(-1)!.text).toBe(REALTIME_JOIN_EVENTS_SQL);
     // The rows without names (the statement joins them) and no version.
     expect(calls.at(-1)!.values).toEqual([EVENT_ROWS.replace(/,\\"SN1\\".*\)/, ',,,,,,,)')]);
@@ -99,11 +105,11 @@ describe('flushRealtime and the names version', () => {
     const cache = new EventNamesCache();
     const { db, calls } = stubDb({ stale: 0 });
     const withDoor = [{ ...items[0], doors: [{ door: 1, sensor: 2, relay: 1, alarm: null, at: Date.UTC(2026, 0, 1) }] }];
-    await flushRealtime(db, withDoor, cache);
+    await flush(db, withDoor, cache);
     expect(calls.at(-1)!.text).toBe(REALTIME_SQL);
     expect((calls.at(-1)!.values as string[]).slice(1)).toEqual(['7', '{"d1"}', '{1}', '{2}', '{1}', '{NULL}', '{"2026-01-01T00:00:00.000Z"}']);
     const joined = stubDb({ stale: 99 });
-    await flushRealtime(joined.db, withDoor, new EventNamesCache());
+    await flush(joined.db, withDoor, new EventNamesCache());
     expect(joined.calls.at(-1)!.text).toBe(REALTIME_JOIN_SQL);
     expect(joined.calls.at(-1)!.values).toHaveLength(7);
   });
@@ -112,7 +118,7 @@ describe('flushRealtime and the names version', () => {
     const cache = new EventNamesCache();
     const { db, calls } = stubDb({ stale: 0 });
     const none = [{ ...items[0], deviceId: 'nobody' }];
-    await flushRealtime(db, none, cache);
+    await flush(db, none, cache);
     expect((calls.at(-1)!.values as string[])[0]).toBe('{}');
   });
 });
