@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { newId } from '../common/ids';
 import { CvCode, CvError } from '../common/cv-error';
+import { writeTransaction } from '../common/write-transaction';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { DeviceAdmission, DroppedDoor, StoredCapabilities } from '../device/device.entity';
 import { detectDeviceKind, type DeviceKind, type KindEvidence } from '../device/device-kind';
@@ -301,7 +302,8 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
     for (let attempt = 0; rows.length === 0 && attempt < 3; attempt++) {
       event = undefined;
       const admission: DeviceAdmission = this.config.deviceAdmission === 'auto' ? 'admitted' : 'pending';
-      await this.ds.transaction(async (m) => {
+      await writeTransaction(this.ds, async (m) => {
+        event = undefined;
         const id = newId();
         const kind: DeviceKind = (!introducing && this.formerKinds.get(sn)) || (evidence && detectDeviceKind(null, { ...evidence, registered: false })) || 'acc';
         const inserted: unknown[] = await m.query(`${INSERT_DEVICE} RETURNING id`, [id, sn, admission, this.config.timeZone, kind]);
@@ -370,7 +372,7 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
     const s = await this.resolve(sn, false, e);
     const detected = detectDeviceKind(s.detectedKind, withRegistered(s, e));
     if (!detected || detected === s.detectedKind) return s.kind;
-    const row = await this.ds.transaction(async (m) => {
+    const row = await writeTransaction(this.ds, async (m) => {
       const [rows] = await m.query(`UPDATE device SET kind = $2, updated_at = now() WHERE sn = $1 RETURNING ${DEVICE_COLUMNS}`, [sn, detected]);
       const r = (rows as DeviceRow[])[0];
       if (r) await this.kindChanged(m, r, r.kind_override ?? s.detectedKind);
@@ -440,7 +442,9 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
   /**
    * `POST /iclock/registry` (4.4): stores every parameter raw and parsed, gives an admitted device its doors
    * and readers (idempotently) and a RegistryCode. Returns the session; `registered` is false for a device
-   * that is not admitted.
+   * that is not admitted. Its transaction (like every one here that runs the registration listeners: order locks,
+   * owed work) is run again when PostgreSQL aborts it to break a deadlock with the reconciler or a REST write
+   * (writeTransaction): the device got a 500 for it before.
    */
   async register(sn: string, body: string, attempts = 3): Promise<DeviceSession> {
     await this.resolve(sn, true);
@@ -448,7 +452,8 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
     const stored = toStored(capabilities);
     const raw = params.toObject();
     let event: DeviceRegisteredEvent | undefined;
-    const row = await this.ds.transaction(async (m) => {
+    const row = await writeTransaction(this.ds, async (m) => {
+      event = undefined;
       const [cur]: DeviceRow[] = await m.query(`SELECT ${DEVICE_COLUMNS} FROM device WHERE sn = $1 FOR UPDATE`, [sn]);
       // Deleted (DELETE /api/gateway/devices/{sn}, perhaps by another gateway process) since its session was resolved.
       if (!cur) return null;
@@ -555,7 +560,8 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
     const said = FUNCTION_SWITCH_TYPES.map((s) => [s.option, options.text(s.option)?.trim()] as const).filter((e): e is readonly [string, string] => e[1] === '0' || e[1] === '1');
     if (said.length === 0) return;
     let event: DeviceRegisteredEvent | undefined;
-    const row = await this.ds.transaction(async (m) => {
+    const row = await writeTransaction(this.ds, async (m) => {
+      event = undefined;
       const [cur]: DeviceRow[] = await m.query(`SELECT ${DEVICE_COLUMNS} FROM device WHERE sn = $1 FOR UPDATE`, [sn]);
       if (!cur?.registration || cur.capabilities === null) return null;
       const before = cur.registration;
@@ -580,7 +586,8 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
   /** Admits a pending (or disabled) device: creates its doors and readers from its stored registration. */
   async setAdmission(sn: string, admission: DeviceAdmission): Promise<DeviceSession | null> {
     let event: DeviceRegisteredEvent | undefined;
-    const row = await this.ds.transaction(async (m) => {
+    const row = await writeTransaction(this.ds, async (m) => {
+      event = undefined;
       const [cur]: DeviceRow[] = await m.query(`SELECT ${DEVICE_COLUMNS} FROM device WHERE sn = $1 FOR UPDATE`, [sn]);
       if (!cur) return null;
       if (cur.admission === admission) return cur;
