@@ -1,8 +1,8 @@
 // PostgreSQL CPU per event of rtlog batch statement variants, from /proc/<backend>/schedstat (docs/performance-log.md, stop 58).
 // Calls the build's own flushRealtime on one connection per variant, alternating rounds, on a scratch database
 // (200 panels registered through a gateway started once). Variant A is the shipped statement (no Push Center target
-// enabled: the guarded statement without the outbox part, stop 59); the others are rewrites of its text: P the
-// statement every batch ran before stop 59 (with the outbox part), F the shipped statement with the outbox part (what a
+// enabled: the guarded statement without the outbox part, stop 60); the others are rewrites of its text: P the
+// statement every batch ran before stop 60 (with the outbox part), F the shipped statement with the outbox part (what a
 // batch runs while a target is enabled), B anti-join instead of ON CONFLICT, T without the tally (for scale).
 // Usage (after npm run build): node bench/rtlog-statement-cpu.cjs [batch=20] [rounds=6] [batchesPerRound=150] [variants=A,B]
 require('reflect-metadata');
@@ -39,7 +39,7 @@ const REWRITES = {
   T: (t) => t.replace(/ins_tally AS \(INSERT INTO acc_transaction_tally \(device_sn, day, n\)\n\s+SELECT i.device_sn, \(i.event_time AT TIME ZONE 'UTC'\)::date, count\(\*\) FROM ins i GROUP BY 1, 2\),/, ''),
   // With the outbox part, as while a target is enabled.
   F: (t) => (t === rt.REALTIME_EVENTS_SQL ? rt.REALTIME_EVENTS_OUTBOX_SQL : t),
-  // The statement before stop 59: with the outbox part, and no row saying whether a target is enabled.
+  // The statement before stop 60: with the outbox part, and no row saying whether a target is enabled.
   P: (t) => {
     if (t !== rt.REALTIME_EVENTS_SQL) return t;
     const before = rt.REALTIME_EVENTS_OUTBOX_SQL.replace(/\n  UNION ALL\n  SELECT NULL, NULL, -3 WHERE NOT EXISTS \(SELECT FROM push_target WHERE enabled\)$/, '');

@@ -47,7 +47,7 @@ export const UNPUBLISHED_EVENT_RETURNING = `RETURNING ${listOf(AccTransaction, [
  * SELECT has `WHERE NOT PUSH_TARGET_ENABLED`, and the statement tells the caller, who runs the full statement
  * instead): the outbox part would insert no row in that snapshot anyway, yet PostgreSQL sets up its insert, joins
  * every event with push_target (a rescan of that table per event) and sorts, in every batch (docs/performance-log.md,
- * stop 59). The events get outbox rows exactly when the full statement, run in the same snapshot, would give them some.
+ * stop 60). The events get outbox rows exactly when the full statement, run in the same snapshot, would give them some.
  */
 export const TALLY_INSERTED_EVENTS = `
   ${TALLY}`;

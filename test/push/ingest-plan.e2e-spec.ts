@@ -90,7 +90,7 @@ it.skipIf(onPglite)('the ATTLOG statement returns six values per punch, the whol
 
 it.skipIf(onPglite)('while no Push Center target is enabled, the rtlog statement has no outbox part; once one is, the batch writes its outbox', async () => {
   // The outbox part set up an insert, joined every event with push_target and sorted in every batch, to insert
-  // nothing (performance log, stop 59). The guarded statement returns the three values the tally and the answer read.
+  // nothing (performance log, stop 60). The guarded statement returns the three values the tally and the answer read.
   const explain = async (name: string) => {
     const [{ v }] = await t.ds.query(`SELECT v::text FROM event_names_version WHERE id = 1`);
     const row = [deviceId, 'PLAN-1_explain', 1, '2026-04-01T09:00:00.000Z', '1', null, 1, 0, 0, 'Normal Verify Open', 0, 1, 'Card', null, null, null, 'PLAN-1', null, null, null, null, null, null];
