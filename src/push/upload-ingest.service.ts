@@ -31,6 +31,14 @@ const STORE_UPLOAD = `WITH ins AS (
     ON CONFLICT (${listOf(DeviceUpload, ['uploadKey'])}) DO NOTHING RETURNING 1)
   SELECT count(*)::int AS n FROM ins`;
 
+/**
+ * A device's options said again (the same body as an earlier push of its, with other options pushed between) are its
+ * latest word: readers take the newest options row. Kept as a re-sent upload, the row stayed where it was, so a face
+ * terminal that took its SN back from a fingerprint-only unit (or firmware flashed back) was judged by that unit's
+ * MultiBioDataSupport and sent no face, said synced. The earlier identical row goes and the push is stored anew.
+ */
+const FORGET_SAID_BEFORE = `DELETE FROM device_upload WHERE device_sn = $1 AND upload_key = ANY($2::char(32)[])`;
+
 const NO_PACKET: PacketInfo = { cmdId: null, packCnt: null, packIdx: null };
 const int32 = (n: number | null): number | null => (n === null || !Number.isInteger(n) || Math.abs(n) > 2147483647 ? null : n);
 
@@ -153,7 +161,7 @@ export class UploadIngestService {
   /** `table=options` (and GET OPTIONS results): one record of every `Name=Value`. */
   async storeOptions(device: DeviceSession, options: KvMap, packet: PacketInfo = NO_PACKET): Promise<void> {
     if (options.size === 0) return;
-    await this.store(device, [{ table: 'options', pin: null, fields: options.toObject() }], packet);
+    await this.store(device, [{ table: 'options', pin: null, fields: options.toObject() }], packet, true);
     await this.notePassWayType(device, options);
     await this.noteIdentity(device, options);
   }
@@ -220,7 +228,8 @@ export class UploadIngestService {
     return rows.length;
   }
 
-  private async store(device: DeviceSession, records: UploadRecord[], packet: PacketInfo): Promise<number> {
+  /** `latest`: the records are the device's latest word (its options), stored anew even where said before. */
+  private async store(device: DeviceSession, records: UploadRecord[], packet: PacketInfo, latest = false): Promise<number> {
     if (records.length === 0) return 0;
     if (device.admission !== 'admitted') {
       this.logger.warn(`device ${device.sn} is ${device.admission}: ${records.length} ${records[0].table} records not stored`);
@@ -240,10 +249,13 @@ export class UploadIngestService {
       pins.push(clip(r.pin?.trim() || null, 64));
       json.push(text);
     }
-    const result = await this.ds.query(
-      STORE_UPLOAD,
-      [device.sn, keys, tables, pins, json, cmdId, int32(packet.packCnt), int32(packet.packIdx)],
-    );
+    const params = [device.sn, keys, tables, pins, json, cmdId, int32(packet.packCnt), int32(packet.packIdx)];
+    const result = latest
+      ? await this.ds.transaction(async (m) => {
+          await m.query(FORGET_SAID_BEFORE, [device.sn, keys]);
+          return m.query(STORE_UPLOAD, params);
+        })
+      : await this.ds.query(STORE_UPLOAD, params);
     return rowCount(result);
   }
 }
