@@ -127,11 +127,12 @@ export class AccLevelService {
     });
   }
 
-  /** 2.1.5: no stored change; the level's time zone, persons and rights re-sent to its devices. */
-  syncLevel(levelId: string): Promise<void> {
+  /** 2.1.5: no stored change; each level's time zone, persons and rights re-sent to its devices (all or, on -24, none). */
+  syncLevel(levelIds: string): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
-      await requireLevels(m, [levelId]);
-      await this.planner.syncLevel(m, levelId, { force: true });
+      const ids = this.levelIds(levelIds);
+      await requireLevels(m, ids);
+      for (const id of ids) await this.planner.syncLevel(m, id, { force: true });
     });
   }
 

@@ -107,11 +107,10 @@ export class ModuleLevelService {
     });
   }
 
-  /** 2.2.5 / 2.32.5: nothing stored changes; the level's persons are re-sent in full. */
-  syncLevel(module: ModuleKind, levelId: string): Promise<void> {
+  /** 2.2.5 / 2.32.5: nothing stored changes; each level's persons are re-sent in full (all or, on -24, none). */
+  syncLevel(module: ModuleKind, levelIds: string): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
-      await this.requireById(module, levelId, m);
-      await this.planner.syncLevel(m, module, levelId, { force: true });
+      for (const id of await this.requireLevels(m, module, levelIds)) await this.planner.syncLevel(m, module, id, { force: true });
     });
   }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALWAYS_OPEN_FIELDS, Device, expectSameShape, levelId, manualExample } from '../sync/access-helpers';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
 
 let t: TestApp;
 let a: Device;
@@ -137,6 +137,28 @@ describe('levels reach exactly the devices owning their doors', () => {
     expect(await c.since()).toEqual([]);
     expect((await t.post('/api/accLevel/syncLevel', { levelId: '0123456789abcdef0123456789abcdef' })).body.code).toBe(-24);
     expect((await t.post('/api/accLevel/syncLevel', {})).body.code).toBe(-43);
+  });
+
+  it('syncLevel takes several levels in the forms levelIds takes elsewhere, and syncs each; one unknown is -24 and none synced', async () => {
+    // Before, `levelIds=a,b` (2.1.1's form) was read as one id: -24 "The level group does not exist: a,b", nothing synced.
+    const other = await levelId(t, 'Other');
+    const both = [TZ1, 'DATA DELETE userauthorize Pin=7', USER7];
+    for (const send of [
+      () => t.post('/api/accLevel/syncLevel', null, { levelIds: `${gate},${other}` }),
+      () => t.post('/api/accLevel/syncLevel', { levelIds: [gate, other] }),
+      () => t.post('/api/accLevel/syncLevel', null, { levelId: `${gate}, ${other}` }),
+      () => t.request('POST', '/api/accLevel/syncLevel', { body: `levelIds=${gate}&levelIds=${other}&access_token=${TEST_TOKEN}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+    ]) {
+      expect((await send()).body).toEqual({ code: 0, message: 'success', data: null });
+      expect(await a.since()).toEqual([...both, rights(1, 1)]);
+      expect(await b.since()).toEqual([...both, rights(1, 2)]);
+      expect(await c.since()).toEqual([TZ1]);
+    }
+    const res = await t.post('/api/accLevel/syncLevel', null, { levelIds: `${gate},0123456789abcdef0123456789abcdef` });
+    expect(res.body).toEqual({ code: -24, message: 'The level group does not exist: 0123456789abcdef0123456789abcdef', data: null });
+    expect((await t.post('/api/accLevel/syncLevel', null, { levelIds: ' , ' })).body.code).toBe(-43);
+    expect(await a.since()).toEqual([]);
+    expect(await c.since()).toEqual([]);
   });
 
   it('a level moved to another time segment (PUT update/{id}) moves the rights: new timezone, old rights cleared, new rights', async () => {

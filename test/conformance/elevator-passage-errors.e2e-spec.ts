@@ -98,6 +98,12 @@ describe('elevator and entrance control: the manual error codes', () => {
     const success = { code: 0, message: 'success', data: null };
     expect((await t.post('/api/eleLevel/syncLevel', undefined, { levelId: ef.eleLevelId })).body).toEqual(success);
     expect((await t.post('/api/psgLevel/syncLevel', undefined, { levelId: ef.psgLevelId })).body).toEqual(success);
+    // Several levels as levelIds comes everywhere else (was -24 "does not exist: a,b"); one unknown is -24 naming it.
+    for (const [m, id] of [['ele', ef.eleLevelId], ['psg', ef.psgLevelId]] as const) {
+      expect((await t.post(`/api/${m}Level/syncLevel`, undefined, { levelIds: `${id},${id}` })).body).toEqual(success);
+      expect((await t.post(`/api/${m}Level/syncLevel`, { levelIds: [id] })).body).toEqual(success);
+      expect((await t.post(`/api/${m}Level/syncLevel`, undefined, { levelIds: `${id},${NO_LEVEL}` })).body).toEqual({ code: -24, message: `The level group does not exist: ${NO_LEVEL}`, data: null });
+    }
     expect((await t.post('/api/floor/remoteOpenById', undefined, { floorId: ef.floorId, interval: 5 })).body).toEqual(success);
     expect((await t.post('/api/floor/remoteCloseById', undefined, { floorId: ef.floorId })).body).toEqual(success);
     expect((await t.post('/api/psgGate/remoteOpenById', undefined, { gateId: ef.gateId, openType: 1 })).body).toEqual(success);

@@ -26,15 +26,17 @@ export class LevelPersonDto {
 /**
  * levelId of syncLevel (2.1.5, 2.2.5, 2.32.5), from the query, the body or a trailing path segment; also under
  * `levelIds`, the name every other level call of the manual gives it (2.1.1, 2.1.6, 2.13.1): a client writing
- * `syncLevel?levelIds=` was answered -43 "Access level id can't be null" for an id it had sent.
+ * `syncLevel?levelIds=` was answered -43 "Access level id can't be null" for an id it had sent. Under either name
+ * it takes the list forms levelIds takes everywhere else (comma-separated, repeated, a JSON array): a client
+ * syncing its levels in one call with `levelIds=a,b` was answered -24 "does not exist: a,b".
  */
 @ClientForms({ path: ['levelId'], synonyms: { levelId: ['levelIds'] } })
 export class LevelIdDto {
-  @ApiProperty({ example: '402856aa6c3bbde1016c3bc2329200ff' })
-  @ToTrimmedString()
+  @ApiProperty({ example: '402856aa6c3bbde1016c3bc2329200ff', description: 'level id; several comma separated (or an array) sync each' })
+  @ListInput()
   @IsString({ context: { code: CvCode.LevelIdNull } })
   @IsNotEmpty({ context: { code: CvCode.LevelIdNull } })
-  @MaxLength(MAX_NAME_CHARS)
+  @MaxLength(MAX_LIST_CHARS)
   levelId!: string;
 }
 
