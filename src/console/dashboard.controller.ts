@@ -9,8 +9,11 @@ import { ConsoleStatusService } from './console-status.service';
 import { ConsoleSessionService } from './session.service';
 
 const SESSION_CHECK_MS = 30_000;
-/** What the dashboard's live events show: every module's events, and door states (which refresh its numbers). */
-const DASHBOARD_TYPES = new Set<StreamEventType>(['transaction', 'punch', 'moduleTransaction', 'doorState']);
+/**
+ * What the dashboard's live events show: every module's events, door states (which refresh its numbers), and devices
+ * going online and offline (CVSecurity's real-time monitoring shows each device's connection as it changes).
+ */
+const DASHBOARD_TYPES = new Set<StreamEventType>(['transaction', 'punch', 'moduleTransaction', 'doorState', 'deviceState']);
 
 /**
  * The dashboard's numbers, and the live events behind the session cookie (the SSE stream of /api/gateway/stream,

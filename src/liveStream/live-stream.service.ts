@@ -8,8 +8,9 @@ import { TransactionRepository } from '../transaction/transaction.repository';
 import { punchColumns, toAttItem, type AttItemRow } from '../attendance/att-transaction.service';
 import { moduleEventsAfter } from '../elevator/module-transaction.service';
 import { FEED_XMIN } from '../database/feed-xmin';
+import { DeviceStatusService } from '../push/device-status.service';
 
-export type StreamEventType = 'transaction' | 'doorState' | 'punch' | 'moduleTransaction';
+export type StreamEventType = 'transaction' | 'doorState' | 'punch' | 'moduleTransaction' | 'deviceState';
 
 export interface StreamSink {
   send(event: StreamEventType, data: unknown, id?: string): void;
@@ -41,7 +42,24 @@ export interface DoorStateEvent {
   time: string | null;
 }
 
+/**
+ * A device's connection as the console's dashboard counts it (DeviceService.toDetails): `online`/`offline` for an
+ * admitted device (DeviceStatusService.isOnline, the same window), else its admission (`pending`, `disabled`).
+ */
+export interface DeviceStateEvent {
+  sn: string;
+  alias: string;
+  kind: string;
+  state: 'online' | 'offline' | 'pending' | 'disabled';
+  /** Its last contact, in the site's zone. */
+  lastSeen: string | null;
+  /** When the gateway saw the change (a device going offline sends nothing: its polls just stop). */
+  time: string | null;
+}
+
 const POLL_MS = 500;
+/** Devices' connections are worked out at most this often: a device table read, not a feed. */
+const DEVICE_CHECK_MS = 2000;
 const BATCH = 500;
 const SENSOR = ['none', 'closed', 'open', 'unknown'] as const;
 
@@ -103,6 +121,9 @@ export class LiveStreamService implements OnModuleDestroy {
   private readonly logger = new Logger('LiveStream');
   private readonly subscribers = new Set<Subscriber>();
   private readonly doorStates = new Map<string, string>();
+  /** Each device's last state sent (DeviceStateEvent.state), the baseline read by the first check. */
+  private readonly deviceStates = new Map<string, DeviceStateEvent['state']>();
+  private deviceCheckedAt = 0;
   private timer?: NodeJS.Timeout;
   private busy = false;
 
@@ -110,6 +131,7 @@ export class LiveStreamService implements OnModuleDestroy {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly transactions: TransactionRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly deviceStatus: DeviceStatusService,
   ) {}
 
   /**
@@ -152,6 +174,8 @@ export class LiveStreamService implements OnModuleDestroy {
       clearInterval(this.timer);
       this.timer = undefined;
       this.doorStates.clear();
+      this.deviceStates.clear();
+      this.deviceCheckedAt = 0;
     }
   }
 
@@ -170,6 +194,7 @@ export class LiveStreamService implements OnModuleDestroy {
       for (const sub of [...this.subscribers]) if (sub.types.has('punch')) await this.sendPunches(sub);
       for (const sub of [...this.subscribers]) if (sub.types.has('moduleTransaction')) await this.sendModuleEvents(sub);
       if ([...this.subscribers].some((s) => s.types.has('doorState'))) await this.sendDoorChanges();
+      if ([...this.subscribers].some((s) => s.types.has('deviceState')) && Date.now() - this.deviceCheckedAt >= DEVICE_CHECK_MS) await this.sendDeviceChanges();
     } catch (err) {
       this.logger.warn(`live stream poll failed: ${(err as Error).message}`);
     } finally {
@@ -245,5 +270,38 @@ export class LiveStreamService implements OnModuleDestroy {
       for (const s of this.subscribers) if (s.types.has('doorState')) s.sink.send('doorState', d.event);
     }
   }
-}
 
+  /**
+   * Devices whose connection changed since the last check: online, offline (silent past its online window: no
+   * request marks that moment, so it is seen here), or its admission (a new device waiting, approved, disabled). The
+   * first check is the baseline; a device deleted since is forgotten.
+   */
+  private async sendDeviceChanges(): Promise<void> {
+    this.deviceCheckedAt = Date.now();
+    const rows: Array<{ sn: string; alias: string; kind: string; admission: string; last_seen_at: Date | null; request_delay: number | null }> = await this.ds.query(
+      `SELECT sn, alias, coalesce(kind_override, kind) AS kind, admission, last_seen_at, request_delay FROM device ORDER BY sn`,
+    );
+    const first = this.deviceStates.size === 0;
+    const now = Date.now();
+    const seen = new Set<string>();
+    for (const r of rows) {
+      seen.add(r.sn);
+      const device = { sn: r.sn, lastSeenAt: r.last_seen_at, requestDelay: r.request_delay };
+      const state: DeviceStateEvent['state'] =
+        r.admission === 'admitted' ? (this.deviceStatus.isOnline(device, now) ? 'online' : 'offline') : r.admission === 'disabled' ? 'disabled' : 'pending';
+      const before = this.deviceStates.get(r.sn);
+      this.deviceStates.set(r.sn, state);
+      if (first || before === state) continue;
+      const event: DeviceStateEvent = {
+        sn: r.sn,
+        alias: r.alias,
+        kind: r.kind,
+        state,
+        lastSeen: formatCvDateTime(this.deviceStatus.lastSeen(device), this.config.timeZone),
+        time: formatCvDateTime(new Date(now), this.config.timeZone),
+      };
+      for (const s of this.subscribers) if (s.types.has('deviceState')) s.sink.send('deviceState', event);
+    }
+    for (const sn of [...this.deviceStates.keys()]) if (!seen.has(sn)) this.deviceStates.delete(sn);
+  }
+}

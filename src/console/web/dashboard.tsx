@@ -21,6 +21,41 @@ interface LiveEvent {
   eventPointName: string;
   devSn: string;
   doorName?: string;
+  /** A device's connection changing (a `deviceState` event), drawn as a row of its own. */
+  device?: DeviceStateChange;
+}
+
+/** The stream's `deviceState` event: a device went online or offline, or its admission changed. */
+interface DeviceStateChange {
+  sn: string;
+  alias: string;
+  kind: string;
+  state: 'online' | 'offline' | 'pending' | 'disabled';
+  lastSeen: string | null;
+  time: string | null;
+}
+
+const DEVICE_STATE_WORDS: Record<DeviceStateChange['state'], { text: string; tone: 'ok' | 'bad' | 'warn' | 'muted' }> = {
+  online: { text: 'online', tone: 'ok' },
+  offline: { text: 'offline', tone: 'bad' },
+  pending: { text: 'waiting for approval', tone: 'warn' },
+  disabled: { text: 'disabled', tone: 'muted' },
+};
+
+/** A device state change as a live event row: "Attendance terminal offline", where it is, and its last contact. */
+function deviceEvent(d: DeviceStateChange): LiveEvent {
+  return {
+    // No feed position (a change is seen, not stored): the device, its state and the moment name it.
+    key: `d:${d.sn}:${d.state}:${d.time}`,
+    id: '',
+    eventTime: d.time ?? '',
+    pin: '',
+    name: '',
+    eventName: `${kindName(d.kind)} ${DEVICE_STATE_WORDS[d.state].text}`,
+    eventPointName: deviceLabel(d.alias, d.sn),
+    devSn: d.sn,
+    device: d,
+  };
 }
 
 /** Who an event is about: the person by name and pin, the card read beside them, or the card alone (an unregistered badge). */
@@ -142,8 +177,16 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
       // Door state changes refresh the numbers and the door list. Each panel's periodic rtstate is one event per
       // door (its time changes even when nothing else does), and a reload reads the whole dashboard (every
       // device's convergence): the events of a moment make one reload, at most one every 2 s, not one each.
-      source.addEventListener('doorState', () => {
+      const reloadSoon = () => {
         doorReload ??= setTimeout(() => ((doorReload = undefined), reload()), DOOR_RELOAD_MS);
+      };
+      source.addEventListener('doorState', reloadSoon);
+      // A device going offline or coming back: a row in the live events, and the counts, lists and its doors'
+      // connection read again. Such an event has no id of its own (the browser's lastEventId is the previous event's).
+      source.addEventListener('deviceState', (e) => {
+        arrived.push(deviceEvent(JSON.parse((e as MessageEvent).data)));
+        draw ??= setTimeout(drawArrived, LIVE_DRAW_MS);
+        reloadSoon();
       });
     };
     void connect();
@@ -155,7 +198,7 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
       es?.close();
     };
   }, []);
-  // A panel going offline sends no event (its polls just stop): the counts and lists are read again every 10 s.
+  // The counts and lists are read again every 10 s too: a change the stream missed while it reconnected shows.
   useEvery(10_000, reload);
   async function approve(d: { sn: string; kind: string }) {
     await a.run(() => api('POST', `devices/${encodeURIComponent(d.sn)}/approve`), `${kindName(d.kind)} ${d.sn} approved; its data is being sent`);
@@ -319,10 +362,16 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
                   <tr key={e.key}>
                     <td>{e.eventTime}</td>
                     <td>
-                      {e.eventName} <LevelBadge level={e.eventLevel} /> {MODULE_TAGS[e.module ?? ''] && <Badge tone="muted">{MODULE_TAGS[e.module ?? '']}</Badge>}
+                      {e.device ? (
+                        <Badge tone={DEVICE_STATE_WORDS[e.device.state].tone}>{e.eventName}</Badge>
+                      ) : (
+                        <>
+                          {e.eventName} <LevelBadge level={e.eventLevel} /> {MODULE_TAGS[e.module ?? ''] && <Badge tone="muted">{MODULE_TAGS[e.module ?? '']}</Badge>}
+                        </>
+                      )}
                     </td>
                     <td>{e.doorName || e.eventPointName || e.devSn}</td>
-                    <td>{whoText(e)}</td>
+                    <td>{e.device ? (e.device.state === 'offline' ? `last seen ${e.device.lastSeen ?? 'never'}` : '') : whoText(e)}</td>
                   </tr>
                 ))}
                 {events.length === 0 && (
