@@ -42,6 +42,10 @@ export class FactoryResetService {
 
   constructor(private readonly ds: DataSource) {}
 
+  private listening(device: DeviceSession): boolean {
+    return device.admission === 'admitted' && !speaksAttendance(device) && this.txListeners.length > 0;
+  }
+
   /** `fn` runs in the transaction that sees the reset as new, before its event is stored. */
   onResetInTransaction(fn: (m: EntityManager, e: FactoryResetEvent) => Promise<void>): void {
     this.txListeners.push(fn);
@@ -49,8 +53,19 @@ export class FactoryResetService {
 
   /** Runs the listeners for each factory reset in `body` (an rtlog upload of `device`) not stored before. */
   async observe(device: DeviceSession, body: string): Promise<void> {
-    if (device.admission !== 'admitted' || speaksAttendance(device) || this.txListeners.length === 0) return;
-    const resets = parseRtlog(body, { doorCount: device.lockCount || null }).results.filter((r): r is RtlogEvent => r.kind === 'event' && r.event === FACTORY_RESET_EVENT);
+    if (!this.listening(device)) return;
+    await this.observeEvents(device, parseRtlog(body, { doorCount: device.lockCount || null }).results.filter((r): r is RtlogEvent => r.kind === 'event'));
+  }
+
+  /**
+   * The same for events read from the panel's `transaction` table (a `table=tabledata` upload or a `DATA QUERY`
+   * answer): a panel reset while it could not reach the gateway keeps event 6016 there and may never send it in
+   * rtlog, so a re-uploaded table is where the gateway first learns its tables are gone. Its key is the rtlog one
+   * (transactionRecordToEvent), so a reset seen either way owes one full sync.
+   */
+  async observeEvents(device: DeviceSession, events: readonly RtlogEvent[]): Promise<void> {
+    if (!this.listening(device)) return;
+    const resets = events.filter((e) => e.event === FACTORY_RESET_EVENT);
     if (resets.length === 0) return;
     // Several in one upload (a panel reset twice while offline) owe one full sync.
     const keys = [...new Set(resets.map((r) => clip(rtlogEventKey(device.sn, r), 200)!))];

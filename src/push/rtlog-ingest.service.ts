@@ -1,4 +1,5 @@
 import { DeviceClockService } from './device-clock.service';
+import { FactoryResetService } from './factory-reset.service';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { BatchClient, GroupCommit } from '../database/group-commit';
@@ -362,6 +363,7 @@ export class RtlogIngestService {
     private readonly ds: DataSource,
     private readonly attendance: AttendanceIngestService,
     private readonly clock: DeviceClockService,
+    private readonly resets: FactoryResetService,
   ) {
     this.batcher = groupCommit.create({
       name: 'rtlog',
@@ -462,6 +464,8 @@ export class RtlogIngestService {
     });
     // The records, readable or not, are kept as uploaded (device_upload); an unreadable one is only not an event.
     logRejected(this.logger, device.sn, 'transaction', rejected, { metrics: this.metrics, kind: 'table' });
+    // A factory reset found in the table owes its full sync before the event is stored, as one in rtlog does.
+    await this.resets.observeEvents(device, events);
     const summary = await this.ingestParsed(device, 'transaction', events, [], []);
     return { ...summary, rejected: rejected.length };
   }

@@ -84,3 +84,44 @@ describe('event 6016 (factory reset) in rtlog', () => {
     expect(claimsSynced(await convergenceOf(t, 'FRESET002'))).toBe(true);
   });
 });
+
+/**
+ * A panel reset while it could not reach the gateway keeps event 6016 in its `transaction` table and may never send it
+ * in rtlog: the gateway learns of it when the table is uploaded (`table=tabledata`, or the answer to `DATA QUERY
+ * tablename=transaction` on /iclock/querydata). Only rtlog was read for the event: the table's 6016 was stored as an
+ * access event and nothing more, the panel stayed empty and was called synced.
+ */
+describe('event 6016 (factory reset) in a transaction table upload', () => {
+  for (const via of ['tabledata', 'querydata'] as const) {
+    it(`via ${via}: owes a full sync before it is answered, once, and the panel ends holding what the database gives it`, async () => {
+      const sn = via === 'tabledata' ? 'FRESET003' : 'FRESET004';
+      const d = await syncedPanel(sn, via === 'tabledata' ? '10.61.0.3' : '10.61.0.4', `FR-${via}`, via === 'tabledata' ? ['6301', '6302'] : ['6401', '6402']);
+      const held = tableSnapshot(d.sim, TABLES);
+      wipe(d);
+      const reset = { event: 6016, index: 902, time: new Date(Date.now() - 1000), eventaddr: 0, pin: 0, cardno: 0 };
+      d.sim.logOffline([reset]);
+      const kick = reconciler.kick;
+      reconciler.kick = () => undefined;
+      try {
+        expect((await d.sim.uploadTransactionTable(via)).status).toBe(200);
+        expect(await fullSyncOwed(sn)).toBe(true);
+        expect(claimsSynced(await convergenceOf(t, sn))).toBe(false);
+      } finally {
+        reconciler.kick = kick;
+      }
+      await reconciler.runOnce();
+      await settleConverged(t, reconciler, d.sim);
+      expect(tableSnapshot(d.sim, TABLES)).toEqual(held);
+      expect(claimsSynced(await convergenceOf(t, sn))).toBe(true);
+      // The same table uploaded again (its answer lost), or the event then sent in rtlog: nothing more is owed.
+      d.mark();
+      expect((await d.sim.uploadTransactionTable(via)).status).toBe(200);
+      expect((await d.sim.uploadRtlog([reset])).status).toBe(200);
+      expect(await fullSyncOwed(sn)).toBe(false);
+      await settleConverged(t, reconciler, d.sim);
+      expect((await d.since()).filter((c) => c.startsWith('DATA'))).toEqual([]);
+      expect(tableSnapshot(d.sim, TABLES)).toEqual(held);
+      d.expectAllAcknowledged();
+    });
+  }
+});
