@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { TestApp } from '../support/test-app';
 import { Device, levelId } from './access-helpers';
+import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { claimsSynced, convergenceOf, ok, settleConverged, tableSnapshot, useFaultApp } from './fault-helpers';
 
 let t: TestApp;
@@ -124,4 +125,37 @@ describe('event 6016 (factory reset) in a transaction table upload', () => {
       d.expectAllAcknowledged();
     });
   }
+});
+
+describe('event 6016 in an elevator controller\'s transaction table upload', () => {
+  it('owes a full sync: the controller gets its users and floor rights back, and is not said synced before', async () => {
+    const ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'FRESETE01', floors: 4, ipAddress: '10.61.0.5' });
+    await ec.connect();
+    await settleConverged(t, reconciler, ec);
+    const floors: Array<{ id: string; floorNo: number; deviceId: string }> = (await t.get('/api/floor/list', { pageNo: 1, pageSize: 100 })).body.data;
+    const [{ id: deviceId }] = await t.ds.query(`SELECT id FROM device WHERE sn = 'FRESETE01'`);
+    const floor = (n: number) => floors.find((f) => f.floorNo === n && f.deviceId === deviceId)!.id;
+    const level = (await t.post('/api/gateway/eleLevel/save', { name: 'FR-ELE', pointIds: [floor(1), floor(3)] })).body.data.id;
+    await ok(t.post('/api/person/add', { pin: '6501', name: 'Ele', cardNo: '776501' }));
+    await ok(t.post('/api/eleLevel/syncPerson', undefined, { pin: '6501', levelIds: level }));
+    await settleConverged(t, reconciler, ec);
+    const ELE = ['user', 'usereleauthorize', 'timezone'];
+    const held = tableSnapshot(ec, ELE);
+    expect(held.usereleauthorize).toHaveLength(1);
+    for (const table of [...ELE, 'holiday', 'mulcarduser']) ec.deleteLocally(table);
+    ec.logOffline([{ event: 6016, index: 903, time: new Date(Date.now() - 1000), eventaddr: 0, pin: 0, cardno: 0 }]);
+    const kick = reconciler.kick;
+    reconciler.kick = () => undefined;
+    try {
+      expect((await ec.uploadTransactionTable('tabledata')).status).toBe(200);
+      expect(await fullSyncOwed('FRESETE01')).toBe(true);
+      expect(claimsSynced(await convergenceOf(t, 'FRESETE01'))).toBe(false);
+    } finally {
+      reconciler.kick = kick;
+    }
+    await reconciler.runOnce();
+    await settleConverged(t, reconciler, ec);
+    expect(tableSnapshot(ec, ELE)).toEqual(held);
+    expect(claimsSynced(await convergenceOf(t, 'FRESETE01'))).toBe(true);
+  });
 });
