@@ -1,0 +1,90 @@
+/**
+ * Results a panel posts wrong: late and out of order around a delete of the person they were about, posted twice,
+ * and a result carrying a command ID another panel was given. Each ends with the panels' tables compared with the
+ * database and the convergence answers checked for claiming more than the panels confirmed.
+ */
+import { describe, expect, it } from 'vitest';
+import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import type { TestApp } from '../support/test-app';
+import { Device, levelId } from './access-helpers';
+import { claimsSynced, convergenceOf, ok, settleConverged, tableSnapshot, useFaultApp } from './fault-helpers';
+
+let t: TestApp;
+let reconciler: SyncReconciler;
+useFaultApp((app) => ({ t, reconciler } = app));
+
+const pinsOf = (d: Device, table = 'user') => [...new Set(d.sim.table(table).map((r) => String(r.Pin)))].sort();
+
+async function panelWithLevel(sn: string, ip: string, level: string): Promise<{ d: Device; id: string }> {
+  const d = await Device.connect(t, sn, 1, ip);
+  await ok(t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: level }] }));
+  await ok(t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: level, doorName: `${ip}-1` }] }));
+  return { d, id: await levelId(t, level) };
+}
+
+describe('results posted late, out of order, twice', () => {
+  it('a person deleted while the add is in flight: the delete answered first, the add after (twice): the panel holds nothing of them and is said so', async () => {
+    const { d, id } = await panelWithLevel('RFP000001', '10.62.0.1', 'RFP1');
+    await ok(t.post('/api/person/add', { pin: '9101', name: 'Keep', cardNo: '889101', accLevelIds: id }));
+    await settleConverged(t, reconciler, d.sim);
+    await ok(t.post('/api/person/add', { pin: '9102', name: 'Gone', cardNo: '889102', accLevelIds: id }));
+    await reconciler.idle();
+    d.sim.holdResults();
+    const add = await d.sim.poll();
+    expect(add.length).toBeGreaterThan(0);
+    const addResults = d.sim.pendingAcks.splice(0);
+    expect(pinsOf(d)).toEqual(['9101', '9102']);
+    await ok(t.post('/api/person/delete', null, { pin: '9102' }));
+    await reconciler.idle();
+    const del = await d.sim.poll();
+    expect(del.map((c) => c.command).some((c) => c.startsWith('DATA DELETE user'))).toBe(true);
+    d.sim.stopHoldingResults();
+    expect(pinsOf(d)).toEqual(['9101']);
+    await d.sim.flushAcks();
+    // The add's results come last, and again (the first answer's OK lost).
+    d.sim.pendingAcks.push(...addResults);
+    await d.sim.flushAcks();
+    d.sim.pendingAcks.push(...addResults);
+    await d.sim.flushAcks('batched');
+    await reconciler.idle();
+    const c = await convergenceOf(t, 'RFP000001');
+    if (claimsSynced(c)) expect(pinsOf(d)).toEqual(['9101']);
+    const persons = (await t.get('/api/gateway/persons/9102/devices')).body;
+    if (persons.code === 0) for (const row of persons.data) expect(row.holds, JSON.stringify(row)).not.toBe(true);
+    await settleConverged(t, reconciler, d.sim);
+    expect(pinsOf(d)).toEqual(['9101']);
+    expect(pinsOf(d, 'userauthorize')).toEqual(['9101']);
+    expect(claimsSynced(await convergenceOf(t, 'RFP000001'))).toBe(true);
+  });
+
+  it('a panel posting a result with the command ID another panel was given (its reply lost): the other panel is not believed to hold it', async () => {
+    const { d: p, id } = await panelWithLevel('RFP000002', '10.62.0.2', 'RFP2');
+    const { d: q } = await panelWithLevel('RFP000003', '10.62.0.3', 'RFP3');
+    const q3 = await levelId(t, 'RFP3');
+    await ok(t.post('/api/person/add', { pin: '9201', name: 'Both', cardNo: '889201', accLevelIds: `${id},${q3}` }));
+    await reconciler.idle();
+    await p.sim.pollUntilIdle({ maxPolls: 20 });
+    q.sim.loseNextReply();
+    await q.sim.poll();
+    expect(q.sim.lostReplies.length).toBe(1);
+    const ids = [...q.sim.lostReplies[0].matchAll(/^C:(\d+):/gm)].map((m) => m[1]);
+    expect(ids.length).toBeGreaterThan(0);
+    // P posts Q's IDs as its own, Return=0; and an ID no panel was given.
+    p.sim.pendingAcks.push(...ids.map((x) => ({ id: x, code: 0, cmd: 'DATA' })), { id: '987654321', code: 0, cmd: 'DATA' });
+    await p.sim.flushAcks('batched');
+    await reconciler.idle();
+    expect(pinsOf(q)).toEqual([]);
+    expect(claimsSynced(await convergenceOf(t, 'RFP000003'))).toBe(false);
+    const rows = (await t.get('/api/gateway/persons/9201/devices')).body.data as Array<{ sn?: string; deviceSn?: string; holds?: boolean; state: string }>;
+    const onQ = rows.find((r) => (r.sn ?? r.deviceSn) === 'RFP000003');
+    expect(onQ?.holds, JSON.stringify(rows)).not.toBe(true);
+    expect(onQ?.state).not.toBe('synced');
+    await settleConverged(t, reconciler, q.sim);
+    await settleConverged(t, reconciler, p.sim);
+    expect(pinsOf(q)).toEqual(['9201']);
+    expect(pinsOf(p)).toEqual(['9201']);
+    expect(tableSnapshot(q.sim, ['userauthorize']).userauthorize).toHaveLength(1);
+    expect(claimsSynced(await convergenceOf(t, 'RFP000003'))).toBe(true);
+    expect(claimsSynced(await convergenceOf(t, 'RFP000002'))).toBe(true);
+  });
+});
