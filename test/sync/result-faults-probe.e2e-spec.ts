@@ -88,3 +88,33 @@ describe('results posted late, out of order, twice', () => {
     expect(claimsSynced(await convergenceOf(t, 'RFP000002'))).toBe(true);
   });
 });
+
+describe('a refusal in the middle of a reply', () => {
+  it('the second of a reply\'s commands answered -1002: the ones after it still run, the refusal is visible, nothing is said synced before the retry lands', async () => {
+    const { d, id } = await panelWithLevel('RFP000004', '10.62.0.4', 'RFP4');
+    await ok(t.post('/api/person/add', { pin: '9301', name: 'Old', cardNo: '889301', accLevelIds: id }));
+    await settleConverged(t, reconciler, d.sim);
+    // A revoke of one member and two new members, one reply.
+    await ok(t.post('/api/accLevel/deleteLevel', null, { pin: '9301', levelIds: id }));
+    await ok(t.post('/api/person/add', { pin: '9302', name: 'New', cardNo: '889302', accLevelIds: id }));
+    await ok(t.post('/api/person/add', { pin: '9303', name: 'Newer', cardNo: '889303', accLevelIds: id }));
+    await reconciler.idle();
+    let n = 0;
+    const refusal = d.sim.failCommands(() => ++n === 2, -1002, 1);
+    const got = await d.sim.poll();
+    expect(got.length).toBeGreaterThan(2);
+    expect(refusal.used).toBe(1);
+    const refused = got[1].command.split('\t')[0];
+    const c = await convergenceOf(t, 'RFP000004');
+    expect(claimsSynced(c)).toBe(false);
+    expect((c.lastReturns as Array<{ returnCode: number | null; command: string }>).some((r) => r.returnCode === -1002), JSON.stringify(c.lastReturns)).toBe(true);
+    // The commands after the refused one ran (a new member's user record and rights), and the revoke of the rights.
+    const after = got.slice(2).map((x) => x.command).join('\n');
+    for (const pin of ['9302', '9303']) if (after.includes(`Pin=${pin}`)) expect(pinsOf(d)).toContain(pin);
+    expect(d.sim.table('userauthorize').some((r) => String(r.Pin) === '9301')).toBe(false);
+    await settleConverged(t, reconciler, d.sim);
+    expect(pinsOf(d)).toEqual(['9302', '9303']);
+    expect(pinsOf(d, 'userauthorize'), refused).toEqual(['9302', '9303']);
+    expect(claimsSynced(await convergenceOf(t, 'RFP000004'))).toBe(true);
+  });
+});
