@@ -345,7 +345,10 @@ export class IclockController {
     } catch (err) {
       const renewed = await this.registry.renewIfGone(s);
       if (!renewed) throw err;
-      return run(renewed);
+      return await run(renewed);
+    } finally {
+      // Users it enrolled at its keypad (OPERLOG, BIODATA) are confirmed for it: its next 0-user INFO asks again.
+      if (table !== 'ATTPHOTO') this.attTerminals.forgetConfirmedNone(s.sn);
     }
   }
 

@@ -43,6 +43,7 @@ export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
   private readonly flags = new Set<string>();
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private readonly deviceListeners: Array<(sn: string | null) => void> = [];
+  private readonly raiseListeners: Array<(sn: string) => void> = [];
   private listener: Client | undefined;
   private stopped = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -79,7 +80,20 @@ export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
   }
 
   set(sn: string): void {
+    this.raise(sn);
+  }
+
+  /**
+   * Called whenever the flag of an SN is raised (commands queued for it, here or in another process; a result timeout
+   * come due), before any poll takes it: a cache that holds only while nothing is sent to the device forgets it here.
+   */
+  onRaised(fn: (sn: string) => void): void {
+    this.raiseListeners.push(fn);
+  }
+
+  private raise(sn: string): void {
     this.flags.add(sn);
+    for (const fn of this.raiseListeners) fn(sn);
   }
 
   /** Clears the flag and says whether it was set. */
@@ -94,7 +108,7 @@ export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
     if (existing) clearTimeout(existing.timer);
     const timer = setTimeout(() => {
       this.timers.delete(sn);
-      this.flags.add(sn);
+      this.raise(sn);
     }, Math.max(0, atMs - Date.now()));
     timer.unref();
     this.timers.set(sn, { at: atMs, timer });
@@ -125,7 +139,7 @@ export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
    */
   raiseAfterCommit(manager: EntityManager, sns: readonly string[]): void {
     afterCommit(manager, () => {
-      for (const sn of sns) this.flags.add(sn);
+      for (const sn of sns) this.raise(sn);
     });
   }
 
@@ -138,7 +152,7 @@ export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
     const rows: Array<{ device_sn: string }> = await this.ds.query(
       `SELECT DISTINCT device_sn FROM device_command WHERE state IN ('pending', 'sent')`,
     );
-    for (const r of rows) this.flags.add(r.device_sn);
+    for (const r of rows) this.raise(r.device_sn);
   }
 
   private async listen(): Promise<void> {
@@ -146,7 +160,7 @@ export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
     const client = new Client({ connectionString: this.config.databaseUrl, application_name: PROCESS_TAG });
     client.on('notification', (n) => {
       if (!n.payload) return;
-      if (n.channel === COMMAND_CHANNEL) this.flags.add(n.payload);
+      if (n.channel === COMMAND_CHANNEL) this.raise(n.payload);
       else if (n.channel === DEVICE_CHANNEL) for (const fn of this.deviceListeners) fn(n.payload);
     });
     const lost = (err?: Error) => {

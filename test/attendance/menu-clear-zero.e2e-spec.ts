@@ -6,7 +6,7 @@
  * the users it confirmed at any INFO; a terminal that holds no users, and one whose count always reads 0, cost nothing
  * more than once.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { sleep } from '../push/push-helpers';
 import { AttendanceTerminal, type AttendanceTerminalOptions } from '../simulator/attendance-terminal';
@@ -106,5 +106,39 @@ describe('firmware whose INFO user count always reads 0', () => {
     // rest are not believed until its INFO reports a user again.
     expect(counts[4] - counts[0]).toBe(0);
     expect(pinsOn(term)).toEqual(['9611']);
+  });
+});
+
+describe('an empty terminal polling with INFO all day', () => {
+  it('asks the database whether it confirmed users once, not at every INFO; users confirmed later still bring the menu clear back', async () => {
+    const sn = 'ATT-ZERO-IDLE';
+    const term = await terminalCountedEmpty(sn, []);
+    const statements: string[] = [];
+    const query = t.ds.query.bind(t.ds);
+    const spy = vi.spyOn(t.ds, 'query').mockImplementation((sql: string, ...rest: unknown[]) => {
+      if (/sync_item/.test(sql)) statements.push(sql);
+      return (query as (...a: unknown[]) => Promise<unknown>)(sql, ...rest) as never;
+    });
+    try {
+      for (let i = 0; i < 8; i++) {
+        expect(term.info().split(',')[1]).toBe('0');
+        expect(await term.poll(true)).toEqual([]);
+      }
+    } finally {
+      spy.mockRestore();
+    }
+    // Before, each of the 8 INFOs read sync_item; one read is all it takes.
+    expect(statements.length).toBeLessThanOrEqual(1);
+    // Users come through polls without INFO (commands queued for it forget what was learnt); the menu clear is found.
+    for (const pin of ['9621', '9622']) expect((await t.post('/api/person/add', { pin, name: `P${pin}` })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: sn, pins: ['9621', '9622'] })).body.code).toBe(0);
+    await settle(term);
+    expect(pinsOn(term)).toEqual(['9621', '9622']);
+    term.clearDataAtMenu();
+    expect(term.info().split(',')[1]).toBe('0');
+    await term.poll(true);
+    await settle(term);
+    expect(pinsOn(term)).toEqual(['9621', '9622']);
+    expect(pinsOn(term)).toEqual(await wantedPins(sn));
   });
 });

@@ -170,6 +170,13 @@ const HANDSHAKE_UPSERT = `WITH prev AS (SELECT ${SAID_CHINESE} AS chinese, coale
   RETURNING stamps, (xmax = 0) AS inserted, coalesce((SELECT chinese FROM prev), false) AS was_chinese, coalesce((SELECT check_reset FROM prev), false) AS check_reset,
     coalesce((SELECT cleared FROM prev), false) AS cleared, coalesce((SELECT own_check FROM prev), false) AS own_check, code_page`;
 
+/**
+ * SQL ($1 device, $2 SN): whether the terminal holds a user it confirmed, and whether a command of ours is in flight
+ * to it (zeroAgainstConfirmed).
+ */
+const CONFIRMED_USER_OR_SENDING = `SELECT EXISTS (SELECT 1 FROM sync_item WHERE device_id = $1 AND kind = 'user' AND hash IS NOT NULL AND hash <> '') AS held,
+    EXISTS (SELECT 1 FROM device_command WHERE device_sn = $2 AND state IN ('pending', 'sent')) AS sending`;
+
 /** When the periodic verification last asked a device (SyncVerifier): an initialisation is an ask. */
 const VERIFY_ASKED_INTO = intoOf(SyncVerify, ['deviceId', 'askedAt']);
 
@@ -226,6 +233,18 @@ export class AttendanceTerminalService implements OnModuleInit {
    * always reads 0 is not sent its users at every poll (the boot and the periodic verification still count it).
    */
   private readonly zeroJudged = new Set<string>();
+  /**
+   * Terminals found holding no user they confirmed, with no command of ours in flight (zeroAgainstConfirmed), by SN:
+   * an empty terminal reports 0 users at every INFO poll all day, and asked the database each time. Forgotten as soon
+   * as a user can come to be confirmed for it: a user is confirmed by a command it runs, and a command queued for it
+   * raises its work signal in every gateway process (forgetConfirmedNone, WorkSignalService.onRaised); by an upload
+   * of its users here (OPERLOG, BIODATA: forgetConfirmedNone); and its INFO reporting a user, a `device_changed` of it
+   * or a gateway restart ask again. (Its users uploaded to another process alone are not heard of here: its clear at
+   * the menu is then found by the periodic verification, which counts its users.)
+   */
+  private readonly confirmedNone = new Set<string>();
+  /** SNs whose zeroAgainstConfirmed query is running: true once forgetConfirmedNone ran meanwhile (its answer may be old). */
+  private readonly noneAsked = new Map<string, boolean>();
   private countListener?: UserCountListener;
   private remoteAttListener?: RemoteAttListener;
   private bioOptionsListener?: (e: { deviceId: string; sn: string }) => Promise<unknown>;
@@ -297,6 +316,7 @@ export class AttendanceTerminalService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     // Listening first: a change notified while the start-up read runs is read again after it.
     this.signal.onDeviceChanged((sn) => this.refreshLanguage(sn));
+    this.signal.onRaised((sn) => this.forgetConfirmedNone(sn));
     for (const r of await this.ds.query<TerminalStateRow[]>(TERMINAL_STATES)) {
       if (r.due) this.countDue.add(r.sn);
       if (r.chinese) this.chinese.add(r.sn);
@@ -325,9 +345,12 @@ export class AttendanceTerminalService implements OnModuleInit {
       this.languagePages.clear();
       this.foundPages.clear();
       this.countDue.clear();
+      this.confirmedNone.clear();
+      for (const sn of this.noneAsked.keys()) this.noneAsked.set(sn, true);
       for (const r of rows) this.noteTerminalState(r.sn, r);
       return;
     }
+    this.forgetConfirmedNone(sn);
     const [row] = await this.ds.query<TerminalStateRow[]>(`${TERMINAL_STATES} AND d.sn = $1`, [sn]);
     this.noteTerminalState(sn, row ?? { chinese: false, due: false, told: null });
   }
@@ -721,7 +744,7 @@ export class AttendanceTerminalService implements OnModuleInit {
     // Its user count (field sample cmd-info-biopro-sa40: `UserCount=1`) is the check a re-initialisation owes, its
     // fingerprint count (`FPCount=`) judged with it.
     const users = info.int('UserCount');
-    if (users !== null && users > 0) this.zeroJudged.delete(s.sn);
+    if (users !== null && users > 0) this.userReported(s.sn);
     if (users !== null && users >= 0) await this.judgeCount(s, users, info.int('FPCount'), mark);
   }
 
@@ -962,7 +985,7 @@ export class AttendanceTerminalService implements OnModuleInit {
     }
     this.infos.set(s.sn, info);
     if (!parsed) return;
-    if (parsed.userCount !== null && parsed.userCount > 0) this.zeroJudged.delete(s.sn);
+    if (parsed.userCount !== null && parsed.userCount > 0) this.userReported(s.sn);
     const forgot = await this.noteFirmwareAndAddress(s, parsed.firmware, parsed.ip);
     // Its comparison photo bit (value 10, bit 4) is where some firmware alone says it takes comparison photos (a V5L
     // on ZAM180 names neither key in its options), and where one that stops taking them says so: written with the
@@ -995,14 +1018,39 @@ export class AttendanceTerminalService implements OnModuleInit {
    * An INFO reporting 0 users, not owed a count and no drop from the INFO before it (which said 0 too, reported
    * before its users came through polls without INFO, or none was stored): "clear all data" at its menu with no OPLOG
    * uploaded shows only here. Judged as a drop when it confirmed users (what the judgement compares the count with);
-   * a terminal that holds none costs the one query. Once until its INFO reports a user again (zeroJudged).
+   * a terminal that holds none costs the one query, until a user can come to be confirmed for it (confirmedNone).
+   * Once until its INFO reports a user again (zeroJudged).
    */
   private async zeroAgainstConfirmed(s: DeviceSession, fingers: number | null): Promise<void> {
-    if (this.zeroJudged.has(s.sn)) return;
-    const [held] = await this.ds.query(`SELECT 1 FROM sync_item WHERE device_id = $1 AND kind = 'user' AND hash IS NOT NULL AND hash <> '' LIMIT 1`, [s.id]);
-    if (!held) return;
+    if (this.zeroJudged.has(s.sn) || this.confirmedNone.has(s.sn)) return;
+    this.noneAsked.set(s.sn, false);
+    let row: { held: boolean; sending: boolean } | undefined;
+    try {
+      [row] = await this.ds.query(CONFIRMED_USER_OR_SENDING, [s.id, s.sn]);
+    } finally {
+      // Remembered only when nothing forgot it while the query ran, and no command was in flight (its result, landing
+      // in another process, would confirm a user this process hears nothing of).
+      if (this.noneAsked.get(s.sn) === false && row && !row.held && !row.sending) this.confirmedNone.add(s.sn);
+      this.noneAsked.delete(s.sn);
+    }
+    if (!row?.held) return;
     this.zeroJudged.add(s.sn);
     await this.countDropped(s, 'where it confirmed users', 0, fingers);
+  }
+
+  /** An INFO of the terminal reported users: a further 0 is judged again, and it may hold users it confirmed. */
+  private userReported(sn: string): void {
+    this.zeroJudged.delete(sn);
+    this.forgetConfirmedNone(sn);
+  }
+
+  /**
+   * A user may come to be confirmed for the terminal (a command queued for it, an upload of its users): its next INFO
+   * reporting 0 users asks the database again (confirmedNone). Memory only.
+   */
+  forgetConfirmedNone(sn: string): void {
+    if (this.confirmedNone.size > 0) this.confirmedNone.delete(sn);
+    if (this.noneAsked.has(sn)) this.noneAsked.set(sn, true);
   }
 
   /**
