@@ -449,8 +449,9 @@ describe('CLEAR PHOTO queued for a terminal (12.2.2: its attendance photos clear
     expect((await t.post(`/api/gateway/attendance/terminals/${sn}/command`, { action: 'clearPhoto' })).body).toMatchObject({ code: 0, data: 'CLEAR PHOTO' });
     await settle(term);
     expect(term.executed.filter((e) => e.command === 'CLEAR PHOTO').map((e) => e.returnCode)).toEqual([0]);
-    // Its other tables' Stamps and its users are untouched.
-    const { ATTPHOTO: _dropped, ...others } = before;
+    // Its other tables' Stamps and its users are untouched (the time of the photo whose Stamp was held goes with it).
+    expect(before.attphotoStampAt).toBe('2026-03-02T08:03:00.000Z');
+    const { ATTPHOTO: _dropped, attphotoStampAt: _at, ...others } = before;
     expect((await terminalRow(sn)).stamps).toEqual(others);
     expect([...term.users.keys()]).toEqual(['7801']);
     expect((await term.uploadAttphoto('20260302090000-7801.jpg', jpeg(4))).status).toBe(200);

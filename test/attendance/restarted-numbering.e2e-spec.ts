@@ -129,4 +129,51 @@ describe('a terminal whose record numbering starts again, its users kept', () =>
     expect(await term.init()).toBe(true);
     expect(term.serverOptions).toMatchObject({ ATTPHOTOStamp: '2', PhotoStamp: '2' });
   });
+
+  it('an OPERLOG of the old numbering arriving after the first of the new one does not raise the OPERLOG mark again', async () => {
+    const sn = 'ATT-RENUM-OPLOG';
+    const term = await terminalWith(sn, '7906');
+    const oplog = (minute: number) => `OPLOG 4\t0\t2026-03-02 08:${String(minute).padStart(2, '0')}:00\t0\t0\t0\t0`;
+    for (let m = 1; m <= 5; m++) expect((await postStamped(sn, 'OPERLOG', m, `${oplog(m)}\n`)).body).toBe('OK: 1');
+    expect((await heldStamps(sn)).OPERLOG).toBe('5');
+    // Its numbering starts again: operation record 1 of the new numbering, a new operation.
+    expect((await postStamped(sn, 'OPERLOG', 1, `${oplog(30)}\n`)).body).toBe('OK: 1');
+    expect((await heldStamps(sn)).OPERLOG).toBe('1');
+    // Its upload of old record 5 held up on the way, arriving now: nothing new, and older than what the mark holds.
+    expect((await postStamped(sn, 'OPERLOG', 5, `${oplog(5)}\n`)).body).toBe('OK: 1');
+    // An old record never stored before (its upload lost then, held up now): stored, the mark left.
+    expect((await postStamped(sn, 'OPERLOG', 4, `${oplog(4).replace('OPLOG 4', 'OPLOG 5')}\n`)).body).toBe('OK: 1');
+    expect((await heldStamps(sn)).OPERLOG).toBe('1');
+    expect(await term.init()).toBe(true);
+    expect(term.serverOptions.OPERLOGStamp).toBe('1');
+    // The new numbering going on past the old mark is taken.
+    expect((await postStamped(sn, 'OPERLOG', 7, `${oplog(31)}\n`)).body).toBe('OK: 1');
+    expect((await heldStamps(sn)).OPERLOG).toBe('7');
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM att_operlog WHERE device_sn = $1`, [sn]);
+    expect(n).toBe(8);
+  });
+
+  it('an attendance photo of the old numbering sent again after the first of the new one does not raise the ATTPHOTO mark again', async () => {
+    const sn = 'ATT-RENUM-PHOTO-LATE';
+    const term = await terminalWith(sn, '7907');
+    const jpeg = (n: number) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(`capture ${n}`), Buffer.from([0xff, 0xd9])]);
+    for (let i = 1; i <= 3; i++) expect((await term.uploadAttphoto(`20260302080${i}00-7907.jpg`, jpeg(i))).body).toBe('OK');
+    term.restartRecordsAtMenu({ photos: true });
+    expect((await term.uploadAttphoto('20260302090000-7907.jpg', jpeg(4))).body).toBe('OK');
+    expect((await heldStamps(sn)).ATTPHOTO).toBe('1');
+    // Its photo 3 of the old numbering (Stamp 3) arriving again, held up on the way.
+    const head = Buffer.from(`PIN=20260302080300-7907.jpg\nSN=${sn}\nsize=${jpeg(3).length}\nCMD=uploadphoto\0`, 'utf8');
+    expect((await postStamped(sn, 'ATTPHOTO', 3, Buffer.concat([head, jpeg(3)]))).body).toBe('OK');
+    expect((await heldStamps(sn)).ATTPHOTO).toBe('1');
+    expect(await term.init()).toBe(true);
+    expect(term.serverOptions).toMatchObject({ ATTPHOTOStamp: '1', PhotoStamp: '1' });
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM att_photo WHERE device_sn = $1`, [sn]);
+    expect(n).toBe(4);
+  });
 });
+
+/** `POST /iclock/cdata?SN=&table=&Stamp=` with the body and Stamp given (an upload as it went, arriving late). */
+async function postStamped(sn: string, table: string, stamp: number, body: string | Buffer): Promise<{ status: number; body: string }> {
+  const r = await fetch(`${t.baseUrl}/iclock/cdata?SN=${sn}&table=${table}&Stamp=${stamp}`, { method: 'POST', body });
+  return { status: r.status, body: await r.text() };
+}

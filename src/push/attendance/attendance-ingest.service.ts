@@ -13,7 +13,7 @@ import { rawLines, storeRaw, storeRejected, type RawUploadRow } from '../raw-upl
 import { eventInfo, formatWallClock, verifyModeName, wallClockToInstant, type RtlogEvent } from '../protocol';
 import { rowCount } from '../../database/row-count';
 import { writeTransaction } from '../../common/write-transaction';
-import { flushAttlog, mergeStampSql, type AttlogItem, type PunchRow } from './attlog-batch';
+import { flushAttlog, mergeStampSql, olderRecordsSql, stampTimeKey, type AttlogItem, type PunchRow } from './attlog-batch';
 import {
   ATT_STAMP_TABLES,
   idCardResult,
@@ -100,12 +100,14 @@ const STORE_PHOTO = `WITH ins AS (INSERT INTO ${insertOf(AttPhoto, ['deviceSn', 
 
 /**
  * The upload's Stamp ($2: its table, $3: the Stamp; lowering the one held only when $5, the upload stored something
- * new: mergeStampSql) and newest punch ($4), merged into the terminal's row.
+ * new; raising it only when its newest record, $7 kept at key $6, is not older than that of the upload whose Stamp
+ * is held: mergeStampSql) and newest punch ($4), merged into the terminal's row.
  */
 const NOTE_UPLOAD = `INSERT INTO ${intoOf(AttTerminal, ['deviceId', 'stamps', 'lastPunchAt'])}
-  VALUES ($1, CASE WHEN $3::text IS NULL THEN NULL ELSE jsonb_build_object($2::text, $3::text) END, $4)
+  VALUES ($1, CASE WHEN $3::text IS NULL THEN NULL ELSE jsonb_strip_nulls(jsonb_build_object($2::text, $3::text, $6::text, $7::text)) END, $4)
   ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET
-    stamps = CASE WHEN $3::text IS NULL THEN att_terminal.stamps ELSE ${mergeStampSql('att_terminal.stamps', '$2::text', 'EXCLUDED.stamps', '$5::boolean')} END,
+    stamps = CASE WHEN $3::text IS NULL THEN att_terminal.stamps
+      ELSE ${mergeStampSql('att_terminal.stamps', '$2::text', 'EXCLUDED.stamps', '$5::boolean', olderRecordsSql('att_terminal.stamps', 'EXCLUDED.stamps', '$6::text'))} END,
     last_punch_at = GREATEST(att_terminal.last_punch_at, EXCLUDED.last_punch_at), updated_at = now()`;
 
 /** Whether the terminal ($1) is known to end its OPERLOG and BIODATA uploads with a line end (OperlogReading.endsLines). */
@@ -299,7 +301,8 @@ export class AttendanceIngestService {
         for (const fn of this.operlogListeners) await fn(m, device, enrolment);
         n += enrolment.length;
       }
-      await noteUpload(m, device.id, table.toUpperCase(), stamp, null, n > 0);
+      // Its OPLOG lines carry times (USER and template lines none): the newest is kept beside its Stamp.
+      await noteUpload(m, device.id, table.toUpperCase(), stamp, null, n > 0, newestOf(oplogs.map((r) => wallClockToInstant(r.wallClock, device.timeZone).toISOString())));
       if (whole && !this.endLines.has(device.id)) await m.query(NOTE_ENDS_LINES, [device.id]);
       return n;
     });
@@ -384,13 +387,11 @@ export class AttendanceIngestService {
       return { received: 1, stored: 0, admitted: device.admission === 'admitted' };
     }
     if (device.admission !== 'admitted') return { received: 1, stored: 0, admitted: false };
+    const at = photo.wallClock ? wallClockToInstant(photo.wallClock, device.timeZone).toISOString() : null;
     const stored = await this.ds.transaction(async (m) => {
-      const result = await m.query(
-        STORE_PHOTO,
-        [device.sn, clip(photo.fileName, 200), clip(photo.pin, 64), photo.wallClock ? wallClockToInstant(photo.wallClock, device.timeZone).toISOString() : null, photo.data],
-      );
+      const result = await m.query(STORE_PHOTO, [device.sn, clip(photo.fileName, 200), clip(photo.pin, 64), at, photo.data]);
       const n = rowCount(result);
-      await noteUpload(m, device.id, 'ATTPHOTO', stamp, null, n > 0);
+      await noteUpload(m, device.id, 'ATTPHOTO', stamp, null, n > 0, at);
       return n;
     });
     return { received: 1, stored, admitted: true };
@@ -488,10 +489,16 @@ function latestPunch(device: DeviceSession, punches: AttPunch[]): string | null 
 
 /**
  * The upload's Stamp (handed back at the next initialisation) and the newest punch, in the upload's transaction;
- * `fresh`: the upload stored something the gateway did not hold, so a lower Stamp is taken (mergeStampSql).
+ * `fresh`: the upload stored something the gateway did not hold, so a lower Stamp is taken (mergeStampSql);
+ * `newest`: the time of its newest record (ISO; null: its lines carry none), kept beside the Stamp, so that a higher
+ * Stamp of an upload of older records (one from before the terminal's numbering started again, held up on the way or
+ * repeated) is not taken.
  */
-async function noteUpload(m: EntityManager, deviceId: string, table: string, stamp: string | null, lastPunchAt: string | null, fresh: boolean): Promise<void> {
+async function noteUpload(m: EntityManager, deviceId: string, table: string, stamp: string | null, lastPunchAt: string | null, fresh: boolean, newest: string | null = null): Promise<void> {
   if (stamp === null && lastPunchAt === null) return;
-  await m.query(NOTE_UPLOAD, [deviceId, table, stamp, lastPunchAt, fresh]);
+  await m.query(NOTE_UPLOAD, [deviceId, table, stamp, lastPunchAt, fresh, stampTimeKey(table), newest]);
 }
+
+/** The newest of instants (ISO), null when there is none. */
+const newestOf = (times: readonly string[]): string | null => times.reduce<string | null>((a, b) => (a === null || b > a ? b : a), null);
 

@@ -30,6 +30,7 @@ import {
   type BioPhotoWord,
 } from './protocol';
 import { fromDatabaseClock } from '../../database/database-clock';
+import { stampTimeKey } from './attlog-batch';
 import { rowCount } from '../../database/row-count';
 import { SyncVerify } from '../../sync/sync-state.entity';
 
@@ -505,7 +506,7 @@ export class AttendanceTerminalService implements OnModuleInit {
    * uploads what it holds, and its next upload's Stamp is taken.
    */
   async photosCleared(m: EntityManager, deviceId: string): Promise<void> {
-    await m.query(`UPDATE att_terminal SET stamps = stamps - 'ATTPHOTO', updated_at = now() WHERE device_id = $1 AND stamps ? 'ATTPHOTO'`, [deviceId]);
+    await m.query(`UPDATE att_terminal SET stamps = stamps - 'ATTPHOTO' - '${stampTimeKey('ATTPHOTO')}', updated_at = now() WHERE device_id = $1 AND stamps ? 'ATTPHOTO'`, [deviceId]);
   }
 
   /**

@@ -111,12 +111,26 @@ const FRESH_PUNCH_OF_TERMINAL = `EXISTS (SELECT 1 FROM up WHERE up.fresh AND up.
 export const ATTLOG_STAMP_PUNCH = 'attlogPunchAt';
 
 /**
+ * The key of att_terminal.stamps beside a table's Stamp holding the newest record time of the upload whose Stamp is
+ * held: ATTLOG_STAMP_PUNCH for ATTLOG; `operlogStampAt` (its newest OPLOG line) and `attphotoStampAt` (its photo's
+ * time, from the file name) for OPERLOG and ATTPHOTO, whose Stamps a late upload of the old numbering raised as well.
+ */
+export const stampTimeKey = (table: string): string => (table === 'ATTLOG' ? ATTLOG_STAMP_PUNCH : `${table.toLowerCase()}StampAt`);
+
+/**
+ * SQL: whether the upload whose Stamp is merged (`incoming`) brings records older than those of the upload whose
+ * Stamp is held (`held`), both read at `key` (stampTimeKey, a text expression); null (not older) when either
+ * has no time.
+ */
+export const olderRecordsSql = (held: string, incoming: string, key: string): string => `(${incoming}->>${key})::timestamptz < (${held}->>${key})::timestamptz`;
+
+/**
  * Whether the upload whose Stamp is being merged (EXCLUDED) brings punches older than those of the upload whose Stamp
  * is held: a Stamp from before the terminal's numbering started again. Not compared with the newest punch held of the
  * terminal (att_terminal.last_punch_at): a terminal posting its punches as rtlog at once and as ATTLOG later would have
  * every ATTLOG Stamp refused. Evaluated only for a Stamp above the one held.
  */
-const STAMP_OF_OLDER_PUNCHES = `(EXCLUDED.stamps->>'${ATTLOG_STAMP_PUNCH}')::timestamptz < (att_terminal.stamps->>'${ATTLOG_STAMP_PUNCH}')::timestamptz`;
+const STAMP_OF_OLDER_PUNCHES = olderRecordsSql('att_terminal.stamps', 'EXCLUDED.stamps', `'${ATTLOG_STAMP_PUNCH}'`);
 
 /**
  * One statement per batch of ATTLOG uploads, its own transaction and prepared once per connection (as the
