@@ -233,7 +233,9 @@ export class IclockController {
     if (kind === 'remoteAuth') return this.text(reply, await this.remoteAuth.answer(sn, body));
     if (uploadTable) await this.kinds.observe(sn, { uploadTable });
     const s = await this.registry.resolve(sn);
-    if (ATTENDANCE_UPLOADS.has(attTable) && !q.tableName) return this.text(reply, await this.attendanceUpload(s, attTable, uploadStamp(q.query), body));
+    if (ATTENDANCE_UPLOADS.has(attTable) && !q.tableName) {
+      return this.text(reply, await this.attendanceUpload(s, attTable, uploadStamp(q.query), body, isPackedUpload(q.query.text('ContentType'))));
+    }
     // A device not admitted (pending, disabled) keeps what it posts only when not acknowledged: users, templates and
     // photos enrolled at its keypad while it waited for approval come again once it is admitted, as its events do.
     // Its options are a snapshot it reports again anyway. An attendance terminal's too: table data it posts that is no
@@ -308,20 +310,22 @@ export class IclockController {
     await this.attTerminals.noteContact(s);
     const r = await this.attIngest.ingestRaw(s, table, body, normalizeStamp(stampRaw));
     if (!r.admitted) return notAdmittedReply(s.sn);
-    return table.toUpperCase() === 'IDCARD' ? formatAttUploadReply(r.received) : OK;
+    return table.toUpperCase() === 'IDCARD' ? formatAttUploadReply(r.processed) : OK;
   }
 
   /**
    * ATTLOG, OPERLOG, BIODATA and ATTPHOTO of attendance terminals (attendance manual 11), answered once the upload is
-   * committed as each section prints it: `OK: <n>` (11.2, 11.4, 11.5, 11.9-11.11, 11.13), `OK:<n>` for BIODATA (11.12),
-   * `OK` for an attendance photo (11.3) and for an OPERLOG of comparison photos alone (11.15). A device that is not
-   * admitted gets an error text instead of an acknowledgement, so it keeps its records and sends them again later.
+   * committed as each section prints it: `OK: <n>` (11.2, 11.4, 11.5, 11.9-11.11, 11.13), `OK:<n>` for BIODATA (11.12)
+   * and for a data packet (11.14, `packed`: "OK:${XXX}", its example `OK:1`), `OK` for an attendance photo (11.3) and
+   * for an OPERLOG of comparison photos alone (11.15). `<n>` is what every section says it is, "the number of records
+   * successfully processed": the records taken (stored now or held already), not the lines refused. A device that is
+   * not admitted gets an error text instead of an acknowledgement, so it keeps its records and sends them again later.
    */
-  private async attendanceUpload(s: DeviceSession, table: string, stampRaw: string | undefined, body: string): Promise<string> {
+  private async attendanceUpload(s: DeviceSession, table: string, stampRaw: string | undefined, body: string, packed = false): Promise<string> {
     const r = await this.attendanceIngest(s, table, normalizeStamp(stampRaw), body);
     if (!r.admitted) return notAdmittedReply(s.sn);
     if (table === 'ATTPHOTO' || r.comparisonPhotosOnly) return OK;
-    return table === 'BIODATA' ? formatBiodataUploadReply(r.received) : formatAttUploadReply(r.received);
+    return table === 'BIODATA' || packed ? formatBiodataUploadReply(r.processed) : formatAttUploadReply(r.processed);
   }
 
   /**

@@ -28,7 +28,8 @@ describe('an ATTLOG upload cut one digit into its last line\'s seconds, then sen
     const term = await initialisedTerminal(t, { sn });
     const cut = last.slice(0, last.indexOf('17:01:') + 7);
     expect(cut.endsWith('17:01:3')).toBe(true);
-    expect((await term.uploadRaw('ATTLOG', `${first}\r\n${cut}`)).body).toBe('OK: 2');
+    // The cut line is refused: no record processed (manual 11.2).
+    expect((await term.uploadRaw('ATTLOG', `${first}\r\n${cut}`)).body).toBe('OK: 1');
     expect(await listed(sn)).toEqual(['9401 2026-11-27 08:00:00 Check-In']);
     expect((await term.uploadRaw('ATTLOG', `${first}\r\n${last}\r\n`)).body).toBe('OK: 2');
     expect(await listed(sn)).toEqual(['9402 2026-11-27 17:01:35 Check-Out', '9401 2026-11-27 08:00:00 Check-In']);

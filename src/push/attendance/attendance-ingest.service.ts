@@ -37,8 +37,13 @@ export type OperlogListener = (m: EntityManager, device: DeviceSession, records:
 const ALONE_PUNCHES = 32;
 
 export interface AttIngestResult {
-  /** Lines received (good ones stored or already held, bad ones stored raw): the count `OK: <n>` acknowledges. */
+  /** Lines received (good ones stored or already held, bad ones stored raw): the count table data is acknowledged with (`<tablename>=<n>`). */
   received: number;
+  /**
+   * Records successfully processed (stored now or already held; a line refused is not, though kept raw): the count
+   * `OK: <n>` acknowledges (attendance manual 11.2, 11.4: "the number of records successfully processed").
+   */
+  processed: number;
   /** Punches (or records) inserted now. */
   stored: number;
   /** False when the device is not admitted: nothing was stored and nothing must be acknowledged. */
@@ -223,7 +228,7 @@ export class AttendanceIngestService {
     const received = parsed.results.length + parsed.rejected.length;
     if (device.admission !== 'admitted') {
       this.logger.warn(`device ${device.sn} is ${device.admission}: ${parsed.results.length} punches not acknowledged (it will send them again once admitted)`);
-      return { received, stored: 0, admitted: false };
+      return { received, processed: 0, stored: 0, admitted: false };
     }
     // ID-card verification records (11.7, Type 1) are no punches: kept apart, read back as `ATTLOG.idcard`.
     const punches: AttPunch[] = [];
@@ -245,10 +250,11 @@ export class AttendanceIngestService {
       });
     }
     const item: AttlogItem = { deviceId: device.id, punches: punchRows(device, punches), via: 'ATTLOG', stamp, lastPunchAt: latestPunch(device, punches) };
-    if (item.punches.length === 0 && stamp === null && item.lastPunchAt === null) return { received, stored: 0, admitted: true };
+    const processed = parsed.results.length;
+    if (item.punches.length === 0 && stamp === null && item.lastPunchAt === null) return { received, processed, stored: 0, admitted: true };
     const stored = await this.attlog.submit(item);
     if (stored > 0) this.metrics.attPunchesIngested.inc(stored);
-    return { received, stored, admitted: true };
+    return { received, processed, stored, admitted: true };
   }
 
   /**
@@ -273,7 +279,7 @@ export class AttendanceIngestService {
     const received = parsed.results.length + parsed.rejected.length;
     if (device.admission !== 'admitted') {
       this.logger.warn(`device ${device.sn} is ${device.admission}: ${table} upload not acknowledged`);
-      return { received, stored: 0, admitted: false };
+      return { received, processed: 0, stored: 0, admitted: false };
     }
     // Run again when a concurrent REST write meets it (a USER line's new pin inserted by both, or a deadlock): run once,
     // the terminal was answered "ERROR: The record already exists" for a user the database then held without its line.
@@ -308,7 +314,7 @@ export class AttendanceIngestService {
     });
     if (whole) this.knowEndsLines(device.id);
     const comparisonPhotosOnly = parsed.rejected.length === 0 && parsed.results.length > 0 && parsed.results.every((r) => r.kind === 'BIOPHOTO');
-    return { received, stored, admitted: true, comparisonPhotosOnly };
+    return { received, processed: parsed.results.length, stored, admitted: true, comparisonPhotosOnly };
   }
 
   /**
@@ -368,14 +374,14 @@ export class AttendanceIngestService {
     const rows = rawLines(table, body, KEYED_TABLES.has(table.toUpperCase()) ? (line) => keyedRecordFields(table, line) : undefined);
     if (device.admission !== 'admitted') {
       this.logger.warn(`device ${device.sn} is ${device.admission}: ${table} upload not acknowledged`);
-      return { received: rows.length, stored: 0, admitted: false };
+      return { received: rows.length, processed: 0, stored: 0, admitted: false };
     }
     const stampTable = ATT_STAMP_TABLES.find((t) => t === table.toUpperCase());
     await this.ds.transaction(async (m) => {
       await storeRaw(m, device.sn, rows);
       if (stampTable) await noteUpload(m, device.id, stampTable, stamp, null, false);
     });
-    return { received: rows.length, stored: rows.length, admitted: true };
+    return { received: rows.length, processed: rows.length, stored: rows.length, admitted: true };
   }
 
   async ingestAttphoto(device: DeviceSession, body: string, stamp: string | null): Promise<AttIngestResult> {
@@ -384,9 +390,9 @@ export class AttendanceIngestService {
       logRejected(this.logger, device.sn, 'ATTPHOTO', [{ line: body.slice(0, 200), lineNo: 1, reason: photo }], { metrics: this.metrics, kind: 'table' });
       // Acknowledged, so kept as it came: the header text, and whatever followed its NUL (base64).
       if (device.admission === 'admitted') await this.ds.transaction((m) => storeRaw(m, device.sn, [refusedPhotoRow(body, photo)]));
-      return { received: 1, stored: 0, admitted: device.admission === 'admitted' };
+      return { received: 1, processed: 0, stored: 0, admitted: device.admission === 'admitted' };
     }
-    if (device.admission !== 'admitted') return { received: 1, stored: 0, admitted: false };
+    if (device.admission !== 'admitted') return { received: 1, processed: 0, stored: 0, admitted: false };
     const at = photo.wallClock ? wallClockToInstant(photo.wallClock, device.timeZone).toISOString() : null;
     const stored = await this.ds.transaction(async (m) => {
       const result = await m.query(STORE_PHOTO, [device.sn, clip(photo.fileName, 200), clip(photo.pin, 64), at, photo.data]);
@@ -394,7 +400,7 @@ export class AttendanceIngestService {
       await noteUpload(m, device.id, 'ATTPHOTO', stamp, null, n > 0, at);
       return n;
     });
-    return { received: 1, stored, admitted: true };
+    return { received: 1, processed: 1, stored, admitted: true };
   }
 }
 
