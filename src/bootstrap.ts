@@ -34,7 +34,7 @@ import { registerMultipartFormBody } from './common/multipart-body';
 import { registerGetBody } from './common/get-body';
 import { cvValidationPipe } from './common/validation';
 import type { AppConfig } from './config/config';
-import { migrateDatabase, openDatabase, type DatabaseHandle } from './database/database';
+import { migrateDatabase, openDatabase, stopPoint, type DatabaseHandle } from './database/database';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 import { buildOpenApiDocument, setupSwagger } from './swagger';
 import packageJson from '../package.json';
@@ -166,6 +166,11 @@ export interface CreateAppOptions {
    * before the front existed. Only for tests that compare what devices get both ways; the product always has it.
    */
   rawDeviceFront?: boolean;
+  /**
+   * createGateway: aborted (with a StartStoppedError) when the gateway is asked to stop while it starts; the start
+   * then ends at its next safe point with that error, the database closed and nothing half-done kept.
+   */
+  signal?: AbortSignal;
 }
 
 export async function createApp(config: AppConfig, db: DatabaseTarget, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
@@ -254,9 +259,15 @@ export interface Gateway {
  */
 export async function createGateway(config: AppConfig, options: CreateAppOptions = {}): Promise<Gateway> {
   const log = options.logger ?? createRootLogger(config.logLevel);
-  const db = await openDatabase(config, { poolSize: options.poolSize, log: (message) => log.warn(message) });
+  stopPoint(options.signal);
+  if (!config.databaseUrl) log.info({ dataDir: config.dataDir }, 'starting the embedded database');
+  const db = await openDatabase(config, { poolSize: options.poolSize, log: (message) => log.warn(message), signal: options.signal });
   try {
-    await migrateDatabase(db.url);
+    // The embedded database's start cannot be interrupted: a stop asked for meanwhile is honoured here, once it
+    // is up and can be closed cleanly.
+    stopPoint(options.signal);
+    await migrateDatabase(db.url, { signal: options.signal, log: (message) => log.info(message) });
+    stopPoint(options.signal);
     const app = await createApp(config, db, { ...options, logger: log });
     await app.init();
     if (config.apiToken) await app.get(ApiClientService).seed(config.apiToken);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { createGateway } from './bootstrap';
 import { createRootLogger } from './common/logger';
 import { ConfigError, loadConfig } from './config/config';
-import { DatabaseUnreachableError } from './database/database';
+import { DatabaseUnreachableError, StartStoppedError } from './database/database';
 import { DataDirectoryInUseError, DataDirectoryUnusableError, lockDataDirectory, markDataDirectoryStopping, waitWhileDataDirectoryStopping } from './database/embedded-database';
 import { CHECK_EVERY_MS as LAUNCHER_CHECK_MS, watchLaunchers } from './common/launcher-watch';
 import { DataSource } from 'typeorm';
@@ -22,14 +22,38 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createRootLogger(config.logLevel);
-  // Watched from the start: an npm start killed during a long first start stops once started.
-  let launcherGone = false;
+  // A stop is honoured from the first moment, not only once listening. Without handlers, a SIGTERM during the
+  // first start's migrations ended the process mid-statement without a word, and node as PID 1 (a container
+  // without an init) ignored it: `docker stop` waited for its kill. Until the database is touched the process
+  // just exits; after, the start ends at its next safe point (createGateway: the embedded database up and closed
+  // again, the migration transaction rolled back), so the next start succeeds. A second signal exits at once.
+  const starting = new AbortController();
+  let databaseTouched = false;
   let stopNow: ((signal: string) => Promise<void>) | undefined;
+  let asked = false;
+  const stopStart = (why: string) => {
+    if (asked) {
+      log.warn({ signal: why }, `${why} while already stopping: exiting at once`);
+      process.exit(1);
+    }
+    asked = true;
+    if (stopNow) return void stopNow(why);
+    log.warn({ signal: why }, `${why} while starting: stopping${databaseTouched ? ' at the next safe point (no migration is left half-done)' : ''}`);
+    if (!databaseTouched) process.exit(0);
+    if (!config.databaseUrl) markDataDirectoryStopping(config.dataDir);
+    starting.abort(new StartStoppedError(why));
+    // PostgreSQL rolls back what a vanished connection left uncommitted, so DATABASE_URL's start need not be
+    // waited for long (a connection attempt to a host that does not answer would hold it).
+    if (config.databaseUrl) setTimeout(() => process.exit(0), 3_000).unref();
+  };
+  const onSignal = (signal: NodeJS.Signals) => stopStart(signal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  // Watched from the start: an npm start killed during a long first start stops as on SIGTERM.
   watchLaunchers((pid) => {
     log.warn({ pid }, 'the npm process that started this gateway is gone (killed): stopping, as on SIGTERM');
-    launcherGone = true;
     if (!config.databaseUrl) markDataDirectoryStopping(config.dataDir);
-    if (stopNow) void stopNow('launcher gone');
+    stopStart('launcher gone');
   });
   // A gateway stopping on this data directory (its npm start killed, see launcher-watch.ts) is followed, not refused;
   // one that has not noticed its launcher's end yet (it checks every second) is given two checks to say it stops.
@@ -45,9 +69,14 @@ async function main(): Promise<void> {
     exitPortProblem(config.port, config.host, early);
   }
   let gateway;
+  databaseTouched = true;
   try {
-    gateway = await createGateway(config, { logger: log });
+    gateway = await createGateway(config, { logger: log, signal: starting.signal });
   } catch (err) {
+    if (err instanceof StartStoppedError) {
+      log.info({ signal: err.signalName }, 'stopped before the gateway was ready; the database is as it was before this start, and the next start begins again');
+      process.exit(0);
+    }
     if (err instanceof DataDirectoryInUseError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(3);
@@ -97,10 +126,9 @@ async function main(): Promise<void> {
       process.exit(0);
     }
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
   stopNow = shutdown;
-  if (launcherGone) void shutdown('launcher gone');
+  // Asked to stop while the app was being built, after the last safe point: stop now that it can close whole.
+  if (starting.signal.aborted) void shutdown((starting.signal.reason as StartStoppedError).signalName);
 }
 
 interface PortProblem {

@@ -1,8 +1,11 @@
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { dataSourceOptions } from './data-source-options';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database';
+import { stopPoint } from './start-stop';
+
+export { StartStoppedError, stopPoint } from './start-stop';
 
 export interface DatabaseHandle {
   url: string;
@@ -17,6 +20,11 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
   /** Told when DATABASE_URL's database did not exist and was created. */
   log?: (message: string) => void;
+  /**
+   * Aborted when the gateway is asked to stop while it starts: waiting for DATABASE_URL's server ends at once, and
+   * so does the creation of a fresh embedded database (startEmbeddedDatabase).
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -28,10 +36,10 @@ export async function openDatabase(
   options: OpenDatabaseOptions = {},
 ): Promise<DatabaseHandle> {
   if (config.databaseUrl) {
-    await ensureDatabase(config.databaseUrl, options.log, (config.databaseWaitSeconds ?? 0) * 1000);
+    await ensureDatabase(config.databaseUrl, options.log, (config.databaseWaitSeconds ?? 0) * 1000, options.signal);
     return { url: config.databaseUrl, poolSize: options.poolSize ?? 10, embedded: undefined, stop: async () => undefined };
   }
-  const embedded = await startEmbeddedDatabase(config.dataDir);
+  const embedded = await startEmbeddedDatabase(config.dataDir, undefined, { signal: options.signal, log: options.log });
   return { url: embedded.url, poolSize: embedded.poolSize, embedded, stop: () => embedded.stop() };
 }
 
@@ -56,6 +64,14 @@ export class DatabaseUnreachableError extends Error {
 
 /** Connection failures that end when the server comes up: not listening yet, not resolvable yet, starting up, full. */
 const TRANSIENT = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P03', '53300']);
+/**
+ * What pg says, without a code, when the other end closes the connection before PostgreSQL's first answer (a
+ * firewall, a load balancer with no server behind it, a port that is not PostgreSQL's) or says nothing within
+ * CONNECT_TIMEOUT_MS (a host that drops packets): a server not answering, as ECONNREFUSED. It used to end the start
+ * with a stack trace (exit code 1) instead of the message and exit code 5.
+ */
+const NO_ANSWER = /Connection terminated|timeout expired/i;
+const CONNECT_TIMEOUT_MS = 10_000;
 /** The server refused the credentials: waiting changes nothing. */
 const AUTH_FAILED = new Set(['28P01', '28000']);
 
@@ -70,15 +86,16 @@ function databaseLabel(url: string): string {
  * `waitMs`, telling `log` every 5 s), then, like a refused password, a DatabaseUnreachableError that says what
  * to do. Any other error (above all 3D000, no such database) is thrown as it came.
  */
-async function firstContact(url: string, waitMs: number, log?: (message: string) => void): Promise<void> {
+async function firstContact(url: string, waitMs: number, log?: (message: string) => void, signal?: AbortSignal): Promise<void> {
   const started = Date.now();
   let toldAt = 0;
   for (;;) {
+    stopPoint(signal);
     try {
-      await withClient(url, async () => undefined);
+      await withClient(url, async () => undefined, CONNECT_TIMEOUT_MS);
       return;
     } catch (err) {
-      const code = (err as { code?: string }).code ?? '';
+      const code = (err as { code?: string }).code ?? (NO_ANSWER.test((err as Error).message) ? 'ETIMEDOUT' : '');
       const reason = `${(err as Error).message}${code && !(err as Error).message.includes(code) ? ` (${code})` : ''}`;
       if (AUTH_FAILED.has(code)) {
         throw new DatabaseUnreachableError(`PostgreSQL at ${databaseLabel(url)} refused the credentials of DATABASE_URL: ${reason}. Fix DATABASE_URL, or unset it for the embedded database under DATA_DIR.`, code, { cause: err });
@@ -96,7 +113,7 @@ async function firstContact(url: string, waitMs: number, log?: (message: string)
         toldAt = Date.now();
         log?.(`waiting for PostgreSQL at ${databaseLabel(url)}: ${reason}`);
       }
-      await new Promise((r) => setTimeout(r, Math.min(500, waitMs - waited)));
+      await pause(Math.min(500, waitMs - waited), signal);
     }
   }
 }
@@ -108,9 +125,9 @@ async function firstContact(url: string, waitMs: number, log?: (message: string)
  * it at the same moment is no failure. Every other connection error is thrown as it came. True when this call
  * created the database.
  */
-export async function ensureDatabase(url: string, log?: (message: string) => void, waitMs = 0): Promise<boolean> {
+export async function ensureDatabase(url: string, log?: (message: string) => void, waitMs = 0, signal?: AbortSignal): Promise<boolean> {
   try {
-    await firstContact(url, waitMs, log);
+    await firstContact(url, waitMs, log, signal);
     return false;
   } catch (err) {
     if ((err as { code?: string }).code !== INVALID_CATALOG_NAME) throw err;
@@ -133,8 +150,21 @@ export async function ensureDatabase(url: string, log?: (message: string) => voi
   }
 }
 
-async function withClient(url: string, work: (c: Client) => Promise<unknown>): Promise<void> {
-  const c = new Client({ connectionString: url });
+/** Waits `ms`, or less when `signal` is aborted meanwhile. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+async function withClient(url: string, work: (c: Client) => Promise<unknown>, connectTimeoutMs?: number): Promise<void> {
+  const c = new Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
   // A refused or failed connection can also be reported as an 'error' event; the awaited connect() carries it.
   c.on('error', () => undefined);
   await c.connect();
@@ -148,16 +178,28 @@ async function withClient(url: string, work: (c: Client) => Promise<unknown>): P
 // Any constant works; it only has to be the same in every gateway process.
 const MIGRATION_LOCK = 7_330_001;
 
+export interface MigrateOptions {
+  /** Aborted when the gateway is asked to stop while it starts: the migrations stop at their next statement. */
+  signal?: AbortSignal;
+  /** Told when there are migrations to apply (a first start applies them all, which takes a while). */
+  log?: (message: string) => void;
+}
+
 /**
  * Runs pending migrations under an advisory lock, so several gateway processes starting together on one
- * database migrate it once.
+ * database migrate it once. They run in one transaction: a stop asked for meanwhile (options.signal) ends it at
+ * the next statement with a StartStoppedError, the transaction is rolled back, and the next start applies them
+ * all again.
  */
-export async function migrateDatabase(url: string): Promise<string[]> {
+export async function migrateDatabase(url: string, options: MigrateOptions = {}): Promise<string[]> {
   const ds = new DataSource(dataSourceOptions(url, { poolSize: 1 }));
   await ds.initialize();
   try {
+    stopPoint(options.signal);
     await ds.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
+      if (options.log && (await ds.showMigrations())) options.log('applying database migrations (a first start takes a while; Ctrl-C or SIGTERM stops it cleanly)');
+      if (options.signal) for (const m of ds.migrations) stopBetweenStatements(m, options.signal);
       const done = await ds.runMigrations({ transaction: 'all' });
       return done.map((m) => m.name);
     } finally {
@@ -166,4 +208,26 @@ export async function migrateDatabase(url: string): Promise<string[]> {
   } finally {
     await ds.destroy();
   }
+}
+
+/**
+ * A migration that throws the stop at its start and before each of its statements. The embedded database runs
+ * a statement in this process and cannot be interrupted inside one, nor should it be: between statements, the
+ * rollback leaves its files as they were, where exiting mid-write would leave them to crash recovery.
+ */
+function stopBetweenStatements(migration: MigrationInterface, signal: AbortSignal): void {
+  const up = migration.up.bind(migration);
+  migration.up = async (runner: QueryRunner) => {
+    stopPoint(signal);
+    const query = runner.query;
+    runner.query = ((...args: Parameters<QueryRunner['query']>) => {
+      stopPoint(signal);
+      return query.apply(runner, args);
+    }) as QueryRunner['query'];
+    try {
+      return await up(runner);
+    } finally {
+      runner.query = query;
+    }
+  };
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { EmbeddedSessionQueue } from './embedded-session-queue';
+import { stopPoint } from './start-stop';
 
 export class DataDirectoryInUseError extends Error {}
 
@@ -179,10 +180,59 @@ function keepSessionsWhole(server: PGLiteSocketServer, db: PGlite): void {
   internals.queryQueue = new EmbeddedSessionQueue(db);
 }
 
-export async function startEmbeddedDatabase(dataDir: string | undefined, from?: Blob): Promise<EmbeddedDatabase> {
+/**
+ * Written in DATA_DIR while its database cluster is being created, removed once the cluster is up. PGlite takes a
+ * pgdata with PG_VERSION in it for a cluster to resume, and creating one writes PG_VERSION long before it ends (a
+ * minute, on a loaded machine): a first start stopped meanwhile (SIGTERM, Ctrl-C, kill -9) left a cluster that
+ * could never start. A start that finds this file finds such a half-made cluster, which holds no data yet.
+ */
+const CREATING_FILE = 'pgdata.creating';
+
+export interface StartEmbeddedOptions {
+  /** Aborted when the gateway is asked to stop: the creation of a fresh cluster is left at once (StartStoppedError). */
+  signal?: AbortSignal;
+  log?: (message: string) => void;
+}
+
+/** PGlite on DATA_DIR's cluster, created when there is none (or only a half-made one: CREATING_FILE). */
+async function openDataDir(dataDir: string, options: StartEmbeddedOptions): Promise<PGlite> {
+  const pgdata = path.join(dataDir, 'pgdata');
+  const creating = path.join(dataDir, CREATING_FILE);
+  if (fs.existsSync(creating)) {
+    options.log?.(`the embedded database's creation under ${dataDir} was interrupted by an earlier start's stop: creating it again`);
+    fs.rmSync(pgdata, { recursive: true, force: true });
+  }
+  if (fs.existsSync(path.join(pgdata, 'PG_VERSION'))) {
+    const db = new PGlite(pgdata);
+    // Resuming an existing cluster (its recovery included) is not interrupted: createGateway stops once it is up.
+    await db.waitReady;
+    return db;
+  }
+  fs.writeFileSync(creating, `${process.pid}
+`);
+  const db = new PGlite(pgdata);
+  // A stop during the creation leaves it behind at once: the cluster holds nothing yet, and CREATING_FILE tells the
+  // next start to create it again. (PGlite goes on in the background until the process exits, as it then does.)
+  stopPoint(options.signal);
+  await new Promise<void>((resolve, reject) => {
+    const stopped = () => {
+      try {
+        stopPoint(options.signal);
+      } catch (err) {
+        reject(err as Error);
+      }
+    };
+    options.signal?.addEventListener('abort', stopped, { once: true });
+    db.waitReady.then(resolve, reject).finally(() => options.signal?.removeEventListener('abort', stopped));
+  });
+  fs.rmSync(creating, { force: true });
+  return db;
+}
+
+export async function startEmbeddedDatabase(dataDir: string | undefined, from?: Blob, options: StartEmbeddedOptions = {}): Promise<EmbeddedDatabase> {
   const unlock = dataDir ? lockDataDirectory(dataDir) : () => undefined;
   try {
-    const db = dataDir ? new PGlite(path.join(dataDir, 'pgdata')) : new PGlite(from ? { loadDataDir: from } : undefined);
+    const db = dataDir ? await openDataDir(dataDir, options) : new PGlite(from ? { loadDataDir: from } : undefined);
     await db.waitReady;
     // Room for the app's one connection plus operators' tools (psql, the token command is refused by the lock).
     const maxConnections = 4;
