@@ -10,6 +10,9 @@ import { CHECK_EVERY_MS as LAUNCHER_CHECK_MS, watchLaunchers } from './common/la
 import { DataSource } from 'typeorm';
 import { accountCounts, lanAddresses, npmScriptsPresent, startGuide } from './start-guide';
 
+/** A second SIGTERM/SIGINT within this of the first is the same request (npm's forward of a Ctrl-C), not "exit at once". */
+const REPEATED_SIGNAL_MS = 2_000;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -31,12 +34,17 @@ async function main(): Promise<void> {
   let databaseTouched = false;
   let stopNow: ((signal: string) => Promise<void>) | undefined;
   let asked = false;
+  let askedAt = 0;
   const stopStart = (why: string) => {
     if (asked) {
+      // One Ctrl-C on `npm start` arrives twice: the terminal sends SIGINT to npm and the gateway alike, and npm
+      // forwards its own to the gateway milliseconds later. Only a signal sent again later means "stop now".
+      if (Date.now() - askedAt < REPEATED_SIGNAL_MS) return;
       log.warn({ signal: why }, `${why} while already stopping: exiting at once`);
       process.exit(1);
     }
     asked = true;
+    askedAt = Date.now();
     if (stopNow) return void stopNow(why);
     log.warn({ signal: why }, `${why} while starting: stopping${databaseTouched ? ' at the next safe point (no migration is left half-done)' : ''}`);
     if (!databaseTouched) process.exit(0);
@@ -53,7 +61,8 @@ async function main(): Promise<void> {
   watchLaunchers((pid) => {
     log.warn({ pid }, 'the npm process that started this gateway is gone (killed): stopping, as on SIGTERM');
     if (!config.databaseUrl) markDataDirectoryStopping(config.dataDir);
-    stopStart('launcher gone');
+    // Its npm ends after forwarding a Ctrl-C: a stop already under way, not a second request to exit at once.
+    if (!asked) stopStart('launcher gone');
   });
   // A gateway stopping on this data directory (its npm start killed, see launcher-watch.ts) is followed, not refused;
   // one that has not noticed its launcher's end yet (it checks every second) is given two checks to say it stops.
