@@ -283,14 +283,17 @@ describe('a replayed USER line', () => {
     const post = (table: string, stamp: string, body: string) =>
       fetch(`${t.baseUrl}/iclock/cdata?SN=${term.sn}&table=${table}&Stamp=${stamp}`, { method: 'POST', body }).then((r) => r.text());
     const stamps = async () => (await t.ds.query(`SELECT a.stamps FROM att_terminal a JOIN device d ON d.id = a.device_id WHERE d.sn = $1`, [term.sn]))[0].stamps;
-    await post('OPERLOG', '400', `OPLOG 4\t0\t2026-11-22 09:00:00\t0\t0\t0\t0`);
-    await post('OPERLOG', '500', `OPLOG 4\t0\t2026-11-22 10:00:00\t0\t0\t0\t0`);
-    await post('OPERLOG', '400', `OPLOG 4\t0\t2026-11-22 09:00:00\t0\t0\t0\t0`);
+    // The operation times come after those of the earlier tests' uploads (made now): a higher OPERLOG Stamp is only
+    // taken from an upload whose newest operation is not older than the one held beside the Stamp.
+    const later = (minutes: number) => new Date(Date.now() + 86_400_000 + minutes * 60_000).toISOString().slice(0, 19).replace('T', ' ');
+    await post('OPERLOG', '400', `OPLOG 4\t0\t${later(0)}\t0\t0\t0\t0`);
+    await post('OPERLOG', '500', `OPLOG 4\t0\t${later(60)}\t0\t0\t0\t0`);
+    await post('OPERLOG', '400', `OPLOG 4\t0\t${later(0)}\t0\t0\t0\t0`);
     await post('ATTLOG', '800', `4001\t2026-11-22 09:00:00\t0\t1\t\t0\t0`);
     await post('ATTLOG', '900', `4001\t2026-11-22 10:00:00\t0\t1\t\t0\t0`);
     await post('ATTLOG', '800', `4001\t2026-11-22 09:00:00\t0\t1\t\t0\t0`);
     expect(await stamps()).toMatchObject({ OPERLOG: '500', ATTLOG: '900' });
-    await post('OPERLOG', '501', `OPLOG 4\t0\t2026-11-22 10:01:00\t0\t0\t0\t0`);
+    await post('OPERLOG', '501', `OPLOG 4\t0\t${later(61)}\t0\t0\t0\t0`);
     expect(await stamps()).toMatchObject({ OPERLOG: '501' });
     // Its numbering started again: a new punch under Stamp 1 is where it now is.
     await post('ATTLOG', '1', `4001\t2026-11-22 11:00:00\t0\t1\t\t0\t0`);
