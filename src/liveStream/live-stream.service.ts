@@ -124,6 +124,8 @@ export class LiveStreamService implements OnModuleDestroy {
   /** Each device's last state sent (DeviceStateEvent.state), the baseline read by the first check. */
   private readonly deviceStates = new Map<string, DeviceStateEvent['state']>();
   private deviceCheckedAt = 0;
+  /** Whether deviceStates holds a baseline (it may hold no device: the first device to appear is then a change). */
+  private deviceBaseline = false;
   private timer?: NodeJS.Timeout;
   private busy = false;
 
@@ -160,6 +162,9 @@ export class LiveStreamService implements OnModuleDestroy {
         sink.send('doorState', d.event);
       }
     }
+    // The devices' connections likewise: read before the stream is answered, so a device that goes offline just
+    // after the page saw the stream open is a change, not the baseline (the first tick can come seconds later).
+    if (types.has('deviceState') && !this.deviceBaseline) await this.sendDeviceChanges();
     this.subscribers.add(sub);
     if (!this.timer) {
       this.timer = setInterval(() => void this.tick(), POLL_MS);
@@ -175,6 +180,7 @@ export class LiveStreamService implements OnModuleDestroy {
       this.timer = undefined;
       this.doorStates.clear();
       this.deviceStates.clear();
+      this.deviceBaseline = false;
       this.deviceCheckedAt = 0;
     }
   }
@@ -281,7 +287,8 @@ export class LiveStreamService implements OnModuleDestroy {
     const rows: Array<{ sn: string; alias: string; kind: string; admission: string; last_seen_at: Date | null; request_delay: number | null }> = await this.ds.query(
       `SELECT sn, alias, coalesce(kind_override, kind) AS kind, admission, last_seen_at, request_delay FROM device ORDER BY sn`,
     );
-    const first = this.deviceStates.size === 0;
+    const first = !this.deviceBaseline;
+    this.deviceBaseline = true;
     const now = Date.now();
     const seen = new Set<string>();
     for (const r of rows) {
