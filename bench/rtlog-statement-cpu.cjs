@@ -4,6 +4,12 @@
 // enabled: the guarded statement without the outbox part, stop 60); the others are rewrites of its text: P the
 // statement every batch ran before stop 60 (with the outbox part), F the shipped statement with the outbox part (what a
 // batch runs while a target is enabled), B anti-join instead of ON CONFLICT, T without the tally (for scale).
+// Schema variants (stop 62): a variant named in SCHEMA below runs the shipped statement on its own copy of the
+// scratch database with that DDL applied (then every variant of the run gets its own copy, A included, so the tables
+// are alike); PRELOAD=n first fills acc_transaction with n events by SQL (200 panels, 90 days, keys and pins of the
+// ingest's form) so that the indexes are of a realistic depth. Each round also reads the WAL written
+// (pg_current_wal_lsn before and after: the whole cluster's, so only meaningful on a private cluster where nothing
+// else writes; BENCH_ADMIN_URL points the tool there) and prints the last round's LSN range per variant for pg_waldump.
 // Usage (after npm run build): node bench/rtlog-statement-cpu.cjs [batch=20] [rounds=6] [batchesPerRound=150] [variants=A,B]
 require('reflect-metadata');
 const fs = require('node:fs');
@@ -48,8 +54,50 @@ const REWRITES = {
   },
 };
 
+/** Schema variants: DDL applied to the variant's own copy of the database; the statement is the shipped one. */
+const SCHEMA = {
+  // Without the BRIN index on created_at (where a new monitor cursor starts).
+  C: ['DROP INDEX ix_acc_transaction_created'],
+  // The feed position index on xid alone (the id order within one transaction by an incremental sort).
+  X: ['DROP INDEX ix_acc_transaction_position', 'CREATE INDEX ix_acc_transaction_position ON acc_transaction (xid)'],
+  // The device and pin indexes compare their text bytewise (the column keeps the database's collation).
+  Sc: ['DROP INDEX ix_acc_transaction_sn_time', 'CREATE INDEX ix_acc_transaction_sn_time ON acc_transaction (device_sn COLLATE "C", event_time)'],
+  Pc: ['DROP INDEX ix_acc_transaction_pin_time', 'CREATE INDEX ix_acc_transaction_pin_time ON acc_transaction (pin COLLATE "C", event_time) WHERE pin IS NOT NULL'],
+  SPc: [
+    'DROP INDEX ix_acc_transaction_sn_time',
+    'CREATE INDEX ix_acc_transaction_sn_time ON acc_transaction (device_sn COLLATE "C", event_time)',
+    'DROP INDEX ix_acc_transaction_pin_time',
+    'CREATE INDEX ix_acc_transaction_pin_time ON acc_transaction (pin COLLATE "C", event_time) WHERE pin IS NOT NULL',
+  ],
+  // For scale only: each secondary btree dropped.
+  Dp: ['DROP INDEX ix_acc_transaction_position'],
+  Ds: ['DROP INDEX ix_acc_transaction_sn_time'],
+  Dt: ['DROP INDEX ix_acc_transaction_time'],
+  Di: ['DROP INDEX ix_acc_transaction_pin_time'],
+};
+
+/** n events in the ingest's shape, 200 panels over the 90 days before the measured ones, in insertion order. */
+async function preload(c, n) {
+  await c.query(`INSERT INTO acc_transaction (unique_key, device_id, device_sn, log_id, event_time, pin, name, dept_code, dept_name,
+      door_no, door_name, reader_name, reader_state, event_no, event_name, event_level, event_point_name, verify_mode_no, verify_mode_name, area_name)
+    SELECT d.sn || '_' || (-g) || '_' || to_char(t, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), d.id, d.sn, -g, t, (1000 + g % 500)::text, NULL, NULL, NULL,
+      1 + g % 2, d.sn || '-1', d.sn || '-1-In', g % 2, 0, 'Normal Verify Open', 0, d.sn || '-1', 1, 'Only Fingerprint', 'Area Name'
+    FROM generate_series(1, $1::int) g
+    CROSS JOIN LATERAL (SELECT timestamptz '2026-11-29 00:00:00+00' - interval '90 days' + (g::float8 / $1 * interval '90 days') AS t) tt
+    JOIN (SELECT id, sn, row_number() OVER (ORDER BY sn) - 1 AS k FROM device WHERE sn LIKE 'RT%') d ON d.k = g % 200`, [n]);
+  await c.query(`INSERT INTO acc_transaction_tally (device_sn, day, n)
+    SELECT device_sn, (event_time AT TIME ZONE 'UTC')::date, count(*) FROM acc_transaction GROUP BY 1, 2`);
+}
+
+const walLsn = async (c) => (await c.query('SELECT pg_current_wal_lsn()::text AS l')).rows[0].l;
+const lsnBytes = (a, b) => {
+  const n = (l) => { const [hi, lo] = l.split('/'); return BigInt(`0x${hi}`) * 2n ** 32n + BigInt(`0x${lo}`); };
+  return Number(n(b) - n(a));
+};
+
 async function main() {
   const db = await scratchDatabase('stmt');
+  const copies = [];
   let gw;
   try {
     gw = await startGateway(db.url, { DEVICE_UPLOAD_RATE_LIMIT: '10000000' }, { quietStdout: true });
@@ -57,25 +105,56 @@ async function main() {
     await registerDevices([gw.port], sns);
     await gw.stop();
     gw = undefined;
+    const urls = Object.fromEntries(VARIANTS.map((v) => [v, db.url]));
+    if (process.env.PRELOAD || VARIANTS.some((v) => SCHEMA[v])) {
+      const base = new Client({ connectionString: db.url });
+      await base.connect();
+      if (process.env.PRELOAD) await preload(base, Number(process.env.PRELOAD));
+      await base.query('VACUUM ANALYZE');
+      const baseName = (await base.query('SELECT current_database() AS d')).rows[0].d;
+      await base.end();
+      for (const v of VARIANTS) {
+        const name = `${baseName}_${v.toLowerCase()}`;
+        const u = new URL(db.url);
+        u.pathname = '/postgres';
+        const postgresUrl = u.toString();
+        const a = new Client({ connectionString: postgresUrl });
+        await a.connect();
+        await a.query(`CREATE DATABASE ${name} TEMPLATE ${baseName} STRATEGY FILE_COPY`);
+        copies.push(async () => {
+          const b = new Client({ connectionString: postgresUrl });
+          await b.connect();
+          await b.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+          await b.end();
+        });
+        await a.end();
+        u.pathname = `/${name}`;
+        urls[v] = u.toString();
+        const c = new Client({ connectionString: urls[v] });
+        await c.connect();
+        for (const ddl of SCHEMA[v] ?? []) await c.query(ddl);
+        await c.end();
+      }
+    }
     const admin = new Client({ connectionString: db.url });
     await admin.connect();
     const devices = (await admin.query(`SELECT id, sn FROM device WHERE sn LIKE 'RT%' ORDER BY sn`)).rows;
     const clients = {};
     for (const v of VARIANTS) {
-      const c = new Client({ connectionString: db.url });
+      const c = new Client({ connectionString: urls[v] });
       await c.connect();
       const pid = (await c.query('SELECT pg_backend_pid() AS p')).rows[0].p;
-      const rewrite = REWRITES[v];
+      const rewrite = SCHEMA[v] ? REWRITES.A : REWRITES[v];
       const texts = new Map();
       const client = {
         async query(name, text, values) {
           let t = texts.get(text);
           if (t === undefined) texts.set(text, (t = rewrite(text)));
-          if (v !== 'A' && t === text && name.startsWith('cvgw_realtime')) throw new Error(`variant ${v} rewrote nothing in ${name}`);
+          if (v !== 'A' && !SCHEMA[v] && t === text && name.startsWith('cvgw_realtime')) throw new Error(`variant ${v} rewrote nothing in ${name}`);
           return (await c.query({ name: `${name}_${v}`, text: t, values })).rows;
         },
       };
-      clients[v] = { c, pid, client, names: new EventNamesCache(), cpu: 0, wall: 0, ev: 0, js: 0, ticks: 0 };
+      clients[v] = { c, pid, client, names: new EventNamesCache(), cpu: 0, wall: 0, ev: 0, js: 0, ticks: 0, wal: 0, lastLsn: '' };
     }
     let index = 1;
     let d = 0;
@@ -95,7 +174,8 @@ async function main() {
     };
     // Warm-up: plans generic, caches filled, some table to grow into.
     for (let w = 0; w < 300; w++) for (const v of VARIANTS) await rt.flushRealtime(clients[v].client, batchOf(), clients[v].names);
-    await admin.query('VACUUM ANALYZE');
+    for (const v of VARIANTS) await clients[v].c.query('VACUUM ANALYZE');
+    await admin.query('CHECKPOINT');
     if (process.env.PIDS_FILE) {
       fs.writeFileSync(process.env.PIDS_FILE, VARIANTS.map((v) => clients[v].pid).join(','));
       await new Promise((r) => setTimeout(r, 1500));
@@ -108,12 +188,16 @@ async function main() {
         const c0 = cpuNs(s.pid);
         const t0 = ticks(s.pid);
         const j0 = process.cpuUsage();
+        const l0 = await walLsn(admin);
         const w0 = performance.now();
         for (const b of batches) {
           const stored = await rt.flushRealtime(s.client, b, s.names);
           if (stored.some((x) => x.events !== 1)) throw new Error(`variant ${v}: not stored once`);
         }
         s.wall += performance.now() - w0;
+        const l1 = await walLsn(admin);
+        s.wal += lsnBytes(l0, l1);
+        s.lastLsn = `${l0} ${l1}`;
         const j = process.cpuUsage(j0);
         s.js += j.user + j.system;
         s.cpu += cpuNs(s.pid) - c0;
@@ -123,15 +207,21 @@ async function main() {
     }
     for (const v of VARIANTS) {
       const s = clients[v];
-      console.log(`${v}: batch ${BATCH}, ${s.ev} events: backend ${(s.cpu / 1000 / s.ev).toFixed(2)} µs/event (stat ${(s.ticks / s.ev).toFixed(1)}), client js ${(s.js / s.ev).toFixed(2)} µs/event, wall ${((s.wall * 1000) / s.ev).toFixed(1)} µs/event`);
+      console.log(`${v}: batch ${BATCH}, ${s.ev} events: backend ${(s.cpu / 1000 / s.ev).toFixed(2)} µs/event (stat ${(s.ticks / s.ev).toFixed(1)}), client js ${(s.js / s.ev).toFixed(2)} µs/event, wall ${((s.wall * 1000) / s.ev).toFixed(1)} µs/event, WAL ${(s.wal / s.ev).toFixed(0)} B/event (last round ${s.lastLsn})`);
       await s.c.end();
     }
-    const dup = (await admin.query('SELECT count(*) - count(DISTINCT unique_key) AS d FROM acc_transaction')).rows[0].d;
-    console.log(`duplicate keys: ${dup}`);
+    for (const v of VARIANTS) {
+      const c = new Client({ connectionString: urls[v] });
+      await c.connect();
+      const dup = (await c.query('SELECT count(*) - count(DISTINCT unique_key) AS d FROM acc_transaction')).rows[0].d;
+      console.log(`${v} duplicate keys: ${dup}`);
+      await c.end();
+    }
     await admin.end();
   } finally {
     await gw?.stop();
-    await db.drop();
+    if (!process.env.KEEP) for (const drop of copies) await drop();
+    if (!process.env.KEEP) await db.drop();
   }
 }
 main().catch((e) => {
