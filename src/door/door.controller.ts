@@ -92,8 +92,9 @@ export class DoorController {
     return ok((await this.doors.statesBySn(sn)).map((s) => toDoorStateResponse(s.door, s.state)));
   }
 
-  @Get('api/door/get')
-  @ApiOperation({ summary: '2.11.4 Get Door by Id' })
+  // The v2 path is not in the manual; a real client reads one door there, beside v2/door/list (same answer).
+  @Get(['api/door/get', 'api/v2/door/get'])
+  @ApiOperation({ summary: '2.11.4 Get Door by Id (also served as v2/door/get, which clients call)' })
   @ApiOkResponse({ type: envelopeOf(DoorResponseDto) })
   async get(@CvInput() dto: DoorIdDto): Promise<Envelope<DoorResponseDto>> {
     return ok(toDoorResponse(await this.doors.requireById(dto.id)));

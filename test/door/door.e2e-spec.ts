@@ -71,6 +71,16 @@ describe('door reads (2.11.4, 2.11.5, 2.11.10)', () => {
     expect((await t.get('/api/door/get', { id: 'f'.repeat(32) })).body).toEqual({ code: -47, message: `Door doesn't exist: ${'f'.repeat(32)}`, data: null });
   });
 
+  it('2.11.4 under the v2 path a real client calls (GET /api/v2/door/get?id=, beside v2/door/list): the same answer, not HTTP 404', async () => {
+    // A public Next.js proxy (axios) reads its doors from v2/door/list and one door from v2/door/get?id=.
+    const res = await t.get('/api/v2/door/get', { id: doors[1].id });
+    expect([res.status, res.body]).toEqual([200, { code: 0, message: 'success', data: doors[1] }]);
+    expect((await t.get(`/api/v2/door/get/${doors[2].id}`)).body).toEqual({ code: 0, message: 'success', data: doors[2] });
+    expect((await t.post('/api/v2/door/get', { id: doors[3].id })).body.data).toEqual(doors[3]);
+    expect((await t.get('/api/v2/door/get')).body.code).toBe(-44);
+    expect((await t.get('/api/v2/door/get', { id: 'f'.repeat(32) })).body).toEqual({ code: -47, message: `Door doesn't exist: ${'f'.repeat(32)}`, data: null });
+  });
+
   it('2.11.10 pages with the total, matching the example', async () => {
     const res = await t.get('/api/v2/door/list', { pageNo: 1, pageSize: 3 });
     expect(res.body).toEqual({ code: 0, message: 'success', data: { page: 0, size: 3, total: 4, data: doors.slice(0, 3), offset: 0, lastPage: false } });
