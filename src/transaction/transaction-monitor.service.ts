@@ -21,6 +21,9 @@ const START_CURSOR = `INSERT INTO ${insertOf(TRANSACTION_MONITOR_CURSOR, ['clien
 /** Polls finding only events held back by a running transaction wait for it this often (100 ms each) at most. */
 const HELD_BACK_WAITS = 5;
 
+/** The last epoch millisecond a JavaScript Date can hold (ECMAScript's time range). */
+const LAST_DATE_MS = 8.64e15;
+
 /**
  * 2.18.5 monitor. The manual: `timestamp` (ms) is required, and "there is no need to change it after the
  * first request". So the position lives on the server, one per (API client, timestamp):
@@ -46,7 +49,8 @@ export class TransactionMonitorService {
 
   static parseTimestamp(raw: string | undefined): number {
     if (raw === undefined || raw === '') throw new CvError(CvCode.InvalidParameter, 'timestamp is required (milliseconds since the epoch)');
-    if (!/^\d{1,16}$/.test(raw)) throw new CvError(CvCode.TimeFormat, 'Time format error: timestamp must be milliseconds since the epoch');
+    // 16 digits reach past the last instant a date holds (8.64e15 ms): that is no time either, not a database error.
+    if (!/^\d{1,16}$/.test(raw) || Number(raw) > LAST_DATE_MS) throw new CvError(CvCode.TimeFormat, 'Time format error: timestamp must be milliseconds since the epoch');
     return Number(raw);
   }
 

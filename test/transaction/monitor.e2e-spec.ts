@@ -54,6 +54,12 @@ describe('transaction/monitor (2.18.5)', () => {
   it('requires a millisecond timestamp and starts at it: later events once, in the manual item shape', async () => {
     expect((await t.get('/api/transaction/monitor')).body).toMatchObject({ code: -400, data: null });
     expect((await t.get('/api/transaction/monitor', { timestamp: '2024-01-01' })).body).toMatchObject({ code: -100, data: null });
+    // Digits past the last instant a date can hold (8.64e15 ms, year 275760) are no time either: -100 naming the
+    // timestamp, as 17 digits are, on every monitor; not the database's "A value has the wrong format".
+    for (const path of ['/api/transaction/monitor', '/api/hep/transaction/monitor', '/api/psgTransaction/monitor']) {
+      expect((await t.get(path, { timestamp: '8640000000000001' })).body, path).toEqual({ code: -100, message: 'Time format error: timestamp must be milliseconds since the epoch', data: null });
+    }
+    expect((await t.get('/api/transaction/monitor', { timestamp: '8640000000000000' })).body).toMatchObject({ code: 0, data: [] });
 
     const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'MON0000001', doors: 1 });
     await sim.connect();
