@@ -539,7 +539,8 @@ describe('a terminal announcing pushver 2.4.1 whose firmware refuses BIODATA (-1
 describe('a terminal announcing an older protocol (pushver 2.2.14, no BioDataFun in its options) whose firmware refuses FINGERTMP for good (-1004)', () => {
   it('gets the finger as BIODATA instead (the reverse of the BIODATA fallback), confirmed, and FINGERTMP no more', async () => {
     const sn = 'ATT-CV-FP12';
-    const term = await terminalInOwnArea(sn, { pushver: '2.2.14', biodataFirmware: false });
+    // Its firmware has the BIODATA table though its options name neither BioDataFun nor MultiBioDataSupport.
+    const term = await terminalInOwnArea(sn, { pushver: '2.2.14', biodataFirmware: false, biodataTable: true });
     term.failCommands((c) => c.startsWith('DATA UPDATE FINGERTMP'), -1004, 'always');
     expect((await t.post('/api/person/add', { pin: '8741', name: 'Pia' })).body.code).toBe(0);
     expect((await t.post('/api/attAreaPerson/set', { code: sn, pins: ['8741'] })).body.code).toBe(0);

@@ -84,8 +84,19 @@ export interface AttendanceTerminalOptions {
   firmware?: string;
   /** `~DeviceName` pushed on `table=options` (default SpeedFace-V5L). */
   deviceName?: string;
-  /** BIODATA-era firmware (default true): FINGERTMP answers -12, BIODATA is taken. */
+  /**
+   * BIODATA-era firmware (default true): FINGERTMP answers -12, BIODATA is taken (of the types its
+   * MultiBioDataSupport announces). false: firmware of the separate FINGERTMP/FACE/FVEIN tables, which has no BIODATA
+   * table (manual 3.1 and 12.1.1.6: unified templates come with the hybrid protocol): every BIODATA command answers
+   * -1004 (field notes 5: an unsupported table), unless `biodataTable` says it has one.
+   */
   biodataFirmware?: boolean;
+  /**
+   * Whether its firmware has the BIODATA table though its options push announces neither BioDataFun nor
+   * MultiBioDataSupport (default: as biodataFirmware, or a fingerprint algorithm above 10.0, `fpVersion` > 10, which
+   * FINGERTMP cannot carry, manual 12.1.1.3): firmware of that algorithm that still writes its options the old way.
+   */
+  biodataTable?: boolean;
   /** FPVersion of its options push, its fingerprint algorithm (default 12 on BIODATA-era firmware, else 10). */
   fpVersion?: number;
   /** MultiBioDataSupport of its options push (default `0:1:1:0:0:0:0:0:0:1`: fingerprint, near-infrared and visible-light face). */
@@ -607,6 +618,9 @@ export class AttendanceTerminal {
     const [, op, table, args] = m;
     // Lower-case (Security PUSH) tables and the `tablename=` query form do not exist in attendance mode.
     if (table !== table.toUpperCase() || table.includes('=')) return -1004;
+    // Nor does BIODATA on firmware without unified templates, nor a template Type it did not announce (3.1: each
+    // side uses only the types both announce; field notes 5: -1004, the table or data not in its configuration).
+    if (table === 'BIODATA' && !this.takesBiodata(op === 'UPDATE' ? get(fieldsOf(args), 'Type') : undefined)) return -1004;
     const f = fieldsOf(args);
     const pin = get(f, 'PIN');
     if (op === 'UPDATE') return this.update(table, f, pin);
@@ -636,6 +650,16 @@ export class AttendanceTerminal {
       return 0;
     }
     return this.query(table, f);
+  }
+
+  /**
+   * Whether it has the BIODATA table (biodataTable) and, for a `type`, whether the MultiBioDataSupport of its options
+   * push announces it (firmware announcing none takes any type its table has).
+   */
+  private takesBiodata(type?: string): boolean {
+    const table = this.opts.biodataTable ?? (this.opts.biodataFirmware !== false || (this.opts.fpVersion ?? 10) > 10);
+    if (!table || type === undefined || this.opts.biodataFirmware === false) return table;
+    return (this.opts.multiBioDataSupport ?? '0:1:1:0:0:0:0:0:0:1').split(':')[Number(type)]?.trim() === '1';
   }
 
   private removeTemplates(pred: (t: TerminalTemplate) => boolean): void {
