@@ -63,6 +63,13 @@ describe('deviceBodyText', () => {
     expect(decodeDeviceBody(withName(Buffer.from([0x5a, 0x6f, 0xeb])), 'application/push;charset=UTF-8').codePage).toBe('windows-1252');
     expect(decodeDeviceBody(cutAfter('Abcdefghijklmnopqrstuvwé', 24), 'application/push;charset=UTF-8', 'windows-1252').text).toContain('Name=AbcdefghijklmnopqrstuvwÃ\t');
   });
+
+  it('drops a UTF-8 byte order mark before the first record, in a UTF-8 body and in one read line by line', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    expect(deviceBodyText(Buffer.concat([bom, Buffer.from('USER PIN=1\tName=José\n')]), 'application/push;charset=UTF-8')).toBe('USER PIN=1\tName=José\n');
+    expect(decodeDeviceBody(Buffer.concat([bom, Buffer.from('USER PIN=1\tName=Jos'), Buffer.from([0xe9, 0x0a])]), 'application/push;charset=UTF-8')).toEqual({ text: 'USER PIN=1\tName=José\n', codePage: 'windows-1252' });
+    expect(deviceBodyText(bom, undefined)).toBe('');
+  });
 });
 
 describe('deviceReply', () => {

@@ -37,6 +37,9 @@ export function deviceBodyText(raw: Buffer, contentType: string | undefined, leg
 
 /** deviceBodyText, saying which code page it read a line in (a terminal whose text is that code page). */
 export function decodeDeviceBody(raw: Buffer, contentType: string | undefined, legacy: LegacyText | null = null): DeviceText {
+  // A byte order mark (a body written by a tool or firmware that marks its UTF-8) is no text of the first record:
+  // kept, it would stick to the first line's word (`\uFEFFUSER`) and cost that record.
+  if (raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) raw = raw.subarray(3);
   if (raw.length === 0) return { text: '', codePage: null };
   const charset = contentType === undefined || UTF8_DECLARED.test(contentType) ? null : declaredCharset(contentType);
   if (charset !== null && !isUtf8Charset(charset)) {
