@@ -47,7 +47,7 @@ export function decodeDeviceBody(raw: Buffer, contentType: string | undefined, l
     if (decoder) return { text: decoder.decode(raw), codePage: null };
   }
   if (isUtf8(raw)) return { text: raw.toString('utf8'), codePage: null };
-  if (legacy === 'gbk') return { text: GBK.decode(raw), codePage: null };
+  if (legacy === 'gbk') return { text: GBK.decode(withoutCutGbk(raw)), codePage: null };
   // Line by line: a body mixing UTF-8 lines with GBK ones (users enrolled under another language setting) keeps
   // each right, and GBK under a declared charset=UTF-8 (the header every terminal sends) is still read as GBK.
   return decodeLines(raw, legacy ?? WESTERN, legacy === null);
@@ -110,7 +110,7 @@ function decodeLine(line: Buffer, page: CodePage, utf8Terminal: boolean): Device
   const cut = utf8Terminal ? utf8CutFields(line) : null;
   if (cut !== null) return { text: cut, codePage: null };
   const shape = page === WESTERN ? gbkShape(line) : 'no';
-  if (shape === 'cut') return { text: GBK.decode(line), codePage: null };
+  if (shape === 'cut') return { text: GBK.decode(withoutCutGbk(line)), codePage: null };
   if (shape === 'yes') {
     try {
       return { text: GBK_STRICT.decode(line), codePage: null };
@@ -157,10 +157,27 @@ function utf8CutFields(line: Buffer): string | null {
 }
 
 /**
+ * GBK bytes less each lead byte left alone at the end of a field (before a TAB, a line end or the end): the first half
+ * of a character a terminal's short name field cut (field notes, Devices 9). Read as GBK it would be a replacement
+ * character, and the name would no longer read as the cut of the person's (isTerminalNameOf) but as a rename to it.
+ */
+function withoutCutGbk(bytes: Buffer): Buffer {
+  const drop: number[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] < 0x81 || bytes[i] === 0xff) continue;
+    const next = bytes[i + 1];
+    if (next === undefined || next === 0x09 || next === 0x0a || next === 0x0d) drop.push(i);
+    else if (next >= 0x40 && next !== 0x7f && next !== 0xff) i++;
+  }
+  if (drop.length === 0) return bytes;
+  return Buffer.concat(drop.map((at, k) => bytes.subarray(k === 0 ? 0 : drop[k - 1] + 1, at)).concat(bytes.subarray(drop[drop.length - 1] + 1)));
+}
+
+/**
  * `yes`: every byte above 0x7F is the lead of a GBK pair (0x81-0xFE) whose trail is above 0x7F too (GB2312's shape).
  * `cut`: so, but for lone leads at the end of a field (before a TAB or the line's end), after at least one pair: a
- * Chinese name cut mid-character by the terminal's short name field (field notes, Devices 9), read as GBK with a
- * replacement character for the half. `no`: anything else (Latin-1's `é` followed by a letter, or alone).
+ * Chinese name cut mid-character by the terminal's short name field (field notes, Devices 9), read as GBK without
+ * the half (withoutCutGbk). `no`: anything else (Latin-1's `é` followed by a letter, or alone).
  */
 function gbkShape(line: Buffer): 'yes' | 'cut' | 'no' {
   let pairs = 0;

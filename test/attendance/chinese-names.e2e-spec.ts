@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { initialisedTerminal, punchesOf, recordingFetch, type SeenAnswer } from './attendance-helpers';
 
@@ -107,5 +108,26 @@ describe('a person with a Chinese name, added by REST', () => {
     expect(cn.users.get('6005')?.name).toBe('三 张');
     expect((await cn.uploadUser('6005')).body).toBe('OK: 1');
     expect((await t.ds.query(`SELECT name, last_name FROM person WHERE pin = '6005'`))[0]).toEqual({ name: '三', last_name: '张' });
+  });
+});
+
+describe('a Chinese name the terminal cut mid-character at its name field (24 bytes on many models)', () => {
+  // 13 characters, 26 bytes in GBK: the terminal's field keeps 23 of them, the last the first half of 孙 (CB EF).
+  const LONG = '张三李四王五赵六钱七孙八周';
+
+  it.each([
+    ['set to Chinese (language 83)', 'ATT-CN-CUT83', '83', '6011'],
+    ['not set to Chinese, sending GBK under charset=UTF-8', 'ATT-CN-CUT69', '69', '6012'],
+  ])('a terminal %s sending its USER line back keeps the stored name (no rename to the cut, no replacement character)', async (_what, sn, language, pin) => {
+    const term = await initialisedTerminal(t, { sn, language });
+    expect((await t.post('/api/person/add', { pin, name: LONG })).body.code).toBe(0);
+    expect((await t.post('/api/attAreaPerson/set', { code: '1', pins: [pin] })).body.code).toBe(0);
+    await term.drain();
+    // The user as the terminal holds it: its name field cut after 23 bytes of the name's GBK.
+    const gbk = new AttendanceTerminal({ baseUrl: t.baseUrl, sn, language: '83' }).encode(LONG);
+    const line = Buffer.concat([Buffer.from(`USER PIN=${pin}\tName=`), gbk.subarray(0, 23), Buffer.from('\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=-1\n')]);
+    const r = await fetch(`${t.baseUrl}/iclock/cdata?SN=${sn}&table=OPERLOG&Stamp=5`, { method: 'POST', body: line, headers: { 'Content-Type': 'application/push;charset=UTF-8' } });
+    expect(await r.text()).toBe('OK: 1');
+    expect(await nameOf(pin)).toBe(LONG);
   });
 });
