@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { AdvancedConsoleLogger, DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { dataSourceOptions } from './data-source-options';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database';
@@ -192,7 +192,7 @@ export interface MigrateOptions {
  * all again.
  */
 export async function migrateDatabase(url: string, options: MigrateOptions = {}): Promise<string[]> {
-  const ds = new DataSource(dataSourceOptions(url, { poolSize: 1 }));
+  const ds = new DataSource({ ...dataSourceOptions(url, { poolSize: 1 }), logger: new MigrationLogger(options.signal) });
   await ds.initialize();
   try {
     stopPoint(options.signal);
@@ -207,6 +207,23 @@ export async function migrateDatabase(url: string, options: MigrateOptions = {})
     }
   } finally {
     await ds.destroy();
+  }
+}
+
+/**
+ * TypeORM's own logger (what `logging: false` leaves on: its migration lines), but silent about a migration
+ * "failed" by a requested stop: a Ctrl-C during the first start printed `Migration "Foundation…" failed, error:
+ * stopped by SIGINT…` between the gateway's `SIGINT while starting` and `stopped before the gateway was ready`,
+ * a failure where nothing failed (the transaction is rolled back, as asked). A real failure still names its migration.
+ */
+class MigrationLogger extends AdvancedConsoleLogger {
+  constructor(private readonly stop: AbortSignal | undefined) {
+    super(false);
+  }
+
+  override logMigration(message: string, queryRunner?: QueryRunner): void {
+    if (this.stop?.aborted) return;
+    super.logMigration(message, queryRunner);
   }
 }
 
