@@ -73,18 +73,25 @@ export function startGuide(f: StartFacts): { info: string[]; warn: string[] } {
     info.push(`devices: in the device's cloud server (ADMS) settings, set the server address to ${addr} and the port to ${f.port}, over HTTP (not HTTPS)`);
   }
   const warn: string[] = [];
-  const stopFirst = f.embedded ? 'stop the gateway (Ctrl-C: the embedded database allows one process) and run' : 'run';
-  const startAgain = f.embedded ? ', then start it again' : '';
   const operatorCmd = f.npmScripts ? 'npm run operator -- create <name> --role admin' : 'node dist/src/cli/operator.js create <name> --role admin';
   const tokenCmd = f.npmScripts ? 'npm run token -- create <name>' : 'node dist/src/cli/token.js create <name>';
+  // The embedded database allows one process, so the tool runs while the gateway is stopped. In the image
+  // (no npm scripts) the gateway is the container: once it is stopped there is nothing to `docker exec` into,
+  // and Ctrl-C is not how a detached container stops; the tool runs in a container of its own on the same volume.
+  const run = (cmd: string) => {
+    if (!f.embedded) return `run \`${cmd}\``;
+    if (f.npmScripts) return `stop the gateway (Ctrl-C: the embedded database allows one process) and run \`${cmd}\``;
+    return `stop the container (the embedded database allows one process) and run \`docker run --rm -v <its /data volume>:/data <image> ${cmd}\``;
+  };
+  const startAgain = f.embedded ? ', then start it again' : '';
   if (f.operators === 0) {
     warn.push(
-      `no console operator yet, so nobody can sign in at /console: ${stopFirst} \`${operatorCmd}\` (it prints the password)${startAgain}; or start once with CONSOLE_ADMIN_PASSWORD=<10+ characters> to create "admin"`,
+      `no console operator yet, so nobody can sign in at /console: ${run(operatorCmd)} (it prints the password)${startAgain}; or start once with CONSOLE_ADMIN_PASSWORD=<10+ characters> to create "admin"`,
     );
   }
   if (f.apiClients === 0) {
     warn.push(
-      `no API client yet, so every /api call is refused (-401): start with API_TOKEN=<8+ characters> and call with ?access_token=<it>, or ${stopFirst} \`${tokenCmd}\`${startAgain}`,
+      `no API client yet, so every /api call is refused (-401): start with API_TOKEN=<8+ characters> and call with ?access_token=<it>, or ${run(tokenCmd)}${startAgain}`,
     );
   }
   return { info, warn };

@@ -45,6 +45,15 @@ describe('the start guide (wording)', () => {
     expect(g.warn.join('\n')).not.toContain('npm run');
   });
 
+  it('on the embedded database of the Docker image, runs the tool in a container of its own on the data volume', () => {
+    // The gateway is the container's process: stopped, there is nothing to exec into, and a detached container
+    // is not stopped with Ctrl-C. The tool needs the volume while the gateway is stopped.
+    const g = startGuide({ port: 8088, host: '0.0.0.0', embedded: true, operators: 0, apiClients: 0, lanAddresses: [], npmScripts: false });
+    expect(g.warn[0]).toContain('stop the container (the embedded database allows one process) and run `docker run --rm -v <its /data volume>:/data <image> node dist/src/cli/operator.js create <name> --role admin` (it prints the password), then start it again');
+    expect(g.warn[1]).toContain('`docker run --rm -v <its /data volume>:/data <image> node dist/src/cli/token.js create <name>`, then start it again');
+    expect(g.warn.join('\n')).not.toContain('Ctrl-C');
+  });
+
   it('finds the npm scripts in a checkout, and not in a directory laid out as the image is (package.json and dist/)', () => {
     expect(npmScriptsPresent(path.resolve('.'))).toBe(true);
     const image = fs.mkdtempSync(path.join(os.tmpdir(), 'image-'));
