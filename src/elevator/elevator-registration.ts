@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { effectiveKindSql } from '../device/device-kind';
 import { DeviceRegistryService, type DeviceRegisteredEvent } from '../push/device-registry.service';
-import { FloorService, reportedFloorCount } from './floor.service';
+import { FloorService, reportedFloorCount, statedFloorOutputs } from './floor.service';
 
 /**
  * A registered elevator controller gets its floors from what it reports (reportedFloorCount), in the
@@ -31,7 +31,11 @@ export class ElevatorRegistration implements OnModuleInit {
     // Floors an operator declared (expansion boards the firmware does not report, fewer relays wired) stand: the
     // registration, repeated at every reconnect, would otherwise bring back the floors the declaration removed.
     if (await this.floors.floorsDeclared(m, e.deviceId)) return;
-    const created = await this.floors.ensureFloors(m, e.deviceId, reportedFloorCount(d.registration), 'device');
+    // Fewer floors reported (an expansion board taken out): the floors above are set aside, and their rights with them.
+    const stated = statedFloorOutputs(d.registration);
+    const { created, restored, dropped } = await this.floors.followReported(m, e.deviceId, reportedFloorCount(d.registration), stated);
     if (created > 0) this.logger.log(`elevator controller ${e.sn}: ${created} floors created from its registration`);
+    if (restored > 0) this.logger.log(`elevator controller ${e.sn}: ${restored} floors reported again`);
+    if (dropped > 0) this.logger.warn(`elevator controller ${e.sn} registered with ${stated} floor outputs: ${dropped} floor(s) above set aside`);
   }
 }

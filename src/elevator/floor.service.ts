@@ -11,6 +11,7 @@ import { DeviceStatusService } from '../push/device-status.service';
 import { cancelElevatorEmergency, closeFloors, MAX_FLOORS, openFloors } from '../push/protocol';
 import { ElevatorPlannerService } from '../sync/elevator-planner.service';
 import { FLOOR } from './module-tables';
+import { DROPPED_FLOOR, floorInUseSql } from './floor-in-use';
 import { readSnapshot } from '../database/snapshot';
 
 export const FloorIdRequired = -201;
@@ -38,8 +39,21 @@ const int = (v: string | undefined): number | null => (v !== undefined && /^\d{1
  * elevator controller every relay drives one floor button), else its lock outputs (`LockCount`); at most 256.
  */
 export function reportedFloorCount(registration: Record<string, string> | null | undefined): number {
+  return floorCountOf(registration, ['floorcount', 'maxfloorcount', 'elevatorfloorcount', 'auxoutcount', 'lockcount']);
+}
+
+/**
+ * The floor outputs a registration states outright (a floor count parameter or `AuxOutCount`), or 0: the only count
+ * that sets floors aside (followReported). The `LockCount` fallback does not, as a registration trimmed of its
+ * AuxOutCount would otherwise take away every floor above the controller's lock count.
+ */
+export function statedFloorOutputs(registration: Record<string, string> | null | undefined): number {
+  return floorCountOf(registration, ['floorcount', 'maxfloorcount', 'elevatorfloorcount', 'auxoutcount']);
+}
+
+function floorCountOf(registration: Record<string, string> | null | undefined, names: readonly string[]): number {
   const k = new Map(Object.entries(registration ?? {}).map(([key, v]) => [key.replace(/^~/, '').toLowerCase(), String(v)]));
-  for (const name of ['floorcount', 'maxfloorcount', 'elevatorfloorcount', 'auxoutcount', 'lockcount']) {
+  for (const name of names) {
     const n = int(k.get(name));
     if (n !== null && n > 0) return Math.min(n, MAX_FLOORS);
   }
@@ -47,6 +61,8 @@ export function reportedFloorCount(registration: Record<string, string> | null |
 }
 
 const FLOOR_COLUMNS = 'f.id, f.device_id, f.floor_no, f.name, f.source';
+
+const IN_USE = floorInUseSql();
 
 /**
  * Floors of elevator controllers (2.12): created from what the controller reports, or declared by an
@@ -63,7 +79,7 @@ export class FloorService {
 
   /** Floors of added elevator controllers, by controller then floor number. */
   async list(page: Page): Promise<{ rows: FloorRow[]; total: number }> {
-    const from = `FROM floor f JOIN device d ON d.id = f.device_id WHERE d.admission <> 'pending' AND ${effectiveKindSql('d')} = 'ele'`;
+    const from = `FROM floor f JOIN device d ON d.id = f.device_id WHERE d.admission <> 'pending' AND ${effectiveKindSql('d')} = 'ele' AND ${IN_USE}`;
     return readSnapshot(this.ds, async (m) => {
       const rows: FloorRow[] = await m.query(`SELECT ${FLOOR_COLUMNS} ${from} ORDER BY d.created_at, d.sn, f.floor_no OFFSET $1 LIMIT $2`, [page.offset, page.pageSize]);
       const [{ n }] = await m.query(`SELECT count(*)::int AS n ${from}`);
@@ -75,7 +91,7 @@ export class FloorService {
   async requireById(id: string | undefined): Promise<FloorRow & { sn: string; admission: string; last_seen_at: Date | null }> {
     if (!id) throw new CvError(FloorIdRequired, 'Floor Id is required');
     const [row] = await this.ds.query(
-      `SELECT ${FLOOR_COLUMNS}, d.sn, d.admission, d.last_seen_at FROM floor f JOIN device d ON d.id = f.device_id WHERE f.id = $1 AND d.admission <> 'pending' AND ${effectiveKindSql('d')} = 'ele'`,
+      `SELECT ${FLOOR_COLUMNS}, d.sn, d.admission, d.last_seen_at FROM floor f JOIN device d ON d.id = f.device_id WHERE f.id = $1 AND d.admission <> 'pending' AND ${effectiveKindSql('d')} = 'ele' AND ${IN_USE}`,
       [id],
     );
     if (!row) throw new CvError(CvCode.NotFound, `Floor does not exist: ${id}`);
@@ -144,6 +160,26 @@ export class FloorService {
   }
 
   /**
+   * A registration (not an operator's declaration) reports `count` floors: floors 1..count exist (set-aside ones
+   * back as they were, missing ones created), and when it states its floor outputs (`stated`, statedFloorOutputs)
+   * the floors a registration created above them are set aside. The controller's rights are planned again when a
+   * floor came back or went, in the registration's transaction. A registration that reports no count (0) changes nothing.
+   */
+  async followReported(m: EntityManager, deviceId: string, count: number, stated: number): Promise<{ created: number; restored: number; dropped: number }> {
+    if (count <= 0) return { created: 0, restored: 0, dropped: 0 };
+    const [, restored] = await m.query(
+      `UPDATE floor SET source = 'device', updated_at = now() WHERE device_id = $1 AND source = '${DROPPED_FLOOR}' AND floor_no <= $2`,
+      [deviceId, count],
+    );
+    const created = await this.ensureFloors(m, deviceId, count, 'device');
+    const [, dropped] = stated > 0
+      ? await m.query(`UPDATE floor SET source = '${DROPPED_FLOOR}', updated_at = now() WHERE device_id = $1 AND source = 'device' AND floor_no > $2`, [deviceId, stated])
+      : [null, 0];
+    if (Number(restored) > 0 || Number(dropped) > 0) await this.planner.syncDevice(m, deviceId);
+    return { created, restored: Number(restored), dropped: Number(dropped) };
+  }
+
+  /**
    * Gateway extension: the operator declares how many floors a controller drives (a number, expansion
    * boards EX308/EX316, or both added up). Missing floors are created; floors above the count are removed,
    * and the controller's rights are planned again.
@@ -160,10 +196,12 @@ export class FloorService {
       if (total < 1 || total > MAX_FLOORS) throw new CvError(CvCode.InvalidParameter, `The number of floors must be 1-${MAX_FLOORS}, got ${total}`);
       await this.ensureFloors(m, device.id, total, 'operator');
       const [, removed] = await m.query(`DELETE FROM floor WHERE device_id = $1 AND floor_no > $2`, [device.id, total]);
+      // A floor set aside by a smaller reported count and now declared is a floor again, with its levels.
+      const [, restored] = await m.query(`UPDATE floor SET source = 'operator' WHERE device_id = $1 AND source = '${DROPPED_FLOOR}'`, [device.id]);
       // The declaration replaces what the controller reports: every floor it left is the operator's now, which the
       // controller's next registration (at every reconnect) reads as "declared" and leaves alone (floorsDeclared).
       await m.query(`UPDATE floor SET source = 'operator' WHERE device_id = $1 AND source <> 'operator'`, [device.id]);
-      if (Number(removed) > 0) await this.planner.syncDevice(m, device.id);
+      if (Number(removed) > 0 || Number(restored) > 0) await this.planner.syncDevice(m, device.id);
       return m.query(`SELECT ${FLOOR_COLUMNS} FROM floor f WHERE f.device_id = $1 ORDER BY f.floor_no`, [device.id]);
     });
   }

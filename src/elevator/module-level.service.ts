@@ -5,6 +5,7 @@ import { newId } from '../common/ids';
 import { intoOf, listOf, tableOf, unnestOf } from '../database/columns';
 import { MODULE_LEVEL, MODULE_LEVEL_PERSON, MODULE_LEVEL_POINT } from './module-tables';
 import { effectiveKindSql } from '../device/device-kind';
+import { floorInUseSql } from './floor-in-use';
 import { splitList, type Page } from '../common/paging';
 import { levelDevices } from '../sync/sync-queries';
 import { ElevatorPlannerService } from '../sync/elevator-planner.service';
@@ -144,7 +145,7 @@ export class ModuleLevelService {
         const ids = [...new Set(input.pointIds)];
         const found: Array<{ id: string }> = await m.query(
           module === 'ele'
-            ? `SELECT f.id FROM floor f WHERE f.id = ANY($1)`
+            ? `SELECT f.id FROM floor f WHERE f.id = ANY($1) AND ${floorInUseSql('f')}`
             : `SELECT g.id FROM door g JOIN device d ON d.id = g.device_id WHERE g.id = ANY($1) AND ${effectiveKindSql('d')} = 'psg'`,
           [ids],
         );

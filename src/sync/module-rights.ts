@@ -7,6 +7,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import { effectiveKindSql } from '../device/device-kind';
+import { floorInUseSql } from '../elevator/floor-in-use';
 import type { RightsIndex } from './sync-queries';
 import { namedQuery } from '../database/prepared-query.service';
 
@@ -23,7 +24,7 @@ export const MODULE_KINDS = ['ele', 'psg'] as const;
 const GRANTS = `
   SELECT 'ele' AS module, l.id AS level_id, f.device_id, ts.tz_id, ts.schedule, array_agg(DISTINCT f.floor_no) AS points
     FROM ele_level l JOIN time_segment ts ON ts.id = l.time_segment_id
-    JOIN ele_level_floor lf ON lf.level_id = l.id JOIN floor f ON f.id = lf.floor_id
+    JOIN ele_level_floor lf ON lf.level_id = l.id JOIN floor f ON f.id = lf.floor_id AND ${floorInUseSql('f')}
     JOIN device dev ON dev.id = f.device_id AND dev.admission = 'admitted' AND ${effectiveKindSql('dev')} = 'ele'
    WHERE %DEVICE%(f.device_id) GROUP BY l.id, f.device_id, ts.tz_id, ts.schedule
   UNION ALL

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { DataSource, type EntityManager } from 'typeorm';
 import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { floorInUseSql } from '../elevator/floor-in-use';
 import { effectiveKindSql } from '../device/device-kind';
 import type { CommandOutcome } from '../push/command-outcome';
 import { FOR_GOOD_SQL, HOLDS_WRITES_SQL, loadRefusals, loadRefusalsDue, probeIntervalSql } from '../push/device-refusals';
@@ -164,7 +165,7 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
               EXISTS (SELECT 1 FROM acc_level_door ld JOIN door d ON d.id = ld.door_id WHERE d.device_id = $1)
            OR EXISTS (SELECT 1 FROM holiday)
            -- A floor of an elevator level, or a gate of an entrance-control level, on this controller.
-           OR EXISTS (SELECT 1 FROM ele_level_floor lf JOIN floor f ON f.id = lf.floor_id WHERE f.device_id = $1)
+           OR EXISTS (SELECT 1 FROM ele_level_floor lf JOIN floor f ON f.id = lf.floor_id WHERE f.device_id = $1 AND ${floorInUseSql('f')})
            OR EXISTS (SELECT 1 FROM psg_level_gate lg JOIN door d ON d.id = lg.gate_id WHERE d.device_id = $1)
            -- A pass rule of this channel controller.
            OR EXISTS (SELECT 1 FROM psg_pass_rule WHERE device_id = $1)

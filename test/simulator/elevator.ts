@@ -40,7 +40,7 @@ export interface ElevatorRight {
 export const ELEVATOR_FUN_LIST = '0101010000111000000111010100011010000000000000000000111100';
 
 export class ElevatorControllerSimulator extends DeviceSimulator {
-  readonly floorCount: number;
+  floorCount: number;
   readonly floors: FloorState[];
   readonly floorActions: FloorAction[] = [];
   emergency = false;
@@ -50,6 +50,23 @@ export class ElevatorControllerSimulator extends DeviceSimulator {
     super({ deviceName: 'EC10', doors: 0, auxIn: 0, auxOut: floors, accSupportFunList: ELEVATOR_FUN_LIST, ...options });
     this.floorCount = floors;
     this.floors = Array.from({ length: floors }, (_, i) => ({ floor: i + 1, normalOpen: false }));
+  }
+
+  /**
+   * The controller is reconfigured and registers again; `floors` is another floor count (an expansion board taken
+   * out or added): it reports that many auxiliary outputs, a floor command naming a floor above it answers -11,
+   * and new floors start closed. Its tables are kept as they are (AuthorizeFloors bits above it stay, unused).
+   */
+  override async reconfigure(
+    options: Parameters<DeviceSimulator['reconfigure']>[0] & { floors?: number },
+  ): Promise<{ registered: boolean; registryCode?: string }> {
+    const { floors, ...rest } = options;
+    if (floors !== undefined) {
+      this.floorCount = floors;
+      this.floors.splice(floors);
+      for (let n = this.floors.length + 1; n <= floors; n++) this.floors.push({ floor: n, normalOpen: false });
+    }
+    return super.reconfigure(floors !== undefined ? { ...rest, auxOut: floors } : rest);
   }
 
   /** The person's rights as the controller holds them: floors decoded from AuthorizeFloors (floor 1 = bit 0). */
