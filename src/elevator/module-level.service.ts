@@ -145,7 +145,8 @@ export class ModuleLevelService {
         const ids = [...new Set(input.pointIds)];
         const found: Array<{ id: string }> = await m.query(
           module === 'ele'
-            ? `SELECT f.id FROM floor f WHERE f.id = ANY($1) AND ${floorInUseSql('f')}`
+            ? // A floor of a device that is no elevator controller now (an operator's declaration, a new registration) is no floor, as floor/list says.
+              `SELECT f.id FROM floor f JOIN device d ON d.id = f.device_id WHERE f.id = ANY($1) AND ${floorInUseSql('f')} AND ${effectiveKindSql('d')} = 'ele'`
             : `SELECT g.id FROM door g JOIN device d ON d.id = g.device_id WHERE g.id = ANY($1) AND ${effectiveKindSql('d')} = 'psg'`,
           [ids],
         );

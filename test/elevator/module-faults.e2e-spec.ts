@@ -182,6 +182,8 @@ describe('a controller of another kind now keeps no time zone of its old kind', 
     expect((await t.get('/api/floor/list', { pageNo: 1, pageSize: 100 })).body.data.map((f: { id: string }) => f.id)).not.toContain(old);
     expect((await t.post('/api/floor/remoteOpenById', undefined, { floorId: old, interval: 5 })).body.code).toBe(-404);
     expect((await t.post('/api/floor/remoteCloseById', undefined, { floorId: old })).body.code).toBe(-404);
+    // Nor can an elevator level take it: the level would name a floor that grants nothing.
+    expect((await t.post('/api/gateway/eleLevel/save', { name: 'Kind lift 2', pointIds: [old] })).body.code).toBe(-404);
     expect((await convergence('EC10KIND01')).pendingCommands).toBe(0);
   });
 });
