@@ -1,14 +1,13 @@
 import { Get, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ok } from '../common/envelope';
-import { lastEventIdOf, openEventStream } from '../liveStream/live-stream.controller';
 import { LiveStreamService, type StreamEventType } from '../liveStream/live-stream.service';
 import type { ConsoleRequest } from './console-cookie';
 import { ConsoleController } from './console-http';
+import { openConsoleStream } from './console-stream';
 import { ConsoleStatusService } from './console-status.service';
 import { ConsoleSessionService } from './session.service';
 
-const SESSION_CHECK_MS = 30_000;
 /**
  * What the dashboard's live events show: every module's events, door states (which refresh its numbers), and devices
  * going online and offline (CVSecurity's real-time monitoring shows each device's connection as it changes).
@@ -44,14 +43,6 @@ export class ConsoleDashboardController {
 
   @Get('stream')
   async live(@Req() req: ConsoleRequest, @Res() reply: FastifyReply): Promise<void> {
-    await openEventStream(req, reply, this.stream, DASHBOARD_TYPES, lastEventIdOf(req));
-    // A stream outlives the request that opened it: end it once the session ends (sign-out, expiry, operator
-    // disabled). Reading it does not count as activity, so an open dashboard alone does not keep a session alive.
-    const check = setInterval(async () => {
-      const alive = await this.sessions.isAlive(req.consoleSessionId).catch(() => true);
-      if (!alive) reply.raw.end();
-    }, SESSION_CHECK_MS);
-    check.unref();
-    reply.raw.on('close', () => clearInterval(check));
+    await openConsoleStream(req, reply, this.stream, this.sessions, DASHBOARD_TYPES);
   }
 }

@@ -1,14 +1,21 @@
-import { Body, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { CvCode, CvError } from '../common/cv-error';
 import { ok } from '../common/envelope';
 import { DoorControlService, queuedDetail, type QueuedDoorCommand } from '../door/door-control.service';
 import { DoorService } from '../door/door.service';
 import { DoorAdminService } from '../door/door-admin.service';
+import { LiveStreamService, type StreamEventType } from '../liveStream/live-stream.service';
+import type { ConsoleRequest } from './console-cookie';
 import { ConsoleController } from './console-http';
+import { openConsoleStream } from './console-stream';
+import { ConsoleSessionService } from './session.service';
 import { Audit } from './console-roles';
 
 const ACTIONS = ['open', 'close', 'normalOpen', 'cancelAlarm', 'lockdown', 'endLockdown'] as const;
 type DoorAction = (typeof ACTIONS)[number];
+/** What the Doors page follows live: its doors' states and their panels' connection (none of the events). */
+const DOOR_PAGE_TYPES = new Set<StreamEventType>(['doorState', 'deviceState']);
 
 /** Doors with their state, and remote control: each action queues one CONTROL DEVICE command for the door's panel. */
 @ConsoleController('doors')
@@ -17,6 +24,8 @@ export class ConsoleDoorsController {
     private readonly doors: DoorService,
     private readonly control: DoorControlService,
     private readonly admin: DoorAdminService,
+    private readonly stream: LiveStreamService,
+    private readonly sessions: ConsoleSessionService,
   ) {}
 
   @Get()
@@ -25,6 +34,15 @@ export class ConsoleDoorsController {
     return ok(
       (await this.doors.allStates()).map((s) => ({ id: s.door.id, name: s.door.name, doorNo: s.door.doorNo, deviceId: s.door.deviceId, deviceSn: s.door.device?.sn ?? null, deviceName: s.door.device?.alias ?? null, enabled: s.door.enabled, ...s.state })),
     );
+  }
+
+  /**
+   * The Doors page's live stream: a door state changing, or a panel going offline or coming back, reads its list
+   * again at once (CVSecurity's door monitoring follows both as they happen) rather than at its next periodic read.
+   */
+  @Get('stream')
+  async live(@Req() req: ConsoleRequest, @Res() reply: FastifyReply): Promise<void> {
+    await openConsoleStream(req, reply, this.stream, this.sessions, DOOR_PAGE_TYPES);
   }
 
   /**

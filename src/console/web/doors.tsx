@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from './api';
 import { doorTone, lockWords, sensorWords } from './dashboard';
 import type { Me } from './main';
-import { Badge, can, Confirm, ConnectBadge, deviceLabel, followCommand, Notice, useAction, useEvery, useLoad } from './ui';
+import { Badge, can, Confirm, ConnectBadge, deviceLabel, followCommand, Notice, useAction, useEvery, useLiveReload, useLoad } from './ui';
 
 const ACTIONS: Array<{ action: string; label: string; question: (door: string) => string; danger?: boolean }> = [
   { action: 'open', label: 'Open', question: (d) => `Unlock ${d}?` },
@@ -16,7 +16,9 @@ const ACTIONS: Array<{ action: string; label: string; question: (door: string) =
 
 export function DoorsPage({ me }: { me: Me }) {
   const { data, error, reload } = useLoad(() => api('GET', 'doors'));
-  // Door states and the panels' online state change on the device side: read again every 10 s.
+  // Door states and the panels' connection change on the device side: read again as the live stream reports a change
+  // (a door opened, a panel gone offline or back), and every 10 s in case the stream missed one while it reconnected.
+  useLiveReload('doors/stream', ['doorState', 'deviceState'], reload);
   useEvery(10_000, reload);
   const [pending, setPending] = useState<{ door: any; action: (typeof ACTIONS)[number] } | null>(null);
   // CVSecurity's Door > Enable / Disable: the door asked about (its `enabled` says which of the two).

@@ -187,6 +187,44 @@ export function useEvery(ms: number, fn: () => void) {
   }, [ms]);
 }
 
+/** At most one read per this many ms while a page's live stream reports changes (a panel's rtstate is one event per door). */
+const LIVE_RELOAD_MS = 1000;
+
+/**
+ * Follows a console live stream (`/console/api/<path>`) and calls `reload` when it reports a change, the changes of a
+ * moment together, and again each time the stream (re)opens, so a change made while it was down shows too. A stream
+ * the browser gave up on (an error answer, a proxy's 502 while the gateway restarts) is opened again after 3 s.
+ */
+export function useLiveReload(path: string, types: string[], reload: () => void) {
+  const latest = useRef(reload);
+  latest.current = reload;
+  useEffect(() => {
+    let es: EventSource | undefined;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let soon: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    const reloadSoon = () => {
+      soon ??= setTimeout(() => ((soon = undefined), latest.current()), LIVE_RELOAD_MS);
+    };
+    const connect = () => {
+      const source = (es = new EventSource(`/console/api/${path}`));
+      source.onopen = reloadSoon;
+      source.onerror = () => {
+        if (source.readyState !== EventSource.CLOSED || stopped) return;
+        retry = setTimeout(connect, 3000);
+      };
+      for (const type of types) source.addEventListener(type, reloadSoon);
+    };
+    connect();
+    return () => {
+      stopped = true;
+      clearTimeout(retry);
+      clearTimeout(soon);
+      es?.close();
+    };
+  }, [path]);
+}
+
 /**
  * Reads `load` again every 2 s while `waiting(data)` holds: views of work a device has not confirmed yet (its
  * command queue, its convergence, a person's panels) follow the device until it has answered, then stop.
