@@ -4,7 +4,7 @@ import { ok } from '../common/envelope';
 import { DeviceAdminService } from '../device/device-admin.service';
 import { DeviceControlService } from '../device/device-control.service';
 import { DeviceService } from '../device/device.service';
-import { DeviceControlDto, DeviceMoveDto, DeviceRenameDto } from '../device/dto/device.dto';
+import { DeviceAddDto, DeviceControlDto, DeviceMoveDto, DeviceRenameDto } from '../device/dto/device.dto';
 import { CommandQueueService } from '../push/command-queue.service';
 import { SyncStatusService } from '../sync/sync-status.service';
 import { ConsoleController } from './console-http';
@@ -34,6 +34,16 @@ export class ConsoleDevicesController {
     if (sync !== '1') return ok(details);
     const summaries = await this.status.convergence(details.filter((d) => d.admission === 'admitted'));
     return ok(details.map((d) => ({ ...d, sync: summaries.get(d.sn) ?? null })));
+  }
+
+  /** CVSecurity's Device > New: a device added by SN before its first contact, admitted (it is served when it calls). */
+  @Post()
+  @HttpCode(200)
+  @RequireRole('admin')
+  @Audit('device.add', (r) => r.body?.sn)
+  async add(@Body() dto: DeviceAddDto) {
+    const [d] = await this.devices.toDetails([await this.admin.add(dto.sn, dto.alias)]);
+    return ok(d);
   }
 
   @Post(':sn/approve')

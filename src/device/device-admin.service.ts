@@ -42,6 +42,15 @@ export class DeviceAdminService {
     return this.devices.requireBySn(sn);
   }
 
+  /**
+   * Adds a device by its SN before it has contacted the gateway, admitted: when it first calls it registers and is
+   * sent what it should hold, with no approval to wait for. A known SN is a conflict (approve it instead).
+   */
+  async add(sn: string, alias: string | undefined): Promise<Device> {
+    if (!(await this.admission.add(sn, alias))) throw new CvError(CvCode.Conflict, `Device ${sn} is already known (${(await this.devices.requireBySn(sn)).admission})`);
+    return this.devices.requireBySn(sn);
+  }
+
   async disable(sn: string): Promise<Device> {
     await this.devices.requireBySn(sn);
     await this.admission.disable(sn);

@@ -17,6 +17,7 @@ import {
   DeviceGatewayListDto,
   DeviceKindDto,
   DeviceMoveDto,
+  DeviceAddDto,
   DeviceRenameDto,
   DeviceSyncResultDto,
 } from './dto/device.dto';
@@ -39,6 +40,18 @@ export class DeviceGatewayController {
   async list(@CvInput() dto: DeviceGatewayListDto): Promise<Envelope<DeviceDetailDto[]>> {
     const page = pageIfAsked(dto);
     return ok(await this.devices.toDetails(await this.devices.listAll(dto.admission, page, dto.kind)));
+  }
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Gateway: add a device by its SN before it has contacted the gateway (CVSecurity's Device > New)",
+    description: 'The device is admitted: when it first calls it registers and receives what it should hold, with no approval to wait for. An SN already known is refused (-409): approve a pending one instead.',
+  })
+  @ApiOkResponse({ type: envelopeOf(DeviceDetailDto) })
+  async add(@CvInput() dto: DeviceAddDto): Promise<Envelope<DeviceDetailDto>> {
+    const [d] = await this.devices.toDetails([await this.admin.add(dto.sn, dto.alias)]);
+    return ok(d);
   }
 
   @Get(':sn')

@@ -584,6 +584,29 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
   }
 
   /** Admits a pending (or disabled) device: creates its doors and readers from its stored registration. */
+  /**
+   * CVSecurity's Device > New: a device added by its SN before it has ever contacted the gateway, admitted, so that
+   * when it first calls it is served at once (registered, then cleared and sent everything, as a device approved
+   * on arrival is: its first registration owes that). Access panel unless its registration shows another kind;
+   * doors are made when it registers, from the LockCount it states. Null when the SN is already known.
+   */
+  async addAdmitted(sn: string, alias: string | undefined): Promise<DeviceSession | null> {
+    const row = await writeTransaction(this.ds, async (m) => {
+      if (alias !== undefined) {
+        const [other]: Array<{ sn: string; alias: string }> = await m.query(`SELECT sn, alias FROM device WHERE lower(alias) = lower($1) AND sn <> $2 LIMIT 1`, [alias, sn]);
+        if (other) throw new CvError(CvCode.Conflict, `The device name already exists: ${other.alias} is device ${other.sn}`);
+      }
+      const inserted: unknown[] = await m.query(`${INSERT_DEVICE} RETURNING id`, [newId(), sn, 'admitted', this.config.timeZone, this.formerKinds.get(sn) ?? 'acc']);
+      if (inserted.length === 0) return null;
+      const [added]: DeviceRow[] = await m.query(`UPDATE device SET alias = COALESCE($2, alias) WHERE sn = $1 RETURNING ${DEVICE_COLUMNS}`, [sn, alias ?? null]);
+      await this.signal.notifyDeviceChanged(m, sn);
+      return added;
+    });
+    if (!row) return null;
+    this.logger.log(`device ${sn} added before its first contact: admitted`);
+    return this.remember(row);
+  }
+
   async setAdmission(sn: string, admission: DeviceAdmission): Promise<DeviceSession | null> {
     let event: DeviceRegisteredEvent | undefined;
     const row = await writeTransaction(this.ds, async (m) => {

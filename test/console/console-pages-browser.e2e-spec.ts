@@ -160,7 +160,7 @@ describe.skipIf(!run.executable)('console pages in Chromium: what a CVSecurity o
 
   it('reads the devices again while the Devices page is open: a panel that connects meanwhile appears without a reload', async () => {
     await navTo(page, 'Devices');
-    await page.getByText('No device has contacted the gateway yet.').waitFor();
+    await page.getByText('No device yet: add one by its SN, or point a device at the gateway and approve it when it calls.').waitFor();
     const sim = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'LATE0001', doors: 1, ipAddress: '10.78.0.9' });
     await sim.connect();
     await page.getByRole('cell', { name: 'LATE0001', exact: true }).waitFor({ timeout: 15_000 });

@@ -156,6 +156,8 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
   const setSelected = (s: { sn: string; view: 'queue' | 'convergence' } | null) =>
     go(s ? `devices/${encodeURIComponent(s.sn)}${s.view === 'queue' ? '?view=queue' : ''}` : 'devices');
   const [rename, setRename] = useState<{ sn: string; alias: string } | null>(null);
+  // CVSecurity's Device > New: a device added by SN before it has contacted the gateway, admitted when it does.
+  const [added, setAdded] = useState({ sn: '', alias: '' });
   const a = useAction();
   const confirm = useConfirm();
   const isAdmin = can(me.role, 'admin');
@@ -181,6 +183,15 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
     if ((await a.run(() => api('PUT', `devices/${encodeURIComponent(r.sn)}/alias`, { alias: r.alias }), `Renamed ${r.sn}`)) !== undefined) setRename(null);
     list.reload();
   }
+  async function addDevice(e: Event) {
+    e.preventDefault();
+    const sn = added.sn.trim();
+    const body = { sn, ...(added.alias.trim() ? { alias: added.alias.trim() } : {}) };
+    // What was typed stays when the SN or the name is refused: the error says what to change.
+    const done = await a.run(() => api('POST', 'devices', body), `Device ${sn} added: it is admitted and receives its data as soon as it contacts the gateway`);
+    if (done !== undefined) setAdded({ sn: '', alias: '' });
+    list.reload();
+  }
   async function setArea(sn: string, areaCode: string) {
     await a.run(() => api('PUT', `devices/${encodeURIComponent(sn)}/area`, { areaCode }), `Moved ${sn}`);
     list.reload();
@@ -190,11 +201,22 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
   return (
     <>
       <Notice error={a.error} ok={a.ok} />
+      {isAdmin && (
+        <form class="row" onInvalidCapture={a.invalid} onSubmit={addDevice} aria-label="Add device">
+          <Field label="Serial number (SN)">
+            <input name="sn" required maxLength={64} pattern="[!-~]+" title="The SN as the device sends it: letters, digits and signs, no spaces" value={added.sn} onInput={(e) => setAdded({ ...added, sn: e.currentTarget.value })} />
+          </Field>
+          <Field label="Name (optional)">
+            <input name="alias" maxLength={100} value={added.alias} onInput={(e) => setAdded({ ...added, alias: e.currentTarget.value })} />
+          </Field>
+          <button type="submit">Add device</button>
+        </form>
+      )}
       <DataTable
         label="Devices"
         rows={list.data}
         rowKey={(d: any) => d.sn}
-        empty="No device has contacted the gateway yet."
+        empty="No device yet: add one by its SN, or point a device at the gateway and approve it when it calls."
         columns={[
           ...DEVICE_COLUMNS.slice(0, 2),
           // What the device is (CVSecurity lists each kind in its own module): a terminal waiting beside a panel is told apart before it is approved.

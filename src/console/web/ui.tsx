@@ -529,9 +529,11 @@ export function useConfirm() {
 }
 
 /** A device's state in words: waiting for approval, disabled, online or offline. */
-export function AdmissionBadge({ d }: { d: { admission: string; online: boolean } }) {
+export function AdmissionBadge({ d }: { d: { admission: string; online: boolean; lastSeen?: string | null } }) {
   if (d.admission === 'pending') return <Badge tone="warn">waiting for approval</Badge>;
   if (d.admission === 'disabled') return <Badge tone="muted">disabled</Badge>;
+  // Added by SN and never heard from: nothing went wrong with it, it has not been connected yet.
+  if (!d.online && d.lastSeen === null) return <Badge tone="muted">not contacted yet</Badge>;
   return d.online ? <Badge tone="ok">online</Badge> : <Badge tone="bad">offline</Badge>;
 }
 
@@ -577,6 +579,8 @@ export const DEVICE_COLUMNS: Array<Column<any>> = [
 export function SyncBadge({ d }: { d: any }) {
   const c = d.sync;
   if (d.admission !== 'admitted') return <small>not admitted</small>;
+  // Added by SN and never heard from: it is sent everything when it first registers, nothing is "in sync" yet.
+  if (d.lastSeen === null) return <small>sent everything at its first contact</small>;
   if (!c) return <small>not checked</small>;
   const counts = `${c.confirmedItems} of ${c.desiredItems} confirmed`;
   // Work owed and not yet tried (the full sync an approval owes, queued a moment later) is no failure: what

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { CvCode } from '../../common/cv-error';
 import { OptionalPagingDto, PagingDto } from '../../common/paging';
 import { ToBoolean, ToInteger, ToTrimmedString } from '../../common/transforms';
@@ -78,6 +78,22 @@ export class DeviceKindDto {
   })
   @IsIn([...DEVICE_KINDS, null])
   kind!: DeviceKind | null;
+}
+
+export class DeviceAddDto {
+  @ApiProperty({ example: '0564140100195', description: "the device's serial number (SN), as it will send it: 1-64 printable characters, no spaces" })
+  @ToTrimmedString()
+  @IsString()
+  @Matches(/^[\x21-\x7e]{1,64}$/, { message: 'sn: 1-64 printable characters without spaces, as the device sends it' })
+  sn!: string;
+
+  @ApiPropertyOptional({ example: 'Main entrance', description: 'device name (alias); its doors are named <alias>-<n> when it registers. Default: the SN, then its IP address once it registers' })
+  @IsOptional()
+  @ToTrimmedString()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  alias?: string;
 }
 
 export class DeviceRenameDto {
