@@ -468,6 +468,13 @@ export function PersonsPage({ me, go, sub }: PageProps) {
   const closed = (msg?: string) => (show(null), fresh(), setSaved(msg), list.reload());
   const list = useLoad(() => api('GET', `persons${query({ q: search, deptCode, page, size: 50, status: status === 'left' ? 'left' : undefined })}`), [search, deptCode, page, status]);
   const mayEdit = can(me.role, 'operator');
+  // An empty list without a search or department is an empty site (or leave list), not a search that found nothing:
+  // a newcomer is told where persons come from rather than "No person matches".
+  const unfiltered = !search && !deptCode;
+  const emptyText =
+    status === 'left'
+      ? unfiltered ? 'No person has left.' : 'No resigned person matches.'
+      : unfiltered ? (mayEdit ? 'No person yet: add one with Add person, or import a CSV.' : 'No person yet.') : 'No person matches.';
   async function remove() {
     const pin = del!;
     setDel(null);
@@ -565,7 +572,7 @@ export function PersonsPage({ me, go, sub }: PageProps) {
                 ))}
                 {list.data.rows.length === 0 && (
                   <tr>
-                    <td colSpan={7}>{status === 'left' ? 'No resigned person matches.' : 'No person matches.'}</td>
+                    <td colSpan={7}>{emptyText}</td>
                   </tr>
                 )}
               </tbody>
