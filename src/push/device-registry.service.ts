@@ -583,7 +583,6 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
     if (event) this.fire(event);
   }
 
-  /** Admits a pending (or disabled) device: creates its doors and readers from its stored registration. */
   /**
    * CVSecurity's Device > New: a device added by its SN before it has ever contacted the gateway, admitted, so that
    * when it first calls it is served at once (registered, then cleared and sent everything, as a device approved
@@ -607,6 +606,7 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
     return this.remember(row);
   }
 
+  /** Admits a pending (or disabled) device: creates its doors and readers from its stored registration. */
   async setAdmission(sn: string, admission: DeviceAdmission): Promise<DeviceSession | null> {
     let event: DeviceRegisteredEvent | undefined;
     const row = await writeTransaction(this.ds, async (m) => {
