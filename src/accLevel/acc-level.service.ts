@@ -45,9 +45,12 @@ export class AccLevelService {
   /** 2.1.1: the person loses these levels (the levels stay); devices no longer covered lose the person. A level the person does not hold is already gone: success (a retried revoke whose answer was lost must not read as a failure). */
   deletePersonLevels(dto: LevelPersonDto): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
-      const person = await this.requirePerson(m, dto.pin);
-      await removePersonLevels(m, person.id, this.levelIds(dto.levelIds));
-      await this.planner.syncPerson(m, person.id);
+      const persons = await this.requirePersons(m, dto.pin);
+      const levelIds = this.levelIds(dto.levelIds);
+      for (const person of persons) {
+        await removePersonLevels(m, person.id, levelIds);
+        await this.planner.syncPerson(m, person.id);
+      }
     });
   }
 
@@ -57,11 +60,7 @@ export class AccLevelService {
    */
   grantPersonLevels(dto: LevelPersonDto, force: boolean): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
-      // The manual gives one pin; clients send several (`pin=200,201`), as deleteLevel's and the console's lists.
-      // Every pin must be an active person's, or nothing is granted (-22 naming the first unknown pin).
-      const pins = [...new Set(splitList(dto.pin))];
-      const persons: Person[] = [];
-      for (const pin of pins.length ? pins : [dto.pin]) persons.push(await this.requirePerson(m, pin));
+      const persons = await this.requirePersons(m, dto.pin);
       const levelIds = this.levelIds(dto.levelIds);
       const forceOn = await levelDevices(m, 'acc', levelIds);
       for (const person of persons) {
@@ -226,6 +225,18 @@ export class AccLevelService {
    * commits first (a deleted person is then -22 here, not a grant planned for someone the database dropped), and
    * a delete that comes second waits for this grant and removes what it queued.
    */
+  /**
+   * The manual gives one pin; clients send several (`pin=200,201`) to grant, sync and remove levels alike (a
+   * deleteLevel of `pin=1,2` was answered -22 "The person does not exist: 1,2" while addLevelPerson took it).
+   * Every pin must be an active person's, or nothing changes (-22 naming the first unknown pin).
+   */
+  private async requirePersons(m: EntityManager, pinText: string): Promise<Person[]> {
+    const pins = splitList(pinText);
+    const persons: Person[] = [];
+    for (const pin of pins.length ? pins : [pinText]) persons.push(await this.requirePerson(m, pin));
+    return persons;
+  }
+
   private async requirePerson(m: EntityManager, pin: string): Promise<Person> {
     const p = await m.getRepository(Person).findOne({ where: { pin, status: 'active' }, lock: { mode: 'pessimistic_write' } });
     if (!p) throw personNotExist(pin);

@@ -106,7 +106,7 @@ describe('levels reach exactly the devices owning their doors', () => {
     b.expectAllAcknowledged();
   });
 
-  it('addLevelPerson with several pins (pin=200,201): -22 naming the unknown pin, nothing granted; all known: each granted', async () => {
+  it('addLevelPerson and deleteLevel with several pins (pin=200,201): -22 naming the unknown pin, nothing changed; all known: each granted, then each removed', async () => {
     expect((await t.post('/api/person/add', { pin: '200', name: 'Two' })).body.code).toBe(0);
     await a.since();
     const res = await t.post('/api/accLevel/addLevelPerson', null, { levelIds: gate, pin: '200,201' });
@@ -121,6 +121,15 @@ describe('levels reach exactly the devices owning their doors', () => {
     const rows = (await a.since()).join('\n').split('\n').map((l) => l.replace(/^DATA UPDATE userauthorize /, ''));
     expect(rows.filter((r) => r.startsWith('Pin=') && r.includes('AuthorizeDoorId'))).toEqual(['Pin=200', 'Pin=201'].map((p) => `${p}\tAuthorizeTimezoneId=1\tAuthorizeDoorId=1`));
     a.expectAllAcknowledged();
+    // deleteLevel takes the same list: one unknown pin removes nothing; all known, each loses the level.
+    expect((await t.post('/api/accLevel/deleteLevel', null, { levelIds: gate, pin: '200,nobody,201' })).body).toEqual({ code: -22, message: 'The person does not exist: nobody', data: null });
+    for (const pin of ['200', '201']) expect((await t.get('/api/v2/person/get', { pin })).body.data.accLevelIds).toBe(gate);
+    expect(await a.since()).toEqual([]);
+    expect((await t.post('/api/accLevel/deleteLevel', null, { levelIds: gate, pin: '200,201' })).body).toEqual({ code: 0, message: 'success', data: null });
+    for (const pin of ['200', '201']) expect((await t.get('/api/v2/person/get', { pin })).body.data.accLevelIds).toBe('');
+    expect((await a.since()).join('\n')).toContain('DATA DELETE user Pin=201');
+    expect(a.sim.user('200')).toBeUndefined();
+    expect(a.sim.user('201')).toBeUndefined();
     // Out again, so the rest of the file sees the devices as before.
     for (const pin of ['200', '201']) expect((await t.post(`/api/person/delete/${pin}`)).body.code).toBe(0);
     await a.since();
