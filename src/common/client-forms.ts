@@ -17,7 +17,8 @@ import { URL_ENCODED_KEYS } from './base64-text';
  *   `GET /api/v2/person/get/{pin}` for `GET /api/v2/person/get?pin=` (see route-forms.ts). By default, the
  *   first field of the DTO named in DEFAULT_PATH_KEYS.
  *
- * - **lists**: a field declared with `@ListInput()` takes a JSON array, one comma-separated string, or the
+ * - **lists**: a field declared with `@ListInput()` takes a JSON array (also written into a string,
+ *   `levelIds=["a","b"]`), one comma-separated string, or the
  *   key repeated in the query or a form body (`?pins=1&pins=2`, also as `pins[]=`, and PHP's indexed
  *   `pins[0]=1&pins[1]=2` from `http_build_query`, in index order). Any other field repeated there takes its
  *   last value.
@@ -77,9 +78,30 @@ export const ARRAY_BODY = Symbol('arrayBody');
  */
 export const LIST_SEPARATOR = /[,\uFF0C]/;
 
+/**
+ * A JSON array written into a string (`levelIds=["a","b"]` in a query or form body, `"accLevelIds": "[\"a\"]"`:
+ * clients that serialise every value to a string): its items, or undefined when the string is no such array.
+ */
+function jsonArrayIn(value: string): unknown[] | undefined {
+  const text = value.trim();
+  if (!text.startsWith('[') || !text.endsWith(']')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The items of a list input, trimmed, empty ones dropped; undefined when the value is not a list of scalars. */
 function listItems(value: unknown): string[] | undefined {
-  const raw = Array.isArray(value) ? value : typeof value === 'string' || typeof value === 'number' ? String(value).split(LIST_SEPARATOR) : undefined;
+  const raw = Array.isArray(value)
+    ? value
+    : typeof value === 'string'
+      ? (jsonArrayIn(value) ?? value.split(LIST_SEPARATOR))
+      : typeof value === 'number'
+        ? [value]
+        : undefined;
   if (!raw || raw.some((v) => typeof v !== 'string' && typeof v !== 'number')) return undefined;
   return raw.map((v) => String(v).trim()).filter((v) => v !== '');
 }

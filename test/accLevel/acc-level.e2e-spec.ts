@@ -247,3 +247,25 @@ describe('addLevel and addLevelDoor take the bare list too (CVSecurity\'s List<.
     expect((await t.post('/api/accLevel/addLevelDoor', [])).body.code).toBe(-46);
   });
 });
+
+describe('level id lists written as a JSON array in a string (clients that send every value as a string)', () => {
+  it('person/add accLevelIds and addLevelPerson levelIds take ["a","b"] as the list it is; a bad item is still -24', async () => {
+    const bare = await levelId(t, 'Bare');
+    const other = await levelId(t, 'Other');
+    expect((await t.post('/api/person/add', { pin: '12', name: 'Jo', accLevelIds: JSON.stringify([bare]) })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/v2/person/get', { pin: '12' })).body.data.accLevelIds).toBe(bare);
+    expect((await t.post('/api/accLevel/addLevelPerson', null, { levelIds: JSON.stringify([other]), pin: '12' })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/v2/person/get', { pin: '12' })).body.data.accLevelIds).toBe(`${bare},${other}`);
+    const form = await t.request('POST', '/api/accLevel/deleteLevel', {
+      query: { access_token: TEST_TOKEN },
+      body: `pin=12&levelIds=${encodeURIComponent(JSON.stringify([bare, other]))}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(form.body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/v2/person/get', { pin: '12' })).body.data.accLevelIds).toBe('');
+    const bad = await t.post('/api/accLevel/addLevelPerson', null, { levelIds: JSON.stringify([bare, '0123456789abcdef0123456789abcdef']), pin: '12' });
+    expect(bad.body).toEqual({ code: -24, message: 'The level group does not exist: 0123456789abcdef0123456789abcdef', data: null });
+    expect((await t.get('/api/v2/person/get', { pin: '12' })).body.data.accLevelIds).toBe('');
+    expect((await t.post('/api/person/delete/12')).body.code).toBe(0);
+  });
+});
