@@ -28,8 +28,19 @@ export async function validatePersons(body: unknown): Promise<PersonWriteDto[]> 
     // Each item in the forms person/add takes: personPin/personId for pin, a {"person": {...}} wrapper.
     const dto = plainToInstance(PersonWriteDto, normaliseClientForms(PersonWriteDto, item ?? {}));
     const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: false });
-    if (errors.length) throw validationErrorToCvError(errors);
+    if (errors.length) throw namingPerson(validationErrorToCvError(errors), i, dto.pin, list.length);
     out.push(dto);
   }
   return out;
+}
+
+/**
+ * The refusal of one person of an addPersons batch, saying which one (its place in the list, and its pin when it
+ * gave one): the batch is all or nothing, and "The card number has been used: 5" alone left a client with 200
+ * persons to find the one that held it. The code stays the item's own; a batch of one answers as person/add.
+ */
+export function namingPerson(error: unknown, index: number, pin: unknown, count: number): unknown {
+  if (!(error instanceof CvError) || count === 1) return error;
+  const which = typeof pin === 'string' && pin !== '' ? `persons[${index}], pin ${pin}` : `persons[${index}]`;
+  return new CvError(error.code, `${error.message} (${which}; no person of the batch was stored)`, error.httpStatus);
 }

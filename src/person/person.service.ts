@@ -13,6 +13,7 @@ import { SyncPlannerService } from '../sync/sync-planner.service';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import type { PersonLeaveDto, PersonPhotoDto, PersonWriteDto } from './dto/person-input.dto';
 import { PersonLookups } from './person-lookups';
+import { namingPerson } from './person-batch';
 import { normalizePhoto } from './person-photo';
 import { Person } from './person.entity';
 
@@ -93,7 +94,7 @@ export class PersonService {
   upsertMany(dtos: PersonWriteDto[]): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
       const out = await this.writeGroup(m, dtos.map((dto) => ({ dto: withoutNulls(dto), mode: 'add' as const })));
-      for (const r of out) if (!r.ok) throw r.error;
+      for (const [i, r] of out.entries()) if (!r.ok) throw namingPerson(r.error, i, dtos[i].pin, dtos.length);
       await this.planSaved(m, out.flatMap((r) => (r.ok ? [r.value] : [])));
     });
   }

@@ -285,6 +285,18 @@ describe('v2 person writes', () => {
     for (const body of [{}, [], { persons: [] }]) expect((await t.post('/api/v2/person/addPersons', body)).body.code).toBe(-20);
   });
 
+  it('addPersons with one bad person stores none and names the one refused (its place and pin), with its own code', async () => {
+    const unknownLevel = '0123456789abcdef0123456789abcdef';
+    const res = await t.post('/api/v2/person/addPersons', [{ pin: '3031', name: 'Good' }, { pin: '3032', name: 'Bad', accLevelIds: unknownLevel }]);
+    expect(res.body).toEqual({ code: -24, message: `The level group does not exist: ${unknownLevel} (persons[1], pin 3032; no person of the batch was stored)`, data: null });
+    expect((await t.get('/api/person/get/3031')).body.code).toBe(-22);
+    const noPin = await t.post('/api/v2/person/addPersons', { persons: [{ pin: '3033', name: 'Good' }, { name: 'No pin' }] });
+    expect(noPin.body.code).toBe(-20);
+    expect(noPin.body.message).toMatch(/\(persons\[1\]; no person of the batch was stored\)$/);
+    expect((await t.get('/api/person/get/3033')).body.code).toBe(-22);
+    expect(await a.since()).toEqual([]);
+  });
+
   it('a person delete carrying templateNo (a later manual prints fingerprint deletion as v2/person/delete?pin=&templateNo=) is refused and the person kept', async () => {
     expect((await t.post('/api/person/add', { pin: '3010', name: 'Keep' })).body.code).toBe(0);
     const refusals = [
