@@ -130,6 +130,14 @@ describe('levels reach exactly the devices owning their doors', () => {
     expect((await a.since()).join('\n')).toContain('DATA DELETE user Pin=201');
     expect(a.sim.user('200')).toBeUndefined();
     expect(a.sim.user('201')).toBeUndefined();
+    // The key repeated (`pin=200&pin=201`) and a JSON array are the same list: both persons, never only the last.
+    const repeated = await t.request('POST', `/api/accLevel/addLevelPerson?access_token=${TEST_TOKEN}&levelIds=${gate}&pin=200&pin=201`, { headers: { 'content-type': 'application/json' }, body: 'null' });
+    expect(repeated.body).toEqual({ code: 0, message: 'success', data: null });
+    for (const pin of ['200', '201']) expect((await t.get('/api/v2/person/get', { pin })).body.data.accLevelIds).toBe(gate);
+    expect((await t.post('/api/accLevel/deleteLevel', { pin: ['200', 'nobody'], levelIds: gate })).body).toEqual({ code: -22, message: 'The person does not exist: nobody', data: null });
+    expect((await t.post('/api/accLevel/deleteLevel', { pin: ['200', '201'], levelIds: gate })).body).toEqual({ code: 0, message: 'success', data: null });
+    for (const pin of ['200', '201']) expect((await t.get('/api/v2/person/get', { pin })).body.data.accLevelIds).toBe('');
+    await a.since();
     // Out again, so the rest of the file sees the devices as before.
     for (const pin of ['200', '201']) expect((await t.post(`/api/person/delete/${pin}`)).body.code).toBe(0);
     await a.since();

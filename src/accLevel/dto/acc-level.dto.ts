@@ -5,14 +5,20 @@ import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsNotEmpty, IsOptional, IsString,
 import { CvCode } from '../../common/cv-error';
 import { MAX_BATCH_ITEMS, MAX_LIST_CHARS, MAX_NAME_CHARS } from '../../common/limits';
 import { PagingDto } from '../../common/paging';
-import { IsCvPin } from '../../common/pin.decorator';
 import { ToTrimmedString } from '../../common/transforms';
 import type { AccLevel } from '../acc-level.entity';
 
 /** pin + levelIds, from the query string (as the manual prints them) or the body. */
 export class LevelPersonDto {
-  @ApiProperty({ example: '1234' })
-  @IsCvPin()
+  /**
+   * One pin, or several as the level grants and removals take them (`pin=200,201`, the key repeated, a JSON
+   * array): `pin=1&pin=2` used to keep only the last pin and answer success for both.
+   */
+  @ApiProperty({ example: '1234', description: 'pin, or several comma separated (or an array, or the key repeated)' })
+  @ListInput()
+  @IsString({ context: { code: CvCode.PinEmpty } })
+  @IsNotEmpty({ context: { code: CvCode.PinEmpty } })
+  @MaxLength(MAX_LIST_CHARS)
   pin!: string;
 
   @ApiProperty({ example: '402856aa6c3bbde1016c3bc2329200ff,402856aa6c3bbde1016c3bc232930100', description: 'level ids, comma separated (or an array)' })
