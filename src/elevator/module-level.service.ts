@@ -84,27 +84,24 @@ export class ModuleLevelService {
     return row;
   }
 
-  /** 2.2.6 / 2.32.6: the levels are added to the person's levels, then the person goes to the controllers. */
+  /** 2.2.6 / 2.32.6: the levels are added to the persons' levels (one pin or several), then the persons go to the controllers. */
   grantPersonLevels(module: ModuleKind, pin: string, levelIds: string, force: boolean): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
-      const personId = await this.requirePerson(m, pin);
+      const personIds = await this.requirePersons(m, pin);
       const ids = await this.requireLevels(m, module, levelIds);
-      await m.query(
-        GRANT_LEVELS[module],
-        [ids, personId],
-      );
-      // The re-send is for the controllers of these levels; the person's other devices get only what changed.
-      await this.planner.syncPersons(m, [personId], { force, forceOn: await levelDevices(m, module, ids) });
+      for (const personId of personIds) await m.query(GRANT_LEVELS[module], [ids, personId]);
+      // The re-send is for the controllers of these levels; the persons' other devices get only what changed.
+      await this.planner.syncPersons(m, personIds, { force, forceOn: await levelDevices(m, module, ids) });
     });
   }
 
-  /** 2.2.1 / 2.32.1: the person loses these levels; controllers no longer covered lose the person; a level not held is already gone (success, as 2.1.1). */
+  /** 2.2.1 / 2.32.1: the persons (one pin or several) lose these levels; controllers no longer covered lose the person; a level not held is already gone (success, as 2.1.1). */
   deletePersonLevels(module: ModuleKind, pin: string, levelIds: string): Promise<void> {
     return writeTransaction(this.ds, async (m) => {
-      const personId = await this.requirePerson(m, pin);
+      const personIds = await this.requirePersons(m, pin);
       const ids = await this.requireLevels(m, module, levelIds);
-      await m.query(`DELETE FROM ${module}_level_person WHERE person_id = $1 AND level_id = ANY($2)`, [personId, ids]);
-      await this.planner.syncPersons(m, [personId]);
+      await m.query(`DELETE FROM ${module}_level_person WHERE person_id = ANY($1) AND level_id = ANY($2)`, [personIds, ids]);
+      await this.planner.syncPersons(m, personIds);
     });
   }
 
@@ -159,6 +156,17 @@ export class ModuleLevelService {
       await this.planner.syncLevel(m, module, id, {}, before);
       return saved;
     });
+  }
+
+  /**
+   * The persons of a pin input: one pin, or several (`pin=1,2`, the key repeated, a JSON array: the list forms the
+   * access levels' calls take, LevelPersonDto). Every pin must be an active person's, or nothing changes (-22 naming it).
+   */
+  private async requirePersons(m: EntityManager, pinText: string): Promise<string[]> {
+    const pins = [...new Set(splitList(pinText))];
+    const ids: string[] = [];
+    for (const pin of pins.length ? pins : [pinText]) ids.push(await this.requirePerson(m, pin));
+    return [...new Set(ids)];
   }
 
   private async requirePerson(m: EntityManager, pin: string): Promise<string> {

@@ -156,6 +156,24 @@ describe('elevator levels and rights on the controller', () => {
     expect((await t.get('/api/eleLevel/list', {})).body.code).toBe(-92);
   });
 
+  it('2.2.6 syncPerson and 2.2.1 deleteLevel take several pins, as the access levels do: all or nothing', async () => {
+    // One unknown pin in the list: -22 naming it, and nobody of the list gets the level.
+    const bad = await t.post('/api/eleLevel/syncPerson', undefined, { pin: '701,999', levelIds: levelB });
+    expect(bad.body).toMatchObject({ code: -22, message: expect.stringContaining('999') });
+    await ec.pollUntilIdle();
+    expect(ec.eleRightsOf('701')).toEqual([]);
+    // A comma list grants each person (it used to be read as one pin "701,702": -22).
+    expect((await t.post('/api/eleLevel/syncPerson', undefined, { pin: '701,702', levelIds: levelB })).body.code).toBe(0);
+    await ec.pollUntilIdle();
+    expect(ec.eleRightsOf('701')).toEqual([{ timezone: 1, directFloor: 0, floors: [12] }]);
+    expect(ec.eleRightsOf('702')).toEqual([{ timezone: 1, directFloor: 0, floors: [12] }]);
+    // A JSON array of pins removes the level from each.
+    expect((await t.post('/api/eleLevel/deleteLevel', { pin: ['701', '702'], levelIds: levelB })).body.code).toBe(0);
+    await ec.pollUntilIdle();
+    expect(ec.eleRightsOf('701')).toEqual([]);
+    expect(ec.eleRightsOf('702')).toEqual([]);
+  });
+
   it('a deleted person leaves the controller; 2.2.5 syncLevel re-sends the members', async () => {
     await t.post('/api/eleLevel/syncPerson', undefined, { pin: '702', levelIds: levelA });
     await ec.pollUntilIdle();
