@@ -82,7 +82,8 @@ describe.skipIf(!run.executable)('operator console in Chromium', () => {
     await level.getByRole('button', { name: 'Create level' }).click();
     await page.getByText('Level Lobby created').waitFor();
     const door = page.getByRole('form', { name: 'Add a door to a level' });
-    await door.locator('select[name=levelName]').selectOption('Lobby');
+    // The level just created is the door form's choice already (it used to start on "choose", refused on Add door).
+    await expect.poll(() => door.locator('select[name=levelName]').inputValue(), { timeout: 15_000 }).toBe('Lobby');
     await door.locator('select[name=doorName]').selectOption(DOOR);
     await door.getByRole('button', { name: 'Add door' }).click();
     await page.getByRole('cell', { name: DOOR }).waitFor();

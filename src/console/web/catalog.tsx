@@ -74,7 +74,8 @@ function CreateForm({ tab, a, onDone, kept }: { tab: TabKey; a: Action; onDone: 
   if (tab === 'levels') {
     return (
       <>
-        <form class="row" aria-label="New access level" onInvalidCapture={invalid} onSubmit={(e) => submit(e, 'catalog/levels', { name: f.name, timeSegName: f.timeSegName || undefined, areaName: f.areaName || undefined }, `Level ${f.name} created`)}>
+        {/* A level just created is what the operator adds doors to next: the door form starts with it chosen. */}
+        <form class="row" aria-label="New access level" onInvalidCapture={invalid} onSubmit={(e) => submit(e, 'catalog/levels', { name: f.name, timeSegName: f.timeSegName || undefined, areaName: f.areaName || undefined }, `Level ${f.name} created`, { levelName: f.name })}>
           {text('name', 'Level name')}
           <Field label="Time segment">
             <select value={f.timeSegName ?? ''} onChange={(e) => setF({ ...f, timeSegName: e.currentTarget.value })}>
