@@ -212,7 +212,9 @@ export interface TabRecord {
  *   the same, while values such as `time=2017-01-10 11:49:32` keep their inner spaces.
  */
 export function parseTabRecord(line: string, expectedPrefix?: string): TabRecord {
-  let rest = line.charCodeAt(0) === 0x20 ? line.replace(/^[ ]+/, '') : line;
+  // Spaces or TABs before the record (a tool indenting its lines, an empty first field) are no part of its prefix.
+  const first = line.charCodeAt(0);
+  let rest = first === 0x20 || first === 0x09 ? line.replace(/^[ \t]+/, '') : line;
   let prefix: string | null = null;
   // A line that starts `key=` (every upload record without a table name) has no prefix to look for.
   const m = startsWithPair(rest) ? null : /^([^\s=]+)[ \t]+/.exec(rest);

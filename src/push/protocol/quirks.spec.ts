@@ -90,6 +90,13 @@ describe('key/value quirks', () => {
     expect(m.get('cardno')).toBe('5');
   });
 
+  it('a TAB before the record is no part of its table prefix (an OPERLOG `\\tFP PIN=` line was refused as FP without PIN)', () => {
+    const r = parseTabRecord('\tFP PIN=7\tFID=1\tSize=4\tValid=1\tTMP=QUJD', 'FP');
+    expect(r.prefix).toBe('FP');
+    expect(r.map.get('pin')).toBe('7');
+    expect(parseTabRecord(' \t USER PIN=8\tName=Ann').map.get('name')).toBe('Ann');
+  });
+
   it('trailing TAB and empty fields do not create bogus keys', () => {
     const { map, bare } = parseTabRecord('pin=1\t\tname=\t');
     expect(map.fields.map((f) => f.key)).toEqual(['pin', 'name']);
