@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, Not, type EntityManager } from 'typeorm';
 import { Area } from '../area/area.entity';
 import { CvCode, CvError, personNotExist, levelNotExist } from '../common/cv-error';
-import { splitList, type Page } from '../common/paging';
+import { pinsOf, splitList, type Page } from '../common/paging';
 import { Door } from '../door/door.entity';
 import { Person } from '../person/person.entity';
 import { SyncPlannerService } from '../sync/sync-planner.service';
@@ -221,22 +221,20 @@ export class AccLevelService {
   }
 
   /**
+   * The persons of a pin input (pinsOf: clients grant, sync and remove levels for several, `pin=200,201`). Every pin
+   * must be an active person's, or nothing changes (-22 naming the first unknown pin).
+   */
+  private async requirePersons(m: EntityManager, pinText: string): Promise<Person[]> {
+    const persons: Person[] = [];
+    for (const pin of pinsOf(pinText)) persons.push(await this.requirePerson(m, pin));
+    return persons;
+  }
+
+  /**
    * The person, locked until the commit as every writer of a person locks it: a concurrent delete or edit of them
    * commits first (a deleted person is then -22 here, not a grant planned for someone the database dropped), and
    * a delete that comes second waits for this grant and removes what it queued.
    */
-  /**
-   * The manual gives one pin; clients send several (`pin=200,201`) to grant, sync and remove levels alike (a
-   * deleteLevel of `pin=1,2` was answered -22 "The person does not exist: 1,2" while addLevelPerson took it).
-   * Every pin must be an active person's, or nothing changes (-22 naming the first unknown pin).
-   */
-  private async requirePersons(m: EntityManager, pinText: string): Promise<Person[]> {
-    const pins = splitList(pinText);
-    const persons: Person[] = [];
-    for (const pin of pins.length ? pins : [pinText]) persons.push(await this.requirePerson(m, pin));
-    return persons;
-  }
-
   private async requirePerson(m: EntityManager, pin: string): Promise<Person> {
     const p = await m.getRepository(Person).findOne({ where: { pin, status: 'active' }, lock: { mode: 'pessimistic_write' } });
     if (!p) throw personNotExist(pin);

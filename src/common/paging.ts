@@ -99,3 +99,13 @@ export function splitList(value: unknown): string[] {
   const parts = Array.isArray(value) ? value.map(String) : String(value).split(/[,\uFF0C]/);
   return [...new Set(parts.map((s) => s.trim()).filter((s) => s.length > 0))];
 }
+
+/**
+ * The pins of a level call's pin input: the manual gives one pin, clients send several (`pin=200,201`, the key
+ * repeated or an array, which ListInput joins), each taken once. Text with no pin in it stays as given, so that the
+ * caller's own check answers it (an empty pin, -22 naming what was sent).
+ */
+export function pinsOf(text: string): string[] {
+  const pins = splitList(text);
+  return pins.length ? pins : [text];
+}

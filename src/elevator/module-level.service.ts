@@ -6,7 +6,7 @@ import { intoOf, listOf, tableOf, unnestOf } from '../database/columns';
 import { MODULE_LEVEL, MODULE_LEVEL_PERSON, MODULE_LEVEL_POINT } from './module-tables';
 import { effectiveKindSql } from '../device/device-kind';
 import { floorInUseSql } from './floor-in-use';
-import { splitList, type Page } from '../common/paging';
+import { pinsOf, splitList, type Page } from '../common/paging';
 import { levelDevices } from '../sync/sync-queries';
 import { ElevatorPlannerService } from '../sync/elevator-planner.service';
 import type { ModuleKind } from '../sync/module-rights';
@@ -158,15 +158,11 @@ export class ModuleLevelService {
     });
   }
 
-  /**
-   * The persons of a pin input: one pin, or several (`pin=1,2`, the key repeated, a JSON array: the list forms the
-   * access levels' calls take, LevelPersonDto). Every pin must be an active person's, or nothing changes (-22 naming it).
-   */
+  /** The persons of a pin input (pinsOf, as the access levels' calls read it): every pin an active person's, or -22 naming it. */
   private async requirePersons(m: EntityManager, pinText: string): Promise<string[]> {
-    const pins = [...new Set(splitList(pinText))];
     const ids: string[] = [];
-    for (const pin of pins.length ? pins : [pinText]) ids.push(await this.requirePerson(m, pin));
-    return [...new Set(ids)];
+    for (const pin of pinsOf(pinText)) ids.push(await this.requirePerson(m, pin));
+    return ids;
   }
 
   private async requirePerson(m: EntityManager, pin: string): Promise<string> {
