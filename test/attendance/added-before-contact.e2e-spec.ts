@@ -32,6 +32,10 @@ describe('an attendance terminal added by SN before its first contact', () => {
     expect(d).toEqual({ kind: 'att', admission: 'admitted', alias: 'Front desk clock' });
     expect(term.executed.map((e) => e.command).filter((c) => PANEL_TABLES.test(c))).toEqual([]);
     expect([...term.users.keys()]).toContain('8401');
+    // The exact line it executed and acknowledged (Return=0): the terminal's USERINFO, TAB-separated.
+    const userLine = term.executed.find((e) => e.command.startsWith('DATA UPDATE USERINFO PIN=8401\t'));
+    expect(userLine).toMatchObject({ returnCode: 0 });
+    expect(userLine!.command.split('\t')).toEqual(expect.arrayContaining(['DATA UPDATE USERINFO PIN=8401', 'Name=Ana']));
 
     const answer = await term.uploadAttlog([{ pin: '8401', time: '2026-05-07 09:00:00', status: 0, verify: 1 }]);
     expect(answer.body).toBe('OK: 1');

@@ -117,6 +117,7 @@ describe('elevator levels and rights on the controller', () => {
     expect(res.body).toEqual({ code: 0, message: 'success', data: null });
     await ec.pollUntilIdle();
     const cmds = received(ec, from);
+    console.log("CMDS", JSON.stringify(cmds));
     expect(cmds).toContain('DATA UPDATE usereleauthorize Pin=701\tAuthorizeTimezoneId=1\tAuthorizeFloorId=0\tAuthorizeFloors=185');
     expect(cmds.some((c) => c.startsWith('DATA UPDATE user ') && c.includes('Pin=701'))).toBe(true);
     // Its fingerprint follows, in the controller's dialect.
@@ -163,8 +164,15 @@ describe('elevator levels and rights on the controller', () => {
     await ec.pollUntilIdle();
     expect(ec.eleRightsOf('701')).toEqual([]);
     // A comma list grants each person (it used to be read as one pin "701,702": -22).
+    const from = ec.received.length;
     expect((await t.post('/api/eleLevel/syncPerson', undefined, { pin: '701,702', levelIds: levelB })).body.code).toBe(0);
     await ec.pollUntilIdle();
+    // The exact lines the controller received, and acknowledged: both persons in one command (a record per line),
+    // floor 12 as bit 11 (800 in hex).
+    const cmds = received(ec, from);
+    expect(cmds).toContain('DATA UPDATE user CardNo=\tPin=701\tPassword=\tStartTime=0\tEndTime=0\tName=Ann\tPrivilege=0\tDisable=0\nCardNo=\tPin=702\tPassword=\tStartTime=0\tEndTime=0\tName=Bob\tPrivilege=0\tDisable=0');
+    expect(cmds).toContain('DATA UPDATE usereleauthorize Pin=701\tAuthorizeTimezoneId=1\tAuthorizeFloorId=0\tAuthorizeFloors=800\nPin=702\tAuthorizeTimezoneId=1\tAuthorizeFloorId=0\tAuthorizeFloors=800');
+    expect(ec.received.slice(from).every((r) => r.result !== undefined && r.result >= 0)).toBe(true);
     expect(ec.eleRightsOf('701')).toEqual([{ timezone: 1, directFloor: 0, floors: [12] }]);
     expect(ec.eleRightsOf('702')).toEqual([{ timezone: 1, directFloor: 0, floors: [12] }]);
     // A JSON array of pins removes the level from each.
