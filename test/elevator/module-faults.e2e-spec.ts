@@ -225,3 +225,38 @@ describe('a channel controller declared an access panel', () => {
     expect(cc.table('gatepassrule')).toEqual([]);
   });
 });
+
+describe('several pins granted and removed at once under faults', () => {
+  it('a lost reply, a refusal and a factory reset: the controller ends holding what the database says, both persons', async () => {
+    const ec2 = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'EC10PINS01', floors: 4, ipAddress: '10.9.10.1' });
+    await ec2.connect();
+    await reconciler.idle();
+    await ec2.pollUntilIdle();
+    const [{ id: deviceId }] = await t.ds.query(`SELECT id FROM device WHERE sn = 'EC10PINS01'`);
+    let floors: Array<{ id: string; floorNo: number; deviceId: string }> = [];
+    for (const end = Date.now() + 20_000; floors.length < 4 && Date.now() < end; await sleep(50)) {
+      floors = ((await t.get('/api/floor/list', { pageNo: 1, pageSize: 1000 })).body.data as typeof floors).filter((f) => f.deviceId === deviceId);
+    }
+    const lvl = await level('ele', 'PINS 2-3', floors.filter((f) => f.floorNo === 2 || f.floorNo === 3).map((f) => f.id));
+    for (const pin of ['1701', '1702']) expect((await t.post('/api/person/add', { pin, name: `P${pin}` })).body.code).toBe(0);
+    await settle(ec2, floorsOf, {});
+
+    // The reply carrying the grant is lost, and the rights command is refused once when it comes again.
+    const lostBefore = ec2.lostReplies.length;
+    ec2.loseNextReply(1);
+    const refusal = ec2.failCommands((c) => c.table === 'usereleauthorize', -1002, 1);
+    expect((await t.post('/api/eleLevel/syncPerson', undefined, { pin: '1701,1702', levelIds: lvl })).body.code).toBe(0);
+    await settle(ec2, floorsOf, { '1701': ['1:2.3'], '1702': ['1:2.3'] });
+    expect(ec2.lostReplies.length).toBe(lostBefore + 1);
+    expect(refusal.used).toBe(1);
+
+    // Wiped by a factory reset: brought back to the same.
+    expect((await ec2.factoryReset()).registered).toBe(true);
+    await settle(ec2, floorsOf, { '1701': ['1:2.3'], '1702': ['1:2.3'] });
+
+    // Both removed in one call (a JSON array), the reply lost again: neither is left on the controller.
+    ec2.loseNextReply(1);
+    expect((await t.post('/api/eleLevel/deleteLevel', { pin: ['1701', '1702'], levelIds: lvl })).body.code).toBe(0);
+    await settle(ec2, floorsOf, {});
+  });
+});
