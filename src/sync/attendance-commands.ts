@@ -28,6 +28,7 @@ import {
   attUpdateUserPic,
   attPrivilegeOf,
   VISIBLE_FACE_PHOTO,
+  type AttDeleteTable,
   type AttPrivilege,
 } from '../push/attendance/protocol';
 
@@ -372,13 +373,26 @@ export function terminalMember(t: AttSyncTerminal, p: AttSyncPerson, templates: 
 /** Template tables to clear for a PIN whose held templates are described by `hash` (`?`: not known). */
 function bioDeletes(t: AttSyncTerminal, pin: string, hash: string | undefined): string[] {
   if (hash === undefined) return [];
-  if (t.biodata) return [attDelete('BIODATA', pin)];
+  // Templates confirmed in the separate tables before a firmware upgrade to unified templates are not in BIODATA:
+  // left there, the terminal kept every finger twice, and one deleted later through REST (DATA DELETE BIODATA) stayed
+  // in FINGERTMP. The held hash's slots (`F1.<no>`, `F2`, `F7.<no>`) say which of those tables to clear.
+  if (t.biodata) return [attDelete('BIODATA', pin), ...legacyTablesHeld(hash).map((table) => attDelete(table, pin))];
   const types = hash.includes(':') ? hash.split(':')[0].split('.').map(Number) : [1, 2];
   const out: string[] = [];
   if (types.includes(1)) out.push(attDelete('FINGERTMP', pin));
   if (types.includes(2)) out.push(attDelete('FACE', pin));
   if (types.includes(7)) out.push(attDelete('FVEIN', pin));
   return out;
+}
+
+/** The separate template tables (FINGERTMP, FACE, FVEIN) a bio hash's slots say the terminal holds templates in. */
+function legacyTablesHeld(hash: string): AttDeleteTable[] {
+  const tables = new Set<AttDeleteTable>();
+  for (const slot of bioSlotHashes(hash)?.keys() ?? []) {
+    const type = /^F(\d+)/.exec(slot)?.[1];
+    if (type) tables.add(type === '1' ? 'FINGERTMP' : type === '7' ? 'FVEIN' : 'FACE');
+  }
+  return [...tables];
 }
 
 /**
