@@ -17,6 +17,7 @@ import { gbkRoundTrip } from '../common/gbk';
 import { refusalKey } from '../push/protocol';
 import { splitItemId, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
 import type { PlannedCommand } from './sync-plan';
+import { algorithmFits } from './bio-sync';
 import {
   attDelete,
   attUpdateBiodata,
@@ -79,6 +80,12 @@ export interface AttSyncTerminal {
    */
   bioTypes?: readonly number[] | null;
   /**
+   * The algorithm (major version) it declared per template type (loadTerminals: MultiBioVersion on BIODATA; on older
+   * firmware also FPVersion / ~ZKFPVersion / FaceVersion and its INFO's algorithm fields): a template of another
+   * version is not sent (algorithmFits). A type it declared none for is not judged.
+   */
+  bioVersions?: Readonly<Record<number, number>> | null;
+  /**
    * The template types whose BIODATA it refused for good (refusals.ts BIODATA_TYPE_REFUSAL), their probe not due: not
    * sent, the others are. Once the probe is due the type is back in each person's set, which goes out with it (the probe).
    */
@@ -101,17 +108,30 @@ export interface AttSyncTerminal {
  * none); otherwise a finger (No 0-9, FINGERTMP), a near-infrared face (FACE) or a finger vein (FVEIN), the tables
  * templateRecords writes. A type it refused for good is a refusal, not this.
  */
-export function terminalHoldsTemplate(t: Pick<AttSyncTerminal, 'biodata' | 'bioTypes'>, x: { bioType: number; templateNo: number }): boolean {
+export function terminalHoldsTemplate(t: Pick<AttSyncTerminal, 'biodata' | 'bioTypes' | 'bioVersions'>, x: { bioType: number; templateNo: number; majorVer?: number }): boolean {
+  const major = x.majorVer ?? 0;
+  if (!algorithmFits(t.bioVersions?.[x.bioType], major)) return false;
   if (t.biodata) return !t.bioTypes || t.bioTypes.includes(x.bioType);
-  return (x.bioType === 1 && x.templateNo >= 0 && x.templateNo <= 9) || x.bioType === 2 || x.bioType === 7;
+  // FINGERTMP carries fingerprint algorithms up to 10.0 only (manual 12.1.1.3).
+  return (x.bioType === 1 && x.templateNo >= 0 && x.templateNo <= 9 && major <= FINGERTMP_MAX_VERSION) || x.bioType === 2 || x.bioType === 7;
 }
 
+/** The highest fingerprint algorithm FINGERTMP carries: "less than or equal to 10.0" (manual 12.1.1.3). */
+export const FINGERTMP_MAX_VERSION = 10;
+
 /**
- * The templates a terminal is sent: those with content, and on BIODATA only of the types it announced (not refused).
- * Without BIODATA all of them, here: templateRecords keeps those its tables take, and the bio hash names their types.
+ * The templates a terminal is sent: those with content, of the algorithm version it declared for their type, on
+ * BIODATA only of the types it announced (not refused), on FINGERTMP fingers of algorithm 10.0 or lower. Without
+ * BIODATA the other types all, here: templateRecords keeps those its tables take, and the bio hash names their types.
  */
 const templatesFor = (t: AttSyncTerminal, templates: readonly AttSyncTemplate[]): AttSyncTemplate[] =>
-  templates.filter((x) => x.template.trim() && (!t.biodata || (terminalHoldsTemplate(t, { bioType: x.bioType, templateNo: x.no }) && !t.refusedBioTypes?.includes(x.bioType))));
+  templates.filter(
+    (x) =>
+      x.template.trim() &&
+      algorithmFits(t.bioVersions?.[x.bioType], x.majorVer) &&
+      (!t.biodata || (terminalHoldsTemplate(t, { bioType: x.bioType, templateNo: x.no, majorVer: x.majorVer }) && !t.refusedBioTypes?.includes(x.bioType))) &&
+      (t.biodata || x.bioType !== 1 || x.majorVer <= FINGERTMP_MAX_VERSION),
+  );
 
 const PRIVILEGES: readonly number[] = [0, 2, 6, 10, 14];
 const NO_CONTROL = /[\t\r\n\0]/g;

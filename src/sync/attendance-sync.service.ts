@@ -4,7 +4,8 @@ import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql } from '../device/device-kind';
 import { CommandQueueService } from '../push/command-queue.service';
-import { BIODATA_TYPE_REFUSAL, parseMultiBioList, refusalKey } from '../push/protocol';
+import { BIO_TYPE, BIODATA_TYPE_REFUSAL, parseMultiBioList, refusalKey } from '../push/protocol';
+import { declaredMajorVersion } from './bio-sync';
 import { takesVisibleFacePhotos, type BioPhotoWord } from '../push/attendance/protocol';
 import { FOR_GOOD_SQL, loadRefusals, refusalsRead } from '../push/device-refusals';
 import { preferGenericPlans } from '../database/prepared-query.service';
@@ -230,7 +231,7 @@ export class AttendanceSyncService {
         const [kind, pin] = splitItemId(id);
         return removalRefusalKeys(t, kind, pin).find((k) => held?.has(k)) ?? null;
       };
-      const templates = { holds: (x: { bioType: number; templateNo: number }) => terminalHoldsTemplate(t, x), why: () => terminalTemplatesWhy(t.biodata, t.bioTypes) };
+      const templates = { holds: (x: { bioType: number; templateNo: number; majorVer: number }) => terminalHoldsTemplate(t, x), why: () => terminalTemplatesWhy(t.biodata, t.bioTypes, t.bioVersions) };
       out.set(t.id, { sn: t.sn, hashes, skipped, refusedBy, typeRefused, secondaryCards: 'first', templates });
     }
     return out;
@@ -587,6 +588,11 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
     legacy_refused: boolean;
     multi_bio: string | null;
     fp_version: string | null;
+    multi_bio_version: string | null;
+    zkfp_version: string | null;
+    face_version: string | null;
+    info_fp_version: string | null;
+    info_face_version: string | null;
     bio_photo: BioPhotoWord | null;
     bio_photo_refused: boolean;
     refused_types: string[] | null;
@@ -604,6 +610,10 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
                 AND u.record ? 'MultiBioDataSupport' ORDER BY u.id DESC LIMIT 1) AS multi_bio,
             (SELECT u.record->>'FPVersion' FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
                 AND u.record ? 'FPVersion' ORDER BY u.id DESC LIMIT 1) AS fp_version,
+            ${latestOption('MultiBioVersion')} AS multi_bio_version,
+            ${latestOption('ZKFPVersion')} AS zkfp_version,
+            ${latestOption('FaceVersion')} AS face_version,
+            t.info->>'fpVersion' AS info_fp_version, t.info->>'faceVersion' AS info_face_version,
             t.bio_photo,
             EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = d.id AND r.what = '${BIOPHOTO_UPDATE}' AND ${FOR_GOOD_SQL} AND r.probe_at > now()) AS bio_photo_refused,
             ARRAY(SELECT substr(r.what, $3) FROM device_refusal r WHERE r.device_id = d.id AND starts_with(r.what, $4) AND ${FOR_GOOD_SQL} AND r.probe_at > now()) AS refused_types
@@ -620,6 +630,9 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
       const bioPhoto = takesVisibleFacePhotos(r.bio_photo);
       const tableRefusal = r.biodata_refused === null ? null : refusalKey(r.biodata_refused);
       const oldType = tableRefusal?.startsWith(BIODATA_TYPE_REFUSAL) ? [tableRefusal.slice(BIODATA_TYPE_REFUSAL.length)] : [];
+      const biodata =
+        (r.biodata_option || pushverAtLeast(r.pushver, [2, 4, 0]) || ((r.legacy_refused || fingerprintsPastFingerTmp(r.fp_version)) && pushverAtLeast(r.pushver, [2, 2, 14]))) &&
+        (tableRefusal === null || oldType.length > 0);
       return [
         r.id,
         {
@@ -627,9 +640,8 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
           sn: r.sn,
           kind: r.kind,
           areaId: r.area_id,
-          biodata:
-            (r.biodata_option || pushverAtLeast(r.pushver, [2, 4, 0]) || ((r.legacy_refused || fingerprintsPastFingerTmp(r.fp_version)) && pushverAtLeast(r.pushver, [2, 2, 14]))) &&
-            (tableRefusal === null || oldType.length > 0),
+          biodata,
+          bioVersions: declaredVersions(biodata, r),
           bioTypes: parseMultiBioList(r.multi_bio ?? undefined)?.types ?? null,
           refusedBioTypes: [...(r.refused_types ?? []), ...oldType].map(Number).filter(Number.isInteger),
           // Comparison photos (12.1.1.8) only to one that says it takes them, of the visible-light face (3.1).
@@ -640,6 +652,42 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
       ];
     }),
   );
+}
+
+/**
+ * The latest value a terminal's options pushed for `key` (with or without the `~` some firmware puts before it, field
+ * notes 1), null when it never named it.
+ */
+const latestOption = (key: string) => `(SELECT COALESCE(u.record->>'${key}', u.record->>'~${key}') FROM device_upload u
+   WHERE u.device_sn = d.sn AND u.table_name = 'options' AND (u.record ? '${key}' OR u.record ? '~${key}') ORDER BY u.id DESC LIMIT 1)`;
+
+/**
+ * The algorithm (major version) a terminal declared per template type, what it can match (terminalHoldsTemplate):
+ * the MultiBioVersion of its latest options naming it (attendance manual 3.1, Appendix 18: `0:10:0:7:...`, the
+ * hybrid protocol's declaration). Firmware of the separate tables (FINGERTMP, FACE) predates it and says so in flat
+ * values: FPVersion (or ~ZKFPVersion, field samples) for fingers, FaceVersion for the near-infrared face, else its
+ * INFO's fingerprint and face algorithm fields (manual 9, Value6 and Value7), which many such terminals alone send.
+ * The flat values are not read on BIODATA: there FaceVersion may be the visible-light face's (a SenseFace 2A:
+ * FaceVersion=40 with type 9, field samples), and the manual's way to say versions is MultiBioVersion. Null when
+ * nothing is declared: no template is held back for its version.
+ */
+function declaredVersions(
+  biodata: boolean,
+  r: { multi_bio_version: string | null; fp_version: string | null; zkfp_version: string | null; face_version: string | null; info_fp_version: string | null; info_face_version: string | null },
+): Record<number, number> | null {
+  const out: Record<number, number> = {};
+  const multi = parseMultiBioList(r.multi_bio_version ?? undefined);
+  multi?.values.forEach((v, type) => {
+    const major = declaredMajorVersion(v);
+    if (type > 0 && major) out[type] = major;
+  });
+  if (!biodata) {
+    const finger = [r.fp_version, r.zkfp_version, r.info_fp_version].map(declaredMajorVersion).find((v) => v !== null);
+    const face = [r.face_version, r.info_face_version].map(declaredMajorVersion).find((v) => v !== null);
+    if (finger && !out[BIO_TYPE.fingerprint]) out[BIO_TYPE.fingerprint] = finger;
+    if (face && !out[BIO_TYPE.nirFace]) out[BIO_TYPE.nirFace] = face;
+  }
+  return Object.keys(out).length ? out : null;
 }
 
 /**

@@ -49,6 +49,28 @@ export function deviceAccepts(device: SyncDevice, t: Pick<StoredTemplate, 'bioTy
   return t.bioType === BIO_TYPE.fingerprint && t.majorVer === 10 && v10Fingers(device);
 }
 
+/**
+ * The major algorithm version a device declares for one template type, from the value as it reports it: a
+ * MultiBioVersion entry (`10`, `12.0`: attendance manual 3.1 and Appendix 18), or a flat `FPVersion` / `FaceVersion` /
+ * `~ZKFPVersion` / INFO algorithm field. Null when it says nothing usable (absent, empty, 0).
+ */
+export function declaredMajorVersion(raw: string | number | null | undefined): number | null {
+  const m = /^\s*(\d{1,4})(?:\.\d+)?\s*$/.exec(raw === null || raw === undefined ? '' : String(raw));
+  const v = m ? Number(m[1]) : 0;
+  return v > 0 ? v : null;
+}
+
+/**
+ * Whether a template of algorithm `majorVer` is usable by a device whose algorithm for that type is `declared`
+ * (declaredMajorVersion): the same major version, since a device matches only templates its own algorithm extracted
+ * (manual 3.1: "determine the device template version number based on the MultiBioVersion parameter"). A device that
+ * declared nothing, or a template whose version is not known (0: a face a terminal uploaded without MajorVer), is not
+ * judged: it is sent, as before.
+ */
+export function algorithmFits(declared: number | null | undefined, majorVer: number): boolean {
+  return !declared || !majorVer || declared === majorVer;
+}
+
 /** Template records of one table/Type, with their builder: one DATA UPDATE carries one Type (push 8.8). */
 export interface TemplateRecordSet {
   /** `biodata:<Type>` or `templatev10`. */

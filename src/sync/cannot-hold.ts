@@ -69,10 +69,18 @@ export function panelTemplates(device: SyncDevice): NonNullable<DesiredHashes['t
   return { holds: (t) => deviceAccepts(device, t), why };
 }
 
-/** Which templates an attendance terminal or kiosk can hold (attendance-commands.ts terminalHoldsTemplate). */
-export function terminalTemplatesWhy(biodata: boolean, bioTypes: readonly number[] | null | undefined): string {
-  if (biodata) return `its options announce templates of type ${(bioTypes ?? []).map(typeName).join(', ')} only (MultiBioDataSupport): no other type is sent to it`;
-  return `without BIODATA it keeps fingers No 0-9 (FINGERTMP), near-infrared faces (FACE) and finger veins (FVEIN) only: no other template is sent to it`;
+/**
+ * Why an attendance terminal or kiosk cannot hold a template (attendance-commands.ts terminalHoldsTemplate): the types
+ * its table takes, and the algorithm versions it declared (MultiBioVersion, FPVersion, FaceVersion, its INFO).
+ */
+export function terminalTemplatesWhy(biodata: boolean, bioTypes: readonly number[] | null | undefined, bioVersions?: Readonly<Record<number, number>> | null): string {
+  const table = biodata
+    ? bioTypes
+      ? `its options announce templates of type ${bioTypes.map(typeName).join(', ')} only (MultiBioDataSupport)`
+      : 'it takes unified templates (BIODATA)'
+    : `without BIODATA it keeps fingers No 0-9 of algorithm 10.0 or lower (FINGERTMP), near-infrared faces (FACE) and finger veins (FVEIN) only`;
+  const versions = Object.entries(bioVersions ?? {}).map(([type, v]) => `type ${typeName(Number(type))} of algorithm ${v} only`);
+  return `${table}${versions.length ? `; it declares ${versions.join(', ')} (MultiBioVersion, FPVersion, FaceVersion)` : ''}: no other template is sent to it`;
 }
 
 /** The secondary cards a device's records cannot carry (DesiredHashes.secondaryCards), and why. */

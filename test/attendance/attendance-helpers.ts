@@ -35,6 +35,31 @@ export async function initialisedTerminal(t: Pick<TestApp, 'baseUrl'>, opts: Par
   return term;
 }
 
+/** An initialised terminal (PushOptionsFlag=1: it pushes its options) in an area of its own named by its SN, settled. */
+export async function terminalInOwnArea(
+  t: Pick<TestApp, 'baseUrl' | 'post' | 'put'>,
+  reconciler: Pick<SyncReconciler, 'idle'>,
+  sn: string,
+  opts: Partial<AttendanceTerminalOptions> = {},
+): Promise<AttendanceTerminal> {
+  if ((await t.post('/api/gateway/areas', { code: sn, name: sn })).body.code !== 0) throw new Error(`area ${sn} not made`);
+  const term = await initialisedTerminal(t, { sn, pushOptionsFlag: true, ...opts });
+  if ((await t.put(`/api/gateway/devices/${sn}/area`, { areaCode: sn })).body.code !== 0) throw new Error(`terminal ${sn} not put in its area`);
+  await settleTerminal(reconciler, term);
+  return term;
+}
+
+/** Reconciler passes (a refusal's backoff is about a second in these specs) until `done` or 15 rounds. */
+export async function settleUntil(reconciler: Pick<SyncReconciler, 'idle' | 'runOnce'>, term: AttendanceTerminal, done: () => boolean): Promise<void> {
+  for (let i = 0; i < 15 && !done(); i++) {
+    await settleTerminal(reconciler, term);
+    if (done()) return;
+    await new Promise((r) => setTimeout(r, 1100));
+    await reconciler.runOnce();
+  }
+  await settleTerminal(reconciler, term);
+}
+
 /** A person straight in the database (department code 1), for ingest tests that need a name to join. */
 export async function insertPerson(t: Pick<TestApp, 'ds'>, pin: string, name: string, lastName: string | null = null): Promise<string> {
   const [dept] = await t.ds.query(`SELECT id FROM department WHERE code = '1'`);

@@ -7,10 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { sleep } from '../push/push-helpers';
 import type { AttendanceTerminal, AttendanceTerminalOptions } from '../simulator/attendance-terminal';
 import type { TestApp } from '../support/test-app';
-import { initialisedTerminal, settleTerminal, useAttendanceApp } from './attendance-helpers';
+import { settleUntil as settleUntilDone, terminalInOwnArea as inOwnArea, useAttendanceApp } from './attendance-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -19,24 +18,8 @@ useAttendanceApp({ syncRetryBaseMs: 1000, syncRetryMaxMs: 2000 }, (app) => ({ t,
 const b64 = (x: string) => Buffer.from(x).toString('base64');
 const convergence = async (sn: string) => (await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data;
 
-async function terminalInOwnArea(sn: string, opts: Partial<AttendanceTerminalOptions> = {}): Promise<AttendanceTerminal> {
-  expect((await t.post('/api/gateway/areas', { code: sn, name: sn })).body.code).toBe(0);
-  const term = await initialisedTerminal(t, { sn, pushOptionsFlag: true, ...opts });
-  expect((await t.put(`/api/gateway/devices/${sn}/area`, { areaCode: sn })).body.code).toBe(0);
-  await settleTerminal(reconciler, term);
-  return term;
-}
-
-/** Reconciler passes (a refusal's backoff is about a second here) until `done` or 15 rounds. */
-async function settleUntil(term: AttendanceTerminal, done: () => boolean): Promise<void> {
-  for (let i = 0; i < 15 && !done(); i++) {
-    await settleTerminal(reconciler, term);
-    if (done()) return;
-    await sleep(1100);
-    await reconciler.runOnce();
-  }
-  await settleTerminal(reconciler, term);
-}
+const terminalInOwnArea = (sn: string, opts: Partial<AttendanceTerminalOptions> = {}): Promise<AttendanceTerminal> => inOwnArea(t, reconciler, sn, opts);
+const settleUntil = (term: AttendanceTerminal, done: () => boolean): Promise<void> => settleUntilDone(reconciler, term, done);
 
 /** The fingers a terminal holds, as `FID=TMP` of its FINGERTMP table or `No=Tmp` of its BIODATA Type 1, sorted. */
 const fingersOn = (term: AttendanceTerminal, pin: string, table: 'FINGERTMP' | 'BIODATA') =>

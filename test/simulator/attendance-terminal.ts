@@ -102,6 +102,14 @@ export interface AttendanceTerminalOptions {
   /** MultiBioDataSupport of its options push (default `0:1:1:0:0:0:0:0:0:1`: fingerprint, near-infrared and visible-light face). */
   multiBioDataSupport?: string;
   /**
+   * MultiBioVersion of its options push on BIODATA-era firmware (manual 3.1, Appendix 18: `0:10:0:0:0:0:0:0:0:5`,
+   * the algorithm of each type); none by default. It stores a template of another version as it stores any, and never
+   * matches it: the server must not send one.
+   */
+  multiBioVersion?: string;
+  /** FaceVersion of its options push and its INFO's face algorithm (value 7; default: not in its options, 7 in its INFO). */
+  faceVersion?: number;
+  /**
    * Comparison photos (12.1.1.8): BioPhotoFun=1 and this MultiBioPhotoSupport in its options push (a SpeedFace-V5L
    * takes `0:0:0:0:0:0:0:0:0:1`, the visible-light face). Absent: neither is pushed, and BIOPHOTO answers -1004.
    */
@@ -316,7 +324,9 @@ export class AttendanceTerminal {
         'FingerFunOn=1',
         'FaceFunOn=1',
         `FPVersion=${this.opts.fpVersion ?? (biodata ? 12 : 10)}`,
+        ...(this.opts.faceVersion !== undefined ? [`FaceVersion=${this.opts.faceVersion}`] : []),
         ...(biodata ? ['BioDataFun=1', `MultiBioDataSupport=${this.opts.multiBioDataSupport ?? '0:1:1:0:0:0:0:0:0:1'}`] : []),
+        ...(biodata && this.opts.multiBioVersion !== undefined ? [`MultiBioVersion=${this.opts.multiBioVersion}`] : []),
         ...(this.opts.pushVersion ? [`PushVersion=${this.opts.pushVersion}`] : []),
         ...(this.opts.multiBioPhotoSupport && this.opts.bioPhotoOptions !== false ? ['BioPhotoFun=1', `MultiBioPhotoSupport=${this.opts.multiBioPhotoSupport}`] : []),
         ...(this.bioPhotoOff ? ['BioPhotoFun=0'] : []),
@@ -354,7 +364,8 @@ export class AttendanceTerminal {
    */
   info(): string {
     const functions = `111${this.opts.multiBioPhotoSupport ? 1 : 0}0`;
-    return [this.opts.firmware ?? 'Ver 8.0.4.3-20220708', this.userCount(), this.fingerprints(), this.log.length, '192.168.1.201', 10, 7, 15, 0, functions].join(',');
+    const fp = this.opts.biodataFirmware === false ? (this.opts.fpVersion ?? 10) : 10;
+    return [this.opts.firmware ?? 'Ver 8.0.4.3-20220708', this.userCount(), this.fingerprints(), this.log.length, '192.168.1.201', fp, this.opts.faceVersion ?? 7, 15, 0, functions].join(',');
   }
 
   /** Its options push said BioPhotoFun=0 last (turnOffComparisonPhotos with inOptions). */
@@ -472,6 +483,14 @@ export class AttendanceTerminal {
    */
   announceBioTypes(multiBioDataSupport: string): void {
     this.opts.multiBioDataSupport = multiBioDataSupport;
+  }
+
+  /**
+   * New firmware with other biometric algorithms: the MultiBioVersion of its next options push (sent at its next
+   * `init`), its tables kept.
+   */
+  announceBioVersions(multiBioVersion: string): void {
+    this.opts.multiBioVersion = multiBioVersion;
   }
 
   /**

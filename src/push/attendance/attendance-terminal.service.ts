@@ -78,12 +78,17 @@ const GAP_SLACK_MS = 60_000;
  * The INFO a terminal reported ($2, JSON); answers whether the row is new and the user count of the INFO it replaces
  * (the statement's snapshot: the row as it was), by which a count that dropped is told (noteInfo).
  */
-const NOTE_INFO = `WITH prev AS (SELECT t.info->>'userCount' AS users, t.info->>'attLogCount' AS logs, t.bio_photo AS photo FROM att_terminal t WHERE t.device_id = $1)
+/** The options in which a terminal declares its template algorithms (AttendanceSync loadTerminals reads them). */
+const ALGORITHM_OPTIONS = ['MultiBioVersion', 'FPVersion', 'ZKFPVersion', 'FaceVersion'];
+
+const NOTE_INFO = `WITH prev AS (SELECT t.info->>'userCount' AS users, t.info->>'attLogCount' AS logs, t.bio_photo AS photo,
+      t.info->>'fpVersion' AS fp, t.info->>'faceVersion' AS face FROM att_terminal t WHERE t.device_id = $1)
   INSERT INTO ${insertOf(AttTerminal, ['deviceId', 'info', 'bioPhoto'])}
   ON CONFLICT (${listOf(AttTerminal, ['deviceId'])}) DO UPDATE SET ${excludedOf(AttTerminal, ['info'])}, updated_at = now(),
     bio_photo = CASE WHEN EXCLUDED.bio_photo IS NULL THEN att_terminal.bio_photo ELSE COALESCE(att_terminal.bio_photo, '{}'::jsonb) || EXCLUDED.bio_photo END
   RETURNING (xmax = 0) AS inserted, (SELECT users FROM prev) AS prev_users, (SELECT logs FROM prev) AS prev_logs,
-    att_terminal.bio_photo IS DISTINCT FROM (SELECT photo FROM prev) AS photo_changed`;
+    att_terminal.bio_photo IS DISTINCT FROM (SELECT photo FROM prev) AS photo_changed,
+    (att_terminal.info->>'fpVersion' IS DISTINCT FROM (SELECT fp FROM prev) OR att_terminal.info->>'faceVersion' IS DISTINCT FROM (SELECT face FROM prev)) AS algorithms_changed`;
 
 /**
  * Key of att_terminal.stamps set when a CHECK is queued (markCheck): the next initialisation answers
@@ -716,7 +721,10 @@ export class AttendanceTerminalService implements OnModuleInit {
     const photoChanged = (await this.noteBioPhotoWord(s, bioPhotoWordOfOptions(options))) || forgotPhotoWord;
     // Options without either (another unit under the same SN, older firmware, or a push of changed options only)
     // are planned once too: the dialect is decided from the options since the initialisation (loadTerminals).
-    const said = [multiBio, bioDataFun, options.text('MultiBioPhotoSupport'), options.text('BioPhotoFun')].map((x) => x ?? '').join('\t');
+    // The algorithm versions it declares too (MultiBioVersion, FPVersion...): templates of another version wait for them.
+    const said = [multiBio, bioDataFun, options.text('MultiBioPhotoSupport'), options.text('BioPhotoFun'), ...ALGORITHM_OPTIONS.map((k) => options.text(k))]
+      .map((x) => x ?? '')
+      .join('\t');
     if (this.bioOptions.get(s.sn) === said && !photoChanged) return;
     if (await this.planBio(s)) this.bioOptions.set(s.sn, said);
   }
@@ -992,7 +1000,7 @@ export class AttendanceTerminalService implements OnModuleInit {
     // on ZAM180 names neither key in its options), and where one that stops taking them says so: written with the
     // INFO, in its statement (an INFO changes with every punch its counts take in).
     const word = bioPhotoWordOfInfo(parsed);
-    const [row]: Array<{ inserted: boolean; prev_users: string | null; prev_logs: string | null; photo_changed: boolean }> = await this.ds.query(
+    const [row]: Array<{ inserted: boolean; prev_users: string | null; prev_logs: string | null; photo_changed: boolean; algorithms_changed: boolean }> = await this.ds.query(
       NOTE_INFO,
       [s.id, JSON.stringify({ ...parsed, raw: info.slice(0, 500) }), word === null ? null : JSON.stringify(word)],
     );
@@ -1002,7 +1010,8 @@ export class AttendanceTerminalService implements OnModuleInit {
       await this.fireReady({ deviceId: s.id, sn: s.sn, first: true });
       return;
     }
-    if (photoChanged) await this.planBio(s);
+    // Its fingerprint or face algorithm (INFO values 6 and 7) changed: which templates it can match did (AttendanceSync declaredVersions).
+    if (photoChanged || row?.algorithms_changed === true) await this.planBio(s);
     // Fewer than half the attendance records the INFO before it reported: its log was cleared (a reset, a fresh unit,
     // "clear data" or "delete attendance records" at its menu), and its records start again under new Stamps. A
     // smaller drop is taken for firmware deleting its oldest records when its log is full, which restarts nothing:
