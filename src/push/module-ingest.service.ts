@@ -16,6 +16,18 @@ import { eventLevel, eventVerifyName } from './event-fields';
 const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
 
 /**
+ * readerName of an elevator-controller event. The controller's readers are its own (not a floor's: the floor is
+ * the event point), numbered 1..ReaderCount (an EC10 reports one; a registration without ReaderCount is read as
+ * one) and named `<controller name>-<n>`, as CVSecurity names a device's points. An event a person made at a
+ * reader (a pin or a card in it, or a verification mode other than 200 "others": a fingerprint nobody enrolled
+ * names no pin) names the reader its `inoutstatus` says (0 the first, 1 the second); the controller's own events
+ * (started, connected, a button, a remote release: verifytype 200) came from no reader: "others", as the manual's
+ * 2.19.1 examples show. A reader number beyond the controller's readers is none of them: "others".
+ */
+const ELEVATOR_READER_NAME = `CASE WHEN (e.pin IS NOT NULL OR e.card_no IS NOT NULL OR COALESCE(e.verify_mode_no, 200) <> 200) AND COALESCE(e.reader_state, 0) BETWEEN 0 AND GREATEST(dv.reader_count, 1) - 1
+    THEN left(dv.alias || '-' || (COALESCE(e.reader_state, 0) + 1), 100) ELSE 'others' END`;
+
+/**
  * The insert of one upload's events, per module (the text built once): joined at insert time with device,
  * area, point, reader, person and department names, `ON CONFLICT DO NOTHING` so a re-sent upload adds nothing,
  * and published in the same statement. Elevator: the point is a floor; channel controller: a gate (a door of
@@ -26,11 +38,12 @@ function storeEventsSql(module: 'ele' | 'psg'): string {
     module === 'ele'
       ? `LEFT JOIN floor pt ON pt.device_id = dv.id AND pt.floor_no = e.point_no LEFT JOIN reader r ON false`
       : `LEFT JOIN door pt ON pt.device_id = dv.id AND pt.door_no = e.point_no LEFT JOIN reader r ON r.door_id = pt.id AND r.in_out = e.reader_state`;
+  const readerName = module === 'ele' ? ELEVATOR_READER_NAME : `COALESCE(r.name, 'Others')`;
   return `WITH ins AS (INSERT INTO ${intoOf(MODULE_TRANSACTION, ['module', 'uniqueKey', 'xid', 'deviceId', 'deviceSn', 'devAlias', 'logId', 'eventTime', 'pin', 'personId', 'name', 'lastName',
       'deptCode', 'deptName', 'cardNo', 'doorId', 'doorNo', 'doorName', 'readerId', 'readerName', 'readerState', 'eventNo', 'eventName', 'eventLevel',
       'eventPointName', 'verifyModeNo', 'verifyModeName', 'areaName', 'alarmType', 'gateType'])}
     SELECT $1::varchar, e.unique_key, pg_current_xact_id()::text::bigint, dv.id, dv.sn, dv.alias, e.log_id, e.event_time, e.pin, p.id, ${personOrVisitorName('p', 'e.pin')}, p.last_name,
-      dp.code, dp.name, e.card_no, pt.id, e.point_no, pt.name, r.id, COALESCE(r.name, CASE WHEN $1::varchar = 'ele' THEN 'others' ELSE 'Others' END), e.reader_state, e.event_no, e.event_name, e.event_level,
+      dp.code, dp.name, e.card_no, pt.id, e.point_no, pt.name, r.id, ${readerName}, e.reader_state, e.event_no, e.event_name, e.event_level,
       pt.name, e.verify_mode_no, e.verify_mode_name, a.name, e.alarm_type,
       CASE WHEN $1::varchar = 'psg' THEN COALESCE(NULLIF(substring(dv.registration->>'PassWayType' FROM '^[0-3]$'), '')::int, 0) END
     FROM unnest($3::varchar[], $4::int[], $5::timestamptz[], $6::varchar[], $7::varchar[], $8::int[], $9::int[], $10::int[], $11::varchar[],

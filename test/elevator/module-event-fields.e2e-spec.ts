@@ -61,8 +61,8 @@ describe('elevator and channel-controller events read back', () => {
     const ele = (await t.get('/api/v2/eleTransaction/list', { pageNo: 1, pageSize: 10 })).body.data;
     expect(ele.total).toBe(2);
     expect(ele.data.map(brief)).toEqual([
-      { logId: 32, pin: '7101', eventName: 'Normal Verify Open', eventPointName: '10.7.1.1-2', verifyModeName: 'Fingerprint only', readerName: 'others' },
-      { logId: 31, pin: '7101', eventName: 'Normal Verify Open', eventPointName: '10.7.1.1-3', verifyModeName: 'Fingerprint', readerName: 'others' },
+      { logId: 32, pin: '7101', eventName: 'Normal Verify Open', eventPointName: '10.7.1.1-2', verifyModeName: 'Fingerprint only', readerName: '10.7.1.1-1' },
+      { logId: 31, pin: '7101', eventName: 'Normal Verify Open', eventPointName: '10.7.1.1-3', verifyModeName: 'Fingerprint', readerName: '10.7.1.1-1' },
     ]);
     const psg = (await t.get('/api/v2/psgTransaction/device/PGFIELD001', { pageNo: 1, pageSize: 10 })).body.data;
     expect(psg.total).toBe(2);
@@ -73,5 +73,23 @@ describe('elevator and channel-controller events read back', () => {
     // An access panel's event with the same bits is named alike, and neither controller's event is among them.
     const acc = (await t.get('/api/transaction/list', { pageNo: 1, pageSize: 10 })).body.data as Array<{ devSn: string; verifyModeName: string }>;
     expect(acc.map((e) => [e.devSn, e.verifyModeName])).toEqual([['ACCFIELD01', 'Card']]);
+  });
+
+  it("an elevator event names the controller's reader a person used, and 'others' for the controller's own events", async () => {
+    const ec2 = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'EC10FIELD2', floors: 4, ipAddress: '10.7.1.4', readerCount: 2 });
+    await ec2.connect();
+    await ec2.pollUntilIdle();
+    const at = new Date(Date.now() - 30_000);
+    expect((await ec2.uploadRtlog([
+      // A card at the second reader, a card at a third the controller does not have, the controller started (no person).
+      { time: at, pin: '7101', cardno: '5550001', eventaddr: 2, event: 0, inoutstatus: 1, verifytype: 4, index: 61 },
+      { time: at, pin: '0', cardno: '5550002', eventaddr: 2, event: 27, inoutstatus: 2, verifytype: 4, index: 62 },
+      { time: at, pin: '0', eventaddr: 0, event: 206, inoutstatus: 0, verifytype: 200, index: 63 },
+    ])).status).toBe(200);
+    // A finger at the controller's first reader, its person not on this controller (no pin in the event).
+    expect((await ec2.selectFloor({ pin: '7101', floor: 3, index: 64 })).status).toBe(200);
+    const all = (await t.get('/api/eleTransaction/list', { pageNo: 1, pageSize: 50 })).body.data as Array<Item & { devSn: string }>;
+    const mine = Object.fromEntries(all.filter((e) => e.devSn === 'EC10FIELD2').map((e) => [e.logId, e.readerName]));
+    expect(mine).toEqual({ 61: '10.7.1.4-2', 62: 'others', 63: 'others', 64: '10.7.1.4-1' });
   });
 });
