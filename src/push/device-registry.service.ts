@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { forgetRefusalsSql } from './device-refusals';
 import { Reader } from '../reader/reader.entity';
+import { gateReaderLayout } from '../passage/gate-readers';
 import { Door } from '../door/door.entity';
 import { intoOf, listOf, unnestOf } from '../database/columns';
 import { Device } from '../device/device.entity';
@@ -83,6 +84,7 @@ interface DeviceRow {
   session_id: string | null;
   registration: Record<string, string> | null;
   lock_count: number;
+  reader_count: number;
   time_zone: string;
   request_delay: number | null;
   last_seen_at: Date | null;
@@ -107,7 +109,7 @@ function firstReturned<T>(result: unknown): T {
   return (rows as T[])[0];
 }
 
-const DEVICE_COLUMNS = `id, sn, alias, admission, registry_code, session_id, registration, lock_count, time_zone, request_delay, last_seen_at, capabilities, registered_at, area_id, kind, kind_override`;
+const DEVICE_COLUMNS = `id, sn, alias, admission, registry_code, session_id, registration, lock_count, reader_count, time_zone, request_delay, last_seen_at, capabilities, registered_at, area_id, kind, kind_override`;
 
 /** A device seen for the first time ($1 id, $2 SN, also its alias, $3 admission, $4 time zone), in the default area. */
 const INSERT_DEVICE = `INSERT INTO ${intoOf(Device, ['id', 'sn', 'alias', 'areaId', 'admission', 'timeZone', 'kind'])}
@@ -724,7 +726,8 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
 
   /**
    * Doors 1..LockCount named `<alias>-<n>` (or `<SN>-<n>` when that name is taken), each with an in and an
-   * out reader named `<door>-In` / `<door>-Out`. Existing doors and readers are left as they are.
+   * out reader named `<door>-In` / `<door>-Out` (a channel controller's gates: those its ReaderCount gives).
+   * Existing doors and readers are left as they are, but for a gate reader the ReaderCount no longer gives.
    */
   private async ensureDoors(m: EntityManager, d: DeviceRow): Promise<{ acc: string[]; psg: string[] } | null> {
     // Doors belong to access panels and channel controllers (whose doors are their gates, src/passage);
@@ -767,22 +770,42 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
     }
     const doors = [...byNo.values()];
     if (doors.length === 0) return restored;
-    const have: Array<{ door_id: string; in_out: number }> = await m.query(`SELECT door_id, in_out FROM reader WHERE door_id = ANY($1::text[])`, [doors.map((x) => x.id)]);
+    // An access panel's door has an in and an out reader; a channel controller's gates have the readers its
+    // ReaderCount gives them (gate-readers.ts): a one-way lane has no exit reader to list or name events after.
+    const wanted = kind === 'psg'
+      ? gateReaderLayout(count, Number(d.reader_count) || 0).flatMap((r) => (byNo.has(r.gate) ? [{ door: byNo.get(r.gate)!, io: r.inOut, no: r.readerNo }] : []))
+      : doors.flatMap((door) => [0, 1].map((io) => ({ door, io, no: (door.door_no - 1) * 2 + 1 + io })));
+    const have: Array<{ id: string; door_id: string; in_out: number; reader_no: number }> = await m.query(
+      `SELECT id, door_id, in_out, reader_no FROM reader WHERE door_id = ANY($1::text[])`,
+      [doors.map((x) => x.id)],
+    );
+    if (kind === 'psg') {
+      const wantedBy = new Map(wanted.map((w) => [`${w.door.id}/${w.io}`, w.no]));
+      // A gate reader the controller no longer reports (a lane made one-way): it goes; its events keep its name.
+      const gone = have.filter((h) => !wantedBy.has(`${h.door_id}/${h.in_out}`)).map((h) => h.id);
+      if (gone.length > 0) await m.query(`DELETE FROM reader WHERE id = ANY($1::text[])`, [gone]);
+      // The others take the number the new layout gives them (readers are numbered in gate order).
+      const moved = have.filter((h) => wantedBy.has(`${h.door_id}/${h.in_out}`) && wantedBy.get(`${h.door_id}/${h.in_out}`) !== Number(h.reader_no));
+      if (moved.length > 0) {
+        await m.query(
+          `UPDATE reader r SET reader_no = v.no, updated_at = now() FROM unnest($1::text[], $2::int[]) AS v(id, no) WHERE r.id = v.id`,
+          [moved.map((h) => h.id), moved.map((h) => wantedBy.get(`${h.door_id}/${h.in_out}`)!)],
+        );
+      }
+    }
     const haveKey = new Set(have.map((h) => `${h.door_id}/${h.in_out}`));
     const rid: string[] = [];
     const rdoor: string[] = [];
     const rno: number[] = [];
     const rio: number[] = [];
     const rname: string[] = [];
-    for (const door of doors) {
-      for (const io of [0, 1]) {
-        if (haveKey.has(`${door.id}/${io}`)) continue;
-        rid.push(newId());
-        rdoor.push(door.id);
-        rno.push((door.door_no - 1) * 2 + 1 + io);
-        rio.push(io);
-        rname.push(clip(`${door.name}-${io === 0 ? 'In' : 'Out'}`, 100)!);
-      }
+    for (const { door, io, no } of wanted) {
+      if (haveKey.has(`${door.id}/${io}`)) continue;
+      rid.push(newId());
+      rdoor.push(door.id);
+      rno.push(no);
+      rio.push(io);
+      rname.push(clip(`${door.name}-${io === 0 ? 'In' : 'Out'}`, 100)!);
     }
     if (rid.length > 0) {
       await m.query(
