@@ -111,4 +111,45 @@ describe('an elevator controller registering again with another floor count', ()
     expect(floorsOf(ec)).toEqual({ '7403': ['1:1.4'] });
     expect(claimsSynced(await convergenceOf(t, 'EC10FLOORS3'))).toBe(true);
   });
+
+  it('a level whose floors are all set aside grants nothing and answers as it is; the floors back, it grants again with no level call', async () => {
+    const ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'EC10FLOORS4', floors: 6, ipAddress: '10.74.0.4' });
+    await ec.connect();
+    await settleConverged(t, reconciler, ec);
+    const before = await floorsOfController('EC10FLOORS4');
+    const top = before.filter((f) => f.floorNo >= 5).map((f) => f.id);
+    const saved = (await t.post('/api/gateway/eleLevel/save', { name: 'TOP FLOORS', pointIds: top })).body;
+    expect(saved.code).toBe(0);
+    const level = saved.data.id;
+    await ok(t.post('/api/person/add', { pin: '7404', name: 'Ola' }));
+    await ok(t.post('/api/eleLevel/syncPerson', undefined, { pin: '7404', levelIds: level }));
+    await settleConverged(t, reconciler, ec);
+    expect(floorsOf(ec)).toEqual({ '7404': ['1:5.6'] });
+
+    const from = ec.received.length;
+    expect((await ec.reconfigure({ floors: 4 })).registered).toBe(true);
+    await settleConverged(t, reconciler, ec);
+    // The controller was told to drop the person's floor rights: the exact line, acknowledged.
+    const lines = ec.received.slice(from).map((r) => [r.command, ...r.continuation].join('\n'));
+    expect(lines).toContain('DATA DELETE usereleauthorize Pin=7404');
+    expect(ec.received.slice(from).every((r) => r.result !== undefined && r.result >= 0)).toBe(true);
+    expect(floorsOf(ec)).toEqual({});
+    expect(ec.evaluateFloor({ pin: '7404', floor: 5 }).granted).toBe(false);
+    // The level answers as it is (2.2.2-2.2.4: id and name), and the person still holds it.
+    const asSaved = { id: level, name: 'TOP FLOORS' };
+    expect((await t.get(`/api/eleLevel/getById/${level}`)).body).toMatchObject({ code: 0, data: asSaved });
+    expect((await t.get(`/api/eleLevel/getByName/TOP FLOORS`)).body.data).toEqual(asSaved);
+    expect((await t.get('/api/eleLevel/list', { pageNo: 1, pageSize: 100 })).body.data).toContainEqual(asSaved);
+    expect(claimsSynced(await convergenceOf(t, 'EC10FLOORS4'))).toBe(true);
+
+    // The board back: the floors are granted again from the level, with no call by the integrator.
+    const back = ec.received.length;
+    expect((await ec.reconfigure({ floors: 6 })).registered).toBe(true);
+    await settleConverged(t, reconciler, ec);
+    expect(floorsOf(ec)).toEqual({ '7404': ['1:5.6'] });
+    const again = ec.received.slice(back).map((r) => [r.command, ...r.continuation].join('\n'));
+    expect(again).toContain('DATA UPDATE usereleauthorize Pin=7404\tAuthorizeTimezoneId=1\tAuthorizeFloorId=0\tAuthorizeFloors=30');
+    expect(claimsSynced(await convergenceOf(t, 'EC10FLOORS4'))).toBe(true);
+    expect(await fromScratch(ec)).toEqual(tableSnapshot(ec, ELE));
+  });
 });
