@@ -117,7 +117,6 @@ describe('elevator levels and rights on the controller', () => {
     expect(res.body).toEqual({ code: 0, message: 'success', data: null });
     await ec.pollUntilIdle();
     const cmds = received(ec, from);
-    console.log("CMDS", JSON.stringify(cmds));
     expect(cmds).toContain('DATA UPDATE usereleauthorize Pin=701\tAuthorizeTimezoneId=1\tAuthorizeFloorId=0\tAuthorizeFloors=185');
     expect(cmds.some((c) => c.startsWith('DATA UPDATE user ') && c.includes('Pin=701'))).toBe(true);
     // Its fingerprint follows, in the controller's dialect.
