@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { createGateway } from './bootstrap';
 import { createRootLogger } from './common/logger';
+import { STOP_DEADLINE_MS } from './common/stop-deadline';
 import { ConfigError, loadConfig } from './config/config';
 import { DatabaseUnreachableError, StartStoppedError } from './database/database';
 import { DataDirectoryInUseError, DataDirectoryUnusableError, lockDataDirectory, markDataDirectoryStopping, waitWhileDataDirectoryStopping } from './database/embedded-database';
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     if (!config.databaseUrl) markDataDirectoryStopping(config.dataDir);
-    const force = setTimeout(() => process.exit(1), 15_000);
+    const force = setTimeout(() => process.exit(1), STOP_DEADLINE_MS);
     force.unref();
     try {
       await gateway.close();

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 
 /** How long /health waits for the database's answer before it answers 503. */
-const HEALTH_TIMEOUT_MS = 3000;
+export const HEALTH_TIMEOUT_MS = 3000;
 
 @ApiTags('Gateway extensions')
 @Controller('health')

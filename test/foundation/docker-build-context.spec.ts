@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { STOP_DEADLINE_MS } from '../../src/common/stop-deadline';
+import { HEALTH_TIMEOUT_MS } from '../../src/health/health.controller';
 
 // The Dockerfile's build stage copies only some of the repository (its COPY lines) and runs `npm run build`
 // there. A file the production build compiles that imports something outside those copies fails that build
@@ -47,5 +49,94 @@ describe('the Dockerfile build stage', () => {
       }
     }
     expect(outside).toEqual([]);
+  });
+});
+
+// The image as the README promises it, read from the Dockerfile (Docker does not run here): each instruction of a
+// stage, continuation lines joined, comments dropped.
+function stages(): string[][] {
+  const text = readFileSync('Dockerfile', 'utf8').replace(/\\\n/g, ' ');
+  const lines = text.split('\n').filter((l) => l.trim() && !l.trimStart().startsWith('#'));
+  const out: string[][] = [];
+  for (const l of lines) {
+    if (/^FROM\s/i.test(l)) out.push([]);
+    out.at(-1)?.push(l.trim());
+  }
+  return out;
+}
+const args = (stage: string[], name: string) => stage.filter((l) => l.toUpperCase().startsWith(`${name} `)).map((l) => l.slice(name.length).trim());
+/** Docker's durations as the HEALTHCHECK and compose write them (`10s`, `1m30s`), in ms. */
+function ms(d: string): number {
+  const m = /^(?:(\d+)m)?(?:(\d+)s)?$/.exec(d.trim());
+  if (!m || (!m[1] && !m[2])) throw new Error(`not a duration: ${d}`);
+  return (Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 1000;
+}
+/** The compose file's `gateway` service, as text (its keys indented under it). */
+function composeGateway(): string {
+  const compose = readFileSync('docker-compose.yml', 'utf8');
+  const start = compose.indexOf('\n  gateway:');
+  const end = compose.slice(start + 1).search(/\n(?: {2}[a-z]|[a-z])/);
+  return compose.slice(start, end < 0 ? undefined : start + 1 + end);
+}
+/** The README's `docker run` line for the embedded database. */
+function readmeDockerRun(): string {
+  const line = readFileSync('README.md', 'utf8').split('\n').find((l) => /^\s*docker run -d /.test(l));
+  if (!line) throw new Error('the README has no `docker run -d` line');
+  return line;
+}
+
+describe('the Dockerfile runtime stage', () => {
+  const runtime = stages().at(-1)!;
+  const env = Object.fromEntries(args(runtime, 'ENV').flatMap((e) => e.split(/\s+/).map((kv) => kv.split('=') as [string, string])));
+
+  it('installs the production dependencies from the lockfile and takes only dist/ from the build stage', () => {
+    expect(args(runtime, 'COPY')).toContain('package.json package-lock.json ./');
+    expect(args(runtime, 'RUN').some((r) => /\bnpm ci\b.*--omit=dev/.test(r))).toBe(true);
+    expect(args(runtime, 'RUN').join('\n')).not.toMatch(/npm (install|prune)\b/);
+    expect(args(runtime, 'COPY').filter((c) => c.startsWith('--from'))).toEqual(['--from=build /app/dist ./dist']);
+    // It starts what `npm start` starts.
+    expect(JSON.parse(args(runtime, 'CMD')[0])).toEqual(JSON.parse(readFileSync('package.json', 'utf8')).scripts.start.split(' '));
+  });
+
+  it('runs as node with the embedded database under DATA_DIR, which node owns, and declares no VOLUME', () => {
+    expect(env.DATA_DIR).toBe('/data');
+    expect(args(runtime, 'RUN')).toContain('mkdir -p /data && chown node:node /data');
+    expect(args(runtime, 'USER')).toEqual(['node']);
+    // A VOLUME would give the compose set-up (DATABASE_URL, nothing in /data) an anonymous volume nobody uses;
+    // the README's docker run mounts a named one at DATA_DIR instead.
+    expect(stages().flatMap((st) => args(st, 'VOLUME'))).toEqual([]);
+    expect(readmeDockerRun()).toMatch(new RegExp(` -v [\\w-]+:${env.DATA_DIR} `));
+    expect(composeGateway()).toMatch(/DATABASE_URL: postgres:\/\//);
+    expect(composeGateway()).not.toContain('/data');
+  });
+
+  it('exposes the port it listens on, as compose and the README publish it', () => {
+    expect(args(runtime, 'EXPOSE')).toEqual([env.PORT]);
+    expect(env.HOST).toBe('0.0.0.0');
+    expect(composeGateway()).toContain(`- "${env.PORT}:${env.PORT}"`);
+    expect(readmeDockerRun()).toContain(` -p ${env.PORT}:${env.PORT} `);
+  });
+
+  it("gives the health check longer than /health's own wait for the database, so the endpoint's 503 arrives", () => {
+    const [check] = args(runtime, 'HEALTHCHECK');
+    const timeout = /--timeout=(\S+)/.exec(check)?.[1];
+    // node's own start (about a second on a slow machine) comes before the request.
+    expect(ms(timeout ?? '30s')).toBeGreaterThanOrEqual(HEALTH_TIMEOUT_MS + 2000);
+    expect(check).toMatch(/\/health\b/);
+  });
+
+  it("stops on SIGTERM through tini, and is given longer than the gateway's own stop deadline", () => {
+    expect(args(runtime, 'STOPSIGNAL').every((s) => s === 'SIGTERM')).toBe(true);
+    expect(JSON.parse(args(runtime, 'ENTRYPOINT')[0])[0]).toMatch(/tini$/);
+    expect(args(runtime, 'RUN').some((r) => /apt-get install .*\btini\b/.test(r))).toBe(true);
+    const grace = /stop_grace_period: (\S+)/.exec(composeGateway())?.[1];
+    expect(ms(grace ?? '10s')).toBeGreaterThan(STOP_DEADLINE_MS);
+    const stopTimeout = / --stop-timeout (\d+) /.exec(readmeDockerRun())?.[1];
+    expect(Number(stopTimeout ?? 10) * 1000).toBeGreaterThan(STOP_DEADLINE_MS);
+  });
+
+  it("keeps the checkout's own node_modules, dist and data out of the build context", () => {
+    const ignored = readFileSync('.dockerignore', 'utf8').split('\n').map((l) => l.trim());
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', 'data', '.git']));
   });
 });
