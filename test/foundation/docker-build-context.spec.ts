@@ -4,6 +4,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { STOP_DEADLINE_MS } from '../../src/common/stop-deadline';
 import { HEALTH_TIMEOUT_MS } from '../../src/health/health.controller';
+import { readmeSection } from '../support/readme-commands';
 
 // The Dockerfile's build stage copies only some of the repository (its COPY lines) and runs `npm run build`
 // there. A file the production build compiles that imports something outside those copies fails that build
@@ -138,5 +139,20 @@ describe('the Dockerfile runtime stage', () => {
   it("keeps the checkout's own node_modules, dist and data out of the build context", () => {
     const ignored = readFileSync('.dockerignore', 'utf8').split('\n').map((l) => l.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', 'data', '.git']));
+  });
+});
+
+describe("the README's fresh-machine commands", () => {
+  it('are `npm ci && npm start` and `npm ci && npm test`, and CI (.ci/run) runs that same test command', () => {
+    const blocks = [...readmeSection('## On a fresh machine').matchAll(/```sh\n([\s\S]*?)```/g)].map((b) => b[1].trim());
+    expect(blocks).toEqual(['npm ci && npm start', 'npm ci && npm test']);
+    const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts;
+    expect(scripts.start).toBeDefined();
+    expect(scripts.test).toBeDefined();
+    const ci = readFileSync('.ci/run', 'utf8').split('\n').filter((l) => l.trim() && !l.trimStart().startsWith('#'));
+    const install = ci.findIndex((l) => /^npm ci\b/.test(l));
+    const test = ci.findIndex((l) => /^(TEST_DB=\w+ )?npm test$/.test(l));
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(test).toBeGreaterThan(install);
   });
 });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceSimulator } from '../simulator/device-simulator';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { readmeCurls, runCurl } from '../support/readme-commands';
+import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
 
 /**
  * The README's visitor walk-through, step by step: a fresh install (auto admission) to a checked-in visitor
@@ -91,5 +92,60 @@ describe('README walk-through: a visitor system on a fresh install', () => {
     await panel.pollUntilIdle();
     expect(panel.user(visitorPin)).toBeUndefined();
     expect(panel.evaluateAccess({ cardno: '7770001', door: 1 }).granted).toBe(false);
+  });
+});
+
+describe("README: a real device, its approval and its requests tried with curl (DEVICE_ADMISSION=manual)", () => {
+  let m: TestApp;
+  let curls: ReturnType<typeof readmeCurls>;
+  const find = (part: string) => {
+    const c = curls.filter((x) => x.line.includes(part));
+    if (c.length !== 1) throw new Error(`the README's "A real device" has ${c.length} curl lines with ${part}`);
+    return c[0];
+  };
+  const json = async (part: string, sn?: string) => {
+    const c = find(part);
+    const r = await runCurl(sn ? { ...c, url: c.url.replace('<SN>', sn) } : c);
+    expect(r.status, c.line).toBe(200);
+    return JSON.parse(r.text);
+  };
+  const text = async (part: string) => (await runCurl(find(part))).text;
+
+  beforeAll(async () => {
+    m = await startTestApp({ deviceAdmission: 'manual' });
+    curls = readmeCurls('### A real device', { G: m.baseUrl, T: `access_token=${TEST_TOKEN}` });
+    // Ada, as the walk-through's step 3 adds her (pin 2001, card 123456), whose card the rtlog line carries.
+    expect((await m.post('/api/person/add', { pin: '2001', name: 'Ada', cardNo: '123456' })).body).toEqual(ok);
+  });
+  afterAll(async () => {
+    await m?.close();
+  });
+
+  it('a new device is told to register later (OK) and its registry refused (406) while pending, and listed as pending', async () => {
+    expect(await text('/iclock/cdata?SN=CURL000001&options=all')).toBe('OK');
+    expect(await text('/iclock/registry?SN=CURL000001')).toBe('406');
+    const pending = await json('admission=pending');
+    expect(pending).toMatchObject({ code: 0, data: [{ sn: 'CURL000001', admission: 'pending' }] });
+  });
+
+  it('approved by its SN, it registers and gets the registry block, its commands, and its event is stored', async () => {
+    expect(await json('/approve?', 'CURL000001')).toMatchObject({ code: 0, data: { sn: 'CURL000001', admission: 'admitted' } });
+    expect(await text('/iclock/registry?SN=CURL000001')).toMatch(/^RegistryCode=\w+/);
+    const handshake = await text('/iclock/cdata?SN=CURL000001&options=all');
+    expect(handshake, handshake).toMatch(/^RegistryCode=\w+$/m);
+    expect(handshake).toMatch(/^ServerVersion=/m);
+    const queued = await text('/iclock/getrequest?SN=CURL000001');
+    expect(queued, queued).toMatch(/^(OK$|C:\d+:[A-Z]+ )/);
+    expect(await text('table=rtlog')).toBe('OK');
+    const events = await json('/api/transaction/list?');
+    expect(events, JSON.stringify(events)).toMatchObject({
+      code: 0,
+      data: [{ pin: '2001', name: 'Ada', cardNo: '123456', devSn: 'CURL000001', eventPointName: 'CURL000001-1', eventTime: '2026-11-27 12:40:00' }],
+    });
+  });
+
+  it('a device added by its SN before it connects is admitted at once, and a second add is refused -409', async () => {
+    expect(await json('/api/gateway/devices?$T"')).toMatchObject({ code: 0, data: { sn: '0564140100195', alias: 'Lobby panel', admission: 'admitted' } });
+    expect(await json('/api/gateway/devices?$T"')).toMatchObject({ code: -409 });
   });
 });

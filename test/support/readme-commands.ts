@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * The README's `curl` examples, read from the README itself so that a test runs the commands a newcomer copies:
+ * a section's ```sh blocks, continuation lines joined, split into shell words the way bash does for these lines
+ * ('…', "…" with $G and $T expanded, $'…' with \t and \n, a # comment after a blank).
+ */
+export interface CurlCommand {
+  line: string;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** The text of the README section that starts with `heading`, up to the next heading of its level or above. */
+export function readmeSection(heading: string): string {
+  const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+  const start = readme.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`the README has no section ${heading}`);
+  const level = heading.indexOf(' ');
+  // Up to the next heading of its level or above, outside code blocks (whose shell comments start with #).
+  const lines = readme.slice(start + heading.length + 2).split('\n');
+  let fenced = false;
+  const end = lines.findIndex((l) => {
+    if (l.startsWith('```')) fenced = !fenced;
+    return !fenced && new RegExp(`^#{1,${level}} `).test(l);
+  });
+  return (end < 0 ? lines : lines.slice(0, end)).join('\n');
+}
+
+function words(line: string, vars: Record<string, string>): string[] {
+  const out: string[] = [];
+  let cur: string | undefined;
+  const expand = (s: string) => s.replace(/\$(\w+)/g, (m, v: string) => vars[v] ?? m);
+  for (let i = 0; i < line.length; ) {
+    const c = line[i];
+    if (/\s/.test(c)) {
+      if (cur !== undefined) out.push(cur);
+      cur = undefined;
+      i++;
+    } else if (c === '#' && cur === undefined) {
+      break;
+    } else if (c === "'") {
+      const j = line.indexOf("'", i + 1);
+      cur = (cur ?? '') + line.slice(i + 1, j);
+      i = j + 1;
+    } else if (c === '$' && line[i + 1] === "'") {
+      const j = line.indexOf("'", i + 2);
+      cur = (cur ?? '') + line.slice(i + 2, j).replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+      i = j + 1;
+    } else if (c === '"') {
+      const j = line.indexOf('"', i + 1);
+      cur = (cur ?? '') + expand(line.slice(i + 1, j));
+      i = j + 1;
+    } else {
+      const m = /^[^\s'"]+/.exec(line.slice(i))![0];
+      cur = (cur ?? '') + expand(m);
+      i += m.length;
+    }
+  }
+  if (cur !== undefined) out.push(cur);
+  return out;
+}
+
+/** Every `curl` command of the section's ```sh blocks, with `vars` ($G, $T) expanded. */
+export function readmeCurls(heading: string, vars: Record<string, string>): CurlCommand[] {
+  const section = readmeSection(heading);
+  const commands: CurlCommand[] = [];
+  for (const block of section.matchAll(/```sh\n([\s\S]*?)```/g)) {
+    for (const line of block[1].replace(/\\\n\s*/g, ' ').split('\n')) {
+      if (!line.trimStart().startsWith('curl ')) continue;
+      const w = words(line.trim(), vars).slice(1);
+      const cmd: CurlCommand = { line: line.trim(), method: '', url: '', headers: {} };
+      for (let i = 0; i < w.length; i++) {
+        if (w[i] === '-X') cmd.method = w[++i];
+        else if (w[i] === '-H') {
+          const [k, ...v] = w[++i].split(':');
+          cmd.headers[k.trim().toLowerCase()] = v.join(':').trim();
+        } else if (w[i] === '-d' || w[i] === '--data-binary') cmd.body = w[++i];
+        else if (w[i].startsWith('-')) throw new Error(`a curl option the README tests do not read: ${w[i]} in ${line}`);
+        else cmd.url = w[i];
+      }
+      // curl's own defaults: POST with a body, and -d's form type when no content type is given.
+      cmd.method ||= cmd.body === undefined ? 'GET' : 'POST';
+      if (cmd.body !== undefined) cmd.headers['content-type'] ??= 'application/x-www-form-urlencoded';
+      commands.push(cmd);
+    }
+  }
+  return commands;
+}
+
+/** Runs one, as curl would, and answers the status and the body's text. */
+export async function runCurl(cmd: CurlCommand): Promise<{ status: number; text: string }> {
+  const res = await fetch(cmd.url, { method: cmd.method, headers: cmd.headers, body: cmd.body });
+  return { status: res.status, text: await res.text() };
+}
