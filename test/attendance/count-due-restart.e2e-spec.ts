@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (!restarted) return t?.close();
   await restarted.close();
-  await t.db.drop();
+  await t.db.release();
 });
 
 /** Reconciler passes and polls until the terminal gets nothing more. */

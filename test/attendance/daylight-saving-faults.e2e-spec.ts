@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (!restarted) return t?.close();
   await restarted.close();
-  await t.db.drop();
+  await t.db.release();
 });
 afterEach(() => {
   vi.useRealTimers();

@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (!restarted) return t?.close();
   await restarted.close();
-  await t.db.drop();
+  await t.db.release();
 });
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');

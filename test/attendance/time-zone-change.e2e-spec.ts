@@ -19,7 +19,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (!restarted) return t?.close();
   await restarted.close();
-  await t.db.drop();
+  await t.db.release();
 });
 
 describe('devices seen before TIME_ZONE changed', () => {

@@ -415,7 +415,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(gw.map((g) => g.kill()));
   await pg?.end();
-  await db?.drop();
+  await db?.release();
 });
 
 describe.skipIf(onPglite)('two gateway processes, three faulty panels', () => {

@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await g?.kill();
   await pg?.end();
-  await db?.drop();
+  await db?.release();
 });
 
 describe.skipIf(onPglite)('kill -9 during command hand-out and confirmations', () => {

@@ -47,7 +47,7 @@ afterAll(async () => {
   await b?.kill();
   await receiver?.stop().catch(() => undefined);
   await pg?.end();
-  await db?.drop();
+  await db?.release();
 });
 
 const pending = async () => (await pg.query(`SELECT count(*)::int AS n FROM push_outbox WHERE state = 'pending'`)).rows[0].n as number;

@@ -34,7 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await g?.kill();
   await pg?.end();
-  await db?.drop();
+  await db?.release();
 });
 
 type Write = { kind: 'add' | 'card' | 'level'; pin: string; card?: string; outcome: 'ok' | 'refused' | 'unanswered'; answer?: unknown };

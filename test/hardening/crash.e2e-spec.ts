@@ -34,7 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await g?.kill();
   await pg?.end();
-  await db?.drop();
+  await db?.release();
 });
 
 async function connect(sn: string): Promise<DeviceSimulator> {

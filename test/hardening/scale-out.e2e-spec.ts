@@ -69,7 +69,7 @@ afterAll(async () => {
   await Promise.all([a?.kill(), b?.kill()]);
   if (receiver) await new Promise((r) => receiver.close(r));
   await pg?.end();
-  await db?.drop();
+  await db?.release();
 });
 
 describe.skipIf(onPglite)('two gateway processes on one database', () => {

@@ -13,7 +13,7 @@ const open: Gateway[] = [];
 
 afterAll(async () => {
   for (const g of open) await g.close().catch(() => undefined);
-  await db?.drop();
+  await db?.release();
 });
 
 async function start(config: AppConfig): Promise<{ gateway: Gateway; baseUrl: string }> {

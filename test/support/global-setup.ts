@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrateDatabase } from '../../src/database/database';
 import { startEmbeddedDatabase } from '../../src/database/embedded-database';
-import { adminUrlFor, describeTestDb, isTestDatabaseName, TEST_DB_MARK, type TestDbPlan } from './test-db-plan';
+import { adminUrlFor, describeTestDb, isTestDatabaseName, TEST_DB_MARK, THROWAWAY_SETTINGS, type TestDbPlan } from './test-db-plan';
 
 async function postgresAnswers(url: string): Promise<boolean> {
   const c = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
@@ -42,6 +42,7 @@ export default async function setup(project: TestProject) {
     const admin = new Client({ connectionString: adminUrl });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${template}`);
+    await admin.query(`ALTER DATABASE ${template} ${THROWAWAY_SETTINGS}`);
     await admin.end();
     await migrateDatabase(adminUrlFor(adminUrl, template));
     plan = { mode: 'pg', adminUrl, template, prefix };

@@ -105,7 +105,7 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, options: 
     request: (method, path, init = {}) => call(method, withQuery(baseUrl, path, init.query), init.body, init.headers),
     async close() {
       await gateway.close();
-      await db.drop();
+      await db.release();
     },
   };
 }

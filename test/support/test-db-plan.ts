@@ -29,3 +29,13 @@ declare module 'vitest' {
     testDb: TestDbPlan;
   }
 }
+
+/**
+ * A throwaway database need not wait for its commits to reach the disk: synchronous_commit=off makes each commit
+ * return before its WAL is flushed (10-30 ms a commit on a loaded CI machine's fsync, about 1 ms without). What a
+ * commit wrote is visible to every other connection at once either way; only a crash of the PostgreSQL server itself
+ * could lose the last commits, and no test crashes the shared server (the crash tests kill the gateway process;
+ * the outage tests stop a private server of their own, which runs with fsync off anyway). Not inherited by a
+ * TEMPLATE clone (the setting belongs to the database), so each database is given it.
+ */
+export const THROWAWAY_SETTINGS = 'SET synchronous_commit = off';

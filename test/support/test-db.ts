@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { inject } from 'vitest';
 import { migrateDatabase } from '../../src/database/database';
 import { startEmbeddedDatabase } from '../../src/database/embedded-database';
-import { adminUrlFor, isTestDatabaseName } from './test-db-plan';
+import { adminUrlFor, isTestDatabaseName, THROWAWAY_SETTINGS } from './test-db-plan';
 
 export interface TestDatabase {
   url: string;
@@ -11,7 +11,18 @@ export interface TestDatabase {
   /** The pool size the gateway must use on it (embedded PGlite serves one connection correctly). */
   poolSize: number;
   drop(): Promise<void>;
+  /**
+   * Drops it once nothing needs it any more, without making the caller wait where waiting buys nothing: on
+   * PostgreSQL, DROP DATABASE forces an immediate checkpoint of the whole server (up to seconds on a loaded CI
+   * machine, about one second on average there), which the next test file need not wait for. The drops of a worker
+   * run one at a time behind its test files; global-setup's teardown drops whatever is left. `drop()` is for a test
+   * that needs the database gone before it goes on.
+   */
+  release(): Promise<void>;
 }
+
+/** This worker's drops still running in the background (one at a time). */
+let releasing: Promise<void> = Promise.resolve();
 
 let counter = 0;
 
@@ -36,22 +47,30 @@ async function createDatabase(migrated: boolean): Promise<TestDatabase> {
     const template = file ? new Blob([fs.readFileSync(file)]) : undefined;
     const db = await startEmbeddedDatabase(undefined, template);
     if (migrated && !template) await migrateDatabase(db.url);
-    return { url: db.url, mode: 'embedded', poolSize: db.poolSize, drop: () => db.stop() };
+    // An in-process database holds this worker's memory: stopped before the next file starts.
+    return { url: db.url, mode: 'embedded', poolSize: db.poolSize, drop: () => db.stop(), release: () => db.stop() };
   }
   const name = migrated
     ? `${plan.prefix}_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`
     : `${plan.prefix}_empty_${process.pid}_${++counter}`;
   if (!isTestDatabaseName(name)) throw new Error(`refusing database name ${name}`);
-  await withAdmin(plan.adminUrl, (a) => a.query(migrated ? `CREATE DATABASE ${name} TEMPLATE ${plan.template}` : `CREATE DATABASE ${name}`));
+  await withAdmin(plan.adminUrl, async (a) => {
+    await a.query(migrated ? `CREATE DATABASE ${name} TEMPLATE ${plan.template}` : `CREATE DATABASE ${name}`);
+    await a.query(`ALTER DATABASE ${name} ${THROWAWAY_SETTINGS}`);
+  });
+  const drop = () =>
+    withAdmin(plan.adminUrl, async (a) => {
+      await a.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+      await a.query(`DROP DATABASE IF EXISTS ${name}`);
+    });
   return {
     url: adminUrlFor(plan.adminUrl, name),
     mode: 'pg',
     poolSize: 10,
-    drop: () =>
-      withAdmin(plan.adminUrl, async (a) => {
-        await a.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-        await a.query(`DROP DATABASE IF EXISTS ${name}`);
-      }),
+    drop,
+    release: async () => {
+      releasing = releasing.then(drop).catch(() => undefined);
+    },
   };
 }
 

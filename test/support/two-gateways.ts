@@ -25,7 +25,7 @@ export function useTwoGateways(): TwoGateways {
   });
   afterAll(async () => {
     await Promise.all([g.a?.kill(), g.b?.kill()]);
-    await g.db?.drop();
+    await g.db?.release();
   });
   return g;
 }
