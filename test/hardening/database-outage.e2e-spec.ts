@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateDatabase } from '../../src/database/database';
 import { AttendanceTerminal } from '../simulator/attendance-terminal';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { GatewayProcess } from '../support/gateway-process';
@@ -18,10 +19,25 @@ const DB = 'outage';
 let pg: PrivatePostgres | undefined;
 let g: GatewayProcess;
 
+/** Migrated once in beforeAll: each database of this file is a copy of it. */
+const TEMPLATE = 'outage_template';
+
+/**
+ * A migrated database of its own on the private server. Each gateway process pair here would otherwise migrate an
+ * empty one at its start, most of a start's time (the first start's migration has tests of its own:
+ * test/foundation/database-create, test/hardening/crash-first-start).
+ */
+async function migratedDatabase(name: string): Promise<string> {
+  await pg!.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`);
+  return pg!.url(name);
+}
+
 beforeAll(async () => {
   pg = await PrivatePostgres.create();
   if (!pg) return;
-  g = await GatewayProcess.create(pg.url(DB));
+  await pg.query(`CREATE DATABASE ${TEMPLATE}`);
+  await migrateDatabase(pg.url(TEMPLATE));
+  g = await GatewayProcess.create(await migratedDatabase(DB));
   await g.start();
 }, 60_000);
 
@@ -257,8 +273,9 @@ describe.skipIf(!PrivatePostgres.available())('PostgreSQL restarted under traffi
 describe.skipIf(!PrivatePostgres.available())('two processes, one of them cut off from its notifications', () => {
   it('a process whose LISTEN connection went silent (a failover, a NAT dropping the idle flow) notices and hears commands again', { timeout: 90_000 }, async () => {
     const DB2 = 'outage_listen';
-    const a = await GatewayProcess.create(pg!.url(DB2));
-    const b = await GatewayProcess.create(pg!.url(DB2), { PGAPPNAME: 'gateway-b' });
+    const url = await migratedDatabase(DB2);
+    const a = await GatewayProcess.create(url);
+    const b = await GatewayProcess.create(url, { PGAPPNAME: 'gateway-b' });
     let frozen: number | undefined;
     try {
       await Promise.all([a.start(), b.start()]);
@@ -299,8 +316,9 @@ describe.skipIf(!PrivatePostgres.available())('two processes, one of them cut of
 describe.skipIf(!PrivatePostgres.available())('two processes whose clocks disagree', () => {
   it('a panel polling the process whose clock is 2 minutes behind is online for the other: its remote open is queued and delivered', { timeout: 60_000 }, async () => {
     const DB3 = 'outage_skew';
-    const a = await GatewayProcess.create(pg!.url(DB3));
-    const b = await GatewayProcess.create(pg!.url(DB3), { NODE_OPTIONS: `--require ${path.resolve('test/support/clock-skew.cjs')}`, CLOCK_SKEW_MS: '-120000' });
+    const url = await migratedDatabase(DB3);
+    const a = await GatewayProcess.create(url);
+    const b = await GatewayProcess.create(url, { NODE_OPTIONS: `--require ${path.resolve('test/support/clock-skew.cjs')}`, CLOCK_SKEW_MS: '-120000' });
     try {
       await Promise.all([a.start(), b.start()]);
       const sim = new DeviceSimulator({ baseUrl: b.baseUrl, sn: 'SKEW-1', doors: 2, syncClock: false });
