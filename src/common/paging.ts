@@ -49,6 +49,16 @@ export function checkPaging(pageNo: unknown, pageSize: unknown, maxPageSize = 10
   return { pageNo: no, pageSize: size, offset: (no - 1) * size };
 }
 
+/**
+ * Paging where the manual marks neither value required (2.18.10/2.18.11: its example answers page 1, pageSize 10,
+ * ZKBio's pager defaults): a missing, null or empty value takes that default; what is given is checked as
+ * checkPaging checks it, so -90/-91 stay as on the other transaction lists.
+ */
+export function pagingOrDefault(pageNo: unknown, pageSize: unknown, maxPageSize = 1000, defaults = { pageNo: 1, pageSize: 10 }): Page {
+  const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+  return checkPaging(blank(pageNo) ? defaults.pageNo : pageNo, blank(pageSize) ? defaults.pageSize : pageSize, maxPageSize);
+}
+
 /** The page a list whose paging is optional was asked for: none when neither pageNo nor pageSize is given. */
 export function pageIfAsked(dto: { pageNo?: unknown; pageSize?: unknown }): Page | undefined {
   return dto.pageNo === undefined && dto.pageSize === undefined ? undefined : checkPaging(dto.pageNo, dto.pageSize);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CvCode, CvError } from '../common/cv-error';
-import { checkPaging, v2Page, type Page, type V2Page } from '../common/paging';
+import { checkPaging, pagingOrDefault, v2Page, type Page, type V2Page } from '../common/paging';
 import { formatCvDateTime, rangeEndAfter, requireCvTime, type CvTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { toDoorDetail, toDoorItem, type DoorTransactionDetailItemDto, type DoorTransactionFilterDto, type DoorTransactionItemDto } from './dto/door-transaction.dto';
@@ -106,9 +106,12 @@ export class TransactionService {
     };
   }
 
-  /** 2.18.10 / 2.18.11 filters; `content` wins over flat fields. */
+  /**
+   * 2.18.10 / 2.18.11 filters; `content` wins over flat fields. Their paging is the one the manual leaves optional
+   * (no "required" on page/pageSize, unlike 2.18.1-2.18.9): absent, it is page 1 of 10, as 2.18.10's example answers.
+   */
   doorFilter(f: DoorTransactionFilterDto): { filter: TransactionFilter; page: Page } {
-    const page = this.page(f.pageNo ?? f.page, f.pageSize);
+    const page = pagingOrDefault(f.pageNo || f.page, f.pageSize, 1000);
     const filter: TransactionFilter = { ...this.timeRange({ start: f.startTime, end: f.endTime, startName: 'startTime', endName: 'endTime' }) };
     const devSn = f.devSn || f.devsn;
     if (devSn) filter.deviceSn = devSn;

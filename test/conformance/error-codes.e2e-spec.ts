@@ -19,6 +19,9 @@ beforeAll(async () => {
   f = await buildFixture(t);
   // A second person, whose card and password the first may not take; a department that holds a person.
   expect((await t.post('/api/person/add', { pin: '200', name: 'Other', deptCode: '10', cardNo: '5550200', personPwd: '8080' })).body.code).toBe(0);
+  // A resigned person, the one 2.13.10 can reinstate.
+  expect((await t.post('/api/person/add', { pin: '201', name: 'Gone' })).body.code).toBe(0);
+  expect((await t.post('/api/person/leave', { pin: '201', leaveDate: '2019-06-10' })).body.code).toBe(0);
 });
 afterAll(async () => {
   await t?.close();
@@ -122,7 +125,7 @@ const CASES = (): Case[] => [
   ['2.13.8', 'a photo that is no picture', () => t.post('/api/person/updatePersonnelPhoto', { pin: f.pin, personPhoto: 'string' }), -27],
   ...paging('2.13.9', (p) => t.post('/api/v2/person/getPersonList', p), true),
   ['2.13.10', 'no pin', () => t.post('/api/person/reinstated', { name: 'x' }), -20],
-  ['2.13.10', 'an unknown department', () => t.post('/api/person/reinstated', { pin: '200', deptCode: 'nope' }), -13],
+  ['2.13.10', 'an unknown department', () => t.post('/api/person/reinstated', { pin: '201', deptCode: 'nope' }), -13],
   ...paging('2.14.1', (p) => t.get('/api/reader/accList', p)),
   ['2.14.2', 'no id', () => t.get('/api/reader/getAcc'), -263],
   ['2.14.2', 'an unknown reader', () => t.get('/api/reader/getAcc', { id: none }), -264],
@@ -215,10 +218,10 @@ describe('the manual\'s error codes', () => {
 
 describe('the ret/msg endpoints fail in their own envelope (2.18.10-2.18.12)', () => {
   it.each([
-    ['2.18.10 no paging', () => t.post('/api/transaction/getDoorTransactions', {})],
+    ['2.18.10 pageNo 0', () => t.post('/api/transaction/getDoorTransactions', { pageNo: '0' })],
     ['2.18.10 pageSize 1001', () => t.post('/api/transaction/getDoorTransactions', { pageNo: 1, pageSize: 1001 })],
     ['2.18.10 a bad startTime', () => t.post('/api/transaction/getDoorTransactions', { pageNo: 1, pageSize: 10, startTime: 'yesterday' })],
-    ['2.18.11 no paging', () => t.post('/api/v2/transaction/getDoorTransactions', { content: {} })],
+    ['2.18.11 pageSize -1', () => t.post('/api/v2/transaction/getDoorTransactions', { content: { pageSize: '-1' } })],
     ['2.18.11 startTime after endTime', () => t.post('/api/v2/transaction/getDoorTransactions', { content: { pageNo: 1, pageSize: 10, startTime: '2024-03-02 00:00:00', endTime: '2024-03-01 00:00:00' } })],
     ['2.18.12 no id', () => t.post('/api/transaction/getDoorTransactionDetail', {})],
     ['2.18.12 an unknown id', () => t.post('/api/transaction/getDoorTransactionDetail', { id: none })],

@@ -288,9 +288,9 @@ describe('getById (2.18.13) and the door transactions (2.18.10-2.18.12, ret/msg 
   });
 
   it('answers failures as {"ret":"fail",...}, never as the code envelope', async () => {
-    expect((await t.post('/api/transaction/getDoorTransactions', { devSn: 'TXA0000001' })).body).toEqual({
+    expect((await t.post('/api/transaction/getDoorTransactions', { devSn: 'TXA0000001', pageSize: '1001' })).body).toEqual({
       ret: 'fail',
-      msg: 'PageSize and pageNo cannot be empty',
+      msg: 'PageSize is greater than 1000',
       data: null,
       i18nArgs: null,
     });
@@ -302,7 +302,7 @@ describe('getById (2.18.13) and the door transactions (2.18.10-2.18.12, ret/msg 
       i18nArgs: null,
     });
     expectSameShape(
-      (await t.post('/api/transaction/getDoorTransactions', {})).body,
+      (await t.post('/api/transaction/getDoorTransactions', { pageNo: '0' })).body,
       manualFailureExample('2.18.10'),
       '2.18.10 failure',
     );

@@ -17,8 +17,8 @@ export class DoorTransactionFilterDto {
   @ApiPropertyOptional({ example: 'normal', description: 'normal, warning or alarm (also 0, 1, 2)' }) @IsOptional() @ToTrimmedString() @IsString() @MaxLength(20) type?: string;
   @ApiPropertyOptional({ example: '0' }) @IsOptional() @ToTrimmedString() @IsString() @MaxLength(10) eventNo?: string;
   @ApiPropertyOptional({ example: '320022' }) @IsOptional() @ToTrimmedString() @IsString() @MaxLength(64) personPin?: string;
-  @ApiProperty({ example: '1' }) @IsOptional() @ToTrimmedString() @IsString() pageNo?: string;
-  @ApiProperty({ example: '100' }) @IsOptional() @ToTrimmedString() @IsString() pageSize?: string;
+  @ApiPropertyOptional({ example: '1', description: 'page number from 1; 1 when absent' }) @IsOptional() @ToTrimmedString() @IsString() pageNo?: string;
+  @ApiPropertyOptional({ example: '100', description: '1 to 1000; 10 when absent' }) @IsOptional() @ToTrimmedString() @IsString() pageSize?: string;
   // The parameter tables of 2.18.10/2.18.11 call these "page" and "devsn" (the examples: pageNo, devSn); both are read.
   @ApiPropertyOptional({ example: '1', description: 'pageNo, as the parameter table names it' }) @PagingText(ToTrimmedString()) @IsString() page?: string;
   @ApiPropertyOptional({ example: '5662012052868', description: 'devSn, as the parameter table spells it' }) @IsOptional() @ToTrimmedString() @IsString() @MaxLength(64) devsn?: string;
