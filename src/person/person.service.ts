@@ -237,6 +237,12 @@ export class PersonService {
     const repo = m.getRepository(Person);
     const existing = await look.person(m, dto.pin);
     if (mode === 'reinstated' && !existing) throw personNotExist(dto.pin);
+    // 2.13.10 takes a person back from CVSecurity's leave list; one who is not on it is -22, as person/leave
+    // answers for one already resigned. Success here would claim a reinstatement that did not happen and edit
+    // the person behind the caller's back (person/add is the edit).
+    if (mode === 'reinstated' && existing && existing.status === 'active') {
+      throw new CvError(CvCode.PersonNotExist, `The person does not exist among the resigned persons: ${dto.pin} is active (person/add edits an active person)`);
+    }
     // A resigned person keeps their pin (CVSecurity's leave list): an add or edit would answer success and change
     // someone no list shows and no device holds. Reinstatement (2.13.10) is the way back.
     if (mode !== 'reinstated' && existing && existing.status !== 'active') {

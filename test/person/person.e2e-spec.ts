@@ -123,6 +123,18 @@ describe('person/add (2.13.1) reaches exactly the devices of its levels', () => 
     expect(back[2]).toMatch(/^DATA UPDATE biophoto PIN=1001\tType=9\t/);
     expect(a.sim.user('1001')).toBeDefined();
     expect((await t.post('/api/person/reinstated', { pin: 'nobody' })).body.code).toBe(-22);
+    // 1001 is active again: a second reinstatement is not one. -22 as leave answers for one already resigned,
+    // the person unchanged (no edit under the name of a reinstatement) and no device command.
+    const again = await t.post('/api/person/reinstated', { pin: '1001', name: 'Someone Else', cardNo: '77001' });
+    expect(again.body).toEqual({
+      code: -22,
+      message: 'The person does not exist among the resigned persons: 1001 is active (person/add edits an active person)',
+      data: null,
+    });
+    const kept = (await t.get('/api/person/get/1001')).body.data;
+    expect(kept).toMatchObject({ name: 'Anna', lastName: 'Lee' });
+    expect(kept.cardNo).not.toBe('77001');
+    expect(await a.since()).toEqual([]);
     a.expectAllAcknowledged();
   });
 
