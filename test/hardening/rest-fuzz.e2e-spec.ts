@@ -345,8 +345,9 @@ describe('REST fuzz', () => {
     const writes: Array<[string, Record<string, unknown>]> = [
       ['/api/person/add', { pin: 'T6', deptCode: '1', name: 'Ann', lastName: 'Lee', gender: 'F', cardNo: '7100001', accLevelIds: level, accStartTime: '2030-01-01 00:00:00', accEndTime: '2032-01-01 00:00:00' }],
       ['/api/person/addPersonnelBasicInfo', { pin: 'T7', deptCode: '1', birthday: '2016-07-15', cardNo: '7100002', certNumber: '123456', certType: '2', email: 'a@b.c', gender: 'F', hireDate: '2019-06-10', isDisabled: false, isSendMail: true, lastName: 'L', mobilePhone: '151', name: 'max', personPwd: '7101', ssn: '1', supplyCards: '7100003' }],
-      ['/api/person/reinstated', { pin: 'T7', deptCode: '1', hireDate: '2019-06-10', accLevelIds: level, accStartTime: '2030-01-01 00:00:00', accEndTime: '2032-01-01 00:00:00' }],
       ['/api/person/leave', { pin: 'T7', leaveDate: '2024-06-10', leaveType: '1' }],
+      // Reinstates the person just resigned: reinstating an active person is refused (-22).
+      ['/api/person/reinstated', { pin: 'T7', deptCode: '1', hireDate: '2019-06-10', accLevelIds: level, accStartTime: '2030-01-01 00:00:00', accEndTime: '2032-01-01 00:00:00' }],
       ['/api/card/set', { pin: 'T6', cardNo: '7100004', cardType: '0' }],
       ['/api/department/add', { name: 'Typed dept', code: 'TD1', parentCode: '1' }],
       ['/api/attAreaPerson/set', { code: '1', pins: ['T5'] }],
