@@ -37,6 +37,9 @@ async function converge(term: AttendanceTerminal): Promise<void> {
     if (claimsSynced(await convergenceOf(t, term.sn)) && term.pendingAcks.length === 0) return;
     await sleep(300);
     await reconciler.runOnce();
+    // A count judged at an INFO that came while commands were in flight waits for the next INFO (pending until then):
+    // the terminal's periodic INFO poll.
+    await term.poll(true);
   }
 }
 
@@ -181,8 +184,14 @@ describe('a firmware upgrade between a fingerprint\'s delivery and its result', 
     // Its fingers were cleared from FINGERTMP as well as BIODATA before they were written as BIODATA: held once.
     const after = ranSince(term, upgradedAt).filter(([c]) => c.startsWith('DATA '));
     expect(after.every(([, rc]) => rc === 0)).toBe(true);
-    // (A reinitialisation and the options it pushed may each plan the set again: the same deletes, at most twice.)
-    expect([...new Set(after.map(([c]) => c).filter((c) => c.startsWith('DATA DELETE')))]).toEqual(['DATA DELETE BIODATA Pin=5301', 'DATA DELETE FINGERTMP PIN=5301']);
+    // Only this person's template tables were cleared: BIODATA, and FINGERTMP whole or by FID. (How many of them depends
+    // on when the held result lands: a reinitialisation and the options it pushed, whose FPVersion changed with the
+    // firmware, may each plan the set again.) Both fingers leave FINGERTMP and are held once, in BIODATA:
+    const deletes = [...new Set(after.map(([c]) => c).filter((c) => c.startsWith('DATA DELETE')))];
+    expect(deletes.some((c) => c.startsWith('DATA DELETE FINGERTMP PIN=5301'))).toBe(true);
+    for (const c of deletes) {
+      expect(['DATA DELETE BIODATA Pin=5301', 'DATA DELETE FINGERTMP PIN=5301', 'DATA DELETE FINGERTMP PIN=5301\tFID=3', 'DATA DELETE FINGERTMP PIN=5301\tFID=4']).toContain(c);
+    }
     expect(term.templatesOf('5301').map((x) => `${x.table} ${x.fields.No}`).sort()).toEqual(['BIODATA 3', 'BIODATA 4']);
   });
 });
