@@ -19,6 +19,7 @@ import { changedMeanwhile } from './form-version';
 import { offlineHolders, offlineOf } from './offline-holders';
 import { effectiveKindSql } from '../device/device-kind';
 import { SyncStatusService } from '../sync/sync-status.service';
+import { personSyncSummary } from '../sync/person-sync-summary';
 import { ConsoleController } from './console-http';
 import { cardValue, cardValueSql } from '../card/card-value';
 import { consolePage, likePattern, queryText } from './console-paging';
@@ -205,6 +206,8 @@ export class ConsolePersonsController {
           ORDER BY page.pin`,
         [...params, page.offset, page.size],
       );
+    // Each row's sync state from the answer the person's detail shows, for the whole page in one snapshot.
+    const sync = await this.syncStatus.ofPersons(rows.map((r) => r.pin));
     const tz = this.config.timeZone;
     return ok({
       total,
@@ -223,6 +226,7 @@ export class ConsolePersonsController {
         ...(left ? { leaveDate: r.leave_date } : {}),
         levels: r.levels,
         levelNames: r.level_names,
+        sync: personSyncSummary(sync.get(r.pin) ?? []),
       })),
     });
   }

@@ -8,7 +8,7 @@ import { loadRefusalFacts, loadRefusals, type RefusalFact } from '../push/device
 import { doorMask, PANEL_BIODATA_TYPE_REFUSAL, returnMeaning } from '../push/protocol';
 import { AttendanceSyncService } from './attendance-sync.service';
 import { cannotHoldOf, loadHoldFacts, panelTemplates } from './cannot-hold';
-import { devicesTouching, loadConfirmed, loadInflight } from './confirmed-state';
+import { devicesTouching, loadConfirmed, loadInflight, refNamesPins } from './confirmed-state';
 import { loadDesired } from './desired-state';
 import type { SyncDevice } from './device-dialect';
 import type { DeviceCannotHoldDto, DeviceConvergenceDto, PersonDeviceRightDto, PersonDeviceSyncDto, RefusalDto, UnknownRowsDto } from './dto/sync-status.dto';
@@ -79,6 +79,21 @@ function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]>
   return out;
 }
 
+/** What personsIn read for a set of pins, from which each pin's answer is taken (personOn). */
+interface PersonReads {
+  desired: Map<string, DesiredHashes>;
+  confirmed: Awaited<ReturnType<typeof loadConfirmed>>;
+  inflight: Awaited<ReturnType<typeof loadInflight>>;
+  allRows: Array<{ device_id: string; key: string; kind: string; failures: number; last_return: number | null; skipped: string | null; confirmed_at: Date | null }>;
+  aliasOf: Map<string, string>;
+  tzHeld: (deviceId: string, tz: number) => string | undefined;
+  inDoubt: Set<string>;
+  holdFacts: Awaited<ReturnType<typeof loadHoldFacts>> extends Map<string, infer H> ? H | undefined : never;
+  factsAll: Awaited<ReturnType<typeof loadRefusalFacts>>;
+  manualOf: Map<string, ReturnType<typeof returnCodeManual>>;
+  kindOf: Map<string, string>;
+}
+
 /**
  * What operators see of convergence: per person, which devices hold them (confirmed by Return codes) and
  * which do not yet; per device, desired against confirmed, what fails, what is refused, skipped or owed.
@@ -141,33 +156,49 @@ export class SyncStatusService {
   }
 
   ofPerson(pin: string): Promise<PersonDeviceSyncDto[]> {
-    return this.snapshot((m) => this.personIn(m, pin));
+    return this.snapshot(async (m) => {
+      if (!(await this.isKnown(m, pin))) throw personNotExist(pin);
+      return (await this.personsIn(m, [pin])).get(pin)!;
+    });
+  }
+
+  /**
+   * ofPerson for several pins at once (the console's Persons list, a page of them): the same answer per pin, read
+   * in one snapshot by a fixed number of statements whatever the number of pins. A pin nobody knows has no devices.
+   */
+  ofPersons(pins: readonly string[]): Promise<Map<string, PersonDeviceSyncDto[]>> {
+    if (pins.length === 0) return Promise.resolve(new Map());
+    return this.snapshot((m) => this.personsIn(m, [...new Set(pins)]));
   }
 
   ofDevice(sn: string): Promise<DeviceConvergenceDto> {
     return this.snapshot((m) => this.deviceIn(m, sn));
   }
 
-  private async personIn(m: EntityManager, pin: string): Promise<PersonDeviceSyncDto[]> {
-    // Known: a person, a checked-in visitor, or a pin some device holds or has commands on their way about (a person
-    // added and deleted before the panel polled: its add and its removal are still to be delivered).
-    const touching = await devicesTouching(m, [pin]);
-    const [known] = touching.length
-      ? [1]
-      : await m.query(
-          `SELECT 1 FROM person WHERE pin = $1 UNION ALL SELECT 1 FROM vis_registration WHERE visitor_pin = $1 AND state = 'in'
-           UNION ALL SELECT 1 FROM sync_item WHERE key = $1 AND kind = ANY($2) LIMIT 1`,
-          [pin, MEMBER_KINDS],
-        );
-    if (!known) throw personNotExist(pin);
-    const ids = [...new Set([...(await devicesGranting(m, [pin])), ...(await this.attendance.terminalsOf(m, [pin])), ...touching])];
-    const desired = await this.desiredOf(m, ids, [pin]);
+  /**
+   * Known: a person, a checked-in visitor, or a pin some device holds or has commands on their way about (a person
+   * added and deleted before the panel polled: its add and its removal are still to be delivered).
+   */
+  private async isKnown(m: EntityManager, pin: string): Promise<boolean> {
+    if ((await devicesTouching(m, [pin])).length) return true;
+    const [known] = await m.query(
+      `SELECT 1 FROM person WHERE pin = $1 UNION ALL SELECT 1 FROM vis_registration WHERE visitor_pin = $1 AND state = 'in'
+       UNION ALL SELECT 1 FROM sync_item WHERE key = $1 AND kind = ANY($2) LIMIT 1`,
+      [pin, MEMBER_KINDS],
+    );
+    return !!known;
+  }
+
+  private async personsIn(m: EntityManager, pins: string[]): Promise<Map<string, PersonDeviceSyncDto[]>> {
+    const touching = await devicesTouching(m, pins);
+    const ids = [...new Set([...(await devicesGranting(m, pins)), ...(await this.attendance.terminalsOf(m, pins)), ...touching])];
+    const desired = await this.desiredOf(m, ids, pins);
     const devices = [...desired].map(([id, d]) => ({ id, sn: d.sn })).sort((a, b) => a.sn.localeCompare(b.sn));
-    const confirmed = await loadConfirmed(m, devices.map((d) => d.id), [pin]);
-    const inflight = await loadInflight(m, devices.map((d) => d.sn), [pin]);
-    const rows: Array<{ device_id: string; kind: string; failures: number; last_return: number | null; skipped: string | null; confirmed_at: Date | null }> = await m.query(
-      `SELECT device_id, kind, failures, last_return, skipped, confirmed_at FROM sync_item WHERE key = $1 AND kind = ANY($2) AND device_id = ANY($3)`,
-      [pin, MEMBER_KINDS, devices.map((d) => d.id)],
+    const confirmed = await loadConfirmed(m, devices.map((d) => d.id), pins);
+    const inflight = await loadInflight(m, devices.map((d) => d.sn), pins);
+    const allRows: Array<{ device_id: string; key: string; kind: string; failures: number; last_return: number | null; skipped: string | null; confirmed_at: Date | null }> = await m.query(
+      `SELECT device_id, key, kind, failures, last_return, skipped, confirmed_at FROM sync_item WHERE key = ANY($1::text[]) AND kind = ANY($2) AND device_id = ANY($3)`,
+      [pins, MEMBER_KINDS, devices.map((d) => d.id)],
     );
     const aliases: Array<{ id: string; alias: string; kind: string }> = await m.query(`SELECT id, alias, ${effectiveKindSql('device')} AS kind FROM device WHERE id = ANY($1)`, [
       devices.map((d) => d.id),
@@ -193,19 +224,43 @@ export class SyncStatusService {
       [devices.map((d) => d.id), MEMBER_KINDS],
     );
     const inDoubt = new Set(doubtRows.map((r) => r.id));
-    const holdFacts = (await loadHoldFacts(m, [pin])).get(pin);
+    const holdFactsOf = await loadHoldFacts(m, pins);
     const factsAll = await loadRefusalFacts(m, devices.map((d) => d.id));
     const tzHeld = (deviceId: string, tz: number) => tzRows.find((r) => r.device_id === deviceId && r.key === String(tz))?.hash ?? undefined;
     // A terminal's Return codes mean what the attendance manual says (device-kind.ts returnCodeManual).
     const manualOf = new Map(aliases.map((a) => [a.id, returnCodeManual(a.kind)]));
     const kindOf = new Map(aliases.map((a) => [a.id, a.kind]));
-    return devices.map((d) => {
+    const out = new Map<string, PersonDeviceSyncDto[]>();
+    for (const pin of pins) out.set(pin, this.personOn(pin, devices, { desired, confirmed, inflight, allRows, aliasOf, tzHeld, inDoubt, holdFacts: holdFactsOf.get(pin), factsAll, manualOf, kindOf }));
+    return out;
+  }
+
+  /**
+   * One pin's answer from what personsIn read for all of them: the devices granting, holding or being sent this pin
+   * (devicesGranting ∪ terminalsOf ∪ devicesTouching of the pin alone), each with its state.
+   */
+  private personOn(pin: string, devices: Array<{ id: string; sn: string }>, r: PersonReads): PersonDeviceSyncDto[] {
+    const { desired, confirmed, inflight, allRows, aliasOf, tzHeld, inDoubt, holdFacts, factsAll, manualOf, kindOf } = r;
+    const mine = new Set([pin]);
+    // Of the refs in flight for all the pins: clears and the device's own items concern every pin, member items this one.
+    const flyingOf = (sn: string) => (inflight.get(sn) ?? []).filter((f) => !f.kind || !MEMBER_KINDS.includes(f.kind) || f.clear || refNamesPins(f, mine));
+    const rows = allRows.filter((x) => x.key === pin);
+    // The pin's devices: where the database gives it something or could not send it (granting, an attendance area),
+    // where an item of it is recorded (holding), where a command about it is on its way (touching).
+    const concerned = devices.filter(
+      (d) =>
+        [...desired.get(d.id)!.hashes.keys()].some((id) => splitItemId(id)[1] === pin && !DEVICE_KINDS.includes(splitItemId(id)[0])) ||
+        desired.get(d.id)!.skipped.has(pin) ||
+        rows.some((x) => x.device_id === d.id) ||
+        flyingOf(d.sn).some((f) => f.kind && MEMBER_KINDS.includes(f.kind) && refNamesPins(f, mine)),
+    );
+    return concerned.map((d) => {
       // An elevator controller holds the rights as `eleauth` (floors), every other device as `auth` (doors).
       const elevator = desired.get(d.id)!.rightsKind === 'eleauth';
       const rights = `${desired.get(d.id)!.rightsKind ?? 'auth'}\t${pin}`;
       const want = new Map([...desired.get(d.id)!.hashes].filter(([id]) => !DEVICE_KINDS.includes(splitItemId(id)[0])));
       const have = confirmed.get(d.id)!.confirmed;
-      const flying = inflight.get(d.sn) ?? [];
+      const flying = flyingOf(d.sn);
       const items = rows.filter((r) => r.device_id === d.id);
       const unconfirmed: string[] = MEMBER_KINDS.filter((k) => want.get(`${k}\t${pin}`) !== have.get(`${k}\t${pin}`));
       const wantedRights = want.get(rights);

@@ -47,8 +47,8 @@ function AreaMembers({ onChanged }: { onChanged: () => void }) {
             ))}
           </select>
         </Field>
-        <Field label="Pins" hint="comma- or space-separated">
-          <input name="pins" required value={pins} onInput={(e) => setPins(e.currentTarget.value)} />
+        <Field required label="Pins" hint="comma- or space-separated">
+          <input name="pins" value={pins} onInput={(e) => setPins(e.currentTarget.value)} />
         </Field>
       </div>
       <div class="row">

@@ -42,14 +42,14 @@ function CreateForm({ tab, a, onDone, kept }: { tab: TabKey; a: Action; onDone: 
   const depts = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/departments') : Promise.resolve([])), [tab]);
   const [removing, setRemoving] = useState<{ levelId: string; level: string; pins: string[] } | null>(null);
   const text = (k: string, label: string, required = true, type: 'text' | 'time' | 'date' = 'text') => (
-    <Field label={label}>
-      <input name={k} type={type as 'text'} required={required} value={f[k] ?? ''} onInput={(e) => setF({ ...f, [k]: e.currentTarget.value })} />
+    <Field required={required} label={label}>
+      <input name={k} type={type as 'text'} value={f[k] ?? ''} onInput={(e) => setF({ ...f, [k]: e.currentTarget.value })} />
     </Field>
   );
   /** A required choice among `options` (value, label), under `label`; the form's state key is `k`. */
   const choose = (k: string, label: string, options: Array<{ value: string; label: string }>) => (
-    <Field label={label}>
-      <select name={k} required value={f[k] ?? ''} onChange={(e) => setF({ ...f, [k]: e.currentTarget.value })}>
+    <Field required label={label}>
+      <select name={k} value={f[k] ?? ''} onChange={(e) => setF({ ...f, [k]: e.currentTarget.value })}>
         <option value="" disabled>
           choose
         </option>
@@ -316,8 +316,8 @@ function EditForm({ tab, row, a, onDone, onCancel }: { tab: TabKey; row: any; a:
   const areas = useLoad(() => (tab === 'levels' ? api('GET', 'catalog/areas') : Promise.resolve([])), [tab]);
   const key = row[TABS.find((t) => t.key === tab)!.deleteBy!];
   const text = (k: string, label: string, required = true, type: 'text' | 'time' | 'date' = 'text') => (
-    <Field label={label}>
-      <input name={k} type={type as 'text'} required={required} value={f[k] ?? ''} onInput={(e) => setF({ ...f, [k]: e.currentTarget.value, hoursChanged: f.hoursChanged || RANGE_KEYS.includes(k) })} />
+    <Field required={required} label={label}>
+      <input name={k} type={type as 'text'} value={f[k] ?? ''} onInput={(e) => setF({ ...f, [k]: e.currentTarget.value, hoursChanged: f.hoursChanged || RANGE_KEYS.includes(k) })} />
     </Field>
   );
   const bodies: Record<TabKey, () => unknown> = {

@@ -203,8 +203,8 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
       <Notice error={a.error} ok={a.ok} />
       {isAdmin && (
         <form class="row" onInvalidCapture={a.invalid} onSubmit={addDevice} aria-label="Add device">
-          <Field label="Serial number (SN)">
-            <input name="sn" required maxLength={64} pattern="[!-~]+" title="The SN as the device sends it: letters, digits and signs, no spaces" value={added.sn} onInput={(e) => setAdded({ ...added, sn: e.currentTarget.value })} />
+          <Field required label="Serial number (SN)">
+            <input name="sn" maxLength={64} pattern="[!-~]+" title="The SN as the device sends it: letters, digits and signs, no spaces" value={added.sn} onInput={(e) => setAdded({ ...added, sn: e.currentTarget.value })} />
           </Field>
           <Field label="Name (optional)">
             <input name="alias" maxLength={100} value={added.alias} onInput={(e) => setAdded({ ...added, alias: e.currentTarget.value })} />
@@ -334,8 +334,8 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
       />
       {rename && (
         <form class="row" onInvalidCapture={a.invalid} onSubmit={saveAlias} aria-label={`Rename ${rename.sn}`}>
-          <Field label={`New name for ${rename.sn}`}>
-            <input name="alias" required maxLength={100} value={rename.alias} onInput={(e) => setRename({ ...rename, alias: e.currentTarget.value })} />
+          <Field required label={`New name for ${rename.sn}`}>
+            <input name="alias" maxLength={100} value={rename.alias} onInput={(e) => setRename({ ...rename, alias: e.currentTarget.value })} />
           </Field>
           <button type="submit">Save name</button>
           <button type="button" class="secondary" onClick={() => setRename(null)}>

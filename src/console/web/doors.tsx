@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from './api';
 import { doorTone, lockWords, sensorWords } from './dashboard';
 import type { Me } from './main';
-import { Badge, can, Confirm, ConnectBadge, deviceLabel, followCommand, Notice, useAction, useEvery, useLiveReload, useLoad } from './ui';
+import { Badge, can, Confirm, ConnectBadge, deviceLabel, Field, followCommand, Notice, useAction, useEvery, useLiveReload, useLoad } from './ui';
 
 const ACTIONS: Array<{ action: string; label: string; question: (door: string) => string; danger?: boolean }> = [
   { action: 'open', label: 'Open', question: (d) => `Unlock ${d}?` },
@@ -113,10 +113,9 @@ export function DoorsPage({ me }: { me: Me }) {
       <Confirm open={!!pending} title="Confirm door command" confirmLabel={pending ? `${pending.action.label} ${pending.door.name}` : ''} danger={pending?.action.danger} onConfirm={confirm} onCancel={() => setPending(null)}>
         {pending && <p>{pending.action.question(pending.door.name)}</p>}
         {pending?.action.action === 'open' && (
-          <label>
-            Open for (seconds)
-            <input type="number" name="interval" min={1} max={254} step={1} required value={seconds} onInput={(e) => setSeconds(e.currentTarget.value)} />
-          </label>
+          <Field required label="Open for (seconds)">
+            <input type="number" name="interval" min={1} max={254} step={1} value={seconds} onInput={(e) => setSeconds(e.currentTarget.value)} />
+          </Field>
         )}
       </Confirm>
       <Confirm

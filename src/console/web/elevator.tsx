@@ -1,6 +1,6 @@
 import { api } from './api';
 import type { Me } from './main';
-import { can, ConnectBadge, deviceLabel, followCommand, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
+import { can, ConnectBadge, deviceLabel, Field, followCommand, LoadedTable, DEVICE_COLUMNS, EventFilters, eventParams, Notice, PagedTable, useAction, useConfirm, useEvery, useLoad, usePagedList } from './ui';
 
 /** Elevator controllers, their floors (remote open/close after a confirmation), elevator levels and events. */
 export function ElevatorPage({ me }: { me: Me }) {
@@ -23,10 +23,9 @@ export function ElevatorPage({ me }: { me: Me }) {
         action === 'open' ? (
           <>
             Release the button of floor {f.name}?
-            <label>
-              Open for (seconds)
-              <input type="number" name="interval" min={1} max={254} step={1} required defaultValue={open.seconds} onInput={(e) => (open.seconds = e.currentTarget.value)} />
-            </label>
+            <Field required label="Open for (seconds)">
+              <input type="number" name="interval" min={1} max={254} step={1} defaultValue={open.seconds} onInput={(e) => (open.seconds = e.currentTarget.value)} />
+            </Field>
           </>
         ) : (
           `Lock the button of floor ${f.name} now?`

@@ -18,7 +18,7 @@ import { ParkingPage } from './parking';
 import { PersonsPage } from './persons';
 import { SettingsPage } from './settings';
 import { TransactionsPage } from './transactions';
-import { can, Notice, useAction, type Role } from './ui';
+import { can, Field, Notice, useAction, type Role } from './ui';
 import { VisitorsPage } from './visitors';
 
 export interface Me {
@@ -113,19 +113,16 @@ function Login({ onIn, ended }: { onIn: (me: Me, csrf: string) => void; ended?: 
       <article>
         <h1>Gateway console</h1>
         <form onSubmit={submit} onInvalidCapture={a.invalid} aria-label="Sign in">
-          <label>
-            Operator name
-            <input name="name" autocomplete="username" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
-          </label>
-          <label>
-            Password
-            <input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
-          </label>
+          <Field required label="Operator name">
+            <input name="name" autocomplete="username" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          </Field>
+          <Field required label="Password">
+            <input name="password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          </Field>
           {needCode && (
-            <label>
-              One-time code
-              <input name="code" inputMode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required value={code} onInput={(e) => setCode(e.currentTarget.value)} autofocus />
-            </label>
+            <Field required label="One-time code">
+              <input name="code" inputMode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" value={code} onInput={(e) => setCode(e.currentTarget.value)} autofocus />
+            </Field>
           )}
           {ended && !a.error && !needCode && (
             <p role="alert" class="notice error">

@@ -40,11 +40,11 @@ export function MediaPage({ me }: { me: Me }) {
       <Notice error={a.error} ok={a.ok} />
       {mayAct && (
         <form class="row" aria-label="Upload media" onInvalidCapture={a.invalid} onSubmit={upload}>
-          <Field label="Media name">
-            <input name="mediaName" required maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          <Field required label="Media name">
+            <input name="mediaName" maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
           </Field>
-          <Field label="File (picture or video)" hint="JPG, PNG, BMP, GIF, MP4, AVI… up to 7 MB here">
-            <input name="file" type="file" required accept="image/*,video/*" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+          <Field required label="File (picture or video)" hint="JPG, PNG, BMP, GIF, MP4, AVI… up to 7 MB here">
+            <input name="file" type="file" accept="image/*,video/*" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
           </Field>
           <button type="submit" aria-busy={a.busy} disabled={a.busy}>
             Upload

@@ -84,8 +84,8 @@ export function ParkingPage({ me }: { me: Me }) {
         <h2 id="park-list-h">Black and white lists</h2>
         {mayAct && (
           <form class="row" aria-label={editing ? `Edit ${editing}` : 'Add a plate'} onInvalidCapture={a.invalid} onSubmit={save}>
-            <Field label="Plate">
-              <input name="carNumber" required maxLength={20} value={entry.carNumber} onInput={set('carNumber')} />
+            <Field required label="Plate">
+              <input name="carNumber" maxLength={20} value={entry.carNumber} onInput={set('carNumber')} />
             </Field>
             <Field label="List">
               <select name="type" value={entry.type} onChange={set('type')}>
@@ -93,11 +93,11 @@ export function ParkingPage({ me }: { me: Me }) {
                 <option value="1">black list</option>
               </select>
             </Field>
-            <Field label="Valid from">
-              <input type="date" name="fromTime" required={entry.type === '0'} value={entry.fromTime} onInput={set('fromTime')} />
+            <Field required={entry.type === '0'} label="Valid from">
+              <input type="date" name="fromTime" value={entry.fromTime} onInput={set('fromTime')} />
             </Field>
-            <Field label="Valid to">
-              <input type="date" name="toTime" required={entry.type === '0'} value={entry.toTime} onInput={set('toTime')} />
+            <Field required={entry.type === '0'} label="Valid to">
+              <input type="date" name="toTime" value={entry.toTime} onInput={set('toTime')} />
             </Field>
             <button type="submit">{editing ? 'Save plate' : 'Add plate'}</button>
             {editing && (

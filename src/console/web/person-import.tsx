@@ -61,8 +61,8 @@ export function PersonImport({ onImported }: { onImported: () => void }) {
     <section aria-labelledby="import-h">
       <h2 id="import-h">Import persons</h2>
       <form class="row" aria-label="Import persons" onInvalidCapture={a.invalid} onSubmit={submit}>
-        <Field label="CSV file" hint="pin, name, lastName, deptCode, gender, cardNo, mobilePhone, email, accStartTime, accEndTime…; an empty cell keeps what is stored">
-          <input name="file" type="file" accept=".csv,text/csv" required onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+        <Field required label="CSV file" hint="pin, name, lastName, deptCode, gender, cardNo, mobilePhone, email, accStartTime, accEndTime…; an empty cell keeps what is stored">
+          <input name="file" type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
         </Field>
         <button type="submit" aria-busy={a.busy} disabled={a.busy}>
           Import

@@ -109,8 +109,8 @@ function PersonEditor({ initial, version, isNew, onDone, readOnly, pwdSet, hasPh
     <form onSubmit={save} onInvalidCapture={a.invalid} aria-label={isNew ? 'New person' : `Edit person ${f.pin}`}>
       <fieldset disabled={readOnly}>
         <div class="row">
-          <Field label="Pin">
-            <input name="pin" required maxLength={64} value={f.pin} disabled={!isNew} onInput={set('pin')} />
+          <Field required label="Pin">
+            <input name="pin" maxLength={64} value={f.pin} disabled={!isNew} onInput={set('pin')} />
           </Field>
           <Field label="First name">
             <input name="name" maxLength={100} value={f.name} onInput={set('name')} />
@@ -431,6 +431,18 @@ function PersonDetail({ pin, me, go, onClose, onChanged }: { pin: string; me: Me
   );
 }
 
+/**
+ * A person's sync state over their devices in the Persons list (the list API's `sync`, summed up from the same
+ * per-device states the person's Panels table shows): whether every device that should hold their rights does.
+ */
+function PersonSyncBadge({ s }: { s: { state: string; devices: number; pending: number; refused: number } }) {
+  const devices = (n: number) => `${n} device${n === 1 ? '' : 's'}`;
+  if (s.state === 'none') return <Badge tone="muted">no device</Badge>;
+  if (s.state === 'refused') return <Badge tone="bad">refused on {devices(s.refused)}{s.pending ? `, pending on ${s.pending}` : ''}</Badge>;
+  if (s.state === 'pending') return <Badge tone="warn">pending on {devices(s.pending)} of {s.devices}</Badge>;
+  return <Badge tone="ok">synced on {devices(s.devices)}</Badge>;
+}
+
 /** Whom a confirmation is about, by name and pin ("Dora Diaz (3100)"): a pin alone is easy to mistake. */
 function personLabel(rows: any[] | undefined, pin: string | null): string {
   const p = rows?.find((r) => r.pin === pin);
@@ -467,6 +479,8 @@ export function PersonsPage({ me, go, sub }: PageProps) {
   const fresh = () => (setSaved(undefined), a.setOk(undefined), a.setError(undefined));
   const closed = (msg?: string) => (show(null), fresh(), setSaved(msg), list.reload());
   const list = useLoad(() => api('GET', `persons${query({ q: search, deptCode, page, size: 50, status: status === 'left' ? 'left' : undefined })}`), [search, deptCode, page, status]);
+  // While a row's devices have not all confirmed, read the page again every 2 s: "pending" turns to "synced" as they answer.
+  useReloadWhileWaiting(list, (d: any) => d.rows.some((r: any) => r.sync?.state === 'pending'));
   const mayEdit = can(me.role, 'operator');
   // An empty list without a search or department is an empty site (or leave list), not a search that found nothing:
   // a newcomer is told where persons come from rather than "No person matches".
@@ -541,6 +555,7 @@ export function PersonsPage({ me, go, sub }: PageProps) {
                   <th scope="col">Department</th>
                   <th scope="col">Card</th>
                   <th scope="col">Levels</th>
+                  <th scope="col">Devices</th>
                   <th scope="col">{status === 'left' ? 'Left on' : 'Valid until'}</th>
                   <th scope="col">Actions</th>
                 </tr>
@@ -555,6 +570,7 @@ export function PersonsPage({ me, go, sub }: PageProps) {
                     <td>{p.deptName}</td>
                     <td>{p.cardNo}</td>
                     <td>{(p.levelNames ?? []).join(', ')}</td>
+                    <td>{p.sync && <PersonSyncBadge s={p.sync} />}</td>
                     <td>{status === 'left' ? p.leaveDate : p.accEndTime}</td>
                     <td>
                       <div class="actions">
@@ -572,7 +588,7 @@ export function PersonsPage({ me, go, sub }: PageProps) {
                 ))}
                 {list.data.rows.length === 0 && (
                   <tr>
-                    <td colSpan={7}>{emptyText}</td>
+                    <td colSpan={8}>{emptyText}</td>
                   </tr>
                 )}
               </tbody>

@@ -29,8 +29,8 @@ function ApiClients({ tick }: { tick: number }) {
     <section aria-labelledby="clients-h">
       <h2 id="clients-h">API clients</h2>
       <form class="row" onSubmit={create} onInvalidCapture={a.invalid} aria-label="New API client">
-        <Field label="New client name">
-          <input name="clientName" required maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        <Field required label="New client name">
+          <input name="clientName" maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
         </Field>
         <button type="submit" disabled={a.busy}>
           Create token
@@ -187,11 +187,11 @@ function PushTargets({ tick }: { tick: number }) {
     <section aria-labelledby="push-h">
       <h2 id="push-h">Push Center targets</h2>
       <form class="row" onSubmit={create} onInvalidCapture={a.invalid} aria-label="New Push Center target">
-        <Field label="Name">
-          <input required maxLength={100} value={f.name} onInput={(e) => setF({ ...f, name: e.currentTarget.value })} />
+        <Field required label="Name">
+          <input maxLength={100} value={f.name} onInput={(e) => setF({ ...f, name: e.currentTarget.value })} />
         </Field>
-        <Field label="URL">
-          <input type="url" required value={f.url} onInput={(e) => setF({ ...f, url: e.currentTarget.value })} />
+        <Field required label="URL">
+          <input type="url" value={f.url} onInput={(e) => setF({ ...f, url: e.currentTarget.value })} />
         </Field>
         <Field label="Signing secret (optional)">
           <input type="password" autocomplete="new-password" value={f.secret} onInput={(e) => setF({ ...f, secret: e.currentTarget.value })} />
@@ -301,8 +301,8 @@ function Operators({ me }: { me: Me }) {
         <small>Viewers read; operators run the site (persons, doors, devices, visitors); administrators also approve panels and manage tokens, targets and operators.</small>
       </p>
       <form class="row" onSubmit={create} onInvalidCapture={a.invalid} aria-label="New operator">
-        <Field label="Name">
-          <input name="opName" required maxLength={64} value={f.name} onInput={(e) => setF({ ...f, name: e.currentTarget.value })} />
+        <Field required label="Name">
+          <input name="opName" maxLength={64} value={f.name} onInput={(e) => setF({ ...f, name: e.currentTarget.value })} />
         </Field>
         <Field label="Role">
           <select name="opRole" value={f.role} onChange={(e) => setF({ ...f, role: e.currentTarget.value })}>
@@ -311,8 +311,8 @@ function Operators({ me }: { me: Me }) {
             <option value="admin">administrator</option>
           </select>
         </Field>
-        <Field label="Password (10+ characters)">
-          <input name="opPassword" type="password" autocomplete="new-password" required minLength={10} value={f.password} onInput={(e) => setF({ ...f, password: e.currentTarget.value })} />
+        <Field required label="Password (10+ characters)">
+          <input name="opPassword" type="password" autocomplete="new-password" minLength={10} value={f.password} onInput={(e) => setF({ ...f, password: e.currentTarget.value })} />
         </Field>
         <button type="submit">Create operator</button>
       </form>
@@ -373,8 +373,8 @@ function Operators({ me }: { me: Me }) {
           if ((await a.run(() => api('PUT', `operators/${reset.id}`, { password: reset.password }), `New password set for ${o?.name}; their sessions ended`)) !== undefined) setReset({ id: '', password: '' });
         }}
       >
-        <Field label="Operator">
-          <select required value={reset.id} onChange={(e) => setReset({ ...reset, id: e.currentTarget.value })}>
+        <Field required label="Operator">
+          <select value={reset.id} onChange={(e) => setReset({ ...reset, id: e.currentTarget.value })}>
             <option value="" disabled>
               choose
             </option>
@@ -385,8 +385,8 @@ function Operators({ me }: { me: Me }) {
               ))}
           </select>
         </Field>
-        <Field label="New password (10+ characters)">
-          <input type="password" autocomplete="new-password" required minLength={10} value={reset.password} onInput={(e) => setReset({ ...reset, password: e.currentTarget.value })} />
+        <Field required label="New password (10+ characters)">
+          <input type="password" autocomplete="new-password" minLength={10} value={reset.password} onInput={(e) => setReset({ ...reset, password: e.currentTarget.value })} />
         </Field>
         <button type="submit" class="secondary">
           Set password
@@ -422,11 +422,11 @@ function MyAccount({ me }: { me: Me }) {
           if (await a.run(() => api('POST', 'session/password', pw), 'Password changed; your other sessions ended') !== undefined) setPw({ current: '', next: '' });
         }}
       >
-        <Field label="Current password">
-          <input type="password" autocomplete="current-password" required value={pw.current} onInput={(e) => setPw({ ...pw, current: e.currentTarget.value })} />
+        <Field required label="Current password">
+          <input type="password" autocomplete="current-password" value={pw.current} onInput={(e) => setPw({ ...pw, current: e.currentTarget.value })} />
         </Field>
-        <Field label="New password (10+ characters)">
-          <input type="password" autocomplete="new-password" required minLength={10} value={pw.next} onInput={(e) => setPw({ ...pw, next: e.currentTarget.value })} />
+        <Field required label="New password (10+ characters)">
+          <input type="password" autocomplete="new-password" minLength={10} value={pw.next} onInput={(e) => setPw({ ...pw, next: e.currentTarget.value })} />
         </Field>
         <button type="submit">Change password</button>
       </form>
@@ -454,8 +454,8 @@ function MyAccount({ me }: { me: Me }) {
             <br />
             <small>{totp.uri}</small>
           </p>
-          <Field label="Code from the app">
-            <input inputMode="numeric" pattern="[0-9]{6}" required value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+          <Field required label="Code from the app">
+            <input inputMode="numeric" pattern="[0-9]{6}" value={code} onInput={(e) => setCode(e.currentTarget.value)} />
           </Field>
           <button type="submit">Turn on</button>
         </form>
@@ -473,8 +473,8 @@ function MyAccount({ me }: { me: Me }) {
             }
           }}
         >
-          <Field label="Password, to turn the second factor off">
-            <input type="password" required value={offPassword} onInput={(e) => setOffPassword(e.currentTarget.value)} />
+          <Field required label="Password, to turn the second factor off">
+            <input type="password" value={offPassword} onInput={(e) => setOffPassword(e.currentTarget.value)} />
           </Field>
           <button type="submit" class="secondary">
             Turn off

@@ -1,4 +1,4 @@
-import type { ComponentChildren } from 'preact';
+import { cloneElement, isValidElement, type ComponentChildren, type VNode } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { api, errorText, fromLocalInput, query } from './api';
 import type { Go } from './main';
@@ -474,11 +474,23 @@ export function Progress({ label, value, max }: { label: string; value: number; 
   );
 }
 
-export function Field({ label, children, hint }: { label: string; children: ComponentChildren; hint?: string }) {
+/**
+ * A labelled form control. `required` marks it in one place for every console form: a "*" after the label (hidden
+ * from screen readers, which hear the control's own required state instead) and `required` with `aria-required` on
+ * the control, so the operator sees which fields a save needs before pressing it, not only from the browser's refusal.
+ */
+export function Field({ label, children, hint, required }: { label: string; children: ComponentChildren; hint?: string; required?: boolean }) {
+  const control = required && isValidElement(children) ? cloneElement(children as VNode<any>, { required: true, 'aria-required': 'true' }) : children;
   return (
     <label>
       {label}
-      {children}
+      {required && (
+        <span class="required-mark" aria-hidden="true" title="required">
+          {' '}
+          *
+        </span>
+      )}
+      {control}
       {hint && <small>{hint}</small>}
     </label>
   );

@@ -64,8 +64,8 @@ function VisitorForm({ kind, timeZone, onDone, reservation }: { kind: 'checkin' 
   return (
     <form onSubmit={submit} onInvalidCapture={a.invalid} aria-label={kind === 'checkin' ? 'Check a visitor in' : 'Reserve a visit'}>
       <div class="row">
-        <Field label="Visitor name">
-          <input name="visEmpName" required maxLength={100} value={f.visEmpName} onInput={set('visEmpName')} />
+        <Field required label="Visitor name">
+          <input name="visEmpName" maxLength={100} value={f.visEmpName} onInput={set('visEmpName')} />
         </Field>
         <Field label="Document">
           <select name="certType" value={f.certType} onChange={set('certType')}>
@@ -76,23 +76,23 @@ function VisitorForm({ kind, timeZone, onDone, reservation }: { kind: 'checkin' 
             ))}
           </select>
         </Field>
-        <Field label="Document number">
-          <input name="certNum" required maxLength={64} value={f.certNum} onInput={set('certNum')} />
+        <Field required label="Document number">
+          <input name="certNum" maxLength={64} value={f.certNum} onInput={set('certNum')} />
         </Field>
-        <Field label="Host (pin or name)">
-          <input name="persPersonPin" required maxLength={64} value={f.persPersonPin} onInput={set('persPersonPin')} />
+        <Field required label="Host (pin or name)">
+          <input name="persPersonPin" maxLength={64} value={f.persPersonPin} onInput={set('persPersonPin')} />
         </Field>
       </div>
       <div class="row">
-        <Field label="Reason">
-          <input name="visitReason" required maxLength={255} value={f.visitReason} onInput={set('visitReason')} />
+        <Field required label="Reason">
+          <input name="visitReason" maxLength={255} value={f.visitReason} onInput={set('visitReason')} />
         </Field>
         <Field label="Company">
           <input name="company" maxLength={100} value={f.company} onInput={set('company')} />
         </Field>
         {kind === 'checkin' && (
-          <Field label="Number of visitors">
-            <input name="visitorCount" type="number" min={1} max={99} required value={f.visitorCount} onInput={set('visitorCount')} />
+          <Field required label="Number of visitors">
+            <input name="visitorCount" type="number" min={1} max={99} value={f.visitorCount} onInput={set('visitorCount')} />
           </Field>
         )}
         {kind === 'checkin' && (
@@ -100,11 +100,11 @@ function VisitorForm({ kind, timeZone, onDone, reservation }: { kind: 'checkin' 
             <input name="cardNo" maxLength={64} value={f.cardNo} onInput={set('cardNo')} />
           </Field>
         )}
-        <Field label="From">
-          <input name="start" type="datetime-local" step={1} required value={f.start} onInput={set('start')} />
+        <Field required label="From">
+          <input name="start" type="datetime-local" step={1} value={f.start} onInput={set('start')} />
         </Field>
-        <Field label="Until">
-          <input name="end" type="datetime-local" step={1} required value={f.end} onInput={set('end')} />
+        <Field required label="Until">
+          <input name="end" type="datetime-local" step={1} value={f.end} onInput={set('end')} />
         </Field>
       </div>
       {kind === 'checkin' && (
