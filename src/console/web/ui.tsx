@@ -484,12 +484,8 @@ export function Field({ label, children, hint, required }: { label: string; chil
   return (
     <label>
       {label}
-      {required && (
-        <span class="required-mark" aria-hidden="true" title="required">
-          {' '}
-          *
-        </span>
-      )}
+      {/* The "*" is the stylesheet's (::after): the label's text stays its words, as forms' messages and tests name it. */}
+      {required && <span class="required-mark" aria-hidden="true" title="required" />}
       {control}
       {hint && <small>{hint}</small>}
     </label>
