@@ -128,11 +128,12 @@ describe("README: a real device, its approval and its requests tried with curl (
     expect(pending).toMatchObject({ code: 0, data: [{ sn: 'CURL000001', admission: 'pending' }] });
   });
 
+  // The RegistryCode is 16 random base64url characters (device-registry.service.ts): letters, digits, "_" and "-".
   it('approved by its SN, it registers and gets the registry block, its commands, and its event is stored', async () => {
     expect(await json('/approve?', 'CURL000001')).toMatchObject({ code: 0, data: { sn: 'CURL000001', admission: 'admitted' } });
-    expect(await text('/iclock/registry?SN=CURL000001')).toMatch(/^RegistryCode=\w+/);
+    expect(await text('/iclock/registry?SN=CURL000001')).toMatch(/^RegistryCode=[\w-]+/);
     const handshake = await text('/iclock/cdata?SN=CURL000001&options=all');
-    expect(handshake, handshake).toMatch(/^RegistryCode=\w+$/m);
+    expect(handshake, handshake).toMatch(/^RegistryCode=[\w-]+$/m);
     expect(handshake).toMatch(/^ServerVersion=/m);
     const queued = await text('/iclock/getrequest?SN=CURL000001');
     expect(queued, queued).toMatch(/^(OK$|C:\d+:[A-Z]+ )/);
