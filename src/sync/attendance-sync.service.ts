@@ -606,10 +606,8 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
                        AND (u.record->>'BioDataFun' = '1' OR u.record ? 'MultiBioDataSupport'))) AS biodata_option,
             (SELECT r.command FROM device_refusal r WHERE r.device_id = d.id AND r.what = '${BIODATA_UPDATE}' AND ${FOR_GOOD_SQL}) AS biodata_refused,
             EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = d.id AND r.what = ANY($2) AND ${FOR_GOOD_SQL}) AS legacy_refused,
-            (SELECT u.record->>'MultiBioDataSupport' FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
-                AND u.record ? 'MultiBioDataSupport' ORDER BY u.id DESC LIMIT 1) AS multi_bio,
-            (SELECT u.record->>'FPVersion' FROM device_upload u WHERE u.device_sn = d.sn AND u.table_name = 'options'
-                AND u.record ? 'FPVersion' ORDER BY u.id DESC LIMIT 1) AS fp_version,
+            ${latestOption('MultiBioDataSupport')} AS multi_bio,
+            ${latestOption('FPVersion')} AS fp_version,
             ${latestOption('MultiBioVersion')} AS multi_bio_version,
             ${latestOption('ZKFPVersion')} AS zkfp_version,
             ${latestOption('FaceVersion')} AS face_version,
