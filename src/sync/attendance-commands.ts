@@ -91,6 +91,11 @@ export interface AttSyncTerminal {
    */
   refusedBioTypes?: readonly number[];
   /**
+   * The template types its function switches turn off (FingerFunOn=0, FaceFunOn=0, FvFunOn=0, PvFunOn=0 in its options:
+   * loadTerminals, as a panel's switchedOffBioTypes): not sent on any table, whatever the table could store.
+   */
+  bioOff?: readonly number[];
+  /**
    * It takes comparison photos of visible-light faces (its last word, att_terminal.bio_photo: BioPhotoFun=1 and type 9
    * in MultiBioPhotoSupport, or its INFO's comparison photo bit; attendance manual 3.1, 9, 12.1.1.8): the person's photo goes as `DATA UPDATE BIOPHOTO Type=9` besides USERPIC,
    * since a USERPIC is only shown, never compared. Absent or false: USERPIC alone.
@@ -106,10 +111,11 @@ export interface AttSyncTerminal {
 /**
  * Whether a terminal can hold a template at all: on BIODATA one of the types it announced (any while it announced
  * none); otherwise a finger (No 0-9, FINGERTMP), a near-infrared face (FACE) or a finger vein (FVEIN), the tables
- * templateRecords writes. A type it refused for good is a refusal, not this.
+ * templateRecords writes; never one of a type its function switches turn off. A type it refused for good is a refusal, not this.
  */
-export function terminalHoldsTemplate(t: Pick<AttSyncTerminal, 'biodata' | 'bioTypes' | 'bioVersions'>, x: { bioType: number; templateNo: number; majorVer?: number }): boolean {
+export function terminalHoldsTemplate(t: Pick<AttSyncTerminal, 'biodata' | 'bioTypes' | 'bioVersions' | 'bioOff'>, x: { bioType: number; templateNo: number; majorVer?: number }): boolean {
   const major = x.majorVer ?? 0;
+  if (t.bioOff?.includes(x.bioType)) return false;
   if (!algorithmFits(t.bioVersions?.[x.bioType], major)) return false;
   if (t.biodata) return !t.bioTypes || t.bioTypes.includes(x.bioType);
   // FINGERTMP carries fingerprint algorithms up to 10.0 only (manual 12.1.1.3).
@@ -120,7 +126,8 @@ export function terminalHoldsTemplate(t: Pick<AttSyncTerminal, 'biodata' | 'bioT
 export const FINGERTMP_MAX_VERSION = 10;
 
 /**
- * The templates a terminal is sent: those with content, of the algorithm version it declared for their type, on
+ * The templates a terminal is sent: those with content, of a type its function switches leave on, of the algorithm
+ * version it declared for their type, on
  * BIODATA only of the types it announced (not refused), on FINGERTMP fingers of algorithm 10.0 or lower. Without
  * BIODATA the other types all, here: templateRecords keeps those its tables take, and the bio hash names their types.
  */
@@ -128,6 +135,7 @@ const templatesFor = (t: AttSyncTerminal, templates: readonly AttSyncTemplate[])
   templates.filter(
     (x) =>
       x.template.trim() &&
+      !t.bioOff?.includes(x.bioType) &&
       algorithmFits(t.bioVersions?.[x.bioType], x.majorVer) &&
       (!t.biodata || (terminalHoldsTemplate(t, { bioType: x.bioType, templateNo: x.no, majorVer: x.majorVer }) && !t.refusedBioTypes?.includes(x.bioType))) &&
       (t.biodata || x.bioType !== 1 || x.majorVer <= FINGERTMP_MAX_VERSION),

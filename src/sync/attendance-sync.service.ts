@@ -4,7 +4,7 @@ import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { effectiveKindSql } from '../device/device-kind';
 import { CommandQueueService } from '../push/command-queue.service';
-import { BIO_TYPE, BIODATA_TYPE_REFUSAL, parseMultiBioList, refusalKey } from '../push/protocol';
+import { BIO_TYPE, BIODATA_TYPE_REFUSAL, FUNCTION_SWITCH_TYPES, parseMultiBioList, refusalKey, switchedOffBioTypes } from '../push/protocol';
 import { declaredMajorVersion } from './bio-sync';
 import { takesVisibleFacePhotos, type BioPhotoWord } from '../push/attendance/protocol';
 import { FOR_GOOD_SQL, loadRefusals, refusalsRead } from '../push/device-refusals';
@@ -231,7 +231,7 @@ export class AttendanceSyncService {
         const [kind, pin] = splitItemId(id);
         return removalRefusalKeys(t, kind, pin).find((k) => held?.has(k)) ?? null;
       };
-      const templates = { holds: (x: { bioType: number; templateNo: number; majorVer: number }) => terminalHoldsTemplate(t, x), why: () => terminalTemplatesWhy(t.biodata, t.bioTypes, t.bioVersions) };
+      const templates = { holds: (x: { bioType: number; templateNo: number; majorVer: number }) => terminalHoldsTemplate(t, x), why: (notHeld: readonly number[]) => terminalTemplatesWhy(t.biodata, t.bioTypes, t.bioVersions, t.bioOff, notHeld) };
       out.set(t.id, { sn: t.sn, hashes, skipped, refusedBy, typeRefused, secondaryCards: 'first', templates });
     }
     return out;
@@ -591,6 +591,7 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
     multi_bio_version: string | null;
     zkfp_version: string | null;
     face_version: string | null;
+    switches: Record<string, string | null>;
     info_fp_version: string | null;
     info_face_version: string | null;
     bio_photo: BioPhotoWord | null;
@@ -611,6 +612,7 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
             ${latestOption('MultiBioVersion')} AS multi_bio_version,
             ${latestOption('ZKFPVersion')} AS zkfp_version,
             ${latestOption('FaceVersion')} AS face_version,
+            jsonb_build_object(${FUNCTION_SWITCH_TYPES.map((w) => `'${w.option}', ${latestOption(w.option)}`).join(', ')}) AS switches,
             t.info->>'fpVersion' AS info_fp_version, t.info->>'faceVersion' AS info_face_version,
             t.bio_photo,
             EXISTS (SELECT 1 FROM device_refusal r WHERE r.device_id = d.id AND r.what = '${BIOPHOTO_UPDATE}' AND ${FOR_GOOD_SQL} AND r.probe_at > now()) AS bio_photo_refused,
@@ -641,6 +643,7 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
           biodata,
           bioVersions: declaredVersions(biodata, r),
           bioTypes: parseMultiBioList(r.multi_bio ?? undefined)?.types ?? null,
+          bioOff: switchedOffTypes(r.switches),
           refusedBioTypes: [...(r.refused_types ?? []), ...oldType].map(Number).filter(Number.isInteger),
           // Comparison photos (12.1.1.8) only to one that says it takes them, of the visible-light face (3.1).
           // One that refused them for good is sent USERPIC alone until the refusal's probe, as a refused template type.
@@ -658,6 +661,18 @@ async function loadTerminals(m: EntityManager, ids: readonly string[]): Promise<
  */
 const latestOption = (key: string) => `(SELECT COALESCE(u.record->>'${key}', u.record->>'~${key}') FROM device_upload u
    WHERE u.device_sn = d.sn AND u.table_name = 'options' AND (u.record ? '${key}' OR u.record ? '~${key}') ORDER BY u.id DESC LIMIT 1)`;
+
+/**
+ * The template types a terminal's function switches turn off (FingerFunOn=0, FaceFunOn=0, FvFunOn=0, PvFunOn=0 in its
+ * latest options naming each: attendance manual 8, PushOptions=FingerFunOn,FaceFunOn), as a panel's (switchedOffBioTypes):
+ * a terminal whose fingerprint function is off matches no finger, whatever its table could store. A switch never
+ * pushed, or pushed as anything but 0 or 1, turns nothing off.
+ */
+function switchedOffTypes(switches: Record<string, string | null> | null): number[] {
+  const flag = (v: string | null | undefined) => (v?.trim() === '0' ? false : v?.trim() === '1' ? true : null);
+  const at = (option: string) => flag(switches?.[option]);
+  return switchedOffBioTypes({ fingerFunOn: at('FingerFunOn'), faceFunOn: at('FaceFunOn'), fvFunOn: at('FvFunOn'), pvFunOn: at('PvFunOn') });
+}
 
 /**
  * The algorithm (major version) a terminal declared per template type, what it can match (terminalHoldsTemplate):

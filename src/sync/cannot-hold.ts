@@ -49,6 +49,17 @@ export async function loadHoldFacts(m: EntityManager, pins: readonly string[]): 
 const typeName = (t: number) => `${t} (${BIO_TYPE_NAMES[t] ?? 'unknown'})`;
 
 /**
+ * The function switches (FingerFunOn=0...) behind the types not held, as words ending the reason: only those of the
+ * types in `notHeld` are named (a face template's reason does not list FvFunOn=0).
+ */
+function switchesOff(off: readonly number[] | null | undefined, notHeld: readonly number[]): string {
+  const switches = FUNCTION_SWITCH_TYPES.filter((s) => s.types.some((t) => off?.includes(t) && notHeld.includes(t)));
+  return switches.length
+    ? `; its options switch off ${switches.map((s) => `${s.option}=0 (type ${s.types.map(typeName).join(', ')})`).join(', ')}: no template of a type it does not hold is sent to it`
+    : ': no other template is sent to it';
+}
+
+/**
  * Which templates an access panel can hold (DesiredHashes.templates): `device` with every type it announced, by the
  * planner's own rule (deviceAccepts). Why not the others: the types its table takes, and the functions its options
  * switch off (FingerFunOn=0...: registry.ts switchedOffBioTypes), whose templates are not sent either.
@@ -58,29 +69,29 @@ export function panelTemplates(device: SyncDevice): NonNullable<DesiredHashes['t
     device.dialect.bio === 'biodata'
       ? `its options announce templates of type ${device.dialect.bioTypes.map(typeName).join(', ') || 'none'} only (MultiBioDataSupport, BioDataFun, function switches)`
       : `it keeps fingerprints of version 10 only (templatev10: its options report neither BioDataFun nor MultiBioDataSupport on PushVersion 2.2.14 or later)`;
-  const off = device.dialect.bioOff ?? [];
-  // Only the switches of the types not held are named: a face template's reason does not list FvFunOn=0.
-  const why = (notHeld: readonly number[]) => {
-    const switches = FUNCTION_SWITCH_TYPES.filter((s) => s.types.some((t) => off.includes(t) && notHeld.includes(t)));
-    return switches.length
-      ? `${table}; its options switch off ${switches.map((s) => `${s.option}=0 (type ${s.types.map(typeName).join(', ')})`).join(', ')}: no template of a type it does not hold is sent to it`
-      : `${table}: no other template is sent to it`;
-  };
+  const why = (notHeld: readonly number[]) => `${table}${switchesOff(device.dialect.bioOff, notHeld)}`;
   return { holds: (t) => deviceAccepts(device, t), why };
 }
 
 /**
  * Why an attendance terminal or kiosk cannot hold a template (attendance-commands.ts terminalHoldsTemplate): the types
- * its table takes, and the algorithm versions it declared (MultiBioVersion, FPVersion, FaceVersion, its INFO).
+ * its table takes, the algorithm versions it declared (MultiBioVersion, FPVersion, FaceVersion, its INFO), and the
+ * function switches its options turn off, of the types not held (`notHeld`).
  */
-export function terminalTemplatesWhy(biodata: boolean, bioTypes: readonly number[] | null | undefined, bioVersions?: Readonly<Record<number, number>> | null): string {
+export function terminalTemplatesWhy(
+  biodata: boolean,
+  bioTypes: readonly number[] | null | undefined,
+  bioVersions?: Readonly<Record<number, number>> | null,
+  bioOff?: readonly number[] | null,
+  notHeld: readonly number[] = [],
+): string {
   const table = biodata
     ? bioTypes
       ? `its options announce templates of type ${bioTypes.map(typeName).join(', ')} only (MultiBioDataSupport)`
       : 'it takes unified templates (BIODATA)'
     : `without BIODATA it keeps fingers No 0-9 of algorithm 10.0 or lower (FINGERTMP), near-infrared faces (FACE) and finger veins (FVEIN) only`;
   const versions = Object.entries(bioVersions ?? {}).map(([type, v]) => `type ${typeName(Number(type))} of algorithm ${v} only`);
-  return `${table}${versions.length ? `; it declares ${versions.join(', ')} (MultiBioVersion, FPVersion, FaceVersion)` : ''}: no other template is sent to it`;
+  return `${table}${versions.length ? `; it declares ${versions.join(', ')} (MultiBioVersion, FPVersion, FaceVersion)` : ''}${switchesOff(bioOff, notHeld)}`;
 }
 
 /** The secondary cards a device's records cannot carry (DesiredHashes.secondaryCards), and why. */

@@ -107,6 +107,12 @@ export interface AttendanceTerminalOptions {
    * matches it: the server must not send one.
    */
   multiBioVersion?: string;
+  /**
+   * Its biometric function switches as its options push reports them (attendance manual 8: `FingerFunOn`, `FaceFunOn`,
+   * `FvFunOn`, `PvFunOn`); default FingerFunOn=1 and FaceFunOn=1, the others not pushed. A function switched off
+   * still lets its table store a template; the terminal never matches it, so the server must not send one.
+   */
+  functionSwitches?: Partial<Record<'FingerFunOn' | 'FaceFunOn' | 'FvFunOn' | 'PvFunOn', '0' | '1'>>;
   /** FaceVersion of its options push and its INFO's face algorithm (value 7; default: not in its options, 7 in its INFO). */
   faceVersion?: number;
   /**
@@ -321,8 +327,7 @@ export class AttendanceTerminal {
       const opts = [
         `~DeviceName=${this.opts.deviceName ?? 'SpeedFace-V5L'}`,
         `FirmVer=${this.opts.firmware ?? 'Ver 8.0.4.3-20220708'}`,
-        'FingerFunOn=1',
-        'FaceFunOn=1',
+        ...Object.entries({ FingerFunOn: '1', FaceFunOn: '1', ...this.opts.functionSwitches }).map(([k, v]) => `${k}=${v}`),
         `FPVersion=${this.opts.fpVersion ?? (biodata ? 12 : 10)}`,
         ...(this.opts.faceVersion !== undefined ? [`FaceVersion=${this.opts.faceVersion}`] : []),
         ...(biodata ? ['BioDataFun=1', `MultiBioDataSupport=${this.opts.multiBioDataSupport ?? '0:1:1:0:0:0:0:0:0:1'}`] : []),
@@ -483,6 +488,14 @@ export class AttendanceTerminal {
    */
   announceBioTypes(multiBioDataSupport: string): void {
     this.opts.multiBioDataSupport = multiBioDataSupport;
+  }
+
+  /**
+   * An installer turns biometric functions on or off at its menu: the function switches of its next options push
+   * (sent at its next `init`), its tables kept.
+   */
+  switchFunctions(switches: NonNullable<AttendanceTerminalOptions['functionSwitches']>): void {
+    this.opts.functionSwitches = { ...this.opts.functionSwitches, ...switches };
   }
 
   /**

@@ -9,7 +9,7 @@ import { CommandQueueService } from '../command-queue.service';
 import type { DeviceSession } from '../device-registry.service';
 import { clip } from '../device-registry.service';
 import { forgetRefusalsSql } from '../device-refusals';
-import { instantToWallClock, type KvMap } from '../protocol';
+import { FUNCTION_SWITCH_TYPES, instantToWallClock, type KvMap } from '../protocol';
 import { codePageOfLanguage, isCodePage, WESTERN, type CodePage } from '../../common/code-page';
 import type { LegacyText } from '../device-body';
 import { PUSH_SETTINGS, type PushSettings } from '../push-settings';
@@ -78,8 +78,11 @@ const GAP_SLACK_MS = 60_000;
  * The INFO a terminal reported ($2, JSON); answers whether the row is new and the user count of the INFO it replaces
  * (the statement's snapshot: the row as it was), by which a count that dropped is told (noteInfo).
  */
-/** The options in which a terminal declares its template algorithms (AttendanceSync loadTerminals reads them). */
-const ALGORITHM_OPTIONS = ['MultiBioVersion', 'FPVersion', 'ZKFPVersion', 'FaceVersion'];
+/**
+ * The options in which a terminal declares its template algorithms and turns its biometric functions on or off
+ * (AttendanceSync loadTerminals reads them): a change plans its templates again.
+ */
+const TEMPLATE_OPTIONS = ['MultiBioVersion', 'FPVersion', 'ZKFPVersion', 'FaceVersion', ...FUNCTION_SWITCH_TYPES.map((s) => s.option)];
 
 const NOTE_INFO = `WITH prev AS (SELECT t.info->>'userCount' AS users, t.info->>'attLogCount' AS logs, t.bio_photo AS photo,
       t.info->>'fpVersion' AS fp, t.info->>'faceVersion' AS face FROM att_terminal t WHERE t.device_id = $1)
@@ -721,8 +724,9 @@ export class AttendanceTerminalService implements OnModuleInit {
     const photoChanged = (await this.noteBioPhotoWord(s, bioPhotoWordOfOptions(options))) || forgotPhotoWord;
     // Options without either (another unit under the same SN, older firmware, or a push of changed options only)
     // are planned once too: the dialect is decided from the options since the initialisation (loadTerminals).
-    // The algorithm versions it declares too (MultiBioVersion, FPVersion...): templates of another version wait for them.
-    const said = [multiBio, bioDataFun, options.text('MultiBioPhotoSupport'), options.text('BioPhotoFun'), ...ALGORITHM_OPTIONS.map((k) => options.text(k))]
+    // The algorithm versions it declares too (MultiBioVersion, FPVersion...): templates of another version wait for
+    // them; and its function switches (FingerFunOn...): templates of a function it turned off are not sent.
+    const said = [multiBio, bioDataFun, options.text('MultiBioPhotoSupport'), options.text('BioPhotoFun'), ...TEMPLATE_OPTIONS.map((k) => options.text(k))]
       .map((x) => x ?? '')
       .join('\t');
     if (this.bioOptions.get(s.sn) === said && !photoChanged) return;
