@@ -136,10 +136,14 @@ function queryNamesOf(param: string): string[] {
 /**
  * The answer to a request that leaves a route's path parameter out everywhere (`GET /api/transaction/person/`, no
  * pin in the query either): a pin is the manual's -20 "Pin number cannot be empty", as every endpoint that reads
- * its pin from the query or the body answers; any other parameter -400 naming it. Never -404: the endpoint exists.
+ * its pin from the query or the body answers; a device SN -48 "Device serial number can't be null" likewise; any
+ * other parameter -400 naming it. Never -404: the endpoint exists.
  */
 export function missingPathParam(name: string): CvError {
-  if (queryNamesOf(name).includes('pin')) return new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
+  const names = queryNamesOf(name);
+  if (names.includes('pin')) return new CvError(CvCode.PinEmpty, 'Pin number cannot be empty');
+  // `GET /api/transaction/device/` (2.18.1/2.18.2) as the v3 form and device/getAcc answer a missing SN: -48.
+  if (names.includes('deviceSn')) return new CvError(CvCode.DeviceSnNull, "Device serial number can't be null");
   return new CvError(CvCode.InvalidParameter, `${name} is required: in the path, the query or the JSON body`);
 }
 

@@ -41,7 +41,7 @@ export class TransactionController {
   @ApiOkResponse({ type: listEnvelopeOf(TransactionV1ItemDto) })
   async byDevice(@Param('deviceSn') deviceSn: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<TransactionV1ItemDto[]>> {
     const page = this.transactions.page(dto.pageNo, dto.pageSize);
-    return ok(await this.transactions.listV1({ deviceSn, ...this.transactions.timeRange(dates(dto)) }, page, false));
+    return ok(await this.transactions.listV1({ deviceSn: requireSn(deviceSn), ...this.transactions.timeRange(dates(dto)) }, page, false));
   }
 
   @Get('api/v2/transaction/device/:deviceSn')
@@ -50,16 +50,14 @@ export class TransactionController {
   @ApiOkResponse({ type: v2PageEnvelopeOf(TransactionV2ItemDto, transactionV2PageDocs) })
   async byDeviceV2(@Param('deviceSn') deviceSn: string, @CvInput() dto: TransactionPageDto): Promise<Envelope<V2Page<TransactionV2ItemDto>>> {
     const page = this.transactions.page(dto.pageNo, dto.pageSize);
-    return ok(await this.transactions.listV2({ deviceSn, ...this.transactions.timeRange(dates(dto)) }, page));
+    return ok(await this.transactions.listV2({ deviceSn: requireSn(deviceSn), ...this.transactions.timeRange(dates(dto)) }, page));
   }
 
   @Get('api/v3/transaction/device')
   @ApiOperation({ summary: 'Get access transactions by device SN (v3 form: deviceSn in the query; answers like 2.18.2)' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(TransactionV2ItemDto, transactionV2PageDocs) })
   async byDeviceV3(@CvInput() dto: TransactionV3DeviceDto): Promise<Envelope<V2Page<TransactionV2ItemDto>>> {
-    const sn = dto.deviceSn || dto.sn || dto.devSn;
-    if (!sn) throw new CvError(CvCode.DeviceSnNull, "Device serial number can't be null");
-    return this.byDeviceV2(sn, dto);
+    return this.byDeviceV2(requireSn(dto.deviceSn || dto.sn || dto.devSn), dto);
   }
 
   @Get('api/transaction/list')
@@ -154,6 +152,13 @@ export class TransactionController {
   async getByIdV2(@Param('id') id: string): Promise<Envelope<TransactionV2ItemDto>> {
     return this.getById(id);
   }
+}
+
+/** A blank SN (`/api/transaction/device/%20`) is the manual's -48, as a missing one is (route-forms.ts), not an empty list. */
+function requireSn(sn: string | undefined): string {
+  const s = (sn ?? '').trim();
+  if (!s) throw new CvError(CvCode.DeviceSnNull, "Device serial number can't be null");
+  return s;
 }
 
 function requirePin(pin: string | undefined): string {

@@ -143,6 +143,15 @@ describe('transaction lists (2.18.1-2.18.4, 2.18.6, 2.18.7)', () => {
     expect((await t.get('/api/v3/transaction/device', page)).body).toEqual({ code: -48, message: "Device serial number can't be null", data: null });
   });
 
+  it('2.18.1 / 2.18.2: an SN left out of the path, or blank, is -48 as the v3 form answers (not -400, not an empty list)', async () => {
+    const snNull = { code: -48, message: "Device serial number can't be null", data: null };
+    for (const path of ['/api/transaction/device/', '/api/v2/transaction/device/', '/api/transaction/device/%20', '/api/v2/transaction/device/%20%20']) {
+      const r = await t.get(path, page);
+      expect(r.status, path).toBe(200);
+      expect(r.body, path).toEqual(snNull);
+    }
+  });
+
   it('2.18.6 / 2.18.7 / v3: events of one person', async () => {
     const v1 = await t.get('/api/transaction/person/57', page);
     expect(v1.body.data.map((e: { logId: number }) => e.logId)).toEqual([4, 2, 1]);
