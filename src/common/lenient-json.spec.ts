@@ -37,6 +37,14 @@ describe('parseLenientJson', () => {
     expect(() => parseLenientJson('{"a": "b" "c": "d"}')).toThrow(SyntaxError);
   });
 
+  it('closes braces and brackets left open at the end (2.17.3), not ones cut inside a value or mismatched', () => {
+    expect(parseLenientJson('{\n“pin”: “80000001”\n')).toEqual({ pin: '80000001' });
+    expect(parseLenientJson('{"a": [1, {"b": "}"},')).toEqual({ a: [1, { b: '}' }] });
+    expect(() => parseLenientJson('{"a": "b')).toThrow(SyntaxError);
+    expect(() => parseLenientJson('{"a": ')).toThrow(SyntaxError);
+    expect(() => parseLenientJson('{"a": [1}')).toThrow(SyntaxError);
+  });
+
   it('still refuses what is not JSON', () => {
     expect(() => parseLenientJson('{"a": }')).toThrow(SyntaxError);
     expect(() => parseLenientJson('{"a" "b"}')).toThrow(SyntaxError);

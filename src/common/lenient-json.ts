@@ -4,7 +4,7 @@
  * a doubled closing quote (`"2021-11-19 18:00:00"",` in 2.18.10), typographic quotes around a value
  * (`"personPhoto":“picture-base64”` in 2.13.1), a body without its outer braces (`"content": {...}` in
  * 2.18.11), and a comma missing at a line break between two members (`"visitDate": "…"` then, on the next line,
- * `“visitEndDate”: "…"` in 2.15.1). A body that strict JSON.parse reads is never touched (but for integers beyond 2^53,
+ * `“visitEndDate”: "…"` in 2.15.1), and a body whose closing brace was left off (`{ “pin”: “80000001”` in 2.17.3). A body that strict JSON.parse reads is never touched (but for integers beyond 2^53,
  * read as strings: quoteUnsafeIntegers); one it refuses is repaired of those quirks only, and read again. Anything
  * still not JSON throws the strict parser's error.
  */
@@ -22,6 +22,14 @@ export function parseLenientJson(raw: string): unknown {
         // fall through to the braces check and then the strict error
       }
     }
+    const closed = closeUnclosed(repaired);
+    if (closed !== undefined) {
+      try {
+        return JSON.parse(quoteUnsafeIntegers(closed));
+      } catch {
+        // fall through to the braces check and then the strict error
+      }
+    }
     const t = repaired.trim();
     if (t.startsWith('"') && !t.endsWith('"')) {
       try {
@@ -33,6 +41,26 @@ export function parseLenientJson(raw: string): unknown {
     }
     throw strictError;
   }
+}
+
+/**
+ * The text with the braces and brackets it left open closed at its end (2.17.3 prints its body without the final
+ * `}`), or undefined when nothing is left open, a string is unterminated, or a closer does not match: only a
+ * missing tail is mended, never a body cut in the middle of a value.
+ */
+function closeUnclosed(text: string): string | undefined {
+  const open: string[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      if (i >= text.length) return undefined;
+    } else if (c === '{' || c === '[') open.push(c === '{' ? '}' : ']');
+    else if (c === '}' || c === ']') {
+      if (open.pop() !== c) return undefined;
+    }
+  }
+  return open.length === 0 ? undefined : text.trimEnd().replace(/,$/, '') + open.reverse().join('');
 }
 
 const OPEN_QUOTES = new Set(['\u201c', '\u201d', '\u201e']);

@@ -100,6 +100,12 @@ describe('bodies as the manual prints them', () => {
     expect(r.body).toMatchObject({ ret: 'fail', msg: expect.stringContaining('does not exist') });
   });
 
+  it('2.17.3 visRegistration/getQrCode with its body as printed (typographic quotes, no closing brace) is read', async () => {
+    const r = await raw('POST', '/api/visRegistration/getQrCode/80000001', '{\n“pin”: “80000001”\n');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ code: -257, data: null });
+  });
+
   it('a body that is still not JSON answers -400 as before', async () => {
     const r = await raw('POST', '/api/person/add', '{"pin": ');
     expect(r.status).toBe(400);
