@@ -1,19 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSimulator, type SimulatorProcess } from '../support/simulate-cli';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * `npm run simulate` as the README has a newcomer run it (the built CLI, dist/test/simulator/cli.js, which
  * `npm test` builds first): an access panel by default, an elevator or channel controller or an attendance terminal with `--kind`.
  */
-const CLI = path.resolve('dist/test/simulator/cli.js');
-
 let t: TestApp;
 const children: ChildProcess[] = [];
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
   t = await startTestApp();
 });
 afterAll(async () => {
@@ -21,28 +17,9 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** The CLI's output so far, and a wait for a line matching a pattern. */
-function simulate(args: string[], baseUrl?: string): { child: ChildProcess; out: () => string; waitFor(re: RegExp, ms?: number): Promise<string>; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [CLI, '--url', baseUrl ?? t.baseUrl, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString('utf8')));
-  const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return {
-    child,
-    out: () => out,
-    exit,
-    async waitFor(re, ms = 20_000) {
-      const until = Date.now() + ms;
-      for (;;) {
-        const m = re.exec(out);
-        if (m) return m[0];
-        if (Date.now() > until || child.exitCode !== null) throw new Error(`no ${re} in the simulator's output:\n${out}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    },
-  };
+/** The CLI against this file's gateway (or `baseUrl`'s). */
+function simulate(args: string[], baseUrl?: string): SimulatorProcess {
+  return spawnSimulator(['--url', baseUrl ?? t.baseUrl, ...args], children);
 }
 
 describe('npm run simulate', () => {

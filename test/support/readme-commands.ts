@@ -14,8 +14,11 @@ export interface CurlCommand {
   body?: string;
 }
 
-/** The text of the README section that starts with `heading`, up to the next heading of its level or above. */
-export function readmeSection(heading: string): string {
+/**
+ * The text of the README section that starts with `heading`, up to the next heading of its level or above
+ * (with `ownText`, up to its first subsection: "## Walk-through"'s numbered steps without the "###" walk-throughs after them).
+ */
+export function readmeSection(heading: string, ownText = false): string {
   const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
   const start = readme.indexOf(`\n${heading}\n`);
   if (start < 0) throw new Error(`the README has no section ${heading}`);
@@ -24,8 +27,8 @@ export function readmeSection(heading: string): string {
   const lines = readme.slice(start + heading.length + 2).split('\n');
   let fenced = false;
   const end = lines.findIndex((l) => {
-    if (l.startsWith('```')) fenced = !fenced;
-    return !fenced && new RegExp(`^#{1,${level}} `).test(l);
+    if (l.trimStart().startsWith('```')) fenced = !fenced;
+    return !fenced && new RegExp(`^#{1,${ownText ? 6 : level}} `).test(l);
   });
   return (end < 0 ? lines : lines.slice(0, end)).join('\n');
 }
@@ -64,29 +67,44 @@ function words(line: string, vars: Record<string, string>): string[] {
   return out;
 }
 
-/** Every `curl` command of the section's ```sh blocks, with `vars` ($G, $T) expanded. */
-export function readmeCurls(heading: string, vars: Record<string, string>): CurlCommand[] {
-  const section = readmeSection(heading);
-  const commands: CurlCommand[] = [];
-  for (const block of section.matchAll(/```sh\n([\s\S]*?)```/g)) {
+/** One command line of a section's ```sh blocks (continuation lines joined), and its shell words. */
+export interface ShellLine {
+  line: string;
+  words: string[];
+}
+
+/** Every command line of the section's ```sh blocks, split into words with `vars` ($G, $T) expanded. */
+export function readmeShellLines(heading: string, vars: Record<string, string>, ownText = false): ShellLine[] {
+  const lines: ShellLine[] = [];
+  for (const block of readmeSection(heading, ownText).matchAll(/```sh\n([\s\S]*?)```/g)) {
     for (const line of block[1].replace(/\\\n\s*/g, ' ').split('\n')) {
-      if (!line.trimStart().startsWith('curl ')) continue;
-      const w = words(line.trim(), vars).slice(1);
-      const cmd: CurlCommand = { line: line.trim(), method: '', url: '', headers: {} };
-      for (let i = 0; i < w.length; i++) {
-        if (w[i] === '-X') cmd.method = w[++i];
-        else if (w[i] === '-H') {
-          const [k, ...v] = w[++i].split(':');
-          cmd.headers[k.trim().toLowerCase()] = v.join(':').trim();
-        } else if (w[i] === '-d' || w[i] === '--data-binary') cmd.body = w[++i];
-        else if (w[i].startsWith('-')) throw new Error(`a curl option the README tests do not read: ${w[i]} in ${line}`);
-        else cmd.url = w[i];
-      }
-      // curl's own defaults: POST with a body, and -d's form type when no content type is given.
-      cmd.method ||= cmd.body === undefined ? 'GET' : 'POST';
-      if (cmd.body !== undefined) cmd.headers['content-type'] ??= 'application/x-www-form-urlencoded';
-      commands.push(cmd);
+      const w = words(line.trim(), vars);
+      if (w.length) lines.push({ line: line.trim(), words: w });
     }
+  }
+  return lines;
+}
+
+/** Every `curl` command of the section's ```sh blocks, with `vars` ($G, $T) expanded. */
+export function readmeCurls(heading: string, vars: Record<string, string>, ownText = false): CurlCommand[] {
+  const commands: CurlCommand[] = [];
+  for (const { line, words: all } of readmeShellLines(heading, vars, ownText)) {
+    if (all[0] !== 'curl') continue;
+    const w = all.slice(1);
+    const cmd: CurlCommand = { line, method: '', url: '', headers: {} };
+    for (let i = 0; i < w.length; i++) {
+      if (w[i] === '-X') cmd.method = w[++i];
+      else if (w[i] === '-H') {
+        const [k, ...v] = w[++i].split(':');
+        cmd.headers[k.trim().toLowerCase()] = v.join(':').trim();
+      } else if (w[i] === '-d' || w[i] === '--data-binary') cmd.body = w[++i];
+      else if (w[i].startsWith('-')) throw new Error(`a curl option the README tests do not read: ${w[i]} in ${line}`);
+      else cmd.url = w[i];
+    }
+    // curl's own defaults: POST with a body, and -d's form type when no content type is given.
+    cmd.method ||= cmd.body === undefined ? 'GET' : 'POST';
+    if (cmd.body !== undefined) cmd.headers['content-type'] ??= 'application/x-www-form-urlencoded';
+    commands.push(cmd);
   }
   return commands;
 }
