@@ -1,6 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runOperatorCommand } from '../../src/cli/operator';
+import { runTokenCommand } from '../../src/cli/token';
 import { loadConfig } from '../../src/config/config';
 import { readmeCurls, readmeSection, readmeShellLines, runCurl, type CurlCommand } from '../support/readme-commands';
 import { spawnSimulator, type SimulatorProcess } from '../support/simulate-cli';
@@ -195,4 +197,64 @@ describe('README: an attendance terminal, from a fresh install', () => {
     expect(terminal.out()).toMatch(/punch pin=2001 \S+ \S+ status=0 -> HTTP 200 "OK: 1"/);
     expect(curls.notRun()).toEqual([]);
   }, 90_000);
+});
+
+/** A command-line tool's run, as `npm run <tool>` runs it with DATABASE_URL set (which the README allows beside a running gateway). */
+async function tool(run: (args: string[], out: (l: string) => void) => Promise<number>, args: string[]): Promise<{ code: number; lines: string[] }> {
+  const lines: string[] = [];
+  const saved = process.env.DATABASE_URL;
+  process.env.DATABASE_URL = t.db.url;
+  try {
+    return { code: await run(args, (l) => lines.push(l)), lines };
+  } finally {
+    if (saved === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = saved;
+  }
+}
+
+/** The section's `npm run <name> -- …` lines, as the arguments the tool gets (a trailing comment dropped). */
+function toolLines(heading: string, name: string, ownText = false): string[][] {
+  return readmeShellLines(heading, {}, ownText)
+    .filter((l) => l.words.slice(0, 4).join(' ') === `npm run ${name} --`)
+    .map((l) => l.words.slice(4));
+}
+
+describe("README: step 1's token commands and the console's first administrator", () => {
+  it('npm run token -- create payroll prints a token that the first call accepts; list shows it; revoke disables it', async () => {
+    const lines = toolLines(WALK, 'token', true);
+    const [create, list, revoke] = ['create', 'list', 'revoke'].map((verb) => lines.find((l) => l[0] === verb));
+    expect([create, list, revoke], JSON.stringify(lines)).not.toContain(undefined);
+    const name = create![1];
+    expect(revoke![1]).toBe(name);
+    const created = await tool(runTokenCommand, create!);
+    expect(created.code, created.lines.join('\n')).toBe(0);
+    const token = created.lines[1];
+    expect(token).toMatch(/^[0-9a-f]{40}$/);
+    const first = readmeCurls(WALK, {}, true).find((c) => c.line.includes('/api/department/get/1'))!;
+    const r = await runCurl({ ...first, url: here(first.url).replace(/access_token=[^&]*/, `access_token=${token}`) });
+    expect(JSON.parse(r.text)).toMatchObject({ code: 0, data: { code: '1' } });
+    expect((await tool(runTokenCommand, list!)).lines).toContainEqual(expect.stringMatching(new RegExp(`^${name}\\tyes\\t`)));
+    expect((await tool(runTokenCommand, revoke!)).code).toBe(0);
+    expect((await tool(runTokenCommand, list!)).lines).toContainEqual(expect.stringMatching(new RegExp(`^${name}\\tno\\t`)));
+  });
+
+  it('npm run operator -- create alice --role admin prints a password that signs in at /console, where the bare address leads', async () => {
+    const lines = toolLines('## Operator console', 'operator', true);
+    expect(lines.map((l) => l[0])).toEqual(['create']);
+    const created = await tool(runOperatorCommand, lines[0]);
+    expect(created.code, created.lines.join('\n')).toBe(0);
+    const password = created.lines.at(-1)!;
+    expect(password.length).toBeGreaterThanOrEqual(10);
+    const login = await fetch(`${t.baseUrl}/console/api/session/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: lines[0][1], password }),
+    });
+    expect(await login.json()).toMatchObject({ code: 0, data: { operator: { name: lines[0][1], role: 'admin' } } });
+    expect(login.headers.get('set-cookie')).toMatch(/^cvgw_console=/);
+    const bare = await fetch(`${t.baseUrl}/`, { redirect: 'manual' });
+    expect(bare.status).toBeGreaterThanOrEqual(300);
+    expect(bare.status).toBeLessThan(400);
+    expect(bare.headers.get('location')).toMatch(/\/console\/?$/);
+  });
 });
