@@ -49,12 +49,17 @@ export async function terminalInOwnArea(
   return term;
 }
 
-/** Reconciler passes (a refusal's backoff is about a second in these specs) until `done` or 15 rounds. */
+/**
+ * Reconciler passes until `done`, or for at most about 16 s (a refusal's backoff is about a second in these specs):
+ * one every 250 ms, so that the wait ends when the retry has come, not at a fixed time past the backoff (not more
+ * often: each pass on the embedded database costs this process's CPU).
+ */
 export async function settleUntil(reconciler: Pick<SyncReconciler, 'idle' | 'runOnce'>, term: AttendanceTerminal, done: () => boolean): Promise<void> {
-  for (let i = 0; i < 15 && !done(); i++) {
+  const deadline = Date.now() + 16_500;
+  while (!done() && Date.now() < deadline) {
     await settleTerminal(reconciler, term);
     if (done()) return;
-    await new Promise((r) => setTimeout(r, 1100));
+    await new Promise((r) => setTimeout(r, 250));
     await reconciler.runOnce();
   }
   await settleTerminal(reconciler, term);

@@ -10,7 +10,7 @@ import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { SyncVerifier } from '../../src/sync/sync-verifier.service';
 import { commandsOf, settingsOf, sleep } from '../push/push-helpers';
 import { PHOTO } from '../sync/access-helpers';
-import { AttendanceTerminal, type AttendanceTerminalOptions } from '../simulator/attendance-terminal';
+import { AttendanceTerminal, type AttendanceTerminalOptions, type ExecutedCommand } from '../simulator/attendance-terminal';
 import type { TestApp } from '../support/test-app';
 import { initialisedTerminal, settleTerminal, useAttendanceApp } from './attendance-helpers';
 
@@ -28,6 +28,31 @@ async function terminalInOwnArea(sn: string, opts: Partial<AttendanceTerminalOpt
 }
 
 const settle = (term: AttendanceTerminal, rounds = 10) => settleTerminal(reconciler, term, rounds);
+
+/**
+ * What `step` hands the terminal, gathered every 250 ms until `enough` of it came (or 10 s passed): a wait for a
+ * backoff or an acknowledgement timeout (1 s here) ends when the retry comes, not at a fixed time past it.
+ */
+async function gatherUntil(step: () => Promise<ExecutedCommand[] | void>, enough: (got: ExecutedCommand[]) => boolean, ms = 10_000): Promise<ExecutedCommand[]> {
+  const got: ExecutedCommand[] = [];
+  const deadline = Date.now() + ms;
+  for (;;) {
+    got.push(...((await step()) ?? []));
+    if (enough(got) || Date.now() > deadline) return got;
+    // Not shorter: each round is a reconciler pass, which on the embedded database costs this process's CPU.
+    await sleep(250);
+  }
+}
+/** A reconciler pass, then what the terminal is handed. */
+const retried = (term: AttendanceTerminal) => async () => {
+  await reconciler.runOnce();
+  return term.drain();
+};
+/** A reconciler pass, then the terminal settled. */
+const retriedAndSettled = (term: AttendanceTerminal) => async () => {
+  await reconciler.runOnce();
+  await settle(term);
+};
 
 const pinsOn = (term: AttendanceTerminal) => [...term.users.keys()].sort();
 const convergence = async (sn: string) => (await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data;
@@ -57,8 +82,7 @@ describe('a reply lost between an add and a delete', () => {
     // for sure: on a loaded machine the steps above can outlast ackTimeoutMs, and then the add comes again here.
     const early = await term.poll();
     if (Date.now() - sentBy < 1000) expect(early).toEqual([]);
-    await sleep(1200);
-    const done = [...early, ...(await term.drain())];
+    const done = [...early, ...(await gatherUntil(() => term.drain(), (got) => early.length + got.length >= 2))];
     expect(done.map((d) => d.command.split('\t')[0])).toEqual(['DATA UPDATE USERINFO PIN=8101', 'DATA DELETE USERINFO PIN=8101']);
     expect(done.every((d) => d.returnCode === 0)).toBe(true);
     expect(term.users.has('8101')).toBe(false);
@@ -84,9 +108,7 @@ describe('a result that never comes', () => {
     const [row] = await commandsOf(t, 'ATT-CV-EXPIRE').then((rows) => rows.filter((r) => r.command.startsWith('DATA UPDATE USERINFO PIN=8151')));
     expect(row).toMatchObject({ state: 'failed', return_code: null });
     expect((await onDevices('8151')).data).toEqual([expect.objectContaining({ deviceSn: 'ATT-CV-EXPIRE', state: 'divergent', holds: false, lastError: 'no result' })]);
-    await sleep(1100);
-    await reconciler.runOnce();
-    const again = await term.drain();
+    const again = await gatherUntil(retried(term), (got) => got.length > 0);
     expect(again.map((d) => [d.command.split('\t')[0], d.returnCode])).toEqual([['DATA UPDATE USERINFO PIN=8151', 0]]);
     expect((await onDevices('8151')).data).toEqual([expect.objectContaining({ state: 'synced', holds: true })]);
   });
@@ -125,9 +147,7 @@ describe('refused, then accepted', () => {
     await reconciler.runOnce();
     const early = await term.drain();
     if (Date.now() - refusedBy < 1000) expect(early).toEqual([]);
-    await sleep(1100);
-    await reconciler.runOnce();
-    const again = [...early, ...(await term.drain())];
+    const again = [...early, ...(await gatherUntil(retried(term), (got) => early.length + got.length > 0))];
     expect(again.map((d) => [d.command.split('\t')[0], d.returnCode])).toEqual([['DATA UPDATE USERINFO PIN=8201', 0]]);
     expect(term.users.get('8201')).toMatchObject({ name: 'Max' });
     expect((await onDevices('8201')).data).toEqual([expect.objectContaining({ deviceSn: 'ATT-CV-REFUSE', state: 'synced', holds: true, unconfirmed: [], lastReturn: null })]);
@@ -152,9 +172,8 @@ describe('refused, then accepted', () => {
     expect(await refusalOf()).toEqual({ what: 'DATA UPDATE USERINFO', return_code: -1002, refusals: 1 });
     expect((await convergence(sn)).refused).toEqual([]);
     fault.times = 0;
-    await sleep(1100);
-    await reconciler.runOnce();
-    expect((await term.drain()).map((d) => [d.command.split('\t')[0], d.returnCode])).toEqual(pins.map((pin) => [`DATA UPDATE USERINFO PIN=${pin}`, 0]));
+    const again = await gatherUntil(retried(term), (got) => got.length >= pins.length);
+    expect(again.map((d) => [d.command.split('\t')[0], d.returnCode])).toEqual(pins.map((pin) => [`DATA UPDATE USERINFO PIN=${pin}`, 0]));
     expect([...term.users.keys()].sort()).toEqual(pins);
     expect(await refusalOf()).toBeUndefined();
   });
@@ -172,9 +191,7 @@ describe('refused, then accepted', () => {
     expect(row).toEqual({ refusals: 1 });
     expect((await convergence(sn)).refused).toEqual([]);
     fault.times = 0;
-    await sleep(1100);
-    await reconciler.runOnce();
-    await term.drain();
+    await gatherUntil(retried(term), () => pinsOn(term).length >= pins.length);
     expect(pinsOn(term)).toEqual(pins);
   });
 
@@ -266,9 +283,8 @@ describe("a terminal's Return codes are read with the attendance manual (Appendi
     expect((await onDevices('8402')).data).toEqual([expect.objectContaining({ deviceSn: 'ATT-CV-PARAM', state: 'divergent', lastReturn: -1, lastError: `Return -1: ${WRONG}` })]);
     expect((await convergence('ATT-CV-PARAM')).lastReturns[0]).toMatchObject({ returnCode: -1, meaning: WRONG, state: 'failed' });
     // The failure stands (an update that did not land): it is sent again after the backoff and lands.
-    await sleep(1100);
-    await reconciler.runOnce();
-    expect((await term.drain()).map((d) => [d.command.split('\t')[0], d.returnCode])).toEqual([['DATA UPDATE USERINFO PIN=8402', 0]]);
+    const again = await gatherUntil(retried(term), (got) => got.length > 0);
+    expect(again.map((d) => [d.command.split('\t')[0], d.returnCode])).toEqual([['DATA UPDATE USERINFO PIN=8402', 0]]);
   });
 });
 
@@ -337,8 +353,7 @@ describe('a secondary card removed by REST, under faults', () => {
     }
     expect(term.lostReplies.some((r) => r.includes(clearing))).toBe(true);
     expect(term.users.get('8901')?.viceCard).toBe('8901002');
-    await sleep(1200);
-    await settle(term);
+    await gatherUntil(() => settle(term), () => term.executed.some((e) => e.command === clearing && e.returnCode === 0));
     expect(term.executed.filter((e) => e.command === clearing).map((e) => e.returnCode)).toEqual([-1002, 0]);
     expect(term.users.get('8901')?.viceCard).toBe('');
     expect((await onDevices('8901')).data).toEqual([expect.objectContaining({ deviceSn: 'ATT-CV-VICE', state: 'synced', holds: true })]);
@@ -507,11 +522,7 @@ describe('a terminal announcing pushver 2.4.1 whose firmware refuses BIODATA (-1
     expect((await t.post('/api/attAreaPerson/set', { code: sn, pins: ['8731'] })).body.code).toBe(0);
     expect((await t.post('/api/bioTemplate/add', { personId: '8731', validType: '1', template: Buffer.from('finger of 8731').toString('base64'), templateNo: '3' })).body.code).toBe(0);
     await settle(term);
-    for (let i = 0; i < 10 && term.templatesOf('8731').length === 0; i++) {
-      await sleep(1100);
-      await reconciler.runOnce();
-      await settle(term);
-    }
+    await gatherUntil(retriedAndSettled(term), () => term.templatesOf('8731').length > 0, 11_000);
     expect(term.templatesOf('8731')).toEqual([expect.objectContaining({ table: 'FINGERTMP', fields: expect.objectContaining({ FID: '3' }) })]);
     expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
     const biodataSent = term.executed.filter((e) => e.command.startsWith('DATA UPDATE BIODATA')).length;
@@ -547,11 +558,7 @@ describe('a terminal announcing an older protocol (pushver 2.2.14, no BioDataFun
     expect((await t.post('/api/bioTemplate/add', { personId: '8741', validType: '1', template: Buffer.from('finger of 8741').toString('base64'), templateNo: '5' })).body.code).toBe(0);
     await settle(term);
     expect(term.executed.filter((e) => e.command.startsWith('DATA UPDATE FINGERTMP')).map((e) => e.returnCode)).toEqual([-1004]);
-    for (let i = 0; i < 10 && term.templatesOf('8741').length === 0; i++) {
-      await sleep(1100);
-      await reconciler.runOnce();
-      await settle(term);
-    }
+    await gatherUntil(retriedAndSettled(term), () => term.templatesOf('8741').length > 0, 11_000);
     expect(term.templatesOf('8741')).toEqual([expect.objectContaining({ table: 'BIODATA', fields: expect.objectContaining({ No: '5', Type: '1' }) })]);
     expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
     // Another finger: BIODATA straight away, no FINGERTMP tried again.
@@ -619,10 +626,8 @@ describe('an enrolment at a terminal that refused a template written through RES
       await term.uploadUser(pin);
     }
     expect(await convergence(sn)).toMatchObject({ divergent: true });
-    await sleep(1100);
-    await reconciler.runOnce();
-    await settle(term);
     const want = what.startsWith('a finger') ? ['1', '2'] : ['1'];
+    await gatherUntil(retriedAndSettled(term), () => term.templatesOf(pin).length >= want.length);
     expect(term.templatesOf(pin).map((x) => x.fields.No).sort()).toEqual(want);
     expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
   });
