@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { forgetRefusalsSql } from './device-refusals';
 import { Reader } from '../reader/reader.entity';
-import { gateReaderLayout } from '../passage/gate-readers';
+import { readerLayout } from '../reader/reader-layout';
 import { Door } from '../door/door.entity';
 import { intoOf, listOf, unnestOf } from '../database/columns';
 import { Device } from '../device/device.entity';
@@ -725,9 +725,8 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
   }
 
   /**
-   * Doors 1..LockCount named `<alias>-<n>` (or `<SN>-<n>` when that name is taken), each with an in and an
-   * out reader named `<door>-In` / `<door>-Out` (a channel controller's gates: those its ReaderCount gives).
-   * Existing doors and readers are left as they are, but for a gate reader the ReaderCount no longer gives.
+   * Doors 1..LockCount named `<alias>-<n>` (or `<SN>-<n>` when that name is taken), with the readers its
+   * ReaderCount gives them (ensureReaders). Existing doors are left as they are.
    */
   private async ensureDoors(m: EntityManager, d: DeviceRow): Promise<{ acc: string[]; psg: string[] } | null> {
     // Doors belong to access panels and channel controllers (whose doors are their gates, src/passage);
@@ -768,52 +767,57 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
       const made = new Set(inserted.map((r) => Number(r.door_no)));
       restored = await this.restoreDroppedDoors(m, d.id, back.filter((b): b is DroppedDoor => !!b && made.has(b.doorNo)), dropped);
     }
-    const doors = [...byNo.values()];
-    if (doors.length === 0) return restored;
-    // An access panel's door has an in and an out reader; a channel controller's gates have the readers its
-    // ReaderCount gives them (gate-readers.ts): a one-way lane has no exit reader to list or name events after.
-    const wanted = kind === 'psg'
-      ? gateReaderLayout(count, Number(d.reader_count) || 0).flatMap((r) => (byNo.has(r.gate) ? [{ door: byNo.get(r.gate)!, io: r.inOut, no: r.readerNo }] : []))
-      : doors.flatMap((door) => [0, 1].map((io) => ({ door, io, no: (door.door_no - 1) * 2 + 1 + io })));
+    if (byNo.size > 0) await this.ensureReaders(m, d, byNo);
+    return restored;
+  }
+
+  /**
+   * The readers of a device's doors: one per physical reader its registration declares (reader-layout.ts), as
+   * CVSecurity lists them, named `<door>-In` / `<door>-Out`: a door passed one way (a single-door SpeedFace with its
+   * one reader, an inBio460 wired with four) has no out reader to list or name events after. Only a registration
+   * stating both LockCount and ReaderCount removes and renumbers readers (a reader the device no longer declares
+   * goes; its events keep its name): a trimmed one's implied LockCount may be a guess and its missing ReaderCount
+   * says nothing, so it only gives a door without readers its in and out reader. Doors beyond the LockCount
+   * (left by a trimmed registration) keep theirs. Readers keep their id and name; renumbered in door order only
+   * when the set changed, so a number an operator gave stays while the device's readers do.
+   */
+  private async ensureReaders(m: EntityManager, d: DeviceRow, byNo: Map<number, { id: string; door_no: number; name: string }>): Promise<void> {
+    const count = d.lock_count;
+    const stated = d.capabilities?.lockCount != null && d.capabilities?.readerCount != null;
+    const laidOut = readerLayout(count, stated ? Number(d.reader_count) || 0 : 0).flatMap((r) => {
+      const door = byNo.get(r.doorNo);
+      return door ? [{ door, io: r.inOut, no: r.readerNo }] : [];
+    });
+    const doors = [...byNo.values()].filter((x) => Number(x.door_no) <= count);
     const have: Array<{ id: string; door_id: string; in_out: number; reader_no: number }> = await m.query(
       `SELECT id, door_id, in_out, reader_no FROM reader WHERE door_id = ANY($1::text[])`,
       [doors.map((x) => x.id)],
     );
-    if (kind === 'psg') {
-      const wantedBy = new Map(wanted.map((w) => [`${w.door.id}/${w.io}`, w.no]));
-      // A gate reader the controller no longer reports (a lane made one-way): it goes; its events keep its name.
-      const gone = have.filter((h) => !wantedBy.has(`${h.door_id}/${h.in_out}`)).map((h) => h.id);
+    const key = (doorId: string, io: number) => `${doorId}/${io}`;
+    const withReaders = new Set(have.map((h) => h.door_id));
+    const wanted = stated ? laidOut : laidOut.filter((w) => !withReaders.has(w.door.id));
+    const wantedBy = new Map(wanted.map((w) => [key(w.door.id, w.io), w.no]));
+    const haveKey = new Set(have.map((h) => key(h.door_id, h.in_out)));
+    const added = wanted.filter((w) => !haveKey.has(key(w.door.id, w.io)));
+    if (stated) {
+      const gone = have.filter((h) => !wantedBy.has(key(h.door_id, h.in_out))).map((h) => h.id);
       if (gone.length > 0) await m.query(`DELETE FROM reader WHERE id = ANY($1::text[])`, [gone]);
-      // The others take the number the new layout gives them (readers are numbered in gate order).
-      const moved = have.filter((h) => wantedBy.has(`${h.door_id}/${h.in_out}`) && wantedBy.get(`${h.door_id}/${h.in_out}`) !== Number(h.reader_no));
+      const moved = gone.length + added.length === 0 ? [] : have.filter((h) => wantedBy.has(key(h.door_id, h.in_out)) && wantedBy.get(key(h.door_id, h.in_out)) !== Number(h.reader_no));
       if (moved.length > 0) {
         await m.query(
           `UPDATE reader r SET reader_no = v.no, updated_at = now() FROM unnest($1::text[], $2::int[]) AS v(id, no) WHERE r.id = v.id`,
-          [moved.map((h) => h.id), moved.map((h) => wantedBy.get(`${h.door_id}/${h.in_out}`)!)],
+          [moved.map((h) => h.id), moved.map((h) => wantedBy.get(key(h.door_id, h.in_out))!)],
         );
       }
     }
-    const haveKey = new Set(have.map((h) => `${h.door_id}/${h.in_out}`));
-    const rid: string[] = [];
-    const rdoor: string[] = [];
-    const rno: number[] = [];
-    const rio: number[] = [];
-    const rname: string[] = [];
-    for (const { door, io, no } of wanted) {
-      if (haveKey.has(`${door.id}/${io}`)) continue;
-      rid.push(newId());
-      rdoor.push(door.id);
-      rno.push(no);
-      rio.push(io);
-      rname.push(clip(`${door.name}-${io === 0 ? 'In' : 'Out'}`, 100)!);
-    }
-    if (rid.length > 0) {
-      await m.query(
-        INSERT_READERS,
-        [rid, rdoor, rno, rio, rname],
-      );
-    }
-    return restored;
+    if (added.length === 0) return;
+    await m.query(INSERT_READERS, [
+      added.map(() => newId()),
+      added.map((w) => w.door.id),
+      added.map((w) => w.no),
+      added.map((w) => w.io),
+      added.map((w) => clip(`${w.door.name}-${w.io === 0 ? 'In' : 'Out'}`, 100)!),
+    ]);
   }
 }
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { gateReaderLayout } from './gate-readers';
+import { readerLayout } from './reader-layout';
 
-const brief = (gates: number, readers: number) => gateReaderLayout(gates, readers).map((r) => `${r.gate}${r.inOut === 0 ? 'in' : 'out'}#${r.readerNo}`);
+const brief = (gates: number, readers: number) => readerLayout(gates, readers).map((r) => `${r.doorNo}${r.inOut === 0 ? 'in' : 'out'}#${r.readerNo}`);
 
-describe('gateReaderLayout', () => {
+describe('readerLayout', () => {
   it('twice the gates: every lane both ways, numbered in gate order (2.33: gate 1 has readers 1 in and 2 out)', () => {
     expect(brief(2, 4)).toEqual(['1in#1', '1out#2', '2in#3', '2out#4']);
   });
