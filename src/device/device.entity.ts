@@ -138,6 +138,13 @@ export class Device extends HexIdEntity {
   @Column({ name: 'dropped_doors', type: 'jsonb', nullable: true })
   droppedDoors!: DroppedDoor[] | null;
 
+  /**
+   * Readers a registration removed (a smaller ReaderCount, or their door gone with a smaller LockCount): the same
+   * reader declared again takes back its id and the name an operator gave it (device-registry.service.ts). NULL when none.
+   */
+  @Column({ name: 'dropped_readers', type: 'jsonb', nullable: true })
+  droppedReaders!: DroppedReader[] | null;
+
   /** Flushed from memory every few seconds; see DeviceStatusService for the live value. */
   @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true })
   lastSeenAt!: Date | null;
@@ -154,4 +161,13 @@ export interface DroppedDoor {
   psg: string[];
   /** It was an attendance point (att_point). */
   att: boolean;
+}
+
+/** A reader removed by a registration, as `device.dropped_readers` keeps it: by its door and direction. */
+export interface DroppedReader {
+  doorId: string;
+  inOut: number;
+  id: string;
+  /** The name an operator gave it; null when it had its door's default (`<door>-In` / `<door>-Out`), which it takes again. */
+  name: string | null;
 }

@@ -11,7 +11,7 @@ import { newId } from '../common/ids';
 import { CvCode, CvError } from '../common/cv-error';
 import { writeTransaction } from '../common/write-transaction';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import type { DeviceAdmission, DroppedDoor, StoredCapabilities } from '../device/device.entity';
+import type { DeviceAdmission, DroppedDoor, DroppedReader, StoredCapabilities } from '../device/device.entity';
 import { detectDeviceKind, type DeviceKind, type KindEvidence } from '../device/device-kind';
 import { chooseDialect, FUNCTION_SWITCH_TYPES, impliedLockCount, KvMap, PANEL_BIODATA_TYPE_REFUSAL, parseCapabilities, parseRegistrationBody, type DeviceCapabilities } from './protocol';
 import { PUSH_SETTINGS, type PushSettings } from './push-settings';
@@ -661,6 +661,7 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
     );
     // A data-modifying WITH answers its rows as a SELECT does (a bare DELETE ... RETURNING answers [rows, count]).
     await this.keepDroppedDoors(m, d, lockCount);
+    await keepDroppedReaders(m, d.id, await m.query(`${DROPPABLE_READERS} AND o.door_no > $2`, [d.id, lockCount]));
     const gone: Array<{ id: string; name: string }> = await m.query(
       `WITH gone AS (DELETE FROM door WHERE device_id = $1 AND door_no > $2 RETURNING id, name),
             points AS (DELETE FROM att_point WHERE door_id IN (SELECT id FROM gone))
@@ -776,7 +777,7 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
    * CVSecurity lists them, named `<door>-In` / `<door>-Out`: a door passed one way (a single-door SpeedFace with its
    * one reader, an inBio460 wired with four) has no out reader to list or name events after. Only a registration
    * stating both LockCount and ReaderCount removes and renumbers readers (a reader the device no longer declares
-   * goes; its events keep its name): a trimmed one's implied LockCount may be a guess and its missing ReaderCount
+   * goes, its id and given name kept to return with it, keepDroppedReaders; its events keep its name): a trimmed one's implied LockCount may be a guess and its missing ReaderCount
    * says nothing, so it only gives a door without readers its in and out reader. Doors beyond the LockCount
    * (left by a trimmed registration) keep theirs. Readers keep their id and name; renumbered in door order only
    * when the set changed, so a number an operator gave stays while the device's readers do.
@@ -789,9 +790,9 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
       return door ? [{ door, io: r.inOut, no: r.readerNo }] : [];
     });
     const doors = [...byNo.values()].filter((x) => Number(x.door_no) <= count);
-    const have: Array<{ id: string; door_id: string; in_out: number; reader_no: number }> = await m.query(
-      `SELECT id, door_id, in_out, reader_no FROM reader WHERE door_id = ANY($1::text[])`,
-      [doors.map((x) => x.id)],
+    const have: Array<DroppableReader & { reader_no: number }> = await m.query(
+      `${DROPPABLE_READERS} AND r.door_id = ANY($2::text[])`,
+      [d.id, doors.map((x) => x.id)],
     );
     const key = (doorId: string, io: number) => `${doorId}/${io}`;
     const withReaders = new Set(have.map((h) => h.door_id));
@@ -800,8 +801,11 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
     const haveKey = new Set(have.map((h) => key(h.door_id, h.in_out)));
     const added = wanted.filter((w) => !haveKey.has(key(w.door.id, w.io)));
     if (stated) {
-      const gone = have.filter((h) => !wantedBy.has(key(h.door_id, h.in_out))).map((h) => h.id);
-      if (gone.length > 0) await m.query(`DELETE FROM reader WHERE id = ANY($1::text[])`, [gone]);
+      const gone = have.filter((h) => !wantedBy.has(key(h.door_id, h.in_out)));
+      if (gone.length > 0) {
+        await keepDroppedReaders(m, d.id, gone);
+        await m.query(`DELETE FROM reader WHERE id = ANY($1::text[])`, [gone.map((h) => h.id)]);
+      }
       const moved = gone.length + added.length === 0 ? [] : have.filter((h) => wantedBy.has(key(h.door_id, h.in_out)) && wantedBy.get(key(h.door_id, h.in_out)) !== Number(h.reader_no));
       if (moved.length > 0) {
         await m.query(
@@ -811,14 +815,65 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
       }
     }
     if (added.length === 0) return;
+    // A reader a registration removed, declared again, takes back its id (when still free) and the name it was given.
+    const dropped = await droppedReadersOf(m, d.id);
+    const back = added.map((w) => dropped.find((x) => x.doorId === w.door.id && x.inOut === w.io));
+    const usedRows: Array<{ id: string }> = await m.query(`SELECT id FROM reader WHERE id = ANY($1::text[])`, [back.flatMap((b) => (b ? [b.id] : []))]);
+    const used = new Set(usedRows.map((r) => r.id));
     await m.query(INSERT_READERS, [
-      added.map(() => newId()),
+      added.map((_, i) => (back[i] && !used.has(back[i].id) ? back[i].id : newId())),
       added.map((w) => w.door.id),
       added.map((w) => w.no),
       added.map((w) => w.io),
-      added.map((w) => clip(`${w.door.name}-${w.io === 0 ? 'In' : 'Out'}`, 100)!),
+      added.map((w, i) => back[i]?.name ?? defaultReaderName(w.door.name, w.io)),
     ]);
+    if (back.some((b) => b)) {
+      const left = dropped.filter((x) => !back.includes(x));
+      await m.query(`UPDATE device SET dropped_readers = $2::jsonb WHERE id = $1`, [d.id, left.length ? JSON.stringify(left) : null]);
+    }
   }
+}
+
+/** `<door>-In` / `<door>-Out`: the name a reader is given, as CVSecurity names them. */
+function defaultReaderName(doorName: string, inOut: number): string {
+  return clip(`${doorName}-${inOut === 0 ? 'In' : 'Out'}`, 100)!;
+}
+
+/** A reader of a device's door as keepDroppedReaders takes it. */
+interface DroppableReader {
+  id: string;
+  door_id: string;
+  in_out: number;
+  name: string;
+  door_name: string;
+}
+/** The readers of device `$1`'s doors (the caller adds its condition on the door `o` or the reader `r`). */
+const DROPPABLE_READERS = `SELECT r.id, r.door_id, r.in_out, r.name, r.reader_no, o.name AS door_name FROM reader r JOIN door o ON o.id = r.door_id WHERE o.device_id = $1`;
+
+/** `device.dropped_readers`: the readers a registration removed, kept to be restored. */
+async function droppedReadersOf(m: EntityManager, deviceId: string): Promise<DroppedReader[]> {
+  const [row]: Array<{ dropped_readers: DroppedReader[] | null }> = await m.query(`SELECT dropped_readers FROM device WHERE id = $1`, [deviceId]);
+  return Array.isArray(row?.dropped_readers) ? row.dropped_readers : [];
+}
+
+/**
+ * What the readers about to be removed are (id, and the name an operator gave one: a default name is not kept, so
+ * the reader declared again is named after its door as it is then), kept on the device (`dropped_readers`) by door
+ * and direction. Kept only while their door is the device's or among its dropped doors (restored with its id).
+ */
+async function keepDroppedReaders(m: EntityManager, deviceId: string, gone: DroppableReader[]): Promise<void> {
+  if (gone.length === 0) return;
+  const kept = gone.map((g): DroppedReader => ({
+    doorId: g.door_id,
+    inOut: Number(g.in_out),
+    id: g.id,
+    name: g.name === defaultReaderName(g.door_name, Number(g.in_out)) ? null : g.name,
+  }));
+  const keys = new Set(kept.map((k) => `${k.doorId}/${k.inOut}`));
+  const [{ doors }]: Array<{ doors: string[] }> = await m.query(`SELECT ARRAY(SELECT id FROM door WHERE device_id = $1) AS doors`, [deviceId]);
+  const doorIds = new Set([...(doors ?? []), ...(await droppedDoorsOf(m, deviceId)).map((x) => x.id)]);
+  const before = (await droppedReadersOf(m, deviceId)).filter((b) => !keys.has(`${b.doorId}/${b.inOut}`) && doorIds.has(b.doorId));
+  await m.query(`UPDATE device SET dropped_readers = $2::jsonb WHERE id = $1`, [deviceId, JSON.stringify([...before, ...kept])]);
 }
 
 /** `device.dropped_doors`: the doors a smaller LockCount removed, kept to be restored. */

@@ -12,6 +12,8 @@ const SN = 'PGREADER01';
 let t: TestApp;
 let cc: ChannelControllerSimulator;
 const page = { pageNo: 1, pageSize: 50 };
+/** Gate 1's exit reader while the lanes were two-way. */
+let exitId: string;
 
 type ReaderItem = { id: string; gateId: string; name: string; readerNo: number; readerState: number };
 
@@ -64,6 +66,7 @@ describe('a channel controller’s readers from its ReaderCount', () => {
       { gate: '10.7.2.1-2', name: '10.7.2.1-2-Out', readerNo: 4, readerState: 1 },
     ]);
     const out = entry.find((r) => r.name === '10.7.2.1-1-Out')!;
+    exitId = out.id;
     expect((await t.get('/api/psgReader/getById', { id: out.id })).body.data).toMatchObject({ name: '10.7.2.1-1-Out', readerState: 1 });
     const at = new Date(Date.now() - 30_000);
     await cc.uploadRtlog([{ time: at, pin: '0', cardno: '7770003', eventaddr: 1, event: 27, inoutstatus: 1, verifytype: 4, index: 13 }]);
@@ -74,5 +77,19 @@ describe('a channel controller’s readers from its ReaderCount', () => {
     expect((await t.get('/api/psgReader/getById', { id: out.id })).body.code).toBe(-264);
     // The event keeps the name of the reader it was made at.
     expect((await readerNames())[13]).toBe('10.7.2.1-1-Out');
+  });
+
+  it('made two-way again, a lane takes back its exit reader: the same id, and the name it was given', async () => {
+    expect((await cc.reconfigure({ readerCount: 4 })).registered).toBe(true);
+    expect((await t.get('/api/psgReader/getById', { id: exitId })).body.data).toMatchObject({ name: '10.7.2.1-1-Out', readerNo: 2, readerState: 1 });
+    // No REST route renames a gate reader (2.33 only reads them): the name is given where the gateway keeps it.
+    await t.ds.query(`UPDATE reader SET name = 'Lane 1 exit' WHERE id = $1`, [exitId]);
+    expect((await cc.reconfigure({ readerCount: 2 })).registered).toBe(true);
+    expect((await t.get('/api/psgReader/getById', { id: exitId })).body.code).toBe(-264);
+    expect((await cc.reconfigure({ readerCount: 4 })).registered).toBe(true);
+    expect((await readers()).map((r) => [r.name, r.readerNo])).toEqual([['10.7.2.1-1-In', 1], ['Lane 1 exit', 2], ['10.7.2.1-2-In', 3], ['10.7.2.1-2-Out', 4]]);
+    expect((await t.get('/api/psgReader/getById', { id: exitId })).body.data).toMatchObject({ name: 'Lane 1 exit', readerNo: 2, readerState: 1 });
+    await cc.uploadRtlog([{ time: new Date(Date.now() - 10_000), pin: '0', cardno: '7770004', eventaddr: 1, event: 27, inoutstatus: 1, verifytype: 4, index: 14 }]);
+    expect(await readerNames()).toMatchObject({ 13: '10.7.2.1-1-Out', 14: 'Lane 1 exit' });
   });
 });

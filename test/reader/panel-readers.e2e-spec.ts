@@ -92,4 +92,39 @@ describe('an access panel’s readers from its ReaderCount', () => {
     expect(r.status).toBe(200);
     expect((await readersOf(sn)).map(([name]) => name)).toEqual(['10.9.4.6-1-In', 'Stores entry', '10.9.4.6-3-In', '10.9.4.6-4-In']);
   });
+
+  it('a renamed reader the panel stops declaring comes back with its id and name when declared again, also with its door', async () => {
+    const sn = 'IB460READ01';
+    const panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn, doors: 4, readerCount: 8, ipAddress: '10.9.4.6', deviceName: 'inBio460' });
+    expect((await panel.connect()).registered).toBe(true);
+    const list = (await t.get('/api/reader/accList', page)).body.data as ReaderItem[];
+    const dockExit = list.find((x) => x.name === '10.9.4.6-3-Out')!;
+    expect((await t.post('/api/v2/reader/update', { id: dockExit.id, name: 'Dock exit' })).body.code).toBe(0);
+    const at = new Date(Date.now() - 20_000);
+    await panel.uploadRtlog([{ time: at, pin: '0', cardno: '8880005', eventaddr: 3, event: 27, inoutstatus: 1, verifytype: 4, index: 41 }]);
+
+    expect((await panel.reconfigure({ readerCount: 4 })).registered).toBe(true);
+    expect((await t.get('/api/reader/getAcc', { id: dockExit.id })).body.code).toBe(-264);
+    expect((await readerNames(sn))[41]).toBe('Dock exit');
+
+    expect((await panel.reconfigure({ readerCount: 8 })).registered).toBe(true);
+    expect(await readersOf(sn)).toEqual([
+      ['10.9.4.6-1-In', 1, 0], ['10.9.4.6-1-Out', 2, 1],
+      ['Stores entry', 3, 0], ['10.9.4.6-2-Out', 4, 1],
+      ['10.9.4.6-3-In', 5, 0], ['Dock exit', 6, 1],
+      ['10.9.4.6-4-In', 7, 0], ['10.9.4.6-4-Out', 8, 1],
+    ]);
+    expect((await t.get('/api/reader/getAcc', { id: dockExit.id })).body.data).toEqual({ ...dockExit, name: 'Dock exit' });
+    await panel.uploadRtlog([{ time: new Date(Date.now() - 10_000), pin: '0', cardno: '8880006', eventaddr: 3, event: 27, inoutstatus: 1, verifytype: 4, index: 42 }]);
+    expect(await readerNames(sn)).toMatchObject({ 41: 'Dock exit', 42: 'Dock exit' });
+
+    // Two two-way doors, then four again: door 3 returns as it was, with its renamed reader.
+    expect((await panel.reconfigure({ doors: 2, readerCount: 4 })).registered).toBe(true);
+    expect((await readersOf(sn)).map(([name]) => name)).toEqual(['10.9.4.6-1-In', '10.9.4.6-1-Out', 'Stores entry', '10.9.4.6-2-Out']);
+    expect((await panel.reconfigure({ doors: 4, readerCount: 8 })).registered).toBe(true);
+    expect((await readersOf(sn)).map(([name]) => name)).toEqual([
+      '10.9.4.6-1-In', '10.9.4.6-1-Out', 'Stores entry', '10.9.4.6-2-Out', '10.9.4.6-3-In', 'Dock exit', '10.9.4.6-4-In', '10.9.4.6-4-Out',
+    ]);
+    expect((await t.get('/api/reader/getAcc', { id: dockExit.id })).body.data).toEqual({ ...dockExit, name: 'Dock exit' });
+  });
 });

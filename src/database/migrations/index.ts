@@ -63,6 +63,7 @@ import { AttTerminalFingerprintCount1763700013400 } from './1763700013400-att-te
 import { AttTerminalBioPhoto1763700013600 } from './1763700013600-att-terminal-bio-photo';
 import { AttOperlogCutShort1763700013710 } from './1763700013710-att-operlog-cut-short';
 import { AttTerminalEndsLines1763700013911 } from './1763700013911-att-terminal-ends-lines';
+import { DeviceDroppedReaders1764000003000 } from './1764000003000-device-dropped-readers';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -131,4 +132,5 @@ export const MIGRATIONS = [
   AttTerminalBioPhoto1763700013600,
   AttOperlogCutShort1763700013710,
   AttTerminalEndsLines1763700013911,
+  DeviceDroppedReaders1764000003000,
 ];
