@@ -2,9 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { listOf, tableOf } from '../database/columns';
 import { MODULE_TRANSACTION } from '../elevator/module-tables';
-import { AccTransaction } from '../transaction/acc-transaction.entity';
 import { speaksAttendance } from './attendance/attendance-terminal.service';
 import { clip, type DeviceSession } from './device-registry.service';
+import { eventContent, heldAlready, rekeyed, STORED_CONTENT_SQL, storedContents } from './event-content';
 import { parseRtlog, rtlogEventKey, type RtlogEvent } from './protocol';
 
 /** Appendix 19: "Restore the factory settings", reported in rtlog by a panel whose tables were just wiped. */
@@ -71,13 +71,24 @@ export class FactoryResetService {
     const keys = [...new Set(resets.map((r) => clip(rtlogEventKey(device.sn, r), 200)!))];
     const module = device.kind === 'ele' || device.kind === 'psg' ? device.kind : null;
     await this.ds.transaction(async (m) => {
-      const seen: unknown[] = module
-        ? await m.query(`SELECT 1 FROM ${tableOf(MODULE_TRANSACTION)} WHERE ${listOf(MODULE_TRANSACTION, ['module'])} = $1 AND ${listOf(MODULE_TRANSACTION, ['uniqueKey'])} = ANY($2::text[])`, [module, keys])
-        : await m.query(`SELECT 1 FROM ${tableOf(AccTransaction)} WHERE ${listOf(AccTransaction, ['uniqueKey'])} = ANY($1::text[])`, [keys]);
-      if (seen.length === keys.length) return;
+      if (module) {
+        const seen: unknown[] = await m.query(`SELECT 1 FROM ${tableOf(MODULE_TRANSACTION)} WHERE ${listOf(MODULE_TRANSACTION, ['module'])} = $1 AND ${listOf(MODULE_TRANSACTION, ['uniqueKey'])} = ANY($2::text[])`, [module, keys]);
+        if (seen.length === keys.length) return;
+      } else if (await this.storedAlready(m, device, resets)) return;
       const key = keys[keys.length - 1];
       this.log.warn(`device ${device.sn} reports a factory reset (event ${FACTORY_RESET_EVENT}, ${key}): its tables are gone; a full sync is owed`);
       for (const fn of this.txListeners) await fn(m, { deviceId: device.id, sn: device.sn, key });
     });
+  }
+
+  /**
+   * Whether every reset is an access event stored already. A reset whose index and time a stored event of other
+   * content holds (its numbering and clock started again, event-content.ts) is new: it is stored rekeyed.
+   */
+  private async storedAlready(m: EntityManager, device: DeviceSession, resets: readonly RtlogEvent[]): Promise<boolean> {
+    const records = resets.map((r) => ({ key: clip(rtlogEventKey(device.sn, r), 200)!, content: eventContent(r), indexed: r.index !== null }));
+    const keys = records.flatMap((r) => (r.indexed ? [r.key, rekeyed(r.key, r.content)] : [r.key]));
+    const held = storedContents(await m.query(STORED_CONTENT_SQL, [[...new Set(keys)]]));
+    return records.every((r) => (r.indexed ? heldAlready(held, r.key, r.content) : held.has(r.key)));
   }
 }

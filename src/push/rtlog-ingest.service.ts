@@ -21,6 +21,7 @@ import { ModuleIngestService } from './module-ingest.service';
 import { AttendanceIngestService, realtimePunch } from './attendance/attendance-ingest.service';
 import { speaksAttendance } from './attendance/attendance-terminal.service';
 import { personOrVisitorName } from '../visitor/visitor-event-name';
+import { contentText, eventContent, int32, rekeyed, STORED_CONTENT_SQL, storedContents, type StoredContentRow } from './event-content';
 import {
   bodyTemperatureCelsius,
   rtlogEventKey,
@@ -48,13 +49,17 @@ export interface IngestSummary {
   held?: true;
 }
 
-const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
 
 const SENSOR: Record<string, number> = { none: 0, closed: 1, open: 2, unknown: 3 };
 
 /** One event, ready for the insert (names and codes resolved in the request, not in the batch). */
 interface EventRow {
   key: string;
+  /**
+   * Keyed by the panel's index (and time), which restarts after a reset: when its key is held by an event of other
+   * content, it is a new event and is stored rekeyed (event-content.ts). Absent: keyed otherwise.
+   */
+  indexed?: boolean;
   logId: number | null;
   at: string;
   pin: string | null;
@@ -224,6 +229,44 @@ type RealtimeRow = { unique_key: string | null; device_id: string | null; n: num
  * changed stored nothing and is repeated with them loaded again (each statement is its own transaction).
  */
 export async function flushRealtime(db: BatchClient, items: readonly RealtimeItem[], names: EventNamesCache, targets = SHARED_TARGETS_SEEN): Promise<RealtimeStored[]> {
+  const { stored, keys } = await flushKeyed(db, items, names, targets);
+  const again = await collidingRecords(db, items, keys);
+  if (again.length === 0) return stored;
+  const more = await flushKeyed(db, again.map((a) => a.item), names, targets);
+  again.forEach((a, i) => (stored[a.of].events += more.stored[i].events));
+  return stored;
+}
+
+/**
+ * The indexed events the statement did not store (their key was held) whose key is held by an event of other content:
+ * new records of a panel whose numbering and clock started again (event-content.ts), each upload's rekeyed, for a
+ * statement more. Costs nothing while every event is stored (the commonest batch), one query when some were held.
+ */
+async function collidingRecords(db: BatchClient, items: readonly RealtimeItem[], inserted: ReadonlySet<string>): Promise<Array<{ of: number; item: RealtimeItem }>> {
+  const claimed = new Set<string>();
+  const held: Array<{ of: number; e: EventRow }> = [];
+  items.forEach((it, i) => {
+    for (const e of it.events) {
+      // The first row of an inserted key is the one stored; a later one in the batch met it.
+      if (inserted.has(e.key) && !claimed.has(e.key)) claimed.add(e.key);
+      else if (e.indexed) held.push({ of: i, e });
+    }
+  });
+  if (held.length === 0) return [];
+  const stored = storedContents(await db.query<StoredContentRow>('cvgw_rtlog_stored_content', STORED_CONTENT_SQL, [textArray([...new Set(held.map((h) => h.e.key))])]));
+  const out = new Map<number, RealtimeItem>();
+  for (const { of, e } of held) {
+    const content = stored.get(e.key);
+    if (content === undefined || content === contentText(e)) continue;
+    let item = out.get(of);
+    if (!item) out.set(of, (item = { deviceId: items[of].deviceId, events: [], doors: NO_DOORS }));
+    item.events.push({ ...e, key: rekeyed(e.key, e), indexed: false });
+  }
+  return [...out].map(([of, item]) => ({ of, item }));
+}
+
+/** One batch under the events' keys as given; the rows stored per upload and the keys inserted. */
+async function flushKeyed(db: BatchClient, items: readonly RealtimeItem[], names: EventNamesCache, targets: PushTargetsSeen): Promise<{ stored: RealtimeStored[]; keys: Set<string> }> {
   const deviceIds = [...new Set(items.filter((it) => it.events.length > 0).map((it) => it.deviceId))];
   const doors = latestDoorStatesOf(items);
   for (let attempt = 0; attempt < NAME_ATTEMPTS; attempt++) {
@@ -241,13 +284,19 @@ export async function flushRealtime(db: BatchClient, items: readonly RealtimeIte
       names.invalidate();
       continue;
     }
-    return storedPerItem(items, doors, rows);
+    return storedAndKeys(items, doors, rows);
   }
   const params = realtimeParams(items, doors, null, null);
   const rows = await (doors.length > 0
     ? db.query<RealtimeRow>('cvgw_realtime_ingest_join', REALTIME_JOIN_SQL, params)
     : db.query<RealtimeRow>('cvgw_realtime_events_join', REALTIME_JOIN_EVENTS_SQL, params));
-  return storedPerItem(items, doors, rows);
+  return storedAndKeys(items, doors, rows);
+}
+
+function storedAndKeys(items: readonly RealtimeItem[], doors: readonly LatestDoorState[], rows: readonly RealtimeRow[]): { stored: RealtimeStored[]; keys: Set<string> } {
+  const keys = new Set<string>();
+  for (const r of rows) if (r.unique_key !== null) keys.add(r.unique_key);
+  return { stored: storedPerItem(items, doors, rows), keys };
 }
 
 /**
@@ -534,7 +583,7 @@ export class RtlogIngestService {
    * stored now, false when that key was stored already (the panel sent the request again).
    */
   async storeKeyedEvent(device: DeviceSession, e: RtlogEvent, key: string): Promise<boolean> {
-    const row = { ...eventRow(device, e), key: clip(key, 200)! };
+    const row = { ...eventRow(device, e), key: clip(key, 200)!, indexed: false };
     const summary = await this.batcher.submit({ deviceId: device.id, events: [row], doors: NO_DOORS, summary: { accepted: 1, stored: 0, rejected: 0 } });
     return summary.stored > 0;
   }
@@ -557,13 +606,10 @@ export class RtlogIngestService {
 function eventRow(device: DeviceSession, e: RtlogEvent): EventRow {
   return {
     key: clip(rtlogEventKey(device.sn, e), 200)!,
+    indexed: e.index !== null,
     logId: int32(e.index),
     at: wallClockToInstantText(e.wallClock, device.timeZone),
-    pin: clip(e.personPin, 64),
-    card: clip(e.cardNo, 64),
-    doorNo: int32(e.eventAddr),
-    inOut: int32(e.inOutStatus),
-    event: e.event,
+    ...eventContent(e),
     eventName: clip(cvsEventName(e.event), 200),
     level: eventLevel(e.event),
     verifyNo: int32(e.verifyType),

@@ -51,8 +51,8 @@ describe('group commit of rtlog uploads', () => {
       ),
     );
     expect(answers.every((a) => a.status === 200 && a.body === 'OK')).toBe(true);
-    // The same uploads again (a device that did not get our answer resends): nothing new.
-    const again = await Promise.all(sims.map((sim) => sim.uploadRtlog([{ time: time(0), pin: 1, event: 0, index: 1000 }])));
+    // The same uploads again (a device that did not get our answer resends, every field as before): nothing new.
+    const again = await Promise.all(sims.map((sim, d) => sim.uploadRtlog([{ time: time(0), pin: 100 + d, event: 0, index: 1000 }])));
     expect(again.every((a) => a.status === 200)).toBe(true);
 
     const { rows } = await db.query(

@@ -675,10 +675,13 @@ export class DeviceSimulator {
 
   /**
    * Fault: a factory reset. Every table is wiped and the session forgotten; then the device connects the way a
-   * fresh one does, with the same SN (handshake, registry, push). Door states and the event index are kept.
+   * fresh one does, with the same SN (handshake, registry, push). Door states and the event index are kept, unless
+   * `numbering: 'restarted'`: its records are numbered from 1 again (the manual says only that an index is unique in
+   * the device, and a reset device holds none).
    */
-  async factoryReset(): Promise<{ registered: boolean; registryCode?: string }> {
+  async factoryReset(opts: { numbering?: 'kept' | 'restarted' } = {}): Promise<{ registered: boolean; registryCode?: string }> {
     for (const t of this.tables.tableNames()) this.tables.clear(t);
+    if (opts.numbering === 'restarted') this.nextIndex = 1;
     this.registered = false;
     this.registryCode = undefined;
     this.sessionId = undefined;
@@ -1208,6 +1211,16 @@ export class DeviceSimulator {
         ? query
         : buildQuery([...(Object.keys(query).some((k) => k.toLowerCase() === 'sn') ? [] : [['SN', this.sn] as [string, string]]), ...Object.entries(query)]);
     return this.send(opts.method ?? (body === undefined ? 'GET' : 'POST'), path, q, body, headers);
+  }
+
+  /**
+   * Fault: the reply to an upload was lost, so the device posts that upload again, byte for byte (`back` = 0 the last
+   * one, 1 the one before, ...).
+   */
+  async uploadAgain(back = 0): Promise<UploadResult> {
+    const u = this.uploads[this.uploads.length - 1 - back];
+    if (!u) throw new Error(`${this.sn}: no upload to send again`);
+    return this.upload(u.path, u.query, u.body);
   }
 
   private async upload(path: string, query: string, body: string): Promise<UploadResult> {
