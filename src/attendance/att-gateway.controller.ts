@@ -26,61 +26,12 @@ import {
   TerminalPhotoDto,
   TerminalRecordListDto,
   TerminalUploadDto,
-  type TerminalAction,
 } from './dto/attendance.dto';
 import { listOperlogs, listPhotos, listUploads, type TerminalRecordFilter } from './att-terminal-records';
-import { CommandQueueService } from '../push/command-queue.service';
-import { AttendanceSyncService } from '../sync/attendance-sync.service';
-import {
-  ATT_AC_UNALARM,
-  ATT_AC_UNLOCK,
-  ATT_CHECK,
-  ATT_INFO,
-  ATT_LOG,
-  ATT_REBOOT,
-  ATT_RELOAD_OPTIONS,
-  attClear,
-  attEnrollBio,
-  attEnrollCard,
-  attEnrollFp,
-  attQueryUserInfo,
-} from '../push/attendance/protocol';
+import { TerminalCommandService } from './terminal-command.service';
 
 const MARK_POINT = `INSERT INTO ${insertOf(AttPoint, ['doorId'])} ON CONFLICT DO NOTHING`;
 
-/** The terminal command of an operator action, from the codec's builders; null when the action needs a pin it lacks. */
-function terminalCommand(action: TerminalAction, pin: string | undefined, fingerId: number | undefined): string | null {
-  switch (action) {
-    case 'info':
-      return ATT_INFO;
-    case 'check':
-      return ATT_CHECK;
-    case 'log':
-      return ATT_LOG;
-    case 'reboot':
-      return ATT_REBOOT;
-    case 'unlock':
-      return ATT_AC_UNLOCK;
-    case 'unalarm':
-      return ATT_AC_UNALARM;
-    case 'reloadOptions':
-      return ATT_RELOAD_OPTIONS;
-    case 'clearLog':
-      return attClear('LOG');
-    case 'clearPhoto':
-      return attClear('PHOTO');
-    case 'clearData':
-      return attClear('DATA');
-    case 'clearBiodata':
-      return attClear('BIODATA');
-    default:
-      if (!pin) return null;
-      if (action === 'enrollFingerprint') return attEnrollFp({ pin, fid: fingerId ?? 0 });
-      if (action === 'enrollCard') return attEnrollCard({ pin });
-      if (action === 'enrollFace') return attEnrollBio({ type: 9, pin });
-      return attQueryUserInfo(pin);
-  }
-}
 import { Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 
@@ -96,15 +47,12 @@ export class AttGatewayController {
     private readonly applies: AttApplyService,
     private readonly hooks: AttendanceHooks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly queue: CommandQueueService,
-    private readonly sync: AttendanceSyncService,
+    private readonly terminalCommands: TerminalCommandService,
   ) {}
 
   /** An admitted attendance terminal or FaceKiosk (-200 otherwise). */
-  private async requireTerminal(sn: string): Promise<Device> {
-    const d = await this.devices.findBySn(sn.trim());
-    if (!d || d.admission !== 'admitted' || !['att', 'facekiosk'].includes(d.kindOverride ?? d.kind)) throw new CvError(CvCode.SnRequired, `No admitted attendance terminal or kiosk: ${sn}`);
-    return d;
+  private requireTerminal(sn: string): Promise<Device> {
+    return this.terminalCommands.requireTerminal(sn);
   }
 
   @Get('points')
@@ -166,23 +114,7 @@ export class AttGatewayController {
   @ApiParam({ name: 'sn', example: 'CEXB193160012' })
   @ApiOkResponse({ type: envelopeOf(String) })
   async command(@Param('sn') sn: string, @CvInput() dto: TerminalCommandDto): Promise<Envelope<string>> {
-    const d = await this.requireTerminal(sn);
-    const command = terminalCommand(dto.action, dto.pin, dto.fingerId);
-    if (!command) throw new CvError(CvCode.PinEmpty, `${dto.action} needs a pin`);
-    await this.ds.transaction(async (m) => {
-      await this.queue.enqueue(m, d.sn, [command]);
-      if (dto.action === 'check') await this.terminals.markCheck(m, d.id);
-      // CLEAR DATA wipes the terminal's users with their templates and photos, CLEAR BIODATA its templates (manual
-      // 12.2.3, 12.2.4): what it confirmed is gone once the clear runs, and no user count shows a template lost. So
-      // everything it should hold is sent again, queued behind the clear (commands run in queue order).
-      if (dto.action === 'clearData' || dto.action === 'clearBiodata') await this.sync.syncTerminalFull(m, d.id);
-      // CLEAR LOG and CLEAR DATA wipe its attendance records, which start again under new Stamps: the old ones are
-      // dropped and its next initialisation hands Stamp 0, or a reboot would hand it marks its new records never reach.
-      if (dto.action === 'clearLog' || dto.action === 'clearData') await this.terminals.dataCleared(m, d, `${command} queued`, false);
-      // CLEAR PHOTO wipes its attendance photos (12.2.2), which start again under new Stamps: the ATTPHOTO one is dropped.
-      if (dto.action === 'clearPhoto') await this.terminals.photosCleared(m, d.id);
-    });
-    return ok(command);
+    return ok((await this.terminalCommands.send(sn, dto.action, dto.pin, dto.fingerId)).command);
   }
 
   /** The filter of a terminal's record list; the terminal need not be admitted still (what it uploaded stays). */

@@ -16,6 +16,7 @@ import { AttTransactionController } from './att-transaction.controller';
 import { AttTransactionService } from './att-transaction.service';
 import { AttendanceEnrolmentService } from './attendance-enrolment.service';
 import { AttendanceHooks } from './attendance-hooks';
+import { TerminalCommandService } from './terminal-command.service';
 
 /**
  * Attendance and FaceKiosk (manual 2.8, 2.21-2.24, 2.27-2.29): punches, terminals, area membership, person
@@ -25,7 +26,7 @@ import { AttendanceHooks } from './attendance-hooks';
 @Module({
   imports: [PushModule, SyncModule, AreaModule, DeviceModule, TransactionModule],
   controllers: [AttTransactionController, AttDeviceController, AttAreaPersonController, AttPersonController, AttApplyController, AttGatewayController],
-  providers: [AttTransactionService, AttAreaPersonService, AttPersonService, AttApplyService, AttendanceEnrolmentService, AttendanceHooks],
-  exports: [AttTransactionService, AttAreaPersonService],
+  providers: [AttTransactionService, AttAreaPersonService, AttPersonService, AttApplyService, AttendanceEnrolmentService, AttendanceHooks, TerminalCommandService],
+  exports: [AttTransactionService, AttAreaPersonService, TerminalCommandService],
 })
 export class AttendanceModule {}

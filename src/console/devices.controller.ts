@@ -1,4 +1,6 @@
 import { Body, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { IsIn } from 'class-validator';
+import { TerminalCommandService } from '../attendance/terminal-command.service';
 import { CvCode, CvError } from '../common/cv-error';
 import { ok } from '../common/envelope';
 import { DeviceAdminService } from '../device/device-admin.service';
@@ -15,6 +17,14 @@ import { Audit, RequireRole } from './console-roles';
 const STATES = ['pending', 'sent', 'done', 'failed'] as const;
 type QueueState = (typeof STATES)[number];
 
+/** What the Devices page asks of an attendance terminal: CVSecurity's Reboot and Clear attendance records. */
+const TERMINAL_ACTIONS = ['reboot', 'clearLog'] as const;
+
+class ConsoleTerminalCommandDto {
+  @IsIn(TERMINAL_ACTIONS as unknown as string[], { context: { code: CvCode.InvalidParameter } })
+  action!: (typeof TERMINAL_ACTIONS)[number];
+}
+
 /** Devices: admission (approve, disable), alias, area, full sync on demand, and each device's command queue with Return codes. */
 @ConsoleController('devices')
 export class ConsoleDevicesController {
@@ -25,6 +35,7 @@ export class ConsoleDevicesController {
     private readonly status: ConsoleStatusService,
     private readonly convergenceOf: SyncStatusService,
     private readonly control: DeviceControlService,
+    private readonly terminalCommands: TerminalCommandService,
   ) {}
 
   /** Every device; with `sync=1` (the Devices page) each admitted one's convergence too, as the dashboard works it out. */
@@ -92,6 +103,18 @@ export class ConsoleDevicesController {
   @Audit('device.control', (r) => `${r.params.sn} ${(r.body as { action?: unknown } | undefined)?.action ?? ''}`)
   async sendControl(@Param('sn') sn: string, @Body() dto: DeviceControlDto) {
     return ok(await this.control.control(sn, dto));
+  }
+
+  /**
+   * An attendance terminal's reboot or the clearing of its punches (which the gateway keeps: the terminal's copy
+   * goes), followed to its Return by the id, as a panel's control is.
+   */
+  @Post(':sn/terminal')
+  @HttpCode(200)
+  @RequireRole('operator')
+  @Audit('device.control', (r) => `${r.params.sn} ${(r.body as { action?: unknown } | undefined)?.action ?? ''}`)
+  async terminal(@Param('sn') sn: string, @Body() dto: ConsoleTerminalCommandDto) {
+    return ok(await this.terminalCommands.send(sn, dto.action));
   }
 
   /**

@@ -171,6 +171,15 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
     const r = await a.run(() => api('POST', `devices/${encodeURIComponent(sn)}/control`, { action }), `${label}: command queued for ${sn}, waiting for the panel`);
     if (r?.commandId) await followCommand(a, sn, r.commandId, { label, target: sn, device: 'panel' }, list.reload);
   }
+  /**
+   * An attendance terminal's Reboot or Clear punches (its own command set, not a panel's CONTROL DEVICE), followed
+   * to its Return the same way: "done" only once the terminal answered.
+   */
+  async function terminal(d: any, action: 'reboot' | 'clearLog', label: string) {
+    const who = kindWord(d.kind);
+    const r = await a.run(() => api('POST', `devices/${encodeURIComponent(d.sn)}/terminal`, { action }), `${label}: command queued for ${d.sn}, waiting for the ${who}`);
+    if (r?.commandId) await followCommand(a, d.sn, r.commandId, { label, target: d.sn, device: who }, list.reload);
+  }
   async function remove(sn: string) {
     const done = await a.run(() => api('DELETE', `devices/${encodeURIComponent(sn)}`).then(() => true), `Device ${sn} deleted`);
     if (done && selected?.sn === sn) setSelected(null);
@@ -300,6 +309,35 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
                       }
                     >
                       Reboot
+                    </button>
+                  </>
+                )}
+                {/* CVSecurity's attendance device menu: Reboot, Clear attendance records (the gateway keeps the punches it received). */}
+                {isOperator && d.admission === 'admitted' && ['att', 'facekiosk'].includes(d.kind) && (
+                  <>
+                    <button
+                      type="button"
+                      class="secondary outline"
+                      aria-label={`Reboot ${d.sn}`}
+                      onClick={() => confirm.ask({ title: `Reboot ${kindWord(d.kind)}`, confirmLabel: 'Reboot', danger: true, question: `Restart ${d.sn}? Nobody can punch on it until it is back.`, run: () => terminal(d, 'reboot', 'Reboot') })}
+                    >
+                      Reboot
+                    </button>
+                    <button
+                      type="button"
+                      class="secondary outline"
+                      aria-label={`Clear punches of ${d.sn}`}
+                      onClick={() =>
+                        confirm.ask({
+                          title: 'Clear attendance records',
+                          confirmLabel: 'Clear punches',
+                          danger: true,
+                          question: `Delete every punch stored on ${d.sn}? The punches it already sent stay in the gateway (Attendance page); any it has not sent yet are lost.`,
+                          run: () => terminal(d, 'clearLog', 'Clear punches'),
+                        })
+                      }
+                    >
+                      Clear punches
                     </button>
                   </>
                 )}
