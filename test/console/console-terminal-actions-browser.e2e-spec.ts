@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialisedTerminal } from '../attendance/attendance-helpers';
 import type { AttendanceTerminal } from '../simulator/attendance-terminal';
+import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { ConsoleBrowserRun } from '../support/console-browser';
 import type { TestApp } from '../support/test-app';
 import { navTo } from './browser';
@@ -18,6 +19,8 @@ let t: TestApp;
 let page: Page;
 let term: AttendanceTerminal;
 const SN = 'ATTACTS001';
+const EC = 'ECACTS0001';
+let ec: ElevatorControllerSimulator;
 
 describe.skipIf(!run.executable)('attendance terminal actions on the Devices page in Chromium', () => {
   beforeAll(async () => {
@@ -26,6 +29,9 @@ describe.skipIf(!run.executable)('attendance terminal actions on the Devices pag
     term = await initialisedTerminal(t, { sn: SN });
     await term.drain();
     await term.punch({ pin: '1', time: '2026-11-20 08:01:00', status: 0, verify: 1 });
+    ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: EC, floors: 2, ipAddress: '10.32.0.1' });
+    await ec.connect();
+    await ec.pollUntilIdle();
     page = await run.signedInPage('tove', 'tove-password-1');
   }, 120_000);
   afterAll(() => run.close());
@@ -52,5 +58,17 @@ describe.skipIf(!run.executable)('attendance terminal actions on the Devices pag
     expect(ran.map((c) => [c.command, c.returnCode])).toEqual([['CLEAR LOG', 0]]);
     expect(term.log).toHaveLength(0);
     await cleared.getByText(`Clear punches: done by the attendance terminal for ${SN}`, { exact: true }).waitFor({ timeout: 10_000 });
+  });
+
+  it("names an elevator controller as what it is while its reboot is followed, not as a panel", async () => {
+    await page.goto(`${t.baseUrl}/console/devices`);
+    const row = page.getByRole('table', { name: 'Devices' }).getByRole('row', { name: new RegExp(`^${EC} `) });
+    await row.getByRole('button', { name: `Reboot ${EC}`, exact: true }).click();
+    await page.getByRole('dialog', { name: 'Reboot elevator controller' }).getByRole('button', { name: 'Reboot', exact: true }).click();
+    const status = page.getByRole('status').filter({ hasText: /^Reboot: / });
+    await status.getByText(`Reboot: command queued for ${EC}, waiting for the elevator controller`, { exact: true }).waitFor();
+    const got = await ec.pollUntilIdle();
+    expect(got.map((c) => [c.command, c.result])).toEqual([['CONTROL DEVICE 03000000', 0]]);
+    await status.getByText(`Reboot: done by the elevator controller for ${EC}`, { exact: true }).waitFor({ timeout: 10_000 });
   });
 });

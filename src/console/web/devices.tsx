@@ -166,18 +166,15 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
     await a.run(() => api('POST', `devices/${encodeURIComponent(sn)}/${path}`), ok);
     list.reload();
   }
-  /** A panel-wide command (reboot, clock), followed to the panel's Return as a door action is. */
-  async function control(sn: string, action: 'reboot' | 'syncTime', label: string) {
-    const r = await a.run(() => api('POST', `devices/${encodeURIComponent(sn)}/control`, { action }), `${label}: command queued for ${sn}, waiting for the panel`);
-    if (r?.commandId) await followCommand(a, sn, r.commandId, { label, target: sn, device: 'panel' }, list.reload);
-  }
   /**
-   * An attendance terminal's Reboot or Clear punches (its own command set, not a panel's CONTROL DEVICE), followed
-   * to its Return the same way: "done" only once the terminal answered.
+   * A device-wide command followed to its Return as a door action is: a panel's, elevator or channel controller's
+   * reboot or clock (`control`), an attendance terminal's reboot or clearing of its punches (`terminal`, its own
+   * command set). The messages name the device as what it is (an elevator controller is no panel), and say "done"
+   * only once it answered.
    */
-  async function terminal(d: any, action: 'reboot' | 'clearLog', label: string) {
+  async function command(d: any, path: 'control' | 'terminal', action: string, label: string) {
     const who = kindWord(d.kind);
-    const r = await a.run(() => api('POST', `devices/${encodeURIComponent(d.sn)}/terminal`, { action }), `${label}: command queued for ${d.sn}, waiting for the ${who}`);
+    const r = await a.run(() => api('POST', `devices/${encodeURIComponent(d.sn)}/${path}`, { action }), `${label}: command queued for ${d.sn}, waiting for the ${who}`);
     if (r?.commandId) await followCommand(a, d.sn, r.commandId, { label, target: d.sn, device: who }, list.reload);
   }
   async function remove(sn: string) {
@@ -293,7 +290,7 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
                 )}
                 {isOperator && d.admission === 'admitted' && !['att', 'facekiosk'].includes(d.kind) && (
                   <>
-                    <button type="button" class="secondary outline" aria-label={`Sync time of ${d.sn}`} onClick={() => control(d.sn, 'syncTime', 'Sync time')}>
+                    <button type="button" class="secondary outline" aria-label={`Sync time of ${d.sn}`} onClick={() => command(d, 'control', 'syncTime', 'Sync time')}>
                       Sync time
                     </button>
                     <button
@@ -305,7 +302,7 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
                           title: `Reboot ${kindWord(d.kind)}`,
                           confirmLabel: 'Reboot',
                           danger: true,
-                          question: `Restart ${d.sn}? ${d.kind === 'ele' ? 'Its floors' : d.kind === 'psg' ? 'Its gates' : 'Its doors'} stay as its lock wiring holds them until it is back.`, run: () => control(d.sn, 'reboot', 'Reboot') })
+                          question: `Restart ${d.sn}? ${d.kind === 'ele' ? 'Its floors' : d.kind === 'psg' ? 'Its gates' : 'Its doors'} stay as its lock wiring holds them until it is back.`, run: () => command(d, 'control', 'reboot', 'Reboot') })
                       }
                     >
                       Reboot
@@ -319,7 +316,7 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
                       type="button"
                       class="secondary outline"
                       aria-label={`Reboot ${d.sn}`}
-                      onClick={() => confirm.ask({ title: `Reboot ${kindWord(d.kind)}`, confirmLabel: 'Reboot', danger: true, question: `Restart ${d.sn}? Nobody can punch on it until it is back.`, run: () => terminal(d, 'reboot', 'Reboot') })}
+                      onClick={() => confirm.ask({ title: `Reboot ${kindWord(d.kind)}`, confirmLabel: 'Reboot', danger: true, question: `Restart ${d.sn}? Nobody can punch on it until it is back.`, run: () => command(d, 'terminal', 'reboot', 'Reboot') })}
                     >
                       Reboot
                     </button>
@@ -333,7 +330,7 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
                           confirmLabel: 'Clear punches',
                           danger: true,
                           question: `Delete every punch stored on ${d.sn}? The punches it already sent stay in the gateway (Attendance page); any it has not sent yet are lost.`,
-                          run: () => terminal(d, 'clearLog', 'Clear punches'),
+                          run: () => command(d, 'terminal', 'clearLog', 'Clear punches'),
                         })
                       }
                     >
