@@ -118,6 +118,16 @@ export interface Fixture {
   areaCode: string;
 }
 
+/**
+ * The devices' heartbeat (GET /iclock/ping), before a call that needs them online: a remote action to a device
+ * silent past its online window (33 s) is refused, as it should be. A real device is heard every RequestDelay; a
+ * fixture's only when a test makes it talk, and a file under load (CI's 2 cores) reaches its last tests well past
+ * the window. The ping takes no command, so what the tests read of the queue is untouched.
+ */
+export async function heardFrom(...sims: DeviceSimulator[]): Promise<void> {
+  for (const sim of sims) expect((await sim.ping()).status).toBe(200);
+}
+
 async function okCall(label: string, p: Promise<HttpResult>): Promise<HttpResult> {
   const r = await p;
   expect(r.body, label).toMatchObject({ code: 0 });

@@ -104,6 +104,7 @@ describe('elevator and entrance control: the manual error codes', () => {
       expect((await t.post(`/api/${m}Level/syncLevel`, { levelIds: [id] })).body).toEqual(success);
       expect((await t.post(`/api/${m}Level/syncLevel`, undefined, { levelIds: `${id},${NO_LEVEL}` })).body).toEqual({ code: -24, message: `The level group does not exist: ${NO_LEVEL}`, data: null });
     }
+    await ef.heard();
     expect((await t.post('/api/floor/remoteOpenById', undefined, { floorId: ef.floorId, interval: 5 })).body).toEqual(success);
     expect((await t.post('/api/floor/remoteCloseById', undefined, { floorId: ef.floorId })).body).toEqual(success);
     expect((await t.post('/api/psgGate/remoteOpenById', undefined, { gateId: ef.gateId, openType: 1 })).body).toEqual(success);

@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import { ChannelControllerSimulator } from '../simulator/channel';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
 import type { HttpResult, TestApp } from '../support/test-app';
+import { heardFrom } from './conformance-support';
 
 /** An elevator controller and a channel controller with levels, rights, events and counters, for the conformance files. */
 export interface ElevatorPassageFixture {
@@ -16,6 +17,8 @@ export interface ElevatorPassageFixture {
   psgLevelName: string;
   readerId: string;
   pin: string;
+  /** Both controllers' heartbeat, before a call that needs them online (see heardFrom in conformance-support). */
+  heard(): Promise<void>;
 }
 
 async function ok(what: string, p: Promise<HttpResult>): Promise<HttpResult> {
@@ -48,7 +51,7 @@ export async function buildElevatorPassageFixture(t: TestApp, pin: string): Prom
   await cc.uploadRtlog([{ time: '2024-03-01 08:05:00', pin, eventaddr: 1, event: 0, inoutstatus: 0, verifytype: 4, index: 1 }]);
   await cc.uploadRtstate();
   await cc.uploadIrstate();
-  return { eleSn: ec.sn, psgSn: cc.sn, floorId, eleLevelId, eleLevelName: 'Lobby floors', gateId: gate.id, gateName: gate.name, psgLevelId, psgLevelName: 'Lobby gates', readerId, pin };
+  return { eleSn: ec.sn, psgSn: cc.sn, floorId, eleLevelId, eleLevelName: 'Lobby floors', gateId: gate.id, gateName: gate.name, psgLevelId, psgLevelName: 'Lobby gates', readerId, pin, heard: () => heardFrom(ec, cc) };
 }
 
 /** How to ask each elevator and entrance-control read of the manual for the fixture's data (shapes.e2e-spec). */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type HttpResult, type TestApp } from '../support/test-app';
-import { buildFixture, DATE_TIME, HEX32, PHOTO, type Fixture } from './conformance-support';
+import { buildFixture, DATE_TIME, HEX32, heardFrom, PHOTO, type Fixture } from './conformance-support';
 
 /** The REST items (1-10) of field-notes.md, each as a check against the running gateway. */
 let t: TestApp;
@@ -63,6 +63,7 @@ describe('item 4: POST inputs from the query or the body', () => {
   });
 
   it.each(forms)('door/remoteOpenById?doorId=&interval= with %s queues the open', async (form) => {
+    await heardFrom(f.sim);
     const res = await NO_BODY[form]('/api/door/remoteOpenById', { doorId: f.doors[0].id, interval: 5 });
     expect(res.body).toMatchObject({ code: 0, message: expect.stringMatching(/^success/), data: null });
   });
@@ -153,6 +154,7 @@ describe('items 5 and 8: paths and methods served both ways', () => {
     ['/api/door/remoteoffByName', 'doorName'],
   ])('%s closes the door', async (path, key) => {
     const value = key === 'doorId' ? f.doors[1].id : f.doors[1].name;
+    await heardFrom(f.sim);
     expect((await t.post(path, undefined, { [key]: value })).body).toMatchObject({ code: 0, message: expect.stringMatching(/^success/), data: null });
   });
 

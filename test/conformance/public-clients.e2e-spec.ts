@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFixture, DATE_TIME, HEX32, PHOTO, type Fixture } from './conformance-support';
+import { buildFixture, DATE_TIME, HEX32, heardFrom, PHOTO, type Fixture } from './conformance-support';
 import { startTestApp, TEST_TOKEN, type HttpResult, type TestApp } from '../support/test-app';
 
 /**
@@ -36,6 +36,7 @@ describe('a Next.js proxy on axios, its instance created with a JSON Content-Typ
   });
 
   it('closes a door with a null body and the door in the query params', async () => {
+    await heardFrom(f.sim);
     const r = await send('POST', `/api/door/remoteCloseById?doorId=${f.doors[0].id}&${tok}`);
     expect(r.body).toEqual({ code: 0, message: 'success', data: null });
   });
@@ -117,6 +118,7 @@ describe('a Python httpx client (token in params, JSON bodies with numbers)', ()
   });
 
   it('drives doors with the inputs in params and empty POSTs: remoteoffById, doorStateById with a timestamp, v2 getFgListByPin by query', async () => {
+    await heardFrom(f.sim);
     expect((await send('POST', `/api/door/remoteoffById?${tok}&doorId=${f.doors[0].id}`)).body).toEqual({ code: 0, message: 'success', data: null });
     const state = await send('GET', `/api/door/doorStateById?${tok}&doorId=${f.doors[0].id}&timestamp=1763700000000`);
     expect(state.body.data).toMatchObject({ id: f.doors[0].id });
@@ -160,6 +162,7 @@ describe('a PHP parking poller: monitor events of an unregistered plate, then pe
     const add = await send('POST', `/api/person/add?access_token=${TEST_TOKEN}`, JSON.stringify({ pin: 'AB1234', name: 'Usuario Autogenerado', password: '', cardNo: '', deptCode: '1', gender: 'M', idNo: '', email: '' }), JSON_TYPE);
     expect(add.body).toEqual({ code: 0, message: 'success', data: null });
     expect((await send('POST', `/api/accLevel/addLevelPerson?levelIds=${f.levelId}&pin=AB1234&access_token=${TEST_TOKEN}`, '[]', JSON_TYPE)).body.code).toBe(0);
+    await heardFrom(f.sim);
     expect((await send('POST', `/api/door/remoteOpenById?doorId=${f.doors[0].id}&interval=1&access_token=${TEST_TOKEN}`, undefined, JSON_TYPE)).body.code).toBe(0);
     expect((await send('POST', `/api/accLevel/deleteLevel?pin=AB1234&levelIds=${f.levelId}&access_token=${TEST_TOKEN}`, undefined, JSON_TYPE)).body.code).toBe(0);
     expect((await send('DELETE', `/api/person/delete/AB1234?access_token=${TEST_TOKEN}`, undefined, JSON_TYPE)).body).toEqual({ code: 0, message: 'success', data: null });

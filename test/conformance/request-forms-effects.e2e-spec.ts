@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TEST_TOKEN, type HttpResult, type TestApp } from '../support/test-app';
-import { buildFixture, PHOTO, type Fixture } from './conformance-support';
+import { buildFixture, heardFrom, PHOTO, type Fixture } from './conformance-support';
 
 /**
  * 3. The request forms real clients send (field notes, REST 4, 9), on every write of the manual whose effect a
@@ -203,7 +203,8 @@ const WRITES = (): WriteCase[] => [
   {
     section: '2.11.8 door/remoteOpenById',
     path: '/api/door/remoteOpenById',
-    params: () => ({ doorId: f.doors[1].id, interval: 7 }),
+    // The panel has been heard from lately, as a polling one is: a remote action needs it online.
+    params: async () => (await heardFrom(f.sim), { doorId: f.doors[1].id, interval: 7 }),
     effect: async (form) => {
       const queued = await t.ds.query(`SELECT command FROM device_command WHERE device_sn = $1 AND command LIKE 'CONTROL DEVICE%' ORDER BY id DESC LIMIT 1`, [f.sn]);
       // 01 open, the door's number, 01, the interval (7 s) in hex.
