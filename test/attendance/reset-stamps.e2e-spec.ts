@@ -210,7 +210,7 @@ describe('a factory reset whose initialisation lands while the user count of the
   // initialisation between the two made its own count owed, and the clearing took that away. Its next INFO (1 user, a
   // put of ours landed; as many records as before) was then judged as a drop only, measured from that INFO: a full
   // sync, no CHECK, every boot handed the old mark 1 and the punch made after the reset, its record 1, never sent.
-  it('keeps the count its initialisation owes: the reset is noticed, handed Stamp 0, the punch below its old mark stored once', async () => {
+  it('keeps the count its initialisation owes: the reset is noticed, handed Stamp 0, the punch below its old mark stored once', { timeout: 120_000 }, async () => {
     const sn = 'ATT-ST-RESET-RACE';
     const term = await terminalWith(sn, ['7181', '7182']);
     await term.punch(punch('7181', 1));

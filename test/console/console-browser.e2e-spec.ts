@@ -489,7 +489,7 @@ describe.skipIf(!run.executable)('operator console in Chromium', () => {
     await shot(page, 'audit');
   });
 
-  it('fits a phone: no page is wider than a 390-pixel screen (tables scroll inside their own box)', async () => {
+  it('fits a phone: no page is wider than a 390-pixel screen (tables scroll inside their own box)', { timeout: 120_000 }, async () => {
     const { ctx, page: phone } = await newConsolePage(run.browser, { viewport: { width: 390, height: 844 } });
     try {
       await signIn(phone, 'ada', 'ada-password-1');

@@ -132,7 +132,7 @@ describe('a stream of remote actions does not hold a sync back', () => {
 });
 
 describe('remote actions overtaking a sync while replies are lost, results re-posted and commands refused', () => {
-  it('the panel ends equal to a fresh full sync (also after a reset mid-sync), state commands arrive in order, and each action ran once', async () => {
+  it('the panel ends equal to a fresh full sync (also after a reset mid-sync), state commands arrive in order, and each action ran once', { timeout: 120_000 }, async () => {
     const settings = settingsOf(t);
     const perReply = settings.maxCommandsPerReply;
     settings.maxCommandsPerReply = 2;

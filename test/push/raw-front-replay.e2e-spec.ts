@@ -179,7 +179,7 @@ describe('raw device front: replayed device traffic gets the same answers as thr
     await pair?.plain.close();
   });
 
-  it('a poll, an rtlog and an rtstate, in one write and split at every interesting offset', async () => {
+  it('a poll, an rtlog and an rtstate, in one write and split at every interesting offset', { timeout: 120_000 }, async () => {
     const sn = 'RPL-SPLIT';
     await register(pair, sn);
     let index = 100;

@@ -98,7 +98,7 @@ describe('refused commands are never believed, and retried with backoff', () => 
     expect(a.sim.evaluateAccess({ pin: '502', door: 1 }).granted).toBe(false);
   });
 
-  it('a panel that refused writing rights for good (-1002 three times) still loses the rights the database revokes; an operator\'s full sync tries it again', async () => {
+  it('a panel that refused writing rights for good (-1002 three times) still loses the rights the database revokes; an operator\'s full sync tries it again', { timeout: 120_000 }, async () => {
     expect((await t.post('/api/person/add', { pin: '503', name: 'Cy', accLevelIds: front })).body.code).toBe(0);
     await converge(a, { '501': ['1:1'], '503': ['1:1'] });
     // From now on the firmware answers -1002 to every rights update (busy, or upgraded into something odd).
@@ -244,7 +244,7 @@ describe('a panel changed behind the gateway is brought back', () => {
     expect(counts).toHaveLength(2);
   });
 
-  it('a reset panel whose count is answered after a holiday change still gets everything back (the holiday clear is not a full sync)', async () => {
+  it('a reset panel whose count is answered after a holiday change still gets everything back (the holiday clear is not a full sync)', { timeout: 120_000 }, async () => {
     const want = tablesOf(b);
     expect(Object.keys(want).length).toBeGreaterThan(0);
     expect((await t.post('/api/gateway/holidays', { name: 'Reset day', startDate: '2028-01-02', endDate: '2028-01-02', holidayType: 1 })).body.code).toBe(0);
@@ -319,7 +319,7 @@ describe('a panel changed behind the gateway is brought back', () => {
 });
 
 describe('results that come late, after those of later commands', () => {
-  it('a revoke answered after the grant that followed it does not make the gateway forget what the panel holds', async () => {
+  it('a revoke answered after the grant that followed it does not make the gateway forget what the panel holds', { timeout: 120_000 }, async () => {
     const d = await Device.connect(t, 'CONVD0001', 1, '10.9.0.4');
     expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Late' }] })).body.code).toBe(0);
     expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Late', doorName: '10.9.0.4-1' }] })).body.code).toBe(0);
@@ -365,7 +365,7 @@ describe('results that come late, after those of later commands', () => {
 
 
 describe('an item waiting out its backoff when a delete lands', () => {
-  it('a grant refused once, then revoke and grant again before the retry: the rights still land once the backoff ends', async () => {
+  it('a grant refused once, then revoke and grant again before the retry: the rights still land once the backoff ends', { timeout: 120_000 }, async () => {
     let refuse = 0;
     const d = await Device.connect(t, 'CONVE0001', 1, '10.9.0.5', {
       resultFor: (c) => (c.verb === 'DATA UPDATE' && c.table === 'userauthorize' && refuse > 0 ? (refuse--, -1) : undefined),

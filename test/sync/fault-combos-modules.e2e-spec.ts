@@ -108,7 +108,7 @@ afterAll(async () => {
 });
 
 describe('an elevator controller offline during many writes, then back with every fault at once', () => {
-  it('ends equal to a fresh full sync, and is reported synced only then', async () => {
+  it('ends equal to a fresh full sync, and is reported synced only then', { timeout: 120_000 }, async () => {
     const ec = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'FCELE00001', floors: 6, ipAddress: '10.61.0.1', retryResults: true, fetch: lossyFetch });
     await ec.connect();
     await settle(ec);
@@ -239,7 +239,7 @@ describe('a pass rule refused, then overtaken by a full sync planned before the 
 });
 
 describe('a channel controller offline during many writes, then back with every fault at once', () => {
-  it('ends equal to a fresh full sync, and is reported synced only then', async () => {
+  it('ends equal to a fresh full sync, and is reported synced only then', { timeout: 120_000 }, async () => {
     const psg = new ChannelControllerSimulator({ baseUrl: t.baseUrl, sn: 'FCPSG00001', gates: 2, ipAddress: '10.61.0.2', retryResults: true, fetch: lossyFetch });
     await psg.connect();
     await settle(psg);
@@ -297,7 +297,7 @@ describe('an attendance terminal offline during many writes, then back with ever
   }
   const finger = (s: string) => Buffer.from(s).toString('base64');
 
-  it('ends equal to a fresh full sync, and is reported synced only then', async () => {
+  it('ends equal to a fresh full sync, and is reported synced only then', { timeout: 120_000 }, async () => {
     await ok(t.post('/api/gateway/areas', { code: 'FC-ATT', name: 'FC-ATT' }));
     const term = await initialisedTerminal(t, { sn: 'FCATT00001', fetch: lossyFetch });
     await ok(t.put('/api/gateway/devices/FCATT00001/area', { areaCode: 'FC-ATT' }));

@@ -53,7 +53,7 @@ async function replay(d: Device, rounds: number): Promise<Array<{ at: Record<str
 }
 
 describe('templates and photos written while the panel is offline', () => {
-  it('add, replace, delete templates and photos, a person deleted and added again: back with every fault, it ends equal to a fresh sync', async () => {
+  it('add, replace, delete templates and photos, a person deleted and added again: back with every fault, it ends equal to a fresh sync', { timeout: 120_000 }, async () => {
     const { d, level } = await panelWithLevel('FBIO0001', 1, '10.61.0.1', 'BIOA', { retryResults: true, fetch: lost.fetch });
     await ok(t.post('/api/person/add', { pin: '6101', name: 'Ann', accLevelIds: level, personPhoto: PHOTO }));
     await ok(t.post('/api/person/add', { pin: '6102', name: 'Bob', accLevelIds: level }));
@@ -149,7 +149,7 @@ describe('a spare board holding another site\'s templates', () => {
 });
 
 describe('results of commands run before a reset, posted after it', () => {
-  it('the panel ran a reply, was reset before answering, registered again and then posted the old results: it still gets everything', async () => {
+  it('the panel ran a reply, was reset before answering, registered again and then posted the old results: it still gets everything', { timeout: 120_000 }, async () => {
     const { d, level } = await panelWithLevel('FLATE0001', 1, '10.62.0.1', 'LATEA');
     for (const pin of ['6201', '6202']) await ok(t.post('/api/person/add', { pin, name: `P${pin}`, cardNo: `9${pin}`, accLevelIds: level }));
     await settle(d);
@@ -177,7 +177,7 @@ describe('results of commands run before a reset, posted after it', () => {
 });
 
 describe('a card moved from one person to another across two panels', () => {
-  it('the first panel offline while the card moves: the card ends on the second person only, on both panels', async () => {
+  it('the first panel offline while the card moves: the card ends on the second person only, on both panels', { timeout: 120_000 }, async () => {
     const a = await panelWithLevel('FCARD0001', 1, '10.63.0.1', 'CARDA', { registryExtras: { MulCardUserFunOn: 1 } });
     const b = await panelWithLevel('FCARD0002', 1, '10.63.0.2', 'CARDB', { registryExtras: { MulCardUserFunOn: 1 } });
     await ok(t.post('/api/person/add', { pin: '6301', name: 'Ann', cardNo: '6300001', accLevelIds: `${a.level},${b.level}` }));

@@ -104,7 +104,7 @@ describe('a person deleted, the delete run by the device and its result lost, th
     await untilNoResult(sn, pin, () => d.sim.poll());
   }
 
-  it('a panel whose delete result was lost behind answered commands: never synced while it lacks the user, synced once it holds exactly the database', async () => {
+  it('a panel whose delete result was lost behind answered commands: never synced while it lacks the user, synced once it holds exactly the database', { timeout: 120_000 }, async () => {
     const sn = 'RDL00001';
     const { d, level } = await panel(sn, '10.76.0.1', 'RDLA');
     const ann = { pin: '7601', name: 'Ann', accLevelIds: level, cardNo: '760101' };
@@ -175,7 +175,7 @@ describe('a person deleted, the delete run by the device and its result lost, th
     expect(d.sim.user('7604')).toMatchObject({ Name: 'Eve' });
   });
 
-  it('a panel whose whole reply with the delete, or its results, were lost: pending, not synced, until it holds the user again', async () => {
+  it('a panel whose whole reply with the delete, or its results, were lost: pending, not synced, until it holds the user again', { timeout: 120_000 }, async () => {
     for (const [sn, ip, pin, fault] of [
       ['RDL00002', '10.76.0.2', '7602', 'results'],
       ['RDL00003', '10.76.0.3', '7603', 'reply'],
