@@ -55,10 +55,12 @@ describe('card number 0 on REST writes', () => {
 
   it('visitors registered with cardNo 0 hold no card, and a second one is not refused -23', async () => {
     await t.post('/api/person/add', { pin: '8200', name: 'Host' });
-    const day = new Date().toISOString().slice(0, 10);
+    // An hour either side of now (the gateway's TIME_ZONE is UTC here), not "today": a run at midnight would
+    // check in to a window that had just ended (-252).
+    const at = (ms: number) => new Date(Date.now() + ms).toISOString().slice(0, 19).replace('T', ' ');
     const visit = (certNum: string) => ({
       persPersonPin: '8200', certType: '8', certNum, visEmpName: 'Vis', visitReason: 'visit', visitorCount: '1',
-      startTime: `${day} 00:00:00`, endTime: `${day} 23:59:59`, cardNo: 0,
+      startTime: at(-3600_000), endTime: at(3600_000), cardNo: 0,
     });
     expect((await t.post('/api/visRegistration/add', visit('V8201'))).body.code).toBe(0);
     expect((await t.post('/api/visRegistration/add', visit('V8202'))).body.code).toBe(0);
