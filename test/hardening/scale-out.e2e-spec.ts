@@ -93,7 +93,7 @@ describe.skipIf(onPglite)('two gateway processes on one database', () => {
     expect(row).toEqual({ state: 'done', attempts: 1 });
   });
 
-  it('has exactly one process deliver each attempt, in queue order, while polls of one SN race on both', async () => {
+  it('has exactly one process deliver each attempt, in queue order, while polls of one SN race on both', { timeout: 120_000 }, async () => {
     await device('SCALE-RACE', a);
     const doorId: string = (await b.api('GET', '/api/gateway/devices/SCALE-RACE')).body.data.doors[0].id;
     const N = 200;

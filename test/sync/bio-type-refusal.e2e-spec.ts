@@ -129,7 +129,7 @@ describe('a panel refusing one template type it announced', () => {
 });
 
 describe('a panel that took a face, then refused faces (Type=9)', () => {
-  it('a person deleted through REST leaves the panel entirely, the face confirmed before the refusal too', async () => {
+  it('a person deleted through REST leaves the panel entirely, the face confirmed before the refusal too', { timeout: 120_000 }, async () => {
     let refuseFaces = false;
     const { d, level } = await panel('BTR00005', '10.73.0.5', 'BTRE', (c) => (refuseFaces && isFacePut(c) ? -1004 : undefined));
     await ok(t.post('/api/person/add', { pin: '7341', name: 'Gone', accLevelIds: level }));
