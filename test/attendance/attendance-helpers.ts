@@ -241,3 +241,14 @@ export async function setAreaMember(t: Pick<TestApp, 'get' | 'post' | 'delete'>,
   const r = kind === 'set' ? await t.post('/api/attAreaPerson/set', { code, pins: [pin] }) : await t.delete('/api/attAreaPerson/delete', {}, { code, pins: pin });
   if (r.body.code !== 0) throw new Error(`attAreaPerson ${kind} ${pin} in ${code}: ${JSON.stringify(r.body)}`);
 }
+
+/** A BIODATA template line as the planner sends it (attendance manual 12.1.1.6). */
+export const biodataLine = (pin: string, no: number, type: number, major: number, tmp: string) =>
+  `DATA UPDATE BIODATA Pin=${pin}\tNo=${no}\tIndex=0\tValid=1\tDuress=0\tType=${type}\tMajorVer=${major}\tMinorVer=0\tFormat=0\tTmp=${tmp}`;
+
+/** The template commands a terminal ran with Return=0 since `from`, in order. */
+export const templateCommandsRun = (term: AttendanceTerminal, from: number): string[] =>
+  term.executed
+    .slice(from)
+    .filter((e) => e.returnCode === 0 && /^DATA (UPDATE|DELETE) (BIODATA|FINGERTMP|FACE|FVEIN)/.test(e.command))
+    .map((e) => e.command);

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { AttendanceTerminal, AttendanceTerminalOptions } from '../simulator/attendance-terminal';
 import type { TestApp } from '../support/test-app';
-import { pendingOn, nothingPending, settleUntil as settleUntilDone, terminalInOwnArea as inOwnArea, useAttendanceApp } from './attendance-helpers';
+import { biodataLine, pendingOn, nothingPending, templateCommandsRun, settleUntil as settleUntilDone, terminalInOwnArea as inOwnArea, useAttendanceApp } from './attendance-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -31,16 +31,6 @@ const heldOn = (term: AttendanceTerminal, pin: string) =>
 
 const finger = (pin: string, no: string, version: string) => ({ personId: pin, validType: '1', template: b64(`finger ${no} v${version} of ${pin}`), templateNo: no, version });
 const face = (pin: string, bioType: string, version: string) => ({ personId: pin, validType: '1', template: b64(`face ${bioType} v${version} of ${pin}`), templateNo: '0', templateNoIndex: '0', bioType, version });
-
-const biodataLine = (pin: string, no: number, type: number, major: number, tmp: string) =>
-  `DATA UPDATE BIODATA Pin=${pin}\tNo=${no}\tIndex=0\tValid=1\tDuress=0\tType=${type}\tMajorVer=${major}\tMinorVer=0\tFormat=0\tTmp=${tmp}`;
-
-/** The template commands a terminal ran with Return=0 since `from`, in order. */
-const templateCommandsRun = (term: AttendanceTerminal, from: number) =>
-  term.executed
-    .slice(from)
-    .filter((e) => e.returnCode === 0 && /^DATA (UPDATE|DELETE) (BIODATA|FINGERTMP|FACE|FVEIN)/.test(e.command))
-    .map((e) => e.command);
 
 describe('a BIODATA terminal declaring MultiBioVersion', () => {
   it('gets only the fingers and faces of its algorithms, through a lost reply and a -1002; registering with a new fingerprint algorithm, it converges', async () => {

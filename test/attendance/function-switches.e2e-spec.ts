@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { AttendanceTerminal, AttendanceTerminalOptions } from '../simulator/attendance-terminal';
 import type { TestApp } from '../support/test-app';
-import { pendingOn, nothingPending, settleUntil as settleUntilDone, terminalInOwnArea as inOwnArea, useAttendanceApp } from './attendance-helpers';
+import { biodataLine, pendingOn, nothingPending, templateCommandsRun, settleUntil as settleUntilDone, terminalInOwnArea as inOwnArea, useAttendanceApp } from './attendance-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -31,18 +31,8 @@ const heldOn = (term: AttendanceTerminal, pin: string) =>
 const finger = (pin: string, no: string) => ({ personId: pin, validType: '1', template: b64(`finger ${no} of ${pin}`), templateNo: no, version: '10' });
 const face = (pin: string, bioType: string) => ({ personId: pin, validType: '1', template: b64(`face ${bioType} of ${pin}`), templateNo: '0', templateNoIndex: '0', bioType, version: '5' });
 
-const biodataLine = (pin: string, no: number, type: number, major: number, tmp: string) =>
-  `DATA UPDATE BIODATA Pin=${pin}\tNo=${no}\tIndex=0\tValid=1\tDuress=0\tType=${type}\tMajorVer=${major}\tMinorVer=0\tFormat=0\tTmp=${tmp}`;
-
 /** The template commands a terminal ran with Return=0 since `from`, each once, in order. */
-const templateCommandsRun = (term: AttendanceTerminal, from: number) => [
-  ...new Set(
-    term.executed
-      .slice(from)
-      .filter((e) => e.returnCode === 0 && /^DATA (UPDATE|DELETE) (BIODATA|FINGERTMP|FACE|FVEIN)/.test(e.command))
-      .map((e) => e.command),
-  ),
-];
+const templatesRunOnce = (term: AttendanceTerminal, from: number) => [...new Set(templateCommandsRun(term, from))];
 
 describe('a BIODATA terminal whose fingerprint function is off', () => {
   it('gets its faces only, through a lost reply; turned on again it gets the fingers, and a face switched off is taken away', async () => {
@@ -60,7 +50,7 @@ describe('a BIODATA terminal whose fingerprint function is off', () => {
     const f6 = b64(`finger 6 of ${pin}`);
     const v9 = b64(`face 9 of ${pin}`);
     expect(heldOn(term, pin)).toEqual(['BIODATA 9.0']);
-    expect(templateCommandsRun(term, from)).toEqual([biodataLine(pin, 0, 9, 5, v9)]);
+    expect(templatesRunOnce(term, from)).toEqual([biodataLine(pin, 0, 9, 5, v9)]);
     // No finger was ever sent, not even to be stored unused.
     expect(term.executed.filter((e) => e.command.includes('\tType=1\t'))).toEqual([]);
     expect(await pendingOn(t, sn)).toEqual(nothingPending);
@@ -84,7 +74,7 @@ describe('a BIODATA terminal whose fingerprint function is off', () => {
     expect(await term.init()).toBe(true);
     await settleUntil(term, () => heldOn(term, pin).length === 3);
     expect(heldOn(term, pin)).toEqual(['BIODATA 1.1', 'BIODATA 1.6', 'BIODATA 9.0']);
-    expect(templateCommandsRun(term, on).sort()).toEqual([biodataLine(pin, 1, 1, 10, f1), biodataLine(pin, 6, 1, 10, f6)].sort());
+    expect(templatesRunOnce(term, on).sort()).toEqual([biodataLine(pin, 1, 1, 10, f1), biodataLine(pin, 6, 1, 10, f6)].sort());
     expect(await pendingOn(t, sn)).toEqual(nothingPending);
     expect(await convergence(sn)).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0, cannotHold: [] });
 
@@ -94,7 +84,7 @@ describe('a BIODATA terminal whose fingerprint function is off', () => {
     expect(await term.init()).toBe(true);
     await settleUntil(term, () => heldOn(term, pin).length === 2);
     expect(heldOn(term, pin)).toEqual(['BIODATA 1.1', 'BIODATA 1.6']);
-    expect(templateCommandsRun(term, off)).toEqual([`DATA DELETE BIODATA Pin=${pin}\tType=9\tNo=0`]);
+    expect(templatesRunOnce(term, off)).toEqual([`DATA DELETE BIODATA Pin=${pin}\tType=9\tNo=0`]);
     expect(await pendingOn(t, sn)).toEqual(nothingPending);
     const after = await convergence(sn);
     expect(after).toMatchObject({ divergent: false, pendingCommands: 0, failingItems: 0 });
@@ -117,7 +107,7 @@ describe('a terminal of the separate FINGERTMP / FACE tables whose face function
 
     const f1 = b64(`finger 1 of ${pin}`);
     expect(heldOn(term, pin)).toEqual(['FINGERTMP 1']);
-    expect(templateCommandsRun(term, from)).toEqual([`DATA UPDATE FINGERTMP PIN=${pin}\tFID=1\tSize=${f1.length}\tValid=1\tTMP=${f1}`]);
+    expect(templatesRunOnce(term, from)).toEqual([`DATA UPDATE FINGERTMP PIN=${pin}\tFID=1\tSize=${f1.length}\tValid=1\tTMP=${f1}`]);
     expect(term.executed.filter((e) => e.command.startsWith('DATA UPDATE FACE'))).toEqual([]);
     expect(await pendingOn(t, sn)).toEqual(nothingPending);
     const c = await convergence(sn);
