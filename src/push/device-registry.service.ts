@@ -140,6 +140,12 @@ export function clip(v: string | null | undefined, max: number): string | null {
 
 const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
 
+/** A count a registration states (LockCount, ReaderCount...), at least 0 and at most `max`; null when it states none. */
+const statedCount = (n: number | null | undefined, max = 2147483647): number | null => {
+  const v = int32(n);
+  return v === null ? null : Math.min(Math.max(v, 0), max);
+};
+
 /** The keys of `o` that name `option` (any case, `~` prefix or not). */
 const keysNaming = (o: Record<string, string>, option: string) => Object.keys(o).filter((k) => k.trim().replace(/^~+/, '').toLowerCase() === option.toLowerCase());
 /** The value a function switch has in `o` when it says one (`0` or `1`); an empty one says nothing. */
@@ -488,12 +494,14 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
       // The same firmware announcing other template types (a face module licensed or enabled): a type it refused
       // may be taken now, not only at its probe (up to SYNC_REFUSAL_PROBE_MAX_MS away).
       if (cur.registration && raw.MultiBioDataSupport !== undefined && cur.registration.MultiBioDataSupport !== raw.MultiBioDataSupport) await m.query(FORGET_BIO_TYPES, [sn]);
-      // A registration that does not name its IP address, versions or model (short bodies, field samples) leaves what
-      // the device said of them before, here or among its parameters (upload-ingest noteIdentity).
+      // A registration that does not name its IP address, versions, model or counts (short bodies, field samples)
+      // leaves what the device said of them before, here or among its parameters (upload-ingest noteIdentity): a
+      // re-registration without ReaderCount is no panel without readers (REST readerCount, elevator reader names).
       const updated = firstReturned<DeviceRow>(await m.query(
         `UPDATE device SET alias = $2, ip_address = COALESCE($3, ip_address), push_version = COALESCE($4, push_version), firm_ver = COALESCE($5, firm_ver),
            device_type = $6, device_name = COALESCE($7, device_name),
-           lock_count = $8, reader_count = $9, aux_in_count = $10, aux_out_count = $11, capabilities = $12::jsonb,
+           lock_count = COALESCE($8, lock_count), reader_count = COALESCE($9, reader_count), aux_in_count = COALESCE($10, aux_in_count),
+           aux_out_count = COALESCE($11, aux_out_count), capabilities = $12::jsonb,
            registration = $13::jsonb, request_delay = $14,
            registry_code = CASE WHEN admission = 'admitted' THEN COALESCE(registry_code, $15) ELSE registry_code END,
            session_id = CASE WHEN admission = 'admitted' THEN $16 ELSE session_id END,
@@ -509,10 +517,10 @@ export class DeviceRegistryService implements OnModuleInit, OnApplicationBootstr
           clip(capabilities.firmVer, 100),
           clip(capabilities.deviceType, 64),
           clip(capabilities.deviceName, 100),
-          Math.min(Math.max(int32(impliedLockCount(capabilities)) ?? 0, 0), 64),
-          Math.max(int32(capabilities.readerCount) ?? 0, 0),
-          Math.max(int32(capabilities.auxInCount) ?? 0, 0),
-          Math.max(int32(capabilities.auxOutCount) ?? 0, 0),
+          statedCount(impliedLockCount(capabilities), 64),
+          statedCount(capabilities.readerCount),
+          statedCount(capabilities.auxInCount),
+          statedCount(capabilities.auxOutCount),
           JSON.stringify(capabilitiesStored),
           JSON.stringify(raw),
           this.settings.requestDelay,

@@ -86,11 +86,13 @@ describe('an access panel’s readers from its ReaderCount', () => {
     expect(await readerNames(sn)).toMatchObject({ 31: 'Stores entry', 32: '10.9.4.6-2-Out' });
   });
 
-  it('a registration without ReaderCount leaves the readers as they are', async () => {
+  it('a registration without ReaderCount leaves the readers, and the counts the device stated, as they are', async () => {
     const sn = 'IB460READ01';
     const r = await fetch(`${t.baseUrl}/iclock/registry?SN=${sn}`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'DeviceType=acc,~DeviceName=inBio460,FirmVer=AC Ver 5.8.0' });
     expect(r.status).toBe(200);
     expect((await readersOf(sn)).map(([name]) => name)).toEqual(['10.9.4.6-1-In', 'Stores entry', '10.9.4.6-3-In', '10.9.4.6-4-In']);
+    // Nor are the counts it stated before forgotten: the device still reads 4 doors and 4 readers.
+    expect((await t.get(`/api/gateway/devices/${sn}`)).body.data).toMatchObject({ lockCount: 4, readerCount: 4 });
   });
 
   it('a renamed reader the panel stops declaring comes back with its id and name when declared again, also with its door', async () => {
