@@ -107,8 +107,13 @@ describe('a path parameter may come in the query', () => {
       }
       const without = await send(op.method, base, {}, {});
       expect(without.status, label).toBeLessThan(500);
-      // A pin is the manual's -20, as endpoints that read it from the query or body answer; any other -400 naming it.
-      const missing = ['pin', 'personPin', 'personId'].includes(op.pathParams[0]) ? { code: -20, message: 'Pin number cannot be empty' } : { code: -400, message: expect.stringMatching(/is required/) };
+      // A pin is the manual's -20, as endpoints that read it from the query or body answer; a device SN its -48 (2.18.1,
+      // as device/getAcc answers); any other -400 naming it.
+      const missing = ['pin', 'personPin', 'personId'].includes(op.pathParams[0])
+        ? { code: -20, message: 'Pin number cannot be empty' }
+        : ['sn', 'deviceSn', 'devSn'].includes(op.pathParams[0])
+          ? { code: -48, message: "Device serial number can't be null" }
+          : { code: -400, message: expect.stringMatching(/is required/) };
       expect(without.body, label).toMatchObject({ ...missing, data: null });
     }
   });
