@@ -8,8 +8,6 @@ import { pageIfAsked } from '../common/paging';
 import { requireCvDateTime } from '../common/time';
 import { DeviceService } from '../device/device.service';
 import type { Device } from '../device/device.entity';
-import { AttendanceTerminalService } from '../push/attendance/attendance-terminal.service';
-import { DeviceRegistryService } from '../push/device-registry.service';
 import { GATEWAY_EXTENSIONS_TAG } from '../swagger';
 import { AttApplyService } from './att-apply.service';
 import { AttPoint } from './att-point.entity';
@@ -42,8 +40,6 @@ export class AttGatewayController {
   constructor(
     private readonly ds: DataSource,
     private readonly devices: DeviceService,
-    private readonly registry: DeviceRegistryService,
-    private readonly terminals: AttendanceTerminalService,
     private readonly applies: AttApplyService,
     private readonly hooks: AttendanceHooks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -89,12 +85,7 @@ export class AttGatewayController {
   @ApiParam({ name: 'sn', example: 'CEXB193160012' })
   @ApiOkResponse({ type: envelopeOf(String) })
   async recover(@Param('sn') sn: string, @CvInput() dto: AttRecoverDto): Promise<Envelope<string>> {
-    const d = await this.devices.requireAddedBySn(sn.trim(), 'att');
-    const from = requireCvDateTime(dto.startTime, this.config.timeZone, 'startTime');
-    const to = requireCvDateTime(dto.endTime, this.config.timeZone, 'endTime');
-    if (from.getTime() > to.getTime()) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
-    const s = await this.registry.resolve(d.sn);
-    return ok(await this.terminals.recoverGap(s, from, to));
+    return ok((await this.terminalCommands.recover(sn, dto)).command);
   }
 
   @Post('terminals/:sn/sync')

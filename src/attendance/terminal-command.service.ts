@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
+import { requireCvDateTime } from '../common/time';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { Device } from '../device/device.entity';
 import { DeviceService } from '../device/device.service';
 import { AttendanceTerminalService } from '../push/attendance/attendance-terminal.service';
@@ -19,6 +21,7 @@ import {
   attQueryUserInfo,
 } from '../push/attendance/protocol';
 import { CommandQueueService } from '../push/command-queue.service';
+import { DeviceRegistryService } from '../push/device-registry.service';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import type { TerminalAction } from './dto/attendance.dto';
 
@@ -55,10 +58,20 @@ function terminalCommand(action: TerminalAction, pin: string | undefined, finger
       return attQueryUserInfo(pin);
   }
 }
+/** What an operator's recovery answers: the command's text, and its queue id, by which its Return is followed. */
+export interface QueuedTerminalCommand {
+  deviceSn: string;
+  command: string;
+  commandId: string | null;
+}
+
+/** A browser's clock a little ahead of the gateway's: an end "now" typed there is not refused as in the future. */
+const NOW_GRACE_MS = 60_000;
+
 /**
  * One operator command for an attendance terminal or FaceKiosk, queued with what it implies for the gateway's own
- * state in the same transaction: the REST API's `api/gateway/attendance/terminals/{sn}/command` and the console's
- * Devices page (Reboot, Clear punches) both send through here.
+ * state in the same transaction: the REST API's `api/gateway/attendance/terminals/{sn}/command` and `.../recover`,
+ * and the console's Devices page (Reboot, Clear punches, Get punches) all send through here.
  */
 @Injectable()
 export class TerminalCommandService {
@@ -68,6 +81,8 @@ export class TerminalCommandService {
     private readonly terminals: AttendanceTerminalService,
     private readonly queue: CommandQueueService,
     private readonly sync: AttendanceSyncService,
+    private readonly registry: DeviceRegistryService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** An admitted attendance terminal or FaceKiosk (-200 otherwise). */
@@ -75,6 +90,26 @@ export class TerminalCommandService {
     const d = await this.devices.findBySn(sn.trim());
     if (!d || d.admission !== 'admitted' || !['att', 'facekiosk'].includes(d.kindOverride ?? d.kind)) throw new CvError(CvCode.SnRequired, `No admitted attendance terminal or kiosk: ${sn}`);
     return d;
+  }
+
+  /**
+   * CVSecurity's "Get attendance records": the terminal is asked to upload its punches of the period again
+   * (`DATA QUERY ATTLOG StartTime=<HT>EndTime=`, 12.1.3, in its own wall clock); what comes back is stored once.
+   * Times are wall clocks in the gateway's zone (`yyyy-MM-dd HH:mm:ss`). `upToNow` (the console's form): the period
+   * must also be a real one (start before end) and end by now: a period in the future has no punches to ask for.
+   */
+  async recover(sn: string, period: { startTime: string; endTime: string }, upToNow = false): Promise<QueuedTerminalCommand> {
+    const d = await this.devices.requireAddedBySn(sn.trim(), 'att');
+    const from = requireCvDateTime(period.startTime, this.config.timeZone, 'startTime');
+    const to = requireCvDateTime(period.endTime, this.config.timeZone, 'endTime');
+    if (from.getTime() > to.getTime()) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
+    if (upToNow && from.getTime() === to.getTime()) throw new CvError(CvCode.StartAfterEnd, 'The period must start before it ends');
+    if (upToNow && to.getTime() > Date.now() + NOW_GRACE_MS) throw new CvError(CvCode.InvalidParameter, `The period cannot end in the future: it ends at ${period.endTime.trim()}, later than now`);
+    const s = await this.registry.resolve(d.sn);
+    return this.ds.transaction(async (m) => {
+      const command = await this.terminals.queueRecovery(m, s, from, to);
+      return { deviceSn: d.sn, command, commandId: await this.queue.lastQueuedId(m, d.sn) };
+    });
   }
 
   /** Queues the action's command; answers its text and queue id, by which its Return is followed. */

@@ -1,5 +1,6 @@
 import { Body, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { IsIn } from 'class-validator';
+import { AttRecoverDto } from '../attendance/dto/attendance.dto';
 import { TerminalCommandService } from '../attendance/terminal-command.service';
 import { CvCode, CvError } from '../common/cv-error';
 import { ok } from '../common/envelope';
@@ -115,6 +116,18 @@ export class ConsoleDevicesController {
   @Audit('device.control', (r) => `${r.params.sn} ${(r.body as { action?: unknown } | undefined)?.action ?? ''}`)
   async terminal(@Param('sn') sn: string, @Body() dto: ConsoleTerminalCommandDto) {
     return ok(await this.terminalCommands.send(sn, dto.action));
+  }
+
+  /**
+   * CVSecurity's "Get attendance records": the terminal uploads its punches of the period again (those it never sent
+   * or whose upload was lost), through the REST recovery's own path; followed to its Return by the id.
+   */
+  @Post(':sn/recover')
+  @HttpCode(200)
+  @RequireRole('operator')
+  @Audit('device.recover', (r) => `${r.params.sn} ${(r.body as { startTime?: unknown } | undefined)?.startTime ?? ''} - ${(r.body as { endTime?: unknown } | undefined)?.endTime ?? ''}`)
+  async recover(@Param('sn') sn: string, @Body() dto: AttRecoverDto) {
+    return ok(await this.terminalCommands.recover(sn, dto, true));
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
-import { api, query } from './api';
+import { api, fromLocalInput, localInput, query } from './api';
 import type { PageProps } from './main';
 import { Badge, can, cannotHoldWhat, DataTable, DEVICE_COLUMNS, kindName, kindWord, owedName, refusalsText, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting, personLabel } from './ui';
 
@@ -146,6 +146,16 @@ function selectedIn(sub: string | undefined, search: string): { sn: string; view
   return sn ? { sn, view: q.get('view') === 'queue' ? 'queue' : 'convergence' } : null;
 }
 
+/** An instant as the `datetime-local` (step 1) value of its wall clock in the gateway's zone, seconds kept. */
+function secondsInput(d: Date, timeZone?: string): string {
+  return `${localInput(d, timeZone)}:${String(d.getSeconds()).padStart(2, '0')}`;
+}
+
+/** The gateway's count of the punches a terminal sent of a period (the Attendance page's list, filtered). */
+async function heldPunches(sn: string, startTime: string, endTime: string): Promise<number> {
+  return (await api('GET', `attendance/punches${query({ sn, from: startTime, to: endTime, size: 1 })}`)).total;
+}
+
 export function DevicesPage({ me, go, sub, search }: PageProps) {
   const list = useLoad(() => api('GET', 'devices?sync=1'));
   // Online, last seen and a newly waiting panel change on the device side (a panel going offline sends nothing):
@@ -156,6 +166,8 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
   const setSelected = (s: { sn: string; view: 'queue' | 'convergence' } | null) =>
     go(s ? `devices/${encodeURIComponent(s.sn)}${s.view === 'queue' ? '?view=queue' : ''}` : 'devices');
   const [rename, setRename] = useState<{ sn: string; alias: string } | null>(null);
+  // CVSecurity's "Get attendance records" of a terminal: the period asked for, the last 24 h unless changed.
+  const [recovery, setRecovery] = useState<{ d: any; from: string; to: string } | null>(null);
   // CVSecurity's Device > New: a device added by SN before it has contacted the gateway, admitted when it does.
   const [added, setAdded] = useState({ sn: '', alias: '' });
   const a = useAction();
@@ -176,6 +188,30 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
     const who = kindWord(d.kind);
     const r = await a.run(() => api('POST', `devices/${encodeURIComponent(d.sn)}/${path}`, { action }), `${label}: command queued for ${d.sn}, waiting for the ${who}`);
     if (r?.commandId) await followCommand(a, d.sn, r.commandId, { label, target: d.sn, device: who }, list.reload);
+  }
+  /**
+   * The terminal uploads its punches of the period again. The form stays with what was typed when the period is
+   * refused (the error says why); once the terminal answered, the page says how many punches of that period the
+   * gateway now holds from it, and how many of them are new, or that it had none (an empty query answers -1).
+   */
+  async function getPunches(e: Event) {
+    e.preventDefault();
+    const { d, from, to } = recovery!;
+    const startTime = fromLocalInput(from)!;
+    const endTime = fromLocalInput(to, true)!;
+    const label = 'Get punches';
+    const who = kindWord(d.kind);
+    const before = await heldPunches(d.sn, startTime, endTime).catch(() => null);
+    const r = await a.run(() => api('POST', `devices/${encodeURIComponent(d.sn)}/recover`, { startTime, endTime }), `${label}: ${d.sn} is asked for its punches of ${startTime} to ${endTime}, waiting for the ${who}`);
+    if (!r?.commandId) return;
+    setRecovery(null);
+    const done = async (c: any) => {
+      if (c.returnCode < 0) return `${label}: the ${who} ${d.sn} answered that it holds no punches of ${startTime} to ${endTime}`;
+      const held = await heldPunches(d.sn, startTime, endTime);
+      const added = before === null ? '' : ` (${held - before} new)`;
+      return `${label}: the ${who} ${d.sn} sent its punches of ${startTime} to ${endTime}; the gateway holds ${held} of that period from it${added}`;
+    };
+    await followCommand(a, d.sn, r.commandId, { label, target: d.sn, device: who, done }, list.reload);
   }
   async function remove(sn: string) {
     const done = await a.run(() => api('DELETE', `devices/${encodeURIComponent(sn)}`).then(() => true), `Device ${sn} deleted`);
@@ -336,6 +372,20 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
                     >
                       Clear punches
                     </button>
+                    {/* Get attendance records: DATA QUERY ATTLOG, which an attendance terminal answers (the REST recovery's terminals). */}
+                    {d.kind === 'att' && (
+                      <button
+                        type="button"
+                        class="secondary outline"
+                        aria-label={`Get punches of ${d.sn}`}
+                        onClick={() => {
+                          const now = new Date();
+                          setRecovery({ d, from: secondsInput(new Date(now.getTime() - 24 * 3600_000), me.timeZone), to: secondsInput(now, me.timeZone) });
+                        }}
+                      >
+                        Get punches
+                      </button>
+                    )}
                   </>
                 )}
                 <button type="button" class="secondary outline" onClick={() => setSelected({ sn: d.sn, view: 'queue' })} aria-label={`Command queue of ${d.sn}`}>
@@ -374,6 +424,23 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
           </Field>
           <button type="submit">Save name</button>
           <button type="button" class="secondary" onClick={() => setRename(null)}>
+            Cancel
+          </button>
+        </form>
+      )}
+      {recovery && (
+        <form class="row" onInvalidCapture={a.invalid} onSubmit={getPunches} aria-label={`Get punches of ${recovery.d.sn}`}>
+          <p>Ask {recovery.d.sn} to send its punches of this period again: those it never sent, or whose upload was lost, are stored; those the gateway has stay once. Times are the gateway's.</p>
+          <Field required label="Start time">
+            <input type="datetime-local" step={1} name="startTime" value={recovery.from} onInput={(e) => setRecovery({ ...recovery, from: e.currentTarget.value })} />
+          </Field>
+          <Field required label="End time">
+            <input type="datetime-local" step={1} name="endTime" value={recovery.to} onInput={(e) => setRecovery({ ...recovery, to: e.currentTarget.value })} />
+          </Field>
+          <button type="submit" aria-busy={a.busy} disabled={a.busy}>
+            Get punches
+          </button>
+          <button type="button" class="secondary" onClick={() => setRecovery(null)}>
             Cancel
           </button>
         </form>

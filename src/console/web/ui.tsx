@@ -100,7 +100,13 @@ export function invalidMessage(form: HTMLFormElement): string | undefined {
  * Follows a remote action (door, floor, gate) to the device's Return, as its command queue shows it, for up to 30 s:
  * done, refused with its code and meaning, or no answer yet. `what` names the action and its target ("Open: floor 3").
  */
-export async function followCommand(a: ReturnType<typeof useAction>, sn: string, id: string, what: { label: string; target: string; device: string }, after?: () => void): Promise<void> {
+export async function followCommand(
+  a: ReturnType<typeof useAction>,
+  sn: string,
+  id: string,
+  what: { label: string; target: string; device: string; done?: (c: any) => Promise<string> },
+  after?: () => void,
+): Promise<void> {
   // Called right after the action's run: a newer action (another door, floor or gate) owns the message from then on.
   const mine = actionGeneration;
   for (let i = 0; i < 30; i++) {
@@ -109,7 +115,12 @@ export async function followCommand(a: ReturnType<typeof useAction>, sn: string,
     const c = (await api('GET', `devices/${encodeURIComponent(sn)}/commands?id=${id}&size=1`).catch(() => null))?.rows?.[0];
     if (actionGeneration !== mine) return;
     if (!c || c.state === 'pending' || c.state === 'sent') continue;
-    if (c.state === 'done' && c.returnCode === 0) a.setOk(`${what.label}: done by the ${what.device} for ${what.target}`);
+    // `done` words an answered command whose Return says more than "done" (a count; an empty query's -1, which the
+    // queue counts as done): read once the device answered, never before.
+    if (c.state === 'done' && what.done) {
+      const said = await what.done(c).catch((e: Error) => `${what.label}: answered by the ${what.device} for ${what.target} (${e.message})`);
+      if (actionGeneration === mine) a.setOk(said);
+    } else if (c.state === 'done' && c.returnCode === 0) a.setOk(`${what.label}: done by the ${what.device} for ${what.target}`);
     // A command failed without a Return (never fetched in time, or fetched and never answered) was not answered:
     // saying the device "answered Return ?" would claim a refusal no device sent.
     else if (c.returnCode == null) a.setError(new Error(`${what.label} ${what.target}: no Return from the ${what.device}${c.error ? `: ${c.error}` : ''}`));

@@ -687,8 +687,13 @@ export class AttendanceTerminalService implements OnModuleInit {
 
   /** Queues `DATA QUERY ATTLOG StartTime=<HT>EndTime=` in the terminal's wall clock. */
   async recoverGap(s: Pick<DeviceSession, 'sn' | 'timeZone'>, from: Date, to: Date): Promise<string> {
+    return this.ds.transaction((m) => this.queueRecovery(m, s, from, to));
+  }
+
+  /** `recoverGap` in the caller's transaction (an operator's recovery takes the command's id in it, to follow its Return). */
+  async queueRecovery(m: EntityManager, s: Pick<DeviceSession, 'sn' | 'timeZone'>, from: Date, to: Date): Promise<string> {
     const command = attQueryAttlog(instantToWallClock(from, s.timeZone), instantToWallClock(to, s.timeZone));
-    await this.ds.transaction((m) => this.queue.enqueue(m, s.sn, [command]));
+    await this.queue.enqueue(m, s.sn, [command]);
     return command;
   }
 
