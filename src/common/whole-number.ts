@@ -14,3 +14,6 @@ export function wholeNumber(v: unknown): number {
   const n = m ? Number(m[1]) : NaN;
   return Number.isSafeInteger(n) ? n : NaN;
 }
+
+/** A device's integer field as PostgreSQL's `integer` holds it: null when absent, fractional or out of its range. */
+export const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { int32 } from '../common/whole-number';
 import { forgetRefusalsSql } from './device-refusals';
 import { Reader } from '../reader/reader.entity';
 import { readerLayout } from '../reader/reader-layout';
@@ -138,7 +139,6 @@ export function clip(v: string | null | undefined, max: number): string | null {
   return s.length > max ? s.slice(0, max) : s;
 }
 
-const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
 
 /** A count a registration states (LockCount, ReaderCount...), at least 0 and at most `max`; null when it states none. */
 const statedCount = (n: number | null | undefined, max = 2147483647): number | null => {

@@ -19,12 +19,11 @@
  * Old events keep their keys: the plain key stays the first record's, so only a colliding record's key changes form.
  */
 import { clip } from './device-registry.service';
+import { int32 } from '../common/whole-number';
 import type { RtlogEvent } from './protocol';
 import { listOf, tableOf } from '../database/columns';
 import { AccTransaction } from '../transaction/acc-transaction.entity';
 
-export const int32 = (n: number | null | undefined): number | null =>
-  n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n;
 
 /** An event's content as stored (acc_transaction's pin, card_no, door_no, reader_state, event_no). */
 export interface EventContent {

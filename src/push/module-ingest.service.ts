@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { int32 } from '../common/whole-number';
 import { DataSource } from 'typeorm';
 import { excludedOf, intoOf, listOf, placeholders } from '../database/columns';
 import { MODULE_TRANSACTION, PSG_COUNTER } from '../elevator/module-tables';
@@ -13,7 +14,6 @@ import { personOrVisitorName } from '../visitor/visitor-event-name';
 import { parseIrstate, rtlogEventKey, wallClockToInstant, type RtlogEvent } from './protocol';
 import { eventLevel, eventVerifyName } from './event-fields';
 
-const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
 
 /**
  * readerName of an elevator-controller event. The controller's readers are its own (not a floor's: the floor is

@@ -21,7 +21,8 @@ import { ModuleIngestService } from './module-ingest.service';
 import { AttendanceIngestService, realtimePunch } from './attendance/attendance-ingest.service';
 import { speaksAttendance } from './attendance/attendance-terminal.service';
 import { personOrVisitorName } from '../visitor/visitor-event-name';
-import { contentText, eventContent, int32, rekeyed, STORED_CONTENT_SQL, storedContents, type StoredContentRow } from './event-content';
+import { int32 } from '../common/whole-number';
+import { contentText, eventContent, rekeyed, STORED_CONTENT_SQL, storedContents, type StoredContentRow } from './event-content';
 import {
   bodyTemperatureCelsius,
   rtlogEventKey,

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { int32 } from '../../common/whole-number';
 import { AttOperlog } from '../../attendance/att-operlog.entity';
 import { AttPhoto } from '../../attendance/att-photo.entity';
 import { AttTerminal } from '../../attendance/att-terminal.entity';
@@ -52,7 +53,6 @@ export interface AttIngestResult {
   comparisonPhotosOnly?: boolean;
 }
 
-const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
 
 /**
  * Whether the operands `whole` (jsonb array) are those of the line the cut record's `cut` came from: every operand of
