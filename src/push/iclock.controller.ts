@@ -257,7 +257,7 @@ export class IclockController {
         // Channel controllers (Appendix 20) and elevator voice modules say what they are in their options.
         await this.kinds.observe(sn, { options: options.toObject() });
         await this.uploads.storeOptions(s, options);
-        if (speaksAttendance(s)) await this.attTerminals.noteOptions(s, options);
+        if (speaksAttendance(s)) await this.attTerminals.noteOptionsPush(s, options);
         // A panel's function switches (FingerFunOn...) change the template types it holds.
         else await this.registry.noteFunctionSwitches(sn, options);
         return this.text(reply, OK);

@@ -189,6 +189,11 @@ export interface AttendanceTerminalOptions {
    * firmware is known to, but a gateway judging a 0 must not loop on one that does.
    */
   userCountZero?: boolean;
+  /**
+   * Its options push carries its counts as the SpeedFace-V5L's and SenseFace 2A's do (field samples
+   * opt-speedface-v5l-zam180, opt-senseface2a-zam70-3312: `TransactionCount=`, `UserCount=`, `FPCount=`).
+   */
+  optionsCounts?: boolean;
 }
 
 const DEFAULT_KEY = '4a9594af164f2b9779b59e8554b5df26';
@@ -335,6 +340,7 @@ export class AttendanceTerminal {
         ...(this.opts.pushVersion ? [`PushVersion=${this.opts.pushVersion}`] : []),
         ...(this.opts.multiBioPhotoSupport && this.opts.bioPhotoOptions !== false ? ['BioPhotoFun=1', `MultiBioPhotoSupport=${this.opts.multiBioPhotoSupport}`] : []),
         ...(this.bioPhotoOff ? ['BioPhotoFun=0'] : []),
+        ...(this.opts.optionsCounts ? [`TransactionCount=${this.log.length}`, `UserCount=${this.userCount()}`, `FPCount=${this.fingerprints()}`] : []),
       ];
       await this.send('POST', '/iclock/cdata', [['SN', this.sn], ['table', 'options']], opts.join(','));
     }

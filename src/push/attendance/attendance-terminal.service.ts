@@ -752,8 +752,21 @@ export class AttendanceTerminalService implements OnModuleInit {
   }
 
   /**
+   * `table=options` of a terminal (manual 8). Firmware that pushes its options after its initialisation puts its counts
+   * in them, as the INFO command's result does (field samples opt-speedface-v5l-zam180, opt-senseface2a-zam70-3312:
+   * `UserCount=`, `FPCount=`): the count that initialisation owes, judged at once, as the result's is. Without it a
+   * reset terminal polling without INFO got its users back only a poll interval later, through the INFO command.
+   * The initialisation it counted under is read before anything else of the push (countMark).
+   */
+  async noteOptionsPush(s: DeviceSession, options: KvMap): Promise<void> {
+    const mark = options.int('UserCount') !== null ? await this.countMark(s) : undefined;
+    await this.noteInfoResult(s, options, mark);
+  }
+
+  /**
    * The key=value lines of an INFO command's result (12.4.3): its model (`~DeviceName`), firmware (`FWVersion`) and
-   * address (`IPAddress`) become the device's, as from `table=options` and the INFO of a poll.
+   * address (`IPAddress`) become the device's, as from `table=options` and the INFO of a poll. Options pushed with
+   * counts are read here too (noteOptionsPush).
    */
   async noteInfoResult(s: DeviceSession, info: KvMap, mark: CountMark | undefined): Promise<void> {
     await this.noteOptions(s, info);
