@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { requireCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -20,6 +20,7 @@ import {
   attEnrollFp,
   attQueryUserInfo,
 } from '../push/attendance/protocol';
+import { CommandOutcomeHub, type CommandOutcome } from '../push/command-outcome';
 import { CommandQueueService } from '../push/command-queue.service';
 import { DeviceRegistryService } from '../push/device-registry.service';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
@@ -65,6 +66,11 @@ export interface QueuedTerminalCommand {
   commandId: string | null;
 }
 
+/** CLEAR LOG and CLEAR DATA wipe a terminal's attendance records (12.2.1, 12.2.3); CLEAR PHOTO its attendance photos (12.2.2). */
+const CLEAR_LOG = attClear('LOG');
+const CLEAR_DATA = attClear('DATA');
+const CLEAR_PHOTO = attClear('PHOTO');
+
 /** A browser's clock a little ahead of the gateway's: an end "now" typed there is not refused as in the future. */
 const NOW_GRACE_MS = 60_000;
 
@@ -74,8 +80,9 @@ const NOW_GRACE_MS = 60_000;
  * and the console's Devices page (Reboot, Clear punches, Get punches) all send through here.
  */
 @Injectable()
-export class TerminalCommandService {
+export class TerminalCommandService implements OnModuleInit {
   constructor(
+    private readonly outcomes: CommandOutcomeHub,
     private readonly ds: DataSource,
     private readonly devices: DeviceService,
     private readonly terminals: AttendanceTerminalService,
@@ -84,6 +91,30 @@ export class TerminalCommandService {
     private readonly registry: DeviceRegistryService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  onModuleInit(): void {
+    this.outcomes.register((m, outcomes) => this.clearsRan(m, outcomes));
+  }
+
+  /**
+   * A clear of records that ran (its Return `>= 0`; or expired, its result never in: it may have run), in the
+   * transaction recording it: the terminal's records start again now, so its Stamps are dropped again and its next
+   * initialisation hands Stamp 0, as when the clear was queued (send). That mark alone was consumed by an
+   * initialisation between the queueing and the clear (a terminal away, or rebooting, when it was queued): handed
+   * Stamp 0 then, it uploaded its old log again, under the old log's Stamp, and ran the clear; its next boot was
+   * handed that Stamp, and it skipped the new records numbered below it that it had not sent yet (lost punches). A
+   * refused clear (negative Return) cleared nothing: nothing more is marked.
+   */
+  private async clearsRan(m: EntityManager, outcomes: readonly CommandOutcome[]): Promise<void> {
+    for (const o of outcomes) {
+      const command = o.command.trim();
+      if ((command !== CLEAR_LOG && command !== CLEAR_DATA && command !== CLEAR_PHOTO) || (o.state !== 'done' && o.reason !== 'expired')) continue;
+      const [d]: Array<{ id: string }> = await m.query(`SELECT id FROM device WHERE sn = $1`, [o.deviceSn]);
+      if (!d) continue;
+      if (command === CLEAR_PHOTO) await this.terminals.photosCleared(m, d.id);
+      else await this.terminals.dataCleared(m, { id: d.id, sn: o.deviceSn }, `${command} ${o.state === 'done' ? 'ran' : 'expired, may have run'}`, false);
+    }
+  }
 
   /** An admitted attendance terminal or FaceKiosk (-200 otherwise). */
   async requireTerminal(sn: string): Promise<Device> {

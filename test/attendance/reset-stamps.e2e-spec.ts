@@ -462,3 +462,32 @@ describe('CLEAR PHOTO queued for a terminal (12.2.2: its attendance photos clear
     expect(stored.map((r: { file_name: string }) => r.file_name)).toContain('20260302090000-7801.jpg');
   });
 });
+
+describe('CLEAR LOG queued while the terminal is away, which initialises before it runs it', () => {
+  it('is handed Stamp 0 again once the clear has run (its Return): the punch it records afterwards and fails to send is uploaded at its next boot', async () => {
+    const sn = 'ATT-ST-CLRLOG-LATE';
+    const term = await terminalWith(sn, []);
+    await term.punch(punch('7901', 1));
+    await term.punch(punch('7901', 2));
+    expect((await terminalRow(sn)).stamps).toMatchObject({ ATTLOG: '2' });
+    // Queued while it is away: the gateway drops its Stamps then.
+    term.online = false;
+    expect((await t.post(`/api/gateway/attendance/terminals/${sn}/command`, { action: 'clearLog' })).body).toMatchObject({ code: 0, data: 'CLEAR LOG' });
+    term.online = true;
+    // Back, it boots before polling: handed Stamp 0 for the clear not yet run, it uploads its old log again under Stamp 2.
+    expect(await term.init()).toBe(true);
+    expect(term.serverOptions.ATTLOGStamp).toBe('0');
+    await settle(term);
+    expect(term.executed.filter((e) => e.command === 'CLEAR LOG').map((e) => e.returnCode)).toEqual([0]);
+    // Its records start again at 1 now. A punch it fails to send, then a power cut: it resumes from what it is handed.
+    await punchUnsentThenPowerCut(term, [punch('7901', 30)]);
+    // Handed the old log's Stamp 2, it would skip its new record 1 for ever.
+    expect(term.serverOptions.ATTLOGStamp).toBe('0');
+    await settle(term);
+    expect(await storedPunches(sn)).toEqual([
+      { pin: '7901@08:01', n: 1 },
+      { pin: '7901@08:02', n: 1 },
+      { pin: '7901@08:30', n: 1 },
+    ]);
+  });
+});
