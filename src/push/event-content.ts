@@ -23,6 +23,7 @@ import { int32 } from '../common/whole-number';
 import type { RtlogEvent } from './protocol';
 import { listOf, tableOf } from '../database/columns';
 import { AccTransaction } from '../transaction/acc-transaction.entity';
+import { MODULE_TRANSACTION } from '../elevator/module-tables';
 
 
 /** An event's content as stored (acc_transaction's pin, card_no, door_no, reader_state, event_no). */
@@ -55,6 +56,13 @@ export function rekeyed(key: string, c: EventContent): string {
 export const STORED_CONTENT_SQL = `SELECT ${listOf(AccTransaction, ['uniqueKey', 'pin', 'cardNo', 'doorNo', 'readerState', 'eventNo'])}
   FROM ${tableOf(AccTransaction)} WHERE ${listOf(AccTransaction, ['uniqueKey'])} = ANY($1::text[])`;
 
+/**
+ * The same for an elevator or channel controller's events ($1 keys, $2 module): module_transaction keeps the same
+ * columns (door_no the floor or gate), keyed per module.
+ */
+export const MODULE_STORED_CONTENT_SQL = `SELECT ${listOf(MODULE_TRANSACTION, ['uniqueKey', 'pin', 'cardNo', 'doorNo', 'readerState', 'eventNo'])}
+  FROM ${tableOf(MODULE_TRANSACTION)} WHERE ${listOf(MODULE_TRANSACTION, ['uniqueKey'])} = ANY($1::text[]) AND ${listOf(MODULE_TRANSACTION, ['module'])} = $2`;
+
 export interface StoredContentRow {
   unique_key: string;
   pin: string | null;
@@ -78,4 +86,41 @@ export function heldAlready(held: ReadonlyMap<string, string>, key: string, c: E
   const plain = held.get(key);
   if (plain === undefined) return false;
   return plain === contentText(c) || held.has(rekeyed(key, c));
+}
+
+/** A record as a statement stores it: its key, whether that key is the panel's index and time, and its content. */
+export interface KeyedRecord extends EventContent {
+  key: string;
+  /** Keyed by the panel's index (and time), which restarts after a reset. Absent: keyed otherwise. */
+  indexed?: boolean;
+}
+
+/**
+ * The records a statement did not store (`inserted`: the keys it stored) that are new all the same: indexed, and
+ * their key held by an event of other content (a panel whose numbering and clock started again). Each is returned
+ * with its position in `records`, to be stored again under its rekeyed key (that statement's conflict check keeps
+ * a colliding record sent again to one). `contentsOf` reads the stored contents (storedContents) of some keys; it
+ * is called only when some indexed record was not stored, so a batch that stores every record costs nothing more.
+ */
+export async function collidingRecords<T extends KeyedRecord>(
+  records: readonly T[],
+  inserted: ReadonlySet<string>,
+  contentsOf: (keys: string[]) => Promise<ReadonlyMap<string, string>>,
+): Promise<Array<{ at: number; record: T }>> {
+  const claimed = new Set<string>();
+  const held: number[] = [];
+  records.forEach((r, i) => {
+    // The first record of an inserted key is the one stored; a later one in the batch met it.
+    if (inserted.has(r.key) && !claimed.has(r.key)) claimed.add(r.key);
+    else if (r.indexed) held.push(i);
+  });
+  if (held.length === 0) return [];
+  const stored = await contentsOf([...new Set(held.map((i) => records[i].key))]);
+  const out: Array<{ at: number; record: T }> = [];
+  for (const i of held) {
+    const content = stored.get(records[i].key);
+    if (content === undefined || content === contentText(records[i])) continue;
+    out.push({ at: i, record: { ...records[i], key: rekeyed(records[i].key, records[i]), indexed: false } });
+  }
+  return out;
 }

@@ -1,10 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { listOf, tableOf } from '../database/columns';
-import { MODULE_TRANSACTION } from '../elevator/module-tables';
 import { speaksAttendance } from './attendance/attendance-terminal.service';
 import { clip, type DeviceSession } from './device-registry.service';
-import { eventContent, heldAlready, rekeyed, STORED_CONTENT_SQL, storedContents } from './event-content';
+import { eventContent, heldAlready, MODULE_STORED_CONTENT_SQL, rekeyed, STORED_CONTENT_SQL, storedContents } from './event-content';
 import { parseRtlog, rtlogEventKey, type RtlogEvent } from './protocol';
 
 /** Appendix 19: "Restore the factory settings", reported in rtlog by a panel whose tables were just wiped. */
@@ -71,10 +69,7 @@ export class FactoryResetService {
     const keys = [...new Set(resets.map((r) => clip(rtlogEventKey(device.sn, r), 200)!))];
     const module = device.kind === 'ele' || device.kind === 'psg' ? device.kind : null;
     await this.ds.transaction(async (m) => {
-      if (module) {
-        const seen: unknown[] = await m.query(`SELECT 1 FROM ${tableOf(MODULE_TRANSACTION)} WHERE ${listOf(MODULE_TRANSACTION, ['module'])} = $1 AND ${listOf(MODULE_TRANSACTION, ['uniqueKey'])} = ANY($2::text[])`, [module, keys]);
-        if (seen.length === keys.length) return;
-      } else if (await this.storedAlready(m, device, resets)) return;
+      if (await this.storedAlready(m, device, module, resets)) return;
       const key = keys[keys.length - 1];
       this.log.warn(`device ${device.sn} reports a factory reset (event ${FACTORY_RESET_EVENT}, ${key}): its tables are gone; a full sync is owed`);
       for (const fn of this.txListeners) await fn(m, { deviceId: device.id, sn: device.sn, key });
@@ -82,13 +77,14 @@ export class FactoryResetService {
   }
 
   /**
-   * Whether every reset is an access event stored already. A reset whose index and time a stored event of other
-   * content holds (its numbering and clock started again, event-content.ts) is new: it is stored rekeyed.
+   * Whether every reset is an event stored already (an access event, or the module's for an elevator or channel
+   * controller). A reset whose index and time a stored event of other content holds (its numbering and clock started
+   * again, event-content.ts) is new: it is stored rekeyed.
    */
-  private async storedAlready(m: EntityManager, device: DeviceSession, resets: readonly RtlogEvent[]): Promise<boolean> {
+  private async storedAlready(m: EntityManager, device: DeviceSession, module: 'ele' | 'psg' | null, resets: readonly RtlogEvent[]): Promise<boolean> {
     const records = resets.map((r) => ({ key: clip(rtlogEventKey(device.sn, r), 200)!, content: eventContent(r), indexed: r.index !== null }));
-    const keys = records.flatMap((r) => (r.indexed ? [r.key, rekeyed(r.key, r.content)] : [r.key]));
-    const held = storedContents(await m.query(STORED_CONTENT_SQL, [[...new Set(keys)]]));
+    const keys = [...new Set(records.flatMap((r) => (r.indexed ? [r.key, rekeyed(r.key, r.content)] : [r.key])))];
+    const held = storedContents(await (module ? m.query(MODULE_STORED_CONTENT_SQL, [keys, module]) : m.query(STORED_CONTENT_SQL, [keys])));
     return records.every((r) => (r.indexed ? heldAlready(held, r.key, r.content) : held.has(r.key)));
   }
 }

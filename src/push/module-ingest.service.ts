@@ -13,6 +13,7 @@ import { logRejected } from './ingest-log';
 import { personOrVisitorName } from '../visitor/visitor-event-name';
 import { parseIrstate, rtlogEventKey, wallClockToInstant, type RtlogEvent } from './protocol';
 import { eventLevel, eventVerifyName } from './event-fields';
+import { collidingRecords, eventContent, MODULE_STORED_CONTENT_SQL, storedContents, type KeyedRecord } from './event-content';
 
 
 /**
@@ -30,8 +31,8 @@ const ELEVATOR_READER_NAME = `CASE WHEN (e.pin IS NOT NULL OR e.card_no IS NOT N
 /**
  * The insert of one upload's events, per module (the text built once): joined at insert time with device,
  * area, point, reader, person and department names, `ON CONFLICT DO NOTHING` so a re-sent upload adds nothing,
- * and published in the same statement. Elevator: the point is a floor; channel controller: a gate (a door of
- * the device) and its reader.
+ * and published in the same statement; answers the keys it stored. Elevator: the point is a floor; channel
+ * controller: a gate (a door of the device) and its reader.
  */
 function storeEventsSql(module: 'ele' | 'psg'): string {
   const point =
@@ -56,7 +57,7 @@ function storeEventsSql(module: 'ele' | 'psg'): string {
     ORDER BY e.ord
     ON CONFLICT (${listOf(MODULE_TRANSACTION, ['module', 'uniqueKey'])}) DO NOTHING RETURNING *),
     ${PUBLISH_INSERTED_MODULE_EVENTS}
-    SELECT count(*)::int AS n FROM ins`;
+    SELECT unique_key FROM ins`;
 }
 const STORE_EVENTS_SQL = { ele: storeEventsSql('ele'), psg: storeEventsSql('psg') };
 
@@ -64,6 +65,33 @@ const STORE_EVENTS_SQL = { ele: storeEventsSql('ele'), psg: storeEventsSql('psg'
 const STORE_IRSTATE = `INSERT INTO ${intoOf(PSG_COUNTER, ['deviceId', 'irstate', 'irsenseCount', 'inCount', 'outCount', 'alarmCount', 'runCount', 'reportedAt'])}
   VALUES (${placeholders(7)}, now())
   ON CONFLICT (${listOf(PSG_COUNTER, ['deviceId'])}) DO UPDATE SET ${excludedOf(PSG_COUNTER, ['irstate', 'irsenseCount', 'inCount', 'outCount', 'alarmCount', 'runCount'])}, reported_at = now()`;
+
+/** One event as the insert takes it; its point (floor or gate) is `doorNo`, as module_transaction stores it. */
+interface ModuleRow extends KeyedRecord {
+  logId: number | null;
+  at: string;
+  eventName: string | null;
+  level: number;
+  verifyNo: number | null;
+  verifyName: string | null;
+  alarmType: number | null;
+}
+
+function moduleRow(device: DeviceSession, module: 'ele' | 'psg', e: RtlogEvent): ModuleRow {
+  const alarm = Object.entries(e.fields).find(([k]) => k.toLowerCase() === 'alarmtype')?.[1];
+  return {
+    key: clip(rtlogEventKey(device.sn, e), 200)!,
+    indexed: e.index !== null,
+    logId: int32(e.index),
+    at: wallClockToInstant(e.wallClock, device.timeZone).toISOString(),
+    ...eventContent(e),
+    eventName: clip(cvsEventName(e.event, module), 200),
+    level: eventLevel(e.event),
+    verifyNo: int32(e.verifyType),
+    verifyName: clip(eventVerifyName(e), 100),
+    alarmType: alarm !== undefined && /^\d{1,9}$/.test(alarm.trim()) ? Number(alarm.trim()) : null,
+  };
+}
 
 /**
  * Uploads of elevator and channel controllers:
@@ -84,35 +112,29 @@ export class ModuleIngestService {
     private readonly metrics: GatewayMetrics,
   ) {}
 
+  /**
+   * Stores a controller's events, keyed `<SN>_<index>_<time>` like an access panel's: an upload sent again adds
+   * nothing, and a record whose key an event of other content holds (the controller's numbering and clock started
+   * again after a reset) is stored under its rekeyed key, as access events are (event-content.ts).
+   */
   async storeEvents(device: DeviceSession, module: 'ele' | 'psg', events: RtlogEvent[]): Promise<number> {
     if (events.length === 0) return 0;
-    const keys: string[] = [];
-    const cols = { logId: [] as Array<number | null>, at: [] as string[], pin: [] as Array<string | null>, card: [] as Array<string | null>, point: [] as Array<number | null>,
-      inOut: [] as Array<number | null>, event: [] as number[], eventName: [] as Array<string | null>, level: [] as number[], verifyNo: [] as Array<number | null>,
-      verifyName: [] as Array<string | null>, alarmType: [] as Array<number | null> };
-    for (const e of events) {
-      keys.push(clip(rtlogEventKey(device.sn, e), 200)!);
-      cols.logId.push(int32(e.index));
-      cols.at.push(wallClockToInstant(e.wallClock, device.timeZone).toISOString());
-      cols.pin.push(clip(e.personPin, 64));
-      cols.card.push(clip(e.cardNo, 64));
-      cols.point.push(int32(e.eventAddr));
-      cols.inOut.push(int32(e.inOutStatus));
-      cols.event.push(e.event);
-      cols.eventName.push(clip(cvsEventName(e.event, module), 200));
-      cols.level.push(eventLevel(e.event));
-      cols.verifyNo.push(int32(e.verifyType));
-      cols.verifyName.push(clip(eventVerifyName(e), 100));
-      const alarm = Object.entries(e.fields).find(([k]) => k.toLowerCase() === 'alarmtype')?.[1];
-      cols.alarmType.push(alarm !== undefined && /^\d{1,9}$/.test(alarm.trim()) ? Number(alarm.trim()) : null);
-    }
-    const result = await this.ds.query(STORE_EVENTS_SQL[module], [
-      module, device.id, keys, cols.logId, cols.at, cols.pin, cols.card, cols.point, cols.inOut, cols.event, cols.eventName, cols.level,
-      cols.verifyNo, cols.verifyName, cols.alarmType,
-    ]);
-    const n = Number(result?.[0]?.n ?? 0);
+    const rows = events.map((e) => moduleRow(device, module, e));
+    const inserted = await this.insert(device, module, rows);
+    const again = await collidingRecords(rows, inserted, async (keys) => storedContents(await this.ds.query(MODULE_STORED_CONTENT_SQL, [keys, module])));
+    const n = inserted.size + (again.length > 0 ? (await this.insert(device, module, again.map((a) => a.record))).size : 0);
     if (n > 0) this.metrics.eventsIngested.inc(n);
     return n;
+  }
+
+  /** One statement of rows under their keys as given; the keys it stored. */
+  private async insert(device: DeviceSession, module: 'ele' | 'psg', rows: readonly ModuleRow[]): Promise<Set<string>> {
+    const col = <K extends keyof ModuleRow>(k: K) => rows.map((r) => r[k]);
+    const result: Array<{ unique_key: string }> = await this.ds.query(STORE_EVENTS_SQL[module], [
+      module, device.id, col('key'), col('logId'), col('at'), col('pin'), col('card'), col('doorNo'), col('inOut'), col('event'), col('eventName'), col('level'),
+      col('verifyNo'), col('verifyName'), col('alarmType'),
+    ]);
+    return new Set(result.map((r) => r.unique_key));
   }
 
   /** `table=irstate`: the controller's latest infrared state and counters. */

@@ -22,7 +22,7 @@ import { AttendanceIngestService, realtimePunch } from './attendance/attendance-
 import { speaksAttendance } from './attendance/attendance-terminal.service';
 import { personOrVisitorName } from '../visitor/visitor-event-name';
 import { int32 } from '../common/whole-number';
-import { contentText, eventContent, rekeyed, STORED_CONTENT_SQL, storedContents, type StoredContentRow } from './event-content';
+import { collidingRecords, eventContent, STORED_CONTENT_SQL, storedContents, type StoredContentRow } from './event-content';
 import {
   bodyTemperatureCelsius,
   rtlogEventKey,
@@ -231,7 +231,7 @@ type RealtimeRow = { unique_key: string | null; device_id: string | null; n: num
  */
 export async function flushRealtime(db: BatchClient, items: readonly RealtimeItem[], names: EventNamesCache, targets = SHARED_TARGETS_SEEN): Promise<RealtimeStored[]> {
   const { stored, keys } = await flushKeyed(db, items, names, targets);
-  const again = await collidingRecords(db, items, keys);
+  const again = await collidingUploads(db, items, keys);
   if (again.length === 0) return stored;
   const more = await flushKeyed(db, again.map((a) => a.item), names, targets);
   again.forEach((a, i) => (stored[a.of].events += more.stored[i].events));
@@ -239,31 +239,23 @@ export async function flushRealtime(db: BatchClient, items: readonly RealtimeIte
 }
 
 /**
- * The indexed events the statement did not store (their key was held) whose key is held by an event of other content:
- * new records of a panel whose numbering and clock started again (event-content.ts), each upload's rekeyed, for a
- * statement more. Costs nothing while every event is stored (the commonest batch), one query when some were held.
+ * The indexed events the statement did not store whose key is held by an event of other content (event-content.ts),
+ * rekeyed, grouped per upload for a statement more.
  */
-async function collidingRecords(db: BatchClient, items: readonly RealtimeItem[], inserted: ReadonlySet<string>): Promise<Array<{ of: number; item: RealtimeItem }>> {
-  const claimed = new Set<string>();
-  const held: Array<{ of: number; e: EventRow }> = [];
-  items.forEach((it, i) => {
-    for (const e of it.events) {
-      // The first row of an inserted key is the one stored; a later one in the batch met it.
-      if (inserted.has(e.key) && !claimed.has(e.key)) claimed.add(e.key);
-      else if (e.indexed) held.push({ of: i, e });
-    }
-  });
-  if (held.length === 0) return [];
-  const stored = storedContents(await db.query<StoredContentRow>('cvgw_rtlog_stored_content', STORED_CONTENT_SQL, [textArray([...new Set(held.map((h) => h.e.key))])]));
+async function collidingUploads(db: BatchClient, items: readonly RealtimeItem[], inserted: ReadonlySet<string>): Promise<Array<{ of: number; item: RealtimeItem }>> {
+  const of: number[] = [];
+  const rows: EventRow[] = [];
+  items.forEach((it, i) => it.events.forEach((e) => (of.push(i), rows.push(e))));
+  const again = await collidingRecords(rows, inserted, async (keys) =>
+    storedContents(await db.query<StoredContentRow>('cvgw_rtlog_stored_content', STORED_CONTENT_SQL, [textArray(keys)])),
+  );
   const out = new Map<number, RealtimeItem>();
-  for (const { of, e } of held) {
-    const content = stored.get(e.key);
-    if (content === undefined || content === contentText(e)) continue;
-    let item = out.get(of);
-    if (!item) out.set(of, (item = { deviceId: items[of].deviceId, events: [], doors: NO_DOORS }));
-    item.events.push({ ...e, key: rekeyed(e.key, e), indexed: false });
+  for (const { at, record } of again) {
+    let item = out.get(of[at]);
+    if (!item) out.set(of[at], (item = { deviceId: items[of[at]].deviceId, events: [], doors: NO_DOORS }));
+    item.events.push(record);
   }
-  return [...out].map(([of, item]) => ({ of, item }));
+  return [...out].map(([i, item]) => ({ of: i, item }));
 }
 
 /** One batch under the events' keys as given; the rows stored per upload and the keys inserted. */

@@ -92,9 +92,9 @@ export class ChannelControllerSimulator extends DeviceSimulator {
   }
 
   /** A factory reset restarts the controller: it pushes its counters again once connected. */
-  override async factoryReset(): Promise<{ registered: boolean; registryCode?: string }> {
+  override async factoryReset(opts: { numbering?: 'kept' | 'restarted' } = {}): Promise<{ registered: boolean; registryCode?: string }> {
     this.started = false;
-    return super.factoryReset();
+    return super.factoryReset(opts);
   }
 
   /** Polls; counters reset by the reply are pushed right after it (7.14, case 2). */
