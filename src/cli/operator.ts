@@ -4,6 +4,7 @@ import { CvError } from '../common/cv-error';
 import { appendAudit } from '../console/audit.service';
 import { CONSOLE_ROLES } from '../console/console-roles';
 import { OperatorService } from '../console/operator.service';
+import { argsProblem, type CliVerb } from './cli-args';
 import { runCli, withCliDatabase } from './cli-database';
 
 const USAGE = [
@@ -22,6 +23,16 @@ async function readStdinLine(stdin: NodeJS.ReadableStream): Promise<string> {
   return text.split(/\r?\n/)[0];
 }
 
+const NAMED: CliVerb = { positionals: 1 };
+const VERBS: Record<string, CliVerb> = {
+  create: { positionals: 1, options: { '--role': 'value', '--password-stdin': 'flag' } },
+  password: { positionals: 1, options: { '--password-stdin': 'flag' } },
+  list: { positionals: 0 },
+  enable: NAMED,
+  disable: NAMED,
+  'totp-off': NAMED,
+};
+
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
@@ -30,8 +41,10 @@ function option(args: string[], name: string): string | undefined {
 /** `npm run operator -- ...`: console operator accounts in the configured database (the first administrator, or a locked-out one). */
 export async function runOperatorCommand(args: string[], out: (line: string) => void, stdin: NodeJS.ReadableStream = process.stdin): Promise<number> {
   const [command, name] = args;
-  const needsName = ['create', 'password', 'enable', 'disable', 'totp-off'];
-  if (!(command === 'list' || (needsName.includes(command ?? '') && name && !name.startsWith('--')))) {
+  const verb = Object.hasOwn(VERBS, command ?? '') ? VERBS[command] : undefined;
+  const problem = verb ? argsProblem(args.slice(1), verb) : undefined;
+  if (!verb || problem) {
+    if (problem) out(`${command}: ${problem}`);
     out(USAGE);
     return 2;
   }

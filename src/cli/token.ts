@@ -1,14 +1,20 @@
 import 'reflect-metadata';
 import { ApiClient } from '../apiClient/api-client.entity';
 import { ApiClientService } from '../apiClient/api-client.service';
+import { argsProblem, type CliVerb } from './cli-args';
 import { runCli, withCliDatabase } from './cli-database';
 
 const USAGE = 'usage: npm run token -- create <name> | list | revoke <name>';
+/** Each verb's arguments: `list` shows every client, revoked ones included, so it takes no option. */
+const VERBS: Record<string, CliVerb> = { create: { positionals: 1 }, list: { positionals: 0 }, revoke: { positionals: 1 } };
 
 /** `npm run token -- create|list|revoke`: manages API clients in the configured database. */
 export async function runTokenCommand(args: string[], out: (line: string) => void): Promise<number> {
   const [command, name] = args;
-  if (!['create', 'list', 'revoke'].includes(command ?? '') || (command !== 'list' && !name)) {
+  const verb = Object.hasOwn(VERBS, command ?? '') ? VERBS[command] : undefined;
+  const problem = verb ? argsProblem(args.slice(1), verb) : undefined;
+  if (!verb || problem) {
+    if (problem) out(`${command}: ${problem}`);
     out(USAGE);
     return 2;
   }

@@ -564,6 +564,15 @@ describe('the first operator: command line and first start', () => {
     await signIn(t, 'kim', 'kim-chosen-password');
     expect((await operatorCli(['create', 'kim'])).code).toBe(1);
     expect((await operatorCli(['create', 'x', '--role', 'boss'])).code).toBe(2);
+    // A word the command does not take is refused, not skipped: a mistyped --rol would otherwise create an
+    // administrator under the default role, a --role without its value likewise.
+    for (const wrong of [['create', 'x', '--rol', 'viewer'], ['create', 'x', '--role'], ['create', '--role', 'viewer', 'x'], ['create', 'x', 'y'], ['list', '--all'], ['disable', 'kim', '--force']]) {
+      const refused = await operatorCli(wrong);
+      expect(refused.code, wrong.join(' ')).toBe(2);
+      expect(refused.lines[0], wrong.join(' ')).toMatch(/^\w+: (unknown option --\w+|--role needs a value|the name \("x"\) comes before the options|unexpected argument "(y|viewer)")$/);
+      expect(refused.lines[1]).toMatch(/^usage: npm run operator --/);
+    }
+    expect(await t.ds.query(`SELECT name FROM console_operator WHERE name IN ('x', 'viewer')`)).toEqual([]);
     expect((await operatorCli(['disable', 'kim'])).code).toBe(0);
     await expect(signIn(t, 'kim', 'kim-chosen-password', {}, { 'x-forwarded-for': '10.20.0.2' })).rejects.toThrow(/Wrong operator name/);
     expect((await operatorCli(['list'])).lines.some((l) => l.startsWith('kim\tviewer\tno\t'))).toBe(true);

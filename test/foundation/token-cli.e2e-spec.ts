@@ -62,4 +62,17 @@ describe('npm run token', () => {
     expect((await token(['frobnicate'])).code).toBe(2);
     expect((await token(['create'])).code).toBe(2);
   });
+
+  it('refuses a word its command does not take instead of skipping it: list already shows every client, revoked ones too', async () => {
+    for (const [args, problem] of [
+      [['list', '--all'], 'list: unknown option --all'],
+      [['list', 'payroll'], 'list: unexpected argument "payroll"'],
+      [['create', 'extra-a', 'extra-b'], 'create: unexpected argument "extra-b"'],
+      [['revoke', 'nobody', '--force'], 'revoke: unknown option --force'],
+    ] as const) {
+      const refused = await token([...args]);
+      expect(refused, args.join(' ')).toEqual({ code: 2, lines: [problem, 'usage: npm run token -- create <name> | list | revoke <name>'] });
+    }
+    expect(await t.ds.query(`SELECT name FROM api_client WHERE name LIKE 'extra-%'`)).toEqual([]);
+  });
 });
