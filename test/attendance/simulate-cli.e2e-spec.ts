@@ -78,6 +78,8 @@ describe('npm run simulate', () => {
     // The panel logs the remote opening as an event (8), as real firmware does.
     const events = (await t.get('/api/transaction/list', { pageNo: 1, pageSize: 100 })).body.data as Array<{ eventName: string; eventPointName: string; devSn: string }>;
     expect(events.filter((e) => e.devSn === 'CLISTATE01').map((e) => [e.eventName, e.eventPointName])).toContainEqual([expect.stringMatching(/remote open/i), door1]);
+    // ...and prints it as it prints the events it makes itself.
+    await sim.waitFor(/ event door 1: remote opening \(event=8\) -> HTTP 200\n/);
     sim.child.kill('SIGINT');
     expect(await sim.exit).toBe(0);
   });

@@ -148,6 +148,10 @@ describe('README walk-through, steps 1 to 3', () => {
     // "opens it 5 s; answers once queued"
     expect(await curls.json('/api/door/remoteOpenById?', { '<a door id>': doorId })).toEqual(ok);
     await panel.waitFor(/<- C:\d+:CONTROL DEVICE 01010105\n/);
+    // The line step 3 says the simulator prints for it.
+    const printed = /`(event door 1: remote opening[^`]*)`/.exec(readmeSection(WALK, true));
+    expect(printed, 'step 3 shows the line the simulator prints for a remote opening').not.toBeNull();
+    await panel.waitFor(new RegExp(` ${printed![1].replace(/[()]/g, '\\$&')}\n`));
     let events: any;
     for (const end = Date.now() + 10_000; Date.now() < end; await pause(200)) {
       events = await runCurl({ ...curls.find('/api/door/list?'), url: `${t.baseUrl}/api/transaction/list?pageNo=1&pageSize=10&deviceSn=SIM0000001&${vars(WALK, true).T}` });

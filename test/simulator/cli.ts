@@ -10,7 +10,7 @@
  */
 import { AttendanceTerminal, type ExecutedCommand } from './attendance-terminal';
 import { ChannelControllerSimulator } from './channel';
-import { DeviceSimulator, DeviceSimulatorOptions } from './device-simulator';
+import { DeviceSimulator, DeviceSimulatorOptions, REMOTE_ACTION_EVENTS } from './device-simulator';
 import { rtstateFields } from './doors';
 import { ElevatorControllerSimulator } from './elevator';
 import { PunchStates } from './punch-states';
@@ -104,6 +104,13 @@ async function main(): Promise<number> {
     logRemoteEvents: true,
     onCommand: (c) => log(`<- ${c.line}${c.continuation.length ? ` (+${c.continuation.length} records)` : ''}`),
     onAck: (a) => log(`-> ID=${a.id} Return=${a.code} CMD=${a.cmd} (HTTP ${a.status})`),
+    // Printed as the panel's own events are, so that a remote opening shows beside the command that caused it.
+    onLoggedEvents: (events, upload) => {
+      for (const e of events) {
+        const name = Object.values(REMOTE_ACTION_EVENTS).find((r) => r.event === Number(e.event))?.name ?? 'remote action';
+        log(`event ${kind === 'channel' ? 'gate' : 'door'} ${e.eventaddr}: ${name} (event=${e.event}) -> HTTP ${upload.status}`);
+      }
+    },
     onExchange: (e) => {
       if (quiet || e.path === '/iclock/getrequest' || e.path === '/iclock/devicecmd') return;
       log(`   ${e.method} ${e.path}?${e.query} -> ${e.status ?? e.error}${e.responseBody ? ` ${JSON.stringify(e.responseBody.slice(0, 80))}` : ''}`);

@@ -131,6 +131,8 @@ export interface DeviceSimulatorOptions {
   startIndex?: number;
   /** Upload the events a panel logs for remote actions (8 remote open, 9 close, 7 cancel alarm, ...). Default false. */
   logRemoteEvents?: boolean;
+  /** Told of the events the panel logged for the commands of one reply (its remote actions), once uploaded. */
+  onLoggedEvents?: (events: RtlogEvent[], upload: UploadResult) => void;
   /** Keep at most this many exchanges (default 2000). */
   maxExchanges?: number;
   userAgent?: string;
@@ -192,6 +194,20 @@ export interface UploadResult extends HttpResult {
   /** The body that was posted. */
   sent: string;
 }
+
+/** The event a panel logs for each remote action (`logRemoteEvents`), with its name as a log line says it. */
+export const REMOTE_ACTION_EVENTS: Partial<Record<DoorAction['action'], { event: number; name: string }>> = {
+  cancelAlarm: { event: 7, name: 'cancel alarm' },
+  open: { event: 8, name: 'remote opening' },
+  close: { event: 9, name: 'remote closing' },
+  disableNormalOpen: { event: 10, name: 'disable normal open' },
+  enableNormalOpen: { event: 11, name: 'enable normal open' },
+  auxOpen: { event: 12, name: 'auxiliary output open' },
+  auxClose: { event: 13, name: 'auxiliary output close' },
+  normalOpen: { event: 205, name: 'remote normal opening' },
+  lock: { event: 233, name: 'remote locking' },
+  unlock: { event: 234, name: 'remote unlocking' },
+};
 
 const BASE_EVENT_KEYS = ['time', 'pin', 'cardno', 'eventaddr', 'event', 'inoutstatus', 'verifytype', 'index'];
 
@@ -545,7 +561,7 @@ export class DeviceSimulator {
       else await this.postResults([result], form, false);
     }
     if (autoAck && results.length) await this.postResults(results, form, true);
-    if (followUps.length) await this.uploadRtlog(followUps);
+    if (followUps.length) this.opts.onLoggedEvents?.(followUps, await this.uploadRtlog(followUps));
     return out;
   }
 
@@ -1010,20 +1026,8 @@ export class DeviceSimulator {
       this.restarts++;
     }
     if (this.opts.logRemoteEvents && code === 0) {
-      const eventOf: Partial<Record<DoorAction['action'], number>> = {
-        open: 8,
-        close: 9,
-        normalOpen: 205,
-        cancelAlarm: 7,
-        enableNormalOpen: 11,
-        disableNormalOpen: 10,
-        lock: 233,
-        unlock: 234,
-        auxOpen: 12,
-        auxClose: 13,
-      };
       for (const a of actions) {
-        const ev = eventOf[a.action];
+        const ev = REMOTE_ACTION_EVENTS[a.action]?.event;
         if (ev !== undefined) events.push({ time: now, pin: 0, cardno: 0, eventaddr: a.door || 1, event: ev, inoutstatus: 2, verifytype: 200 });
       }
     }
