@@ -14,6 +14,11 @@ export interface FactoryResetEvent {
   sn: string;
   /** The event's key (rtlogEventKey), for the log. */
   key: string;
+  /**
+   * Every reset in the upload is an event stored before: the same upload posted again (its answer lost), the table
+   * uploaded again, or the panel reset again with its numbering and clock restarted (the same index and time).
+   */
+  seenBefore: boolean;
 }
 
 /** Cheap test of an rtlog body before it is parsed a second time: most uploads hold no such event. */
@@ -27,11 +32,15 @@ export const mayReportFactoryReset = (body: string): boolean => body.includes(St
  * reconciler) record a full sync as owed, in the transaction given them, so the owed work is in the database before
  * the upload is stored and answered: a gateway restarted meanwhile still does it.
  *
- * Only an event the gateway has not stored yet counts: a panel posts an upload again when its answer was lost, and
- * its transaction table re-uploads old records under the same key (rtlogEventKey), which must not reset it a second
- * time (a full sync per re-upload would never end on a panel that keeps re-posting). The check runs before the event
- * is stored; a gateway stopped between the two owes the full sync once more when the panel sends the event again,
- * which costs one full sync, never a lost one.
+ * An event the gateway has stored already (`seenBefore`) is either the same record again (a panel posts an upload
+ * again when its answer was lost; its transaction table re-uploads old records under the same key, rtlogEventKey) or
+ * a second reset: a reset panel numbers its records from 1 again and may restart its clock at the same time, so a
+ * panel reset twice (power cycled during the first reset's full sync, reset again) reports the very same event. The
+ * record cannot tell which; the panel's tables can. So listeners owe a full sync for a new event, and a count (the
+ * re-registration's verification) for one seen before: a re-post costs a few DATA COUNT commands, never a full sync
+ * per re-post, and a second reset fails the count and gets its full sync. The check runs before the event is
+ * stored; a gateway stopped between the two sees the event as new when the panel sends it again, which costs one
+ * full sync, never a lost one.
  */
 @Injectable()
 export class FactoryResetService {
@@ -69,10 +78,11 @@ export class FactoryResetService {
     const keys = [...new Set(resets.map((r) => clip(rtlogEventKey(device.sn, r), 200)!))];
     const module = device.kind === 'ele' || device.kind === 'psg' ? device.kind : null;
     await this.ds.transaction(async (m) => {
-      if (await this.storedAlready(m, device, module, resets)) return;
+      const seenBefore = await this.storedAlready(m, device, module, resets);
       const key = keys[keys.length - 1];
-      this.log.warn(`device ${device.sn} reports a factory reset (event ${FACTORY_RESET_EVENT}, ${key}): its tables are gone; a full sync is owed`);
-      for (const fn of this.txListeners) await fn(m, { deviceId: device.id, sn: device.sn, key });
+      if (seenBefore) this.log.log(`device ${device.sn} reports a factory reset stored before (event ${FACTORY_RESET_EVENT}, ${key}): posted again, or reset again; it is counted`);
+      else this.log.warn(`device ${device.sn} reports a factory reset (event ${FACTORY_RESET_EVENT}, ${key}): its tables are gone; a full sync is owed`);
+      for (const fn of this.txListeners) await fn(m, { deviceId: device.id, sn: device.sn, key, seenBefore });
     });
   }
 

@@ -100,9 +100,15 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     });
     this.confirmation.onVerify((m, deviceId, outcome, ref) => this.verified(m, deviceId, outcome, ref));
     // A factory reset the panel reported (event 6016) emptied its tables as a count would find them: a full sync is
-    // owed, as after a count that cannot match (verifiedCount), in the transaction that saw the event as new.
+    // owed, as after a count that cannot match (verifiedCount), in the transaction that saw the event. One stored
+    // before (posted again, or a second reset under the same index and time) owes a count, which tells the two apart,
+    // unless a full sync not started yet will rewrite the panel anyway.
     this.resets.onResetInTransaction(async (m, e) => {
-      await oweJob(m, e.deviceId, 'full');
+      if (e.seenBefore) {
+        const [fresh]: unknown[] = await m.query(`SELECT 1 FROM sync_owed WHERE device_id = $1 AND kind = 'full' AND cursor IS NULL`, [e.deviceId]);
+        if (fresh) return;
+      }
+      await oweJob(m, e.deviceId, e.seenBefore ? 'verify' : 'full');
       afterCommit(m, () => this.kick());
     });
     if (this.config.syncReconcileIntervalMs > 0) {

@@ -709,6 +709,21 @@ export class DeviceSimulator {
   }
 
   /**
+   * Fault: a factory reset of a panel that keeps its server settings (no new registration): every table is wiped
+   * (its transaction table too), results not posted yet are lost with the commands it had run, its records are
+   * numbered from 1 again, and it reports event 6016 (Appendix 19, "Restore the factory settings") in rtlog under
+   * index 1 and `at` (the clock it restarts with). Two such resets at the same `at` report the same event twice.
+   */
+  async factoryResetInPlace(at: Date): Promise<UploadResult> {
+    for (const t of this.tables.tableNames()) this.tables.clear(t);
+    this.nextIndex = 1;
+    this.executedIds.clear();
+    this.pendingAcks.splice(0);
+    this.unconfirmedResults.splice(0);
+    return this.uploadRtlog([{ event: 6016, time: at, eventaddr: 0, pin: 0, cardno: 0 }]);
+  }
+
+  /**
    * Fault: rows deleted at the panel (its menu, another tool) without the server knowing. `conds` are field =
    * value pairs (all must match); none deletes the whole table. Returns the number of rows deleted.
    */

@@ -4,14 +4,14 @@
  * gateway read the event as any other, kept believing the panel held what it confirmed, and called it synced while
  * it held nothing (until the periodic count, if one runs). Now the event owes a full sync, recorded in the database
  * before the upload is answered (a gateway restarted meanwhile still does it), and the panel ends holding what the
- * database gives it; the same event posted again (a lost answer, a re-upload) owes nothing more.
+ * database gives it; the same event posted again (a lost answer, a re-upload) owes a count, and no second full sync.
  */
 import { describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import type { TestApp } from '../support/test-app';
 import { Device, levelId } from './access-helpers';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
-import { claimsSynced, convergenceOf, ok, settleConverged, tableSnapshot, useFaultApp } from './fault-helpers';
+import { claimsSynced, commandsPerReply, convergenceOf, ok, settleConverged, tableSnapshot, useFaultApp } from './fault-helpers';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
@@ -39,6 +39,9 @@ async function syncedPanel(sn: string, ip: string, level: string, pins: string[]
 function wipe(d: Device): void {
   for (const table of [...TABLES, 'holiday', 'mulcarduser', 'biophoto']) d.sim.deleteLocally(table);
 }
+
+/** The commands that wrote or deleted rows at the panel (a count writes nothing). */
+const written = (commands: string[]) => commands.filter((c) => c.startsWith('DATA') && !c.startsWith('DATA COUNT'));
 
 const fullSyncOwed = async (sn: string) =>
   (await t.ds.query(`SELECT o.kind FROM sync_owed o JOIN device d ON d.id = o.device_id WHERE d.sn = $1 AND o.kind = 'full'`, [sn])).length > 0;
@@ -80,7 +83,8 @@ describe('event 6016 (factory reset) in rtlog', () => {
     expect((await d.sim.uploadRtlog([event])).status).toBe(200);
     expect(await fullSyncOwed('FRESET002')).toBe(false);
     await settleConverged(t, reconciler, d.sim);
-    expect((await d.since()).filter((c) => c.startsWith('DATA'))).toEqual([]);
+    // Counted (a second reset would report the same event), and nothing written: no full sync.
+    expect(written(await d.since())).toEqual([]);
     expect(tableSnapshot(d.sim, TABLES)).toEqual(held);
     expect(claimsSynced(await convergenceOf(t, 'FRESET002'))).toBe(true);
   });
@@ -114,13 +118,13 @@ describe('event 6016 (factory reset) in a transaction table upload', () => {
       await settleConverged(t, reconciler, d.sim);
       expect(tableSnapshot(d.sim, TABLES)).toEqual(held);
       expect(claimsSynced(await convergenceOf(t, sn))).toBe(true);
-      // The same table uploaded again (its answer lost), or the event then sent in rtlog: nothing more is owed.
+      // The same table uploaded again (its answer lost), or the event then sent in rtlog: counted, no full sync.
       d.mark();
       expect((await d.sim.uploadTransactionTable(via)).status).toBe(200);
       expect((await d.sim.uploadRtlog([reset])).status).toBe(200);
       expect(await fullSyncOwed(sn)).toBe(false);
       await settleConverged(t, reconciler, d.sim);
-      expect((await d.since()).filter((c) => c.startsWith('DATA'))).toEqual([]);
+      expect(written(await d.since())).toEqual([]);
       expect(tableSnapshot(d.sim, TABLES)).toEqual(held);
       d.expectAllAcknowledged();
     });
@@ -158,4 +162,42 @@ describe('event 6016 in an elevator controller\'s transaction table upload', () 
     expect(tableSnapshot(ec, ELE)).toEqual(held);
     expect(claimsSynced(await convergenceOf(t, 'FRESETE01'))).toBe(true);
   });
+});
+
+/**
+ * A panel reset twice (power cycled during the full sync the first reset owed, reset again) restarts its numbering and
+ * clock each time, so it reports the same event 6016 (index 1, the same time) twice: read as the first one posted again
+ * (its answer lost), the second owed nothing, and the panel, empty again, was called synced (no registration, so no
+ * count). A 6016 seen before now owes a count (a re-post costs that and no full sync): the panel's empty tables fail
+ * it, and the full sync runs again.
+ */
+describe('event 6016 reported twice the same (the panel reset again, its numbering and clock restarted)', () => {
+  for (const when of ['after', 'during'] as const) {
+    it(`the second reset, ${when} the first one's full sync, owes and gets a full sync: the panel ends holding the database's state`, async () => {
+      const sn = when === 'after' ? 'FRESET005' : 'FRESET006';
+      const pins = when === 'after' ? ['6601', '6602', '6603'] : ['6701', '6702', '6703', '6704', '6705', '6706'];
+      const d = await syncedPanel(sn, when === 'after' ? '10.61.0.6' : '10.61.0.7', `FR-twice-${when}`, pins);
+      const held = tableSnapshot(d.sim, TABLES);
+      const at = new Date(Date.UTC(2000, 0, 1, 0, 0, 5));
+      expect((await d.sim.factoryResetInPlace(at)).status).toBe(200);
+      if (when === 'after') await settleConverged(t, reconciler, d.sim);
+      else {
+        // Part of the full sync: some commands run and confirmed, one reply lost, then the panel is reset again.
+        commandsPerReply(t, 2);
+        await reconciler.idle();
+        for (let i = 0; i < 40 && d.sim.table('user').length === 0; i++) await d.sim.poll();
+        d.sim.loseNextReply();
+        await d.sim.poll();
+        expect(d.sim.table('user').length).toBeGreaterThan(0);
+        expect(tableSnapshot(d.sim, TABLES)).not.toEqual(held);
+      }
+      if (when === 'after') expect(tableSnapshot(d.sim, TABLES)).toEqual(held);
+      expect((await d.sim.factoryResetInPlace(at)).status).toBe(200);
+      expect(d.sim.table('user')).toEqual([]);
+      expect(claimsSynced(await convergenceOf(t, sn))).toBe(false);
+      await settleConverged(t, reconciler, d.sim);
+      expect(tableSnapshot(d.sim, TABLES)).toEqual(held);
+      expect(claimsSynced(await convergenceOf(t, sn))).toBe(true);
+    });
+  }
 });
