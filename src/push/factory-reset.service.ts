@@ -37,8 +37,8 @@ export const mayReportFactoryReset = (body: string): boolean => body.includes(St
  * a second reset: a reset panel numbers its records from 1 again and may restart its clock at the same time, so a
  * panel reset twice (power cycled during the first reset's full sync, reset again) reports the very same event. The
  * record cannot tell which; the panel's tables can. So listeners owe a full sync for a new event, and a count (the
- * re-registration's verification) for one seen before: a re-post costs a few DATA COUNT commands, never a full sync
- * per re-post, and a second reset fails the count and gets its full sync. The check runs before the event is
+ * re-registration's) for one seen before: a re-post costs a few DATA COUNT commands, never a full sync per re-post,
+ * and a second reset fails the count and gets its full sync (a count that gives no number owes it too). The check runs before the event is
  * stored; a gateway stopped between the two sees the event as new when the panel sends it again, which costs one
  * full sync, never a lost one.
  */

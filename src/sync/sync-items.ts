@@ -283,6 +283,12 @@ export interface SyncRef {
    * full sync is owed by then); `device`: every pin of the device (too many to list).
    */
   replan?: string[] | 'device';
+  /**
+   * On the first count asked of a panel that reported a factory reset (event 6016) stored before: posted again, or
+   * reset again under the same index and time. A count that comes back with no number (refused, or no result) cannot
+   * tell the two apart, and owes the full sync a new reset owes (SyncReconciler.judgeCount).
+   */
+  reset?: true;
 }
 
 /**

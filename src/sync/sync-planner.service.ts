@@ -376,9 +376,9 @@ export class SyncPlannerService {
    * deleted at its menu (or lost with a partial reset) shows only there; so does its `timezone` and `holiday`
    * table where it confirmed rows of them (OwnTable): rights naming a time zone the panel lost open nothing. A count
    * the firmware refused for good is left out until its probe is due (then asked again). `replan` rides on the first
-   * count (SyncRef.replan). Answers whether a count was queued.
+   * count (SyncRef.replan), and so does `reset` (SyncRef.reset). Answers whether a count was queued.
    */
-  async queueVerify(m: EntityManager, deviceSn: string, replan?: SyncRef['replan']): Promise<boolean> {
+  async queueVerify(m: EntityManager, deviceSn: string, replan?: SyncRef['replan'], opts: { reset?: boolean } = {}): Promise<boolean> {
     const [device]: Array<{ id: string; ele: boolean; rules: boolean; bio: boolean; photo: boolean; tz: boolean; hday: boolean; capabilities: unknown; registration: unknown }> = await namedQuery(m,
       `SELECT d.id, ${effectiveKindSql('d')} = 'ele' AS ele,
               EXISTS (SELECT 1 FROM psg_pass_rule r WHERE r.device_id = d.id)
@@ -404,7 +404,7 @@ export class SyncPlannerService {
     if (kinds.length === 0) return false;
     const plan = newId();
     await this.queue.enqueueMany(m, [
-      { deviceSn, commands: kinds.map((kind, i) => ({ command: dataCount(kind), ref: { sync: 1, plan, verify: kind, ...(i === 0 && replan ? { replan } : {}) } satisfies SyncRef })) },
+      { deviceSn, commands: kinds.map((kind, i) => ({ command: dataCount(kind), ref: { sync: 1, plan, verify: kind, ...(i === 0 && replan ? { replan } : {}), ...(i === 0 && opts.reset ? { reset: true } : {}) } satisfies SyncRef })) },
     ]);
     return true;
   }

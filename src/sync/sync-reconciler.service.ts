@@ -101,14 +101,15 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     this.confirmation.onVerify((m, deviceId, outcome, ref) => this.verified(m, deviceId, outcome, ref));
     // A factory reset the panel reported (event 6016) emptied its tables as a count would find them: a full sync is
     // owed, as after a count that cannot match (verifiedCount), in the transaction that saw the event. One stored
-    // before (posted again, or a second reset under the same index and time) owes a count, which tells the two apart,
-    // unless a full sync not started yet will rewrite the panel anyway.
+    // before (posted again, or a second reset under the same index and time) is counted, in that transaction: the
+    // count tells the two apart (SyncRef.reset: one that gives no number owes the full sync), unless a full sync
+    // not started yet will rewrite the panel anyway. A firmware that refuses every count for good owes it at once.
     this.resets.onResetInTransaction(async (m, e) => {
       if (e.seenBefore) {
         const [fresh]: unknown[] = await m.query(`SELECT 1 FROM sync_owed WHERE device_id = $1 AND kind = 'full' AND cursor IS NULL`, [e.deviceId]);
-        if (fresh) return;
+        if (fresh || (await this.planner.queueVerify(m, e.sn, undefined, { reset: true }))) return;
       }
-      await oweJob(m, e.deviceId, e.seenBefore ? 'verify' : 'full');
+      await oweJob(m, e.deviceId, 'full');
       afterCommit(m, () => this.kick());
     });
     if (this.config.syncReconcileIntervalMs > 0) {
@@ -649,6 +650,13 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
       // No result, or -1002 (a busy firmware says so too; refused for good only when repeated): asked again after
       // the retry backoff, not at the next periodic verification an hour on: a panel reset behind the gateway's back
       // would stay empty until then. A count refused for good is left out of the verification (queueVerify).
+      // A count asked because the panel reported a factory reset seen before (SyncRef.reset) that gives no number
+      // leaves that reset unexplained: the full sync a reset owes is owed.
+      if (ref.reset) {
+        await oweJob(m, deviceId, 'full');
+        afterCommit(m, () => this.kick());
+        return;
+      }
       const again = outcome.reason === 'expired' || (outcome.returnCode === -1002 && !(await loadRefusals(m, [deviceId])).get(deviceId)?.has(refusalKey(outcome.command)));
       if (again) await m.query(OWE_VERIFY_LATER, [deviceId, this.config.syncRetryBaseMs / 1000]);
       return;

@@ -200,4 +200,18 @@ describe('event 6016 reported twice the same (the panel reset again, its numberi
       expect(claimsSynced(await convergenceOf(t, sn))).toBe(true);
     });
   }
+
+  it('on a firmware that refuses DATA COUNT for good, the second reset owes the full sync itself', async () => {
+    const d = await syncedPanel('FRESET007', '10.61.0.8', 'FR-twice-nocount', ['6801', '6802']);
+    const held = tableSnapshot(d.sim, TABLES);
+    d.sim.failCommands((c) => c.verb === 'DATA COUNT', -1004, 'always');
+    const at = new Date(Date.UTC(2000, 0, 1, 0, 0, 5));
+    expect((await d.sim.factoryResetInPlace(at)).status).toBe(200);
+    await settleConverged(t, reconciler, d.sim);
+    expect(tableSnapshot(d.sim, TABLES)).toEqual(held);
+    expect((await d.sim.factoryResetInPlace(at)).status).toBe(200);
+    await settleConverged(t, reconciler, d.sim);
+    expect(tableSnapshot(d.sim, TABLES)).toEqual(held);
+    expect(claimsSynced(await convergenceOf(t, 'FRESET007'))).toBe(true);
+  });
 });
