@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { IsArray, IsOptional, IsString } from 'class-validator';
 import { describe, expect, it } from 'vitest';
-import { ClientForms, formsOf, ListInput, normaliseClientForms, REPEATED_QUERY_KEYS } from './client-forms';
+import { ClientForms, formsOf, indexedObjects, ListInput, normaliseClientForms, REPEATED_QUERY_KEYS } from './client-forms';
 
 class PinDto {
   @IsString() pin!: string;
@@ -57,6 +57,26 @@ describe('list inputs', () => {
     expect(normaliseClientForms(ListDto, { 'pins[]': '1' })).toEqual({ pins: ['1'] });
     // A body array is the body's own: not reduced.
     expect(normaliseClientForms(ListDto, { name: ['a', 'b'] })).toEqual({ name: ['a', 'b'] });
+  });
+});
+
+class ItemsDto {
+  @IsOptional() @IsArray() accApiLevelAddItems?: Array<Record<string, unknown>>;
+  @IsOptional() @ListInput() @IsString() pins?: string;
+}
+
+describe('lists of objects as indexed field keys', () => {
+  it('`items[i][field]` and `items[i].field` build the list in index order; a repeated key takes its last value', () => {
+    const { lists, keys } = indexedObjects({ 'a[1][name]': 'B', 'a[0][name]': 'A', 'a[0].areaName': ['x', 'y'], 'b[0][name]': 'no', other: '1' }, (n) => (n === 'a' ? 'a' : undefined));
+    expect(lists).toEqual(new Map([['a', [{ name: 'A', areaName: 'y' }, { name: 'B' }]]]));
+    expect(keys.sort()).toEqual(['a[0].areaName', 'a[0][name]', 'a[1][name]']);
+  });
+
+  it('fill a declared field (in any case) that is no list of scalars, unless it is given as such', () => {
+    expect(normaliseClientForms(ItemsDto, { 'AccApiLevelAddItems[0][name]': 'L', 'accApiLevelAddItems[0][timeSegName]': 'T' })).toEqual({ accApiLevelAddItems: [{ name: 'L', timeSegName: 'T' }] });
+    expect(normaliseClientForms(ItemsDto, { accApiLevelAddItems: [{ name: 'J' }], 'accApiLevelAddItems[0][name]': 'F' })).toEqual({ accApiLevelAddItems: [{ name: 'J' }] });
+    // A list of scalars keeps PHP's `pins[0]=` form; keys of an undeclared name stay as they came.
+    expect(normaliseClientForms(ItemsDto, { 'pins[0]': '1', 'other[0][x]': 'y' })).toEqual({ pins: ['1'], 'other[0][x]': 'y' });
   });
 });
 

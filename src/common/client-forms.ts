@@ -21,7 +21,8 @@ import { URL_ENCODED_KEYS } from './base64-text';
  *   `levelIds=["a","b"]`), one comma-separated string, or the
  *   key repeated in the query or a form body (`?pins=1&pins=2`, also as `pins[]=`, and PHP's indexed
  *   `pins[0]=1&pins[1]=2` from `http_build_query`, in index order). Any other field repeated there takes its
- *   last value.
+ *   last value. A field that takes a list of objects also takes it as indexed field keys in a form or the query
+ *   (`accApiLevelAddItems[0][name]=`, `accApiLevelAddItems[0].name=`; indexedObjects).
  * - **array bodies**: a bare JSON array as the whole body, the form of a Swagger body parameter that is a
  *   list (`accApiLevelAddItems`, CVSecurity's `List<...>` request body), fills the field the DTO names as its
  *   `arrayBody`; the wrapped form `{"accApiLevelAddItems": [...]}` is its ordinary field.
@@ -195,6 +196,36 @@ const present = (v: unknown) => v !== undefined && v !== null && v !== '';
 /** A key naming one item of a list by its index, `pins[0]`: the list's name and the index. */
 const INDEXED_KEY = /^(.+)\[(\d{1,6})\]$/;
 
+/**
+ * A key naming one field of one object of a list: `items[0][name]`, as PHP's http_build_query, Guzzle's
+ * form_params and jQuery's `$.param` (the body of `$.post(url, {items: [...]})`) write an array of objects
+ * into a form, or `items[0].name`, as Spring's and ASP.NET's form binders name it.
+ */
+const INDEXED_FIELD_KEY = /^(.+?)\[(\d{1,6})\](?:\[([^[\]]+)\]|\.([^.[\]]+))$/;
+
+/**
+ * The lists of objects that indexed field keys spell (`items[0][name]=a&items[0][doorName]=b&items[1][name]=c`),
+ * for the list names `target` accepts (it returns the field to fill, or undefined), in index order; and the keys
+ * they were read from. A key repeated takes its last value, as any field that is not a list.
+ */
+export function indexedObjects(input: Record<string, unknown>, target: (name: string) => string | undefined): { lists: Map<string, Record<string, unknown>[]>; keys: string[] } {
+  const byIndex = new Map<string, Map<number, Record<string, unknown>>>();
+  const keys: string[] = [];
+  for (const [key, value] of Object.entries(input)) {
+    const m = INDEXED_FIELD_KEY.exec(key);
+    const field = m ? target(m[1]) : undefined;
+    if (!m || field === undefined) continue;
+    keys.push(key);
+    const items = byIndex.get(field) ?? new Map<number, Record<string, unknown>>();
+    const item = items.get(Number(m[2])) ?? {};
+    item[m[3] ?? m[4]] = Array.isArray(value) ? value[value.length - 1] : value;
+    items.set(Number(m[2]), item);
+    byIndex.set(field, items);
+  }
+  const lists = new Map([...byIndex].map(([field, items]): [string, Record<string, unknown>[]] => [field, [...items].sort((a, b) => a[0] - b[0]).map(([, item]) => item)]));
+  return { lists, keys };
+}
+
 /** The list field a key names: the field itself, one of its synonyms, or either written `name[]`. */
 function listFieldOf(forms: ResolvedForms, key: string): string | undefined {
   const name = key.endsWith('[]') ? key.slice(0, -2) : key;
@@ -249,6 +280,16 @@ export function normaliseClientForms(dto: Function, input: unknown): unknown {
     indexed.set(list, items);
   }
   for (const [list, items] of indexed) if (!present(out![list])) out![list] = items.sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+  // `items[0][name]=a`: a list of objects (accApiLevelAddItems) in a form or the query, for a field that is no list of scalars.
+  const objects = indexedObjects(out ?? input, (name) => {
+    const field = forms.fields.has(name) ? name : forms.byLowerName.get(name.toLowerCase());
+    return field !== undefined && !forms.lists.has(field) ? field : undefined;
+  });
+  if (objects.keys.length) {
+    out ??= { ...input };
+    for (const key of objects.keys) delete out[key];
+    for (const [field, items] of objects.lists) if (!present(out[field])) out[field] = items;
+  }
   for (const [key, value] of Object.entries(out ?? input)) {
     if (forms.fields.has(key) || !isPlainObject(value)) continue;
     const named = forms.wrappers.has(key);

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { CvCode, CvError } from '../common/cv-error';
-import { normaliseClientForms } from '../common/client-forms';
+import { indexedObjects, normaliseClientForms } from '../common/client-forms';
 import { MAX_BATCH_ITEMS } from '../common/limits';
 import { validationErrorToCvError } from '../common/validation';
 import { PersonWriteDto } from './dto/person-input.dto';
@@ -14,7 +14,10 @@ const LIST_KEYS = ['persons', 'personList', 'list', 'data', 'person'];
  * A lone person used to read as "no persons given" (-20, pin empty) though it named its pin.
  */
 export async function validatePersons(body: unknown): Promise<PersonWriteDto[]> {
-  const obj = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+  const raw = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+  // A form body's `persons[0][pin]=1&persons[0][name]=Ann` (PHP, jQuery; client-forms.ts): the list it spells.
+  const nested = raw && indexedObjects(raw, (name) => LIST_KEYS.find((k) => k.toLowerCase() === name.toLowerCase()));
+  const obj = nested?.keys.length ? { ...Object.fromEntries(Object.entries(raw!).filter(([k]) => !nested.keys.includes(k))), ...Object.fromEntries(nested.lists) } : raw;
   const held = LIST_KEYS.map((k) => obj?.[k]).find(Array.isArray) as unknown[] | undefined;
   const lone = obj && !held && Object.keys(obj).length > 0 ? [obj] : undefined;
   const list = Array.isArray(body) ? body : (held ?? lone);
