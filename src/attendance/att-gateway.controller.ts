@@ -65,7 +65,7 @@ export class AttGatewayController {
   @ApiOkResponse({ type: EnvelopeDto })
   async addPoint(@CvInput() dto: AttPointDto): Promise<Envelope<null>> {
     const [door] = await this.ds.query(`SELECT id FROM door WHERE id = $1`, [dto.doorId]);
-    if (!door) throw new CvError(CvCode.DoorNotExist, `Door does not exist: ${dto.doorId}`);
+    if (!door) throw new CvError(CvCode.DoorNotExist, `Door doesn't exist: ${dto.doorId}`);
     await this.ds.query(MARK_POINT, [dto.doorId]);
     return ok(null);
   }
@@ -75,7 +75,14 @@ export class AttGatewayController {
   @ApiParam({ name: 'doorId' })
   @ApiOkResponse({ type: EnvelopeDto })
   async removePoint(@Param('doorId') doorId: string): Promise<Envelope<null>> {
-    await this.ds.query(`DELETE FROM att_point WHERE door_id = $1`, [doorId]);
+    // A door that is no point is unmarked already (success, as deleteLevel of a level the person lacks); an id
+    // that names no door was answered success too, as if a point had been removed: -47, the manual's text, as addPoint and the door calls answer it.
+    const [{ removed, door }] = await this.ds.query(
+      `WITH gone AS (DELETE FROM att_point WHERE door_id = $1 RETURNING 1)
+       SELECT (SELECT count(*)::int FROM gone) AS removed, EXISTS (SELECT 1 FROM door WHERE id = $1) AS door`,
+      [doorId],
+    );
+    if (removed === 0 && !door) throw new CvError(CvCode.DoorNotExist, `Door doesn't exist: ${doorId}`);
     return ok(null);
   }
 

@@ -51,3 +51,17 @@ describe('access events at an attendance point', () => {
     expect([v2.total, v2.data.length]).toEqual([2, 2]);
   });
 });
+
+describe('unmarking a point', () => {
+  it('takes the door off the points; a door that is no point is unmarked already; an id of no door is -47, not success', async () => {
+    const [door] = await t.ds.query(`SELECT d.id FROM door d JOIN device v ON v.id = d.device_id WHERE v.sn = 'ATTPOINT01' AND d.door_no = 2`);
+    expect((await t.post('/api/gateway/attendance/points', { doorId: door.id })).body.code).toBe(0);
+    expect((await t.get('/api/gateway/attendance/points')).body.data).toContainEqual({ doorId: door.id });
+    expect((await t.delete(`/api/gateway/attendance/points/${door.id}`)).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/gateway/attendance/points')).body.data).not.toContainEqual({ doorId: door.id });
+    expect((await t.delete(`/api/gateway/attendance/points/${door.id}`)).body).toEqual({ code: 0, message: 'success', data: null });
+    const before = (await t.get('/api/gateway/attendance/points')).body.data;
+    expect((await t.delete('/api/gateway/attendance/points/0123456789abcdef0123456789abcdef')).body).toEqual({ code: -47, message: "Door doesn't exist: 0123456789abcdef0123456789abcdef", data: null });
+    expect((await t.get('/api/gateway/attendance/points')).body.data).toEqual(before);
+  });
+});
