@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError, NotFoundError } from '../common/cv-error';
 import { newId } from '../common/ids';
+import { isUniqueViolation } from '../common/write-transaction';
 import { insertOf } from '../database/columns';
 import { CONSOLE_ROLES, type ConsoleOperator, type ConsoleRole } from './console-roles';
 import { CONSOLE_OPERATOR } from './console-tables';
@@ -70,9 +71,17 @@ export class OperatorService {
     if (typeof name !== 'string' || !NAME.test(name)) throw new CvError(CvCode.InvalidParameter, 'name must be 1 to 64 letters, digits or . _ @ -');
     const r = checkRole(role);
     const hash = await hashPassword(checkPassword(password));
-    if (await this.findByName(name)) throw new CvError(CvCode.Conflict, `An operator named ${name} exists already`);
-    const [row]: OperatorRow[] = await this.ds.query(CREATE, [newId(), name, r, hash]);
-    return toOperator(row);
+    const taken = () => new CvError(CvCode.Conflict, `An operator named ${name} exists already`);
+    if (await this.findByName(name)) throw taken();
+    try {
+      const [row]: OperatorRow[] = await this.ds.query(CREATE, [newId(), name, r, hash]);
+      return toOperator(row);
+    } catch (err) {
+      // Another writer (a second gateway process creating "admin" at start, two administrators at once) inserted
+      // the name between the look-up and this insert: the same answer as when the look-up finds it.
+      if (isUniqueViolation(err, 'uq_console_operator_name')) throw taken();
+      throw err;
+    }
   }
 
   /** Role and disabled flag; the last enabled administrator cannot be demoted or disabled (nobody could manage operators any more). */

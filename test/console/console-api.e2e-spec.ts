@@ -591,6 +591,38 @@ describe('the first operator: command line and first start', () => {
     const c = await signIn(t, 'admin', 'first-start-password', {}, { 'x-forwarded-for': '10.20.0.1' });
     expect((await c.call('GET', 'session')).body.data.operator).toMatchObject({ name: 'admin', role: 'admin' });
   });
+
+  it('two gateway processes starting together on a fresh database with CONSOLE_ADMIN_PASSWORD both start; one "admin"', async () => {
+    // Both see no operator, both insert: the second insert meets uq_console_operator_name. That process must take
+    // it as the other one's work, not fail its start (a 23505 that is not a CvError used to escape the bootstrap).
+    const config = t.config;
+    // Each process's look-up of the name returns only once both have looked (no row yet): the race, every time.
+    const real = t.app.get(OperatorService);
+    let looked = 0;
+    let bothLooked!: () => void;
+    const barrier = new Promise<void>((resolve) => (bothLooked = resolve));
+    const racing = Object.create(real) as OperatorService;
+    racing.findByName = async (name: string) => {
+      const row = await real.findByName(name);
+      if (++looked === 2) bothLooked();
+      await barrier;
+      return row;
+    };
+    const make = () => new ConsoleSessionService(t.ds, racing, t.app.get(ConsoleAuditService), { ...config, console: { ...config.console, adminPassword: 'both-start-password' } });
+    const saved = await t.ds.query(`SELECT * FROM console_operator`);
+    await t.ds.query(`DELETE FROM console_operator`);
+    try {
+      const started = await Promise.allSettled([make().onApplicationBootstrap(), make().onApplicationBootstrap()]);
+      expect(started.map((s) => (s.status === 'rejected' ? String(s.reason) : 'started'))).toEqual(['started', 'started']);
+      expect((await t.ds.query(`SELECT count(*)::int AS n FROM console_operator WHERE name = 'admin'`))[0].n).toBe(1);
+    } finally {
+      await t.ds.query(`DELETE FROM console_operator`);
+      for (const row of saved) {
+        const cols = Object.keys(row);
+        await t.ds.query(`INSERT INTO console_operator (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`, cols.map((c) => row[c]));
+      }
+    }
+  });
 });
 
 describe('the console pages', () => {
