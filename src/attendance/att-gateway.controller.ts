@@ -108,7 +108,7 @@ export class AttGatewayController {
 
   @Post('terminals/:sn/command')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Gateway: queue a terminal command (INFO, CHECK, LOG, REBOOT, AC_UNLOCK, AC_UNALARM, CLEAR …, RELOAD OPTIONS, remote enrolment, DATA QUERY USERINFO); answers the command text, its result comes on the device command queue' })
+  @ApiOperation({ summary: 'Gateway: queue a terminal command (INFO, CHECK, LOG, REBOOT, AC_UNLOCK, AC_UNALARM, CLEAR …, RELOAD OPTIONS, remote enrolment, DATA QUERY USERINFO); answers the command text, its result comes on the device command queue. REBOOT, AC_UNLOCK and AC_UNALARM are remote actions: refused for an offline terminal (-1, nothing queued) and dropped if not fetched within DEVICE_ACTION_VALID_SECONDS' })
   @ApiParam({ name: 'sn', example: 'CEXB193160012' })
   @ApiOkResponse({ type: envelopeOf(String) })
   async command(@Param('sn') sn: string, @CvInput() dto: TerminalCommandDto): Promise<Envelope<string>> {

@@ -21,7 +21,9 @@ import {
   attQueryUserInfo,
 } from '../push/attendance/protocol';
 import { CommandOutcomeHub, type CommandOutcome } from '../push/command-outcome';
+import { requireOnlineFor } from '../door/door-control.service';
 import { CommandQueueService } from '../push/command-queue.service';
+import { DeviceStatusService } from '../push/device-status.service';
 import { DeviceRegistryService } from '../push/device-registry.service';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import type { TerminalAction } from './dto/attendance.dto';
@@ -70,6 +72,14 @@ export interface QueuedTerminalCommand {
 const CLEAR_LOG = attClear('LOG');
 const CLEAR_DATA = attClear('DATA');
 const CLEAR_PHOTO = attClear('PHOTO');
+/**
+ * The terminal commands that are remote actions, as a panel's reboot and a door's open are (DeviceControlService,
+ * requireOnlineFor): sent to an online terminal only, and dropped if not fetched within DEVICE_ACTION_VALID_SECONDS.
+ * A reboot or a door unlocked whenever the terminal comes back, hours later, is not what the operator asked for. The
+ * clears and queries stay queued until delivered: they change what the gateway holds of the terminal with them (its
+ * stamps, a full sync behind CLEAR DATA) and are as right late as now.
+ */
+export const TERMINAL_REMOTE_ACTIONS: ReadonlySet<TerminalAction> = new Set(['reboot', 'unlock', 'unalarm']);
 
 /** A browser's clock a little ahead of the gateway's: an end "now" typed there is not refused as in the future. */
 const NOW_GRACE_MS = 60_000;
@@ -89,6 +99,7 @@ export class TerminalCommandService implements OnModuleInit {
     private readonly queue: CommandQueueService,
     private readonly sync: AttendanceSyncService,
     private readonly registry: DeviceRegistryService,
+    private readonly status: DeviceStatusService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -143,12 +154,21 @@ export class TerminalCommandService implements OnModuleInit {
     });
   }
 
-  /** Queues the action's command; answers its text and queue id, by which its Return is followed. */
-  async send(sn: string, action: TerminalAction, pin?: string, fingerId?: number): Promise<{ deviceSn: string; command: string; commandId: string | null }> {
+  /**
+   * Queues the action's command; answers its text and queue id, by which its Return is followed. A remote action
+   * (TERMINAL_REMOTE_ACTIONS) is refused for an offline terminal (-1, nothing queued) and carries the action validity.
+   */
+  async send(sn: string, action: TerminalAction, pin?: string, fingerId?: number): Promise<QueuedTerminalCommand & { validSeconds?: number | null }> {
     const d = await this.requireTerminal(sn);
     const command = terminalCommand(action, pin, fingerId);
     if (!command) throw new CvError(CvCode.PinEmpty, `${action} needs a pin`);
+    const isAction = TERMINAL_REMOTE_ACTIONS.has(action);
+    if (isAction) requireOnlineFor(await this.status.isOnlineNow(d), d.sn);
     return this.ds.transaction(async (m) => {
+      if (isAction) {
+        const validSeconds = await this.queue.enqueueAction(m, d.sn, command);
+        return { deviceSn: d.sn, command, commandId: await this.queue.lastQueuedId(m, d.sn), validSeconds };
+      }
       await this.queue.enqueue(m, d.sn, [command]);
       // Taken before anything the action queues behind it (a clear's full sync).
       const commandId = await this.queue.lastQueuedId(m, d.sn);

@@ -6,6 +6,7 @@ import { CvCode, CvError } from '../common/cv-error';
 import { ok } from '../common/envelope';
 import { DeviceAdminService } from '../device/device-admin.service';
 import { DeviceControlService } from '../device/device-control.service';
+import { DeviceQueueClearService } from '../device/device-queue-clear.service';
 import { DeviceService } from '../device/device.service';
 import { DeviceAddDto, DeviceControlDto, DeviceMoveDto, DeviceRenameDto } from '../device/dto/device.dto';
 import { CommandQueueService } from '../push/command-queue.service';
@@ -37,6 +38,7 @@ export class ConsoleDevicesController {
     private readonly convergenceOf: SyncStatusService,
     private readonly control: DeviceControlService,
     private readonly terminalCommands: TerminalCommandService,
+    private readonly clearing: DeviceQueueClearService,
   ) {}
 
   /** Every device; with `sync=1` (the Devices page) each admitted one's convergence too, as the dashboard works it out. */
@@ -147,6 +149,42 @@ export class ConsoleDevicesController {
   @Get(':sn/convergence')
   async convergence(@Param('sn') sn: string) {
     return ok(await this.convergenceOf.ofDevice(sn));
+  }
+
+  /**
+   * CVSecurity's device parameters: what the device declared at registration, the options it reported since and, for
+   * an attendance terminal, what its INFO said.
+   */
+  @Get(':sn/options')
+  async options(@Param('sn') sn: string) {
+    return ok(await this.control.declared(sn));
+  }
+
+  /**
+   * CVSecurity's Get Device Option: the device is asked to report its options again, a panel by GET OPTIONS (identity,
+   * counts, address), an attendance terminal by INFO; a query, kept until delivered, followed to its Return by the id.
+   */
+  @Post(':sn/options')
+  @HttpCode(200)
+  @RequireRole('operator')
+  @Audit('device.options', (r) => r.params.sn)
+  async askOptions(@Param('sn') sn: string) {
+    const d = await this.devices.requireBySn(sn);
+    if (['att', 'facekiosk'].includes(d.kindOverride ?? d.kind)) return ok(await this.terminalCommands.send(sn, 'info'));
+    return ok(await this.control.control(sn, { action: 'getOptions' }));
+  }
+
+  /**
+   * CVSecurity's Device Commands > Clear commands: the commands not yet handed to the device are removed; those it
+   * fetched stay until their Return. What removed sync commands carried is not confirmed, so the device reads divergent
+   * until a Full sync (DeviceQueueClearService).
+   */
+  @Post(':sn/commands/clear')
+  @HttpCode(200)
+  @RequireRole('operator')
+  @Audit('device.clearCommands', (r) => r.params.sn)
+  async clearCommands(@Param('sn') sn: string) {
+    return ok(await this.clearing.clear(sn));
   }
 
   /** The queue, newest first, with each Return code's meaning; `progress` counts what is still to go (a full sync's progress bar); `id` picks one command. */

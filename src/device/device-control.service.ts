@@ -7,9 +7,19 @@ import { requireOnlineFor } from '../door/door-control.service';
 import type { ClockRef } from '../push/clock-command';
 import { CommandQueueService } from '../push/command-queue.service';
 import { DeviceStatusService } from '../push/device-status.service';
+import { INFO_RESULT_TABLE } from '../push/upload-ingest.service';
 import { cancelAlarm, enrollBio, getOptions, instantToWallClock, restartDevice, setDateTime } from '../push/protocol';
 import { DeviceService } from './device.service';
 import type { DeviceControlDto, DeviceControlResultDto, DeviceOptionDto } from './dto/device.dto';
+
+/** What the console's Options view shows of a device (DeviceControlService.declared). */
+export interface DeviceDeclaredOptions {
+  sn: string;
+  registeredAt: string | null;
+  registration: Array<{ name: string; value: string }>;
+  reported: DeviceOptionDto[];
+  info: { source: 'command' | 'poll'; reportedAt: string | null; values: Array<{ name: string; value: string }> } | null;
+}
 
 /** What getOptions asks for when no names are given: identity and capacity, as 9.5.2's example does. */
 export const DEFAULT_OPTION_NAMES = ['~SerialNumber', 'FirmVer', '~DeviceName', 'LockCount', 'ReaderCount', 'AuxInCount', 'AuxOutCount', '~MaxUserCount', '~MaxAttLogCount', '~MaxFingerCount', 'IPAddress', 'NetMask', 'GATEIPAddress'];
@@ -87,6 +97,39 @@ export class DeviceControlService {
         return getOptions(names);
       }
     }
+  }
+
+  /**
+   * Everything a device said of itself, for the console's Options view (CVSecurity's device parameters): what it
+   * declared when it last registered (a panel's registration body, an attendance terminal's initialisation query,
+   * keys as sent), the latest value of each option it reported since (`options`), and for a terminal what its INFO
+   * said last: the INFO command's result (its key=value lines), else the INFO of its polls (counts, firmware, address).
+   */
+  async declared(sn: string): Promise<DeviceDeclaredOptions> {
+    const device = await this.devices.requireBySn(sn);
+    const tz = this.config.timeZone;
+    const [terminal]: Array<{ handshake: Record<string, string> | null; info: Record<string, unknown> | null }> = await this.ds.query(
+      `SELECT t.handshake, t.info FROM att_terminal t WHERE t.device_id = $1`,
+      [device.id],
+    );
+    const [infoResult]: Array<{ record: Record<string, string>; received_at: Date }> = await this.ds.query(
+      `SELECT record, received_at FROM device_upload WHERE device_sn = $1 AND table_name = '${INFO_RESULT_TABLE}' ORDER BY id DESC LIMIT 1`,
+      [device.sn],
+    );
+    const pairs = (o: Record<string, unknown> | null | undefined) =>
+      Object.entries(o ?? {}).filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object').map(([name, value]) => ({ name, value: String(value) }));
+    const info = infoResult
+      ? { source: 'command' as const, reportedAt: formatCvDateTime(infoResult.received_at, tz), values: pairs(infoResult.record) }
+      : terminal?.info
+        ? { source: 'poll' as const, reportedAt: null, values: pairs(terminal.info).filter((p) => p.name !== 'raw') }
+        : null;
+    return {
+      sn: device.sn,
+      registeredAt: formatCvDateTime(device.registeredAt, tz),
+      registration: pairs(terminal?.handshake ?? device.registration),
+      reported: await this.options(device.sn),
+      info,
+    };
   }
 
   /** The latest value of each option the device reported (GET OPTIONS answers, options uploads), by name. */

@@ -4,6 +4,7 @@ import { PushModule } from '../push/push.module';
 import { SyncModule } from '../sync/sync.module';
 import { DeviceAdminService } from './device-admin.service';
 import { DeviceControlService } from './device-control.service';
+import { DeviceQueueClearService } from './device-queue-clear.service';
 import { DeviceGatewayController } from './device-gateway.controller';
 import { DeviceController } from './device.controller';
 import { Device } from './device.entity';
@@ -12,7 +13,7 @@ import { DeviceService } from './device.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Device]), PushModule, SyncModule],
   controllers: [DeviceController, DeviceGatewayController],
-  providers: [DeviceService, DeviceAdminService, DeviceControlService],
-  exports: [DeviceService, DeviceAdminService, DeviceControlService],
+  providers: [DeviceService, DeviceAdminService, DeviceControlService, DeviceQueueClearService],
+  exports: [DeviceService, DeviceAdminService, DeviceControlService, DeviceQueueClearService],
 })
 export class DeviceModule {}

@@ -423,7 +423,11 @@ export class IclockController {
         return this.text(reply, 'ERROR: results not recorded; send them again');
       }
       // The result of INFO (attendance manual 12.4.3) names the terminal's model, firmware and address.
-      for (const r of infos) await this.attTerminals.noteInfoResult(s, parseLineList(r.content!), mark);
+      for (const r of infos) {
+        const info = parseLineList(r.content!);
+        await this.attTerminals.noteInfoResult(s, info, mark);
+        await this.uploads.storeInfoResult(s, info);
+      }
     }
     return this.text(reply, OK);
   }

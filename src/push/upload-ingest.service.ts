@@ -11,6 +11,9 @@ import { canonicalTableName, parseQueryData, parseTableData, receivedCount, type
 import { rowCount } from '../database/row-count';
 import { RtlogIngestService } from './rtlog-ingest.service';
 
+/** device_upload's table of an attendance terminal's INFO command results (12.4.3), one record per result. */
+export const INFO_RESULT_TABLE = 'INFO';
+
 export interface UploadRecord {
   table: string;
   pin: string | null;
@@ -164,6 +167,16 @@ export class UploadIngestService {
     await this.store(device, [{ table: 'options', pin: null, fields: options.toObject() }], packet, true);
     await this.notePassWayType(device, options);
     await this.noteIdentity(device, options);
+  }
+
+  /**
+   * An attendance terminal's INFO command result (12.4.3: its key=value lines), kept as its latest word under
+   * `INFO` (not `options`, whose values the planner reads for the terminal's biometric dialect): the console's Options
+   * view shows it, and an operator's INFO asks for it again.
+   */
+  async storeInfoResult(device: DeviceSession, info: KvMap): Promise<void> {
+    if (info.size === 0) return;
+    await this.store(device, [{ table: INFO_RESULT_TABLE, pin: null, fields: info.toObject() }], NO_PACKET, true);
   }
 
   /**

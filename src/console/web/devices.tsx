@@ -5,8 +5,10 @@ import type { PageProps } from './main';
 import { Badge, can, cannotHoldWhat, DataTable, DEVICE_COLUMNS, kindName, kindWord, owedName, refusalsText, SyncBadge, Field, followCommand, Notice, Pager, Progress, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting, personLabel } from './ui';
 
 /** The device's command queue with Return codes and their meanings, and how much of a full sync is still to go. */
-function CommandQueue({ sn }: { sn: string }) {
+function CommandQueue({ sn, canClear }: { sn: string; canClear: boolean }) {
   const [page, setPage] = useState(1);
+  const a = useAction();
+  const confirm = useConfirm();
   const [state, setState] = useState('');
   const q = useLoad(() => api('GET', `devices/${encodeURIComponent(sn)}/commands${query({ page, state, size: 20 })}`), [sn, page, state]);
   // While commands wait, refresh every 2 s: the progress bar follows the panel working through them.
@@ -15,10 +17,46 @@ function CommandQueue({ sn }: { sn: string }) {
   if (!q.data) return <p aria-busy="true">Loading…</p>;
   const p = q.data.progress;
   const waiting = p.pending + p.sent;
+  /**
+   * CVSecurity's Clear commands: what the device has not fetched is removed, what it fetched waits for its Return.
+   * The message says what that leaves: sync commands removed leave the device divergent until a Full sync.
+   */
+  async function clear() {
+    await a.run(
+      () => api('POST', `devices/${encodeURIComponent(sn)}/commands/clear`),
+      (r: any) =>
+        `${r.cleared} command${r.cleared === 1 ? '' : 's'} not yet fetched by ${sn} cleared` +
+        (r.awaitingReturn > 0 ? `; ${r.awaitingReturn} already fetched still wait for its Return` : '') +
+        (r.syncCleared > 0 ? `; ${r.syncCleared} carried data it should hold: it does not hold them and reads divergent until a Full sync` : '') +
+        (r.fullSyncStopped ? '; the full sync under way is stopped' : '') +
+        (r.verifyOwed ? '; its user count is asked again' : ''),
+    );
+    q.reload();
+  }
   return (
     <section aria-labelledby="queue-h">
       <h2 id="queue-h">Command queue of {sn}</h2>
+      <Notice error={a.error} ok={a.ok} />
       {waiting > 0 ? <Progress label={`${waiting} commands still to go`} value={p.done} max={p.done + waiting} /> : <p>Nothing waiting. {p.done} done, {p.failed} failed.</p>}
+      {canClear && p.pending > 0 && (
+        <button
+          type="button"
+          class="secondary outline"
+          aria-label={`Clear commands of ${sn}`}
+          onClick={() =>
+            confirm.ask({
+              title: 'Clear commands',
+              confirmLabel: 'Clear commands',
+              danger: true,
+              question: `Remove the commands ${sn} has not fetched yet? Those it fetched stay until it answers. Data they carried does not reach it: it reads divergent until a Full sync.`,
+              run: clear,
+            })
+          }
+        >
+          Clear commands
+        </button>
+      )}
+      {confirm.dialog}
       <div class="row">
         <Field label="State">
           <select value={state} onChange={(e) => (setPage(1), setState(e.currentTarget.value))}>
@@ -45,6 +83,64 @@ function CommandQueue({ sn }: { sn: string }) {
         ]}
       />
       <Pager page={q.data.page} size={q.data.size} total={q.data.total} onPage={setPage} />
+    </section>
+  );
+}
+
+/** A name=value list as a two-column table. */
+function ValueTable({ label, rows, empty }: { label: string; rows: Array<{ name: string; value: string; reportedAt?: string | null }>; empty: string }) {
+  const dated = rows.some((r) => r.reportedAt);
+  return (
+    <DataTable
+      label={label}
+      rows={rows}
+      rowKey={(r) => r.name}
+      empty={empty}
+      columns={[{ head: 'Option', cell: (r) => <code>{r.name}</code> }, { head: 'Value', cell: (r) => r.value }, dated && { head: 'Reported', cell: (r) => r.reportedAt ?? '' }]}
+    />
+  );
+}
+
+/**
+ * CVSecurity's device parameters: what the device declared when it registered, the options it reported since and,
+ * for an attendance terminal, its INFO; an operator asks it to report them again (a panel's GET OPTIONS, a
+ * terminal's INFO), followed to its Return, then the view reads again.
+ */
+function Options({ d, canAsk }: { d: any; canAsk: boolean }) {
+  const sn = d.sn;
+  const o = useLoad(() => api('GET', `devices/${encodeURIComponent(sn)}/options`), [sn]);
+  const a = useAction();
+  const terminal = ['att', 'facekiosk'].includes(d.kind);
+  async function ask() {
+    const who = kindWord(d.kind);
+    const label = 'Get options';
+    const r = await a.run(() => api('POST', `devices/${encodeURIComponent(sn)}/options`), `${label}: ${sn} is asked for its options, waiting for the ${who}`);
+    if (r?.commandId) await followCommand(a, sn, r.commandId, { label, target: sn, device: who }, o.reload);
+  }
+  if (o.error) return <Notice error={o.error} />;
+  if (!o.data) return <p aria-busy="true">Loading…</p>;
+  const x = o.data;
+  return (
+    <section aria-labelledby="opts-h">
+      <h2 id="opts-h">Options of {sn}</h2>
+      <Notice error={a.error} ok={a.ok} />
+      {canAsk && d.admission === 'admitted' && (
+        <button type="button" class="secondary outline" aria-label={`Get options of ${sn}`} aria-busy={a.busy} disabled={a.busy} onClick={ask}>
+          Get options
+        </button>
+      )}
+      <h3>Declared at registration</h3>
+      <p>{x.registeredAt ? `Registered ${x.registeredAt}.` : x.registration.length ? 'As its last initialisation declared it.' : 'Not registered yet.'}</p>
+      <ValueTable label="Declared at registration" rows={x.registration} empty="Nothing declared yet: the device has not registered." />
+      <h3>Reported options</h3>
+      <ValueTable label="Reported options" rows={x.reported} empty={terminal ? 'None reported: this terminal has posted no options.' : 'None reported yet: Get options asks the device for them.'} />
+      {terminal && (
+        <>
+          <h3>Terminal information (INFO)</h3>
+          <p>{x.info ? (x.info.source === 'command' ? `Its answer to INFO, ${x.info.reportedAt}.` : 'From its polls.') : 'None yet.'}</p>
+          <ValueTable label="Terminal information" rows={x.info?.values ?? []} empty="The terminal has sent no INFO yet." />
+        </>
+      )}
     </section>
   );
 }
@@ -138,12 +234,15 @@ function Convergence({ sn }: { sn: string }) {
 
 /**
  * The device shown and how, from the address: `/console/devices/SN` (or the dashboard's `/console/devices?sn=SN`) its
- * convergence, `?view=queue` its command queue; so a reload, a bookmark or Back shows the same.
+ * convergence, `?view=queue` its command queue, `?view=options` its options; so a reload, a bookmark or Back shows the same.
  */
-function selectedIn(sub: string | undefined, search: string): { sn: string; view: 'queue' | 'convergence' } | null {
+type DeviceView = 'queue' | 'convergence' | 'options';
+
+function selectedIn(sub: string | undefined, search: string): { sn: string; view: DeviceView } | null {
   const q = new URLSearchParams(search);
   const sn = sub ?? q.get('sn');
-  return sn ? { sn, view: q.get('view') === 'queue' ? 'queue' : 'convergence' } : null;
+  const view = q.get('view');
+  return sn ? { sn, view: view === 'queue' || view === 'options' ? view : 'convergence' } : null;
 }
 
 /** An instant as the `datetime-local` (step 1) value of its wall clock in the gateway's zone, seconds kept. */
@@ -163,8 +262,8 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
   useEvery(10_000, list.reload);
   const areas = useLoad(() => api('GET', 'catalog/areas'));
   const selected = selectedIn(sub, search);
-  const setSelected = (s: { sn: string; view: 'queue' | 'convergence' } | null) =>
-    go(s ? `devices/${encodeURIComponent(s.sn)}${s.view === 'queue' ? '?view=queue' : ''}` : 'devices');
+  const setSelected = (s: { sn: string; view: DeviceView } | null) =>
+    go(s ? `devices/${encodeURIComponent(s.sn)}${s.view === 'convergence' ? '' : `?view=${s.view}`}` : 'devices');
   const [rename, setRename] = useState<{ sn: string; alias: string } | null>(null);
   // CVSecurity's "Get attendance records" of a terminal: the period asked for, the last 24 h unless changed.
   const [recovery, setRecovery] = useState<{ d: any; from: string; to: string } | null>(null);
@@ -394,6 +493,9 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
                 <button type="button" class="secondary outline" onClick={() => setSelected({ sn: d.sn, view: 'convergence' })} aria-label={`Convergence of ${d.sn}`}>
                   Convergence
                 </button>
+                <button type="button" class="secondary outline" onClick={() => setSelected({ sn: d.sn, view: 'options' })} aria-label={`Options of ${d.sn}`}>
+                  Options
+                </button>
                 {isOperator && (
                   <button
                     type="button"
@@ -445,7 +547,8 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
           </button>
         </form>
       )}
-      {selected?.view === 'queue' && <CommandQueue key={selected.sn} sn={selected.sn} />}
+      {selected?.view === 'queue' && <CommandQueue key={selected.sn} sn={selected.sn} canClear={isOperator} />}
+      {selected?.view === 'options' && (list.data.find((d: any) => d.sn === selected.sn) ? <Options key={selected.sn} d={list.data.find((d: any) => d.sn === selected.sn)} canAsk={isOperator} /> : <Notice error={new Error(`No device ${selected.sn}`)} />)}
       {selected?.view === 'convergence' && <Convergence key={selected.sn} sn={selected.sn} />}
       {confirm.dialog}
     </>

@@ -97,6 +97,18 @@ export function invalidMessage(form: HTMLFormElement): string | undefined {
 }
 
 /**
+ * What a done command's Return adds to "done": nothing for 0; a positive Return is success too (both manuals: a count
+ * of records for a query, the size of a file), said as such; a negative one the queue counts as done is the goal
+ * already reached (a delete of a user the device does not hold), said with its meaning. Never an error: the queue
+ * decided done from the device's Return with the manual's rules.
+ */
+function doneReturn(c: { returnCode: number | null; returnMeaning?: string | null }): string {
+  if (c.returnCode == null || c.returnCode === 0) return '';
+  if (c.returnCode > 0) return ` (Return ${c.returnCode}: a count, success)`;
+  return ` (Return ${c.returnCode}${c.returnMeaning ? `: ${c.returnMeaning}` : ''}, nothing left to do)`;
+}
+
+/**
  * Follows a remote action (door, floor, gate) to the device's Return, as its command queue shows it, for up to 30 s:
  * done, refused with its code and meaning, or no answer yet. `what` names the action and its target ("Open: floor 3").
  */
@@ -120,7 +132,7 @@ export async function followCommand(
     if (c.state === 'done' && what.done) {
       const said = await what.done(c).catch((e: Error) => `${what.label}: answered by the ${what.device} for ${what.target} (${e.message})`);
       if (actionGeneration === mine) a.setOk(said);
-    } else if (c.state === 'done' && c.returnCode === 0) a.setOk(`${what.label}: done by the ${what.device} for ${what.target}`);
+    } else if (c.state === 'done') a.setOk(`${what.label}: done by the ${what.device} for ${what.target}${doneReturn(c)}`);
     // A command failed without a Return (never fetched in time, or fetched and never answered) was not answered:
     // saying the device "answered Return ?" would claim a refusal no device sent.
     else if (c.returnCode == null) a.setError(new Error(`${what.label} ${what.target}: no Return from the ${what.device}${c.error ? `: ${c.error}` : ''}`));
