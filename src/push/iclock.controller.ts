@@ -411,7 +411,8 @@ export class IclockController {
     }
     if (parsed.results.length > 0) {
       // An INFO result's user count was made under the initialisation the terminal had when it posted: read first.
-      const infos = speaksAttendance(s) ? parsed.results.filter((r) => r.returnCode === 0 && r.content && r.cmd?.trim().toUpperCase() === 'INFO') : [];
+      // Its content counts whenever INFO succeeded: a Return of 0 or more (both manuals: negative codes are the errors).
+      const infos = speaksAttendance(s) ? parsed.results.filter((r) => r.returnCode >= 0 && r.content && r.cmd?.trim().toUpperCase() === 'INFO') : [];
       const mark = infos.length ? await this.attTerminals.countMark(s) : undefined;
       try {
         await this.queue.applyResults(sn, parsed.results);

@@ -65,6 +65,19 @@ describe('console API: a device options', () => {
     expect(after.info).toMatchObject({ source: 'command', reportedAt: expect.stringMatching(/^\d{4}-/) });
     expect(after.info.values).toEqual(expect.arrayContaining([{ name: 'UserCount', value: expect.stringMatching(/^\d+$/) }]));
   });
+
+  it('keeps the INFO answer of a terminal that returned a positive Return (success in both manuals), not only of 0', async () => {
+    const term = await initialisedTerminal(t, { sn: 'OPTATT0002' });
+    await term.drain();
+    expect((await op.call('POST', 'devices/OPTATT0002/options')).body.code).toBe(0);
+    term.failCommands((c) => c === 'INFO', 3);
+    expect((await term.drain()).map((c) => [c.command, c.returnCode])).toEqual([['INFO', 3]]);
+    const info = (await op.call('GET', 'devices/OPTATT0002/options')).body.data.info;
+    expect(info).toMatchObject({ source: 'command' });
+    expect(info.values).toEqual(expect.arrayContaining([{ name: 'UserCount', value: expect.stringMatching(/^\d+$/) }]));
+    const [cmd] = (await op.call('GET', 'devices/OPTATT0002/commands?size=1')).body.data.rows;
+    expect(cmd).toMatchObject({ command: 'INFO', state: 'done', returnCode: 3, returnMeaning: 'Successful' });
+  });
 });
 
 describe('console API: clear the commands a device has not fetched', () => {

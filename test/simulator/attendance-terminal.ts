@@ -440,9 +440,10 @@ export class AttendanceTerminal {
   /** Posts results on `/iclock/devicecmd`, one `ID=&Return=&CMD=` line each. */
   private async report(results: ExecutedCommand[]): Promise<void> {
     if (results.length === 0) return;
-    // The result of INFO (12.4.3) goes on with the terminal's information, one key=value a line (cmd-info-biopro-sa40).
+    // The result of INFO (12.4.3) goes on with the terminal's information, one key=value a line (cmd-info-biopro-sa40),
+    // whenever it succeeded: a Return of 0 or more (Appendix 1's errors are negative).
     const body = results
-      .map((d) => `ID=${d.id}&Return=${d.returnCode}&CMD=${echo(d.command)}` + (d.command === 'INFO' && d.returnCode === 0 ? `\n${this.infoLines()}` : ''))
+      .map((d) => `ID=${d.id}&Return=${d.returnCode}&CMD=${echo(d.command)}` + (d.command === 'INFO' && d.returnCode >= 0 ? `\n${this.infoLines()}` : ''))
       .join('\n');
     if (this.opts.resultPerPost) {
       for (const line of body.split(/\n(?=ID=)/)) await this.send('POST', '/iclock/devicecmd', [['SN', this.sn]], line);
