@@ -121,8 +121,7 @@ export class AttApplyService {
     const { start, end } = this.period(dto);
     await this.ds.transaction(async (m) => {
       const personId = await requirePerson(m, dto.personPin);
-      const [type] = await m.query(`SELECT 1 FROM att_leave_type WHERE leave_type_no = $1`, [dto.leaveTypeNo]);
-      if (!type) throw new CvError(CvCode.InvalidParameter, `Leave type does not exist: ${dto.leaveTypeNo}`);
+      await requireLeaveType(m, dto.leaveTypeNo);
       // The path is kept as the client gives it, whether uploadLeaveImage answered it or not: the manual's own
       // example body (2.23.3) sends the placeholder "string", and an optional picture path (2.23.6) that points
       // elsewhere is no reason to lose the leave.
@@ -161,7 +160,10 @@ export class AttApplyService {
    */
   async timeLong(dto: ApplyTimeLongDto): Promise<number> {
     const { start, end } = this.period(dto);
-    await this.ds.transaction((m) => requirePerson(m, dto.personPin));
+    await this.ds.transaction(async (m) => {
+      await requirePerson(m, dto.personPin);
+      await requireLeaveType(m, dto.leaveTypeNo);
+    });
     return Math.round(((end.getTime() - start.getTime()) / 3_600_000) * 100) / 100;
   }
 
@@ -187,4 +189,10 @@ export class AttApplyService {
       createTime: formatCvDateTime(r.created_at, tz) ?? '',
     }));
   }
+}
+
+/** A leave type of getLeaveTypeList (2.23.4), else -400 naming it. */
+async function requireLeaveType(m: EntityManager, leaveTypeNo: string): Promise<void> {
+  const [type] = await m.query(`SELECT 1 FROM att_leave_type WHERE leave_type_no = $1`, [leaveTypeNo]);
+  if (!type) throw new CvError(CvCode.InvalidParameter, `Leave type does not exist: ${leaveTypeNo}`);
 }

@@ -1,7 +1,7 @@
 import { BIO_TYPE } from '../push/protocol';
 import { base64Text } from '../common/base64-text';
 import { CvCode, CvError } from '../common/cv-error';
-import { wholeNumber } from '../common/whole-number';
+import { codeText, wholeNumber } from '../common/whole-number';
 import type { BioTemplateAddDto } from './dto/bio-template.dto';
 
 /** Base64 characters of one template; a fingerprint is 1-3 KB, a face part a few KB, a palm up to ~20 KB. */
@@ -56,7 +56,8 @@ export function checkBioType(raw: string | undefined): number | undefined {
 
 /** Checks 2.25.1 input in the manual's order: validType (-32), templateNo (-33), then the template itself. */
 export function checkTemplateInput(dto: BioTemplateAddDto): CheckedTemplate {
-  const validType = dto.validType === '1' ? 1 : dto.validType === '3' ? 3 : undefined;
+  const code = codeText(dto.validType);
+  const validType = code === '1' ? 1 : code === '3' ? 3 : undefined;
   if (validType === undefined) throw new CvError(CvCode.WrongValidType, 'Input wrong validtype! (1 normal, 3 duress)');
   const templateNo = checkTemplateNo(dto.templateNo);
   const bioType = checkBioType(dto.bioType) ?? BIO_TYPE.fingerprint;

@@ -17,3 +17,14 @@ export function wholeNumber(v: unknown): number {
 
 /** A device's integer field as PostgreSQL's `integer` holds it: null when absent, fractional or out of its range. */
 export const int32 = (n: number | null | undefined): number | null => (n === null || n === undefined || !Number.isInteger(n) || n < -2147483648 || n > 2147483647 ? null : n);
+
+/**
+ * A numeric code (a type, a direction, a list kind) as its digits: "1", 1, " 1 " and "1.0" (a JavaScript or float
+ * serialiser's 1) are all "1", as wholeNumber reads them. Anything else is returned trimmed, as written, for the
+ * caller's check to refuse with its own code: openType=1.0 was refused -266 while pageNo=1.0 was page 1.
+ */
+export function codeText(v: unknown): string {
+  const n = wholeNumber(v);
+  if (!Number.isNaN(n)) return String(n);
+  return typeof v === 'string' ? v.trim() : String(v ?? '');
+}

@@ -6,6 +6,7 @@ import { ParkRecord } from './park-record.entity';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
+import { codeText } from '../common/whole-number';
 import { newId } from '../common/ids';
 import type { Page } from '../common/paging';
 import { formatCvDateTime, parseCvDateTime } from '../common/time';
@@ -142,7 +143,8 @@ export class ParkRecordService {
   /** 2.20.1: the picture of an entry (recordType 1) or exit (2) record, base64. */
   async picture(recordId: string | undefined, recordType: string | undefined): Promise<string> {
     if (!recordId) throw new CvError(CvCode.InvalidParameter, 'recordId is required');
-    const direction = recordType === '1' ? 1 : recordType === '2' ? 2 : undefined;
+    const code = codeText(recordType);
+    const direction = code === '1' ? 1 : code === '2' ? 2 : undefined;
     if (!direction) throw new CvError(CvCode.InvalidParameter, 'recordType must be 1 (entry) or 2 (exit)');
     const [row] = /^[0-9a-f]{32}$/i.test(recordId)
       ? await this.ds.query(`SELECT picture FROM park_record WHERE id = $1 AND direction = $2`, [recordId.toLowerCase(), direction])

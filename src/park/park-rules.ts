@@ -1,4 +1,5 @@
 import { CvCode, CvError } from '../common/cv-error';
+import { codeText } from '../common/whole-number';
 import { parseCvTime } from '../common/time';
 
 /** 0 white list, 1 black list (2.3). */
@@ -29,9 +30,9 @@ export function checkPlate(raw: unknown, field = 'carNumber'): { carNumber: stri
 
 /** -221: `0`/`1`, also as a number or the words white/black. */
 export function checkListType(raw: unknown): ListType {
-  const v = typeof raw === 'string' ? raw.trim().toLowerCase() : raw;
-  if (v === 0 || v === '0' || v === 'white') return 0;
-  if (v === 1 || v === '1' || v === 'black') return 1;
+  const v = codeText(raw).toLowerCase();
+  if (v === '0' || v === 'white') return 0;
+  if (v === '1' || v === 'black') return 1;
   throw new CvError(CvCode.ParkListType, 'Black and white list type error: type must be 0 (white list) or 1 (black list)');
 }
 

@@ -11,6 +11,7 @@ import { openGate, resetGateCounters, type GateCounter, type GateDirection } fro
 import { requireOnlineFor, type QueuedDoorCommand } from '../door/door-control.service';
 import { gateStateTexts, type GateStateTexts } from './gate-state';
 import { readSnapshot } from '../database/snapshot';
+import { codeText } from '../common/whole-number';
 
 export const OpenTypeEmpty = -265;
 export const OpenTypeInvalid = -266;
@@ -21,7 +22,7 @@ export const GATE_OPEN_SECONDS = 5;
 /** openType 1 = entry, 2 = exit (2.31.7); also the words, as clients send them. */
 export function parseOpenType(raw: string | undefined): GateDirection {
   if (raw === undefined || raw.trim() === '') throw new CvError(OpenTypeEmpty, 'The Open Gate Type cannot empty');
-  const v = raw.trim().toLowerCase();
+  const v = codeText(raw).toLowerCase();
   if (v === '1' || v === 'entry' || v === 'in') return 'entry';
   if (v === '2' || v === 'exit' || v === 'out') return 'exit';
   throw new CvError(OpenTypeInvalid, 'Open Gate Type incorrect');

@@ -1,6 +1,6 @@
 import { CvCode, CvError } from '../common/cv-error';
 import { inclusiveEnd, parseCvTime, rangeEndAfter, type CvTime } from '../common/time';
-import { wholeNumber } from '../common/whole-number';
+import { codeText, wholeNumber } from '../common/whole-number';
 import type { VisitorBaseDto } from './dto/visitor.dto';
 import type { VisitorDetails } from './visitor-details.entity';
 import { VisCode } from './visitor-codes';
@@ -20,7 +20,8 @@ const SPECIAL = /[<>"&\\%\u0000-\u001f\u007f]/;
  * person table's codes (2.13), a table of its own in CVSecurity: a visitor with 1 is refused as CVSecurity
  * refuses it, and the message names the visitor codes, since a client reusing the person codes sends it.
  */
-export function checkCertType(certType: string): string {
+export function checkCertType(raw: string): string {
+  const certType = codeText(raw);
   if (!CERT_TYPES.has(certType)) {
     throw new CvError(
       VisCode.CertTypeInvalid,

@@ -164,6 +164,29 @@ describe('2.23 attApply', () => {
     ]);
     const r = await t.post('/api/attApply/getApplyTimeLong', { endDatetime: '2021-11-19 18:00:00', leaveImagePath: 'string', leaveTypeNo: 'L1', personPin: 1, remark: 'api', startDatetime: '2021-11-19 13:00:00' });
     expect(r.body).toEqual({ code: 0, message: 'success', data: 5 });
+    // The leave type is required, as for applyLeave (2.23.6 marks only leaveImagePath optional), and must exist.
+    const period = { personPin: 1, startDatetime: '2021-11-19 13:00:00', endDatetime: '2021-11-19 18:00:00' };
+    for (const leaveTypeNo of [undefined, '', null]) {
+      expect((await t.post('/api/attApply/getApplyTimeLong', { ...period, leaveTypeNo })).body).toEqual({ code: -400, message: expect.stringMatching(/^leaveTypeNo: /), data: null });
+    }
+    expect((await t.post('/api/attApply/getApplyTimeLong', { ...period, leaveTypeNo: 'L9' })).body).toEqual({ code: -400, message: 'Leave type does not exist: L9', data: null });
+  });
+});
+
+describe('2.24.5 editAttPerson', () => {
+  it('keeps the settings a call does not send: each call changes only the fields it carries', async () => {
+    const settings = async () => {
+      const d = (await t.get('/api/gateway/attendance/persons/1')).body.data;
+      return [d.isAttendance, d.perDevAuth, d.verifyMode];
+    };
+    expect((await t.post('/api/attPerson/editAttPerson', { isAttendance: false, perDevAuth: 14, personPin: 1, verifyMode: 15 })).body.code).toBe(0);
+    expect(await settings()).toEqual([false, 14, 15]);
+    expect((await t.post('/api/attPerson/editAttPerson', { personPin: '1', perDevAuth: 2 })).body.code).toBe(0);
+    expect(await settings()).toEqual([false, 2, 15]);
+    expect((await t.post('/api/attPerson/editAttPerson', { personPin: '1', verifyMode: 1 })).body.code).toBe(0);
+    expect(await settings()).toEqual([false, 2, 1]);
+    expect((await t.post('/api/attPerson/editAttPerson', { personPin: '1', isAttendance: true })).body.code).toBe(0);
+    expect(await settings()).toEqual([true, 2, 1]);
   });
 });
 

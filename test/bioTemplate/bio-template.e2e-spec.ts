@@ -72,6 +72,7 @@ describe('bioTemplate/add (2.25.1)', () => {
     await expect(t.post('/api/bioTemplate/add', { ...ok, templateNo: '3' }).then((r) => r.body)).resolves.toEqual({ code: -31, message: 'The personnel fingerprint already existed!', data: null });
     await expect(t.post('/api/bioTemplate/add', { ...ok, validType: '2' }).then((r) => r.body.code)).resolves.toBe(-32);
     await expect(t.post('/api/bioTemplate/add', { ...ok, validType: undefined }).then((r) => r.body.code)).resolves.toBe(-32);
+    await expect(t.post('/api/bioTemplate/add', { ...ok, validType: '1.5' }).then((r) => r.body.code)).resolves.toBe(-32);
     await expect(t.post('/api/bioTemplate/add', { ...ok, templateNo: '10' }).then((r) => r.body)).resolves.toEqual({ code: -33, message: 'Fingerprint template index range is from 0-9!', data: null });
     await expect(t.post('/api/bioTemplate/add', { ...ok, templateNo: '-1' }).then((r) => r.body.code)).resolves.toBe(-33);
     await expect(t.post('/api/bioTemplate/add', { ...ok, template: 'not base64!' }).then((r) => r.body)).resolves.toEqual({ code: -400, message: 'template is not valid base64', data: null });
@@ -83,6 +84,9 @@ describe('bioTemplate/add (2.25.1)', () => {
 
   it('the manual example body (no base64 padding) is accepted; a person on no device gets stored templates only', async () => {
     await expect(t.post('/api/bioTemplate/add', { personId: '2002', validType: '1', template: 'fsfsfsfsfsfsfsfsfsfsfsfsfsfsfs', templateNo: '3' }).then((r) => r.body)).resolves.toEqual({ code: 0, message: 'success', data: null });
+    // validType "3.0" (a float serialiser's 3) is 3, duress, as templateNo "3.0" is finger 3.
+    await expect(t.post('/api/bioTemplate/add', { personId: '2002', validType: '3.0', template: T5, templateNo: '6' }).then((r) => r.body)).resolves.toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/bioTemplate/getFgListByPin/2002')).body.data).toContainEqual(expect.objectContaining({ templateNo: '6', validType: 3 }));
     for (const dev of [a, b, c, d]) expect(await dev.since()).toEqual([]);
   });
 });

@@ -88,6 +88,10 @@ describe('card (2.4)', () => {
     expect(cards).toContainEqual({ pin: '42', cardNo: '626262', cardType: '0' });
     expect(cards).not.toContainEqual(expect.objectContaining({ cardNo: '616161' }));
     expect((await t.post('/api/card/set', { pin: '42', cardNo: '636363', cardType: '2' })).body.code).toBe(-400);
+    // "1.0" (a float serialiser's 1) is a secondary card as 1 is; "1.5" is no card type.
+    expect((await t.post('/api/card/set', { pin: '42', cardNo: '646464', cardType: '1.0' })).body.code).toBe(0);
+    expect((await t.get('/api/card/getCards/42')).body.data).toContainEqual({ pin: '42', cardNo: '646464', cardType: '1' });
+    expect((await t.post('/api/card/set', { pin: '42', cardNo: '656565', cardType: '1.5' })).body.code).toBe(-400);
   });
 
   it('the same card set for several persons at once: one gets it, the others -23 as a later call would (not -409)', async () => {

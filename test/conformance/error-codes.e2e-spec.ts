@@ -195,7 +195,7 @@ const CASES = (): Case[] => [
   ['2.23.1', 'a bad signDatetime', () => t.post('/api/attApply/applySign', { personPin: f.pin, remark: 'api', signDatetime: 'yesterday' }), -100],
   ['2.23.2', 'startDatetime after endDatetime', () => t.post('/api/attApply/applyOvertime', { personPin: f.pin, remark: 'api', startDatetime: '2021-11-19 18:00:00', endDatetime: '2021-11-19 13:00:00' }), -101],
   ['2.23.3', 'an unknown person', () => t.post('/api/attApply/applyLeave', { personPin: 'nobody', leaveTypeNo: 'L1', startDatetime: '2021-11-19 13:00:00', endDatetime: '2021-11-19 18:00:00' }), -22],
-  ['2.23.6', 'an unknown person', () => t.post('/api/attApply/getApplyTimeLong', { personPin: 'nobody', startDatetime: '2021-11-19 13:00:00', endDatetime: '2021-11-19 18:00:00' }), -22],
+  ['2.23.6', 'an unknown person', () => t.post('/api/attApply/getApplyTimeLong', { personPin: 'nobody', startDatetime: '2021-11-19 13:00:00', endDatetime: '2021-11-19 18:00:00', leaveTypeNo: 'L1' }), -22],
   ['2.23.3', 'startDatetime equal to endDatetime', () => t.post('/api/attApply/applyLeave', { personPin: f.pin, leaveTypeNo: 'L1', startDatetime: '2021-11-19 13:00:00', endDatetime: '2021-11-19 13:00:00' }), -101],
 ];
 

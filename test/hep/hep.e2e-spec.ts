@@ -61,6 +61,8 @@ describe('temperature and mask events from a screening panel', () => {
       photoPath: '/upload/event/photo/HEP0000001/20260302080001-7.jpg',
       accZone: null,
     });
+    // The stranger (pin "0") is named as 2.26.1's example names one.
+    expect(items[1]).toMatchObject({ pin: '0', name: 'UnregisterUser', lastName: '' });
     expect(items[0].photoPath).toBeNull();
     expect(items[1].photoPath).toBe('/upload/event/photo/HEP0000001/20260302080500.jpg');
 

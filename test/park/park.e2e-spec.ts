@@ -34,6 +34,8 @@ describe('plate lists (2.3)', () => {
     ]);
     // JSON bodies work too.
     expect((await t.post('/api/parkAuthorize/addBlackWhite', { type: '1', carNumber: 'E999' })).body.code).toBe(0);
+    // type 1.0 (a float serialiser's 1) is the black list, as 1 is.
+    expect((await t.post('/api/parkAuthorize/addBlackWhite', { type: '1.0', carNumber: 'E998' })).body.code).toBe(0);
   });
 
   it.each([
@@ -85,6 +87,8 @@ describe('the plate-camera extension and parking records (2.20)', () => {
     });
     const pic = await t.get('/api/parkTransaction/getParkRecordPicture', { recordId: r.body.data.recordId, recordType: 1 });
     expect(pic.body).toEqual({ code: 0, message: 'success', data: PICTURE.toString('base64') });
+    // recordType "1.0" (a float serialiser's 1) is the entry record, as 1 is.
+    expect((await t.get('/api/parkTransaction/getParkRecordPicture', { recordId: r.body.data.recordId, recordType: '1.0' })).body).toEqual(pic.body);
     // The exit list and the wrong record type do not hold it.
     expect((await t.get('/api/parkTransaction/getParkRecordPicture', { recordId: r.body.data.recordId, recordType: 2 })).body).toMatchObject({ code: -404, data: null });
   });

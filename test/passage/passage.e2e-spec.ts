@@ -75,6 +75,16 @@ describe('gates opened remotely, states and counters', () => {
     expect((await t.post('/api/psgGate/remoteOpenByName', undefined, { gateName: 'nope', openType: 1 })).body.code).toBe(-404);
   });
 
+  it('reads openType "1.0" and "2.0" (a float serialiser\'s 1 and 2) as 1 and 2, as pageNo=1.0 is page 1; 1.5 stays refused', async () => {
+    const from = cc.received.length;
+    expect((await t.post('/api/psgGate/remoteOpenById', undefined, { gateId: gateIds[0], openType: '1.0' })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.post('/api/psgGate/remoteOpenByName', { gateName: '10.8.14.234-2', openType: 2.0 })).body.code).toBe(0);
+    expect((await t.post('/api/psgGate/remoteOpenByName', undefined, { gateName: '10.8.14.234-2', openType: '2.00' })).body.code).toBe(0);
+    await cc.pollUntilIdle();
+    expect(received(cc, from)).toEqual(['CONTROL DEVICE 01010105', 'CONTROL DEVICE 01020205', 'CONTROL DEVICE 01020205']);
+    expect((await t.post('/api/psgGate/remoteOpenById', undefined, { gateId: gateIds[0], openType: '1.5' })).body.code).toBe(-266);
+  });
+
   it('takes the gate as a trailing path segment, as the door and floor calls do (remoteOpenById/{doorId})', async () => {
     const from = cc.received.length;
     expect((await t.post(`/api/psgGate/remoteOpenById/${gateIds[1]}`, undefined, { openType: 1 })).body).toEqual({ code: 0, message: 'success', data: null });

@@ -87,6 +87,8 @@ describe('visReservation (2.15): stored only', () => {
   it('adds the manual example (nothing reaches a device), refuses a second one for the same window (-244), deletes by certType+certNum+visitDate', async () => {
     await expect(t.post('/api/visReservation/add', example).then((r) => r.body)).resolves.toEqual(ok);
     await expect(t.post('/api/visReservation/add', { ...example, visitDate: '2030-08-31 15:00:00' }).then((r) => r.body)).resolves.toEqual({ code: -244, message: 'You have made a reservation', data: null });
+    // certType "3.0" (a float serialiser's 3) is the same visitor's passport, as 3 is.
+    await expect(t.post('/api/visReservation/add', { ...example, certType: '3.0', visitDate: '2030-08-31 15:00:00' }).then((r) => r.body.code)).resolves.toBe(-244);
     expect(await v1.since()).toEqual([]);
     expect(await v2.since()).toEqual([]);
     await expect(t.post('/api/visReservation/del', undefined, { certType: '3', certNum: '4512', visitDate: '2030-08-31 14:40:00' }).then((r) => r.body)).resolves.toEqual(ok);

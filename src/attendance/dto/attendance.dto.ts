@@ -175,11 +175,11 @@ export class ApplyLeaveDto extends ApplyPeriodDto {
   leaveImagePath?: string;
 }
 
-/** getApplyTimeLong takes the applyLeave body; only the period matters. */
-export class ApplyTimeLongDto extends ApplyPeriodDto {
-  @ApiPropertyOptional({ example: 'L1' }) @IsOptional() @ToTrimmedString() @IsString() @MaxLength(32) leaveTypeNo?: string;
-  @ApiPropertyOptional({ example: 'string' }) @IsOptional() @ToTrimmedString() @IsString() @MaxLength(255) leaveImagePath?: string;
-}
+/**
+ * getApplyTimeLong (2.23.6) takes the applyLeave body, with the leave type as required as there: the manual marks
+ * only leaveImagePath optional. Without it the gateway answered a duration for a leave of no type.
+ */
+export class ApplyTimeLongDto extends ApplyLeaveDto {}
 
 export class UploadLeaveImageDto {
   @ApiProperty({ example: '/9j/4AAQSkZJRgABAQ...', description: 'picture, base64 (a data: URL prefix is accepted)' })

@@ -3,6 +3,7 @@ import { IsIn, IsNotEmpty, IsOptional } from 'class-validator';
 import { IsCvPin } from '../../common/pin.decorator';
 import { Transform } from 'class-transformer';
 import { IsCardNo } from '../../common/card.decorator';
+import { codeText } from '../../common/whole-number';
 import type { Card } from '../card.entity';
 
 export class CardSetDto {
@@ -17,7 +18,7 @@ export class CardSetDto {
 
   @ApiPropertyOptional({ example: '0', description: '"0" main card (replaces the current one), "1" secondary card; absent, null or "" is a main card' })
   @IsOptional()
-  @Transform(({ value }) => (value === null || value === undefined || (typeof value === 'string' && value.trim() === '') ? undefined : typeof value === 'object' ? value : String(value).trim()))
+  @Transform(({ value }) => (value === null || value === undefined || (typeof value === 'string' && value.trim() === '') ? undefined : typeof value === 'object' ? value : codeText(value)))
   @IsIn(['0', '1'])
   cardType?: string;
 }

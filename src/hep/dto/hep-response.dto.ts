@@ -32,7 +32,7 @@ export class HepMonitorItemDto {
   @ApiProperty({ example: '', description: 'always "" (the manual: no event id in the real-time monitor)' }) id!: string;
   @ApiProperty({ example: '2020-07-03 16:57:16' }) eventTime!: string | null;
   @ApiProperty({ example: '1', description: '"0" for events without a registered person' }) pin!: string;
-  @ApiProperty({ example: 'seven', description: '"" when the person has none' }) name!: string;
+  @ApiProperty({ example: 'seven', description: '"UnregisterUser" for an unregistered person (pin "0"); "" when the person has none' }) name!: string;
   @ApiProperty({ example: 'wu', description: '"" when the person has none' }) lastName!: string;
   @ApiProperty({ example: 'Department Name', description: '"" when unknown' }) deptName!: string;
   @ApiProperty({ example: 'Area Name', nullable: true, type: String }) areaName!: string | null;
@@ -60,13 +60,18 @@ export class HepItemDto extends HepMonitorItemDto {
 /** The served path of an event snapshot (EventPhotoController). */
 export const eventPhotoPath = (sn: string, file: string): string => `/upload/event/photo/${encodeURIComponent(sn)}/${encodeURIComponent(file)}`;
 
+/** The name 2.26.1's example gives the event of an unregistered person (pin "0"): CVSecurity's own word. */
+export const UNREGISTERED_NAME = 'UnregisterUser';
+
 export function toHepMonitorItem(row: HepRow, timeZone: string, threshold: number): HepMonitorItemDto {
+  const pin = row.pin ?? '0';
   return {
     id: '',
     eventTime: formatEventTime(row.event_time, timeZone),
-    pin: row.pin ?? '0',
-    // "" when the person has none, never null, as 2.26's examples (lastName "") and the 2.18 lists.
-    name: nameText(row.name),
+    pin,
+    // "" when the person has none, never null, as 2.26's examples (lastName "") and the 2.18 lists; a stranger
+    // (pin "0", a face no panel user matches) is "UnregisterUser", as 2.26.1's example answers.
+    name: pin === '0' || pin === '' ? UNREGISTERED_NAME : nameText(row.name),
     lastName: nameText(row.last_name),
     deptName: nameText(row.dept_name),
     areaName: row.area_name,
