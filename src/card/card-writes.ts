@@ -5,7 +5,7 @@ import { In, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { Person } from '../person/person.entity';
 import { Card } from './card.entity';
-import { cardValue, cardValueSql, lockCardValues } from './card-value';
+import { canonicalCardNo, cardValue, cardValueSql, lockCardValues } from './card-value';
 
 export const MAIN_CARD = 0;
 export const SECONDARY_CARD = 1;
@@ -28,7 +28,8 @@ async function checkFree(m: EntityManager, personId: string, cardNos: string[]):
 }
 
 /** Replaces the person's main card (null = none) and mirrors it in person.card_no. */
-export async function setMainCard(m: EntityManager, person: Person, cardNo: string | null): Promise<void> {
+export async function setMainCard(m: EntityManager, person: Person, written: string | null): Promise<void> {
+  const cardNo = written === null ? null : canonicalCardNo(written);
   const cards = m.getRepository(Card);
   // The person's row locked first (a no-op for a caller that holds it): a concurrent main-card write for this
   // person waits, and its delete then sees this one's card. Without it, each deletes the main cards it can see
@@ -58,7 +59,7 @@ export async function insertMainCards(m: EntityManager, persons: readonly Person
  */
 export async function setSecondaryCards(m: EntityManager, person: Person, cardNos: string[]): Promise<void> {
   // Card 0 is no card (isNoCardNumber): "0" in the list stands for none, as cardNo 0 does.
-  const wanted = [...new Set(cardNos)].filter((c) => c !== person.cardNo && !isNoCardNumber(c));
+  const wanted = [...new Set(cardNos.map(canonicalCardNo))].filter((c) => c !== person.cardNo && !isNoCardNumber(c));
   const bad = wanted.find((c) => !isCardNumber(c));
   if (bad !== undefined) throw new CvError(CvCode.InvalidParameter, `supplyCards: ${JSON.stringify(bad.slice(0, 70))} is not a card number (digits, or hexadecimal)`);
   await checkFree(m, person.id, wanted);
@@ -72,7 +73,8 @@ export async function setSecondaryCards(m: EntityManager, person: Person, cardNo
 }
 
 /** Adds one secondary card (kept if the person already has it). */
-export async function addSecondaryCard(m: EntityManager, person: Person, cardNo: string): Promise<void> {
+export async function addSecondaryCard(m: EntityManager, person: Person, written: string): Promise<void> {
+  const cardNo = canonicalCardNo(written);
   await checkFree(m, person.id, [cardNo]);
   const cards = m.getRepository(Card);
   if (await cards.exists({ where: { personId: person.id, cardNo } })) return;
@@ -84,7 +86,8 @@ export async function addSecondaryCard(m: EntityManager, person: Person, cardNo:
  * the first of their secondary cards (secondaryCardsOf's order). One uploaded by a terminal replaces the one the
  * terminal held, and goes first; the person's other secondary cards stay.
  */
-export async function setViceCard(m: EntityManager, person: Person, cardNo: string): Promise<void> {
+export async function setViceCard(m: EntityManager, person: Person, written: string): Promise<void> {
+  const cardNo = canonicalCardNo(written);
   const held = (await secondaryCardsOf(m, [person.id])).get(person.id) ?? [];
   if (held[0] === cardNo) return;
   await checkFree(m, person.id, [cardNo]);

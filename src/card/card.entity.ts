@@ -3,7 +3,7 @@ import { newId } from '../common/ids';
 import { Person } from '../person/person.entity';
 
 /** A person's card: card_type 0 = main card (mirrored in person.card_no), 1 = secondary card. */
-// Also ix_card_value on ltrim(card_no, '0') (migration 1763700004100, card-value.ts): an expression index TypeORM
+// Also ix_card_value on upper(ltrim(card_no, '0')) (migrations 1763700004100, 1764100004000; card-value.ts): an expression index TypeORM
 // cannot declare; `synchronize: false` keeps its schema builder off it.
 // One main card per person (migration 1763700004400), beside the person-row lock main-card writes take.
 @Entity('card')

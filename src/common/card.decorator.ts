@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsString, Matches, MaxLength } from 'class-validator';
 import { DeviceSafe } from './device-safe.decorator';
+import { canonicalCardNo } from '../card/card-value';
 
 /**
  * What a card number may hold: the decimal number a reader reports, or its hexadecimal form. Letters past F are
@@ -29,10 +30,12 @@ export const isCardNumber = (s: string): boolean => s.length <= 64 && CARD_NO.te
  * `CardNo=0` as none and reports events without a card as `cardno=0`, and the gateway reads a device's card 0 so
  * (readCardNo). It is read as `""`, no card, instead of being stored as a card no reader can present, which also
  * made every other person sent with card 0 answer -23 "The card number has been used".
+ *
+ * A hexadecimal number is read in upper case (canonicalCardNo): `1a2b` and `1A2B` are one card.
  */
 export function IsCardNo(): PropertyDecorator {
   const asWritten = [
-    Transform(({ value }) => noCardIfZero(typeof value === 'number' ? (Number.isSafeInteger(value) && value >= 0 ? String(value) : value) : typeof value === 'string' ? value.trim() : value)),
+    Transform(({ value }) => noCardIfZero(typeof value === 'number' ? (Number.isSafeInteger(value) && value >= 0 ? String(value) : value) : typeof value === 'string' ? canonicalCardNo(value.trim()) : value)),
     IsString({
       message: ({ property, value }) =>
         typeof value === 'number' ? `${property} must be a string (a JSON number this large has already lost digits)` : `${property} must be a string`,

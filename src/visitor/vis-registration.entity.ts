@@ -16,7 +16,7 @@ export type VisRegistrationState = 'in' | 'out' | 'expired';
 @Index('ix_vis_registration_cert', ['certType', 'certNum', 'createdAt'])
 @Index('ix_vis_registration_pin', ['visitorPin', 'createdAt'])
 @Index('ix_vis_registration_due', ['endTime'], { where: `state = 'in'` })
-// Also ix_vis_registration_card_value_in on ltrim(card_no, '0') for checked-in visitors (migration 1763700004100,
+// Also ix_vis_registration_card_value_in on upper(ltrim(card_no, '0')) for checked-in visitors (migrations 1763700004100, 1764100004000;
 // card-value.ts): an expression index TypeORM cannot declare; `synchronize: false` keeps its schema builder off it.
 @Index('ix_vis_registration_card_value_in', ['cardNo'], { synchronize: false } as IndexOptions)
 export class VisRegistration extends VisitorDetails {

@@ -64,6 +64,7 @@ import { AttTerminalBioPhoto1763700013600 } from './1763700013600-att-terminal-b
 import { AttOperlogCutShort1763700013710 } from './1763700013710-att-operlog-cut-short';
 import { AttTerminalEndsLines1763700013911 } from './1763700013911-att-terminal-ends-lines';
 import { DeviceDroppedReaders1764000003000 } from './1764000003000-device-dropped-readers';
+import { CardValueCase1764100004000 } from './1764100004000-card-value-case';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -133,4 +134,5 @@ export const MIGRATIONS = [
   AttOperlogCutShort1763700013710,
   AttTerminalEndsLines1763700013911,
   DeviceDroppedReaders1764000003000,
+  CardValueCase1764100004000,
 ];
