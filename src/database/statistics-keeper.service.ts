@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { asLeader } from './leader';
+import { stopWorker } from '../common/stop-worker';
 
 /** Session advisory lock of the process that refreshes statistics (one of several sharing the database). */
 const STATS_LOCK = 7330020;
@@ -47,7 +48,7 @@ export const STALE_TABLES_SQL = `
  * milliseconds without blocking reads or writes.
  */
 @Injectable()
-export class StatisticsKeeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class StatisticsKeeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('StatisticsKeeper');
   private timer?: NodeJS.Timeout;
   private running?: Promise<string[]>;
@@ -55,6 +56,11 @@ export class StatisticsKeeper implements OnApplicationBootstrap, OnApplicationSh
   private readonly analysed = new Map<string, { at: number; ms: number }>();
   /** Milliseconds on a monotonic clock (a test's own clock in its place). */
   now: () => number = () => performance.now();
+  /**
+   * Tests only (STATS_TEST_HOLD_MS): each pass waits this long before its first statement, so a stop finds a pass
+   * in progress every time (test/foundation/stop-quietly.e2e-spec.ts).
+   */
+  private readonly holdMs = Number(process.env.STATS_TEST_HOLD_MS) || 0;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -67,10 +73,11 @@ export class StatisticsKeeper implements OnApplicationBootstrap, OnApplicationSh
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
+  // Before the DataSource closes (stop-worker.ts).
+  async beforeApplicationShutdown(): Promise<void> {
+    const timer = this.timer;
     this.timer = undefined;
-    await this.running;
+    await stopWorker([timer], this.running);
   }
 
   /** One pass (at most one at a time): analyses the stale tables (a locked one is skipped); returns the names it asked for. */
@@ -86,6 +93,7 @@ export class StatisticsKeeper implements OnApplicationBootstrap, OnApplicationSh
 
   private async pass(): Promise<string[]> {
     const done: string[] = [];
+    if (this.holdMs > 0) await new Promise((r) => setTimeout(r, this.holdMs));
     await asLeader(this.ds, STATS_LOCK, async () => {
       const stale: Array<{ name: string }> = await this.ds.query(STALE_TABLES_SQL, [this.config.statsMinChanges, 0.2]);
       for (const { name } of stale) {

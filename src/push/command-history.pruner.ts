@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { stopWorker } from '../common/stop-worker';
 
 const BATCH = 5000;
 const EVERY_MS = 3_600_000;
@@ -17,7 +18,7 @@ const FIRST_AFTER_MS = 300_000;
  *   (capturePhotoBase64), which events therefore carry for that long.
  */
 @Injectable()
-export class CommandHistoryPruner implements OnApplicationBootstrap, OnApplicationShutdown {
+export class CommandHistoryPruner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('CommandHistory');
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
@@ -47,9 +48,9 @@ export class CommandHistoryPruner implements OnApplicationBootstrap, OnApplicati
     this.timer = first;
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  // Before the DataSource closes (stop-worker.ts).
+  async beforeApplicationShutdown(): Promise<void> {
+    await stopWorker([this.timer], this.running);
   }
 
   /** Deletes what is older than the keep window; returns how many commands went. */

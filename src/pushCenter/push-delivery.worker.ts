@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -7,6 +7,7 @@ import { singleProcessDatabase } from '../database/process-tag';
 import { retryDelayMs, type PushCenterConfig } from './push-center.config';
 import { PushOutboxRepository, type ClaimedDelivery, type DeliveryGroup, type RunOutcome } from './push-outbox.repository';
 import { SIGNATURE_HEADER, signBody, toPushBody } from './push-payload';
+import { stopWorker } from '../common/stop-worker';
 
 const GROUPS_PER_TICK = 200;
 const CONCURRENCY = 8;
@@ -51,7 +52,7 @@ const queueKey = (g: DeliveryGroup) => `${g.target_id}\u0000${g.device_sn}`;
  * own when it comes due.
  */
 @Injectable()
-export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PushDeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('PushCenter');
   readonly config: PushCenterConfig;
   private timer?: NodeJS.Timeout;
@@ -97,14 +98,12 @@ export class PushDeliveryWorker implements OnApplicationBootstrap, OnApplication
     this.groupCommit.onCommitted(() => this.eventsStored());
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the DataSource closes (stop-worker.ts).
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    if (this.followTimer) clearTimeout(this.followTimer);
-    if (this.retryTimer) clearTimeout(this.retryTimer.timer);
-    await this.running;
-    await Promise.all([...this.lanes]);
+    // The pass first: it may hand queues to new lanes before it ends.
+    await stopWorker([this.timer, this.wakeTimer, this.followTimer, this.retryTimer?.timer], this.running);
+    await stopWorker([], ...this.lanes);
   }
 
   /** Events were committed in this process: a pass shortly, when any target is enabled (one per WAKE_DELAY_MS at most). */

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { newId } from '../common/ids';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -21,6 +21,7 @@ import { boardReplacement, dialectOf, oldDialectCleanup, registrationStorageChan
 import { CommandQueueService } from '../push/command-queue.service';
 import { FactoryResetService } from '../push/factory-reset.service';
 import { PUSH_SETTINGS, type PushSettings } from '../push/push-settings';
+import { stopWorker } from '../common/stop-worker';
 
 /**
  * A failing item neither held (hash NULL) nor waiting for a retry (next_try_at NULL): nothing would plan or drop it
@@ -70,7 +71,7 @@ interface OwedJob {
  * One process leads at a time (pg_try_advisory_lock); each job is its own bounded transaction.
  */
 @Injectable()
-export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
+export class SyncReconciler implements OnModuleInit, BeforeApplicationShutdown {
   private readonly log = new Logger('SyncReconciler');
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -118,10 +119,10 @@ export class SyncReconciler implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the DataSource closes (stop-worker.ts).
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    await stopWorker([this.timer], this.running);
   }
 
   /**

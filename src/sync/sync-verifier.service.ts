@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { PUSH_SETTINGS, type PushSettings } from '../push/push-settings';
@@ -10,6 +10,7 @@ import { AttendanceSyncService } from './attendance-sync.service';
 import { LEADER_LOCK } from './sync-reconciler.service';
 import { excludedOf, intoOf } from '../database/columns';
 import { SyncVerify } from './sync-state.entity';
+import { stopWorker } from '../common/stop-worker';
 
 /** Its own leader lock: a tick holding the reconciler's would make a pass kicked by a registration skip. */
 const VERIFIER_LOCK = LEADER_LOCK + 1;
@@ -35,7 +36,7 @@ export const VERIFY_BATCH = 100;
  * holds whichever process leads. A registration counts as asked (it queues its own count).
  */
 @Injectable()
-export class SyncVerifier implements OnModuleInit, OnApplicationShutdown {
+export class SyncVerifier implements OnModuleInit, BeforeApplicationShutdown {
   private readonly log = new Logger('SyncVerifier');
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
@@ -57,9 +58,9 @@ export class SyncVerifier implements OnModuleInit, OnApplicationShutdown {
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  // Before the DataSource closes (stop-worker.ts).
+  async beforeApplicationShutdown(): Promise<void> {
+    await stopWorker([this.timer], this.running);
   }
 
   /** One tick (skipped while the previous one runs); answers how many panels were asked. */

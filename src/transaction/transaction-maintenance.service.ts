@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -7,6 +7,7 @@ import type { RetentionConfig } from './retention.config';
 import { ACC_TRANSACTION_TALLY } from './transaction-tables';
 import { TransactionMonitorService } from './transaction-monitor.service';
 import { CURSOR_IDLE_MS } from './monitor-start';
+import { stopWorker } from '../common/stop-worker';
 
 const RETENTION_BATCH = 5000;
 const EVERY_MS = 60_000;
@@ -26,7 +27,7 @@ const COMPACT_TALLY = `WITH moved AS (DELETE FROM ${tableOf(ACC_TRANSACTION_TALL
  * - monitor cursors idle for a week are dropped.
  */
 @Injectable()
-export class TransactionMaintenanceService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class TransactionMaintenanceService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('TransactionMaintenance');
   readonly config: RetentionConfig;
   private timer?: NodeJS.Timeout;
@@ -47,10 +48,10 @@ export class TransactionMaintenanceService implements OnApplicationBootstrap, On
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the DataSource closes (stop-worker.ts).
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await stopWorker([this.timer], this.running);
   }
 
   private tick(): Promise<void> {

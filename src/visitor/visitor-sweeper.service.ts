@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { VisRegistrationService } from './vis-registration.service';
+import { stopWorker } from '../common/stop-worker';
 
 /**
  * Ends visits whose window has passed without a check-out: the visitor goes off every device. Safe with
@@ -8,7 +9,7 @@ import { VisRegistrationService } from './vis-registration.service';
  * per process.
  */
 @Injectable()
-export class VisitorSweeperService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class VisitorSweeperService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger(VisitorSweeperService.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
@@ -25,10 +26,11 @@ export class VisitorSweeperService implements OnApplicationBootstrap, OnApplicat
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+  // Before the DataSource closes (stop-worker.ts).
+  async beforeApplicationShutdown(): Promise<void> {
+    const timer = this.timer;
     this.timer = undefined;
-    await this.running?.catch(() => undefined);
+    await stopWorker([timer], this.running);
   }
 
   /** One sweep (also the gateway extension's "sweep now"); overlapping calls share the running one. */

@@ -71,7 +71,7 @@ describe('periodic verification of connected panels', () => {
     expect(got.every((c) => c === 'DATA COUNT user' || c === 'DATA COUNT userauthorize' || c === 'DATA COUNT timezone')).toBe(true);
     expect(got.filter((c) => c === 'DATA COUNT userauthorize').length).toBeGreaterThan(0);
     // The rules by hand from here: the timer off, so no tick races the calls below.
-    await verifier.onApplicationShutdown();
+    await verifier.beforeApplicationShutdown();
     // Busy: a command on its way. Asked only once it is answered.
     const sn = b.sim.sn;
     const [{ id }] = await t.ds.query(`SELECT id FROM device WHERE sn = $1`, [sn]);
@@ -115,7 +115,7 @@ describe('periodic verification of connected panels', () => {
   it('a count that makes a full sync owed kicks the reconciler after its transaction commits, not before', async () => {
     const [{ id }] = await t.ds.query(`SELECT id FROM device WHERE sn = $1`, [a.sim.sn]);
     // The reconciler's timer off (it kicks every interval) and no pass running: the only kick left is the one looked at.
-    await reconciler.onApplicationShutdown();
+    await reconciler.beforeApplicationShutdown();
     // The pass itself is not run here; the owed row is removed below.
     const kick = vi.spyOn(reconciler, 'kick').mockImplementation(() => undefined);
     try {
