@@ -5,6 +5,7 @@ import { migrateDatabase } from '../../src/database/database';
 import { MIGRATIONS } from '../../src/database/migrations';
 import { CardValueCase1764100004000 } from '../../src/database/migrations/1764100004000-card-value-case';
 import { Device, levelId } from '../sync/access-helpers';
+import { seedBefore } from '../support/migration-fixture';
 import { createEmptyDatabase } from '../support/test-db';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -59,11 +60,7 @@ describe('migration 1764100004000', () => {
   it('writes lower-case numbers in upper case (a number held twice in two cases keeps one as written) and makes the user items naming them due', async () => {
     const db = await createEmptyDatabase();
     try {
-      const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(CardValueCase1764100004000));
-      const old = new DataSource({ ...dataSourceOptions(db.url, { poolSize: 1 }), migrations: before });
-      await old.initialize();
-      try {
-        await old.runMigrations({ transaction: 'all' });
+      const before = await seedBefore(db.url, CardValueCase1764100004000, async (old) => {
         const [dept] = await old.query(`SELECT id FROM department WHERE code = '1'`);
         await old.query(
           `INSERT INTO person (id, pin, dept_id, card_no) VALUES ('p1'::char(32), '1', $1, 'ab12'), ('p2'::char(32), '2', $1, 'cd'), ('p3'::char(32), '3', $1, 'CD')`,
@@ -78,9 +75,7 @@ describe('migration 1764100004000', () => {
           `INSERT INTO sync_item (device_id, kind, key, hash, failures, next_try_at) VALUES
              ('d1', 'user', '1', 'abcdef#ab12', 0, now() + interval '1 day'), ('d1', 'user', '3', 'abcdef#CD', 0, now() + interval '1 day')`,
         );
-      } finally {
-        await old.destroy();
-      }
+      });
 
       expect(await migrateDatabase(db.url)).toEqual(MIGRATIONS.slice(before.length).map((m) => new m().name));
 

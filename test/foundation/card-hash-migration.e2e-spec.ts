@@ -4,6 +4,7 @@ import { dataSourceOptions } from '../../src/database/data-source-options';
 import { migrateDatabase } from '../../src/database/database';
 import { MIGRATIONS } from '../../src/database/migrations';
 import { SyncItemPriorHashes1763700009300 } from '../../src/database/migrations/1763700009300-sync-item-prior-hashes';
+import { seedBefore } from '../support/migration-fixture';
 import { createEmptyDatabase } from '../support/test-db';
 
 /**
@@ -16,11 +17,7 @@ describe('the user-hash change on a database with data', () => {
   it('marks the user items of persons and of visitors with a card due for the divergent pass, on panels; and on terminals those of persons with a main or secondary card (1763700010200)', { timeout: 120_000 }, async () => {
     const db = await createEmptyDatabase();
     try {
-      const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(SyncItemPriorHashes1763700009300));
-      const old = new DataSource({ ...dataSourceOptions(db.url, { poolSize: 1 }), migrations: before });
-      await old.initialize();
-      try {
-        await old.runMigrations({ transaction: 'all' });
+      const before = await seedBefore(db.url, SyncItemPriorHashes1763700009300, async (old) => {
         const [dept] = await old.query(`SELECT id FROM department WHERE code = '1'`);
         await old.query(`INSERT INTO device (id, sn, alias, time_zone, kind) VALUES ('d1', 'PANEL1', 'p', 'UTC', 'acc'), ('d2', 'ATT1', 'a', 'UTC', 'att')`);
         await old.query(`INSERT INTO person (id, pin, dept_id, card_no) VALUES ('p1', '1', $1, '111'), ('p2', '2', $1, NULL), ('p3', '3', $1, NULL)`, [dept.id]);
@@ -36,9 +33,7 @@ describe('the user-hash change on a database with data', () => {
              ('d1', 'user', '900', 'cccccccccccccccccccccccc', 0), ('d2', 'user', '1', 'dddddddddddddddddddddddd', 0),
              ('d2', 'user', '2', 'eeeeeeeeeeeeeeeeeeeeeeee', 0), ('d2', 'user', '3', 'ffffffffffffffffffffffff', 0), ('d1', 'user', '3', '111111111111111111111111', 0)`,
         );
-      } finally {
-        await old.destroy();
-      }
+      });
 
       await migrateDatabase(db.url);
 

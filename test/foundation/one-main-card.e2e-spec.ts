@@ -4,6 +4,7 @@ import { dataSourceOptions } from '../../src/database/data-source-options';
 import { migrateDatabase } from '../../src/database/database';
 import { MIGRATIONS } from '../../src/database/migrations';
 import { OneMainCard1763700004400 } from '../../src/database/migrations/1763700004400-one-main-card';
+import { seedBefore } from '../support/migration-fixture';
 import { createEmptyDatabase } from '../support/test-db';
 
 /** Migration 1763700004400: one main card per person, as a database rule, and a database that broke it before. */
@@ -11,11 +12,7 @@ describe('one main card per person', () => {
   it('keeps the main card person.card_no names (else the newest), makes the others secondary, then refuses a second', async () => {
     const db = await createEmptyDatabase();
     try {
-      const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(OneMainCard1763700004400));
-      const old = new DataSource({ ...dataSourceOptions(db.url, { poolSize: 1 }), migrations: before });
-      await old.initialize();
-      try {
-        await old.runMigrations({ transaction: 'all' });
+      const before = await seedBefore(db.url, OneMainCard1763700004400, async (old) => {
         const [dept] = await old.query(`SELECT id FROM department WHERE code = '1'`);
         await old.query(
           `INSERT INTO person (id, pin, dept_id, card_no) VALUES ('p1'::char(32), '1', $1, 'B'), ('p2'::char(32), '2', $1, NULL), ('p3'::char(32), '3', $1, '7')`,
@@ -28,9 +25,7 @@ describe('one main card per person', () => {
              ('c4', 'p2', 'X', 0, now() - interval '2 day'), ('c5', 'p2', 'Y', 0, now() - interval '1 day'),
              ('c6', 'p3', '7', 0, now()), ('c7', 'p3', '8', 1, now())`,
         );
-      } finally {
-        await old.destroy();
-      }
+      });
 
       expect(await migrateDatabase(db.url)).toEqual(['OneMainCard1763700004400', ...MIGRATIONS.slice(before.length + 1).map((m) => new m().name)]);
 
