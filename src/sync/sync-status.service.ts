@@ -303,7 +303,7 @@ export class SyncStatusService {
                   ? 'divergent'
                   : 'removing';
       const lastReturn = failed.find((r) => r.last_return !== null)?.last_return ?? null;
-      const confirmedAt = items.map((r) => r.confirmed_at).filter((t): t is Date => !!t).sort((a, b) => b.getTime() - a.getTime())[0] ?? null;
+      const lastConfirmedAt = items.map((r) => r.confirmed_at).filter((t): t is Date => !!t).sort((a, b) => b.getTime() - a.getTime())[0] ?? null;
       return {
         deviceSn: d.sn,
         deviceAlias: aliasOf.get(d.id) ?? d.sn,
@@ -322,7 +322,10 @@ export class SyncStatusService {
         refusals: refused.map((k) => refusalOf(k, factsAll.get(d.id)?.get(k), kindOf.get(d.id) ?? '', this.config.timeZone)),
         skipped,
         cannotHold: isDesired && !skipped ? cannotHoldOf(desired.get(d.id)!, holdFacts) : [],
-        confirmedAt: formatCvDateTime(confirmedAt, this.config.timeZone),
+        // A time under `confirmedAt` reads as "in sync since": given only while it is (a device that confirmed an
+        // earlier version and has a later change on its way, refused or unanswered does not hold what it says).
+        confirmedAt: state === 'synced' ? formatCvDateTime(lastConfirmedAt, this.config.timeZone) : null,
+        lastConfirmedAt: formatCvDateTime(lastConfirmedAt, this.config.timeZone),
       };
     });
   }

@@ -311,7 +311,7 @@ function PanelsOfPerson({ devices, go }: { devices: any[]; go: Go }) {
         },
         { head: 'Should hold', cell: (d) => (!d.desired ? 'nothing (the person must leave it)' : isTerminal(d) ? 'the person (attendance: no doors)' : rightsText(d.rights)) },
         { head: 'Confirmed rights', cell: (d) => (isTerminal(d) ? 'not applicable' : rightsText(d.confirmedRights)) },
-        { head: 'Last confirmed', cell: (d) => d.confirmedAt ?? '' },
+        { head: 'Last confirmed', cell: (d) => d.lastConfirmedAt ?? '' },
         { head: 'Not confirmed', cell: (d) => d.unconfirmed.join(', ') },
         { head: 'Commands waiting', cell: (d) => d.pendingCommands },
         { head: 'Last error', cell: (d) => [d.lastError, d.refusals.length ? `refused for good: ${refusalsText(d.refusals)}` : null].filter(Boolean).join('; ') },

@@ -89,7 +89,22 @@ export class PersonDeviceSyncDto {
       'Those cards do not open or punch there, those templates do not verify. Empty when the device holds all of them, or the person is not to be on it',
   })
   cannotHold!: CannotHoldDto[];
-  @ApiProperty({ example: '2026-11-21 08:00:00', nullable: true, type: String, description: 'when the device last confirmed an item of this person' }) confirmedAt!: string | null;
+  @ApiProperty({
+    example: '2026-11-21 08:00:00',
+    nullable: true,
+    type: String,
+    description:
+      'while the state is `synced` only: when the device confirmed (by Return codes) the last of what it holds of this person, which is what the database gives. ' +
+      'Null in every other state, though the device confirmed earlier versions: a later change pending, refused or unanswered is not held (see lastConfirmedAt)',
+  })
+  confirmedAt!: string | null;
+  @ApiProperty({
+    example: '2026-11-21 08:00:00',
+    nullable: true,
+    type: String,
+    description: 'when the device last confirmed an item of this person, whatever the state: not a claim that it holds what the database gives now',
+  })
+  lastConfirmedAt!: string | null;
 }
 
 export class ReturnCodeDto {
