@@ -15,18 +15,21 @@ import { ApiClientService } from './api-client.service';
  * are absent; the token itself is compared as given. Last, the header forms integrators write from published
  * summaries of this API that describe "a Bearer token or API key in the Authorization header": an
  * `Authorization: Bearer <token>` header, or the token in an `access_token` header. Any other Authorization
- * scheme (a Basic header some clients send beside the query token) is not a token.
+ * scheme (a Basic header some clients send beside the query token) is not a token. And a top-level
+ * `access_token` (or `acc_token`, in any case) field of a JSON object body: integrators who send every input of a
+ * POST as JSON put the token there too. The real server reads no request parameter from JSON, but refusing a
+ * valid token protects nothing, and the token is checked the same way wherever it travels.
  */
 export function tokenOf(req: FastifyRequest): string | undefined {
   const q = (req.query ?? {}) as Record<string, unknown>;
-  const form = formBodyOf(req);
+  const body = objectBodyOf(req);
   const header = req.headers['api-key'];
   const named = req.headers['access_token'];
   const candidates = [
     q.access_token,
     q.acc_token,
     ...tokenKeysInAnyCase(q).map((k) => q[k]),
-    ...(form ? [form.access_token, form.acc_token, ...tokenKeysInAnyCase(form).map((k) => form[k])] : []),
+    ...(body ? [body.access_token, body.acc_token, ...tokenKeysInAnyCase(body).map((k) => body[k])] : []),
     Array.isArray(header) ? header[0] : header,
     bearerOf(req.headers.authorization),
     Array.isArray(named) ? named[0] : named,
@@ -45,15 +48,13 @@ function bearerOf(header: string | undefined): string | undefined {
 }
 
 /**
- * The parsed fields of a form body, else undefined: an `application/x-www-form-urlencoded` one (rest-body.ts) or
+ * The fields of an object body, whatever it came as: an `application/x-www-form-urlencoded` form (rest-body.ts),
  * the text fields of a `multipart/form-data` one (multipart-body.ts, read before the guard runs), both of which
- * Spring reads as request parameters.
+ * Spring reads as request parameters, or JSON. A bare array or a scalar body carries no token.
  */
-function formBodyOf(req: FastifyRequest): Record<string, unknown> | undefined {
+function objectBodyOf(req: FastifyRequest): Record<string, unknown> | undefined {
   const body = req.body;
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
-  const type = (req.headers['content-type'] ?? '').toLowerCase();
-  return type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data') ? (body as Record<string, unknown>) : undefined;
+  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
 }
 
 const MAX_TOKEN_LENGTH = 512;

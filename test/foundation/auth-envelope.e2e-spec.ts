@@ -64,9 +64,25 @@ describe('API tokens', () => {
     expect((await t.get('/api/department/get/F4')).body.data).toEqual({ name: 'Parts', code: 'F4', parentCode: null });
   });
 
+  // Integrators who send every POST input as JSON put the token there too; it is checked as anywhere else.
+  it('accepts the token in a JSON body (any case of its name, any label), and never as an input', async () => {
+    const JSON_TYPE = { 'content-type': 'application/json' };
+    const add = await t.request('POST', '/api/department/add', { body: JSON.stringify({ code: 'J1', name: 'Json', access_token: TEST_TOKEN }), headers: JSON_TYPE });
+    expect(add.body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/department/get/J1')).body.data).toEqual({ name: 'Json', code: 'J1', parentCode: null });
+    const upper = await t.request('POST', '/api/department/add', { body: JSON.stringify({ code: 'J2', name: 'Json2', ACCESS_TOKEN: TEST_TOKEN }), headers: JSON_TYPE });
+    expect(upper.body.code).toBe(0);
+    const unlabelled = await t.request('POST', '/api/department/add', { body: JSON.stringify({ code: 'J3', name: 'Json3', acc_token: TEST_TOKEN }), headers: { 'content-type': 'text/plain' } });
+    expect(unlabelled.body.code).toBe(0);
+    // A person, whose DTO takes many fields, reads the token as no field of the person.
+    const person = await t.request('POST', '/api/person/add', { body: JSON.stringify({ pin: 'json-token', name: 'Jay', access_token: TEST_TOKEN }), headers: JSON_TYPE });
+    expect(person.body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/person/get/json-token')).body.data).toMatchObject({ pin: 'json-token', name: 'Jay' });
+  });
+
   it.each([
     ['a wrong token in a form body', `code=F3&name=X&access_token=not-the-token`, FORM],
-    ['a token in a JSON body (Spring reads no request parameter from JSON)', JSON.stringify({ code: 'F3', name: 'X', access_token: TEST_TOKEN }), { 'content-type': 'application/json' }],
+    ['a wrong token in a JSON body', JSON.stringify({ code: 'F3', name: 'X', access_token: 'not-the-token' }), { 'content-type': 'application/json' }],
   ])('refuses %s', async (_name, body, headers) => {
     const r = await t.request('POST', '/api/department/add', { body, headers });
     expect([r.status, r.body.code, r.body.data]).toEqual([401, -401, null]);

@@ -61,8 +61,9 @@ describe('temperature and mask events from a screening panel', () => {
       photoPath: '/upload/event/photo/HEP0000001/20260302080001-7.jpg',
       accZone: null,
     });
-    // The stranger (pin "0") is named as 2.26.1's example names one.
-    expect(items[1]).toMatchObject({ pin: '0', name: 'UnregisterUser', lastName: '' });
+    // The stranger (pin "0") is named, and given the department, as 2.26.1's example names one.
+    expect(items[1]).toMatchObject({ pin: '0', name: 'UnregisterUser', lastName: '', deptName: 'NULL' });
+    expect(items[2].deptName).not.toBe('NULL');
     expect(items[0].photoPath).toBeNull();
     expect(items[1].photoPath).toBe('/upload/event/photo/HEP0000001/20260302080500.jpg');
 

@@ -34,7 +34,7 @@ export class HepMonitorItemDto {
   @ApiProperty({ example: '1', description: '"0" for events without a registered person' }) pin!: string;
   @ApiProperty({ example: 'seven', description: '"UnregisterUser" for an unregistered person (pin "0"); "" when the person has none' }) name!: string;
   @ApiProperty({ example: 'wu', description: '"" when the person has none' }) lastName!: string;
-  @ApiProperty({ example: 'Department Name', description: '"" when unknown' }) deptName!: string;
+  @ApiProperty({ example: 'Department Name', description: '"NULL" for an unregistered person (pin "0"), as 2.26.1\'s example; "" when a person has none' }) deptName!: string;
   @ApiProperty({ example: 'Area Name', nullable: true, type: String }) areaName!: string | null;
   @ApiProperty({ example: null, nullable: true, type: String }) cardNo!: string | null;
   @ApiProperty({ example: 'CKJF201260077' }) devSn!: string;
@@ -63,17 +63,21 @@ export const eventPhotoPath = (sn: string, file: string): string => `/upload/eve
 /** The name 2.26.1's example gives the event of an unregistered person (pin "0"): CVSecurity's own word. */
 export const UNREGISTERED_NAME = 'UnregisterUser';
 
+/** The department 2.26.1's example gives the event of an unregistered person: the text "NULL", CVSecurity's own. */
+export const UNREGISTERED_DEPT_NAME = 'NULL';
+
 export function toHepMonitorItem(row: HepRow, timeZone: string, threshold: number): HepMonitorItemDto {
   const pin = row.pin ?? '0';
+  const stranger = pin === '0' || pin === '';
   return {
     id: '',
     eventTime: formatEventTime(row.event_time, timeZone),
     pin,
     // "" when the person has none, never null, as 2.26's examples (lastName "") and the 2.18 lists; a stranger
-    // (pin "0", a face no panel user matches) is "UnregisterUser", as 2.26.1's example answers.
-    name: pin === '0' || pin === '' ? UNREGISTERED_NAME : nameText(row.name),
+    // (pin "0", a face no panel user matches) is "UnregisterUser" of department "NULL", as 2.26.1's example answers.
+    name: stranger ? UNREGISTERED_NAME : nameText(row.name),
     lastName: nameText(row.last_name),
-    deptName: nameText(row.dept_name),
+    deptName: stranger ? UNREGISTERED_DEPT_NAME : nameText(row.dept_name),
     areaName: row.area_name,
     cardNo: row.card_no,
     devSn: row.device_sn,
