@@ -30,8 +30,8 @@ function buildDocument(app: INestApplication, version: string): OpenAPIObject {
     .setTitle('cvsecurity-gateway')
     .setDescription(
       'The ZKBio CVSecurity third-party REST API, served by an open-source gateway. Every /api call takes the ' +
-        'access_token query parameter (acc_token, an api-key or access_token header and Authorization: Bearer are ' +
-        'accepted too) and answers ' +
+        'access_token query parameter (acc_token, an api-key or access_token header, Authorization: Bearer or the ' +
+        'token alone as the Authorization header, and an access_token field of a form or JSON body are accepted too) and answers ' +
         '{code, message, data}; code 0 is success, a negative code is a failure from the manual\'s appendix. ' +
         `Endpoints tagged "${GATEWAY_EXTENSIONS_TAG}" are the gateway's own, for what CVSecurity does in its UI.`,
     )

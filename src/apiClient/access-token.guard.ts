@@ -14,8 +14,9 @@ import { ApiClientService } from './api-client.service';
  * matched in any case (`ACCESS_TOKEN`, `Access_Token`: .NET query builders write it so) once the exact names
  * are absent; the token itself is compared as given. Last, the header forms integrators write from published
  * summaries of this API that describe "a Bearer token or API key in the Authorization header": an
- * `Authorization: Bearer <token>` header, or the token in an `access_token` header. Any other Authorization
- * scheme (a Basic header some clients send beside the query token) is not a token. And a top-level
+ * `Authorization: Bearer <token>` header, the key alone as the whole Authorization header, or the token in an
+ * `access_token` header. Any other Authorization scheme (a Basic header some clients send beside the query
+ * token) is not a token. And a top-level
  * `access_token` (or `acc_token`, in any case) field of a JSON object body: integrators who send every input of a
  * POST as JSON put the token there too. The real server reads no request parameter from JSON, but refusing a
  * valid token protects nothing, and the token is checked the same way wherever it travels.
@@ -31,7 +32,7 @@ export function tokenOf(req: FastifyRequest): string | undefined {
     ...tokenKeysInAnyCase(q).map((k) => q[k]),
     ...(body ? [body.access_token, body.acc_token, ...tokenKeysInAnyCase(body).map((k) => body[k])] : []),
     Array.isArray(header) ? header[0] : header,
-    bearerOf(req.headers.authorization),
+    authorizationTokenOf(req.headers.authorization),
     Array.isArray(named) ? named[0] : named,
   ];
   for (const c of candidates) {
@@ -41,9 +42,12 @@ export function tokenOf(req: FastifyRequest): string | undefined {
   return undefined;
 }
 
-/** The credentials of an `Authorization: Bearer <token>` header (scheme in any case), else undefined. */
-function bearerOf(header: string | undefined): string | undefined {
-  const m = /^\s*bearer\s+(\S+)\s*$/i.exec(header ?? '');
+/**
+ * The token of an `Authorization: Bearer <token>` header (scheme in any case) or of one holding the key alone
+ * (`Authorization: <token>`, one word); undefined for another scheme's credentials (`Basic …`).
+ */
+function authorizationTokenOf(header: string | undefined): string | undefined {
+  const m = /^\s*(?:bearer\s+)?(\S+)\s*$/i.exec(header ?? '');
   return m?.[1];
 }
 

@@ -25,6 +25,8 @@ describe('API tokens', () => {
     ['Authorization: Bearer header', { headers: { authorization: `Bearer ${TEST_TOKEN}` } }],
     ['Authorization: bearer header (scheme in any case)', { headers: { authorization: `bearer ${TEST_TOKEN}` } }],
     ['access_token header', { headers: { access_token: TEST_TOKEN } }],
+    // "…or API key in the Authorization header": the key as the whole header value.
+    ['key alone as the Authorization header', { headers: { authorization: TEST_TOKEN } }],
     ['query token beside a Basic Authorization header', { query: { access_token: TEST_TOKEN }, headers: { authorization: 'Basic amFnaWxyZW46VGVtcG9yYWwwMS5hYg==' } }],
   ])('accepts the %s', async (_name, init) => {
     const r = await t.request('GET', path, init);
@@ -39,7 +41,7 @@ describe('API tokens', () => {
     ['wrong-case (the value is compared as given)', { query: { ACCESS_TOKEN: TEST_TOKEN.toUpperCase() } }],
     ['wrong Bearer', { headers: { authorization: 'Bearer not-the-token' } }],
     ['Basic Authorization header (not a token)', { headers: { authorization: `Basic ${TEST_TOKEN}` } }],
-    ['bare Authorization header (no scheme)', { headers: { authorization: TEST_TOKEN } }],
+    ['bare Authorization header (no scheme) with a wrong key', { headers: { authorization: 'not-the-token' } }],
   ])('refuses a %s token without data', async (_name, init) => {
     const r = await t.request('GET', path, init);
     expect(r.status).toBe(401);
