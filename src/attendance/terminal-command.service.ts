@@ -5,6 +5,7 @@ import { requireCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { Device } from '../device/device.entity';
 import { DeviceService } from '../device/device.service';
+import { DeviceQueueClearService, type RemovedCommand } from '../device/device-queue-clear.service';
 import { AttendanceTerminalService } from '../push/attendance/attendance-terminal.service';
 import {
   ATT_AC_UNALARM,
@@ -79,6 +80,11 @@ const CLEAR_PHOTO = attClear('PHOTO');
  * clears and queries stay queued until delivered: they change what the gateway holds of the terminal with them (its
  * stamps, a full sync behind CLEAR DATA) and are as right late as now.
  */
+/** The commands whose queueing changes the terminal's Stamps (send): they keep the Stamps before it, to be put back if removed unsent. */
+const STAMPS_KEPT: ReadonlySet<string> = new Set([CLEAR_LOG, CLEAR_DATA, CLEAR_PHOTO, ATT_CHECK]);
+/** The mark (att_terminal.stamps `cleared`) a queued CLEAR LOG or CLEAR DATA leaves. */
+const queuedMark = (command: string): string => `${command} queued`;
+
 export const TERMINAL_REMOTE_ACTIONS: ReadonlySet<TerminalAction> = new Set(['reboot', 'unlock', 'unalarm']);
 
 /** A browser's clock a little ahead of the gateway's: an end "now" typed there is not refused as in the future. */
@@ -100,11 +106,24 @@ export class TerminalCommandService implements OnModuleInit {
     private readonly sync: AttendanceSyncService,
     private readonly registry: DeviceRegistryService,
     private readonly status: DeviceStatusService,
+    private readonly queueClear: DeviceQueueClearService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
     this.outcomes.register((m, outcomes) => this.clearsRan(m, outcomes));
+    this.queueClear.onCleared((m, device, removed) => this.clearsRemoved(m, device, removed));
+  }
+
+  /**
+   * Clears and CHECKs of ours removed from the terminal's queue unsent (the console's Clear commands): they never
+   * ran, so the Stamps their queueing dropped or marked are put back from the earliest one's `stampsBefore` (send).
+   */
+  private async clearsRemoved(m: EntityManager, device: { id: string; sn: string }, removed: readonly RemovedCommand[]): Promise<void> {
+    const ours = removed.filter((r) => STAMPS_KEPT.has(r.head.trim()) && r.meta && typeof r.meta.stampsBefore === 'object');
+    if (!ours.length) return;
+    const clearMarks = ours.map((r) => r.head.trim()).filter((c) => c === CLEAR_LOG || c === CLEAR_DATA).map(queuedMark);
+    await this.terminals.undoQueued(m, device, ours[0].meta!.stampsBefore as Record<string, string>, [...new Set(clearMarks)]);
   }
 
   /**
@@ -169,7 +188,9 @@ export class TerminalCommandService implements OnModuleInit {
         const validSeconds = await this.queue.enqueueAction(m, d.sn, command);
         return { deviceSn: d.sn, command, commandId: await this.queue.lastQueuedId(m, d.sn), validSeconds };
       }
-      await this.queue.enqueue(m, d.sn, [command]);
+      // A clear or CHECK keeps the Stamps it changes: removed unsent, it is undone (clearsRemoved).
+      const ref = STAMPS_KEPT.has(command) ? { stampsBefore: await this.terminals.stampsBefore(m, d.id) } : undefined;
+      await this.queue.enqueue(m, d.sn, [{ command, ref }]);
       // Taken before anything the action queues behind it (a clear's full sync).
       const commandId = await this.queue.lastQueuedId(m, d.sn);
       if (action === 'check') await this.terminals.markCheck(m, d.id);
@@ -179,7 +200,7 @@ export class TerminalCommandService implements OnModuleInit {
       if (action === 'clearData' || action === 'clearBiodata') await this.sync.syncTerminalFull(m, d.id);
       // CLEAR LOG and CLEAR DATA wipe its attendance records, which start again under new Stamps: the old ones are
       // dropped and its next initialisation hands Stamp 0, or a reboot would hand it marks its new records never reach.
-      if (action === 'clearLog' || action === 'clearData') await this.terminals.dataCleared(m, d, `${command} queued`, false);
+      if (action === 'clearLog' || action === 'clearData') await this.terminals.dataCleared(m, d, queuedMark(command), false);
       // CLEAR PHOTO wipes its attendance photos (12.2.2), which start again under new Stamps: the ATTPHOTO one is dropped.
       if (action === 'clearPhoto') await this.terminals.photosCleared(m, d.id);
       return { deviceSn: d.sn, command, commandId };

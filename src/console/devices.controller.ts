@@ -162,7 +162,7 @@ export class ConsoleDevicesController {
 
   /**
    * CVSecurity's Get Device Option: the device is asked to report its options again, a panel by GET OPTIONS (identity,
-   * counts, address), an attendance terminal by INFO; a query, kept until delivered, followed to its Return by the id.
+   * counts, address, function switches), an attendance terminal by INFO; a query, kept until delivered, followed to its Return by the id.
    */
   @Post(':sn/options')
   @HttpCode(200)

@@ -8,7 +8,7 @@ import type { ClockRef } from '../push/clock-command';
 import { CommandQueueService } from '../push/command-queue.service';
 import { DeviceStatusService } from '../push/device-status.service';
 import { INFO_RESULT_TABLE } from '../push/upload-ingest.service';
-import { cancelAlarm, enrollBio, getOptions, instantToWallClock, restartDevice, setDateTime } from '../push/protocol';
+import { cancelAlarm, enrollBio, FUNCTION_SWITCH_TYPES, getOptions, instantToWallClock, restartDevice, setDateTime } from '../push/protocol';
 import { DeviceService } from './device.service';
 import type { DeviceControlDto, DeviceControlResultDto, DeviceOptionDto } from './dto/device.dto';
 
@@ -21,8 +21,16 @@ export interface DeviceDeclaredOptions {
   info: { source: 'command' | 'poll'; reportedAt: string | null; values: Array<{ name: string; value: string }> } | null;
 }
 
-/** What getOptions asks for when no names are given: identity and capacity, as 9.5.2's example does. */
-export const DEFAULT_OPTION_NAMES = ['~SerialNumber', 'FirmVer', '~DeviceName', 'LockCount', 'ReaderCount', 'AuxInCount', 'AuxOutCount', '~MaxUserCount', '~MaxAttLogCount', '~MaxFingerCount', 'IPAddress', 'NetMask', 'GATEIPAddress'];
+/**
+ * What getOptions asks for when no names are given: identity and capacity, as 9.5.2's first example does, and the
+ * function switches its second example asks for (FingerFunOn, FaceFunOn, FvFunOn, PvFunOn: Appendix 12). A switch
+ * turned at the panel since it registered changes which templates it takes (switchedOffBioTypes); the answer is
+ * read as the panel's word on it (noteFunctionSwitches), so Get options is how an operator has that learnt again.
+ */
+export const DEFAULT_OPTION_NAMES = [
+  '~SerialNumber', 'FirmVer', '~DeviceName', 'LockCount', 'ReaderCount', 'AuxInCount', 'AuxOutCount', '~MaxUserCount', '~MaxAttLogCount', '~MaxFingerCount',
+  'IPAddress', 'NetMask', 'GATEIPAddress', ...FUNCTION_SWITCH_TYPES.map((s) => s.option),
+];
 
 /** The latest value the device reported for each option ($1 SN): GET OPTIONS answers and its options uploads. */
 const LATEST_OPTIONS = `SELECT DISTINCT ON (o.key) o.key AS name, o.value, u.received_at
@@ -127,15 +135,19 @@ export class DeviceControlService {
       sn: device.sn,
       registeredAt: formatCvDateTime(device.registeredAt, tz),
       registration: pairs(terminal?.handshake ?? device.registration),
-      reported: await this.options(device.sn),
+      reported: await this.reported(device.sn),
       info,
     };
   }
 
   /** The latest value of each option the device reported (GET OPTIONS answers, options uploads), by name. */
   async options(sn: string): Promise<DeviceOptionDto[]> {
-    const device = await this.devices.requireBySn(sn);
-    const rows: Array<{ name: string; value: string; received_at: Date }> = await this.ds.query(LATEST_OPTIONS, [device.sn]);
+    return this.reported((await this.devices.requireBySn(sn)).sn);
+  }
+
+  /** options, for a device already read (its SN as stored). */
+  private async reported(sn: string): Promise<DeviceOptionDto[]> {
+    const rows: Array<{ name: string; value: string; received_at: Date }> = await this.ds.query(LATEST_OPTIONS, [sn]);
     return rows.map((r) => ({ name: r.name, value: r.value, reportedAt: formatCvDateTime(r.received_at, this.config.timeZone) }));
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { writeTransaction } from '../common/write-transaction';
 import { CommandQueueService } from '../push/command-queue.service';
 import { oweJob, SyncReconciler } from '../sync/sync-reconciler.service';
@@ -21,6 +21,19 @@ export interface ClearedCommands {
   verifyOwed: boolean;
 }
 
+/** A command removed unsent: its id, its head (the first bytes of its text) and its meta (the object ref it was queued with). */
+export interface RemovedCommand {
+  id: string;
+  head: string;
+  meta: Record<string, unknown> | null;
+}
+
+/**
+ * Told, in the clearing transaction, of the commands removed from a device's queue: a module that changed its own
+ * state when it queued one (a terminal's Stamps dropped for a CLEAR LOG) puts it back, as the command never ran.
+ */
+export type QueueClearedListener = (m: EntityManager, device: { id: string; sn: string }, removed: readonly RemovedCommand[]) => Promise<void>;
+
 /**
  * CVSecurity's System > Communication > Device Commands > Clear commands: the commands a device has not fetched yet
  * are removed. Only those never handed out (no delivery attempt): one the device fetched may have run, and its Return
@@ -32,9 +45,18 @@ export interface ClearedCommands {
  *     and first pages removed: it is stopped, and the device is divergent until a Full sync is asked again;
  *   - a count of a verification (a re-registration put its confirmed state in doubt) would never be judged: it is
  *     owed again.
+ * And what queueing a removed command changed beside the queue is undone by the module that changed it (onCleared):
+ * a terminal's CLEAR LOG, CLEAR DATA or CHECK never ran, so its Stamps are put back as they were.
  */
 @Injectable()
 export class DeviceQueueClearService {
+  private readonly listeners: QueueClearedListener[] = [];
+
+  /** Registers a listener (at module init). */
+  onCleared(fn: QueueClearedListener): void {
+    this.listeners.push(fn);
+  }
+
   constructor(
     private readonly ds: DataSource,
     private readonly devices: DeviceService,
@@ -47,12 +69,12 @@ export class DeviceQueueClearService {
     return writeTransaction(this.ds, async (m) => {
       // The device's order lock: no write queues behind a command being removed, and a poll claiming one waits.
       await this.queue.lockForOrder(m, [device.sn]);
-      const removed: Array<{ sync: boolean; verify: boolean; plan: string | null }> = await m.query(
+      const removed: Array<RemovedCommand & { sync: boolean; verify: boolean; plan: string | null }> = await m.query(
         `WITH w AS (
            DELETE FROM device_command c WHERE c.device_sn = $1 AND c.state = 'pending' AND c.attempts = 0
               AND NOT EXISTS (SELECT 1 FROM device_command_attempt a WHERE a.command_id = c.id)
-            RETURNING coalesce(c.meta ? 'sync', false) AS sync, coalesce(c.meta ? 'verify', false) AS verify, c.meta->>'plan' AS plan)
-         SELECT sync, verify, plan FROM w`,
+            RETURNING c.id, substr(c.command, 1, 24) AS head, c.meta, coalesce(c.meta ? 'sync', false) AS sync, coalesce(c.meta ? 'verify', false) AS verify, c.meta->>'plan' AS plan)
+         SELECT id::text AS id, head, meta, sync, verify, plan FROM w ORDER BY w.id`,
         [device.sn],
       );
       const [{ n }]: Array<{ n: number }> = await m.query(`SELECT count(*)::int AS n FROM device_command WHERE device_sn = $1 AND state IN ('pending', 'sent')`, [device.sn]);
@@ -61,6 +83,7 @@ export class DeviceQueueClearService {
       const stopped: unknown[] = plans.length
         ? await m.query(`WITH s AS (DELETE FROM sync_owed WHERE device_id = $1 AND kind = 'full' AND plan = ANY($2) RETURNING device_id) SELECT device_id FROM s`, [device.id, plans])
         : [];
+      for (const listener of this.listeners) await listener(m, device, removed);
       const verifyOwed = removed.some((r) => r.verify);
       if (verifyOwed) {
         await oweJob(m, device.id, 'verify');

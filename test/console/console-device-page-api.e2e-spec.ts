@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DeviceService } from '../../src/device/device.service';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { initialisedTerminal } from '../attendance/attendance-helpers';
+import { initialisedTerminal, punchesOf } from '../attendance/attendance-helpers';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createOperator, lastSeenLongAgo, signIn, type ConsoleClient } from './console-helpers';
@@ -51,6 +52,31 @@ describe('console API: a device options', () => {
     expect(got.map((c) => c.command.split(' ').slice(0, 2).join(' '))).toEqual(['GET OPTIONS']);
     const after = (await op.call('GET', 'devices/OPTAPI0001/options')).body.data;
     expect(after.reported).toEqual(expect.arrayContaining([{ name: 'LockCount', value: '2', reportedAt: expect.stringMatching(/^\d{4}-/) }]));
+  });
+
+  it('asks a panel for its function switches too (9.5.2), so a face function turned off at the panel is shown and learnt', async () => {
+    const panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'OPTAPI0003', doors: 1 });
+    await panel.connect();
+    await panel.pollUntilIdle();
+    // Registered with FaceFunOn=1; an installer turns the face function off at the panel.
+    panel.options.set('FaceFunOn', '0');
+    const ask = await op.call('POST', 'devices/OPTAPI0003/options');
+    expect(ask.body.data.command).toMatch(/^GET OPTIONS .*,FingerFunOn,FaceFunOn,FvFunOn,PvFunOn$/);
+    await panel.pollUntilIdle();
+    const reported = (await op.call('GET', 'devices/OPTAPI0003/options')).body.data.reported;
+    expect(reported).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'FaceFunOn', value: '0' }), expect.objectContaining({ name: 'FingerFunOn', value: '1' })]));
+  });
+
+  it('reads the device once for its Options view', async () => {
+    const panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'OPTAPI0004', doors: 1 });
+    await panel.connect();
+    const spy = vi.spyOn(t.app.get(DeviceService), 'requireBySn');
+    try {
+      expect((await op.call('GET', 'devices/OPTAPI0004/options')).body.code).toBe(0);
+      expect(spy.mock.calls.filter(([sn]) => sn === 'OPTAPI0004')).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("shows a terminal's initialisation and asks it for its INFO, whose answer the view then shows", async () => {
@@ -152,6 +178,40 @@ describe('console API: clear the commands a device has not fetched', () => {
     expect(owed).not.toContain('full');
     const counting = await t.ds.query(`SELECT 1 FROM device_command WHERE device_sn = 'CLRAPI0002' AND state = 'pending' AND command LIKE 'DATA COUNT%'`);
     expect(owed.includes('verify') || counting.length > 0).toBe(true);
+  });
+});
+
+describe("console API: clearing a terminal's queued clear or CHECK", () => {
+  it('puts its Stamps back as they were: the removed CLEAR LOG, CLEAR DATA or CHECK never ran', async () => {
+    const term = await initialisedTerminal(t, { sn: 'CLRATT0001', stampResume: true });
+    await term.drain();
+    await term.punch({ pin: '1', time: '2026-11-20 08:00:00', status: 0, verify: 1 });
+    await term.punch({ pin: '1', time: '2026-11-20 08:01:00', status: 1, verify: 1 });
+    await term.init();
+    expect(term.serverOptions.ATTLOGStamp).toBe('2');
+    const clearQueue = async () => {
+      const r = (await op.call('POST', 'devices/CLRATT0001/commands/clear')).body;
+      expect(r).toMatchObject({ code: 0, data: { cleared: expect.any(Number), awaitingReturn: 0 } });
+      expect(r.data.cleared).toBeGreaterThan(0);
+    };
+
+    // CLEAR LOG from the console; a punch uploaded while it waits moves the Stamp on, and is kept.
+    expect((await op.call('POST', 'devices/CLRATT0001/terminal', { action: 'clearLog' })).body).toMatchObject({ code: 0, data: { command: 'CLEAR LOG' } });
+    await term.punch({ pin: '1', time: '2026-11-20 08:02:00', status: 0, verify: 1 });
+    await clearQueue();
+    await term.init();
+    expect(term.serverOptions.ATTLOGStamp).toBe('3');
+
+    // CLEAR DATA (with the full sync queued behind it) and CHECK, from the REST API, removed from the console.
+    for (const action of ['clearData', 'check']) {
+      expect((await t.post('/api/gateway/attendance/terminals/CLRATT0001/command', { action })).body.code).toBe(0);
+      await clearQueue();
+      await term.init();
+      expect({ action, stamp: term.serverOptions.ATTLOGStamp }).toEqual({ action, stamp: '3' });
+    }
+    // Nothing is owed for a clear that never happened: no CHECK comes.
+    expect((await term.drain()).map((c) => c.command)).not.toContain('CHECK');
+    expect((await punchesOf(t, 'CLRATT0001')).length).toBe(3);
   });
 });
 

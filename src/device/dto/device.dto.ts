@@ -221,7 +221,7 @@ export class DeviceControlDto {
 
   @ApiPropertyOptional({
     example: 'FirmVer,LockCount,~DeviceName',
-    description: 'getOptions: the option names, comma-separated (default: the identity and capacity options of 9.5.2\'s example)',
+    description: 'getOptions: the option names, comma-separated (default: the identity and capacity options of 9.5.2\'s first example and the function switches FingerFunOn, FaceFunOn, FvFunOn, PvFunOn of its second)',
   })
   @IsOptional()
   @ToTrimmedString()

@@ -543,6 +543,44 @@ export class AttendanceTerminalService implements OnModuleInit {
     this.logger.log(`terminal ${t.sn}: ${why}: its Stamps are dropped and it is handed Stamp 0${check ? ' (CHECK)' : ''}, so that it uploads what it holds`);
   }
 
+  /**
+   * The terminal's Stamps as they stand, locked for the caller's transaction: a CLEAR or CHECK about to be queued
+   * keeps them in its command (`stampsBefore`), so that removing it unqueued (undoQueued) can put them back.
+   */
+  async stampsBefore(m: EntityManager, deviceId: string): Promise<Record<string, string>> {
+    const [r]: Array<{ stamps: Record<string, string> | null }> = await m.query(`SELECT stamps FROM att_terminal WHERE device_id = $1 FOR UPDATE`, [deviceId]);
+    return r?.stamps ?? {};
+  }
+
+  /**
+   * CLEAR LOG / CLEAR DATA / CLEAR PHOTO / CHECK commands removed from the queue before the terminal fetched them
+   * (Clear commands), in the caller's transaction: they never ran, so the terminal's Stamps are as if they had never
+   * been queued. Queueing one dropped them (dataCleared, photosCleared) or marked a Stamp 0 (markCheck); left so, the
+   * terminal would be handed Stamp 0 at its next initialisation and upload its whole log again for nothing (and
+   * be sent CHECKs for a clear that never happened). `before` is what the earliest of them kept (stampsBefore); the
+   * Stamps uploads brought since are newer and kept over it. A mark not of theirs any more (a reset found since,
+   * or an initialisation that already handed Stamp 0 and took it away) is left: that is what happened.
+   */
+  async undoQueued(m: EntityManager, t: { id: string; sn: string }, before: Record<string, string>, clearMarks: readonly string[]): Promise<boolean> {
+    const [r]: Array<{ stamps: Record<string, string> | null }> = await m.query(`SELECT stamps FROM att_terminal WHERE device_id = $1 FOR UPDATE`, [t.id]);
+    if (!r) return false;
+    const now = r.stamps ?? {};
+    const cleared = now[STAMPS_CLEARED];
+    if (clearMarks.length ? !clearMarks.includes(cleared) : cleared !== before[STAMPS_CLEARED]) return false;
+    const since = Object.fromEntries(Object.entries(now).filter(([k]) => k !== STAMPS_CLEARED && k !== CLEARED_AT && k !== CHECK_RESET));
+    const restored = { ...before, ...since };
+    await m.query(`UPDATE att_terminal SET stamps = $2::jsonb, updated_at = now() WHERE device_id = $1`, [t.id, JSON.stringify(restored)]);
+    await this.signal.notifyDeviceChanged(m, t.sn);
+    if (!(STAMPS_CLEARED in restored)) {
+      afterCommit(m, () => {
+        this.clearedChecks.delete(t.sn);
+        this.clearedSettled.delete(t.sn);
+      });
+    }
+    this.logger.log(`terminal ${t.sn}: its queued ${clearMarks.length ? 'clear' : 'CHECK'} was removed unsent: its Stamps are put back as they were`);
+    return true;
+  }
+
   /** Answers remote attendance requests (manual 14) with the person's records. */
   onRemoteAtt(fn: RemoteAttListener): void {
     this.remoteAttListener = fn;
