@@ -1,4 +1,4 @@
-import { Body, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { IsIn } from 'class-validator';
 import { AttRecoverDto } from '../attendance/dto/attendance.dto';
 import { TerminalCommandService } from '../attendance/terminal-command.service';
@@ -9,7 +9,8 @@ import { DeviceControlService } from '../device/device-control.service';
 import { DeviceQueueClearService } from '../device/device-queue-clear.service';
 import { DeviceService } from '../device/device.service';
 import { DeviceAddDto, DeviceControlDto, DeviceMoveDto, DeviceRenameDto } from '../device/dto/device.dto';
-import { CommandQueueService } from '../push/command-queue.service';
+import { CommandQueueService, commandViewIn } from '../push/command-queue.service';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { SyncStatusService } from '../sync/sync-status.service';
 import { ConsoleController } from './console-http';
 import { consolePage } from './console-paging';
@@ -39,6 +40,7 @@ export class ConsoleDevicesController {
     private readonly control: DeviceControlService,
     private readonly terminalCommands: TerminalCommandService,
     private readonly clearing: DeviceQueueClearService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Every device; with `sync=1` (the Devices page) each admitted one's convergence too, as the dashboard works it out. */
@@ -197,6 +199,7 @@ export class ConsoleDevicesController {
     if (id !== undefined && !/^\d{1,18}$/.test(id)) throw new CvError(CvCode.InvalidParameter, 'id must be a command id');
     const page = consolePage(q, 20);
     const [list, progress] = await Promise.all([this.queue.list(sn, state, page.offset, page.size, id), this.status.queueCounts(sn)]);
-    return ok({ ...list, page: page.page, size: page.size, progress });
+    // Times as the rest of the console shows them (the gateway's zone), as CVSecurity's Device Commands list has them.
+    return ok({ rows: list.rows.map((r) => commandViewIn(r, this.config.timeZone)), total: list.total, page: page.page, size: page.size, progress });
   }
 }

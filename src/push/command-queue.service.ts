@@ -75,6 +75,7 @@
  */
 
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { formatCvDateTime } from '../common/time';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CommandOutcomeHub, outcomeCommandSql, type CommandOutcome } from './command-outcome';
 import { intoOf } from '../database/columns';
@@ -132,6 +133,11 @@ export interface QueuedCommandView {
   returnMeaning: string | null;
   error: string | null;
   createdAt: Date;
+}
+
+/** A queued command with its times as REST renders times (`yyyy-MM-dd HH:mm:ss` in `zone`): the REST queue and the console's. */
+export function commandViewIn(r: QueuedCommandView, zone: string): Omit<QueuedCommandView, 'sentAt' | 'doneAt' | 'createdAt'> & { sentAt: string | null; doneAt: string | null; createdAt: string } {
+  return { ...r, sentAt: formatCvDateTime(r.sentAt, zone), doneAt: formatCvDateTime(r.doneAt, zone), createdAt: formatCvDateTime(r.createdAt, zone)! };
 }
 
 /** A command's state as awaitFinal last read it. */

@@ -5,9 +5,8 @@ import { NotFoundError } from '../common/cv-error';
 import { ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { checkPaging, v2Page, type V2Page } from '../common/paging';
-import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { CommandQueueService } from './command-queue.service';
+import { CommandQueueService, commandViewIn } from './command-queue.service';
 import { DeviceCommandDto, DeviceCommandsQueryDto } from './dto/device-commands.dto';
 
 /** Gateway extension (not in CVSecurity): a device's command queue, for operators. */
@@ -29,13 +28,7 @@ export class DeviceCommandsController {
     const [device] = await this.ds.query(`SELECT 1 FROM device WHERE sn = $1`, [sn]);
     if (!device) throw new NotFoundError(`Device ${sn}`);
     const { rows, total } = await this.queue.list(sn, dto.state, page.offset, page.pageSize);
-    const tz = this.config.timeZone;
-    const data: DeviceCommandDto[] = rows.map((r) => ({
-      ...r,
-      sentAt: formatCvDateTime(r.sentAt, tz),
-      doneAt: formatCvDateTime(r.doneAt, tz),
-      createdAt: formatCvDateTime(r.createdAt, tz)!,
-    }));
+    const data: DeviceCommandDto[] = rows.map((r) => commandViewIn(r, this.config.timeZone));
     return ok(v2Page(data, total, page));
   }
 }

@@ -103,6 +103,9 @@ describe('console API: a device options', () => {
     expect(info.values).toEqual(expect.arrayContaining([{ name: 'UserCount', value: expect.stringMatching(/^\d+$/) }]));
     const [cmd] = (await op.call('GET', 'devices/OPTATT0002/commands?size=1')).body.data.rows;
     expect(cmd).toMatchObject({ command: 'INFO', state: 'done', returnCode: 3, returnMeaning: 'Successful' });
+    // Its times as the console shows times (the gateway's zone, to the second): queued, handed out, answered.
+    const cvTime = expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(cmd).toMatchObject({ createdAt: cvTime, sentAt: cvTime, doneAt: cvTime });
   });
 });
 

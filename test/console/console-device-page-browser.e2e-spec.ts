@@ -81,6 +81,10 @@ describe.skipIf(!run.executable)("a device's page in Chromium", () => {
     const levelId = (await t.get('/api/accLevel/list?pageNo=1&pageSize=10')).body.data[0].id;
     expect((await t.post('/api/person/add', { pin: '8101', name: 'Queued', cardNo: '88101', accLevelIds: levelId })).body.code).toBe(0);
     await page.goto(`${t.baseUrl}/console/devices/${ACC}?view=queue`);
+    // Each command says when it was queued (CVSecurity's Device Commands list), in the gateway's zone.
+    const queue = page.getByRole('table', { name: `Command queue of ${ACC}` });
+    await queue.getByRole('columnheader', { name: 'Queued', exact: true }).waitFor();
+    await queue.getByRole('cell', { name: /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/ }).first().waitFor();
     await page.getByRole('button', { name: `Clear commands of ${ACC}`, exact: true }).click();
     await page.getByRole('dialog', { name: 'Clear commands' }).getByRole('button', { name: 'Clear commands', exact: true }).click();
     await page.getByRole('status').getByText(new RegExp(`^\\d+ commands? not yet fetched by ${ACC} cleared; \\d+ carried data it should hold: it does not hold them and reads divergent until a Full sync$`)).waitFor();

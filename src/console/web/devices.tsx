@@ -37,7 +37,7 @@ function CommandQueue({ sn, canClear }: { sn: string; canClear: boolean }) {
     <section aria-labelledby="queue-h">
       <h2 id="queue-h">Command queue of {sn}</h2>
       <Notice error={a.error} ok={a.ok} />
-      {waiting > 0 ? <Progress label={`${waiting} commands still to go`} value={p.done} max={p.done + waiting} /> : <p>Nothing waiting. {p.done} done, {p.failed} failed.</p>}
+      {waiting > 0 ? <Progress label={`${waiting} command${waiting === 1 ? '' : 's'} still to go`} value={p.done} max={p.done + waiting} /> : <p>Nothing waiting. {p.done} done, {p.failed} failed.</p>}
       {canClear && p.pending > 0 && (
         <button
           type="button"
@@ -77,6 +77,10 @@ function CommandQueue({ sn, canClear }: { sn: string; canClear: boolean }) {
           { head: 'CmdID', cell: (c: any) => c.cmdId ?? '—' },
           { head: 'Command', cell: (c: any) => <code>{c.command}</code> },
           { head: 'State', cell: (c: any) => <Badge tone={c.state === 'done' ? 'ok' : c.state === 'failed' ? 'bad' : 'warn'}>{c.state}</Badge> },
+          // CVSecurity's Device Commands list: when it was submitted and when its result came.
+          { head: 'Queued', cell: (c: any) => c.createdAt },
+          { head: 'Sent', cell: (c: any) => c.sentAt ?? '' },
+          { head: 'Answered', cell: (c: any) => c.doneAt ?? '' },
           { head: 'Return', cell: (c: any) => c.returnCode ?? '' },
           { head: 'Meaning', cell: (c: any) => c.returnMeaning ?? c.error ?? '' },
           { head: 'Tries', cell: (c: any) => c.attempts },
