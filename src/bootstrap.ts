@@ -25,6 +25,7 @@ import { DeviceFastPath } from './push/device-fast-path';
 import { installRawDeviceFront } from './push/raw-device-front';
 import { DeviceGuardService } from './push/device-guard.service';
 import { DeviceStatusService } from './push/device-status.service';
+import { WorkSignalService } from './push/work-signal.service';
 import { GetrequestRoute } from './push/getrequest.route';
 import { RealtimeUploadService } from './push/realtime-upload.service';
 import { addReadMethodTwins } from './common/read-forms';
@@ -155,6 +156,20 @@ function installDeviceFastPath(app: NestFastifyApplication, fastify: FastifyInst
   return fast;
 }
 
+/**
+ * What serves devices' requests stops once the HTTP server has closed and before the DataSource does. Nest's close
+ * runs the modules' hooks around the server's close: onModuleDestroy and beforeApplicationShutdown while it still
+ * serves (devices poll, REST writes commit), onApplicationShutdown after TypeORM's (a global module) has closed the
+ * pool. Fastify's onClose hooks run after its own, which closes the server and waits for the requests in flight: so
+ * the last polls' contacts are written, and the work signal's LISTEN connection ends before the pool.
+ */
+function stopDeviceSideAfterServer(app: NestFastifyApplication, fastify: FastifyInstance): void {
+  fastify.addHook('onClose', async () => {
+    await app.get(DeviceStatusService).stop();
+    await app.get(WorkSignalService).stop();
+  });
+}
+
 export interface CreateAppOptions {
   /** Build the module graph without instantiating providers (no database): enough for the OpenAPI document. */
   preview?: boolean;
@@ -236,6 +251,7 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
     acceptRawUrlBytes(fastify.server);
     // In front of both: devices' polls and one-event uploads read off the socket while they are just that.
     if (fast && options.rawDeviceFront !== false) installRawDeviceFront(fastify.server, fast);
+    stopDeviceSideAfterServer(app, fastify);
   }
   app.useGlobalPipes(cvValidationPipe());
   setupSwagger(app, buildOpenApiDocument(app, VERSION));

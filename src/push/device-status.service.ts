@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { fromDatabaseClock, measureDatabaseClock, toDatabaseClock } from '../database/database-clock';
 import { DeviceRegistryService } from './device-registry.service';
@@ -22,7 +22,7 @@ export interface DeviceSeen {
 const CLOCK_EVERY_MS = 60_000;
 
 @Injectable()
-export class DeviceStatusService implements OnModuleInit, OnModuleDestroy {
+export class DeviceStatusService implements OnModuleInit {
   private readonly logger = new Logger('DeviceStatus');
   private readonly seen = new Map<string, number>();
   private readonly dirty = new Set<string>();
@@ -49,9 +49,18 @@ export class DeviceStatusService implements OnModuleInit, OnModuleDestroy {
     await measureDatabaseClock(this.ds).catch((err) => this.logger.warn(`reading the database clock failed: ${(err as Error).message}`));
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * The last flush, once the HTTP server has closed (bootstrap.ts calls it from Fastify's onClose, before Nest's
+   * onApplicationShutdown closes the DataSource). Devices keep polling while the workers stop
+   * (beforeApplicationShutdown) and while the requests in flight end: a flush any earlier (it was onModuleDestroy)
+   * left those contacts unwritten, and after a restart the device read as last seen, and online, until seconds
+   * before it really was.
+   */
+  async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    // A flush in progress took only the contacts before it: wait for it, then write the rest.
+    await this.flushing?.catch(() => undefined);
     await this.flush().catch((err) => this.logger.warn(`last-seen flush at shutdown failed: ${(err as Error).message}`));
   }
 

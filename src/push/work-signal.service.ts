@@ -64,7 +64,13 @@ export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
     if (this.notifies) await this.listen();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Once the HTTP server has closed (bootstrap.ts calls it from Fastify's onClose): no poll reads a flag any more,
+   * and the DataSource is still open, so a reconnect under way cannot meet a closed pool. onApplicationShutdown
+   * came after TypeORM's (a global module's hooks run first) and left the LISTEN connection and its timers running
+   * past the pool.
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.heartbeatTimer) clearTimeout(this.heartbeatTimer);
@@ -73,6 +79,11 @@ export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
     const l = this.listener;
     this.listener = undefined;
     if (l) await l.end().catch(() => undefined);
+  }
+
+  /** The same stop, for an app closed without Fastify's onClose running it. */
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.stopped) await this.stop();
   }
 
   has(sn: string): boolean {
@@ -184,6 +195,11 @@ export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
       client.end().catch(() => undefined);
       throw err;
     }
+    if (this.stopped) {
+      // Stopped while this connection opened (a reconnect under way): it must not outlive the stop.
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.listener = client;
     this.heartbeat(client, lost);
   }
@@ -214,10 +230,12 @@ export class WorkSignalService implements OnModuleInit, OnApplicationShutdown {
     if (this.stopped) return;
     try {
       await this.listen();
+      if (this.stopped) return;
       // Notifications sent while we were away are lost: look at the queue again.
       await this.loadFromDatabase();
       for (const fn of this.deviceListeners) fn(null);
     } catch (err) {
+      if (this.stopped) return; // the stop ended what this attempt opened
       this.logger.warn(`LISTEN reconnect failed: ${(err as Error).message}`);
       // Listening but the queue unread: start over, or the commands queued while away would wait for a NOTIFY.
       const l = this.listener;
