@@ -49,7 +49,7 @@ export class AreaGatewayController {
   }
 
   @Delete(':code')
-  @ApiOperation({ summary: 'Gateway: delete an area without devices or child areas' })
+  @ApiOperation({ summary: 'Gateway: delete an area without devices, child areas or attendance/FaceKiosk persons (-409 otherwise)' })
   @ApiParam({ name: 'code', example: '2' })
   @ApiOkResponse({ type: EnvelopeDto })
   async delete(@Param('code') code: string): Promise<Envelope<null>> {

@@ -99,17 +99,22 @@ export class AreaService {
   }
 
   /**
-   * Refuses while devices or child areas still belong to the area. A device moved in meanwhile (device moves take no
-   * area lock), or a level of the area, is the foreign key's to find.
+   * Refuses while devices, child areas or attendance/FaceKiosk persons (2.8, 2.28) still belong to the area: the
+   * persons are who a terminal put in the area will hold, and deleting the area dropped them under a success answer.
+   * The area row is locked first, so an attAreaPerson/set at the same time either commits before the count (and is
+   * counted) or finds the area gone (att-area-person.service.ts locks it FOR SHARE). A device moved in meanwhile
+   * (device moves take no area lock), or a level of the area, is the foreign key's to find.
    */
   delete(code: string): Promise<void> {
     return this.underWritesLock(async (locked) => {
       const area = await locked.requireByCode(code);
+      await locked.areas.query(`SELECT 1 FROM area WHERE id = $1 FOR UPDATE`, [area.id]);
       if ((await locked.areas.count({ where: { parentId: area.id } })) > 0) {
         throw new CvError(CvCode.Conflict, 'The area has child areas; move or delete them first');
       }
       const counts = await locked.deviceCounts([area.id]);
       if ((counts.get(area.id) ?? 0) > 0) throw new CvError(CvCode.Conflict, 'The area still has devices; move them to another area first');
+      await locked.refuseMembers(area.id);
       try {
         await locked.areas.delete({ id: area.id });
       } catch (err) {
@@ -117,6 +122,20 @@ export class AreaService {
         throw new CvError(CvCode.Conflict, 'The area still has devices or access levels; move them to another area first');
       }
     });
+  }
+
+  /** -409 while persons are members of the area for attendance terminals (att) or FaceKiosks (ins). */
+  private async refuseMembers(areaId: string): Promise<void> {
+    const [n]: Array<{ att: number; ins: number }> = await this.areas.query(
+      `SELECT count(*) FILTER (WHERE module = 'att')::int AS att, count(*) FILTER (WHERE module = 'ins')::int AS ins FROM att_area_person WHERE area_id = $1`,
+      [areaId],
+    );
+    if (n.att + n.ins > 0) {
+      throw new CvError(
+        CvCode.Conflict,
+        `The area still has persons (attendance: ${n.att}, FaceKiosk: ${n.ins}); remove them (attAreaPerson/delete, insAreaPerson/delAreaPerson) first`,
+      );
+    }
   }
 
   async toDetails(rows: Area[]): Promise<AreaDetailDto[]> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AttAreaPerson } from './att-area-person.entity';
 import { intoOf, unnestOf } from '../database/columns';
-import { AreaService } from '../area/area.service';
+import { AreaNotFound, AreaService } from '../area/area.service';
 import { CvCode, CvError, personNotExist } from '../common/cv-error';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { writeTransaction } from '../common/write-transaction';
@@ -31,6 +31,10 @@ export class AttAreaPersonService {
     const area = await this.areas.requireByCode(code);
     const list = checkPins(pins);
     await writeTransaction(this.ds, async (m) => {
+      // The area held until commit: an area delete at the same time waits, then counts these members and refuses
+      // (area.service.ts); one that committed first leaves nothing to lock, and the area is unknown (-80).
+      const [held] = await m.query(`SELECT 1 FROM area WHERE id = $1 FOR SHARE`, [area.id]);
+      if (!held) throw new AreaNotFound(code);
       const ids = await personIds(m, list, true);
       await m.query(
         JOIN_AREA,

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
+import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { initialisedTerminal, settleUntil } from '../attendance/attendance-helpers';
 import { manualEndpoint, manualExample, shapeOf, uniformArrays } from '../door/cv-examples';
 
 let t: TestApp;
@@ -104,5 +106,40 @@ describe('area CRUD (gateway extensions)', () => {
       ['PL1', 'Plant'],
       ['PL3', 'Plant three'],
     ]);
+  });
+});
+
+describe('an area that still has attendance or FaceKiosk persons (2.8, 2.28)', () => {
+  it('is not deleted: its persons stay members, reach a terminal put in it later, and once removed the area goes', async () => {
+    expect((await t.post('/api/person/add', { pin: '2101', name: 'Area Member' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '2102', name: 'Kiosk Member' })).body.code).toBe(0);
+    expect((await t.post('/api/gateway/areas', { code: 'ATTAREA1', name: 'Plant gate' })).body.code).toBe(0);
+    // No terminal in the area yet: the memberships are all that says who it will hold.
+    expect((await t.post('/api/attAreaPerson/set', { code: 'ATTAREA1', pins: ['2101'] })).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.post('/api/insAreaPerson/setAreaPerson', { code: 'ATTAREA1', pins: ['2102'] })).body.code).toBe(0);
+
+    const refused = await t.delete('/api/gateway/areas/ATTAREA1');
+    expect(refused.status).toBe(200);
+    expect(refused.body).toEqual({ code: -409, message: 'The area still has persons (attendance: 1, FaceKiosk: 1); remove them (attAreaPerson/delete, insAreaPerson/delAreaPerson) first', data: null });
+    expect((await t.get('/api/area/get/ATTAREA1')).body.data).toMatchObject({ code: 'ATTAREA1', name: 'Plant gate' });
+
+    // The terminal placed in the area afterwards is given the member.
+    const reconciler = t.app.get(SyncReconciler);
+    const term = await initialisedTerminal(t, { sn: 'ATTAREA0001' });
+    expect((await t.put('/api/gateway/devices/ATTAREA0001/area', { areaCode: 'ATTAREA1' })).body.code).toBe(0);
+    await settleUntil(reconciler, term, () => term.users.has('2101'));
+    expect(term.users.get('2101')).toMatchObject({ name: 'Area Member' });
+    expect(term.users.has('2102')).toBe(false);
+
+    // Terminal moved out and persons removed: the area can go.
+    expect((await t.put('/api/gateway/devices/ATTAREA0001/area', { areaCode: '1' })).body.code).toBe(0);
+    expect((await t.request('DELETE', '/api/attAreaPerson/delete', { query: { access_token: TEST_TOKEN }, body: JSON.stringify({ code: 'ATTAREA1', pins: '2101' }), headers: { 'content-type': 'application/json' } })).body.code).toBe(0);
+    expect((await t.delete('/api/gateway/areas/ATTAREA1')).body).toMatchObject({ code: -409, message: expect.stringContaining('attendance: 0, FaceKiosk: 1') });
+    expect((await t.post('/api/insAreaPerson/delAreaPerson', { code: 'ATTAREA1', pins: ['2102'] })).body.code).toBe(0);
+    expect((await t.delete('/api/gateway/areas/ATTAREA1')).body).toEqual({ code: 0, message: 'success', data: null });
+    expect((await t.get('/api/area/get/ATTAREA1')).body.code).toBe(-80);
+    // A membership written for the area after it is gone is refused, not kept for an area nobody can name.
+    expect((await t.post('/api/attAreaPerson/set', { code: 'ATTAREA1', pins: ['2101'] })).body.code).toBe(-80);
+    await expect(t.ds.query(`SELECT count(*)::int AS n FROM att_area_person ap WHERE NOT EXISTS (SELECT 1 FROM area a WHERE a.id = ap.area_id)`)).resolves.toEqual([{ n: 0 }]);
   });
 });
