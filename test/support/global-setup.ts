@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrateDatabase } from '../../src/database/database';
 import { startEmbeddedDatabase } from '../../src/database/embedded-database';
+import { sweepStaleDatabases, sweepStaleEmbeddedFiles } from './stale-test-databases';
 import { adminUrlFor, describeTestDb, isTestDatabaseName, TEST_DB_MARK, THROWAWAY_SETTINGS, type TestDbPlan } from './test-db-plan';
 
 async function postgresAnswers(url: string): Promise<boolean> {
@@ -41,6 +42,8 @@ export default async function setup(project: TestProject) {
     if (!isTestDatabaseName(template)) throw new Error(`refusing database name ${template}`);
     const admin = new Client({ connectionString: adminUrl });
     await admin.connect();
+    const swept = await sweepStaleDatabases(admin, adminUrl);
+    if (swept.length) process.stdout.write(`[tests] dropped ${swept.length} database(s) an interrupted earlier run left\n`);
     await admin.query(`CREATE DATABASE ${template}`);
     await admin.query(`ALTER DATABASE ${template} ${THROWAWAY_SETTINGS}`);
     await admin.end();
@@ -50,6 +53,8 @@ export default async function setup(project: TestProject) {
     // Creating a PGlite cluster takes about 3 s, loading a dumped one about 0.5: every test file starts from
     // this migrated template instead of creating and migrating its own, and the migration tests from the same
     // cluster dumped before its migrations (the cluster initdb gives, as `npm start` creates on a new machine).
+    const swept = sweepStaleEmbeddedFiles();
+    if (swept.length) process.stdout.write(`[tests] removed ${swept.length} embedded template(s) an interrupted earlier run left\n`);
     const db = await startEmbeddedDatabase(undefined);
     try {
       const dump = async (what: string) => {
