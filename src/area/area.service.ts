@@ -124,10 +124,15 @@ export class AreaService {
     });
   }
 
-  /** -409 while persons are members of the area for attendance terminals (att) or FaceKiosks (ins). */
+  /**
+   * -409 while persons are members of the area for attendance terminals (att) or FaceKiosks (ins). Persons who left
+   * (2.13.6) count, as attAreaPerson/delete removes them; rows of a deleted person do not (person/delete leaves them,
+   * and no call could remove them).
+   */
   private async refuseMembers(areaId: string): Promise<void> {
     const [n]: Array<{ att: number; ins: number }> = await this.areas.query(
-      `SELECT count(*) FILTER (WHERE module = 'att')::int AS att, count(*) FILTER (WHERE module = 'ins')::int AS ins FROM att_area_person WHERE area_id = $1`,
+      `SELECT count(*) FILTER (WHERE ap.module = 'att')::int AS att, count(*) FILTER (WHERE ap.module = 'ins')::int AS ins
+         FROM att_area_person ap JOIN person p ON p.id = ap.person_id WHERE ap.area_id = $1`,
       [areaId],
     );
     if (n.att + n.ins > 0) {

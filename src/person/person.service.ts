@@ -325,7 +325,12 @@ export class PersonService {
       const removed = persons.map((p) => p.pin);
       await this.planner.removePins(m, removed);
       await this.attendance.removePins(m, removed);
-      await repo.delete(persons.map((p) => p.id));
+      // Their attendance and FaceKiosk area memberships and settings go with them (no foreign key takes them): left,
+      // they kept an area from being deleted (area.service.ts) where no call could remove them any more.
+      const ids = persons.map((p) => p.id);
+      await m.query(`DELETE FROM att_area_person WHERE person_id = ANY($1)`, [ids]);
+      await m.query(`DELETE FROM att_person WHERE person_id = ANY($1)`, [ids]);
+      await repo.delete(ids);
     });
   }
 
