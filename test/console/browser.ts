@@ -38,6 +38,26 @@ export async function launchChromium(executablePath: string): Promise<{ browser:
 }
 
 /**
+ * One Chromium per test worker, kept on globalThis: the worker runs its spec files one after another in the same
+ * process (vitest.config.ts, isolate: false), and launching and closing Chromium for each of them cost about 1.5 s
+ * a file on a loaded 2-core machine. A spec still opens only fresh contexts (own cookies, storage and cache), and
+ * closes them when done (ConsoleBrowserRun.close closes every one left open), so the next file starts from a
+ * browser with none. Playwright closes the browser when the worker exits; one that crashed is launched again.
+ * Callers never close it.
+ */
+const SHARED = Symbol.for('cvgw.test.sharedChromium');
+type Shared = { [SHARED]?: Promise<Browser> };
+
+export async function workerChromium(executable: string): Promise<Browser> {
+  const g = globalThis as Shared;
+  const current = await g[SHARED]?.catch(() => undefined);
+  if (current?.isConnected()) return current;
+  const launching = launchChromium(executable).then((l) => l.browser);
+  g[SHARED] = launching;
+  return launching;
+}
+
+/**
  * A fresh browser context (its own cookies: its own session) with one page, 1280×800 unless told (and the context's
  * other options, a time zone or downloads), 20 s per step: a CI run with two workers (one of them in Chromium) once
  * took over 10 s to draw the sign-in page of a new context.

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumPath, launchChromium } from '../console/browser';
+import { chromiumPath, workerChromium } from '../console/browser';
 import { startTestApp, TEST_TOKEN, type TestApp } from '../support/test-app';
 
 /**
@@ -79,9 +79,9 @@ describe.skipIf(!executable)('a kiosk page of another origin, in Chromium', () =
     });
     await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
     const pageUrl = `http://127.0.0.1:${(page.address() as AddressInfo).port}/`;
-    const { browser, close } = await launchChromium(executable!);
+    const ctx = await (await workerChromium(executable!)).newContext();
     try {
-      const tab = await browser.newPage();
+      const tab = await ctx.newPage();
       await tab.goto(pageUrl);
       const result = await tab.evaluate(
         async ({ base, token }) => {
@@ -99,7 +99,7 @@ describe.skipIf(!executable)('a kiosk page of another origin, in Chromium', () =
       expect(result.got).toMatchObject({ code: 0, data: { pin: '7700', name: 'Kiosk host' } });
       expect(result.requestId).toBeTruthy();
     } finally {
-      await close();
+      await ctx.close();
       page.close();
     }
   });

@@ -163,14 +163,15 @@ describe('refuse (defaults), with a low upload limit', () => {
   it('accepts a new address once the old one has been silent for longer than the online window (DHCP)', async () => {
     const s = settingsOf(t);
     const saved = { requestDelay: s.requestDelay, onlineFloorMs: s.onlineFloorMs };
-    Object.assign(s, { requestDelay: 0, onlineFloorMs: 4000 });
+    // A 2 s floor: the refusal below comes one request after the old address's poll, well inside it.
+    Object.assign(s, { requestDelay: 0, onlineFloorMs: 2000 });
     try {
       const before = await connectedSim(t, { sn: 'ABUSE-MOVE', doors: 1 });
       expect((await before.uploadRaw('/iclock/getrequest', {})).status).toBe(200);
       const after = new DeviceSimulator({ baseUrl: t.baseUrl, sn: 'ABUSE-MOVE', doors: 1, fetch: fetchFrom('127.0.0.3') });
       expect((await after.handshake()).status).toBe(403); // the old address is still online
-      // Offline once silent for longer than the window (4 s) and a tenth: 4.4 s (online-window.ts).
-      await sleep(4600);
+      // Offline once silent for longer than the window (2 s) and a tenth: 2.2 s (online-window.ts).
+      await sleep(2400);
       expect((await after.connect()).registered).toBe(true);
       expect((await t.get('/api/gateway/devices/ABUSE-MOVE')).body.data.lastAddress).toBe('127.0.0.3');
       expect((await before.uploadRaw('/iclock/getrequest', {})).status).toBe(403);

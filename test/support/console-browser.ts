@@ -1,21 +1,21 @@
 import * as fs from 'node:fs';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import type { AppConfig } from '../../src/config/config';
-import { chromiumPath, ensureConsoleBuilt, launchChromium, newConsolePage, SCREENSHOT_DIR, signInPage } from '../console/browser';
+import { chromiumPath, ensureConsoleBuilt, newConsolePage, SCREENSHOT_DIR, signInPage, workerChromium } from '../console/browser';
 import { createOperator } from '../console/console-helpers';
 import { startTestApp, type TestApp } from './test-app';
 
 /**
- * The start-up and clean-up every console browser spec shares: the gateway with the built console, one Chromium,
- * fresh signed-in pages in it. A spec makes one at module level, skips its tests when `executable` is missing
+ * The start-up and clean-up every console browser spec shares: the gateway with the built console, the worker's
+ * Chromium, fresh signed-in pages in it. A spec makes one at module level, skips its tests when `executable` is missing
  * (`describe.skipIf(!run.executable)`), calls `startGateway` and then the page methods in its beforeAll, and `close`
- * in its afterAll: whatever of the gateway and the browser was started is stopped, also after a failed beforeAll.
+ * in its afterAll: its browser contexts are closed and the gateway stopped, also after a failed beforeAll.
  */
 export class ConsoleBrowserRun {
   /** The system's Chromium (or CHROMIUM_PATH); undefined: the spec's tests are skipped, and the run says so once. */
   readonly executable = chromiumPath();
   private app?: TestApp;
-  private launched?: { browser: Browser; close: () => Promise<unknown> };
+  private launched?: Browser;
 
   /** `tests` names the file's tests in the warning printed when they are skipped. */
   constructor(tests: string) {
@@ -33,13 +33,13 @@ export class ConsoleBrowserRun {
   /** The run's Chromium, launched by the first page asked for (or by `launch`). */
   get browser(): Browser {
     if (!this.launched) throw new Error('Chromium is not launched yet: open a page of the run first');
-    return this.launched.browser;
+    return this.launched;
   }
 
   async launch(): Promise<Browser> {
     if (!this.executable) throw new Error('no Chromium: the spec should have been skipped (describe.skipIf(!run.executable))');
-    this.launched ??= await launchChromium(this.executable);
-    return this.launched.browser;
+    this.launched ??= await workerChromium(this.executable);
+    return this.launched;
   }
 
   /** A page in a fresh context of the run's Chromium (newConsolePage: 1280×800 unless told, 20 s a step), not signed in. */
@@ -60,9 +60,12 @@ export class ConsoleBrowserRun {
     return this.signedInPage(name, `${name}-password-1`);
   }
 
-  /** Chromium closed first (its pages stop calling), then the gateway and its database. */
+  /**
+   * Every context of the worker's Chromium closed first (their pages stop calling; a worker runs one spec file at a
+   * time, so all of them are this spec's), then the gateway and its database. The browser stays for the next spec.
+   */
   async close(): Promise<void> {
-    await this.launched?.close();
+    if (this.launched?.isConnected()) await Promise.all(this.launched.contexts().map((c) => c.close().catch(() => undefined)));
     await this.app?.close();
   }
 
