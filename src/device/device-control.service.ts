@@ -32,6 +32,15 @@ export const DEFAULT_OPTION_NAMES = [
   'IPAddress', 'NetMask', 'GATEIPAddress', ...FUNCTION_SWITCH_TYPES.map((s) => s.option),
 ];
 
+/**
+ * Options in the order an operator looks one up: by name, a leading `~` (read-only, 4.4) and case aside, as a panel's
+ * registration body of eighty-odd keys in the firmware's own order hides the one sought (FaceFunOn among them).
+ */
+const byOptionName = <T extends { name: string }>(rows: T[]): T[] => {
+  const key = (n: string) => n.replace(/^~/, '').toLowerCase();
+  return rows.sort((a, b) => (key(a.name) < key(b.name) ? -1 : key(a.name) > key(b.name) ? 1 : a.name < b.name ? -1 : 1));
+};
+
 /** The latest value the device reported for each option ($1 SN): GET OPTIONS answers and its options uploads. */
 const LATEST_OPTIONS = `SELECT DISTINCT ON (o.key) o.key AS name, o.value, u.received_at
   FROM device_upload u CROSS JOIN LATERAL jsonb_each_text(u.record) o
@@ -110,7 +119,7 @@ export class DeviceControlService {
   /**
    * Everything a device said of itself, for the console's Options view (CVSecurity's device parameters): what it
    * declared when it last registered (a panel's registration body, an attendance terminal's initialisation query,
-   * keys as sent), the latest value of each option it reported since (`options`), and for a terminal what its INFO
+   * keys as sent, listed by name), the latest value of each option it reported since (`options`), and for a terminal what its INFO
    * said last: the INFO command's result (its key=value lines), else the INFO of its polls (counts, firmware, address).
    */
   async declared(sn: string): Promise<DeviceDeclaredOptions> {
@@ -134,7 +143,7 @@ export class DeviceControlService {
     return {
       sn: device.sn,
       registeredAt: formatCvDateTime(device.registeredAt, tz),
-      registration: pairs(terminal?.handshake ?? device.registration),
+      registration: byOptionName(pairs(terminal?.handshake ?? device.registration)),
       reported: await this.reported(device.sn),
       info,
     };
