@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { writeTransaction } from '../common/write-transaction';
 import { DeviceStatusService } from '../push/device-status.service';
 import { SyncPlannerService } from '../sync/sync-planner.service';
 import { gatePassRuleRecord } from '../sync/pass-rules';
-import { passRuleHash } from '../sync/sync-items';
+import { devicesInDoubt, loadInflight } from '../sync/confirmed-state';
+import { itemId, onItsWay as onItsWayOf, passRuleHash } from '../sync/sync-items';
+import { readSnapshot } from '../database/snapshot';
 import type { WeekSchedule } from '../timeSegment/time-segment.entity';
 import { GateService } from './gate.service';
 
@@ -60,10 +62,23 @@ export class PsgPassRuleService {
     return { deviceSn: device.sn, online, queued: queued > 0 };
   }
 
+  /**
+   * The rules with what the controller confirmed of each, read in one snapshot. Confirmed means held as stored now:
+   * the Return code of the rule as stored, no command about it on its way (a full sync's clear of the table
+   * included), and the controller not in doubt (devicesInDoubt: a factory reset wiped the rule it had confirmed, and
+   * until its count or full sync is settled it holds none).
+   */
   async list(sn: string): Promise<PassRuleState[]> {
+    // Looked up before the snapshot: its connection is the only one an embedded database has.
     const device = await this.gates.requireController(sn);
+    return readSnapshot(this.ds, (m) => this.listIn(m, device));
+  }
+
+  private async listIn(m: EntityManager, device: { id: string; sn: string }): Promise<PassRuleState[]> {
+    const inDoubt = (await devicesInDoubt(m, [device.id])).has(device.id);
+    const onItsWay = onItsWayOf((await loadInflight(m, [device.sn], null)).get(device.sn) ?? []);
     const rows: Array<{ name: string; tz_id: number; schedule: WeekSchedule; pass_mode: number; hash: string | null; confirmed_at: Date | null; failures: number | null; last_return: number | null }> =
-      await this.ds.query(
+      await m.query(
         `SELECT ts.name, ts.tz_id, ts.schedule, r.pass_mode, s.hash, s.confirmed_at, s.failures, s.last_return
            FROM psg_pass_rule r JOIN time_segment ts ON ts.id = r.time_segment_id
            LEFT JOIN sync_item s ON s.device_id = r.device_id AND s.kind = 'gatepassrule' AND s.key = ts.tz_id::text
@@ -72,7 +87,8 @@ export class PsgPassRuleService {
       );
     return rows.map((r) => {
       // Confirmed means confirmed as stored now: a rule confirmed before its segment's periods changed is not.
-      const confirmed = r.hash === passRuleHash(gatePassRuleRecord(r.tz_id, r.schedule, r.pass_mode));
+      const confirmed =
+        r.hash === passRuleHash(gatePassRuleRecord(r.tz_id, r.schedule, r.pass_mode)) && !inDoubt && !onItsWay(itemId('gatepassrule', String(r.tz_id)));
       return { timeSegName: r.name, timezoneId: Number(r.tz_id), passMode: r.pass_mode, confirmed, confirmedAt: confirmed ? r.confirmed_at : null, failures: r.failures ?? 0, lastReturn: r.last_return };
     });
   }

@@ -141,6 +141,26 @@ export async function userDeletedFrom(m: EntityManager, device: { id: string; sn
   return new Set(rows.map((r) => r.pin));
 }
 
+/**
+ * Devices whose confirmed state is in doubt: they registered again or were found changed (a count or a full sync
+ * owed), a count is on its way, or a full sync's clear of a member table is (a reset panel keeps its confirmed items
+ * until that clear is confirmed); an attendance terminal whose user count is owed (att_terminal.count_due: it
+ * initialised again, or its count was asked, and the INFO judging it is still to come). Nothing is "synced" or
+ * "confirmed" there until that is settled: a panel reset and registering again holds none of it.
+ */
+export async function devicesInDoubt(m: EntityManager, deviceIds: readonly string[]): Promise<Set<string>> {
+  if (deviceIds.length === 0) return new Set();
+  const rows: Array<{ id: string }> = await m.query(
+    `SELECT device_id AS id FROM sync_owed WHERE device_id = ANY($1)
+     UNION SELECT device_id FROM att_terminal WHERE count_due AND device_id = ANY($1)
+     UNION SELECT d.id FROM device d JOIN device_command c ON c.device_sn = d.sn AND c.state IN ('pending', 'sent') AND c.meta ? 'sync'
+       AND (c.meta ? 'verify' OR (c.meta ? 'clear' AND c.meta->>'kind' = ANY($2)))
+      WHERE d.id = ANY($1)`,
+    [deviceIds, MEMBER_KINDS],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
 /** Devices that hold, or are being sent, anything of these pins. */
 export async function devicesTouching(m: EntityManager, pins: readonly string[]): Promise<string[]> {
   if (pins.length === 0) return [];

@@ -8,7 +8,7 @@ import { loadRefusalFacts, loadRefusals, type RefusalFact } from '../push/device
 import { doorMask, PANEL_BIODATA_TYPE_REFUSAL, returnMeaning } from '../push/protocol';
 import { AttendanceSyncService } from './attendance-sync.service';
 import { cannotHoldOf, loadHoldFacts, panelTemplates } from './cannot-hold';
-import { devicesTouching, loadConfirmed, loadInflight, refNamesPins } from './confirmed-state';
+import { devicesInDoubt, devicesTouching, loadConfirmed, loadInflight, refNamesPins } from './confirmed-state';
 import { loadDesired } from './desired-state';
 import type { SyncDevice } from './device-dialect';
 import type { DeviceCannotHoldDto, DeviceConvergenceDto, PersonDeviceRightDto, PersonDeviceSyncDto, RefusalDto, UnknownRowsDto } from './dto/sync-status.dto';
@@ -210,20 +210,8 @@ export class SyncStatusService {
       `SELECT device_id, key, hash FROM sync_item WHERE kind = 'tz' AND device_id = ANY($1)`,
       [devices.map((d) => d.id)],
     );
-    // Devices whose confirmed state is in doubt: they registered again or were found changed (a count or a full sync
-    // owed), a count is on its way, or a full sync's clear of a member table is (a reset panel keeps its confirmed
-    // items until that clear is confirmed); an attendance terminal whose user count is owed (att_terminal.count_due:
-    // it initialised again, or its count was asked, and the INFO judging it is still to come). Nothing is "synced"
-    // there until that is settled.
-    const doubtRows: Array<{ id: string }> = await m.query(
-      `SELECT device_id AS id FROM sync_owed WHERE device_id = ANY($1)
-       UNION SELECT device_id FROM att_terminal WHERE count_due AND device_id = ANY($1)
-       UNION SELECT d.id FROM device d JOIN device_command c ON c.device_sn = d.sn AND c.state IN ('pending', 'sent') AND c.meta ? 'sync'
-         AND (c.meta ? 'verify' OR (c.meta ? 'clear' AND c.meta->>'kind' = ANY($2)))
-        WHERE d.id = ANY($1)`,
-      [devices.map((d) => d.id), MEMBER_KINDS],
-    );
-    const inDoubt = new Set(doubtRows.map((r) => r.id));
+    // Devices whose confirmed state is in doubt (a reset panel, a terminal whose count is owed): nothing is "synced" there.
+    const inDoubt = await devicesInDoubt(m, devices.map((d) => d.id));
     const holdFactsOf = await loadHoldFacts(m, pins);
     const factsAll = await loadRefusalFacts(m, devices.map((d) => d.id));
     const tzHeld = (deviceId: string, tz: number) => tzRows.find((r) => r.device_id === deviceId && r.key === String(tz))?.hash ?? undefined;

@@ -143,6 +143,11 @@ describe('the controller gets its rules again without a REST call', () => {
   it('after a factory reset (the controller re-registers empty)', async () => {
     await cc.factoryReset();
     expect(cc.table('gatepassrule')).toEqual([]);
+    // Its Return code confirmed the rule before the reset: the controller holds none now, and is not said to.
+    expect((await rules()).data).toMatchObject([{ passMode: 4, confirmed: false, confirmedAt: null }]);
+    await reconciler.idle();
+    await cc.poll();
+    if (cc.table('gatepassrule').length === 0) expect((await rules()).data).toMatchObject([{ confirmed: false, confirmedAt: null }]);
     await converge(`${shorter}/4`);
     // The controller has no users: its count of pass rules (0 where 1 is confirmed) is what shows the reset.
     const queued: string[] = (await t.ds.query(`SELECT command FROM device_command WHERE device_sn = $1 ORDER BY id`, [SN])).map((r: { command: string }) => r.command);

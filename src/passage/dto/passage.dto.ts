@@ -162,8 +162,14 @@ export class PassRuleStateDto {
   @ApiProperty({ example: '24-Hour Accessible' }) timeSegName!: string;
   @ApiProperty({ example: 1, description: 'PasswayTimeZoneId on the controller: the time segment\'s TimezoneId' }) timezoneId!: number;
   @ApiProperty({ example: 0 }) passMode!: number;
-  @ApiProperty({ example: true, description: 'the controller answered Return=0 to the rule as stored now (same periods and passing mode)' }) confirmed!: boolean;
-  @ApiProperty({ example: '2026-11-22 13:00:00', nullable: true, type: String }) confirmedAt!: string | null;
+  @ApiProperty({
+    example: true,
+    description:
+      'the controller answered Return=0 to the rule as stored now (same periods and passing mode), no command about it is on its way (a full sync clearing the table included), ' +
+      'and what it confirmed is not in doubt (it registered again or was found changed: a factory reset wipes its rules, a count or a full sync is owed or on its way)',
+  })
+  confirmed!: boolean;
+  @ApiProperty({ example: '2026-11-22 13:00:00', nullable: true, type: String, description: 'when it confirmed the rule, while `confirmed` only' }) confirmedAt!: string | null;
   @ApiProperty({ example: 0, description: 'refused or unanswered attempts since the last confirmation (retried with backoff)' }) failures!: number;
   @ApiProperty({ example: null, nullable: true, type: Number, description: 'the controller\'s last Return code for the rule' }) lastReturn!: number | null;
 }
