@@ -139,16 +139,18 @@ describe('an attendance terminal that posts rtlog', () => {
         // A day of its own per run: listAttTransaction (2.21) filters by person and period, not by device.
         const day = new Date(Date.UTC(2027, 0, 1) + run * 86_400_000).toISOString().slice(0, 10);
         const term = await initialisedTerminal(t, { sn });
-        // A person's punch at one second has one attendance state (the terminal records no second one then); the
-        // punch is reported again (resends, rtlog and ATTLOG) with it. What is listed: its ATTLOG state once the
-        // terminal's log reported it (ATTLOG, both, a recovery), else what its first rtlog said.
+        // A person's punch at one second has one attendance state and verify mode (the terminal records no second
+        // one then; one whose clock went back does, clock-set-back.e2e-spec.ts); the punch is reported again
+        // (resends, rtlog and ATTLOG) with them. What is listed: its ATTLOG state once the terminal's log reported it
+        // (ATTLOG, both, a recovery), else what its first rtlog said.
         const state = new Map<string, number>();
+        const verifyOf = new Map<string, number>();
         const want = new Map<string, number>();
         const fromLog = new Set<string>();
         for (const p of punches) {
           const key = `${p.pin} ${day} 08:0${p.minute}:00`;
-          if (!state.has(key)) state.set(key, p.status);
-          const at = { pin: p.pin, time: `${day} 08:0${p.minute}:00`, status: state.get(key)!, verify: p.verify };
+          if (!state.has(key)) [state, verifyOf].forEach((m, i) => m.set(key, [p.status, p.verify][i]));
+          const at = { pin: p.pin, time: `${day} 08:0${p.minute}:00`, status: state.get(key)!, verify: verifyOf.get(key)! };
           const rt = { ...at, inOut: p.inOut };
           if (p.via === 'attlog') expect((await term.punch(at))?.body).toBe('OK: 1');
           else expect((await term.punchRealtime(rt, { alsoAttlog: p.via === 'both' })).body).toBe('OK');

@@ -465,11 +465,8 @@ function verificationRow(v: IdCardVerification): RawUploadRow {
 
 function punchRows(device: DeviceSession, punches: AttPunch[]): PunchRow[] {
   const rows: PunchRow[] = [];
-  const seen = new Set<string>();
   for (const p of punches) {
     const key = clip(punchKey(device.sn, p), 200)!;
-    if (seen.has(key)) continue;
-    seen.add(key);
     rows.push({
       key,
       at: wallClockToInstant(p.wallClock, device.timeZone).toISOString(),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AttTerminal } from '../../attendance/att-terminal.entity';
 import { AttTransaction } from '../../attendance/att-transaction.entity';
 import { ATT_TRANSACTION_FEED } from '../../attendance/attendance-tables';
@@ -96,10 +97,55 @@ export function readingWidth(p: Pick<PunchRow, 'status' | 'verifyName' | 'workCo
   return p.workCode !== null ? 3 : p.verifyName !== null ? 2 : p.status !== null ? 1 : 0;
 }
 
+/**
+ * What an ATTLOG line says past its PIN and time, as stored (state, verify mode, work code, reserved fields, as far as
+ * the line reaches: readingWidth), TAB-joined: a terminal sends one record alike every time, so two lines of one PIN
+ * and second whose readings differ are two punches (its clock went back), unless one is the front of the other (a
+ * line an upload cut mid-body brought, and the whole line: sameRecord). readingSql is the same text in SQL.
+ */
+export function readingText(p: Pick<PunchRow, 'status' | 'verify' | 'verifyName' | 'workCode' | 'reserved'>): string {
+  const fields = [p.status ?? '', p.verify ?? '', p.workCode ?? '', ...(p.reserved !== null ? (JSON.parse(p.reserved) as string[]) : [])];
+  return fields.slice(0, readingWidth(p)).map(String).join('\t');
+}
+
+/** Whether two readings (readingText) can be one record's: alike, or one the front of the other (a cut line). */
+export const sameRecord = (a: string, b: string): boolean => a.startsWith(b) || b.startsWith(a);
+
+/** readingText in SQL, of the columns given (`reserved` a jsonb expression, `width` widthOf). */
+const readingSql = (c: { status: string; verify: string; workCode: string; reserved: string; width: string }) =>
+  `array_to_string((ARRAY[coalesce(${c.status}::text, ''), coalesce(${c.verify}::text, ''), coalesce(${c.workCode}, '')]
+    || ARRAY(SELECT jsonb_array_elements_text(${c.reserved})))[1:${c.width}], E'\\t')`;
+
+/** sameRecord in SQL. */
+const sameRecordSql = (a: string, b: string) => `(starts_with(${a}, ${b}) OR starts_with(${b}, ${a}))`;
+
 /** readingWidth of the att_transaction row under `alias` (EXCLUDED: the line being inserted). */
-const widthSql = (alias: string) =>
-  `CASE WHEN ${alias}.reserved IS NOT NULL THEN 3 + jsonb_array_length(${alias}.reserved) WHEN ${alias}.work_code IS NOT NULL THEN 3
-    WHEN ${alias}.verify_mode_name IS NOT NULL THEN 2 WHEN ${alias}.status IS NOT NULL THEN 1 ELSE 0 END`;
+const widthSql = (alias: string, c = { reserved: `${alias}.reserved`, verifyName: `${alias}.verify_mode_name` }) =>
+  `CASE WHEN ${c.reserved} IS NOT NULL THEN 3 + jsonb_array_length(${c.reserved}) WHEN ${alias}.work_code IS NOT NULL THEN 3
+    WHEN ${c.verifyName} IS NOT NULL THEN 2 WHEN ${alias}.status IS NOT NULL THEN 1 ELSE 0 END`;
+
+/** readingSql of a stored att_transaction row under `alias` (EXCLUDED: the line being inserted). */
+const readingOf = (alias: string) =>
+  readingSql({ status: `${alias}.status`, verify: `${alias}.verify_mode_no`, workCode: `${alias}.work_code`, reserved: `${alias}.reserved`, width: widthSql(alias) });
+/** readingSql of a line of the batch parameter (`e`). */
+const LINE_READING = readingSql({
+  status: 'e.status', verify: 'e.verify', workCode: 'e.work_code', reserved: 'e.reserved::jsonb',
+  width: widthSql('e', { reserved: 'e.reserved::jsonb', verifyName: 'e.verify_name' }),
+});
+
+/** An EXTRA_KEY's tail: `#` and an md5 in hex. */
+const EXTRA_TAIL = `'#[0-9a-f]{32}$'`;
+
+/**
+ * The key of another punch of a PIN at a second its terminal holds a punch of another reading at (its clock went
+ * back): the punch key (punchKey: SN, PIN, time), `#`, and the md5 of its reading (readingText), so that the line
+ * sent again has the same key. extraKey is the same in TypeScript (for a batch's own lines, flushAttlog).
+ */
+const EXTRA_KEY = (base: string) => `left(${base}, 167) || '#' || md5(${LINE_READING})`;
+export const extraKey = (base: string, reading: string): string => `${base.slice(0, 167)}#${createHash('md5').update(reading, 'utf8').digest('hex')}`;
+
+/** Whether the held row `h` and the line `e` can be one punch's record (sameRecord; or either read from rtlog). */
+const SAME_PUNCH = `(h.via = 'rtlog' OR e.via <> 'ATTLOG' OR ${sameRecordSql(readingOf('h'), LINE_READING)})`;
 
 /** Whether the batch stored a new punch of the terminal whose row is being merged (its lower Stamp is then taken). */
 const FRESH_PUNCH_OF_TERMINAL = `EXISTS (SELECT 1 FROM up WHERE up.fresh AND up.${listOf(AttTransaction, ['deviceId'])} = att_terminal.device_id)`;
@@ -132,6 +178,25 @@ export const olderRecordsSql = (held: string, incoming: string, key: string): st
  */
 const STAMP_OF_OLDER_PUNCHES = olderRecordsSql('att_terminal.stamps', 'EXCLUDED.stamps', `'${ATTLOG_STAMP_PUNCH}'`);
 
+/** The columns a line's reading sets (an ATTLOG line replaces an rtlog one's, a whole line a cut one's). */
+const READING_COLUMNS = listOf(AttTransaction, ['status', 'verifyModeNo', 'verifyModeName', 'workCode', 'reserved', 'via']).split(', ');
+/**
+ * Whether the line being inserted (EXCLUDED) gives the punch held under its key its reading: an ATTLOG line one read
+ * from rtlog, or a line reaching further than the one held (a whole line, one an upload cut mid-body brought).
+ */
+const TAKES_READING = `EXCLUDED.via = 'ATTLOG' AND (att_transaction.via = 'rtlog' OR (${widthSql('EXCLUDED')} > ${widthSql('att_transaction')}
+  AND ${sameRecordSql(readingOf('att_transaction'), readingOf('EXCLUDED'))}))`;
+const PUNCH_INTO = intoOf(AttTransaction, ['uniqueKey', 'deviceId', 'deviceSn', 'devAlias', 'eventTime', 'pin', 'personId', 'name', 'lastName',
+  'deptCode', 'deptName', 'areaName', 'cardNo', 'status', 'verifyModeNo', 'verifyModeName', 'workCode', 'reserved', 'via']);
+/** A line's row after its key, joined at insert time with device, area, person and department names. */
+const PUNCH_VALUES = `dv.id, dv.sn, dv.alias, e.event_time, e.pin, p.id, p.name, p.last_name, dp.code, dp.name, a.name, p.card_no,
+    e.status, e.verify, e.verify_name, e.work_code, e.reserved::jsonb, e.via`;
+const PUNCH_JOINS = `JOIN device dv ON dv.id = e.device_id
+  LEFT JOIN area a ON a.id = dv.area_id
+  LEFT JOIN person p ON p.pin = e.pin
+  LEFT JOIN department dp ON dp.id = p.dept_id`;
+const PUNCH_RETURNING = `${listOf(AttTransaction, ['uniqueKey', 'id', 'deviceSn', 'deviceId'])}, (xmax = 0) AS fresh, ${EVENT_JSON_WHILE_TARGET_ENABLED(tableOf(AttTransaction))} AS event`;
+
 /**
  * One statement per batch of ATTLOG uploads, its own transaction and prepared once per connection (as the
  * rtlog ingest's REALTIME_SQL): the punches of every upload, joined at insert time with device, area, person
@@ -140,6 +205,11 @@ const STAMP_OF_OLDER_PUNCHES = olderRecordsSql('att_terminal.stamps', 'EXCLUDED.
  * position (the inserting transaction's id) and one Push Center outbox row per punch and enabled target,
  * the row tagged `"module": "att"`; and each terminal's Stamp and newest punch (att_terminal). Answers the keys
  * of the punches stored now.
+ *
+ * A line under the punch key (up1) whose punch is held with another reading (sameRecord) changes nothing there: it
+ * is another punch of that PIN and second (the terminal's clock went back). It goes, with the lines of the batch
+ * under an extraKey, to `other`: stored under the key of a held punch whose record it can be (under the punch key or
+ * an extraKey, read before the statement), else under its extraKey (up2).
  *
  * A punch already stored from the terminal's rtlog (`via` rtlog) that comes as ATTLOG takes the ATTLOG line's
  * state, verify mode, work code and reserved fields: the rtlog's `inoutstatus` is the Security PUSH In/Out, the
@@ -158,19 +228,31 @@ const STAMP_OF_OLDER_PUNCHES = olderRecordsSql('att_terminal.stamps', 'EXCLUDED.
  * newest punches and newest punches of the uploads whose Stamps these are ($2-$5).
  */
 export const ATTLOG_SQL = `
-  WITH up AS (INSERT INTO ${intoOf(AttTransaction, ['uniqueKey', 'deviceId', 'deviceSn', 'devAlias', 'eventTime', 'pin', 'personId', 'name', 'lastName',
-    'deptCode', 'deptName', 'areaName', 'cardNo', 'status', 'verifyModeNo', 'verifyModeName', 'workCode', 'reserved', 'via'])}
-  SELECT e.unique_key, dv.id, dv.sn, dv.alias, e.event_time, e.pin, p.id, p.name, p.last_name, dp.code, dp.name, a.name, p.card_no,
-    e.status, e.verify, e.verify_name, e.work_code, e.reserved::jsonb, e.via
-  FROM unnest($1::att_transaction_ingest_row[]) WITH ORDINALITY AS e(${PUNCH_ROW_FIELDS.join(', ')}, ord)
-  JOIN device dv ON dv.id = e.device_id
-  LEFT JOIN area a ON a.id = dv.area_id
-  LEFT JOIN person p ON p.pin = e.pin
-  LEFT JOIN department dp ON dp.id = p.dept_id
+  WITH lines AS (SELECT * FROM unnest($1::att_transaction_ingest_row[]) WITH ORDINALITY AS e(${PUNCH_ROW_FIELDS.join(', ')}, ord)),
+  up1 AS (INSERT INTO ${PUNCH_INTO}
+  SELECT e.unique_key, ${PUNCH_VALUES}
+  FROM lines e ${PUNCH_JOINS}
+  WHERE e.unique_key !~ ${EXTRA_TAIL}
+  ORDER BY e.ord
+  ON CONFLICT (${listOf(AttTransaction, ['uniqueKey'])}) DO UPDATE SET ${READING_COLUMNS.map((c) => `${c} = CASE WHEN ${TAKES_READING} THEN EXCLUDED.${c} ELSE att_transaction.${c} END`).join(', ')}
+    WHERE ${TAKES_READING} OR (EXCLUDED.via = 'ATTLOG' AND att_transaction.via IS DISTINCT FROM 'rtlog' AND NOT ${sameRecordSql(readingOf('att_transaction'), readingOf('EXCLUDED'))})
+  RETURNING ${PUNCH_RETURNING}),
+  other AS (SELECT e.*, regexp_replace(e.unique_key, ${EXTRA_TAIL}, '') AS base FROM lines e
+    WHERE e.via = 'ATTLOG' AND (e.unique_key ~ ${EXTRA_TAIL} OR EXISTS (SELECT 1 FROM up1 u WHERE u.unique_key = e.unique_key AND NOT u.fresh))),
+  other_keyed AS (SELECT DISTINCT ON (k) * FROM (
+    SELECT e.*, CASE WHEN m.key IS NOT NULL THEN m.key ELSE ${EXTRA_KEY('e.base')} END AS k
+    FROM other e LEFT JOIN LATERAL (SELECT h.unique_key AS key FROM ${tableOf(AttTransaction)} h
+      WHERE (h.unique_key = e.base COLLATE "C" OR (h.unique_key > (e.base || '#') COLLATE "C" AND h.unique_key < (e.base || '$') COLLATE "C")) AND ${SAME_PUNCH}
+      ORDER BY h.unique_key = e.base COLLATE "C" DESC, h.id LIMIT 1) m ON true) x
+    WHERE k <> base ORDER BY k, ord),
+  up2 AS (INSERT INTO ${PUNCH_INTO}
+  SELECT e.k, ${PUNCH_VALUES}
+  FROM other_keyed e ${PUNCH_JOINS}
   ORDER BY e.ord
   ON CONFLICT (${listOf(AttTransaction, ['uniqueKey'])}) DO UPDATE SET ${excludedOf(AttTransaction, ['status', 'verifyModeNo', 'verifyModeName', 'workCode', 'reserved', 'via'])}
-    WHERE EXCLUDED.via = 'ATTLOG' AND (att_transaction.via = 'rtlog' OR ${widthSql('EXCLUDED')} > ${widthSql('att_transaction')})
-  RETURNING ${listOf(AttTransaction, ['uniqueKey', 'id', 'deviceSn', 'deviceId'])}, (xmax = 0) AS fresh, ${EVENT_JSON_WHILE_TARGET_ENABLED(tableOf(AttTransaction))} AS event),
+    WHERE ${TAKES_READING}
+  RETURNING ${PUNCH_RETURNING}),
+  up AS (SELECT * FROM up1 UNION ALL SELECT * FROM up2),
   ins_xact AS (SELECT pg_current_xact_id()::text::bigint AS x),
   ins_feed AS (INSERT INTO ${intoOf(ATT_TRANSACTION_FEED, ['transactionId', 'xid'])} SELECT i.id, ins_xact.x FROM up i CROSS JOIN ins_xact WHERE i.fresh ORDER BY i.id),
   ins_outbox AS (INSERT INTO ${OUTBOX_INTO}
@@ -189,25 +271,31 @@ export async function flushAttlog(db: BatchClient, items: readonly AttlogItem[])
   const stored = items.map(() => 0);
   const rows: RecordField[][] = [];
   const owner = new Map<string, number>();
-  // Each key once per statement (an upsert may touch a row once): the same punch twice in one batch (sent as rtlog
+  // Each record once per statement (an upsert may touch a row once): the same punch twice in one batch (sent as rtlog
   // and as ATTLOG at once, or re-sent, or cut and then sent whole) is one row, with the reading the statement's
-  // conflict clause would leave: the ATTLOG line's over the rtlog one's, the ATTLOG line reaching furthest.
-  const at = new Map<string, { j: number; width: number }>();
+  // conflict clause would leave: the ATTLOG line's over the rtlog one's, the ATTLOG line reaching furthest. An ATTLOG
+  // line of a key whose reading cannot be the first one's record (sameRecord) is another punch, under its extraKey
+  // (the statement puts a line under the punch key whose held punch is another under its extraKey as well).
+  const at = new Map<string, Array<{ j: number; width: number; reading: string; via: PunchVia }>>();
   items.forEach((it, i) => {
     for (const p of it.punches) {
       const reading: RecordField[] = [p.status, p.verify, p.verifyName, p.workCode, p.reserved, it.via];
-      const width = readingWidth(p);
-      const held = at.get(p.key);
+      const [width, text] = [readingWidth(p), readingText(p)];
+      const records = at.get(p.key) ?? [];
+      const held = records.find((r) => it.via === 'rtlog' || r.via === 'rtlog' || sameRecord(r.reading, text));
       if (held !== undefined) {
-        if (it.via === 'ATTLOG' && (rows[held.j][rows[held.j].length - 1] === 'rtlog' || width > held.width)) {
+        if (it.via === 'ATTLOG' && (held.via === 'rtlog' || width > held.width)) {
           rows[held.j].splice(READING_AT, reading.length, ...reading);
-          held.width = width;
+          Object.assign(held, { width, reading: text, via: it.via });
         }
         continue;
       }
-      at.set(p.key, { j: rows.length, width });
-      rows.push([it.deviceId, p.key, p.at, p.pin, ...reading]);
-      owner.set(p.key, i);
+      const extra = extraKey(p.key, text);
+      records.push({ j: rows.length, width, reading: text, via: it.via });
+      at.set(p.key, records);
+      rows.push([it.deviceId, records.length === 1 ? p.key : extra, p.at, p.pin, ...reading]);
+      if (!owner.has(p.key)) owner.set(p.key, i);
+      owner.set(extra, i);
     }
   });
   // One att_terminal row per device (an upsert may touch a row once per statement): the Stamp of its upload with the

@@ -113,7 +113,9 @@ export function parseAttlog(body: string): ParseResult<AttPunch> {
  * the terminal re-sends it (it re-sends until it reads `OK: n`, and `DATA QUERY ATTLOG` re-sends a whole period),
  * and whatever state it comes with: a Push 3.x terminal reports the same verification as rtlog, whose `inoutstatus`
  * is the door's In/Out (Security PUSH: 0 In, 1 Out), and as ATTLOG with its attendance state (0-5). A terminal
- * records no two punches of one person in one second (it suppresses repeated punches itself).
+ * records no two punches of one person in one second (it suppresses repeated punches itself), unless its clock went
+ * back: a line of another state or verify mode then is another punch, stored under an extra key (attlog-batch.ts,
+ * extraKey).
  */
 export function punchKey(sn: string, p: Pick<AttPunch, 'pin' | 'time'>): string {
   return `${sn}_${p.pin}_${p.time}`;
