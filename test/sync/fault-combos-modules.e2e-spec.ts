@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { claimsSynced, type ConvergenceClaim, convergenceOf, ok, replyLengthFromEnv, resultReplyLoss, settleConverged, tableSnapshot, startFaultApp } from './fault-helpers';
+import { claimsSynced, type ConvergenceClaim, convergenceOf, ok, replyLengthFromEnv, resultReplyLoss, settleConverged, tableSnapshot, startFaultApp, watchSettling } from './fault-helpers';
 import type { TestApp } from '../support/test-app';
 import type { DeviceSimulator } from '../simulator/device-simulator';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
@@ -50,40 +50,14 @@ async function comeBackWithEveryFault(sim: DeviceSimulator, table: string, pins:
     await sim.releaseResults((x) => x.id === r.id);
     await record();
   }
-  await watchSettling(async () => {
+  await watchSettling(reconciler, async () => {
     await sim.poll();
     await record();
-    return { c: steps[steps.length - 1].c, held: sim.pendingAcks.length };
+    return claimsSynced(steps[steps.length - 1].c) && sim.pendingAcks.length === 0;
   });
   await settle(sim);
   expect([sim.lostReplies.length, lost.count, refusal.used]).toEqual([1, 0, 1]);
   return steps;
-}
-
-/**
- * The rounds of a device coming back, each recorded by `round` (a poll, then what it holds and what the answers say):
- * a reconciler pass after each, until the device has said synced with no result held back for three rounds in a row
- * spanning at least STEADY_MS, at most 20 rounds. Twenty every time were most of these tests' time (on a loaded
- * machine a round takes a second or more) though the devices settle within a few; the steady stretch still lets a
- * later pass, or a retry due within the fault app's longest backoff (syncRetryMaxMs 400), undo the claim and be seen
- * by the honesty and oracle checks, and the steps before the claim are all recorded as before.
- */
-const STEADY_MS = 500;
-async function watchSettling(round: (i: number) => Promise<{ c: ConvergenceClaim; held: number }>): Promise<void> {
-  let steady = 0;
-  let since = 0;
-  for (let i = 0; i < 20; i++) {
-    await reconciler.idle();
-    const { c, held } = await round(i);
-    await reconciler.runOnce();
-    if (claimsSynced(c) && held === 0) {
-      if (steady++ === 0) since = Date.now();
-      if (steady >= 3 && Date.now() - since >= STEADY_MS) return;
-    } else {
-      steady = 0;
-    }
-    await sleep(50);
-  }
 }
 
 interface Step {
@@ -362,10 +336,10 @@ describe('an attendance terminal offline during many writes, then back with ever
     await term.releaseResults();
     const PINS = ['6301', '6302', '6303'];
     const steps: Array<{ at: Held; c: Step['c']; states: Step['states'] }> = [];
-    await watchSettling(async (i) => {
+    await watchSettling(reconciler, async (i) => {
       await term.poll(i % 3 === 0);
       steps.push({ at: holds(term), c: await convergence('FCATT00001'), states: await statesOf(PINS) });
-      return { c: steps[steps.length - 1].c, held: term.pendingAcks.length };
+      return claimsSynced(steps[steps.length - 1].c) && term.pendingAcks.length === 0;
     });
     await settleTerm(term);
     expect([refusal.used, lost.count]).toEqual([1, 0]);

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { claimsSynced, convergenceOf, fromScratch as oracle, ok, settleConverged, tableSnapshot, startFaultApp } from './fault-helpers';
+import { claimsSynced, convergenceOf, fromScratch as oracle, ok, settleConverged, tableSnapshot, startFaultApp, watchSettling } from './fault-helpers';
 import type { TestApp } from '../support/test-app';
 import { Device, levelId } from './access-helpers';
 import { ChannelControllerSimulator } from '../simulator/channel';
@@ -15,7 +15,6 @@ import { ElevatorControllerSimulator } from '../simulator/elevator';
 
 let t: TestApp;
 let reconciler: SyncReconciler;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Each test runs hundreds of polls and REST calls: 30 s is not enough on a loaded 2-core machine (CI timed out). */
 const SLOW = 180_000;
 
@@ -69,15 +68,21 @@ describe('one level on four panels, a write touching all while each meets its ow
     await witness.sim.pollUntilIdle();
 
     const steps: Array<{ sn: string; at: Record<string, string[]>; c: Awaited<ReturnType<typeof convergenceOf>> }> = [];
-    for (let i = 0; i < 15; i++) {
-      await reconciler.idle();
-      for (const d of [refuse, reset, witness]) {
-        await d.sim.poll();
-        steps.push({ sn: d.sim.sn, at: snapshot(d), c: await convergenceOf(t, d.sim.sn) });
-      }
-      await reconciler.runOnce();
-      await sleep(120);
-    }
+    // The offline panel is not polled: the rounds end once the three that poll have settled.
+    await watchSettling(
+      reconciler,
+      async () => {
+        let settled = true;
+        for (const d of [refuse, reset, witness]) {
+          await d.sim.poll();
+          const c = await convergenceOf(t, d.sim.sn);
+          steps.push({ sn: d.sim.sn, at: snapshot(d), c });
+          settled &&= claimsSynced(c) && d.sim.pendingAcks.length === 0;
+        }
+        return settled;
+      },
+      { rounds: 15, pauseMs: 120 },
+    );
     // The offline panel comes back last.
     for (const d of all) await settle(d);
     expect(refusal.used).toBe(3);
@@ -166,13 +171,15 @@ describe('edits racing a panel reset', () => {
         await d.sim.poll(); // the first of the full sync
         await edits();
       }
-      for (let i = 0; i < 12; i++) {
-        await reconciler.idle();
-        await d.sim.poll();
-        await look();
-        await reconciler.runOnce();
-        await sleep(80);
-      }
+      await watchSettling(
+        reconciler,
+        async () => {
+          await d.sim.poll();
+          await look();
+          return steps[steps.length - 1].synced;
+        },
+        { rounds: 12, pauseMs: 80 },
+      );
       await settle(d);
       const incremental = snapshot(d);
       const c = await convergenceOf(t, d.sim.sn);
@@ -237,16 +244,22 @@ describe('one person on a panel, an elevator and a channel controller, each meet
     await panel.sim.factoryReset();
 
     const steps: Array<{ sn: string; at: Record<string, string[]>; synced: boolean }> = [];
-    for (let i = 0; i < 12; i++) {
-      await reconciler.idle();
-      for (const s of [panel.sim, cc]) {
-        await s.poll();
-        steps.push({ sn: s.sn, at: snap(s), synced: claimsSynced(await convergenceOf(t, s.sn)) });
-      }
-      steps.push({ sn: ec.sn, at: snap(ec), synced: claimsSynced(await convergenceOf(t, ec.sn)) });
-      await reconciler.runOnce();
-      await sleep(100);
-    }
+    // The elevator controller is offline (recorded, not polled): the rounds end once the two that poll have settled.
+    await watchSettling(
+      reconciler,
+      async () => {
+        let settled = true;
+        for (const s of [panel.sim, cc]) {
+          await s.poll();
+          const synced = claimsSynced(await convergenceOf(t, s.sn));
+          steps.push({ sn: s.sn, at: snap(s), synced });
+          settled &&= synced && s.pendingAcks.length === 0;
+        }
+        steps.push({ sn: ec.sn, at: snap(ec), synced: claimsSynced(await convergenceOf(t, ec.sn)) });
+        return settled;
+      },
+      { rounds: 12, pauseMs: 100 },
+    );
     for (const s of sims) await settleConverged(t, reconciler, s);
     expect(refusal.used).toBe(3);
     const incremental = Object.fromEntries(sims.map((s) => [s.sn, snap(s)]));

@@ -73,6 +73,37 @@ export async function convergenceOf(t: Pick<TestApp, 'get'>, sn: string): Promis
   return (await t.get(`/api/gateway/devices/${sn}/convergence`)).body.data;
 }
 
+/**
+ * The rounds of devices coming back with faults, each run by `round` (their polls, and whatever the test records of
+ * them), which answers whether every device it polled is said synced with no result held back: a reconciler pass
+ * after each round and a pause of `pauseMs`, until that has held for three rounds in a row spanning at least
+ * STEADY_MS, at most `rounds` rounds. A fixed count every time was most of these tests' time (on a loaded machine a
+ * round takes a second or more) though the devices settle within a few; the steady stretch still lets a later pass,
+ * or a retry due within the fault app's longest backoff (syncRetryMaxMs 400), undo the claim and be seen by the
+ * honesty and oracle checks after it, and every round before the claim runs as before.
+ */
+const STEADY_MS = 500;
+export async function watchSettling(
+  reconciler: { idle(): Promise<unknown>; runOnce(): Promise<unknown> },
+  round: (i: number) => Promise<boolean>,
+  { rounds = 20, pauseMs = 50 }: { rounds?: number; pauseMs?: number } = {},
+): Promise<void> {
+  let steady = 0;
+  let since = 0;
+  for (let i = 0; i < rounds; i++) {
+    await reconciler.idle();
+    const settled = await round(i);
+    await reconciler.runOnce();
+    if (settled) {
+      if (steady++ === 0) since = Date.now();
+      if (steady >= 3 && Date.now() - since >= STEADY_MS) return;
+    } else {
+      steady = 0;
+    }
+    await new Promise((r) => setTimeout(r, pauseMs));
+  }
+}
+
 /** Polls and runs the reconciler until the device is said synced with no result held back, within `rounds`. */
 export async function settleConverged(
   t: Pick<TestApp, 'get'>,
