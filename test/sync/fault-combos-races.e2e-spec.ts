@@ -68,11 +68,12 @@ describe('one level on four panels, a write touching all while each meets its ow
     await witness.sim.pollUntilIdle();
 
     const steps: Array<{ sn: string; at: Record<string, string[]>; c: Awaited<ReturnType<typeof convergenceOf>> }> = [];
-    // The offline panel is not polled: the rounds end once the three that poll have settled.
+    // The offline panel is not polled: the rounds end once the three that poll have settled, the refusals all used
+    // (each refused retry is a moment the refusing panel may be said synced while it differs).
     await watchSettling(
       reconciler,
       async () => {
-        let settled = true;
+        let settled = refusal.used === 3;
         for (const d of [refuse, reset, witness]) {
           await d.sim.poll();
           const c = await convergenceOf(t, d.sim.sn);
@@ -244,11 +245,12 @@ describe('one person on a panel, an elevator and a channel controller, each meet
     await panel.sim.factoryReset();
 
     const steps: Array<{ sn: string; at: Record<string, string[]>; synced: boolean }> = [];
-    // The elevator controller is offline (recorded, not polled): the rounds end once the two that poll have settled.
+    // The elevator controller is offline (recorded, not polled): the rounds end once the two that poll have settled,
+    // the channel controller's refusals all used.
     await watchSettling(
       reconciler,
       async () => {
-        let settled = true;
+        let settled = refusal.used === 3;
         for (const s of [panel.sim, cc]) {
           await s.poll();
           const synced = claimsSynced(await convergenceOf(t, s.sn));
