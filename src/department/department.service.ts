@@ -86,6 +86,9 @@ export class DepartmentService {
    * Under the department-writes lock, as adds and edits: two deletes of one code at once answer success once and
    * -13 (no such department) after, and a sub-department added meanwhile is seen. Persons in the department,
    * including one moved in meanwhile (person writes take no such lock), are the foreign key's to find: -15.
+   * Persons who left (person/leave) do not hold it: CVSecurity moves a resigned person out of the personnel list,
+   * and 2.13.10 reinstatement names the department again, so an HR system that offboarded a whole team can delete
+   * its department. They are moved to the default department first (the person row keeps a department).
    */
   delete(code: string): Promise<void> {
     return this.underWritesLock(async (locked) => {
@@ -93,6 +96,10 @@ export class DepartmentService {
       if (d.code === DEFAULT_DEPT_CODE) throw new CvError(CvCode.DeptCannotDelete, `Cannot delete department: ${DEFAULT_DEPT_CODE} is the default department, where persons added without deptCode go`);
       const children = await locked.departments.count({ where: { parentId: d.id } });
       if (children > 0) throw new CvError(CvCode.DeptCannotDelete, 'Cannot delete department: it has sub-departments');
+      await locked.departments.manager.query(
+        `UPDATE person p SET dept_id = dd.id FROM department dd WHERE dd.code = $1 AND p.dept_id = $2 AND p.status = 'left'`,
+        [DEFAULT_DEPT_CODE, d.id],
+      );
       try {
         await locked.departments.delete({ id: d.id });
       } catch (err) {

@@ -32,6 +32,22 @@ it('department 1, the default, cannot be deleted by any delete form: -15, and pe
   expect((await t.post('/api/person/delete/7000')).body.code).toBe(0);
   expect((await t.delete('/api/department/delete/ND2')).body.code).toBe(0);
   expect((await t.delete('/api/department/delete/ND1')).body.code).toBe(0);
+  // Persons who left do not hold a department (CVSecurity moves them out of the personnel list): it goes, they
+  // wait in the default one, and reinstatement names their department again.
+  expect((await t.post('/api/department/add', { code: 'ND3', name: 'Offboarded' })).body.code).toBe(0);
+  expect((await t.post('/api/person/add', { pin: '7003', name: 'Gone', deptCode: 'ND3' })).body.code).toBe(0);
+  expect((await t.post('/api/person/add', { pin: '7004', name: 'Staying', deptCode: 'ND3' })).body.code).toBe(0);
+  expect((await t.post('/api/person/leave', { pin: '7003', leaveDate: '2026-06-10', leaveType: '1' })).body.code).toBe(0);
+  expect((await t.delete('/api/department/delete/ND3')).body).toEqual({ code: -15, message: 'Cannot delete department: it has persons', data: null });
+  expect((await t.post('/api/person/leave', { pin: '7004', leaveDate: '2026-06-10', leaveType: '1' })).body.code).toBe(0);
+  expect((await t.delete('/api/department/delete/ND3')).body.code).toBe(0);
+  expect((await t.get('/api/v2/department/get', { code: 'ND3' })).body.code).toBe(-13);
+  expect((await t.post('/api/department/add', { code: 'ND4', name: 'New Team' })).body.code).toBe(0);
+  expect((await t.post('/api/person/reinstated', { pin: '7003', name: 'Gone', deptCode: 'ND4' })).body.code).toBe(0);
+  expect((await t.get('/api/person/get/7003')).body.data).toMatchObject({ pin: '7003', deptCode: 'ND4', deptName: 'New Team' });
+  expect((await t.post('/api/person/delete/7003')).body.code).toBe(0);
+  expect((await t.post('/api/person/delete/7004')).body.code).toBe(0);
+  expect((await t.delete('/api/department/delete/ND4')).body.code).toBe(0);
   expect((await t.post('/api/person/add', { pin: '7002', name: 'Default' })).body.code).toBe(0);
   expect((await t.get('/api/person/get/7002')).body.data).toMatchObject({ deptCode: '1' });
   expect((await t.post('/api/person/delete/7002')).body.code).toBe(0);
