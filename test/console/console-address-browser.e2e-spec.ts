@@ -137,6 +137,20 @@ describe.skipIf(!run.executable)('console addresses: deep links, unknown pages, 
     await expect.poll(() => find.getByLabel('Visitor name or document number').inputValue(), { timeout: 10_000 }).toBe('Doe');
   });
 
+  it('opens the tab ?tab= names, however it is spelt, and a panel owed nothing reads in sync, not "0 of 0 confirmed"', async () => {
+    await page.goto(`${t.baseUrl}/console/access?tab=timeSegments`);
+    await page.getByRole('table', { name: 'Time segments' }).waitFor();
+    expect(await page.getByRole('tab', { name: 'Time segments' }).getAttribute('aria-selected')).toBe('true');
+    await page.waitForURL(`${t.baseUrl}/console/access?tab=time-segments`);
+    await page.getByRole('tab', { name: 'Holidays' }).click();
+    await page.waitForURL(`${t.baseUrl}/console/access?tab=holidays`);
+    // No person has a level on ADDR000001: nothing is owed to it, so there is nothing to count.
+    await navTo(page, 'Devices');
+    const row = page.getByRole('row', { name: /^ADDR000001 / });
+    await row.getByText('in sync, nothing to send', { exact: true }).waitFor();
+    expect(await row.getByText(/0 of 0/).count()).toBe(0);
+  });
+
   it('opens a page past the end of a list (an old link, or the last row of the last page deleted) on the last page, not on "nothing matches"', async () => {
     await page.goto(`${t.baseUrl}/console/persons?page=3`);
     const pager = page.getByRole('navigation', { name: 'Pagination' });

@@ -499,8 +499,10 @@ function LevelMembers({ level, a, mayEdit, onChanged, onClose }: { level: any; a
 export function CatalogPage({ me }: { me: Me }) {
   // The list shown is in the address (?tab=departments): a reload stays on it.
   const [tab, setTab] = useState<TabKey>(() => {
-    const asked = queryValues({ tab: '' }).tab;
-    return TABS.some((t) => t.key === asked) ? (asked as TabKey) : 'levels';
+    // `timeSegments` and `time_segments` name it as well: case and separators aside, as a hand-typed link spells it.
+    const plain = (key: string) => key.replace(/[-_\s]/g, '').toLowerCase();
+    const asked = plain(queryValues({ tab: '' }).tab);
+    return TABS.find((t) => plain(t.key) === asked)?.key ?? 'levels';
   });
   useEffect(() => writeQuery({ tab: tab === 'levels' ? undefined : tab }), [tab]);
   const current = TABS.find((t) => t.key === tab)!;

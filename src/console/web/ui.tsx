@@ -613,7 +613,8 @@ export function SyncBadge({ d }: { d: any }) {
   // Added by SN and never heard from: it is sent everything when it first registers, nothing is "in sync" yet.
   if (d.lastSeen === null) return <small>sent everything at its first contact</small>;
   if (!c) return <small>not checked</small>;
-  const counts = `${c.confirmedItems} of ${c.desiredItems} confirmed`;
+  // A device owed nothing (no person with a level on it yet) read "0 of 0 confirmed", which looks like a failure.
+  const counts = c.desiredItems === 0 ? 'nothing it should hold' : `${c.confirmedItems} of ${c.desiredItems} confirmed`;
   // Work owed and not yet tried (the full sync an approval owes, queued a moment later) is no failure: what
   // the device lacks is on its way. Anything else the convergence calls divergent is.
   const onlyOwed = c.owedUntried && c.failingItems === 0 && c.unconfirmedItems === 0;
@@ -631,6 +632,7 @@ export function SyncBadge({ d }: { d: any }) {
   // An attendance terminal that initialised again (a reboot, a reset) or was asked for its count: what it confirmed is
   // in doubt until its next INFO's user count is judged (a reset terminal holds none of it), so not "in sync" yet.
   if (c.state === 'pending' && c.owed.includes('count')) return <Badge tone="warn">checking, its user count is owed (judged at its next INFO): {counts}</Badge>;
+  if (c.desiredItems === 0) return <Badge tone="ok">in sync, nothing to send</Badge>;
   return <Badge tone="ok">in sync: {counts}</Badge>;
 }
 
