@@ -73,6 +73,10 @@ export interface QueuedTerminalCommand {
 const CLEAR_LOG = attClear('LOG');
 const CLEAR_DATA = attClear('DATA');
 const CLEAR_PHOTO = attClear('PHOTO');
+/** The commands whose queueing changes the terminal's Stamps (send): they keep the Stamps before it, to be put back if removed unsent. */
+const STAMPS_KEPT: ReadonlySet<string> = new Set([CLEAR_LOG, CLEAR_DATA, CLEAR_PHOTO, ATT_CHECK]);
+/** The mark (att_terminal.stamps `cleared`) a queued CLEAR LOG or CLEAR DATA leaves. */
+const queuedMark = (command: string): string => `${command} queued`;
 /**
  * The terminal commands that are remote actions, as a panel's reboot and a door's open are (DeviceControlService,
  * requireOnlineFor): sent to an online terminal only, and dropped if not fetched within DEVICE_ACTION_VALID_SECONDS.
@@ -80,10 +84,6 @@ const CLEAR_PHOTO = attClear('PHOTO');
  * clears and queries stay queued until delivered: they change what the gateway holds of the terminal with them (its
  * stamps, a full sync behind CLEAR DATA) and are as right late as now.
  */
-/** The commands whose queueing changes the terminal's Stamps (send): they keep the Stamps before it, to be put back if removed unsent. */
-const STAMPS_KEPT: ReadonlySet<string> = new Set([CLEAR_LOG, CLEAR_DATA, CLEAR_PHOTO, ATT_CHECK]);
-/** The mark (att_terminal.stamps `cleared`) a queued CLEAR LOG or CLEAR DATA leaves. */
-const queuedMark = (command: string): string => `${command} queued`;
 
 export const TERMINAL_REMOTE_ACTIONS: ReadonlySet<TerminalAction> = new Set(['reboot', 'unlock', 'unalarm']);
 

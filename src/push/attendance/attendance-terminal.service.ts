@@ -548,8 +548,13 @@ export class AttendanceTerminalService implements OnModuleInit {
    * keeps them in its command (`stampsBefore`), so that removing it unqueued (undoQueued) can put them back.
    */
   async stampsBefore(m: EntityManager, deviceId: string): Promise<Record<string, string>> {
+    return (await this.lockedStamps(m, deviceId)) ?? {};
+  }
+
+  /** The terminal's Stamps, its row locked for the caller's transaction; undefined for a device with no terminal row. */
+  private async lockedStamps(m: EntityManager, deviceId: string): Promise<Record<string, string> | undefined> {
     const [r]: Array<{ stamps: Record<string, string> | null }> = await m.query(`SELECT stamps FROM att_terminal WHERE device_id = $1 FOR UPDATE`, [deviceId]);
-    return r?.stamps ?? {};
+    return r ? (r.stamps ?? {}) : undefined;
   }
 
   /**
@@ -562,9 +567,8 @@ export class AttendanceTerminalService implements OnModuleInit {
    * or an initialisation that already handed Stamp 0 and took it away) is left: that is what happened.
    */
   async undoQueued(m: EntityManager, t: { id: string; sn: string }, before: Record<string, string>, clearMarks: readonly string[]): Promise<boolean> {
-    const [r]: Array<{ stamps: Record<string, string> | null }> = await m.query(`SELECT stamps FROM att_terminal WHERE device_id = $1 FOR UPDATE`, [t.id]);
-    if (!r) return false;
-    const now = r.stamps ?? {};
+    const now = await this.lockedStamps(m, t.id);
+    if (!now) return false;
     const cleared = now[STAMPS_CLEARED];
     if (clearMarks.length ? !clearMarks.includes(cleared) : cleared !== before[STAMPS_CLEARED]) return false;
     const since = Object.fromEntries(Object.entries(now).filter(([k]) => k !== STAMPS_CLEARED && k !== CLEARED_AT && k !== CHECK_RESET));
