@@ -33,20 +33,37 @@ export function cvInputOf(_: unknown, ctx: ExecutionContext): Record<string, unk
     if (Array.isArray(v)) repeated.push(k);
   }
   const body = req.body;
-  // A token sent in a form body (access-token.guard.ts) is no input of the endpoint, as in the query.
-  if (body && typeof body === 'object' && !Array.isArray(body)) for (const [k, v] of Object.entries(body)) if (!isTokenKey(k)) merged[k] = v;
+  // The keys whose value the body gives. A token sent in a form body (access-token.guard.ts) is no input of the
+  // endpoint, as in the query. A body's null or "" does not blank a value the query gives: a client that sends its
+  // inputs in the query with a JSON template of the same fields left null or empty (a serialised request object,
+  // Jackson's nulls) means the query's values (where the manual prints the inputs in the URL, CVSecurity reads
+  // them there and never from a JSON body).
+  const fromBody = new Set<string>();
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    for (const [k, v] of Object.entries(body)) {
+      if (isTokenKey(k) || ((v === null || v === '') && Object.hasOwn(merged, k) && !blank(merged[k]))) continue;
+      merged[k] = v;
+      fromBody.add(k);
+    }
+  }
   // A key a form body repeats (`pins=1&pins=2`) is a list as the same key repeated in the query is: every value.
   const bodyRepeated = Object.entries(repeatedBodyValues(body) ?? {}).filter(([k]) => !isTokenKey(k));
-  for (const [k, values] of bodyRepeated) merged[k] = values;
+  for (const [k, values] of bodyRepeated) {
+    merged[k] = values;
+    fromBody.add(k);
+  }
   const urlEncoded = new Set<string>();
-  for (const k of Object.keys(merged)) if (!(body && typeof body === 'object' && Object.hasOwn(body, k)) || isFormBody(body)) urlEncoded.add(k.toLowerCase());
+  for (const k of Object.keys(merged)) if (!fromBody.has(k) || isFormBody(body)) urlEncoded.add(k.toLowerCase());
   if (urlEncoded.size) Object.defineProperty(merged, URL_ENCODED_KEYS, { value: urlEncoded, enumerable: false });
-  const stillRepeated = [...repeated.filter((k) => !(body && typeof body === 'object' && Object.hasOwn(body, k))), ...bodyRepeated.map(([k]) => k)];
+  const stillRepeated = [...repeated.filter((k) => !fromBody.has(k)), ...bodyRepeated.map(([k]) => k)];
   if (stillRepeated.length) Object.defineProperty(merged, REPEATED_QUERY_KEYS, { value: stillRepeated, enumerable: false });
   // A bare JSON array body is kept aside for the DTO that names a field for it (client-forms.ts, array bodies).
   if (Array.isArray(body)) Object.defineProperty(merged, ARRAY_BODY, { value: body, enumerable: false });
   return merged;
 }
+
+/** A query value that gives nothing: absent, or empty (`?doorId=`) in each of its repeats. */
+const blank = (v: unknown): boolean => v === undefined || v === '' || (Array.isArray(v) && v.every((x) => x === ''));
 
 const isFormBody = (body: unknown): boolean => (body as { [FORM_BODY]?: boolean } | null | undefined)?.[FORM_BODY] === true;
 
