@@ -34,14 +34,14 @@ export function cvInputOf(_: unknown, ctx: ExecutionContext): Record<string, unk
   }
   const body = req.body;
   // The keys whose value the body gives. A token sent in a form body (access-token.guard.ts) is no input of the
-  // endpoint, as in the query. A body's null or "" does not blank a value the query gives: a client that sends its
-  // inputs in the query with a JSON template of the same fields left null or empty (a serialised request object,
+  // endpoint, as in the query. A body's null, "" or [] does not blank a value the query gives: a client that sends
+  // its inputs in the query with a JSON template of the same fields left null or empty (a serialised request object,
   // Jackson's nulls) means the query's values (where the manual prints the inputs in the URL, CVSecurity reads
   // them there and never from a JSON body).
   const fromBody = new Set<string>();
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     for (const [k, v] of Object.entries(body)) {
-      if (isTokenKey(k) || ((v === null || v === '') && Object.hasOwn(merged, k) && !blank(merged[k]))) continue;
+      if (isTokenKey(k) || (blank(v) && Object.hasOwn(merged, k) && !blank(merged[k]))) continue;
       merged[k] = v;
       fromBody.add(k);
     }
@@ -62,8 +62,8 @@ export function cvInputOf(_: unknown, ctx: ExecutionContext): Record<string, unk
   return merged;
 }
 
-/** A query value that gives nothing: absent, or empty (`?doorId=`) in each of its repeats. */
-const blank = (v: unknown): boolean => v === undefined || v === '' || (Array.isArray(v) && v.every((x) => x === ''));
+/** A value that gives nothing: absent, null, "" (`?doorId=`), or a list of nothing (`[]`, each repeat empty). */
+const blank = (v: unknown): boolean => v === undefined || v === null || v === '' || (Array.isArray(v) && v.every((x) => x === '' || x === null));
 
 const isFormBody = (body: unknown): boolean => (body as { [FORM_BODY]?: boolean } | null | undefined)?.[FORM_BODY] === true;
 

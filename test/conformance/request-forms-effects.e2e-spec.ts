@@ -11,7 +11,7 @@ import { buildFixture, heardFrom, PHOTO, type Fixture } from './conformance-supp
  * The forms: a JSON body; every value as a string (numbers and booleans as clients' serialisers write them);
  * the inputs in the query with no body, and with a JSON `null` body; a form-encoded body (lists comma separated);
  * JSON sent as text/plain and with no content type; a trailing slash on the path; unknown extra fields; and the
- * inputs in the query with a JSON body of the same fields left null or "".
+ * inputs in the query with a JSON body of the same fields left null, "" or [].
  * Checked by mutation: a form parser that drops lastName, parentCode and email still answers success, and the
  * person/add, addPersonnelBasicInfo and department/add cases of the form-encoded body fail.
  */
@@ -65,11 +65,11 @@ function send(form: Form, path: string, params: Params): Promise<HttpResult> {
     case 'extraFields':
       return json({ ...params, unknownField: 'x', Nested: { a: 1 }, list: [1, 2], flag: true, nothing: null });
     case 'queryBlankBody':
-      // The inputs in the query, and a JSON body of the same fields left null or "" (a serialised request object
-      // whose fields the client never set): the query's values count.
+      // The inputs in the query, and a JSON body of the same fields left null, "" or [] (a serialised request
+      // object whose fields the client never set): the query's values count.
       return t.request('POST', path, {
         query: { access_token: TEST_TOKEN, ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, flat(v)])) },
-        body: JSON.stringify(Object.fromEntries(Object.keys(params).map((k, i) => [k, i % 2 ? '' : null]))),
+        body: JSON.stringify(Object.fromEntries(Object.entries(params).map(([k, v], i) => [k, Array.isArray(v) ? [] : i % 2 ? '' : null]))),
         headers: { 'content-type': 'application/json' },
       });
   }
