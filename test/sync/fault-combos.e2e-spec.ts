@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SyncPlannerService } from '../../src/sync/sync-planner.service';
 import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
-import { claimsSynced, convergenceOf, ok, replyLengthFromEnv, resultReplyLoss, settleConverged, tableSnapshot, startFaultApp, watchSettling, fromScratch as oracle } from './fault-helpers';
+import { claimsSynced, type ConvergenceClaim, convergenceOf, ok, replyLengthFromEnv, resultReplyLoss, settleConverged, tableSnapshot, startFaultApp, watchSettling, fromScratch as oracle } from './fault-helpers';
 import type { TestApp } from '../support/test-app';
 import { DeviceSimulator } from '../simulator/device-simulator';
 import { Device, levelId, PHOTO } from './access-helpers';
@@ -88,24 +88,39 @@ describe('offline during many writes, then back with every fault at once', () =>
     await ok(t.delete(`/api/gateway/holidays/${hols[0].id}`));
 
     // Back: the first reply is lost, two result replies are lost, rights are refused once, and the results of
-    // the second reply come back last one first.
+    // the second reply come back last one first. After every step: what the panel holds, and whether the gateway
+    // said it synced. A step said synced must hold what the oracle gives (checked below, once the oracle is known:
+    // it needs this very panel); and once said synced, the panel must not change while nothing is written.
+    const steps: Array<{ at: Record<string, string[]>; c: ConvergenceClaim }> = [];
+    const record = async (): Promise<boolean> => {
+      const c = await convergenceOf(t, d.sim.sn);
+      const at = snapshot(d);
+      const last = steps[steps.length - 1];
+      if (last && claimsSynced(last.c)) expect(at, `step ${steps.length}: the panel changed after being said synced`).toEqual(last.at);
+      steps.push({ at, c });
+      return claimsSynced(c) && d.sim.pendingAcks.length === 0;
+    };
     d.sim.loseNextReply();
     lost.count = 2;
     const refusal = d.sim.failCommands((c) => c.table === 'userauthorize', -1002, 1);
     await d.sim.poll();
+    await record();
     await sleep(250);
     d.sim.holdResults();
     await d.sim.poll();
     d.sim.stopHoldingResults();
     const held = [...d.sim.pendingAcks].reverse();
-    for (const r of held) await d.sim.releaseResults((x) => x.id === r.id);
+    for (const r of held) {
+      await d.sim.releaseResults((x) => x.id === r.id);
+      await record();
+    }
     expect(held.length).toBeGreaterThan(1);
 
     await watchSettling(
       reconciler,
       async () => {
         await d.sim.poll();
-        return claimsSynced(await convergenceOf(t, d.sim.sn)) && d.sim.pendingAcks.length === 0;
+        return record();
       },
       { rounds: 30 },
     );
@@ -117,6 +132,10 @@ describe('offline during many writes, then back with every fault at once', () =>
     const truth = await fromScratch(d);
     expect(incremental).toEqual(truth);
     expect(c).toMatchObject({ divergent: false, pendingCommands: 0, unconfirmedItems: 0 });
+    expect(steps.some((r) => claimsSynced(r.c)), 'the panel was never said synced while coming back').toBe(true);
+    for (const [i, r] of steps.entries()) {
+      if (claimsSynced(r.c)) expect(r.at, `step ${i}: said synced while the panel differs from a fresh full sync`).toEqual(truth);
+    }
     // The oracle is what the database says.
     expect(truth.user.find((u) => u.includes('Pin=4401'))).toContain('CardNo=333');
     expect(truth.user.some((u) => u.includes('Pin=4402'))).toBe(true);
