@@ -156,12 +156,11 @@ export class IclockController {
     const c = s.capabilities as
       | (Record<string, unknown> & { multiBioDataSupport?: { raw?: string } | null; multiBioPhotoSupport?: { raw?: string } | null })
       | null;
-    const hours = zoneOffsetMinutes(new Date(), this.config.timeZone) / 60;
     const cfg: ServerConfig = {
       sessionId: s.sessionId ?? s.registryCode ?? 'gateway',
       requestDelay: this.settings.requestDelay,
       errorDelay: this.settings.errorDelay,
-      timeZone: Math.round(hours * 100) / 100,
+      timeZoneMinutes: zoneOffsetMinutes(new Date(), this.config.timeZone),
       // Temperature-screening devices then send convtemperature in Celsius (the hep API's unit).
       irTempUnitTrans: 0,
     };

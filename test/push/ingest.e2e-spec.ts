@@ -21,9 +21,17 @@ const events = (sn: string) =>
 
 describe('rtlog', () => {
   it('tells the device its zone and converts its wall-clock times with it', async () => {
-    expect(sim.serverOptions.TimeZone).toBe('5.5');
+    // The manual's integer form: minutes for a half-hour zone (attendance manual, TimeZone option). Firmware reads
+    // an integer: `5.5` set its clock to +05:00, and every event it logged came back half an hour off.
+    expect(sim.serverOptions.TimeZone).toBe('330');
     const [d] = await t.ds.query(`SELECT time_zone FROM device WHERE sn = 'ING-1'`);
     expect(d.time_zone).toBe('Asia/Kolkata');
+    // An event the panel logs now, on the clock it set from the Date header and that option, is stored as now.
+    const before = Date.now();
+    expect((await sim.uploadRtlog([{ pin: 0, eventaddr: 1, event: 27, inoutstatus: 0, verifytype: 1, index: 9001 }])).body).toBe('OK');
+    const [e] = await t.ds.query(`SELECT event_time FROM acc_transaction WHERE device_sn = 'ING-1' AND log_id = 9001`);
+    expect(Math.abs(new Date(e.event_time).getTime() - before), `stored ${new Date(e.event_time).toISOString()}`).toBeLessThan(5_000);
+    await t.ds.query(`DELETE FROM acc_transaction WHERE device_sn = 'ING-1' AND log_id = 9001`);
   });
 
   it('stores each event with the device, door, reader, event, verify mode, card and pin', async () => {

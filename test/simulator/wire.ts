@@ -271,16 +271,19 @@ export function instantOf(w: Omit<WallClock, 'weekday'>, zone: DeviceZone): Date
 }
 
 /**
- * `TimeZone=` option as servers send it (attendance-PUSH heritage, not in the Security PUSH manual):
- * hours (`8`, `-5`, `5.5`), minutes (`480`), or `+0800`. Returns minutes east of UTC.
+ * `TimeZone=` option as firmware reads it (attendance manual's option list; not in the Security PUSH manual): an
+ * integer, hours when -12 < n < 12 (`8`, `-5`), minutes beyond (`330`, `-210`, `720`); `+0800` as some servers send.
+ * The number is read as C firmware reads it (atoi): `5.5` is 5 hours, half an hour off what a server meant by it.
+ * Returns minutes east of UTC.
  */
 export function parseTimeZoneOption(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const t = v.trim();
   if (/^[+-]\d{4}$/.test(t)) return (t[0] === '-' ? -1 : 1) * (Number(t.slice(1, 3)) * 60 + Number(t.slice(3)));
-  if (!/^[+-]?\d+(\.\d+)?$/.test(t)) return undefined;
-  const n = Number(t);
-  return Math.abs(n) <= 14 ? Math.round(n * 60) : Math.round(n);
+  const m = /^[+-]?\d+/.exec(t);
+  if (!m) return undefined;
+  const n = Number(m[0]);
+  return Math.abs(n) <= 14 ? n * 60 : n;
 }
 
 export function offsetZone(minutes: number): DeviceZone {

@@ -5,7 +5,7 @@
  * only fits LF). The HTTP layer adds `Date:` (RFC 1123 GMT, required: the device sets its clock
  * from it) — see `formatHttpDate` in ./time.
  */
-import { formatTzOffset, type WallClock, encodeZkSeconds } from './time';
+import { formatTimeZoneOption, formatTzOffset, type WallClock, encodeZkSeconds } from './time';
 import { ProtocolValueError } from './errors';
 import { KvMap, parseLineList, parseQuery } from './kv';
 import { compareVersions, parseVersion } from './registry';
@@ -45,10 +45,11 @@ export interface ServerConfig {
   qrCodeDecryptKey?: string;
   svrNSLevel?: number;
   /**
-   * Not in the Security PUSH manual (it belongs to the attendance protocol). The field notes
-   * mention devices reading a `TimeZone` option; send it only if a device is known to need it.
+   * The site's offset, minutes east of UTC, sent as `TimeZone` in the attendance manual's integer form
+   * (formatTimeZoneOption: `8`, `330`). Not in the Security PUSH manual; the field notes: devices set their clock
+   * from the `Date` header plus this option.
    */
-  timeZone?: number;
+  timeZoneMinutes?: number;
 }
 
 export const DEFAULT_SERVER_CONFIG = {
@@ -101,7 +102,7 @@ function optionalLines(c: ServerConfig): string[] {
   if (c.qrCodeDecryptType !== undefined) out.push(line('QRCodeDecryptType', c.qrCodeDecryptType));
   if (c.qrCodeDecryptKey !== undefined) out.push(line('QRCodeDecryptKey', c.qrCodeDecryptKey));
   if (c.svrNSLevel !== undefined) out.push(line('SvrNSLevel', c.svrNSLevel));
-  if (c.timeZone !== undefined) out.push(line('TimeZone', c.timeZone));
+  if (c.timeZoneMinutes !== undefined) out.push(line('TimeZone', formatTimeZoneOption(c.timeZoneMinutes)));
   return out;
 }
 

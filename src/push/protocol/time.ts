@@ -5,6 +5,20 @@
  * device's configured zone, and that conversion uses `Intl` alone (no tz database dependency).
  */
 
+import { ProtocolValueError } from './errors';
+
+/**
+ * The `TimeZone` option a device sets its clock by (with the HTTP `Date` header). Only the attendance manual defines
+ * it (its option list): an integer, whole hours when -12 < TimeZone < 12 (`8`, `-5`), minutes when |TimeZone| > 60
+ * (`330`, `-210`, `345`, and `720`, `780`, `840`, `-720` for ±12 h and beyond, New Zealand, Fiji, Tonga, Kiribati:
+ * the manual has no hour form for ±12, 13 or 14). Never a fraction: firmware reads an integer, so `5.5` would set
+ * the clock to +05:00, half an hour off.
+ */
+export function formatTimeZoneOption(offsetMinutes: number): string {
+  if (!Number.isInteger(offsetMinutes)) throw new ProtocolValueError('TimeZone', 'must be whole minutes');
+  return offsetMinutes % 60 === 0 && Math.abs(offsetMinutes) < 12 * 60 ? String(offsetMinutes / 60) : String(offsetMinutes);
+}
+
 export interface WallClock {
   year: number;
   month: number; // 1-12

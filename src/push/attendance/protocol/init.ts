@@ -34,6 +34,7 @@
  * the manual's example prints its TABs as spaces.
  */
 import { ProtocolValueError } from '../../protocol/errors';
+import { formatTimeZoneOption } from '../../protocol/time';
 
 /** Stamps the server hands back so a rebooted terminal resumes where it stopped (`None` = never uploaded). */
 export interface AttStamps {
@@ -136,15 +137,8 @@ export interface AttInitConfig {
   registryCode?: string | null;
 }
 
-/**
- * `TimeZone`: whole hours when the offset is whole and within the manual's hour range, -12 < TimeZone < 12 (`8`,
- * `-5`); minutes otherwise (`330`, `-210`, `345`, and `720`, `780`, `840`, `-720` for ±12 h and beyond, New Zealand,
- * Fiji, Tonga, Kiribati): the manual reads |TimeZone| > 60 as minutes and has no hour form for ±12, 13 or 14.
- */
-export function formatAttTimeZone(offsetMinutes: number): string {
-  if (!Number.isInteger(offsetMinutes)) throw new ProtocolValueError('TimeZone', 'must be whole minutes');
-  return offsetMinutes % 60 === 0 && Math.abs(offsetMinutes) < 12 * 60 ? String(offsetMinutes / 60) : String(offsetMinutes);
-}
+/** `TimeZone` as the attendance manual gives it (formatTimeZoneOption: whole hours, else minutes). */
+export const formatAttTimeZone = formatTimeZoneOption;
 
 function line(name: string, value: string | number): string {
   const v = String(value);
