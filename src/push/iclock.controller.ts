@@ -53,14 +53,30 @@ const ATTENDANCE_UPLOADS = new Set(['ATTLOG', 'OPERLOG', 'ATTPHOTO', 'BIODATA'])
  */
 const ATTENDANCE_TABLEDATA: Readonly<Record<string, 'ATTLOG' | 'OPERLOG'>> = { ATTLOG: 'ATTLOG', OPERLOG: 'OPERLOG', USERINFO: 'OPERLOG' };
 
+/**
+ * The tables of an attendance terminal's users and templates (11.5, 11.9-11.12; the tables of 12.1.3 DATA QUERY),
+ * whose records are OPERLOG's: posted under their own name (`table=USERINFO` on cdata, or as table data
+ * answering a query: `tablename=FINGERTMP`, `BIODATA`...) they are enrolled as the same records on OPERLOG are, lines
+ * without their record word too (bareRecordWord). Only from an attendance terminal: an access panel's `biodata` table
+ * data is Security PUSH's own (UploadIngestService), as are the photo tables (`userpic`, `biophoto`) of both.
+ */
+const ATTENDANCE_RECORD_TABLES: ReadonlySet<string> = new Set(['USERINFO', 'FINGERTMP', 'FACE', 'FVEIN', 'BIODATA']);
+
+/**
+ * Those and the photo tables (11.13 USERPIC, 11.15 BIOPHOTO) as `table=` of a cdata upload of their own (not table
+ * data): no Security PUSH upload has that form, so a terminal's photos posted so are OPERLOG's records too.
+ */
+const ATTENDANCE_OWN_TABLES: ReadonlySet<string> = new Set([...ATTENDANCE_RECORD_TABLES, 'USERPIC', 'BIOPHOTO']);
+
 /** An attendance upload's Stamp: `Stamp=`, or `OpStamp=` / `PhotoStamp=` of older firmware (LEGACY_STAMP_NAMES). */
 function uploadStamp(query: KvMap): string | undefined {
   return query.text('Stamp') ?? query.text('OpStamp') ?? query.text('PhotoStamp');
 }
 
-/** The attendance ingest a table-data upload of this table name goes to, if any. */
-function attendanceTableData(tableName: string | null | undefined): 'ATTLOG' | 'OPERLOG' | null {
-  return ATTENDANCE_TABLEDATA[(tableName ?? '').trim().toUpperCase()] ?? null;
+/** The attendance ingest a table-data upload of this table name from this device goes to, if any. */
+function attendanceTableData(tableName: string | null | undefined, s: Pick<DeviceSession, 'kind'>): 'ATTLOG' | 'OPERLOG' | null {
+  const t = (tableName ?? '').trim().toUpperCase();
+  return ATTENDANCE_TABLEDATA[t] ?? (speaksAttendance(s) && ATTENDANCE_RECORD_TABLES.has(t) ? 'OPERLOG' : null);
 }
 
 const OK = 'OK';
@@ -235,6 +251,10 @@ export class IclockController {
     if (ATTENDANCE_UPLOADS.has(attTable) && !q.tableName) {
       return this.text(reply, await this.attendanceUpload(s, attTable, uploadStamp(q.query), body, isPackedUpload(q.query.text('ContentType'))));
     }
+    // Users, templates or photos under their own table name (`table=USERINFO`...): OPERLOG's records, no Stamp of theirs.
+    if (ATTENDANCE_OWN_TABLES.has(attTable) && !q.tableName && speaksAttendance(s)) {
+      return this.text(reply, await this.attendanceUpload(s, attTable, undefined, body, isPackedUpload(q.query.text('ContentType'))));
+    }
     // A device not admitted (pending, disabled) keeps what it posts only when not acknowledged: users, templates and
     // photos enrolled at its keypad while it waited for approval come again once it is admitted, as its events do.
     // Its options are a snapshot it reports again anyway. An attendance terminal's too: table data it posts that is no
@@ -246,7 +266,7 @@ export class IclockController {
     switch (kind) {
       case 'tabledata': {
         const table = q.tableName ?? '';
-        const att = attendanceTableData(table);
+        const att = attendanceTableData(table, s);
         if (att) return this.text(reply, await this.attendanceTableUpload(s, att, table, body));
         const n = await this.uploads.ingestTable(s, table, body);
         return this.text(reply, formatTableAck(table, n));
@@ -332,7 +352,8 @@ export class IclockController {
    * are (no Stamp: table data carries none), answered with the table's own acknowledgement, `<tablename>=<n>`.
    */
   private async attendanceTableUpload(s: DeviceSession, table: 'ATTLOG' | 'OPERLOG', tableName: string, body: string): Promise<string> {
-    const r = await this.attendanceIngest(s, table, null, body);
+    // OPERLOG's records read under the table's own name (USERINFO, FINGERTMP...): its lines may leave out their word.
+    const r = await this.attendanceIngest(s, table === 'OPERLOG' ? tableName.trim() : table, null, body);
     return r.admitted ? formatTableAck(tableName, r.received) : notAdmittedReply(s.sn);
   }
 
@@ -441,7 +462,7 @@ export class IclockController {
     if (!sn) return this.text(reply, OK);
     const s = await this.registry.resolve(sn);
     const q = parseUploadQuery(raw);
-    const att = q.type?.toLowerCase() === 'tabledata' ? attendanceTableData(q.tableName) : null;
+    const att = q.type?.toLowerCase() === 'tabledata' ? attendanceTableData(q.tableName, s) : null;
     if (att) return this.text(reply, await this.attendanceTableUpload(s, att, q.tableName!, await this.uploadText(req, sn)));
     const body = await this.uploadText(req, sn);
     const n = await this.uploads.ingestQueryData(s, raw, body);

@@ -298,6 +298,46 @@ describe('ATTLOG ingest (attendance manual 11.2)', () => {
     ]);
   });
 
+  it('users, templates and photos a terminal posts under their own table name (table=USERINFO, USERPIC; FINGERTMP, BIODATA, FACE, FVEIN as table data) are enrolled, lines without their record word too', async () => {
+    // Manual 12.1.3: the answer to DATA QUERY USERINFO / FINGERTMP / BIODATA is uploaded as Uploading User Information
+    // / Fingerprint Template / Unified Templates are. Terminals posting them under the table's own name were answered
+    // `OK` / `<table>=<n>` while the users and templates were only kept raw: never enrolled, never sent on.
+    await initialisedTerminal(t, { sn: 'ATT-OWN-TABLES' });
+    const post = (path: string, body: string) => fetch(`${t.baseUrl}${path}`, { method: 'POST', body }).then((r) => r.text());
+    const qd = (table: string) => `/iclock/querydata?SN=ATT-OWN-TABLES&type=tabledata&cmdid=77&tablename=${table}&count=1&packcnt=1&packidx=1`;
+    const finger = Buffer.from('finger of 8901, queried').toString('base64');
+    const face = Buffer.from('visible face of 8902').toString('base64');
+    const nir = Buffer.from('near-infrared face of 8903').toString('base64');
+    const vein = Buffer.from('finger vein of 8903').toString('base64');
+    expect(await post('/iclock/cdata?SN=ATT-OWN-TABLES&table=USERINFO&Stamp=5', 'USER PIN=8901\tName=Own Table\tPri=0\tPasswd=\tCard=7770001\tGrp=1\tTZ=0000000000000000\tVerify=0\tViceCard=\n')).toBe('OK: 1');
+    expect(await post('/iclock/cdata?SN=ATT-OWN-TABLES&table=USERINFO', 'PIN=8902\tName=No Word\tPri=14\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=0\tViceCard=\n')).toBe('OK: 1');
+    expect(await post(qd('USERINFO'), 'USERINFO PIN=8903\tName=Table Word\tPri=0\tPasswd=\tCard=\tGrp=1\tTZ=0000000000000000\tVerify=0\tViceCard=\n')).toBe('USERINFO=1');
+    expect(await post(qd('FINGERTMP'), `FP PIN=8901\tFID=6\tSize=${finger.length}\tValid=1\tTMP=${finger}\n`)).toBe('FINGERTMP=1');
+    expect(await post(qd('BIODATA'), `Pin=8902\tNo=0\tIndex=0\tValid=1\tDuress=0\tType=9\tMajorVer=5\tMinorVer=8\tFormat=0\tTmp=${face}\n`)).toBe('BIODATA=1');
+    expect(await post('/iclock/cdata?SN=ATT-OWN-TABLES&table=tabledata&tablename=FACE&count=1', `FACE PIN=8903\tFID=0\tSIZE=${nir.length}\tVALID=1\tTMP=${nir}\n`)).toBe('FACE=1');
+    expect(await post(qd('FVEIN'), `Pin=8903\tFID=2\tIndex=0\tSize=${vein.length}\tValid=1\tTmp=${vein}\n`)).toBe('FVEIN=1');
+    const pic = Buffer.from('user photo of 8901').toString('base64');
+    expect(await post('/iclock/cdata?SN=ATT-OWN-TABLES&table=USERPIC', `PIN=8901\tFileName=8901.jpg\tSize=${pic.length}\tContent=${pic}\n`)).toBe('OK: 1');
+    expect(await t.ds.query(`SELECT photo FROM person WHERE pin = '8901'`)).toEqual([{ photo: pic }]);
+    expect(await t.ds.query(`SELECT pin, name, card_no FROM person WHERE pin LIKE '890_' ORDER BY pin`)).toEqual([
+      { pin: '8901', name: 'Own Table', card_no: '7770001' },
+      { pin: '8902', name: 'No Word', card_no: null },
+      { pin: '8903', name: 'Table Word', card_no: null },
+    ]);
+    const templates = await t.ds.query(
+      `SELECT p.pin, bt.bio_type, bt.template_no, bt.template FROM bio_template bt JOIN person p ON p.id = bt.person_id WHERE p.pin LIKE '890_' ORDER BY p.pin, bt.bio_type`,
+    );
+    expect(templates).toEqual([
+      { pin: '8901', bio_type: 1, template_no: 6, template: finger },
+      { pin: '8902', bio_type: 9, template_no: 0, template: face },
+      { pin: '8903', bio_type: 2, template_no: 0, template: nir },
+      { pin: '8903', bio_type: 7, template_no: 2, template: vein },
+    ]);
+    // The terminal's own privilege (Pri=14, administrator) came with the user, as on OPERLOG.
+    const [admin] = await t.ds.query(`SELECT ap.per_dev_auth FROM att_person ap JOIN person p ON p.id = ap.person_id WHERE p.pin = '8902'`);
+    expect(admin).toEqual({ per_dev_auth: 14 });
+  });
+
   it('ID-card records (11.7): Type 0 lines are punches; Type 1 verifications (success, failure, blacklist) are kept apart, never punches', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-IDC-1' });
     // The manual's example prints the TABs as spaces; a real terminal sends TABs. Both are read.

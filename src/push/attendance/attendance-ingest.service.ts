@@ -22,6 +22,7 @@ import {
   keyedRecordFields,
   parseAttlog,
   parseAttPhoto,
+  bareRecordWord,
   parseOperlog,
   punchKey,
   type AttPunch,
@@ -274,7 +275,7 @@ export class AttendanceIngestService {
 
   async ingestOperlog(device: DeviceSession, table: string, body: string, stamp: string | null): Promise<AttIngestResult> {
     const whole = endsWithLineEnd(body);
-    const parsed = parseOperlog(body, { endsLines: !whole && body.trim() !== '' && (await this.endsLines(device.id)) });
+    const parsed = parseOperlog(body, { endsLines: !whole && body.trim() !== '' && (await this.endsLines(device.id)), bareWord: bareRecordWord(table) });
     logRejected(this.logger, device.sn, table, parsed.rejected, { metrics: this.metrics, kind: 'table' });
     const received = parsed.results.length + parsed.rejected.length;
     if (device.admission !== 'admitted') {

@@ -3,6 +3,7 @@ import { readSpecJson } from '../../protocol/testing/spec-files';
 import { ProtocolValueError } from '../../protocol/errors';
 import { parseWallClock } from '../../protocol/time';
 import {
+  bareRecordWord,
   attClear,
   attDelete,
   attEnrollBio,
@@ -233,6 +234,18 @@ describe('OPERLOG and BIODATA (attendance manual 11.4-11.15)', () => {
     const r = parseOperlog('IDCARD PIN=1\tSNNum=2\nzzz\nWORKCODE PIN=1\tCODE=3');
     expect(r.results.map((x) => (x.kind === 'other' ? x.table : x.kind))).toEqual(['IDCARD', 'WORKCODE']);
     expect(r.rejected.map((x) => x.lineNo)).toEqual([2]);
+  });
+
+  it("lines under a table's own name: its word (USERINFO, FINGERTMP) is the record's, and a line without one is read as the table's record", () => {
+    expect(bareRecordWord('userinfo')).toBe('USER');
+    expect(bareRecordWord('FINGERTMP')).toBe('FP');
+    expect(bareRecordWord('OPERLOG')).toBeNull();
+    const users = parseOperlog('PIN=7\tName=Bare\tPri=0\nUSERINFO PIN=8\tName=Worded\n', { bareWord: bareRecordWord('USERINFO') });
+    expect(users).toMatchObject({ results: [{ kind: 'USER', pin: '7', name: 'Bare' }, { kind: 'USER', pin: '8', name: 'Worded' }], rejected: [] });
+    const fingers = parseOperlog('PIN=7\tFID=3\tSize=4\tValid=1\tTMP=QUJD\nFINGERTMP PIN=8\tFID=1\tTMP=REVG\n', { bareWord: bareRecordWord('FINGERTMP') });
+    expect(fingers).toMatchObject({ results: [{ kind: 'FP', pin: '7', no: 3, tmp: 'QUJD' }, { kind: 'FP', pin: '8', no: 1, tmp: 'REVG' }], rejected: [] });
+    // On OPERLOG a line must still name its record.
+    expect(parseOperlog('PIN=7\tName=Bare\n').rejected.map((x) => x.lineNo)).toEqual([1]);
   });
 });
 

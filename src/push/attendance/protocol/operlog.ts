@@ -182,11 +182,31 @@ function template(kind: TemplateRecord['kind'], m: KvMap, lineNo: number): Templ
   }
 }
 
+/**
+ * A record's word under the name of the table it is of: a terminal answering `DATA QUERY USERINFO` or `FINGERTMP`
+ * (12.1.3) may write each line with the table's name (`USERINFO PIN=…`, `FINGERTMP PIN=…`) instead of the record's
+ * (`USER`, `FP`: 11.5, 11.9).
+ */
+const RECORD_WORDS: Readonly<Record<string, string>> = { USERINFO: 'USER', FINGERTMP: 'FP' };
+
+/**
+ * The record word of the lines of an upload of this table that carry none (`PIN=982<HT>Name=…`, the form of the
+ * table's DATA UPDATE record, 12.1.1): a terminal posting users or templates under their own table name
+ * (`table=USERINFO`, `tablename=FINGERTMP`...) rather than OPERLOG, where every line names its record. Null for
+ * OPERLOG and any other table: a line without its word is refused there.
+ */
+export function bareRecordWord(table: string): string | null {
+  const t = table.trim().toUpperCase();
+  if (t === 'USERINFO' || t === 'USER') return 'USER';
+  if (t === 'FINGERTMP' || t === 'FP') return 'FP';
+  return ['FACE', 'FVEIN', 'BIODATA', 'USERPIC', 'BIOPHOTO'].includes(t) ? t : null;
+}
+
 /** Parses one OPERLOG/BIODATA line; a string is the reason it was refused. */
 export function parseOperlogLine(line: string, lineNo: number): OperlogRecord | string {
   const m = /^\s*([A-Za-z_]+)[ \t]+(.*)$/s.exec(line);
   if (!m) return 'no record type word';
-  const word = m[1].toUpperCase();
+  const word = RECORD_WORDS[m[1].toUpperCase()] ?? m[1].toUpperCase();
   if (word === 'OPLOG') return oplog(m[2], lineNo);
   const rec = parseTabRecord(line, word);
   if (rec.map.size === 0) return `${word} line without key=value fields`;
@@ -327,6 +347,8 @@ export interface OperlogReading {
    * that ends inside its last line was cut, even where the line cannot show it.
    */
   endsLines?: boolean;
+  /** The record word of lines that carry none (bareRecordWord of the upload's table), if they have one. */
+  bareWord?: string | null;
 }
 
 /**
@@ -339,7 +361,7 @@ export function parseOperlog(body: string, reading: OperlogReading = {}): ParseR
   const rejected: RejectedLine[] = [];
   const lines = splitLines(body);
   for (const [i, { text: line, lineNo }] of lines.entries()) {
-    const read = parseOperlogLine(line, lineNo);
+    const read = parseOperlogLine(reading.bareWord && /^\s*[A-Za-z_]+=/.test(line) ? `${reading.bareWord} ${line.trimStart()}` : line, lineNo);
     const last = i === lines.length - 1;
     const r = (last ? cutShort(body, line, read, reading.endsLines === true) : null) ?? read;
     if (typeof r === 'string') rejected.push({ line, lineNo, reason: r });
