@@ -12,9 +12,12 @@ describe('detectDeviceKind', () => {
     expect(detectDeviceKind('att', { registration: { LockCount: '2' } })).toBe('acc');
   });
 
-  it('takes an ATTLOG or OPERLOG upload from an unclassified device as a terminal', () => {
+  it('takes an ATTLOG, OPERLOG, USERINFO or FINGERTMP upload from an unclassified device as a terminal', () => {
     expect(detectDeviceKind(null, { uploadTable: 'ATTLOG' })).toBe('att');
     expect(detectDeviceKind('acc', { uploadTable: 'operlog' })).toBe('att');
+    expect(detectDeviceKind(null, { uploadTable: 'USERINFO' })).toBe('att');
+    expect(detectDeviceKind(null, { uploadTable: 'FINGERTMP' })).toBe('att');
+    expect(detectDeviceKind(null, { uploadTable: 'biodata' })).toBeNull();
   });
 
   it('never moves a device its registration decided: an upload or INFO of a registered panel has no opinion', () => {

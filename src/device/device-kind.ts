@@ -54,8 +54,11 @@ function field(params: Record<string, string> | undefined, name: string): string
   return undefined;
 }
 
-/** Tables only attendance firmware uploads (Attendance PUSH §11); access panels post rtlog/rtstate instead. */
-const ATTENDANCE_TABLES = new Set(['ATTLOG', 'OPERLOG']);
+/**
+ * Tables only attendance firmware uploads (Attendance PUSH §11, and the names of 12.1.3's queried tables no Security
+ * PUSH table has: access firmware refuses `DATA QUERY USERINFO`, field notes); access panels post rtlog/rtstate instead.
+ */
+const ATTENDANCE_TABLES = new Set(['ATTLOG', 'OPERLOG', 'USERINFO', 'FINGERTMP', 'FVEIN']);
 
 const ACCESS_TYPES = new Set(['acc', 'access']);
 const KIOSK_TYPES = new Set(['ins', 'facekiosk', 'kiosk', 'face kiosk']);

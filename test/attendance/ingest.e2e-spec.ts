@@ -336,6 +336,11 @@ describe('ATTLOG ingest (attendance manual 11.2)', () => {
     // The terminal's own privilege (Pri=14, administrator) came with the user, as on OPERLOG.
     const [admin] = await t.ds.query(`SELECT ap.per_dev_auth FROM att_person ap JOIN person p ON p.id = ap.person_id WHERE p.pin = '8902'`);
     expect(admin).toEqual({ per_dev_auth: 14 });
+    // A terminal whose first word to this gateway is such an upload (no initialisation yet: a server moved under it)
+    // is a terminal by it, as by an ATTLOG or OPERLOG upload, and its user is enrolled, not kept raw as a panel's table.
+    expect(await post('/iclock/cdata?SN=ATT-OWN-FIRST&table=USERINFO', 'USER PIN=8904\tName=First Word\tPri=0\n')).toBe('OK: 1');
+    expect(await t.ds.query(`SELECT kind FROM device WHERE sn = 'ATT-OWN-FIRST'`)).toEqual([{ kind: 'att' }]);
+    expect(await t.ds.query(`SELECT name FROM person WHERE pin = '8904'`)).toEqual([{ name: 'First Word' }]);
   });
 
   it('ID-card records (11.7): Type 0 lines are punches; Type 1 verifications (success, failure, blacklist) are kept apart, never punches', async () => {
