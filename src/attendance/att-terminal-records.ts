@@ -69,8 +69,8 @@ export async function listPhotos(ds: DataSource, f: TerminalRecordFilter, timeZo
 /**
  * The records a terminal sent that are kept as they came (device_upload): tables the gateway does not read (IDCARD
  * 11.6, ERRORLOG 11.16, one the manual does not name), comparison photos (`OPERLOG.BIOPHOTO`), ID-card verifications
- * (`ATTLOG.idcard`), refused lines (`<table>.rejected`), options and query results. Newest first; a period is on the
- * time each was received.
+ * and the ID numbers of ID-card punches (`ATTLOG.idcard`), refused lines (`<table>.rejected`), options and query
+ * results. Newest first; a period is on the time each was received.
  */
 export async function listUploads(ds: DataSource, f: TerminalRecordFilter, timeZone: string): Promise<TerminalUploadDto[]> {
   const params: unknown[] = [f.sn];

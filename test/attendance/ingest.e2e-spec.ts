@@ -343,7 +343,7 @@ describe('ATTLOG ingest (attendance manual 11.2)', () => {
     expect(await t.ds.query(`SELECT name FROM person WHERE pin = '8904'`)).toEqual([{ name: 'First Word' }]);
   });
 
-  it('ID-card records (11.7): Type 0 lines are punches; Type 1 verifications (success, failure, blacklist) are kept apart, never punches', async () => {
+  it('ID-card records (11.7): Type 0 lines are punches, their ID numbers kept; Type 1 verifications (success, failure, blacklist) are kept apart, never punches', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-IDC-1' });
     // The manual's example prints the TABs as spaces; a real terminal sends TABs. Both are read.
     const body = [
@@ -358,7 +358,9 @@ describe('ATTLOG ingest (attendance manual 11.2)', () => {
     expect(await term.uploadRaw('ATTLOG', `${body}\r\n`).then((x) => x.body)).toBe('OK: 5');
     expect((await punchesOf(t, 'ATT-IDC-1')).map((p: { pin: string; at: string }) => `${p.pin} ${p.at}`)).toEqual(['1452 2026-03-05 02:30:00', '1452 2026-03-05 11:30:00']);
     const kept = await t.ds.query(`SELECT record FROM device_upload WHERE device_sn = 'ATT-IDC-1' AND table_name = 'ATTLOG.idcard' ORDER BY record->>'time'`);
+    // The Type 0 line is a punch, and its ID number is kept beside it (the punch has no field for it).
     expect(kept.map((k: { record: unknown }) => k.record)).toEqual([
+      { pin: '1452', time: '2026-03-05 08:00:00', idNum: '210218199105072345', result: 'attendance' },
       { pin: '1452', time: '2026-03-05 08:00:05', idNum: '210218199105072345', result: 'failure', status: '1', verify: '1' },
       { pin: '8965', time: '2026-03-05 08:00:06', idNum: '21021819910307210X', result: 'blacklist', status: '2', verify: '2' },
       { pin: '8965', time: '2026-03-05 08:00:07', idNum: '210218199103072104', result: 'success', status: '0', verify: '3' },

@@ -17,6 +17,7 @@ import { writeTransaction } from '../../common/write-transaction';
 import { flushAttlog, mergeStampSql, olderRecordsSql, stampTimeKey, type AttlogItem, type PunchRow } from './attlog-batch';
 import {
   ATT_STAMP_TABLES,
+  idCardNumberOf,
   idCardResult,
   idCardVerificationOf,
   keyedRecordFields,
@@ -231,23 +232,27 @@ export class AttendanceIngestService {
       this.logger.warn(`device ${device.sn} is ${device.admission}: ${parsed.results.length} punches not acknowledged (it will send them again once admitted)`);
       return { received, processed: 0, stored: 0, admitted: false };
     }
-    // ID-card verification records (11.7, Type 1) are no punches: kept apart, read back as `ATTLOG.idcard`.
+    // ID-card verification records (11.7, Type 1) are no punches: kept apart, read back as `ATTLOG.idcard`. An ID-card
+    // attendance record (Type 0) is a punch, whose ID number the punch has no place for: kept there too, with it.
     const punches: AttPunch[] = [];
     const verifications: IdCardVerification[] = [];
+    const idCards: RawUploadRow[] = [];
     for (const p of parsed.results) {
       const v = idCardVerificationOf(p);
       if (v) verifications.push(v);
       else punches.push(p);
+      const idNum = v ? null : idCardNumberOf(p, '0');
+      if (idNum !== null) idCards.push({ table: 'ATTLOG.idcard', fields: { pin: p.pin, time: p.time, idNum, result: 'attendance' } });
     }
     if (verifications.length > 0) {
       this.logger.log(`device ${device.sn}: ${verifications.length} ID-card verification record(s) kept as ATTLOG.idcard, not as punches`);
     }
     // Refused lines and verifications first, in their own (idempotent) write: if the punches then fail, the terminal
     // sends the whole upload again and these add nothing the second time.
-    if (parsed.rejected.length + verifications.length > 0) {
+    if (parsed.rejected.length + verifications.length + idCards.length > 0) {
       await this.ds.transaction(async (m) => {
         await storeRejected(m, device.sn, 'ATTLOG', parsed.rejected);
-        await storeRaw(m, device.sn, verifications.map(verificationRow));
+        await storeRaw(m, device.sn, [...verifications.map(verificationRow), ...idCards]);
       });
     }
     const item: AttlogItem = { deviceId: device.id, punches: punchRows(device, punches), via: 'ATTLOG', stamp, lastPunchAt: latestPunch(device, punches) };

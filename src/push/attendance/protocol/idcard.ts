@@ -35,9 +35,17 @@ export function idCardResult(status: number | null): string {
  * exactly 1 is a verification, so a firmware's other extra fields never turn a punch into one.
  */
 export function idCardVerificationOf(p: AttPunch): IdCardVerification | null {
-  const [, , idNum, type] = p.reserved;
-  if (type !== '1' || !idNum || !/^[0-9A-Za-z]{4,32}$/.test(idNum)) return null;
-  return { pin: p.pin, time: p.time, status: p.status, verify: p.verify, idNum, lineNo: p.lineNo };
+  const idNum = idCardNumberOf(p, '1');
+  return idNum === null ? null : { pin: p.pin, time: p.time, status: p.status, verify: p.verify, idNum, lineNo: p.lineNo };
+}
+
+/**
+ * The identity card number an ATTLOG line of this 11.7 Type carries (`IDNum` after the two reserved fields, then
+ * `Type`), or null: a line of another Type, or with no ID number there.
+ */
+export function idCardNumberOf(p: AttPunch, type: '0' | '1'): string | null {
+  const [, , idNum, lineType] = p.reserved;
+  return lineType === type && idNum && /^[0-9A-Za-z]{4,32}$/.test(idNum) ? idNum : null;
 }
 
 /** Appendix 9 (11.16 ErrCode): the codes the manual names. */
