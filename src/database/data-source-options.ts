@@ -3,6 +3,7 @@ import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 import { noteConnectionLost } from './unavailable';
 import { PROCESS_TAG } from './process-tag';
+import { QUEUEING_PG } from './queueing-pool';
 
 export interface PoolSettings {
   /** Connections in the pg pool; on the embedded database it must not exceed the socket server's maxConnections. */
@@ -21,10 +22,15 @@ export function dataSourceOptions(url: string, pool: PoolSettings = { poolSize: 
     migrationsRun: false,
     logging: false,
     poolSize: pool.poolSize,
+    // pg with a pool whose wait for a busy connection ends when the database stops answering, not after a fixed
+    // time (queueing-pool.ts): a burst waits its turn instead of being answered -503.
+    driver: QUEUEING_PG,
     // Names this process's connections: how another process tells whether it is still alive (process-tag.ts).
     applicationName: PROCESS_TAG,
     extra: {
-      // A mistake (for example a query on a second connection inside an embedded transaction) becomes an error, not a hang.
+      // Opening a connection gives up after this, and so does a wait for a busy one once the database has said
+      // nothing for this long (QueueingPool): a mistake (for example a query on a second connection inside an
+      // embedded transaction) or a hung server becomes an error, not a hang.
       connectionTimeoutMillis: 15_000,
       query_timeout: 60_000,
       idleTimeoutMillis: 30_000,
