@@ -63,7 +63,7 @@ export class ConsoleCatalogController {
    */
   @Get('events')
   events() {
-    return ok(eventCodes.map((e) => ({ code: e.code, name: cvsEventName(e.code) ?? e.name, level: e.level })));
+    return ok(eventCodes.map((e) => ({ code: e.code, name: cvsEventName(e.code), level: e.level })));
   }
 
   @Get('departments')

@@ -20,9 +20,10 @@ describe('cvsEventName', () => {
     expect(cvsEventName(0, 'ele')).toBe('Normal Verify Open');
   });
 
-  it('falls back to the protocol description for a code CVSecurity does not name, and to null for an unknown one', () => {
+  it('falls back to the protocol description for a code CVSecurity does not name, and to CVSecurity\'s key of a new event type for an unknown one', () => {
     const unnamed = [...Array(10000).keys()].find((c) => c > 0 && eventInfo(c) && cvsEventName(c) === eventInfo(c)?.name);
     expect(unnamed).toBeDefined();
-    expect(cvsEventName(99999)).toBeNull();
+    expect(cvsEventName(99999)).toBe('acc_newEventNo_99999');
+    expect(cvsEventName(99999, 'psg')).toBe('acc_newEventNo_99999');
   });
 });

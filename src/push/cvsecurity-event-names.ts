@@ -72,7 +72,14 @@ const ACC_EVENT_NAMES: Readonly<Record<number, string>> = {
  */
 const PSG_EVENT_NAMES: Readonly<Record<number, string>> = { 110: 'The Gate is not connected', 700: 'Connection abort' };
 
+/**
+ * A code no table names (a newer firmware's event): CVSecurity registers it as a new event type whose name is
+ * the untranslated key `acc_newEventNo_<code>`, and its API serves that key as `eventName` (2.26.1's example,
+ * event 68 before CVSecurity named it: "acc_newEventNo_68"). Never null: clients read eventName as a string.
+ */
+export const newEventName = (code: number): string => `acc_newEventNo_${code}`;
+
 /** `eventName` of an event `code` of module `acc` (panels), `ele` (elevator) or `psg` (channel controllers). */
-export function cvsEventName(code: number, module: 'acc' | 'ele' | 'psg' = 'acc'): string | null {
-  return (module === 'psg' ? PSG_EVENT_NAMES[code] : undefined) ?? ACC_EVENT_NAMES[code] ?? eventInfo(code)?.name ?? null;
+export function cvsEventName(code: number, module: 'acc' | 'ele' | 'psg' = 'acc'): string {
+  return (module === 'psg' ? PSG_EVENT_NAMES[code] : undefined) ?? ACC_EVENT_NAMES[code] ?? eventInfo(code)?.name ?? newEventName(code);
 }

@@ -319,10 +319,10 @@ describe('item 9: field values', () => {
     expect(door).toMatchObject({ pin: '', accZone: null });
   });
 
-  it('an event of an unknown person, with an unknown event code and verify mode, names them null (the person\'s texts "", as every list example shows)', async () => {
+  it('an event of an unknown person, with an unknown event code and verify mode: the person\'s texts "" (as every list example shows), the verify mode null, the event CVSecurity\'s key of a new event type', async () => {
     expect((await f.sim.uploadRtlog([{ time: '2024-03-05 10:00:00', pin: 999, eventaddr: 1, event: 95, inoutstatus: 0, verifytype: 99, index: 40 }])).status).toBe(200);
     const [e] = (await t.get('/api/v2/transaction/person/999', { pageNo: 1, pageSize: 1 })).body.data.data;
-    expect(e).toMatchObject({ pin: '999', name: '', lastName: '', deptName: '', eventNo: 95, eventName: null, verifyModeName: null });
+    expect(e).toMatchObject({ pin: '999', name: '', lastName: '', deptName: '', eventNo: 95, eventName: 'acc_newEventNo_95', verifyModeName: null });
     const [v1] = (await t.get('/api/transaction/person/999', { pageNo: 1, pageSize: 1 })).body.data;
     expect(Object.keys(v1).sort()).toEqual(Object.keys(e).filter((k) => !['eventNo', 'eventLevel', 'doorName', 'capturePhotoBase64'].includes(k)).sort());
     expect(v1).toMatchObject({ name: '', lastName: '', deptName: '' });

@@ -92,4 +92,19 @@ describe('elevator and channel-controller events read back', () => {
     const mine = Object.fromEntries(all.filter((e) => e.devSn === 'EC10FIELD2').map((e) => [e.logId, e.readerName]));
     expect(mine).toEqual({ 61: '10.7.1.4-2', 62: 'others', 63: 'others', 64: '10.7.1.4-1' });
   });
+
+  it('an event code no table names (a newer firmware\'s) is served under CVSecurity\'s key of a new event type, never null', async () => {
+    const at = new Date(Date.now() - 20_000);
+    const odd = (index: number) => ({ time: at, pin: '0', eventaddr: 1, event: 4095, inoutstatus: 2, verifytype: 200, index });
+    expect((await ec.uploadRtlog([odd(71)])).status).toBe(200);
+    expect((await cc.uploadRtlog([odd(72)])).status).toBe(200);
+    expect((await panel.uploadRtlog([odd(73)])).status).toBe(200);
+    const named = (items: Array<{ logId: number; eventName: string | null }>, logId: number) => items.find((e) => e.logId === logId)?.eventName;
+    const page = { pageNo: 1, pageSize: 50 };
+    expect(named((await t.get('/api/eleTransaction/list', page)).body.data, 71)).toBe('acc_newEventNo_4095');
+    expect(named((await t.get('/api/psgTransaction/device/PGFIELD001', page)).body.data, 72)).toBe('acc_newEventNo_4095');
+    expect(named((await t.get('/api/v2/transaction/device/ACCFIELD01', page)).body.data.data, 73)).toBe('acc_newEventNo_4095');
+    const doors = (await t.post('/api/transaction/getDoorTransactions', { devSn: 'ACCFIELD01', eventNo: '4095' })).body.data as Array<{ eventName: string }>;
+    expect(doors.map((e) => e.eventName)).toEqual(['acc_newEventNo_4095']);
+  });
 });
