@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AreaService } from '../area/area.service';
 import { EnvelopeDto, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { pageIfAsked } from '../common/paging';
+import { pageIfAsked, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { AttAreaPersonService } from './att-area-person.service';
 import { AreaPersonDto, InsAreaListDto, InsAreaResponseDto } from './dto/attendance.dto';
 
@@ -63,7 +63,7 @@ export class AttAreaPersonController {
   @ApiOperation({ summary: '2.28.3 Get the list of areas (pageNo/pageSize optional)' })
   @ApiOkResponse({ type: listEnvelopeOf(InsAreaResponseDto) })
   async insAreas(@CvInput() dto: InsAreaListDto): Promise<Envelope<InsAreaResponseDto[]>> {
-    const page = pageIfAsked(dto);
+    const page = pageIfAsked(dto, UNCAPPED_PAGE_SIZE);
     const { rows } = await this.areas.list(page);
     return ok(rows.map((a) => ({ id: a.id, code: a.code, name: a.name })));
   }

@@ -2,7 +2,7 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { envelopeOf, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { checkPaging } from '../common/paging';
+import { checkPaging, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import type { Device } from '../device/device.entity';
 import { DeviceService } from '../device/device.service';
 import { deviceModel, deviceState } from '../device/dto/device.dto';
@@ -46,7 +46,7 @@ export class AttDeviceController {
   @ApiOperation({ summary: '2.29.1 Get FaceKiosk device list (paged)' })
   @ApiOkResponse({ type: listEnvelopeOf(AttDeviceResponseDto) })
   async kioskList(@CvInput() dto: AttDeviceListDto): Promise<Envelope<AttDeviceResponseDto[]>> {
-    const { rows } = await this.devices.listAdded(checkPaging(dto.pageNo, dto.pageSize), 'facekiosk');
+    const { rows } = await this.devices.listAdded(checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE), 'facekiosk');
     return ok(rows.map((d) => toAttDevice(d, 'ins')));
   }
 }

@@ -32,6 +32,14 @@ export function PagingText(transform: PropertyDecorator = Transform(toStringOrUn
   );
 }
 
+/**
+ * The page size of a list whose manual section sets no cap: the device, gate, reader, level and area lists
+ * (2.28.3, 2.29.1, 2.30-2.33) say only "must be greater than 0", where the transaction lists add "not more than
+ * 1000 per page". CVSecurity reads pageSize into a Java Integer, so its largest value is the bound: a client
+ * that reads every gate or reader in one page (pageSize=5000) is answered as CVSecurity answers it, not -91.
+ */
+export const UNCAPPED_PAGE_SIZE = 2147483647;
+
 /** The manual's paging rules: -92 missing, -90 not a positive integer, -91 larger than the cap. */
 export function checkPaging(pageNo: unknown, pageSize: unknown, maxPageSize = 1000): Page {
   const missing = (v: unknown) => v === undefined || v === null || v === '';
@@ -60,8 +68,8 @@ export function pagingOrDefault(pageNo: unknown, pageSize: unknown, maxPageSize 
 }
 
 /** The page a list whose paging is optional was asked for: none when neither pageNo nor pageSize is given. */
-export function pageIfAsked(dto: { pageNo?: unknown; pageSize?: unknown }): Page | undefined {
-  return dto.pageNo === undefined && dto.pageSize === undefined ? undefined : checkPaging(dto.pageNo, dto.pageSize);
+export function pageIfAsked(dto: { pageNo?: unknown; pageSize?: unknown }, maxPageSize = 1000): Page | undefined {
+  return dto.pageNo === undefined && dto.pageSize === undefined ? undefined : checkPaging(dto.pageNo, dto.pageSize, maxPageSize);
 }
 
 /** The v2 "with total number" page object. */
@@ -88,7 +96,7 @@ export class PagingDto {
   @PagingText()
   pageNo?: string;
 
-  @ApiProperty({ example: 10, description: 'page size, 1 to 1000' })
+  @ApiProperty({ example: 10, description: 'page size, 1 to 1000; 1 to 2147483647 on the lists of 2.28.3, 2.29.1 and 2.30-2.33, whose sections set no cap' })
   @PagingText()
   pageSize?: string;
 }

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { CvCode, CvError } from '../common/cv-error';
 import { envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { checkPaging, v2Page, type V2Page } from '../common/paging';
+import { checkPaging, UNCAPPED_PAGE_SIZE, v2Page, type V2Page } from '../common/paging';
 import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DeviceSnDto } from '../device/dto/device.dto';
@@ -32,7 +32,7 @@ export class PsgDeviceController {
   @ApiOperation({ summary: '2.30.1 Get entrance control device list (the title misspells it psgdDvice; both are served)' })
   @ApiOkResponse({ type: listEnvelopeOf(PsgDeviceResponseDto) })
   async list(@CvInput() dto: ModuleListDto): Promise<Envelope<PsgDeviceResponseDto[]>> {
-    return ok((await this.devices.list('psg', checkPaging(dto.pageNo, dto.pageSize))).rows.map(toPsgDevice));
+    return ok((await this.devices.list('psg', checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE))).rows.map(toPsgDevice));
   }
 
   @Get(['api/psgDevice/getBySn', 'api/psgdDvice/getBySn'])
@@ -46,7 +46,7 @@ export class PsgDeviceController {
   @ApiOperation({ summary: '2.30.3 Get entrance control device list (with total number)' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(PsgDeviceV2ResponseDto) })
   async listV2(@CvInput() dto: ModuleListDto): Promise<Envelope<V2Page<PsgDeviceV2ResponseDto>>> {
-    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const page = checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE);
     const { rows, total } = await this.devices.list('psg', page);
     return ok(v2Page(rows.map(toPsgDeviceV2), total, page));
   }

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { checkPaging, OptionalPagingDto, pageIfAsked, v2Page, type V2Page } from '../common/paging';
+import { checkPaging, UNCAPPED_PAGE_SIZE, OptionalPagingDto, pageIfAsked, v2Page, type V2Page } from '../common/paging';
 import { answered, commandResponse } from '../door/door.controller';
 import { ActionAnswerService } from '../push/action-answer.service';
 import { ModuleListDto } from '../elevator/dto/elevator.dto';
@@ -52,14 +52,14 @@ export class PsgGateController {
   @ApiOperation({ summary: '2.31.5 Get Entrance Control Gate List' })
   @ApiOkResponse({ type: listEnvelopeOf(GateResponseDto) })
   async list(@CvInput() dto: ModuleListDto): Promise<Envelope<GateResponseDto[]>> {
-    return ok((await this.gates.list(checkPaging(dto.pageNo, dto.pageSize))).rows.map(toGate));
+    return ok((await this.gates.list(checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE))).rows.map(toGate));
   }
 
   @Get('api/v2/psgGate/list')
   @ApiOperation({ summary: '2.31.6 Get Entrance Control Gate List (with total number)' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(GateResponseDto) })
   async listV2(@CvInput() dto: ModuleListDto): Promise<Envelope<V2Page<GateResponseDto>>> {
-    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const page = checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE);
     const { rows, total } = await this.gates.list(page);
     return ok(v2Page(rows.map(toGate), total, page));
   }

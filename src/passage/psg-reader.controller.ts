@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { checkPaging, v2Page, type V2Page } from '../common/paging';
+import { checkPaging, UNCAPPED_PAGE_SIZE, v2Page, type V2Page } from '../common/paging';
 import { ModuleListDto } from '../elevator/dto/elevator.dto';
 import { PsgReaderResponseDto, ReaderIdDto } from './dto/passage.dto';
 import { PsgReaderService } from './psg-reader.service';
@@ -17,14 +17,14 @@ export class PsgReaderController {
   @ApiOperation({ summary: '2.33.1 Get Entrance Control Gate Reader Info List' })
   @ApiOkResponse({ type: listEnvelopeOf(PsgReaderResponseDto) })
   async list(@CvInput() dto: ModuleListDto): Promise<Envelope<PsgReaderResponseDto[]>> {
-    return ok((await this.readers.list(checkPaging(dto.pageNo, dto.pageSize))).rows);
+    return ok((await this.readers.list(checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE))).rows);
   }
 
   @Get('api/v2/psgReader/list')
   @ApiOperation({ summary: '2.33.2 Get Entrance Control Gate Reader Info List (with total number)' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(PsgReaderResponseDto) })
   async listV2(@CvInput() dto: ModuleListDto): Promise<Envelope<V2Page<PsgReaderResponseDto>>> {
-    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const page = checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE);
     const { rows, total } = await this.readers.list(page);
     return ok(v2Page(rows, total, page));
   }

@@ -94,6 +94,26 @@ describe('elevator and entrance control: the manual error codes', () => {
     expect(res.body).toEqual({ code, message: expect.any(String), data: null });
   });
 
+  it('the lists whose section sets no cap on pageSize ("must be greater than 0") answer a page of 5000; the transaction lists keep their 1000', async () => {
+    const big = { pageNo: 1, pageSize: 5000 };
+    const items = (r: HttpResult) => (Array.isArray(r.body.data) ? r.body.data : r.body.data?.data) as Array<{ id: string }> | undefined;
+    const lists: Array<[string, string]> = [
+      ['2.28.3', '/api/insAreaPerson/getAreaList'], ['2.29.1', '/api/device/attAdDeviceList'],
+      ['2.30.1', '/api/psgDevice/list'], ['2.30.3', '/api/v2/psgDevice/list'], ['2.31.5', '/api/psgGate/list'], ['2.31.6', '/api/v2/psgGate/list'],
+      ['2.32.4', '/api/psgLevel/list'], ['2.32.7', '/api/v2/psgLevel/list'], ['2.33.1', '/api/psgReader/list'], ['2.33.2', '/api/v2/psgReader/list'],
+    ];
+    for (const [section, path] of lists) {
+      const r = await t.get(path, big);
+      expect(r.body.code, `${section} ${path}: ${r.text.slice(0, 200)}`).toBe(0);
+      expect(items(r), `${section} ${path}`).toEqual((await t.get(path, { pageNo: 1, pageSize: 1000 })).body.data?.data ?? (await t.get(path, { pageNo: 1, pageSize: 1000 })).body.data);
+    }
+    expect(items(await t.get('/api/psgGate/list', big))?.map((g) => g.id)).toContain(ef.gateId);
+    expect(items(await t.get('/api/psgReader/list', big))?.map((g) => g.id)).toContain(ef.readerId);
+    // Past a Java Integer, as CVSecurity's own binding refuses it; the transaction lists as before.
+    expect((await t.get('/api/psgGate/list', { pageNo: 1, pageSize: 2147483648 })).body.code).toBe(-91);
+    expect((await t.get('/api/psgTransaction/list', big)).body.code).toBe(-91);
+  });
+
   it('the successes of the writes answer the public envelope', async () => {
     const success = { code: 0, message: 'success', data: null };
     expect((await t.post('/api/eleLevel/syncLevel', undefined, { levelId: ef.eleLevelId })).body).toEqual(success);
