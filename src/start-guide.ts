@@ -79,7 +79,9 @@ export function startGuide(f: StartFacts): { info: string[]; warn: string[] } {
   // (no npm scripts) the gateway is the container: once it is stopped there is nothing to `docker exec` into,
   // and Ctrl-C is not how a detached container stops; the tool runs in a container of its own on the same volume.
   const run = (cmd: string) => {
-    if (!f.embedded) return `run \`${cmd}\``;
+    // Run from a shell of its own, without this gateway's DATABASE_URL the command would use the embedded
+    // database under DATA_DIR: the operator or token made there is not the one this gateway reads.
+    if (!f.embedded) return f.npmScripts ? `run \`${cmd}\` with this gateway's DATABASE_URL set` : `run \`${cmd}\``;
     if (f.npmScripts) return `stop the gateway (Ctrl-C: the embedded database allows one process) and run \`${cmd}\``;
     return `stop the container (the embedded database allows one process) and run \`docker run --rm -v <its /data volume>:/data <image> ${cmd}\``;
   };

@@ -38,6 +38,13 @@ describe('the start guide (wording)', () => {
     expect(g.warn[1]).toContain('API_TOKEN=');
   });
 
+  it('on DATABASE_URL, names the variable the command needs beside the gateway (without it, it would use the embedded database)', () => {
+    const g = startGuide({ port: 8088, host: '0.0.0.0', embedded: false, operators: 0, apiClients: 0, lanAddresses: [], npmScripts: true });
+    expect(g.warn[0]).toContain("run `npm run operator -- create <name> --role admin` with this gateway's DATABASE_URL set (it prints the password)");
+    expect(g.warn[1]).toContain("run `npm run token -- create <name>` with this gateway's DATABASE_URL set");
+    expect(g.warn.join('\n')).not.toContain('stop the gateway');
+  });
+
   it('names the built tools where the npm scripts cannot run (the Docker image holds dist/ only)', () => {
     const g = startGuide({ port: 8088, host: '0.0.0.0', embedded: false, operators: 0, apiClients: 0, lanAddresses: [], npmScripts: false });
     expect(g.warn[0]).toContain('run `node dist/src/cli/operator.js create <name> --role admin`');
@@ -114,7 +121,7 @@ describe.skipIf(onPglite)('npm start on a fresh database', () => {
     const operator = lines.find((l) => l.msg.startsWith('no console operator yet'));
     expect(operator?.level).toBe(40);
     // DATABASE_URL: the command runs beside the gateway, no stop needed.
-    expect(operator?.msg).toContain('run `npm run operator -- create <name> --role admin`');
+    expect(operator?.msg).toContain("run `npm run operator -- create <name> --role admin` with this gateway's DATABASE_URL set");
     expect(operator?.msg).not.toContain('stop the gateway');
     expect(msgs.some((m) => m.startsWith('no API client yet'))).toBe(true);
   }, 90_000);
