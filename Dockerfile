@@ -13,7 +13,7 @@ RUN npm run build
 
 FROM node:20-bookworm-slim
 # An init as PID 1: it passes docker stop's SIGTERM on to the gateway and reaps zombies. Node as PID 1 ignores
-# every signal it has no handler for yet (in its first second, before main() sets them).
+# every signal it has no handler for yet (while it loads node itself, before the gateway's first module sets them).
 RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production PORT=8088 HOST=0.0.0.0 DATA_DIR=/data
 WORKDIR /app

@@ -1,3 +1,5 @@
+// First: a stop asked for while the rest loads is kept for main()'s handlers (see early-signals.ts).
+import { releaseEarlySignals } from './early-signals';
 import 'reflect-metadata';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
   const onSignal = (signal: NodeJS.Signals) => stopStart(signal);
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  releaseEarlySignals();
   // Watched from the start: an npm start killed during a long first start stops as on SIGTERM.
   watchLaunchers((pid) => {
     log.warn({ pid }, 'the npm process that started this gateway is gone (killed): stopping, as on SIGTERM');
