@@ -14,7 +14,7 @@ import { MIGRATIONS } from '../../src/database/migrations';
 import { DepartmentSortDefault1763700004820 } from '../../src/database/migrations/1763700004820-department-sort-default';
 import { RANDOM_PAGE_COST } from '../../src/database/migrations/1763700003200-planner-costs';
 import { RAW_TABLES } from '../../src/database/raw-tables';
-import { createEmptyDatabase } from '../support/test-db';
+import { createEmptyDatabase, seedMigratedDataDir } from '../support/test-db';
 
 const tmpDirs: string[] = [];
 function tmpDataDir(): string {
@@ -104,6 +104,8 @@ describe('the embedded database', () => {
 
   it('keeps its data across a restart', async () => {
     const dataDir = tmpDataDir();
+    // On the embedded database, a cluster a gateway made and migrated before (its creation: start-stop.e2e-spec.ts).
+    await seedMigratedDataDir(dataDir);
     const first = await createGateway(config(dataDir));
     await first.app.listen({ port: 0, host: '127.0.0.1' });
     const base1 = `http://127.0.0.1:${(first.app.getHttpServer().address() as { port: number }).port}`;

@@ -1,4 +1,6 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { Client } from 'pg';
 import { inject } from 'vitest';
 import { migrateDatabase } from '../../src/database/database';
@@ -82,4 +84,19 @@ async function withAdmin(adminUrl: string, work: (admin: Client) => Promise<unkn
   } finally {
     await admin.end();
   }
+}
+
+/**
+ * Fills `dataDir` (the gateway's DATA_DIR) with an embedded cluster already migrated, as a gateway that ran there
+ * before leaves it: a copy of the template global-setup migrated once, on the embedded database (on PostgreSQL there
+ * is none: false, and the gateway creates the cluster itself). Creating one on disk and migrating it takes most of
+ * a minute on a loaded 2-core machine; the creation from nothing has its own tests (start-stop.e2e-spec.ts).
+ */
+export async function seedMigratedDataDir(dataDir: string): Promise<boolean> {
+  const plan = inject('testDb');
+  if (plan.mode !== 'embedded' || !plan.templateFile) return false;
+  const db = new PGlite(path.join(dataDir, 'pgdata'), { loadDataDir: new Blob([fs.readFileSync(plan.templateFile)]) });
+  await db.waitReady;
+  await db.close();
+  return true;
 }
