@@ -1,5 +1,6 @@
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/support/longest-first-sequencer';
 
 // SWC, not esbuild: Nest's dependency injection needs emitDecoratorMetadata, which esbuild does not emit.
 export default defineConfig({
@@ -14,6 +15,8 @@ export default defineConfig({
     // each file; DTOs declared by spec files share class-validator's storage (dto-bounds.spec.ts allows for it).
     isolate: false,
     maxWorkers: 2,
+    // Longest files first (the previous run's durations, else an estimate): both workers end together.
+    sequence: { sequencer: LongestFirstSequencer },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],
