@@ -10,6 +10,7 @@ import { DeviceQueueClearService } from '../device/device-queue-clear.service';
 import { DeviceService } from '../device/device.service';
 import { DeviceAddDto, DeviceControlDto, DeviceMoveDto, DeviceRenameDto } from '../device/dto/device.dto';
 import { CommandQueueService, commandViewIn } from '../push/command-queue.service';
+import { DeviceStatusService } from '../push/device-status.service';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { SyncStatusService } from '../sync/sync-status.service';
 import { ConsoleController } from './console-http';
@@ -40,6 +41,7 @@ export class ConsoleDevicesController {
     private readonly control: DeviceControlService,
     private readonly terminalCommands: TerminalCommandService,
     private readonly clearing: DeviceQueueClearService,
+    private readonly deviceStatus: DeviceStatusService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -150,7 +152,10 @@ export class ConsoleDevicesController {
   /** Desired against confirmed, failing items, refused capabilities, skipped persons and owed work (`GET /api/gateway/devices/{sn}/convergence`). */
   @Get(':sn/convergence')
   async convergence(@Param('sn') sn: string) {
-    return ok(await this.convergenceOf.ofDevice(sn));
+    // With the device's connection: commands queued for an offline device wait for its next poll, no Return is
+    // on its way (the page says so rather than "waiting for a Return").
+    const [c, online] = await Promise.all([this.convergenceOf.ofDevice(sn), this.deviceStatus.isOnlineNow(sn)]);
+    return ok({ ...c, online });
   }
 
   /**

@@ -53,6 +53,13 @@ describe.skipIf(!run.executable)('the console while a panel is offline', () => {
     await notConverged.getByRole('row', { name: /OFFLINE001/ }).getByText('waiting for the device', { exact: true }).waitFor();
     await page.screenshot({ path: `${SCREENSHOT_DIR}/dashboard-offline-waiting.png` });
 
+    // The device's convergence view: its commands are queued, not sent, so no Return is awaited.
+    await page.goto(`${t.baseUrl}/console/devices/OFFLINE001`);
+    const convergence = page.getByRole('region', { name: 'Convergence of OFFLINE001' });
+    await convergence.getByText('waiting for the device: offline', { exact: true }).waitFor();
+    await convergence.getByText(/^\d+ commands? queued since .+; the device is offline and receives them when it polls again\.$/).waitFor();
+    expect(await convergence.getByText(/waiting for a Return|converging/).count()).toBe(0);
+
     // A full sync asked of the offline panel is queued, and the message says it waits for the panel.
     await navTo(page, 'Devices');
     await page.getByRole('button', { name: 'Full sync OFFLINE001' }).click();

@@ -171,12 +171,21 @@ function Convergence({ sn }: { sn: string }) {
           <Badge tone="bad">divergent</Badge>
         ) : d.state === 'refused' ? (
           <Badge tone="bad">refused by the firmware</Badge>
+        ) : (d.unconfirmedItems > 0 || d.pendingCommands > 0) && !d.online ? (
+          <Badge tone="warn">waiting for the device: offline</Badge>
         ) : d.unconfirmedItems > 0 || d.pendingCommands > 0 ? (
           <Badge tone="warn">converging</Badge>
         ) : (
           <Badge tone="ok">converged</Badge>
         )}{' '}
-        {d.pendingCommands > 0 && `${d.pendingCommands} command${d.pendingCommands === 1 ? '' : 's'} waiting for a Return since ${d.oldestUnconfirmedAt}.`}
+        {/* An offline device fetches nothing: its commands wait in the queue, no Return is on its way. */}
+        {d.pendingCommands > 0 && (
+          <span>
+            {d.online
+              ? `${d.pendingCommands} command${d.pendingCommands === 1 ? '' : 's'} waiting for a Return since ${d.oldestUnconfirmedAt}.`
+              : `${d.pendingCommands} command${d.pendingCommands === 1 ? '' : 's'} queued since ${d.oldestUnconfirmedAt}; the device is offline and receives them when it polls again.`}
+          </span>
+        )}
       </p>
       <dl class="facts">
         <dt>Desired items</dt>
