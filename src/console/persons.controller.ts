@@ -246,10 +246,26 @@ export class ConsolePersonsController {
     const kinds = new Map<string, string>(
       (await this.ds.query(`SELECT d.sn, ${effectiveKindSql('d')} AS kind FROM device d WHERE d.sn = ANY($1)`, [devices.map((d) => d.deviceSn)])).map((r: { sn: string; kind: string }) => [r.sn, r.kind]),
     );
+    // The rights are the panel's door numbers and time zone ids: the form names them as the operator knows them,
+    // each door by its name (PANELA0001-1, or what it was renamed to) and each time zone by its time segment.
+    const doorRows: Array<{ sn: string; door_no: number; name: string }> = await this.ds.query(
+      `SELECT d.sn, r.door_no, r.name FROM door r JOIN device d ON d.id = r.device_id WHERE d.sn = ANY($1)`,
+      [devices.map((d) => d.deviceSn)],
+    );
+    const doorNames = new Map<string, Record<number, string>>();
+    for (const r of doorRows) doorNames.set(r.sn, { ...doorNames.get(r.sn), [Number(r.door_no)]: r.name });
+    const segments: Array<{ tz_id: number; name: string }> = await this.ds.query(`SELECT tz_id, name FROM time_segment`);
+    const timeSegments = Object.fromEntries(segments.map((t) => [Number(t.tz_id), t.name]));
     // The keypad password opens doors (card + password, password only): it never leaves the server, to a viewer
     // least of all; the form only needs to know whether one is set.
     const { personPwd, ...shown } = person;
-    return ok({ person: { ...shown, hasPersonPwd: personPwd !== '' }, version: personVersion(person), left, devices: devices.map((d, i) => ({ ...d, online: online[i], kind: kinds.get(d.deviceSn) ?? null })) });
+    return ok({
+      person: { ...shown, hasPersonPwd: personPwd !== '' },
+      version: personVersion(person),
+      left,
+      timeSegments,
+      devices: devices.map((d, i) => ({ ...d, online: online[i], kind: kinds.get(d.deviceSn) ?? null, doorNames: doorNames.get(d.deviceSn) ?? {} })),
+    });
   }
 
   /**

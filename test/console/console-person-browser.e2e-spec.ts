@@ -102,8 +102,9 @@ describe.skipIf(!run.executable)('a person\'s panels, leave and reinstatement in
     await openPerson('901');
     await expect(rowOf('PERSONOK01')).resolves.toMatchObject({
       State: 'holds them',
-      'Should hold': 'doors 1 (time zone 1)',
-      'Confirmed rights': 'doors 1 (time zone 1)',
+      // Each door by its name and the time zone by its time segment, as the operator set them up: not "doors 1 (time zone 1)".
+      'Should hold': '10.88.0.1-1 (24-Hour Accessible)',
+      'Confirmed rights': '10.88.0.1-1 (24-Hour Accessible)',
       'Last confirmed': expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
       'Not confirmed': '',
       'Commands waiting': '0',
@@ -111,11 +112,11 @@ describe.skipIf(!run.executable)('a person\'s panels, leave and reinstatement in
       Skipped: '',
     });
     const refused = await rowOf('PERSONNO01');
-    expect(refused).toMatchObject({ State: 'refused by the firmware', 'Should hold': 'doors 2 (time zone 1)', 'Confirmed rights': 'none', 'Not confirmed': 'auth', 'Commands waiting': '0', Skipped: '' });
+    expect(refused).toMatchObject({ State: 'refused by the firmware', 'Should hold': '10.88.0.2-2 (24-Hour Accessible)', 'Confirmed rights': 'none', 'Not confirmed': 'auth', 'Commands waiting': '0', Skipped: '' });
     expect(refused['Last error']).toMatch(/^Return -1004: \S.*; refused for good: DATA UPDATE userauthorize \(Return -1004, probed again \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)$/);
     await expect(rowOf('PERSONZZ01')).resolves.toMatchObject({
       State: 'on its way',
-      'Should hold': 'doors 1 (time zone 1)',
+      'Should hold': '10.88.0.3-1 (24-Hour Accessible)',
       'Confirmed rights': 'none',
       'Last confirmed': '',
       'Not confirmed': 'user, auth',
@@ -145,7 +146,7 @@ describe.skipIf(!run.executable)('a person\'s panels, leave and reinstatement in
     await page.getByLabel('First name', { exact: true }).fill('Typed, not saved');
     await asleep.pollUntilIdle();
     await row.getByText('holds them').waitFor();
-    expect(await rowOf('PERSONZZ01')).toMatchObject({ 'Confirmed rights': 'doors 1 (time zone 1)', 'Not confirmed': '', 'Commands waiting': '0' });
+    expect(await rowOf('PERSONZZ01')).toMatchObject({ 'Confirmed rights': '10.88.0.3-1 (24-Hour Accessible)', 'Not confirmed': '', 'Commands waiting': '0' });
     // What the operator typed stays: the refresh reads the panels again, not the form.
     expect(await page.getByLabel('First name', { exact: true }).inputValue()).toBe('Typed, not saved');
     await page.getByRole('button', { name: 'Close' }).click();

@@ -151,6 +151,6 @@ describe.skipIf(!run.executable)('a person\'s photo, device password and certifi
       'Should hold': 'the person (attendance: no doors)',
       'Confirmed rights': 'not applicable',
     });
-    await expect.poll(() => cells('CREDPANEL01'), { timeout: 10_000 }).toMatchObject({ Device: '10.93.0.1 (CREDPANEL01) Access panel', 'Should hold': 'doors 1 (time zone 1)' });
+    await expect.poll(() => cells('CREDPANEL01'), { timeout: 10_000 }).toMatchObject({ Device: '10.93.0.1 (CREDPANEL01) Access panel', 'Should hold': '10.93.0.1-1 (24-Hour Accessible)' });
   });
 });

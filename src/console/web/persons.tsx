@@ -275,10 +275,21 @@ function doorsOf(mask: number): number[] {
   return out;
 }
 
-/** Rights as the API gives them: doors (a channel controller's gates) or an elevator controller's floors, with the time zone. */
-function rightsText(rights: Array<{ timezoneId: number; authorizeDoorId?: number; floors?: number[] }>): string {
+/** A panel's door and time zone names, as the console's API gives them beside the rights (door number → name, time zone id → time segment). */
+interface RightNames {
+  doors: Record<number, string>;
+  timeSegments: Record<number, string>;
+}
+
+/**
+ * Rights as the API gives them: doors (a channel controller's gates) or an elevator controller's floors, with the
+ * time zone; each door by its name and each time zone by its time segment (a number only when nothing names it).
+ */
+function rightsText(rights: Array<{ timezoneId: number; authorizeDoorId?: number; floors?: number[] }>, names: RightNames): string {
   if (rights.length === 0) return 'none';
-  return rights.map((r) => (r.floors ? `floors ${r.floors.join(', ')}` : `doors ${doorsOf(r.authorizeDoorId ?? 0).join(', ')}`) + ` (time zone ${r.timezoneId})`).join('; ');
+  return rights
+    .map((r) => (r.floors ? `floors ${r.floors.join(', ')}` : doorsOf(r.authorizeDoorId ?? 0).map((n) => names.doors[n] ?? `door ${n}`).join(', ')) + ` (${names.timeSegments[r.timezoneId] ?? `time zone ${r.timezoneId}`})`)
+    .join('; ');
 }
 
 
@@ -286,7 +297,7 @@ function rightsText(rights: Array<{ timezoneId: number; authorizeDoorId?: number
 const isTerminal = (d: { kind?: string | null }) => d.kind === 'att' || d.kind === 'facekiosk';
 
 /** Which panels and terminals hold the person and which do not yet, per device as the sync status API reports it. */
-function PanelsOfPerson({ devices, go }: { devices: any[]; go: Go }) {
+function PanelsOfPerson({ devices, timeSegments, go }: { devices: any[]; timeSegments: Record<number, string>; go: Go }) {
   return (
     <DataTable
       label="Panels holding this person"
@@ -309,8 +320,8 @@ function PanelsOfPerson({ devices, go }: { devices: any[]; go: Go }) {
           head: 'State',
           cell: (d) => <Badge tone={SYNC_STATES[d.state]?.tone ?? 'warn'}>{stateText(d)}</Badge>,
         },
-        { head: 'Should hold', cell: (d) => (!d.desired ? 'nothing (the person must leave it)' : isTerminal(d) ? 'the person (attendance: no doors)' : rightsText(d.rights)) },
-        { head: 'Confirmed rights', cell: (d) => (isTerminal(d) ? 'not applicable' : rightsText(d.confirmedRights)) },
+        { head: 'Should hold', cell: (d) => (!d.desired ? 'nothing (the person must leave it)' : isTerminal(d) ? 'the person (attendance: no doors)' : rightsText(d.rights, { doors: d.doorNames ?? {}, timeSegments })) },
+        { head: 'Confirmed rights', cell: (d) => (isTerminal(d) ? 'not applicable' : rightsText(d.confirmedRights, { doors: d.doorNames ?? {}, timeSegments })) },
         { head: 'Last confirmed', cell: (d) => d.lastConfirmedAt ?? '' },
         { head: 'Not confirmed', cell: (d) => d.unconfirmed.join(', ') },
         { head: 'Commands waiting', cell: (d) => d.pendingCommands },
@@ -402,7 +413,7 @@ function PersonDetail({ pin, me, go, onClose, onChanged }: { pin: string; me: Me
       {/* A resigned person cannot be edited (the REST API refuses it too): reinstate them first. */}
       <PersonEditor key={left ? 'left' : 'active'} initial={initial} version={data.version} isNew={false} onDone={onClose} readOnly={!mayEdit || !!left} pwdSet={p.hasPersonPwd} hasPhoto={!!p.personPhoto} />
       <h2>Panels</h2>
-      <PanelsOfPerson devices={data.devices} go={go} />
+      <PanelsOfPerson devices={data.devices} timeSegments={data.timeSegments ?? {}} go={go} />
       <Confirm
         open={!!asking}
         title={asking === 'leave' ? 'Person leaves' : 'Reinstate person'}
