@@ -113,6 +113,39 @@ export class ConsoleVisitorsController {
     return ok(await this.visLevels.list({ pageNo: 1, pageSize: 1000, offset: 0 }));
   }
 
+  /**
+   * CVSecurity's Visitor > Visitor Levels: every access, elevator and entrance-control level, and whether it is offered
+   * at check-in. Until an operator offers one, every level is (`narrowed` false): the REST API's own rule.
+   */
+  @Get('level-choices')
+  async levelChoices() {
+    const rows: Array<{ id: string; name: string; kind: string; offered: boolean }> = await this.ds.query(
+      `SELECT l.id, l.name, l.kind, EXISTS (SELECT 1 FROM vis_level v WHERE v.level_id = l.id) AS offered
+         FROM (SELECT id, name, 'access' AS kind FROM acc_level UNION ALL SELECT id, name, 'elevator' FROM ele_level UNION ALL SELECT id, name, 'entrance' FROM psg_level) l
+        ORDER BY l.name, l.id`,
+    );
+    const narrowed = rows.some((r) => r.offered);
+    return ok({ narrowed, levels: rows.map((r) => ({ ...r, offered: !narrowed || r.offered })) });
+  }
+
+  /** Offers levels to visitors (the first one narrows the set from every level to those offered). -24 for a level that does not exist. */
+  @Post('levels/offer')
+  @HttpCode(200)
+  @Audit('visitor.level.offer', (r) => String(r.body?.levelIds ?? ''))
+  async offerLevels(@Body() body: { levelIds?: unknown } | undefined) {
+    await this.visLevels.add(body?.levelIds);
+    return this.levelChoices();
+  }
+
+  /** Withdraws levels from visitors (visits checked in keep them); withdrawing the last one offers every level again. */
+  @Post('levels/withdraw')
+  @HttpCode(200)
+  @Audit('visitor.level.withdraw', (r) => String(r.body?.levelIds ?? ''))
+  async withdrawLevels(@Body() body: { levelIds?: unknown } | undefined) {
+    await this.visLevels.remove(body?.levelIds);
+    return this.levelChoices();
+  }
+
   @Post('checkin')
   @HttpCode(200)
   @Audit('visitor.checkin', cert)

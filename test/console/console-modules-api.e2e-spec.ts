@@ -244,6 +244,40 @@ describe('console API of the module pages', () => {
     expect((await op.call('POST', 'visitors/checkin', { ...visit, certNum: 'HN-4', persPersonPin: 'Nobody Here' })).body.code).toBe(-253);
   });
 
+  it("chooses the levels offered to visitors (CVSecurity's Visitor Levels): every level until one is offered, then only those, audited", async () => {
+    const add = (name: string) => t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name }] });
+    expect((await add('Visitor lobby')).body.code).toBe(0);
+    expect((await add('Server room')).body.code).toBe(0);
+    const choices = async () => (await op.call('GET', 'visitors/level-choices')).body.data as { narrowed: boolean; levels: Array<{ id: string; name: string; kind: string; offered: boolean }> };
+    const before = await choices();
+    expect(before.narrowed).toBe(false);
+    const lobby = before.levels.find((l) => l.name === 'Visitor lobby')!;
+    const server = before.levels.find((l) => l.name === 'Server room')!;
+    expect([lobby, server]).toEqual([expect.objectContaining({ kind: 'access', offered: true }), expect.objectContaining({ kind: 'access', offered: true })]);
+
+    // Offered: the check-in form's list holds the lobby alone, and a check-in with the server room is refused.
+    const offered = (await op.call('POST', 'visitors/levels/offer', { levelIds: [lobby.id] })).body;
+    expect(offered).toMatchObject({ code: 0, data: { narrowed: true } });
+    expect(offered.data.levels.filter((l: { offered: boolean }) => l.offered).map((l: { name: string }) => l.name)).toEqual(['Visitor lobby']);
+    expect((await op.call('GET', 'visitors/levels')).body.data.map((l: { name: string }) => l.name)).toEqual(['Visitor lobby']);
+    const visit = { visEmpName: 'Guest Lv', certType: '8', visitReason: 'meeting', visitorCount: '1', persPersonPin: '6301', startTime: '2030-01-01 09:00:00', endTime: '2030-01-01 18:00:00' };
+    expect((await op.call('POST', 'visitors/checkin', { ...visit, certNum: 'LV-1', visLevels: server.id })).body.code).toBe(-24);
+    expect((await op.call('POST', 'visitors/checkin', { ...visit, certNum: 'LV-2', visLevels: lobby.id })).body.code).toBe(0);
+    expect(await audit('visitor.level.offer')).toMatchObject({ target: lobby.id, outcome: 'ok' });
+
+    // A level that does not exist: the manual's -24, nothing changed; a viewer may not choose.
+    expect((await op.call('POST', 'visitors/levels/offer', { levelIds: ['nosuchlevel'] })).body.code).toBe(-24);
+    await createOperator(t, 'vic', 'viewer', 'vic-password-1');
+    const viewer = await signIn(t, 'vic', 'vic-password-1');
+    expect((await viewer.call('POST', 'visitors/levels/offer', { levelIds: [server.id] })).body.code).toBeLessThan(0);
+    expect((await choices()).levels.find((l) => l.id === server.id)!.offered).toBe(false);
+
+    // Withdrawn, the last one: every level is offered again, as on a fresh install.
+    expect((await op.call('POST', 'visitors/levels/withdraw', { levelIds: [lobby.id] })).body).toMatchObject({ code: 0, data: { narrowed: false } });
+    expect((await choices()).levels.every((l) => l.offered)).toBe(true);
+    expect(await audit('visitor.level.withdraw')).toMatchObject({ target: lobby.id, outcome: 'ok' });
+  });
+
   it('filters attendance punches by the person name the list shows, in the list and the export', async () => {
     expect((await t.post('/api/person/add', { pin: '6401', name: 'Ines', lastName: 'Ortega' })).body.code).toBe(0);
     const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'ATTAPI0001' });

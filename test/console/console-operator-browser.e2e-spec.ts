@@ -168,4 +168,23 @@ describe.skipIf(!run.executable)('the console as a CVSecurity operator expects i
         throw new Error(`${(e as Error).message}\n${(await page.locator('[role=alert], [role=status]').allInnerTexts()).join(' | ')}`);
       });
   });
+
+  it("chooses the levels offered at check-in on the Visitors page, as CVSecurity's Visitor Levels: every level until one is chosen", async () => {
+    for (const name of ['Lobby visits', 'Plant floor']) expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name }] })).body.code).toBe(0);
+    await navTo(page, 'Dashboard');
+    await navTo(page, 'Visitors');
+    const levels = page.getByRole('table', { name: 'Visitor levels' });
+    const plant = levels.getByRole('row').filter({ hasText: 'Plant floor' });
+    await plant.getByText('offered', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Offer only Lobby visits to visitors' }).click();
+    await page.getByRole('status').filter({ hasText: 'Lobby visits is offered to visitors (the only level offered now)' }).waitFor();
+    await plant.getByText('not offered', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Check a visitor in' }).click();
+    const form = page.getByRole('form', { name: 'Check a visitor in' });
+    await form.getByLabel('Lobby visits').waitFor();
+    expect(await form.getByLabel('Plant floor').count()).toBe(0);
+    await page.getByRole('button', { name: 'Withdraw Lobby visits from visitors' }).click();
+    await page.getByRole('status').filter({ hasText: 'every level is offered to visitors again' }).waitFor();
+    await plant.getByText('offered', { exact: true }).waitFor();
+  });
 });

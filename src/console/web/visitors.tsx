@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, fromLocalInput, localInput, query, toLocalInput } from './api';
 import type { Me } from './main';
-import { Badge, can, Field, Notice, Pager, queryPage, queryValues, offlineHoldersNote, offlineReceiversNote, useAction, useConfirm, useLoad, writeQuery } from './ui';
+import { Badge, can, DataTable, Field, Notice, Pager, queryPage, queryValues, offlineHoldersNote, offlineReceiversNote, useAction, useConfirm, useLoad, writeQuery } from './ui';
 
 /**
  * The document types as the manual numbers them (2.15.1, 2.17.1): the code is what an integrator sends to
@@ -123,7 +123,7 @@ function VisitorForm({ kind, timeZone, onDone, reservation }: { kind: 'checkin' 
                 {l.name}
               </label>
             ))}
-            {levels.data?.length === 0 && <small>No visitor levels yet (Access levels page).</small>}
+            {levels.data?.length === 0 && <small>No levels yet: create one on the Access levels page.</small>}
           </div>
         </fieldset>
       )}
@@ -304,7 +304,73 @@ export function VisitorsPage({ me }: { me: Me }) {
           </tbody>
         </table>
       )}
+      <VisitorLevels mayAct={mayAct} a={a} />
       {confirm.dialog}
     </>
+  );
+}
+
+const LEVEL_KINDS: Record<string, string> = { access: 'access level (doors)', elevator: 'elevator level (floors)', entrance: 'entrance-control level (gates)' };
+
+/**
+ * CVSecurity's Visitor > Visitor Levels: which levels the check-in form offers. Every level is, until an operator
+ * offers some (then only those); withdrawing the last one offers every level again. Visits checked in keep theirs.
+ */
+function VisitorLevels({ mayAct, a }: { mayAct: boolean; a: ReturnType<typeof useAction> }) {
+  const c = useLoad(() => api('GET', 'visitors/level-choices'), []);
+  async function change(l: any, how: 'offer' | 'withdraw') {
+    const r = await a.run(
+      () => api('POST', `visitors/levels/${how}`, { levelIds: [l.id] }),
+      (d: any) =>
+        how === 'offer'
+          ? `${l.name} is offered to visitors${d.levels.filter((x: any) => x.offered).length === 1 ? ' (the only level offered now)' : ''}`
+          : d.narrowed
+            ? `${l.name} is no longer offered to visitors`
+            : `${l.name} withdrawn: no level was chosen any more, so every level is offered to visitors again`,
+    );
+    if (r !== undefined) c.reload();
+  }
+  return (
+    <section aria-labelledby="vis-levels-h">
+      <h2 id="vis-levels-h">Visitor levels</h2>
+      <p>
+        <small>
+          {c.data?.narrowed
+            ? 'The check-in form offers the levels marked offered; visits already checked in keep theirs.'
+            : 'Every level is offered to visitors until you choose some: "Offer only this" makes the check-in form offer that level alone, and you add others after it.'}
+        </small>
+      </p>
+      {c.error && <Notice error={c.error} />}
+      {c.data && (
+        <DataTable
+          label="Visitor levels"
+          rows={c.data.levels}
+          rowKey={(l: any) => l.id}
+          empty="No levels yet: create one on the Access levels page."
+          columns={[
+            { head: 'Level', cell: (l: any) => l.name },
+            { head: 'Kind', cell: (l: any) => LEVEL_KINDS[l.kind] ?? l.kind },
+            { head: 'Offered to visitors', cell: (l: any) => (l.offered ? <Badge tone="ok">offered</Badge> : <Badge tone="muted">not offered</Badge>) },
+            mayAct && { head: 'Action', cell: (l: any) => <LevelOfferButton l={l} narrowed={c.data.narrowed} change={change} /> },
+          ]}
+        />
+      )}
+    </section>
+  );
+}
+
+/** Before any level is chosen, offering one narrows the set to it ("Offer only this"); after, each is offered or withdrawn. */
+function LevelOfferButton({ l, narrowed, change }: { l: any; narrowed: boolean; change: (l: any, how: 'offer' | 'withdraw') => void }) {
+  if (!narrowed)
+    return (
+      <button type="button" class="small secondary" onClick={() => change(l, 'offer')} aria-label={`Offer only ${l.name} to visitors`}>
+        Offer only this
+      </button>
+    );
+  const how = l.offered ? 'withdraw' : 'offer';
+  return (
+    <button type="button" class={l.offered ? 'small secondary' : 'small'} onClick={() => change(l, how)} aria-label={l.offered ? `Withdraw ${l.name} from visitors` : `Offer ${l.name} to visitors`}>
+      {l.offered ? 'Withdraw' : 'Offer'}
+    </button>
   );
 }
