@@ -337,7 +337,7 @@ export class SyncConfirmation implements OnModuleInit {
        SELECT $1, $2, x.k, $3, 1, $4, now(), x.plan, CASE WHEN $7 THEN NULL ELSE $8::bigint END, CASE WHEN $7 THEN NULL ELSE clock_timestamp() END FROM unnest($6::varchar[], $5::varchar[]) AS x(k, plan)
        ON CONFLICT (device_id, kind, key) DO UPDATE SET
          hash = CASE WHEN $7 OR $10 OR EXCLUDED.key = ANY($9::varchar[]) THEN '${UNKNOWN_HASH}' ELSE COALESCE(sync_item.hash, '${UNKNOWN_HASH}') END,
-         failures = sync_item.failures + 1, last_return = EXCLUDED.last_return, failed_at = now(), failed_plan = EXCLUDED.failed_plan,
+         failures = sync_item.failures + 1, last_return = EXCLUDED.last_return, last_error = NULL, failed_at = now(), failed_plan = EXCLUDED.failed_plan,
          failed_delete = CASE WHEN $7 THEN sync_item.failed_delete ELSE EXCLUDED.failed_delete END,
          failed_delete_at = CASE WHEN $7 THEN sync_item.failed_delete_at ELSE EXCLUDED.failed_delete_at END
        RETURNING key, failures`,

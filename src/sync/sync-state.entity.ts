@@ -67,6 +67,20 @@ export class SyncItem {
   @Column({ name: 'prior_hashes', type: 'text', nullable: true })
   priorHashes!: string | null;
 
+  /**
+   * A terminal's ERRORLOG that failed the command which confirmed this item (Attendance PUSH 11.16, DataOrigin=cmd):
+   * its code and meaning (appendix 9), shown where the item's failure is, until another failure or confirmation.
+   */
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError!: string | null;
+
+  /** The content (hash) those ERRORLOG failures were of, and how many in a row: a retry of it backs off further. */
+  @Column({ name: 'error_hash', type: 'text', nullable: true })
+  errorHash!: string | null;
+
+  @Column({ name: 'error_failures', type: 'integer', default: 0 })
+  errorFailures!: number;
+
   /** Why the planner did not send this item (a stored value a device command cannot carry). */
   @Column({ type: 'text', nullable: true })
   skipped!: string | null;

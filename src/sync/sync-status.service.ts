@@ -84,7 +84,7 @@ interface PersonReads {
   desired: Map<string, DesiredHashes>;
   confirmed: Awaited<ReturnType<typeof loadConfirmed>>;
   inflight: Awaited<ReturnType<typeof loadInflight>>;
-  allRows: Array<{ device_id: string; key: string; kind: string; failures: number; last_return: number | null; skipped: string | null; confirmed_at: Date | null }>;
+  allRows: Array<{ device_id: string; key: string; kind: string; failures: number; last_return: number | null; last_error: string | null; skipped: string | null; confirmed_at: Date | null }>;
   aliasOf: Map<string, string>;
   tzHeld: (deviceId: string, tz: number) => string | undefined;
   inDoubt: Set<string>;
@@ -196,8 +196,8 @@ export class SyncStatusService {
     const devices = [...desired].map(([id, d]) => ({ id, sn: d.sn })).sort((a, b) => a.sn.localeCompare(b.sn));
     const confirmed = await loadConfirmed(m, devices.map((d) => d.id), pins);
     const inflight = await loadInflight(m, devices.map((d) => d.sn), pins);
-    const allRows: Array<{ device_id: string; key: string; kind: string; failures: number; last_return: number | null; skipped: string | null; confirmed_at: Date | null }> = await m.query(
-      `SELECT device_id, key, kind, failures, last_return, skipped, confirmed_at FROM sync_item WHERE key = ANY($1::text[]) AND kind = ANY($2) AND device_id = ANY($3)`,
+    const allRows: Array<{ device_id: string; key: string; kind: string; failures: number; last_return: number | null; last_error: string | null; skipped: string | null; confirmed_at: Date | null }> = await m.query(
+      `SELECT device_id, key, kind, failures, last_return, last_error, skipped, confirmed_at FROM sync_item WHERE key = ANY($1::text[]) AND kind = ANY($2) AND device_id = ANY($3)`,
       [pins, MEMBER_KINDS, devices.map((d) => d.id)],
     );
     const aliases: Array<{ id: string; alias: string; kind: string }> = await m.query(`SELECT id, alias, ${effectiveKindSql('device')} AS kind FROM device WHERE id = ANY($1)`, [
@@ -291,6 +291,8 @@ export class SyncStatusService {
                   ? 'divergent'
                   : 'removing';
       const lastReturn = failed.find((r) => r.last_return !== null)?.last_return ?? null;
+      // A command the terminal failed after its Return (ERRORLOG, DataOrigin=cmd): its code and meaning (appendix 9).
+      const errorLog = failed.find((r) => r.last_error)?.last_error ?? null;
       const lastConfirmedAt = items.map((r) => r.confirmed_at).filter((t): t is Date => !!t).sort((a, b) => b.getTime() - a.getTime())[0] ?? null;
       return {
         deviceSn: d.sn,
@@ -305,7 +307,7 @@ export class SyncStatusService {
         unconfirmed,
         pendingCommands: pending,
         lastReturn,
-        lastError: lastReturn === null ? (failed.length ? 'no result' : null) : `Return ${lastReturn}: ${returnMeaning(lastReturn, manualOf.get(d.id)) ?? 'unknown error code'}`,
+        lastError: lastReturn === null ? (errorLog ?? (failed.length ? 'no result' : null)) : `Return ${lastReturn}: ${returnMeaning(lastReturn, manualOf.get(d.id)) ?? 'unknown error code'}`,
         refused,
         refusals: refused.map((k) => refusalOf(k, factsAll.get(d.id)?.get(k), kindOf.get(d.id) ?? '', this.config.timeZone)),
         skipped,

@@ -209,6 +209,72 @@ describe('a terminal that takes visible-light face comparison photos', () => {
   });
 });
 
+/** The terminal's items of `pin` as the gateway believes them held: kind → hash, failures, last error. */
+async function itemsOf(sn: string, pin: string): Promise<Record<string, { hash: string | null; failures: number; lastError: string | null }>> {
+  const rows: Array<{ kind: string; hash: string | null; failures: number; last_error: string | null }> = await t.ds.query(
+    `SELECT i.kind, i.hash, i.failures, i.last_error FROM sync_item i JOIN device d ON d.id = i.device_id WHERE d.sn = $1 AND i.key = $2`,
+    [sn, pin],
+  );
+  return Object.fromEntries(rows.map((r) => [r.kind, { hash: r.hash, failures: Number(r.failures), lastError: r.last_error }]));
+}
+
+describe('a face the terminal cannot detect, reported after its Return (ERRORLOG, manual 11.16)', () => {
+  it('fails the BIOPHOTO command that carried it: the photo is no longer believed held, the other items stay confirmed', async () => {
+    const sn = 'ATT-BP-ERRLOG';
+    const term = await terminalInOwnArea(sn, V5L);
+    await personWithPhotoOn(sn, '9120');
+    await personWithPhotoOn(sn, '9121');
+    await ran(term, () => hasComparisonPhoto(term, '9120')() && hasComparisonPhoto(term, '9121')());
+    await settleTerminal(reconciler, term);
+    const sent = (pin: string) => term.executed.filter((d) => d.command.startsWith(`DATA UPDATE BIOPHOTO PIN=${pin}\t`)).at(-1)!;
+    expect(sent('9120').returnCode).toBe(0);
+    const before = { a: await itemsOf(sn, '9120'), b: await itemsOf(sn, '9121') };
+    expect(before.a.photo).toMatchObject({ failures: 0, lastError: null });
+    expect(before.a.photo.hash).toMatch(/^bp9:/);
+
+    // Its DataOrigin=dev record, and a CmdId of no command sent to it: stored, nothing else.
+    expect((await term.errorLog(sent('9121'), 'D01E0001', { origin: 'dev' })).body.trim()).toBe('OK');
+    expect((await term.errorLog({ ...sent('9121'), id: '987654321' })).body.trim()).toBe('OK');
+    expect(await itemsOf(sn, '9121')).toEqual(before.b);
+
+    // Face detection failed on 9120's comparison photo, after it answered Return=0.
+    const r = await term.errorLog(sent('9120'), 'D01E0001');
+    expect([r.status, r.body.trim()]).toEqual([200, 'OK']);
+    expect(term.biophotos.has('9120')).toBe(false);
+    const after = await itemsOf(sn, '9120');
+    expect(after.photo.hash).not.toBe(before.a.photo.hash);
+    expect(after.photo).toMatchObject({ failures: 1, lastError: 'ERRORLOG D01E0001: Face detection failed' });
+    // The user and the other person's items stay confirmed as they were.
+    expect(after.user).toEqual(before.a.user);
+    expect(await itemsOf(sn, '9121')).toEqual(before.b);
+    const [cmd] = await t.ds.query(`SELECT c.state, c.error FROM device_command c JOIN device_command_attempt a ON a.command_id = c.id WHERE a.attempt_id = $1`, [sent('9120').id]);
+    expect(cmd).toEqual({ state: 'failed', error: 'ERRORLOG D01E0001: Face detection failed' });
+    // Where failures are shown: the person's sync answer and the device's convergence.
+    expect((await t.get('/api/gateway/persons/9120/devices')).body.data).toEqual([
+      expect.objectContaining({ deviceSn: sn, state: 'divergent', unconfirmed: ['photo'], lastReturn: null, lastError: 'ERRORLOG D01E0001: Face detection failed' }),
+    ]);
+    expect(await convergence(sn)).toMatchObject({ divergent: true, failingItems: 1 });
+
+    // The same record posted again (its reply lost): nothing more.
+    expect((await term.errorLog(sent('9120'), 'D01E0001')).body.trim()).toBe('OK');
+    expect(await itemsOf(sn, '9120')).toEqual(after);
+
+    // After the backoff the photo is sent again; the face fails again: the next wait is longer, not the base again.
+    const first = sent('9120').id;
+    await ran(term, () => sent('9120').id !== first);
+    expect(sent('9120').returnCode).toBe(0);
+    await term.errorLog(sent('9120'), 'D01E0001');
+    const [again] = await t.ds.query(
+      `SELECT i.error_failures, i.failures, extract(epoch FROM i.next_try_at - now()) AS wait FROM sync_item i JOIN device d ON d.id = i.device_id WHERE d.sn = $1 AND i.key = '9120' AND i.kind = 'photo'`,
+      [sn],
+    );
+    expect(Number(again.error_failures)).toBe(2);
+    expect(Number(again.failures)).toBeGreaterThanOrEqual(2);
+    expect(Number(again.wait)).toBeGreaterThan(1.5);
+    expect(await itemsOf(sn, '9121')).toEqual(before.b);
+  });
+});
+
 describe('a terminal that does not say it takes comparison photos', () => {
   it('gets USERPIC alone, as before', async () => {
     const sn = 'ATT-BP-NONE';

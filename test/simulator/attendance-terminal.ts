@@ -903,6 +903,24 @@ export class AttendanceTerminal {
     return true;
   }
 
+  /**
+   * A command it answered Return=0 and then failed at (manual 11.16): `POST /iclock/cdata?SN=&table=ERRORLOG&Stamp=`
+   * with `ERRORLOG ErrCode=\tErrMsg=\tDataOrigin=cmd\tCmdId=<its ID>\tAdditional=<base64 JSON>`. A comparison photo
+   * whose face it could not detect (appendix 9, D01E000x) is not kept: dropped from its BIOPHOTO table first.
+   * `origin: 'dev'` reports an error of its own data instead (DataOrigin=dev).
+   */
+  async errorLog(cmd: ExecutedCommand, errCode = 'D01E0001', opts: { origin?: 'cmd' | 'dev'; errMsg?: string } = {}): Promise<HttpResult> {
+    const photo = /^DATA UPDATE BIOPHOTO PIN=([^\t]*)\tType=(\d+)/.exec(cmd.command);
+    if (photo && (opts.origin ?? 'cmd') === 'cmd') {
+      const kept = this.biophotos.get(photo[1]);
+      kept?.delete(photo[2]);
+      if (kept?.size === 0) this.biophotos.delete(photo[1]);
+    }
+    const additional = Buffer.from(JSON.stringify(photo ? { pin: photo[1], type: Number(photo[2]) } : {})).toString('base64');
+    const line = `ERRORLOG ErrCode=${errCode}\tErrMsg=${opts.errMsg ?? ''}\tDataOrigin=${opts.origin ?? 'cmd'}\tCmdId=${cmd.id}\tAdditional=${additional}`;
+    return this.uploadRaw('ERRORLOG', line + this.eol);
+  }
+
   /** `POST /iclock/cdata?SN=&table=<table>&Stamp=` with a body as given. */
   async uploadRaw(table: string, body: string, withStamp = true): Promise<HttpResult> {
     const params: Array<[string, string]> = [['SN', this.sn], ['table', table]];

@@ -65,6 +65,7 @@ import { AttOperlogCutShort1763700013710 } from './1763700013710-att-operlog-cut
 import { AttTerminalEndsLines1763700013911 } from './1763700013911-att-terminal-ends-lines';
 import { DeviceDroppedReaders1764000003000 } from './1764000003000-device-dropped-readers';
 import { CardValueCase1764100004000 } from './1764100004000-card-value-case';
+import { SyncItemErrorLog1764300010000 } from './1764300010000-sync-item-error-log';
 
 /** In order. Each migration is hand-reviewed; the schema drift test proves they match the entities. */
 export const MIGRATIONS = [
@@ -135,4 +136,5 @@ export const MIGRATIONS = [
   AttTerminalEndsLines1763700013911,
   DeviceDroppedReaders1764000003000,
   CardValueCase1764100004000,
+  SyncItemErrorLog1764300010000,
 ];

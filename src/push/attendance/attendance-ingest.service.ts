@@ -1,4 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/config';
+import { CommandOutcomeHub } from '../command-outcome';
+import { failCommandsByErrorLog } from './errorlog-commands';
 import { int32 } from '../../common/whole-number';
 import { AttOperlog } from '../../attendance/att-operlog.entity';
 import { AttPhoto } from '../../attendance/att-photo.entity';
@@ -186,6 +189,8 @@ export class AttendanceIngestService {
     private readonly ds: DataSource,
     private readonly metrics: GatewayMetrics,
     groupCommit: GroupCommitService,
+    private readonly outcomes: CommandOutcomeHub,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     // Terminals send each punch the moment it happens (Realtime=1): concurrent uploads share one statement.
     this.attlog = groupCommit.create({
@@ -374,7 +379,9 @@ export class AttendanceIngestService {
    * A table this gateway does not read (IDCARD 11.6, ERRORLOG 11.16, or one the manual does not name): every line
    * kept under the table's name, with the upload's Stamp when the table is one the terminal keeps a Stamp of
    * (manual 5), in one transaction. IDCARD and ERRORLOG records are kept by their fields (keyedRecordFields; an
-   * ERRORLOG code the manual names gains its `meaning`), any other line as `{"line": …}`.
+   * ERRORLOG code the manual names gains its `meaning`), any other line as `{"line": …}`. An ERRORLOG record of a
+   * command this gateway sent the device (DataOrigin=cmd, CmdId) fails that command and its items after all
+   * (errorlog-commands.ts), in the same transaction.
    */
   async ingestRaw(device: DeviceSession, table: string, body: string, stamp: string | null): Promise<AttIngestResult> {
     const rows = rawLines(table, body, KEYED_TABLES.has(table.toUpperCase()) ? (line) => keyedRecordFields(table, line) : undefined);
@@ -385,6 +392,10 @@ export class AttendanceIngestService {
     const stampTable = ATT_STAMP_TABLES.find((t) => t === table.toUpperCase());
     await this.ds.transaction(async (m) => {
       await storeRaw(m, device.sn, rows);
+      if (stampTable === 'ERRORLOG') {
+        const failed = await failCommandsByErrorLog(m, device.sn, rows, this.outcomes, { baseMs: this.config.syncRetryBaseMs, maxMs: this.config.syncRetryMaxMs });
+        if (failed.length) this.logger.warn(`device ${device.sn}: ERRORLOG failed command(s) ${failed.join(', ')} after their Return; their items are unconfirmed`);
+      }
       if (stampTable) await noteUpload(m, device.id, stampTable, stamp, null, false);
     });
     return { received: rows.length, processed: rows.length, stored: rows.length, admitted: true };

@@ -71,7 +71,7 @@ export class PersonDeviceSyncDto {
   @ApiProperty({ example: ['photo'], type: [String], description: 'items (user, auth, eleauth, card, photo, bio) not yet confirmed as they should be; `tz` when a time zone the rights name is not held as desired (the rights then open nothing, or at the wrong hours)' }) unconfirmed!: string[];
   @ApiProperty({ example: 0 }) pendingCommands!: number;
   @ApiProperty({ example: null, nullable: true, type: Number, description: 'last Return code of a refused command for this person here, until the device confirms the item' }) lastReturn!: number | null;
-  @ApiProperty({ example: null, nullable: true, type: String, description: 'the meaning of lastReturn' }) lastError!: string | null;
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'the meaning of lastReturn; without one, the ERRORLOG code and meaning a terminal reported for the command after its Return (`ERRORLOG D01E0001: Face detection failed`), or `no result`' }) lastError!: string | null;
   @ApiProperty({
     example: [],
     type: [String],

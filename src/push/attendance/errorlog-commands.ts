@@ -1,0 +1,96 @@
+/**
+ * A command's later failure reported by a terminal (Attendance PUSH 11.16): `ERRORLOG ErrCode=…\tErrMsg=…\t
+ * DataOrigin=cmd\tCmdId=<the command's ID>\tAdditional=…`. The terminal answered the command Return=0 and then
+ * failed at what it carried (a `DATA UPDATE BIOPHOTO` whose face it could not detect, appendix 9 D01E0001): the
+ * command is failed after all, with the code and its meaning, and what it confirmed is failing again (sync-confirm.ts,
+ * as a failed put: in doubt, planned again after a backoff). Such failures of one content in a row back off further
+ * each time (a face that cannot be detected fails again at every retry, though every retry is answered Return=0);
+ * another content (a new photo) starts the count again. DataOrigin=dev lines, CmdIds of no command sent to this
+ * device, and commands already failed (the same ERRORLOG posted again after a lost reply) change nothing: the lines
+ * stay stored only.
+ */
+import type { EntityManager } from 'typeorm';
+import { namedQuery } from '../../database/prepared-query.service';
+import type { CommandOutcome, CommandOutcomeHub } from '../command-outcome';
+import { outcomeCommandSql } from '../command-outcome';
+import { QUEUE_LOCK } from '../command-queue.service';
+import type { RawUploadRow } from '../raw-upload';
+import { errorLogMeaning } from './protocol/idcard';
+
+/** The field of an ERRORLOG record by name, whatever its case. */
+const field = (fields: Record<string, string>, name: string): string | undefined =>
+  Object.entries(fields).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1]?.trim();
+
+/** A record's failure as the command and its items keep it: `ERRORLOG D01E0001: Face detection failed`. */
+export function errorLogText(code: string, msg: string | undefined): string {
+  const meaning = errorLogMeaning(code) ?? 'unknown error code';
+  return `ERRORLOG ${code}: ${meaning}${msg ? ` (${msg})` : ''}`.slice(0, 500);
+}
+
+/** The commands an ERRORLOG upload names (DataOrigin=cmd), by the ID the device saw, with their failure text. */
+export function commandErrors(rows: readonly RawUploadRow[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of rows) {
+    if (r.table.toUpperCase() !== 'ERRORLOG') continue;
+    const id = field(r.fields, 'CmdId');
+    const code = field(r.fields, 'ErrCode');
+    if (field(r.fields, 'DataOrigin')?.toLowerCase() !== 'cmd' || !id || !/^\d{1,18}$/.test(id) || !code) continue;
+    out.set(id.replace(/^0+(?=\d)/, ''), errorLogText(code, field(r.fields, 'ErrMsg')));
+  }
+  return out;
+}
+
+/** Backoff of ERRORLOG failures in a row ($3 base, $4 longest, ms), as sync-items.ts backoffMs counts them. */
+const ERROR_BACKOFF = `make_interval(secs => least($4::float8, $3::float8 * power(2::float8, least(greatest(s.error_failures, 1) - 1, 20))) / 1000)`;
+
+/**
+ * Fails the done commands of device `sn` these ERRORLOG rows name, in the caller's transaction (the upload's):
+ * under the device's queue lock, as results are applied; the outcome listeners learn of the failure as of any.
+ * Returns the ids of the commands failed.
+ */
+export async function failCommandsByErrorLog(
+  m: EntityManager,
+  sn: string,
+  rows: readonly RawUploadRow[],
+  hub: CommandOutcomeHub,
+  retry: { baseMs: number; maxMs: number },
+): Promise<string[]> {
+  const errors = commandErrors(rows);
+  if (errors.size === 0) return [];
+  await namedQuery(m, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, [QUEUE_LOCK, sn]);
+  const attempts = [...errors.keys()];
+  // An UPDATE … RETURNING answers [rows, count] through the pg driver.
+  const failed: Array<{ attempt_id: string; id: string; command: string; ref: unknown }> = await m.query(
+    `WITH named AS (
+       SELECT DISTINCT ON (c.id) a.attempt_id::text AS attempt_id, c.id FROM device_command_attempt a JOIN device_command c ON c.id = a.command_id
+        WHERE a.device_sn = $1 AND a.attempt_id = ANY($2::bigint[]) AND c.device_sn = $1 AND c.state = 'done'
+        ORDER BY c.id, a.attempt_id)
+     UPDATE device_command c SET state = 'failed', error = v.err
+       FROM named n JOIN unnest($2::bigint[], $3::text[]) AS v(attempt, err) ON v.attempt::text = n.attempt_id
+      WHERE c.id = n.id AND c.state = 'done'
+      RETURNING n.attempt_id, c.id::text AS id, ${outcomeCommandSql('c.command')} AS command, c.ref`,
+    [sn, attempts, attempts.map((a) => errors.get(a)!)],
+  ).then((r: unknown) => (Array.isArray(r) && Array.isArray(r[0]) ? r[0] : r) as Array<{ attempt_id: string; id: string; command: string; ref: unknown }>);
+  if (failed.length === 0) return [];
+  const outcomes: CommandOutcome[] = failed.map((f) => ({ deviceSn: sn, commandId: f.id, command: f.command, ref: f.ref ?? null, state: 'failed', returnCode: null, reason: 'returned' }));
+  await hub.emit(m, outcomes);
+  // The items those commands put, failed again just now (a later command's word on an item stands: not failed here),
+  // keep the ERRORLOG's code and back off by its failures of their content in a row.
+  for (const f of failed) {
+    const ref = f.ref as { sync?: number; kind?: string; put?: Array<[string, string]> } | null;
+    if (ref?.sync !== 1 || !ref.kind || !ref.put?.length) continue;
+    await m.query(
+      `UPDATE sync_item s SET last_error = $3,
+              error_failures = CASE WHEN s.error_hash = x.h THEN s.error_failures + 1 ELSE 1 END, error_hash = x.h
+         FROM unnest($4::varchar[], $5::text[]) AS x(k, h)
+        WHERE s.device_id = (SELECT id FROM device WHERE sn = $1) AND s.kind = $2 AND s.key = x.k AND s.failed_at = now() AND s.failures > 0`,
+      [sn, ref.kind, errors.get(f.attempt_id)!, ref.put.map(([k]) => k), ref.put.map(([, h]) => h)],
+    );
+    await m.query(
+      `UPDATE sync_item s SET failures = greatest(s.failures, s.error_failures), next_try_at = greatest(s.next_try_at, now() + ${ERROR_BACKOFF})
+        WHERE s.device_id = (SELECT id FROM device WHERE sn = $1) AND s.kind = $2 AND s.key = ANY($5::varchar[]) AND s.failed_at = now() AND s.failures > 0 AND s.last_error IS NOT NULL`,
+      [sn, ref.kind, retry.baseMs, retry.maxMs, ref.put.map(([k]) => k)],
+    );
+  }
+  return failed.map((f) => f.id);
+}
