@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { settingsOf } from '../push/push-helpers';
 import { ChannelControllerSimulator } from '../simulator/channel';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -186,5 +187,105 @@ describe('a pass rule the gateway never sent', () => {
     expect(second.filter((c) => c.endsWith(' *'))).toEqual([]);
     expect(ids()).toEqual([tz]);
     expect((await t.get(`/api/gateway/devices/${SN}/convergence`)).body.data).toMatchObject({ divergent: false, pendingCommands: 0, owed: [] });
+  });
+});
+
+describe('a rule changed and changed back (A -> B -> A) while B is in flight or refused', () => {
+  const A = () => `${shorter}/4`;
+  /**
+   * Polls and reconciles until the controller holds A and the rule reads confirmed; at every step the answer never
+   * says confirmed while the controller holds anything else.
+   */
+  async function settleOnA(rounds = 20): Promise<void> {
+    for (let i = 0; i < rounds; i++) {
+      const [r] = (await rules()).data;
+      if (r.confirmed) expect(held()).toBe(A());
+      if (r.confirmed && held() === A()) break;
+      await reconciler.idle();
+      await cc.poll();
+      const [after] = (await rules()).data;
+      if (after.confirmed) expect(held()).toBe(A());
+      await sleep(250);
+      await reconciler.runOnce();
+    }
+    expect(held()).toBe(A());
+    expect((await rules()).data).toEqual([expect.objectContaining({ passMode: 4, confirmed: true, lastReturn: 0 })]);
+    // It stays A: nothing of B is sent after it.
+    await sleep(1200);
+    await reconciler.runOnce();
+    await reconciler.idle();
+    await cc.pollUntilIdle({ maxPolls: 50 });
+    expect(held()).toBe(A());
+    expect((await t.get(`/api/gateway/devices/${SN}/convergence`)).body.data).toMatchObject({ divergent: false, unconfirmedItems: 0, pendingCommands: 0 });
+  }
+
+  /** B is posted and run by the controller, its result held back. */
+  async function bRunResultHeld(): Promise<void> {
+    cc.holdResults((c) => c.verb === 'DATA UPDATE' && c.table === 'gatepassrule');
+    expect((await post('Gate hours', 5)).body.code).toBe(0);
+    await cc.poll();
+    expect(held()).toBe(`${shorter}/5`);
+  }
+
+  beforeAll(() => {
+    settingsOf(t).ackTimeoutMs = 800;
+  });
+
+  it("B's reply lost (the controller never got it), then A again", async () => {
+    expect(held()).toBe(A());
+    expect((await post('Gate hours', 5)).body.code).toBe(0);
+    cc.loseNextReply();
+    await cc.poll();
+    expect(held()).toBe(A());
+    expect((await post('Gate hours', 4)).body.code).toBe(0);
+    // A is what the controller holds, but B may still reach it: not confirmed yet.
+    expect((await rules()).data).toMatchObject([{ passMode: 4, confirmed: false }]);
+    await settleOnA();
+  });
+
+  it("B run but its result lost, then A again", async () => {
+    await bRunResultHeld();
+    cc.dropHeldResults();
+    cc.stopHoldingResults();
+    expect((await post('Gate hours', 4)).body.code).toBe(0);
+    expect((await rules()).data).toMatchObject([{ passMode: 4, confirmed: false }]);
+    await settleOnA();
+  });
+
+  it("B run, its result posted late after A's, then nothing more", async () => {
+    await bRunResultHeld();
+    cc.stopHoldingResults();
+    expect((await post('Gate hours', 4)).body.code).toBe(0);
+    for (let i = 0; i < 20 && held() !== A(); i++) {
+      await sleep(250);
+      await cc.poll();
+    }
+    expect(held()).toBe(A());
+    // B's result, late: it must not make B's hash the confirmed one, nor A read unconfirmed for ever.
+    await cc.releaseResults();
+    await settleOnA();
+  });
+
+  it('B refused, then A again before the retry', async () => {
+    cc.failCommands((c) => c.verb === 'DATA UPDATE' && c.table === 'gatepassrule', -12, 1);
+    expect((await post('Gate hours', 5)).body.code).toBe(0);
+    await cc.pollUntilIdle();
+    expect(held()).toBe(A());
+    expect((await rules()).data).toMatchObject([{ passMode: 5, confirmed: false, lastReturn: -12 }]);
+    expect((await post('Gate hours', 4)).body.code).toBe(0);
+    expect((await rules()).data).toMatchObject([{ passMode: 4, confirmed: false }]);
+    await settleOnA();
+  });
+
+  it('A refused after B ran: the controller holds B, so A is not confirmed until it is sent again and held', async () => {
+    expect((await post('Gate hours', 5)).body.code).toBe(0);
+    await cc.pollUntilIdle();
+    expect(held()).toBe(`${shorter}/5`);
+    cc.failCommands((c) => c.verb === 'DATA UPDATE' && c.table === 'gatepassrule', -12, 1);
+    expect((await post('Gate hours', 4)).body.code).toBe(0);
+    await cc.pollUntilIdle();
+    expect(held()).toBe(`${shorter}/5`);
+    expect((await rules()).data).toMatchObject([{ passMode: 4, confirmed: false, lastReturn: -12 }]);
+    await settleOnA();
   });
 });
