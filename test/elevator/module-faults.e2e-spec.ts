@@ -260,3 +260,100 @@ describe('several pins granted and removed at once under faults', () => {
     await settle(ec2, floorsOf, {});
   });
 });
+
+describe("a level's floors and a person's level changed back before the controller answered", () => {
+  let ecl: ElevatorControllerSimulator;
+  let lvl: string;
+  let fl: Map<number, string>;
+  /** The person's rights on the controller, in floorsOf's form, as the database has them now (none: not on it). */
+  const wanted = async (pin: string): Promise<string[] | undefined> => {
+    const d = ((await personDevices(pin)) as Array<{ deviceSn: string; desired: boolean; rights: Array<{ timezoneId: number; floors: number[] }> }>).find((x) => x.deviceSn === ecl.sn);
+    return d?.desired ? d.rights.map((r) => `${r.timezoneId}:${r.floors.join('.')}`) : undefined;
+  };
+  /** Never 'synced' nor `holds` while the controller holds anything else of the person than the database says. */
+  const noEarlyClaim = async (pin: string) => {
+    const d = ((await personDevices(pin)) as Array<{ deviceSn: string; state: string; holds: boolean }>).find((x) => x.deviceSn === ecl.sn);
+    if (d && (d.state === 'synced' || d.holds)) expect(floorsOf(ecl)[pin]).toEqual(await wanted(pin));
+  };
+  /** Polls (checking noEarlyClaim at every step) until the controller holds `want` of the person and says so. */
+  async function settleChecked(pin: string, want: string[] | undefined, rounds = 20): Promise<void> {
+    for (let i = 0; i < rounds; i++) {
+      await noEarlyClaim(pin);
+      await reconciler.idle();
+      await ecl.poll();
+      await noEarlyClaim(pin);
+      const c = await convergence(ecl.sn);
+      if (JSON.stringify(floorsOf(ecl)[pin]) === JSON.stringify(want) && c.pendingCommands === 0 && !c.divergent) break;
+      await sleep(300);
+      await reconciler.runOnce();
+    }
+    expect(floorsOf(ecl)[pin]).toEqual(want);
+    expect(await wanted(pin)).toEqual(want);
+    const d = ((await personDevices(pin)) as Array<{ deviceSn: string; state: string }>).find((x) => x.deviceSn === ecl.sn);
+    if (want) expect(d).toMatchObject({ state: 'synced', holds: true });
+    else if (d) expect(d.state).toBe('synced');
+    expect(await convergence(ecl.sn)).toMatchObject({ divergent: false, unconfirmedItems: 0, pendingCommands: 0 });
+  }
+
+  beforeAll(async () => {
+    ecl = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'EC10BACK01', floors: 4, ipAddress: '10.9.11.1' });
+    await ecl.connect();
+    await reconciler.idle();
+    await ecl.pollUntilIdle();
+    const [{ id: deviceId }] = await t.ds.query(`SELECT id FROM device WHERE sn = 'EC10BACK01'`);
+    let floors: Array<{ id: string; floorNo: number; deviceId: string }> = [];
+    for (const end = Date.now() + 20_000; floors.length < 4 && Date.now() < end; await sleep(50)) {
+      floors = ((await t.get('/api/floor/list', { pageNo: 1, pageSize: 1000 })).body.data as typeof floors).filter((f) => f.deviceId === deviceId);
+    }
+    fl = new Map(floors.map((f) => [f.floorNo, f.id]));
+    lvl = await level('ele', 'BACK 1-2', [fl.get(1)!, fl.get(2)!]);
+    expect((await t.post('/api/person/add', { pin: '1801', name: 'B' })).body.code).toBe(0);
+    expect((await t.post('/api/eleLevel/syncPerson', undefined, { pin: '1801', levelIds: lvl })).body.code).toBe(0);
+    await settleChecked('1801', ['1:1.2']);
+  });
+
+  it('a floor removed from the level (reply lost) then added back: the controller holds both floors', async () => {
+    ecl.loseNextReply(1);
+    await level('ele', 'BACK 1-2', [fl.get(1)!]);
+    await ecl.poll();
+    expect(floorsOf(ecl)['1801']).toEqual(['1:1.2']);
+    await level('ele', 'BACK 1-2', [fl.get(1)!, fl.get(2)!]);
+    await settleChecked('1801', ['1:1.2']);
+  });
+
+  it('a floor removed (run, its result lost) then added back', async () => {
+    ecl.holdResults((c) => c.table === 'usereleauthorize');
+    await level('ele', 'BACK 1-2', [fl.get(1)!]);
+    await ecl.poll();
+    expect(floorsOf(ecl)['1801']).toEqual(['1:1']);
+    await noEarlyClaim('1801');
+    ecl.dropHeldResults();
+    ecl.stopHoldingResults();
+    await level('ele', 'BACK 1-2', [fl.get(1)!, fl.get(2)!]);
+    await settleChecked('1801', ['1:1.2']);
+  });
+
+  it("a person's level deleted while its add awaits its Return (result posted late)", async () => {
+    expect((await t.post('/api/person/add', { pin: '1802', name: 'C' })).body.code).toBe(0);
+    await settleChecked('1802', undefined);
+    ecl.holdResults((c) => c.table === 'usereleauthorize' || c.table === 'user');
+    expect((await t.post('/api/eleLevel/syncPerson', undefined, { pin: '1802', levelIds: lvl })).body.code).toBe(0);
+    await ecl.poll();
+    expect(floorsOf(ecl)['1802']).toEqual(['1:1.2']);
+    await noEarlyClaim('1802');
+    ecl.stopHoldingResults();
+    expect((await t.post('/api/eleLevel/deleteLevel', { pin: '1802', levelIds: lvl })).body.code).toBe(0);
+    await noEarlyClaim('1802');
+    await ecl.releaseResults();
+    await settleChecked('1802', undefined);
+    await settleChecked('1801', ['1:1.2']);
+  });
+
+  it("a person's level deleted while its add's reply is lost", async () => {
+    ecl.loseNextReply(1);
+    expect((await t.post('/api/eleLevel/syncPerson', undefined, { pin: '1802', levelIds: lvl })).body.code).toBe(0);
+    await ecl.poll();
+    expect((await t.post('/api/eleLevel/deleteLevel', { pin: '1802', levelIds: lvl })).body.code).toBe(0);
+    await settleChecked('1802', undefined);
+  });
+});
