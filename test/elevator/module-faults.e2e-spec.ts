@@ -7,6 +7,7 @@
  * database, nothing stays pending, and the convergence answer says so.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeviceRegistryService } from '../../src/push/device-registry.service';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { settingsOf } from '../push/push-helpers';
 import { ChannelControllerSimulator } from '../simulator/channel';
@@ -355,5 +356,67 @@ describe("a level's floors and a person's level changed back before the controll
     await ecl.poll();
     expect((await t.post('/api/eleLevel/deleteLevel', { pin: '1802', levelIds: lvl })).body.code).toBe(0);
     await settleChecked('1802', undefined);
+  });
+});
+
+describe('remote floor and gate actions answer truthfully', () => {
+  it('an offline, a disabled controller and an unknown floor or gate get a negative code, and nothing is queued', async () => {
+    const e = new ElevatorControllerSimulator({ baseUrl: t.baseUrl, sn: 'EC10REMOTE1', floors: 2, ipAddress: '10.9.12.1' });
+    const g = new ChannelControllerSimulator({ baseUrl: t.baseUrl, sn: 'PGREMOTE01', gates: 2, ipAddress: '10.9.12.2' });
+    for (const sim of [e, g]) await sim.connect();
+    await reconciler.idle();
+    await settle(e, floorsOf, {});
+    await settle(g, gatesOf, {});
+    const floors: Array<{ id: string; name: string }> = (await t.get('/api/floor/list', { pageNo: 1, pageSize: 1000 })).body.data;
+    const floorId = floors.find((f) => f.name === '10.9.12.1-1')!.id;
+    const gates: Array<{ id: string; name: string }> = (await t.get('/api/psgGate/list', { pageNo: 1, pageSize: 1000 })).body.data;
+    const gateId = gates.find((x) => x.name === '10.9.12.2-1')!.id;
+    const queuedActions = async () =>
+      Number((await t.ds.query(`SELECT count(*)::int AS n FROM device_command WHERE device_sn = ANY($1) AND command LIKE 'CONTROL DEVICE%'`, [[e.sn, g.sn]]))[0].n);
+    const actions = () => [
+      t.post('/api/floor/remoteOpenById', undefined, { floorId, interval: 5 }),
+      t.post('/api/floor/remoteCloseById', undefined, { floorId }),
+      t.post('/api/psgGate/remoteOpenById', undefined, { gateId, openType: 1 }),
+      t.post('/api/psgGate/remoteOpenByName', undefined, { gateName: '10.9.12.2-1', openType: 2 }),
+    ];
+
+    // Unknown floor and gate: -404, nothing queued.
+    expect((await t.post('/api/floor/remoteOpenById', undefined, { floorId: '0123456789abcdef0123456789abcdef', interval: 5 })).body.code).toBe(-404);
+    expect((await t.post('/api/floor/remoteCloseById', undefined, { floorId: '0123456789abcdef0123456789abcdef' })).body.code).toBe(-404);
+    expect((await t.post('/api/psgGate/remoteOpenById', undefined, { gateId: '0123456789abcdef0123456789abcdef', openType: 1 })).body.code).toBe(-404);
+    expect(await queuedActions()).toBe(0);
+
+    // Offline: silent past its online window (shortened here: the RequestDelay of the gateway, 50 ms, in place of
+    // the one they registered with), the answer says so and nothing waits to run when they come back.
+    const s = settingsOf(t);
+    const [delay, floor] = [s.requestDelay, s.onlineFloorMs];
+    await t.ds.query(`UPDATE device SET request_delay = NULL WHERE sn = ANY($1)`, [[e.sn, g.sn]]);
+    const registry = t.app.get(DeviceRegistryService);
+    for (const sn of [e.sn, g.sn]) registry.forget(sn);
+    try {
+      s.requestDelay = 0.05;
+      s.onlineFloorMs = 100;
+      await sleep(400);
+      for (const [i, r] of (await Promise.all(actions())).entries()) {
+        expect(r.status).toBe(200);
+        expect(r.body).toEqual({ code: -1, message: `Device ${i < 2 ? e.sn : g.sn} is offline: the command was not sent`, data: null });
+      }
+    } finally {
+      s.requestDelay = delay;
+      s.onlineFloorMs = floor;
+    }
+    expect(await queuedActions()).toBe(0);
+    for (const sim of [e, g]) await sim.pollUntilIdle();
+    expect(e.received.filter((c) => c.command.startsWith('CONTROL DEVICE'))).toEqual([]);
+    expect(g.received.filter((c) => c.command.startsWith('CONTROL DEVICE'))).toEqual([]);
+
+    // Disabled: a negative code naming it, nothing queued.
+    for (const sn of [e.sn, g.sn]) expect((await t.post(`/api/gateway/devices/${sn}/disable`)).body.code).toBe(0);
+    for (const [i, r] of (await Promise.all(actions())).entries()) {
+      const sn = i < 2 ? e.sn : g.sn;
+      expect(r.body.code).toBeLessThan(0);
+      expect(r.body.message).toContain(sn);
+    }
+    expect(await queuedActions()).toBe(0);
   });
 });
