@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PUSH_SETTINGS } from '../../src/push/push-settings';
 import { DeviceSimulator } from '../simulator/device-simulator';
+import { ChannelControllerSimulator } from '../simulator/channel';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -194,6 +195,34 @@ describe('remote door actions answer the panel\'s Return', () => {
     const refused = await run();
     expect(refused.code).toBe(-1);
     expect(refused.message).toContain('Device CONFIRMEC01 refused the command: Return -1002');
+  });
+
+  it("a channel controller's gate opening answers its Return: confirmed, refused, not confirmed when the reply is lost", async () => {
+    const cc = new ChannelControllerSimulator({ baseUrl: t.baseUrl, sn: 'CONFIRMPG01', gates: 2, ipAddress: '10.74.0.2' });
+    await cc.connect();
+    await cc.pollUntilIdle();
+    const gates: Array<{ id: string; name: string }> = (await t.get('/api/psgGate/list', { pageNo: 1, pageSize: 100 })).body.data;
+    const gateId = gates.find((g) => g.name === '10.74.0.2-1')!.id;
+    const run = async (body: () => Promise<{ body: any }>) => {
+      const pending = body().then((r) => r.body);
+      await new Promise((r) => setTimeout(r, 200));
+      await cc.poll();
+      return pending;
+    };
+    const byId = () => t.post('/api/psgGate/remoteOpenById', undefined, { gateId, openType: 1 });
+    expect(await run(byId)).toEqual({ code: 0, message: 'success', data: null });
+    expect(cc.openings).toHaveLength(1);
+    cc.failCommands((c) => c.verb === 'CONTROL DEVICE', -1002, 1);
+    const refused = await run(() => t.post('/api/psgGate/remoteOpenByName', undefined, { gateName: '10.74.0.2-2', openType: 2 }));
+    expect(refused.code).toBe(-1);
+    expect(refused.message).toContain('Device CONFIRMPG01 refused the command: Return -1002');
+    expect(cc.openings).toHaveLength(1);
+    t.app.get(PUSH_SETTINGS).actionWaitMs = 600;
+    cc.loseNextReply(1);
+    const lost = await run(byId);
+    expect(lost.code).toBe(0);
+    expect(lost.message).toMatch(/^not confirmed yet: /);
+    expect(cc.openings).toHaveLength(1);
   });
 
   it('a remote opening queued behind a long sync goes out in the next reply, alone, and again alone after a lost reply', async () => {
