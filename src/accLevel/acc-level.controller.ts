@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { checkPaging, v2Page, type V2Page } from '../common/paging';
+import { checkPaging, v2Page, type V2Page, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { AccLevelService } from './acc-level.service';
 import {
   LevelAddDoorDto,
@@ -49,7 +49,7 @@ export class AccLevelController {
   @ApiOperation({ summary: '2.1.4 Get Access Level List' })
   @ApiOkResponse({ type: listEnvelopeOf(LevelResponseDto) })
   async list(@CvInput() dto: LevelListDto): Promise<Envelope<LevelResponseDto[]>> {
-    const { rows } = await this.levels.list(checkPaging(dto.pageNo, dto.pageSize));
+    const { rows } = await this.levels.list(checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE));
     return ok(rows.map(toLevelResponse));
   }
 
@@ -75,7 +75,7 @@ export class AccLevelController {
   @ApiOperation({ summary: '2.1.7 Get Access Level List (with total number)' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(LevelResponseDto, { size: { example: 1 } }) })
   async listV2(@CvInput() dto: LevelListDto): Promise<Envelope<V2Page<LevelResponseDto>>> {
-    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const page = checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE);
     const { rows, total } = await this.levels.list(page);
     return ok(v2Page(rows.map(toLevelResponse), total, page));
   }

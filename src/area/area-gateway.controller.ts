@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/com
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { pageIfAsked } from '../common/paging';
+import { pageIfAsked, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { GATEWAY_EXTENSIONS_TAG } from '../swagger';
 import { AreaService } from './area.service';
 import { AreaCreateDto, AreaDetailDto, AreaGatewayListDto, AreaUpdateDto } from './dto/area.dto';
@@ -17,7 +17,7 @@ export class AreaGatewayController {
   @ApiOperation({ summary: 'Gateway: list areas (pageNo/pageSize optional)' })
   @ApiOkResponse({ type: listEnvelopeOf(AreaDetailDto) })
   async list(@CvInput() dto: AreaGatewayListDto): Promise<Envelope<AreaDetailDto[]>> {
-    const page = pageIfAsked(dto);
+    const page = pageIfAsked(dto, UNCAPPED_PAGE_SIZE);
     return ok(await this.areas.toDetails((await this.areas.list(page)).rows));
   }
 

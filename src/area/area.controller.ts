@@ -2,7 +2,7 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { envelopeOf, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { checkPaging } from '../common/paging';
+import { checkPaging, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { AreaService } from './area.service';
 import { AreaListDto, AreaResponseDto, toAreaResponse } from './dto/area.dto';
 
@@ -24,7 +24,7 @@ export class AreaController {
   @ApiOperation({ summary: '2.7.2 Get Area List' })
   @ApiOkResponse({ type: listEnvelopeOf(AreaResponseDto) })
   async list(@CvInput() dto: AreaListDto): Promise<Envelope<AreaResponseDto[]>> {
-    const { rows } = await this.areas.list(checkPaging(dto.pageNo, dto.pageSize));
+    const { rows } = await this.areas.list(checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE));
     return ok(rows.map(toAreaResponse));
   }
 }

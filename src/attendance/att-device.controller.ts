@@ -38,7 +38,7 @@ export class AttDeviceController {
   @ApiOperation({ summary: 'Attendance device list (paged), the attendance twin of 2.9.1 accList' })
   @ApiOkResponse({ type: listEnvelopeOf(AttDeviceResponseDto) })
   async attList(@CvInput() dto: AttDeviceListDto): Promise<Envelope<AttDeviceResponseDto[]>> {
-    const { rows } = await this.devices.listAdded(checkPaging(dto.pageNo, dto.pageSize), 'att');
+    const { rows } = await this.devices.listAdded(checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE), 'att');
     return ok(rows.map((d) => toAttDevice(d, 'att')));
   }
 

@@ -33,10 +33,12 @@ export function PagingText(transform: PropertyDecorator = Transform(toStringOrUn
 }
 
 /**
- * The page size of a list whose manual section sets no cap: the device, gate, reader, level and area lists
- * (2.28.3, 2.29.1, 2.30-2.33) say only "must be greater than 0", where the transaction lists add "not more than
- * 1000 per page". CVSecurity reads pageSize into a Java Integer, so its largest value is the bound: a client
- * that reads every gate or reader in one page (pageSize=5000) is answered as CVSecurity answers it, not -91.
+ * The page size of a list whose manual section sets no cap: the level, device, door, floor, area, reader, person
+ * and visitor-level lists (2.1, 2.2, 2.7, 2.9-2.14, 2.16, 2.28.3, 2.29.1, 2.30-2.33) say only "must be greater than
+ * 0", where the transaction lists (2.18-2.21, 2.26, 2.34) add "not more than 1000 per page". CVSecurity reads
+ * pageSize into a Java Integer, so its largest value is the bound: a client that reads every door, reader or person
+ * in one page (pageSize=5000) is answered as CVSecurity answers it, not -91. The optional-paging lists of the same
+ * objects (allDoorState, allGateState, getDepartmentList, the gateway's device and area lists) take it too.
  */
 export const UNCAPPED_PAGE_SIZE = 2147483647;
 
@@ -96,7 +98,7 @@ export class PagingDto {
   @PagingText()
   pageNo?: string;
 
-  @ApiProperty({ example: 10, description: 'page size, 1 to 1000; 1 to 2147483647 on the lists of 2.28.3, 2.29.1 and 2.30-2.33, whose sections set no cap' })
+  @ApiProperty({ example: 10, description: 'page size: 1 to 1000 on the transaction and event lists (2.18-2.21, 2.26, 2.34), whose sections cap it; 1 to 2147483647 on the level, device, door, floor, area, reader and person lists, whose sections set no cap' })
   @PagingText()
   pageSize?: string;
 }

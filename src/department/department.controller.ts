@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { EnvelopeDto, envelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { pageIfAsked, splitList, type V2Page, v2Page } from '../common/paging';
+import { pageIfAsked, splitList, type V2Page, v2Page, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { DepartmentService } from './department.service';
 import {
   DepartmentAddDto,
@@ -79,7 +79,7 @@ export class DepartmentController {
   })
   @ApiOkResponse({ type: v2PageEnvelopeOf(DepartmentListItemDto, { page: { description: 'pageNo - 1' } }) })
   async list(@CvInput() dto: DepartmentListDto): Promise<Envelope<V2Page<DepartmentListItemDto>>> {
-    const page = pageIfAsked(dto);
+    const page = pageIfAsked(dto, UNCAPPED_PAGE_SIZE);
     const { rows, total } = await this.departments.list(page, splitList(dto.deptCodes ?? ''));
     const items = await this.departments.toListItems(rows);
     return ok(v2Page(items, total, page ?? { pageNo: 1, pageSize: Math.max(total, 1), offset: 0 }));

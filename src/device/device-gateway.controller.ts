@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/com
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { pageIfAsked } from '../common/paging';
+import { pageIfAsked, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { GATEWAY_EXTENSIONS_TAG } from '../swagger';
 import { DeviceAdminService } from './device-admin.service';
 import { ActionAnswerService } from '../push/action-answer.service';
@@ -38,7 +38,7 @@ export class DeviceGatewayController {
   @ApiOperation({ summary: 'Gateway: list devices, pending ones included, with online state and last contact' })
   @ApiOkResponse({ type: listEnvelopeOf(DeviceDetailDto) })
   async list(@CvInput() dto: DeviceGatewayListDto): Promise<Envelope<DeviceDetailDto[]>> {
-    const page = pageIfAsked(dto);
+    const page = pageIfAsked(dto, UNCAPPED_PAGE_SIZE);
     return ok(await this.devices.toDetails(await this.devices.listAll(dto.admission, page, dto.kind)));
   }
 

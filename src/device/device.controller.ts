@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestj
 import { CvCode, CvError } from '../common/cv-error';
 import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { checkPaging, v2Page, type V2Page } from '../common/paging';
+import { checkPaging, v2Page, type V2Page, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { DeviceService } from './device.service';
 import {
   DeviceListDto,
@@ -24,7 +24,7 @@ export class DeviceController {
   @ApiOperation({ summary: '2.9.1 Get Access Device List' })
   @ApiOkResponse({ type: listEnvelopeOf(DeviceResponseDto) })
   async accList(@CvInput() dto: DeviceListDto): Promise<Envelope<DeviceResponseDto[]>> {
-    const { rows } = await this.devices.listAdded(checkPaging(dto.pageNo, dto.pageSize));
+    const { rows } = await this.devices.listAdded(checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE));
     return ok(rows.map(toDeviceResponse));
   }
 
@@ -65,7 +65,7 @@ export class DeviceController {
   @ApiOperation({ summary: '2.9.3 Get Access Device List (with total number); the manual prints the v1 URL' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(DeviceV2ResponseDto) })
   async listV2(@CvInput() dto: DeviceListDto): Promise<Envelope<V2Page<DeviceV2ResponseDto>>> {
-    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const page = checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE);
     const { rows, total } = await this.devices.listAdded(page);
     return ok(v2Page(rows.map(toDeviceV2Response), total, page));
   }

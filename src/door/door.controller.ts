@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { CvCode, CvError } from '../common/cv-error';
 import { envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { checkPaging, pageIfAsked, v2Page, type V2Page } from '../common/paging';
+import { checkPaging, pageIfAsked, v2Page, type V2Page, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { ActionAnswerService } from '../push/action-answer.service';
 import { DoorControlService, queuedDetail, type QueuedDoorCommand } from './door-control.service';
 import { DoorService } from './door.service';
@@ -72,7 +72,7 @@ export class DoorController {
   @ApiOperation({ summary: '2.11.1 Get State of All Doors (pageNo/pageSize optional)' })
   @ApiOkResponse({ type: listEnvelopeOf(DoorStateResponseDto) })
   async allDoorState(@CvInput() dto: AllDoorStateDto): Promise<Envelope<DoorStateResponseDto[]>> {
-    return ok((await this.doors.allStates(pageIfAsked(dto))).map((s) => toDoorStateResponse(s.door, s.state)));
+    return ok((await this.doors.allStates(pageIfAsked(dto, UNCAPPED_PAGE_SIZE))).map((s) => toDoorStateResponse(s.door, s.state)));
   }
 
   @Get('api/door/doorStateById')
@@ -104,7 +104,7 @@ export class DoorController {
   @ApiOperation({ summary: '2.11.5 Get Door List' })
   @ApiOkResponse({ type: listEnvelopeOf(DoorResponseDto) })
   async list(@CvInput() dto: DoorListDto): Promise<Envelope<DoorResponseDto[]>> {
-    const { rows } = await this.doors.list(checkPaging(dto.pageNo, dto.pageSize));
+    const { rows } = await this.doors.list(checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE));
     return ok(rows.map(toDoorResponse));
   }
 
@@ -144,7 +144,7 @@ export class DoorController {
   @ApiOperation({ summary: '2.11.10 Get Door List (with total number)' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(DoorResponseDto) })
   async listV2(@CvInput() dto: DoorListDto): Promise<Envelope<V2Page<DoorResponseDto>>> {
-    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const page = checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE);
     const { rows, total } = await this.doors.list(page);
     return ok(v2Page(rows.map(toDoorResponse), total, page));
   }

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import type { FastifyReply } from 'fastify';
 import { envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { checkPaging, v2Page, type V2Page } from '../common/paging';
+import { checkPaging, v2Page, type V2Page, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { answered, commandResponse } from '../door/door.controller';
 import { ActionAnswerService } from '../push/action-answer.service';
 import { DeviceSnDto } from '../device/dto/device.dto';
@@ -25,7 +25,7 @@ export class EleDeviceController {
   @ApiOperation({ summary: '2.10.1 Get Ele Device List' })
   @ApiOkResponse({ type: listEnvelopeOf(ModuleDeviceResponseDto) })
   async list(@CvInput() dto: ModuleListDto): Promise<Envelope<ModuleDeviceResponseDto[]>> {
-    return ok((await this.devices.list('ele', checkPaging(dto.pageNo, dto.pageSize))).rows.map((d) => toModuleDevice(d, 'ele')));
+    return ok((await this.devices.list('ele', checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE))).rows.map((d) => toModuleDevice(d, 'ele')));
   }
 
   @Get('api/eleDevice/getEle')
@@ -47,7 +47,7 @@ export class EleDeviceController {
   @ApiOperation({ summary: '2.10.3 Get Ele Device List (with total number)' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(ModuleDeviceV2ResponseDto) })
   async listV2(@CvInput() dto: ModuleListDto): Promise<Envelope<V2Page<ModuleDeviceV2ResponseDto>>> {
-    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const page = checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE);
     const { rows, total } = await this.devices.list('ele', page);
     return ok(v2Page(rows.map((d) => toModuleDeviceV2(d, 'ele')), total, page));
   }

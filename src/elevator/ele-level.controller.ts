@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { LevelIdDto, LevelPersonDto } from '../accLevel/dto/acc-level.dto';
 import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { checkPaging, v2Page, type V2Page } from '../common/paging';
+import { checkPaging, v2Page, type V2Page, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { ModuleListDto, ModuleLevelResponseDto, ModuleLevelSaveDto, toModuleLevel } from './dto/elevator.dto';
 import { ModuleLevelService } from './module-level.service';
 
@@ -46,7 +46,7 @@ export class EleLevelController {
   @ApiOperation({ summary: '2.2.4 Get Ele Level Group List' })
   @ApiOkResponse({ type: listEnvelopeOf(ModuleLevelResponseDto) })
   async list(@CvInput() dto: ModuleListDto): Promise<Envelope<ModuleLevelResponseDto[]>> {
-    return ok((await this.levels.list('ele', checkPaging(dto.pageNo, dto.pageSize))).rows.map(toModuleLevel));
+    return ok((await this.levels.list('ele', checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE))).rows.map(toModuleLevel));
   }
 
   @Post('api/eleLevel/syncLevel')
@@ -71,7 +71,7 @@ export class EleLevelController {
   @ApiOperation({ summary: '2.2.7 Get elevator level list (with total number); the manual prints /api/v2/accLevel/list, which stays the access level list' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(ModuleLevelResponseDto, { size: { example: 1 } }) })
   async listV2(@CvInput() dto: ModuleListDto): Promise<Envelope<V2Page<ModuleLevelResponseDto>>> {
-    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const page = checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE);
     const { rows, total } = await this.levels.list('ele', page);
     return ok(v2Page(rows.map(toModuleLevel), total, page));
   }

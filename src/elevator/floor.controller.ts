@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { checkPaging, v2Page, type V2Page } from '../common/paging';
+import { checkPaging, v2Page, type V2Page, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { answered, commandResponse } from '../door/door.controller';
 import { ActionAnswerService } from '../push/action-answer.service';
 import { FloorIdDto, FloorOpenDto, FloorResponseDto, ModuleListDto, toFloorResponse } from './dto/elevator.dto';
@@ -22,7 +22,7 @@ export class FloorController {
   @ApiOperation({ summary: '2.12.1 Get Floor List' })
   @ApiOkResponse({ type: listEnvelopeOf(FloorResponseDto) })
   async list(@CvInput() dto: ModuleListDto): Promise<Envelope<FloorResponseDto[]>> {
-    return ok((await this.floors.list(checkPaging(dto.pageNo, dto.pageSize))).rows.map(toFloorResponse));
+    return ok((await this.floors.list(checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE))).rows.map(toFloorResponse));
   }
 
   @Post(['api/floor/remoteCloseById', 'api/floor/remoteoffById', 'api/floor/remoteOffById'])
@@ -45,7 +45,7 @@ export class FloorController {
   @ApiOperation({ summary: '2.12.4 Get Floor List (with total number); the manual prints the v1 URL' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(FloorResponseDto) })
   async listV2(@CvInput() dto: ModuleListDto): Promise<Envelope<V2Page<FloorResponseDto>>> {
-    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const page = checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE);
     const { rows, total } = await this.floors.list(page);
     return ok(v2Page(rows.map(toFloorResponse), total, page));
   }

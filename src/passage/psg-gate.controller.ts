@@ -23,7 +23,7 @@ export class PsgGateController {
   @ApiOperation({ summary: '2.31.1 Get the State of All gates (pageNo/pageSize optional, as for door/allDoorState)' })
   @ApiOkResponse({ type: listEnvelopeOf(GateStateResponseDto) })
   async all(@CvInput() dto: OptionalPagingDto): Promise<Envelope<GateStateResponseDto[]>> {
-    return ok((await this.gates.list(pageIfAsked(dto))).rows.map((g) => toGateState(g, this.gates.stateOf(g))));
+    return ok((await this.gates.list(pageIfAsked(dto, UNCAPPED_PAGE_SIZE))).rows.map((g) => toGateState(g, this.gates.stateOf(g))));
   }
 
   @Get('api/psgGate/gateStateById')

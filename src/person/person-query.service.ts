@@ -5,7 +5,7 @@ import { levelIdsOf } from '../accLevel/acc-level-membership';
 import { secondaryCardsOf } from '../card/card-writes';
 import { CvCode, CvError, personNotExist } from '../common/cv-error';
 import { refuseQrCode } from '../common/qr-code';
-import { checkPaging, splitList, v2Page, type Page, type V2Page } from '../common/paging';
+import { checkPaging, splitList, v2Page, type Page, type V2Page, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { readSnapshot } from '../database/snapshot';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { Department } from '../department/department.entity';
@@ -72,7 +72,7 @@ export class PersonQueryService {
   }
 
   async listV2(dto: PersonListDto): Promise<V2Page<PersonFullDto>> {
-    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const page = checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE);
     const { rows, extras, total } = await this.page(dto);
     return v2Page(
       rows.map((p, i) => toPersonFull(p, extras[i], this.config.timeZone)),
@@ -86,7 +86,7 @@ export class PersonQueryService {
    * each person's department, levels and cards are read in one snapshot, so they agree while integrators write.
    */
   private page(dto: PersonListDto) {
-    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const page = checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE);
     return readSnapshot(this.ds, (m) => this.pageIn(m, dto, page));
   }
 

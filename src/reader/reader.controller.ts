@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/com
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, v2PageEnvelopeOf, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { checkPaging, v2Page, type V2Page } from '../common/paging';
+import { checkPaging, v2Page, type V2Page, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { ReaderService } from './reader.service';
 import {
   ReaderAddDto,
@@ -26,7 +26,7 @@ export class ReaderController {
   @ApiOperation({ summary: '2.14.1 Get Access Reader List' })
   @ApiOkResponse({ type: listEnvelopeOf(ReaderResponseDto) })
   async accList(@CvInput() dto: ReaderListDto): Promise<Envelope<ReaderResponseDto[]>> {
-    const { rows } = await this.readers.list(checkPaging(dto.pageNo, dto.pageSize));
+    const { rows } = await this.readers.list(checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE));
     return ok(rows.map(toReaderResponse));
   }
 
@@ -41,7 +41,7 @@ export class ReaderController {
   @ApiOperation({ summary: 'Reader list with total number (v2; not in the manual)' })
   @ApiOkResponse({ type: v2PageEnvelopeOf(ReaderResponseDto, { total: { example: 2 } }) })
   async listV2(@CvInput() dto: ReaderListDto): Promise<Envelope<V2Page<ReaderResponseDto>>> {
-    const page = checkPaging(dto.pageNo, dto.pageSize);
+    const page = checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE);
     const { rows, total } = await this.readers.list(page);
     return ok(v2Page(rows.map(toReaderResponse), total, page));
   }

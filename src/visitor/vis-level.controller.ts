@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EnvelopeDto, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
-import { checkPaging } from '../common/paging';
+import { checkPaging, UNCAPPED_PAGE_SIZE } from '../common/paging';
 import { toVisLevelResponse, VisLevelIdsDto, VisLevelListDto, VisLevelResponseDto } from './dto/visitor.dto';
 import { VisLevelService } from './vis-level.service';
 
@@ -15,7 +15,7 @@ export class VisLevelController {
   @ApiOperation({ summary: '2.16.1 Get Visitor Level List' })
   @ApiOkResponse({ type: listEnvelopeOf(VisLevelResponseDto) })
   async list(@CvInput() dto: VisLevelListDto): Promise<Envelope<VisLevelResponseDto[]>> {
-    const rows = await this.levels.list(checkPaging(dto.pageNo, dto.pageSize));
+    const rows = await this.levels.list(checkPaging(dto.pageNo, dto.pageSize, UNCAPPED_PAGE_SIZE));
     return ok(rows.map(toVisLevelResponse));
   }
 }

@@ -114,6 +114,38 @@ describe('elevator and entrance control: the manual error codes', () => {
     expect((await t.get('/api/psgTransaction/list', big)).body.code).toBe(-91);
   });
 
+  it('the level, device, door, floor, area, reader, person and department lists set no cap either: a page of 5000 is the page of 1000', async () => {
+    // 2.1.4/2.1.7, 2.2.4/2.2.7, 2.7.2, 2.9.1/2.9.3, 2.10.1/2.10.3, 2.11.5/2.11.10, 2.12.1/2.12.4, 2.13.4/2.13.9,
+    // 2.14.1, 2.16.1 say only "must be greater than 0"; the twins and the pageNo/pageSize-optional lists as they.
+    const items = (r: HttpResult) => (Array.isArray(r.body.data) ? r.body.data : r.body.data?.data) as unknown[] | undefined;
+    const lists: Array<[string, string, 'get' | 'post']> = [
+      ['2.1.4', '/api/accLevel/list', 'get'], ['2.1.7', '/api/v2/accLevel/list', 'get'],
+      ['2.2.4', '/api/eleLevel/list', 'get'], ['2.2.7', '/api/v2/eleLevel/list', 'get'],
+      ['2.7.2', '/api/area/list', 'get'], ['2.7.2', '/api/attAreaPerson/area/list', 'get'],
+      ['2.9.1', '/api/device/accList', 'get'], ['2.9.3', '/api/v2/device/list', 'get'], ['attList', '/api/device/attList', 'get'],
+      ['2.10.1', '/api/eleDevice/eleList', 'get'], ['2.10.3', '/api/v2/eleDevice/eleList', 'get'],
+      ['2.11.1', '/api/door/allDoorState', 'get'], ['2.11.5', '/api/door/list', 'get'], ['2.11.10', '/api/v2/door/list', 'get'],
+      ['2.12.1', '/api/floor/list', 'get'], ['2.12.4', '/api/v2/floor/list', 'get'],
+      ['2.13.4', '/api/person/getPersonList', 'post'], ['2.13.9', '/api/v2/person/getPersonList', 'post'],
+      ['2.14.1', '/api/reader/accList', 'get'], ['v2 reader', '/api/v2/reader/list', 'get'], ['2.16.1', '/api/visLevel/list', 'get'],
+      ['2.31.1', '/api/psgGate/allGateState', 'get'], ['departments', '/api/department/getDepartmentList', 'post'],
+      ['gateway', '/api/gateway/devices', 'get'], ['gateway', '/api/gateway/areas', 'get'],
+    ];
+    const ask = (path: string, how: 'get' | 'post', pageSize: number) =>
+      how === 'get' ? t.get(path, { pageNo: 1, pageSize }) : t.post(path, { pageNo: 1, pageSize });
+    for (const [section, path, how] of lists) {
+      const r = await ask(path, how, 5000);
+      expect(r.body.code, `${section} ${path}: ${r.text.slice(0, 200)}`).toBe(0);
+      // The fixture holds no attendance terminal; every other list has rows.
+      if (path !== '/api/device/attList') expect(items(r)?.length, `${section} ${path}`).toBeGreaterThan(0);
+      expect(items(r), `${section} ${path}`).toEqual(items(await ask(path, how, 1000)));
+    }
+    expect((await t.post('/api/person/getPersonList', { pageNo: 1, pageSize: 5000 })).body.data.map((p: { pin: string }) => p.pin)).toContain(f.pin);
+    expect((await t.get('/api/door/list', { pageNo: 1, pageSize: 2147483648 })).body.code).toBe(-91);
+    expect((await t.post('/api/person/getPersonList', { pageNo: 1, pageSize: 2147483648 })).body.code).toBe(-91);
+    expect((await t.get('/api/transaction/list', { pageNo: 1, pageSize: 5000 })).body.code).toBe(-91);
+  });
+
   it('the successes of the writes answer the public envelope', async () => {
     const success = { code: 0, message: 'success', data: null };
     expect((await t.post('/api/eleLevel/syncLevel', undefined, { levelId: ef.eleLevelId })).body).toEqual(success);

@@ -74,7 +74,7 @@ describe('visLevel (2.16.1) and the gateway extension that offers levels to visi
     await expect(t.get('/api/visLevel/list', { pageNo: 2, pageSize: 10 }).then((r) => r.body.data)).resolves.toEqual([]);
     await expect(t.get('/api/visLevel/list').then((r) => r.body.code)).resolves.toBe(-92);
     await expect(t.get('/api/visLevel/list', { pageNo: 0, pageSize: 10 }).then((r) => r.body.code)).resolves.toBe(-90);
-    await expect(t.get('/api/visLevel/list', { pageNo: 1, pageSize: 1001 }).then((r) => r.body.code)).resolves.toBe(-91);
+    await expect(t.get('/api/visLevel/list', { pageNo: 1, pageSize: 2147483648 }).then((r) => r.body.code)).resolves.toBe(-91);
     await expect(t.post('/api/gateway/visLevel/add', { levelIds: other }).then((r) => r.body)).resolves.toEqual(ok);
     await expect(t.post('/api/gateway/visLevel/delete', { levelIds: other }).then((r) => r.body)).resolves.toEqual(ok);
     await expect(t.get('/api/visLevel/list', { pageNo: 1, pageSize: 10 }).then((r) => r.body.data)).resolves.toEqual([{ id: visitors, name: 'Visitors' }]);
