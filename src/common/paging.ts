@@ -56,7 +56,9 @@ export function checkPaging(pageNo: unknown, pageSize: unknown, maxPageSize = 10
     throw new CvError(CvCode.PageNotPositive, `PageNo or pageSize cannot be set less than or equal to 0${detail}`);
   }
   if (size > maxPageSize) throw new CvError(CvCode.PageSizeTooLarge, `PageSize is greater than ${maxPageSize}`);
-  return { pageNo: no, pageSize: size, offset: (no - 1) * size };
+  // A page past every row, whatever its number: an uncapped pageSize times a large pageNo is beyond a bigint OFFSET
+  // (the database refused it, answered -400 "wrong format"), so the offset stops at 2^53 - 1, past any table.
+  return { pageNo: no, pageSize: size, offset: Math.min((no - 1) * size, Number.MAX_SAFE_INTEGER) };
 }
 
 /**
