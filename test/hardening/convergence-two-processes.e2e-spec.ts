@@ -34,10 +34,18 @@ import { createTestDatabase, type TestDatabase } from '../support/test-db';
 const onPglite = inject('testDb').mode === 'embedded';
 const SEED = Number(process.env.PROPERTY_SEED ?? 20_261_122);
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 10);
-/** PROPERTY_LOST_REPLY_MS=0 runs the gateways without the lost-reply rule: (b) then fails, as it should. */
+/**
+ * PROPERTY_LOST_REPLY_MS=0 runs the gateways without the lost-reply rule: a lost reply's commands then wait for
+ * DEVICE_COMMAND_TIMEOUT, and (a) fails (still queued after MAX_ROUNDS). PROPERTY_LOST_REPLY_MS=400 with
+ * PROPERTY_SPACING_MS=200 makes the poll after a lost reply an "overlapping" one that gets nothing: (b) fails.
+ */
 const LOST_REPLY_MS = Number(process.env.PROPERTY_LOST_REPLY_MS ?? 150);
-/** Between the end of a panel's poll and its next one (a device's RequestDelay also counts from the end). */
-const SPACING_MS = 300;
+/**
+ * Between the end of a panel's poll and its next one (a device's RequestDelay also counts from the end). The gateway
+ * sees at least this between a delivery (made during the previous poll) and the next poll: above LOST_REPLY_MS, so
+ * that poll counts as one, not as an overlapping poll. PROPERTY_SPACING_MS overrides it.
+ */
+const SPACING_MS = Number(process.env.PROPERTY_SPACING_MS ?? Math.max(200, LOST_REPLY_MS + 50));
 const MAX_ROUNDS = 60;
 const PINS = ['31', '32', '33', '34'];
 const LEVELS = ['PA', 'PB'];
@@ -356,7 +364,9 @@ async function quiet(): Promise<boolean> {
 /** (a): faults stopped; polls every panel, round after round, until all equal the database. Returns the rounds used. */
 async function converge(): Promise<number> {
   for (let round = 1; round <= MAX_ROUNDS; round++) {
-    for (const p of panels) await poll(p, (round + p.index) % 2);
+    // The panels poll side by side, as panels do (nothing is written meanwhile: each poll's safety check reads the
+    // same database state); each keeps its own spacing.
+    await Promise.all(panels.map((p) => poll(p, (round + p.index) % 2)));
     if (panels.every((p) => JSON.stringify(heldOn(p)) === JSON.stringify(expectedOn(p.index))) && (await quiet())) return round;
   }
   expect(Object.fromEntries(panels.map((p) => [p.index, heldOn(p)]))).toEqual(Object.fromEntries(panels.map((p) => [p.index, expectedOn(p.index)])));
