@@ -6,6 +6,8 @@ import { formatCvDateTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DeviceStatusService } from '../push/device-status.service';
 import { offlineDevices, offlineHolders } from './offline-holders';
+import { personSyncSummary, type PersonSyncSummary } from '../sync/person-sync-summary';
+import { SyncStatusService } from '../sync/sync-status.service';
 import { loadVisitorRights } from '../sync/visitor-sync';
 import { VisitorCertDto, VisRegistrationAddDto, VisReservationAddDto, VisReservationDelDto } from '../visitor/dto/visitor.dto';
 import { VisLevelService } from '../visitor/vis-level.service';
@@ -21,6 +23,9 @@ const cert = (r: { body: { certType?: string; certNum?: string } }) => `${r.body
 /** A person's name as the console shows it: "first last". */
 const fullNameSql = (alias: string) => `concat_ws(' ', ${alias}.name, NULLIF(${alias}.last_name, ''))`;
 
+/** A visit's sync state: a person's (personSyncSummary), or `removed` once the panels confirmed letting an ended visit's visitor go. */
+type VisitSync = Omit<PersonSyncSummary, 'state'> & { state: PersonSyncSummary['state'] | 'removed' };
+
 /** Visitors: reservations (add, cancel), check-in (registration) and check-out, with the REST API's own rules. */
 @ConsoleController('visitors')
 export class ConsoleVisitorsController {
@@ -31,6 +36,7 @@ export class ConsoleVisitorsController {
     private readonly visLevels: VisLevelService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly deviceStatus: DeviceStatusService,
+    private readonly syncStatus: SyncStatusService,
   ) {}
 
   /** Visits (newest first; `state=in` for the visitors on site) and open reservations. */
@@ -57,6 +63,7 @@ export class ConsoleVisitorsController {
       `SELECT visitor_name, cert_type, cert_num, host_pin, ${hostName}, company, visit_reason, visit_date, visit_end_date
          FROM vis_reservation WHERE state = 'reserved' ORDER BY visit_date LIMIT 200`,
     );
+    const sync = await this.visitSync(visits);
     return ok({
       total,
       page: page.page,
@@ -75,6 +82,7 @@ export class ConsoleVisitorsController {
         endTime: formatCvDateTime(v.end_time, tz),
         state: v.state,
         endedAt: formatCvDateTime(v.ended_at, tz),
+        sync: sync.get(v) ?? null,
       })),
       reservations: reserved.map((r) => ({
         name: r.visitor_name,
@@ -88,6 +96,31 @@ export class ConsoleVisitorsController {
         visitEndDate: formatCvDateTime(r.visit_end_date, tz),
       })),
     });
+  }
+
+  /**
+   * Each visit's sync state, from the answer GET /api/gateway/persons/{pin}/devices gives for the visitor's pin (a
+   * checked-in visitor is a temporary user on the panels of their levels): for a visit on site, whether those panels
+   * confirmed holding them (personSyncSummary, as the Persons list); for a visit that ended (checked out, expired),
+   * `removed` once no panel holds them nor has a command about them on its way, else pending (removal not confirmed)
+   * or refused. A visit that ended for a visitor checked in again since (a returning visitor keeps their pin) has none:
+   * the visit on site speaks for the pin.
+   */
+  private async visitSync(visits: Array<Record<string, any>>): Promise<Map<Record<string, any>, VisitSync>> {
+    const pins = [...new Set(visits.map((v) => v.visitor_pin as string))];
+    if (pins.length === 0) return new Map();
+    const onSite = new Set(
+      ((await this.ds.query(`SELECT DISTINCT visitor_pin FROM vis_registration WHERE state = 'in' AND visitor_pin = ANY($1)`, [pins])) as Array<{ visitor_pin: string }>).map((r) => r.visitor_pin),
+    );
+    const devices = await this.syncStatus.ofPersons(pins);
+    const out = new Map<Record<string, any>, VisitSync>();
+    for (const v of visits) {
+      const ended = v.state !== 'in';
+      if (ended && onSite.has(v.visitor_pin)) continue;
+      const summary = personSyncSummary(devices.get(v.visitor_pin) ?? []);
+      out.set(v, ended && summary.state === 'none' ? { ...summary, state: 'removed' } : summary);
+    }
+    return out;
   }
 
   @Post('reservations')

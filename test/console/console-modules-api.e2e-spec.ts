@@ -21,6 +21,16 @@ let cc: ChannelControllerSimulator;
 const audit = async (action: string) =>
   t.ds.query(`SELECT target, outcome, detail FROM console_audit WHERE action = $1 ORDER BY id DESC LIMIT 1`, [action]).then((r: any[]) => r[0]);
 
+/** A one-door panel, connected, and an access level of its door (24 hours): the level's id. */
+async function panelOnLevel(sn: string, ipAddress: string, levelName: string): Promise<{ panel: DeviceSimulator; level: string }> {
+  const panel = new DeviceSimulator({ baseUrl: t.baseUrl, sn, doors: 1, ipAddress });
+  await panel.connect();
+  await panel.pollUntilIdle();
+  expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: levelName, timeSegName: '24-Hour Accessible' }] })).body.code).toBe(0);
+  expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName, doorName: `${ipAddress}-1` }] })).body.code).toBe(0);
+  return { panel, level: (await t.get(`/api/accLevel/getByName/${encodeURIComponent(levelName)}`)).body.data.id };
+}
+
 beforeAll(async () => {
   t = await startTestApp({ syncReconcileIntervalMs: 0 });
   await createOperator(t, 'olga', 'operator', 'olga-password-1');
@@ -276,6 +286,43 @@ describe('console API of the module pages', () => {
     expect((await op.call('POST', 'visitors/levels/withdraw', { levelIds: [lobby.id] })).body).toMatchObject({ code: 0, data: { narrowed: false } });
     expect((await choices()).levels.every((l) => l.offered)).toBe(true);
     expect(await audit('visitor.level.withdraw')).toMatchObject({ target: lobby.id, outcome: 'ok' });
+  });
+
+  it("lists each visit's panels as the sync status says: pending until the panel confirms the visitor, removed after check-out only once it confirms", async () => {
+    const { panel, level } = await panelOnLevel('VISAPI0001', '10.41.0.9', 'Visit sync');
+    await panel.pollUntilIdle();
+    expect((await t.post('/api/person/add', { pin: '6391', name: 'Vera', lastName: 'Host' })).body.code).toBe(0);
+    const visit = { visEmpName: 'Synced Guest', certType: '8', certNum: 'VS-1', persPersonPin: '6391', visitReason: 'meeting', visitorCount: '1', cardNo: '5550101', visLevels: level, startTime: '2020-01-01 09:00:00', endTime: '2040-01-01 18:00:00' };
+    expect((await op.call('POST', 'visitors/checkin', visit)).body.code).toBe(0);
+    const row = async () => (await op.call('GET', 'visitors?q=VS-1')).body.data.visits[0];
+    const { visitorPin } = await row();
+    // The visitor's user is queued for the panel, not confirmed: pending, as GET /api/gateway/persons/{pin}/devices says.
+    expect((await row()).sync).toEqual({ state: 'pending', devices: 1, pending: 1, refused: 0 });
+    expect((await t.get(`/api/gateway/persons/${visitorPin}/devices`)).body.data).toEqual([expect.objectContaining({ deviceSn: 'VISAPI0001', state: 'pending' })]);
+    await panel.pollUntilIdle();
+    expect(panel.user(visitorPin)).toBeDefined();
+    expect((await row()).sync).toEqual({ state: 'synced', devices: 1, pending: 0, refused: 0 });
+    // Checked out: the removal is on its way, not done, until the panel confirms it.
+    expect((await op.call('POST', 'visitors/checkout', { certType: '8', certNum: 'VS-1' })).body.code).toBe(0);
+    expect((await row())).toMatchObject({ state: 'out', sync: { state: 'pending', devices: 1, pending: 1 } });
+    await panel.pollUntilIdle();
+    expect(panel.user(visitorPin)).toBeUndefined();
+    expect((await row()).sync).toEqual({ state: 'removed', devices: 0, pending: 0, refused: 0 });
+    // A panel refusing the removal: refused, not removed. The visitor comes back (same pin) and leaves again.
+    expect((await op.call('POST', 'visitors/checkin', visit)).body.code).toBe(0);
+    await panel.pollUntilIdle();
+    const rows = async () => (await op.call('GET', 'visitors?q=VS-1')).body.data.visits as Array<{ state: string; sync: unknown }>;
+    // The earlier visit's visitor is on site again: the visit on site speaks for the pin, the ended one says nothing.
+    expect((await rows()).map((v) => [v.state, v.sync]).sort()).toEqual([
+      ['in', { state: 'synced', devices: 1, pending: 0, refused: 0 }],
+      ['out', null],
+    ]);
+    panel.failCommands((c) => c.verb === 'DATA DELETE', -1004, 'always');
+    expect((await op.call('POST', 'visitors/checkout', { certType: '8', certNum: 'VS-1' })).body.code).toBe(0);
+    await panel.pollUntilIdle();
+    expect(panel.user(visitorPin)).toBeDefined();
+    expect((await rows()).map((v) => v.sync)).toEqual([expect.objectContaining({ state: 'refused' }), expect.objectContaining({ state: 'refused' })]);
+    panel.clearFaults();
   });
 
   it('filters attendance punches by the person name the list shows, in the list and the export', async () => {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, fromLocalInput, localInput, query, toLocalInput } from './api';
 import type { Me } from './main';
-import { Badge, can, DataTable, Field, Notice, Pager, queryPage, queryValues, offlineHoldersNote, offlineReceiversNote, useAction, useConfirm, useLoad, writeQuery } from './ui';
+import { Badge, can, DataTable, Field, Notice, Pager, queryPage, queryValues, offlineHoldersNote, offlineReceiversNote, useAction, useConfirm, useLoad, useReloadWhileWaiting, writeQuery } from './ui';
 
 /**
  * The document types as the manual numbers them (2.15.1, 2.17.1): the code is what an integrator sends to
@@ -146,6 +146,20 @@ export function visitSpan(v: { startTime: string; endTime: string; endedAt: stri
   return `${v.startTime} – ${v.state === 'out' && v.endedAt ? v.endedAt : v.endTime}`;
 }
 
+/**
+ * Whether the panels of a visit's levels hold the visitor (the list API's `sync`, from the same per-device states
+ * as a person's Panels table): on site, pending until every panel confirmed; after check-out, removed only once
+ * every panel confirmed letting them go.
+ */
+function VisitSyncBadge({ s, ended }: { s: { state: string; devices: number; pending: number; refused: number }; ended: boolean }) {
+  const panels = (n: number) => `${n} panel${n === 1 ? '' : 's'}`;
+  if (s.state === 'removed') return <Badge tone="muted">removed from the panels</Badge>;
+  if (s.state === 'none') return <Badge tone="muted">no panel</Badge>;
+  if (s.state === 'refused') return <Badge tone="bad">refused on {panels(s.refused)}{s.pending ? `, pending on ${s.pending}` : ''}</Badge>;
+  if (s.state === 'pending') return <Badge tone="warn">{ended ? 'removal ' : ''}pending on {panels(s.pending)} of {s.devices}</Badge>;
+  return <Badge tone="ok">on {panels(s.devices)}</Badge>;
+}
+
 export function VisitorsPage({ me }: { me: Me }) {
   // The list shown (state, search, page) is in the address too: a reload shows the same visits.
   const [start] = useState(() => queryValues({ state: '', q: '' }));
@@ -157,6 +171,9 @@ export function VisitorsPage({ me }: { me: Me }) {
   const [page, setPage] = useState(queryPage);
   useEffect(() => writeQuery({ state, q: search, page }), [state, search, page]);
   const list = useLoad(() => api('GET', `visitors${query({ state, q: search, page, size: 20 })}`), [state, search, page]);
+  // While a visit's panels have not all confirmed (the visitor's card on its way, or its removal), read the page
+  // again every 2 s: "pending" turns to "on the panels" or "removed from the panels" as they answer.
+  useReloadWhileWaiting(list, (d: any) => d.visits.some((v: any) => v.sync?.state === 'pending'));
   const [form, setForm] = useState<'checkin' | 'reserve' | null>(null);
   const [arriving, setArriving] = useState<any>(null);
   const a = useAction();
@@ -223,6 +240,7 @@ export function VisitorsPage({ me }: { me: Me }) {
               <th scope="col">Card</th>
               <th scope="col">From – until</th>
               <th scope="col">State</th>
+              <th scope="col">Panels</th>
               {mayAct && <th scope="col">Action</th>}
             </tr>
           </thead>
@@ -239,6 +257,7 @@ export function VisitorsPage({ me }: { me: Me }) {
                 <td>{v.cardNo}</td>
                 <td>{visitSpan(v)}</td>
                 <td>{v.state === 'in' ? <Badge tone="ok">on site</Badge> : <Badge tone="muted">{v.state === 'out' ? 'left' : v.state}</Badge>}</td>
+                <td>{v.sync && <VisitSyncBadge s={v.sync} ended={v.state !== 'in'} />}</td>
                 {mayAct && (
                   <td>
                     {v.state === 'in' && (
@@ -252,7 +271,7 @@ export function VisitorsPage({ me }: { me: Me }) {
             ))}
             {list.data.visits.length === 0 && (
               <tr>
-                <td colSpan={7}>No visits.</td>
+                <td colSpan={8}>No visits.</td>
               </tr>
             )}
           </tbody>
