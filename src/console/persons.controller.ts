@@ -264,7 +264,17 @@ export class ConsolePersonsController {
       version: personVersion(person),
       left,
       timeSegments,
-      devices: devices.map((d, i) => ({ ...d, online: online[i], kind: kinds.get(d.deviceSn) ?? null, doorNames: doorNames.get(d.deviceSn) ?? {} })),
+      // A disabled person stays on the panels as a disabled user (Disable=1): `holds` says the device confirmed the user
+      // record the database gives it, which for a disabled person is the record with Disable=1. So whether it holds
+      // them disabled yet (false while the disable is not confirmed); null when the person is not disabled or the
+      // device must not hold them at all.
+      devices: devices.map((d, i) => ({
+        ...d,
+        online: online[i],
+        kind: kinds.get(d.deviceSn) ?? null,
+        doorNames: doorNames.get(d.deviceSn) ?? {},
+        holdsDisabled: person.isDisabled && d.desired ? d.holds : null,
+      })),
     });
   }
 

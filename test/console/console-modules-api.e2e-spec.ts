@@ -325,6 +325,27 @@ describe('console API of the module pages', () => {
     panel.clearFaults();
   });
 
+  it("says a disabled person's panel holds them disabled (Disable=1) only once it confirmed, the disable pending until then", async () => {
+    const { panel, level } = await panelOnLevel('DISAPI0001', '10.41.0.10', 'Disable sync');
+    const person = { pin: '6392', name: 'Dana', lastName: 'Off', cardNo: '5550202', accLevelIds: level };
+    expect((await t.post('/api/person/add', person)).body.code).toBe(0);
+    await panel.pollUntilIdle();
+    const device = async () => (await op.call('GET', 'persons/6392')).body.data.devices.find((d: { deviceSn: string }) => d.deviceSn === 'DISAPI0001');
+    // Not disabled: nothing to say about it.
+    expect(await device()).toMatchObject({ state: 'synced', holds: true, holdsDisabled: null });
+    expect((await t.post('/api/person/add', { ...person, isDisabled: true })).body.code).toBe(0);
+    // The disable is queued, not confirmed: the panel still holds the enabled user.
+    expect(panel.user('6392')).toMatchObject({ Disable: '0' });
+    expect(await device()).toMatchObject({ state: 'pending', holds: false, holdsDisabled: false });
+    await panel.pollUntilIdle();
+    expect(panel.user('6392')).toMatchObject({ Disable: '1' });
+    expect(await device()).toMatchObject({ state: 'synced', holds: true, holdsDisabled: true });
+    // Enabled again: no longer said.
+    expect((await t.post('/api/person/add', { ...person, isDisabled: false })).body.code).toBe(0);
+    await panel.pollUntilIdle();
+    expect(await device()).toMatchObject({ state: 'synced', holds: true, holdsDisabled: null });
+  });
+
   it('filters attendance punches by the person name the list shows, in the list and the export', async () => {
     expect((await t.post('/api/person/add', { pin: '6401', name: 'Ines', lastName: 'Ortega' })).body.code).toBe(0);
     const term = new AttendanceTerminal({ baseUrl: t.baseUrl, sn: 'ATTAPI0001' });

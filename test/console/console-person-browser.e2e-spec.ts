@@ -224,4 +224,16 @@ describe.skipIf(!run.executable)('a person\'s panels, leave and reinstatement in
       await ctx.close();
     }
   });
+
+  it('says a panel holds a disabled person disabled once it confirmed Disable=1', async () => {
+    const level = await levelId(t, 'Three panels');
+    expect((await t.post('/api/person/add', { pin: '901', name: 'Mary', lastName: 'Jackson', accLevelIds: level, isDisabled: true })).body.code).toBe(0);
+    await ok.pollUntilIdle();
+    expect(ok.user('901')).toMatchObject({ Disable: '1' });
+    // The page was left on the resigned persons with 901 open: the active list again.
+    await page.goto(`${t.baseUrl}/console/persons`);
+    await openPerson('901');
+    expect(await rowOf('PERSONOK01')).toMatchObject({ State: 'holds them disabled' });
+    await page.getByRole('button', { name: 'Close' }).click();
+  });
 });

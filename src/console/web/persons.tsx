@@ -263,9 +263,13 @@ const LEAVING_STATES: Record<string, string> = {
  * A panel's state for this person in words. Commands for an offline panel wait in its queue: they are not "on
  * their way" until it polls again, so the words say what they wait for.
  */
-function stateText(d: { state: string; desired: boolean; online?: boolean }): string {
+function stateText(d: { state: string; desired: boolean; online?: boolean; holdsDisabled?: boolean | null }): string {
   if (d.online === false && (d.state === 'pending' || d.state === 'removing')) return d.desired ? 'waiting for the panel: offline' : 'removal waiting for the panel: offline';
-  return (!d.desired && LEAVING_STATES[d.state]) || (SYNC_STATES[d.state]?.label ?? d.state);
+  const text = (!d.desired && LEAVING_STATES[d.state]) || (SYNC_STATES[d.state]?.label ?? d.state);
+  // A disabled person stays on the panel as a disabled user (Disable=1): said once the panel confirmed it.
+  if (d.holdsDisabled === true) return d.state === 'synced' ? 'holds them disabled' : `${text} (holds them disabled)`;
+  if (d.holdsDisabled === false && (d.state === 'pending' || d.state === 'synced')) return 'disable on its way';
+  return text;
 }
 
 /** Door numbers of an AuthorizeDoorId bitmask (door 1 → 1, 2 → 2, 3 → 4 ...). */
