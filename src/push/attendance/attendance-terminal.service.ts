@@ -23,13 +23,13 @@ import {
   bioPhotoWordOfInfo,
   bioPhotoWordOfOptions,
   formatAttInitReply,
-  formatAttTimeZone,
   parseAttInfo,
   wantsTransFlagDigits,
   type AttStamps,
   type BioPhotoWord,
 } from './protocol';
 import { fromDatabaseClock } from '../../database/database-clock';
+import { formatTimeZoneOption } from '../protocol/time';
 import { stampTimeKey } from './attlog-batch';
 import { rowCount } from '../../database/row-count';
 import { SyncVerify } from '../../sync/sync-state.entity';
@@ -977,7 +977,7 @@ export class AttendanceTerminalService implements OnModuleInit {
    * site's zone, so they come in at the wall time they were made again.
    */
   async checkZone(s: DeviceSession): Promise<void> {
-    this.logger.log(`terminal ${s.sn} was told another TimeZone than the site's offset now (${formatAttTimeZone(this.toldZones.get(s.sn) ?? 0)}): CHECK, so that it reads it`);
+    this.logger.log(`terminal ${s.sn} was told another TimeZone than the site's offset now (${formatTimeZoneOption(this.toldZones.get(s.sn) ?? 0)}): CHECK, so that it reads it`);
     try {
       await this.ds.transaction((m) => this.queue.enqueue(m, s.sn, [ATT_CHECK]));
     } catch (err) {

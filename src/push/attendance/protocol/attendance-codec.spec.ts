@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readSpecJson } from '../../protocol/testing/spec-files';
 import { ProtocolValueError } from '../../protocol/errors';
-import { parseWallClock } from '../../protocol/time';
+import { formatTimeZoneOption, parseWallClock } from '../../protocol/time';
 import {
   bareRecordWord,
   attClear,
@@ -26,7 +26,6 @@ import {
   attVerifySum,
   formatAttInitReply,
   wantsTransFlagDigits,
-  formatAttTimeZone,
   formatAttUploadReply,
   parseAttInfo,
   parseAttlog,
@@ -394,21 +393,21 @@ describe('initialisation (attendance manual 5)', () => {
   });
 
   it('TimeZone is whole hours, or minutes when the offset is not whole', () => {
-    expect(formatAttTimeZone(480)).toBe('8');
-    expect(formatAttTimeZone(-300)).toBe('-5');
-    expect(formatAttTimeZone(330)).toBe('330');
-    expect(formatAttTimeZone(-210)).toBe('-210');
-    expect(formatAttTimeZone(0)).toBe('0');
-    expect(formatAttTimeZone(660)).toBe('11');
-    expect(formatAttTimeZone(-660)).toBe('-11');
+    expect(formatTimeZoneOption(480)).toBe('8');
+    expect(formatTimeZoneOption(-300)).toBe('-5');
+    expect(formatTimeZoneOption(330)).toBe('330');
+    expect(formatTimeZoneOption(-210)).toBe('-210');
+    expect(formatTimeZoneOption(0)).toBe('0');
+    expect(formatTimeZoneOption(660)).toBe('11');
+    expect(formatTimeZoneOption(-660)).toBe('-11');
   });
 
   it('TimeZone of ±12 h and beyond is in minutes: the manual has hours only for -12 < TimeZone < 12', () => {
-    expect(formatAttTimeZone(720)).toBe('720');
-    expect(formatAttTimeZone(780)).toBe('780');
-    expect(formatAttTimeZone(840)).toBe('840');
-    expect(formatAttTimeZone(-720)).toBe('-720');
-    expect(formatAttTimeZone(765)).toBe('765');
+    expect(formatTimeZoneOption(720)).toBe('720');
+    expect(formatTimeZoneOption(780)).toBe('780');
+    expect(formatTimeZoneOption(840)).toBe('840');
+    expect(formatTimeZoneOption(-720)).toBe('-720');
+    expect(formatTimeZoneOption(765)).toBe('765');
   });
 
   it('refuses an SN that would break the first line', () => {

@@ -137,9 +137,6 @@ export interface AttInitConfig {
   registryCode?: string | null;
 }
 
-/** `TimeZone` as the attendance manual gives it (formatTimeZoneOption: whole hours, else minutes). */
-export const formatAttTimeZone = formatTimeZoneOption;
-
 function line(name: string, value: string | number): string {
   const v = String(value);
   if (/[\r\n\0]/.test(v)) throw new ProtocolValueError(name, 'must not contain CR, LF or NUL');
@@ -168,7 +165,7 @@ export function formatAttInitReply(sn: string, c: AttInitConfig): string {
     line('TransTimes', times.join(';')),
     line('TransInterval', c.transInterval ?? 1),
     line('TransFlag', c.transFlagDigits ? transFlagDigits(flags) : `TransData ${flags.join('\t')}`),
-    line('TimeZone', formatAttTimeZone(c.timeZoneMinutes)),
+    line('TimeZone', formatTimeZoneOption(c.timeZoneMinutes)),
     line('Realtime', c.realtime === false ? 0 : 1),
     line('Encrypt', 0),
     line('ServerVer', c.serverVer ?? ATT_SERVER_VER),
