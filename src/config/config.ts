@@ -74,6 +74,11 @@ export interface AppConfig {
   syncRetryBaseMs: number;
   syncRetryMaxMs: number;
   /**
+   * A terminal's ERRORLOG failure of the same content this many times in a row (SYNC_GIVE_UP_FAILURES) gives the item
+   * up: not sent again, shown failed, until the data changes (errorlog-commands.ts).
+   */
+  syncGiveUpFailures: number;
+  /**
    * A table or command refused for good is probed again after SYNC_REFUSAL_PROBE_MS, doubling per refusal up to
    * SYNC_REFUSAL_PROBE_MAX_MS (src/push/device-refusals.ts, RefusalProbe).
    */
@@ -281,6 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     visitorSweepIntervalMs: parseVisitorSweepIntervalMs(env),
     syncRetryBaseMs: parseRange('SYNC_RETRY_BASE_MS', env.SYNC_RETRY_BASE_MS, 10_000, 0, 86_400_000),
     syncRetryMaxMs: parseRange('SYNC_RETRY_MAX_MS', env.SYNC_RETRY_MAX_MS, 600_000, 0, 86_400_000),
+    syncGiveUpFailures: parseRange('SYNC_GIVE_UP_FAILURES', env.SYNC_GIVE_UP_FAILURES, 5, 1, 1000),
     syncRefusalProbeMs: parseRange('SYNC_REFUSAL_PROBE_MS', env.SYNC_REFUSAL_PROBE_MS, 60_000, 1, 86_400_000),
     syncRefusalProbeMaxMs: parseRange('SYNC_REFUSAL_PROBE_MAX_MS', env.SYNC_REFUSAL_PROBE_MAX_MS, 86_400_000, 1, 30 * 86_400_000),
     syncReconcileIntervalMs: parseRange('SYNC_RECONCILE_INTERVAL_MS', env.SYNC_RECONCILE_INTERVAL_MS, 15_000, 0, 86_400_000),

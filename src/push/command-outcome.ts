@@ -40,6 +40,8 @@ export type CommandOutcomeListener = (m: EntityManager, outcomes: CommandOutcome
 @Injectable()
 export class CommandOutcomeHub {
   private readonly listeners: CommandOutcomeListener[] = [];
+  /** Listeners that act on what the others recorded (registerLast). */
+  private readonly last: CommandOutcomeListener[] = [];
 
   /** Adds a listener; the returned function removes it. */
   register(listener: CommandOutcomeListener): () => void {
@@ -50,9 +52,18 @@ export class CommandOutcomeHub {
     };
   }
 
+  /**
+   * Adds a listener that runs after every `register` one, whatever the order modules start in: one that fails a
+   * command just reported done (a terminal's ERRORLOG stored before its Return) must come after the confirmation the
+   * done outcome wrote, or the confirmation would overwrite the failure.
+   */
+  registerLast(listener: CommandOutcomeListener): void {
+    this.last.push(listener);
+  }
+
   /** Called by the queue inside its transaction; listeners run one after the other, in registration order. */
   async emit(m: EntityManager, outcomes: CommandOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
-    for (const l of [...this.listeners]) await l(m, outcomes);
+    for (const l of [...this.listeners, ...this.last]) await l(m, outcomes);
   }
 }

@@ -28,7 +28,7 @@ import {
   type AttSyncTerminal,
   type TerminalMember,
 } from './attendance-commands';
-import { clearFailures, confirmedRead, devicesTouchingSql, inflightRead, noteSkipped, settledFailures, type SettledItem } from './confirmed-state';
+import { clearFailures, confirmedRead, devicesTouchingSql, inflightRead, noteSkipped, releaseSuperseded, settledFailures, type SettledItem } from './confirmed-state';
 import type { PinScope } from './desired-state';
 import { currentState, diffItems, itemId, MEMBER_KINDS, splitItemId, typeRefusedSets, UNKNOWN_HASH, type DesiredHashes, type Diff, type ItemId } from './sync-items';
 import { lockPlanScope } from './plan-scope';
@@ -314,6 +314,7 @@ export class AttendanceSyncService {
         // it again (a delete of a user it no longer holds is answered -10, done).
         for (const [id, hash] of recorded) if (hash === UNKNOWN_HASH) current.set(id, UNKNOWN_HASH);
       }
+      releaseSuperseded(have, hashes);
       const refused = refusedItems(members, refusals.get(t.id));
       const hold = new Set([...have.hold, ...refused]);
       const diff: Diff =

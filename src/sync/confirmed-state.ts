@@ -18,6 +18,27 @@ export interface DeviceConfirmed {
   failing: Set<ItemId>;
   /** Pins carrying a "not sent" note. */
   skipped: Set<string>;
+  /**
+   * Of the held items, the content (hash) whose failures hold them (sync_item.error_hash: a terminal's ERRORLOG, a
+   * photo too large): a change of the data supersedes the backoff (releaseSuperseded).
+   */
+  heldContent: Map<ItemId, string>;
+}
+
+/**
+ * next_try_at of an item given up on: the device failed its content for good (the same ERRORLOG failure
+ * SYNC_GIVE_UP_FAILURES times in a row, or a photo too large for it: Return -1001). Held until the data changes
+ * (releaseSuperseded); the status says `failed` with the reason.
+ */
+export const GIVEN_UP = `'infinity'::timestamptz`;
+
+/**
+ * Releases the held items whose failed content is no longer what the database gives (a new photo, a person leaving
+ * the terminal): sent at once, not after the backoff of content nobody wants any more. `desired` is the device's
+ * desired hashes, item by item.
+ */
+export function releaseSuperseded(have: DeviceConfirmed, desired: ReadonlyMap<ItemId, string>): void {
+  for (const [id, hash] of have.heldContent) if (desired.get(id) !== hash) have.hold.delete(id);
 }
 
 const CHUNK = 5000;
@@ -32,14 +53,16 @@ export async function loadConfirmed(m: EntityManager, deviceIds: string[], pins:
 
 /** loadConfirmed as a read that can share a round trip (read-together.ts). */
 export function confirmedRead(deviceIds: string[], pins: PinScope): Read<Map<string, DeviceConfirmed>> {
-  const parse = (rows: Array<{ device_id: string; kind: string; key: string; hash: string | null; held: boolean; failing: boolean; skipped: boolean }>) => {
-    const out = new Map<string, DeviceConfirmed>(deviceIds.map((d) => [d, { confirmed: new Map(), hold: new Set(), failing: new Set(), skipped: new Set() }]));
+  const parse = (rows: Array<{ device_id: string; kind: string; key: string; hash: string | null; held: boolean; failing: boolean; skipped: boolean; error_hash: string | null }>) => {
+    const out = new Map<string, DeviceConfirmed>(deviceIds.map((d) => [d, { confirmed: new Map(), hold: new Set(), failing: new Set(), skipped: new Set(), heldContent: new Map() }]));
     for (const r of rows) {
       const d = out.get(r.device_id)!;
       const id = itemId(r.kind as never, r.key);
       if (r.hash !== null) d.confirmed.set(id, r.hash);
-      if (r.held) d.hold.add(id);
-      else if (r.failing) d.failing.add(id);
+      if (r.held) {
+        d.hold.add(id);
+        if (r.error_hash !== null) d.heldContent.set(id, r.error_hash);
+      } else if (r.failing) d.failing.add(id);
       if (r.skipped) d.skipped.add(r.key);
     }
     return out;
@@ -47,13 +70,13 @@ export function confirmedRead(deviceIds: string[], pins: PinScope): Read<Map<str
   return read(
     // Two arms rather than one OR: `kind IN (…) OR key IN (…)` reads every item of the devices (all their
     // members) for a write about one pin; each arm alone is an index lookup.
-    `SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()) AS held, failures > 0 AS failing, skipped IS NOT NULL AS skipped FROM sync_item
+    `SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()) AS held, failures > 0 AS failing, skipped IS NOT NULL AS skipped, error_hash FROM sync_item
       WHERE device_id = ANY($1) ${
         pins === null
           ? ''
           : `AND kind IN (${DEVICE_KINDS_SQL})
      UNION ALL
-     SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()), failures > 0, skipped IS NOT NULL FROM sync_item
+     SELECT device_id, kind, key, hash, (failures > 0 AND next_try_at > now()), failures > 0, skipped IS NOT NULL, error_hash FROM sync_item
       WHERE device_id = ANY($1) AND kind NOT IN (${DEVICE_KINDS_SQL}) AND key IN (SELECT unnest($2::text[]))`
       }`,
     pins === null ? [deviceIds] : [deviceIds, pins],

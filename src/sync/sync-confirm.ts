@@ -11,6 +11,7 @@ import { isRefusal, refusalKey } from '../push/protocol';
 import { loadRefusals } from '../push/device-refusals';
 import { ORDER_LOCK } from '../push/command-queue.service';
 import { lockKeys } from '../database/advisory-locks';
+import { GIVEN_UP } from './confirmed-state';
 
 const FAILED_INTO = intoOf(SyncItem, ['deviceId', 'kind', 'key', 'hash', 'failures', 'lastReturn', 'failedAt', 'failedPlan', 'failedDelete', 'failedDeleteAt']);
 const OWED_INTO = intoOf(SyncOwed, ['deviceId', 'kind', 'nextTryAt']);
@@ -338,6 +339,8 @@ export class SyncConfirmation implements OnModuleInit {
        ON CONFLICT (device_id, kind, key) DO UPDATE SET
          hash = CASE WHEN $7 OR $10 OR EXCLUDED.key = ANY($9::varchar[]) THEN '${UNKNOWN_HASH}' ELSE COALESCE(sync_item.hash, '${UNKNOWN_HASH}') END,
          failures = sync_item.failures + 1, last_return = EXCLUDED.last_return, last_error = NULL, failed_at = now(), failed_plan = EXCLUDED.failed_plan,
+         error_hash = CASE WHEN EXCLUDED.last_return IS NULL THEN sync_item.error_hash END,
+         error_failures = CASE WHEN EXCLUDED.last_return IS NULL THEN sync_item.error_failures ELSE 0 END,
          failed_delete = CASE WHEN $7 THEN sync_item.failed_delete ELSE EXCLUDED.failed_delete END,
          failed_delete_at = CASE WHEN $7 THEN sync_item.failed_delete_at ELSE EXCLUDED.failed_delete_at END
        RETURNING key, failures`,
@@ -358,7 +361,28 @@ export class SyncConfirmation implements OnModuleInit {
          FROM unnest($3::varchar[], $4::float8[]) AS x(key, secs) WHERE s.device_id = $1 AND s.kind = $2 AND s.key = x.key`,
       [deviceId, kind, failures.map((f) => f.key), failures.map((f) => backoffMs(f.failures, this.config.syncRetryBaseMs, this.config.syncRetryMaxMs) / 1000)],
     );
+    if (kind === 'photo' && rc === PHOTO_TOO_LARGE && ref.put?.length) await givePhotoUp(m, deviceId, ref.put);
   }
+}
+
+/**
+ * Return -1001 to a photo's USERPIC or BIOPHOTO: "Limited capacity" (Attendance PUSH appendix), a photo too large for
+ * the terminal (field sample rc-aiface-photo-1001). The same photo is refused again at every retry, and the gateway
+ * holds no image library to make it smaller.
+ */
+const PHOTO_TOO_LARGE = -1001;
+export const PHOTO_TOO_LARGE_TEXT = 'Return -1001: Limited capacity: the photo is too large for this device; the gateway cannot make it smaller: store a smaller photo';
+
+/**
+ * A photo too large for the device is given up on at once (GIVEN_UP): not sent again, shown failed with the reason,
+ * until the person's photo changes (its hash: error_hash, releaseSuperseded), when the new one goes out at once.
+ */
+async function givePhotoUp(m: EntityManager, deviceId: string, put: NonNullable<SyncRef['put']>): Promise<void> {
+  await m.query(
+    `UPDATE sync_item s SET error_hash = x.h, error_failures = CASE WHEN s.error_hash = x.h THEN s.error_failures + 1 ELSE 1 END, last_error = $4, next_try_at = ${GIVEN_UP}
+       FROM unnest($2::varchar[], $3::text[]) AS x(k, h) WHERE s.device_id = $1 AND s.kind = 'photo' AND s.key = x.k AND s.failures > 0`,
+    [deviceId, put.map(([k]) => k), put.map(([, h]) => h), PHOTO_TOO_LARGE_TEXT],
+  );
 }
 
 /**

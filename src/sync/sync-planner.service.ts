@@ -7,7 +7,7 @@ import { dataCount, refusalKey } from '../push/protocol';
 import { effectiveKindSql } from '../device/device-kind';
 import { refusalsRead } from '../push/device-refusals';
 import { read, runRead, type Read } from '../database/read-together';
-import { clearFailures, confirmedRead, devicesHoldingSql, devicesTouchingSql, inflightRead, noteSkipped, settledFailures, type SettledItem } from './confirmed-state';
+import { clearFailures, confirmedRead, devicesHoldingSql, devicesTouchingSql, inflightRead, noteSkipped, releaseSuperseded, settledFailures, type SettledItem } from './confirmed-state';
 import { desiredBaseRead, loadDesired, type PinScope } from './desired-state';
 import { dialectOf, type SyncDevice } from './device-dialect';
 import { bioSlots, currentState, DEVICE_KINDS, desiredHashes, diffItems, itemId, MEMBER_KINDS, splitItemId, UNKNOWN_HASH, userHash, type CountedKind, type PhotoTable, type TemplateTable, type Diff, type ItemId, type ItemKind, type SyncRef } from './sync-items';
@@ -471,6 +471,7 @@ export class SyncPlannerService {
         if (DEVICE_KINDS.includes(kind)) return req.mode !== 'continue' && (!req.items || req.items.has(id));
         return member(key);
       };
+      releaseSuperseded(have, hashes);
       const diff = this.diff(mode, hashes, current, have.hold, { refused, refusedRemove }, inScope);
       // A card another pin of the panel still holds, or may hold, waits until that pin has lost it (card-moves.ts);
       // a full sync clears the card's table first, unless its clear is refused.

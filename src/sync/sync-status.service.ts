@@ -8,7 +8,7 @@ import { loadRefusalFacts, loadRefusals, type RefusalFact } from '../push/device
 import { doorMask, PANEL_BIODATA_TYPE_REFUSAL, returnMeaning } from '../push/protocol';
 import { AttendanceSyncService } from './attendance-sync.service';
 import { cannotHoldOf, loadHoldFacts, panelTemplates } from './cannot-hold';
-import { devicesInDoubt, devicesTouching, loadConfirmed, loadInflight, refNamesPins } from './confirmed-state';
+import { devicesInDoubt, devicesTouching, GIVEN_UP, loadConfirmed, loadInflight, refNamesPins } from './confirmed-state';
 import { loadDesired } from './desired-state';
 import type { SyncDevice } from './device-dialect';
 import type { DeviceCannotHoldDto, DeviceConvergenceDto, PersonDeviceRightDto, PersonDeviceSyncDto, RefusalDto, UnknownRowsDto } from './dto/sync-status.dto';
@@ -84,7 +84,7 @@ interface PersonReads {
   desired: Map<string, DesiredHashes>;
   confirmed: Awaited<ReturnType<typeof loadConfirmed>>;
   inflight: Awaited<ReturnType<typeof loadInflight>>;
-  allRows: Array<{ device_id: string; key: string; kind: string; failures: number; last_return: number | null; last_error: string | null; skipped: string | null; confirmed_at: Date | null }>;
+  allRows: Array<{ device_id: string; key: string; kind: string; failures: number; last_return: number | null; last_error: string | null; skipped: string | null; confirmed_at: Date | null; given_up: boolean }>;
   aliasOf: Map<string, string>;
   tzHeld: (deviceId: string, tz: number) => string | undefined;
   inDoubt: Set<string>;
@@ -196,8 +196,8 @@ export class SyncStatusService {
     const devices = [...desired].map(([id, d]) => ({ id, sn: d.sn })).sort((a, b) => a.sn.localeCompare(b.sn));
     const confirmed = await loadConfirmed(m, devices.map((d) => d.id), pins);
     const inflight = await loadInflight(m, devices.map((d) => d.sn), pins);
-    const allRows: Array<{ device_id: string; key: string; kind: string; failures: number; last_return: number | null; last_error: string | null; skipped: string | null; confirmed_at: Date | null }> = await m.query(
-      `SELECT device_id, key, kind, failures, last_return, last_error, skipped, confirmed_at FROM sync_item WHERE key = ANY($1::text[]) AND kind = ANY($2) AND device_id = ANY($3)`,
+    const allRows: Array<{ device_id: string; key: string; kind: string; failures: number; last_return: number | null; last_error: string | null; skipped: string | null; confirmed_at: Date | null; given_up: boolean }> = await m.query(
+      `SELECT device_id, key, kind, failures, last_return, last_error, skipped, confirmed_at, failures > 0 AND next_try_at = ${GIVEN_UP} AS given_up FROM sync_item WHERE key = ANY($1::text[]) AND kind = ANY($2) AND device_id = ANY($3)`,
       [pins, MEMBER_KINDS, devices.map((d) => d.id)],
     );
     const aliases: Array<{ id: string; alias: string; kind: string }> = await m.query(`SELECT id, alias, ${effectiveKindSql('device')} AS kind FROM device WHERE id = ANY($1)`, [
@@ -259,6 +259,8 @@ export class SyncStatusService {
       // removal of a person who left after a grant was refused, makes it pending again (its Return code stays shown).
       const failed = items.filter((r) => r.failures > 0);
       const failing = failed.filter((r) => !flying.some((f) => f.kind === r.kind));
+      // Given up on (the device failed the same content for good): not sent again until the data changes.
+      const givenUp = failing.find((r) => r.given_up) ?? null;
       // Items the firmware refused for good are not planned again until their probe: the person stays off the
       // device (or on it, for a refused removal) whatever the database says, and operators must see why.
       // A template set held without the types the firmware refused is kept off by those refusals, as a refused table.
@@ -283,7 +285,9 @@ export class SyncStatusService {
             : 'synced'
           : refused.length > 0
             ? 'refused'
-            : failing.length > 0
+            : givenUp
+              ? 'failed'
+              : failing.length > 0
               ? 'divergent'
               : pending > 0
                 ? 'pending'
@@ -307,7 +311,7 @@ export class SyncStatusService {
         unconfirmed,
         pendingCommands: pending,
         lastReturn,
-        lastError: lastReturn === null ? (errorLog ?? (failed.length ? 'no result' : null)) : `Return ${lastReturn}: ${returnMeaning(lastReturn, manualOf.get(d.id)) ?? 'unknown error code'}`,
+        lastError: givenUp?.last_error ? givenUp.last_error : lastReturn === null ? (errorLog ?? (failed.length ? 'no result' : null)) : `Return ${lastReturn}: ${returnMeaning(lastReturn, manualOf.get(d.id)) ?? 'unknown error code'}`,
         refused,
         refusals: refused.map((k) => refusalOf(k, factsAll.get(d.id)?.get(k), kindOf.get(d.id) ?? '', this.config.timeZone)),
         skipped,

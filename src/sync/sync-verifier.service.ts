@@ -10,6 +10,7 @@ import { AttendanceSyncService } from './attendance-sync.service';
 import { LEADER_LOCK } from './sync-reconciler.service';
 import { excludedOf, intoOf } from '../database/columns';
 import { SyncVerify } from './sync-state.entity';
+import { GIVEN_UP } from './confirmed-state';
 import { stopWorker } from '../common/stop-worker';
 
 /** Its own leader lock: a tick holding the reconciler's would make a pass kicked by a registration skip. */
@@ -95,7 +96,7 @@ export class SyncVerifier implements OnModuleInit, BeforeApplicationShutdown {
               AND d.last_seen_at >= now() - make_interval(secs => greatest(3 * coalesce(d.request_delay, $1), $2) * $4::float8 + $5::float8)
               AND coalesce(greatest(v.asked_at, d.registered_at), '-infinity') <= now() - make_interval(secs => $3)
               AND NOT EXISTS (SELECT 1 FROM sync_owed o WHERE o.device_id = d.id)
-              AND NOT EXISTS (SELECT 1 FROM sync_item i WHERE i.device_id = d.id AND i.failures > 0 AND i.next_try_at IS NOT NULL)
+              AND NOT EXISTS (SELECT 1 FROM sync_item i WHERE i.device_id = d.id AND i.failures > 0 AND i.next_try_at IS NOT NULL AND i.next_try_at <> ${GIVEN_UP})
               AND NOT EXISTS (SELECT 1 FROM device_command c WHERE c.device_sn = d.sn AND c.state IN ('pending', 'sent'))
             ORDER BY greatest(v.asked_at, d.registered_at) NULLS FIRST, d.id
             LIMIT ${VERIFY_BATCH}`,

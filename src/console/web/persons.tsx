@@ -249,6 +249,7 @@ const SYNC_STATES: Record<string, { label: string; tone: 'ok' | 'warn' | 'bad' |
   pending: { label: 'on its way', tone: 'warn' },
   divergent: { label: 'not held: refused or unanswered, retried', tone: 'bad' },
   refused: { label: 'refused by the firmware', tone: 'bad' },
+  failed: { label: 'failed: not sent again until the data changes', tone: 'bad' },
   skipped: { label: 'skipped: cannot be sent', tone: 'bad' },
   removing: { label: 'being removed', tone: 'warn' },
 };

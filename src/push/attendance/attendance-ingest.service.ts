@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { CommandOutcomeHub } from '../command-outcome';
-import { failCommandsByErrorLog } from './errorlog-commands';
+import { failCommandsByErrorLog, failDoneByStoredErrorLog } from './errorlog-commands';
 import { int32 } from '../../common/whole-number';
 import { AttOperlog } from '../../attendance/att-operlog.entity';
 import { AttPhoto } from '../../attendance/att-photo.entity';
@@ -202,6 +202,16 @@ export class AttendanceIngestService {
       // A catch-up upload (a terminal back after an outage) is a batch by itself.
       alone: (item) => item.punches.length >= ALONE_PUNCHES,
     });
+    // An ERRORLOG posted before the Return of the command it names fails that command when the Return comes.
+    outcomes.registerLast(async (m, done) => {
+      const failed = await failDoneByStoredErrorLog(m, done, outcomes, this.errorRetry());
+      if (failed.length) this.logger.warn(`ERRORLOG stored before their Return failed command(s) ${failed.join(', ')}; their items are unconfirmed`);
+    });
+  }
+
+  /** How ERRORLOG failures back off and when they are given up on (errorlog-commands.ts). */
+  private errorRetry() {
+    return { baseMs: this.config.syncRetryBaseMs, maxMs: this.config.syncRetryMaxMs, giveUpFailures: this.config.syncGiveUpFailures };
   }
 
   /**
@@ -393,7 +403,7 @@ export class AttendanceIngestService {
     await this.ds.transaction(async (m) => {
       await storeRaw(m, device.sn, rows);
       if (stampTable === 'ERRORLOG') {
-        const failed = await failCommandsByErrorLog(m, device.sn, rows, this.outcomes, { baseMs: this.config.syncRetryBaseMs, maxMs: this.config.syncRetryMaxMs });
+        const failed = await failCommandsByErrorLog(m, device.sn, rows, this.outcomes, this.errorRetry());
         if (failed.length) this.logger.warn(`device ${device.sn}: ERRORLOG failed command(s) ${failed.join(', ')} after their Return; their items are unconfirmed`);
       }
       if (stampTable) await noteUpload(m, device.id, stampTable, stamp, null, false);

@@ -5,9 +5,12 @@
  * command is failed after all, with the code and its meaning, and what it confirmed is failing again (sync-confirm.ts,
  * as a failed put: in doubt, planned again after a backoff). Such failures of one content in a row back off further
  * each time (a face that cannot be detected fails again at every retry, though every retry is answered Return=0);
- * another content (a new photo) starts the count again. DataOrigin=dev lines, CmdIds of no command sent to this
+ * another content (a new photo) starts the count again. After SYNC_GIVE_UP_FAILURES such failures of one content in
+ * a row the item is given up on (GIVEN_UP): not sent again, its status `failed` with the ERRORLOG, until the data
+ * changes (a new photo goes out at once, releaseSuperseded). DataOrigin=dev lines, CmdIds of no command sent to this
  * device, and commands already failed (the same ERRORLOG posted again after a lost reply) change nothing: the lines
- * stay stored only.
+ * stay stored only. A record naming a command not answered yet (its ERRORLOG posted before the devicecmd reply with
+ * its Return=0) is stored, and fails the command when that Return comes (failDoneByStoredErrorLog).
  */
 import type { EntityManager } from 'typeorm';
 import { namedQuery } from '../../database/prepared-query.service';
@@ -16,6 +19,7 @@ import { outcomeCommandSql } from '../command-outcome';
 import { QUEUE_LOCK } from '../command-queue.service';
 import type { RawUploadRow } from '../raw-upload';
 import { errorLogMeaning } from './protocol/idcard';
+import { GIVEN_UP } from '../../sync/confirmed-state';
 
 /** The field of an ERRORLOG record by name, whatever its case. */
 const field = (fields: Record<string, string>, name: string): string | undefined =>
@@ -53,7 +57,7 @@ export async function failCommandsByErrorLog(
   sn: string,
   rows: readonly RawUploadRow[],
   hub: CommandOutcomeHub,
-  retry: { baseMs: number; maxMs: number },
+  retry: { baseMs: number; maxMs: number; giveUpFailures: number },
 ): Promise<string[]> {
   const errors = commandErrors(rows);
   if (errors.size === 0) return [];
@@ -87,10 +91,44 @@ export async function failCommandsByErrorLog(
       [sn, ref.kind, errors.get(f.attempt_id)!, ref.put.map(([k]) => k), ref.put.map(([, h]) => h)],
     );
     await m.query(
-      `UPDATE sync_item s SET failures = greatest(s.failures, s.error_failures), next_try_at = greatest(s.next_try_at, now() + ${ERROR_BACKOFF})
+      `UPDATE sync_item s SET failures = greatest(s.failures, s.error_failures),
+              next_try_at = CASE WHEN s.error_failures >= $6 THEN ${GIVEN_UP} ELSE greatest(s.next_try_at, now() + ${ERROR_BACKOFF}) END
         WHERE s.device_id = (SELECT id FROM device WHERE sn = $1) AND s.kind = $2 AND s.key = ANY($5::varchar[]) AND s.failed_at = now() AND s.failures > 0 AND s.last_error IS NOT NULL`,
-      [sn, ref.kind, retry.baseMs, retry.maxMs, ref.put.map(([k]) => k)],
+      [sn, ref.kind, retry.baseMs, retry.maxMs, ref.put.map(([k]) => k), retry.giveUpFailures],
     );
   }
   return failed.map((f) => f.id);
+}
+
+/** How long a stored ERRORLOG waits for the Return of the command it names (a reply comes within seconds). */
+const EARLY_ERRORLOG_WINDOW = `interval '1 day'`;
+
+/**
+ * The commands just reported done (`outcomes`) that an ERRORLOG stored before their Return names (the terminal posted
+ * its error log before its devicecmd reply: manual 11.16 does not order them): failed now as failCommandsByErrorLog
+ * fails them, in the transaction recording the Return. Runs after the other outcome listeners (registerLast), so the
+ * put's confirmation is written first and the failure overrides it. Returns the ids of the commands failed.
+ */
+export async function failDoneByStoredErrorLog(
+  m: EntityManager,
+  outcomes: readonly CommandOutcome[],
+  hub: CommandOutcomeHub,
+  retry: { baseMs: number; maxMs: number; giveUpFailures: number },
+): Promise<string[]> {
+  const done = new Map<string, string[]>();
+  for (const o of outcomes) if (o.state === 'done' && o.reason === 'returned') done.set(o.deviceSn, [...(done.get(o.deviceSn) ?? []), o.commandId]);
+  const failed: string[] = [];
+  for (const [sn, ids] of done) {
+    // The device's recent ERRORLOG records (usually none: one index probe), narrowed to those naming an attempt of these commands.
+    const rows: Array<{ record: Record<string, string> }> = await m.query(
+      `SELECT u.record FROM device_upload u
+        WHERE u.device_sn = $1 AND upper(u.table_name) = 'ERRORLOG' AND u.received_at > now() - ${EARLY_ERRORLOG_WINDOW}
+          AND EXISTS (SELECT 1 FROM jsonb_each_text(u.record) e JOIN device_command_attempt a ON a.attempt_id::text = ltrim(btrim(e.value), '0')
+                       WHERE lower(e.key) = 'cmdid' AND a.device_sn = $1 AND a.command_id = ANY($2::bigint[]))`,
+      [sn, ids],
+    );
+    if (rows.length === 0) continue;
+    failed.push(...(await failCommandsByErrorLog(m, sn, rows.map((r) => ({ table: 'ERRORLOG', fields: r.record })), hub, retry)));
+  }
+  return failed;
 }

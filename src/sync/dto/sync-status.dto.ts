@@ -54,16 +54,18 @@ export class PersonDeviceSyncDto {
   @ApiProperty({ example: 'CJDE193560303' }) deviceSn!: string;
   @ApiProperty({ example: '192.168.1.201' }) deviceAlias!: string;
   @ApiProperty({
-    enum: ['synced', 'pending', 'divergent', 'refused', 'skipped', 'removing'],
+    enum: ['synced', 'pending', 'divergent', 'refused', 'failed', 'skipped', 'removing'],
     description:
       'synced: the device confirmed (by Return codes) everything it should hold of this person and nothing more, and no command about them is on its way; pending: commands are on their way ' +
       '(a retry after a refusal too: lastReturn keeps its code), or what the device confirmed is being checked (it registered again, or was found ' +
       'changed: a count, or a full sync, is owed or on its way; an attendance terminal whose user count is owed, until its next INFO is judged); divergent: a command was refused or unanswered and nothing is on its way yet, it is planned ' +
       'again after a backoff; refused: the firmware refused a table this person needs for good ' +
-      '(see refused; not planned again until its probe); skipped: a stored value cannot be sent (see skipped); ' +
+      '(see refused; not planned again until its probe); failed: the device failed the same content for good (a terminal\'s ERRORLOG for it ' +
+      'SYNC_GIVE_UP_FAILURES times in a row, or Return -1001 to a photo too large for it: see lastError); it is not sent again until the data ' +
+      'changes (a new photo goes out at once); skipped: a stored value cannot be sent (see skipped); ' +
       'removing: the person must leave this device and it has not confirmed it yet',
   })
-  state!: 'synced' | 'pending' | 'divergent' | 'refused' | 'skipped' | 'removing';
+  state!: 'synced' | 'pending' | 'divergent' | 'refused' | 'failed' | 'skipped' | 'removing';
   @ApiProperty({ example: true, description: 'the person should be on this device' }) desired!: boolean;
   @ApiProperty({ example: true, description: 'the device confirmed the user record, the rights it should hold and the time zones those rights name, no command changing the user record or the rights is on its way, and what it confirmed is not being checked (it registered again or was found changed: a count or a full sync is owed or on its way)' }) holds!: boolean;
   @ApiProperty({ type: [PersonDeviceRightDto], description: 'rights the device should hold' }) rights!: PersonDeviceRightDto[];

@@ -1,0 +1,143 @@
+/**
+ * What happens when a terminal refuses work for good (Attendance PUSH 11.16 ERRORLOG, appendix Return codes):
+ *   - the same ERRORLOG failure of one content SYNC_GIVE_UP_FAILURES times in a row gives the item up: not sent again,
+ *     the person's sync state `failed` with the error, until the data changes; a new photo then goes out at once, in
+ *     the REST write's own plan, not after the backoff;
+ *   - an ERRORLOG posted before the Return of the command it names fails that command when the Return comes;
+ *   - Return -1001 (Limited capacity: a photo too large for the terminal) is given up at once with the reason: the
+ *     gateway cannot make a photo smaller.
+ */
+import { describe, expect, it } from 'vitest';
+import type { SyncReconciler } from '../../src/sync/sync-reconciler.service';
+import { sleep } from '../push/push-helpers';
+import { PHOTO } from '../sync/access-helpers';
+import type { AttendanceTerminal, AttendanceTerminalOptions, ExecutedCommand } from '../simulator/attendance-terminal';
+import type { TestApp } from '../support/test-app';
+import { settleTerminal, terminalInOwnArea as inOwnArea, useAttendanceApp } from './attendance-helpers';
+
+let t: TestApp;
+let reconciler: SyncReconciler;
+// A first backoff of 1.5 s leaves room for a REST write inside it on a loaded machine; three failures give up.
+useAttendanceApp({ syncRetryBaseMs: 1500, syncRetryMaxMs: 3000, syncGiveUpFailures: 3 }, (app) => ({ t, reconciler } = app));
+
+const V5L: Partial<AttendanceTerminalOptions> = { multiBioPhotoSupport: '0:0:0:0:0:0:0:0:0:1' };
+const FACE_NOT_DETECTED = 'ERRORLOG D01E0001: Face detection failed';
+const TOO_LARGE = 'Return -1001: Limited capacity: the photo is too large for this device; the gateway cannot make it smaller: store a smaller photo';
+
+/** A terminal in an area of its own (attendance-helpers.ts), settled. */
+const terminalInOwnArea = (sn: string, opts: Partial<AttendanceTerminalOptions> = {}): Promise<AttendanceTerminal> => inOwnArea(t, reconciler, sn, opts);
+
+async function personWithPhotoOn(sn: string, pin: string): Promise<void> {
+  expect((await t.post('/api/person/add', { pin, name: `P${pin}`, personPhoto: PHOTO })).body.code).toBe(0);
+  expect((await t.post('/api/attAreaPerson/set', { code: sn, pins: [pin] })).body.code).toBe(0);
+}
+
+const photoOf = (text: string) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(text), Buffer.from([0xff, 0xd9])]).toString('base64');
+
+/** Reconciler passes and polls until `until`, or `ms` passed. */
+async function runUntil(term: AttendanceTerminal, until: () => boolean, ms = 10_000): Promise<void> {
+  await settleTerminal(reconciler, term);
+  for (const end = Date.now() + ms; !until() && Date.now() < end; ) {
+    await sleep(100);
+    await reconciler.runOnce();
+    await settleTerminal(reconciler, term);
+  }
+}
+
+const sentTo = (term: AttendanceTerminal, head: string, pin: string): ExecutedCommand[] => term.executed.filter((d) => d.command.startsWith(`${head} PIN=${pin}\t`));
+const personOn = async (pin: string) => (await t.get(`/api/gateway/persons/${pin}/devices`)).body.data;
+/** Commands queued for the terminal (not fetched yet) naming this head and pin. */
+const queued = async (sn: string, head: string, pin: string): Promise<number> =>
+  Number((await t.ds.query(`SELECT count(*)::int AS n FROM device_command WHERE device_sn = $1 AND state = 'pending' AND starts_with(command, $2)`, [sn, `${head} PIN=${pin}\t`]))[0].n);
+
+describe('a face the terminal fails again and again (ERRORLOG, DataOrigin=cmd)', () => {
+  it('is given up after SYNC_GIVE_UP_FAILURES identical failures: not sent again, shown failed; a new photo goes at once', async () => {
+    const sn = 'ATT-GIVEUP-ERR';
+    const term = await terminalInOwnArea(sn, V5L);
+    await personWithPhotoOn(sn, '9301');
+    const bio = () => sentTo(term, 'DATA UPDATE BIOPHOTO', '9301');
+    await runUntil(term, () => bio().length === 1);
+    for (let n = 1; n <= 3; n++) {
+      const last = bio().at(-1)!;
+      expect((await term.errorLog(last, 'D01E0001')).body.trim()).toBe('OK');
+      if (n === 3) break;
+      // Sent again after its backoff: the same photo, failed the same way.
+      await runUntil(term, () => bio().length === n + 1);
+      expect(bio()).toHaveLength(n + 1);
+    }
+    // Past the longest backoff, passes and polls send nothing more of it.
+    await sleep(3300);
+    await runUntil(term, () => false, 1500);
+    expect(bio()).toHaveLength(3);
+    expect(await personOn('9301')).toEqual([expect.objectContaining({ deviceSn: sn, state: 'failed', unconfirmed: ['photo'], lastError: FACE_NOT_DETECTED })]);
+
+    // A new photo: queued by the REST write itself, then held, and the person synced.
+    const pic = photoOf('a new photo of 9301');
+    expect((await t.post('/api/person/updatePersonnelPhoto', { pin: '9301', personPhoto: pic })).body.code).toBe(0);
+    expect(await queued(sn, 'DATA UPDATE BIOPHOTO', '9301')).toBe(1);
+    await runUntil(term, () => term.biophotos.get('9301')?.get('9') === pic);
+    expect(term.biophotos.get('9301')?.get('9')).toBe(pic);
+    await runUntil(term, () => false, 2000);
+    expect(await personOn('9301')).toEqual([expect.objectContaining({ deviceSn: sn, state: 'synced', unconfirmed: [] })]);
+  });
+
+  it('a new photo supersedes one waiting out its backoff: queued by the REST write, not after the wait', async () => {
+    const sn = 'ATT-SUPERSEDE';
+    const term = await terminalInOwnArea(sn, V5L);
+    await personWithPhotoOn(sn, '9302');
+    const bio = () => sentTo(term, 'DATA UPDATE BIOPHOTO', '9302');
+    await runUntil(term, () => bio().length === 1);
+    await term.errorLog(bio()[0], 'D01E0001');
+    const pic = photoOf('a new photo of 9302');
+    expect((await t.post('/api/person/updatePersonnelPhoto', { pin: '9302', personPhoto: pic })).body.code).toBe(0);
+    // Still within the backoff of the failed photo (1.5 s): the new one is on its way already.
+    expect(await queued(sn, 'DATA UPDATE BIOPHOTO', '9302')).toBe(1);
+  });
+});
+
+describe('an ERRORLOG posted before the Return of the command it names', () => {
+  it('fails the command when its Return comes: the photo is not believed held', async () => {
+    const sn = 'ATT-EARLY-ERR';
+    const term = await terminalInOwnArea(sn, V5L);
+    term.holdResults((c) => c.startsWith('DATA UPDATE BIOPHOTO PIN=9311\t'));
+    await personWithPhotoOn(sn, '9311');
+    const bio = () => sentTo(term, 'DATA UPDATE BIOPHOTO', '9311');
+    await runUntil(term, () => bio().length === 1);
+    expect(term.pendingAcks.map((d) => d.id)).toEqual([bio()[0].id]);
+    // The error log first: the command is not answered yet, the record is stored.
+    expect((await term.errorLog(bio()[0], 'D01E0001')).body.trim()).toBe('OK');
+    term.stopHoldingResults();
+    await term.releaseResults();
+    const [cmd] = await t.ds.query(`SELECT c.state, c.error FROM device_command c JOIN device_command_attempt a ON a.command_id = c.id WHERE a.attempt_id = $1`, [bio()[0].id]);
+    expect(cmd).toEqual({ state: 'failed', error: FACE_NOT_DETECTED });
+    const [item] = await t.ds.query(`SELECT i.hash, i.failures, i.last_error FROM sync_item i JOIN device d ON d.id = i.device_id WHERE d.sn = $1 AND i.key = '9311' AND i.kind = 'photo'`, [sn]);
+    expect(item).toMatchObject({ hash: '?', failures: 1, last_error: FACE_NOT_DETECTED });
+    expect(await personOn('9311')).toEqual([expect.objectContaining({ deviceSn: sn, state: 'divergent', unconfirmed: ['photo'], lastError: FACE_NOT_DETECTED })]);
+  });
+});
+
+describe('a photo too large for the terminal (Return -1001)', () => {
+  it('is not sent again (the gateway cannot shrink it): failed with the reason, until a new photo goes at once', async () => {
+    const sn = 'ATT-TOO-LARGE';
+    const term = await terminalInOwnArea(sn);
+    const fault = term.failCommands((c) => c.startsWith('DATA UPDATE USERPIC PIN=9321\t'), -1001, 'always');
+    await personWithPhotoOn(sn, '9321');
+    const pics = () => sentTo(term, 'DATA UPDATE USERPIC', '9321');
+    await runUntil(term, () => pics().length === 1);
+    // Past the longest backoff, nothing more of it.
+    await sleep(3300);
+    await runUntil(term, () => false, 1500);
+    expect(pics().map((d) => d.returnCode)).toEqual([-1001]);
+    expect(await personOn('9321')).toEqual([expect.objectContaining({ deviceSn: sn, state: 'failed', unconfirmed: ['photo'], lastReturn: -1001, lastError: TOO_LARGE })]);
+    expect(fault).toBeDefined();
+
+    term.clearFaults();
+    const pic = photoOf('a smaller photo of 9321');
+    expect((await t.post('/api/person/updatePersonnelPhoto', { pin: '9321', personPhoto: pic })).body.code).toBe(0);
+    expect(await queued(sn, 'DATA UPDATE USERPIC', '9321')).toBe(1);
+    await runUntil(term, () => term.photos.get('9321')?.content === pic);
+    expect(term.photos.get('9321')?.content).toBe(pic);
+    await runUntil(term, () => false, 2000);
+    expect(await personOn('9321')).toEqual([expect.objectContaining({ deviceSn: sn, state: 'synced', unconfirmed: [] })]);
+  });
+});
