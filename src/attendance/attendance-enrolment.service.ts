@@ -159,6 +159,7 @@ export class AttendanceEnrolmentService {
       touched.add(personId);
       uploaded.set(t.pin, (uploaded.get(t.pin) ?? new Set()).add(templateKey(t.type, t.no, t.index)));
     }
+    await dropSurplusParts(m, templates.filter((t) => ids.has(t.pin) && t.valid !== 0).map((t) => ({ personId: ids.get(t.pin)!, type: t.type, no: t.no, index: t.index })));
     // Pins whose photo is now the one this terminal uploaded: it holds it (not sent back to it).
     const photoPins = new Set<string>();
     for (const ph of photos) {
@@ -581,4 +582,26 @@ function heldDiffers(u: EnrolledUser, p: Person, viceCard: string | null): boole
   // database's, and is sent the database's record as for a card.
   const renamed = !!u.name && u.name !== p.name && !isTerminalNameOf(u.name, p);
   return renamed || (!!u.card && u.card !== p.cardNo) || (pwd !== null && pwd !== p.password) || (!!u.viceCard && u.viceCard !== viceCard);
+}
+
+/**
+ * A template slot (Type, No) enrolled again at a terminal comes as all its parts from Index 0 (a near-infrared face is
+ * up to 15 BIODATA records, Index 0-14, field notes 12): the parts of the slot it does not carry any more are the old
+ * enrolment's. Kept, the slot mixed the new parts with the old surplus, and the other terminals were sent (and kept)
+ * that mix. They are deleted here; the planner then sees the slot changed and deletes it on those terminals
+ * (DATA DELETE BIODATA Pin Type No) before sending the new parts. Parts uploaded without their Index 0 (the rest of
+ * an enrolment cut over two uploads) add to the slot, as before.
+ */
+async function dropSurplusParts(m: EntityManager, parts: ReadonlyArray<{ personId: string; type: number; no: number; index: number }>): Promise<void> {
+  const slots = new Map<string, { personId: string; type: number; no: number; indexes: number[] }>();
+  for (const p of parts) {
+    const key = `${p.personId}\t${p.type}\t${p.no}`;
+    const slot = slots.get(key) ?? { personId: p.personId, type: p.type, no: p.no, indexes: [] };
+    slot.indexes.push(p.index);
+    slots.set(key, slot);
+  }
+  for (const s of slots.values()) {
+    if (!s.indexes.includes(0)) continue;
+    await m.query(`DELETE FROM bio_template WHERE person_id = $1 AND bio_type = $2 AND template_no = $3 AND template_no_index <> ALL($4::int[])`, [s.personId, s.type, s.no, s.indexes]);
+  }
 }

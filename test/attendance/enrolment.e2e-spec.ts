@@ -102,6 +102,30 @@ describe('templates for a PIN the gateway does not know', () => {
     expect(await term.drain()).toEqual([]);
   });
 
+  it('a face enrolled again in fewer parts: the old surplus parts are deleted, in the database and on the other terminals', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-PARTS' });
+    await settle(term);
+    // A near-infrared face (Type 2) of 15 parts, then enrolled again at the terminal in 10.
+    const parts = (n: number, v: string) =>
+      Array.from({ length: n }, (_, i) => `BIODATA Pin=9110\tNo=0\tIndex=${i}\tValid=1\tDuress=0\tType=2\tMajorVer=5\tMinorVer=8\tFormat=0\tTmp=${b64(`${v} part ${i}`)}`);
+    const tmps = (n: number, v: string) => Array.from({ length: n }, (_, i) => [String(i), b64(`${v} part ${i}`)]);
+    const held = () => peer.templatesOf('9110').map((x) => [x.fields.Index, x.fields.Tmp]).sort((a, b) => Number(a[0]) - Number(b[0]));
+    const stored = async () =>
+      (await t.ds.query(`SELECT b.template_no_index AS i, b.template FROM bio_template b JOIN person p ON p.id = b.person_id WHERE p.pin = '9110' ORDER BY 1`)).map(
+        (r: { i: number; template: string }) => [String(r.i), r.template],
+      );
+    expect((await term.uploadOperlog(parts(15, 'first'))).body).toBe('OK: 15');
+    await settle(peer);
+    expect(held()).toEqual(tmps(15, 'first'));
+    expect((await term.uploadOperlog(parts(10, 'again'))).body).toBe('OK: 10');
+    expect(await stored()).toEqual(tmps(10, 'again'));
+    const from = peer.executed.length;
+    await settle(peer);
+    expect(held()).toEqual(tmps(10, 'again'));
+    // The slot deleted on the other terminal before its new parts went.
+    expect(peer.executed.slice(from).map((d) => d.command.split('\tIndex=')[0])).toContain('DATA DELETE BIODATA Pin=9110\tType=2\tNo=0');
+  });
+
   it('an enrolment with templates sent again after its person was deleted: the delete stands for the templates too, no nameless person comes back', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-ENROL-AGAIN' });
     await settle(term);
