@@ -14,7 +14,7 @@ export class AreaController {
 
   @Get(['api/attAreaPerson/area/get/:code', 'api/area/get/:code'])
   @ApiOperation({ summary: '2.7.1 Get Area by Code' })
-  @ApiParam({ name: 'code', example: '1', description: 'area code' })
+  @ApiParam({ name: 'code', example: '1', description: 'area code, or the area id (32 hex) that area/list answers' })
   @ApiOkResponse({ type: envelopeOf(AreaResponseDto) })
   async get(@Param('code') code: string): Promise<Envelope<AreaResponseDto>> {
     return ok(toAreaResponse(await this.areas.requireByCode(code.trim())));

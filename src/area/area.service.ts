@@ -14,6 +14,9 @@ export class AreaNotFound extends CvError {
   }
 }
 
+/** A value that can be an area's id (32 hex digits, as every CVSecurity id); areaRefWhere reads it so too. */
+export const isAreaId = (ref: string): boolean => /^[0-9a-fA-F]{32}$/.test(ref);
+
 /** Areas in the order they were created, as they are listed. */
 export const AREA_ORDER: FindOptionsOrder<Area> = { createdAt: 'ASC', code: 'ASC' };
 
@@ -25,8 +28,19 @@ export class AreaService {
     return this.areas.findOne({ where: { code } });
   }
 
+  /**
+   * The area a client names by its code or by its id. 2.7.1's example prints an area's `id` and `code` the other
+   * way round (`"id": 1`, `"code": "402856aa…"`), and the gateway answers an area's id as the 32-hex string every
+   * CVSecurity id is: a client that kept the id it was given (or the manual's hex "code") sends that where the
+   * manual takes the area code, and was answered -80. The code wins: an area whose code looks like an id is found
+   * by it first. A number (the manual's `"id": 1`) is a code: the default area's code and id are "1" in CVSecurity.
+   */
+  async findByRef(ref: string): Promise<Area | null> {
+    return (await this.findByCode(ref)) ?? (isAreaId(ref) ? this.areas.findOne({ where: { id: ref.toLowerCase() } }) : null);
+  }
+
   async requireByCode(code: string): Promise<Area> {
-    const a = await this.findByCode(code);
+    const a = await this.findByRef(code);
     if (!a) throw new AreaNotFound(code);
     return a;
   }

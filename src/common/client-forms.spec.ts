@@ -51,8 +51,11 @@ describe('list inputs', () => {
     expect(dto({ pins: [{ x: 1 }] }).pins).toEqual([{ x: 1 }]); // left for the validators to refuse
   });
 
-  it('keep every value of a key repeated in the query (also as name[] or a synonym); other fields the last', () => {
-    expect(normaliseClientForms(ListDto, fromQuery({ pins: ['1', '2'], name: ['a', 'b'] }, ['pins', 'name']))).toEqual({ pins: ['1', '2'], name: 'b' });
+  it('keep every value of a key repeated in the query (also as name[] or a synonym); other fields one value, refused when the repeats differ', () => {
+    expect(normaliseClientForms(ListDto, fromQuery({ pins: ['1', '2'], name: ['a', ' a'] }, ['pins', 'name']))).toEqual({ pins: ['1', '2'], name: ' a' });
+    expect(() => normaliseClientForms(ListDto, fromQuery({ pins: ['1', '2'], name: ['a', 'b'] }, ['pins', 'name']))).toThrow('name takes one value, but was sent 2 times with different values ("a", "b")');
+    // A key that names no field is left to the whitelist, whatever its repeats.
+    expect(normaliseClientForms(ListDto, fromQuery({ other: ['a', 'b'] }, ['other']))).toEqual({ other: 'b' });
     expect(normaliseClientForms(ListDto, fromQuery({ 'pins[]': ['1', '2'] }, ['pins[]']))).toEqual({ pins: ['1', '2'] });
     expect(normaliseClientForms(ListDto, { 'pins[]': '1' })).toEqual({ pins: ['1'] });
     // A body array is the body's own: not reduced.

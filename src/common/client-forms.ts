@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Transform } from 'class-transformer';
 import { getMetadataStorage } from 'class-validator';
 import { URL_ENCODED_KEYS } from './base64-text';
+import { CvCode, CvError } from './cv-error';
 
 /**
  * The forms real clients send for the same input (field notes REST 4, 6, 7; clients built from CVSecurity's
@@ -21,7 +22,7 @@ import { URL_ENCODED_KEYS } from './base64-text';
  *   `levelIds=["a","b"]`), one comma-separated string, or the
  *   key repeated in the query or a form body (`?pins=1&pins=2`, also as `pins[]=`, and PHP's indexed
  *   `pins[0]=1&pins[1]=2` from `http_build_query`, in index order). Any other field repeated there takes its
- *   last value. A field that takes a list of objects also takes it as indexed field keys in a form or the query
+ *   value when every repeat gives the same one, and is refused (-400) when they differ (oneValueOf). A field that takes a list of objects also takes it as indexed field keys in a form or the query
  *   (`accApiLevelAddItems[0][name]=`, `accApiLevelAddItems[0].name=`; indexedObjects).
  * - **array bodies**: a bare JSON array as the whole body, the form of a Swagger body parameter that is a
  *   list (`accApiLevelAddItems`, CVSecurity's `List<...>` request body), fills the field the DTO names as its
@@ -226,6 +227,33 @@ export function indexedObjects(input: Record<string, unknown>, target: (name: st
   return { lists, keys };
 }
 
+/**
+ * The one value of a field that is no list, sent under a key repeated (`?pin=1&pin=1`). Spring, behind CVSecurity,
+ * binds a repeated key into a String parameter as the values joined by commas (`pin=1&pin=2` is the pin "1,2",
+ * which no person has) and into a number parameter as its first value; the gateway took the last, so
+ * `person/delete?pin=1&pin=2` deleted person 2 and answered success for a call that named two. Now every repeat
+ * that says the same thing is that value, and repeats that differ are refused (-400 naming the field and the
+ * values) for every field alike, text or number: a client sending several values to a field that takes one is
+ * told so, never served one of them. A key that names no field of the endpoint is left as it was (the last value:
+ * the whitelist drops it anyway). Fields that take lists (`@ListInput()`) keep every value instead.
+ */
+function oneValueOf(forms: ResolvedForms, key: string, values: unknown[]): unknown {
+  const refused = forms.fields.has(key) || forms.byLowerName.has(key.toLowerCase()) ? differingRepeats(key, values) : undefined;
+  if (refused) throw refused;
+  return values[values.length - 1];
+}
+
+/**
+ * The refusal of a single-valued input whose repeats differ (oneValueOf), or undefined when they agree; a path
+ * parameter given in the query is held to it too (route-forms.ts).
+ */
+export function differingRepeats(key: string, values: readonly unknown[]): CvError | undefined {
+  const distinct = [...new Set(values.map((v) => (typeof v === 'string' ? v.trim() : JSON.stringify(v))))];
+  if (distinct.length < 2) return undefined;
+  const shown = distinct.slice(0, 5).map((v) => JSON.stringify(v.slice(0, 40))).join(', ');
+  return new CvError(CvCode.InvalidParameter, `${key} takes one value, but was sent ${values.length} times with different values (${shown}${distinct.length > 5 ? ', …' : ''})`);
+}
+
 /** The list field a key names: the field itself, one of its synonyms, or either written `name[]`. */
 function listFieldOf(forms: ResolvedForms, key: string): string | undefined {
   const name = key.endsWith('[]') ? key.slice(0, -2) : key;
@@ -252,7 +280,7 @@ export function normaliseClientForms(dto: Function, input: unknown): unknown {
     if (!Array.isArray(value)) continue;
     out ??= { ...input };
     const list = listFieldOf(forms, key);
-    if (list === undefined) out[key] = value[value.length - 1];
+    if (list === undefined) out[key] = oneValueOf(forms, key, value);
     else if (key !== list && !forms.aliases.get(list)?.includes(key)) {
       delete out[key];
       if (!present(out[list])) out[list] = value;

@@ -42,7 +42,10 @@ export function PagingText(transform: PropertyDecorator = Transform(toStringOrUn
  */
 export const UNCAPPED_PAGE_SIZE = 2147483647;
 
-/** The manual's paging rules: -92 missing, -90 not a positive integer, -91 larger than the cap. */
+/** The largest pageNo: a Java Integer's largest value, as UNCAPPED_PAGE_SIZE is pageSize's. */
+export const MAX_PAGE_NO = 2147483647;
+
+/** The manual's paging rules: -92 missing, -90 not a positive integer (or a pageNo past MAX_PAGE_NO), -91 larger than the cap. */
 export function checkPaging(pageNo: unknown, pageSize: unknown, maxPageSize = 1000): Page {
   const missing = (v: unknown) => v === undefined || v === null || v === '';
   if (missing(pageNo) || missing(pageSize)) throw new CvError(CvCode.PageMissing, 'PageSize and pageNo cannot be empty');
@@ -55,6 +58,10 @@ export function checkPaging(pageNo: unknown, pageSize: unknown, maxPageSize = 10
     const detail = notWhole ? `: ${notWholePage(notWhole[0], notWhole[1])}` : '';
     throw new CvError(CvCode.PageNotPositive, `PageNo or pageSize cannot be set less than or equal to 0${detail}`);
   }
+  // CVSecurity reads pageNo into a Java Integer, so a page past 2^31 - 1 is no page it can be asked for (Spring
+  // refuses the value): answered with -90 naming the bound, as a page of 0 or no number at all is, where it gave an
+  // empty page and code 0, which a client paging on until an empty page read as the end of the list.
+  if (no > MAX_PAGE_NO) throw new CvError(CvCode.PageNotPositive, `PageNo or pageSize cannot be set less than or equal to 0: pageNo must be at most ${MAX_PAGE_NO} (got "${no}")`);
   if (size > maxPageSize) throw new CvError(CvCode.PageSizeTooLarge, `PageSize is greater than ${maxPageSize}`);
   // A page past every row, whatever its number: an uncapped pageSize times a large pageNo is beyond a bigint OFFSET
   // (the database refused it, answered -400 "wrong format"), so the offset stops at 2^53 - 1, past any table.

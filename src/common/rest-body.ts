@@ -18,7 +18,39 @@ export function parseDeclaredJson(text: string, contentType?: string): unknown {
     if (FORM_TEXT.test(text)) return parseFormText(text, contentType);
     throw new CvError(CvCode.InvalidParameter, 'Request body is not valid JSON', 400);
   }
-  return checkedShape(parsed);
+  return checkedShape(unwrapJsonString(parsed));
+}
+
+/**
+ * A body that is a JSON string holding JSON (`"{\"pin\":\"1\"}"`): what a client sends that serialises its
+ * request object to a JSON string and then hands that string to a JSON serialiser again (Gson's toJson of a
+ * String, axios given a JSON.stringify'd body with a JSON content type twice over, .NET's JsonContent.Create of
+ * a string). Read as the JSON it holds, as a lenient server would: the body's inputs were ignored and the
+ * endpoint answered its "missing input" code (department/add -10 "code or name empty") for inputs the client
+ * had sent. Up to two layers are taken off. A string that holds no JSON object or array is refused, -400 naming
+ * the form, never read as no body at all. A blank string is no body; other JSON values are left as they are.
+ */
+export function unwrapJsonString(parsed: unknown): unknown {
+  for (let layer = 0; layer < 2 && typeof parsed === 'string'; layer++) {
+    const inner = parsed.trim();
+    if (inner === '' || inner === 'null') return undefined;
+    let decoded: unknown;
+    try {
+      decoded = parseLenientJson(inner);
+    } catch {
+      decoded = undefined;
+    }
+    if (decoded === undefined || (typeof decoded !== 'object' && typeof decoded !== 'string')) {
+      throw new CvError(
+        CvCode.InvalidParameter,
+        `Request body is a JSON string, not a JSON object: send the object itself ({"name": "value"}), not a string (got ${JSON.stringify(inner.slice(0, 40))})`,
+        400,
+      );
+    }
+    parsed = decoded;
+  }
+  if (typeof parsed === 'string') throw new CvError(CvCode.InvalidParameter, 'Request body is a JSON string encoded more than twice: send the JSON object itself', 400);
+  return parsed;
 }
 
 /** `key=value` pairs joined by `&`, as URLSearchParams writes them: no spaces, braces or quotes in a key. */
@@ -43,6 +75,16 @@ export function parseLooseRestBody(text: string, contentType: string | undefined
       return text;
     }
     return checkedShape(parsed);
+  }
+  // A JSON string holding JSON under no or another type (`curl -d '"{\"pin\":1}"'`): as under a JSON type.
+  if (/^"\s*[[{]/.test(trimmed) && trimmed.endsWith('"')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(trimmed);
+    } catch {
+      return text;
+    }
+    return checkedShape(unwrapJsonString(parsed));
   }
   if ((contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return parseFormText(trimmed, contentType);
   // Form text under no type or another one: Python's `requests.post(url, data="pin=1&name=x")` sends none, and

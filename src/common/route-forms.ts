@@ -1,7 +1,7 @@
 import { Logger, RequestMethod, type INestApplicationContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { declaredFields, formsOf, GLOBAL_SYNONYMS, GLOBAL_WRAPPERS } from './client-forms';
+import { declaredFields, differingRepeats, formsOf, GLOBAL_SYNONYMS, GLOBAL_WRAPPERS } from './client-forms';
 import { controllerHandlers } from './controller-handlers';
 import { CvCode, CvError } from './cv-error';
 import { sendError } from './exception.filter';
@@ -164,6 +164,8 @@ export class RouteForms {
   private app?: INestApplicationContext;
   /** Requests routed with path parameters still to be read from their body (body → path). */
   private readonly pending = new WeakMap<IncomingMessage, string[]>();
+  /** Requests routed with a path parameter the query repeats with differing values: refused in the preHandler. */
+  private readonly refused = new WeakMap<IncomingMessage, CvError>();
 
   /** `routes`: a fixed table (tests); otherwise read from the attached application. */
   constructor(private routes?: Route[]) {}
@@ -181,6 +183,7 @@ export class RouteForms {
     try {
       const routed = this.resolve(req.method ?? 'GET', url);
       if (routed.fromBody) this.pending.set(req, routed.fromBody);
+      if (routed.refused) this.refused.set(req, routed.refused);
       return routed.url;
     } catch {
       return url; // never let a rewrite attempt turn into a failure of its own: route the URL as sent
@@ -192,6 +195,11 @@ export class RouteForms {
    * from its body, or -400 when the body lacks one.
    */
   readonly fillPathFromBody = (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    const refused = this.refused.get(req.raw);
+    if (refused) {
+      this.refused.delete(req.raw);
+      return sendError(refused, req, reply, log);
+    }
     const names = this.pending.get(req.raw);
     if (!names) return done();
     this.pending.delete(req.raw);
@@ -246,7 +254,7 @@ export class RouteForms {
   }
 
   /** The URL to route, and the path parameters it leaves to the body. */
-  resolve(method: string, url: string): { url: string; fromBody?: string[] } {
+  resolve(method: string, url: string): { url: string; fromBody?: string[]; refused?: CvError } {
     const routed = (u: string) => ({ url: u });
     this.routes ??= this.app ? routesOf(this.app) : [];
     const q = url.indexOf('?');
@@ -270,12 +278,15 @@ export class RouteForms {
       if (r.segments.length <= segs.length || r.segments.at(-1) === '*') continue;
       if (!reachedWithTrailingParams(r, segs)) continue;
       const tail = r.segments.slice(segs.length);
-      // A key repeated in the query gives its last value, as for every other single-valued input (client-forms.ts).
-      const values = tail.map((s) => queryValueOf(query, queryNamesOf(paramName(s))));
       const withValues = (vals: string[]) => {
         const path = '/' + [...segs, ...vals].map(encodeURIComponent).join('/');
         return search ? `${path}?${search}` : path;
       };
+      // A key repeated in the query with values that differ is refused, as for every other single-valued input
+      // (client-forms.ts oneValueOf): the route is taken, and the preHandler answers the refusal.
+      const refused = tail.map((s) => paramName(s)).map((name) => differingRepeats(name, query.getAll(name))).find((e) => e !== undefined);
+      if (refused) return { url: withValues(tail.map((s) => `{${paramName(s)}}`)), refused };
+      const values = tail.map((s) => queryValueOf(query, queryNamesOf(paramName(s))));
       if (values.every((v) => v !== undefined)) return routed(withValues(values as string[]));
       if (fromBody || !BODY_METHODS.has(method)) continue;
       const missing = tail.filter((_, i) => values[i] === undefined).map(paramName);

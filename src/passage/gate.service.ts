@@ -16,6 +16,9 @@ import { codeText } from '../common/whole-number';
 export const OpenTypeEmpty = -265;
 export const OpenTypeInvalid = -266;
 
+/** A channel controller's event 110: the gate is not connected (2.34.1). */
+export const GATE_NOT_CONNECTED = 110;
+
 /** Seconds a remote gate opening lasts: one passage. */
 export const GATE_OPEN_SECONDS = 5;
 
@@ -99,8 +102,30 @@ export class GateService {
     return this.status.isOnline(device) ? 'online' : 'offline';
   }
 
-  stateOf(gate: Door): GateStateTexts {
-    return gateStateTexts(gate, this.connectionOf(gate));
+  /** The state of each gate (2.31.1-2.31.3), in the order given. */
+  async statesOf(gates: readonly Door[]): Promise<GateStateTexts[]> {
+    const lost = await this.lostGates(gates);
+    return gates.map((g) => gateStateTexts(g, this.connectionOf(g), lost.has(g.id)));
+  }
+
+  /**
+   * The gates whose controller's latest event at them (by event time) is 110, "The Gate is not connected" (2.34.1's
+   * example; the channel controller's sense of 110, cvsecurity-event-names.ts): their gateState is "0", as 2.31.1
+   * defines it ("device is not connect to entrance control gate"), though the controller itself is online. Any
+   * later event at the gate (a passage, an alarm, the gate's restart) is the gate heard from again. The gateState
+   * said "1" after a 110, so a client watching it missed the gate gone. One index probe per gate (module,
+   * device_sn, event_time), newest first; a controller has a handful of gates.
+   */
+  private async lostGates(gates: readonly Door[]): Promise<Set<string>> {
+    if (gates.length === 0) return new Set();
+    const rows: Array<{ id: string }> = await this.ds.query(
+      `SELECT g.id FROM unnest($1::text[], $2::text[], $3::int[]) AS g(id, sn, door_no)
+       WHERE (SELECT t.event_no FROM module_transaction t
+              WHERE t.module = 'psg' AND t.device_sn = g.sn AND t.door_no = g.door_no
+              ORDER BY t.event_time DESC, t.id DESC LIMIT 1) = ${GATE_NOT_CONNECTED}`,
+      [gates.map((g) => g.id), gates.map((g) => g.device!.sn), gates.map((g) => g.doorNo)],
+    );
+    return new Set(rows.map((r) => r.id.trim()));
   }
 
   /** 2.31.7 / 2.31.8: one passage in the direction (entry: the gate's lock output; exit: its auxiliary output). */

@@ -9,6 +9,7 @@ import { ActionAnswerService } from '../push/action-answer.service';
 import { ModuleListDto } from '../elevator/dto/elevator.dto';
 import { GateBySnDto, GateGetDto, GateOpenByIdDto, GateOpenByNameDto, GateResponseDto, GateStateResponseDto, toGate, toGateState } from './dto/passage.dto';
 import { GateService } from './gate.service';
+import type { Door } from '../door/door.entity';
 
 /** 2.31 Entrance-control gates: reads, state from what the controller reported, remote opening by direction. */
 @ApiTags('PsgGate')
@@ -23,7 +24,7 @@ export class PsgGateController {
   @ApiOperation({ summary: '2.31.1 Get the State of All gates (pageNo/pageSize optional, as for door/allDoorState)' })
   @ApiOkResponse({ type: listEnvelopeOf(GateStateResponseDto) })
   async all(@CvInput() dto: OptionalPagingDto): Promise<Envelope<GateStateResponseDto[]>> {
-    return ok((await this.gates.list(pageIfAsked(dto, UNCAPPED_PAGE_SIZE))).rows.map((g) => toGateState(g, this.gates.stateOf(g))));
+    return ok(await this.stateAnswers((await this.gates.list(pageIfAsked(dto, UNCAPPED_PAGE_SIZE))).rows));
   }
 
   @Get('api/psgGate/gateStateById')
@@ -31,14 +32,19 @@ export class PsgGateController {
   @ApiOkResponse({ type: listEnvelopeOf(GateStateResponseDto) })
   async byId(@CvInput() dto: GateGetDto): Promise<Envelope<GateStateResponseDto[]>> {
     const g = await this.gates.requireById(dto.gateId || dto.id);
-    return ok([toGateState(g, this.gates.stateOf(g))]);
+    return ok(await this.stateAnswers([g]));
   }
 
   @Get('api/psgGate/gateStateBySn')
   @ApiOperation({ summary: '2.31.3 Get Entrance Control Gate State by the SN of Device' })
   @ApiOkResponse({ type: listEnvelopeOf(GateStateResponseDto) })
   async bySn(@CvInput() dto: GateBySnDto): Promise<Envelope<GateStateResponseDto[]>> {
-    return ok((await this.gates.bySn(dto.deviceSn || dto.sn)).map((g) => toGateState(g, this.gates.stateOf(g))));
+    return ok(await this.stateAnswers(await this.gates.bySn(dto.deviceSn || dto.sn)));
+  }
+
+  private async stateAnswers(gates: Door[]): Promise<GateStateResponseDto[]> {
+    const states = await this.gates.statesOf(gates);
+    return gates.map((g, i) => toGateState(g, states[i]));
   }
 
   @Get('api/psgGate/getById')

@@ -100,6 +100,17 @@ interface QueuedUpload extends RealtimeItem {
   summary: IngestSummary;
 }
 
+/**
+ * The events of an auxiliary input, whose rtlog `eventaddr` is the input's number, not a door's (Security PUSH
+ * appendix 2: 116/117 line detection of an auxiliary input, 220 disconnected from the auxiliary input point, 221
+ * the auxiliary input point short-circuited, 225 the auxiliary input point normal, 226 triggered). They were
+ * stored as the door of that number's (doorId, doorName, readerName, and eventPointName the door's name), so a
+ * client showed a door alarm at a door nothing happened at. Stored with no door or reader, their eventPointName
+ * is the input, named as the gateway names a device's points: `<device alias>-AuxIn-<n>` (doors `<alias>-<n>`).
+ */
+export const AUX_IN_EVENTS: readonly number[] = [116, 117, 220, 221, 225, 226];
+const AUX_IN_EVENT = `e.event_no = ANY('{${AUX_IN_EVENTS.join(',')}}'::int[])`;
+
 /** Where the statement reads an event's device, area, door and reader names from. */
 type NameSource = 'params' | 'join';
 
@@ -165,11 +176,15 @@ function realtimeSql(names: NameSource, doors: boolean, publish: Publish = 'outb
   if (guarded && !fromParams) throw new Error('a guarded statement takes its names as parameters');
   const $ = (n: number) => `$${n}`;
   const door = (k: number) => $((fromParams ? VERSION_PARAM : 1) + k);
+  // An auxiliary input's event is no door's: its door and reader are none, its point the input (AUX_IN_EVENTS).
+  const notAux = (column: string) => `CASE WHEN ${AUX_IN_EVENT} THEN NULL ELSE ${column} END`;
+  const point = `CASE WHEN ${AUX_IN_EVENT} THEN ${fromParams ? 'e.dev_alias' : 'dv.alias'} || '-AuxIn-' || e.door_no ELSE ${fromParams ? 'e.door_name' : 'd.name'} END`;
   return `
   WITH ins AS (INSERT INTO ${EVENT_COLUMNS}
   SELECT e.unique_key, ${fromParams ? 'e.device_id, e.device_sn, e.dev_alias' : 'dv.id, dv.sn, dv.alias'}, e.log_id, e.event_time, e.pin,
-    p.id, ${personOrVisitorName('p', 'e.pin')}, p.last_name, dp.code, dp.name, e.card_no, ${fromParams ? 'e.door_id' : 'd.id'}, e.door_no, ${fromParams ? 'e.door_name, e.reader_id, e.reader_name' : 'd.name, r.id, r.name'},
-    e.reader_state, e.event_no, e.event_name, e.event_level, ${fromParams ? 'e.door_name' : 'd.name'}, e.verify_mode_no, e.verify_mode_name,
+    p.id, ${personOrVisitorName('p', 'e.pin')}, p.last_name, dp.code, dp.name, e.card_no, ${notAux(fromParams ? 'e.door_id' : 'd.id')}, e.door_no,
+    ${(fromParams ? ['e.door_name', 'e.reader_id', 'e.reader_name'] : ['d.name', 'r.id', 'r.name']).map(notAux).join(', ')},
+    e.reader_state, e.event_no, e.event_name, e.event_level, ${point}, e.verify_mode_no, e.verify_mode_name,
     ${fromParams ? 'e.area_name' : 'a.name'}, e.temperature, e.mask_flag, e.conv_temperature
   FROM unnest(${genericRows('$1::acc_transaction_ingest_row[]')}) WITH ORDINALITY AS e(${EVENT_ROW_FIELDS.join(', ')}, ord)
   ${fromParams ? '' : `JOIN device dv ON dv.id = e.device_id

@@ -71,11 +71,15 @@ describe('a list field repeated in a form body', () => {
     expect(await exists('7202')).toBe(false);
   });
 
-  it('a field that is no list, repeated in a form body, takes its last value (as in the query)', async () => {
+  it('a field that is no list, repeated in a form body with values that differ, is refused (as in the query); repeats that agree are that value', async () => {
+    // It took the last value: a person named Second, and page 1 of a call that also asked for page 9.
     const r = await form('POST', '/api/person/add', 'pin=7301&name=First&name=Second');
-    expect(r.body.code).toBe(0);
+    expect(r.body).toEqual({ code: -400, message: 'name takes one value, but was sent 2 times with different values ("First", "Second")', data: null });
+    expect((await t.get('/api/person/get/7301')).body.code).not.toBe(0);
+    expect((await form('POST', '/api/person/getPersonList', 'pins=7101&pageNo=9&pageNo=1&pageSize=10')).body.code).toBe(-400);
+    expect((await form('POST', '/api/person/add', 'pin=7301&name=Second&name=Second')).body.code).toBe(0);
     expect((await t.get('/api/person/get/7301')).body.data.name).toBe('Second');
-    const paged = await form('POST', '/api/person/getPersonList', 'pins=7101&pageNo=9&pageNo=1&pageSize=10');
+    const paged = await form('POST', '/api/person/getPersonList', 'pins=7101&pageNo=1&pageNo=1&pageSize=10');
     expect(pinsOf(paged)).toEqual(['7101']);
   });
 });

@@ -51,8 +51,10 @@ describe('multipart/form-data text fields are the body', () => {
     });
   });
 
-  it('a key sent twice gives its last value, as in an urlencoded form', async () => {
-    expect((await postForm('/api/person/add', [['pin', '5002'], ['name', 'first'], ['name', 'last']])).body.code).toBe(0);
+  it('a key sent twice with two values is refused, as in an urlencoded form; twice with one value is that value', async () => {
+    expect((await postForm('/api/person/add', [['pin', '5002'], ['name', 'first'], ['name', 'last']])).body).toMatchObject({ code: -400, message: expect.stringMatching(/^name takes one value/) });
+    expect((await v2Person('5002')).code).not.toBe(0);
+    expect((await postForm('/api/person/add', [['pin', '5002'], ['name', 'last'], ['name', 'last']])).body.code).toBe(0);
     expect((await v2Person('5002')).data.name).toBe('last');
   });
 

@@ -56,7 +56,7 @@ export class LevelAddItemDto {
   @MaxLength(100)
   name!: string;
 
-  @ApiPropertyOptional({ example: 'Area Name', description: 'area name (or code); default area "1"' })
+  @ApiPropertyOptional({ example: 'Area Name', description: 'area name (or code, or id); default area "1"' })
   @IsOptional()
   @ToTrimmedString()
   @IsString()

@@ -58,7 +58,7 @@ export class AttDeviceResponseDto {
 
 /** `pins` as a comma-separated string (2.8.1, 2.28) or an array (2.8.2): both are accepted everywhere. */
 export class AreaPersonDto {
-  @ApiProperty({ example: '1', description: 'area code (a number is accepted too)' })
+  @ApiProperty({ example: '1', description: 'area code (a number is accepted too), or the area id (32 hex)' })
   @ToTrimmedString()
   @IsString({ context: { code: CvCode.AreaIdNull } })
   @IsNotEmpty({ context: { code: CvCode.AreaIdNull } })

@@ -114,7 +114,7 @@ export class DeviceRenameDto {
 }
 
 export class DeviceMoveDto {
-  @ApiProperty({ example: '2', description: 'code of the target area' })
+  @ApiProperty({ example: '2', description: 'code of the target area, or its id (32 hex)' })
   @ToTrimmedString()
   @IsString({ context: { code: CvCode.AreaIdNull } })
   @IsNotEmpty({ context: { code: CvCode.AreaIdNull } })
