@@ -284,7 +284,7 @@ export class RouteForms {
       };
       // A key repeated in the query with values that differ is refused, as for every other single-valued input
       // (client-forms.ts oneValueOf): the route is taken, and the preHandler answers the refusal.
-      const refused = tail.map((s) => paramName(s)).map((name) => differingRepeats(name, query.getAll(name))).find((e) => e !== undefined);
+      const refused = tail.flatMap((s) => queryNamesOf(paramName(s))).map((name) => differingRepeats(name, query.getAll(name))).find((e) => e !== undefined);
       if (refused) return { url: withValues(tail.map((s) => `{${paramName(s)}}`)), refused };
       const values = tail.map((s) => queryValueOf(query, queryNamesOf(paramName(s))));
       if (values.every((v) => v !== undefined)) return routed(withValues(values as string[]));

@@ -37,6 +37,9 @@ describe('a key repeated in the query', () => {
     expect(differ.body).toMatchObject({ code: -400, data: null });
     expect(differ.body.message).toBe('pin takes one value, but was sent 2 times with different values ("E1", "E2")');
     expect((await raw('GET', '/api/person/get?pin=E2&pin=E2')).body).toEqual((await t.get('/api/person/get/E2')).body);
+    // Under a synonym of the path parameter alike, and in a read whose DTO takes the pin (the v2 form).
+    expect((await raw('GET', '/api/person/get?personPin=E1&personPin=E2')).body).toMatchObject({ code: -400, message: expect.stringMatching(/^personPin takes one value/) });
+    expect((await raw('GET', '/api/v2/person/get?pin=E1&pin=E2')).body).toMatchObject({ code: -400, message: expect.stringMatching(/^pin takes one value/) });
     // A delete naming two persons deletes neither, where it deleted the last and answered success.
     expect((await raw('POST', '/api/person/delete?pin=E1&pin=E2')).body.code).toBe(-400);
     expect((await t.get('/api/person/get/E1')).body.data).toMatchObject({ pin: 'E1' });
