@@ -46,6 +46,10 @@ export interface AppConfig {
   deviceCommandTimeout: number;
   /** Milliseconds after a delivery from which a device polling again without its results lost the reply (DEVICE_LOST_REPLY_MS; 0 = off). */
   deviceLostReplyMs: number;
+  /** The floor of a device's online window, ms (DEVICE_ONLINE_FLOOR_MS; src/push/online-window.ts). */
+  deviceOnlineFloorMs: number;
+  /** How often each process writes the device contacts it had to device.last_seen_at, ms (DEVICE_LAST_SEEN_FLUSH_MS). */
+  deviceLastSeenFlushMs: number;
   /** Seconds a remote action (door, floor or gate control) may wait for its device before it is dropped (DEVICE_ACTION_VALID_SECONDS; 0 = no limit). */
   deviceActionValidSeconds: number;
   /**
@@ -276,6 +280,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     deviceCommandTimeout: parseRange('DEVICE_COMMAND_TIMEOUT', env.DEVICE_COMMAND_TIMEOUT, 60, 1, 3600),
     deviceLostReplyMs: parseRange('DEVICE_LOST_REPLY_MS', env.DEVICE_LOST_REPLY_MS, 2500, 0, 3_600_000),
+    deviceOnlineFloorMs: parseRange('DEVICE_ONLINE_FLOOR_MS', env.DEVICE_ONLINE_FLOOR_MS, 30_000, 1000, 3_600_000),
+    deviceLastSeenFlushMs: parseRange('DEVICE_LAST_SEEN_FLUSH_MS', env.DEVICE_LAST_SEEN_FLUSH_MS, 5000, 100, 60_000),
     deviceActionValidSeconds: parseRange('DEVICE_ACTION_VALID_SECONDS', env.DEVICE_ACTION_VALID_SECONDS, 60, 0, 86_400),
     deviceActionWaitMs: parseRange('DEVICE_ACTION_WAIT_MS', env.DEVICE_ACTION_WAIT_MS, 0, 0, 30_000),
     deviceCommandKeepDays: parseRange('DEVICE_COMMAND_KEEP_DAYS', env.DEVICE_COMMAND_KEEP_DAYS, 30, 0, 36500),

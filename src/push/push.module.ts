@@ -36,7 +36,7 @@ import { AttendanceTerminalService } from './attendance/attendance-terminal.serv
   controllers: [IclockController, DeviceCommandsController],
   providers: [
     ActionAnswerService,
-    { provide: PUSH_SETTINGS, useFactory: (config: AppConfig) => ({ ...defaultPushSettings(), ackTimeoutMs: config.deviceCommandTimeout * 1000, lostReplyMs: config.deviceLostReplyMs, actionValidMs: config.deviceActionValidSeconds * 1000, actionWaitMs: config.deviceActionWaitMs, refusalProbe: { baseMs: config.syncRefusalProbeMs, maxMs: config.syncRefusalProbeMaxMs } }), inject: [APP_CONFIG] },
+    { provide: PUSH_SETTINGS, useFactory: (config: AppConfig) => ({ ...defaultPushSettings(), ackTimeoutMs: config.deviceCommandTimeout * 1000, lostReplyMs: config.deviceLostReplyMs, onlineFloorMs: config.deviceOnlineFloorMs, lastSeenFlushMs: config.deviceLastSeenFlushMs, actionValidMs: config.deviceActionValidSeconds * 1000, actionWaitMs: config.deviceActionWaitMs, refusalProbe: { baseMs: config.syncRefusalProbeMs, maxMs: config.syncRefusalProbeMaxMs } }), inject: [APP_CONFIG] },
     WorkSignalService,
     DeviceRegistryService,
     DeviceKindService,

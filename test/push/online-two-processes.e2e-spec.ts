@@ -5,6 +5,11 @@
  * between the window's end and the flush of its latest poll. The stored contact is read with the flush interval on
  * top (online-window.ts, `lagMs`). Two real processes (`node dist/src/main.js`, needs `npm run build`) on a real
  * PostgreSQL server: skipped on the embedded database.
+ *
+ * The timings are the defaults scaled down (DEVICE_ONLINE_FLOOR_MS, DEVICE_LAST_SEEN_FLUSH_MS): a 15 s window
+ * (3 x RequestDelay, the shortest the floor gives) and a flush every 3 s, so that a poll right after a flush 15 s on
+ * is written 18 s on, 1.5 s after the window and a tenth (16.5 s) ended: the same gap as 30 s and 5 s give, in
+ * half the time.
  */
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +20,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SN = 'ONLINE-2PROC';
 const TICKER = 'ONLINE-2PROC-TICK';
 
-const g = useTwoGateways();
+const WINDOW_MS = 15_000;
+const FLUSH_MS = 3_000;
+/** The longest silence a device is online after: the window and a tenth (online-window.ts). */
+const LIMIT_MS = WINDOW_MS * 1.1;
+const g = useTwoGateways({ DEVICE_ONLINE_FLOOR_MS: String(WINDOW_MS), DEVICE_LAST_SEEN_FLUSH_MS: String(FLUSH_MS) });
 let pg: Client;
 
 beforeAll(async () => {
@@ -32,7 +41,7 @@ const storedSeen = async (sn: string): Promise<number> =>
 const onlineAtB = async (): Promise<unknown> => (await g.b.api('GET', `/api/gateway/devices/${SN}`)).body.data?.online;
 
 describe.skipIf(onEmbedded())('online status across two gateway processes', () => {
-  it('a device polling A every 30 s reads online at B throughout, also while A has not written its latest poll yet', { timeout: 120_000 }, async () => {
+  it('a device polling A once a window reads online at B throughout, also while A has not written its latest poll yet', { timeout: 120_000 }, async () => {
     // A second device polls A all the time: each change of its stored contact marks one of A's flushes.
     const ticker = new DeviceSimulator({ baseUrl: g.a.baseUrl, sn: TICKER, doors: 1 });
     expect((await ticker.connect()).registered).toBe(true);
@@ -52,27 +61,27 @@ describe.skipIf(onEmbedded())('online status across two gateway processes', () =
       const sim = new DeviceSimulator({ baseUrl: g.a.baseUrl, sn: SN, doors: 1 });
       expect((await sim.connect()).registered).toBe(true);
       await sim.pollUntilIdle({ maxPolls: 50 });
-      // The last poll right after a flush of A: written by the next one, about 5 s on.
+      // The last poll right after a flush of A: written by the next one, about FLUSH_MS on.
       await nextFlush();
       await sim.poll();
       const t0 = Date.now();
       await nextFlush();
       expect(await onlineAtB()).toBe(true);
-      // The next poll 30 s on, again right after a flush of A (flushes come every 5 s and some ms): not written
-      // before about 35 s after the first, while the window and a tenth end at 33 s.
-      await sleep(t0 + 29_000 - Date.now());
+      // The next poll a window on, again right after a flush of A (flushes come every FLUSH_MS and some ms): not
+      // written before about WINDOW_MS + FLUSH_MS (18 s) after the first, while the window and a tenth end at 16.5 s.
+      await sleep(t0 + WINDOW_MS - 1000 - Date.now());
       await nextFlush();
       await sim.poll();
       const polledAt = Date.now();
-      expect(polledAt - t0).toBeLessThan(32_000);
+      expect(polledAt - t0).toBeLessThan(LIMIT_MS - 500);
       const reads: Array<{ at: number; online: unknown; written: boolean }> = [];
-      while (Date.now() - t0 < 36_500) {
+      while (Date.now() - t0 < LIMIT_MS + FLUSH_MS) {
         const written = (await storedSeen(SN)) >= polledAt - 1000;
         reads.push({ at: Date.now() - t0, online: await onlineAtB(), written });
-        await sleep(250);
+        await sleep(100);
       }
-      // The reads after 33 s and before A wrote the poll are the ones the bare window got wrong.
-      expect(reads.filter((r) => r.at > 33_500 && !r.written).length).toBeGreaterThan(0);
+      // The reads after the window and a tenth and before A wrote the poll are the ones the bare window got wrong.
+      expect(reads.filter((r) => r.at > LIMIT_MS + 500 && !r.written).length).toBeGreaterThan(0);
       expect(reads.filter((r) => r.online !== true)).toEqual([]);
     } finally {
       ticking = false;

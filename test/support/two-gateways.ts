@@ -11,16 +11,16 @@ export interface TwoGateways {
 
 /**
  * Starts two gateway processes on one database before the file's tests and stops them after (scale-out: a device
- * behind a load balancer talks to either). Nothing starts on the embedded database (one process only): the
- * file's tests skip themselves there (`onEmbedded`).
+ * behind a load balancer talks to either), both with `env` on top of GatewayProcess's. Nothing starts on the
+ * embedded database (one process only): the file's tests skip themselves there (`onEmbedded`).
  */
-export function useTwoGateways(): TwoGateways {
+export function useTwoGateways(env: Record<string, string> = {}): TwoGateways {
   const g = {} as TwoGateways;
   beforeAll(async () => {
     if (onEmbedded()) return;
     g.db = await createTestDatabase();
-    g.a = await GatewayProcess.create(g.db.url);
-    g.b = await GatewayProcess.create(g.db.url);
+    g.a = await GatewayProcess.create(g.db.url, env);
+    g.b = await GatewayProcess.create(g.db.url, env);
     await Promise.all([g.a.start(), g.b.start()]);
   });
   afterAll(async () => {
