@@ -64,6 +64,19 @@ export default async function setup(project: TestProject) {
       };
       const emptyFile = await dump('empty');
       await migrateDatabase(db.url);
+      // Every test file loads the migrated template into a cluster of its own: without template0 and template1
+      // (7 MB each, never connected to: the gateway uses `postgres` alone) it is a third smaller, and each load
+      // about 0.15 s of CPU cheaper.
+      const c = new Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        for (const t of ['template0', 'template1']) {
+          await c.query(`ALTER DATABASE ${t} IS_TEMPLATE false`);
+          await c.query(`DROP DATABASE ${t}`);
+        }
+      } finally {
+        await c.end();
+      }
       plan = { mode: 'embedded', templateFile: await dump('migrated'), emptyFile };
     } finally {
       await db.stop();

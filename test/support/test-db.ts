@@ -46,7 +46,7 @@ async function createDatabase(migrated: boolean): Promise<TestDatabase> {
     // from the same cluster dumped before its migrations (what `npm start` creates on a new machine), loaded in
     // about 0.5 s instead of the 3 s of creating a cluster.
     const file = migrated ? plan.templateFile : plan.emptyFile;
-    const template = file ? new Blob([fs.readFileSync(file)]) : undefined;
+    const template = file ? templateBlob(file) : undefined;
     const db = await startEmbeddedDatabase(undefined, template);
     if (migrated && !template) await migrateDatabase(db.url);
     // An in-process database holds this worker's memory: stopped before the next file starts.
@@ -76,6 +76,14 @@ async function createDatabase(migrated: boolean): Promise<TestDatabase> {
   };
 }
 
+/** The dumped templates, read once per worker (tens of MB each; a Blob is read, never changed, by PGlite). */
+const templates = new Map<string, Blob>();
+function templateBlob(file: string): Blob {
+  let blob = templates.get(file);
+  if (!blob) templates.set(file, (blob = new Blob([fs.readFileSync(file)])));
+  return blob;
+}
+
 async function withAdmin(adminUrl: string, work: (admin: Client) => Promise<unknown>): Promise<void> {
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
@@ -95,7 +103,7 @@ async function withAdmin(adminUrl: string, work: (admin: Client) => Promise<unkn
 export async function seedMigratedDataDir(dataDir: string): Promise<boolean> {
   const plan = inject('testDb');
   if (plan.mode !== 'embedded' || !plan.templateFile) return false;
-  const db = new PGlite(path.join(dataDir, 'pgdata'), { loadDataDir: new Blob([fs.readFileSync(plan.templateFile)]) });
+  const db = new PGlite(path.join(dataDir, 'pgdata'), { loadDataDir: templateBlob(plan.templateFile) });
   await db.waitReady;
   await db.close();
   return true;
