@@ -254,7 +254,8 @@ export async function createApp(config: AppConfig, db: DatabaseTarget, options: 
     stopDeviceSideAfterServer(app, fastify);
   }
   app.useGlobalPipes(cvValidationPipe());
-  setupSwagger(app, buildOpenApiDocument(app, VERSION));
+  // Built at the first /api-docs request, not at every start (a quarter of a second, for a page few starts see).
+  setupSwagger(app, () => buildOpenApiDocument(app, VERSION));
   return app;
 }
 
@@ -276,8 +277,13 @@ export interface Gateway {
 export async function createGateway(config: AppConfig, options: CreateAppOptions = {}): Promise<Gateway> {
   const log = options.logger ?? createRootLogger(config.logLevel);
   stopPoint(options.signal);
-  if (!config.databaseUrl) log.info({ dataDir: config.dataDir }, 'starting the embedded database');
-  const db = await openDatabase(config, { poolSize: options.poolSize, log: (message) => log.warn(message), signal: options.signal });
+  const db = await openDatabase(config, {
+    poolSize: options.poolSize,
+    log: (message) => log.warn(message),
+    signal: options.signal,
+    // Said once DATA_DIR is usable and ours: a DATA_DIR refused (exit code 2 or 3) is all such a start says.
+    onEmbeddedStarting: () => log.info({ dataDir: config.dataDir }, 'starting the embedded database'),
+  });
   try {
     // The embedded database's start cannot be interrupted: a stop asked for meanwhile is honoured here, once it
     // is up and can be closed cleanly.

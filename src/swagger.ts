@@ -7,7 +7,8 @@ export const GATEWAY_EXTENSIONS_TAG = 'Gateway extensions';
 
 /**
  * The last document this process built, with the route handlers it describes. Building one takes about a third of
- * an application's start (Swagger walks every route and DTO); the tests start an application per file in the same
+ * an application's start (Swagger walks every route and DTO), so a gateway builds it at the first /api-docs request
+ * (setupSwagger) and the openapi command when asked; the tests start an application per file in the same
  * worker process, each with the same controllers, hence the same document. Everything in it is read from the
  * handlers' and their DTOs' metadata, set once per process (declareCvInputs, read-forms.ts' twins): the same
  * handler functions, the same version, the same document. Handed out as a copy, so no application changes another's.
@@ -48,6 +49,10 @@ function buildDocument(app: INestApplication, version: string): OpenAPIObject {
   return document;
 }
 
-export function setupSwagger(app: INestApplication, document: OpenAPIObject): void {
+/**
+ * Swagger UI at /api-docs and the document at /api-docs-json and -yaml. A factory is called at the first request
+ * to any of them (SwaggerModule keeps what it returns), so a start does not walk every route and DTO for it.
+ */
+export function setupSwagger(app: INestApplication, document: OpenAPIObject | (() => OpenAPIObject)): void {
   SwaggerModule.setup('api-docs', app, document, { jsonDocumentUrl: 'api-docs-json', yamlDocumentUrl: 'api-docs-yaml' });
 }

@@ -25,6 +25,8 @@ export interface OpenDatabaseOptions {
    * so does the creation of a fresh embedded database (startEmbeddedDatabase).
    */
   signal?: AbortSignal;
+  /** The embedded database: DATA_DIR is usable and locked, its database starts now (startEmbeddedDatabase). */
+  onEmbeddedStarting?: () => void;
 }
 
 /**
@@ -39,7 +41,7 @@ export async function openDatabase(
     await ensureDatabase(config.databaseUrl, options.log, (config.databaseWaitSeconds ?? 0) * 1000, options.signal);
     return { url: config.databaseUrl, poolSize: options.poolSize ?? 10, embedded: undefined, stop: async () => undefined };
   }
-  const embedded = await startEmbeddedDatabase(config.dataDir, undefined, { signal: options.signal, log: options.log });
+  const embedded = await startEmbeddedDatabase(config.dataDir, undefined, { signal: options.signal, log: options.log, onStarting: options.onEmbeddedStarting });
   return { url: embedded.url, poolSize: embedded.poolSize, embedded, stop: () => embedded.stop() };
 }
 

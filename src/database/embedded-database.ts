@@ -192,6 +192,11 @@ export interface StartEmbeddedOptions {
   /** Aborted when the gateway is asked to stop: the creation of a fresh cluster is left at once (StartStoppedError). */
   signal?: AbortSignal;
   log?: (message: string) => void;
+  /**
+   * Called once DATA_DIR is known usable and this process holds it (created, writable, locked), before the
+   * database starts: "starting the embedded database" said before a refusal of DATA_DIR told a newcomer it started.
+   */
+  onStarting?: () => void;
 }
 
 /** PGlite on DATA_DIR's cluster, created when there is none (or only a half-made one: CREATING_FILE). */
@@ -232,6 +237,7 @@ async function openDataDir(dataDir: string, options: StartEmbeddedOptions): Prom
 export async function startEmbeddedDatabase(dataDir: string | undefined, from?: Blob, options: StartEmbeddedOptions = {}): Promise<EmbeddedDatabase> {
   const unlock = dataDir ? lockDataDirectory(dataDir) : () => undefined;
   try {
+    options.onStarting?.();
     const db = dataDir ? await openDataDir(dataDir, options) : new PGlite(from ? { loadDataDir: from } : undefined);
     await db.waitReady;
     // Room for the app's one connection plus operators' tools (psql, the token command is refused by the lock).

@@ -136,14 +136,18 @@ describe('the embedded database', () => {
     const release = lockDataDirectory(dataDir);
     try {
       const child = spawn(process.execPath, [main], {
-        env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+        env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';
+      let stdout = '';
       child.stderr.on('data', (c) => (stderr += c));
+      child.stdout.on('data', (c) => (stdout += c));
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       expect(code).toBe(3);
       expect(stderr).toContain(`The data directory ${dataDir} is in use by another gateway process (pid ${process.pid})`);
+      // Refused before anything started: no "starting the embedded database" line before the refusal.
+      expect(stdout).not.toContain('starting the embedded database');
     } finally {
       release();
     }
@@ -225,13 +229,17 @@ describe('the embedded database', () => {
     // Root writes anywhere: the directory's owner (root) is then "another user" to the gateway run as nobody.
     const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
     const child = spawn(process.execPath, [main], {
-      env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+      env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(code === 'EACCES' ? asOther : {}),
     });
     let stderr = '';
+    let stdout = '';
     child.stderr.on('data', (c) => (stderr += c));
+    child.stdout.on('data', (c) => (stdout += c));
     const exit = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // The directory is refused before anything starts: the start does not say "starting the embedded database" first.
+    expect(stdout).not.toContain('starting the embedded database');
     expect(stderr).toContain(`DATA_DIR ${dataDir} cannot be used: this process (uid `);
     expect(stderr).toContain(`(${code}: `);
     expect(stderr).toContain('the Docker image runs as node, uid 1000), set DATA_DIR to a directory it may write, or set DATABASE_URL');

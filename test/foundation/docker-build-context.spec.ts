@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -139,6 +142,88 @@ describe('the Dockerfile runtime stage', () => {
   it("keeps the checkout's own node_modules, dist and data out of the build context", () => {
     const ignored = readFileSync('.dockerignore', 'utf8').split('\n').map((l) => l.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', 'data', '.git']));
+  });
+});
+
+// What the runtime stage's `npm ci` installs, as npm reads the lockfile's flags under the Dockerfile's --omit options
+// (npm keeps a `devOptional` package unless both dev and optional are omitted: typescript is one, a dev package that
+// @nestjs/swagger names as an optional peer).
+describe("the Dockerfile runtime stage's dependencies", () => {
+  const runtime = stages().at(-1)!;
+  const install = args(runtime, 'RUN').find((r) => /\bnpm ci\b/.test(r)) ?? '';
+  const omit = new Set([...install.matchAll(/--omit[= ](\w+)/g)].map((m) => m[1]));
+  type Entry = { dev?: boolean; optional?: boolean; devOptional?: boolean; peer?: boolean };
+  const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')).packages as Record<string, Entry>;
+  const installed = (name: string) => {
+    const e = lock[`node_modules/${name}`];
+    if (!e) return false;
+    const dropped = (e.dev && omit.has('dev')) || (e.optional && omit.has('optional')) || (e.devOptional && omit.has('dev') && omit.has('optional')) || (e.peer && omit.has('peer'));
+    return !dropped;
+  };
+
+  it('leave out typescript and every other dev package', () => {
+    expect(omit.has('dev')).toBe(true);
+    expect(installed('typescript')).toBe(false);
+    for (const name of Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).devDependencies)) expect(installed(name), name).toBe(false);
+  });
+
+  it('keep every package the built gateway loads (the production dependencies and what src/ imports at run time)', () => {
+    const loaded = new Set<string>(Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).dependencies));
+    for (const f of productionBuildFiles().filter((f) => path.relative(ROOT, f).startsWith(`src${path.sep}`))) {
+      const text = readFileSync(f, 'utf8');
+      for (const m of text.matchAll(/^import (?!type\b)[^;]*?from '([^.'][^']*)'|\brequire\('([^.'][^']*)'\)|\bimport\('([^.'][^']*)'\)/gm)) {
+        const spec = m[1] ?? m[2] ?? m[3];
+        if (spec.startsWith('node:')) continue;
+        loaded.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
+      }
+    }
+    expect(loaded).toContain('@nestjs/swagger');
+    expect([...loaded].filter((name) => !installed(name))).toEqual([]);
+  });
+});
+
+// The HEALTHCHECK's own command, run as Docker runs it (node -e, the container's environment), against a /health
+// listening where the image's HOST and PORT put the gateway.
+describe("the Dockerfile's HEALTHCHECK command", () => {
+  const runtime = stages().at(-1)!;
+  const [check] = args(runtime, 'HEALTHCHECK');
+  const [node, flag, script] = JSON.parse(check.slice(check.indexOf('CMD ') + 4)) as string[];
+  const imageEnv = Object.fromEntries(args(runtime, 'ENV').flatMap((e) => e.split(/\s+/).map((kv) => kv.split('=') as [string, string])));
+
+  /** A /health answering `status` on host:<a free port>; its port. */
+  async function health(host: string, status: number, servers: http.Server[]): Promise<number> {
+    const server = http.createServer((req, res) => {
+      res.statusCode = req.url === '/health' ? status : 404;
+      res.end('{}');
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, host, r));
+    return (server.address() as AddressInfo).port;
+  }
+  /** The check's exit code in a container whose environment is `env` (no HOST or PORT of this process). */
+  function runCheck(env: Record<string, string>): Promise<number | null> {
+    expect([node, flag]).toEqual(['node', '-e']);
+    const child = spawn(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
+    return new Promise((resolve) => child.on('exit', resolve));
+  }
+
+  it("is healthy on the image's HOST and PORT, and on a HOST of one address; unhealthy on a 503 or nobody there", async () => {
+    const servers: http.Server[] = [];
+    try {
+      expect(imageEnv.HOST).toBe('0.0.0.0');
+      const all = await health(imageEnv.HOST, 200, servers);
+      expect(await runCheck({ HOST: imageEnv.HOST, PORT: String(all) })).toBe(0);
+      // `docker run -e HOST=<the container's address>`: the gateway listens there only, not on 127.0.0.1.
+      const one = await health('127.0.0.2', 200, servers);
+      expect(await runCheck({ HOST: '127.0.0.2', PORT: String(one) })).toBe(0);
+      expect(await runCheck({ HOST: ' 127.0.0.2 ', PORT: ` ${one} ` })).toBe(0);
+      const down = await health('127.0.0.1', 503, servers);
+      expect(await runCheck({ HOST: imageEnv.HOST, PORT: String(down) })).toBe(1);
+      servers.pop()!.close();
+      expect(await runCheck({ HOST: imageEnv.HOST, PORT: String(down) })).toBe(1);
+    } finally {
+      for (const s of servers) s.close();
+    }
   });
 });
 
