@@ -106,8 +106,8 @@ export class Device extends HexIdEntity {
   @Column({ type: 'jsonb', nullable: true })
   registration!: Record<string, string> | null;
 
-  /** RequestDelay (seconds) the gateway last told the device: its poll interval. */
-  @Column({ name: 'request_delay', type: 'integer', nullable: true })
+  /** RequestDelay (seconds, a fraction allowed) the gateway last told the device: its poll interval. */
+  @Column({ name: 'request_delay', type: 'double precision', nullable: true })
   requestDelay!: number | null;
 
   /** RegistryCode handed out at registration (kept across reconnects). */

@@ -64,6 +64,7 @@ import { AttTerminalBioPhoto1763700013600 } from './1763700013600-att-terminal-b
 import { AttOperlogCutShort1763700013710 } from './1763700013710-att-operlog-cut-short';
 import { AttTerminalEndsLines1763700013911 } from './1763700013911-att-terminal-ends-lines';
 import { DeviceDroppedReaders1764000003000 } from './1764000003000-device-dropped-readers';
+import { DeviceRequestDelaySeconds1764400004000 } from './1764400004000-device-request-delay-seconds';
 import { CardValueCase1764100004000 } from './1764100004000-card-value-case';
 import { SyncItemErrorLog1764300010000 } from './1764300010000-sync-item-error-log';
 
@@ -137,4 +138,5 @@ export const MIGRATIONS = [
   DeviceDroppedReaders1764000003000,
   CardValueCase1764100004000,
   SyncItemErrorLog1764300010000,
+  DeviceRequestDelaySeconds1764400004000,
 ];

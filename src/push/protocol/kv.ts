@@ -257,13 +257,13 @@ function startsWithPair(text: string): boolean {
   return true;
 }
 
-/** Splits on `sep` only where the text after it starts with `key=`. */
-function splitOnKeyBoundaries(text: string, sep: string): string[] {
+/** Splits on `sep` (or, with `alsoTab`, a TAB) only where the text after it starts with `key=`. */
+function splitOnKeyBoundaries(text: string, sep: string, alsoTab = false): string[] {
   const out: string[] = [];
   let start = 0;
   let from = 0;
   for (;;) {
-    const i = text.indexOf(sep, from);
+    const i = alsoTab ? nextOf(text, sep, '\t', from) : text.indexOf(sep, from);
     if (i < 0) break;
     if (KEY_AHEAD.test(text.slice(i + 1))) {
       out.push(text.slice(start, i));
@@ -273,6 +273,13 @@ function splitOnKeyBoundaries(text: string, sep: string): string[] {
   }
   out.push(text.slice(start));
   return out;
+}
+
+/** The first index of `a` or `b` from `from`, or -1. */
+function nextOf(text: string, a: string, b: string, from: number): number {
+  const i = text.indexOf(a, from);
+  const j = text.indexOf(b, from);
+  return i < 0 ? j : j < 0 ? i : Math.min(i, j);
 }
 
 /**
@@ -288,7 +295,10 @@ export function parseCommaList(body: string): KvMap {
     // A comma ending the line separates nothing from its value: the manual prints the list so (4.6
     // `Parm1=${XXX}, Parm2=${XXX}, ... Parm3=${XXX},`), and a registration that ends so must not name its device
     // `<ip>,` (the last value would keep the comma, as no key follows it).
-    for (const tok of splitOnKeyBoundaries(text.replace(/,\s*$/, ''), ',')) {
+    // A TAB before a key separates too: TAB is the protocol's field separator everywhere else (field notes, devices
+    // 1), and a body sent with TABs was read as one field, its first, whose value swallowed every other parameter
+    // (the kind's evidence, the counts, the function switches): the device was taken for an access panel.
+    for (const tok of splitOnKeyBoundaries(text.replace(/,\s*$/, ''), ',', text.includes('\t'))) {
       if (tok.trim() === '') continue;
       // `, Parm2=` (4.6's printed form): the key is `Parm2`, as stored and served (GET /api/gateway/devices/{sn}/options).
       const f = splitPair(tok.trimStart());
