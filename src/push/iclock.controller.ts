@@ -16,6 +16,7 @@ import { logRejected } from './ingest-log';
 import {
   classifyCdataPost,
   formatInitReply,
+  SERVER_PUSH_PROT_VER,
   formatPushConfigReply,
   formatRegistryReply,
   formatRtdataTimeReply,
@@ -484,10 +485,25 @@ export class IclockController {
   }
 
   /**
-   * Heartbeat, the declined encryption exchange (we advertise PushProtVer 3.0.1, so a conforming device
-   * never calls it), and anything else under /iclock: `OK`, so a device never stalls.
+   * 4.2 / 4.3 key exchange (`type=publickey`, `type=factors`; Appendix 16): the device expects the server's
+   * `PublicKey=` or `Factors=`, made with ZKTeco's encryption library, whose algorithms the manual does not give. The
+   * gateway speaks the plain-text protocol: it advertises PushProtVer 3.0.1, and by Appendix 13 / 16 case 1 the lower
+   * version wins and nothing is encrypted, so a conforming device never calls this. One that does is refused as a
+   * server without the encrypted protocol refuses it (no such endpoint: 404, the reason in plain text) and the refusal
+   * logged; `OK` was a success the device could only take for a key exchange that gave it no key.
    */
-  @All(['ping', 'ping.aspx', 'exchange', '*'])
+  @All(['exchange', 'exchange.aspx'])
+  exchange(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): string | Buffer {
+    const raw = rawQuery(req);
+    const sn = this.sn(raw);
+    const type = parseQuery(raw).text('type') ?? '';
+    this.logger.warn(`device ${sn ?? '(no SN)'}: /iclock/exchange${type ? ` type=${type}` : ''} refused: communication encryption is not supported (PushProtVer ${SERVER_PUSH_PROT_VER}, plain text)`);
+    reply.code(404);
+    return this.text(reply, `ERROR: communication encryption is not supported; this server speaks PushProtVer ${SERVER_PUSH_PROT_VER} in plain text`);
+  }
+
+  /** Heartbeat, and anything else under /iclock: `OK`, so a device never stalls. */
+  @All(['ping', 'ping.aspx', '*'])
   @HttpCode(200)
   other(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): string | Buffer {
     this.sn(rawQuery(req));

@@ -91,11 +91,20 @@ describe('paths and replies', () => {
     expect(await stored(20)).toBe(1);
   });
 
-  it('answers OK to ping, the declined encryption exchange and unknown paths; 200 text with a GMT Date on all', async () => {
+  it('refuses the encryption exchange (4.2, 4.3) it does not speak: 404 and the reason, never OK, with the plain-text PushProtVer', async () => {
+    for (const [type, body] of [['publickey', 'PublicKey=abc'], ['factors', 'Factors=def']]) {
+      const r = await sim.uploadRaw('/iclock/exchange', { type }, body);
+      expect([r.status, r.body]).toEqual([404, 'ERROR: communication encryption is not supported; this server speaks PushProtVer 3.0.1 in plain text']);
+      expect(r.body).not.toMatch(/^(OK|PublicKey=|Factors=)/);
+      expect(r.headers['date']).toMatch(/ GMT$/);
+      expect(r.headers['content-type']).toBe('text/plain;charset=UTF-8');
+    }
+  });
+
+  it('answers OK to ping and unknown paths; 200 text with a GMT Date on all', async () => {
     const replies = [
       await sim.uploadRaw('/iclock/ping', {}),
       await sim.uploadRaw('/iclock/ping', {}, ''),
-      await sim.uploadRaw('/iclock/exchange', { type: 'publickey' }, 'PublicKey=abc'),
       await sim.uploadRaw('/iclock/something/new', {}, 'x=1'),
       await sim.uploadRaw('/iclock/getrequest', 'no-sn=1'),
       await sim.uploadRaw('/iclock/cdata', { table: 'irstate' }, 'irstate=1\tincount=2\r\n'),
