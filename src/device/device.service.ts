@@ -17,6 +17,7 @@ import { Device, type DeviceAdmission } from './device.entity';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import { effectiveKindSql, type DeviceKind } from './device-kind';
 import { deviceModel, type DeviceDetailDto } from './dto/device.dto';
+import { deviceCapacity, loadDeviceCapacities } from './device-capacity';
 import { writeTransaction } from '../common/write-transaction';
 import { readSnapshot } from '../database/snapshot';
 
@@ -178,10 +179,11 @@ export class DeviceService {
   async toDetails(rows: Device[]): Promise<DeviceDetailDto[]> {
     const ids = rows.map((r) => r.id);
     const areaIds = [...new Set(rows.map((r) => r.areaId).filter((a): a is string => !!a))];
-    const [areas, doors, refusals] = await Promise.all([
+    const [areas, doors, refusals, capacities] = await Promise.all([
       areaIds.length ? this.ds.getRepository(Area).find({ where: { id: In(areaIds) } }) : Promise.resolve([]),
       ids.length ? this.ds.getRepository(Door).find({ where: { deviceId: In(ids) }, order: { doorNo: 'ASC' } }) : Promise.resolve([]),
       listRefusals(this.ds.manager, ids),
+      loadDeviceCapacities(this.ds, rows.map((r) => r.sn)),
     ]);
     const areaOf = new Map(areas.map((a) => [a.id, a]));
     return rows.map((d) => {
@@ -221,6 +223,7 @@ export class DeviceService {
           probeAt: new Date(r.probeAt).toISOString(),
           excessRows: r.excessRows,
         })),
+        capacity: capacities.get(d.sn) ?? deviceCapacity(d.registration, null),
       };
     });
   }

@@ -10,6 +10,7 @@ import { AttendanceSyncService } from './attendance-sync.service';
 import { cannotHoldOf, loadHoldFacts, panelTemplates } from './cannot-hold';
 import { devicesInDoubt, devicesTouching, GIVEN_UP, loadConfirmed, loadInflight, refNamesPins } from './confirmed-state';
 import { loadDesired } from './desired-state';
+import { loadDeviceCapacities, userCapacityExceeded } from '../device/device-capacity';
 import type { SyncDevice } from './device-dialect';
 import type { DeviceCannotHoldDto, DeviceConvergenceDto, PersonDeviceRightDto, PersonDeviceSyncDto, RefusalDto, UnknownRowsDto } from './dto/sync-status.dto';
 import { authTimezones, currentState, desiredHashes, DEVICE_KINDS, MEMBER_KINDS, onItsWay, refusedHolding, splitItemId, typeRefusedSets, UNKNOWN_HASH, type DesiredDevice, type DesiredHashes, type ItemId } from './sync-items';
@@ -411,6 +412,7 @@ export class SyncStatusService {
       }
       return out.slice(0, CANNOT_HOLD_LISTED);
     };
+    const capacities = await loadDeviceCapacities(m, sns);
     const lastOf = groupBy(lastAll, (l) => l.device_sn);
     const skippedOf = groupBy(skippedAll, (s) => s.device_id);
     const owedOf = groupBy(owedAll, (o) => o.device_id);
@@ -463,8 +465,12 @@ export class SyncStatusService {
       ];
       const refused = [...(refusals.get(row.id) ?? [])].sort();
       const unknownRows = (unknownOf.get(row.id) ?? []).map(({ deviceId: _, ...u }) => u);
-      // An owed count is no divergence: it is a check still to come (pending), as a panel's count on its way.
-      const isDivergent = divergent > 0 || failing > 0 || owed.some((o) => o.kind !== 'count') || unknownRows.length > 0;
+      const maxUserCount = capacities.get(sn)?.maxUserCount ?? null;
+      const users = membersOf(row.id).length;
+      const capacityExceeded = userCapacityExceeded(maxUserCount, users);
+      // An owed count is no divergence: it is a check still to come (pending), as a panel's count on its way. More
+      // users than the device can hold is: it cannot converge, however often the users beyond are sent again.
+      const isDivergent = divergent > 0 || failing > 0 || owed.some((o) => o.kind !== 'count') || unknownRows.length > 0 || capacityExceeded !== null;
       const facts = factsAll.get(row.id);
       out.set(sn, {
         sn,
@@ -491,6 +497,9 @@ export class SyncStatusService {
         owed: owed.map((o) => ({ kind: o.kind, attempts: o.attempts, lastError: o.last_error, nextTryAt: formatCvDateTime(o.next_try_at, tz) })),
         unknownRows,
         cannotHold: cannotHoldIn(row.id),
+        maxUserCount,
+        users,
+        capacityExceeded,
       });
     }
     return out;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ELEVATOR_FUN_LIST, ElevatorControllerSimulator } from '../simulator/elevator';
 import { settingsOf } from '../push/push-helpers';
+import { DeviceSimulator } from '../simulator/device-simulator';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -49,5 +50,65 @@ describe('registration with odd values', () => {
     const [row] = await t.ds.query(`SELECT device_type, registration FROM device WHERE sn = 'REGODD0002'`);
     expect(row.device_type).toBe('acc');
     expect(row.registration).toMatchObject({ DeviceType: 'acc', '~DeviceName': 'EC16', '~MaxUserCount': '30000' });
+  });
+
+});
+
+describe('capacity', () => {
+  it('keeps what the device says it can hold (registration, then its latest parameters) on its record, a bad value costing only itself', async () => {
+    const sim = new DeviceSimulator({
+      baseUrl: t.baseUrl,
+      sn: 'CAPPANEL01',
+      doors: 1,
+      ipAddress: '10.44.0.1',
+      registryExtras: { '~MaxUserCount': 2, '~MaxAttLogCount': 100000, '~MaxFingerCount': 'abc', '~MaxFaceCount': 1500 },
+    });
+    expect((await sim.connect()).registered).toBe(true);
+    expect((await t.get('/api/gateway/devices/CAPPANEL01')).body.data.capacity).toEqual({
+      maxUserCount: 2,
+      maxAttLogCount: 100000,
+      maxFingerCount: null,
+      maxFaceCount: 1500,
+      maxUserPhotoCount: null,
+      userCount: null,
+      transactionCount: null,
+      fingerCount: null,
+      faceCount: null,
+    });
+    // Its parameters (4.6, the manual's example keys) say what it holds now, and a capacity changed since.
+    const up = await sim.uploadRaw('/iclock/cdata', { table: 'options' }, 'TransactionCount=23,~MaxAttLogCount=200000,UserCount=7,~MaxUserCount=2,~MaxUserPhotoCount=3000,FPCount=4,~MaxFingerCount=40,FaceCount=3,~MaxPvCount=');
+    expect(up.body).toBe('OK');
+    const listed = (await t.get('/api/gateway/devices')).body.data.find((d: { sn: string }) => d.sn === 'CAPPANEL01');
+    expect(listed.capacity).toEqual({
+      maxUserCount: 2,
+      maxAttLogCount: 200000,
+      maxFingerCount: 40,
+      maxFaceCount: 1500,
+      maxUserPhotoCount: 3000,
+      userCount: 7,
+      transactionCount: 23,
+      fingerCount: 4,
+      faceCount: 3,
+    });
+  });
+
+  it('says so when more users are to be held than the device can: the device status is divergent with the reason, until the users fit', async () => {
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'Cap' }] })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'Cap', doorName: '10.44.0.1-1' }] })).body.code).toBe(0);
+    const level = (await t.get('/api/accLevel/getByName/Cap')).body.data.id;
+    for (const pin of ['9101', '9102']) expect((await t.post('/api/person/add', { pin, name: `P${pin}`, accLevelIds: level })).body.code).toBe(0);
+    const fits = (await t.get('/api/gateway/devices/CAPPANEL01/convergence')).body.data;
+    expect(fits).toMatchObject({ maxUserCount: 2, users: 2, capacityExceeded: null });
+    expect((await t.post('/api/person/add', { pin: '9103', name: 'P9103', accLevelIds: level })).body.code).toBe(0);
+    const over = (await t.get('/api/gateway/devices/CAPPANEL01/convergence')).body.data;
+    expect(over).toMatchObject({
+      state: 'divergent',
+      divergent: true,
+      maxUserCount: 2,
+      users: 3,
+      capacityExceeded: '3 users are to be held by this device, which holds at most 2 (~MaxUserCount): 1 cannot be held; remove persons from its levels or use a device of greater capacity',
+    });
+    expect((await t.post('/api/person/delete/9103')).body.code).toBe(0);
+    expect((await t.get('/api/gateway/devices/CAPPANEL01/convergence')).body.data).toMatchObject({ users: 2, capacityExceeded: null });
   });
 });

@@ -128,6 +128,18 @@ export class DeviceDoorSummaryDto {
   @ApiProperty({ example: '192.168.214.15-1' }) name!: string;
 }
 
+export class DeviceCapacityDto {
+  @ApiProperty({ example: 30000, nullable: true, type: Number, description: '~MaxUserCount: users (cards) the device can hold; null when it never said' }) maxUserCount!: number | null;
+  @ApiProperty({ example: 100000, nullable: true, type: Number, description: '~MaxAttLogCount: records it can hold' }) maxAttLogCount!: number | null;
+  @ApiProperty({ example: 3000, nullable: true, type: Number, description: '~MaxFingerCount: fingerprints it can hold' }) maxFingerCount!: number | null;
+  @ApiProperty({ example: 1500, nullable: true, type: Number, description: '~MaxFaceCount: faces it can hold' }) maxFaceCount!: number | null;
+  @ApiProperty({ example: 3000, nullable: true, type: Number, description: '~MaxUserPhotoCount: user photos it can hold' }) maxUserPhotoCount!: number | null;
+  @ApiProperty({ example: 2, nullable: true, type: Number, description: 'UserCount: users it said it holds, in its latest parameters' }) userCount!: number | null;
+  @ApiProperty({ example: 4, nullable: true, type: Number, description: 'TransactionCount: records it said it holds' }) transactionCount!: number | null;
+  @ApiProperty({ example: 1, nullable: true, type: Number, description: 'FPCount: fingerprints it said it holds' }) fingerCount!: number | null;
+  @ApiProperty({ example: 1, nullable: true, type: Number, description: 'FaceCount: faces it said it holds' }) faceCount!: number | null;
+}
+
 export class DeviceDetailDto {
   @ApiProperty({ example: '402856aa6c3bbde1016c3bc2329200ff' }) id!: string;
   @ApiProperty({ example: '0564140100195' }) sn!: string;
@@ -163,6 +175,11 @@ export class DeviceDetailDto {
       'tables and commands this firmware refused for good (Return -1002, -1004, -629 or -708), by key: `DATA <VERB> <table>` or the command name; each is probed again with backoff (`probeAt`), and a later success with the same key removes the entry',
   })
   refusedCapabilities!: DeviceRefusalDto[];
+  @ApiProperty({
+    type: () => DeviceCapacityDto,
+    description: 'what the device says it can hold and holds, from its registration (4.4) and its latest parameters (4.6, GET OPTIONS); the sync status of the device says when more users are to be held than it can',
+  })
+  capacity!: DeviceCapacityDto;
 }
 
 export class DeviceRefusalDto {

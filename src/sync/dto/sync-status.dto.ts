@@ -189,4 +189,14 @@ export class DeviceConvergenceDto {
       'not desired items, so they do not make the state pending or divergent. First 100 members',
   })
   cannotHold!: DeviceCannotHoldDto[];
+  @ApiProperty({ example: 30000, nullable: true, type: Number, description: 'the users the device says it can hold (~MaxUserCount, registration or latest parameters); null when it never said' })
+  maxUserCount!: number | null;
+  @ApiProperty({ example: 1200, description: 'the users (persons and visitors) the database gives this device' }) users!: number;
+  @ApiProperty({
+    example: null,
+    nullable: true,
+    type: String,
+    description: 'set when `users` is above `maxUserCount`: the device refuses the users beyond its capacity and no retry makes room for them, so the excess is said here (and the state is divergent) until levels change or the device reports more capacity',
+  })
+  capacityExceeded!: string | null;
 }

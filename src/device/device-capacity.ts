@@ -1,0 +1,90 @@
+/**
+ * What a device says it can hold and holds (Security PUSH 4.4 registration, 4.6 parameters; Attendance PUSH options):
+ * `~MaxUserCount` users (cards), `~MaxAttLogCount` records, `~MaxFingerCount` fingerprints, `~MaxFaceCount` faces,
+ * `~MaxUserPhotoCount` user photos, and the counts it holds now beside them (`UserCount`, `TransactionCount`,
+ * `FPCount`, `FaceCount`). Pure: the latest parameters win over the registration's, a key is read with or without its
+ * `~` and in any case, and a value that is not a whole number (empty `~MaxPvCount=`, garbage) is null for that key
+ * alone, never for the others.
+ */
+import type { EntityManager } from 'typeorm';
+import { toInt } from '../push/protocol/kv';
+
+export interface DeviceCapacity {
+  maxUserCount: number | null;
+  maxAttLogCount: number | null;
+  maxFingerCount: number | null;
+  maxFaceCount: number | null;
+  maxUserPhotoCount: number | null;
+  userCount: number | null;
+  transactionCount: number | null;
+  fingerCount: number | null;
+  faceCount: number | null;
+}
+
+/** DeviceCapacity field → the parameter the device names it by (without `~`). */
+export const CAPACITY_KEYS: Readonly<Record<keyof DeviceCapacity, string>> = {
+  maxUserCount: 'MaxUserCount',
+  maxAttLogCount: 'MaxAttLogCount',
+  maxFingerCount: 'MaxFingerCount',
+  maxFaceCount: 'MaxFaceCount',
+  maxUserPhotoCount: 'MaxUserPhotoCount',
+  userCount: 'UserCount',
+  transactionCount: 'TransactionCount',
+  fingerCount: 'FPCount',
+  faceCount: 'FaceCount',
+};
+
+type Params = Record<string, unknown> | null | undefined;
+
+function lookup(params: Params): (name: string) => number | null {
+  const byKey = new Map<string, number | null>();
+  for (const [k, v] of Object.entries(params ?? {})) {
+    const key = k.trim().replace(/^~+/, '').toLowerCase();
+    if (!byKey.has(key)) byKey.set(key, typeof v === 'string' ? toInt(v) : typeof v === 'number' && Number.isSafeInteger(v) ? v : null);
+  }
+  return (name) => byKey.get(name.toLowerCase()) ?? null;
+}
+
+/** The capacity of a device from its registration and its latest parameters (each may be null). */
+export function deviceCapacity(registration: Params, options: Params): DeviceCapacity {
+  const reg = lookup(registration);
+  const opt = lookup(options);
+  const out = {} as DeviceCapacity;
+  for (const [field, name] of Object.entries(CAPACITY_KEYS) as Array<[keyof DeviceCapacity, string]>) {
+    const v = opt(name) ?? reg(name);
+    out[field] = v !== null && v >= 0 ? v : null;
+  }
+  return out;
+}
+
+/**
+ * The words for a device asked to hold more users than it says it can (`members`: the persons and visitors the
+ * database gives it), or null when it can hold them or never said how many it can: it refuses the users beyond its
+ * capacity, and no retry makes room for them.
+ */
+export function userCapacityExceeded(maxUserCount: number | null, members: number): string | null {
+  if (maxUserCount === null || maxUserCount <= 0 || members <= maxUserCount) return null;
+  return `${members} users are to be held by this device, which holds at most ${maxUserCount} (~MaxUserCount): ${members - maxUserCount} cannot be held; remove persons from its levels or use a device of greater capacity`;
+}
+
+/**
+ * The capacity of each device (by SN) from its registration and the latest capacity parameters it reported in its
+ * options uploads and GET OPTIONS answers (newest value per key). One query; the only one here that is not pure.
+ */
+export async function loadDeviceCapacities(m: Pick<EntityManager, 'query'>, sns: readonly string[]): Promise<Map<string, DeviceCapacity>> {
+  const out = new Map<string, DeviceCapacity>();
+  if (sns.length === 0) return out;
+  const names = Object.values(CAPACITY_KEYS).map((k) => k.toLowerCase());
+  const rows: Array<{ sn: string; registration: Record<string, string> | null; options: Record<string, string> | null }> = await m.query(
+    `SELECT d.sn, d.registration,
+            (SELECT jsonb_object_agg(o.key, o.value) FROM (
+               SELECT DISTINCT ON (lower(ltrim(e.key, '~'))) e.key, e.value
+                 FROM device_upload u CROSS JOIN LATERAL jsonb_each_text(u.record) e
+                WHERE u.device_sn = d.sn AND u.table_name = 'options' AND lower(ltrim(e.key, '~')) = ANY($2)
+                ORDER BY lower(ltrim(e.key, '~')), u.id DESC) o) AS options
+       FROM device d WHERE d.sn = ANY($1)`,
+    [sns, names],
+  );
+  for (const r of rows) out.set(r.sn, deviceCapacity(r.registration, r.options));
+  return out;
+}
