@@ -187,7 +187,11 @@ function Convergence({ sn }: { sn: string }) {
           </span>
         )}
       </p>
+      {/* More users than the device can hold: it refuses those beyond, and no retry makes room for them. */}
+      {d.capacityExceeded && <Notice error={d.capacityExceeded} />}
       <dl class="facts">
+        <dt>Users</dt>
+        <dd>{d.maxUserCount !== null && d.maxUserCount !== undefined ? `${d.users} of the ${d.maxUserCount} it can hold (~MaxUserCount)` : `${d.users ?? 0}`}</dd>
         <dt>Desired items</dt>
         <dd>{d.desiredItems}</dd>
         <dt>Confirmed items</dt>
