@@ -66,6 +66,34 @@ const ACC_EVENT_NAMES: Readonly<Record<number, string>> = {
 };
 
 /**
+ * Codes the protocol manual's current descriptions merge under one wording ("The event codes 2, 18, and 19 are
+ * merged and have the same meaning"): 18 and 19 both read "The first user opens the door", 30 and 34 "The user is
+ * not registered"… An operator picking one event in a filter, or reading which one happened, needs them apart, as
+ * CVSecurity's event list has them; each keeps the same appendix's own description of that code (its older
+ * column: what credential the event was for), so every code has a name of its own.
+ */
+const MERGED_EVENT_NAMES: Readonly<Record<number, string>> = {
+  15: 'Multiple users open the door by fingerprint',
+  18: 'The first user opens the door by fingerprint',
+  19: 'The first user opens the door by card and fingerprint',
+  30: 'The password is incorrect',
+  31: 'The fingerprint check interval is too short',
+  32: 'Multiple users perform verification by fingerprint',
+  33: 'The fingerprint expires',
+  34: 'The fingerprint is not registered',
+  35: 'Check the fingerprint during the non-valid time period',
+  40: 'Multi-user verification by fingerprint failed',
+  49: 'Open the door by password during the non-valid time period',
+  50: 'The password verification interval is too short',
+  51: 'Multiple users perform verification by password',
+  52: 'Multi-user verification by password failed',
+  53: 'The password expires',
+  203: 'Multiple users open the door by card and fingerprint',
+  // The manual (Appendix 2, both columns) and its digest spell 68 "High bogy temperature": a typo for body.
+  68: 'High body temperature -Access Denied',
+};
+
+/**
  * Codes a channel controller uses in another sense than an access panel, as 2.34 names them: 110 is the panels'
  * "Read head offline alarm" in the device tables, on an entrance-control device the gate that is not connected
  * (2.34.2-2.34.5); 700 is "Connection abort" (2.34.7).
@@ -81,5 +109,5 @@ export const newEventName = (code: number): string => `acc_newEventNo_${code}`;
 
 /** `eventName` of an event `code` of module `acc` (panels), `ele` (elevator) or `psg` (channel controllers). */
 export function cvsEventName(code: number, module: 'acc' | 'ele' | 'psg' = 'acc'): string {
-  return (module === 'psg' ? PSG_EVENT_NAMES[code] : undefined) ?? ACC_EVENT_NAMES[code] ?? eventInfo(code)?.name ?? newEventName(code);
+  return (module === 'psg' ? PSG_EVENT_NAMES[code] : undefined) ?? ACC_EVENT_NAMES[code] ?? MERGED_EVENT_NAMES[code] ?? eventInfo(code)?.name ?? newEventName(code);
 }

@@ -330,6 +330,19 @@ describe('console API: the event filter', () => {
     expect([name(0), name(27)]).toEqual([cvsEventName(0), cvsEventName(27)]);
     expect(name(27)).toBe('card is not registered');
   });
+
+  it('gives every code a label of its own, spelled right (the manual merges 18 and 19, and writes "bogy" for 68)', async () => {
+    const o = await signIn(t, 'otto', 'otto-password-1');
+    const events = (await o.call('GET', 'catalog/events')).body.data as Array<{ code: number; name: string }>;
+    const byName = new Map<string, number[]>();
+    for (const e of events) byName.set(e.name, [...(byName.get(e.name) ?? []), e.code]);
+    expect([...byName].filter(([, codes]) => codes.length > 1)).toEqual([]);
+    const name = (code: number) => events.find((e) => e.code === code)?.name;
+    expect([name(18), name(19)]).toEqual(['The first user opens the door by fingerprint', 'The first user opens the door by card and fingerprint']);
+    expect([name(30), name(34)]).toEqual(['The password is incorrect', 'The fingerprint is not registered']);
+    expect(name(68)).toBe('High body temperature -Access Denied');
+    expect(events.filter((e) => /bogy/i.test(e.name))).toEqual([]);
+  });
 });
 
 describe('console API: editing the reference lists', () => {
