@@ -6,6 +6,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { ok } from '../common/envelope';
 import { CvCode, CvError } from '../common/cv-error';
 import { formatCvDateTime } from '../common/time';
+import { readSnapshot } from '../database/snapshot';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
@@ -238,7 +239,10 @@ export class ConsolePersonsController {
    */
   @Get(':pin')
   async get(@Param('pin') pin: string) {
-    const [{ person, left }, devices] = await Promise.all([this.query.fullWithLeave(pin), this.syncStatus.ofPerson(pin)]);
+    // One snapshot for the person and their panels: holdsDisabled pairs the person's flag with each panel's state, and
+    // read apart a disable or enable committing between the two reads showed an enabled person's panel "disable on
+    // its way", or a disabled one's as plainly holding them.
+    const { person, left, devices } = await readSnapshot(this.ds, async (m) => ({ ...(await this.query.fullWithLeaveIn(m, pin)), devices: await this.syncStatus.ofPersonIn(m, pin) }));
     // Whether each panel is online: commands waiting for an offline panel are not "on their way" until it polls again.
     const online = await Promise.all(devices.map((d) => this.deviceStatus.isOnlineNow(d.deviceSn)));
     // Each device's kind: an attendance terminal holds the person's user record and no door rights, so the form

@@ -1,8 +1,9 @@
 import { Body, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { CvError } from '../common/cv-error';
 import { ok } from '../common/envelope';
 import { formatCvDateTime } from '../common/time';
+import { readSnapshot } from '../database/snapshot';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DeviceStatusService } from '../push/device-status.service';
 import { offlineDevices, offlineHolders } from './offline-holders';
@@ -51,19 +52,23 @@ export class ConsoleVisitorsController {
     const text = queryText(q.q);
     if (text) parts.push(`(visitor_name ILIKE $${params.push(likePattern(text, 'anywhere'))} OR cert_num LIKE $${params.push(likePattern(text, 'prefix'))})`);
     const where = parts.length ? `WHERE ${parts.join(' AND ')}` : '';
-    const [{ total }] = await this.ds.query(`SELECT count(*)::int AS total FROM vis_registration ${where}`, params);
-    // The host by name as well as pin: the person a receptionist calls is known by name.
-    const hostName = `(SELECT ${fullNameSql('h')} FROM person h WHERE h.pin = host_pin) AS host_name`;
-    const visits: Array<Record<string, any>> = await this.ds.query(
-      `SELECT visitor_pin, visitor_name, cert_type, cert_num, host_pin, ${hostName}, company, visit_reason, card_no, start_time, end_time, state, ended_at
-         FROM vis_registration ${where} ORDER BY start_time DESC, id OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
-      [...params, page.offset, page.size],
-    );
-    const reserved: Array<Record<string, any>> = await this.ds.query(
-      `SELECT visitor_name, cert_type, cert_num, host_pin, ${hostName}, company, visit_reason, visit_date, visit_end_date
-         FROM vis_reservation WHERE state = 'reserved' ORDER BY visit_date LIMIT 200`,
-    );
-    const sync = await this.visitSync(visits);
+    // One snapshot for the visits and their panels' states: read apart, a check-out committing in between paired a
+    // visit still on site with its removal pending (or an ended one with panels that still held the visitor).
+    const { total, visits, reserved, sync } = await readSnapshot(this.ds, async (m) => {
+      const [{ total }] = await m.query(`SELECT count(*)::int AS total FROM vis_registration ${where}`, params);
+      // The host by name as well as pin: the person a receptionist calls is known by name.
+      const hostName = `(SELECT ${fullNameSql('h')} FROM person h WHERE h.pin = host_pin) AS host_name`;
+      const visits: Array<Record<string, any>> = await m.query(
+        `SELECT visitor_pin, visitor_name, cert_type, cert_num, host_pin, ${hostName}, company, visit_reason, card_no, start_time, end_time, state, ended_at
+           FROM vis_registration ${where} ORDER BY start_time DESC, id OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+        [...params, page.offset, page.size],
+      );
+      const reserved: Array<Record<string, any>> = await m.query(
+        `SELECT visitor_name, cert_type, cert_num, host_pin, ${hostName}, company, visit_reason, visit_date, visit_end_date
+           FROM vis_reservation WHERE state = 'reserved' ORDER BY visit_date LIMIT 200`,
+      );
+      return { total: total as number, visits, reserved, sync: await this.visitSync(m, visits) };
+    });
     return ok({
       total,
       page: page.page,
@@ -106,13 +111,13 @@ export class ConsoleVisitorsController {
    * or refused. A visit that ended for a visitor checked in again since (a returning visitor keeps their pin) has none:
    * the visit on site speaks for the pin.
    */
-  private async visitSync(visits: Array<Record<string, any>>): Promise<Map<Record<string, any>, VisitSync>> {
+  private async visitSync(m: EntityManager, visits: Array<Record<string, any>>): Promise<Map<Record<string, any>, VisitSync>> {
     const pins = [...new Set(visits.map((v) => v.visitor_pin as string))];
     if (pins.length === 0) return new Map();
     const onSite = new Set(
-      ((await this.ds.query(`SELECT DISTINCT visitor_pin FROM vis_registration WHERE state = 'in' AND visitor_pin = ANY($1)`, [pins])) as Array<{ visitor_pin: string }>).map((r) => r.visitor_pin),
+      ((await m.query(`SELECT DISTINCT visitor_pin FROM vis_registration WHERE state = 'in' AND visitor_pin = ANY($1)`, [pins])) as Array<{ visitor_pin: string }>).map((r) => r.visitor_pin),
     );
-    const devices = await this.syncStatus.ofPersons(pins);
+    const devices = await this.syncStatus.ofPersonsIn(m, pins);
     const out = new Map<Record<string, any>, VisitSync>();
     for (const v of visits) {
       const ended = v.state !== 'in';

@@ -50,10 +50,13 @@ export class PersonQueryService {
 
   /** The person (resigned or not) as `full` shows them, with their resignation: the console's person detail. */
   async fullWithLeave(pin: string): Promise<{ person: PersonFullDto; left: { leaveDate: string | null; leaveType: string | null } | null }> {
-    return readSnapshot(this.ds, async (m) => {
-      const p = await this.requireByPin(pin, { withLeft: true }, m);
-      return { person: await this.fullOf(m, p), left: p.status === 'active' ? null : { leaveDate: p.leaveDate, leaveType: p.leaveType } };
-    });
+    return readSnapshot(this.ds, (m) => this.fullWithLeaveIn(m, pin));
+  }
+
+  /** fullWithLeave as read in `m`: a snapshot the caller reads more in (the console's detail, with the person's panels). */
+  async fullWithLeaveIn(m: EntityManager, pin: string): Promise<{ person: PersonFullDto; left: { leaveDate: string | null; leaveType: string | null } | null }> {
+    const p = await this.requireByPin(pin, { withLeft: true }, m);
+    return { person: await this.fullOf(m, p), left: p.status === 'active' ? null : { leaveDate: p.leaveDate, leaveType: p.leaveType } };
   }
 
   /** The person's `personVersion` as read in `m` (a write's transaction, the person locked). */

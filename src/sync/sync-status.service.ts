@@ -157,10 +157,17 @@ export class SyncStatusService {
   }
 
   ofPerson(pin: string): Promise<PersonDeviceSyncDto[]> {
-    return this.snapshot(async (m) => {
-      if (!(await this.isKnown(m, pin))) throw personNotExist(pin);
-      return (await this.personsIn(m, [pin])).get(pin)!;
-    });
+    return this.snapshot((m) => this.ofPersonIn(m, pin));
+  }
+
+  /**
+   * ofPerson read in `m`, a snapshot (readSnapshot) the caller reads the person in too: the console's detail says
+   * whether a panel holds a disabled person disabled from the person's flag and this answer, which read apart could
+   * pair a flag with panel states from before or after it changed.
+   */
+  async ofPersonIn(m: EntityManager, pin: string): Promise<PersonDeviceSyncDto[]> {
+    if (!(await this.isKnown(m, pin))) throw personNotExist(pin);
+    return (await this.personsIn(m, [pin])).get(pin)!;
   }
 
   /**
@@ -169,7 +176,13 @@ export class SyncStatusService {
    */
   ofPersons(pins: readonly string[]): Promise<Map<string, PersonDeviceSyncDto[]>> {
     if (pins.length === 0) return Promise.resolve(new Map());
-    return this.snapshot((m) => this.personsIn(m, [...new Set(pins)]));
+    return this.snapshot((m) => this.ofPersonsIn(m, pins));
+  }
+
+  /** ofPersons read in `m`: the snapshot a list (the console's visits) read its rows in. */
+  async ofPersonsIn(m: EntityManager, pins: readonly string[]): Promise<Map<string, PersonDeviceSyncDto[]>> {
+    if (pins.length === 0) return new Map();
+    return this.personsIn(m, [...new Set(pins)]);
   }
 
   ofDevice(sn: string): Promise<DeviceConvergenceDto> {

@@ -31,6 +31,43 @@ async function panelOnLevel(sn: string, ipAddress: string, levelName: string): P
   return { panel, level: (await t.get(`/api/accLevel/getByName/${encodeURIComponent(levelName)}`)).body.data.id };
 }
 
+/**
+ * Commits `write` between two reads of one console answer, the moment that pairs them wrong when they are apart: at the
+ * start of a read snapshot (REPEATABLE READ, READ ONLY) that follows a read of the person or visit (`FROM person`,
+ * `FROM vis_registration`) in another statement. A snapshot started before any such read (the one that reads them
+ * itself) goes on at once; a later one waits, up to 5 s, for the other's read. Nothing is written when the answer's
+ * reads are one snapshot taken first. Armed until `write` starts (its own reads are not stopped), or `restore()`.
+ */
+function writeBetweenReads(write: () => Promise<void>): { restore: () => void; wrote: () => boolean } {
+  const ds = t.ds;
+  const create = ds.createQueryRunner.bind(ds);
+  let armed = true;
+  let wrote = false;
+  let snapshots = 0;
+  let subjectRead = false;
+  const runWrite = async () => {
+    armed = false;
+    wrote = true;
+    await write();
+  };
+  ds.createQueryRunner = ((...args: Parameters<typeof create>) => {
+    const qr = create(...args);
+    const query = qr.query.bind(qr);
+    qr.query = (async (sql: string, ...rest: unknown[]) => {
+      if (armed && /^START TRANSACTION ISOLATION LEVEL REPEATABLE READ/i.test(sql)) {
+        const first = snapshots++ === 0;
+        if (!first) for (let i = 0; i < 100 && !subjectRead; i++) await new Promise((r) => setTimeout(r, 50));
+        if (subjectRead && armed) await runWrite();
+      }
+      const out = await (query as (...a: unknown[]) => Promise<unknown>)(sql, ...rest);
+      if (/\bFROM\s+"?(person|vis_registration)\b/i.test(sql)) subjectRead = true;
+      return out;
+    }) as typeof qr.query;
+    return qr;
+  }) as typeof ds.createQueryRunner;
+  return { restore: () => ((armed = false), (ds.createQueryRunner = create)), wrote: () => wrote };
+}
+
 beforeAll(async () => {
   t = await startTestApp({ syncReconcileIntervalMs: 0 });
   await createOperator(t, 'olga', 'operator', 'olga-password-1');
@@ -344,6 +381,54 @@ describe('console API of the module pages', () => {
     expect((await t.post('/api/person/add', { ...person, isDisabled: false })).body.code).toBe(0);
     await panel.pollUntilIdle();
     expect(await device()).toMatchObject({ state: 'synced', holds: true, holdsDisabled: null });
+  });
+
+  it('reads a disabled person and their panels in one snapshot: an enable committing meanwhile is either wholly seen or not at all', async () => {
+    const { panel, level } = await panelOnLevel('DISAPI0002', '10.41.0.11', 'Disable snapshot');
+    const person = { pin: '6393', name: 'Dirk', lastName: 'Off', cardNo: '5550203', accLevelIds: level, isDisabled: true };
+    expect((await t.post('/api/person/add', person)).body.code).toBe(0);
+    await panel.pollUntilIdle();
+    expect(panel.user('6393')).toMatchObject({ Disable: '1' });
+    // Enabled between the read of the person and the read of their panels (when those are two reads).
+    const race = writeBetweenReads(async () => void expect((await t.post('/api/person/add', { ...person, isDisabled: false })).body.code).toBe(0));
+    let data: any;
+    try {
+      data = (await op.call('GET', 'persons/6393')).body.data;
+    } finally {
+      race.restore();
+    }
+    const d = data.devices.find((x: { deviceSn: string }) => x.deviceSn === 'DISAPI0002');
+    // Before the enable: disabled, held disabled. After it: enabled, its record on its way. Never a disabled person whose
+    // panel has the enable on its way, shown "disable on its way".
+    expect([
+      { isDisabled: true, state: 'synced', holdsDisabled: true },
+      { isDisabled: false, state: 'pending', holdsDisabled: null },
+    ]).toContainEqual({ isDisabled: data.person.isDisabled, state: d.state, holdsDisabled: d.holdsDisabled });
+    if (!race.wrote()) expect((await t.post('/api/person/add', { ...person, isDisabled: false })).body.code).toBe(0);
+    await panel.pollUntilIdle();
+  });
+
+  it("reads the visits and their panels' states in one snapshot: a check-out committing meanwhile is either wholly seen or not at all", async () => {
+    const { panel, level } = await panelOnLevel('VISAPI0002', '10.41.0.12', 'Visit snapshot');
+    expect((await t.post('/api/person/add', { pin: '6394', name: 'Hal', lastName: 'Host' })).body.code).toBe(0);
+    const visit = { visEmpName: 'Snapshot Guest', certType: '8', certNum: 'VS-2', persPersonPin: '6394', visitReason: 'meeting', visitorCount: '1', cardNo: '5550104', visLevels: level, startTime: '2020-01-01 09:00:00', endTime: '2040-01-01 18:00:00' };
+    expect((await op.call('POST', 'visitors/checkin', visit)).body.code).toBe(0);
+    await panel.pollUntilIdle();
+    const checkout = async () => void expect((await op.call('POST', 'visitors/checkout', { certType: '8', certNum: 'VS-2' })).body.code).toBe(0);
+    const race = writeBetweenReads(checkout);
+    let row: any;
+    try {
+      row = (await op.call('GET', 'visitors?q=VS-2')).body.data.visits[0];
+    } finally {
+      race.restore();
+    }
+    // On site and held, or checked out with the removal on its way; never on site with "pending" (the removal's).
+    expect([
+      { state: 'in', sync: { state: 'synced', devices: 1, pending: 0, refused: 0 } },
+      { state: 'out', sync: { state: 'pending', devices: 1, pending: 1, refused: 0 } },
+    ]).toContainEqual({ state: row.state, sync: row.sync });
+    if (!race.wrote()) await checkout();
+    await panel.pollUntilIdle();
   });
 
   it('filters attendance punches by the person name the list shows, in the list and the export', async () => {
