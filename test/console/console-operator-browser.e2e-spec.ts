@@ -186,5 +186,22 @@ describe.skipIf(!run.executable)('the console as a CVSecurity operator expects i
     await page.getByRole('button', { name: 'Withdraw Lobby visits from visitors' }).click();
     await page.getByRole('status').filter({ hasText: 'every level is offered to visitors again' }).waitFor();
     await plant.getByText('offered', { exact: true }).waitFor();
+    // The check-in form left open follows the change: every level is offered again, Plant floor with it.
+    await form.getByLabel('Plant floor').waitFor({ timeout: 3000 });
+    await form.getByLabel('Plant floor').check();
+    // Narrowed to Lobby again: the form no longer offers Plant floor, and the visitor is not given it.
+    await page.getByRole('button', { name: 'Offer only Lobby visits to visitors' }).click();
+    await form.getByLabel('Plant floor').waitFor({ state: 'detached', timeout: 3000 });
+    await form.getByLabel('Visitor name').fill('Narrowed Guest');
+    await form.getByLabel('Document number').fill('NARROW0001');
+    expect((await t.post('/api/person/add', { pin: '1009', name: 'Tour', lastName: 'Host' })).body.code).toBe(0);
+    await form.getByLabel('Host (pin or name)').fill('1009');
+    await form.getByLabel('Reason').fill('Tour');
+    // With a card: had Plant floor stayed chosen, the message would say the panels are sent the card.
+    await form.getByLabel('Card number').fill('7770699');
+    await form.getByRole('button', { name: 'Check in' }).click();
+    await page.getByRole('status').filter({ hasText: 'Narrowed Guest checked in: without a card and a visitor level no door opens for them' }).waitFor();
+    await page.getByRole('button', { name: 'Withdraw Lobby visits from visitors' }).click();
+    await page.getByRole('status').filter({ hasText: 'every level is offered to visitors again' }).waitFor();
   });
 });

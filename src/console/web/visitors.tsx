@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, fromLocalInput, localInput, query, toLocalInput } from './api';
 import type { Me } from './main';
-import { Badge, can, DataTable, Field, Notice, Pager, queryPage, queryValues, offlineHoldersNote, offlineReceiversNote, useAction, useConfirm, useLoad, useReloadWhileWaiting, writeQuery } from './ui';
+import { Badge, can, DataTable, Field, Notice, Pager, queryPage, queryValues, offlineHoldersNote, offlineReceiversNote, useAction, useConfirm, useEvery, useLoad, useReloadWhileWaiting, writeQuery } from './ui';
 
 /**
  * The document types as the manual numbers them (2.15.1, 2.17.1): the code is what an integrator sends to
@@ -22,7 +22,7 @@ const certName = (code: string) => CERT_TYPES.find(([v]) => v === String(code))?
 /** The host as a receptionist knows them, with the pin the API uses. */
 const hostOf = (v: { hostPin: string; hostName?: string | null }) => (v.hostName ? `${v.hostName} (${v.hostPin})` : v.hostPin);
 
-function VisitorForm({ kind, timeZone, onDone, reservation }: { kind: 'checkin' | 'reserve'; timeZone?: string; onDone: (done: string) => void; reservation?: any }) {
+function VisitorForm({ kind, timeZone, onDone, reservation, levelsRev }: { kind: 'checkin' | 'reserve'; timeZone?: string; onDone: (done: string) => void; reservation?: any; levelsRev: number }) {
   const now = new Date();
   const start = localInput(now, timeZone);
   const fourHours = localInput(new Date(now.getTime() + 4 * 3600_000), timeZone);
@@ -45,7 +45,15 @@ function VisitorForm({ kind, timeZone, onDone, reservation }: { kind: 'checkin' 
   });
   // A visitor opens doors with a card and the visitor levels given at check-in (2.17.1 cardNo, visLevels).
   const [levelIds, setLevelIds] = useState<string[]>([]);
-  const levels = useLoad(() => (kind === 'checkin' ? api('GET', 'visitors/levels') : Promise.resolve([])));
+  // The levels offered change under an open form: on this page's Visitor levels (levelsRev), or by another operator or
+  // a level added or renamed meanwhile (read again every 10 s). A chosen level no longer offered is unchosen, or the
+  // check-in would give the visitor a level the form no longer shows.
+  const levels = useLoad(() => (kind === 'checkin' ? api('GET', 'visitors/levels') : Promise.resolve([])), [levelsRev]);
+  useEvery(10_000, () => kind === 'checkin' && levels.reload());
+  useEffect(() => {
+    const offered = new Set(((levels.data ?? []) as any[]).map((l) => l.id));
+    if (levels.data) setLevelIds((ids) => (ids.every((id) => offered.has(id)) ? ids : ids.filter((id) => offered.has(id))));
+  }, [levels.data]);
   const a = useAction();
   const set = (k: keyof typeof f) => (e: any) => setF({ ...f, [k]: e.currentTarget.value });
   async function submit(e: Event) {
@@ -175,6 +183,8 @@ export function VisitorsPage({ me }: { me: Me }) {
   // again every 2 s: "pending" turns to "on the panels" or "removed from the panels" as they answer.
   useReloadWhileWaiting(list, (d: any) => d.visits.some((v: any) => v.sync?.state === 'pending'));
   const [form, setForm] = useState<'checkin' | 'reserve' | null>(null);
+  // Bumped when the Visitor levels section changes what is offered: the check-in form reads its levels again.
+  const [levelsRev, setLevelsRev] = useState(0);
   const [arriving, setArriving] = useState<any>(null);
   const a = useAction();
   // Checking out takes the visitor's card off the panels and cancelling drops the reservation: neither can be undone here.
@@ -201,7 +211,7 @@ export function VisitorsPage({ me }: { me: Me }) {
         </div>
       )}
       {form && (
-        <VisitorForm key={`${form}-${arriving?.certNum ?? ''}-${arriving?.visitDate ?? ''}`} kind={form} reservation={arriving ?? undefined} timeZone={me.timeZone} onDone={(m) => (setForm(null), setArriving(null), a.setError(undefined), a.setOk(m), list.reload())} />
+        <VisitorForm key={`${form}-${arriving?.certNum ?? ''}-${arriving?.visitDate ?? ''}`} kind={form} levelsRev={levelsRev} reservation={arriving ?? undefined} timeZone={me.timeZone} onDone={(m) => (setForm(null), setArriving(null), a.setError(undefined), a.setOk(m), list.reload())} />
       )}
       {/* One status line: the latest action's outcome (a check-in made after a check-out replaces its message). */}
       <Notice error={a.error || list.error} ok={a.ok} />
@@ -323,7 +333,7 @@ export function VisitorsPage({ me }: { me: Me }) {
           </tbody>
         </table>
       )}
-      <VisitorLevels mayAct={mayAct} a={a} />
+      <VisitorLevels mayAct={mayAct} a={a} onChanged={() => setLevelsRev((r) => r + 1)} />
       {confirm.dialog}
     </>
   );
@@ -335,7 +345,7 @@ const LEVEL_KINDS: Record<string, string> = { access: 'access level (doors)', el
  * CVSecurity's Visitor > Visitor Levels: which levels the check-in form offers. Every level is, until an operator
  * offers some (then only those); withdrawing the last one offers every level again. Visits checked in keep theirs.
  */
-function VisitorLevels({ mayAct, a }: { mayAct: boolean; a: ReturnType<typeof useAction> }) {
+function VisitorLevels({ mayAct, a, onChanged }: { mayAct: boolean; a: ReturnType<typeof useAction>; onChanged: () => void }) {
   const c = useLoad(() => api('GET', 'visitors/level-choices'), []);
   async function change(l: any, how: 'offer' | 'withdraw') {
     const r = await a.run(
@@ -347,7 +357,8 @@ function VisitorLevels({ mayAct, a }: { mayAct: boolean; a: ReturnType<typeof us
             ? `${l.name} is no longer offered to visitors`
             : `${l.name} withdrawn: no level was chosen any more, so every level is offered to visitors again`,
     );
-    if (r !== undefined) c.reload();
+    // The open check-in form offers the new set at once.
+    if (r !== undefined) (c.reload(), onChanged());
   }
   return (
     <section aria-labelledby="vis-levels-h">
