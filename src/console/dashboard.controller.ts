@@ -19,6 +19,9 @@ const DASHBOARD_TYPES = new Set<StreamEventType>(['transaction', 'punch', 'modul
  * without a token in the URL): access events, attendance punches, elevator and channel-controller events, as
  * CVSecurity's real-time monitoring shows every module's events.
  */
+/** The events the live list opens with: as many as it keeps (dashboard.tsx LIVE_EVENTS_KEPT). */
+const LATEST_EVENTS = 50;
+
 @ConsoleController('dashboard')
 export class ConsoleDashboardController {
   constructor(
@@ -35,10 +38,14 @@ export class ConsoleDashboardController {
   /**
    * Where the dashboard's live events start, read when the page opens, before its stream: a stream refused before
    * its first event (a proxy's 502) and opened again later still starts there, so the events stored in between show.
+   * With it the latest events stored (`latest`, newest first, each with its feed position as `key`), as CVSecurity's
+   * real-time monitoring opens on the last events: a reloaded dashboard was empty until the next event. Read after
+   * the position, so an event stored meanwhile is in both (the page drops the stream's copy by its key), never neither.
    */
   @Get('stream-position')
   async position() {
-    return ok({ lastEventId: await this.stream.positionNow(DASHBOARD_TYPES) });
+    const lastEventId = await this.stream.positionNow(DASHBOARD_TYPES);
+    return ok({ lastEventId, latest: await this.stream.latest(DASHBOARD_TYPES, LATEST_EVENTS) });
   }
 
   @Get('stream')

@@ -81,13 +81,31 @@ export async function moduleEventsAfter(
   id: string,
   limit: number,
   timeZone: string,
-): Promise<Array<{ xid: string; id: string; item: (TransactionV1ItemDto | PsgTransactionItemDto) & { module: ModuleKind } }>> {
-  const rows: Array<ModuleTransactionRow & { module: ModuleKind; feed_xid: string }> = await m.query(
+): Promise<ModuleFeedEvent[]> {
+  const rows: LiveModuleRow[] = await m.query(
     `SELECT t.module, t.xid::text AS feed_xid, ${COLUMNS} FROM module_transaction t
       WHERE t.module IN ('ele', 'psg') AND (t.xid, t.id) > ($1::bigint, $2::bigint) AND t.xid < ${FEED_XMIN}
       ORDER BY t.xid, t.id LIMIT $3`,
     [xid, id, limit],
   );
+  return toModuleFeedEvents(rows, timeZone);
+}
+
+/** The newest `limit` elevator and channel-controller events of the feed, newest first (a live list's start). */
+export async function moduleEventsLatest(m: DataSource, limit: number, timeZone: string): Promise<ModuleFeedEvent[]> {
+  const rows: LiveModuleRow[] = await m.query(
+    `SELECT t.module, t.xid::text AS feed_xid, ${COLUMNS} FROM module_transaction t
+      WHERE t.module IN ('ele', 'psg') AND t.xid < ${FEED_XMIN}
+      ORDER BY t.xid DESC, t.id DESC LIMIT $1`,
+    [limit],
+  );
+  return toModuleFeedEvents(rows, timeZone);
+}
+
+type LiveModuleRow = ModuleTransactionRow & { module: ModuleKind; feed_xid: string };
+export type ModuleFeedEvent = { xid: string; id: string; item: (TransactionV1ItemDto | PsgTransactionItemDto) & { module: ModuleKind } };
+
+function toModuleFeedEvents(rows: LiveModuleRow[], timeZone: string): ModuleFeedEvent[] {
   return rows.map((r) => ({
     xid: r.feed_xid,
     id: String(r.id),

@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { toV2Item } from '../transaction/dto/transaction-response.dto';
 import { TransactionRepository } from '../transaction/transaction.repository';
 import { punchColumns, toAttItem, type AttItemRow } from '../attendance/att-transaction.service';
-import { moduleEventsAfter } from '../elevator/module-transaction.service';
+import { moduleEventsAfter, moduleEventsLatest } from '../elevator/module-transaction.service';
 import { FEED_XMIN } from '../database/feed-xmin';
 import { DeviceStatusService } from '../push/device-status.service';
 
@@ -221,18 +221,55 @@ export class LiveStreamService implements OnModuleDestroy {
 
   /** Attendance punches in commit order (`punch` events, the 2.21 item with `module: "att"`, id p:<xid>:<id>). */
   private async sendPunches(sub: Subscriber): Promise<void> {
-    const rows: Array<AttItemRow & { feed_xid: string; feed_id: string }> = await this.ds.query(
-      `SELECT f.xid::text AS feed_xid, f.transaction_id::text AS feed_id, ${punchColumns('t')}
-         FROM att_transaction_feed f JOIN att_transaction t ON t.id = f.transaction_id
-        WHERE (f.xid, f.transaction_id) > ($1::bigint, $2::bigint) AND f.xid < ${FEED_XMIN}
-        ORDER BY f.xid, f.transaction_id LIMIT $3`,
-      [sub.punchXid, sub.punchId, BATCH],
-    );
+    const rows = await this.punchFeed(`(f.xid, f.transaction_id) > ($1::bigint, $2::bigint) AND`, 'ASC', [sub.punchXid, sub.punchId, BATCH]);
     for (const r of rows) {
       sub.punchXid = r.feed_xid;
       sub.punchId = r.feed_id;
       sub.sink.send('punch', { ...toAttItem(r, this.config.timeZone), module: 'att' }, streamId('p', sub));
     }
+  }
+
+  /** Punches of the feed below its horizon, after a position (`after`, its parameters first) or the newest (`DESC`). */
+  private punchFeed(after: string, order: 'ASC' | 'DESC', params: unknown[]): Promise<Array<AttItemRow & { feed_xid: string; feed_id: string }>> {
+    return this.ds.query(
+      `SELECT f.xid::text AS feed_xid, f.transaction_id::text AS feed_id, ${punchColumns('t')}
+         FROM att_transaction_feed f JOIN att_transaction t ON t.id = f.transaction_id
+        WHERE ${after} f.xid < ${FEED_XMIN}
+        ORDER BY f.xid ${order}, f.transaction_id ${order} LIMIT $${params.length}`,
+      params,
+    );
+  }
+
+  /**
+   * The newest `limit` stored events of the feeds of `types` (access events, punches, elevator and channel-controller
+   * events), newest first, each as the stream sends it with its own feed's position as `key` (the first part of its
+   * SSE id): a page opening its live list shows what happened last rather than nothing until the next event, and drops
+   * an event the stream then sends again (read after positionNow, the two overlap rather than leave a gap).
+   */
+  async latest(types: Set<StreamEventType>, limit: number): Promise<Array<{ type: StreamEventType; key: string; data: unknown }>> {
+    const tz = this.config.timeZone;
+    const out: Array<{ type: StreamEventType; key: string; xid: bigint; time: string; data: Record<string, unknown> }> = [];
+    if (types.has('transaction')) {
+      const rows = await this.transactions.findFeedLatest(this.ds, limit);
+      const photos = rows.length ? await this.transactions.capturePhotos(rows) : new Map<string, string>();
+      for (const r of rows) {
+        const data = { ...toV2Item(r, tz, photos.get(r.id)), module: 'acc' };
+        out.push({ type: 'transaction', key: `t:${r.feed_xid}:${r.id}`, xid: BigInt(r.feed_xid), time: String(data.eventTime ?? ''), data });
+      }
+    }
+    if (types.has('punch')) {
+      for (const r of await this.punchFeed('', 'DESC', [limit])) {
+        const data = { ...toAttItem(r, tz), module: 'att' };
+        out.push({ type: 'punch', key: `p:${r.feed_xid}:${r.feed_id}`, xid: BigInt(r.feed_xid), time: String(data.eventTime ?? ''), data });
+      }
+    }
+    if (types.has('moduleTransaction')) {
+      for (const e of await moduleEventsLatest(this.ds, limit, tz)) out.push({ type: 'moduleTransaction', key: `m:${e.xid}:${e.id}`, xid: BigInt(e.xid), time: String(e.item.eventTime ?? ''), data: { ...e.item } });
+    }
+    // Commit order across the feeds (their xids are the database's), as the stream would have sent them; the event
+    // time between events of one transaction.
+    out.sort((a, b) => (a.xid === b.xid ? b.time.localeCompare(a.time) : a.xid > b.xid ? -1 : 1));
+    return out.slice(0, limit).map(({ type, key, data }) => ({ type, key, data }));
   }
 
   /** Elevator and channel-controller events in commit order (`moduleTransaction`, the 2.19.1 / 2.34.2 item with `module`, id m:<xid>:<id>). */

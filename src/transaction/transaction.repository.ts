@@ -348,6 +348,18 @@ export class TransactionRepository {
     );
   }
 
+  /** The newest `limit` events of the feed (below its horizon, as findFeedAfter hands them out), newest first. */
+  async findFeedLatest(m: EntityManager | DataSource, limit: number): Promise<FeedRow[]> {
+    return this.prepared.query(
+      m,
+      `SELECT t.xid::text AS feed_xid, ${cols('t')}
+       FROM acc_transaction t
+       WHERE t.xid < ${FEED_XMIN}
+       ORDER BY t.xid DESC, t.id DESC LIMIT $1`,
+      [limit],
+    );
+  }
+
   /**
    * Whether committed events after the position are held back only because an older transaction of this
    * database is still running: findFeedAfter hands them out once it ends.

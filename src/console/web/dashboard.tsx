@@ -159,10 +159,17 @@ export function DashboardPage({ me, go }: { me: Me; go: (path: string, e?: Event
     const connect = async () => {
       if (!lastId) {
         // The starting position first, read when the page opens (again on the next try while it cannot be read).
-        const start = await api<{ lastEventId: string }>('GET', 'dashboard/stream-position').catch(() => undefined);
+        const start = await api<{ lastEventId: string; latest?: Array<{ key: string; data: Omit<LiveEvent, 'key'> }> }>('GET', 'dashboard/stream-position').catch(() => undefined);
         if (stopped) return;
         if (!start) return lost();
         lastId = start.lastEventId;
+        // The list opens on the latest events stored (newest first), as CVSecurity's monitoring does, not empty until
+        // the next one: the stream's copy of one stored meanwhile is dropped by its key when drawn.
+        const latest = (start.latest ?? []).map((x) => ({ ...x.data, key: x.key }));
+        setEvents((list) => {
+          const seen = new Set(list.map((x) => x.key));
+          return [...list, ...latest.filter((x) => !seen.has(x.key))].slice(0, LIVE_EVENTS_KEPT);
+        });
       }
       const source = (es = new EventSource(`/console/api/dashboard/stream?lastEventId=${encodeURIComponent(lastId)}`));
       source.onopen = () => setLive('live');
