@@ -236,4 +236,40 @@ describe.skipIf(!run.executable)('a person\'s panels, leave and reinstatement in
     expect(await rowOf('PERSONOK01')).toMatchObject({ State: 'holds them disabled' });
     await page.getByRole('button', { name: 'Close' }).click();
   });
+
+  it('stays on the person after a save, as CVSecurity does: the saved state, "Saved", and its way to the panels', async () => {
+    expect((await t.post('/api/accLevel/addLevel', { accApiLevelAddItems: [{ name: 'One panel' }] })).body.code).toBe(0);
+    expect((await t.post('/api/accLevel/addLevelDoor', { accApiLevelAddDoorItems: [{ levelName: 'One panel', doorName: '10.88.0.1-2' }] })).body.code).toBe(0);
+    await ok.pollUntilIdle();
+    await page.goto(`${t.baseUrl}/console/persons`);
+    await page.getByRole('button', { name: 'Add person' }).click();
+    const added = page.getByRole('form', { name: 'New person' });
+    await added.getByLabel('Pin').fill('950');
+    await added.getByLabel('First name').fill('Kat');
+    await added.getByLabel('One panel').check();
+    await added.getByRole('button', { name: 'Save person' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved 950' }).waitFor();
+    // The new person is open, as saved: their form, their address, their panel with the change on its way.
+    const form = page.getByRole('form', { name: 'Edit person 950' });
+    await form.waitFor({ timeout: 5000 });
+    await page.getByRole('heading', { name: /Kat\s+\(950\)/ }).waitFor();
+    expect(page.url()).toMatch(/\/console\/persons\/950(\?|$)/);
+    expect(await form.getByLabel('First name').inputValue()).toBe('Kat');
+    expect(await form.getByLabel('One panel').isChecked()).toBe(true);
+    expect(await rowOf('PERSONOK01')).toMatchObject({ State: 'on its way' });
+    await ok.pollUntilIdle();
+    await page.getByRole('table', { name: 'Panels holding this person' }).getByText('holds them', { exact: true }).waitFor();
+    // An edit saved stays too, the form filled from what was saved (its next save is not refused as stale).
+    await form.getByLabel('First name').fill('Katherine');
+    await form.getByRole('button', { name: 'Save person' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved 950' }).waitFor();
+    await page.getByRole('heading', { name: /Katherine\s+\(950\)/ }).waitFor();
+    expect(await form.getByLabel('First name').inputValue()).toBe('Katherine');
+    await form.getByLabel('Last name').fill('Johnson');
+    await form.getByRole('button', { name: 'Save person' }).click();
+    await page.getByRole('heading', { name: /Katherine Johnson\s+\(950\)/ }).waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.getByRole('button', { name: 'Close' }).click();
+    await form.waitFor({ state: 'detached' });
+  });
 });

@@ -56,7 +56,7 @@ function readPhoto(file: File): Promise<string> {
   });
 }
 
-function PersonEditor({ initial, version, isNew, onDone, readOnly, pwdSet, hasPhoto }: { initial: Form; version?: string; isNew: boolean; onDone: (saved?: string) => void; readOnly: boolean; pwdSet?: boolean; hasPhoto?: boolean }) {
+function PersonEditor({ initial, version, isNew, onDone, onSaved, readOnly, pwdSet, hasPhoto }: { initial: Form; version?: string; isNew: boolean; onDone: () => void; onSaved: (pin: string, saved: string) => void; readOnly: boolean; pwdSet?: boolean; hasPhoto?: boolean }) {
   const [f, setF] = useState<Form>(initial);
   // The person as the form was filled from it (the detail is read again while a panel confirms; the form is not):
   // a save over a change made since, by another operator or the API, is refused rather than putting back the old values.
@@ -98,8 +98,9 @@ function PersonEditor({ initial, version, isNew, onDone, readOnly, pwdSet, hasPh
     // A device that is offline keeps what it held until it polls again: the message names it.
     const saved = (r: unknown) => `Saved ${body.pin}${offlineReceiversNote(r as Parameters<typeof offlineReceiversNote>[0], 'the change')}`;
     const r = await a.run(() => api('POST', isNew ? 'persons?new=1' : 'persons?edit=1', body), saved);
-    // The editor closes: the page shows the confirmation (it would vanish with the editor's own status line).
-    if (r !== undefined) onDone(saved(r));
+    // As CVSecurity does, the person stays open, read again: the form shows what was saved and the Panels table its
+    // way to the panels. The page shows the confirmation (the editor's own status line goes as it is filled again).
+    if (r !== undefined) onSaved(body.pin, saved(r));
   }
   async function photo(e: any) {
     const file: File | undefined = e.currentTarget.files?.[0];
@@ -340,7 +341,7 @@ function PanelsOfPerson({ devices, timeSegments, go }: { devices: any[]; timeSeg
   );
 }
 
-function PersonDetail({ pin, me, go, onClose, onChanged }: { pin: string; me: Me; go: Go; onClose: (saved?: string) => void; onChanged: () => void }) {
+function PersonDetail({ pin, me, go, onClose, onSaved, onChanged }: { pin: string; me: Me; go: Go; onClose: () => void; onSaved: (pin: string, saved: string) => void; onChanged: () => void }) {
   const detail = useLoad(() => api('GET', `persons/${encodeURIComponent(pin)}`), [pin]);
   const { data, error, reload } = detail;
   const a = useAction();
@@ -416,7 +417,7 @@ function PersonDetail({ pin, me, go, onClose, onChanged }: { pin: string; me: Me
         </div>
       )}
       {/* A resigned person cannot be edited (the REST API refuses it too): reinstate them first. */}
-      <PersonEditor key={left ? 'left' : 'active'} initial={initial} version={data.version} isNew={false} onDone={onClose} readOnly={!mayEdit || !!left} pwdSet={p.hasPersonPwd} hasPhoto={!!p.personPhoto} />
+      <PersonEditor key={left ? 'left' : 'active'} initial={initial} version={data.version} isNew={false} onDone={onClose} onSaved={onSaved} readOnly={!mayEdit || !!left} pwdSet={p.hasPersonPwd} hasPhoto={!!p.personPhoto} />
       <h2>Panels</h2>
       <PanelsOfPerson devices={data.devices} timeSegments={data.timeSegments ?? {}} go={go} />
       <Confirm
@@ -493,7 +494,11 @@ export function PersonsPage({ me, go, sub }: PageProps) {
   const a = useAction();
   // One message at a time: a delete's "Deleted …" (or its error) must not stand in place of a later "Saved …".
   const fresh = () => (setSaved(undefined), a.setOk(undefined), a.setError(undefined));
-  const closed = (msg?: string) => (show(null), fresh(), setSaved(msg), list.reload());
+  const closed = () => (show(null), fresh(), list.reload());
+  // A save keeps the person open (a new one opens), read afresh: the detail is mounted again (savedRev), so its form
+  // is filled from the saved person and its Panels table follows the change to the panels.
+  const [savedRev, setSavedRev] = useState(0);
+  const savedTo = (pin: string, msg: string) => (fresh(), setSaved(msg), setSavedRev((r) => r + 1), show(pin), list.reload());
   const list = useLoad(() => api('GET', `persons${query({ q: search, deptCode, page, size: 50, status: status === 'left' ? 'left' : undefined })}`), [search, deptCode, page, status]);
   // While a row's devices have not all confirmed, read the page again every 2 s: "pending" turns to "synced" as they answer.
   useReloadWhileWaiting(list, (d: any) => d.rows.some((r: any) => r.sync?.state === 'pending'));
@@ -555,11 +560,11 @@ export function PersonsPage({ me, go, sub }: PageProps) {
       {open === 'new' && (
         <section aria-labelledby="new-h">
           <h2 id="new-h">New person</h2>
-          <PersonEditor initial={EMPTY} isNew onDone={closed} readOnly={false} />
+          <PersonEditor initial={EMPTY} isNew onDone={closed} onSaved={savedTo} readOnly={false} />
         </section>
       )}
       {open === 'import' && <PersonImport onImported={() => list.reload()} />}
-      {open && open !== 'new' && open !== 'import' && <PersonDetail pin={open} me={me} go={go} onClose={closed} onChanged={() => list.reload()} />}
+      {open && open !== 'new' && open !== 'import' && <PersonDetail key={`${open}-${savedRev}`} pin={open} me={me} go={go} onClose={closed} onSaved={savedTo} onChanged={() => list.reload()} />}
       {list.data && (
         <>
           <div class="table-wrap">
