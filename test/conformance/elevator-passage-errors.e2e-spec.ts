@@ -142,12 +142,16 @@ describe('elevator and entrance control: the manual error codes', () => {
     }
     expect((await t.post('/api/person/getPersonList', { pageNo: 1, pageSize: 5000 })).body.data.map((p: { pin: string }) => p.pin)).toContain(f.pin);
     expect((await t.get('/api/door/list', { pageNo: 1, pageSize: 2147483648 })).body.code).toBe(-91);
-    const far = { pageNo: 9007199254740991, pageSize: 2147483647 };
+    // The last page a Java int pageNo can name: an empty page. Past it (2^53 - 1), -90 as for any pageNo out of range.
+    const far = { pageNo: 2147483647, pageSize: 2147483647 };
+    const beyond = { pageNo: 9007199254740991, pageSize: 10 };
     for (const [path, how] of [['/api/door/list', 'get'], ['/api/v2/door/list', 'get'], ['/api/person/getPersonList', 'post'], ['/api/v2/person/getPersonList', 'post'], ['/api/psgGate/list', 'get'], ['/api/insAreaPerson/getAreaList', 'get'], ['/api/department/getDepartmentList', 'post'], ['/api/gateway/devices', 'get']] as const) {
       const r = how === 'get' ? await t.get(path, far) : await t.post(path, far);
-      // (pageNo - 1) * pageSize beyond a bigint OFFSET: an empty page, not the database's refusal.
+      // (pageNo - 1) * pageSize far past the rows: an empty page, not the database's refusal.
       expect(r.body.code, `${path}: ${r.text.slice(0, 200)}`).toBe(0);
       expect(items(r), path).toEqual([]);
+      const past = how === 'get' ? await t.get(path, beyond) : await t.post(path, beyond);
+      expect(past.body.code, `${path}: ${past.text.slice(0, 200)}`).toBe(-90);
     }
     expect((await t.post('/api/person/getPersonList', { pageNo: 1, pageSize: 2147483648 })).body.code).toBe(-91);
     expect((await t.get('/api/transaction/list', { pageNo: 1, pageSize: 5000 })).body.code).toBe(-91);
