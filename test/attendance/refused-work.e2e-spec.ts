@@ -114,6 +114,26 @@ describe('an ERRORLOG posted before the Return of the command it names', () => {
     expect(item).toMatchObject({ hash: '?', failures: 1, last_error: FACE_NOT_DETECTED });
     expect(await personOn('9311')).toEqual([expect.objectContaining({ deviceSn: sn, state: 'divergent', unconfirmed: ['photo'], lastError: FACE_NOT_DETECTED })]);
   });
+
+  it('is one the terminal posted after that command went out: a stray ERRORLOG naming a CmdID not sent yet fails nothing', async () => {
+    const sn = 'ATT-STRAY-ERR';
+    const term = await terminalInOwnArea(sn, V5L);
+    // Error logs naming CmdIDs this gateway has not handed out yet (a terminal that served another server before, or
+    // its own numbering): stored, and they must not fail the commands that later get those numbers.
+    const [{ last }] = await t.ds.query(`SELECT last_value::text AS last FROM device_command_attempt_seq`);
+    const ids = Array.from({ length: 40 }, (_, i) => Number(last) + 1 + i);
+    const lines = ids.map((id) => `ERRORLOG ErrCode=D01E0001\tErrMsg=\tDataOrigin=cmd\tCmdId=${id}\tAdditional=`).join('\n') + '\n';
+    expect((await term.uploadRaw('ERRORLOG', lines)).body.trim()).toBe('OK');
+    await personWithPhotoOn(sn, '9312');
+    const bio = () => sentTo(term, 'DATA UPDATE BIOPHOTO', '9312');
+    await runUntil(term, () => bio().length === 1);
+    expect(ids).toContain(Number(bio()[0].id));
+    await runUntil(term, () => false, 1500);
+    const [cmd] = await t.ds.query(`SELECT c.state FROM device_command c JOIN device_command_attempt a ON a.command_id = c.id WHERE a.attempt_id = $1`, [bio()[0].id]);
+    expect(cmd).toEqual({ state: 'done' });
+    expect(bio()).toHaveLength(1);
+    expect(await personOn('9312')).toEqual([expect.objectContaining({ deviceSn: sn, state: 'synced', unconfirmed: [] })]);
+  });
 });
 
 describe('a photo too large for the terminal (Return -1001)', () => {

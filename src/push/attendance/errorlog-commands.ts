@@ -119,12 +119,15 @@ export async function failDoneByStoredErrorLog(
   for (const o of outcomes) if (o.state === 'done' && o.reason === 'returned') done.set(o.deviceSn, [...(done.get(o.deviceSn) ?? []), o.commandId]);
   const failed: string[] = [];
   for (const [sn, ids] of done) {
-    // The device's recent ERRORLOG records (usually none: one index probe), narrowed to those naming an attempt of these commands.
+    // The device's recent ERRORLOG records (usually none: one index probe), narrowed to those naming an attempt of these
+    // commands and posted once that attempt had gone out: an older record naming a CmdID not handed out yet (a terminal
+    // that served another server, its own numbering) is about some other command, and failed the one that later got
+    // that number from the global sequence, though the terminal answered it Return=0 and held what it put.
     const rows: Array<{ record: Record<string, string> }> = await m.query(
       `SELECT u.record FROM device_upload u
         WHERE u.device_sn = $1 AND upper(u.table_name) = 'ERRORLOG' AND u.received_at > now() - ${EARLY_ERRORLOG_WINDOW}
           AND EXISTS (SELECT 1 FROM jsonb_each_text(u.record) e JOIN device_command_attempt a ON a.attempt_id::text = ltrim(btrim(e.value), '0')
-                       WHERE lower(e.key) = 'cmdid' AND a.device_sn = $1 AND a.command_id = ANY($2::bigint[]))`,
+                       WHERE lower(e.key) = 'cmdid' AND a.device_sn = $1 AND a.command_id = ANY($2::bigint[]) AND u.received_at >= a.sent_at)`,
       [sn, ids],
     );
     if (rows.length === 0) continue;
