@@ -395,7 +395,16 @@ async function givePhotoUp(m: EntityManager, deviceId: string, put: NonNullable<
  */
 export async function forgetHeld(m: EntityManager, deviceId: string, kinds: readonly ItemKind[], which: string, params: readonly unknown[]): Promise<void> {
   const all = [deviceId, kinds, ...params];
-  await m.query(`UPDATE sync_item SET hash = NULL, failed_delete = NULL, failed_delete_at = NULL WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NULL AND ${IN_BACKOFF}`, all);
+  // An item given up on (GIVEN_UP) has no backoff that ends: off the device, it is due now instead, and the divergent
+  // pass drops it (the person left the device, the photo was deleted) or plans it again (a clear took it off while
+  // it is still desired: its failure count stands, so the same content failing again is given up at once). Kept at
+  // GIVEN_UP, nothing ever planned or dropped it: the device stayed listed under a person who had left it, with the
+  // old error, and counted failing for good.
+  await m.query(
+    `UPDATE sync_item SET hash = NULL, failed_delete = NULL, failed_delete_at = NULL, next_try_at = CASE WHEN next_try_at = ${GIVEN_UP} THEN now() ELSE next_try_at END
+      WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NULL AND ${IN_BACKOFF}`,
+    all,
+  );
   await m.query(`DELETE FROM sync_item WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NULL AND NOT (${IN_BACKOFF})`, all);
   await m.query(
     `UPDATE sync_item SET hash = NULL, failures = 0, next_try_at = NULL, failed_plan = NULL, failed_delete = NULL, failed_delete_at = NULL WHERE device_id = $1 AND kind = ANY($2) ${which} AND skipped IS NOT NULL`,

@@ -160,4 +160,25 @@ describe('a photo too large for the terminal (Return -1001)', () => {
     await runUntil(term, () => false, 2000);
     expect(await personOn('9321')).toEqual([expect.objectContaining({ deviceSn: sn, state: 'synced', unconfirmed: [] })]);
   });
+
+  it('given up, then off the terminal (the person left its area): nothing about the photo stays failing', async () => {
+    const sn = 'ATT-TOO-LARGE-LEFT';
+    const term = await terminalInOwnArea(sn);
+    term.failCommands((c) => c.startsWith('DATA UPDATE USERPIC PIN=9322\t'), -1001, 'always');
+    await personWithPhotoOn(sn, '9322');
+    await runUntil(term, () => sentTo(term, 'DATA UPDATE USERPIC', '9322').length === 1);
+    await runUntil(term, () => false, 1000);
+    expect(await personOn('9322')).toEqual([expect.objectContaining({ deviceSn: sn, state: 'failed' })]);
+
+    expect((await t.post('/api/attAreaPerson/delete', { code: sn, pins: ['9322'] })).body.code).toBe(0);
+    await runUntil(term, () => !term.users.has('9322'));
+    expect(term.users.has('9322')).toBe(false);
+    await sleep(3300);
+    await runUntil(term, () => false, 1500);
+    // The terminal holds nothing of 9322: no item of theirs is left failing there (the device's own state, the console's
+    // failing devices), and the person's sync answer shows no device.
+    expect(await personOn('9322')).toEqual([]);
+    const failing = await t.ds.query(`SELECT i.kind, i.next_try_at::text AS next FROM sync_item i JOIN device d ON d.id = i.device_id WHERE d.sn = $1 AND i.key = '9322' AND i.failures > 0`, [sn]);
+    expect(failing).toEqual([]);
+  });
 });
