@@ -234,21 +234,24 @@ export function indexedObjects(input: Record<string, unknown>, target: (name: st
  * `person/delete?pin=1&pin=2` deleted person 2 and answered success for a call that named two. Now every repeat
  * that says the same thing is that value, and repeats that differ are refused (-400 naming the field and the
  * values) for every field alike, text or number: a client sending several values to a field that takes one is
- * told so, never served one of them. A key that names no field of the endpoint is left as it was (the last value:
- * the whitelist drops it anyway). Fields that take lists (`@ListInput()`) keep every value instead.
+ * told so, never served one of them; a blank repeat beside a value (`?pin=&pin=5`) does not count. A key that
+ * names no field of the endpoint is left as it was (the last value: the whitelist drops it anyway). Fields that take lists (`@ListInput()`) keep every value instead.
  */
 function oneValueOf(forms: ResolvedForms, key: string, values: unknown[]): unknown {
   const refused = forms.fields.has(key) || forms.byLowerName.has(key.toLowerCase()) ? differingRepeats(key, values) : undefined;
   if (refused) throw refused;
-  return values[values.length - 1];
+  // A blank repeat beside a value (`?pin=&pin=5`: a form's empty default, then the value) says nothing: the value.
+  return values.filter((v) => !isBlank(v)).at(-1) ?? values[values.length - 1];
 }
+
+const isBlank = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
 /**
  * The refusal of a single-valued input whose repeats differ (oneValueOf), or undefined when they agree; a path
  * parameter given in the query is held to it too (route-forms.ts).
  */
 export function differingRepeats(key: string, values: readonly unknown[]): CvError | undefined {
-  const distinct = [...new Set(values.map((v) => (typeof v === 'string' ? v.trim() : JSON.stringify(v))))];
+  const distinct = [...new Set(values.filter((v) => !isBlank(v)).map((v) => (typeof v === 'string' ? v.trim() : JSON.stringify(v))))];
   if (distinct.length < 2) return undefined;
   const shown = distinct.slice(0, 5).map((v) => JSON.stringify(v.slice(0, 40))).join(', ');
   return new CvError(CvCode.InvalidParameter, `${key} takes one value, but was sent ${values.length} times with different values (${shown}${distinct.length > 5 ? ', …' : ''})`);

@@ -118,7 +118,7 @@ export function bodyValueOf(body: unknown, param: string): string | undefined {
 function queryValueOf(query: URLSearchParams, names: string[]): string | undefined {
   const usable = (v: string | undefined) => (v !== undefined && v !== '' ? v : undefined);
   for (const n of names) {
-    const v = usable(query.getAll(n).at(-1));
+    const v = query.getAll(n).filter((x) => usable(x) !== undefined).at(-1);
     if (v !== undefined) return v;
   }
   const lower = new Set(names.map((n) => n.toLowerCase()));

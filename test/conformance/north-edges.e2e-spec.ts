@@ -47,6 +47,12 @@ describe('a key repeated in the query', () => {
     // A number alike (Spring would take the first, the gateway took the last): refused, never one of them.
     expect((await raw('GET', '/api/area/list?pageNo=1&pageNo=2&pageSize=10')).body).toMatchObject({ code: -400, message: expect.stringMatching(/^pageNo takes one value/) });
     expect((await raw('GET', '/api/area/list?pageNo=1&pageNo=1&pageSize=10')).body.code).toBe(0);
+    // A blank repeat beside a value (a form's empty default, then the value) is no second value: the value.
+    const e2 = (await t.get('/api/person/get/E2')).body;
+    expect((await raw('GET', '/api/person/get?pin=&pin=E2')).body).toEqual(e2);
+    expect((await raw('GET', '/api/person/get?pin=E2&pin=')).body).toEqual(e2);
+    expect((await raw('GET', '/api/v2/person/get?pin=&pin=E2')).body.data).toMatchObject({ pin: 'E2' });
+    expect((await raw('GET', '/api/area/list?pageNo=&pageNo=1&pageSize=10')).body.code).toBe(0);
   });
 
   it('a list takes every repeat as it takes a comma list', async () => {
