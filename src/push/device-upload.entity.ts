@@ -10,6 +10,8 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 @Entity('device_upload')
 @Index('ix_device_upload_table_pin', ['tableName', 'pin'])
 @Index('ix_device_upload_sn_table', ['deviceSn', 'tableName', 'id'])
+// A command's Return looks for an ERRORLOG posted before it (errorlog-commands.ts), the table name as the device sent it.
+@Index('ix_device_upload_errorlog', ['deviceSn', 'receivedAt'], { where: `upper("table_name") = 'ERRORLOG'` })
 export class DeviceUpload {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'pk_device_upload' })
   id!: string;
