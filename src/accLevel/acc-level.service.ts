@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, Not, type EntityManager } from 'typeorm';
 import { Area } from '../area/area.entity';
-import { isAreaId } from '../area/area.service';
+import { findAreaByRef } from '../area/area.service';
 import { CvCode, CvError, personNotExist, levelNotExist } from '../common/cv-error';
 import { pinsOf, splitList, type Page } from '../common/paging';
 import { Door } from '../door/door.entity';
@@ -248,10 +248,7 @@ export class AccLevelService {
     // error), never a level stored into an area gone (a bare -409 from the foreign key); a delete under way waits.
     const lock = { mode: 'for_key_share' } as const;
     const a = areaName
-      ? ((await areas.findOne({ where: { name: areaName }, lock })) ??
-        (await areas.findOne({ where: { code: areaName }, lock })) ??
-        // An area's id, as area/get and area/list answer it (area.service.ts findByRef).
-        (isAreaId(areaName) ? await areas.findOne({ where: { id: areaName.toLowerCase() }, lock }) : null))
+      ? ((await areas.findOne({ where: { name: areaName }, lock })) ?? (await findAreaByRef(areas, areaName, lock)))
       : await areas.findOne({ where: { code: '1' }, lock });
     if (areaName && !a) throw new CvError(CvCode.AreaNotExist, `Area didn't exist: ${areaName}`);
     return a?.id ?? null;

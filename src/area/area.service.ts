@@ -14,8 +14,16 @@ export class AreaNotFound extends CvError {
   }
 }
 
-/** A value that can be an area's id (32 hex digits, as every CVSecurity id); areaRefWhere reads it so too. */
+/** A value that can be an area's id (32 hex digits, as every CVSecurity id). */
 export const isAreaId = (ref: string): boolean => /^[0-9a-fA-F]{32}$/.test(ref);
+
+/**
+ * The area a client names by its code or by its id (AreaService.findByRef says why), key-share locked when `lock`
+ * is given (a write that stores a reference to it). The code wins.
+ */
+export async function findAreaByRef(areas: Repository<Area>, ref: string, lock?: { mode: 'for_key_share' }): Promise<Area | null> {
+  return (await areas.findOne({ where: { code: ref }, lock })) ?? (isAreaId(ref) ? await areas.findOne({ where: { id: ref.toLowerCase() }, lock }) : null);
+}
 
 /** Areas in the order they were created, as they are listed. */
 export const AREA_ORDER: FindOptionsOrder<Area> = { createdAt: 'ASC', code: 'ASC' };
@@ -36,7 +44,7 @@ export class AreaService {
    * by it first. A number (the manual's `"id": 1`) is a code: the default area's code and id are "1" in CVSecurity.
    */
   async findByRef(ref: string): Promise<Area | null> {
-    return (await this.findByCode(ref)) ?? (isAreaId(ref) ? this.areas.findOne({ where: { id: ref.toLowerCase() } }) : null);
+    return findAreaByRef(this.areas, ref);
   }
 
   async requireByCode(code: string): Promise<Area> {

@@ -22,7 +22,8 @@ import { CvCode, CvError } from './cv-error';
  *   `levelIds=["a","b"]`), one comma-separated string, or the
  *   key repeated in the query or a form body (`?pins=1&pins=2`, also as `pins[]=`, and PHP's indexed
  *   `pins[0]=1&pins[1]=2` from `http_build_query`, in index order). Any other field repeated there takes its
- *   value when every repeat gives the same one, and is refused (-400) when they differ (oneValueOf). A field that takes a list of objects also takes it as indexed field keys in a form or the query
+ *   value when every repeat gives the same one, and is refused (-400) when they differ (oneValueOf). A field that
+ *   takes a list of objects also takes it as indexed field keys in a form or the query
  *   (`accApiLevelAddItems[0][name]=`, `accApiLevelAddItems[0].name=`; indexedObjects).
  * - **array bodies**: a bare JSON array as the whole body, the form of a Swagger body parameter that is a
  *   list (`accApiLevelAddItems`, CVSecurity's `List<...>` request body), fills the field the DTO names as its
@@ -235,7 +236,8 @@ export function indexedObjects(input: Record<string, unknown>, target: (name: st
  * that says the same thing is that value, and repeats that differ are refused (-400 naming the field and the
  * values) for every field alike, text or number: a client sending several values to a field that takes one is
  * told so, never served one of them; a blank repeat beside a value (`?pin=&pin=5`) does not count. A key that
- * names no field of the endpoint is left as it was (the last value: the whitelist drops it anyway). Fields that take lists (`@ListInput()`) keep every value instead.
+ * names no field of the endpoint is left as it was (the last value: the whitelist drops it anyway). Fields that take
+ * lists (`@ListInput()`) keep every value instead.
  */
 function oneValueOf(forms: ResolvedForms, key: string, values: unknown[]): unknown {
   const refused = forms.fields.has(key) || forms.byLowerName.has(key.toLowerCase()) ? differingRepeats(key, values) : undefined;

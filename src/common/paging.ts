@@ -63,8 +63,8 @@ export function checkPaging(pageNo: unknown, pageSize: unknown, maxPageSize = 10
   // empty page and code 0, which a client paging on until an empty page read as the end of the list.
   if (no > MAX_PAGE_NO) throw new CvError(CvCode.PageNotPositive, `PageNo or pageSize cannot be set less than or equal to 0: pageNo must be at most ${MAX_PAGE_NO} (got "${no}")`);
   if (size > maxPageSize) throw new CvError(CvCode.PageSizeTooLarge, `PageSize is greater than ${maxPageSize}`);
-  // A page past every row, whatever its number: an uncapped pageSize times a large pageNo is beyond a bigint OFFSET
-  // (the database refused it, answered -400 "wrong format"), so the offset stops at 2^53 - 1, past any table.
+  // A page past every row, whatever its number: an uncapped pageSize times a large pageNo is past 2^53 (no longer a
+  // whole number a double holds exactly), so the offset stops at 2^53 - 1, past any table.
   return { pageNo: no, pageSize: size, offset: Math.min((no - 1) * size, Number.MAX_SAFE_INTEGER) };
 }
 

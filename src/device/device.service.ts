@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
 import { Area } from '../area/area.entity';
-import { AreaNotFound, isAreaId } from '../area/area.service';
+import { AreaNotFound, findAreaByRef } from '../area/area.service';
 import { CvCode, CvError } from '../common/cv-error';
 import type { Page } from '../common/paging';
 import { formatCvDateTime } from '../common/time';
@@ -141,9 +141,8 @@ export class DeviceService {
       if (!device) throw new DeviceNotFound(sn);
       // Key-share locked: an area delete committed meanwhile reads as none (-80), never a device moved into an area
       // gone (a bare -409 from the foreign key); one under way waits for the move, then finds the device.
-      // By code, or by id (area.service.ts findByRef: the code wins).
-      const byCode = await m.getRepository(Area).createQueryBuilder('a').setLock('for_key_share').where('a.code = :areaCode', { areaCode }).getOne();
-      const area = byCode ?? (isAreaId(areaCode) ? await m.getRepository(Area).createQueryBuilder('a').setLock('for_key_share').where('a.id = :id', { id: areaCode.toLowerCase() }).getOne() : null);
+      // By code, or by id (the code wins).
+      const area = await findAreaByRef(m.getRepository(Area), areaCode, { mode: 'for_key_share' });
       if (!area) throw new AreaNotFound(areaCode);
       await m.update(Device, { id: device.id }, { areaId: area.id });
       device.areaId = area.id;
