@@ -102,7 +102,11 @@ export class AttApplyService {
   }
 
   async applySign(dto: ApplySignDto): Promise<void> {
-    const at = requireCvDateTime(dto.signDatetime, this.config.timeZone, 'signDatetime');
+    const sign = requireCvTime(dto.signDatetime, this.config.timeZone, 'signDatetime');
+    // A re-clock-in is a punch at a time of day: a bare date (`2021-11-19`) names none, and read as its midnight it
+    // was stored as a punch at 00:00 the person never made, answered success.
+    if (sign.bareDate) throw new CvError(CvCode.TimeFormat, 'Time format error: signDatetime must be yyyy-MM-dd HH:mm:ss (the time of the missed punch)');
+    const at = sign.at;
     await this.ds.transaction(async (m) => {
       const personId = await requirePerson(m, dto.personPin);
       await this.store(m, { kind: 'sign', personPin: dto.personPin, personId, signTime: at, remark: dto.remark });

@@ -121,6 +121,10 @@ describe('2.23 attApply', () => {
   it('refuses unknown persons, leave types, pictures and bad periods with negative codes', async () => {
     expect((await t.post('/api/attApply/applySign', { personPin: 'nobody', signDatetime: '2021-11-19 18:00:00' })).body.code).toBe(-22);
     expect((await t.post('/api/attApply/applySign', { personPin: '1', signDatetime: 'soon' })).body.code).toBe(-100);
+    // A bare date names no time of the missed punch: refused, not stored as a punch at midnight.
+    expect((await t.post('/api/attApply/applySign', { personPin: '1', signDatetime: '2021-11-23' })).body).toMatchObject({ code: -100, data: null });
+    const signs = (await t.get('/api/gateway/attendance/applications', { personPin: '1' })).body.data.filter((a: { kind: string }) => a.kind === 'sign');
+    expect(signs.map((a: { signDatetime: string }) => a.signDatetime)).not.toContain('2021-11-23 00:00:00');
     expect((await t.post('/api/attApply/applyOvertime', { personPin: '1', startDatetime: '2021-11-19 18:00:00', endDatetime: '2021-11-19 13:00:00' })).body.code).toBe(-101);
     expect((await t.post('/api/attApply/applyLeave', { personPin: '1', leaveTypeNo: 'L99', startDatetime: '2021-11-19 13:00:00', endDatetime: '2021-11-19 18:00:00' })).body.code).toBeLessThan(0);
     // The manual's example body (2.23.3), placeholder picture path and all, is a leave like any other.
