@@ -5,7 +5,7 @@ import { CvCode, CvError, personNotExist } from '../common/cv-error';
 import { EnvelopeDto, envelopeOf, listEnvelopeOf, ok, type Envelope } from '../common/envelope';
 import { CvInput } from '../common/input.decorator';
 import { pageIfAsked } from '../common/paging';
-import { requireCvDateTime } from '../common/time';
+import { inclusiveEnd, requireCvDateTime, requireCvTime } from '../common/time';
 import { DeviceService } from '../device/device.service';
 import type { Device } from '../device/device.entity';
 import { GATEWAY_EXTENSIONS_TAG } from '../swagger';
@@ -120,7 +120,8 @@ export class AttGatewayController {
     const d = await this.devices.findBySn(sn.trim());
     if (!d || !['att', 'facekiosk'].includes(d.kindOverride ?? d.kind)) throw new CvError(CvCode.SnRequired, `No attendance terminal or kiosk: ${sn}`);
     const from = dto.startTime ? requireCvDateTime(dto.startTime, this.config.timeZone, 'startTime') : undefined;
-    const to = dto.endTime ? requireCvDateTime(dto.endTime, this.config.timeZone, 'endTime') : undefined;
+    // A bare end date includes its day (the bound is inclusive), as recover and the transaction lists read it.
+    const to = dto.endTime ? inclusiveEnd(requireCvTime(dto.endTime, this.config.timeZone, 'endTime'), this.config.timeZone) : undefined;
     if (from && to && from.getTime() > to.getTime()) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
     return { sn: d.sn, from, to, pin: dto.pin || undefined, table: dto.table || undefined, page: pageIfAsked(dto) };
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
-import { requireCvDateTime } from '../common/time';
+import { inclusiveEnd, requireCvDateTime, requireCvTime } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import type { Device } from '../device/device.entity';
 import { DeviceService } from '../device/device.service';
@@ -162,7 +162,9 @@ export class TerminalCommandService implements OnModuleInit {
   async recover(sn: string, period: { startTime: string; endTime: string }, upToNow = false): Promise<QueuedTerminalCommand> {
     const d = await this.devices.requireAddedBySn(sn.trim(), 'att');
     const from = requireCvDateTime(period.startTime, this.config.timeZone, 'startTime');
-    const to = requireCvDateTime(period.endTime, this.config.timeZone, 'endTime');
+    // A bare end date (`2026-05-09`) ends with its day, as the transaction lists read one: read as its midnight, a
+    // day asked for as that date twice was the query of one instant, answered success and recovering nothing.
+    const to = inclusiveEnd(requireCvTime(period.endTime, this.config.timeZone, 'endTime'), this.config.timeZone);
     if (from.getTime() > to.getTime()) throw new CvError(CvCode.StartAfterEnd, 'Start time cannot be greater than end time');
     if (upToNow && from.getTime() === to.getTime()) throw new CvError(CvCode.StartAfterEnd, 'The period must start before it ends');
     if (upToNow && to.getTime() > Date.now() + NOW_GRACE_MS) throw new CvError(CvCode.InvalidParameter, `The period cannot end in the future: it ends at ${period.endTime.trim()}, later than now`);

@@ -37,6 +37,15 @@ describe('an OPERLOG upload cut inside its last OPLOG line, then sent again whol
     ]);
   });
 
+  it('an endTime given as a bare date lists that whole day (the bound is inclusive), not only up to its midnight', async () => {
+    const sn = 'ATT-OPLOG-DAY';
+    const term = await initialisedTerminal(t, { sn });
+    expect((await term.uploadRaw('OPERLOG', `${FIRST}\r\n${LAST}\r\n`)).status).toBe(200);
+    const day = await t.get(`/api/gateway/attendance/terminals/${sn}/operlogs`, { startTime: '2026-11-27', endTime: '2026-11-27' });
+    expect(day.body.code).toBe(0);
+    expect(day.body.data.map((r: { opTime: string }) => r.opTime)).toEqual(['2026-11-27 17:01:35', '2026-11-27 08:00:00']);
+  });
+
   // The enrolment of a fingerprint as field sample up-operlog-bock-oplog-fp has it: the reserved operand is 906. A cut
   // inside it (or right after its TAB) leaves a line of seven fields, which cannot tell it was cut: stored as cut
   // short, the whole line sent again replaces it, and a stale retry of the cut body after that adds nothing.

@@ -435,6 +435,9 @@ describe('recovery and idle polls', () => {
     // (The terminal-ready full sync may deliver area 1's members around it.)
     expect(done.filter((d) => d.command.startsWith('DATA QUERY')).map((d) => [d.command, d.returnCode])).toEqual([[command, -1]]);
     expect(await commandsOf('ATT-EMPTY')).toContainEqual({ command, state: 'done', return_code: -1 });
+    // A day asked for by its date (start and end the same bare date) is the whole day, not the instant of its midnight.
+    const day = await t.post('/api/gateway/attendance/terminals/ATT-EMPTY/recover', { startTime: '2020-01-03', endTime: '2020-01-03' });
+    expect(day.body).toEqual({ code: 0, message: 'success', data: 'DATA QUERY ATTLOG StartTime=2020-01-03 00:00:00\tEndTime=2020-01-03 23:59:59' });
   });
 
   it('idle polls of a terminal cost no database query (its contact is noted in memory)', async () => {
