@@ -468,6 +468,43 @@ describe('ATTLOG ingest (attendance manual 11.2)', () => {
     expect((await term.uploadAttlog([{ pin: '8911', time: '2026-03-04 10:23:00', status: 0, verify: 1 }])).body).toBe('OK: 1');
   });
 
+  it('a template line whose FID, No, Index, Type or version no slot can hold is refused alone: the good templates beside it are stored, finger 0 is not overwritten', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ING-SLOTS' });
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const fp = (fid: string, tmp: string) => `FP PIN=8701\tFID=${fid}\tSize=${tmp.length}\tValid=1\tTMP=${tmp}`;
+    expect((await term.uploadOperlog(['USER PIN=8701\tName=Slots\tPri=0', fp('0', b64('finger 0'))])).body).toBe('OK: 2');
+    // 11.9/11.10/11.11/11.12 as firmware garbles them: numbers past the smallint slots failed the whole upload in the
+    // database (400, nothing stored, the batch resent forever); FID=x or FID= was read as finger 0 and replaced it.
+    const body = [
+      fp('3', b64('finger 3')),
+      fp('70000', b64('finger seventy thousand')),
+      fp('x', b64('not finger 0')),
+      fp('', b64('not finger 0 either')),
+      `FACE PIN=8701\tFID=99999\tSIZE=4\tVALID=1\tTMP=${b64('face')}`,
+      `FVEIN Pin=8701\tFID=1\tIndex=99999\tSize=4\tValid=1\tTmp=${b64('vein')}`,
+      `BIODATA Pin=8701\tNo=0\tIndex=0\tValid=1\tDuress=0\tType=9\tMajorVer=9999999999\tMinorVer=0\tFormat=0\tTmp=${b64('face v')}`,
+      `BIODATA Pin=8701\tNo=5\tIndex=0\tValid=1\tDuress=0\tType=70000\tMajorVer=10\tMinorVer=0\tFormat=0\tTmp=${b64('palm')}`,
+      fp('4', b64('finger 4')),
+    ];
+    expect((await term.uploadOperlog(body)).body).toBe('OK: 2');
+    const fingers = await t.get('/api/v2/bioTemplate/getFgListByPin/8701');
+    expect(fingers.body.data.map((f: { templateNo: string; template: string }) => [f.templateNo, f.template])).toEqual([
+      ['0', b64('finger 0')],
+      ['3', b64('finger 3')],
+      ['4', b64('finger 4')],
+    ]);
+    const refused = await t.get('/api/gateway/attendance/terminals/ATT-ING-SLOTS/uploads', { table: 'OPERLOG.rejected' });
+    expect(refused.body.data.map((r: { record: { reason: string } }) => r.record.reason).sort()).toEqual([
+      'BIODATA MajorVer=9999999999 is no number 0-2147483647',
+      'BIODATA Type=70000 is no number 0-32767',
+      'FACE FID=99999 is no number 0-32767',
+      'FP FID=70000 is no number 0-32767',
+      'FP FID=x is no number 0-32767',
+      'FP without FID',
+      'FVEIN Index=99999 is no number 0-32767',
+    ]);
+  });
+
   it('reads a data packet (11.14, ContentType=tgz): the users and templates it holds are stored, once', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-PACKET' });
     const tmp = Buffer.from('finger of packed user 8801').toString('base64');

@@ -147,33 +147,73 @@ function oplog(rest: string, lineNo: number): OplogRecord | string {
   return { kind: 'OPLOG', opType, opWho: (f[1] ?? '').trim(), wallClock: t.wallClock, time: formatWallClock(t.wallClock), values, lineNo };
 }
 
+/** The highest template number (FID, No, Index) and type a template slot holds (smallint columns). */
+export const MAX_TEMPLATE_SLOT = 32767;
+/** The highest algorithm version (MajorVer, MinorVer) a template keeps (integer columns). */
+const MAX_TEMPLATE_VERSION = 2_147_483_647;
+
+/**
+ * A number of a template line (FID, No, Index, Type, MajorVer, MinorVer): absent or blank is `fallback` (undefined: the
+ * line is refused for it), anything else a whole number in 0..max or the line's refusal. A value no slot can hold
+ * (FID=x, No=70000) is refused rather than read as the default: a guessed 0 would overwrite template 0, and a number
+ * past the column would fail the whole upload (every good line beside it) in the database.
+ */
+function templateNumber(kind: TemplateRecord['kind'], m: KvMap, key: string, max: number, fallback?: number | null): number | null | string {
+  const raw = m.get(key)?.trim();
+  if (!raw) return fallback !== undefined ? fallback : `${kind} without ${key}`;
+  const n = /^\+?\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+  return Number.isInteger(n) && n <= max ? n : `${kind} ${key}=${raw.slice(0, 16)} is no number 0-${max}`;
+}
+
 function template(kind: TemplateRecord['kind'], m: KvMap, lineNo: number): TemplateRecord | string {
   const pin = m.text('PIN');
   const tmp = (m.get('TMP') ?? '').trim();
   if (!pin) return `${kind} without PIN`;
   if (!tmp) return `${kind} without TMP`;
   const valid = int(m, 'Valid') ?? 1;
+  const num = (key: string, fallback?: number | null, max = MAX_TEMPLATE_SLOT) => templateNumber(kind, m, key, max, fallback);
   switch (kind) {
-    case 'FP':
+    case 'FP': {
+      // FID names the finger (0-9): without it the line says which template it replaces nowhere.
+      const no = num('FID');
+      if (typeof no === 'string') return no;
       // Valid=3 is a duress finger (12.1.1.3).
-      return { kind, pin, type: 1, no: int(m, 'FID') ?? 0, index: 0, valid: valid === 0 ? 0 : 1, duress: valid === 3 ? 1 : 0, majorVer: 10, minorVer: 0, format: null, tmp, lineNo };
-    case 'FACE':
-      return { kind, pin, type: 2, no: 0, index: int(m, 'FID') ?? 0, valid: valid === 0 ? 0 : 1, duress: 0, majorVer: null, minorVer: null, format: null, tmp, lineNo };
-    case 'FVEIN':
-      return { kind, pin, type: 7, no: int(m, 'FID') ?? 0, index: int(m, 'Index') ?? 0, valid: valid === 0 ? 0 : 1, duress: 0, majorVer: null, minorVer: null, format: null, tmp, lineNo };
+      return { kind, pin, type: 1, no: no!, index: 0, valid: valid === 0 ? 0 : 1, duress: valid === 3 ? 1 : 0, majorVer: 10, minorVer: 0, format: null, tmp, lineNo };
+    }
+    case 'FACE': {
+      const index = num('FID', 0);
+      if (typeof index === 'string') return index;
+      return { kind, pin, type: 2, no: 0, index: index!, valid: valid === 0 ? 0 : 1, duress: 0, majorVer: null, minorVer: null, format: null, tmp, lineNo };
+    }
+    case 'FVEIN': {
+      const no = num('FID');
+      if (typeof no === 'string') return no;
+      const index = num('Index', 0);
+      if (typeof index === 'string') return index;
+      return { kind, pin, type: 7, no: no!, index: index!, valid: valid === 0 ? 0 : 1, duress: 0, majorVer: null, minorVer: null, format: null, tmp, lineNo };
+    }
     default: {
-      const type = int(m, 'Type');
-      if (type === null) return 'BIODATA without Type';
+      const type = num('Type');
+      if (typeof type === 'string') return type;
+      // No and Index default to 0 (12.1.3: "No ... default value is 0"; a face is all 0).
+      const no = num('No', 0);
+      if (typeof no === 'string') return no;
+      const index = num('Index', 0);
+      if (typeof index === 'string') return index;
+      const majorVer = num('MajorVer', null, MAX_TEMPLATE_VERSION);
+      if (typeof majorVer === 'string') return majorVer;
+      const minorVer = num('MinorVer', null, MAX_TEMPLATE_VERSION);
+      if (typeof minorVer === 'string') return minorVer;
       return {
         kind,
         pin,
-        type,
-        no: int(m, 'No') ?? 0,
-        index: int(m, 'Index') ?? 0,
+        type: type!,
+        no: no!,
+        index: index!,
         valid: valid === 0 ? 0 : 1,
         duress: int(m, 'Duress') === 1 ? 1 : 0,
-        majorVer: int(m, 'MajorVer'),
-        minorVer: int(m, 'MinorVer'),
+        majorVer,
+        minorVer,
         format: text(m, 'Format'),
         tmp,
         lineNo,
