@@ -45,4 +45,25 @@ describe('the reply to an attendance upload', () => {
     const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM att_operlog WHERE device_sn = $1`, [sn]);
     expect(n).toBe(2);
   });
+
+  it('a command Return past 32 bits is refused alone: the results posted with it are recorded, the post answered OK, not 503 for ever', async () => {
+    const sn = 'ATT-REPLY-RETURN';
+    const term = await initialisedTerminal(t, { sn });
+    await term.drain();
+    for (const action of ['info', 'log', 'check']) expect((await t.post(`/api/gateway/attendance/terminals/${sn}/command`, { action })).body.code).toBe(0);
+    term.holdResults();
+    const ran = await term.poll();
+    term.dropHeldResults();
+    const idOf = (command: string) => ran.find((c) => c.command === command)!.id;
+    // 13: one post, a result a line (the INFO result with its content lines). The database held no such Return:
+    // the whole post failed, 503 "send them again", and the same post failed again.
+    const body = [`ID=${idOf('INFO')}&Return=0&CMD=INFO`, 'UserCount=0', `ID=${idOf('LOG')}&Return=-99999999999&CMD=LOG`, `ID=${idOf('CHECK')}&Return=0&CMD=CHECK`, ''].join('\n');
+    const r = await fetch(`${t.baseUrl}/iclock/devicecmd?SN=${sn}`, { method: 'POST', body });
+    expect([r.status, await r.text()]).toEqual([200, 'OK']);
+    const listed = (await t.get(`/api/gateway/devices/${sn}/commands`, { pageSize: 50 })).body.data.data as Array<{ command: string; state: string; returnCode: number | null }>;
+    const stateOf = (command: string) => listed.filter((c) => c.command === command).map((c) => [c.state, c.returnCode]);
+    expect(stateOf('INFO')).toEqual([['done', 0]]);
+    expect(stateOf('CHECK')).toEqual([['done', 0]]);
+    expect(stateOf('LOG')).toEqual([['sent', null]]);
+  });
 });

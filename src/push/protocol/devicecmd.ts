@@ -61,6 +61,17 @@ function pair(tok: string): KvField | null {
 }
 
 const ID_LINE = /^\s*id\s*=/i;
+
+/**
+ * A result's Return: a whole number a device's 32-bit int holds (the codes of the manuals' appendices, a record
+ * count), else null. A value past that is garbage, refused like any unreadable Return: taken, it failed the
+ * batch's write in the database, so every result sent with it went unrecorded and the device resent the batch
+ * forever.
+ */
+function returnCodeOf(v: string | undefined): number | null {
+  const n = toInt(v);
+  return n !== null && n >= -2_147_483_648 && n <= 2_147_483_647 ? n : null;
+}
 const MULTI_KEYS = new Set(['return', 'cmd', 'sn', 'filename', 'content']);
 
 export function parseDeviceCmd(body: string): ParseResult<DeviceCmdResult> {
@@ -72,7 +83,7 @@ export function parseDeviceCmd(body: string): ParseResult<DeviceCmdResult> {
     if (!cur) return;
     const m = new KvMap(cur.fields);
     const id = m.text('ID');
-    const rc = toInt(m.get('Return'));
+    const rc = returnCodeOf(m.get('Return'));
     const content = cur.content.length > 0 ? cur.content.join('\n') : (m.get('Content') ?? null);
     if (!id) rejected.push({ line: cur.line, lineNo: cur.lineNo, reason: 'missing ID' });
     else if (rc === null) {
