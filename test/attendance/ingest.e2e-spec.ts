@@ -505,6 +505,26 @@ describe('ATTLOG ingest (attendance manual 11.2)', () => {
     ]);
   });
 
+  it('a USER, template or photo line whose PIN no person can have (past 64 characters) is refused alone, and the same upload sent again is answered alike', async () => {
+    const term = await initialisedTerminal(t, { sn: 'ATT-ING-LONGPIN' });
+    const long = '8'.repeat(65);
+    const tmp = Buffer.from('finger of a long pin').toString('base64');
+    const body = [
+      `USER PIN=${long}\tName=Too Long\tPri=0`,
+      `FP PIN=${long}9\tFID=1\tSize=${tmp.length}\tValid=1\tTMP=${tmp}`,
+      `USERPIC PIN=${long}7\tFileName=x.jpg\tSize=${tmp.length}\tContent=${tmp}`,
+      'USER PIN=8702\tName=Short\tPri=0',
+    ];
+    // Before, each long PIN's person was created cut to 64 characters and not found by the full PIN next time: the
+    // same upload resent (a reply lost) created it again, and the unique PIN failed the whole upload, 400, for ever.
+    for (let i = 0; i < 2; i++) expect((await term.uploadOperlog(body)).body).toBe('OK: 1');
+    expect((await t.get('/api/person/get/8702')).body.data).toMatchObject({ pin: '8702', name: 'Short' });
+    expect(await t.ds.query(`SELECT pin FROM person WHERE pin LIKE '8888%'`)).toEqual([]);
+    const refused = await t.get('/api/gateway/attendance/terminals/ATT-ING-LONGPIN/uploads', { table: 'OPERLOG.rejected' });
+    // Kept once each, the resend adding none.
+    expect(refused.body.data.map((r: { record: { reason: string } }) => r.record.reason).sort()).toEqual(['FP with an unusable PIN', 'USER with an unusable PIN', 'USERPIC with an unusable PIN']);
+  });
+
   it('reads a data packet (11.14, ContentType=tgz): the users and templates it holds are stored, once', async () => {
     const term = await initialisedTerminal(t, { sn: 'ATT-PACKET' });
     const tmp = Buffer.from('finger of packed user 8801').toString('base64');

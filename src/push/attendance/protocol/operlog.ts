@@ -147,6 +147,15 @@ function oplog(rest: string, lineNo: number): OplogRecord | string {
   return { kind: 'OPLOG', opType, opWho: (f[1] ?? '').trim(), wallClock: t.wallClock, time: formatWallClock(t.wallClock), values, lineNo };
 }
 
+/**
+ * Whether a record's PIN can be a person's (person.pin is varchar(64), no control characters), as an ATTLOG line's
+ * must (attlog.ts). A longer one was cut to 64 for the person it created, then not found by its full PIN the next
+ * time: the same line sent again created that person again, and the unique PIN failed the whole upload.
+ */
+function usablePin(pin: string): boolean {
+  return pin.length <= 64 && !/[\x00-\x1f]/.test(pin);
+}
+
 /** The highest template number (FID, No, Index) and type a template slot holds (smallint columns). */
 export const MAX_TEMPLATE_SLOT = 32767;
 /** The highest algorithm version (MajorVer, MinorVer) a template keeps (integer columns). */
@@ -169,6 +178,7 @@ function template(kind: TemplateRecord['kind'], m: KvMap, lineNo: number): Templ
   const pin = m.text('PIN');
   const tmp = (m.get('TMP') ?? '').trim();
   if (!pin) return `${kind} without PIN`;
+  if (!usablePin(pin)) return `${kind} with an unusable PIN`;
   if (!tmp) return `${kind} without TMP`;
   const valid = int(m, 'Valid') ?? 1;
   const num = (key: string, fallback?: number | null, max = MAX_TEMPLATE_SLOT) => templateNumber(kind, m, key, max, fallback);
@@ -255,6 +265,7 @@ export function parseOperlogLine(line: string, lineNo: number): OperlogRecord | 
     case 'USER': {
       const pin = map.text('PIN');
       if (!pin) return 'USER without PIN';
+      if (!usablePin(pin)) return 'USER with an unusable PIN';
       // `Card=[15CD5B07]` is the bracketed hex form of 123456789 (11.5): stored decimal. A malformed one costs its
       // field only: the user (name, privilege, password...) is still taken.
       const unread: UserInfoRecord['unread'] = [];
@@ -295,6 +306,7 @@ export function parseOperlogLine(line: string, lineNo: number): OperlogRecord | 
       const pin = map.text('PIN');
       const content = (map.get('Content') ?? '').trim();
       if (!pin) return `${word} without PIN`;
+      if (!usablePin(pin)) return `${word} with an unusable PIN`;
       if (!content) return `${word} without Content`;
       return { kind: word, pin, fileName: text(map, 'FileName'), type: int(map, 'Type'), content, lineNo };
     }
