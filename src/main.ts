@@ -11,7 +11,7 @@ import { DatabaseUnreachableError, StartStoppedError } from './database/database
 import { DataDirectoryInUseError, DataDirectoryUnusableError, lockDataDirectory, markDataDirectoryStopping, waitWhileDataDirectoryStopping } from './database/embedded-database';
 import { CHECK_EVERY_MS as LAUNCHER_CHECK_MS, watchLaunchers } from './common/launcher-watch';
 import { DataSource } from 'typeorm';
-import { accountCounts, lanAddresses, npmScriptsPresent, startGuide } from './start-guide';
+import { accountCounts, lanAddresses, nonDefaultDataDir, npmScriptsPresent, startGuide } from './start-guide';
 
 /** A second SIGTERM/SIGINT within this of the first is the same request (npm's forward of a Ctrl-C), not "exit at once". */
 const REPEATED_SIGNAL_MS = 2_000;
@@ -119,7 +119,8 @@ async function main(): Promise<void> {
   // Where to go next, and what a fresh install still lacks (no operator, no API token): said once, never fatal.
   try {
     const counts = await accountCounts(gateway.app.get(DataSource));
-    const guide = startGuide({ port: (gateway.app.getHttpServer().address() as net.AddressInfo | null)?.port ?? config.port, host: config.host, embedded: !config.databaseUrl, lanAddresses: lanAddresses(), npmScripts: npmScriptsPresent(path.resolve(__dirname, '../..')), ...counts });
+    const root = path.resolve(__dirname, '../..');
+    const guide = startGuide({ port: (gateway.app.getHttpServer().address() as net.AddressInfo | null)?.port ?? config.port, host: config.host, embedded: !config.databaseUrl, lanAddresses: lanAddresses(), npmScripts: npmScriptsPresent(root), dataDir: nonDefaultDataDir(config.dataDir, root), ...counts });
     for (const line of guide.info) log.info(line);
     for (const line of guide.warn) log.warn(line);
   } catch (err) {

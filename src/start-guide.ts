@@ -22,6 +22,22 @@ export interface StartFacts {
   lanAddresses: string[];
   /** `npm run operator`/`npm run token` work here (a checkout); false in the Docker image, which holds dist/ only. */
   npmScripts: boolean;
+  /**
+   * The embedded database's DATA_DIR when the npm scripts would not find it by themselves (they run in the
+   * checkout, where DATA_DIR defaults to `./data`): a gateway started with `DATA_DIR=…` (or from another
+   * directory) tells the command to set it too, else the operator or token is made in `./data`, which it does not read.
+   */
+  dataDir?: string;
+}
+
+/** The data directory to name in the tools' commands: none when it is the checkout's default `./data`. */
+export function nonDefaultDataDir(dataDir: string, root: string): string | undefined {
+  return path.resolve(dataDir) === path.join(path.resolve(root), 'data') ? undefined : path.resolve(dataDir);
+}
+
+/** A word as a POSIX shell reads it back unchanged. */
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9_\/.:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
@@ -73,8 +89,9 @@ export function startGuide(f: StartFacts): { info: string[]; warn: string[] } {
     info.push(`devices: in the device's cloud server (ADMS) settings, set the server address to ${addr} and the port to ${f.port}, over HTTP (not HTTPS)`);
   }
   const warn: string[] = [];
-  const operatorCmd = f.npmScripts ? 'npm run operator -- create <name> --role admin' : 'node dist/src/cli/operator.js create <name> --role admin';
-  const tokenCmd = f.npmScripts ? 'npm run token -- create <name>' : 'node dist/src/cli/token.js create <name>';
+  const dataDir = f.npmScripts && f.embedded && f.dataDir !== undefined ? `DATA_DIR=${shellWord(f.dataDir)} ` : '';
+  const operatorCmd = f.npmScripts ? `${dataDir}npm run operator -- create <name> --role admin` : 'node dist/src/cli/operator.js create <name> --role admin';
+  const tokenCmd = f.npmScripts ? `${dataDir}npm run token -- create <name>` : 'node dist/src/cli/token.js create <name>';
   // The embedded database allows one process, so the tool runs while the gateway is stopped. In the image
   // (no npm scripts) the gateway is the container: once it is stopped there is nothing to `docker exec` into,
   // and Ctrl-C is not how a detached container stops; the tool runs in a container of its own on the same volume.

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { npmScriptsPresent, startGuide } from '../../src/start-guide';
+import { nonDefaultDataDir, npmScriptsPresent, startGuide } from '../../src/start-guide';
 import { GatewayProcess } from '../support/gateway-process';
 import { createTestDatabase, type TestDatabase } from '../support/test-db';
 
@@ -43,6 +43,20 @@ describe('the start guide (wording)', () => {
     expect(g.warn[0]).toContain("run `npm run operator -- create <name> --role admin` with this gateway's DATABASE_URL set (it prints the password)");
     expect(g.warn[1]).toContain("run `npm run token -- create <name>` with this gateway's DATABASE_URL set");
     expect(g.warn.join('\n')).not.toContain('stop the gateway');
+  });
+
+  it("names the gateway's DATA_DIR in the commands when it is not the checkout's ./data (else the tool writes into ./data)", () => {
+    const g = startGuide({ port: 8088, host: '0.0.0.0', embedded: true, operators: 0, apiClients: 0, lanAddresses: [], npmScripts: true, dataDir: '/srv/cvgw data' });
+    expect(g.warn[0]).toContain("and run `DATA_DIR='/srv/cvgw data' npm run operator -- create <name> --role admin`");
+    expect(g.warn[1]).toContain("and run `DATA_DIR='/srv/cvgw data' npm run token -- create <name>`");
+    const root = path.resolve('.');
+    expect(nonDefaultDataDir(path.join(root, 'data'), root)).toBeUndefined();
+    expect(nonDefaultDataDir(path.join(root, 'data/'), root)).toBeUndefined();
+    expect(nonDefaultDataDir('/tmp/site-a', root)).toBe('/tmp/site-a');
+    expect(nonDefaultDataDir(path.join(root, 'other'), root)).toBe(path.join(root, 'other'));
+    // On DATABASE_URL the data directory plays no part.
+    const pg = startGuide({ port: 8088, host: '0.0.0.0', embedded: false, operators: 0, apiClients: 0, lanAddresses: [], npmScripts: true, dataDir: '/tmp/site-a' });
+    expect(pg.warn.join('\n')).not.toContain('DATA_DIR');
   });
 
   it('names the built tools where the npm scripts cannot run (the Docker image holds dist/ only)', () => {
