@@ -66,6 +66,12 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({ deviceUploadRateLimit: 0, deviceSnConflict: 'allow', deviceCommKey: 's3cret-key', deviceCommandTimeout: 5 });
   });
 
+  it('refuses a backoff ceiling below its first wait, naming the ceiling', () => {
+    expect(() => loadConfig({ SYNC_RETRY_BASE_MS: '60000', SYNC_RETRY_MAX_MS: '1000' })).toThrow(/SYNC_RETRY_MAX_MS must not be below SYNC_RETRY_BASE_MS/);
+    expect(() => loadConfig({ SYNC_REFUSAL_PROBE_MAX_MS: '1000' })).toThrow(/SYNC_REFUSAL_PROBE_MAX_MS must not be below SYNC_REFUSAL_PROBE_MS/);
+    expect(loadConfig({ SYNC_RETRY_BASE_MS: '5000', SYNC_RETRY_MAX_MS: '5000' }).syncRetryMaxMs).toBe(5000);
+  });
+
   it('reads the refusal probe variables', () => {
     expect(loadConfig({ SYNC_REFUSAL_PROBE_MS: '200', SYNC_REFUSAL_PROBE_MAX_MS: '3600000' })).toMatchObject({ syncRefusalProbeMs: 200, syncRefusalProbeMaxMs: 3_600_000 });
   });

@@ -259,9 +259,17 @@ function parsePublicUrl(raw: string | undefined): string | undefined {
   return v.replace(/\/+$/, '');
 }
 
+/** A backoff's ceiling below its first wait would cut even the first wait short: refused, as PUSH_CENTER_RETRY_MAX_MS is. */
+function ceilingNotBelow<T extends object>(config: T, pairs: [keyof T, string, keyof T, string][]): T {
+  for (const [base, baseName, max, maxName] of pairs) {
+    if ((config[max] as number) < (config[base] as number)) throw new ConfigError(maxName, `must not be below ${baseName}`);
+  }
+  return config;
+}
+
 /** Reads and validates the environment once, at start. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  return Object.freeze({
+  return Object.freeze(ceilingNotBelow<AppConfig>({
     port: parsePort(env.PORT),
     host: parseHost(env.HOST),
     databaseUrl: parseDatabaseUrl(env.DATABASE_URL),
@@ -305,5 +313,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     parkingAllowUnlisted: parseUnlistedCars(env.PARKING_UNLISTED),
     mediaMaxBytes: parseRange('MEDIA_MAX_BYTES', env.MEDIA_MAX_BYTES, 20 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     publicUrl: parsePublicUrl(env.PUBLIC_URL),
-  });
+  }, [
+    ['syncRetryBaseMs', 'SYNC_RETRY_BASE_MS', 'syncRetryMaxMs', 'SYNC_RETRY_MAX_MS'],
+    ['syncRefusalProbeMs', 'SYNC_REFUSAL_PROBE_MS', 'syncRefusalProbeMaxMs', 'SYNC_REFUSAL_PROBE_MAX_MS'],
+  ]));
 }
