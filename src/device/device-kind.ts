@@ -103,6 +103,18 @@ export function attendanceHandshakeScore(handshake: Record<string, string>): num
   return score;
 }
 
+/**
+ * An initialisation that says Attendance PUSH beyond doubt (3 points: `DeviceType=att` with a 2.x `pushver`, or the
+ * attendance manual's request with its `language` and `pushcommkey`, and every attendance firmware of the field
+ * samples), from a device that registered before: its firmware was switched to T&A mode under the same SN (the SenseFace 2A
+ * of the field samples runs either, Push 3.0.4S in A&C mode and 3.1.2S in T&A mode). A Security PUSH panel's own request (4.1:
+ * `SN`, a 3.x `pushver`, `options`, `DeviceType=acc`) scores at most 2 however it is sent, so a panel's reconnect never
+ * overturns its registration; this one does, since the terminal never registers again to be decided otherwise.
+ */
+export function leavesSecurityPush(handshake: Record<string, string>): boolean {
+  return attendanceHandshakeScore(handshake) >= 3;
+}
+
 /** INFO=<firmware>,<users>,<fingerprints>,<records>,<ip>,... : ten or more positional fields. */
 const looksLikeInfo = (info: string) => info.split(',').length >= 10;
 

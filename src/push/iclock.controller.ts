@@ -5,6 +5,7 @@ import { redactUrl } from '../common/redact';
 import { zoneOffsetMinutes } from '../common/time';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { DeviceKindService } from '../device/device-kind.service';
+import { leavesSecurityPush } from '../device/device-kind';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { CommandQueueService } from './command-queue.service';
 import { DeviceRegistryService, type DeviceSession } from './device-registry.service';
@@ -203,9 +204,10 @@ export class IclockController {
     if (parseQuery(q).text('table')?.toLowerCase() === 'remoteatt') return this.text(reply, await this.remoteAtt(sn, q));
     const init = parseInitQuery(q);
     const params = parseQuery(q).toObject();
-    // A device that registered speaks Security PUSH: its handshake is no evidence of another kind.
+    // A device that registered speaks Security PUSH: its handshake is no evidence of another kind, unless it says
+    // Attendance PUSH beyond doubt (its firmware switched to T&A mode: it never registers again, device-kind.ts).
     const before = await this.registry.resolve(sn, true);
-    if (!before.registered) {
+    if (!before.registered || leavesSecurityPush(params)) {
       // Taken for a panel (never registered) yet initialising again: whether it did before is read only then.
       const again = before.detectedKind === 'acc' && before.capabilities === null && (await this.registry.handshookBefore(sn));
       await this.kinds.observe(sn, { handshake: params, handshakeAgain: again });
