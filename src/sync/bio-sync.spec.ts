@@ -9,13 +9,13 @@ function device(params: Record<string, string>): SyncDevice {
 }
 
 const modern = device({ PushVersion: 'Ver 3.1.2S-20240809', MultiBioDataSupport: '0:1:0:0:0:0:0:0:0:1', StringPinFunOn: '1', DateFmtFunOn: '1' });
-const legacy = device({ PushVersion: 'Ver 2.2.0-20161201', MultiBioDataSupport: '0:1:1', StringPinFunOn: '1' });
+const legacy = device({ PushVersion: 'Ver 2.0.22-20161201', StringPinFunOn: '1' });
 const finger = (no: number, extra: Partial<StoredTemplate> = {}): StoredTemplate => ({
   pin: '7', bioType: 1, templateNo: no, templateNoIndex: 0, validType: 1, majorVer: 10, minorVer: 0, format: 0, template: `T${no}`, ...extra,
 });
 
 describe('bio-sync dialects', () => {
-  it('PushVersion >= 2.2.14 with MultiBioDataSupport speaks biodata; older firmware templatev10 (even when it lists types)', () => {
+  it('a registration announcing the hybrid protocol (MultiBioDataSupport) speaks biodata; firmware announcing none templatev10', () => {
     expect(modern.dialect.bio).toBe('biodata');
     expect(legacy.dialect.bio).toBe('templatev10');
   });

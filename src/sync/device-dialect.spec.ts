@@ -62,7 +62,7 @@ describe('storesDifferently: a re-registration that changes how the panel stores
     ['DateFmtFunOn turned off (validity as YYYYMMDD)', { DateFmtFunOn: '0' }],
     ['StringPinFunOn turned off (numeric pins only)', { StringPinFunOn: '0' }],
     ['templates back in templatev10 (no biodata)', { BioDataFun: '0', MultiBioDataSupport: '0:0:0:0:0:0:0:0:0:0' }],
-    ['older PushVersion without biodata', { PushVersion: 'Ver 2.2.0-20161201' }],
+    ['older firmware without the hybrid protocol', { PushVersion: 'Ver 2.0.22-20161201', BioDataFun: undefined, MultiBioDataSupport: undefined }],
     ['another template type accepted', { MultiBioDataSupport: '0:1:0:0:0:0:0:0:0:1' }],
     ['photos in userpic instead of biophoto', { BioPhotoFun: '0', MultiBioPhotoSupport: '0:0:0:0:0:0:0:0:0:0', PhotoFunOn: '1' }],
     ['biophoto of another type (near-infrared face)', { MultiBioPhotoSupport: '0:0:1:0:0:0:0:0:0:0' }],
@@ -143,7 +143,7 @@ describe('function switches (FingerFunOn, FaceFunOn, FvFunOn, PvFunOn): which te
     // BioDataFun alone (visible-light faces) with the face function off: nothing.
     expect(types({ MultiBioDataSupport: undefined, FaceFunOn: '0' })).toEqual({ bio: 'biodata', bioTypes: [], bioOff: [2, 9] });
     // templatev10 (old firmware) keeps its table; bioOff says it keeps no fingerprint.
-    expect(types({ PushVersion: 'Ver 2.0.22-20161201', FingerFunOn: '0' })).toEqual({ bio: 'templatev10', bioTypes: [], bioOff: [1] });
+    expect(types({ PushVersion: 'Ver 2.0.22-20161201', BioDataFun: undefined, MultiBioDataSupport: undefined, FingerFunOn: '0' })).toEqual({ bio: 'templatev10', bioTypes: [], bioOff: [1] });
   });
 
   it('a switch at 1 adds no type the table does not announce; none reported (or empty) keeps the old default', () => {

@@ -66,6 +66,13 @@ export interface DeviceSimulatorOptions {
   deviceName?: string;
   multiBioDataSupport?: string;
   multiBioPhotoSupport?: string;
+  /**
+   * Whether its firmware has the hybrid identification protocol (Security PUSH 3.1) and says so in its registration
+   * (BioPhotoFun, BioDataFun, MultiBioDataSupport, MultiBioPhotoSupport, MultiBioVersion, MaxMultiBio*Count). Default:
+   * yes, unless `pushVersion` is below 2.2.14, the stand-in of these specs for firmware older than the unified
+   * template table (it registers without those keys and holds fingerprints in templatev10).
+   */
+  hybrid?: boolean;
   accSupportFunList?: string;
   /** Further registration parameters (added, or replacing the defaults of the same name). */
   registryExtras?: Record<string, string | number>;
@@ -210,6 +217,17 @@ export const REMOTE_ACTION_EVENTS: Partial<Record<DoorAction['action'], { event:
 };
 
 const BASE_EVENT_KEYS = ['time', 'pin', 'cardno', 'eventaddr', 'event', 'inoutstatus', 'verifytype', 'index'];
+
+/** The registration keys of the hybrid identification protocol (Security PUSH 3.1, 4.4). */
+const HYBRID_KEYS = ['BioPhotoFun', 'BioDataFun', 'MultiBioDataSupport', 'MultiBioPhotoSupport', 'MultiBioVersion', 'MaxMultiBioDataCount', 'MaxMultiBioPhotoCount'];
+
+/** A `pushVersion` below 2.2.14 (the specs' stand-in for firmware without the unified template table). */
+function olderThanHybrid(pushver: string): boolean {
+  const v = (/(\d+(?:\.\d+)*)/.exec(pushver)?.[1] ?? '').split('.').map(Number);
+  const min = [2, 2, 14];
+  for (let i = 0; i < 3; i++) if ((v[i] ?? 0) !== min[i]) return (v[i] ?? 0) < min[i];
+  return false;
+}
 
 export class DeviceSimulator {
   readonly sn: string;
@@ -408,6 +426,7 @@ export class DeviceSimulator {
       ['authKey', ''],
     ];
     const out = new Map<string, string>(params.map(([k, v]) => [k, String(v)]));
+    if (!(o.hybrid ?? !olderThanHybrid(pushver))) for (const k of HYBRID_KEYS) out.delete(k);
     for (const [k, v] of Object.entries(o.registryExtras ?? {})) out.set(k, String(v));
     return [...out.entries()];
   }

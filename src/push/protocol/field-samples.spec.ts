@@ -49,10 +49,10 @@ describe('field samples: registration bodies', () => {
     expect(parseRegistrationBody(byId['reg-speedface-v5l-zam230-fragment'].request!.body!).capabilities.pushVersion).toEqual([3, 1, 6]);
   });
 
-  it('BIODATA needs PushVersion >= 2.2.14: the manual-copy body (2.0.22) stays on templatev10 despite MultiBioDataSupport', () => {
+  it('the hybrid protocol a registration announces decides biodata, not its PushVersion: the manual-copy body (2.0.22) with MultiBioDataSupport is on biodata', () => {
     const { capabilities } = parseRegistrationBody(byId['reg-bioface-a1-manual-copy'].request!.body!);
     expect(capabilities.multiBioDataSupport?.types).toEqual([8, 9]);
-    expect(chooseDialect(capabilities).bio).toBe('templatev10');
+    expect(chooseDialect(capabilities)).toMatchObject({ bio: 'biodata', bioTypes: [8, 9] });
   });
 
   it('a 3.1.2S device with MultiBioDataSupport uses biodata for fingerprint and visible-light face', () => {

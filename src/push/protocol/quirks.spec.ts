@@ -250,10 +250,11 @@ describe('registration quirks', () => {
     expect(chooseDialect(caps)).toMatchObject({ bio: 'biodata', bioTypes: [9], dateFormat: 'seconds', pin: 'string', devId: true, timezoneValidity: true, authorizeValidity: false });
   });
 
-  it('BioDataFun=1 without a MultiBio list still means biodata on a new enough device', () => {
+  it('BioDataFun=1 without a MultiBio list still means biodata, whatever the PushVersion; neither announced means templatev10', () => {
     const caps = parseCapabilities(parseCommaList('PushVersion=Ver 2.2.14,BioDataFun=1'));
     expect(chooseDialect(caps)).toMatchObject({ bio: 'biodata', bioTypes: [9] });
-    expect(chooseDialect(parseCapabilities(parseCommaList('PushVersion=Ver 2.2.13,BioDataFun=1'))).bio).toBe('templatev10');
+    expect(chooseDialect(parseCapabilities(parseCommaList('PushVersion=Ver 2.0.33S-20220623,BioDataFun=1'))).bio).toBe('biodata');
+    expect(chooseDialect(parseCapabilities(parseCommaList('PushVersion=Ver 3.1.2S-20250616,FingerFunOn=1'))).bio).toBe('templatev10');
   });
 });
 

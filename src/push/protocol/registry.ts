@@ -250,8 +250,6 @@ export interface Dialect {
   maxPackageSize: number | null;
 }
 
-/** PushVersion from which the unified BIODATA table exists (field notes, Devices 5). */
-export const BIODATA_MIN_PUSH_VERSION = [2, 2, 14] as const;
 
 /**
  * The template types (Appendix 18) each function switch of the registration and parameters (4.4 / 4.6, Appendix 12:
@@ -290,18 +288,26 @@ export function comparisonPhotoType(types: readonly number[]): number {
  * Picks the command dialect from the whole registration, never from one flag: the handshake
  * `pushver` and `DeviceType` are unreliable in the field (3.1.x devices announce 2.4.1,
  * unrelated devices say `middle east`), so only the registration body is consulted.
+ *
+ * The template table is the unified `biodata` when the panel announces the hybrid identification protocol (Security
+ * PUSH 3.1: it "pushes MultiBioDataSupport, MultiBioPhotoSupport ... through registration", and both sides go by
+ * them; 4.4: BioDataFun, BioPhotoFun), whatever its `PushVersion`: the Security manual ties the hybrid protocol to no
+ * version, and firmware numbers its Push SDK apart from the protocol (the manual's own parameters example is a ProBio
+ * at `Ver 2.0.34-20180822`; the iFace950 Plus of the field samples, `Ver 2.0.33S`, uploads a face as 15 BIODATA records
+ * and refuses FINGERTMP, -12). The 2.2.14 of the Attendance PUSH manual is its protocol version (`pushver`,
+ * PushProtVer), not this string: a `Ver 2.0.33S` panel announcing visible-light faces held `templatev10`, which carries
+ * fingerprints only, and was sent no face and no comparison photo. A panel announcing neither is on `templatev10`.
  */
 export function chooseDialect(c: DeviceCapabilities): Dialect {
-  const versionOk = c.pushVersion !== null && compareVersions(c.pushVersion, BIODATA_MIN_PUSH_VERSION) >= 0;
   const bioTypes = c.multiBioDataSupport?.types.filter((t) => t > 0) ?? [];
-  const biodata = versionOk && (bioTypes.length > 0 || c.bioDataFun === true);
+  const biodata = bioTypes.length > 0 || c.bioDataFun === true;
   const photoTypes = c.multiBioPhotoSupport?.types.filter((t) => t > 0) ?? [];
   const bioOff = switchedOffBioTypes(c);
   let photo: Dialect['photo'] = null;
   // A comparison photo is enrolled as a template of its Type (Appendix 18: the panel extracts a visible-light face
   // from it): with that function switched off (FaceFunOn=0) the panel cannot use it, as it cannot a face template, so
   // none is sent; the function turned on again changes the dialect, whose full sync sends them.
-  if (versionOk && (photoTypes.length > 0 || c.bioPhotoFun === true)) photo = bioOff.includes(comparisonPhotoType(photoTypes)) ? null : 'biophoto';
+  if (photoTypes.length > 0 || c.bioPhotoFun === true) photo = bioOff.includes(comparisonPhotoType(photoTypes)) ? null : 'biophoto';
   else if (c.photoFunOn === true || c.userPicURLFunOn === true) photo = 'userpic';
   return {
     bio: biodata ? 'biodata' : 'templatev10',
