@@ -76,6 +76,11 @@ function ApiClients({ tick }: { tick: number }) {
               </td>
             </tr>
           ))}
+          {list.data?.length === 0 && (
+            <tr>
+              <td colSpan={5}>No API client yet: create a token above for each integration.</td>
+            </tr>
+          )}
         </tbody>
       </table>
       <Confirm open={!!revoke} title="Revoke token" confirmLabel={`Revoke ${revoke}`} danger onConfirm={doRevoke} onCancel={() => setRevoke(null)}>
@@ -261,6 +266,11 @@ function PushTargets({ tick }: { tick: number }) {
                 </td>
               </tr>
             ))}
+            {list.data?.length === 0 && (
+              <tr>
+                <td colSpan={7}>No target yet: add one to have the gateway push events to it.</td>
+              </tr>
+            )}
           </tbody>
         </table>
       </div>

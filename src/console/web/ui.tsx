@@ -459,7 +459,9 @@ export function eventParams<F extends Record<string, string>>(f: F): Record<stri
 export function Confirm({ open, title, children, confirmLabel, onConfirm, onCancel, danger }: { open: boolean; title: string; children?: ComponentChildren; confirmLabel: string; onConfirm: () => void; onCancel: () => void; danger?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   // One id per dialog: a page holds several (delete a level, remove a door), each named by its own title.
-  const titleId = `confirm-title-${useId()}`;
+  const id = useId();
+  const titleId = `confirm-title-${id}`;
+  const formId = `confirm-form-${id}`;
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
@@ -470,15 +472,27 @@ export function Confirm({ open, title, children, confirmLabel, onConfirm, onCanc
   // said "Revoke null" in the page that screen readers read.
   return (
     <dialog ref={ref} aria-labelledby={open ? titleId : undefined} onCancel={(e) => (e.preventDefault(), onCancel())}>
+      {/* The question and any field it asks for (a door's open seconds, a leave date) are a form whose submit button is
+          the confirm button (outside it, in the footer, by its id): Enter in a field confirms, as the button does, and
+          the field's own limits are checked before anything is sent. Its submit goes no further than this dialog. */}
       {open && (
         <article>
-          <h3 id={titleId}>{title}</h3>
-          {children}
+          <form
+            id={formId}
+            onSubmit={(e) => {
+              e.preventDefault();
+              e.stopPropagation();
+              onConfirm();
+            }}
+          >
+            <h3 id={titleId}>{title}</h3>
+            {children}
+          </form>
           <footer>
             <button type="button" class="secondary" onClick={onCancel}>
               Cancel
             </button>
-            <button type="button" class={danger ? 'danger' : ''} onClick={onConfirm} autofocus>
+            <button type="submit" form={formId} class={danger ? 'danger' : ''} autofocus>
               {confirmLabel}
             </button>
           </footer>
