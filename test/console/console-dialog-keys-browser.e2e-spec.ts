@@ -29,6 +29,7 @@ describe.skipIf(!run.executable)('console: a confirmation dialog from the keyboa
     await sim.connect();
     await sim.pollUntilIdle();
     expect((await t.post('/api/person/add', { pin: '7001', name: 'Ann', lastName: 'Lee' })).body.code).toBe(0);
+    expect((await t.post('/api/person/add', { pin: '7002', name: 'Bo', lastName: 'Sun', cardNo: '770002' })).body.code).toBe(0);
     await createOperator(t, 'ada', 'admin', 'ada-password-1');
     page = await run.signedInPage('ada', 'ada-password-1');
   }, 120_000);
@@ -68,6 +69,31 @@ describe.skipIf(!run.executable)('console: a confirmation dialog from the keyboa
     await date.press('Enter');
     await page.getByRole('status').filter({ hasText: '7001 has left' }).waitFor();
     expect(await t.ds.query(`SELECT to_char(leave_date, 'YYYY-MM-DD') AS day FROM person WHERE pin = '7001'`)).toEqual([{ day: '2026-01-15' }]);
+  });
+
+  it("keeps the operator where they pressed Save person, the confirmation beside the button, the form filled from what was saved", async () => {
+    await page.goto(`${t.baseUrl}/console/persons/7002`);
+    const form = page.getByRole('form', { name: 'Edit person 7002' });
+    await form.getByLabel('Mobile phone').fill('+49 170 7002');
+    // The page scrolled down to the Save button (the person's page is taller than the window).
+    const save = form.getByRole('button', { name: 'Save person' });
+    await save.evaluate((b) => (b as unknown as { scrollIntoView(o: unknown): void }).scrollIntoView({ block: 'center' }));
+    const before = await page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY);
+    expect(before).toBeGreaterThan(0);
+    await save.click();
+    const status = form.getByRole('status').filter({ hasText: 'Saved 7002' });
+    await status.waitFor();
+    await expect.poll(() => form.getByLabel('Mobile phone').inputValue(), { timeout: 10_000 }).toBe('+49 170 7002');
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'person-saved-in-place.png') });
+    // Not thrown to the top while the person was read again: the button and its confirmation are still in view.
+    expect(await page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY)).toBeGreaterThan(before / 2);
+    for (const shown of [save, status]) {
+      const box = (await shown.boundingBox())!;
+      expect(box.y).toBeGreaterThanOrEqual(0);
+      expect(box.y + box.height).toBeLessThanOrEqual(800);
+    }
+    // One confirmation on the page, not a second one at its top.
+    expect(await page.getByRole('status').filter({ hasText: 'Saved 7002' }).count()).toBe(1);
   });
 
   it('says so when there is no Push Center target or API client yet', async () => {

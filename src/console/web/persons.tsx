@@ -56,7 +56,7 @@ function readPhoto(file: File): Promise<string> {
   });
 }
 
-function PersonEditor({ initial, version, isNew, onDone, onSaved, readOnly, pwdSet, hasPhoto }: { initial: Form; version?: string; isNew: boolean; onDone: () => void; onSaved: (pin: string, saved: string) => void; readOnly: boolean; pwdSet?: boolean; hasPhoto?: boolean }) {
+function PersonEditor({ initial, version, isNew, onDone, onSaved, readOnly, pwdSet, hasPhoto, note }: { initial: Form; version?: string; isNew: boolean; onDone: () => void; onSaved: (pin: string, saved: string) => void; readOnly: boolean; pwdSet?: boolean; hasPhoto?: boolean; note?: string }) {
   const [f, setF] = useState<Form>(initial);
   // The person as the form was filled from it (the detail is read again while a panel confirms; the form is not):
   // a save over a change made since, by another operator or the API, is refused rather than putting back the old values.
@@ -97,9 +97,9 @@ function PersonEditor({ initial, version, isNew, onDone, onSaved, readOnly, pwdS
     };
     // A device that is offline keeps what it held until it polls again: the message names it.
     const saved = (r: unknown) => `Saved ${body.pin}${offlineReceiversNote(r as Parameters<typeof offlineReceiversNote>[0], 'the change')}`;
-    const r = await a.run(() => api('POST', isNew ? 'persons?new=1' : 'persons?edit=1', body), saved);
+    const r = await a.run(() => api('POST', isNew ? 'persons?new=1' : 'persons?edit=1', body));
     // As CVSecurity does, the person stays open, read again: the form shows what was saved and the Panels table its
-    // way to the panels. The page shows the confirmation (the editor's own status line goes as it is filled again).
+    // way to the panels. The confirmation is the page's (`note`, beside this Save button once the form is filled again).
     if (r !== undefined) onSaved(body.pin, saved(r));
   }
   async function photo(e: any) {
@@ -227,7 +227,8 @@ function PersonEditor({ initial, version, isNew, onDone, onSaved, readOnly, pwdS
             Disabled
           </label>
         </div>
-        <Notice error={a.error} ok={a.ok} />
+        {/* The last save's confirmation where the operator pressed Save, until the next action's outcome replaces it. */}
+        <Notice error={a.error} ok={a.ok || (a.error ? undefined : note)} />
       </fieldset>
       {/* Outside the fieldset: a viewer, or anyone looking at a resigned person, can still close the detail. */}
       <div class="row">
@@ -341,8 +342,11 @@ function PanelsOfPerson({ devices, timeSegments, go }: { devices: any[]; timeSeg
   );
 }
 
-function PersonDetail({ pin, me, go, onClose, onSaved, onChanged }: { pin: string; me: Me; go: Go; onClose: () => void; onSaved: (pin: string, saved: string) => void; onChanged: () => void }) {
-  const detail = useLoad(() => api('GET', `persons/${encodeURIComponent(pin)}`), [pin]);
+function PersonDetail({ pin, me, go, onClose, onSaved, onChanged, rev, saved }: { pin: string; me: Me; go: Go; onClose: () => void; onSaved: (pin: string, saved: string) => void; onChanged: () => void; rev: number; saved?: string }) {
+  // Read again after each save (`rev`), the person shown until the answer comes: the page keeps its height, so the
+  // operator stays where they pressed Save rather than being thrown to the top while it reads. The answer carries the
+  // save it was read for: the form is filled again from it (a re-read while a panel confirms leaves the form alone).
+  const detail = useLoad(() => api('GET', `persons/${encodeURIComponent(pin)}`).then((d: any) => ({ ...d, rev })), [pin, rev]);
   const { data, error, reload } = detail;
   const a = useAction();
   const [asking, setAsking] = useState<'leave' | 'reinstate' | null>(null);
@@ -417,7 +421,7 @@ function PersonDetail({ pin, me, go, onClose, onSaved, onChanged }: { pin: strin
         </div>
       )}
       {/* A resigned person cannot be edited (the REST API refuses it too): reinstate them first. */}
-      <PersonEditor key={left ? 'left' : 'active'} initial={initial} version={data.version} isNew={false} onDone={onClose} onSaved={onSaved} readOnly={!mayEdit || !!left} pwdSet={p.hasPersonPwd} hasPhoto={!!p.personPhoto} />
+      <PersonEditor key={`${left ? 'left' : 'active'}-${data.rev}`} initial={initial} version={data.version} isNew={false} onDone={onClose} onSaved={onSaved} readOnly={!mayEdit || !!left} pwdSet={p.hasPersonPwd} hasPhoto={!!p.personPhoto} note={data.rev === rev ? saved : undefined} />
       <h2>Panels</h2>
       <PanelsOfPerson devices={data.devices} timeSegments={data.timeSegments ?? {}} go={go} />
       <Confirm
@@ -495,9 +499,10 @@ export function PersonsPage({ me, go, sub }: PageProps) {
   // One message at a time: a delete's "Deleted …" (or its error) must not stand in place of a later "Saved …".
   const fresh = () => (setSaved(undefined), a.setOk(undefined), a.setError(undefined));
   const closed = () => (show(null), fresh(), list.reload());
-  // A save keeps the person open (a new one opens), read afresh: the detail is mounted again (savedRev), so its form
+  // A save keeps the person open (a new one opens), read afresh: the detail reads it again (savedRev), so its form
   // is filled from the saved person and its Panels table follows the change to the panels.
   const [savedRev, setSavedRev] = useState(0);
+  const detailOpen = !!open && open !== 'new' && open !== 'import';
   const savedTo = (pin: string, msg: string) => (fresh(), setSaved(msg), setSavedRev((r) => r + 1), show(pin), list.reload());
   const list = useLoad(() => api('GET', `persons${query({ q: search, deptCode, page, size: 50, status: status === 'left' ? 'left' : undefined })}`), [search, deptCode, page, status]);
   // While a row's devices have not all confirmed, read the page again every 2 s: "pending" turns to "synced" as they answer.
@@ -556,7 +561,8 @@ export function PersonsPage({ me, go, sub }: PageProps) {
         {/* The persons the list shows (search, department, active or resigned), every page of them. */}
         <CsvExport path="persons/csv" fileName="persons.csv" params={{ q: search, deptCode, status: status === 'left' ? 'left' : undefined }} what="persons" />
       </form>
-      <Notice error={a.error || list.error} ok={a.ok || saved} />
+      {/* A save's confirmation: beside the open person's Save button (the detail shows it), else here. */}
+      <Notice error={a.error || list.error} ok={a.ok || (detailOpen ? undefined : saved)} />
       {open === 'new' && (
         <section aria-labelledby="new-h">
           <h2 id="new-h">New person</h2>
@@ -564,7 +570,7 @@ export function PersonsPage({ me, go, sub }: PageProps) {
         </section>
       )}
       {open === 'import' && <PersonImport onImported={() => list.reload()} />}
-      {open && open !== 'new' && open !== 'import' && <PersonDetail key={`${open}-${savedRev}`} pin={open} me={me} go={go} onClose={closed} onSaved={savedTo} onChanged={() => list.reload()} />}
+      {detailOpen && <PersonDetail key={open} pin={open} me={me} go={go} onClose={closed} onSaved={savedTo} onChanged={() => list.reload()} rev={savedRev} saved={saved} />}
       {list.data && (
         <>
           <div class="table-wrap">
