@@ -25,6 +25,8 @@ export interface LoadPlan {
   indexBase?: number;
   /** `lean` (default): this file's own client; `autocannon`: the same plan driven by autocannon, as issue 11 measured. */
   generator?: 'lean' | 'autocannon';
+  /** Lean client only: stop after this many requests in all (or `seconds`, whichever comes first); for a fixed workload. */
+  requests?: number;
 }
 
 export interface LoadFigures {
@@ -233,10 +235,13 @@ export async function runLoad(plan: LoadPlan): Promise<LoadFigures> {
   const sockets = await Promise.all(Array.from({ length: plan.connections }, () => connect(plan.port)));
   const t0 = process.hrtime.bigint();
   const stopAt = Date.now() + plan.seconds * 1000;
+  const limit = plan.requests ?? Infinity;
+  let started = 0;
   await Promise.all(
     sockets.map(async (socket) => {
       const reader = new ResponseReader(socket);
-      while (Date.now() < stopAt) {
+      while (Date.now() < stopAt && started < limit) {
+        started++;
         const req = next();
         const expect = plan.kind === 'get' ? '' : 'OK';
         const raw =
