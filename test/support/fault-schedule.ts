@@ -2,6 +2,8 @@
  * What the seeded fault schedules share (test/sync and test/attendance seeded-fault-schedules): a deterministic
  * generator, so that a seed names one schedule for good, and a network that resets connections on demand.
  */
+import { expect } from 'vitest';
+import type { DeviceSimulator } from '../simulator/device-simulator';
 import type { FetchLike } from '../simulator/http';
 
 /** mulberry32: small, deterministic, and the same draws on every machine. */
@@ -54,5 +56,56 @@ export async function tolerant<T>(p: Promise<T>): Promise<T | undefined> {
   } catch (e) {
     if (/ECONNRESET/.test(String((e as Error).message))) return undefined;
     throw e;
+  }
+}
+
+/** The device faults every seeded schedule draws, as `scheduleRng` draws them; `none` does nothing. */
+export const DEVICE_FAULTS = ['lose', 'resetPollAfter', 'resetCmdBefore', 'resetCmdAfter', 'refuse', 'hold', 'drop', 'concurrent', 'reboot', 'wipe', 'forget'] as const;
+export type DeviceFault = (typeof DEVICE_FAULTS)[number];
+
+/**
+ * Plays one of DEVICE_FAULTS on a Security PUSH device: a getrequest reply lost, a connection reset at a poll or a
+ * devicecmd, DATA commands refused, results held and posted last one first, results never posted (power cut), two
+ * polls at once, a factory reset registering again or in place (its clock restarting on a drawn day), a user
+ * deleted at its menu.
+ */
+export async function playDeviceFault(what: DeviceFault, d: DeviceSimulator, net: ResettingNet, r: ReturnType<typeof scheduleRng>, pins: readonly string[]): Promise<void> {
+  switch (what) {
+    case 'lose':
+      return d.loseNextReply();
+    case 'resetPollAfter':
+      return net.next('/iclock/getrequest', 'after');
+    case 'resetCmdBefore':
+      return net.next('/iclock/devicecmd', 'before');
+    case 'resetCmdAfter':
+      return net.next('/iclock/devicecmd', 'after');
+    case 'refuse':
+      d.failCommands((c) => !!c.verb?.startsWith('DATA'), r.pick([-1002, -12]), 1 + r.int(2));
+      return;
+    case 'hold':
+      d.holdResults();
+      await tolerant(d.poll());
+      d.stopHoldingResults();
+      for (const x of [...d.pendingAcks].reverse()) await tolerant(d.releaseResults((y) => y.id === x.id));
+      return;
+    case 'drop':
+      // Executed, and the results never leave the device (power cut before it posted them).
+      d.holdResults();
+      await tolerant(d.poll());
+      d.stopHoldingResults();
+      d.dropHeldResults();
+      return;
+    case 'concurrent':
+      await tolerant(d.pollConcurrently(2));
+      return;
+    case 'reboot':
+      expect((await d.factoryReset()).registered).toBe(true);
+      return;
+    case 'wipe':
+      expect((await d.factoryResetInPlace(new Date(Date.UTC(2027, 0, 1 + r.int(300), 10)))).status).toBe(200);
+      return;
+    case 'forget':
+      d.deleteUserLocally(r.pick(pins));
+      return;
   }
 }

@@ -17,7 +17,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncReconciler } from '../../src/sync/sync-reconciler.service';
 import { settingsOf } from '../push/push-helpers';
-import { ResettingNet, scheduleRng as rng, tolerant } from '../support/fault-schedule';
+import { DEVICE_FAULTS, playDeviceFault, ResettingNet, scheduleRng as rng, tolerant } from '../support/fault-schedule';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { Device, levelId } from './access-helpers';
 import { claimsSynced, convergenceOf, fromScratch, ok, settleConverged, tableSnapshot } from './fault-helpers';
@@ -131,53 +131,10 @@ describe('seeded fault schedules on an access panel', () => {
       };
 
       const fault = async (): Promise<void> => {
-        const kind = r.pick(['lose', 'resetPollAfter', 'resetCmdBefore', 'resetCmdAfter', 'refuse', 'hold', 'drop', 'concurrent', 'reboot', 'wipe', 'forget', 'none', 'none'] as const);
+        const kind = r.pick([...DEVICE_FAULTS, 'none', 'none'] as const);
         log.push(`  fault ${kind}`);
         if (process.env.SCHEDULE_NO_FAULT?.split(',').includes(kind)) return;
-        switch (kind) {
-          case 'lose':
-            d.sim.loseNextReply();
-            break;
-          case 'resetPollAfter':
-            net.next('/iclock/getrequest', 'after');
-            break;
-          case 'resetCmdBefore':
-            net.next('/iclock/devicecmd', 'before');
-            break;
-          case 'resetCmdAfter':
-            net.next('/iclock/devicecmd', 'after');
-            break;
-          case 'refuse':
-            d.sim.failCommands((c) => !!c.verb?.startsWith('DATA'), r.pick([-1002, -12]), 1 + r.int(2));
-            break;
-          case 'hold':
-            d.sim.holdResults();
-            await tolerant(d.sim.poll());
-            d.sim.stopHoldingResults();
-            for (const x of [...d.sim.pendingAcks].reverse()) await tolerant(d.sim.releaseResults((y) => y.id === x.id));
-            break;
-          case 'drop':
-            // Executed, and the results never leave the panel (power cut before it posted them).
-            d.sim.holdResults();
-            await tolerant(d.sim.poll());
-            d.sim.stopHoldingResults();
-            d.sim.dropHeldResults();
-            break;
-          case 'concurrent':
-            await tolerant(d.sim.pollConcurrently(2));
-            break;
-          case 'reboot':
-            expect((await d.sim.factoryReset()).registered).toBe(true);
-            break;
-          case 'wipe':
-            expect((await d.sim.factoryResetInPlace(new Date(Date.UTC(2027, 0, 1 + r.int(300), 10)))).status).toBe(200);
-            break;
-          case 'forget':
-            d.sim.deleteUserLocally(r.pick(pins));
-            break;
-          case 'none':
-            break;
-        }
+        if (kind !== 'none') await playDeviceFault(kind, d.sim, net, r, pins);
       };
 
       try {
