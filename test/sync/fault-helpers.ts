@@ -130,6 +130,26 @@ export async function ok(p: Promise<{ body: { code: number; message?: string } }
  * The fault specs' gateway: retries, lost-reply and refusal probes in a few hundred milliseconds instead of
  * minutes, and no periodic reconcile (the specs run it themselves through `reconciler`).
  */
+/**
+ * The person edits the seeded fault schedules play on every kind of device (panel, elevator, channel controller):
+ * `base` is the person as stored (or as it would be added), so each edit changes one thing. A card is one of the
+ * schedule's own range (`9<tag><n>`); the API refuses one another person holds, and then nothing changed.
+ */
+export async function playPersonEdit(
+  t: Pick<TestApp, 'post'>,
+  what: 'rename' | 'card' | 'disable' | 'enable',
+  base: Record<string, unknown>,
+  r: { int(n: number): number },
+  tag: string,
+  log: string[],
+): Promise<void> {
+  if (what === 'rename') return ok(t.post('/api/person/add', { ...base, name: `R${r.int(100)}` }));
+  if (what !== 'card') return ok(t.post('/api/person/add', { ...base, isDisabled: what === 'disable' }));
+  const res = await t.post('/api/person/add', { ...base, cardNo: `9${tag}${r.int(6)}` });
+  expect([0, -23], JSON.stringify(res.body)).toContain(res.body.code);
+  if (res.body.code !== 0) log.push(`  refused: ${res.body.message}`);
+}
+
 export async function startFaultApp(): Promise<{ t: TestApp; reconciler: SyncReconciler }> {
   const t = await startTestApp({ syncRetryBaseMs: 200, syncRetryMaxMs: 400, syncReconcileIntervalMs: 0 });
   Object.assign(settingsOf(t), { lostReplyMs: 200, ackTimeoutMs: 1000, refusalProbe: { baseMs: 200, maxMs: 400 } });

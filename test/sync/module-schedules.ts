@@ -28,7 +28,7 @@ import type { DeviceSimulator } from '../simulator/device-simulator';
 import { ElevatorControllerSimulator } from '../simulator/elevator';
 import { DEVICE_FAULTS, playDeviceFault, ResettingNet, scheduleRng as rng, tolerant } from '../support/fault-schedule';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { claimsSynced, convergenceOf, fromScratch, ok, settleConverged, tableSnapshot } from './fault-helpers';
+import { claimsSynced, convergenceOf, fromScratch, ok, playPersonEdit, settleConverged, tableSnapshot } from './fault-helpers';
 
 export type ScheduleKind = 'ele' | 'psg';
 
@@ -133,17 +133,10 @@ async function playModuleSchedule(t: TestApp, reconciler: SyncReconciler, kind: 
         await ok(t.post('/api/person/add', base));
         return grant(r.int(levels.length));
       case 'rename':
-        return ok(t.post('/api/person/add', { ...base, name: `R${r.int(100)}` }));
-      case 'card': {
-        // A card of this schedule's own range; the API refuses one another person holds (then nothing changed).
-        const res = await t.post('/api/person/add', { ...base, cardNo: `9${tag}${r.int(6)}` });
-        expect([0, -23], JSON.stringify(res.body)).toContain(res.body.code);
-        if (res.body.code !== 0) log.push(`  refused: ${res.body.message}`);
-        return;
-      }
+      case 'card':
       case 'disable':
       case 'enable':
-        return ok(t.post('/api/person/add', { ...base, isDisabled: what === 'disable' }));
+        return playPersonEdit(t, what, base, r, tag, log);
       case 'delete': {
         const res = await t.delete(`/api/person/delete/${pin}`);
         expect([0, -22]).toContain(res.body.code);
