@@ -21,8 +21,11 @@ const SN = 'ATTGETP001';
 const PIN = '8101';
 /** The gateway's and the terminal's wall clock (both UTC here), as the console and the command write it. */
 const wall = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
-const input = (d: Date) => wall(d).replace(' ', 'T');
-const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+/** What the step-1 datetime-local input holds for an instant: Chromium drops a zero second (21:09:00 reads 21:09). */
+const input = (d: Date) => wall(d).replace(' ', 'T').replace(/:00$/, '');
+// Whole minutes: Chromium shows a step-1 input's zero second as HH:mm, and the period typed must still be asked for
+// to the second (the end once read as the whole minute, 59 s more than typed, whenever a run started at second 0).
+const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
 const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
 /** The period asked for, and the terminal's punches: one the gateway has, two it never got inside, two outside. */
 const FROM = ago(240);

@@ -314,7 +314,8 @@ export function DevicesPage({ me, go, sub, search }: PageProps) {
     e.preventDefault();
     const { d, from, to } = recovery!;
     const startTime = fromLocalInput(from)!;
-    const endTime = fromLocalInput(to, true)!;
+    // The inputs take seconds (step 1): Chromium shows 21:09:00 as 21:09, which is that second, not the whole minute.
+    const endTime = fromLocalInput(to)!;
     const label = 'Get punches';
     const who = kindWord(d.kind);
     const before = await heldPunches(d.sn, startTime, endTime).catch(() => null);
