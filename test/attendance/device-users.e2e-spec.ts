@@ -284,8 +284,10 @@ describe('a replayed USER line', () => {
       fetch(`${t.baseUrl}/iclock/cdata?SN=${term.sn}&table=${table}&Stamp=${stamp}`, { method: 'POST', body }).then((r) => r.text());
     const stamps = async () => (await t.ds.query(`SELECT a.stamps FROM att_terminal a JOIN device d ON d.id = a.device_id WHERE d.sn = $1`, [term.sn]))[0].stamps;
     // The operation times come after those of the earlier tests' uploads (made now): a higher OPERLOG Stamp is only
-    // taken from an upload whose newest operation is not older than the one held beside the Stamp.
-    const later = (minutes: number) => new Date(Date.now() + 86_400_000 + minutes * 60_000).toISOString().slice(0, 19).replace('T', ' ');
+    // taken from an upload whose newest operation is not older than the one held beside the Stamp. One base for
+    // every line: the upload sent again must be the same records, and a clock read again could have passed a second.
+    const base = Date.now() + 86_400_000;
+    const later = (minutes: number) => new Date(base + minutes * 60_000).toISOString().slice(0, 19).replace('T', ' ');
     await post('OPERLOG', '400', `OPLOG 4\t0\t${later(0)}\t0\t0\t0\t0`);
     await post('OPERLOG', '500', `OPLOG 4\t0\t${later(60)}\t0\t0\t0\t0`);
     await post('OPERLOG', '400', `OPLOG 4\t0\t${later(0)}\t0\t0\t0\t0`);
