@@ -348,9 +348,12 @@ describe('visRegistration (2.17): check-in reaches the doors, check-out and the 
     const s = whole(Date.now() - 60_000);
     const e = whole(Date.now() + 2000);
     await expect(t.post('/api/visRegistration/add', { ...body, certType: '3', certNum: 'P123', visEmpName: 'Short Stay', cardNo: '', startTime: fmt(s), endTime: fmt(e) }).then((r) => r.body)).resolves.toEqual(ok);
-    expect(await v1.since()).toEqual([userLine('80000002', 'Short Stay', '', s, e), 'DATA UPDATE userauthorize Pin=80000002\tAuthorizeTimezoneId=1\tAuthorizeDoorId=1']);
-    await v2.since();
-    expect(v1.sim.user('80000002')).toBeDefined();
+    // The window is 2 s: on a loaded machine the sweeper can take the visitor off again before a panel is next
+    // polled, so each panel's commands are gathered over both polls and read in order.
+    const seen1 = await v1.since();
+    const seen2 = await v2.since();
+    const added = [userLine('80000002', 'Short Stay', '', s, e), 'DATA UPDATE userauthorize Pin=80000002\tAuthorizeTimezoneId=1\tAuthorizeDoorId=1'];
+    expect(seen1.slice(0, 2)).toEqual(added);
     const deadline = Date.now() + 15_000;
     let state = 'in';
     while (state === 'in' && Date.now() < deadline) {
@@ -358,8 +361,11 @@ describe('visRegistration (2.17): check-in reaches the doors, check-out and the 
       state = (await t.get('/api/gateway/visRegistration/get', { certType: '3', certNum: 'P123' })).body.data.state;
     }
     expect(state).toBe('expired');
-    expect(await v1.since()).toEqual(removal('80000002'));
-    expect(await v2.since()).toEqual(removal('80000002'));
+    seen1.push(...(await v1.since()));
+    seen2.push(...(await v2.since()));
+    expect(seen1).toEqual([...added, ...removal('80000002')]);
+    expect(seen2.slice(-2)).toEqual(removal('80000002'));
+    expect(seen2.filter((c) => c.startsWith('DATA DELETE'))).toEqual(removal('80000002'));
     expect(v1.sim.user('80000002')).toBeUndefined();
     expect(v2.sim.user('80000002')).toBeUndefined();
     await expect(t.post('/api/gateway/visRegistration/sweep').then((r) => r.body)).resolves.toEqual({ code: 0, message: 'success', data: { expired: 0 } });
