@@ -7,6 +7,7 @@ import { DEFAULT_DEPT_CODE, Department } from '../department/department.entity';
 import { read, readTogether } from '../database/read-together';
 import type { PersonWriteDto } from './dto/person-input.dto';
 import { Person } from './person.entity';
+import { lockPinValues, pinValue, pinValueSql } from './pin-value';
 
 /**
  * What the person writes of one group look up (the stored person, checked-in visitor pins, departments,
@@ -23,6 +24,8 @@ export class PersonLookups {
     private readonly depts: Map<string, string>,
     private readonly levels: ReadonlySet<string>,
     private readonly cards: ReadonlySet<string>,
+    /** Stored digit pins that stand for the same number as a pin of the group (pin-value.ts), as read at load. */
+    private readonly pinTwins: ReadonlySet<string>,
   ) {}
 
   static async load(m: EntityManager, dtos: readonly PersonWriteDto[]): Promise<PersonLookups> {
@@ -32,28 +35,32 @@ export class PersonLookups {
     const cardNos = [...new Set(dtos.flatMap((d) => (d.cardNo ? [d.cardNo] : [])))];
     // Read once the cards are this transaction's to write: a concurrent writer of one of them has committed by then.
     await lockCardValues(m, cardNos);
+    // Likewise the numbers the group's digit pins stand for: two writers adding "0412" and "412" at once take turns.
+    const numbers = pins.flatMap((p) => pinValue(p) ?? []);
+    await lockPinValues(m, numbers);
     // The stored persons are locked until the commit and read as the last writer left them: a write saves the whole
     // row it read, so one read before a concurrent card/set, leave or edit committed would put its stale values
     // back (a main card without its person.card_no mirror), and one read before a delete committed would insert
     // the deleted person again. A person deleted meanwhile is not found, and the write creates them anew.
     const found = await m.getRepository(Person).find({ where: { pin: In(pins) }, order: { pin: 'ASC' }, lock: { mode: 'pessimistic_write' } });
     // The rest in one round trip (read-together.ts): plain values, no entities.
-    const values = (text: string, params: unknown[]) => read(text, params, (rows: Array<{ v: string }>) => new Set(rows.map((r) => r.v)));
-    const { visitors, levels, cards, depts } = await readTogether(m, {
-      visitors: values(`SELECT DISTINCT visitor_pin AS v FROM vis_registration WHERE visitor_pin = ANY($1::text[]) AND state = 'in'`, [pins]),
-      levels: values(`SELECT id AS v FROM acc_level WHERE id = ANY($1::bpchar[])`, [levelIds]),
-      cards: values(
+    const set = (text: string, params: unknown[]) => read(text, params, (rows: Array<{ v: string }>) => new Set(rows.map((r) => r.v)));
+    const { visitors, levels, cards, depts, twins } = await readTogether(m, {
+      visitors: set(`SELECT DISTINCT visitor_pin AS v FROM vis_registration WHERE visitor_pin = ANY($1::text[]) AND state = 'in'`, [pins]),
+      levels: set(`SELECT id AS v FROM acc_level WHERE id = ANY($1::bpchar[])`, [levelIds]),
+      cards: set(
         `SELECT ${cardValueSql('card_no')} AS v FROM card WHERE ${cardValueSql('card_no')} = ANY($1::text[])
          UNION SELECT ${cardValueSql('card_no')} FROM vis_registration WHERE ${cardValueSql('card_no')} = ANY($1::text[]) AND state = 'in'`,
         [cardNos.map(cardValue)],
       ),
+      twins: set(`SELECT pin AS v FROM person WHERE ${pinValueSql('pin')} = ANY($1::text[]) AND pin ~ '^[0-9]+$'`, [numbers]),
       // Key-share locked: a department delete committed meanwhile reads as none (-13), never a person inserted into
       // a department gone (a bare -409 from the foreign key); one under way waits for this write, then finds its persons.
       depts: read(`SELECT id, code FROM department WHERE code = ANY($1::text[]) FOR KEY SHARE`, [codes], (rows: Array<{ id: string; code: string }>) => new Map(rows.map((d) => [d.code, d.id]))),
     });
     const persons = new Map<string, Person | null>(pins.map((p) => [p, null]));
     for (const p of found) persons.set(p.pin, p);
-    return new PersonLookups(persons, visitors, depts, levels, cards);
+    return new PersonLookups(persons, visitors, depts, levels, cards, twins);
   }
 
   /** The stored person with this pin, or null. */
@@ -81,6 +88,17 @@ export class PersonLookups {
 
   forget(pin: string): void {
     this.persons.delete(pin);
+  }
+
+  /**
+   * Another person's pin that stands for the same number as this one ("412" for "0412"): stored before the group,
+   * or written earlier in it. Null for a pin with letters, or when there is none.
+   */
+  pinTwin(pin: string): string | null {
+    const value = pinValue(pin);
+    if (value === null) return null;
+    const written = [...this.persons].flatMap(([p, person]) => (person ? [p] : []));
+    return [...this.pinTwins, ...written].find((p) => p !== pin && pinValue(p) === value) ?? null;
   }
 
   /** Persons and checked-in visitors share the devices' user table: one pin namespace. */

@@ -1,10 +1,13 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { Column, Entity, Index, type IndexOptions, JoinColumn, ManyToOne } from 'typeorm';
 import { HexIdEntity } from '../common/hex-id.entity';
 import { Department } from '../department/department.entity';
 
 export type PersonStatus = 'active' | 'left';
 
 /** CVSecurity's person (PersPerson), keyed for clients by `pin`. The rtlog ingest reads pin/id/name/last_name/dept_id. */
+// Also ix_person_pin_value on ltrim(pin, '0') for digit pins (migration 1764600002000; pin-value.ts): an expression
+// index TypeORM cannot declare; `synchronize: false` keeps its schema builder off it.
+@Index('ix_person_pin_value', ['pin'], { synchronize: false } as IndexOptions)
 @Entity('person')
 export class Person extends HexIdEntity {
   @Index('uq_person_pin', { unique: true })

@@ -13,6 +13,7 @@ import { SyncPlannerService } from '../sync/sync-planner.service';
 import { AttendanceSyncService } from '../sync/attendance-sync.service';
 import type { PersonLeaveDto, PersonPhotoDto, PersonWriteDto } from './dto/person-input.dto';
 import { PersonLookups } from './person-lookups';
+import { pinValue } from './pin-value';
 import { namingPerson } from './person-batch';
 import { normalizePhoto } from './person-photo';
 import { Person } from './person.entity';
@@ -187,14 +188,15 @@ export class PersonService {
       }
       return n;
     };
-    const pins = count((d) => d.pin);
+    // By the number a digit pin stands for: "0412" and "412" in one group are written one after the other, the second refused.
+    const pins = count((d) => pinValue(d.pin) ?? d.pin);
     const cards = count((d) => (d.cardNo ? cardValue(d.cardNo) : undefined));
     return [...items.keys()].filter((i) => {
       const { dto, mode } = items[i];
       return (
         mode !== 'reinstated' &&
         !items[i].opts?.expect &&
-        pins.get(dto.pin) === 1 &&
+        pins.get(pinValue(dto.pin) ?? dto.pin) === 1 &&
         lookups.isNew(dto.pin) &&
         (dto.personPwd ?? dto.password) === undefined &&
         dto.supplyCards === undefined &&
@@ -247,6 +249,11 @@ export class PersonService {
     // someone no list shows and no device holds. Reinstatement (2.13.10) is the way back.
     if (mode !== 'reinstated' && existing && existing.status !== 'active') {
       throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin} belongs to a resigned person (reinstate them with person/reinstated)`);
+    }
+    // Devices that keep numeric PINs hold "0412" and "412" as one user (pin-value.ts): two persons would share it.
+    const twin = existing ? null : look.pinTwin(dto.pin);
+    if (twin !== null) {
+      throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin} is the pin ${twin} of another person on the devices (leading zeros do not count)`);
     }
     if (!existing && look.isVisitorPin(dto.pin)) {
       throw new CvError(CvCode.PinException, `PIN exception: ${dto.pin} is the pin of a checked-in visitor`);

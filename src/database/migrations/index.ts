@@ -66,6 +66,7 @@ import { AttTerminalEndsLines1763700013911 } from './1763700013911-att-terminal-
 import { DeviceDroppedReaders1764000003000 } from './1764000003000-device-dropped-readers';
 import { DeviceRequestDelaySeconds1764400004000 } from './1764400004000-device-request-delay-seconds';
 import { DeviceUploadErrorlogIndex1764400099000 } from './1764400099000-device-upload-errorlog-index';
+import { PersonPinValueIndex1764600002000 } from './1764600002000-person-pin-value-index';
 import { CardValueCase1764100004000 } from './1764100004000-card-value-case';
 import { SyncItemErrorLog1764300010000 } from './1764300010000-sync-item-error-log';
 
@@ -141,4 +142,5 @@ export const MIGRATIONS = [
   SyncItemErrorLog1764300010000,
   DeviceRequestDelaySeconds1764400004000,
   DeviceUploadErrorlogIndex1764400099000,
+  PersonPinValueIndex1764600002000,
 ];
