@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api';
 import type { Me } from './main';
-import { can, Confirm, Field, Notice, Pager, queryValues, useAction, useLoad, writeQuery } from './ui';
+import { can, DEFAULT_CODE, hasDefault, Confirm, Field, Notice, Pager, queryValues, useAction, useLoad, writeQuery } from './ui';
 
 type TabKey = 'levels' | 'departments' | 'areas' | 'time-segments' | 'holidays';
 /** `empty`: the line a tab's table shows while it lists nothing, as the other pages' lists do. */
@@ -89,8 +89,10 @@ function CreateForm({ tab, a, onDone, kept }: { tab: TabKey; a: Action; onDone: 
             </select>
           </Field>
           <Field label="Area">
-            <select value={f.areaName ?? ''} onChange={(e) => setF({ ...f, areaName: e.currentTarget.value })}>
-              <option value="">(default)</option>
+            {/* The default area is one of the list: a separate "(default)" entry named it twice. A new level starts in it
+                (left so, the level is created in it: accLevel/add's default). */}
+            <select value={f.areaName || (areas.data ?? []).find((x: any) => x.code === DEFAULT_CODE)?.name || ''} onChange={(e) => setF({ ...f, areaName: e.currentTarget.value })}>
+              {!hasDefault(areas.data) && <option value="">(default)</option>}
               {(areas.data ?? []).map((x: any) => (
                 <option key={x.code}>{x.name}</option>
               ))}

@@ -3,7 +3,7 @@ import { api, ApiError, errorText, fromLocalInput, localInput, query, toLocalInp
 import type { Go, Me, PageProps } from './main';
 import { CsvExport } from './csv-export';
 import { PersonImport } from './person-import';
-import { Badge, can, cannotHoldText, Confirm, DataTable, DepartmentFilter, deviceLabel, Field, kindName, Notice, Pager, queryPage, queryValues, refusalsText, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote, offlineReceiversNote } from './ui';
+import { Badge, can, DEFAULT_CODE, hasDefault, cannotHoldText, Confirm, DataTable, DepartmentFilter, deviceLabel, Field, kindName, Notice, Pager, queryPage, queryValues, refusalsText, useAction, useLoad, useReloadWhileWaiting, writeQuery, offlineHoldersNote, offlineReceiversNote } from './ui';
 
 const EMPTY = {
   pin: '',
@@ -37,10 +37,12 @@ type Form = typeof EMPTY;
 const PERSON_CERT_TYPES: Array<[string, string]> = [
   ['2', 'ID card'],
   ['3', 'Passport'],
-  ['4', "Driver's licence"],
+  // The manual names 4 and 7 both a driver's/driving licence: the code tells the operator which of the two a client
+  // reads back (two look-alike entries made either an even guess).
+  ['4', "Driver's licence (code 4)"],
   ['5', 'Work permit'],
   ['6', 'Citizen card'],
-  ['7', 'Driving licence'],
+  ['7', 'Driving licence (code 7)'],
   ['8', 'Other'],
   ['1000', 'Xiamen social security card'],
   ['1001', 'Hong Kong and Macao travel permit'],
@@ -120,8 +122,10 @@ function PersonEditor({ initial, version, isNew, onDone, onSaved, readOnly, pwdS
             <input name="lastName" maxLength={100} value={f.lastName} onInput={set('lastName')} />
           </Field>
           <Field label="Department">
-            <select name="deptCode" value={f.deptCode} onChange={set('deptCode')}>
-              <option value="">(default)</option>
+            {/* The default department is one of the list: a separate "(default)" entry named it twice. A new person
+                starts in it, as in CVSecurity's person form (left so, department/add puts them there too). */}
+            <select name="deptCode" value={f.deptCode || (hasDefault(depts.data) ? DEFAULT_CODE : '')} onChange={set('deptCode')}>
+              {!hasDefault(depts.data) && <option value="">(default)</option>}
               {(depts.data ?? []).map((d: any) => (
                 <option key={d.code} value={d.code}>
                   {d.name}

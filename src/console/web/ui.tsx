@@ -435,6 +435,17 @@ export function EventFilters({ form, set, devices, pin = true }: { form: Record<
 }
 
 /** A department filter ("all", then each department with its code), as the Persons list and the punches have it. */
+/**
+ * The code of the default department and of the default area, both seeded as "1" (CVSecurity's root department and
+ * area) and never deletable: what a person or level gets when a form leaves the choice alone.
+ */
+export const DEFAULT_CODE = '1';
+
+/** Whether a department or area list holds the default one (a form then lists it once, as itself). */
+export function hasDefault(list: Array<{ code: string }> | undefined): boolean {
+  return (list ?? []).some((x) => x.code === DEFAULT_CODE);
+}
+
 export function DepartmentFilter({ value, onChange, departments }: { value: string; onChange: (e: any) => void; departments?: Array<{ code: string; name: string }> }) {
   return (
     <Field label="Department">

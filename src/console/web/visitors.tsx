@@ -11,10 +11,12 @@ import { Badge, can, DataTable, Field, Notice, Pager, queryPage, queryValues, of
 const CERT_TYPES: Array<[string, string]> = [
   ['2', 'National ID card'],
   ['3', 'Passport'],
-  ['4', "Driver's license"],
+  // The manual names 4 and 7 both a driver's/driving licence: the code tells them apart (the visitor system finds the
+  // visitor by it at check-out).
+  ['4', "Driver's licence (code 4)"],
   ['5', 'Work permit'],
   ['6', 'Real-name card'],
-  ['7', 'Driving license'],
+  ['7', 'Driving licence (code 7)'],
   ['8', 'Other'],
 ];
 const certName = (code: string) => CERT_TYPES.find(([v]) => v === String(code))?.[1] ?? `type ${code}`;
