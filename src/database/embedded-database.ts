@@ -14,7 +14,31 @@ export class DataDirectoryInUseError extends Error {}
  */
 export class DataDirectoryUnusableError extends Error {}
 
-const UNUSABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST']);
+// ENOENT: a directory whose parent exists yet cannot hold it (/proc, /sys), as makeDataDirectory asks.
+const UNUSABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST', 'ENOENT']);
+
+/**
+ * `mkdir -p` one level at a time. Node's own recursive mkdirSync spins forever on a path under /proc or /sys
+ * (mkdir there says ENOENT although the parent exists, and Node retries the parent): `DATA_DIR=/proc/foo` hung
+ * the start, deaf to Ctrl-C, instead of refusing the setting. Here each level is made once, the parent first,
+ * and any refusal is thrown (ENOENT included) for unusable() to word.
+ */
+function makeDataDirectory(dir: string): void {
+  try {
+    if (fs.statSync(dir).isDirectory()) return;
+    throw Object.assign(new Error(`ENOTDIR: ${dir} is a file, not a directory`), { code: 'ENOTDIR' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const parent = path.dirname(dir);
+  if (parent !== dir) makeDataDirectory(parent);
+  try {
+    fs.mkdirSync(dir);
+  } catch (err) {
+    // Made meanwhile by another process: fine when it is a directory.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.statSync(dir).isDirectory()) throw err;
+  }
+}
 
 function unusable(dataDir: string, err: unknown): Error {
   const code = (err as NodeJS.ErrnoException).code ?? '';
@@ -129,7 +153,7 @@ export async function waitWhileDataDirectoryStopping(dataDir: string, ms: number
 
 export function lockDataDirectory(dataDir: string): () => void {
   try {
-    fs.mkdirSync(dataDir, { recursive: true });
+    makeDataDirectory(dataDir);
   } catch (err) {
     throw unusable(dataDir, err);
   }

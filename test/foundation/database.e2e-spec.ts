@@ -223,6 +223,11 @@ describe('the embedded database', () => {
   it.each([
     ['a path through a file', (d: string) => (fs.writeFileSync(path.join(d, 'file'), ''), path.join(d, 'file', 'data')), 'ENOTDIR'],
     ["a directory another user owns", (d: string) => (fs.chmodSync(d, 0o555), path.join(d, 'data')), 'EACCES'],
+    // A file itself: refused, not taken for a directory.
+    ['a file', (d: string) => (fs.writeFileSync(path.join(d, 'file'), ''), path.join(d, 'file')), 'ENOTDIR'],
+    // Under /proc, Node's recursive mkdir spun forever (ENOENT although the parent exists): the start hung, deaf to
+    // Ctrl-C. The spawn below is killed after 60 s, so a hang fails the test instead of holding it.
+    ['a path under /proc', () => `/proc/cvgw-no-such-${process.pid}/data`, 'ENOENT'],
   ])('a DATA_DIR the gateway cannot write (%s) stops the start with exit code 2 and a message that says what to do', async (_, make, code) => {
     const dataDir = make(tmpDataDir());
     const main = path.resolve(process.cwd(), 'dist/src/main.js');
@@ -232,6 +237,8 @@ describe('the embedded database', () => {
       env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(code === 'EACCES' ? asOther : {}),
+      timeout: 60_000,
+      killSignal: 'SIGKILL',
     });
     let stderr = '';
     let stdout = '';
@@ -245,7 +252,7 @@ describe('the embedded database', () => {
     expect(stderr).toContain('the Docker image runs as node, uid 1000), set DATA_DIR to a directory it may write, or set DATABASE_URL');
     expect(stderr).not.toContain('    at ');
     expect(exit).toBe(2);
-  }, 60_000);
+  }, 90_000);
 
   it('takes over a lock left by a dead process', () => {
     const dataDir = tmpDataDir();
