@@ -23,4 +23,12 @@ export class ParkAuthorize extends HexIdEntity {
 
   @Column({ name: 'to_date', type: 'date', nullable: true })
   toDate!: string | null;
+
+  /** The time of day a client gave with the first day (from 08:00 on); null = from the day's start. */
+  @Column({ name: 'from_time', type: 'time', nullable: true })
+  fromTime!: string | null;
+
+  /** The time of day a client gave with the last day (until 18:00); null = to the day's end (23:59:59). */
+  @Column({ name: 'to_time', type: 'time', nullable: true })
+  toTime!: string | null;
 }

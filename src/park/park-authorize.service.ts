@@ -6,12 +6,21 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CvCode, CvError } from '../common/cv-error';
 import { newId } from '../common/ids';
-import { checkListType, checkPlate, checkValidity, type ListEntry, type ListType } from './park-rules';
+import { type Bound, checkListType, checkPlate, checkValidity, END_OF_DAY, type ListEntry, type ListType, START_OF_DAY } from './park-rules';
 import { writeTransaction } from '../common/write-transaction';
 
 /** Adds a plate, or moves it to the list and validity given (one entry per plate key). */
-const UPSERT_ENTRY = `INSERT INTO ${insertOf(ParkAuthorize, ['id', 'carNumber', 'plateKey', 'type', 'fromDate', 'toDate'])}
-  ON CONFLICT (${listOf(ParkAuthorize, ['plateKey'])}) DO UPDATE SET ${excludedOf(ParkAuthorize, ['carNumber', 'type', 'fromDate', 'toDate'])}, updated_at = now()`;
+const UPSERT_ENTRY = `INSERT INTO ${insertOf(ParkAuthorize, ['id', 'carNumber', 'plateKey', 'type', 'fromDate', 'toDate', 'fromTime', 'toTime'])}
+  ON CONFLICT (${listOf(ParkAuthorize, ['plateKey'])}) DO UPDATE SET ${excludedOf(ParkAuthorize, ['carNumber', 'type', 'fromDate', 'toDate', 'fromTime', 'toTime'])}, updated_at = now()`;
+
+/** An entry's first and last second in force (`yyyy-MM-dd HH:mm:ss`, server wall clock): a day without a time is the whole day. */
+const BOUNDS = `(from_date + coalesce(from_time, '${START_OF_DAY}'))::text AS from, (to_date + coalesce(to_time, '${END_OF_DAY}'))::text AS to`;
+
+/** The validity as the client may send it back: the day, with the time of day when one was kept. */
+const shown = (day: string | null, time: string | null): string | null => (day && time ? `${day} ${time}` : day);
+
+/** The day and kept time of day of a bound, as the four validity columns take them. */
+const boundValues = (from: Bound | null, to: Bound | null) => [from?.day ?? null, to?.day ?? null, from?.time ?? null, to?.time ?? null];
 
 class NotListed extends CvError {
   constructor(carNumber: string) {
@@ -43,7 +52,7 @@ export class ParkAuthorizeService {
     const { from, to } = checkValidity(type, input.fromTime, input.toTime, this.config.timeZone);
     await this.ds.query(
       UPSERT_ENTRY,
-      [newId(), carNumber, key, type, from, to],
+      [newId(), carNumber, key, type, ...boundValues(from, to)],
     );
   }
 
@@ -60,8 +69,8 @@ export class ParkAuthorizeService {
       const [clash] = await m.query(`SELECT 1 FROM park_authorize WHERE plate_key = $1 AND id <> $2`, [key, row.id]);
       if (clash) throw new CvError(CvCode.ParkOperationType, `Operation type error: ${carNumber} is already on a list`);
       await m.query(
-        `UPDATE park_authorize SET car_number = $2, plate_key = $3, type = $4, from_date = $5, to_date = $6, updated_at = now() WHERE id = $1`,
-        [row.id, carNumber, key, type, from, to],
+        `UPDATE park_authorize SET car_number = $2, plate_key = $3, type = $4, from_date = $5, to_date = $6, from_time = $7, to_time = $8, updated_at = now() WHERE id = $1`,
+        [row.id, carNumber, key, type, ...boundValues(from, to)],
       );
     });
   }
@@ -74,14 +83,14 @@ export class ParkAuthorizeService {
 
   /** Both lists, by plate (the console's page; the manual's API has no list call). */
   async list(): Promise<Array<{ carNumber: string; type: ListType; fromTime: string | null; toTime: string | null }>> {
-    const rows: Array<{ car_number: string; type: number; from: string | null; to: string | null }> = await this.ds.query(
-      `SELECT car_number, type, from_date::text AS from, to_date::text AS to FROM park_authorize ORDER BY type, plate_key LIMIT 5000`,
+    const rows: Array<{ car_number: string; type: number; from: string | null; to: string | null; from_time: string | null; to_time: string | null }> = await this.ds.query(
+      `SELECT car_number, type, from_date::text AS from, to_date::text AS to, from_time::text AS from_time, to_time::text AS to_time FROM park_authorize ORDER BY type, plate_key LIMIT 5000`,
     );
-    return rows.map((r) => ({ carNumber: r.car_number, type: r.type as ListType, fromTime: r.from, toTime: r.to }));
+    return rows.map((r) => ({ carNumber: r.car_number, type: r.type as ListType, fromTime: shown(r.from, r.from_time), toTime: shown(r.to, r.to_time) }));
   }
 
   async entryFor(key: string, m: EntityManager = this.ds.manager): Promise<ListEntry | undefined> {
-    const [row] = await m.query(`SELECT type, from_date::text AS from, to_date::text AS to FROM park_authorize WHERE plate_key = $1`, [key]);
+    const [row] = await m.query(`SELECT type, ${BOUNDS} FROM park_authorize WHERE plate_key = $1`, [key]);
     return row ? { type: row.type, from: row.from, to: row.to } : undefined;
   }
 }

@@ -93,7 +93,7 @@ export class ParkRecordService {
     if (!direction) throw new CvError(CvCode.InvalidParameter, 'direction must be in (entry, 1) or out (exit, 2)');
     const at = this.eventTime(dto.eventTime);
     const picture = decodePicture(dto.picture);
-    const day = formatCvDateTime(at, this.config.timeZone)!.slice(0, 10);
+    const local = formatCvDateTime(at, this.config.timeZone)!;
     const cameraId = dto.cameraId || null;
     return this.ds.transaction(async (m) => {
       if (dto.eventTime) {
@@ -104,7 +104,7 @@ export class ParkRecordService {
         );
         if (seen) return answerOf(seen.id, seen.allowed, seen.list_type, seen.event_type, seen.car_number);
       }
-      const d = decide(await this.lists.entryFor(key, m), day, direction, this.config.parkingAllowUnlisted);
+      const d = decide(await this.lists.entryFor(key, m), local, direction, this.config.parkingAllowUnlisted);
       const id = newId();
       await m.query(
         INSERT_RECORD,

@@ -1,6 +1,6 @@
 import { CvCode, CvError } from '../common/cv-error';
 import { codeText } from '../common/whole-number';
-import { parseCvTime } from '../common/time';
+import { formatCvDateTime, parseCvTime } from '../common/time';
 
 /** 0 white list, 1 black list (2.3). */
 export type ListType = 0 | 1;
@@ -36,28 +36,50 @@ export function checkListType(raw: unknown): ListType {
   throw new CvError(CvCode.ParkListType, 'Black and white list type error: type must be 0 (white list) or 1 (black list)');
 }
 
-/** A day in any client form of common/time.ts (`2018-08-17`, `2019/8/16 23:59:59`, ISO 8601): the day in the zone, or -222. */
-export function parseDay(raw: unknown, field: string, timeZone: string): string | null {
-  if (raw === undefined || raw === null || raw === '') return null;
-  const day = parseCvTime(raw, timeZone)?.day;
-  if (!day) throw new CvError(CvCode.ParkTime, `Time parameter error: ${field} must be yyyy-MM-dd`);
-  return day;
+/**
+ * One end of a validity: its day, and the time of day the client gave when it is not the day's edge (00:00:00 for
+ * the start, 23:59:59 for the end), null otherwise: a bare date, or a time on the edge, is the whole day.
+ */
+export interface Bound {
+  day: string;
+  time: string | null;
 }
 
+/** The first and last instant of a validity as the lists compare them: `yyyy-MM-dd HH:mm:ss`, server wall clock. */
+export const START_OF_DAY = '00:00:00';
+export const END_OF_DAY = '23:59:59';
+
 /**
- * -222 for bad or reversed dates. A white list entry needs both (the manual: "White List need to be filled
- * in"); a black list entry without dates applies from now on, for good.
+ * A time in any client form of common/time.ts (`2018-08-17`, `2019/8/16 18:00:00`, ISO 8601), or -222. The manual's
+ * examples are days; a client that sends a time of day (`toTime=2019-08-16 18:00:00`) had it dropped: the entry
+ * answered success and let the car through until midnight.
  */
-export function checkValidity(type: ListType, fromRaw: unknown, toRaw: unknown, timeZone: string): { from: string | null; to: string | null } {
-  const from = parseDay(fromRaw, 'fromTime', timeZone);
-  const to = parseDay(toRaw, 'toTime', timeZone);
+export function parseBound(raw: unknown, field: string, timeZone: string, edge: string): Bound | null {
+  if (raw === undefined || raw === null || raw === '') return null;
+  const t = parseCvTime(raw, timeZone);
+  if (!t) throw new CvError(CvCode.ParkTime, `Time parameter error: ${field} must be yyyy-MM-dd (or yyyy-MM-dd HH:mm:ss)`);
+  const time = t.bareDate ? edge : formatCvDateTime(t.at, timeZone)!.slice(11);
+  return { day: t.day, time: time === edge ? null : time };
+}
+
+/** The bound as a wall-clock text, its edge filled in. */
+export const boundText = (b: Bound | null, edge: string): string | null => (b ? `${b.day} ${b.time ?? edge}` : null);
+
+/**
+ * -222 for bad or reversed times. A white list entry needs both (the manual: "White List need to be filled
+ * in"); a black list entry without them applies from now on, for good.
+ */
+export function checkValidity(type: ListType, fromRaw: unknown, toRaw: unknown, timeZone: string): { from: Bound | null; to: Bound | null } {
+  const from = parseBound(fromRaw, 'fromTime', timeZone, START_OF_DAY);
+  const to = parseBound(toRaw, 'toTime', timeZone, END_OF_DAY);
   if (type === 0 && (!from || !to)) throw new CvError(CvCode.ParkTime, 'Time parameter error: a white list entry needs fromTime and toTime');
-  if (from && to && from > to) throw new CvError(CvCode.ParkTime, 'Time parameter error: fromTime is after toTime');
+  if (from && to && boundText(from, START_OF_DAY)! > boundText(to, END_OF_DAY)!) throw new CvError(CvCode.ParkTime, 'Time parameter error: fromTime is after toTime');
   return { from, to };
 }
 
 export interface ListEntry {
   type: ListType;
+  /** First and last second in force, `yyyy-MM-dd HH:mm:ss` in the server time zone; null = open-ended. */
   from: string | null;
   to: string | null;
 }
@@ -71,12 +93,13 @@ export interface CameraDecision {
 }
 
 /**
- * The answer to a plate camera (gateway extension). An entry in force on that day (server time zone):
+ * The answer to a plate camera (gateway extension). An entry in force at the read's time (`yyyy-MM-dd HH:mm:ss`,
+ * server time zone):
  * black refuses in both directions, white lets in and out. Otherwise (no entry, or one out of its dates) the
  * car is a temporary one: it may always leave, and enters when PARKING_UNLISTED is allow.
  */
-export function decide(entry: ListEntry | undefined, day: string, direction: 1 | 2, allowUnlisted: boolean): CameraDecision {
-  const inForce = entry && (!entry.from || entry.from <= day) && (!entry.to || day <= entry.to);
+export function decide(entry: ListEntry | undefined, at: string, direction: 1 | 2, allowUnlisted: boolean): CameraDecision {
+  const inForce = entry && (!entry.from || entry.from <= at) && (!entry.to || at <= entry.to);
   if (inForce && entry.type === 1) return { allowed: false, listType: 1, eventType: 'Black list car refused', carTypeName: 'Black list car' };
   if (inForce && entry.type === 0) return { allowed: true, listType: 0, eventType: 'White list car passed', carTypeName: 'Fixed car' };
   if (direction === 2 || allowUnlisted) return { allowed: true, listType: null, eventType: 'Temporary car passed', carTypeName: 'Temporary car' };

@@ -121,7 +121,7 @@ export function ParkingPage({ me }: { me: Me }) {
               head: 'Actions',
               cell: (p: any) => (
                 <div class="actions">
-                  <button type="button" class="secondary outline" aria-label={`Edit ${p.carNumber}`} onClick={() => (setEditing(p.carNumber), setEntry({ carNumber: p.carNumber, type: String(p.type), fromTime: p.fromTime ?? '', toTime: p.toTime ?? '' }))}>
+                  <button type="button" class="secondary outline" aria-label={`Edit ${p.carNumber}`} onClick={() => (setEditing(p.carNumber), setEntry({ carNumber: p.carNumber, type: String(p.type), fromTime: (p.fromTime ?? '').slice(0, 10), toTime: (p.toTime ?? '').slice(0, 10) }))}>
                     Edit
                   </button>
                   <button

@@ -67,6 +67,7 @@ import { DeviceDroppedReaders1764000003000 } from './1764000003000-device-droppe
 import { DeviceRequestDelaySeconds1764400004000 } from './1764400004000-device-request-delay-seconds';
 import { DeviceUploadErrorlogIndex1764400099000 } from './1764400099000-device-upload-errorlog-index';
 import { PersonPinValueIndex1764600002000 } from './1764600002000-person-pin-value-index';
+import { ParkAuthorizeTimes1764600002100 } from './1764600002100-park-authorize-times';
 import { CardValueCase1764100004000 } from './1764100004000-card-value-case';
 import { SyncItemErrorLog1764300010000 } from './1764300010000-sync-item-error-log';
 
@@ -143,4 +144,5 @@ export const MIGRATIONS = [
   DeviceRequestDelaySeconds1764400004000,
   DeviceUploadErrorlogIndex1764400099000,
   PersonPinValueIndex1764600002000,
+  ParkAuthorizeTimes1764600002100,
 ];

@@ -19,13 +19,13 @@ export class ParkAuthorizeDto {
   @MaxLength(40, { context: { code: CvCode.ParkPlate } })
   carNumber?: string;
 
-  @ApiPropertyOptional({ example: '2018-08-17', description: 'first day (required on the white list)' })
+  @ApiPropertyOptional({ example: '2018-08-17', description: 'first day (required on the white list); with a time of day (yyyy-MM-dd HH:mm:ss) from that time' })
   @IsOptional()
   @ToTrimmedString()
   @MaxLength(40, { context: { code: CvCode.ParkTime } })
   fromTime?: string;
 
-  @ApiPropertyOptional({ example: '2019-08-16', description: 'last day, inclusive (required on the white list)' })
+  @ApiPropertyOptional({ example: '2019-08-16', description: 'last day, inclusive (required on the white list); with a time of day (yyyy-MM-dd HH:mm:ss) until that time' })
   @IsOptional()
   @ToTrimmedString()
   @MaxLength(40, { context: { code: CvCode.ParkTime } })
